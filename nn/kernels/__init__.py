@@ -1,0 +1,19 @@
+"""Numba kernels: pure functions on ndarrays (no Tensor, no autograd).
+
+Every kernel ``name`` has a plain-NumPy twin ``name_ref`` with the same
+signature; tests compare the two and benchmarks time both.
+"""
+from .conv import (conv2d_forward, conv2d_grad_input, conv2d_grad_weight,
+                   conv2d_forward_ref, conv2d_grad_input_ref, conv2d_grad_weight_ref)
+from .dense import linear_forward, linear_backward, linear_forward_ref, linear_backward_ref
+from .pool import (max_pool2d_forward, max_pool2d_backward, avg_pool2d_forward, avg_pool2d_backward,
+                   max_pool2d_forward_ref, max_pool2d_backward_ref, avg_pool2d_forward_ref,
+                   avg_pool2d_backward_ref)
+from .upsample import (upsample_nearest2d_forward, upsample_nearest2d_backward,
+                       upsample_bilinear2d_forward, upsample_bilinear2d_backward,
+                       upsample_nearest2d_forward_ref, upsample_nearest2d_backward_ref,
+                       upsample_bilinear2d_forward_ref, upsample_bilinear2d_backward_ref)
+from .patches import extract_patches, extract_patches_ref
+from .patch_mlp import (patch_mlp_forward, patch_mlp_sgd_epoch, patch_mlp_adam_epoch,
+                        patch_mlp_forward_ref, patch_mlp_sgd_epoch_ref, patch_mlp_adam_epoch_ref)
+from .threads import set_num_threads, get_num_threads, threading_layer
