@@ -1,0 +1,124 @@
+"""2-D convolution kernels (cross-correlation, as PyTorch's conv2d) and their NumPy twins.
+
+Shapes (NCHW):
+    x  (N, C, H, W)     input
+    w  (O, C, kh, kw)   weight
+    b  (O,) or None     bias
+    y  (N, O, Ho, Wo)   output, Ho = (H + 2*ph - kh) // sh + 1 (same for Wo)
+
+    y[n, o, i, j] = b[o] + sum_{c, p, q} w[o, c, p, q] * xpad[n, c, i*sh + p, j*sw + q]
+
+where xpad is x with ph rows / pw columns of zeros on each side.  When
+(H + 2*ph - kh) is not a multiple of sh, the last rows of xpad are not covered
+by any window: they do not affect y and get a zero gradient.
+
+Backward (gy = dL/dy):
+    grad input : gxpad[n, c, i*sh + p, j*sw + q] += w[o, c, p, q] * gy[n, o, i, j]
+                 (every window scatters its gradient back onto the pixels it read); gx = gxpad cropped.
+    grad weight: gw[o, c, p, q] = sum_{n, i, j} gy[n, o, i, j] * xpad[n, c, i*sh + p, j*sw + q]
+                 (the same windows as the forward pass, correlated with gy instead of w).
+"""
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+
+# ----------------------------------------------------------------------------- checks
+
+def _out_size(size, k, s, p):
+    return (size + 2 * p - k) // s + 1
+
+
+def _check_geometry(name, hw, khw, stride, padding):
+    """Validate stride/padding tuples and return (Ho, Wo)."""
+    for label, t in (("stride", stride), ("padding", padding)):
+        if len(t) != 2:
+            raise ValueError(f"{name}: {label} must be a tuple of two ints (h, w), got {t!r}")
+    (H, W), (kh, kw), (sh, sw), (ph, pw) = hw, khw, stride, padding
+    if sh < 1 or sw < 1:
+        raise ValueError(f"{name}: stride must be >= 1, got {stride!r}")
+    if ph < 0 or pw < 0:
+        raise ValueError(f"{name}: padding must be >= 0, got {padding!r}")
+    if kh < 1 or kw < 1:
+        raise ValueError(f"{name}: kernel size must be >= 1, got {(kh, kw)!r}")
+    if H + 2 * ph < kh or W + 2 * pw < kw:
+        raise ValueError(f"{name}: kernel {(kh, kw)} is larger than the padded input "
+                         f"{(H + 2 * ph, W + 2 * pw)}; use a smaller kernel or more padding")
+    return _out_size(H, kh, sh, ph), _out_size(W, kw, sw, pw)
+
+
+def _check_float(name, *arrays):
+    dt = arrays[0].dtype
+    if dt not in (np.float32, np.float64):
+        raise TypeError(f"{name}: expected float32 or float64 arrays, got {dt}")
+    for a in arrays[1:]:
+        if a is not None and a.dtype != dt:
+            raise TypeError(f"{name}: all arrays must have the same dtype, got {dt} and {a.dtype}; "
+                            f"cast them first (e.g. .astype(np.float32))")
+    return dt
+
+
+def _check_ndim(name, **arrays):
+    for label, a in arrays.items():
+        if a.ndim != 4:
+            raise ValueError(f"{name}: {label} must be 4-D (N, C, H, W)-like, got shape {a.shape}")
+
+
+# ----------------------------------------------------------------------------- NumPy twins
+
+def _windows(x, khw, stride, padding):
+    """View of every window of the padded input: (N, C, Ho, Wo, kh, kw) (no copy except the pad)."""
+    (kh, kw), (sh, sw), (ph, pw) = khw, stride, padding
+    xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    # sliding_window_view gives every position (stride 1); stepping by sh keeps exactly Ho of them
+    return sliding_window_view(xp, (kh, kw), axis=(2, 3))[:, :, ::sh, ::sw]
+
+
+def conv2d_forward_ref(x, w, b, stride, padding):
+    """y = conv2d(x, w, b): x (N, C, H, W), w (O, C, kh, kw), b (O,) or None -> y (N, O, Ho, Wo)."""
+    _check_ndim("conv2d_forward", x=x, w=w)
+    _check_float("conv2d_forward", x, w, b)
+    _check_geometry("conv2d_forward", x.shape[2:], w.shape[2:], stride, padding)
+    win = _windows(x, w.shape[2:], stride, padding)                 # (N, C, Ho, Wo, kh, kw)
+    y = np.tensordot(win, w, axes=([1, 4, 5], [1, 2, 3]))          # (N, Ho, Wo, O)
+    if b is not None:
+        y = y + b
+    return np.ascontiguousarray(y.transpose(0, 3, 1, 2)).astype(x.dtype, copy=False)
+
+
+def conv2d_grad_input_ref(gy, w, input_hw, stride, padding):
+    """gx = dL/dx: gy (N, O, Ho, Wo), w (O, C, kh, kw), input_hw (H, W) -> gx (N, C, H, W)."""
+    _check_ndim("conv2d_grad_input", gy=gy, w=w)
+    _check_float("conv2d_grad_input", gy, w)
+    H, W = input_hw
+    Ho, Wo = _check_geometry("conv2d_grad_input", (H, W), w.shape[2:], stride, padding)
+    if gy.shape[2:] != (Ho, Wo) or gy.shape[1] != w.shape[0]:
+        raise ValueError(f"conv2d_grad_input: gy shape {gy.shape} does not match weight {w.shape} "
+                         f"and input size {(H, W)} (expected (N, {w.shape[0]}, {Ho}, {Wo}))")
+    N, C = gy.shape[0], w.shape[1]
+    (kh, kw), (sh, sw), (ph, pw) = w.shape[2:], stride, padding
+    gxp = np.zeros((N, C, H + 2 * ph, W + 2 * pw), dtype=gy.dtype)
+    for p in range(kh):
+        for q in range(kw):
+            # tap (p, q) of every window reads xpad[:, :, p::sh, q::sw]; scatter its share back there
+            gxp[:, :, p:p + sh * Ho:sh, q:q + sw * Wo:sw] += np.einsum("nohw,oc->nchw", gy, w[:, :, p, q])
+    return np.ascontiguousarray(gxp[:, :, ph:ph + H, pw:pw + W])
+
+
+def conv2d_grad_weight_ref(gy, x, kernel_hw, stride, padding):
+    """gw = dL/dw: gy (N, O, Ho, Wo), x (N, C, H, W), kernel_hw (kh, kw) -> gw (O, C, kh, kw)."""
+    _check_ndim("conv2d_grad_weight", gy=gy, x=x)
+    _check_float("conv2d_grad_weight", gy, x)
+    Ho, Wo = _check_geometry("conv2d_grad_weight", x.shape[2:], kernel_hw, stride, padding)
+    if gy.shape[2:] != (Ho, Wo) or gy.shape[0] != x.shape[0]:
+        raise ValueError(f"conv2d_grad_weight: gy shape {gy.shape} does not match input {x.shape} "
+                         f"(expected ({x.shape[0]}, O, {Ho}, {Wo}))")
+    win = _windows(x, kernel_hw, stride, padding)                   # (N, C, Ho, Wo, kh, kw)
+    gw = np.tensordot(gy, win, axes=([0, 2, 3], [0, 2, 3]))        # (O, C, kh, kw)
+    return np.ascontiguousarray(gw).astype(x.dtype, copy=False)
+
+
+# ----------------------------------------------------------------------------- fast kernels
+# Temporary: the fast names point at the twins until the Numba kernels land.
+conv2d_forward = conv2d_forward_ref
+conv2d_grad_input = conv2d_grad_input_ref
+conv2d_grad_weight = conv2d_grad_weight_ref
