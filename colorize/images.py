@@ -1,0 +1,172 @@
+"""Reading, listing and writing image files.
+
+API
+    IMAGE_EXTENSIONS           ('.bmp', '.jpeg', '.jpg', '.png', '.tif', '.tiff', '.webp'), matched case-insensitively
+    MAX_PIXELS = 100_000_000   larger images are rejected (100 megapixels)
+    MIN_SIDE = 5               smaller images are rejected (the patch model needs a 5x5 neighbourhood)
+    load_image(path)    -> float32 RGB (H, W, 3) in [0, 1]
+        gray (2-D), gray + alpha, RGB, RGBA; 8-bit (/255), 16-bit (/65535), float TIFF (clipped to [0, 1]).
+        Alpha is composited on WHITE (a transparent logo becomes black-on-white, not black-on-black).
+    list_images(folder) -> sorted list of (path, label): label is the first-level subfolder name, or None for
+        files directly in the folder; deeper files keep their first-level folder as label. Hidden files skipped.
+    save_image(path, rgb)      writes float RGB in [0, 1] (or uint8) as 8-bit in the format of path's
+        extension, atomically (temporary file in the same folder, then os.replace).
+Every bad input raises ColorizeError naming the file and the problem.
+"""
+
+import os
+import tempfile
+
+import cv2
+import numpy as np
+
+from .errors import ColorizeError
+
+IMAGE_EXTENSIONS = (".bmp", ".jpeg", ".jpg", ".png", ".tif", ".tiff", ".webp")
+MAX_PIXELS = 100_000_000
+MIN_SIDE = 5
+
+
+def is_image_file(path):
+    """True when path's extension is one of IMAGE_EXTENSIONS (case-insensitive)."""
+    return os.path.splitext(str(path))[1].lower() in IMAGE_EXTENSIONS
+
+
+def _accepted():
+    return ", ".join(e.lstrip(".") for e in IMAGE_EXTENSIONS)
+
+
+def _read_raw(path):
+    """cv2.imread, falling back to np.fromfile + cv2.imdecode (non-ASCII paths on some platforms)."""
+    img = cv2.imread(path, cv2.IMREAD_UNCHANGED)
+    if img is None:
+        try:
+            buf = np.fromfile(path, dtype=np.uint8)
+        except OSError as e:
+            raise ColorizeError(f"cannot read image {path}: {e.strerror or e}; check the file's permissions") from e
+        if buf.size:
+            img = cv2.imdecode(buf, cv2.IMREAD_UNCHANGED)
+    return img
+
+
+def _to_unit_float(img, path):
+    """Scale integer or float pixel values to float32 in [0, 1] by the dtype's range."""
+    if img.dtype == np.uint8:
+        return img.astype(np.float32) / np.float32(255.0)
+    if img.dtype == np.uint16:
+        return img.astype(np.float32) / np.float32(65535.0)
+    if img.dtype in (np.float32, np.float64):
+        out = img.astype(np.float32)
+        if not np.all(np.isfinite(out)):
+            raise ColorizeError(f"image {path} has NaN or infinite pixel values; re-export it as 8- or 16-bit")
+        return np.clip(out, 0.0, 1.0)
+    if img.dtype in (np.int8, np.int16, np.int32, np.uint32):
+        info = np.iinfo(img.dtype)
+        return np.clip(img.astype(np.float32) / np.float32(info.max), 0.0, 1.0)
+    raise ColorizeError(f"image {path} has unsupported pixel type {img.dtype}; re-export it as 8- or 16-bit RGB")
+
+
+def load_image(path):
+    """Read an image file -> float32 RGB (H, W, 3) in [0, 1]. See the module docstring for what is accepted."""
+    path = os.fspath(path)
+    if not os.path.exists(path):
+        raise ColorizeError(f"image {path} does not exist; check the path")
+    if os.path.isdir(path):
+        raise ColorizeError(f"{path} is a folder, not an image file; pass an image file")
+    if os.path.getsize(path) == 0:
+        raise ColorizeError(f"image {path} is an empty (zero-byte) file; replace it with a valid image")
+    img = _read_raw(path)
+    if img is None or img.size == 0:
+        raise ColorizeError(f"cannot decode {path}: not an image or corrupt; accepted formats are {_accepted()}")
+    h, w = img.shape[:2]
+    if h < MIN_SIDE or w < MIN_SIDE:
+        raise ColorizeError(f"image {path} is {w}x{h} pixels, smaller than the minimum "
+                            f"{MIN_SIDE}x{MIN_SIDE}; use a larger image")
+    if h * w > MAX_PIXELS:
+        raise ColorizeError(f"image {path} is {w}x{h} = {h * w / 1e6:.0f} megapixels, above the limit of "
+                            f"{MAX_PIXELS // 1_000_000} megapixels; downscale it first")
+    img = _to_unit_float(img, path)
+    if img.ndim == 2:
+        img = img[:, :, None]
+    channels = img.shape[2]
+    if channels == 1:
+        rgb = np.repeat(img, 3, axis=2)
+    elif channels == 2:                                    # gray + alpha
+        rgb = np.repeat(img[:, :, :1], 3, axis=2)
+        rgb = rgb * img[:, :, 1:2] + (1.0 - img[:, :, 1:2])
+    elif channels == 3:                                    # OpenCV gives BGR
+        rgb = img[:, :, ::-1]
+    elif channels == 4:                                    # BGRA: composite on white
+        alpha = img[:, :, 3:4]
+        rgb = img[:, :, 2::-1] * alpha + (1.0 - alpha)
+    else:
+        raise ColorizeError(f"image {path} has {channels} channels; expected gray, gray+alpha, RGB or RGBA")
+    return np.ascontiguousarray(np.clip(rgb, 0.0, 1.0), dtype=np.float32)
+
+
+def list_images(folder):
+    """Sorted [(path, label)] of the image files under folder (recursively).
+
+    label = name of the first-level subfolder holding the file, or None for files directly in folder.
+    """
+    folder = os.fspath(folder)
+    if not os.path.exists(folder):
+        raise ColorizeError(f"folder {folder} does not exist; check the path")
+    if not os.path.isdir(folder):
+        raise ColorizeError(f"{folder} is not a folder; pass a folder of images "
+                            f"(or use load_image for a single file)")
+    found = []
+    any_file = False
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        rel = os.path.relpath(root, folder)
+        label = None if rel == "." else rel.split(os.sep)[0]
+        for name in sorted(files):
+            if name.startswith("."):
+                continue
+            any_file = True
+            if is_image_file(name):
+                found.append((os.path.join(root, name), label))
+    if not found:
+        if not any_file:
+            raise ColorizeError(f"folder {folder} is empty; put image files ({_accepted()}) in it")
+        raise ColorizeError(f"folder {folder} has no image files; accepted extensions are {_accepted()}")
+    found.sort(key=lambda pl: pl[0])
+    return found
+
+
+def to_uint8(rgb):
+    """float RGB in [0, 1] -> uint8 (rounded); uint8 passes through."""
+    rgb = np.asarray(rgb)
+    if rgb.dtype == np.uint8:
+        return rgb
+    return np.round(np.clip(rgb.astype(np.float32), 0.0, 1.0) * 255.0).astype(np.uint8)
+
+
+def save_image(path, rgb):
+    """Write RGB (H, W, 3) (or gray (H, W)) float in [0, 1] or uint8 to path, 8-bit, atomically."""
+    path = os.fspath(path)
+    ext = os.path.splitext(path)[1].lower()
+    if ext not in IMAGE_EXTENSIONS:
+        raise ColorizeError(f"cannot save {path}: unknown image extension '{ext}'; use one of {_accepted()}")
+    img = to_uint8(rgb)
+    if img.ndim == 3 and img.shape[2] == 3:
+        img = img[:, :, ::-1]                              # RGB -> BGR for OpenCV
+    elif img.ndim != 2:
+        raise ColorizeError(f"cannot save {path}: expected an (H, W, 3) or (H, W) image, got shape {img.shape}")
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise ColorizeError(f"cannot save {path}: folder {folder} does not exist; create it first")
+    ok, buf = cv2.imencode(ext, np.ascontiguousarray(img))
+    if not ok:
+        raise ColorizeError(f"cannot encode {path} as {ext}; try .png")
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=ext, dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(buf.tobytes())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
+    return path
