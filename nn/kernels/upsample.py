@@ -1,0 +1,191 @@
+"""2-D upsampling (resizing) to a given output size, PyTorch semantics.
+
+x (N, C, H, W) -> y (N, C, Ho, Wo).
+nearest:  source index src = floor(dst * in / out)  (exact integer arithmetic).
+bilinear (align_corners=False): src = max((dst + 0.5) * in / out - 0.5, 0),
+          i0 = floor(src), i1 = min(i0 + 1, in - 1), weights (1 - l, l) with l = src - i0.
+Both maps are separable: y = A_h x A_w^T per plane, with A (out, in) holding the
+interpolation weights; the backward pass is the transpose, gx = A_h^T gy A_w.
+"""
+import numpy as np
+from numba import njit, prange
+
+
+def _check(x, out_hw, name):
+    if x.ndim != 4:
+        raise ValueError(f"{name}: expected x of shape (N, C, H, W), got {x.shape}")
+    if x.dtype not in (np.float32, np.float64):
+        raise TypeError(f"{name}: x must be float32 or float64, got {x.dtype}")
+    if len(out_hw) != 2 or min(out_hw) < 1:
+        raise ValueError(f"{name}: size must be two positive ints (H, W), got {out_hw}")
+
+
+def _nearest_index(n_in, n_out):
+    return (np.arange(n_out) * n_in) // n_out
+
+
+def _bilinear_coeffs(n_in, n_out, dtype):
+    """(i0, i1, l1) per output index; computed in the working dtype like PyTorch's kernel."""
+    scale = dtype.type(n_in / n_out)
+    src = (np.arange(n_out, dtype=dtype) + dtype.type(0.5)) * scale - dtype.type(0.5)
+    src = np.maximum(src, dtype.type(0))
+    i0 = np.minimum(src.astype(np.int64), n_in - 1)
+    i1 = np.minimum(i0 + 1, n_in - 1)
+    l1 = (src - i0).astype(dtype)
+    return i0, i1, l1
+
+
+def _matrix(idx0, idx1, w1, n_in, dtype):
+    """Interpolation matrix A (out, in): row d has (1 - w1) at idx0 and w1 at idx1."""
+    A = np.zeros((len(idx0), n_in), dtype=dtype)
+    rows = np.arange(len(idx0))
+    np.add.at(A, (rows, idx0), (1 - w1).astype(dtype))
+    np.add.at(A, (rows, idx1), w1.astype(dtype))
+    return A
+
+
+# ---------------------------------------------------------------- NumPy twins (matrix form)
+
+def _nearest_mats(in_hw, out_hw, dtype):
+    zh, zw = np.zeros(out_hw[0], dtype), np.zeros(out_hw[1], dtype)
+    ih, iw = _nearest_index(in_hw[0], out_hw[0]), _nearest_index(in_hw[1], out_hw[1])
+    return _matrix(ih, ih, zh, in_hw[0], dtype), _matrix(iw, iw, zw, in_hw[1], dtype)
+
+
+def _bilinear_mats(in_hw, out_hw, dtype):
+    h0, h1, lh = _bilinear_coeffs(in_hw[0], out_hw[0], dtype)
+    w0, w1, lw = _bilinear_coeffs(in_hw[1], out_hw[1], dtype)
+    return _matrix(h0, h1, lh, in_hw[0], dtype), _matrix(w0, w1, lw, in_hw[1], dtype)
+
+
+def upsample_nearest2d_forward_ref(x, out_hw):
+    """y (N, C, Ho, Wo) = A_h x A_w^T with one-hot rows A[d, floor(d * in / out)] = 1."""
+    _check(x, out_hw, "upsample_nearest2d")
+    Ah, Aw = _nearest_mats(x.shape[2:], out_hw, x.dtype)
+    return Ah @ x @ Aw.T
+
+
+def upsample_nearest2d_backward_ref(gy, input_hw):
+    """gx (N, C, H, W) = A_h^T gy A_w: each input sums the gradients of the outputs that copied it."""
+    Ah, Aw = _nearest_mats(input_hw, gy.shape[2:], gy.dtype)
+    return Ah.T @ gy @ Aw
+
+
+def upsample_bilinear2d_forward_ref(x, out_hw):
+    """y (N, C, Ho, Wo) = A_h x A_w^T with two interpolation weights per row of A."""
+    _check(x, out_hw, "upsample_bilinear2d")
+    Ah, Aw = _bilinear_mats(x.shape[2:], out_hw, x.dtype)
+    return Ah @ x @ Aw.T
+
+
+def upsample_bilinear2d_backward_ref(gy, input_hw):
+    """gx (N, C, H, W) = A_h^T gy A_w (the forward map is linear in x)."""
+    Ah, Aw = _bilinear_mats(input_hw, gy.shape[2:], gy.dtype)
+    return Ah.T @ gy @ Aw
+
+
+# ---------------------------------------------------------------- Numba kernels (prange over N*C planes)
+
+@njit(parallel=True, cache=True)
+def _nearest_fwd(x, ih, iw):
+    P = x.shape[0]
+    Ho, Wo = ih.shape[0], iw.shape[0]
+    y = np.empty((P, Ho, Wo), dtype=x.dtype)
+    for p in prange(P):
+        for oh in range(Ho):
+            h = ih[oh]
+            for ow in range(Wo):
+                y[p, oh, ow] = x[p, h, iw[ow]]
+    return y
+
+
+@njit(parallel=True, cache=True)
+def _nearest_bwd(gy, ih, iw, H, W):
+    P, Ho, Wo = gy.shape
+    gx = np.zeros((P, H, W), dtype=gy.dtype)
+    for p in prange(P):
+        for oh in range(Ho):
+            h = ih[oh]
+            for ow in range(Wo):
+                gx[p, h, iw[ow]] += gy[p, oh, ow]
+    return gx
+
+
+@njit(parallel=True, cache=True)
+def _bilinear_fwd(x, h0, h1, lh, w0, w1, lw, one):
+    # one: 1 as a scalar of x's dtype, so float32 math stays float32
+    P = x.shape[0]
+    Ho, Wo = h0.shape[0], w0.shape[0]
+    y = np.empty((P, Ho, Wo), dtype=x.dtype)
+    for p in prange(P):
+        for oh in range(Ho):
+            a, b, lb = h0[oh], h1[oh], lh[oh]
+            la = one - lb
+            for ow in range(Wo):
+                c, d, ld = w0[ow], w1[ow], lw[ow]
+                lc = one - ld
+                y[p, oh, ow] = (la * (lc * x[p, a, c] + ld * x[p, a, d])
+                                + lb * (lc * x[p, b, c] + ld * x[p, b, d]))
+    return y
+
+
+@njit(parallel=True, cache=True)
+def _bilinear_bwd(gy, h0, h1, lh, w0, w1, lw, H, W, one):
+    P, Ho, Wo = gy.shape
+    gx = np.zeros((P, H, W), dtype=gy.dtype)
+    for p in prange(P):
+        for oh in range(Ho):
+            a, b, lb = h0[oh], h1[oh], lh[oh]
+            la = one - lb
+            for ow in range(Wo):
+                c, d, ld = w0[ow], w1[ow], lw[ow]
+                lc = one - ld
+                g = gy[p, oh, ow]
+                gx[p, a, c] += la * lc * g
+                gx[p, a, d] += la * ld * g
+                gx[p, b, c] += lb * lc * g
+                gx[p, b, d] += lb * ld * g
+    return gx
+
+
+def _planes(a):
+    N, C = a.shape[:2]
+    return np.ascontiguousarray(a).reshape(N * C, a.shape[2], a.shape[3])
+
+
+def upsample_nearest2d_forward(x, out_hw):
+    """y (N, C, Ho, Wo), y[..., i, j] = x[..., floor(i * H / Ho), floor(j * W / Wo)]."""
+    _check(x, out_hw, "upsample_nearest2d")
+    N, C, H, W = x.shape
+    y = _nearest_fwd(_planes(x), _nearest_index(H, out_hw[0]), _nearest_index(W, out_hw[1]))
+    return y.reshape(N, C, out_hw[0], out_hw[1])
+
+
+def upsample_nearest2d_backward(gy, input_hw):
+    """gx (N, C, H, W): scatter-add of gy to the source pixels."""
+    _check(gy, input_hw, "upsample_nearest2d_backward")
+    N, C, Ho, Wo = gy.shape
+    H, W = input_hw
+    gx = _nearest_bwd(_planes(gy), _nearest_index(H, Ho), _nearest_index(W, Wo), H, W)
+    return gx.reshape(N, C, H, W)
+
+
+def upsample_bilinear2d_forward(x, out_hw):
+    """y (N, C, Ho, Wo), bilinear with align_corners=False (see module docstring)."""
+    _check(x, out_hw, "upsample_bilinear2d")
+    N, C, H, W = x.shape
+    h0, h1, lh = _bilinear_coeffs(H, out_hw[0], x.dtype)
+    w0, w1, lw = _bilinear_coeffs(W, out_hw[1], x.dtype)
+    y = _bilinear_fwd(_planes(x), h0, h1, lh, w0, w1, lw, x.dtype.type(1))
+    return y.reshape(N, C, out_hw[0], out_hw[1])
+
+
+def upsample_bilinear2d_backward(gy, input_hw):
+    """gx (N, C, H, W): each output's gradient shared among its four sources by their weights."""
+    _check(gy, input_hw, "upsample_bilinear2d_backward")
+    N, C, Ho, Wo = gy.shape
+    H, W = input_hw
+    h0, h1, lh = _bilinear_coeffs(H, Ho, gy.dtype)
+    w0, w1, lw = _bilinear_coeffs(W, Wo, gy.dtype)
+    gx = _bilinear_bwd(_planes(gy), h0, h1, lh, w0, w1, lw, H, W, gy.dtype.type(1))
+    return gx.reshape(N, C, H, W)
