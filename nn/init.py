@@ -1,0 +1,163 @@
+"""Weight initialisation, with PyTorch's names and formulas (torch.nn.init).
+
+Every function fills a Tensor / Parameter (or a plain ndarray) IN PLACE and
+returns it. Random draws come from nn's global generator (seeded with
+``nn.manual_seed``) unless a ``generator`` (a ``numpy.random.Generator``) is
+given, so the same seed gives bit-identical weights.
+
+Values are drawn in float64 and cast to the tensor's dtype.
+"""
+import math
+import numbers
+import warnings
+
+import numpy as np
+
+from . import tensor as _tensor
+
+__all__ = ["calculate_gain", "uniform_", "normal_", "constant_", "zeros_", "ones_",
+           "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_"]
+
+
+def _array(tensor):
+    """The ndarray behind a Tensor/Parameter (or the ndarray itself)."""
+    if isinstance(tensor, np.ndarray):
+        return tensor
+    data = getattr(tensor, "data", None)
+    if isinstance(data, np.ndarray):
+        return data
+    raise TypeError(f"nn.init expects a Tensor, Parameter or ndarray, got {type(tensor).__name__}")
+
+
+def _fill(tensor, values):
+    arr = _array(tensor)
+    arr[...] = np.asarray(values).astype(arr.dtype, copy=False)
+    return tensor
+
+
+def _rng(generator):
+    return _tensor.get_rng() if generator is None else generator
+
+
+def calculate_gain(nonlinearity, param=None):
+    """Recommended gain for a nonlinearity (same table as torch.nn.init.calculate_gain).
+
+    The gain keeps the variance of activations roughly constant through a layer:
+    relu halves the variance, hence sqrt(2); leaky_relu with slope a keeps a
+    fraction (1 + a^2) / 2 of it, hence sqrt(2 / (1 + a^2)).
+    """
+    linear_fns = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d",
+                  "conv_transpose2d", "conv_transpose3d", "sigmoid", "identity")
+    if nonlinearity in linear_fns:
+        return 1.0
+    if nonlinearity == "tanh":
+        return 5.0 / 3
+    if nonlinearity == "relu":
+        return math.sqrt(2.0)
+    if nonlinearity == "leaky_relu":
+        if param is None:
+            slope = 0.01
+        elif isinstance(param, numbers.Real) and not isinstance(param, bool):
+            slope = float(param)
+        else:
+            raise ValueError(f"negative_slope {param!r} is not a valid number")
+        return math.sqrt(2.0 / (1 + slope ** 2))
+    if nonlinearity == "selu":
+        return 3.0 / 4
+    raise ValueError(f"Unsupported nonlinearity {nonlinearity!r}; use one of linear, conv2d, "
+                     "sigmoid, tanh, relu, leaky_relu, selu")
+
+
+def _calculate_fan_in_and_fan_out(tensor):
+    """fan_in = shape[1] * receptive field, fan_out = shape[0] * receptive field.
+
+    PyTorch's rule: dim 0 is taken as the output, dim 1 as the input, for every layer.
+    (For ConvTranspose2d, whose weight is (in, out, kh, kw), "fan_in" is therefore
+    out * kh * kw; we keep that so initialisations match PyTorch's.)
+    """
+    shape = _array(tensor).shape
+    if len(shape) < 2:
+        raise ValueError("Fan in and fan out can not be computed for a tensor with fewer than "
+                         f"2 dimensions (got shape {shape})")
+    receptive_field = int(np.prod(shape[2:])) if len(shape) > 2 else 1
+    return shape[1] * receptive_field, shape[0] * receptive_field
+
+
+def _calculate_correct_fan(tensor, mode):
+    mode = mode.lower()
+    if mode not in ("fan_in", "fan_out"):
+        raise ValueError(f"Mode {mode!r} not supported, use 'fan_in' or 'fan_out'")
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
+    return fan_in if mode == "fan_in" else fan_out
+
+
+def uniform_(tensor, a=0.0, b=1.0, generator=None):
+    """Fill with U(a, b)."""
+    if not a <= b:
+        raise ValueError(f"uniform_ expects a <= b, got a={a}, b={b}")
+    return _fill(tensor, _rng(generator).uniform(a, b, size=_array(tensor).shape))
+
+
+def normal_(tensor, mean=0.0, std=1.0, generator=None):
+    """Fill with N(mean, std^2)."""
+    if std < 0:
+        raise ValueError(f"normal_ expects std >= 0, got {std}")
+    return _fill(tensor, _rng(generator).normal(mean, std, size=_array(tensor).shape))
+
+
+def constant_(tensor, val):
+    """Fill with the constant ``val``."""
+    return _fill(tensor, val)
+
+
+def zeros_(tensor):
+    return _fill(tensor, 0.0)
+
+
+def ones_(tensor):
+    return _fill(tensor, 1.0)
+
+
+def _empty(tensor, name):
+    if _array(tensor).size == 0:
+        warnings.warn(f"Initializing zero-element tensors is a no-op ({name})")
+        return True
+    return False
+
+
+def xavier_uniform_(tensor, gain=1.0, generator=None):
+    """Glorot & Bengio (2010): U(-a, a), a = gain * sqrt(6 / (fan_in + fan_out))."""
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
+    std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
+    a = math.sqrt(3.0) * std  # U(-a, a) has std a / sqrt(3)
+    return uniform_(tensor, -a, a, generator)
+
+
+def xavier_normal_(tensor, gain=1.0, generator=None):
+    """Glorot & Bengio (2010): N(0, std^2), std = gain * sqrt(2 / (fan_in + fan_out))."""
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
+    std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
+    return normal_(tensor, 0.0, std, generator)
+
+
+def kaiming_uniform_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
+    """He et al. (2015): U(-bound, bound), bound = gain * sqrt(3 / fan).
+
+    ``a`` is the negative slope of the leaky_relu that follows (PyTorch's layers
+    use a = sqrt(5), which makes bound = 1 / sqrt(fan_in)).
+    """
+    if _empty(tensor, "kaiming_uniform_"):
+        return tensor
+    fan = _calculate_correct_fan(tensor, mode)
+    std = calculate_gain(nonlinearity, a) / math.sqrt(fan)
+    bound = math.sqrt(3.0) * std
+    return uniform_(tensor, -bound, bound, generator)
+
+
+def kaiming_normal_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
+    """He et al. (2015): N(0, std^2), std = gain / sqrt(fan)."""
+    if _empty(tensor, "kaiming_normal_"):
+        return tensor
+    fan = _calculate_correct_fan(tensor, mode)
+    std = calculate_gain(nonlinearity, a) / math.sqrt(fan)
+    return normal_(tensor, 0.0, std, generator)

@@ -1,0 +1,98 @@
+"""Save and load a flat ``{name: ndarray}`` dict as a NumPy ``.npz`` archive.
+
+No pickle in either direction: only plain numeric/bool/string arrays are
+stored, and files are read with ``allow_pickle=False``, so loading a file
+from someone else cannot run code.
+
+Writes are atomic: the archive is written to a temporary file in the same
+folder and moved over the target with ``os.replace``, so an interrupted or
+failed save never leaves a half-written file under the target name.
+
+Typical use::
+
+    nn.save(model.state_dict(), "model.npz")
+    model.load_state_dict(nn.load("model.npz"))
+
+To keep several dicts in one file (model + optimizer for resuming), prefix
+their keys, e.g. ``{"model." + k: v for k, v in ...}``.
+"""
+import os
+import tempfile
+import zipfile
+
+import numpy as np
+
+__all__ = ["save", "load"]
+
+
+def _as_array(key, value):
+    if not isinstance(value, np.ndarray):
+        data = getattr(value, "data", None)  # a Tensor / Parameter: store its array
+        value = data if isinstance(data, np.ndarray) else np.asarray(value)
+    if value.dtype.hasobject:
+        raise TypeError(f"nn.save: value for key {key!r} has dtype object; only numeric, bool or "
+                        "string arrays can be stored (no pickle)")
+    return value
+
+
+def save(state, path):
+    """Write ``state`` (dict str -> ndarray) to ``path`` as an .npz archive, atomically.
+
+    The file is exactly what ``np.savez`` writes (one ``<key>.npy`` member per key),
+    written with ``allow_pickle=False``. The name is used as given (no ``.npz`` is
+    appended). Raises TypeError for a non-dict, non-str keys or object arrays.
+    """
+    if not isinstance(state, dict):
+        raise TypeError(f"nn.save expects a dict of name -> ndarray, got {type(state).__name__}")
+    arrays = {}
+    for key, value in state.items():
+        if not isinstance(key, str):
+            raise TypeError(f"nn.save: keys must be str, got {key!r} ({type(key).__name__})")
+        arrays[key] = _as_array(key, value)
+
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(f"nn.save: folder {folder!r} does not exist (while saving {path!r})")
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(path) + ".", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            # Same layout as np.savez, written by hand so any key (even "file") is allowed.
+            with zipfile.ZipFile(f, mode="w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
+                for key, arr in arrays.items():
+                    with zf.open(key + ".npy", "w", force_zip64=True) as member:
+                        np.lib.format.write_array(member, np.asanyarray(arr), allow_pickle=False)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def load(path):
+    """Read an .npz archive written by ``nn.save`` (or ``np.savez``) -> dict str -> ndarray.
+
+    Raises FileNotFoundError if ``path`` does not exist, ValueError if it is not a
+    readable .npz archive (wrong format, truncated, corrupt, or contains pickled objects).
+    """
+    path = os.fspath(path)
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"nn.load: no such file: {path!r}")
+    if os.path.isdir(path):
+        raise ValueError(f"nn.load: {path!r} is a folder, expected an .npz file")
+    try:
+        archive = np.load(path, allow_pickle=False)
+    except Exception as e:  # noqa: BLE001 - any failure here means "not an npz we can read"
+        raise ValueError(f"nn.load: {path!r} is not a readable .npz archive "
+                         f"({type(e).__name__}: {e})") from e
+    if not isinstance(archive, np.lib.npyio.NpzFile):
+        raise ValueError(f"nn.load: {path!r} is a single .npy array, not an .npz archive of named arrays")
+    try:
+        with archive:
+            return {key: archive[key] for key in archive.files}
+    except Exception as e:  # noqa: BLE001 - truncated member, bad CRC, pickled object array...
+        raise ValueError(f"nn.load: {path!r} is truncated or corrupt ({type(e).__name__}: {e})") from e
