@@ -47,8 +47,9 @@ def affine(image, angle_deg, shear):
     cx, cy = (w - 1) / 2.0, (h - 1) / 2.0
     a = math.radians(angle_deg)
     c, s = math.cos(a), math.sin(a)
-    # A = R @ S, with S = [[1, shear], [0, 1]], R a rotation; then keep the centre fixed: t = centre - A @ centre.
-    A = np.array([[c, -s], [s, c]]) @ np.array([[1.0, shear], [0.0, 1.0]])
+    # A = R @ S maps source to destination pixels (x right, y down), S = [[1, shear], [0, 1]]; R turns
+    # counter-clockwise on screen for a positive angle (as cv2.getRotationMatrix2D); t keeps the centre fixed.
+    A = np.array([[c, s], [-s, c]]) @ np.array([[1.0, shear], [0.0, 1.0]])
     t = np.array([cx, cy]) - A @ np.array([cx, cy])
     M = np.hstack([A, t[:, None]]).astype(np.float64)
     out = cv2.warpAffine(np.ascontiguousarray(image), M, (w, h), flags=cv2.INTER_LINEAR,

@@ -83,8 +83,8 @@ def load_image(path):
         raise ColorizeError(f"image {path} is {w}x{h} pixels, smaller than the minimum "
                             f"{MIN_SIDE}x{MIN_SIDE}; use a larger image")
     if h * w > MAX_PIXELS:
-        raise ColorizeError(f"image {path} is {w}x{h} = {h * w / 1e6:.0f} megapixels, above the limit of "
-                            f"{MAX_PIXELS // 1_000_000} megapixels; downscale it first")
+        raise ColorizeError(f"image {path} is {w}x{h} = {h * w / 1e6:.3g} megapixels, above the limit of "
+                            f"{MAX_PIXELS / 1e6:g} megapixels; downscale it first")
     img = _to_unit_float(img, path)
     if img.ndim == 2:
         img = img[:, :, None]
