@@ -146,8 +146,8 @@ class Optimizer:
             loaded = groups[g]
             n_loaded = loaded.get("params", np.empty(0)).size
             if n_loaded != len(group["params"]):
-                raise ValueError(f"parameter group {g} has {len(group['params'])} parameters but the "
-                                 f"loaded state_dict has {n_loaded}")
+                raise ValueError(f"parameter group {g} holds {len(group['params'])} parameter(s) but the "
+                                 f"loaded state_dict's group {g} holds {n_loaded}")
             new = {"params": group["params"]}
             for name, value in loaded.items():
                 if name == "params":
