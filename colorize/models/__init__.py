@@ -1,0 +1,96 @@
+"""Model registry: every colorizer is built from a plain config dict, so a weights file can rebuild it.
+
+API
+    build_model(config) -> nn.Module      config = {"model": name, **constructor keyword arguments};
+                                          missing arguments take the constructor's defaults. The returned
+                                          module has ``.config``: the COMPLETE dict (name + every argument,
+                                          defaults filled in), JSON-serialisable, so build_model(m.config)
+                                          rebuilds an identical architecture.
+    register_model(name)                  class decorator: ``@register_model("convnet")`` above a Module
+                                          subclass whose __init__ takes only keyword-friendly JSON values.
+    MODEL_NAMES                           tuple of registered names (``model_names()`` gives the live list).
+    model_class(name)                     the registered class (ColorizeError for an unknown name).
+    accepts(name, argument)               True when the model's constructor has that keyword (train.py asks
+                                          ``accepts(name, "num_classes")`` to decide whether to pass scene labels).
+
+Model protocol (what train.py and predict.py rely on)
+    forward(x) with x: (N, 1, H, W) float32 Tensor, L scaled to [-1, 1]
+        -> ab: (N, 2, H, W) Tensor (ab / 128), or a tuple (ab, class_logits (N, K)) for models with a
+           scene-classification head (the loss then adds aux_weight * cross_entropy when labels exist).
+    Optional: fast_fit_epoch(...) (see colorize/models/mlp.py) lets a model train an epoch without autograd.
+"""
+import importlib.util
+import inspect
+
+from ..errors import ColorizeError
+
+_REGISTRY = {}
+
+
+def register_model(name):
+    """Class decorator adding a model class to the registry under ``name``."""
+    def deco(cls):
+        if name in _REGISTRY and _REGISTRY[name] is not cls:
+            raise ValueError(f"model name {name!r} is already registered by {_REGISTRY[name].__name__}")
+        cls.model_name = name
+        _REGISTRY[name] = cls
+        return cls
+    return deco
+
+
+def model_names():
+    """Names of the registered models, in registration order."""
+    return tuple(_REGISTRY)
+
+
+def model_class(name):
+    if name not in _REGISTRY:
+        raise ColorizeError(f"unknown model {name!r}; available models: {', '.join(_REGISTRY) or 'none'}")
+    return _REGISTRY[name]
+
+
+def _parameters(cls):
+    """Constructor keyword parameters (name -> default, inspect.Parameter.empty when required)."""
+    sig = inspect.signature(cls.__init__)
+    return {p.name: p.default for p in list(sig.parameters.values())[1:]
+            if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+
+
+def accepts(name, argument):
+    return argument in _parameters(model_class(name))
+
+
+def build_model(config):
+    """config dict -> model (an nn.Module) with ``.config`` holding the full configuration."""
+    if not isinstance(config, dict) or "model" not in config:
+        raise ColorizeError(f"a model configuration must be a dict with a 'model' key, got {config!r}")
+    name = config["model"]
+    cls = model_class(name)
+    params = _parameters(cls)
+    kwargs = {k: v for k, v in config.items() if k != "model"}
+    unknown = sorted(set(kwargs) - set(params))
+    if unknown:
+        raise ColorizeError(f"model {name!r} has no option(s) {', '.join(unknown)}; "
+                            f"its options are {', '.join(params) or 'none'}")
+    missing = [k for k, d in params.items() if d is inspect.Parameter.empty and k not in kwargs]
+    if missing:
+        raise ColorizeError(f"model {name!r} needs option(s) {', '.join(missing)}")
+    try:
+        model = cls(**kwargs)
+    except (TypeError, ValueError) as e:
+        raise ColorizeError(f"bad option for model {name!r}: {e}") from e
+    full = {"model": name}
+    full.update({k: kwargs.get(k, d) for k, d in params.items()})
+    model.config = full
+    return model
+
+
+# Built-in models register themselves on import. The convolutional models live in conv.py (added separately);
+# it is imported when present so that `--model convnet` works as soon as the file exists.
+from . import mlp  # noqa: E402,F401
+if importlib.util.find_spec(__name__ + ".conv") is not None:
+    from . import conv  # noqa: E402,F401
+
+MODEL_NAMES = model_names()
+# Names the CLI offers even before their module exists, so `--model convnet` fails with a clear message.
+KNOWN_MODEL_NAMES = ("mlp", "convnet", "unet", "fusion")
