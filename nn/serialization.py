@@ -84,15 +84,23 @@ def load(path):
         raise FileNotFoundError(f"nn.load: no such file: {path!r}")
     if os.path.isdir(path):
         raise ValueError(f"nn.load: {path!r} is a folder, expected an .npz file")
+    with open(path, "rb") as f:
+        magic = f.read(6)
+    if magic.startswith(b"\x93NUMPY"):
+        raise ValueError(f"nn.load: {path!r} is a single .npy array, not an .npz archive of named arrays")
+    if not magic.startswith(b"PK"):  # every zip archive (so every .npz) starts with "PK"
+        what = "an empty file" if not magic else "not a zip/.npz archive"
+        raise ValueError(f"nn.load: {path!r} is {what}; expected an .npz file written by nn.save")
     try:
         archive = np.load(path, allow_pickle=False)
     except Exception as e:  # noqa: BLE001 - any failure here means "not an npz we can read"
-        raise ValueError(f"nn.load: {path!r} is not a readable .npz archive "
+        raise ValueError(f"nn.load: {path!r} is not a readable .npz archive, truncated or corrupt? "
                          f"({type(e).__name__}: {e})") from e
     if not isinstance(archive, np.lib.npyio.NpzFile):
-        raise ValueError(f"nn.load: {path!r} is a single .npy array, not an .npz archive of named arrays")
+        raise ValueError(f"nn.load: {path!r} is not an .npz archive of named arrays")
     try:
         with archive:
             return {key: archive[key] for key in archive.files}
     except Exception as e:  # noqa: BLE001 - truncated member, bad CRC, pickled object array...
-        raise ValueError(f"nn.load: {path!r} is truncated or corrupt ({type(e).__name__}: {e})") from e
+        raise ValueError(f"nn.load: {path!r} has an array that cannot be read: truncated, corrupt, or "
+                         f"holding pickled objects, which are never loaded ({type(e).__name__}: {e})") from e
