@@ -26,6 +26,9 @@ API
         augment: an augment.Augment; random crops come from Dataset.large when it exists.
     to_model_arrays(rgb) -> (L_input (N, 1, H, W), ab_target (N, 2, H, W)) from an (N, H, W, 3) RGB batch.
     fit_crop(rgb, size) -> the working-size image: shorter side resized, centre crop.
+    center_crop(image, hw) -> the central (H, W) window; resize_shorter(image, side) -> shorter side = side.
+    lab_to_model_arrays(lab) -> (L_input, ab_target) from an (N, H, W, 3) Lab batch (no colour conversion).
+    num_batches(n, batch_size, drop_last=False) -> how many batches batches() yields.
     resize_image(image, hw) -> image resized to exactly hw (area when shrinking, bilinear when enlarging).
     predict_input(rgb_full, size) -> (L_full (H, W), x (1, 1, h, w)): the input for colorizing a whole photo
         (resized, not cropped, to the working size: the predicted ab is resized back with color.join).
@@ -83,7 +86,10 @@ def _resize_cover(image, hw):
 
 
 def center_crop(image, hw):
+    """The central (H, W) window of a channels-last image (which must be at least that large)."""
     h, w = image.shape[:2]
+    if h < hw[0] or w < hw[1]:
+        raise ColorizeError(f"cannot centre-crop {hw[0]}x{hw[1]} from a {h}x{w} image")
     y0, x0 = (h - hw[0]) // 2, (w - hw[1]) // 2
     return np.ascontiguousarray(image[y0:y0 + hw[0], x0:x0 + hw[1]])
 
