@@ -191,7 +191,8 @@ def load_dataset(spec, size=64, n=None, seed=0, keep_size=None, limit=None, on_e
         if keep_size is None:
             images, labels, names = make_scenes(kind, count, hw, seed)
             return Dataset(images, labels, names, name=spec)
-        big_hw = (max(keep_size, round(keep_size * hw[0] / min(hw))), max(keep_size, round(keep_size * hw[1] / min(hw))))
+        # rendered with the working size's aspect ratio, shorter side keep_size
+        big_hw = tuple(max(keep_size, round(keep_size * s / min(hw))) for s in hw)
         big, labels, names = make_scenes(kind, count, big_hw, seed)
         images = np.stack([fit_crop(im, hw) for im in big])
         return Dataset(images, labels, names, large=list(big), name=spec)
