@@ -1,0 +1,265 @@
+"""Command-line interface: ``python -m colorize train | predict | evaluate | demo`` (also the ``colorize`` script).
+
+    colorize train DATA --model mlp --out RUN_DIR [--epochs N] [--size PX] [--batch-size N] [--lr X]
+                   [--val-split F] [--seed N] [--resume] [--quiet] ...
+    colorize predict --weights RUN_DIR/model.npz IMAGE_OR_DIR... --out DIR
+    colorize evaluate --weights RUN_DIR/model.npz DATA [--json FILE]
+    colorize demo [--out DIR]
+
+DATA is a folder of images (first-level subfolder names serve as scene labels) or
+synthetic:beach|forest|sunrise|mixed (generated scenes, no download).
+
+main(argv) returns the exit status: 0 on success, 2 for any bad input (a one-line ``error: ...`` on stderr,
+no traceback: every user mistake is raised as ColorizeError), 130 when interrupted with Ctrl-C.
+"""
+import argparse
+import json
+import os
+import sys
+
+from .errors import ColorizeError
+
+EPILOG_DATA = ("DATA is a folder of images (jpg, jpeg, png, bmp, tif, tiff, webp; the first-level subfolder "
+               "names are used as scene labels) or synthetic:beach, synthetic:forest, synthetic:sunrise or "
+               "synthetic:mixed (generated scenes, no download).")
+
+
+class _Parser(argparse.ArgumentParser):
+    """ArgumentParser whose errors are one line, like ours (argparse's own usage block is noise here)."""
+
+    def error(self, message):
+        self.exit(2, f"error: {message} (see `{self.prog} --help`)\n")
+
+
+def _positive_int(text):
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if v <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {v}")
+    return v
+
+
+def _nonneg_int(text):
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}") from None
+    if v < 0:
+        raise argparse.ArgumentTypeError(f"must be zero or a positive integer, got {v}")
+    return v
+
+
+def _positive_float(text):
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
+    if not (v > 0 and v < float("inf")):
+        raise argparse.ArgumentTypeError(f"must be a positive finite number, got {text}")
+    return v
+
+
+def _fraction(text):
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a fraction between 0 and 1, got {text!r}") from None
+    if not 0.0 <= v < 1.0:
+        raise argparse.ArgumentTypeError(f"must be in [0, 1) (the share of images kept for validation), got {text}")
+    return v
+
+
+def _nonneg_float(text):
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}") from None
+    if not 0.0 <= v < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a finite number >= 0, got {text}")
+    return v
+
+
+def _key_value(text):
+    if "=" not in text:
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {text!r}")
+    key, value = text.split("=", 1)
+    try:
+        value = json.loads(value)
+    except ValueError:
+        pass                                  # a bare word stays a string: --model-opt upsample=transpose
+    return key.strip(), value
+
+
+def build_parser():
+    from .models import KNOWN_MODEL_NAMES
+    p = _Parser(prog="colorize",
+                description="Colorize grayscale photos with small neural networks trained from scratch "
+                            "(CIE Lab: the model predicts a and b from L).",
+                epilog="Run `colorize COMMAND --help` for each command's options.")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+
+    t = sub.add_parser("train", help="train a model and write a run folder",
+                       description="Train a colorization model on DATA and write a run folder: model.npz "
+                                   "(weights + configuration: the one file predict needs), checkpoint.npz "
+                                   "(for --resume), history.json, loss.png, samples.png and metrics.json.",
+                       epilog=EPILOG_DATA + " Options left out take the model's defaults.")
+    t.add_argument("data", metavar="DATA", help="folder of images or synthetic:beach|forest|sunrise|mixed")
+    t.add_argument("--model", default="mlp", choices=KNOWN_MODEL_NAMES,
+                   help="mlp: 5x5 patch MLP; convnet: strided encoder-decoder; unet: with skip connections; "
+                        "fusion: U-Net + global features (default: mlp)")
+    t.add_argument("--out", required=True, metavar="RUN_DIR", help="run folder to write (created if missing)")
+    t.add_argument("--epochs", type=_positive_int, metavar="N", help="maximum number of epochs")
+    t.add_argument("--size", type=_positive_int, metavar="PX",
+                   help="working size: images are resized and centre-cropped to PX x PX (at least 8)")
+    t.add_argument("--batch-size", type=_positive_int, metavar="N",
+                   help="minibatch size (images; for the mlp: pixels)")
+    t.add_argument("--lr", type=_positive_float, metavar="X", help="learning rate")
+    t.add_argument("--val-split", type=_fraction, metavar="F",
+                   help="fraction of the images held out for validation, in [0, 1) (default 0.2)")
+    t.add_argument("--seed", type=_nonneg_int, metavar="N", help="random seed: same seed, same weights (default 0)")
+    t.add_argument("--resume", action="store_true",
+                   help="continue the run in RUN_DIR from its checkpoint.npz (same data and settings)")
+    t.add_argument("--patience", type=_nonneg_int, metavar="N",
+                   help="stop after N epochs without validation improvement (0: never stop early)")
+    t.add_argument("--images", type=_positive_int, metavar="N",
+                   help="number of generated scenes for synthetic DATA (default 64); for a folder: use at "
+                        "most N images")
+    t.add_argument("--mode", choices=("default", "faithful"),
+                   help="mlp only. default: shuffled minibatches with Adam for several epochs; faithful: the "
+                        "original student code's per-pixel SGD, learning rate 0.01, one epoch")
+    t.add_argument("--hidden", type=_positive_int, metavar="N", help="mlp only: hidden units (default 16)")
+    t.add_argument("--activation", choices=("sigmoid", "tanh", "relu", "leaky_relu"),
+                   help="mlp only: hidden activation (default sigmoid)")
+    t.add_argument("--augment", action=argparse.BooleanOptionalAction, default=None,
+                   help="random flips, rotations and shears of the training images each epoch")
+    t.add_argument("--aux-weight", type=_nonneg_float, metavar="W",
+                   help="weight of the scene-classification loss for models with a classifier head "
+                        "(default 1/300, as Iizuka et al.)")
+    t.add_argument("--model-opt", type=_key_value, action="append", default=[], metavar="KEY=VALUE",
+                   help="extra model option (repeatable), e.g. --model-opt width=32")
+    t.add_argument("--time-limit", type=_positive_float, metavar="MIN",
+                   help="stop after the epoch during which MIN minutes have passed")
+    t.add_argument("--threads", type=_positive_int, metavar="N", help="threads for the kernels (default: all cores)")
+    t.add_argument("--quiet", "-q", action="store_true", help="no progress bar or messages")
+
+    pr = sub.add_parser("predict", help="colorize images at full resolution",
+                        description="Colorize images: the model runs at its working size, the predicted a, b "
+                                    "are upsampled to the original size and joined with the original L. "
+                                    "Writes one PNG per input into DIR.")
+    pr.add_argument("inputs", nargs="+", metavar="IMAGE_OR_DIR", help="image files and/or folders of images")
+    pr.add_argument("--weights", metavar="FILE",
+                    help="model.npz of a training run (default: the model shipped with colorize, if any)")
+    pr.add_argument("--out", required=True, metavar="DIR", help="output folder (created if missing)")
+    pr.add_argument("--threads", type=_positive_int, metavar="N", help="threads for the kernels")
+    pr.add_argument("--quiet", "-q", action="store_true", help="do not list the written files")
+
+    ev = sub.add_parser("evaluate", help="score a model against the gray and mean-ab baselines",
+                        description="Colorize DATA at the model's working size and print PSNR (8-bit RGB, per "
+                                    "image), mean ab error and colourfulness for the model and for two "
+                                    "baselines: gray (a = b = 0) and the training set's mean ab.",
+                        epilog=EPILOG_DATA)
+    ev.add_argument("data", metavar="DATA", help="folder of images or synthetic:beach|forest|sunrise|mixed")
+    ev.add_argument("--weights", metavar="FILE", help="model.npz of a training run (default: the shipped model)")
+    ev.add_argument("--images", type=_positive_int, metavar="N",
+                    help="number of generated scenes for synthetic DATA (default 64); for a folder: at most N")
+    ev.add_argument("--seed", type=_nonneg_int, default=1000, metavar="N",
+                    help="seed of the generated scenes for synthetic DATA (default 1000, unseen in training)")
+    ev.add_argument("--json", metavar="FILE", help="also write the metrics as JSON to FILE ('-' for stdout)")
+    ev.add_argument("--threads", type=_positive_int, metavar="N", help="threads for the kernels")
+
+    d = sub.add_parser("demo", help="a quick end-to-end run on synthetic beaches",
+                       description="Train the patch MLP on generated beach scenes, evaluate it against the "
+                                   "baselines and colorize a few unseen scenes, all in a few seconds.")
+    d.add_argument("--out", default=os.path.join("out", "demo"), metavar="DIR",
+                   help="output folder (default out/demo)")
+    d.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    return p
+
+
+def _set_threads(n):
+    if n is not None:
+        from nn.kernels import set_num_threads
+        try:
+            set_num_threads(n)
+        except ValueError as e:
+            raise ColorizeError(str(e).replace("set_num_threads: ", "--threads: ")) from None
+
+
+def _cmd_train(args):
+    from .train import run_training
+    _set_threads(args.threads)
+    opts = {k: getattr(args, k) for k in ("epochs", "size", "batch_size", "lr", "val_split", "seed", "patience",
+                                           "images", "mode", "augment", "aux_weight", "time_limit")}
+    model_options = dict(args.model_opt)
+    for k in ("hidden", "activation"):
+        if getattr(args, k) is not None:
+            if args.model != "mlp":
+                raise ColorizeError(f"--{k} is an mlp option; use --model-opt KEY=VALUE for --model {args.model}")
+            model_options[k] = getattr(args, k)
+    if args.mode is not None and args.model != "mlp":
+        raise ColorizeError(f"--mode applies to --model mlp only, not {args.model}")
+    opts = {k: v for k, v in opts.items() if v is not None}
+    run_training(args.data, args.out, model=args.model, model_options=model_options, resume=args.resume,
+                 quiet=args.quiet, **opts)
+    return 0
+
+
+def _cmd_predict(args):
+    from .predict import predict_paths
+    _set_threads(args.threads)
+    written = predict_paths(args.weights, args.inputs, args.out)
+    if not args.quiet:
+        for path in written:
+            print(path)
+    return 0
+
+
+def _cmd_evaluate(args):
+    from .train import evaluate_weights, format_metrics_table
+    _set_threads(args.threads)
+    result = evaluate_weights(args.weights, args.data, images=args.images, seed=args.seed)
+    if args.json == "-":
+        print(json.dumps(result, indent=2))
+    else:
+        print(format_metrics_table(result))
+        if args.json:
+            from .train import write_json
+            write_json(args.json, result)
+            print(f"metrics written to {args.json}")
+    return 0
+
+
+def _cmd_demo(args):
+    from .train import run_demo
+    run_demo(args.out, quiet=args.quiet)
+    return 0
+
+
+COMMANDS = {"train": _cmd_train, "predict": _cmd_predict, "evaluate": _cmd_evaluate, "demo": _cmd_demo}
+
+
+def main(argv=None):
+    """Run the CLI with argv (default sys.argv[1:]); returns the exit status."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as e:                    # --help (0) or a usage error (2)
+        return e.code if isinstance(e.code, int) else 2
+    try:
+        return COMMANDS[args.command](args)
+    except ColorizeError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("error: interrupted; a run can be continued with `colorize train ... --resume`", file=sys.stderr)
+        return 130
+    except MemoryError:
+        print("error: out of memory; use a smaller --size, --batch-size or fewer images", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

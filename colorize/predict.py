@@ -1,0 +1,132 @@
+"""Full-resolution prediction: the model runs at its working size, ab is upsampled, the original L is kept.
+
+    rgb (H, W, 3) any size
+      -> L (H, W) of the original                                   (kept: the detail lives in L)
+      -> resized so its shorter side is the working size (h, w)     (the scale the model was trained at)
+      -> model -> ab (2, h, w) / 128
+      -> ab upsampled bilinearly to (H, W), joined with the original L -> RGB (H, W, 3)
+
+API
+    DEFAULT_WEIGHTS                        colorize/weights/default.npz (a model shipped with the package, if any)
+    resolve_weights(path) -> str           path, or the shipped default when path is None (ColorizeError if none)
+    predict_ab(model, x, batch_size=16)    x (N, 1, H, W) float32 L in [-1, 1] -> ab / 128 (N, 2, H, W) ndarray
+    working_shape(h, w, size)              (h', w') with min(h', w') = size, aspect ratio kept
+    colorize_image(model, rgb, size)       -> RGB (H, W, 3) float32 in [0, 1] at the input's resolution
+    predict_paths(weights, inputs, out_dir) -> [written paths]: every input is read and checked BEFORE anything
+                                           is written, so a bad file leaves no partial output folder.
+"""
+import os
+
+import cv2
+import numpy as np
+
+import nn
+
+from .checkpoint import load_weights
+from .color import gray_of, join, l_to_input, target_to_ab
+from .errors import ColorizeError
+from .images import is_image_file, list_images, load_image, save_image
+
+DEFAULT_WEIGHTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "weights", "default.npz")
+
+
+def resolve_weights(path):
+    """The weights file to use: path itself, or the shipped default model when path is None."""
+    if path is not None:
+        return os.fspath(path)
+    if os.path.exists(DEFAULT_WEIGHTS):
+        return DEFAULT_WEIGHTS
+    raise ColorizeError("no --weights given and this installation ships no default model; "
+                        "train one with `colorize train DATA --out RUN` and pass --weights RUN/model.npz")
+
+
+def predict_ab(model, x, batch_size=16):
+    """x: (N, 1, H, W) float32 model input -> ab / 128 (N, 2, H, W) float32, in eval mode, no graph."""
+    x = np.ascontiguousarray(x, dtype=np.float32)
+    was_training = model.training
+    model.eval()
+    outs = []
+    try:
+        with nn.no_grad():
+            for s in range(0, len(x), batch_size):
+                xb = x[s:s + batch_size]
+                fast = getattr(model, "fast_predict", None)
+                if fast is not None:
+                    ab = fast(xb)
+                else:
+                    out = model(nn.Tensor(xb))
+                    ab = (out[0] if isinstance(out, tuple) else out).data
+                outs.append(np.asarray(ab, dtype=np.float32))
+    finally:
+        model.train(was_training)
+    return np.concatenate(outs) if outs else np.zeros((0, 2) + x.shape[2:], np.float32)
+
+
+def working_shape(h, w, size):
+    """Scale (h, w) so the shorter side is size (aspect kept, each side at least 1)."""
+    scale = size / min(h, w)
+    return max(1, int(round(h * scale))), max(1, int(round(w * scale)))
+
+
+def colorize_image(model, rgb, size):
+    """RGB (H, W, 3) in [0, 1] (only its lightness is used) -> colorized RGB (H, W, 3) at the same size."""
+    rgb = np.asarray(rgb, dtype=np.float32)
+    H, W = rgb.shape[:2]
+    L_full = gray_of(rgb)
+    h, w = working_shape(H, W, size)
+    small = cv2.resize(rgb, (w, h), interpolation=cv2.INTER_AREA if h < H else cv2.INTER_LINEAR)
+    x = l_to_input(gray_of(small))[None, None]
+    ab = target_to_ab(predict_ab(model, x)[0])            # (2, h, w) in Lab units
+    return join(L_full, ab.transpose(1, 2, 0))
+
+
+def _expand_inputs(inputs):
+    """[(source path, output name relative to out_dir)] for files and folders given on the command line."""
+    pairs = []
+    for item in inputs:
+        item = os.fspath(item)
+        if not os.path.exists(item):
+            raise ColorizeError(f"input {item} does not exist; check the path")
+        if os.path.isdir(item):
+            base = os.path.basename(os.path.normpath(item))
+            for path, _ in list_images(item):
+                rel = os.path.relpath(path, item)
+                pairs.append((path, os.path.join(base, os.path.splitext(rel)[0] + ".png")))
+        else:
+            if not is_image_file(item):
+                raise ColorizeError(f"input {item} is not an image file (by its extension); "
+                                    f"pass jpg, jpeg, png, bmp, tif, tiff or webp files or folders")
+            pairs.append((item, os.path.splitext(os.path.basename(item))[0] + ".png"))
+    # Two inputs may map to the same name (a.jpg and a.png): number the later ones.
+    seen, out = set(), []
+    for src, name in pairs:
+        stem, ext = os.path.splitext(name)
+        candidate, k = name, 1
+        while candidate in seen:
+            candidate, k = f"{stem}-{k}{ext}", k + 1
+        seen.add(candidate)
+        out.append((src, candidate))
+    return out
+
+
+def predict_paths(weights, inputs, out_dir, quiet=True):
+    """Colorize every image in inputs (files and/or folders) into out_dir as PNGs; returns the written paths."""
+    model, meta = load_weights(resolve_weights(weights))
+    # The scale the model trained at: the shorter side of the images its crops came from.
+    size = int(meta.get("scale") or meta.get("size") or 64)
+    pairs = _expand_inputs(inputs)
+    for src, _ in pairs:                                 # check everything before writing anything
+        load_image(src)
+    if os.path.exists(out_dir) and not os.path.isdir(out_dir):
+        raise ColorizeError(f"--out {out_dir} exists and is not a folder; choose a folder path")
+    written = []
+    for src, name in pairs:
+        rgb = colorize_image(model, load_image(src), size)
+        dst = os.path.join(out_dir, name)
+        try:
+            os.makedirs(os.path.dirname(dst) or ".", exist_ok=True)
+        except OSError as e:
+            raise ColorizeError(f"cannot create {os.path.dirname(dst)}: {e.strerror}; choose another --out") from e
+        save_image(dst, rgb)
+        written.append(dst)
+    return written
