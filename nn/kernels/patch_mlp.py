@@ -113,6 +113,7 @@ def patch_mlp_adam_epoch_ref(X, Y, W1, b1, W2, b2, m, v, lr, betas, eps, step, b
 
 
 # ---------------------------------------------------------------- fused Numba kernels
+_BLAS_MIN_BATCH = 32   # from this minibatch size on, BLAS does the two big products (measured faster)
 # W1 is used transposed (in, hidden) inside the loops so that every inner loop runs
 # over the hidden units with unit stride and independent accumulators (SIMD without fastmath).
 
@@ -169,6 +170,54 @@ def _batch_grads(X, Y, order, s, e, W1T, b1, W2, b2, gW1T, gb1, gW2, gb2, h, dh)
 
 
 @njit(cache=True)
+def _batch_grads_blas(X, Y, order, s, e, W1T, b1, W2, b2, gW1T, gb1, gW2, gb2, h, dh):
+    """Same contract as _batch_grads, for larger minibatches: the two (B, in) x (in, hidden)
+    products go to BLAS on a gathered copy of the minibatch; the rest stays in loops."""
+    nin, nh = W1T.shape
+    no = W2.shape[0]
+    B = e - s
+    one = b2.dtype.type(1)
+    scale = b2.dtype.type(2.0 / (B * no))
+    # gather the minibatch first: one tight loop keeps many cache misses in flight,
+    # where scattered reads inside the compute loops would stall on each one
+    Xb = np.empty((B, nin), dtype=X.dtype)
+    Yb = np.empty((B, no), dtype=X.dtype)
+    for i in range(B):
+        r = order[s + i]
+        for k in range(nin):
+            Xb[i, k] = X[r, k]
+        for o in range(no):
+            Yb[i, o] = Y[r, o]
+    Z = np.dot(Xb, W1T)                      # (B, hidden)
+    gb1[:] = 0
+    gW2[:] = 0
+    gb2[:] = 0
+    sse = 0.0
+    for i in range(B):
+        for j in range(nh):
+            Z[i, j] = one / (one + np.exp(-(Z[i, j] + b1[j])))     # Z now holds h
+        for j in range(nh):
+            dh[j] = 0
+        for o in range(no):
+            acc = b2[o]
+            for j in range(nh):
+                acc += W2[o, j] * Z[i, j]
+            d = acc - Yb[i, o]
+            sse += d * d
+            g = d * scale
+            gb2[o] += g
+            for j in range(nh):
+                gW2[o, j] += g * Z[i, j]
+                dh[j] += g * W2[o, j]
+        for j in range(nh):
+            hj = Z[i, j]
+            Z[i, j] = dh[j] * (hj * (one - hj))                  # Z now holds dL/dz
+            gb1[j] += Z[i, j]
+    gW1T[:, :] = np.dot(Xb.T, Z)
+    return sse
+
+
+@njit(cache=True)
 def _sgd_epoch(X, Y, W1, b1, W2, b2, lr, batch_size, order):
     nh, nin = W1.shape
     no = W2.shape[0]
@@ -183,7 +232,11 @@ def _sgd_epoch(X, Y, W1, b1, W2, b2, lr, batch_size, order):
     total = 0.0
     for s in range(0, n, batch_size):
         e = min(s + batch_size, n)
-        total += _batch_grads(X, Y, order, s, e, W1T, b1, W2, b2, gW1T, gb1, gW2, gb2, h, dh) / no
+        if e - s >= _BLAS_MIN_BATCH:
+            sse = _batch_grads_blas(X, Y, order, s, e, W1T, b1, W2, b2, gW1T, gb1, gW2, gb2, h, dh)
+        else:
+            sse = _batch_grads(X, Y, order, s, e, W1T, b1, W2, b2, gW1T, gb1, gW2, gb2, h, dh)
+        total += sse / no
         for k in range(nin):
             for j in range(nh):
                 W1T[k, j] -= lr * gW1T[k, j]
@@ -226,7 +279,11 @@ def _adam_epoch(X, Y, W1, b1, W2, b2, mW1T, mb1, mW2, mb2, vW1T, vb1, vW2, vb2,
     cb2, c1mb1, c1mb2, ceps = dt(beta2), dt(1 - beta1), dt(1 - beta2), dt(eps)
     for s in range(0, n, batch_size):
         e = min(s + batch_size, n)
-        total += _batch_grads(X, Y, order, s, e, W1T, b1, W2, b2, gW1T, gb1, gW2, gb2, h, dh) / no
+        if e - s >= _BLAS_MIN_BATCH:
+            sse = _batch_grads_blas(X, Y, order, s, e, W1T, b1, W2, b2, gW1T, gb1, gW2, gb2, h, dh)
+        else:
+            sse = _batch_grads(X, Y, order, s, e, W1T, b1, W2, b2, gW1T, gb1, gW2, gb2, h, dh)
+        total += sse / no
         step += 1
         ss = dt(lr / (1 - beta1 ** step))
         bc = dt(math.sqrt(1 - beta2 ** step))

@@ -40,22 +40,18 @@ def _extract(images, means, size):
     N, H, W = images.shape
     r = size // 2
     out = np.empty((N * H * W, size * size), dtype=images.dtype)
-    for job in prange(N * H):          # one output row of pixels per job
-        n = job // H
-        h = job - n * H
-        m = means[n]
-        base = job * W
-        for w in range(W):
-            row = base + w
-            for dy in range(size):
-                hh = h + dy - r
-                inside_h = 0 <= hh < H
-                for dx in range(size):
-                    ww = w + dx - r
-                    if inside_h and 0 <= ww < W:
-                        out[row, dy * size + dx] = images[n, hh, ww]
-                    else:
-                        out[row, dy * size + dx] = m
+    for n in prange(N):
+        # pad this image with its mean once, then every patch is a branch-free copy
+        padded = np.empty((H + 2 * r, W + 2 * r), dtype=images.dtype)
+        padded[:, :] = means[n]
+        padded[r:r + H, r:r + W] = images[n]
+        for h in range(H):
+            base = (n * H + h) * W
+            for w in range(W):
+                row = base + w
+                for dy in range(size):
+                    for dx in range(size):
+                        out[row, dy * size + dx] = padded[h + dy, w + dx]
     return out
 
 
