@@ -43,7 +43,7 @@ from nn import functional as F
 
 from . import data as D
 from .augment import Augment
-from .checkpoint import load_checkpoint, load_weights, save_checkpoint, save_weights
+from .checkpoint import load_checkpoint, load_weights, make_readable, save_checkpoint, save_weights
 from .errors import ColorizeError
 from .models import KNOWN_MODEL_NAMES, accepts, build_model, model_class, model_names
 
@@ -99,6 +99,7 @@ def _atomic_write(path, payload):
         with os.fdopen(fd, "wb") as f:
             f.write(payload)
         os.replace(tmp, path)
+        make_readable(path)
     except BaseException:
         if os.path.exists(tmp):
             os.remove(tmp)
@@ -492,9 +493,11 @@ def format_metrics_table(result, title=None):
             lines.append(f"  {name:<18}{m['psnr']:>9.2f}{m['ab_error']:>10.2f}{m['colourfulness']:>11.1f}")
         lines.append(f"  {'truth':<18}{'':>9}{'':>10}{r['model']['colourfulness_true']:>11.1f}")
 
-    block(result, "all")
-    for kind, r in result.get("per_kind", {}).items():
-        block(r, kind)
+    per_kind = result.get("per_kind", {})
+    block(result, "all" if len(per_kind) != 1 else next(iter(per_kind)))
+    if len(per_kind) > 1:
+        for kind, r in per_kind.items():
+            block(r, kind)
     return "\n".join(lines)
 
 
@@ -518,7 +521,7 @@ def plot_history(path, history, title=None):
     curves = {"train": [h["train_loss"] for h in history]}
     if any(h.get("val_loss") is not None for h in history):
         curves["validation"] = [h["val_loss"] for h in history if h.get("val_loss") is not None]
-    plots.plot_loss_curves(curves, path, title=title)
+    make_readable(plots.plot_loss_curves(curves, path, title=title))
 
 
 def predict_rgb(model, dataset):
@@ -535,7 +538,7 @@ def plot_samples(path, model, dataset, n=6, title=None):
     from . import plots
     sub = dataset.subset(np.arange(min(n, len(dataset))))
     names = [sub.class_names[k] for k in sub.labels] if sub.labels is not None and sub.class_names else None
-    plots.plot_grid(sub.lab[..., 0], predict_rgb(model, sub), sub.images, path, titles=names)
+    make_readable(plots.plot_grid(sub.lab[..., 0], predict_rgb(model, sub), sub.images, path, titles=names))
 
 
 # ----------------------------------------------------------------------------------------- run_training
@@ -692,7 +695,7 @@ def run_demo(out_dir, quiet=False):
     run_dir = os.path.join(out_dir, "run")
     if os.path.exists(os.path.join(run_dir, "checkpoint.npz")):
         raise ColorizeError(f"{run_dir} already holds a demo run; remove it or pass another --out")
-    result = run_training("synthetic:beach", run_dir, model="mlp", quiet=quiet, images=32, epochs=3, size=48)
+    result = run_training("synthetic:beach", run_dir, model="mlp", quiet=quiet, images=48, epochs=5, size=48)
     model = result["model"]
     print(format_metrics_table(evaluate_weights(os.path.join(run_dir, "model.npz"), "synthetic:beach", images=16),
                                title="unseen synthetic beaches:"))
@@ -702,6 +705,7 @@ def run_demo(out_dir, quiet=False):
         pair = np.concatenate([_gray(rgb), colorize_image(model, rgb, 48), rgb], axis=1)
         path = os.path.join(out_dir, f"beach_{i}.png")
         save_image(path, pair)
+        make_readable(path)
         written.append(path)
     print(f"demo written to {out_dir}: run/ (weights, curves, metrics) and {len(written)} images "
           f"(gray | colorized | truth)")
