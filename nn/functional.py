@@ -54,7 +54,7 @@ def _pair(v, name, op):
     raise ValueError(f"{op}: {name} must be an int or a pair of ints, got {v!r}")
 
 
-def _common_dtype(op, *tensors):
+def _common_dtype(*tensors):
     """Result dtype of several Tensors (NumPy promotion): float32 unless one is float64."""
     return np.result_type(*[t.data for t in tensors if t is not None])
 
@@ -87,7 +87,7 @@ def linear(x, weight, bias=None):
                          f"shape {x.shape}) but weight {weight.shape} expects {weight.shape[1]}")
     if bias is not None and bias.shape != (weight.shape[0],):
         raise ValueError(f"linear: bias must have shape ({weight.shape[0]},), got {bias.shape}")
-    dt = _common_dtype("linear", x, weight, bias)
+    dt = _common_dtype(x, weight, bias)
     lead = x.shape[:-1]
     x2 = _cast(x.data, dt).reshape(-1, x.shape[-1])        # (N, in)
     w = _cast(weight.data, dt)
@@ -149,7 +149,7 @@ def _conv_args(x, weight, bias, op, transposed=False):
     cout = weight.shape[1] if transposed else weight.shape[0]
     if bias is not None and bias.shape != (cout,):
         raise ValueError(f"{op}: bias must have shape ({cout},), got {bias.shape}")
-    dt = _common_dtype(op, x, weight, bias)
+    dt = _common_dtype(x, weight, bias)
     return x, weight, bias, dt
 
 
@@ -497,7 +497,7 @@ def cat(tensors, dim=0):
         if t.ndim != ref.ndim or any(a != b for k, (a, b) in enumerate(zip(t.shape, ref.shape)) if k != d):
             raise ValueError(f"cat: tensors[{i}] has shape {t.shape}, which does not match "
                              f"tensors[0] {ref.shape} outside dim {dim}")
-    dt = _common_dtype("cat", *tensors)
+    dt = _common_dtype(*tensors)
     y = np.concatenate([_cast(t.data, dt) for t in tensors], axis=d)
     bounds = np.cumsum([t.shape[d] for t in tensors])[:-1]
 
@@ -604,42 +604,38 @@ def cross_entropy(input, target, weight=None, reduction="mean"):
     if t.size and (t.min() < 0 or t.max() >= C):
         raise ValueError(f"cross_entropy: target holds class {t.min() if t.min() < 0 else t.max()}, "
                          f"outside [0, {C - 1}] for {C} classes")
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"cross_entropy: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
     dt = input.dtype
     if weight is not None:
         wc = (weight.data if isinstance(weight, Tensor) else np.asarray(weight)).astype(dt)
         if wc.shape != (C,):
             raise ValueError(f"cross_entropy: weight must have shape ({C},), got {wc.shape}")
-    # move classes last and flatten: logits (M, C), labels (M,)
-    x2 = np.moveaxis(input.data, 1, -1).reshape(-1, C)
-    t2 = t.reshape(-1).astype(np.intp)
-    rows = np.arange(t2.size)
-    z = x2 - x2.max(axis=1, keepdims=True)
+
+    def logits_2d():
+        # classes last, everything else flattened: (M, C), M = N*H*W (a copy for 4-D input,
+        # so it is rebuilt in backward instead of being kept alive in between)
+        return np.moveaxis(input.data, 1, -1).reshape(-1, C)
+
+    labels = t.reshape(-1).astype(np.intp)                           # (M,)
+    rows = np.arange(labels.size)
+    wt = np.ones(labels.size, dt) if weight is None else wc[labels]  # weight of each sample's class
+    z = logits_2d()
+    z = z - z.max(axis=1, keepdims=True)                            # stable: exp(z) <= 1
     lse = np.log(np.exp(z).sum(axis=1))
-    wt = np.ones(t2.size, dt) if weight is None else wc[t2]      # weight of each sample's class
-    losses = (wt * (lse - z[rows, t2])).astype(dt, copy=False)  # -w_t log p_t
-    if reduction == "mean":
-        denom = wt.sum()
-        y = np.asarray(losses.sum() / denom, dtype=dt)
-    elif reduction == "sum":
-        y = np.asarray(losses.sum(), dtype=dt)
-    elif reduction == "none":
-        y = losses.reshape(t.shape)
-    else:
-        raise ValueError(f"cross_entropy: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+    losses = (wt * (lse - z[rows, labels])).astype(dt, copy=False)   # -w_t log softmax_t
     del z
+    denom = wt.sum() if reduction == "mean" else 1                  # PyTorch's weighted mean
+    y = losses.reshape(t.shape) if reduction == "none" else np.asarray(losses.sum() / denom, dtype=dt)
 
     def backward(g):
-        # d(-log softmax_t)/dx = softmax - onehot(t), scaled by the sample's weight
-        # (and divided by sum of weights for 'mean')
-        if reduction == "none":
-            scale = wt * g.reshape(-1)
-        else:
-            scale = wt * (g / denom if reduction == "mean" else g)
-        zz = x2 - x2.max(axis=1, keepdims=True)
-        p = np.exp(zz)
+        # d(-log softmax_t)/dx = softmax - onehot(t), times the sample's weight w_t
+        # (and / sum of w_t for 'mean')
+        scale = wt * (g.reshape(-1) if reduction == "none" else g / denom)
+        p = logits_2d()
+        p = np.exp(p - p.max(axis=1, keepdims=True))
         p /= p.sum(axis=1, keepdims=True)
-        p[rows, t2] -= 1
-        p *= scale[:, None]
-        gx = np.moveaxis(p.reshape(input.shape[:1] + input.shape[2:] + (C,)), -1, 1)
-        return (gx,)
+        p[rows, labels] -= 1
+        p *= scale[:, None].astype(dt, copy=False)
+        return (np.moveaxis(p.reshape((N,) + input.shape[2:] + (C,)), -1, 1),)
     return Tensor._make(y, (input,), backward, "cross_entropy")

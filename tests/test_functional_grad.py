@@ -1,7 +1,6 @@
 """Every differentiable op in nn.functional against finite differences (float64), plus
 argument checking. Inputs are kept away from kinks: relu/leaky_relu at 0, ties in
 max-pool windows, |d| = 0 for l1 and |d| = beta for smooth_l1."""
-import itertools
 
 import numpy as np
 import pytest
