@@ -38,17 +38,42 @@ def _number(name, value, low=None, high=None, high_open=False):
     return value
 
 
+class _StateByParam(dict):
+    """Per-parameter state: a dict keyed by id(param), also indexable by the Parameter itself
+    (``optimizer.state[p]["exp_avg"]`` as in PyTorch) without relying on Tensor hashing."""
+
+    @staticmethod
+    def _key(k):
+        return k if isinstance(k, int) else id(k)
+
+    def __getitem__(self, k):
+        return super().__getitem__(self._key(k))
+
+    def __setitem__(self, k, v):
+        super().__setitem__(self._key(k), v)
+
+    def __contains__(self, k):
+        return super().__contains__(self._key(k))
+
+    def get(self, k, default=None):
+        return super().get(self._key(k), default)
+
+    def setdefault(self, k, default=None):
+        return super().setdefault(self._key(k), default)
+
+
 class Optimizer:
     """Base class: param_groups, zero_grad(), state_dict() / load_state_dict().
 
     Subclasses define ``defaults`` (hyper-parameter name -> default), ``_validate(group)``
-    and ``step()``; per-parameter state lives in ``self.state[id(param)]`` (a dict).
+    and ``step()``; per-parameter state lives in ``self.state[param]`` (a dict; keyed
+    internally by id(param)).
     """
 
     def __init__(self, params, defaults):
         self.defaults = dict(defaults)
         self.param_groups = []
-        self.state = {}
+        self.state = _StateByParam()
         if hasattr(params, "data") and hasattr(params, "grad"):
             raise TypeError("params must be an iterable of Parameters (e.g. model.parameters()), "
                             "got a single Tensor; wrap it in a list")
@@ -159,7 +184,7 @@ class Optimizer:
                 if name not in new:
                     raise ValueError(f"hyper-parameter {name!r} of group {g} is missing from the state_dict")
             new_groups.append(new)
-        new_state = {}
+        new_state = _StateByParam()
         for i, entries in state.items():
             if i >= len(params):
                 raise ValueError(f"state for parameter {i} but this optimizer has {len(params)} parameters")

@@ -130,6 +130,17 @@ def test_forward_backward_through_nested_module():
     assert all(p.grad is not None and p.grad.shape == p.shape for p in net.parameters())
 
 
+def test_deepcopy_is_independent():
+    import copy
+    net = Net()
+    clone = copy.deepcopy(net)
+    clone.encoder.conv1.weight.data[...] = 0
+    clone.encoder.bn.running_mean[...] = 1
+    assert np.abs(net.encoder.conv1.weight.data).sum() > 0
+    assert not net.encoder.bn.running_mean.any()
+    assert list(clone.state_dict()) == list(net.state_dict())
+
+
 def test_module_without_forward():
     with pytest.raises(NotImplementedError, match="forward"):
         nn.Module()(1)

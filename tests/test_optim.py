@@ -54,7 +54,7 @@ def test_step_skips_params_without_grad_and_zero_grad():
     opt = optim.Adam([a, b], lr=0.1)
     a.grad = np.array([1.0])
     opt.step()
-    assert b.data[0] == 2.0 and id(b) not in opt.state
+    assert b.data[0] == 2.0 and b not in opt.state and a in opt.state
     assert a.data[0] == pytest.approx(0.9, abs=1e-6)
     opt.zero_grad()
     assert a.grad is None and b.grad is None
@@ -95,8 +95,8 @@ def test_adam_first_two_steps_by_formula():
     v2 = b2 * v1 + (1 - b2) * d2 ** 2
     p2 = p1 - lr * (m2 / (1 - b1 ** 2)) / (np.sqrt(v2 / (1 - b2 ** 2)) + eps)
     np.testing.assert_allclose(p.data, p2, rtol=1e-12)
-    st = opt.state[id(p)]
-    assert st["step"] == 2
+    st = opt.state[p]                # indexable by the Parameter, as in PyTorch
+    assert st is opt.state[id(p)] and st["step"] == 2
     np.testing.assert_allclose(st["exp_avg"], m2, rtol=1e-12)
     np.testing.assert_allclose(st["exp_avg_sq"], v2, rtol=1e-12)
 
