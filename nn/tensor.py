@@ -222,7 +222,8 @@ class Tensor:
 
         grad: the gradient of some final scalar with respect to self (same
         shape as self); may be omitted only if self has a single element.
-        The graph is released afterwards unless retain_graph=True.
+        The graph is released afterwards unless retain_graph=True. As in
+        PyTorch, only leaves keep ``.grad``; intermediate results do not.
         """
         if not self.requires_grad:
             raise RuntimeError(
