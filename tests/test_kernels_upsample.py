@@ -1,0 +1,92 @@
+"""Upsampling kernels: Numba vs NumPy twin on random shapes; twin vs naive loops and PyTorch."""
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from nn.kernels import upsample
+
+SETTINGS = settings(max_examples=20, deadline=None)
+TOL = {np.float32: dict(rtol=1e-5, atol=1e-5), np.float64: dict(rtol=1e-12, atol=1e-12)}
+
+
+@st.composite
+def case(draw):
+    N, C = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    H, W = draw(st.integers(1, 9)), draw(st.integers(1, 9))
+    Ho, Wo = draw(st.integers(1, 20)), draw(st.integers(1, 20))
+    dtype = draw(st.sampled_from([np.float32, np.float64]))
+    noncontig = draw(st.booleans())
+    x = np.random.default_rng(draw(st.integers(0, 2**31))).standard_normal((N, C, H, W)).astype(dtype)
+    if noncontig:
+        x = np.swapaxes(np.swapaxes(x, 0, 1).copy(), 0, 1)     # same values, non C-contiguous
+    return x, (Ho, Wo)
+
+
+@SETTINGS
+@given(case(), st.sampled_from(["nearest", "bilinear"]))
+def test_kernels_match_twins(c, mode):
+    x, out_hw = c
+    fwd = getattr(upsample, f"upsample_{mode}2d_forward")
+    bwd = getattr(upsample, f"upsample_{mode}2d_backward")
+    y = fwd(x, out_hw)
+    assert y.shape == x.shape[:2] + out_hw and y.dtype == x.dtype
+    np.testing.assert_allclose(y, getattr(upsample, f"upsample_{mode}2d_forward_ref")(x, out_hw), **TOL[x.dtype.type])
+    gy = np.random.default_rng(0).standard_normal(y.shape).astype(x.dtype)
+    gx = bwd(gy, x.shape[2:])
+    assert gx.shape == x.shape and gx.dtype == x.dtype
+    np.testing.assert_allclose(gx, getattr(upsample, f"upsample_{mode}2d_backward_ref")(gy, x.shape[2:]),
+                               **TOL[x.dtype.type])
+
+
+def _naive_bilinear(x, out_hw):
+    """Textbook align_corners=False bilinear, one output pixel at a time."""
+    N, C, H, W = x.shape
+    y = np.zeros((N, C) + tuple(out_hw))
+    for i in range(out_hw[0]):
+        sy = max((i + 0.5) * H / out_hw[0] - 0.5, 0.0)
+        y0 = min(int(math.floor(sy)), H - 1)
+        y1, ly = min(y0 + 1, H - 1), sy - y0
+        for j in range(out_hw[1]):
+            sx = max((j + 0.5) * W / out_hw[1] - 0.5, 0.0)
+            x0 = min(int(math.floor(sx)), W - 1)
+            x1, lx = min(x0 + 1, W - 1), sx - x0
+            y[:, :, i, j] = ((1 - ly) * ((1 - lx) * x[:, :, y0, x0] + lx * x[:, :, y0, x1])
+                             + ly * ((1 - lx) * x[:, :, y1, x0] + lx * x[:, :, y1, x1]))
+    return y
+
+
+@pytest.mark.parametrize("out_hw", [(8, 10), (3, 7), (5, 5), (1, 2)])
+def test_twins_match_naive_loops(out_hw):
+    x = np.random.default_rng(1).standard_normal((2, 2, 4, 5))
+    np.testing.assert_allclose(upsample.upsample_bilinear2d_forward_ref(x, out_hw), _naive_bilinear(x, out_hw),
+                               rtol=1e-12, atol=1e-12)
+    yn = upsample.upsample_nearest2d_forward_ref(x, out_hw)
+    for i in range(out_hw[0]):
+        for j in range(out_hw[1]):
+            np.testing.assert_array_equal(yn[:, :, i, j], x[:, :, i * 4 // out_hw[0], j * 5 // out_hw[1]])
+
+
+@pytest.mark.parametrize("out_hw", [(8, 10), (12, 15), (6, 7), (3, 4)])
+@pytest.mark.parametrize("mode", ["nearest", "bilinear"])
+def test_against_torch(out_hw, mode):
+    torch = pytest.importorskip("torch")
+    x = np.random.default_rng(2).standard_normal((2, 3, 4, 5))
+    gy = np.random.default_rng(3).standard_normal((2, 3) + out_hw)
+    xt = torch.tensor(x, requires_grad=True)
+    kw = {"align_corners": False} if mode == "bilinear" else {}
+    yt = torch.nn.functional.interpolate(xt, size=out_hw, mode=mode, **kw)
+    yt.backward(torch.tensor(gy))
+    y = getattr(upsample, f"upsample_{mode}2d_forward")(x, out_hw)
+    gx = getattr(upsample, f"upsample_{mode}2d_backward")(gy, (4, 5))
+    np.testing.assert_allclose(y, yt.detach().numpy(), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(gx, xt.grad.numpy(), rtol=1e-12, atol=1e-12)
+
+
+def test_bad_arguments_raise_clear_errors():
+    x = np.zeros((1, 1, 4, 4), np.float32)
+    with pytest.raises(ValueError, match="size"):
+        upsample.upsample_nearest2d_forward(x, (0, 3))
+    with pytest.raises(ValueError, match="N, C, H, W"):
+        upsample.upsample_bilinear2d_forward(x[0], (8, 8))
