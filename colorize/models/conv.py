@@ -1,0 +1,227 @@
+"""Convolutional colorizers: the strided encoder-decoder, the U-Net and the global-fusion network.
+
+API (registered for build_model / ``--model``)
+    ConvNet(width=32, depth=3, batchnorm=False, activation='relu', upsample='nearest')          "convnet"
+    UNet(width=32, depth=3, batchnorm=False, activation='relu', upsample='nearest')             "unet"
+    Fusion(width=32, depth=3, batchnorm=False, activation='relu', upsample='nearest',
+           global_dim=128, num_classes=0)                                                        "fusion"
+    forward(x): x (N, 1, H, W) Tensor, L scaled to [-1, 1], any H, W >= 1
+        -> ab (N, 2, H, W) Tensor in (-1, 1) (ab / 128, tanh output);
+           Fusion with num_classes > 0 returns (ab, logits (N, num_classes)).
+    Each model keeps ``config`` (its constructor arguments plus "model"), so build_model(m.config) rebuilds it.
+
+Architecture (width w, depth d = number of stride-2 stages; all convs 3x3 with padding 1 unless stated)
+    encoder   stage i = 0..d-1: conv(c_{i-1} -> w * 2**i, stride 2) [BN] act          (c_{-1} = 1 input channel)
+    middle    conv(c_top -> c_top, stride 1) [BN] act                                   (c_top = w * 2**(d-1))
+    decoder   stage k = 1..d: up x2 then conv(c -> w * 2**(d-1-k)) [BN] act; the last stage gives 2 channels and tanh
+              up = nearest upsampling followed by the conv ('nearest', the "resize-conv" of Odena et al.), or one
+              ConvTranspose2d(kernel 3, stride 2, padding 1, output_padding 1) replacing upsample + conv ('transposed').
+    U-Net     the output of decoder stage k is concatenated (F.cat on channels) with the encoder output of the
+              same size before the next stage, so fine detail skips the bottleneck.
+    Fusion    (Iizuka et al. 2016) global branch from the middle features: two more stride-2 convs, global average
+              pooling, Linear -> act -> Linear -> act: a global vector g (global_dim). g is tiled over the middle map
+              (nearest upsampling of a 1x1 map is exactly tiling, and its backward sums), concatenated, and a
+              1x1 conv fuses them back to c_top channels. With num_classes > 0 a small head
+              Linear(global_dim -> 64) -> act -> Linear(64 -> num_classes) classifies the scene from g.
+
+With the defaults, ConvNet is exactly the W2 "ref-convnet" of the benchmarks (333,090 parameters), so the speed
+benchmark times the model users train. Inputs whose sides are not multiples of 2**depth are padded (edge
+replication) to the next multiple and the output is cropped back: every size works.
+State-dict keys follow PyTorch's naming (encoder.0.0.weight, decoder.2.1.bias, ...), so weights can move to an
+identically built torch.nn model and back.
+"""
+import numpy as np
+
+import nn
+from nn import functional as F
+
+from . import register_model
+
+ACTIVATIONS = ("relu", "leaky_relu")
+UPSAMPLING = ("nearest", "transposed")
+LEAKY_SLOPE = 0.1          # LeakyReLU(0.1), as in the colorization write-ups
+
+
+def _activation(name):
+    return nn.ReLU() if name == "relu" else nn.LeakyReLU(LEAKY_SLOPE)
+
+
+def _check_options(width, depth, activation, upsample):
+    if isinstance(width, bool) or not isinstance(width, (int, np.integer)) or width < 1:
+        raise ValueError(f"width must be a positive integer, got {width!r}")
+    if isinstance(depth, bool) or not isinstance(depth, (int, np.integer)) or not 1 <= depth <= 6:
+        raise ValueError(f"depth must be an integer from 1 to 6, got {depth!r}")
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"activation must be one of {', '.join(ACTIVATIONS)}, got {activation!r}")
+    if upsample not in UPSAMPLING:
+        raise ValueError(f"upsample must be one of {', '.join(UPSAMPLING)}, got {upsample!r}")
+
+
+def _conv_block(cin, cout, stride, batchnorm, activation):
+    """conv 3x3 (padding 1) [-> BatchNorm] -> activation. Bias is redundant before BatchNorm, so dropped there."""
+    layers = [nn.Conv2d(cin, cout, 3, stride=stride, padding=1, bias=not batchnorm)]
+    if batchnorm:
+        layers.append(nn.BatchNorm2d(cout))
+    layers.append(_activation(activation))
+    return nn.Sequential(*layers)
+
+
+def _up_block(cin, cout, batchnorm, activation, upsample, last):
+    """x2 upsampling stage: nearest + conv 3x3 ('nearest') or ConvTranspose2d 3x3 stride 2 ('transposed').
+
+    The last stage outputs the 2 ab channels through tanh (no BatchNorm), so predictions stay in (-1, 1).
+    """
+    if upsample == "nearest":
+        layers = [nn.Upsample(scale_factor=2, mode="nearest"),
+                  nn.Conv2d(cin, cout, 3, stride=1, padding=1, bias=last or not batchnorm)]
+    else:
+        # output_padding=1 makes the output exactly 2x the input: (h - 1) * 2 - 2 + 3 + 1 = 2h.
+        layers = [nn.ConvTranspose2d(cin, cout, 3, stride=2, padding=1, output_padding=1,
+                                     bias=last or not batchnorm)]
+    if last:
+        layers.append(nn.Tanh())
+    else:
+        if batchnorm:
+            layers.append(nn.BatchNorm2d(cout))
+        layers.append(_activation(activation))
+    return nn.Sequential(*layers)
+
+
+class _EncoderDecoder(nn.Module):
+    """Shared body of the three models; ``skips`` and ``fusion`` switch the U-Net and global-branch parts on."""
+
+    def __init__(self, width, depth, batchnorm, activation, upsample, skips, fusion, global_dim=128,
+                 num_classes=0):
+        super().__init__()
+        _check_options(width, depth, activation, upsample)
+        width, depth = int(width), int(depth)
+        batchnorm = bool(batchnorm)
+        self.depth, self.skips, self.fusion = depth, skips, fusion
+        self.num_classes = int(num_classes)
+        chans = [width * 2 ** i for i in range(depth)]          # encoder stage i output channels
+        top = chans[-1]
+
+        self.encoder = nn.ModuleList([_conv_block(1 if i == 0 else chans[i - 1], chans[i], 2, batchnorm, activation)
+                                      for i in range(depth)])
+        self.middle = _conv_block(top, top, 1, batchnorm, activation)
+
+        if fusion:
+            # Global branch: two more halvings, then global average pooling and two fully connected layers.
+            self.global_convs = nn.Sequential(_conv_block(top, top, 2, batchnorm, activation),
+                                              _conv_block(top, top, 2, batchnorm, activation))
+            self.global_fc = nn.Sequential(nn.Linear(top, 2 * global_dim), _activation(activation),
+                                           nn.Linear(2 * global_dim, global_dim), _activation(activation))
+            self.fuse = nn.Sequential(nn.Conv2d(top + global_dim, top, 1), _activation(activation))
+            if self.num_classes > 0:
+                self.classifier = nn.Sequential(nn.Linear(global_dim, 64), _activation(activation),
+                                                nn.Linear(64, self.num_classes))
+
+        # Decoder stage k (k = 0..depth-1) doubles the size; its input may carry the skip of the encoder stage at
+        # that size (stage k's input has the size of encoder stage depth-1-k).
+        decoder = []
+        cin = top
+        for k in range(depth):
+            last = k == depth - 1
+            cout = 2 if last else chans[depth - 2 - k]
+            decoder.append(_up_block(cin, cout, batchnorm, activation, upsample, last))
+            # The next stage sees this output plus (U-Net) the encoder features of the same size.
+            cin = cout + (chans[depth - 2 - k] if (skips and not last) else 0)
+        self.decoder = nn.ModuleList(decoder)
+
+    def _pad(self, x):
+        """Edge-pad (N, 1, H, W) so both sides are multiples of 2**depth; returns (padded, (H, W))."""
+        H, W = x.shape[2], x.shape[3]
+        m = 2 ** self.depth
+        ph, pw = (-H) % m, (-W) % m
+        if ph == 0 and pw == 0:
+            return x, (H, W)
+        if x.requires_grad:
+            raise ValueError(f"input of size {H}x{W} would need padding to a multiple of {m}, which is not "
+                             f"differentiable here; pass an input that does not require grad or a size multiple of {m}")
+        data = np.pad(x.data, ((0, 0), (0, 0), (0, ph), (0, pw)), mode="edge")
+        return nn.Tensor(data), (H, W)
+
+    def forward(self, x):
+        """x: (N, 1, H, W) -> ab (N, 2, H, W) [, logits (N, num_classes)]."""
+        if x.ndim != 4 or x.shape[1] != 1:
+            raise ValueError(f"expected input of shape (N, 1, H, W) (the L channel), got {tuple(x.shape)}")
+        x, (H, W) = self._pad(x)
+        feats = []
+        h = x
+        for stage in self.encoder:
+            h = stage(h)
+            feats.append(h)
+        h = self.middle(h)
+
+        logits = None
+        if self.fusion:
+            g = self.global_convs(h)
+            n, c = g.shape[0], g.shape[1]
+            g = g.reshape(n, c, g.shape[2] * g.shape[3]).mean(dim=2)          # global average pooling -> (N, C)
+            g = self.global_fc(g)                                             # (N, global_dim)
+            tiled = F.interpolate(g.reshape(n, g.shape[1], 1, 1), size=(h.shape[2], h.shape[3]), mode="nearest")
+            h = self.fuse(F.cat([h, tiled], dim=1))
+            if self.num_classes > 0:
+                logits = self.classifier(g)
+
+        for k, stage in enumerate(self.decoder):
+            h = stage(h)
+            if self.skips and k < self.depth - 1:
+                h = F.cat([h, feats[self.depth - 2 - k]], dim=1)
+        if h.shape[2] != H or h.shape[3] != W:
+            h = h[:, :, :H, :W]
+        return (h, logits) if logits is not None else h
+
+
+def _config(name, **kw):
+    return dict({"model": name}, **kw)
+
+
+# The training recipe of the write-ups (train.py reads it): Adam 1e-3, batch 8, random crops of the working size
+# from copies 1.5x larger, flips, rotations up to 20 degrees and shears up to 0.2, ReduceLROnPlateau on the
+# validation loss and early stopping.
+CONV_TRAIN_DEFAULTS = {"epochs": 30, "batch_size": 8, "lr": 1e-3, "optimizer": "adam", "size": 64,
+                       "augment": True, "crop_scale": 1.5, "max_rotation": 20.0, "max_shear": 0.2,
+                       "patience": 8, "lr_patience": 3, "lr_factor": 0.5}
+
+
+@register_model("convnet")
+class ConvNet(_EncoderDecoder):
+    """Strided encoder-decoder ("beta" colorizer): stride-2 convs down, nearest upsampling + conv up, tanh out."""
+
+    train_defaults = CONV_TRAIN_DEFAULTS
+
+    def __init__(self, width=32, depth=3, batchnorm=False, activation="relu", upsample="nearest"):
+        super().__init__(width, depth, batchnorm, activation, upsample, skips=False, fusion=False)
+        self.config = _config("convnet", width=width, depth=depth, batchnorm=batchnorm, activation=activation,
+                              upsample=upsample)
+
+
+@register_model("unet")
+class UNet(_EncoderDecoder):
+    """ConvNet with U-Net skip connections: each decoder stage also sees the encoder features of its size."""
+
+    train_defaults = CONV_TRAIN_DEFAULTS
+
+    def __init__(self, width=32, depth=3, batchnorm=False, activation="relu", upsample="nearest"):
+        super().__init__(width, depth, batchnorm, activation, upsample, skips=True, fusion=False)
+        self.config = _config("unet", width=width, depth=depth, batchnorm=batchnorm, activation=activation,
+                              upsample=upsample)
+
+
+@register_model("fusion")
+class Fusion(_EncoderDecoder):
+    """U-Net + global branch fused into the middle features (Iizuka et al.); optional scene-classification head."""
+
+    train_defaults = CONV_TRAIN_DEFAULTS
+
+    def __init__(self, width=32, depth=3, batchnorm=False, activation="relu", upsample="nearest",
+                 global_dim=128, num_classes=0):
+        if isinstance(global_dim, bool) or not isinstance(global_dim, (int, np.integer)) or global_dim < 1:
+            raise ValueError(f"global_dim must be a positive integer, got {global_dim!r}")
+        if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)) or num_classes < 0:
+            raise ValueError(f"num_classes must be a non-negative integer, got {num_classes!r}")
+        super().__init__(width, depth, batchnorm, activation, upsample, skips=True, fusion=True,
+                         global_dim=int(global_dim), num_classes=num_classes)
+        self.config = _config("fusion", width=width, depth=depth, batchnorm=batchnorm, activation=activation,
+                              upsample=upsample, global_dim=global_dim, num_classes=num_classes)
