@@ -1,0 +1,130 @@
+"""`colorize train | predict | evaluate | demo` end to end on generated fixtures (never the shared photos)."""
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from colorize import models as registry
+from colorize.cli import main
+from colorize.images import load_image, save_image
+from colorize.synthetic import make_scene
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _photos(folder, kinds=("beach", "sunrise"), per_kind=3, hw=(20, 26)):
+    """A folder of small PNG/JPG 'photos' in one subfolder per scene kind (the labels)."""
+    for k, kind in enumerate(kinds):
+        os.makedirs(folder / kind, exist_ok=True)
+        for i in range(per_kind):
+            ext = ".png" if i % 2 else ".jpg"
+            save_image(str(folder / kind / f"{kind}{i}{ext}"), make_scene(kind, hw, rng=10 * k + i))
+    return folder
+
+
+def run(argv, capsys):
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["train", "--help"], ["predict", "--help"], ["evaluate", "--help"],
+                                  ["demo", "--help"]])
+def test_help_everywhere(argv, capsys):
+    code, out, _ = run(argv, capsys)
+    assert code == 0
+    assert "usage: colorize" in out
+    if argv[0] == "train":
+        for flag in ("--model", "--out", "--epochs", "--size", "--batch-size", "--lr", "--val-split", "--seed",
+                     "--resume", "--mode", "--quiet", "--patience"):
+            assert flag in out
+        assert "synthetic:beach" in out
+
+
+def test_train_predict_evaluate_on_a_folder(tmp_path, capsys):
+    photos = _photos(tmp_path / "photos")
+    run_dir = tmp_path / "run"
+    code, out, err = run(["train", photos, "--model", "mlp", "--out", run_dir, "--epochs", "2", "--size", "16",
+                          "--val-split", "0.34", "--seed", "1", "--quiet"], capsys)
+    assert code == 0, err
+    assert (run_dir / "model.npz").exists()
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    assert set(metrics["per_kind"]) <= {"beach", "sunrise"}
+
+    # predict: one file and a folder, full resolution, PNG outputs
+    single = tmp_path / "big.jpg"
+    save_image(str(single), make_scene("beach", (45, 61), rng=99))
+    code, out, err = run(["predict", "--weights", run_dir / "model.npz", single, photos / "beach",
+                          "--out", tmp_path / "colorized"], capsys)
+    assert code == 0, err
+    written = out.split()
+    assert len(written) == 4 and all(p.endswith(".png") and os.path.exists(p) for p in written)
+    rgb = load_image(tmp_path / "colorized" / "big.png")
+    assert rgb.shape == (45, 61, 3)
+    # the original L is kept: lightness of the output equals that of the input (up to 8-bit rounding)
+    from colorize.color import gray_of
+    assert np.abs(gray_of(rgb) - gray_of(load_image(single))).mean() < 1.5
+
+    # evaluate: a table with both baselines, and JSON
+    code, out, err = run(["evaluate", "--weights", run_dir / "model.npz", photos], capsys)
+    assert code == 0, err
+    assert "mean-ab baseline" in out and "gray baseline" in out and "beach" in out
+    code, out, err = run(["evaluate", "--weights", run_dir / "model.npz", "synthetic:beach", "--images", "4",
+                          "--json", "-"], capsys)
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["n"] == 4 and result["model"]["psnr"] > 0
+
+
+def test_resume_through_the_cli(tmp_path, capsys):
+    args = ["train", "synthetic:beach", "--out", tmp_path / "run", "--images", "6", "--size", "16", "--quiet"]
+    assert run(args + ["--epochs", "1"], capsys)[0] == 0
+    code, _, err = run(args + ["--epochs", "2", "--resume"], capsys)
+    assert code == 0, err
+    assert len(json.loads((tmp_path / "run" / "history.json").read_text())) == 2
+
+
+def test_demo(tmp_path, capsys):
+    code, out, err = run(["demo", "--out", tmp_path / "demo", "--quiet"], capsys)
+    assert code == 0, err
+    assert "mean-ab baseline" in out
+    assert (tmp_path / "demo" / "run" / "model.npz").exists()
+    assert len([n for n in os.listdir(tmp_path / "demo") if n.endswith(".png")]) == 4
+
+
+def test_unavailable_model_is_a_clear_error(tmp_path, capsys, monkeypatch):
+    for name in ("convnet", "unet", "fusion"):
+        monkeypatch.delitem(registry._REGISTRY, name, raising=False)
+    code, _, err = run(["train", "synthetic:beach", "--model", "convnet", "--out", tmp_path / "r"], capsys)
+    assert code == 2
+    assert err.startswith("error: model 'convnet' is not available") and err.count("\n") == 1
+    assert not (tmp_path / "r").exists()
+
+
+def test_predict_without_weights_uses_the_shipped_default_or_says_so(tmp_path, capsys, monkeypatch):
+    import colorize.predict as P
+    img = tmp_path / "a.png"
+    save_image(str(img), make_scene("beach", 16, rng=1))
+    monkeypatch.setattr(P, "DEFAULT_WEIGHTS", str(tmp_path / "missing.npz"))
+    code, _, err = run(["predict", img, "--out", tmp_path / "o"], capsys)
+    assert code == 2 and "no --weights given" in err
+    assert run(["train", "synthetic:beach", "--out", tmp_path / "r", "--images", "4", "--size", "16",
+                "--epochs", "1", "--quiet"], capsys)[0] == 0
+    monkeypatch.setattr(P, "DEFAULT_WEIGHTS", str(tmp_path / "r" / "model.npz"))
+    code, out, err = run(["predict", img, "--out", tmp_path / "o"], capsys)
+    assert code == 0, err
+    assert os.path.exists(tmp_path / "o" / "a.png")
+
+
+def test_console_entry_point_via_subprocess(tmp_path):
+    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    ok = subprocess.run([sys.executable, "-m", "colorize", "--help"], capture_output=True, text=True, env=env,
+                        cwd=tmp_path, timeout=120)
+    assert ok.returncode == 0 and "train" in ok.stdout and "predict" in ok.stdout
+    bad = subprocess.run([sys.executable, "-m", "colorize", "train", str(tmp_path / "nope"), "--out",
+                          str(tmp_path / "r")], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+    assert bad.returncode == 2
+    assert bad.stderr.startswith("error:") and "Traceback" not in bad.stderr and bad.stderr.count("\n") == 1
