@@ -218,6 +218,43 @@ def _batch_grads_blas(X, Y, order, s, e, W1T, b1, W2, b2, gW1T, gb1, gW2, gb2, h
 
 
 @njit(cache=True)
+def _sgd_epoch_per_sample(X, Y, W1T, b1, W2, b2, lr, order):
+    """batch_size = 1: apply each gradient as soon as it is known (no gradient buffers).
+    Same arithmetic as the buffered path: p -= lr * g with g = (0 + g)."""
+    nin, nh = W1T.shape
+    no = W2.shape[0]
+    one = b2.dtype.type(1)
+    scale = b2.dtype.type(2.0 / no)
+    h = np.empty_like(b1)
+    dh = np.empty_like(b1)
+    sse = 0.0
+    for i in range(order.shape[0]):
+        r = order[i]
+        _row_forward(X, r, W1T, b1, h)
+        for j in range(nh):
+            dh[j] = 0
+        for o in range(no):
+            acc = b2[o]
+            for j in range(nh):
+                acc += W2[o, j] * h[j]
+            d = acc - Y[r, o]
+            sse += d * d
+            g = d * scale
+            b2[o] -= lr * g
+            for j in range(nh):
+                dh[j] += g * W2[o, j]          # uses W2 before its update, as the buffered path
+                W2[o, j] -= lr * (g * h[j])
+        for j in range(nh):
+            dh[j] = dh[j] * (h[j] * (one - h[j]))
+            b1[j] -= lr * dh[j]
+        for k in range(nin):
+            xk = X[r, k]
+            for j in range(nh):
+                W1T[k, j] -= lr * (dh[j] * xk)
+    return sse
+
+
+@njit(cache=True)
 def _sgd_epoch(X, Y, W1, b1, W2, b2, lr, batch_size, order):
     nh, nin = W1.shape
     no = W2.shape[0]
@@ -230,6 +267,10 @@ def _sgd_epoch(X, Y, W1, b1, W2, b2, lr, batch_size, order):
     dh = np.empty_like(b1)
     n = order.shape[0]
     total = 0.0
+    if batch_size == 1:
+        total = _sgd_epoch_per_sample(X, Y, W1T, b1, W2, b2, lr, order) / no
+        W1[:, :] = W1T.T
+        return total / max(n, 1)
     for s in range(0, n, batch_size):
         e = min(s + batch_size, n)
         if e - s >= _BLAS_MIN_BATCH:
