@@ -78,23 +78,12 @@ def _from_json_safe(obj, arrays):
     return obj
 
 
-def make_readable(path):
-    """Give a file written through a temporary file (mode 0600) the usual permissions (0666 minus the umask)."""
-    umask = os.umask(0)
-    os.umask(umask)
-    try:
-        os.chmod(path, 0o666 & ~umask)
-    except OSError:
-        pass
-
-
 def _write(path, arrays, header):
     path = os.fspath(path)
     arrays = dict(arrays)
     arrays[HEADER_KEY] = np.array(json.dumps(header))
     try:
         nn.save(arrays, path)
-        make_readable(path)
     except OSError as e:
         raise ColorizeError(f"cannot write {path}: {e.strerror or e}; check the folder exists and is writable") from e
 

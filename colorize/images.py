@@ -15,7 +15,7 @@ Every bad input raises ColorizeError naming the file and the problem.
 """
 
 import os
-import tempfile
+from nn.serialization import atomic_write
 
 import cv2
 import numpy as np
@@ -160,13 +160,6 @@ def save_image(path, rgb):
     ok, buf = cv2.imencode(ext, np.ascontiguousarray(img))
     if not ok:
         raise ColorizeError(f"cannot encode {path} as {ext}; try .png")
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=ext, dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(buf.tobytes())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    with atomic_write(path) as f:
+        f.write(buf.tobytes())
     return path

@@ -15,7 +15,7 @@ state is kept and nothing needs closing; the format follows the extension (.png,
 """
 
 import os
-import tempfile
+from nn.serialization import atomic_write
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -42,15 +42,9 @@ def save_figure(fig, path, dpi=100):
     fmt = ext.lstrip(".")
     if fmt not in fig.canvas.get_supported_filetypes():
         raise ColorizeError(f"cannot save a figure as '{ext}'; use .png, .pdf or .svg")
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=ext, dir=folder)
     try:
-        with os.fdopen(fd, "wb") as f:
+        with atomic_write(path) as f:
             fig.savefig(f, format=fmt, dpi=dpi, bbox_inches="tight")
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
     finally:
         fig.clear()
     return path

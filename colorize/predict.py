@@ -22,7 +22,7 @@ import numpy as np
 
 import nn
 
-from .checkpoint import load_weights, make_readable
+from .checkpoint import load_weights
 from .color import gray_of, join, l_to_input, target_to_ab
 from .errors import ColorizeError
 from .images import is_image_file, list_images, load_image, save_image
@@ -128,6 +128,5 @@ def predict_paths(weights, inputs, out_dir, quiet=True):
         except OSError as e:
             raise ColorizeError(f"cannot create {os.path.dirname(dst)}: {e.strerror}; choose another --out") from e
         save_image(dst, rgb)
-        make_readable(dst)
         written.append(dst)
     return written

@@ -33,7 +33,7 @@ import json
 import math
 import os
 import sys
-import tempfile
+from nn.serialization import atomic_write
 import time
 
 import numpy as np
@@ -43,7 +43,7 @@ from nn import functional as F
 
 from . import data as D
 from .augment import Augment
-from .checkpoint import load_checkpoint, load_weights, make_readable, save_checkpoint, save_weights
+from .checkpoint import load_checkpoint, load_weights, save_checkpoint, save_weights
 from .errors import ColorizeError
 from .models import KNOWN_MODEL_NAMES, accepts, build_model, model_class, model_names
 
@@ -90,20 +90,11 @@ def _json_default(o):
 
 
 def _atomic_write(path, payload):
-    folder = os.path.dirname(os.path.abspath(path))
     try:
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=os.path.splitext(path)[1], dir=folder)
-    except OSError as e:
-        raise ColorizeError(f"cannot write {path}: {e.strerror}; check the folder exists and is writable") from e
-    try:
-        with os.fdopen(fd, "wb") as f:
+        with atomic_write(path) as f:
             f.write(payload)
-        os.replace(tmp, path)
-        make_readable(path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    except OSError as e:
+        raise ColorizeError(f"cannot write {path}: {e.strerror or e}; check the folder exists and is writable") from e
 
 
 def _fmt_count(x):
@@ -521,7 +512,7 @@ def plot_history(path, history, title=None):
     curves = {"train": [h["train_loss"] for h in history]}
     if any(h.get("val_loss") is not None for h in history):
         curves["validation"] = [h["val_loss"] for h in history if h.get("val_loss") is not None]
-    make_readable(plots.plot_loss_curves(curves, path, title=title))
+    plots.plot_loss_curves(curves, path, title=title)
 
 
 def predict_rgb(model, dataset):
@@ -538,7 +529,7 @@ def plot_samples(path, model, dataset, n=6, title=None):
     from . import plots
     sub = dataset.subset(np.arange(min(n, len(dataset))))
     names = [sub.class_names[k] for k in sub.labels] if sub.labels is not None and sub.class_names else None
-    make_readable(plots.plot_grid(sub.lab[..., 0], predict_rgb(model, sub), sub.images, path, titles=names))
+    plots.plot_grid(sub.lab[..., 0], predict_rgb(model, sub), sub.images, path, titles=names)
 
 
 # ----------------------------------------------------------------------------------------- run_training
@@ -705,7 +696,6 @@ def run_demo(out_dir, quiet=False):
         pair = np.concatenate([_gray(rgb), colorize_image(model, rgb, 48), rgb], axis=1)
         path = os.path.join(out_dir, f"beach_{i}.png")
         save_image(path, pair)
-        make_readable(path)
         written.append(path)
     print(f"demo written to {out_dir}: run/ (weights, curves, metrics) and {len(written)} images "
           f"(gray | colorized | truth)")

@@ -16,13 +16,42 @@ Typical use::
 To keep several dicts in one file (model + optimizer for resuming), prefix
 their keys, e.g. ``{"model." + k: v for k, v in ...}``.
 """
+import contextlib
 import os
 import tempfile
 import zipfile
 
 import numpy as np
 
-__all__ = ["save", "load"]
+__all__ = ["save", "load", "atomic_write"]
+
+
+@contextlib.contextmanager
+def atomic_write(path):
+    """Open a temporary file beside ``path`` for binary writing; on success move it over ``path``.
+
+    If the body raises, the temporary file is removed and ``path`` is untouched,
+    so a failed or interrupted write never leaves a half-written file. The result
+    gets the usual permissions (0666 minus the umask), not mkstemp's 0600.
+    """
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(f"folder {folder!r} does not exist (while writing {path!r})")
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(path) + ".", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 def _as_array(key, value):
@@ -50,27 +79,12 @@ def save(state, path):
             raise TypeError(f"nn.save: keys must be str, got {key!r} ({type(key).__name__})")
         arrays[key] = _as_array(key, value)
 
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        raise FileNotFoundError(f"nn.save: folder {folder!r} does not exist (while saving {path!r})")
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(path) + ".", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            # Same layout as np.savez, written by hand so any key (even "file") is allowed.
-            with zipfile.ZipFile(f, mode="w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
-                for key, arr in arrays.items():
-                    with zf.open(key + ".npy", "w", force_zip64=True) as member:
-                        np.lib.format.write_array(member, np.asanyarray(arr), allow_pickle=False)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    with atomic_write(path) as f:
+        # Same layout as np.savez, written by hand so any key (even "file") is allowed.
+        with zipfile.ZipFile(f, mode="w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
+            for key, arr in arrays.items():
+                with zf.open(key + ".npy", "w", force_zip64=True) as member:
+                    np.lib.format.write_array(member, np.asanyarray(arr), allow_pickle=False)
 
 
 def load(path):

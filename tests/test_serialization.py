@@ -121,3 +121,22 @@ def test_load_rejects_truncated_and_pickled_archives(tmp_path):
 
 def test_module_exports():
     assert nn.save is serialization.save and nn.load is serialization.load
+
+
+def test_atomic_write_gives_usual_permissions_and_leaves_nothing_on_failure(tmp_path):
+    from nn.serialization import atomic_write
+    umask = os.umask(0o022)
+    try:
+        target = tmp_path / "out.bin"
+        with atomic_write(target) as f:
+            f.write(b"complete")
+        assert target.read_bytes() == b"complete"
+        assert (target.stat().st_mode & 0o777) == 0o644
+        with pytest.raises(RuntimeError):
+            with atomic_write(target) as f:
+                f.write(b"half")
+                raise RuntimeError("interrupted")
+        assert target.read_bytes() == b"complete"          # old content untouched
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["out.bin"]   # no temporary left behind
+    finally:
+        os.umask(umask)
