@@ -1,0 +1,164 @@
+"""The "beta" colorizer: a strided convolutional encoder-decoder fixes the skies the patch MLP gets wrong.
+
+examples/beach_mlp.py ends with a failure: on beaches, forests and sunrises mixed, a smooth patch of sky looks
+the same in every kind of scene, so the 5 x 5 patch MLP paints every sky one compromise colour. The convnet
+("beta" in Emil Wallner's write-up) sees much more: three stride-2 convolutions shrink 64 x 64 to 8 x 8, so
+each output pixel depends on a ~70 pixel wide window, enough to see the sand, the trees or the dark
+silhouettes that say which sky this is. Nearest upsampling + convolution brings it back to full size.
+
+    python examples/conv_colorizer.py            # about 2-4 minutes on 2 cores
+    python examples/conv_colorizer.py --epochs 30 --images 480
+
+Both models train on the same mixed scenes (the data of beach_mlp.py (b)) and are tested on the same unseen
+ones; the per-kind PSNR table puts them side by side with the gray and mean-ab baselines, then the mean sky
+colour per kind. Grids, loss curves and weights go to --out (default out/conv_colorizer).
+"""
+import argparse
+import os
+import sys
+import time
+
+import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))   # run from a checkout
+
+import nn  # noqa: E402
+from colorize import data as D  # noqa: E402
+from colorize import plots  # noqa: E402
+from colorize.augment import Augment  # noqa: E402
+from colorize.checkpoint import save_weights  # noqa: E402
+from colorize.errors import ColorizeError  # noqa: E402
+from colorize.models import build_model  # noqa: E402
+from colorize.predict import predict_ab  # noqa: E402
+from colorize.train import Trainer, evaluate_model, mean_ab, predict_rgb, resolve_settings  # noqa: E402
+
+
+def train(name, options, settings, train_set, val_set, seed, quiet, augment=None):
+    """Train a fresh seeded model -> (model, history, seconds)."""
+    s = resolve_settings(name, dict(settings, seed=seed))
+    nn.manual_seed(seed)
+    model = build_model(dict({"model": name}, **options))
+    n_params = sum(p.data.size for p in model.parameters())
+    print(f"\n{name} ({n_params:,} parameters): {s['optimizer']} lr {s['lr']:g}, batch {s['batch_size']}, "
+          f"up to {s['epochs']} epochs, {len(train_set)} scenes", flush=True)
+    log = (lambda m: None) if quiet else (lambda m: print("  " + m, flush=True))
+    trainer = Trainer(model, s, train_set, val_set, quiet=quiet, log=log, augment=augment)
+    t0 = time.perf_counter()
+    trainer.fit()
+    return model, trainer.history, time.perf_counter() - t0
+
+
+def side_by_side(results, names):
+    """Per-kind table: PSNR (dB, higher is better) and ab error of each model beside the two baselines."""
+    first = results[names[0]]
+    kinds = [("all", first)] + list(first.get("per_kind", {}).items())
+    head = f"{'kind':<9}{'n':>4} |" + "".join(f"{n[:10]:>11}" for n in names) + f"{'mean-ab':>9}{'gray':>7} |" \
+        + "".join(f"{n[:10]:>11}" for n in names) + f"{'mean-ab':>9}{'gray':>7}"
+    lines = [f"{'':<14}|{'PSNR dB (higher is better)':^{11 * len(names) + 16}}|"
+             f"{'ab error (lower is better)':^{11 * len(names) + 16}}", head]
+    for kind, r0 in kinds:
+        rs = [results[n] if kind == "all" else results[n]["per_kind"][kind] for n in names]
+        line = f"{kind:<9}{r0['n']:>4} |" + "".join(f"{r['model']['psnr']:>11.2f}" for r in rs)
+        line += f"{r0['mean_ab']['psnr']:>9.2f}{r0['gray']['psnr']:>7.2f} |"
+        line += "".join(f"{r['model']['ab_error']:>11.2f}" for r in rs)
+        line += f"{r0['mean_ab']['ab_error']:>9.2f}{r0['gray']['ab_error']:>7.2f}"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def sky_table(models, test_set):
+    """Mean (a, b) over the top quarter of each image (mostly sky), true vs each model's, per scene kind."""
+    top = slice(0, test_set.size[0] // 4)
+    x, _ = D.lab_to_model_arrays(test_set.lab)
+    preds = {name: predict_ab(m, x)[:, :, top, :] * 128.0 for name, m in models.items()}
+    lines = [f"{'kind':<9}{'true sky (a, b)':>17}" + "".join(f"{name + ' (a, b)':>22}" for name in models)]
+    for k, kind in enumerate(test_set.class_names):
+        sel = test_set.labels == k
+        t = test_set.lab[sel][:, top, :, 1:].reshape(-1, 2).mean(axis=0)
+        line = f"{kind:<9}{f'({t[0]:+.0f}, {t[1]:+.0f})':>17}"
+        for name in models:
+            p = preds[name][sel].transpose(0, 2, 3, 1).reshape(-1, 2).mean(axis=0)
+            line += f"{f'({p[0]:+.0f}, {p[1]:+.0f})':>22}"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--out", default=os.path.join("out", "conv_colorizer"), help="output folder")
+    p.add_argument("--size", type=int, default=64, help="working size in pixels (default 64)")
+    p.add_argument("--images", type=int, default=288, help="training scenes, all kinds together (default 288)")
+    p.add_argument("--epochs", type=int, default=12, help="convnet epochs (default 12)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--threads", type=int, default=None, help="kernel threads (default: all cores)")
+    p.add_argument("--quiet", action="store_true", help="no per-epoch lines")
+    args = p.parse_args(argv)
+    if args.size < 16 or args.images < 6 or args.epochs < 1:
+        p.error("--size must be >= 16, --images >= 6 and --epochs >= 1")
+    if args.threads:
+        nn.kernels.set_num_threads(args.threads)
+    os.makedirs(args.out, exist_ok=True)
+    t_start = time.perf_counter()
+
+    # The data of beach_mlp.py (b): mixed scenes for training, unseen mixed scenes (another seed) for testing.
+    # The convnet trains on random crops of copies rendered 1.25x larger (+ flips, small rotations and shears).
+    keep = int(round(args.size * 1.25))
+    train_set = D.load_dataset("synthetic:mixed", size=args.size, n=args.images, seed=args.seed, keep_size=keep)
+    test_set = D.load_dataset("synthetic:mixed", size=args.size, n=48, seed=1000 + args.seed)
+    print(f"mixed synthetic scenes: {len(train_set)} for training ({', '.join(train_set.class_names)}), "
+          f"{len(test_set)} unseen for testing, {args.size}x{args.size}")
+
+    mlp, hist_mlp, sec_mlp = train("mlp", {}, {"size": args.size, "val_split": 0.0}, train_set, test_set,
+                                   args.seed, args.quiet)
+    conv, hist_conv, sec_conv = train("convnet", {}, {"size": args.size, "epochs": args.epochs, "patience": 0},
+                                      train_set, test_set, args.seed, args.quiet,
+                                      augment=Augment(flip=True, max_rotation=10.0, max_shear=0.1))
+    mean = mean_ab(train_set)
+    results = {"patch MLP": evaluate_model(mlp, test_set, mean), "convnet": evaluate_model(conv, test_set, mean)}
+    print(f"\nper scene kind, on {len(test_set)} unseen mixed scenes (PSNR per image on 8-bit RGB, averaged; "
+          f"ab error in Lab units):")
+    print(side_by_side(results, ["patch MLP", "convnet"]))
+    print("\nmean sky colour (top quarter of each image), true vs predicted, Lab units "
+          "(a: green- / red+, b: blue- / yellow+):")
+    print(sky_table({"patch MLP": mlp, "convnet": conv}, test_set))
+    wins = [k for k in test_set.class_names
+            if results["convnet"]["per_kind"][k]["model"]["psnr"] > results["patch MLP"]["per_kind"][k]["model"]["psnr"]]
+    print(f"\nconvnet beats the patch MLP on {len(wins)} of {len(test_set.class_names)} scene kinds "
+          f"({', '.join(wins) or 'none'}); training time MLP {sec_mlp:.0f} s, convnet {sec_conv:.0f} s")
+    print(f"colourfulness (truth {results['convnet']['model']['colourfulness_true']:.1f}): convnet "
+          f"{results['convnet']['model']['colourfulness']:.1f}, MLP {results['patch MLP']['model']['colourfulness']:.1f}, "
+          f"mean-ab {results['convnet']['mean_ab']['colourfulness']:.1f}")
+
+    k = len(test_set.class_names)
+    pick = np.concatenate([np.flatnonzero(test_set.labels == c)[:2] for c in range(k)])
+    sub = test_set.subset(pick)
+    written = [plots.plot_grid(sub.lab[..., 0], {"patch MLP": predict_rgb(mlp, sub), "convnet": predict_rgb(conv, sub)},
+                               sub.images, os.path.join(args.out, "conv_vs_mlp_grid.png"),
+                               titles=[test_set.class_names[c] for c in sub.labels])]
+    written.append(plots.plot_loss_curves({"convnet, train": [h["train_loss"] for h in hist_conv],
+                                           "convnet, unseen": [h["val_loss"] for h in hist_conv],
+                                           "MLP, unseen": [h["val_loss"] for h in hist_mlp]},
+                                          os.path.join(args.out, "conv_loss.png"),
+                                          title="mixed scenes: loss (MSE on ab / 128) per epoch"))
+    for name, model in (("convnet", conv), ("mlp", mlp)):
+        path = os.path.join(args.out, f"mixed_{name}.npz")
+        save_weights(path, model, {"size": args.size, "scale": args.size, "mean_ab": mean,
+                                   "classes": train_set.class_names, "data": "synthetic:mixed"})
+        written.append(path)
+    from colorize.train import write_json
+    write_json(os.path.join(args.out, "results.json"), results)
+    written.append(os.path.join(args.out, "results.json"))
+    print(f"\nwritten to {args.out}/:")
+    for path in written:
+        print(f"  {path}")
+    print(f"total time {time.perf_counter() - t_start:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except ColorizeError as e:
+        print(f"error: {e}", file=sys.stderr)
+        sys.exit(2)
