@@ -87,35 +87,121 @@ def assert_close(a, b, dtype):
 
 # ----------------------------------------------------------------------------- fast vs twin
 
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("noncontig", [False, True])
-@settings(max_examples=25, deadline=None)
-@given(case=conv_case())
-def test_fast_kernels_match_twins(case, dtype, noncontig):
+def check_fast(case, dtype, noncontig, route):
     x, w, b, gy = make_arrays(case, dtype, noncontig)
     s, p, (H, W) = case["stride"], case["padding"], (case["H"], case["W"])
     bias = b if case["seed"] % 2 else None
-    assert_close(conv.conv2d_forward(x, w, bias, s, p), conv.conv2d_forward_ref(x, w, bias, s, p), dtype)
-    assert_close(conv.conv2d_grad_input(gy, w, (H, W), s, p),
+    assert_close(conv._conv2d_forward(x, w, bias, s, p, route), conv.conv2d_forward_ref(x, w, bias, s, p), dtype)
+    assert_close(conv._conv2d_grad_input(gy, w, (H, W), s, p, route),
                  conv.conv2d_grad_input_ref(gy, w, (H, W), s, p), dtype)
-    assert_close(conv.conv2d_grad_weight(gy, x, case["k"], s, p),
+    assert_close(conv._conv2d_grad_weight(gy, x, case["k"], s, p, route),
                  conv.conv2d_grad_weight_ref(gy, x, case["k"], s, p), dtype)
 
 
+@pytest.mark.parametrize("route", [None, "gemm", "direct"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("noncontig", [False, True])
+@settings(max_examples=20, deadline=None)
+@given(case=conv_case())
+def test_fast_kernels_match_twins(case, dtype, noncontig, route):
+    """Both routes (shifted BLAS products, direct loops) and the automatic choice, on random
+    shapes, strides (phase planes), paddings (shared or not) and kernel sizes."""
+    check_fast(case, dtype, noncontig, route)
+
+
+def test_public_kernels_match_twins():
+    """The public names (automatic route) on a few fixed cases, with and without bias."""
+    for k, s, pd, C, O in [(3, 1, 1, 3, 12), (3, 2, 1, 12, 2), (2, 3, 0, 10, 11), (5, 1, 2, 9, 9)]:
+        rng = np.random.default_rng(k * 10 + s)
+        x = rng.standard_normal((2, C, 9, 8)).astype(np.float32)
+        w = rng.standard_normal((O, C, k, k)).astype(np.float32)
+        b = rng.standard_normal(O).astype(np.float32)
+        y = conv.conv2d_forward(x, w, b, (s, s), (pd, pd))
+        gy = rng.standard_normal(y.shape).astype(np.float32)
+        assert_close(y, conv.conv2d_forward_ref(x, w, b, (s, s), (pd, pd)), np.float32)
+        assert_close(conv.conv2d_grad_input(gy, w, (9, 8), (s, s), (pd, pd)),
+                     conv.conv2d_grad_input_ref(gy, w, (9, 8), (s, s), (pd, pd)), np.float32)
+        assert_close(conv.conv2d_grad_weight(gy, x, (k, k), (s, s), (pd, pd)),
+                     conv.conv2d_grad_weight_ref(gy, x, (k, k), (s, s), (pd, pd)), np.float32)
+
+
+def test_route_choice():
+    """Few channels -> direct loops; many -> BLAS products; grad input looks at its own output (C)."""
+    few, many = conv.DIRECT_MAX_CHANNELS, conv.DIRECT_MAX_CHANNELS + 1
+    assert conv._route(1, 32, "forward") == conv._route(32, 2, "forward") == "direct"
+    assert conv._route(1, 32, "grad_weight") == conv._route(32, 2, "grad_weight") == "direct"
+    assert conv._route(few, 64, "grad_input") == "direct"
+    assert conv._route(32, 2, "grad_input") == "gemm"
+    for kernel in ("forward", "grad_input", "grad_weight"):
+        assert conv._route(many, many, kernel) == "gemm"
+
+
 def test_fast_kernels_chunked_large_maps():
-    """Maps big enough that one image is split over several column chunks, and chunks span images."""
-    for (N, C, H, O, k, s, pd) in [(2, 8, 70, 3, 3, 1, 1), (5, 3, 9, 4, 3, 2, 1), (1, 40, 40, 2, 5, 2, 2)]:
+    """Maps big enough for several column chunks (one image split over chunks, chunks spanning
+    images), both routes, including stride 1 with shared padding."""
+    n_chunks = []
+    for (N, C, H, O, k, s, pd) in [(2, 8, 70, 3, 3, 1, 1), (5, 3, 9, 4, 3, 2, 1), (1, 40, 40, 2, 5, 2, 2),
+                                   (3, 16, 33, 12, 3, 1, 1)]:
         rng = np.random.default_rng(N * H)
         x = rng.standard_normal((N, C, H, H - 3)).astype(np.float32)
         w = rng.standard_normal((O, C, k, k)).astype(np.float32)
-        y = conv.conv2d_forward(x, w, None, (s, s), (pd, pd))
+        y = conv.conv2d_forward_ref(x, w, None, (s, s), (pd, pd))
         gy = rng.standard_normal(y.shape).astype(np.float32)
-        assert len(conv._chunks(N * y.shape[2], C * k * k * (H + 2 * pd))) > 1 or N > 1
-        assert_close(y, conv.conv2d_forward_ref(x, w, None, (s, s), (pd, pd)), np.float32)
-        assert_close(conv.conv2d_grad_input(gy, w, x.shape[2:], (s, s), (pd, pd)),
-                     conv.conv2d_grad_input_ref(gy, w, x.shape[2:], (s, s), (pd, pd)), np.float32)
-        assert_close(conv.conv2d_grad_weight(gy, x, (k, k), (s, s), (pd, pd)),
-                     conv.conv2d_grad_weight_ref(gy, x, (k, k), (s, s), (pd, pd)), np.float32)
+        g = conv.Geometry(N, C, H, H - 3, O, k, k, (s, s), (pd, pd), *y.shape[2:])
+        n_chunks.append(-(-N * g.Hq // conv.conv_gemm.chunk_rows(N * g.Hq, g.Wq, O + C, 4)))
+        for route in ("gemm", "direct"):
+            assert_close(conv._conv2d_forward(x, w, None, (s, s), (pd, pd), route), y, np.float32)
+            assert_close(conv._conv2d_grad_input(gy, w, x.shape[2:], (s, s), (pd, pd), route),
+                         conv.conv2d_grad_input_ref(gy, w, x.shape[2:], (s, s), (pd, pd)), np.float32)
+            assert_close(conv._conv2d_grad_weight(gy, x, (k, k), (s, s), (pd, pd), route),
+                         conv.conv2d_grad_weight_ref(gy, x, (k, k), (s, s), (pd, pd)), np.float32)
+    assert max(n_chunks) > 1
+
+
+def test_shared_padding_layout():
+    """Stride 1 shares the padding between rows and images (Wq = W + pw) when pad < kernel;
+    otherwise (or strided) each plane keeps its full padded size."""
+    g = conv.Geometry(2, 3, 8, 8, 4, 3, 3, (1, 1), (1, 1), 8, 8)
+    assert (g.Hq, g.Wq) == (9, 9)
+    g = conv.Geometry(2, 3, 8, 8, 4, 1, 1, (1, 1), (1, 1), 10, 10)       # pad >= kernel: not shared
+    assert (g.Hq, g.Wq) == (10, 10)
+    g = conv.Geometry(2, 3, 8, 8, 4, 3, 3, (2, 2), (1, 1), 4, 4)
+    assert (g.Hq, g.Wq) == (5, 5)
+
+
+def test_work_buffers_do_not_leak_between_calls():
+    """The reused work arrays hold stale data from a previous, larger call; results must not change."""
+    rng = np.random.default_rng(3)
+    big = rng.standard_normal((2, 6, 20, 20)).astype(np.float32) * 100
+    wb = rng.standard_normal((5, 6, 3, 3)).astype(np.float32)
+    x = rng.standard_normal((1, 6, 7, 5)).astype(np.float32)
+    gy = rng.standard_normal((1, 5, 7, 5)).astype(np.float32)
+    for route in ("gemm", "direct"):
+        first = (conv._conv2d_forward(x, wb, None, (1, 1), (1, 1), route),
+                 conv._conv2d_grad_input(gy, wb, (7, 5), (1, 1), (1, 1), route),
+                 conv._conv2d_grad_weight(gy, x, (3, 3), (1, 1), (1, 1), route))
+        conv._conv2d_grad_input(conv._conv2d_forward(big, wb, None, (1, 1), (1, 1), route), wb, (20, 20),
+                                (1, 1), (1, 1), route)
+        again = (conv._conv2d_forward(x, wb, None, (1, 1), (1, 1), route),
+                 conv._conv2d_grad_input(gy, wb, (7, 5), (1, 1), (1, 1), route),
+                 conv._conv2d_grad_weight(gy, x, (3, 3), (1, 1), (1, 1), route))
+        for a, b in zip(first, again):
+            np.testing.assert_array_equal(a, b)
+
+
+def test_two_threads_match_one():
+    """Numba's pool at 2 threads (BLAS pinned to 1 inside it) gives the twin's results."""
+    from nn.kernels import threads
+    n = threads.get_num_threads()
+    try:
+        threads.set_num_threads(min(2, threads.numba.config.NUMBA_NUM_THREADS))
+        case = dict(N=3, C=10, O=9, H=13, W=11, k=(3, 3), stride=(1, 1), padding=(1, 1), seed=5)
+        for route in ("gemm", "direct"):
+            check_fast(case, np.float32, False, route)
+        if threads.kernel_blas_is_private():
+            assert threads._find_kernel_blas().num_threads == 1
+    finally:
+        threads.set_num_threads(n)
 
 
 # ----------------------------------------------------------------------------- twin vs definition

@@ -119,124 +119,52 @@ def conv2d_grad_weight_ref(gy, x, kernel_hw, stride, padding):
 
 # ----------------------------------------------------------------------------- fast kernels
 #
-# Strategy: im2col + one BLAS product per cache-sized chunk, with long contiguous copies.
-#
-# 1. Polyphase padding.  The padded input is split into sh*sw phase planes
-#        P[n, c, a, b, u, v] = xpad[n, c, u*sh + a, v*sw + b]      (Hq x Wq each, Hq = ceil(Hp/sh))
-#    so that the tap (p, q) of output pixel (i, j) reads  P[n, c, p%sh, q%sw, i + p//sh, j + q//sw]:
-#    a stride-1 pattern inside one plane.  With the plane flattened (row length Wq) the taps of a
-#    run of output rows i0..i1 are ONE contiguous slice starting at (i0 + p//sh)*Wq + q//sw, if we
-#    compute Wq "output columns" per row instead of Wo; the extra Wq - Wo columns per row are
-#    garbage and are dropped (forward) or given a zero gradient (backward).  This trades a few
-#    percent more BLAS work (Wq/Wo) for an im2col made of long memcpy-like loops (measured 5-8x
-#    faster in Numba than a copy per output row, whose rows are only 8-64 elements long).
-# 2. Output rows of the whole batch are numbered g = n*Ho + i; a chunk is a run [g0, g1) of rows,
-#    spanning several small images or part of a large one, so the column matrix
-#    col (C*kh*kw, (g1-g0)*Wq) stays in cache (~1 MiB) and the work buffer is reused between calls.
-#    Outputs live in the "yT" layout (O, N*Ho*Wq) where every chunk is a contiguous column range.
-# 3. Threads: the copy loops are serial Numba; the products use BLAS's threads, so only one pool
-#    works at a time (Numba's and BLAS's pools running together oversubscribe the cores).
-import numba
-from numba import njit
+# Two routes, both on the flat phase-plane layout of conv_layout.py (strides become shifts):
+#   * conv_gemm: kh*kw shifted matrix products per chunk of columns, accumulated by BLAS (no im2col);
+#   * conv_direct: plain loops, for few channels (C or O <= DIRECT_MAX_CHANNELS), where a matrix
+#     product has a tiny inner or outer dimension and BLAS (or oneDNN) runs at a few GFLOP/s.
+#     (grad input with few OUTPUT channels but many input channels is a fine product for BLAS.)
+# Both split their work over Numba's threads, each BLAS call running on one thread (threads.py),
+# so only one thread pool is busy at a time.
+from . import conv_direct, conv_gemm, threads
+from .conv_layout import Geometry, pack_input, pack_output_grad, unpack_input_grad
 
-_CHUNK_ELEMS = 1 << 18       # target size of a column chunk: 256 K elements (1 MiB in float32)
-_buffers = {}                # dtype -> flat work buffer, grown on demand and reused between calls
+DIRECT_MAX_CHANNELS = 8   # measured crossover (benchmarks/README.md): direct wins up to here
 
 
-def _work_buffer(dtype, size):
-    """A reusable flat scratch array of at least ``size`` elements (not thread-safe)."""
-    buf = _buffers.get(np.dtype(dtype))
+_buffers = {}              # (role, dtype) -> flat work array, grown on demand and reused
+
+
+def _work(role, shape, dtype):
+    """A reusable scratch array of the given shape (contents undefined).  Reuse avoids paying
+    page faults on fresh memory at every call; the kernels are therefore not thread-safe
+    (call them from one Python thread at a time, as the autograd does)."""
+    size = int(np.prod(shape))
+    key = (role, np.dtype(dtype))
+    buf = _buffers.get(key)
     if buf is None or buf.size < size:
-        buf = np.empty(size, dtype=dtype)
-        _buffers[np.dtype(dtype)] = buf
-    return buf[:size]
+        buf = _buffers[key] = np.empty(max(size, 1), dtype=dtype)
+    return buf[:size].reshape(shape)
 
 
-def _chunks(n_rows, row_elems):
-    """Split n_rows output rows into runs whose column matrix holds about _CHUNK_ELEMS elements."""
-    step = max(1, _CHUNK_ELEMS // max(1, row_elems))
-    return [(g0, min(n_rows, g0 + step)) for g0 in range(0, n_rows, step)]
+def _packed_input(x, g):
+    """Xf (C, planes, L + max_off) work array holding x in the flat phase-plane layout."""
+    Xf = _work("x", (g.C, g.P, g.L + g.max_off), x.dtype)
+    pack_input(x, g.sh, g.sw, g.ph, g.pw, g.Hq, g.Wq, Xf)
+    return Xf
 
 
-class _Geometry:
-    """Sizes shared by the three kernels for one (input size, kernel, stride, padding)."""
-
-    def __init__(self, N, C, H, W, kh, kw, stride, padding, Ho, Wo):
-        self.N, self.C, self.H, self.W, self.kh, self.kw = N, C, H, W, kh, kw
-        (self.sh, self.sw), (self.ph, self.pw) = stride, padding
-        self.Ho, self.Wo = Ho, Wo
-        self.Hq = -(-(H + 2 * self.ph) // self.sh)        # rows / columns of one phase plane
-        self.Wq = -(-(W + 2 * self.pw) // self.sw)
-        # one slack row: the last garbage columns of the last row may read up to (kw-1)//sw past the plane
-        self.S = (self.Hq + 1) * self.Wq
-        self.K = C * kh * kw
-
-    def phase_slices(self):
-        """For each phase (a, b): (plane slice, input slice) pairing P[.., a, b, ...] with x."""
-        out = []
-        for a in range(self.sh):
-            u0 = max(0, -(-(self.ph - a) // self.sh))        # first plane row inside the input
-            r0 = u0 * self.sh + a - self.ph                     # ... and its input row
-            for b in range(self.sw):
-                v0 = max(0, -(-(self.pw - b) // self.sw))
-                c0 = v0 * self.sw + b - self.pw
-                nr, nc = len(range(r0, self.H, self.sh)), len(range(c0, self.W, self.sw))
-                out.append((a, b, np.s_[u0:u0 + nr, v0:v0 + nc], np.s_[r0::self.sh, c0::self.sw]))
-        return out
-
-    def to_phases(self, x):
-        """x (N, C, H, W) -> P (N, C*sh*sw, S): zero-padded phase planes, flattened."""
-        P = np.zeros((self.N, self.C, self.sh, self.sw, self.Hq + 1, self.Wq), dtype=x.dtype)
-        for a, b, plane, inp in self.phase_slices():
-            P[:, :, a, b][(Ellipsis,) + plane] = x[(Ellipsis,) + inp]
-        return P.reshape(self.N, self.C * self.sh * self.sw, self.S)
-
-    def from_phases(self, gP):
-        """Adjoint of to_phases without the padding: gP (N, C*sh*sw, S) -> gx (N, C, H, W)."""
-        gP = gP.reshape(self.N, self.C, self.sh, self.sw, self.Hq + 1, self.Wq)
-        gx = np.empty((self.N, self.C, self.H, self.W), dtype=gP.dtype)
-        for a, b, plane, inp in self.phase_slices():   # every input pixel sits in exactly one phase
-            gx[(Ellipsis,) + inp] = gP[:, :, a, b][(Ellipsis,) + plane]
-        return gx
+def _packed_output_grad(gy, g, pre):
+    """gYf (O, pre + L) work array holding gy in the wide layout (zero garbage columns)."""
+    gYf = _work("gy", (g.O, pre + g.L), gy.dtype)
+    pack_output_grad(gy, g.Hq, g.Wq, pre, gYf)
+    return gYf
 
 
-@njit(cache=True)
-def _gather_cols(P, kh, kw, sh, sw, Ho, Wq, g0, g1, col):
-    """col[(c*kh+p)*kw+q, (g-g0)*Wq + j] = P[n, plane(c,p,q), (i + p//sh)*Wq + j + q//sw]
-    for the rows g = n*Ho + i in [g0, g1) and j in [0, Wq)."""
-    C = P.shape[1] // (sh * sw)
-    for n in range(g0 // Ho, (g1 - 1) // Ho + 1):
-        i0 = max(g0, n * Ho) - n * Ho                 # rows of image n inside the chunk
-        i1 = min(g1, n * Ho + Ho) - n * Ho
-        length = (i1 - i0) * Wq
-        dst0 = (n * Ho + i0 - g0) * Wq
-        for c in range(C):
-            for p in range(kh):
-                for q in range(kw):
-                    r = (c * kh + p) * kw + q
-                    plane = (c * sh + p % sh) * sw + q % sw
-                    s0 = (i0 + p // sh) * Wq + q // sw
-                    # a contiguous slice copy (Numba makes it a memcpy: ~2x faster than a loop)
-                    col[r, dst0:dst0 + length] = P[n, plane, s0:s0 + length]
-
-
-@njit(cache=True)
-def _scatter_cols(col, kh, kw, sh, sw, Ho, Wq, g0, g1, gP):
-    """Adjoint of _gather_cols: gP[n, plane(c,p,q), (i + p//sh)*Wq + j + q//sw] += col[...]."""
-    C = gP.shape[1] // (sh * sw)
-    for n in range(g0 // Ho, (g1 - 1) // Ho + 1):
-        i0 = max(g0, n * Ho) - n * Ho
-        i1 = min(g1, n * Ho + Ho) - n * Ho
-        length = (i1 - i0) * Wq
-        src0 = (n * Ho + i0 - g0) * Wq
-        for c in range(C):
-            for p in range(kh):
-                for q in range(kw):
-                    r = (c * kh + p) * kw + q
-                    plane = (c * sh + p % sh) * sw + q % sw
-                    dst = gP[n, plane]
-                    d0 = (i0 + p // sh) * Wq + q // sw
-                    dst[d0:d0 + length] += col[r, src0:src0 + length]
+def _route(C, O, kernel):
+    """'direct' or 'gemm' for kernel 'forward' | 'grad_weight' | 'grad_input' (C: input channels)."""
+    few = C if kernel == "grad_input" else min(C, O)
+    return "direct" if few <= DIRECT_MAX_CHANNELS else "gemm"
 
 
 def _prepare(name, *arrays):
@@ -245,16 +173,19 @@ def _prepare(name, *arrays):
     return [None if a is None else np.ascontiguousarray(a) for a in arrays]
 
 
-def _gy_wide(gy, geo):
-    """gy (N, O, Ho, Wo) -> (O, N*Ho*Wq): the yT layout, zeros in the Wq - Wo garbage columns."""
-    O = gy.shape[1]
-    g = np.zeros((O, geo.N, geo.Ho, geo.Wq), dtype=gy.dtype)
-    g[:, :, :, :geo.Wo] = gy.transpose(1, 0, 2, 3)
-    return g.reshape(O, geo.N * geo.Ho * geo.Wq)
+def _tap_weights(w):
+    """w (O, C, kh, kw) -> Wt (kh*kw, O, C): one contiguous (O, C) matrix per tap."""
+    O, C, kh, kw = w.shape
+    return np.ascontiguousarray(w.reshape(O, C, kh * kw).transpose(2, 0, 1))
 
 
 def conv2d_forward(x, w, b, stride, padding):
     """y = conv2d(x, w, b): x (N, C, H, W), w (O, C, kh, kw), b (O,) or None -> y (N, O, Ho, Wo)."""
+    return _conv2d_forward(x, w, b, stride, padding, None)
+
+
+def _conv2d_forward(x, w, b, stride, padding, route):
+    """conv2d_forward through the given route: None (choose by channel counts), 'gemm' or 'direct'."""
     _check_ndim("conv2d_forward", x=x, w=w)
     x, w, b = _prepare("conv2d_forward", x, w, b)
     Ho, Wo = _check_geometry("conv2d_forward", x.shape[2:], w.shape[2:], stride, padding)
@@ -262,23 +193,23 @@ def conv2d_forward(x, w, b, stride, padding):
         raise ValueError(f"conv2d_forward: input has {x.shape[1]} channels but weight expects "
                          f"{w.shape[1]} (weight shape {w.shape})")
     (N, C, H, W), (O, _, kh, kw) = x.shape, w.shape
-    geo = _Geometry(N, C, H, W, kh, kw, stride, padding, Ho, Wo)
-    K, Wq = geo.K, geo.Wq
-    P = geo.to_phases(x)
-    w2 = w.reshape(O, K)
-    yT = np.empty((O, N * Ho * Wq), dtype=x.dtype)      # columns ordered (n, i, j), j < Wq
-    for g0, g1 in _chunks(N * Ho, K * Wq):
-        col = _work_buffer(x.dtype, K * (g1 - g0) * Wq).reshape(K, (g1 - g0) * Wq)
-        _gather_cols(P, kh, kw, geo.sh, geo.sw, Ho, Wq, g0, g1, col)
-        np.matmul(w2, col, out=yT[:, g0 * Wq:g1 * Wq])
-    y = yT.reshape(O, N, Ho, Wq)[:, :, :, :Wo].transpose(1, 0, 2, 3)
-    if b is not None:
-        y = y + b.reshape(1, O, 1, 1)          # the transposing copy and the bias add in one pass
-    return np.ascontiguousarray(y)
+    g = Geometry(N, C, H, W, O, kh, kw, stride, padding, Ho, Wo)
+    bias = np.zeros(O, x.dtype) if b is None else b
+    Xf = _packed_input(x, g)
+    pl, off = g.taps()
+    if (route or _route(C, O, "forward")) == "direct":
+        return conv_direct.forward(Xf, w, bias, pl, off, N, g.Hq, g.Wq, Ho, Wo)
+    rows = conv_gemm.chunk_rows(N * g.Hq, g.Wq, O + C, x.itemsize)
+    return threads.run_blas_loop(conv_gemm.forward, Xf, _tap_weights(w), bias, pl, off, N, g.Hq, g.Wq, Ho, Wo, rows)
 
 
 def conv2d_grad_input(gy, w, input_hw, stride, padding):
     """gx = dL/dx: gy (N, O, Ho, Wo), w (O, C, kh, kw), input_hw (H, W) -> gx (N, C, H, W)."""
+    return _conv2d_grad_input(gy, w, input_hw, stride, padding, None)
+
+
+def _conv2d_grad_input(gy, w, input_hw, stride, padding, route):
+    """conv2d_grad_input through the given route: None (choose by channel counts), 'gemm' or 'direct'."""
     _check_ndim("conv2d_grad_input", gy=gy, w=w)
     gy, w = _prepare("conv2d_grad_input", gy, w)
     H, W = input_hw
@@ -287,20 +218,29 @@ def conv2d_grad_input(gy, w, input_hw, stride, padding):
         raise ValueError(f"conv2d_grad_input: gy shape {gy.shape} does not match weight {w.shape} "
                          f"and input size {(H, W)} (expected (N, {w.shape[0]}, {Ho}, {Wo}))")
     N, (O, C, kh, kw) = gy.shape[0], w.shape
-    geo = _Geometry(N, C, H, W, kh, kw, stride, padding, Ho, Wo)
-    K, Wq = geo.K, geo.Wq
-    w2T = w.reshape(O, K).T                          # (K, O), a transposed view: BLAS takes it as is
-    gyT = _gy_wide(gy, geo)
-    gP = np.zeros((N, C * geo.sh * geo.sw, geo.S), dtype=gy.dtype)
-    for g0, g1 in _chunks(N * Ho, K * Wq):
-        col = _work_buffer(gy.dtype, K * (g1 - g0) * Wq).reshape(K, (g1 - g0) * Wq)
-        np.matmul(w2T, gyT[:, g0 * Wq:g1 * Wq], out=col)     # gradient w.r.t. each window tap
-        _scatter_cols(col, kh, kw, geo.sh, geo.sw, Ho, Wq, g0, g1, gP)
-    return geo.from_phases(gP)
+    g = Geometry(N, C, H, W, O, kh, kw, stride, padding, Ho, Wo)
+    pl, off = g.taps()
+    gXf = _work("gx", (C, g.P, g.L), gy.dtype)
+    if (route or _route(C, O, "grad_input")) == "direct":
+        gYf = _packed_output_grad(gy, g, 0)
+        conv_direct.grad_input_planes(gYf, w, pl, off, N, g.Hq, g.Wq, Ho, gXf)
+    else:
+        gYf = _packed_output_grad(gy, g, g.max_off)
+        rows = conv_gemm.chunk_rows(N * g.Hq, g.Wq, O + C, gy.itemsize)
+        threads.run_blas_loop(conv_gemm.grad_input_planes, gYf, _tap_weights(w), pl, off, g.max_off,
+                              g.L, g.Wq, rows, gXf)
+    gx = np.empty((N, C, H, W), dtype=gy.dtype)
+    unpack_input_grad(gXf, g.sh, g.sw, g.ph, g.pw, g.Hq, g.Wq, gx)
+    return gx
 
 
 def conv2d_grad_weight(gy, x, kernel_hw, stride, padding):
     """gw = dL/dw: gy (N, O, Ho, Wo), x (N, C, H, W), kernel_hw (kh, kw) -> gw (O, C, kh, kw)."""
+    return _conv2d_grad_weight(gy, x, kernel_hw, stride, padding, None)
+
+
+def _conv2d_grad_weight(gy, x, kernel_hw, stride, padding, route):
+    """conv2d_grad_weight through the given route: None (choose by channel counts), 'gemm' or 'direct'."""
     _check_ndim("conv2d_grad_weight", gy=gy, x=x)
     gy, x = _prepare("conv2d_grad_weight", gy, x)
     Ho, Wo = _check_geometry("conv2d_grad_weight", x.shape[2:], kernel_hw, stride, padding)
@@ -308,15 +248,13 @@ def conv2d_grad_weight(gy, x, kernel_hw, stride, padding):
         raise ValueError(f"conv2d_grad_weight: gy shape {gy.shape} does not match input {x.shape} "
                          f"(expected ({x.shape[0]}, O, {Ho}, {Wo}))")
     (N, C, H, W), O, (kh, kw) = x.shape, gy.shape[1], kernel_hw
-    geo = _Geometry(N, C, H, W, kh, kw, stride, padding, Ho, Wo)
-    K, Wq = geo.K, geo.Wq
-    P = geo.to_phases(x)
-    gyT = _gy_wide(gy, geo)                          # zero garbage columns: they add nothing below
-    gw = np.zeros((O, K), dtype=x.dtype)
-    part = np.empty((O, K), dtype=x.dtype)
-    for g0, g1 in _chunks(N * Ho, K * Wq):
-        col = _work_buffer(x.dtype, K * (g1 - g0) * Wq).reshape(K, (g1 - g0) * Wq)
-        _gather_cols(P, kh, kw, geo.sh, geo.sw, Ho, Wq, g0, g1, col)
-        np.matmul(gyT[:, g0 * Wq:g1 * Wq], col.T, out=part)
-        gw += part
-    return gw.reshape(O, C, kh, kw)
+    g = Geometry(N, C, H, W, O, kh, kw, stride, padding, Ho, Wo)
+    Xf = _packed_input(x, g)
+    pl, off = g.taps()
+    gYf = _packed_output_grad(gy, g, 0)
+    if (route or _route(C, O, "grad_weight")) == "direct":
+        return conv_direct.grad_weight(gYf, Xf, pl, off, kh, kw, N, g.Hq, g.Wq, Ho)
+    rows = conv_gemm.chunk_rows(N * g.Hq, g.Wq, O + C, x.itemsize)
+    gWt = threads.run_blas_loop(conv_gemm.grad_weight_taps, gYf, Xf, pl, off, 0, g.L, g.Wq, rows, O,
+                                      threads.get_num_threads())   # (kh*kw, O, C)
+    return np.ascontiguousarray(gWt.transpose(1, 2, 0)).reshape(O, C, kh, kw)

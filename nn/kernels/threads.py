@@ -5,11 +5,65 @@ Two pools can run our code: Numba's (``prange`` loops) and the BLAS library's
 machine oversubscribes the cores (measured: a conv layer became 8x slower), so
 ``set_num_threads`` sets both to the same count and the kernels take care to
 use only one pool at a time.
+
+The conv kernels call BLAS from inside Numba's parallel loops, through Numba's gemm helper,
+which uses SciPy's copy of OpenBLAS (scipy.linalg.cython_blas), distinct from NumPy's.  That
+copy is kept at ONE thread (``pin_kernel_blas``): the parallelism comes from Numba's pool.
+If SciPy shares its BLAS with NumPy (no private copy found), the conv kernels instead run
+Numba's loops on one thread and let BLAS use its threads (``kernel_blas_is_private``).
 """
+import os
+
 import numba
-from threadpoolctl import threadpool_limits, threadpool_info
+from threadpoolctl import threadpool_limits, threadpool_info, ThreadpoolController
 
 _blas_limiter = None   # the active threadpoolctl limiter (kept so it is not garbage-collected)
+_kernel_blas = []      # [threadpoolctl controller of SciPy's private BLAS, or None], found once
+
+
+def _find_kernel_blas():
+    """The threadpoolctl controller of the BLAS loaded by scipy.linalg.cython_blas, if it is a
+    library of its own (e.g. scipy.libs/libscipy_openblas*.so in SciPy wheels), else None."""
+    if not _kernel_blas:
+        import numpy
+        import scipy.linalg.cython_blas  # noqa: F401  (loads the library)
+        import scipy
+        scipy_dir = os.path.dirname(os.path.abspath(scipy.__file__))
+        numpy_dir = os.path.dirname(os.path.abspath(numpy.__file__))
+        found = None
+        for lib in ThreadpoolController().lib_controllers:
+            path = os.path.abspath(lib.filepath)
+            if (lib.user_api == "blas" and path.startswith(scipy_dir)
+                    and not path.startswith(numpy_dir)):
+                found = lib
+        _kernel_blas.append(found)
+    return _kernel_blas[0]
+
+
+def kernel_blas_is_private():
+    """True when the conv kernels' BLAS (SciPy's) is not NumPy's, so it can stay at one thread."""
+    return _find_kernel_blas() is not None
+
+
+def pin_kernel_blas():
+    """Keep the conv kernels' BLAS at one thread (cheap when it already is); see the module doc."""
+    lib = _find_kernel_blas()
+    if lib is not None and lib.num_threads != 1:
+        lib.set_num_threads(1)
+
+
+def run_blas_loop(fn, *args):
+    """Run a Numba parallel function whose loop body calls BLAS: with the private BLAS pinned to
+    one thread; or, when BLAS is shared with NumPy, with Numba's loop on one thread instead."""
+    if kernel_blas_is_private():
+        pin_kernel_blas()
+        return fn(*args)
+    n = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        return fn(*args)
+    finally:
+        numba.set_num_threads(n)
 
 
 def set_num_threads(n):
@@ -24,6 +78,7 @@ def set_num_threads(n):
                          f"(NUMBA_NUM_THREADS), got {n!r}")
     numba.set_num_threads(n)
     _blas_limiter = threadpool_limits(limits=n, user_api="blas")
+    pin_kernel_blas()          # ... except the conv kernels' own BLAS, which runs inside Numba's pool
 
 
 def get_num_threads():
