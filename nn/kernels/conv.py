@@ -150,14 +150,14 @@ def _work(role, shape, dtype):
 def _packed_input(x, g):
     """Xf (C, planes, L + max_off) work array holding x in the flat phase-plane layout."""
     Xf = _work("x", (g.C, g.P, g.L + g.max_off), x.dtype)
-    pack_input(x, g.sh, g.sw, g.ph, g.pw, g.Hq, g.Wq, Xf)
+    pack_input(x, g, Xf)
     return Xf
 
 
 def _packed_output_grad(gy, g, pre):
     """gYf (O, pre + L) work array holding gy in the wide layout (zero garbage columns)."""
     gYf = _work("gy", (g.O, pre + g.L), gy.dtype)
-    pack_output_grad(gy, g.Hq, g.Wq, pre, gYf)
+    pack_output_grad(gy, g, pre, gYf)
     return gYf
 
 
@@ -229,9 +229,7 @@ def _conv2d_grad_input(gy, w, input_hw, stride, padding, route):
         rows = conv_gemm.chunk_rows(N * g.Hq, g.Wq, O + C, gy.itemsize)
         threads.run_blas_loop(conv_gemm.grad_input_planes, gYf, _tap_weights(w), pl, off, g.max_off,
                               g.L, g.Wq, rows, gXf)
-    gx = np.empty((N, C, H, W), dtype=gy.dtype)
-    unpack_input_grad(gXf, g.sh, g.sw, g.ph, g.pw, g.Hq, g.Wq, gx)
-    return gx
+    return unpack_input_grad(gXf, g)
 
 
 def conv2d_grad_weight(gy, x, kernel_hw, stride, padding):

@@ -27,7 +27,6 @@ The layouts are written into caller-provided (reused) work arrays, every element
 no zero-filled allocation (and its page faults) is paid per call.
 """
 import numpy as np
-from numba import njit, prange
 
 
 class Geometry:
@@ -54,65 +53,53 @@ class Geometry:
         return np.array(pl, dtype=np.int64), np.array(off, dtype=np.int64)
 
 
-@njit(parallel=True, cache=True)
-def pack_input(x, sh, sw, ph, pw, Hq, Wq, Xf):
-    """x (N, C, H, W) -> Xf (C, sh*sw, N*Hq*Wq + extra), zero-padded phase planes (module doc)."""
-    N, C, H, W = x.shape
-    Sg = Hq * Wq
-    for nc in prange(N * C):
-        n, c = nc // C, nc % C
-        for a in range(sh):
-            for b in range(sw):
-                v0 = max(0, -(-(pw - b) // sw))          # first plane column inside the input
-                w0 = v0 * sw + b - pw                    # ... and its input column
-                nv = min(Wq - v0, max(0, -(-(W - w0) // sw)))
-                for u in range(Hq):
-                    dst = Xf[c, a * sw + b, n * Sg + u * Wq:n * Sg + (u + 1) * Wq]
-                    h = u * sh + a - ph
-                    if 0 <= h < H:
-                        src = x[n, c, h]
-                        dst[:v0] = 0.0
-                        for k in range(nv):
-                            dst[v0 + k] = src[w0 + k * sw]
-                        dst[v0 + nv:] = 0.0
-                    else:
-                        dst[:] = 0.0
-    Xf[:, :, N * Sg:] = 0.0                              # the tail read by the last taps
+def _phase_views(g, flat):
+    """For each phase plane (a, b): (plane view (C, N, rows, cols) of the padded grid inside
+    ``flat`` (C, planes, >= L), the slice of it holding input pixels, the matching input slice)."""
+    out = []
+    for a in range(g.sh):
+        u0 = -(-(g.ph - a) // g.sh) if g.ph > a else 0         # first plane row inside the input
+        r0 = u0 * g.sh + a - g.ph                               # ... and its input row
+        nr = len(range(r0, g.H, g.sh))
+        for b in range(g.sw):
+            v0 = -(-(g.pw - b) // g.sw) if g.pw > b else 0
+            c0 = v0 * g.sw + b - g.pw
+            nc = len(range(c0, g.W, g.sw))
+            plane = flat[:, a * g.sw + b, :g.L].reshape(flat.shape[0], g.N, g.Hq, g.Wq)
+            out.append((plane, (Ellipsis, slice(u0, u0 + nr), slice(v0, v0 + nc)),
+                        (Ellipsis, slice(r0, None, g.sh), slice(c0, None, g.sw))))
+    return out
 
 
-@njit(parallel=True, cache=True)
-def unpack_input_grad(gXf, sh, sw, ph, pw, Hq, Wq, gx):
-    """Adjoint of pack_input without the padding: gXf (C, sh*sw, >= N*Hq*Wq) -> gx (N, C, H, W)."""
-    N, C, H, W = gx.shape
-    Sg = Hq * Wq
-    for nc in prange(N * C):
-        n, c = nc // C, nc % C
-        for h in range(H):                 # every input pixel lies in exactly one plane
-            a, u = (h + ph) % sh, (h + ph) // sh
-            dst = gx[n, c, h]
-            for b in range(sw):
-                w0 = (b - pw) % sw                     # first column of phase b, and its plane column
-                base = n * Sg + u * Wq + (w0 + pw) // sw
-                cnt = len(range(w0, W, sw))
-                src = gXf[c, a * sw + b, base:base + cnt]
-                for k in range(cnt):
-                    dst[w0 + k * sw] = src[k]
+def pack_input(x, g, Xf):
+    """x (N, C, H, W) -> Xf (C, sh*sw, N*Hq*Wq + extra): the zero-padded phase planes (module doc).
+    NumPy copies: memory bound either way, and no compile time."""
+    xt = x.transpose(1, 0, 2, 3)
+    for plane, inside, src in _phase_views(g, Xf):
+        # zero the padding around the pixels, then copy them (every element written once or twice)
+        rows, cols = inside[1], inside[2]
+        plane[:, :, :rows.start] = 0.0
+        plane[:, :, rows.stop:] = 0.0
+        plane[:, :, rows, :cols.start] = 0.0
+        plane[:, :, rows, cols.stop:] = 0.0
+        plane[inside] = xt[src]
+    Xf[:, :, g.L:] = 0.0                                  # the tail read by the last taps
 
 
-@njit(parallel=True, cache=True)
-def pack_output_grad(gy, Hq, Wq, pre, gYf):
-    """gy (N, O, Ho, Wo) -> gYf (O, pre + N*Hq*Wq): gy[n, o, i, j] at column pre + n*Sg + i*Wq + j,
+def unpack_input_grad(gXf, g):
+    """Adjoint of pack_input without the padding: gXf (C, sh*sw, >= L) -> gx (N, C, H, W)."""
+    gx = np.empty((g.N, g.C, g.H, g.W), dtype=gXf.dtype)
+    gxt = gx.transpose(1, 0, 2, 3)
+    for plane, inside, dst in _phase_views(g, gXf):   # each input pixel is in exactly one plane
+        gxt[dst] = plane[inside]
+    return gx
+
+
+def pack_output_grad(gy, g, pre, gYf):
+    """gy (N, O, Ho, Wo) -> gYf (O, pre + L): gy[n, o, i, j] at column pre + n*Sg + i*Wq + j,
     zeros in the garbage columns and in the first ``pre`` columns."""
-    N, O, Ho, Wo = gy.shape
-    Sg = Hq * Wq
-    for no in prange(N * O):
-        n, o = no // O, no % O
-        img = gYf[o, pre + n * Sg:pre + (n + 1) * Sg]
-        for i in range(Ho):
-            src = gy[n, o, i]
-            dst = img[i * Wq:(i + 1) * Wq]
-            for j in range(Wo):
-                dst[j] = src[j]
-            dst[Wo:] = 0.0
-        img[Ho * Wq:] = 0.0
+    grid = gYf[:, pre:].reshape(g.O, g.N, g.Hq, g.Wq)
     gYf[:, :pre] = 0.0
+    grid[:, :, g.Ho:] = 0.0
+    grid[:, :, :g.Ho, g.Wo:] = 0.0
+    grid[:, :, :g.Ho, :g.Wo] = gy.transpose(1, 0, 2, 3)
