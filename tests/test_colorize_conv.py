@@ -39,7 +39,7 @@ def test_default_convnet_is_the_w2_reference_model():
     assert shapes["middle.0.weight"] == (128, 128, 3, 3)
     assert shapes["decoder.2.1.weight"] == (2, 32, 3, 3)
     assert model.config == {"model": "convnet", "width": 32, "depth": 3, "batchnorm": False,
-                            "activation": "relu", "upsample": "nearest"}
+                            "activation": "relu", "upsample": "nearest", "flip_average": False}
 
 
 @pytest.mark.parametrize("name,options", VARIANTS)
@@ -106,6 +106,23 @@ def test_state_dict_round_trip_and_config_rebuild():
         np.testing.assert_array_equal(p.data, q.data)
 
 
+def test_flip_average_is_the_mean_of_the_two_mirror_predictions():
+    nn.manual_seed(4)
+    plain = build_model({"model": "fusion", "width": 4, "global_dim": 8, "num_classes": 2})
+    averaged = build_model(dict(plain.config, flip_average=True))
+    averaged.load_state_dict(plain.state_dict())
+    plain.eval()
+    averaged.eval()
+    x = np.random.default_rng(4).uniform(-1, 1, (2, 1, 11, 14)).astype(np.float32)
+    ab1, logits1 = plain(nn.Tensor(x))
+    ab2, logits2 = plain(nn.Tensor(np.ascontiguousarray(x[..., ::-1])))
+    ab, logits = averaged(nn.Tensor(x))
+    np.testing.assert_allclose(ab.data, (ab1.data + ab2.data[..., ::-1]) / 2, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(logits.data, (logits1.data + logits2.data) / 2, rtol=1e-5, atol=1e-6)
+    averaged.train()                                   # training sees the plain model
+    np.testing.assert_allclose(averaged(nn.Tensor(x))[0].data, plain.train()(nn.Tensor(x))[0].data, rtol=1e-6)
+
+
 def _flatten(out):
     return out if isinstance(out, tuple) else (out,)
 
@@ -150,3 +167,73 @@ def test_matches_torch_with_the_same_weights():
     with torch.no_grad():
         expected = theirs(torch.from_numpy(x)).numpy()
     np.testing.assert_allclose(ours(nn.Tensor(x)).data, expected, rtol=1e-4, atol=1e-5)
+
+
+# ----------------------------------------------------------------------------------------- through the CLI
+
+def _write_scenes(folder, kind, n, size, seed):
+    from colorize.images import save_image
+    from colorize.synthetic import make_scenes
+    images, _, _ = make_scenes(kind, n, size, seed)
+    os.makedirs(folder, exist_ok=True)
+    for i, rgb in enumerate(images):
+        save_image(os.path.join(folder, f"{kind}_{i}.png"), rgb)
+
+
+def test_cli_train_one_epoch_then_predict_round_trip(tmp_path):
+    from colorize.checkpoint import load_weights
+    from colorize.cli import main
+    from colorize.images import load_image, save_image
+    from colorize.synthetic import make_scene
+    run = str(tmp_path / "run")
+    status = main(["train", "synthetic:mixed:12", "--model", "unet", "--out", run, "--epochs", "1", "--size", "16",
+                   "--model-opt", "width=4", "--model-opt", "upsample=transposed", "--quiet", "--threads", "1"])
+    assert status == 0
+    model, meta = load_weights(os.path.join(run, "model.npz"))
+    assert model.config["model"] == "unet" and model.config["width"] == 4
+    assert model.config["upsample"] == "transposed"
+    # An odd-sized photo comes back at its own size, colorized by the saved model.
+    photo = str(tmp_path / "photo.png")
+    save_image(photo, make_scene("beach", (37, 53), rng=np.random.default_rng(5)))
+    out = str(tmp_path / "colorized")
+    assert main(["predict", "--weights", os.path.join(run, "model.npz"), photo, "--out", out, "--quiet",
+                 "--threads", "1"]) == 0
+    result = load_image(os.path.join(out, "photo.png"))
+    assert result.shape == (37, 53, 3)
+    # The saved weights reproduce the trained model's prediction exactly.
+    from colorize.predict import colorize_image
+    again = colorize_image(model, load_image(photo), int(meta.get("scale") or meta["size"]))
+    assert np.abs(np.round(again * 255) - np.round(result * 255)).max() <= 1
+
+
+def test_fusion_uses_scene_labels_from_subfolders(tmp_path):
+    from colorize.train import run_training
+    data = tmp_path / "scenes"
+    _write_scenes(str(data / "beach"), "beach", 4, 24, seed=1)
+    _write_scenes(str(data / "sunrise"), "sunrise", 4, 24, seed=2)
+    options = {"width": 4, "global_dim": 8}
+    result = run_training(str(data), str(tmp_path / "run"), model="fusion", model_options=options, epochs=2,
+                          size=16, val_split=0.25, quiet=True, seed=3, augment=False, aux_weight=1.0)
+    model = result["model"]
+    assert model.config["num_classes"] == 2                     # one class per subfolder
+    assert all(np.isfinite(h["train_class_loss"]) for h in result["history"])
+    assert "val_accuracy" in result["history"][-1]
+    # Only the classification loss reaches the head: it moved away from its initial weights.
+    nn.manual_seed(3)
+    init = build_model(dict(model.config))
+    moved = np.abs(model.state_dict()["classifier.2.weight"] - init.state_dict()["classifier.2.weight"]).max()
+    assert moved > 1e-4
+    from colorize.checkpoint import load_weights
+    _, meta = load_weights(str(tmp_path / "run" / "model.npz"))
+    assert meta["classes"] == ["beach", "sunrise"]
+
+
+def test_fusion_without_labels_has_no_head(tmp_path):
+    from colorize.train import run_training
+    data = tmp_path / "flat"
+    _write_scenes(str(data), "forest", 4, 24, seed=4)          # no subfolders: no labels
+    result = run_training(str(data), str(tmp_path / "run"), model="fusion",
+                          model_options={"width": 4, "global_dim": 8}, epochs=1, size=16, val_split=0.25,
+                          quiet=True)
+    assert result["model"].config["num_classes"] == 0
+    assert not any(k.startswith("classifier") for k in result["model"].state_dict())

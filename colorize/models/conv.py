@@ -1,10 +1,12 @@
 """Convolutional colorizers: the strided encoder-decoder, the U-Net and the global-fusion network.
 
 API (registered for build_model / ``--model``)
-    ConvNet(width=32, depth=3, batchnorm=False, activation='relu', upsample='nearest')          "convnet"
-    UNet(width=32, depth=3, batchnorm=False, activation='relu', upsample='nearest')             "unet"
+    ConvNet(width=32, depth=3, batchnorm=False, activation='relu', upsample='nearest', flip_average=False)  "convnet"
+    UNet(width=32, depth=3, batchnorm=False, activation='relu', upsample='nearest', flip_average=False)     "unet"
     Fusion(width=32, depth=3, batchnorm=False, activation='relu', upsample='nearest',
-           global_dim=128, num_classes=0)                                                        "fusion"
+           global_dim=128, num_classes=0, flip_average=False)                                              "fusion"
+    flip_average: in eval mode, average the predictions for the input and its mirror image (test-time
+           augmentation; training is unchanged, inference costs twice as much).
     forward(x): x (N, 1, H, W) Tensor, L scaled to [-1, 1], any H, W >= 1
         -> ab (N, 2, H, W) Tensor in (-1, 1) (ab / 128, tanh output);
            Fusion with num_classes > 0 returns (ab, logits (N, num_classes)).
@@ -91,8 +93,9 @@ class _EncoderDecoder(nn.Module):
     """Shared body of the three models; ``skips`` and ``fusion`` switch the U-Net and global-branch parts on."""
 
     def __init__(self, width, depth, batchnorm, activation, upsample, skips, fusion, global_dim=128,
-                 num_classes=0):
+                 num_classes=0, flip_average=False):
         super().__init__()
+        self.flip_average = bool(flip_average)
         _check_options(width, depth, activation, upsample)
         width, depth = int(width), int(depth)
         batchnorm = bool(batchnorm)
@@ -145,6 +148,16 @@ class _EncoderDecoder(nn.Module):
         """x: (N, 1, H, W) -> ab (N, 2, H, W) [, logits (N, num_classes)]."""
         if x.ndim != 4 or x.shape[1] != 1:
             raise ValueError(f"expected input of shape (N, 1, H, W) (the L channel), got {tuple(x.shape)}")
+        if self.flip_average and not self.training:
+            # Test-time augmentation: average the prediction for x and for its mirror image (mirrored back).
+            # A photo and its mirror have the same colours, so the average keeps what both agree on.
+            a, b = self._forward(x), self._forward(x[:, :, :, ::-1])
+            if isinstance(a, tuple):
+                return (a[0] + b[0][:, :, :, ::-1]) * 0.5, (a[1] + b[1]) * 0.5
+            return (a + b[:, :, :, ::-1]) * 0.5
+        return self._forward(x)
+
+    def _forward(self, x):
         x, (H, W) = self._pad(x)
         feats = []
         h = x
@@ -191,10 +204,12 @@ class ConvNet(_EncoderDecoder):
 
     train_defaults = CONV_TRAIN_DEFAULTS
 
-    def __init__(self, width=32, depth=3, batchnorm=False, activation="relu", upsample="nearest"):
-        super().__init__(width, depth, batchnorm, activation, upsample, skips=False, fusion=False)
+    def __init__(self, width=32, depth=3, batchnorm=False, activation="relu", upsample="nearest",
+                 flip_average=False):
+        super().__init__(width, depth, batchnorm, activation, upsample, skips=False, fusion=False,
+                         flip_average=flip_average)
         self.config = _config("convnet", width=width, depth=depth, batchnorm=batchnorm, activation=activation,
-                              upsample=upsample)
+                              upsample=upsample, flip_average=flip_average)
 
 
 @register_model("unet")
@@ -203,10 +218,12 @@ class UNet(_EncoderDecoder):
 
     train_defaults = CONV_TRAIN_DEFAULTS
 
-    def __init__(self, width=32, depth=3, batchnorm=False, activation="relu", upsample="nearest"):
-        super().__init__(width, depth, batchnorm, activation, upsample, skips=True, fusion=False)
+    def __init__(self, width=32, depth=3, batchnorm=False, activation="relu", upsample="nearest",
+                 flip_average=False):
+        super().__init__(width, depth, batchnorm, activation, upsample, skips=True, fusion=False,
+                         flip_average=flip_average)
         self.config = _config("unet", width=width, depth=depth, batchnorm=batchnorm, activation=activation,
-                              upsample=upsample)
+                              upsample=upsample, flip_average=flip_average)
 
 
 @register_model("fusion")
@@ -216,12 +233,13 @@ class Fusion(_EncoderDecoder):
     train_defaults = CONV_TRAIN_DEFAULTS
 
     def __init__(self, width=32, depth=3, batchnorm=False, activation="relu", upsample="nearest",
-                 global_dim=128, num_classes=0):
+                 global_dim=128, num_classes=0, flip_average=False):
         if isinstance(global_dim, bool) or not isinstance(global_dim, (int, np.integer)) or global_dim < 1:
             raise ValueError(f"global_dim must be a positive integer, got {global_dim!r}")
         if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)) or num_classes < 0:
             raise ValueError(f"num_classes must be a non-negative integer, got {num_classes!r}")
         super().__init__(width, depth, batchnorm, activation, upsample, skips=True, fusion=True,
-                         global_dim=int(global_dim), num_classes=num_classes)
+                         global_dim=int(global_dim), num_classes=num_classes, flip_average=flip_average)
         self.config = _config("fusion", width=width, depth=depth, batchnorm=batchnorm, activation=activation,
-                              upsample=upsample, global_dim=global_dim, num_classes=num_classes)
+                              upsample=upsample, global_dim=global_dim, num_classes=num_classes,
+                              flip_average=flip_average)
