@@ -20,7 +20,7 @@ before that minibatch's update.
 import math
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 
 def _check(X, W1, b1, W2, b2, Y=None, order=None, batch_size=None):
@@ -113,9 +113,15 @@ def patch_mlp_adam_epoch_ref(X, Y, W1, b1, W2, b2, m, v, lr, betas, eps, step, b
 
 
 # ---------------------------------------------------------------- fused Numba kernels
+# One compiled epoch function serves SGD and Adam and every batch size (each extra
+# compiled function costs seconds of cold start). The parameters live in one flat
+# vector theta = [W1^T (in, hidden), b1, W2, b2] with matching flat gradient g and
+# Adam moments m, v, so each optimizer update is a single loop; the 2-D views
+# W1T, W2 (and gW1T, gW2) into theta and g are made by the Python wrapper.
+# W1 is kept transposed (in, hidden) so that every inner loop runs over the hidden
+# units with unit stride and independent accumulators (SIMD without fastmath).
 _BLAS_MIN_BATCH = 32   # from this minibatch size on, BLAS does the two big products (measured faster)
-# W1 is used transposed (in, hidden) inside the loops so that every inner loop runs
-# over the hidden units with unit stride and independent accumulators (SIMD without fastmath).
+
 
 @njit(cache=True, inline="always")
 def _row_forward(X, r, W1T, b1, h):
@@ -131,34 +137,39 @@ def _row_forward(X, r, W1T, b1, h):
         h[j] = one / (one + np.exp(-h[j]))
 
 
-@njit(cache=True)
-def _batch_grads(X, Y, order, s, e, W1T, b1, W2, b2, gW1T, gb1, gW2, gb2, h, dh):
-    """Accumulate the minibatch order[s:e]'s gradients (zeroed here); return sum of squared errors."""
+@njit(cache=True, inline="always")
+def _output_grad(W2, b2, Y, r, h, dh, gW2, gb2, scale):
+    """y = W2 h + b2 for one row; adds dL/dW2, dL/db2 and sets dh = dL/dh. Returns sum (y - t)^2."""
+    no, nh = W2.shape
+    for j in range(nh):
+        dh[j] = 0
+    sse = 0.0
+    for o in range(no):
+        acc = b2[o]
+        for j in range(nh):
+            acc += W2[o, j] * h[j]
+        d = acc - Y[r, o]
+        sse += d * d
+        gd = d * scale
+        gb2[o] += gd
+        for j in range(nh):
+            gW2[o, j] += gd * h[j]
+            dh[j] += gd * W2[o, j]
+    return sse
+
+
+@njit(cache=True, inline="always")
+def _batch_grads_loop(X, Y, order, s, e, W1T, b1, W2, b2, gW1T, gb1, gW2, gb2, h, dh):
+    """Add the minibatch order[s:e]'s gradients to g (zeroed by the caller), row by row.
+    Returns the sum of squared errors."""
     nin, nh = W1T.shape
-    no = W2.shape[0]
-    gW1T[:] = 0
-    gb1[:] = 0
-    gW2[:] = 0
-    gb2[:] = 0
-    scale = b2.dtype.type(2.0 / ((e - s) * no))
+    scale = b2.dtype.type(2.0 / ((e - s) * W2.shape[0]))
     one = b2.dtype.type(1)
     sse = 0.0
     for i in range(s, e):
         r = order[i]
         _row_forward(X, r, W1T, b1, h)
-        for j in range(nh):
-            dh[j] = 0
-        for o in range(no):
-            acc = b2[o]
-            for j in range(nh):
-                acc += W2[o, j] * h[j]
-            d = acc - Y[r, o]
-            sse += d * d
-            g = d * scale
-            gb2[o] += g
-            for j in range(nh):
-                gW2[o, j] += g * h[j]
-                dh[j] += g * W2[o, j]
+        sse += _output_grad(W2, b2, Y, r, h, dh, gW2, gb2, scale)
         for j in range(nh):
             dh[j] = dh[j] * (h[j] * (one - h[j]))
             gb1[j] += dh[j]
@@ -169,9 +180,9 @@ def _batch_grads(X, Y, order, s, e, W1T, b1, W2, b2, gW1T, gb1, gW2, gb2, h, dh)
     return sse
 
 
-@njit(cache=True)
-def _batch_grads_blas(X, Y, order, s, e, W1T, b1, W2, b2, gW1T, gb1, gW2, gb2, h, dh):
-    """Same contract as _batch_grads, for larger minibatches: the two (B, in) x (in, hidden)
+@njit(cache=True, inline="always")
+def _batch_grads_blas(X, Y, order, s, e, W1T, b1, W2, b2, gW1T, gb1, gW2, gb2, dh):
+    """Same contract as _batch_grads_loop, for larger minibatches: the two (B, in) x (in, hidden)
     products go to BLAS on a gathered copy of the minibatch; the rest stays in loops."""
     nin, nh = W1T.shape
     no = W2.shape[0]
@@ -188,45 +199,29 @@ def _batch_grads_blas(X, Y, order, s, e, W1T, b1, W2, b2, gW1T, gb1, gW2, gb2, h
             Xb[i, k] = X[r, k]
         for o in range(no):
             Yb[i, o] = Y[r, o]
-    Z = np.dot(Xb, W1T)                      # (B, hidden)
-    gb1[:] = 0
-    gW2[:] = 0
-    gb2[:] = 0
+    Z = np.dot(Xb, W1T)                      # (B, hidden) pre-activations
     sse = 0.0
     for i in range(B):
+        h = Z[i]
         for j in range(nh):
-            Z[i, j] = one / (one + np.exp(-(Z[i, j] + b1[j])))     # Z now holds h
+            h[j] = one / (one + np.exp(-(h[j] + b1[j])))           # Z now holds h
+        sse += _output_grad(W2, b2, Yb, i, h, dh, gW2, gb2, scale)
         for j in range(nh):
-            dh[j] = 0
-        for o in range(no):
-            acc = b2[o]
-            for j in range(nh):
-                acc += W2[o, j] * Z[i, j]
-            d = acc - Yb[i, o]
-            sse += d * d
-            g = d * scale
-            gb2[o] += g
-            for j in range(nh):
-                gW2[o, j] += g * Z[i, j]
-                dh[j] += g * W2[o, j]
-        for j in range(nh):
-            hj = Z[i, j]
-            Z[i, j] = dh[j] * (hj * (one - hj))                  # Z now holds dL/dz
-            gb1[j] += Z[i, j]
-    gW1T[:, :] = np.dot(Xb.T, Z)
+            hj = h[j]
+            h[j] = dh[j] * (hj * (one - hj))                       # Z now holds dL/dz
+            gb1[j] += h[j]
+    np.dot(Xb.T, Z, gW1T)                    # written straight into the gradient view
     return sse
 
 
-@njit(cache=True)
-def _sgd_epoch_per_sample(X, Y, W1T, b1, W2, b2, lr, order):
-    """batch_size = 1: apply each gradient as soon as it is known (no gradient buffers).
+@njit(cache=True, inline="always")
+def _sgd_per_sample(X, Y, W1T, b1, W2, b2, lr, order, h, dh):
+    """batch_size = 1 SGD: apply each gradient as soon as it is known (no gradient buffers).
     Same arithmetic as the buffered path: p -= lr * g with g = (0 + g)."""
     nin, nh = W1T.shape
     no = W2.shape[0]
     one = b2.dtype.type(1)
     scale = b2.dtype.type(2.0 / no)
-    h = np.empty_like(b1)
-    dh = np.empty_like(b1)
     sse = 0.0
     for i in range(order.shape[0]):
         r = order[i]
@@ -239,11 +234,11 @@ def _sgd_epoch_per_sample(X, Y, W1T, b1, W2, b2, lr, order):
                 acc += W2[o, j] * h[j]
             d = acc - Y[r, o]
             sse += d * d
-            g = d * scale
-            b2[o] -= lr * g
+            gd = d * scale
+            b2[o] -= lr * gd
             for j in range(nh):
-                dh[j] += g * W2[o, j]          # uses W2 before its update, as the buffered path
-                W2[o, j] -= lr * (g * h[j])
+                dh[j] += gd * W2[o, j]          # uses W2 before its update, as the buffered path
+                W2[o, j] -= lr * (gd * h[j])
         for j in range(nh):
             dh[j] = dh[j] * (h[j] * (one - h[j]))
             b1[j] -= lr * dh[j]
@@ -255,111 +250,106 @@ def _sgd_epoch_per_sample(X, Y, W1T, b1, W2, b2, lr, order):
 
 
 @njit(cache=True)
-def _sgd_epoch(X, Y, W1, b1, W2, b2, lr, batch_size, order):
-    nh, nin = W1.shape
-    no = W2.shape[0]
-    W1T = np.ascontiguousarray(W1.T)
-    gW1T = np.empty_like(W1T)
-    gb1 = np.empty_like(b1)
-    gW2 = np.empty_like(W2)
-    gb2 = np.empty_like(b2)
-    h = np.empty_like(b1)
-    dh = np.empty_like(b1)
+def _epoch(X, Y, order, theta, W1T, b1, W2, b2, g, gW1T, gb1, gW2, gb2, m, v,
+           adam, lr, beta1, beta2, eps, step, batch_size):
+    """One epoch; returns (sum over minibatches of SSE / out, new step). adam=False: SGD
+    (m, v unused). theta/g are flat; W1T.. and gW1T.. are views into them."""
+    nh = b1.shape[0]
+    no = b2.shape[0]
+    dt = b1.dtype.type        # hyper-parameters cast to the working dtype, as the twins do
+    h = np.empty(nh, dtype=b1.dtype)
+    dh = np.empty(nh, dtype=b1.dtype)
     n = order.shape[0]
+    if not adam and batch_size == 1:
+        return _sgd_per_sample(X, Y, W1T, b1, W2, b2, dt(lr), order, h, dh) / no, step
+    clr, cb2, c1mb1, c1mb2, ceps = dt(lr), dt(beta2), dt(1 - beta1), dt(1 - beta2), dt(eps)
     total = 0.0
-    if batch_size == 1:
-        total = _sgd_epoch_per_sample(X, Y, W1T, b1, W2, b2, lr, order) / no
-        W1[:, :] = W1T.T
-        return total / max(n, 1)
     for s in range(0, n, batch_size):
         e = min(s + batch_size, n)
         if e - s >= _BLAS_MIN_BATCH:
-            sse = _batch_grads_blas(X, Y, order, s, e, W1T, b1, W2, b2, gW1T, gb1, gW2, gb2, h, dh)
+            g[:] = 0                      # gW1T is overwritten by the BLAS product; the rest accumulates
+            sse = _batch_grads_blas(X, Y, order, s, e, W1T, b1, W2, b2, gW1T, gb1, gW2, gb2, dh)
         else:
-            sse = _batch_grads(X, Y, order, s, e, W1T, b1, W2, b2, gW1T, gb1, gW2, gb2, h, dh)
+            g[:] = 0
+            sse = _batch_grads_loop(X, Y, order, s, e, W1T, b1, W2, b2, gW1T, gb1, gW2, gb2, h, dh)
         total += sse / no
-        for k in range(nin):
-            for j in range(nh):
-                W1T[k, j] -= lr * gW1T[k, j]
-        for j in range(nh):
-            b1[j] -= lr * gb1[j]
-        for o in range(no):
-            b2[o] -= lr * gb2[o]
-            for j in range(nh):
-                W2[o, j] -= lr * gW2[o, j]
-    W1[:, :] = W1T.T
-    return total / max(n, 1)
-
-
-@njit(cache=True, inline="always")
-def _adam_update(p, g, m, v, b2, one_m_b1, one_m_b2, step_size, bc2_sqrt, eps):
-    # p, g, m, v flat views of one parameter; PyTorch: m.lerp_(g, 1-b1); v = b2 v + (1-b2) g^2;
-    # p -= step_size * m / (sqrt(v) / sqrt(1 - b2^t) + eps), step_size = lr / (1 - b1^t)
-    for i in range(p.shape[0]):
-        gi = g[i]
-        m[i] += one_m_b1 * (gi - m[i])
-        v[i] = v[i] * b2 + one_m_b2 * gi * gi
-        p[i] -= step_size * (m[i] / (np.sqrt(v[i]) / bc2_sqrt + eps))
+        if adam:
+            # PyTorch: m.lerp_(g, 1-b1); v = b2 v + (1-b2) g^2;
+            # p -= step_size * m / (sqrt(v) / sqrt(1 - b2^t) + eps), step_size = lr / (1 - b1^t)
+            step += 1
+            ss = dt(lr / (1 - beta1 ** step))
+            bc = dt(math.sqrt(1 - beta2 ** step))
+            for i in range(theta.shape[0]):
+                gi = g[i]
+                m[i] += c1mb1 * (gi - m[i])
+                v[i] = v[i] * cb2 + c1mb2 * gi * gi
+                theta[i] -= ss * (m[i] / (np.sqrt(v[i]) / bc + ceps))
+        else:
+            for i in range(theta.shape[0]):
+                theta[i] -= clr * g[i]
+    return total, step
 
 
 @njit(cache=True)
-def _adam_epoch(X, Y, W1, b1, W2, b2, mW1T, mb1, mW2, mb2, vW1T, vb1, vW2, vb2,
-                lr, beta1, beta2, eps, step, batch_size, order):
-    nh, nin = W1.shape
-    no = W2.shape[0]
-    dt = b1.dtype.type        # hyper-parameters cast to the working dtype, as the twin does
-    W1T = np.ascontiguousarray(W1.T)
-    gW1T = np.empty_like(W1T)
-    gb1 = np.empty_like(b1)
-    gW2 = np.empty_like(W2)
-    gb2 = np.empty_like(b2)
-    h = np.empty_like(b1)
-    dh = np.empty_like(b1)
-    n = order.shape[0]
-    total = 0.0
-    cb2, c1mb1, c1mb2, ceps = dt(beta2), dt(1 - beta1), dt(1 - beta2), dt(eps)
-    for s in range(0, n, batch_size):
-        e = min(s + batch_size, n)
-        if e - s >= _BLAS_MIN_BATCH:
-            sse = _batch_grads_blas(X, Y, order, s, e, W1T, b1, W2, b2, gW1T, gb1, gW2, gb2, h, dh)
-        else:
-            sse = _batch_grads(X, Y, order, s, e, W1T, b1, W2, b2, gW1T, gb1, gW2, gb2, h, dh)
-        total += sse / no
-        step += 1
-        ss = dt(lr / (1 - beta1 ** step))
-        bc = dt(math.sqrt(1 - beta2 ** step))
-        _adam_update(W1T.ravel(), gW1T.ravel(), mW1T.ravel(), vW1T.ravel(), cb2, c1mb1, c1mb2, ss, bc, ceps)
-        _adam_update(b1, gb1, mb1, vb1, cb2, c1mb1, c1mb2, ss, bc, ceps)
-        _adam_update(W2.ravel(), gW2.ravel(), mW2.ravel(), vW2.ravel(), cb2, c1mb1, c1mb2, ss, bc, ceps)
-        _adam_update(b2, gb2, mb2, vb2, cb2, c1mb1, c1mb2, ss, bc, ceps)
-    W1[:, :] = W1T.T
-    return total / max(n, 1), step
-
-
-@njit(parallel=True, cache=True)
-def _forward(X, W1, b1, W2, b2):
+def _forward(X, W1T, b1, W2, b2):
+    # serial: a parallel loop would double the cold compile for a call that takes milliseconds
     n = X.shape[0]
-    nh = W1.shape[0]
     no = W2.shape[0]
-    W1T = np.ascontiguousarray(W1.T)
     Yp = np.empty((n, no), dtype=X.dtype)
-    chunk = 1024
-    for c in prange((n + chunk - 1) // chunk):
-        h = np.empty(nh, dtype=X.dtype)
-        for r in range(c * chunk, min((c + 1) * chunk, n)):
-            _row_forward(X, r, W1T, b1, h)
-            for o in range(no):
-                acc = b2[o]
-                for j in range(nh):
-                    acc += W2[o, j] * h[j]
-                Yp[r, o] = acc
+    h = np.empty(b1.shape[0], dtype=X.dtype)
+    for r in range(n):
+        _row_forward(X, r, W1T, b1, h)
+        for o in range(no):
+            acc = b2[o]
+            for j in range(h.shape[0]):
+                acc += W2[o, j] * h[j]
+            Yp[r, o] = acc
     return Yp
 
 
+def _flat(W1, b1, W2, b2):
+    """(flat vector [W1^T, b1, W2, b2], its views (W1T, b1, W2, b2)); values copied in."""
+    nh, nin = W1.shape
+    no = W2.shape[0]
+    sizes = np.cumsum([0, nin * nh, nh, no * nh, no])
+    flat = np.empty(sizes[-1], dtype=W1.dtype)
+    views = (flat[sizes[0]:sizes[1]].reshape(nin, nh), flat[sizes[1]:sizes[2]],
+             flat[sizes[2]:sizes[3]].reshape(no, nh), flat[sizes[3]:sizes[4]])
+    for view, a in zip(views, (W1.T, b1, W2, b2)):
+        view[...] = a
+    return flat, views
+
+
+def _unflat(views, arrays):
+    """Copy the flat views (W1T, b1, W2, b2) back into the caller's (W1, b1, W2, b2), in place."""
+    arrays[0][...] = views[0].T
+    for view, a in zip(views[1:], arrays[1:]):
+        a[...] = view
+
+
+def _run_epoch(X, Y, params, m, v, adam, lr, beta1, beta2, eps, step, batch_size, order):
+    theta, views = _flat(*params)
+    g, gviews = _flat(*params)
+    if adam:
+        mf, mviews = _flat(*m)
+        vf, vviews = _flat(*v)
+    else:
+        mf = vf = theta[:0]
+    total, step = _epoch(np.ascontiguousarray(X), np.ascontiguousarray(Y), np.ascontiguousarray(order, dtype=np.int64),
+                         theta, *views, g, *gviews, mf, vf, bool(adam), float(lr), float(beta1), float(beta2),
+                         float(eps), int(step), int(batch_size))
+    _unflat(views, params)
+    if adam:
+        _unflat(mviews, m)
+        _unflat(vviews, v)
+    return total / max(len(order), 1), step
+
+
 def patch_mlp_forward(X, W1, b1, W2, b2):
-    """Y (N, out) = sigmoid(X W1^T + b1) W2^T + b2, parallel over rows."""
+    """Y (N, out) = sigmoid(X W1^T + b1) W2^T + b2, one fused pass over the rows."""
     _check(X, W1, b1, W2, b2)
-    return _forward(np.ascontiguousarray(X), *(np.ascontiguousarray(a) for a in (W1, b1, W2, b2)))
+    _, (W1T, b1c, W2c, b2c) = _flat(W1, b1, W2, b2)
+    return _forward(np.ascontiguousarray(X), W1T, b1c, W2c, b2c)
 
 
 def patch_mlp_sgd_epoch(X, Y, W1, b1, W2, b2, lr, batch_size, order):
@@ -370,9 +360,7 @@ def patch_mlp_sgd_epoch(X, Y, W1, b1, W2, b2, lr, batch_size, order):
     consecutive minibatches of batch_size; batch_size=1 is per-sample SGD.
     """
     _check(X, W1, b1, W2, b2, Y, order, batch_size)
-    dt = X.dtype.type
-    return _sgd_epoch(np.ascontiguousarray(X), np.ascontiguousarray(Y), W1, b1, W2, b2, dt(lr),
-                      int(batch_size), np.ascontiguousarray(order, dtype=np.int64))
+    return _run_epoch(X, Y, (W1, b1, W2, b2), None, None, False, lr, 0.0, 0.0, 0.0, 0, batch_size, order)[0]
 
 
 def patch_mlp_adam_epoch(X, Y, W1, b1, W2, b2, m, v, lr, betas, eps, step, batch_size, order):
@@ -391,11 +379,4 @@ def patch_mlp_adam_epoch(X, Y, W1, b1, W2, b2, m, v, lr, betas, eps, step, batch
         if a.shape != p.shape or a.dtype != p.dtype or not a.flags.c_contiguous:
             raise ValueError("patch_mlp_adam_epoch: m and v must be (W1, b1, W2, b2)-shaped C-contiguous "
                              "arrays of the parameters' dtype")
-    mW1T, vW1T = np.ascontiguousarray(m[0].T), np.ascontiguousarray(v[0].T)
-    loss, step = _adam_epoch(np.ascontiguousarray(X), np.ascontiguousarray(Y), W1, b1, W2, b2,
-                             mW1T, m[1], m[2], m[3], vW1T, v[1], v[2], v[3],
-                             float(lr), float(betas[0]), float(betas[1]), float(eps), int(step),
-                             int(batch_size), np.ascontiguousarray(order, dtype=np.int64))
-    m[0][...] = mW1T.T
-    v[0][...] = vW1T.T
-    return loss, step
+    return _run_epoch(X, Y, (W1, b1, W2, b2), m, v, True, lr, betas[0], betas[1], eps, step, batch_size, order)
