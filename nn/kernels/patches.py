@@ -5,7 +5,7 @@ columns over (dy, dx) row-major. Each image is padded by size//2 with its own
 mean (so border patches are not pulled towards black). Output dtype = input dtype.
 """
 import numpy as np
-from numba import njit, prange
+from numba import njit
 from numpy.lib.stride_tricks import sliding_window_view
 
 
@@ -35,20 +35,28 @@ def extract_patches_ref(images, size=5):
     return win.reshape(N * H * W, size * size)                      # the copy happens here
 
 
-@njit(parallel=True, cache=True)
+@njit(cache=True)
 def _extract(images, means, size):
+    # Serial and without array slice assignments: measured faster than the parallel
+    # version at 1 and 2 threads here (the copy is memory bound), and a quarter of its
+    # cold compile time (a slice assignment alone compiles Numba's shape-error formatter).
     N, H, W = images.shape
     r = size // 2
     out = np.empty((N * H * W, size * size), dtype=images.dtype)
-    for n in prange(N):
+    padded = np.empty((H + 2 * r, W + 2 * r), dtype=images.dtype)   # reused for every image
+    for n in range(N):
         # pad this image with its mean once, then every patch is a branch-free copy
-        padded = np.empty((H + 2 * r, W + 2 * r), dtype=images.dtype)
-        padded[:, :] = means[n]
-        padded[r:r + H, r:r + W] = images[n]
+        m = means[n]
+        for y in range(H + 2 * r):
+            for x in range(W + 2 * r):
+                padded[y, x] = m
+        for y in range(H):
+            for x in range(W):
+                padded[y + r, x + r] = images[n, y, x]
         for h in range(H):
             base = (n * H + h) * W
             for w in range(W):
-                row = base + w
+                row = base + w          # each output row is written front to back
                 for dy in range(size):
                     for dx in range(size):
                         out[row, dy * size + dx] = padded[h + dy, w + dx]
