@@ -15,10 +15,11 @@ import platform
 import sys
 import time
 
-import numpy as np
-
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import nn  # noqa: E402,F401  (before NumPy: nn/_blas_setup.py may pick OpenBLAS's kernels)
 from nn.kernels import conv, threads  # noqa: E402
+
+import numpy as np  # noqa: E402
 
 W1 = [  # name, N, Cin, H(=W), Cout, k, stride, pad
     ("enc1", 16, 1, 64, 32, 3, 2, 1), ("enc2", 16, 32, 32, 64, 3, 2, 1),
@@ -109,13 +110,16 @@ def main(argv=None):
     env = {"threads": a.threads, "numba_threading_layer": threads.threading_layer(),
            "numba_threads": threads.get_num_threads(), "blas_threads": threads.blas_num_threads(),
            "blas": blas_info(), "cpu": platform.processor() or platform.machine(),
-           "cores": os.cpu_count(), "torch": getattr(torch, "__version__", None), "repeat": a.repeat}
+           "cores": os.cpu_count(), "torch": getattr(torch, "__version__", None), "repeat": a.repeat,
+           "openblas_coretype": os.environ.get("OPENBLAS_CORETYPE"),
+           "load_average_1_5_15": [round(v, 2) for v in os.getloadavg()]}
     ratios = [r["ratio_vs_torch"]["numba"] for r in results if "ratio_vs_torch" in r]
     if ratios:
         env["geomean_ratio_numba_vs_torch"] = float(np.exp(np.mean(np.log(ratios))))
         print(f"geometric mean of numba/torch (min times): {env['geomean_ratio_numba_vs_torch']:.2f}; "
               f"max {max(ratios):.2f}")
-    print("threads:", a.threads, "| numba layer:", env["numba_threading_layer"], "| BLAS:", env["blas"])
+    print("threads:", a.threads, "| numba layer:", env["numba_threading_layer"], "| BLAS:", env["blas"],
+          "| OPENBLAS_CORETYPE:", env["openblas_coretype"], "| load average:", env["load_average_1_5_15"])
     os.makedirs(a.out, exist_ok=True)
     with open(os.path.join(a.out, f"conv_w1_{a.threads}t.json"), "w") as fh:
         json.dump({"env": env, "results": results}, fh, indent=1)
