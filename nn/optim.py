@@ -24,6 +24,8 @@ import numbers
 
 import numpy as np
 
+from .kernels.optim import adam_update, sgd_update
+
 __all__ = ["Optimizer", "SGD", "Adam", "LRScheduler", "StepLR", "ReduceLROnPlateau"]
 
 
@@ -258,19 +260,15 @@ class SGD(Optimizer):
             for p in group["params"]:
                 if p.grad is None:
                     continue
-                d_p = np.asarray(p.grad, dtype=p.data.dtype)
-                if weight_decay != 0:
-                    d_p = d_p + weight_decay * p.data
+                buf, first = None, False
                 if momentum != 0:
                     state = self.state.setdefault(id(p), {})
                     buf = state.get("momentum_buffer")
-                    if buf is None:
-                        buf = state["momentum_buffer"] = d_p.copy()
-                    else:
-                        buf *= momentum
-                        buf += (1 - dampening) * d_p
-                    d_p = d_p + momentum * buf if nesterov else buf
-                p.data -= lr * d_p
+                    if buf is None:             # first step: the buffer starts as the gradient
+                        buf = state["momentum_buffer"] = np.empty_like(p.data)
+                        first = True
+                # one fused pass over the parameter (nn/kernels/optim.py; formula in the docstring)
+                sgd_update(p.data, p.grad, buf, lr, momentum, dampening, weight_decay, nesterov, first)
 
 
 class Adam(Optimizer):
@@ -308,32 +306,18 @@ class Adam(Optimizer):
             for p in group["params"]:
                 if p.grad is None:
                     continue
-                grad = np.asarray(p.grad, dtype=p.data.dtype)
                 state = self.state.setdefault(id(p), {})
                 if not state:
                     state["step"] = 0
                     state["exp_avg"] = np.zeros_like(p.data)
                     state["exp_avg_sq"] = np.zeros_like(p.data)
-                    if amsgrad:
-                        state["max_exp_avg_sq"] = np.zeros_like(p.data)
+                if amsgrad and "max_exp_avg_sq" not in state:
+                    state["max_exp_avg_sq"] = np.zeros_like(p.data)
                 state["step"] += 1
-                t = state["step"]
-                if weight_decay != 0:
-                    grad = grad + weight_decay * p.data
-                m, v = state["exp_avg"], state["exp_avg_sq"]
-                m += (1 - beta1) * (grad - m)  # = beta1 * m + (1 - beta1) * g, as torch's lerp_
-                v *= beta2
-                v += (1 - beta2) * (grad * grad)
-                bias_correction1 = 1 - beta1 ** t
-                bias_correction2_sqrt = math.sqrt(1 - beta2 ** t)
-                if amsgrad:
-                    v_hat = state.setdefault("max_exp_avg_sq", np.zeros_like(p.data))
-                    np.maximum(v_hat, v, out=v_hat)
-                else:
-                    v_hat = v
-                denom = np.sqrt(v_hat) / bias_correction2_sqrt + eps
-                step_size = lr / bias_correction1
-                p.data -= step_size * (m / denom)
+                # one fused pass over the parameter (nn/kernels/optim.py; formula in the docstring)
+                adam_update(p.data, p.grad, state["exp_avg"], state["exp_avg_sq"],
+                            state["max_exp_avg_sq"] if amsgrad else None, state["step"],
+                            lr, beta1, beta2, eps, weight_decay)
 
 
 # ---------------------------------------------------------------------------------------------

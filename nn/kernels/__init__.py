@@ -17,3 +17,4 @@ from .patches import extract_patches, extract_patches_ref
 from .patch_mlp import (patch_mlp_forward, patch_mlp_sgd_epoch, patch_mlp_adam_epoch,
                         patch_mlp_forward_ref, patch_mlp_sgd_epoch_ref, patch_mlp_adam_epoch_ref)
 from .threads import set_num_threads, get_num_threads, threading_layer
+from .optim import adam_update, sgd_update, adam_update_ref, sgd_update_ref
