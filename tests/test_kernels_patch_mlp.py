@@ -26,7 +26,8 @@ def _copy(ps):
        st.sampled_from([1, 3, 32, 50, 256]), st.sampled_from([np.float32, np.float64]),
        st.sampled_from(["sgd", "adam"]), st.integers(0, 2**31))
 def test_epochs_match_twin(n, nin, nh, nout, bs, dtype, opt, seed):
-    # batch sizes cover the per-row loop (< 32) and the gathered BLAS path (>= 32), and a short last batch
+    # batch sizes cover per-sample SGD (1), the per-row loop (< 32) and the gathered BLAS path (>= 32),
+    # and a short last batch
     X, Y, params, order = _problem(n, nin, nh, nout, dtype, seed)
     pa, pb = _copy(params), _copy(params)
     if opt == "sgd":
@@ -46,6 +47,26 @@ def test_epochs_match_twin(n, nin, nh, nout, bs, dtype, opt, seed):
         np.testing.assert_allclose(a, b, **TOL[dtype])
     Xt = X[:7]
     np.testing.assert_allclose(pm.patch_mlp_forward(Xt, *pa), pm.patch_mlp_forward_ref(Xt, *pa), **TOL[dtype])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("opt", ["sgd", "adam"])
+def test_large_minibatches_match_twin(opt, dtype):
+    # minibatches above the BLAS block size (256 rows): several blocks per minibatch, a partial
+    # last block (600 = 520 + 80: blocks 256 + 256 + 8, then one 80-row minibatch)
+    X, Y, params, order = _problem(600, 25, 16, 2, dtype, 3)
+    pa, pb = _copy(params), _copy(params)
+    if opt == "sgd":
+        la = pm.patch_mlp_sgd_epoch(X, Y, *pa, 0.1, 520, order)
+        lb = pm.patch_mlp_sgd_epoch_ref(X, Y, *pb, 0.1, 520, order)
+    else:
+        ma, va = tuple(np.zeros_like(p) for p in params), tuple(np.zeros_like(p) for p in params)
+        mb, vb = tuple(np.zeros_like(p) for p in params), tuple(np.zeros_like(p) for p in params)
+        la, _ = pm.patch_mlp_adam_epoch(X, Y, *pa, ma, va, 0.01, (0.9, 0.999), 1e-8, 0, 520, order)
+        lb, _ = pm.patch_mlp_adam_epoch_ref(X, Y, *pb, mb, vb, 0.01, (0.9, 0.999), 1e-8, 0, 520, order)
+    assert la == pytest.approx(lb, rel=TOL[dtype]["rtol"])
+    for a, b in zip(pa, pb):
+        np.testing.assert_allclose(a, b, **TOL[dtype])
 
 
 def test_epoch_is_deterministic_and_follows_order():
