@@ -8,7 +8,10 @@ W3  patch MLP 25-16-2 training throughput (samples/s) at batch 1, 256, 4096:
     per-sample loop (timed on a subset), PyTorch when importable
 W4  patch extraction, 64 images of 64x64 -> (262144, 25): ours vs NumPy sliding_window_view
 W5  start-up: import nn and the first call of every kernel, in a fresh process,
-    with Numba's cache cold (a fresh NUMBA_CACHE_DIR) and then warm
+    with Numba's cache cold (a fresh NUMBA_CACHE_DIR) and then warm; per kernel the
+    cold first call (compile + run), the warm one, and their difference (its compile
+    cost); Numba's one-off JIT start-up on its own row; and a check that importing nn
+    compiles (or loads) no kernel: everything is compiled lazily, on first call
 
 Every figure is the median of --repeat timed runs after one warm-up run. Prints a
 table per workload, writes results.json and training.png into --out (default bench_out/).
@@ -156,6 +159,23 @@ _W5_CHILD = textwrap.dedent('''
         what = "import nn.kernels (import nn failed: %s)" % type(e).__name__
     t_import = time.perf_counter() - t0
     import numpy as np
+    import pkgutil, importlib
+    from numba.core.dispatcher import Dispatcher
+    def dispatchers():
+        """Every Numba function defined in nn.kernels.* (compiled lazily, on first call)."""
+        out = []
+        for m in pkgutil.iter_modules(K.__path__):
+            mod = importlib.import_module("nn.kernels." + m.name)
+            out += [d for d in vars(mod).values() if isinstance(d, Dispatcher) and d.__module__ == mod.__name__]
+        return out
+    # compiled (or loaded from the cache) at import: should be none, everything is lazy
+    at_import = sum(len(d.signatures) for d in dispatchers())
+    t_jit = None
+    if {cold}:      # Numba's one-off start-up (LLVM and typing setup), paid by the first compile
+        from numba import njit
+        t = time.perf_counter()
+        njit(lambda a: a + 1)(1)
+        t_jit = time.perf_counter() - t
     r = np.random.default_rng(0)
     f = lambda *s: r.standard_normal(s).astype(np.float32)
     x, gy = f(2, 3, 8, 8), f(2, 3, 4, 4)
@@ -182,7 +202,8 @@ _W5_CHILD = textwrap.dedent('''
         p = P(); m = tuple(np.zeros_like(a) for a in p); v = tuple(np.zeros_like(a) for a in p)
         return K.patch_mlp_adam_epoch(X, Y, *p, m, v, 1e-3, (0.9, 0.999), 1e-8, 0, 64, o)
     calls["patch_mlp_adam_epoch"] = adam
-    out = {{"import": t_import, "what": what, "first_call": {{}}}}
+    out = {{"import": t_import, "what": what, "compiled_at_import": at_import, "numba_startup": t_jit,
+            "first_call": {{}}}}
     for name, c in calls.items():
         t = time.perf_counter()
         try:
@@ -190,6 +211,7 @@ _W5_CHILD = textwrap.dedent('''
             out["first_call"][name] = time.perf_counter() - t
         except Exception as e:
             out["first_call"][name] = "error: %s: %s" % (type(e).__name__, e)
+    out["specialisations"] = sum(len(d.signatures) for d in dispatchers())
     print("W5JSON" + json.dumps(out))
 ''')
 
@@ -200,7 +222,7 @@ def bench_w5(args):
         env = dict(os.environ, NUMBA_CACHE_DIR=cache, NUMBA_NUM_THREADS=str(args.threads))
         for label in ("cold", "warm"):
             t0 = time.perf_counter()
-            p = subprocess.run([sys.executable, "-c", _W5_CHILD.format(root=ROOT)], env=env,
+            p = subprocess.run([sys.executable, "-c", _W5_CHILD.format(root=ROOT, cold=label == "cold")], env=env,
                                capture_output=True, text=True)
             wall = time.perf_counter() - t0
             line = [ln for ln in p.stdout.splitlines() if ln.startswith("W5JSON")]
@@ -210,17 +232,33 @@ def bench_w5(args):
                 continue
             r = json.loads(line[0][6:])
             r["process_wall"] = wall
-            r["kernels_total"] = sum(v for v in r["first_call"].values() if isinstance(v, float))
+            # cold: includes Numba's start-up, which the first compile of any kernel pays
+            r["kernels_total"] = (sum(v for v in r["first_call"].values() if isinstance(v, float))
+                                  + (r["numba_startup"] or 0.0))
             res[label] = r
     names = list(res.get("cold", {}).get("first_call", {}))
-    rows = [["import", *(f"{res[k]['import']:.2f}" if "import" in res[k] else "-" for k in ("cold", "warm"))]]
-    for nme in names:
-        rows.append([nme] + [(f"{v:.3f}" if isinstance(v, float) else str(v)[:40])
-                             for v in (res[k]["first_call"].get(nme, "-") for k in ("cold", "warm"))])
-    rows.append(["all kernels", *(f"{res[k].get('kernels_total', float('nan')):.2f}" for k in ("cold", "warm"))])
-    rows.append(["process wall", *(f"{res[k].get('process_wall', float('nan')):.2f}" for k in ("cold", "warm"))])
-    table(f"W5 start-up, seconds ({res.get('cold', {}).get('what', '?')}), NUMBA_NUM_THREADS={args.threads}",
-          ["step", "cold cache", "warm cache"], rows)
+    cols = ("cold", "warm")
+
+    def fmt(v, digits=3):
+        return f"{v:.{digits}f}" if isinstance(v, float) else str(v)[:40]
+
+    def row(label, get, digits=3):
+        vals = [get(res[k]) if "import" in res[k] else "-" for k in cols]
+        diff = vals[0] - vals[1] if all(isinstance(v, float) for v in vals) else "-"
+        return [label] + [fmt(v, digits) for v in vals] + [fmt(diff, digits)]
+
+    rows = [row("import nn", lambda r: r["import"], 2),
+            row("Numba JIT start-up", lambda r: r.get("numba_startup") or 0.0)]
+    rows += [row(nme, lambda r, nme=nme: r["first_call"].get(nme, "-")) for nme in names]
+    rows.append(row("all kernels", lambda r: r.get("kernels_total", float("nan")), 2))
+    rows.append(row("process wall", lambda r: r.get("process_wall", float("nan")), 2))
+    table(f"W5 start-up, seconds ({res.get('cold', {}).get('what', '?')}), NUMBA_NUM_THREADS={args.threads}; "
+          "per kernel: its first call (cold: compile + run)",
+          ["step", "cold cache", "warm cache", "compile (cold - warm)"], rows)
+    for k in cols:
+        if "import" in res[k]:
+            print(f"  {k}: Numba functions compiled or loaded at import: {res[k].get('compiled_at_import')}; "
+                  f"specialisations after the calls: {res[k].get('specialisations')}")
     return res
 
 
