@@ -18,3 +18,5 @@ from .patch_mlp import (patch_mlp_forward, patch_mlp_sgd_epoch, patch_mlp_adam_e
                         patch_mlp_forward_ref, patch_mlp_sgd_epoch_ref, patch_mlp_adam_epoch_ref)
 from .threads import set_num_threads, get_num_threads, threading_layer
 from .optim import adam_update, sgd_update, adam_update_ref, sgd_update_ref
+from .activation import (relu_forward, relu_backward, leaky_relu_forward, leaky_relu_backward,
+                         relu_forward_ref, relu_backward_ref, leaky_relu_forward_ref, leaky_relu_backward_ref)

@@ -67,8 +67,11 @@ def sgd_update_ref(param, grad, momentum_buffer, lr, momentum, dampening, weight
 
 
 # ---------------------------------------------------------------- Numba kernels (serial: parameters are small)
+# error_model="numpy": a float division by zero gives inf/NaN (IEEE) instead of raising Python's
+# ZeroDivisionError. Without it Numba puts a zero test before every division, and LLVM then does
+# not vectorise the loop (measured: Adam over 333k float32 parameters 1.0 ms -> 0.2 ms).
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _adam(p, g, m, v, vmax, amsgrad, wd, c1, beta2, c2, bc2_sqrt, eps, step_size):
     # c1 = 1 - beta1, c2 = 1 - beta2; every scalar has p's dtype
     for i in range(p.size):
@@ -88,7 +91,7 @@ def _adam(p, g, m, v, vmax, amsgrad, wd, c1, beta2, c2, bc2_sqrt, eps, step_size
         p[i] = p[i] - step_size * (mi / (np.sqrt(vi) / bc2_sqrt + eps))
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _sgd(p, g, buf, has_buf, first, nesterov, lr, momentum, c_damp, wd):
     # c_damp = 1 - dampening; every scalar has p's dtype
     for i in range(p.size):

@@ -1,0 +1,104 @@
+"""Element-wise activation kernels: forward and backward in one pass each.
+
+NumPy needs two passes and a temporary for most of these (a boolean mask, then a
+product or np.where); one compiled loop reads each input once and writes the result.
+Any shape; float32 or float64 in, same dtype out; non-contiguous inputs are copied first.
+
+relu_forward(x) -> y                      y = max(x, 0)         (NaN stays NaN, as np.maximum)
+relu_backward(gy, y) -> gx                gx = gy where y > 0, else 0   (y: relu's output)
+leaky_relu_forward(x, slope) -> y         y = x if x > 0 else slope * x
+leaky_relu_backward(gy, x, slope) -> gx   gx = gy if x > 0 else slope * gy
+"""
+import numpy as np
+from numba import njit
+
+
+# ---------------------------------------------------------------- NumPy twins
+
+def relu_forward_ref(x):
+    return np.maximum(x, x.dtype.type(0))
+
+
+def relu_backward_ref(gy, y):
+    return np.where(y > 0, gy, gy.dtype.type(0))
+
+
+def leaky_relu_forward_ref(x, slope):
+    return np.where(x > 0, x, x * x.dtype.type(slope))
+
+
+def leaky_relu_backward_ref(gy, x, slope):
+    return np.where(x > 0, gy, gy * gy.dtype.type(slope))
+
+
+# ---------------------------------------------------------------- Numba kernels (serial: memory bound)
+# error_model="numpy": a float division by zero gives inf/NaN (IEEE) instead of raising Python's
+# ZeroDivisionError. Without it Numba puts a zero test before every division, and LLVM then does
+# not vectorise the loop (measured: Adam over 333k float32 parameters 1.0 ms -> 0.2 ms).
+
+@njit(cache=True, error_model="numpy")
+def _relu(x, y):
+    zero = x.dtype.type(0)
+    for i in range(x.size):
+        v = x[i]
+        y[i] = zero if v <= zero else v
+
+
+@njit(cache=True, error_model="numpy")
+def _relu_bwd(g, y, gx):
+    zero = g.dtype.type(0)
+    for i in range(g.size):
+        gx[i] = g[i] if y[i] > zero else zero
+
+
+@njit(cache=True, error_model="numpy")
+def _leaky(x, slope, y):
+    for i in range(x.size):
+        v = x[i]
+        y[i] = v if v > 0 else v * slope
+
+
+@njit(cache=True, error_model="numpy")
+def _leaky_bwd(g, x, slope, gx):
+    for i in range(g.size):
+        gx[i] = g[i] if x[i] > 0 else g[i] * slope
+
+
+def _flat(a):
+    return np.ascontiguousarray(a).reshape(-1)
+
+
+def _check_same(a, b, name):
+    if a.shape != b.shape or a.dtype != b.dtype:
+        raise ValueError(f"{name}: arrays must have the same shape and dtype, got {a.shape} {a.dtype} "
+                         f"and {b.shape} {b.dtype}")
+
+
+def relu_forward(x):
+    """max(x, 0) element-wise."""
+    y = np.empty(x.shape, x.dtype)
+    _relu(_flat(x), y.reshape(-1))
+    return y
+
+
+def relu_backward(gy, y):
+    """Gradient of relu from its output y: gy where y > 0, else 0."""
+    _check_same(gy, y, "relu_backward")
+    gx = np.empty(gy.shape, gy.dtype)
+    _relu_bwd(_flat(gy), _flat(y), gx.reshape(-1))
+    return gx
+
+
+def leaky_relu_forward(x, slope):
+    """x where x > 0, else slope * x (slope taken in x's dtype)."""
+    y = np.empty(x.shape, x.dtype)
+    _leaky(_flat(x), x.dtype.type(slope), y.reshape(-1))
+    return y
+
+
+def leaky_relu_backward(gy, x, slope):
+    """Gradient of leaky_relu from its input x: gy where x > 0, else slope * gy."""
+    _check_same(gy, x, "leaky_relu_backward")
+    gx = np.empty(gy.shape, gy.dtype)
+    _leaky_bwd(_flat(gy), _flat(x), gy.dtype.type(slope), gx.reshape(-1))
+    return gx
