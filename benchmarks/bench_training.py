@@ -202,6 +202,16 @@ _W5_CHILD = textwrap.dedent('''
         p = P(); m = tuple(np.zeros_like(a) for a in p); v = tuple(np.zeros_like(a) for a in p)
         return K.patch_mlp_adam_epoch(X, Y, *p, m, v, 1e-3, (0.9, 0.999), 1e-8, 0, 64, o)
     calls["patch_mlp_adam_epoch"] = adam
+    # kernels added later (activation, optimizer updates): timed when present
+    if hasattr(K, "relu_forward"):
+        calls["relu"] = lambda: (K.relu_forward(x), K.relu_backward(x, x))
+        calls["leaky_relu"] = lambda: (K.leaky_relu_forward(x, 0.01), K.leaky_relu_backward(x, x, 0.01))
+    if hasattr(K, "adam_update"):
+        def opt_updates():
+            p, g = f(4, 3), f(4, 3)
+            K.adam_update(p, g, np.zeros_like(p), np.zeros_like(p), None, 1, 1e-3, 0.9, 0.999, 1e-8, 0.0)
+            K.sgd_update(p, g, np.zeros_like(p), 0.1, 0.9, 0.0, 0.0, False, True)
+        calls["adam_update + sgd_update"] = opt_updates
     out = {{"import": t_import, "what": what, "compiled_at_import": at_import, "numba_startup": t_jit,
             "first_call": {{}}}}
     for name, c in calls.items():
