@@ -245,6 +245,7 @@ class Tensor:
 
         order = self._topological_order()
         grads = {id(self): grad}    # gradients waiting to be handed to parents
+        summed = set()              # keys whose gradient is a sum we allocated (safe to add into)
         for node in reversed(order):            # from the output back to the leaves
             g = grads.pop(id(node), None)
             if g is None:
@@ -258,9 +259,15 @@ class Tensor:
                     continue
                 pg = unbroadcast(pg, parent.shape).astype(parent.dtype, copy=False)
                 key = id(parent)
-                # a parent used several times sums its contributions (never in place:
-                # pg may be a view shared with another parent)
-                grads[key] = pg if key not in grads else grads[key] + pg
+                # a parent used several times sums its contributions; a backward's own result
+                # may be a view shared with another parent, so only our own sum is added into
+                if key not in grads:
+                    grads[key] = pg
+                elif key in summed:
+                    grads[key] += pg
+                else:
+                    grads[key] = grads[key] + pg
+                    summed.add(key)
             if not retain_graph:                # free saved activations as we go
                 node._parents = ()
                 node._backward = _release_error
