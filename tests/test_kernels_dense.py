@@ -1,4 +1,4 @@
-"""Dense kernels: fast (BLAS) versions vs NumPy twins, twin vs an explicit sum."""
+"""Dense kernels: Numba vs NumPy twin, twin vs an explicit sum."""
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
