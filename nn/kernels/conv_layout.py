@@ -24,9 +24,14 @@ is exactly the padding it should see.  This cuts the garbage work, e.g. from 56%
 maps with 3 x 3 kernels.
 
 The layouts are written into caller-provided (reused) work arrays, every element explicitly, so
-no zero-filled allocation (and its page faults) is paid per call.
+no zero-filled allocation (and its page faults) is paid per call.  The packing loops are Numba
+element loops making one pass over the destination (zeros and pixels together; the former NumPy
+version made 3-5 strided passes; packing per W2 training step: 15.4 -> 12.1 ms, one cProfile run
+each, cache cold), with no array-to-slice assignment (in Numba 0.68 each such assignment compiles
+a slow shape-error formatter).
 """
 import numpy as np
+from numba import njit, uint64
 
 
 class Geometry:
@@ -53,53 +58,114 @@ class Geometry:
         return np.array(pl, dtype=np.int64), np.array(off, dtype=np.int64)
 
 
-def _phase_views(g, flat):
-    """For each phase plane (a, b): (plane view (C, N, rows, cols) of the padded grid inside
-    ``flat`` (C, planes, >= L), the slice of it holding input pixels, the matching input slice)."""
-    out = []
-    for a in range(g.sh):
-        u0 = -(-(g.ph - a) // g.sh) if g.ph > a else 0         # first plane row inside the input
-        r0 = u0 * g.sh + a - g.ph                               # ... and its input row
-        nr = len(range(r0, g.H, g.sh))
-        for b in range(g.sw):
-            v0 = -(-(g.pw - b) // g.sw) if g.pw > b else 0
-            c0 = v0 * g.sw + b - g.pw
-            nc = len(range(c0, g.W, g.sw))
-            plane = flat[:, a * g.sw + b, :g.L].reshape(flat.shape[0], g.N, g.Hq, g.Wq)
-            out.append((plane, (Ellipsis, slice(u0, u0 + nr), slice(v0, v0 + nc)),
-                        (Ellipsis, slice(r0, None, g.sh), slice(c0, None, g.sw))))
-    return out
+# The loops index flat views with unsigned (uint64) indices: Numba then skips its negative-index
+# wraparound, so LLVM vectorises the row copies and fills (4x faster than signed indices into
+# per-row slice views, whose reference counting also costs per row).  Keep every term of an
+# index expression uint64 (uint64 + int64 is float64 in Numba).
+
+@njit(cache=True, error_model="numpy")
+def _pack_input(x, sh, sw, ph, pw, Hq, Wq, Xf):
+    N, C, H, W = x.shape
+    Sg, P, R = Hq * Wq, Xf.shape[1], Xf.shape[2]
+    L = N * Sg
+    xs, xf = x.ravel(), Xf.ravel()
+    usw = uint64(sw)
+    for c in range(C):
+        for a in range(sh):
+            for b in range(sw):
+                base = (c * P + a * sw + b) * R            # start of plane (a, b) of channel c
+                v0 = (pw - b + sw - 1) // sw if pw > b else 0
+                v1 = max(v0, min(Wq, (W + pw - b + sw - 1) // sw))
+                c0 = v0 * sw + b - pw                      # input column of plane column v0
+                for n in range(N):
+                    for u in range(Hq):
+                        r = u * sh + a - ph                # input row of plane row u
+                        d0 = uint64(base + n * Sg + u * Wq)
+                        if r < 0 or r >= H:
+                            for v in range(uint64(Wq)):
+                                xf[d0 + v] = 0.0
+                            continue
+                        for v in range(uint64(v0)):
+                            xf[d0 + v] = 0.0
+                        d1, s0 = d0 + uint64(v0), uint64(((n * C + c) * H + r) * W + c0)
+                        if sw == 1:
+                            for k in range(uint64(v1 - v0)):
+                                xf[d1 + k] = xs[s0 + k]
+                        else:
+                            for k in range(uint64(v1 - v0)):
+                                xf[d1 + k] = xs[s0 + k * usw]
+                        for v in range(uint64(v1), uint64(Wq)):
+                            xf[d0 + v] = 0.0
+                for k in range(uint64(base + L), uint64(base + R)):   # the tail read by the last taps
+                    xf[k] = 0.0
+
+
+@njit(cache=True, error_model="numpy")
+def _unpack_input_grad(gXf, sh, sw, ph, pw, Hq, Wq, gx):
+    N, C, H, W = gx.shape
+    Sg, P, R = Hq * Wq, gXf.shape[1], gXf.shape[2]
+    gf, gs = gXf.ravel(), gx.ravel()
+    usw = uint64(sw)
+    for n in range(N):
+        for c in range(C):
+            for h in range(H):
+                a, u = (h + ph) % sh, (h + ph) // sh
+                d0 = ((n * C + c) * H + h) * W
+                for b in range(sw):
+                    w0 = (b - pw) % sw                     # first input column of phase b
+                    s0 = uint64((c * P + a * sw + b) * R + n * Sg + u * Wq + (w0 + pw) // sw)
+                    d1 = uint64(d0 + w0)
+                    if sw == 1:
+                        for k in range(uint64(W)):
+                            gs[d1 + k] = gf[s0 + k]
+                    else:
+                        for k in range(uint64((W - w0 + sw - 1) // sw)):
+                            gs[d1 + k * usw] = gf[s0 + k]
+
+
+@njit(cache=True, error_model="numpy")
+def _pack_output_grad(gy, pre, Hq, Wq, gYf):
+    N, O, Ho, Wo = gy.shape
+    Sg, R = Hq * Wq, gYf.shape[1]
+    ys, yf = gy.ravel(), gYf.ravel()
+    for o in range(O):
+        for k in range(uint64(o * R), uint64(o * R + pre)):
+            yf[k] = 0.0
+        for n in range(N):
+            for i in range(Hq):
+                d0 = uint64(o * R + pre + n * Sg + i * Wq)
+                if i >= Ho:
+                    for j in range(uint64(Wq)):
+                        yf[d0 + j] = 0.0
+                    continue
+                s0 = uint64(((n * O + o) * Ho + i) * Wo)
+                for j in range(uint64(Wo)):
+                    yf[d0 + j] = ys[s0 + j]
+                for j in range(uint64(Wo), uint64(Wq)):
+                    yf[d0 + j] = 0.0
+
+
+def _require_c(a):
+    # the loops write through a.ravel(), which is a copy (writes lost) unless a is C-contiguous
+    if not a.flags.c_contiguous:
+        raise ValueError("conv_layout: the work array must be C-contiguous")
 
 
 def pack_input(x, g, Xf):
-    """x (N, C, H, W) -> Xf (C, sh*sw, N*Hq*Wq + extra): the zero-padded phase planes (module doc).
-    NumPy copies: memory bound either way, and no compile time."""
-    xt = x.transpose(1, 0, 2, 3)
-    for plane, inside, src in _phase_views(g, Xf):
-        # zero the padding around the pixels, then copy them (every element written once or twice)
-        rows, cols = inside[1], inside[2]
-        plane[:, :, :rows.start] = 0.0
-        plane[:, :, rows.stop:] = 0.0
-        plane[:, :, rows, :cols.start] = 0.0
-        plane[:, :, rows, cols.stop:] = 0.0
-        plane[inside] = xt[src]
-    Xf[:, :, g.L:] = 0.0                                  # the tail read by the last taps
+    """x (N, C, H, W) C-contiguous -> Xf (C, sh*sw, N*Hq*Wq + extra): the zero-padded phase planes
+    (module doc), every element of Xf written once."""
+    _require_c(Xf)
+    _pack_input(x, g.sh, g.sw, g.ph, g.pw, g.Hq, g.Wq, Xf)
 
 
 def unpack_input_grad(gXf, g):
     """Adjoint of pack_input without the padding: gXf (C, sh*sw, >= L) -> gx (N, C, H, W)."""
     gx = np.empty((g.N, g.C, g.H, g.W), dtype=gXf.dtype)
-    gxt = gx.transpose(1, 0, 2, 3)
-    for plane, inside, dst in _phase_views(g, gXf):   # each input pixel is in exactly one plane
-        gxt[dst] = plane[inside]
+    _unpack_input_grad(gXf, g.sh, g.sw, g.ph, g.pw, g.Hq, g.Wq, gx)
     return gx
 
 
 def pack_output_grad(gy, g, pre, gYf):
-    """gy (N, O, Ho, Wo) -> gYf (O, pre + L): gy[n, o, i, j] at column pre + n*Sg + i*Wq + j,
-    zeros in the garbage columns and in the first ``pre`` columns."""
-    grid = gYf[:, pre:].reshape(g.O, g.N, g.Hq, g.Wq)
-    gYf[:, :pre] = 0.0
-    grid[:, :, g.Ho:] = 0.0
-    grid[:, :, :g.Ho, g.Wo:] = 0.0
-    grid[:, :, :g.Ho, :g.Wo] = gy.transpose(1, 0, 2, 3)
+    """gy (N, O, Ho, Wo) C-contiguous -> gYf (O, pre + L): gy[n, o, i, j] at column
+    pre + n*Sg + i*Wq + j, zeros in the garbage columns and in the first ``pre`` columns."""
+    _pack_output_grad(gy, pre, g.Hq, g.Wq, gYf)
