@@ -40,6 +40,23 @@ def test_kernels_match_twins(c, mode):
                                **TOL[x.dtype.type])
 
 
+@SETTINGS
+@given(case(), st.sampled_from(["both", "rows", "cols"]))
+def test_nearest_exact_x2_path_matches_twin(c, which):
+    """Output exactly 2x the input (own block-copy / block-sum path) and one side only 2x
+    (general path), both against the twin."""
+    x, _ = c
+    H, W = x.shape[2:]
+    out_hw = {"both": (2 * H, 2 * W), "rows": (2 * H, W + 1), "cols": (H + 1, 2 * W)}[which]
+    y = upsample.upsample_nearest2d_forward(x, out_hw)
+    assert y.shape == x.shape[:2] + out_hw and y.dtype == x.dtype
+    np.testing.assert_array_equal(y, upsample.upsample_nearest2d_forward_ref(x, out_hw))
+    gy = np.random.default_rng(1).standard_normal(y.shape).astype(x.dtype)[..., ::-1]   # non-contiguous
+    gx = upsample.upsample_nearest2d_backward(gy, (H, W))
+    assert gx.shape == x.shape and gx.dtype == x.dtype
+    np.testing.assert_allclose(gx, upsample.upsample_nearest2d_backward_ref(gy, (H, W)), **TOL[x.dtype.type])
+
+
 def _naive_bilinear(x, out_hw):
     """Textbook align_corners=False bilinear, one output pixel at a time."""
     N, C, H, W = x.shape

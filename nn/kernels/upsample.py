@@ -113,6 +113,39 @@ def _nearest_bwd(gy, ih, iw, H, W):
     return gx
 
 
+# Exact x2 nearest (the decoder's "upsample x2"): each input pixel is a 2 x 2 block of the
+# output, so the forward pass writes blocks and the backward pass sums them, with no index
+# tables (4-5x faster than the general loops above at our sizes).
+
+@njit(cache=True, error_model="numpy")
+def _nearest2_fwd(x):
+    P, H, W = x.shape
+    y = np.empty((P, 2 * H, 2 * W), dtype=x.dtype)
+    for p in range(P):
+        for h in range(H):
+            top, src = y[p, 2 * h], x[p, h]
+            for w in range(W):
+                top[2 * w] = src[w]
+                top[2 * w + 1] = src[w]
+            bottom = y[p, 2 * h + 1]
+            for j in range(2 * W):
+                bottom[j] = top[j]
+    return y
+
+
+@njit(cache=True, error_model="numpy")
+def _nearest2_bwd(gy):
+    P, H2, W2 = gy.shape
+    H, W = H2 // 2, W2 // 2
+    gx = np.empty((P, H, W), dtype=gy.dtype)
+    for p in range(P):
+        for h in range(H):
+            top, bottom, dst = gy[p, 2 * h], gy[p, 2 * h + 1], gx[p, h]
+            for w in range(W):
+                dst[w] = (top[2 * w] + top[2 * w + 1]) + (bottom[2 * w] + bottom[2 * w + 1])
+    return gx
+
+
 @njit(cache=True)
 def _bilinear_fwd(x, h0, h1, lh, w0, w1, lw, one):
     # one: 1 as a scalar of x's dtype, so float32 math stays float32
@@ -159,6 +192,8 @@ def upsample_nearest2d_forward(x, out_hw):
     """y (N, C, Ho, Wo), y[..., i, j] = x[..., floor(i * H / Ho), floor(j * W / Wo)]."""
     _check(x, out_hw, "upsample_nearest2d")
     N, C, H, W = x.shape
+    if tuple(out_hw) == (2 * H, 2 * W):
+        return _nearest2_fwd(_planes(x)).reshape(N, C, 2 * H, 2 * W)
     y = _nearest_fwd(_planes(x), _nearest_index(H, out_hw[0]), _nearest_index(W, out_hw[1]))
     return y.reshape(N, C, out_hw[0], out_hw[1])
 
@@ -168,6 +203,8 @@ def upsample_nearest2d_backward(gy, input_hw):
     _check(gy, input_hw, "upsample_nearest2d_backward")
     N, C, Ho, Wo = gy.shape
     H, W = input_hw
+    if (Ho, Wo) == (2 * H, 2 * W):
+        return _nearest2_bwd(_planes(gy)).reshape(N, C, H, W)
     gx = _nearest_bwd(_planes(gy), _nearest_index(H, Ho), _nearest_index(W, Wo), H, W)
     return gx.reshape(N, C, H, W)
 
