@@ -218,7 +218,7 @@ def _cmd_predict(args):
 
 
 def _cmd_evaluate(args):
-    from .train import evaluate_weights, format_metrics_table
+    from .evaluate import evaluate_weights, format_metrics_table
     _set_threads(args.threads)
     result = evaluate_weights(args.weights, args.data, images=args.images, seed=args.seed)
     if args.json == "-":
@@ -233,7 +233,7 @@ def _cmd_evaluate(args):
 
 
 def _cmd_demo(args):
-    from .train import run_demo
+    from .demo import run_demo
     run_demo(args.out, quiet=args.quiet)
     return 0
 

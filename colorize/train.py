@@ -32,19 +32,22 @@ Run folder (every file written atomically: temporary file in the folder + os.rep
 import json
 import math
 import os
-import sys
-from nn.serialization import atomic_write
 import time
 
 import numpy as np
 
 import nn
 from nn import functional as F
+from nn.serialization import atomic_write
 
 from . import data as D
+from . import plots
 from .augment import Augment
-from .checkpoint import load_checkpoint, load_weights, save_checkpoint, save_weights
+from .checkpoint import load_checkpoint, save_checkpoint, save_weights
 from .errors import ColorizeError
+from .evaluate import evaluate_model, format_metrics_table, predict_rgb
+from .predict import predict_ab
+from .progress import Progress, format_count
 from .models import KNOWN_MODEL_NAMES, accepts, build_model, model_class, model_names
 
 # Settings every model starts from; a model class may override any of them with a `train_defaults` dict.
@@ -95,49 +98,6 @@ def _atomic_write(path, payload):
             f.write(payload)
     except OSError as e:
         raise ColorizeError(f"cannot write {path}: {e.strerror or e}; check the folder exists and is writable") from e
-
-
-def _fmt_count(x):
-    for unit, div in (("G", 1e9), ("M", 1e6), ("k", 1e3)):
-        if x >= div:
-            return f"{x / div:.1f}{unit}"
-    return f"{x:.0f}"
-
-
-class Progress:
-    """A one-line progress bar on stderr: `epoch 2/5 [#####.....] 1.2M/2.6M px  loss 0.0123  850k px/s`.
-
-    Drawn only when enabled and the stream is a terminal; redrawn at most 10 times a second.
-    """
-
-    def __init__(self, total, desc, unit="img", enabled=True, stream=None):
-        self.stream = stream or sys.stderr
-        self.enabled = enabled and hasattr(self.stream, "isatty") and self.stream.isatty()
-        self.total, self.desc, self.unit = total, desc, unit
-        self.start = time.perf_counter()
-        self.last = 0.0
-        self.drawn = False
-
-    def update(self, done, loss, force=False):
-        if not self.enabled:
-            return
-        now = time.perf_counter()
-        if not force and now - self.last < 0.1:
-            return
-        self.last = now
-        width = 24
-        filled = int(width * done / max(self.total, 1))
-        rate = done / max(now - self.start, 1e-9)
-        self.stream.write(f"\r{self.desc} [{'#' * filled}{'.' * (width - filled)}] "
-                          f"{_fmt_count(done)}/{_fmt_count(self.total)} {self.unit}  loss {loss:.5f}  "
-                          f"{_fmt_count(rate)} {self.unit}/s ")
-        self.stream.flush()
-        self.drawn = True
-
-    def close(self):
-        if self.drawn:
-            self.stream.write("\r" + " " * 100 + "\r")
-            self.stream.flush()
 
 
 def _check_finite(value, what, epoch, out_dir):
@@ -344,7 +304,6 @@ class Trainer:
         """(validation colour MSE, classification accuracy or None); None loss without a validation set."""
         if self._val_arrays is None:
             return None, None
-        from .predict import predict_ab
         x, y = self._val_arrays
         model = self.model
         accuracy = None
@@ -431,7 +390,7 @@ class Trainer:
             val_txt = "" if val_loss is None else f"  val {val_loss:.5f}"
             acc_txt = "" if accuracy is None else f"  val acc {accuracy:.2f}"
             self.log(f"epoch {self.epoch}/{s['epochs']}  train {train_loss:.5f}{val_txt}{acc_txt}  lr {lr:.2g}  "
-                     f"{_fmt_count(entry['samples_per_s'])} {unit}/s  {seconds:.1f} s"
+                     f"{format_count(entry['samples_per_s'])} {unit}/s  {seconds:.1f} s"
                      f"{'  *' if improved else ''}")
             if self.stop_reason:
                 self.log(self.stop_reason)
@@ -441,92 +400,18 @@ class Trainer:
         return self.history
 
 
-# ----------------------------------------------------------------------------------------- evaluation
-
-def evaluate_model(model, dataset, mean_ab_value, batch_size=16):
-    """Metrics of model vs the gray and mean-ab baselines on a Dataset (at its working size).
-
-    Returns {"n": N, "model": {...}, "gray": {...}, "mean_ab": {...}, "per_kind": {kind: {"n": n, "model": ...,
-    "gray": ..., "mean_ab": ...}} (when the dataset has labels), "mean_ab_value": [a, b]}; each {...} holds
-    psnr (dB on 8-bit RGB, per image, averaged), ab_error (mean |a - a'| and |b - b'| in Lab units),
-    colourfulness and colourfulness_true (Hasler and Suesstrunk, per image, averaged): colorize.metrics.
-    """
-    from . import metrics as M
-    from .color import lab_to_rgb, target_to_ab
-    from .predict import predict_ab
-    x, _ = D.lab_to_model_arrays(dataset.lab)
-    ab_pred = target_to_ab(predict_ab(model, x, batch_size)).transpose(0, 2, 3, 1)
-    pred_rgb = lab_to_rgb(np.concatenate([dataset.lab[..., :1], ab_pred], axis=-1))
-    r = M.compare_with_baselines(pred_rgb, dataset.images, np.asarray(mean_ab_value, np.float32),
-                                 labels=dataset.labels if dataset.class_names else None,
-                                 class_names=dataset.class_names)
-    result = {"n": len(dataset), "model": r["model"], "gray": r["gray"], "mean_ab": r["mean_ab"]}
-    if r.get("per_label"):
-        result["per_kind"] = {}
-        for name, d in r["per_label"].items():
-            result["per_kind"][name] = {"n": int(d["count"]), "model": d["model"], "gray": d["gray"],
-                                        "mean_ab": d["mean_ab"]}
-    result["mean_ab_value"] = [float(v) for v in mean_ab_value]
-    return result
-
-
-def format_metrics_table(result, title=None):
-    """Plain-text table: rows model / mean-ab baseline / gray baseline / truth; per kind when present."""
-    lines = []
-    if title:
-        lines.append(title)
-
-    def block(r, label):
-        lines.append(f"{label} ({r['n']} images)")
-        lines.append(f"  {'':<18}{'PSNR dB':>9}{'ab error':>10}{'colourful':>11}")
-        for key, name in (("model", "model"), ("mean_ab", "mean-ab baseline"), ("gray", "gray baseline")):
-            m = r[key]
-            lines.append(f"  {name:<18}{m['psnr']:>9.2f}{m['ab_error']:>10.2f}{m['colourfulness']:>11.1f}")
-        lines.append(f"  {'truth':<18}{'':>9}{'':>10}{r['model']['colourfulness_true']:>11.1f}")
-
-    per_kind = result.get("per_kind", {})
-    block(result, "all" if len(per_kind) != 1 else next(iter(per_kind)))
-    if len(per_kind) > 1:
-        for kind, r in per_kind.items():
-            block(r, kind)
-    return "\n".join(lines)
-
-
-def format_kind_table(result):
-    """Compact per-kind table (PSNR and ab error of model vs baselines)."""
-    rows = [("all", result)] + list(result.get("per_kind", {}).items())
-    lines = [f"{'kind':<9}{'n':>4}  {'PSNR model':>10}{'mean-ab':>9}{'gray':>7}   "
-             f"{'ab err model':>12}{'mean-ab':>9}{'gray':>7}"]
-    for name, r in rows:
-        lines.append(f"{name:<9}{r['n']:>4}  {r['model']['psnr']:>10.2f}{r['mean_ab']['psnr']:>9.2f}"
-                     f"{r['gray']['psnr']:>7.2f}   {r['model']['ab_error']:>12.2f}{r['mean_ab']['ab_error']:>9.2f}"
-                     f"{r['gray']['ab_error']:>7.2f}")
-    return "\n".join(lines)
-
-
 # ----------------------------------------------------------------------------------------- plots
 
 def plot_history(path, history, title=None):
     """Loss curves (train and validation per epoch) -> PNG at path (written atomically by colorize.plots)."""
-    from . import plots
     curves = {"train": [h["train_loss"] for h in history]}
     if any(h.get("val_loss") is not None for h in history):
         curves["validation"] = [h["val_loss"] for h in history if h.get("val_loss") is not None]
     plots.plot_loss_curves(curves, path, title=title)
 
 
-def predict_rgb(model, dataset):
-    """Model's colorization of a Dataset at its working size -> (N, H, W, 3) RGB (true L, predicted ab)."""
-    from .color import lab_to_rgb, target_to_ab
-    from .predict import predict_ab
-    x, _ = D.lab_to_model_arrays(dataset.lab)
-    ab = target_to_ab(predict_ab(model, x)).transpose(0, 2, 3, 1)
-    return lab_to_rgb(np.concatenate([dataset.lab[..., :1], ab], axis=-1))
-
-
 def plot_samples(path, model, dataset, n=6, title=None):
     """gray | predicted | truth grid for the first n images of dataset, with per-image metrics."""
-    from . import plots
     sub = dataset.subset(np.arange(min(n, len(dataset))))
     names = [sub.class_names[k] for k in sub.labels] if sub.labels is not None and sub.class_names else None
     plots.plot_grid(sub.lab[..., 0], predict_rgb(model, sub), sub.images, path, titles=names)
@@ -542,7 +427,7 @@ def _check_model_available(name):
         model_class(name)
 
 
-def _resolve_keep_size(s, is_folder):
+def _resolve_keep_size(s):
     return int(round(s["size"] * s["crop_scale"])) if s["augment"] else None
 
 
@@ -553,7 +438,7 @@ def load_training_data(data, s):
                             f"synthetic:beach|forest|sunrise|mixed")
     is_synth = str(data).startswith(D.SYNTHETIC_PREFIX)
     ds = D.load_dataset(data, size=s["size"], n=s["images"] if is_synth else None, seed=s["seed"],
-                        keep_size=_resolve_keep_size(s, not is_synth),
+                        keep_size=_resolve_keep_size(s),
                         limit=None if is_synth else s.get("limit"))
     train_set, val_set = D.split(ds, s["val_split"], seed=s["seed"])
     if val_set is not None and val_set.large is not None:
@@ -617,7 +502,7 @@ def run_training(data, out_dir, model="mlp", model_options=None, resume=False, q
         if ds.class_names and accepts(model, "num_classes") and "num_classes" not in config:
             config["num_classes"] = len(ds.class_names)
         net = build_model(config)
-        meta = {"data": str(data), "size": s["size"], "scale": _resolve_keep_size(s, True) or s["size"],
+        meta = {"data": str(data), "size": s["size"], "scale": _resolve_keep_size(s) or s["size"],
                 "mean_ab": mean_ab(train_set), "classes": ds.class_names,
                 "n_train": len(train_set), "n_val": 0 if val_set is None else len(val_set),
                 "title": f"{model} on {data}"}
@@ -654,54 +539,3 @@ def finish_run(trainer, train_set, val_set, meta):
         trainer.log(f"run folder: {out_dir} (model.npz, checkpoint.npz, history.json, loss.png, samples.png, "
                     f"metrics.json)")
     return {"history": trainer.history, "metrics": metrics, "out_dir": out_dir, "model": trainer.model}
-
-
-# ----------------------------------------------------------------------------------------- evaluate / demo
-
-def evaluate_weights(weights, data, images=None, seed=1000):
-    """`colorize evaluate`: load a weights file, score it on DATA at its working size vs the baselines."""
-    from .predict import resolve_weights
-    model, meta = load_weights(resolve_weights(weights))
-    size = int(meta.get("size", 64))
-    spec = str(data)
-    if not spec.startswith(D.SYNTHETIC_PREFIX) and not os.path.exists(spec):
-        raise ColorizeError(f"evaluation data {data} does not exist; pass a folder of images or "
-                            f"synthetic:beach|forest|sunrise|mixed")
-    is_synth = spec.startswith(D.SYNTHETIC_PREFIX)
-    ds = D.load_dataset(spec, size=size, n=(images or 64) if is_synth else None, seed=seed,
-                        limit=None if is_synth else images)
-    mean = meta.get("mean_ab") or [0.0, 0.0]
-    result = evaluate_model(model, ds, mean)
-    result["weights"] = os.fspath(weights) if weights is not None else "default"
-    result["data"] = spec
-    return result
-
-
-def run_demo(out_dir, quiet=False):
-    """`colorize demo`: train the patch MLP on synthetic beaches, evaluate on unseen ones, colorize a few."""
-    from .images import save_image
-    from .predict import colorize_image
-    from .synthetic import make_scenes
-    out_dir = os.fspath(out_dir)
-    run_dir = os.path.join(out_dir, "run")
-    if os.path.exists(os.path.join(run_dir, "checkpoint.npz")):
-        raise ColorizeError(f"{run_dir} already holds a demo run; remove it or pass another --out")
-    result = run_training("synthetic:beach", run_dir, model="mlp", quiet=quiet, images=48, epochs=5, size=48)
-    model = result["model"]
-    print(format_metrics_table(evaluate_weights(os.path.join(run_dir, "model.npz"), "synthetic:beach", images=16),
-                               title="unseen synthetic beaches:"))
-    images, _, _ = make_scenes("beach", 4, 160, seed=2000)
-    written = []
-    for i, rgb in enumerate(images):
-        pair = np.concatenate([_gray(rgb), colorize_image(model, rgb, 48), rgb], axis=1)
-        path = os.path.join(out_dir, f"beach_{i}.png")
-        save_image(path, pair)
-        written.append(path)
-    print(f"demo written to {out_dir}: run/ (weights, curves, metrics) and {len(written)} images "
-          f"(gray | colorized | truth)")
-    return written
-
-
-def _gray(rgb):
-    from .color import gray_of, lab_of_gray, lab_to_rgb
-    return lab_to_rgb(lab_of_gray(gray_of(rgb)))

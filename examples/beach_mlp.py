@@ -30,8 +30,8 @@ from colorize import plots  # noqa: E402
 from colorize.checkpoint import save_weights  # noqa: E402
 from colorize.errors import ColorizeError  # noqa: E402
 from colorize.models import build_model  # noqa: E402
-from colorize.train import (Trainer, evaluate_model, format_kind_table, mean_ab, predict_rgb,  # noqa: E402
-                            resolve_settings)
+from colorize.evaluate import evaluate_model, format_kind_table, predict_rgb  # noqa: E402
+from colorize.train import Trainer, mean_ab, resolve_settings  # noqa: E402
 
 
 def train_mlp(mode, train_set, val_set, args, title):

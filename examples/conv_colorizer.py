@@ -30,7 +30,8 @@ from colorize.checkpoint import save_weights  # noqa: E402
 from colorize.errors import ColorizeError  # noqa: E402
 from colorize.models import build_model  # noqa: E402
 from colorize.predict import predict_ab  # noqa: E402
-from colorize.train import Trainer, evaluate_model, mean_ab, predict_rgb, resolve_settings  # noqa: E402
+from colorize.evaluate import evaluate_model, predict_rgb  # noqa: E402
+from colorize.train import Trainer, mean_ab, resolve_settings  # noqa: E402
 
 
 def train(name, options, settings, train_set, val_set, seed, quiet, augment=None):

@@ -12,7 +12,8 @@ from colorize import models as registry
 from colorize.checkpoint import load_weights
 from colorize.errors import ColorizeError
 from colorize.models import build_model
-from colorize.train import Progress, Trainer, resolve_settings, run_training
+from colorize.progress import Progress
+from colorize.train import Trainer, resolve_settings, run_training
 
 TINY = dict(images=8, size=16, epochs=2, quiet=True)
 
