@@ -32,6 +32,7 @@ Run folder (every file written atomically: temporary file in the folder + os.rep
 import json
 import math
 import os
+import sys
 import time
 
 import numpy as np

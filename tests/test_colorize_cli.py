@@ -128,3 +128,11 @@ def test_console_entry_point_via_subprocess(tmp_path):
                           str(tmp_path / "r")], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
     assert bad.returncode == 2
     assert bad.stderr.startswith("error:") and "Traceback" not in bad.stderr and bad.stderr.count("\n") == 1
+
+
+def test_train_without_quiet_logs_progress_to_stderr(tmp_path, capsys):
+    code, out, err = run(["train", "synthetic:beach", "--out", tmp_path / "run", "--images", "6", "--size", "16",
+                          "--epochs", "1"], capsys)
+    assert code == 0, err
+    assert "training mlp on synthetic:beach" in err
+    assert "epoch 1/1" in err
