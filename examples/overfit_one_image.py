@@ -84,7 +84,7 @@ def main(argv=None):
     pred = color.lab_to_rgb(np.concatenate([lab[..., :1], ab], axis=-1))
     mean_ab = metrics.mean_ab_of(rgb[None])      # the image's own mean colour: the strongest constant guess
     r = metrics.compare_with_baselines(pred, rgb[None], mean_ab)
-    print(f"\nthe memorised image (train = test here: this measures the plumbing, not generalisation)")
+    print("\nthe memorised image (train = test here: this measures the plumbing, not generalisation)")
     print(f"  {'':<26}{'PSNR dB':>9}{'ab error':>10}{'colourful':>11}")
     for name, key in (("model", "model"), ("mean-ab baseline (own)", "mean_ab"), ("gray baseline", "gray")):
         m = r[key]

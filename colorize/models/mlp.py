@@ -20,7 +20,6 @@ Two ways to train it:
 import numpy as np
 
 import nn
-from nn import functional as F
 from nn.kernels import extract_patches, patch_mlp_adam_epoch, patch_mlp_forward, patch_mlp_sgd_epoch
 
 from . import register_model
