@@ -59,8 +59,8 @@ class Geometry:
 
 
 # The loops index flat views with unsigned (uint64) indices: Numba then skips its negative-index
-# wraparound, so LLVM vectorises the row copies and fills (4x faster than signed indices into
-# per-row slice views, whose reference counting also costs per row).  Keep every term of an
+# wraparound, so LLVM vectorises the row copies and fills (2-8x faster in a microbenchmark than
+# signed indices into per-row slice views, which also pay reference counting per view).  Keep every term of an
 # index expression uint64 (uint64 + int64 is float64 in Numba).
 
 @njit(cache=True, error_model="numpy")
