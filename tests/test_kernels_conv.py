@@ -33,7 +33,7 @@ def naive_forward(x, w, b, stride, padding):
 
 def naive_grads(gy, x, w, stride, padding):
     """dL/dx and dL/dw of L = sum(gy * naive_forward(x, w)), by the same loops, accumulated."""
-    (N, C, H, W), (O, _, kh, kw), (sh, sw), (ph, pw) = x.shape, w.shape, stride, padding
+    (_, C, H, W), (_, _, kh, kw), (sh, sw), (ph, pw) = x.shape, w.shape, stride, padding
     gx, gw = np.zeros(x.shape), np.zeros(w.shape)
     for n, o, i, j in np.ndindex(*gy.shape):
         for c in range(C):
