@@ -28,10 +28,10 @@ import nn  # noqa: E402
 from colorize import data as D  # noqa: E402
 from colorize import plots  # noqa: E402
 from colorize.checkpoint import save_weights  # noqa: E402
-from colorize.errors import ColorizeError  # noqa: E402
 from colorize.models import build_model  # noqa: E402
 from colorize.evaluate import evaluate_model, format_kind_table, predict_rgb  # noqa: E402
 from colorize.train import Trainer, mean_ab, resolve_settings  # noqa: E402
+from _common import finish, run, sky_table  # noqa: E402
 
 
 def train_mlp(mode, train_set, val_set, args, title):
@@ -52,27 +52,6 @@ def train_mlp(mode, train_set, val_set, args, title):
 def save_run(path, model, train_set, args, data):
     save_weights(path, model, {"size": args.size, "scale": args.size, "mean_ab": mean_ab(train_set),
                                "classes": train_set.class_names, "data": data})
-
-
-def sky_table(models, test_set):
-    """Mean predicted vs true (a, b) over the top quarter of each image (mostly sky), per scene kind."""
-    rows = []
-    top = slice(0, test_set.size[0] // 4)
-    truth_ab = test_set.lab[:, top, :, 1:]
-    preds = {name: D.lab_to_model_arrays(test_set.lab)[0] for name in models}
-    from colorize.predict import predict_ab
-    lines = [f"{'kind':<9}{'true sky (a, b)':>18}" + "".join(f"{'  ' + name + ' (a, b)':>28}" for name in models)]
-    for k, kind in enumerate(test_set.class_names):
-        sel = test_set.labels == k
-        t = truth_ab[sel].reshape(-1, 2).mean(axis=0)
-        line = f"{kind:<9}{f'({t[0]:+.0f}, {t[1]:+.0f})':>18}"
-        for name, model in models.items():
-            ab = predict_ab(model, preds[name][sel])[:, :, top, :] * 128.0
-            p = ab.transpose(0, 2, 3, 1).reshape(-1, 2).mean(axis=0)
-            line += f"{f'({p[0]:+.0f}, {p[1]:+.0f})':>28}"
-        lines.append(line)
-        rows.append((kind, t))
-    return "\n".join(lines)
 
 
 def main(argv=None):
@@ -168,19 +147,8 @@ def main(argv=None):
         results["b"] = res_m
 
     # ------------------------------------------------------------------ (c) where the pictures are
-    from colorize.train import write_json
-    write_json(os.path.join(args.out, "results.json"), results)
-    written.append(os.path.join(args.out, "results.json"))
-    print(f"\n(c) written to {args.out}/:")
-    for path in written:
-        print(f"  {path}")
-    print(f"total time {time.perf_counter() - t_start:.1f} s")
-    return 0
+    return finish(args.out, results, written, t_start, heading="(c) written to")
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except ColorizeError as e:
-        print(f"error: {e}", file=sys.stderr)
-        sys.exit(2)
+    run(main)

@@ -27,11 +27,11 @@ import nn  # noqa: E402
 from colorize import data as D  # noqa: E402
 from colorize import plots  # noqa: E402
 from colorize.augment import Augment  # noqa: E402
-from colorize.errors import ColorizeError  # noqa: E402
 from colorize.models import build_model  # noqa: E402
 from colorize.predict import predict_ab  # noqa: E402
 from colorize.evaluate import evaluate_model, predict_rgb  # noqa: E402
 from colorize.train import Trainer, mean_ab, resolve_settings  # noqa: E402
+from _common import finish, run  # noqa: E402
 
 VARIANTS = (("resize-conv", "nearest"), ("transposed", "transposed"))
 
@@ -149,20 +149,9 @@ def main(argv=None):
         crops[f"{label} ({100 * shares[label]:.2f}% at period 2)"] = highpass(preds[label][i, 0, :c, :c] * 128)
     written.append(zoom_figure(os.path.join(args.out, "checkerboard_zoom.png"), crops,
                                "predicted a channel minus its 3x3 blur, top-left corner (sky), zoomed"))
-    from colorize.train import write_json
-    write_json(os.path.join(args.out, "results.json"),
-               {"truth_share": truth_share, "init_share": init_share, "trained_share": shares, "metrics": results})
-    written.append(os.path.join(args.out, "results.json"))
-    print(f"\nwritten to {args.out}/:")
-    for path in written:
-        print(f"  {path}")
-    print(f"total time {time.perf_counter() - t_start:.1f} s")
-    return 0
+    return finish(args.out, {"truth_share": truth_share, "init_share": init_share, "trained_share": shares,
+                             "metrics": results}, written, t_start)
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except ColorizeError as e:
-        print(f"error: {e}", file=sys.stderr)
-        sys.exit(2)
+    run(main)

@@ -30,61 +30,9 @@ from colorize import data as D  # noqa: E402
 from colorize import plots  # noqa: E402
 from colorize.augment import Augment  # noqa: E402
 from colorize.checkpoint import save_weights  # noqa: E402
-from colorize.errors import ColorizeError  # noqa: E402
-from colorize.models import build_model  # noqa: E402
-from colorize.predict import predict_ab  # noqa: E402
 from colorize.evaluate import evaluate_model, predict_rgb  # noqa: E402
-from colorize.train import Trainer, mean_ab, resolve_settings  # noqa: E402
-
-
-def train(name, options, settings, train_set, val_set, seed, quiet, augment=None):
-    """Train a fresh seeded model -> (model, history, seconds)."""
-    s = resolve_settings(name, dict(settings, seed=seed))
-    nn.manual_seed(seed)
-    model = build_model(dict({"model": name}, **options))
-    n_params = sum(p.data.size for p in model.parameters())
-    print(f"\n{name} ({n_params:,} parameters): {s['optimizer']} lr {s['lr']:g}, batch {s['batch_size']}, "
-          f"up to {s['epochs']} epochs, {len(train_set)} scenes", flush=True)
-    log = (lambda m: None) if quiet else (lambda m: print("  " + m, flush=True))
-    trainer = Trainer(model, s, train_set, val_set, quiet=quiet, log=log, augment=augment)
-    t0 = time.perf_counter()
-    trainer.fit()
-    return model, trainer.history, time.perf_counter() - t0
-
-
-def side_by_side(results, names):
-    """Per-kind table: PSNR (dB, higher is better) and ab error of each model beside the two baselines."""
-    first = results[names[0]]
-    kinds = [("all", first)] + list(first.get("per_kind", {}).items())
-    head = f"{'kind':<9}{'n':>4} |" + "".join(f"{n[:10]:>11}" for n in names) + f"{'mean-ab':>9}{'gray':>7} |" \
-        + "".join(f"{n[:10]:>11}" for n in names) + f"{'mean-ab':>9}{'gray':>7}"
-    lines = [f"{'':<14}|{'PSNR dB (higher is better)':^{11 * len(names) + 16}}|"
-             f"{'ab error (lower is better)':^{11 * len(names) + 16}}", head]
-    for kind, r0 in kinds:
-        rs = [results[n] if kind == "all" else results[n]["per_kind"][kind] for n in names]
-        line = f"{kind:<9}{r0['n']:>4} |" + "".join(f"{r['model']['psnr']:>11.2f}" for r in rs)
-        line += f"{r0['mean_ab']['psnr']:>9.2f}{r0['gray']['psnr']:>7.2f} |"
-        line += "".join(f"{r['model']['ab_error']:>11.2f}" for r in rs)
-        line += f"{r0['mean_ab']['ab_error']:>9.2f}{r0['gray']['ab_error']:>7.2f}"
-        lines.append(line)
-    return "\n".join(lines)
-
-
-def sky_table(models, test_set):
-    """Mean (a, b) over the top quarter of each image (mostly sky), true vs each model's, per scene kind."""
-    top = slice(0, test_set.size[0] // 4)
-    x, _ = D.lab_to_model_arrays(test_set.lab)
-    preds = {name: predict_ab(m, x)[:, :, top, :] * 128.0 for name, m in models.items()}
-    lines = [f"{'kind':<9}{'true sky (a, b)':>17}" + "".join(f"{name + ' (a, b)':>22}" for name in models)]
-    for k, kind in enumerate(test_set.class_names):
-        sel = test_set.labels == k
-        t = test_set.lab[sel][:, top, :, 1:].reshape(-1, 2).mean(axis=0)
-        line = f"{kind:<9}{f'({t[0]:+.0f}, {t[1]:+.0f})':>17}"
-        for name in models:
-            p = preds[name][sel].transpose(0, 2, 3, 1).reshape(-1, 2).mean(axis=0)
-            line += f"{f'({p[0]:+.0f}, {p[1]:+.0f})':>22}"
-        lines.append(line)
-    return "\n".join(lines)
+from colorize.train import mean_ab  # noqa: E402
+from _common import finish, run, side_by_side, sky_table, train  # noqa: E402
 
 
 def main(argv=None):
@@ -153,19 +101,8 @@ def main(argv=None):
         save_weights(path, models[n], {"size": args.size, "scale": args.size, "mean_ab": mean,
                                        "classes": train_set.class_names, "data": "synthetic:mixed"})
         written.append(path)
-    from colorize.train import write_json
-    write_json(os.path.join(args.out, "results.json"), results)
-    written.append(os.path.join(args.out, "results.json"))
-    print(f"\nwritten to {args.out}/:")
-    for path in written:
-        print(f"  {path}")
-    print(f"total time {time.perf_counter() - t_start:.1f} s")
-    return 0
+    return finish(args.out, results, written, t_start)
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except ColorizeError as e:
-        print(f"error: {e}", file=sys.stderr)
-        sys.exit(2)
+    run(main)

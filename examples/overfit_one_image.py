@@ -23,7 +23,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import nn  # noqa: E402
 from colorize import color, metrics, plots  # noqa: E402
 from colorize import data as D  # noqa: E402
-from colorize.errors import ColorizeError  # noqa: E402
+from _common import run  # noqa: E402
 from colorize.images import load_image  # noqa: E402
 from colorize.models import build_model  # noqa: E402
 from colorize.synthetic import make_scene  # noqa: E402
@@ -103,8 +103,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except ColorizeError as e:
-        print(f"error: {e}", file=sys.stderr)
-        sys.exit(2)
+    run(main)
