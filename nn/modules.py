@@ -534,6 +534,18 @@ def _bias_bound(weight):
     return 1.0 / math.sqrt(fan_in) if fan_in > 0 else 0.0
 
 
+def _reset_weight_and_bias(weight, bias):
+    """PyTorch's default init for Linear and conv layers.
+
+    kaiming_uniform_ with a = sqrt(5) draws the weight from U(-1/sqrt(fan_in), 1/sqrt(fan_in))
+    (PyTorch's historical default); the bias from the same range.
+    """
+    init.kaiming_uniform_(weight, a=math.sqrt(5))
+    if bias is not None:
+        bound = _bias_bound(weight)
+        init.uniform_(bias, -bound, bound)
+
+
 class Linear(Module):
     """y = x @ weight.T + bias.   x: (N, in_features) -> y: (N, out_features).
     weight: (out_features, in_features), bias: (out_features,)."""
@@ -550,11 +562,7 @@ class Linear(Module):
         self.reset_parameters()
 
     def reset_parameters(self):
-        # a = sqrt(5) gives U(-1/sqrt(fan_in), 1/sqrt(fan_in)) (PyTorch's historical default).
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            bound = _bias_bound(self.weight)
-            init.uniform_(self.bias, -bound, bound)
+        _reset_weight_and_bias(self.weight, self.bias)
 
     def forward(self, x):
         return F.linear(x, self.weight, self.bias)
@@ -582,10 +590,7 @@ class _ConvNd(Module):
         self.reset_parameters()
 
     def reset_parameters(self):
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            bound = _bias_bound(self.weight)
-            init.uniform_(self.bias, -bound, bound)
+        _reset_weight_and_bias(self.weight, self.bias)
 
     def _check_input(self, x):
         _check_input_ndim(self, x, 4, "(N, C, H, W)")
