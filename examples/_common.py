@@ -79,3 +79,34 @@ def run(main):
     except ColorizeError as e:
         print(f"error: {e}", file=sys.stderr)
         sys.exit(2)
+
+
+def parser(doc, name, images, epochs, epochs_help="epochs per model"):
+    """The options every synthetic-scene example takes: --out --size --images --epochs --seed --threads --quiet."""
+    import argparse
+    p = argparse.ArgumentParser(description=doc.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--out", default=os.path.join("out", name), help="output folder")
+    p.add_argument("--size", type=int, default=64, help="working size in pixels (default 64)")
+    p.add_argument("--images", type=int, default=images, help=f"training scenes, all kinds together (default {images})")
+    p.add_argument("--epochs", type=int, default=epochs, help=f"{epochs_help} (default {epochs})")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--threads", type=int, default=None, help="kernel threads (default: all cores)")
+    p.add_argument("--quiet", action="store_true", help="no per-epoch lines")
+    return p
+
+
+def start(args):
+    """Apply --threads, create --out; returns the start time."""
+    if args.threads:
+        nn.kernels.set_num_threads(args.threads)
+    os.makedirs(args.out, exist_ok=True)
+    return time.perf_counter()
+
+
+def mixed_scenes(size, images, seed):
+    """(train, test): mixed synthetic scenes for training, kept 1.25x larger for random crops (augmentation),
+    and 48 unseen mixed scenes (another seed) for testing."""
+    keep = int(round(size * 1.25))
+    train_set = D.load_dataset("synthetic:mixed", size=size, n=images, seed=seed, keep_size=keep)
+    test_set = D.load_dataset("synthetic:mixed", size=size, n=48, seed=1000 + seed)
+    return train_set, test_set

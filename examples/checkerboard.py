@@ -14,7 +14,6 @@ The number: the share of the predicted ab's spatial energy (2-D Fourier power, m
 It is measured for both models at initialisation and after the same training on the mixed synthetic scenes,
 and the pictures (grid + zoomed chroma) go to --out (default out/checkerboard).
 """
-import argparse
 import os
 import sys
 import time
@@ -31,7 +30,7 @@ from colorize.models import build_model  # noqa: E402
 from colorize.predict import predict_ab  # noqa: E402
 from colorize.evaluate import evaluate_model, predict_rgb  # noqa: E402
 from colorize.train import Trainer, mean_ab, resolve_settings  # noqa: E402
-from _common import finish, run  # noqa: E402
+from _common import finish, mixed_scenes, parser, run, start  # noqa: E402
 
 VARIANTS = (("resize-conv", "nearest"), ("transposed", "transposed"))
 
@@ -78,26 +77,13 @@ def zoom_figure(path, crops, title):
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--out", default=os.path.join("out", "checkerboard"), help="output folder")
-    p.add_argument("--size", type=int, default=64, help="working size in pixels, even (default 64)")
-    p.add_argument("--images", type=int, default=192, help="training scenes (default 192)")
-    p.add_argument("--epochs", type=int, default=8, help="epochs per model (default 8)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    p.add_argument("--threads", type=int, default=None, help="kernel threads (default: all cores)")
-    p.add_argument("--quiet", action="store_true", help="no per-epoch lines")
+    p = parser(__doc__, "checkerboard", images=192, epochs=8)
     args = p.parse_args(argv)
     if args.size < 16 or args.size % 8 or args.images < 6 or args.epochs < 1:
         p.error("--size must be a multiple of 8 and >= 16, --images >= 6, --epochs >= 1")
-    if args.threads:
-        nn.kernels.set_num_threads(args.threads)
-    os.makedirs(args.out, exist_ok=True)
-    t_start = time.perf_counter()
+    t_start = start(args)
 
-    keep = int(round(args.size * 1.25))
-    train_set = D.load_dataset("synthetic:mixed", size=args.size, n=args.images, seed=args.seed, keep_size=keep)
-    test_set = D.load_dataset("synthetic:mixed", size=args.size, n=48, seed=1000 + args.seed)
+    train_set, test_set = mixed_scenes(args.size, args.images, args.seed)
     x_test, y_test = D.lab_to_model_arrays(test_set.lab)
     truth_share = period2_share(y_test)
     print(f"mixed synthetic scenes: {len(train_set)} for training, {len(test_set)} unseen for testing; "

@@ -16,48 +16,31 @@ alone, fusion with the scene-classification head. Prints the per-kind PSNR table
 scene accuracy of the head, the mean sky colours, and writes grids and curves to --out (default
 out/fusion_colorizer).
 """
-import argparse
 import os
 import sys
-import time
 
 import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))   # run from a checkout
 
-import nn  # noqa: E402
-from colorize import data as D  # noqa: E402
 from colorize import plots  # noqa: E402
 from colorize.augment import Augment  # noqa: E402
 from colorize.checkpoint import save_weights  # noqa: E402
 from colorize.evaluate import evaluate_model, predict_rgb  # noqa: E402
 from colorize.train import mean_ab  # noqa: E402
-from _common import finish, run, side_by_side, sky_table, train  # noqa: E402
+from _common import finish, mixed_scenes, parser, run, side_by_side, sky_table, start, train  # noqa: E402
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--out", default=os.path.join("out", "fusion_colorizer"), help="output folder")
-    p.add_argument("--size", type=int, default=64, help="working size in pixels (default 64)")
-    p.add_argument("--images", type=int, default=288, help="training scenes, all kinds together (default 288)")
-    p.add_argument("--epochs", type=int, default=10, help="epochs per model (default 10)")
+    p = parser(__doc__, "fusion_colorizer", images=288, epochs=10)
     p.add_argument("--aux-weight", type=float, default=1.0 / 300.0,
                    help="weight of the scene-classification loss (default 1/300, as Iizuka et al.)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    p.add_argument("--threads", type=int, default=None, help="kernel threads (default: all cores)")
-    p.add_argument("--quiet", action="store_true", help="no per-epoch lines")
     args = p.parse_args(argv)
     if args.size < 16 or args.images < 6 or args.epochs < 1 or not args.aux_weight >= 0:
         p.error("--size must be >= 16, --images >= 6, --epochs >= 1 and --aux-weight >= 0")
-    if args.threads:
-        nn.kernels.set_num_threads(args.threads)
-    os.makedirs(args.out, exist_ok=True)
-    t_start = time.perf_counter()
+    t_start = start(args)
 
-    keep = int(round(args.size * 1.25))
-    train_set = D.load_dataset("synthetic:mixed", size=args.size, n=args.images, seed=args.seed, keep_size=keep)
-    test_set = D.load_dataset("synthetic:mixed", size=args.size, n=48, seed=1000 + args.seed)
+    train_set, test_set = mixed_scenes(args.size, args.images, args.seed)
     k = len(train_set.class_names)
     print(f"mixed synthetic scenes: {len(train_set)} for training, {len(test_set)} unseen for testing, "
           f"{args.size}x{args.size}; scene labels: {', '.join(train_set.class_names)}")
