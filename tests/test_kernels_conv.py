@@ -98,15 +98,24 @@ def check_fast(case, dtype, noncontig, route):
                  conv.conv2d_grad_weight_ref(gy, x, case["k"], s, p), dtype)
 
 
-@pytest.mark.parametrize("route", [None, "gemm", "direct"])
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+ROUTES = [(None, np.float32), (None, np.float64), ("simd", np.float32), ("gemm", np.float32),
+          ("gemm", np.float64), ("direct", np.float32), ("direct", np.float64)]
+
+
+@pytest.mark.parametrize("route,dtype", ROUTES)
 @pytest.mark.parametrize("noncontig", [False, True])
 @settings(max_examples=20, deadline=None)
 @given(case=conv_case())
 def test_fast_kernels_match_twins(case, dtype, noncontig, route):
-    """Both routes (shifted BLAS products, direct loops) and the automatic choice, on random
-    shapes, strides (phase planes), paddings (shared or not) and kernel sizes."""
+    """Every route (float32 micro-kernels, shifted BLAS products, direct loops) and the automatic
+    choice, on random shapes, strides (phase planes), paddings (shared or not) and kernel sizes."""
     check_fast(case, dtype, noncontig, route)
+
+
+def test_simd_route_is_float32_only():
+    x = np.zeros((1, 2, 5, 5))
+    with pytest.raises(ValueError, match="float32 only"):
+        conv._conv2d_forward(x, np.zeros((3, 2, 3, 3)), None, (1, 1), (1, 1), "simd")
 
 
 def test_public_kernels_match_twins():
@@ -126,22 +135,25 @@ def test_public_kernels_match_twins():
 
 
 def test_route_choice():
-    """Few channels -> direct loops; many -> BLAS products; grad input looks at its own output (C)."""
+    """Few channels -> direct loops; many -> micro-kernels (float32) or BLAS products (float64);
+    grad input looks at its own output (C)."""
     few, many = conv.DIRECT_MAX_CHANNELS, conv.DIRECT_MAX_CHANNELS + 1
     assert conv._route(1, 32, "forward") == conv._route(32, 2, "forward") == "direct"
     assert conv._route(1, 32, "grad_weight") == conv._route(32, 2, "grad_weight") == "direct"
     assert conv._route(few, 64, "grad_input") == "direct"
-    assert conv._route(32, 2, "grad_input") == "gemm"
+    assert conv._route(32, 2, "grad_input") == "simd"
     for kernel in ("forward", "grad_input", "grad_weight"):
-        assert conv._route(many, many, kernel) == "gemm"
+        assert conv._route(many, many, kernel) == "simd"
+        assert conv._route(many, many, kernel, np.float64) == "gemm"
 
 
 def test_fast_kernels_chunked_large_maps():
     """Maps big enough for several column chunks (one image split over chunks, chunks spanning
-    images), both routes, including stride 1 with shared padding."""
+    images), every route, including stride 1 with shared padding, and channel counts that are
+    not multiples of the micro-kernels' blocks."""
     n_chunks = []
     for (N, C, H, O, k, s, pd) in [(2, 8, 70, 3, 3, 1, 1), (5, 3, 9, 4, 3, 2, 1), (1, 40, 40, 2, 5, 2, 2),
-                                   (3, 16, 33, 12, 3, 1, 1)]:
+                                   (3, 16, 33, 12, 3, 1, 1), (2, 21, 30, 19, 3, 2, 1)]:
         rng = np.random.default_rng(N * H)
         x = rng.standard_normal((N, C, H, H - 3)).astype(np.float32)
         w = rng.standard_normal((O, C, k, k)).astype(np.float32)
@@ -149,7 +161,8 @@ def test_fast_kernels_chunked_large_maps():
         gy = rng.standard_normal(y.shape).astype(np.float32)
         g = conv.Geometry(N, C, H, H - 3, O, k, k, (s, s), (pd, pd), *y.shape[2:])
         n_chunks.append(-(-N * g.Hq // conv.conv_gemm.chunk_rows(N * g.Hq, g.Wq, O + C, 4)))
-        for route in ("gemm", "direct"):
+        n_chunks.append(-(-g.L // (conv.conv_simd.CHUNK_TILES * conv.conv_simd.TILE_COLS)))
+        for route in ("simd", "gemm", "direct"):
             assert_close(conv._conv2d_forward(x, w, None, (s, s), (pd, pd), route), y, np.float32)
             assert_close(conv._conv2d_grad_input(gy, w, x.shape[2:], (s, s), (pd, pd), route),
                          conv.conv2d_grad_input_ref(gy, w, x.shape[2:], (s, s), (pd, pd)), np.float32)
@@ -214,7 +227,7 @@ def test_work_buffers_do_not_leak_between_calls():
     wb = rng.standard_normal((5, 6, 3, 3)).astype(np.float32)
     x = rng.standard_normal((1, 6, 7, 5)).astype(np.float32)
     gy = rng.standard_normal((1, 5, 7, 5)).astype(np.float32)
-    for route in ("gemm", "direct"):
+    for route in ("simd", "gemm", "direct"):
         first = (conv._conv2d_forward(x, wb, None, (1, 1), (1, 1), route),
                  conv._conv2d_grad_input(gy, wb, (7, 5), (1, 1), (1, 1), route),
                  conv._conv2d_grad_weight(gy, x, (3, 3), (1, 1), (1, 1), route))
@@ -228,14 +241,16 @@ def test_work_buffers_do_not_leak_between_calls():
 
 
 def test_two_threads_match_one():
-    """Numba's pool at 2 threads (BLAS pinned to 1 inside it) gives the twin's results."""
+    """Numba's pool at 2 threads (BLAS pinned to 1 inside it) gives the twin's results
+    (the second case has several column chunks per thread)."""
     from nn.kernels import threads
     n = threads.get_num_threads()
     try:
         threads.set_num_threads(min(2, threads.numba.config.NUMBA_NUM_THREADS))
-        case = dict(N=3, C=10, O=9, H=13, W=11, k=(3, 3), stride=(1, 1), padding=(1, 1), seed=5)
-        for route in ("gemm", "direct"):
-            check_fast(case, np.float32, False, route)
+        for case in (dict(N=3, C=10, O=9, H=13, W=11, k=(3, 3), stride=(1, 1), padding=(1, 1), seed=5),
+                     dict(N=4, C=20, O=17, H=25, W=21, k=(3, 3), stride=(2, 2), padding=(1, 1), seed=6)):
+            for route in ("simd", "gemm", "direct"):
+                check_fast(case, np.float32, False, route)
         if threads.kernel_blas_is_private():
             assert threads._find_kernel_blas().num_threads == 1
     finally:

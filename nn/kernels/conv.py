@@ -119,14 +119,17 @@ def conv2d_grad_weight_ref(gy, x, kernel_hw, stride, padding):
 
 # ----------------------------------------------------------------------------- fast kernels
 #
-# Two routes, both on the flat phase-plane layout of conv_layout.py (strides become shifts):
-#   * conv_gemm: kh*kw shifted matrix products per chunk of columns, accumulated by BLAS (no im2col);
+# Three routes, all on the flat phase-plane layout of conv_layout.py (strides become shifts):
+#   * conv_simd (float32): register-blocked micro-kernels that sum every tap and channel of a
+#     block of outputs in one pass (simd.py);
+#   * conv_gemm (float64): kh*kw shifted matrix products per chunk of columns, accumulated by BLAS
+#     (no im2col);
 #   * conv_direct: plain loops, for few channels (C or O <= DIRECT_MAX_CHANNELS), where a matrix
 #     product has a tiny inner or outer dimension and BLAS (or oneDNN) runs at a few GFLOP/s.
-#     (grad input with few OUTPUT channels but many input channels is a fine product for BLAS.)
-# Both split their work over Numba's threads, each BLAS call running on one thread (threads.py),
-# so only one thread pool is busy at a time.
-from . import conv_direct, conv_gemm, threads
+#     (grad input with few OUTPUT channels but many input channels is a fine product.)
+# All split their work over Numba's threads; conv_gemm's BLAS calls run on one thread each
+# (threads.py), so only one thread pool is busy at a time.
+from . import conv_direct, conv_gemm, conv_simd, threads
 from .conv_layout import Geometry, pack_input, pack_output_grad, unpack_input_grad
 
 DIRECT_MAX_CHANNELS = 8   # measured crossover (benchmarks/README.md): direct wins up to here
@@ -147,24 +150,39 @@ def _work(role, shape, dtype):
     return buf[:size].reshape(shape)
 
 
-def _packed_input(x, g):
-    """Xf (C, planes, L + max_off) work array holding x in the flat phase-plane layout."""
-    Xf = _work("x", (g.C, g.P, g.L + g.max_off), x.dtype)
+def _packed_input(x, g, columns=None, rows=None):
+    """Xf (rows, planes, columns + max_off) work array holding x in the flat phase-plane layout
+    (columns: L by default, rows: C by default; the columns past L and the rows past C are zero)."""
+    rows = rows or g.C
+    Xf = _work("x", (rows, g.P, (columns or g.L) + g.max_off), x.dtype)
     pack_input(x, g, Xf)
+    Xf[g.C:] = 0
     return Xf
 
 
-def _packed_output_grad(gy, g, pre):
-    """gYf (O, pre + L) work array holding gy in the wide layout (zero garbage columns)."""
-    gYf = _work("gy", (g.O, pre + g.L), gy.dtype)
+def _packed_output_grad(gy, g, pre, columns=None, rows=None):
+    """gYf (rows, pre + columns) work array holding gy in the wide layout (columns: L by default,
+    rows: O by default; zero garbage columns, and zeros past L and past O)."""
+    columns, rows = columns or g.L, rows or g.O
+    gYf = _work("gy", (rows, pre + columns), gy.dtype)
     pack_output_grad(gy, g, pre, gYf)
+    gYf[:, pre + g.L:] = 0
+    gYf[g.O:] = 0
     return gYf
 
 
-def _route(C, O, kernel):
-    """'direct' or 'gemm' for kernel 'forward' | 'grad_weight' | 'grad_input' (C: input channels)."""
+def _route(C, O, kernel, dtype=np.float32):
+    """'direct', 'simd' or 'gemm' for kernel 'forward' | 'grad_weight' | 'grad_input' (C: input
+    channels): the direct loops for few channels, else the float32 micro-kernels or BLAS (float64)."""
     few = C if kernel == "grad_input" else min(C, O)
-    return "direct" if few <= DIRECT_MAX_CHANNELS else "gemm"
+    if few <= DIRECT_MAX_CHANNELS:
+        return "direct"
+    return "simd" if np.dtype(dtype) == np.float32 else "gemm"
+
+
+def _check_route(name, route, dtype):
+    if route == "simd" and np.dtype(dtype) != np.float32:
+        raise ValueError(f"{name}: the 'simd' route is float32 only, got {np.dtype(dtype)}")
 
 
 def _prepare(name, *arrays):
@@ -185,7 +203,7 @@ def conv2d_forward(x, w, b, stride, padding):
 
 
 def _conv2d_forward(x, w, b, stride, padding, route):
-    """conv2d_forward through the given route: None (choose by channel counts), 'gemm' or 'direct'."""
+    """conv2d_forward through the given route: None (choose by channel counts and dtype), 'simd', 'gemm' or 'direct'."""
     _check_ndim("conv2d_forward", x=x, w=w)
     x, w, b = _prepare("conv2d_forward", x, w, b)
     Ho, Wo = _check_geometry("conv2d_forward", x.shape[2:], w.shape[2:], stride, padding)
@@ -195,9 +213,15 @@ def _conv2d_forward(x, w, b, stride, padding, route):
     (N, C, H, W), (O, _, kh, kw) = x.shape, w.shape
     g = Geometry(N, C, H, W, O, kh, kw, stride, padding, Ho, Wo)
     bias = np.zeros(O, x.dtype) if b is None else b
+    route = route or _route(C, O, "forward", x.dtype)
+    _check_route("conv2d_forward", route, x.dtype)
+    if route == "simd":
+        Xf = _packed_input(x, g, conv_simd.padded_columns(g.L))
+        Wp, boff = conv_simd.pack_forward(w, g, Xf.shape[1] * Xf.shape[2], Xf.shape[2])
+        return conv_simd.forward(Xf, Wp, boff, bias, N, g.Hq, g.Wq, Ho, Wo)
     Xf = _packed_input(x, g)
     pl, off = g.taps()
-    if (route or _route(C, O, "forward")) == "direct":
+    if route == "direct":
         return conv_direct.forward(Xf, w, bias, pl, off, N, g.Hq, g.Wq, Ho, Wo)
     rows = conv_gemm.chunk_rows(N * g.Hq, g.Wq, O + C, x.itemsize)
     return threads.run_blas_loop(conv_gemm.forward, Xf, _tap_weights(w), bias, pl, off, N, g.Hq, g.Wq, Ho, Wo, rows)
@@ -209,7 +233,7 @@ def conv2d_grad_input(gy, w, input_hw, stride, padding):
 
 
 def _conv2d_grad_input(gy, w, input_hw, stride, padding, route):
-    """conv2d_grad_input through the given route: None (choose by channel counts), 'gemm' or 'direct'."""
+    """conv2d_grad_input through the given route: None (choose by channel counts and dtype), 'simd', 'gemm' or 'direct'."""
     _check_ndim("conv2d_grad_input", gy=gy, w=w)
     gy, w = _prepare("conv2d_grad_input", gy, w)
     H, W = input_hw
@@ -219,9 +243,18 @@ def _conv2d_grad_input(gy, w, input_hw, stride, padding, route):
                          f"and input size {(H, W)} (expected (N, {w.shape[0]}, {Ho}, {Wo}))")
     N, (O, C, kh, kw) = gy.shape[0], w.shape
     g = Geometry(N, C, H, W, O, kh, kw, stride, padding, Ho, Wo)
+    route = route or _route(C, O, "grad_input", gy.dtype)
+    _check_route("conv2d_grad_input", route, gy.dtype)
+    if route == "simd":
+        Lpad = conv_simd.padded_columns(g.L)
+        gYf = _packed_output_grad(gy, g, g.max_off, Lpad)
+        Wp, boff, starts = conv_simd.pack_grad_input(w, g, g.max_off, gYf.shape[1])
+        gXf = _work("gx", (Wp.shape[0] * conv_simd.MR, g.P, Lpad), gy.dtype)
+        conv_simd.grad_input_planes(gYf, Wp, boff, starts, gXf)
+        return unpack_input_grad(gXf, g)
     pl, off = g.taps()
     gXf = _work("gx", (C, g.P, g.L), gy.dtype)
-    if (route or _route(C, O, "grad_input")) == "direct":
+    if route == "direct":
         gYf = _packed_output_grad(gy, g, 0)
         conv_direct.grad_input_planes(gYf, w, pl, off, N, g.Hq, g.Wq, Ho, gXf)
     else:
@@ -238,7 +271,7 @@ def conv2d_grad_weight(gy, x, kernel_hw, stride, padding):
 
 
 def _conv2d_grad_weight(gy, x, kernel_hw, stride, padding, route):
-    """conv2d_grad_weight through the given route: None (choose by channel counts), 'gemm' or 'direct'."""
+    """conv2d_grad_weight through the given route: None (choose by channel counts and dtype), 'simd', 'gemm' or 'direct'."""
     _check_ndim("conv2d_grad_weight", gy=gy, x=x)
     gy, x = _prepare("conv2d_grad_weight", gy, x)
     Ho, Wo = _check_geometry("conv2d_grad_weight", x.shape[2:], kernel_hw, stride, padding)
@@ -247,10 +280,21 @@ def _conv2d_grad_weight(gy, x, kernel_hw, stride, padding, route):
                          f"(expected ({x.shape[0]}, O, {Ho}, {Wo}))")
     (N, C, H, W), O, (kh, kw) = x.shape, gy.shape[1], kernel_hw
     g = Geometry(N, C, H, W, O, kh, kw, stride, padding, Ho, Wo)
-    Xf = _packed_input(x, g)
+    route = route or _route(C, O, "grad_weight", x.dtype)
+    _check_route("conv2d_grad_weight", route, x.dtype)
     pl, off = g.taps()
+    if route == "simd":
+        MY, MX = conv_simd.MY, conv_simd.MX
+        Op, Cp, Lpad = -(-O // MY) * MY, -(-C // MX) * MX, conv_simd.padded_columns(g.L)
+        Xf = _packed_input(x, g, Lpad, Cp)
+        gYf = _packed_output_grad(gy, g, 0, Lpad, Op)
+        blocks = conv_simd.grad_weight_taps(gYf, Xf, pl, off, Lpad, conv_simd.chunk_columns(Op, Cp, g.P, Lpad),
+                                            threads.get_num_threads())    # (T, Op/MY, Cp/MX, MY*MX)
+        gw = blocks.reshape(kh * kw, Op // MY, Cp // MX, MY, MX).transpose(1, 3, 2, 4, 0).reshape(Op, Cp, kh * kw)
+        return np.ascontiguousarray(gw[:O, :C]).reshape(O, C, kh, kw)
+    Xf = _packed_input(x, g)
     gYf = _packed_output_grad(gy, g, 0)
-    if (route or _route(C, O, "grad_weight")) == "direct":
+    if route == "direct":
         return conv_direct.grad_weight(gYf, Xf, pl, off, kh, kw, N, g.Hq, g.Wq, Ho)
     rows = conv_gemm.chunk_rows(N * g.Hq, g.Wq, O + C, x.itemsize)
     gWt = threads.run_blas_loop(conv_gemm.grad_weight_taps, gYf, Xf, pl, off, 0, g.L, g.Wq, rows, O,

@@ -1,0 +1,149 @@
+"""float32 conv kernels on the flat phase-plane layout (conv_layout.py), built from the micro-kernels
+of simd.py: every tap and every channel of a block of outputs is summed in registers in one pass.
+
+With Xf the input planes, pl_t / off_t the plane and column offset of tap t, Y the output in the
+wide layout (column m = n*Sg + i*Wq + j):
+
+    forward     Y[o, m]       = sum_{t, c} w[o, c, t] * Xf[c, pl_t, m + off_t]
+                                gather_tile: MR outputs o x TILE_COLS columns, steps s = (t, c)
+    grad input  gX[c, pl, m]  = sum_{t: pl_t = pl} sum_o w[o, c, t] * gY[o, m - off_t]
+                                gather_tile: MR channels c x TILE_COLS columns, steps s = (t, o)
+    grad weight gW[o, c, t]   = sum_m gY[o, m] * Xf[c, pl_t, m + off_t]
+                                dot_tile: MY x MX pairs (o, c), each a dot product over columns
+                                (O and C padded with zero rows to multiples of MY and MX)
+
+(the same three lines as conv_gemm.py, where BLAS does one product per tap instead).  The left
+operand of gather_tile is packed once per call into (blocks, steps, MR) so each step reads MR
+consecutive floats; the right operand is read in place, each step one shifted slice of a row.
+The columns are padded to whole tiles (the layouts' tails are zero), so the micro-kernels never
+test bounds.  Work is split over Numba's threads by chunks of columns (and planes); no BLAS.
+"""
+import numpy as np
+from numba import njit, prange, uint64
+
+from .simd import MR, MX, MY, TILE_COLS, VL, dot_tile, gather_tile  # noqa: F401 (re-exported sizes)
+
+CHUNK_TILES = 8            # forward / grad input: tiles per parallel job (8 x 48 columns)
+CHUNK_BYTES = 512 << 10    # grad weight: operands of one chunk of columns, about half the L2
+
+
+def padded_columns(L):
+    """Columns of the layouts rounded up to whole tiles."""
+    return -(-L // TILE_COLS) * TILE_COLS
+
+
+def pack_forward(w, g, ld, R):
+    """w (O, C, kh, kw) -> (Wp (OB, T*C, MR), boff (T*C,)): step s = t*C + c reads Xf's flat
+    element c*ld + pl_t*R + off_t (+ the column); rows beyond O are zero."""
+    O, C, kh, kw = w.shape
+    T, OB = kh * kw, -(-O // MR)
+    wp = np.zeros((OB * MR, T, C), np.float32)
+    wp[:O] = w.reshape(O, C, T).transpose(0, 2, 1)
+    wp = np.ascontiguousarray(wp.reshape(OB, MR, T * C).transpose(0, 2, 1))
+    pl, off = g.taps()
+    boff = (np.arange(C)[None, :] * ld + (pl * R + off)[:, None]).ravel().astype(np.int64)
+    return wp, boff
+
+
+def pack_grad_input(w, g, pre, ldy):
+    """w (O, C, kh, kw) -> (Wp (CB, T*O, MR), boff (T*O,), starts (P+1,)): the steps of plane p,
+    s in starts[p]..starts[p+1], are (t, o) over the taps with pl_t = p; step s reads gYf's flat
+    element o*ldy + pre - off_t (+ the column); rows beyond C are zero."""
+    O, C, kh, kw = w.shape
+    T, CB = kh * kw, -(-C // MR)
+    pl, off = g.taps()
+    order = np.argsort(pl, kind="stable")                       # taps grouped by plane
+    wt = w.reshape(O, C, T)[:, :, order].transpose(1, 2, 0).reshape(C, T * O)
+    wp = np.zeros((CB * MR, T * O), np.float32)
+    wp[:C] = wt
+    wp = np.ascontiguousarray(wp.reshape(CB, MR, T * O).transpose(0, 2, 1))
+    boff = (np.arange(O)[None, :] * ldy + (pre - off[order])[:, None]).ravel().astype(np.int64)
+    starts = np.concatenate([[0], np.cumsum(np.bincount(pl, minlength=g.P))]) * O
+    return wp, boff, starts.astype(np.int64)
+
+
+@njit(parallel=True, cache=True)
+def forward(Xf, Wp, boff, bias, N, Hq, Wq, Ho, Wo):
+    """y (N, O, Ho, Wo) from Xf (C, planes, >= padded L + max_off) and pack_forward's Wp, boff."""
+    OB, S, _ = Wp.shape
+    O = bias.shape[0]
+    L = N * Hq * Wq
+    n_tiles = -(-L // TILE_COLS)
+    n_chunks = -(-n_tiles // CHUNK_TILES)
+    xs, wp = Xf.ravel(), Wp.ravel()
+    y = np.empty((N, O, Ho, Wo), dtype=np.float32)
+    ys = y.ravel()
+    ldb = CHUNK_TILES * TILE_COLS
+    for ch in prange(n_chunks):
+        t0, t1 = ch * CHUNK_TILES, min(n_tiles, (ch + 1) * CHUNK_TILES)
+        buf = np.empty(OB * MR * ldb, dtype=np.float32)          # this chunk's wide output
+        for tt in range(t0, t1):
+            for ob in range(OB):
+                gather_tile(wp, ob * S * MR, xs, tt * TILE_COLS, boff, 0, S, buf,
+                            ob * MR * ldb + (tt - t0) * TILE_COLS, ldb, 0)
+        m0, m1 = t0 * TILE_COLS, min(L, t1 * TILE_COLS)
+        for g in range(m0 // Wq, (m1 - 1) // Wq + 1):               # plane rows meeting the chunk
+            n, i = g // Hq, g % Hq
+            if i < Ho:
+                j0, j1 = max(0, m0 - g * Wq), min(Wo, m1 - g * Wq)
+                for o in range(O):
+                    # flat unsigned indices: no wraparound checks, so the copy vectorises
+                    src, dst = uint64(o * ldb + g * Wq - m0), uint64(((n * O + o) * Ho + i) * Wo)
+                    for j in range(uint64(j0), uint64(j1)):
+                        ys[dst + j] = buf[src + j] + bias[o]
+    return y
+
+
+@njit(parallel=True, cache=True)
+def grad_input_planes(gYf, Wp, boff, starts, gXf):
+    """gXf (CB*MR, planes, Lpad) (overwritten) from gYf (O, pre + Lpad) and pack_grad_input's
+    Wp, boff, starts."""
+    CB, S, _ = Wp.shape
+    P, Lpad = gXf.shape[1], gXf.shape[2]
+    n_tiles = Lpad // TILE_COLS
+    n_chunks = -(-n_tiles // CHUNK_TILES)
+    ys, wp, xs = gYf.ravel(), Wp.ravel(), gXf.ravel()
+    ldo = P * Lpad
+    for job in prange(n_chunks * P):
+        ch, plane = job // P, job % P
+        s0, ns = starts[plane], starts[plane + 1] - starts[plane]
+        for tt in range(ch * CHUNK_TILES, min(n_tiles, (ch + 1) * CHUNK_TILES)):
+            m = tt * TILE_COLS
+            for cb in range(CB):
+                gather_tile(wp, (cb * S + s0) * MR, ys, m, boff, s0, ns, xs,
+                            cb * MR * ldo + plane * Lpad + m, ldo, 0)
+
+
+def chunk_columns(O, C, P, Lpad):
+    """grad weight: columns per chunk (a multiple of VL) so a chunk's operands take about CHUNK_BYTES."""
+    cols = CHUNK_BYTES // (4 * (O + C * P)) // VL * VL
+    return int(min(Lpad, max(VL, cols)))
+
+
+@njit(parallel=True, cache=True)
+def grad_weight_taps(gYf, Xf, pl, off, Lpad, chunk, n_threads):
+    """gW (T, O/MY, C/MX, MY*MX) (blocks of MY x MX sums) from gYf (O, >= Lpad) and Xf (C, planes,
+    >= Lpad + max_off), O and C padded to multiples of MY and MX with zero rows, zero garbage and
+    tail columns; chunk: columns per job (multiple of VL); one partial sum per thread."""
+    O, ldy = gYf.shape[0], gYf.shape[1]
+    C, P, R = Xf.shape
+    T, OB, CB = pl.shape[0], O // MY, C // MX
+    ys, xs = gYf.ravel(), Xf.ravel()
+    ldx = P * R
+    n_chunks = -(-Lpad // chunk)
+    n_acc = max(1, min(n_chunks, n_threads))
+    acc = np.zeros((n_acc, T * OB * CB * VL), dtype=np.float32)
+    for r in prange(n_acc):
+        sums = acc[r]
+        for k in range(r, n_chunks, n_acc):
+            m0 = k * chunk
+            n = (min(Lpad, m0 + chunk) - m0) // VL
+            for ob in range(OB):
+                for cb in range(CB):
+                    for t in range(T):
+                        dot_tile(ys, ob * MY * ldy + m0, ldy, xs, cb * MX * ldx + pl[t] * R + off[t] + m0, ldx, n,
+                                 sums, ((t * OB + ob) * CB + cb) * VL)
+    gW = acc[0].copy()
+    for r in range(1, n_acc):
+        gW += acc[r]
+    return gW.reshape(T, OB, CB, VL)

@@ -1,0 +1,78 @@
+"""The register-blocked micro-kernels (nn/kernels/simd.py) against their NumPy twins, on random
+operands, offsets, step counts and strides."""
+import numpy as np
+from hypothesis import given, settings, strategies as st
+from numba import njit
+
+from nn.kernels import simd
+from nn.kernels.simd import MR, MX, MY, TILE_COLS, VL
+
+
+@njit(cache=True)
+def call_gather_tile(a, a0, b, b0, boff, s0, S, out, o0, ldo, accumulate):
+    simd.gather_tile(a, a0, b, b0, boff, s0, S, out, o0, ldo, accumulate)
+
+
+@njit(cache=True)
+def call_dot_tile(y, y0, ldy, x, x0, ldx, n, out, out0):
+    simd.dot_tile(y, y0, ldy, x, x0, ldx, n, out, out0)
+
+
+def test_tile_sizes_fit_the_vector_width():
+    assert VL in (8, 16) and TILE_COLS == simd.NV * VL and MY * MX == VL
+
+
+@settings(max_examples=60, deadline=None)
+@given(S=st.integers(0, 40), s0=st.integers(0, 5), a0=st.integers(0, 7), b0=st.integers(0, 33),
+       ldo=st.integers(0, 9), o0=st.integers(0, 5), accumulate=st.booleans(), seed=st.integers(0, 2**31 - 1))
+def test_gather_tile_matches_twin(S, s0, a0, b0, ldo, o0, accumulate, seed):
+    """Arbitrary (unaligned) offsets into a, b and out, any step count (0 included: out = 0 or kept)."""
+    rng = np.random.default_rng(seed)
+    ldo = TILE_COLS + ldo                                        # rows of out may not overlap
+    a = rng.standard_normal(a0 + S * MR).astype(np.float32)
+    b = rng.standard_normal(b0 + 300).astype(np.float32)
+    boff = np.concatenate([rng.integers(-5, 5, s0), rng.integers(0, 300 - TILE_COLS, S)]).astype(np.int64)
+    out = rng.standard_normal(o0 + MR * ldo).astype(np.float32)
+    want = out.copy()
+    simd.gather_tile_ref(a, a0, b, b0, boff, s0, S, want, o0, ldo, accumulate)
+    call_gather_tile(a, a0, b, b0, boff, s0, S, out, o0, ldo, int(accumulate))
+    np.testing.assert_allclose(out, want, rtol=1e-5, atol=1e-4)
+
+
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(0, 12), y0=st.integers(0, 9), x0=st.integers(0, 9), gapy=st.integers(0, 7),
+       gapx=st.integers(0, 7), out0=st.integers(0, 3), seed=st.integers(0, 2**31 - 1))
+def test_dot_tile_matches_twin(n, y0, x0, gapy, gapx, out0, seed):
+    """Row strides longer than the rows (gaps), unaligned starts, n = 0; the sums are added to out."""
+    rng = np.random.default_rng(seed)
+    K = n * VL
+    ldy, ldx = K + gapy, K + gapx
+    y = rng.standard_normal(y0 + MY * ldy + 1).astype(np.float32)
+    x = rng.standard_normal(x0 + MX * ldx + 1).astype(np.float32)
+    out = rng.standard_normal(out0 + VL + 2).astype(np.float32)
+    want = out.copy()
+    simd.dot_tile_ref(y, y0, ldy, x, x0, ldx, n, want, out0)
+    call_dot_tile(y, y0, ldy, x, x0, ldx, n, out, out0)
+    np.testing.assert_allclose(out, want, rtol=1e-5, atol=1e-4)
+
+
+def test_twins_match_definition():
+    """The twins themselves against explicit loops, on one small case each."""
+    rng = np.random.default_rng(0)
+    S = 3
+    a, b = rng.standard_normal(S * MR).astype(np.float32), rng.standard_normal(200).astype(np.float32)
+    boff = np.array([5, 0, 17], np.int64)
+    out = np.zeros(MR * TILE_COLS, np.float32)
+    simd.gather_tile_ref(a, 0, b, 2, boff, 0, S, out, 0, TILE_COLS, 0)
+    for r in range(MR):
+        for j in range(TILE_COLS):
+            want = sum(a[s * MR + r] * b[2 + boff[s] + j] for s in range(S))
+            assert abs(out[r * TILE_COLS + j] - want) < 1e-4
+    n = 2
+    y, x = rng.standard_normal(MY * n * VL).astype(np.float32), rng.standard_normal(MX * n * VL).astype(np.float32)
+    out = np.ones(VL, np.float32)
+    simd.dot_tile_ref(y, 0, n * VL, x, 0, n * VL, n, out, 0)
+    for i in range(MY):
+        for j in range(MX):
+            want = 1 + sum(y[i * n * VL + k] * x[j * n * VL + k] for k in range(n * VL))
+            assert abs(out[i * MX + j] - want) < 1e-4
