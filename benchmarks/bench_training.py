@@ -180,10 +180,18 @@ _W5_CHILD = textwrap.dedent('''
     f = lambda *s: r.standard_normal(s).astype(np.float32)
     x, gy = f(2, 3, 8, 8), f(2, 3, 4, 4)
     w = f(4, 3, 3, 3)
+    xm, wm, gm = f(2, 12, 8, 8), f(12, 12, 3, 3), f(2, 12, 8, 8)
+
+    def many(dt):       # 12 channels: past the direct loops' range
+        a, b, g = xm.astype(dt), wm.astype(dt), gm.astype(dt)
+        return (K.conv2d_forward(a, b, None, (1, 1), (1, 1)), K.conv2d_grad_input(g, b, (8, 8), (1, 1), (1, 1)),
+                K.conv2d_grad_weight(g, a, (3, 3), (1, 1), (1, 1)))
     calls = {{
         "conv2d_forward": lambda: K.conv2d_forward(x, w, f(4), (1, 1), (1, 1)),
         "conv2d_grad_input": lambda: K.conv2d_grad_input(f(2, 4, 8, 8), w, (8, 8), (1, 1), (1, 1)),
         "conv2d_grad_weight": lambda: K.conv2d_grad_weight(f(2, 4, 8, 8), x, (3, 3), (1, 1), (1, 1)),
+        "conv2d_many_channels": lambda: many(np.float32),          # the float32 micro-kernel route
+        "conv2d_many_channels_f64": lambda: many(np.float64),      # the float64 BLAS route
         "linear_forward": lambda: K.linear_forward(f(5, 3), f(2, 3), f(2)),
         "linear_backward": lambda: K.linear_backward(f(5, 2), f(5, 3), f(2, 3)),
         "max_pool2d": lambda: K.max_pool2d_backward(gy, K.max_pool2d_forward(x, (2, 2), (2, 2), (0, 0))[1], (8, 8)),

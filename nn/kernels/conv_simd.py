@@ -32,17 +32,33 @@ def padded_columns(L):
     return -(-L // TILE_COLS) * TILE_COLS
 
 
+@njit(cache=True)
+def _pack_blocks(w, taps, rows_are_outputs, Wp):
+    """Wp[blk, k*M + m, r] = w[o, c, taps[k]] with (o, c) = (blk*MR + r, m) when rows_are_outputs
+    (M = C), else (m, blk*MR + r) (M = O); rows past the last one are zero."""
+    O, C, T = w.shape
+    n_rows, M = (O, C) if rows_are_outputs else (C, O)
+    for blk in range(Wp.shape[0]):
+        for k in range(taps.shape[0]):
+            for m in range(M):
+                for r in range(MR):
+                    row = blk * MR + r
+                    v = 0.0
+                    if row < n_rows:
+                        v = w[row, m, taps[k]] if rows_are_outputs else w[m, row, taps[k]]
+                    Wp[blk, k * M + m, r] = v
+
+
 def pack_forward(w, g, ld, R):
     """w (O, C, kh, kw) -> (Wp (OB, T*C, MR), boff (T*C,)): step s = t*C + c reads Xf's flat
     element c*ld + pl_t*R + off_t (+ the column); rows beyond O are zero."""
     O, C, kh, kw = w.shape
-    T, OB = kh * kw, -(-O // MR)
-    wp = np.zeros((OB * MR, T, C), np.float32)
-    wp[:O] = w.reshape(O, C, T).transpose(0, 2, 1)
-    wp = np.ascontiguousarray(wp.reshape(OB, MR, T * C).transpose(0, 2, 1))
+    T = kh * kw
+    Wp = np.empty((-(-O // MR), T * C, MR), np.float32)
+    _pack_blocks(w.reshape(O, C, T), np.arange(T), True, Wp)
     pl, off = g.taps()
     boff = (np.arange(C)[None, :] * ld + (pl * R + off)[:, None]).ravel().astype(np.int64)
-    return wp, boff
+    return Wp, boff
 
 
 def pack_grad_input(w, g, pre, ldy):
@@ -50,16 +66,14 @@ def pack_grad_input(w, g, pre, ldy):
     s in starts[p]..starts[p+1], are (t, o) over the taps with pl_t = p; step s reads gYf's flat
     element o*ldy + pre - off_t (+ the column); rows beyond C are zero."""
     O, C, kh, kw = w.shape
-    T, CB = kh * kw, -(-C // MR)
+    T = kh * kw
     pl, off = g.taps()
     order = np.argsort(pl, kind="stable")                       # taps grouped by plane
-    wt = w.reshape(O, C, T)[:, :, order].transpose(1, 2, 0).reshape(C, T * O)
-    wp = np.zeros((CB * MR, T * O), np.float32)
-    wp[:C] = wt
-    wp = np.ascontiguousarray(wp.reshape(CB, MR, T * O).transpose(0, 2, 1))
+    Wp = np.empty((-(-C // MR), T * O, MR), np.float32)
+    _pack_blocks(w.reshape(O, C, T), order, False, Wp)
     boff = (np.arange(O)[None, :] * ldy + (pre - off[order])[:, None]).ravel().astype(np.int64)
     starts = np.concatenate([[0], np.cumsum(np.bincount(pl, minlength=g.P))]) * O
-    return wp, boff, starts.astype(np.int64)
+    return Wp, boff, starts.astype(np.int64)
 
 
 @njit(parallel=True, cache=True)
