@@ -161,7 +161,7 @@ def test_fast_kernels_chunked_large_maps():
         gy = rng.standard_normal(y.shape).astype(np.float32)
         g = conv.Geometry(N, C, H, H - 3, O, k, k, (s, s), (pd, pd), *y.shape[2:])
         n_chunks.append(-(-N * g.Hq // conv.conv_gemm.chunk_rows(N * g.Hq, g.Wq, O + C, 4)))
-        n_chunks.append(-(-g.L // (conv.conv_simd.CHUNK_TILES * conv.conv_simd.TILE_COLS)))
+        n_chunks.append(conv.conv_simd.job_count(-(-g.L // conv.conv_simd.TILE_COLS), conv.conv_simd.CHUNK_TILES, 1))
         for route in ("simd", "gemm", "direct"):
             assert_close(conv._conv2d_forward(x, w, None, (s, s), (pd, pd), route), y, np.float32)
             assert_close(conv._conv2d_grad_input(gy, w, x.shape[2:], (s, s), (pd, pd), route),

@@ -76,3 +76,17 @@ def test_twins_match_definition():
         for j in range(MX):
             want = 1 + sum(y[i * n * VL + k] * x[j * n * VL + k] for k in range(n * VL))
             assert abs(out[i * MX + j] - want) < 1e-4
+
+
+def test_job_count():
+    """At most `most` items per job (sizes n*k//jobs differ by <= 1), and a job count that is a
+    multiple of the threads whenever the items allow it."""
+    from nn.kernels.conv_simd import job_count
+    for n in range(1, 60):
+        for most in (1, 3, 8):
+            for threads in (1, 2, 3):
+                jobs = job_count(n, most, threads)
+                sizes = [(k + 1) * n // jobs - k * n // jobs for k in range(jobs)]
+                assert sum(sizes) == n and max(sizes) <= most and min(sizes) >= 1
+                if n >= threads:
+                    assert jobs % threads == 0 or jobs == n, (n, most, threads, jobs)

@@ -23,13 +23,21 @@ from numba import njit, prange, uint64
 
 from .simd import MR, MX, MY, TILE_COLS, VL, dot_tile, gather_tile  # noqa: F401 (re-exported sizes)
 
-CHUNK_TILES = 8            # forward / grad input: tiles per parallel job (8 x 48 columns)
+CHUNK_TILES = 8            # forward / grad input: at most this many tiles per parallel job (8 x 48 columns)
 CHUNK_BYTES = 512 << 10    # grad weight: operands of one chunk of columns, about half the L2
 
 
 def padded_columns(L):
     """Columns of the layouts rounded up to whole tiles."""
     return -(-L // TILE_COLS) * TILE_COLS
+
+
+def job_count(n_items, most, n_threads):
+    """Number of parallel jobs for n_items: each job takes at most `most` items, and the count is a
+    multiple of n_threads when there are enough items, so that no thread is left waiting for
+    another at the end (job k takes items k*n//jobs up to (k+1)*n//jobs: sizes differ by <= 1)."""
+    jobs = -(-n_items // max(1, most))
+    return max(1, min(n_items, -(-jobs // n_threads) * n_threads))
 
 
 @njit(cache=True)
@@ -77,19 +85,19 @@ def pack_grad_input(w, g, pre, ldy):
 
 
 @njit(parallel=True, cache=True)
-def forward(Xf, Wp, boff, bias, N, Hq, Wq, Ho, Wo):
-    """y (N, O, Ho, Wo) from Xf (C, planes, >= padded L + max_off) and pack_forward's Wp, boff."""
+def forward(Xf, Wp, boff, bias, N, Hq, Wq, Ho, Wo, n_chunks):
+    """y (N, O, Ho, Wo) from Xf (C, planes, >= padded L + max_off) and pack_forward's Wp, boff;
+    n_chunks: parallel jobs (job_count of the tiles)."""
     OB, S, _ = Wp.shape
     O = bias.shape[0]
     L = N * Hq * Wq
     n_tiles = -(-L // TILE_COLS)
-    n_chunks = -(-n_tiles // CHUNK_TILES)
     xs, wp = Xf.ravel(), Wp.ravel()
     y = np.empty((N, O, Ho, Wo), dtype=np.float32)
     ys = y.ravel()
-    ldb = CHUNK_TILES * TILE_COLS
+    ldb = -(-n_tiles // n_chunks) * TILE_COLS
     for ch in prange(n_chunks):
-        t0, t1 = ch * CHUNK_TILES, min(n_tiles, (ch + 1) * CHUNK_TILES)
+        t0, t1 = ch * n_tiles // n_chunks, (ch + 1) * n_tiles // n_chunks
         buf = np.empty(OB * MR * ldb, dtype=np.float32)          # this chunk's wide output
         for tt in range(t0, t1):
             for ob in range(OB):
@@ -109,49 +117,48 @@ def forward(Xf, Wp, boff, bias, N, Hq, Wq, Ho, Wo):
 
 
 @njit(parallel=True, cache=True)
-def grad_input_planes(gYf, Wp, boff, starts, gXf):
+def grad_input_planes(gYf, Wp, boff, starts, gXf, n_chunks):
     """gXf (CB*MR, planes, Lpad) (overwritten) from gYf (O, pre + Lpad) and pack_grad_input's
-    Wp, boff, starts."""
+    Wp, boff, starts; n_chunks: jobs per plane (job_count of the tiles)."""
     CB, S, _ = Wp.shape
     P, Lpad = gXf.shape[1], gXf.shape[2]
     n_tiles = Lpad // TILE_COLS
-    n_chunks = -(-n_tiles // CHUNK_TILES)
     ys, wp, xs = gYf.ravel(), Wp.ravel(), gXf.ravel()
     ldo = P * Lpad
     for job in prange(n_chunks * P):
         ch, plane = job // P, job % P
         s0, ns = starts[plane], starts[plane + 1] - starts[plane]
-        for tt in range(ch * CHUNK_TILES, min(n_tiles, (ch + 1) * CHUNK_TILES)):
+        for tt in range(ch * n_tiles // n_chunks, (ch + 1) * n_tiles // n_chunks):
             m = tt * TILE_COLS
             for cb in range(CB):
                 gather_tile(wp, (cb * S + s0) * MR, ys, m, boff, s0, ns, xs,
                             cb * MR * ldo + plane * Lpad + m, ldo, 0)
 
 
-def chunk_columns(O, C, P, Lpad):
-    """grad weight: columns per chunk (a multiple of VL) so a chunk's operands take about CHUNK_BYTES."""
-    cols = CHUNK_BYTES // (4 * (O + C * P)) // VL * VL
-    return int(min(Lpad, max(VL, cols)))
+def grad_weight_jobs(O, C, P, Lpad, n_threads):
+    """grad weight: parallel jobs over the columns, so a job's operands take at most about
+    CHUNK_BYTES, balanced over the threads."""
+    return job_count(Lpad // VL, CHUNK_BYTES // (4 * (O + C * P)) // VL, n_threads)
 
 
 @njit(parallel=True, cache=True)
-def grad_weight_taps(gYf, Xf, pl, off, Lpad, chunk, n_threads):
+def grad_weight_taps(gYf, Xf, pl, off, Lpad, n_chunks, n_threads):
     """gW (T, O/MY, C/MX, MY*MX) (blocks of MY x MX sums) from gYf (O, >= Lpad) and Xf (C, planes,
     >= Lpad + max_off), O and C padded to multiples of MY and MX with zero rows, zero garbage and
-    tail columns; chunk: columns per job (multiple of VL); one partial sum per thread."""
+    tail columns; n_chunks: jobs over the columns (grad_weight_jobs); one partial sum per thread."""
     O, ldy = gYf.shape[0], gYf.shape[1]
     C, P, R = Xf.shape
     T, OB, CB = pl.shape[0], O // MY, C // MX
     ys, xs = gYf.ravel(), Xf.ravel()
     ldx = P * R
-    n_chunks = -(-Lpad // chunk)
+    units = Lpad // VL                                   # columns in vectors
     n_acc = max(1, min(n_chunks, n_threads))
     acc = np.zeros((n_acc, T * OB * CB * VL), dtype=np.float32)
     for r in prange(n_acc):
         sums = acc[r]
         for k in range(r, n_chunks, n_acc):
-            m0 = k * chunk
-            n = (min(Lpad, m0 + chunk) - m0) // VL
+            u0 = k * units // n_chunks
+            m0, n = u0 * VL, (k + 1) * units // n_chunks - u0
             for ob in range(OB):
                 for cb in range(CB):
                     for t in range(T):
