@@ -90,3 +90,38 @@ def test_job_count():
                 assert sum(sizes) == n and max(sizes) <= most and min(sizes) >= 1
                 if n >= threads:
                     assert jobs % threads == 0 or jobs == n, (n, most, threads, jobs)
+
+
+AVX2_CHECK = """
+import numpy as np
+from nn.kernels import conv, simd
+assert simd.VL == 8, simd.VL
+rng = np.random.default_rng(0)
+for (N, C, H, W, O, k, s, p) in [(2, 12, 9, 7, 10, 3, 1, 1), (3, 10, 11, 10, 13, 3, 2, 1)]:
+    x = rng.standard_normal((N, C, H, W)).astype(np.float32)
+    w = rng.standard_normal((O, C, k, k)).astype(np.float32)
+    b = rng.standard_normal(O).astype(np.float32)
+    y = conv._conv2d_forward(x, w, b, (s, s), (p, p), "simd")
+    gy = rng.standard_normal(y.shape).astype(np.float32)
+    pairs = [(y, conv.conv2d_forward_ref(x, w, b, (s, s), (p, p))),
+             (conv._conv2d_grad_input(gy, w, (H, W), (s, s), (p, p), "simd"),
+              conv.conv2d_grad_input_ref(gy, w, (H, W), (s, s), (p, p))),
+             (conv._conv2d_grad_weight(gy, x, (k, k), (s, s), (p, p), "simd"),
+              conv.conv2d_grad_weight_ref(gy, x, (k, k), (s, s), (p, p)))]
+    for got, want in pairs:
+        np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4 * np.abs(want).max())
+print("ok")
+"""
+
+
+def test_avx2_variant_in_a_subprocess(tmp_path):
+    """The 8-float (AVX2) tile shapes, compiled for a Haswell target in a fresh process (with its own
+    Numba cache): the code path of CPUs without AVX-512, checked against the twins."""
+    import os
+    import subprocess
+    import sys
+    env = dict(os.environ, NUMBA_CPU_NAME="haswell", NUMBA_CACHE_DIR=str(tmp_path))
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    r = subprocess.run([sys.executable, "-c", AVX2_CHECK], env=env, cwd=root, capture_output=True, text=True,
+                       timeout=600)
+    assert r.returncode == 0 and r.stdout.strip().endswith("ok"), r.stderr[-2000:]

@@ -21,6 +21,7 @@ about 230 GFLOP/s; the same loop written as plain Numba, about 36.
 Arguments are flat float32 arrays plus element offsets (no bounds checks: the callers size their
 buffers for the full tiles).  Twins: gather_tile_ref, dot_tile_ref.
 """
+import numba
 import numpy as np
 from llvmlite import ir
 from numba import types
@@ -31,9 +32,12 @@ import llvmlite.binding as _llvm
 
 
 def _vector_width():
-    """Floats per vector register: 16 on CPUs with AVX-512, else 8 (AVX2; older CPUs split them)."""
-    features = _llvm.get_host_cpu_features()
-    return 16 if features.get("avx512f", False) else 8
+    """Floats per vector register of the CPU Numba compiles for: 16 with AVX-512, else 8 (AVX2;
+    older CPUs split the vectors in halves).  Normally the host; when NUMBA_CPU_NAME is set (e.g.
+    'generic' for a cache shared between machines), AVX-512 only if NUMBA_CPU_FEATURES has +avx512f."""
+    if numba.config.CPU_NAME:
+        return 16 if "+avx512f" in (numba.config.CPU_FEATURES or "") else 8
+    return 16 if _llvm.get_host_cpu_features().get("avx512f", False) else 8
 
 
 VL = _vector_width()
