@@ -2,7 +2,7 @@
 
 Numba compiles loops well but cannot be told to keep a 2-D block of sums in registers across a
 long loop: an accumulator array lives in memory, and a matrix-product loop written in Numba runs
-at about a third of the machine's speed.  These two kernels are written one level lower, as
+at about a sixth of the machine's speed.  These two kernels are written one level lower, as
 Numba intrinsics that emit LLVM IR with explicit vectors of VL floats (16 with AVX-512, else 8),
 so the block of sums stays in registers and every step is one fused multiply-add per vector:
 
@@ -16,7 +16,9 @@ so the block of sums stays in registers and every step is one fused multiply-add
 The conv kernels (conv_simd.py) are built from them: gather_tile is a convolution forward (or
 grad input) pass over all taps and channels at once, dot_tile its grad weight.  Measured on one
 core of this machine (AMD EPYC, AVX-512), with L1-resident data: gather_tile 8 x 3 vectors,
-about 230 GFLOP/s; the same loop written as plain Numba, about 36.
+about 230 GFLOP/s; the same loop written as plain Numba, about 36.  The 8-float variant (compiled
+with NUMBA_CPU_NAME=haswell) gives 70-85 GFLOP/s inside the conv kernels, about what an AVX2 BLAS
+gives there.
 
 Arguments are flat float32 arrays plus element offsets (no bounds checks: the callers size their
 buffers for the full tiles).  Twins: gather_tile_ref, dot_tile_ref.
