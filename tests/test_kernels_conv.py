@@ -135,16 +135,21 @@ def test_public_kernels_match_twins():
 
 
 def test_route_choice():
-    """Few channels -> direct loops; many -> micro-kernels (float32) or BLAS products (float64);
-    grad input looks at its own output (C)."""
+    """float32: micro-kernels unless the blocked channel count is 1 (forward: O, grad input: C,
+    grad weight: min(C, O)); float64: direct loops for few channels, BLAS products for many
+    (grad input looks at its own output, C)."""
+    for kernel, C, O in (("forward", 5, 1), ("grad_input", 1, 5), ("grad_weight", 1, 5), ("grad_weight", 5, 1)):
+        assert conv._route(C, O, kernel) == "direct"
+    for kernel, C, O in (("forward", 1, 32), ("forward", 32, 2), ("grad_input", 2, 1), ("grad_weight", 2, 32)):
+        assert conv._route(C, O, kernel) == "simd"
     few, many = conv.DIRECT_MAX_CHANNELS, conv.DIRECT_MAX_CHANNELS + 1
-    assert conv._route(1, 32, "forward") == conv._route(32, 2, "forward") == "direct"
-    assert conv._route(1, 32, "grad_weight") == conv._route(32, 2, "grad_weight") == "direct"
-    assert conv._route(few, 64, "grad_input") == "direct"
-    assert conv._route(32, 2, "grad_input") == "simd"
+    f64 = np.float64
+    assert conv._route(1, 32, "forward", f64) == conv._route(32, 2, "forward", f64) == "direct"
+    assert conv._route(1, 32, "grad_weight", f64) == conv._route(32, 2, "grad_weight", f64) == "direct"
+    assert conv._route(few, 64, "grad_input", f64) == "direct"
+    assert conv._route(32, 2, "grad_input", f64) == "gemm"
     for kernel in ("forward", "grad_input", "grad_weight"):
-        assert conv._route(many, many, kernel) == "simd"
-        assert conv._route(many, many, kernel, np.float64) == "gemm"
+        assert conv._route(many, many, kernel, f64) == "gemm"
 
 
 def test_fast_kernels_chunked_large_maps():

@@ -124,15 +124,15 @@ def conv2d_grad_weight_ref(gy, x, kernel_hw, stride, padding):
 #     block of outputs in one pass (simd.py);
 #   * conv_gemm (float64): kh*kw shifted matrix products per chunk of columns, accumulated by BLAS
 #     (no im2col);
-#   * conv_direct: plain loops, for few channels (C or O <= DIRECT_MAX_CHANNELS), where a matrix
-#     product has a tiny inner or outer dimension and BLAS (or oneDNN) runs at a few GFLOP/s.
-#     (grad input with few OUTPUT channels but many input channels is a fine product.)
+#   * conv_direct: plain loops, for few channels, where a matrix product has a tiny inner or outer
+#     dimension and BLAS (or oneDNN) runs at a few GFLOP/s; in float32 only for a single channel
+#     where the micro-kernels would pad it to a block of rows (see _route).
 # All split their work over Numba's threads; conv_gemm's BLAS calls run on one thread each
 # (threads.py), so only one thread pool is busy at a time.
 from . import conv_direct, conv_gemm, conv_simd, threads
 from .conv_layout import Geometry, pack_input, pack_output_grad, unpack_input_grad
 
-DIRECT_MAX_CHANNELS = 8   # measured crossover (benchmarks/README.md): direct wins up to here
+DIRECT_MAX_CHANNELS = 8   # float64: measured crossover with BLAS (benchmarks/README.md): direct wins up to here
 
 
 _buffers = {}              # (role, dtype) -> flat work array, grown on demand and reused
@@ -173,11 +173,18 @@ def _packed_output_grad(gy, g, pre, columns=None, rows=None):
 
 def _route(C, O, kernel, dtype=np.float32):
     """'direct', 'simd' or 'gemm' for kernel 'forward' | 'grad_weight' | 'grad_input' (C: input
-    channels): the direct loops for few channels, else the float32 micro-kernels or BLAS (float64)."""
+    channels).
+
+    float32: the micro-kernels, except when the channel count they split into blocks of rows is 1
+    (forward: O; grad input: C; grad weight: min(C, O)): 7 of 8 rows would be padding, and the
+    direct loops are faster (measured: C = 1 grad input 0.54 vs 0.95 ms; with 2 channels or more
+    the micro-kernels win or tie, e.g. O = 2 grad weight 1.9 vs 3.6 ms).
+    float64: the direct loops for few channels, else BLAS products."""
+    if np.dtype(dtype) == np.float32:
+        blocked = {"forward": O, "grad_input": C}.get(kernel, min(C, O))
+        return "direct" if blocked == 1 else "simd"
     few = C if kernel == "grad_input" else min(C, O)
-    if few <= DIRECT_MAX_CHANNELS:
-        return "direct"
-    return "simd" if np.dtype(dtype) == np.float32 else "gemm"
+    return "direct" if few <= DIRECT_MAX_CHANNELS else "gemm"
 
 
 def _check_route(name, route, dtype):
