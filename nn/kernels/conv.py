@@ -210,7 +210,7 @@ def conv2d_forward(x, w, b, stride, padding):
 
 
 def _conv2d_forward(x, w, b, stride, padding, route):
-    """conv2d_forward through the given route: None (choose by channel counts and dtype), 'simd', 'gemm' or 'direct'."""
+    """conv2d_forward through the given route: None (by channels and dtype), 'simd', 'gemm', 'direct'."""
     _check_ndim("conv2d_forward", x=x, w=w)
     x, w, b = _prepare("conv2d_forward", x, w, b)
     Ho, Wo = _check_geometry("conv2d_forward", x.shape[2:], w.shape[2:], stride, padding)
@@ -223,11 +223,8 @@ def _conv2d_forward(x, w, b, stride, padding, route):
     route = route or _route(C, O, "forward", x.dtype)
     _check_route("conv2d_forward", route, x.dtype)
     if route == "simd":
-        Lpad = conv_simd.padded_columns(g.L)
-        Xf = _packed_input(x, g, Lpad)
-        Wp, boff = conv_simd.pack_forward(w, g, Xf.shape[1] * Xf.shape[2], Xf.shape[2])
-        jobs = conv_simd.job_count(Lpad // conv_simd.TILE_COLS, conv_simd.CHUNK_TILES, threads.get_num_threads())
-        return conv_simd.forward(Xf, Wp, boff, bias, N, g.Hq, g.Wq, Ho, Wo, jobs)
+        Xf = _packed_input(x, g, conv_simd.padded_columns(g.L))
+        return conv_simd.conv_forward(Xf, w, bias, g, threads.get_num_threads())
     Xf = _packed_input(x, g)
     pl, off = g.taps()
     if route == "direct":
@@ -242,7 +239,7 @@ def conv2d_grad_input(gy, w, input_hw, stride, padding):
 
 
 def _conv2d_grad_input(gy, w, input_hw, stride, padding, route):
-    """conv2d_grad_input through the given route: None (choose by channel counts and dtype), 'simd', 'gemm' or 'direct'."""
+    """conv2d_grad_input through the given route: None (by channels and dtype), 'simd', 'gemm', 'direct'."""
     _check_ndim("conv2d_grad_input", gy=gy, w=w)
     gy, w = _prepare("conv2d_grad_input", gy, w)
     H, W = input_hw
@@ -257,10 +254,8 @@ def _conv2d_grad_input(gy, w, input_hw, stride, padding, route):
     if route == "simd":
         Lpad = conv_simd.padded_columns(g.L)
         gYf = _packed_output_grad(gy, g, g.max_off, Lpad)
-        Wp, boff, starts = conv_simd.pack_grad_input(w, g, g.max_off, gYf.shape[1])
-        gXf = _work("gx", (Wp.shape[0] * conv_simd.MR, g.P, Lpad), gy.dtype)
-        jobs = conv_simd.job_count(Lpad // conv_simd.TILE_COLS, conv_simd.CHUNK_TILES, threads.get_num_threads())
-        conv_simd.grad_input_planes(gYf, Wp, boff, starts, gXf, jobs)
+        gXf = _work("gx", (conv_simd.padded_rows(C, conv_simd.MR), g.P, Lpad), gy.dtype)
+        conv_simd.conv_grad_input(gYf, w, g, gXf, threads.get_num_threads())
         return unpack_input_grad(gXf, g)
     pl, off = g.taps()
     gXf = _work("gx", (C, g.P, g.L), gy.dtype)
@@ -281,7 +276,7 @@ def conv2d_grad_weight(gy, x, kernel_hw, stride, padding):
 
 
 def _conv2d_grad_weight(gy, x, kernel_hw, stride, padding, route):
-    """conv2d_grad_weight through the given route: None (choose by channel counts and dtype), 'simd', 'gemm' or 'direct'."""
+    """conv2d_grad_weight through the given route: None (by channels and dtype), 'simd', 'gemm', 'direct'."""
     _check_ndim("conv2d_grad_weight", gy=gy, x=x)
     gy, x = _prepare("conv2d_grad_weight", gy, x)
     Ho, Wo = _check_geometry("conv2d_grad_weight", x.shape[2:], kernel_hw, stride, padding)
@@ -292,17 +287,12 @@ def _conv2d_grad_weight(gy, x, kernel_hw, stride, padding, route):
     g = Geometry(N, C, H, W, O, kh, kw, stride, padding, Ho, Wo)
     route = route or _route(C, O, "grad_weight", x.dtype)
     _check_route("conv2d_grad_weight", route, x.dtype)
-    pl, off = g.taps()
     if route == "simd":
-        MY, MX = conv_simd.MY, conv_simd.MX
-        Op, Cp, Lpad = -(-O // MY) * MY, -(-C // MX) * MX, conv_simd.padded_columns(g.L)
-        Xf = _packed_input(x, g, Lpad, Cp)
-        gYf = _packed_output_grad(gy, g, 0, Lpad, Op)
-        n_threads = threads.get_num_threads()
-        jobs = conv_simd.grad_weight_jobs(Op, Cp, g.P, Lpad, n_threads)
-        blocks = conv_simd.grad_weight_taps(gYf, Xf, pl, off, Lpad, jobs, n_threads)   # (T, Op/MY, Cp/MX, MY*MX)
-        gw = blocks.reshape(kh * kw, Op // MY, Cp // MX, MY, MX).transpose(1, 3, 2, 4, 0).reshape(Op, Cp, kh * kw)
-        return np.ascontiguousarray(gw[:O, :C]).reshape(O, C, kh, kw)
+        Lpad = conv_simd.padded_columns(g.L)
+        Xf = _packed_input(x, g, Lpad, conv_simd.padded_rows(C, conv_simd.MX))
+        gYf = _packed_output_grad(gy, g, 0, Lpad, conv_simd.padded_rows(O, conv_simd.MY))
+        return conv_simd.conv_grad_weight(gYf, Xf, g, threads.get_num_threads())
+    pl, off = g.taps()
     Xf = _packed_input(x, g)
     gYf = _packed_output_grad(gy, g, 0)
     if route == "direct":
