@@ -6,11 +6,12 @@ machine oversubscribes the cores (measured: a conv layer became 8x slower), so
 ``set_num_threads`` sets both to the same count and the kernels take care to
 use only one pool at a time.
 
-The conv kernels call BLAS from inside Numba's parallel loops, through Numba's gemm helper,
-which uses SciPy's copy of OpenBLAS (scipy.linalg.cython_blas), distinct from NumPy's.  That
-copy is kept at ONE thread (``pin_kernel_blas``): the parallelism comes from Numba's pool.
-If SciPy shares its BLAS with NumPy (no private copy found), the conv kernels instead run
-Numba's loops on one thread and let BLAS use its threads (``kernel_blas_is_private``).
+The float64 conv kernels (conv_gemm.py) call BLAS from inside Numba's parallel loops, through
+Numba's gemm helper, which uses SciPy's copy of OpenBLAS (scipy.linalg.cython_blas), distinct
+from NumPy's.  That copy is kept at ONE thread (``pin_kernel_blas``): the parallelism comes from
+Numba's pool.  If SciPy shares its BLAS with NumPy (no private copy found), those kernels instead
+run Numba's loops on one thread and let BLAS use its threads (``kernel_blas_is_private``).
+(The float32 conv kernels, conv_simd.py, use no BLAS.)
 """
 import os
 
