@@ -11,7 +11,11 @@ API
     resolve_weights(path) -> str           path, or the shipped default when path is None (ColorizeError if none)
     predict_ab(model, x, batch_size=16)    x (N, 1, H, W) float32 L in [-1, 1] -> ab / 128 (N, 2, H, W) ndarray
     working_shape(h, w, size)              (h', w') with min(h', w') = size, aspect ratio kept
-    colorize_image(model, rgb, size)       -> RGB (H, W, 3) float32 in [0, 1] at the input's resolution
+    working_sizes(meta)                    the working size(s) a weights file asks for: meta["scales"] (a list,
+                                           averaged at prediction) if present, else meta["scale"] or meta["size"]
+    colorize_image(model, rgb, size)       -> RGB (H, W, 3) float32 in [0, 1] at the input's resolution; size may
+                                           be a list of working sizes: ab is predicted at each, upsampled to
+                                           (H, W) and averaged (multi-scale test-time averaging)
     predict_paths(weights, inputs, out_dir) -> [written paths]: every input is read and checked BEFORE anything
                                            is written, so a bad file leaves no partial output folder.
 """
@@ -23,7 +27,7 @@ import numpy as np
 import nn
 
 from .checkpoint import load_weights
-from .color import gray_of, join, l_to_input, target_to_ab
+from .color import gray_of, join, l_to_input, resize_ab, target_to_ab
 from .errors import ColorizeError
 from .images import is_image_file, list_images, load_image, save_image
 
@@ -68,16 +72,40 @@ def working_shape(h, w, size):
     return max(1, int(round(h * scale))), max(1, int(round(w * scale)))
 
 
-def colorize_image(model, rgb, size):
-    """RGB (H, W, 3) in [0, 1] (only its lightness is used) -> colorized RGB (H, W, 3) at the same size."""
-    rgb = np.asarray(rgb, dtype=np.float32)
+def working_sizes(meta):
+    """The working size(s) of a weights file's meta: meta["scales"] (list of ints) if given, else one int."""
+    scales = meta.get("scales")
+    if scales:
+        return [int(v) for v in scales]
+    return int(meta.get("scale") or meta.get("size") or 64)
+
+
+def _ab_at(model, rgb, size):
+    """ab in Lab units (h, w, 2) predicted with the shorter side of rgb resized to size."""
     H, W = rgb.shape[:2]
-    L_full = gray_of(rgb)
     h, w = working_shape(H, W, size)
     small = cv2.resize(rgb, (w, h), interpolation=cv2.INTER_AREA if h < H else cv2.INTER_LINEAR)
     x = l_to_input(gray_of(small))[None, None]
-    ab = target_to_ab(predict_ab(model, x)[0])            # (2, h, w) in Lab units
-    return join(L_full, ab.transpose(1, 2, 0))
+    return target_to_ab(predict_ab(model, x)[0]).transpose(1, 2, 0)
+
+
+def colorize_image(model, rgb, size):
+    """RGB (H, W, 3) in [0, 1] (only its lightness is used) -> colorized RGB (H, W, 3) at the same size.
+
+    size: the working size (shorter side), or a list of them: then ab is predicted at every size, each
+    upsampled bilinearly to (H, W), and the mean is joined with L (the model sees each object at several
+    scales; averaging the guesses lowers their variance).
+    """
+    rgb = np.asarray(rgb, dtype=np.float32)
+    H, W = rgb.shape[:2]
+    L_full = gray_of(rgb)
+    sizes = [int(v) for v in size] if isinstance(size, (list, tuple, np.ndarray)) else [int(size)]
+    if not sizes:
+        raise ColorizeError("colorize_image needs at least one working size")
+    if len(sizes) == 1:
+        return join(L_full, _ab_at(model, rgb, sizes[0]))
+    ab = np.mean([resize_ab(_ab_at(model, rgb, v), (H, W)) for v in sizes], axis=0)
+    return join(L_full, ab)
 
 
 def _expand_inputs(inputs):
@@ -112,8 +140,8 @@ def _expand_inputs(inputs):
 def predict_paths(weights, inputs, out_dir, quiet=True):
     """Colorize every image in inputs (files and/or folders) into out_dir as PNGs; returns the written paths."""
     model, meta = load_weights(resolve_weights(weights))
-    # The scale the model trained at: the shorter side of the images its crops came from.
-    size = int(meta.get("scale") or meta.get("size") or 64)
+    # The scale the model trained at (the shorter side of the images its crops came from), or several scales.
+    size = working_sizes(meta)
     pairs = _expand_inputs(inputs)
     for src, _ in pairs:                                 # check everything before writing anything
         load_image(src)

@@ -136,3 +136,42 @@ def test_train_without_quiet_logs_progress_to_stderr(tmp_path, capsys):
     assert code == 0, err
     assert "training mlp on synthetic:beach" in err
     assert "epoch 1/1" in err
+
+
+def test_predict_averages_ab_over_the_scales_saved_with_the_weights(tmp_path, capsys):
+    import nn
+    from colorize.checkpoint import save_weights
+    import cv2
+    from colorize.color import gray_of, join, l_to_input, resize_ab, target_to_ab
+    from colorize.models import build_model
+    from colorize.predict import colorize_image, predict_ab, working_shape, working_sizes
+    nn.manual_seed(0)
+    model = build_model({"model": "unet", "width": 4, "depth": 2})
+    weights = str(tmp_path / "multi.npz")
+    save_weights(weights, model, {"size": 16, "scale": 16, "scales": [12, 16, 20], "mean_ab": [0.0, 0.0]})
+    img = tmp_path / "a.png"
+    rgb = make_scene("beach", (21, 30), rng=3)
+    save_image(str(img), rgb)
+    rgb = load_image(str(img))
+    assert working_sizes({"scale": 16, "scales": [12, 16, 20]}) == [12, 16, 20]
+    assert working_sizes({"scale": 16}) == 16 and working_sizes({"size": 8}) == 8
+    code, _, err = run(["predict", "--weights", weights, img, "--out", tmp_path / "o", "--threads", "1"], capsys)
+    assert code == 0, err
+    result = load_image(str(tmp_path / "o" / "a.png"))
+    assert result.shape == rgb.shape
+    # The written image is L joined with the MEAN of the ab predicted at each working size.
+    abs_ = []
+    for size in (12, 16, 20):
+        h, w = working_shape(21, 30, size)
+        small = cv2.resize(rgb, (w, h), interpolation=cv2.INTER_AREA)
+        ab = target_to_ab(predict_ab(model, l_to_input(gray_of(small))[None, None])[0]).transpose(1, 2, 0)
+        abs_.append(resize_ab(ab, (21, 30)))
+    expected = join(gray_of(rgb), np.mean(abs_, axis=0))
+    assert np.abs(np.round(result * 255) - np.round(expected * 255)).max() <= 2
+    assert np.allclose(colorize_image(model, rgb, [16]), colorize_image(model, rgb, 16))
+    # A single size is what weights without "scales" get, as before.
+    single = str(tmp_path / "single.npz")
+    save_weights(single, model, {"size": 16, "scale": 16, "mean_ab": [0.0, 0.0]})
+    assert run(["predict", "--weights", single, img, "--out", tmp_path / "s", "--threads", "1"], capsys)[0] == 0
+    alone = colorize_image(model, rgb, 16)
+    assert np.abs(np.round(load_image(str(tmp_path / "s" / "a.png")) * 255) - np.round(alone * 255)).max() <= 1
