@@ -72,13 +72,15 @@ def main(argv=None):
     unknown = set(names) - {row[0] for row in W1}
     if unknown:
         ap.error(f"unknown shape(s) {sorted(unknown)}; choose from {[row[0] for row in W1]}")
+    # ours first: nn holds the BLAS libraries loaded so far at one thread; PyTorch, imported after,
+    # keeps its own libraries and takes its thread count from torch.set_num_threads
+    threads.set_num_threads(a.threads)
     try:
         import torch
         torch.set_num_threads(a.threads)
         impls = ["numpy", "numba", "torch"]
     except ImportError:
         torch, impls = None, ["numpy", "numba"]
-    threads.set_num_threads(a.threads)     # after importing torch: limits every BLAS loaded so far
     if a.skip_numpy:
         impls.remove("numpy")
     print("naive loops: skipped for W1 (minutes per shape in pure Python; tests check them on tiny shapes)")

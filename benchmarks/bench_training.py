@@ -34,16 +34,10 @@ sys.path.insert(0, ROOT)
 
 
 def set_threads(n):
-    """Numba and BLAS threads. scipy's BLAS (the one np.dot inside njit calls) is imported
-    first so that threadpoolctl sees it and limits it too."""
-    import numba
-    try:
-        import scipy.linalg  # noqa: F401  (loads the BLAS used by Numba's np.dot)
-    except ImportError:
-        pass
-    from threadpoolctl import threadpool_limits
-    numba.set_num_threads(n)
-    return threadpool_limits(limits=n)
+    """n threads for our kernels, with nn's policy: Numba's pool at n, every BLAS at one thread
+    (nn.kernels.threads explains why). PyTorch gets torch.set_num_threads(n) when it is loaded."""
+    import nn
+    nn.kernels.set_num_threads(n)
 
 
 def median_time(fn, repeat, warmup=1):
@@ -407,7 +401,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("workloads", nargs="*", choices=["w2", "w3", "w4", "w5", "all"], default=[],
                     help="which workloads to run (default: all)")
-    ap.add_argument("--threads", type=int, default=1, help="Numba and BLAS threads (default 1, the stable figure)")
+    ap.add_argument("--threads", type=int, default=1, help="threads for our kernels and PyTorch (default 1, the stable figure)")
     ap.add_argument("--repeat", type=int, default=5, help="timed runs per figure; the median is reported")
     ap.add_argument("--out", default="bench_out", help="folder for results.json and training.png")
     args = ap.parse_args(argv)

@@ -258,6 +258,7 @@ def test_two_threads_match_one():
                 check_fast(case, np.float32, False, route)
         if threads.kernel_blas_is_private():
             assert threads._find_kernel_blas().num_threads == 1
+        assert threads.blas_num_threads() in (1, None)      # one pool at a time: BLAS stays at one thread
     finally:
         threads.set_num_threads(n)
 

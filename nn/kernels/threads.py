@@ -1,17 +1,21 @@
 """Thread-pool control for the kernels.
 
 Two pools can run our code: Numba's (``prange`` loops) and the BLAS library's
-(matrix products via NumPy / ``np.dot``).  Running both at once on a small
-machine oversubscribes the cores (measured: a conv layer became 8x slower), so
-``set_num_threads`` sets both to the same count and the kernels take care to
-use only one pool at a time.
+(matrix products via NumPy / ``np.dot``).  Running both on a small machine
+oversubscribes the cores: a pool's threads keep spinning for a while after
+their work, on the cores the other pool needs (measured: a conv layer became
+8x slower; the W2 training step at 2 threads took 110 ms with both pools at 2
+threads, 54 ms with BLAS at one).  So the parallel work is Numba's, and every
+BLAS library stays at ONE thread: ``import nn`` sets that (``hold_blas``), and
+``set_num_threads`` sets Numba's pool and keeps BLAS at one thread.  Our BLAS
+products (dense layers, the patch MLP's blocks of 256 rows) are small enough
+that one thread loses little.
 
 The float64 conv kernels (conv_gemm.py) call BLAS from inside Numba's parallel loops, through
 Numba's gemm helper, which uses SciPy's copy of OpenBLAS (scipy.linalg.cython_blas), distinct
-from NumPy's.  That copy is kept at ONE thread (``pin_kernel_blas``): the parallelism comes from
-Numba's pool.  If SciPy shares its BLAS with NumPy (no private copy found), those kernels instead
-run Numba's loops on one thread and let BLAS use its threads (``kernel_blas_is_private``).
-(The float32 conv kernels, conv_simd.py, use no BLAS.)
+from NumPy's; ``run_blas_loop`` re-pins that copy to one thread before each call (in case it was
+raised since).  If SciPy shares its BLAS with NumPy (no private copy found), those kernels run
+Numba's loops on one thread instead.  (The float32 conv kernels, conv_simd.py, use no BLAS.)
 """
 import os
 
@@ -67,23 +71,27 @@ def run_blas_loop(fn, *args):
         numba.set_num_threads(n)
 
 
+def hold_blas():
+    """Keep every BLAS library loaded so far at one thread (see the module doc)."""
+    global _blas_limiter
+    _blas_limiter = threadpool_limits(limits=1, user_api="blas")
+
+
 def set_num_threads(n):
-    """Use ``n`` threads in Numba's pool and in BLAS.
+    """Use ``n`` threads in Numba's pool, with BLAS held at one thread (one pool at a time).
 
     n: int, 1 <= n <= numba.config.NUMBA_NUM_THREADS (the number of cores by default).
     """
-    global _blas_limiter
     n_max = numba.config.NUMBA_NUM_THREADS
     if not isinstance(n, int) or isinstance(n, bool) or not 1 <= n <= n_max:
         raise ValueError(f"set_num_threads: n must be an int between 1 and {n_max} "
                          f"(NUMBA_NUM_THREADS), got {n!r}")
     numba.set_num_threads(n)
-    _blas_limiter = threadpool_limits(limits=n, user_api="blas")
-    pin_kernel_blas()          # ... except the conv kernels' own BLAS, which runs inside Numba's pool
+    hold_blas()
 
 
 def get_num_threads():
-    """Number of threads Numba's parallel loops use (set_num_threads keeps BLAS the same)."""
+    """Number of threads Numba's parallel loops use."""
     return numba.get_num_threads()
 
 
