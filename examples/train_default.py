@@ -45,10 +45,11 @@ Measured (seed 0; full resolution, PSNR per image on 8-bit RGB, averaged; --thre
     mean-ab        18.78  15.96      8.7
     gray           18.37  16.74      0.0
     truth                           59.0
-  The same model predicting at the single scale 96: 19.45 dB (+1.09). Training is not bit-reproducible (the
-  float rounding of the kernels differs between runs by about 1e-5 in the first epoch's loss and grows):
-  an earlier run of the same command gave 19.45 dB (+1.08; +1.00 at the single scale 96), so expect a
-  spread of about 0.1 dB between runs.
+  The same model predicting at the single scale 96: 19.45 dB (+1.09). Training is deterministic for a given
+  version of the code and thread count (two runs gave identical weights); an earlier run of the same command,
+  made while the conv kernels were being changed (their float rounding differs: the first epoch's loss by
+  about 1e-5), gave 19.45 dB (+1.08; +1.00 at the single scale 96): expect about 0.1 dB from such changes,
+  or from another thread count or machine.
   The recipe on the 16 validation photos (--hold-out-val: 70 training photos + 60 synthetic scenes):
                    PSNR   ab error  colourfulness
     last epoch (140), scales 72/96/120   22.49  10.25  28.5   (+2.50 dB over gray)
