@@ -32,7 +32,7 @@ import numpy as np
 
 import nn
 
-from .errors import ColorizeError
+from .errors import ColorizeError, check_file
 
 FORMAT = "colorize"
 VERSION = 1
@@ -90,12 +90,8 @@ def _write(path, arrays, header):
 
 def _read(path, what="weights file"):
     path = os.fspath(path)
-    if not os.path.exists(path):
-        raise ColorizeError(f"{what} {path} does not exist; pass the model.npz written by `colorize train`")
-    if os.path.isdir(path):
-        raise ColorizeError(f"{what} {path} is a folder; pass the model.npz file inside it")
-    if os.path.getsize(path) == 0:
-        raise ColorizeError(f"{what} {path} is empty (zero bytes); train again or copy the file again")
+    check_file(path, what, "pass the model.npz written by `colorize train`", "pass the model.npz file inside it",
+               "train again or copy the file again")
     try:
         arrays = nn.load(path)
     except (ValueError, OSError) as e:

@@ -20,7 +20,7 @@ from nn.serialization import atomic_write
 import cv2
 import numpy as np
 
-from .errors import ColorizeError
+from .errors import ColorizeError, check_file
 
 IMAGE_EXTENSIONS = (".bmp", ".jpeg", ".jpg", ".png", ".tif", ".tiff", ".webp")
 MAX_PIXELS = 100_000_000
@@ -69,12 +69,7 @@ def _to_unit_float(img, path):
 def load_image(path):
     """Read an image file -> float32 RGB (H, W, 3) in [0, 1]. See the module docstring for what is accepted."""
     path = os.fspath(path)
-    if not os.path.exists(path):
-        raise ColorizeError(f"image {path} does not exist; check the path")
-    if os.path.isdir(path):
-        raise ColorizeError(f"{path} is a folder, not an image file; pass an image file")
-    if os.path.getsize(path) == 0:
-        raise ColorizeError(f"image {path} is an empty (zero-byte) file; replace it with a valid image")
+    check_file(path, "image", "check the path", "pass an image file, not a folder", "replace it with a valid image")
     img = _read_raw(path)
     if img is None or img.size == 0:
         raise ColorizeError(f"cannot decode {path}: not an image or corrupt; accepted formats are {_accepted()}")
