@@ -1,0 +1,33 @@
+"""Differentiable neural-network ops, PyTorch's torch.nn.functional signatures.
+
+Every op has the same shape:
+
+    def op(x, ...):
+        y = <forward on ndarrays>            # hot loops call nn.kernels
+        def backward(g):                     # g = dL/dy, same shape as y
+            # one-or-two-line derivation of dL/dx from g
+            return (dL/dx if x.requires_grad else None, ...)   # one per input
+        return Tensor._make(y, (x, ...), backward)
+
+``Tensor._make`` records the graph only when some input needs a gradient, and
+each backward only computes the gradients of inputs that need one (the first
+convolution of a network never builds a gradient for the image).
+
+Layout is NCHW: x (N, C, H, W). Bad calls raise early with a message that
+names the problem (ValueError for shapes/values, TypeError for dtypes).
+
+Laid out by topic: dense.py (linear), convolution.py, activations.py, sampling.py (interpolate and
+pooling), normalization.py (batch_norm, dropout), shapes.py (pad, cat, flatten), losses.py.
+"""
+from .dense import linear
+from .convolution import conv2d, conv_transpose2d
+from .activations import relu, leaky_relu, sigmoid, tanh, log_softmax, softmax
+from .sampling import interpolate, upsample, max_pool2d, avg_pool2d
+from .normalization import batch_norm, dropout
+from .shapes import pad, cat, flatten
+from .losses import mse_loss, l1_loss, smooth_l1_loss, cross_entropy
+
+__all__ = ["linear", "conv2d", "conv_transpose2d", "relu", "leaky_relu", "sigmoid", "tanh",
+           "interpolate", "upsample", "max_pool2d", "avg_pool2d", "batch_norm", "dropout", "cat",
+           "mse_loss", "l1_loss", "smooth_l1_loss", "cross_entropy", "log_softmax", "softmax",
+           "flatten", "pad"]

@@ -1,0 +1,48 @@
+"""Argument helpers shared by the functional ops."""
+import numpy as np
+
+from ..tensor import Tensor
+
+
+def _tensor(x, name, op):
+    if isinstance(x, Tensor):
+        return x
+    if isinstance(x, np.ndarray):
+        return Tensor(x)            # validates the dtype
+    raise TypeError(f"{op}: {name} must be a Tensor (or float ndarray), got {type(x).__name__}")
+
+
+def _check_ndim(x, ndims, op, name="input", layout=""):
+    if x.ndim not in ndims:
+        want = " or ".join(f"{n}-D" for n in ndims)
+        raise ValueError(f"{op}: {name} must be {want}{' ' + layout if layout else ''}, "
+                         f"got shape {tuple(x.shape)}")
+
+
+def _pair(v, name, op):
+    """int or (int, int) -> (int, int)."""
+    if isinstance(v, (int, np.integer)):
+        return int(v), int(v)
+    if isinstance(v, (tuple, list)) and len(v) == 2 and all(isinstance(i, (int, np.integer)) for i in v):
+        return int(v[0]), int(v[1])
+    raise ValueError(f"{op}: {name} must be an int or a pair of ints, got {v!r}")
+
+
+def _common_dtype(*tensors):
+    """Result dtype of several Tensors (NumPy promotion): float32 unless one is float64."""
+    return np.result_type(*[t.data for t in tensors if t is not None])
+
+
+def _cast(a, dtype):
+    return a.astype(dtype, copy=False)
+
+
+def _reduce(loss, reduction, op):
+    """Apply reduction ('mean' | 'sum' | 'none') to an element-wise loss Tensor."""
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    if reduction == "none":
+        return loss
+    raise ValueError(f"{op}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")

@@ -1,0 +1,92 @@
+"""Resampling: interpolate (upsample) and pooling."""
+import numpy as np
+
+from .. import kernels as K
+from ..tensor import Tensor
+from ._args import _tensor, _check_ndim, _pair
+
+
+def interpolate(x, size=None, scale_factor=None, mode="nearest", align_corners=None):
+    """Resize the spatial dims of x (N, C, H, W) -> (N, C, Ho, Wo).
+
+    Exactly one of size (int or (Ho, Wo)) and scale_factor (number or pair;
+    Ho = floor(H * s)). mode 'nearest' (src = floor(dst * H / Ho)) or 'bilinear'
+    with align_corners=False (PyTorch's half-pixel centres). With a non-integer
+    scale_factor the source grid uses H / Ho (PyTorch's recompute_scale_factor=True).
+    """
+    x = _tensor(x, "input", "interpolate")
+    _check_ndim(x, (4,), "interpolate", "input", "(N, C, H, W)")
+    if (size is None) == (scale_factor is None):
+        raise ValueError("interpolate: give exactly one of size and scale_factor")
+    H, W = x.shape[2:]
+    if size is not None:
+        out_hw = _pair(size, "size", "interpolate")
+    else:
+        sf = scale_factor if isinstance(scale_factor, (tuple, list)) else (scale_factor, scale_factor)
+        if len(sf) != 2 or min(sf) <= 0:
+            raise ValueError(f"interpolate: scale_factor must be positive, got {scale_factor!r}")
+        out_hw = (int(np.floor(H * sf[0])), int(np.floor(W * sf[1])))
+    if min(out_hw) < 1:
+        raise ValueError(f"interpolate: output size {out_hw} must be at least 1x1")
+    if mode == "nearest":
+        if align_corners is not None:
+            raise ValueError("interpolate: align_corners only applies to mode='bilinear'")
+        fwd, bwd = K.upsample_nearest2d_forward, K.upsample_nearest2d_backward
+    elif mode == "bilinear":
+        if align_corners:
+            raise ValueError("interpolate: only align_corners=False is implemented for 'bilinear'")
+        fwd, bwd = K.upsample_bilinear2d_forward, K.upsample_bilinear2d_backward
+    else:
+        raise ValueError(f"interpolate: mode must be 'nearest' or 'bilinear', got {mode!r}")
+    y = fwd(x.data, out_hw)
+
+    def backward(g):
+        # each output pixel is a weighted sum of input pixels (weights 1 for nearest,
+        # bilinear weights otherwise): the input gets g scattered back with the same weights
+        return (bwd(g, (H, W)),)
+    return Tensor._make(y, (x,), backward, "interpolate_" + mode)
+
+
+upsample = interpolate
+
+
+def _pool_args(x, kernel_size, stride, padding, op):
+    x = _tensor(x, "input", op)
+    _check_ndim(x, (4,), op, "input", "(N, C, H, W)")
+    kernel = _pair(kernel_size, "kernel_size", op)
+    stride = kernel if stride is None else _pair(stride, "stride", op)
+    padding = _pair(padding, "padding", op)
+    if min(kernel) < 1 or min(stride) < 1 or min(padding) < 0:
+        raise ValueError(f"{op}: need kernel_size >= 1, stride >= 1, padding >= 0, got "
+                         f"{kernel}, {stride}, {padding}")
+    if 2 * padding[0] > kernel[0] or 2 * padding[1] > kernel[1]:
+        raise ValueError(f"{op}: padding {padding} must be at most half of kernel_size {kernel}")
+    H, W = x.shape[2:]
+    if H + 2 * padding[0] < kernel[0] or W + 2 * padding[1] < kernel[1]:
+        raise ValueError(f"{op}: kernel {kernel[0]}x{kernel[1]} is larger than the padded input "
+                         f"{H + 2 * padding[0]}x{W + 2 * padding[1]}")
+    return x, kernel, stride, padding
+
+
+def max_pool2d(x, kernel_size, stride=None, padding=0):
+    """Max over windows: x (N, C, H, W) -> (N, C, Ho, Wo); stride defaults to kernel_size."""
+    x, kernel, stride, padding = _pool_args(x, kernel_size, stride, padding, "max_pool2d")
+    H, W = x.shape[2:]
+    y, argmax = K.max_pool2d_forward(x.data, kernel, stride, padding)
+
+    def backward(g):
+        # only the winner of each window moved the output: it gets the whole g
+        return (K.max_pool2d_backward(g, argmax, (H, W)),)
+    return Tensor._make(y, (x,), backward, "max_pool2d")
+
+
+def avg_pool2d(x, kernel_size, stride=None, padding=0):
+    """Mean over windows (zero padding counted): x (N, C, H, W) -> (N, C, Ho, Wo)."""
+    x, kernel, stride, padding = _pool_args(x, kernel_size, stride, padding, "avg_pool2d")
+    H, W = x.shape[2:]
+    y = K.avg_pool2d_forward(x.data, kernel, stride, padding)
+
+    def backward(g):
+        # y = sum(window) / (kh kw)  =>  each pixel of the window gets g / (kh kw)
+        return (K.avg_pool2d_backward(g, (H, W), kernel, stride, padding),)
+    return Tensor._make(y, (x,), backward, "avg_pool2d")

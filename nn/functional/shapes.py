@@ -1,0 +1,58 @@
+"""Shape ops: pad, cat, flatten."""
+import numpy as np
+
+from ..tensor import Tensor
+from ._args import _tensor, _common_dtype, _cast
+
+
+def pad(x, pad, value=0.0):
+    """Constant padding of the last dims, PyTorch order: pad=(left, right, top, bottom, ...).
+
+    x (..., H, W) -> (..., H + top + bottom, W + left + right). Non-negative pads only.
+    """
+    x = _tensor(x, "input", "pad")
+    if len(pad) % 2 or len(pad) // 2 > x.ndim or any(int(p) < 0 for p in pad):
+        raise ValueError(f"pad: pad must hold non-negative (before, after) pairs for at most "
+                         f"{x.ndim} dims, got {pad!r}")
+    widths = [(0, 0)] * x.ndim
+    for i in range(len(pad) // 2):          # pairs start from the last dim
+        widths[x.ndim - 1 - i] = (int(pad[2 * i]), int(pad[2 * i + 1]))
+    crop = tuple(slice(lo, lo + n) for (lo, _), n in zip(widths, x.shape))
+    y = np.pad(x.data, widths, constant_values=value)
+
+    def backward(g):
+        # padded cells are constants: the input's gradient is the centre crop
+        return (g[crop],)
+    return Tensor._make(y, (x,), backward, "pad")
+
+
+def cat(tensors, dim=0):
+    """Concatenate tensors along dim; all other dims must match."""
+    tensors = [_tensor(t, f"tensors[{i}]", "cat") for i, t in enumerate(tensors)]
+    if not tensors:
+        raise ValueError("cat: expected a non-empty list of tensors")
+    ref = tensors[0]
+    d = dim % ref.ndim if ref.ndim else 0
+    for i, t in enumerate(tensors):
+        if t.ndim != ref.ndim or any(a != b for k, (a, b) in enumerate(zip(t.shape, ref.shape)) if k != d):
+            raise ValueError(f"cat: tensors[{i}] has shape {t.shape}, which does not match "
+                             f"tensors[0] {ref.shape} outside dim {dim}")
+    dt = _common_dtype(*tensors)
+    y = np.concatenate([_cast(t.data, dt) for t in tensors], axis=d)
+    bounds = np.cumsum([t.shape[d] for t in tensors])[:-1]
+
+    def backward(g):
+        # each input gets back its own slice of g
+        pieces = np.split(g, bounds, axis=d)
+        return tuple(p if t.requires_grad else None for p, t in zip(pieces, tensors))
+    return Tensor._make(y, tuple(tensors), backward, "cat")
+
+
+def flatten(x, start_dim=1, end_dim=-1):
+    """Merge dims start_dim..end_dim into one: (N, C, H, W) -> (N, C*H*W) by default."""
+    x = _tensor(x, "input", "flatten")
+    s, e = start_dim % x.ndim, end_dim % x.ndim
+    if s > e:
+        raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
+    shape = x.shape[:s] + (int(np.prod(x.shape[s:e + 1])),) + x.shape[e + 1:]
+    return x.reshape(shape)

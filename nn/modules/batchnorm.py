@@ -1,0 +1,63 @@
+"""BatchNorm2d."""
+import numpy as np
+
+from .. import functional as F
+from .module import Module, Parameter
+from .utils import _check_int, _check_float, _check_input_ndim
+
+class BatchNorm2d(Module):
+    """Batch normalisation over (N, H, W) for each of C channels (Ioffe & Szegedy, 2015).
+    x: (N, C, H, W) -> same shape. weight (gamma) and bias (beta): (C,) if affine.
+
+    Training: normalise with the batch mean and biased variance, and update the running
+    statistics in place: running = (1 - momentum) * running + momentum * batch, with the
+    UNBIASED batch variance for running_var (as PyTorch); num_batches_tracked += 1.
+    momentum=None uses a cumulative average (factor 1 / num_batches_tracked).
+    Eval: normalise with the running statistics (if track_running_stats)."""
+
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True):
+        super().__init__()
+        self.num_features = _check_int("num_features", num_features, 1)
+        self.eps = _check_float("eps", eps, low=0.0, low_open=True)
+        self.momentum = None if momentum is None else _check_float("momentum", momentum, 0.0, 1.0)
+        self.affine = bool(affine)
+        self.track_running_stats = bool(track_running_stats)
+        if self.affine:
+            self.weight = Parameter(np.ones(self.num_features, dtype=np.float32))
+            self.bias = Parameter(np.zeros(self.num_features, dtype=np.float32))
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        if self.track_running_stats:
+            self.register_buffer("running_mean", np.zeros(self.num_features, dtype=np.float32))
+            self.register_buffer("running_var", np.ones(self.num_features, dtype=np.float32))
+            self.register_buffer("num_batches_tracked", np.array(0, dtype=np.int64))
+        else:
+            self.register_buffer("running_mean", None)
+            self.register_buffer("running_var", None)
+            self.register_buffer("num_batches_tracked", None)
+
+    def reset_running_stats(self):
+        if self.track_running_stats:
+            self.running_mean[...] = 0
+            self.running_var[...] = 1
+            self.num_batches_tracked[...] = 0
+
+    def forward(self, x):
+        _check_input_ndim(self, x, 4, "(N, C, H, W)")
+        if x.shape[1] != self.num_features:
+            raise ValueError(f"BatchNorm2d expects {self.num_features} channels, got input of shape {tuple(x.shape)}")
+        factor = 0.0 if self.momentum is None else self.momentum
+        if self.training and self.track_running_stats:
+            self.num_batches_tracked += 1  # in place on the 0-d int64 array
+            if self.momentum is None:
+                factor = 1.0 / float(self.num_batches_tracked)
+        use_batch_stats = self.training or self.running_mean is None
+        # In training with tracking, F.batch_norm updates the running arrays in place.
+        track = (not self.training) or self.track_running_stats
+        return F.batch_norm(x, self.running_mean if track else None, self.running_var if track else None,
+                            self.weight, self.bias, training=use_batch_stats, momentum=factor, eps=self.eps)
+
+    def extra_repr(self):
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
+                f"track_running_stats={self.track_running_stats}")

@@ -1,0 +1,18 @@
+"""Dropout."""
+from .. import functional as F
+from .module import Module
+from .utils import _check_float
+
+class Dropout(Module):
+    """In training, zero each element with probability p and scale the rest by 1 / (1 - p);
+    identity in eval mode. Uses nn's seeded RNG."""
+
+    def __init__(self, p=0.5):
+        super().__init__()
+        self.p = _check_float("p (dropout probability)", p, 0.0, 1.0)
+
+    def forward(self, x):
+        return F.dropout(x, self.p, self.training)
+
+    def extra_repr(self):
+        return f"p={self.p}"

@@ -1,0 +1,37 @@
+"""Linear and Identity."""
+import numpy as np
+
+from .. import functional as F
+from .module import Module, Parameter
+from .utils import _check_int, _reset_weight_and_bias
+
+class Linear(Module):
+    """y = x @ weight.T + bias.   x: (N, in_features) -> y: (N, out_features).
+    weight: (out_features, in_features), bias: (out_features,)."""
+
+    def __init__(self, in_features, out_features, bias=True):
+        super().__init__()
+        self.in_features = _check_int("in_features", in_features, 1)
+        self.out_features = _check_int("out_features", out_features, 1)
+        self.weight = Parameter(np.empty((self.out_features, self.in_features), dtype=np.float32))
+        if bias:
+            self.bias = Parameter(np.empty(self.out_features, dtype=np.float32))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        _reset_weight_and_bias(self.weight, self.bias)
+
+    def forward(self, x):
+        return F.linear(x, self.weight, self.bias)
+
+    def extra_repr(self):
+        return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
+
+
+class Identity(Module):
+    """Returns its input unchanged (a placeholder, e.g. for an optional layer)."""
+
+    def forward(self, x):
+        return x

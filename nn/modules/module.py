@@ -1,0 +1,378 @@
+"""Module and Parameter: the base of every layer.
+
+A Module keeps three ordered registries, filled automatically by attribute
+assignment (``self.fc = Linear(2, 3)``, ``self.w = Parameter(...)``):
+
+- ``_parameters``: trainable Parameters (Tensors with requires_grad=True),
+- ``_buffers``: plain ndarrays that are state but not trained (BatchNorm's running
+  statistics), added with ``register_buffer``,
+- ``_modules``: child Modules.
+
+``state_dict()`` walks them recursively and names entries like PyTorch does
+(``0.weight``, ``encoder.conv1.bias``, ``bn.running_mean``), so weights can move
+between this library and PyTorch with ``torch.from_numpy`` / ``.numpy()``.
+
+Layers hold their Parameters and call ``nn.functional`` in ``forward``; default
+initialisation is PyTorch's ``reset_parameters`` drawn from nn's seeded RNG.
+"""
+from collections import OrderedDict
+from typing import NamedTuple
+
+import numpy as np
+
+from ..tensor import Tensor
+
+
+class Parameter(Tensor):
+    """A Tensor that a Module registers as trainable (requires_grad=True by default)."""
+
+    def __init__(self, data, requires_grad=True):
+        if isinstance(data, Tensor):
+            data = data.data
+        super().__init__(data, requires_grad=requires_grad)
+
+    def __repr__(self):
+        return "Parameter containing:\n" + repr(self.data)
+
+
+class StateDictError(KeyError):
+    """load_state_dict found missing / unexpected keys or mismatched shapes.
+
+    A KeyError subclass (as the problem is about keys) whose message lists every problem.
+    ``missing_keys``, ``unexpected_keys`` and ``shape_mismatches`` hold the details.
+    """
+
+    def __init__(self, message, missing_keys=(), unexpected_keys=(), shape_mismatches=()):
+        super().__init__(message)
+        self.message = message
+        self.missing_keys = list(missing_keys)
+        self.unexpected_keys = list(unexpected_keys)
+        self.shape_mismatches = list(shape_mismatches)
+
+    def __str__(self):  # KeyError would repr() the message, quoting it; print it plainly
+        return self.message
+
+
+class IncompatibleKeys(NamedTuple):
+    """What load_state_dict returns (as PyTorch): keys it could not match when strict=False."""
+    missing_keys: list
+    unexpected_keys: list
+
+
+class Module:
+    """Base class of every layer and model (as torch.nn.Module).
+
+    Subclasses call ``super().__init__()`` first, assign Parameters / Modules as
+    attributes, and define ``forward``. Calling the module calls ``forward``.
+    """
+
+    def __init__(self):
+        object.__setattr__(self, "training", True)
+        object.__setattr__(self, "_parameters", OrderedDict())
+        object.__setattr__(self, "_buffers", OrderedDict())
+        object.__setattr__(self, "_non_persistent_buffers", set())
+        object.__setattr__(self, "_modules", OrderedDict())
+
+    # ---- registration by attribute assignment ----------------------------------------------
+
+    def _registries(self, name):
+        try:
+            return (object.__getattribute__(self, "_parameters"), object.__getattribute__(self, "_buffers"),
+                    object.__getattribute__(self, "_modules"))
+        except AttributeError:
+            raise AttributeError(f"cannot assign {name!r} before Module.__init__() call: call "
+                                 f"super().__init__() first in {type(self).__name__}.__init__") from None
+
+    def __setattr__(self, name, value):
+        if isinstance(value, (Parameter, Module)) or name in self.__dict__.get("_parameters", ()) \
+                or name in self.__dict__.get("_buffers", ()) or name in self.__dict__.get("_modules", ()):
+            params, buffers, modules = self._registries(name)
+        else:
+            object.__setattr__(self, name, value)
+            return
+        if isinstance(value, Parameter):
+            self._discard(name)
+            params[name] = value
+        elif isinstance(value, Module):
+            self._discard(name)
+            modules[name] = value
+        elif name in params:
+            if value is not None:
+                raise TypeError(f"cannot assign {type(value).__name__} as parameter {name!r} "
+                                "(nn.Parameter or None expected)")
+            params[name] = None
+        elif name in modules:
+            if value is not None:
+                raise TypeError(f"cannot assign {type(value).__name__} as child module {name!r} "
+                                "(nn.Module or None expected)")
+            modules[name] = None
+        else:  # a buffer
+            buffers[name] = self._check_buffer(name, value)
+
+    def _discard(self, name):
+        for registry in ("_parameters", "_buffers", "_modules"):
+            self.__dict__[registry].pop(name, None)
+        self.__dict__.pop(name, None)
+        self.__dict__["_non_persistent_buffers"].discard(name)
+
+    @staticmethod
+    def _check_buffer(name, value):
+        if value is None or isinstance(value, np.ndarray):
+            return value
+        raise TypeError(f"cannot assign {type(value).__name__} as buffer {name!r} (ndarray or None expected)")
+
+    def __getattr__(self, name):
+        # Only called when normal lookup fails: look in the registries.
+        d = self.__dict__
+        for registry in ("_parameters", "_buffers", "_modules"):
+            if registry in d and name in d[registry]:
+                return d[registry][name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def __delattr__(self, name):
+        for registry in ("_parameters", "_buffers", "_modules"):
+            if name in self.__dict__.get(registry, ()):
+                del self.__dict__[registry][name]
+                self.__dict__["_non_persistent_buffers"].discard(name)
+                return
+        object.__delattr__(self, name)
+
+    def _check_new_name(self, kind, name):
+        if not isinstance(name, str):
+            raise TypeError(f"{kind} name must be a str, got {type(name).__name__}")
+        if name == "" or "." in name:
+            raise KeyError(f"{kind} name can't be empty or contain '.', got {name!r}")
+        self._registries(name)
+        if hasattr(self, name) and not any(name in self.__dict__[r] for r in
+                                           ("_parameters", "_buffers", "_modules")):
+            raise KeyError(f"attribute {name!r} already exists")
+
+    def register_parameter(self, name, param):
+        """Add a Parameter (or None, a declared-but-absent parameter such as a missing bias)."""
+        self._check_new_name("parameter", name)
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(f"cannot assign {type(param).__name__} as parameter {name!r} "
+                            "(nn.Parameter or None expected)")
+        self._discard(name)
+        self._parameters[name] = param
+
+    def register_buffer(self, name, array, persistent=True):
+        """Add a buffer: an ndarray of state that is saved in state_dict but not trained.
+
+        ``persistent=False`` keeps it out of state_dict.
+        """
+        self._check_new_name("buffer", name)
+        self._discard(name)
+        self._buffers[name] = self._check_buffer(name, array)
+        if not persistent:
+            self._non_persistent_buffers.add(name)
+
+    def add_module(self, name, module):
+        """Add a child module (or None)."""
+        self._check_new_name("module", name)
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f"{type(module).__name__} is not a Module subclass")
+        self._discard(name)
+        self._modules[name] = module
+
+    # ---- traversal -------------------------------------------------------------------------
+
+    def named_modules(self, memo=None, prefix=""):
+        """Yield (name, module) for this module and all descendants, pre-order, each once."""
+        if memo is None:
+            memo = set()
+        if id(self) in memo:
+            return
+        memo.add(id(self))
+        yield prefix, self
+        for name, child in self._modules.items():
+            if child is None:
+                continue
+            yield from child.named_modules(memo, prefix + ("." if prefix else "") + name)
+
+    def modules(self):
+        for _, m in self.named_modules():
+            yield m
+
+    def named_children(self):
+        seen = set()
+        for name, child in self._modules.items():
+            if child is not None and id(child) not in seen:
+                seen.add(id(child))
+                yield name, child
+
+    def children(self):
+        for _, child in self.named_children():
+            yield child
+
+    def _named_members(self, registry, recurse):
+        seen = set()
+        modules = self.named_modules() if recurse else [("", self)]
+        for mod_prefix, module in modules:
+            for name, value in getattr(module, registry).items():
+                if value is None or id(value) in seen:
+                    continue
+                seen.add(id(value))  # a shared parameter is listed once
+                yield (mod_prefix + "." if mod_prefix else "") + name, value
+
+    def named_parameters(self, recurse=True):
+        yield from self._named_members("_parameters", recurse)
+
+    def parameters(self, recurse=True):
+        for _, p in self.named_parameters(recurse):
+            yield p
+
+    def named_buffers(self, recurse=True):
+        yield from self._named_members("_buffers", recurse)
+
+    def buffers(self, recurse=True):
+        for _, b in self.named_buffers(recurse):
+            yield b
+
+    def apply(self, fn):
+        """Call fn(m) on every child (recursively) and then on self; returns self."""
+        for child in self.children():
+            child.apply(fn)
+        fn(self)
+        return self
+
+    # ---- mode, gradients, dtype -------------------------------------------------------------
+
+    def train(self, mode=True):
+        """Set training mode (Dropout active, BatchNorm uses batch statistics) recursively."""
+        if not isinstance(mode, bool):
+            raise ValueError(f"training mode is expected to be boolean, got {mode!r}")
+        for m in self.modules():
+            object.__setattr__(m, "training", mode)
+        return self
+
+    def eval(self):
+        """Set evaluation mode (same as train(False))."""
+        return self.train(False)
+
+    def zero_grad(self):
+        """Reset the gradient of every parameter to None (PyTorch's default set_to_none=True)."""
+        for p in self.parameters():
+            p.grad = None
+
+    def to(self, dtype):
+        """Cast every floating parameter and buffer to ``dtype`` (e.g. np.float64 for gradcheck)."""
+        dtype = np.dtype(dtype)
+        if dtype.kind != "f":
+            raise ValueError(f"Module.to expects a floating dtype, got {dtype}")
+        for m in self.modules():
+            for p in m._parameters.values():
+                if p is not None and p.data.dtype != dtype:
+                    p.data = p.data.astype(dtype)
+                    p.grad = None
+            for name, b in m._buffers.items():
+                if b is not None and b.dtype.kind == "f":
+                    m._buffers[name] = b.astype(dtype)
+        return self
+
+    def float(self):
+        return self.to(np.float32)
+
+    def double(self):
+        return self.to(np.float64)
+
+    # ---- calling ----------------------------------------------------------------------------
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError(f"{type(self).__name__} has no forward(); define forward() in the subclass")
+
+    def __call__(self, *args, **kwargs):
+        return self.forward(*args, **kwargs)
+
+    # ---- state dict -------------------------------------------------------------------------
+
+    def _state_entries(self, prefix=""):
+        """(key, ndarray holder, kind) in PyTorch's order: own params, own buffers, then children."""
+        for name, p in self._parameters.items():
+            if p is not None:
+                yield prefix + name, p
+        for name, b in self._buffers.items():
+            if b is not None and name not in self._non_persistent_buffers:
+                yield prefix + name, (self, name)
+        for name, child in self._modules.items():
+            if child is not None:
+                yield from child._state_entries(prefix + name + ".")
+
+    @staticmethod
+    def _entry_array(entry):
+        if isinstance(entry, tuple):
+            module, name = entry
+            return module._buffers[name]
+        return entry.data
+
+    def state_dict(self):
+        """OrderedDict name -> ndarray COPY of every parameter and persistent buffer.
+
+        Keys as PyTorch: ``0.weight``, ``encoder.conv1.bias``, ``bn.running_mean``,
+        ``bn.num_batches_tracked`` (int64, 0-d). Ready for ``nn.save``.
+        """
+        return OrderedDict((key, self._entry_array(entry).copy()) for key, entry in self._state_entries())
+
+    def load_state_dict(self, state_dict, strict=True):
+        """Copy arrays from ``state_dict`` into parameters and buffers (values cast to their dtype).
+
+        With strict=True every key must match: missing and unexpected keys are reported
+        together with any shape mismatch in ONE StateDictError (a KeyError), and nothing is
+        modified. With strict=False missing / unexpected keys are allowed (shape mismatches
+        still raise) and returned as IncompatibleKeys(missing_keys, unexpected_keys).
+        """
+        if not hasattr(state_dict, "keys") or not hasattr(state_dict, "__getitem__"):
+            raise TypeError(f"expected a dict of name -> ndarray, got {type(state_dict).__name__}")
+        entries = OrderedDict(self._state_entries())
+        missing = [k for k in entries if k not in state_dict]
+        unexpected = [k for k in state_dict.keys() if k not in entries]
+        mismatched, values = [], {}
+        for key, entry in entries.items():
+            if key not in state_dict:
+                continue
+            target = self._entry_array(entry)
+            value = state_dict[key]
+            if isinstance(value, Tensor):
+                value = value.data
+            value = np.asarray(value)
+            if value.shape != target.shape:
+                mismatched.append((key, tuple(value.shape), tuple(target.shape)))
+            elif not (value.dtype.kind in "biuf"):
+                mismatched.append((key, f"dtype {value.dtype}", f"numeric dtype {target.dtype}"))
+            else:
+                values[key] = value
+        if mismatched or (strict and (missing or unexpected)):
+            lines = [f"Error(s) in loading state_dict for {type(self).__name__}:"]
+            if strict and missing:
+                lines.append("  Missing key(s): " + ", ".join(repr(k) for k in missing))
+            if strict and unexpected:
+                lines.append("  Unexpected key(s): " + ", ".join(repr(k) for k in unexpected))
+            for key, got, want in mismatched:
+                lines.append(f"  size mismatch for {key!r}: copying a param with shape {got} from the "
+                             f"state_dict, the shape in the current model is {want}")
+            raise StateDictError("\n".join(lines), missing if strict else (),
+                                 unexpected if strict else (), mismatched)
+        for key, value in values.items():
+            # In-place copy: the Parameter objects (which optimizers hold) stay the same.
+            target = self._entry_array(entries[key])
+            target[...] = value.astype(target.dtype, copy=False)
+        return IncompatibleKeys(missing, unexpected)
+
+    # ---- printing ---------------------------------------------------------------------------
+
+    def extra_repr(self):
+        """One-line description of this module's settings, shown inside its repr."""
+        return ""
+
+    def __repr__(self):
+        lines = [f"({name}): " + _indent(repr(child), 2) for name, child in self._modules.items()]
+        extra = self.extra_repr()
+        if not lines:
+            return f"{type(self).__name__}({extra})"
+        head = f"{type(self).__name__}(" + (f"{extra}" if extra else "")
+        return head + "\n" + "\n".join("  " + line for line in lines) + "\n)"
+
+
+def _indent(text, spaces):
+    first, *rest = text.split("\n")
+    return "\n".join([first] + [" " * spaces + line for line in rest])

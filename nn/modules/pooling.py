@@ -1,0 +1,36 @@
+"""MaxPool2d and AvgPool2d."""
+from .. import functional as F
+from .module import Module
+from .utils import _pair, _check_input_ndim
+
+class _Pool2d(Module):
+    def __init__(self, kernel_size, stride=None, padding=0):
+        super().__init__()
+        self.kernel_size = _pair("kernel_size", kernel_size, 1)
+        self.stride = self.kernel_size if stride is None else _pair("stride", stride, 1)
+        self.padding = _pair("padding", padding, 0)
+        if self.padding[0] > self.kernel_size[0] // 2 or self.padding[1] > self.kernel_size[1] // 2:
+            raise ValueError(f"padding {self.padding} should be at most half of kernel_size {self.kernel_size}")
+        # repr as PyTorch: plain ints when given as ints
+        self._repr_args = (kernel_size, self.kernel_size[0] if stride is None else stride, padding)
+
+    def extra_repr(self):
+        k, s, p = self._repr_args
+        return f"kernel_size={k}, stride={s}, padding={p}"
+
+
+class MaxPool2d(_Pool2d):
+    """Max over kh x kw windows. x: (N, C, H, W) -> (N, C, Ho, Wo); stride defaults to kernel_size;
+    padding counts as -inf."""
+
+    def forward(self, x):
+        _check_input_ndim(self, x, 4, "(N, C, H, W)")
+        return F.max_pool2d(x, self.kernel_size, self.stride, self.padding)
+
+
+class AvgPool2d(_Pool2d):
+    """Mean over kh x kw windows (zero padding counted, as PyTorch's count_include_pad=True)."""
+
+    def forward(self, x):
+        _check_input_ndim(self, x, 4, "(N, C, H, W)")
+        return F.avg_pool2d(x, self.kernel_size, self.stride, self.padding)

@@ -1,0 +1,56 @@
+"""Argument checks and the default weight initialisation shared by the layers."""
+import math
+import numbers
+
+from .. import init
+
+def _check_int(name, value, minimum):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        rule = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
+        raise ValueError(f"{name} must be {rule}, got {value!r}")
+    return int(value)
+
+
+def _pair(name, value, minimum):
+    """int or 2-sequence of ints -> tuple of two ints, each >= minimum."""
+    if isinstance(value, (tuple, list)):
+        if len(value) != 2:
+            raise ValueError(f"{name} must be an int or a pair of ints, got {value!r}")
+        return (_check_int(name, value[0], minimum), _check_int(name, value[1], minimum))
+    v = _check_int(name, value, minimum)
+    return (v, v)
+
+
+def _check_float(name, value, low=None, high=None, low_open=False, high_open=False):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or math.isnan(value):
+        raise ValueError(f"{name} must be a number, got {value!r}")
+    value = float(value)
+    if low is not None and (value < low or (low_open and value == low)):
+        raise ValueError(f"{name} must be {'>' if low_open else '>='} {low}, got {value}")
+    if high is not None and (value > high or (high_open and value == high)):
+        raise ValueError(f"{name} must be {'<' if high_open else '<='} {high}, got {value}")
+    return value
+
+
+def _check_input_ndim(module, x, ndim, layout):
+    if x.ndim != ndim:
+        raise ValueError(f"{type(module).__name__} expects a {ndim}-D input {layout}, "
+                         f"got shape {tuple(x.shape)}")
+
+
+def _bias_bound(weight):
+    """PyTorch's bias init: U(-1/sqrt(fan_in), 1/sqrt(fan_in)), fan_in as init computes it."""
+    fan_in, _ = init._calculate_fan_in_and_fan_out(weight)
+    return 1.0 / math.sqrt(fan_in) if fan_in > 0 else 0.0
+
+
+def _reset_weight_and_bias(weight, bias):
+    """PyTorch's default init for Linear and conv layers.
+
+    kaiming_uniform_ with a = sqrt(5) draws the weight from U(-1/sqrt(fan_in), 1/sqrt(fan_in))
+    (PyTorch's historical default); the bias from the same range.
+    """
+    init.kaiming_uniform_(weight, a=math.sqrt(5))
+    if bias is not None:
+        bound = _bias_bound(weight)
+        init.uniform_(bias, -bound, bound)

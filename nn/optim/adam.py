@@ -1,0 +1,54 @@
+"""Adam (and AMSGrad), as torch.optim.Adam."""
+import numpy as np
+
+from ..kernels.optim import adam_update
+from .optimizer import Optimizer, _number
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba, 2015) with PyTorch's bias correction; optional AMSGrad and L2 weight decay.
+
+    For each parameter p with gradient g, at its step t = 1, 2, ...:
+        g = g + weight_decay * p
+        m = beta1 * m + (1 - beta1) * g              (first moment)
+        v = beta2 * v + (1 - beta2) * g^2            (second moment)
+        v_hat = max(v_hat, v) if amsgrad else v
+        p = p - lr / (1 - beta1^t) * m / (sqrt(v_hat) / sqrt(1 - beta2^t) + eps)
+    """
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False):
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad))
+
+    def _validate(self, group):
+        group["lr"] = _number("learning rate (lr)", group["lr"], low=0.0)
+        betas = group["betas"]
+        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+            raise ValueError(f"Invalid betas: {betas!r} (expected a pair (beta1, beta2))")
+        group["betas"] = (_number("beta parameter at index 0 (betas[0])", betas[0], 0.0, 1.0, high_open=True),
+                          _number("beta parameter at index 1 (betas[1])", betas[1], 0.0, 1.0, high_open=True))
+        group["eps"] = _number("epsilon value (eps)", group["eps"], low=0.0)
+        group["weight_decay"] = _number("weight_decay", group["weight_decay"], low=0.0)
+        if not isinstance(group["amsgrad"], (bool, np.bool_)):
+            raise ValueError(f"Invalid amsgrad: {group['amsgrad']!r} (expected True or False)")
+        group["amsgrad"] = bool(group["amsgrad"])
+
+    def step(self):
+        """One update of every parameter that has a gradient (parameters with grad None are skipped)."""
+        for group in self.param_groups:
+            lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
+            weight_decay, amsgrad = group["weight_decay"], group["amsgrad"]
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                state = self.state.setdefault(id(p), {})
+                if not state:
+                    state["step"] = 0
+                    state["exp_avg"] = np.zeros_like(p.data)
+                    state["exp_avg_sq"] = np.zeros_like(p.data)
+                if amsgrad and "max_exp_avg_sq" not in state:
+                    state["max_exp_avg_sq"] = np.zeros_like(p.data)
+                state["step"] += 1
+                # one fused pass over the parameter (nn/kernels/optim.py; formula in the docstring)
+                adam_update(p.data, p.grad, state["exp_avg"], state["exp_avg_sq"],
+                            state["max_exp_avg_sq"] if amsgrad else None, state["step"],
+                            lr, beta1, beta2, eps, weight_decay)

@@ -1,0 +1,174 @@
+"""Learning-rate schedulers: StepLR, ReduceLROnPlateau (torch.optim.lr_scheduler)."""
+import math
+import numbers
+
+import numpy as np
+
+from .optimizer import Optimizer, _number
+
+
+class LRScheduler:
+    """Base of epoch-based schedulers: step() once per epoch, after optimizer.step()."""
+
+    def __init__(self, optimizer):
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"{type(optimizer).__name__} is not an nn.optim Optimizer")
+        self.optimizer = optimizer
+        for group in optimizer.param_groups:
+            group.setdefault("initial_lr", group["lr"])
+        self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
+        self.last_epoch = -1
+        self.step()  # epoch 0: sets _last_lr (the lr is unchanged, as PyTorch)
+
+    def get_lr(self):
+        raise NotImplementedError
+
+    def step(self):
+        self.last_epoch += 1
+        for group, lr in zip(self.optimizer.param_groups, self.get_lr()):
+            group["lr"] = lr
+        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+
+    def get_last_lr(self):
+        """The learning rate of each param group after the last step()."""
+        return list(self._last_lr)
+
+    _state_names = ()
+
+    def state_dict(self):
+        """Flat dict name -> ndarray (for nn.save)."""
+        out = {"last_epoch": np.array(self.last_epoch, dtype=np.int64),
+               "base_lrs": np.array(self.base_lrs, dtype=np.float64),
+               "last_lr": np.array(self._last_lr, dtype=np.float64)}
+        for name in self._state_names:
+            out[name] = np.array(getattr(self, name))
+        return out
+
+    def load_state_dict(self, state_dict):
+        expected = {"last_epoch", "base_lrs", "last_lr", *self._state_names}
+        if set(state_dict) != expected:
+            raise ValueError(f"{type(self).__name__}.load_state_dict: expected keys {sorted(expected)}, "
+                             f"got {sorted(state_dict)}")
+        self.last_epoch = int(state_dict["last_epoch"])
+        self.base_lrs = [float(v) for v in np.asarray(state_dict["base_lrs"]).ravel()]
+        self._last_lr = [float(v) for v in np.asarray(state_dict["last_lr"]).ravel()]
+        for name in self._state_names:
+            value = np.asarray(state_dict[name])
+            setattr(self, name, int(value) if value.dtype.kind in "iu" else float(value))
+
+
+class StepLR(LRScheduler):
+    """Multiply the lr by gamma every step_size epochs: lr = initial_lr * gamma ** (epoch // step_size)."""
+
+    _state_names = ("step_size", "gamma")
+
+    def __init__(self, optimizer, step_size, gamma=0.1):
+        if isinstance(step_size, bool) or not isinstance(step_size, numbers.Integral) or step_size < 1:
+            raise ValueError(f"Invalid step_size: {step_size!r} (must be a positive integer)")
+        self.step_size = int(step_size)
+        self.gamma = _number("gamma", gamma, low=0.0)
+        super().__init__(optimizer)
+
+    def get_lr(self):
+        # Chainable form, as PyTorch: change the current lr only at multiples of step_size.
+        if self.last_epoch == 0 or self.last_epoch % self.step_size != 0:
+            return [group["lr"] for group in self.optimizer.param_groups]
+        return [group["lr"] * self.gamma for group in self.optimizer.param_groups]
+
+
+class ReduceLROnPlateau:
+    """Multiply the lr by ``factor`` when a metric has not improved for ``patience`` epochs.
+
+    step(metric) once per epoch. "Improved" (mode='min', threshold_mode='rel') means
+    metric < best * (1 - threshold); 'abs' means metric < best - threshold; mode='max'
+    mirrors it. After a reduction, ``cooldown`` epochs are ignored. The lr never goes
+    below ``min_lr`` (a number or one per group), and changes smaller than ``eps`` are skipped.
+    """
+
+    _state_names = ("factor", "patience", "cooldown", "cooldown_counter", "threshold", "eps", "best",
+                    "num_bad_epochs", "last_epoch")
+
+    def __init__(self, optimizer, mode="min", factor=0.1, patience=10, threshold=1e-4, threshold_mode="rel",
+                 cooldown=0, min_lr=0, eps=1e-8):
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"{type(optimizer).__name__} is not an nn.optim Optimizer")
+        if mode not in ("min", "max"):
+            raise ValueError(f"Invalid mode: {mode!r} (must be 'min' or 'max')")
+        if threshold_mode not in ("rel", "abs"):
+            raise ValueError(f"Invalid threshold_mode: {threshold_mode!r} (must be 'rel' or 'abs')")
+        self.factor = _number("factor", factor, low=0.0, high=1.0, high_open=True)
+        for name, value in (("patience", patience), ("cooldown", cooldown)):
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
+                raise ValueError(f"Invalid {name}: {value!r} (must be an integer >= 0)")
+        if isinstance(min_lr, (list, tuple)):
+            if len(min_lr) != len(optimizer.param_groups):
+                raise ValueError(f"expected {len(optimizer.param_groups)} values for min_lr, got {len(min_lr)}")
+            self.min_lrs = [_number("min_lr", v, low=0.0) for v in min_lr]
+        else:
+            self.min_lrs = [_number("min_lr", min_lr, low=0.0)] * len(optimizer.param_groups)
+        self.optimizer = optimizer
+        self.mode, self.threshold_mode = mode, threshold_mode
+        self.patience, self.cooldown = int(patience), int(cooldown)
+        self.threshold = _number("threshold", threshold, low=0.0)
+        self.eps = _number("eps", eps, low=0.0)
+        self.last_epoch = 0
+        self.best = math.inf if mode == "min" else -math.inf
+        self.cooldown_counter = 0
+        self.num_bad_epochs = 0
+        self._last_lr = [group["lr"] for group in optimizer.param_groups]
+
+    def _is_better(self, a, best):
+        if self.mode == "min":
+            return a < (best * (1.0 - self.threshold) if self.threshold_mode == "rel" else best - self.threshold)
+        return a > (best * (1.0 + self.threshold) if self.threshold_mode == "rel" else best + self.threshold)
+
+    @property
+    def in_cooldown(self):
+        return self.cooldown_counter > 0
+
+    def step(self, metrics):
+        """Record this epoch's metric (e.g. validation loss) and reduce the lr if it plateaued."""
+        current = float(metrics.item() if hasattr(metrics, "item") else metrics)
+        self.last_epoch += 1
+        if self._is_better(current, self.best):
+            self.best = current
+            self.num_bad_epochs = 0
+        else:
+            self.num_bad_epochs += 1
+        if self.in_cooldown:
+            self.cooldown_counter -= 1
+            self.num_bad_epochs = 0  # bad epochs during cooldown do not count
+        if self.num_bad_epochs > self.patience:
+            for group, min_lr in zip(self.optimizer.param_groups, self.min_lrs):
+                old_lr = float(group["lr"])
+                new_lr = max(old_lr * self.factor, min_lr)
+                if old_lr - new_lr > self.eps:
+                    group["lr"] = new_lr
+            self.cooldown_counter = self.cooldown
+            self.num_bad_epochs = 0
+        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+
+    def get_last_lr(self):
+        return list(self._last_lr)
+
+    def state_dict(self):
+        """Flat dict name -> ndarray (for nn.save); mode strings are stored as 0/1 flags."""
+        out = {name: np.array(getattr(self, name)) for name in self._state_names}
+        out["mode_max"] = np.array(self.mode == "max")
+        out["threshold_mode_abs"] = np.array(self.threshold_mode == "abs")
+        out["min_lrs"] = np.array(self.min_lrs, dtype=np.float64)
+        out["last_lr"] = np.array(self._last_lr, dtype=np.float64)
+        return out
+
+    def load_state_dict(self, state_dict):
+        expected = {*self._state_names, "mode_max", "threshold_mode_abs", "min_lrs", "last_lr"}
+        if set(state_dict) != expected:
+            raise ValueError(f"ReduceLROnPlateau.load_state_dict: expected keys {sorted(expected)}, "
+                             f"got {sorted(state_dict)}")
+        for name in self._state_names:
+            value = np.asarray(state_dict[name])
+            setattr(self, name, int(value) if value.dtype.kind in "iu" else float(value))
+        self.mode = "max" if bool(state_dict["mode_max"]) else "min"
+        self.threshold_mode = "abs" if bool(state_dict["threshold_mode_abs"]) else "rel"
+        self.min_lrs = [float(v) for v in np.asarray(state_dict["min_lrs"]).ravel()]
+        self._last_lr = [float(v) for v in np.asarray(state_dict["last_lr"]).ravel()]

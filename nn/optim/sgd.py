@@ -1,0 +1,50 @@
+"""SGD with momentum, dampening, Nesterov and weight decay, as torch.optim.SGD."""
+import numpy as np
+
+from ..kernels.optim import sgd_update
+from .optimizer import Optimizer, _number
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent with optional momentum, Nesterov momentum and L2 weight decay.
+
+    For each parameter p with gradient g (PyTorch's formulation):
+        g = g + weight_decay * p
+        buf = g                                        (first step)
+        buf = momentum * buf + (1 - dampening) * g     (later steps)
+        g = g + momentum * buf if nesterov else buf    (when momentum != 0)
+        p = p - lr * g
+    """
+
+    def __init__(self, params, lr, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False):
+        super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
+                                      weight_decay=weight_decay, nesterov=nesterov))
+
+    def _validate(self, group):
+        group["lr"] = _number("learning rate (lr)", group["lr"], low=0.0)
+        group["momentum"] = _number("momentum", group["momentum"], low=0.0)
+        group["dampening"] = _number("dampening", group["dampening"])
+        group["weight_decay"] = _number("weight_decay", group["weight_decay"], low=0.0)
+        if not isinstance(group["nesterov"], (bool, np.bool_)):
+            raise ValueError(f"Invalid nesterov: {group['nesterov']!r} (expected True or False)")
+        group["nesterov"] = bool(group["nesterov"])
+        if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
+            raise ValueError("Invalid nesterov: Nesterov momentum requires a momentum > 0 and zero dampening")
+
+    def step(self):
+        """One update of every parameter that has a gradient (parameters with grad None are skipped)."""
+        for group in self.param_groups:
+            lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
+            weight_decay, nesterov = group["weight_decay"], group["nesterov"]
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                buf, first = None, False
+                if momentum != 0:
+                    state = self.state.setdefault(id(p), {})
+                    buf = state.get("momentum_buffer")
+                    if buf is None:             # first step: the buffer starts as the gradient
+                        buf = state["momentum_buffer"] = np.empty_like(p.data)
+                        first = True
+                # one fused pass over the parameter (nn/kernels/optim.py; formula in the docstring)
+                sgd_update(p.data, p.grad, buf, lr, momentum, dampening, weight_decay, nesterov, first)
