@@ -241,9 +241,24 @@ def _cmd_train(args):
     if args.mode is not None and args.model != "mlp":
         raise ColorizeError(f"--mode applies to --model mlp only, not {args.model}")
     opts = {k: v for k, v in opts.items() if v is not None}
-    run_training(args.data, args.out, model=args.model, model_options=model_options, resume=args.resume,
-                 quiet=args.quiet, strict=args.strict, **opts)
+    try:
+        run_training(args.data, args.out, model=args.model, model_options=model_options, resume=args.resume,
+                     quiet=args.quiet, strict=args.strict, **opts)
+    except KeyboardInterrupt:
+        raise Interrupted(_interrupted_training(args.out)) from None
     return 0
+
+
+def _interrupted_training(run_dir):
+    """The Ctrl-C message for a run: how many epochs its (atomically written) history.json holds."""
+    try:
+        with open(os.path.join(run_dir, "history.json")) as f:
+            done = len(json.load(f))
+    except (OSError, ValueError):
+        done = 0
+    if done == 0:
+        return "interrupted during the first epoch, before any checkpoint was written; start the run again"
+    return f"interrupted after epoch {done}; continue with --resume"
 
 
 def _cmd_predict(args):

@@ -15,7 +15,8 @@ API (all arrays float32; images are channels-last)
                                resize_ab in two passes, so a full-size ab never has to exist: widen_ab resizes
                                (h, w, 2) -> (h, W, 2); ab_rows gives rows y0:y1 of the (H, W, 2) result. The same
                                numbers as resize_ab (cv2.resize bilinear, pixel centres aligned, edges clamped).
-    JOIN_ROWS = 256            join converts this many rows at a time (bounded temporary memory)
+    strip_rows(W)              rows per strip when a W-pixel-wide image is converted a strip at a time: about
+                               STRIP_PIXELS = 131072 pixels, so the float32 temporaries stay near 10 MB
 
 Conversions go through OpenCV (cv2.cvtColor with COLOR_RGB2Lab / COLOR_Lab2RGB on float32), which uses the
 sRGB transfer curve and the D65 white point: white (1, 1, 1) -> L = 100, a = b = 0.
@@ -118,7 +119,12 @@ def resize_ab(ab, hw):
     return cv2.resize(ab, (W, H), interpolation=cv2.INTER_LINEAR)
 
 
-JOIN_ROWS = 256
+STRIP_PIXELS = 1 << 17
+
+
+def strip_rows(W):
+    """Rows of a strip of about STRIP_PIXELS pixels for an image W pixels wide (at least 1)."""
+    return max(1, STRIP_PIXELS // max(1, int(W)))
 
 
 def widen_ab(ab, W):
@@ -151,7 +157,7 @@ def join(L_full, ab_small):
 
     ab is resized to (H, W) bilinearly: chroma varies slowly, so a small prediction keeps the full-resolution
     detail that lives in L. Also accepts ab as (2, h, w) (a model's channels-first output). Converted
-    JOIN_ROWS rows at a time, so the temporaries stay small for a large photo.
+    strip_rows(W) rows at a time, so the temporaries stay small for a large photo.
     """
     L_full = np.asarray(L_full, dtype=np.float32)
     ab_small = np.asarray(ab_small, dtype=np.float32)
@@ -164,8 +170,9 @@ def join(L_full, ab_small):
     H, W = L_full.shape
     wide = widen_ab(ab_small, W)
     out = np.empty((H, W, 3), dtype=np.float32)
-    for y0 in range(0, H, JOIN_ROWS):
-        y1 = min(H, y0 + JOIN_ROWS)
+    rows = strip_rows(W)
+    for y0 in range(0, H, rows):
+        y1 = min(H, y0 + rows)
         out[y0:y1] = lab_rows_to_rgb(L_full[y0:y1], ab_rows(wide, H, y0, y1))
     return out
 

@@ -22,6 +22,7 @@ Every bad input raises ColorizeError naming the file and the problem; a failed w
 denied...) raises ColorizeError too and leaves no file behind.
 """
 
+import errno
 import os
 import warnings
 
@@ -220,7 +221,7 @@ def write_bgr(path, img):
         raise ColorizeError(f"cannot save {path}: expected an (H, W, 3) or (H, W) image, got shape {img.shape}")
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
-        raise ColorizeError(f"cannot save {path}: folder {folder} does not exist; create it first")
+        raise write_error(path, FileNotFoundError(errno.ENOENT, "no such folder", folder))
     ok, buf = cv2.imencode(ext, np.ascontiguousarray(img))
     if not ok:
         raise ColorizeError(f"cannot encode {path} as {ext}; try .png")

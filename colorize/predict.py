@@ -3,11 +3,11 @@
     pixels (H, W) any size, as decoded (8-bit stays 8-bit: 3 bytes a pixel, not 12)
       -> resized so its shorter side is the working size (h, w)     (the scale the model was trained at)
       -> L -> model -> ab (2, h, w) / 128
-      -> ab upsampled bilinearly to (H, W) and joined with the original L, JOIN_ROWS rows at a time
+      -> ab upsampled bilinearly to (H, W) and joined with the original L, a strip of rows at a time
          -> RGB (H, W, 3), 8-bit
-Memory: a photo is held once as decoded and once as the 8-bit result (plus its encoded file); everything at
-full resolution in float32 exists only for JOIN_ROWS rows at a time, so the peak grows linearly with the
-megapixels at about 10 bytes a pixel (README: "Colorizing your own photos and videos").
+Memory: a photo is held once as decoded and once as the 8-bit result (plus its encoded file); float32 exists
+only for a strip of about 131k pixels at a time (color.strip_rows), so the peak grows linearly with the
+megapixels (README: "Colorizing your own photos and videos" has the measured MB per megapixel).
 
 API
     DEFAULT_WEIGHTS                        colorize/weights/default.npz (a model shipped with the package, if any)
@@ -34,7 +34,7 @@ import numpy as np
 import nn
 
 from .checkpoint import load_weights
-from .color import JOIN_ROWS, ab_rows, gray_of, l_to_input, lab_rows_to_rgb, target_to_ab, widen_ab
+from .color import ab_rows, gray_of, l_to_input, lab_rows_to_rgb, strip_rows, target_to_ab, widen_ab
 from .errors import ColorizeError, Interrupted, WriteError, write_error
 from .images import read_image, to_rgb, to_uint8, write_bgr
 from .naming import plan_outputs
@@ -115,8 +115,9 @@ def _colorized_rows(model, raw, size, smoother=None):
     if smoother is not None:
         abs_small = smoother(predicted[0][1], abs_small)
     wides = [widen_ab(ab, W) for ab in abs_small]
-    for y0 in range(0, H, JOIN_ROWS):
-        y1 = min(H, y0 + JOIN_ROWS)
+    rows = strip_rows(W)
+    for y0 in range(0, H, rows):
+        y1 = min(H, y0 + rows)
         ab = ab_rows(wides[0], H, y0, y1)
         if len(wides) > 1:                      # mean of the upsampled predictions (upsampling is linear)
             ab = ab.copy()

@@ -45,7 +45,7 @@ from . import data as D
 from . import plots
 from .augment import Augment
 from .checkpoint import load_checkpoint, save_checkpoint, save_weights
-from .errors import ColorizeError, Interrupted, hold_interrupt, write_error
+from .errors import ColorizeError, hold_interrupt, write_error
 from .evaluate import evaluate_model, format_metrics_table, predict_rgb
 from .predict import predict_ab
 from .progress import Progress, format_count
@@ -476,8 +476,7 @@ def run_training(data, out_dir, model="mlp", model_options=None, resume=False, q
     Returns {"history": [...], "metrics": {...}, "out_dir": out_dir, "model": the trained model (best weights)}.
     Everything the user can get wrong raises ColorizeError BEFORE out_dir is created or changed.
     strict: stop at the first unreadable image of a folder (default: skip it with a warning line on stderr).
-    Ctrl-C raises errors.Interrupted("interrupted after epoch N; continue with --resume"); the files of the last
-    finished epoch stay complete and valid.
+    Ctrl-C: the files of the last finished epoch stay complete and valid (they are written together).
     """
     _check_model_available(model)
     out_dir = os.fspath(out_dir)
@@ -540,15 +539,8 @@ def run_training(data, out_dir, model="mlp", model_options=None, resume=False, q
         trainer.log(f"training {model} on {data}: {len(train_set)} training and "
                     f"{0 if val_set is None else len(val_set)} validation images of {s['size']}x{s['size']}"
                     f"{' (fused kernels)' if trainer.fast else ''}")
-    try:
-        trainer.fit()
-        return finish_run(trainer, train_set, val_set, meta)
-    except KeyboardInterrupt:
-        done = len(trainer.history)
-        if done == 0:
-            raise Interrupted("interrupted during the first epoch, before any checkpoint was written; "
-                              "start the run again") from None
-        raise Interrupted(f"interrupted after epoch {done}; continue with --resume") from None
+    trainer.fit()
+    return finish_run(trainer, train_set, val_set, meta)
 
 
 def finish_run(trainer, train_set, val_set, meta):
