@@ -50,7 +50,7 @@ _WRITE_ADVICE = {
     errno.EACCES: "permission denied; choose a folder you can write to",
     errno.EPERM: "permission denied; choose a folder you can write to",
     errno.EROFS: "the file system is read-only; choose another output folder",
-    errno.ENOENT: "its folder no longer exists; create it again or choose another output folder",
+    errno.ENOENT: "its folder does not exist (any more); create it or choose another output folder",
 }
 
 

@@ -181,7 +181,7 @@ def test_output_folder_that_vanished(tmp_path, capsys, monkeypatch, weights):
 
     monkeypatch.setattr(predict_module, "write_bgr", vanish_then_write)
     code, out, err = _run(["predict", "--weights", weights, img, "--out", tmp_path / "o"], capsys)
-    assert code == 2 and err.count("\n") == 1 and "no longer exists" in err and "a_color.png" in err
+    assert code == 2 and err.count("\n") == 1 and "does not exist" in err and "a_color.png" in err
 
 
 def test_training_write_error_is_one_line(tmp_path, capsys, monkeypatch):
