@@ -314,13 +314,13 @@ def _quiet_opencv():
 
 def main(argv=None):
     """Run the CLI with argv (default sys.argv[1:]); returns the exit status."""
-    _quiet_opencv()
-    parser = build_parser()
     try:
-        args = parser.parse_args(argv)
-    except SystemExit as e:                    # --help (0) or a usage error (2)
-        return e.code if isinstance(e.code, int) else 2
-    try:
+        _quiet_opencv()
+        parser = build_parser()
+        try:
+            args = parser.parse_args(argv)
+        except SystemExit as e:                # --help (0) or a usage error (2)
+            return e.code if isinstance(e.code, int) else 2
         return COMMANDS[args.command](args)
     except ColorizeError as e:
         print(f"error: {e}", file=sys.stderr)
@@ -329,7 +329,7 @@ def main(argv=None):
         print(f"error: {e}", file=sys.stderr)
         return 130
     except KeyboardInterrupt:
-        print("error: interrupted; a run can be continued with `colorize train ... --resume`", file=sys.stderr)
+        print("error: interrupted; nothing was half-written", file=sys.stderr)
         return 130
     except OSError as e:                       # a file problem no check foresaw: still one line
         where = f" ({e.filename})" if e.filename else ""

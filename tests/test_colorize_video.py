@@ -136,3 +136,22 @@ def test_smooth_option_is_checked(tmp_path, capsys, weights):
         assert code == 2 and err.count("\n") == 1 and "--smooth" in err
     assert main(["predict", "--weights", weights, str(clip), "--out", str(tmp_path / "o"), "--smooth", "0",
                  "--quiet"]) == 0
+
+
+def test_ctrl_c_in_the_middle_of_a_video_leaves_no_file(tmp_path, capsys, monkeypatch, weights):
+    import colorize.predict as predict_module
+    clip = _write_clip(tmp_path / "c.mp4", _static_frames(6))
+    real = predict_module.colorize_pixels
+    calls = []
+
+    def interrupt_third_frame(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(predict_module, "colorize_pixels", interrupt_third_frame)
+    code = main(["predict", "--weights", weights, str(clip), "--out", str(tmp_path / "o")])
+    err = capsys.readouterr().err
+    assert code == 130 and err.count("\n") == 1 and err.startswith("error: interrupted after 0 of 1 outputs")
+    assert os.listdir(tmp_path / "o") == []
