@@ -442,8 +442,8 @@ def _resolve_keep_size(s):
 def load_training_data(data, s, strict=False, warn=None):
     """DATA spec + settings -> (full dataset, train, val) at the working size.
 
-    A folder's unreadable images are skipped, each reported by warn(line), then a count; strict=True stops at
-    the first one instead. ColorizeError when no readable image remains.
+    A folder's unreadable images are skipped, each reported by warn(line) (default: a line on stderr), then a
+    count; strict=True stops at the first one instead. ColorizeError when no readable image remains.
     """
     if not str(data).startswith(D.SYNTHETIC_PREFIX) and not os.path.exists(str(data)):
         raise ColorizeError(f"training data {data} does not exist; pass a folder of images or "
@@ -452,7 +452,8 @@ def load_training_data(data, s, strict=False, warn=None):
     ds = D.load_dataset(data, size=s["size"], n=s["images"] if is_synth else None, seed=s["seed"],
                         keep_size=_resolve_keep_size(s),
                         limit=None if is_synth else s.get("limit"), on_error="raise" if strict else "skip")
-    if ds.skipped and warn is not None:
+    if ds.skipped:
+        warn = warn or (lambda line: print(line, file=sys.stderr, flush=True))
         for _, message in ds.skipped:
             warn(f"warning: {message}; skipped")
         n = len(ds.skipped)
@@ -515,8 +516,7 @@ def run_training(data, out_dir, model="mlp", model_options=None, resume=False, q
         s = resolve_settings(model, given)
         meta = None
 
-    warn = log or (lambda line: print(line, file=sys.stderr, flush=True))
-    ds, train_set, val_set = load_training_data(data, s, strict=strict, warn=warn)
+    ds, train_set, val_set = load_training_data(data, s, strict=strict, warn=log)
     if meta is None:
         nn.manual_seed(s["seed"])
         config = {"model": model}
