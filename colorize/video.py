@@ -15,6 +15,7 @@ API
     flicker(frames_ab)                       mean |ab_t - ab_(t-1)| over consecutive frames (Lab units)
     video_info(path) -> (frames, fps, (H, W))
 """
+import contextlib
 import os
 
 import cv2
@@ -84,6 +85,24 @@ def video_info(path):
         cap.release()
 
 
+@contextlib.contextmanager
+def _native_stderr_silenced():
+    """Mute what native code prints on file descriptor 2 (FFmpeg's "tag 'VP80' is not supported ..." note
+    when a WebM writer opens, which works nonetheless); our own one-line errors are unaffected."""
+    try:
+        saved = os.dup(2)
+    except OSError:
+        yield
+        return
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
 def colorize_video(model, src, dst, size, smooth=DEFAULT_SMOOTH, scene_cut=SCENE_CUT, progress=True):
     """Colorize every frame of src into dst (atomically: nothing half-written). Returns the frame count."""
     from .predict import colorize_pixels
@@ -104,7 +123,8 @@ def colorize_video(model, src, dst, size, smooth=DEFAULT_SMOOTH, scene_cut=SCENE
         frames = 0
         try:
             with atomic_path(dst, suffix=ext) as tmp:
-                writer = cv2.VideoWriter(tmp, cv2.VideoWriter_fourcc(*FOURCC.get(ext, "mp4v")), fps, (W, H))
+                with _native_stderr_silenced():
+                    writer = cv2.VideoWriter(tmp, cv2.VideoWriter_fourcc(*FOURCC.get(ext, "mp4v")), fps, (W, H))
                 if not writer.isOpened():
                     raise ColorizeError(f"cannot write video {dst}: this OpenCV build has no encoder for "
                                         f"'{ext}'; colorize an .mp4 or .avi copy instead")

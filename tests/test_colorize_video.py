@@ -39,7 +39,7 @@ def _write_clip(path, frames, fps=12.0):
     return path
 
 
-@pytest.mark.parametrize("ext", [".mp4", ".avi", ".mkv"])
+@pytest.mark.parametrize("ext", [".mp4", ".avi", ".mkv", ".mov", ".webm"])
 def test_video_keeps_size_frame_count_and_rate(tmp_path, capsys, weights, ext):
     clip = _write_clip(tmp_path / f"clip{ext}", _static_frames(9), fps=12.0)
     code = main(["predict", "--weights", weights, str(clip), "--out", str(tmp_path / "o")])
