@@ -97,7 +97,7 @@ def exif_orientation(path):
     if os.path.splitext(path)[1].lower() == ".bmp":
         return 1
     try:
-        from PIL import Image                      # reads the header only, not the pixels
+        from PIL import Image                      # (Pillow, also matplotlib's) reads the header, not the pixels
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")        # PIL's "decompression bomb" warning for > 89 megapixels
             with Image.open(path) as im:

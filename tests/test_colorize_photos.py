@@ -9,6 +9,7 @@ import tracemalloc
 
 import cv2
 import numpy as np
+import PIL.Image
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -22,8 +23,6 @@ from colorize.images import load_image, read_image, save_image
 from colorize.naming import plan_outputs
 from colorize.progress import Progress
 from colorize.synthetic import make_scene
-
-PIL = pytest.importorskip("PIL.Image")
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +40,7 @@ def _photo(path, hw=(24, 40), seed=0):
 
 def _with_orientation(src, dst, orientation):
     """Re-save src with an EXIF orientation tag, as a phone camera does (pixels stored sideways)."""
-    im = PIL.open(src)
+    im = PIL.Image.open(src)
     exif = im.getexif()
     exif[0x0112] = orientation
     im.save(dst, exif=exif.tobytes(), quality=95)
