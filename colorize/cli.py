@@ -175,7 +175,7 @@ def build_parser():
                                "that cannot be read is reported and the others go on (exit status 2 at the "
                                "end); the last line counts the files written, skipped and failed.")
     pr.add_argument("inputs", nargs="+", metavar="IMAGE_OR_DIR_OR_VIDEO",
-                    help="image files, folders of images and/or video files")
+                    help="image and video files and/or folders of them (scanned recursively)")
     pr.add_argument("--weights", metavar="FILE",
                     help="model.npz of a training run (default: the model shipped with colorize, if any)")
     pr.add_argument("--out", required=True, metavar="DIR", help="output folder (created if missing)")

@@ -164,10 +164,11 @@ def load_image(path):
     return to_rgb(read_image(path), path)
 
 
-def list_images(folder):
+def list_images(folder, extensions=IMAGE_EXTENSIONS):
     """Sorted [(path, label)] of the image files under folder (recursively).
 
     label = name of the first-level subfolder holding the file, or None for files directly in folder.
+    extensions: the file kinds to list (predict also lists videos).
     """
     folder = os.fspath(folder)
     if not os.path.exists(folder):
@@ -175,6 +176,7 @@ def list_images(folder):
     if not os.path.isdir(folder):
         raise ColorizeError(f"{folder} is not a folder; pass a folder of images "
                             f"(or use load_image for a single file)")
+    accepted = ", ".join(e.lstrip(".") for e in extensions)
     found = []
     any_file = False
     for root, dirs, files in os.walk(folder):
@@ -185,12 +187,12 @@ def list_images(folder):
             if name.startswith("."):
                 continue
             any_file = True
-            if is_image_file(name):
+            if os.path.splitext(name)[1].lower() in extensions:
                 found.append((os.path.join(root, name), label))
     if not found:
         if not any_file:
-            raise ColorizeError(f"folder {folder} is empty; put image files ({_accepted()}) in it")
-        raise ColorizeError(f"folder {folder} has no image files; accepted extensions are {_accepted()}")
+            raise ColorizeError(f"folder {folder} is empty; put image files ({accepted}) in it")
+        raise ColorizeError(f"folder {folder} has no image files; accepted extensions are {accepted}")
     found.sort(key=lambda pl: pl[0])
     return found
 

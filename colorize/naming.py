@@ -2,13 +2,14 @@
 
 Rule (also in `colorize predict --help` and the README):
     photo.jpg            -> DIR/photo_color.png (or .jpg with --format jpg)
-    FOLDER/a/b.png       -> DIR/FOLDER/a/b_color.png (a folder keeps its layout under DIR)
+    FOLDER/a/b.png       -> DIR/FOLDER/a/b_color.png (a folder, scanned for photos and videos, keeps its
+                            layout under DIR)
     clip.mp4             -> DIR/clip_color.mp4 (a video keeps its container)
     When that name is taken by an input, by another output of the same run or (without --overwrite) by an
     existing file, a number is added: photo_color-1.png, photo_color-2.png, ... An input is never overwritten,
     even with --overwrite (which only lets a run replace files already in DIR, such as earlier outputs).
-    When a folder is scanned, files inside DIR named like outputs (*_color.png, *_color-3.jpg) are earlier
-    outputs, not inputs: they are skipped. A file given twice is colorized once.
+    When a folder is scanned, files inside DIR named like outputs (*_color.png, *_color-3.jpg,
+    *_color.mp4) are earlier outputs, not inputs: they are skipped. A file given twice is colorized once.
 
 API
     OUTPUT_SUFFIX = "_color";  OUTPUT_FORMATS = ("png", "jpg");  VIDEO_EXTENSIONS
@@ -26,7 +27,8 @@ from .images import IMAGE_EXTENSIONS, is_image_file, list_images
 OUTPUT_SUFFIX = "_color"
 OUTPUT_FORMATS = ("png", "jpg")
 VIDEO_EXTENSIONS = (".avi", ".m4v", ".mkv", ".mov", ".mp4", ".webm")
-_OUTPUT_NAME = re.compile(re.escape(OUTPUT_SUFFIX) + r"(-\d+)?\.(png|jpg)$", re.IGNORECASE)
+_OUTPUT_NAME = re.compile(re.escape(OUTPUT_SUFFIX) + r"(-\d+)?(\.png|\.jpg|"
+                          + "|".join(re.escape(e) for e in VIDEO_EXTENSIONS) + ")$", re.IGNORECASE)
 
 
 def is_video_file(path):
@@ -48,20 +50,20 @@ def _sources(inputs, out_real):
         if os.path.isdir(item):
             base = os.path.basename(os.path.normpath(os.path.abspath(item)))
             entries = []
-            for path, _ in list_images(item):
+            for path, _ in list_images(item, IMAGE_EXTENSIONS + VIDEO_EXTENSIONS):
                 real = os.path.realpath(path)
                 if _inside(real, out_real) and _OUTPUT_NAME.search(os.path.basename(path)):
                     skipped.append((path, "an earlier output in the output folder"))
                     continue
                 entries.append((path, os.path.join(base, os.path.splitext(os.path.relpath(path, item))[0]),
-                                "image"))
+                                "video" if is_video_file(path) else "image"))
         elif is_image_file(item) or is_video_file(item):
             entries = [(item, os.path.splitext(os.path.basename(item))[0],
                         "video" if is_video_file(item) else "image")]
         else:
             accepted = ", ".join(e.lstrip(".") for e in IMAGE_EXTENSIONS + VIDEO_EXTENSIONS)
             raise ColorizeError(f"input {item} is not an image or video file (by its extension); "
-                                f"pass {accepted} files or folders of images")
+                                f"pass {accepted} files or folders of them")
         for path, name, kind in entries:
             real = os.path.realpath(path)
             if real in seen:

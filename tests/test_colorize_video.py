@@ -155,3 +155,19 @@ def test_ctrl_c_in_the_middle_of_a_video_leaves_no_file(tmp_path, capsys, monkey
     err = capsys.readouterr().err
     assert code == 130 and err.count("\n") == 1 and err.startswith("error: interrupted after 0 of 1 outputs")
     assert os.listdir(tmp_path / "o") == []
+
+
+def test_a_folder_with_photos_and_a_clip(tmp_path, capsys, weights):
+    folder = tmp_path / "film"
+    folder.mkdir()
+    _write_clip(folder / "reel.avi", _static_frames(3))
+    cv2.imwrite(str(folder / "still.png"), _static_frames(1)[0])
+    code = main(["predict", "--weights", weights, str(folder), "--out", str(folder)])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert sorted(os.listdir(folder)) == ["film", "reel.avi", "still.png"]
+    assert sorted(os.listdir(folder / "film")) == ["reel_color.avi", "still_color.png"]
+    assert video_info(folder / "film" / "reel_color.avi")[0] == 3
+    # again into the same folder: the outputs found there are skipped, not colorized once more
+    assert main(["predict", "--weights", weights, str(folder), "--out", str(folder), "--overwrite"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "2 written, 2 skipped, 0 failed"
