@@ -32,7 +32,7 @@ import numpy as np
 
 import nn
 
-from .errors import ColorizeError, check_file
+from .errors import ColorizeError, check_file, write_error
 
 FORMAT = "colorize"
 VERSION = 1
@@ -85,7 +85,7 @@ def _write(path, arrays, header):
     try:
         nn.save(arrays, path)
     except OSError as e:
-        raise ColorizeError(f"cannot write {path}: {e.strerror or e}; check the folder exists and is writable") from e
+        raise write_error(path, e) from e
 
 
 def _read(path, what="weights file"):

@@ -2,7 +2,8 @@
 
     colorize train DATA --model mlp --out RUN_DIR [--epochs N] [--size PX] [--batch-size N] [--lr X]
                    [--val-split F] [--seed N] [--resume] [--quiet] ...
-    colorize predict --weights RUN_DIR/model.npz IMAGE_OR_DIR... --out DIR
+    colorize predict [--weights RUN_DIR/model.npz] IMAGE_OR_DIR_OR_VIDEO... --out DIR [--format png|jpg]
+                     [--overwrite] [--smooth A] [--scene-cut X] [--quiet]
     colorize evaluate --weights RUN_DIR/model.npz DATA [--json FILE]
     colorize demo [--out DIR]
 
@@ -10,14 +11,15 @@ DATA is a folder of images (first-level subfolder names serve as scene labels) o
 synthetic:beach|forest|sunrise|mixed (generated scenes, no download).
 
 main(argv) returns the exit status: 0 on success, 2 for any bad input (a one-line ``error: ...`` on stderr,
-no traceback: every user mistake is raised as ColorizeError), 130 when interrupted with Ctrl-C.
+no traceback: every user mistake is raised as ColorizeError; for predict, also when any input failed), 130 when
+interrupted with Ctrl-C (one line saying what was finished; nothing is left half-written).
 """
 import argparse
 import json
 import os
 import sys
 
-from .errors import ColorizeError
+from .errors import ColorizeError, Interrupted
 
 EPILOG_DATA = ("DATA is a folder of images (jpg, jpeg, png, bmp, tif, tiff, webp; the first-level subfolder "
                "names are used as scene labels) or synthetic:beach, synthetic:forest, synthetic:sunrise or "
@@ -81,6 +83,16 @@ def _nonneg_float(text):
     return v
 
 
+def _smoothing(text):
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number in [0, 1), got {text!r}") from None
+    if not 0.0 <= v < 1.0:
+        raise argparse.ArgumentTypeError(f"must be in [0, 1) (0 turns smoothing off), got {text}")
+    return v
+
+
 def _key_value(text):
     if "=" not in text:
         raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {text!r}")
@@ -94,6 +106,7 @@ def _key_value(text):
 
 def build_parser():
     from .models import KNOWN_MODEL_NAMES
+    from .naming import OUTPUT_FORMATS
     p = _Parser(prog="colorize",
                 description="Colorize grayscale photos with small neural networks trained from scratch "
                             "(CIE Lab: the model predicts a and b from L).",
@@ -143,18 +156,44 @@ def build_parser():
     t.add_argument("--time-limit", type=_positive_float, metavar="MIN",
                    help="stop after the epoch during which MIN minutes have passed")
     t.add_argument("--threads", type=_positive_int, metavar="N", help="threads for the kernels (default: all cores)")
+    t.add_argument("--strict", action="store_true",
+                   help="stop at the first image that cannot be read (default: skip it with a warning)")
     t.add_argument("--quiet", "-q", action="store_true", help="no progress bar or messages")
 
-    pr = sub.add_parser("predict", help="colorize images at full resolution",
-                        description="Colorize images: the model runs at its working size, the predicted a, b "
-                                    "are upsampled to the original size and joined with the original L. "
-                                    "Writes one PNG per input into DIR.")
-    pr.add_argument("inputs", nargs="+", metavar="IMAGE_OR_DIR", help="image files and/or folders of images")
+    pr = sub.add_parser("predict", help="colorize photos and videos at full resolution",
+                        description="Colorize photos and videos: the model runs at its working size, the "
+                                    "predicted a, b are upsampled to the original size and joined with the "
+                                    "original L. Photos are turned upright by their EXIF orientation first. "
+                                    "Videos (mp4, avi, mkv, mov, webm, m4v) are colorized frame by frame with "
+                                    "the colour smoothed over time; they keep their size, frame count and rate.",
+                        epilog="Output names: photo.jpg -> DIR/photo_color.png (--format jpg: .jpg); a folder "
+                               "keeps its layout under DIR (FOLDER/a/b.png -> DIR/FOLDER/a/b_color.png); "
+                               "clip.mp4 -> DIR/clip_color.mp4. If the name is taken by an input, by another "
+                               "output of the run or (without --overwrite) by an existing file, a number is "
+                               "added: photo_color-1.png. An input file is never overwritten, even with "
+                               "--overwrite. Files in DIR named like outputs are not colorized again. A file "
+                               "that cannot be read is reported and the others go on (exit status 2 at the "
+                               "end); the last line counts the files written, skipped and failed.")
+    pr.add_argument("inputs", nargs="+", metavar="IMAGE_OR_DIR_OR_VIDEO",
+                    help="image and video files and/or folders of them (scanned recursively)")
     pr.add_argument("--weights", metavar="FILE",
                     help="model.npz of a training run (default: the model shipped with colorize, if any)")
     pr.add_argument("--out", required=True, metavar="DIR", help="output folder (created if missing)")
+    pr.add_argument("--format", choices=OUTPUT_FORMATS, default="png",
+                    help="image output format (default png; videos keep their container)")
+    pr.add_argument("--overwrite", action="store_true",
+                    help="replace existing files in DIR that have the output's name (earlier outputs), "
+                         "instead of numbering the new ones; inputs are never overwritten")
+    pr.add_argument("--smooth", type=_smoothing, metavar="A",
+                    help="videos: temporal smoothing of the colour, an exponential moving average "
+                         "ema = A * ema + (1 - A) * prediction over frames, in [0, 1); 0 turns it off "
+                         "(default 0.7)")
+    pr.add_argument("--scene-cut", type=_positive_float, metavar="X",
+                    help="videos: restart the smoothing when the mean change of lightness L (0-100) between "
+                         "two frames exceeds X (default 12)")
     pr.add_argument("--threads", type=_positive_int, metavar="N", help="threads for the kernels")
-    pr.add_argument("--quiet", "-q", action="store_true", help="do not list the written files")
+    pr.add_argument("--quiet", "-q", action="store_true",
+                    help="no progress bar, no list of written files and no summary (errors are still shown)")
 
     ev = sub.add_parser("evaluate", help="score a model against the gray and mean-ab baselines",
                         description="Colorize DATA at the model's working size and print PSNR (8-bit RGB, per "
@@ -202,19 +241,42 @@ def _cmd_train(args):
     if args.mode is not None and args.model != "mlp":
         raise ColorizeError(f"--mode applies to --model mlp only, not {args.model}")
     opts = {k: v for k, v in opts.items() if v is not None}
-    run_training(args.data, args.out, model=args.model, model_options=model_options, resume=args.resume,
-                 quiet=args.quiet, **opts)
+    try:
+        run_training(args.data, args.out, model=args.model, model_options=model_options, resume=args.resume,
+                     quiet=args.quiet, strict=args.strict, **opts)
+    except KeyboardInterrupt:
+        raise Interrupted(_interrupted_training(args.out)) from None
     return 0
+
+
+def _interrupted_training(run_dir):
+    """The Ctrl-C message for a run: how many epochs its (atomically written) history.json holds."""
+    try:
+        with open(os.path.join(run_dir, "history.json")) as f:
+            done = len(json.load(f))
+    except (OSError, ValueError):
+        done = 0
+    if done == 0:
+        return "interrupted during the first epoch, before any checkpoint was written; start the run again"
+    return f"interrupted after epoch {done}; continue with --resume"
 
 
 def _cmd_predict(args):
     from .predict import predict_paths
+
+    def report(message):
+        print(f"error: {message}", file=sys.stderr)
+
     _set_threads(args.threads)
-    written = predict_paths(args.weights, args.inputs, args.out)
+    result = predict_paths(args.weights, args.inputs, args.out, fmt=args.format, overwrite=args.overwrite,
+                           smooth=args.smooth, scene_cut=args.scene_cut, progress=not args.quiet, report=report)
     if not args.quiet:
-        for path in written:
+        for path in result["written"]:
             print(path)
-    return 0
+        for path, reason in result["skipped"]:
+            print(f"skipped {path}: {reason}", file=sys.stderr)
+        print(f"{len(result['written'])} written, {len(result['skipped'])} skipped, {len(result['failed'])} failed")
+    return 2 if result["failed"] else 0
 
 
 def _cmd_evaluate(args):
@@ -241,21 +303,38 @@ def _cmd_demo(args):
 COMMANDS = {"train": _cmd_train, "predict": _cmd_predict, "evaluate": _cmd_evaluate, "demo": _cmd_demo}
 
 
+def _quiet_opencv():
+    """OpenCV logs decoder complaints ("IHDR chunk shall be first") on stderr; our own line says it better."""
+    import cv2
+    try:
+        cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
+    except AttributeError:                     # older OpenCV builds without the logging module
+        pass
+
+
 def main(argv=None):
     """Run the CLI with argv (default sys.argv[1:]); returns the exit status."""
-    parser = build_parser()
     try:
-        args = parser.parse_args(argv)
-    except SystemExit as e:                    # --help (0) or a usage error (2)
-        return e.code if isinstance(e.code, int) else 2
-    try:
+        _quiet_opencv()
+        parser = build_parser()
+        try:
+            args = parser.parse_args(argv)
+        except SystemExit as e:                # --help (0) or a usage error (2)
+            return e.code if isinstance(e.code, int) else 2
         return COMMANDS[args.command](args)
     except ColorizeError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("error: interrupted; a run can be continued with `colorize train ... --resume`", file=sys.stderr)
+    except Interrupted as e:
+        print(f"error: {e}", file=sys.stderr)
         return 130
+    except KeyboardInterrupt:
+        print("error: interrupted; nothing was half-written", file=sys.stderr)
+        return 130
+    except OSError as e:                       # a file problem no check foresaw: still one line
+        where = f" ({e.filename})" if e.filename else ""
+        print(f"error: {e.strerror or e}{where}", file=sys.stderr)
+        return 2
     except MemoryError:
         print("error: out of memory; use a smaller --size, --batch-size or fewer images", file=sys.stderr)
         return 2

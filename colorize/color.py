@@ -11,6 +11,12 @@ API (all arrays float32; images are channels-last)
                                bilinear interpolation, then Lab -> RGB. Full-resolution output from a
                                small prediction.
     lab_of_gray(L)             (H, W) L -> (H, W, 3) Lab with a = b = 0 (the "gray" baseline)
+    widen_ab(ab, W), ab_rows(wide, H, y0, y1)
+                               resize_ab in two passes, so a full-size ab never has to exist: widen_ab resizes
+                               (h, w, 2) -> (h, W, 2); ab_rows gives rows y0:y1 of the (H, W, 2) result. The same
+                               numbers as resize_ab (cv2.resize bilinear, pixel centres aligned, edges clamped).
+    strip_rows(W)              rows per strip when a W-pixel-wide image is converted a strip at a time: about
+                               STRIP_PIXELS = 131072 pixels, so the float32 temporaries stay near 10 MB
 
 Conversions go through OpenCV (cv2.cvtColor with COLOR_RGB2Lab / COLOR_Lab2RGB on float32), which uses the
 sRGB transfer curve and the D65 white point: white (1, 1, 1) -> L = 100, a = b = 0.
@@ -113,11 +119,45 @@ def resize_ab(ab, hw):
     return cv2.resize(ab, (W, H), interpolation=cv2.INTER_LINEAR)
 
 
+STRIP_PIXELS = 1 << 17
+
+
+def strip_rows(W):
+    """Rows of a strip of about STRIP_PIXELS pixels for an image W pixels wide (at least 1)."""
+    return max(1, STRIP_PIXELS // max(1, int(W)))
+
+
+def widen_ab(ab, W):
+    """ab (h, w, 2) -> (h, W, 2): the horizontal pass of a bilinear resize (cv2.resize with the height kept)."""
+    ab = np.ascontiguousarray(ab, dtype=np.float32)
+    if ab.shape[1] == W:
+        return ab
+    return cv2.resize(ab, (int(W), ab.shape[0]), interpolation=cv2.INTER_LINEAR)
+
+
+def ab_rows(wide, H, y0, y1):
+    """Rows y0:y1 of wide (h, W, 2) resized bilinearly to height H -> (y1 - y0, W, 2) float32.
+
+    Output row y samples the source at s = (y + 0.5) * h / H - 0.5 (pixel centres aligned, as cv2.resize),
+    clamped to [0, h - 1]: row = (1 - f) * wide[floor(s)] + f * wide[floor(s) + 1], f = s - floor(s).
+    """
+    h = wide.shape[0]
+    if h == H:
+        return wide[y0:y1]
+    s = (np.arange(y0, y1, dtype=np.float64) + 0.5) * (h / H) - 0.5
+    s = np.clip(s, 0.0, h - 1)
+    lo = np.floor(s).astype(np.int64)
+    hi = np.minimum(lo + 1, h - 1)
+    f = (s - lo).astype(np.float32)[:, None, None]
+    return wide[lo] * (np.float32(1.0) - f) + wide[hi] * f
+
+
 def join(L_full, ab_small):
     """Join a full-resolution L (H, W) with a small ab prediction (h, w, 2) into RGB (H, W, 3) in [0, 1].
 
     ab is resized to (H, W) bilinearly: chroma varies slowly, so a small prediction keeps the full-resolution
-    detail that lives in L. Also accepts ab as (2, h, w) (a model's channels-first output).
+    detail that lives in L. Also accepts ab as (2, h, w) (a model's channels-first output). Converted
+    strip_rows(W) rows at a time, so the temporaries stay small for a large photo.
     """
     L_full = np.asarray(L_full, dtype=np.float32)
     ab_small = np.asarray(ab_small, dtype=np.float32)
@@ -127,7 +167,19 @@ def join(L_full, ab_small):
         ab_small = ab_small.transpose(1, 2, 0)
     if ab_small.ndim != 3 or ab_small.shape[-1] != 2:
         raise ColorizeError(f"join expects ab of shape (h, w, 2), got {ab_small.shape}")
-    lab = np.empty(L_full.shape + (3,), dtype=np.float32)
-    lab[..., 0] = L_full
-    lab[..., 1:] = resize_ab(ab_small, L_full.shape)
+    H, W = L_full.shape
+    wide = widen_ab(ab_small, W)
+    out = np.empty((H, W, 3), dtype=np.float32)
+    rows = strip_rows(W)
+    for y0 in range(0, H, rows):
+        y1 = min(H, y0 + rows)
+        out[y0:y1] = lab_rows_to_rgb(L_full[y0:y1], ab_rows(wide, H, y0, y1))
+    return out
+
+
+def lab_rows_to_rgb(L, ab):
+    """L (h, W) + ab (h, W, 2) in Lab units -> RGB (h, W, 3) float32 in [0, 1]."""
+    lab = np.empty(L.shape + (3,), dtype=np.float32)
+    lab[..., 0] = L
+    lab[..., 1:] = ab
     return lab_to_rgb(lab)

@@ -7,8 +7,19 @@ API
     check_file(path, what, missing, folder, empty)
                              ColorizeError unless path is an existing, non-empty file; the three texts say
                              what to do in each case.
+    WriteError(message)      a ColorizeError raised when an output cannot be written (it stops a run of many files)
+    write_error(path, err)   -> WriteError for an OSError raised while writing path: what happened (disk full,
+                             permission denied, folder gone...), where, and what to do.
+    hold_interrupt()         context manager: a Ctrl-C inside the block is delivered when the block ends (so
+                             the files written together, such as a checkpoint and its weights, stay consistent)
+    Interrupted(message)     a KeyboardInterrupt that carries the one line the CLI prints (e.g. "interrupted after
+                             epoch 3; continue with --resume").
 """
+import contextlib
+import errno
 import os
+import signal
+import threading
 
 
 class ColorizeError(Exception):
@@ -23,3 +34,45 @@ def check_file(path, what, missing, folder, empty):
         raise ColorizeError(f"{what} {path} is a folder; {folder}")
     if os.path.getsize(path) == 0:
         raise ColorizeError(f"{what} {path} is empty (a zero-byte file); {empty}")
+
+
+class WriteError(ColorizeError):
+    """An output could not be written (disk full, permission denied...): the next one would fail too."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C, with the one-line message the CLI prints (what was finished, how to continue)."""
+
+
+_WRITE_ADVICE = {
+    errno.ENOSPC: "the disk is full; free some space or choose another output folder",
+    errno.EDQUOT: "the disk quota is exceeded; free some space or choose another output folder",
+    errno.EACCES: "permission denied; choose a folder you can write to",
+    errno.EPERM: "permission denied; choose a folder you can write to",
+    errno.EROFS: "the file system is read-only; choose another output folder",
+    errno.ENOENT: "its folder does not exist (any more); create it or choose another output folder",
+}
+
+
+def write_error(path, err):
+    """WriteError('cannot write <path>: <what happened>; <what to do>') for an OSError while writing path."""
+    advice = _WRITE_ADVICE.get(getattr(err, "errno", None))
+    if advice is None:
+        advice = f"{err.strerror or err}; check the folder exists and is writable"
+    return WriteError(f"cannot write {path}: {advice}")
+
+
+@contextlib.contextmanager
+def hold_interrupt():
+    """Delay Ctrl-C (SIGINT) until the block has finished; a no-op outside the main thread."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if caught:
+        raise KeyboardInterrupt

@@ -4,23 +4,34 @@ API
     IMAGE_EXTENSIONS           ('.bmp', '.jpeg', '.jpg', '.png', '.tif', '.tiff', '.webp'), matched case-insensitively
     MAX_PIXELS = 100_000_000   larger images are rejected (100 megapixels)
     MIN_SIDE = 5               smaller images are rejected (the patch model needs a 5x5 neighbourhood)
-    load_image(path)    -> float32 RGB (H, W, 3) in [0, 1]
+    load_image(path)    -> float32 RGB (H, W, 3) in [0, 1], upright: the EXIF orientation is applied, so the
+        model sees what a photo viewer shows.
         gray (2-D), gray + alpha, RGB, RGBA; 8-bit (/255), 16-bit (/65535), float TIFF (clipped to [0, 1]).
         Alpha is composited on WHITE (a transparent logo becomes black-on-white, not black-on-black).
+    read_image(path)    -> the decoded pixels as OpenCV stores them (H, W) or (H, W, C) with C = 2, 3 (BGR) or 4
+        (BGRA), in the file's own dtype (uint8: 1 byte per value, not 4), upright and checked. For large photos:
+        convert slices with to_rgb(raw[y0:y1]) instead of the whole image at once.
+    to_rgb(raw, path)   raw pixels (all or a slice of rows) -> float32 RGB (h, W, 3) in [0, 1] (see load_image).
+    exif_orientation(path) -> 1..8 (1 when the file has none); apply_orientation(img, k) -> upright view.
     list_images(folder) -> sorted list of (path, label): label is the first-level subfolder name, or None for
         files directly in the folder; deeper files keep their first-level folder as label. Hidden files skipped.
     save_image(path, rgb)      writes float RGB in [0, 1] (or uint8) as 8-bit in the format of path's
         extension, atomically (temporary file in the same folder, then os.replace).
-Every bad input raises ColorizeError naming the file and the problem.
+    write_bgr(path, bgr)       the same for an 8-bit BGR (H, W, 3) or gray (H, W) array (no copy to RGB first).
+Every bad input raises ColorizeError naming the file and the problem; a failed write (disk full, permission
+denied...) raises ColorizeError too and leaves no file behind.
 """
 
+import errno
 import os
-from nn.serialization import atomic_write
+import warnings
 
 import cv2
 import numpy as np
 
-from .errors import ColorizeError, check_file
+from nn.serialization import atomic_write
+
+from .errors import ColorizeError, check_file, write_error
 
 IMAGE_EXTENSIONS = (".bmp", ".jpeg", ".jpg", ".png", ".tif", ".tiff", ".webp")
 MAX_PIXELS = 100_000_000
@@ -66,8 +77,44 @@ def _to_unit_float(img, path):
     raise ColorizeError(f"image {path} has unsupported pixel type {img.dtype}; re-export it as 8- or 16-bit RGB")
 
 
-def load_image(path):
-    """Read an image file -> float32 RGB (H, W, 3) in [0, 1]. See the module docstring for what is accepted."""
+# EXIF orientation 1..8 -> the transform that makes the stored pixels upright (TIFF tag 0x0112):
+# 2 mirrored, 3 upside down, 4 mirrored upside down, 5 transposed, 6 stored turned 90 degrees counter-clockwise
+# (so turn it clockwise), 7 transverse, 8 stored turned clockwise.
+_ORIENT = {
+    2: lambda im: im[:, ::-1],
+    3: lambda im: im[::-1, ::-1],
+    4: lambda im: im[::-1],
+    5: lambda im: im.swapaxes(0, 1),
+    6: lambda im: im.swapaxes(0, 1)[:, ::-1],
+    7: lambda im: im.swapaxes(0, 1)[::-1, ::-1],
+    8: lambda im: im.swapaxes(0, 1)[::-1],
+}
+_EXIF_ORIENTATION_TAG = 0x0112
+
+
+def exif_orientation(path):
+    """The EXIF orientation (1..8) of an image file; 1 when it has none or it cannot be read."""
+    if os.path.splitext(path)[1].lower() == ".bmp":
+        return 1
+    try:
+        from PIL import Image                      # (Pillow, also matplotlib's) reads the header, not the pixels
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")        # PIL's "decompression bomb" warning for > 89 megapixels
+            with Image.open(path) as im:
+                value = int(im.getexif().get(_EXIF_ORIENTATION_TAG, 1))
+    except Exception:                              # no PIL, unknown container, broken EXIF: keep the stored layout
+        return 1
+    return value if value in _ORIENT else 1
+
+
+def apply_orientation(img, orientation):
+    """Stored pixels (H, W[, C]) + EXIF orientation -> the upright image (a view; contiguous after a copy)."""
+    turn = _ORIENT.get(int(orientation))
+    return img if turn is None else turn(img)
+
+
+def read_image(path):
+    """Decode an image file -> upright pixels in the file's dtype and OpenCV's channel order (see module doc)."""
     path = os.fspath(path)
     check_file(path, "image", "check the path", "pass an image file, not a folder", "replace it with a valid image")
     img = _read_raw(path)
@@ -80,7 +127,19 @@ def load_image(path):
     if h * w > MAX_PIXELS:
         raise ColorizeError(f"image {path} is {w}x{h} = {h * w / 1e6:.3g} megapixels, above the limit of "
                             f"{MAX_PIXELS / 1e6:g} megapixels; downscale it first")
-    img = _to_unit_float(img, path)
+    if img.ndim == 3 and img.shape[2] not in (1, 2, 3, 4):
+        raise ColorizeError(f"image {path} has {img.shape[2]} channels; expected gray, gray+alpha, RGB or RGBA")
+    if img.dtype not in (np.uint8, np.uint16, np.float32, np.float64, np.int8, np.int16, np.int32, np.uint32):
+        raise ColorizeError(f"image {path} has unsupported pixel type {img.dtype}; re-export it as 8- or 16-bit RGB")
+    orientation = exif_orientation(path)
+    if orientation != 1:
+        img = np.ascontiguousarray(apply_orientation(img, orientation))
+    return img
+
+
+def to_rgb(raw, path=""):
+    """Decoded pixels (h, W[, C]) as read_image returns them (or rows of them) -> float32 RGB (h, W, 3) in [0, 1]."""
+    img = _to_unit_float(raw, path)
     if img.ndim == 2:
         img = img[:, :, None]
     channels = img.shape[2]
@@ -99,10 +158,17 @@ def load_image(path):
     return np.ascontiguousarray(np.clip(rgb, 0.0, 1.0), dtype=np.float32)
 
 
-def list_images(folder):
+def load_image(path):
+    """Read an image file -> float32 RGB (H, W, 3) in [0, 1], upright. See the module docstring."""
+    path = os.fspath(path)
+    return to_rgb(read_image(path), path)
+
+
+def list_images(folder, extensions=IMAGE_EXTENSIONS):
     """Sorted [(path, label)] of the image files under folder (recursively).
 
     label = name of the first-level subfolder holding the file, or None for files directly in folder.
+    extensions: the file kinds to list (predict also lists videos).
     """
     folder = os.fspath(folder)
     if not os.path.exists(folder):
@@ -110,6 +176,7 @@ def list_images(folder):
     if not os.path.isdir(folder):
         raise ColorizeError(f"{folder} is not a folder; pass a folder of images "
                             f"(or use load_image for a single file)")
+    accepted = ", ".join(e.lstrip(".") for e in extensions)
     found = []
     any_file = False
     for root, dirs, files in os.walk(folder):
@@ -120,12 +187,12 @@ def list_images(folder):
             if name.startswith("."):
                 continue
             any_file = True
-            if is_image_file(name):
+            if os.path.splitext(name)[1].lower() in extensions:
                 found.append((os.path.join(root, name), label))
     if not found:
         if not any_file:
-            raise ColorizeError(f"folder {folder} is empty; put image files ({_accepted()}) in it")
-        raise ColorizeError(f"folder {folder} has no image files; accepted extensions are {_accepted()}")
+            raise ColorizeError(f"folder {folder} is empty; put image files ({accepted}) in it")
+        raise ColorizeError(f"folder {folder} has no image files; accepted extensions are {accepted}")
     found.sort(key=lambda pl: pl[0])
     return found
 
@@ -140,21 +207,29 @@ def to_uint8(rgb):
 
 def save_image(path, rgb):
     """Write RGB (H, W, 3) (or gray (H, W)) float in [0, 1] or uint8 to path, 8-bit, atomically."""
+    img = to_uint8(rgb)
+    if img.ndim == 3 and img.shape[2] == 3:
+        img = img[:, :, ::-1]                              # RGB -> BGR for OpenCV
+    return write_bgr(path, img)
+
+
+def write_bgr(path, img):
+    """Write an 8-bit BGR (H, W, 3) or gray (H, W) array to path in the format of its extension, atomically."""
     path = os.fspath(path)
     ext = os.path.splitext(path)[1].lower()
     if ext not in IMAGE_EXTENSIONS:
         raise ColorizeError(f"cannot save {path}: unknown image extension '{ext}'; use one of {_accepted()}")
-    img = to_uint8(rgb)
-    if img.ndim == 3 and img.shape[2] == 3:
-        img = img[:, :, ::-1]                              # RGB -> BGR for OpenCV
-    elif img.ndim != 2:
+    if not (img.ndim == 2 or (img.ndim == 3 and img.shape[2] == 3)):
         raise ColorizeError(f"cannot save {path}: expected an (H, W, 3) or (H, W) image, got shape {img.shape}")
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
-        raise ColorizeError(f"cannot save {path}: folder {folder} does not exist; create it first")
+        raise write_error(path, FileNotFoundError(errno.ENOENT, "no such folder", folder))
     ok, buf = cv2.imencode(ext, np.ascontiguousarray(img))
     if not ok:
         raise ColorizeError(f"cannot encode {path} as {ext}; try .png")
-    with atomic_write(path) as f:
-        f.write(buf.tobytes())
+    try:
+        with atomic_write(path) as f:
+            f.write(memoryview(buf))                       # no bytes copy of a large encoded image
+    except OSError as e:
+        raise write_error(path, e) from e
     return path

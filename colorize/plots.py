@@ -23,7 +23,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from . import color, metrics
-from .errors import ColorizeError
+from .errors import ColorizeError, write_error
 
 
 def _new_figure(figsize):
@@ -45,6 +45,8 @@ def save_figure(fig, path, dpi=100):
     try:
         with atomic_write(path) as f:
             fig.savefig(f, format=fmt, dpi=dpi, bbox_inches="tight")
+    except OSError as e:
+        raise write_error(path, e) from e
     finally:
         fig.clear()
     return path

@@ -1,10 +1,13 @@
 """Full-resolution prediction: the model runs at its working size, ab is upsampled, the original L is kept.
 
-    rgb (H, W, 3) any size
-      -> L (H, W) of the original                                   (kept: the detail lives in L)
+    pixels (H, W) any size, as decoded (8-bit stays 8-bit: 3 bytes a pixel, not 12)
       -> resized so its shorter side is the working size (h, w)     (the scale the model was trained at)
-      -> model -> ab (2, h, w) / 128
-      -> ab upsampled bilinearly to (H, W), joined with the original L -> RGB (H, W, 3)
+      -> L -> model -> ab (2, h, w) / 128
+      -> ab upsampled bilinearly to (H, W) and joined with the original L, a strip of rows at a time
+         -> RGB (H, W, 3), 8-bit
+Memory: a photo is held once as decoded and once as the 8-bit result (plus its encoded file); float32 exists
+only for a strip of about 131k pixels at a time (color.strip_rows), so the peak grows linearly with the
+megapixels (README: "Colorizing your own photos and videos" has the measured MB per megapixel).
 
 API
     DEFAULT_WEIGHTS                        colorize/weights/default.npz (a model shipped with the package, if any)
@@ -16,8 +19,12 @@ API
     colorize_image(model, rgb, size)       -> RGB (H, W, 3) float32 in [0, 1] at the input's resolution; size may
                                            be a list of working sizes: ab is predicted at each, upsampled to
                                            (H, W) and averaged (multi-scale test-time averaging)
-    predict_paths(weights, inputs, out_dir) -> [written paths]: every input is read and checked BEFORE anything
-                                           is written, so a bad file leaves no partial output folder.
+    colorize_pixels(model, raw, size, smoother=None) -> BGR uint8 (H, W, 3): the same for decoded pixels
+                                           (images.read_image or a video frame); smoother: video.AbSmoother
+    predict_paths(weights, inputs, out_dir, fmt="png", overwrite=False, ...) -> {"written", "skipped", "failed"}
+                                           names outputs by naming.plan_outputs (never over an input). A file
+                                           that cannot be read is reported and the others go on; a failed write
+                                           (disk full, permission denied) stops the run. Nothing half-written.
 """
 import os
 
@@ -27,9 +34,11 @@ import numpy as np
 import nn
 
 from .checkpoint import load_weights
-from .color import gray_of, join, l_to_input, resize_ab, target_to_ab
-from .errors import ColorizeError
-from .images import is_image_file, list_images, load_image, save_image
+from .color import ab_rows, gray_of, l_to_input, lab_rows_to_rgb, strip_rows, target_to_ab, widen_ab
+from .errors import ColorizeError, Interrupted, WriteError, write_error
+from .images import read_image, to_rgb, to_uint8, write_bgr
+from .naming import plan_outputs
+from .progress import Progress
 
 DEFAULT_WEIGHTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "weights", "default.npz")
 
@@ -80,13 +89,42 @@ def working_sizes(meta):
     return int(meta.get("scale") or meta.get("size") or 64)
 
 
-def _ab_at(model, rgb, size):
-    """ab in Lab units (h, w, 2) predicted with the shorter side of rgb resized to size."""
-    H, W = rgb.shape[:2]
+def _sizes(size):
+    sizes = [int(v) for v in size] if isinstance(size, (list, tuple, np.ndarray)) else [int(size)]
+    if not sizes:
+        raise ColorizeError("colorize_image needs at least one working size")
+    return sizes
+
+
+def _ab_at(model, raw, size):
+    """(ab in Lab units (h, w, 2), L (h, w)) predicted with the shorter side of raw pixels resized to size."""
+    H, W = raw.shape[:2]
     h, w = working_shape(H, W, size)
-    small = cv2.resize(rgb, (w, h), interpolation=cv2.INTER_AREA if h < H else cv2.INTER_LINEAR)
-    x = l_to_input(gray_of(small))[None, None]
-    return target_to_ab(predict_ab(model, x)[0]).transpose(1, 2, 0)
+    if raw.dtype not in (np.uint8, np.uint16, np.float32):
+        raw = raw.astype(np.float32)
+    small = cv2.resize(np.ascontiguousarray(raw), (w, h), interpolation=cv2.INTER_AREA if h < H else cv2.INTER_LINEAR)
+    L = gray_of(to_rgb(small))
+    return target_to_ab(predict_ab(model, l_to_input(L)[None, None])[0]).transpose(1, 2, 0), L
+
+
+def _colorized_rows(model, raw, size, smoother=None):
+    """Yield (y0, y1, RGB rows (y1 - y0, W, 3) float32) of the colorized raw pixels (see the module doc)."""
+    H, W = raw.shape[:2]
+    predicted = [_ab_at(model, raw, v) for v in _sizes(size)]
+    abs_small = [ab for ab, _ in predicted]
+    if smoother is not None:
+        abs_small = smoother(predicted[0][1], abs_small)
+    wides = [widen_ab(ab, W) for ab in abs_small]
+    rows = strip_rows(W)
+    for y0 in range(0, H, rows):
+        y1 = min(H, y0 + rows)
+        ab = ab_rows(wides[0], H, y0, y1)
+        if len(wides) > 1:                      # mean of the upsampled predictions (upsampling is linear)
+            ab = ab.copy()
+            for wide in wides[1:]:
+                ab += ab_rows(wide, H, y0, y1)
+            ab /= np.float32(len(wides))
+        yield y0, y1, lab_rows_to_rgb(gray_of(to_rgb(raw[y0:y1])), ab)
 
 
 def colorize_image(model, rgb, size):
@@ -97,64 +135,75 @@ def colorize_image(model, rgb, size):
     scales; averaging the guesses lowers their variance).
     """
     rgb = np.asarray(rgb, dtype=np.float32)
-    H, W = rgb.shape[:2]
-    L_full = gray_of(rgb)
-    sizes = [int(v) for v in size] if isinstance(size, (list, tuple, np.ndarray)) else [int(size)]
-    if not sizes:
-        raise ColorizeError("colorize_image needs at least one working size")
-    if len(sizes) == 1:
-        return join(L_full, _ab_at(model, rgb, sizes[0]))
-    ab = np.mean([resize_ab(_ab_at(model, rgb, v), (H, W)) for v in sizes], axis=0)
-    return join(L_full, ab)
-
-
-def _expand_inputs(inputs):
-    """[(source path, output name relative to out_dir)] for files and folders given on the command line."""
-    pairs = []
-    for item in inputs:
-        item = os.fspath(item)
-        if not os.path.exists(item):
-            raise ColorizeError(f"input {item} does not exist; check the path")
-        if os.path.isdir(item):
-            base = os.path.basename(os.path.normpath(item))
-            for path, _ in list_images(item):
-                rel = os.path.relpath(path, item)
-                pairs.append((path, os.path.join(base, os.path.splitext(rel)[0] + ".png")))
-        else:
-            if not is_image_file(item):
-                raise ColorizeError(f"input {item} is not an image file (by its extension); "
-                                    f"pass jpg, jpeg, png, bmp, tif, tiff or webp files or folders")
-            pairs.append((item, os.path.splitext(os.path.basename(item))[0] + ".png"))
-    # Two inputs may map to the same name (a.jpg and a.png): number the later ones.
-    seen, out = set(), []
-    for src, name in pairs:
-        stem, ext = os.path.splitext(name)
-        candidate, k = name, 1
-        while candidate in seen:
-            candidate, k = f"{stem}-{k}{ext}", k + 1
-        seen.add(candidate)
-        out.append((src, candidate))
+    out = np.empty(rgb.shape[:2] + (3,), dtype=np.float32)
+    for y0, y1, rows in _colorized_rows(model, rgb[:, :, ::-1], size):     # BGR view, as decoded pixels
+        out[y0:y1] = rows
     return out
 
 
-def predict_paths(weights, inputs, out_dir, quiet=True):
-    """Colorize every image in inputs (files and/or folders) into out_dir as PNGs; returns the written paths."""
+def colorize_pixels(model, raw, size, smoother=None):
+    """Decoded pixels (H, W[, C]) (images.read_image, a video frame) -> colorized BGR uint8 (H, W, 3)."""
+    out = np.empty(raw.shape[:2] + (3,), dtype=np.uint8)
+    for y0, y1, rows in _colorized_rows(model, raw, size, smoother):
+        out[y0:y1] = to_uint8(rows)[:, :, ::-1]
+    return out
+
+
+def _make_folder(folder):
+    try:
+        os.makedirs(folder or ".", exist_ok=True)
+    except OSError as e:
+        raise write_error(folder, e) from e
+
+
+def predict_paths(weights, inputs, out_dir, fmt="png", overwrite=False, smooth=None, scene_cut=None,
+                  progress=False, report=None):
+    """Colorize images and videos (files and/or folders of images) into out_dir; see the module docstring.
+
+    report(message): called with one line for each input that failed (default: ignore).
+    Returns {"written": [paths], "skipped": [(path, reason)], "failed": [(path, message)]}.
+    """
+    from .video import DEFAULT_SMOOTH, SCENE_CUT, colorize_video
     model, meta = load_weights(resolve_weights(weights))
     # The scale the model trained at (the shorter side of the images its crops came from), or several scales.
     size = working_sizes(meta)
-    pairs = _expand_inputs(inputs)
-    for src, _ in pairs:                                 # check everything before writing anything
-        load_image(src)
-    if os.path.exists(out_dir) and not os.path.isdir(out_dir):
-        raise ColorizeError(f"--out {out_dir} exists and is not a folder; choose a folder path")
-    written = []
-    for src, name in pairs:
-        rgb = colorize_image(model, load_image(src), size)
-        dst = os.path.join(out_dir, name)
-        try:
-            os.makedirs(os.path.dirname(dst) or ".", exist_ok=True)
-        except OSError as e:
-            raise ColorizeError(f"cannot create {os.path.dirname(dst)}: {e.strerror}; choose another --out") from e
-        save_image(dst, rgb)
-        written.append(dst)
-    return written
+    jobs, skipped = plan_outputs(inputs, out_dir, fmt=fmt, overwrite=overwrite)
+    written, failed = [], []
+    done = 0
+    images = sum(kind == "image" for _, _, kind in jobs)
+    bar = Progress(images, "colorize", unit="img", enabled=progress and images > 1)
+    try:
+        for src, dst, kind in jobs:
+            try:
+                if kind == "video":
+                    bar.close()
+                    _make_folder(os.path.dirname(dst))
+                    colorize_video(model, src, dst, size, DEFAULT_SMOOTH if smooth is None else smooth,
+                                   SCENE_CUT if scene_cut is None else scene_cut, progress=progress)
+                else:
+                    bgr = colorize_pixels(model, read_image(src), size)
+                    _make_folder(os.path.dirname(dst))
+                    write_bgr(dst, bgr)
+                    del bgr
+            except WriteError:                      # a full disk or a locked folder would fail every file
+                raise
+            except ColorizeError as e:
+                failed.append((src, str(e)))
+                if report is not None:
+                    bar.close()
+                    report(str(e))
+                continue
+            except MemoryError:
+                failed.append((src, "out of memory"))
+                if report is not None:
+                    report(f"out of memory while colorizing {src}; close other programs or downscale it")
+                continue
+            written.append(dst)
+            done += kind == "image"
+            bar.update(done)
+    except KeyboardInterrupt:
+        raise Interrupted(f"interrupted after {len(written)} of {len(jobs)} outputs (nothing half-written); "
+                          f"run again with --overwrite to redo them all") from None
+    finally:
+        bar.close()
+    return {"written": written, "skipped": skipped, "failed": failed}

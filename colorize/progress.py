@@ -12,7 +12,8 @@ def format_count(x):
 
 
 class Progress:
-    """A one-line progress bar on stderr: `epoch 2/5 [#####.....] 1.2M/2.6M px  loss 0.0123  850k px/s`.
+    """A one-line progress bar on stderr: `epoch 2/5 [#####.....] 1.2M/2.6M px  loss 0.0123  850k px/s`
+    (`clip.mp4 [###.......] 120/400 frame  9.5 frame/s` without a loss).
 
     Drawn only when enabled and the stream is a terminal; redrawn at most 10 times a second.
     """
@@ -25,7 +26,8 @@ class Progress:
         self.last = 0.0
         self.drawn = False
 
-    def update(self, done, loss, force=False):
+    def update(self, done, loss=None, force=False):
+        """Redraw with done items finished (and the running loss, when there is one)."""
         if not self.enabled:
             return
         now = time.perf_counter()
@@ -36,7 +38,8 @@ class Progress:
         filled = int(width * done / max(self.total, 1))
         rate = done / max(now - self.start, 1e-9)
         self.stream.write(f"\r{self.desc} [{'#' * filled}{'.' * (width - filled)}] "
-                          f"{format_count(done)}/{format_count(self.total)} {self.unit}  loss {loss:.5f}  "
+                          f"{format_count(done)}/{format_count(self.total)} {self.unit}  "
+                          f"{'' if loss is None else f'loss {loss:.5f}  '}"
                           f"{format_count(rate)} {self.unit}/s ")
         self.stream.flush()
         self.drawn = True

@@ -45,7 +45,7 @@ from . import data as D
 from . import plots
 from .augment import Augment
 from .checkpoint import load_checkpoint, save_checkpoint, save_weights
-from .errors import ColorizeError
+from .errors import ColorizeError, hold_interrupt, write_error
 from .evaluate import evaluate_model, format_metrics_table, predict_rgb
 from .predict import predict_ab
 from .progress import Progress, format_count
@@ -98,7 +98,7 @@ def _atomic_write(path, payload):
         with atomic_write(path) as f:
             f.write(payload)
     except OSError as e:
-        raise ColorizeError(f"cannot write {path}: {e.strerror or e}; check the folder exists and is writable") from e
+        raise write_error(path, e) from e
 
 
 def _check_finite(value, what, epoch, out_dir):
@@ -333,7 +333,14 @@ class Trainer:
     def _write_epoch_outputs(self, improved):
         if self.out_dir is None:
             return
-        os.makedirs(self.out_dir, exist_ok=True)
+        with hold_interrupt():                      # weights, checkpoint and history of one epoch go together
+            self._write_epoch_files(improved)
+
+    def _write_epoch_files(self, improved):
+        try:
+            os.makedirs(self.out_dir, exist_ok=True)
+        except OSError as e:
+            raise write_error(self.out_dir, e) from e
         if improved:
             save_weights(os.path.join(self.out_dir, "model.npz"), self.model, self._weights_meta())
         save_checkpoint(os.path.join(self.out_dir, "checkpoint.npz"), self.model, self.state(), meta=self.meta)
@@ -432,15 +439,26 @@ def _resolve_keep_size(s):
     return int(round(s["size"] * s["crop_scale"])) if s["augment"] else None
 
 
-def load_training_data(data, s):
-    """DATA spec + settings -> (full dataset, train, val) at the working size."""
+def load_training_data(data, s, strict=False, warn=None):
+    """DATA spec + settings -> (full dataset, train, val) at the working size.
+
+    A folder's unreadable images are skipped, each reported by warn(line) (default: a line on stderr), then a
+    count; strict=True stops at the first one instead. ColorizeError when no readable image remains.
+    """
     if not str(data).startswith(D.SYNTHETIC_PREFIX) and not os.path.exists(str(data)):
         raise ColorizeError(f"training data {data} does not exist; pass a folder of images or "
                             f"synthetic:beach|forest|sunrise|mixed")
     is_synth = str(data).startswith(D.SYNTHETIC_PREFIX)
     ds = D.load_dataset(data, size=s["size"], n=s["images"] if is_synth else None, seed=s["seed"],
                         keep_size=_resolve_keep_size(s),
-                        limit=None if is_synth else s.get("limit"))
+                        limit=None if is_synth else s.get("limit"), on_error="raise" if strict else "skip")
+    if ds.skipped:
+        warn = warn or (lambda line: print(line, file=sys.stderr, flush=True))
+        for _, message in ds.skipped:
+            warn(f"warning: {message}; skipped")
+        n = len(ds.skipped)
+        warn(f"warning: skipped {n} unreadable image{'s' if n > 1 else ''} of {n + len(ds)}; training on the "
+             f"other {len(ds)} (--strict stops at the first instead)")
     train_set, val_set = D.split(ds, s["val_split"], seed=s["seed"])
     if val_set is not None and val_set.large is not None:
         # Validate at the scale the model trains at: centre crops of the larger copies.
@@ -449,7 +467,8 @@ def load_training_data(data, s):
     return ds, train_set, val_set
 
 
-def run_training(data, out_dir, model="mlp", model_options=None, resume=False, quiet=False, log=None, **given):
+def run_training(data, out_dir, model="mlp", model_options=None, resume=False, quiet=False, log=None,
+                 strict=False, **given):
     """Train a colorizer on DATA (folder or synthetic:KIND) and write the run folder out_dir.
 
     given: training settings overriding the model's defaults (epochs, batch_size, lr, size, val_split, seed,
@@ -457,6 +476,8 @@ def run_training(data, out_dir, model="mlp", model_options=None, resume=False, q
     model_options: model constructor options (e.g. {"hidden": 32} for the mlp, {"width": 32} for convnet).
     Returns {"history": [...], "metrics": {...}, "out_dir": out_dir, "model": the trained model (best weights)}.
     Everything the user can get wrong raises ColorizeError BEFORE out_dir is created or changed.
+    strict: stop at the first unreadable image of a folder (default: skip it with a warning line on stderr).
+    Ctrl-C: the files of the last finished epoch stay complete and valid (they are written together).
     """
     _check_model_available(model)
     out_dir = os.fspath(out_dir)
@@ -495,7 +516,7 @@ def run_training(data, out_dir, model="mlp", model_options=None, resume=False, q
         s = resolve_settings(model, given)
         meta = None
 
-    ds, train_set, val_set = load_training_data(data, s)
+    ds, train_set, val_set = load_training_data(data, s, strict=strict, warn=log)
     if meta is None:
         nn.manual_seed(s["seed"])
         config = {"model": model}

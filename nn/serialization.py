@@ -23,27 +23,25 @@ import zipfile
 
 import numpy as np
 
-__all__ = ["save", "load", "atomic_write"]
+__all__ = ["save", "load", "atomic_write", "atomic_path"]
 
 
 @contextlib.contextmanager
-def atomic_write(path):
-    """Open a temporary file beside ``path`` for binary writing; on success move it over ``path``.
+def atomic_path(path, suffix=".tmp"):
+    """Yield a temporary file name beside ``path``; on success move that file over ``path``.
 
-    If the body raises, the temporary file is removed and ``path`` is untouched,
-    so a failed or interrupted write never leaves a half-written file. The result
-    gets the usual permissions (0666 minus the umask), not mkstemp's 0600.
+    For writers that need a file name rather than a file object (a video writer picks the container
+    from ``suffix``, e.g. ".mp4"). If the body raises (or is interrupted), the temporary file is removed
+    and ``path`` is untouched. The result gets the usual permissions (0666 minus the umask).
     """
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise FileNotFoundError(f"folder {folder!r} does not exist (while writing {path!r})")
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(path) + ".", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(path) + ".", suffix=suffix)
+    os.close(fd)
     try:
-        with os.fdopen(fd, "wb") as f:
-            yield f
-            f.flush()
-            os.fsync(f.fileno())
+        yield tmp
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)
@@ -52,6 +50,20 @@ def atomic_write(path):
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+@contextlib.contextmanager
+def atomic_write(path):
+    """Open a temporary file beside ``path`` for binary writing; on success move it over ``path``.
+
+    If the body raises, the temporary file is removed and ``path`` is untouched,
+    so a failed or interrupted write never leaves a half-written file.
+    """
+    with atomic_path(path) as tmp:
+        with open(tmp, "wb") as f:
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
 
 
 def _as_array(key, value):

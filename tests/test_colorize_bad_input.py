@@ -72,14 +72,32 @@ def test_folder_without_images(tmp_path, capsys):
 def test_bad_image_file_in_training_folder(tmp_path, capsys, name, content, words):
     folder = _good_folder(tmp_path / "photos")
     (folder / name).write_bytes(content)
-    _fails(_train(folder, tmp_path / "run"), capsys, *words)
+    # --strict: the first unreadable file stops the run, before anything is written
+    _fails(_train(folder, tmp_path / "run", "--strict"), capsys, *words)
+    assert not (tmp_path / "run").exists()
+    # default: the file is skipped with one warning line naming it, then a count, and the run goes on
+    assert main([str(a) for a in _train(folder, tmp_path / "run")]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 2 and err[0].startswith("warning: ") and all(w.lower() in err[0].lower() for w in words)
+    assert err[1].startswith("warning: skipped 1 unreadable image of 4")
+    assert (tmp_path / "run" / "model.npz").exists()
+    assert json.loads((tmp_path / "run" / "metrics.json").read_text())["n"] == 1     # 3 images, 1 for validation
+
+
+def test_training_folder_with_only_unreadable_images(tmp_path, capsys):
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    for i in range(3):
+        (folder / f"broken{i}.jpg").write_bytes(b"not a jpeg" * i)
+    err = _fails(_train(folder, tmp_path / "run"), capsys, "no readable images", "3")
+    assert "broken" in err
     assert not (tmp_path / "run").exists()
 
 
 def test_image_smaller_than_5x5(tmp_path, capsys):
     folder = _good_folder(tmp_path / "photos")
     save_image(str(folder / "tiny.png"), np.full((4, 4, 3), 0.5, np.float32))
-    _fails(_train(folder, tmp_path / "run"), capsys, "tiny.png", "4x4", "smaller")
+    _fails(_train(folder, tmp_path / "run", "--strict"), capsys, "tiny.png", "4x4", "smaller")
     assert not (tmp_path / "run").exists()
 
 
@@ -88,7 +106,7 @@ def test_huge_image(tmp_path, capsys, monkeypatch, weights):
     monkeypatch.setattr(images_module, "MAX_PIXELS", 30 * 30)
     folder = _good_folder(tmp_path / "photos", n=2)
     save_image(str(folder / "huge.png"), np.full((40, 50, 3), 0.5, np.float32))
-    _fails(_train(folder, tmp_path / "run"), capsys, "huge.png", "megapixels")
+    _fails(_train(folder, tmp_path / "run", "--strict"), capsys, "huge.png", "megapixels")
     assert not (tmp_path / "run").exists()
     _fails(["predict", "--weights", weights, folder / "huge.png", "--out", tmp_path / "o"], capsys,
            "huge.png", "megapixels")
@@ -197,19 +215,29 @@ def test_weights_of_another_model(tmp_path, capsys, weights):
 
 # ------------------------------------------------------------------------------------ predict inputs
 
-def test_predict_bad_inputs_leave_no_output(tmp_path, capsys, weights):
+def test_predict_bad_arguments_leave_no_output(tmp_path, capsys, weights):
     good = _good_folder(tmp_path / "in", n=2)
-    (good / "broken.jpg").write_bytes(b"not a jpeg")
-    _fails(["predict", "--weights", weights, good / "img0.png", good / "broken.jpg", "--out", tmp_path / "o"],
-           capsys, "broken.jpg")
-    _fails(["predict", "--weights", weights, good, "--out", tmp_path / "o"], capsys, "broken.jpg")
-    _fails(["predict", "--weights", weights, tmp_path / "missing.png", "--out", tmp_path / "o"], capsys,
-           "does not exist")
+    _fails(["predict", "--weights", weights, good / "img0.png", tmp_path / "missing.png", "--out", tmp_path / "o"],
+           capsys, "does not exist")
     (tmp_path / "notes.txt").write_text("x")
     _fails(["predict", "--weights", weights, tmp_path / "notes.txt", "--out", tmp_path / "o"], capsys,
            "not an image")
     (tmp_path / "void").mkdir()
     _fails(["predict", "--weights", weights, tmp_path / "void", "--out", tmp_path / "o"], capsys, "empty")
+    assert not (tmp_path / "o").exists()
+
+
+def test_predict_reports_an_unreadable_file_and_colorizes_the_others(tmp_path, capsys, weights):
+    good = _good_folder(tmp_path / "in", n=2)
+    (good / "broken.jpg").write_bytes(b"not a jpeg")
+    for argv in ([good / "img0.png", good / "broken.jpg", good / "img1.png"], [good]):
+        out_dir = tmp_path / f"o{len(argv)}"
+        err = _fails(["predict", "--weights", weights, *argv, "--out", out_dir], capsys, "broken.jpg", "decode")
+        written = sorted(p.name for p in out_dir.rglob("*") if p.is_file())
+        assert written == ["img0_color.png", "img1_color.png"]        # no file for broken.jpg, no temporaries
+    code = main(["predict", "--weights", str(weights), str(good / "broken.jpg"), "--out", str(tmp_path / "o")])
+    out, err = capsys.readouterr()
+    assert code == 2 and out.splitlines()[-1] == "0 written, 0 skipped, 1 failed"
     assert not (tmp_path / "o").exists()
 
 

@@ -60,9 +60,10 @@ def test_train_predict_evaluate_on_a_folder(tmp_path, capsys):
     code, out, err = run(["predict", "--weights", run_dir / "model.npz", single, photos / "beach",
                           "--out", tmp_path / "colorized"], capsys)
     assert code == 0, err
-    written = out.split()
-    assert len(written) == 4 and all(p.endswith(".png") and os.path.exists(p) for p in written)
-    rgb = load_image(tmp_path / "colorized" / "big.png")
+    *written, summary = out.splitlines()
+    assert summary == "4 written, 0 skipped, 0 failed"
+    assert len(written) == 4 and all(p.endswith("_color.png") and os.path.exists(p) for p in written)
+    rgb = load_image(tmp_path / "colorized" / "big_color.png")
     assert rgb.shape == (45, 61, 3)
     # the original L is kept: lightness of the output equals that of the input (up to 8-bit rounding)
     from colorize.color import gray_of
@@ -116,7 +117,7 @@ def test_predict_without_weights_uses_the_shipped_default_or_says_so(tmp_path, c
     monkeypatch.setattr(P, "DEFAULT_WEIGHTS", str(tmp_path / "r" / "model.npz"))
     code, out, err = run(["predict", img, "--out", tmp_path / "o"], capsys)
     assert code == 0, err
-    assert os.path.exists(tmp_path / "o" / "a.png")
+    assert os.path.exists(tmp_path / "o" / "a_color.png")
 
 
 def test_console_entry_point_via_subprocess(tmp_path):
@@ -157,7 +158,7 @@ def test_predict_averages_ab_over_the_scales_saved_with_the_weights(tmp_path, ca
     assert working_sizes({"scale": 16}) == 16 and working_sizes({"size": 8}) == 8
     code, _, err = run(["predict", "--weights", weights, img, "--out", tmp_path / "o", "--threads", "1"], capsys)
     assert code == 0, err
-    result = load_image(str(tmp_path / "o" / "a.png"))
+    result = load_image(str(tmp_path / "o" / "a_color.png"))
     assert result.shape == rgb.shape
     # The written image is L joined with the MEAN of the ab predicted at each working size.
     abs_ = []
@@ -174,4 +175,4 @@ def test_predict_averages_ab_over_the_scales_saved_with_the_weights(tmp_path, ca
     save_weights(single, model, {"size": 16, "scale": 16, "mean_ab": [0.0, 0.0]})
     assert run(["predict", "--weights", single, img, "--out", tmp_path / "s", "--threads", "1"], capsys)[0] == 0
     alone = colorize_image(model, rgb, 16)
-    assert np.abs(np.round(load_image(str(tmp_path / "s" / "a.png")) * 255) - np.round(alone * 255)).max() <= 1
+    assert np.abs(np.round(load_image(str(tmp_path / "s" / "a_color.png")) * 255) - np.round(alone * 255)).max() <= 1

@@ -198,7 +198,7 @@ def test_cli_train_one_epoch_then_predict_round_trip(tmp_path):
     out = str(tmp_path / "colorized")
     assert main(["predict", "--weights", os.path.join(run, "model.npz"), photo, "--out", out, "--quiet",
                  "--threads", "1"]) == 0
-    result = load_image(os.path.join(out, "photo.png"))
+    result = load_image(os.path.join(out, "photo_color.png"))
     assert result.shape == (37, 53, 3)
     # The saved weights reproduce the trained model's prediction exactly.
     from colorize.predict import colorize_image

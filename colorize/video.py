@@ -1,0 +1,149 @@
+"""Video colorization: frame by frame, with the predicted colour smoothed over time so it does not flicker.
+
+A model colorizes each frame on its own, so small changes of a frame (film grain, noise, compression) move the
+predicted a, b a little from frame to frame: the colours flicker. AbSmoother keeps an exponential moving
+average of the predicted ab at the working size,
+    ema_t = A * ema_(t-1) + (1 - A) * ab_t        (A = --smooth; 0: off, each frame on its own)
+and starts again at a scene cut: when the mean |L_t - L_(t-1)| between consecutive frames (working size, L in
+[0, 100]) exceeds --scene-cut, the new shot takes its own colour at once instead of fading from the last one.
+
+API
+    AbSmoother(alpha, scene_cut=SCENE_CUT)   smoother(L_small (h, w), [ab (h_i, w_i, 2), ...]) -> smoothed list;
+                                             .cuts counts the resets
+    colorize_video(model, src, dst, size, smooth=DEFAULT_SMOOTH, scene_cut=SCENE_CUT, progress=True)
+        -> number of frames. Writes dst (same container, frame size, frame count and frame rate) atomically.
+    flicker(frames_ab)                       mean |ab_t - ab_(t-1)| over consecutive frames (Lab units)
+    video_info(path) -> (frames, fps, (H, W))
+"""
+import contextlib
+import os
+
+import cv2
+import numpy as np
+
+from nn.serialization import atomic_path
+
+from .errors import ColorizeError, WriteError, write_error
+from .progress import Progress
+
+DEFAULT_SMOOTH = 0.7
+SCENE_CUT = 12.0
+# Codecs the OpenCV wheels write in each container.
+FOURCC = {".mp4": "mp4v", ".m4v": "mp4v", ".mov": "mp4v", ".avi": "MJPG", ".mkv": "MJPG", ".webm": "VP80"}
+
+
+class AbSmoother:
+    """Exponential moving average of predicted ab over frames, reset at scene cuts (see the module doc)."""
+
+    def __init__(self, alpha, scene_cut=SCENE_CUT):
+        if not 0.0 <= alpha < 1.0:
+            raise ColorizeError(f"--smooth must be in [0, 1) (0 turns smoothing off), got {alpha}")
+        self.alpha, self.scene_cut = float(alpha), float(scene_cut)
+        self.prev_L = None
+        self.ema = None
+        self.cuts = 0
+
+    def __call__(self, L_small, abs_small):
+        cut = (self.prev_L is None or self.prev_L.shape != L_small.shape
+               or float(np.mean(np.abs(L_small - self.prev_L))) > self.scene_cut)
+        self.prev_L = L_small
+        if cut and self.ema is not None:
+            self.cuts += 1
+        if cut or self.alpha == 0.0:
+            self.ema = [ab.copy() for ab in abs_small]
+        else:
+            a = np.float32(self.alpha)
+            for e, ab in zip(self.ema, abs_small):
+                e *= a
+                e += (np.float32(1.0) - a) * ab
+        return [e.copy() for e in self.ema]
+
+
+def flicker(frames_ab):
+    """frames_ab (T, ...) predicted ab of consecutive frames -> mean |ab_t - ab_(t-1)| in Lab units."""
+    frames_ab = np.asarray(frames_ab, dtype=np.float32)
+    if len(frames_ab) < 2:
+        return 0.0
+    return float(np.mean(np.abs(np.diff(frames_ab, axis=0))))
+
+
+def video_info(path):
+    """(frame count, frames per second, (H, W)) of a video file, counted by reading every frame."""
+    cap = cv2.VideoCapture(os.fspath(path))
+    try:
+        if not cap.isOpened():
+            return 0, 0.0, (0, 0)
+        fps = float(cap.get(cv2.CAP_PROP_FPS) or 0.0)
+        n, hw = 0, (0, 0)
+        while True:
+            ok, frame = cap.read()
+            if not ok:
+                break
+            n, hw = n + 1, frame.shape[:2]
+        return n, fps, hw
+    finally:
+        cap.release()
+
+
+@contextlib.contextmanager
+def _native_stderr_silenced():
+    """Mute what native code prints on file descriptor 2 (FFmpeg's "tag 'VP80' is not supported ..." note
+    when a WebM writer opens, which works nonetheless); our own one-line errors are unaffected."""
+    try:
+        saved = os.dup(2)
+    except OSError:
+        yield
+        return
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def colorize_video(model, src, dst, size, smooth=DEFAULT_SMOOTH, scene_cut=SCENE_CUT, progress=True):
+    """Colorize every frame of src into dst (atomically: nothing half-written). Returns the frame count."""
+    from .predict import colorize_pixels
+    smoother = AbSmoother(smooth, scene_cut)
+    cap = cv2.VideoCapture(os.fspath(src))
+    try:
+        ok, frame = cap.read() if cap.isOpened() else (False, None)
+        if not ok:
+            raise ColorizeError(f"cannot decode video {src}: not a video, corrupt, or its codec is not available "
+                                f"in this OpenCV build; convert it to mp4 (H.264 or MPEG-4)")
+        fps = float(cap.get(cv2.CAP_PROP_FPS) or 0.0)
+        if not fps > 0:
+            fps = 25.0
+        total = int(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
+        H, W = frame.shape[:2]
+        ext = os.path.splitext(dst)[1].lower()
+        bar = Progress(max(total, 1), os.path.basename(src), unit="frame", enabled=progress)
+        frames = 0
+        try:
+            with atomic_path(dst, suffix=ext) as tmp:
+                with _native_stderr_silenced():
+                    writer = cv2.VideoWriter(tmp, cv2.VideoWriter_fourcc(*FOURCC.get(ext, "mp4v")), fps, (W, H))
+                if not writer.isOpened():
+                    raise ColorizeError(f"cannot write video {dst}: this OpenCV build has no encoder for "
+                                        f"'{ext}'; colorize an .mp4 or .avi copy instead")
+                try:
+                    while ok:
+                        writer.write(colorize_pixels(model, frame, size, smoother))
+                        frames += 1
+                        bar.update(frames)
+                        ok, frame = cap.read()
+                finally:
+                    writer.release()
+                # The writer does not report errors (a full disk, say): read the result back before keeping it.
+                if video_info(tmp)[0] != frames:
+                    raise WriteError(f"cannot write {dst}: the written video is incomplete (disk full?); "
+                                        f"free some space or choose another output folder")
+        except OSError as e:
+            raise write_error(dst, e) from e
+        finally:
+            bar.close()
+    finally:
+        cap.release()
+    return frames

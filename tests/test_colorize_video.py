@@ -1,0 +1,173 @@
+"""Video colorization: every frame, same size / frame count / rate, smoothing that lowers flicker, scene cuts."""
+import os
+
+import cv2
+import numpy as np
+import pytest
+
+from colorize.checkpoint import load_weights
+from colorize.cli import main
+from colorize.predict import colorize_pixels
+from colorize.synthetic import make_scene
+from colorize.video import FOURCC, AbSmoother, flicker, video_info
+
+
+@pytest.fixture(scope="module")
+def weights(tmp_path_factory):
+    run = tmp_path_factory.mktemp("vw") / "run"
+    assert main(["train", "synthetic:beach", "--out", str(run), "--images", "6", "--size", "16", "--epochs", "2",
+                 "--quiet"]) == 0
+    return str(run / "model.npz")
+
+
+def _static_frames(n, hw=(32, 48), noise=6.0, seed=0, kind="beach"):
+    """A still scene with film-grain-like noise on every frame (BGR uint8)."""
+    rng = np.random.default_rng(seed)
+    base = make_scene(kind, hw, rng=seed)[:, :, ::-1] * 255.0
+    return [np.clip(base + rng.normal(0, noise, base.shape), 0, 255).astype(np.uint8) for _ in range(n)]
+
+
+def _write_clip(path, frames, fps=12.0):
+    h, w = frames[0].shape[:2]
+    ext = os.path.splitext(path)[1]
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*FOURCC[ext]), fps, (w, h))
+    if not writer.isOpened():
+        pytest.skip(f"this OpenCV build cannot write {ext}")
+    for f in frames:
+        writer.write(f)
+    writer.release()
+    return path
+
+
+@pytest.mark.parametrize("ext", [".mp4", ".avi", ".mkv", ".mov", ".webm"])
+def test_video_keeps_size_frame_count_and_rate(tmp_path, capsys, weights, ext):
+    clip = _write_clip(tmp_path / f"clip{ext}", _static_frames(9), fps=12.0)
+    code = main(["predict", "--weights", weights, str(clip), "--out", str(tmp_path / "o")])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    dst = tmp_path / "o" / f"clip_color{ext}"
+    assert out.splitlines() == [str(dst), "1 written, 0 skipped, 0 failed"]
+    assert video_info(dst) == video_info(clip) == (9, 12.0, (32, 48))
+    assert [n for n in os.listdir(tmp_path / "o")] == [dst.name]          # no temporary file left
+    # the frames are colour: some chroma where the input clip is a colour scene
+    cap = cv2.VideoCapture(str(dst))
+    ok, frame = cap.read()
+    cap.release()
+    lab = cv2.cvtColor(frame, cv2.COLOR_BGR2Lab).astype(np.float32)
+    assert ok and np.abs(lab[..., 1:] - 128).mean() > 1.0
+
+
+def test_an_unreadable_video_fails_alone(tmp_path, capsys, weights):
+    (tmp_path / "broken.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42 not really a video" * 10)
+    clip = _write_clip(tmp_path / "ok.avi", _static_frames(3))
+    code = main(["predict", "--weights", weights, str(tmp_path / "broken.mp4"), str(clip), "--out",
+                 str(tmp_path / "o")])
+    out, err = capsys.readouterr()
+    assert code == 2 and err.count("\n") == 1 and "broken.mp4" in err and "Traceback" not in err
+    assert out.splitlines()[-1] == "1 written, 0 skipped, 1 failed"
+    assert os.listdir(tmp_path / "o") == ["ok_color.avi"]
+
+
+def test_smoother_is_an_exponential_moving_average_reset_at_cuts():
+    rng = np.random.default_rng(0)
+    L = rng.uniform(0, 100, (4, 5)).astype(np.float32)
+    abs_ = [rng.normal(0, 20, (4, 5, 2)).astype(np.float32) for _ in range(4)]
+    s = AbSmoother(0.75, scene_cut=10.0)
+    first = s(L, [abs_[0]])[0]
+    second = s(L + 1.0, [abs_[1]])[0]                      # small change of L: the same shot
+    assert np.allclose(first, abs_[0])
+    assert np.allclose(second, 0.75 * abs_[0] + 0.25 * abs_[1], atol=1e-5)
+    cut = s(100.0 - L, [abs_[2]])[0]                      # a large change of L: a new shot starts afresh
+    assert np.allclose(cut, abs_[2]) and s.cuts == 1
+    off = AbSmoother(0.0)
+    for ab in abs_:
+        assert np.array_equal(off(L, [ab])[0], ab)
+    with pytest.raises(Exception):
+        AbSmoother(1.0)
+
+
+class _Recording(AbSmoother):
+    """An AbSmoother that keeps the ab it hands on (the colour that goes into each frame)."""
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.seen = []
+
+    def __call__(self, L_small, abs_small):
+        out = super().__call__(L_small, abs_small)
+        self.seen.append(out[0])
+        return out
+
+
+def test_smoothing_lowers_the_flicker_of_a_static_scene(weights):
+    model, meta = load_weights(weights)
+    size = int(meta["scale"])
+    frames = _static_frames(12, noise=8.0)
+
+    def flicker_of(alpha):
+        smoother = _Recording(alpha)
+        for f in frames:
+            colorize_pixels(model, f, size, smoother)
+        assert smoother.cuts == 0
+        return flicker(smoother.seen[2:])             # after the first frames have set the average
+
+    raw, smooth = flicker_of(0.0), flicker_of(0.8)
+    assert raw > 0 and smooth < 0.6 * raw, (raw, smooth)
+
+
+def test_smoothing_does_not_carry_colour_across_a_scene_cut(weights):
+    model, meta = load_weights(weights)
+    size = int(meta["scale"])
+    a = _static_frames(4, noise=0.0, seed=1, kind="beach")
+    b = _static_frames(2, noise=0.0, seed=2, kind="sunrise")
+    smoother = AbSmoother(0.9)
+    for f in a:
+        colorize_pixels(model, f, size, smoother)
+    after_cut = colorize_pixels(model, b[0], size, smoother)
+    assert smoother.cuts == 1
+    assert np.array_equal(after_cut, colorize_pixels(model, b[0], size, None))
+
+
+def test_smooth_option_is_checked(tmp_path, capsys, weights):
+    clip = _write_clip(tmp_path / "c.avi", _static_frames(2))
+    for bad in ("1", "-0.1", "x"):
+        code = main(["predict", "--weights", weights, str(clip), "--out", str(tmp_path / "o"), "--smooth", bad])
+        err = capsys.readouterr().err
+        assert code == 2 and err.count("\n") == 1 and "--smooth" in err
+    assert main(["predict", "--weights", weights, str(clip), "--out", str(tmp_path / "o"), "--smooth", "0",
+                 "--quiet"]) == 0
+
+
+def test_ctrl_c_in_the_middle_of_a_video_leaves_no_file(tmp_path, capsys, monkeypatch, weights):
+    import colorize.predict as predict_module
+    clip = _write_clip(tmp_path / "c.mp4", _static_frames(6))
+    real = predict_module.colorize_pixels
+    calls = []
+
+    def interrupt_third_frame(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(predict_module, "colorize_pixels", interrupt_third_frame)
+    code = main(["predict", "--weights", weights, str(clip), "--out", str(tmp_path / "o")])
+    err = capsys.readouterr().err
+    assert code == 130 and err.count("\n") == 1 and err.startswith("error: interrupted after 0 of 1 outputs")
+    assert os.listdir(tmp_path / "o") == []
+
+
+def test_a_folder_with_photos_and_a_clip(tmp_path, capsys, weights):
+    folder = tmp_path / "film"
+    folder.mkdir()
+    _write_clip(folder / "reel.avi", _static_frames(3))
+    cv2.imwrite(str(folder / "still.png"), _static_frames(1)[0])
+    code = main(["predict", "--weights", weights, str(folder), "--out", str(folder)])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert sorted(os.listdir(folder)) == ["film", "reel.avi", "still.png"]
+    assert sorted(os.listdir(folder / "film")) == ["reel_color.avi", "still_color.png"]
+    assert video_info(folder / "film" / "reel_color.avi")[0] == 3
+    # again into the same folder: the outputs found there are skipped, not colorized once more
+    assert main(["predict", "--weights", weights, str(folder), "--out", str(folder), "--overwrite"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "2 written, 2 skipped, 0 failed"
