@@ -33,6 +33,6 @@ def linear(x, weight, bias=None):
             gx = None
             gw = g2.T @ x2 if weight.requires_grad else None
             gb = g2.sum(axis=0) if bias is not None and bias.requires_grad else None
-        return gx, gw, gb           # zip() with parents drops gb when there is no bias
+        return (gx, gw) if bias is None else (gx, gw, gb)
     parents = (x, weight) if bias is None else (x, weight, bias)
     return Tensor._make(y.reshape(lead + (w.shape[0],)), parents, backward, "linear")
