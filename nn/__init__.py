@@ -7,6 +7,8 @@ with its backward), then nn/kernels/ (the compiled loops and their NumPy twins).
 from . import _blas_setup  # noqa: F401  (first: picks OpenBLAS kernels before NumPy loads)
 from . import kernels
 from .tensor import Tensor, no_grad, manual_seed
+from . import autograd
+from .autograd import Function
 from . import functional
 from . import functional as F
 from .modules import (Module, Parameter, Sequential, ModuleList, Linear, Conv2d, ConvTranspose2d,
