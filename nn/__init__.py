@@ -7,6 +7,7 @@ with its backward), then nn/kernels/ (the compiled loops and their NumPy twins).
 from . import _blas_setup  # noqa: F401  (first: picks OpenBLAS kernels before NumPy loads)
 from . import kernels
 from .tensor import Tensor, no_grad, manual_seed
+from .random import get_rng_state, set_rng_state
 from . import autograd
 from .autograd import Function
 from . import functional
