@@ -15,7 +15,8 @@ def _channel_sums(g):
     """
     N, C = g.shape[:2]
     planes = np.ascontiguousarray(g).reshape(N * C, -1)
-    return (planes @ np.ones(planes.shape[1], g.dtype)).reshape(N, C).sum(axis=0)
+    with K.single_thread_blas():    # one pool at a time (nn/kernels/threads.py)
+        return (planes @ np.ones(planes.shape[1], g.dtype)).reshape(N, C).sum(axis=0)
 
 
 def _conv_args(x, weight, bias, op, transposed=False):
