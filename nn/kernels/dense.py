@@ -7,6 +7,8 @@ Python-level temporaries and fuses the bias add / bias reduction.
 import numpy as np
 from numba import njit
 
+from .threads import single_thread_blas
+
 
 def _check(x, w, b=None):
     if x.ndim != 2 or w.ndim != 2:
@@ -72,7 +74,8 @@ def linear_forward(x, w, b):
     w = np.ascontiguousarray(w)
     has_bias = b is not None
     bb = np.ascontiguousarray(b) if has_bias else np.zeros(w.shape[0], dtype=x.dtype)
-    return _linear_forward(x, w, bb, has_bias)
+    with single_thread_blas():      # one pool at a time (threads.py)
+        return _linear_forward(x, w, bb, has_bias)
 
 
 def linear_backward(gy, x, w):
@@ -80,4 +83,5 @@ def linear_backward(gy, x, w):
     _check(x, w)
     if gy.shape != (x.shape[0], w.shape[0]) or gy.dtype != x.dtype:
         raise ValueError(f"linear_backward: gy must be {(x.shape[0], w.shape[0])} {x.dtype}, got {gy.shape} {gy.dtype}")
-    return _linear_backward(np.ascontiguousarray(gy), np.ascontiguousarray(x), np.ascontiguousarray(w))
+    with single_thread_blas():      # one pool at a time (threads.py)
+        return _linear_backward(np.ascontiguousarray(gy), np.ascontiguousarray(x), np.ascontiguousarray(w))
