@@ -1,4 +1,3 @@
-
 import numpy as np
 import pytest
 from numpy.lib.stride_tricks import sliding_window_view
