@@ -22,7 +22,7 @@ from . import tensor_ops
 from .tensor_ops.convert import Size, numel, clone
 from .tensor_ops.pointwise import (exp, log, log1p, sqrt, rsqrt, reciprocal, square, sin, cos, abs, sign,
                                    floor, ceil, round, trunc, neg, pow, clamp, clip, clamp_min, clamp_max,
-                                   maximum, minimum, where, masked_fill)
+                                   maximum, minimum, where, masked_fill, triu, tril)
 from .tensor_ops.reductions import (sum, mean, var, std, prod, max, min, amax, amin, argmax, argmin, all, any,
                                     count_nonzero)
 from .tensor_ops.shape import (reshape, squeeze, unsqueeze, permute, transpose, t, flip, split, chunk, unbind,

@@ -107,13 +107,14 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
     ints = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
     # count as PyTorch does, ceil((end - start) / step), then build from the index (no drift)
     n = max(int(np.ceil((end - start) / step)), 0)
-    default = int64 if ints else float32
+    dt = to_dtype(dtype) if dtype is not None else (int64 if ints else float32)
     values = start + np.arange(n, dtype=np.float64 if not ints else np.int64) * step
-    return _new(values.astype(default), dtype, device, requires_grad)
+    return _new(values.astype(dt), None, device, requires_grad)
 
 
 def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
-    return _new(np.linspace(start, end, int(steps)).astype(np.float32), dtype, device, requires_grad)
+    dt = to_dtype(dtype) if dtype is not None else float32
+    return _new(np.linspace(start, end, int(steps)).astype(dt), None, device, requires_grad)
 
 
 def _random(values, dtype, device, requires_grad):

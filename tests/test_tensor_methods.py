@@ -69,6 +69,7 @@ def _cases():
         ("activations", lambda L, x, y: x.relu() * (y - 1.0).relu() + L.sigmoid(x) + y.tanh() + L.tanh(x)),
         ("softmax", lambda L, x, y: x.softmax(-1) * y + L.softmax(y, 1)),
         ("log_softmax", lambda L, x, y: x.log_softmax(2) + L.log_softmax(y, dim=0)),
+        ("triu_tril", lambda L, x, y: x.triu() + L.tril(y, -1) + L.triu(x, diagonal=1)),
         ("clone", lambda L, x, y: x.clone() * y),
         ("to_same_dtype", lambda L, x, y: x.to(L.float64) * y.double()),
         ("matmul", lambda L, x, y: L.matmul(x, y.transpose(1, 2)) + x[0].mm(y[0].t()).sum()),

@@ -89,6 +89,20 @@ round = _step("round", np.round)      # half to even, as PyTorch
 trunc = _step("trunc", np.trunc)
 
 
+def _triangle(name, fn):
+    def op(input, diagonal=0):
+        """Keep the upper (triu) / lower (tril) triangle of the last two dims from `diagonal` on; zero the rest."""
+        x = input.data
+        keep = fn(np.ones(x.shape[-2:], bool), diagonal)
+        return _unary(input, np.where(keep, x, np.zeros((), x.dtype)), lambda: keep, name)   # slope 1 or 0
+    op.__name__ = name
+    return op
+
+
+triu = _triangle("triu", np.triu)
+tril = _triangle("tril", np.tril)
+
+
 def neg(input):
     return -input
 
@@ -209,7 +223,7 @@ def masked_fill(input, mask, value):
     return Tensor._make(y, (input,), backward, "masked_fill")
 
 
-attach(exp, log, log1p, sqrt, rsqrt, reciprocal, square, sin, cos, abs, sign, floor, ceil, round, trunc,
+attach(triu, tril, exp, log, log1p, sqrt, rsqrt, reciprocal, square, sin, cos, abs, sign, floor, ceil, round, trunc,
        neg, pow, clamp, clamp_min, clamp_max, maximum, minimum, masked_fill, clip=clamp,
        where=lambda self, condition, other: where(condition, self, other),
        relu=F.relu, sigmoid=F.sigmoid, tanh=F.tanh, softmax=F.softmax, log_softmax=F.log_softmax,
