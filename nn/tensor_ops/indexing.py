@@ -69,3 +69,31 @@ def __setitem__(input, index, value):
 
 
 attach(__getitem__, __setitem__)
+
+
+def _along(index, axis):
+    """Full NumPy index that picks index[i...] along axis and i... elsewhere (index may be smaller)."""
+    grids = list(np.indices(index.shape, sparse=True))
+    grids[axis] = index
+    return tuple(grids)
+
+
+def gather(input, dim, index):
+    """out[i][j][k] = input[i][index[i][j][k]][k] for dim=1 (index: int64, same number of dims)."""
+    idx = index.data if isinstance(index, Tensor) else np.asarray(index)
+    if idx.dtype.kind not in "iu" or idx.ndim != input.ndim:
+        raise ValueError(f"gather: index must be an integer tensor with {input.ndim} dims, got dtype "
+                         f"{idx.dtype} and shape {idx.shape}")
+    axis = dim % max(input.ndim, 1)
+    where = _along(idx, axis)
+    shape = input.shape
+
+    def backward(g):
+        # each output element came from one input element: send its gradient there (summing repeats)
+        gx = np.zeros(shape, dtype=g.dtype)
+        np.add.at(gx, where, g)
+        return (gx,)
+    return Tensor._make(input.data[where], (input,), backward, "gather")
+
+
+attach(gather)

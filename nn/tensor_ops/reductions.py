@@ -184,4 +184,48 @@ def count_nonzero(input, dim=None):
     return Tensor(np.asarray(np.count_nonzero(input.data, axis=dim), dtype=np.int64))
 
 
-attach(sum, mean, var, std, prod, max, min, amax, amin, argmax, argmin, all, any, count_nonzero)
+def cumsum(input, dim, dtype=None):
+    """Running sum along dim."""
+    axis = _normalize_axes(dim, input.ndim)[0]
+    x = input.data if dtype is None else input.data.astype(to_dtype(dtype))
+
+    def backward(g):
+        # y_j = sum_{i<=j} x_i  =>  dx_i = sum_{j>=i} g_j: a running sum from the end
+        return (np.flip(np.cumsum(np.flip(g, axis), axis), axis),)
+    return Tensor._make(np.cumsum(x, axis=axis), (input,), backward, "cumsum")
+
+
+def norm(input, p="fro", dim=None, keepdim=False):
+    """Vector norm over dim (all elements when None): p = 2 / 'fro', 1, or inf (composed of ops above)."""
+    if p in ("fro", 2, 2.0):
+        return sum(input * input, dim, keepdim).sqrt()
+    if p in (1, 1.0):
+        return sum(input.abs(), dim, keepdim)
+    if p == float("inf"):
+        return amax(input.abs(), dim, keepdim)
+    return sum(input.abs() ** p, dim, keepdim) ** (1.0 / p)
+
+
+def sort(input, dim=-1, descending=False, stable=False):
+    """(values, indices) sorted along dim (ties keep their order)."""
+    axis = _normalize_axes(dim, input.ndim)[0]
+    x = input.data
+    idx = np.argsort(-x if descending and x.dtype.kind != "b" else x, axis=axis, kind="stable")
+    if descending and x.dtype.kind == "b":
+        idx = np.argsort(~x, axis=axis, kind="stable")
+    idx = Tensor(idx.astype(np.int64))
+    return ValuesIndices(input.gather(axis, idx), idx)
+
+
+def topk(input, k, dim=-1, largest=True, sorted=True):
+    """(values, indices) of the k largest (or smallest) elements along dim."""
+    axis = _normalize_axes(dim, input.ndim)[0]
+    if not 0 <= k <= input.shape[axis]:
+        raise RuntimeError(f"topk: k={k} is out of range for a dim of length {input.shape[axis]}")
+    _, idx = sort(input, axis, descending=largest)
+    idx = Tensor(np.take(idx.data, np.arange(k), axis=axis))
+    return ValuesIndices(input.gather(axis, idx), idx)
+
+
+attach(sum, mean, var, std, prod, max, min, amax, amin, argmax, argmin, all, any, count_nonzero, cumsum,
+       norm, sort, topk)

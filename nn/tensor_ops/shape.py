@@ -200,8 +200,15 @@ def matmul(input, other):
     return input @ other
 
 
+def bmm(input, mat2):
+    """Batched matrix product: (B, n, m) @ (B, m, p) -> (B, n, p)."""
+    if input.ndim != 3 or mat2.ndim != 3 or input.shape[0] != mat2.shape[0]:
+        raise ValueError(f"bmm: expected (B, n, m) and (B, m, p), got {input.shape} and {mat2.shape}")
+    return input @ mat2
+
+
 attach(reshape, view_as, contiguous, squeeze, unsqueeze, permute, transpose, t, expand, expand_as,
-       repeat, flip, split, chunk, unbind, matmul, view=reshape, T=property(_T), mm=matmul,
+       repeat, flip, split, chunk, unbind, matmul, bmm, view=reshape, T=property(_T), mm=matmul,
        swapaxes=transpose)
 flatten = F.flatten
 cat = F.cat
