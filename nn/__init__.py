@@ -22,12 +22,13 @@ from . import tensor_ops
 from .tensor_ops.convert import Size, numel, clone
 from .tensor_ops.pointwise import (exp, log, log1p, sqrt, rsqrt, reciprocal, square, sin, cos, abs, sign,
                                    floor, ceil, round, trunc, neg, pow, clamp, clip, clamp_min, clamp_max,
-                                   maximum, minimum, where, masked_fill, triu, tril)
+                                   maximum, minimum, where, masked_fill, triu, tril,
+                                   remainder, floor_divide)
 from .tensor_ops.reductions import (sum, mean, var, std, prod, max, min, amax, amin, argmax, argmin, all, any,
                                     count_nonzero, cumsum, norm, sort, topk)
 from .tensor_ops.shape import (reshape, squeeze, unsqueeze, permute, transpose, t, flip, split, chunk, unbind,
                                stack, matmul, bmm, flatten, cat)
-from .tensor_ops.indexing import gather
+from .tensor_ops.indexing import gather, nonzero
 from .tensor_ops.compare import (eq, ne, lt, le, gt, ge, logical_and, logical_or, logical_xor, logical_not,
                                  isnan, isinf, isfinite, isclose, allclose, equal)
 from .functional import relu, sigmoid, tanh, softmax, log_softmax

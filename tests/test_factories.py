@@ -46,7 +46,8 @@ def test_factory_shapes_dtypes_and_keywords():
 def test_random_factories_are_seeded_and_shaped():
     for make in (lambda: nn.rand(2, 3), lambda: nn.randn((4,)), lambda: nn.randint(0, 10, (5,)),
                  lambda: nn.randint(6, (3, 2)), lambda: nn.randperm(7), lambda: nn.rand_like(nn.zeros(2)),
-                 lambda: nn.randn_like(nn.zeros(3, dtype=nn.float64)), lambda: nn.zeros(3).normal_(0, 2), lambda: nn.empty(4).uniform_(-1, 1)):
+                 lambda: nn.randn_like(nn.zeros(3, dtype=nn.float64)), lambda: nn.zeros(3).normal_(0, 2),
+                 lambda: nn.empty(4).uniform_(-1, 1)):
         nn.manual_seed(5)
         a = make()
         nn.manual_seed(5)

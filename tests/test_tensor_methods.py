@@ -70,12 +70,14 @@ def _cases():
         ("softmax", lambda L, x, y: x.softmax(-1) * y + L.softmax(y, 1)),
         ("log_softmax", lambda L, x, y: x.log_softmax(2) + L.log_softmax(y, dim=0)),
         ("triu_tril", lambda L, x, y: x.triu() + L.tril(y, -1) + L.triu(x, diagonal=1)),
-        ("gather", lambda L, x, y: x.gather(2, L.tensor([[[0, 3], [1, 1], [2, 0]]] * 2)) + L.gather(y, 0, L.tensor([[[1] * 4] * 3]))[0, :, :2]),
+        ("gather", lambda L, x, y: x.gather(2, L.tensor([[[0, 3], [1, 1], [2, 0]]] * 2))
+         + L.gather(y, 0, L.tensor([[[1] * 4] * 3]))[0, :, :2]),
         ("cumsum", lambda L, x, y: x.cumsum(1) * L.cumsum(y, dim=-1)),
         ("norm", lambda L, x, y: x.norm() + y.norm(dim=1).sum() + L.norm(x, p=1, dim=2, keepdim=True).sum()),
         ("sort", lambda L, x, y: x.sort(dim=2).values * y + L.sort(y, 1, descending=True)[0]),
         ("topk", lambda L, x, y: x.topk(2, dim=-1).values + L.topk(y, 2, 2, largest=False)[0]),
         ("bmm", lambda L, x, y: L.bmm(x, y.transpose(1, 2))),
+        ("remainder", lambda L, x, y: (x * 3) % y + L.remainder(x, 0.7) + abs(-x) + (x.detach() // 0.4) * y),
         ("clone", lambda L, x, y: x.clone() * y),
         ("to_same_dtype", lambda L, x, y: x.to(L.float64) * y.double()),
         ("matmul", lambda L, x, y: L.matmul(x, y.transpose(1, 2)) + x[0].mm(y[0].t()).sum()),
@@ -208,7 +210,8 @@ def test_bool_len_iter_float_int_format():
 def test_repr_like_pytorch():
     torch = pytest.importorskip("torch")
     for data, kw in (([1.0, 2.0], {}), (2.5, {}), ([1, 2], {}), ([True, False], {}), ([[1.5, 2.0]], {}),
-                     ([1.0, 2.0], {"dtype": "float64"}), ([1, 2], {"dtype": "int32"}), ([0.25], {"requires_grad": True})):
+                     ([1.0, 2.0], {"dtype": "float64"}), ([1, 2], {"dtype": "int32"}),
+                     ([0.25], {"requires_grad": True})):
         ours = repr(nn.tensor(data, **{k: getattr(nn, v) if k == "dtype" else v for k, v in kw.items()}))
         theirs = repr(torch.tensor(data, **{k: getattr(torch, v) if k == "dtype" else v for k, v in kw.items()}))
         assert ours.replace("nn.", "torch.") == theirs
@@ -248,7 +251,8 @@ def test_sort_topk_indices_and_one_hot_match_pytorch():
     torch = pytest.importorskip("torch")
     xd = np.random.default_rng(3).standard_normal((3, 5))
     for fn in (lambda L, x: x.sort(1).indices, lambda L, x: x.sort(0, descending=True)[1],
-               lambda L, x: x.topk(3).indices, lambda L, x: L.topk(x, 2, dim=0, largest=False).indices,
+               lambda L, x: x.topk(3).indices, lambda L, x: (x > 0.5).nonzero(),
+               lambda L, x: L.nonzero(x > 0, as_tuple=True)[1], lambda L, x: L.topk(x, 2, dim=0, largest=False).indices,
                lambda L, x: L.nn.functional.one_hot(x.argmax(1), 6) if L is torch else
                L.functional.one_hot(x.argmax(1), 6),
                lambda L, x: (L.nn.functional if L is torch else L.functional).one_hot(L.tensor([2, 0, 1]))):
@@ -256,3 +260,9 @@ def test_sort_topk_indices_and_one_hot_match_pytorch():
         assert ours.dtype == nn.int64 and ours.tolist() == theirs.tolist()
     with pytest.raises(ValueError, match="class indices"):
         nn.functional.one_hot(nn.tensor([0, 3]), 3)
+
+
+def test_floor_divide_has_no_derivative_as_in_pytorch():
+    x = nn.tensor([1.5, 2.5], requires_grad=True)
+    with pytest.raises(RuntimeError, match="no derivative"):
+        (x // 0.5).sum().backward()

@@ -30,7 +30,7 @@ def _index(index):
 def __getitem__(input, index):
     index, basic = _index(index)
     x = input.data
-    shape, dtype = x.shape, x.dtype
+    shape = x.shape
 
     def backward(g):
         # each selected element gets its gradient back; the others get 0
@@ -96,4 +96,12 @@ def gather(input, dim, index):
     return Tensor._make(input.data[where], (input,), backward, "gather")
 
 
-attach(gather)
+def nonzero(input, as_tuple=False):
+    """Indices of the non-zero elements: an (n, ndim) int64 tensor, or one 1-D tensor per dim (as_tuple)."""
+    where = np.nonzero(np.atleast_1d(input.data))
+    if as_tuple:
+        return tuple(Tensor(i.astype(np.int64)) for i in where)
+    return Tensor(np.stack(where, axis=1).astype(np.int64).reshape(-1, max(input.ndim, 1)))
+
+
+attach(gather, nonzero)

@@ -114,6 +114,27 @@ def pow(input, exponent):
     return input ** exponent
 
 
+def remainder(input, other):
+    """input - floor(input / other) * other: the sign follows the divisor (Python's %), as PyTorch."""
+    other, a, b = input._operands(other, "%")
+    q = np.floor_divide(a, b)
+
+    def backward(g):
+        # d/da = 1, d/db = -floor(a / b)
+        return g, (-g * q if other.requires_grad else None)
+    return Tensor._make(np.mod(a, b), (input, other), backward, "remainder")
+
+
+def floor_divide(input, other):
+    """floor(input / other) (integers stay integers). No derivative, as in PyTorch: backward() through it raises."""
+    other, a, b = input._operands(other, "//")
+
+    def backward(g):
+        raise RuntimeError("floor_divide (//) has no derivative, as in PyTorch; detach its inputs or use "
+                           "(x - x % y) / y")
+    return Tensor._make(np.floor_divide(a, b), (input, other), backward, "floor_divide")
+
+
 def _bound(input, b):
     return np.asarray(b, dtype=scalar_dtype(b, input.dtype))
 
@@ -224,7 +245,10 @@ def masked_fill(input, mask, value):
 
 
 attach(triu, tril, exp, log, log1p, sqrt, rsqrt, reciprocal, square, sin, cos, abs, sign, floor, ceil, round, trunc,
-       neg, pow, clamp, clamp_min, clamp_max, maximum, minimum, masked_fill, clip=clamp,
+       neg, pow, remainder, floor_divide, clamp, clamp_min, clamp_max, maximum, minimum, masked_fill, clip=clamp,
+       __mod__=remainder, __floordiv__=floor_divide, __abs__=abs, __pos__=lambda self: self,
+       __rmod__=lambda self, other: remainder(self._lift(other), self),
+       __rfloordiv__=lambda self, other: floor_divide(self._lift(other), self),
        where=lambda self, condition, other: where(condition, self, other),
        relu=F.relu, sigmoid=F.sigmoid, tanh=F.tanh, softmax=F.softmax, log_softmax=F.log_softmax,
        flatten=F.flatten)
