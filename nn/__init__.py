@@ -23,7 +23,8 @@ from .tensor_ops.convert import Size, numel, clone
 from .tensor_ops.pointwise import (exp, log, log1p, sqrt, rsqrt, reciprocal, square, sin, cos, abs, sign,
                                    floor, ceil, round, trunc, neg, pow, clamp, clip, clamp_min, clamp_max,
                                    maximum, minimum, where, masked_fill, triu, tril,
-                                   remainder, floor_divide)
+                                   remainder, floor_divide, add, sub, mul, div, multiply, divide, subtract,
+                                   true_divide)
 from .tensor_ops.reductions import (sum, mean, var, std, prod, max, min, amax, amin, argmax, argmin, all, any,
                                     count_nonzero, cumsum, norm, sort, topk)
 from .tensor_ops.shape import (reshape, squeeze, unsqueeze, permute, transpose, t, flip, split, chunk, unbind,

@@ -68,3 +68,9 @@ def test_module_to_casts_buffers():
     bn = nn.BatchNorm2d(3)
     bn.to(dtype=nn.float64)
     assert bn.running_mean.dtype == np.float64 and bn.weight.dtype == nn.float64
+
+
+def test_legacy_type_names():
+    x = nn.tensor([1.7, -2.2])
+    assert x.type() == "nn.FloatTensor" and x.long().type() == "nn.LongTensor"
+    assert x.type("torch.LongTensor").tolist() == [1, -2] and x.type(nn.float64).dtype == nn.float64

@@ -28,6 +28,8 @@ def _name(dtype):
     lambda L, i, f, b: i.to(L.uint8) + 1, lambda L, i, f, b: L.where(b, i, f), lambda L, i, f, b: L.exp(i),
     lambda L, i, f, b: i.clamp(0, 1), lambda L, i, f, b: f[i], lambda L, i, f, b: f[b],
     lambda L, i, f, b: i % 2, lambda L, i, f, b: i // 2, lambda L, i, f, b: 7 % (i + 1), lambda L, i, f, b: f // 0.3,
+    lambda L, i, f, b: i.div(2, rounding_mode='floor'), lambda L, i, f, b: L.div(-i, 2, rounding_mode='trunc'),
+    lambda L, i, f, b: f.div(0.3, rounding_mode='trunc'), lambda L, i, f, b: i.add(1, alpha=3), lambda L, i, f, b: i.mul(f),
     lambda L, i, f, b: L.cat([i, i]), lambda L, i, f, b: L.stack([b, b]), lambda L, i, f, b: i.view(3, 1),
 ])
 def test_result_dtype_and_values_match_pytorch(expr):

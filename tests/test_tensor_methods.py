@@ -78,6 +78,8 @@ def _cases():
         ("topk", lambda L, x, y: x.topk(2, dim=-1).values + L.topk(y, 2, 2, largest=False)[0]),
         ("bmm", lambda L, x, y: L.bmm(x, y.transpose(1, 2))),
         ("remainder", lambda L, x, y: (x * 3) % y + L.remainder(x, 0.7) + abs(-x) + (x.detach() // 0.4) * y),
+        ("add_sub_mul_div", lambda L, x, y: x.add(y, alpha=2).sub(1.5).mul(y).div(x + 1) + L.add(x, 1)
+         + L.sub(2.0, y) + L.mul(x, y) + L.div(y, x) + L.div(2, x) + x.div(2.5) + L.true_divide(x, y)),
         ("clone", lambda L, x, y: x.clone() * y),
         ("to_same_dtype", lambda L, x, y: x.to(L.float64) * y.double()),
         ("matmul", lambda L, x, y: L.matmul(x, y.transpose(1, 2)) + x[0].mm(y[0].t()).sum()),

@@ -91,6 +91,21 @@ def to(input, *args, **kwargs):
     return _cast_to(input, dtype if dtype is not None else input.dtype, copy)
 
 
+_LEGACY_NAMES = {"FloatTensor": np.float32, "DoubleTensor": np.float64, "LongTensor": np.int64,
+                 "IntTensor": np.int32, "ShortTensor": np.int16, "CharTensor": np.int8,
+                 "ByteTensor": np.uint8, "BoolTensor": np.bool_}
+
+
+def type(input, dtype=None, non_blocking=False):
+    """x.type() -> 'nn.FloatTensor' (PyTorch's legacy name); x.type(dtype or 'torch.LongTensor') -> cast."""
+    if dtype is None:
+        name = next(k for k, v in _LEGACY_NAMES.items() if np.dtype(v) == input.dtype)
+        return f"nn.{name}"
+    if isinstance(dtype, str) and dtype.rpartition(".")[2] in _LEGACY_NAMES:
+        dtype = _LEGACY_NAMES[dtype.rpartition(".")[2]]
+    return _cast_to(input, to_dtype(dtype))
+
+
 def type_as(input, other):
     return _cast_to(input, other.dtype)
 
@@ -189,7 +204,7 @@ def __repr__(input):
     return f"tensor({body}{extra})"
 
 
-attach(size, dim, numel, item, tolist, numpy, detach, clone, to, type_as, cpu, cuda, is_floating_point,
+attach(size, dim, numel, item, tolist, numpy, detach, clone, to, type, type_as, cpu, cuda, is_floating_point,
        requires_grad_, __len__, __iter__, __bool__, __float__, __int__, __index__, __array__, __format__,
        __repr__, ndimension=dim, nelement=numel,
        float=_converter("float", np.float32), double=_converter("double", np.float64),

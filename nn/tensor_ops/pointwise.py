@@ -114,6 +114,38 @@ def pow(input, exponent):
     return input ** exponent
 
 
+def _lifted(input, other):
+    return input if isinstance(input, Tensor) else other._lift(input)
+
+
+def add(input, other, alpha=1):
+    """input + alpha * other (the method form of +)."""
+    return _lifted(input, other) + (other * alpha if alpha != 1 else other)
+
+
+def sub(input, other, alpha=1):
+    """input - alpha * other."""
+    return _lifted(input, other) - (other * alpha if alpha != 1 else other)
+
+
+def mul(input, other):
+    return _lifted(input, other) * other
+
+
+def div(input, other, rounding_mode=None):
+    """input / other; rounding_mode 'floor' or 'trunc' rounds the quotient (no derivative then)."""
+    q = _lifted(input, other) / other
+    if rounding_mode is None:
+        return q
+    if rounding_mode == "floor":
+        return floor_divide(input, other)
+    if rounding_mode == "trunc":
+        a = _lifted(input, other)
+        dt = result_dtype(a.data, a._lift(other).data)
+        return trunc(q) if dt.kind == "f" else trunc(q).to(dt)          # integers stay integers
+    raise ValueError(f"div: rounding_mode must be None, 'floor' or 'trunc', got {rounding_mode!r}")
+
+
 def remainder(input, other):
     """input - floor(input / other) * other: the sign follows the divisor (Python's %), as PyTorch."""
     other, a, b = input._operands(other, "%")
@@ -245,7 +277,7 @@ def masked_fill(input, mask, value):
 
 
 attach(triu, tril, exp, log, log1p, sqrt, rsqrt, reciprocal, square, sin, cos, abs, sign, floor, ceil, round, trunc,
-       neg, pow, remainder, floor_divide, clamp, clamp_min, clamp_max, maximum, minimum, masked_fill, clip=clamp,
+       neg, pow, add, sub, mul, div, remainder, floor_divide, clamp, clamp_min, clamp_max, maximum, minimum, masked_fill, clip=clamp, multiply=mul, divide=div, subtract=sub, true_divide=div,
        __mod__=remainder, __floordiv__=floor_divide, __abs__=abs, __pos__=lambda self: self,
        __rmod__=lambda self, other: remainder(self._lift(other), self),
        __rfloordiv__=lambda self, other: floor_divide(self._lift(other), self),
@@ -253,3 +285,4 @@ attach(triu, tril, exp, log, log1p, sqrt, rsqrt, reciprocal, square, sin, cos, a
        relu=F.relu, sigmoid=F.sigmoid, tanh=F.tanh, softmax=F.softmax, log_softmax=F.log_softmax,
        flatten=F.flatten)
 clip = clamp
+multiply, divide, subtract, true_divide = mul, div, sub, div
