@@ -30,6 +30,7 @@ from .tensor_ops.reductions import (sum, mean, var, std, prod, max, min, amax, a
 from .tensor_ops.shape import (reshape, squeeze, unsqueeze, permute, transpose, t, flip, split, chunk, unbind,
                                stack, matmul, bmm, flatten, cat)
 from .tensor_ops.indexing import gather, nonzero
+from .tensor_ops.einsum import einsum
 from .tensor_ops.compare import (eq, ne, lt, le, gt, ge, logical_and, logical_or, logical_xor, logical_not,
                                  isnan, isinf, isfinite, isclose, allclose, equal)
 from .functional import relu, sigmoid, tanh, softmax, log_softmax

@@ -80,6 +80,8 @@ def _cases():
         ("remainder", lambda L, x, y: (x * 3) % y + L.remainder(x, 0.7) + abs(-x) + (x.detach() // 0.4) * y),
         ("add_sub_mul_div", lambda L, x, y: x.add(y, alpha=2).sub(1.5).mul(y).div(x + 1) + L.add(x, 1)
          + L.sub(2.0, y) + L.mul(x, y) + L.div(y, x) + L.div(2, x) + x.div(2.5) + L.true_divide(x, y)),
+        ("einsum", lambda L, x, y: L.einsum("bij,bkj->bik", x, y) + L.einsum("bij->j", x * y).sum()
+         + L.einsum("abc,abc", [x, y]) + L.einsum("ijk,j->ik", x, y[0, :, 0]).sum()),
         ("clone", lambda L, x, y: x.clone() * y),
         ("to_same_dtype", lambda L, x, y: x.to(L.float64) * y.double()),
         ("matmul", lambda L, x, y: L.matmul(x, y.transpose(1, 2)) + x[0].mm(y[0].t()).sum()),
