@@ -10,8 +10,9 @@ import numpy as np
 
 from .device import check_device
 from .dtypes import to_dtype, float32, int64
-from .tensor import Tensor, get_rng
+from .tensor import Tensor
 from .tensor_ops._attach import attach
+from .tensor_ops.inplace import rng as _gen
 
 __all__ = ["tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "empty", "eye", "arange",
            "linspace", "rand", "randn", "randint", "randperm", "zeros_like", "ones_like", "full_like",
@@ -77,11 +78,11 @@ def _filled(size, fill, dtype, device, requires_grad, default=float32):
     return _new(np.full(_sizes(size), fill, dtype=dt), None, device, requires_grad)
 
 
-def zeros(*size, dtype=None, device=None, requires_grad=False, out=None):
+def zeros(*size, dtype=None, device=None, requires_grad=False):
     return _filled(size, 0, dtype, device, requires_grad)
 
 
-def ones(*size, dtype=None, device=None, requires_grad=False, out=None):
+def ones(*size, dtype=None, device=None, requires_grad=False):
     return _filled(size, 1, dtype, device, requires_grad)
 
 
@@ -126,12 +127,12 @@ def _random(values, dtype, device, requires_grad):
 
 def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
     """Uniform draws in [0, 1) from nn's generator."""
-    return _random(get_rng().random(_sizes(size)), dtype, device, requires_grad)
+    return _random(_gen(generator).random(_sizes(size)), dtype, device, requires_grad)
 
 
 def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
     """Standard-normal draws from nn's generator."""
-    return _random(get_rng().standard_normal(_sizes(size)), dtype, device, requires_grad)
+    return _random(_gen(generator).standard_normal(_sizes(size)), dtype, device, requires_grad)
 
 
 def randint(low=0, high=None, size=None, *args, generator=None, dtype=None, device=None,
@@ -143,13 +144,13 @@ def randint(low=0, high=None, size=None, *args, generator=None, dtype=None, devi
         low, high = 0, low
     if size is None:
         raise TypeError("randint needs high and size: randint(high, size) or randint(low, high, size)")
-    values = get_rng().integers(low, high, size=_sizes((size,)))
+    values = _gen(generator).integers(low, high, size=_sizes((size,)))
     return _new(values.astype(np.int64), dtype, device, requires_grad)
 
 
 def randperm(n, generator=None, dtype=None, device=None, requires_grad=False):
     """A random permutation of 0 .. n-1, int64."""
-    return _new(get_rng().permutation(int(n)).astype(np.int64), dtype, device, requires_grad)
+    return _new(_gen(generator).permutation(int(n)).astype(np.int64), dtype, device, requires_grad)
 
 
 def _like(name, make):

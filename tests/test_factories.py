@@ -58,6 +58,12 @@ def test_random_factories_are_seeded_and_shaped():
     assert nn.rand(3, 4).dtype == nn.float32 and nn.randn(2, dtype=nn.float64).dtype == nn.float64
     assert nn.randint(3, (10,)).dtype == nn.int64 and set(nn.randint(3, (50,)).tolist()) == {0, 1, 2}
     assert sorted(nn.randperm(6).tolist()) == list(range(6))
+    g1, g2 = np.random.default_rng(1), np.random.default_rng(1)
+    assert nn.randn(3, generator=g1).tolist() == nn.randn(3, generator=g2).tolist()
+    assert nn.zeros(2).normal_(generator=np.random.default_rng(2)).tolist() == \
+        nn.zeros(2).normal_(generator=np.random.default_rng(2)).tolist()
+    with pytest.raises(TypeError, match="generator"):
+        nn.rand(2, generator=3)
     r = nn.rand(1000)
     assert 0.0 <= r.min().item() and r.max().item() < 1.0
 
