@@ -40,6 +40,7 @@ import numpy as np
 import nn
 from nn import functional as F
 from nn.serialization import atomic_write
+from nn.tensor import get_rng
 
 from . import data as D
 from . import plots
@@ -225,7 +226,7 @@ class Trainer:
                 "best_epoch": self.best_epoch, "bad_epochs": self.bad_epochs, "stop_reason": self.stop_reason,
                 "settings": self.s, "best_state": dict(self.best_state or {}),
                 "optimizer": self.optimizer.state_dict(), "scheduler": self.scheduler.state_dict(),
-                "rng": {"data": self.rng.bit_generator.state, "nn": nn.tensor.get_rng().bit_generator.state},
+                "rng": {"data": self.rng.bit_generator.state, "nn": get_rng().bit_generator.state},
                 "meta": self.meta}
 
     def load_state(self, st):
@@ -242,7 +243,7 @@ class Trainer:
         except (KeyError, ValueError) as e:
             raise ColorizeError(f"the checkpoint's optimizer state does not fit this run ({e}); start a new run") from e
         self.rng.bit_generator.state = st["rng"]["data"]
-        nn.tensor.get_rng().bit_generator.state = st["rng"]["nn"]
+        get_rng().bit_generator.state = st["rng"]["nn"]
 
     # ---------------------------------------------------------------- one epoch
     def _split_output(self, out):

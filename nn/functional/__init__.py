@@ -26,8 +26,9 @@ from .sampling import interpolate, upsample, max_pool2d, avg_pool2d
 from .normalization import batch_norm, dropout
 from .shapes import pad, cat, flatten
 from .losses import mse_loss, l1_loss, smooth_l1_loss, cross_entropy
+from .encoding import one_hot
 
 __all__ = ["linear", "conv2d", "conv_transpose2d", "relu", "leaky_relu", "sigmoid", "tanh",
            "interpolate", "upsample", "max_pool2d", "avg_pool2d", "batch_norm", "dropout", "cat",
            "mse_loss", "l1_loss", "smooth_l1_loss", "cross_entropy", "log_softmax", "softmax",
-           "flatten", "pad"]
+           "flatten", "pad", "one_hot"]
