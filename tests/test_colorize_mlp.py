@@ -40,7 +40,7 @@ def test_bad_configs_raise_colorize_error(config):
 def test_forward_shape(hw):
     m = _mlp()
     x, _ = _inputs(3, *hw)
-    y = m(nn.Tensor(x))
+    y = m(nn.Tensor(x)).ab
     assert y.shape == (3, 2) + hw
     assert np.allclose(m.fast_predict(x), y.data, atol=1e-6)
 
@@ -60,7 +60,7 @@ def test_patch_padding_uses_the_image_mean():
 def test_other_activations_use_autograd():
     m = _mlp(activation="tanh", hidden=5)
     x, _ = _inputs()
-    y = m(nn.Tensor(x))
+    y = m(nn.Tensor(x)).ab
     assert y.shape == (2, 2, 7, 9)
     assert not m.can_fast_fit(nn.optim.Adam(m.parameters()))
     assert np.allclose(m.fast_predict(x), y.data, atol=1e-6)   # falls back to forward
@@ -68,7 +68,7 @@ def test_other_activations_use_autograd():
 
 def _autograd_steps(m, opt, x, y, steps):
     for _ in range(steps):
-        loss = nn.F.mse_loss(m(nn.Tensor(x)), nn.Tensor(y))
+        loss = nn.F.mse_loss(m(nn.Tensor(x)).ab, nn.Tensor(y))
         opt.zero_grad()
         loss.backward()
         opt.step()
@@ -120,4 +120,4 @@ def test_matches_pytorch():
                        "2.weight": torch.from_numpy(sd["fc2.weight"]), "2.bias": torch.from_numpy(sd["fc2.bias"])})
     patches = torch.from_numpy(m.patches(x))
     ref = t(patches).detach().numpy().reshape(2, 8, 8, 2).transpose(0, 3, 1, 2)
-    assert np.allclose(m(nn.Tensor(x)).data, ref, atol=1e-5)
+    assert np.allclose(m(nn.Tensor(x)).ab.data, ref, atol=1e-5)

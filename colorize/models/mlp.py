@@ -23,6 +23,7 @@ import nn
 from nn.kernels import extract_patches, patch_mlp_adam_epoch, patch_mlp_forward, patch_mlp_sgd_epoch
 
 from . import register_model
+from .output import ColorOutput
 
 _ACTIVATIONS = {"sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "relu": nn.ReLU, "leaky_relu": nn.LeakyReLU}
 
@@ -30,11 +31,6 @@ _ACTIVATIONS = {"sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "relu": nn.ReLU, "leaky_
 @register_model("mlp")
 class PatchMLP(nn.Module):
     """Per-pixel MLP on size x size patches: (N, 1, H, W) -> (N, 2, H, W)."""
-
-    # Hyper-parameters train.py uses when the user gives none. batch_size counts PIXELS for this model.
-    train_defaults = {"epochs": 5, "batch_size": 256, "lr": 3e-3, "size": 64, "patience": 3}
-    # The original student code: plain per-pixel SGD, learning rate 0.01, a single pass over the pixels.
-    faithful_defaults = {"epochs": 1, "batch_size": 1, "lr": 0.01, "optimizer": "sgd"}
 
     def __init__(self, hidden=16, activation="sigmoid", patch_size=5):
         super().__init__()
@@ -65,12 +61,15 @@ class PatchMLP(nn.Module):
         return np.ascontiguousarray(y.transpose(0, 2, 3, 1).reshape(-1, 2))
 
     # ------------------------------------------------------------------ autograd path
-    def forward(self, x):
-        """x: (N, 1, H, W) Tensor -> ab (N, 2, H, W) Tensor."""
+    def forward(self, x, target_ab=None):
+        """x: (N, 1, H, W) Tensor -> ColorOutput(ab (N, 2, H, W)); target_ab is not used."""
         n, _, h, w = x.shape
-        p = nn.Tensor(self.patches(x))                       # (N*H*W, k*k)
-        y = self.fc2(self.act(self.fc1(p)))                  # (N*H*W, 2)
-        return y.reshape(n, h, w, 2).permute(0, 3, 1, 2)
+        y = self.forward_patches(nn.Tensor(self.patches(x)))          # (N*H*W, 2)
+        return ColorOutput(y.reshape(n, h, w, 2).permute(0, 3, 1, 2))
+
+    def forward_patches(self, p):
+        """p: (M, size*size) Tensor of patches (rows of patches()) -> (M, 2) Tensor: each pixel's ab / 128."""
+        return self.fc2(self.act(self.fc1(p)))
 
     # ------------------------------------------------------------------ fused-kernel path
     def can_fast_fit(self, optimizer):
@@ -92,7 +91,7 @@ class PatchMLP(nn.Module):
         """x: (N, 1, H, W) ndarray -> ab (N, 2, H, W) ndarray with the fused forward kernel (sigmoid only)."""
         if self.activation != "sigmoid":
             with nn.no_grad():
-                return self.forward(nn.Tensor(np.asarray(x, dtype=np.float32))).data
+                return self.forward(nn.Tensor(np.asarray(x, dtype=np.float32))).ab.data
         n, _, h, w = np.shape(x)
         y = patch_mlp_forward(self.patches(x), *self._weights())
         return y.reshape(n, h, w, 2).transpose(0, 3, 1, 2)
