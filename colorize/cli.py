@@ -105,7 +105,7 @@ def _key_value(text):
 
 
 def build_parser():
-    from .models import KNOWN_MODEL_NAMES
+    from .models import model_names
     from .naming import OUTPUT_FORMATS
     p = _Parser(prog="colorize",
                 description="Colorize grayscale photos with small neural networks trained from scratch "
@@ -120,15 +120,15 @@ def build_parser():
                                    "(for --resume), history.json, loss.png, samples.png and metrics.json.",
                        epilog=EPILOG_DATA + " Options left out take the model's defaults.")
     t.add_argument("data", metavar="DATA", help="folder of images or synthetic:beach|forest|sunrise|mixed")
-    t.add_argument("--model", default="mlp", choices=KNOWN_MODEL_NAMES,
+    t.add_argument("--model", default="mlp", choices=model_names(),
                    help="mlp: 5x5 patch MLP; convnet: strided encoder-decoder; unet: with skip connections; "
                         "fusion: U-Net + global features (default: mlp)")
     t.add_argument("--out", required=True, metavar="RUN_DIR", help="run folder to write (created if missing)")
     t.add_argument("--epochs", type=_positive_int, metavar="N", help="maximum number of epochs")
     t.add_argument("--size", type=_positive_int, metavar="PX",
-                   help="working size: images are resized and centre-cropped to PX x PX (at least 8)")
+                   help="working size: images are resized and centre-cropped to PX x PX (at least 5)")
     t.add_argument("--batch-size", type=_positive_int, metavar="N",
-                   help="minibatch size (images; for the mlp: pixels)")
+                   help="minibatch size in images")
     t.add_argument("--lr", type=_positive_float, metavar="X", help="learning rate")
     t.add_argument("--val-split", type=_fraction, metavar="F",
                    help="fraction of the images held out for validation, in [0, 1) (default 0.2)")
@@ -140,9 +140,6 @@ def build_parser():
     t.add_argument("--images", type=_positive_int, metavar="N",
                    help="number of generated scenes for synthetic DATA (default 64); for a folder: use at "
                         "most N images")
-    t.add_argument("--mode", choices=("default", "faithful"),
-                   help="mlp only. default: shuffled minibatches with Adam for several epochs; faithful: the "
-                        "original student code's per-pixel SGD, learning rate 0.01, one epoch")
     t.add_argument("--hidden", type=_positive_int, metavar="N", help="mlp only: hidden units (default 16)")
     t.add_argument("--activation", choices=("sigmoid", "tanh", "relu", "leaky_relu"),
                    help="mlp only: hidden activation (default sigmoid)")
@@ -231,15 +228,13 @@ def _cmd_train(args):
     from .train import run_training
     _set_threads(args.threads)
     opts = {k: getattr(args, k) for k in ("epochs", "size", "batch_size", "lr", "val_split", "seed", "patience",
-                                           "images", "mode", "augment", "aux_weight", "time_limit")}
+                                           "images", "augment", "aux_weight", "time_limit")}
     model_options = dict(args.model_opt)
     for k in ("hidden", "activation"):
         if getattr(args, k) is not None:
             if args.model != "mlp":
                 raise ColorizeError(f"--{k} is an mlp option; use --model-opt KEY=VALUE for --model {args.model}")
             model_options[k] = getattr(args, k)
-    if args.mode is not None and args.model != "mlp":
-        raise ColorizeError(f"--mode applies to --model mlp only, not {args.model}")
     opts = {k: v for k, v in opts.items() if v is not None}
     try:
         run_training(args.data, args.out, model=args.model, model_options=model_options, resume=args.resume,

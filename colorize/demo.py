@@ -18,7 +18,7 @@ def run_demo(out_dir, quiet=False):
     run_dir = os.path.join(out_dir, "run")
     if os.path.exists(os.path.join(run_dir, "checkpoint.npz")):
         raise ColorizeError(f"{run_dir} already holds a demo run; remove it or pass another --out")
-    result = run_training("synthetic:beach", run_dir, model="mlp", quiet=quiet, images=48, epochs=5, size=48)
+    result = run_training("synthetic:beach", run_dir, model="mlp", quiet=quiet, images=48, epochs=20, size=48)
     model = result["model"]
     print(format_metrics_table(evaluate_weights(os.path.join(run_dir, "model.npz"), "synthetic:beach", images=16),
                                title="unseen synthetic beaches:"))

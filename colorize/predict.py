@@ -62,13 +62,7 @@ def predict_ab(model, x, batch_size=16):
     try:
         with nn.no_grad():
             for s in range(0, len(x), batch_size):
-                xb = x[s:s + batch_size]
-                fast = getattr(model, "fast_predict", None)
-                if fast is not None:
-                    ab = fast(xb)
-                else:
-                    out = model(nn.Tensor(xb))
-                    ab = (out[0] if isinstance(out, tuple) else out).data
+                ab = model(nn.Tensor(x[s:s + batch_size])).ab.data
                 outs.append(np.asarray(ab, dtype=np.float32))
     finally:
         model.train(was_training)

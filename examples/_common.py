@@ -8,19 +8,22 @@ from colorize import data as D
 from colorize.errors import ColorizeError
 from colorize.models import build_model
 from colorize.predict import predict_ab
-from colorize.train import Trainer, resolve_settings, write_json
+from colorize.settings import make_loss, make_optimizer, make_scheduler, settings_for
+from colorize.train import Trainer, write_json
 
 
 def train(name, options, settings, train_set, val_set, seed, quiet, augment=None):
     """Train a fresh seeded model -> (model, history, seconds)."""
-    s = resolve_settings(name, dict(settings, seed=seed))
+    s = settings_for(name, **dict(settings, seed=seed))
     nn.manual_seed(seed)
     model = build_model(dict({"model": name}, **options))
     n_params = sum(p.data.size for p in model.parameters())
-    print(f"\n{name} ({n_params:,} parameters): {s['optimizer']} lr {s['lr']:g}, batch {s['batch_size']}, "
-          f"up to {s['epochs']} epochs, {len(train_set)} scenes", flush=True)
+    print(f"\n{name} ({n_params:,} parameters): {s.optimizer} lr {s.lr:g}, batch {s.batch_size}, "
+          f"up to {s.epochs} epochs, {len(train_set)} scenes", flush=True)
     log = (lambda m: None) if quiet else (lambda m: print("  " + m, flush=True))
-    trainer = Trainer(model, s, train_set, val_set, quiet=quiet, log=log, augment=augment)
+    optimizer = make_optimizer(model, s)
+    trainer = Trainer(model, make_loss(s), optimizer, make_scheduler(optimizer, s), settings=s,
+                      train_set=train_set, val_set=val_set, quiet=quiet, log=log, augment=augment)
     t0 = time.perf_counter()
     trainer.fit()
     return model, trainer.history, time.perf_counter() - t0

@@ -29,7 +29,8 @@ from colorize.augment import Augment  # noqa: E402
 from colorize.models import build_model  # noqa: E402
 from colorize.predict import predict_ab  # noqa: E402
 from colorize.evaluate import evaluate_model, predict_rgb  # noqa: E402
-from colorize.train import Trainer, mean_ab, resolve_settings  # noqa: E402
+from colorize.settings import make_loss, make_optimizer, make_scheduler, settings_for  # noqa: E402
+from colorize.train import Trainer, mean_ab  # noqa: E402
 from _common import finish, mixed_scenes, parser, run, start  # noqa: E402
 
 VARIANTS = (("resize-conv", "nearest"), ("transposed", "transposed"))
@@ -92,8 +93,7 @@ def main(argv=None):
     models, init_share, results, seconds = {}, {}, {}, {}
     mean = mean_ab(train_set)
     for label, up in VARIANTS:
-        s = resolve_settings("convnet", {"size": args.size, "epochs": args.epochs, "patience": 0,
-                                         "seed": args.seed})
+        s = settings_for("convnet", size=args.size, epochs=args.epochs, patience=0, seed=args.seed)
         nn.manual_seed(args.seed)
         model = build_model({"model": "convnet", "upsample": up})
         init_share[label] = period2_share(predict_ab(model, x_test))
@@ -101,7 +101,9 @@ def main(argv=None):
               f"{args.epochs} epochs", flush=True)
         log = (lambda m: None) if args.quiet else (lambda m: print("  " + m, flush=True))
         t0 = time.perf_counter()
-        Trainer(model, s, train_set, test_set, quiet=args.quiet, log=log,
+        optimizer = make_optimizer(model, s)
+        Trainer(model, make_loss(s), optimizer, make_scheduler(optimizer, s), settings=s, train_set=train_set,
+                val_set=test_set, quiet=args.quiet, log=log,
                 augment=Augment(flip=True, max_rotation=10.0, max_shear=0.1)).fit()
         seconds[label] = time.perf_counter() - t0
         models[label] = model

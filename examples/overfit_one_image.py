@@ -68,9 +68,7 @@ def main(argv=None):
     model.train()
     for step in range(1, args.steps + 1):
         opt.zero_grad()
-        out = model(nn.Tensor(x))
-        ab = out[0] if isinstance(out, tuple) else out
-        loss = nn.F.mse_loss(ab, nn.Tensor(y))
+        loss = nn.F.mse_loss(model(nn.Tensor(x)).ab, nn.Tensor(y))
         loss.backward()
         opt.step()
         losses.append(loss.item())
@@ -80,7 +78,7 @@ def main(argv=None):
     model.eval()
     with nn.no_grad():
         out = model(nn.Tensor(x))
-    ab = color.target_to_ab((out[0] if isinstance(out, tuple) else out).data).transpose(0, 2, 3, 1)
+    ab = color.target_to_ab(out.ab.data).transpose(0, 2, 3, 1)
     pred = color.lab_to_rgb(np.concatenate([lab[..., :1], ab], axis=-1))
     mean_ab = metrics.mean_ab_of(rgb[None])      # the image's own mean colour: the strongest constant guess
     r = metrics.compare_with_baselines(pred, rgb[None], mean_ab)

@@ -98,7 +98,8 @@ from colorize.errors import ColorizeError  # noqa: E402
 from colorize.images import load_image  # noqa: E402
 from colorize.models import build_model  # noqa: E402
 from colorize.predict import DEFAULT_WEIGHTS, colorize_image, working_sizes  # noqa: E402
-from colorize.train import Trainer, mean_ab, resolve_settings, write_json  # noqa: E402
+from colorize.settings import make_loss, settings_for  # noqa: E402
+from colorize.train import Trainer, mean_ab, write_json  # noqa: E402
 
 MODEL = {"model": "fusion", "width": 32, "depth": 3, "batchnorm": True, "activation": "leaky_relu",
          "upsample": "nearest", "global_dim": 128, "num_classes": 0, "flip_average": True}
@@ -174,8 +175,8 @@ def full_resolution_metrics(model, paths, sizes, mean):
 class CosineLR:
     """Cosine decay of the learning rate over `epochs` epochs: lr0 -> lr0 * final (then kept there).
 
-    Stands in for the Trainer's ReduceLROnPlateau (same step(metric) / state_dict interface); the metric is
-    ignored, so the schedule does not depend on the validation photos at all.
+    Passed to the Trainer instead of ReduceLROnPlateau: step() once per epoch, state_dict / load_state_dict
+    for checkpoints; the schedule does not depend on the validation photos at all.
     """
 
     def __init__(self, optimizer, lr0, epochs, final=0.01):
@@ -188,7 +189,7 @@ class CosineLR:
         for g in self.optimizer.param_groups:
             g["lr"] = lr
 
-    def step(self, metric=None):
+    def step(self):
         self.done += 1
         self._set()
 
@@ -330,9 +331,9 @@ def main(argv=None):
               f"epoch", flush=True)
 
     if not args.eval_only:
-        settings = resolve_settings(config["model"], {
-            "size": args.size, "crop_scale": args.crop_scale, "augment": True, "epochs": args.epochs,
-            "batch_size": 8, "lr": args.lr, "patience": 0, "time_limit": args.minutes, "seed": args.seed})
+        settings = settings_for(config["model"], size=args.size, crop_scale=args.crop_scale, augment=True,
+                                epochs=args.epochs, batch_size=8, lr=args.lr, patience=0, time_limit=args.minutes,
+                                seed=args.seed)
         if args.synthetic:
             train_set = with_synthetic(train_set, args.synthetic, args.size, scale, args.seed)
             print(f"  + {args.synthetic} synthetic beaches and {args.synthetic} synthetic forests in the training "
@@ -342,7 +343,7 @@ def main(argv=None):
                 "scales": scales, "mean_ab": mean, "classes": None, "n_train": len(train_set),
                 "n_val": len(val_set) if args.hold_out_val else 0, "keep": args.keep,
                 "title": f"default model: {config['model']} on real photos", "recipe": "examples/train_default.py"}
-        augment = Augment(flip=True, max_rotation=settings["max_rotation"], max_shear=settings["max_shear"])
+        augment = Augment(flip=True, max_rotation=settings.max_rotation, max_shear=settings.max_shear)
         if args.scale_jitter > 1:
             augment = ScaleJitter(augment, 1 / args.scale_jitter, args.scale_jitter)
         if args.resume:
@@ -355,9 +356,10 @@ def main(argv=None):
         n_params = sum(q.data.size for q in model.parameters())
         print(f"{config} ({n_params:,} parameters), {args.repeats} crops per image per epoch, "
               f"{args.epochs} epochs, cosine lr {args.lr:g} -> {args.lr / 100:g}", flush=True)
-        trainer = Trainer(model, settings, repeated, val_crops, out_dir=args.out, meta=meta, quiet=args.quiet,
-                          augment=augment)
-        trainer.scheduler = CosineLR(trainer.optimizer, args.lr, args.epochs)
+        optimizer = nn.optim.Adam(model.parameters(), lr=args.lr)
+        trainer = Trainer(model, make_loss(settings), optimizer, CosineLR(optimizer, args.lr, args.epochs),
+                          settings=settings, train_set=repeated, val_set=val_crops, out_dir=args.out, meta=meta,
+                          quiet=args.quiet, augment=augment)
         if args.resume:
             trainer.load_state(state)
         t0 = time.perf_counter()

@@ -136,7 +136,8 @@ def test_usage_errors_exit_2(tmp_path, capsys):
     _fails(["train", "synthetic:beach", "--out", tmp_path / "r", "--model", "resnet"], capsys, "resnet")
     _fails(["frobnicate"], capsys, "frobnicate")
     _fails(["train", "synthetic:volcano", "--out", tmp_path / "r"], capsys, "volcano")
-    _fails(["train", "synthetic:beach", "--out", tmp_path / "r", "--model", "mlp", "--mode", "fast"], capsys)
+    _fails(["train", "synthetic:beach", "--out", tmp_path / "r", "--model", "mlp", "--activation", "gelu"], capsys,
+           "gelu")
 
 
 def test_too_few_images_for_a_validation_split(tmp_path, capsys):

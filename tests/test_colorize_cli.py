@@ -7,7 +7,6 @@ import sys
 import numpy as np
 import pytest
 
-from colorize import models as registry
 from colorize.cli import main
 from colorize.images import load_image, save_image
 from colorize.synthetic import make_scene
@@ -39,7 +38,7 @@ def test_help_everywhere(argv, capsys):
     assert "usage: colorize" in out
     if argv[0] == "train":
         for flag in ("--model", "--out", "--epochs", "--size", "--batch-size", "--lr", "--val-split", "--seed",
-                     "--resume", "--mode", "--quiet", "--patience"):
+                     "--resume", "--quiet", "--patience"):
             assert flag in out
         assert "synthetic:beach" in out
 
@@ -94,15 +93,6 @@ def test_demo(tmp_path, capsys):
     assert "mean-ab baseline" in out
     assert (tmp_path / "demo" / "run" / "model.npz").exists()
     assert len([n for n in os.listdir(tmp_path / "demo") if n.endswith(".png")]) == 4
-
-
-def test_unavailable_model_is_a_clear_error(tmp_path, capsys, monkeypatch):
-    for name in ("convnet", "unet", "fusion"):
-        monkeypatch.delitem(registry._REGISTRY, name, raising=False)
-    code, _, err = run(["train", "synthetic:beach", "--model", "convnet", "--out", tmp_path / "r"], capsys)
-    assert code == 2
-    assert err.startswith("error: model 'convnet' is not available") and err.count("\n") == 1
-    assert not (tmp_path / "r").exists()
 
 
 def test_predict_without_weights_uses_the_shipped_default_or_says_so(tmp_path, capsys, monkeypatch):

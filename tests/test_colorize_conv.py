@@ -27,7 +27,7 @@ def _count(model):
 
 
 def _ab(out):
-    return out[0] if isinstance(out, tuple) else out
+    return out.ab
 
 
 def test_default_convnet_is_the_w2_reference_model():
@@ -53,9 +53,10 @@ def test_forward_shapes_for_any_input_size(name, options, hw):
     assert ab.shape == (2, 2) + hw
     assert np.all(np.abs(ab.data) < 1.0)                      # tanh output
     if options.get("num_classes"):
-        assert isinstance(out, tuple) and out[1].shape == (2, options["num_classes"])
+        assert out.scene_logits.shape == (2, options["num_classes"])
     else:
-        assert not isinstance(out, tuple)
+        assert out.scene_logits is None
+    assert out.logits is None and out.kl is None
 
 
 def test_odd_size_output_matches_the_padded_input_cropped():
@@ -65,8 +66,8 @@ def test_odd_size_output_matches_the_padded_input_cropped():
     rng = np.random.default_rng(1)
     x = rng.uniform(-1, 1, (1, 1, 13, 19)).astype(np.float32)
     padded = np.pad(x, ((0, 0), (0, 0), (0, 3), (0, 5)), mode="edge")       # to 16 x 24
-    a = model(nn.Tensor(x)).data
-    b = model(nn.Tensor(padded)).data[:, :, :13, :19]
+    a = model(nn.Tensor(x)).ab.data
+    b = model(nn.Tensor(padded)).ab.data[:, :, :13, :19]
     np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
 
 
@@ -86,8 +87,8 @@ def test_a_few_adam_steps_reduce_the_loss(name, options):
         opt.zero_grad()
         out = model(nn.Tensor(x))
         loss = nn.F.mse_loss(_ab(out), nn.Tensor(y))
-        if isinstance(out, tuple):
-            loss = loss + nn.F.cross_entropy(out[1], labels) * (1.0 / 300)
+        if out.scene_logits is not None:
+            loss = loss + nn.F.cross_entropy(out.scene_logits, labels) * (1.0 / 300)
         loss.backward()
         opt.step()
         losses.append(loss.item())
@@ -114,17 +115,17 @@ def test_flip_average_is_the_mean_of_the_two_mirror_predictions():
     plain.eval()
     averaged.eval()
     x = np.random.default_rng(4).uniform(-1, 1, (2, 1, 11, 14)).astype(np.float32)
-    ab1, logits1 = plain(nn.Tensor(x))
-    ab2, logits2 = plain(nn.Tensor(np.ascontiguousarray(x[..., ::-1])))
-    ab, logits = averaged(nn.Tensor(x))
+    ab1, _, logits1, _ = plain(nn.Tensor(x))
+    ab2, _, logits2, _ = plain(nn.Tensor(np.ascontiguousarray(x[..., ::-1])))
+    ab, _, logits, _ = averaged(nn.Tensor(x))
     np.testing.assert_allclose(ab.data, (ab1.data + ab2.data[..., ::-1]) / 2, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(logits.data, (logits1.data + logits2.data) / 2, rtol=1e-5, atol=1e-6)
     averaged.train()                                   # training sees the plain model
-    np.testing.assert_allclose(averaged(nn.Tensor(x))[0].data, plain.train()(nn.Tensor(x))[0].data, rtol=1e-6)
+    np.testing.assert_allclose(averaged(nn.Tensor(x)).ab.data, plain.train()(nn.Tensor(x)).ab.data, rtol=1e-6)
 
 
 def _flatten(out):
-    return out if isinstance(out, tuple) else (out,)
+    return tuple(t for t in out if t is not None)
 
 
 @pytest.mark.parametrize("bad", [dict(width=0), dict(depth=0), dict(activation="gelu"), dict(upsample="bicubic")])
@@ -166,7 +167,7 @@ def test_matches_torch_with_the_same_weights():
     x = np.random.default_rng(3).uniform(-1, 1, (2, 1, 12, 16)).astype(np.float32)
     with torch.no_grad():
         expected = theirs(torch.from_numpy(x)).numpy()
-    np.testing.assert_allclose(ours(nn.Tensor(x)).data, expected, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(ours(nn.Tensor(x)).ab.data, expected, rtol=1e-4, atol=1e-5)
 
 
 # ----------------------------------------------------------------------------------------- through the CLI
@@ -216,7 +217,7 @@ def test_fusion_uses_scene_labels_from_subfolders(tmp_path):
                           size=16, val_split=0.25, quiet=True, seed=3, augment=False, aux_weight=1.0)
     model = result["model"]
     assert model.config["num_classes"] == 2                     # one class per subfolder
-    assert all(np.isfinite(h["train_class_loss"]) for h in result["history"])
+    assert all(np.isfinite(h["train_scene"]) for h in result["history"])
     assert "val_accuracy" in result["history"][-1]
     # Only the classification loss reaches the head: it moved away from its initial weights.
     nn.manual_seed(3)

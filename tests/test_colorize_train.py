@@ -13,7 +13,10 @@ from colorize.checkpoint import load_weights
 from colorize.errors import ColorizeError
 from colorize.models import build_model
 from colorize.progress import Progress
-from colorize.train import Trainer, resolve_settings, run_training
+from colorize.losses import ColorLoss, RegressionLoss
+from colorize.models import ColorOutput
+from colorize.settings import TrainSettings, make_loss, make_optimizer, make_scheduler, settings_for
+from colorize.train import Trainer, run_training
 
 TINY = dict(images=8, size=16, epochs=2, quiet=True)
 
@@ -48,17 +51,12 @@ def test_same_seed_same_weights_other_seed_differs(tmp_path):
     assert not all(np.array_equal(a[k], c[k]) for k in a)
 
 
-@pytest.mark.parametrize("mode", ["default", "faithful"])
-def test_resume_continues_exactly(tmp_path, mode):
-    opts = dict(images=6, size=16, quiet=True, mode=mode, patience=0)
-    if mode == "default":
-        run_training("synthetic:beach", tmp_path / "full", epochs=3, **opts)
-        run_training("synthetic:beach", tmp_path / "part", epochs=1, **opts)
-        run_training("synthetic:beach", tmp_path / "part", epochs=3, resume=True, **opts)
-    else:   # faithful is one epoch by design: extend it to 2 through resume
-        run_training("synthetic:beach", tmp_path / "full", epochs=2, **opts)
-        run_training("synthetic:beach", tmp_path / "part", epochs=1, **opts)
-        run_training("synthetic:beach", tmp_path / "part", epochs=2, resume=True, **opts)
+@pytest.mark.parametrize("optimizer", ["adam", "sgd"])
+def test_resume_continues_exactly(tmp_path, optimizer):
+    opts = dict(images=6, size=16, quiet=True, optimizer=optimizer, patience=0, lr_patience=0)
+    run_training("synthetic:beach", tmp_path / "full", epochs=3, **opts)
+    run_training("synthetic:beach", tmp_path / "part", epochs=1, **opts)
+    run_training("synthetic:beach", tmp_path / "part", epochs=3, resume=True, **opts)
     full, part = _arrays(tmp_path / "full" / "checkpoint.npz"), _arrays(tmp_path / "part" / "checkpoint.npz")
     assert full.keys() == part.keys()
     for k in full:
@@ -73,7 +71,9 @@ def test_nan_loss_stops_and_keeps_last_good_weights(tmp_path, monkeypatch):
     run_training("synthetic:beach", out, images=6, size=16, epochs=1, quiet=True)
     before = {name: (out / name).read_bytes() for name in ("model.npz", "checkpoint.npz", "history.json")}
     from colorize.models.mlp import PatchMLP
-    monkeypatch.setattr(PatchMLP, "fast_fit_epoch", lambda self, *a, **k: float("nan"))
+    forward = PatchMLP.forward
+    monkeypatch.setattr(PatchMLP, "forward", lambda self, x, target_ab=None: ColorOutput(
+        forward(self, x).ab * float("nan")))
     with pytest.raises(ColorizeError, match="diverged.*nan.*epoch 2.*--lr.*model.npz are kept"):
         run_training("synthetic:beach", out, images=6, size=16, epochs=2, resume=True, quiet=True)
     for name, content in before.items():
@@ -90,9 +90,12 @@ def test_huge_learning_rate_diverges_with_clear_error(tmp_path):
 def _trainer(settings=None, val_losses=None, monkeypatch=None):
     ds = D.load_dataset("synthetic:beach", size=16, n=6, seed=0)
     train, val = D.split(ds, 0.34, seed=0)
-    s = resolve_settings("mlp", dict(settings or {}))
+    s = settings_for("mlp", **(settings or {}))
     nn.manual_seed(0)
-    t = Trainer(build_model({"model": "mlp"}), s, train, val, quiet=True)
+    model = build_model({"model": "mlp"})
+    opt = make_optimizer(model, s)
+    t = Trainer(model, make_loss(s), opt, make_scheduler(opt, s), settings=s, train_set=train, val_set=val,
+                quiet=True)
     if val_losses is not None:
         it = iter(val_losses)
         monkeypatch.setattr(t, "validate", lambda: (next(it), None))
@@ -131,18 +134,17 @@ def test_progress_bar_only_on_a_terminal():
 
 
 class _TupleModel(nn.Module):
-    """A tiny model with a scene head: forward -> (ab, logits), like the fusion model."""
-    train_defaults = {"batch_size": 4, "epochs": 2, "size": 16}
+    """A tiny model with a scene head: forward -> ColorOutput(ab, scene_logits=...), like the fusion model."""
 
     def __init__(self, num_classes=0):
         super().__init__()
         self.conv = nn.Conv2d(1, 2, 3, padding=1)
         self.head = nn.Linear(1, max(num_classes, 1))
 
-    def forward(self, x):
+    def forward(self, x, target_ab=None):
         ab = self.conv(x).tanh()
         pooled = x.reshape(x.shape[0], -1).mean(dim=1, keepdim=True)        # (N, 1) global mean of L
-        return ab, self.head(pooled)
+        return ColorOutput(ab, scene_logits=self.head(pooled))
 
 
 @pytest.fixture
@@ -153,19 +155,76 @@ def tuple_model():
 
 
 def test_tuple_output_trains_with_scene_labels(tmp_path, tuple_model):
-    result = run_training("synthetic:mixed", tmp_path / "run", model=tuple_model, images=9, quiet=True)
+    small = dict(images=9, quiet=True, batch_size=4, epochs=2, size=16)
+    result = run_training("synthetic:mixed", tmp_path / "run", model=tuple_model, **small)
     assert result["model"].config["num_classes"] == 3          # passed because the data has labels
     h = result["history"]
-    assert all("train_class_loss" in e and "val_accuracy" in e for e in h)
+    assert all("train_scene" in e and "val_accuracy" in e for e in h)
+    assert all(e["train_loss"] == pytest.approx(e["train_colour"] + e["train_scene"] / 300) for e in h)
     assert "per_kind" in result["metrics"] and set(result["metrics"]["per_kind"]) <= {"beach", "forest", "sunrise"}
     # without labels the aux loss is switched off (aux_weight 0)
-    result = run_training("synthetic:mixed", tmp_path / "run0", model=tuple_model, images=9, quiet=True,
-                          aux_weight=0.0)
-    assert all("train_class_loss" not in e for e in result["history"])
+    result = run_training("synthetic:mixed", tmp_path / "run0", model=tuple_model, aux_weight=0.0, **small)
+    assert all("train_scene" not in e for e in result["history"])
 
 
-def test_faithful_mode_settings():
-    s = resolve_settings("mlp", {"mode": "faithful"})
-    assert (s["optimizer"], s["lr"], s["batch_size"], s["epochs"]) == ("sgd", 0.01, 1, 1)
-    s = resolve_settings("mlp", {})
-    assert s["optimizer"] == "adam" and s["batch_size"] > 1 and s["epochs"] > 1
+def test_settings_defaults_per_model_and_one_line_errors():
+    s = settings_for("fusion", epochs=3)
+    assert (s.epochs, s.augment, s.crop_scale) == (3, True, 1.5)          # the conv table, then the given value
+    assert settings_for("not-in-the-table") == TrainSettings()
+    for bad, words in ((dict(epochs=0), "epochs must be a positive integer"), (dict(lr=-1.0), "lr must be"),
+                       (dict(optimizer="rmsprop"), "optimizer must be adam or sgd"), (dict(size=4), "size must"),
+                       (dict(val_split=1.0), "val-split must"), (dict(colour=1), "unknown training setting")):
+        with pytest.raises(ColorizeError, match=words) as e:
+            settings_for("mlp", **bad)
+        assert "\n" not in str(e.value)
+
+
+def test_trainer_takes_a_scheduler_and_a_loss_object():
+    """Any scheduler with step()/state_dict() goes in as an object; the loss's start_epoch is called each epoch."""
+    class Halve:
+        def __init__(self, opt):
+            self.opt, self.steps = opt, 0
+
+        def step(self):
+            self.steps += 1
+            for g in self.opt.param_groups:
+                g["lr"] *= 0.5
+
+        def state_dict(self):
+            return {"steps": self.steps}
+
+    class CountingLoss(ColorLoss):
+        epochs = []
+
+        def start_epoch(self, epoch):
+            self.epochs.append(epoch)
+
+    ds = D.load_dataset("synthetic:beach", size=16, n=4, seed=0)
+    s = settings_for("mlp", epochs=3, patience=0)
+    nn.manual_seed(0)
+    model = build_model({"model": "mlp"})
+    opt = nn.optim.SGD(model.parameters(), lr=0.1)
+    loss = CountingLoss(RegressionLoss("l1"))
+    t = Trainer(model, loss, opt, Halve(opt), settings=s, train_set=ds)
+    t.fit()
+    assert [h["lr"] for h in t.history] == pytest.approx([0.1, 0.05, 0.025]) and t.scheduler.steps == 3
+    assert loss.epochs == [1, 2, 3]
+    assert t.history[0]["train_loss"] > t.history[-1]["train_loss"]
+
+
+def test_regression_loss_kinds_and_rebalance_weights():
+    rng = np.random.default_rng(0)
+    ab = nn.Tensor(rng.uniform(-1, 1, (2, 2, 3, 3)).astype(np.float32), requires_grad=True)
+    y = nn.Tensor(rng.uniform(-1, 1, (2, 2, 3, 3)).astype(np.float32))
+    d = ab.data - y.data
+    out = ColorOutput(ab)
+    assert RegressionLoss("mse")(out, y).item() == pytest.approx(np.mean(d ** 2), rel=1e-5)
+    assert RegressionLoss("l1")(out, y).item() == pytest.approx(np.mean(np.abs(d)), rel=1e-5)
+    w = rng.uniform(0.5, 2, (2, 1, 3, 3)).astype(np.float32)
+    loss = RegressionLoss("mse", rebalance_weights=lambda t: w)
+    value = loss(out, y)
+    assert value.item() == pytest.approx(np.mean(w * d ** 2), rel=1e-5) and loss.parts == {"colour": value.item()}
+    value.backward()
+    np.testing.assert_allclose(ab.grad, 2 * w * d / d.size, rtol=1e-5)
+    with pytest.raises(ValueError, match="mse, l1, smooth_l1"):
+        RegressionLoss("huber")

@@ -8,18 +8,18 @@ API
                                           rebuilds an identical architecture.
     register_model(name)                  class decorator: ``@register_model("convnet")`` above a Module
                                           subclass whose __init__ takes only keyword-friendly JSON values.
-    MODEL_NAMES                           tuple of registered names (``model_names()`` gives the live list).
+    model_names()                         tuple of the registered names, in registration order.
     model_class(name)                     the registered class (ColorizeError for an unknown name).
     accepts(name, argument)               True when the model's constructor has that keyword (train.py asks
                                           ``accepts(name, "num_classes")`` to decide whether to pass scene labels).
 
-Model protocol (what train.py and predict.py rely on)
-    forward(x) with x: (N, 1, H, W) float32 Tensor, L scaled to [-1, 1]
-        -> ab: (N, 2, H, W) Tensor (ab / 128), or a tuple (ab, class_logits (N, K)) for models with a
-           scene-classification head (the loss then adds aux_weight * cross_entropy when labels exist).
-    Optional: fast_fit_epoch(...) (see colorize/models/mlp.py) lets a model train an epoch without autograd.
+Model contract (what the trainer, the losses and predict rely on; nothing else is asked of a model)
+    forward(x, target_ab=None) with x: (N, 1, H, W) float32 Tensor, L scaled to [-1, 1]
+        -> ColorOutput (colorize/models/output.py): ab (N, 2, H, W) Tensor (ab / 128), and optionally
+           logits (per-pixel ab-bin logits), scene_logits (N, K), kl (a VAE's KL term).
+        target_ab (N, 2, H, W), the true ab / 128, is given at training time for conditional models (a VAE's
+        encoder); every other model ignores it, and prediction never passes it.
 """
-import importlib.util
 import inspect
 
 from ..errors import ColorizeError
@@ -85,12 +85,7 @@ def build_model(config):
     return model
 
 
-# Built-in models register themselves on import. The convolutional models live in conv.py (added separately);
-# it is imported when present so that `--model convnet` works as soon as the file exists.
-from . import mlp  # noqa: E402,F401
-if importlib.util.find_spec(__name__ + ".conv") is not None:
-    from . import conv  # noqa: E402,F401
-
-MODEL_NAMES = model_names()
-# Names the CLI offers even before their module exists, so `--model convnet` fails with a clear message.
-KNOWN_MODEL_NAMES = ("mlp", "convnet", "unet", "fusion")
+# Built-in models register themselves on import.
+from . import mlp  # noqa: E402,F401  (first: the CLI's default and first choice)
+from . import conv  # noqa: E402,F401
+from .output import ColorOutput  # noqa: E402,F401

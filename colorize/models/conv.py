@@ -7,9 +7,9 @@ API (registered for build_model / ``--model``)
            global_dim=128, num_classes=0, flip_average=False)                                              "fusion"
     flip_average: in eval mode, average the predictions for the input and its mirror image (test-time
            augmentation; training is unchanged, inference costs twice as much).
-    forward(x): x (N, 1, H, W) Tensor, L scaled to [-1, 1], any H, W >= 1
-        -> ab (N, 2, H, W) Tensor in (-1, 1) (ab / 128, tanh output);
-           Fusion with num_classes > 0 returns (ab, logits (N, num_classes)).
+    forward(x, target_ab=None): x (N, 1, H, W) Tensor, L scaled to [-1, 1], any H, W >= 1 (target_ab ignored)
+        -> ColorOutput(ab (N, 2, H, W) Tensor in (-1, 1) (ab / 128, tanh output),
+                       scene_logits (N, num_classes) for Fusion with num_classes > 0, else None).
     Each model keeps ``config`` (its constructor arguments plus "model"), so build_model(m.config) rebuilds it.
 
 Architecture (width w, depth d = number of stride-2 stages; all convs 3x3 with padding 1 unless stated)
@@ -38,6 +38,7 @@ import nn
 from nn import functional as F
 
 from . import register_model
+from .output import ColorOutput
 
 ACTIVATIONS = ("relu", "leaky_relu")
 UPSAMPLING = ("nearest", "transposed")
@@ -144,17 +145,18 @@ class _EncoderDecoder(nn.Module):
         data = np.pad(x.data, ((0, 0), (0, 0), (0, ph), (0, pw)), mode="edge")
         return nn.Tensor(data), (H, W)
 
-    def forward(self, x):
-        """x: (N, 1, H, W) -> ab (N, 2, H, W) [, logits (N, num_classes)]."""
+    def forward(self, x, target_ab=None):
+        """x: (N, 1, H, W) -> ColorOutput(ab (N, 2, H, W), scene_logits (N, num_classes) or None)."""
         if x.ndim != 4 or x.shape[1] != 1:
             raise ValueError(f"expected input of shape (N, 1, H, W) (the L channel), got {tuple(x.shape)}")
         if self.flip_average and not self.training:
             # Test-time augmentation: average the prediction for x and for its mirror image (mirrored back).
             # A photo and its mirror have the same colours, so the average keeps what both agree on.
             a, b = self._forward(x), self._forward(x[:, :, :, ::-1])
-            if isinstance(a, tuple):
-                return (a[0] + b[0][:, :, :, ::-1]) * 0.5, (a[1] + b[1]) * 0.5
-            return (a + b[:, :, :, ::-1]) * 0.5
+            ab = (a.ab + b.ab[:, :, :, ::-1]) * 0.5
+            if a.scene_logits is None:
+                return ColorOutput(ab)
+            return ColorOutput(ab, scene_logits=(a.scene_logits + b.scene_logits) * 0.5)
         return self._forward(x)
 
     def _forward(self, x):
@@ -183,26 +185,16 @@ class _EncoderDecoder(nn.Module):
                 h = F.cat([h, feats[self.depth - 2 - k]], dim=1)
         if h.shape[2] != H or h.shape[3] != W:
             h = h[:, :, :H, :W]
-        return (h, logits) if logits is not None else h
+        return ColorOutput(h, scene_logits=logits)
 
 
 def _config(name, **kw):
     return dict({"model": name}, **kw)
 
 
-# The training recipe of the write-ups (train.py reads it): Adam 1e-3, batch 8, random crops of the working size
-# from copies 1.5x larger, flips, rotations up to 20 degrees and shears up to 0.2, ReduceLROnPlateau on the
-# validation loss and early stopping.
-CONV_TRAIN_DEFAULTS = {"epochs": 30, "batch_size": 8, "lr": 1e-3, "optimizer": "adam", "size": 64,
-                       "augment": True, "crop_scale": 1.5, "max_rotation": 20.0, "max_shear": 0.2,
-                       "patience": 8, "lr_patience": 3, "lr_factor": 0.5}
-
-
 @register_model("convnet")
 class ConvNet(_EncoderDecoder):
     """Strided encoder-decoder ("beta" colorizer): stride-2 convs down, nearest upsampling + conv up, tanh out."""
-
-    train_defaults = CONV_TRAIN_DEFAULTS
 
     def __init__(self, width=32, depth=3, batchnorm=False, activation="relu", upsample="nearest",
                  flip_average=False):
@@ -216,8 +208,6 @@ class ConvNet(_EncoderDecoder):
 class UNet(_EncoderDecoder):
     """ConvNet with U-Net skip connections: each decoder stage also sees the encoder features of its size."""
 
-    train_defaults = CONV_TRAIN_DEFAULTS
-
     def __init__(self, width=32, depth=3, batchnorm=False, activation="relu", upsample="nearest",
                  flip_average=False):
         super().__init__(width, depth, batchnorm, activation, upsample, skips=True, fusion=False,
@@ -229,8 +219,6 @@ class UNet(_EncoderDecoder):
 @register_model("fusion")
 class Fusion(_EncoderDecoder):
     """U-Net + global branch fused into the middle features (Iizuka et al.); optional scene-classification head."""
-
-    train_defaults = CONV_TRAIN_DEFAULTS
 
     def __init__(self, width=32, depth=3, batchnorm=False, activation="relu", upsample="nearest",
                  global_dim=128, num_classes=0, flip_average=False):

@@ -1,0 +1,86 @@
+"""Loss objects: what the trainer minimises, given a model's ColorOutput and the true ab.
+
+    loss = ColorLoss(RegressionLoss("mse"), scene_weight=1/300)
+    value = loss(output, target_ab, labels)    # scalar Tensor: loss.backward() trains every term
+    loss.parts                                 # {"colour": 0.0123, "scene": 1.05}: floats of the last call
+    loss.start_epoch(epoch)                    # called by the trainer before each epoch (1, 2, ...)
+
+output: a ColorOutput (colorize/models/output.py); target_ab: (N, 2, H, W) Tensor of ab / 128;
+labels: (N,) int array of scene labels, or None when the data has none.
+
+A new kind of loss (cross-entropy over ab bins, a VAE's reconstruction + beta * KL with beta annealed
+in start_epoch) is one more subclass of Loss; the trainer does not change.
+"""
+import numpy as np
+
+import nn
+from nn import functional as F
+
+_PIXEL_LOSSES = {"mse": F.mse_loss, "l1": F.l1_loss, "smooth_l1": F.smooth_l1_loss}
+
+
+class Loss:
+    """Base class: __call__(output, target_ab, labels=None) -> scalar Tensor; parts; start_epoch(epoch)."""
+
+    def __init__(self):
+        self.parts = {}
+
+    def __call__(self, output, target_ab, labels=None):
+        raise NotImplementedError
+
+    def start_epoch(self, epoch):
+        """Hook before each training epoch (epoch = 1, 2, ...); nothing by default."""
+
+
+class RegressionLoss(Loss):
+    """Per-pixel regression of output.ab on target_ab: mean squared error, L1 or smooth L1 (beta 1).
+
+    rebalance_weights: None, or callable(target_ab ndarray (N, 2, H, W)) -> weights (N, 1, H, W) ndarray
+    (e.g. rare colours weighted up); the loss is then mean(w * elementwise loss) over pixels and channels.
+    parts: {"colour": value}.
+    """
+
+    def __init__(self, kind="mse", rebalance_weights=None):
+        super().__init__()
+        if kind not in _PIXEL_LOSSES:
+            raise ValueError(f"regression loss kind must be one of {', '.join(_PIXEL_LOSSES)}, got {kind!r}")
+        self.kind = kind
+        self.rebalance_weights = rebalance_weights
+
+    def __call__(self, output, target_ab, labels=None):
+        fn = _PIXEL_LOSSES[self.kind]
+        if self.rebalance_weights is None:
+            value = fn(output.ab, target_ab)
+        else:
+            w = np.asarray(self.rebalance_weights(target_ab.data), dtype=output.ab.data.dtype)
+            value = (fn(output.ab, target_ab, reduction="none") * nn.Tensor(w)).mean()
+        self.parts = {"colour": value.item()}
+        return value
+
+
+class ColorLoss(Loss):
+    """pixel_loss + scene_weight * cross_entropy(output.scene_logits, labels), the second term only when
+    labels are given, the output has scene_logits and scene_weight > 0.
+
+    parts: pixel_loss.parts, plus {"scene": cross-entropy} when that term is used.
+    """
+
+    def __init__(self, pixel_loss, scene_weight=0.0):
+        super().__init__()
+        if not scene_weight >= 0:
+            raise ValueError(f"scene_weight must be >= 0, got {scene_weight!r}")
+        self.pixel_loss = pixel_loss
+        self.scene_weight = float(scene_weight)
+
+    def __call__(self, output, target_ab, labels=None):
+        value = self.pixel_loss(output, target_ab, labels)
+        parts = dict(self.pixel_loss.parts)
+        if labels is not None and output.scene_logits is not None and self.scene_weight > 0:
+            ce = F.cross_entropy(output.scene_logits, labels)
+            parts["scene"] = ce.item()
+            value = value + ce * self.scene_weight
+        self.parts = parts
+        return value
+
+    def start_epoch(self, epoch):
+        self.pixel_loss.start_epoch(epoch)
