@@ -34,3 +34,28 @@ class AvgPool2d(_Pool2d):
     def forward(self, x):
         _check_input_ndim(self, x, 4, "(N, C, H, W)")
         return F.avg_pool2d(x, self.kernel_size, self.stride, self.padding)
+
+
+class AdaptiveAvgPool2d(Module):
+    """Mean over PyTorch's adaptive bins: (N, C, H, W) -> (N, C, *output_size) (None keeps that size)."""
+
+    def __init__(self, output_size):
+        super().__init__()
+        self.output_size = output_size
+
+    def forward(self, x):
+        return F.adaptive_avg_pool2d(x, self.output_size)
+
+    def extra_repr(self):
+        return f"output_size={self.output_size}"
+
+
+class AdaptiveMaxPool2d(AdaptiveAvgPool2d):
+    """Max over PyTorch's adaptive bins; return_indices=True also returns the argmax indices."""
+
+    def __init__(self, output_size, return_indices=False):
+        super().__init__(output_size)
+        self.return_indices = bool(return_indices)
+
+    def forward(self, x):
+        return F.adaptive_max_pool2d(x, self.output_size, self.return_indices)
