@@ -1,4 +1,6 @@
-"""Learning-rate schedulers: StepLR, ReduceLROnPlateau (torch.optim.lr_scheduler)."""
+"""Learning-rate schedulers (torch.optim.lr_scheduler): StepLR, MultiStepLR, ExponentialLR, CosineAnnealingLR,
+LambdaLR, ReduceLROnPlateau."""
+import bisect
 import math
 import numbers
 
@@ -74,6 +76,73 @@ class StepLR(LRScheduler):
         if self.last_epoch == 0 or self.last_epoch % self.step_size != 0:
             return [group["lr"] for group in self.optimizer.param_groups]
         return [group["lr"] * self.gamma for group in self.optimizer.param_groups]
+
+
+class MultiStepLR(LRScheduler):
+    """lr = initial_lr * gamma ** (number of milestones <= epoch); milestones: increasing epochs."""
+
+    _state_names = ("gamma",)
+
+    def __init__(self, optimizer, milestones, gamma=0.1):
+        milestones = list(milestones)
+        if any(isinstance(m, bool) or not isinstance(m, numbers.Integral) for m in milestones) \
+                or milestones != sorted(milestones):
+            raise ValueError(f"Invalid milestones: {milestones!r} (must be increasing integers)")
+        self.milestones = [int(m) for m in milestones]
+        self.gamma = _number("gamma", gamma, low=0.0)
+        super().__init__(optimizer)
+
+    def get_lr(self):
+        k = bisect.bisect_right(self.milestones, self.last_epoch)
+        return [base * self.gamma ** k for base in self.base_lrs]
+
+
+class ExponentialLR(LRScheduler):
+    """lr = initial_lr * gamma ** epoch."""
+
+    _state_names = ("gamma",)
+
+    def __init__(self, optimizer, gamma):
+        self.gamma = _number("gamma", gamma, low=0.0)
+        super().__init__(optimizer)
+
+    def get_lr(self):
+        if self.last_epoch == 0:        # chainable, as PyTorch: multiply the current lr
+            return [group["lr"] for group in self.optimizer.param_groups]
+        return [group["lr"] * self.gamma for group in self.optimizer.param_groups]
+
+
+class CosineAnnealingLR(LRScheduler):
+    """lr = eta_min + (initial_lr - eta_min) (1 + cos(pi epoch / T_max)) / 2 (closed form, no restarts)."""
+
+    _state_names = ("T_max", "eta_min")
+
+    def __init__(self, optimizer, T_max, eta_min=0.0):
+        if isinstance(T_max, bool) or not isinstance(T_max, numbers.Integral) or T_max < 1:
+            raise ValueError(f"Invalid T_max: {T_max!r} (must be a positive integer)")
+        self.T_max = int(T_max)
+        self.eta_min = _number("eta_min", eta_min, low=0.0)
+        super().__init__(optimizer)
+
+    def get_lr(self):
+        c = (1 + math.cos(math.pi * self.last_epoch / self.T_max)) / 2
+        return [self.eta_min + (base - self.eta_min) * c for base in self.base_lrs]
+
+
+class LambdaLR(LRScheduler):
+    """lr = initial_lr * lr_lambda(epoch); lr_lambda a function or one per param group.
+    (Its state_dict holds the epoch and rates, not the functions.)"""
+
+    def __init__(self, optimizer, lr_lambda):
+        n = len(optimizer.param_groups)
+        lambdas = list(lr_lambda) if isinstance(lr_lambda, (list, tuple)) else [lr_lambda] * n
+        if len(lambdas) != n or not all(callable(f) for f in lambdas):
+            raise ValueError(f"lr_lambda must be a function or a list of {n} functions (one per param group)")
+        self.lr_lambdas = lambdas
+        super().__init__(optimizer)
+
+    def get_lr(self):
+        return [base * f(self.last_epoch) for base, f in zip(self.base_lrs, self.lr_lambdas)]
 
 
 class ReduceLROnPlateau:
