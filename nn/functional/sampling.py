@@ -34,9 +34,13 @@ def interpolate(x, size=None, scale_factor=None, mode="nearest", align_corners=N
             raise ValueError("interpolate: align_corners only applies to mode='bilinear'")
         fwd, bwd = K.upsample_nearest2d_forward, K.upsample_nearest2d_backward
     elif mode == "bilinear":
-        if align_corners:
-            return _bilinear_align_corners(x, out_hw)
-        fwd, bwd = K.upsample_bilinear2d_forward, K.upsample_bilinear2d_backward
+        aligned = bool(align_corners)
+
+        def fwd(a, hw):
+            return K.upsample_bilinear2d_forward(a, hw, aligned)
+
+        def bwd(g, hw):
+            return K.upsample_bilinear2d_backward(g, hw, aligned)
     else:
         raise ValueError(f"interpolate: mode must be 'nearest' or 'bilinear', got {mode!r}")
     y = fwd(x.data, out_hw)
@@ -49,32 +53,6 @@ def interpolate(x, size=None, scale_factor=None, mode="nearest", align_corners=N
 
 
 upsample = interpolate
-
-
-def _interp_matrix(n_in, n_out, dtype):
-    """(n_out, n_in) linear-interpolation weights with aligned corners: src = dst (n_in - 1) / (n_out - 1)."""
-    src = np.arange(n_out) * ((n_in - 1) / (n_out - 1)) if n_out > 1 else np.zeros(1)
-    i0 = np.minimum(np.floor(src).astype(np.intp), n_in - 1)
-    i1 = np.minimum(i0 + 1, n_in - 1)
-    lam = src - i0
-    A = np.zeros((n_out, n_in))
-    np.add.at(A, (np.arange(n_out), i0), 1 - lam)
-    np.add.at(A, (np.arange(n_out), i1), lam)
-    return A.astype(dtype)
-
-
-def _bilinear_align_corners(x, out_hw):
-    """Bilinear resize with align_corners=True as two small matrix products: y = A_h x A_w^T.
-
-    Separable and linear, so its backward is the transposed products: dx = A_h^T g A_w.
-    """
-    H, W = x.shape[2:]
-    Ah, Aw = _interp_matrix(H, out_hw[0], x.dtype), _interp_matrix(W, out_hw[1], x.dtype)
-    y = np.matmul(np.matmul(Ah, x.data), Aw.T)
-
-    def backward(g):
-        return (np.matmul(np.matmul(Ah.T, g), Aw),)
-    return Tensor._make(y, (x,), backward, "interpolate_bilinear_align_corners")
 
 
 def _pool_args(x, kernel_size, stride, padding, op):
