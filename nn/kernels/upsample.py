@@ -13,12 +13,10 @@ from numba import njit
 
 
 def _check(x, out_hw, name):
-    if x.ndim != 4:
-        raise ValueError(f"{name}: expected x of shape (N, C, H, W), got {x.shape}")
+    """Arguments were validated by nn.functional (validate once); a dtype check and cheap asserts here."""
     if x.dtype not in (np.float32, np.float64):
         raise TypeError(f"{name}: x must be float32 or float64, got {x.dtype}")
-    if len(out_hw) != 2 or min(out_hw) < 1:
-        raise ValueError(f"{name}: size must be two positive ints (H, W), got {out_hw}")
+    assert x.ndim == 4 and len(out_hw) == 2 and min(out_hw) >= 1, f"{name}: bad shape {x.shape} or size {out_hw}"
 
 
 def _nearest_index(n_in, n_out):
