@@ -143,3 +143,18 @@ def test_dropout2d_zeroes_whole_channels():
     assert np.all(per_channel.min(axis=2) == per_channel.max(axis=2))
     layer = nn.Dropout2d(0.5).eval()
     assert layer(x) is x or np.array_equal(layer(x).data, x.data)
+
+
+@pytest.mark.parametrize("mode", ["constant", "reflect", "replicate", "circular"])
+def test_pad_modes_gradcheck_and_torch(mode):
+    x = t64(2, 2, 4, 5, seed=11)
+    assert gradcheck(lambda x: F.pad(x, (1, 2, 2, 1), mode=mode), (x,))
+    torch = pytest.importorskip("torch")
+    xt = torch.tensor(x.data.copy(), requires_grad=True)
+    y, yt = F.pad(x, (1, 2, 2, 1), mode=mode), torch.nn.functional.pad(xt, (1, 2, 2, 1), mode=mode)
+    np.testing.assert_array_equal(y.data, yt.detach().numpy())
+    g = np.random.default_rng(1).standard_normal(y.shape)
+    x.grad = None
+    y.backward(g)
+    yt.backward(torch.tensor(g))
+    np.testing.assert_allclose(x.grad, xt.grad.numpy(), rtol=1e-12, atol=1e-12)
