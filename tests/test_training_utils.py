@@ -124,3 +124,24 @@ def test_module_traversal_names_as_torch():
     ours.apply(lambda m: seen.append(type(m).__name__))
     assert seen == ["Conv2d", "BatchNorm2d", "ReLU", "Sequential", "Sequential"]
     assert len(ours[1:]) == 1 and isinstance(ours[1:], nn.Sequential)
+
+
+@pytest.mark.parametrize("opt_name,kw", [
+    ("SGD", dict(max_lr=0.5, total_steps=12)),
+    ("Adam", dict(max_lr=0.01, epochs=3, steps_per_epoch=4, anneal_strategy="linear", pct_start=0.25)),
+    ("SGD", dict(max_lr=[0.3], total_steps=10, three_phase=True, div_factor=10.0)),
+])
+def test_one_cycle_matches_torch(opt_name, kw):
+    torch = pytest.importorskip("torch")
+    ours, theirs = _pair_of_params(torch)
+    extra = {"momentum": 0.9} if opt_name == "SGD" else {}
+    opt, topt = getattr(nn.optim, opt_name)(ours, lr=0.1, **extra), getattr(torch.optim, opt_name)(theirs, lr=0.1, **extra)
+    sched = nn.optim.lr_scheduler.OneCycleLR(opt, **kw)
+    tsched = torch.optim.lr_scheduler.OneCycleLR(topt, **kw)
+    total = kw.get("total_steps") or kw["epochs"] * kw["steps_per_epoch"]
+    for _ in range(total):
+        assert sched.get_last_lr() == pytest.approx(tsched.get_last_lr(), rel=1e-12)
+        key = "momentum" if opt_name == "SGD" else "betas"
+        assert opt.param_groups[0][key] == pytest.approx(topt.param_groups[0][key], rel=1e-12)
+        opt.step(), topt.step()
+        sched.step(), tsched.step()

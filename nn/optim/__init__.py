@@ -9,7 +9,7 @@ from .adam import Adam, AdamW
 from .rmsprop import RMSprop
 from . import lr_scheduler  # noqa: F401  (nn.optim.lr_scheduler.StepLR, as in torch)
 from .lr_scheduler import (LRScheduler, StepLR, MultiStepLR, ExponentialLR, CosineAnnealingLR, LambdaLR,
-                           ReduceLROnPlateau)
+                           OneCycleLR, ReduceLROnPlateau)
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR",
-           "CosineAnnealingLR", "LambdaLR", "ReduceLROnPlateau"]
+           "CosineAnnealingLR", "LambdaLR", "OneCycleLR", "ReduceLROnPlateau"]
