@@ -13,13 +13,11 @@ def _indices(x, op):
 
 
 def one_hot(tensor, num_classes=-1):
-    """Integer indices (*) -> (*, num_classes) int64 one-hot (num_classes=-1: max + 1).
-
-    """
+    """Integer indices (*) -> (*, num_classes) int64 one-hot (num_classes=-1: max + 1)."""
     t = _indices(tensor, "one_hot")
     n = int(t.max()) + 1 if num_classes == -1 and t.size else int(num_classes)
     if t.size and (t.min() < 0 or t.max() >= n):
-        raise ValueError(f"one_hot: class values must be in [0, {n - 1}], got {t.min()}..{t.max()}")
+        raise ValueError(f"one_hot: class indices must lie in [0, {n}), got values from {t.min()} to {t.max()}")
     return Tensor((t[..., None] == np.arange(n)).astype(np.int64))
 
 
