@@ -61,6 +61,18 @@ def test_kernels_hold_blas_at_one_thread_while_they_run():
     assert seen == [1]
 
 
+def test_small_products_skip_the_hold_and_large_ones_take_it():
+    # the hold costs a few microseconds per call: a tiny product (a per-pixel MLP step) runs without it
+    from threadpoolctl import threadpool_limits
+    from nn.kernels import threads
+    with threadpool_limits(2, user_api="blas"):
+        with threads.single_thread_blas(threads.SMALL_WORK - 1):
+            small = threads.blas_num_threads()
+        with threads.single_thread_blas(threads.SMALL_WORK):
+            large = threads.blas_num_threads()
+    assert (small, large) == (2, 1)
+
+
 def test_set_num_threads_sets_numbas_pool_only():
     from threadpoolctl import threadpool_limits
     n = nn.get_num_threads()

@@ -32,7 +32,7 @@ def linear(x, weight, bias=None):
         else:                       # skip dx (e.g. first layer on raw data)
             gx = None
             if weight.requires_grad:
-                with K.single_thread_blas():    # one pool at a time (nn/kernels/threads.py)
+                with K.single_thread_blas(g2.size * x2.shape[1]):   # one pool at a time (kernels/threads.py)
                     gw = g2.T @ x2
             else:
                 gw = None

@@ -74,7 +74,7 @@ def linear_forward(x, w, b):
     w = np.ascontiguousarray(w)
     has_bias = b is not None
     bb = np.ascontiguousarray(b) if has_bias else np.zeros(w.shape[0], dtype=x.dtype)
-    with single_thread_blas():      # one pool at a time (threads.py)
+    with single_thread_blas(x.shape[0] * w.size):      # one pool at a time (threads.py)
         return _linear_forward(x, w, bb, has_bias)
 
 
@@ -83,5 +83,5 @@ def linear_backward(gy, x, w):
     _check(x, w)
     if gy.shape != (x.shape[0], w.shape[0]) or gy.dtype != x.dtype:
         raise ValueError(f"linear_backward: gy must be {(x.shape[0], w.shape[0])} {x.dtype}, got {gy.shape} {gy.dtype}")
-    with single_thread_blas():      # one pool at a time (threads.py)
+    with single_thread_blas(2 * x.shape[0] * w.size):  # one pool at a time (threads.py)
         return _linear_backward(np.ascontiguousarray(gy), np.ascontiguousarray(x), np.ascontiguousarray(w))

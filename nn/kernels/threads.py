@@ -33,14 +33,25 @@ def _blas_controllers():
     return _blas_libs
 
 
+# Below this many multiply-adds a BLAS call runs on one thread anyway (OpenBLAS splits only larger
+# products), so the hold is skipped: it would cost more than the product (a 25-16-2 MLP step is ~100 us).
+SMALL_WORK = 1 << 16
+
+
 class single_thread_blas:
     """Context manager: every BLAS library at one thread inside, the previous counts restored after.
 
     Around our calls that reach BLAS, so that no BLAS thread spins beside Numba's pool.
+    work: the call's multiply-adds, if known; a product under SMALL_WORK skips the hold.
     """
+
+    def __init__(self, work=None):
+        self._skip = work is not None and work < SMALL_WORK
 
     def __enter__(self):
         self._restore = []
+        if self._skip:
+            return self
         for lib in _blas_controllers():
             n = lib.num_threads
             if n != 1:
