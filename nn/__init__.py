@@ -12,7 +12,7 @@ from . import kernels
 from .kernels.threads import set_num_threads, get_num_threads
 from .tensor import (Tensor, no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled,
                      manual_seed)
-from .random import get_rng_state, set_rng_state
+from .random import get_rng_state, set_rng_state, Generator
 from .dtypes import (float32, float64, int64, int32, int16, int8, uint8, double, long, short, float, int,
                      bool, get_default_dtype)
 from .device import device
@@ -40,6 +40,8 @@ from .functional import relu, sigmoid, tanh, softmax, log_softmax
 from .factories import (tensor, as_tensor, from_numpy, zeros, ones, full, empty, eye, arange, linspace, rand,
                         randn, randint, randperm, zeros_like, ones_like, full_like, empty_like, rand_like,
                         randn_like, randint_like, is_tensor)
+from .legacy_types import (FloatTensor, DoubleTensor, LongTensor, IntTensor, ShortTensor, CharTensor,  # noqa: F401
+                           ByteTensor, BoolTensor)
 from .modules import (Module, Parameter, Sequential, ModuleList, Linear, Conv2d, ConvTranspose2d,
                       Upsample, BatchNorm2d, ReLU, LeakyReLU, Sigmoid, Tanh, MaxPool2d, AvgPool2d,
                       Dropout, Flatten, Identity)
