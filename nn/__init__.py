@@ -48,7 +48,8 @@ from .modules import (Module, Parameter, Sequential, ModuleList, Linear, Conv2d,
 from .modules import (MSELoss, L1Loss, SmoothL1Loss, CrossEntropyLoss, NLLLoss, BCELoss,  # noqa: F401
                       BCEWithLogitsLoss, KLDivLoss, ModuleDict, ParameterList, BatchNorm1d, GroupNorm,
                       LayerNorm, Embedding, AdaptiveAvgPool2d, AdaptiveMaxPool2d, Softmax, LogSoftmax, ELU,
-                      GELU, Softplus, SiLU, Dropout2d, Unflatten)
+                      GELU, Softplus, SiLU, Dropout2d, Unflatten, InstanceNorm2d, ZeroPad2d, ConstantPad2d,
+                      ReflectionPad2d, ReplicationPad2d, PixelShuffle, PixelUnshuffle, Hardtanh, ReLU6)
 from . import optim, init, utils
 from .gradcheck import gradcheck, GradcheckError
 from .serialization import save, load
