@@ -49,7 +49,8 @@ from .modules import (MSELoss, L1Loss, SmoothL1Loss, CrossEntropyLoss, NLLLoss, 
                       BCEWithLogitsLoss, KLDivLoss, ModuleDict, ParameterList, BatchNorm1d, GroupNorm,
                       LayerNorm, Embedding, AdaptiveAvgPool2d, AdaptiveMaxPool2d, Softmax, LogSoftmax, ELU,
                       GELU, Softplus, SiLU, Dropout2d, Unflatten, InstanceNorm2d, ZeroPad2d, ConstantPad2d,
-                      ReflectionPad2d, ReplicationPad2d, PixelShuffle, PixelUnshuffle, Hardtanh, ReLU6)
+                      ReflectionPad2d, ReplicationPad2d, PixelShuffle, PixelUnshuffle, Hardtanh, ReLU6,
+                      Conv1d, MaxPool1d, AvgPool1d)
 from . import optim, init, utils
 from .gradcheck import gradcheck, GradcheckError
 from .serialization import save, load

@@ -23,6 +23,7 @@ classification.py (cross_entropy, nll_loss).
 """
 from .dense import linear
 from .convolution import conv2d, conv_transpose2d
+from .onedim import conv1d, max_pool1d, avg_pool1d
 from .activations import (relu, leaky_relu, sigmoid, tanh, log_softmax, softmax, elu, gelu, softplus, silu,
                           hardtanh, relu6)
 from .sampling import interpolate, upsample, max_pool2d, avg_pool2d
@@ -40,4 +41,5 @@ __all__ = ["linear", "conv2d", "conv_transpose2d", "relu", "leaky_relu", "sigmoi
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div", "log_softmax", "softmax",
            "flatten", "pad", "elu", "gelu", "softplus", "silu", "dropout2d", "group_norm", "layer_norm",
            "normalize", "adaptive_avg_pool2d", "adaptive_max_pool2d", "one_hot", "embedding",
-           "hardtanh", "relu6", "instance_norm", "pixel_shuffle", "pixel_unshuffle"]
+           "hardtanh", "relu6", "instance_norm", "pixel_shuffle", "pixel_unshuffle",
+           "conv1d", "max_pool1d", "avg_pool1d"]

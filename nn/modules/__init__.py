@@ -2,7 +2,7 @@
 
 Laid out as torch.nn.modules is: module.py (Module, Parameter), container.py, linear.py, conv.py,
 batchnorm.py, pooling.py, upsampling.py, activation.py, dropout.py, flatten.py, loss.py,
-normalization.py (GroupNorm, LayerNorm, InstanceNorm2d), sparse.py (Embedding), padding.py, pixelshuffle.py.
+normalization.py (GroupNorm, LayerNorm, InstanceNorm2d), sparse.py (Embedding), padding.py, pixelshuffle.py, onedim.py (Conv1d, MaxPool1d, AvgPool1d).
 """
 from .module import Module, Parameter, StateDictError, IncompatibleKeys
 from .container import Sequential, ModuleList, ModuleDict, ParameterList
@@ -12,6 +12,7 @@ from .batchnorm import BatchNorm2d, BatchNorm1d
 from .normalization import GroupNorm, LayerNorm, InstanceNorm2d
 from .padding import ZeroPad2d, ConstantPad2d, ReflectionPad2d, ReplicationPad2d
 from .pixelshuffle import PixelShuffle, PixelUnshuffle
+from .onedim import Conv1d, MaxPool1d, AvgPool1d
 from .sparse import Embedding
 from .upsampling import Upsample
 from .pooling import MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, AdaptiveMaxPool2d
@@ -29,4 +30,5 @@ __all__ = ["Parameter", "Module", "Sequential", "ModuleList", "Linear", "Conv2d"
            "KLDivLoss", "ModuleDict", "ParameterList", "BatchNorm1d", "GroupNorm", "LayerNorm", "Embedding",
            "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "Softmax", "LogSoftmax", "ELU", "GELU", "Softplus", "SiLU",
            "Dropout2d", "Unflatten", "InstanceNorm2d", "ZeroPad2d", "ConstantPad2d", "ReflectionPad2d",
-           "ReplicationPad2d", "PixelShuffle", "PixelUnshuffle", "Hardtanh", "ReLU6"]
+           "ReplicationPad2d", "PixelShuffle", "PixelUnshuffle", "Hardtanh", "ReLU6",
+           "Conv1d", "MaxPool1d", "AvgPool1d"]
