@@ -12,7 +12,7 @@ from . import kernels
 from .kernels.threads import set_num_threads, get_num_threads
 from .tensor import (Tensor, no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled,
                      manual_seed)
-from .random import get_rng_state, set_rng_state
+from .random import get_rng_state, set_rng_state, Generator
 from .dtypes import (float32, float64, int64, int32, int16, int8, uint8, double, long, short, float, int,
                      bool, get_default_dtype)
 from .device import device
@@ -40,13 +40,17 @@ from .functional import relu, sigmoid, tanh, softmax, log_softmax
 from .factories import (tensor, as_tensor, from_numpy, zeros, ones, full, empty, eye, arange, linspace, rand,
                         randn, randint, randperm, zeros_like, ones_like, full_like, empty_like, rand_like,
                         randn_like, randint_like, is_tensor)
+from .legacy_types import (FloatTensor, DoubleTensor, LongTensor, IntTensor, ShortTensor, CharTensor,  # noqa: F401
+                           ByteTensor, BoolTensor)
 from .modules import (Module, Parameter, Sequential, ModuleList, Linear, Conv2d, ConvTranspose2d,
                       Upsample, BatchNorm2d, ReLU, LeakyReLU, Sigmoid, Tanh, MaxPool2d, AvgPool2d,
                       Dropout, Flatten, Identity)
 from .modules import (MSELoss, L1Loss, SmoothL1Loss, CrossEntropyLoss, NLLLoss, BCELoss,  # noqa: F401
                       BCEWithLogitsLoss, KLDivLoss, ModuleDict, ParameterList, BatchNorm1d, GroupNorm,
                       LayerNorm, Embedding, AdaptiveAvgPool2d, AdaptiveMaxPool2d, Softmax, LogSoftmax, ELU,
-                      GELU, Softplus, SiLU, Dropout2d, Unflatten)
+                      GELU, Softplus, SiLU, Dropout2d, Unflatten, InstanceNorm2d, ZeroPad2d, ConstantPad2d,
+                      ReflectionPad2d, ReplicationPad2d, PixelShuffle, PixelUnshuffle, Hardtanh, ReLU6,
+                      Conv1d, MaxPool1d, AvgPool1d)
 from . import optim, init, utils
 from .gradcheck import gradcheck, GradcheckError
 from .serialization import save, load

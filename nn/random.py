@@ -12,7 +12,7 @@ import numpy as np
 
 from . import tensor as _tensor
 
-__all__ = ["get_rng_state", "set_rng_state"]
+__all__ = ["get_rng_state", "set_rng_state", "Generator"]
 
 _STATE_BYTES = 16 + 16 + 1 + 4
 
@@ -39,3 +39,34 @@ def set_rng_state(new_state):
                      "state": {"state": int.from_bytes(raw[:16], "little"),
                                "inc": int.from_bytes(raw[16:32], "little")},
                      "has_uint32": raw[32], "uinteger": int.from_bytes(raw[33:], "little")}
+
+
+class Generator(np.random.Generator):
+    """A random generator object, as torch.Generator: ``nn.Generator().manual_seed(42)``.
+
+    It IS a numpy Generator (PCG64), so it goes wherever nn takes ``generator=``
+    (random factories, nn.init, DataLoader, random_split). The same seed gives the
+    same stream as ``nn.manual_seed(seed)``.
+    """
+
+    def __init__(self, device="cpu"):
+        if str(device) != "cpu":
+            raise RuntimeError(f"nn.Generator: only the CPU exists here, got device {device!r}")
+        super().__init__(np.random.PCG64())
+        self._initial_seed = None
+
+    def manual_seed(self, seed):
+        """Reseed in place and return self (so it chains, as in PyTorch)."""
+        self.bit_generator.state = np.random.PCG64(int(seed)).state
+        self._initial_seed = int(seed)
+        return self
+
+    def initial_seed(self):
+        return self._initial_seed
+
+    def get_state(self):
+        return self.bit_generator.state
+
+    def set_state(self, state):
+        self.bit_generator.state = state
+        return self

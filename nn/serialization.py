@@ -111,8 +111,21 @@ def save(state, path):
                     np.lib.format.write_array(member, np.asanyarray(arr), allow_pickle=False)
 
 
-def load(path):
+def _check_map_location(map_location):
+    """None, "cpu", nn.device("cpu"), a {from: to} dict or a callable: all mean the CPU here."""
+    if map_location is None or callable(map_location) or isinstance(map_location, dict):
+        return
+    if str(map_location).split(":")[0] != "cpu":
+        raise RuntimeError(f"nn.load: map_location={str(map_location)!r} asks for a device nn does not have; "
+                           "only the CPU exists here (use map_location='cpu' or leave it out)")
+
+
+def load(path, map_location=None, weights_only=None, mmap=None, **pickle_load_args):
     """Read an .npz archive written by ``nn.save`` (or ``np.savez``) -> dict str -> ndarray.
+
+    ``map_location``, ``weights_only`` and ``mmap`` are torch.load's options, accepted so
+    ``torch.load(path, map_location="cpu")`` ports as it is: everything lands on the CPU,
+    and a weight file is always read the restricted way (weights_only=False runs no code either).
 
     A torch.save zip file (.pt / .pth, PyTorch >= 1.6) is read too, without PyTorch and without
     running code: tensors come back as ndarrays, nested dicts as dicts (TorchFileError, a
@@ -121,6 +134,7 @@ def load(path):
     Raises FileNotFoundError if ``path`` does not exist, ValueError if it is not a
     readable .npz archive (wrong format, truncated, corrupt, or contains pickled objects).
     """
+    _check_map_location(map_location)
     path = os.fspath(path)
     if not os.path.exists(path):
         raise FileNotFoundError(f"nn.load: no such file: {path!r}")

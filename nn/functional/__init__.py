@@ -23,12 +23,14 @@ classification.py (cross_entropy, nll_loss).
 """
 from .dense import linear
 from .convolution import conv2d, conv_transpose2d
-from .activations import relu, leaky_relu, sigmoid, tanh, log_softmax, softmax, elu, gelu, softplus, silu
+from .onedim import conv1d, max_pool1d, avg_pool1d
+from .activations import (relu, leaky_relu, sigmoid, tanh, log_softmax, softmax, elu, gelu, softplus, silu,
+                          hardtanh, relu6)
 from .sampling import interpolate, upsample, max_pool2d, avg_pool2d
-from .normalization import batch_norm, dropout, dropout2d, group_norm, layer_norm, normalize
+from .normalization import batch_norm, dropout, dropout2d, group_norm, layer_norm, normalize, instance_norm
 from .adaptive import adaptive_avg_pool2d, adaptive_max_pool2d
 from .sparse import one_hot, embedding
-from .shapes import pad, cat, flatten
+from .shapes import pad, cat, flatten, pixel_shuffle, pixel_unshuffle
 from .losses import (mse_loss, l1_loss, smooth_l1_loss, binary_cross_entropy,
                      binary_cross_entropy_with_logits, kl_div)
 from .classification import cross_entropy, nll_loss
@@ -38,4 +40,6 @@ __all__ = ["linear", "conv2d", "conv_transpose2d", "relu", "leaky_relu", "sigmoi
            "mse_loss", "l1_loss", "smooth_l1_loss", "cross_entropy", "nll_loss",
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div", "log_softmax", "softmax",
            "flatten", "pad", "elu", "gelu", "softplus", "silu", "dropout2d", "group_norm", "layer_norm",
-           "normalize", "adaptive_avg_pool2d", "adaptive_max_pool2d", "one_hot", "embedding"]
+           "normalize", "adaptive_avg_pool2d", "adaptive_max_pool2d", "one_hot", "embedding",
+           "hardtanh", "relu6", "instance_norm", "pixel_shuffle", "pixel_unshuffle",
+           "conv1d", "max_pool1d", "avg_pool1d"]

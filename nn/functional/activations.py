@@ -1,4 +1,5 @@
-"""Activations: relu, leaky_relu, sigmoid, tanh, elu, gelu, softplus, silu, log_softmax, softmax."""
+"""Activations: relu, leaky_relu, sigmoid, tanh, elu, gelu, softplus, silu, log_softmax, softmax,
+hardtanh, relu6."""
 import math
 
 import numpy as np
@@ -161,3 +162,22 @@ def silu(x, inplace=False):
         # d/dx x s = s + x s (1 - s)
         return (g * (s * (1 + xd * (1 - s))),)
     return Tensor._make(y, (x,), backward, "silu")
+
+
+def hardtanh(x, min_val=-1.0, max_val=1.0, inplace=False):
+    """x clipped to [min_val, max_val], any shape (inplace: same result out of place, as relu's)."""
+    x = _tensor(x, "input", "hardtanh")
+    if min_val > max_val:
+        raise ValueError(f"hardtanh: min_val ({min_val}) cannot be greater than max_val ({max_val})")
+    xd = x.data
+    y = np.clip(xd, min_val, max_val).astype(xd.dtype, copy=False)
+
+    def backward(g):
+        # slope 1 strictly inside (min_val, max_val), 0 outside and at the two kinks (as PyTorch)
+        return (g * ((xd > min_val) & (xd < max_val)),)
+    return Tensor._make(y, (x,), backward, "hardtanh")
+
+
+def relu6(x, inplace=False):
+    """min(max(x, 0), 6), any shape: hardtanh(x, 0, 6)."""
+    return hardtanh(x, 0.0, 6.0)

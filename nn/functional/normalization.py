@@ -216,3 +216,17 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
         # y = x * mask  =>  dx = g * mask
         return (g * mask,)
     return Tensor._make(y, (x,), backward, "dropout2d")
+
+
+def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None, use_input_stats=True,
+                  momentum=0.1, eps=1e-5):
+    """Instance normalisation (Ulyanov et al., 2016): x (N, C, *) standardised per sample and
+    channel over the positions, then y = xhat * weight[c] + bias[c]: group_norm with one channel
+    per group. Running statistics (track_running_stats=True in PyTorch) are not supported."""
+    x = _tensor(input, "input", "instance_norm")
+    if running_mean is not None or running_var is not None or not use_input_stats:
+        raise NotImplementedError("instance_norm: running statistics (track_running_stats=True) are not "
+                                  "supported; use the default track_running_stats=False")
+    if x.ndim < 3:
+        raise ValueError(f"instance_norm: input must be (N, C, *spatial), got shape {tuple(x.shape)}")
+    return group_norm(x, x.shape[1], weight, bias, eps)

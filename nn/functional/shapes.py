@@ -1,4 +1,4 @@
-"""Shape ops: pad, cat, flatten."""
+"""Shape ops: pad, cat, flatten, pixel_shuffle, pixel_unshuffle."""
 import numpy as np
 
 from ..tensor import Tensor
@@ -80,3 +80,35 @@ def flatten(x, start_dim=0, end_dim=-1):
         raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
     shape = x.shape[:s] + (int(np.prod(x.shape[s:e + 1])),) + x.shape[e + 1:]
     return x.reshape(shape)
+
+
+def pixel_shuffle(input, upscale_factor):
+    """Sub-pixel rearrangement (Shi et al., 2016): (*, C*r*r, H, W) -> (*, C, H*r, W*r).
+
+    Output pixel (c, h*r + i, w*r + j) is input channel c*r*r + i*r + j at (h, w): a reshape and
+    a permute, so the gradient is their inverse (through the Tensor's own reshape/permute).
+    """
+    x = _tensor(input, "input", "pixel_shuffle", floating=False)
+    r = int(upscale_factor)
+    if x.ndim < 3 or r < 1 or x.shape[-3] % (r * r):
+        raise ValueError(f"pixel_shuffle: input (*, C*r*r, H, W) with C*r*r divisible by r*r={r * r}, "
+                         f"got shape {tuple(x.shape)}")
+    *lead, c, h, w = x.shape
+    n = len(lead)
+    y = x.reshape(*lead, c // (r * r), r, r, h, w)
+    y = y.permute(*range(n), n, n + 3, n + 1, n + 4, n + 2)     # (*, C, H, r, W, r)
+    return y.reshape(*lead, c // (r * r), h * r, w * r)
+
+
+def pixel_unshuffle(input, downscale_factor):
+    """The inverse of pixel_shuffle: (*, C, H*r, W*r) -> (*, C*r*r, H, W)."""
+    x = _tensor(input, "input", "pixel_unshuffle", floating=False)
+    r = int(downscale_factor)
+    if x.ndim < 3 or r < 1 or x.shape[-2] % r or x.shape[-1] % r:
+        raise ValueError(f"pixel_unshuffle: input (*, C, H, W) with H and W divisible by {r}, "
+                         f"got shape {tuple(x.shape)}")
+    *lead, c, h, w = x.shape
+    n = len(lead)
+    y = x.reshape(*lead, c, h // r, r, w // r, r)
+    y = y.permute(*range(n), n, n + 2, n + 4, n + 1, n + 3)     # (*, C, r, r, H/r, W/r)
+    return y.reshape(*lead, c * r * r, h // r, w // r)

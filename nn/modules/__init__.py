@@ -2,18 +2,22 @@
 
 Laid out as torch.nn.modules is: module.py (Module, Parameter), container.py, linear.py, conv.py,
 batchnorm.py, pooling.py, upsampling.py, activation.py, dropout.py, flatten.py, loss.py,
-normalization.py (GroupNorm, LayerNorm), sparse.py (Embedding).
+normalization.py (GroupNorm, LayerNorm, InstanceNorm2d), sparse.py (Embedding), padding.py, pixelshuffle.py, onedim.py (Conv1d, MaxPool1d, AvgPool1d).
 """
 from .module import Module, Parameter, StateDictError, IncompatibleKeys
 from .container import Sequential, ModuleList, ModuleDict, ParameterList
 from .linear import Linear, Identity
 from .conv import Conv2d, ConvTranspose2d
 from .batchnorm import BatchNorm2d, BatchNorm1d
-from .normalization import GroupNorm, LayerNorm
+from .normalization import GroupNorm, LayerNorm, InstanceNorm2d
+from .padding import ZeroPad2d, ConstantPad2d, ReflectionPad2d, ReplicationPad2d
+from .pixelshuffle import PixelShuffle, PixelUnshuffle
+from .onedim import Conv1d, MaxPool1d, AvgPool1d
 from .sparse import Embedding
 from .upsampling import Upsample
 from .pooling import MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, AdaptiveMaxPool2d
-from .activation import ReLU, LeakyReLU, Sigmoid, Tanh, Softmax, LogSoftmax, ELU, GELU, Softplus, SiLU
+from .activation import (ReLU, LeakyReLU, Sigmoid, Tanh, Softmax, LogSoftmax, ELU, GELU, Softplus, SiLU,
+                         Hardtanh, ReLU6)
 from .dropout import Dropout, Dropout2d
 from .flatten import Flatten, Unflatten
 from .loss import (MSELoss, L1Loss, SmoothL1Loss, CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss,
@@ -25,4 +29,6 @@ __all__ = ["Parameter", "Module", "Sequential", "ModuleList", "Linear", "Conv2d"
            "MSELoss", "L1Loss", "SmoothL1Loss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss",
            "KLDivLoss", "ModuleDict", "ParameterList", "BatchNorm1d", "GroupNorm", "LayerNorm", "Embedding",
            "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "Softmax", "LogSoftmax", "ELU", "GELU", "Softplus", "SiLU",
-           "Dropout2d", "Unflatten"]
+           "Dropout2d", "Unflatten", "InstanceNorm2d", "ZeroPad2d", "ConstantPad2d", "ReflectionPad2d",
+           "ReplicationPad2d", "PixelShuffle", "PixelUnshuffle", "Hardtanh", "ReLU6",
+           "Conv1d", "MaxPool1d", "AvgPool1d"]

@@ -121,3 +121,31 @@ class SiLU(Module):
 
     def forward(self, x):
         return F.silu(x)
+
+
+class Hardtanh(Module):
+    """x clipped to [min_val, max_val] (inplace: same result out of place, as ReLU's)."""
+
+    def __init__(self, min_val=-1.0, max_val=1.0, inplace=False):
+        super().__init__()
+        self.min_val = _check_float("min_val", min_val)
+        self.max_val = _check_float("max_val", max_val)
+        if self.min_val > self.max_val:
+            raise ValueError(f"Hardtanh: min_val ({min_val}) cannot be greater than max_val ({max_val})")
+        self.inplace = bool(inplace)
+
+    def forward(self, x):
+        return F.hardtanh(x, self.min_val, self.max_val)
+
+    def extra_repr(self):
+        return f"min_val={self.min_val}, max_val={self.max_val}" + (", inplace=True" if self.inplace else "")
+
+
+class ReLU6(Hardtanh):
+    """min(max(x, 0), 6)."""
+
+    def __init__(self, inplace=False):
+        super().__init__(0.0, 6.0, inplace)
+
+    def extra_repr(self):
+        return "inplace=True" if self.inplace else ""

@@ -117,9 +117,12 @@ class Module:
 
     @staticmethod
     def _check_buffer(name, value):
+        # buffers are held as ndarrays (state, not graph): a Tensor gives its array, shared, not copied
+        if isinstance(value, Tensor):
+            value = value.data
         if value is None or isinstance(value, np.ndarray):
             return value
-        raise TypeError(f"cannot assign {type(value).__name__} as buffer {name!r} (ndarray or None expected)")
+        raise TypeError(f"cannot assign {type(value).__name__} as buffer {name!r} (Tensor, ndarray or None expected)")
 
     def __getattr__(self, name):
         # Only called when normal lookup fails: look in the registries.
@@ -159,6 +162,7 @@ class Module:
     def register_buffer(self, name, array, persistent=True):
         """Add a buffer: an ndarray of state that is saved in state_dict but not trained.
 
+        A Tensor is accepted (as in PyTorch) and held as its ndarray (``.data``, the same memory).
         ``persistent=False`` keeps it out of state_dict.
         """
         self._check_new_name("buffer", name)

@@ -1,4 +1,4 @@
-"""GroupNorm and LayerNorm (torch.nn.modules.normalization)."""
+"""GroupNorm, LayerNorm and InstanceNorm2d (torch.nn.modules.normalization, instancenorm)."""
 import numbers
 
 import numpy as np
@@ -59,3 +59,40 @@ class LayerNorm(Module):
 
     def extra_repr(self):
         return f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"
+
+
+class InstanceNorm2d(Module):
+    """Normalise each sample's each channel over its H x W positions (as PyTorch: affine=False and
+    track_running_stats=False by default). x: (N, C, H, W) or (C, H, W) -> same shape; weight, bias:
+    (C,) if affine. track_running_stats=True is not supported (a clear error)."""
+
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=False, track_running_stats=False):
+        super().__init__()
+        self.num_features = _check_int("num_features", num_features, 1)
+        self.eps = _check_float("eps", eps, low=0.0, low_open=True)
+        self.momentum = momentum
+        self.affine = bool(affine)
+        if track_running_stats:
+            raise NotImplementedError("InstanceNorm2d: track_running_stats=True is not supported; "
+                                      "use the default track_running_stats=False")
+        self.track_running_stats = False
+        if self.affine:
+            self.weight = Parameter(np.ones(self.num_features, np.float32))
+            self.bias = Parameter(np.zeros(self.num_features, np.float32))
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+
+    def forward(self, x):
+        if x.ndim not in (3, 4):
+            raise ValueError(f"InstanceNorm2d: expected (N, C, H, W) or (C, H, W) input, got shape {tuple(x.shape)}")
+        unbatched = x.ndim == 3
+        xb = x.unsqueeze(0) if unbatched else x
+        if xb.shape[1] != self.num_features:
+            raise ValueError(f"InstanceNorm2d: expected {self.num_features} channels, got {xb.shape[1]}")
+        y = F.instance_norm(xb, weight=self.weight, bias=self.bias, eps=self.eps)
+        return y.squeeze(0) if unbatched else y
+
+    def extra_repr(self):
+        return f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, " \
+               f"track_running_stats={self.track_running_stats}"

@@ -1,4 +1,4 @@
-"""Optimizers (SGD, Adam, AdamW, RMSprop) and learning-rate schedulers (StepLR, ReduceLROnPlateau), as torch.optim.
+"""Optimizers (SGD, Adam, AdamW, RMSprop, Adadelta, Adagrad) and learning-rate schedulers (StepLR, ReduceLROnPlateau), as torch.optim.
 
 optimizer.py holds the base class (param_groups, state, flat state_dict for resuming); each optimizer
 has a file of its own; lr_scheduler.py holds the schedulers (also importable as nn.optim.lr_scheduler).
@@ -7,9 +7,10 @@ from .optimizer import Optimizer
 from .sgd import SGD
 from .adam import Adam, AdamW
 from .rmsprop import RMSprop
+from .adadelta import Adadelta, Adagrad
 from . import lr_scheduler  # noqa: F401  (nn.optim.lr_scheduler.StepLR, as in torch)
 from .lr_scheduler import (LRScheduler, StepLR, MultiStepLR, ExponentialLR, CosineAnnealingLR, LambdaLR,
                            OneCycleLR, ReduceLROnPlateau)
 
-__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR",
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adadelta", "Adagrad", "LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR",
            "CosineAnnealingLR", "LambdaLR", "OneCycleLR", "ReduceLROnPlateau"]

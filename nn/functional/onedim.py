@@ -1,0 +1,62 @@
+"""1-d convolution and pooling: conv1d, max_pool1d, avg_pool1d (torch.nn.functional's signatures).
+
+Each is its 2-d op on a height-1 image: x (N, C, L) -> x.unsqueeze(2) (N, C, 1, L), a (1, k) kernel,
+then squeeze(2). The 2-d op carries the forward and backward, so gradients come through unchanged.
+An unbatched input (C, L) is accepted, as in PyTorch.
+"""
+import numbers
+
+from ._args import _tensor
+from .convolution import conv2d
+from .sampling import avg_pool2d, max_pool2d
+
+
+def _one(name, value, op):
+    """An int, or a 1-tuple holding one (PyTorch's _single)."""
+    if isinstance(value, (tuple, list)):
+        if len(value) != 1:
+            raise ValueError(f"{op}: {name} must be an int or a 1-tuple, got {value!r}")
+        value = value[0]
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise ValueError(f"{op}: {name} must be an int, got {value!r}")
+    return int(value)
+
+
+def _batched(x, op):
+    if x.ndim not in (2, 3):
+        raise ValueError(f"{op}: expected (N, C, L) or (C, L) input, got shape {tuple(x.shape)}")
+    return (x.unsqueeze(0), True) if x.ndim == 2 else (x, False)
+
+
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """input (N, C, L), weight (O, C/groups, k), bias (O,) or None -> (N, O, Lo),
+    Lo = (L + 2 p - d (k - 1) - 1) // s + 1. padding: int, 'valid' or 'same'."""
+    op = "conv1d"
+    x, unbatched = _batched(_tensor(input, "input", op), op)
+    w = _tensor(weight, "weight", op)
+    if w.ndim != 3:
+        raise ValueError(f"{op}: weight must be (out_channels, in_channels/groups, k), got shape {tuple(w.shape)}")
+    pad2 = padding if isinstance(padding, str) else (0, _one("padding", padding, op))
+    y = conv2d(x.unsqueeze(2), w.unsqueeze(2), bias, (1, _one("stride", stride, op)), pad2,
+               (1, _one("dilation", dilation, op)), groups).squeeze(2)
+    return y.squeeze(0) if unbatched else y
+
+
+def max_pool1d(input, kernel_size, stride=None, padding=0):
+    """Max over windows: x (N, C, L) -> (N, C, Lo); stride defaults to kernel_size."""
+    op = "max_pool1d"
+    x, unbatched = _batched(_tensor(input, "input", op), op)
+    k = _one("kernel_size", kernel_size, op)
+    s = k if stride is None or stride == () else _one("stride", stride, op)
+    y = max_pool2d(x.unsqueeze(2), (1, k), (1, s), (0, _one("padding", padding, op))).squeeze(2)
+    return y.squeeze(0) if unbatched else y
+
+
+def avg_pool1d(input, kernel_size, stride=None, padding=0):
+    """Mean over windows (zero padding counted, as PyTorch's default): x (N, C, L) -> (N, C, Lo)."""
+    op = "avg_pool1d"
+    x, unbatched = _batched(_tensor(input, "input", op), op)
+    k = _one("kernel_size", kernel_size, op)
+    s = k if stride is None or stride == () else _one("stride", stride, op)
+    y = avg_pool2d(x.unsqueeze(2), (1, k), (1, s), (0, _one("padding", padding, op))).squeeze(2)
+    return y.squeeze(0) if unbatched else y

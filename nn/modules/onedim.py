@@ -1,0 +1,78 @@
+"""Conv1d, MaxPool1d and AvgPool1d: the 1-d ops of nn.functional.onedim behind PyTorch's layers."""
+import numpy as np
+
+from .. import functional as F
+from .conv import _check_device_dtype
+from .module import Module, Parameter
+from .utils import _check_int, _reset_weight_and_bias
+
+
+class Conv1d(Module):
+    """1-d convolution (cross-correlation). x: (N, in_channels, L) or (in_channels, L) -> (N, out_channels, Lo).
+    weight: (out_channels, in_channels/groups, kernel_size), bias: (out_channels,); PyTorch's init.
+    padding: int, 'valid' or 'same'; padding_mode 'zeros' only."""
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
+                 bias=True, padding_mode="zeros", device=None, dtype=None):
+        super().__init__()
+        _check_device_dtype(device, dtype)
+        one = lambda v: v[0] if isinstance(v, (tuple, list)) and len(v) == 1 else v  # noqa: E731
+        self.in_channels = _check_int("in_channels", in_channels, 1)
+        self.out_channels = _check_int("out_channels", out_channels, 1)
+        self.kernel_size = (_check_int("kernel_size", one(kernel_size), 1),)
+        self.stride = (_check_int("stride", one(stride), 1),)
+        self.padding = padding if isinstance(padding, str) else (_check_int("padding", one(padding), 0),)
+        self.dilation = (_check_int("dilation", one(dilation), 1),)
+        self.groups = _check_int("groups", groups, 1)
+        if self.in_channels % self.groups or self.out_channels % self.groups:
+            raise ValueError(f"in_channels ({self.in_channels}) and out_channels ({self.out_channels}) "
+                             f"must both be divisible by groups ({self.groups})")
+        if padding_mode != "zeros":
+            raise ValueError(f"padding_mode={padding_mode!r} is not supported: only 'zeros'")
+        self.padding_mode = padding_mode
+        shape = (self.out_channels, self.in_channels // self.groups) + self.kernel_size
+        self.weight = Parameter(np.empty(shape, dtype=np.float32))
+        if bias:
+            self.bias = Parameter(np.empty(self.out_channels, dtype=np.float32))
+        else:
+            self.register_parameter("bias", None)
+        _reset_weight_and_bias(self.weight, self.bias)
+
+    def forward(self, x):
+        padding = self.padding if isinstance(self.padding, str) else self.padding[0]
+        return F.conv1d(x, self.weight, self.bias, self.stride[0], padding, self.dilation[0], self.groups)
+
+    def extra_repr(self):
+        s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
+        if self.padding != (0,):
+            s += f", padding={self.padding!r}"
+        if self.dilation != (1,):
+            s += f", dilation={self.dilation}"
+        if self.groups != 1:
+            s += f", groups={self.groups}"
+        return s + (", bias=False" if self.bias is None else "")
+
+
+class _Pool1d(Module):
+    def __init__(self, kernel_size, stride=None, padding=0):
+        super().__init__()
+        self.kernel_size = kernel_size
+        self.stride = kernel_size if stride is None else stride
+        self.padding = padding
+
+    def extra_repr(self):
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class MaxPool1d(_Pool1d):
+    """Max over windows of kernel_size: (N, C, L) -> (N, C, Lo); stride defaults to kernel_size."""
+
+    def forward(self, x):
+        return F.max_pool1d(x, self.kernel_size, self.stride, self.padding)
+
+
+class AvgPool1d(_Pool1d):
+    """Mean over windows of kernel_size (zero padding counted): (N, C, L) -> (N, C, Lo)."""
+
+    def forward(self, x):
+        return F.avg_pool1d(x, self.kernel_size, self.stride, self.padding)

@@ -1,0 +1,32 @@
+"""PixelShuffle and PixelUnshuffle (torch.nn.modules.pixelshuffle)."""
+from .. import functional as F
+from .module import Module
+from .utils import _check_int
+
+
+class PixelShuffle(Module):
+    """(*, C*r*r, H, W) -> (*, C, H*r, W*r), r = upscale_factor."""
+
+    def __init__(self, upscale_factor):
+        super().__init__()
+        self.upscale_factor = _check_int("upscale_factor", upscale_factor, 1)
+
+    def forward(self, x):
+        return F.pixel_shuffle(x, self.upscale_factor)
+
+    def extra_repr(self):
+        return f"upscale_factor={self.upscale_factor}"
+
+
+class PixelUnshuffle(Module):
+    """(*, C, H*r, W*r) -> (*, C*r*r, H, W), r = downscale_factor."""
+
+    def __init__(self, downscale_factor):
+        super().__init__()
+        self.downscale_factor = _check_int("downscale_factor", downscale_factor, 1)
+
+    def forward(self, x):
+        return F.pixel_unshuffle(x, self.downscale_factor)
+
+    def extra_repr(self):
+        return f"downscale_factor={self.downscale_factor}"

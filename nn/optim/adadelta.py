@@ -1,0 +1,105 @@
+"""Adadelta and Adagrad, as torch.optim.Adadelta / torch.optim.Adagrad.
+
+Plain vectorised NumPy in PyTorch's arithmetic order (as RMSprop), so float64
+results agree with PyTorch to rounding.
+"""
+import numpy as np
+
+from .optimizer import Optimizer, _number
+
+
+class Adadelta(Optimizer):
+    """Adadelta (Zeiler 2012) with PyTorch's options (the optimizer of PyTorch's MNIST example).
+
+    For each parameter p with gradient g:
+        g = g + weight_decay * p
+        v = rho * v + (1 - rho) * g^2                          running mean of squared gradients
+        delta = sqrt(u + eps) / sqrt(v + eps) * g              step in the units of p
+        u = rho * u + (1 - rho) * delta^2                      running mean of squared steps
+        p = p - lr * delta
+    """
+
+    def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0, maximize=False):
+        super().__init__(params, dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize))
+
+    def _validate(self, group):
+        group["lr"] = _number("learning rate (lr)", group["lr"], low=0.0)
+        group["rho"] = _number("rho value", group["rho"], low=0.0, high=1.0)
+        group["eps"] = _number("epsilon value (eps)", group["eps"], low=0.0)
+        group["weight_decay"] = _number("weight_decay", group["weight_decay"], low=0.0)
+        group["maximize"] = bool(group["maximize"])
+
+    def step(self):
+        """One update of every parameter that has a gradient (parameters with grad None are skipped)."""
+        for group in self.param_groups:
+            lr, rho, eps, wd = group["lr"], group["rho"], group["eps"], group["weight_decay"]
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                dt = p.data.dtype.type
+                state = self.state.setdefault(id(p), {})
+                if not state:
+                    state["step"] = 0
+                    state["square_avg"] = np.zeros_like(p.data)
+                    state["acc_delta"] = np.zeros_like(p.data)
+                state["step"] += 1
+                g = np.asarray(p.grad, dtype=p.data.dtype)
+                if group["maximize"]:
+                    g = -g
+                if wd:
+                    g = g + dt(wd) * p.data
+                v, u = state["square_avg"], state["acc_delta"]
+                v *= dt(rho)
+                v += dt(1 - rho) * g * g
+                delta = np.sqrt(u + dt(eps)) / np.sqrt(v + dt(eps)) * g
+                u *= dt(rho)
+                u += dt(1 - rho) * delta * delta
+                p.data -= dt(lr) * delta
+
+
+class Adagrad(Optimizer):
+    """Adagrad (Duchi et al. 2011) with PyTorch's options.
+
+    For each parameter p with gradient g, at step t (1, 2, ...):
+        g = g + weight_decay * p
+        s = s + g^2                                            sum of squared gradients
+        p = p - lr / (1 + (t - 1) * lr_decay) * g / (sqrt(s) + eps)
+    """
+
+    def __init__(self, params, lr=1e-2, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0, eps=1e-10,
+                 maximize=False):
+        super().__init__(params, dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
+                                      initial_accumulator_value=initial_accumulator_value, eps=eps,
+                                      maximize=maximize))
+
+    def _validate(self, group):
+        group["lr"] = _number("learning rate (lr)", group["lr"], low=0.0)
+        group["lr_decay"] = _number("lr_decay value", group["lr_decay"], low=0.0)
+        group["weight_decay"] = _number("weight_decay", group["weight_decay"], low=0.0)
+        group["initial_accumulator_value"] = _number("initial_accumulator_value",
+                                                     group["initial_accumulator_value"], low=0.0)
+        group["eps"] = _number("epsilon value (eps)", group["eps"], low=0.0)
+        group["maximize"] = bool(group["maximize"])
+
+    def step(self):
+        """One update of every parameter that has a gradient (parameters with grad None are skipped)."""
+        for group in self.param_groups:
+            lr, wd, eps = group["lr"], group["weight_decay"], group["eps"]
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                dt = p.data.dtype.type
+                state = self.state.setdefault(id(p), {})
+                if not state:
+                    state["step"] = 0
+                    state["sum"] = np.full_like(p.data, group["initial_accumulator_value"])
+                state["step"] += 1
+                g = np.asarray(p.grad, dtype=p.data.dtype)
+                if group["maximize"]:
+                    g = -g
+                if wd:
+                    g = g + dt(wd) * p.data
+                clr = lr / (1 + (state["step"] - 1) * group["lr_decay"])
+                s = state["sum"]
+                s += g * g
+                p.data -= dt(clr) * (g / (np.sqrt(s) + dt(eps)))

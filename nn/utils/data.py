@@ -1,0 +1,219 @@
+"""Datasets and batching, as torch.utils.data: Dataset, TensorDataset, Subset, ConcatDataset,
+random_split, DataLoader, default_collate.
+
+    ds = nn.utils.data.TensorDataset(x, y)             # x: (N, ...), y: (N,)
+    train, val = nn.utils.data.random_split(ds, [0.8, 0.2])
+    for xb, yb in nn.utils.data.DataLoader(train, batch_size=32, shuffle=True):
+        ...                                            # xb: (32, ...), yb: (32,)
+
+Everything runs in the calling process: num_workers, pin_memory and the other
+worker options are accepted and ignored. Shuffling draws from nn's generator
+(nn.manual_seed), or from ``generator=`` (an nn.Generator / numpy Generator),
+so the same seed gives the same batches (not the same ones as PyTorch: its
+generator is a different algorithm).
+"""
+import bisect
+import math
+import numbers
+
+import numpy as np
+
+from ..tensor import Tensor, get_rng
+
+__all__ = ["Dataset", "TensorDataset", "Subset", "ConcatDataset", "random_split", "DataLoader",
+           "default_collate"]
+
+
+class Dataset:
+    """Base class: subclasses define __getitem__(index) and __len__()."""
+
+    def __getitem__(self, index):
+        raise NotImplementedError(f"{type(self).__name__} must define __getitem__")
+
+    def __add__(self, other):
+        return ConcatDataset([self, other])
+
+
+class TensorDataset(Dataset):
+    """Samples are the i-th rows of the given tensors (all with the same first dim)."""
+
+    def __init__(self, *tensors):
+        if not tensors:
+            raise ValueError("TensorDataset: give at least one tensor")
+        sizes = {len(t) for t in tensors}
+        if len(sizes) != 1:
+            raise ValueError(f"TensorDataset: size mismatch between tensors (first dims {sorted(sizes)})")
+        self.tensors = tuple(tensors)
+
+    def __getitem__(self, index):
+        return tuple(t[index] for t in self.tensors)
+
+    def __len__(self):
+        return len(self.tensors[0])
+
+
+class Subset(Dataset):
+    """The samples of ``dataset`` at ``indices``."""
+
+    def __init__(self, dataset, indices):
+        self.dataset = dataset
+        self.indices = list(indices)
+
+    def __getitem__(self, index):
+        if isinstance(index, list):
+            return self.dataset[[self.indices[i] for i in index]]
+        return self.dataset[self.indices[index]]
+
+    def __len__(self):
+        return len(self.indices)
+
+
+class ConcatDataset(Dataset):
+    """Several datasets one after the other."""
+
+    def __init__(self, datasets):
+        self.datasets = list(datasets)
+        if not self.datasets:
+            raise ValueError("ConcatDataset: datasets should not be an empty iterable")
+        self.cumulative_sizes = list(np.cumsum([len(d) for d in self.datasets]))
+
+    def __len__(self):
+        return int(self.cumulative_sizes[-1]) if self.cumulative_sizes else 0
+
+    def __getitem__(self, index):
+        if index < 0:
+            if -index > len(self):
+                raise IndexError("ConcatDataset: index out of range")
+            index += len(self)
+        which = bisect.bisect_right(self.cumulative_sizes, index)
+        start = 0 if which == 0 else int(self.cumulative_sizes[which - 1])
+        return self.datasets[which][index - start]
+
+
+def _split_lengths(lengths, n):
+    """Integer lengths from ints (summing to n) or fractions (summing to 1), as PyTorch splits them."""
+    lengths = list(lengths)
+    if math.isclose(sum(lengths), 1) and sum(lengths) <= 1 and not all(
+            isinstance(x, numbers.Integral) for x in lengths):
+        counts = [int(math.floor(n * frac)) for frac in lengths]
+        for i in range(n - sum(counts)):        # the remainder goes round-robin, as in PyTorch
+            counts[i % len(counts)] += 1
+        lengths = counts
+    if sum(lengths) != n:
+        raise ValueError(f"random_split: lengths sum to {sum(lengths)}, the dataset has {n} samples; "
+                         "give integer lengths that sum to it, or fractions that sum to 1")
+    return lengths
+
+
+def random_split(dataset, lengths, generator=None):
+    """Split ``dataset`` into non-overlapping random Subsets of the given lengths."""
+    lengths = _split_lengths(lengths, len(dataset))
+    order = (generator if generator is not None else get_rng()).permutation(len(dataset)).tolist()
+    subsets, start = [], 0
+    for length in lengths:
+        subsets.append(Subset(dataset, order[start:start + length]))
+        start += length
+    return subsets
+
+
+def default_collate(batch):
+    """A list of samples -> one batch: Tensors/arrays/numbers stacked on a new first dim,
+    tuples/lists/dicts collated field by field (PyTorch's default_collate)."""
+    first = batch[0]
+    if isinstance(first, Tensor):
+        return Tensor(np.stack([b.data for b in batch]))
+    if isinstance(first, (np.ndarray, np.generic)):
+        return Tensor(np.stack([np.asarray(b) for b in batch]))
+    if isinstance(first, bool):
+        return Tensor(np.array(batch, dtype=np.bool_))
+    if isinstance(first, numbers.Integral):
+        return Tensor(np.array(batch, dtype=np.int64))
+    if isinstance(first, numbers.Real):
+        return Tensor(np.array(batch, dtype=np.float64))
+    if isinstance(first, (str, bytes)):
+        return list(batch)
+    if isinstance(first, dict):
+        return {key: default_collate([b[key] for b in batch]) for key in first}
+    if isinstance(first, tuple) and hasattr(first, "_fields"):          # namedtuple
+        return type(first)(*(default_collate(list(f)) for f in zip(*batch)))
+    if isinstance(first, (tuple, list)):
+        if len({len(b) for b in batch}) != 1:
+            raise RuntimeError("default_collate: each element in the batch should be of equal size")
+        return [default_collate(list(f)) for f in zip(*batch)]
+    raise TypeError(f"default_collate: cannot batch samples of type {type(first).__name__}; "
+                    "return Tensors, arrays, numbers, or tuples/dicts of them, or pass collate_fn=")
+
+
+class DataLoader:
+    """Batches of a dataset: ``for xb, yb in DataLoader(ds, batch_size=64, shuffle=True)``.
+
+    batch_size=None yields samples one by one, uncollated (as PyTorch). len(loader) is
+    the number of batches (the last one short unless drop_last=True).
+    """
+
+    def __init__(self, dataset, batch_size=1, shuffle=None, sampler=None, batch_sampler=None, num_workers=0,
+                 collate_fn=None, pin_memory=False, drop_last=False, timeout=0, worker_init_fn=None,
+                 multiprocessing_context=None, generator=None, *, prefetch_factor=None,
+                 persistent_workers=False, pin_memory_device="", in_order=True):
+        if batch_size is not None and (not isinstance(batch_size, numbers.Integral) or batch_size <= 0):
+            raise ValueError(f"DataLoader: batch_size should be a positive integer, got {batch_size!r}")
+        if sampler is not None and shuffle:
+            raise ValueError("DataLoader: sampler option is mutually exclusive with shuffle")
+        if batch_sampler is not None and (batch_size != 1 or shuffle or sampler is not None or drop_last):
+            raise ValueError("DataLoader: batch_sampler option is mutually exclusive with "
+                             "batch_size, shuffle, sampler, and drop_last")
+        self.dataset = dataset
+        self.batch_size = None if batch_sampler is not None else batch_size
+        self.shuffle = bool(shuffle)
+        self.sampler = sampler
+        self.batch_sampler = batch_sampler
+        self.num_workers = num_workers
+        self.collate_fn = collate_fn
+        self.drop_last = drop_last
+        self.generator = generator
+
+    def _indices(self):
+        if self.sampler is not None:
+            return list(self.sampler)
+        n = len(self.dataset)
+        if self.shuffle:
+            return (self.generator if self.generator is not None else get_rng()).permutation(n).tolist()
+        return list(range(n))
+
+    def _batches(self):
+        if self.batch_sampler is not None:
+            yield from self.batch_sampler
+            return
+        order = self._indices()
+        for start in range(0, len(order), self.batch_size):
+            chunk = order[start:start + self.batch_size]
+            if len(chunk) < self.batch_size and self.drop_last:
+                return
+            yield chunk
+
+    def _fetch(self, chunk):
+        ds = self.dataset
+        if self.collate_fn is None and type(ds) is TensorDataset:
+            # one fancy-index per tensor instead of len(chunk) rows stacked: the same batch, faster
+            idx = np.asarray(chunk, dtype=np.int64)
+            return [Tensor(t.data[idx]) if isinstance(t, Tensor) else Tensor(np.asarray(t)[idx])
+                    for t in ds.tensors]
+        collate = self.collate_fn or default_collate
+        return collate([ds[i] for i in chunk])
+
+    def __iter__(self):
+        if self.batch_size is None and self.batch_sampler is None:
+            for i in self._indices():
+                sample = self.dataset[i]
+                yield sample if self.collate_fn is None else self.collate_fn(sample)
+            return
+        for chunk in self._batches():
+            yield self._fetch(chunk)
+
+    def __len__(self):
+        if self.batch_sampler is not None:
+            return len(self.batch_sampler)
+        n = len(self.sampler) if self.sampler is not None else len(self.dataset)
+        if self.batch_size is None:
+            return n
+        return n // self.batch_size if self.drop_last else -(-n // self.batch_size)

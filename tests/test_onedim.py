@@ -1,0 +1,77 @@
+"""conv1d / max_pool1d / avg_pool1d and their layers: float64 gradchecks, values and gradients against
+PyTorch (skipped without torch), PyTorch's weight shape and init range, bad input."""
+import math
+
+import numpy as np
+import pytest
+
+import nn
+import nn.functional as F
+from nn import Tensor
+from nn.gradcheck import gradcheck
+
+
+def t64(*shape, seed=0):
+    return Tensor(np.random.default_rng(seed).uniform(-1, 1, size=shape), requires_grad=True)
+
+
+CASES = [
+    ("conv1d", lambda x, w, b: F.conv1d(x, w, b, stride=2, padding=1), (2, 3, 9), (4, 3, 3)),
+    ("conv1d dilation groups", lambda x, w, b: F.conv1d(x, w, b, padding=2, dilation=2, groups=3), (1, 3, 8),
+     (6, 1, 3)),
+    ("conv1d same unbatched", lambda x, w, b: F.conv1d(x, w, b, padding="same"), (2, 7), (3, 2, 4)),
+]
+
+
+@pytest.mark.parametrize("name,fn,xs,ws", CASES, ids=[c[0] for c in CASES])
+def test_conv1d_gradcheck_and_pytorch(name, fn, xs, ws):
+    x, w, b = t64(*xs, seed=1), t64(*ws, seed=2), t64(ws[0], seed=3)
+    assert gradcheck(fn, [x, w, b])
+    torch = pytest.importorskip("torch")
+    tx, tw, tb = (torch.tensor(t.data, requires_grad=True) for t in (x, w, b))
+    y = fn(x, w, b)
+    kwargs = {"conv1d": dict(stride=2, padding=1), "conv1d dilation groups": dict(padding=2, dilation=2, groups=3),
+              "conv1d same unbatched": dict(padding="same")}[name]
+    ty = torch.nn.functional.conv1d(tx, tw, tb, **kwargs)
+    np.testing.assert_allclose(y.data, ty.detach().numpy(), rtol=1e-12, atol=1e-12)
+    g = np.random.default_rng(4).standard_normal(y.shape)
+    y.backward(g), ty.backward(torch.tensor(g))
+    for ours, theirs in ((x, tx), (w, tw), (b, tb)):
+        np.testing.assert_allclose(ours.grad, theirs.grad.numpy(), rtol=1e-12, atol=1e-12)
+
+
+POOLS = [("max_pool1d", dict(kernel_size=3, stride=2, padding=1)), ("max_pool1d", dict(kernel_size=2)),
+         ("avg_pool1d", dict(kernel_size=3, stride=2, padding=1)), ("avg_pool1d", dict(kernel_size=4, stride=1))]
+
+
+@pytest.mark.parametrize("op,kwargs", POOLS)
+def test_pool1d_gradcheck_and_pytorch(op, kwargs):
+    x = Tensor((np.random.default_rng(5).permutation(2 * 3 * 9) * 0.1 - 2.6).reshape(2, 3, 9), requires_grad=True)
+    ours = getattr(F, op)
+    assert gradcheck(lambda a: ours(a, **kwargs), [x])
+    torch = pytest.importorskip("torch")
+    tx = torch.tensor(x.data, requires_grad=True)
+    y, ty = ours(x, **kwargs), getattr(torch.nn.functional, op)(tx, **kwargs)
+    np.testing.assert_allclose(y.data, ty.detach().numpy(), rtol=1e-12, atol=1e-12)
+    y.sum().backward(), ty.sum().backward()
+    np.testing.assert_allclose(x.grad, tx.grad.numpy(), rtol=1e-12, atol=1e-12)
+
+
+def test_conv1d_layer_shape_init_and_torch_state_dict():
+    nn.manual_seed(0)
+    conv = nn.Conv1d(4, 6, 5, stride=2, padding=2, groups=2, bias=True)
+    assert conv.weight.shape == (6, 2, 5) and conv.bias.shape == (6,)
+    bound = 1 / math.sqrt(2 * 5)                          # PyTorch's default: U(-1/sqrt(fan_in), ...)
+    assert np.abs(conv.weight.data).max() <= bound and np.abs(conv.weight.data).max() > 0.8 * bound
+    assert nn.MaxPool1d(3)(nn.randn(2, 4, 10)).shape == (2, 4, 3)
+    assert nn.AvgPool1d(2)(nn.randn(4, 10)).shape == (4, 5)
+    with pytest.raises(ValueError, match="divisible by groups"):
+        nn.Conv1d(3, 6, 3, groups=2)
+    with pytest.raises(ValueError, match=r"\(N, C, L\)"):
+        conv(nn.randn(1, 4, 3, 3))
+    torch = pytest.importorskip("torch")
+    theirs = torch.nn.Conv1d(4, 6, 5, stride=2, padding=2, groups=2).double()
+    conv.double().load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
+    x = np.random.default_rng(6).standard_normal((3, 4, 11))
+    np.testing.assert_allclose(conv(nn.tensor(x)).data, theirs(torch.tensor(x)).detach().numpy(), rtol=1e-12,
+                               atol=1e-12)
