@@ -15,11 +15,14 @@ import platform
 import sys
 import time
 
+import _openblas_coretype  # noqa: E402,F401  (first, before NumPy loads: may pick OpenBLAS's kernels)
+
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-import nn  # noqa: E402,F401  (before NumPy: nn/_blas_setup.py may pick OpenBLAS's kernels)
+import nn  # noqa: E402,F401
 from nn.kernels import conv, threads  # noqa: E402
 
 import numpy as np  # noqa: E402
+from threadpoolctl import threadpool_limits  # noqa: E402
 
 W1 = [  # name, N, Cin, H(=W), Cout, k, stride, pad
     ("enc1", 16, 1, 64, 32, 3, 2, 1), ("enc2", 16, 32, 32, 64, 3, 2, 1),
@@ -72,9 +75,11 @@ def main(argv=None):
     unknown = set(names) - {row[0] for row in W1}
     if unknown:
         ap.error(f"unknown shape(s) {sorted(unknown)}; choose from {[row[0] for row in W1]}")
-    # ours first: nn holds the BLAS libraries loaded so far at one thread; PyTorch, imported after,
-    # keeps its own libraries and takes its thread count from torch.set_num_threads
+    # ours first: Numba's pool at --threads and, in this process, the BLAS libraries loaded so far
+    # (NumPy's, SciPy's: the twins' products) at one thread, as nn's kernels hold them while they
+    # run; PyTorch, imported after, keeps its own libraries and takes torch.set_num_threads
     threads.set_num_threads(a.threads)
+    threadpool_limits(1, user_api="blas")
     try:
         import torch
         torch.set_num_threads(a.threads)

@@ -34,8 +34,9 @@ sys.path.insert(0, ROOT)
 
 
 def set_threads(n):
-    """n threads for our kernels, with nn's policy: Numba's pool at n, every BLAS at one thread
-    (nn.kernels.threads explains why). PyTorch gets torch.set_num_threads(n) when it is loaded."""
+    """n threads for our kernels: Numba's pool at n; BLAS is left as it is (our kernels hold it at one
+    thread while they call it, nn.kernels.threads explains why). PyTorch gets torch.set_num_threads(n)
+    when it is loaded."""
     import nn
     nn.kernels.set_num_threads(n)
 

@@ -4,9 +4,12 @@ The public surface mirrors PyTorch's names, shapes and defaults.
 Start reading at nn/tensor.py (the autograd), then nn/functional.py (each op
 with its backward), then nn/kernels/ (the compiled loops and their NumPy twins).
 """
-from . import _blas_setup  # noqa: F401  (first: picks OpenBLAS kernels before NumPy loads)
 from . import kernels
+from .kernels.threads import set_num_threads, get_num_threads
 from .tensor import Tensor, no_grad, manual_seed
+from .random import get_rng_state, set_rng_state
+from . import autograd
+from .autograd import Function
 from . import functional
 from . import functional as F
 from .modules import (Module, Parameter, Sequential, ModuleList, Linear, Conv2d, ConvTranspose2d,

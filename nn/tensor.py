@@ -116,6 +116,37 @@ def unbroadcast(grad, shape):
     return grad
 
 
+def _broadcasts_to(shape, target):
+    """True if an array of ``shape`` broadcasts to ``target`` (NumPy's rule, read from the right)."""
+    if len(shape) > len(target):
+        return False
+    return all(n == m or n == 1 for n, m in zip(shape[::-1], target[::-1]))
+
+
+def _check_grads(node, grads):
+    """The engine's contract with every op's backward (as PyTorch's): a tuple or list with one
+    gradient per input, each None or an array of its input's shape (or of a shape the input was
+    broadcast to, which ``unbroadcast`` sums back). Raises RuntimeError naming the op."""
+    op = repr(node._op) if node._op else "an unnamed op"
+    if not isinstance(grads, (tuple, list)):
+        raise RuntimeError(f"backward of {op} returned a {type(grads).__name__}; it must return a tuple "
+                           f"with one gradient (or None) per input ({len(node._parents)} inputs)")
+    if len(grads) != len(node._parents):
+        raise RuntimeError(f"backward of {op} returned {len(grads)} gradients for its "
+                           f"{len(node._parents)} inputs; it must return one per input (None for an "
+                           f"input that needs no gradient)")
+    for i, (parent, pg) in enumerate(zip(node._parents, grads)):
+        if pg is None:
+            continue
+        if not isinstance(pg, (np.ndarray, np.generic)):
+            raise RuntimeError(f"backward of {op} returned a {type(pg).__name__} as the gradient of "
+                               f"input {i}; expected a NumPy array or None")
+        if pg.shape != parent.shape and not _broadcasts_to(parent.shape, pg.shape):
+            raise RuntimeError(f"backward of {op} returned a gradient of shape {pg.shape} for input {i} "
+                               f"of shape {parent.shape}; a gradient must have its input's shape (or the "
+                               f"shape the input was broadcast to in the forward pass)")
+
+
 def _release_error(_grad):
     raise RuntimeError(
         "backward() through a graph a second time: the graph was released after the first "
@@ -164,8 +195,10 @@ class Tensor:
         """Result of an op: records the graph only if some parent needs a gradient.
 
         data: the forward result (ndarray); parents: the input Tensors;
-        backward(g) -> one gradient (or None) per parent, each of the parent's
-        shape or broadcastable to it (it is summed down with ``unbroadcast``).
+        backward(g) -> a tuple with one gradient (ndarray, or None) per parent, each
+        of the parent's shape, or of a shape the parent was broadcast to in the
+        forward pass (it is summed back down with ``unbroadcast``); op: the op's
+        name, used in error messages. backward() checks all of this (_check_grads).
         """
         out = Tensor.__new__(Tensor)
         out.data = data
@@ -254,6 +287,7 @@ class Tensor:
                 node.grad = np.array(g, dtype=node.dtype) if node.grad is None else node.grad + g
                 continue
             parent_grads = node._backward(g)
+            _check_grads(node, parent_grads)
             for parent, pg in zip(node._parents, parent_grads):
                 if pg is None or not parent.requires_grad:
                     continue

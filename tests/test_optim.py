@@ -322,3 +322,45 @@ def test_tiny_network_overfits_a_fixed_batch():
         first = loss.item() if first is None else first
     assert first > 0.5
     assert loss.item() < 1e-3
+
+
+# ---- gradient shape check (every optimizer, before any update) -----------------------------------
+
+@pytest.mark.parametrize("make", [lambda ps: optim.SGD(ps, lr=0.1), lambda ps: optim.SGD(ps, lr=0.1, momentum=0.9),
+                                  lambda ps: optim.Adam(ps), lambda ps: optim.Adam(ps, amsgrad=True)])
+def test_step_with_a_gradient_of_the_wrong_shape_raises_and_updates_nothing(make):
+    # a (1,) gradient on a Linear(40, 25) weight once made the update kernel read past its end
+    layer = nn.Linear(40, 25)
+    before = [p.data.copy() for p in layer.parameters()]
+    opt = make(layer.parameters())
+    layer.weight.grad = np.ones((25, 40), np.float32)       # fine
+    layer.bias.grad = np.ones(1, np.float32)                # parameter 1: wrong
+    with pytest.raises(ValueError, match=r"step: parameter 1 has shape \(25,\) but its \.grad has shape \(1,\)"):
+        opt.step()
+    for p, b in zip(layer.parameters(), before):
+        np.testing.assert_array_equal(p.data, b)             # checked before any update
+    layer.bias.grad = np.ones(25, np.float32)
+    opt.step()                                               # fixed: the step runs
+    assert not np.array_equal(layer.weight.data, before[0])
+
+
+def test_a_new_optimizer_gets_the_gradient_check_too():
+    class Halve(optim.Optimizer):
+        def __init__(self, params):
+            super().__init__(params, {})
+
+        def _validate(self, group):
+            pass
+
+        def step(self):
+            for p in self._params():
+                p.data -= 0.5 * p.grad
+
+    p = _param([[1.0, 2.0]])
+    opt = Halve([p])
+    p.grad = np.ones(2)
+    with pytest.raises(ValueError, match=r"Halve.step: parameter 0 has shape \(1, 2\) but its \.grad has shape \(2,\)"):
+        opt.step()
+    p.grad = np.ones((1, 2))
+    opt.step()
+    np.testing.assert_allclose(p.data, [[0.5, 1.5]])

@@ -1,5 +1,6 @@
 """Tensor and autograd engine: graph, accumulation, broadcasting, dtypes, memory, errors."""
 import gc
+import re
 import weakref
 
 import numpy as np
@@ -52,23 +53,81 @@ def test_leaf_grads_accumulate_across_backward_calls():
 
 
 def test_gradient_only_for_inputs_that_require_it():
-    calls = []
     x = Tensor(np.ones((2, 3)))                       # an image: no grad wanted
     w = Tensor(np.ones((3, 3)), requires_grad=True)
     y = x @ w
     y.sum().backward()
     assert x.grad is None and w.grad is not None
     assert not x.requires_grad
-    # the op never computes the unwanted gradient: check through a spy backward
-    a = Tensor(np.ones(2))
-    b = Tensor(np.ones(2), requires_grad=True)
 
-    def backward(g):
-        calls.append((a.requires_grad, b.requires_grad))
-        return (None if not a.requires_grad else g, g)
-    out = Tensor._make(a.data + b.data, (a, b), backward)
-    out.sum().backward()
-    assert calls == [(False, True)]
+
+@pytest.mark.parametrize("op", ["mul", "div", "matmul"])
+@pytest.mark.parametrize("constant_side", [0, 1])
+def test_ops_do_not_compute_the_gradient_of_a_constant(op, constant_side):
+    # the op's own backward, called directly: the constant's slot must be None (a product that was
+    # not computed), the other one a real gradient
+    a, b = t64(3, 3, seed=1), t64(3, 3, seed=2, low=0.5, high=1.5)
+    (a, b)[constant_side].requires_grad = False
+    y = {"mul": a * b, "div": a / b, "matmul": a @ b}[op]
+    grads = y._backward(np.ones(y.shape))
+    assert grads[constant_side] is None
+    assert grads[1 - constant_side] is not None
+
+
+# --- the engine's contract with a backward: one gradient per input, each of its input's shape ----------
+
+def _node(parents, grads, op="my_op"):
+    """A graph node whose backward returns ``grads`` whatever it receives."""
+    return Tensor._make(np.zeros((2, 3)), parents, lambda g: grads, op)
+
+
+@pytest.mark.parametrize("n_grads", [1, 3])
+def test_backward_must_return_one_gradient_per_input(n_grads):
+    a, b = t64(2, 3), t64(2, 3, seed=1)
+    out = _node((a, b), (np.ones((2, 3)),) * n_grads)
+    with pytest.raises(RuntimeError, match=rf"backward of 'my_op' returned {n_grads} gradients for its 2 inputs"):
+        out.sum().backward()
+
+
+def test_backward_must_return_a_tuple():
+    a = t64(2, 3)
+    with pytest.raises(RuntimeError, match="backward of 'my_op' returned a ndarray; it must return a tuple"):
+        _node((a,), np.ones((2, 3))).sum().backward()
+
+
+@pytest.mark.parametrize("parent_shape,grad_shape", [
+    ((2, 3), (3,)),          # fewer elements than the input
+    ((2, 3), (3, 2)),        # transposed
+    ((3, 1), (3, 4, 5)),     # (3, 1) does not broadcast to (3, 4, 5)
+    ((25, 40), (1,)),        # the gradient that corrupted an optimizer step
+])
+def test_backward_gradient_of_a_wrong_shape_raises_naming_the_op(parent_shape, grad_shape):
+    a = t64(*parent_shape)
+    out = _node((a,), (np.ones(grad_shape),))
+    with pytest.raises(RuntimeError, match=rf"backward of 'my_op' returned a gradient of shape "
+                                           rf"{re.escape(str(grad_shape))} for input 0 of shape "
+                                           rf"{re.escape(str(parent_shape))}"):
+        out.sum().backward()
+    assert a.grad is None
+
+
+@pytest.mark.parametrize("parent_shape,grad_shape", [((2, 3), (2, 3)), ((3,), (2, 3)), ((2, 1), (2, 3)),
+                                                     ((1, 3), (4, 2, 3)), ((), (2, 3))])
+def test_backward_gradient_of_the_broadcast_shape_is_summed_back(parent_shape, grad_shape):
+    # an op that broadcast its input (x + bias) may return the gradient of the broadcast input
+    a = t64(*parent_shape)
+    g = np.random.default_rng(3).standard_normal(grad_shape)
+    _node((a,), (g,)).sum().backward()
+    extra = len(grad_shape) - len(parent_shape)
+    want = g.sum(axis=tuple(range(extra)))
+    want = want.sum(axis=tuple(i for i, n in enumerate(parent_shape) if n == 1), keepdims=True)
+    np.testing.assert_allclose(a.grad, want.reshape(parent_shape))
+
+
+def test_backward_gradient_for_an_unnamed_op_and_a_non_array():
+    a = t64(2, 3)
+    with pytest.raises(RuntimeError, match="backward of an unnamed op returned a list as the gradient of input 0"):
+        _node((a,), ([1.0],), op="").sum().backward()
 
 
 def test_no_grad_records_nothing():

@@ -15,7 +15,8 @@ def _channel_sums(g):
     """
     N, C = g.shape[:2]
     planes = np.ascontiguousarray(g).reshape(N * C, -1)
-    return (planes @ np.ones(planes.shape[1], g.dtype)).reshape(N, C).sum(axis=0)
+    with K.single_thread_blas():    # one pool at a time (nn/kernels/threads.py)
+        return (planes @ np.ones(planes.shape[1], g.dtype)).reshape(N, C).sum(axis=0)
 
 
 def _conv_args(x, weight, bias, op, transposed=False):
@@ -79,7 +80,7 @@ def conv2d(x, weight, bias=None, stride=1, padding=0):
         gx = K.conv2d_grad_input(g, w, (H, W), stride, padding) if x.requires_grad else None
         gw = K.conv2d_grad_weight(g, xd, (kh, kw), stride, padding) if weight.requires_grad else None
         gb = _channel_sums(g) if bias is not None and bias.requires_grad else None
-        return gx, gw, gb           # zip() with parents drops gb when there is no bias
+        return (gx, gw) if bias is None else (gx, gw, gb)
     parents = (x, weight) if bias is None else (x, weight, bias)
     return Tensor._make(y, parents, backward, "conv2d")
 
@@ -119,6 +120,6 @@ def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0
         gx = K.conv2d_forward(g, w, None, stride, padding) if x.requires_grad else None
         gw = K.conv2d_grad_weight(xd, g, (kh, kw), stride, padding) if weight.requires_grad else None
         gb = _channel_sums(g) if bias is not None and bias.requires_grad else None
-        return gx, gw, gb           # zip() with parents drops gb when there is no bias
+        return (gx, gw) if bias is None else (gx, gw, gb)
     parents = (x, weight) if bias is None else (x, weight, bias)
     return Tensor._make(y, parents, backward, "conv_transpose2d")

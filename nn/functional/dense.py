@@ -31,8 +31,12 @@ def linear(x, weight, bias=None):
             gx = gx.reshape(x.shape)
         else:                       # skip dx (e.g. first layer on raw data)
             gx = None
-            gw = g2.T @ x2 if weight.requires_grad else None
+            if weight.requires_grad:
+                with K.single_thread_blas():    # one pool at a time (nn/kernels/threads.py)
+                    gw = g2.T @ x2
+            else:
+                gw = None
             gb = g2.sum(axis=0) if bias is not None and bias.requires_grad else None
-        return gx, gw, gb           # zip() with parents drops gb when there is no bias
+        return (gx, gw) if bias is None else (gx, gw, gb)
     parents = (x, weight) if bias is None else (x, weight, bias)
     return Tensor._make(y.reshape(lead + (w.shape[0],)), parents, backward, "linear")

@@ -3,8 +3,8 @@
 Every kernel ``name`` has a plain-NumPy twin ``name_ref`` with the same
 signature; tests compare the two and benchmarks time both.
 
-Importing the kernels holds every BLAS library to one thread: the parallel work
-is Numba's (threads.py says why).
+The parallel work is Numba's: kernels that call BLAS hold it at one thread while
+they run (threads.py says why); importing them changes no thread setting.
 """
 from .conv import (conv2d_forward, conv2d_grad_input, conv2d_grad_weight,
                    conv2d_forward_ref, conv2d_grad_input_ref, conv2d_grad_weight_ref)
@@ -19,9 +19,7 @@ from .upsample import (upsample_nearest2d_forward, upsample_nearest2d_backward,
 from .patches import extract_patches, extract_patches_ref
 from .patch_mlp import (patch_mlp_forward, patch_mlp_sgd_epoch, patch_mlp_adam_epoch,
                         patch_mlp_forward_ref, patch_mlp_sgd_epoch_ref, patch_mlp_adam_epoch_ref)
-from .threads import hold_blas, set_num_threads, get_num_threads, threading_layer
+from .threads import single_thread_blas, set_num_threads, get_num_threads, threading_layer
 from .optim import adam_update, sgd_update, adam_update_ref, sgd_update_ref
 from .activation import (relu_forward, relu_backward, leaky_relu_forward, leaky_relu_backward,
                          relu_forward_ref, relu_backward_ref, leaky_relu_forward_ref, leaky_relu_backward_ref)
-
-hold_blas()   # every BLAS the imports above loaded (NumPy's, SciPy's) stays at one thread

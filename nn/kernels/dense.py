@@ -8,6 +8,8 @@ temporaries (bias added in place, gradients written into their outputs).  A Numb
 """
 import numpy as np
 
+from .threads import single_thread_blas
+
 
 def _check(x, w, b=None):
     if x.ndim != 2 or w.ndim != 2:
@@ -46,7 +48,8 @@ def linear_backward_ref(gy, x, w):
 def linear_forward(x, w, b):
     """y (N, out) = x (N, in) @ w (out, in).T + b (out,) (b may be None)."""
     _check(x, w, b)
-    y = np.dot(x, w.T)
+    with single_thread_blas():          # one pool at a time (threads.py)
+        y = np.dot(x, w.T)
     if b is not None:
         y += b                          # in place: no second (N, out) array
     return y
@@ -57,8 +60,9 @@ def linear_backward(gy, x, w):
     _check(x, w)
     if gy.shape != (x.shape[0], w.shape[0]) or gy.dtype != x.dtype:
         raise ValueError(f"linear_backward: gy must be {(x.shape[0], w.shape[0])} {x.dtype}, got {gy.shape} {gy.dtype}")
-    gx = np.dot(gy, w)
     gw = np.empty(w.shape, dtype=w.dtype)
-    np.dot(gy.T, x, out=gw)             # written in place, C-contiguous like w
+    with single_thread_blas():          # one pool at a time (threads.py)
+        gx = np.dot(gy, w)
+        np.dot(gy.T, x, out=gw)         # written in place, C-contiguous like w
     gb = np.add.reduce(gy, axis=0)
     return gx, gw, gb

@@ -1,93 +1,82 @@
-"""Thread-pool control for the kernels.
+"""Thread-pool control for the kernels: one pool at a time, without touching the user's settings.
 
-Two pools can run our code: Numba's (``prange`` loops) and the BLAS library's
-(matrix products via NumPy / ``np.dot``).  Running both on a small machine
-oversubscribes the cores: a pool's threads keep spinning for a while after
-their work, on the cores the other pool needs (measured: a conv layer became
-8x slower; the W2 training step at 2 threads took 110 ms with both pools at 2
-threads, 54 ms with BLAS at one).  So the parallel work is Numba's, and every
-BLAS library stays at ONE thread: ``import nn`` sets that (``hold_blas``), and
-``set_num_threads`` sets Numba's pool and keeps BLAS at one thread.  Our BLAS
-products (dense layers, the patch MLP's blocks of 256 rows) are small enough
-that one thread loses little.
+Two pools can run our code: Numba's (``prange`` loops) and the BLAS library's (matrix products
+through NumPy, or ``np.dot`` inside Numba, which calls SciPy's copy of OpenBLAS).  Running both
+on a small machine oversubscribes the cores: an OpenBLAS thread keeps spinning for a while after
+its work, on the core Numba's pool needs next (measured on 2 cores: the W2 training step took
+110-150 ms with BLAS at 2 threads beside Numba's 2, 33-60 ms with BLAS at one).  So the parallel
+work is Numba's, and BLAS runs on ONE thread while our kernels call it: ``single_thread_blas()``
+holds every loaded BLAS library at one thread for the duration of a call and restores the
+previous counts afterwards (a few microseconds).  ``import nn`` and ``set_num_threads`` leave
+BLAS alone: a user's own NumPy code keeps the threads they gave it.
 
-The float64 conv kernels (conv_gemm.py) call BLAS from inside Numba's parallel loops, through
-Numba's gemm helper, which uses SciPy's copy of OpenBLAS (scipy.linalg.cython_blas), distinct
-from NumPy's; ``run_blas_loop`` re-pins that copy to one thread before each call (in case it was
-raised since).  If SciPy shares its BLAS with NumPy (no private copy found), those kernels run
-Numba's loops on one thread instead.  (The float32 conv kernels, conv_simd.py, use no BLAS.)
+The float64 conv kernels (conv_gemm.py) call BLAS from inside Numba's parallel loops;
+``run_blas_loop`` runs them inside ``single_thread_blas()``.  (The float32 conv kernels,
+conv_simd.py, use no BLAS.)
 """
-import os
+import sys
 
 import numba
-from threadpoolctl import threadpool_limits, threadpool_info, ThreadpoolController
+from threadpoolctl import ThreadpoolController, threadpool_info
 
-_blas_limiter = None   # the active threadpoolctl limiter (kept so it is not garbage-collected)
-_kernel_blas = []      # [threadpoolctl controller of SciPy's private BLAS, or None], found once
-
-
-def _find_kernel_blas():
-    """The threadpoolctl controller of the BLAS loaded by scipy.linalg.cython_blas, if it is a
-    library of its own (e.g. scipy.libs/libscipy_openblas*.so in SciPy wheels), else None."""
-    if not _kernel_blas:
-        import numpy
-        import scipy.linalg.cython_blas  # noqa: F401  (loads the library)
-        import scipy
-        scipy_dir = os.path.dirname(os.path.abspath(scipy.__file__))
-        numpy_dir = os.path.dirname(os.path.abspath(numpy.__file__))
-        found = None
-        for lib in ThreadpoolController().lib_controllers:
-            path = os.path.abspath(lib.filepath)
-            if (lib.user_api == "blas" and path.startswith(scipy_dir)
-                    and not path.startswith(numpy_dir)):
-                found = lib
-        _kernel_blas.append(found)
-    return _kernel_blas[0]
+_blas_libs_scipy = False
+_blas_libs = None      # threadpoolctl controllers of the loaded BLAS libraries, found on first use
 
 
-def kernel_blas_is_private():
-    """True when the conv kernels' BLAS (SciPy's) is not NumPy's, so it can stay at one thread."""
-    return _find_kernel_blas() is not None
+def _blas_controllers():
+    """Controllers of every BLAS library loaded (NumPy's, and SciPy's used by Numba's np.dot).
+
+    Found once (scanning the process's libraries takes about 1 ms); then each
+    get/set of a thread count is a direct call into the library (about 1 us).
+    """
+    global _blas_libs, _blas_libs_scipy
+    # SciPy's BLAS (Numba's np.dot and the float64 conv loops) is loaded only by the kernels that
+    # use it (conv_gemm imports it): scanned again once it is, never imported here (0.2-0.4 s)
+    scipy_loaded = "scipy.linalg.cython_blas" in sys.modules
+    if _blas_libs is None or scipy_loaded != _blas_libs_scipy:
+        _blas_libs = [lib for lib in ThreadpoolController().lib_controllers if lib.user_api == "blas"]
+        _blas_libs_scipy = scipy_loaded
+    return _blas_libs
 
 
-def pin_kernel_blas():
-    """Keep the conv kernels' BLAS at one thread (cheap when it already is); see the module doc."""
-    lib = _find_kernel_blas()
-    if lib is not None and lib.num_threads != 1:
-        lib.set_num_threads(1)
+class single_thread_blas:
+    """Context manager: every BLAS library at one thread inside, the previous counts restored after.
+
+    Around our calls that reach BLAS, so that no BLAS thread spins beside Numba's pool.
+    """
+
+    def __enter__(self):
+        self._restore = []
+        for lib in _blas_controllers():
+            n = lib.num_threads
+            if n != 1:
+                lib.set_num_threads(1)
+                self._restore.append((lib, n))
+        return self
+
+    def __exit__(self, *exc):
+        for lib, n in self._restore:
+            lib.set_num_threads(n)
+        return False
 
 
 def run_blas_loop(fn, *args):
-    """Run a Numba parallel function whose loop body calls BLAS: with the private BLAS pinned to
-    one thread; or, when BLAS is shared with NumPy, with Numba's loop on one thread instead."""
-    if kernel_blas_is_private():
-        pin_kernel_blas()
+    """Run a Numba parallel function whose loop body calls BLAS, with BLAS at one thread."""
+    with single_thread_blas():
         return fn(*args)
-    n = numba.get_num_threads()
-    numba.set_num_threads(1)
-    try:
-        return fn(*args)
-    finally:
-        numba.set_num_threads(n)
-
-
-def hold_blas():
-    """Keep every BLAS library loaded so far at one thread (see the module doc)."""
-    global _blas_limiter
-    _blas_limiter = threadpool_limits(limits=1, user_api="blas")
 
 
 def set_num_threads(n):
-    """Use ``n`` threads in Numba's pool, with BLAS held at one thread (one pool at a time).
+    """Use ``n`` threads in Numba's pool (our parallel kernels), as torch.set_num_threads.
 
     n: int, 1 <= n <= numba.config.NUMBA_NUM_THREADS (the number of cores by default).
+    BLAS libraries keep their own setting; our kernels hold them at one thread while they run.
     """
     n_max = numba.config.NUMBA_NUM_THREADS
     if not isinstance(n, int) or isinstance(n, bool) or not 1 <= n <= n_max:
         raise ValueError(f"set_num_threads: n must be an int between 1 and {n_max} "
                          f"(NUMBA_NUM_THREADS), got {n!r}")
     numba.set_num_threads(n)
-    hold_blas()
 
 
 def get_num_threads():
@@ -96,7 +85,7 @@ def get_num_threads():
 
 
 def blas_num_threads():
-    """Threads of the BLAS library(ies) NumPy loaded (max over libraries), or None if none found."""
+    """Threads of the BLAS library(ies) loaded (max over libraries), or None if none found."""
     counts = [lib["num_threads"] for lib in threadpool_info() if lib.get("user_api") == "blas"]
     return max(counts) if counts else None
 

@@ -19,6 +19,7 @@ Parameter i is the i-th parameter counting across groups in order (as PyTorch's
 integer ids), so the state loads into a new optimizer built the same way.
 Combine with the model's state by prefixing keys, e.g. ``"optim." + key``.
 """
+import functools
 import math
 import numbers
 
@@ -60,13 +61,29 @@ class _StateByParam(dict):
         return super().setdefault(self._key(k), default)
 
 
+def _checks_grads_first(step):
+    @functools.wraps(step)
+    def checked_step(self, *args, **kwargs):
+        self._check_grads()
+        return step(self, *args, **kwargs)
+    return checked_step
+
+
 class Optimizer:
     """Base class: param_groups, zero_grad(), state_dict() / load_state_dict().
 
     Subclasses define ``defaults`` (hyper-parameter name -> default), ``_validate(group)``
     and ``step()``; per-parameter state lives in ``self.state[param]`` (a dict; keyed
-    internally by id(param)).
+    internally by id(param)). Every subclass's ``step()`` starts with ``_check_grads()``
+    (added by ``__init_subclass__``): a gradient of the wrong shape raises before any update.
     """
+
+    def __init_subclass__(cls, **kwargs):
+        # every optimizer's step() first checks the gradients (_check_grads): a wrong-shaped
+        # gradient would make the update kernels read past the end of the array
+        super().__init_subclass__(**kwargs)
+        if "step" in cls.__dict__:
+            cls.step = _checks_grads_first(cls.step)
 
     def __init__(self, params, defaults):
         self.defaults = dict(defaults)
@@ -124,6 +141,20 @@ class Optimizer:
 
     def step(self):
         raise NotImplementedError
+
+    def _check_grads(self):
+        """Every gradient has its parameter's shape (checked for all before any is updated)."""
+        for i, p in enumerate(self._params()):
+            g = p.grad
+            if g is None:
+                continue
+            if not isinstance(g, np.ndarray):
+                raise TypeError(f"{type(self).__name__}.step: parameter {i} (shape {p.data.shape}) has a "
+                                f".grad of type {type(g).__name__}; expected a NumPy array or None")
+            if g.shape != p.data.shape:
+                raise ValueError(f"{type(self).__name__}.step: parameter {i} has shape {p.data.shape} but "
+                                 f"its .grad has shape {g.shape}; a gradient must have its parameter's "
+                                 f"shape (check what set .grad, e.g. a custom backward)")
 
     def _params(self):
         return [p for group in self.param_groups for p in group["params"]]

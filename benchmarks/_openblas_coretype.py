@@ -1,15 +1,18 @@
-"""Pick OpenBLAS's AVX-512 kernels on AVX-512 CPUs that OpenBLAS does not recognise.
+"""Pick OpenBLAS's AVX-512 kernels on AVX-512 CPUs that OpenBLAS does not recognise (benchmarks only).
 
-Imported first by nn/__init__.py, before anything imports NumPy.
+Imported first by the benchmark scripts, before anything imports NumPy.  ``import nn`` itself never
+sets environment variables; outside the benchmarks, a user who wants this sets it in the shell:
+``OPENBLAS_CORETYPE=SkylakeX python ...``.
 
 Why: the OpenBLAS bundled with NumPy and SciPy chooses its kernels from the CPU model.  On CPUs
-newer than the library (measured here: an AMD EPYC of family 26, with AVX-512) it falls back to
-its 'Haswell' (AVX2) kernels: about 90-100 GFLOP/s for sgemm on one core, against 110-160 with
-its 'SkylakeX' (AVX-512) kernels.  The choice can only be overridden by the environment variable
-OPENBLAS_CORETYPE, read once when the library is loaded, i.e. when NumPy is first imported.
+newer than the library it may fall back to its 'Haswell' (AVX2) kernels: measured on an AMD EPYC
+of family 26 with AVX-512, about 90-100 GFLOP/s for sgemm on one core, against 110-160 with its
+'SkylakeX' (AVX-512) kernels.  (OpenBLAS 0.3.30 already picks SkylakeX on a family-25 EPYC.)  The
+choice can only be overridden by the environment variable OPENBLAS_CORETYPE, read once when the
+library is loaded, i.e. when NumPy is first imported.
 
-So this sets OPENBLAS_CORETYPE=SkylakeX only if all of these hold; otherwise it does nothing:
-  * NumPy (hence OpenBLAS) is not loaded yet (too late otherwise; import nn before numpy);
+So this sets OPENBLAS_CORETYPE=SkylakeX in the benchmark's own process only if all of these hold:
+  * NumPy (hence OpenBLAS) is not loaded yet (too late otherwise);
   * the user has not set OPENBLAS_CORETYPE (their choice wins);
   * Linux, and /proc/cpuinfo lists avx512f, avx512bw, avx512dq and avx512vl (what SkylakeX uses).
 Other BLAS libraries (MKL, Accelerate) ignore the variable.

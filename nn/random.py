@@ -1,0 +1,41 @@
+"""The state of nn's random generator (nn.init, dropout), as torch.random / torch.get_rng_state.
+
+    state = nn.get_rng_state()      # a uint8 array (a copy): save it with the checkpoint
+    ...
+    nn.set_rng_state(state)         # the same random numbers from here on again
+
+The generator is NumPy's PCG64 (``nn.manual_seed(seed)`` makes a new one). Its state is
+two 128-bit integers and a buffered 32-bit half; the array holds them as bytes, in the
+order state, inc, has_uint32, uinteger, so it goes into an .npz file (nn.save) as it is.
+"""
+import numpy as np
+
+from . import tensor as _tensor
+
+__all__ = ["get_rng_state", "set_rng_state"]
+
+_STATE_BYTES = 16 + 16 + 1 + 4
+
+
+def get_rng_state():
+    """The generator's state as a uint8 array of 37 bytes (a copy, as torch.get_rng_state)."""
+    st = _tensor.get_rng().bit_generator.state
+    if st["bit_generator"] != "PCG64":
+        raise RuntimeError(f"get_rng_state: expected nn's PCG64 generator, found {st['bit_generator']}")
+    raw = (st["state"]["state"].to_bytes(16, "little") + st["state"]["inc"].to_bytes(16, "little")
+           + bytes([st["has_uint32"]]) + st["uinteger"].to_bytes(4, "little"))
+    return np.frombuffer(raw, dtype=np.uint8).copy()
+
+
+def set_rng_state(new_state):
+    """Restore a state from get_rng_state(): the generator continues from where it was then."""
+    arr = np.asarray(new_state.data if isinstance(new_state, _tensor.Tensor) else new_state)
+    if arr.dtype != np.uint8 or arr.shape != (_STATE_BYTES,):
+        raise ValueError(f"set_rng_state: expected the uint8 array of shape ({_STATE_BYTES},) that "
+                         f"nn.get_rng_state() returns, got dtype {arr.dtype} shape {arr.shape}")
+    raw = arr.tobytes()
+    bit_gen = _tensor.get_rng().bit_generator
+    bit_gen.state = {"bit_generator": "PCG64",
+                     "state": {"state": int.from_bytes(raw[:16], "little"),
+                               "inc": int.from_bytes(raw[16:32], "little")},
+                     "has_uint32": raw[32], "uinteger": int.from_bytes(raw[33:], "little")}
