@@ -11,7 +11,8 @@ PARALLEL = [(conv_simd, "forward"), (conv_simd, "grad_input_planes"), (conv_simd
 
 CASES = [dict(N=3, C=10, O=9, H=13, W=11, stride=(1, 1)),      # simd route, several column jobs
          dict(N=2, C=1, O=6, H=9, W=12, stride=(2, 2)),        # direct route (one input channel)
-         dict(N=2, C=5, O=1, H=8, W=7, stride=(1, 1))]         # direct forward (one output channel)
+         dict(N=2, C=5, O=1, H=8, W=7, stride=(1, 1)),         # direct forward (one output channel)
+         dict(N=1, C=9, O=9, H=2, W=2, stride=(2, 2))]         # one column job: still the parallel build
 
 
 def _forbid(monkeypatch, which):
@@ -56,4 +57,4 @@ def test_serial_copies_are_serial_and_cached_apart():
         assert kernel.targetoptions.get("parallel") and not serial.targetoptions.get("parallel")
         assert serial.py_func.__qualname__ == name + "_serial"          # its own cache file
         assert serial.py_func.__code__ is kernel.py_func.__code__        # one source
-    assert pick("p", "s", 1, 8) == "s" and pick("p", "s", 2, 1) == "s" and pick("p", "s", 2, 2) == "p"
+    assert pick("p", "s", 1) == "s" and pick("p", "s", 2) == "p"

@@ -187,7 +187,7 @@ def conv_forward(Xf, w, bias, g, n_threads):
     """y (N, O, Ho, Wo) from Xf (C, planes, padded_columns(L) + max_off), the packed input."""
     Wp, boff = pack_forward(w, g, Xf.shape[1] * Xf.shape[2], Xf.shape[2])
     jobs = job_count(padded_columns(g.L) // TILE_COLS, CHUNK_TILES, n_threads)
-    kernel = pick(forward, forward_serial, n_threads, jobs)
+    kernel = pick(forward, forward_serial, n_threads)
     return kernel(Xf, Wp, boff, bias, g.N, g.Hq, g.Wq, g.Ho, g.Wo, jobs)
 
 
@@ -196,7 +196,7 @@ def conv_grad_input(gYf, w, g, gXf, n_threads):
     padded_columns(L)), the packed output gradient with max_off leading zero columns."""
     Wp, boff, starts = pack_grad_input(w, g, g.max_off, gYf.shape[1])
     jobs = job_count(gXf.shape[2] // TILE_COLS, CHUNK_TILES, n_threads)
-    kernel = pick(grad_input_planes, grad_input_planes_serial, n_threads, jobs * g.P)
+    kernel = pick(grad_input_planes, grad_input_planes_serial, n_threads)
     kernel(gYf, Wp, boff, starts, gXf, jobs)
 
 
@@ -206,7 +206,7 @@ def conv_grad_weight(gYf, Xf, g, n_threads):
     (Op, Lpad), Cp, T = gYf.shape, Xf.shape[0], g.kh * g.kw
     pl, off = g.taps()
     jobs = grad_weight_jobs(Op, Cp, g.P, Lpad, n_threads)
-    kernel = pick(grad_weight_taps, grad_weight_taps_serial, n_threads, jobs)
+    kernel = pick(grad_weight_taps, grad_weight_taps_serial, n_threads)
     blocks = kernel(gYf, Xf, pl, off, Lpad, jobs, n_threads)          # (T, Op/MY, Cp/MX, MY*MX)
     gw = blocks.reshape(T, Op // MY, Cp // MX, MY, MX).transpose(1, 3, 2, 4, 0).reshape(Op, Cp, T)
     return np.ascontiguousarray(gw[:g.O, :g.C]).reshape(g.O, g.C, g.kh, g.kw)

@@ -25,6 +25,7 @@ def serial_copy(kernel):
     return njit(cache=True, **options)(copy)
 
 
-def pick(kernel, serial, n_threads, n_jobs=2):
-    """The kernel to call: the parallel one only when there are threads and jobs to share."""
-    return kernel if n_threads > 1 and n_jobs > 1 else serial
+def pick(kernel, serial, n_threads):
+    """The kernel to call: the parallel one whenever Numba's pool has more than one thread, even
+    for a call with a single job (choosing the serial one there would compile both builds)."""
+    return kernel if n_threads > 1 else serial
