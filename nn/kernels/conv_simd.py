@@ -171,7 +171,7 @@ def grad_weight_taps(gYf, Xf, pl, off, Lpad, n_chunks, n_threads):
     return gW.reshape(T, OB, CB, VL)
 
 
-forward_serial = serial_copy(forward)                        # one thread or one job (serial.py)
+forward_serial = serial_copy(forward)                        # one thread (serial.py)
 grad_input_planes_serial = serial_copy(grad_input_planes)
 grad_weight_taps_serial = serial_copy(grad_weight_taps)
 
