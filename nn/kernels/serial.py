@@ -1,4 +1,4 @@
-"""Serial copies of the parallel kernels, for one thread (or one job).
+"""Serial copies of the parallel kernels, for a process that runs them on one thread.
 
 Numba compiles a ``parallel=True`` function two to three times slower than the same function
 without it (the parfor passes, then the loop body compiled again as a gufunc).  Measured with a
