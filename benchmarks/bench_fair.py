@@ -13,6 +13,10 @@ ours / PyTorch per workload; the report is every round's ratio and their median.
 W1  conv layer forward + grad input + grad weight + grad bias on the W1 shapes (bench_kernels.py),
     ratio of the best of --repeat timed runs; the geometric mean over shapes per round
 W2  ref-convnet training step (bench_training.py), ratio of the median ms/step
+W8  one epoch of the default model's training recipe (bench_recipe.py: 80 synthetic scenes x 4 crops, batch 8),
+    ratio of the median epoch time over --repeat epochs after a warm-up one (w8), and of that epoch's CPU
+    time (w8_cpu); our throughput / PyTorch's is the inverse (the goal, ours >= 1.3x PyTorch's images/s,
+    is a ratio <= 0.77)
 
 The in-process benchmarks (bench_kernels.py, bench_training.py) stay the tools for profiling and
 for the NumPy twins. Writes fair_<threads>t.json into --out (default bench_out/).
@@ -63,11 +67,19 @@ def _child_w2(impl, threads, repeat):
     return {"w2": bt._w2_torch(bt._try_torch(threads), repeat)["ms_per_step"]}
 
 
+def _child_w8(impl, threads, repeat):
+    import bench_recipe as br
+    res = br.measure(impl, threads, None, 80, 4, repeat)
+    # also the epoch's CPU time: at one thread a steadier measure than wall time on a busy machine
+    return {"w8": 1e3 * res["median_epoch"]["wall"], "w8_cpu": 1e3 * res["median_epoch"]["cpu"]}
+
+
 def child(a):
     sys.path.insert(0, HERE)
     sys.path.insert(0, os.path.dirname(HERE))
     names = [n for n in a.only.split(",") if n]
     res = (_child_w1(a.impl, a.threads, a.repeat, names) if a.workload == "w1"
+           else _child_w8(a.impl, a.threads, a.repeat) if a.workload == "w8"
            else _child_w2(a.impl, a.threads, a.repeat))
     print(json.dumps(res))
 
@@ -89,7 +101,7 @@ def geomean(values):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("workloads", nargs="*", choices=["w1", "w2"], default=["w1", "w2"])
+    ap.add_argument("workloads", nargs="*", choices=["w1", "w2", "w8"], default=["w1", "w2"])
     ap.add_argument("--threads", type=int, choices=(1, 2), default=1)
     ap.add_argument("--rounds", type=int, default=3, help="rounds (each: ours and PyTorch, alternating order)")
     ap.add_argument("--repeat", type=int, default=5, help="timed runs inside each process")

@@ -114,7 +114,19 @@ def main(argv=None):
         results.append(row)
         print_row(row, impls)
 
-    env = {"threads": a.threads, "numba_threading_layer": threads.threading_layer(),
+    # the machine's measured limits, in the same run (so under the same load) as the table
+    from peak import peaks
+    env_peak = peaks()
+    limit = env_peak["micro_kernel_1core"] * a.threads
+    print(f"peak, one core: BLAS sgemm {env_peak['sgemm_1core']:.0f} GFLOP/s, our micro-kernel on L1 data "
+          f"{env_peak['micro_kernel_1core']:.0f} (x{a.threads} threads = {limit:.0f}: the 'of peak' column)")
+    print(f"{'shape':6s} " + " ".join(f"{i + ' GF/s':>12s} {'of peak':>8s}" for i in impls))
+    for r in results:
+        for i in impls:
+            r[i]["of_peak"] = r[i]["gflops"] / limit
+        print(f"{r['name']:6s} " + " ".join(f"{r[i]['gflops']:12.1f} {100 * r[i]['of_peak']:7.0f}%" for i in impls))
+
+    env = {"peak_gflops": env_peak, "threads": a.threads, "numba_threading_layer": threads.threading_layer(),
            "numba_threads": threads.get_num_threads(), "blas_threads": threads.blas_num_threads(),
            "blas": blas_info(), "cpu": platform.processor() or platform.machine(),
            "cores": os.cpu_count(), "torch": getattr(torch, "__version__", None), "repeat": a.repeat,
@@ -130,7 +142,7 @@ def main(argv=None):
     os.makedirs(a.out, exist_ok=True)
     with open(os.path.join(a.out, f"conv_w1_{a.threads}t.json"), "w") as fh:
         json.dump({"env": env, "results": results}, fh, indent=1)
-    plot(results, impls, os.path.join(a.out, f"conv_w1_{a.threads}t.png"), a.threads)
+    plot(results, impls, os.path.join(a.out, f"conv_w1_{a.threads}t.png"), a.threads, env_peak)
 
 
 def blas_info():
@@ -149,7 +161,7 @@ def print_row(row, impls):
     print(f"{row['name']:6s} {row['gflop']:6.3f} {cells}  {'' if ratio is None else f'{ratio:10.2f}'}", flush=True)
 
 
-def plot(results, impls, path, nthreads):
+def plot(results, impls, path, nthreads, peak=None):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -159,6 +171,10 @@ def plot(results, impls, path, nthreads):
     for k, impl in enumerate(impls):
         ax.bar(xs + k * width, [r[impl]["gflops"] for r in results], width, label=impl)
     ax.set_xticks(xs + width * (len(impls) - 1) / 2, [r["name"] for r in results])
+    if peak:
+        ax.axhline(peak["micro_kernel_1core"] * nthreads, color="k", ls="--", lw=1,
+                   label=f"micro-kernel on L1 data x{nthreads}")
+        ax.axhline(peak["sgemm_1core"] * nthreads, color="gray", ls=":", lw=1, label=f"BLAS sgemm x{nthreads}")
     ax.set_ylabel("GFLOP/s (forward + backward, best run)")
     ax.set_title(f"conv2d W1, float32, {nthreads} thread(s)")
     ax.legend()

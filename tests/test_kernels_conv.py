@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from nn.kernels import conv
+from nn.kernels import conv, conv_gemm
 
 RTOL = {np.float32: 1e-4, np.float64: 1e-10}
 
@@ -165,7 +165,7 @@ def test_fast_kernels_chunked_large_maps():
         y = conv.conv2d_forward_ref(x, w, None, (s, s), (pd, pd))
         gy = rng.standard_normal(y.shape).astype(np.float32)
         g = conv.Geometry(N, C, H, H - 3, O, k, k, (s, s), (pd, pd), *y.shape[2:])
-        n_chunks.append(-(-N * g.Hq // conv.conv_gemm.chunk_rows(N * g.Hq, g.Wq, O + C, 4)))
+        n_chunks.append(-(-N * g.Hq // conv_gemm.chunk_rows(N * g.Hq, g.Wq, O + C, 4)))
         n_chunks.append(conv.conv_simd.job_count(-(-g.L // conv.conv_simd.TILE_COLS), conv.conv_simd.CHUNK_TILES, 1))
         for route in ("simd", "gemm", "direct"):
             assert_close(conv._conv2d_forward(x, w, None, (s, s), (pd, pd), route), y, np.float32)

@@ -68,6 +68,21 @@ def test_nearest_exact_x2_path_matches_twin(c, which):
     np.testing.assert_allclose(gx, upsample.upsample_nearest2d_backward_ref(gy, (H, W)), **TOL[x.dtype.type])
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("out_hw", [(5, 3), (8, 8), (1, 7), (1, 1)])
+def test_nearest_one_pixel_path_matches_twin(dtype, out_hw):
+    """A 1 x 1 input tiled over the output (own broadcast / sum path) against the twin."""
+    rng = np.random.default_rng(out_hw[0] * 10 + out_hw[1])
+    x = rng.standard_normal((3, 4, 1, 1)).astype(dtype)
+    y = upsample.upsample_nearest2d_forward(x, out_hw)
+    assert y.shape == (3, 4) + out_hw and y.dtype == x.dtype and y.flags.writeable
+    np.testing.assert_array_equal(y, upsample.upsample_nearest2d_forward_ref(x, out_hw))
+    gy = rng.standard_normal(y.shape).astype(dtype)
+    gx = upsample.upsample_nearest2d_backward(gy, (1, 1))
+    assert gx.shape == x.shape and gx.dtype == x.dtype
+    np.testing.assert_allclose(gx, upsample.upsample_nearest2d_backward_ref(gy, (1, 1)), **TOL[x.dtype.type])
+
+
 def _naive_bilinear(x, out_hw):
     """Textbook align_corners=False bilinear, one output pixel at a time."""
     N, C, H, W = x.shape

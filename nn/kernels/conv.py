@@ -117,7 +117,10 @@ def conv2d_grad_weight_ref(gy, x, kernel_hw, stride, padding):
 #     where the micro-kernels would pad it to a block of rows (see _route).
 # All split their work over Numba's threads; conv_gemm's BLAS calls run on one thread each
 # (threads.py), so only one thread pool is busy at a time.
-from . import conv_direct, conv_gemm, conv_simd, threads
+from . import conv_direct, conv_simd, threads
+from .serial import pick
+# conv_gemm (float64 only) is imported on first use: it loads SciPy's BLAS, which float32 users
+# never need (0.2-0.4 s of every process's start-up).
 from .conv_layout import Geometry, pack_input, pack_output_grad, unpack_input_grad
 
 DIRECT_MAX_CHANNELS = 8   # float64: measured crossover with BLAS (benchmarks/README.md): direct wins up to here
@@ -214,7 +217,9 @@ def _conv2d_forward(x, w, b, stride, padding, route):
     Xf = _packed_input(x, g)
     pl, off = g.taps()
     if route == "direct":
-        return conv_direct.forward(Xf, w, bias, pl, off, N, g.Hq, g.Wq, Ho, Wo)
+        kernel = pick(conv_direct.forward, conv_direct.forward_serial, threads.get_num_threads())
+        return kernel(Xf, w, bias, pl, off, N, g.Hq, g.Wq, Ho, Wo)
+    from . import conv_gemm
     rows = conv_gemm.chunk_rows(N * g.Hq, g.Wq, O + C, x.itemsize)
     return threads.run_blas_loop(conv_gemm.forward, Xf, _tap_weights(w), bias, pl, off, N, g.Hq, g.Wq, Ho, Wo, rows)
 
@@ -246,8 +251,10 @@ def _conv2d_grad_input(gy, w, input_hw, stride, padding, route):
     gXf = _work("gx", (C, g.P, g.L), gy.dtype)
     if route == "direct":
         gYf = _packed_output_grad(gy, g, 0)
-        conv_direct.grad_input_planes(gYf, w, pl, off, N, g.Hq, g.Wq, Ho, gXf)
+        kernel = pick(conv_direct.grad_input_planes, conv_direct.grad_input_planes_serial, threads.get_num_threads())
+        kernel(gYf, w, pl, off, N, g.Hq, g.Wq, Ho, gXf)
     else:
+        from . import conv_gemm
         gYf = _packed_output_grad(gy, g, g.max_off)
         rows = conv_gemm.chunk_rows(N * g.Hq, g.Wq, O + C, gy.itemsize)
         threads.run_blas_loop(conv_gemm.grad_input_planes, gYf, _tap_weights(w), pl, off, g.max_off,
@@ -280,7 +287,9 @@ def _conv2d_grad_weight(gy, x, kernel_hw, stride, padding, route):
     Xf = _packed_input(x, g)
     gYf = _packed_output_grad(gy, g, 0)
     if route == "direct":
-        return conv_direct.grad_weight(gYf, Xf, pl, off, kh, kw, N, g.Hq, g.Wq, Ho)
+        kernel = pick(conv_direct.grad_weight, conv_direct.grad_weight_serial, threads.get_num_threads())
+        return kernel(gYf, Xf, pl, off, kh, kw, N, g.Hq, g.Wq, Ho)
+    from . import conv_gemm
     rows = conv_gemm.chunk_rows(N * g.Hq, g.Wq, O + C, x.itemsize)
     gWt = threads.run_blas_loop(conv_gemm.grad_weight_taps, gYf, Xf, pl, off, 0, g.L, g.Wq, rows, O,
                                       threads.get_num_threads())   # (kh*kw, O, C)

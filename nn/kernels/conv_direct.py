@@ -18,6 +18,8 @@ gXf, (o, c) for gw.
 import numpy as np
 from numba import njit, prange
 
+from .serial import serial_copy
+
 
 @njit(parallel=True, cache=True, fastmath={"contract"})
 def forward(Xf, w, bias, pl, off, N, Hq, Wq, Ho, Wo):
@@ -88,3 +90,8 @@ def grad_weight(gYf, Xf, pl, off, kh, kw, N, Hq, Wq, Ho):
                     s += g[m] * src[m]
             gw[o, c, t] = s
     return gw.reshape(O, C, kh, kw)
+
+
+forward_serial = serial_copy(forward)                        # one thread (serial.py)
+grad_input_planes_serial = serial_copy(grad_input_planes)
+grad_weight_serial = serial_copy(grad_weight)

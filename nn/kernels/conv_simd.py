@@ -21,6 +21,7 @@ test bounds.  Work is split over Numba's threads by chunks of columns (and plane
 import numpy as np
 from numba import njit, prange, uint64
 
+from .serial import pick, serial_copy
 from .simd import MR, MX, MY, TILE_COLS, VL, dot_tile, gather_tile
 
 CHUNK_TILES = 8            # forward / grad input: at most this many tiles per parallel job (8 x 48 columns)
@@ -170,6 +171,11 @@ def grad_weight_taps(gYf, Xf, pl, off, Lpad, n_chunks, n_threads):
     return gW.reshape(T, OB, CB, VL)
 
 
+forward_serial = serial_copy(forward)                        # one thread (serial.py)
+grad_input_planes_serial = serial_copy(grad_input_planes)
+grad_weight_taps_serial = serial_copy(grad_weight_taps)
+
+
 # ----------------------------------------------------------------------------- entry points (conv.py)
 
 def padded_rows(n, block):
@@ -181,7 +187,8 @@ def conv_forward(Xf, w, bias, g, n_threads):
     """y (N, O, Ho, Wo) from Xf (C, planes, padded_columns(L) + max_off), the packed input."""
     Wp, boff = pack_forward(w, g, Xf.shape[1] * Xf.shape[2], Xf.shape[2])
     jobs = job_count(padded_columns(g.L) // TILE_COLS, CHUNK_TILES, n_threads)
-    return forward(Xf, Wp, boff, bias, g.N, g.Hq, g.Wq, g.Ho, g.Wo, jobs)
+    kernel = pick(forward, forward_serial, n_threads)
+    return kernel(Xf, Wp, boff, bias, g.N, g.Hq, g.Wq, g.Ho, g.Wo, jobs)
 
 
 def conv_grad_input(gYf, w, g, gXf, n_threads):
@@ -189,7 +196,8 @@ def conv_grad_input(gYf, w, g, gXf, n_threads):
     padded_columns(L)), the packed output gradient with max_off leading zero columns."""
     Wp, boff, starts = pack_grad_input(w, g, g.max_off, gYf.shape[1])
     jobs = job_count(gXf.shape[2] // TILE_COLS, CHUNK_TILES, n_threads)
-    grad_input_planes(gYf, Wp, boff, starts, gXf, jobs)
+    kernel = pick(grad_input_planes, grad_input_planes_serial, n_threads)
+    kernel(gYf, Wp, boff, starts, gXf, jobs)
 
 
 def conv_grad_weight(gYf, Xf, g, n_threads):
@@ -198,6 +206,7 @@ def conv_grad_weight(gYf, Xf, g, n_threads):
     (Op, Lpad), Cp, T = gYf.shape, Xf.shape[0], g.kh * g.kw
     pl, off = g.taps()
     jobs = grad_weight_jobs(Op, Cp, g.P, Lpad, n_threads)
-    blocks = grad_weight_taps(gYf, Xf, pl, off, Lpad, jobs, n_threads)          # (T, Op/MY, Cp/MX, MY*MX)
+    kernel = pick(grad_weight_taps, grad_weight_taps_serial, n_threads)
+    blocks = kernel(gYf, Xf, pl, off, Lpad, jobs, n_threads)          # (T, Op/MY, Cp/MX, MY*MX)
     gw = blocks.reshape(T, Op // MY, Cp // MX, MY, MX).transpose(1, 3, 2, 4, 0).reshape(Op, Cp, T)
     return np.ascontiguousarray(gw[:g.O, :g.C]).reshape(g.O, g.C, g.kh, g.kw)

@@ -1,11 +1,12 @@
 """Dense (fully connected) kernels: y = x @ w.T + b and its gradients.
 
 Shapes (PyTorch layout): x (N, in), w (out, in), b (out,) or None, y (N, out).
-The matrix products go to BLAS (np.dot inside njit); Numba only saves the
-Python-level temporaries and fuses the bias add / bias reduction.
+BLAS does all the work here, so the fast versions are NumPy calls that only save the twins'
+temporaries (bias added in place, gradients written into their outputs).  A Numba version
+(np.dot inside njit, bias loops fused) measured no faster and cost 1.7 CPU s of cold compile
+(forward + backward, float32) in every fresh install, a third of a first prediction's.
 """
 import numpy as np
-from numba import njit
 
 from .threads import single_thread_blas
 
@@ -42,40 +43,16 @@ def linear_backward_ref(gy, x, w):
     return gy @ w, gy.T @ x, gy.sum(axis=0)
 
 
-# ---------------------------------------------------------------- Numba kernels
-
-@njit(cache=True)
-def _linear_forward(x, w, b, has_bias):
-    y = np.dot(x, w.T)
-    if has_bias:
-        n, o = y.shape
-        for i in range(n):
-            for j in range(o):
-                y[i, j] += b[j]
-    return y
-
-
-@njit(cache=True)
-def _linear_backward(gy, x, w):
-    gx = np.dot(gy, w)
-    gw = np.dot(gy.T, x)
-    n, o = gy.shape
-    gb = np.zeros(o, dtype=gy.dtype)
-    for i in range(n):          # bias gradient: column sums of gy
-        for j in range(o):
-            gb[j] += gy[i, j]
-    return gx, gw, gb
-
+# ---------------------------------------------------------------- fast versions
 
 def linear_forward(x, w, b):
     """y (N, out) = x (N, in) @ w (out, in).T + b (out,) (b may be None)."""
     _check(x, w, b)
-    x = np.ascontiguousarray(x)
-    w = np.ascontiguousarray(w)
-    has_bias = b is not None
-    bb = np.ascontiguousarray(b) if has_bias else np.zeros(w.shape[0], dtype=x.dtype)
     with single_thread_blas(x.shape[0] * w.size):      # one pool at a time (threads.py)
-        return _linear_forward(x, w, bb, has_bias)
+        y = np.dot(x, w.T)
+    if b is not None:
+        y += b                          # in place: no second (N, out) array
+    return y
 
 
 def linear_backward(gy, x, w):
@@ -83,5 +60,9 @@ def linear_backward(gy, x, w):
     _check(x, w)
     if gy.shape != (x.shape[0], w.shape[0]) or gy.dtype != x.dtype:
         raise ValueError(f"linear_backward: gy must be {(x.shape[0], w.shape[0])} {x.dtype}, got {gy.shape} {gy.dtype}")
+    gw = np.empty(w.shape, dtype=w.dtype)
     with single_thread_blas(2 * x.shape[0] * w.size):  # one pool at a time (threads.py)
-        return _linear_backward(np.ascontiguousarray(gy), np.ascontiguousarray(x), np.ascontiguousarray(w))
+        gx = np.dot(gy, w)
+        np.dot(gy.T, x, out=gw)         # written in place, C-contiguous like w
+    gb = np.add.reduce(gy, axis=0)
+    return gx, gw, gb

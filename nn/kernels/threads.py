@@ -14,9 +14,12 @@ The float64 conv kernels (conv_gemm.py) call BLAS from inside Numba's parallel l
 ``run_blas_loop`` runs them inside ``single_thread_blas()``.  (The float32 conv kernels,
 conv_simd.py, use no BLAS.)
 """
+import sys
+
 import numba
 from threadpoolctl import ThreadpoolController, threadpool_info
 
+_blas_libs_scipy = False
 _blas_libs = None      # threadpoolctl controllers of the loaded BLAS libraries, found on first use
 
 
@@ -26,10 +29,13 @@ def _blas_controllers():
     Found once (scanning the process's libraries takes about 1 ms); then each
     get/set of a thread count is a direct call into the library (about 1 us).
     """
-    global _blas_libs
-    if _blas_libs is None:
-        import scipy.linalg.cython_blas  # noqa: F401  (loads the BLAS that Numba's np.dot calls)
+    global _blas_libs, _blas_libs_scipy
+    # SciPy's BLAS (Numba's np.dot and the float64 conv loops) is loaded only by the kernels that
+    # use it (conv_gemm imports it): scanned again once it is, never imported here (0.2-0.4 s)
+    scipy_loaded = "scipy.linalg.cython_blas" in sys.modules
+    if _blas_libs is None or scipy_loaded != _blas_libs_scipy:
         _blas_libs = [lib for lib in ThreadpoolController().lib_controllers if lib.user_api == "blas"]
+        _blas_libs_scipy = scipy_loaded
     return _blas_libs
 
 
