@@ -9,7 +9,7 @@ output: a ColorOutput (colorize/models/output.py); target_ab: (N, 2, H, W) Tenso
 labels: (N,) int array of scene labels, or None when the data has none.
 
 A new kind of loss (cross-entropy over ab bins, a VAE's reconstruction + beta * KL with beta annealed
-in start_epoch) is one more subclass of Loss; the trainer does not change.
+in start_epoch: VAELoss below) is one more subclass of Loss; the trainer does not change.
 """
 import numpy as np
 
@@ -84,3 +84,42 @@ class ColorLoss(Loss):
 
     def start_epoch(self, epoch):
         self.pixel_loss.start_epoch(epoch)
+
+
+class VAELoss(Loss):
+    """Conditional VAE loss: reconstruction + beta * KL(q(z | L, ab) || N(0, I)).
+
+    reconstruction: RegressionLoss("mse", rebalance_weights): the squared error of output.ab, averaged over
+    pixels and channels (optionally rebalanced per pixel), the same number the regression models minimise.
+    kl: output.kl, the model's KL summed over the latent dimensions and averaged over the batch; absent at
+    validation (the model then decodes z = 0 without the true ab), where the loss is the reconstruction alone.
+    The scale sets what beta means: against a per-pixel mean, beta = 0.01 makes a nat of KL cost as much as
+    0.01 of mean squared error (ab / 128 units), so z carries only the few nats of colour that the gray image
+    leaves open, not the scene's whole palette (which the decoder must then learn to infer from L).
+    beta is annealed linearly from 0 at epoch 1 to its final value at epoch warmup + 1 (start_epoch):
+    beta_e = beta * min(1, (e - 1) / warmup); warmup 0 uses beta from the start.
+    parts: {"colour": the reconstruction, "kl": kl (training only), "beta": beta_e}.
+    """
+
+    def __init__(self, beta=0.01, warmup=5, rebalance_weights=None):
+        super().__init__()
+        if not 0 <= beta < float("inf"):
+            raise ValueError(f"beta must be a finite number >= 0, got {beta!r}")
+        if isinstance(warmup, bool) or not isinstance(warmup, (int, np.integer)) or warmup < 0:
+            raise ValueError(f"warmup must be an integer >= 0, got {warmup!r}")
+        self.beta, self.warmup = float(beta), int(warmup)
+        self.reconstruction = RegressionLoss("mse", rebalance_weights)
+        self.current_beta = self.beta if self.warmup == 0 else 0.0
+
+    def start_epoch(self, epoch):
+        self.current_beta = self.beta * (1.0 if self.warmup == 0 else min(1.0, (epoch - 1) / self.warmup))
+
+    def __call__(self, output, target_ab, labels=None):
+        value = self.reconstruction(output, target_ab, labels)
+        parts = dict(self.reconstruction.parts)
+        if output.kl is not None:
+            parts["kl"] = output.kl.item()
+            value = value + output.kl * self.current_beta
+        parts["beta"] = self.current_beta
+        self.parts = parts
+        return value

@@ -21,7 +21,7 @@ import numpy as np
 import nn
 
 from .errors import ColorizeError
-from .losses import ColorLoss, RegressionLoss
+from .losses import ColorLoss, RegressionLoss, VAELoss
 
 
 @dataclass
@@ -46,6 +46,8 @@ class TrainSettings:
     max_shear: float = 0.2
     aux_weight: float = 1.0 / 300.0   # scene-classification loss weight (Iizuka et al.)
     time_limit: Optional[float] = None  # minutes; the run stops after the epoch that exceeds it
+    kl_beta: float = 0.01         # VAE models: final weight of the KL term
+    kl_warmup: int = 5            # VAE models: epochs over which the KL weight rises linearly from 0
 
     def __post_init__(self):
         def bad(name, rule):
@@ -54,7 +56,7 @@ class TrainSettings:
         for name in ("epochs", "batch_size", "images"):
             if not _is_int(getattr(self, name)) or getattr(self, name) < 1:
                 bad(name, "a positive integer")
-        for name in ("seed", "patience", "lr_patience"):
+        for name in ("seed", "patience", "lr_patience", "kl_warmup"):
             if not _is_int(getattr(self, name)) or getattr(self, name) < 0:
                 bad(name, "an integer >= 0")
         if not _is_int(self.size) or self.size < 5:
@@ -66,7 +68,7 @@ class TrainSettings:
             bad("crop_scale", "at least 1")
         if not _is_number(self.val_split) or not 0 <= self.val_split < 1:
             bad("val_split", "a fraction in [0, 1)")
-        for name in ("aux_weight", "min_lr", "max_rotation", "max_shear"):
+        for name in ("aux_weight", "min_lr", "max_rotation", "max_shear", "kl_beta"):
             if not _is_number(getattr(self, name)) or not 0 <= getattr(self, name) < math.inf:
                 bad(name, "a finite number >= 0")
         if not _is_number(self.lr_factor) or not 0 < self.lr_factor < 1:
@@ -118,6 +120,8 @@ MODEL_DEFAULTS = {
     "convnet": _CONV,
     "unet": _CONV,
     "fusion": _CONV,
+    "resnet": _CONV,
+    "unet_vae": _CONV,
 }
 
 
@@ -140,5 +144,11 @@ def make_scheduler(optimizer, settings):
                                       patience=settings.lr_patience, min_lr=settings.min_lr)
 
 
-def make_loss(settings, rebalance_weights=None):
+def make_loss(settings, rebalance_weights=None, model=None):
+    """The loss for a model: VAELoss (kl_beta, kl_warmup) for a model with a latent (model.latent_dim),
+    otherwise the pixel loss plus the scene term."""
+    if getattr(model, "latent_dim", 0):
+        if settings.loss != "mse":
+            raise ColorizeError(f"a VAE model trains with the squared error; drop --loss {settings.loss}")
+        return VAELoss(settings.kl_beta, settings.kl_warmup, rebalance_weights)
     return ColorLoss(RegressionLoss(settings.loss, rebalance_weights), scene_weight=settings.aux_weight)

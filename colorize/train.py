@@ -128,7 +128,7 @@ def run_training(data, out_dir, model="mlp", model_options=None, resume=False, q
     augment = (Augment(flip=True, max_rotation=s.max_rotation, max_shear=s.max_shear, crop=True)
                if s.augment else None)
     optimizer = make_optimizer(net, s)
-    trainer = Trainer(net, make_loss(s), optimizer, make_scheduler(optimizer, s), settings=s,
+    trainer = Trainer(net, make_loss(s, model=net), optimizer, make_scheduler(optimizer, s), settings=s,
                       train_set=train_set, val_set=val_set, out_dir=out_dir, meta=meta, quiet=quiet, log=log,
                       augment=augment)
     if resume:

@@ -88,4 +88,6 @@ def build_model(config):
 # Built-in models register themselves on import.
 from . import mlp  # noqa: E402,F401  (first: the CLI's default and first choice)
 from . import conv  # noqa: E402,F401
+from . import resnet  # noqa: E402,F401
+from . import unet_vae  # noqa: E402,F401
 from .output import ColorOutput  # noqa: E402,F401

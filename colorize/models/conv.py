@@ -90,7 +90,60 @@ def _up_block(cin, cout, batchnorm, activation, upsample, last):
     return nn.Sequential(*layers)
 
 
-class _EncoderDecoder(nn.Module):
+def pad_to_multiple(x, m):
+    """Edge-pad x (N, C, H, W) so both sides are multiples of m; returns (padded, (H, W)) (the original size,
+    for cropping the output back). Replication padding is not differentiable here: x must not require grad."""
+    H, W = x.shape[2], x.shape[3]
+    ph, pw = (-H) % m, (-W) % m
+    if ph == 0 and pw == 0:
+        return x, (H, W)
+    if x.requires_grad:
+        raise ValueError(f"input of size {H}x{W} would need padding to a multiple of {m}, which is not "
+                         f"differentiable here; pass an input that does not require grad or a size multiple of {m}")
+    data = np.pad(x.data, ((0, 0), (0, 0), (0, ph), (0, pw)), mode="edge")
+    return nn.Tensor(data), (H, W)
+
+
+def global_avg_pool(h):
+    """h (N, C, H, W) -> (N, C): the mean over every position (global average pooling)."""
+    n, c = h.shape[0], h.shape[1]
+    return h.reshape(n, c, h.shape[2] * h.shape[3]).mean(dim=2)
+
+
+def tile(v, like):
+    """v (N, C) -> (N, C, H, W) repeated over the spatial size of like (N, *, H, W). Nearest upsampling of a
+    1 x 1 map is exactly tiling, and its backward sums the gradient over the positions."""
+    return F.interpolate(v.reshape(v.shape[0], v.shape[1], 1, 1), size=(like.shape[2], like.shape[3]),
+                         mode="nearest")
+
+
+class GlobalBranch:
+    """Iizuka et al.'s global-feature branch, mixed into a colorizer Module (fusion, resnet) so that its
+    layers keep their state_dict names (global_convs, global_fc, fuse, classifier) on the model itself.
+
+    _build_global_branch(c, global_dim, num_classes, batchnorm, activation): layers for mid-level features of
+        c channels. _fuse_global(h): h (N, c, h, w) -> (h fused with the tiled global vector (N, c, h, w),
+        scene logits (N, num_classes) or None).
+    """
+
+    def _build_global_branch(self, c, global_dim, num_classes, batchnorm, activation):
+        # Two more halvings, then global average pooling and two fully connected layers.
+        self.global_convs = nn.Sequential(_conv_block(c, c, 2, batchnorm, activation),
+                                          _conv_block(c, c, 2, batchnorm, activation))
+        self.global_fc = nn.Sequential(nn.Linear(c, 2 * global_dim), _activation(activation),
+                                       nn.Linear(2 * global_dim, global_dim), _activation(activation))
+        self.fuse = nn.Sequential(nn.Conv2d(c + global_dim, c, 1), _activation(activation))
+        if num_classes > 0:
+            self.classifier = nn.Sequential(nn.Linear(global_dim, 64), _activation(activation),
+                                            nn.Linear(64, num_classes))
+
+    def _fuse_global(self, h):
+        g = self.global_fc(global_avg_pool(self.global_convs(h)))        # (N, global_dim)
+        h = self.fuse(F.cat([h, tile(g, h)], dim=1))
+        return h, (self.classifier(g) if "classifier" in self._modules else None)
+
+
+class _EncoderDecoder(GlobalBranch, nn.Module):
     """Shared body of the three models; ``skips`` and ``fusion`` switch the U-Net and global-branch parts on."""
 
     def __init__(self, width, depth, batchnorm, activation, upsample, skips, fusion, global_dim=128,
@@ -110,15 +163,7 @@ class _EncoderDecoder(nn.Module):
         self.middle = _conv_block(top, top, 1, batchnorm, activation)
 
         if fusion:
-            # Global branch: two more halvings, then global average pooling and two fully connected layers.
-            self.global_convs = nn.Sequential(_conv_block(top, top, 2, batchnorm, activation),
-                                              _conv_block(top, top, 2, batchnorm, activation))
-            self.global_fc = nn.Sequential(nn.Linear(top, 2 * global_dim), _activation(activation),
-                                           nn.Linear(2 * global_dim, global_dim), _activation(activation))
-            self.fuse = nn.Sequential(nn.Conv2d(top + global_dim, top, 1), _activation(activation))
-            if self.num_classes > 0:
-                self.classifier = nn.Sequential(nn.Linear(global_dim, 64), _activation(activation),
-                                                nn.Linear(64, self.num_classes))
+            self._build_global_branch(top, global_dim, self.num_classes, batchnorm, activation)
 
         # Decoder stage k (k = 0..depth-1) doubles the size; its input may carry the skip of the encoder stage at
         # that size (stage k's input has the size of encoder stage depth-1-k).
@@ -134,16 +179,7 @@ class _EncoderDecoder(nn.Module):
 
     def _pad(self, x):
         """Edge-pad (N, 1, H, W) so both sides are multiples of 2**depth; returns (padded, (H, W))."""
-        H, W = x.shape[2], x.shape[3]
-        m = 2 ** self.depth
-        ph, pw = (-H) % m, (-W) % m
-        if ph == 0 and pw == 0:
-            return x, (H, W)
-        if x.requires_grad:
-            raise ValueError(f"input of size {H}x{W} would need padding to a multiple of {m}, which is not "
-                             f"differentiable here; pass an input that does not require grad or a size multiple of {m}")
-        data = np.pad(x.data, ((0, 0), (0, 0), (0, ph), (0, pw)), mode="edge")
-        return nn.Tensor(data), (H, W)
+        return pad_to_multiple(x, 2 ** self.depth)
 
     def forward(self, x, target_ab=None):
         """x: (N, 1, H, W) -> ColorOutput(ab (N, 2, H, W), scene_logits (N, num_classes) or None)."""
@@ -159,7 +195,12 @@ class _EncoderDecoder(nn.Module):
             return ColorOutput(ab, scene_logits=(a.scene_logits + b.scene_logits) * 0.5)
         return self._forward(x)
 
-    def _forward(self, x):
+    def _bottleneck(self, h, latent):
+        """Hook on the middle features h (N, c_top, h, w) before the decoder: identity here; the conditional
+        VAE (unet_vae.py) concatenates its tiled latent. latent: None, or what the subclass passes on."""
+        return h
+
+    def _forward(self, x, latent=None):
         x, (H, W) = self._pad(x)
         feats = []
         h = x
@@ -170,14 +211,8 @@ class _EncoderDecoder(nn.Module):
 
         logits = None
         if self.fusion:
-            g = self.global_convs(h)
-            n, c = g.shape[0], g.shape[1]
-            g = g.reshape(n, c, g.shape[2] * g.shape[3]).mean(dim=2)          # global average pooling -> (N, C)
-            g = self.global_fc(g)                                             # (N, global_dim)
-            tiled = F.interpolate(g.reshape(n, g.shape[1], 1, 1), size=(h.shape[2], h.shape[3]), mode="nearest")
-            h = self.fuse(F.cat([h, tiled], dim=1))
-            if self.num_classes > 0:
-                logits = self.classifier(g)
+            h, logits = self._fuse_global(h)
+        h = self._bottleneck(h, latent)
 
         for k, stage in enumerate(self.decoder):
             h = stage(h)
