@@ -2,7 +2,7 @@
 
     colorize train DATA --model mlp --out RUN_DIR [--epochs N] [--size PX] [--batch-size N] [--lr X]
                    [--val-split F] [--seed N] [--resume] [--quiet] ...
-    colorize predict --weights RUN_DIR/model.npz IMAGE_OR_DIR... --out DIR
+    colorize predict --weights RUN_DIR/model.npz IMAGE_OR_DIR... --out DIR [--samples K] [--seed N]
     colorize evaluate --weights RUN_DIR/model.npz DATA [--json FILE]
     colorize demo [--out DIR]
 
@@ -109,7 +109,8 @@ def build_parser():
     t.add_argument("data", metavar="DATA", help="folder of images or synthetic:beach|forest|sunrise|mixed")
     t.add_argument("--model", default="mlp", choices=model_names(),
                    help="mlp: 5x5 patch MLP; convnet: strided encoder-decoder; unet: with skip connections; "
-                        "fusion: U-Net + global features (default: mlp)")
+                        "fusion: U-Net + global features; resnet: ResNet-18 trunk + upsampling decoder; "
+                        "unet_vae: U-Net conditional VAE, samples several colourings (default: mlp)")
     t.add_argument("--out", required=True, metavar="RUN_DIR", help="run folder to write (created if missing)")
     t.add_argument("--epochs", type=_positive_int, metavar="N", help="maximum number of epochs")
     t.add_argument("--size", type=_positive_int, metavar="PX",
@@ -150,6 +151,12 @@ def build_parser():
     pr.add_argument("--weights", metavar="FILE",
                     help="model.npz of a training run (default: the model shipped with colorize, if any)")
     pr.add_argument("--out", required=True, metavar="DIR", help="output folder (created if missing)")
+    pr.add_argument("--samples", type=_positive_int, metavar="K",
+                    help="write K different colourings per input, <name>_sample1 .. <name>_sampleK (models with "
+                         "a latent, e.g. unet_vae: 32 latents are drawn and K distinct ones kept by k-means on the "
+                         "predicted colours); without it, one colouring (the latent at its prior mean)")
+    pr.add_argument("--seed", type=_nonneg_int, default=0, metavar="N",
+                    help="seed of the sampled latents with --samples: same seed, same colourings (default 0)")
     pr.add_argument("--threads", type=_positive_int, metavar="N", help="threads for the kernels")
     pr.add_argument("--quiet", "-q", action="store_true", help="do not list the written files")
 
@@ -205,7 +212,7 @@ def _cmd_train(args):
 def _cmd_predict(args):
     from .predict import predict_paths
     _set_threads(args.threads)
-    written = predict_paths(args.weights, args.inputs, args.out)
+    written = predict_paths(args.weights, args.inputs, args.out, samples=args.samples, seed=args.seed)
     if not args.quiet:
         for path in written:
             print(path)

@@ -16,8 +16,14 @@ API
     colorize_image(model, rgb, size)       -> RGB (H, W, 3) float32 in [0, 1] at the input's resolution; size may
                                            be a list of working sizes: ab is predicted at each, upsampled to
                                            (H, W) and averaged (multi-scale test-time averaging)
-    predict_paths(weights, inputs, out_dir) -> [written paths]: every input is read and checked BEFORE anything
-                                           is written, so a bad file leaves no partial output folder.
+    predict_paths(weights, inputs, out_dir, samples=None, seed=0) -> [written paths]: every input is read and
+                                           checked BEFORE anything is written, so a bad file leaves no partial
+                                           output folder. samples=K (models with a latent, e.g. unet_vae): K
+                                           colourings per input, <stem>_sample1 .. <stem>_sampleK, chosen by
+                                           colorize.sampling (32 latents drawn, K kept by k-means on the predicted
+                                           ab); seed makes them reproducible. Without samples: one image (z = 0).
+    sample_names(name, k) -> [names]       "dir/a.png", 3 -> ["dir/a_sample1.png", ..., "dir/a_sample3.png"]
+    colorize_samples(model, rgb, size, k, rng)  -> k RGB colourings (H, W, 3) at the input's resolution
 """
 import os
 
@@ -30,6 +36,7 @@ from .checkpoint import load_weights
 from .color import gray_of, join, l_to_input, resize_ab, target_to_ab
 from .errors import ColorizeError
 from .images import is_image_file, list_images, load_image, save_image
+from .sampling import latent_dim, sample_ab
 
 DEFAULT_WEIGHTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "weights", "default.npz")
 
@@ -102,6 +109,28 @@ def colorize_image(model, rgb, size):
     return join(L_full, ab)
 
 
+def sample_names(name, k):
+    """Output names of k samples of one input: <stem>_sample1<ext> ... <stem>_sample<k><ext>."""
+    stem, ext = os.path.splitext(name)
+    return [f"{stem}_sample{j}{ext}" for j in range(1, k + 1)]
+
+
+def colorize_samples(model, rgb, size, k, rng):
+    """RGB (H, W, 3) -> k colourings, each RGB (H, W, 3) at the input's resolution, from a model with a latent.
+
+    size: the working size (a list of sizes: the first is used; sampling does not average over scales).
+    rng: numpy Generator for the latents (colorize.sampling.sample_ab).
+    """
+    rgb = np.asarray(rgb, dtype=np.float32)
+    H, W = rgb.shape[:2]
+    size = int(size[0]) if isinstance(size, (list, tuple, np.ndarray)) else int(size)
+    h, w = working_shape(H, W, size)
+    small = cv2.resize(rgb, (w, h), interpolation=cv2.INTER_AREA if h < H else cv2.INTER_LINEAR)
+    x = l_to_input(gray_of(small))[None, None]
+    L_full = gray_of(rgb)
+    return [join(L_full, target_to_ab(ab).transpose(1, 2, 0)) for ab in sample_ab(model, x, k, rng=rng)]
+
+
 def _expand_inputs(inputs):
     """[(source path, output name relative to out_dir)] for files and folders given on the command line."""
     pairs = []
@@ -131,9 +160,16 @@ def _expand_inputs(inputs):
     return out
 
 
-def predict_paths(weights, inputs, out_dir, quiet=True):
-    """Colorize every image in inputs (files and/or folders) into out_dir as PNGs; returns the written paths."""
+def predict_paths(weights, inputs, out_dir, quiet=True, samples=None, seed=0):
+    """Colorize every image in inputs (files and/or folders) into out_dir as PNGs; returns the written paths.
+
+    samples: None (one colouring per input) or K >= 1 colourings per input (models with a latent only).
+    """
     model, meta = load_weights(resolve_weights(weights))
+    if samples is not None and latent_dim(model) == 0:
+        raise ColorizeError(f"--samples needs a model with a latent (unet_vae); {weights or 'the default model'} "
+                            f"holds a {model.config.get('model')!r} model, which gives one colouring: drop --samples")
+    rng = np.random.default_rng(seed)
     # The scale the model trained at (the shorter side of the images its crops came from), or several scales.
     size = working_sizes(meta)
     pairs = _expand_inputs(inputs)
@@ -143,12 +179,17 @@ def predict_paths(weights, inputs, out_dir, quiet=True):
         raise ColorizeError(f"--out {out_dir} exists and is not a folder; choose a folder path")
     written = []
     for src, name in pairs:
-        rgb = colorize_image(model, load_image(src), size)
-        dst = os.path.join(out_dir, name)
-        try:
-            os.makedirs(os.path.dirname(dst) or ".", exist_ok=True)
-        except OSError as e:
-            raise ColorizeError(f"cannot create {os.path.dirname(dst)}: {e.strerror}; choose another --out") from e
-        save_image(dst, rgb)
-        written.append(dst)
+        if samples is None:
+            outputs = [(name, colorize_image(model, load_image(src), size))]
+        else:
+            outputs = list(zip(sample_names(name, samples), colorize_samples(model, load_image(src), size,
+                                                                           samples, rng)))
+        for out_name, rgb in outputs:
+            dst = os.path.join(out_dir, out_name)
+            try:
+                os.makedirs(os.path.dirname(dst) or ".", exist_ok=True)
+            except OSError as e:
+                raise ColorizeError(f"cannot create {os.path.dirname(dst)}: {e.strerror}; choose another --out") from e
+            save_image(dst, rgb)
+            written.append(dst)
     return written
