@@ -11,6 +11,8 @@ API (registered for build_model / ``--model``)
         -> ColorOutput(ab (N, 2, H, W) Tensor in (-1, 1) (ab / 128, tanh output),
                        scene_logits (N, num_classes) for Fusion with num_classes > 0, else None).
     Each model keeps ``config`` (its constructor arguments plus "model"), so build_model(m.config) rebuilds it.
+    Shared with resnet.py and unet_vae.py: GlobalBranch (the fusion branch, mixed into a model), pad_to_multiple,
+    global_avg_pool, tile; and the hook _EncoderDecoder._bottleneck(h, latent) where unet_vae adds its latent.
 
 Architecture (width w, depth d = number of stride-2 stages; all convs 3x3 with padding 1 unless stated)
     encoder   stage i = 0..d-1: conv(c_{i-1} -> w * 2**i, stride 2) [BN] act          (c_{-1} = 1 input channel)
