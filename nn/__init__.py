@@ -1,14 +1,42 @@
 """nn: a small neural-network library on NumPy, with Numba kernels for the hot loops.
 
-The public surface mirrors PyTorch's names, shapes and defaults.
-Start reading at nn/tensor.py (the autograd), then nn/functional.py (each op
-with its backward), then nn/kernels/ (the compiled loops and their NumPy twins).
+The public surface mirrors PyTorch's names, shapes and defaults: besides the
+layers (nn.Linear, nn.Conv2d...), ``nn`` holds PyTorch's top-level tensor
+functions and factories (nn.tensor, nn.zeros, nn.cat, nn.exp...), so a
+PyTorch script runs with its imports changed.
+Start reading at nn/tensor.py (the autograd), then nn/tensor_ops/ (the
+Tensor methods), nn/functional/ (each op with its backward), then
+nn/kernels/ (the compiled loops and their NumPy twins).
 """
 from . import _blas_setup  # noqa: F401  (first: picks OpenBLAS kernels before NumPy loads)
 from . import kernels
-from .tensor import Tensor, no_grad, manual_seed
+from .tensor import (Tensor, no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled,
+                     manual_seed)
+from .dtypes import (float32, float64, int64, int32, int16, int8, uint8, double, long, short, float, int,
+                     bool, get_default_dtype)
+from .device import device
+from . import cuda, backends
 from . import functional
 from . import functional as F
+from . import tensor_ops
+from .tensor_ops.convert import Size, numel, clone
+from .tensor_ops.pointwise import (exp, log, log1p, sqrt, rsqrt, reciprocal, square, sin, cos, abs, sign,
+                                   floor, ceil, round, trunc, neg, pow, clamp, clip, clamp_min, clamp_max,
+                                   maximum, minimum, where, masked_fill, triu, tril,
+                                   remainder, floor_divide, add, sub, mul, div, multiply, divide, subtract,
+                                   true_divide)
+from .tensor_ops.reductions import (sum, mean, var, std, prod, max, min, amax, amin, argmax, argmin, all, any,
+                                    count_nonzero, cumsum, norm, sort, topk)
+from .tensor_ops.shape import (reshape, squeeze, unsqueeze, permute, transpose, t, flip, split, chunk, unbind,
+                               stack, matmul, bmm, flatten, cat)
+from .tensor_ops.indexing import gather, nonzero
+from .tensor_ops.einsum import einsum
+from .tensor_ops.compare import (eq, ne, lt, le, gt, ge, logical_and, logical_or, logical_xor, logical_not,
+                                 isnan, isinf, isfinite, isclose, allclose, equal)
+from .functional import relu, sigmoid, tanh, softmax, log_softmax
+from .factories import (tensor, as_tensor, from_numpy, zeros, ones, full, empty, eye, arange, linspace, rand,
+                        randn, randint, randperm, zeros_like, ones_like, full_like, empty_like, rand_like,
+                        randn_like, randint_like, is_tensor)
 from .modules import (Module, Parameter, Sequential, ModuleList, Linear, Conv2d, ConvTranspose2d,
                       Upsample, BatchNorm2d, ReLU, LeakyReLU, Sigmoid, Tanh, MaxPool2d, AvgPool2d,
                       Dropout, Flatten, Identity)
@@ -20,4 +48,6 @@ from . import optim, init, utils
 from .gradcheck import gradcheck, GradcheckError
 from .serialization import save, load
 
+concat = concatenate = cat
+mm = matmul
 __version__ = "0.1.0"

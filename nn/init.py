@@ -13,7 +13,7 @@ import warnings
 
 import numpy as np
 
-from . import tensor as _tensor
+from .tensor import get_rng
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "constant_", "zeros_", "ones_",
            "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_"]
@@ -36,7 +36,7 @@ def _fill(tensor, values):
 
 
 def _rng(generator):
-    return _tensor.get_rng() if generator is None else generator
+    return get_rng() if generator is None else generator
 
 
 def calculate_gain(nonlinearity, param=None):

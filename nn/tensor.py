@@ -14,18 +14,31 @@ result into gradients of those inputs (the chain rule, one op at a time).
        gradient in ``.grad``; everything else is released as soon as it has
        been used, so the activations of a network do not outlive backward().
 
-Element-wise arithmetic, reductions and reshapes live here; the neural-network
-ops (conv2d, relu, losses...) live in nn/functional.py and are built the same
-way, with ``Tensor._make``.
+This file holds the Tensor core: construction, the graph and backward(), and
+element-wise arithmetic. The other methods (reductions, shape ops, indexing,
+comparisons, conversions) live in nn/tensor_ops/ and the neural-network ops
+(conv2d, relu, losses...) in nn/functional/; both are built the same way,
+with ``Tensor._make``, and nn/tensor_ops attaches its methods to Tensor when
+``nn`` is imported. This file imports neither.
 
-dtype rules: python numbers and lists become float32; float ndarrays keep
-their dtype (float32 or float64); integer ndarrays are rejected. In an op, a
-python/NumPy scalar takes the dtype of the Tensor it meets (``x * 2.0`` stays
-float32); two Tensors follow NumPy's promotion (float32 + float64 -> float64).
+dtypes (nn/dtypes.py): a Tensor holds float32, float64, int64, int32, int16,
+int8, uint8 or bool; only floating Tensors can require gradients.
+``Tensor(data)`` is PyTorch's ``torch.Tensor``: python numbers and lists
+become float32, ndarrays keep their dtype (float16 becomes float32), and
+``Tensor(2, 3)`` (all ints) is a new (2, 3) float32 tensor (zero-filled).
+``nn.tensor(data)`` infers as PyTorch: floats -> float32, ints -> int64, bools -> bool.
+In an op, a python/NumPy scalar takes the dtype of the Tensor it meets
+(``x * 2.0`` stays float32; ``int_tensor * 0.5`` is float32); two floating
+Tensors follow NumPy's promotion (float32 + float64 -> float64); a floating
+and an integer Tensor give the floating dtype; true division of integers gives float32.
 """
 import numpy as np
 
-__all__ = ["Tensor", "no_grad", "is_grad_enabled", "manual_seed", "get_rng"]
+from .dtypes import SUPPORTED as _SUPPORTED_DTYPES, result_dtype as _result_dtype, \
+    scalar_dtype as _scalar_dtype, cast as _cast
+
+__all__ = ["Tensor", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode",
+           "is_grad_enabled", "manual_seed", "get_rng"]
 
 # ----------------------------------------------------------------------------
 # Global state: gradient recording switch and the library's random generator.
@@ -39,17 +52,47 @@ def is_grad_enabled():
     return _grad_enabled
 
 
+class set_grad_enabled:
+    """Turn graph recording on or off: as a call (``nn.set_grad_enabled(False)``),
+    a context manager (``with nn.set_grad_enabled(training):``) or a decorator."""
+
+    def __init__(self, mode=True):
+        global _grad_enabled
+        self._prev = _grad_enabled
+        self._mode = bool(mode)
+        _grad_enabled = self._mode
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        global _grad_enabled
+        _grad_enabled = self._prev
+        return False
+
+    def __call__(self, fn):
+        mode = self._mode
+
+        def wrapper(*args, **kwargs):
+            with set_grad_enabled(mode):
+                return fn(*args, **kwargs)
+        wrapper.__name__ = getattr(fn, "__name__", "wrapper")
+        wrapper.__doc__ = getattr(fn, "__doc__", None)
+        return wrapper
+
+
 class no_grad:
     """Context manager (or decorator) that turns off graph recording.
 
     Inside it, ops compute values only: results have requires_grad=False and
     keep no reference to their inputs (inference, optimizer updates).
     """
+    _mode = False
 
     def __enter__(self):
         global _grad_enabled
         self._prev = _grad_enabled
-        _grad_enabled = False
+        _grad_enabled = self._mode
         return self
 
     def __exit__(self, *exc):
@@ -59,15 +102,27 @@ class no_grad:
 
     def __call__(self, fn):
         def wrapper(*args, **kwargs):
-            with no_grad():
+            with type(self)():
                 return fn(*args, **kwargs)
         wrapper.__name__ = getattr(fn, "__name__", "wrapper")
         wrapper.__doc__ = getattr(fn, "__doc__", None)
         return wrapper
 
 
+class enable_grad(no_grad):
+    """Turn graph recording back on inside a no_grad block (context manager or decorator)."""
+    _mode = True
+
+
+class inference_mode(no_grad):
+    """PyTorch's inference_mode(mode=True): here the same as no_grad (or a no-op with mode=False)."""
+
+    def __init__(self, mode=True):
+        self._mode = not mode
+
+
 def manual_seed(seed):
-    """Seed the generator used by nn.init and dropout (like torch.manual_seed)."""
+    """Seed the generator used by nn.init, dropout and the random factories (like torch.manual_seed)."""
     global _rng
     _rng = np.random.default_rng(seed)
 
@@ -80,23 +135,28 @@ def get_rng():
 # ----------------------------------------------------------------------------
 # Helpers
 
-def _as_float_array(data, what="Tensor data"):
-    """ndarray of float32/float64 from ``data``; python numbers/lists -> float32."""
+def _as_array(data, what="Tensor data"):
+    """ndarray of a supported dtype from ``data``; python numbers/lists -> float32."""
     if isinstance(data, Tensor):
         return data.data
-    if isinstance(data, np.ndarray) or isinstance(data, np.generic):
+    if isinstance(data, (np.ndarray, np.generic)):
         arr = np.asarray(data)
-        if arr.dtype == np.float32 or arr.dtype == np.float64:
+        if arr.dtype in _SUPPORTED_DTYPES:
             return arr
         if arr.dtype.kind == "f":  # float16 etc.: compute in float32
             return arr.astype(np.float32)
-        raise TypeError(
-            f"{what} must be a float array, got dtype {arr.dtype}; convert it first, "
-            f"e.g. arr.astype(np.float32)")
+        raise TypeError(f"{what}: dtype {arr.dtype} is not supported; convert it first, e.g. "
+                        f"arr.astype(np.float32) or arr.astype(np.int64)")
     arr = np.asarray(data)
     if arr.dtype.kind not in "biuf":
         raise TypeError(f"{what} must be numbers, got {type(data).__name__} (dtype {arr.dtype})")
     return arr.astype(np.float32)
+
+
+def _check_requires_grad(dtype):
+    if dtype.kind != "f":
+        raise RuntimeError(f"only floating-point tensors can require gradients, got dtype {dtype}; "
+                           f"convert it first with .float()")
 
 
 def unbroadcast(grad, shape):
@@ -138,22 +198,34 @@ def _normalize_axes(dim, ndim):
 # ----------------------------------------------------------------------------
 
 class Tensor:
-    """An n-dimensional float array that can record how it was computed.
+    """An n-dimensional array that can record how it was computed.
 
     Tensor(data, requires_grad=False)
-        data: ndarray of float32/float64 (kept as is, not copied) or python
-              number/list (-> float32).
+        data: ndarray (kept as is, not copied; float16 -> float32) or python
+              number/list (-> float32), as torch.Tensor.
         requires_grad: if True this is a leaf whose ``.grad`` is filled by
-              backward().
+              backward() (floating dtypes only).
+    Tensor(*sizes): a new float32 tensor of that shape (zero-filled), as torch.Tensor(2, 3).
     """
 
     # NumPy must not try to handle `ndarray * Tensor` itself: this makes it
     # call Tensor.__rmul__ and friends instead.
     __array_ufunc__ = None
+    __hash__ = object.__hash__      # identity: tensors stay usable as dict keys although == is element-wise
 
-    def __init__(self, data, requires_grad=False):
-        self.data = _as_float_array(data)
+    def __init__(self, *args, requires_grad=False):
+        if not args:
+            data = np.zeros(0, np.float32)
+        elif len(args) > 1 or (isinstance(args[0], (int, np.integer)) and not isinstance(args[0], bool)):
+            if not all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) for n in args):
+                raise TypeError(f"Tensor(*sizes) takes ints, got {args!r}; for data use Tensor(data)")
+            data = np.zeros(tuple(int(n) for n in args), np.float32)
+        else:
+            data = _as_array(args[0])
+        self.data = data
         self.grad = None
+        if requires_grad:
+            _check_requires_grad(data.dtype)
         self.requires_grad = bool(requires_grad)
         self._parents = ()
         self._backward = None       # None marks a leaf
@@ -181,37 +253,11 @@ class Tensor:
             out._backward = None
         return out
 
-    # -- basic properties -----------------------------------------------------
+    # -- basic properties (more methods: nn/tensor_ops) --------------------------
     shape = property(lambda self: self.data.shape)
     dtype = property(lambda self: self.data.dtype)
     ndim = property(lambda self: self.data.ndim)
-    size = property(lambda self: self.data.size)
     is_leaf = property(lambda self: self._backward is None)
-
-    def __len__(self):
-        return len(self.data)
-
-    def __repr__(self):
-        body = np.array2string(self.data, precision=4, threshold=20, separator=", ",
-                               prefix="Tensor(")
-        extra = ", requires_grad=True" if self.requires_grad else ""
-        if self.dtype != np.float32:
-            extra = f", dtype={self.dtype}" + extra
-        return f"Tensor({body}{extra})"
-
-    def item(self):
-        """The value of a one-element tensor as a python float."""
-        if self.data.size != 1:
-            raise ValueError(f"item() needs a tensor with one element, got shape {self.shape}")
-        return float(self.data.reshape(()))
-
-    def numpy(self):
-        """The underlying ndarray (shared, not copied)."""
-        return self.data
-
-    def detach(self):
-        """Same data (shared), cut from the graph: no gradient flows through it."""
-        return Tensor(self.data)
 
     def zero_grad(self):
         self.grad = None
@@ -296,15 +342,15 @@ class Tensor:
 
     # -- element-wise arithmetic ------------------------------------------------
     def _lift(self, other, op=None):
-        """Turn the other operand into a Tensor (scalars and lists take self's dtype).
+        """Turn the other operand into a Tensor (scalars and lists take self's dtype, as PyTorch).
 
         For an element-wise op, also check that the two shapes broadcast.
         """
         if not isinstance(other, Tensor):
-            if isinstance(other, (int, float, np.number, list, tuple)):
-                other = Tensor(np.asarray(other, dtype=self.dtype))
+            if isinstance(other, (int, float, bool, np.number, np.bool_, list, tuple)):
+                other = Tensor(np.asarray(other, dtype=_scalar_dtype(other, self.dtype)))
             else:
-                other = Tensor(other)   # ndarray: validated (float) and kept as is
+                other = Tensor(other)   # ndarray: validated and kept as is
         if op is not None:
             try:
                 np.broadcast_shapes(self.shape, other.shape)
@@ -313,17 +359,24 @@ class Tensor:
                                  f"(trailing dims must be equal or 1)") from None
         return other
 
+    def _operands(self, other, op=None, floating=False):
+        """(other as a Tensor, self's data, other's data), both data cast to the result dtype."""
+        other = self._lift(other, op)
+        dt = _result_dtype(self.data, other.data)
+        if floating and dt.kind != "f":         # true division of integers gives float32
+            dt = np.dtype(np.float32)
+        return other, _cast(self.data, dt), _cast(other.data, dt)
+
     def __add__(self, other):
-        other = self._lift(other, "+")
+        other, a, b = self._operands(other, "+")
 
         def backward(g):
             # d(a+b)/da = d(a+b)/db = 1
             return g, g
-        return Tensor._make(self.data + other.data, (self, other), backward, "add")
+        return Tensor._make(a + b, (self, other), backward, "add")
 
     def __mul__(self, other):
-        other = self._lift(other, "*")
-        a, b = self.data, other.data
+        other, a, b = self._operands(other, "*")
 
         def backward(g):
             # d(a*b)/da = b, d(a*b)/db = a
@@ -332,21 +385,23 @@ class Tensor:
         return Tensor._make(a * b, (self, other), backward, "mul")
 
     def __neg__(self):
+        if self.dtype.kind == "b":
+            raise TypeError("negation of a bool tensor: use ~x (logical not)")
+
         def backward(g):
             return (-g,)
         return Tensor._make(-self.data, (self,), backward, "neg")
 
     def __sub__(self, other):
-        other = self._lift(other, "-")
+        other, a, b = self._operands(other, "-")
 
         def backward(g):
             # d(a-b)/da = 1, d(a-b)/db = -1
             return g, (-g if other.requires_grad else None)
-        return Tensor._make(self.data - other.data, (self, other), backward, "sub")
+        return Tensor._make(a - b, (self, other), backward, "sub")
 
     def __truediv__(self, other):
-        other = self._lift(other, "/")
-        a, b = self.data, other.data
+        other, a, b = self._operands(other, "/", floating=True)
 
         def backward(g):
             # d(a/b)/da = 1/b, d(a/b)/db = -a/b^2
@@ -356,18 +411,36 @@ class Tensor:
 
     def __pow__(self, exponent):
         if isinstance(exponent, Tensor) or np.ndim(exponent) != 0:
-            raise TypeError("x ** p supports a scalar exponent p only")
-        p = float(exponent)
+            return self._pow_tensor(exponent)
         a = self.data
+        if a.dtype.kind != "f" and isinstance(exponent, (int, np.integer)) and exponent >= 0:
+            return Tensor(a ** int(exponent))         # integer power of an integer tensor: exact
+        if a.dtype.kind != "f":
+            a = a.astype(np.float32)
+        p = float(exponent)
 
         def backward(g):
             # d(a^p)/da = p * a^(p-1)
             return (g * (p * a ** (p - 1)),)
         return Tensor._make(a ** np.asarray(p, dtype=a.dtype), (self,), backward, "pow")
 
+    def _pow_tensor(self, exponent):
+        other, a, b = self._operands(exponent, "**")
+        y = a ** b
+
+        def backward(g):
+            # d(a^b)/da = b a^(b-1);  d(a^b)/db = a^b ln a  (0 where a = 0 and b >= 0, as PyTorch)
+            ga = gb = None
+            with np.errstate(divide="ignore", invalid="ignore"):
+                if self.requires_grad:
+                    ga = g * b * a ** (b - 1)
+                if other.requires_grad:
+                    gb = g * np.where((a == 0) & (b >= 0), 0, y * np.log(a))
+            return ga, gb
+        return Tensor._make(y, (self, other), backward, "pow")
+
     def __matmul__(self, other):
-        other = self._lift(other)
-        a, b = self.data, other.data
+        other, a, b = self._operands(other)
         if a.ndim == 0 or b.ndim == 0:
             raise ValueError("@ needs tensors with at least one dimension; use * for scalars")
         # 1-D operands are treated as a row (left) or column (right) vector, as in NumPy.
@@ -410,126 +483,5 @@ class Tensor:
     def __rmatmul__(self, other):
         return self._lift(other) @ self
 
-    def exp(self):
-        y = np.exp(self.data)
-
-        def backward(g):
-            # d(e^x)/dx = e^x
-            return (g * y,)
-        return Tensor._make(y, (self,), backward, "exp")
-
-    def log(self):
-        x = self.data
-
-        def backward(g):
-            # d(ln x)/dx = 1/x
-            return (g / x,)
-        return Tensor._make(np.log(x), (self,), backward, "log")
-
-    def sqrt(self):
-        y = np.sqrt(self.data)
-
-        def backward(g):
-            # d(sqrt x)/dx = 1 / (2 sqrt x)
-            return (g / (2 * y),)
-        return Tensor._make(y, (self,), backward, "sqrt")
-
-    def abs(self):
-        x = self.data
-
-        def backward(g):
-            # d|x|/dx = sign(x) (0 at 0, as PyTorch)
-            return (g * np.sign(x),)
-        return Tensor._make(np.abs(x), (self,), backward, "abs")
-
-    # activations: implemented in nn/functional.py, offered here as methods
-    def relu(self):
-        from . import functional as F
-        return F.relu(self)
-
-    def sigmoid(self):
-        from . import functional as F
-        return F.sigmoid(self)
-
-    def tanh(self):
-        from . import functional as F
-        return F.tanh(self)
-
-    # -- reductions ---------------------------------------------------------------
-    def sum(self, dim=None, keepdim=False):
-        """Sum over ``dim`` (int, tuple or None for all axes)."""
-        axes = _normalize_axes(dim, self.ndim)
-        shape = self.shape
-
-        def backward(g):
-            # every summed element contributes with weight 1: spread g back over the axes
-            if not keepdim:
-                g = np.expand_dims(g, axes)
-            return (np.broadcast_to(g, shape),)
-        return Tensor._make(np.sum(self.data, axis=axes, keepdims=keepdim), (self,),
-                            backward, "sum")
-
-    def mean(self, dim=None, keepdim=False):
-        """Mean over ``dim`` (int, tuple or None for all axes)."""
-        axes = _normalize_axes(dim, self.ndim)
-        count = int(np.prod([self.shape[a] for a in axes])) if axes else 1
-        return self.sum(dim=axes, keepdim=keepdim) * (1.0 / count)
-
-    # -- shape ops ------------------------------------------------------------------
-    def reshape(self, *shape):
-        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-            shape = tuple(shape[0])
-        old = self.shape
-        try:
-            y = self.data.reshape(shape)
-        except ValueError:
-            raise ValueError(f"cannot reshape a tensor of shape {old} ({self.size} elements) "
-                             f"into {shape}") from None
-
-        def backward(g):
-            return (g.reshape(old),)
-        return Tensor._make(y, (self,), backward, "reshape")
-
-    def permute(self, *dims):
-        if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
-            dims = tuple(dims[0])
-        if sorted(d % self.ndim for d in dims) != list(range(self.ndim)):
-            raise ValueError(f"permute{dims} is not a permutation of the {self.ndim} "
-                             f"dimensions of a tensor of shape {self.shape}")
-        inverse = tuple(np.argsort([d % self.ndim for d in dims]))
-
-        def backward(g):
-            # moving the axes back is the inverse permutation
-            return (np.transpose(g, inverse),)
-        return Tensor._make(np.transpose(self.data, dims), (self,), backward, "permute")
-
-    def transpose(self, dim0, dim1):
-        dims = list(range(self.ndim))
-        dims[dim0], dims[dim1] = dims[dim1], dims[dim0]
-        return self.permute(*dims)
-
-    @property
-    def T(self):
-        if self.ndim != 2:
-            raise ValueError(f".T is for 2-D tensors, got shape {self.shape}; use permute()")
-        return self.permute(1, 0)
-
-    def __getitem__(self, index):
-        if isinstance(index, Tensor):
-            index = index.data
-        if isinstance(index, tuple):
-            index = tuple(i.data if isinstance(i, Tensor) else i for i in index)
-        shape, dtype = self.shape, self.dtype
-        parts = index if isinstance(index, tuple) else (index,)
-        basic = all(i is None or i is Ellipsis or isinstance(i, (int, np.integer, slice))
-                    for i in parts)
-
-        def backward(g):
-            # each selected element gets its gradient back; the others get 0
-            gx = np.zeros(shape, dtype=dtype)
-            if basic:
-                gx[index] = g
-            else:                     # fancy indexing may select an element twice: sum
-                np.add.at(gx, index, g)
-            return (gx,)
-        return Tensor._make(self.data[index], (self,), backward, "getitem")
+    def __rpow__(self, other):
+        return self._lift(other)._pow_tensor(self)

@@ -220,9 +220,10 @@ def test_cat_gradcheck(dim):
 
 def test_flatten_and_pad_gradcheck():
     x = t64(2, 3, 2, 2, seed=1)
-    assert F.flatten(x).shape == (2, 12)
+    assert F.flatten(x).shape == (24,)          # torch.flatten's default start_dim=0 (nn.flatten is F.flatten)
+    assert F.flatten(x, 1).shape == (2, 12)
     assert F.flatten(x, 0, 1).shape == (6, 2, 2)
-    assert gradcheck(lambda x: F.flatten(x), (x,))
+    assert gradcheck(lambda x: F.flatten(x, 1), (x,))
     assert F.pad(x, (1, 2, 0, 1)).shape == (2, 3, 3, 5)
     assert gradcheck(lambda x: F.pad(x, (1, 2, 0, 1)), (x,))
 

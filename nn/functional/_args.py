@@ -4,12 +4,15 @@ import numpy as np
 from ..tensor import Tensor
 
 
-def _tensor(x, name, op):
-    if isinstance(x, Tensor):
-        return x
+def _tensor(x, name, op, floating=True):
+    """x as a Tensor; floating=True (the maths ops) also refuses integer and bool tensors."""
     if isinstance(x, np.ndarray):
-        return Tensor(x)            # validates the dtype
-    raise TypeError(f"{op}: {name} must be a Tensor (or float ndarray), got {type(x).__name__}")
+        x = Tensor(x)               # validates the dtype
+    elif not isinstance(x, Tensor):
+        raise TypeError(f"{op}: {name} must be a Tensor (or float ndarray), got {type(x).__name__}")
+    if floating and x.dtype.kind != "f":
+        raise TypeError(f"{op}: {name} must be a float tensor, got dtype {x.dtype}; convert it with .float()")
+    return x
 
 
 def _check_ndim(x, ndims, op, name="input", layout=""):

@@ -32,7 +32,7 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, training=Fa
     dt = xd.dtype
     axes = (0,) + tuple(range(2, x.ndim))              # every axis but the channels
     bshape = (1, C) + (1,) * (x.ndim - 2)               # (C,) -> broadcastable to x
-    n = x.size // C                                     # values per channel
+    n = x.data.size // C                                # values per channel
     if training:
         if n <= 1:
             raise ValueError(f"batch_norm: expected more than 1 value per channel when training, "
@@ -83,7 +83,7 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, training=Fa
 def dropout(x, p=0.5, training=True):
     """Zero each element with probability p and scale the rest by 1/(1-p) (training only).
 
-    The mask comes from nn.tensor.get_rng(): seed it with nn.manual_seed.
+    The mask comes from nn's generator (nn/tensor.py get_rng()): seed it with nn.manual_seed.
     """
     x = _tensor(x, "input", "dropout")
     if not 0.0 <= p <= 1.0:

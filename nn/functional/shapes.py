@@ -14,7 +14,7 @@ def pad(input, pad, mode="constant", value=None):
     x (..., H, W) -> (..., H + top + bottom, W + left + right). Non-negative pads only.
     mode: 'constant' (value, default 0), 'reflect', 'replicate' or 'circular', as PyTorch.
     """
-    x = _tensor(input, "input", "pad")
+    x = _tensor(input, "input", "pad", floating=False)
     if mode not in _PAD_MODES:
         raise ValueError(f"pad: mode must be one of {sorted(_PAD_MODES)}, got {mode!r}")
     if len(pad) % 2 or len(pad) // 2 > x.ndim or any(int(p) < 0 for p in pad):
@@ -46,7 +46,7 @@ def pad(input, pad, mode="constant", value=None):
 
 def cat(tensors, dim=0):
     """Concatenate tensors along dim; all other dims must match."""
-    tensors = [_tensor(t, f"tensors[{i}]", "cat") for i, t in enumerate(tensors)]
+    tensors = [_tensor(t, f"tensors[{i}]", "cat", floating=False) for i, t in enumerate(tensors)]
     if not tensors:
         raise ValueError("cat: expected a non-empty list of tensors")
     ref = tensors[0]
@@ -66,9 +66,15 @@ def cat(tensors, dim=0):
     return Tensor._make(y, tuple(tensors), backward, "cat")
 
 
-def flatten(x, start_dim=1, end_dim=-1):
-    """Merge dims start_dim..end_dim into one: (N, C, H, W) -> (N, C*H*W) by default."""
-    x = _tensor(x, "input", "flatten")
+def flatten(x, start_dim=0, end_dim=-1):
+    """Merge dims start_dim..end_dim into one, as torch.flatten (also nn.flatten and x.flatten()).
+
+    start_dim=0 flattens everything; nn.Flatten passes start_dim=1: (N, C, H, W) -> (N, C*H*W).
+    A 0-d tensor becomes 1-d.
+    """
+    x = _tensor(x, "input", "flatten", floating=False)
+    if x.ndim == 0:
+        return x.reshape(1)
     s, e = start_dim % x.ndim, end_dim % x.ndim
     if s > e:
         raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")

@@ -264,9 +264,16 @@ class Module:
             p.requires_grad = bool(requires_grad)
         return self
 
-    def to(self, dtype):
-        """Cast every floating parameter and buffer to ``dtype`` (e.g. np.float64 for gradcheck)."""
-        dtype = np.dtype(dtype)
+    def to(self, *args, **kwargs):
+        """Cast every floating parameter and buffer in place; returns self (as PyTorch).
+
+        to(dtype), to(device), to(device, dtype), to(tensor) (its dtype), with device=, dtype=
+        keywords. dtype must be floating (e.g. nn.float64 for gradcheck); device must be the CPU.
+        """
+        from ..device import parse_to
+        _, dtype, _ = parse_to(args, dict(kwargs), "Module.to")
+        if dtype is None:
+            return self
         if dtype.kind != "f":
             raise ValueError(f"Module.to expects a floating dtype, got {dtype}")
         for m in self.modules():
@@ -278,6 +285,13 @@ class Module:
                 if b is not None and b.dtype.kind == "f":
                     m._buffers[name] = b.astype(dtype)
         return self
+
+    def cpu(self):
+        return self
+
+    def cuda(self, device=None):
+        from ..device import check_device
+        check_device("cuda" if device is None else device)
 
     def float(self):
         return self.to(np.float32)

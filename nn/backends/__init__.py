@@ -1,0 +1,2 @@
+"""nn.backends: PyTorch's backend switches, kept so scripts that set them run (nn has CPU kernels only)."""
+from . import cudnn, mps  # noqa: F401

@@ -1,0 +1,8 @@
+"""nn.backends.cudnn: flags that PyTorch scripts set; nn has no cuDNN, so they change nothing."""
+enabled = True
+benchmark = False
+deterministic = False       # nn's CPU kernels are deterministic for a given thread count anyway
+
+
+def is_available():
+    return False

@@ -1,0 +1,22 @@
+"""nn.cuda: there is no GPU backend. is_available() is False, so PyTorch's usual
+``device = "cuda" if torch.cuda.is_available() else "cpu"`` picks the CPU."""
+
+
+def is_available():
+    return False
+
+
+def device_count():
+    return 0
+
+
+def manual_seed(seed):
+    """Does nothing (no CUDA generator), as torch.cuda.manual_seed without a GPU."""
+
+
+def manual_seed_all(seed):
+    """Does nothing (no CUDA generator), as torch.cuda.manual_seed_all without a GPU."""
+
+
+def empty_cache():
+    """Does nothing (no GPU memory), as torch.cuda.empty_cache without a GPU."""

@@ -1,0 +1,86 @@
+"""dtypes: PyTorch's dtype names, as NumPy dtypes.
+
+``nn.float32`` is ``np.dtype("float32")``, so ``x.dtype == nn.float32`` and
+``x.dtype == np.float32`` are both True. A Tensor holds one of these dtypes:
+
+    float32 (= float, the default), float64 (= double)     can require gradients
+    int64 (= long), int32 (= int), int16, int8, uint8, bool  never require gradients
+
+``nn.float``, ``nn.int`` and ``nn.bool`` shadow Python's builtins only as
+attributes of ``nn``, as in PyTorch; this module defines them last and uses
+``builtins`` for the Python types.
+"""
+import builtins
+
+import numpy as np
+
+float32 = np.dtype(np.float32)
+float64 = np.dtype(np.float64)
+int64 = np.dtype(np.int64)
+int32 = np.dtype(np.int32)
+int16 = np.dtype(np.int16)
+int8 = np.dtype(np.int8)
+uint8 = np.dtype(np.uint8)
+double = float64
+long = int64
+short = int16
+
+# the dtypes a Tensor may hold
+SUPPORTED = (float32, float64, int64, int32, int16, int8, uint8, np.dtype(np.bool_))
+
+
+def to_dtype(dtype, what="dtype"):
+    """np.dtype from nn.float32 / np.float32 / "float32" / Python float, int, bool (as PyTorch reads them)."""
+    if dtype is builtins.float:
+        return float32
+    if dtype is builtins.int:
+        return int64
+    if dtype is builtins.bool:
+        return np.dtype(np.bool_)
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"{what} must be a dtype such as nn.float32 or nn.int64, got {dtype!r}") from None
+    if dt not in SUPPORTED:
+        raise TypeError(f"{what} {dt} is not supported: a Tensor holds float32, float64, int64, int32, "
+                        f"int16, int8, uint8 or bool")
+    return dt
+
+
+def is_floating(dtype):
+    return np.dtype(dtype).kind == "f"
+
+
+def get_default_dtype():
+    """The dtype of Python floats in new Tensors: float32, as PyTorch's default."""
+    return float32
+
+
+# -- promotion: the dtype of an op's result (PyTorch's rules, on NumPy dtypes) --
+
+def result_dtype(a, b):
+    """dtype of an op on ndarrays a and b: a floating operand wins, else NumPy's promotion."""
+    fa, fb = a.dtype.kind == "f", b.dtype.kind == "f"
+    if fa != fb:
+        return a.dtype if fa else b.dtype
+    return np.result_type(a.dtype, b.dtype)
+
+
+def scalar_dtype(value, dtype):
+    """dtype a python/NumPy scalar (or list) takes next to a Tensor of ``dtype`` (as PyTorch)."""
+    kind = np.asarray(value).dtype.kind
+    if kind == "b":
+        return dtype
+    if kind in "iu":
+        return dtype if dtype.kind != "b" else np.dtype(np.int64)
+    return dtype if dtype.kind == "f" else np.dtype(np.float32)
+
+
+def cast(a, dtype):
+    return a if a.dtype == dtype else a.astype(dtype)
+
+
+# defined last: these names shadow Python's builtins in this module
+float = float32
+int = int32
+bool = np.dtype(np.bool_)

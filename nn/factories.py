@@ -1,0 +1,202 @@
+"""Creation functions: tensor, as_tensor, from_numpy, zeros, ones, full, empty, eye, arange, linspace,
+rand, randn, randint, randperm, the *_like forms and the Tensor.new_* methods.
+
+Every factory takes PyTorch's keywords ``dtype=``, ``device=`` (the CPU only:
+see nn/device.py) and ``requires_grad=``. Sizes are given as ``zeros(2, 3)`` or
+``zeros((2, 3))``. Random ones draw from nn's generator, so nn.manual_seed
+makes them repeatable. ``empty`` returns zeros (deterministic, same cost).
+"""
+import numpy as np
+
+from .device import check_device
+from .dtypes import to_dtype, float32, int64
+from .tensor import Tensor
+from .tensor_ops._attach import attach
+from .tensor_ops.inplace import rng as _gen
+
+__all__ = ["tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "empty", "eye", "arange",
+           "linspace", "rand", "randn", "randint", "randperm", "zeros_like", "ones_like", "full_like",
+           "empty_like", "rand_like", "randn_like", "randint_like", "is_tensor", "numel"]
+
+
+def _sizes(size):
+    """(2, 3), ((2, 3),) or ([2, 3],) -> (2, 3)."""
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = tuple(size[0])
+    if not all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n >= 0 for n in size):
+        raise ValueError(f"sizes must be non-negative ints, got {size!r}")
+    return tuple(int(n) for n in size)
+
+
+def _new(data, dtype, device, requires_grad):
+    """Tensor of data (cast to dtype when given), on the CPU."""
+    check_device(device)
+    if dtype is not None:
+        data = np.asarray(data).astype(to_dtype(dtype), copy=False)
+    return Tensor(data, requires_grad=requires_grad)
+
+
+def _infer(data):
+    """ndarray from Python data, with PyTorch's inference: floats -> float32, ints -> int64, bools -> bool."""
+    arr = np.array(data)
+    if arr.dtype.kind == "f" and not isinstance(data, (np.ndarray, np.generic)):
+        return arr.astype(np.float32)                   # Python floats (a NumPy float64 array keeps its dtype)
+    if arr.dtype.kind in "iu" and not isinstance(data, (np.ndarray, np.generic)):
+        return arr.astype(np.int64)
+    return arr
+
+
+def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False):
+    """A new Tensor holding a copy of data (number, nested list, ndarray or Tensor), as torch.tensor."""
+    if isinstance(data, Tensor):
+        arr = data.data.copy()
+    else:
+        arr = _infer(data)
+        if arr.dtype.kind == "O":
+            raise TypeError(f"tensor(): data must be numbers or nested lists of equal lengths, got {data!r:.60}")
+    return _new(arr, dtype, device, requires_grad)
+
+
+def as_tensor(data, dtype=None, device=None):
+    """data as a Tensor, sharing memory when it already is a Tensor or ndarray of the right dtype."""
+    if isinstance(data, Tensor):
+        return data if dtype is None else data.to(to_dtype(dtype))
+    if isinstance(data, np.ndarray):
+        return _new(data, dtype, device, False)
+    return tensor(data, dtype, device)
+
+
+def from_numpy(ndarray):
+    """A Tensor sharing ndarray's memory and dtype (changes to one show in the other)."""
+    if not isinstance(ndarray, np.ndarray):
+        raise TypeError(f"from_numpy expects an np.ndarray, got {type(ndarray).__name__}")
+    return Tensor(ndarray)
+
+
+def _filled(size, fill, dtype, device, requires_grad, default=float32):
+    dt = to_dtype(dtype) if dtype is not None else default
+    return _new(np.full(_sizes(size), fill, dtype=dt), None, device, requires_grad)
+
+
+def zeros(*size, dtype=None, device=None, requires_grad=False):
+    return _filled(size, 0, dtype, device, requires_grad)
+
+
+def ones(*size, dtype=None, device=None, requires_grad=False):
+    return _filled(size, 1, dtype, device, requires_grad)
+
+
+def empty(*size, dtype=None, device=None, requires_grad=False, memory_format=None):
+    """Uninitialised in PyTorch; zeros here (same cost, deterministic)."""
+    return _filled(size, 0, dtype, device, requires_grad)
+
+
+def full(size, fill_value, dtype=None, device=None, requires_grad=False):
+    """Filled with fill_value; the dtype follows it (float -> float32, int -> int64, bool -> bool)."""
+    fill_value = fill_value.item() if isinstance(fill_value, Tensor) else fill_value
+    return _filled((size,), fill_value, dtype, device, requires_grad, default=_infer(fill_value).dtype)
+
+
+def eye(n, m=None, dtype=None, device=None, requires_grad=False):
+    return _new(np.eye(n, n if m is None else m, dtype=np.float32), dtype, device, requires_grad)
+
+
+def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):
+    """start, start + step, ... below end; int64 when all arguments are ints, else float32."""
+    if end is None:
+        start, end = 0, start
+    ints = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
+    # count as PyTorch does, ceil((end - start) / step), then build from the index (no drift)
+    n = max(int(np.ceil((end - start) / step)), 0)
+    dt = to_dtype(dtype) if dtype is not None else (int64 if ints else float32)
+    values = start + np.arange(n, dtype=np.float64 if not ints else np.int64) * step
+    return _new(values.astype(dt), None, device, requires_grad)
+
+
+def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
+    dt = to_dtype(dtype) if dtype is not None else float32
+    return _new(np.linspace(start, end, int(steps)).astype(dt), None, device, requires_grad)
+
+
+def _random(values, dtype, device, requires_grad):
+    dt = to_dtype(dtype) if dtype is not None else float32
+    if dt.kind != "f":
+        raise TypeError(f"rand/randn make floating tensors, got dtype {dt}")
+    return _new(values.astype(dt, copy=False), None, device, requires_grad)
+
+
+def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
+    """Uniform draws in [0, 1) from nn's generator."""
+    return _random(_gen(generator).random(_sizes(size)), dtype, device, requires_grad)
+
+
+def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
+    """Standard-normal draws from nn's generator."""
+    return _random(_gen(generator).standard_normal(_sizes(size)), dtype, device, requires_grad)
+
+
+def randint(low=0, high=None, size=None, *args, generator=None, dtype=None, device=None,
+            requires_grad=False):
+    """Integers in [low, high), int64: randint(high, size) or randint(low, high, size)."""
+    if size is None and isinstance(high, (tuple, list)):        # randint(high, size)
+        low, high, size = 0, low, high
+    elif high is None:                                          # randint(high, size=...)
+        low, high = 0, low
+    if size is None:
+        raise TypeError("randint needs high and size: randint(high, size) or randint(low, high, size)")
+    values = _gen(generator).integers(low, high, size=_sizes((size,)))
+    return _new(values.astype(np.int64), dtype, device, requires_grad)
+
+
+def randperm(n, generator=None, dtype=None, device=None, requires_grad=False):
+    """A random permutation of 0 .. n-1, int64."""
+    return _new(_gen(generator).permutation(int(n)).astype(np.int64), dtype, device, requires_grad)
+
+
+def _like(name, make):
+    def like(input, dtype=None, device=None, requires_grad=False, memory_format=None, **kwargs):
+        dt = to_dtype(dtype) if dtype is not None else input.dtype
+        return make(input.shape, dtype=dt, device=device, requires_grad=requires_grad, **kwargs)
+    like.__name__ = name
+    like.__doc__ = f"{name}(x) is {make.__name__}(x.shape, dtype=x.dtype) (dtype= may override)."
+    return like
+
+
+zeros_like = _like("zeros_like", zeros)
+ones_like = _like("ones_like", ones)
+empty_like = _like("empty_like", empty)
+rand_like = _like("rand_like", rand)
+randn_like = _like("randn_like", randn)
+
+
+def full_like(input, fill_value, dtype=None, device=None, requires_grad=False, memory_format=None):
+    dt = to_dtype(dtype) if dtype is not None else input.dtype
+    return full(input.shape, fill_value, dtype=dt, device=device, requires_grad=requires_grad)
+
+
+def randint_like(input, low=0, high=None, dtype=None, device=None, requires_grad=False, memory_format=None):
+    dt = to_dtype(dtype) if dtype is not None else input.dtype
+    return randint(low, high, input.shape, dtype=dt, device=device, requires_grad=requires_grad)
+
+
+def is_tensor(obj):
+    return isinstance(obj, Tensor)
+
+
+def numel(input):
+    return int(input.data.size)
+
+
+def _new_method(make):
+    def new(self, *size, dtype=None, device=None, requires_grad=False, **kwargs):
+        return make(*size, dtype=self.dtype if dtype is None else dtype, device=device,
+                    requires_grad=requires_grad, **kwargs)
+    return new
+
+
+attach(new_zeros=_new_method(zeros), new_ones=_new_method(ones), new_empty=_new_method(empty),
+       new_full=lambda self, size, fill_value, dtype=None, device=None, requires_grad=False: full(
+           size, fill_value, dtype=self.dtype if dtype is None else dtype, device=device,
+           requires_grad=requires_grad),
+       new_tensor=lambda self, data, dtype=None, device=None, requires_grad=False: tensor(
+           data, dtype=self.dtype if dtype is None else dtype, device=device, requires_grad=requires_grad))

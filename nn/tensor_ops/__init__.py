@@ -1,0 +1,12 @@
+"""Tensor methods beyond the core in nn/tensor.py, written as functions of ``input``.
+
+Each function here is both a method (``x.sum(1)``) and a top-level name
+(``nn.sum(x, 1)``): one implementation, attached to Tensor when ``nn`` is
+imported. By topic: convert.py (size, item, dtype and device conversion,
+Python protocols, printing), pointwise.py (exp, log, clamp, where...),
+reductions.py (sum, mean, var, max...), shape.py (view, squeeze, expand...),
+indexing.py (x[i], x[i] = v), compare.py (==, <, logical ops), inplace.py
+(fill_, add_, +=...). Methods that nn.functional already implements (relu,
+sigmoid, tanh, softmax, log_softmax, flatten) are attached from there.
+"""
+from . import convert, pointwise, reductions, shape, indexing, compare, inplace  # noqa: F401

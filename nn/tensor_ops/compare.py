@@ -1,0 +1,97 @@
+"""Comparisons and logic: == != < <= > >= (eq ne lt le gt ge) give bool tensors; &, |, ^, ~ on bool tensors.
+
+None of them has a gradient (their results are bool). ``__hash__`` stays
+identity-based (set in nn/tensor.py), so tensors still work as dict keys and in sets.
+"""
+import numpy as np
+
+from ..dtypes import result_dtype, cast
+from ..tensor import Tensor
+from ._attach import attach
+
+_LIFTABLE = (Tensor, np.ndarray, np.generic, int, float, bool, list, tuple)
+
+
+def _compare(name, fn):
+    def op(input, other):
+        if not isinstance(other, _LIFTABLE):
+            return NotImplemented               # x == None is False, as in Python
+        other = input._lift(other, name)
+        dt = result_dtype(input.data, other.data)
+        return Tensor(np.asarray(fn(cast(input.data, dt), cast(other.data, dt))))
+    op.__name__ = name
+    return op
+
+
+eq = _compare("eq", np.equal)
+ne = _compare("ne", np.not_equal)
+lt = _compare("lt", np.less)
+le = _compare("le", np.less_equal)
+gt = _compare("gt", np.greater)
+ge = _compare("ge", np.greater_equal)
+
+
+def _logical(name, fn, bool_only):
+    def op(input, other):
+        if not isinstance(other, _LIFTABLE):
+            return NotImplemented
+        other = input._lift(other, name)
+        if bool_only and (input.dtype.kind not in "biu" or other.dtype.kind not in "biu"):
+            raise TypeError(f"{name}: needs bool or integer tensors, got {input.dtype} and {other.dtype}")
+        return Tensor(np.asarray(fn(input.data, other.data)))
+    op.__name__ = name
+    return op
+
+
+bitwise_and = _logical("bitwise_and", np.bitwise_and, True)
+bitwise_or = _logical("bitwise_or", np.bitwise_or, True)
+bitwise_xor = _logical("bitwise_xor", np.bitwise_xor, True)
+logical_and = _logical("logical_and", np.logical_and, False)
+logical_or = _logical("logical_or", np.logical_or, False)
+logical_xor = _logical("logical_xor", np.logical_xor, False)
+
+
+def logical_not(input):
+    return Tensor(np.logical_not(input.data))
+
+
+def bitwise_not(input):
+    if input.dtype.kind not in "biu":
+        raise TypeError(f"~x needs a bool or integer tensor, got {input.dtype}")
+    return Tensor(np.asarray(np.invert(input.data)))
+
+
+def isnan(input):
+    return Tensor(np.isnan(input.data))
+
+
+def isinf(input):
+    return Tensor(np.isinf(input.data))
+
+
+def isfinite(input):
+    return Tensor(np.isfinite(input.data))
+
+
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    other = other.data if isinstance(other, Tensor) else other
+    return Tensor(np.isclose(input.data, other, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """True when every |input - other| <= atol + rtol * |other| (a Python bool)."""
+    other = other.data if isinstance(other, Tensor) else other
+    return bool(np.allclose(input.data, other, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def equal(input, other):
+    """True when both have the same shape and the same values (a Python bool)."""
+    return input.shape == other.shape and bool(np.array_equal(input.data, other.data))
+
+
+attach(eq, ne, lt, le, gt, ge, bitwise_and, bitwise_or, bitwise_xor, logical_and, logical_or, logical_xor,
+       logical_not, bitwise_not, isnan, isinf, isfinite, isclose, allclose, equal,
+       __eq__=eq, __ne__=ne, __lt__=lt, __le__=le, __gt__=gt, __ge__=ge,
+       __and__=bitwise_and, __or__=bitwise_or, __xor__=bitwise_xor, __invert__=bitwise_not,
+       __rand__=bitwise_and, __ror__=bitwise_or, __rxor__=bitwise_xor,
+       greater=gt, less=lt, greater_equal=ge, less_equal=le, not_equal=ne)

@@ -1,0 +1,217 @@
+"""Sizes, values and conversions: size(), item(), tolist(), to(), float(), clone(), printing, Python protocols."""
+import numpy as np
+
+from ..device import CPU, check_device, parse_to
+from ..dtypes import to_dtype
+from ..tensor import Tensor, _check_requires_grad
+from ._attach import attach
+
+
+class Size(tuple):
+    """A shape, as torch.Size: a tuple of ints with numel()."""
+
+    def numel(self):
+        return int(np.prod(self, dtype=np.int64))
+
+    def __repr__(self):
+        return f"nn.Size({list(self)})"
+
+
+def size(input, dim=None):
+    """x.size() -> Size (the shape); x.size(i) -> int. Not NumPy's element count: that is numel()."""
+    if dim is None:
+        return Size(input.data.shape)
+    return input.data.shape[_dim(dim, input.ndim)]
+
+
+def _dim(dim, ndim):
+    if not -max(ndim, 1) <= dim < max(ndim, 1):
+        raise IndexError(f"dimension {dim} out of range for a {ndim}-D tensor "
+                         f"(expected in [{-max(ndim, 1)}, {max(ndim, 1) - 1}])")
+    return dim % max(ndim, 1)
+
+
+def dim(input):
+    """Number of dimensions (same as .ndim)."""
+    return input.data.ndim
+
+
+def numel(input):
+    """Number of elements."""
+    return int(input.data.size)
+
+
+def item(input):
+    """The value of a one-element tensor as a Python float, int or bool."""
+    if input.data.size != 1:
+        raise ValueError(f"item() needs a tensor with one element, got shape {input.shape}")
+    return input.data.reshape(()).item()
+
+
+def tolist(input):
+    """Nested Python lists of the values (a Python number for a 0-d tensor)."""
+    return input.data.tolist()
+
+
+def numpy(input, force=False):
+    """The underlying ndarray (shared, not copied)."""
+    return input.data
+
+
+def detach(input):
+    """Same data (shared), cut from the graph: no gradient flows through it."""
+    return Tensor(input.data)
+
+
+def clone(input):
+    """A copy of the data that stays in the graph."""
+    def backward(g):
+        # y = x  =>  dx = g
+        return (g,)
+    return Tensor._make(input.data.copy(), (input,), backward, "clone")
+
+
+def _cast_to(input, dtype, copy=False):
+    """input as ``dtype``: differentiable between floating dtypes; to an integer/bool dtype cuts the graph."""
+    if dtype == input.dtype:
+        return clone(input) if copy else input
+    y = input.data.astype(dtype)
+    if dtype.kind != "f":
+        return Tensor(y)
+
+    def backward(g):
+        # a cast is the identity on values: the gradient is cast back (the engine does it)
+        return (g,)
+    return Tensor._make(y, (input,), backward, "to")
+
+
+def to(input, *args, **kwargs):
+    """x.to(device), x.to(dtype), x.to(device, dtype), x.to(other): self when nothing changes, as PyTorch."""
+    _, dtype, copy = parse_to(args, dict(kwargs))
+    return _cast_to(input, dtype if dtype is not None else input.dtype, copy)
+
+
+_LEGACY_NAMES = {"FloatTensor": np.float32, "DoubleTensor": np.float64, "LongTensor": np.int64,
+                 "IntTensor": np.int32, "ShortTensor": np.int16, "CharTensor": np.int8,
+                 "ByteTensor": np.uint8, "BoolTensor": np.bool_}
+
+
+def type(input, dtype=None, non_blocking=False):
+    """x.type() -> 'nn.FloatTensor' (PyTorch's legacy name); x.type(dtype or 'torch.LongTensor') -> cast."""
+    if dtype is None:
+        name = next(k for k, v in _LEGACY_NAMES.items() if np.dtype(v) == input.dtype)
+        return f"nn.{name}"
+    if isinstance(dtype, str) and dtype.rpartition(".")[2] in _LEGACY_NAMES:
+        dtype = _LEGACY_NAMES[dtype.rpartition(".")[2]]
+    return _cast_to(input, to_dtype(dtype))
+
+
+def type_as(input, other):
+    return _cast_to(input, other.dtype)
+
+
+def cpu(input):
+    return input
+
+
+def cuda(input, device=None, non_blocking=False):
+    check_device("cuda" if device is None else device)
+
+
+def _converter(name, dtype):
+    def convert(input):
+        return _cast_to(input, to_dtype(dtype))
+    convert.__name__ = name
+    convert.__doc__ = f"x.{name}() is x.to(nn.{np.dtype(dtype).name})."
+    return convert
+
+
+def is_floating_point(input):
+    return input.dtype.kind == "f"
+
+
+def requires_grad_(input, requires_grad=True):
+    """Turn gradient recording on (or off) for this leaf; returns it."""
+    if requires_grad:
+        _check_requires_grad(input.dtype)
+    elif not input.is_leaf:
+        raise RuntimeError("requires_grad_(False) on a non-leaf tensor: use .detach() instead")
+    input.requires_grad = bool(requires_grad)
+    return input
+
+
+# -- Python protocols ------------------------------------------------------------------------
+
+def _one_value(input, what):
+    if input.data.size != 1:
+        raise RuntimeError(f"{what} of a tensor with {input.data.size} elements is ambiguous; "
+                           f"it needs exactly one element (use .any() or .all() for a truth value)")
+    return input.data.reshape(()).item()
+
+
+def __len__(input):
+    if input.ndim == 0:
+        raise TypeError("len() of a 0-d tensor")
+    return input.data.shape[0]
+
+
+def __iter__(input):
+    if input.ndim == 0:
+        raise TypeError("iteration over a 0-d tensor")
+    return (input[i] for i in range(input.data.shape[0]))
+
+
+def __bool__(input):
+    return bool(_one_value(input, "the truth value"))
+
+
+def __float__(input):
+    return float(_one_value(input, "float()"))
+
+
+def __int__(input):
+    return int(_one_value(input, "int()"))
+
+
+def __index__(input):
+    if input.dtype.kind not in "iu":
+        raise TypeError(f"only integer tensors of a single element can be used as an index, got {input.dtype}")
+    return int(_one_value(input, "an index"))
+
+
+def __array__(input, dtype=None, copy=None):
+    return input.data if dtype is None else input.data.astype(dtype)
+
+
+def __format__(input, spec):
+    """f"{loss:.4f}" formats the value of a one-element tensor; other tensors print as str()."""
+    if spec and input.data.size == 1:
+        return format(input.data.reshape(()).item(), spec)
+    return format(str(input), spec)
+
+
+def __repr__(input):
+    """tensor([...]) as PyTorch prints it: dtype shown when not the default, then requires_grad / grad_fn."""
+    d = input.data
+    mode = "fixed" if d.dtype.kind == "f" and not np.all(np.isfinite(d) & (d == np.round(d))) else "maxprec"
+    body = np.array2string(d, precision=4, separator=", ", prefix="tensor(", floatmode=mode,
+                           threshold=1000, edgeitems=3)
+    extra = ""
+    if d.dtype not in (np.float32, np.int64, np.bool_):
+        extra += f", dtype=nn.{d.dtype.name}"
+    if input.requires_grad:
+        extra += ", requires_grad=True" if input.is_leaf else f", grad_fn=<{input._op or 'op'}>"
+    return f"tensor({body}{extra})"
+
+
+attach(size, dim, numel, item, tolist, numpy, detach, clone, to, type, type_as, cpu, cuda, is_floating_point,
+       requires_grad_, __len__, __iter__, __bool__, __float__, __int__, __index__, __array__, __format__,
+       __repr__, ndimension=dim, nelement=numel,
+       float=_converter("float", np.float32), double=_converter("double", np.float64),
+       long=_converter("long", np.int64), int=_converter("int", np.int32),
+       bool=_converter("bool", np.bool_), byte=_converter("byte", np.uint8),
+       short=_converter("short", np.int16), char=_converter("char", np.int8))
+Tensor.device = property(lambda self: CPU)
+Tensor.is_cuda = False
+Tensor.get_device = lambda self: -1
+

@@ -1,0 +1,153 @@
+"""In-place ops: fill_, zero_, normal_, uniform_, copy_, add_, sub_, mul_, div_, clamp_, masked_fill_, +=.
+
+Outside a recorded graph (nn.no_grad(), or no input requires grad) they write
+into the tensor's array, so other references to it see the change, as in
+PyTorch. While a graph is recorded:
+- on a leaf that requires grad they raise, as PyTorch does;
+- otherwise the tensor becomes the op's result in the graph (``_rebase``): its
+  previous value lives on as a hidden parent, so ``out = nn.zeros(2, 3);
+  out[0] = f(x)`` sends gradients to x. Unlike PyTorch, nn keeps no version
+  counter: ops that consumed the tensor *before* the in-place change and saved
+  it are not detected.
+- ``x += y`` (and -=, *=, /=) then computes ``x + y`` out of place and rebinds
+  the name, which gives the same values and gradients without touching
+  earlier users of x.
+"""
+import numpy as np
+
+from ..tensor import Tensor, get_rng, is_grad_enabled
+from ._attach import attach
+
+
+def _refuse_leaf(input, op):
+    if input.requires_grad and input.is_leaf and is_grad_enabled():
+        raise RuntimeError(f"{op}: in-place change of a leaf tensor that requires grad; do it inside "
+                           f"`with nn.no_grad():` or on a copy (y = x.clone())")
+
+
+def _write(input, data):
+    """Copy data (broadcast to input's shape, cast to its dtype) into input's array."""
+    data = np.asarray(data)
+    if data.dtype.kind == "f" and input.dtype.kind != "f":
+        raise TypeError(f"in-place op: a floating result cannot be written into a {input.dtype} tensor")
+    if not isinstance(input.data, np.ndarray):        # a NumPy scalar from a full reduction
+        input.data = np.array(input.data)
+    np.copyto(input.data, data, casting="unsafe")
+    return input
+
+
+def _rebase(input, data, parents, backward, op):
+    """Make input the recorded result of an in-place op: (data, parents, backward).
+
+    The previous state moves to a new Tensor, ``prior``, which replaces input
+    among the parents, so the graph stays acyclic.
+    """
+    prior = Tensor.__new__(Tensor)
+    prior.__dict__.update(input.__dict__)
+    input.data = data
+    input.grad = None
+    input.requires_grad = True
+    input._parents = tuple(prior if p is input else p for p in parents)
+    input._backward = backward
+    input._op = op
+    return input
+
+
+def _apply(input, result, op):
+    """Finish an in-place op whose out-of-place result is ``result``."""
+    if result.requires_grad:
+        _refuse_leaf(input, op)
+        if result.dtype != input.dtype:
+            raise TypeError(f"{op}: result dtype {result.dtype} differs from the tensor's {input.dtype}")
+        return _rebase(input, result.data, result._parents, result._backward, op)
+    return _write(input, result.data)
+
+
+def add_(input, other, alpha=1):
+    return _apply(input, input + (other * alpha if alpha != 1 else other), "add_")
+
+
+def sub_(input, other, alpha=1):
+    return _apply(input, input - (other * alpha if alpha != 1 else other), "sub_")
+
+
+def mul_(input, other):
+    return _apply(input, input * other, "mul_")
+
+
+def div_(input, other):
+    return _apply(input, input / other, "div_")
+
+
+def clamp_(input, min=None, max=None):
+    return _apply(input, input.clamp(min, max), "clamp_")
+
+
+def masked_fill_(input, mask, value):
+    return _apply(input, input.masked_fill(mask, value), "masked_fill_")
+
+
+def copy_(input, src, non_blocking=False):
+    """Overwrite the values with src's (broadcast to this shape, cast to this dtype)."""
+    src = src if isinstance(src, Tensor) else Tensor(np.asarray(src))
+    if src.requires_grad and is_grad_enabled():
+        _refuse_leaf(input, "copy_")
+        data = np.broadcast_to(src.data, input.shape).astype(input.dtype)
+        # y = src (broadcast): the old values get no gradient, src gets g summed back to its shape
+        return _rebase(input, data, (src,), lambda g: (g,), "copy_")
+    return _write(input, src.data)
+
+
+def rng(generator=None):
+    """nn's generator, or the np.random.Generator passed as generator= (as nn.init accepts)."""
+    if generator is None:
+        return get_rng()
+    if not isinstance(generator, np.random.Generator):
+        raise TypeError(f"generator must be a np.random.Generator (or None for nn's), got {type(generator).__name__}")
+    return generator
+
+
+def _overwrite(input, values, op):
+    """fill_ / zero_ / normal_ / uniform_: new constant values, no gradient to anything."""
+    _refuse_leaf(input, op)
+    if input.requires_grad and is_grad_enabled():
+        return _rebase(input, np.asarray(values, dtype=input.dtype).copy(), (), None, op).requires_grad_(False)
+    return _write(input, values)
+
+
+def fill_(input, value):
+    v = value.item() if isinstance(value, Tensor) else value
+    return _overwrite(input, np.full(input.shape, v), "fill_")
+
+
+def zero_(input):
+    return _overwrite(input, np.zeros(input.shape, input.dtype), "zero_")
+
+
+def normal_(input, mean=0.0, std=1.0, generator=None):
+    """Fill with draws from N(mean, std^2) from nn's generator (seed it with nn.manual_seed)."""
+    return _overwrite(input, rng(generator).normal(mean, std, size=input.shape), "normal_")
+
+
+def uniform_(input, a=0.0, b=1.0, generator=None, **kwargs):
+    """Fill with draws from U(a, b) from nn's generator (also accepts PyTorch's from=, to=)."""
+    a, b = kwargs.pop("from", a), kwargs.pop("to", b)
+    return _overwrite(input, rng(generator).uniform(a, b, size=input.shape), "uniform_")
+
+
+def _augmented(name, op):
+    def iop(input, other):
+        result = op(input, other)
+        if result.requires_grad:          # recording a graph: out of place, the name is rebound
+            return result
+        return _write(input, result.data)
+    iop.__name__ = name
+    return iop
+
+
+attach(add_, sub_, mul_, div_, clamp_, masked_fill_, copy_, fill_, zero_, normal_, uniform_,
+       clip_=clamp_,
+       __iadd__=_augmented("__iadd__", lambda a, b: a + b),
+       __isub__=_augmented("__isub__", lambda a, b: a - b),
+       __imul__=_augmented("__imul__", lambda a, b: a * b),
+       __itruediv__=_augmented("__itruediv__", lambda a, b: a / b))

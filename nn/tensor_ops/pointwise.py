@@ -1,0 +1,288 @@
+"""Element-wise functions: exp, log, sqrt, clamp, where, masked_fill... (forward and backward side by side).
+
+Integer and bool inputs are computed in float32 (as PyTorch's exp(int) is float32).
+Activations come from nn.functional, the one place they are implemented.
+"""
+import numpy as np
+
+from .. import functional as F
+from ..dtypes import result_dtype, scalar_dtype, cast
+from ..tensor import Tensor
+from ._attach import attach
+
+
+def _floating(input):
+    d = input.data
+    return d if d.dtype.kind == "f" else d.astype(np.float32)
+
+
+def _unary(input, y, derivative, op):
+    """Result y = f(x) whose backward is g * derivative() (computed only when needed)."""
+    def backward(g):
+        return (g * derivative(),)
+    return Tensor._make(y, (input,), backward, op)
+
+
+def exp(input):
+    y = np.exp(_floating(input))
+    return _unary(input, y, lambda: y, "exp")                           # (e^x)' = e^x
+
+
+def log(input):
+    x = _floating(input)
+    return _unary(input, np.log(x), lambda: 1 / x, "log")               # (ln x)' = 1/x
+
+
+def log1p(input):
+    x = _floating(input)
+    return _unary(input, np.log1p(x), lambda: 1 / (1 + x), "log1p")     # ln(1+x)' = 1/(1+x)
+
+
+def sqrt(input):
+    y = np.sqrt(_floating(input))
+    return _unary(input, y, lambda: 1 / (2 * y), "sqrt")                # (sqrt x)' = 1/(2 sqrt x)
+
+
+def rsqrt(input):
+    y = 1 / np.sqrt(_floating(input))
+    return _unary(input, y, lambda: -0.5 * y * y * y, "rsqrt")          # (x^-1/2)' = -x^-3/2 / 2
+
+
+def reciprocal(input):
+    y = 1 / _floating(input)
+    return _unary(input, y, lambda: -y * y, "reciprocal")               # (1/x)' = -1/x^2
+
+
+def square(input):
+    x = input.data
+    return _unary(input, x * x, lambda: 2 * x, "square")                # (x^2)' = 2x
+
+
+def sin(input):
+    x = _floating(input)
+    return _unary(input, np.sin(x), lambda: np.cos(x), "sin")           # sin' = cos
+
+
+def cos(input):
+    x = _floating(input)
+    return _unary(input, np.cos(x), lambda: -np.sin(x), "cos")          # cos' = -sin
+
+
+def abs(input):
+    x = input.data
+    return _unary(input, np.abs(x), lambda: np.sign(x), "abs")          # |x|' = sign(x) (0 at 0, as PyTorch)
+
+
+def _step(name, fn):
+    """Piecewise-constant functions: derivative 0 everywhere (as PyTorch)."""
+    def op(input):
+        x = input.data
+        return _unary(input, fn(x), lambda: np.zeros_like(x), name)
+    op.__name__ = name
+    return op
+
+
+sign = _step("sign", np.sign)
+floor = _step("floor", np.floor)
+ceil = _step("ceil", np.ceil)
+round = _step("round", np.round)      # half to even, as PyTorch
+trunc = _step("trunc", np.trunc)
+
+
+def _triangle(name, fn):
+    def op(input, diagonal=0):
+        """Keep the upper (triu) / lower (tril) triangle of the last two dims from `diagonal` on; zero the rest."""
+        x = input.data
+        keep = fn(np.ones(x.shape[-2:], bool), diagonal)
+        return _unary(input, np.where(keep, x, np.zeros((), x.dtype)), lambda: keep, name)   # slope 1 or 0
+    op.__name__ = name
+    return op
+
+
+triu = _triangle("triu", np.triu)
+tril = _triangle("tril", np.tril)
+
+
+def neg(input):
+    return -input
+
+
+def pow(input, exponent):
+    """input ** exponent (scalar or Tensor exponent); also nn.pow(2.0, x)."""
+    if not isinstance(input, Tensor):
+        return exponent.__rpow__(input)
+    return input ** exponent
+
+
+def _lifted(input, other):
+    return input if isinstance(input, Tensor) else other._lift(input)
+
+
+def add(input, other, alpha=1):
+    """input + alpha * other (the method form of +)."""
+    return _lifted(input, other) + (other * alpha if alpha != 1 else other)
+
+
+def sub(input, other, alpha=1):
+    """input - alpha * other."""
+    return _lifted(input, other) - (other * alpha if alpha != 1 else other)
+
+
+def mul(input, other):
+    return _lifted(input, other) * other
+
+
+def div(input, other, rounding_mode=None):
+    """input / other; rounding_mode 'floor' or 'trunc' rounds the quotient (no derivative then)."""
+    q = _lifted(input, other) / other
+    if rounding_mode is None:
+        return q
+    if rounding_mode == "floor":
+        return floor_divide(input, other)
+    if rounding_mode == "trunc":
+        a = _lifted(input, other)
+        dt = result_dtype(a.data, a._lift(other).data)
+        return trunc(q) if dt.kind == "f" else trunc(q).to(dt)          # integers stay integers
+    raise ValueError(f"div: rounding_mode must be None, 'floor' or 'trunc', got {rounding_mode!r}")
+
+
+def remainder(input, other):
+    """input - floor(input / other) * other: the sign follows the divisor (Python's %), as PyTorch."""
+    other, a, b = input._operands(other, "%")
+    q = np.floor_divide(a, b)
+
+    def backward(g):
+        # d/da = 1, d/db = -floor(a / b)
+        return g, (-g * q if other.requires_grad else None)
+    return Tensor._make(np.mod(a, b), (input, other), backward, "remainder")
+
+
+def floor_divide(input, other):
+    """floor(input / other) (integers stay integers). No derivative, as in PyTorch: backward() through it raises."""
+    other, a, b = input._operands(other, "//")
+
+    def backward(g):
+        raise RuntimeError("floor_divide (//) has no derivative, as in PyTorch; detach its inputs or use "
+                           "(x - x % y) / y")
+    return Tensor._make(np.floor_divide(a, b), (input, other), backward, "floor_divide")
+
+
+def _bound(input, b):
+    return np.asarray(b, dtype=scalar_dtype(b, input.dtype))
+
+
+def clamp(input, min=None, max=None):
+    """Limit values to [min, max] (either may be None; Tensor bounds take part in the graph)."""
+    if min is None and max is None:
+        raise ValueError("clamp: at least one of min and max must be given")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        out = input if min is None else maximum(input, min if isinstance(min, Tensor) else input._lift(min))
+        return out if max is None else minimum(out, max if isinstance(max, Tensor) else input._lift(max))
+    x = input.data
+    lo = None if min is None else _bound(input, min)
+    hi = None if max is None else _bound(input, max)
+    y = np.clip(x, lo, hi)
+
+    def backward(g):
+        # slope 1 inside [min, max] (bounds included, as PyTorch), 0 where clipped
+        inside = np.ones(x.shape, bool)
+        if lo is not None:
+            inside &= x >= lo
+        if hi is not None:
+            inside &= x <= hi
+        return (g * inside,)
+    return Tensor._make(y, (input,), backward, "clamp")
+
+
+def clamp_min(input, min):
+    return clamp(input, min=min)
+
+
+def clamp_max(input, max):
+    return clamp(input, max=max)
+
+
+def _pair_operands(a, b):
+    if not isinstance(a, Tensor):
+        a = b._lift(a)
+    other, x, y = a._operands(b, "maximum")
+    return a, other, x, y
+
+
+def maximum(input, other):
+    """Element-wise max of two tensors; a tie splits the gradient half and half (as PyTorch)."""
+    a, b, x, y = _pair_operands(input, other)
+
+    def backward(g):
+        # d max(x, y)/dx = 1 where x > y, 1/2 where x == y, 0 elsewhere (and the mirror for y)
+        wx = (x > y) + 0.5 * (x == y)
+        return g * wx, g * (1 - wx)
+    return Tensor._make(np.maximum(x, y), (a, b), backward, "maximum")
+
+
+def minimum(input, other):
+    """Element-wise min of two tensors; a tie splits the gradient half and half (as PyTorch)."""
+    a, b, x, y = _pair_operands(input, other)
+
+    def backward(g):
+        wx = (x < y) + 0.5 * (x == y)
+        return g * wx, g * (1 - wx)
+    return Tensor._make(np.minimum(x, y), (a, b), backward, "minimum")
+
+
+def _mask(condition, what):
+    c = condition.data if isinstance(condition, Tensor) else np.asarray(condition)
+    if c.dtype != np.bool_:
+        raise TypeError(f"{what} must be a bool tensor (e.g. x > 0), got dtype {c.dtype}")
+    return c
+
+
+def where(condition, input=None, other=None):
+    """input where condition is True, else other (tensors or scalars, broadcast together).
+
+    where(condition) alone gives the indices of the True elements, as nonzero(as_tuple=True).
+    """
+    c = _mask(condition, "where: condition")
+    if input is None and other is None:
+        return tuple(Tensor(i.astype(np.int64)) for i in np.nonzero(c))
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        floating = isinstance(input, float) or isinstance(other, float)
+        input = Tensor(np.asarray(input, dtype=np.float32 if floating else np.int64))
+    if not isinstance(input, Tensor):
+        input = other._lift(input)
+    other = input._lift(other)
+    dt = result_dtype(input.data, other.data)
+    x, y = cast(input.data, dt), cast(other.data, dt)
+
+    def backward(g):
+        # each output element comes from x or from y: its gradient goes back to that one
+        return (np.where(c, g, 0) if input.requires_grad else None,
+                np.where(c, 0, g) if other.requires_grad else None)
+    return Tensor._make(np.where(c, x, y), (input, other), backward, "where")
+
+
+def masked_fill(input, mask, value):
+    """Copy of input with value where mask is True (mask broadcasts to input's shape)."""
+    m = _mask(mask, "masked_fill: mask")
+    v = value.data if isinstance(value, Tensor) else value
+    x = input.data
+    y = np.where(m, np.asarray(v, dtype=x.dtype), x)
+    if y.shape != x.shape:
+        raise ValueError(f"masked_fill: mask of shape {m.shape} does not broadcast to the input's {x.shape}")
+
+    def backward(g):
+        # filled elements are constants: no gradient there
+        return (np.where(m, 0, g),)
+    return Tensor._make(y, (input,), backward, "masked_fill")
+
+
+attach(triu, tril, exp, log, log1p, sqrt, rsqrt, reciprocal, square, sin, cos, abs, sign, floor, ceil, round, trunc,
+       neg, pow, add, sub, mul, div, remainder, floor_divide, clamp, clamp_min, clamp_max, maximum, minimum, masked_fill, clip=clamp, multiply=mul, divide=div, subtract=sub, true_divide=div,
+       __mod__=remainder, __floordiv__=floor_divide, __abs__=abs, __pos__=lambda self: self,
+       __rmod__=lambda self, other: remainder(self._lift(other), self),
+       __rfloordiv__=lambda self, other: floor_divide(self._lift(other), self),
+       where=lambda self, condition, other: where(condition, self, other),
+       relu=F.relu, sigmoid=F.sigmoid, tanh=F.tanh, softmax=F.softmax, log_softmax=F.log_softmax,
+       flatten=F.flatten)
+clip = clamp
+multiply, divide, subtract, true_divide = mul, div, sub, div

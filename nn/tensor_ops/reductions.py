@@ -1,0 +1,231 @@
+"""Reductions: sum, mean, prod, var, std, max/min (with or without dim), argmax/argmin, all/any.
+
+``dim`` is an int, a tuple of ints or None (all dims); ``keepdim`` keeps reduced dims with length 1.
+"""
+import builtins
+from collections import namedtuple
+
+import numpy as np
+
+from ..dtypes import to_dtype
+from ..tensor import Tensor, _normalize_axes
+from ._attach import attach
+
+# what max(dim=...) / min(dim=...) return, as torch.return_types.max: (values, indices)
+ValuesIndices = namedtuple("ValuesIndices", ["values", "indices"])
+
+
+def _spread(g, axes, keepdim, shape):
+    """Gradient of a reduction's output back to the input's shape (a view, no copy)."""
+    if not keepdim:
+        g = np.expand_dims(g, axes)
+    return np.broadcast_to(g, shape)
+
+
+def sum(input, dim=None, keepdim=False, dtype=None):
+    """Sum over ``dim``; integer and bool tensors sum to int64 (as PyTorch)."""
+    axes = _normalize_axes(dim, input.ndim)
+    x = input.data
+    if dtype is not None:
+        x = x.astype(to_dtype(dtype))
+    elif x.dtype.kind in "biu":
+        x = x.astype(np.int64)
+    shape = input.shape
+
+    def backward(g):
+        # every summed element contributes with weight 1: spread g back over the axes
+        return (_spread(g, axes, keepdim, shape),)
+    return Tensor._make(np.sum(x, axis=axes, keepdims=keepdim), (input,), backward, "sum")
+
+
+def _count(input, axes):
+    return int(np.prod([input.shape[a] for a in axes])) if axes else 1
+
+
+def _need_floating(input, op):
+    if input.dtype.kind != "f":
+        raise TypeError(f"{op}: needs a floating tensor, got dtype {input.dtype}; use x.float().{op}()")
+
+
+def mean(input, dim=None, keepdim=False, dtype=None):
+    """Mean over ``dim`` (floating tensors, as PyTorch)."""
+    if dtype is not None:
+        input = input.to(dtype)
+    _need_floating(input, "mean")
+    axes = _normalize_axes(dim, input.ndim)
+    return sum(input, dim=axes, keepdim=keepdim) * (1.0 / _count(input, axes))
+
+
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """Variance over ``dim`` with Bessel's correction by default (correction=1, or unbiased=True).
+
+    var = sum((x - mean)^2) / (N - correction)
+    """
+    if isinstance(dim, bool):                   # the old var(unbiased) form
+        dim, unbiased = None, dim
+    if correction is None:
+        correction = 1 if unbiased is None or unbiased else 0
+    _need_floating(input, "var")
+    axes = _normalize_axes(dim, input.ndim)
+    x = input.data
+    d = x - x.mean(axis=axes, keepdims=True)
+    denom = builtins.max(_count(input, axes) - correction, 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        y = np.sum(d * d, axis=axes, keepdims=keepdim) / x.dtype.type(denom)
+
+    def backward(g):
+        # dvar/dx_i = 2 (x_i - mean) / (N - correction)  (the mean's own derivative sums to 0)
+        return (_spread(g, axes, keepdim, x.shape) * d * (2.0 / denom),)
+    return Tensor._make(y.astype(x.dtype, copy=False), (input,), backward, "var")
+
+
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """Standard deviation: sqrt(var(...)), same arguments as var."""
+    return var(input, dim, unbiased, keepdim, correction=correction).sqrt()
+
+
+def prod(input, dim=None, keepdim=False, dtype=None):
+    """Product over one dim (or all elements when dim is None)."""
+    x = input.data if dtype is None else input.data.astype(to_dtype(dtype))
+    if dim is None:
+        flat = prod(input.reshape(-1), 0, dtype=dtype)
+        return flat.reshape((1,) * x.ndim) if keepdim else flat
+    axis = _normalize_axes(dim, input.ndim)[0]
+    y = np.prod(x, axis=axis, keepdims=True)
+
+    def backward(g):
+        # d prod/dx_i = product of the other elements: exclusive cumulative products from
+        # both sides (no division, so zeros are fine)
+        n = x.shape[axis]
+        ones = np.ones_like(np.take(x, [0], axis=axis))
+        left = np.concatenate([ones, np.cumprod(np.take(x, range(n - 1), axis=axis), axis=axis)], axis=axis)
+        rev = np.flip(x, axis=axis)
+        right = np.flip(np.concatenate([ones, np.cumprod(np.take(rev, range(n - 1), axis=axis), axis=axis)],
+                                       axis=axis), axis=axis)
+        return (_spread(g, (axis,), keepdim, x.shape) * left * right,)
+    return Tensor._make(y if keepdim else np.squeeze(y, axis), (input,), backward, "prod")
+
+
+def _extreme(input, dim, keepdim, other, pick, arg, name):
+    if isinstance(dim, Tensor) or other is not None:           # max(a, b): element-wise
+        from .pointwise import maximum, minimum
+        return (maximum if name == "max" else minimum)(input, dim if other is None else other)
+    x = input.data
+    if x.size == 0:
+        raise RuntimeError(f"{name}(): the tensor is empty; there is no {name}imum")
+    if dim is None:
+        y = pick(x)
+
+        def backward(g):
+            # ties share the gradient evenly (as PyTorch's max() without dim)
+            hit = x == y
+            return (g * hit / np.count_nonzero(hit),)
+        return Tensor._make(np.asarray(y), (input,), backward, name)
+    axis = _normalize_axes(dim, input.ndim)[0]
+    picked = np.expand_dims(arg(x, axis=axis), axis)            # (.., 1, ..): index along axis
+    values = np.take_along_axis(x, picked, axis=axis)
+
+    def backward(g):
+        # the gradient goes to the element that was picked (the first one on ties)
+        gx = np.zeros(x.shape, dtype=g.dtype)
+        np.put_along_axis(gx, picked, g if keepdim else np.expand_dims(g, axis), axis=axis)
+        return (gx,)
+    indices = picked if keepdim else np.squeeze(picked, axis)
+    values = values if keepdim else np.squeeze(values, axis)
+    return ValuesIndices(Tensor._make(values, (input,), backward, name), Tensor(indices.astype(np.int64)))
+
+
+def max(input, dim=None, keepdim=False, *, other=None):
+    """max() -> the largest value; max(dim) -> (values, indices); max(other_tensor) -> element-wise."""
+    return _extreme(input, dim, keepdim, other, np.max, np.argmax, "max")
+
+
+def min(input, dim=None, keepdim=False, *, other=None):
+    """min() -> the smallest value; min(dim) -> (values, indices); min(other_tensor) -> element-wise."""
+    return _extreme(input, dim, keepdim, other, np.min, np.argmin, "min")
+
+
+def amax(input, dim=None, keepdim=False):
+    return max(input, dim, keepdim)[0] if dim is not None else max(input)
+
+
+def amin(input, dim=None, keepdim=False):
+    return min(input, dim, keepdim)[0] if dim is not None else min(input)
+
+
+def _arg(fn, input, dim, keepdim):
+    x = input.data
+    if dim is None:
+        i = np.asarray(fn(x.reshape(-1)), dtype=np.int64)
+        return Tensor(i.reshape((1,) * x.ndim) if keepdim else i)
+    axis = _normalize_axes(dim, input.ndim)[0]
+    return Tensor(fn(x, axis=axis, keepdims=keepdim).astype(np.int64))
+
+
+def argmax(input, dim=None, keepdim=False):
+    """Index of the largest value (of the flattened tensor when dim is None), int64."""
+    return _arg(np.argmax, input, dim, keepdim)
+
+
+def argmin(input, dim=None, keepdim=False):
+    """Index of the smallest value (of the flattened tensor when dim is None), int64."""
+    return _arg(np.argmin, input, dim, keepdim)
+
+
+def all(input, dim=None, keepdim=False):
+    return Tensor(np.all(input.data, axis=_normalize_axes(dim, input.ndim), keepdims=keepdim))
+
+
+def any(input, dim=None, keepdim=False):
+    return Tensor(np.any(input.data, axis=_normalize_axes(dim, input.ndim), keepdims=keepdim))
+
+
+def count_nonzero(input, dim=None):
+    return Tensor(np.asarray(np.count_nonzero(input.data, axis=dim), dtype=np.int64))
+
+
+def cumsum(input, dim, dtype=None):
+    """Running sum along dim."""
+    axis = _normalize_axes(dim, input.ndim)[0]
+    x = input.data if dtype is None else input.data.astype(to_dtype(dtype))
+
+    def backward(g):
+        # y_j = sum_{i<=j} x_i  =>  dx_i = sum_{j>=i} g_j: a running sum from the end
+        return (np.flip(np.cumsum(np.flip(g, axis), axis), axis),)
+    return Tensor._make(np.cumsum(x, axis=axis), (input,), backward, "cumsum")
+
+
+def norm(input, p="fro", dim=None, keepdim=False):
+    """Vector norm over dim (all elements when None): p = 2 / 'fro', 1, or inf (composed of ops above)."""
+    if p in ("fro", 2, 2.0):
+        return sum(input * input, dim, keepdim).sqrt()
+    if p in (1, 1.0):
+        return sum(input.abs(), dim, keepdim)
+    if p == float("inf"):
+        return amax(input.abs(), dim, keepdim)
+    return sum(input.abs() ** p, dim, keepdim) ** (1.0 / p)
+
+
+def sort(input, dim=-1, descending=False, stable=False):
+    """(values, indices) sorted along dim (ties keep their order)."""
+    axis = _normalize_axes(dim, input.ndim)[0]
+    x = input.data
+    idx = np.argsort(-x if descending and x.dtype.kind != "b" else x, axis=axis, kind="stable")
+    if descending and x.dtype.kind == "b":
+        idx = np.argsort(~x, axis=axis, kind="stable")
+    idx = Tensor(idx.astype(np.int64))
+    return ValuesIndices(input.gather(axis, idx), idx)
+
+
+def topk(input, k, dim=-1, largest=True, sorted=True):
+    """(values, indices) of the k largest (or smallest) elements along dim."""
+    axis = _normalize_axes(dim, input.ndim)[0]
+    if not 0 <= k <= input.shape[axis]:
+        raise RuntimeError(f"topk: k={k} is out of range for a dim of length {input.shape[axis]}")
+    _, idx = sort(input, axis, descending=largest)
+    idx = Tensor(np.take(idx.data, np.arange(k), axis=axis))
+    return ValuesIndices(input.gather(axis, idx), idx)
+
+
+attach(sum, mean, var, std, prod, max, min, amax, amin, argmax, argmin, all, any, count_nonzero, cumsum,
+       norm, sort, topk)

@@ -1,0 +1,214 @@
+"""Shape ops: reshape/view, squeeze/unsqueeze, permute/transpose, expand, repeat, flip, chunk/split, stack.
+
+Each moves or copies elements without changing them, so each backward puts
+the gradient back where the element came from.
+"""
+import numpy as np
+
+from .. import functional as F
+from ..tensor import Tensor
+from ._attach import attach
+
+
+def _sizes(args):
+    """(2, 3), ((2, 3),) or ([2, 3],) -> (2, 3)."""
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        return tuple(args[0])
+    return tuple(args)
+
+
+def reshape(input, *shape):
+    """Same elements in a new shape (one dim may be -1). Shares memory when NumPy can."""
+    shape = _sizes(shape)
+    old = input.shape
+    try:
+        y = input.data.reshape(shape)
+    except (ValueError, TypeError):
+        raise ValueError(f"cannot reshape a tensor of shape {old} ({input.data.size} elements) "
+                         f"into {shape}") from None
+
+    def backward(g):
+        return (g.reshape(old),)
+    return Tensor._make(y, (input,), backward, "reshape")
+
+
+def view_as(input, other):
+    return reshape(input, other.shape)
+
+
+def contiguous(input, memory_format=None):
+    """A C-contiguous tensor (input itself when it already is)."""
+    if input.data.flags.c_contiguous:
+        return input
+
+    def backward(g):
+        return (g,)
+    return Tensor._make(np.ascontiguousarray(input.data), (input,), backward, "contiguous")
+
+
+def _dims(dim, ndim, what):
+    dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
+    for d in dims:
+        if not -ndim <= d < max(ndim, 1):
+            raise IndexError(f"{what}: dimension {d} out of range for a {ndim}-D tensor")
+    return tuple(sorted({int(d) % max(ndim, 1) for d in dims}))
+
+
+def squeeze(input, dim=None):
+    """Drop dims of length 1 (all of them, or those in dim; a dim longer than 1 is left alone)."""
+    x = input.data
+    axes = tuple(i for i, n in enumerate(x.shape) if n == 1) if dim is None else \
+        tuple(d for d in _dims(dim, x.ndim, "squeeze") if x.ndim and x.shape[d] == 1)
+    return reshape(input, tuple(n for i, n in enumerate(x.shape) if i not in axes))
+
+
+def unsqueeze(input, dim):
+    """Insert a dim of length 1 at position dim (in [-ndim-1, ndim])."""
+    n = input.ndim
+    if not -n - 1 <= dim <= n:
+        raise IndexError(f"unsqueeze: dimension {dim} out of range for a {n}-D tensor "
+                         f"(expected in [{-n - 1}, {n}])")
+    d = dim % (n + 1)
+    return reshape(input, input.shape[:d] + (1,) + input.shape[d:])
+
+
+def permute(input, *dims):
+    """Reorder dims: x.permute(2, 0, 1) moves dim 2 first."""
+    dims = _sizes(dims)
+    if len(dims) != input.ndim or sorted(d % max(input.ndim, 1) for d in dims) != list(range(input.ndim)):
+        raise ValueError(f"permute{dims} is not a permutation of the {input.ndim} "
+                         f"dimensions of a tensor of shape {input.shape}")
+    dims = tuple(d % input.ndim for d in dims)
+    inverse = tuple(np.argsort(dims))
+
+    def backward(g):
+        # moving the axes back is the inverse permutation
+        return (np.transpose(g, inverse),)
+    return Tensor._make(np.transpose(input.data, dims), (input,), backward, "permute")
+
+
+def transpose(input, dim0, dim1):
+    """Swap two dims."""
+    dims = list(range(input.ndim))
+    dims[dim0], dims[dim1] = dims[dim1], dims[dim0]
+    return permute(input, *dims)
+
+
+def t(input):
+    """Transpose of a 2-D tensor (a 0-D or 1-D tensor is returned as is)."""
+    if input.ndim > 2:
+        raise ValueError(f"t() is for tensors of at most 2 dims, got shape {input.shape}; use transpose()")
+    return input if input.ndim < 2 else transpose(input, 0, 1)
+
+
+def _T(input):
+    if input.ndim != 2:
+        raise ValueError(f".T is for 2-D tensors, got shape {input.shape}; use permute()")
+    return permute(input, 1, 0)
+
+
+def expand(input, *sizes):
+    """View with length-1 dims repeated (-1 keeps a dim); new dims may be added in front."""
+    sizes = _sizes(sizes)
+    x = input.data
+    lead = len(sizes) - x.ndim
+    if lead < 0:
+        raise ValueError(f"expand: {len(sizes)} sizes for a {x.ndim}-D tensor; give at least {x.ndim}")
+    shape = tuple(x.shape[i - lead] if s == -1 and i >= lead else s for i, s in enumerate(sizes))
+    try:
+        y = np.broadcast_to(x, shape)
+    except ValueError:
+        raise ValueError(f"expand: cannot expand shape {x.shape} to {sizes} (only dims of length 1 "
+                         f"can grow)") from None
+
+    def backward(g):
+        # an element used k times gets the sum of its k gradients (the engine sums down to x's shape)
+        return (g,)
+    return Tensor._make(y, (input,), backward, "expand")
+
+
+def expand_as(input, other):
+    return expand(input, other.shape)
+
+
+def repeat(input, *sizes):
+    """Tile the tensor sizes[i] times along dim i (new leading dims when more sizes than dims)."""
+    reps = _sizes(sizes)
+    x = input.data
+    if len(reps) < x.ndim:
+        raise ValueError(f"repeat: {len(reps)} repeat counts for a {x.ndim}-D tensor; give at least {x.ndim}")
+    shape = (1,) * (len(reps) - x.ndim) + x.shape
+
+    def backward(g):
+        # view g as (r0, s0, r1, s1, ...) and sum over the copies r_i
+        split = [n for pair in zip(reps, shape) for n in pair]
+        return (g.reshape(split).sum(axis=tuple(range(0, 2 * len(reps), 2))).reshape(x.shape),)
+    return Tensor._make(np.tile(x.reshape(shape), reps), (input,), backward, "repeat")
+
+
+def flip(input, dims):
+    """Reverse the order of elements along dims."""
+    axes = _dims(dims, input.ndim, "flip")
+
+    def backward(g):
+        return (np.flip(g, axes),)
+    return Tensor._make(np.flip(input.data, axes), (input,), backward, "flip")
+
+
+def split(input, split_size_or_sections, dim=0):
+    """Pieces along dim: of split_size each (the last may be shorter), or of the listed sizes."""
+    d = _dims(dim, input.ndim, "split")[0]
+    n = input.shape[d]
+    if isinstance(split_size_or_sections, (int, np.integer)):
+        step = int(split_size_or_sections)
+        if step <= 0:
+            raise ValueError(f"split: split_size must be positive, got {step}")
+        sizes = [min(step, n - i) for i in range(0, n, step)] or [0]
+    else:
+        sizes = [int(s) for s in split_size_or_sections]
+        if sum(sizes) != n:
+            raise ValueError(f"split: sizes {sizes} add up to {sum(sizes)}, not to the length {n} of dim {dim}")
+    starts = np.cumsum([0] + sizes[:-1])
+    lead = (slice(None),) * d
+    return tuple(input[lead + (slice(int(s), int(s) + k),)] for s, k in zip(starts, sizes))
+
+
+def chunk(input, chunks, dim=0):
+    """Split into `chunks` pieces of equal length (the last may be shorter), as PyTorch."""
+    n = input.shape[_dims(dim, input.ndim, "chunk")[0]]
+    return split(input, max(-(-n // int(chunks)), 1), dim)
+
+
+def unbind(input, dim=0):
+    """The slices along dim, each without that dim."""
+    d = _dims(dim, input.ndim, "unbind")[0]
+    return tuple(input[(slice(None),) * d + (i,)] for i in range(input.shape[d]))
+
+
+def stack(tensors, dim=0):
+    """Join tensors of the same shape along a new dim."""
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError("stack: expected a non-empty list of tensors")
+    shapes = {tuple(t.shape) for t in tensors}
+    if len(shapes) > 1:
+        raise ValueError(f"stack: all tensors must have the same shape, got {sorted(shapes)}")
+    return F.cat([unsqueeze(t, dim) for t in tensors], dim)
+
+
+def matmul(input, other):
+    return input @ other
+
+
+def bmm(input, mat2):
+    """Batched matrix product: (B, n, m) @ (B, m, p) -> (B, n, p)."""
+    if input.ndim != 3 or mat2.ndim != 3 or input.shape[0] != mat2.shape[0]:
+        raise ValueError(f"bmm: expected (B, n, m) and (B, m, p), got {input.shape} and {mat2.shape}")
+    return input @ mat2
+
+
+attach(reshape, view_as, contiguous, squeeze, unsqueeze, permute, transpose, t, expand, expand_as,
+       repeat, flip, split, chunk, unbind, matmul, bmm, view=reshape, T=property(_T), mm=matmul,
+       swapaxes=transpose)
+flatten = F.flatten
+cat = F.cat
