@@ -58,11 +58,6 @@ def reparameterize(mu, logvar, eps):
     return mu + (logvar * 0.5).exp() * eps
 
 
-def standard_normal(shape, dtype):
-    """N(0, I) draws of the given shape from nn's generator (seeded by nn.manual_seed), as a constant Tensor."""
-    return nn.Tensor(nn.tensor.get_rng().standard_normal(shape).astype(dtype))
-
-
 @register_model("unet_vae")
 class UNetVAE(UNet):
     """UNet whose bottleneck also sees a latent z: posterior-sampled in training, the prior's at prediction."""
@@ -105,7 +100,7 @@ class UNetVAE(UNet):
             raise ValueError(f"target_ab must have shape {want} for input {tuple(x.shape)}, got "
                              f"{tuple(target_ab.shape)}")
         mu, logvar = self.posterior(F.cat([x, target_ab], dim=1))
-        z = reparameterize(mu, logvar, standard_normal(mu.shape, mu.dtype))
+        z = reparameterize(mu, logvar, nn.randn_like(mu))           # eps from nn's generator, outside the graph
         out = self._forward(x, latent=z)
         return out._replace(kl=F.gaussian_kl(mu, logvar, reduction="batchmean"))
 
