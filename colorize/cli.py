@@ -136,6 +136,10 @@ def build_parser():
     t.add_argument("--aux-weight", type=_nonneg_float, metavar="W",
                    help="weight of the scene-classification loss for models with a classifier head "
                         "(default 1/300, as Iizuka et al.)")
+    t.add_argument("--kl-beta", type=_nonneg_float, metavar="B",
+                   help="unet_vae only: final weight of the KL term (default 0.01)")
+    t.add_argument("--kl-warmup", type=_nonneg_int, metavar="N",
+                   help="unet_vae only: epochs over which the KL weight rises linearly from 0 (default 5)")
     t.add_argument("--model-opt", type=_key_value, action="append", default=[], metavar="KEY=VALUE",
                    help="extra model option (repeatable), e.g. --model-opt width=32")
     t.add_argument("--time-limit", type=_positive_float, metavar="MIN",
@@ -196,7 +200,7 @@ def _cmd_train(args):
     from .train import run_training
     _set_threads(args.threads)
     opts = {k: getattr(args, k) for k in ("epochs", "size", "batch_size", "lr", "val_split", "seed", "patience",
-                                           "images", "augment", "aux_weight", "time_limit")}
+                                           "images", "augment", "aux_weight", "time_limit", "kl_beta", "kl_warmup")}
     model_options = dict(args.model_opt)
     for k in ("hidden", "activation"):
         if getattr(args, k) is not None:

@@ -178,7 +178,8 @@ def vae_run(tmp_path_factory):
     root = tmp_path_factory.mktemp("vae")
     run = root / "run"
     code = _run(["train", "synthetic:mixed", "--model", "unet_vae", "--out", run, "--epochs", "2", "--size", "16",
-                 "--images", "6", "--batch-size", "3", "--lr", "0.01", "--no-augment", "--quiet", "--model-opt", "width=4",
+                 "--images", "6", "--batch-size", "3", "--lr", "0.01", "--no-augment", "--quiet",
+                 "--model-opt", "width=4",
                  "--model-opt", "depth=2", "--model-opt", "latent_dim=3", "--model-opt", "encoder_width=4"])
     assert code == 0
     photo = root / "scene.png"

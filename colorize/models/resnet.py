@@ -32,7 +32,6 @@ Inputs whose sides are not multiples of the total stride are edge-padded and the
 import numpy as np
 
 import nn
-from nn import functional as F
 
 from . import register_model
 from .conv import GlobalBranch, pad_to_multiple

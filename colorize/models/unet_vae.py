@@ -31,7 +31,6 @@ from nn import functional as F
 
 from . import register_model
 from .conv import UNet, _activation, global_avg_pool, tile
-from .output import ColorOutput
 
 
 class PosteriorEncoder(nn.Module):

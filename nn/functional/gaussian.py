@@ -22,7 +22,7 @@ def gaussian_kl(mu, logvar, reduction="batchmean"):
 
     Derivation: for one dimension, KL = E_q[log q - log p]
       = E_q[-log sigma - (z - mu)^2 / (2 sigma^2) + z^2 / 2]          (the log(2 pi) terms cancel)
-      = -log sigma - 1/2 + (sigma^2 + mu^2) / 2                        (E_q[(z - mu)^2] = sigma^2, E_q[z^2] = sigma^2 + mu^2)
+      = -log sigma - 1/2 + (sigma^2 + mu^2) / 2         (E_q[(z - mu)^2] = sigma^2, E_q[z^2] = sigma^2 + mu^2)
       = 0.5 * (mu^2 + sigma^2 - 1 - log sigma^2).
     """
     op = "gaussian_kl"
