@@ -61,6 +61,13 @@ def test_forward_shapes_for_odd_sizes(options, hw):
     assert model(x).ab.shape == (2, 2) + hw
 
 
+def test_scene_classes_without_the_global_branch_add_no_head():
+    # `colorize train` passes num_classes whenever the data has scene labels
+    model = build_model({"model": "resnet", "num_classes": 3})
+    assert model.config["num_classes"] == 3 and not any(k.startswith("classifier") for k in model.state_dict())
+    assert model(nn.Tensor(np.zeros((2, 1, 16, 16), np.float32))).scene_logits is None
+
+
 def test_fusion_reuses_the_global_branch_of_the_conv_models():
     from colorize.models.conv import GlobalBranch
     model = build_model({"model": "resnet", "fusion": True, "num_classes": 3})
@@ -70,8 +77,7 @@ def test_fusion_reuses_the_global_branch_of_the_conv_models():
 
 
 def test_bad_options_are_clear():
-    for opts, msg in (({"layers": 4}, "layers"), ({"stem": "5x5"}, "stem"), ({"head": "bins"}, "head"),
-                      ({"num_classes": 3}, "fusion")):
+    for opts, msg in (({"layers": 4}, "layers"), ({"stem": "5x5"}, "stem"), ({"head": "bins"}, "head")):
         with pytest.raises(Exception, match=msg):
             build_model(dict({"model": "resnet"}, **opts))
 

@@ -16,6 +16,7 @@ conv1.weight, bn1.running_mean, layer1.0.conv1.weight, layer2.0.downsample.0.wei
     layer3    (layers=3) the same with 256 channels
     fusion    (optional) Iizuka et al.'s global branch on the trunk's output, the code of conv.py's fusion model
               (GlobalBranch): global vector tiled, concatenated, mixed by a 1x1 conv; scene head if num_classes
+              (num_classes is unused without fusion: the head needs the global vector)
     decoder   one stage per halving of the trunk: nearest x2 upsampling + conv 3x3 + BatchNorm + ReLU,
               channels halving down to 32 (decoder.k.1 conv, decoder.k.2 BatchNorm)
     head      "ab": conv 3x3 -> 2 channels + tanh (head.0), as the last stage of the other conv models
@@ -105,9 +106,9 @@ class ResNetColorizer(GlobalBranch, nn.Module):
             raise ValueError(f"fusion must be true or false, got {fusion!r}")
         _check_int("global_dim", global_dim, 1)
         _check_int("num_classes", num_classes, 0)
-        if num_classes and not fusion:
-            raise ValueError("num_classes needs the global branch: also pass fusion=true")
-        self.fusion, self.num_classes = bool(fusion), int(num_classes)
+        # The scene head sits on the global vector: without fusion there is none, and num_classes (which
+        # `colorize train` fills in whenever the data has scene labels) is kept in the config but unused.
+        self.fusion, self.num_classes = bool(fusion), int(num_classes) if fusion else 0
 
         if stem == "7x7":
             self.conv1 = nn.Conv2d(1, 64, 7, stride=2, padding=3, bias=False)
@@ -134,7 +135,7 @@ class ResNetColorizer(GlobalBranch, nn.Module):
         self.decoder = nn.Sequential(*stages)
         self.head = make_head(head, c)
         self.config = {"model": "resnet", "layers": int(layers), "stem": stem, "fusion": self.fusion,
-                       "global_dim": int(global_dim), "num_classes": self.num_classes, "head": head}
+                       "global_dim": int(global_dim), "num_classes": int(num_classes), "head": head}
 
     def trunk(self, x):
         """torchvision's resnet forward up to the last kept layer: x (N, 1, H, W) -> (N, 128 or 256, h, w)."""
