@@ -12,6 +12,8 @@ from . import functional as F
 from .modules import (Module, Parameter, Sequential, ModuleList, Linear, Conv2d, ConvTranspose2d,
                       Upsample, BatchNorm2d, ReLU, LeakyReLU, Sigmoid, Tanh, MaxPool2d, AvgPool2d,
                       Dropout, Flatten, Identity)
+from .modules import (MSELoss, L1Loss, SmoothL1Loss, CrossEntropyLoss, NLLLoss, BCELoss,  # noqa: F401
+                      BCEWithLogitsLoss, KLDivLoss)
 from . import optim, init
 from .gradcheck import gradcheck, GradcheckError
 from .serialization import save, load

@@ -250,7 +250,7 @@ def test_cross_entropy_gradcheck(shape, weighted, reduction):
     x = t64(*shape, seed=14, low=-2, high=2)
     target = rng.integers(0, shape[1], size=(shape[0],) + shape[2:])
     weight = rng.uniform(0.5, 2.0, size=shape[1]) if weighted else None
-    assert gradcheck(lambda x: F.cross_entropy(x, target, weight, reduction), (x,))
+    assert gradcheck(lambda x: F.cross_entropy(x, target, weight, reduction=reduction), (x,))
 
 
 def test_cross_entropy_value():

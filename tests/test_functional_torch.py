@@ -146,5 +146,5 @@ def test_cross_entropy(shape, weighted, reduction):
     target = rng.integers(0, shape[1], size=(shape[0],) + shape[2:])
     weight = rng.uniform(0.2, 3.0, size=shape[1]).astype(np.float32) if weighted else None
     tw = None if weight is None else torch.tensor(weight)
-    check(lambda x: F.cross_entropy(x, target, weight, reduction),
+    check(lambda x: F.cross_entropy(x, target, weight, reduction=reduction),
           lambda x: TF.cross_entropy(x, torch.tensor(target), tw, reduction=reduction), [x])

@@ -321,7 +321,7 @@ def test_constructor_validation(make, match):
 
 
 def test_wrong_input_shape_is_explained():
-    with pytest.raises(ValueError, match="expects 3 input channels"):
+    with pytest.raises(ValueError, match="expected input with 3 channels .* got 2 channels"):
         nn.Conv2d(3, 2, 3)(_x(1, 2, 5, 5))
     with pytest.raises(ValueError, match="4-D input"):
         nn.BatchNorm2d(3)(_x(3, 5))

@@ -17,7 +17,8 @@ Layout is NCHW: x (N, C, H, W). Bad calls raise early with a message that
 names the problem (ValueError for shapes/values, TypeError for dtypes).
 
 Laid out by topic: dense.py (linear), convolution.py, activations.py, sampling.py (interpolate and
-pooling), normalization.py (batch_norm, dropout), shapes.py (pad, cat, flatten), losses.py.
+pooling), normalization.py (batch_norm, dropout), shapes.py (pad, cat, flatten), losses.py (element-wise losses),
+classification.py (cross_entropy, nll_loss).
 """
 from .dense import linear
 from .convolution import conv2d, conv_transpose2d
@@ -25,9 +26,12 @@ from .activations import relu, leaky_relu, sigmoid, tanh, log_softmax, softmax
 from .sampling import interpolate, upsample, max_pool2d, avg_pool2d
 from .normalization import batch_norm, dropout
 from .shapes import pad, cat, flatten
-from .losses import mse_loss, l1_loss, smooth_l1_loss, cross_entropy
+from .losses import (mse_loss, l1_loss, smooth_l1_loss, binary_cross_entropy,
+                     binary_cross_entropy_with_logits, kl_div)
+from .classification import cross_entropy, nll_loss
 
 __all__ = ["linear", "conv2d", "conv_transpose2d", "relu", "leaky_relu", "sigmoid", "tanh",
            "interpolate", "upsample", "max_pool2d", "avg_pool2d", "batch_norm", "dropout", "cat",
-           "mse_loss", "l1_loss", "smooth_l1_loss", "cross_entropy", "log_softmax", "softmax",
+           "mse_loss", "l1_loss", "smooth_l1_loss", "cross_entropy", "nll_loss",
+           "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div", "log_softmax", "softmax",
            "flatten", "pad"]

@@ -6,8 +6,12 @@ from ..tensor import Tensor
 from ._args import _tensor
 
 
-def relu(x):
-    """max(x, 0), any shape."""
+def relu(x, inplace=False):
+    """max(x, 0), any shape.
+
+    inplace=True is accepted for PyTorch code (nn.ReLU(inplace=True)) and gives the same result,
+    computed out of place: no memory is saved, and the input Tensor is left unchanged.
+    """
     x = _tensor(x, "input", "relu")
     y = K.relu_forward(x.data)
 
@@ -17,8 +21,8 @@ def relu(x):
     return Tensor._make(y, (x,), backward, "relu")
 
 
-def leaky_relu(x, negative_slope=0.01):
-    """x if x > 0 else negative_slope * x, any shape."""
+def leaky_relu(x, negative_slope=0.01, inplace=False):
+    """x if x > 0 else negative_slope * x, any shape (inplace: as relu's, same result out of place)."""
     x = _tensor(x, "input", "leaky_relu")
     xd = x.data
     y = K.leaky_relu_forward(xd, negative_slope)

@@ -1,4 +1,16 @@
-"""conv2d and conv_transpose2d."""
+"""conv2d and conv_transpose2d, with stride, padding, dilation and groups (PyTorch's signatures).
+
+The hyper-parameters are validated here, once (conv_hyperparameters); the layers call the same
+function in their constructors, and the kernels trust what they are given.
+
+Dilation and groups reuse the dense kernels (nn.kernels.conv), whose float32 micro-kernel path
+runs unchanged for dilation 1, groups 1:
+- dilation d: a conv with kernel k and dilation d is the conv with the kernel k' = d (k - 1) + 1
+  whose weight has d - 1 zeros inserted between taps ("dilated weight"); the weight gradient
+  is that conv's, read back at the non-zero taps. Exact; costs (k'/k)^2 more work (25/9 for
+  k = 3, d = 2).
+- groups g: channels split into g independent convs (input C/g -> output O/g each).
+"""
 import numpy as np
 
 from .. import kernels as K
@@ -18,107 +30,194 @@ def _channel_sums(g):
     return (planes @ np.ones(planes.shape[1], g.dtype)).reshape(N, C).sum(axis=0)
 
 
-def _conv_args(x, weight, bias, op, transposed=False):
+# ----------------------------------------------------------------------------- validation (once)
+
+def conv_hyperparameters(op, stride=1, padding=0, dilation=1, groups=1, output_padding=None):
+    """Validate and normalise: -> (stride, padding, dilation, groups[, output_padding]) as pairs.
+
+    padding: int, pair, 'valid' or 'same' (conv2d only, stride 1). output_padding (transposed
+    convs only) must be smaller than the stride. One-line ValueErrors naming the argument.
+    """
+    stride, dilation = _pair(stride, "stride", op), _pair(dilation, "dilation", op)
+    if min(stride) < 1:
+        raise ValueError(f"{op}: stride must be >= 1, got {stride}")
+    if min(dilation) < 1:
+        raise ValueError(f"{op}: dilation must be >= 1, got {dilation}")
+    if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)) or groups < 1:
+        raise ValueError(f"{op}: groups must be a positive integer, got {groups!r}")
+    if isinstance(padding, str):
+        if padding not in ("same", "valid") or output_padding is not None:
+            allowed = "an int or a pair" + ("" if output_padding is not None else ", 'same' or 'valid'")
+            raise ValueError(f"{op}: padding must be {allowed}, got {padding!r}")
+        if padding == "same" and stride != (1, 1):
+            raise ValueError(f"{op}: padding='same' needs stride 1 (as in PyTorch), got stride {stride}; "
+                             f"use an explicit padding such as kernel_size // 2")
+        padding = (0, 0) if padding == "valid" else "same"
+    else:
+        padding = _pair(padding, "padding", op)
+        if min(padding) < 0:
+            raise ValueError(f"{op}: padding must be >= 0, got {padding}")
+    if output_padding is None:
+        return stride, padding, dilation, int(groups)
+    out_pad = _pair(output_padding, "output_padding", op)
+    if min(out_pad) < 0 or out_pad[0] >= stride[0] or out_pad[1] >= stride[1]:
+        raise ValueError(f"{op}: output_padding {out_pad} must be >= 0 and smaller than stride {stride}")
+    return stride, padding, dilation, int(groups), out_pad
+
+
+def _conv_args(x, weight, bias, groups, op, transposed=False):
     x, weight = _tensor(x, "input", op), _tensor(weight, "weight", op)
     bias = None if bias is None else _tensor(bias, "bias", op)
     _check_ndim(x, (4,), op, "input", "(N, C, H, W)")
-    layout = "(in_channels, out_channels, kh, kw)" if transposed else "(out_channels, in_channels, kh, kw)"
+    layout = ("(in_channels, out_channels/groups, kh, kw)" if transposed
+              else "(out_channels, in_channels/groups, kh, kw)")
     _check_ndim(weight, (4,), op, "weight", layout)
-    cin = weight.shape[0] if transposed else weight.shape[1]
+    cin = weight.shape[0] if transposed else weight.shape[1] * groups
     if x.shape[1] != cin:
-        raise ValueError(f"{op}: expected input with {cin} channels (weight shape {weight.shape}), "
-                         f"got {x.shape[1]} channels (input shape {x.shape})")
-    cout = weight.shape[1] if transposed else weight.shape[0]
+        raise ValueError(f"{op}: expected input with {cin} channels (weight shape {weight.shape}, "
+                         f"groups={groups}), got {x.shape[1]} channels (input shape {x.shape})")
+    split = weight.shape[0]         # output channels (conv) or input channels (transposed)
+    if split % groups:
+        raise ValueError(f"{op}: weight.shape[0] = {split} is not divisible by groups={groups}")
+    cout = weight.shape[1] * groups if transposed else weight.shape[0]
     if bias is not None and bias.shape != (cout,):
         raise ValueError(f"{op}: bias must have shape ({cout},), got {bias.shape}")
     dt = _common_dtype(x, weight, bias)
     return x, weight, bias, dt
 
 
-def conv2d(x, weight, bias=None, stride=1, padding=0):
-    """2-D cross-correlation, as torch.nn.functional.conv2d (no dilation/groups).
+# ----------------------------------------------------------------------------- dilation and groups
 
-    x (N, C, H, W), weight (O, C, kh, kw), bias (O,) or None -> y (N, O, Ho, Wo)
-    with Ho = (H + 2 ph - kh) // sh + 1. padding: int, (ph, pw) or 'same'
-    (stride 1 only; an even kernel gets the extra row/column at the bottom/right).
+def _dilate(w, dilation):
+    """w (O, C, kh, kw) -> (O, C, dh (kh-1) + 1, dw (kw-1) + 1) with zeros between the taps."""
+    if dilation == (1, 1):
+        return w
+    (O, C, kh, kw), (dh, dw) = w.shape, dilation
+    wd = np.zeros((O, C, dh * (kh - 1) + 1, dw * (kw - 1) + 1), w.dtype)
+    wd[:, :, ::dh, ::dw] = w
+    return wd
+
+
+def _forward(x, w, b, stride, padding, groups):
+    """Grouped conv2d on ndarrays: x (N, C, H, W), w (O, C/g, kh, kw) -> (N, O, Ho, Wo)."""
+    if groups == 1:
+        return K.conv2d_forward(x, w, b, stride, padding)
+    C, O = x.shape[1] // groups, w.shape[0] // groups
+    y = None
+    for i in range(groups):
+        yi = K.conv2d_forward(x[:, i * C:(i + 1) * C], w[i * O:(i + 1) * O],
+                              None if b is None else b[i * O:(i + 1) * O], stride, padding)
+        if y is None:
+            y = np.empty((x.shape[0], O * groups) + yi.shape[2:], yi.dtype)
+        y[:, i * O:(i + 1) * O] = yi
+    return y
+
+
+def _grad_input(gy, w, hw, stride, padding, groups):
+    """Grouped conv2d input gradient: gy (N, O, Ho, Wo), w (O, C/g, kh, kw) -> (N, C, H, W)."""
+    if groups == 1:
+        return K.conv2d_grad_input(gy, w, hw, stride, padding)
+    O, C = w.shape[0] // groups, w.shape[1]
+    gx = np.empty((gy.shape[0], C * groups) + tuple(hw), gy.dtype)
+    for i in range(groups):
+        gx[:, i * C:(i + 1) * C] = K.conv2d_grad_input(gy[:, i * O:(i + 1) * O], w[i * O:(i + 1) * O],
+                                                       hw, stride, padding)
+    return gx
+
+
+def _grad_weight(gy, x, khw, stride, padding, groups):
+    """Grouped conv2d weight gradient: gy (N, O, Ho, Wo), x (N, C, H, W) -> (O, C/g, kh, kw)."""
+    if groups == 1:
+        return K.conv2d_grad_weight(gy, x, khw, stride, padding)
+    O, C = gy.shape[1] // groups, x.shape[1] // groups
+    gw = np.empty((O * groups, C) + tuple(khw), gy.dtype)
+    for i in range(groups):
+        gw[i * O:(i + 1) * O] = K.conv2d_grad_weight(gy[:, i * O:(i + 1) * O], x[:, i * C:(i + 1) * C],
+                                                     khw, stride, padding)
+    return gw
+
+
+# ----------------------------------------------------------------------------- the ops
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """2-D cross-correlation, as torch.nn.functional.conv2d.
+
+    input (N, C, H, W), weight (O, C/groups, kh, kw), bias (O,) or None -> (N, O, Ho, Wo) with
+    Ho = (H + 2 ph - dh (kh - 1) - 1) // sh + 1. padding: int, (ph, pw), 'valid' or 'same'
+    (stride 1; when the total padding dh (kh - 1) is odd the extra row/column goes at the
+    bottom/right, as PyTorch).
     """
-    x, weight, bias, dt = _conv_args(x, weight, bias, "conv2d")
-    stride = _pair(stride, "stride", "conv2d")
-    if min(stride) < 1:
-        raise ValueError(f"conv2d: stride must be >= 1, got {stride}")
+    op = "conv2d"
+    stride, padding, dilation, groups = conv_hyperparameters(op, stride, padding, dilation, groups)
+    x, weight, bias, dt = _conv_args(input, weight, bias, groups, op)
     kh, kw = weight.shape[2:]
-    if isinstance(padding, str):
-        if padding == "valid":
-            padding = (0, 0)
-        elif padding != "same":
-            raise ValueError(f"conv2d: padding must be an int, a pair or 'same'/'valid', got {padding!r}")
-        else:
-            if stride != (1, 1):
-                raise ValueError(f"conv2d: padding='same' needs stride 1 (as in PyTorch), got stride {stride}")
-            # total padding k-1; odd k: split evenly; even k: one more at the bottom/right
-            top, left = (kh - 1) // 2, (kw - 1) // 2
-            extra_h, extra_w = (kh - 1) - 2 * top, (kw - 1) - 2 * left
-            if extra_h or extra_w:
-                x = pad(x, (0, extra_w, 0, extra_h))
-            padding = (top, left)
-    padding = _pair(padding, "padding", "conv2d")
-    if min(padding) < 0:
-        raise ValueError(f"conv2d: padding must be >= 0, got {padding}")
+    kdh, kdw = dilation[0] * (kh - 1) + 1, dilation[1] * (kw - 1) + 1       # dilated kernel extent
+    if padding == "same":
+        # total padding k'-1; split evenly, one more at the bottom/right when it is odd
+        top, left = (kdh - 1) // 2, (kdw - 1) // 2
+        extra_h, extra_w = (kdh - 1) - 2 * top, (kdw - 1) - 2 * left
+        if extra_h or extra_w:
+            x = pad(x, (0, extra_w, 0, extra_h))
+        padding = (top, left)
     H, W = x.shape[2:]
-    if H + 2 * padding[0] < kh or W + 2 * padding[1] < kw:
-        raise ValueError(f"conv2d: kernel {kh}x{kw} is larger than the padded input "
+    if H + 2 * padding[0] < kdh or W + 2 * padding[1] < kdw:
+        dilated = f" (dilated by {dilation})" if dilation != (1, 1) else ""
+        raise ValueError(f"{op}: kernel {kdh}x{kdw}{dilated} is larger than the padded input "
                          f"{H + 2 * padding[0]}x{W + 2 * padding[1]} (input {H}x{W}, padding "
                          f"{padding}); use a smaller kernel or more padding")
     xd, w = _cast(x.data, dt), _cast(weight.data, dt)
     b = None if bias is None else _cast(bias.data, dt)
-    y = K.conv2d_forward(xd, w, b, stride, padding)
+    wd = _dilate(w, dilation)
+    y = _forward(xd, wd, b, stride, padding, groups)
 
     def backward(g):
         # y = sum_windows w * x  =>  dx scatters g*w back onto each window's pixels,
-        # dw correlates g with the same windows of x, db sums g over n, i, j
-        gx = K.conv2d_grad_input(g, w, (H, W), stride, padding) if x.requires_grad else None
-        gw = K.conv2d_grad_weight(g, xd, (kh, kw), stride, padding) if weight.requires_grad else None
+        # dw correlates g with the same windows of x (read at the dilated taps), db sums g over n, i, j
+        gx = _grad_input(g, wd, (H, W), stride, padding, groups) if x.requires_grad else None
+        gw = None
+        if weight.requires_grad:
+            gw = _grad_weight(g, xd, (kdh, kdw), stride, padding, groups)[:, :, ::dilation[0], ::dilation[1]]
         gb = _channel_sums(g) if bias is not None and bias.requires_grad else None
         return gx, gw, gb           # zip() with parents drops gb when there is no bias
     parents = (x, weight) if bias is None else (x, weight, bias)
-    return Tensor._make(y, parents, backward, "conv2d")
+    return Tensor._make(y, parents, backward, op)
 
 
-def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0):
+def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
     """Transposed convolution (the gradient of conv2d w.r.t. its input), as PyTorch.
 
-    x (N, Cin, H, W), weight (Cin, Cout, kh, kw), bias (Cout,) -> y (N, Cout, Ho, Wo)
-    with Ho = (H - 1) sh - 2 ph + kh + oph, and output_padding < stride.
+    input (N, Cin, H, W), weight (Cin, Cout/groups, kh, kw), bias (Cout,) -> (N, Cout, Ho, Wo)
+    with Ho = (H - 1) sh - 2 ph + dh (kh - 1) + oph + 1, and output_padding < stride.
+    (PyTorch's argument order: groups before dilation.)
     """
-    x, weight, bias, dt = _conv_args(x, weight, bias, "conv_transpose2d", transposed=True)
-    stride = _pair(stride, "stride", "conv_transpose2d")
-    padding = _pair(padding, "padding", "conv_transpose2d")
-    out_pad = _pair(output_padding, "output_padding", "conv_transpose2d")
-    if min(stride) < 1 or min(padding) < 0 or min(out_pad) < 0:
-        raise ValueError(f"conv_transpose2d: need stride >= 1, padding >= 0, output_padding >= 0, "
-                         f"got {stride}, {padding}, {out_pad}")
-    if out_pad[0] >= stride[0] or out_pad[1] >= stride[1]:
-        raise ValueError(f"conv_transpose2d: output_padding {out_pad} must be smaller than stride {stride}")
+    op = "conv_transpose2d"
+    stride, padding, dilation, groups, out_pad = conv_hyperparameters(op, stride, padding, dilation, groups,
+                                                                      output_padding)
+    x, weight, bias, dt = _conv_args(input, weight, bias, groups, op, transposed=True)
     H, W = x.shape[2:]
     kh, kw = weight.shape[2:]
-    Ho = (H - 1) * stride[0] - 2 * padding[0] + kh + out_pad[0]
-    Wo = (W - 1) * stride[1] - 2 * padding[1] + kw + out_pad[1]
+    kdh, kdw = dilation[0] * (kh - 1) + 1, dilation[1] * (kw - 1) + 1
+    Ho = (H - 1) * stride[0] - 2 * padding[0] + kdh + out_pad[0]
+    Wo = (W - 1) * stride[1] - 2 * padding[1] + kdw + out_pad[1]
     if Ho < 1 or Wo < 1:
-        raise ValueError(f"conv_transpose2d: output size {Ho}x{Wo} is not positive "
+        raise ValueError(f"{op}: output size {Ho}x{Wo} is not positive "
                          f"(input {H}x{W}, kernel {kh}x{kw}, padding {padding}); reduce the padding")
     xd, w = _cast(x.data, dt), _cast(weight.data, dt)
+    wd = _dilate(w, dilation)
     # Seen from its output, this is a conv2d (Cout -> Cin) whose input gradient we compute:
-    # the weight (Cin, Cout, kh, kw) is exactly that conv's (O, C, kh, kw).
-    y = K.conv2d_grad_input(xd, w, (Ho, Wo), stride, padding)
+    # the weight (Cin, Cout/g, kh, kw) is exactly that conv's (O, C/g, kh, kw).
+    y = _grad_input(xd, wd, (Ho, Wo), stride, padding, groups)
     if bias is not None:
         y += _cast(bias.data, dt)[None, :, None, None]
 
     def backward(g):
         # y = conv2d_input_grad(x)  =>  dx = conv2d(g) (the adjoint of the adjoint),
         # dw = conv2d weight grad with the roles of input (g) and output grad (x) swapped
-        gx = K.conv2d_forward(g, w, None, stride, padding) if x.requires_grad else None
-        gw = K.conv2d_grad_weight(xd, g, (kh, kw), stride, padding) if weight.requires_grad else None
+        gx = _forward(g, wd, None, stride, padding, groups) if x.requires_grad else None
+        gw = None
+        if weight.requires_grad:
+            gw = _grad_weight(xd, g, (kdh, kdw), stride, padding, groups)[:, :, ::dilation[0], ::dilation[1]]
         gb = _channel_sums(g) if bias is not None and bias.requires_grad else None
         return gx, gw, gb           # zip() with parents drops gb when there is no bias
     parents = (x, weight) if bias is None else (x, weight, bias)
-    return Tensor._make(y, parents, backward, "conv_transpose2d")
+    return Tensor._make(y, parents, backward, op)

@@ -1,4 +1,6 @@
-"""Losses: mse, l1, smooth_l1, cross_entropy."""
+"""Element-wise losses: mse, l1, smooth_l1, binary_cross_entropy (+ with_logits), kl_div.
+
+Class-index losses (cross_entropy, nll_loss) are in classification.py."""
 import numpy as np
 
 from ..tensor import Tensor
@@ -68,61 +70,114 @@ def smooth_l1_loss(input, target, reduction="mean", beta=1.0):
     return _reduce(out, reduction, "smooth_l1_loss")
 
 
-def cross_entropy(input, target, weight=None, reduction="mean"):
-    """Softmax cross-entropy over the class dim 1, as torch.nn.functional.cross_entropy.
+def _constant(v, dt):
+    """An optional weight (Tensor, ndarray, number or None) as an ndarray of dtype dt, or None."""
+    if v is None:
+        return None
+    return (v.data if isinstance(v, Tensor) else np.asarray(v)).astype(dt, copy=False)
 
-    input (N, C) or (N, C, H, W) logits; target integer class indices (N,) or
-    (N, H, W) (an int ndarray); weight (C,) optional class weights.
-    loss_i = -weight[t_i] * log_softmax(input)_i[t_i]; 'mean' divides the sum by
-    sum_i weight[t_i] (PyTorch's weighted mean), 'sum' and 'none' as usual.
+
+def _reduce_elementwise(loss, input, target, backward, reduction, op):
+    """Make the element-wise loss Tensor, then reduce it ('mean' | 'sum' | 'none')."""
+    out = Tensor._make(loss.astype(input.dtype, copy=False), (input, target), backward, op)
+    return _reduce(out, reduction, op)
+
+
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
+    """-w (y log x + (1 - y) log(1 - x)), as torch.nn.functional.binary_cross_entropy.
+
+    input: probabilities in [0, 1], any shape; target: same shape; weight broadcasts to it.
+    As PyTorch, each log is clamped at -100 so that x = 0 or 1 gives a finite loss.
     """
-    input = _tensor(input, "input", "cross_entropy")
-    if input.ndim < 2:
-        raise ValueError(f"cross_entropy: input must be (N, C) or (N, C, H, W) logits, got shape {input.shape}")
-    t = target.data if isinstance(target, Tensor) else np.asarray(target)
-    if t.dtype.kind not in "iu":
-        raise TypeError(f"cross_entropy: target must hold integer class indices, got dtype {t.dtype}; "
-                        f"pass e.g. labels.astype(np.int64)")
-    N, C = input.shape[:2]
-    want = (N,) + input.shape[2:]
-    if t.shape != want:
-        raise ValueError(f"cross_entropy: target shape {t.shape} does not match input {input.shape}: "
-                         f"expected {want}")
-    if t.size and (t.min() < 0 or t.max() >= C):
-        raise ValueError(f"cross_entropy: target holds class {t.min() if t.min() < 0 else t.max()}, "
-                         f"outside [0, {C - 1}] for {C} classes")
-    if reduction not in ("mean", "sum", "none"):
-        raise ValueError(f"cross_entropy: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
-    dt = input.dtype
-    if weight is not None:
-        wc = (weight.data if isinstance(weight, Tensor) else np.asarray(weight)).astype(dt)
-        if wc.shape != (C,):
-            raise ValueError(f"cross_entropy: weight must have shape ({C},), got {wc.shape}")
-
-    def logits_2d():
-        # classes last, everything else flattened: (M, C), M = N*H*W (a copy for 4-D input,
-        # so it is rebuilt in backward instead of being kept alive in between)
-        return np.moveaxis(input.data, 1, -1).reshape(-1, C)
-
-    labels = t.reshape(-1).astype(np.intp)                           # (M,)
-    rows = np.arange(labels.size)
-    wt = np.ones(labels.size, dt) if weight is None else wc[labels]  # weight of each sample's class
-    z = logits_2d()
-    z = z - z.max(axis=1, keepdims=True)                            # stable: exp(z) <= 1
-    lse = np.log(np.exp(z).sum(axis=1))
-    losses = (wt * (lse - z[rows, labels])).astype(dt, copy=False)   # -w_t log softmax_t
-    del z
-    denom = wt.sum() if reduction == "mean" else 1                  # PyTorch's weighted mean
-    y = losses.reshape(t.shape) if reduction == "none" else np.asarray(losses.sum() / denom, dtype=dt)
+    op = "binary_cross_entropy"
+    if size_average is not None or reduce is not None:
+        raise ValueError(f"{op}: size_average and reduce are deprecated in PyTorch; use reduction=")
+    input, target = _loss_args(input, target, op)
+    x, y, dt = input.data, target.data.astype(input.dtype, copy=False), input.dtype
+    if x.size and (x.min() < 0 or x.max() > 1):
+        raise ValueError(f"{op}: input must hold probabilities in [0, 1] (apply sigmoid first, or use "
+                         f"binary_cross_entropy_with_logits)")
+    w = _constant(weight, dt)
+    with np.errstate(divide="ignore"):
+        log_x, log_1mx = np.maximum(np.log(x), -100), np.maximum(np.log1p(-x), -100)
+    loss = -(y * log_x + (1 - y) * log_1mx)
+    if w is not None:
+        loss = loss * w
 
     def backward(g):
-        # d(-log softmax_t)/dx = softmax - onehot(t), times the sample's weight w_t
-        # (and / sum of w_t for 'mean')
-        scale = wt * (g.reshape(-1) if reduction == "none" else g / denom)
-        p = logits_2d()
-        p = np.exp(p - p.max(axis=1, keepdims=True))
-        p /= p.sum(axis=1, keepdims=True)
-        p[rows, labels] -= 1
-        p *= scale[:, None].astype(dt, copy=False)
-        return (np.moveaxis(p.reshape((N,) + input.shape[2:] + (C,)), -1, 1),)
-    return Tensor._make(y, (input,), backward, "cross_entropy")
+        # dL/dx = w (x - y) / (x (1 - x)) (denominator clamped at 1e-12, as PyTorch);
+        # dL/dy = w (log(1 - x) - log x)
+        gw = g if w is None else g * w
+        gx = gw * (x - y) / np.maximum(x * (1 - x), 1e-12) if input.requires_grad else None
+        gy = gw * (log_1mx - log_x) if target.requires_grad else None
+        return gx, gy
+    return _reduce_elementwise(loss, input, target, backward, reduction, op)
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
+                                     reduction="mean", pos_weight=None):
+    """sigmoid + binary cross-entropy in one stable op, as torch.nn.functional's.
+
+    loss = w [(1 - y) x + (1 + (pw - 1) y) softplus(-x)]; input logits, any shape; target of
+    input's shape; weight broadcasts to it; pos_weight (C,) weighs positives along the last dim.
+    """
+    op = "binary_cross_entropy_with_logits"
+    if size_average is not None or reduce is not None:
+        raise ValueError(f"{op}: size_average and reduce are deprecated in PyTorch; use reduction=")
+    input, target = _loss_args(input, target, op)
+    x, y, dt = input.data, target.data.astype(input.dtype, copy=False), input.dtype
+    w, pw = _constant(weight, dt), _constant(pos_weight, dt)
+    softplus_neg = np.log1p(np.exp(-np.abs(x))) + np.maximum(-x, 0)     # log(1 + e^-x), stable
+    lw = 1 if pw is None else 1 + (pw - 1) * y                          # weight of the positive term
+    loss = (1 - y) * x + lw * softplus_neg
+    if w is not None:
+        loss = loss * w
+
+    def backward(g):
+        # d softplus(-x)/dx = -sigmoid(-x) = sigmoid(x) - 1, so dL/dx = w [(1 - y) + lw (sigmoid(x) - 1)];
+        # dL/dy = w [-x + (pw - 1) softplus(-x)]
+        gw = g if w is None else g * w
+        gx = gy = None
+        if input.requires_grad:
+            sig = np.exp(-softplus_neg)                                  # sigmoid(x) = e^{-softplus(-x)}
+            gx = gw * ((1 - y) + lw * (sig - 1))
+        if target.requires_grad:
+            gy = gw * (-x + (0 if pw is None else (pw - 1) * softplus_neg))
+        return gx, gy
+    return _reduce_elementwise(loss, input, target, backward, reduction, op)
+
+
+def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
+    """Kullback-Leibler divergence, as torch.nn.functional.kl_div: pointwise t (log t - input).
+
+    input: log-probabilities; target: probabilities (or log-probabilities if log_target), same
+    shape. reduction 'batchmean' divides the sum by input.shape[0] (the mathematically correct
+    KL); 'mean' (PyTorch's default) by the number of elements. Where t = 0 the term is 0.
+    """
+    op = "kl_div"
+    if size_average is not None or reduce is not None:
+        raise ValueError(f"{op}: size_average and reduce are deprecated in PyTorch; use reduction=")
+    if reduction not in ("mean", "batchmean", "sum", "none"):
+        raise ValueError(f"{op}: reduction must be 'mean', 'batchmean', 'sum' or 'none', got {reduction!r}")
+    input, target = _loss_args(input, target, op)
+    x, t = input.data, target.data.astype(input.dtype, copy=False)
+    if log_target:
+        et = np.exp(t)
+        loss = et * (t - x)
+    else:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            log_t = np.where(t > 0, np.log(np.where(t > 0, t, 1)), 0)
+        loss = np.where(t > 0, t * (log_t - x), 0)
+
+    def backward(g):
+        # dL/dx = -t (or -e^t);  dL/dt = log t + 1 - x (0 where t = 0), or e^t (t - x + 1) if log_target
+        gx = gt = None
+        if input.requires_grad:
+            gx = -g * (et if log_target else t)
+        if target.requires_grad:
+            gt = g * (et * (t - x + 1) if log_target else np.where(t > 0, log_t + 1 - x, 0))
+        return gx, gt
+    out = Tensor._make(loss.astype(input.dtype, copy=False), (input, target), backward, op)
+    if reduction == "batchmean":
+        return out.sum() / (x.shape[0] if x.ndim else 1)
+    return _reduce(out, reduction, op)

@@ -1,22 +1,41 @@
-"""Conv2d and ConvTranspose2d."""
+"""Conv2d and ConvTranspose2d (stride, padding, dilation, groups as PyTorch's).
+
+The stride/padding/dilation/groups/output_padding rules live in one place,
+nn.functional.convolution.conv_hyperparameters: the constructors call it so that a bad layer
+fails when it is built, and forward passes the stored values to the functional op. The input's
+channels are checked against the weight by the functional op (as PyTorch does), so replacing
+``conv.weight`` by one with fewer input channels works.
+"""
 import numpy as np
 
 from .. import functional as F
+from ..functional.convolution import conv_hyperparameters
 from .module import Module, Parameter
-from .utils import _check_int, _pair, _reset_weight_and_bias, _check_input_ndim
+from .utils import _check_int, _pair, _reset_weight_and_bias
+
 
 class _ConvNd(Module):
-    """Shared parts of Conv2d and ConvTranspose2d (argument checks, init, repr)."""
+    """Shared parts of Conv2d and ConvTranspose2d (constructor checks, init, repr)."""
 
-    def __init__(self, in_channels, out_channels, kernel_size, stride, padding, bias, weight_shape):
+    def __init__(self, op, in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
+                 padding_mode, weight_shape, output_padding=None):
         super().__init__()
         self.in_channels = _check_int("in_channels", in_channels, 1)
         self.out_channels = _check_int("out_channels", out_channels, 1)
         self.kernel_size = _pair("kernel_size", kernel_size, 1)
-        self.stride = _pair("stride", stride, 1)
-        self.padding = padding
-        self.weight = Parameter(np.empty(weight_shape(self.in_channels, self.out_channels, self.kernel_size),
-                                         dtype=np.float32))
+        hyper = conv_hyperparameters(op, stride, padding, dilation, groups, output_padding)
+        self.stride, self.padding, self.dilation, self.groups = hyper[:4]
+        if output_padding is not None:
+            self.output_padding = hyper[4]
+        if self.in_channels % self.groups or self.out_channels % self.groups:
+            raise ValueError(f"in_channels ({self.in_channels}) and out_channels ({self.out_channels}) "
+                             f"must both be divisible by groups ({self.groups})")
+        if padding_mode != "zeros":
+            raise ValueError(f"padding_mode={padding_mode!r} is not supported: only 'zeros' (pad the input "
+                             f"yourself with F.pad for other modes)")
+        self.padding_mode = padding_mode
+        shape = weight_shape(self.in_channels, self.out_channels, self.groups) + self.kernel_size
+        self.weight = Parameter(np.empty(shape, dtype=np.float32))
         if bias:
             self.bias = Parameter(np.empty(self.out_channels, dtype=np.float32))
         else:
@@ -26,18 +45,16 @@ class _ConvNd(Module):
     def reset_parameters(self):
         _reset_weight_and_bias(self.weight, self.bias)
 
-    def _check_input(self, x):
-        _check_input_ndim(self, x, 4, "(N, C, H, W)")
-        if x.shape[1] != self.in_channels:
-            raise ValueError(f"{type(self).__name__} expects {self.in_channels} input channels, "
-                             f"got input of shape {tuple(x.shape)}")
-
     def extra_repr(self):
         s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
         if self.padding != (0, 0):
-            s += f", padding={self.padding}"
+            s += f", padding={self.padding!r}"
         if getattr(self, "output_padding", (0, 0)) != (0, 0):
             s += f", output_padding={self.output_padding}"
+        if self.dilation != (1, 1):
+            s += f", dilation={self.dilation}"
+        if self.groups != 1:
+            s += f", groups={self.groups}"
         if self.bias is None:
             s += ", bias=False"
         return s
@@ -45,46 +62,45 @@ class _ConvNd(Module):
 
 class Conv2d(_ConvNd):
     """2-D convolution (cross-correlation, as PyTorch).
-    x: (N, in_channels, H, W) -> y: (N, out_channels, Ho, Wo), Ho = (H + 2*ph - kh) // sh + 1.
-    weight: (out_channels, in_channels, kh, kw), bias: (out_channels,).
-    padding: int, pair, 'valid' (= 0) or 'same' (output size = input size; stride 1 only, as PyTorch)."""
+    x: (N, in_channels, H, W) -> y: (N, out_channels, Ho, Wo),
+    Ho = (H + 2*ph - dh*(kh - 1) - 1) // sh + 1.
+    weight: (out_channels, in_channels/groups, kh, kw), bias: (out_channels,).
+    padding: int, pair, 'valid' (= 0) or 'same' (output size = input size; stride 1 only, as PyTorch).
+    padding_mode: 'zeros' only."""
 
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, bias=True):
-        if isinstance(padding, str):
-            if padding not in ("same", "valid"):
-                raise ValueError(f"padding must be an int, a pair of ints, 'same' or 'valid', got {padding!r}")
-            padding_ = (0, 0) if padding == "valid" else "same"
-        else:
-            padding_ = _pair("padding", padding, 0)
-        if padding_ == "same" and _pair("stride", stride, 1) != (1, 1):
-            raise ValueError("padding='same' is not supported for strided convolutions (as in PyTorch); "
-                             "use an explicit padding such as padding=kernel_size // 2")
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding_, bias,
-                         lambda cin, cout, k: (cout, cin) + k)
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
+                 bias=True, padding_mode="zeros", device=None, dtype=None):
+        _check_device_dtype(device, dtype)
+        super().__init__("Conv2d", in_channels, out_channels, kernel_size, stride, padding, dilation, groups,
+                         bias, padding_mode, lambda cin, cout, g: (cout, cin // g))
 
     def forward(self, x):
-        self._check_input(x)
-        return F.conv2d(x, self.weight, self.bias, stride=self.stride, padding=self.padding)
+        return F.conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
 
 
 class ConvTranspose2d(_ConvNd):
     """2-D transposed convolution (the gradient of Conv2d with respect to its input).
     x: (N, in_channels, H, W) -> y: (N, out_channels, Ho, Wo),
-    Ho = (H - 1) * sh - 2 * ph + kh + output_padding_h.
-    weight: (in_channels, out_channels, kh, kw) (PyTorch's layout), bias: (out_channels,).
-    Init as PyTorch, whose fan_in here is weight.shape[1] * kh * kw = out_channels * kh * kw."""
+    Ho = (H - 1) * sh - 2 * ph + dh * (kh - 1) + output_padding_h + 1.
+    weight: (in_channels, out_channels/groups, kh, kw) (PyTorch's layout), bias: (out_channels,).
+    Init as PyTorch, whose fan_in here is weight.shape[1] * kh * kw."""
 
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, bias=True):
-        padding_ = _pair("padding", padding, 0)
-        output_padding_ = _pair("output_padding", output_padding, 0)
-        stride_ = _pair("stride", stride, 1)
-        if output_padding_[0] >= stride_[0] or output_padding_[1] >= stride_[1]:
-            raise ValueError(f"output_padding {output_padding_} must be smaller than stride {stride_}")
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding_, bias,
-                         lambda cin, cout, k: (cin, cout) + k)
-        self.output_padding = output_padding_
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0,
+                 groups=1, bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None):
+        _check_device_dtype(device, dtype)
+        super().__init__("ConvTranspose2d", in_channels, out_channels, kernel_size, stride, padding, dilation,
+                         groups, bias, padding_mode, lambda cin, cout, g: (cin, cout // g), output_padding)
 
-    def forward(self, x):
-        self._check_input(x)
-        return F.conv_transpose2d(x, self.weight, self.bias, stride=self.stride, padding=self.padding,
-                                  output_padding=self.output_padding)
+    def forward(self, x, output_size=None):
+        if output_size is not None:
+            raise ValueError("ConvTranspose2d: output_size= is not supported; set output_padding instead")
+        return F.conv_transpose2d(x, self.weight, self.bias, self.stride, self.padding, self.output_padding,
+                                  self.groups, self.dilation)
+
+
+def _check_device_dtype(device, dtype):
+    """PyTorch's factory keywords: only the CPU and float32 (the layer's default) are available here."""
+    if device is not None and str(device) not in ("cpu", "cpu:0"):
+        raise ValueError(f"device={device!r}: nn runs on the CPU only")
+    if dtype is not None and np.dtype(getattr(dtype, "np_dtype", dtype)) != np.float32:
+        raise ValueError(f"dtype={dtype!r}: layers are created in float32; call .double() on the model after")

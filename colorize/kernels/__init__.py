@@ -1,0 +1,1 @@
+"""Numba kernels of the colorize application; each with a NumPy twin name_ref."""

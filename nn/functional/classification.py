@@ -1,0 +1,206 @@
+"""Classification losses over a class dim 1: cross_entropy and nll_loss (torch.nn.functional's).
+
+Shapes: input (N, C) or (N, C, d1, d2, ...) (logits for cross_entropy, log-probabilities for
+nll_loss); a class-index target is an integer array (N,) or (N, d1, ...) (an int ndarray or an
+integer Tensor); a probability target (cross_entropy only) is a float array of input's shape.
+
+Both index and probability targets reduce to one soft target q per position (N, 1, d1...):
+    loss = -sum_c q_c log softmax(x)_c = a * lse(x) - sum_c q_c x_c,   a = sum_c q_c
+    dloss/dx = a * softmax(x) - q
+(q = (1-eps) w_t onehot(t) + eps/C w for indices, q = w * ((1-eps) y + eps/C) for probabilities,
+with w the class weights and eps the label smoothing). Everything stays in input's own layout
+(class dim 1): no moveaxis copy, one (N, C, ...) buffer for softmax kept for backward.
+"""
+import numpy as np
+
+from ..tensor import Tensor
+from ._args import _tensor
+
+_REDUCTIONS = ("mean", "sum", "none")
+
+
+def _class_weight(weight, C, dt, op):
+    """weight (C,) as an ndarray of dtype dt (None stays None); a constant, as in PyTorch's usual use."""
+    if weight is None:
+        return None
+    w = (weight.data if isinstance(weight, Tensor) else np.asarray(weight)).astype(dt)
+    if w.shape != (C,):
+        raise ValueError(f"{op}: weight must have shape ({C},) (one per class), got {w.shape}")
+    return w
+
+
+def _along_classes(v, ndim):
+    """(C,) -> (1, C, 1, ...) to broadcast against (N, C, d1, ...)."""
+    return v.reshape((1, -1) + (1,) * (ndim - 2))
+
+
+def _index_target(target, input, ignore_index, op):
+    """Integer targets (N, d1...) -> (labels with ignored set to 0 (N, 1, d1...) intp, valid mask (N, d1...))."""
+    t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    if t.dtype.kind not in "iu":
+        raise TypeError(f"{op}: target must hold integer class indices (or, for cross_entropy, "
+                        f"probabilities of input's shape {tuple(input.shape)}), got dtype {t.dtype} "
+                        f"and shape {t.shape}; pass e.g. labels.astype(np.int64)")
+    N, C = input.shape[:2]
+    want = (N,) + tuple(input.shape[2:])
+    if t.shape != want:
+        raise ValueError(f"{op}: target shape {t.shape} does not match input {tuple(input.shape)}: "
+                         f"expected {want}")
+    valid = t != ignore_index
+    bad = valid & ((t < 0) | (t >= C))
+    if bad.any():
+        raise ValueError(f"{op}: target holds class {int(t[bad].flat[0])}, outside [0, {C - 1}] for "
+                         f"{C} classes (and not ignore_index={ignore_index})")
+    labels = np.where(valid, t, 0).astype(np.intp)[:, None]
+    return labels, valid
+
+
+def _check_common(input, reduction, op, min_ndim=2):
+    input = _tensor(input, "input", op)
+    if input.ndim < min_ndim:
+        raise ValueError(f"{op}: input must be (N, C) or (N, C, d1, ...), got shape {tuple(input.shape)}")
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{op}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+    return input
+
+
+def _softmax_and_lse(x):
+    """x (N, C, ...) -> softmax along dim 1 (one new buffer), log-sum-exp (N, 1, ...)."""
+    m = x.max(axis=1, keepdims=True)
+    p = np.subtract(x, m)                                  # stable: exp(p) <= 1
+    np.exp(p, out=p)
+    s = p.sum(axis=1, keepdims=True)
+    p /= s
+    lse = np.log(s)
+    lse += m
+    return p, lse
+
+
+def _reduce_rows(losses, reduction, denom):
+    """Per-position losses (N, d1...) -> reduced loss; also the factor that scales g in backward."""
+    if reduction == "none":
+        return losses, None
+    total = losses.sum(dtype=np.float64) if losses.dtype == np.float32 else losses.sum()
+    return np.asarray(total / denom if reduction == "mean" else total, dtype=losses.dtype), denom
+
+
+def _row_scale(g, reduction, denom, dt):
+    """dL/dloss_i as (N, 1, d1...) or a scalar: g itself ('none'), g / denom ('mean') or g ('sum')."""
+    if reduction == "none":
+        return g.astype(dt, copy=False)[:, None]
+    return dt.type(g / denom) if reduction == "mean" else dt.type(g)
+
+
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+                  reduction="mean", label_smoothing=0.0):
+    """Softmax cross-entropy over dim 1, as torch.nn.functional.cross_entropy (PyTorch >= 1.10).
+
+    input (N, C) or (N, C, d1, ...) logits. target: class indices (N,) / (N, d1, ...) (integers;
+    positions equal to ignore_index count for nothing), or class probabilities of input's shape
+    (floats; may require grad). weight (C,) class weights; label_smoothing eps in [0, 1] mixes
+    the target with the uniform distribution. 'mean' divides by the summed weights of the
+    non-ignored targets for indices (PyTorch's weighted mean), by N*d1*... for probabilities.
+    size_average / reduce are PyTorch's deprecated arguments: only None is accepted.
+    """
+    op = "cross_entropy"
+    if size_average is not None or reduce is not None:
+        raise ValueError(f"{op}: size_average and reduce are deprecated in PyTorch; use reduction=")
+    input = _check_common(input, reduction, op)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"{op}: label_smoothing must be in [0, 1], got {label_smoothing}")
+    x, dt = input.data, input.dtype
+    C = x.shape[1]
+    w = _class_weight(weight, C, dt, op)
+    tdata = target.data if isinstance(target, Tensor) else np.asarray(target)
+    if tdata.dtype.kind == "f" and tdata.shape == x.shape:
+        return _cross_entropy_probs(input, target, w, reduction, label_smoothing)
+    return _cross_entropy_indices(input, target, w, ignore_index, reduction, label_smoothing)
+
+
+def _cross_entropy_indices(input, target, w, ignore_index, reduction, eps):
+    x, dt = input.data, input.dtype
+    C = x.shape[1]
+    labels, valid = _index_target(target, input, ignore_index, "cross_entropy")
+    p, lse = _softmax_and_lse(x)
+    wt = (valid if w is None else w[labels[:, 0]] * valid).astype(dt)  # weight of each target (N, d1...)
+    nll = wt * (lse[:, 0] - np.take_along_axis(x, labels, 1)[:, 0])     # -w_t log softmax_t
+    if eps:
+        # smoothing term -sum_c w_c log softmax_c = W lse - sum_c w_c x_c, W = sum_c w_c
+        W = C if w is None else w.sum()
+        wx = x.sum(axis=1) if w is None else np.tensordot(w, x, axes=([0], [1]))
+        losses = (1 - eps) * nll + (eps / C) * valid * (W * lse[:, 0] - wx)
+    else:
+        losses = nll
+    y, denom = _reduce_rows(losses.astype(dt, copy=False), reduction, wt.sum())
+
+    def backward(g):
+        # dloss/dx = a p - q with q = (1-eps) w_t onehot(t) + eps/C w (0 where ignored), a = sum_c q_c
+        s = _row_scale(g, reduction, denom, dt)
+        qt = ((1 - eps) * wt)[:, None] * s                          # the onehot part of q, scaled
+        a = qt if not eps else qt + (eps / C) * (C if w is None else w.sum()) * valid[:, None] * s
+        gx = p * a
+        if eps:
+            smooth = (eps / C) * valid[:, None] * s
+            gx -= smooth if w is None else smooth * _along_classes(w, x.ndim)
+        at_t = np.take_along_axis(gx, labels, 1)
+        np.put_along_axis(gx, labels, at_t - qt, 1)
+        return (gx.astype(dt, copy=False),)
+    return Tensor._make(y, (input,), backward, "cross_entropy")
+
+
+def _cross_entropy_probs(input, target, w, reduction, eps):
+    x, dt = input.data, input.dtype
+    C = x.shape[1]
+    target = target if isinstance(target, Tensor) else Tensor(target)
+    y_ = target.data.astype(dt, copy=False)
+    ys = y_ * (1 - eps) + eps / C if eps else y_                   # smoothed target
+    q = ys if w is None else ys * _along_classes(w, x.ndim)          # weighted soft target
+    p, lse = _softmax_and_lse(x)
+    a = q.sum(axis=1, keepdims=True)                                 # (N, 1, d1...)
+    qx = np.einsum("nc...,nc...->n...", q, x)                        # sum_c q_c x_c without a temporary
+    losses = (a * lse)[:, 0] - qx                                    # -sum_c q_c log softmax_c
+    out, denom = _reduce_rows(losses.astype(dt, copy=False), reduction, losses.size)
+
+    def backward(g):
+        # dloss/dx = a p - q;  dloss/dy_c = -(1-eps) w_c log softmax_c = -(1-eps) w_c (x_c - lse)
+        s = _row_scale(g, reduction, denom, dt)
+        gx = None
+        if input.requires_grad:
+            gx = p * (a * s)
+            gx -= q * s if reduction == "none" else (q if s == 1 else q * s)
+        gy = None
+        if target.requires_grad:
+            gy = np.subtract(lse, x)
+            gy *= (1 - eps) * s
+            if w is not None:
+                gy *= _along_classes(w, x.ndim)
+        return gx, gy
+    return Tensor._make(out, (input, target), backward, "cross_entropy")
+
+
+def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+             reduction="mean"):
+    """Negative log-likelihood, as torch.nn.functional.nll_loss: loss_i = -w_t input[i, t_i].
+
+    input (N, C) or (N, C, d1, ...) log-probabilities (e.g. log_softmax output); target integer
+    class indices (N,) / (N, d1, ...); ignore_index positions count for nothing; 'mean' divides
+    by the summed weights of the non-ignored targets.
+    """
+    op = "nll_loss"
+    if size_average is not None or reduce is not None:
+        raise ValueError(f"{op}: size_average and reduce are deprecated in PyTorch; use reduction=")
+    input = _check_common(input, reduction, op)
+    x, dt = input.data, input.dtype
+    w = _class_weight(weight, x.shape[1], dt, op)
+    labels, valid = _index_target(target, input, ignore_index, op)
+    wt = (valid if w is None else w[labels[:, 0]] * valid).astype(dt)
+    losses = -wt * np.take_along_axis(x, labels, 1)[:, 0]
+    y, denom = _reduce_rows(losses, reduction, wt.sum())
+
+    def backward(g):
+        # dloss_i/dinput[i, c] = -w_t where c = t_i, else 0
+        s = _row_scale(g, reduction, denom, dt)
+        gx = np.zeros_like(x)
+        np.put_along_axis(gx, labels, -(wt[:, None] * s), 1)
+        return (gx,)
+    return Tensor._make(y, (input,), backward, "nll_loss")
