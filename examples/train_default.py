@@ -460,7 +460,8 @@ def main(argv=None):
         print(f"{shown} ({n_params:,} parameters), {args.repeats} crops per image per epoch, "
               f"{args.epochs} epochs, cosine lr {args.lr:g} -> {args.lr / 100:g}", flush=True)
         optimizer = nn.optim.Adam(model.parameters(), lr=args.lr)
-        trainer = Trainer(model, run_loss(settings, model, photo_ab), optimizer, CosineLR(optimizer, args.lr, args.epochs),
+        trainer = Trainer(model, run_loss(settings, model, photo_ab), optimizer,
+                          CosineLR(optimizer, args.lr, args.epochs),
                           settings=settings, train_set=repeated, val_set=val_crops, out_dir=args.out, meta=meta,
                           quiet=args.quiet, augment=augment)
         if args.resume:

@@ -133,7 +133,8 @@ def test_annealed_at_t1_is_the_mean_and_decodings_differ():
     z = predict_logits(m, x)
     set_decoding(m, "mode")
     mode_ab = m.bins_head.decode_logits(z)
-    assert np.allclose(mode_ab.transpose(0, 2, 3, 1).reshape(-1, 2)[:, None] , CENTRES[np.argmax(z, 1).ravel()][:, None])
+    pixels = mode_ab.transpose(0, 2, 3, 1).reshape(-1, 2)                  # (N h w, 2), same order as ravel
+    assert np.allclose(pixels, CENTRES[np.argmax(z, 1).ravel()])
 
 
 def test_weights_round_trip_keep_centres_and_decoding(tmp_path):
