@@ -2,8 +2,10 @@
 
     colorize train DATA --model mlp --out RUN_DIR [--epochs N] [--size PX] [--batch-size N] [--lr X]
                    [--val-split F] [--seed N] [--resume] [--quiet] ...
-    colorize predict --weights RUN_DIR/model.npz IMAGE_OR_DIR... --out DIR [--samples K] [--seed N]
-    colorize evaluate --weights RUN_DIR/model.npz DATA [--json FILE]
+    colorize train DATA --model fusion --head bins [--bins gamut|kmeans:K] [--rebalance LAMBDA] ...
+    colorize predict --weights RUN_DIR/model.npz IMAGE_OR_DIR... --out DIR [--decode annealed|mean|mode|mrf]
+                     [--temperature T] [--samples K] [--seed N]
+    colorize evaluate --weights RUN_DIR/model.npz DATA [--json FILE] [--out DIR] [--decode ...]
     colorize demo [--out DIR]
 
 DATA is a folder of images (first-level subfolder names serve as scene labels) or
@@ -92,6 +94,25 @@ def _key_value(text):
     return key.strip(), value
 
 
+def _unit_float(text):
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number in [0, 1], got {text!r}") from None
+    if not 0.0 <= v <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be in [0, 1] (0: off), got {text}")
+    return v
+
+
+def _decode_options(p):
+    p.add_argument("--decode", choices=("annealed", "mean", "mode", "mrf"),
+                   help="bins models only: annealed mean (softmax(logits / T) @ centres), mean (T = 1), mode "
+                        "(most likely bin) or mrf (mean-field Markov random field, then the annealed mean); "
+                        "default: the decoding saved with the weights")
+    p.add_argument("--temperature", type=_positive_float, metavar="T",
+                   help="bins models only: temperature of the annealed mean (default: saved with the weights)")
+
+
 def build_parser():
     from .models import model_names
     p = _Parser(prog="colorize",
@@ -144,6 +165,15 @@ def build_parser():
                    help="extra model option (repeatable), e.g. --model-opt width=32")
     t.add_argument("--time-limit", type=_positive_float, metavar="MIN",
                    help="stop after the epoch during which MIN minutes have passed")
+    t.add_argument("--head", choices=("ab", "bins"),
+                   help="conv models: ab regresses a, b (default); bins predicts a distribution over ab bins "
+                        "per pixel (at half the input size), decoded to one colour")
+    t.add_argument("--bins", metavar="SPEC",
+                   help="with --head bins: gamut (the in-gamut 10-unit ab grid) or kmeans:K (K centres fitted "
+                        "on the training pixels); default gamut")
+    t.add_argument("--rebalance", type=_unit_float, metavar="LAMBDA",
+                   help="weight rare colours up: per-pixel weight ((1 - LAMBDA) / Q + LAMBDA p)^-1 of its bin, "
+                        "p the training set's colour prior (default 0.5 with --head bins, 0 = off otherwise)")
     t.add_argument("--threads", type=_positive_int, metavar="N", help="threads for the kernels (default: all cores)")
     t.add_argument("--quiet", "-q", action="store_true", help="no progress bar or messages")
 
@@ -155,6 +185,7 @@ def build_parser():
     pr.add_argument("--weights", metavar="FILE",
                     help="model.npz of a training run (default: the model shipped with colorize, if any)")
     pr.add_argument("--out", required=True, metavar="DIR", help="output folder (created if missing)")
+    _decode_options(pr)
     pr.add_argument("--samples", type=_positive_int, metavar="K",
                     help="write K different colourings per input, <name>_sample1 .. <name>_sampleK (models with "
                          "a latent, e.g. unet_vae: 32 latents are drawn and K distinct ones kept by k-means on the "
@@ -176,6 +207,9 @@ def build_parser():
     ev.add_argument("--seed", type=_nonneg_int, default=1000, metavar="N",
                     help="seed of the generated scenes for synthetic DATA (default 1000, unseen in training)")
     ev.add_argument("--json", metavar="FILE", help="also write the metrics as JSON to FILE ('-' for stdout)")
+    ev.add_argument("--out", metavar="DIR",
+                    help="also write metrics.json and ab_histograms.png (predicted vs true colours) into DIR")
+    _decode_options(ev)
     ev.add_argument("--threads", type=_positive_int, metavar="N", help="threads for the kernels")
 
     d = sub.add_parser("demo", help="a quick end-to-end run on synthetic beaches",
@@ -207,6 +241,15 @@ def _cmd_train(args):
             if args.model != "mlp":
                 raise ColorizeError(f"--{k} is an mlp option; use --model-opt KEY=VALUE for --model {args.model}")
             model_options[k] = getattr(args, k)
+    for k in ("head", "bins"):
+        if getattr(args, k) is not None:
+            if args.model == "mlp":
+                raise ColorizeError(f"--{k} applies to the conv models (convnet, unet, fusion), not mlp")
+            model_options[k] = getattr(args, k)
+    if args.bins is not None and args.head != "bins" and not args.rebalance:
+        raise ColorizeError("--bins needs --head bins (or --rebalance > 0, whose prior uses the bins)")
+    if args.rebalance is not None:
+        opts["rebalance"] = args.rebalance
     opts = {k: v for k, v in opts.items() if v is not None}
     run_training(args.data, args.out, model=args.model, model_options=model_options, resume=args.resume,
                  quiet=args.quiet, **opts)
@@ -216,7 +259,8 @@ def _cmd_train(args):
 def _cmd_predict(args):
     from .predict import predict_paths
     _set_threads(args.threads)
-    written = predict_paths(args.weights, args.inputs, args.out, samples=args.samples, seed=args.seed)
+    written = predict_paths(args.weights, args.inputs, args.out, decode=args.decode, temperature=args.temperature,
+                            samples=args.samples, seed=args.seed)
     if not args.quiet:
         for path in written:
             print(path)
@@ -226,7 +270,8 @@ def _cmd_predict(args):
 def _cmd_evaluate(args):
     from .evaluate import evaluate_weights, format_metrics_table
     _set_threads(args.threads)
-    result = evaluate_weights(args.weights, args.data, images=args.images, seed=args.seed)
+    result = evaluate_weights(args.weights, args.data, images=args.images, seed=args.seed, decode=args.decode,
+                              temperature=args.temperature, out_dir=args.out)
     if args.json == "-":
         print(json.dumps(result, indent=2))
     else:
@@ -235,6 +280,8 @@ def _cmd_evaluate(args):
             from .train import write_json
             write_json(args.json, result)
             print(f"metrics written to {args.json}")
+        if args.out:
+            print(f"metrics.json and ab_histograms.png written to {args.out}")
     return 0
 
 

@@ -16,6 +16,9 @@ import numpy as np
 import nn
 from nn import functional as F
 
+from .bins import pixel_weights, soft_encode
+from .color import AB_SCALE
+
 _PIXEL_LOSSES = {"mse": F.mse_loss, "l1": F.l1_loss, "smooth_l1": F.smooth_l1_loss}
 
 
@@ -54,6 +57,55 @@ class RegressionLoss(Loss):
         else:
             w = np.asarray(self.rebalance_weights(target_ab.data), dtype=output.ab.data.dtype)
             value = (fn(output.ab, target_ab, reduction="none") * nn.Tensor(w)).mean()
+        self.parts = {"colour": value.item()}
+        return value
+
+
+class BinsLoss(Loss):
+    """Cross-entropy of a bins head's logits against soft-encoded true colours, rebalanced per pixel.
+
+    centres (Q, 2) ab bin centres (Lab units); class_weights: None, or (Q,) rebalancing weights w
+    (colorize.bins.rebalance_weights): each target pixel counts w[its nearest bin].
+    output.logits (N, Q, h, w) may be smaller than target_ab (N, 2, H, W) by an integer factor f (the conv
+    models' head is at f = 2): the true ab is averaged over f x f blocks first (area downsampling, as the
+    logits see the image), then soft-encoded (k nearest centres, Gaussian sigma, Zhang et al.).
+    loss = mean over pixels of w * cross_entropy(logits, soft target). parts: {"colour": value}.
+    """
+
+    def __init__(self, centres, class_weights=None, k=5, sigma=5.0):
+        super().__init__()
+        self.centres = np.asarray(centres, np.float32)
+        self.class_weights = None if class_weights is None else np.asarray(class_weights, np.float32)
+        if self.class_weights is not None and self.class_weights.shape != (len(self.centres),):
+            raise ValueError(f"class_weights must have shape ({len(self.centres)},), got {self.class_weights.shape}")
+        self.k, self.sigma = int(k), float(sigma)
+
+    def targets(self, target_ab, hw):
+        """target_ab (N, 2, H, W) ab / 128 ndarray -> (soft targets (N, Q, h, w), weights (N, h, w) or None)."""
+        t = np.asarray(target_ab, np.float32)
+        N, _, H, W = t.shape
+        h, w = hw
+        f = max(1, -(-H // h))
+        if (h * f, w * f) != (H, W):                     # odd sizes: edge-pad to whole f x f blocks
+            t = np.pad(t, ((0, 0), (0, 0), (0, h * f - H), (0, w * f - W)), mode="edge")
+        if f > 1:
+            t = t.reshape(N, 2, h, f, w, f).mean(axis=(3, 5))
+        ab = t * np.float32(AB_SCALE)
+        soft = soft_encode(ab, self.centres, self.k, self.sigma)
+        weights = None if self.class_weights is None else pixel_weights(ab, self.centres, self.class_weights)
+        return soft, weights
+
+    def __call__(self, output, target_ab, labels=None):
+        if output.logits is None:
+            raise ValueError("BinsLoss needs a model with a bins head (output.logits is None)")
+        logits = output.logits
+        soft, weights = self.targets(target_ab.data, logits.shape[2:])
+        dt = logits.data.dtype
+        if weights is None:
+            value = F.cross_entropy(logits, nn.Tensor(soft.astype(dt, copy=False)))
+        else:
+            ce = F.cross_entropy(logits, nn.Tensor(soft.astype(dt, copy=False)), reduction="none")   # (N, h, w)
+            value = (ce * nn.Tensor(weights.astype(dt, copy=False))).mean()
         self.parts = {"colour": value.item()}
         return value
 

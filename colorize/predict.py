@@ -15,13 +15,19 @@ API
                                            averaged at prediction) if present, else meta["scale"] or meta["size"]
     colorize_image(model, rgb, size)       -> RGB (H, W, 3) float32 in [0, 1] at the input's resolution; size may
                                            be a list of working sizes: ab is predicted at each, upsampled to
-                                           (H, W) and averaged (multi-scale test-time averaging)
-    predict_paths(weights, inputs, out_dir, samples=None, seed=0) -> [written paths]: every input is read and
-                                           checked BEFORE anything is written, so a bad file leaves no partial
-                                           output folder. samples=K (models with a latent, e.g. unet_vae): K
-                                           colourings per input, <stem>_sample1 .. <stem>_sampleK, chosen by
-                                           colorize.sampling (32 latents drawn, K kept by k-means on the predicted
-                                           ab); seed makes them reproducible. Without samples: one image (z = 0).
+                                           (H, W) and averaged (multi-scale test-time averaging); a bins model
+                                           averages its LOGITS over the sizes and decodes once
+    set_decoding(model, decode, temperature)  a bins model's decoding (annealed|mean|mode|mrf, T); ColorizeError
+                                           for a regression model
+    predict_logits(model, x)               a bins model's logits (N, Q, H/2, W/2) for input x (N, 1, H, W)
+    bins_logits(model, rgb, sizes) -> (z, L)   logits of a photo averaged over working sizes; bins_ab decodes them
+    predict_paths(weights, inputs, out_dir, decode=None, temperature=None, samples=None, seed=0) -> [written
+                                           paths]: every input is read and checked BEFORE anything is written, so
+                                           a bad file leaves no partial output folder. samples=K (models with a
+                                           latent, e.g. unet_vae): K colourings per input, <stem>_sample1 ..
+                                           <stem>_sampleK, chosen by colorize.sampling (32 latents drawn, K kept by
+                                           k-means on the predicted ab); seed makes them reproducible. Without
+                                           samples: one image (z = 0).
     sample_names(name, k) -> [names]       "dir/a.png", 3 -> ["dir/a_sample1.png", ..., "dir/a_sample3.png"]
     colorize_samples(model, rgb, size, k, rng)  -> k RGB colourings (H, W, 3) at the input's resolution
 """
@@ -67,6 +73,46 @@ def predict_ab(model, x, batch_size=16):
     return np.concatenate(outs) if outs else np.zeros((0, 2) + x.shape[2:], np.float32)
 
 
+def bins_head(model):
+    """The model's bins head, or None for a model that regresses ab."""
+    return getattr(model, "bins_head", None) if getattr(model, "head", "ab") == "bins" else None
+
+
+def set_decoding(model, decode=None, temperature=None):
+    """Choose how a bins model turns its logits into ab (None: keep what the weights were saved with).
+
+    A regression model (head ab) has no distribution to decode: asking for one is a ColorizeError.
+    """
+    if decode is None and temperature is None:
+        return model
+    head = bins_head(model)
+    if head is None:
+        option = "--decode" if decode is not None else "--temperature"
+        raise ColorizeError(f"{option} needs a model with a bins head; these weights regress ab directly "
+                            f"(head ab), so drop {option}")
+    from .models.bins_head import check_decode
+    decode = head.decode if decode is None else decode
+    temperature = head.temperature if temperature is None else float(temperature)
+    check_decode(decode, temperature)
+    head.decode, head.temperature = decode, temperature
+    return model
+
+
+def predict_logits(model, x):
+    """x (N, 1, H, W) model input -> bin logits (N, Q, ceil(H/2), ceil(W/2)) float32 (flip-averaged if the
+    model does), in eval mode, without decoding."""
+    head = bins_head(model)
+    was_training, skip = model.training, head.skip_decode
+    model.eval()
+    head.skip_decode = True
+    try:
+        with nn.no_grad():
+            return np.asarray(model(nn.Tensor(np.ascontiguousarray(x, np.float32))).logits.data, np.float32)
+    finally:
+        head.skip_decode = skip
+        model.train(was_training)
+
+
 def working_shape(h, w, size):
     """Scale (h, w) so the shorter side is size (aspect kept, each side at least 1)."""
     scale = size / min(h, w)
@@ -90,6 +136,40 @@ def _ab_at(model, rgb, size):
     return target_to_ab(predict_ab(model, x)[0]).transpose(1, 2, 0)
 
 
+def bins_logits(model, rgb, sizes):
+    """A bins model's logits for rgb (H, W, 3): (z (Q, h, w), L (h, w) lightness at that grid).
+
+    The logits at every working size in sizes are resized to the logit grid of the middle size (half its
+    working shape) and averaged: test-time averaging of distributions, not of colours."""
+    H, W = rgb.shape[:2]
+    ref = sorted(sizes)[len(sizes) // 2]
+    h, w = working_shape(H, W, ref)
+    gh, gw = (h + 1) // 2, (w + 1) // 2
+    total = None
+    for size in sizes:
+        hs, ws = working_shape(H, W, size)
+        small = cv2.resize(rgb, (ws, hs), interpolation=cv2.INTER_AREA if hs < H else cv2.INTER_LINEAR)
+        z = predict_logits(model, l_to_input(gray_of(small))[None, None])[0]           # (Q, hs/2, ws/2)
+        if z.shape[1:] != (gh, gw):
+            z = np.stack([cv2.resize(c, (gw, gh), interpolation=cv2.INTER_LINEAR) for c in z])
+        total = z if total is None else total + z
+    L = gray_of(cv2.resize(rgb, (gw, gh), interpolation=cv2.INTER_AREA))
+    return total / len(sizes), L
+
+
+def bins_ab(model, z, L, out_hw, method=None, T=None):
+    """Decode logits z (Q, h, w) with lightness L (h, w) (bins_logits) by the head's decoding (or method, T),
+    upsampled bilinearly to out_hw -> ab (H, W, 2) in Lab units."""
+    ab = bins_head(model).decode_logits(z[None], L[None], method, T)[0]              # (2, h, w)
+    return resize_ab(ab.transpose(1, 2, 0), out_hw)
+
+
+def _bins_ab(model, rgb, sizes):
+    """ab in Lab units (H, W, 2) of a bins model: averaged logits over sizes, decoded once, upsampled."""
+    z, L = bins_logits(model, rgb, sizes)
+    return bins_ab(model, z, L, rgb.shape[:2])
+
+
 def colorize_image(model, rgb, size):
     """RGB (H, W, 3) in [0, 1] (only its lightness is used) -> colorized RGB (H, W, 3) at the same size.
 
@@ -103,6 +183,8 @@ def colorize_image(model, rgb, size):
     sizes = [int(v) for v in size] if isinstance(size, (list, tuple, np.ndarray)) else [int(size)]
     if not sizes:
         raise ColorizeError("colorize_image needs at least one working size")
+    if bins_head(model) is not None:
+        return join(L_full, _bins_ab(model, rgb, sizes))
     if len(sizes) == 1:
         return join(L_full, _ab_at(model, rgb, sizes[0]))
     ab = np.mean([resize_ab(_ab_at(model, rgb, v), (H, W)) for v in sizes], axis=0)
@@ -160,12 +242,15 @@ def _expand_inputs(inputs):
     return out
 
 
-def predict_paths(weights, inputs, out_dir, quiet=True, samples=None, seed=0):
+def predict_paths(weights, inputs, out_dir, quiet=True, decode=None, temperature=None, samples=None, seed=0):
     """Colorize every image in inputs (files and/or folders) into out_dir as PNGs; returns the written paths.
 
+    decode / temperature: for a bins model, the decoding (annealed, mean, mode, mrf) and the annealed-mean
+    temperature (None: those saved with the weights); a regression model rejects them (ColorizeError).
     samples: None (one colouring per input) or K >= 1 colourings per input (models with a latent only).
     """
     model, meta = load_weights(resolve_weights(weights))
+    set_decoding(model, decode, temperature)
     if samples is not None and latent_dim(model) == 0:
         raise ColorizeError(f"--samples needs a model with a latent (unet_vae); {weights or 'the default model'} "
                             f"holds a {model.config.get('model')!r} model, which gives one colouring: drop --samples")

@@ -81,6 +81,7 @@ def build_model(config):
         raise ColorizeError(f"bad option for model {name!r}: {e}") from e
     full = {"model": name}
     full.update({k: kwargs.get(k, d) for k, d in params.items()})
+    full.update(getattr(model, "config", None) or {})     # what the model filled in itself (e.g. bin centres)
     model.config = full
     return model
 

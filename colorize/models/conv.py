@@ -40,6 +40,7 @@ import nn
 from nn import functional as F
 
 from . import register_model
+from .bins_head import BinsHead
 from .output import ColorOutput
 
 ACTIVATIONS = ("relu", "leaky_relu")
@@ -148,7 +149,8 @@ class _EncoderDecoder(GlobalBranch, nn.Module):
     """Shared body of the three models; ``skips`` and ``fusion`` switch the U-Net and global-branch parts on."""
 
     def __init__(self, width, depth, batchnorm, activation, upsample, skips, fusion, global_dim=128,
-                 num_classes=0, flip_average=False):
+                 num_classes=0, flip_average=False, head="ab", bins="gamut", centres=None, decode="annealed",
+                 temperature=0.38):
         super().__init__()
         self.flip_average = bool(flip_average)
         _check_options(width, depth, activation, upsample)
@@ -168,15 +170,26 @@ class _EncoderDecoder(GlobalBranch, nn.Module):
 
         # Decoder stage k (k = 0..depth-1) doubles the size; its input may carry the skip of the encoder stage at
         # that size (stage k's input has the size of encoder stage depth-1-k).
+        # head 'bins': the last stage is replaced by a 1x1 conv to Q bin logits at 1/2 of the input size.
+        self.head = BinsHead.check_head(head)
         decoder = []
         cin = top
-        for k in range(depth):
+        n_up = depth if self.head == "ab" else depth - 1
+        for k in range(n_up):
             last = k == depth - 1
             cout = 2 if last else chans[depth - 2 - k]
             decoder.append(_up_block(cin, cout, batchnorm, activation, upsample, last))
             # The next stage sees this output plus (U-Net) the encoder features of the same size.
             cin = cout + (chans[depth - 2 - k] if (skips and not last) else 0)
         self.decoder = nn.ModuleList(decoder)
+        if self.head == "bins":
+            self.bins_head = BinsHead(cin, bins, centres, decode, temperature)
+
+    def _head_config(self):
+        """Config entries of the head: {'head': 'ab'}, or the bins head's spec, centres and decoding."""
+        if self.head == "ab":
+            return {"head": "ab"}
+        return dict({"head": "bins"}, **self.bins_head.config())
 
     def _pad(self, x):
         """Edge-pad (N, 1, H, W) so both sides are multiples of 2**depth; returns (padded, (H, W))."""
@@ -189,11 +202,14 @@ class _EncoderDecoder(GlobalBranch, nn.Module):
         if self.flip_average and not self.training:
             # Test-time augmentation: average the prediction for x and for its mirror image (mirrored back).
             # A photo and its mirror have the same colours, so the average keeps what both agree on.
-            a, b = self._forward(x), self._forward(x[:, :, :, ::-1])
-            ab = (a.ab + b.ab[:, :, :, ::-1]) * 0.5
-            if a.scene_logits is None:
-                return ColorOutput(ab)
-            return ColorOutput(ab, scene_logits=(a.scene_logits + b.scene_logits) * 0.5)
+            # A bins head averages the logits (then decodes once): averaging two decoded colours would
+            # pull two different vivid guesses to their dull midpoint.
+            a, b = self._forward(x, decode=False), self._forward(x[:, :, :, ::-1], decode=False)
+            scene = None if a.scene_logits is None else (a.scene_logits + b.scene_logits) * 0.5
+            if self.head == "bins":
+                logits = (a.logits + b.logits[:, :, :, ::-1]) * 0.5
+                return ColorOutput(self.bins_head.decode_ab(logits, x), logits=logits, scene_logits=scene)
+            return ColorOutput((a.ab + b.ab[:, :, :, ::-1]) * 0.5, scene_logits=scene)
         return self._forward(x)
 
     def _bottleneck(self, h, latent):
@@ -201,7 +217,8 @@ class _EncoderDecoder(GlobalBranch, nn.Module):
         VAE (unet_vae.py) concatenates its tiled latent. latent: None, or what the subclass passes on."""
         return h
 
-    def _forward(self, x, latent=None):
+    def _forward(self, x, decode=True, latent=None):
+        x_in = x
         x, (H, W) = self._pad(x)
         feats = []
         h = x
@@ -219,6 +236,13 @@ class _EncoderDecoder(GlobalBranch, nn.Module):
             h = stage(h)
             if self.skips and k < self.depth - 1:
                 h = F.cat([h, feats[self.depth - 2 - k]], dim=1)
+        if self.head == "bins":
+            bin_logits = self.bins_head(h)
+            hh, ww = (H + 1) // 2, (W + 1) // 2
+            if bin_logits.shape[2] != hh or bin_logits.shape[3] != ww:
+                bin_logits = bin_logits[:, :, :hh, :ww]
+            ab = self.bins_head.decode_ab(bin_logits, x_in) if decode else None
+            return ColorOutput(ab, logits=bin_logits, scene_logits=logits)
         if h.shape[2] != H or h.shape[3] != W:
             h = h[:, :, :H, :W]
         return ColorOutput(h, scene_logits=logits)
@@ -228,16 +252,20 @@ def _config(name, **kw):
     return dict({"model": name}, **kw)
 
 
+def _head_options(head, bins, centres, decode, temperature):
+    return dict(head=head, bins=bins, centres=centres, decode=decode, temperature=temperature)
+
+
 @register_model("convnet")
 class ConvNet(_EncoderDecoder):
     """Strided encoder-decoder ("beta" colorizer): stride-2 convs down, nearest upsampling + conv up, tanh out."""
 
     def __init__(self, width=32, depth=3, batchnorm=False, activation="relu", upsample="nearest",
-                 flip_average=False):
+                 flip_average=False, head="ab", bins="gamut", centres=None, decode="annealed", temperature=0.38):
         super().__init__(width, depth, batchnorm, activation, upsample, skips=False, fusion=False,
-                         flip_average=flip_average)
+                         flip_average=flip_average, **_head_options(head, bins, centres, decode, temperature))
         self.config = _config("convnet", width=width, depth=depth, batchnorm=batchnorm, activation=activation,
-                              upsample=upsample, flip_average=flip_average)
+                              upsample=upsample, flip_average=flip_average, **self._head_config())
 
 
 @register_model("unet")
@@ -245,11 +273,11 @@ class UNet(_EncoderDecoder):
     """ConvNet with U-Net skip connections: each decoder stage also sees the encoder features of its size."""
 
     def __init__(self, width=32, depth=3, batchnorm=False, activation="relu", upsample="nearest",
-                 flip_average=False):
+                 flip_average=False, head="ab", bins="gamut", centres=None, decode="annealed", temperature=0.38):
         super().__init__(width, depth, batchnorm, activation, upsample, skips=True, fusion=False,
-                         flip_average=flip_average)
+                         flip_average=flip_average, **_head_options(head, bins, centres, decode, temperature))
         self.config = _config("unet", width=width, depth=depth, batchnorm=batchnorm, activation=activation,
-                              upsample=upsample, flip_average=flip_average)
+                              upsample=upsample, flip_average=flip_average, **self._head_config())
 
 
 @register_model("fusion")
@@ -257,13 +285,15 @@ class Fusion(_EncoderDecoder):
     """U-Net + global branch fused into the middle features (Iizuka et al.); optional scene-classification head."""
 
     def __init__(self, width=32, depth=3, batchnorm=False, activation="relu", upsample="nearest",
-                 global_dim=128, num_classes=0, flip_average=False):
+                 global_dim=128, num_classes=0, flip_average=False, head="ab", bins="gamut", centres=None,
+                 decode="annealed", temperature=0.38):
         if isinstance(global_dim, bool) or not isinstance(global_dim, (int, np.integer)) or global_dim < 1:
             raise ValueError(f"global_dim must be a positive integer, got {global_dim!r}")
         if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)) or num_classes < 0:
             raise ValueError(f"num_classes must be a non-negative integer, got {num_classes!r}")
         super().__init__(width, depth, batchnorm, activation, upsample, skips=True, fusion=True,
-                         global_dim=int(global_dim), num_classes=num_classes, flip_average=flip_average)
+                         global_dim=int(global_dim), num_classes=num_classes, flip_average=flip_average,
+                         **_head_options(head, bins, centres, decode, temperature))
         self.config = _config("fusion", width=width, depth=depth, batchnorm=batchnorm, activation=activation,
                               upsample=upsample, global_dim=global_dim, num_classes=num_classes,
-                              flip_average=flip_average)
+                              flip_average=flip_average, **self._head_config())
