@@ -34,12 +34,12 @@ def pad(input, pad, mode="constant", value=None):
     if mode == "reflect" and any(max(w) >= n for w, n in zip(widths, x.shape) if max(w)):
         raise ValueError(f"pad: reflect padding must be smaller than the padded dim, got {pad!r} for {x.shape}")
     # every output cell copies one input cell: pad the input's flat indices the same way
-    source = np.pad(np.arange(x.size).reshape(x.shape), widths, mode=_PAD_MODES[mode])
+    source = np.pad(np.arange(x.data.size).reshape(x.shape), widths, mode=_PAD_MODES[mode])
     y = x.data.reshape(-1)[source]
 
     def backward(g):
         # each input cell receives the sum of the gradients of the output cells that copied it
-        gx = np.bincount(source.reshape(-1), weights=g.reshape(-1), minlength=x.size)
+        gx = np.bincount(source.reshape(-1), weights=g.reshape(-1), minlength=x.data.size)
         return (gx.reshape(x.shape).astype(g.dtype, copy=False),)
     return Tensor._make(y, (x,), backward, "pad_" + mode)
 

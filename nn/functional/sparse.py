@@ -20,7 +20,8 @@ def one_hot(tensor, num_classes=-1):
     t = _indices(tensor, "one_hot")
     n = int(t.max()) + 1 if num_classes == -1 and t.size else int(num_classes)
     if t.size and (t.min() < 0 or t.max() >= n):
-        raise ValueError(f"one_hot: class values must be in [0, {n - 1}], got {t.min()}..{t.max()}")
+        raise ValueError(f"one_hot: class indices must be in [0, {n - 1}], got class values "
+                         f"{t.min()}..{t.max()}")
     out = (t[..., None] == np.arange(n)).astype(np.int64)
     try:
         return Tensor(out)
