@@ -70,7 +70,7 @@ def _try_torch(threads):
 # ------------------------------------------------------------------ W3: patch MLP throughput
 
 def _w3_data(seed=0):
-    from nn.kernels import extract_patches
+    from colorize.kernels.patches import extract_patches
     rng = np.random.default_rng(seed)
     images = rng.random((64, 64, 64)).astype(np.float32)
     X = extract_patches(images, 5)
@@ -93,7 +93,7 @@ def _torch_epoch(torch, X, Y, params, lr, bs, order):
 
 
 def bench_w3(args):
-    from nn.kernels import patch_mlp as pm
+    from colorize.kernels import patch_mlp as pm
     X, Y, params, order = _w3_data()
     n = len(order)
     torch = _try_torch(args.threads)
@@ -128,7 +128,7 @@ def bench_w3(args):
 # ------------------------------------------------------------------ W4: patch extraction
 
 def bench_w4(args):
-    from nn.kernels import extract_patches, extract_patches_ref
+    from colorize.kernels.patches import extract_patches, extract_patches_ref
     images = np.random.default_rng(0).random((64, 64, 64)).astype(np.float32)
     res = {"ours_ms": 1e3 * median_time(lambda: extract_patches(images, 5), args.repeat),
            "numpy_sliding_window_view_ms": 1e3 * median_time(lambda: extract_patches_ref(images, 5), args.repeat)}
@@ -193,16 +193,17 @@ _W5_CHILD = textwrap.dedent('''
                                K.avg_pool2d_backward(gy, (8, 8), (2, 2), (2, 2), (0, 0))),
         "upsample_nearest2d": lambda: (K.upsample_nearest2d_forward(gy, (8, 8)), K.upsample_nearest2d_backward(x, (4, 4))),
         "upsample_bilinear2d": lambda: (K.upsample_bilinear2d_forward(gy, (8, 8)), K.upsample_bilinear2d_backward(x, (4, 4))),
-        "extract_patches": lambda: K.extract_patches(f(2, 8, 8), 5),
     }}
+    from colorize.kernels import patch_mlp as CM, patches as CP     # the colorize kernels, timed beside nn's
+    calls["extract_patches"] = lambda: CP.extract_patches(f(2, 8, 8), 5)
     X, Y = f(64, 25), f(64, 2)
     P = lambda: [f(16, 25), f(16), f(2, 16), f(2)]
     o = np.arange(64)
-    calls["patch_mlp_forward"] = lambda: K.patch_mlp_forward(X, *P())
-    calls["patch_mlp_sgd_epoch"] = lambda: (K.patch_mlp_sgd_epoch(X, Y, *P(), 0.1, 1, o), K.patch_mlp_sgd_epoch(X, Y, *P(), 0.1, 64, o))
+    calls["patch_mlp_forward"] = lambda: CM.patch_mlp_forward(X, *P())
+    calls["patch_mlp_sgd_epoch"] = lambda: (CM.patch_mlp_sgd_epoch(X, Y, *P(), 0.1, 1, o), CM.patch_mlp_sgd_epoch(X, Y, *P(), 0.1, 64, o))
     def adam():
         p = P(); m = tuple(np.zeros_like(a) for a in p); v = tuple(np.zeros_like(a) for a in p)
-        return K.patch_mlp_adam_epoch(X, Y, *p, m, v, 1e-3, (0.9, 0.999), 1e-8, 0, 64, o)
+        return CM.patch_mlp_adam_epoch(X, Y, *p, m, v, 1e-3, (0.9, 0.999), 1e-8, 0, 64, o)
     calls["patch_mlp_adam_epoch"] = adam
     # kernels added later (activation, optimizer updates): timed when present
     if hasattr(K, "relu_forward"):

@@ -11,7 +11,14 @@ red or orange at sunrise, and 5 x 5 pixels cannot tell which.
     (b) train on beaches + forests + sunrises mixed and show, per scene kind, where it fails (the skies);
     (c) write loss curves, comparison grids and the trained weights to --out (default out/beach_mlp).
 
-    python examples/beach_mlp.py                 # about 20 s once Numba's cache is warm
+Training is the PyTorch loop, through this project's autograd (train_epoch below): for each minibatch of
+pixels, out = model.forward_patches(x); loss = F.mse_loss(out, y); optimizer.zero_grad(); loss.backward();
+optimizer.step(). The faithful mode steps once per pixel (about 400,000 steps: a minute or two); --fast runs
+the same epochs in one fused Numba call per epoch instead (colorize.models.mlp.fused_epoch: same
+minibatches, nn.optim's own update kernel, equal weights to float rounding), a second in all.
+
+    python examples/beach_mlp.py                 # the autograd path
+    python examples/beach_mlp.py --fast          # the fused speed path
     python examples/beach_mlp.py --data PHOTOS   # the same two training modes on your own photos
     colorize predict --weights out/beach_mlp/beach_default.npz photo.jpg --out colorized/
 """
@@ -25,28 +32,72 @@ import numpy as np
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))   # run from a checkout
 
 import nn  # noqa: E402
+from nn import functional as F  # noqa: E402
 from colorize import data as D  # noqa: E402
 from colorize import plots  # noqa: E402
 from colorize.checkpoint import save_weights  # noqa: E402
-from colorize.models import build_model  # noqa: E402
 from colorize.evaluate import evaluate_model, format_kind_table, predict_rgb  # noqa: E402
-from colorize.train import Trainer, mean_ab, resolve_settings  # noqa: E402
+from colorize.models import build_model  # noqa: E402
+from colorize.models.mlp import fused_epoch  # noqa: E402
+from colorize.predict import predict_ab  # noqa: E402
+from colorize.progress import Progress  # noqa: E402
+from colorize.train import mean_ab  # noqa: E402
 from _common import finish, run, sky_table  # noqa: E402
+
+# The two training modes: the original student code (plain SGD, one pixel per step, one pass) and ours.
+MODES = {"faithful": dict(optimizer="sgd", lr=0.01, batch_size=1, epochs=1),
+         "default": dict(optimizer="adam", lr=3e-3, batch_size=256, epochs=5)}
+
+
+def train_epoch(model, optimizer, X, Y, batch_size, order, progress=None):
+    """One pass over the pixels X[order] (patches (M, 25)) and their targets Y[order] (ab / 128, (M, 2)) in
+    minibatches of batch_size, through the autograd; returns the mean loss per pixel."""
+    total = 0.0
+    for start in range(0, len(order), batch_size):
+        idx = order[start:start + batch_size]
+        out = model.forward_patches(nn.Tensor(X[idx]))       # fc1 -> sigmoid -> fc2: (B, 2)
+        loss = F.mse_loss(out, nn.Tensor(Y[idx]))
+        optimizer.zero_grad()
+        loss.backward()                                      # nn/tensor.py: Tensor.backward
+        optimizer.step()                                     # nn/optim: SGD or Adam
+        total += loss.item() * len(idx)
+        if progress is not None and start % 4096 < batch_size:
+            progress.update(start + len(idx), total / (start + len(idx)))
+    return total / len(order)
 
 
 def train_mlp(mode, train_set, val_set, args, title):
     """Train a fresh PatchMLP (seeded) in the given mode -> (model, history, seconds)."""
-    settings = resolve_settings("mlp", {"mode": mode, "size": args.size, "seed": args.seed, "val_split": 0.0,
-                                        **({"epochs": args.epochs} if mode == "default" and args.epochs else {})})
+    recipe = dict(MODES[mode], **({"epochs": args.epochs} if mode == "default" and args.epochs else {}))
     nn.manual_seed(args.seed)
     model = build_model({"model": "mlp"})
-    print(f"\n{title}: {settings['optimizer']} lr {settings['lr']:g}, minibatch {settings['batch_size']} "
-          f"pixel(s), {settings['epochs']} epoch(s), {len(train_set)} images x {args.size}x{args.size} pixels")
-    trainer = Trainer(model, settings, train_set, val_set, quiet=args.quiet,
-                      log=(lambda m: None) if args.quiet else (lambda m: print("  " + m, flush=True)))
-    t0 = time.perf_counter()
-    trainer.fit()
-    return model, trainer.history, time.perf_counter() - t0
+    x, y = D.lab_to_model_arrays(train_set.lab)
+    X, Y = model.patches(x), model.pixel_targets(y)          # one row per training pixel
+    x_val, y_val = D.lab_to_model_arrays(val_set.lab)
+    optimizer = (nn.optim.SGD if recipe["optimizer"] == "sgd" else nn.optim.Adam)(model.parameters(),
+                                                                                  lr=recipe["lr"])
+    rng = np.random.default_rng(args.seed)
+    print(f"\n{title}: {recipe['optimizer']} lr {recipe['lr']:g}, minibatch {recipe['batch_size']} pixel(s), "
+          f"{recipe['epochs']} epoch(s), {len(train_set)} images x {args.size}x{args.size} pixels", flush=True)
+    history, t0 = [], time.perf_counter()
+    for epoch in range(1, recipe["epochs"] + 1):
+        order = rng.permutation(len(X))
+        t_epoch = time.perf_counter()
+        model.train()
+        if args.fast:
+            train_loss = fused_epoch(model, optimizer, X, Y, recipe["batch_size"], order)
+        else:
+            progress = Progress(len(order), f"epoch {epoch}", "px", enabled=not args.quiet)
+            try:
+                train_loss = train_epoch(model, optimizer, X, Y, recipe["batch_size"], order, progress)
+            finally:
+                progress.close()
+        val_loss = float(np.mean((predict_ab(model, x_val).astype(np.float64) - y_val) ** 2))
+        history.append({"epoch": epoch, "train_loss": train_loss, "val_loss": val_loss})
+        if not args.quiet:
+            print(f"  epoch {epoch}  train {train_loss:.5f}  held-out {val_loss:.5f}  "
+                  f"{time.perf_counter() - t_epoch:.1f} s", flush=True)
+    return model, history, time.perf_counter() - t0
 
 
 def save_run(path, model, train_set, args, data):
@@ -63,6 +114,9 @@ def main(argv=None):
     p.add_argument("--images", type=int, default=96, help="synthetic training scenes per experiment (default 96)")
     p.add_argument("--epochs", type=int, default=None, help="epochs of the default mode (default: the model's, 5)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--fast", action="store_true",
+                   help="train with the fused Numba epoch (same result to float rounding, much faster) instead "
+                        "of the autograd loop")
     p.add_argument("--quiet", action="store_true", help="no per-epoch lines")
     args = p.parse_args(argv)
     if args.size < 8 or args.images < 2 or (args.epochs is not None and args.epochs < 1):
@@ -84,7 +138,9 @@ def main(argv=None):
         train_set = D.load_dataset("synthetic:beach", size=args.size, n=args.images, seed=args.seed)
         test_set = D.load_dataset("synthetic:beach", size=args.size, n=32, seed=1000 + args.seed)
         where = f"synthetic beaches ({len(train_set)} for training, {len(test_set)} unseen for testing)"
-    print(f"(a) the 25-16-2 patch MLP on {where}")
+    path = ("fused Numba epochs (--fast: colorize/kernels/patch_mlp.py, updates by nn.optim's kernels)" if args.fast
+            else "autograd (model.forward_patches, F.mse_loss, loss.backward(), optimizer.step())")
+    print(f"(a) the 25-16-2 patch MLP on {where}\ntraining path: {path}")
     faithful, hist_f, sec_f = train_mlp("faithful", train_set, test_set, args, "faithful (the original code)")
     default, hist_d, sec_d = train_mlp("default", train_set, test_set, args, "default")
     mean = mean_ab(train_set)
@@ -113,7 +169,8 @@ def main(argv=None):
                                     title="patch MLP: loss (MSE on ab / 128) per epoch")
     written = [grid_a, loss_a, os.path.join(args.out, "beach_faithful.npz"),
                os.path.join(args.out, "beach_default.npz")]
-    results = {"a": {"faithful": res_f, "default": res_d}}
+    results = {"a": {"faithful": res_f, "default": res_d}, "training_path": "fused" if args.fast else "autograd",
+               "training_seconds": {"faithful": sec_f, "default": sec_d}}
 
     # ------------------------------------------------------------------ (b) mixed scenes: where it breaks
     if not args.data:

@@ -13,8 +13,10 @@ from .modules import (Module, Parameter, Sequential, ModuleList, Linear, Conv2d,
                       Upsample, BatchNorm2d, ReLU, LeakyReLU, Sigmoid, Tanh, MaxPool2d, AvgPool2d,
                       Dropout, Flatten, Identity)
 from .modules import (MSELoss, L1Loss, SmoothL1Loss, CrossEntropyLoss, NLLLoss, BCELoss,  # noqa: F401
-                      BCEWithLogitsLoss, KLDivLoss)
-from . import optim, init
+                      BCEWithLogitsLoss, KLDivLoss, ModuleDict, ParameterList, BatchNorm1d, GroupNorm,
+                      LayerNorm, Embedding, AdaptiveAvgPool2d, AdaptiveMaxPool2d, Softmax, LogSoftmax, ELU,
+                      GELU, Softplus, SiLU, Dropout2d, Unflatten)
+from . import optim, init, utils
 from .gradcheck import gradcheck, GradcheckError
 from .serialization import save, load
 

@@ -1,4 +1,6 @@
-"""Save and load a flat ``{name: ndarray}`` dict as a NumPy ``.npz`` archive.
+"""Save and load a flat ``{name: ndarray}`` dict as a NumPy ``.npz`` archive (the default), or
+PyTorch's ``.pt`` / ``.pth`` format (nn/serialization_torch.py: read and written without PyTorch,
+through a restricted unpickler).
 
 No pickle in either direction: only plain numeric/bool/string arrays are
 stored, and files are read with ``allow_pickle=False``, so loading a file
@@ -22,6 +24,8 @@ import tempfile
 import zipfile
 
 import numpy as np
+
+from .serialization_torch import save_torch, load_torch, is_torch_zip, TorchFileError
 
 __all__ = ["save", "load", "atomic_write"]
 
@@ -67,12 +71,20 @@ def _as_array(key, value):
 def save(state, path):
     """Write ``state`` (dict str -> ndarray) to ``path`` as an .npz archive, atomically.
 
+    A path ending in ``.pt`` or ``.pth`` is written in torch.save's zip format instead (readable
+    by ``torch.load(path, weights_only=True)``); there ``state`` may also nest dicts, lists,
+    numbers and strings (a checkpoint such as ``{'state_dict': ..., 'epoch': 3}``).
+
     The file is exactly what ``np.savez`` writes (one ``<key>.npy`` member per key),
     written with ``allow_pickle=False``. The name is used as given (no ``.npz`` is
     appended). Raises TypeError for a non-dict, non-str keys or object arrays.
     """
     if not isinstance(state, dict):
         raise TypeError(f"nn.save expects a dict of name -> ndarray, got {type(state).__name__}")
+    if os.fspath(path).lower().endswith((".pt", ".pth")):
+        with atomic_write(path) as f:
+            save_torch(state, f)
+        return
     arrays = {}
     for key, value in state.items():
         if not isinstance(key, str):
@@ -90,6 +102,10 @@ def save(state, path):
 def load(path):
     """Read an .npz archive written by ``nn.save`` (or ``np.savez``) -> dict str -> ndarray.
 
+    A torch.save zip file (.pt / .pth, PyTorch >= 1.6) is read too, without PyTorch and without
+    running code: tensors come back as ndarrays, nested dicts as dicts (TorchFileError, a
+    ValueError, for anything a weight file should not hold).
+
     Raises FileNotFoundError if ``path`` does not exist, ValueError if it is not a
     readable .npz archive (wrong format, truncated, corrupt, or contains pickled objects).
     """
@@ -102,6 +118,11 @@ def load(path):
         magic = f.read(6)
     if magic.startswith(b"\x93NUMPY"):
         raise ValueError(f"nn.load: {path!r} is a single .npy array, not an .npz archive of named arrays")
+    if magic.startswith(b"PK") and is_torch_zip(path):
+        return load_torch(path)
+    if not magic.startswith(b"PK") and path.lower().endswith((".pt", ".pth")):
+        raise TorchFileError(f"nn.load: {path!r} is not a zip archive: PyTorch's legacy (pre-1.6) format is not "
+                             f"supported; re-save it with torch.save in a recent PyTorch")
     if not magic.startswith(b"PK"):  # every zip archive (so every .npz) starts with "PK"
         what = "an empty file" if not magic else "not a zip/.npz archive"
         raise ValueError(f"nn.load: {path!r} is {what}; expected an .npz file written by nn.save")

@@ -1,11 +1,17 @@
 """PatchMLP and the model registry: shapes, padding, the fused fast path agrees with autograd, PyTorch parity."""
+import importlib
+import os
+import sys
+
 import numpy as np
 import pytest
 
 import nn
 from colorize.errors import ColorizeError
 from colorize.models import build_model, model_names
-from colorize.models.mlp import PatchMLP
+from colorize.models.mlp import PatchMLP, fused_epoch
+
+EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "examples")
 
 
 def _mlp(**kw):
@@ -42,7 +48,6 @@ def test_forward_shape(hw):
     x, _ = _inputs(3, *hw)
     y = m(nn.Tensor(x)).ab
     assert y.shape == (3, 2) + hw
-    assert np.allclose(m.fast_predict(x), y.data, atol=1e-6)
 
 
 def test_patch_padding_uses_the_image_mean():
@@ -57,56 +62,66 @@ def test_patch_padding_uses_the_image_mean():
     assert p[2 * 6 + 3, 12] == x[0, 0, 2, 3]
 
 
-def test_other_activations_use_autograd():
+def test_other_activations_train_through_autograd_but_not_fused():
     m = _mlp(activation="tanh", hidden=5)
     x, _ = _inputs()
-    y = m(nn.Tensor(x)).ab
-    assert y.shape == (2, 2, 7, 9)
-    assert not m.can_fast_fit(nn.optim.Adam(m.parameters()))
-    assert np.allclose(m.fast_predict(x), y.data, atol=1e-6)   # falls back to forward
+    assert m(nn.Tensor(x)).ab.shape == (2, 2, 7, 9)
+    X, Y = m.patches(x), m.pixel_targets(np.zeros((2, 2, 7, 9), np.float32))
+    with pytest.raises(ValueError, match="sigmoid"):
+        fused_epoch(m, nn.optim.Adam(m.parameters()), X, Y, 4, np.arange(len(X)))
+    m = _mlp()
+    with pytest.raises(ValueError, match="plain SGD"):
+        fused_epoch(m, nn.optim.SGD(m.parameters(), lr=0.1, momentum=0.9), X, Y, 4, np.arange(len(X)))
 
 
-def _autograd_steps(m, opt, x, y, steps):
-    for _ in range(steps):
-        loss = nn.F.mse_loss(m(nn.Tensor(x)).ab, nn.Tensor(y))
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
+def _beach_mlp():
+    """examples/beach_mlp.py as a module: its train_epoch is the autograd path the example runs."""
+    sys.path.insert(0, EXAMPLES)
+    try:
+        return importlib.import_module("beach_mlp")
+    finally:
+        sys.path.remove(EXAMPLES)
 
 
-@pytest.mark.parametrize("optim", ["sgd", "adam"])
-def test_fast_fit_matches_autograd(optim):
-    """One fused epoch over all pixels in one minibatch per step == autograd + the nn optimizer."""
-    x, y = _inputs(1, 6, 6)
+@pytest.mark.parametrize("optim,batch_size", [("sgd", 1), ("sgd", 7), ("adam", 1), ("adam", 40)])
+def test_fused_epoch_matches_the_examples_autograd_loop(optim, batch_size):
+    """A few steps of beach_mlp.py's autograd loop and of the fused epoch give the same weights and Adam state."""
+    x, y = _inputs(1, 9, 9)
     a, b = _mlp(), _mlp()
     make = (lambda p: nn.optim.SGD(p, lr=0.5)) if optim == "sgd" else (lambda p: nn.optim.Adam(p, lr=0.01))
     opt_a, opt_b = make(a.parameters()), make(b.parameters())
-    assert b.can_fast_fit(opt_b)
-    _autograd_steps(a, opt_a, x, y, steps=3)
-    X, Y = b.patches(x), b.pixel_targets(y)
-    for _ in range(3):
-        b.fast_fit_epoch(X, Y, opt_b, batch_size=len(X), order=np.arange(len(X)))
+    X, Y = a.patches(x), a.pixel_targets(y)
+    order = np.random.default_rng(1).permutation(len(X))[:60]          # 60 steps at batch 1, 2 at 40
+    train_epoch = _beach_mlp().train_epoch
+    for _ in range(2):                                                 # two epochs: state carries over
+        loss_a = train_epoch(a, opt_a, X, Y, batch_size, order)
+        loss_b = fused_epoch(b, opt_b, X, Y, batch_size, order)
+        assert loss_a == pytest.approx(loss_b, rel=1e-4)
+    moved = max(np.abs(va - vb).max() for va, vb in zip(a.state_dict().values(), _mlp().state_dict().values()))
+    assert moved > 1e-2                                                # the steps did change the weights
     for (k, va), vb in zip(a.state_dict().items(), b.state_dict().values()):
-        assert np.allclose(va, vb, rtol=1e-4, atol=1e-6), k
-    if optim == "adam":        # the optimizer state is shared: autograd can continue where the kernel stopped
-        sa, sb = opt_a.state_dict(), opt_b.state_dict()
-        assert sa.keys() == sb.keys()
-        assert int(sa["state.0.step"]) == int(sb["state.0.step"]) == 3
-        assert np.allclose(sa["state.0.exp_avg"], sb["state.0.exp_avg"], rtol=1e-4, atol=1e-7)
+        np.testing.assert_allclose(va, vb, rtol=1e-4, atol=1e-6, err_msg=k)
+    sa, sb = opt_a.state_dict(), opt_b.state_dict()
+    assert sa.keys() == sb.keys()
+    if optim == "adam":        # the optimizer state is shared: either path can continue where the other stopped
+        assert int(sa["state.0.step"]) == int(sb["state.0.step"]) == 2 * -(-len(order) // batch_size)
+        for key in sa:
+            np.testing.assert_allclose(sa[key], sb[key], rtol=1e-4, atol=1e-7, err_msg=key)
 
 
 def test_training_reduces_loss_on_a_beach():
     from colorize import data as D
+    from colorize.predict import predict_ab
     ds = D.load_dataset("synthetic:beach", size=16, n=4, seed=0)
     x, y = D.lab_to_model_arrays(ds.lab)
     m = _mlp()
     opt = nn.optim.Adam(m.parameters(), lr=0.01)
     X, Y = m.patches(x), m.pixel_targets(y)
-    before = float(np.mean((m.fast_predict(x) - y) ** 2))
+    before = float(np.mean((predict_ab(m, x) - y) ** 2))
     rng = np.random.default_rng(0)
     for _ in range(5):
-        m.fast_fit_epoch(X, Y, opt, 64, rng.permutation(len(X)))
-    after = float(np.mean((m.fast_predict(x) - y) ** 2))
+        fused_epoch(m, opt, X, Y, 64, rng.permutation(len(X)))
+    after = float(np.mean((predict_ab(m, x) - y) ** 2))
     assert after < 0.7 * before
 
 

@@ -317,9 +317,17 @@ def test_forward_rejects_bad_input(f):
         f(x, w.astype(np.float64), None, (1, 1), (0, 0))
     with pytest.raises(TypeError, match="float32 or float64"):
         f(x.astype(np.int64), w.astype(np.int64), None, (1, 1), (0, 0))
+    # geometry (kernel larger than the input, stride, ndim) is validated once, by nn.functional:
+    # see test_geometry_is_validated_at_the_functional_boundary
+
+
+def test_geometry_is_validated_at_the_functional_boundary():
+    import nn.functional as F
+    from nn import Tensor
+    x, w = Tensor(np.zeros((1, 2, 5, 5), np.float32)), Tensor(np.zeros((3, 2, 3, 3), np.float32))
     with pytest.raises(ValueError, match="larger than the padded input"):
-        f(np.zeros((1, 2, 2, 2), np.float32), w, None, (1, 1), (0, 0))
-    with pytest.raises(ValueError, match="stride"):
-        f(x, w, None, (0, 1), (0, 0))
+        F.conv2d(Tensor(np.zeros((1, 2, 2, 2), np.float32)), w)
+    with pytest.raises(ValueError, match="stride must be >= 1"):
+        F.conv2d(x, w, stride=(0, 1))
     with pytest.raises(ValueError, match="4-D"):
-        f(x[0], w, None, (1, 1), (0, 0))
+        F.conv2d(Tensor(np.zeros((2, 5, 5), np.float32)), w)

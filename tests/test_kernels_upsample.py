@@ -41,6 +41,17 @@ def test_kernels_match_twins(c, mode):
 
 
 @SETTINGS
+@given(case())
+def test_bilinear_align_corners_kernel_matches_twin(c):
+    x, out_hw = c
+    y = upsample.upsample_bilinear2d_forward(x, out_hw, True)
+    np.testing.assert_allclose(y, upsample.upsample_bilinear2d_forward_ref(x, out_hw, True), **TOL[x.dtype.type])
+    gy = np.random.default_rng(1).standard_normal(y.shape).astype(x.dtype)
+    np.testing.assert_allclose(upsample.upsample_bilinear2d_backward(gy, x.shape[2:], True),
+                               upsample.upsample_bilinear2d_backward_ref(gy, x.shape[2:], True), **TOL[x.dtype.type])
+
+
+@SETTINGS
 @given(case(), st.sampled_from(["both", "rows", "cols"]))
 def test_nearest_exact_x2_path_matches_twin(c, which):
     """Output exactly 2x the input (own block-copy / block-sum path) and one side only 2x
@@ -85,25 +96,32 @@ def test_twins_match_naive_loops(out_hw):
             np.testing.assert_array_equal(yn[:, :, i, j], x[:, :, i * 4 // out_hw[0], j * 5 // out_hw[1]])
 
 
-@pytest.mark.parametrize("out_hw", [(8, 10), (12, 15), (6, 7), (3, 4)])
-@pytest.mark.parametrize("mode", ["nearest", "bilinear"])
+@pytest.mark.parametrize("out_hw", [(8, 10), (12, 15), (6, 7), (3, 4), (1, 1)])
+@pytest.mark.parametrize("mode", ["nearest", "bilinear", "bilinear_aligned"])
 def test_against_torch(out_hw, mode):
     torch = pytest.importorskip("torch")
     x = np.random.default_rng(2).standard_normal((2, 3, 4, 5))
     gy = np.random.default_rng(3).standard_normal((2, 3) + out_hw)
     xt = torch.tensor(x, requires_grad=True)
-    kw = {"align_corners": False} if mode == "bilinear" else {}
+    aligned = mode == "bilinear_aligned"
+    mode = "bilinear" if aligned else mode
+    kw = {"align_corners": aligned} if mode == "bilinear" else {}
     yt = torch.nn.functional.interpolate(xt, size=out_hw, mode=mode, **kw)
     yt.backward(torch.tensor(gy))
-    y = getattr(upsample, f"upsample_{mode}2d_forward")(x, out_hw)
-    gx = getattr(upsample, f"upsample_{mode}2d_backward")(gy, (4, 5))
+    y = getattr(upsample, f"upsample_{mode}2d_forward")(x, out_hw, *([aligned] if aligned else []))
+    gx = getattr(upsample, f"upsample_{mode}2d_backward")(gy, (4, 5), *([aligned] if aligned else []))
     np.testing.assert_allclose(y, yt.detach().numpy(), rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(gx, xt.grad.numpy(), rtol=1e-12, atol=1e-12)
 
 
 def test_bad_arguments_raise_clear_errors():
+    """Sizes and shapes are validated once, by nn.functional (the kernels keep a dtype check)."""
+    import nn.functional as F
+    from nn import Tensor
     x = np.zeros((1, 1, 4, 4), np.float32)
     with pytest.raises(ValueError, match="size"):
-        upsample.upsample_nearest2d_forward(x, (0, 3))
+        F.interpolate(Tensor(x), size=(0, 3))
     with pytest.raises(ValueError, match="N, C, H, W"):
-        upsample.upsample_bilinear2d_forward(x[0], (8, 8))
+        F.interpolate(Tensor(x[0]), size=(8, 8), mode="bilinear")
+    with pytest.raises(TypeError, match="float32 or float64"):
+        upsample.upsample_nearest2d_forward(x.astype(np.int32), (8, 8))

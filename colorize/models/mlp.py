@@ -1,7 +1,7 @@
 """PatchMLP: the 5 x 5 patch model of the original student experiment (25 -> 16 sigmoid -> 2).
 
 Each pixel's a, b is predicted from the size x size grayscale patch centred on it (borders padded by
-size // 2 pixels with the image's mean, nn.kernels.extract_patches). It sees nothing else: a smooth patch
+size // 2 pixels with the image's mean, colorize.kernels.patches.extract_patches). It sees nothing else: a smooth patch
 of a given lightness gets one colour whatever the scene, which is the failure examples/beach_mlp.py shows.
 
     x (N, 1, H, W) L scaled to [-1, 1]
@@ -10,17 +10,19 @@ of a given lightness gets one colour whatever the scene, which is the failure ex
       -> ab (N, 2, H, W)                            (a, b) / 128
 
 Two ways to train it:
-    through autograd like every model (forward + F.mse_loss + backward + optimizer.step), or
-    fast_fit_epoch(): the fused Numba kernels nn.kernels.patch_mlp_sgd_epoch / patch_mlp_adam_epoch run a
-    whole epoch (forward, backward and update of every minibatch) in one call on this module's own weight
-    arrays; the optimizer's learning rate and (for Adam) its moment estimates are used and kept up to date,
-    so switching between the two paths, checkpointing and resuming all see the same state.
-    The fused kernels implement the sigmoid network only; other activations use autograd.
+    through the autograd like every model: the Trainer calls forward() on whole images, and
+    examples/beach_mlp.py calls forward_patches() on minibatches of pixels (one pixel for the original's
+    per-pixel SGD): out = model.forward_patches(X[idx]); F.mse_loss(out, Y[idx]).backward(); opt.step();
+    fused_epoch(model, optimizer, X, Y, batch_size, order): the opt-in speed path, the same epoch in one
+    call of the fused Numba kernel (colorize/kernels/patch_mlp.py), which updates with nn.optim's own
+    SGD / Adam kernel and keeps Adam's moments in optimizer.state[p]; sigmoid activation only.
 """
 import numpy as np
 
 import nn
-from nn.kernels import extract_patches, patch_mlp_adam_epoch, patch_mlp_forward, patch_mlp_sgd_epoch
+
+from ..kernels.patch_mlp import patch_mlp_adam_epoch, patch_mlp_sgd_epoch
+from ..kernels.patches import extract_patches
 
 from . import register_model
 from .output import ColorOutput
@@ -71,69 +73,56 @@ class PatchMLP(nn.Module):
         """p: (M, size*size) Tensor of patches (rows of patches()) -> (M, 2) Tensor: each pixel's ab / 128."""
         return self.fc2(self.act(self.fc1(p)))
 
-    # ------------------------------------------------------------------ fused-kernel path
-    def can_fast_fit(self, optimizer):
-        """True when fast_fit_epoch can train this model with this optimizer (sigmoid; plain SGD or Adam)."""
-        if self.activation != "sigmoid":
-            return False
-        group = optimizer.param_groups[0]
-        if isinstance(optimizer, nn.optim.SGD):
-            return not group.get("momentum", 0) and not group.get("weight_decay", 0)
-        if isinstance(optimizer, nn.optim.Adam):
-            return not group.get("weight_decay", 0) and not group.get("amsgrad", False)
-        return False
-
-    def _weights(self):
-        return [np.ascontiguousarray(p.data) for p in (self.fc1.weight, self.fc1.bias, self.fc2.weight,
-                                                       self.fc2.bias)]
-
-    def fast_predict(self, x):
-        """x: (N, 1, H, W) ndarray -> ab (N, 2, H, W) ndarray with the fused forward kernel (sigmoid only)."""
-        if self.activation != "sigmoid":
-            with nn.no_grad():
-                return self.forward(nn.Tensor(np.asarray(x, dtype=np.float32))).ab.data
-        n, _, h, w = np.shape(x)
-        y = patch_mlp_forward(self.patches(x), *self._weights())
-        return y.reshape(n, h, w, 2).transpose(0, 3, 1, 2)
-
-    def fast_fit_epoch(self, X, Y, optimizer, batch_size, order):
-        """Train over rows order of X (M, k*k) / Y (M, 2) in minibatches; returns the mean loss per pixel.
-
-        Uses optimizer's lr (and Adam's betas, eps and moment estimates, which are updated in its state)
-        with the fused kernels; the Linear layers' weights are updated in place.
-        """
-        params = [self.fc1.weight, self.fc1.bias, self.fc2.weight, self.fc2.bias]
-        arrays = self._weights()
-        group = optimizer.param_groups[0]
-        order = np.ascontiguousarray(order, dtype=np.int64)
-        if isinstance(optimizer, nn.optim.SGD):
-            loss = patch_mlp_sgd_epoch(X, Y, *arrays, group["lr"], int(batch_size), order)
-        else:
-            m, v, step = optimizer_moments(optimizer, params)
-            loss, step = patch_mlp_adam_epoch(X, Y, *arrays, m, v, group["lr"], tuple(group["betas"]),
-                                              group["eps"], step, int(batch_size), order)
-            set_optimizer_step(optimizer, params, step)
-        for p, a in zip(params, arrays):
-            if p.data is not a:                      # ascontiguousarray copied: write the result back
-                p.data[...] = a
-        return float(loss)
 
 
-def optimizer_moments(optimizer, params):
-    """Adam's (m tuple, v tuple, step) for params, creating zero state as Adam.step() would."""
-    ms, vs, steps = [], [], []
-    for p in params:
-        st = optimizer.state.setdefault(id(p), {})      # nn.optim keys per-parameter state by id()
-        if "exp_avg" not in st:
-            st["step"] = 0
-            st["exp_avg"] = np.zeros_like(p.data)
-            st["exp_avg_sq"] = np.zeros_like(p.data)
-        ms.append(st["exp_avg"])
-        vs.append(st["exp_avg_sq"])
-        steps.append(int(np.asarray(st["step"])))
-    return tuple(ms), tuple(vs), steps[0]
+def fused_epoch(model, optimizer, X, Y, batch_size, order):
+    """The opt-in speed path: one epoch of model (a sigmoid PatchMLP) in one fused Numba call.
+
+    X (M, size*size) = model.patches(x), Y (M, 2) = model.pixel_targets(y); the rows order (int indices) are
+    walked in minibatches of batch_size, exactly as an autograd loop over the same minibatches would:
+    out = model.forward_patches(X[idx]); F.mse_loss(out, Y[idx]).backward(); optimizer.step().
+    optimizer: nn.optim.SGD (no momentum, no weight decay) or nn.optim.Adam (no weight decay, no AMSGrad);
+    its lr, betas and eps are used, and Adam's moments and step are read from and written back to
+    optimizer.state[p] ('exp_avg', 'exp_avg_sq', 'step', PyTorch's names), so the autograd loop, a
+    checkpoint or a resume can continue from here. The update of each minibatch is nn.optim's own kernel.
+    Returns the epoch's mean loss per pixel.
+    """
+    params = [model.fc1.weight, model.fc1.bias, model.fc2.weight, model.fc2.bias]
+    _check_fusable(model, optimizer, params)
+    group = optimizer.param_groups[0]
+    arrays = [np.ascontiguousarray(p.data) for p in params]
+    order = np.ascontiguousarray(order, dtype=np.int64)
+    if isinstance(optimizer, nn.optim.SGD):
+        loss = patch_mlp_sgd_epoch(X, Y, *arrays, group["lr"], int(batch_size), order)
+    else:
+        states = [optimizer.state.setdefault(p, {}) for p in params]
+        for p, st in zip(params, states):
+            if "exp_avg" not in st:                       # as Adam.step() starts a parameter's state
+                st.update(step=0, exp_avg=np.zeros_like(p.data), exp_avg_sq=np.zeros_like(p.data))
+        m = tuple(st["exp_avg"] for st in states)
+        v = tuple(st["exp_avg_sq"] for st in states)
+        loss, step = patch_mlp_adam_epoch(X, Y, *arrays, m, v, group["lr"], tuple(group["betas"]), group["eps"],
+                                          int(states[0]["step"]), int(batch_size), order)
+        for st in states:
+            st["step"] = int(step)
+    for p, a in zip(params, arrays):
+        if p.data is not a:                          # ascontiguousarray copied: write the result back
+            p.data[...] = a
+    return float(loss)
 
 
-def set_optimizer_step(optimizer, params, step):
-    for p in params:
-        optimizer.state[id(p)]["step"] = int(step)
+def _check_fusable(model, optimizer, params):
+    if not isinstance(model, PatchMLP) or model.activation != "sigmoid":
+        raise ValueError("fused_epoch trains a PatchMLP with the sigmoid activation only")
+    if len(optimizer.param_groups) != 1 or [id(p) for p in optimizer.param_groups[0]["params"]] != \
+            [id(p) for p in params]:
+        raise ValueError("fused_epoch needs an optimizer over model.parameters() in one group")
+    group = optimizer.param_groups[0]
+    if isinstance(optimizer, nn.optim.SGD):
+        if group["momentum"] or group["weight_decay"]:
+            raise ValueError("fused_epoch supports plain SGD (momentum 0, weight_decay 0)")
+    elif isinstance(optimizer, nn.optim.Adam):
+        if group["weight_decay"] or group["amsgrad"]:
+            raise ValueError("fused_epoch supports Adam without weight_decay and AMSGrad")
+    else:
+        raise ValueError(f"fused_epoch supports nn.optim.SGD and nn.optim.Adam, not {type(optimizer).__name__}")

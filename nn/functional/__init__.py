@@ -17,14 +17,17 @@ Layout is NCHW: x (N, C, H, W). Bad calls raise early with a message that
 names the problem (ValueError for shapes/values, TypeError for dtypes).
 
 Laid out by topic: dense.py (linear), convolution.py, activations.py, sampling.py (interpolate and
-pooling), normalization.py (batch_norm, dropout), shapes.py (pad, cat, flatten), losses.py (element-wise losses),
+pooling), normalization.py (batch_norm, group/layer_norm, dropout), adaptive.py,
+sparse.py (one_hot, embedding), shapes.py (pad, cat, flatten), losses.py (element-wise losses),
 classification.py (cross_entropy, nll_loss).
 """
 from .dense import linear
 from .convolution import conv2d, conv_transpose2d
-from .activations import relu, leaky_relu, sigmoid, tanh, log_softmax, softmax
+from .activations import relu, leaky_relu, sigmoid, tanh, log_softmax, softmax, elu, gelu, softplus, silu
 from .sampling import interpolate, upsample, max_pool2d, avg_pool2d
-from .normalization import batch_norm, dropout
+from .normalization import batch_norm, dropout, dropout2d, group_norm, layer_norm, normalize
+from .adaptive import adaptive_avg_pool2d, adaptive_max_pool2d
+from .sparse import one_hot, embedding
 from .shapes import pad, cat, flatten
 from .losses import (mse_loss, l1_loss, smooth_l1_loss, binary_cross_entropy,
                      binary_cross_entropy_with_logits, kl_div)
@@ -34,4 +37,5 @@ __all__ = ["linear", "conv2d", "conv_transpose2d", "relu", "leaky_relu", "sigmoi
            "interpolate", "upsample", "max_pool2d", "avg_pool2d", "batch_norm", "dropout", "cat",
            "mse_loss", "l1_loss", "smooth_l1_loss", "cross_entropy", "nll_loss",
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div", "log_softmax", "softmax",
-           "flatten", "pad"]
+           "flatten", "pad", "elu", "gelu", "softplus", "silu", "dropout2d", "group_norm", "layer_norm",
+           "normalize", "adaptive_avg_pool2d", "adaptive_max_pool2d", "one_hot", "embedding"]

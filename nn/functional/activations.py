@@ -1,4 +1,6 @@
-"""Activations: relu, leaky_relu, sigmoid, tanh, log_softmax, softmax."""
+"""Activations: relu, leaky_relu, sigmoid, tanh, elu, gelu, softplus, silu, log_softmax, softmax."""
+import math
+
 import numpy as np
 
 from .. import kernels as K
@@ -57,9 +59,18 @@ def tanh(x):
     return Tensor._make(y, (x,), backward, "tanh")
 
 
-def log_softmax(x, dim=1):
-    """log(softmax(x)) along dim, stable: x - max - log(sum(exp(x - max)))."""
+def _implicit_dim(ndim):
+    """PyTorch's legacy choice when dim is not given: 0 for 0-, 1- and 3-D inputs, else 1."""
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def log_softmax(x, dim=None):
+    """log(softmax(x)) along dim, stable: x - max - log(sum(exp(x - max))).
+
+    dim=None takes PyTorch's legacy implicit dim (1 for 2-D and 4-D inputs); give it explicitly.
+    """
     x = _tensor(x, "input", "log_softmax")
+    dim = _implicit_dim(x.ndim) if dim is None else dim
     z = x.data - x.data.max(axis=dim, keepdims=True)
     y = z - np.log(np.exp(z).sum(axis=dim, keepdims=True))
 
@@ -69,6 +80,84 @@ def log_softmax(x, dim=1):
     return Tensor._make(y, (x,), backward, "log_softmax")
 
 
-def softmax(x, dim=1):
-    """exp(x) / sum(exp(x)) along dim (stable)."""
-    return log_softmax(x, dim).exp()
+def softmax(x, dim=None):
+    """exp(x) / sum(exp(x)) along dim (stable); dim=None as log_softmax's."""
+    x = _tensor(x, "input", "softmax")
+    dim = _implicit_dim(x.ndim) if dim is None else dim
+    z = x.data - x.data.max(axis=dim, keepdims=True)
+    y = np.exp(z)
+    y /= y.sum(axis=dim, keepdims=True)
+
+    def backward(g):
+        # dy_i/dx_j = y_i (delta_ij - y_j)  =>  dx = y (g - sum(g y))
+        return (y * (g - (g * y).sum(axis=dim, keepdims=True)),)
+    return Tensor._make(y, (x,), backward, "softmax")
+
+
+def elu(x, alpha=1.0, inplace=False):
+    """x if x > 0 else alpha (e^x - 1) (inplace: same result, out of place)."""
+    x = _tensor(x, "input", "elu")
+    xd = x.data
+    em1 = np.expm1(np.minimum(xd, 0))
+    y = np.where(xd > 0, xd, x.dtype.type(alpha) * em1)
+
+    def backward(g):
+        # derivative 1 for x > 0, alpha e^x = alpha (e^x - 1) + alpha otherwise
+        return (g * np.where(xd > 0, 1, alpha * (em1 + 1)).astype(xd.dtype, copy=False),)
+    return Tensor._make(y, (x,), backward, "elu")
+
+
+def gelu(x, approximate="none"):
+    """x Phi(x) (Phi the standard normal CDF); approximate='tanh' uses PyTorch's tanh formula."""
+    x = _tensor(x, "input", "gelu")
+    xd, dt = x.data, x.dtype
+    if approximate == "none":
+        from scipy.special import erf  # noqa: PLC0415 - scipy is only needed here
+        cdf = 0.5 * (1 + erf(xd / math.sqrt(2)))
+        y = xd * cdf
+
+        def backward(g):
+            # d/dx x Phi(x) = Phi(x) + x phi(x)
+            pdf = np.exp(-0.5 * xd * xd) / math.sqrt(2 * math.pi)
+            return ((g * (cdf + xd * pdf)).astype(dt, copy=False),)
+    elif approximate == "tanh":
+        k = math.sqrt(2 / math.pi)
+        u = k * (xd + 0.044715 * xd ** 3)
+        t = np.tanh(u)
+        y = 0.5 * xd * (1 + t)
+
+        def backward(g):
+            # y = x (1 + tanh u) / 2  =>  dy = (1 + t) / 2 + x (1 - t^2) u' / 2, u' = k (1 + 3 * 0.044715 x^2)
+            du = k * (1 + 3 * 0.044715 * xd * xd)
+            return ((g * (0.5 * (1 + t) + 0.5 * xd * (1 - t * t) * du)).astype(dt, copy=False),)
+    else:
+        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    return Tensor._make(y.astype(dt, copy=False), (x,), backward, "gelu")
+
+
+def softplus(x, beta=1.0, threshold=20.0):
+    """log(1 + e^(beta x)) / beta, and x itself where beta x > threshold (as PyTorch)."""
+    x = _tensor(x, "input", "softplus")
+    xd, dt = x.data, x.dtype
+    bx = beta * xd
+    linear = bx > threshold
+    y = np.where(linear, xd, (np.logaddexp(0, bx) / beta)).astype(dt, copy=False)
+
+    def backward(g):
+        # d/dx = sigmoid(beta x) (1 in the linear zone)
+        sig = np.exp(-np.logaddexp(0, -bx))
+        return ((g * np.where(linear, 1, sig)).astype(dt, copy=False),)
+    return Tensor._make(y, (x,), backward, "softplus")
+
+
+def silu(x, inplace=False):
+    """x sigmoid(x) (the swish), inplace: same result, out of place."""
+    x = _tensor(x, "input", "silu")
+    xd, dt = x.data, x.dtype
+    s = np.exp(-np.logaddexp(0, -xd)).astype(dt, copy=False)
+    y = xd * s
+
+    def backward(g):
+        # d/dx x s = s + x s (1 - s)
+        return (g * (s * (1 + xd * (1 - s))),)
+    return Tensor._make(y, (x,), backward, "silu")

@@ -1,4 +1,4 @@
-"""batch_norm and dropout."""
+"""batch_norm, group_norm, layer_norm, normalize; dropout and dropout2d."""
 import numpy as np
 
 from ..tensor import Tensor
@@ -102,3 +102,117 @@ def dropout(x, p=0.5, training=True):
         # y = x * mask  =>  dx = g * mask
         return (g * mask,)
     return Tensor._make(y, (x,), backward, "dropout")
+
+
+def _standardize(xd, axes, eps):
+    """(x - mean) / sqrt(var + eps) over axes (biased variance) -> (xhat, inv_std keepdims)."""
+    mean = xd.mean(axis=axes, keepdims=True)
+    inv_std = 1.0 / np.sqrt(xd.var(axis=axes, keepdims=True) + eps)
+    return ((xd - mean) * inv_std).astype(xd.dtype, copy=False), inv_std.astype(xd.dtype, copy=False)
+
+
+def _standardize_backward(gxhat, xhat, inv_std, axes):
+    # mean and var depend on x: dx = inv_std (dxhat - mean(dxhat) - xhat mean(dxhat xhat)), as batch_norm's
+    gx = gxhat - gxhat.mean(axis=axes, keepdims=True)
+    gx -= xhat * (gxhat * xhat).mean(axis=axes, keepdims=True)
+    gx *= inv_std
+    return gx
+
+
+def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
+    """Group normalisation (Wu & He, 2018): x (N, C, *) standardised over each group of C/num_groups
+    channels and all positions, then y = xhat * weight[c] + bias[c] (weight, bias (C,))."""
+    op = "group_norm"
+    x = _tensor(input, "input", op)
+    if x.ndim < 2:
+        raise ValueError(f"{op}: input must be (N, C, *), got shape {tuple(x.shape)}")
+    N, C = x.shape[:2]
+    if isinstance(num_groups, bool) or not isinstance(num_groups, (int, np.integer)) or num_groups < 1 \
+            or C % num_groups:
+        raise ValueError(f"{op}: num_groups must be a positive divisor of the {C} channels, got {num_groups!r}")
+    return _norm_affine(x, x.data.reshape(N, num_groups, -1), (2,), weight, bias, (1, C) + (1,) * (x.ndim - 2),
+                        (C,), eps, op)
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+    """Layer normalisation (Ba et al., 2016): x (*, *normalized_shape) standardised over its last
+    len(normalized_shape) dims, then y = xhat * weight + bias (weight, bias of normalized_shape)."""
+    op = "layer_norm"
+    x = _tensor(input, "input", op)
+    shape = (normalized_shape,) if isinstance(normalized_shape, (int, np.integer)) else tuple(normalized_shape)
+    k = len(shape)
+    if k == 0 or tuple(x.shape[x.ndim - k:]) != shape:
+        raise ValueError(f"{op}: input shape {tuple(x.shape)} does not end with normalized_shape {shape}")
+    axes = tuple(range(x.ndim - k, x.ndim))
+    return _norm_affine(x, x.data, axes, weight, bias, shape, shape, eps, op)
+
+
+def _norm_affine(x, xr, axes, weight, bias, bshape, wshape, eps, op):
+    """Standardise xr (a reshaped view of x.data) over axes, then scale/shift by weight, bias
+    (of shape wshape, broadcast to x as bshape)."""
+    weight = None if weight is None else _tensor(weight, "weight", op)
+    bias = None if bias is None else _tensor(bias, "bias", op)
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and tuple(t.shape) != tuple(wshape):
+            raise ValueError(f"{op}: {name} must have shape {tuple(wshape)}, got {tuple(t.shape)}")
+    dt = x.dtype
+    xhat_r, inv_std = _standardize(xr, axes, eps)
+    xhat = xhat_r.reshape(x.shape)
+    w = None if weight is None else weight.data.astype(dt, copy=False).reshape(bshape)
+    y = xhat if w is None else xhat * w
+    if bias is not None:
+        y = y + bias.data.astype(dt, copy=False).reshape(bshape)
+    lead = x.ndim - len(bshape)                         # leading dims that bshape does not cover
+    sum_axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(bshape) if n == 1)
+
+    def backward(g):
+        # y = xhat w + b  =>  dw = sum g xhat, db = sum g (over everything but the weight's dims),
+        # dxhat = g w, then through the standardisation
+        gw = (g * xhat).sum(axis=sum_axes).reshape(wshape) if weight is not None and weight.requires_grad else None
+        gb = g.sum(axis=sum_axes).reshape(wshape) if bias is not None and bias.requires_grad else None
+        gx = None
+        if x.requires_grad:
+            gxhat = (g if w is None else g * w).reshape(xr.shape)
+            gx = _standardize_backward(gxhat, xhat_r, inv_std, axes).reshape(x.shape)
+        return (gx,) + ((gw,) if weight is not None else ()) + ((gb,) if bias is not None else ())
+    parents = tuple(t for t in (x, weight, bias) if t is not None)
+    return Tensor._make(y.astype(dt, copy=False), parents, backward, op)
+
+
+def normalize(input, p=2.0, dim=1, eps=1e-12):
+    """x / max(||x||_p, eps) along dim, as torch.nn.functional.normalize."""
+    x = _tensor(input, "input", "normalize")
+    xd = x.data
+    norm = (np.abs(xd) ** p).sum(axis=dim, keepdims=True) ** (1.0 / p)
+    clamped = norm <= eps
+    n = np.maximum(norm, eps).astype(xd.dtype, copy=False)
+    y = xd / n
+
+    def backward(g):
+        # y = x / n  =>  dx = g / n - x sum(g x) / n^2 * dn/dx, dn/dx = sign(x) |x|^(p-1) / n^(p-1)
+        # (n = eps is a constant where the norm was clamped)
+        gx = g / n
+        dn = np.sign(xd) * np.abs(xd) ** (p - 1) / np.where(clamped, 1, n) ** (p - 1)
+        gx -= np.where(clamped, 0, (g * xd).sum(axis=dim, keepdims=True) / (n * n)) * dn
+        return (gx.astype(xd.dtype, copy=False),)
+    return Tensor._make(y, (x,), backward, "normalize")
+
+
+def dropout2d(input, p=0.5, training=True, inplace=False):
+    """Zero whole channels of x (N, C, H, W) (or (C, H, W)) with probability p; scale the rest by
+    1/(1-p) (training only; the mask comes from nn's seeded generator)."""
+    x = _tensor(input, "input", "dropout2d")
+    _check_ndim(x, (3, 4), "dropout2d", "input", "(N, C, H, W) or (C, H, W)")
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout2d: p must be in [0, 1], got {p}")
+    if not training or p == 0.0:
+        return x
+    dt = x.dtype
+    shape = x.shape[:-2] + (1, 1)
+    mask = np.zeros(shape, dt) if p == 1.0 else (get_rng().random(shape, dtype=dt) >= p).astype(dt) / dt.type(1 - p)
+    y = x.data * mask
+
+    def backward(g):
+        # y = x * mask  =>  dx = g * mask
+        return (g * mask,)
+    return Tensor._make(y, (x,), backward, "dropout2d")

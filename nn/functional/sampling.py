@@ -6,38 +6,53 @@ from ..tensor import Tensor
 from ._args import _tensor, _check_ndim, _pair
 
 
+def interpolate_hyperparameters(size=None, scale_factor=None, mode="nearest", align_corners=None,
+                                 op="interpolate"):
+    """Validate once (interpolate and Upsample call this): -> (size pair or None, scale pair or None)."""
+    if (size is None) == (scale_factor is None):
+        raise ValueError(f"{op}: give exactly one of size and scale_factor")
+    if mode not in ("nearest", "bilinear"):
+        raise ValueError(f"{op}: mode must be 'nearest' or 'bilinear', got {mode!r}")
+    if mode == "nearest" and align_corners is not None:
+        raise ValueError(f"{op}: align_corners only applies to mode='bilinear'")
+    if size is not None:
+        size = _pair(size, "size", op)
+        if min(size) < 1:
+            raise ValueError(f"{op}: output size {size} must be at least 1x1")
+        return size, None
+    sf = tuple(scale_factor) if isinstance(scale_factor, (tuple, list)) else (scale_factor, scale_factor)
+    if len(sf) != 2 or not all(isinstance(v, (int, float, np.number)) and not isinstance(v, bool) and v > 0
+                               for v in sf):
+        raise ValueError(f"{op}: scale_factor must be a positive number or pair, got {scale_factor!r}")
+    return None, (float(sf[0]), float(sf[1]))
+
+
 def interpolate(x, size=None, scale_factor=None, mode="nearest", align_corners=None):
     """Resize the spatial dims of x (N, C, H, W) -> (N, C, Ho, Wo).
 
     Exactly one of size (int or (Ho, Wo)) and scale_factor (number or pair;
     Ho = floor(H * s)). mode 'nearest' (src = floor(dst * H / Ho)) or 'bilinear'
-    with align_corners=False (PyTorch's half-pixel centres). With a non-integer
+    with align_corners=False (PyTorch's half-pixel centres) or True (corner pixels aligned:
+    src = dst (H - 1) / (Ho - 1)). With a non-integer
     scale_factor the source grid uses H / Ho (PyTorch's recompute_scale_factor=True).
     """
     x = _tensor(x, "input", "interpolate")
     _check_ndim(x, (4,), "interpolate", "input", "(N, C, H, W)")
-    if (size is None) == (scale_factor is None):
-        raise ValueError("interpolate: give exactly one of size and scale_factor")
+    size, sf = interpolate_hyperparameters(size, scale_factor, mode, align_corners)
     H, W = x.shape[2:]
-    if size is not None:
-        out_hw = _pair(size, "size", "interpolate")
-    else:
-        sf = scale_factor if isinstance(scale_factor, (tuple, list)) else (scale_factor, scale_factor)
-        if len(sf) != 2 or min(sf) <= 0:
-            raise ValueError(f"interpolate: scale_factor must be positive, got {scale_factor!r}")
-        out_hw = (int(np.floor(H * sf[0])), int(np.floor(W * sf[1])))
+    out_hw = size if size is not None else (int(np.floor(H * sf[0])), int(np.floor(W * sf[1])))
     if min(out_hw) < 1:
         raise ValueError(f"interpolate: output size {out_hw} must be at least 1x1")
     if mode == "nearest":
-        if align_corners is not None:
-            raise ValueError("interpolate: align_corners only applies to mode='bilinear'")
         fwd, bwd = K.upsample_nearest2d_forward, K.upsample_nearest2d_backward
-    elif mode == "bilinear":
-        if align_corners:
-            raise ValueError("interpolate: only align_corners=False is implemented for 'bilinear'")
-        fwd, bwd = K.upsample_bilinear2d_forward, K.upsample_bilinear2d_backward
     else:
-        raise ValueError(f"interpolate: mode must be 'nearest' or 'bilinear', got {mode!r}")
+        aligned = bool(align_corners)
+
+        def fwd(a, hw):
+            return K.upsample_bilinear2d_forward(a, hw, aligned)
+
+        def bwd(g, hw):
+            return K.upsample_bilinear2d_backward(g, hw, aligned)
     y = fwd(x.data, out_hw)
 
     def backward(g):
@@ -50,9 +65,8 @@ def interpolate(x, size=None, scale_factor=None, mode="nearest", align_corners=N
 upsample = interpolate
 
 
-def _pool_args(x, kernel_size, stride, padding, op):
-    x = _tensor(x, "input", op)
-    _check_ndim(x, (4,), op, "input", "(N, C, H, W)")
+def pool_hyperparameters(op, kernel_size, stride=None, padding=0):
+    """Validate once (the pooling ops and layers call this): -> (kernel, stride, padding) pairs."""
     kernel = _pair(kernel_size, "kernel_size", op)
     stride = kernel if stride is None else _pair(stride, "stride", op)
     padding = _pair(padding, "padding", op)
@@ -61,6 +75,13 @@ def _pool_args(x, kernel_size, stride, padding, op):
                          f"{kernel}, {stride}, {padding}")
     if 2 * padding[0] > kernel[0] or 2 * padding[1] > kernel[1]:
         raise ValueError(f"{op}: padding {padding} must be at most half of kernel_size {kernel}")
+    return kernel, stride, padding
+
+
+def _pool_args(x, kernel_size, stride, padding, op):
+    x = _tensor(x, "input", op)
+    _check_ndim(x, (4,), op, "input", "(N, C, H, W)")
+    kernel, stride, padding = pool_hyperparameters(op, kernel_size, stride, padding)
     H, W = x.shape[2:]
     if H + 2 * padding[0] < kernel[0] or W + 2 * padding[1] < kernel[1]:
         raise ValueError(f"{op}: kernel {kernel[0]}x{kernel[1]} is larger than the padded input "

@@ -5,25 +5,43 @@ from ..tensor import Tensor
 from ._args import _tensor, _common_dtype, _cast
 
 
-def pad(x, pad, value=0.0):
-    """Constant padding of the last dims, PyTorch order: pad=(left, right, top, bottom, ...).
+_PAD_MODES = {"constant": "constant", "reflect": "reflect", "replicate": "edge", "circular": "wrap"}
+
+
+def pad(input, pad, mode="constant", value=None):
+    """Padding of the last dims, PyTorch order: pad=(left, right, top, bottom, ...).
 
     x (..., H, W) -> (..., H + top + bottom, W + left + right). Non-negative pads only.
+    mode: 'constant' (value, default 0), 'reflect', 'replicate' or 'circular', as PyTorch.
     """
-    x = _tensor(x, "input", "pad")
+    x = _tensor(input, "input", "pad")
+    if mode not in _PAD_MODES:
+        raise ValueError(f"pad: mode must be one of {sorted(_PAD_MODES)}, got {mode!r}")
     if len(pad) % 2 or len(pad) // 2 > x.ndim or any(int(p) < 0 for p in pad):
         raise ValueError(f"pad: pad must hold non-negative (before, after) pairs for at most "
                          f"{x.ndim} dims, got {pad!r}")
     widths = [(0, 0)] * x.ndim
     for i in range(len(pad) // 2):          # pairs start from the last dim
         widths[x.ndim - 1 - i] = (int(pad[2 * i]), int(pad[2 * i + 1]))
-    crop = tuple(slice(lo, lo + n) for (lo, _), n in zip(widths, x.shape))
-    y = np.pad(x.data, widths, constant_values=value)
+    if mode == "constant":
+        crop = tuple(slice(lo, lo + n) for (lo, _), n in zip(widths, x.shape))
+        y = np.pad(x.data, widths, constant_values=0.0 if value is None else value)
+
+        def backward(g):
+            # padded cells are constants: the input's gradient is the centre crop
+            return (g[crop],)
+        return Tensor._make(y, (x,), backward, "pad")
+    if mode == "reflect" and any(max(w) >= n for w, n in zip(widths, x.shape) if max(w)):
+        raise ValueError(f"pad: reflect padding must be smaller than the padded dim, got {pad!r} for {x.shape}")
+    # every output cell copies one input cell: pad the input's flat indices the same way
+    source = np.pad(np.arange(x.size).reshape(x.shape), widths, mode=_PAD_MODES[mode])
+    y = x.data.reshape(-1)[source]
 
     def backward(g):
-        # padded cells are constants: the input's gradient is the centre crop
-        return (g[crop],)
-    return Tensor._make(y, (x,), backward, "pad")
+        # each input cell receives the sum of the gradients of the output cells that copied it
+        gx = np.bincount(source.reshape(-1), weights=g.reshape(-1), minlength=x.size)
+        return (gx.reshape(x.shape).astype(g.dtype, copy=False),)
+    return Tensor._make(y, (x,), backward, "pad_" + mode)
 
 
 def cat(tensors, dim=0):

@@ -16,9 +16,6 @@ from .upsample import (upsample_nearest2d_forward, upsample_nearest2d_backward,
                        upsample_bilinear2d_forward, upsample_bilinear2d_backward,
                        upsample_nearest2d_forward_ref, upsample_nearest2d_backward_ref,
                        upsample_bilinear2d_forward_ref, upsample_bilinear2d_backward_ref)
-from .patches import extract_patches, extract_patches_ref
-from .patch_mlp import (patch_mlp_forward, patch_mlp_sgd_epoch, patch_mlp_adam_epoch,
-                        patch_mlp_forward_ref, patch_mlp_sgd_epoch_ref, patch_mlp_adam_epoch_ref)
 from .threads import hold_blas, set_num_threads, get_num_threads, threading_layer
 from .optim import adam_update, sgd_update, adam_update_ref, sgd_update_ref
 from .activation import (relu_forward, relu_backward, leaky_relu_forward, leaky_relu_backward,

@@ -29,20 +29,11 @@ def _out_size(size, k, s, p):
 
 
 def _check_geometry(name, hw, khw, stride, padding):
-    """Validate stride/padding tuples and return (Ho, Wo)."""
-    for label, t in (("stride", stride), ("padding", padding)):
-        if len(t) != 2:
-            raise ValueError(f"{name}: {label} must be a tuple of two ints (h, w), got {t!r}")
+    """(Ho, Wo) of a valid geometry. The arguments were validated by nn.functional (validate once,
+    at the functional boundary); here only a cheap assert guards the Numba loops' indexing."""
     (H, W), (kh, kw), (sh, sw), (ph, pw) = hw, khw, stride, padding
-    if sh < 1 or sw < 1:
-        raise ValueError(f"{name}: stride must be >= 1, got {stride!r}")
-    if ph < 0 or pw < 0:
-        raise ValueError(f"{name}: padding must be >= 0, got {padding!r}")
-    if kh < 1 or kw < 1:
-        raise ValueError(f"{name}: kernel size must be >= 1, got {(kh, kw)!r}")
-    if H + 2 * ph < kh or W + 2 * pw < kw:
-        raise ValueError(f"{name}: kernel {(kh, kw)} is larger than the padded input "
-                         f"{(H + 2 * ph, W + 2 * pw)}; use a smaller kernel or more padding")
+    assert min(sh, sw, kh, kw) >= 1 and min(ph, pw) >= 0 and H + 2 * ph >= kh and W + 2 * pw >= kw, \
+        f"{name}: invalid geometry {hw}, kernel {khw}, stride {stride}, padding {padding}"
     return _out_size(H, kh, sh, ph), _out_size(W, kw, sw, pw)
 
 
@@ -59,8 +50,7 @@ def _check_float(name, *arrays):
 
 def _check_ndim(name, **arrays):
     for label, a in arrays.items():
-        if a.ndim != 4:
-            raise ValueError(f"{name}: {label} must be 4-D (N, C, H, W)-like, got shape {a.shape}")
+        assert a.ndim == 4, f"{name}: {label} must be 4-D (N, C, H, W)-like, got shape {a.shape}"
 
 
 # ----------------------------------------------------------------------------- NumPy twins
@@ -91,9 +81,8 @@ def conv2d_grad_input_ref(gy, w, input_hw, stride, padding):
     _check_float("conv2d_grad_input", gy, w)
     H, W = input_hw
     Ho, Wo = _check_geometry("conv2d_grad_input", (H, W), w.shape[2:], stride, padding)
-    if gy.shape[2:] != (Ho, Wo) or gy.shape[1] != w.shape[0]:
-        raise ValueError(f"conv2d_grad_input: gy shape {gy.shape} does not match weight {w.shape} "
-                         f"and input size {(H, W)} (expected (N, {w.shape[0]}, {Ho}, {Wo}))")
+    assert gy.shape[2:] == (Ho, Wo) and gy.shape[1] == w.shape[0], \
+        f"conv2d_grad_input: gy shape {gy.shape} does not match weight {w.shape} and input size {(H, W)}"
     N, C = gy.shape[0], w.shape[1]
     (kh, kw), (sh, sw), (ph, pw) = w.shape[2:], stride, padding
     gxp = np.zeros((N, C, H + 2 * ph, W + 2 * pw), dtype=gy.dtype)
@@ -109,9 +98,8 @@ def conv2d_grad_weight_ref(gy, x, kernel_hw, stride, padding):
     _check_ndim("conv2d_grad_weight", gy=gy, x=x)
     _check_float("conv2d_grad_weight", gy, x)
     Ho, Wo = _check_geometry("conv2d_grad_weight", x.shape[2:], kernel_hw, stride, padding)
-    if gy.shape[2:] != (Ho, Wo) or gy.shape[0] != x.shape[0]:
-        raise ValueError(f"conv2d_grad_weight: gy shape {gy.shape} does not match input {x.shape} "
-                         f"(expected ({x.shape[0]}, O, {Ho}, {Wo}))")
+    assert gy.shape[2:] == (Ho, Wo) and gy.shape[0] == x.shape[0], \
+        f"conv2d_grad_weight: gy shape {gy.shape} does not match input {x.shape}"
     win = _windows(x, kernel_hw, stride, padding)                   # (N, C, Ho, Wo, kh, kw)
     gw = np.tensordot(gy, win, axes=([0, 2, 3], [0, 2, 3]))        # (O, C, kh, kw)
     return np.ascontiguousarray(gw).astype(x.dtype, copy=False)
@@ -214,9 +202,7 @@ def _conv2d_forward(x, w, b, stride, padding, route):
     _check_ndim("conv2d_forward", x=x, w=w)
     x, w, b = _prepare("conv2d_forward", x, w, b)
     Ho, Wo = _check_geometry("conv2d_forward", x.shape[2:], w.shape[2:], stride, padding)
-    if x.shape[1] != w.shape[1]:
-        raise ValueError(f"conv2d_forward: input has {x.shape[1]} channels but weight expects "
-                         f"{w.shape[1]} (weight shape {w.shape})")
+    assert x.shape[1] == w.shape[1], f"conv2d_forward: input {x.shape} and weight {w.shape} channels differ"
     (N, C, H, W), (O, _, kh, kw) = x.shape, w.shape
     g = Geometry(N, C, H, W, O, kh, kw, stride, padding, Ho, Wo)
     bias = np.zeros(O, x.dtype) if b is None else b
@@ -244,9 +230,8 @@ def _conv2d_grad_input(gy, w, input_hw, stride, padding, route):
     gy, w = _prepare("conv2d_grad_input", gy, w)
     H, W = input_hw
     Ho, Wo = _check_geometry("conv2d_grad_input", (H, W), w.shape[2:], stride, padding)
-    if gy.shape[2:] != (Ho, Wo) or gy.shape[1] != w.shape[0]:
-        raise ValueError(f"conv2d_grad_input: gy shape {gy.shape} does not match weight {w.shape} "
-                         f"and input size {(H, W)} (expected (N, {w.shape[0]}, {Ho}, {Wo}))")
+    assert gy.shape[2:] == (Ho, Wo) and gy.shape[1] == w.shape[0], \
+        f"conv2d_grad_input: gy shape {gy.shape} does not match weight {w.shape} and input size {(H, W)}"
     N, (O, C, kh, kw) = gy.shape[0], w.shape
     g = Geometry(N, C, H, W, O, kh, kw, stride, padding, Ho, Wo)
     route = route or _route(C, O, "grad_input", gy.dtype)
@@ -280,9 +265,8 @@ def _conv2d_grad_weight(gy, x, kernel_hw, stride, padding, route):
     _check_ndim("conv2d_grad_weight", gy=gy, x=x)
     gy, x = _prepare("conv2d_grad_weight", gy, x)
     Ho, Wo = _check_geometry("conv2d_grad_weight", x.shape[2:], kernel_hw, stride, padding)
-    if gy.shape[2:] != (Ho, Wo) or gy.shape[0] != x.shape[0]:
-        raise ValueError(f"conv2d_grad_weight: gy shape {gy.shape} does not match input {x.shape} "
-                         f"(expected ({x.shape[0]}, O, {Ho}, {Wo}))")
+    assert gy.shape[2:] == (Ho, Wo) and gy.shape[0] == x.shape[0], \
+        f"conv2d_grad_weight: gy shape {gy.shape} does not match input {x.shape}"
     (N, C, H, W), O, (kh, kw) = x.shape, gy.shape[1], kernel_hw
     g = Geometry(N, C, H, W, O, kh, kw, stride, padding, Ho, Wo)
     route = route or _route(C, O, "grad_weight", x.dtype)

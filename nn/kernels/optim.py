@@ -18,6 +18,9 @@ sgd_update(param, grad, momentum_buffer, lr, momentum, dampening, weight_decay, 
         g = g + momentum * buf if nesterov else buf
         param -= lr * g
 
+adam_update_flat / sgd_update_flat: the njit loops of the two on 1-D arrays. A fused njit training loop
+elsewhere (colorize's patch-MLP epoch) calls them for its updates, so each update rule is written once.
+
 Arrays: float32 or float64, all of the parameter's dtype and shape (grad is cast if needed).
 Scalars are cast to that dtype first, so float32 parameters are updated in float32 arithmetic,
 as PyTorch does. Non C-contiguous parameters or states go through the twin (an in-place update
@@ -71,9 +74,11 @@ def sgd_update_ref(param, grad, momentum_buffer, lr, momentum, dampening, weight
 # ZeroDivisionError. Without it Numba puts a zero test before every division, and LLVM then does
 # not vectorise the loop (measured: Adam over 333k float32 parameters 1.0 ms -> 0.2 ms).
 
-@njit(cache=True, error_model="numpy")
-def _adam(p, g, m, v, vmax, amsgrad, wd, c1, beta2, c2, bc2_sqrt, eps, step_size):
-    # c1 = 1 - beta1, c2 = 1 - beta2; every scalar has p's dtype
+@njit(cache=True, error_model="numpy", inline="always")
+def adam_update_flat(p, g, m, v, vmax, amsgrad, wd, c1, beta2, c2, bc2_sqrt, eps, step_size):
+    """adam_update's loop on 1-D arrays; also called from other njit loops (a fused training epoch).
+    c1 = 1 - beta1, c2 = 1 - beta2, bc2_sqrt = sqrt(1 - beta2^t), step_size = lr / (1 - beta1^t); every
+    scalar has p's dtype; vmax is read only when amsgrad."""
     for i in range(p.size):
         gi = g[i]
         if wd != 0:
@@ -91,9 +96,10 @@ def _adam(p, g, m, v, vmax, amsgrad, wd, c1, beta2, c2, bc2_sqrt, eps, step_size
         p[i] = p[i] - step_size * (mi / (np.sqrt(vi) / bc2_sqrt + eps))
 
 
-@njit(cache=True, error_model="numpy")
-def _sgd(p, g, buf, has_buf, first, nesterov, lr, momentum, c_damp, wd):
-    # c_damp = 1 - dampening; every scalar has p's dtype
+@njit(cache=True, error_model="numpy", inline="always")
+def sgd_update_flat(p, g, buf, has_buf, first, nesterov, lr, momentum, c_damp, wd):
+    """sgd_update's loop on 1-D arrays; also called from other njit loops (a fused training epoch).
+    c_damp = 1 - dampening; every scalar has p's dtype; buf is read only when has_buf."""
     for i in range(p.size):
         gi = g[i]
         if wd != 0:
@@ -124,7 +130,7 @@ def adam_update(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, step, lr, beta
     p, m, v = flat[:3]
     vmax = flat[3] if amsgrad else v            # unused without AMSGrad
     dt = param.dtype.type
-    _adam(p, np.ascontiguousarray(g).reshape(-1), m, v, vmax, amsgrad, dt(weight_decay), dt(1 - beta1),
+    adam_update_flat(p, np.ascontiguousarray(g).reshape(-1), m, v, vmax, amsgrad, dt(weight_decay), dt(1 - beta1),
           dt(beta2), dt(1 - beta2), dt(math.sqrt(1 - beta2 ** step)), dt(eps), dt(lr / (1 - beta1 ** step)))
 
 
@@ -139,5 +145,5 @@ def sgd_update(param, grad, momentum_buffer, lr, momentum, dampening, weight_dec
     p = flat[0]
     buf = flat[1] if has_buf else p             # unused without momentum
     dt = param.dtype.type
-    _sgd(p, np.ascontiguousarray(g).reshape(-1), buf, has_buf, bool(first), bool(nesterov), dt(lr),
+    sgd_update_flat(p, np.ascontiguousarray(g).reshape(-1), buf, has_buf, bool(first), bool(nesterov), dt(lr),
          dt(momentum), dt(1 - dampening), dt(weight_decay))

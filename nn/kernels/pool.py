@@ -15,20 +15,14 @@ def _out_size(n, k, s, p):
 
 
 def _check(x, kernel, stride, padding, name):
-    if x.ndim != 4:
-        raise ValueError(f"{name}: expected x of shape (N, C, H, W), got {x.shape}")
+    """(Ho, Wo). Arguments were validated by nn.functional (validate once); cheap asserts here."""
     if x.dtype not in (np.float32, np.float64):
         raise TypeError(f"{name}: x must be float32 or float64, got {x.dtype}")
     (kh, kw), (sh, sw), (ph, pw) = kernel, stride, padding
-    if min(kh, kw, sh, sw) < 1 or min(ph, pw) < 0:
-        raise ValueError(f"{name}: kernel and stride must be >= 1 and padding >= 0, "
-                         f"got kernel={kernel} stride={stride} padding={padding}")
-    if 2 * ph > kh or 2 * pw > kw:
-        raise ValueError(f"{name}: padding {padding} must be at most half the kernel {kernel} (as in PyTorch)")
     H, W = x.shape[2:]
     Ho, Wo = _out_size(H, kh, sh, ph), _out_size(W, kw, sw, pw)
-    if Ho < 1 or Wo < 1:
-        raise ValueError(f"{name}: input {H}x{W} is too small for kernel {kernel} with padding {padding}")
+    assert x.ndim == 4 and min(kh, kw, sh, sw) >= 1 and 0 <= 2 * ph <= kh and 0 <= 2 * pw <= kw \
+        and Ho >= 1 and Wo >= 1, f"{name}: invalid pooling geometry"
     return Ho, Wo
 
 
@@ -186,8 +180,7 @@ def max_pool2d_forward(x, kernel, stride, padding):
 
 def max_pool2d_backward(gy, argmax, input_hw):
     """gx (N, C, H, W): gy routed to the argmax positions (summed where windows overlap)."""
-    if gy.shape != argmax.shape or gy.ndim != 4:
-        raise ValueError(f"max_pool2d_backward: gy {gy.shape} and argmax {argmax.shape} must be equal (N, C, Ho, Wo)")
+    assert gy.shape == argmax.shape and gy.ndim == 4, "max_pool2d_backward: gy and argmax differ"
     N, C = gy.shape[:2]
     H, W = input_hw
     gx = _max_bwd(_planes(gy), _planes(argmax.astype(np.int64, copy=False)), H, W)
@@ -205,8 +198,7 @@ def avg_pool2d_forward(x, kernel, stride, padding):
 
 def avg_pool2d_backward(gy, input_hw, kernel, stride, padding):
     """gx (N, C, H, W); see avg_pool2d_backward_ref."""
-    if gy.ndim != 4:
-        raise ValueError(f"avg_pool2d_backward: expected gy (N, C, Ho, Wo), got {gy.shape}")
+    assert gy.ndim == 4, "avg_pool2d_backward: expected gy (N, C, Ho, Wo)"
     N, C = gy.shape[:2]
     H, W = input_hw
     gx = _avg_bwd(_planes(gy), H, W, kernel[0], kernel[1], stride[0], stride[1], padding[0], padding[1],

@@ -3,6 +3,7 @@
 x (N, C, H, W) -> y (N, C, Ho, Wo).
 nearest:  source index src = floor(dst * in / out)  (exact integer arithmetic).
 bilinear (align_corners=False): src = max((dst + 0.5) * in / out - 0.5, 0),
+          (align_corners=True):  src = dst * (in - 1) / (out - 1)  (0 when out = 1),
           i0 = floor(src), i1 = min(i0 + 1, in - 1), weights (1 - l, l) with l = src - i0.
 Both maps are separable: y = A_h x A_w^T per plane, with A (out, in) holding the
 interpolation weights; the backward pass is the transpose, gx = A_h^T gy A_w.
@@ -12,23 +13,25 @@ from numba import njit
 
 
 def _check(x, out_hw, name):
-    if x.ndim != 4:
-        raise ValueError(f"{name}: expected x of shape (N, C, H, W), got {x.shape}")
+    """Arguments were validated by nn.functional (validate once); a dtype check and cheap asserts here."""
     if x.dtype not in (np.float32, np.float64):
         raise TypeError(f"{name}: x must be float32 or float64, got {x.dtype}")
-    if len(out_hw) != 2 or min(out_hw) < 1:
-        raise ValueError(f"{name}: size must be two positive ints (H, W), got {out_hw}")
+    assert x.ndim == 4 and len(out_hw) == 2 and min(out_hw) >= 1, f"{name}: bad shape {x.shape} or size {out_hw}"
 
 
 def _nearest_index(n_in, n_out):
     return (np.arange(n_out) * n_in) // n_out
 
 
-def _bilinear_coeffs(n_in, n_out, dtype):
+def _bilinear_coeffs(n_in, n_out, dtype, align_corners=False):
     """(i0, i1, l1) per output index; computed in the working dtype like PyTorch's kernel."""
-    scale = dtype.type(n_in / n_out)
-    src = (np.arange(n_out, dtype=dtype) + dtype.type(0.5)) * scale - dtype.type(0.5)
-    src = np.maximum(src, dtype.type(0))
+    if align_corners:
+        scale = dtype.type((n_in - 1) / (n_out - 1) if n_out > 1 else 0)
+        src = np.arange(n_out, dtype=dtype) * scale
+    else:
+        scale = dtype.type(n_in / n_out)
+        src = (np.arange(n_out, dtype=dtype) + dtype.type(0.5)) * scale - dtype.type(0.5)
+        src = np.maximum(src, dtype.type(0))
     i0 = np.minimum(src.astype(np.int64), n_in - 1)
     i1 = np.minimum(i0 + 1, n_in - 1)
     l1 = (src - i0).astype(dtype)
@@ -52,9 +55,9 @@ def _nearest_mats(in_hw, out_hw, dtype):
     return _matrix(ih, ih, zh, in_hw[0], dtype), _matrix(iw, iw, zw, in_hw[1], dtype)
 
 
-def _bilinear_mats(in_hw, out_hw, dtype):
-    h0, h1, lh = _bilinear_coeffs(in_hw[0], out_hw[0], dtype)
-    w0, w1, lw = _bilinear_coeffs(in_hw[1], out_hw[1], dtype)
+def _bilinear_mats(in_hw, out_hw, dtype, align_corners=False):
+    h0, h1, lh = _bilinear_coeffs(in_hw[0], out_hw[0], dtype, align_corners)
+    w0, w1, lw = _bilinear_coeffs(in_hw[1], out_hw[1], dtype, align_corners)
     return _matrix(h0, h1, lh, in_hw[0], dtype), _matrix(w0, w1, lw, in_hw[1], dtype)
 
 
@@ -71,16 +74,16 @@ def upsample_nearest2d_backward_ref(gy, input_hw):
     return Ah.T @ gy @ Aw
 
 
-def upsample_bilinear2d_forward_ref(x, out_hw):
+def upsample_bilinear2d_forward_ref(x, out_hw, align_corners=False):
     """y (N, C, Ho, Wo) = A_h x A_w^T with two interpolation weights per row of A."""
     _check(x, out_hw, "upsample_bilinear2d")
-    Ah, Aw = _bilinear_mats(x.shape[2:], out_hw, x.dtype)
+    Ah, Aw = _bilinear_mats(x.shape[2:], out_hw, x.dtype, align_corners)
     return Ah @ x @ Aw.T
 
 
-def upsample_bilinear2d_backward_ref(gy, input_hw):
+def upsample_bilinear2d_backward_ref(gy, input_hw, align_corners=False):
     """gx (N, C, H, W) = A_h^T gy A_w (the forward map is linear in x)."""
-    Ah, Aw = _bilinear_mats(input_hw, gy.shape[2:], gy.dtype)
+    Ah, Aw = _bilinear_mats(input_hw, gy.shape[2:], gy.dtype, align_corners)
     return Ah.T @ gy @ Aw
 
 
@@ -209,22 +212,22 @@ def upsample_nearest2d_backward(gy, input_hw):
     return gx.reshape(N, C, H, W)
 
 
-def upsample_bilinear2d_forward(x, out_hw):
-    """y (N, C, Ho, Wo), bilinear with align_corners=False (see module docstring)."""
+def upsample_bilinear2d_forward(x, out_hw, align_corners=False):
+    """y (N, C, Ho, Wo), bilinear (see module docstring)."""
     _check(x, out_hw, "upsample_bilinear2d")
     N, C, H, W = x.shape
-    h0, h1, lh = _bilinear_coeffs(H, out_hw[0], x.dtype)
-    w0, w1, lw = _bilinear_coeffs(W, out_hw[1], x.dtype)
+    h0, h1, lh = _bilinear_coeffs(H, out_hw[0], x.dtype, align_corners)
+    w0, w1, lw = _bilinear_coeffs(W, out_hw[1], x.dtype, align_corners)
     y = _bilinear_fwd(_planes(x), h0, h1, lh, w0, w1, lw, x.dtype.type(1))
     return y.reshape(N, C, out_hw[0], out_hw[1])
 
 
-def upsample_bilinear2d_backward(gy, input_hw):
+def upsample_bilinear2d_backward(gy, input_hw, align_corners=False):
     """gx (N, C, H, W): each output's gradient shared among its four sources by their weights."""
     _check(gy, input_hw, "upsample_bilinear2d_backward")
     N, C, Ho, Wo = gy.shape
     H, W = input_hw
-    h0, h1, lh = _bilinear_coeffs(H, Ho, gy.dtype)
-    w0, w1, lw = _bilinear_coeffs(W, Wo, gy.dtype)
+    h0, h1, lh = _bilinear_coeffs(H, Ho, gy.dtype, align_corners)
+    w0, w1, lw = _bilinear_coeffs(W, Wo, gy.dtype, align_corners)
     gx = _bilinear_bwd(_planes(gy), h0, h1, lh, w0, w1, lw, H, W, gy.dtype.type(1))
     return gx.reshape(N, C, H, W)

@@ -1,18 +1,21 @@
 """Module, Parameter, containers and layers, with PyTorch's names, shapes and defaults.
 
 Laid out as torch.nn.modules is: module.py (Module, Parameter), container.py, linear.py, conv.py,
-batchnorm.py, pooling.py, upsampling.py, activation.py, dropout.py, flatten.py, loss.py.
+batchnorm.py, pooling.py, upsampling.py, activation.py, dropout.py, flatten.py, loss.py,
+normalization.py (GroupNorm, LayerNorm), sparse.py (Embedding).
 """
 from .module import Module, Parameter, StateDictError, IncompatibleKeys
-from .container import Sequential, ModuleList
+from .container import Sequential, ModuleList, ModuleDict, ParameterList
 from .linear import Linear, Identity
 from .conv import Conv2d, ConvTranspose2d
-from .batchnorm import BatchNorm2d
+from .batchnorm import BatchNorm2d, BatchNorm1d
+from .normalization import GroupNorm, LayerNorm
+from .sparse import Embedding
 from .upsampling import Upsample
-from .pooling import MaxPool2d, AvgPool2d
-from .activation import ReLU, LeakyReLU, Sigmoid, Tanh
-from .dropout import Dropout
-from .flatten import Flatten
+from .pooling import MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, AdaptiveMaxPool2d
+from .activation import ReLU, LeakyReLU, Sigmoid, Tanh, Softmax, LogSoftmax, ELU, GELU, Softplus, SiLU
+from .dropout import Dropout, Dropout2d
+from .flatten import Flatten, Unflatten
 from .loss import (MSELoss, L1Loss, SmoothL1Loss, CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss,
                    KLDivLoss)
 
@@ -20,4 +23,6 @@ __all__ = ["Parameter", "Module", "Sequential", "ModuleList", "Linear", "Conv2d"
            "Upsample", "BatchNorm2d", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "MaxPool2d", "AvgPool2d",
            "Dropout", "Flatten", "Identity", "StateDictError", "IncompatibleKeys",
            "MSELoss", "L1Loss", "SmoothL1Loss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss",
-           "KLDivLoss"]
+           "KLDivLoss", "ModuleDict", "ParameterList", "BatchNorm1d", "GroupNorm", "LayerNorm", "Embedding",
+           "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "Softmax", "LogSoftmax", "ELU", "GELU", "Softplus", "SiLU",
+           "Dropout2d", "Unflatten"]

@@ -1,9 +1,9 @@
-"""BatchNorm2d."""
+"""BatchNorm2d and BatchNorm1d."""
 import numpy as np
 
 from .. import functional as F
 from .module import Module, Parameter
-from .utils import _check_int, _check_float, _check_input_ndim
+from .utils import _check_int, _check_float
 
 class BatchNorm2d(Module):
     """Batch normalisation over (N, H, W) for each of C channels (Ioffe & Szegedy, 2015).
@@ -43,10 +43,15 @@ class BatchNorm2d(Module):
             self.running_var[...] = 1
             self.num_batches_tracked[...] = 0
 
+    _input_ndims, _layout = (4,), "(N, C, H, W)"
+
     def forward(self, x):
-        _check_input_ndim(self, x, 4, "(N, C, H, W)")
+        if x.ndim not in self._input_ndims:
+            raise ValueError(f"{type(self).__name__} expects a {' or '.join(f'{n}-D' for n in self._input_ndims)} "
+                             f"input {self._layout}, got shape {tuple(x.shape)}")
         if x.shape[1] != self.num_features:
-            raise ValueError(f"BatchNorm2d expects {self.num_features} channels, got input of shape {tuple(x.shape)}")
+            raise ValueError(f"{type(self).__name__} expects {self.num_features} channels, got input of shape "
+                             f"{tuple(x.shape)}")
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
             self.num_batches_tracked += 1  # in place on the 0-d int64 array
@@ -61,3 +66,10 @@ class BatchNorm2d(Module):
     def extra_repr(self):
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
                 f"track_running_stats={self.track_running_stats}")
+
+
+class BatchNorm1d(BatchNorm2d):
+    """Batch normalisation of (N, C) or (N, C, L) inputs over N (and L) for each of C features;
+    everything else as BatchNorm2d."""
+
+    _input_ndims, _layout = (2, 3), "(N, C) or (N, C, L)"

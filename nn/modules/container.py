@@ -1,8 +1,8 @@
-"""Containers: Sequential and ModuleList."""
+"""Containers: Sequential, ModuleList, ModuleDict and ParameterList."""
 import numbers
 from collections import OrderedDict
 
-from .module import Module
+from .module import Module, Parameter
 
 class Sequential(Module):
     """Modules applied in order. ``Sequential(a, b)`` names them '0', '1';
@@ -94,3 +94,93 @@ class ModuleList(Module):
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError("ModuleList has no forward(); iterate over it in your module's forward()")
+
+
+
+class ModuleDict(Module):
+    """An ordered dict of named modules (registered under their keys; no forward of its own)."""
+
+    def __init__(self, modules=None):
+        super().__init__()
+        if modules is not None:
+            self.update(modules)
+
+    def __getitem__(self, key):
+        return self._modules[key]
+
+    def __setitem__(self, key, module):
+        self.add_module(key, module)
+
+    def __delitem__(self, key):
+        del self._modules[key]
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules)
+
+    def __contains__(self, key):
+        return key in self._modules
+
+    def keys(self):
+        return self._modules.keys()
+
+    def items(self):
+        return self._modules.items()
+
+    def values(self):
+        return self._modules.values()
+
+    def pop(self, key):
+        module = self._modules[key]
+        del self._modules[key]
+        return module
+
+    def clear(self):
+        self._modules.clear()
+
+    def update(self, modules):
+        items = modules.items() if hasattr(modules, "items") else modules
+        for key, module in items:
+            if not isinstance(module, Module):
+                raise TypeError(f"ModuleDict entry {key!r} is a {type(module).__name__}, not an nn.Module")
+            self.add_module(key, module)
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError("ModuleDict has no forward(); index it in your module's forward()")
+
+
+class ParameterList(Module):
+    """A list of Parameters, registered as '0', '1', ... (arrays and Tensors are wrapped as Parameters)."""
+
+    def __init__(self, values=None):
+        super().__init__()
+        if values is not None:
+            self.extend(values)
+
+    def __getitem__(self, idx):
+        if isinstance(idx, slice):
+            return ParameterList(list(self._parameters.values())[idx])
+        return list(self._parameters.values())[Sequential._index(self, idx)]
+
+    def __setitem__(self, idx, value):
+        self._parameters[str(Sequential._index(self, idx))] = value if isinstance(value, Parameter) else Parameter(value)
+
+    def __len__(self):
+        return len(self._parameters)
+
+    def __iter__(self):
+        return iter(self._parameters.values())
+
+    def append(self, value):
+        self.register_parameter(str(len(self)), value if isinstance(value, Parameter) else Parameter(value))
+        return self
+
+    def extend(self, values):
+        for v in values:
+            self.append(v)
+        return self
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError("ParameterList has no forward(); use its parameters in your module's forward()")

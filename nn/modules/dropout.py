@@ -1,4 +1,4 @@
-"""Dropout."""
+"""Dropout and Dropout2d."""
 from .. import functional as F
 from .module import Module
 from .utils import _check_float
@@ -7,12 +7,21 @@ class Dropout(Module):
     """In training, zero each element with probability p and scale the rest by 1 / (1 - p);
     identity in eval mode. Uses nn's seeded RNG."""
 
-    def __init__(self, p=0.5):
+    def __init__(self, p=0.5, inplace=False):
         super().__init__()
         self.p = _check_float("p (dropout probability)", p, 0.0, 1.0)
+        self.inplace = bool(inplace)   # same result, computed out of place
 
     def forward(self, x):
         return F.dropout(x, self.p, self.training)
 
     def extra_repr(self):
         return f"p={self.p}"
+
+
+class Dropout2d(Dropout):
+    """In training, zero whole channels of (N, C, H, W) with probability p (scale the rest by
+    1 / (1 - p)); identity in eval mode."""
+
+    def forward(self, x):
+        return F.dropout2d(x, self.p, self.training)

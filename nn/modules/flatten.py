@@ -1,5 +1,7 @@
-"""Flatten."""
+"""Flatten and Unflatten."""
 import numbers
+
+import numpy as np
 
 from .. import functional as F
 from .module import Module
@@ -8,14 +10,35 @@ from .module import Module
 class Flatten(Module):
     """(N, C, H, W) -> (N, C*H*W): flattens dims start_dim..end."""
 
-    def __init__(self, start_dim=1):
+    def __init__(self, start_dim=1, end_dim=-1):
         super().__init__()
-        if isinstance(start_dim, bool) or not isinstance(start_dim, numbers.Integral):
-            raise ValueError(f"start_dim must be an int, got {start_dim!r}")
-        self.start_dim = int(start_dim)
+        for name, v in (("start_dim", start_dim), ("end_dim", end_dim)):
+            if isinstance(v, bool) or not isinstance(v, numbers.Integral):
+                raise ValueError(f"{name} must be an int, got {v!r}")
+        self.start_dim, self.end_dim = int(start_dim), int(end_dim)
 
     def forward(self, x):
-        return F.flatten(x, self.start_dim)
+        return F.flatten(x, self.start_dim, self.end_dim)
 
     def extra_repr(self):
-        return f"start_dim={self.start_dim}"
+        return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+class Unflatten(Module):
+    """Split dim into unflattened_size: e.g. Unflatten(1, (C, H, W)) turns (N, C*H*W) into (N, C, H, W)."""
+
+    def __init__(self, dim, unflattened_size):
+        super().__init__()
+        if isinstance(dim, bool) or not isinstance(dim, numbers.Integral):
+            raise ValueError(f"dim must be an int, got {dim!r}")
+        self.dim, self.unflattened_size = int(dim), tuple(int(n) for n in unflattened_size)
+
+    def forward(self, x):
+        d = self.dim % x.ndim
+        if int(np.prod(self.unflattened_size)) != x.shape[d] and -1 not in self.unflattened_size:
+            raise ValueError(f"Unflatten: dim {self.dim} of input {tuple(x.shape)} has {x.shape[d]} elements, "
+                             f"unflattened_size {self.unflattened_size} holds {int(np.prod(self.unflattened_size))}")
+        return x.reshape(tuple(x.shape[:d]) + self.unflattened_size + tuple(x.shape[d + 1:]))
+
+    def extra_repr(self):
+        return f"dim={self.dim}, unflattened_size={self.unflattened_size}"

@@ -250,10 +250,19 @@ class Module:
         """Set evaluation mode (same as train(False))."""
         return self.train(False)
 
-    def zero_grad(self):
-        """Reset the gradient of every parameter to None (PyTorch's default set_to_none=True)."""
+    def zero_grad(self, set_to_none=True):
+        """Reset the gradient of every parameter: to None (PyTorch's default), or to zeros."""
         for p in self.parameters():
-            p.grad = None
+            if set_to_none or p.grad is None:
+                p.grad = None
+            else:
+                p.grad[...] = 0
+
+    def requires_grad_(self, requires_grad=True):
+        """Switch gradient recording of every parameter on or off (freezing layers); returns self."""
+        for p in self.parameters():
+            p.requires_grad = bool(requires_grad)
+        return self
 
     def to(self, dtype):
         """Cast every floating parameter and buffer to ``dtype`` (e.g. np.float64 for gradcheck)."""

@@ -1,16 +1,14 @@
 """MaxPool2d and AvgPool2d."""
 from .. import functional as F
 from .module import Module
-from .utils import _pair, _check_input_ndim
+from ..functional.sampling import pool_hyperparameters
 
 class _Pool2d(Module):
     def __init__(self, kernel_size, stride=None, padding=0):
         super().__init__()
-        self.kernel_size = _pair("kernel_size", kernel_size, 1)
-        self.stride = self.kernel_size if stride is None else _pair("stride", stride, 1)
-        self.padding = _pair("padding", padding, 0)
-        if self.padding[0] > self.kernel_size[0] // 2 or self.padding[1] > self.kernel_size[1] // 2:
-            raise ValueError(f"padding {self.padding} should be at most half of kernel_size {self.kernel_size}")
+        # the functional's validator (validate once): a bad layer fails when it is built
+        self.kernel_size, self.stride, self.padding = pool_hyperparameters(type(self).__name__, kernel_size,
+                                                                           stride, padding)
         # repr as PyTorch: plain ints when given as ints
         self._repr_args = (kernel_size, self.kernel_size[0] if stride is None else stride, padding)
 
@@ -24,7 +22,6 @@ class MaxPool2d(_Pool2d):
     padding counts as -inf."""
 
     def forward(self, x):
-        _check_input_ndim(self, x, 4, "(N, C, H, W)")
         return F.max_pool2d(x, self.kernel_size, self.stride, self.padding)
 
 
@@ -32,5 +29,29 @@ class AvgPool2d(_Pool2d):
     """Mean over kh x kw windows (zero padding counted, as PyTorch's count_include_pad=True)."""
 
     def forward(self, x):
-        _check_input_ndim(self, x, 4, "(N, C, H, W)")
         return F.avg_pool2d(x, self.kernel_size, self.stride, self.padding)
+
+
+class AdaptiveAvgPool2d(Module):
+    """Mean over PyTorch's adaptive bins: (N, C, H, W) -> (N, C, *output_size) (None keeps that size)."""
+
+    def __init__(self, output_size):
+        super().__init__()
+        self.output_size = output_size
+
+    def forward(self, x):
+        return F.adaptive_avg_pool2d(x, self.output_size)
+
+    def extra_repr(self):
+        return f"output_size={self.output_size}"
+
+
+class AdaptiveMaxPool2d(AdaptiveAvgPool2d):
+    """Max over PyTorch's adaptive bins; return_indices=True also returns the argmax indices."""
+
+    def __init__(self, output_size, return_indices=False):
+        super().__init__(output_size)
+        self.return_indices = bool(return_indices)
+
+    def forward(self, x):
+        return F.adaptive_max_pool2d(x, self.output_size, self.return_indices)

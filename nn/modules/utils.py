@@ -32,12 +32,6 @@ def _check_float(name, value, low=None, high=None, low_open=False, high_open=Fal
     return value
 
 
-def _check_input_ndim(module, x, ndim, layout):
-    if x.ndim != ndim:
-        raise ValueError(f"{type(module).__name__} expects a {ndim}-D input {layout}, "
-                         f"got shape {tuple(x.shape)}")
-
-
 def _bias_bound(weight):
     """PyTorch's bias init: U(-1/sqrt(fan_in), 1/sqrt(fan_in)), fan_in as init computes it."""
     fan_in, _ = init._calculate_fan_in_and_fan_out(weight)

@@ -1,4 +1,4 @@
-"""Adam (and AMSGrad), as torch.optim.Adam."""
+"""Adam (and AMSGrad) and AdamW, as torch.optim.Adam / AdamW: one update kernel for both."""
 import numpy as np
 
 from ..kernels.optim import adam_update
@@ -32,6 +32,8 @@ class Adam(Optimizer):
             raise ValueError(f"Invalid amsgrad: {group['amsgrad']!r} (expected True or False)")
         group["amsgrad"] = bool(group["amsgrad"])
 
+    _decoupled_weight_decay = False     # AdamW: shrink the weights instead of adding wd * p to g
+
     def step(self):
         """One update of every parameter that has a gradient (parameters with grad None are skipped)."""
         for group in self.param_groups:
@@ -48,7 +50,25 @@ class Adam(Optimizer):
                 if amsgrad and "max_exp_avg_sq" not in state:
                     state["max_exp_avg_sq"] = np.zeros_like(p.data)
                 state["step"] += 1
+                coupled_decay = weight_decay
+                if self._decoupled_weight_decay:
+                    p.data *= p.data.dtype.type(1 - lr * weight_decay)
+                    coupled_decay = 0.0
                 # one fused pass over the parameter (nn/kernels/optim.py; formula in the docstring)
                 adam_update(p.data, p.grad, state["exp_avg"], state["exp_avg_sq"],
                             state["max_exp_avg_sq"] if amsgrad else None, state["step"],
-                            lr, beta1, beta2, eps, weight_decay)
+                            lr, beta1, beta2, eps, coupled_decay)
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter), as torch.optim.AdamW.
+
+    Each step first shrinks the weights, p = p * (1 - lr * weight_decay), then applies the same
+    Adam update as Adam (the same kernel) with no L2 term in the gradient. Default weight_decay
+    1e-2, as PyTorch.
+    """
+
+    _decoupled_weight_decay = True
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False):
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad)

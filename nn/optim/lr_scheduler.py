@@ -1,4 +1,6 @@
-"""Learning-rate schedulers: StepLR, ReduceLROnPlateau (torch.optim.lr_scheduler)."""
+"""Learning-rate schedulers (torch.optim.lr_scheduler): StepLR, MultiStepLR, ExponentialLR, CosineAnnealingLR,
+LambdaLR, ReduceLROnPlateau."""
+import bisect
 import math
 import numbers
 
@@ -74,6 +76,143 @@ class StepLR(LRScheduler):
         if self.last_epoch == 0 or self.last_epoch % self.step_size != 0:
             return [group["lr"] for group in self.optimizer.param_groups]
         return [group["lr"] * self.gamma for group in self.optimizer.param_groups]
+
+
+class MultiStepLR(LRScheduler):
+    """lr = initial_lr * gamma ** (number of milestones <= epoch); milestones: increasing epochs."""
+
+    _state_names = ("gamma",)
+
+    def __init__(self, optimizer, milestones, gamma=0.1):
+        milestones = list(milestones)
+        if any(isinstance(m, bool) or not isinstance(m, numbers.Integral) for m in milestones) \
+                or milestones != sorted(milestones):
+            raise ValueError(f"Invalid milestones: {milestones!r} (must be increasing integers)")
+        self.milestones = [int(m) for m in milestones]
+        self.gamma = _number("gamma", gamma, low=0.0)
+        super().__init__(optimizer)
+
+    def get_lr(self):
+        k = bisect.bisect_right(self.milestones, self.last_epoch)
+        return [base * self.gamma ** k for base in self.base_lrs]
+
+
+class ExponentialLR(LRScheduler):
+    """lr = initial_lr * gamma ** epoch."""
+
+    _state_names = ("gamma",)
+
+    def __init__(self, optimizer, gamma):
+        self.gamma = _number("gamma", gamma, low=0.0)
+        super().__init__(optimizer)
+
+    def get_lr(self):
+        if self.last_epoch == 0:        # chainable, as PyTorch: multiply the current lr
+            return [group["lr"] for group in self.optimizer.param_groups]
+        return [group["lr"] * self.gamma for group in self.optimizer.param_groups]
+
+
+class CosineAnnealingLR(LRScheduler):
+    """lr = eta_min + (initial_lr - eta_min) (1 + cos(pi epoch / T_max)) / 2 (closed form, no restarts)."""
+
+    _state_names = ("T_max", "eta_min")
+
+    def __init__(self, optimizer, T_max, eta_min=0.0):
+        if isinstance(T_max, bool) or not isinstance(T_max, numbers.Integral) or T_max < 1:
+            raise ValueError(f"Invalid T_max: {T_max!r} (must be a positive integer)")
+        self.T_max = int(T_max)
+        self.eta_min = _number("eta_min", eta_min, low=0.0)
+        super().__init__(optimizer)
+
+    def get_lr(self):
+        c = (1 + math.cos(math.pi * self.last_epoch / self.T_max)) / 2
+        return [self.eta_min + (base - self.eta_min) * c for base in self.base_lrs]
+
+
+class LambdaLR(LRScheduler):
+    """lr = initial_lr * lr_lambda(epoch); lr_lambda a function or one per param group.
+    (Its state_dict holds the epoch and rates, not the functions.)"""
+
+    def __init__(self, optimizer, lr_lambda):
+        n = len(optimizer.param_groups)
+        lambdas = list(lr_lambda) if isinstance(lr_lambda, (list, tuple)) else [lr_lambda] * n
+        if len(lambdas) != n or not all(callable(f) for f in lambdas):
+            raise ValueError(f"lr_lambda must be a function or a list of {n} functions (one per param group)")
+        self.lr_lambdas = lambdas
+        super().__init__(optimizer)
+
+    def get_lr(self):
+        return [base * f(self.last_epoch) for base, f in zip(self.base_lrs, self.lr_lambdas)]
+
+
+class OneCycleLR(LRScheduler):
+    """The 1cycle policy (Smith & Topin), stepped once per BATCH: the lr rises from max_lr / div_factor
+    to max_lr over pct_start of total_steps, then anneals to initial_lr / final_div_factor ('cos' or
+    'linear'); momentum (SGD's momentum or Adam's beta1) moves the opposite way when cycle_momentum.
+    three_phase: up, back down to the initial lr, then the final anneal. As torch.optim.lr_scheduler."""
+
+    _state_names = ("total_steps",)
+
+    def __init__(self, optimizer, max_lr, total_steps=None, epochs=None, steps_per_epoch=None, pct_start=0.3,
+                 anneal_strategy="cos", cycle_momentum=True, base_momentum=0.85, max_momentum=0.95,
+                 div_factor=25.0, final_div_factor=1e4, three_phase=False):
+        if total_steps is None:
+            if epochs is None or steps_per_epoch is None:
+                raise ValueError("OneCycleLR needs total_steps, or both epochs and steps_per_epoch")
+            total_steps = epochs * steps_per_epoch
+        if isinstance(total_steps, bool) or not isinstance(total_steps, numbers.Integral) or total_steps < 1:
+            raise ValueError(f"Invalid total_steps: {total_steps!r} (must be a positive integer)")
+        if anneal_strategy not in ("cos", "linear"):
+            raise ValueError(f"anneal_strategy must be 'cos' or 'linear', got {anneal_strategy!r}")
+        _number("pct_start", pct_start, 0.0, 1.0)
+        self.total_steps = int(total_steps)
+        n = len(optimizer.param_groups)
+        max_lrs = list(max_lr) if isinstance(max_lr, (list, tuple)) else [max_lr] * n
+        self._anneal = self._cos if anneal_strategy == "cos" else self._linear
+        up = float(pct_start * self.total_steps) - 1
+        ends = [up, 2 * up, self.total_steps - 1] if three_phase else [up, self.total_steps - 1]
+        self._phases = []
+        for group, top in zip(optimizer.param_groups, max_lrs):
+            low = top / div_factor
+            lrs = [(low, top), (top, low), (low, low / final_div_factor)] if three_phase else \
+                [(low, top), (top, low / final_div_factor)]
+            moms = [(max_momentum, base_momentum), (base_momentum, max_momentum)] + \
+                ([(max_momentum, max_momentum)] if three_phase else [])
+            self._phases.append(list(zip(ends, lrs, moms)))
+            group["initial_lr"] = group["lr"] = low
+        self.cycle_momentum = bool(cycle_momentum)
+        if self.cycle_momentum and not all("momentum" in g or "betas" in g for g in optimizer.param_groups):
+            raise ValueError("optimizer must support momentum or betas with cycle_momentum enabled")
+        super().__init__(optimizer)
+
+    @staticmethod
+    def _cos(start, end, pct):
+        return end + (start - end) / 2.0 * (math.cos(math.pi * pct) + 1)
+
+    @staticmethod
+    def _linear(start, end, pct):
+        return (end - start) * pct + start
+
+    def get_lr(self):
+        step = self.last_epoch
+        if step > self.total_steps:
+            raise ValueError(f"Tried to step {step} times; OneCycleLR was set for total_steps={self.total_steps}")
+        lrs = []
+        for group, phases in zip(self.optimizer.param_groups, self._phases):
+            start = 0.0
+            for i, (end, (lr0, lr1), (m0, m1)) in enumerate(phases):
+                if step <= end or i == len(phases) - 1:
+                    pct = (step - start) / (end - start)
+                    lrs.append(self._anneal(lr0, lr1, pct))
+                    if self.cycle_momentum:
+                        momentum = self._anneal(m0, m1, pct)
+                        if "betas" in group:
+                            group["betas"] = (momentum, group["betas"][1])
+                        else:
+                            group["momentum"] = momentum
+                    break
+                start = end
+        return lrs
 
 
 class ReduceLROnPlateau:

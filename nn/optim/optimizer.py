@@ -116,11 +116,14 @@ class Optimizer:
     def _validate(self, group):
         raise NotImplementedError
 
-    def zero_grad(self):
-        """Set every parameter's gradient to None (PyTorch's default set_to_none=True)."""
+    def zero_grad(self, set_to_none=True):
+        """Reset every parameter's gradient: to None (PyTorch's default, set_to_none=True), or to zeros."""
         for group in self.param_groups:
             for p in group["params"]:
-                p.grad = None
+                if set_to_none or p.grad is None:
+                    p.grad = None
+                else:
+                    p.grad[...] = 0
 
     def step(self):
         raise NotImplementedError

@@ -9,7 +9,10 @@ Backward (one row; z = W1 x + b1, h = sigmoid(z), y = W2 h + b2):
     dL/dh  = W2^T dL/dy,        dL/dz  = dL/dh * h * (1 - h)   (sigmoid' = h (1 - h))
     dL/dW1 = dL/dz x^T,         dL/db1 = dL/dz
 summed over the B rows of the minibatch. At 25-16-2 a framework spends its time
-on per-op overhead; the fused Numba epoch does the whole loop in one call.
+on per-op overhead; the fused Numba epoch does the whole loop in one call. Each
+minibatch's parameter update is nn.optim's own kernel (nn/kernels/optim.py:
+sgd_update_flat / adam_update_flat, called from inside the loop; the twins call
+sgd_update_ref / adam_update_ref), so SGD and Adam are each written once.
 
 Epoch functions walk `order` (int64 sample indices, chosen by the caller so runs
 are deterministic) in consecutive minibatches of batch_size (the last may be
@@ -21,6 +24,8 @@ import math
 
 import numpy as np
 from numba import njit
+
+from nn.kernels.optim import adam_update_flat, adam_update_ref, sgd_update_flat, sgd_update_ref
 
 
 def _check(X, W1, b1, W2, b2, Y=None, order=None, batch_size=None):
@@ -75,41 +80,39 @@ def _grads_ref(x, t, W1, b1, W2, b2):
     return loss, [gz.T @ x, gz.sum(axis=0), gy.T @ h, gy.sum(axis=0)]
 
 
-def patch_mlp_sgd_epoch_ref(X, Y, W1, b1, W2, b2, lr, batch_size, order):
-    """One epoch of minibatch SGD (p -= lr * grad), weights updated in place; returns the mean loss."""
-    _check(X, W1, b1, W2, b2, Y, order, batch_size)
-    params = [W1, b1, W2, b2]
-    lr = X.dtype.type(lr)
+def _epoch_ref(X, Y, params, batch_size, order, update):
+    """Walk order in minibatches: loss and gradients, then update(grads); returns the mean loss per sample."""
     total = 0.0
     for s in range(0, len(order), batch_size):
         idx = order[s:s + batch_size]
         loss, grads = _grads_ref(X[idx], Y[idx], *params)
         total += loss * len(idx)
-        for p, g in zip(params, grads):
-            p -= lr * g
+        update(grads)
     return total / max(len(order), 1)
+
+
+def patch_mlp_sgd_epoch_ref(X, Y, W1, b1, W2, b2, lr, batch_size, order):
+    """One epoch of minibatch SGD (p -= lr * grad), weights updated in place; returns the mean loss."""
+    _check(X, W1, b1, W2, b2, Y, order, batch_size)
+    params = [W1, b1, W2, b2]
+
+    def update(grads):                                   # nn.optim.SGD's update
+        for p, g in zip(params, grads):
+            sgd_update_ref(p, g, None, lr, 0.0, 0.0, 0.0, False, False)
+    return _epoch_ref(X, Y, params, batch_size, order, update)
 
 
 def patch_mlp_adam_epoch_ref(X, Y, W1, b1, W2, b2, m, v, lr, betas, eps, step, batch_size, order):
     """One epoch of Adam (PyTorch's update); see patch_mlp_adam_epoch for the arguments."""
     _check(X, W1, b1, W2, b2, Y, order, batch_size)
     params = [W1, b1, W2, b2]
-    dt = X.dtype.type
-    beta1, beta2 = betas
-    total = 0.0
-    for s in range(0, len(order), batch_size):
-        idx = order[s:s + batch_size]
-        loss, grads = _grads_ref(X[idx], Y[idx], *params)
-        total += loss * len(idx)
-        step += 1
-        step_size = dt(lr / (1 - beta1 ** step))
-        bc2_sqrt = dt(math.sqrt(1 - beta2 ** step))
+    steps = [step]
+
+    def update(grads):                                   # nn.optim.Adam's update
+        steps[0] += 1
         for p, g, mi, vi in zip(params, grads, m, v):
-            mi += dt(1 - beta1) * (g - mi)               # torch: exp_avg.lerp_(grad, 1 - beta1)
-            vi *= dt(beta2)
-            vi += dt(1 - beta2) * g * g
-            p -= step_size * (mi / (np.sqrt(vi) / bc2_sqrt + dt(eps)))
-    return total / max(len(order), 1), step
+            adam_update_ref(p, g, mi, vi, None, steps[0], lr, betas[0], betas[1], eps, 0.0)
+    return _epoch_ref(X, Y, params, batch_size, order, update), steps[0]
 
 
 # ---------------------------------------------------------------- fused Numba kernels
@@ -222,54 +225,55 @@ def _batch_grads_blas(X, Y, order, s, e, W1T, b1, W2, b2, gW1T, gb1, gW2, gb2, d
 
 
 @njit(cache=True, inline="always")
-def _sgd_per_sample(X, Y, W1T, b1, W2, b2, lr, order, h, dh):
-    """batch_size = 1 SGD: apply each gradient as soon as it is known (no gradient buffers).
-    Same arithmetic as the buffered path: p -= lr * g with g = (0 + g)."""
+def _sample_grads(X, Y, r, W1T, b1, W2, b2, gW1T, gb1, gW2, gb2, h, dh):
+    """batch_size = 1: row r's gradients into g. gW1T and gb1 (most of g) are written, not added to,
+    so only gW2 and gb2 need zeroing. Returns the squared error summed over the outputs."""
     nin, nh = W1T.shape
-    no = W2.shape[0]
     one = b2.dtype.type(1)
-    scale = b2.dtype.type(2.0 / no)
-    sse = 0.0
-    for i in range(order.shape[0]):
-        r = order[i]
-        _row_forward(X, r, W1T, b1, h)
+    gW2[:] = 0
+    gb2[:] = 0
+    _row_forward(X, r, W1T, b1, h)
+    sse = _output_grad(W2, b2, Y, r, h, dh, gW2, gb2, b2.dtype.type(2.0 / W2.shape[0]))
+    for j in range(nh):
+        dh[j] = dh[j] * (h[j] * (one - h[j]))
+        gb1[j] = dh[j]
+    for k in range(nin):
+        xk = X[r, k]
         for j in range(nh):
-            dh[j] = 0
-        for o in range(no):
-            acc = b2[o]
-            for j in range(nh):
-                acc += W2[o, j] * h[j]
-            d = acc - Y[r, o]
-            sse += d * d
-            gd = d * scale
-            b2[o] -= lr * gd
-            for j in range(nh):
-                dh[j] += gd * W2[o, j]          # uses W2 before its update, as the buffered path
-                W2[o, j] -= lr * (gd * h[j])
-        for j in range(nh):
-            dh[j] = dh[j] * (h[j] * (one - h[j]))
-            b1[j] -= lr * dh[j]
-        for k in range(nin):
-            xk = X[r, k]
-            for j in range(nh):
-                W1T[k, j] -= lr * (dh[j] * xk)
+            gW1T[k, j] = dh[j] * xk
     return sse
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
+def _update(theta, g, m, v, adam, lr, beta1, beta2, eps, step):
+    """One optimizer step on the flat parameters with nn.optim's own kernel; returns the new step."""
+    dt = theta.dtype.type     # hyper-parameters cast to the working dtype, as nn.optim does
+    zero = dt(0)
+    if adam:
+        step += 1
+        adam_update_flat(theta, g, m, v, v, False, zero, dt(1 - beta1), dt(beta2), dt(1 - beta2),
+                         dt(math.sqrt(1 - beta2 ** step)), dt(eps), dt(lr / (1 - beta1 ** step)))
+    else:
+        sgd_update_flat(theta, g, theta, False, False, False, dt(lr), zero, dt(1), zero)
+    return step
+
+
+@njit(cache=True, error_model="numpy")     # IEEE division (no zero checks), as nn's optimizer kernels
 def _epoch(X, Y, order, theta, W1T, b1, W2, b2, g, gW1T, gb1, gW2, gb2, m, v,
            adam, lr, beta1, beta2, eps, step, batch_size):
     """One epoch; returns (sum over minibatches of SSE / out, new step). adam=False: SGD
     (m, v unused). theta/g are flat; W1T.. and gW1T.. are views into them."""
     nh = b1.shape[0]
     no = b2.shape[0]
-    dt = b1.dtype.type        # hyper-parameters cast to the working dtype, as the twins do
     h = np.empty(nh, dtype=b1.dtype)
     dh = np.empty(nh, dtype=b1.dtype)
     n = order.shape[0]
-    if not adam and batch_size == 1:
-        return _sgd_per_sample(X, Y, W1T, b1, W2, b2, dt(lr), order, h, dh) / no, step
-    clr, cb2, c1mb1, c1mb2, ceps = dt(lr), dt(beta2), dt(1 - beta1), dt(1 - beta2), dt(eps)
+    if batch_size == 1:       # per-sample steps: gradients written straight into g, no zeroing pass
+        sse = 0.0
+        for i in range(n):
+            sse += _sample_grads(X, Y, order[i], W1T, b1, W2, b2, gW1T, gb1, gW2, gb2, h, dh)
+            step = _update(theta, g, m, v, adam, lr, beta1, beta2, eps, step)
+        return sse / no, step
     total = 0.0
     for s in range(0, n, batch_size):
         e = min(s + batch_size, n)
@@ -279,20 +283,7 @@ def _epoch(X, Y, order, theta, W1T, b1, W2, b2, g, gW1T, gb1, gW2, gb2, m, v,
         else:
             sse = _batch_grads_loop(X, Y, order, s, e, W1T, b1, W2, b2, gW1T, gb1, gW2, gb2, h, dh)
         total += sse / no
-        if adam:
-            # PyTorch: m.lerp_(g, 1-b1); v = b2 v + (1-b2) g^2;
-            # p -= step_size * m / (sqrt(v) / sqrt(1 - b2^t) + eps), step_size = lr / (1 - b1^t)
-            step += 1
-            ss = dt(lr / (1 - beta1 ** step))
-            bc = dt(math.sqrt(1 - beta2 ** step))
-            for i in range(theta.shape[0]):
-                gi = g[i]
-                m[i] += c1mb1 * (gi - m[i])
-                v[i] = v[i] * cb2 + c1mb2 * gi * gi
-                theta[i] -= ss * (m[i] / (np.sqrt(v[i]) / bc + ceps))
-        else:
-            for i in range(theta.shape[0]):
-                theta[i] -= clr * g[i]
+        step = _update(theta, g, m, v, adam, lr, beta1, beta2, eps, step)
     return total, step
 
 

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from nn.kernels import patches
+from colorize.kernels import patches
 
 
 @settings(max_examples=20, deadline=None)

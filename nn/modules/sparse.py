@@ -1,0 +1,33 @@
+"""Embedding (torch.nn.modules.sparse)."""
+import numpy as np
+
+from .. import functional as F
+from .. import init
+from .module import Module, Parameter
+from .utils import _check_int
+
+
+class Embedding(Module):
+    """A table of num_embeddings vectors of size embedding_dim, looked up by integer indices:
+    (*) -> (*, embedding_dim). Init N(0, 1) as PyTorch; the padding_idx row is zero and not trained."""
+
+    def __init__(self, num_embeddings, embedding_dim, padding_idx=None):
+        super().__init__()
+        self.num_embeddings = _check_int("num_embeddings", num_embeddings, 1)
+        self.embedding_dim = _check_int("embedding_dim", embedding_dim, 1)
+        if padding_idx is not None:
+            if not -self.num_embeddings <= padding_idx < self.num_embeddings:
+                raise ValueError(f"padding_idx must be within num_embeddings, got {padding_idx}")
+            padding_idx = padding_idx % self.num_embeddings
+        self.padding_idx = padding_idx
+        self.weight = Parameter(np.empty((self.num_embeddings, self.embedding_dim), np.float32))
+        init.normal_(self.weight)
+        if padding_idx is not None:
+            self.weight.data[padding_idx] = 0
+
+    def forward(self, input):
+        return F.embedding(input, self.weight, self.padding_idx)
+
+    def extra_repr(self):
+        return f"{self.num_embeddings}, {self.embedding_dim}" + (
+            f", padding_idx={self.padding_idx}" if self.padding_idx is not None else "")

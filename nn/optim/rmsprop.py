@@ -1,0 +1,73 @@
+"""RMSprop, as torch.optim.RMSprop.
+
+Plain vectorised NumPy (a handful of in-place whole-array passes per parameter), not a Numba
+kernel: RMSprop is rarely the bottleneck here, and the same arithmetic order as PyTorch's
+keeps results comparable to float tolerance.
+"""
+import numpy as np
+
+from .optimizer import Optimizer, _number
+
+
+class RMSprop(Optimizer):
+    """RMSprop (Hinton's lecture notes) with PyTorch's options.
+
+    For each parameter p with gradient g:
+        g = g + weight_decay * p
+        v = alpha * v + (1 - alpha) * g^2
+        centered: a = alpha * a + (1 - alpha) * g;  d = sqrt(v - a^2) + eps   else d = sqrt(v) + eps
+        momentum > 0: buf = momentum * buf + g / d;  p = p - lr * buf         else p = p - lr * g / d
+    """
+
+    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False):
+        super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
+                                      momentum=momentum, centered=centered))
+
+    def _validate(self, group):
+        group["lr"] = _number("learning rate (lr)", group["lr"], low=0.0)
+        group["alpha"] = _number("alpha", group["alpha"], low=0.0)
+        group["eps"] = _number("epsilon value (eps)", group["eps"], low=0.0)
+        group["weight_decay"] = _number("weight_decay", group["weight_decay"], low=0.0)
+        group["momentum"] = _number("momentum", group["momentum"], low=0.0)
+        if not isinstance(group["centered"], (bool, np.bool_)):
+            raise ValueError(f"Invalid centered: {group['centered']!r} (expected True or False)")
+        group["centered"] = bool(group["centered"])
+
+    def step(self):
+        """One update of every parameter that has a gradient (parameters with grad None are skipped)."""
+        for group in self.param_groups:
+            lr, alpha, eps, wd = group["lr"], group["alpha"], group["eps"], group["weight_decay"]
+            momentum, centered = group["momentum"], group["centered"]
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                dt = p.data.dtype.type
+                state = self.state.setdefault(id(p), {})
+                if not state:
+                    state["step"] = 0
+                    state["square_avg"] = np.zeros_like(p.data)
+                    if momentum > 0:
+                        state["momentum_buffer"] = np.zeros_like(p.data)
+                    if centered:
+                        state["grad_avg"] = np.zeros_like(p.data)
+                state["step"] += 1
+                g = np.asarray(p.grad, dtype=p.data.dtype)
+                if wd:
+                    g = g + dt(wd) * p.data
+                v = state["square_avg"]
+                v *= dt(alpha)
+                v += dt(1 - alpha) * g * g
+                if centered:
+                    a = state["grad_avg"]
+                    a += dt(1 - alpha) * (g - a)            # = alpha a + (1 - alpha) g, as torch's lerp_
+                    d = np.sqrt(v - a * a)
+                else:
+                    d = np.sqrt(v)
+                d += dt(eps)
+                if momentum > 0:
+                    buf = state["momentum_buffer"]
+                    buf *= dt(momentum)
+                    buf += g / d
+                    p.data -= dt(lr) * buf
+                else:
+                    p.data -= dt(lr) * (g / d)

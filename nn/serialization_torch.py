@@ -1,0 +1,274 @@
+"""PyTorch's weight files (.pt / .pth, the zip format of torch.save since 1.6), read and written
+without PyTorch.
+
+A torch.save file is a zip archive: ``<name>/data.pkl`` (a pickle of the object, usually a
+state_dict), ``<name>/data/<key>`` (the raw bytes of each tensor's storage), ``<name>/version``,
+``<name>/byteorder``. In the pickle, a tensor is ``torch._utils._rebuild_tensor_v2(storage,
+offset, size, stride, requires_grad, hooks)`` and each storage a persistent id
+``('storage', torch.FloatStorage, key, location, numel)``.
+
+Reading a pickle can run arbitrary code (a GLOBAL of os.system, then REDUCE). The unpickler
+here resolves only the globals a weight file needs (the two rebuild functions, the storage
+types, OrderedDict) to our own NumPy stand-ins; any other global (os.system, builtins.eval,
+subprocess.Popen...) is refused before anything is called. Tensors come back as ndarrays;
+containers (dict, OrderedDict, list, tuple) and numbers/strings as they are, so a checkpoint
+``{'state_dict': ..., 'epoch': 3}`` comes back as nested dicts (pick the one you want).
+
+Writing produces the same layout with protocol 2, so ``torch.load(path, weights_only=True)``
+reads it back.
+"""
+import collections
+import io
+import os
+import pickle
+import sys
+import zipfile
+
+import numpy as np
+
+__all__ = ["load_torch", "save_torch", "is_torch_zip", "TorchFileError"]
+
+# storage type name -> NumPy dtype (bfloat16 has no NumPy dtype: read as uint16 and widened)
+_STORAGE_DTYPES = {
+    "FloatStorage": np.float32, "DoubleStorage": np.float64, "HalfStorage": np.float16,
+    "BFloat16Storage": np.uint16, "LongStorage": np.int64, "IntStorage": np.int32,
+    "ShortStorage": np.int16, "CharStorage": np.int8, "ByteStorage": np.uint8, "BoolStorage": np.bool_,
+}
+_DTYPE_STORAGES = {np.dtype(v): k for k, v in _STORAGE_DTYPES.items() if k != "BFloat16Storage"}
+_ALIGN = 64                     # torch aligns every record's data to 64 bytes
+
+
+class TorchFileError(ValueError):
+    """A .pt/.pth file that cannot be read safely (unknown global, bad layout, old format)."""
+
+
+# ----------------------------------------------------------------------------- reading
+
+class _StorageType:
+    """Stand-in for torch.<X>Storage: only carries the dtype."""
+
+    def __init__(self, name):
+        self.name = name
+        self.dtype = np.dtype(_STORAGE_DTYPES[name])
+
+
+def _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad=False, backward_hooks=None,
+                       metadata=None):
+    """ndarray of the given size/stride (in elements) over a storage: a copy, C-contiguous."""
+    array, bfloat16 = storage
+    size, stride = tuple(size), tuple(stride)
+    if any(s < 0 for s in size) or any(s < 0 for s in stride):
+        raise TorchFileError("tensor with a negative size or stride")
+    if size and min(size) > 0:
+        last = storage_offset + sum((n - 1) * s for n, s in zip(size, stride))
+        if storage_offset < 0 or last >= array.size:
+            raise TorchFileError(f"tensor of size {size} reads past the end of its storage ({array.size} elements)")
+    if not size or min(size) > 0:
+        view = np.lib.stride_tricks.as_strided(array[storage_offset:], size,
+                                               tuple(s * array.itemsize for s in stride), writeable=False)
+        out = np.array(view)
+    else:
+        out = np.empty(size, array.dtype)
+    if bfloat16:                # the high half of a float32
+        out = (out.astype(np.uint32) << 16).view(np.float32)
+    return out
+
+
+def _rebuild_parameter(data, requires_grad=True, backward_hooks=None, *state):
+    return data
+
+
+def _ordered_dict(*args):
+    return collections.OrderedDict(*args)
+
+
+_ALLOWED = {
+    ("collections", "OrderedDict"): _ordered_dict,
+    ("torch._utils", "_rebuild_tensor_v2"): _rebuild_tensor_v2,
+    ("torch._utils", "_rebuild_parameter"): _rebuild_parameter,
+    ("torch._utils", "_rebuild_parameter_with_state"): _rebuild_parameter,
+}
+
+
+class _RestrictedUnpickler(pickle.Unpickler):
+    """Resolves only the globals of a weight file; reads storages from the zip archive."""
+
+    def __init__(self, data, archive, prefix, path):
+        super().__init__(io.BytesIO(data))
+        self.archive, self.prefix, self.path = archive, prefix, path
+        self.storages = {}
+
+    def find_class(self, module, name):
+        if module == "torch" and name in _STORAGE_DTYPES:
+            return _StorageType(name)
+        fn = _ALLOWED.get((module, name))
+        if fn is None:
+            raise TorchFileError(f"nn.load: {self.path!r} refers to {module}.{name}, which a weight file does not "
+                                 f"need; refused (only tensors, OrderedDict and plain containers are loaded, "
+                                 f"nothing is executed)")
+        return fn
+
+    def persistent_load(self, pid):
+        if not (isinstance(pid, tuple) and len(pid) == 5 and pid[0] == "storage"
+                and isinstance(pid[1], _StorageType) and isinstance(pid[2], str)):
+            raise TorchFileError(f"nn.load: {self.path!r} has an unexpected persistent id {pid!r:.80}")
+        _, stype, key, _location, numel = pid
+        if key not in self.storages:
+            name = f"{self.prefix}data/{key}"
+            try:
+                raw = self.archive.read(name)
+            except KeyError:
+                raise TorchFileError(f"nn.load: {self.path!r} lacks the storage record {name!r}") from None
+            dt = stype.dtype.newbyteorder("<")
+            if len(raw) % dt.itemsize:
+                raise TorchFileError(f"nn.load: storage {name!r} has {len(raw)} bytes, not a whole number of "
+                                     f"{stype.name} elements")
+            self.storages[key] = (np.frombuffer(raw, dt).astype(stype.dtype, copy=False),
+                                  stype.name == "BFloat16Storage")
+        return self.storages[key]
+
+
+def is_torch_zip(path):
+    """True if path is a zip archive holding a torch.save pickle (``*/data.pkl``)."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            return any(n.endswith("data.pkl") for n in z.namelist())
+    except (zipfile.BadZipFile, OSError):
+        return False
+
+
+def load_torch(path):
+    """Read a torch.save zip file -> its object with tensors as ndarrays (never runs code)."""
+    path = os.fspath(path)
+    try:
+        archive = zipfile.ZipFile(path)
+    except zipfile.BadZipFile:
+        raise TorchFileError(f"nn.load: {path!r} is not a zip archive: PyTorch's legacy (pre-1.6) format is "
+                             f"not supported; re-save it with torch.save in a recent PyTorch") from None
+    with archive:
+        pickles = [n for n in archive.namelist() if n.endswith("/data.pkl") or n == "data.pkl"]
+        if len(pickles) != 1:
+            raise TorchFileError(f"nn.load: {path!r} is a zip archive but not a torch.save file (no single data.pkl)")
+        prefix = pickles[0][:-len("data.pkl")]
+        byteorder = prefix + "byteorder"
+        if byteorder in archive.namelist() and archive.read(byteorder).strip() != b"little":
+            raise TorchFileError(f"nn.load: {path!r} was written on a big-endian machine; not supported")
+        unpickler = _RestrictedUnpickler(archive.read(pickles[0]), archive, prefix, path)
+        try:
+            return unpickler.load()
+        except TorchFileError:
+            raise
+        except Exception as e:  # noqa: BLE001 - a malformed pickle, whatever the opcode
+            raise TorchFileError(f"nn.load: {path!r} holds a pickle that cannot be read as weights "
+                                 f"({type(e).__name__}: {e})") from e
+
+
+# ----------------------------------------------------------------------------- writing
+
+class _Global:
+    """A global written by name (GLOBAL opcode) without importing it: torch need not exist."""
+
+    def __init__(self, module, name):
+        self.module, self.name = module, name
+
+    def __call__(self, *args):      # pickle's save_reduce wants a callable
+        raise TypeError("a name for pickling only")
+
+
+class _StorageRef:
+    def __init__(self, key, array):
+        self.key, self.array = key, array
+
+
+class _TensorRef:
+    """Pickles as torch._utils._rebuild_tensor_v2(storage, 0, size, stride, False, OrderedDict())."""
+
+    def __init__(self, storage, shape):
+        self.storage, self.shape = storage, shape
+
+    def __reduce__(self):
+        stride, acc = [], 1
+        for n in reversed(self.shape):
+            stride.append(acc)
+            acc *= n
+        hooks = (_Global("collections", "OrderedDict"), ())
+        return (_Global("torch._utils", "_rebuild_tensor_v2"),
+                (self.storage, 0, tuple(self.shape), tuple(reversed(stride)), False, _Reduced(*hooks)))
+
+
+class _Reduced:
+    """An object that pickles as func(*args)."""
+
+    def __init__(self, func, args):
+        self.func, self.args = func, args
+
+    def __reduce__(self):
+        return self.func, self.args
+
+
+class _TorchPickler(pickle._Pickler):    # the Python pickler: its dispatch table can be extended
+    dispatch = dict(pickle._Pickler.dispatch)
+
+    def save_torch_global(self, obj):
+        self.write(pickle.GLOBAL + f"{obj.module}\n{obj.name}\n".encode("ascii"))
+        self.memoize(obj)
+    dispatch[_Global] = save_torch_global
+
+    def persistent_id(self, obj):
+        if isinstance(obj, _StorageRef):
+            a = obj.array
+            return ("storage", _Global("torch", _DTYPE_STORAGES[a.dtype]), obj.key, "cpu", a.size)
+        return None
+
+
+def _to_picklable(value, storages, where):
+    """Replace arrays/Tensors by _TensorRef (collecting their storages); check everything else."""
+    data = getattr(value, "data", None)
+    if isinstance(data, np.ndarray) and not isinstance(value, np.ndarray):
+        value = data
+    if isinstance(value, (np.ndarray, np.generic)) and not isinstance(value, (str, bytes)):
+        a = np.asarray(value)
+        a = a if a.flags.c_contiguous else a.copy()            # (ascontiguousarray would make 0-d 1-d)
+        if a.dtype not in _DTYPE_STORAGES:
+            raise TypeError(f"nn.save: {where} has dtype {a.dtype}, which a .pt file cannot hold")
+        storage = _StorageRef(str(len(storages)), a.astype(a.dtype.newbyteorder("<"), copy=False))
+        storages.append(storage)
+        return _TensorRef(storage, a.shape)
+    if isinstance(value, dict):
+        if not all(isinstance(k, (str, int)) for k in value):
+            raise TypeError(f"nn.save: {where} has keys that are not str or int")
+        items = [(k, _to_picklable(v, storages, f"{where}[{k!r}]")) for k, v in value.items()]
+        return _Reduced(_Global("collections", "OrderedDict"), (items,))
+    if isinstance(value, (list, tuple)):
+        items = [_to_picklable(v, storages, f"{where}[{i}]") for i, v in enumerate(value)]
+        return items if isinstance(value, list) else tuple(items)
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    raise TypeError(f"nn.save: {where} is a {type(value).__name__}; a .pt file holds tensors, dicts, lists, "
+                    f"tuples, numbers and strings")
+
+
+def _write_aligned(zf, name, data):
+    """Add a stored record whose data starts on a 64-byte boundary (as torch's writer does)."""
+    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_STORED
+    start = zf.fp.tell() + 30 + len(name.encode("utf-8"))
+    padding = (-(start + 4)) % _ALIGN           # the extra field has a 4-byte header of its own
+    info.extra = b"FB" + padding.to_bytes(2, "little") + b"Z" * padding
+    zf.writestr(info, data)
+
+
+def save_torch(obj, f, archive_name="archive"):
+    """Write obj (a state_dict, or dicts/lists of arrays, numbers, strings) to the binary file f
+    in torch.save's zip format."""
+    storages = []
+    picklable = _to_picklable(obj, storages, "the object")
+    buf = io.BytesIO()
+    _TorchPickler(buf, protocol=2).dump(picklable)
+    with zipfile.ZipFile(f, mode="w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
+        _write_aligned(zf, f"{archive_name}/data.pkl", buf.getvalue())
+        _write_aligned(zf, f"{archive_name}/byteorder", sys.byteorder.encode() if sys.byteorder == "little"
+                       else b"little")
+        for s in storages:
+            _write_aligned(zf, f"{archive_name}/data/{s.key}", s.array.tobytes())
+        _write_aligned(zf, f"{archive_name}/version", b"3\n")
