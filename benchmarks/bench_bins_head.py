@@ -2,7 +2,8 @@
 
     python benchmarks/bench_bins_head.py [--q 313 262 64] [--threads 1] [--repeat 7] [--out DIR]
 
-Decoder features (16, 64, 32, 32) -> 1x1 conv to Q bin logits -> softmax cross-entropy against soft targets
+Decoder features (16, 64, 32, 32) -> 1x1 conv to Q bin logits (ours: as colorize.models.bins_head computes it,
+one broadcast matmul W (Q, 64) @ x (16, 64, 1024); PyTorch: F.conv2d) -> softmax cross-entropy against soft targets
 (each pixel's true ab spread over its 5 nearest bins, Gaussian sigma 5) with per-pixel rebalancing weights
 w[nearest bin] (lambda 0.5, E_p[w] = 1); forward + backward (gradients of the conv weight, bias and of the
 features, as inside a network). Q = 313 (Zhang et al.'s count), the project's gamut bins and a k-means count.
@@ -53,9 +54,11 @@ def _ours(prob, repeat):
     wt, bt = nn.Tensor(weight, requires_grad=True), nn.Tensor(bias, requires_grad=True)
     target, pw = nn.Tensor(soft), nn.Tensor(w)
 
+    Q = len(weight)                            # the model's head: the 1x1 conv as one matmul (bins_head.py)
+
     def step():
         x.grad = wt.grad = bt.grad = None
-        logits = F.conv2d(x, wt, bt)
+        logits = (wt.reshape(Q, C) @ x.reshape(N, C, H * W) + bt.reshape(1, Q, 1)).reshape(N, Q, H, W)
         loss = (F.cross_entropy(logits, target, reduction="none") * pw).mean()
         loss.backward()
         return loss.item()

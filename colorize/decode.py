@@ -2,6 +2,7 @@
 
 API (logits (N, Q, H, W) ndarray; centres (Q, 2) ab in Lab units; outputs ab (N, 2, H, W) float32)
     softmax(logits, T=1.0) -> (N, Q, H, W) float64 probabilities of softmax(logits / T) over the bins
+    log_softmax(logits, T=1.0) -> (N, Q, H, W) float64 their logarithms (finite even where softmax is 0)
     annealed_mean(logits, centres, T=0.38) -> ab = softmax(logits / T) @ centres  (Zhang et al. 2016)
     mean(logits, centres) -> annealed_mean at T = 1 (the expected colour: desaturated when unsure)
     mode(logits, centres) -> centre of the most likely bin (vivid, but patchy; the T -> 0 limit)
@@ -25,14 +26,23 @@ def _check(logits, centres):
     return logits, centres
 
 
-def softmax(logits, T=1.0):
-    """(N, Q, H, W) float64 softmax over axis 1 of logits / T; the maximum is subtracted first (no overflow)."""
+def _shifted(logits, T):
     if not T > 0:
         raise ColorizeError(f"temperature must be > 0, got {T}; use decode method 'mode' for the T -> 0 limit")
     z = np.asarray(logits, dtype=np.float64) / T
-    z = z - z.max(axis=1, keepdims=True)
-    e = np.exp(z)
+    return z - z.max(axis=1, keepdims=True)                     # the maximum subtracted first: no overflow
+
+
+def softmax(logits, T=1.0):
+    """(N, Q, H, W) float64 softmax over axis 1 of logits / T."""
+    e = np.exp(_shifted(logits, T))
     return e / e.sum(axis=1, keepdims=True)
+
+
+def log_softmax(logits, T=1.0):
+    """(N, Q, H, W) float64 log softmax over axis 1 of logits / T."""
+    z = _shifted(logits, T)
+    return z - np.log(np.exp(z).sum(axis=1, keepdims=True))
 
 
 def expected_ab(prob, centres):

@@ -20,7 +20,7 @@ logits (N, Q, H, W) and L (N, H, W) in [0, 100] share H and W; centres (Q, 2). T
 """
 import numpy as np
 
-from .decode import _check, expected_ab, softmax
+from .decode import _check, expected_ab, log_softmax, softmax
 from .errors import ColorizeError
 from .kernels.mrf import mean_field
 
@@ -70,17 +70,17 @@ def mrf_marginals(logits, L, centres, setting="lightness", sweeps=None, damping=
         csr, sweeps, beta = potts_similarity(centres), 8 if sweeps is None else sweeps, 1.0
     else:
         raise ColorizeError(f"unknown MRF setting '{setting}'; use one of {', '.join(SETTINGS)}")
-    p = softmax(logits)
-    q = np.empty((N, H, W, Q))
+    log_p = log_softmax(logits)
+    q = np.empty((N, Q, H, W))
     for n in range(N):
         if setting == "lightness":
-            unary = np.log(np.maximum(p[n], 1e-300)).transpose(1, 2, 0)
+            unary = log_p[n]
             w_right, w_down = lightness_affinity(L[n], sigma_L)
         else:
-            unary = 10.0 * p[n].transpose(1, 2, 0)
+            unary = 10.0 * np.exp(log_p[n])
             w_right, w_down = np.ones((H, W - 1)), np.ones((H - 1, W))
         q[n] = mean_field(unary, w_right, w_down, *csr, beta, sweeps, damping)
-    return q.transpose(0, 3, 1, 2)
+    return q
 
 
 def mrf_decode(logits, L, centres, T=0.38, **options):

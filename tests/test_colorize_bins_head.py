@@ -48,6 +48,26 @@ def test_bins_head_shapes_and_config():
     assert out.logits.shape[2:] == (7, 6) and out.ab.shape[2:] == (13, 11)
 
 
+def test_head_matmul_equals_the_1x1_conv_and_its_gradients():
+    from nn import functional as F
+    head = _bins_model().bins_head
+    rng = np.random.default_rng(0)
+    h = nn.Tensor(rng.normal(size=(2, head.conv.weight.shape[1], 3, 5)), requires_grad=True)
+    head.conv.weight.data = head.conv.weight.data.astype(np.float64)
+    head.conv.bias.data = head.conv.bias.data.astype(np.float64)
+    a = head(h)
+    b = F.conv2d(h, head.conv.weight, head.conv.bias)
+    assert np.allclose(a.data, b.data)
+    g = rng.normal(size=a.shape)
+    grads = []
+    for out in (a, b):
+        h.grad = head.conv.weight.grad = head.conv.bias.grad = None
+        (out * nn.Tensor(g)).sum().backward()
+        grads.append([h.grad.copy(), head.conv.weight.grad.copy(), head.conv.bias.grad.copy()])
+    for u, v in zip(*grads):
+        assert np.allclose(u, v)
+
+
 def test_head_ab_is_the_default_and_unchanged():
     nn.manual_seed(0)
     m = build_model({"model": "fusion", "width": 4, "depth": 2})

@@ -60,3 +60,11 @@ def test_decode_dispatch_and_errors():
         decode.annealed_mean(logits, CENTRES, T=0.0)
     with pytest.raises(ColorizeError, match="centres"):
         decode.mean(logits, CENTRES[:5])
+
+
+def test_log_softmax_is_the_log_of_softmax():
+    logits = RNG.standard_normal((2, 7, 3, 3)) * 5
+    np.testing.assert_allclose(decode.log_softmax(logits, 0.5), np.log(decode.softmax(logits, 0.5)), atol=1e-12)
+    big = np.zeros((1, 7, 1, 1))
+    big[0, 0] = 1e4
+    assert np.isfinite(decode.log_softmax(big)).all()           # log(0) avoided

@@ -13,7 +13,7 @@ SETTINGS = settings(max_examples=20, deadline=None)
 def _problem(seed, H, W, Q, scale=3.0):
     rng = np.random.default_rng(seed)
     centres = (rng.standard_normal((Q, 2)) * 25).astype(np.float32)
-    p = decode.softmax(rng.standard_normal((1, Q, H, W)) * scale)[0].transpose(1, 2, 0)
+    p = decode.softmax(rng.standard_normal((1, Q, H, W)) * scale)[0]
     w_right, w_down = mrf.lightness_affinity(rng.random((H, W)) * 100)
     return centres, np.log(p), w_right, w_down
 
@@ -25,10 +25,10 @@ def test_kernel_matches_twin(seed, H, W, Q, beta, damping, sweeps, potts):
     centres, unary, w_right, w_down = _problem(seed, H, W, Q)
     csr = mrf.potts_similarity(centres) if potts else mrf.similarity(centres, radius=30.0)
     q = K.mean_field(unary, w_right, w_down, *csr, beta, sweeps, damping)
-    assert q.shape == (H, W, Q)
+    assert q.shape == (Q, H, W)
     np.testing.assert_allclose(q, K.mean_field_ref(unary, w_right, w_down, *csr, beta, sweeps, damping),
                                rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(q.sum(-1), 1.0)
+    np.testing.assert_allclose(q.sum(0), 1.0)
 
 
 def _energies(unary, w_right, w_down, csr, beta, damping, sweeps):
@@ -52,7 +52,7 @@ def test_potts_setting_needs_damping():
     c = bins.gamut_bins()
     rng = np.random.default_rng(0)
     H, W = 5, 6
-    unary = 10.0 * decode.softmax(rng.standard_normal((1, len(c), H, W)) * 3)[0].transpose(1, 2, 0)
+    unary = 10.0 * decode.softmax(rng.standard_normal((1, len(c), H, W)) * 3)[0]
     ones = np.ones((H, W - 1)), np.ones((H - 1, W))
     csr = mrf.potts_similarity(c)
     assert np.all(np.diff(_energies(unary, *ones, csr, 1.0, 0.5, 8)) <= 0)

@@ -1,5 +1,7 @@
 """Mean-field inference on a 4-neighbour grid of per-pixel distributions over Q colour bins.
 
+Layout: bins first, as in the logits (N, Q, H, W): unary (Q, H, W) and marginals q (Q, H, W).
+
 Model (one image): P(x) proportional to exp(-E(x)), with x_i the bin of pixel i and
     E(x) = - sum_i unary[i, x_i] - beta * sum_{edges (i, j)} w_ij * S[x_i, x_j]
 S (Q, Q) is symmetric and sparse, given in CSR form (indptr (Q + 1,), indices, values); w_right (H, W - 1)
@@ -13,7 +15,7 @@ update), damped: q <- damping * q_old + (1 - damping) * q_update. It starts from
 The update minimises the linearised free energy; moving part of the way towards it (damping > 0) is a
 descent step on the mean-field free energy (free_energy below), which plain parallel updates need not be.
 
-    mean_field(unary, w_right, w_down, indptr, indices, values, beta, sweeps, damping) -> q (H, W, Q) float64
+    mean_field(unary, w_right, w_down, indptr, indices, values, beta, sweeps, damping) -> q (Q, H, W) float64
     mean_field_ref(...)  the NumPy twin (dense S)
     free_energy(q, unary, w_right, w_down, indptr, indices, values, beta) -> float
         F(q) = sum_i sum_k q_ik (log q_ik - unary_ik) - beta * sum_{edges} w_ij q_i^T S q_j
@@ -27,8 +29,8 @@ from numba import njit, prange
 
 def _check(unary, w_right, w_down, indptr, indices, values):
     if unary.ndim != 3:
-        raise ValueError(f"mean_field: unary must be (H, W, Q), got {unary.shape}")
-    H, W, Q = unary.shape
+        raise ValueError(f"mean_field: unary must be (Q, H, W), got {unary.shape}")
+    Q, H, W = unary.shape
     if w_right.shape != (H, W - 1) or w_down.shape != (H - 1, W):
         raise ValueError(f"mean_field: edge weights must be (H, W - 1) and (H - 1, W) for H, W = {H}, {W}, "
                          f"got {w_right.shape} and {w_down.shape}")
@@ -43,22 +45,10 @@ def _dense(indptr, indices, values, Q):
     return S
 
 
-def _softmax_last(z):
-    z = z - z.max(axis=-1, keepdims=True)
+def _softmax_bins(z):
+    z = z - z.max(axis=0, keepdims=True)
     e = np.exp(z)
-    return e / e.sum(axis=-1, keepdims=True)
-
-
-def _messages_ref(q, w_right, w_down, S, beta):
-    """(H, W, Q): beta * sum over the 4 neighbours j of w_ij (S q_j)."""
-    r = q @ S                                                   # S symmetric: (S q_j) for every pixel
-    m = np.zeros_like(q)
-    m[:, :-1] += w_right[..., None] * r[:, 1:]
-    m[:, 1:] += w_right[..., None] * r[:, :-1]
-    m[:-1] += w_down[..., None] * r[1:]
-    m[1:] += w_down[..., None] * r[:-1]
-    m += _missing(*q.shape[:2])[..., None] * r                  # replicated borders: the pixel itself
-    return beta * m
+    return e / e.sum(axis=0, keepdims=True)
 
 
 def _missing(H, W):
@@ -71,87 +61,111 @@ def _missing(H, W):
     return m
 
 
+def _messages_ref(q, w_right, w_down, S, beta):
+    """(Q, H, W): beta * sum over the 4 neighbours j of w_ij (S q_j), borders replicated."""
+    r = np.tensordot(S, q, axes=1)                              # (S q_j) for every pixel j
+    m = np.zeros_like(q)
+    m[:, :, :-1] += w_right * r[:, :, 1:]
+    m[:, :, 1:] += w_right * r[:, :, :-1]
+    m[:, :-1] += w_down * r[:, 1:]
+    m[:, 1:] += w_down * r[:, :-1]
+    m += _missing(*q.shape[1:]) * r                             # a missing neighbour is the pixel itself
+    return beta * m
+
+
 # ---------------------------------------------------------------- NumPy twin
 
 def mean_field_ref(unary, w_right, w_down, indptr, indices, values, beta, sweeps, damping):
-    """NumPy twin of mean_field: q (H, W, Q) float64 after `sweeps` damped parallel updates."""
+    """NumPy twin of mean_field: q (Q, H, W) float64 after `sweeps` damped parallel updates."""
     _check(unary, w_right, w_down, indptr, indices, values)
     unary = np.asarray(unary, np.float64)
-    S = _dense(indptr, indices, values, unary.shape[2])
-    q = _softmax_last(unary)
+    S = _dense(indptr, indices, values, unary.shape[0])
+    q = _softmax_bins(unary)
     for _ in range(sweeps):
-        update = _softmax_last(unary + _messages_ref(q, w_right, w_down, S, beta))
+        update = _softmax_bins(unary + _messages_ref(q, w_right, w_down, S, beta))
         q = damping * q + (1.0 - damping) * update
     return q
 
 
 def free_energy(q, unary, w_right, w_down, indptr, indices, values, beta):
-    """Mean-field free energy F(q) = E_q[E(x)] - entropy(q) (module doc); lower is better."""
-    S = _dense(indptr, indices, values, q.shape[2])
+    """Mean-field free energy F(q) = E_q[E(x)] - entropy(q) (module doc); q, unary (Q, H, W); lower is better."""
+    S = _dense(indptr, indices, values, q.shape[0])
     neg_entropy = np.sum(q * np.log(np.maximum(q, 1e-300)))
-    r = q @ S
-    pair = np.sum(w_right[..., None] * q[:, :-1] * r[:, 1:]) + np.sum(w_down[..., None] * q[:-1] * r[1:])
-    pair += 0.5 * np.sum(_missing(*q.shape[:2])[..., None] * q * r)
+    r = np.tensordot(S, q, axes=1)
+    pair = np.sum(w_right * q[:, :, :-1] * r[:, :, 1:]) + np.sum(w_down * q[:, :-1] * r[:, 1:])
+    pair += 0.5 * np.sum(_missing(*q.shape[1:]) * q * r)
     return float(neg_entropy - np.sum(q * unary) - beta * pair)
 
 
 # ---------------------------------------------------------------- Numba kernel
+# Bins-first layout: S q is a sum of axpys over whole contiguous (H, W) planes, sq[k] += S[k, l] q[l]
+# (vectorised); S q is written into a buffer padded by one replicated pixel, so the message step needs
+# no border branches.
 
-@njit(cache=True)
-def _softmax_into(z, out):
-    m = z[0]
-    for k in range(1, z.size):
-        m = max(m, z[k])
-    s = 0.0
-    for k in range(z.size):
-        out[k] = np.exp(z[k] - m)
-        s += out[k]
-    for k in range(z.size):
-        out[k] /= s
+@njit(cache=True, parallel=True)
+def _softmax_damped(z, q, damping):
+    """q <- damping * q + (1 - damping) * softmax over bins of z (Q, H, W); z is overwritten."""
+    Q, H, W = z.shape
+    for r in prange(H):
+        mx = np.empty(W)
+        for c in range(W):
+            mx[c] = z[0, r, c]
+        for k in range(1, Q):
+            for c in range(W):
+                mx[c] = max(mx[c], z[k, r, c])
+        total = np.zeros(W)
+        for k in range(Q):
+            for c in range(W):
+                e = np.exp(z[k, r, c] - mx[c])
+                z[k, r, c] = e
+                total[c] += e
+        for k in range(Q):
+            for c in range(W):
+                q[k, r, c] = damping * q[k, r, c] + (1.0 - damping) * z[k, r, c] / total[c]
 
 
 @njit(cache=True, parallel=True)
-def _mean_field(unary, w_right, w_down, indptr, indices, values, beta, sweeps, damping):
-    H, W, Q = unary.shape
-    q = np.empty((H, W, Q))
-    for r in prange(H):
-        for c in range(W):
-            _softmax_into(unary[r, c], q[r, c])
-    sq = np.empty((H, W, Q))
+def _mean_field(unary, w_l, w_r, w_u, w_d, indptr, indices, values, beta, sweeps, damping):
+    Q, H, W = unary.shape
+    q = np.zeros((Q, H, W))
+    z = unary.copy()
+    _softmax_damped(z, q, 0.0)
+    sq = np.empty((Q, H + 2, W + 2))                            # S q with a replicated 1-pixel border
     for _ in range(sweeps):
-        for r in prange(H):                                     # sq_j = S q_j, sparse rows of S
-            for c in range(W):
-                for k in range(Q):
-                    acc = 0.0
-                    for p in range(indptr[k], indptr[k + 1]):
-                        acc += values[p] * q[r, c, indices[p]]
-                    sq[r, c, k] = acc
-        q_new = np.empty((H, W, Q))
-        for r in prange(H):
-            z = np.empty(Q)
-            u = np.empty(Q)
-            up, down = max(r - 1, 0), min(r + 1, H - 1)         # clamped: a missing neighbour is the pixel
-            for c in range(W):
-                left, right = max(c - 1, 0), min(c + 1, W - 1)
-                w_l = w_right[r, c - 1] if c > 0 else 1.0
-                w_r = w_right[r, c] if c + 1 < W else 1.0
-                w_u = w_down[r - 1, c] if r > 0 else 1.0
-                w_d = w_down[r, c] if r + 1 < H else 1.0
-                for k in range(Q):
-                    m = (w_l * sq[r, left, k] + w_r * sq[r, right, k]
-                         + w_u * sq[up, c, k] + w_d * sq[down, c, k])
-                    z[k] = unary[r, c, k] + beta * m
-                _softmax_into(z, u)
-                for k in range(Q):
-                    q_new[r, c, k] = damping * q[r, c, k] + (1.0 - damping) * u[k]
-        q = q_new
+        for k in prange(Q):
+            plane = sq[k]
+            for r in range(H):
+                for c in range(W):
+                    plane[r + 1, c + 1] = 0.0
+            for p in range(indptr[k], indptr[k + 1]):
+                v, l = values[p], indices[p]
+                for r in range(H):
+                    for c in range(W):
+                        plane[r + 1, c + 1] += v * q[l, r, c]
+            for c in range(1, W + 1):                           # replicate the border
+                plane[0, c] = plane[1, c]
+                plane[H + 1, c] = plane[H, c]
+            for r in range(H + 2):
+                plane[r, 0] = plane[r, 1]
+                plane[r, W + 1] = plane[r, W]
+            for r in range(H):
+                for c in range(W):
+                    z[k, r, c] = unary[k, r, c] + beta * (
+                        w_l[r, c] * plane[r + 1, c] + w_r[r, c] * plane[r + 1, c + 2]
+                        + w_u[r, c] * plane[r, c + 1] + w_d[r, c] * plane[r + 2, c + 1])
+        _softmax_damped(z, q, damping)
     return q
 
 
 def mean_field(unary, w_right, w_down, indptr, indices, values, beta, sweeps, damping):
-    """q (H, W, Q) float64 marginals after `sweeps` damped parallel mean-field updates (module doc)."""
+    """q (Q, H, W) float64 marginals after `sweeps` damped parallel mean-field updates (module doc)."""
     _check(unary, w_right, w_down, indptr, indices, values)
+    H, W = unary.shape[1:]
+    # per-pixel weights of the left, right, up and down neighbours; 1 where the neighbour is the pixel itself
+    w_l, w_r, w_u, w_d = (np.ones((H, W)) for _ in range(4))
+    w_l[:, 1:], w_r[:, :-1] = w_right, w_right
+    w_u[1:], w_d[:-1] = w_down, w_down
     f64 = lambda a: np.ascontiguousarray(a, dtype=np.float64)
-    return _mean_field(f64(unary), f64(w_right), f64(w_down), np.ascontiguousarray(indptr, np.int64),
+    return _mean_field(f64(unary), w_l, w_r, w_u, w_d, np.ascontiguousarray(indptr, np.int64),
                        np.ascontiguousarray(indices, np.int64), f64(values), float(beta), int(sweeps),
                        float(damping))
