@@ -72,11 +72,11 @@ def torch_resnet_colorizer(torch, model):
                 stages.append(tnn.Sequential(tnn.Upsample(scale_factor=2), tnn.Conv2d(cin, cout, 3, 1, 1, bias=False),
                                              tnn.BatchNorm2d(cout), tnn.ReLU()))
             self.decoder = tnn.Sequential(*stages)
-            self.head = tnn.Sequential(tnn.Conv2d(model.head[0].weight.shape[1], 2, 3, 1, 1), tnn.Tanh())
+            self.ab_head = tnn.Sequential(tnn.Conv2d(model.ab_head[0].weight.shape[1], 2, 3, 1, 1), tnn.Tanh())
 
         def forward(self, x):
             h = self.layer3(self.layer2(self.layer1(self.maxpool(self.relu(self.bn1(self.conv1(x)))))))
-            return self.head(self.decoder(h))
+            return self.ab_head(self.decoder(h))
 
     net = Net()
     net.load_state_dict({k: torch.tensor(np.asarray(v)) for k, v in model.state_dict().items()})

@@ -44,7 +44,7 @@ def test_trunk_keys_follow_torchvision_names():
 
 
 @pytest.mark.parametrize("options", [{}, {"stem": "3x3"}, {"layers": 3},
-                                     {"fusion": True, "global_dim": 8, "num_classes": 3}])
+                                     {"fusion": True, "global_dim": 8, "num_classes": 3}, {"head": "bins"}])
 @pytest.mark.parametrize("hw", [(13, 21), (5, 7), (16, 16)])
 def test_forward_shapes_for_odd_sizes(options, hw):
     nn.manual_seed(0)
@@ -53,6 +53,8 @@ def test_forward_shapes_for_odd_sizes(options, hw):
     out = model(x)
     assert out.ab.shape == (2, 2) + hw
     assert np.all(np.abs(out.ab.data) < 1)
+    if options.get("head") == "bins":
+        assert out.logits.shape == (2, len(model.bins_head.centres), (hw[0] + 1) // 2, (hw[1] + 1) // 2)
     if options.get("num_classes"):
         assert out.scene_logits.shape == (2, 3)
     else:
@@ -77,7 +79,7 @@ def test_fusion_reuses_the_global_branch_of_the_conv_models():
 
 
 def test_bad_options_are_clear():
-    for opts, msg in (({"layers": 4}, "layers"), ({"stem": "5x5"}, "stem"), ({"head": "bins"}, "head")):
+    for opts, msg in (({"layers": 4}, "layers"), ({"stem": "5x5"}, "stem"), ({"head": "hist"}, "head")):
         with pytest.raises(Exception, match=msg):
             build_model(dict({"model": "resnet"}, **opts))
 

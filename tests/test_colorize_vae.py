@@ -222,7 +222,8 @@ def test_the_cli_run_logs_the_kl_and_its_weights_load_back(vae_run):
 
 
 @pytest.mark.parametrize("name,options", [("unet_vae", {"width": 4, "depth": 2, "latent_dim": 3}),
-                                          ("resnet", {}), ("resnet", {"fusion": True, "global_dim": 8})])
+                                          ("resnet", {}), ("resnet", {"fusion": True, "global_dim": 8}),
+                                          ("resnet", {"head": "bins"})])
 def test_save_load_round_trip(name, options, tmp_path):
     from colorize.checkpoint import load_weights
     from colorize.predict import predict_ab

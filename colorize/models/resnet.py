@@ -2,9 +2,11 @@
 then an upsampling decoder back to full size.
 
 API (registered for build_model / ``--model resnet``)
-    ResNetColorizer(layers=2, stem="7x7", fusion=False, global_dim=128, num_classes=0, head="ab")
+    ResNetColorizer(layers=2, stem="7x7", fusion=False, global_dim=128, num_classes=0, head="ab", bins="gamut",
+                    centres=None, decode="annealed", temperature=0.38)
     forward(x, target_ab=None): x (N, 1, H, W) Tensor, L scaled to [-1, 1], any H, W >= 1 (target_ab ignored)
-        -> ColorOutput(ab (N, 2, H, W) in (-1, 1) (ab / 128, tanh), scene_logits (N, num_classes) or None)
+        -> ColorOutput(ab (N, 2, H, W) in (-1, 1) (ab / 128), scene_logits (N, num_classes) or None,
+                       logits (N, Q, ceil(H/2), ceil(W/2)) with head "bins")
 
 Architecture (names as torchvision's resnet.py, so the trunk's state_dict keys match resnet18's:
 conv1.weight, bn1.running_mean, layer1.0.conv1.weight, layer2.0.downsample.0.weight, ...)
@@ -19,7 +21,9 @@ conv1.weight, bn1.running_mean, layer1.0.conv1.weight, layer2.0.downsample.0.wei
               (num_classes is unused without fusion: the head needs the global vector)
     decoder   one stage per halving of the trunk: nearest x2 upsampling + conv 3x3 + BatchNorm + ReLU,
               channels halving down to 32 (decoder.k.1 conv, decoder.k.2 BatchNorm)
-    head      "ab": conv 3x3 -> 2 channels + tanh (head.0), as the last stage of the other conv models
+    head      "ab": conv 3x3 -> 2 channels + tanh (ab_head.0), as the last stage of the other conv models;
+              "bins": the conv models' BinsHead (models/bins_head.py) replaces the last decoder stage: a 1x1 conv
+              to Q bin logits at half the input size, decoded to ab (bins, centres, decode, temperature as there)
 
 Why the 7x7 stem is the default at the working sizes used here (64-128 px): it divides the size by 4 before the
 64-channel blocks, which is what makes the trunk affordable on a CPU (the 3x3 stem runs layer1 at full size: 16x
@@ -35,11 +39,11 @@ import numpy as np
 import nn
 
 from . import register_model
+from .bins_head import BinsHead
 from .conv import GlobalBranch, pad_to_multiple
 from .output import ColorOutput
 
 STEMS = ("7x7", "3x3")
-HEADS = ("ab",)
 MIN_DECODER_WIDTH = 32
 
 
@@ -80,10 +84,8 @@ def _decoder_stage(cin, cout):
                          nn.Conv2d(cin, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout), nn.ReLU())
 
 
-def make_head(kind, cin):
-    """Output head on decoder features (N, cin, H, W): 'ab' = conv 3x3 -> 2 + tanh -> ab / 128 in (-1, 1)."""
-    if kind not in HEADS:
-        raise ValueError(f"head must be one of {', '.join(HEADS)} for the resnet model, got {kind!r}")
+def ab_head(cin):
+    """Regression head on decoder features (N, cin, H, W): conv 3x3 -> 2 + tanh -> ab / 128 in (-1, 1)."""
     return nn.Sequential(nn.Conv2d(cin, 2, 3, padding=1), nn.Tanh())
 
 
@@ -97,8 +99,10 @@ def _check_int(name, v, lo, hi=None):
 class ResNetColorizer(GlobalBranch, nn.Module):
     """ResNet-18 trunk (conv1 .. layer2 or layer3) + nearest-upsampling decoder + ab head."""
 
-    def __init__(self, layers=2, stem="7x7", fusion=False, global_dim=128, num_classes=0, head="ab"):
+    def __init__(self, layers=2, stem="7x7", fusion=False, global_dim=128, num_classes=0, head="ab", bins="gamut",
+                 centres=None, decode="annealed", temperature=0.38):
         super().__init__()
+        self.head = BinsHead.check_head(head)
         _check_int("layers", layers, 2, 3)
         if stem not in STEMS:
             raise ValueError(f"stem must be one of {', '.join(STEMS)}, got {stem!r}")
@@ -128,14 +132,19 @@ class ResNetColorizer(GlobalBranch, nn.Module):
             self._build_global_branch(top, int(global_dim), self.num_classes, True, "relu")
 
         stages, c = [], top
-        for _ in range(self.halvings):
+        for _ in range(self.halvings if head == "ab" else self.halvings - 1):
             cout = max(c // 2, MIN_DECODER_WIDTH)
             stages.append(_decoder_stage(c, cout))
             c = cout
         self.decoder = nn.Sequential(*stages)
-        self.head = make_head(head, c)
-        self.config = {"model": "resnet", "layers": int(layers), "stem": stem, "fusion": self.fusion,
-                       "global_dim": int(global_dim), "num_classes": int(num_classes), "head": head}
+        if head == "ab":
+            self.ab_head = ab_head(c)
+            head_config = {"head": "ab"}
+        else:
+            self.bins_head = BinsHead(c, bins, centres, decode, temperature)
+            head_config = dict({"head": "bins"}, **self.bins_head.config())
+        self.config = dict({"model": "resnet", "layers": int(layers), "stem": stem, "fusion": self.fusion,
+                            "global_dim": int(global_dim), "num_classes": int(num_classes)}, **head_config)
 
     def trunk(self, x):
         """torchvision's resnet forward up to the last kept layer: x (N, 1, H, W) -> (N, 128 or 256, h, w)."""
@@ -151,12 +160,17 @@ class ResNetColorizer(GlobalBranch, nn.Module):
         """x: (N, 1, H, W) -> ColorOutput(ab (N, 2, H, W), scene_logits (N, num_classes) or None)."""
         if x.ndim != 4 or x.shape[1] != 1:
             raise ValueError(f"expected input of shape (N, 1, H, W) (the L channel), got {tuple(x.shape)}")
+        x_in = x
         x, (H, W) = pad_to_multiple(x, 2 ** self.halvings)
         h = self.trunk(x)
-        logits = None
+        scene = None
         if self.fusion:
-            h, logits = self._fuse_global(h)
-        ab = self.head(self.decoder(h))
+            h, scene = self._fuse_global(h)
+        h = self.decoder(h)
+        if self.head == "bins":
+            logits = self.bins_head(h)[:, :, :(H + 1) // 2, :(W + 1) // 2]
+            return ColorOutput(self.bins_head.decode_ab(logits, x_in), logits=logits, scene_logits=scene)
+        ab = self.ab_head(h)
         if ab.shape[2] != H or ab.shape[3] != W:
             ab = ab[:, :, :H, :W]
-        return ColorOutput(ab, scene_logits=logits)
+        return ColorOutput(ab, scene_logits=scene)
