@@ -2,9 +2,11 @@
 
     colorize train DATA --model mlp --out RUN_DIR [--epochs N] [--size PX] [--batch-size N] [--lr X]
                    [--val-split F] [--seed N] [--resume] [--quiet] ...
+    colorize train DATA --model fusion --head bins [--bins gamut|kmeans:K] [--rebalance LAMBDA] ...
     colorize predict [--weights RUN_DIR/model.npz] IMAGE_OR_DIR_OR_VIDEO... --out DIR [--format png|jpg]
-                     [--overwrite] [--smooth A] [--scene-cut X] [--quiet]
-    colorize evaluate --weights RUN_DIR/model.npz DATA [--json FILE]
+                     [--overwrite] [--smooth A] [--scene-cut X] [--decode annealed|mean|mode|mrf]
+                     [--temperature T] [--samples K] [--seed N] [--quiet]
+    colorize evaluate --weights RUN_DIR/model.npz DATA [--json FILE] [--out DIR] [--decode ...]
     colorize demo [--out DIR]
 
 DATA is a folder of images (first-level subfolder names serve as scene labels) or
@@ -104,6 +106,25 @@ def _key_value(text):
     return key.strip(), value
 
 
+def _unit_float(text):
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number in [0, 1], got {text!r}") from None
+    if not 0.0 <= v <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be in [0, 1] (0: off), got {text}")
+    return v
+
+
+def _decode_options(p):
+    p.add_argument("--decode", choices=("annealed", "mean", "mode", "mrf"),
+                   help="bins models only: annealed mean (softmax(logits / T) @ centres), mean (T = 1), mode "
+                        "(most likely bin) or mrf (mean-field Markov random field, then the annealed mean); "
+                        "default: the decoding saved with the weights")
+    p.add_argument("--temperature", type=_positive_float, metavar="T",
+                   help="bins models only: temperature of the annealed mean (default: saved with the weights)")
+
+
 def build_parser():
     from .models import model_names
     from .naming import OUTPUT_FORMATS
@@ -122,7 +143,8 @@ def build_parser():
     t.add_argument("data", metavar="DATA", help="folder of images or synthetic:beach|forest|sunrise|mixed")
     t.add_argument("--model", default="mlp", choices=model_names(),
                    help="mlp: 5x5 patch MLP; convnet: strided encoder-decoder; unet: with skip connections; "
-                        "fusion: U-Net + global features (default: mlp)")
+                        "fusion: U-Net + global features; resnet: ResNet-18 trunk + upsampling decoder; "
+                        "unet_vae: U-Net conditional VAE, samples several colourings (default: mlp)")
     t.add_argument("--out", required=True, metavar="RUN_DIR", help="run folder to write (created if missing)")
     t.add_argument("--epochs", type=_positive_int, metavar="N", help="maximum number of epochs")
     t.add_argument("--size", type=_positive_int, metavar="PX",
@@ -148,10 +170,23 @@ def build_parser():
     t.add_argument("--aux-weight", type=_nonneg_float, metavar="W",
                    help="weight of the scene-classification loss for models with a classifier head "
                         "(default 1/300, as Iizuka et al.)")
+    t.add_argument("--kl-beta", type=_nonneg_float, metavar="B",
+                   help="unet_vae only: final weight of the KL term (default 0.01)")
+    t.add_argument("--kl-warmup", type=_nonneg_int, metavar="N",
+                   help="unet_vae only: epochs over which the KL weight rises linearly from 0 (default 5)")
     t.add_argument("--model-opt", type=_key_value, action="append", default=[], metavar="KEY=VALUE",
                    help="extra model option (repeatable), e.g. --model-opt width=32")
     t.add_argument("--time-limit", type=_positive_float, metavar="MIN",
                    help="stop after the epoch during which MIN minutes have passed")
+    t.add_argument("--head", choices=("ab", "bins"),
+                   help="conv models: ab regresses a, b (default); bins predicts a distribution over ab bins "
+                        "per pixel (at half the input size), decoded to one colour")
+    t.add_argument("--bins", metavar="SPEC",
+                   help="with --head bins: gamut (the in-gamut 10-unit ab grid) or kmeans:K (K centres fitted "
+                        "on the training pixels); default gamut")
+    t.add_argument("--rebalance", type=_unit_float, metavar="LAMBDA",
+                   help="weight rare colours up: per-pixel weight ((1 - LAMBDA) / Q + LAMBDA p)^-1 of its bin, "
+                        "p the training set's colour prior (default 0.5 with --head bins, 0 = off otherwise)")
     t.add_argument("--threads", type=_positive_int, metavar="N", help="threads for the kernels (default: all cores)")
     t.add_argument("--strict", action="store_true",
                    help="stop at the first image that cannot be read (default: skip it with a warning)")
@@ -188,6 +223,13 @@ def build_parser():
     pr.add_argument("--scene-cut", type=_positive_float, metavar="X",
                     help="videos: restart the smoothing when the mean change of lightness L (0-100) between "
                          "two frames exceeds X (default 12)")
+    _decode_options(pr)
+    pr.add_argument("--samples", type=_positive_int, metavar="K",
+                    help="write K different colourings per input, <name>_sample1 .. <name>_sampleK (models with "
+                         "a latent, e.g. unet_vae: 32 latents are drawn and K distinct ones kept by k-means on the "
+                         "predicted colours); without it, one colouring (the latent at its prior mean)")
+    pr.add_argument("--seed", type=_nonneg_int, default=0, metavar="N",
+                    help="seed of the sampled latents with --samples: same seed, same colourings (default 0)")
     pr.add_argument("--threads", type=_positive_int, metavar="N", help="threads for the kernels")
     pr.add_argument("--quiet", "-q", action="store_true",
                     help="no progress bar, no list of written files and no summary (errors are still shown)")
@@ -204,6 +246,9 @@ def build_parser():
     ev.add_argument("--seed", type=_nonneg_int, default=1000, metavar="N",
                     help="seed of the generated scenes for synthetic DATA (default 1000, unseen in training)")
     ev.add_argument("--json", metavar="FILE", help="also write the metrics as JSON to FILE ('-' for stdout)")
+    ev.add_argument("--out", metavar="DIR",
+                    help="also write metrics.json and ab_histograms.png (predicted vs true colours) into DIR")
+    _decode_options(ev)
     ev.add_argument("--threads", type=_positive_int, metavar="N", help="threads for the kernels")
 
     d = sub.add_parser("demo", help="a quick end-to-end run on synthetic beaches",
@@ -228,13 +273,22 @@ def _cmd_train(args):
     from .train import run_training
     _set_threads(args.threads)
     opts = {k: getattr(args, k) for k in ("epochs", "size", "batch_size", "lr", "val_split", "seed", "patience",
-                                           "images", "augment", "aux_weight", "time_limit")}
+                                           "images", "augment", "aux_weight", "time_limit", "kl_beta", "kl_warmup")}
     model_options = dict(args.model_opt)
     for k in ("hidden", "activation"):
         if getattr(args, k) is not None:
             if args.model != "mlp":
                 raise ColorizeError(f"--{k} is an mlp option; use --model-opt KEY=VALUE for --model {args.model}")
             model_options[k] = getattr(args, k)
+    for k in ("head", "bins"):
+        if getattr(args, k) is not None:
+            if args.model == "mlp":
+                raise ColorizeError(f"--{k} applies to the conv models (convnet, unet, fusion), not mlp")
+            model_options[k] = getattr(args, k)
+    if args.bins is not None and args.head != "bins" and not args.rebalance:
+        raise ColorizeError("--bins needs --head bins (or --rebalance > 0, whose prior uses the bins)")
+    if args.rebalance is not None:
+        opts["rebalance"] = args.rebalance
     opts = {k: v for k, v in opts.items() if v is not None}
     try:
         run_training(args.data, args.out, model=args.model, model_options=model_options, resume=args.resume,
@@ -264,7 +318,8 @@ def _cmd_predict(args):
 
     _set_threads(args.threads)
     result = predict_paths(args.weights, args.inputs, args.out, fmt=args.format, overwrite=args.overwrite,
-                           smooth=args.smooth, scene_cut=args.scene_cut, progress=not args.quiet, report=report)
+                           smooth=args.smooth, scene_cut=args.scene_cut, progress=not args.quiet, report=report,
+                           decode=args.decode, temperature=args.temperature, samples=args.samples, seed=args.seed)
     if not args.quiet:
         for path in result["written"]:
             print(path)
@@ -277,7 +332,8 @@ def _cmd_predict(args):
 def _cmd_evaluate(args):
     from .evaluate import evaluate_weights, format_metrics_table
     _set_threads(args.threads)
-    result = evaluate_weights(args.weights, args.data, images=args.images, seed=args.seed)
+    result = evaluate_weights(args.weights, args.data, images=args.images, seed=args.seed, decode=args.decode,
+                              temperature=args.temperature, out_dir=args.out)
     if args.json == "-":
         print(json.dumps(result, indent=2))
     else:
@@ -286,6 +342,8 @@ def _cmd_evaluate(args):
             from .train import write_json
             write_json(args.json, result)
             print(f"metrics written to {args.json}")
+        if args.out:
+            print(f"metrics.json and ab_histograms.png written to {args.out}")
     return 0
 
 

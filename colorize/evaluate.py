@@ -1,6 +1,9 @@
 """Scoring a colorizer beside the two baselines (gray: a = b = 0; the training set's mean ab).
 
-    evaluate_model(model, dataset, mean_ab)   metrics dict (PSNR, ab error, colourfulness; per scene kind)
+    evaluate_model(model, dataset, mean_ab)   metrics dict (PSNR, ab error, colourfulness; per scene kind; the
+                                              colour-bias report of model and baselines: AuC, rebalanced AuC,
+                                              CIEDE2000, ab-histogram intersection, Hellinger, KL, chroma ratio)
+    BiasReport(mean_ab)                       that report accumulated over images of any size
     evaluate_weights(weights, DATA)           what `colorize evaluate` calls
     format_metrics_table / format_kind_table  plain-text tables of those dicts
     predict_rgb(model, dataset)               the model's colorization of a Dataset at its working size
@@ -14,7 +17,7 @@ from . import metrics as M
 from .checkpoint import load_weights
 from .color import lab_to_rgb, target_to_ab
 from .errors import ColorizeError
-from .predict import predict_ab, resolve_weights
+from .predict import predict_ab, resolve_weights, set_decoding
 
 
 def predict_rgb(model, dataset, batch_size=16):
@@ -24,7 +27,41 @@ def predict_rgb(model, dataset, batch_size=16):
     return lab_to_rgb(np.concatenate([dataset.lab[..., :1], ab], axis=-1))
 
 
-def evaluate_model(model, dataset, mean_ab_value, batch_size=16):
+class BiasReport:
+    """Colour-bias report (colorize.color_bias.ColourBias) of a model and of the gray and mean-ab baselines.
+
+    report = BiasReport(mean_ab)               mean_ab: [a, b] of the mean-ab baseline
+    report.add(pred_ab, true_ab, L)            (..., 2) ab and (...) L in Lab units, e.g. one image (H, W, 2)
+    report.result() -> {"model": {...}, "gray": {...}, "mean_ab": {...}}   (ColourBias.result() each)
+    report.plot(path)                          the model's and the truth's ab histograms (a PNG)
+    """
+
+    ROWS = ("model", "mean_ab", "gray")
+
+    def __init__(self, mean_ab):
+        from .bins import gamut_bins
+        from .color_bias import ColourBias
+        centres = gamut_bins()
+        self.mean_ab = np.asarray(mean_ab, np.float64).reshape(2)
+        self.acc = {k: ColourBias(centres) for k in self.ROWS}
+
+    def add(self, pred_ab, true_ab, L=None):
+        true_ab = np.asarray(true_ab, np.float64)
+        self.acc["model"].add(pred_ab, true_ab, L)
+        self.acc["gray"].add(np.zeros_like(true_ab), true_ab, L)
+        self.acc["mean_ab"].add(np.broadcast_to(self.mean_ab, true_ab.shape), true_ab, L)
+        return self
+
+    def result(self):
+        return {k: a.result() for k, a in self.acc.items()}
+
+    def plot(self, path):
+        from .color_bias import plot_ab_histograms
+        centres, hist_pred, hist_true = self.acc["model"].histograms()
+        return plot_ab_histograms(centres, hist_pred, hist_true, path, titles=("prediction", "truth"))
+
+
+def evaluate_model(model, dataset, mean_ab_value, batch_size=16, histogram_path=None):
     """Metrics of model vs the gray and mean-ab baselines on a Dataset (at its working size).
 
     Returns {"n": N, "model": {...}, "gray": {...}, "mean_ab": {...}, "per_kind": {kind: {"n": n, "model": ...,
@@ -45,6 +82,10 @@ def evaluate_model(model, dataset, mean_ab_value, batch_size=16):
             result["per_kind"][name] = {"n": int(d["count"]), "model": d["model"], "gray": d["gray"],
                                         "mean_ab": d["mean_ab"]}
     result["mean_ab_value"] = [float(v) for v in mean_ab_value]
+    report = BiasReport(mean_ab_value).add(ab_pred, dataset.lab[..., 1:], dataset.lab[..., 0])
+    result["colour_bias"] = report.result()
+    if histogram_path is not None:
+        result["histogram_plot"] = report.plot(histogram_path)
     return result
 
 
@@ -67,6 +108,32 @@ def format_metrics_table(result, title=None):
     if len(per_kind) > 1:
         for kind, r in per_kind.items():
             block(r, kind)
+    if "colour_bias" in result:
+        lines.append(format_bias_table(result))
+    return "\n".join(lines)
+
+
+def format_bias_table(result):
+    """The colour-bias lines: per row (model, mean-ab, gray) PSNR, ab error, colourfulness, AuC, rebalanced
+    AuC, mean CIEDE2000, then the ab-histogram figures and the model's chroma ratio per true-hue sector."""
+    bias = result["colour_bias"]
+    names = (("model", "model"), ("mean_ab", "mean-ab baseline"), ("gray", "gray baseline"))
+    lines = ["colour bias over the whole set (ab histograms on the gamut bins; AuC: % of pixels within "
+             "0..150 ab units, rebalanced: every true colour bin counts equally):",
+             f"  {'':<18}{'PSNR dB':>9}{'ab error':>10}{'colourful':>11}{'AuC':>7}{'AuC reb':>9}{'CIEDE2000':>11}"]
+    for key, name in names:
+        m, b = result[key], bias[key]
+        de = "" if b["ciede2000"] is None else f"{b['ciede2000']:.2f}"
+        lines.append(f"  {name:<18}{m['psnr']:>9.2f}{m['ab_error']:>10.2f}{m['colourfulness']:>11.1f}"
+                     f"{b['auc']:>7.1f}{b['auc_rebalanced']:>9.1f}{de:>11}")
+    lines.append(f"  {'':<18}{'hist. intersection':>19}{'Hellinger':>11}{'KL(true||pred)':>16}{'chroma ratio':>14}")
+    for key, name in names:
+        b = bias[key]
+        lines.append(f"  {name:<18}{b['intersection']:>19.3f}{b['hellinger']:>11.3f}{b['kl_true_pred']:>16.3f}"
+                     f"{b['chroma_ratio']:>14.2f}")
+    hue = bias["model"]["chroma_ratio_by_hue"]
+    lines.append("  model chroma ratio by true hue: " + ", ".join(
+        f"{k} {'-' if v is None else f'{v:.2f}'}" for k, v in hue.items()))
     return "\n".join(lines)
 
 
@@ -82,9 +149,16 @@ def format_kind_table(result):
     return "\n".join(lines)
 
 
-def evaluate_weights(weights, data, images=None, seed=1000):
-    """`colorize evaluate`: load a weights file, score it on DATA at its working size vs the baselines."""
+def evaluate_weights(weights, data, images=None, seed=1000, decode=None, temperature=None, out_dir=None):
+    """`colorize evaluate`: load a weights file, score it on DATA at its working size vs the baselines.
+
+    decode / temperature: a bins model's decoding (default: saved with the weights). out_dir: also write
+    metrics.json and ab_histograms.png there.
+    """
     model, meta = load_weights(resolve_weights(weights))
+    set_decoding(model, decode, temperature)
+    if out_dir is not None and os.path.exists(out_dir) and not os.path.isdir(out_dir):
+        raise ColorizeError(f"--out {out_dir} exists and is not a folder; choose a folder path")
     size = int(meta.get("size", 64))
     spec = str(data)
     if not spec.startswith(D.SYNTHETIC_PREFIX) and not os.path.exists(spec):
@@ -94,7 +168,17 @@ def evaluate_weights(weights, data, images=None, seed=1000):
     ds = D.load_dataset(spec, size=size, n=(images or 64) if is_synth else None, seed=seed,
                         limit=None if is_synth else images)
     mean = meta.get("mean_ab") or [0.0, 0.0]
-    result = evaluate_model(model, ds, mean)
+    hist = None
+    if out_dir is not None:
+        os.makedirs(out_dir, exist_ok=True)
+        hist = os.path.join(out_dir, "ab_histograms.png")
+    result = evaluate_model(model, ds, mean, histogram_path=hist)
     result["weights"] = os.fspath(weights) if weights is not None else "default"
     result["data"] = spec
+    head = getattr(model, "bins_head", None)
+    if getattr(model, "head", "ab") == "bins":
+        result["decode"] = {"method": head.decode, "temperature": head.temperature}
+    if out_dir is not None:
+        from .trainer import write_json
+        write_json(os.path.join(out_dir, "metrics.json"), result)
     return result

@@ -9,12 +9,15 @@ output: a ColorOutput (colorize/models/output.py); target_ab: (N, 2, H, W) Tenso
 labels: (N,) int array of scene labels, or None when the data has none.
 
 A new kind of loss (cross-entropy over ab bins, a VAE's reconstruction + beta * KL with beta annealed
-in start_epoch) is one more subclass of Loss; the trainer does not change.
+in start_epoch: VAELoss below) is one more subclass of Loss; the trainer does not change.
 """
 import numpy as np
 
 import nn
 from nn import functional as F
+
+from .bins import pixel_weights, soft_encode
+from .color import AB_SCALE
 
 _PIXEL_LOSSES = {"mse": F.mse_loss, "l1": F.l1_loss, "smooth_l1": F.smooth_l1_loss}
 
@@ -58,6 +61,55 @@ class RegressionLoss(Loss):
         return value
 
 
+class BinsLoss(Loss):
+    """Cross-entropy of a bins head's logits against soft-encoded true colours, rebalanced per pixel.
+
+    centres (Q, 2) ab bin centres (Lab units); class_weights: None, or (Q,) rebalancing weights w
+    (colorize.bins.rebalance_weights): each target pixel counts w[its nearest bin].
+    output.logits (N, Q, h, w) may be smaller than target_ab (N, 2, H, W) by an integer factor f (the conv
+    models' head is at f = 2): the true ab is averaged over f x f blocks first (area downsampling, as the
+    logits see the image), then soft-encoded (k nearest centres, Gaussian sigma, Zhang et al.).
+    loss = mean over pixels of w * cross_entropy(logits, soft target). parts: {"colour": value}.
+    """
+
+    def __init__(self, centres, class_weights=None, k=5, sigma=5.0):
+        super().__init__()
+        self.centres = np.asarray(centres, np.float32)
+        self.class_weights = None if class_weights is None else np.asarray(class_weights, np.float32)
+        if self.class_weights is not None and self.class_weights.shape != (len(self.centres),):
+            raise ValueError(f"class_weights must have shape ({len(self.centres)},), got {self.class_weights.shape}")
+        self.k, self.sigma = int(k), float(sigma)
+
+    def targets(self, target_ab, hw):
+        """target_ab (N, 2, H, W) ab / 128 ndarray -> (soft targets (N, Q, h, w), weights (N, h, w) or None)."""
+        t = np.asarray(target_ab, np.float32)
+        N, _, H, W = t.shape
+        h, w = hw
+        f = max(1, -(-H // h))
+        if (h * f, w * f) != (H, W):                     # odd sizes: edge-pad to whole f x f blocks
+            t = np.pad(t, ((0, 0), (0, 0), (0, h * f - H), (0, w * f - W)), mode="edge")
+        if f > 1:
+            t = t.reshape(N, 2, h, f, w, f).mean(axis=(3, 5))
+        ab = t * np.float32(AB_SCALE)
+        soft = soft_encode(ab, self.centres, self.k, self.sigma)
+        weights = None if self.class_weights is None else pixel_weights(ab, self.centres, self.class_weights)
+        return soft, weights
+
+    def __call__(self, output, target_ab, labels=None):
+        if output.logits is None:
+            raise ValueError("BinsLoss needs a model with a bins head (output.logits is None)")
+        logits = output.logits
+        soft, weights = self.targets(target_ab.data, logits.shape[2:])
+        dt = logits.data.dtype
+        if weights is None:
+            value = F.cross_entropy(logits, nn.Tensor(soft.astype(dt, copy=False)))
+        else:
+            ce = F.cross_entropy(logits, nn.Tensor(soft.astype(dt, copy=False)), reduction="none")   # (N, h, w)
+            value = (ce * nn.Tensor(weights.astype(dt, copy=False))).mean()
+        self.parts = {"colour": value.item()}
+        return value
+
+
 class ColorLoss(Loss):
     """pixel_loss + scene_weight * cross_entropy(output.scene_logits, labels), the second term only when
     labels are given, the output has scene_logits and scene_weight > 0.
@@ -84,3 +136,42 @@ class ColorLoss(Loss):
 
     def start_epoch(self, epoch):
         self.pixel_loss.start_epoch(epoch)
+
+
+class VAELoss(Loss):
+    """Conditional VAE loss: reconstruction + beta * KL(q(z | L, ab) || N(0, I)).
+
+    reconstruction: RegressionLoss("mse", rebalance_weights): the squared error of output.ab, averaged over
+    pixels and channels (optionally rebalanced per pixel), the same number the regression models minimise.
+    kl: output.kl, the model's KL summed over the latent dimensions and averaged over the batch; absent at
+    validation (the model then decodes z = 0 without the true ab), where the loss is the reconstruction alone.
+    The scale sets what beta means: against a per-pixel mean, beta = 0.01 makes a nat of KL cost as much as
+    0.01 of mean squared error (ab / 128 units), so z carries only the few nats of colour that the gray image
+    leaves open, not the scene's whole palette (which the decoder must then learn to infer from L).
+    beta is annealed linearly from 0 at epoch 1 to its final value at epoch warmup + 1 (start_epoch):
+    beta_e = beta * min(1, (e - 1) / warmup); warmup 0 uses beta from the start.
+    parts: {"colour": the reconstruction, "kl": kl (training only), "beta": beta_e}.
+    """
+
+    def __init__(self, beta=0.01, warmup=5, rebalance_weights=None):
+        super().__init__()
+        if not 0 <= beta < float("inf"):
+            raise ValueError(f"beta must be a finite number >= 0, got {beta!r}")
+        if isinstance(warmup, bool) or not isinstance(warmup, (int, np.integer)) or warmup < 0:
+            raise ValueError(f"warmup must be an integer >= 0, got {warmup!r}")
+        self.beta, self.warmup = float(beta), int(warmup)
+        self.reconstruction = RegressionLoss("mse", rebalance_weights)
+        self.current_beta = self.beta if self.warmup == 0 else 0.0
+
+    def start_epoch(self, epoch):
+        self.current_beta = self.beta * (1.0 if self.warmup == 0 else min(1.0, (epoch - 1) / self.warmup))
+
+    def __call__(self, output, target_ab, labels=None):
+        value = self.reconstruction(output, target_ab, labels)
+        parts = dict(self.reconstruction.parts)
+        if output.kl is not None:
+            parts["kl"] = output.kl.item()
+            value = value + output.kl * self.current_beta
+        parts["beta"] = self.current_beta
+        self.parts = parts
+        return value

@@ -5,17 +5,20 @@ Rule (also in `colorize predict --help` and the README):
     FOLDER/a/b.png       -> DIR/FOLDER/a/b_color.png (a folder, scanned for photos and videos, keeps its
                             layout under DIR)
     clip.mp4             -> DIR/clip_color.mp4 (a video keeps its container)
+    with --samples K     -> DIR/photo_sample1.png ... DIR/photo_sampleK.png (models with a latent)
     When that name is taken by an input, by another output of the same run or (without --overwrite) by an
-    existing file, a number is added: photo_color-1.png, photo_color-2.png, ... An input is never overwritten,
+    existing file, a number is added: photo_color-1.png, photo_color-2.png, ... (photo_sample1-1.png for a
+    sample). An input is never overwritten,
     even with --overwrite (which only lets a run replace files already in DIR, such as earlier outputs).
     When a folder is scanned, files inside DIR named like outputs (*_color.png, *_color-3.jpg,
-    *_color.mp4) are earlier outputs, not inputs: they are skipped. A file given twice is colorized once.
+    *_color.mp4, *_sample2.png) are earlier outputs, not inputs: they are skipped. A file given twice is colorized once.
 
 API
     OUTPUT_SUFFIX = "_color";  OUTPUT_FORMATS = ("png", "jpg");  VIDEO_EXTENSIONS
     is_video_file(path)
-    plan_outputs(inputs, out_dir, fmt="png", overwrite=False) -> (jobs, skipped)
-        jobs: [(source path, output path, "image" | "video")];  skipped: [(path, reason)]
+    plan_outputs(inputs, out_dir, fmt="png", overwrite=False, samples=None) -> (jobs, skipped)
+        jobs: [(source path, output path, "image" | "video")], or with samples=K [(source path, (K output
+        paths), "samples")] for photos;  skipped: [(path, reason)]
         ColorizeError for an input that does not exist, is neither an image nor a video, or an empty folder.
 """
 import os
@@ -27,7 +30,7 @@ from .images import IMAGE_EXTENSIONS, is_image_file, list_images
 OUTPUT_SUFFIX = "_color"
 OUTPUT_FORMATS = ("png", "jpg")
 VIDEO_EXTENSIONS = (".avi", ".m4v", ".mkv", ".mov", ".mp4", ".webm")
-_OUTPUT_NAME = re.compile(re.escape(OUTPUT_SUFFIX) + r"(-\d+)?(\.png|\.jpg|"
+_OUTPUT_NAME = re.compile("(" + re.escape(OUTPUT_SUFFIX) + r"|_sample\d+)(-\d+)?(\.png|\.jpg|"
                           + "|".join(re.escape(e) for e in VIDEO_EXTENSIONS) + ")$", re.IGNORECASE)
 
 
@@ -74,7 +77,7 @@ def _sources(inputs, out_real):
     return found, skipped
 
 
-def plan_outputs(inputs, out_dir, fmt="png", overwrite=False):
+def plan_outputs(inputs, out_dir, fmt="png", overwrite=False, samples=None):
     """-> (jobs [(src, dst, kind)], skipped [(path, reason)]); see the module docstring for the naming rule."""
     if fmt not in OUTPUT_FORMATS:
         raise ColorizeError(f"unknown output format {fmt!r}; use one of {', '.join(OUTPUT_FORMATS)}")
@@ -84,16 +87,29 @@ def plan_outputs(inputs, out_dir, fmt="png", overwrite=False):
     sources, skipped = _sources(inputs, os.path.realpath(out_dir))
     protected = {os.path.realpath(src) for src, _, _ in sources}
     taken, jobs = set(), []
-    for src, name, kind in sources:
-        ext = os.path.splitext(src)[1].lower() if kind == "video" else "." + fmt
-        stem = os.path.join(out_dir, name + OUTPUT_SUFFIX)
+
+    def free(stem, ext):
+        """stem + ext, or stem-1 + ext, ... : the first path no input, no other output and (without
+        overwrite) no existing file holds."""
         k = 0
         while True:
             dst = stem + (f"-{k}" if k else "") + ext
             real = os.path.realpath(dst)
             if real not in taken and real not in protected and (overwrite or not os.path.lexists(dst)):
-                break
+                taken.add(real)
+                return dst
             k += 1
-        taken.add(real)
-        jobs.append((src, dst, kind))
+
+    for src, name, kind in sources:
+        if kind == "video":
+            if samples is not None:
+                raise ColorizeError(f"--samples writes several colourings of a photo, not of a video ({src}); "
+                                    f"colorize videos in a run without --samples")
+            jobs.append((src, free(os.path.join(out_dir, name + OUTPUT_SUFFIX), os.path.splitext(src)[1].lower()),
+                         kind))
+        elif samples is not None:
+            jobs.append((src, tuple(free(os.path.join(out_dir, f"{name}_sample{j}"), "." + fmt)
+                                    for j in range(1, samples + 1)), "samples"))
+        else:
+            jobs.append((src, free(os.path.join(out_dir, name + OUTPUT_SUFFIX), "." + fmt), kind))
     return jobs, skipped

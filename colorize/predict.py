@@ -19,12 +19,22 @@ API
     colorize_image(model, rgb, size)       -> RGB (H, W, 3) float32 in [0, 1] at the input's resolution; size may
                                            be a list of working sizes: ab is predicted at each, upsampled to
                                            (H, W) and averaged (multi-scale test-time averaging)
+                                           A bins model averages its LOGITS over the sizes and decodes once.
     colorize_pixels(model, raw, size, smoother=None) -> BGR uint8 (H, W, 3): the same for decoded pixels
                                            (images.read_image or a video frame); smoother: video.AbSmoother
+    bins_head(model)                       a bins model's head (colorize.models.bins_head), None for regression
+    set_decoding(model, decode, temperature)  a bins model's decoding (annealed|mean|mode|mrf, T); ColorizeError
+                                           for a regression model
+    predict_logits(model, x)               a bins model's logits (N, Q, H/2, W/2) for input x (N, 1, H, W)
+    bins_logits(model, rgb, sizes) -> (z, L)   logits of a photo averaged over working sizes; bins_ab decodes them
+    colorize_samples(model, rgb, size, k, rng) -> k RGB colourings (H, W, 3) from a model with a latent
+                                           (colorize.sampling: 32 latents drawn, k kept by k-means on the ab)
     predict_paths(weights, inputs, out_dir, fmt="png", overwrite=False, ...) -> {"written", "skipped", "failed"}
                                            names outputs by naming.plan_outputs (never over an input). A file
                                            that cannot be read is reported and the others go on; a failed write
                                            (disk full, permission denied) stops the run. Nothing half-written.
+                                           decode/temperature: a bins model's decoding; samples=K, seed: K
+                                           colourings per photo (<stem>_sample1 .. K), the same for a seed.
 """
 import os
 
@@ -34,11 +44,13 @@ import numpy as np
 import nn
 
 from .checkpoint import load_weights
-from .color import ab_rows, gray_of, l_to_input, lab_rows_to_rgb, strip_rows, target_to_ab, widen_ab
+from .color import (ab_rows, gray_of, join, l_to_input, lab_rows_to_rgb, resize_ab, strip_rows, target_to_ab,
+                    widen_ab)
 from .errors import ColorizeError, Interrupted, WriteError, write_error
 from .images import read_image, to_rgb, to_uint8, write_bgr
 from .naming import plan_outputs
 from .progress import Progress
+from .sampling import latent_dim, sample_ab
 
 DEFAULT_WEIGHTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "weights", "default.npz")
 
@@ -69,6 +81,46 @@ def predict_ab(model, x, batch_size=16):
     return np.concatenate(outs) if outs else np.zeros((0, 2) + x.shape[2:], np.float32)
 
 
+def bins_head(model):
+    """The model's bins head, or None for a model that regresses ab."""
+    return getattr(model, "bins_head", None) if getattr(model, "head", "ab") == "bins" else None
+
+
+def set_decoding(model, decode=None, temperature=None):
+    """Choose how a bins model turns its logits into ab (None: keep what the weights were saved with).
+
+    A regression model (head ab) has no distribution to decode: asking for one is a ColorizeError.
+    """
+    if decode is None and temperature is None:
+        return model
+    head = bins_head(model)
+    if head is None:
+        option = "--decode" if decode is not None else "--temperature"
+        raise ColorizeError(f"{option} needs a model with a bins head; these weights regress ab directly "
+                            f"(head ab), so drop {option}")
+    from .models.bins_head import check_decode
+    decode = head.decode if decode is None else decode
+    temperature = head.temperature if temperature is None else float(temperature)
+    check_decode(decode, temperature)
+    head.decode, head.temperature = decode, temperature
+    return model
+
+
+def predict_logits(model, x):
+    """x (N, 1, H, W) model input -> bin logits (N, Q, ceil(H/2), ceil(W/2)) float32 (flip-averaged if the
+    model does), in eval mode, without decoding."""
+    head = bins_head(model)
+    was_training, skip = model.training, head.skip_decode
+    model.eval()
+    head.skip_decode = True
+    try:
+        with nn.no_grad():
+            return np.asarray(model(nn.Tensor(np.ascontiguousarray(x, np.float32))).logits.data, np.float32)
+    finally:
+        head.skip_decode = skip
+        model.train(was_training)
+
+
 def working_shape(h, w, size):
     """Scale (h, w) so the shorter side is size (aspect kept, each side at least 1)."""
     scale = size / min(h, w)
@@ -90,21 +142,59 @@ def _sizes(size):
     return sizes
 
 
-def _ab_at(model, raw, size):
-    """(ab in Lab units (h, w, 2), L (h, w)) predicted with the shorter side of raw pixels resized to size."""
-    H, W = raw.shape[:2]
-    h, w = working_shape(H, W, size)
+def _lightness_at(raw, shape):
+    """L (h, w) of raw pixels (H, W[, C]) resized to shape (h, w)."""
+    h, w = shape
     if raw.dtype not in (np.uint8, np.uint16, np.float32):
         raw = raw.astype(np.float32)
-    small = cv2.resize(np.ascontiguousarray(raw), (w, h), interpolation=cv2.INTER_AREA if h < H else cv2.INTER_LINEAR)
-    L = gray_of(to_rgb(small))
+    small = cv2.resize(np.ascontiguousarray(raw), (w, h),
+                       interpolation=cv2.INTER_AREA if h < raw.shape[0] else cv2.INTER_LINEAR)
+    return gray_of(to_rgb(small))
+
+
+def _ab_at(model, raw, size):
+    """(ab in Lab units (h, w, 2), L (h, w)) predicted with the shorter side of raw pixels resized to size."""
+    L = _lightness_at(raw, working_shape(*raw.shape[:2], size))
     return target_to_ab(predict_ab(model, l_to_input(L)[None, None])[0]).transpose(1, 2, 0), L
+
+
+def _logits_over_sizes(model, raw, sizes):
+    """A bins model's logits of raw pixels: (z (Q, h, w), L (h, w)), the logits at every working size resized to
+    the logit grid of the middle size (half its working shape) and averaged: test-time averaging of
+    distributions, not of colours."""
+    H, W = raw.shape[:2]
+    h, w = working_shape(H, W, sorted(sizes)[len(sizes) // 2])
+    gh, gw = (h + 1) // 2, (w + 1) // 2
+    total = None
+    for size in sizes:
+        L = _lightness_at(raw, working_shape(H, W, size))
+        z = predict_logits(model, l_to_input(L)[None, None])[0]                 # (Q, hs/2, ws/2)
+        if z.shape[1:] != (gh, gw):
+            z = np.stack([cv2.resize(c, (gw, gh), interpolation=cv2.INTER_LINEAR) for c in z])
+        total = z if total is None else total + z
+    return total / len(sizes), _lightness_at(raw, (gh, gw))
+
+
+def bins_logits(model, rgb, sizes):
+    """A bins model's logits for rgb (H, W, 3) in [0, 1]: (z (Q, h, w), L (h, w)); see _logits_over_sizes."""
+    return _logits_over_sizes(model, np.asarray(rgb, np.float32)[:, :, ::-1], sizes)
+
+
+def bins_ab(model, z, L, out_hw, method=None, T=None):
+    """Decode logits z (Q, h, w) with lightness L (h, w) (bins_logits) by the head's decoding (or method, T),
+    upsampled bilinearly to out_hw -> ab (H, W, 2) in Lab units."""
+    ab = bins_head(model).decode_logits(z[None], L[None], method, T)[0]              # (2, h, w)
+    return resize_ab(ab.transpose(1, 2, 0), out_hw)
 
 
 def _colorized_rows(model, raw, size, smoother=None):
     """Yield (y0, y1, RGB rows (y1 - y0, W, 3) float32) of the colorized raw pixels (see the module doc)."""
     H, W = raw.shape[:2]
-    predicted = [_ab_at(model, raw, v) for v in _sizes(size)]
+    if bins_head(model) is not None:            # one decoding of the averaged logits
+        z, L = _logits_over_sizes(model, raw, _sizes(size))
+        predicted = [(bins_head(model).decode_logits(z[None], L[None])[0].transpose(1, 2, 0), L)]
+    else:
+        predicted = [_ab_at(model, raw, v) for v in _sizes(size)]
     abs_small = [ab for ab, _ in predicted]
     if smoother is not None:
         abs_small = smoother(predicted[0][1], abs_small)
@@ -143,6 +233,19 @@ def colorize_pixels(model, raw, size, smoother=None):
     return out
 
 
+def colorize_samples(model, rgb, size, k, rng):
+    """RGB (H, W, 3) -> k colourings, each RGB (H, W, 3) at the input's resolution, from a model with a latent.
+
+    size: the working size (a list of sizes: the first is used; sampling does not average over scales).
+    rng: numpy Generator for the latents (colorize.sampling.sample_ab).
+    """
+    rgb = np.asarray(rgb, dtype=np.float32)
+    L = _lightness_at(rgb[:, :, ::-1], working_shape(*rgb.shape[:2], _sizes(size)[0]))
+    L_full = gray_of(rgb)
+    return [join(L_full, resize_ab(target_to_ab(ab).transpose(1, 2, 0), rgb.shape[:2]))
+            for ab in sample_ab(model, l_to_input(L)[None, None], k, rng=rng)]
+
+
 def _make_folder(folder):
     try:
         os.makedirs(folder or ".", exist_ok=True)
@@ -151,20 +254,29 @@ def _make_folder(folder):
 
 
 def predict_paths(weights, inputs, out_dir, fmt="png", overwrite=False, smooth=None, scene_cut=None,
-                  progress=False, report=None):
+                  progress=False, report=None, decode=None, temperature=None, samples=None, seed=0):
     """Colorize images and videos (files and/or folders of images) into out_dir; see the module docstring.
 
     report(message): called with one line for each input that failed (default: ignore).
+    decode / temperature: for a bins model, the decoding (annealed, mean, mode, mrf) and the annealed-mean
+    temperature (None: those saved with the weights); a regression model rejects them (ColorizeError).
+    samples: None (one colouring per input) or K >= 1 colourings per photo (models with a latent only);
+    seed: the latents' seed (the same seed gives the same samples).
     Returns {"written": [paths], "skipped": [(path, reason)], "failed": [(path, message)]}.
     """
     from .video import DEFAULT_SMOOTH, SCENE_CUT, colorize_video
     model, meta = load_weights(resolve_weights(weights))
+    set_decoding(model, decode, temperature)
+    if samples is not None and latent_dim(model) == 0:
+        raise ColorizeError(f"--samples needs a model with a latent (unet_vae); {weights or 'the default model'} "
+                            f"holds a {model.config.get('model')!r} model, which gives one colouring: drop --samples")
+    rng = np.random.default_rng(seed)
     # The scale the model trained at (the shorter side of the images its crops came from), or several scales.
     size = working_sizes(meta)
-    jobs, skipped = plan_outputs(inputs, out_dir, fmt=fmt, overwrite=overwrite)
+    jobs, skipped = plan_outputs(inputs, out_dir, fmt=fmt, overwrite=overwrite, samples=samples)
     written, failed = [], []
     done = 0
-    images = sum(kind == "image" for _, _, kind in jobs)
+    images = sum(kind != "video" for _, _, kind in jobs)
     bar = Progress(images, "colorize", unit="img", enabled=progress and images > 1)
     try:
         for src, dst, kind in jobs:
@@ -174,6 +286,12 @@ def predict_paths(weights, inputs, out_dir, fmt="png", overwrite=False, smooth=N
                     _make_folder(os.path.dirname(dst))
                     colorize_video(model, src, dst, size, DEFAULT_SMOOTH if smooth is None else smooth,
                                    SCENE_CUT if scene_cut is None else scene_cut, progress=progress)
+                elif kind == "samples":
+                    colourings = colorize_samples(model, to_rgb(read_image(src)), size, samples, rng)
+                    _make_folder(os.path.dirname(dst[0]))
+                    for path, rgb in zip(dst, colourings):
+                        write_bgr(path, to_uint8(rgb)[:, :, ::-1])
+                        written.append(path)
                 else:
                     bgr = colorize_pixels(model, read_image(src), size)
                     _make_folder(os.path.dirname(dst))
@@ -192,8 +310,9 @@ def predict_paths(weights, inputs, out_dir, fmt="png", overwrite=False, smooth=N
                 if report is not None:
                     report(f"out of memory while colorizing {src}; close other programs or downscale it")
                 continue
-            written.append(dst)
-            done += kind == "image"
+            if kind != "samples":
+                written.append(dst)
+            done += kind != "video"
             bar.update(done)
     except KeyboardInterrupt:
         raise Interrupted(f"interrupted after {len(written)} of {len(jobs)} outputs (nothing half-written); "

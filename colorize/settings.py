@@ -21,7 +21,8 @@ import numpy as np
 import nn
 
 from .errors import ColorizeError
-from .losses import ColorLoss, RegressionLoss
+from .bins import rebalance_weights as rebalance_weights_of
+from .losses import BinsLoss, ColorLoss, RegressionLoss, VAELoss
 
 
 @dataclass
@@ -46,6 +47,9 @@ class TrainSettings:
     max_shear: float = 0.2
     aux_weight: float = 1.0 / 300.0   # scene-classification loss weight (Iizuka et al.)
     time_limit: Optional[float] = None  # minutes; the run stops after the epoch that exceeds it
+    rebalance: Optional[float] = None   # class-rebalancing strength in [0, 1] (None: 0.5 for a bins head, 0 else)
+    kl_beta: float = 0.01         # VAE models: final weight of the KL term
+    kl_warmup: int = 5            # VAE models: epochs over which the KL weight rises linearly from 0
 
     def __post_init__(self):
         def bad(name, rule):
@@ -54,7 +58,7 @@ class TrainSettings:
         for name in ("epochs", "batch_size", "images"):
             if not _is_int(getattr(self, name)) or getattr(self, name) < 1:
                 bad(name, "a positive integer")
-        for name in ("seed", "patience", "lr_patience"):
+        for name in ("seed", "patience", "lr_patience", "kl_warmup"):
             if not _is_int(getattr(self, name)) or getattr(self, name) < 0:
                 bad(name, "an integer >= 0")
         if not _is_int(self.size) or self.size < 5:
@@ -66,7 +70,7 @@ class TrainSettings:
             bad("crop_scale", "at least 1")
         if not _is_number(self.val_split) or not 0 <= self.val_split < 1:
             bad("val_split", "a fraction in [0, 1)")
-        for name in ("aux_weight", "min_lr", "max_rotation", "max_shear"):
+        for name in ("aux_weight", "min_lr", "max_rotation", "max_shear", "kl_beta"):
             if not _is_number(getattr(self, name)) or not 0 <= getattr(self, name) < math.inf:
                 bad(name, "a finite number >= 0")
         if not _is_number(self.lr_factor) or not 0 < self.lr_factor < 1:
@@ -80,6 +84,8 @@ class TrainSettings:
                 bad(name, "True or False")
         if self.time_limit is not None and not (_is_number(self.time_limit) and self.time_limit > 0):
             bad("time_limit", "a positive number of minutes")
+        if self.rebalance is not None and not (_is_number(self.rebalance) and 0 <= self.rebalance <= 1):
+            bad("rebalance", "a number in [0, 1] (0: off)")
 
     @classmethod
     def from_dict(cls, values):
@@ -118,6 +124,8 @@ MODEL_DEFAULTS = {
     "convnet": _CONV,
     "unet": _CONV,
     "fusion": _CONV,
+    "resnet": _CONV,
+    "unet_vae": _CONV,
 }
 
 
@@ -140,5 +148,30 @@ def make_scheduler(optimizer, settings):
                                       patience=settings.lr_patience, min_lr=settings.min_lr)
 
 
-def make_loss(settings, rebalance_weights=None):
-    return ColorLoss(RegressionLoss(settings.loss, rebalance_weights), scene_weight=settings.aux_weight)
+def rebalance_strength(settings, head="ab"):
+    """settings.rebalance, or its default: 0.5 (Zhang et al.) for a bins head, 0 (off) for regression."""
+    if settings.rebalance is not None:
+        return float(settings.rebalance)
+    return 0.5 if head == "bins" else 0.0
+
+
+def make_loss(settings, rebalance_weights=None, head="ab", centres=None, prior=None, model=None):
+    """The loss for a model head: regression (settings.loss) or BinsLoss (soft-encoded cross-entropy); for a
+    model with a latent (model.latent_dim > 0, the conditional VAE) VAELoss (kl_beta, kl_warmup).
+
+    With centres (Q, 2) and prior (Q,) given and a rebalancing strength > 0 (rebalance_strength), pixels
+    are weighted by colorize.distribution.PixelRebalance; rebalance_weights overrides that callable.
+    """
+    lam = rebalance_strength(settings, head)
+    if rebalance_weights is None and lam > 0 and prior is not None and head != "bins":
+        from .distribution import PixelRebalance
+        rebalance_weights = PixelRebalance(centres, prior, lam)
+    if getattr(model, "latent_dim", 0):
+        if settings.loss != "mse":
+            raise ColorizeError(f"a VAE model trains with the squared error; drop --loss {settings.loss}")
+        return VAELoss(settings.kl_beta, settings.kl_warmup, rebalance_weights)
+    if head == "bins":
+        pixel = BinsLoss(centres, None if lam == 0 or prior is None else rebalance_weights_of(prior, lam))
+    else:
+        pixel = RegressionLoss(settings.loss, rebalance_weights)
+    return ColorLoss(pixel, scene_weight=settings.aux_weight)

@@ -22,7 +22,9 @@ from .checkpoint import load_checkpoint, save_weights
 from .errors import ColorizeError
 from .evaluate import evaluate_model, format_metrics_table, predict_rgb
 from .models import accepts, build_model, model_class
-from .settings import TrainSettings, make_loss, make_optimizer, make_scheduler, settings_for
+from .distribution import bin_centres, training_prior
+from .settings import (TrainSettings, make_loss, make_optimizer, make_scheduler, rebalance_strength,
+                       settings_for)
 from .trainer import Trainer, plot_history, write_json
 
 __all__ = ["run_training", "finish_run", "load_training_data", "mean_ab", "plot_samples", "Trainer",
@@ -74,6 +76,27 @@ def load_training_data(data, s, limit=None, strict=False, warn=None):
         val_set = D.Dataset(np.stack([D.center_crop(im, tuple(ds.size)) for im in val_set.large]),
                             val_set.labels, val_set.class_names, val_set.paths, None, val_set.name)
     return ds, train_set, val_set
+
+
+def train_ab(dataset):
+    """(N, 2, H, W) float32 ab (Lab units) of a Dataset's images at the working size."""
+    return np.ascontiguousarray(dataset.lab[..., 1:].transpose(0, 3, 1, 2), dtype=np.float32)
+
+
+def make_run_loss(s, net, train_set):
+    """The loss for net's head; with a bins head or --rebalance > 0, the colour prior of train_set's pixels.
+
+    Regression models rebalance over the bins given by config['bins'] (default: the gamut bins).
+    """
+    head = getattr(net, "head", "ab")
+    if head != "bins" and rebalance_strength(s, head) == 0:
+        return make_loss(s, model=net)
+    if head == "bins":
+        centres = net.bins_head.centres
+    else:
+        centres = bin_centres(net.config.get("bins") or "gamut", train_ab(train_set), s.seed)
+    prior = training_prior(train_ab(train_set), centres)
+    return make_loss(s, head=head, centres=centres, prior=prior, model=net)
 
 
 def _resumed_settings(saved, given, out_dir):
@@ -136,6 +159,10 @@ def run_training(data, out_dir, model="mlp", model_options=None, resume=False, q
         config.update(model_options)
         if ds.class_names and accepts(model, "num_classes") and "num_classes" not in config:
             config["num_classes"] = len(ds.class_names)
+        if config.get("head") == "bins":
+            if not accepts(model, "head"):
+                raise ColorizeError(f"--head bins needs a conv model (convnet, unet or fusion), not {model}")
+            config["centres"] = bin_centres(config.get("bins", "gamut"), train_ab(train_set), s.seed).tolist()
         net = build_model(config)
         meta = {"data": str(data), "size": s.size, "scale": _keep_size(s) or s.size,
                 "mean_ab": mean_ab(train_set), "classes": ds.class_names,
@@ -144,7 +171,7 @@ def run_training(data, out_dir, model="mlp", model_options=None, resume=False, q
     augment = (Augment(flip=True, max_rotation=s.max_rotation, max_shear=s.max_shear, crop=True)
                if s.augment else None)
     optimizer = make_optimizer(net, s)
-    trainer = Trainer(net, make_loss(s), optimizer, make_scheduler(optimizer, s), settings=s,
+    trainer = Trainer(net, make_run_loss(s, net, train_set), optimizer, make_scheduler(optimizer, s), settings=s,
                       train_set=train_set, val_set=val_set, out_dir=out_dir, meta=meta, quiet=quiet, log=log,
                       augment=augment)
     if resume:
@@ -161,7 +188,10 @@ def finish_run(trainer, train_set, val_set, meta):
     """Metrics, samples.png and metrics.json for a trained run; returns the summary dict."""
     out_dir = trainer.out_dir
     eval_set = val_set if val_set is not None else train_set
-    metrics = evaluate_model(trainer.model, eval_set, meta["mean_ab"])
+    hist = os.path.join(out_dir, "ab_histograms.png") if out_dir is not None else None
+    if hist is not None:
+        os.makedirs(out_dir, exist_ok=True)
+    metrics = evaluate_model(trainer.model, eval_set, meta["mean_ab"], histogram_path=hist)
     metrics["evaluated_on"] = "validation" if val_set is not None else "training (no validation split)"
     metrics["epochs"] = trainer.epoch
     metrics["best_epoch"] = trainer.best_epoch
@@ -173,5 +203,5 @@ def finish_run(trainer, train_set, val_set, meta):
         plot_samples(os.path.join(out_dir, "samples.png"), trainer.model, eval_set, title=meta.get("title"))
         trainer.log(format_metrics_table(metrics, title=f"metrics on the {metrics['evaluated_on']} images:"))
         trainer.log(f"run folder: {out_dir} (model.npz, checkpoint.npz, history.json, loss.png, samples.png, "
-                    f"metrics.json)")
+                    f"metrics.json, ab_histograms.png)")
     return {"history": trainer.history, "metrics": metrics, "out_dir": out_dir, "model": trainer.model}

@@ -22,7 +22,7 @@ def train(name, options, settings, train_set, val_set, seed, quiet, augment=None
           f"up to {s.epochs} epochs, {len(train_set)} scenes", flush=True)
     log = (lambda m: None) if quiet else (lambda m: print("  " + m, flush=True))
     optimizer = make_optimizer(model, s)
-    trainer = Trainer(model, make_loss(s), optimizer, make_scheduler(optimizer, s), settings=s,
+    trainer = Trainer(model, make_loss(s, model=model), optimizer, make_scheduler(optimizer, s), settings=s,
                       train_set=train_set, val_set=val_set, quiet=quiet, log=log, augment=augment)
     t0 = time.perf_counter()
     trainer.fit()

@@ -133,7 +133,7 @@ def test_size_too_small_for_a_patch(tmp_path, capsys):
 def test_usage_errors_exit_2(tmp_path, capsys):
     _fails([], capsys, "required")
     _fails(["train", "synthetic:beach"], capsys, "--out")
-    _fails(["train", "synthetic:beach", "--out", tmp_path / "r", "--model", "resnet"], capsys, "resnet")
+    _fails(["train", "synthetic:beach", "--out", tmp_path / "r", "--model", "resnet50"], capsys, "resnet50")
     _fails(["frobnicate"], capsys, "frobnicate")
     _fails(["train", "synthetic:volcano", "--out", tmp_path / "r"], capsys, "volcano")
     _fails(["train", "synthetic:beach", "--out", tmp_path / "r", "--model", "mlp", "--activation", "gelu"], capsys,

@@ -39,7 +39,8 @@ def test_default_convnet_is_the_w2_reference_model():
     assert shapes["middle.0.weight"] == (128, 128, 3, 3)
     assert shapes["decoder.2.1.weight"] == (2, 32, 3, 3)
     assert model.config == {"model": "convnet", "width": 32, "depth": 3, "batchnorm": False,
-                            "activation": "relu", "upsample": "nearest", "flip_average": False}
+                            "activation": "relu", "upsample": "nearest", "flip_average": False, "head": "ab",
+                            "bins": "gamut", "centres": None, "decode": "annealed", "temperature": 0.38}
 
 
 @pytest.mark.parametrize("name,options", VARIANTS)

@@ -30,7 +30,8 @@ def test_run_folder_contents(tmp_path):
     out = tmp_path / "run"
     result = run_training("synthetic:beach", out, **TINY)
     names = sorted(os.listdir(out))
-    assert names == ["checkpoint.npz", "history.json", "loss.png", "metrics.json", "model.npz", "samples.png"]
+    assert names == ["ab_histograms.png", "checkpoint.npz", "history.json", "loss.png", "metrics.json",
+                     "model.npz", "samples.png"]
     history = json.loads((out / "history.json").read_text())
     assert [h["epoch"] for h in history] == [1, 2]
     assert all(h["train_loss"] > 0 and h["val_loss"] > 0 for h in history)

@@ -81,6 +81,7 @@ def build_model(config):
         raise ColorizeError(f"bad option for model {name!r}: {e}") from e
     full = {"model": name}
     full.update({k: kwargs.get(k, d) for k, d in params.items()})
+    full.update(getattr(model, "config", None) or {})     # what the model filled in itself (e.g. bin centres)
     model.config = full
     return model
 
@@ -88,4 +89,6 @@ def build_model(config):
 # Built-in models register themselves on import.
 from . import mlp  # noqa: E402,F401  (first: the CLI's default and first choice)
 from . import conv  # noqa: E402,F401
+from . import resnet  # noqa: E402,F401
+from . import unet_vae  # noqa: E402,F401
 from .output import ColorOutput  # noqa: E402,F401

@@ -11,6 +11,8 @@ API (registered for build_model / ``--model``)
         -> ColorOutput(ab (N, 2, H, W) Tensor in (-1, 1) (ab / 128, tanh output),
                        scene_logits (N, num_classes) for Fusion with num_classes > 0, else None).
     Each model keeps ``config`` (its constructor arguments plus "model"), so build_model(m.config) rebuilds it.
+    Shared with resnet.py and unet_vae.py: GlobalBranch (the fusion branch, mixed into a model), pad_to_multiple,
+    global_avg_pool, tile; and the hook _EncoderDecoder._bottleneck(h, latent) where unet_vae adds its latent.
 
 Architecture (width w, depth d = number of stride-2 stages; all convs 3x3 with padding 1 unless stated)
     encoder   stage i = 0..d-1: conv(c_{i-1} -> w * 2**i, stride 2) [BN] act          (c_{-1} = 1 input channel)
@@ -38,6 +40,7 @@ import nn
 from nn import functional as F
 
 from . import register_model
+from .bins_head import BinsHead
 from .output import ColorOutput
 
 ACTIVATIONS = ("relu", "leaky_relu")
@@ -90,11 +93,64 @@ def _up_block(cin, cout, batchnorm, activation, upsample, last):
     return nn.Sequential(*layers)
 
 
-class _EncoderDecoder(nn.Module):
+def pad_to_multiple(x, m):
+    """Edge-pad x (N, C, H, W) so both sides are multiples of m; returns (padded, (H, W)) (the original size,
+    for cropping the output back). Replication padding is not differentiable here: x must not require grad."""
+    H, W = x.shape[2], x.shape[3]
+    ph, pw = (-H) % m, (-W) % m
+    if ph == 0 and pw == 0:
+        return x, (H, W)
+    if x.requires_grad:
+        raise ValueError(f"input of size {H}x{W} would need padding to a multiple of {m}, which is not "
+                         f"differentiable here; pass an input that does not require grad or a size multiple of {m}")
+    data = np.pad(x.data, ((0, 0), (0, 0), (0, ph), (0, pw)), mode="edge")
+    return nn.Tensor(data), (H, W)
+
+
+def global_avg_pool(h):
+    """h (N, C, H, W) -> (N, C): the mean over every position (global average pooling)."""
+    return F.adaptive_avg_pool2d(h, 1).reshape(h.shape[0], h.shape[1])
+
+
+def tile(v, like):
+    """v (N, C) -> (N, C, H, W) repeated over the spatial size of like (N, *, H, W). Nearest upsampling of a
+    1 x 1 map is exactly tiling, and its backward sums the gradient over the positions."""
+    return F.interpolate(v.reshape(v.shape[0], v.shape[1], 1, 1), size=(like.shape[2], like.shape[3]),
+                         mode="nearest")
+
+
+class GlobalBranch:
+    """Iizuka et al.'s global-feature branch, mixed into a colorizer Module (fusion, resnet) so that its
+    layers keep their state_dict names (global_convs, global_fc, fuse, classifier) on the model itself.
+
+    _build_global_branch(c, global_dim, num_classes, batchnorm, activation): layers for mid-level features of
+        c channels. _fuse_global(h): h (N, c, h, w) -> (h fused with the tiled global vector (N, c, h, w),
+        scene logits (N, num_classes) or None).
+    """
+
+    def _build_global_branch(self, c, global_dim, num_classes, batchnorm, activation):
+        # Two more halvings, then global average pooling and two fully connected layers.
+        self.global_convs = nn.Sequential(_conv_block(c, c, 2, batchnorm, activation),
+                                          _conv_block(c, c, 2, batchnorm, activation))
+        self.global_fc = nn.Sequential(nn.Linear(c, 2 * global_dim), _activation(activation),
+                                       nn.Linear(2 * global_dim, global_dim), _activation(activation))
+        self.fuse = nn.Sequential(nn.Conv2d(c + global_dim, c, 1), _activation(activation))
+        if num_classes > 0:
+            self.classifier = nn.Sequential(nn.Linear(global_dim, 64), _activation(activation),
+                                            nn.Linear(64, num_classes))
+
+    def _fuse_global(self, h):
+        g = self.global_fc(global_avg_pool(self.global_convs(h)))        # (N, global_dim)
+        h = self.fuse(F.cat([h, tile(g, h)], dim=1))
+        return h, (self.classifier(g) if "classifier" in self._modules else None)
+
+
+class _EncoderDecoder(GlobalBranch, nn.Module):
     """Shared body of the three models; ``skips`` and ``fusion`` switch the U-Net and global-branch parts on."""
 
     def __init__(self, width, depth, batchnorm, activation, upsample, skips, fusion, global_dim=128,
-                 num_classes=0, flip_average=False):
+                 num_classes=0, flip_average=False, head="ab", bins="gamut", centres=None, decode="annealed",
+                 temperature=0.38):
         super().__init__()
         self.flip_average = bool(flip_average)
         _check_options(width, depth, activation, upsample)
@@ -110,40 +166,34 @@ class _EncoderDecoder(nn.Module):
         self.middle = _conv_block(top, top, 1, batchnorm, activation)
 
         if fusion:
-            # Global branch: two more halvings, then global average pooling and two fully connected layers.
-            self.global_convs = nn.Sequential(_conv_block(top, top, 2, batchnorm, activation),
-                                              _conv_block(top, top, 2, batchnorm, activation))
-            self.global_fc = nn.Sequential(nn.Linear(top, 2 * global_dim), _activation(activation),
-                                           nn.Linear(2 * global_dim, global_dim), _activation(activation))
-            self.fuse = nn.Sequential(nn.Conv2d(top + global_dim, top, 1), _activation(activation))
-            if self.num_classes > 0:
-                self.classifier = nn.Sequential(nn.Linear(global_dim, 64), _activation(activation),
-                                                nn.Linear(64, self.num_classes))
+            self._build_global_branch(top, global_dim, self.num_classes, batchnorm, activation)
 
         # Decoder stage k (k = 0..depth-1) doubles the size; its input may carry the skip of the encoder stage at
         # that size (stage k's input has the size of encoder stage depth-1-k).
+        # head 'bins': the last stage is replaced by a 1x1 conv to Q bin logits at 1/2 of the input size.
+        self.head = BinsHead.check_head(head)
         decoder = []
         cin = top
-        for k in range(depth):
+        n_up = depth if self.head == "ab" else depth - 1
+        for k in range(n_up):
             last = k == depth - 1
             cout = 2 if last else chans[depth - 2 - k]
             decoder.append(_up_block(cin, cout, batchnorm, activation, upsample, last))
             # The next stage sees this output plus (U-Net) the encoder features of the same size.
             cin = cout + (chans[depth - 2 - k] if (skips and not last) else 0)
         self.decoder = nn.ModuleList(decoder)
+        if self.head == "bins":
+            self.bins_head = BinsHead(cin, bins, centres, decode, temperature)
+
+    def _head_config(self):
+        """Config entries of the head: {'head': 'ab'}, or the bins head's spec, centres and decoding."""
+        if self.head == "ab":
+            return {"head": "ab"}
+        return dict({"head": "bins"}, **self.bins_head.config())
 
     def _pad(self, x):
         """Edge-pad (N, 1, H, W) so both sides are multiples of 2**depth; returns (padded, (H, W))."""
-        H, W = x.shape[2], x.shape[3]
-        m = 2 ** self.depth
-        ph, pw = (-H) % m, (-W) % m
-        if ph == 0 and pw == 0:
-            return x, (H, W)
-        if x.requires_grad:
-            raise ValueError(f"input of size {H}x{W} would need padding to a multiple of {m}, which is not "
-                             f"differentiable here; pass an input that does not require grad or a size multiple of {m}")
-        data = np.pad(x.data, ((0, 0), (0, 0), (0, ph), (0, pw)), mode="edge")
-        return nn.Tensor(data), (H, W)
+        return pad_to_multiple(x, 2 ** self.depth)
 
     def forward(self, x, target_ab=None):
         """x: (N, 1, H, W) -> ColorOutput(ab (N, 2, H, W), scene_logits (N, num_classes) or None)."""
@@ -152,14 +202,23 @@ class _EncoderDecoder(nn.Module):
         if self.flip_average and not self.training:
             # Test-time augmentation: average the prediction for x and for its mirror image (mirrored back).
             # A photo and its mirror have the same colours, so the average keeps what both agree on.
-            a, b = self._forward(x), self._forward(x[:, :, :, ::-1])
-            ab = (a.ab + b.ab[:, :, :, ::-1]) * 0.5
-            if a.scene_logits is None:
-                return ColorOutput(ab)
-            return ColorOutput(ab, scene_logits=(a.scene_logits + b.scene_logits) * 0.5)
+            # A bins head averages the logits (then decodes once): averaging two decoded colours would
+            # pull two different vivid guesses to their dull midpoint.
+            a, b = self._forward(x, decode=False), self._forward(x[:, :, :, ::-1], decode=False)
+            scene = None if a.scene_logits is None else (a.scene_logits + b.scene_logits) * 0.5
+            if self.head == "bins":
+                logits = (a.logits + b.logits[:, :, :, ::-1]) * 0.5
+                return ColorOutput(self.bins_head.decode_ab(logits, x), logits=logits, scene_logits=scene)
+            return ColorOutput((a.ab + b.ab[:, :, :, ::-1]) * 0.5, scene_logits=scene)
         return self._forward(x)
 
-    def _forward(self, x):
+    def _bottleneck(self, h, latent):
+        """Hook on the middle features h (N, c_top, h, w) before the decoder: identity here; the conditional
+        VAE (unet_vae.py) concatenates its tiled latent. latent: None, or what the subclass passes on."""
+        return h
+
+    def _forward(self, x, decode=True, latent=None):
+        x_in = x
         x, (H, W) = self._pad(x)
         feats = []
         h = x
@@ -170,19 +229,20 @@ class _EncoderDecoder(nn.Module):
 
         logits = None
         if self.fusion:
-            g = self.global_convs(h)
-            n, c = g.shape[0], g.shape[1]
-            g = g.reshape(n, c, g.shape[2] * g.shape[3]).mean(dim=2)          # global average pooling -> (N, C)
-            g = self.global_fc(g)                                             # (N, global_dim)
-            tiled = F.interpolate(g.reshape(n, g.shape[1], 1, 1), size=(h.shape[2], h.shape[3]), mode="nearest")
-            h = self.fuse(F.cat([h, tiled], dim=1))
-            if self.num_classes > 0:
-                logits = self.classifier(g)
+            h, logits = self._fuse_global(h)
+        h = self._bottleneck(h, latent)
 
         for k, stage in enumerate(self.decoder):
             h = stage(h)
             if self.skips and k < self.depth - 1:
                 h = F.cat([h, feats[self.depth - 2 - k]], dim=1)
+        if self.head == "bins":
+            bin_logits = self.bins_head(h)
+            hh, ww = (H + 1) // 2, (W + 1) // 2
+            if bin_logits.shape[2] != hh or bin_logits.shape[3] != ww:
+                bin_logits = bin_logits[:, :, :hh, :ww]
+            ab = self.bins_head.decode_ab(bin_logits, x_in) if decode else None
+            return ColorOutput(ab, logits=bin_logits, scene_logits=logits)
         if h.shape[2] != H or h.shape[3] != W:
             h = h[:, :, :H, :W]
         return ColorOutput(h, scene_logits=logits)
@@ -192,16 +252,20 @@ def _config(name, **kw):
     return dict({"model": name}, **kw)
 
 
+def _head_options(head, bins, centres, decode, temperature):
+    return dict(head=head, bins=bins, centres=centres, decode=decode, temperature=temperature)
+
+
 @register_model("convnet")
 class ConvNet(_EncoderDecoder):
     """Strided encoder-decoder ("beta" colorizer): stride-2 convs down, nearest upsampling + conv up, tanh out."""
 
     def __init__(self, width=32, depth=3, batchnorm=False, activation="relu", upsample="nearest",
-                 flip_average=False):
+                 flip_average=False, head="ab", bins="gamut", centres=None, decode="annealed", temperature=0.38):
         super().__init__(width, depth, batchnorm, activation, upsample, skips=False, fusion=False,
-                         flip_average=flip_average)
+                         flip_average=flip_average, **_head_options(head, bins, centres, decode, temperature))
         self.config = _config("convnet", width=width, depth=depth, batchnorm=batchnorm, activation=activation,
-                              upsample=upsample, flip_average=flip_average)
+                              upsample=upsample, flip_average=flip_average, **self._head_config())
 
 
 @register_model("unet")
@@ -209,11 +273,11 @@ class UNet(_EncoderDecoder):
     """ConvNet with U-Net skip connections: each decoder stage also sees the encoder features of its size."""
 
     def __init__(self, width=32, depth=3, batchnorm=False, activation="relu", upsample="nearest",
-                 flip_average=False):
+                 flip_average=False, head="ab", bins="gamut", centres=None, decode="annealed", temperature=0.38):
         super().__init__(width, depth, batchnorm, activation, upsample, skips=True, fusion=False,
-                         flip_average=flip_average)
+                         flip_average=flip_average, **_head_options(head, bins, centres, decode, temperature))
         self.config = _config("unet", width=width, depth=depth, batchnorm=batchnorm, activation=activation,
-                              upsample=upsample, flip_average=flip_average)
+                              upsample=upsample, flip_average=flip_average, **self._head_config())
 
 
 @register_model("fusion")
@@ -221,13 +285,15 @@ class Fusion(_EncoderDecoder):
     """U-Net + global branch fused into the middle features (Iizuka et al.); optional scene-classification head."""
 
     def __init__(self, width=32, depth=3, batchnorm=False, activation="relu", upsample="nearest",
-                 global_dim=128, num_classes=0, flip_average=False):
+                 global_dim=128, num_classes=0, flip_average=False, head="ab", bins="gamut", centres=None,
+                 decode="annealed", temperature=0.38):
         if isinstance(global_dim, bool) or not isinstance(global_dim, (int, np.integer)) or global_dim < 1:
             raise ValueError(f"global_dim must be a positive integer, got {global_dim!r}")
         if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)) or num_classes < 0:
             raise ValueError(f"num_classes must be a non-negative integer, got {num_classes!r}")
         super().__init__(width, depth, batchnorm, activation, upsample, skips=True, fusion=True,
-                         global_dim=int(global_dim), num_classes=num_classes, flip_average=flip_average)
+                         global_dim=int(global_dim), num_classes=num_classes, flip_average=flip_average,
+                         **_head_options(head, bins, centres, decode, temperature))
         self.config = _config("fusion", width=width, depth=depth, batchnorm=batchnorm, activation=activation,
                               upsample=upsample, global_dim=global_dim, num_classes=num_classes,
-                              flip_average=flip_average)
+                              flip_average=flip_average, **self._head_config())

@@ -1,0 +1,269 @@
+"""The bins head of the conv models, BinsLoss and rebalancing wiring, --decode in predict/evaluate."""
+import json
+
+import numpy as np
+import pytest
+
+import nn
+from colorize import bins as B
+from colorize.checkpoint import load_weights, save_weights
+from colorize.cli import main
+from colorize.images import save_image
+from colorize.losses import BinsLoss, RegressionLoss
+from colorize.models import build_model
+from colorize.models.output import ColorOutput
+from colorize.predict import DEFAULT_WEIGHTS, colorize_image, predict_logits, set_decoding
+from colorize.errors import ColorizeError
+from colorize.settings import TrainSettings, make_loss
+from colorize.synthetic import make_scene
+
+CENTRES = B.gamut_bins()
+
+
+def _bins_model(name="unet", **kw):
+    nn.manual_seed(0)
+    return build_model(dict({"model": name, "width": 4, "depth": 2, "head": "bins"}, **kw))
+
+
+def _batch(n=4, hw=(16, 16), seed=0):
+    from colorize.color import ab_to_target, l_to_input, rgb_to_lab
+    rgb = np.stack([make_scene(k, hw, rng=seed + i) for i, k in
+                    enumerate(["beach", "forest", "sunrise", "beach"][:n])]).astype(np.float32)
+    lab = rgb_to_lab(rgb)
+    return l_to_input(lab[..., 0])[:, None], ab_to_target(lab[..., 1:]).transpose(0, 3, 1, 2).copy()
+
+
+def test_bins_head_shapes_and_config():
+    m = _bins_model()
+    x, _ = _batch()
+    out = m(nn.Tensor(x))
+    assert isinstance(out, ColorOutput)
+    assert out.logits.shape == (4, len(CENTRES), 8, 8)                 # half the input size
+    assert out.ab.shape == (4, 2, 16, 16)
+    assert m.config["head"] == "bins" and np.array_equal(np.asarray(m.config["centres"], np.float32), CENTRES)
+    # odd sizes: logits at ceil(H / 2), ab cropped back to the input
+    m.eval()
+    with nn.no_grad():
+        out = m(nn.Tensor(np.zeros((1, 1, 13, 11), np.float32)))
+    assert out.logits.shape[2:] == (7, 6) and out.ab.shape[2:] == (13, 11)
+
+
+def test_head_matmul_equals_the_1x1_conv_and_its_gradients():
+    from nn import functional as F
+    head = _bins_model().bins_head
+    rng = np.random.default_rng(0)
+    h = nn.Tensor(rng.normal(size=(2, head.conv.weight.shape[1], 3, 5)), requires_grad=True)
+    head.conv.weight.data = head.conv.weight.data.astype(np.float64)
+    head.conv.bias.data = head.conv.bias.data.astype(np.float64)
+    a = head(h)
+    b = F.conv2d(h, head.conv.weight, head.conv.bias)
+    assert np.allclose(a.data, b.data)
+    g = rng.normal(size=a.shape)
+    grads = []
+    for out in (a, b):
+        h.grad = head.conv.weight.grad = head.conv.bias.grad = None
+        (out * nn.Tensor(g)).sum().backward()
+        grads.append([h.grad.copy(), head.conv.weight.grad.copy(), head.conv.bias.grad.copy()])
+    for u, v in zip(*grads):
+        assert np.allclose(u, v)
+
+
+def test_head_ab_is_the_default_and_unchanged():
+    nn.manual_seed(0)
+    m = build_model({"model": "fusion", "width": 4, "depth": 2})
+    assert m.head == "ab" and not hasattr(m, "bins_head")
+    out = m(nn.Tensor(_batch()[0]))
+    assert out.logits is None and out.ab.shape == (4, 2, 16, 16)
+
+
+def test_bins_head_trains_and_the_loss_falls():
+    m = _bins_model("fusion")
+    x, y = _batch()
+    prior = B.bin_prior(y * 128, CENTRES)
+    loss = make_loss(TrainSettings(), head="bins", centres=CENTRES, prior=prior)
+    opt = nn.optim.Adam(m.parameters(), lr=1e-2)
+    values = []
+    for _ in range(12):
+        value = loss(m(nn.Tensor(x)), nn.Tensor(y))
+        opt.zero_grad()
+        value.backward()
+        opt.step()
+        values.append(value.item())
+    assert values[-1] < 0.9 * values[0], values
+
+
+def test_bins_loss_is_weighted_soft_cross_entropy():
+    """The loss equals mean_pixels w[nearest bin] * -sum_q soft_q log softmax_q, targets from 2x2-averaged ab."""
+    rng = np.random.default_rng(0)
+    y = rng.uniform(-0.4, 0.4, (2, 2, 8, 6)).astype(np.float32)
+    logits = rng.normal(size=(2, len(CENTRES), 4, 3)).astype(np.float64)
+    prior = B.bin_prior(y * 128, CENTRES)
+    w = B.rebalance_weights(prior, 0.5)
+    loss = make_loss(TrainSettings(), head="bins", centres=CENTRES, prior=prior).pixel_loss
+    assert isinstance(loss, BinsLoss) and np.allclose(loss.class_weights, w)
+    got = loss(ColorOutput(nn.Tensor(np.zeros((2, 2, 8, 6))), logits=nn.Tensor(logits)), nn.Tensor(y)).item()
+    small = y.reshape(2, 2, 4, 2, 3, 2).mean(axis=(3, 5)) * 128
+    soft = B.soft_encode(small, CENTRES)
+    assert np.allclose(soft.sum(1), 1, atol=1e-5)
+    logp = logits - np.log(np.exp(logits - logits.max(1, keepdims=True)).sum(1, keepdims=True)) - \
+        logits.max(1, keepdims=True)
+    ce = -(soft * logp).sum(1)
+    expect = np.mean(w[B.nearest_bin(small, CENTRES)] * ce)
+    assert got == pytest.approx(expect, rel=1e-5)
+    # rebalance 0: plain soft cross-entropy
+    plain = make_loss(TrainSettings(rebalance=0.0), head="bins", centres=CENTRES, prior=prior).pixel_loss
+    assert plain.class_weights is None
+
+
+def test_regression_rebalance_uses_the_same_prior():
+    rng = np.random.default_rng(1)
+    y = rng.uniform(-0.4, 0.4, (2, 2, 6, 6)).astype(np.float32)
+    prior = B.bin_prior(y * 128, CENTRES)
+    assert make_loss(TrainSettings(), centres=CENTRES, prior=prior).pixel_loss.rebalance_weights is None
+    loss = make_loss(TrainSettings(rebalance=0.5), centres=CENTRES, prior=prior).pixel_loss
+    assert isinstance(loss, RegressionLoss)
+    pw = loss.rebalance_weights(y)
+    assert pw.shape == (2, 1, 6, 6)
+    assert np.allclose(pw[:, 0], B.rebalance_weights(prior, 0.5)[B.nearest_bin(y * 128, CENTRES)])
+
+
+def test_flip_average_averages_logits():
+    m = _bins_model(flip_average=True)
+    x, _ = _batch(2)
+    m.eval()
+    with nn.no_grad():
+        out = m(nn.Tensor(x))
+        a = m._forward(nn.Tensor(x), decode=False).logits.data
+        b = m._forward(nn.Tensor(x[:, :, :, ::-1].copy()), decode=False).logits.data
+    assert np.allclose(out.logits.data, (a + b[:, :, :, ::-1]) / 2, atol=1e-6)
+
+
+def test_annealed_at_t1_is_the_mean_and_decodings_differ():
+    m = _bins_model()
+    x, _ = _batch(2)
+    m.eval()
+    res = {}
+    for method, T in (("annealed", 1.0), ("mean", 0.38), ("annealed", 0.38), ("mode", 0.38), ("mrf", 0.38)):
+        set_decoding(m, method, T)
+        with nn.no_grad():
+            res[(method, T)] = m(nn.Tensor(x)).ab.data
+    assert np.allclose(res[("annealed", 1.0)], res[("mean", 0.38)], atol=1e-6)
+    assert not np.allclose(res[("annealed", 0.38)], res[("mean", 0.38)])
+    # mode: every pixel of the decoded (half-size) map is a bin centre
+    z = predict_logits(m, x)
+    set_decoding(m, "mode")
+    mode_ab = m.bins_head.decode_logits(z)
+    pixels = mode_ab.transpose(0, 2, 3, 1).reshape(-1, 2)                  # (N h w, 2), same order as ravel
+    assert np.allclose(pixels, CENTRES[np.argmax(z, 1).ravel()])
+
+
+def test_weights_round_trip_keep_centres_and_decoding(tmp_path):
+    km = B.kmeans_bins(np.random.default_rng(0).normal(0, 20, (500, 2)), 6)
+    m = _bins_model(bins="kmeans:6", centres=km.tolist(), decode="mode", temperature=0.5)
+    save_weights(tmp_path / "m.npz", m, {"size": 16})
+    m2, _ = load_weights(tmp_path / "m.npz")
+    assert m2.bins_head.decode == "mode" and m2.bins_head.temperature == 0.5
+    assert np.array_equal(m2.bins_head.centres, km)
+    x, _ = _batch(1)
+    with nn.no_grad():
+        m.eval()
+        assert np.allclose(m(nn.Tensor(x)).ab.data, m2(nn.Tensor(x)).ab.data)
+    with pytest.raises(ColorizeError, match="kmeans"):
+        build_model({"model": "unet", "width": 4, "depth": 2, "head": "bins", "bins": "kmeans:6"})
+    with pytest.raises(ColorizeError, match="bins"):
+        build_model({"model": "unet", "width": 4, "depth": 2, "head": "bins", "bins": "cubes"})
+
+
+def test_old_regression_weights_still_load(tmp_path):
+    """A weights file whose config predates the head option (no 'head' key) loads as a regression model."""
+    nn.manual_seed(0)
+    m = build_model({"model": "fusion", "width": 4, "depth": 2})
+    old = {k: v for k, v in m.config.items() if k not in ("head", "bins", "centres", "decode", "temperature")}
+    m.config = old
+    save_weights(tmp_path / "old.npz", m, {"size": 16})
+    m2, _ = load_weights(tmp_path / "old.npz")
+    assert m2.head == "ab"
+    shipped, meta = load_weights(DEFAULT_WEIGHTS)                   # the shipped default loads, whatever its head
+    rgb = make_scene("beach", (20, 30), rng=0)
+    assert colorize_image(shipped, rgb, 24).shape == (20, 30, 3)
+
+
+def test_bins_model_colorizes_at_several_scales():
+    m = _bins_model()
+    rgb = make_scene("forest", (21, 30), rng=3)
+    one = colorize_image(m, rgb, 16)
+    many = colorize_image(m, rgb, [12, 16, 20])
+    assert one.shape == many.shape == (21, 30, 3)
+    assert np.isfinite(many).all()
+
+
+# ------------------------------------------------------------------ CLI
+
+def _run(argv, capsys):
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture(scope="module")
+def bins_run(tmp_path_factory):
+    """A tiny bins run trained through the CLI (2 epochs on generated scenes)."""
+    d = tmp_path_factory.mktemp("bins")
+    code = main(["train", "synthetic:mixed", "--model", "unet", "--head", "bins", "--model-opt", "width=4",
+                 "--model-opt", "depth=2", "--epochs", "2", "--images", "6", "--size", "16", "--no-augment",
+                 "--val-split", "0.34", "--out", str(d / "run"), "--quiet"])
+    assert code == 0
+    return d
+
+
+def test_train_writes_the_colour_bias_report(bins_run):
+    metrics = json.loads((bins_run / "run" / "metrics.json").read_text())
+    for row in ("model", "gray", "mean_ab"):
+        for key in ("auc", "auc_rebalanced", "ciede2000", "intersection", "chroma_ratio"):
+            assert key in metrics["colour_bias"][row]
+    assert (bins_run / "run" / "ab_histograms.png").exists()
+
+
+@pytest.mark.parametrize("method", ["annealed", "mean", "mode", "mrf"])
+def test_predict_with_each_decoding_writes_a_file(bins_run, tmp_path, method, capsys):
+    src = tmp_path / "in.png"
+    save_image(str(src), make_scene("beach", (20, 28), rng=5))
+    code, out, err = _run(["predict", "--weights", bins_run / "run" / "model.npz", "--decode", method,
+                           "--temperature", "0.3", src, "--out", tmp_path / "out"], capsys)
+    assert code == 0, err
+    assert (tmp_path / "out" / "in_color.png").exists()
+
+
+def test_evaluate_prints_the_colour_bias_lines(bins_run, tmp_path, capsys):
+    code, out, err = _run(["evaluate", "synthetic:mixed", "--images", "3", "--weights",
+                           bins_run / "run" / "model.npz", "--decode", "mode", "--out", tmp_path / "ev"], capsys)
+    assert code == 0, err
+    assert "AuC reb" in out and "CIEDE2000" in out and "hist. intersection" in out and "chroma ratio" in out
+    for line in ("model ", "mean-ab baseline", "gray baseline"):
+        assert sum(line in row for row in out.splitlines()) >= 3      # on the metric and colour-bias rows
+    assert (tmp_path / "ev" / "ab_histograms.png").exists()
+    assert json.loads((tmp_path / "ev" / "metrics.json").read_text())["decode"]["method"] == "mode"
+
+
+def test_decode_on_a_regression_model_is_a_clear_error(tmp_path, capsys):
+    nn.manual_seed(0)
+    m = build_model({"model": "unet", "width": 4, "depth": 2})
+    save_weights(tmp_path / "reg.npz", m, {"size": 16})
+    src = tmp_path / "in.png"
+    save_image(str(src), make_scene("beach", (20, 28), rng=5))
+    for cmd in (["predict", "--weights", tmp_path / "reg.npz", "--decode", "mode", src, "--out", tmp_path / "o"],
+                ["evaluate", "synthetic:beach", "--images", "2", "--weights", tmp_path / "reg.npz",
+                 "--temperature", "0.5"]):
+        code, out, err = _run(cmd, capsys)
+        assert code == 2
+        assert err.startswith("error: ") and "bins head" in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "o").exists()
+
+
+def test_head_bins_on_the_mlp_is_a_clear_error(tmp_path, capsys):
+    code, out, err = _run(["train", "synthetic:beach", "--model", "mlp", "--head", "bins", "--out",
+                           tmp_path / "r"], capsys)
+    assert code == 2 and "conv models" in err
+    code, out, err = _run(["train", "synthetic:beach", "--model", "unet", "--head", "bins", "--bins", "kmeans:x",
+                           "--out", tmp_path / "r"], capsys)
+    assert code == 2 and "kmeans:K" in err and len(err.strip().splitlines()) == 1
