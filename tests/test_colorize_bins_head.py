@@ -127,6 +127,22 @@ def test_regression_rebalance_uses_the_same_prior():
     assert np.allclose(pw[:, 0], B.rebalance_weights(prior, 0.5)[B.nearest_bin(y * 128, CENTRES)])
 
 
+def test_training_run_wires_rebalancing_for_both_heads():
+    """run_training's loss: bins -> BinsLoss with the training prior's weights; ab + rebalance -> weighted MSE."""
+    from colorize import data as D
+    from colorize.distribution import PixelRebalance, training_prior
+    from colorize.train import make_run_loss, train_ab
+    ds = D.load_dataset("synthetic:mixed", size=16, n=4, seed=0)
+    prior = training_prior(train_ab(ds), CENTRES)
+    bins_loss = make_run_loss(TrainSettings(), _bins_model(), ds).pixel_loss
+    assert np.allclose(bins_loss.class_weights, B.rebalance_weights(prior, 0.5))
+    nn.manual_seed(0)
+    reg = build_model({"model": "unet", "width": 4, "depth": 2})
+    assert make_run_loss(TrainSettings(), reg, ds).pixel_loss.rebalance_weights is None
+    weigh = make_run_loss(TrainSettings(rebalance=0.25), reg, ds).pixel_loss.rebalance_weights
+    assert isinstance(weigh, PixelRebalance) and np.allclose(weigh.w, B.rebalance_weights(prior, 0.25))
+
+
 def test_flip_average_averages_logits():
     m = _bins_model(flip_average=True)
     x, _ = _batch(2)
