@@ -103,6 +103,7 @@ def set_decoding(model, decode=None, temperature=None):
     temperature = head.temperature if temperature is None else float(temperature)
     check_decode(decode, temperature)
     head.decode, head.temperature = decode, temperature
+    model.config.update(decode=decode, temperature=temperature)     # so save_weights keeps the choice
     return model
 
 

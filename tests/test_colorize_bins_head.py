@@ -190,6 +190,15 @@ def test_weights_round_trip_keep_centres_and_decoding(tmp_path):
         build_model({"model": "unet", "width": 4, "depth": 2, "head": "bins", "bins": "cubes"})
 
 
+def test_a_decoding_chosen_after_training_is_saved_with_the_weights(tmp_path):
+    # what train_default --set-decode and a shipped model rely on: set_decoding, save, load -> same choice
+    m = _bins_model(decode="annealed", temperature=0.38)
+    set_decoding(m, "mrf", 0.6)
+    save_weights(tmp_path / "m.npz", m, {"size": 16})
+    m2, _ = load_weights(tmp_path / "m.npz")
+    assert (m2.bins_head.decode, m2.bins_head.temperature) == ("mrf", 0.6)
+
+
 def test_old_regression_weights_still_load(tmp_path):
     """A weights file whose config predates the head option (no 'head' key) loads as a regression model."""
     nn.manual_seed(0)
