@@ -34,6 +34,8 @@ and an integer Tensor give the floating dtype; true division of integers gives f
 """
 import numpy as np
 
+from . import grad_mode as _grad_mode
+from .grad_mode import no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled  # noqa: F401
 from .dtypes import SUPPORTED as _SUPPORTED_DTYPES, result_dtype as _result_dtype, \
     scalar_dtype as _scalar_dtype, cast as _cast
 
@@ -41,84 +43,9 @@ __all__ = ["Tensor", "no_grad", "enable_grad", "set_grad_enabled", "inference_mo
            "is_grad_enabled", "manual_seed", "get_rng"]
 
 # ----------------------------------------------------------------------------
-# Global state: gradient recording switch and the library's random generator.
+# Global state: the library's random generator (graph recording: nn/grad_mode.py).
 
-_grad_enabled = True
 _rng = np.random.default_rng()
-
-
-def is_grad_enabled():
-    """True unless inside a ``with nn.no_grad():`` block."""
-    return _grad_enabled
-
-
-class set_grad_enabled:
-    """Turn graph recording on or off: as a call (``nn.set_grad_enabled(False)``),
-    a context manager (``with nn.set_grad_enabled(training):``) or a decorator."""
-
-    def __init__(self, mode=True):
-        global _grad_enabled
-        self._prev = _grad_enabled
-        self._mode = bool(mode)
-        _grad_enabled = self._mode
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        global _grad_enabled
-        _grad_enabled = self._prev
-        return False
-
-    def __call__(self, fn):
-        mode = self._mode
-
-        def wrapper(*args, **kwargs):
-            with set_grad_enabled(mode):
-                return fn(*args, **kwargs)
-        wrapper.__name__ = getattr(fn, "__name__", "wrapper")
-        wrapper.__doc__ = getattr(fn, "__doc__", None)
-        return wrapper
-
-
-class no_grad:
-    """Context manager (or decorator) that turns off graph recording.
-
-    Inside it, ops compute values only: results have requires_grad=False and
-    keep no reference to their inputs (inference, optimizer updates).
-    """
-    _mode = False
-
-    def __enter__(self):
-        global _grad_enabled
-        self._prev = _grad_enabled
-        _grad_enabled = self._mode
-        return self
-
-    def __exit__(self, *exc):
-        global _grad_enabled
-        _grad_enabled = self._prev
-        return False
-
-    def __call__(self, fn):
-        def wrapper(*args, **kwargs):
-            with type(self)():
-                return fn(*args, **kwargs)
-        wrapper.__name__ = getattr(fn, "__name__", "wrapper")
-        wrapper.__doc__ = getattr(fn, "__doc__", None)
-        return wrapper
-
-
-class enable_grad(no_grad):
-    """Turn graph recording back on inside a no_grad block (context manager or decorator)."""
-    _mode = True
-
-
-class inference_mode(no_grad):
-    """PyTorch's inference_mode(mode=True): here the same as no_grad (or a no-op with mode=False)."""
-
-    def __init__(self, mode=True):
-        self._mode = not mode
 
 
 def manual_seed(seed):
@@ -276,7 +203,7 @@ class Tensor:
         out.data = data
         out.grad = None
         out._op = op
-        if _grad_enabled and any(p.requires_grad for p in parents):
+        if _grad_mode._grad_enabled and any(p.requires_grad for p in parents):
             out.requires_grad = True
             out._parents = tuple(parents)
             out._backward = backward
