@@ -27,8 +27,9 @@ API
                                            for a regression model
     predict_logits(model, x)               a bins model's logits (N, Q, H/2, W/2) for input x (N, 1, H, W)
     bins_logits(model, rgb, sizes) -> (z, L)   logits of a photo averaged over working sizes; bins_ab decodes them
-    colorize_samples(model, rgb, size, k, rng) -> k RGB colourings (H, W, 3) from a model with a latent
-                                           (colorize.sampling: 32 latents drawn, k kept by k-means on the ab)
+    sampled_abs(model, raw, size, k, rng)  k colourings at the working size from a model with a latent
+                                           (colorize.sampling: 32 latents drawn, k kept by k-means on the ab);
+                                           each is written at full size by colorize_pixels(predicted=...)
     predict_paths(weights, inputs, out_dir, fmt="png", overwrite=False, ...) -> {"written", "skipped", "failed"}
                                            names outputs by naming.plan_outputs (never over an input). A file
                                            that cannot be read is reported and the others go on; a failed write
@@ -37,6 +38,7 @@ API
                                            colourings per photo (<stem>_sample1 .. K), the same for a seed.
 """
 import os
+import zlib
 
 import cv2
 import numpy as np
@@ -44,7 +46,7 @@ import numpy as np
 import nn
 
 from .checkpoint import load_weights
-from .color import (ab_rows, gray_of, join, l_to_input, lab_rows_to_rgb, resize_ab, strip_rows, target_to_ab,
+from .color import (ab_rows, gray_of, l_to_input, lab_rows_to_rgb, resize_ab, strip_rows, target_to_ab,
                     widen_ab)
 from .errors import ColorizeError, Interrupted, WriteError, write_error
 from .images import read_image, to_rgb, to_uint8, write_bgr
@@ -188,10 +190,15 @@ def bins_ab(model, z, L, out_hw, method=None, T=None):
     return resize_ab(ab.transpose(1, 2, 0), out_hw)
 
 
-def _colorized_rows(model, raw, size, smoother=None):
-    """Yield (y0, y1, RGB rows (y1 - y0, W, 3) float32) of the colorized raw pixels (see the module doc)."""
+def _colorized_rows(model, raw, size, smoother=None, predicted=None):
+    """Yield (y0, y1, RGB rows (y1 - y0, W, 3) float32) of the colorized raw pixels (see the module doc).
+
+    predicted: [(ab (h, w, 2) in Lab units, L (h, w))] already predicted at working sizes (a latent sample);
+    None: predict them here."""
     H, W = raw.shape[:2]
-    if bins_head(model) is not None:            # one decoding of the averaged logits
+    if predicted is not None:
+        pass
+    elif bins_head(model) is not None:          # one decoding of the averaged logits
         z, L = _logits_over_sizes(model, raw, _sizes(size))
         predicted = [(bins_head(model).decode_logits(z[None], L[None])[0].transpose(1, 2, 0), L)]
     else:
@@ -226,24 +233,23 @@ def colorize_image(model, rgb, size):
     return out
 
 
-def colorize_pixels(model, raw, size, smoother=None):
-    """Decoded pixels (H, W[, C]) (images.read_image, a video frame) -> colorized BGR uint8 (H, W, 3)."""
+def colorize_pixels(model, raw, size, smoother=None, predicted=None):
+    """Decoded pixels (H, W[, C]) (images.read_image, a video frame) -> colorized BGR uint8 (H, W, 3).
+    predicted: see _colorized_rows."""
     out = np.empty(raw.shape[:2] + (3,), dtype=np.uint8)
-    for y0, y1, rows in _colorized_rows(model, raw, size, smoother):
+    for y0, y1, rows in _colorized_rows(model, raw, size, smoother, predicted):
         out[y0:y1] = to_uint8(rows)[:, :, ::-1]
     return out
 
 
-def colorize_samples(model, rgb, size, k, rng):
-    """RGB (H, W, 3) -> k colourings, each RGB (H, W, 3) at the input's resolution, from a model with a latent.
+def sampled_abs(model, raw, size, k, rng):
+    """k distinct colourings of raw pixels from a model with a latent, at the working size:
+    [(ab (h, w, 2) in Lab units, L (h, w))], for colorize_pixels(..., predicted=[item]).
 
     size: the working size (a list of sizes: the first is used; sampling does not average over scales).
-    rng: numpy Generator for the latents (colorize.sampling.sample_ab).
-    """
-    rgb = np.asarray(rgb, dtype=np.float32)
-    L = _lightness_at(rgb[:, :, ::-1], working_shape(*rgb.shape[:2], _sizes(size)[0]))
-    L_full = gray_of(rgb)
-    return [join(L_full, resize_ab(target_to_ab(ab).transpose(1, 2, 0), rgb.shape[:2]))
+    rng: numpy Generator for the latents (colorize.sampling.sample_ab)."""
+    L = _lightness_at(raw, working_shape(*raw.shape[:2], _sizes(size)[0]))
+    return [(target_to_ab(ab).transpose(1, 2, 0), L)
             for ab in sample_ab(model, l_to_input(L)[None, None], k, rng=rng)]
 
 
@@ -271,7 +277,6 @@ def predict_paths(weights, inputs, out_dir, fmt="png", overwrite=False, smooth=N
     if samples is not None and latent_dim(model) == 0:
         raise ColorizeError(f"--samples needs a model with a latent (unet_vae); {weights or 'the default model'} "
                             f"holds a {model.config.get('model')!r} model, which gives one colouring: drop --samples")
-    rng = np.random.default_rng(seed)
     # The scale the model trained at (the shorter side of the images its crops came from), or several scales.
     size = working_sizes(meta)
     jobs, skipped = plan_outputs(inputs, out_dir, fmt=fmt, overwrite=overwrite, samples=samples)
@@ -288,10 +293,14 @@ def predict_paths(weights, inputs, out_dir, fmt="png", overwrite=False, smooth=N
                     colorize_video(model, src, dst, size, DEFAULT_SMOOTH if smooth is None else smooth,
                                    SCENE_CUT if scene_cut is None else scene_cut, progress=progress)
                 elif kind == "samples":
-                    colourings = colorize_samples(model, to_rgb(read_image(src)), size, samples, rng)
+                    raw = read_image(src)
+                    # each photo its own generator, keyed by its name: its samples do not depend on the
+                    # other photos of the run
+                    key = zlib.crc32(os.path.basename(src).encode())
+                    colourings = sampled_abs(model, raw, size, samples, np.random.default_rng([seed, key]))
                     _make_folder(os.path.dirname(dst[0]))
-                    for path, rgb in zip(dst, colourings):
-                        write_bgr(path, to_uint8(rgb)[:, :, ::-1])
+                    for path, predicted in zip(dst, colourings):
+                        write_bgr(path, colorize_pixels(model, raw, size, predicted=[predicted]))
                         written.append(path)
                 else:
                     bgr = colorize_pixels(model, read_image(src), size)

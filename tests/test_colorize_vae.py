@@ -210,6 +210,19 @@ def test_predict_samples_writes_k_files_that_differ_and_the_seed_fixes_them(vae_
     assert os.listdir(tmp_path / "d") == ["scene_color.png"]
 
 
+def test_a_photos_samples_do_not_depend_on_the_other_photos_of_the_run(vae_run, tmp_path):
+    run, photo = vae_run
+    other = tmp_path / "first.png"
+    save_image(str(other), make_scene("forest", (18, 24), rng=4))
+    weights = run / "model.npz"
+    assert _run(["predict", "--weights", weights, photo, "--out", tmp_path / "alone", "--samples", "2",
+                 "--quiet"]) == 0
+    assert _run(["predict", "--weights", weights, other, photo, "--out", tmp_path / "after", "--samples", "2",
+                 "--quiet"]) == 0
+    for n in ("scene_sample1.png", "scene_sample2.png"):
+        np.testing.assert_array_equal(load_image(str(tmp_path / "alone" / n)), load_image(str(tmp_path / "after" / n)))
+
+
 def test_the_cli_run_logs_the_kl_and_its_weights_load_back(vae_run):
     import json
     from colorize.checkpoint import load_weights
