@@ -21,7 +21,7 @@ sys.path.insert(0, os.path.dirname(HERE))
 
 import nn  # noqa: E402
 from nn.kernels import conv, conv_simd  # noqa: E402
-from nn.kernels.conv_layout import Geometry, pack_output_grad, unpack_input_grad  # noqa: E402
+from nn.kernels.conv_layout import Geometry, unpack_input_grad  # noqa: E402
 
 W1 = [("enc1", 16, 1, 64, 32, 3, 2, 1), ("enc2", 16, 32, 32, 64, 3, 2, 1), ("enc3", 16, 64, 16, 128, 3, 2, 1),
       ("mid", 16, 128, 8, 128, 3, 1, 1), ("dec1", 16, 128, 16, 64, 3, 1, 1), ("dec2", 16, 64, 32, 32, 3, 1, 1),

@@ -283,7 +283,7 @@ def _cmd_train(args):
     for k in ("head", "bins"):
         if getattr(args, k) is not None:
             if args.model == "mlp":
-                raise ColorizeError(f"--{k} applies to the conv models (convnet, unet, fusion), not mlp")
+                raise ColorizeError(f"--{k} applies to the conv models (convnet, unet, fusion, resnet), not mlp")
             model_options[k] = getattr(args, k)
     if args.bins is not None and args.head != "bins" and not args.rebalance:
         raise ColorizeError("--bins needs --head bins (or --rebalance > 0, whose prior uses the bins)")

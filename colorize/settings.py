@@ -168,7 +168,7 @@ def make_loss(settings, rebalance_weights=None, head="ab", centres=None, prior=N
         rebalance_weights = PixelRebalance(centres, prior, lam)
     if getattr(model, "latent_dim", 0):
         if settings.loss != "mse":
-            raise ColorizeError(f"a VAE model trains with the squared error; drop --loss {settings.loss}")
+            raise ColorizeError(f"a VAE model trains with the squared error, not {settings.loss!r}; use loss='mse'")
         return VAELoss(settings.kl_beta, settings.kl_warmup, rebalance_weights)
     if head == "bins":
         pixel = BinsLoss(centres, None if lam == 0 or prior is None else rebalance_weights_of(prior, lam))

@@ -161,7 +161,7 @@ def run_training(data, out_dir, model="mlp", model_options=None, resume=False, q
             config["num_classes"] = len(ds.class_names)
         if config.get("head") == "bins":
             if not accepts(model, "head"):
-                raise ColorizeError(f"--head bins needs a conv model (convnet, unet or fusion), not {model}")
+                raise ColorizeError(f"--head bins needs a conv model (convnet, unet, fusion or resnet), not {model}")
             config["centres"] = bin_centres(config.get("bins", "gamut"), train_ab(train_set), s.seed).tolist()
         net = build_model(config)
         meta = {"data": str(data), "size": s.size, "scale": _keep_size(s) or s.size,
@@ -189,14 +189,13 @@ def finish_run(trainer, train_set, val_set, meta):
     out_dir = trainer.out_dir
     eval_set = val_set if val_set is not None else train_set
     hist = os.path.join(out_dir, "ab_histograms.png") if out_dir is not None else None
-    if hist is not None:
+    if out_dir is not None:
         os.makedirs(out_dir, exist_ok=True)
     metrics = evaluate_model(trainer.model, eval_set, meta["mean_ab"], histogram_path=hist)
     metrics["evaluated_on"] = "validation" if val_set is not None else "training (no validation split)"
     metrics["epochs"] = trainer.epoch
     metrics["best_epoch"] = trainer.best_epoch
     if out_dir is not None:
-        os.makedirs(out_dir, exist_ok=True)
         if not os.path.exists(os.path.join(out_dir, "model.npz")):
             save_weights(os.path.join(out_dir, "model.npz"), trainer.model, trainer.weights_meta())
         write_json(os.path.join(out_dir, "metrics.json"), metrics)

@@ -16,7 +16,7 @@ from .tensor_ops.inplace import rng as _gen
 
 __all__ = ["tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "empty", "eye", "arange",
            "linspace", "rand", "randn", "randint", "randperm", "zeros_like", "ones_like", "full_like",
-           "empty_like", "rand_like", "randn_like", "randint_like", "is_tensor", "numel"]
+           "empty_like", "rand_like", "randn_like", "randint_like", "is_tensor"]
 
 
 def _sizes(size):
@@ -181,10 +181,6 @@ def randint_like(input, low=0, high=None, dtype=None, device=None, requires_grad
 
 def is_tensor(obj):
     return isinstance(obj, Tensor)
-
-
-def numel(input):
-    return int(input.data.size)
 
 
 def _new_method(make):

@@ -1,7 +1,6 @@
 """Activation layers and functions as PyTorch writes them: inplace= flags, Softmax/LogSoftmax,
 ELU/GELU/Softplus/SiLU (gradchecks, and PyTorch cross-checks when it is installed)."""
 import numpy as np
-import pytest
 
 import nn
 import nn.functional as F

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from colorize.checkpoint import load_weights
+from colorize.errors import ColorizeError
 from colorize.cli import main
 from colorize.predict import colorize_pixels
 from colorize.synthetic import make_scene
@@ -82,7 +83,7 @@ def test_smoother_is_an_exponential_moving_average_reset_at_cuts():
     off = AbSmoother(0.0)
     for ab in abs_:
         assert np.array_equal(off(L, [ab])[0], ab)
-    with pytest.raises(Exception):
+    with pytest.raises(ColorizeError):
         AbSmoother(1.0)
 
 

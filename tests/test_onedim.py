@@ -75,3 +75,11 @@ def test_conv1d_layer_shape_init_and_torch_state_dict():
     x = np.random.default_rng(6).standard_normal((3, 4, 11))
     np.testing.assert_allclose(conv(nn.tensor(x)).data, theirs(torch.tensor(x)).detach().numpy(), rtol=1e-12,
                                atol=1e-12)
+
+
+def test_conv1d_rejects_what_conv2d_rejects():
+    # one validation of conv arguments: Conv1d goes through conv2d's
+    for kw, msg in ((dict(padding="foo"), "padding must be"), (dict(padding="same", stride=2), "'same' needs stride 1"),
+                    (dict(stride=0), "stride must be"), (dict(groups=0), "groups must be")):
+        with pytest.raises(ValueError, match=msg):
+            nn.Conv1d(2, 2, 3, **kw)

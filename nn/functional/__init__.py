@@ -19,7 +19,7 @@ names the problem (ValueError for shapes/values, TypeError for dtypes).
 Laid out by topic: dense.py (linear), convolution.py, activations.py, sampling.py (interpolate and
 pooling), normalization.py (batch_norm, group/layer_norm, dropout), adaptive.py,
 sparse.py (one_hot, embedding), shapes.py (pad, cat, flatten), losses.py (element-wise losses),
-classification.py (cross_entropy, nll_loss), gaussian.py (gaussian_kl).
+classification.py (cross_entropy, nll_loss), gaussian.py (gaussian_kl), onedim.py (conv1d and 1-d pooling).
 """
 from .dense import linear
 from .convolution import conv2d, conv_transpose2d

@@ -2,6 +2,7 @@
 import numpy as np
 
 from .. import functional as F
+from ..functional.convolution import conv_hyperparameters
 from .conv import _check_device_dtype
 from .module import Module, Parameter
 from .utils import _check_int, _reset_weight_and_bias
@@ -20,10 +21,12 @@ class Conv1d(Module):
         self.in_channels = _check_int("in_channels", in_channels, 1)
         self.out_channels = _check_int("out_channels", out_channels, 1)
         self.kernel_size = (_check_int("kernel_size", one(kernel_size), 1),)
-        self.stride = (_check_int("stride", one(stride), 1),)
-        self.padding = padding if isinstance(padding, str) else (_check_int("padding", one(padding), 0),)
-        self.dilation = (_check_int("dilation", one(dilation), 1),)
-        self.groups = _check_int("groups", groups, 1)
+        # the conv2d checks, on a 1 x L image: one validation of conv arguments
+        stride2, padding2, dilation2, self.groups = conv_hyperparameters(
+            "Conv1d", (1, one(stride)), padding if isinstance(padding, str) else (0, one(padding)),
+            (1, one(dilation)), groups)
+        self.stride, self.dilation = (stride2[1],), (dilation2[1],)
+        self.padding = padding2 if isinstance(padding2, str) else (padding2[1],)
         if self.in_channels % self.groups or self.out_channels % self.groups:
             raise ValueError(f"in_channels ({self.in_channels}) and out_channels ({self.out_channels}) "
                              f"must both be divisible by groups ({self.groups})")
