@@ -17,13 +17,19 @@ from . import metrics as M
 from .checkpoint import load_weights
 from .color import lab_to_rgb, target_to_ab
 from .errors import ColorizeError
-from .predict import predict_ab, resolve_weights, set_decoding
+from .predict import bins_head, predict_ab, resolve_weights, set_decoding
 
 
-def predict_rgb(model, dataset, batch_size=16):
-    """Model's colorization of a Dataset at its working size -> (N, H, W, 3) RGB (true L, predicted ab)."""
+def _predicted_ab(model, dataset, batch_size=16):
+    """Model's ab for a Dataset at its working size -> (N, H, W, 2) in Lab units."""
     x, _ = D.lab_to_model_arrays(dataset.lab)
-    ab = target_to_ab(predict_ab(model, x, batch_size)).transpose(0, 2, 3, 1)
+    return target_to_ab(predict_ab(model, x, batch_size)).transpose(0, 2, 3, 1)
+
+
+def predict_rgb(model, dataset, batch_size=16, ab=None):
+    """Model's colorization of a Dataset at its working size -> (N, H, W, 3) RGB (true L, predicted ab).
+    ab: the model's ab (N, H, W, 2) if already predicted."""
+    ab = _predicted_ab(model, dataset, batch_size) if ab is None else ab
     return lab_to_rgb(np.concatenate([dataset.lab[..., :1], ab], axis=-1))
 
 
@@ -69,9 +75,8 @@ def evaluate_model(model, dataset, mean_ab_value, batch_size=16, histogram_path=
     psnr (dB on 8-bit RGB, per image, averaged), ab_error (mean |a - a'| and |b - b'| in Lab units),
     colourfulness and colourfulness_true (Hasler and Suesstrunk, per image, averaged): colorize.metrics.
     """
-    x, _ = D.lab_to_model_arrays(dataset.lab)
-    ab_pred = target_to_ab(predict_ab(model, x, batch_size)).transpose(0, 2, 3, 1)
-    pred_rgb = lab_to_rgb(np.concatenate([dataset.lab[..., :1], ab_pred], axis=-1))
+    ab_pred = _predicted_ab(model, dataset, batch_size)
+    pred_rgb = predict_rgb(model, dataset, ab=ab_pred)
     r = M.compare_with_baselines(pred_rgb, dataset.images, np.asarray(mean_ab_value, np.float32),
                                  labels=dataset.labels if dataset.class_names else None,
                                  class_names=dataset.class_names)
@@ -175,8 +180,8 @@ def evaluate_weights(weights, data, images=None, seed=1000, decode=None, tempera
     result = evaluate_model(model, ds, mean, histogram_path=hist)
     result["weights"] = os.fspath(weights) if weights is not None else "default"
     result["data"] = spec
-    head = getattr(model, "bins_head", None)
-    if getattr(model, "head", "ab") == "bins":
+    head = bins_head(model)
+    if head is not None:
         result["decode"] = {"method": head.decode, "temperature": head.temperature}
     if out_dir is not None:
         from .trainer import write_json

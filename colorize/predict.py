@@ -46,6 +46,7 @@ import numpy as np
 import nn
 
 from .checkpoint import load_weights
+from .models import inference
 from .color import (ab_rows, gray_of, l_to_input, lab_rows_to_rgb, resize_ab, strip_rows, target_to_ab,
                     widen_ab)
 from .errors import ColorizeError, Interrupted, WriteError, write_error
@@ -70,16 +71,10 @@ def resolve_weights(path):
 def predict_ab(model, x, batch_size=16):
     """x: (N, 1, H, W) float32 model input -> ab / 128 (N, 2, H, W) float32, in eval mode, no graph."""
     x = np.ascontiguousarray(x, dtype=np.float32)
-    was_training = model.training
-    model.eval()
     outs = []
-    try:
-        with nn.no_grad():
-            for s in range(0, len(x), batch_size):
-                ab = model(nn.Tensor(x[s:s + batch_size])).ab.data
-                outs.append(np.asarray(ab, dtype=np.float32))
-    finally:
-        model.train(was_training)
+    with inference(model):
+        for s in range(0, len(x), batch_size):
+            outs.append(np.asarray(model(nn.Tensor(x[s:s + batch_size])).ab.data, dtype=np.float32))
     return np.concatenate(outs) if outs else np.zeros((0, 2) + x.shape[2:], np.float32)
 
 
@@ -113,15 +108,12 @@ def predict_logits(model, x):
     """x (N, 1, H, W) model input -> bin logits (N, Q, ceil(H/2), ceil(W/2)) float32 (flip-averaged if the
     model does), in eval mode, without decoding."""
     head = bins_head(model)
-    was_training, skip = model.training, head.skip_decode
-    model.eval()
-    head.skip_decode = True
+    skip, head.skip_decode = head.skip_decode, True
     try:
-        with nn.no_grad():
+        with inference(model):
             return np.asarray(model(nn.Tensor(np.ascontiguousarray(x, np.float32))).logits.data, np.float32)
     finally:
         head.skip_decode = skip
-        model.train(was_training)
 
 
 def working_shape(h, w, size):

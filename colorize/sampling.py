@@ -16,6 +16,8 @@ import numpy as np
 
 import nn
 
+from .models import inference
+
 DEFAULT_DRAWS = 32
 
 
@@ -81,16 +83,11 @@ def sample_ab(model, x, k, draws=DEFAULT_DRAWS, rng=None, batch_size=16):
     rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
     z = rng.standard_normal((draws, dim)).astype(np.float32)
     x = np.ascontiguousarray(x, dtype=np.float32)
-    was_training = model.training
-    model.eval()
     outs = []
-    try:
-        with nn.no_grad():
-            for s in range(0, draws, batch_size):
-                zz = z[s:s + batch_size]
-                xx = np.repeat(x, len(zz), axis=0)
-                outs.append(np.asarray(model.decode_latent(nn.Tensor(xx), zz).ab.data, np.float32))
-    finally:
-        model.train(was_training)
+    with inference(model):
+        for s in range(0, draws, batch_size):
+            zz = z[s:s + batch_size]
+            xx = np.repeat(x, len(zz), axis=0)
+            outs.append(np.asarray(model.decode_latent(nn.Tensor(xx), zz).ab.data, np.float32))
     abs_ = np.concatenate(outs)
     return abs_[pick_distinct(abs_, k)]

@@ -12,6 +12,7 @@ API
     model_class(name)                     the registered class (ColorizeError for an unknown name).
     accepts(name, argument)               True when the model's constructor has that keyword (train.py asks
                                           ``accepts(name, "num_classes")`` to decide whether to pass scene labels).
+    inference(model)                      context manager: eval mode and no graph inside, training flag restored.
 
 Model contract (what the trainer, the losses and predict rely on; nothing else is asked of a model)
     forward(x, target_ab=None) with x: (N, 1, H, W) float32 Tensor, L scaled to [-1, 1]
@@ -20,11 +21,26 @@ Model contract (what the trainer, the losses and predict rely on; nothing else i
         target_ab (N, 2, H, W), the true ab / 128, is given at training time for conditional models (a VAE's
         encoder); every other model ignores it, and prediction never passes it.
 """
+import contextlib
 import inspect
+
+import nn
 
 from ..errors import ColorizeError
 
 _REGISTRY = {}
+
+
+@contextlib.contextmanager
+def inference(model):
+    """Inside: the model in eval mode and no graph recorded; its training flag is restored after."""
+    was_training = model.training
+    model.eval()
+    try:
+        with nn.no_grad():
+            yield model
+    finally:
+        model.train(was_training)
 
 
 def register_model(name):
