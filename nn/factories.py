@@ -12,7 +12,7 @@ from .device import check_device
 from .dtypes import to_dtype, float32, int64
 from .tensor import Tensor
 from .tensor_ops._attach import attach
-from .tensor_ops.inplace import rng as _gen
+from .init import _rng as _gen
 
 __all__ = ["tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "empty", "eye", "arange",
            "linspace", "rand", "randn", "randint", "randperm", "zeros_like", "ones_like", "full_like",

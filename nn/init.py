@@ -36,7 +36,26 @@ def _fill(tensor, values):
 
 
 def _rng(generator):
-    return get_rng() if generator is None else generator
+    """nn's generator, or the np.random.Generator passed as generator=."""
+    if generator is None:
+        return get_rng()
+    if not isinstance(generator, np.random.Generator):
+        raise TypeError(f"generator must be a np.random.Generator (or None for nn's), got {type(generator).__name__}")
+    return generator
+
+
+def uniform_draws(shape, a=0.0, b=1.0, generator=None):
+    """U(a, b) draws of the given shape (what uniform_ fills with; also Tensor.uniform_)."""
+    if not a <= b:
+        raise ValueError(f"uniform_ expects a <= b, got a={a}, b={b}")
+    return _rng(generator).uniform(a, b, size=shape)
+
+
+def normal_draws(shape, mean=0.0, std=1.0, generator=None):
+    """N(mean, std^2) draws of the given shape (what normal_ fills with; also Tensor.normal_)."""
+    if std < 0:
+        raise ValueError(f"normal_ expects std >= 0, got {std}")
+    return _rng(generator).normal(mean, std, size=shape)
 
 
 def calculate_gain(nonlinearity, param=None):
@@ -93,16 +112,12 @@ def _calculate_correct_fan(tensor, mode):
 
 def uniform_(tensor, a=0.0, b=1.0, generator=None):
     """Fill with U(a, b)."""
-    if not a <= b:
-        raise ValueError(f"uniform_ expects a <= b, got a={a}, b={b}")
-    return _fill(tensor, _rng(generator).uniform(a, b, size=_array(tensor).shape))
+    return _fill(tensor, uniform_draws(_array(tensor).shape, a, b, generator))
 
 
 def normal_(tensor, mean=0.0, std=1.0, generator=None):
     """Fill with N(mean, std^2)."""
-    if std < 0:
-        raise ValueError(f"normal_ expects std >= 0, got {std}")
-    return _fill(tensor, _rng(generator).normal(mean, std, size=_array(tensor).shape))
+    return _fill(tensor, normal_draws(_array(tensor).shape, mean, std, generator))
 
 
 def constant_(tensor, val):

@@ -270,3 +270,12 @@ def test_floor_divide_has_no_derivative_as_in_pytorch():
     x = nn.tensor([1.5, 2.5], requires_grad=True)
     with pytest.raises(RuntimeError, match="no derivative"):
         (x // 0.5).sum().backward()
+
+
+def test_inplace_random_fills_check_their_arguments_as_nn_init_does():
+    with pytest.raises(ValueError, match="std >= 0"):
+        nn.zeros(3).normal_(0.0, -1.0)
+    with pytest.raises(ValueError, match="a <= b"):
+        nn.zeros(3).uniform_(1.0, 0.0)
+    with pytest.raises(TypeError, match="generator"):
+        nn.zeros(3).normal_(generator=42)

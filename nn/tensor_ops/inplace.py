@@ -15,7 +15,8 @@ PyTorch. While a graph is recorded:
 """
 import numpy as np
 
-from ..tensor import Tensor, get_rng, is_grad_enabled
+from .. import init
+from ..tensor import Tensor, is_grad_enabled
 from ._attach import attach
 
 
@@ -98,15 +99,6 @@ def copy_(input, src, non_blocking=False):
     return _write(input, src.data)
 
 
-def rng(generator=None):
-    """nn's generator, or the np.random.Generator passed as generator= (as nn.init accepts)."""
-    if generator is None:
-        return get_rng()
-    if not isinstance(generator, np.random.Generator):
-        raise TypeError(f"generator must be a np.random.Generator (or None for nn's), got {type(generator).__name__}")
-    return generator
-
-
 def _overwrite(input, values, op):
     """fill_ / zero_ / normal_ / uniform_: new constant values, no gradient to anything."""
     _refuse_leaf(input, op)
@@ -126,13 +118,13 @@ def zero_(input):
 
 def normal_(input, mean=0.0, std=1.0, generator=None):
     """Fill with draws from N(mean, std^2) from nn's generator (seed it with nn.manual_seed)."""
-    return _overwrite(input, rng(generator).normal(mean, std, size=input.shape), "normal_")
+    return _overwrite(input, init.normal_draws(input.shape, mean, std, generator), "normal_")
 
 
 def uniform_(input, a=0.0, b=1.0, generator=None, **kwargs):
     """Fill with draws from U(a, b) from nn's generator (also accepts PyTorch's from=, to=)."""
     a, b = kwargs.pop("from", a), kwargs.pop("to", b)
-    return _overwrite(input, rng(generator).uniform(a, b, size=input.shape), "uniform_")
+    return _overwrite(input, init.uniform_draws(input.shape, a, b, generator), "uniform_")
 
 
 def _augmented(name, op):
