@@ -1,6 +1,7 @@
 """batch_norm, group_norm, layer_norm, normalize; dropout and dropout2d."""
 import numpy as np
 
+from .. import kernels as K
 from ..tensor import Tensor
 from ..tensor import get_rng
 from ._args import _tensor, _check_ndim
@@ -30,15 +31,13 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, training=Fa
                              f"channels, got {tuple(a.shape)}")
     xd = x.data
     dt = xd.dtype
-    axes = (0,) + tuple(range(2, x.ndim))              # every axis but the channels
-    bshape = (1, C) + (1,) * (x.ndim - 2)               # (C,) -> broadcastable to x
+    x3 = xd.reshape(x.shape[0], C, -1)                  # (N, C, M): the kernels' layout
     n = x.data.size // C                                # values per channel
     if training:
         if n <= 1:
             raise ValueError(f"batch_norm: expected more than 1 value per channel when training, "
                              f"got input shape {x.shape}")
-        mean = xd.mean(axis=axes)
-        var = xd.var(axis=axes)                         # biased: used to normalise
+        mean, var = K.batch_norm_stats(x3)             # var biased: used to normalise
         if running_mean is not None:
             running_mean *= 1 - momentum
             running_mean += (momentum * mean).astype(running_mean.dtype, copy=False)
@@ -53,27 +52,17 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, training=Fa
     mean = mean.astype(dt, copy=False)
     w = np.ones(C, dt) if weight is None else weight.data.astype(dt, copy=False)
     b = np.zeros(C, dt) if bias is None else bias.data.astype(dt, copy=False)
-    # y = (x - mean) * inv_std * w + b, written in place to keep one buffer
-    y = xd - mean.reshape(bshape)
-    y *= (inv_std * w).reshape(bshape)
-    y += b.reshape(bshape)
+    # y = (x - mean) * inv_std * w + b
+    y = K.batch_norm_apply(x3, mean, inv_std * w, b).reshape(x.shape)
 
     def backward(g):
-        # xhat = (x - mean) inv_std is recomputed here rather than kept alive since forward
-        xhat = (xd - mean.reshape(bshape)) * inv_std.reshape(bshape)
-        gw = (g * xhat).sum(axis=axes) if weight is not None and weight.requires_grad else None
-        gb = g.sum(axis=axes) if bias is not None and bias.requires_grad else None
-        gx = None
-        if x.requires_grad:
-            gxhat = g * w.reshape(bshape)
-            if training:
-                # mean and var depend on x too: dx = inv_std (dxhat - mean(dxhat) - xhat mean(dxhat xhat))
-                gx = gxhat - gxhat.mean(axis=axes, keepdims=True)
-                gx -= xhat * (gxhat * xhat).mean(axis=axes, keepdims=True)
-                gx *= inv_std.reshape(bshape)
-            else:
-                # running statistics are constants: dx = dxhat * inv_std
-                gx = gxhat * inv_std.reshape(bshape)
+        # xhat = (x - mean) inv_std, y = w xhat + b: dw = sum g xhat, db = sum g, dxhat = g w;
+        # training (mean and var depend on x too): dx = inv_std (dxhat - mean(dxhat) - xhat mean(dxhat xhat)),
+        # eval (running statistics are constants): dx = dxhat inv_std.  One pass per channel in the kernel.
+        gx3, gw, gb = K.batch_norm_backward(g.reshape(x3.shape), x3, mean, inv_std, w, training)
+        gw = gw if weight is not None and weight.requires_grad else None
+        gb = gb if bias is not None and bias.requires_grad else None
+        gx = gx3.reshape(x.shape) if x.requires_grad else None
         # one gradient per parent (weight and bias are parents only when given)
         return (gx,) + ((gw,) if weight is not None else ()) + ((gb,) if bias is not None else ())
     parents = tuple(t for t in (x, weight, bias) if t is not None)

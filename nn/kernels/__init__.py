@@ -16,6 +16,8 @@ from .upsample import (upsample_nearest2d_forward, upsample_nearest2d_backward,
                        upsample_bilinear2d_forward, upsample_bilinear2d_backward,
                        upsample_nearest2d_forward_ref, upsample_nearest2d_backward_ref,
                        upsample_bilinear2d_forward_ref, upsample_bilinear2d_backward_ref)
+from .batchnorm import (batch_norm_stats, batch_norm_apply, batch_norm_backward, batch_norm_stats_ref,
+                        batch_norm_apply_ref, batch_norm_backward_ref)
 from .threads import single_thread_blas, set_num_threads, get_num_threads, threading_layer
 from .optim import adam_update, sgd_update, adam_update_ref, sgd_update_ref
 from .activation import (relu_forward, relu_backward, leaky_relu_forward, leaky_relu_backward,
