@@ -230,7 +230,10 @@ def build_parser():
                          "predicted colours); without it, one colouring (the latent at its prior mean)")
     pr.add_argument("--seed", type=_nonneg_int, default=0, metavar="N",
                     help="seed of the sampled latents with --samples: same seed, same colourings (default 0)")
-    pr.add_argument("--threads", type=_positive_int, metavar="N", help="threads for the kernels")
+    pr.add_argument("--threads", type=_positive_int, default=1, metavar="N",
+                    help="threads for the kernels (default 1: the model runs at a small working size, where a "
+                         "second thread gained nothing measurable, and one thread compiles 1.5 s faster on the "
+                         "first run after an install)")
     pr.add_argument("--quiet", "-q", action="store_true",
                     help="no progress bar, no list of written files and no summary (errors are still shown)")
 
