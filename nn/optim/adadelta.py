@@ -32,22 +32,9 @@ class Adadelta(Optimizer):
     def step(self):
         """One update of every parameter that has a gradient (parameters with grad None are skipped)."""
         for group in self.param_groups:
-            lr, rho, eps, wd = group["lr"], group["rho"], group["eps"], group["weight_decay"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                dt = p.data.dtype.type
-                state = self.state.setdefault(id(p), {})
-                if not state:
-                    state["step"] = 0
-                    state["square_avg"] = np.zeros_like(p.data)
-                    state["acc_delta"] = np.zeros_like(p.data)
-                state["step"] += 1
-                g = np.asarray(p.grad, dtype=p.data.dtype)
-                if group["maximize"]:
-                    g = -g
-                if wd:
-                    g = g + dt(wd) * p.data
+            lr, rho, eps = group["lr"], group["rho"], group["eps"]
+            new = lambda p: {"square_avg": np.zeros_like(p.data), "acc_delta": np.zeros_like(p.data)}  # noqa: E731
+            for p, state, g, dt in self._gradients(group, new):
                 v, u = state["square_avg"], state["acc_delta"]
                 v *= dt(rho)
                 v += dt(1 - rho) * g * g
@@ -84,21 +71,9 @@ class Adagrad(Optimizer):
     def step(self):
         """One update of every parameter that has a gradient (parameters with grad None are skipped)."""
         for group in self.param_groups:
-            lr, wd, eps = group["lr"], group["weight_decay"], group["eps"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                dt = p.data.dtype.type
-                state = self.state.setdefault(id(p), {})
-                if not state:
-                    state["step"] = 0
-                    state["sum"] = np.full_like(p.data, group["initial_accumulator_value"])
-                state["step"] += 1
-                g = np.asarray(p.grad, dtype=p.data.dtype)
-                if group["maximize"]:
-                    g = -g
-                if wd:
-                    g = g + dt(wd) * p.data
+            lr, eps = group["lr"], group["eps"]
+            new = lambda p: {"sum": np.full_like(p.data, group["initial_accumulator_value"])}  # noqa: E731
+            for p, state, g, dt in self._gradients(group, new):
                 clr = lr / (1 + (state["step"] - 1) * group["lr_decay"])
                 s = state["sum"]
                 s += g * g

@@ -133,6 +133,26 @@ class Optimizer:
     def _validate(self, group):
         raise NotImplementedError
 
+    def _gradients(self, group, new_state):
+        """(p, state, g, dt) for each parameter of group that has a gradient, for optimizers written in NumPy:
+        state is created by new_state(p) on first use and its "step" counted; g is the gradient, negated
+        with group["maximize"], plus weight_decay * p (L2, as torch)."""
+        for p in group["params"]:
+            if p.grad is None:
+                continue
+            dt = p.data.dtype.type
+            state = self.state.setdefault(id(p), {})
+            if not state:
+                state["step"] = 0
+                state.update(new_state(p))
+            state["step"] += 1
+            g = np.asarray(p.grad, dtype=p.data.dtype)
+            if group.get("maximize"):
+                g = -g
+            if group.get("weight_decay"):
+                g = g + dt(group["weight_decay"]) * p.data
+            yield p, state, g, dt
+
     def zero_grad(self, set_to_none=True):
         """Reset every parameter's gradient: to None (PyTorch's default, set_to_none=True), or to zeros."""
         for group in self.param_groups:

@@ -36,24 +36,17 @@ class RMSprop(Optimizer):
     def step(self):
         """One update of every parameter that has a gradient (parameters with grad None are skipped)."""
         for group in self.param_groups:
-            lr, alpha, eps, wd = group["lr"], group["alpha"], group["eps"], group["weight_decay"]
+            lr, alpha, eps = group["lr"], group["alpha"], group["eps"]
             momentum, centered = group["momentum"], group["centered"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                dt = p.data.dtype.type
-                state = self.state.setdefault(id(p), {})
-                if not state:
-                    state["step"] = 0
-                    state["square_avg"] = np.zeros_like(p.data)
-                    if momentum > 0:
-                        state["momentum_buffer"] = np.zeros_like(p.data)
-                    if centered:
-                        state["grad_avg"] = np.zeros_like(p.data)
-                state["step"] += 1
-                g = np.asarray(p.grad, dtype=p.data.dtype)
-                if wd:
-                    g = g + dt(wd) * p.data
+
+            def new(p):
+                buffers = {"square_avg": np.zeros_like(p.data)}
+                if momentum > 0:
+                    buffers["momentum_buffer"] = np.zeros_like(p.data)
+                if centered:
+                    buffers["grad_avg"] = np.zeros_like(p.data)
+                return buffers
+            for p, state, g, dt in self._gradients(group, new):
                 v = state["square_avg"]
                 v *= dt(alpha)
                 v += dt(1 - alpha) * g * g
