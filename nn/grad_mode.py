@@ -2,6 +2,8 @@
 
 ``Tensor._make`` (nn/tensor.py) records an op's inputs only while ``is_grad_enabled()``.
 """
+import functools
+
 __all__ = ["no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled"]
 
 _grad_enabled = True
@@ -12,33 +14,11 @@ def is_grad_enabled():
     return _grad_enabled
 
 
-class set_grad_enabled:
-    """Turn graph recording on or off: as a call (``nn.set_grad_enabled(False)``),
-    a context manager (``with nn.set_grad_enabled(training):``) or a decorator."""
-
-    def __init__(self, mode=True):
-        global _grad_enabled
-        self._prev = _grad_enabled
-        self._mode = bool(mode)
-        _grad_enabled = self._mode
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        global _grad_enabled
-        _grad_enabled = self._prev
-        return False
-
-    def __call__(self, fn):
-        mode = self._mode
-
-        def wrapper(*args, **kwargs):
-            with set_grad_enabled(mode):
-                return fn(*args, **kwargs)
-        wrapper.__name__ = getattr(fn, "__name__", "wrapper")
-        wrapper.__doc__ = getattr(fn, "__doc__", None)
-        return wrapper
+def _set(mode):
+    """Set recording to mode; return the previous setting."""
+    global _grad_enabled
+    prev, _grad_enabled = _grad_enabled, bool(mode)
+    return prev
 
 
 class no_grad:
@@ -46,26 +26,28 @@ class no_grad:
 
     Inside it, ops compute values only: results have requires_grad=False and
     keep no reference to their inputs (inference, optimizer updates).
+    The other switches below are this one with another mode.
     """
     _mode = False
 
     def __enter__(self):
-        global _grad_enabled
-        self._prev = _grad_enabled
-        _grad_enabled = self._mode
+        self._prev = _set(self._mode)
         return self
 
     def __exit__(self, *exc):
-        global _grad_enabled
-        _grad_enabled = self._prev
+        _set(self._prev)
         return False
 
     def __call__(self, fn):
+        mode = self._mode
+
+        @functools.wraps(fn)
         def wrapper(*args, **kwargs):
-            with type(self)():
+            prev = _set(mode)
+            try:
                 return fn(*args, **kwargs)
-        wrapper.__name__ = getattr(fn, "__name__", "wrapper")
-        wrapper.__doc__ = getattr(fn, "__doc__", None)
+            finally:
+                _set(prev)
         return wrapper
 
 
@@ -79,3 +61,15 @@ class inference_mode(no_grad):
 
     def __init__(self, mode=True):
         self._mode = not mode
+
+
+class set_grad_enabled(no_grad):
+    """Turn graph recording on or off: as a call (``nn.set_grad_enabled(False)``, which takes effect
+    at once, as torch's), a context manager (``with nn.set_grad_enabled(training):``) or a decorator."""
+
+    def __init__(self, mode=True):
+        self._mode = bool(mode)
+        self._prev = _set(self._mode)
+
+    def __enter__(self):
+        return self

@@ -321,3 +321,25 @@ def test_manual_seed_makes_rng_reproducible():
     nn.manual_seed(123)
     b = get_rng().random(3)
     np.testing.assert_array_equal(a, b)
+
+
+def test_grad_mode_switches_nest_restore_and_decorate():
+    assert nn.is_grad_enabled()
+    with nn.no_grad():
+        with nn.enable_grad():
+            assert nn.is_grad_enabled()
+        assert not nn.is_grad_enabled()
+        with nn.set_grad_enabled(True):
+            assert nn.is_grad_enabled()
+        assert not nn.is_grad_enabled()
+    assert nn.is_grad_enabled()
+    nn.set_grad_enabled(False)                 # a plain call takes effect at once, as in PyTorch
+    assert not nn.is_grad_enabled()
+    nn.set_grad_enabled(True)
+
+    @nn.no_grad()
+    def inside():
+        return nn.is_grad_enabled()
+    assert inside() is False and nn.is_grad_enabled() and inside.__name__ == "inside"
+    with nn.inference_mode(False):
+        assert nn.is_grad_enabled()
