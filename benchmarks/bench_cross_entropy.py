@@ -6,22 +6,12 @@ Forward + backward of F.cross_entropy(logits, soft_targets), float32, median of 
 (PyTorch's time on the same arrays too, when it is installed).
 """
 import argparse
-import time
 
 import numpy as np
 
 import nn
 import nn.functional as F
-
-
-def median_time(fn, repeat):
-    fn()                                            # warm-up
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return float(np.median(times))
+from bench_training import median_time  # one timing loop for every benchmark
 
 
 def main():
