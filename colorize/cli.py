@@ -35,64 +35,28 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"error: {message} (see `{self.prog} --help`)\n")
 
 
-def _positive_int(text):
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if v <= 0:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {v}")
-    return v
+def _number(convert, ok, expected, rule):
+    """An argparse type: text -> convert(text) (int or float), accepted when ok(value); otherwise one line,
+    "expected <expected>, got 'x'" (not a number) or "must be <rule>, got x"."""
+    def parse(text):
+        try:
+            v = convert(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}") from None
+        if not ok(v):
+            raise argparse.ArgumentTypeError(f"must be {rule}, got {text}")
+        return v
+    return parse
 
 
-def _nonneg_int(text):
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}") from None
-    if v < 0:
-        raise argparse.ArgumentTypeError(f"must be zero or a positive integer, got {v}")
-    return v
-
-
-def _positive_float(text):
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
-    if not (v > 0 and v < float("inf")):
-        raise argparse.ArgumentTypeError(f"must be a positive finite number, got {text}")
-    return v
-
-
-def _fraction(text):
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a fraction between 0 and 1, got {text!r}") from None
-    if not 0.0 <= v < 1.0:
-        raise argparse.ArgumentTypeError(f"must be in [0, 1) (the share of images kept for validation), got {text}")
-    return v
-
-
-def _nonneg_float(text):
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}") from None
-    if not 0.0 <= v < float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a finite number >= 0, got {text}")
-    return v
-
-
-def _smoothing(text):
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number in [0, 1), got {text!r}") from None
-    if not 0.0 <= v < 1.0:
-        raise argparse.ArgumentTypeError(f"must be in [0, 1) (0 turns smoothing off), got {text}")
-    return v
+_positive_int = _number(int, lambda v: v > 0, "a positive integer", "a positive integer")
+_nonneg_int = _number(int, lambda v: v >= 0, "a non-negative integer", "zero or a positive integer")
+_positive_float = _number(float, lambda v: 0 < v < float("inf"), "a positive number", "a positive finite number")
+_nonneg_float = _number(float, lambda v: 0 <= v < float("inf"), "a number >= 0", "a finite number >= 0")
+_fraction = _number(float, lambda v: 0 <= v < 1, "a fraction between 0 and 1",
+                    "in [0, 1) (the share of images kept for validation)")
+_smoothing = _number(float, lambda v: 0 <= v < 1, "a number in [0, 1)", "in [0, 1) (0 turns smoothing off)")
+_unit_float = _number(float, lambda v: 0 <= v <= 1, "a number in [0, 1]", "in [0, 1] (0: off)")
 
 
 def _key_value(text):
@@ -104,16 +68,6 @@ def _key_value(text):
     except ValueError:
         pass                                  # a bare word stays a string: --model-opt upsample=transpose
     return key.strip(), value
-
-
-def _unit_float(text):
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number in [0, 1], got {text!r}") from None
-    if not 0.0 <= v <= 1.0:
-        raise argparse.ArgumentTypeError(f"must be in [0, 1] (0: off), got {text}")
-    return v
 
 
 def _decode_options(p):
