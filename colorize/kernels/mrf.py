@@ -24,7 +24,7 @@ Its gradient in q_i is log q_i + 1 - unary_i - beta * (sum_j w_ij S q_j + m_i S 
 where that vanishes (with q_i on the simplex).
 """
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 
 def _check(unary, w_right, w_down, indptr, indices, values):
@@ -98,15 +98,17 @@ def free_energy(q, unary, w_right, w_down, indptr, indices, values, beta):
 
 
 # ---------------------------------------------------------------- Numba kernel
+# Serial: the logits are small (64 bins over about 48 x 72 pixels at the working scale, a few ms per
+# sweep), and a parallel build would add about 3 s of compilation to the first `colorize predict`.
 # Bins-first layout: S q is a sum of axpys over whole contiguous (H, W) planes, sq[k] += S[k, l] q[l]
 # (vectorised); S q is written into a buffer padded by one replicated pixel, so the message step needs
 # no border branches.
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def _softmax_damped(z, q, damping):
     """q <- damping * q + (1 - damping) * softmax over bins of z (Q, H, W); z is overwritten."""
     Q, H, W = z.shape
-    for r in prange(H):
+    for r in range(H):
         mx = np.empty(W)
         for c in range(W):
             mx[c] = z[0, r, c]
@@ -124,7 +126,7 @@ def _softmax_damped(z, q, damping):
                 q[k, r, c] = damping * q[k, r, c] + (1.0 - damping) * z[k, r, c] / total[c]
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def _mean_field(unary, w_l, w_r, w_u, w_d, indptr, indices, values, beta, sweeps, damping):
     Q, H, W = unary.shape
     q = np.zeros((Q, H, W))
@@ -132,7 +134,7 @@ def _mean_field(unary, w_l, w_r, w_u, w_d, indptr, indices, values, beta, sweeps
     _softmax_damped(z, q, 0.0)
     sq = np.empty((Q, H + 2, W + 2))                            # S q with a replicated 1-pixel border
     for _ in range(sweeps):
-        for k in prange(Q):
+        for k in range(Q):
             plane = sq[k]
             for r in range(H):
                 for c in range(W):
