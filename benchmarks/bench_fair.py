@@ -144,10 +144,42 @@ def main(argv=None):
         print()
     os.makedirs(a.out, exist_ok=True)
     path = os.path.join(a.out, f"fair_{a.threads}t.json")
+    if os.path.exists(path):                       # keep the other workloads of an earlier run at this count
+        with open(path) as fh:
+            earlier = json.load(fh)
+        report["workloads"] = dict(earlier.get("workloads", {}), **report["workloads"])
     with open(path + ".tmp", "w") as fh:
         json.dump(report, fh, indent=1)
     os.replace(path + ".tmp", path)
-    print(f"wrote {path}")
+    print(f"wrote {path} and {plot(report, os.path.join(a.out, f'fair_{a.threads}t.png'))}")
+
+
+def plot(report, path):
+    """One bar per measured ratio (W1 shapes and geomean, W2, W8): the median, with every round's ratio
+    as a dot; the line at 1 is parity with PyTorch."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    labels, medians, rounds = [], [], []
+    for wl, res in report["workloads"].items():
+        for k, m in res["median_ratio"].items():
+            labels.append(k if k.startswith("w") else f"{wl} {k}")
+            medians.append(m)
+            rounds.append([rd["ratio"][k] for rd in res["rounds"]])
+    fig, ax = plt.subplots(figsize=(max(6, 0.6 * len(labels)), 3.6))
+    ax.bar(range(len(labels)), medians, color=["tab:green" if m <= 1 else "tab:red" for m in medians], alpha=0.7)
+    for i, rs in enumerate(rounds):
+        ax.plot([i] * len(rs), rs, "k.", ms=4)
+    ax.axhline(1.0, color="0.3", lw=1)
+    ax.set_xticks(range(len(labels)))
+    ax.set_xticklabels(labels, rotation=45, ha="right")
+    ax.set_ylabel("ours / PyTorch time")
+    ax.set_title(f"fair mode, {report['threads']} thread(s): median of {report['rounds']} rounds (dots: rounds)")
+    fig.tight_layout()
+    fig.savefig(path + ".tmp.png", dpi=100)
+    plt.close(fig)
+    os.replace(path + ".tmp.png", path)
+    return path
 
 
 if __name__ == "__main__":

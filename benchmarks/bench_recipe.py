@@ -76,7 +76,7 @@ def ours_setup(threads):
     n_params = sum(p.data.size for p in model.parameters())
 
     def forward(x, y):
-        return F.mse_loss(model(nn.Tensor(x)), nn.Tensor(y))
+        return F.mse_loss(model(nn.Tensor(x)).ab, nn.Tensor(y))       # models return a ColorOutput
 
     def backward(loss):
         opt.zero_grad()
