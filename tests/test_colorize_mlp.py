@@ -1,8 +1,4 @@
 """PatchMLP and the model registry: shapes, padding, the fused fast path agrees with autograd, PyTorch parity."""
-import importlib
-import os
-import sys
-
 import numpy as np
 import pytest
 
@@ -10,9 +6,6 @@ import nn
 from colorize.errors import ColorizeError
 from colorize.models import build_model, model_names
 from colorize.models.mlp import PatchMLP, fused_epoch
-
-EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "examples")
-
 
 def _mlp(**kw):
     nn.manual_seed(0)
@@ -74,17 +67,8 @@ def test_other_activations_train_through_autograd_but_not_fused():
         fused_epoch(m, nn.optim.SGD(m.parameters(), lr=0.1, momentum=0.9), X, Y, 4, np.arange(len(X)))
 
 
-def _beach_mlp():
-    """examples/beach_mlp.py as a module: its train_epoch is the autograd path the example runs."""
-    sys.path.insert(0, EXAMPLES)
-    try:
-        return importlib.import_module("beach_mlp")
-    finally:
-        sys.path.remove(EXAMPLES)
-
-
 @pytest.mark.parametrize("optim,batch_size", [("sgd", 1), ("sgd", 7), ("adam", 1), ("adam", 40)])
-def test_fused_epoch_matches_the_examples_autograd_loop(optim, batch_size):
+def test_fused_epoch_matches_the_examples_autograd_loop(optim, batch_size, example):
     """A few steps of beach_mlp.py's autograd loop and of the fused epoch give the same weights and Adam state."""
     x, y = _inputs(1, 9, 9)
     a, b = _mlp(), _mlp()
@@ -92,7 +76,7 @@ def test_fused_epoch_matches_the_examples_autograd_loop(optim, batch_size):
     opt_a, opt_b = make(a.parameters()), make(b.parameters())
     X, Y = a.patches(x), a.pixel_targets(y)
     order = np.random.default_rng(1).permutation(len(X))[:60]          # 60 steps at batch 1, 2 at 40
-    train_epoch = _beach_mlp().train_epoch
+    train_epoch = example("beach_mlp").train_epoch
     for _ in range(2):                                                 # two epochs: state carries over
         loss_a = train_epoch(a, opt_a, X, Y, batch_size, order)
         loss_b = fused_epoch(b, opt_b, X, Y, batch_size, order)

@@ -1,24 +1,16 @@
 """examples/train_default.py's cross-validation: --val-fold splits and --pool's photo-weighted rule."""
-import importlib
 import json
 import os
-import sys
 
 import numpy as np
 import pytest
 
 from colorize.errors import ColorizeError
 
-EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "examples")
 
-
-@pytest.fixture(scope="module")
-def td():
-    sys.path.insert(0, EXAMPLES)
-    try:
-        return importlib.import_module("train_default")
-    finally:
-        sys.path.remove(EXAMPLES)
+@pytest.fixture
+def td(example):
+    return example("train_default")
 
 
 def test_folds_partition_the_non_test_photos_and_keep_the_test_part(td):
