@@ -13,7 +13,8 @@ ours / PyTorch per workload; the report is every round's ratio and their median.
 W1  conv layer forward + grad input + grad weight + grad bias on the W1 shapes (bench_kernels.py),
     ratio of the best of --repeat timed runs; the geometric mean over shapes per round
 W2  ref-convnet training step (bench_training.py), ratio of the median ms/step
-W8  one epoch of the default model's training recipe (bench_recipe.py: 80 synthetic scenes x 4 crops, batch 8),
+W8  one epoch of the default model's training recipe (bench_recipe.py: the shipped bins head, 80 synthetic scenes
+    x 4 crops, batch 8),
     ratio of the median epoch time over --repeat epochs after a warm-up one (w8), and of that epoch's CPU
     time (w8_cpu); our throughput / PyTorch's is the inverse (the goal, ours >= 1.3x PyTorch's images/s,
     is a ratio <= 0.77)

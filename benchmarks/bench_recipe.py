@@ -1,10 +1,13 @@
 """W8: one epoch of the shipped default model's training recipe, ours beside the same model and loop in PyTorch.
 
 The recipe of examples/train_default.py: the fusion network (U-Net + global branch, width 32, depth 3,
-BatchNorm, LeakyReLU(0.1), nearest upsampling), batch 8, random 64 x 64 crops of copies whose shorter side is
-96 (size * crop_scale), rescaled by 1/1.25..1.25, flipped, rotated up to 20 degrees and sheared up to 0.2
-(ScaleJitter over colorize.augment.Augment), each image --repeats times per epoch, MSE on ab / 128, Adam
-(lr 2e-3). The images are synthetic scenes generated at run time (colorize.synthetic, 'mixed': beaches,
+BatchNorm, LeakyReLU(0.1), nearest upsampling) with the shipped default's bins head (--head bins: a 1x1 conv
+to 64 k-means ab bins at half the input size in place of the last decoder stage; cross-entropy against soft
+targets, rebalanced with lambda 0.5, the targets built by colorize's BinsLoss.targets in both loops) or the
+previous default's regression head (--head ab: MSE on ab / 128), batch 8, random 64 x 64 crops of copies
+whose shorter side is 96 (size * crop_scale), rescaled by 1/1.25..1.25, flipped, rotated up to 20 degrees
+and sheared up to 0.2 (ScaleJitter over colorize.augment.Augment), each image --repeats times per epoch,
+Adam (lr 2e-3). The images are synthetic scenes generated at run time (colorize.synthetic, 'mixed': beaches,
 forests, sunrises), or the photos of --photos DIR. Both libraries get the very same batches: the data and
 augmentation are NumPy/OpenCV code shared by the two loops, and only the model, loss, backward and optimizer
 differ.
@@ -44,6 +47,7 @@ from colorize.augment import Augment  # noqa: E402
 from train_default import MODEL, ScaleJitter  # noqa: E402   (the recipe's model and scale jitter)
 
 SIZE, CROP_SCALE, BATCH, LR, MAX_ROTATION, MAX_SHEAR, JITTER = 64, 1.5, 8, 2e-3, 20.0, 0.2, 1.25
+BINS, REBALANCE = "kmeans:64", 0.5                  # the shipped default's head
 
 
 def load_images(photos, n_synthetic, seed=0):
@@ -64,23 +68,37 @@ def recipe_batches(ds, repeats, seed):
 
 # ------------------------------------------------------------------ the two libraries' models and steps
 
-def ours_setup(threads):
+def bins_loss(ds):
+    """The bins head's loss of the recipe: k-means centres and the rebalancing prior from the images' ab."""
+    from colorize.bins import rebalance_weights
+    from colorize.distribution import bin_centres, training_prior
+    from colorize.losses import BinsLoss
+    from colorize.train import train_ab
+    ab = train_ab(ds)
+    centres = bin_centres(BINS, ab)
+    return BinsLoss(centres, rebalance_weights(training_prior(ab, centres), REBALANCE))
+
+
+def ours_setup(threads, loss):
+    """loss: None (regression head, MSE) or bins_loss(ds)."""
     import nn
     import nn.functional as F
     from colorize.models import build_model
     nn.set_num_threads(threads)
     nn.manual_seed(0)
-    model = build_model(dict(MODEL))
+    config = dict(MODEL) if loss is None else dict(MODEL, head="bins", bins=BINS, centres=loss.centres.tolist())
+    model = build_model(config)
     model.train()
     opt = nn.optim.Adam(model.parameters(), lr=LR)
     n_params = sum(p.data.size for p in model.parameters())
 
     def forward(x, y):
-        return F.mse_loss(model(nn.Tensor(x)).ab, nn.Tensor(y))       # models return a ColorOutput
+        out = model(nn.Tensor(x))                       # a ColorOutput
+        return F.mse_loss(out.ab, nn.Tensor(y)) if loss is None else loss(out, nn.Tensor(y))
 
-    def backward(loss):
+    def backward(loss_value):
         opt.zero_grad()
-        loss.backward()
+        loss_value.backward()
 
     return forward, backward, opt.step, n_params
 
@@ -89,7 +107,8 @@ class _TorchFusion:
     """The fusion network of colorize/models/conv.py written in PyTorch (same layers, shapes and order)."""
 
     @staticmethod
-    def build(torch, width=32, depth=3, global_dim=128):
+    def build(torch, width=32, depth=3, global_dim=128, bins=0):
+        """bins > 0: the bins head (the last decoder stage replaced by a 1x1 conv to `bins` logits)."""
         tnn = torch.nn
 
         def act():
@@ -116,12 +135,13 @@ class _TorchFusion:
                                                 tnn.Linear(2 * global_dim, global_dim), act())
                 self.fuse = tnn.Sequential(tnn.Conv2d(top + global_dim, top, 1), act())
                 dec, cin = [], top
-                for k in range(depth):
+                for k in range(depth - 1 if bins else depth):
                     last = k == depth - 1
                     cout = 2 if last else chans[depth - 2 - k]
                     dec.append(up(cin, cout, last))
                     cin = cout + (0 if last else chans[depth - 2 - k])
                 self.decoder = tnn.ModuleList(dec)
+                self.bins_head = tnn.Conv2d(cin, bins, 1) if bins else None
 
             def forward(self, x):
                 feats, h = [], x
@@ -137,27 +157,32 @@ class _TorchFusion:
                     h = stage(h)
                     if k < depth - 1:
                         h = torch.cat([h, feats[depth - 2 - k]], 1)
-                return h
+                return h if self.bins_head is None else self.bins_head(h)
 
         return Fusion()
 
 
-def torch_setup(threads):
+def torch_setup(threads, loss):
     import torch
     torch.set_num_threads(threads)
     torch.manual_seed(0)
-    model = _TorchFusion.build(torch)
+    model = _TorchFusion.build(torch, bins=0 if loss is None else len(loss.centres))
     model.train()
     opt = torch.optim.Adam(model.parameters(), lr=LR)
     n_params = sum(p.numel() for p in model.parameters())
-    mse = torch.nn.functional.mse_loss
+    F = torch.nn.functional
 
     def forward(x, y):
-        return mse(model(torch.from_numpy(x)), torch.from_numpy(y))
+        out = model(torch.from_numpy(x))
+        if loss is None:
+            return F.mse_loss(out, torch.from_numpy(y))
+        soft, weights = loss.targets(y, tuple(out.shape[2:]))      # the same NumPy work as ours
+        ce = -(torch.from_numpy(soft) * F.log_softmax(out, 1)).sum(1)
+        return (ce * torch.from_numpy(weights)).mean()
 
-    def backward(loss):
+    def backward(loss_value):
         opt.zero_grad()
-        loss.backward()
+        loss_value.backward()
 
     return forward, backward, opt.step, n_params
 
@@ -191,10 +216,11 @@ def run_epoch(ds, repeats, seed, forward, backward, step):
     return dict(phases, wall=time.perf_counter() - t0, cpu=time.process_time() - c0, images=n)
 
 
-def measure(impl, threads, photos, n_synthetic, repeats, epochs, profile=None):
+def measure(impl, threads, photos, n_synthetic, repeats, epochs, profile=None, head="bins"):
     """Warm-up epoch + `epochs` timed epochs of one library in this process -> result dict."""
     ds = load_images(photos, n_synthetic)
-    forward, backward, step, n_params = (ours_setup if impl == "ours" else torch_setup)(threads)
+    loss = bins_loss(ds) if head == "bins" else None
+    forward, backward, step, n_params = (ours_setup if impl == "ours" else torch_setup)(threads, loss)
     first = run_epoch(ds, repeats, 0, forward, backward, step)
     runs = []
     for e in range(epochs):
@@ -208,7 +234,7 @@ def measure(impl, threads, photos, n_synthetic, repeats, epochs, profile=None):
             runs.append(run_epoch(ds, repeats, e + 1, forward, backward, step))
     walls = [r["wall"] for r in runs]
     med = runs[walls.index(sorted(walls)[len(walls) // 2])]
-    return {"impl": impl, "threads": threads, "parameters": n_params, "images_per_epoch": med["images"],
+    return {"impl": impl, "threads": threads, "head": head, "parameters": n_params, "images_per_epoch": med["images"],
             "data": photos or f"synthetic:mixed:{n_synthetic}", "first_epoch": first,
             "epochs": runs, "images_per_s_best": med["images"] / min(walls),
             "images_per_s_median": med["images"] / statistics.median(walls),
@@ -236,7 +262,8 @@ def cold(a):
     with tempfile.TemporaryDirectory(prefix="nn_cold_cache_") as cache:
         env = dict(os.environ, NUMBA_CACHE_DIR=cache)
         cmd = [sys.executable, os.path.abspath(__file__), "--impl", "ours", "--threads", str(a.threads),
-               "--epochs", "1", "--synthetic", str(a.synthetic), "--repeats", str(a.repeats), "--json"]
+               "--epochs", "1", "--synthetic", str(a.synthetic), "--repeats", str(a.repeats), "--head", a.head,
+               "--json"]
         if a.photos:
             cmd += ["--photos", a.photos]
         t0 = time.perf_counter()
@@ -254,7 +281,8 @@ def cold(a):
 
 def report(res):
     m = res["median_epoch"]
-    print(f"W8 {res['impl']}, {res['threads']} thread(s), {res['parameters']:,} parameters, {res['data']}: "
+    print(f"W8 {res['impl']}, {res['threads']} thread(s), head {res['head']}, {res['parameters']:,} parameters, "
+          f"{res['data']}: "
           f"{m['images']} images per epoch; {res['images_per_s_median']:.1f} images/s (median epoch), "
           f"{res['images_per_s_best']:.1f} best; first epoch {res['first_epoch']['wall']:.2f} s")
     for k in ("data", "forward", "backward", "step"):
@@ -270,13 +298,15 @@ def main(argv=None):
     ap.add_argument("--synthetic", type=int, default=80, metavar="N", help="synthetic scenes (default 80)")
     ap.add_argument("--repeats", type=int, default=4, help="crops of each image per epoch (default 4, the recipe's)")
     ap.add_argument("--epochs", type=int, default=2, help="timed epochs after the warm-up one (default 2)")
+    ap.add_argument("--head", choices=("bins", "ab"), default="bins",
+                    help="bins: the shipped default's head (default); ab: the previous regression recipe")
     ap.add_argument("--profile", action="store_true", help="cProfile the last epoch, summed by module")
     ap.add_argument("--cold", action="store_true", help="ours with an empty Numba cache: first-epoch compile")
     ap.add_argument("--json", action="store_true", help="print the result as one JSON line")
     a = ap.parse_args(argv)
     if a.cold:
         return cold(a)
-    res = measure(a.impl, a.threads, a.photos, a.synthetic, a.repeats, a.epochs, a.profile)
+    res = measure(a.impl, a.threads, a.photos, a.synthetic, a.repeats, a.epochs, a.profile, a.head)
     if a.json:
         print(json.dumps(res))
     else:
