@@ -38,6 +38,7 @@ from . import grad_mode as _grad_mode
 from .grad_mode import no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled  # noqa: F401
 from .dtypes import SUPPORTED as _SUPPORTED_DTYPES, result_dtype as _result_dtype, \
     scalar_dtype as _scalar_dtype, cast as _cast
+from .kernels.threads import single_thread_blas as _single_thread_blas
 
 __all__ = ["Tensor", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode",
            "is_grad_enabled", "manual_seed", "get_rng"]
@@ -410,16 +411,20 @@ class Tensor:
         if a2.shape[-1] != b2.shape[-2]:
             raise ValueError(f"@: shapes {a.shape} and {b.shape} do not match "
                              f"({a2.shape[-1]} != {b2.shape[-2]})")
-        out2 = a2 @ b2
+        # BLAS at one thread while it runs: no BLAS pool spinning beside Numba's (nn/kernels/threads.py)
+        work = max(a2.size * b2.shape[-1], b2.size * a2.shape[-2])
+        with _single_thread_blas(work):
+            out2 = a2 @ b2
 
         def backward(g):
             # C = A B  =>  dA = dC B^T, dB = A^T dC (then undo batch broadcasting)
             g2 = g.reshape(out2.shape)
             ga = gb = None
-            if self.requires_grad:
-                ga = unbroadcast(g2 @ np.swapaxes(b2, -1, -2), a2.shape).reshape(a.shape)
-            if other.requires_grad:
-                gb = unbroadcast(np.swapaxes(a2, -1, -2) @ g2, b2.shape).reshape(b.shape)
+            with _single_thread_blas(work):
+                if self.requires_grad:
+                    ga = unbroadcast(g2 @ np.swapaxes(b2, -1, -2), a2.shape).reshape(a.shape)
+                if other.requires_grad:
+                    gb = unbroadcast(np.swapaxes(a2, -1, -2) @ g2, b2.shape).reshape(b.shape)
             return ga, gb
         out = out2
         if b.ndim == 1:
