@@ -5,6 +5,8 @@
                                                   # model; the defaults below are the previous regression recipe)
     python examples/train_default.py --photos DIR --threads 1 --hold-out-val --skip-test --out RUN
                                                   # to compare a recipe change on the validation photos
+    python examples/train_default.py ... --hold-out-val --skip-test --val-fold 1/4 --sweep ... --out CV1
+    python examples/train_default.py --pool CV1 CV2 CV3 CV4      # cross-validation: fold runs, then pooled
 
 DIR is a folder of real photographs. Ours is 107 photos taken from Debian packages (gcompris-qt-data,
 opencv-doc, mate-backgrounds, lomiri-wallpapers, plasma-workspace-wallpapers, jigzo-data, hugin-data,
@@ -37,9 +39,9 @@ them). The loop, checkpoints and --resume are colorize.train's; the weights are 
 library. --minutes is only a safety stop.
 
 Measured (seed 0; full resolution, PSNR per image on 8-bit RGB, averaged; --threads 1 on this machine):
-  The previous default (regression, this script's defaults): `--photos DIR --threads 1`, 86 training + validation photos and 60 synthetic
-  scenes, 140 epochs in 10.4 minutes (16.7 minutes for the same run while the other core was busy), last
-  epoch kept, prediction at scales 72, 96 and 120:
+  The previous default (regression, this script's defaults): `--photos DIR --threads 1`, 86 training +
+  validation photos and 60 synthetic scenes, 140 epochs in 10.4 minutes (16.7 minutes for the same run while
+  the other core was busy), last epoch kept, prediction at scales 72, 96 and 120:
                    test (21, used once, after every choice)
                    PSNR   ab error  colourfulness
     model          19.55  15.14     27.2           (+1.18 dB over gray; 13 of 21 photos above gray)
@@ -410,7 +412,7 @@ def main(argv=None):
                         "--val-photos; use with --hold-out-val --skip-test, then --pool the K runs)")
     p.add_argument("--pool", nargs="+", default=None, metavar="RUN",
                    help="pool the validation sweeps of these --val-fold runs (photo-weighted), print the table "
-                        "and the decoding that --rule picks, then exit")
+                        "and the decoding that the --min-colourfulness rule picks, then exit")
     p.add_argument("--min-colourfulness", type=float, default=33.0,
                    help="--pool's rule: the highest pooled PSNR among decodings at least this colourful "
                         "(default 33: the target 30 plus a margin)")
@@ -459,6 +461,8 @@ def main(argv=None):
                             f"(see the top of examples/train_default.py for how to obtain ours)")
     if args.threads:
         nn.kernels.set_num_threads(args.threads)
+    if args.val_fold and not args.hold_out_val:
+        raise ColorizeError("--val-fold measures a fold held out of training: it needs --hold-out-val")
     if args.keep == "best" and not args.hold_out_val:
         raise ColorizeError("--keep best chooses the epoch by the validation photos: it needs --hold-out-val")
     config = dict(MODEL) if args.model_config is None else json.loads(args.model_config)
