@@ -120,7 +120,7 @@ def main(argv=None):
     if a.rounds < 1 or a.repeat < 1:
         ap.error("--rounds and --repeat must be at least 1")
 
-    report = {"threads": a.threads, "rounds": a.rounds, "repeat": a.repeat, "workloads": {}}
+    report = {"threads": a.threads, "workloads": {}}
     for wl in a.workloads:
         rounds = []
         for r in range(a.rounds):
@@ -136,7 +136,8 @@ def main(argv=None):
                   + ", ".join(f"{k} {v:.2f}" for k, v in ratios.items()), flush=True)
         keys = list(rounds[0]["ratio"])
         median = {k: float(np.median([rd["ratio"][k] for rd in rounds])) for k in keys}
-        report["workloads"][wl] = {"rounds": rounds, "median_ratio": median}
+        report["workloads"][wl] = {"rounds": rounds, "median_ratio": median,       # settings kept per workload:
+                                   "repeat": a.repeat, "only": a.only}             # runs are merged below
         print(f"\n{wl}, threads={a.threads}: ours / PyTorch per round, and the median over {a.rounds} rounds")
         width = max(len(k) for k in keys)
         for k in keys:
@@ -175,7 +176,7 @@ def plot(report, path):
     ax.set_xticks(range(len(labels)))
     ax.set_xticklabels(labels, rotation=45, ha="right")
     ax.set_ylabel("ours / PyTorch time")
-    ax.set_title(f"fair mode, {report['threads']} thread(s): median of {report['rounds']} rounds (dots: rounds)")
+    ax.set_title(f"fair mode, {report['threads']} thread(s): median of the rounds (dots: each round)")
     fig.tight_layout()
     fig.savefig(path + ".tmp.png", dpi=100)
     plt.close(fig)

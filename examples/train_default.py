@@ -2,7 +2,7 @@
 
     python examples/train_default.py --photos DIR --threads 1 --head bins --bins kmeans:64 --epochs 40 \
         --repeats 2 --decode mrf --temperature 0.6 --install            # the documented command (the shipped
-                                                  # model; the defaults below are the previous regression recipe)
+                                                  # model; without --head bins, the previous regression recipe)
     python examples/train_default.py --photos DIR --threads 1 --hold-out-val --skip-test --out RUN
                                                   # to compare a recipe change on the validation photos
     python examples/train_default.py ... --hold-out-val --skip-test --val-fold 1/4 --sweep ... --out CV1
@@ -317,25 +317,38 @@ def split_three(ds, test_fraction, n_val, seed, fold=None):
     return train, val, test
 
 
+def fold_arg(text):
+    """'1/4' -> (1, 4): --val-fold's argparse type (the range is checked against the photos by split_three)."""
+    parts = text.split("/")
+    if len(parts) != 2 or not all(p.isdigit() for p in parts):
+        raise argparse.ArgumentTypeError(f"must look like 1/4 (fold 1 of 4), got {text!r}")
+    return int(parts[0]), int(parts[1])
+
+
 def pool_folds(runs, min_colourfulness):
     """Pool the validation sweeps of cross-validation runs -> ({(method, T): (None, avg, None)}, n photos,
     chosen (method, T)). Means are weighted by each run's number of validation photos, so every photo counts
     once; the rule: the highest pooled PSNR among the decodings whose pooled colourfulness is at least
     min_colourfulness."""
-    pooled, n_total = {}, 0
+    pooled, n_total, keys = {}, 0, None
+    if len(set(map(os.path.realpath, runs))) != len(runs):
+        raise ColorizeError("--pool got the same run twice: pass each fold's --out folder once")
     for run in runs:
         path = os.path.join(run, "heldout_metrics.json")
         if not os.path.exists(path):
             raise ColorizeError(f"{path} does not exist: --pool takes the --out folders of finished --val-fold runs")
         with open(path, encoding="utf-8") as f:
             val = json.load(f).get("validation", {})
-        if "sweep" not in val:
+        if "sweep" not in val or "per_image" not in val:
             raise ColorizeError(f"{path} has no validation sweep: run it with --hold-out-val and --sweep")
+        run_keys = {(row["method"], row["T"]) for row in val["sweep"]}
+        if keys is not None and run_keys != keys:
+            raise ColorizeError(f"{run} swept other decodings than {runs[0]}: give every fold run the same --sweep")
+        keys = run_keys
         n = len(val["per_image"])
         n_total += n
         for row in val["sweep"]:
-            key = (row["method"], row["T"])
-            acc = pooled.setdefault(key, {})
+            acc = pooled.setdefault((row["method"], row["T"]), {})
             for part in ("model", "gray"):
                 for k, v in row[part].items():
                     acc.setdefault(part, {}).setdefault(k, 0.0)
@@ -407,12 +420,13 @@ def main(argv=None):
     p.add_argument("--seed", type=int, default=0, help="split and training seed (default 0)")
     p.add_argument("--test-split", type=float, default=0.2, help="fraction of photos held out for test (default 0.2)")
     p.add_argument("--val-photos", type=int, default=16, help="validation photos taken from the rest (default 16)")
-    p.add_argument("--val-fold", default=None, metavar="I/K",
+    p.add_argument("--val-fold", default=None, metavar="I/K", type=fold_arg,
                    help="validation photos = fold I of K of the non-test photos (cross-validation; replaces "
                         "--val-photos; use with --hold-out-val --skip-test, then --pool the K runs)")
     p.add_argument("--pool", nargs="+", default=None, metavar="RUN",
                    help="pool the validation sweeps of these --val-fold runs (photo-weighted), print the table "
-                        "and the decoding that the --min-colourfulness rule picks, then exit")
+                        "and the decoding that the --min-colourfulness rule picks, draw the trade-off into the "
+                        "first RUN's folder (tradeoff_pooled.png), then exit")
     p.add_argument("--min-colourfulness", type=float, default=33.0,
                    help="--pool's rule: the highest pooled PSNR among decodings at least this colourful "
                         "(default 33: the target 30 plus a margin)")
@@ -479,12 +493,7 @@ def main(argv=None):
     t_start = time.perf_counter()
 
     ds = D.load_dataset(args.photos, size=args.size, keep_size=scale)
-    fold = None
-    if args.val_fold:
-        fold = tuple(int(v) for v in args.val_fold.split("/") if v.isdigit())
-        if len(fold) != 2 or args.val_fold.count("/") != 1:
-            raise ColorizeError(f"--val-fold must look like 1/4 (fold 1 of 4), got {args.val_fold!r}")
-    i_train, i_val, i_test = split_three(ds, args.test_split, args.val_photos, args.seed, fold)
+    i_train, i_val, i_test = split_three(ds, args.test_split, args.val_photos, args.seed, args.val_fold)
     train_set, val_set, test_set = ds.subset(i_train), ds.subset(i_val), ds.subset(i_test)
     os.makedirs(args.out, exist_ok=True)
     write_split(os.path.join(args.out, "split.tsv"), ds, (("train", i_train), ("val", i_val), ("test", i_test)),

@@ -18,3 +18,18 @@ def example():
         finally:
             sys.path.remove(EXAMPLES)
     return load
+
+
+@pytest.fixture
+def blas_hold_spy():
+    """(Spy, seen): a drop-in for nn.kernels.single_thread_blas that appends the BLAS thread count seen
+    inside each hold it enters to `seen` (monkeypatch it over the name a module calls)."""
+    from nn.kernels import threads
+    seen = []
+
+    class Spy(threads.single_thread_blas):
+        def __enter__(self):
+            held = super().__enter__()
+            seen.append(threads.blas_num_threads())
+            return held
+    return Spy, seen

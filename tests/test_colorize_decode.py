@@ -70,20 +70,14 @@ def test_log_softmax_is_the_log_of_softmax():
     assert np.isfinite(decode.log_softmax(big)).all()           # log(0) avoided
 
 
-def test_expected_ab_holds_blas_at_one_thread(monkeypatch):
+def test_expected_ab_holds_blas_at_one_thread(monkeypatch, blas_hold_spy):
     # it runs in every training step of a bins model: BLAS threads left spinning after it doubled the CPU
     # time of the steps that follow
     from threadpoolctl import threadpool_limits
     from nn.kernels import threads
     import colorize.decode as DEC
-    seen = []
-
-    class Spy(threads.single_thread_blas):
-        def __enter__(self):
-            held = super().__enter__()
-            seen.append(threads.blas_num_threads())
-            return held
-    monkeypatch.setattr(DEC, "single_thread_blas", Spy)
+    spy, seen = blas_hold_spy
+    monkeypatch.setattr(DEC, "single_thread_blas", spy)
     prob = np.random.default_rng(0).dirichlet(np.ones(64), size=(2, 32, 32)).transpose(0, 3, 1, 2)
     centres = np.random.default_rng(1).normal(size=(64, 2)) * 30
     with threadpool_limits(2, user_api="blas"):

@@ -87,24 +87,12 @@ def test_set_num_threads_sets_numbas_pool_only():
         nn.set_num_threads(0)
 
 
-def _spy_hold(seen):
-    """A single_thread_blas that records the BLAS thread count inside each hold it enters."""
-    from nn.kernels import threads
-
-    class Spy(threads.single_thread_blas):
-        def __enter__(self):
-            held = super().__enter__()
-            seen.append(threads.blas_num_threads())
-            return held
-    return Spy
-
-
-def test_tensor_matmul_holds_blas_at_one_thread_forward_and_backward(monkeypatch):
+def test_tensor_matmul_holds_blas_at_one_thread_forward_and_backward(monkeypatch, blas_hold_spy):
     import numpy as np
     from threadpoolctl import threadpool_limits
     from nn.kernels import threads
-    seen = []
-    monkeypatch.setattr(sys.modules["nn.tensor"], "_single_thread_blas", _spy_hold(seen))
+    spy, seen = blas_hold_spy
+    monkeypatch.setattr(sys.modules["nn.tensor"], "_single_thread_blas", spy)
     with threadpool_limits(2, user_api="blas"):
         a = nn.Tensor(np.ones((64, 256), np.float32), requires_grad=True)
         (a @ nn.Tensor(np.ones((256, 512), np.float32))).sum().backward()

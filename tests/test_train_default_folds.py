@@ -50,3 +50,16 @@ def test_pool_weights_folds_by_photos_and_applies_the_rule(td, tmp_path):
         td.pool_folds([a, b], 50.0)
     with pytest.raises(ColorizeError, match="heldout_metrics"):
         td.pool_folds([str(tmp_path / "missing")], 30.0)
+    with pytest.raises(ColorizeError, match="same run twice"):
+        td.pool_folds([a, a], 30.0)
+    c = _run(tmp_path / "c", 10, [("annealed", 0.5, 23.0, 20.0)])          # a decoding short: no silent average
+    with pytest.raises(ColorizeError, match="same --sweep"):
+        td.pool_folds([a, c], 30.0)
+
+
+def test_val_fold_is_parsed_by_argparse(td):
+    import argparse
+    assert td.fold_arg("2/4") == (2, 4)
+    for bad in ("1-4", "1/4/2", "a/4", "/4"):
+        with pytest.raises(argparse.ArgumentTypeError, match="1/4"):
+            td.fold_arg(bad)

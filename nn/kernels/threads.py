@@ -7,8 +7,10 @@ its work, on the core Numba's pool needs next (measured on 2 cores: the W2 train
 110-150 ms with BLAS at 2 threads beside Numba's 2, 33-60 ms with BLAS at one).  So the parallel
 work is Numba's, and BLAS runs on ONE thread while our kernels call it: ``single_thread_blas()``
 holds every loaded BLAS library at one thread for the duration of a call and restores the
-previous counts afterwards (a few microseconds).  ``import nn`` and ``set_num_threads`` leave
-BLAS alone: a user's own NumPy code keeps the threads they gave it.
+previous counts afterwards (a few microseconds).  Every BLAS call of the library takes it, the
+dense kernels, ``Tensor @`` and colorize's decoding included, so a large product runs on one thread
+even at ``set_num_threads(2)``.  ``import nn`` and ``set_num_threads`` leave BLAS alone: a user's
+own NumPy code keeps the threads they gave it.
 
 The float64 conv kernels (conv_gemm.py) call BLAS from inside Numba's parallel loops;
 ``run_blas_loop`` runs them inside ``single_thread_blas()``.  (The float32 conv kernels,
