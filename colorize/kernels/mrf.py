@@ -110,21 +110,18 @@ def _mean_field(unary, nb, wt, indptr, indices, values, beta, sweeps, damping):
     Q, n = unary.shape
     q = np.zeros((Q, n))                                       # 0 * garbage could be NaN in sweep 0
     z = unary.copy()
-    sq = np.empty((Q, n))
+    sq = np.empty(n)                                            # (S q)[k] for one bin k at a time
     for sweep in range(sweeps + 1):
         if sweep > 0:
-            sq[:] = 0.0
-            for k in range(Q):                                  # sq = S q, a sum of axpys over whole planes
-                for p in range(indptr[k], indptr[k + 1]):
+            for k in range(Q):
+                sq[:] = 0.0
+                for p in range(indptr[k], indptr[k + 1]):       # (S q)[k] = sum_l S[k, l] q[l]: axpys
                     v, l = values[p], indices[p]
                     for i in range(n):
-                        sq[k, i] += v * q[l, i]
-            for k in range(Q):
+                        sq[i] += v * q[l, i]
                 for i in range(n):
-                    m = 0.0
-                    for d in range(4):
-                        m += wt[d, i] * sq[k, nb[d, i]]
-                    z[k, i] = unary[k, i] + beta * m
+                    z[k, i] = unary[k, i] + beta * (wt[0, i] * sq[nb[0, i]] + wt[1, i] * sq[nb[1, i]]
+                                                    + wt[2, i] * sq[nb[2, i]] + wt[3, i] * sq[nb[3, i]])
         keep = damping if sweep > 0 else 0.0                    # sweep 0: q = softmax(unary)
         for i in range(n):                                      # q <- keep q + (1 - keep) softmax(z)
             mx = z[0, i]
