@@ -5,12 +5,12 @@ gradients, and the weights after optimizer steps.
 The scripts are written here in PyTorch form; ``port`` applies the rule as text substitutions.
 Without PyTorch, the ported scripts still run (and train) on nn.
 """
-import re
 
 import numpy as np
 import pytest
 
 import nn
+from porting import load_script, port
 
 RESNET_SCRIPT = '''
 import torch
@@ -126,24 +126,6 @@ def make_optimizer(model):
 '''
 
 
-def port(source):
-    """The issue's rule: the import lines, then torch.nn.X -> nn.X, torch.optim.X -> nn.optim.X,
-    every other torch.X -> nn.X."""
-    rules = [(r"^import torch\.nn\.functional as F$", "import nn.functional as F"),
-             (r"^import torch\.nn as nn$", "import nn"), (r"^import torch\.optim as optim$", "import nn.optim as optim"),
-             (r"^import torch$", "import nn"),
-             (r"\btorch\.nn\.", "nn."), (r"\btorch\.optim\.", "nn.optim."), (r"\btorch\.", "nn.")]
-    for pattern, repl in rules:
-        source = re.sub(pattern, repl, source, flags=re.M)
-    return source
-
-
-def _load(source):
-    namespace = {}
-    exec(compile(source, "<script>", "exec"), namespace)
-    return namespace
-
-
 def _data(shape, classes, seed):
     rng = np.random.default_rng(seed)
     return rng.standard_normal(shape), rng.integers(0, classes, size=shape[0])
@@ -160,7 +142,7 @@ def test_port_changes_only_imports_and_prefixes():
     (RESNET_SCRIPT, "SmallResNet", (4, 3, 12, 12), 5), (CLASSIFIER_SCRIPT, "Classifier", (6, 1, 8, 8), 3)],
     ids=["resnet_block", "classifier"])
 def test_ported_script_trains_on_nn(script, model_name, shape, classes):
-    ours = _load(port(script))
+    ours = load_script(port(script))
     nn.manual_seed(0)
     model = ours[model_name]()
     optimizer, scheduler = ours["make_optimizer"](model)
@@ -174,7 +156,7 @@ def test_ported_script_trains_on_nn(script, model_name, shape, classes):
     ids=["resnet_block", "classifier"])
 def test_ported_script_matches_pytorch(script, model_name, shape, classes, tmp_path):
     torch = pytest.importorskip("torch")
-    theirs_ns, ours_ns = _load(script), _load(port(script))
+    theirs_ns, ours_ns = load_script(script), load_script(port(script))
     torch.manual_seed(0)
     theirs = theirs_ns[model_name]().double()
     ours = ours_ns[model_name]().double()

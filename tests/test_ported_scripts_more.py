@@ -9,12 +9,12 @@ PyTorch in float64 when it is installed and each also run on nn alone:
 - a DCGAN-style step: weights_init through Module.apply, BCELoss on torch.full labels, fill_,
   detach, two Adam optimizers.
 """
-import re
 
 import numpy as np
 import pytest
 
 import nn
+from porting import load_script, port
 
 UNET = '''
 import torch
@@ -250,30 +250,9 @@ def train(netG, netD, real_batches, noises):
 '''
 
 
-def port(source):
-    """The porting rule as text substitution: the import lines, then torch.nn.X -> nn.X,
-    torch.optim.X -> nn.optim.X and every other torch.X -> nn.X."""
-    rules = [(r"^import torch\.nn\.functional as F$", "import nn.functional as F"),
-             (r"^import torch\.nn as nn$", "import nn"),
-             (r"^import torch\.optim as optim$", "import nn.optim as optim"),
-             (r"^from torch import nn, optim$", "import nn, nn.optim as optim"),
-             (r"^from torch\.nn import functional as F$", "from nn import functional as F"),
-             (r"^from torch\.", "from nn."), (r"^import torch$", "import nn"),
-             (r"\btorch\.nn\.", "nn."), (r"\btorch\.optim\b", "nn.optim"), (r"\btorch\.", "nn.")]
-    for pattern, repl in rules:
-        source = re.sub(pattern, repl, source, flags=re.M)
-    return source
-
-
-def _load(source):
-    namespace = {}
-    exec(compile(source, "<script>", "exec"), namespace)
-    return namespace
-
-
 def _twins(script, cls, torch, *args):
     """The same model built from the PyTorch script and from its port, with PyTorch's weights (float64)."""
-    theirs_ns, ours_ns = _load(script), _load(port(script))
+    theirs_ns, ours_ns = load_script(script), load_script(port(script))
     torch.manual_seed(0)
     theirs = theirs_ns[cls](*args).double()
     ours = ours_ns[cls](*args).double()
@@ -297,7 +276,7 @@ def test_port_touches_only_torch_lines():
 # ---- on nn alone -------------------------------------------------------------------------------
 
 def test_unet_trains_on_nn():
-    ns = _load(port(UNET))
+    ns = load_script(port(UNET))
     nn.manual_seed(0)
     rng = np.random.default_rng(0)
     x = nn.tensor(rng.standard_normal((2, 2, 11, 13)), dtype=nn.float32)     # odd sizes: the pads are not zero
@@ -309,7 +288,7 @@ def test_unet_trains_on_nn():
 
 
 def test_vae_trains_on_nn():
-    ns = _load(port(VAE))
+    ns = load_script(port(VAE))
     nn.manual_seed(0)
     data = nn.tensor(np.random.default_rng(1).uniform(size=(8, 1, 6, 6)), dtype=nn.float32)
     losses = ns["train"](ns["VAE"](), data, 15)
@@ -326,7 +305,7 @@ def _digits(rng, n):
 
 
 def test_mnist_classifier_learns_on_nn():
-    ns = _load(port(MNIST))
+    ns = load_script(port(MNIST))
     nn.manual_seed(0)
     rng = np.random.default_rng(2)
     (x, y), (xt, yt) = _digits(rng, 160), _digits(rng, 20)
@@ -337,7 +316,7 @@ def test_mnist_classifier_learns_on_nn():
 
 
 def test_dcgan_steps_on_nn():
-    ns = _load(port(DCGAN))
+    ns = load_script(port(DCGAN))
     nn.manual_seed(0)
     netG, netD = ns["Generator"](), ns["Discriminator"]()
     netG.apply(ns["weights_init"]), netD.apply(ns["weights_init"])

@@ -42,21 +42,20 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return y.squeeze(0) if unbatched else y
 
 
-def max_pool1d(input, kernel_size, stride=None, padding=0):
-    """Max over windows: x (N, C, L) -> (N, C, Lo); stride defaults to kernel_size."""
-    op = "max_pool1d"
+def _pool1d(pool2d, op, input, kernel_size, stride, padding):
+    """A 1-D pooling as its 2-D twin over (N, C, 1, L); stride defaults to kernel_size."""
     x, unbatched = _batched(_tensor(input, "input", op), op)
     k = _one("kernel_size", kernel_size, op)
     s = k if stride is None or stride == () else _one("stride", stride, op)
-    y = max_pool2d(x.unsqueeze(2), (1, k), (1, s), (0, _one("padding", padding, op))).squeeze(2)
+    y = pool2d(x.unsqueeze(2), (1, k), (1, s), (0, _one("padding", padding, op))).squeeze(2)
     return y.squeeze(0) if unbatched else y
+
+
+def max_pool1d(input, kernel_size, stride=None, padding=0):
+    """Max over windows: x (N, C, L) -> (N, C, Lo); stride defaults to kernel_size."""
+    return _pool1d(max_pool2d, "max_pool1d", input, kernel_size, stride, padding)
 
 
 def avg_pool1d(input, kernel_size, stride=None, padding=0):
     """Mean over windows (zero padding counted, as PyTorch's default): x (N, C, L) -> (N, C, Lo)."""
-    op = "avg_pool1d"
-    x, unbatched = _batched(_tensor(input, "input", op), op)
-    k = _one("kernel_size", kernel_size, op)
-    s = k if stride is None or stride == () else _one("stride", stride, op)
-    y = avg_pool2d(x.unsqueeze(2), (1, k), (1, s), (0, _one("padding", padding, op))).squeeze(2)
-    return y.squeeze(0) if unbatched else y
+    return _pool1d(avg_pool2d, "avg_pool1d", input, kernel_size, stride, padding)
