@@ -13,6 +13,7 @@ API
     accepts(name, argument)               True when the model's constructor has that keyword (train.py asks
                                           ``accepts(name, "num_classes")`` to decide whether to pass scene labels).
     inference(model)                      context manager: eval mode and no graph inside, training flag restored.
+    fuse_batchnorm(model)                 for prediction: each BatchNorm after a conv folded into it (eval mode).
 
 Model contract (what the trainer, the losses and predict rely on; nothing else is asked of a model)
     forward(x, target_ab=None) with x: (N, 1, H, W) float32 Tensor, L scaled to [-1, 1]
@@ -41,6 +42,20 @@ def inference(model):
             yield model
     finally:
         model.train(was_training)
+
+
+def fuse_batchnorm(model):
+    """Fold each BatchNorm2d that directly follows a Conv2d in a Sequential into that conv
+    (nn.utils.fusion.fuse_conv_bn_eval; the BatchNorm becomes an Identity): the same outputs up to float
+    rounding, one pass fewer over those maps and one kernel fewer to compile on a first run.
+    For prediction only: the model stays in eval mode and its state_dict loses those BatchNorms. -> model"""
+    model.eval()
+    for seq in [m for m in model.modules() if isinstance(m, nn.Sequential)]:
+        for i in range(len(seq) - 1):
+            if type(seq[i]) is nn.Conv2d and type(seq[i + 1]) is nn.BatchNorm2d:
+                seq[i] = nn.utils.fusion.fuse_conv_bn_eval(seq[i], seq[i + 1])
+                seq[i + 1] = nn.Identity()
+    return model
 
 
 def register_model(name):

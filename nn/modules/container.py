@@ -7,7 +7,7 @@ from .module import Module, Parameter
 class Sequential(Module):
     """Modules applied in order. ``Sequential(a, b)`` names them '0', '1';
     ``Sequential(OrderedDict(name=module, ...))`` keeps the given names.
-    Indexable (int or slice), has len() and iteration."""
+    Indexable (int or slice; seq[i] = module replaces an entry, keeping its name), has len() and iteration."""
 
     def __init__(self, *modules):
         super().__init__()
@@ -36,6 +36,10 @@ class Sequential(Module):
         if isinstance(idx, slice):
             return type(self)(OrderedDict(list(self._modules.items())[idx]))
         return list(self._modules.values())[self._index(idx)]
+
+    def __setitem__(self, idx, module):
+        key = list(self._modules)[self._index(idx)]                 # keeps the entry's name
+        self._modules[key] = self._check_module(module, key)
 
     def __len__(self):
         return len(self._modules)

@@ -1,5 +1,5 @@
-"""Training utilities: gradient clipping (torch.nn.utils) and datasets/batching (torch.utils.data)."""
+"""Utilities: gradient clipping and conv-BatchNorm fusion (torch.nn.utils), datasets/batching (torch.utils.data)."""
 from .clip_grad import clip_grad_norm_, clip_grad_value_
-from . import data
+from . import data, fusion
 
-__all__ = ["clip_grad_norm_", "clip_grad_value_"]
+__all__ = ["clip_grad_norm_", "clip_grad_value_", "fusion"]

@@ -1,0 +1,49 @@
+"""Folding an eval-mode BatchNorm into the convolution before it, as torch.nn.utils.fusion.
+
+In eval mode BatchNorm is a fixed affine map per channel, bn(z) = (z - mean) * s + beta with
+s = gamma / sqrt(var + eps); applied to z = W * x + b it is one convolution:
+    W' = W * s (per output channel),   b' = (b - mean) * s + beta.
+Inference then skips a pass over every activation map (and, on a first run, a kernel's compile).
+
+    fuse_conv_bn_eval(conv, bn, transpose=False) -> a new conv (conv and bn are left unchanged)
+    fuse_conv_bn_weights(conv_w, conv_b, bn_rm, bn_rv, bn_eps, bn_w, bn_b, transpose=False) -> (w, b)
+The output channels are dim 0 of a Conv2d weight (out, in, kh, kw) and dim 1 of a ConvTranspose2d
+weight (in, out, kh, kw): transpose=True.
+"""
+import copy
+
+import numpy as np
+
+from ..modules.module import Parameter
+
+
+def _array(t):
+    return None if t is None else np.asarray(getattr(t, "data", t))
+
+
+def fuse_conv_bn_weights(conv_w, conv_b, bn_rm, bn_rv, bn_eps, bn_w, bn_b, transpose=False):
+    """(W', b') as Parameters of conv_w's dtype; conv_b / bn_w / bn_b may be None (0, 1, 0)."""
+    w = _array(conv_w)
+    rm, rv = _array(bn_rm).astype(np.float64), _array(bn_rv).astype(np.float64)
+    gamma = np.ones_like(rm) if bn_w is None else _array(bn_w).astype(np.float64)
+    beta = np.zeros_like(rm) if bn_b is None else _array(bn_b).astype(np.float64)
+    b = np.zeros_like(rm) if conv_b is None else _array(conv_b).astype(np.float64)
+    s = gamma / np.sqrt(rv + float(bn_eps))
+    shape = [1, -1] + [1] * (w.ndim - 2) if transpose else [-1] + [1] * (w.ndim - 1)
+    fused_w = (w.astype(np.float64) * s.reshape(shape)).astype(w.dtype)
+    fused_b = ((b - rm) * s + beta).astype(w.dtype)
+    return Parameter(fused_w), Parameter(fused_b)
+
+
+def fuse_conv_bn_eval(conv, bn, transpose=False):
+    """A copy of conv that computes bn(conv(x)) with bn in eval mode (its running statistics)."""
+    if conv.training or bn.training:
+        raise ValueError("fuse_conv_bn_eval: fusing uses BatchNorm's running statistics, so call .eval() on "
+                         "both modules first (in training mode BatchNorm uses each batch's statistics)")
+    if bn.running_mean is None:
+        raise ValueError("fuse_conv_bn_eval: this BatchNorm tracks no running statistics "
+                         "(track_running_stats=False), so there is no fixed map to fold into the conv")
+    fused = copy.deepcopy(conv)
+    fused.weight, fused.bias = fuse_conv_bn_weights(conv.weight, conv.bias, bn.running_mean, bn.running_var,
+                                                    bn.eps, bn.weight, bn.bias, transpose)
+    return fused

@@ -1,0 +1,79 @@
+"""Conv-BatchNorm fusion (nn.utils.fusion, colorize.models.fuse_batchnorm): the fused conv computes what
+the pair computes in eval mode, matches PyTorch's fusion, and prediction is unchanged by it."""
+import numpy as np
+import pytest
+
+import nn
+from nn.utils.fusion import fuse_conv_bn_eval
+from colorize.models import build_model, fuse_batchnorm, inference
+
+
+def _randomised_bn(channels, rng, dtype=np.float64):
+    bn = nn.BatchNorm2d(channels).to(dtype)
+    bn.running_mean[...] = rng.normal(size=channels)
+    bn.running_var[...] = rng.uniform(0.2, 3.0, channels)
+    bn.weight.data[...] = rng.normal(size=channels)
+    bn.bias.data[...] = rng.normal(size=channels)
+    return bn.eval()
+
+
+@pytest.mark.parametrize("transpose", [False, True])
+@pytest.mark.parametrize("bias", [False, True])
+def test_fused_conv_computes_conv_then_eval_batchnorm(bias, transpose):
+    rng = np.random.default_rng(int(bias) + 2 * int(transpose))
+    cls = nn.ConvTranspose2d if transpose else nn.Conv2d
+    conv = cls(3, 5, 3, stride=2, padding=1, bias=bias).to(np.float64).eval()
+    bn = _randomised_bn(5, rng)
+    x = nn.Tensor(rng.normal(size=(2, 3, 7, 6)))
+    expected = bn(conv(x)).data
+    fused = fuse_conv_bn_eval(conv, bn, transpose=transpose)
+    np.testing.assert_allclose(fused(x).data, expected, rtol=1e-12, atol=1e-12)
+    assert fused.bias is not None and (conv.bias is None) == (not bias)      # the originals are unchanged
+    assert np.array_equal(bn(conv(x)).data, expected)
+
+
+def test_fusion_refuses_training_mode_and_untracked_statistics():
+    conv, bn = nn.Conv2d(2, 2, 1), nn.BatchNorm2d(2)
+    with pytest.raises(ValueError, match="eval"):
+        fuse_conv_bn_eval(conv, bn)
+    with pytest.raises(ValueError, match="track_running_stats"):
+        fuse_conv_bn_eval(conv.eval(), nn.BatchNorm2d(2, track_running_stats=False).eval())
+
+
+def test_fused_weights_match_pytorch():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(3)
+    conv, bn = nn.Conv2d(4, 6, 3, bias=False).eval(), _randomised_bn(6, rng, np.float32)
+    theirs_conv, theirs_bn = torch.nn.Conv2d(4, 6, 3, bias=False).eval(), torch.nn.BatchNorm2d(6).eval()
+    theirs_conv.load_state_dict({k: torch.tensor(v) for k, v in conv.state_dict().items()})
+    theirs_bn.load_state_dict({k: torch.tensor(np.asarray(v)) for k, v in bn.state_dict().items()})
+    ours = fuse_conv_bn_eval(conv, bn)
+    theirs = torch.nn.utils.fusion.fuse_conv_bn_eval(theirs_conv, theirs_bn)
+    np.testing.assert_allclose(ours.weight.data, theirs.weight.detach().numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(ours.bias.data, theirs.bias.detach().numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_sequential_setitem_keeps_the_name():
+    seq = nn.Sequential(nn.Linear(2, 2), nn.ReLU())
+    seq[-1] = nn.Identity()
+    assert list(dict(seq.named_children())) == ["0", "1"] and isinstance(seq[1], nn.Identity)
+    with pytest.raises(IndexError):
+        seq[2] = nn.ReLU()
+
+
+def test_fuse_batchnorm_leaves_a_models_prediction_unchanged():
+    model = build_model({"model": "fusion", "width": 8, "depth": 2, "global_dim": 16, "batchnorm": True})
+    rng = np.random.default_rng(0)
+    for m in model.modules():                      # running statistics away from (0, 1), so fusion matters
+        if isinstance(m, nn.BatchNorm2d):
+            m.running_mean[...] = rng.normal(size=m.num_features)
+            m.running_var[...] = rng.uniform(0.5, 2.0, m.num_features)
+    x = nn.Tensor(rng.uniform(-1, 1, (2, 1, 24, 32)).astype(np.float32))
+    with inference(model):
+        before = model(x).ab.data
+    n_bn = sum(isinstance(m, nn.BatchNorm2d) for m in model.modules())
+    fuse_batchnorm(model)
+    assert n_bn > 0 and not any(isinstance(m, nn.BatchNorm2d) for m in model.modules())
+    with inference(model):
+        after = model(x).ab.data
+    np.testing.assert_allclose(after, before, rtol=1e-4, atol=1e-5)
