@@ -98,7 +98,7 @@ def check_fast(case, dtype, noncontig, route):
                  conv.conv2d_grad_weight_ref(gy, x, case["k"], s, p), dtype)
 
 
-ROUTES = [(None, np.float32), (None, np.float64), ("simd", np.float32), ("gemm", np.float32),
+ROUTES = [(None, np.float32), (None, np.float64), ("simd", np.float32), ("small", np.float32), ("gemm", np.float32),
           ("gemm", np.float64), ("direct", np.float32), ("direct", np.float64)]
 
 
@@ -107,15 +107,17 @@ ROUTES = [(None, np.float32), (None, np.float64), ("simd", np.float32), ("gemm",
 @settings(max_examples=20, deadline=None)
 @given(case=conv_case())
 def test_fast_kernels_match_twins(case, dtype, noncontig, route):
-    """Every route (float32 micro-kernels, shifted BLAS products, direct loops) and the automatic
+    """Every route (float32 micro-kernels on phase planes or channels last, shifted BLAS products, direct
+    loops) and the automatic
     choice, on random shapes, strides (phase planes), paddings (shared or not) and kernel sizes."""
     check_fast(case, dtype, noncontig, route)
 
 
-def test_simd_route_is_float32_only():
+@pytest.mark.parametrize("route", ["simd", "small"])
+def test_simd_routes_are_float32_only(route):
     x = np.zeros((1, 2, 5, 5))
     with pytest.raises(ValueError, match="float32 only"):
-        conv._conv2d_forward(x, np.zeros((3, 2, 3, 3)), None, (1, 1), (1, 1), "simd")
+        conv._conv2d_forward(x, np.zeros((3, 2, 3, 3)), None, (1, 1), (1, 1), route)
 
 
 def test_public_kernels_match_twins():
@@ -150,6 +152,13 @@ def test_route_choice():
     assert conv._route(32, 2, "grad_input", f64) == "gemm"
     for kernel in ("forward", "grad_input", "grad_weight"):
         assert conv._route(many, many, kernel, f64) == "gemm"
+    # float32 maps of at most SMALL_MAX_PIXELS output pixels, channels whole tiles: channels last
+    tile, small = conv.conv_small.BCOLS, conv.SMALL_MAX_PIXELS
+    for kernel in ("forward", "grad_input", "grad_weight"):
+        assert conv._route(2 * tile, tile, kernel, np.float32, small) == "small"
+        assert conv._route(2 * tile, tile, kernel, f64, small) == "gemm"
+        assert conv._route(2 * tile, tile, kernel, np.float32, small + 1) == "simd"
+        assert conv._route(tile // 2, tile, kernel, np.float32, small) == "simd"
 
 
 def test_fast_kernels_chunked_large_maps():
@@ -167,7 +176,7 @@ def test_fast_kernels_chunked_large_maps():
         g = conv.Geometry(N, C, H, H - 3, O, k, k, (s, s), (pd, pd), *y.shape[2:])
         n_chunks.append(-(-N * g.Hq // conv_gemm.chunk_rows(N * g.Hq, g.Wq, O + C, 4)))
         n_chunks.append(conv.conv_simd.job_count(-(-g.L // conv.conv_simd.TILE_COLS), conv.conv_simd.CHUNK_TILES, 1))
-        for route in ("simd", "gemm", "direct"):
+        for route in ("simd", "small", "gemm", "direct"):
             assert_close(conv._conv2d_forward(x, w, None, (s, s), (pd, pd), route), y, np.float32)
             assert_close(conv._conv2d_grad_input(gy, w, x.shape[2:], (s, s), (pd, pd), route),
                          conv.conv2d_grad_input_ref(gy, w, x.shape[2:], (s, s), (pd, pd)), np.float32)
@@ -254,7 +263,7 @@ def test_two_threads_match_one():
         threads.set_num_threads(min(2, threads.numba.config.NUMBA_NUM_THREADS))
         for case in (dict(N=3, C=10, O=9, H=13, W=11, k=(3, 3), stride=(1, 1), padding=(1, 1), seed=5),
                      dict(N=4, C=20, O=17, H=25, W=21, k=(3, 3), stride=(2, 2), padding=(1, 1), seed=6)):
-            for route in ("simd", "gemm", "direct"):
+            for route in ("simd", "small", "gemm", "direct"):
                 check_fast(case, np.float32, False, route)
     finally:
         threads.set_num_threads(n)

@@ -5,7 +5,7 @@ from hypothesis import given, settings, strategies as st
 from numba import njit
 
 from nn.kernels import simd
-from nn.kernels.simd import MR, MX, MY, TILE_COLS, VL
+from nn.kernels.simd import BCOLS, BR, MR, MX, MY, TILE_COLS, VL
 
 
 @njit(cache=True)
@@ -14,12 +14,17 @@ def call_gather_tile(a, a0, b, b0, boff, s0, S, out, o0, ldo, accumulate):
 
 
 @njit(cache=True)
+def call_bcast_tile(a, aoff, r0, soff, s0, S, b, b0, ldb, out, o0, ldo):
+    simd.bcast_tile(a, aoff, r0, soff, s0, S, b, b0, ldb, out, o0, ldo)
+
+
+@njit(cache=True)
 def call_dot_tile(y, y0, ldy, x, x0, ldx, n, out, out0):
     simd.dot_tile(y, y0, ldy, x, x0, ldx, n, out, out0)
 
 
 def test_tile_sizes_fit_the_vector_width():
-    assert VL in (8, 16) and TILE_COLS == simd.NV * VL and MY * MX == VL
+    assert VL in (8, 16) and TILE_COLS == simd.NV * VL and MY * MX == VL and BCOLS == simd.BV * VL
 
 
 @settings(max_examples=60, deadline=None)
@@ -36,6 +41,24 @@ def test_gather_tile_matches_twin(S, s0, a0, b0, ldo, o0, accumulate, seed):
     want = out.copy()
     simd.gather_tile_ref(a, a0, b, b0, boff, s0, S, want, o0, ldo, accumulate)
     call_gather_tile(a, a0, b, b0, boff, s0, S, out, o0, ldo, int(accumulate))
+    np.testing.assert_allclose(out, want, rtol=1e-5, atol=1e-4)
+
+
+@settings(max_examples=60, deadline=None)
+@given(S=st.integers(0, 40), r0=st.integers(0, 5), s0=st.integers(0, 5), b0=st.integers(0, 9),
+       gap=st.integers(0, 9), o0=st.integers(0, 5), seed=st.integers(0, 2**31 - 1))
+def test_bcast_tile_matches_twin(S, r0, s0, b0, gap, o0, seed):
+    """Arbitrary row and step offsets into a (rows may repeat), unaligned b and out, S = 0 (out = 0)."""
+    rng = np.random.default_rng(seed)
+    ld = BCOLS + gap                                             # b's and out's row length
+    a = rng.standard_normal(200).astype(np.float32)
+    aoff = rng.integers(0, 100, r0 + BR).astype(np.int64)
+    soff = rng.integers(0, 100, s0 + S).astype(np.int64)
+    b = rng.standard_normal(b0 + max(S, 1) * ld).astype(np.float32)
+    out = rng.standard_normal(o0 + BR * ld).astype(np.float32)
+    want = out.copy()
+    simd.bcast_tile_ref(a, aoff, r0, soff, s0, S, b, b0, ld, want, o0, ld)
+    call_bcast_tile(a, aoff, r0, soff, s0, S, b, b0, ld, out, o0, ld)
     np.testing.assert_allclose(out, want, rtol=1e-5, atol=1e-4)
 
 
@@ -76,6 +99,14 @@ def test_twins_match_definition():
         for j in range(MX):
             want = 1 + sum(y[i * n * VL + k] * x[j * n * VL + k] for k in range(n * VL))
             assert abs(out[i * MX + j] - want) < 1e-4
+    a, b = rng.standard_normal(50).astype(np.float32), rng.standard_normal(S * BCOLS).astype(np.float32)
+    aoff, soff = rng.integers(0, 30, BR).astype(np.int64), np.array([4, 0, 19], np.int64)
+    out = np.zeros(BR * BCOLS, np.float32)
+    simd.bcast_tile_ref(a, aoff, 0, soff, 0, S, b, 0, BCOLS, out, 0, BCOLS)
+    for r in range(BR):
+        for j in range(BCOLS):
+            want = sum(a[aoff[r] + soff[s]] * b[s * BCOLS + j] for s in range(S))
+            assert abs(out[r * BCOLS + j] - want) < 1e-4
 
 
 def test_job_count():
@@ -103,11 +134,13 @@ for (N, C, H, W, O, k, s, p) in [(2, 12, 9, 7, 10, 3, 1, 1), (3, 10, 11, 10, 13,
     b = rng.standard_normal(O).astype(np.float32)
     y = conv._conv2d_forward(x, w, b, (s, s), (p, p), "simd")
     gy = rng.standard_normal(y.shape).astype(np.float32)
-    pairs = [(y, conv.conv2d_forward_ref(x, w, b, (s, s), (p, p))),
-             (conv._conv2d_grad_input(gy, w, (H, W), (s, s), (p, p), "simd"),
-              conv.conv2d_grad_input_ref(gy, w, (H, W), (s, s), (p, p))),
-             (conv._conv2d_grad_weight(gy, x, (k, k), (s, s), (p, p), "simd"),
-              conv.conv2d_grad_weight_ref(gy, x, (k, k), (s, s), (p, p)))]
+    pairs = [(conv._conv2d_forward(x, w, b, (s, s), (p, p), route), conv.conv2d_forward_ref(x, w, b, (s, s), (p, p)))
+             for route in ("simd", "small")]
+    for route in ("simd", "small"):
+        pairs += [(conv._conv2d_grad_input(gy, w, (H, W), (s, s), (p, p), route),
+                   conv.conv2d_grad_input_ref(gy, w, (H, W), (s, s), (p, p))),
+                  (conv._conv2d_grad_weight(gy, x, (k, k), (s, s), (p, p), route),
+                   conv.conv2d_grad_weight_ref(gy, x, (k, k), (s, s), (p, p)))]
     for got, want in pairs:
         np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4 * np.abs(want).max())
 print("ok")
@@ -116,7 +149,8 @@ print("ok")
 
 def test_avx2_variant_in_a_subprocess(tmp_path):
     """The 8-float (AVX2) tile shapes, compiled for a Haswell target in a fresh process (with its own
-    Numba cache): the code path of CPUs without AVX-512, checked against the twins."""
+    Numba cache): the code path of CPUs without AVX-512 (the 'simd' and 'small' conv routes), checked
+    against the twins."""
     import os
     import subprocess
     import sys

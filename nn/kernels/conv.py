@@ -107,23 +107,26 @@ def conv2d_grad_weight_ref(gy, x, kernel_hw, stride, padding):
 
 # ----------------------------------------------------------------------------- fast kernels
 #
-# Three routes, all on the flat phase-plane layout of conv_layout.py (strides become shifts):
+# Four routes; the first three on the flat phase-plane layout of conv_layout.py (strides become shifts):
 #   * conv_simd (float32): register-blocked micro-kernels that sum every tap and channel of a
 #     block of outputs in one pass (simd.py);
 #   * conv_gemm (float64): kh*kw shifted matrix products per chunk of columns, accumulated by BLAS
 #     (no im2col);
 #   * conv_direct: plain loops, for few channels, where a matrix product has a tiny inner or outer
 #     dimension and BLAS (or oneDNN) runs at a few GFLOP/s; in float32 only for a single channel
-#     where the micro-kernels would pad it to a block of rows (see _route).
+#     where the micro-kernels would pad it to a block of rows (see _route);
+#   * conv_small (float32, small maps): the same register blocking with the input channels last, so
+#     only real pixels are computed (an 8 x 8 map is a 9 x 9 phase plane: 1.27x the work).
 # All split their work over Numba's threads; conv_gemm's BLAS calls run on one thread each
 # (threads.py), so only one thread pool is busy at a time.
-from . import conv_direct, conv_simd, threads
+from . import conv_direct, conv_simd, conv_small, threads
 from .serial import pick
 # conv_gemm (float64 only) is imported on first use: it loads SciPy's BLAS, which float32 users
 # never need (0.2-0.4 s of every process's start-up).
 from .conv_layout import Geometry, pack_input, pack_output_grad, unpack_input_grad
 
 DIRECT_MAX_CHANNELS = 8   # float64: measured crossover with BLAS (benchmarks/README.md): direct wins up to here
+SMALL_MAX_PIXELS = 64     # float32: output maps of at most this many pixels take conv_small (see _route)
 
 
 _buffers = {}              # (role, dtype) -> flat work array, grown on demand and reused
@@ -162,16 +165,22 @@ def _packed_output_grad(gy, g, pre, columns=None, rows=None):
     return gYf
 
 
-def _route(C, O, kernel, dtype=np.float32):
-    """'direct', 'simd' or 'gemm' for kernel 'forward' | 'grad_weight' | 'grad_input' (C: input
-    channels).
+def _route(C, O, kernel, dtype=np.float32, out_pixels=None):
+    """'direct', 'simd', 'small' or 'gemm' for kernel 'forward' | 'grad_weight' | 'grad_input' (C: input
+    channels, out_pixels: Ho * Wo).
 
-    float32: the micro-kernels, except when the channel count they split into blocks of rows is 1
-    (forward: O; grad input: C; grad weight: min(C, O)): 7 of 8 rows would be padding, and the
-    direct loops are faster (measured: C = 1 grad input 0.54 vs 0.95 ms; with 2 channels or more
-    the micro-kernels win or tie, e.g. O = 2 grad weight 1.9 vs 3.6 ms).
+    float32: 'small' for output maps of at most SMALL_MAX_PIXELS pixels when C and O are whole numbers
+    of its column tiles (measured on W1's `mid` and `enc3`, 8 x 8 outputs: 0.77-0.88 of the 'simd'
+    time at 1 and 2 threads; at 16 x 16, `dec1`, 0.90-1.05, a tie; with 32 channels, padded to a
+    tile of 64, 1.3-2.8x slower).  Otherwise the micro-kernels, except when the channel count they
+    split into blocks of rows is 1 (forward: O; grad input: C; grad weight: min(C, O)): 7 of 8 rows
+    would be padding, and the direct loops are faster (measured: C = 1 grad input 0.54 vs 0.95 ms;
+    with 2 channels or more the micro-kernels win or tie, e.g. O = 2 grad weight 1.9 vs 3.6 ms).
     float64: the direct loops for few channels, else BLAS products."""
     if np.dtype(dtype) == np.float32:
+        tile = conv_small.BCOLS
+        if out_pixels is not None and out_pixels <= SMALL_MAX_PIXELS and C % tile == 0 and O % tile == 0:
+            return "small"
         blocked = {"forward": O, "grad_input": C}.get(kernel, min(C, O))
         return "direct" if blocked == 1 else "simd"
     few = C if kernel == "grad_input" else min(C, O)
@@ -179,8 +188,8 @@ def _route(C, O, kernel, dtype=np.float32):
 
 
 def _check_route(name, route, dtype):
-    if route == "simd" and np.dtype(dtype) != np.float32:
-        raise ValueError(f"{name}: the 'simd' route is float32 only, got {np.dtype(dtype)}")
+    if route in ("simd", "small") and np.dtype(dtype) != np.float32:
+        raise ValueError(f"{name}: the {route!r} route is float32 only, got {np.dtype(dtype)}")
 
 
 def _prepare(name, *arrays):
@@ -201,7 +210,8 @@ def conv2d_forward(x, w, b, stride, padding):
 
 
 def _conv2d_forward(x, w, b, stride, padding, route):
-    """conv2d_forward through the given route: None (by channels and dtype), 'simd', 'gemm', 'direct'."""
+    """conv2d_forward through the given route: None (by channels, map size and dtype), 'simd', 'small',
+    'gemm', 'direct'."""
     _check_ndim("conv2d_forward", x=x, w=w)
     x, w, b = _prepare("conv2d_forward", x, w, b)
     Ho, Wo = _check_geometry("conv2d_forward", x.shape[2:], w.shape[2:], stride, padding)
@@ -209,8 +219,10 @@ def _conv2d_forward(x, w, b, stride, padding, route):
     (N, C, H, W), (O, _, kh, kw) = x.shape, w.shape
     g = Geometry(N, C, H, W, O, kh, kw, stride, padding, Ho, Wo)
     bias = np.zeros(O, x.dtype) if b is None else b
-    route = route or _route(C, O, "forward", x.dtype)
+    route = route or _route(C, O, "forward", x.dtype, Ho * Wo)
     _check_route("conv2d_forward", route, x.dtype)
+    if route == "small":
+        return conv_small.forward(x, w, bias, stride, padding, threads.get_num_threads())
     if route == "simd":
         Xf = _packed_input(x, g, conv_simd.padded_columns(g.L))
         return conv_simd.conv_forward(Xf, w, bias, g, threads.get_num_threads())
@@ -230,7 +242,8 @@ def conv2d_grad_input(gy, w, input_hw, stride, padding):
 
 
 def _conv2d_grad_input(gy, w, input_hw, stride, padding, route):
-    """conv2d_grad_input through the given route: None (by channels and dtype), 'simd', 'gemm', 'direct'."""
+    """conv2d_grad_input through the given route: None (by channels, map size and dtype), 'simd', 'small',
+    'gemm', 'direct'."""
     _check_ndim("conv2d_grad_input", gy=gy, w=w)
     gy, w = _prepare("conv2d_grad_input", gy, w)
     H, W = input_hw
@@ -239,8 +252,10 @@ def _conv2d_grad_input(gy, w, input_hw, stride, padding, route):
         f"conv2d_grad_input: gy shape {gy.shape} does not match weight {w.shape} and input size {(H, W)}"
     N, (O, C, kh, kw) = gy.shape[0], w.shape
     g = Geometry(N, C, H, W, O, kh, kw, stride, padding, Ho, Wo)
-    route = route or _route(C, O, "grad_input", gy.dtype)
+    route = route or _route(C, O, "grad_input", gy.dtype, Ho * Wo)
     _check_route("conv2d_grad_input", route, gy.dtype)
+    if route == "small":
+        return conv_small.grad_input(gy, w, (H, W), stride, padding, threads.get_num_threads())
     if route == "simd":
         Lpad = conv_simd.padded_columns(g.L)
         gYf = _packed_output_grad(gy, g, g.max_off, Lpad)
@@ -268,7 +283,8 @@ def conv2d_grad_weight(gy, x, kernel_hw, stride, padding):
 
 
 def _conv2d_grad_weight(gy, x, kernel_hw, stride, padding, route):
-    """conv2d_grad_weight through the given route: None (by channels and dtype), 'simd', 'gemm', 'direct'."""
+    """conv2d_grad_weight through the given route: None (by channels, map size and dtype), 'simd', 'small',
+    'gemm', 'direct'."""
     _check_ndim("conv2d_grad_weight", gy=gy, x=x)
     gy, x = _prepare("conv2d_grad_weight", gy, x)
     Ho, Wo = _check_geometry("conv2d_grad_weight", x.shape[2:], kernel_hw, stride, padding)
@@ -276,8 +292,10 @@ def _conv2d_grad_weight(gy, x, kernel_hw, stride, padding, route):
         f"conv2d_grad_weight: gy shape {gy.shape} does not match input {x.shape}"
     (N, C, H, W), O, (kh, kw) = x.shape, gy.shape[1], kernel_hw
     g = Geometry(N, C, H, W, O, kh, kw, stride, padding, Ho, Wo)
-    route = route or _route(C, O, "grad_weight", x.dtype)
+    route = route or _route(C, O, "grad_weight", x.dtype, Ho * Wo)
     _check_route("conv2d_grad_weight", route, x.dtype)
+    if route == "small":
+        return conv_small.grad_weight(gy, x, kernel_hw, stride, padding, threads.get_num_threads())
     if route == "simd":
         Lpad = conv_simd.padded_columns(g.L)
         Xf = _packed_input(x, g, Lpad, conv_simd.padded_rows(C, conv_simd.MX))

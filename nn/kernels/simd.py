@@ -1,4 +1,4 @@
-"""Two register-blocked float32 micro-kernels, written as LLVM vector code, and their NumPy twins.
+"""Three register-blocked float32 micro-kernels, written as LLVM vector code, and their NumPy twins.
 
 Numba compiles loops well but cannot be told to keep a 2-D block of sums in registers across a
 long loop: an accumulator array lives in memory, and a matrix-product loop written in Numba runs
@@ -9,6 +9,9 @@ so the block of sums stays in registers and every step is one fused multiply-add
     gather_tile   out[r, j]  (+)=  sum_s  a[s, r] * b[boff[s] + j]          r < MR, j < NV*VL
                   a block of MR rows x NV vectors; each step s broadcasts MR scalars of a and
                   loads NV vectors of b from an arbitrary offset (a shifted slice of a row).
+    bcast_tile    out[r, j]   =  sum_s  a[aoff[r] + soff[s]] * b[s*ldb + j]    r < BR, j < BV*VL
+                  the same with the roles turned round: the scalars are read in place from BR
+                  arbitrary rows of a (no packing), the vectors from one packed row of b per step.
     dot_tile      out[i, j]  +=  sum_k  y[i*ldy + k] * x[j*ldx + k]          i < MY, j < MX, k < n*VL
                   MY x MX = VL dot products at once, each accumulated as a vector of VL partial
                   sums; at the end the VL vectors are folded into one vector of VL sums.
@@ -21,7 +24,7 @@ with NUMBA_CPU_NAME=haswell) gives 70-85 GFLOP/s inside the conv kernels, about 
 gives there.
 
 Arguments are flat float32 arrays plus element offsets (no bounds checks: the callers size their
-buffers for the full tiles).  Twins: gather_tile_ref, dot_tile_ref.
+buffers for the full tiles).  Twins: gather_tile_ref, bcast_tile_ref, dot_tile_ref.
 """
 import numba
 import numpy as np
@@ -48,6 +51,8 @@ VL = _vector_width()
 MR, NV = (8, 3) if VL == 16 else (4, 3)           # gather_tile: MR rows x NV vectors
 MY, MX = (4, 4) if VL == 16 else (2, 4)           # dot_tile: MY x MX sums
 TILE_COLS = NV * VL                               # columns of one gather tile
+BR, BV = (6, 4) if VL == 16 else (6, 2)           # bcast_tile: BR rows x BV vectors (24 or 12 accumulators)
+BCOLS = BV * VL                                   # columns of one bcast tile
 
 
 # ----------------------------------------------------------------------------- IR helpers
@@ -151,6 +156,57 @@ def gather_tile_ref(a, a0, b, b0, boff, s0, S, out, o0, ldo, accumulate):
     for r in range(MR):
         row = out[o0 + r * ldo:o0 + r * ldo + TILE_COLS]
         row[:] = (row + res[r] if accumulate else res[r]).astype(out.dtype)
+
+
+# ----------------------------------------------------------------------------- bcast_tile
+
+@intrinsic
+def bcast_tile(typingctx, a, aoff, r0, soff, s0, S, b, b0, ldb, out, o0, ldo):
+    """out[o0 + r*ldo + j] = sum_{s<S} a[aoff[r0 + r] + soff[s0 + s]] * b[b0 + s*ldb + j],  r < BR, j < BCOLS.
+
+    gather_tile with the roles turned round: the broadcast scalars are read in place from BR arbitrary
+    rows of a (row r at aoff[r0 + r], step s at soff[s0 + s] past it), and each step loads BV vectors
+    of a packed b (one row of b per step).  With a channels-last input the rows are pixels and the
+    steps (tap, channel) pairs, so a convolution computes only real pixels (conv_small.py).
+    """
+    sig = types.void(a, aoff, types.int64, soff, types.int64, types.int64, b, types.int64, types.int64,
+                     out, types.int64, types.int64)
+
+    def codegen(context, builder, signature, args):
+        a, aoff, r0, soff, s0, S, b, b0, ldb, out, o0, ldo = args
+        ty = signature.args
+        pa = _data(context, builder, ty[0], a, _const(0))
+        paoff, psoff = _data(context, builder, ty[1], aoff, r0), _data(context, builder, ty[3], soff, s0)
+        pb, pout = _data(context, builder, ty[6], b, b0), _data(context, builder, ty[9], out, o0)
+        rows = [builder.gep(pa, [builder.load(builder.gep(paoff, [_const(r)]))]) for r in range(BR)]
+        fma = _fma(builder)
+        acc = _accumulators(builder, BR * BV)
+        with cgutils.for_range(builder, S) as loop:
+            s = loop.index
+            step = builder.load(builder.gep(psoff, [s]))
+            pbs = builder.gep(pb, [builder.mul(s, ldb)])
+            bv = [_load_vec(builder, pbs, _const(v * VL)) for v in range(BV)]
+            for r in range(BR):
+                ar = _splat(builder, builder.load(builder.gep(rows[r], [step])))
+                for v in range(BV):
+                    slot = acc[r * BV + v]
+                    builder.store(builder.call(fma, [ar, bv[v], builder.load(slot)]), slot)
+        for r in range(BR):
+            row = builder.gep(pout, [builder.mul(ldo, _const(r))])
+            for v in range(BV):
+                _store_vec(builder, builder.load(acc[r * BV + v]), row, _const(v * VL))
+        return context.get_dummy_value()
+
+    return sig, codegen
+
+
+def bcast_tile_ref(a, aoff, r0, soff, s0, S, b, b0, ldb, out, o0, ldo):
+    """NumPy twin of bcast_tile (flat float32 arrays; out modified in place)."""
+    A = np.array([[a[aoff[r0 + r] + soff[s0 + s]] for s in range(S)] for r in range(BR)], np.float64)
+    B = np.array([b[b0 + s * ldb:b0 + s * ldb + BCOLS] for s in range(S)], np.float64).reshape(S, BCOLS)
+    res = A.reshape(BR, S) @ B                                       # (BR, BCOLS)
+    for r in range(BR):
+        out[o0 + r * ldo:o0 + r * ldo + BCOLS] = res[r].astype(out.dtype)
 
 
 # ----------------------------------------------------------------------------- dot_tile

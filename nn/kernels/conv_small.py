@@ -1,0 +1,211 @@
+"""float32 convolutions of small maps, channels last, on simd.bcast_tile: only real pixels are computed.
+
+The phase-plane layout (conv_layout.py) computes whole plane rows, pad columns included: an 8 x 8 map
+is a 9 x 9 plane, 1.27x the useful work. Here the input is copied channels last with its zero border,
+xp (N, Hp, Wp, C), so a pixel is an address: output pixel p reads tap t = (p_t, q_t), channel c at
+pix[p] + toff[t, c], with pix[p] = ((n * Hp + i * sh) * Wp + j * sw) * C and toff[t, c] =
+(p_t * Wp + q_t) * C + c.  Wk is w as rows (tap, input channel), columns output channels:
+
+    forward      Y[p, o]        = sum_{t, c} xp[pix[p] + toff[t, c]] * Wk[(t, c), o]     rows p, steps (t, c)
+    grad weight  gW[(t, c), o]  = sum_p xp[toff[t, c] + pix[p]] * gY[p, o]             rows (t, c), steps p
+    grad input   gX[q, c]       = sum_{t of q's phase, o} gyp[pos[q] + goff[t, o]] * Wk'[(t, o), c]
+
+Y, gY (pixels, O) and gX (pixels, C) are channels last, their columns padded to whole tiles.  For the
+grad input, gyp is gy channels last inside a zero margin, (N, Hg, Wg, O).  Input pixel q at padded
+position (i, j) receives tap t from output pixel ((i - p_t) / sh, (j - q_t) / sw) when sh divides
+i - p_t and sw divides j - q_t, that is for the taps of its phase, p_t = i (mod sh) and q_t = j (mod sw):
+gyp position (i // sh - p_t // sh, j // sw - q_t // sw) past the margin; reads outside gy land in the
+zero margin.  The pixels are grouped by phase, so the rows of a tile share their steps.
+The tile rows past the last pixel repeat the first one and are dropped.  conv.py routes small float32 maps here.
+"""
+import functools
+
+import numpy as np
+from numba import njit, prange
+
+from .serial import pick, serial_copy
+from .simd import BCOLS, BR, bcast_tile
+
+
+def _padded(n, block):
+    return -(-n // block) * block
+
+
+@njit(parallel=True, cache=True)
+def tiles(a, aoff, soff, s0, ns, b, ldb, out):
+    """out (row blocks * BR, ldo) = bcast_tile for every row block rb (steps s0[rb] .. s0[rb] + ns[rb])
+    and every BCOLS-column tile; b has ldb columns, out as many (both whole tiles)."""
+    n_blocks, n_cols = s0.shape[0], ldb // BCOLS
+    xs, bs, outs = a.ravel(), b.ravel(), out.ravel()
+    for job in prange(n_blocks * n_cols):
+        rb, ct = job // n_cols, job % n_cols
+        bcast_tile(xs, aoff, rb * BR, soff, s0[rb], ns[rb], bs, s0[rb] * ldb + ct * BCOLS, ldb,
+                   outs, rb * BR * ldb + ct * BCOLS, ldb)
+
+
+tiles_serial = serial_copy(tiles)                               # one thread (serial.py)
+
+
+@njit(cache=True, error_model="numpy")
+def _to_channels_last(x, top, left, out):
+    """out (N, Ho, Wo, ldc) zero except out[n, top + i, left + j, c] = x[n, c, i, j]."""
+    N, C, H, W = x.shape
+    out[:] = 0.0
+    for n in range(N):
+        for c in range(C):
+            for i in range(H):
+                for j in range(W):
+                    out[n, top + i, left + j, c] = x[n, c, i, j]
+
+
+@njit(cache=True, error_model="numpy")
+def _from_channels_last(rows, base, plane, bias, y):
+    """y.ravel()[base[r] + k * plane] = rows[r, k] + bias[k] for every row r with base[r] >= 0, k < len(bias)."""
+    ys = y.ravel()
+    K = bias.shape[0]
+    for r in range(base.shape[0]):
+        if base[r] >= 0:
+            for k in range(K):
+                ys[base[r] + k * plane] = rows[r, k] + bias[k]
+
+
+def _run(n_threads, *args):
+    pick(tiles, tiles_serial, n_threads)(*args)
+
+
+def _pixels(N, Ho, Wo, sh, sw, Hp, Wp, C):
+    """Flat offsets of every output window's top-left corner in xp (N, Hp, Wp, C), pixels in NCHW order."""
+    n, i, j = np.meshgrid(np.arange(N), np.arange(Ho) * sh, np.arange(Wo) * sw, indexing="ij")
+    return (((n * Hp + i) * Wp + j) * C).ravel()
+
+
+def _tap_offsets(kh, kw, Wp, C):
+    """toff[(t, c)] = (p_t * Wp + q_t) * C + c, taps in row-major order."""
+    p, q, c = np.meshgrid(np.arange(kh), np.arange(kw), np.arange(C), indexing="ij")
+    return ((p * Wp + q) * C + c).ravel()
+
+
+def _rows(offsets, base=None):
+    """offsets (R,) padded to whole row blocks by repeating the first row (a valid address for every step;
+    base -1 marks the rows to drop) -> int64 arrays."""
+    R = offsets.size
+    Rp = _padded(max(R, 1), BR)
+    aoff = np.full(Rp, offsets[0] if R else 0, np.int64)
+    aoff[:R] = offsets
+    if base is None:
+        return aoff
+    b = np.full(Rp, -1, np.int64)
+    b[:R] = base
+    return aoff, b
+
+
+def _same_steps(aoff, S):
+    """Step ranges (s0, ns) of every row block when all blocks take the S steps."""
+    blocks = aoff.size // BR
+    return np.zeros(blocks, np.int64), np.full(blocks, S, np.int64)
+
+
+# Plans: the index arrays of one geometry (the same at every step of a training run), cached.
+
+@functools.lru_cache(maxsize=64)
+def _forward_plan(N, C, H, W, O, kh, kw, sh, sw, ph, pw):
+    Ho, Wo = (H + 2 * ph - kh) // sh + 1, (W + 2 * pw - kw) // sw + 1
+    Hp, Wp = H + 2 * ph, W + 2 * pw
+    n, pix = np.divmod(np.arange(N * Ho * Wo), Ho * Wo)
+    aoff, base = _rows(_pixels(N, Ho, Wo, sh, sw, Hp, Wp, C), n * O * Ho * Wo + pix)
+    soff = _tap_offsets(kh, kw, Wp, C)
+    return (Ho, Wo, aoff, base, soff) + _same_steps(aoff, soff.size)
+
+
+@functools.lru_cache(maxsize=64)
+def _grad_weight_plan(N, C, H, W, O, kh, kw, sh, sw, ph, pw):
+    Ho, Wo = (H + 2 * ph - kh) // sh + 1, (W + 2 * pw - kw) // sw + 1
+    aoff = _rows(_tap_offsets(kh, kw, W + 2 * pw, C))                       # rows (t, c)
+    pix = _pixels(N, Ho, Wo, sh, sw, H + 2 * ph, W + 2 * pw, C)             # steps: the output pixels
+    return (aoff, pix) + _same_steps(aoff, pix.size)
+
+
+@functools.lru_cache(maxsize=64)
+def _grad_input_plan(N, C, H, W, O, kh, kw, sh, sw, ph, pw):
+    """Rows: the real input pixels grouped by phase (a, b), each group padded to whole row blocks;
+    steps: (tap of the phase, o); taps: the taps in step order (for the weight rows)."""
+    Ho, Wo = (H + 2 * ph - kh) // sh + 1, (W + 2 * pw - kw) // sw + 1
+    mt, ml = (kh - 1) // sh, (kw - 1) // sw                     # zero margins above and left of gy
+    Hg = max(Ho, (H + 2 * ph - 1) // sh + 1) + mt
+    Wg = max(Wo, (W + 2 * pw - 1) // sw + 1) + ml
+    aoffs, bases, s0, ns, soffs, taps = [], [], [], [], [], []
+    for a in range(sh):
+        for b in range(sw):
+            # the real input pixels of this phase, at padded positions (i, j)
+            i = np.arange(a if a >= ph else a + _padded(ph - a, sh), ph + H, sh)
+            j = np.arange(b if b >= pw else b + _padded(pw - b, sw), pw + W, sw)
+            if i.size == 0 or j.size == 0:
+                continue
+            n, ii, jj = (v.ravel() for v in np.meshgrid(np.arange(N), i, j, indexing="ij"))
+            aoff, base = _rows(((n * Hg + ii // sh + mt) * Wg + jj // sw + ml) * O,
+                               n * C * H * W + (ii - ph) * W + (jj - pw))
+            phase_taps = [(p, q) for p in range(a, kh, sh) for q in range(b, kw, sw)]
+            aoffs.append(aoff)
+            bases.append(base)
+            s0.append(np.full(aoff.size // BR, len(taps) * O, np.int64))
+            ns.append(np.full(aoff.size // BR, len(phase_taps) * O, np.int64))
+            soffs += [(-(p // sh) * Wg - q // sw) * O + np.arange(O) for p, q in phase_taps]
+            taps += phase_taps
+    soff = np.concatenate(soffs).astype(np.int64) if soffs else np.zeros(0, np.int64)
+    cat = np.concatenate
+    return mt, ml, Hg, Wg, cat(aoffs), cat(bases), soff, cat(s0), cat(ns), tuple(taps)
+
+
+def _weight_rows(w, columns):
+    """w (O, C, kh, kw) -> Wk ((t, c), columns) with Wk[(t, c), o] = w[o, c, t], zero past O."""
+    O, C, kh, kw = w.shape
+    Wk = np.zeros((kh * kw * C, columns), np.float32)
+    Wk[:, :O] = w.transpose(2, 3, 1, 0).reshape(kh * kw * C, O)
+    return Wk
+
+
+def _channels_last(x, top, left, H, W, columns):
+    """x (N, C, h, w) -> (N, H, W, columns) zero except [n, top + i, left + j, c] = x[n, c, i, j]."""
+    out = np.empty((x.shape[0], H, W, columns), np.float32)
+    _to_channels_last(x, top, left, out)
+    return out
+
+
+def forward(x, w, bias, stride, padding, n_threads):
+    """y (N, O, Ho, Wo) = conv2d(x, w) + bias; x (N, C, H, W), w (O, C, kh, kw), bias (O,), float32."""
+    (N, C, H, W), (O, _, kh, kw), (sh, sw), (ph, pw) = x.shape, w.shape, stride, padding
+    Ho, Wo, aoff, base, soff, s0, ns = _forward_plan(N, C, H, W, O, kh, kw, sh, sw, ph, pw)
+    Op = _padded(O, BCOLS)
+    out = np.empty((aoff.size, Op), np.float32)
+    _run(n_threads, _channels_last(x, ph, pw, H + 2 * ph, W + 2 * pw, C), aoff, soff, s0, ns,
+         _weight_rows(w, Op), Op, out)
+    y = np.empty((N, O, Ho, Wo), np.float32)
+    _from_channels_last(out, base, Ho * Wo, bias, y)
+    return y
+
+
+def grad_weight(gy, x, kernel_hw, stride, padding, n_threads):
+    """gw (O, C, kh, kw) = dL/dw; gy (N, O, Ho, Wo), x (N, C, H, W), float32."""
+    (N, C, H, W), (_, O, Ho, Wo), (kh, kw), (sh, sw), (ph, pw) = x.shape, gy.shape, kernel_hw, stride, padding
+    aoff, pix, s0, ns = _grad_weight_plan(N, C, H, W, O, kh, kw, sh, sw, ph, pw)
+    Op = _padded(O, BCOLS)
+    out = np.empty((aoff.size, Op), np.float32)
+    _run(n_threads, _channels_last(x, ph, pw, H + 2 * ph, W + 2 * pw, C), aoff, pix, s0, ns,
+         _channels_last(gy, 0, 0, Ho, Wo, Op), Op, out)
+    gw = out[:kh * kw * C, :O].reshape(kh, kw, C, O).transpose(3, 2, 0, 1)
+    return np.ascontiguousarray(gw)
+
+
+def grad_input(gy, w, input_hw, stride, padding, n_threads):
+    """gx (N, C, H, W) = dL/dx; gy (N, O, Ho, Wo), w (O, C, kh, kw), float32."""
+    (N, O, Ho, Wo), (_, C, kh, kw), (H, W), (sh, sw), (ph, pw) = gy.shape, w.shape, input_hw, stride, padding
+    mt, ml, Hg, Wg, aoff, base, soff, s0, ns, taps = _grad_input_plan(N, C, H, W, O, kh, kw, sh, sw, ph, pw)
+    Cp = _padded(C, BCOLS)
+    Wk = np.zeros((len(taps), O, Cp), np.float32)                   # rows (tap in step order, o)
+    for k, (p, q) in enumerate(taps):
+        Wk[k, :, :C] = w[:, :, p, q]
+    out = np.empty((aoff.size, Cp), np.float32)
+    _run(n_threads, _channels_last(gy, mt, ml, Hg, Wg, O), aoff, soff, s0, ns, Wk.reshape(-1, Cp), Cp, out)
+    gx = np.empty((N, C, H, W), np.float32)
+    _from_channels_last(out, base, H * W, np.zeros(C, np.float32), gx)
+    return gx
