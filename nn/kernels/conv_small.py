@@ -33,44 +33,21 @@ def _padded(n, block):
 
 @njit(parallel=True, cache=True)
 def tiles(a, aoff, soff, s0, ns, b, ldb, out):
-    """out (row blocks * BR, ldo) = bcast_tile for every row block rb (steps s0[rb] .. s0[rb] + ns[rb])
-    and every BCOLS-column tile; b has ldb columns, out as many (both whole tiles)."""
+    """out (row blocks * BR * ldb,) = bcast_tile for every row block rb (steps s0[rb] .. s0[rb] + ns[rb])
+    and every BCOLS-column tile; b and out are flat, rows of ldb columns (whole tiles).  Every array is
+    1-D, so one compiled signature serves the three passes."""
     n_blocks, n_cols = s0.shape[0], ldb // BCOLS
-    xs, bs, outs = a.ravel(), b.ravel(), out.ravel()
     for job in prange(n_blocks * n_cols):
         rb, ct = job // n_cols, job % n_cols
-        bcast_tile(xs, aoff, rb * BR, soff, s0[rb], ns[rb], bs, s0[rb] * ldb + ct * BCOLS, ldb,
-                   outs, rb * BR * ldb + ct * BCOLS, ldb)
+        bcast_tile(a, aoff, rb * BR, soff, s0[rb], ns[rb], b, s0[rb] * ldb + ct * BCOLS, ldb,
+                   out, rb * BR * ldb + ct * BCOLS, ldb)
 
 
 tiles_serial = serial_copy(tiles)                               # one thread (serial.py)
 
 
-@njit(cache=True, error_model="numpy")
-def _to_channels_last(x, top, left, out):
-    """out (N, Ho, Wo, ldc) zero except out[n, top + i, left + j, c] = x[n, c, i, j]."""
-    N, C, H, W = x.shape
-    out[:] = 0.0
-    for n in range(N):
-        for c in range(C):
-            for i in range(H):
-                for j in range(W):
-                    out[n, top + i, left + j, c] = x[n, c, i, j]
-
-
-@njit(cache=True, error_model="numpy")
-def _from_channels_last(rows, base, plane, bias, y):
-    """y.ravel()[base[r] + k * plane] = rows[r, k] + bias[k] for every row r with base[r] >= 0, k < len(bias)."""
-    ys = y.ravel()
-    K = bias.shape[0]
-    for r in range(base.shape[0]):
-        if base[r] >= 0:
-            for k in range(K):
-                ys[base[r] + k * plane] = rows[r, k] + bias[k]
-
-
-def _run(n_threads, *args):
-    pick(tiles, tiles_serial, n_threads)(*args)
+def _run(n_threads, a, aoff, soff, s0, ns, b, ldb, out):
+    pick(tiles, tiles_serial, n_threads)(a.ravel(), aoff, soff, s0, ns, b.ravel(), ldb, out.ravel())
 
 
 def _pixels(N, Ho, Wo, sh, sw, Hp, Wp, C):
@@ -85,18 +62,13 @@ def _tap_offsets(kh, kw, Wp, C):
     return ((p * Wp + q) * C + c).ravel()
 
 
-def _rows(offsets, base=None):
-    """offsets (R,) padded to whole row blocks by repeating the first row (a valid address for every step;
-    base -1 marks the rows to drop) -> int64 arrays."""
+def _rows(offsets):
+    """offsets (R,) padded to whole row blocks by repeating the first row (a valid address for every
+    step; those rows are dropped) -> int64."""
     R = offsets.size
-    Rp = _padded(max(R, 1), BR)
-    aoff = np.full(Rp, offsets[0] if R else 0, np.int64)
+    aoff = np.full(_padded(max(R, 1), BR), offsets[0] if R else 0, np.int64)
     aoff[:R] = offsets
-    if base is None:
-        return aoff
-    b = np.full(Rp, -1, np.int64)
-    b[:R] = base
-    return aoff, b
+    return aoff
 
 
 def _same_steps(aoff, S):
@@ -110,11 +82,9 @@ def _same_steps(aoff, S):
 @functools.lru_cache(maxsize=64)
 def _forward_plan(N, C, H, W, O, kh, kw, sh, sw, ph, pw):
     Ho, Wo = (H + 2 * ph - kh) // sh + 1, (W + 2 * pw - kw) // sw + 1
-    Hp, Wp = H + 2 * ph, W + 2 * pw
-    n, pix = np.divmod(np.arange(N * Ho * Wo), Ho * Wo)
-    aoff, base = _rows(_pixels(N, Ho, Wo, sh, sw, Hp, Wp, C), n * O * Ho * Wo + pix)
-    soff = _tap_offsets(kh, kw, Wp, C)
-    return (Ho, Wo, aoff, base, soff) + _same_steps(aoff, soff.size)
+    aoff = _rows(_pixels(N, Ho, Wo, sh, sw, H + 2 * ph, W + 2 * pw, C))    # rows: output pixels, NCHW order
+    soff = _tap_offsets(kh, kw, W + 2 * pw, C)
+    return (Ho, Wo, aoff, soff) + _same_steps(aoff, soff.size)
 
 
 @functools.lru_cache(maxsize=64)
@@ -128,12 +98,15 @@ def _grad_weight_plan(N, C, H, W, O, kh, kw, sh, sw, ph, pw):
 @functools.lru_cache(maxsize=64)
 def _grad_input_plan(N, C, H, W, O, kh, kw, sh, sw, ph, pw):
     """Rows: the real input pixels grouped by phase (a, b), each group padded to whole row blocks;
-    steps: (tap of the phase, o); taps: the taps in step order (for the weight rows)."""
+    steps: (tap of the phase, o); taps: the taps in step order (for the weight rows); order: the row
+    of every input pixel, pixels in NCHW order."""
     Ho, Wo = (H + 2 * ph - kh) // sh + 1, (W + 2 * pw - kw) // sw + 1
     mt, ml = (kh - 1) // sh, (kw - 1) // sw                     # zero margins above and left of gy
     Hg = max(Ho, (H + 2 * ph - 1) // sh + 1) + mt
     Wg = max(Wo, (W + 2 * pw - 1) // sw + 1) + ml
-    aoffs, bases, s0, ns, soffs, taps = [], [], [], [], [], []
+    aoffs, s0, ns, soffs, taps = [], [], [], [], []
+    order = np.empty((N, H, W), np.int64)
+    rows = 0
     for a in range(sh):
         for b in range(sw):
             # the real input pixels of this phase, at padded positions (i, j)
@@ -142,18 +115,18 @@ def _grad_input_plan(N, C, H, W, O, kh, kw, sh, sw, ph, pw):
             if i.size == 0 or j.size == 0:
                 continue
             n, ii, jj = (v.ravel() for v in np.meshgrid(np.arange(N), i, j, indexing="ij"))
-            aoff, base = _rows(((n * Hg + ii // sh + mt) * Wg + jj // sw + ml) * O,
-                               n * C * H * W + (ii - ph) * W + (jj - pw))
+            aoff = _rows(((n * Hg + ii // sh + mt) * Wg + jj // sw + ml) * O)
+            order[n, ii - ph, jj - pw] = rows + np.arange(n.size)
             phase_taps = [(p, q) for p in range(a, kh, sh) for q in range(b, kw, sw)]
             aoffs.append(aoff)
-            bases.append(base)
             s0.append(np.full(aoff.size // BR, len(taps) * O, np.int64))
             ns.append(np.full(aoff.size // BR, len(phase_taps) * O, np.int64))
             soffs += [(-(p // sh) * Wg - q // sw) * O + np.arange(O) for p, q in phase_taps]
             taps += phase_taps
+            rows += aoff.size
     soff = np.concatenate(soffs).astype(np.int64) if soffs else np.zeros(0, np.int64)
     cat = np.concatenate
-    return mt, ml, Hg, Wg, cat(aoffs), cat(bases), soff, cat(s0), cat(ns), tuple(taps)
+    return mt, ml, Hg, Wg, cat(aoffs), soff, cat(s0), cat(ns), tuple(taps), order.ravel()
 
 
 def _weight_rows(w, columns):
@@ -166,22 +139,28 @@ def _weight_rows(w, columns):
 
 def _channels_last(x, top, left, H, W, columns):
     """x (N, C, h, w) -> (N, H, W, columns) zero except [n, top + i, left + j, c] = x[n, c, i, j]."""
-    out = np.empty((x.shape[0], H, W, columns), np.float32)
-    _to_channels_last(x, top, left, out)
+    N, C, h, w = x.shape
+    out = np.zeros((N, H, W, columns), np.float32)
+    out[:, top:top + h, left:left + w, :C] = x.transpose(0, 2, 3, 1)
     return out
+
+
+def _channels_first(rows, N, H, W, C):
+    """rows (>= N * H * W, >= C), pixels in NCHW order -> (N, C, H, W) (the rows past the pixels are dropped)."""
+    P = N * H * W
+    return np.ascontiguousarray(rows[:P, :C].reshape(N, H * W, C).transpose(0, 2, 1)).reshape(N, C, H, W)
 
 
 def forward(x, w, bias, stride, padding, n_threads):
     """y (N, O, Ho, Wo) = conv2d(x, w) + bias; x (N, C, H, W), w (O, C, kh, kw), bias (O,), float32."""
     (N, C, H, W), (O, _, kh, kw), (sh, sw), (ph, pw) = x.shape, w.shape, stride, padding
-    Ho, Wo, aoff, base, soff, s0, ns = _forward_plan(N, C, H, W, O, kh, kw, sh, sw, ph, pw)
+    Ho, Wo, aoff, soff, s0, ns = _forward_plan(N, C, H, W, O, kh, kw, sh, sw, ph, pw)
     Op = _padded(O, BCOLS)
     out = np.empty((aoff.size, Op), np.float32)
     _run(n_threads, _channels_last(x, ph, pw, H + 2 * ph, W + 2 * pw, C), aoff, soff, s0, ns,
          _weight_rows(w, Op), Op, out)
-    y = np.empty((N, O, Ho, Wo), np.float32)
-    _from_channels_last(out, base, Ho * Wo, bias, y)
-    return y
+    out[:, :O] += bias
+    return _channels_first(out, N, Ho, Wo, O)
 
 
 def grad_weight(gy, x, kernel_hw, stride, padding, n_threads):
@@ -199,13 +178,11 @@ def grad_weight(gy, x, kernel_hw, stride, padding, n_threads):
 def grad_input(gy, w, input_hw, stride, padding, n_threads):
     """gx (N, C, H, W) = dL/dx; gy (N, O, Ho, Wo), w (O, C, kh, kw), float32."""
     (N, O, Ho, Wo), (_, C, kh, kw), (H, W), (sh, sw), (ph, pw) = gy.shape, w.shape, input_hw, stride, padding
-    mt, ml, Hg, Wg, aoff, base, soff, s0, ns, taps = _grad_input_plan(N, C, H, W, O, kh, kw, sh, sw, ph, pw)
+    mt, ml, Hg, Wg, aoff, soff, s0, ns, taps, order = _grad_input_plan(N, C, H, W, O, kh, kw, sh, sw, ph, pw)
     Cp = _padded(C, BCOLS)
     Wk = np.zeros((len(taps), O, Cp), np.float32)                   # rows (tap in step order, o)
     for k, (p, q) in enumerate(taps):
         Wk[k, :, :C] = w[:, :, p, q]
     out = np.empty((aoff.size, Cp), np.float32)
-    _run(n_threads, _channels_last(gy, mt, ml, Hg, Wg, O), aoff, soff, s0, ns, Wk.reshape(-1, Cp), Cp, out)
-    gx = np.empty((N, C, H, W), np.float32)
-    _from_channels_last(out, base, H * W, np.zeros(C, np.float32), gx)
-    return gx
+    _run(n_threads, _channels_last(gy, mt, ml, Hg, Wg, O), aoff, soff, s0, ns, Wk, Cp, out)
+    return _channels_first(out[order], N, H, W, C)
