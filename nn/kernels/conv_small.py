@@ -97,9 +97,9 @@ def _grad_weight_plan(N, C, H, W, O, kh, kw, sh, sw, ph, pw):
 
 @functools.lru_cache(maxsize=64)
 def _grad_input_plan(N, C, H, W, O, kh, kw, sh, sw, ph, pw):
-    """Rows: the real input pixels grouped by phase (a, b), each group padded to whole row blocks;
-    steps: (tap of the phase, o); taps: the taps in step order (for the weight rows); order: the row
-    of every input pixel, pixels in NCHW order."""
+    """Rows: the real input pixels grouped by phase (a, b), each group padded to whole row blocks, the
+    blocks of the phases interleaved; steps: (tap of the phase, o); taps: the taps in step order (for
+    the weight rows); order: the row of every input pixel, pixels in NCHW order."""
     Ho, Wo = (H + 2 * ph - kh) // sh + 1, (W + 2 * pw - kw) // sw + 1
     mt, ml = (kh - 1) // sh, (kw - 1) // sw                     # zero margins above and left of gy
     Hg = max(Ho, (H + 2 * ph - 1) // sh + 1) + mt
@@ -125,8 +125,17 @@ def _grad_input_plan(N, C, H, W, O, kh, kw, sh, sw, ph, pw):
             taps += phase_taps
             rows += aoff.size
     soff = np.concatenate(soffs).astype(np.int64) if soffs else np.zeros(0, np.int64)
-    cat = np.concatenate
-    return mt, ml, Hg, Wg, cat(aoffs), soff, cat(s0), cat(ns), tuple(taps), order.ravel()
+    aoff, s0, ns = np.concatenate(aoffs), np.concatenate(s0), np.concatenate(ns)
+    # Phases take different numbers of taps (at stride 2 with a 3 x 3 kernel: 4, 2, 2, 1), and the
+    # parallel loop hands each thread a contiguous run of row blocks: spread each phase's blocks
+    # evenly over the run (by their relative position in the phase) so the threads get equal work.
+    position = np.concatenate([(np.arange(len(b)) + 0.5) / len(b) for b in np.split(s0, np.flatnonzero(np.diff(s0)) + 1)])
+    blocks = np.argsort(position, kind="stable")                # new block k is old block blocks[k]
+    new_of_old = np.empty_like(blocks)
+    new_of_old[blocks] = np.arange(blocks.size)
+    order = order.ravel()
+    order = new_of_old[order // BR] * BR + order % BR
+    return mt, ml, Hg, Wg, aoff.reshape(-1, BR)[blocks].ravel(), soff, s0[blocks], ns[blocks], tuple(taps), order
 
 
 def _weight_rows(w, columns):
