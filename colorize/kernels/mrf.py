@@ -105,12 +105,12 @@ def free_energy(q, unary, w_right, w_down, indptr, indices, values, beta):
 # an index table, so the message step needs no border branches.
 
 @njit(cache=True)
-def _mean_field(unary, nb, wt, indptr, indices, values, beta, sweeps, damping):
-    """unary (Q, n) over n pixels; nb, wt (4, n): each pixel's 4 neighbours (itself past a border) and weights."""
+def _mean_field(unary, nb, wt, indptr, indices, values, beta, sweeps, damping, q, z, sq):
+    """unary (Q, n) over n pixels; nb, wt (4, n): each pixel's 4 neighbours (itself past a border) and
+    weights. Work arrays from the caller (an allocation here would compile NumPy's): q (Q, n) zeros
+    (0 * garbage could be NaN in sweep 0) -> the marginals; z (Q, n) a copy of unary; sq (n,) holds
+    (S q)[k] for one bin k at a time."""
     Q, n = unary.shape
-    q = np.zeros((Q, n))                                       # 0 * garbage could be NaN in sweep 0
-    z = unary.copy()
-    sq = np.empty(n)                                            # (S q)[k] for one bin k at a time
     for sweep in range(sweeps + 1):
         if sweep > 0:
             for k in range(Q):
@@ -133,7 +133,6 @@ def _mean_field(unary, nb, wt, indptr, indices, values, beta, sweeps, damping):
                 total += z[k, i]
             for k in range(Q):
                 q[k, i] = keep * q[k, i] + (1.0 - keep) * z[k, i] / total
-    return q
 
 
 def mean_field(unary, w_right, w_down, indptr, indices, values, beta, sweeps, damping):
@@ -148,7 +147,9 @@ def mean_field(unary, w_right, w_down, indptr, indices, values, beta, sweeps, da
     nb[0][:, 1:], nb[1][:, :-1], nb[2][1:], nb[3][:-1] = idx[:, :-1], idx[:, 1:], idx[:-1], idx[1:]
     wt[0][:, 1:], wt[1][:, :-1], wt[2][1:], wt[3][:-1] = w_right, w_right, w_down, w_down
     f64 = lambda a: np.ascontiguousarray(a, dtype=np.float64)
-    q = _mean_field(f64(unary).reshape(Q, H * W), nb.reshape(4, -1), wt.reshape(4, -1),
-                    np.ascontiguousarray(indptr, np.int64), np.ascontiguousarray(indices, np.int64), f64(values),
-                    float(beta), int(sweeps), float(damping))
+    unary = f64(unary).reshape(Q, H * W)
+    q = np.zeros((Q, H * W))
+    _mean_field(unary, nb.reshape(4, -1), wt.reshape(4, -1), np.ascontiguousarray(indptr, np.int64),
+                np.ascontiguousarray(indices, np.int64), f64(values), float(beta), int(sweeps), float(damping),
+                q, unary.copy(), np.empty(H * W))
     return q.reshape(Q, H, W)

@@ -86,20 +86,21 @@ def pack_grad_input(w, g, pre, ldy):
 
 
 @njit(parallel=True, cache=True)
-def forward(Xf, Wp, boff, bias, N, Hq, Wq, Ho, Wo, n_chunks):
-    """y (N, O, Ho, Wo) from Xf (C, planes, >= padded L + max_off) and pack_forward's Wp, boff;
-    n_chunks: parallel jobs (job_count of the tiles)."""
+def forward(Xf, Wp, boff, bias, N, Hq, Wq, y, bufs):
+    """y (N, O, Ho, Wo) (overwritten) from Xf (C, planes, >= padded L + max_off) and pack_forward's
+    Wp, boff; bufs (n_chunks, OB * MR * ldb): one wide output per parallel job (forward_buffers).
+    The callers allocate y and bufs: an allocation inside would compile NumPy's for every shape."""
     OB, S, _ = Wp.shape
-    O = bias.shape[0]
+    O, Ho, Wo = y.shape[1], y.shape[2], y.shape[3]
+    n_chunks = bufs.shape[0]
     L = N * Hq * Wq
     n_tiles = -(-L // TILE_COLS)
     xs, wp = Xf.ravel(), Wp.ravel()
-    y = np.empty((N, O, Ho, Wo), dtype=np.float32)
     ys = y.ravel()
-    ldb = -(-n_tiles // n_chunks) * TILE_COLS
+    ldb = bufs.shape[1] // (OB * MR)
     for ch in prange(n_chunks):
         t0, t1 = ch * n_tiles // n_chunks, (ch + 1) * n_tiles // n_chunks
-        buf = np.empty(OB * MR * ldb, dtype=np.float32)          # this chunk's wide output
+        buf = bufs[ch]                                          # this chunk's wide output
         for tt in range(t0, t1):
             for ob in range(OB):
                 gather_tile(wp, ob * S * MR, xs, tt * TILE_COLS, boff, 0, S, buf,
@@ -186,9 +187,18 @@ def padded_rows(n, block):
 def conv_forward(Xf, w, bias, g, n_threads):
     """y (N, O, Ho, Wo) from Xf (C, planes, padded_columns(L) + max_off), the packed input."""
     Wp, boff = pack_forward(w, g, Xf.shape[1] * Xf.shape[2], Xf.shape[2])
-    jobs = job_count(padded_columns(g.L) // TILE_COLS, CHUNK_TILES, n_threads)
-    kernel = pick(forward, forward_serial, n_threads)
-    return kernel(Xf, Wp, boff, bias, g.N, g.Hq, g.Wq, g.Ho, g.Wo, jobs)
+    y, bufs = forward_outputs(g, n_threads)
+    pick(forward, forward_serial, n_threads)(Xf, Wp, boff, bias, g.N, g.Hq, g.Wq, y, bufs)
+    return y
+
+
+def forward_outputs(g, n_threads):
+    """(y (N, O, Ho, Wo), bufs (jobs, OB * MR * ldb)) for forward: the output, and one wide output
+    per parallel job (job_count of the tiles), ldb its columns (whole tiles)."""
+    n_tiles = padded_columns(g.L) // TILE_COLS
+    jobs = job_count(n_tiles, CHUNK_TILES, n_threads)
+    bufs = np.empty((jobs, -(-g.O // MR) * MR * -(-n_tiles // jobs) * TILE_COLS), np.float32)
+    return np.empty((g.N, g.O, g.Ho, g.Wo), np.float32), bufs
 
 
 def conv_grad_input(gYf, w, g, gXf, n_threads):
