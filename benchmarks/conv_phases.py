@@ -59,14 +59,14 @@ def phases(N, C, H, O, k, s, p, repeat):
     Wp, boff = conv_simd.pack_forward(w, g, Xf.shape[1] * Xf.shape[2], Xf.shape[2])
     Wg, boffg, starts = conv_simd.pack_grad_input(w, g, g.max_off, gYi.shape[1])
     jobs_f = conv_simd.job_count(Lpad // conv_simd.TILE_COLS, conv_simd.CHUNK_TILES, 1)
-    y, bufs = conv_simd.forward_outputs(g, 1)
+    _, y, bufs = conv_simd.forward_outputs(g, 1)
     jobs_w = conv_simd.grad_weight_jobs(gYw.shape[0], Xw.shape[0], g.P, Lpad, 1)
     pl, off = g.taps()
     inner = max(1, int(2e7 // (2 * N * O * Ho * Ho * C * k * k) + 1))
     t = {
         "fwd: pack input": lambda: conv._packed_input(x, g, Lpad),
         "fwd: pack weights": lambda: conv_simd.pack_forward(w, g, Xf.shape[1] * Xf.shape[2], Xf.shape[2]),
-        "fwd: kernel + unpack": lambda: conv_simd.forward_serial(Xf, Wp, boff, bias, N, g.Hq, g.Wq, y, bufs),
+        "fwd: kernel + unpack": lambda: conv_simd.forward_serial(Xf, Wp, boff, bias, N, g.Hq, g.Wq, jobs_f, y, bufs),
         "gin: pack grad out": lambda: conv._packed_output_grad(gy, g, g.max_off, Lpad),
         "gin: pack weights": lambda: conv_simd.pack_grad_input(w, g, g.max_off, gYi.shape[1]),
         "gin: kernel": lambda: conv_simd.grad_input_planes_serial(gYi, Wg, boffg, starts, gXf, jobs_f),

@@ -86,35 +86,38 @@ def pack_grad_input(w, g, pre, ldy):
 
 
 @njit(parallel=True, cache=True)
-def forward(Xf, Wp, boff, bias, N, Hq, Wq, y, bufs):
+def forward(Xf, Wp, boff, bias, N, Hq, Wq, n_chunks, y, bufs):
     """y (N, O, Ho, Wo) (overwritten) from Xf (C, planes, >= padded L + max_off) and pack_forward's
-    Wp, boff; bufs (n_chunks, OB * MR * ldb): one wide output per parallel job (forward_buffers).
+    Wp, boff; n_chunks jobs (job_count of the tiles), taken in turn by bufs.shape[0] parallel workers;
+    bufs (workers, OB * MR * ldb): a job's wide output, one per worker and reused by its jobs, so it
+    stays in cache (forward_outputs).
     The callers allocate y and bufs: an allocation inside would compile NumPy's for every shape."""
     OB, S, _ = Wp.shape
     O, Ho, Wo = y.shape[1], y.shape[2], y.shape[3]
-    n_chunks = bufs.shape[0]
+    workers = bufs.shape[0]
     L = N * Hq * Wq
     n_tiles = -(-L // TILE_COLS)
     xs, wp = Xf.ravel(), Wp.ravel()
     ys = y.ravel()
     ldb = bufs.shape[1] // (OB * MR)
-    for ch in prange(n_chunks):
-        t0, t1 = ch * n_tiles // n_chunks, (ch + 1) * n_tiles // n_chunks
-        buf = bufs[ch]                                          # this chunk's wide output
-        for tt in range(t0, t1):
-            for ob in range(OB):
-                gather_tile(wp, ob * S * MR, xs, tt * TILE_COLS, boff, 0, S, buf,
-                            ob * MR * ldb + (tt - t0) * TILE_COLS, ldb, 0)
-        m0, m1 = t0 * TILE_COLS, min(L, t1 * TILE_COLS)
-        for g in range(m0 // Wq, (m1 - 1) // Wq + 1):               # plane rows meeting the chunk
-            n, i = g // Hq, g % Hq
-            if i < Ho:
-                j0, j1 = max(0, m0 - g * Wq), min(Wo, m1 - g * Wq)
-                for o in range(O):
-                    # flat unsigned indices: no wraparound checks, so the copy vectorises
-                    src, dst = uint64(o * ldb + g * Wq - m0), uint64(((n * O + o) * Ho + i) * Wo)
-                    for j in range(uint64(j0), uint64(j1)):
-                        ys[dst + j] = buf[src + j] + bias[o]
+    for worker in prange(workers):
+        buf = bufs[worker]                                      # its jobs' wide output, in turn
+        for ch in range(worker, n_chunks, workers):
+            t0, t1 = ch * n_tiles // n_chunks, (ch + 1) * n_tiles // n_chunks
+            for tt in range(t0, t1):
+                for ob in range(OB):
+                    gather_tile(wp, ob * S * MR, xs, tt * TILE_COLS, boff, 0, S, buf,
+                                ob * MR * ldb + (tt - t0) * TILE_COLS, ldb, 0)
+            m0, m1 = t0 * TILE_COLS, min(L, t1 * TILE_COLS)
+            for g in range(m0 // Wq, (m1 - 1) // Wq + 1):           # plane rows meeting the chunk
+                n, i = g // Hq, g % Hq
+                if i < Ho:
+                    j0, j1 = max(0, m0 - g * Wq), min(Wo, m1 - g * Wq)
+                    for o in range(O):
+                        # flat unsigned indices: no wraparound checks, so the copy vectorises
+                        src, dst = uint64(o * ldb + g * Wq - m0), uint64(((n * O + o) * Ho + i) * Wo)
+                        for j in range(uint64(j0), uint64(j1)):
+                            ys[dst + j] = buf[src + j] + bias[o]
     return y
 
 
@@ -187,18 +190,19 @@ def padded_rows(n, block):
 def conv_forward(Xf, w, bias, g, n_threads):
     """y (N, O, Ho, Wo) from Xf (C, planes, padded_columns(L) + max_off), the packed input."""
     Wp, boff = pack_forward(w, g, Xf.shape[1] * Xf.shape[2], Xf.shape[2])
-    y, bufs = forward_outputs(g, n_threads)
-    pick(forward, forward_serial, n_threads)(Xf, Wp, boff, bias, g.N, g.Hq, g.Wq, y, bufs)
+    jobs, y, bufs = forward_outputs(g, n_threads)
+    pick(forward, forward_serial, n_threads)(Xf, Wp, boff, bias, g.N, g.Hq, g.Wq, jobs, y, bufs)
     return y
 
 
 def forward_outputs(g, n_threads):
-    """(y (N, O, Ho, Wo), bufs (jobs, OB * MR * ldb)) for forward: the output, and one wide output
-    per parallel job (job_count of the tiles), ldb its columns (whole tiles)."""
+    """(jobs, y (N, O, Ho, Wo), bufs (workers, OB * MR * ldb)) for forward: the job count (job_count of
+    the tiles), the output, and one wide output per worker (min(jobs, n_threads) of them), ldb the
+    columns of a job (whole tiles)."""
     n_tiles = padded_columns(g.L) // TILE_COLS
     jobs = job_count(n_tiles, CHUNK_TILES, n_threads)
-    bufs = np.empty((jobs, -(-g.O // MR) * MR * -(-n_tiles // jobs) * TILE_COLS), np.float32)
-    return np.empty((g.N, g.O, g.Ho, g.Wo), np.float32), bufs
+    bufs = np.empty((min(jobs, n_threads), -(-g.O // MR) * MR * -(-n_tiles // jobs) * TILE_COLS), np.float32)
+    return jobs, np.empty((g.N, g.O, g.Ho, g.Wo), np.float32), bufs
 
 
 def conv_grad_input(gYf, w, g, gXf, n_threads):
