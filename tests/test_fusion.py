@@ -32,12 +32,22 @@ def test_fused_conv_computes_conv_then_eval_batchnorm(bias, transpose):
     assert np.array_equal(bn(conv(x)).data, expected)
 
 
-def test_fusion_refuses_training_mode_and_untracked_statistics():
+def test_fusion_refuses_training_mode_untracked_statistics_and_grouped_transposed():
     conv, bn = nn.Conv2d(2, 2, 1), nn.BatchNorm2d(2)
     with pytest.raises(ValueError, match="eval"):
         fuse_conv_bn_eval(conv, bn)
     with pytest.raises(ValueError, match="track_running_stats"):
         fuse_conv_bn_eval(conv.eval(), nn.BatchNorm2d(2, track_running_stats=False).eval())
+    with pytest.raises(ValueError, match="grouped transposed"):
+        fuse_conv_bn_eval(nn.ConvTranspose2d(4, 6, 3, groups=2).eval(), nn.BatchNorm2d(6).eval(), transpose=True)
+
+
+def test_fused_weights_keep_requires_grad():
+    conv, bn = nn.Conv2d(2, 3, 1).eval(), nn.BatchNorm2d(3).eval()
+    assert fuse_conv_bn_eval(conv, bn).weight.requires_grad
+    conv.weight.requires_grad_(False)
+    fused = fuse_conv_bn_eval(conv, bn)
+    assert not fused.weight.requires_grad and not fused.bias.requires_grad
 
 
 def test_fused_weights_match_pytorch():
@@ -59,6 +69,8 @@ def test_sequential_setitem_keeps_the_name():
     assert list(dict(seq.named_children())) == ["0", "1"] and isinstance(seq[1], nn.Identity)
     with pytest.raises(IndexError):
         seq[2] = nn.ReLU()
+    with pytest.raises(TypeError, match="one index at a time"):
+        seq[0:1] = nn.ReLU()
 
 
 def test_fuse_batchnorm_leaves_a_models_prediction_unchanged():
@@ -77,3 +89,16 @@ def test_fuse_batchnorm_leaves_a_models_prediction_unchanged():
     with inference(model):
         after = model(x).ab.data
     np.testing.assert_allclose(after, before, rtol=1e-4, atol=1e-5)
+
+
+def test_fuse_batchnorm_keeps_a_batchnorm_without_running_statistics():
+    class Block(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.body = nn.Sequential(nn.Conv2d(2, 3, 3, padding=1), nn.BatchNorm2d(3, track_running_stats=False))
+
+        def forward(self, x):
+            return self.body(x)
+
+    model = fuse_batchnorm(Block())
+    assert isinstance(model.body[1], nn.BatchNorm2d)

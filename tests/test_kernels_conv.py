@@ -81,7 +81,7 @@ def make_arrays(case, dtype, noncontig=False):
 
 def assert_close(a, b, dtype):
     assert a.dtype == dtype and a.shape == b.shape
-    scale = max(1.0, float(np.abs(b).max()))
+    scale = max(1.0, float(np.abs(b).max())) if b.size else 1.0
     np.testing.assert_allclose(a, b, rtol=RTOL[dtype], atol=RTOL[dtype] * scale)
 
 
@@ -153,12 +153,39 @@ def test_route_choice():
     for kernel in ("forward", "grad_input", "grad_weight"):
         assert conv._route(many, many, kernel, f64) == "gemm"
     # float32 maps of at most SMALL_MAX_PIXELS output pixels, channels whole tiles: channels last
-    tile, small = conv.conv_small.BCOLS, conv.SMALL_MAX_PIXELS
+    tile, small = conv.SMALL_CHANNELS, conv.SMALL_MAX_PIXELS
     for kernel in ("forward", "grad_input", "grad_weight"):
         assert conv._route(2 * tile, tile, kernel, np.float32, small) == "small"
         assert conv._route(2 * tile, tile, kernel, f64, small) == "gemm"
         assert conv._route(2 * tile, tile, kernel, np.float32, small + 1) == "simd"
         assert conv._route(tile // 2, tile, kernel, np.float32, small) == "simd"
+
+
+def test_small_route_taken_by_itself_and_empty_batch():
+    """Channels multiples of SMALL_CHANNELS on maps of at most SMALL_MAX_PIXELS output pixels take the
+    channels-last route without being asked, through nn.Conv2d and autograd too; an empty batch
+    builds no row blocks (a padded block would read outside the empty input) and gives empty results."""
+    import nn
+    C = O = conv.SMALL_CHANNELS
+    for N, H, s in ((2, 8, 1), (3, 16, 2), (0, 8, 1)):
+        rng = np.random.default_rng(N + H)
+        x = rng.standard_normal((N, C, H, H - 1)).astype(np.float32)
+        w = (0.1 * rng.standard_normal((O, C, 3, 3))).astype(np.float32)
+        y = conv.conv2d_forward_ref(x, w, None, (s, s), (1, 1))
+        assert conv._route(C, O, "forward", np.float32, y.shape[2] * y.shape[3]) == "small"
+        gy = rng.standard_normal(y.shape).astype(np.float32)
+        assert_close(conv.conv2d_forward(x, w, None, (s, s), (1, 1)), y, np.float32)
+        assert_close(conv.conv2d_grad_input(gy, w, x.shape[2:], (s, s), (1, 1)),
+                     conv.conv2d_grad_input_ref(gy, w, x.shape[2:], (s, s), (1, 1)), np.float32)
+        assert_close(conv.conv2d_grad_weight(gy, x, (3, 3), (s, s), (1, 1)),
+                     conv.conv2d_grad_weight_ref(gy, x, (3, 3), (s, s), (1, 1)), np.float32)
+        layer = nn.Conv2d(C, O, 3, stride=s, padding=1, bias=False)
+        layer.weight.data[...] = w
+        xt = nn.Tensor(x, requires_grad=True)
+        (layer(xt) * nn.Tensor(gy)).sum().backward()
+        assert_close(xt.grad, conv.conv2d_grad_input_ref(gy, w, x.shape[2:], (s, s), (1, 1)), np.float32)
+        assert_close(layer.weight.grad, conv.conv2d_grad_weight_ref(gy, x, (3, 3), (s, s), (1, 1)), np.float32)
+    assert conv.conv_small._rows(np.zeros(0, np.int64)).size == 0
 
 
 def test_fast_kernels_chunked_large_maps():

@@ -48,17 +48,18 @@ def test_gather_tile_matches_twin(S, s0, a0, b0, ldo, o0, accumulate, seed):
 @given(S=st.integers(0, 40), r0=st.integers(0, 5), s0=st.integers(0, 5), b0=st.integers(0, 9),
        gap=st.integers(0, 9), o0=st.integers(0, 5), seed=st.integers(0, 2**31 - 1))
 def test_bcast_tile_matches_twin(S, r0, s0, b0, gap, o0, seed):
-    """Arbitrary row and step offsets into a (rows may repeat), unaligned b and out, S = 0 (out = 0)."""
+    """Arbitrary row offsets into a (rows may repeat), negative step offsets (as the grad input's),
+    unaligned b and out with different row lengths, S = 0 (out = 0)."""
     rng = np.random.default_rng(seed)
-    ld = BCOLS + gap                                             # b's and out's row length
+    ldb, ldo = BCOLS + gap, BCOLS + 2 * gap + 1                   # b's and out's row lengths
     a = rng.standard_normal(200).astype(np.float32)
-    aoff = rng.integers(0, 100, r0 + BR).astype(np.int64)
-    soff = rng.integers(0, 100, s0 + S).astype(np.int64)
-    b = rng.standard_normal(b0 + max(S, 1) * ld).astype(np.float32)
-    out = rng.standard_normal(o0 + BR * ld).astype(np.float32)
+    aoff = rng.integers(50, 150, r0 + BR).astype(np.int64)
+    soff = rng.integers(-50, 50, s0 + S).astype(np.int64)
+    b = rng.standard_normal(b0 + max(S, 1) * ldb).astype(np.float32)
+    out = rng.standard_normal(o0 + BR * ldo).astype(np.float32)
     want = out.copy()
-    simd.bcast_tile_ref(a, aoff, r0, soff, s0, S, b, b0, ld, want, o0, ld)
-    call_bcast_tile(a, aoff, r0, soff, s0, S, b, b0, ld, out, o0, ld)
+    simd.bcast_tile_ref(a, aoff, r0, soff, s0, S, b, b0, ldb, want, o0, ldo)
+    call_bcast_tile(a, aoff, r0, soff, s0, S, b, b0, ldb, out, o0, ldo)
     np.testing.assert_allclose(out, want, rtol=1e-5, atol=1e-4)
 
 

@@ -126,7 +126,8 @@ from .serial import pick
 from .conv_layout import Geometry, pack_input, pack_output_grad, unpack_input_grad
 
 DIRECT_MAX_CHANNELS = 8   # float64: measured crossover with BLAS (benchmarks/README.md): direct wins up to here
-SMALL_MAX_PIXELS = 64     # float32: output maps of at most this many pixels take conv_small (see _route)
+SMALL_MAX_PIXELS = 64     # float32: output maps of at most this many pixels take conv_small (see _route),
+SMALL_CHANNELS = 64       # when C and O are multiples of this (measured with AVX-512, whose tile is 64 wide)
 
 
 _buffers = {}              # (role, dtype) -> flat work array, grown on demand and reused
@@ -169,17 +170,17 @@ def _route(C, O, kernel, dtype=np.float32, out_pixels=None):
     """'direct', 'simd', 'small' or 'gemm' for kernel 'forward' | 'grad_weight' | 'grad_input' (C: input
     channels, out_pixels: Ho * Wo).
 
-    float32: 'small' for output maps of at most SMALL_MAX_PIXELS pixels when C and O are whole numbers
-    of its column tiles (measured on W1's `mid` and `enc3`, 8 x 8 outputs: 0.77-0.88 of the 'simd'
-    time at 1 and 2 threads; at 16 x 16, `dec1`, 0.90-1.05, a tie; with 32 channels, padded to a
-    tile of 64, 1.3-2.8x slower).  Otherwise the micro-kernels, except when the channel count they
+    float32: 'small' for output maps of at most SMALL_MAX_PIXELS pixels when C and O are multiples of
+    SMALL_CHANNELS (measured with AVX-512 on W1's `mid` and `enc3`, 8 x 8 outputs: 0.73-0.89 of the
+    'simd' time at 1 and 2 threads; at 16 x 16, `dec1`, 0.90-1.05, a tie; with 32 channels, padded
+    to the 64-wide tile, 1.3-2.8x slower; with AVX2 the tile is 16 wide, not measured).  Otherwise the micro-kernels, except when the channel count they
     split into blocks of rows is 1 (forward: O; grad input: C; grad weight: min(C, O)): 7 of 8 rows
     would be padding, and the direct loops are faster (measured: C = 1 grad input 0.54 vs 0.95 ms;
     with 2 channels or more the micro-kernels win or tie, e.g. O = 2 grad weight 1.9 vs 3.6 ms).
     float64: the direct loops for few channels, else BLAS products."""
     if np.dtype(dtype) == np.float32:
-        tile = conv_small.BCOLS
-        if out_pixels is not None and out_pixels <= SMALL_MAX_PIXELS and C % tile == 0 and O % tile == 0:
+        if out_pixels is not None and out_pixels <= SMALL_MAX_PIXELS and C % SMALL_CHANNELS == 0 \
+                and O % SMALL_CHANNELS == 0:
             return "small"
         blocked = {"forward": O, "grad_input": C}.get(kernel, min(C, O))
         return "direct" if blocked == 1 else "simd"
@@ -222,7 +223,7 @@ def _conv2d_forward(x, w, b, stride, padding, route):
     route = route or _route(C, O, "forward", x.dtype, Ho * Wo)
     _check_route("conv2d_forward", route, x.dtype)
     if route == "small":
-        return conv_small.forward(x, w, bias, stride, padding, threads.get_num_threads())
+        return conv_small.forward(x, w, bias, stride, padding, (Ho, Wo), threads.get_num_threads())
     if route == "simd":
         Xf = _packed_input(x, g, conv_simd.padded_columns(g.L))
         return conv_simd.conv_forward(Xf, w, bias, g, threads.get_num_threads())

@@ -118,7 +118,6 @@ def forward(Xf, Wp, boff, bias, N, Hq, Wq, n_chunks, y, bufs):
                         src, dst = uint64(o * ldb + g * Wq - m0), uint64(((n * O + o) * Ho + i) * Wo)
                         for j in range(uint64(j0), uint64(j1)):
                             ys[dst + j] = buf[src + j] + bias[o]
-    return y
 
 
 @njit(parallel=True, cache=True)
@@ -201,7 +200,7 @@ def forward_outputs(g, n_threads):
     columns of a job (whole tiles)."""
     n_tiles = padded_columns(g.L) // TILE_COLS
     jobs = job_count(n_tiles, CHUNK_TILES, n_threads)
-    bufs = np.empty((min(jobs, n_threads), -(-g.O // MR) * MR * -(-n_tiles // jobs) * TILE_COLS), np.float32)
+    bufs = np.empty((min(jobs, n_threads), padded_rows(g.O, MR) * -(-n_tiles // jobs) * TILE_COLS), np.float32)
     return jobs, np.empty((g.N, g.O, g.Ho, g.Wo), np.float32), bufs
 
 

@@ -23,12 +23,9 @@ import functools
 import numpy as np
 from numba import njit, prange
 
+from .conv_simd import padded_rows as _padded
 from .serial import pick, serial_copy
 from .simd import BCOLS, BR, bcast_tile
-
-
-def _padded(n, block):
-    return -(-n // block) * block
 
 
 @njit(parallel=True, cache=True)
@@ -53,20 +50,20 @@ def _run(n_threads, a, aoff, soff, s0, ns, b, ldb, out):
 def _pixels(N, Ho, Wo, sh, sw, Hp, Wp, C):
     """Flat offsets of every output window's top-left corner in xp (N, Hp, Wp, C), pixels in NCHW order."""
     n, i, j = np.meshgrid(np.arange(N), np.arange(Ho) * sh, np.arange(Wo) * sw, indexing="ij")
-    return (((n * Hp + i) * Wp + j) * C).ravel()
+    return (((n * Hp + i) * Wp + j) * C).ravel().astype(np.int64)
 
 
 def _tap_offsets(kh, kw, Wp, C):
     """toff[(t, c)] = (p_t * Wp + q_t) * C + c, taps in row-major order."""
     p, q, c = np.meshgrid(np.arange(kh), np.arange(kw), np.arange(C), indexing="ij")
-    return ((p * Wp + q) * C + c).ravel()
+    return ((p * Wp + q) * C + c).ravel().astype(np.int64)
 
 
 def _rows(offsets):
     """offsets (R,) padded to whole row blocks by repeating the first row (a valid address for every
-    step; those rows are dropped) -> int64."""
+    step; those rows are dropped) -> int64; no rows (an empty batch): no blocks."""
     R = offsets.size
-    aoff = np.full(_padded(max(R, 1), BR), offsets[0] if R else 0, np.int64)
+    aoff = np.full(_padded(R, BR), offsets[0] if R else 0, np.int64)
     aoff[:R] = offsets
     return aoff
 
@@ -80,27 +77,24 @@ def _same_steps(aoff, S):
 # Plans: the index arrays of one geometry (the same at every step of a training run), cached.
 
 @functools.lru_cache(maxsize=64)
-def _forward_plan(N, C, H, W, O, kh, kw, sh, sw, ph, pw):
-    Ho, Wo = (H + 2 * ph - kh) // sh + 1, (W + 2 * pw - kw) // sw + 1
+def _forward_plan(N, C, H, W, Ho, Wo, kh, kw, sh, sw, ph, pw):
     aoff = _rows(_pixels(N, Ho, Wo, sh, sw, H + 2 * ph, W + 2 * pw, C))    # rows: output pixels, NCHW order
     soff = _tap_offsets(kh, kw, W + 2 * pw, C)
-    return (Ho, Wo, aoff, soff) + _same_steps(aoff, soff.size)
+    return (aoff, soff) + _same_steps(aoff, soff.size)
 
 
 @functools.lru_cache(maxsize=64)
-def _grad_weight_plan(N, C, H, W, O, kh, kw, sh, sw, ph, pw):
-    Ho, Wo = (H + 2 * ph - kh) // sh + 1, (W + 2 * pw - kw) // sw + 1
+def _grad_weight_plan(N, C, H, W, Ho, Wo, kh, kw, sh, sw, ph, pw):
     aoff = _rows(_tap_offsets(kh, kw, W + 2 * pw, C))                       # rows (t, c)
     pix = _pixels(N, Ho, Wo, sh, sw, H + 2 * ph, W + 2 * pw, C)             # steps: the output pixels
     return (aoff, pix) + _same_steps(aoff, pix.size)
 
 
 @functools.lru_cache(maxsize=64)
-def _grad_input_plan(N, C, H, W, O, kh, kw, sh, sw, ph, pw):
+def _grad_input_plan(N, C, H, W, O, Ho, Wo, kh, kw, sh, sw, ph, pw):
     """Rows: the real input pixels grouped by phase (a, b), each group padded to whole row blocks, the
     blocks of the phases interleaved; steps: (tap of the phase, o); taps: the taps in step order (for
     the weight rows); order: the row of every input pixel, pixels in NCHW order."""
-    Ho, Wo = (H + 2 * ph - kh) // sh + 1, (W + 2 * pw - kw) // sw + 1
     mt, ml = (kh - 1) // sh, (kw - 1) // sw                     # zero margins above and left of gy
     Hg = max(Ho, (H + 2 * ph - 1) // sh + 1) + mt
     Wg = max(Wo, (W + 2 * pw - 1) // sw + 1) + ml
@@ -160,10 +154,11 @@ def _channels_first(rows, N, H, W, C):
     return np.ascontiguousarray(rows[:P, :C].reshape(N, H * W, C).transpose(0, 2, 1)).reshape(N, C, H, W)
 
 
-def forward(x, w, bias, stride, padding, n_threads):
-    """y (N, O, Ho, Wo) = conv2d(x, w) + bias; x (N, C, H, W), w (O, C, kh, kw), bias (O,), float32."""
-    (N, C, H, W), (O, _, kh, kw), (sh, sw), (ph, pw) = x.shape, w.shape, stride, padding
-    Ho, Wo, aoff, soff, s0, ns = _forward_plan(N, C, H, W, O, kh, kw, sh, sw, ph, pw)
+def forward(x, w, bias, stride, padding, out_hw, n_threads):
+    """y (N, O, Ho, Wo) = conv2d(x, w) + bias; x (N, C, H, W), w (O, C, kh, kw), bias (O,), float32;
+    out_hw = (Ho, Wo)."""
+    (N, C, H, W), (O, _, kh, kw), (sh, sw), (ph, pw), (Ho, Wo) = x.shape, w.shape, stride, padding, out_hw
+    aoff, soff, s0, ns = _forward_plan(N, C, H, W, Ho, Wo, kh, kw, sh, sw, ph, pw)
     Op = _padded(O, BCOLS)
     out = np.empty((aoff.size, Op), np.float32)
     _run(n_threads, _channels_last(x, ph, pw, H + 2 * ph, W + 2 * pw, C), aoff, soff, s0, ns,
@@ -175,7 +170,7 @@ def forward(x, w, bias, stride, padding, n_threads):
 def grad_weight(gy, x, kernel_hw, stride, padding, n_threads):
     """gw (O, C, kh, kw) = dL/dw; gy (N, O, Ho, Wo), x (N, C, H, W), float32."""
     (N, C, H, W), (_, O, Ho, Wo), (kh, kw), (sh, sw), (ph, pw) = x.shape, gy.shape, kernel_hw, stride, padding
-    aoff, pix, s0, ns = _grad_weight_plan(N, C, H, W, O, kh, kw, sh, sw, ph, pw)
+    aoff, pix, s0, ns = _grad_weight_plan(N, C, H, W, Ho, Wo, kh, kw, sh, sw, ph, pw)
     Op = _padded(O, BCOLS)
     out = np.empty((aoff.size, Op), np.float32)
     _run(n_threads, _channels_last(x, ph, pw, H + 2 * ph, W + 2 * pw, C), aoff, pix, s0, ns,
@@ -187,7 +182,7 @@ def grad_weight(gy, x, kernel_hw, stride, padding, n_threads):
 def grad_input(gy, w, input_hw, stride, padding, n_threads):
     """gx (N, C, H, W) = dL/dx; gy (N, O, Ho, Wo), w (O, C, kh, kw), float32."""
     (N, O, Ho, Wo), (_, C, kh, kw), (H, W), (sh, sw), (ph, pw) = gy.shape, w.shape, input_hw, stride, padding
-    mt, ml, Hg, Wg, aoff, soff, s0, ns, taps, order = _grad_input_plan(N, C, H, W, O, kh, kw, sh, sw, ph, pw)
+    mt, ml, Hg, Wg, aoff, soff, s0, ns, taps, order = _grad_input_plan(N, C, H, W, O, Ho, Wo, kh, kw, sh, sw, ph, pw)
     Cp = _padded(C, BCOLS)
     Wk = np.zeros((len(taps), O, Cp), np.float32)                   # rows (tap in step order, o)
     for k, (p, q) in enumerate(taps):

@@ -38,6 +38,8 @@ class Sequential(Module):
         return list(self._modules.values())[self._index(idx)]
 
     def __setitem__(self, idx, module):
+        if isinstance(idx, slice):
+            raise TypeError("Sequential entries are replaced one index at a time (seq[i] = module), not by slice")
         key = list(self._modules)[self._index(idx)]                 # keeps the entry's name
         self._modules[key] = self._check_module(module, key)
 

@@ -22,17 +22,23 @@ def _array(t):
 
 
 def fuse_conv_bn_weights(conv_w, conv_b, bn_rm, bn_rv, bn_eps, bn_w, bn_b, transpose=False):
-    """(W', b') as Parameters of conv_w's dtype; conv_b / bn_w / bn_b may be None (0, 1, 0)."""
+    """(W', b') as Parameters of conv_w's dtype, requiring grad as conv_w does; conv_b / bn_w / bn_b may be
+    None (0, 1, 0)."""
     w = _array(conv_w)
     rm, rv = _array(bn_rm).astype(np.float64), _array(bn_rv).astype(np.float64)
     gamma = np.ones_like(rm) if bn_w is None else _array(bn_w).astype(np.float64)
     beta = np.zeros_like(rm) if bn_b is None else _array(bn_b).astype(np.float64)
     b = np.zeros_like(rm) if conv_b is None else _array(conv_b).astype(np.float64)
     s = gamma / np.sqrt(rv + float(bn_eps))
+    if w.shape[1 if transpose else 0] != s.size:
+        raise ValueError(f"fuse_conv_bn_weights: the weight {w.shape} has {w.shape[1 if transpose else 0]} output "
+                         f"channels on dim {1 if transpose else 0} but the BatchNorm has {s.size} (a grouped "
+                         f"transposed conv cannot be fused)")
     shape = [1, -1] + [1] * (w.ndim - 2) if transpose else [-1] + [1] * (w.ndim - 1)
     fused_w = (w.astype(np.float64) * s.reshape(shape)).astype(w.dtype)
     fused_b = ((b - rm) * s + beta).astype(w.dtype)
-    return Parameter(fused_w), Parameter(fused_b)
+    grad = bool(getattr(conv_w, "requires_grad", True))
+    return Parameter(fused_w, requires_grad=grad), Parameter(fused_b, requires_grad=grad)
 
 
 def fuse_conv_bn_eval(conv, bn, transpose=False):
