@@ -23,7 +23,7 @@ import functools
 import numpy as np
 from numba import njit, prange
 
-from .conv_simd import padded_rows as _padded
+from .conv_simd import padded_rows
 from .serial import pick, serial_copy
 from .simd import BCOLS, BR, bcast_tile
 
@@ -63,7 +63,7 @@ def _rows(offsets):
     """offsets (R,) padded to whole row blocks by repeating the first row (a valid address for every
     step; those rows are dropped) -> int64; no rows (an empty batch): no blocks."""
     R = offsets.size
-    aoff = np.full(_padded(R, BR), offsets[0] if R else 0, np.int64)
+    aoff = np.full(padded_rows(R, BR), offsets[0] if R else 0, np.int64)
     aoff[:R] = offsets
     return aoff
 
@@ -72,6 +72,11 @@ def _same_steps(aoff, S):
     """Step ranges (s0, ns) of every row block when all blocks take the S steps."""
     blocks = aoff.size // BR
     return np.zeros(blocks, np.int64), np.full(blocks, S, np.int64)
+
+
+def _first(phase, start, step):
+    """The smallest v >= start with v = phase (mod step), for 0 <= phase < step."""
+    return phase + max(0, -(-(start - phase) // step)) * step
 
 
 # Plans: the index arrays of one geometry (the same at every step of a training run), cached.
@@ -104,8 +109,8 @@ def _grad_input_plan(N, C, H, W, O, Ho, Wo, kh, kw, sh, sw, ph, pw):
     for a in range(sh):
         for b in range(sw):
             # the real input pixels of this phase, at padded positions (i, j)
-            i = np.arange(a if a >= ph else a + _padded(ph - a, sh), ph + H, sh)
-            j = np.arange(b if b >= pw else b + _padded(pw - b, sw), pw + W, sw)
+            i = np.arange(_first(a, ph, sh), ph + H, sh)
+            j = np.arange(_first(b, pw, sw), pw + W, sw)
             if i.size == 0 or j.size == 0:
                 continue
             n, ii, jj = (v.ravel() for v in np.meshgrid(np.arange(N), i, j, indexing="ij"))
@@ -159,7 +164,7 @@ def forward(x, w, bias, stride, padding, out_hw, n_threads):
     out_hw = (Ho, Wo)."""
     (N, C, H, W), (O, _, kh, kw), (sh, sw), (ph, pw), (Ho, Wo) = x.shape, w.shape, stride, padding, out_hw
     aoff, soff, s0, ns = _forward_plan(N, C, H, W, Ho, Wo, kh, kw, sh, sw, ph, pw)
-    Op = _padded(O, BCOLS)
+    Op = padded_rows(O, BCOLS)
     out = np.empty((aoff.size, Op), np.float32)
     _run(n_threads, _channels_last(x, ph, pw, H + 2 * ph, W + 2 * pw, C), aoff, soff, s0, ns,
          _weight_rows(w, Op), Op, out)
@@ -171,7 +176,7 @@ def grad_weight(gy, x, kernel_hw, stride, padding, n_threads):
     """gw (O, C, kh, kw) = dL/dw; gy (N, O, Ho, Wo), x (N, C, H, W), float32."""
     (N, C, H, W), (_, O, Ho, Wo), (kh, kw), (sh, sw), (ph, pw) = x.shape, gy.shape, kernel_hw, stride, padding
     aoff, pix, s0, ns = _grad_weight_plan(N, C, H, W, Ho, Wo, kh, kw, sh, sw, ph, pw)
-    Op = _padded(O, BCOLS)
+    Op = padded_rows(O, BCOLS)
     out = np.empty((aoff.size, Op), np.float32)
     _run(n_threads, _channels_last(x, ph, pw, H + 2 * ph, W + 2 * pw, C), aoff, pix, s0, ns,
          _channels_last(gy, 0, 0, Ho, Wo, Op), Op, out)
@@ -183,7 +188,7 @@ def grad_input(gy, w, input_hw, stride, padding, n_threads):
     """gx (N, C, H, W) = dL/dx; gy (N, O, Ho, Wo), w (O, C, kh, kw), float32."""
     (N, O, Ho, Wo), (_, C, kh, kw), (H, W), (sh, sw), (ph, pw) = gy.shape, w.shape, input_hw, stride, padding
     mt, ml, Hg, Wg, aoff, soff, s0, ns, taps, order = _grad_input_plan(N, C, H, W, O, Ho, Wo, kh, kw, sh, sw, ph, pw)
-    Cp = _padded(C, BCOLS)
+    Cp = padded_rows(C, BCOLS)
     Wk = np.zeros((len(taps), O, Cp), np.float32)                   # rows (tap in step order, o)
     for k, (p, q) in enumerate(taps):
         Wk[k, :, :C] = w[:, :, p, q]
