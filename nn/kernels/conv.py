@@ -126,8 +126,8 @@ from .serial import pick
 from .conv_layout import Geometry, pack_input, pack_output_grad, unpack_input_grad
 
 DIRECT_MAX_CHANNELS = 8   # float64: measured crossover with BLAS (benchmarks/README.md): direct wins up to here
-SMALL_MAX_PIXELS = 64     # float32: output maps of at most this many pixels take conv_small (see _route),
-SMALL_CHANNELS = 64       # when C and O are multiples of this (measured with AVX-512, whose tile is 64 wide)
+SMALL_MAX_PIXELS = 64     # float32: output maps of at most this many pixels take conv_small (see _route)
+SMALL_CHANNELS = 64       # ... when C and O are multiples of this (measured with AVX-512: a 64-wide tile)
 
 
 _buffers = {}              # (role, dtype) -> flat work array, grown on demand and reused
@@ -173,10 +173,11 @@ def _route(C, O, kernel, dtype=np.float32, out_pixels=None):
     float32: 'small' for output maps of at most SMALL_MAX_PIXELS pixels when C and O are multiples of
     SMALL_CHANNELS (measured with AVX-512 on W1's `mid` and `enc3`, 8 x 8 outputs: 0.73-0.89 of the
     'simd' time at 1 and 2 threads; at 16 x 16, `dec1`, 0.90-1.05, a tie; with 32 channels, padded
-    to the 64-wide tile, 1.3-2.8x slower; with AVX2 the tile is 16 wide, not measured).  Otherwise the micro-kernels, except when the channel count they
-    split into blocks of rows is 1 (forward: O; grad input: C; grad weight: min(C, O)): 7 of 8 rows
-    would be padding, and the direct loops are faster (measured: C = 1 grad input 0.54 vs 0.95 ms;
-    with 2 channels or more the micro-kernels win or tie, e.g. O = 2 grad weight 1.9 vs 3.6 ms).
+    to the 64-wide tile, 1.3-2.8x slower; with AVX2 the tile is 16 wide, not measured).
+    Otherwise the micro-kernels, except when the channel count they split into blocks of rows is 1
+    (forward: O; grad input: C; grad weight: min(C, O)): 7 of 8 rows would be padding, and the
+    direct loops are faster (measured: C = 1 grad input 0.54 vs 0.95 ms; with 2 channels or more
+    the micro-kernels win or tie, e.g. O = 2 grad weight 1.9 vs 3.6 ms).
     float64: the direct loops for few channels, else BLAS products."""
     if np.dtype(dtype) == np.float32:
         if out_pixels is not None and out_pixels <= SMALL_MAX_PIXELS and C % SMALL_CHANNELS == 0 \

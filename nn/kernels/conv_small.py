@@ -128,13 +128,14 @@ def _grad_input_plan(N, C, H, W, O, Ho, Wo, kh, kw, sh, sw, ph, pw):
     # Phases take different numbers of taps (at stride 2 with a 3 x 3 kernel: 4, 2, 2, 1), and the
     # parallel loop hands each thread a contiguous run of row blocks: spread each phase's blocks
     # evenly over the run (by their relative position in the phase) so the threads get equal work.
-    position = np.concatenate([(np.arange(len(b)) + 0.5) / len(b) for b in np.split(s0, np.flatnonzero(np.diff(s0)) + 1)])
+    phases = np.split(s0, np.flatnonzero(np.diff(s0)) + 1)     # each phase's blocks (its own s0)
+    position = np.concatenate([(np.arange(len(p)) + 0.5) / len(p) for p in phases])
     blocks = np.argsort(position, kind="stable")                # new block k is old block blocks[k]
     new_of_old = np.empty_like(blocks)
     new_of_old[blocks] = np.arange(blocks.size)
-    order = order.ravel()
-    order = new_of_old[order // BR] * BR + order % BR
-    return mt, ml, Hg, Wg, aoff.reshape(-1, BR)[blocks].ravel(), soff, s0[blocks], ns[blocks], tuple(taps), order
+    order = new_of_old[order.ravel() // BR] * BR + order.ravel() % BR
+    aoff = aoff.reshape(-1, BR)[blocks].ravel()
+    return mt, ml, Hg, Wg, aoff, soff, s0[blocks], ns[blocks], tuple(taps), order
 
 
 def _weight_rows(w, columns):
@@ -154,7 +155,7 @@ def _channels_last(x, top, left, H, W, columns):
 
 
 def _channels_first(rows, N, H, W, C):
-    """rows (>= N * H * W, >= C), pixels in NCHW order -> (N, C, H, W) (the rows past the pixels are dropped)."""
+    """rows (>= N * H * W, >= C), pixels in NCHW order -> (N, C, H, W); rows past the pixels are dropped."""
     P = N * H * W
     return np.ascontiguousarray(rows[:P, :C].reshape(N, H * W, C).transpose(0, 2, 1)).reshape(N, C, H, W)
 
@@ -187,7 +188,8 @@ def grad_weight(gy, x, kernel_hw, stride, padding, n_threads):
 def grad_input(gy, w, input_hw, stride, padding, n_threads):
     """gx (N, C, H, W) = dL/dx; gy (N, O, Ho, Wo), w (O, C, kh, kw), float32."""
     (N, O, Ho, Wo), (_, C, kh, kw), (H, W), (sh, sw), (ph, pw) = gy.shape, w.shape, input_hw, stride, padding
-    mt, ml, Hg, Wg, aoff, soff, s0, ns, taps, order = _grad_input_plan(N, C, H, W, O, Ho, Wo, kh, kw, sh, sw, ph, pw)
+    plan = _grad_input_plan(N, C, H, W, O, Ho, Wo, kh, kw, sh, sw, ph, pw)
+    mt, ml, Hg, Wg, aoff, soff, s0, ns, taps, order = plan
     Cp = padded_rows(C, BCOLS)
     Wk = np.zeros((len(taps), O, Cp), np.float32)                   # rows (tap in step order, o)
     for k, (p, q) in enumerate(taps):
