@@ -30,11 +30,12 @@ def fuse_conv_bn_weights(conv_w, conv_b, bn_rm, bn_rv, bn_eps, bn_w, bn_b, trans
     beta = np.zeros_like(rm) if bn_b is None else _array(bn_b).astype(np.float64)
     b = np.zeros_like(rm) if conv_b is None else _array(conv_b).astype(np.float64)
     s = gamma / np.sqrt(rv + float(bn_eps))
-    if w.shape[1 if transpose else 0] != s.size:
-        raise ValueError(f"fuse_conv_bn_weights: the weight {w.shape} has {w.shape[1 if transpose else 0]} output "
-                         f"channels on dim {1 if transpose else 0} but the BatchNorm has {s.size} (a grouped "
-                         f"transposed conv cannot be fused)")
-    shape = [1, -1] + [1] * (w.ndim - 2) if transpose else [-1] + [1] * (w.ndim - 1)
+    dim = 1 if transpose else 0                                 # the weight's output-channel axis
+    if w.shape[dim] != s.size:
+        raise ValueError(f"fuse_conv_bn_weights: the weight {w.shape} has {w.shape[dim]} output channels on "
+                         f"dim {dim} but the BatchNorm has {s.size} (a grouped transposed conv cannot be fused)")
+    shape = [1] * w.ndim
+    shape[dim] = -1
     fused_w = (w.astype(np.float64) * s.reshape(shape)).astype(w.dtype)
     fused_b = ((b - rm) * s + beta).astype(w.dtype)
     grad = bool(getattr(conv_w, "requires_grad", True))
