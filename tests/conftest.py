@@ -33,3 +33,17 @@ def blas_hold_spy():
             seen.append(threads.blas_num_threads())
             return held
     return Spy, seen
+
+
+@pytest.fixture(scope="session")
+def train_tiny(tmp_path_factory):
+    """train_tiny(epochs) -> the model.npz of a tiny model trained by `colorize train` on 6 synthetic
+    beaches of 16 x 16 (for tests of predict that need real weights, not good ones)."""
+    from colorize.cli import main
+
+    def train(epochs):
+        run = tmp_path_factory.mktemp("tiny") / "run"
+        assert main(["train", "synthetic:beach", "--out", str(run), "--images", "6", "--size", "16",
+                     "--epochs", str(epochs), "--quiet"]) == 0
+        return str(run / "model.npz")
+    return train

@@ -26,11 +26,8 @@ from colorize.synthetic import make_scene
 
 
 @pytest.fixture(scope="module")
-def weights(tmp_path_factory):
-    run = tmp_path_factory.mktemp("w") / "run"
-    assert main(["train", "synthetic:beach", "--out", str(run), "--images", "6", "--size", "16", "--epochs", "1",
-                 "--quiet"]) == 0
-    return str(run / "model.npz")
+def weights(train_tiny):
+    return train_tiny(epochs=1)
 
 
 def _photo(path, hw=(24, 40), seed=0):

@@ -14,11 +14,8 @@ from colorize.video import FOURCC, AbSmoother, flicker, video_info
 
 
 @pytest.fixture(scope="module")
-def weights(tmp_path_factory):
-    run = tmp_path_factory.mktemp("vw") / "run"
-    assert main(["train", "synthetic:beach", "--out", str(run), "--images", "6", "--size", "16", "--epochs", "2",
-                 "--quiet"]) == 0
-    return str(run / "model.npz")
+def weights(train_tiny):
+    return train_tiny(epochs=2)
 
 
 def _static_frames(n, hw=(32, 48), noise=6.0, seed=0, kind="beach"):

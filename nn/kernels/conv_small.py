@@ -154,10 +154,16 @@ def _channels_last(x, top, left, H, W, columns):
     return out
 
 
-def _channels_first(rows, N, H, W, C):
-    """rows (>= N * H * W, >= C), pixels in NCHW order -> (N, C, H, W); rows past the pixels are dropped."""
-    P = N * H * W
-    return np.ascontiguousarray(rows[:P, :C].reshape(N, H * W, C).transpose(0, 2, 1)).reshape(N, C, H, W)
+def _channels_first(rows, N, H, W, C, bias=None):
+    """rows (>= N * H * W, >= C), pixels in NCHW order -> (N, C, H, W) (+ bias (C,) per channel, in the
+    same pass); rows past the pixels are dropped."""
+    src = rows[:N * H * W, :C].reshape(N, H * W, C).transpose(0, 2, 1)
+    y = np.empty((N, C, H * W), np.float32)
+    if bias is None:
+        y[...] = src
+    else:
+        np.add(src, bias[:, None], out=y)
+    return y.reshape(N, C, H, W)
 
 
 def forward(x, w, bias, stride, padding, out_hw, n_threads):
@@ -169,8 +175,7 @@ def forward(x, w, bias, stride, padding, out_hw, n_threads):
     out = np.empty((aoff.size, Op), np.float32)
     _run(n_threads, _channels_last(x, ph, pw, H + 2 * ph, W + 2 * pw, C), aoff, soff, s0, ns,
          _weight_rows(w, Op), Op, out)
-    out[:, :O] += bias
-    return _channels_first(out, N, Ho, Wo, O)
+    return _channels_first(out, N, Ho, Wo, O, bias)
 
 
 def grad_weight(gy, x, kernel_hw, stride, padding, n_threads):
