@@ -1,7 +1,7 @@
 """Quantised ab space: bin centres, soft targets, the colour prior and class-rebalancing weights.
 
 API (ab images are channels-first, in Lab units: ab (N, 2, H, W); centres (Q, 2) float32)
-    gamut_bins(step=10, samples=257) -> (Q, 2)   centres of the step x step ab cells that hold an sRGB colour
+    gamut_bins(step=10, samples=257) -> (Q, 2)   grid points within step of an sRGB colour (Q = 309)
     kmeans_bins(ab_pixels, K, seed=0, max_pixels=20000, iters=50) -> (K, 2)  k-means++ then Lloyd
     nearest_bin(ab, centres) -> (N, H, W) int64 index of each pixel's nearest centre
     nearest_k(ab, centres, k=5, sigma=5.0) -> (idx (N, k, H, W) int64, weight (N, k, H, W) float32)
@@ -11,14 +11,15 @@ API (ab images are channels-first, in Lab units: ab (N, 2, H, W); centres (Q, 2)
     rebalance_weights(prior, lam=0.5) -> (Q,) float64 w with sum(p * w) = 1
     pixel_weights(ab, centres, w) -> (N, H, W) float32 weight of each pixel's nearest bin
 
-Gamut rule (gamut_bins): a centre c = (step * i, step * j) is kept when its cell [c - step/2, c + step/2)^2
-holds the ab of some sRGB colour. The colours are the six faces of the RGB cube, `samples` x `samples` each,
-converted with colorize.color.rgb_to_lab (OpenCV): the Lab gamut is the image of the cube, and the ab
-projection of a solid is the projection of its surface, so the faces suffice. With step 10 this gives 262
-cells from samples = 257 on (261 at 65 and 129, 262 at 257, 513 and 1025). An independent check, converting
-Lab -> linear RGB at cell points with L over [0, 100] and keeping cells with a point inside [0, 1]^3, also
-gives 262. Zhang et al.'s published set has 313 points; their rule is not documented and no sRGB-gamut rule
-we tried reproduces it (cells within a Euclidean distance r of the gamut: 290 at r = 10, 300 at r = 12).
+Gamut rule (gamut_bins): a grid point c = (step * i, step * j) is kept when it is a corner of a grid square
+that holds the ab of some sRGB colour, that is when some sRGB colour lies within |ab - c|_inf < step: the
+points a colour would be spread over by interpolation on the grid. The colours are the six faces of the RGB
+cube, `samples` x `samples` each, converted with colorize.color.rgb_to_lab (OpenCV): the Lab gamut is the
+image of the cube, and the ab projection of a solid is the projection of its surface, so the faces suffice.
+With step 10 this gives 309 points (from samples = 257 on; 307 at 129). Every one of them is in Zhang et al.'s published
+set of 313, which starts at (-90, 50) as ours does; their 4 others, (40, 90), (100, -90), (100, -10) and
+(100, 0), lie 11-13 units beyond any sRGB colour, so no sRGB rule gives them (their rule is not published).
+The stricter rule "the cell [c - step/2, c + step/2)^2 holds a colour" gives 262 points.
 
 Soft encoding (Zhang et al. 2016): each true ab is spread over its k nearest centres with Gaussian weights
 exp(-d^2 / (2 sigma^2)), normalised to sum to 1. Nearest centres come from a KD-tree (scipy.spatial).
@@ -49,19 +50,17 @@ def _cube_faces(samples):
 
 @functools.lru_cache(maxsize=4)
 def _gamut_bins_cached(step, samples):
-    ab = color.rgb_to_lab(_cube_faces(samples))[0, :, 1:].astype(np.float64)
-    cell = np.floor(ab / step + 0.5).astype(np.int64)          # centre index: round half up
-    lo = cell.min(axis=0)
-    span = cell.max(axis=0) - lo + 1
-    hit = np.bincount((cell[:, 0] - lo[0]) * span[1] + (cell[:, 1] - lo[1]), minlength=span[0] * span[1])
-    i, j = np.divmod(np.flatnonzero(hit), span[1])
-    return (np.stack([i + lo[0], j + lo[1]], axis=1) * step).astype(np.float32)
+    ab = color.rgb_to_lab(_cube_faces(samples))[0, :, 1:].astype(np.float64) / step
+    a, b = np.unique(np.floor(ab).astype(np.int64), axis=0).T        # the grid square below-left of each colour
+    # its four corners: the square's own, and the squares one step up in a, in b, and in both
+    points = np.unique(np.concatenate([np.stack([a + da, b + db], 1) for da in (0, 1) for db in (0, 1)]), axis=0)
+    return (points * step).astype(np.float32)                               # sorted by a, then b
 
 
 def gamut_bins(step=10, samples=257):
-    """(Q, 2) float32 ab centres of the step-unit grid cells holding an sRGB colour (see module doc).
+    """(Q, 2) float32 ab grid points (step apart) within step of an sRGB colour (see module doc).
 
-    Ordered by a, then b. Q = 262 for step 10. Computed in about 0.3 s and cached per process.
+    Ordered by a, then b. Q = 309 for step 10. Computed in about 0.3 s and cached per process.
     """
     if step <= 0 or samples < 2:
         raise ColorizeError(f"gamut_bins needs step > 0 and samples >= 2, got step={step}, samples={samples}")

@@ -6,59 +6,80 @@ from colorize import bins as B
 from colorize import color
 from colorize.errors import ColorizeError
 
-# Lab -> linear sRGB (D65), written out here as an oracle independent of OpenCV
-_XYZ_TO_RGB = np.array([[3.2404542, -1.5371385, -0.4985314],
-                        [-0.9692660, 1.8760108, 0.0415560],
-                        [0.0556434, -0.2040259, 1.0572252]])
+# sRGB -> Lab (D65), written out here as an oracle independent of OpenCV
+_RGB_TO_XYZ = np.array([[0.412453, 0.357580, 0.180423],
+                        [0.212671, 0.715160, 0.072169],
+                        [0.019334, 0.119193, 0.950227]])
 _WHITE = np.array([0.950456, 1.0, 1.088754])
 
 
-def _lab_to_linear_rgb(lab):
-    fy = (lab[..., 0] + 16.0) / 116.0
-    f = np.stack([fy + lab[..., 1] / 500.0, fy, fy - lab[..., 2] / 200.0], -1)
+def _srgb_to_ab(rgb):
+    """rgb (P, 3) in [0, 1] -> ab (P, 2) float64."""
+    lin = np.where(rgb > 0.04045, ((rgb + 0.055) / 1.055) ** 2.4, rgb / 12.92)
+    xyz = lin @ _RGB_TO_XYZ.T / _WHITE
     d = 6.0 / 29.0
-    xyz = np.where(f > d, f ** 3, 3 * d * d * (f - 4.0 / 29.0)) * _WHITE
-    return xyz @ _XYZ_TO_RGB.T
+    f = np.where(xyz > d ** 3, np.cbrt(xyz), xyz / (3 * d * d) + 4.0 / 29.0)
+    return np.stack([500 * (f[:, 0] - f[:, 1]), 200 * (f[:, 1] - f[:, 2])], 1)
 
 
-def _cells_with_srgb_colour(centres, step=10.0):
-    """(Q,) bool: the cell [c - 5, c + 5]^2 has some Lab, L in [0, 100], inside the linear-RGB unit cube."""
-    L = np.linspace(0.0, 100.0, 101)
-    off = np.linspace(-step / 2, step / 2, 5)
-    oa, ob = (x.ravel() for x in np.meshgrid(off, off, indexing="ij"))
-    lab = np.empty((len(centres), len(L), len(oa), 3))
-    lab[..., 0] = L[None, :, None]
-    lab[..., 1] = centres[:, 0, None, None] + oa
-    lab[..., 2] = centres[:, 1, None, None] + ob
-    rgb = _lab_to_linear_rgb(lab)
-    return np.all((rgb >= -1e-4) & (rgb <= 1 + 1e-4), axis=-1).any(axis=(1, 2))
+def _oracle_srgb_ab():
+    """ab of sRGB colours sampled differently from gamut_bins: the cube's 12 edges at 2^16 points each (the
+    gamut's outline, finely, so points just inside step are found) and 200,000 random colours (its inside)."""
+    t = np.linspace(0.0, 1.0, 1 << 16)
+    parts = [np.random.default_rng(0).random((200000, 3))]
+    for axis in range(3):
+        u, v = [k for k in range(3) if k != axis]
+        for cu in (0.0, 1.0):
+            for cv in (0.0, 1.0):
+                e = np.empty((len(t), 3))
+                e[:, axis], e[:, u], e[:, v] = t, cu, cv
+                parts.append(e)
+    return _srgb_to_ab(np.concatenate(parts))
+
+
+# Zhang et al. 2016's published 313 in-gamut points, as a -> (lowest b, highest b), every 10 units
+_ZHANG_313 = {-90: (50, 90), -80: (20, 90), -70: (0, 90), -60: (-20, 90), -50: (-30, 100), -40: (-40, 100),
+              -30: (-50, 100), -20: (-50, 100), -10: (-60, 100), 0: (-70, 100), 10: (-80, 90), 20: (-80, 90),
+              30: (-90, 90), 40: (-100, 90), 50: (-100, 80), 60: (-110, 80), 70: (-110, 80), 80: (-110, 70),
+              90: (-110, 70), 100: (-90, 0)}
 
 
 def test_gamut_bins_count_and_known_centres():
     c = B.gamut_bins()
-    assert c.shape == (262, 2) and c.dtype == np.float32
+    assert c.shape == (309, 2) and c.dtype == np.float32
     assert len(np.unique(c, axis=0)) == len(c)
     assert np.all(c % 10 == 0)
+    assert np.all(np.diff(c[:, 0]) >= 0)                                     # ordered by a
     have = {tuple(map(float, x)) for x in c}
-    for inside in [(0, 0), (80, 70), (80, -110), (-90, 80), (-30, 30)]:   # gray, red, blue, green, a green
+    for inside in [(0, 0), (80, 70), (80, -110), (-90, 50), (-90, 90), (-30, 30)]:   # gray, red, blue, greens
         assert inside in have, inside
-    for outside in [(-110, -110), (110, 110), (100, -100), (-100, -100), (120, 0)]:
+    for outside in [(-110, -110), (110, 110), (100, -100), (-100, -100), (120, 0), (-90, 40)]:
         assert outside not in have, outside
 
 
+def test_gamut_bins_are_zhangs_set_but_four_points_outside_srgb():
+    zhang = {(float(a), float(b)) for a, (lo, hi) in _ZHANG_313.items() for b in range(lo, hi + 1, 10)}
+    assert len(zhang) == 313
+    have = {tuple(map(float, x)) for x in B.gamut_bins()}
+    assert have <= zhang
+    missing = zhang - have
+    assert missing == {(40.0, 90.0), (100.0, -90.0), (100.0, -10.0), (100.0, 0.0)}
+    ab = _oracle_srgb_ab()
+    for point in missing:                                       # no sRGB colour within 10 units of them
+        assert np.abs(ab - point).max(axis=1).min() > 10.5, point
+
+
 def test_gamut_bins_match_an_independent_gamut_test():
-    """The cells kept (from sRGB -> Lab, OpenCV) are exactly those where the Lab -> RGB oracle finds a colour
-    inside the cube; and every cell holding a random sRGB colour is kept."""
-    c = B.gamut_bins().astype(np.float64)
-    grid = np.stack(np.meshgrid(np.arange(-130, 131, 10.0), np.arange(-130, 131, 10.0), indexing="ij"), -1)
-    grid = grid.reshape(-1, 2)
-    oracle = {tuple(x) for x in grid[_cells_with_srgb_colour(grid)]}
-    have = {tuple(x) for x in c}
+    """The points kept (OpenCV's conversion of the cube's faces) are exactly the corners of the grid squares
+    holding the oracle's colours (its own conversion and sampling)."""
+    a, b = np.unique(np.floor(_oracle_srgb_ab() / 10).astype(np.int64), axis=0).T
+    oracle = {(10.0 * (x + da), 10.0 * (y + db)) for da in (0, 1) for db in (0, 1) for x, y in zip(a, b)}
+    have = {tuple(map(float, x)) for x in B.gamut_bins()}
     assert have == oracle
-    rgb = np.random.default_rng(0).random((1, 20000, 3)).astype(np.float32)
-    ab = color.rgb_to_lab(rgb)[0, :, 1:]
-    cells = np.floor(ab / 10 + 0.5) * 10
-    assert all(tuple(x) in have for x in cells.astype(np.float64))
+    rgb = np.random.default_rng(1).random((1, 20000, 3)).astype(np.float32)   # and through OpenCV's conversion
+    ab = color.rgb_to_lab(rgb)[0, :, 1:].astype(np.float64)
+    for corner in (np.floor(ab / 10), np.ceil(ab / 10), np.stack([np.floor(ab[:, 0] / 10), np.ceil(ab[:, 1] / 10)], 1)):
+        assert all(tuple(x) in have for x in corner * 10)
 
 
 def test_kmeans_is_deterministic_and_finds_blobs():
@@ -118,15 +139,15 @@ def test_nearest_bin_and_pixel_weights():
 
 def test_prior_sums_to_one_and_is_smoothed_in_ab_space():
     c = B.gamut_bins()
-    assert np.hypot(*(c[1] - c[0])) > 40                        # neighbours by index, far apart in ab
-    ab = np.broadcast_to(c[0].reshape(1, 2, 1, 1), (1, 2, 3, 3)).astype(np.float32)
+    i = np.flatnonzero(np.hypot(*np.diff(c, axis=0).T) > 40)[0]  # neighbours by index, far apart in ab
+    ab = np.broadcast_to(c[i].reshape(1, 2, 1, 1), (1, 2, 3, 3)).astype(np.float32)
     p = B.bin_prior(ab, c, sigma=5.0, k=1)
-    assert np.isclose(p.sum(), 1.0) and p.argmax() == 0
-    assert p[1] < 1e-12                                         # nothing leaks along the bin index
-    near = np.hypot(*(c - c[0]).T) == 10
+    assert np.isclose(p.sum(), 1.0) and p.argmax() == i
+    assert p[i + 1] < 1e-12                                     # nothing leaks along the bin index
+    near = np.hypot(*(c - c[i]).T) == 10
     assert near.any() and np.all(p[near] > 0.01)                # ab neighbours get a share
     p0 = B.bin_prior(ab, c, sigma=0.0, k=1)
-    assert p0[0] == 1.0
+    assert p0[i] == 1.0
 
 
 def test_prior_streams_over_batches():
