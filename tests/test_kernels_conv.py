@@ -262,23 +262,44 @@ def test_layout_packing_matches_definition(case, dtype):
 
 
 def test_work_buffers_do_not_leak_between_calls():
-    """The reused work arrays hold stale data from a previous, larger call; results must not change."""
+    """The reused scratch arrays hold stale data from a previous, larger call, or NaN: results must not
+    change, and they stay the twin's."""
+    from nn.kernels import scratch
     rng = np.random.default_rng(3)
     big = rng.standard_normal((2, 6, 20, 20)).astype(np.float32) * 100
     wb = rng.standard_normal((5, 6, 3, 3)).astype(np.float32)
     x = rng.standard_normal((1, 6, 7, 5)).astype(np.float32)
     gy = rng.standard_normal((1, 5, 7, 5)).astype(np.float32)
-    for route in ("simd", "gemm", "direct"):
-        first = (conv._conv2d_forward(x, wb, None, (1, 1), (1, 1), route),
-                 conv._conv2d_grad_input(gy, wb, (7, 5), (1, 1), (1, 1), route),
-                 conv._conv2d_grad_weight(gy, x, (3, 3), (1, 1), (1, 1), route))
+
+    def three(route):
+        return (conv._conv2d_forward(x, wb, None, (1, 1), (1, 1), route),
+                conv._conv2d_grad_input(gy, wb, (7, 5), (1, 1), (1, 1), route),
+                conv._conv2d_grad_weight(gy, x, (3, 3), (1, 1), (1, 1), route))
+
+    refs = (conv.conv2d_forward_ref(x, wb, None, (1, 1), (1, 1)),
+            conv.conv2d_grad_input_ref(gy, wb, (7, 5), (1, 1), (1, 1)),
+            conv.conv2d_grad_weight_ref(gy, x, (3, 3), (1, 1), (1, 1)))
+    for route in ("simd", "small", "gemm", "direct"):
+        first = three(route)
         conv._conv2d_grad_input(conv._conv2d_forward(big, wb, None, (1, 1), (1, 1), route), wb, (20, 20),
                                 (1, 1), (1, 1), route)
-        again = (conv._conv2d_forward(x, wb, None, (1, 1), (1, 1), route),
-                 conv._conv2d_grad_input(gy, wb, (7, 5), (1, 1), (1, 1), route),
-                 conv._conv2d_grad_weight(gy, x, (3, 3), (1, 1), (1, 1), route))
-        for a, b in zip(first, again):
+        stale = three(route)
+        for buf in scratch._buffers.values():
+            buf[...] = np.nan
+        poisoned = three(route)
+        for a, b, c, ref in zip(first, stale, poisoned, refs):
             np.testing.assert_array_equal(a, b)
+            np.testing.assert_array_equal(a, c)
+            np.testing.assert_allclose(a, ref, rtol=1e-4, atol=1e-4)
+
+
+def test_scratch_arrays_are_aligned_and_grow():
+    from nn.kernels.scratch import work
+    for n in (1, 3, 1000, 100000):
+        a = work("test_role", (n,), np.float32)
+        assert a.ctypes.data % 64 == 0 and a.shape == (n,) and a.dtype == np.float32
+    b = work("test_role", (4, 5), np.float64)                  # another dtype: another array
+    assert b.ctypes.data % 64 == 0 and b.shape == (4, 5)
 
 
 def test_two_threads_match_one():

@@ -120,6 +120,7 @@ def conv2d_grad_weight_ref(gy, x, kernel_hw, stride, padding):
 # All split their work over Numba's threads; conv_gemm's BLAS calls run on one thread each
 # (threads.py), so only one thread pool is busy at a time.
 from . import conv_direct, conv_simd, conv_small, threads
+from .scratch import work as _work
 from .serial import pick
 # conv_gemm (float64 only) is imported on first use: it loads SciPy's BLAS, which float32 users
 # never need (0.2-0.4 s of every process's start-up).
@@ -128,21 +129,6 @@ from .conv_layout import Geometry, pack_input, pack_output_grad, unpack_input_gr
 DIRECT_MAX_CHANNELS = 8   # float64: measured crossover with BLAS (benchmarks/README.md): direct wins up to here
 SMALL_MAX_PIXELS = 64     # float32: output maps of at most this many pixels take conv_small (see _route)
 SMALL_CHANNELS = 64       # ... when C and O are multiples of this (measured with AVX-512: a 64-wide tile)
-
-
-_buffers = {}              # (role, dtype) -> flat work array, grown on demand and reused
-
-
-def _work(role, shape, dtype):
-    """A reusable scratch array of the given shape (contents undefined).  Reuse avoids paying
-    page faults on fresh memory at every call; the kernels are therefore not thread-safe
-    (call them from one Python thread at a time, as the autograd does)."""
-    size = int(np.prod(shape))
-    key = (role, np.dtype(dtype))
-    buf = _buffers.get(key)
-    if buf is None or buf.size < size:
-        buf = _buffers[key] = np.empty(max(size, 1), dtype=dtype)
-    return buf[:size].reshape(shape)
 
 
 def _packed_input(x, g, columns=None, rows=None):

@@ -21,6 +21,7 @@ test bounds.  Work is split over Numba's threads by chunks of columns (and plane
 import numpy as np
 from numba import njit, prange, uint64
 
+from .scratch import work
 from .serial import pick, serial_copy
 from .simd import MR, MX, MY, TILE_COLS, VL, dot_tile, gather_tile
 
@@ -200,7 +201,9 @@ def forward_outputs(g, n_threads):
     columns of a job (whole tiles)."""
     n_tiles = padded_columns(g.L) // TILE_COLS
     jobs = job_count(n_tiles, CHUNK_TILES, n_threads)
-    bufs = np.empty((min(jobs, n_threads), padded_rows(g.O, MR) * -(-n_tiles // jobs) * TILE_COLS), np.float32)
+    # scratch: 64-byte aligned, and each worker's row a whole number of cache lines (TILE_COLS floats are)
+    bufs = work("simd_forward", (min(jobs, n_threads), padded_rows(g.O, MR) * -(-n_tiles // jobs) * TILE_COLS),
+                np.float32)
     return jobs, np.empty((g.N, g.O, g.Ho, g.Wo), np.float32), bufs
 
 
