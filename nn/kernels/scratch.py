@@ -7,9 +7,9 @@
 Why reuse: a fresh NumPy array of a megabyte costs page faults on its first writes, and whether a fresh
 array lands on recycled memory depends on what else the caller keeps alive: a training step that holds its
 outputs paid 0.2-0.5 ms per layout copy that a loop dropping them never saw.
-Why align: NumPy aligns to 16 bytes.  When two threads write neighbouring tiles whose boundary falls inside
-a cache line, the line bounces between the cores; at 2 threads that took a small-map pass (conv_small) from
-1.0 to 1.7-2.5 ms.
+Why align: NumPy aligns to 16 bytes only.  With reused but unaligned scratch, a small-map pass (conv_small)
+at 2 threads ran up to 2.3x slower (enc3's grad weight 2.45 ms against 1.07 aligned), probably because the
+two threads' neighbouring tiles then share cache lines.
 The kernels that use these arrays are therefore not thread-safe: call them from one Python thread at a
 time, as the autograd does.  Arrays returned to the caller are never scratch.
 """
