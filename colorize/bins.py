@@ -1,7 +1,7 @@
 """Quantised ab space: bin centres, soft targets, the colour prior and class-rebalancing weights.
 
 API (ab images are channels-first, in Lab units: ab (N, 2, H, W); centres (Q, 2) float32)
-    gamut_bins(step=10, samples=257) -> (Q, 2)   grid points within step of an sRGB colour (Q = 309)
+    gamut_bins(step=10, samples=257) -> (Q, 2)   grid points within step of an sRGB colour in a and in b (Q = 309)
     kmeans_bins(ab_pixels, K, seed=0, max_pixels=20000, iters=50) -> (K, 2)  k-means++ then Lloyd
     nearest_bin(ab, centres) -> (N, H, W) int64 index of each pixel's nearest centre
     nearest_k(ab, centres, k=5, sigma=5.0) -> (idx (N, k, H, W) int64, weight (N, k, H, W) float32)
@@ -12,13 +12,16 @@ API (ab images are channels-first, in Lab units: ab (N, 2, H, W); centres (Q, 2)
     pixel_weights(ab, centres, w) -> (N, H, W) float32 weight of each pixel's nearest bin
 
 Gamut rule (gamut_bins): a grid point c = (step * i, step * j) is kept when it is a corner of a grid square
-that holds the ab of some sRGB colour, that is when some sRGB colour lies within |ab - c|_inf < step: the
-points a colour would be spread over by interpolation on the grid. The colours are the six faces of the RGB
+that holds the ab of some sRGB colour (squares [c, c + step) in a and b), that is when some sRGB colour lies
+within step of c in a and in b (max-norm): the points a colour would be spread over by interpolation on
+the grid. The colours are the six faces of the RGB
 cube, `samples` x `samples` each, converted with colorize.color.rgb_to_lab (OpenCV): the Lab gamut is the
 image of the cube, and the ab projection of a solid is the projection of its surface, so the faces suffice.
 With step 10 this gives 309 points (from samples = 257 on; 307 at 129). Every one of them is in Zhang et al.'s published
 set of 313, which starts at (-90, 50) as ours does; their 4 others, (40, 90), (100, -90), (100, -10) and
-(100, 0), lie 11-13 units beyond any sRGB colour, so no sRGB rule gives them (their rule is not published).
+(100, 0), lie 11-13 units (max-norm) beyond any sRGB colour, and no distance from the sRGB gamut gives
+exactly their set: any radius that takes in those 4 adds at least 10 points they do not have (their rule
+is not published).
 The stricter rule "the cell [c - step/2, c + step/2)^2 holds a colour" gives 262 points.
 
 Soft encoding (Zhang et al. 2016): each true ab is spread over its k nearest centres with Gaussian weights
@@ -58,7 +61,7 @@ def _gamut_bins_cached(step, samples):
 
 
 def gamut_bins(step=10, samples=257):
-    """(Q, 2) float32 ab grid points (step apart) within step of an sRGB colour (see module doc).
+    """(Q, 2) float32 ab grid points (step apart) within step of an sRGB colour in a and b (see module doc).
 
     Ordered by a, then b. Q = 309 for step 10. Computed in about 0.3 s and cached per process.
     """

@@ -78,7 +78,8 @@ def test_gamut_bins_match_an_independent_gamut_test():
     assert have == oracle
     rgb = np.random.default_rng(1).random((1, 20000, 3)).astype(np.float32)   # and through OpenCV's conversion
     ab = color.rgb_to_lab(rgb)[0, :, 1:].astype(np.float64)
-    for corner in (np.floor(ab / 10), np.ceil(ab / 10), np.stack([np.floor(ab[:, 0] / 10), np.ceil(ab[:, 1] / 10)], 1)):
+    lo, hi = np.floor(ab / 10), np.ceil(ab / 10)
+    for corner in (lo, hi, np.stack([lo[:, 0], hi[:, 1]], 1), np.stack([hi[:, 0], lo[:, 1]], 1)):
         assert all(tuple(x) in have for x in corner * 10)
 
 

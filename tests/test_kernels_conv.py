@@ -261,9 +261,15 @@ def test_layout_packing_matches_definition(case, dtype):
     np.testing.assert_array_equal(gYf[:, pre:], grid.reshape(O, g.L))
 
 
+def _poison_scratch():
+    from nn.kernels import scratch
+    for buf in scratch.buffers().values():
+        buf[...] = np.nan
+
+
 def test_work_buffers_do_not_leak_between_calls():
     """The reused scratch arrays hold stale data from a previous, larger call, or NaN: results must not
-    change, and they stay the twin's."""
+    change, they stay the twin's, and none of them is a view of scratch."""
     from nn.kernels import scratch
     rng = np.random.default_rng(3)
     big = rng.standard_normal((2, 6, 20, 20)).astype(np.float32) * 100
@@ -271,10 +277,16 @@ def test_work_buffers_do_not_leak_between_calls():
     x = rng.standard_normal((1, 6, 7, 5)).astype(np.float32)
     gy = rng.standard_normal((1, 5, 7, 5)).astype(np.float32)
 
-    def three(route):
-        return (conv._conv2d_forward(x, wb, None, (1, 1), (1, 1), route),
-                conv._conv2d_grad_input(gy, wb, (7, 5), (1, 1), (1, 1), route),
-                conv._conv2d_grad_weight(gy, x, (3, 3), (1, 1), (1, 1), route))
+    def three(route, poison=False):
+        calls = (lambda: conv._conv2d_forward(x, wb, None, (1, 1), (1, 1), route),
+                 lambda: conv._conv2d_grad_input(gy, wb, (7, 5), (1, 1), (1, 1), route),
+                 lambda: conv._conv2d_grad_weight(gy, x, (3, 3), (1, 1), (1, 1), route))
+        out = []
+        for call in calls:
+            if poison:
+                _poison_scratch()
+            out.append(call())
+        return out
 
     refs = (conv.conv2d_forward_ref(x, wb, None, (1, 1), (1, 1)),
             conv.conv2d_grad_input_ref(gy, wb, (7, 5), (1, 1), (1, 1)),
@@ -284,22 +296,61 @@ def test_work_buffers_do_not_leak_between_calls():
         conv._conv2d_grad_input(conv._conv2d_forward(big, wb, None, (1, 1), (1, 1), route), wb, (20, 20),
                                 (1, 1), (1, 1), route)
         stale = three(route)
-        for buf in scratch._buffers.values():
-            buf[...] = np.nan
-        poisoned = three(route)
+        poisoned = three(route, poison=True)
         for a, b, c, ref in zip(first, stale, poisoned, refs):
             np.testing.assert_array_equal(a, b)
             np.testing.assert_array_equal(a, c)
             np.testing.assert_allclose(a, ref, rtol=1e-4, atol=1e-4)
+            assert not any(np.shares_memory(c, buf) for buf in scratch.buffers().values())
 
 
-def test_scratch_arrays_are_aligned_and_grow():
-    from nn.kernels.scratch import work
-    for n in (1, 3, 1000, 100000):
-        a = work("test_role", (n,), np.float32)
-        assert a.ctypes.data % 64 == 0 and a.shape == (n,) and a.dtype == np.float32
-    b = work("test_role", (4, 5), np.float64)                  # another dtype: another array
-    assert b.ctypes.data % 64 == 0 and b.shape == (4, 5)
+def test_small_grad_weight_is_not_a_view_of_scratch():
+    """One input channel and a 1 x 1 kernel: the transposed gradient is already contiguous in scratch."""
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((2, 1, 5, 5)).astype(np.float32)
+    gy = rng.standard_normal((2, 64, 5, 5)).astype(np.float32)
+    gw = conv._conv2d_grad_weight(gy, x, (1, 1), (1, 1), (0, 0), "small")
+    kept = gw.copy()
+    conv._conv2d_grad_weight(gy * 3, x, (1, 1), (1, 1), (0, 0), "small")
+    np.testing.assert_array_equal(gw, kept)
+    np.testing.assert_allclose(gw, conv.conv2d_grad_weight_ref(gy, x, (1, 1), (1, 1), (0, 0)), rtol=1e-4, atol=1e-4)
+
+
+def test_scratch_arrays_are_aligned_reused_grown_and_per_dtype():
+    from nn.kernels import scratch
+    try:
+        first = scratch.work("test_role", (1000,), np.float32)
+        assert first.ctypes.data % 64 == 0 and first.shape == (1000,) and first.dtype == np.float32
+        smaller = scratch.work("test_role", (10, 3), np.float32)
+        assert smaller.ctypes.data == first.ctypes.data                     # reused
+        grown = scratch.work("test_role", (100000,), np.float32)
+        assert grown.ctypes.data % 64 == 0 and grown.size == 100000
+        other = scratch.work("test_role", (4, 5), np.float64)              # another dtype: another array
+        assert other.ctypes.data % 64 == 0 and not np.shares_memory(other, grown)
+    finally:
+        for dtype in (np.float32, np.float64):
+            scratch.buffers().pop(("test_role", np.dtype(dtype)), None)
+
+
+def test_two_python_threads_get_their_own_scratch():
+    import threading
+    rng = np.random.default_rng(5)
+    w = rng.standard_normal((64, 64, 3, 3)).astype(np.float32)
+    xs = [rng.standard_normal((4, 64, 8, 8)).astype(np.float32) for _ in range(2)]
+    refs = [conv._conv2d_forward(x, w, None, (1, 1), (1, 1), "small") for x in xs]
+    wrong = [0, 0]
+
+    def run(i):
+        for _ in range(30):
+            if not np.array_equal(conv._conv2d_forward(xs[i], w, None, (1, 1), (1, 1), "small"), refs[i]):
+                wrong[i] += 1
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert wrong == [0, 0]
 
 
 def test_two_threads_match_one():

@@ -10,20 +10,30 @@ outputs paid 0.2-0.5 ms per layout copy that a loop dropping them never saw.
 Why align: NumPy aligns to 16 bytes only.  With reused but unaligned scratch, a small-map pass (conv_small)
 at 2 threads ran up to 2.3x slower (enc3's grad weight 2.45 ms against 1.07 aligned), probably because the
 two threads' neighbouring tiles then share cache lines.
-The kernels that use these arrays are therefore not thread-safe: call them from one Python thread at a
-time, as the autograd does.  Arrays returned to the caller are never scratch.
+Each Python thread has its own arrays, so two threads can run the kernels at once.  Arrays returned to the
+caller are never scratch.
 """
+import threading
+
 import numpy as np
 
-_buffers = {}              # (role, dtype) -> flat work array, grown on demand and reused
+_local = threading.local()
+
+
+def buffers():
+    """This thread's {(role, dtype): flat work array}."""
+    if not hasattr(_local, "buffers"):
+        _local.buffers = {}
+    return _local.buffers
 
 
 def work(role, shape, dtype):
     size = int(np.prod(shape))
     key = (role, np.dtype(dtype))
-    buf = _buffers.get(key)
+    held = buffers()
+    buf = held.get(key)
     if buf is None or buf.size < size:
-        buf = _buffers[key] = _aligned(max(size, 1), np.dtype(dtype))
+        buf = held[key] = _aligned(max(size, 1), np.dtype(dtype))
     return buf[:size].reshape(shape)
 
 
