@@ -11,18 +11,17 @@ API (ab images are channels-first, in Lab units: ab (N, 2, H, W); centres (Q, 2)
     rebalance_weights(prior, lam=0.5) -> (Q,) float64 w with sum(p * w) = 1
     pixel_weights(ab, centres, w) -> (N, H, W) float32 weight of each pixel's nearest bin
 
-Gamut rule (gamut_bins): a grid point c = (step * i, step * j) is kept when it is a corner of a grid square
-that holds the ab of some sRGB colour (squares [c, c + step) in a and b), that is when some sRGB colour lies
-within step of c in a and in b (max-norm): the points a colour would be spread over by interpolation on
-the grid. The colours are the six faces of the RGB
-cube, `samples` x `samples` each, converted with colorize.color.rgb_to_lab (OpenCV): the Lab gamut is the
-image of the cube, and the ab projection of a solid is the projection of its surface, so the faces suffice.
-With step 10 this gives 309 points (from samples = 257 on; 307 at 129). Every one of them is in Zhang et al.'s published
-set of 313, which starts at (-90, 50) as ours does; their 4 others, (40, 90), (100, -90), (100, -10) and
-(100, 0), lie 11-13 units (max-norm) beyond any sRGB colour, and no distance from the sRGB gamut gives
-exactly their set: any radius that takes in those 4 adds at least 10 points they do not have (their rule
-is not published).
-The stricter rule "the cell [c - step/2, c + step/2)^2 holds a colour" gives 262 points.
+Gamut rule (gamut_bins): a grid point c = (step * i, step * j) is kept when it is a corner of a grid
+square holding the ab of some sRGB colour (squares [c, c + step) in a and b), that is when some sRGB colour
+lies within step of c in a and in b (max-norm): the points a colour would be spread over by interpolation
+on the grid. The colours are the six faces of the RGB cube, `samples` x `samples` each, converted with
+colorize.color.rgb_to_lab (OpenCV): the Lab gamut is the image of the cube, and the ab projection of a solid
+is the projection of its surface, so the faces suffice. With step 10 this gives 309 points (from
+samples = 257 on; 307 at 129). Every one of them is in Zhang et al.'s published set of 313, which starts
+at (-90, 50) as ours does; their 4 others, (40, 90), (100, -90), (100, -10) and (100, 0), lie 11-13 units
+(max-norm) beyond any sRGB colour, and no distance from the sRGB gamut gives exactly their set: any radius
+that takes in those 4 adds at least 10 points they do not have (their rule is not published). The
+stricter rule "the cell [c - step/2, c + step/2)^2 holds a colour" gives 262 points.
 
 Soft encoding (Zhang et al. 2016): each true ab is spread over its k nearest centres with Gaussian weights
 exp(-d^2 / (2 sigma^2)), normalised to sum to 1. Nearest centres come from a KD-tree (scipy.spatial).

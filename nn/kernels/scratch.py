@@ -28,6 +28,7 @@ def buffers():
 
 
 def work(role, shape, dtype):
+    """A 64-byte aligned view of shape `shape` into this thread's array for (role, dtype); see the module doc."""
     size = int(np.prod(shape))
     key = (role, np.dtype(dtype))
     held = buffers()
