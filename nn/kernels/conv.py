@@ -120,7 +120,7 @@ def conv2d_grad_weight_ref(gy, x, kernel_hw, stride, padding):
 # All split their work over Numba's threads; conv_gemm's BLAS calls run on one thread each
 # (threads.py), so only one thread pool is busy at a time.
 from . import conv_direct, conv_simd, conv_small, threads
-from .scratch import work as _work
+from .scratch import work
 from .serial import pick
 # conv_gemm (float64 only) is imported on first use: it loads SciPy's BLAS, which float32 users
 # never need (0.2-0.4 s of every process's start-up).
@@ -135,7 +135,7 @@ def _packed_input(x, g, columns=None, rows=None):
     """Xf (rows, planes, columns + max_off) work array holding x in the flat phase-plane layout
     (columns: L by default, rows: C by default; the columns past L and the rows past C are zero)."""
     rows = rows or g.C
-    Xf = _work("x", (rows, g.P, (columns or g.L) + g.max_off), x.dtype)
+    Xf = work("x", (rows, g.P, (columns or g.L) + g.max_off), x.dtype)
     pack_input(x, g, Xf)
     Xf[g.C:] = 0
     return Xf
@@ -145,7 +145,7 @@ def _packed_output_grad(gy, g, pre, columns=None, rows=None):
     """gYf (rows, pre + columns) work array holding gy in the wide layout (columns: L by default,
     rows: O by default; zero garbage columns, and zeros past L and past O)."""
     columns, rows = columns or g.L, rows or g.O
-    gYf = _work("gy", (rows, pre + columns), gy.dtype)
+    gYf = work("gy", (rows, pre + columns), gy.dtype)
     pack_output_grad(gy, g, pre, gYf)
     gYf[:, pre + g.L:] = 0
     gYf[g.O:] = 0
@@ -247,11 +247,11 @@ def _conv2d_grad_input(gy, w, input_hw, stride, padding, route):
     if route == "simd":
         Lpad = conv_simd.padded_columns(g.L)
         gYf = _packed_output_grad(gy, g, g.max_off, Lpad)
-        gXf = _work("gx", (conv_simd.padded_rows(C, conv_simd.MR), g.P, Lpad), gy.dtype)
+        gXf = work("gx", (conv_simd.padded_rows(C, conv_simd.MR), g.P, Lpad), gy.dtype)
         conv_simd.conv_grad_input(gYf, w, g, gXf, threads.get_num_threads())
         return unpack_input_grad(gXf, g)
     pl, off = g.taps()
-    gXf = _work("gx", (C, g.P, g.L), gy.dtype)
+    gXf = work("gx", (C, g.P, g.L), gy.dtype)
     if route == "direct":
         gYf = _packed_output_grad(gy, g, 0)
         kernel = pick(conv_direct.grad_input_planes, conv_direct.grad_input_planes_serial, threads.get_num_threads())
