@@ -78,6 +78,9 @@ def _child_w8(impl, threads, repeat):
 def child(a):
     sys.path.insert(0, HERE)
     sys.path.insert(0, os.path.dirname(HERE))
+    if a.no_fusion:
+        import nn
+        nn.Sequential.fuse_upsample_conv = False
     names = [n for n in a.only.split(",") if n]
     res = (_child_w1(a.impl, a.threads, a.repeat, names) if a.workload == "w1"
            else _child_w8(a.impl, a.threads, a.repeat) if a.workload == "w8"
@@ -89,7 +92,7 @@ def child(a):
 
 def run_child(impl, workload, a):
     cmd = [sys.executable, os.path.abspath(__file__), "--child", impl, workload, "--threads", str(a.threads),
-           "--repeat", str(a.repeat), "--only", a.only]
+           "--repeat", str(a.repeat), "--only", a.only] + (["--no-fusion"] if a.no_fusion else [])
     out = subprocess.run(cmd, capture_output=True, text=True)
     if out.returncode != 0:
         sys.exit(f"bench_fair: the {impl} {workload} process failed:\n{out.stderr.strip()}")
@@ -107,6 +110,9 @@ def main(argv=None):
     ap.add_argument("--rounds", type=int, default=3, help="rounds (each: ours and PyTorch, alternating order)")
     ap.add_argument("--repeat", type=int, default=5, help="timed runs inside each process")
     ap.add_argument("--only", default="", help="comma-separated W1 names, e.g. mid,enc3")
+    ap.add_argument("--no-fusion", action="store_true",
+                    help="run our nn.Sequential without fusing Upsample(x2) + Conv2d(3x3) (W2, W8): every module "
+                         "as written, as PyTorch runs them")
     ap.add_argument("--out", default="bench_out")
     ap.add_argument("--child", choices=["ours", "torch"], help=argparse.SUPPRESS)
     a = ap.parse_args(argv)

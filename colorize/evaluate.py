@@ -17,7 +17,7 @@ from . import metrics as M
 from .checkpoint import load_weights
 from .color import lab_to_rgb, target_to_ab
 from .errors import ColorizeError
-from .models import fuse_batchnorm
+from .models import for_prediction
 from .predict import bins_head, predict_ab, resolve_weights, set_decoding
 
 
@@ -162,7 +162,7 @@ def evaluate_weights(weights, data, images=None, seed=1000, decode=None, tempera
     metrics.json and ab_histograms.png there.
     """
     model, meta = load_weights(resolve_weights(weights))
-    fuse_batchnorm(model)
+    for_prediction(model)
     set_decoding(model, decode, temperature)
     if out_dir is not None and os.path.exists(out_dir) and not os.path.isdir(out_dir):
         raise ColorizeError(f"--out {out_dir} exists and is not a folder; choose a folder path")

@@ -46,7 +46,7 @@ import numpy as np
 import nn
 
 from .checkpoint import load_weights
-from .models import fuse_batchnorm, inference
+from .models import for_prediction, inference
 from .color import (ab_rows, gray_of, l_to_input, lab_rows_to_rgb, resize_ab, strip_rows, target_to_ab,
                     widen_ab)
 from .errors import ColorizeError, Interrupted, WriteError, write_error
@@ -265,7 +265,7 @@ def predict_paths(weights, inputs, out_dir, fmt="png", overwrite=False, smooth=N
     """
     from .video import DEFAULT_SMOOTH, SCENE_CUT, colorize_video
     model, meta = load_weights(resolve_weights(weights))
-    fuse_batchnorm(model)
+    for_prediction(model)
     set_decoding(model, decode, temperature)
     if samples is not None and latent_dim(model) == 0:
         raise ColorizeError(f"--samples needs a model with a latent (unet_vae); {weights or 'the default model'} "

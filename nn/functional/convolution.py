@@ -222,3 +222,47 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
         return (gx, gw) if bias is None else (gx, gw, gb)
     parents = (x, weight) if bias is None else (x, weight, bias)
     return Tensor._make(y, parents, backward, op)
+
+
+# ----------------------------------------------------------------------------- nearest x2 upsampling + 3x3 conv
+
+# Row 2i + p of a nearest-x2 upsampled image repeats row i, so a 3x3 conv (padding 1) on it reads input rows
+# (i - 1, i, i) for p = 0, with taps (w0, w1 + w2) on the two distinct rows, and (i, i, i + 1) for p = 1,
+# with taps (w0 + w1, w2). That is a transposed conv (stride 2, padding 1) whose kernel has the 4 taps
+# (w2, w1 + w2, w0 + w1, w0) along each axis: FOLD w FOLD^T. 4 multiply-adds per output and input channel
+# instead of 9, and the upsampled image is never built.
+FOLD = np.array([[0, 0, 1], [0, 1, 1], [1, 1, 0], [1, 0, 0]])          # (4, 3)
+
+
+def _sandwich(w, M):
+    """w (A, B, k, k), M (m, k) -> (A, B, m, m): M @ w[a, b] @ M^T for every (a, b), as two flat products."""
+    A, B, k, _ = w.shape
+    m = M.shape[0]
+    t = (w.reshape(-1, k) @ M.T).reshape(A, B, k, m)                           # w M^T
+    t = (t.transpose(0, 1, 3, 2).reshape(-1, k) @ M.T).reshape(A, B, m, m)     # (M (w M^T))^T
+    return np.ascontiguousarray(t.transpose(0, 1, 3, 2))
+
+
+def _upsampled_kernel(weight):
+    """weight (O, C, 3, 3) -> (C, O, 4, 4) in conv_transpose2d's layout: FOLD w[o, c] FOLD^T."""
+    M = FOLD.astype(weight.dtype)
+
+    def backward(g):
+        # k[c, o] = M w[o, c] M^T is linear in w  =>  dw[o, c] = M^T dk[c, o] M
+        return (_sandwich(np.ascontiguousarray(g.transpose(1, 0, 2, 3)), M.T),)
+    return Tensor._make(_sandwich(weight.data, M).transpose(1, 0, 2, 3).copy(), (weight,), backward,
+                        "upsampled_kernel")
+
+
+def upsample2x_conv3x3(input, weight, bias=None):
+    """conv2d(interpolate(input, scale_factor=2, mode='nearest'), weight, bias, padding=1) as one op.
+
+    input (N, C, H, W), weight (O, C, 3, 3), bias (O,) or None -> (N, O, 2H, 2W): the same values up to
+    float rounding, with 4/9 of the multiply-adds (see FOLD above). nn.Sequential calls it for an
+    Upsample(scale_factor=2) followed by a Conv2d(kernel_size=3, padding=1) (Sequential.fuse_upsample_conv).
+    """
+    op = "upsample2x_conv3x3"
+    x, weight, bias, _ = _conv_args(input, weight, bias, 1, op)
+    if weight.shape[2:] != (3, 3):
+        raise ValueError(f"{op}: weight must be (out_channels, in_channels, 3, 3), got {weight.shape}")
+    return conv_transpose2d(x, _upsampled_kernel(weight), bias, stride=2, padding=1)
