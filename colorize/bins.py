@@ -6,6 +6,7 @@ API (ab images are channels-first, in Lab units: ab (N, 2, H, W); centres (Q, 2)
     nearest_bin(ab, centres) -> (N, H, W) int64 index of each pixel's nearest centre
     nearest_k(ab, centres, k=5, sigma=5.0) -> (idx (N, k, H, W) int64, weight (N, k, H, W) float32)
     soft_encode(ab, centres, k=5, sigma=5.0) -> (N, Q, H, W) float32, each pixel's probabilities sum to 1
+    scatter_soft(idx, weight, Q) -> (N, Q, H, W) float32: soft_encode from nearest_k's result
     soft_counts(ab, centres, k=5, sigma=5.0) -> (Q,) float64 sum of the soft targets over every pixel
     bin_prior(ab, centres, sigma=5.0, k=5, soft_sigma=5.0) -> (Q,) float64 prior p, sums to 1
     rebalance_weights(prior, lam=0.5) -> (Q,) float64 w with sum(p * w) = 1
@@ -169,13 +170,17 @@ def nearest_k(ab, centres, k=5, sigma=5.0):
 
 def soft_encode(ab, centres, k=5, sigma=5.0):
     """(N, Q, H, W) float32 soft targets: Gaussian weights over each pixel's k nearest centres (sum 1)."""
-    idx, w = nearest_k(ab, centres, k, sigma)
+    return scatter_soft(*nearest_k(ab, centres, k, sigma), len(centres))
+
+
+def scatter_soft(idx, w, Q):
+    """nearest_k's (idx, weight) (N, k, H, W) -> (N, Q, H, W) float32 soft targets (zero off the k centres)."""
     N, k, H, W = idx.shape
-    out = np.zeros((N, len(centres), H * W), dtype=np.float32)
+    out = np.zeros((N, Q, H * W), dtype=np.float32)
     n = np.arange(N)[:, None, None]
     hw = np.arange(H * W)[None, None, :]
     out[n, idx.reshape(N, k, H * W), hw] = w.reshape(N, k, H * W)    # k distinct centres: no collisions
-    return out.reshape(N, len(centres), H, W)
+    return out.reshape(N, Q, H, W)
 
 
 def nearest_bin(ab, centres):

@@ -16,7 +16,7 @@ import numpy as np
 import nn
 from nn import functional as F
 
-from .bins import pixel_weights, soft_encode
+from .bins import nearest_k, scatter_soft
 from .color import AB_SCALE
 
 _PIXEL_LOSSES = {"mse": F.mse_loss, "l1": F.l1_loss, "smooth_l1": F.smooth_l1_loss}
@@ -91,8 +91,9 @@ class BinsLoss(Loss):
         if f > 1:
             t = t.reshape(N, 2, h, f, w, f).mean(axis=(3, 5))
         ab = t * np.float32(AB_SCALE)
-        soft = soft_encode(ab, self.centres, self.k, self.sigma)
-        weights = None if self.class_weights is None else pixel_weights(ab, self.centres, self.class_weights)
+        idx, weight = nearest_k(ab, self.centres, self.k, self.sigma)     # one search serves both
+        soft = scatter_soft(idx, weight, len(self.centres))
+        weights = None if self.class_weights is None else self.class_weights[idx[:, 0]]   # nearest first
         return soft, weights
 
     def __call__(self, output, target_ab, labels=None):

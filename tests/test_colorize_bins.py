@@ -128,6 +128,19 @@ def test_soft_encode_far_from_every_centre_stays_finite():
     assert np.isfinite(s).all() and np.isclose(s.sum(), 1.0)
 
 
+def test_bins_loss_targets_are_soft_encode_and_pixel_weights():
+    # BinsLoss.targets derives both from one nearest_k search: the same as the two separate functions
+    from colorize.losses import BinsLoss
+    rng = np.random.default_rng(5)
+    c = B.kmeans_bins((rng.standard_normal((4000, 2)) * 30).astype(np.float32), 16)
+    w = rng.uniform(0.5, 2.0, len(c)).astype(np.float32)
+    t = (rng.standard_normal((2, 2, 6, 10)) * 0.25).astype(np.float32)        # ab / 128, pooled 2x2 to 3 x 5
+    soft, weights = BinsLoss(c, w).targets(t, (3, 5))
+    ab = t.reshape(2, 2, 3, 2, 5, 2).mean(axis=(3, 5)) * 128
+    np.testing.assert_array_equal(soft, B.soft_encode(ab, c))
+    np.testing.assert_array_equal(weights, B.pixel_weights(ab, c, w))
+
+
 def test_nearest_bin_and_pixel_weights():
     c = B.gamut_bins()
     ab = (np.random.default_rng(3).standard_normal((1, 2, 4, 4)) * 30).astype(np.float32)
