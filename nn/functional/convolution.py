@@ -1,4 +1,5 @@
-"""conv2d and conv_transpose2d, with stride, padding, dilation and groups (PyTorch's signatures).
+"""conv2d and conv_transpose2d, with stride, padding, dilation and groups (PyTorch's signatures); and
+upsample2x_conv3x3, a nearest x2 upsampling and a 3x3 conv as one transposed conv (nn.Sequential's fusion).
 
 The hyper-parameters are validated here, once (conv_hyperparameters); the layers call the same
 function in their constructors, and the kernels trust what they are given.

@@ -58,8 +58,9 @@ class Sequential(Module):
         return self
 
     # An Upsample(scale_factor=2, mode='nearest') followed by a Conv2d(kernel_size=3, padding=1) runs as one
-    # transposed conv, F.upsample2x_conv3x3: the same result up to float rounding, 4/9 of the work. Set
-    # nn.Sequential.fuse_upsample_conv = False (or on one instance) to run every module as written.
+    # transposed conv (upsample2x_conv3x3 in nn/functional/convolution.py): the same result up to float
+    # rounding, with 4/9 of the work. Set nn.Sequential.fuse_upsample_conv = False (or on one instance) to
+    # run every module as written, as PyTorch does.
     fuse_upsample_conv = True
 
     def forward(self, x):
