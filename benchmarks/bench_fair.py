@@ -78,7 +78,7 @@ def _child_w8(impl, threads, repeat):
 def child(a):
     sys.path.insert(0, HERE)
     sys.path.insert(0, os.path.dirname(HERE))
-    if a.no_fusion:
+    if a.no_fusion and a.impl == "ours":
         import nn
         nn.Sequential.fuse_upsample_conv = False
     names = [n for n in a.only.split(",") if n]

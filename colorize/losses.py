@@ -65,7 +65,8 @@ class BinsLoss(Loss):
     """Cross-entropy of a bins head's logits against soft-encoded true colours, rebalanced per pixel.
 
     centres (Q, 2) ab bin centres (Lab units); class_weights: None, or (Q,) rebalancing weights w
-    (colorize.bins.rebalance_weights): each target pixel counts w[its nearest bin].
+    (colorize.bins.rebalance_weights): each target pixel counts w[its nearest bin] (the first of its k nearest:
+    one search serves the soft target and the weight; on an exact tie in distance either bin may come first).
     output.logits (N, Q, h, w) may be smaller than target_ab (N, 2, H, W) by an integer factor f (the conv
     models' head is at f = 2): the true ab is averaged over f x f blocks first (area downsampling, as the
     logits see the image), then soft-encoded (k nearest centres, Gaussian sigma, Zhang et al.).
@@ -91,9 +92,9 @@ class BinsLoss(Loss):
         if f > 1:
             t = t.reshape(N, 2, h, f, w, f).mean(axis=(3, 5))
         ab = t * np.float32(AB_SCALE)
-        idx, weight = nearest_k(ab, self.centres, self.k, self.sigma)     # one search serves both
+        idx, weight = nearest_k(ab, self.centres, self.k, self.sigma)     # nearest first
         soft = scatter_soft(idx, weight, len(self.centres))
-        weights = None if self.class_weights is None else self.class_weights[idx[:, 0]]   # nearest first
+        weights = None if self.class_weights is None else self.class_weights[idx[:, 0]]
         return soft, weights
 
     def __call__(self, output, target_ab, labels=None):

@@ -128,17 +128,23 @@ def test_soft_encode_far_from_every_centre_stays_finite():
     assert np.isfinite(s).all() and np.isclose(s.sum(), 1.0)
 
 
-def test_bins_loss_targets_are_soft_encode_and_pixel_weights():
-    # BinsLoss.targets derives both from one nearest_k search: the same as the two separate functions
+def test_bins_loss_targets_from_brute_force_distances():
+    # BinsLoss.targets derives both from one nearest_k search; here both come from all Q distances
     from colorize.losses import BinsLoss
     rng = np.random.default_rng(5)
     c = B.kmeans_bins((rng.standard_normal((4000, 2)) * 30).astype(np.float32), 16)
     w = rng.uniform(0.5, 2.0, len(c)).astype(np.float32)
     t = (rng.standard_normal((2, 2, 6, 10)) * 0.25).astype(np.float32)        # ab / 128, pooled 2x2 to 3 x 5
-    soft, weights = BinsLoss(c, w).targets(t, (3, 5))
-    ab = t.reshape(2, 2, 3, 2, 5, 2).mean(axis=(3, 5)) * 128
-    np.testing.assert_array_equal(soft, B.soft_encode(ab, c))
-    np.testing.assert_array_equal(weights, B.pixel_weights(ab, c, w))
+    soft, weights = BinsLoss(c, w, k=5, sigma=5.0).targets(t, (3, 5))
+    ab = t.reshape(2, 2, 3, 2, 5, 2).mean(axis=(3, 5)) * 128                    # (2, 2, 3, 5)
+    d2 = ((ab.transpose(0, 2, 3, 1)[..., None, :].astype(np.float64) - c) ** 2).sum(-1)   # (2, 3, 5, Q)
+    order = np.argsort(d2, axis=-1)
+    near5 = np.take_along_axis(d2, order[..., :5], -1)
+    g = np.exp(-(near5 - near5[..., :1]) / (2 * 5.0 ** 2))
+    expected = np.zeros_like(d2)
+    np.put_along_axis(expected, order[..., :5], g / g.sum(-1, keepdims=True), -1)
+    np.testing.assert_allclose(soft, expected.transpose(0, 3, 1, 2), rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(weights, w[order[..., 0]])
 
 
 def test_nearest_bin_and_pixel_weights():

@@ -102,3 +102,27 @@ def test_fuse_batchnorm_keeps_a_batchnorm_without_running_statistics():
 
     model = fuse_batchnorm(Block())
     assert isinstance(model.body[1], nn.BatchNorm2d)
+
+
+def test_for_prediction_runs_the_upsampling_and_its_conv_as_written(monkeypatch):
+    # colorize predict / evaluate keep the two ops: the fused one would compile one more kernel on a first run
+    import nn.modules.container as container
+    from colorize.models import for_prediction
+    calls = []
+
+    def counted(*args):
+        calls.append(1)
+        return fused_op(*args)
+    fused_op = container.upsample2x_conv3x3
+    monkeypatch.setattr(container, "upsample2x_conv3x3", counted)
+    model = build_model({"model": "fusion", "width": 8, "depth": 2, "global_dim": 16})
+    x = nn.Tensor(np.random.default_rng(1).uniform(-1, 1, (1, 1, 16, 24)).astype(np.float32))
+    with inference(model):
+        fused = model(x).ab.data
+    n_fused = len(calls)
+    for_prediction(model)
+    assert all(not m.fuse_upsample_conv for m in model.modules() if isinstance(m, nn.Sequential))
+    with inference(model):
+        written = model(x).ab.data
+    assert n_fused > 0 and len(calls) == n_fused        # the decoder's pairs: fused before, as written after
+    np.testing.assert_allclose(written, fused, rtol=0, atol=1e-5)

@@ -1,5 +1,5 @@
-"""Nearest x2 upsampling followed by a 3x3 conv, run as one transposed conv (F.upsample2x_conv3x3, and
-nn.Sequential's fusion of Upsample + Conv2d): the same values and gradients as the two ops, for exactly
+"""Nearest x2 upsampling followed by a 3x3 conv, run as one transposed conv (upsample2x_conv3x3 in
+nn/functional/convolution.py, and nn.Sequential's fusion of Upsample + Conv2d): the same values and gradients as the two ops, for exactly
 the pattern it claims and no other."""
 import numpy as np
 import pytest
@@ -136,10 +136,44 @@ def test_sequential_with_and_without_fusion_trains_the_same(monkeypatch):
         np.testing.assert_allclose(fused(x).data, plain(x).data, rtol=0, atol=1e-12)
 
 
-def test_channel_mismatch_reports_the_conv_as_written():
+@pytest.mark.parametrize("x, match", [
+    (nn.zeros(1, 4, 5, 5), "conv2d: expected input with 3 channels"),       # wrong channels
+    (nn.zeros(1, 3, 0, 5), "interpolate"),                                   # empty map
+    (nn.Tensor(np.zeros((1, 3, 5, 5), np.int64)), "interpolate"),            # integers
+])
+def test_bad_input_is_reported_by_the_layers_as_written(x, match):
     seq = nn.Sequential(nn.Upsample(scale_factor=2), nn.Conv2d(3, 2, 3, padding=1))
-    with pytest.raises(ValueError, match="conv2d: expected input with 3 channels"):
-        seq(nn.zeros(1, 4, 5, 5))
+    with pytest.raises((ValueError, TypeError), match=match):
+        seq(x)
+
+
+def test_what_the_pattern_check_reads_at_call_time():
+    rng = np.random.default_rng(6)
+    x = nn.Tensor(rng.normal(size=(2, 4, 5, 3)).astype(np.float32))
+
+    def both(seq, x):
+        plain = nn.Sequential(*seq)                    # same modules, fusion off
+        plain.fuse_upsample_conv = False
+        return seq(x), plain(x)
+
+    # a replaced weight (5 x 5 with padding 1: a smaller output) is read, not the layer's kernel_size
+    seq = nn.Sequential(nn.Upsample(scale_factor=2), nn.Conv2d(4, 3, 3, padding=1))
+    seq[1].weight = nn.Parameter(rng.normal(size=(3, 4, 5, 5)).astype(np.float32))
+    fused, plain = both(seq, x)
+    assert fused._op == plain._op == "conv2d" and fused.shape == (2, 3, 8, 4)
+    np.testing.assert_array_equal(fused.data, plain.data)
+    # an Upsample whose forward was replaced on the instance runs as written
+    seq = nn.Sequential(nn.Upsample(scale_factor=2), nn.Conv2d(4, 3, 3, padding=1))
+    seq[0].forward = lambda t: F.interpolate(t, scale_factor=2, mode="bilinear")
+    fused, plain = both(seq, x)
+    assert fused._op == "conv2d"
+    np.testing.assert_array_equal(fused.data, plain.data)
+    # mixed dtypes and a non-contiguous input take the fused path and agree
+    seq = nn.Sequential(nn.Upsample(scale_factor=2), nn.Conv2d(4, 3, 3, padding=1)).to(np.float64)
+    xt = nn.Tensor(rng.normal(size=(2, 4, 3, 5)).astype(np.float32).transpose(0, 1, 3, 2))
+    fused, plain = both(seq, xt)
+    assert fused._op == "conv_transpose2d" and fused.dtype == plain.dtype
+    np.testing.assert_allclose(fused.data, plain.data, rtol=0, atol=1e-5)
 
 
 def test_matches_pytorch():

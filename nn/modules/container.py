@@ -78,13 +78,17 @@ class Sequential(Module):
 
 
 def _fusable(up, conv, x):
-    """Is up(x) then conv(.) exactly upsample2x_conv3x3(x, conv.weight, conv.bias)? (exact classes only: a
-    subclass may change forward)."""
-    return (type(up) is Upsample and up.size is None and up.mode == "nearest"
-            and up.scale_factor in (2.0, (2.0, 2.0))
-            and type(conv) is Conv2d and conv.kernel_size == (3, 3) and conv.stride == (1, 1)
-            and conv.padding in ((1, 1), "same") and conv.dilation == (1, 1) and conv.groups == 1
-            and isinstance(x, Tensor) and x.ndim == 4 and x.shape[1] == conv.in_channels)
+    """Is up(x) then conv(.) exactly upsample2x_conv3x3(x, conv.weight, conv.bias)? Exact classes with their
+    own forward only (a subclass or an instance may change forward); the conv's actual weight is checked,
+    since it may have been replaced; anything else (an integer or empty input) runs as written, so that its
+    error names the layer the user called."""
+    return (type(up) is Upsample and up.size is None and up.mode == "nearest" and up.align_corners is None
+            and up.scale_factor in (2.0, (2.0, 2.0)) and "forward" not in vars(up)
+            and type(conv) is Conv2d and conv.stride == (1, 1) and conv.padding in ((1, 1), "same")
+            and conv.dilation == (1, 1) and conv.groups == 1 and "forward" not in vars(conv)
+            and isinstance(x, Tensor) and x.ndim == 4 and x.dtype.kind == "f" and min(x.shape[2:]) >= 1
+            and isinstance(conv.weight, Tensor) and conv.weight.ndim == 4
+            and conv.weight.shape[1:] == (x.shape[1], 3, 3))
 
 
 class ModuleList(Module):
