@@ -3,9 +3,8 @@
 The recipe of examples/train_default.py: the fusion network (U-Net + global branch, width 32, depth 3,
 BatchNorm, LeakyReLU(0.1), nearest upsampling) with the shipped default's bins head (--head bins: a 1x1 conv
 to 64 k-means ab bins at half the input size in place of the last decoder stage; cross-entropy against soft
-targets, rebalanced with lambda 0.5, the targets built by colorize's BinsLoss.targets in both loops; like ours,
-the PyTorch model also decodes ab by the annealed mean in training, which our ColorOutput always carries) or the
-previous default's regression head (--head ab: MSE on ab / 128), batch 8, random 64 x 64 crops of copies
+targets, rebalanced with lambda 0.5, the targets built by colorize's BinsLoss.targets in both loops; neither
+decodes ab in training, as our bins head does not) or the previous default's regression head (--head ab: MSE on ab / 128), batch 8, random 64 x 64 crops of copies
 whose shorter side is 96 (size * crop_scale), rescaled by 1/1.25..1.25, flipped, rotated up to 20 degrees
 and sheared up to 0.2 (ScaleJitter over colorize.augment.Augment), each image --repeats times per epoch,
 Adam (lr 2e-3). The images are synthetic scenes generated at run time (colorize.synthetic, 'mixed': beaches,
@@ -173,15 +172,10 @@ def torch_setup(threads, loss):
     n_params = sum(p.numel() for p in model.parameters())
     F = torch.nn.functional
 
-    centres = None if loss is None else torch.from_numpy(loss.centres)
-
     def forward(x, y):
         out = model(torch.from_numpy(x))
         if loss is None:
             return F.mse_loss(out, torch.from_numpy(y))
-        with torch.no_grad():       # as our bins head: ab decoded in training too (annealed mean, T = 0.38)
-            ab = torch.einsum("nqhw,qc->nchw", F.softmax(out / 0.38, 1), centres) / 128
-            F.interpolate(ab, scale_factor=2, mode="bilinear")
         soft, weights = loss.targets(y, tuple(out.shape[2:]))      # the same NumPy work as ours
         ce = -(torch.from_numpy(soft) * F.log_softmax(out, 1)).sum(1)
         return (ce * torch.from_numpy(weights)).mean()

@@ -51,6 +51,9 @@ class RegressionLoss(Loss):
         self.rebalance_weights = rebalance_weights
 
     def __call__(self, output, target_ab, labels=None):
+        if output.ab is None:
+            raise ValueError("RegressionLoss needs output.ab; a bins head gives none in training mode: train it "
+                             "with BinsLoss (--head bins does)")
         fn = _PIXEL_LOSSES[self.kind]
         if self.rebalance_weights is None:
             value = fn(output.ab, target_ab)

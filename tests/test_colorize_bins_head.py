@@ -10,7 +10,7 @@ from colorize.checkpoint import load_weights, save_weights
 from colorize.cli import main
 from colorize.images import save_image
 from colorize.losses import BinsLoss, RegressionLoss
-from colorize.models import build_model
+from colorize.models import build_model, inference
 from colorize.models.output import ColorOutput
 from colorize.predict import DEFAULT_WEIGHTS, colorize_image, predict_logits, set_decoding
 from colorize.errors import ColorizeError
@@ -33,13 +33,22 @@ def _batch(n=4, hw=(16, 16), seed=0):
     return l_to_input(lab[..., 0])[:, None], ab_to_target(lab[..., 1:]).transpose(0, 3, 1, 2).copy()
 
 
+def test_regression_loss_on_a_bins_model_in_training_mode_is_a_clear_error():
+    m = _bins_model()
+    x, y = _batch()
+    with pytest.raises(ValueError, match="BinsLoss"):
+        RegressionLoss("mse")(m(nn.Tensor(x)), nn.Tensor(y))
+
+
 def test_bins_head_shapes_and_config():
     m = _bins_model()
     x, _ = _batch()
     out = m(nn.Tensor(x))
     assert isinstance(out, ColorOutput)
     assert out.logits.shape == (4, len(CENTRES), 8, 8)                 # half the input size
-    assert out.ab.shape == (4, 2, 16, 16)
+    assert out.ab is None                                              # training mode: the loss reads logits
+    with inference(m):
+        assert m(nn.Tensor(x)).ab.shape == (4, 2, 16, 16)
     assert m.config["head"] == "bins" and np.array_equal(np.asarray(m.config["centres"], np.float32), CENTRES)
     # odd sizes: logits at ceil(H / 2), ab cropped back to the input
     m.eval()

@@ -4,6 +4,7 @@
     logits = head(h)                   h (N, cin, H/2, W/2) decoder features -> (N, Q, H/2, W/2) Tensor (1x1 conv)
     ab = head.decode_ab(logits, x)     x (N, 1, H, W) model input (L scaled to [-1, 1]) -> (N, 2, H, W) Tensor
                                        of ab / 128, no graph: decoded at H/2 then upsampled bilinearly x2
+                                       (None in training mode)
     ab = head.decode_logits(z, L)      logits ndarray (N, Q, h, w), L (N, h, w) in [0, 100] -> ab (N, 2, h, w)
                                        in Lab units, at the head's decode and temperature
 
@@ -18,9 +19,10 @@ see colorize.distribution.bin_centres).
 
 Decoding (colorize.decode): 'annealed' (softmax(logits / T) @ centres, Zhang et al.), 'mean' (T = 1),
 'mode' (centre of the best bin) or 'mrf' (mean-field MRF over the 4-neighbour grid, colorize.mrf, with
-the lightness of x pooled to the logits' size). In training mode the head always decodes by the annealed
-mean (the loss reads the logits; ab is only reported). ``decode`` and ``temperature`` may be changed on a
-loaded model (what ``colorize predict --decode`` does).
+the lightness of x pooled to the logits' size). In training mode the head does not decode: its loss reads
+the logits, so decode_ab returns None (6% of a training epoch of the default recipe went to decoding colours
+nobody read). ``decode`` and ``temperature`` may be changed on a loaded model (what ``colorize predict
+--decode`` does).
 """
 import numpy as np
 
@@ -108,18 +110,18 @@ class BinsHead(nn.Module):
         return D.decode(np.asarray(z, np.float32), self.centres, method, T=T, L=L)
 
     def decode_ab(self, logits, x):
-        """logits (N, Q, h, w) Tensor, x (N, 1, H, W) input -> ab / 128 (N, 2, H, W) Tensor (constant).
+        """logits (N, Q, h, w) Tensor, x (N, 1, H, W) input -> ab / 128 (N, 2, H, W) Tensor (constant), or None
+        in training mode or with skip_decode set.
 
         h = ceil(H / 2): the decoded ab is upsampled x2 (bilinear) and cropped to (H, W).
         """
-        if self.skip_decode:
+        if self.skip_decode or self.training:
             return None
         z = np.asarray(logits.data, dtype=np.float32)
-        method = "annealed" if self.training else self.decode
         L = None
-        if method == "mrf":
+        if self.decode == "mrf":
             L = _pool_lightness(np.asarray(x.data, np.float32)[:, 0], z.shape[2:])
-        ab = self.decode_logits(z, L, method)                                    # (N, 2, h, w) Lab units
+        ab = self.decode_logits(z, L)                                            # (N, 2, h, w) Lab units
         H, W = x.shape[2], x.shape[3]
         up = F.interpolate(nn.Tensor(ab / np.float32(AB_SCALE)), scale_factor=2, mode="bilinear")
         return nn.Tensor(np.ascontiguousarray(up.data[:, :, :H, :W]))
