@@ -13,6 +13,7 @@ with w the class weights and eps the label smoothing). Everything stays in input
 """
 import numpy as np
 
+from .. import kernels as K
 from ..tensor import Tensor
 from ._args import _tensor
 
@@ -165,9 +166,10 @@ def _cross_entropy_probs(input, target, w, reduction, eps):
         # dloss/dx = a p - q;  dloss/dy_c = -(1-eps) w_c log softmax_c = -(1-eps) w_c (x_c - lse)
         s = _row_scale(g, reduction, denom, dt)
         gx = None
-        if input.requires_grad:
-            gx = p * (a * s)
-            gx -= q * s if reduction == "none" else (q if s == 1 else q * s)
+        if input.requires_grad:                                      # one compiled pass (kernels/softmax.py)
+            N, S = x.shape[0], int(np.prod(x.shape[2:]))
+            gx = K.soft_xent_backward(p.reshape(N, C, S), q.reshape(N, C, S), a.reshape(N, S),
+                                      np.broadcast_to(s, a.shape).reshape(N, S)).reshape(x.shape)
         gy = None
         if target.requires_grad:
             gy = np.subtract(lse, x)
