@@ -7,10 +7,10 @@ targets, rebalanced with lambda 0.5, the targets built by colorize's BinsLoss.ta
 decodes ab in training, as our bins head does not) or the previous default's regression head (--head ab: MSE
 on ab / 128), batch 8, random 64 x 64 crops of copies whose shorter side is 96 (size * crop_scale),
 rescaled by 1/1.25..1.25, flipped, rotated up to 20 degrees and sheared up to 0.2 (ScaleJitter over
-colorize.augment.Augment), each image --repeats times per epoch, Adam (lr 2e-3). The images are synthetic scenes generated at run time (colorize.synthetic, 'mixed': beaches,
-forests, sunrises), or the photos of --photos DIR. Both libraries get the very same batches: the data and
-augmentation are NumPy/OpenCV code shared by the two loops, and only the model, loss, backward and optimizer
-differ.
+colorize.augment.Augment), each image --repeats times per epoch, Adam (lr 2e-3). The images are synthetic
+scenes generated at run time (colorize.synthetic, 'mixed': beaches, forests, sunrises), or the photos of
+--photos DIR. Both libraries get the very same batches: the data and augmentation are NumPy/OpenCV code
+shared by the two loops, and only the model, loss, backward and optimizer differ.
 
     python benchmarks/bench_recipe.py --impl ours --threads 1            # images/s, where the time goes
     python benchmarks/bench_recipe.py --impl torch --threads 1

@@ -51,8 +51,8 @@ def expected_ab(prob, centres):
     """(N, 2, H, W) float32 = sum_q prob[:, q] * centres[q]; prob (N, Q, H, W)."""
     N, Q, H, W = prob.shape
     c = np.asarray(centres, np.float64)
-    # one (2, Q) @ (Q, H W) product per image, BLAS held at one thread: this runs in every training step of
-    # a bins model, and BLAS threads left spinning after it doubled the CPU time of the steps that follow
+    # one (2, Q) @ (Q, H W) product per image, BLAS held at one thread: BLAS threads left spinning after it
+    # (when training decoded every step) doubled the CPU time of the steps that followed
     with single_thread_blas(N * Q * H * W * 2):
         return np.matmul(c.T, prob.reshape(N, Q, H * W)).reshape(N, 2, H, W).astype(np.float32)
 

@@ -46,7 +46,7 @@ import numpy as np
 import nn
 
 from .checkpoint import load_weights
-from .models import for_prediction, inference
+from .models import for_prediction, inference, logits_only
 from .color import (ab_rows, gray_of, l_to_input, lab_rows_to_rgb, resize_ab, strip_rows, target_to_ab,
                     widen_ab)
 from .errors import ColorizeError, Interrupted, WriteError, write_error
@@ -107,13 +107,8 @@ def set_decoding(model, decode=None, temperature=None):
 def predict_logits(model, x):
     """x (N, 1, H, W) model input -> bin logits (N, Q, ceil(H/2), ceil(W/2)) float32 (flip-averaged if the
     model does), in eval mode, without decoding."""
-    head = bins_head(model)
-    skip, head.skip_decode = head.skip_decode, True
-    try:
-        with inference(model):
-            return np.asarray(model(nn.Tensor(np.ascontiguousarray(x, np.float32))).logits.data, np.float32)
-    finally:
-        head.skip_decode = skip
+    with inference(model), logits_only(model):
+        return np.asarray(model(nn.Tensor(np.ascontiguousarray(x, np.float32))).logits.data, np.float32)
 
 
 def working_shape(h, w, size):

@@ -37,7 +37,7 @@ from . import data as D
 from . import plots
 from .checkpoint import save_checkpoint, save_weights
 from .errors import ColorizeError, hold_interrupt, write_error
-from .models import inference
+from .models import inference, logits_only
 from .progress import Progress, format_count
 from .settings import TrainSettings
 
@@ -175,11 +175,13 @@ class Trainer:
         x, y = self._val_arrays
         labels = self.val_set.labels
         total, correct, scored = 0.0, 0, False
-        with inference(self.model):
+        # a bins head's loss reads the logits: decoding them (an MRF, say) would only cost time
+        with inference(self.model), logits_only(self.model):
             for s in range(0, len(x), VAL_BATCH):
                 lb = None if labels is None else labels[s:s + VAL_BATCH]
-                out = self.model(nn.Tensor(x[s:s + VAL_BATCH]))
-                total += self.loss(out, nn.Tensor(y[s:s + VAL_BATCH]), lb).item() * len(out.ab)
+                xb = x[s:s + VAL_BATCH]
+                out = self.model(nn.Tensor(xb))
+                total += self.loss(out, nn.Tensor(y[s:s + VAL_BATCH]), lb).item() * len(xb)
                 if out.scene_logits is not None and lb is not None:
                     correct += int((out.scene_logits.data.argmax(axis=1) == lb).sum())
                     scored = True

@@ -301,3 +301,25 @@ def test_head_bins_on_the_mlp_is_a_clear_error(tmp_path, capsys):
     code, out, err = _run(["train", "synthetic:beach", "--model", "unet", "--head", "bins", "--bins", "kmeans:x",
                            "--out", tmp_path / "r"], capsys)
     assert code == 2 and "kmeans:K" in err and len(err.strip().splitlines()) == 1
+
+
+def test_validation_reads_the_logits_without_decoding(monkeypatch):
+    # the trainer's validation loss needs only the logits: an MRF decoding there would cost time for nothing
+    from colorize import data as D
+    from colorize.models.bins_head import BinsHead
+    from colorize.settings import make_loss, make_optimizer, make_scheduler, settings_for
+    from colorize.train import Trainer
+    ds = D.load_dataset("synthetic:beach", size=16, n=6, seed=0)
+    train, val = D.split(ds, 0.34, seed=0)
+    m = _bins_model(decode="mrf")
+    s = settings_for("unet")
+    t = Trainer(m, make_loss(s, head="bins", centres=m.bins_head.centres), make_optimizer(m, s),
+                make_scheduler(make_optimizer(m, s), s), settings=s, train_set=train, val_set=val, quiet=True)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("validation decoded the logits")
+    monkeypatch.setattr(BinsHead, "decode_logits", refuse)
+    loss, _ = t.validate()
+    assert np.isfinite(loss) and not m.bins_head.skip_decode           # restored after validation
+    with inference(m), pytest.raises(AssertionError, match="decoded"):      # eval mode outside validate decodes
+        m(nn.Tensor(np.zeros((1, 1, 16, 16), np.float32)))

@@ -174,6 +174,44 @@ def test_cross_entropy_probabilities_vs_torch(shape, reduction, weighted, smooth
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_cross_entropy_probabilities_float32_strided_vs_torch(reduction):
+    # the input gradient's kernel in its real use: float32, a target that is a strided view, N = 0 too
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(39)
+    for shape in [(3, 5, 4, 6), (0, 5, 2, 2)]:
+        x = rng.normal(size=shape).astype(np.float32)
+        y = rng.dirichlet(np.ones(shape[1]), size=(shape[0],) + shape[2:]).astype(np.float32)
+        y = np.moveaxis(y, -1, 1)                                          # (N, C, ...), not contiguous
+        xo = nn.Tensor(x, requires_grad=True)
+        xt = torch.tensor(x, requires_grad=True)
+        with np.errstate(divide="ignore", invalid="ignore"):              # N = 0, 'mean': 0 / 0, NaN as PyTorch
+            lo = F.cross_entropy(xo, y, reduction=reduction, label_smoothing=0.1)
+        lt = torch.nn.functional.cross_entropy(xt, torch.from_numpy(np.ascontiguousarray(y)), reduction=reduction,
+                                               label_smoothing=0.1)
+        g = rng.normal(size=lt.shape).astype(np.float32)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            lo.backward(nn.Tensor(g))
+        lt.backward(torch.from_numpy(g))
+        assert xo.grad.dtype == np.float32
+        np.testing.assert_allclose(lo.data, lt.detach().numpy(), rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(xo.grad, xt.grad.numpy(), rtol=1e-4, atol=1e-6)
+
+
+def test_cross_entropy_label_smoothing_as_a_numpy_float():
+    # np.float64(eps) must not promote a float32 target (the gradient kernel takes one dtype)
+    rng = np.random.default_rng(40)
+    x, y = rng.normal(size=(2, 3, 4)).astype(np.float32), rng.random((2, 3, 4)).astype(np.float32)
+    grads = []
+    for eps in (0.1, np.float64(0.1), np.float32(0.1)):
+        xo = nn.Tensor(x, requires_grad=True)
+        F.cross_entropy(xo, y, label_smoothing=eps).backward()
+        grads.append(xo.grad)
+    assert all(g.dtype == np.float32 for g in grads)
+    np.testing.assert_allclose(grads[1], grads[0], rtol=0, atol=0)
+    np.testing.assert_allclose(grads[2], grads[0], rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
 def test_nll_loss_vs_torch(reduction):
     torch = pytest.importorskip("torch")
     x = np.random.default_rng(36).normal(size=(3, 4, 2))

@@ -13,12 +13,14 @@ API
     accepts(name, argument)               True when the model's constructor has that keyword (train.py asks
                                           ``accepts(name, "num_classes")`` to decide whether to pass scene labels).
     inference(model)                      context manager: eval mode and no graph inside, training flag restored.
+    logits_only(model)                    context manager: a bins head's ab left undecoded (None) inside.
     fuse_batchnorm(model)                 for prediction: each BatchNorm after a conv folded into it (eval mode).
     for_prediction(model)                 fuse_batchnorm, and every Sequential run as written (predict, evaluate).
 
 Model contract (what the trainer, the losses and predict rely on; nothing else is asked of a model)
     forward(x, target_ab=None) with x: (N, 1, H, W) float32 Tensor, L scaled to [-1, 1]
-        -> ColorOutput (colorize/models/output.py): ab (N, 2, H, W) Tensor (ab / 128), and optionally
+        -> ColorOutput (colorize/models/output.py): ab (N, 2, H, W) Tensor (ab / 128; None from a bins head in
+           training mode, where the loss reads the logits), and optionally
            logits (per-pixel ab-bin logits), scene_logits (N, K), kl (a VAE's KL term).
         target_ab (N, 2, H, W), the true ab / 128, is given at training time for conditional models (a VAE's
         encoder); every other model ignores it, and prediction never passes it.
@@ -43,6 +45,20 @@ def inference(model):
             yield model
     finally:
         model.train(was_training)
+
+
+@contextlib.contextmanager
+def logits_only(model):
+    """Inside: a bins-head model's forward leaves ab None (its logits are not decoded); others unchanged."""
+    head = getattr(model, "bins_head", None) if getattr(model, "head", "ab") == "bins" else None
+    if head is None:
+        yield model
+        return
+    skip, head.skip_decode = head.skip_decode, True
+    try:
+        yield model
+    finally:
+        head.skip_decode = skip
 
 
 def fuse_batchnorm(model):

@@ -196,7 +196,8 @@ class _EncoderDecoder(GlobalBranch, nn.Module):
         return pad_to_multiple(x, 2 ** self.depth)
 
     def forward(self, x, target_ab=None):
-        """x: (N, 1, H, W) -> ColorOutput(ab (N, 2, H, W), scene_logits (N, num_classes) or None)."""
+        """x: (N, 1, H, W) -> ColorOutput(ab (N, 2, H, W) (None from a bins head in training mode), logits,
+        scene_logits (N, num_classes) or None)."""
         if x.ndim != 4 or x.shape[1] != 1:
             raise ValueError(f"expected input of shape (N, 1, H, W) (the L channel), got {tuple(x.shape)}")
         if self.flip_average and not self.training:

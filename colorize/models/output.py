@@ -15,7 +15,7 @@ from nn import Tensor
 
 
 class ColorOutput(NamedTuple):
-    ab: Tensor
+    ab: Optional[Tensor]
     logits: Optional[Tensor] = None
     scene_logits: Optional[Tensor] = None
     kl: Optional[Tensor] = None

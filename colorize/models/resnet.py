@@ -157,7 +157,8 @@ class ResNetColorizer(GlobalBranch, nn.Module):
         return h
 
     def forward(self, x, target_ab=None):
-        """x: (N, 1, H, W) -> ColorOutput(ab (N, 2, H, W), scene_logits (N, num_classes) or None)."""
+        """x: (N, 1, H, W) -> ColorOutput(ab (N, 2, H, W) (None from a bins head in training mode), logits,
+        scene_logits (N, num_classes) or None)."""
         if x.ndim != 4 or x.shape[1] != 1:
             raise ValueError(f"expected input of shape (N, 1, H, W) (the L channel), got {tuple(x.shape)}")
         x_in = x

@@ -109,6 +109,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     input = _check_common(input, reduction, op)
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"{op}: label_smoothing must be in [0, 1], got {label_smoothing}")
+    label_smoothing = float(label_smoothing)          # a NumPy float64 would promote float32 targets
     x, dt = input.data, input.dtype
     C = x.shape[1]
     w = _class_weight(weight, C, dt, op)

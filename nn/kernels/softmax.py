@@ -34,6 +34,7 @@ def soft_xent_backward(p, q, a, scale):
         raise ValueError(f"soft_xent_backward: p and q must be float arrays of one shape (N, C, S) and a, scale "
                          f"(N, S); got {p.shape} {p.dtype}, {q.shape} {q.dtype}, {np.shape(a)}, {np.shape(scale)}")
     gx = np.empty(p.shape, p.dtype)
-    _backward(np.ascontiguousarray(p), np.ascontiguousarray(q), np.ascontiguousarray(a, p.dtype),
-              np.ascontiguousarray(scale, p.dtype), gx)
+    # C-contiguous and writeable: a read-only array is another type to Numba, another compile
+    p, q, a, scale = (np.require(v, p.dtype, ["C", "W"]) for v in (p, q, a, scale))
+    _backward(p, q, a, scale, gx)
     return gx

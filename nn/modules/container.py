@@ -9,8 +9,8 @@ from .module import Module, Parameter
 from .upsampling import Upsample
 
 class Sequential(Module):
-    """Modules applied in order (an x2 Upsample and the 3x3 Conv2d after it as one op: fuse_upsample_conv
-    below). ``Sequential(a, b)`` names them '0', '1';
+    """Modules applied in order (except that a nearest x2 Upsample followed by a 3x3, stride 1, padding 1
+    Conv2d runs as one op: fuse_upsample_conv below). ``Sequential(a, b)`` names them '0', '1';
     ``Sequential(OrderedDict(name=module, ...))`` keeps the given names.
     Indexable (int or slice; seq[i] = module replaces an entry, keeping its name), has len() and iteration."""
 
