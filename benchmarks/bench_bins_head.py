@@ -3,7 +3,7 @@
     python benchmarks/bench_bins_head.py [--q 313 309 64] [--threads 1] [--repeat 7] [--out DIR]
 
 Decoder features (16, 64, 32, 32) -> 1x1 conv to Q bin logits (ours: as colorize.models.bins_head computes it,
-one broadcast matmul W (Q, 64) @ x (16, 64, 1024); PyTorch: F.conv2d) -> softmax cross-entropy against soft targets
+bias + W (Q, 64) @ x (16, 64, 1024) in one nn.baddbmm; PyTorch: F.conv2d) -> softmax cross-entropy against soft targets
 (each pixel's true ab spread over its 5 nearest bins, Gaussian sigma 5) with per-pixel rebalancing weights
 w[nearest bin] (lambda 0.5, E_p[w] = 1); forward + backward (gradients of the conv weight, bias and of the
 features, as inside a network). Q = 313 (Zhang et al.'s count), the project's gamut bins (309; 262 before the
@@ -59,7 +59,8 @@ def _ours(prob, repeat):
 
     def step():
         x.grad = wt.grad = bt.grad = None
-        logits = (wt.reshape(Q, C) @ x.reshape(N, C, H * W) + bt.reshape(1, Q, 1)).reshape(N, Q, H, W)
+        logits = nn.baddbmm(bt.reshape(1, Q, 1), wt.reshape(1, Q, C).expand(N, Q, C),
+                            x.reshape(N, C, H * W)).reshape(N, Q, H, W)
         loss = (F.cross_entropy(logits, target, reduction="none") * pw).mean()
         loss.backward()
         return loss.item()

@@ -31,7 +31,7 @@ from .tensor_ops.pointwise import (exp, log, log1p, sqrt, rsqrt, reciprocal, squ
 from .tensor_ops.reductions import (sum, mean, var, std, prod, max, min, amax, amin, argmax, argmin, all, any,
                                     count_nonzero, cumsum, norm, sort, topk)
 from .tensor_ops.shape import (reshape, squeeze, unsqueeze, permute, transpose, t, flip, split, chunk, unbind,
-                               stack, matmul, bmm, flatten, cat)
+                               stack, matmul, bmm, baddbmm, flatten, cat)
 from .tensor_ops.indexing import gather, nonzero
 from .tensor_ops.einsum import einsum
 from .tensor_ops.compare import (eq, ne, lt, le, gt, ge, logical_and, logical_or, logical_xor, logical_not,

@@ -87,6 +87,23 @@ def _check_requires_grad(dtype):
                            f"convert it first with .float()")
 
 
+def matmul_work(a, b):
+    """Multiply-adds of a @ b (or of its gradients), for the BLAS hold."""
+    return max(a.size * b.shape[-1], b.size * a.shape[-2])
+
+
+def matmul_grads(g, a, b, need_a=True, need_b=True):
+    """C = A B  =>  dA = dC B^T, dB = A^T dC, each summed back to its operand's (broadcast) batch shape.
+    g, a, b: ndarrays with at least 2 dims; returns (dA or None, dB or None)."""
+    ga = gb = None
+    with _single_thread_blas(matmul_work(a, b)):
+        if need_a:
+            ga = unbroadcast(g @ np.swapaxes(b, -1, -2), a.shape)
+        if need_b:
+            gb = unbroadcast(np.swapaxes(a, -1, -2) @ g, b.shape)
+    return ga, gb
+
+
 def unbroadcast(grad, shape):
     """Sum ``grad`` down to ``shape``: the backward of NumPy broadcasting.
 
@@ -412,20 +429,12 @@ class Tensor:
             raise ValueError(f"@: shapes {a.shape} and {b.shape} do not match "
                              f"({a2.shape[-1]} != {b2.shape[-2]})")
         # BLAS at one thread while it runs: no BLAS pool spinning beside Numba's (nn/kernels/threads.py)
-        work = max(a2.size * b2.shape[-1], b2.size * a2.shape[-2])
-        with _single_thread_blas(work):
+        with _single_thread_blas(matmul_work(a2, b2)):
             out2 = a2 @ b2
 
         def backward(g):
-            # C = A B  =>  dA = dC B^T, dB = A^T dC (then undo batch broadcasting)
-            g2 = g.reshape(out2.shape)
-            ga = gb = None
-            with _single_thread_blas(work):
-                if self.requires_grad:
-                    ga = unbroadcast(g2 @ np.swapaxes(b2, -1, -2), a2.shape).reshape(a.shape)
-                if other.requires_grad:
-                    gb = unbroadcast(np.swapaxes(a2, -1, -2) @ g2, b2.shape).reshape(b.shape)
-            return ga, gb
+            ga, gb = matmul_grads(g.reshape(out2.shape), a2, b2, self.requires_grad, other.requires_grad)
+            return (None if ga is None else ga.reshape(a.shape)), (None if gb is None else gb.reshape(b.shape))
         out = out2
         if b.ndim == 1:
             out = out[..., 0]

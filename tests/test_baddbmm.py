@@ -1,0 +1,69 @@
+"""nn.baddbmm (torch.baddbmm): beta * input + alpha * (batch1 @ batch2) in one op, and its gradients."""
+import numpy as np
+import pytest
+
+import nn
+
+
+def _args(rng, ishape=(1, 4, 1), B=3, n=4, m=5, p=6, dtype=np.float64):
+    return [nn.Tensor(rng.normal(size=s).astype(dtype), requires_grad=True) for s in (ishape, (B, n, m), (B, m, p))]
+
+
+@pytest.mark.parametrize("ishape", [(1, 4, 1), (3, 4, 6), (6,), (4, 1)])
+@pytest.mark.parametrize("beta, alpha", [(1, 1), (0.5, 2.0)])
+def test_gradcheck(ishape, beta, alpha):
+    inputs = _args(np.random.default_rng(0), ishape)
+    assert nn.autograd.gradcheck(lambda i, a, b: nn.baddbmm(i, a, b, beta=beta, alpha=alpha), inputs)
+
+
+def test_values_and_method_form():
+    rng = np.random.default_rng(1)
+    i, a, b = _args(rng, dtype=np.float32)
+    expected = 0.5 * i.data + 2.0 * (a.data @ b.data)
+    y = nn.baddbmm(i, a, b, beta=0.5, alpha=np.float64(2.0))
+    assert y.dtype == np.float32 and y.shape == (3, 4, 6)
+    np.testing.assert_allclose(y.data, expected, rtol=1e-6)
+    np.testing.assert_allclose(i.baddbmm(a, b, beta=0.5, alpha=2.0).data, expected, rtol=1e-6)
+
+
+def test_beta_zero_ignores_input():
+    rng = np.random.default_rng(2)
+    i, a, b = _args(rng)
+    i.data[...] = np.nan
+    y = nn.baddbmm(i, a, b, beta=0)
+    y.sum().backward()
+    assert np.isfinite(y.data).all() and np.all(i.grad == 0)
+
+
+def test_bad_arguments_are_clear_errors():
+    rng = np.random.default_rng(3)
+    i, a, b = _args(rng)
+    with pytest.raises(ValueError, match="batch1 \\(B, n, m\\)"):
+        nn.baddbmm(i, a, b[:2])
+    with pytest.raises(ValueError, match="does not broadcast"):
+        nn.baddbmm(nn.zeros(5, 1), a, b)
+    with pytest.raises(TypeError, match="one dtype"):
+        nn.baddbmm(i, a, nn.Tensor(b.data.astype(np.float32)))
+
+
+def test_matches_pytorch():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(4)
+    ours = _args(rng, (1, 4, 1))
+    theirs = [torch.tensor(t.data, requires_grad=True) for t in ours]
+    yo, yt = nn.baddbmm(*ours, beta=0.7, alpha=1.5), torch.baddbmm(*theirs, beta=0.7, alpha=1.5)
+    g = rng.normal(size=yo.shape)
+    yo.backward(nn.Tensor(g))
+    yt.backward(torch.tensor(g))
+    np.testing.assert_allclose(yo.data, yt.detach().numpy(), rtol=1e-12)
+    for o, t in zip(ours, theirs):
+        np.testing.assert_allclose(o.grad, t.grad.numpy(), rtol=1e-12, atol=1e-12)
+
+
+def test_bins_head_is_its_conv():
+    # the head computes its 1x1 conv as bias + W @ h in one baddbmm: the same as running the Conv2d
+    from colorize.models.bins_head import BinsHead
+    rng = np.random.default_rng(5)
+    head = BinsHead(6, bins="kmeans:5", centres=rng.normal(size=(5, 2)).astype(np.float32) * 30)
+    h = nn.Tensor(rng.normal(size=(2, 6, 3, 4)).astype(np.float32))
+    np.testing.assert_allclose(head(h).data, head.conv(h).data, rtol=1e-5, atol=1e-6)
