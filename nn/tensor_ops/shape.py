@@ -239,7 +239,7 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
 
     def backward(g):
         # y = beta I + alpha A B  =>  dI = beta dY (summed over broadcast dims), dA = alpha dY B^T, dB = alpha A^T dY
-        gi = unbroadcast(beta * g, input.shape) if input.requires_grad else None
+        gi = unbroadcast(g if beta == 1 else beta * g, input.shape) if input.requires_grad else None
         ga, gb = matmul_grads(alpha * g if alpha != 1 else g, a, b, batch1.requires_grad, batch2.requires_grad)
         return gi, ga, gb
     return Tensor._make(y, (input, batch1, batch2), backward, "baddbmm")
