@@ -46,6 +46,17 @@ def test_bad_arguments_are_clear_errors():
         nn.baddbmm(i, a, nn.Tensor(b.data.astype(np.float32)))
 
 
+def test_integer_tensors():
+    a, b = nn.tensor(np.ones((2, 2, 3), np.int64)), nn.tensor(np.ones((2, 3, 2), np.int64))
+    y = nn.baddbmm(nn.tensor(np.ones((1, 2, 1), np.int64)), a, b, beta=2, alpha=np.int64(3))
+    assert y.dtype == np.int64 and np.all(y.data == 11)
+    with pytest.raises(TypeError, match="integer beta and alpha"):
+        nn.baddbmm(nn.tensor(np.ones((1, 2, 1), np.int64)), a, b, alpha=0.5)
+    with pytest.raises(TypeError, match="bool"):
+        t = nn.tensor(np.ones((2, 2, 2), bool))
+        nn.baddbmm(t, t, t)
+
+
 def test_matches_pytorch():
     torch = pytest.importorskip("torch")
     rng = np.random.default_rng(4)
@@ -60,10 +71,23 @@ def test_matches_pytorch():
         np.testing.assert_allclose(o.grad, t.grad.numpy(), rtol=1e-12, atol=1e-12)
 
 
-def test_bins_head_is_its_conv():
-    # the head computes its 1x1 conv as bias + W @ h in one baddbmm: the same as running the Conv2d
+@pytest.mark.parametrize("params, features", [(np.float32, np.float32), (np.float64, np.float64),
+                                              (np.float32, np.float64)])
+def test_bins_head_is_its_conv(params, features):
+    # the head computes its 1x1 conv as bias + W @ h in one baddbmm: the same as running the Conv2d,
+    # gradients included; mixed dtypes promote as the conv does
     from colorize.models.bins_head import BinsHead
     rng = np.random.default_rng(5)
-    head = BinsHead(6, bins="kmeans:5", centres=rng.normal(size=(5, 2)).astype(np.float32) * 30)
-    h = nn.Tensor(rng.normal(size=(2, 6, 3, 4)).astype(np.float32))
-    np.testing.assert_allclose(head(h).data, head.conv(h).data, rtol=1e-5, atol=1e-6)
+    head = BinsHead(6, bins="kmeans:5", centres=rng.normal(size=(5, 2)).astype(np.float32) * 30).to(params)
+    h = nn.Tensor(rng.normal(size=(2, 6, 3, 4)).astype(features), requires_grad=True)
+    g = nn.Tensor(rng.normal(size=(2, 5, 3, 4)))
+    grads = []
+    for f in (head, head.conv):
+        h.grad = head.conv.weight.grad = head.conv.bias.grad = None
+        y = f(h)
+        y.backward(g)
+        grads.append((y.data, h.grad, head.conv.weight.grad, head.conv.bias.grad))
+    tol = 1e-5 if np.float32 in (params, features) else 1e-12
+    assert grads[0][0].dtype == np.result_type(params, features)
+    for ours, conv in zip(*grads):
+        np.testing.assert_allclose(ours, conv, rtol=tol, atol=tol)

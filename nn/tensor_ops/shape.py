@@ -229,7 +229,13 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
         raise ValueError(f"baddbmm: input of shape {tuple(input.shape)} does not broadcast to {out_shape}")
     if not input.dtype == batch1.dtype == batch2.dtype:
         raise TypeError(f"baddbmm: expected one dtype, got {input.dtype}, {batch1.dtype} and {batch2.dtype}")
-    a, b, beta, alpha = batch1.data, batch2.data, float(beta), float(alpha)   # Python floats keep the dtype
+    kind = input.dtype.kind
+    if kind == "b":
+        raise TypeError("baddbmm: not defined for bool tensors (as in PyTorch)")
+    if kind != "f" and (beta != int(beta) or alpha != int(alpha)):
+        raise TypeError(f"baddbmm: integer tensors take integer beta and alpha, got {beta} and {alpha}")
+    scalar = float if kind == "f" else int                  # a Python number keeps the arrays' dtype
+    a, b, beta, alpha = batch1.data, batch2.data, scalar(beta), scalar(alpha)
     with single_thread_blas(matmul_work(a, b)):
         y = a @ b
     if alpha != 1:
