@@ -22,7 +22,7 @@ API
                                            A bins model averages its LOGITS over the sizes and decodes once.
     colorize_pixels(model, raw, size, smoother=None) -> BGR uint8 (H, W, 3): the same for decoded pixels
                                            (images.read_image or a video frame); smoother: video.AbSmoother
-    bins_head(model)                       a bins model's head (colorize.models.bins_head), None for regression
+    bins_head(model)                       a bins model's head (colorize.models.find_bins_head), None for regression
     set_decoding(model, decode, temperature)  a bins model's decoding (annealed|mean|mode|mrf, T); ColorizeError
                                            for a regression model
     predict_logits(model, x)               a bins model's logits (N, Q, H/2, W/2) for input x (N, 1, H, W)
@@ -46,7 +46,7 @@ import numpy as np
 import nn
 
 from .checkpoint import load_weights
-from .models import for_prediction, inference, logits_only
+from .models import find_bins_head as bins_head, for_prediction, inference, logits_only
 from .color import (ab_rows, gray_of, l_to_input, lab_rows_to_rgb, resize_ab, strip_rows, target_to_ab,
                     widen_ab)
 from .errors import ColorizeError, Interrupted, WriteError, write_error
@@ -76,11 +76,6 @@ def predict_ab(model, x, batch_size=16):
         for s in range(0, len(x), batch_size):
             outs.append(np.asarray(model(nn.Tensor(x[s:s + batch_size])).ab.data, dtype=np.float32))
     return np.concatenate(outs) if outs else np.zeros((0, 2) + x.shape[2:], np.float32)
-
-
-def bins_head(model):
-    """The model's bins head, or None for a model that regresses ab."""
-    return getattr(model, "bins_head", None) if getattr(model, "head", "ab") == "bins" else None
 
 
 def set_decoding(model, decode=None, temperature=None):

@@ -13,6 +13,7 @@ API
     accepts(name, argument)               True when the model's constructor has that keyword (train.py asks
                                           ``accepts(name, "num_classes")`` to decide whether to pass scene labels).
     inference(model)                      context manager: eval mode and no graph inside, training flag restored.
+    find_bins_head(model)                 the model's BinsHead, or None for a model that regresses ab.
     logits_only(model)                    context manager: a bins head's ab left undecoded (None) inside.
     fuse_batchnorm(model)                 for prediction: each BatchNorm after a conv folded into it (eval mode).
     for_prediction(model)                 fuse_batchnorm, and every Sequential run as written (predict, evaluate).
@@ -47,10 +48,15 @@ def inference(model):
         model.train(was_training)
 
 
+def find_bins_head(model):
+    """The model's bins head, or None for a model that regresses ab (not `bins_head`: that is the submodule)."""
+    return getattr(model, "bins_head", None) if getattr(model, "head", "ab") == "bins" else None
+
+
 @contextlib.contextmanager
 def logits_only(model):
     """Inside: a bins-head model's forward leaves ab None (its logits are not decoded); others unchanged."""
-    head = getattr(model, "bins_head", None) if getattr(model, "head", "ab") == "bins" else None
+    head = find_bins_head(model)
     if head is None:
         yield model
         return
