@@ -1,13 +1,12 @@
 """W6: the distribution (bins) head's training step, ours beside PyTorch.
 
-    python benchmarks/bench_bins_head.py [--q 313 309 64] [--threads 1] [--repeat 7] [--out DIR]
+    python benchmarks/bench_bins_head.py [--q 313 64] [--threads 1] [--repeat 7] [--out DIR]
 
 Decoder features (16, 64, 32, 32) -> 1x1 conv to Q bin logits (ours: as colorize.models.bins_head computes it,
 bias + W (Q, 64) @ x (16, 64, 1024) in one nn.baddbmm; PyTorch: F.conv2d) -> softmax cross-entropy against soft targets
 (each pixel's true ab spread over its 5 nearest bins, Gaussian sigma 5) with per-pixel rebalancing weights
 w[nearest bin] (lambda 0.5, E_p[w] = 1); forward + backward (gradients of the conv weight, bias and of the
-features, as inside a network). Q = 313 (Zhang et al.'s count), the project's gamut bins (309; 262 before the
-gamut rule changed) and a k-means count.
+features, as inside a network). Q = 313 (the project's gamut bins, Zhang et al.'s set) and 64 (the default model's k-means count).
 The targets and weights are built once (colorize.bins) and shared by both; their build time is printed on
 its own row (it is ours only: it runs on the data, once per minibatch, outside the autograd).
 Every figure is the median of --repeat runs after a warm-up. Never run by the test suite.
@@ -86,7 +85,7 @@ def _torch(torch, prob, repeat):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--q", type=int, nargs="+", default=[313, 309, 64], help="bin counts (default 313 309 64)")
+    ap.add_argument("--q", type=int, nargs="+", default=[313, 64], help="bin counts (default 313 64)")
     ap.add_argument("--threads", type=int, default=1, help="threads for ours and PyTorch (default 1)")
     ap.add_argument("--repeat", type=int, default=7, help="timed runs per figure; the median is reported")
     ap.add_argument("--out", default="bench_out", help="folder for bins_head.json")
