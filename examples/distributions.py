@@ -9,7 +9,7 @@ or their annealed mean in between (softmax(logits / T) @ centres, T = 0.38). Mel
 Markov random field (mean-field inference over neighbouring pixels' distributions) so that the chosen
 colours agree along regions of similar lightness.
 
-    python examples/distributions.py                    # synthetic scenes only: a few minutes on 2 cores
+    python examples/distributions.py                    # synthetic scenes only: under a minute on 2 cores
     python examples/distributions.py --photos DIR       # also real photos: 80% train, 20% held out
 
 Two U-Nets with the same trunk are trained on the same mixed synthetic scenes (beaches, forests, sunrises):

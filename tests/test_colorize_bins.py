@@ -49,12 +49,19 @@ def test_gamut_bins_count_and_known_centres():
     assert c.shape == (313, 2) and c.dtype == np.float32
     assert len(np.unique(c, axis=0)) == len(c)
     assert np.all(c % 10 == 0)
-    assert np.all(np.diff(c[:, 0]) >= 0)                                     # ordered by a
+    assert np.array_equal(np.lexsort((c[:, 1], c[:, 0])), np.arange(len(c)))   # ordered by a, then b (Zhang's order)
     have = {tuple(map(float, x)) for x in c}
     for inside in [(0, 0), (80, 70), (80, -110), (-90, 50), (-90, 90), (-30, 30)]:   # gray, red, blue, greens
         assert inside in have, inside
     for outside in [(-110, -110), (110, 110), (100, -100), (-100, -100), (120, 0), (-90, 40)]:
         assert outside not in have, outside
+
+
+@pytest.mark.parametrize("step, samples", [(0, 257), (-10, 257), (0.1, 257), (float("nan"), 257),
+                                           (float("inf"), 257), (10, 1)])
+def test_gamut_bins_bad_arguments_are_clear_errors(step, samples):
+    with pytest.raises(ColorizeError, match="gamut_bins needs"):
+        B.gamut_bins(step, samples)
 
 
 def test_gamut_bins_are_zhangs_published_set():
