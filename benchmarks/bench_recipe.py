@@ -5,7 +5,7 @@ BatchNorm, LeakyReLU(0.1), nearest upsampling) with the shipped default's bins h
 to 64 k-means ab bins at half the input size in place of the last decoder stage; cross-entropy against soft
 targets, rebalanced with lambda 0.5, the targets built by colorize's BinsLoss.targets in both loops; neither
 decodes ab in training, as our bins head does not) or the previous default's regression head (--head ab: MSE
-on ab / 128), batch 8, random 64 x 64 crops of copies whose shorter side is 96 (size * crop_scale),
+on ab / 128), batch 8, random 96 x 96 crops of copies whose shorter side is 96 (size * crop_scale),
 rescaled by 1/1.25..1.25, flipped, rotated up to 20 degrees and sheared up to 0.2 (ScaleJitter over
 colorize.augment.Augment), each image --repeats times per epoch, Adam (lr 2e-3). The images are synthetic
 scenes generated at run time (colorize.synthetic, 'mixed': beaches, forests, sunrises), or the photos of
@@ -46,7 +46,7 @@ from colorize import data as D  # noqa: E402
 from colorize.augment import Augment  # noqa: E402
 from train_default import MODEL, ScaleJitter  # noqa: E402   (the recipe's model and scale jitter)
 
-SIZE, CROP_SCALE, BATCH, LR, MAX_ROTATION, MAX_SHEAR, JITTER = 64, 1.5, 8, 2e-3, 20.0, 0.2, 1.25
+SIZE, CROP_SCALE, BATCH, LR, MAX_ROTATION, MAX_SHEAR, JITTER = 96, 1.0, 8, 2e-3, 20.0, 0.2, 1.25
 BINS, REBALANCE = "kmeans:64", 0.5                  # the shipped default's head
 
 
