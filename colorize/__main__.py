@@ -1,6 +1,4 @@
 """`python -m colorize ...`: the command-line interface (see colorize/cli.py)."""
-import sys
+from .cli import run
 
-from .cli import main
-
-sys.exit(main())
+run()

@@ -121,6 +121,24 @@ def test_console_entry_point_via_subprocess(tmp_path):
     assert bad.stderr.startswith("error:") and "Traceback" not in bad.stderr and bad.stderr.count("\n") == 1
 
 
+def test_command_exits_with_mains_status_after_freezing_the_heap(monkeypatch):
+    """`colorize` (setup.cfg's entry point) and `python -m colorize` call cli.run: main's status, and
+    gc.freeze() so that the exit skips collecting what Numba's compiler left."""
+    import configparser
+    import gc
+    from colorize import cli
+    cfg = configparser.ConfigParser()
+    cfg.read(os.path.join(ROOT, "setup.cfg"))
+    assert "colorize = colorize.cli:run" in cfg["options.entry_points"]["console_scripts"]
+    monkeypatch.setattr(cli, "main", lambda: 3)
+    try:
+        with pytest.raises(SystemExit) as e:
+            cli.run()
+        assert e.value.code == 3 and gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+
+
 def test_train_without_quiet_logs_progress_to_stderr(tmp_path, capsys):
     code, out, err = run(["train", "synthetic:beach", "--out", tmp_path / "run", "--images", "6", "--size", "16",
                           "--epochs", "1"], capsys)
