@@ -122,6 +122,10 @@ def build_parser():
                    help="mlp only: hidden activation (default sigmoid)")
     t.add_argument("--augment", action=argparse.BooleanOptionalAction, default=None,
                    help="random flips, rotations and shears of the training images each epoch")
+    t.add_argument("--crop-scale", type=_positive_float, metavar="F",
+                   help="with --augment: random --size crops of copies whose shorter side is F x size, the "
+                        "working scale at prediction (at least 1; default 1.5 for the conv models; 1: crops as "
+                        "tall as the image, the shipped model's recipe)")
     t.add_argument("--aux-weight", type=_nonneg_float, metavar="W",
                    help="weight of the scene-classification loss for models with a classifier head "
                         "(default 1/300, as Iizuka et al.)")
@@ -231,7 +235,8 @@ def _cmd_train(args):
     from .train import run_training
     _set_threads(args.threads)
     opts = {k: getattr(args, k) for k in ("epochs", "size", "batch_size", "lr", "val_split", "seed", "patience",
-                                           "images", "augment", "aux_weight", "time_limit", "kl_beta", "kl_warmup")}
+                                           "images", "augment", "crop_scale", "aux_weight", "time_limit", "kl_beta",
+                                           "kl_warmup")}
     model_options = dict(args.model_opt)
     for k in ("hidden", "activation"):
         if getattr(args, k) is not None:

@@ -139,6 +139,20 @@ def test_command_exits_with_mains_status_after_freezing_the_heap(monkeypatch):
         gc.unfreeze()
 
 
+def test_train_crop_scale_sets_the_working_scale(tmp_path, capsys):
+    from colorize.checkpoint import load_weights
+    base = ["train", "synthetic:beach", "--model", "unet", "--augment", "--size", "16", "--images", "4",
+            "--epochs", "1", "--quiet"]
+    for crop_scale, scale in ((None, 24), ("1.0", 16), ("2", 32)):       # the conv models' default is 1.5
+        out = tmp_path / f"r{crop_scale}"
+        extra = [] if crop_scale is None else ["--crop-scale", crop_scale]
+        assert run(base + ["--out", out] + extra, capsys)[0] == 0
+        assert load_weights(str(out / "model.npz"))[1]["scale"] == scale
+    code, _, err = run(base + ["--out", tmp_path / "bad", "--crop-scale", "0.5"], capsys)
+    assert code == 2 and err.startswith("error: crop-scale must be at least 1") and err.count("\n") == 1
+    assert not os.path.exists(tmp_path / "bad")
+
+
 def test_train_without_quiet_logs_progress_to_stderr(tmp_path, capsys):
     code, out, err = run(["train", "synthetic:beach", "--out", tmp_path / "run", "--images", "6", "--size", "16",
                           "--epochs", "1"], capsys)
