@@ -6,8 +6,9 @@ to 64 k-means ab bins at half the input size in place of the last decoder stage;
 targets, rebalanced with lambda 0.5, the targets built by colorize's BinsLoss.targets in both loops; neither
 decodes ab in training, as our bins head does not) or the previous default's regression head (--head ab: MSE
 on ab / 128), batch 8, random 96 x 96 crops of copies whose shorter side is 96 (size * crop_scale),
-rescaled by 1/1.25..1.25, flipped, rotated up to 20 degrees and sheared up to 0.2 (ScaleJitter over
-colorize.augment.Augment), each image --repeats times per epoch, Adam (lr 2e-3). The images are synthetic
+rescaled by 1/1.25..1.25 (never below the crop, so 1..1.25 here), flipped, rotated up to 20 degrees and
+sheared up to 0.2 (ScaleJitter over colorize.augment.Augment), each image --repeats times per epoch, Adam
+(lr 2e-3). The images are synthetic
 scenes generated at run time (colorize.synthetic, 'mixed': beaches, forests, sunrises), or the photos of
 --photos DIR. Both libraries get the very same batches: the data and augmentation are NumPy/OpenCV code
 shared by the two loops, and only the model, loss, backward and optimizer differ.
@@ -58,7 +59,7 @@ def load_images(photos, n_synthetic, seed=0):
 
 
 def recipe_batches(ds, repeats, seed):
-    """The epoch's batches (L (8, 1, 64, 64), ab (8, 2, 64, 64)) as a generator: shuffled, augmented."""
+    """The epoch's batches (L (8, 1, 96, 96), ab (8, 2, 96, 96)) as a generator: shuffled, augmented."""
     augment = ScaleJitter(Augment(flip=True, max_rotation=MAX_ROTATION, max_shear=MAX_SHEAR), 1 / JITTER, JITTER)
     repeated = ds.subset(np.tile(np.arange(len(ds)), repeats))
     rng = np.random.default_rng([seed, 1])

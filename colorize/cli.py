@@ -58,6 +58,7 @@ _fraction = _number(float, lambda v: 0 <= v < 1, "a fraction between 0 and 1",
                     "in [0, 1) (the share of images kept for validation)")
 _smoothing = _number(float, lambda v: 0 <= v < 1, "a number in [0, 1)", "in [0, 1) (0 turns smoothing off)")
 _unit_float = _number(float, lambda v: 0 <= v <= 1, "a number in [0, 1]", "in [0, 1] (0: off)")
+_crop_scale = _number(float, lambda v: 1 <= v < float("inf"), "a number >= 1", "a finite number >= 1")
 
 
 def _key_value(text):
@@ -122,7 +123,7 @@ def build_parser():
                    help="mlp only: hidden activation (default sigmoid)")
     t.add_argument("--augment", action=argparse.BooleanOptionalAction, default=None,
                    help="random flips, rotations and shears of the training images each epoch")
-    t.add_argument("--crop-scale", type=_positive_float, metavar="F",
+    t.add_argument("--crop-scale", type=_crop_scale, metavar="F",
                    help="with --augment: random --size crops of copies whose shorter side is F x size, the "
                         "working scale at prediction (at least 1; default 1.5 for the conv models; 1: crops as "
                         "tall as the image, the shipped model's recipe)")
@@ -360,7 +361,7 @@ def run():
     """The `colorize` command (and `python -m colorize`): main() on sys.argv, then exit with its status.
 
     gc.freeze() first: the interpreter's last garbage collections would walk every object Numba's
-    compiler left behind, 0.15-0.3 s of a 1-4 s command, to free memory the exit frees anyway.
+    compiler left behind, 0.15-0.4 s of a 1-4 s command, to free memory the exit frees anyway.
     """
     status = main()
     gc.freeze()

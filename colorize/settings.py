@@ -24,6 +24,8 @@ from .errors import ColorizeError
 from .bins import rebalance_weights as rebalance_weights_of
 from .losses import BinsLoss, ColorLoss, RegressionLoss, VAELoss
 
+MAX_WORKING_SCALE = 4096    # pixels: the shorter side training images are kept at (size, x crop_scale with augment)
+
 
 @dataclass
 class TrainSettings:
@@ -86,6 +88,10 @@ class TrainSettings:
             bad("time_limit", "a positive number of minutes")
         if self.rebalance is not None and not (_is_number(self.rebalance) and 0 <= self.rebalance <= 1):
             bad("rebalance", "a number in [0, 1] (0: off)")
+        working = self.size * (self.crop_scale if self.augment else 1)   # the shorter side the images are kept at
+        if working > MAX_WORKING_SCALE:
+            raise ColorizeError(f"the working scale (size{' x crop-scale' if self.augment else ''}) must be at most "
+                                f"{MAX_WORKING_SCALE} pixels, got {working:g}; use a smaller size or crop-scale")
 
     @classmethod
     def from_dict(cls, values):

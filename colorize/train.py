@@ -151,6 +151,9 @@ def run_training(data, out_dir, model="mlp", model_options=None, resume=False, q
                                 f"or choose another --out")
         s = settings_for(model, **given)
         meta = None
+    if given.get("crop_scale") is not None and not s.augment:
+        raise ColorizeError("crop-scale sets the size of the augmented crops' copies; add --augment (augment=True) "
+                            "or drop it")
 
     ds, train_set, val_set = load_training_data(data, s, strict=strict, warn=log)
     if meta is None:

@@ -131,6 +131,8 @@ def test_command_exits_with_mains_status_after_freezing_the_heap(monkeypatch):
     cfg.read(os.path.join(ROOT, "setup.cfg"))
     assert "colorize = colorize.cli:run" in cfg["options.entry_points"]["console_scripts"]
     monkeypatch.setattr(cli, "main", lambda: 3)
+    gc.unfreeze()
+    assert gc.get_freeze_count() == 0
     try:
         with pytest.raises(SystemExit) as e:
             cli.run()
@@ -148,9 +150,12 @@ def test_train_crop_scale_sets_the_working_scale(tmp_path, capsys):
         extra = [] if crop_scale is None else ["--crop-scale", crop_scale]
         assert run(base + ["--out", out] + extra, capsys)[0] == 0
         assert load_weights(str(out / "model.npz"))[1]["scale"] == scale
-    code, _, err = run(base + ["--out", tmp_path / "bad", "--crop-scale", "0.5"], capsys)
-    assert code == 2 and err.startswith("error: crop-scale must be at least 1") and err.count("\n") == 1
-    assert not os.path.exists(tmp_path / "bad")
+    for extra, message in ((["--crop-scale", "0.5"], "argument --crop-scale: must be a finite number >= 1"),
+                           (["--crop-scale", "2000"], "the working scale (size x crop-scale) must be at most"),
+                           (["--crop-scale", "2", "--no-augment"], "crop-scale sets the size of the augmented")):
+        code, _, err = run(base + ["--out", tmp_path / "bad"] + extra, capsys)
+        assert code == 2 and err.startswith("error: " + message) and err.count("\n") == 1, err
+        assert not os.path.exists(tmp_path / "bad")
 
 
 def test_train_without_quiet_logs_progress_to_stderr(tmp_path, capsys):
