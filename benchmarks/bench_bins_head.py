@@ -6,7 +6,8 @@ Decoder features (16, 64, 32, 32) -> 1x1 conv to Q bin logits (ours: as colorize
 bias + W (Q, 64) @ x (16, 64, 1024) in one nn.baddbmm; PyTorch: F.conv2d) -> softmax cross-entropy against soft targets
 (each pixel's true ab spread over its 5 nearest bins, Gaussian sigma 5) with per-pixel rebalancing weights
 w[nearest bin] (lambda 0.5, E_p[w] = 1); forward + backward (gradients of the conv weight, bias and of the
-features, as inside a network). Q = 313 (the project's gamut bins, Zhang et al.'s set) and 64 (the default model's k-means count).
+features, as inside a network). Q = 313 (the project's gamut bins, Zhang et al.'s set) and 64 (the default
+model's k-means count).
 The targets and weights are built once (colorize.bins) and shared by both; their build time is printed on
 its own row (it is ours only: it runs on the data, once per minibatch, outside the autograd).
 Every figure is the median of --repeat runs after a warm-up. Never run by the test suite.

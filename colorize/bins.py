@@ -68,7 +68,8 @@ def _gamut_bins_cached(step, samples):
 def gamut_bins(step=10, samples=257):
     """(Q, 2) float32 ab grid points (step apart) within step of the sRGB gamut's ab hull (see module doc).
 
-    Ordered by a, then b. Q = 313 for step 10 (Zhang et al.'s set). Computed in about 0.1 s (0.5 s with scipy's import), cached per process.
+    Ordered by a, then b. Q = 313 for step 10 (Zhang et al.'s set). Computed in about 0.1 s (0.5 s with
+    scipy's import), cached per process.
     """
     if not (np.isfinite(step) and step >= 0.5) or samples < 2:      # finer steps: millions of grid points
         raise ColorizeError(f"gamut_bins needs a finite step >= 0.5 and samples >= 2, got step={step}, "

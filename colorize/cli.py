@@ -142,8 +142,8 @@ def build_parser():
                    help="conv models: ab regresses a, b (default); bins predicts a distribution over ab bins "
                         "per pixel (at half the input size), decoded to one colour")
     t.add_argument("--bins", metavar="SPEC",
-                   help="with --head bins: gamut (Zhang et al.'s 313 points of the 10-unit ab grid over the sRGB gamut) or kmeans:K (K centres fitted "
-                        "on the training pixels); default gamut")
+                   help="with --head bins: gamut (Zhang et al.'s 313 points of the 10-unit ab grid over the sRGB "
+                        "gamut) or kmeans:K (K centres fitted on the training pixels); default gamut")
     t.add_argument("--rebalance", type=_unit_float, metavar="LAMBDA",
                    help="weight rare colours up: per-pixel weight ((1 - LAMBDA) / Q + LAMBDA p)^-1 of its bin, "
                         "p the training set's colour prior (default 0.5 with --head bins, 0 = off otherwise)")

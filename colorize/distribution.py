@@ -16,7 +16,8 @@ from .models.bins_head import parse_bins
 
 
 def bin_centres(spec, train_ab, seed=0):
-    """(Q, 2) float32 centres for spec 'gamut' (the 313 points of the 10-unit grid over the sRGB gamut) or 'kmeans:K' (fitted on train_ab)."""
+    """(Q, 2) float32 centres for spec 'gamut' (the 313 points of the 10-unit grid over the sRGB gamut) or
+    'kmeans:K' (fitted on train_ab)."""
     kind, K = parse_bins(spec)
     if kind == "gamut":
         return B.gamut_bins()

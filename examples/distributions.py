@@ -2,8 +2,8 @@
 
 A regression head trained with a squared error predicts the AVERAGE of the plausible colours: where a sky may
 be blue (a beach) or orange (a sunrise), it paints the dull midpoint. Zhang, Isola and Efros (2016) instead
-predict, for every pixel, a distribution over quantised ab colours (the points of a 10-unit grid over the sRGB gamut),
-trained by cross-entropy against soft-encoded true colours with rare colours weighted up (class
+predict, for every pixel, a distribution over quantised ab colours (the points of a 10-unit grid over the
+sRGB gamut), trained by cross-entropy against soft-encoded true colours with rare colours weighted up (class
 rebalancing), and pick one colour from it: the mean (as dull as regression), the mode (vivid but patchy),
 or their annealed mean in between (softmax(logits / T) @ centres, T = 0.38). Melas-Kyriazi and Han add a
 Markov random field (mean-field inference over neighbouring pixels' distributions) so that the chosen

@@ -33,8 +33,9 @@ cosine learning-rate decay from --lr to 1% of it over --epochs (a fixed schedule
 few photos is too noisy to drive ReduceLROnPlateau or early stopping); random --size crops of copies whose
 shorter side is size * crop_scale (the working scale: predict resizes a photo's shorter side to it) with a
 random rescaling by 1/1.25..1.25 (never below the crop: 1..1.25 with --crop-scale 1), flips, rotations up
-to 20 degrees and shears up to 0.2; each epoch shows every training image --repeats times. The weights of the LAST epoch are kept (--keep best, with --hold-out-val,
-keeps the epoch of the best validation loss on crops instead). Prediction averages the ab predicted at 0.75,
+to 20 degrees and shears up to 0.2; each epoch shows every training image --repeats times. The weights of
+the LAST epoch are kept (--keep best, with --hold-out-val, keeps the epoch of the best validation loss on
+crops instead). Prediction averages the ab predicted at 0.75,
 1 and 1.25 times the working scale (--tta; the scales are saved with the weights and `colorize predict` uses
 them). The loop, checkpoints and --resume are colorize.train's; the weights are trained with this project's nn
 library. --minutes is only a safety stop.
@@ -68,8 +69,8 @@ Measured (seed 0; full resolution, PSNR per image on 8-bit RGB, averaged; --thre
   Averaging over the scales 72/96/120 gained 0.10 to 0.25 dB on validation for four different weight sets.
 The test photos hold more colours no prior can guess than the validation photos (a red backdrop, a macaw, a
 kingfisher, coloured cups, a flower): these come out muted or take a wrong hue, and blurred plain backgrounds
-tend to come out sky blue. Not kept for that regression recipe: 96 x 96 crops at scale 96 (80 epochs, 20.4 minutes, +2.11 dB on
-validation with the best-epoch rule); recomputing the BatchNorm statistics over training crops after training
+tend to come out sky blue. Not kept for that regression recipe: 96 x 96 crops at scale 96 (80 epochs,
+20.4 minutes, +2.11 dB on validation with the best-epoch rule); recomputing the BatchNorm statistics over training crops after training
 (+0.1 dB on validation for epoch 98, -0.07 dB for epoch 140); shrinking or boosting the predicted ab around
 the mean ab (pred' = mean + alpha (pred - mean)): alpha = 1 was best or within 0.05 dB on validation.
 Two recipe variants, each one run, last epoch, scales 72/96/120, on validation (--hold-out-val), were worse
