@@ -73,7 +73,7 @@ tend to come out sky blue. Not kept for that regression recipe: 96 x 96 crops at
 minutes, +2.11 dB on validation with the best-epoch rule); recomputing the BatchNorm statistics over training
 crops after training (+0.1 dB on validation for epoch 98, -0.07 dB for epoch 140); shrinking or boosting the
 predicted ab around the mean ab (pred' = mean + alpha (pred - mean)): alpha = 1 was best or within 0.05 dB on
-validation. Two recipe variants, each one run, last epoch, scales 72/96/120, on validation (--hold- out-val),
+validation. Two recipe variants, each one run, last epoch, scales 72/96/120, on validation (--hold-out-val),
 were worse than the 22.49 dB above and were not kept: no synthetic scenes with 6 crops per photo per epoch
 (22.16 dB, 8.1 minutes) and 60 beaches + 60 forests with 3 crops per image per epoch (21.97 dB). One run per
 variant and 16 photos: differences of a few tenths of a dB between such runs are within their noise.
