@@ -108,6 +108,8 @@ def format_metrics_table(result, title=None):
             m = r[key]
             lines.append(f"  {name:<18}{m['psnr']:>9.2f}{m['ab_error']:>10.2f}{m['colourfulness']:>11.1f}")
         lines.append(f"  {'truth':<18}{'':>9}{'':>10}{r['model']['colourfulness_true']:>11.1f}")
+        lines.append(f"  model - gray: {r['model']['psnr'] - r['gray']['psnr']:+.2f} dB, "
+                     f"model - mean-ab: {r['model']['psnr'] - r['mean_ab']['psnr']:+.2f} dB")
 
     per_kind = result.get("per_kind", {})
     block(result, "all" if len(per_kind) != 1 else next(iter(per_kind)))

@@ -77,6 +77,9 @@ def test_train_predict_evaluate_on_a_folder(tmp_path, capsys):
     assert code == 0, err
     result = json.loads(out)
     assert result["n"] == 4 and result["model"]["psnr"] > 0
+    from colorize.evaluate import format_metrics_table
+    gain = result["model"]["psnr"] - result["gray"]["psnr"]
+    assert f"  model - gray: {gain:+.2f} dB, model - mean-ab: " in format_metrics_table(result)
 
 
 def test_resume_through_the_cli(tmp_path, capsys):
