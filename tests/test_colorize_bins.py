@@ -91,8 +91,8 @@ def test_gamut_bins_match_an_independent_gamut_test():
     d, _ = cKDTree(outline).query(grid, p=np.inf)               # max-norm distance to the outline
     assert np.all(np.abs(d - 10.0) > 0.05)                      # no point so close to the rule's edge
     near = d <= 10.0
-    assert {tuple(x) for x in grid[inside | near]} == {tuple(map(float, x)) for x in B.gamut_bins()}
     have = {tuple(map(float, x)) for x in B.gamut_bins()}
+    assert {tuple(x) for x in grid[inside | near]} == have
     rgb = np.random.default_rng(1).random((1, 20000, 3)).astype(np.float32)   # and through OpenCV's conversion
     ab = color.rgb_to_lab(rgb)[0, :, 1:].astype(np.float64)
     lo, hi = np.floor(ab / 10), np.ceil(ab / 10)

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import nn
-from colorize.models import build_model
+from colorize.models import build_model, inference
 from colorize.models.resnet import ResNetColorizer
 
 _BN = ("weight", "bias", "running_mean", "running_var", "num_batches_tracked")
@@ -54,9 +54,8 @@ def test_forward_shapes_for_odd_sizes(options, hw):
     if options.get("head") == "bins":
         assert out.logits.shape == (2, len(model.bins_head.centres), (hw[0] + 1) // 2, (hw[1] + 1) // 2)
         assert out.ab is None                          # training mode: the loss reads the logits
-        with nn.no_grad():
-            out = model.eval()(x)
-        model.train()
+        with inference(model):
+            out = model(x)
     assert out.ab.shape == (2, 2) + hw
     assert np.all(np.abs(out.ab.data) < 1)
     if options.get("num_classes"):
