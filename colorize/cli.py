@@ -200,7 +200,8 @@ def build_parser():
     ev = sub.add_parser("evaluate", help="score a model against the gray and mean-ab baselines",
                         description="Colorize DATA at the model's working size and print PSNR (8-bit RGB, per "
                                     "image), mean ab error and colourfulness for the model and for two "
-                                    "baselines: gray (a = b = 0) and the training set's mean ab.",
+                                    "baselines: gray (a = b = 0) and the training set's mean ab. A folder's "
+                                    "unreadable images are skipped with a warning (--strict stops instead).",
                         epilog=EPILOG_DATA)
     ev.add_argument("data", metavar="DATA", help="folder of images or synthetic:beach|forest|sunrise|mixed")
     ev.add_argument("--weights", metavar="FILE", help="model.npz of a training run (default: the shipped model)")
@@ -213,6 +214,8 @@ def build_parser():
                     help="also write metrics.json and ab_histograms.png (predicted vs true colours) into DIR")
     _decode_options(ev)
     ev.add_argument("--threads", type=_positive_int, metavar="N", help="threads for the kernels")
+    ev.add_argument("--strict", action="store_true",
+                    help="stop at the first image that cannot be read (default: skip it with a warning)")
 
     d = sub.add_parser("demo", help="a quick end-to-end run on synthetic beaches",
                        description="Train the patch MLP on generated beach scenes, evaluate it against the "
@@ -296,8 +299,14 @@ def _cmd_predict(args):
 def _cmd_evaluate(args):
     from .evaluate import evaluate_weights, format_metrics_table
     _set_threads(args.threads)
+    if args.json not in (None, "-"):               # before the work, not after it
+        folder = os.path.dirname(os.path.abspath(args.json))
+        if os.path.isdir(args.json) or not os.path.isdir(folder):
+            raise ColorizeError(f"--json {args.json}: " + ("is a folder; give a file name such as metrics.json"
+                                                           if os.path.isdir(args.json) else
+                                                           f"folder {folder} does not exist; create it first"))
     result = evaluate_weights(args.weights, args.data, images=args.images, seed=args.seed, decode=args.decode,
-                              temperature=args.temperature, out_dir=args.out)
+                              temperature=args.temperature, out_dir=args.out, strict=args.strict)
     if args.json == "-":
         print(json.dumps(result, indent=2))
     else:

@@ -27,12 +27,15 @@ API
     to_model_arrays(rgb) -> (L_input (N, 1, H, W), ab_target (N, 2, H, W)) from an (N, H, W, 3) RGB batch.
     fit_crop(rgb, size) -> the working-size image: shorter side resized, centre crop.
     center_crop(image, hw) -> the central (H, W) window; resize_shorter(image, side) -> shorter side = side.
+    warn_skipped(ds, doing) -> the warning lines for a folder's unreadable files (load_dataset on_error="skip")
     lab_to_model_arrays(lab) -> (L_input, ab_target) from an (N, H, W, 3) Lab batch (no colour conversion).
     num_batches(n, batch_size, drop_last=False) -> how many batches batches() yields.
     resize_image(image, hw) -> image resized to exactly hw (area when shrinking, bilinear when enlarging).
     predict_input(rgb_full, size) -> (L_full (H, W), x (1, 1, h, w)): the input for colorizing a whole photo
         (resized, not cropped, to the working size: the predicted ab is resized back with color.join).
 """
+
+import sys
 
 import cv2
 import numpy as np
@@ -225,6 +228,19 @@ def load_dataset(spec, size=64, n=None, seed=0, keep_size=None, limit=None, on_e
         labels = np.array([names.index(lb) for lb in folder_labels], dtype=np.int64)
     return Dataset(np.stack(images), labels, names, paths, large if keep_size is not None else None,
                    name=spec, skipped=skipped)
+
+
+def warn_skipped(ds, doing, warn=None):
+    """Report a folder Dataset's unreadable files (load_dataset(..., on_error="skip")): one warning line each,
+    then a count, through warn(line) (default: stderr). doing: what goes on with the rest, e.g. "training"."""
+    if not ds.skipped:
+        return
+    warn = warn or (lambda line: print(line, file=sys.stderr, flush=True))
+    for _, message in ds.skipped:
+        warn(f"warning: {message}; skipped")
+    n = len(ds.skipped)
+    warn(f"warning: skipped {n} unreadable image{'s' if n > 1 else ''} of {n + len(ds)}; {doing} the other "
+         f"{len(ds)} (--strict stops at the first instead)")
 
 
 def split(dataset, val_fraction, seed=0):

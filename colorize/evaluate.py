@@ -157,11 +157,13 @@ def format_kind_table(result):
     return "\n".join(lines)
 
 
-def evaluate_weights(weights, data, images=None, seed=1000, decode=None, temperature=None, out_dir=None):
+def evaluate_weights(weights, data, images=None, seed=1000, decode=None, temperature=None, out_dir=None,
+                     strict=False, warn=None):
     """`colorize evaluate`: load a weights file, score it on DATA at its working size vs the baselines.
 
     decode / temperature: a bins model's decoding (default: saved with the weights). out_dir: also write
-    metrics.json and ab_histograms.png there.
+    metrics.json and ab_histograms.png there. A folder's unreadable images are skipped, each reported by
+    warn(line) (default: stderr) and listed in result["skipped"]; strict=True stops at the first one instead.
     """
     model, meta = load_weights(resolve_weights(weights))
     for_prediction(model)
@@ -175,7 +177,8 @@ def evaluate_weights(weights, data, images=None, seed=1000, decode=None, tempera
                             f"synthetic:beach|forest|sunrise|mixed")
     is_synth = spec.startswith(D.SYNTHETIC_PREFIX)
     ds = D.load_dataset(spec, size=size, n=(images or 64) if is_synth else None, seed=seed,
-                        limit=None if is_synth else images)
+                        limit=None if is_synth else images, on_error="raise" if strict else "skip")
+    D.warn_skipped(ds, "scoring", warn)
     mean = meta.get("mean_ab") or [0.0, 0.0]
     hist = None
     if out_dir is not None:
@@ -184,6 +187,8 @@ def evaluate_weights(weights, data, images=None, seed=1000, decode=None, tempera
     result = evaluate_model(model, ds, mean, histogram_path=hist)
     result["weights"] = os.fspath(weights) if weights is not None else "default"
     result["data"] = spec
+    if ds.skipped:
+        result["skipped"] = [{"path": path, "reason": reason} for path, reason in ds.skipped]
     head = bins_head(model)
     if head is not None:
         result["decode"] = {"method": head.decode, "temperature": head.temperature}

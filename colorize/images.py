@@ -174,8 +174,8 @@ def list_images(folder, extensions=IMAGE_EXTENSIONS):
     if not os.path.exists(folder):
         raise ColorizeError(f"folder {folder} does not exist; check the path")
     if not os.path.isdir(folder):
-        raise ColorizeError(f"{folder} is not a folder; pass a folder of images "
-                            f"(or use load_image for a single file)")
+        raise ColorizeError(f"{folder} is not a folder; pass a folder of images (to score one photo, "
+                            f"put it in a folder of its own)")
     accepted = ", ".join(e.lstrip(".") for e in extensions)
     found = []
     any_file = False

@@ -9,7 +9,6 @@ after every epoch), then samples.png (gray | predicted | truth) and metrics.json
 colourfulness of the model and of the gray and mean-ab baselines; per scene kind when labels exist).
 """
 import os
-import sys
 
 import numpy as np
 
@@ -63,13 +62,7 @@ def load_training_data(data, s, limit=None, strict=False, warn=None):
     ds = D.load_dataset(data, size=s.size, n=s.images if is_synth else None, seed=s.seed,
                         keep_size=_keep_size(s), limit=None if is_synth else limit,
                         on_error="raise" if strict else "skip")
-    if ds.skipped:
-        warn = warn or (lambda line: print(line, file=sys.stderr, flush=True))
-        for _, message in ds.skipped:
-            warn(f"warning: {message}; skipped")
-        n = len(ds.skipped)
-        warn(f"warning: skipped {n} unreadable image{'s' if n > 1 else ''} of {n + len(ds)}; training on the "
-             f"other {len(ds)} (--strict stops at the first instead)")
+    D.warn_skipped(ds, "training on", warn)
     train_set, val_set = D.split(ds, s.val_split, seed=s.seed)
     if val_set is not None and val_set.large is not None:
         # Validate at the scale the model trains at: centre crops of the larger copies.

@@ -242,7 +242,33 @@ def test_predict_reports_an_unreadable_file_and_colorizes_the_others(tmp_path, c
     assert not (tmp_path / "o").exists()
 
 
+def test_evaluate_skips_an_unreadable_image(tmp_path, capsys, weights):
+    folder = _good_folder(tmp_path / "photos")
+    (folder / "corrupt.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(200)))
+    # --strict: the first unreadable file stops the evaluation, before anything is written
+    _fails(["evaluate", "--weights", weights, folder, "--strict", "--out", tmp_path / "e"], capsys, "corrupt.png")
+    assert not (tmp_path / "e").exists()
+    # default: skipped with one warning line naming it, then a count; the other 3 are scored
+    assert main(["evaluate", "--weights", str(weights), str(folder), "--json", str(tmp_path / "m.json")]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 2 and err[0].startswith("warning: ") and "corrupt.png" in err[0]
+    assert err[1] == "warning: skipped 1 unreadable image of 4; scoring the other 3 (--strict stops at the first instead)"
+    result = json.loads((tmp_path / "m.json").read_text())
+    assert result["n"] == 3 and [os.path.basename(r["path"]) for r in result["skipped"]] == ["corrupt.png"]
+
+
+def test_evaluate_checks_its_json_path_first(tmp_path, capsys, weights, monkeypatch):
+    import colorize.evaluate
+    monkeypatch.setattr(colorize.evaluate, "evaluate_model", lambda *a, **k: pytest.fail("evaluated anyway"))
+    _fails(["evaluate", "--weights", weights, "synthetic:beach", "--json", tmp_path / "no" / "m.json"], capsys,
+           "--json", "does not exist")
+    _fails(["evaluate", "--weights", weights, "synthetic:beach", "--json", tmp_path], capsys, "--json", "folder")
+
+
 def test_evaluate_bad_data(tmp_path, capsys, weights):
     _fails(["evaluate", "--weights", weights, tmp_path / "nothing"], capsys, "does not exist")
+    save_image(str(tmp_path / "one.png"), make_scene("beach", 16, rng=0))
+    err = _fails(["evaluate", "--weights", weights, tmp_path / "one.png"], capsys, "not a folder")
+    assert "load_image" not in err                  # a CLI user cannot act on a Python function's name
     (tmp_path / "empty").mkdir()
     _fails(["evaluate", "--weights", weights, tmp_path / "empty"], capsys, "empty")
