@@ -12,6 +12,8 @@ API
                              permission denied, folder gone...), where, and what to do.
     hold_interrupt()         context manager: a Ctrl-C inside the block is delivered when the block ends (so
                              the files written together, such as a checkpoint and its weights, stay consistent)
+    interrupt_on_sigterm()   make SIGTERM (a job runner's stop, `kill`) a Ctrl-C in this process: the same
+                             clean-up and one line (the `colorize` command does this)
     Interrupted(message)     a KeyboardInterrupt that carries the one line the CLI prints (e.g. "interrupted after
                              epoch 3; continue with --resume").
 """
@@ -62,17 +64,30 @@ def write_error(path, err):
     return WriteError(f"cannot write {path}: {advice}")
 
 
+def _raise_interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def interrupt_on_sigterm():
+    """SIGTERM raises KeyboardInterrupt from now on, so that it cleans up as Ctrl-C does (temporary files
+    removed, checkpoints consistent) instead of killing the process mid-write."""
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+
+
 @contextlib.contextmanager
 def hold_interrupt():
-    """Delay Ctrl-C (SIGINT) until the block has finished; a no-op outside the main thread."""
+    """Delay Ctrl-C (SIGINT), and SIGTERM after interrupt_on_sigterm(), until the block has finished; a no-op
+    outside the main thread."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
     caught = []
-    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    held = [signal.SIGINT] + ([signal.SIGTERM] if signal.getsignal(signal.SIGTERM) is _raise_interrupt else [])
+    previous = {sig: signal.signal(sig, lambda signum, frame: caught.append(signum)) for sig in held}
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     if caught:
         raise KeyboardInterrupt

@@ -5,6 +5,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 import tracemalloc
 
 import cv2
@@ -260,7 +261,6 @@ def test_ctrl_c_for_real_in_a_training_process(tmp_path):
                              "--images", "24", "--size", "24", "--epochs", "1000", "--quiet", "--threads", "1"],
                             stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
     try:
-        import time
         deadline = time.monotonic() + 120
         while not (run / "history.json").exists() and time.monotonic() < deadline and proc.poll() is None:
             time.sleep(0.05)
@@ -287,6 +287,24 @@ def test_hold_interrupt_delivers_ctrl_c_after_the_block():
             os.kill(os.getpid(), signal.SIGINT)
             finished.append(True)
     assert finished == [True]
+
+
+def test_hold_interrupt_holds_sigterm_once_it_is_an_interrupt():
+    from colorize.errors import interrupt_on_sigterm
+    previous = signal.getsignal(signal.SIGTERM)
+    try:
+        interrupt_on_sigterm()
+        finished = []
+        with pytest.raises(KeyboardInterrupt):
+            with hold_interrupt():
+                os.kill(os.getpid(), signal.SIGTERM)
+                finished.append(True)
+        assert finished == [True]
+        with pytest.raises(KeyboardInterrupt):          # outside a held block: at once, as Ctrl-C
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(1)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 # ------------------------------------------------------------------------------------------ 4. bounded memory
