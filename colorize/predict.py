@@ -272,7 +272,6 @@ def predict_paths(weights, inputs, out_dir, fmt="png", overwrite=False, smooth=N
             try:
                 if kind == "video":
                     bar.close()
-                    _make_folder(os.path.dirname(dst))
                     colorize_video(model, src, dst, size, DEFAULT_SMOOTH if smooth is None else smooth,
                                    SCENE_CUT if scene_cut is None else scene_cut, progress=progress)
                 elif kind == "samples":

@@ -88,7 +88,8 @@ def video_info(path):
 @contextlib.contextmanager
 def _native_stderr_silenced():
     """Mute what native code prints on file descriptor 2 (FFmpeg's "tag 'VP80' is not supported ..." note
-    when a WebM writer opens, which works nonetheless); our own one-line errors are unaffected."""
+    when a WebM writer opens, which works nonetheless, or its complaints about a corrupt input, which our own
+    one-line error reports)."""
     try:
         saved = os.dup(2)
     except OSError:
@@ -104,15 +105,18 @@ def _native_stderr_silenced():
 
 
 def colorize_video(model, src, dst, size, smooth=DEFAULT_SMOOTH, scene_cut=SCENE_CUT, progress=True):
-    """Colorize every frame of src into dst (atomically: nothing half-written). Returns the frame count."""
-    from .predict import colorize_pixels
+    """Colorize every frame of src into dst (atomically: nothing half-written), creating dst's folder once src
+    decodes. Returns the frame count."""
+    from .predict import _make_folder, colorize_pixels
     smoother = AbSmoother(smooth, scene_cut)
-    cap = cv2.VideoCapture(os.fspath(src))
-    try:
+    with _native_stderr_silenced():         # FFmpeg's own complaint ("moov atom not found"): our line says it
+        cap = cv2.VideoCapture(os.fspath(src))
         ok, frame = cap.read() if cap.isOpened() else (False, None)
+    try:
         if not ok:
             raise ColorizeError(f"cannot decode video {src}: not a video, corrupt, or its codec is not available "
                                 f"in this OpenCV build; convert it to mp4 (H.264 or MPEG-4)")
+        _make_folder(os.path.dirname(dst))
         fps = float(cap.get(cv2.CAP_PROP_FPS) or 0.0)
         if not fps > 0:
             fps = 25.0

@@ -66,6 +66,17 @@ def test_an_unreadable_video_fails_alone(tmp_path, capsys, weights):
     assert os.listdir(tmp_path / "o") == ["ok_color.avi"]
 
 
+def test_a_truncated_video_gives_one_line_and_no_folder(tmp_path, capfd, weights):
+    clip = _write_clip(tmp_path / "clip.mp4", _static_frames(30, hw=(64, 96)))
+    cut = tmp_path / "cut.mp4"
+    data = clip.read_bytes()
+    cut.write_bytes(data[:len(data) // 2])                # FFmpeg itself complains: "moov atom not found"
+    code = main(["predict", "--weights", weights, str(cut), "--out", str(tmp_path / "o")])
+    out, err = capfd.readouterr()                          # the file descriptors: native output counts too
+    assert code == 2 and err.count("\n") == 1 and err.startswith("error: cannot decode video"), err
+    assert not (tmp_path / "o").exists()
+
+
 def test_sigterm_during_a_video_leaves_nothing_behind(tmp_path, weights):
     """SIGTERM (a job runner's stop) to a real `colorize predict` process while it writes a clip: handled as
     Ctrl-C, one line, exit 130, and the temporary output is removed."""
