@@ -163,9 +163,11 @@ def build_parser():
                                "clip.mp4 -> DIR/clip_color.mp4. If the name is taken by an input, by another "
                                "output of the run or (without --overwrite) by an existing file, a number is "
                                "added: photo_color-1.png. An input file is never overwritten, even with "
-                               "--overwrite. Files in DIR named like outputs are not colorized again. A file "
-                               "that cannot be read is reported and the others go on (exit status 2 at the "
-                               "end); the last line counts the files written, skipped and failed.")
+                               "--overwrite. Files in DIR named like outputs are not colorized again. The inputs "
+                               "named on the command line are checked before any work: each must exist and be "
+                               "an image, a video or a folder. A file that then cannot be decoded is reported "
+                               "and the others go on (exit status 2 at the end); the last line counts the "
+                               "files written, skipped and failed.")
     pr.add_argument("inputs", nargs="+", metavar="IMAGE_OR_DIR_OR_VIDEO",
                     help="image and video files and/or folders of them (scanned recursively)")
     pr.add_argument("--weights", metavar="FILE",
