@@ -92,7 +92,8 @@ class Trainer:
     loop reads epochs, batch_size, shuffle, seed, patience, time_limit). out_dir: where model.npz /
     checkpoint.npz / history.json / loss.png are written after every epoch (None: nothing is written).
     meta: extra information saved with the weights. augment: None or a callable(lab, rng, hw) used by
-    data.batches. log: callable(str) for per-epoch lines (default: stderr unless quiet).
+    data.batches. log: callable(str) for per-epoch lines (default: stderr unless quiet) and for the results at
+    the end (self.result; default: stdout unless quiet, so that `colorize train ... > log.txt` keeps them).
     """
 
     def __init__(self, model, loss, optimizer, scheduler=None, *, settings=None, train_set, val_set=None,
@@ -106,6 +107,7 @@ class Trainer:
         self.meta = dict(meta or {})
         self.quiet = quiet
         self.log = log or (lambda msg: None if quiet else print(msg, file=sys.stderr, flush=True))
+        self.result = log or (lambda msg: None if quiet else print(msg, flush=True))
         self.augment = augment
         self.rng = np.random.default_rng([self.settings.seed, 1])     # shuffling + augmentation
         self.epoch = 0

@@ -43,6 +43,14 @@ def test_help_everywhere(argv, capsys):
         assert "synthetic:beach" in out
 
 
+def test_train_prints_progress_on_stderr_and_results_on_stdout(tmp_path, capsys):
+    code, out, err = run(["train", "synthetic:beach", "--model", "mlp", "--out", tmp_path / "run", "--epochs", "2",
+                          "--size", "16", "--images", "6"], capsys)
+    assert code == 0, err
+    assert "epoch 2/2" in err and "metrics on the" not in err
+    assert out.splitlines()[0].startswith("metrics on the") and out.splitlines()[-1].startswith("run folder: ")
+
+
 def test_train_predict_evaluate_on_a_folder(tmp_path, capsys):
     photos = _photos(tmp_path / "photos")
     run_dir = tmp_path / "run"
