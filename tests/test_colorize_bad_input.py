@@ -252,7 +252,8 @@ def test_evaluate_skips_an_unreadable_image(tmp_path, capsys, weights):
     assert main(["evaluate", "--weights", str(weights), str(folder), "--json", str(tmp_path / "m.json")]) == 0
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 2 and err[0].startswith("warning: ") and "corrupt.png" in err[0]
-    assert err[1] == "warning: skipped 1 unreadable image of 4; scoring the other 3 (--strict stops at the first instead)"
+    assert err[1] == ("warning: skipped 1 unreadable image of 4; scoring the other 3 "
+                      "(--strict stops at the first instead)")
     result = json.loads((tmp_path / "m.json").read_text())
     assert result["n"] == 3 and [os.path.basename(r["path"]) for r in result["skipped"]] == ["corrupt.png"]
 
