@@ -224,10 +224,10 @@ def test_shared_padding_layout():
 
 
 @settings(max_examples=30, deadline=None)
-@given(case=conv_case(), dtype=st.sampled_from([np.float32, np.float64]))
-def test_layout_packing_matches_definition(case, dtype):
-    """The Numba packers against the layout's definition (conv_layout module doc), written into
-    work arrays full of NaN (stale contents must all be overwritten):
+@given(case=conv_case(), dtype=st.sampled_from([np.float32, np.float64]), n_threads=st.sampled_from([1, 2]))
+def test_layout_packing_matches_definition(case, dtype, n_threads):
+    """The Numba packer (its serial and parallel builds) against the layout's definition (conv_layout module
+    doc), written into work arrays full of NaN (stale contents must all be overwritten):
     Xf[c, a*sw+b, n*Sg + u*Wq + v] = xpad[n, c, u*sh + a, v*sw + b] (zero outside), a zero tail;
     unpack reads each input pixel back from the same place; gYf holds gy with zero garbage."""
     from nn.kernels import conv_layout
@@ -239,14 +239,14 @@ def test_layout_packing_matches_definition(case, dtype):
     big = np.zeros((N, C, g.Hq * sh + 2 * ph + kh, g.Wq * sw + 2 * pw + kw), dtype)
     big[:, :, ph:ph + H, pw:pw + W] = x                         # xpad, with extra zeros below/right
     Xf = np.full((C, g.P, g.L + g.max_off + 3), np.nan, dtype)
-    conv_layout.pack_input(x, g, Xf)
+    conv_layout.pack_input(x, g, Xf, n_threads)
     for a in range(sh):
         for bb in range(sw):
             want = big[:, :, a:a + g.Hq * sh:sh, bb:bb + g.Wq * sw:sw].transpose(1, 0, 2, 3)
             np.testing.assert_array_equal(Xf[:, a * sw + bb, :g.L], want.reshape(C, g.L))
     np.testing.assert_array_equal(Xf[:, :, g.L:], 0)
     gXf = np.random.default_rng(1).standard_normal(Xf.shape).astype(dtype)
-    gx = conv_layout.unpack_input_grad(gXf, g)
+    gx = conv_layout.unpack_input_grad(gXf, g, n_threads)
     hh, ww = np.arange(H) + ph, np.arange(W) + pw               # padded coordinates of the pixels
     planes = (hh % sh)[:, None] * sw + (ww % sw)[None, :]
     cols = (hh // sh)[:, None] * g.Wq + (ww // sw)[None, :]
@@ -254,7 +254,7 @@ def test_layout_packing_matches_definition(case, dtype):
         np.testing.assert_array_equal(gx[n], gXf[:, planes, n * g.Sg + cols])
     pre = 2
     gYf = np.full((O, pre + g.L), np.nan, dtype)
-    conv_layout.pack_output_grad(gy, g, pre, gYf)
+    conv_layout.pack_output_grad(gy, g, pre, gYf, n_threads)
     grid = np.zeros((O, N, g.Hq, g.Wq), dtype)
     grid[:, :, :Ho, :Wo] = gy.transpose(1, 0, 2, 3)
     np.testing.assert_array_equal(gYf[:, :pre], 0)

@@ -136,7 +136,7 @@ def _packed_input(x, g, columns=None, rows=None):
     (columns: L by default, rows: C by default; the columns past L and the rows past C are zero)."""
     rows = rows or g.C
     Xf = work("x", (rows, g.P, (columns or g.L) + g.max_off), x.dtype)
-    pack_input(x, g, Xf)
+    pack_input(x, g, Xf, threads.get_num_threads())
     Xf[g.C:] = 0
     return Xf
 
@@ -146,7 +146,7 @@ def _packed_output_grad(gy, g, pre, columns=None, rows=None):
     rows: O by default; zero garbage columns, and zeros past L and past O)."""
     columns, rows = columns or g.L, rows or g.O
     gYf = work("gy", (rows, pre + columns), gy.dtype)
-    pack_output_grad(gy, g, pre, gYf)
+    pack_output_grad(gy, g, pre, gYf, threads.get_num_threads())
     gYf[:, pre + g.L:] = 0
     gYf[g.O:] = 0
     return gYf
@@ -249,7 +249,7 @@ def _conv2d_grad_input(gy, w, input_hw, stride, padding, route):
         gYf = _packed_output_grad(gy, g, g.max_off, Lpad)
         gXf = work("gx", (conv_simd.padded_rows(C, conv_simd.MR), g.P, Lpad), gy.dtype)
         conv_simd.conv_grad_input(gYf, w, g, gXf, threads.get_num_threads())
-        return unpack_input_grad(gXf, g)
+        return unpack_input_grad(gXf, g, threads.get_num_threads())
     pl, off = g.taps()
     gXf = work("gx", (C, g.P, g.L), gy.dtype)
     if route == "direct":
@@ -262,7 +262,7 @@ def _conv2d_grad_input(gy, w, input_hw, stride, padding, route):
         rows = conv_gemm.chunk_rows(N * g.Hq, g.Wq, O + C, gy.itemsize)
         threads.run_blas_loop(conv_gemm.grad_input_planes, gYf, _tap_weights(w), pl, off, g.max_off,
                               g.L, g.Wq, rows, gXf)
-    return unpack_input_grad(gXf, g)
+    return unpack_input_grad(gXf, g, threads.get_num_threads())
 
 
 def conv2d_grad_weight(gy, x, kernel_hw, stride, padding):
