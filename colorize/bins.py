@@ -29,8 +29,6 @@ import functools
 
 import numpy as np
 
-import nn
-
 from . import color
 from .errors import ColorizeError
 
@@ -156,12 +154,6 @@ def _tree(centres):
     return _tree_cached(centres.tobytes(), centres.shape)
 
 
-def _query(centres, ab, k):
-    """The k nearest centres of every pixel of ab (N, 2, H, W): (distances, indices), each (N*H*W, k)
-    (k = 1: (N*H*W,)), searched on nn's thread count (each pixel alone: the same result at any count)."""
-    return _tree(centres).query(ab.transpose(0, 2, 3, 1).reshape(-1, 2), k=k, workers=nn.get_num_threads())
-
-
 def nearest_k(ab, centres, k=5, sigma=5.0):
     """The k nearest centres of each pixel and their Gaussian weights (summing to 1 per pixel).
 
@@ -173,7 +165,7 @@ def nearest_k(ab, centres, k=5, sigma=5.0):
     k = min(int(k), len(centres))
     if k < 1 or sigma <= 0:
         raise ColorizeError(f"soft encoding needs k >= 1 and sigma > 0, got k={k}, sigma={sigma}")
-    d, idx = _query(centres, ab, k)
+    d, idx = _tree(centres).query(ab.transpose(0, 2, 3, 1).reshape(-1, 2), k=k)
     d, idx = d.reshape(-1, k), idx.reshape(-1, k)
     # subtract the nearest distance before exponentiating: the same weights, no underflow far from every centre
     logw = -(d * d - (d[:, :1] * d[:, :1])) / (2.0 * sigma * sigma)
@@ -202,7 +194,7 @@ def nearest_bin(ab, centres):
     """(N, H, W) int64 index of each pixel's nearest centre. ab: (N, 2, H, W); centres: (Q, 2)."""
     ab, centres = _check_ab_images(ab, centres)
     N, _, H, W = ab.shape
-    _, idx = _query(centres, ab, 1)
+    _, idx = _tree(centres).query(ab.transpose(0, 2, 3, 1).reshape(-1, 2), k=1)
     return idx.reshape(N, H, W).astype(np.int64)
 
 
