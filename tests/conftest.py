@@ -47,3 +47,30 @@ def train_tiny(tmp_path_factory):
                      "--epochs", str(epochs), "--quiet"]) == 0
         return str(run / "model.npz")
     return train
+
+
+@pytest.fixture(scope="session")
+def signal_colorize():
+    """signal_colorize(args, ready, sig, settle=0) -> (exit status, stderr): run `python -m colorize ARGS` in a
+    child process, wait until ready() is true (at most 120 s), `settle` seconds more, then send it sig."""
+    import signal
+    import subprocess
+    import time
+
+    def run(args, ready, sig=signal.SIGINT, settle=0.0):
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join([os.getcwd()] + sys.path))
+        proc = subprocess.Popen([sys.executable, "-m", "colorize"] + [str(a) for a in args], stderr=subprocess.PIPE,
+                                stdout=subprocess.PIPE, text=True, env=env)
+        try:
+            deadline = time.monotonic() + 120
+            while not ready() and time.monotonic() < deadline and proc.poll() is None:
+                time.sleep(0.02)
+            time.sleep(settle)
+            assert proc.poll() is None, "the command finished before the signal; give it more work"
+            proc.send_signal(sig)
+            _, err = proc.communicate(timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+        return proc.returncode, err
+    return run

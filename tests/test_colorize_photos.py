@@ -253,24 +253,13 @@ def test_ctrl_c_during_training_keeps_the_last_epoch_and_resumes(tmp_path, capsy
     assert len(json.loads((tmp_path / "run" / "history.json").read_text())) == 4
 
 
-def test_ctrl_c_for_real_in_a_training_process(tmp_path):
+def test_ctrl_c_for_real_in_a_training_process(tmp_path, signal_colorize):
     """SIGINT to a real `colorize train` process at some point of epoch 2 or later: one line, valid checkpoint."""
     run = tmp_path / "run"
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([os.getcwd()] + sys.path))
-    proc = subprocess.Popen([sys.executable, "-m", "colorize", "train", "synthetic:beach", "--out", str(run),
-                             "--images", "24", "--size", "24", "--epochs", "1000", "--quiet", "--threads", "1"],
-                            stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
-    try:
-        deadline = time.monotonic() + 120
-        while not (run / "history.json").exists() and time.monotonic() < deadline and proc.poll() is None:
-            time.sleep(0.05)
-        time.sleep(0.3)
-        proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=60)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    assert proc.returncode == 130, err
+    code, err = signal_colorize(["train", "synthetic:beach", "--out", run, "--images", "24", "--size", "24",
+                                 "--epochs", "1000", "--quiet", "--threads", "1"],
+                                (run / "history.json").exists, signal.SIGINT, settle=0.3)
+    assert code == 130, err
     lines = err.splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: interrupted after epoch ") and "--resume" in lines[0], err
     done = int(lines[0].split("epoch ")[1].split(";")[0])

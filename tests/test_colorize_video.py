@@ -77,29 +77,15 @@ def test_a_truncated_video_gives_one_line_and_no_folder(tmp_path, capfd, weights
     assert not (tmp_path / "o").exists()
 
 
-def test_sigterm_during_a_video_leaves_nothing_behind(tmp_path, weights):
+def test_sigterm_during_a_video_leaves_nothing_behind(tmp_path, weights, signal_colorize):
     """SIGTERM (a job runner's stop) to a real `colorize predict` process while it writes a clip: handled as
     Ctrl-C, one line, exit 130, and the temporary output is removed."""
     import signal
-    import subprocess
-    import sys
-    import time
     clip = _write_clip(tmp_path / "long.avi", _static_frames(3000, hw=(48, 64)))
     out = tmp_path / "o"
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([os.getcwd()] + sys.path))
-    proc = subprocess.Popen([sys.executable, "-m", "colorize", "predict", "--weights", weights, str(clip), "--out",
-                             str(out), "--quiet"], stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
-    try:
-        deadline = time.monotonic() + 120
-        while not (out.exists() and os.listdir(out)) and time.monotonic() < deadline and proc.poll() is None:
-            time.sleep(0.02)
-        assert proc.poll() is None, "the clip was finished before the signal; make it longer"
-        proc.send_signal(signal.SIGTERM)
-        _, err = proc.communicate(timeout=60)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    assert proc.returncode == 130, err
+    code, err = signal_colorize(["predict", "--weights", weights, clip, "--out", out, "--quiet"],
+                                lambda: out.exists() and os.listdir(out), signal.SIGTERM)
+    assert code == 130, err
     assert len(err.splitlines()) == 1 and err.startswith("error: interrupted"), err
     assert os.listdir(out) == []
 
