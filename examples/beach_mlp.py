@@ -9,7 +9,8 @@ red or orange at sunrise, and 5 x 5 pixels cannot tell which.
         pixels) and the default (shuffled minibatches of 256 pixels, Adam, several epochs); compare both
         with the gray (a = b = 0) and mean-ab baselines on beaches the models never saw;
     (b) train on beaches + forests + sunrises mixed and show, per scene kind, where it fails (the skies);
-    (c) write loss curves, comparison grids and the trained weights to --out (default out/beach_mlp).
+    (c) write loss curves, comparison grids and the trained weights to --out (default out/beach_mlp;
+        with --data, out/beach_mlp_data, so that the two runs' files never mix).
 
 Training is the PyTorch loop, through this project's autograd (train_epoch below): for each minibatch of
 pixels, out = model.forward_patches(x); loss = F.mse_loss(out, y); optimizer.zero_grad(); loss.backward();
@@ -108,7 +109,7 @@ def save_run(path, model, train_set, args, data):
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--out", default=os.path.join("out", "beach_mlp"), help="output folder (default out/beach_mlp)")
+    p.add_argument("--out", help="output folder (default out/beach_mlp; with --data, out/beach_mlp_data)")
     p.add_argument("--data", metavar="DIR", help="train on a folder of your own photos instead of synthetic scenes")
     p.add_argument("--size", type=int, default=64, help="working size in pixels (default 64)")
     p.add_argument("--images", type=int, default=96, help="synthetic training scenes per experiment (default 96)")
@@ -121,6 +122,8 @@ def main(argv=None):
     args = p.parse_args(argv)
     if args.size < 8 or args.images < 2 or (args.epochs is not None and args.epochs < 1):
         p.error("--size must be >= 8, --images >= 2 and --epochs >= 1")
+    if args.out is None:            # the synthetic run writes files (part b) that a --data run would not replace
+        args.out = os.path.join("out", "beach_mlp_data" if args.data else "beach_mlp")
     try:
         os.makedirs(args.out, exist_ok=True)
     except OSError as e:
