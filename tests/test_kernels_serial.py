@@ -3,11 +3,12 @@ and never the parallel builds, more threads run the parallel builds; both give t
 import numpy as np
 import pytest
 
-from nn.kernels import conv, conv_direct, conv_simd, threads
+from nn.kernels import conv, conv_direct, conv_layout, conv_simd, threads
 from nn.kernels.serial import pick
 
 PARALLEL = [(conv_simd, "forward"), (conv_simd, "grad_input_planes"), (conv_simd, "grad_weight_taps"),
-            (conv_direct, "forward"), (conv_direct, "grad_input_planes"), (conv_direct, "grad_weight")]
+            (conv_direct, "forward"), (conv_direct, "grad_input_planes"), (conv_direct, "grad_weight"),
+            (conv_layout, "copy_rows")]
 
 CASES = [dict(N=3, C=10, O=9, H=13, W=11, stride=(1, 1)),      # simd route, several column jobs
          dict(N=2, C=1, O=6, H=9, W=12, stride=(2, 2)),        # direct route (one input channel)

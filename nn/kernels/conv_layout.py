@@ -64,36 +64,40 @@ class Geometry:
 
 # The packing and unpacking are row copies: a row of the destination is `lead` zeros, `count` elements of
 # the source (read every `sstride`-th from s0, or written every `dstride`-th), then `trail` zeros.  A
-# table of rows (d0, lead, s0, count, trail), built in NumPy once per geometry, drives ONE Numba kernel
-# for the three layouts, whose rows run in parallel: the former three serial element loops took 9% of a
-# training epoch at 2 threads, and compiled three times.  The kernel indexes flat views with unsigned
-# (uint64) indices: Numba then skips its negative-index wraparound, so LLVM vectorises the row copies
-# and fills (2-8x faster in a microbenchmark than signed indices into per-row slice views).  Keep every
-# term of an index expression uint64 (uint64 + int64 is float64 in Numba).
+# table of one image's rows (d0, lead, s0, count, trail), built in NumPy once per geometry and cached,
+# drives ONE Numba kernel for the three layouts; image n's rows are the same shifted by n times an image
+# of the source and of the destination.  The images go in order and each image's rows in parallel (the
+# former three serial element loops took 9% of a training epoch at 2 threads, and compiled three times).  The kernel
+# indexes flat views with unsigned (uint64) indices: Numba then skips its negative-index wraparound, so
+# LLVM vectorises the row copies and fills (2-8x faster in a microbenchmark than signed indices into
+# per-row slice views).  Keep every term of an index expression uint64 (uint64 + int64 is float64 in Numba).
 
 @njit(parallel=True, cache=True, error_model="numpy")
-def copy_rows(src, dst, rows, sstride, dstride):
-    """dst[d0 : d0 + lead] = 0, dst[d0 + lead + k * dstride] = src[s0 + k * sstride] for k < count, then
-    `trail` zeros, for every row (d0, lead, s0, count, trail) of rows; src and dst flat."""
+def copy_rows(src, dst, rows, n_images, src_image, dst_image, sstride, dstride):
+    """For every image n < n_images and row (d0, lead, s0, count, trail) of rows, with d0 += n * dst_image
+    and s0 += n * src_image: dst[d0 : d0 + lead] = 0, dst[d0 + lead + k * dstride] = src[s0 + k * sstride]
+    for k < count, then `trail` zeros.  src and dst flat; sstride or dstride (or both) is 1."""
     ss, ds = uint64(sstride), uint64(dstride)
-    for r in prange(rows.shape[0]):
-        d0, lead, s0 = uint64(rows[r, 0]), uint64(rows[r, 1]), uint64(rows[r, 2])
-        count, trail = uint64(rows[r, 3]), uint64(rows[r, 4])
-        for k in range(lead):
-            dst[d0 + k] = 0.0
-        d1 = d0 + lead
-        if ss == 1 and ds == 1:
-            for k in range(count):
-                dst[d1 + k] = src[s0 + k]
-        elif ds == 1:
-            for k in range(count):
-                dst[d1 + k] = src[s0 + k * ss]
-        else:
-            for k in range(count):
-                dst[d1 + k * ds] = src[s0 + k]
-        d2 = d1 + count
-        for k in range(trail):
-            dst[d2 + k] = 0.0
+    for n in range(uint64(n_images)):                       # image by image: the destination in order
+        dn, sn = n * uint64(dst_image), n * uint64(src_image)
+        for r in prange(rows.shape[0]):
+            d0, s0 = uint64(rows[r, 0]) + dn, uint64(rows[r, 2]) + sn
+            lead, count, trail = uint64(rows[r, 1]), uint64(rows[r, 3]), uint64(rows[r, 4])
+            for k in range(lead):
+                dst[d0 + k] = 0.0
+            d1 = d0 + lead
+            if ss == 1 and ds == 1:                         # the common case, vectorised
+                for k in range(count):
+                    dst[d1 + k] = src[s0 + k]
+            elif ds == 1:
+                for k in range(count):
+                    dst[d1 + k] = src[s0 + k * ss]
+            else:
+                for k in range(count):
+                    dst[d1 + k * ds] = src[s0 + k]
+            d2 = d1 + count
+            for k in range(trail):
+                dst[d2 + k] = 0.0
 
 
 copy_rows_serial = serial_copy(copy_rows)                        # one thread (serial.py)
@@ -105,48 +109,46 @@ def _table(d0, lead, s0, count, trail):
     return np.stack([p.ravel() for p in parts], axis=1).astype(np.int64)
 
 
+# One image's rows per geometry (40 bytes a row: about 10 / (N * Wq) of the layout's own size); the
+# columns R of the destination still depend on the batch size.
 @functools.lru_cache(maxsize=64)
-def _input_rows(N, C, H, W, sh, sw, ph, pw, Hq, Wq, R):
-    """pack_input's rows: every plane row of every (channel, plane, image), then each plane's zero tail."""
-    P, L = sh * sw, N * Hq * Wq
-    c, a, b, n, u = np.ix_(np.arange(C), np.arange(sh), np.arange(sw), np.arange(N), np.arange(Hq))
+def _input_rows(C, H, W, sh, sw, ph, pw, Hq, Wq, R):
+    """pack_input's rows for image 0: every plane row of every (channel, plane)."""
+    P = sh * sw
+    c, a, b, u = np.ix_(np.arange(C), np.arange(sh), np.arange(sw), np.arange(Hq))
     r = u * sh + a - ph                                     # input row of plane row u
     v0 = np.where(pw > b, (pw - b + sw - 1) // sw, 0)       # first plane column on an input column
     v1 = np.maximum(v0, np.minimum(Wq, (W + pw - b + sw - 1) // sw))
     inside = (r >= 0) & (r < H)
-    plane = (c * P + a * sw + b) * R                        # start of plane (a, b) of channel c
-    rows = _table(plane + (n * Hq + u) * Wq, np.where(inside, v0, Wq),
-                  np.where(inside, ((n * C + c) * H + r) * W + v0 * sw + b - pw, 0),
+    return _table((c * P + a * sw + b) * R + u * Wq, np.where(inside, v0, Wq),
+                  np.where(inside, (c * H + r) * W + v0 * sw + b - pw, 0),
                   np.where(inside, v1 - v0, 0), np.where(inside, Wq - v1, 0))
-    tails = _table(plane[..., 0, 0] + L, R - L, 0, 0, 0)
-    return np.concatenate([rows, tails])
 
 
 @functools.lru_cache(maxsize=64)
-def _input_grad_rows(N, C, H, W, sh, sw, ph, pw, Hq, Wq, R):
-    """unpack_input_grad's rows: every input row's pixels of column phase b (every sw-th, from w0)."""
+def _input_grad_rows(C, H, W, sh, sw, ph, pw, Hq, Wq, R):
+    """unpack_input_grad's rows for image 0: every input row's pixels of column phase b (every sw-th,
+    from w0)."""
     P = sh * sw
-    n, c, h, b = np.ix_(np.arange(N), np.arange(C), np.arange(H), np.arange(sw))
+    c, h, b = np.ix_(np.arange(C), np.arange(H), np.arange(sw))
     a, u = (h + ph) % sh, (h + ph) // sh
     w0 = (b - pw) % sw                                      # first input column of phase b
-    return _table(((n * C + c) * H + h) * W + w0, 0,
-                  (c * P + a * sw + b) * R + (n * Hq + u) * Wq + (w0 + pw) // sw,
+    return _table((c * H + h) * W + w0, 0, (c * P + a * sw + b) * R + u * Wq + (w0 + pw) // sw,
                   np.maximum(0, (W - w0 + sw - 1) // sw), 0)
 
 
 @functools.lru_cache(maxsize=64)
-def _output_grad_rows(N, O, Ho, Wo, Hq, Wq, pre, R):
-    """pack_output_grad's rows: each channel's `pre` zeros, then every row of every image."""
-    o, n, i = np.ix_(np.arange(O), np.arange(N), np.arange(Hq))
+def _output_grad_rows(O, Ho, Wo, Hq, Wq, pre, R):
+    """pack_output_grad's rows for image 0: every row of every channel."""
+    o, i = np.ix_(np.arange(O), np.arange(Hq))
     inside = i < Ho
-    rows = _table(o * R + pre + (n * Hq + i) * Wq, np.where(inside, 0, Wq),
-                  np.where(inside, ((n * O + o) * Ho + i) * Wo, 0), np.where(inside, Wo, 0),
-                  np.where(inside, Wq - Wo, 0))
-    return np.concatenate([_table(np.arange(O) * R, pre, 0, 0, 0), rows])
+    return _table(o * R + pre + i * Wq, np.where(inside, 0, Wq), np.where(inside, (o * Ho + i) * Wo, 0),
+                  np.where(inside, Wo, 0), np.where(inside, Wq - Wo, 0))
 
 
-def _copy(n_threads, src, dst, rows, sstride, dstride):
-    pick(copy_rows, copy_rows_serial, n_threads)(src.reshape(-1), dst.reshape(-1), rows, sstride, dstride)
+def _copy(n_threads, src, dst, rows, n_images, src_image, dst_image, sstride, dstride):
+    pick(copy_rows, copy_rows_serial, n_threads)(src.reshape(-1), dst.reshape(-1), rows, n_images, src_image,
+                                                 dst_image, sstride, dstride)
 
 
 def _require_c(a):
@@ -159,15 +161,16 @@ def pack_input(x, g, Xf, n_threads=1):
     """x (N, C, H, W) C-contiguous -> Xf (C, sh*sw, N*Hq*Wq + extra): the zero-padded phase planes
     (module doc), every element of Xf written once."""
     _require_c(Xf)
-    rows = _input_rows(g.N, g.C, g.H, g.W, g.sh, g.sw, g.ph, g.pw, g.Hq, g.Wq, Xf.shape[2])
-    _copy(n_threads, x, Xf, rows, g.sw, 1)
+    rows = _input_rows(g.C, g.H, g.W, g.sh, g.sw, g.ph, g.pw, g.Hq, g.Wq, Xf.shape[2])
+    _copy(n_threads, x, Xf, rows, g.N, g.C * g.H * g.W, g.Sg, g.sw, 1)
+    Xf[:, :, g.L:] = 0                                      # the tail read by the last taps
 
 
 def unpack_input_grad(gXf, g, n_threads=1):
     """Adjoint of pack_input without the padding: gXf (C, sh*sw, >= L) -> gx (N, C, H, W)."""
     gx = np.empty((g.N, g.C, g.H, g.W), dtype=gXf.dtype)
-    rows = _input_grad_rows(g.N, g.C, g.H, g.W, g.sh, g.sw, g.ph, g.pw, g.Hq, g.Wq, gXf.shape[2])
-    _copy(n_threads, gXf, gx, rows, 1, g.sw)
+    rows = _input_grad_rows(g.C, g.H, g.W, g.sh, g.sw, g.ph, g.pw, g.Hq, g.Wq, gXf.shape[2])
+    _copy(n_threads, gXf, gx, rows, g.N, g.Sg, g.C * g.H * g.W, 1, g.sw)
     return gx
 
 
@@ -175,4 +178,6 @@ def pack_output_grad(gy, g, pre, gYf, n_threads=1):
     """gy (N, O, Ho, Wo) C-contiguous -> gYf (O, pre + L): gy[n, o, i, j] at column
     pre + n*Sg + i*Wq + j, zeros in the garbage columns and in the first ``pre`` columns."""
     _require_c(gYf)
-    _copy(n_threads, gy, gYf, _output_grad_rows(g.N, g.O, g.Ho, g.Wo, g.Hq, g.Wq, pre, gYf.shape[1]), 1, 1)
+    gYf[:, :pre] = 0
+    rows = _output_grad_rows(g.O, g.Ho, g.Wo, g.Hq, g.Wq, pre, gYf.shape[1])
+    _copy(n_threads, gy, gYf, rows, g.N, g.O * g.Ho * g.Wo, g.Sg, 1, 1)
