@@ -6,7 +6,7 @@
     colorize predict [--weights RUN_DIR/model.npz] IMAGE_OR_DIR_OR_VIDEO... --out DIR [--format png|jpg]
                      [--overwrite] [--smooth A] [--scene-cut X] [--decode annealed|mean|mode|mrf]
                      [--temperature T] [--samples K] [--seed N] [--quiet]
-    colorize evaluate --weights RUN_DIR/model.npz DATA [--json FILE] [--out DIR] [--decode ...]
+    colorize evaluate --weights RUN_DIR/model.npz DATA [--json FILE] [--out DIR] [--decode ...] [--strict]
     colorize demo [--out DIR]
 
 DATA is a folder of images (first-level subfolder names serve as scene labels) or
@@ -303,10 +303,11 @@ def _cmd_evaluate(args):
     _set_threads(args.threads)
     if args.json not in (None, "-"):               # before the work, not after it
         folder = os.path.dirname(os.path.abspath(args.json))
-        if os.path.isdir(args.json) or not os.path.isdir(folder):
-            raise ColorizeError(f"--json {args.json}: " + ("is a folder; give a file name such as metrics.json"
-                                                           if os.path.isdir(args.json) else
-                                                           f"folder {folder} does not exist; create it first"))
+        if os.path.isdir(args.json) or args.json.endswith((os.sep, "/")):
+            raise ColorizeError(f"--json {args.json} is a folder; give a file name such as metrics.json")
+        made = args.out is not None and os.path.abspath(args.out) == folder     # evaluate creates --out
+        if not (os.path.isdir(folder) or made):
+            raise ColorizeError(f"--json {args.json}: folder {folder} does not exist; create it first")
     result = evaluate_weights(args.weights, args.data, images=args.images, seed=args.seed, decode=args.decode,
                               temperature=args.temperature, out_dir=args.out, strict=args.strict)
     if args.json == "-":

@@ -65,12 +65,14 @@ def write_error(path, err):
 
 
 def _raise_interrupt(signum, frame):
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)       # once: a second one must not cut the clean-up short
     raise KeyboardInterrupt
 
 
 def interrupt_on_sigterm():
     """SIGTERM raises KeyboardInterrupt from now on, so that it cleans up as Ctrl-C does (temporary files
-    removed, checkpoints consistent) instead of killing the process mid-write."""
+    removed, checkpoints consistent) instead of killing the process mid-write; later SIGTERMs are then
+    ignored, so that they do not interrupt that clean-up."""
     signal.signal(signal.SIGTERM, _raise_interrupt)
 
 
@@ -81,13 +83,16 @@ def hold_interrupt():
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    caught = []
+    caught, previous = [], {}
     held = [signal.SIGINT] + ([signal.SIGTERM] if signal.getsignal(signal.SIGTERM) is _raise_interrupt else [])
-    previous = {sig: signal.signal(sig, lambda signum, frame: caught.append(signum)) for sig in held}
-    try:
+    try:                                # a signal between two swaps is caught, or restores what was swapped
+        for sig in held:
+            previous[sig] = signal.signal(sig, lambda signum, frame: caught.append(signum))
         yield
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     if caught:
+        if signal.SIGTERM in caught:
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)   # as _raise_interrupt does
         raise KeyboardInterrupt

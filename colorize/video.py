@@ -111,8 +111,9 @@ def colorize_video(model, src, dst, size, smooth=DEFAULT_SMOOTH, scene_cut=SCENE
     smoother = AbSmoother(smooth, scene_cut)
     with _native_stderr_silenced():         # FFmpeg's own complaint ("moov atom not found"): our line says it
         cap = cv2.VideoCapture(os.fspath(src))
-        ok, frame = cap.read() if cap.isOpened() else (False, None)
     try:
+        with _native_stderr_silenced():
+            ok, frame = cap.read() if cap.isOpened() else (False, None)
         if not ok:
             raise ColorizeError(f"cannot decode video {src}: not a video, corrupt, or its codec is not available "
                                 f"in this OpenCV build; convert it to mp4 (H.264 or MPEG-4)")

@@ -264,6 +264,15 @@ def test_evaluate_checks_its_json_path_first(tmp_path, capsys, weights, monkeypa
     _fails(["evaluate", "--weights", weights, "synthetic:beach", "--json", tmp_path / "no" / "m.json"], capsys,
            "--json", "does not exist")
     _fails(["evaluate", "--weights", weights, "synthetic:beach", "--json", tmp_path], capsys, "--json", "folder")
+    _fails(["evaluate", "--weights", weights, "synthetic:beach", "--json", str(tmp_path / "new") + os.sep], capsys,
+           "--json", "folder")
+
+
+def test_evaluate_json_may_go_into_its_out_folder(tmp_path, capsys, weights):
+    out = tmp_path / "res"                              # created by evaluate itself
+    assert main(["evaluate", "--weights", str(weights), "synthetic:beach", "--images", "2", "--out", str(out),
+                 "--json", str(out / "summary.json")]) == 0
+    assert json.loads((out / "summary.json").read_text())["n"] == 2
 
 
 def test_evaluate_bad_data(tmp_path, capsys, weights):

@@ -289,9 +289,13 @@ def test_hold_interrupt_holds_sigterm_once_it_is_an_interrupt():
                 os.kill(os.getpid(), signal.SIGTERM)
                 finished.append(True)
         assert finished == [True]
+        os.kill(os.getpid(), signal.SIGTERM)            # a second one is ignored: the clean-up goes on
+        time.sleep(0.1)
+        interrupt_on_sigterm()
         with pytest.raises(KeyboardInterrupt):          # outside a held block: at once, as Ctrl-C
             os.kill(os.getpid(), signal.SIGTERM)
             time.sleep(1)
+        assert signal.getsignal(signal.SIGTERM) is signal.SIG_IGN
     finally:
         signal.signal(signal.SIGTERM, previous)
 
