@@ -232,7 +232,7 @@ def load_dataset(spec, size=64, n=None, seed=0, keep_size=None, limit=None, on_e
 
 def warn_skipped(ds, doing, warn=None):
     """Report a folder Dataset's unreadable files (load_dataset(..., on_error="skip")): one warning line each,
-    then a count, through warn(line) (default: stderr). doing: what goes on with the rest, e.g. "training"."""
+    then a count, through warn(line) (default: stderr). doing: what goes on with the rest ("training on")."""
     if not ds.skipped:
         return
     warn = warn or (lambda line: print(line, file=sys.stderr, flush=True))

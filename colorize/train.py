@@ -198,5 +198,5 @@ def finish_run(trainer, train_set, val_set, meta):
         plot_samples(os.path.join(out_dir, "samples.png"), trainer.model, eval_set, title=meta.get("title"))
         trainer.result(format_metrics_table(metrics, title=f"metrics on the {metrics['evaluated_on']} images:"))
         trainer.result(f"run folder: {out_dir} (model.npz, checkpoint.npz, history.json, loss.png, samples.png, "
-                    f"metrics.json, ab_histograms.png)")
+                       f"metrics.json, ab_histograms.png)")
     return {"history": trainer.history, "metrics": metrics, "out_dir": out_dir, "model": trainer.model}

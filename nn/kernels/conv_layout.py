@@ -26,9 +26,9 @@ maps with 3 x 3 kernels.
 The layouts are written into caller-provided (reused) work arrays, every element explicitly, so
 no zero-filled allocation (and its page faults) is paid per call.  One Numba kernel, copy_rows, writes
 all three layouts in one pass over the destination (zeros and pixels together; an earlier NumPy version
-made 3-5 strided passes), its rows in parallel, following a table of rows cached per geometry (below);
-it has no array-to-slice assignment (in Numba 0.68 each such assignment compiles a slow shape-error
-formatter).
+made 3-5 strided passes), each image's rows in parallel, following a table of one image's rows cached
+per geometry (below); it has no array-to-slice assignment (in Numba 0.68 each such assignment compiles a
+slow shape-error formatter).
 """
 import functools
 
