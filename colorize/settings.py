@@ -88,10 +88,16 @@ class TrainSettings:
             bad("time_limit", "a positive number of minutes")
         if self.rebalance is not None and not (_is_number(self.rebalance) and 0 <= self.rebalance <= 1):
             bad("rebalance", "a number in [0, 1] (0: off)")
-        working = self.size * (self.crop_scale if self.augment else 1)   # the shorter side the images are kept at
-        if working > MAX_WORKING_SCALE:
+        if self.working_scale > MAX_WORKING_SCALE:
             raise ColorizeError(f"the working scale (size{' x crop-scale' if self.augment else ''}) must be at most "
-                                f"{MAX_WORKING_SCALE} pixels, got {working:g}; use a smaller size or crop-scale")
+                                f"{MAX_WORKING_SCALE} pixels, got {self.working_scale}; use a smaller size or "
+                                f"crop-scale")
+
+    @property
+    def working_scale(self):
+        """The shorter side, in pixels, the training images are kept at (and prediction works at):
+        size x crop_scale with augment, else size."""
+        return int(round(self.size * self.crop_scale)) if self.augment else self.size
 
     @classmethod
     def from_dict(cls, values):

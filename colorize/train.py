@@ -45,10 +45,6 @@ def plot_samples(path, model, dataset, n=6, title=None):
     plots.plot_grid(sub.lab[..., 0], predict_rgb(model, sub), sub.images, path, titles=names)
 
 
-def _keep_size(s):
-    return int(round(s.size * s.crop_scale)) if s.augment else None
-
-
 def load_training_data(data, s, limit=None, strict=False, warn=None):
     """DATA spec + TrainSettings -> (full dataset, train, val) at the working size.
 
@@ -60,7 +56,7 @@ def load_training_data(data, s, limit=None, strict=False, warn=None):
                             f"synthetic:beach|forest|sunrise|mixed")
     is_synth = str(data).startswith(D.SYNTHETIC_PREFIX)
     ds = D.load_dataset(data, size=s.size, n=s.images if is_synth else None, seed=s.seed,
-                        keep_size=_keep_size(s), limit=None if is_synth else limit,
+                        keep_size=s.working_scale if s.augment else None, limit=None if is_synth else limit,
                         on_error="raise" if strict else "skip")
     D.warn_skipped(ds, "training on", warn)
     train_set, val_set = D.split(ds, s.val_split, seed=s.seed)
@@ -160,7 +156,7 @@ def run_training(data, out_dir, model="mlp", model_options=None, resume=False, q
                 raise ColorizeError(f"--head bins needs a conv model (convnet, unet, fusion or resnet), not {model}")
             config["centres"] = bin_centres(config.get("bins", "gamut"), train_ab(train_set), s.seed).tolist()
         net = build_model(config)
-        meta = {"data": str(data), "size": s.size, "scale": _keep_size(s) or s.size,
+        meta = {"data": str(data), "size": s.size, "scale": s.working_scale,
                 "mean_ab": mean_ab(train_set), "classes": ds.class_names,
                 "n_train": len(train_set), "n_val": 0 if val_set is None else len(val_set),
                 "title": f"{model} on {data}"}
