@@ -63,3 +63,49 @@ def test_val_fold_is_parsed_by_argparse(td):
     for bad in ("1-4", "1/4/2", "a/4", "/4"):
         with pytest.raises(argparse.ArgumentTypeError, match="1/4"):
             td.fold_arg(bad)
+
+
+def _photo_run(path, photos):
+    """A fold run whose sweep has per-photo figures; photos: [(truth colourfulness, gray PSNR,
+    {(method, T): (PSNR, colourfulness)})]."""
+    os.makedirs(path)
+    keys = list(photos[0][2])
+    per_image = {f"p{i}": {"truth_colourfulness": t, "gray": {"psnr": g}} for i, (t, g, _) in enumerate(photos)}
+    sweep = [dict(method=m, T=T, model={}, gray={},
+                  per_image=[{"psnr": d[(m, T)][0], "colourfulness": d[(m, T)][1]} for _, _, d in photos])
+             for m, T in keys]
+    with open(os.path.join(path, "heldout_metrics.json"), "w") as f:
+        json.dump({"validation": {"per_image": per_image, "sweep": sweep}}, f)
+    return str(path)
+
+
+def test_chance_of_targets_draws_sets_from_the_photos_like_the_target(td, tmp_path):
+    vivid, dull = ("annealed", 0.4), ("mrf", 0.85)
+    # photos of colourfulness 40-44: the vivid decoding gains 1.5 dB at 32, the dull one 2 dB at 28
+    like = [(40.0 + i, 20.0, {vivid: (21.5, 32.0), dull: (22.0, 28.0)}) for i in range(5)]
+    # photos outside the range: would turn the answer round if they counted
+    other = [(70.0, 20.0, {vivid: (18.0, 10.0), dull: (22.0, 60.0)}) for _ in range(5)]
+    a = _photo_run(tmp_path / "a", like[:3] + other[:2])
+    b = _photo_run(tmp_path / "b", like[3:] + other[2:])
+    chance, n = td.chance_of_targets([a, b], (35, 50), set_size=4, draws=500)
+    assert n == 5
+    assert chance[vivid] == (1.0, pytest.approx(1.5), pytest.approx(32.0))
+    assert chance[dull] == (0.0, pytest.approx(2.0), pytest.approx(28.0))
+    # one photo misses the PSNR target by far: only the sets without it meet both targets
+    mixed = _photo_run(tmp_path / "m", [(42.0, 20.0, {vivid: (21.5 if i else 10.0, 32.0), dull: (22.0, 28.0)})
+                                        for i in range(4)])
+    share = td.chance_of_targets([mixed], (35, 50), set_size=2, draws=4000)[0][vivid][0]
+    assert share == pytest.approx(9 / 16, abs=0.03)       # both draws among the 3 good photos of 4
+    with pytest.raises(ColorizeError, match="widen"):
+        td.chance_of_targets([a, b], (0, 10), set_size=4)
+    old = _run(tmp_path / "old", 3, [("annealed", 0.5, 21.0, 40.0)])
+    with pytest.raises(ColorizeError, match="eval-only"):
+        td.chance_of_targets([old], (0, 100), set_size=2)
+
+
+def test_like_colourfulness_is_parsed_by_argparse(td):
+    import argparse
+    assert td.range_arg("34:54") == (34.0, 54.0)
+    for bad in ("34", "54:34", "a:b", "1:2:3"):
+        with pytest.raises(argparse.ArgumentTypeError, match="34:54|exceed"):
+            td.range_arg(bad)
