@@ -163,7 +163,8 @@ def test_route_choice():
 
 def test_small_route_taken_by_itself_and_empty_batch():
     """Channels multiples of SMALL_CHANNELS on maps of at most SMALL_MAX_PIXELS output pixels take the
-    channels-last route without being asked, through nn.Conv2d and autograd too; an empty batch
+    channels-last route (3 x 3 at stride 1: the Winograd route) without being asked, through nn.Conv2d and
+    autograd too; an empty batch
     builds no row blocks (a padded block would read outside the empty input) and gives empty results."""
     import nn
     C = O = conv.SMALL_CHANNELS
@@ -172,7 +173,8 @@ def test_small_route_taken_by_itself_and_empty_batch():
         x = rng.standard_normal((N, C, H, H - 1)).astype(np.float32)
         w = (0.1 * rng.standard_normal((O, C, 3, 3))).astype(np.float32)
         y = conv.conv2d_forward_ref(x, w, None, (s, s), (1, 1))
-        assert conv._route(C, O, "forward", np.float32, y.shape[2] * y.shape[3]) == "small"
+        route = "winograd" if s == 1 else "small"
+        assert conv._route(C, O, "forward", np.float32, y.shape[2] * y.shape[3], (3, 3), (s, s)) == route
         gy = rng.standard_normal(y.shape).astype(np.float32)
         assert_close(conv.conv2d_forward(x, w, None, (s, s), (1, 1)), y, np.float32)
         assert_close(conv.conv2d_grad_input(gy, w, x.shape[2:], (s, s), (1, 1)),

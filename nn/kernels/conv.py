@@ -116,10 +116,12 @@ def conv2d_grad_weight_ref(gy, x, kernel_hw, stride, padding):
 #     dimension and BLAS (or oneDNN) runs at a few GFLOP/s; in float32 only for a single channel
 #     where the micro-kernels would pad it to a block of rows (see _route);
 #   * conv_small (float32, small maps): the same register blocking with the input channels last, so
-#     only real pixels are computed (an 8 x 8 map is a 9 x 9 phase plane: 1.27x the work).
+#     only real pixels are computed (an 8 x 8 map is a 9 x 9 phase plane: 1.27x the work);
+#   * conv_winograd (float32, small maps, 3 x 3 at stride 1): Winograd's F(2 x 2, 3 x 3), 2.25x fewer
+#     multiplications, its 16 products on conv_small's micro-kernel.
 # All split their work over Numba's threads; conv_gemm's BLAS calls run on one thread each
 # (threads.py), so only one thread pool is busy at a time.
-from . import conv_direct, conv_simd, conv_small, threads
+from . import conv_direct, conv_simd, conv_small, conv_winograd, threads
 from .scratch import work
 from .serial import pick
 # conv_gemm (float64 only) is imported on first use: it loads SciPy's BLAS, which float32 users
@@ -152,11 +154,13 @@ def _packed_output_grad(gy, g, pre, columns=None, rows=None):
     return gYf
 
 
-def _route(C, O, kernel, dtype=np.float32, out_pixels=None):
-    """'direct', 'simd', 'small' or 'gemm' for kernel 'forward' | 'grad_weight' | 'grad_input' (C: input
-    channels, out_pixels: Ho * Wo).
+def _route(C, O, kernel, dtype=np.float32, out_pixels=None, kernel_hw=None, stride=None):
+    """'direct', 'simd', 'small', 'winograd' or 'gemm' for kernel 'forward' | 'grad_weight' | 'grad_input' (C:
+    input channels, out_pixels: Ho * Wo).
 
-    float32: 'small' for output maps of at most SMALL_MAX_PIXELS pixels when C and O are multiples of
+    float32: 'winograd' where 'small' would be chosen, for a 3 x 3 kernel at stride 1 (measured on W1's
+    `mid`, 16 x 128 x 8 x 8 -> 128: 0.69 of the 'small' time at 1 thread, 0.72 at 2; benchmarks/README.md).
+    'small' for output maps of at most SMALL_MAX_PIXELS pixels when C and O are multiples of
     SMALL_CHANNELS (measured with AVX-512 on W1's `mid` and `enc3`, 8 x 8 outputs: 0.73-0.89 of the
     'simd' time at 1 and 2 threads; at 16 x 16, `dec1`, 0.90-1.05, a tie; with 32 channels, padded
     to the 64-wide tile, 1.3-2.8x slower; with AVX2 the tile is 16 wide, not measured).
@@ -168,16 +172,19 @@ def _route(C, O, kernel, dtype=np.float32, out_pixels=None):
     if np.dtype(dtype) == np.float32:
         if out_pixels is not None and out_pixels <= SMALL_MAX_PIXELS and C % SMALL_CHANNELS == 0 \
                 and O % SMALL_CHANNELS == 0:
-            return "small"
+            return "winograd" if tuple(kernel_hw or ()) == (3, 3) and tuple(stride or ()) == (1, 1) else "small"
         blocked = {"forward": O, "grad_input": C}.get(kernel, min(C, O))
         return "direct" if blocked == 1 else "simd"
     few = C if kernel == "grad_input" else min(C, O)
     return "direct" if few <= DIRECT_MAX_CHANNELS else "gemm"
 
 
-def _check_route(name, route, dtype):
-    if route in ("simd", "small") and np.dtype(dtype) != np.float32:
+def _check_route(name, route, dtype, kernel_hw, stride):
+    if route in ("simd", "small", "winograd") and np.dtype(dtype) != np.float32:
         raise ValueError(f"{name}: the {route!r} route is float32 only, got {np.dtype(dtype)}")
+    if route == "winograd" and (tuple(kernel_hw) != (3, 3) or tuple(stride) != (1, 1)):
+        raise ValueError(f"{name}: the 'winograd' route takes a 3 x 3 kernel at stride 1, got kernel "
+                         f"{tuple(kernel_hw)} at stride {tuple(stride)}")
 
 
 def _prepare(name, *arrays):
@@ -198,8 +205,8 @@ def conv2d_forward(x, w, b, stride, padding):
 
 
 def _conv2d_forward(x, w, b, stride, padding, route):
-    """conv2d_forward through the given route: None (by channels, map size and dtype), 'simd', 'small',
-    'gemm', 'direct'."""
+    """conv2d_forward through the given route: None (by channels, map size, kernel, stride and dtype), 'simd',
+    'small', 'winograd', 'gemm', 'direct'."""
     _check_ndim("conv2d_forward", x=x, w=w)
     x, w, b = _prepare("conv2d_forward", x, w, b)
     Ho, Wo = _check_geometry("conv2d_forward", x.shape[2:], w.shape[2:], stride, padding)
@@ -207,8 +214,10 @@ def _conv2d_forward(x, w, b, stride, padding, route):
     (N, C, H, W), (O, _, kh, kw) = x.shape, w.shape
     g = Geometry(N, C, H, W, O, kh, kw, stride, padding, Ho, Wo)
     bias = np.zeros(O, x.dtype) if b is None else b
-    route = route or _route(C, O, "forward", x.dtype, Ho * Wo)
-    _check_route("conv2d_forward", route, x.dtype)
+    route = route or _route(C, O, "forward", x.dtype, Ho * Wo, (kh, kw), stride)
+    _check_route("conv2d_forward", route, x.dtype, (kh, kw), stride)
+    if route == "winograd":
+        return conv_winograd.forward(x, w, bias, padding, (Ho, Wo), threads.get_num_threads())
     if route == "small":
         return conv_small.forward(x, w, bias, stride, padding, (Ho, Wo), threads.get_num_threads())
     if route == "simd":
@@ -230,8 +239,8 @@ def conv2d_grad_input(gy, w, input_hw, stride, padding):
 
 
 def _conv2d_grad_input(gy, w, input_hw, stride, padding, route):
-    """conv2d_grad_input through the given route: None (by channels, map size and dtype), 'simd', 'small',
-    'gemm', 'direct'."""
+    """conv2d_grad_input through the given route: None (by channels, map size, kernel, stride and dtype),
+    'simd', 'small', 'winograd', 'gemm', 'direct'."""
     _check_ndim("conv2d_grad_input", gy=gy, w=w)
     gy, w = _prepare("conv2d_grad_input", gy, w)
     H, W = input_hw
@@ -240,8 +249,10 @@ def _conv2d_grad_input(gy, w, input_hw, stride, padding, route):
         f"conv2d_grad_input: gy shape {gy.shape} does not match weight {w.shape} and input size {(H, W)}"
     N, (O, C, kh, kw) = gy.shape[0], w.shape
     g = Geometry(N, C, H, W, O, kh, kw, stride, padding, Ho, Wo)
-    route = route or _route(C, O, "grad_input", gy.dtype, Ho * Wo)
-    _check_route("conv2d_grad_input", route, gy.dtype)
+    route = route or _route(C, O, "grad_input", gy.dtype, Ho * Wo, (kh, kw), stride)
+    _check_route("conv2d_grad_input", route, gy.dtype, (kh, kw), stride)
+    if route == "winograd":
+        return conv_winograd.grad_input(gy, w, (H, W), padding, threads.get_num_threads())
     if route == "small":
         return conv_small.grad_input(gy, w, (H, W), stride, padding, threads.get_num_threads())
     if route == "simd":
@@ -271,8 +282,8 @@ def conv2d_grad_weight(gy, x, kernel_hw, stride, padding):
 
 
 def _conv2d_grad_weight(gy, x, kernel_hw, stride, padding, route):
-    """conv2d_grad_weight through the given route: None (by channels, map size and dtype), 'simd', 'small',
-    'gemm', 'direct'."""
+    """conv2d_grad_weight through the given route: None (by channels, map size, kernel, stride and dtype),
+    'simd', 'small', 'winograd', 'gemm', 'direct'."""
     _check_ndim("conv2d_grad_weight", gy=gy, x=x)
     gy, x = _prepare("conv2d_grad_weight", gy, x)
     Ho, Wo = _check_geometry("conv2d_grad_weight", x.shape[2:], kernel_hw, stride, padding)
@@ -280,8 +291,10 @@ def _conv2d_grad_weight(gy, x, kernel_hw, stride, padding, route):
         f"conv2d_grad_weight: gy shape {gy.shape} does not match input {x.shape}"
     (N, C, H, W), O, (kh, kw) = x.shape, gy.shape[1], kernel_hw
     g = Geometry(N, C, H, W, O, kh, kw, stride, padding, Ho, Wo)
-    route = route or _route(C, O, "grad_weight", x.dtype, Ho * Wo)
-    _check_route("conv2d_grad_weight", route, x.dtype)
+    route = route or _route(C, O, "grad_weight", x.dtype, Ho * Wo, kernel_hw, stride)
+    _check_route("conv2d_grad_weight", route, x.dtype, kernel_hw, stride)
+    if route == "winograd":
+        return conv_winograd.grad_weight(gy, x, padding, threads.get_num_threads())
     if route == "small":
         return conv_small.grad_weight(gy, x, kernel_hw, stride, padding, threads.get_num_threads())
     if route == "simd":

@@ -1,0 +1,92 @@
+"""The Winograd F(2 x 2, 3 x 3) route: its transform kernels against their NumPy twins, and the three passes
+against the conv twins, on random shapes, paddings and map sizes (odd ones included: half tiles)."""
+import numpy as np
+import pytest
+from hypothesis import assume, given, settings, strategies as st
+
+from nn.kernels import conv, conv_winograd as W
+from test_kernels_conv import assert_close, check_fast
+
+
+@st.composite
+def winograd_case(draw):
+    """A random 3 x 3 stride-1 conv (the route's geometry): paddings 0-3, maps of 1-11 output pixels a side."""
+    ph, pw = draw(st.integers(0, 3)), draw(st.integers(0, 3))
+    H, Wd = draw(st.integers(max(1, 3 - 2 * ph), 11)), draw(st.integers(max(1, 3 - 2 * pw), 11))
+    N, C, O = draw(st.integers(0, 3)), draw(st.integers(1, 5)), draw(st.integers(1, 5))
+    return dict(N=N, C=C, O=O, H=H, W=Wd, k=(3, 3), stride=(1, 1), padding=(ph, pw),
+                seed=draw(st.integers(0, 2**31 - 1)))
+
+
+@pytest.mark.parametrize("noncontig", [False, True])
+@settings(max_examples=40, deadline=None)
+@given(case=winograd_case())
+def test_winograd_passes_match_the_twins(case, noncontig):
+    assume(not (noncontig and case["N"] == 0))             # an empty array is always contiguous
+    check_fast(case, np.float32, noncontig, "winograd")
+
+
+@settings(max_examples=30, deadline=None)
+@given(N=st.integers(1, 3), th=st.integers(1, 4), tw=st.integers(1, 4), C=st.integers(1, 20),
+       cut=st.tuples(st.integers(0, 1), st.integers(0, 1)), pad=st.tuples(st.integers(0, 3), st.integers(0, 3)),
+       seed=st.integers(0, 2**31 - 1))
+def test_transform_kernels_match_their_twins(N, th, tw, C, cut, pad, seed):
+    """The four tile transforms, kernel against NumPy twin, with maps that end inside a tile (cut) and
+    any padding. The twins do the same additions in the same order: the results are equal, except the
+    input gradient, whose overlapping patches the kernel adds tile by tile and the twin patch position by
+    patch position."""
+    rng = np.random.default_rng(seed)
+    f32 = np.float32
+    Ho, Wo = 2 * th - cut[0], 2 * tw - cut[1]
+    xp = rng.standard_normal((N, 2 * th + 2, 2 * tw + 2, C)).astype(f32)
+    V, V_ref = np.full((2, 16, N * th * tw, C), np.nan, f32)
+    W.input_transform(xp, th, tw, V)
+    W.input_transform_ref(xp, th, tw, V_ref)
+    np.testing.assert_array_equal(V, V_ref)
+    M = rng.standard_normal((16, N * th * tw + 3, C + 2)).astype(f32)     # rows and columns past the used ones
+    y, y_ref = np.full((2, N, Ho, Wo, C), np.nan, f32)
+    W.output_transform(M, th, tw, y)
+    W.output_transform_ref(M, th, tw, y_ref)
+    np.testing.assert_array_equal(y, y_ref)
+    gy = rng.standard_normal((N, C, Ho, Wo)).astype(f32)
+    gM, gM_ref = np.full((2, 16, N * th * tw, C + 3), np.nan, f32)
+    W.output_grad_transform(gy, th, tw, gM)
+    W.output_grad_transform_ref(gy, th, tw, gM_ref)
+    np.testing.assert_array_equal(gM, gM_ref)
+    assert not gM[..., C:].any()                                          # zero past the channels
+    H, Wd = max(1, Ho + 2 - 2 * pad[0]), max(1, Wo + 2 - 2 * pad[1])        # the input of such a conv
+    gx, gx_ref = np.zeros((2, N, H, Wd, C), f32)
+    W.input_grad_transform(M, th, tw, pad[0], pad[1], gx)
+    W.input_grad_transform_ref(M, th, tw, pad[0], pad[1], gx_ref)
+    np.testing.assert_allclose(gx, gx_ref, rtol=1e-5, atol=1e-5 * max(1.0, float(np.abs(gx_ref).max())))
+
+
+def test_winograd_route_is_chosen_for_3x3_stride_1_small_maps_only():
+    tile, small = conv.SMALL_CHANNELS, conv.SMALL_MAX_PIXELS
+    for kernel in ("forward", "grad_input", "grad_weight"):
+        assert conv._route(tile, 2 * tile, kernel, np.float32, small, (3, 3), (1, 1)) == "winograd"
+        assert conv._route(tile, 2 * tile, kernel, np.float32, small, (3, 3), (2, 2)) == "small"
+        assert conv._route(tile, 2 * tile, kernel, np.float32, small, (5, 5), (1, 1)) == "small"
+        assert conv._route(tile, 2 * tile, kernel, np.float32, small + 1, (3, 3), (1, 1)) == "simd"
+        assert conv._route(tile, 2 * tile, kernel, np.float64, small, (3, 3), (1, 1)) == "gemm"
+    x = np.zeros((1, 2, 5, 5), np.float32)
+    with pytest.raises(ValueError, match="3 x 3 kernel at stride 1"):
+        conv._conv2d_forward(x, np.zeros((3, 2, 3, 3), np.float32), None, (2, 2), (1, 1), "winograd")
+    with pytest.raises(ValueError, match="float32 only"):
+        conv._conv2d_forward(x.astype(np.float64), np.zeros((3, 2, 3, 3)), None, (1, 1), (1, 1), "winograd")
+
+
+def test_winograd_at_the_routes_size_against_the_small_route():
+    """W1's `mid` geometry (scaled down in batch): the Winograd passes agree with the direct channels-last ones."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((2, 128, 8, 8)).astype(np.float32)
+    w = (0.05 * rng.standard_normal((128, 128, 3, 3))).astype(np.float32)
+    b = rng.standard_normal(128).astype(np.float32)
+    gy = rng.standard_normal((2, 128, 8, 8)).astype(np.float32)
+    one = ((1, 1), (1, 1))
+    assert_close(conv._conv2d_forward(x, w, b, *one, "winograd"), conv._conv2d_forward(x, w, b, *one, "small"),
+                 np.float32)
+    assert_close(conv._conv2d_grad_input(gy, w, (8, 8), *one, "winograd"),
+                 conv._conv2d_grad_input(gy, w, (8, 8), *one, "small"), np.float32)
+    assert_close(conv._conv2d_grad_weight(gy, x, (3, 3), *one, "winograd"),
+                 conv._conv2d_grad_weight(gy, x, (3, 3), *one, "small"), np.float32)
