@@ -8,6 +8,8 @@
                                                   # to compare a recipe change on the validation photos
     python examples/train_default.py ... --hold-out-val --skip-test --val-fold 1/4 --sweep ... --out CV1
     python examples/train_default.py --pool CV1 CV2 CV3 CV4      # cross-validation: fold runs, then pooled
+    python examples/train_default.py --pool CV1 CV2 CV3 CV4 --like-colourfulness 34:54 --set-size 20
+                                                  # and the decodings scored on photos of that colourfulness
 
 DIR is a folder of real photographs. Ours is 107 photos taken from Debian packages (gcompris-qt-data,
 opencv-doc, mate-backgrounds, lomiri-wallpapers, plasma-workspace-wallpapers, jigzo-data, hugin-data,
@@ -82,8 +84,9 @@ The shipped default is a bins head (--head bins, kmeans:64, 40 epochs x 2 crops 
 scale 96: --size 96 --crop-scale 1.0) decoded by the annealed mean at T = 0.45, the crop size and the decoding
 chosen by 4-fold cross-validation on the 86 non-test photos (--val-fold I/4 runs with --hold-out-val --skip-test
 --sweep, then --pool: the crop size by pooled PSNR at colourfulness >= 33, MRF T = 0.85 +1.60 dB over gray at
-33.3; the decoding by --like-colourfulness 34:54, the photos as colourful as those the model is judged on, where
-T = 0.45 meets +1 dB and colourfulness 30 in about half the drawn sets and the MRF at T = 0.85 in a quarter); on
+33.3; the decoding by --like-colourfulness 34:54, the photos as colourful as those the model is judged on: the
+annealed mean at T = 0.38 and 0.45 meet +1 dB and colourfulness 30 in about half the drawn sets of 20 (53% and
+52%), the MRF at T = 0.85 in a quarter; T = 0.45 wins for sets of 40 and photos of 30-60, with more PSNR); on
 the test photos, used once: +0.23 dB, colourfulness 42.2 (MRF T = 0.85: +0.62, 38.1; old regression default:
 +1.18 dB, 27.2). README, "The
 default model", has the tables and commands. --sweep T,T,mrf:T measures decodings side by side;
@@ -119,6 +122,10 @@ from colorize.predict import (DEFAULT_WEIGHTS, bins_ab, bins_head, bins_logits, 
 from colorize.distribution import bin_centres, training_prior  # noqa: E402
 from colorize.settings import make_loss, rebalance_strength, settings_for  # noqa: E402
 from colorize.train import Trainer, mean_ab, train_ab, write_json  # noqa: E402
+
+# The default model's targets on photos it never saw (rebalanced AuC: 82, drawn in the trade-off plots only)
+TARGET_GAIN_DB, TARGET_COLOURFULNESS, TARGET_AUC_REBALANCED = 1.0, 30.0, 82.0
+DRAWS = 20000                                     # photo sets drawn by --like-colourfulness
 
 MODEL = {"model": "fusion", "width": 32, "depth": 3, "batchnorm": True, "activation": "leaky_relu",
          "upsample": "nearest", "global_dim": 128, "num_classes": 0, "flip_average": True}
@@ -229,14 +236,17 @@ def parse_sweep(text, model):
     return out + [("mean", 1.0), ("mode", 1.0)]
 
 
+def decoding_label(method, T):
+    return f"{method} T={T:g}" if method in ("annealed", "mrf") else method
+
+
 def sweep_table(results, what, n):
     lines = [f"decodings on the {what} photos ({n}), full resolution:",
              f"  {'decoding':<16}{'PSNR dB':>9}{'- gray':>8}{'colourful':>11}{'AuC reb':>9}{'CIEDE2000':>11}"
              f"{'hist. int.':>12}"]
     for (method, T), (_, avg, _) in results.items():
         m, g = avg["model"], avg["gray"]
-        label = f"{method} T={T:g}" if method in ("annealed", "mrf") else method
-        lines.append(f"  {label:<16}{m['psnr']:>9.2f}{m['psnr'] - g['psnr']:>+8.2f}{m['colourfulness']:>11.1f}"
+        lines.append(f"  {decoding_label(method, T):<16}{m['psnr']:>9.2f}{m['psnr'] - g['psnr']:>+8.2f}{m['colourfulness']:>11.1f}"
                      f"{m['auc_rebalanced']:>9.1f}{m['ciede2000']:>11.2f}{m['intersection']:>12.3f}")
     return "\n".join(lines)
 
@@ -247,9 +257,9 @@ def plot_sweep(results, path, what):
     from matplotlib.figure import Figure
     fig = Figure(figsize=(12, 3.6))
     FigureCanvasAgg(fig)
-    for k, (key, label, target) in enumerate((("gain", "PSNR - gray (dB)", 1.0),
-                                              ("colourfulness", "colourfulness", 30.0),
-                                              ("auc_rebalanced", "rebalanced AuC", 82.0))):
+    for k, (key, label, target) in enumerate((("gain", "PSNR - gray (dB)", TARGET_GAIN_DB),
+                                              ("colourfulness", "colourfulness", TARGET_COLOURFULNESS),
+                                              ("auc_rebalanced", "rebalanced AuC", TARGET_AUC_REBALANCED))):
         ax = fig.add_subplot(1, 3, k + 1)
         for decoding in ("annealed", "mrf"):
             rows = sorted((T, avg) for (method, T), (_, avg, _) in results.items() if method == decoding)
@@ -331,9 +341,6 @@ def fold_arg(text):
     return int(parts[0]), int(parts[1])
 
 
-TARGET_GAIN_DB, TARGET_COLOURFULNESS = 1.0, 30.0   # the default model's targets on photos it never saw
-
-
 def read_sweeps(runs):
     """The validation part of each cross-validation run's heldout_metrics.json -> [(path, validation)], checked:
     distinct runs, each with a sweep, all of the same decodings."""
@@ -356,11 +363,9 @@ def read_sweeps(runs):
     return out
 
 
-def pool_folds(runs, min_colourfulness):
-    """Pool the validation sweeps of cross-validation runs -> ({(method, T): (None, avg, None)}, n photos,
-    chosen (method, T)). Means are weighted by each run's number of validation photos, so every photo counts
-    once; the rule: the highest pooled PSNR among the decodings whose pooled colourfulness is at least
-    min_colourfulness."""
+def pool_folds(runs):
+    """Pool the validation sweeps of cross-validation runs -> ({(method, T): (None, avg, None)}, n photos).
+    Means are weighted by each run's number of validation photos, so every photo counts once."""
     pooled, n_total = {}, 0
     for _, val in read_sweeps(runs):
         n = len(val["per_image"])
@@ -373,15 +378,20 @@ def pool_folds(runs, min_colourfulness):
                     acc[part][k] += n * v
     results = {key: (None, {part: {k: v / n_total for k, v in d.items()} for part, d in acc.items()}, None)
                for key, acc in pooled.items()}
+    return results, n_total
+
+
+def highest_psnr_rule(results, min_colourfulness):
+    """The pooled decoding (method, T) of the highest PSNR among those whose pooled colourfulness is at least
+    min_colourfulness."""
     ok = [key for key, (_, avg, _) in results.items() if avg["model"]["colourfulness"] >= min_colourfulness]
     if not ok:
         raise ColorizeError(f"no decoding reaches a pooled colourfulness of {min_colourfulness}; lower "
                             f"--min-colourfulness or sweep lower temperatures")
-    choice = max(ok, key=lambda key: results[key][1]["model"]["psnr"])
-    return results, n_total, choice
+    return max(ok, key=lambda key: results[key][1]["model"]["psnr"])
 
 
-def chance_of_targets(runs, like, set_size, draws=20000, seed=0):
+def chance_of_targets(runs, like, set_size, draws=DRAWS, seed=0):
     """For photos like those a model will be judged on: the pooled validation photos whose own colourfulness
     lies in like = (low, high). Sets of set_size photos are drawn from them (with replacement, a bootstrap) ->
     ({(method, T): (share of the sets on which the decoding meets both targets, mean PSNR gain over gray,
@@ -393,6 +403,10 @@ def chance_of_targets(runs, like, set_size, draws=20000, seed=0):
             raise ColorizeError(f"{path} has no per-photo figures for its sweep (an older run): measure it "
                                 f"again with the same options plus --eval-only")
         photos = list(val["per_image"].values())
+        if any(len(row["per_image"]) != len(photos) for row in val["sweep"]):
+            raise ColorizeError(f"{path}: its sweep has figures for {len(val['sweep'][0]['per_image'])} photos but "
+                                f"{len(photos)} photo names (two photos with the same file name in different "
+                                f"folders?): rename them apart and measure again")
         truth += [r["truth_colourfulness"] for r in photos]
         for row in val["sweep"]:
             key = (row["method"], row["T"])
@@ -409,6 +423,17 @@ def chance_of_targets(runs, like, set_size, draws=20000, seed=0):
         met = (g[sets].mean(1) >= TARGET_GAIN_DB) & (c[sets].mean(1) >= TARGET_COLOURFULNESS)
         out[key] = (float(met.mean()), float(g.mean()), float(c.mean()))
     return out, like_them.size
+
+
+def positive_int(text):
+    """argparse type: an integer >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, got {text!r}")
+    return value
 
 
 def range_arg(text):
@@ -457,6 +482,35 @@ def table(avg, n, what):
     return "\n".join(lines)
 
 
+def pool_main(args):
+    """--pool: the pooled table and plot, the --min-colourfulness rule, and with --like-colourfulness the share
+    of drawn photo sets on which each decoding meets both targets."""
+    results, n = pool_folds(args.pool)
+    print(sweep_table(results, f"validation (pooled over {len(args.pool)} folds)", n))
+    print(f"  trade-off plot: {plot_sweep(results, os.path.join(args.pool[0], 'tradeoff_pooled.png'), 'pooled')}")
+    rule = f"rule (highest PSNR with colourfulness >= {args.min_colourfulness:g})"
+    try:
+        method, T = highest_psnr_rule(results, args.min_colourfulness)
+        print(f"{rule}: --decode {method} --temperature {T:g}")
+    except ColorizeError as e:
+        if not args.like_colourfulness:
+            raise
+        print(f"{rule}: none ({e})")
+    if args.like_colourfulness:
+        (low, high), size = args.like_colourfulness, args.set_size
+        chance, n_like = chance_of_targets(args.pool, (low, high), size)
+        print(f"validation photos of colourfulness {low:g}..{high:g}: {n_like}; sets of {size} drawn from them "
+              f"({DRAWS} draws):")
+        print(f"  {'decoding':<16}{'- gray':>8}{'colourful':>11}{'both targets met':>18}")
+        for key, (share, gain, colourful) in chance.items():
+            print(f"  {decoding_label(*key):<16}{gain:>+8.2f}{colourful:>11.1f}{share:>18.0%}")
+        (method, T) = best = max(chance, key=lambda key: chance[key][0])
+        rule = f"rule (the most sets meeting +{TARGET_GAIN_DB:g} dB and colourfulness {TARGET_COLOURFULNESS:g})"
+        print(f"{rule}: --decode {method} --temperature {T:g}" if chance[best][0] > 0 else
+              f"{rule}: none (no decoding meets both targets in any drawn set)")
+    return 0
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -492,10 +546,11 @@ def main(argv=None):
     p.add_argument("--like-colourfulness", type=range_arg, default=None, metavar="LOW:HIGH",
                    help="--pool also draws sets of --set-size photos from the validation photos whose own "
                         "colourfulness lies in LOW:HIGH (like the photos the model will be judged on) and prints, "
-                        "per decoding, the share of sets on which it meets both targets (+1 dB over gray, "
-                        "colourfulness 30), and the decoding with the highest share")
-    p.add_argument("--set-size", type=int, default=20, help="photos per drawn set for --like-colourfulness "
-                                                             "(default 20)")
+                        f"per decoding, the share of sets on which it meets both targets (+{TARGET_GAIN_DB:g} dB "
+                        f"over gray, colourfulness {TARGET_COLOURFULNESS:g}), and the decoding with the highest "
+                        f"share (the first in sweep order on a tie)")
+    p.add_argument("--set-size", type=positive_int, default=20, metavar="N",
+                   help="photos per drawn set for --like-colourfulness (default 20)")
     p.add_argument("--hold-out-val", action="store_true",
                    help="keep the validation photos out of training and measure them (to compare recipes); "
                         "by default the final model is trained on the training AND validation photos")
@@ -510,11 +565,11 @@ def main(argv=None):
     p.add_argument("--bins", default="kmeans:64", help="with --head bins: gamut or kmeans:K (default kmeans:64)")
     p.add_argument("--rebalance", type=float, default=None,
                    help="class-rebalancing strength in [0, 1] (default 0.5 for bins, 0 for ab)")
-    p.add_argument("--decode", default="mrf", choices=("annealed", "mean", "mode", "mrf"),
-                   help="bins: decoding saved with the weights (default mrf)")
-    p.add_argument("--temperature", type=float, default=0.6,
+    p.add_argument("--decode", default="annealed", choices=("annealed", "mean", "mode", "mrf"),
+                   help="bins: decoding saved with the weights (default annealed, the shipped model's)")
+    p.add_argument("--temperature", type=float, default=0.45,
                    help="bins: temperature of the annealed mean (of the MRF's marginals) saved with the weights "
-                        "(default 0.6)")
+                        "(default 0.45, the shipped model's)")
     p.add_argument("--sweep", default=None, metavar="T,T,...",
                    help="bins: also measure these temperatures (and mean, mode, mrf) on the measured photos")
     p.add_argument("--set-decode", default=None, choices=("annealed", "mean", "mode", "mrf"),
@@ -527,29 +582,12 @@ def main(argv=None):
     p.add_argument("--skip-test", action="store_true",
                    help="do not measure the test photos (for exploratory runs: compare those by validation)")
     p.add_argument("--install", action="store_true", help=f"copy the kept weights to {DEFAULT_WEIGHTS}")
-    p.add_argument("--quiet", action="store_true")
+    p.add_argument("--quiet", action="store_true", help="no per-epoch lines")
     args = p.parse_args(argv)
     if args.pool:
-        results, n, (method, T) = pool_folds(args.pool, args.min_colourfulness)
-        print(sweep_table(results, f"validation (pooled over {len(args.pool)} folds)", n))
-        print(f"  trade-off plot: {plot_sweep(results, os.path.join(args.pool[0], 'tradeoff_pooled.png'), 'pooled')}")
-        print(f"rule (highest PSNR with colourfulness >= {args.min_colourfulness:g}): --decode {method} "
-              f"--temperature {T:g}")
-        if args.like_colourfulness:
-            (low, high), size = args.like_colourfulness, args.set_size
-            if size < 1:
-                raise ColorizeError(f"--set-size must be at least 1, got {size}")
-            chance, n_like = chance_of_targets(args.pool, (low, high), size)
-            print(f"validation photos of colourfulness {low:g}..{high:g}: {n_like}; sets of {size} drawn from "
-                  f"them (20000 draws):")
-            print(f"  {'decoding':<16}{'- gray':>8}{'colourful':>11}{'both targets met':>18}")
-            for (m, t), (share, gain, colourful) in chance.items():
-                label = f"{m} T={t:g}" if m in ("annealed", "mrf") else m
-                print(f"  {label:<16}{gain:>+8.2f}{colourful:>11.1f}{share:>17.0%}")
-            m, t = max(chance, key=lambda key: chance[key][0])
-            print(f"rule (the most sets meeting +{TARGET_GAIN_DB:g} dB and colourfulness {TARGET_COLOURFULNESS:g}): "
-                  f"--decode {m} --temperature {t:g}")
-        return 0
+        return pool_main(args)
+    if args.like_colourfulness:
+        raise ColorizeError("--like-colourfulness scores the decodings of cross-validation runs: use it with --pool")
     if args.photos is None or not os.path.isdir(args.photos):
         raise ColorizeError(f"--photos {args.photos} is not a folder; pass the folder of real photos "
                             f"(see the top of examples/train_default.py for how to obtain ours)")

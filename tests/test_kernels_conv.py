@@ -168,7 +168,7 @@ def test_small_route_taken_by_itself_and_empty_batch():
     builds no row blocks (a padded block would read outside the empty input) and gives empty results."""
     import nn
     C = O = conv.SMALL_CHANNELS
-    for N, H, s in ((2, 8, 1), (3, 16, 2), (0, 8, 1)):
+    for N, H, s in ((2, 8, 1), (3, 16, 2), (0, 8, 1), (0, 16, 2)):
         rng = np.random.default_rng(N + H)
         x = rng.standard_normal((N, C, H, H - 1)).astype(np.float32)
         w = (0.1 * rng.standard_normal((O, C, 3, 3))).astype(np.float32)

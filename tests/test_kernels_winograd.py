@@ -4,13 +4,13 @@ import numpy as np
 import pytest
 from hypothesis import assume, given, settings, strategies as st
 
-from nn.kernels import conv, conv_winograd as W
+from nn.kernels import conv, conv_winograd as W, scratch
 from test_kernels_conv import assert_close, check_fast
 
 
 @st.composite
 def winograd_case(draw):
-    """A random 3 x 3 stride-1 conv (the route's geometry): paddings 0-3, maps of 1-11 output pixels a side."""
+    """A random 3 x 3 stride-1 conv (the route's geometry): paddings 0-3, inputs of 1-11 pixels a side."""
     ph, pw = draw(st.integers(0, 3)), draw(st.integers(0, 3))
     H, Wd = draw(st.integers(max(1, 3 - 2 * ph), 11)), draw(st.integers(max(1, 3 - 2 * pw), 11))
     N, C, O = draw(st.integers(0, 3)), draw(st.integers(1, 5)), draw(st.integers(1, 5))
@@ -90,3 +90,19 @@ def test_winograd_at_the_routes_size_against_the_small_route():
                  conv._conv2d_grad_input(gy, w, (8, 8), *one, "small"), np.float32)
     assert_close(conv._conv2d_grad_weight(gy, x, (3, 3), *one, "winograd"),
                  conv._conv2d_grad_weight(gy, x, (3, 3), *one, "small"), np.float32)
+
+
+def test_results_are_never_scratch():
+    """The passes return fresh arrays, even where a transposed view would already be contiguous (C = O = 1):
+    the next call reuses the scratch arrays."""
+    rng = np.random.default_rng(1)
+    for C, O in ((1, 1), (3, 2)):
+        x = rng.standard_normal((2, C, 5, 6)).astype(np.float32)
+        w = rng.standard_normal((O, C, 3, 3)).astype(np.float32)
+        gy = rng.standard_normal((2, O, 5, 6)).astype(np.float32)
+        one = ((1, 1), (1, 1))
+        results = [conv._conv2d_forward(x, w, None, *one, "winograd"),
+                   conv._conv2d_grad_input(gy, w, (5, 6), *one, "winograd"),
+                   conv._conv2d_grad_weight(gy, x, (3, 3), *one, "winograd")]
+        for r in results:
+            assert not any(np.shares_memory(r, buf) for buf in scratch.buffers().values())

@@ -40,21 +40,22 @@ def _run(path, n, rows):
 def test_pool_weights_folds_by_photos_and_applies_the_rule(td, tmp_path):
     a = _run(tmp_path / "a", 30, [("annealed", 0.5, 21.0, 40.0), ("mrf", 0.6, 22.5, 30.0)])
     b = _run(tmp_path / "b", 10, [("annealed", 0.5, 23.0, 20.0), ("mrf", 0.6, 20.0, 38.0)])
-    results, n, choice = td.pool_folds([a, b], 33.0)
+    results, n = td.pool_folds([a, b])
+    choice = td.highest_psnr_rule(results, 33.0)
     assert n == 40
     assert results[("annealed", 0.5)][1]["model"]["psnr"] == pytest.approx((30 * 21 + 10 * 23) / 40)
     assert results[("mrf", 0.6)][1]["model"]["colourfulness"] == pytest.approx((30 * 30 + 10 * 38) / 40)
     assert choice == ("annealed", 0.5)             # mrf pools to 32.0 colourfulness, under 33
-    assert td.pool_folds([a, b], 30.0)[2] == ("mrf", 0.6)     # pooled PSNR 21.875 against 21.5
+    assert td.highest_psnr_rule(results, 30.0) == ("mrf", 0.6)     # pooled PSNR 21.875 against 21.5
     with pytest.raises(ColorizeError, match="colourfulness"):
-        td.pool_folds([a, b], 50.0)
+        td.highest_psnr_rule(results, 50.0)
     with pytest.raises(ColorizeError, match="heldout_metrics"):
-        td.pool_folds([str(tmp_path / "missing")], 30.0)
+        td.pool_folds([str(tmp_path / "missing")])
     with pytest.raises(ColorizeError, match="same run twice"):
-        td.pool_folds([a, a], 30.0)
+        td.pool_folds([a, a])
     c = _run(tmp_path / "c", 10, [("annealed", 0.5, 23.0, 20.0)])          # a decoding short: no silent average
     with pytest.raises(ColorizeError, match="same --sweep"):
-        td.pool_folds([a, c], 30.0)
+        td.pool_folds([a, c])
 
 
 def test_val_fold_is_parsed_by_argparse(td):
@@ -109,3 +110,31 @@ def test_like_colourfulness_is_parsed_by_argparse(td):
     for bad in ("34", "54:34", "a:b", "1:2:3"):
         with pytest.raises(argparse.ArgumentTypeError, match="34:54|exceed"):
             td.range_arg(bad)
+
+
+def test_pool_command_prints_both_rules(td, tmp_path, capsys):
+    """--pool with --like-colourfulness: the pooled table, both rules' picks; the bootstrap runs even when no
+    decoding reaches --min-colourfulness; --like-colourfulness without --pool and --set-size 0 are errors."""
+    vivid, dull = ("annealed", 0.4), ("mrf", 0.85)
+    photos = [(42.0, 20.0, {vivid: (21.5, 32.0), dull: (22.0, 28.0)}) for _ in range(4)]
+    for r in ("a", "b"):
+        path = _photo_run(tmp_path / r, photos)
+        with open(os.path.join(path, "heldout_metrics.json")) as f:
+            data = json.load(f)
+        for row in data["validation"]["sweep"]:                 # the pooled means of the per-photo figures
+            row["model"] = {k: float(np.mean([p[k] for p in row["per_image"]])) for k in ("psnr", "colourfulness")}
+            row["model"].update(auc_rebalanced=70.0, ciede2000=12.0, intersection=0.5)
+            row["gray"] = {"psnr": 20.0, "colourfulness": 0.0}
+        with open(os.path.join(path, "heldout_metrics.json"), "w") as f:
+            json.dump(data, f)
+    runs = [str(tmp_path / "a"), str(tmp_path / "b")]
+    assert td.main(["--pool", *runs, "--min-colourfulness", "40", "--like-colourfulness", "35:50",
+                    "--set-size", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "colourfulness >= 40): none" in out
+    assert "validation photos of colourfulness 35..50: 8" in out
+    assert out.rstrip().endswith("--decode annealed --temperature 0.4")
+    with pytest.raises(ColorizeError, match="with --pool"):
+        td.main(["--like-colourfulness", "35:50"])
+    with pytest.raises(SystemExit):
+        td.main(["--pool", *runs, "--like-colourfulness", "35:50", "--set-size", "0"])

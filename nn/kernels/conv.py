@@ -107,7 +107,7 @@ def conv2d_grad_weight_ref(gy, x, kernel_hw, stride, padding):
 
 # ----------------------------------------------------------------------------- fast kernels
 #
-# Four routes; the first three on the flat phase-plane layout of conv_layout.py (strides become shifts):
+# Five routes; the first three on the flat phase-plane layout of conv_layout.py (strides become shifts):
 #   * conv_simd (float32): register-blocked micro-kernels that sum every tap and channel of a
 #     block of outputs in one pass (simd.py);
 #   * conv_gemm (float64): kh*kw shifted matrix products per chunk of columns, accumulated by BLAS
@@ -158,6 +158,7 @@ def _route(C, O, kernel, dtype=np.float32, out_pixels=None, kernel_hw=None, stri
     """'direct', 'simd', 'small', 'winograd' or 'gemm' for kernel 'forward' | 'grad_weight' | 'grad_input' (C:
     input channels, out_pixels: Ho * Wo).
 
+    kernel_hw and stride (pairs) left as None mean "not a 3 x 3 kernel at stride 1".
     float32: 'winograd' where 'small' would be chosen, for a 3 x 3 kernel at stride 1 (measured on W1's
     `mid`, 16 x 128 x 8 x 8 -> 128: 0.69 of the 'small' time at 1 thread, 0.72 at 2; benchmarks/README.md).
     'small' for output maps of at most SMALL_MAX_PIXELS pixels when C and O are multiples of

@@ -16,7 +16,8 @@ position (i, j) receives tap t from output pixel ((i - p_t) / sh, (j - q_t) / sw
 i - p_t and sw divides j - q_t, that is for the taps of its phase, p_t = i (mod sh) and q_t = j (mod sw):
 gyp position (i // sh - p_t // sh, j // sw - q_t // sw) past the margin; reads outside gy land in the
 zero margin.  The pixels are grouped by phase, so the rows of a tile share their steps.
-The tile rows past the last pixel repeat the first one and are dropped.  conv.py routes small float32 maps here.
+The tile rows past the last pixel repeat the first one and are dropped.  conv.py routes small float32 maps here
+(those of a 3 x 3 kernel at stride 1 to conv_winograd.py, which runs its products on tiles).
 """
 import functools
 

@@ -7,13 +7,15 @@ With the 4 x 4 transforms of Lavin and Gray (2016),
 
 elementwise in the 16 positions (x, y) of a 4 x 4 tile, and the sum over input channels makes M at each
 position one matrix product: M[xy] (tiles, O) = V[xy] (tiles, C) @ U[xy] (C, O).  That is 16 multiply-adds
-per tile (4 outputs) and channel pair, where the direct convolution spends 4 x 9 = 36: 2.25x fewer.  The backward passes are the same chain read backwards (each map's adjoint):
+per tile (4 outputs) and channel pair, where the direct convolution spends 4 x 9 = 36: 2.25x fewer.  The
+backward passes are the same chain read backwards (each map's adjoint):
 
     grad input   gM = At' gY At (per tile)   gV[xy] = gM[xy] @ U[xy]'   gd = Bt' gV Bt, added into the
                  overlapping 4 x 4 patches of the padded input gradient
     grad weight  gU[xy] = V[xy]' @ gM[xy]    gw = G' gU G
 
-The 16 products run on conv_small.tiles (the register-blocked micro-kernel, in parallel).  The input and
+The 16 products run on conv_small.tiles (the register-blocked micro-kernel; its serial build at one thread,
+as for conv_small).  The input and
 output transforms are Numba kernels, a tile per iteration with the channels innermost (NumPy twins:
 *_ref); the weight transforms are NumPy additions on (C, O) planes.  The transform kernels run their
 parallel build at every thread count: their serial builds (serial.py) are not vectorised, 10x slower
@@ -43,7 +45,7 @@ def tiles_of(out_hw):
 
 
 def _combine(matrix, planes, out):
-    """out[r] = sum_k matrix[r, k] * planes[k] for every row r of a 0/+-1 matrix (BT, AT, and their
+    """out[r] = sum_k matrix[r, k] * planes[k] for every row r of a 0/+-1 matrix (BT, AT, G1 and their
     transposes), planes: a list of equally shaped arrays; out: a list of arrays to write."""
     for r, row in enumerate(matrix):
         terms = [(k, v) for k, v in enumerate(row) if v != 0]
@@ -147,12 +149,11 @@ def _products(R, row_stride, group_stride, K, step_stride):
     g * group_stride + r * row_stride, the steps k < K at k * step_stride, b's rows g * K + k -> (aoff, soff,
     s0, ns, Rp): each position's rows padded to Rp, a whole number of row blocks (the padding repeats the
     position's first row; those rows are dropped)."""
-    Rp = padded_rows(R, BR)
-    aoff = np.repeat(np.arange(16, dtype=np.int64) * group_stride, Rp).reshape(16, Rp)
-    aoff[:, :R] += np.arange(R, dtype=np.int64) * row_stride
-    blocks = Rp // BR
-    s0 = np.repeat(np.arange(16, dtype=np.int64) * K, blocks)
-    return aoff.ravel(), np.tile(np.arange(K, dtype=np.int64) * step_stride, 16), s0, np.full(s0.size, K), Rp
+    rows = np.arange(R, dtype=np.int64) * row_stride
+    aoff = [conv_small._rows(g * group_stride + rows) for g in range(16)]
+    Rp = aoff[0].size
+    s0 = np.repeat(np.arange(16, dtype=np.int64) * K, Rp // BR)
+    return np.concatenate(aoff), np.tile(np.arange(K, dtype=np.int64) * step_stride, 16), s0, np.full(s0.size, K), Rp
 
 
 def _multiply(a, plan, b, columns, n_threads):
@@ -219,7 +220,7 @@ def grad_weight(gy, x, padding, n_threads):
         _combine(G1.T, [gU[xx, y] for xx in range(4)], [Q[a, y] for a in range(3)])
     for a in range(3):                                  # gw[a][b] = sum_y G1[y, b] Q[a][y]
         _combine(G1.T, [Q[a, y] for y in range(4)], [gw[a, b] for b in range(3)])
-    return np.ascontiguousarray(gw.transpose(3, 2, 0, 1))
+    return gw.transpose(3, 2, 0, 1).copy()              # never a view of scratch (with C = O = 1 it would be)
 
 
 # ----------------------------------------------------------------------------- the transforms as kernels
