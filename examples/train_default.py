@@ -246,8 +246,9 @@ def sweep_table(results, what, n):
              f"{'hist. int.':>12}"]
     for (method, T), (_, avg, _) in results.items():
         m, g = avg["model"], avg["gray"]
-        lines.append(f"  {decoding_label(method, T):<16}{m['psnr']:>9.2f}{m['psnr'] - g['psnr']:>+8.2f}{m['colourfulness']:>11.1f}"
-                     f"{m['auc_rebalanced']:>9.1f}{m['ciede2000']:>11.2f}{m['intersection']:>12.3f}")
+        lines.append(f"  {decoding_label(method, T):<16}{m['psnr']:>9.2f}{m['psnr'] - g['psnr']:>+8.2f}"
+                     f"{m['colourfulness']:>11.1f}{m['auc_rebalanced']:>9.1f}{m['ciede2000']:>11.2f}"
+                     f"{m['intersection']:>12.3f}")
     return "\n".join(lines)
 
 
@@ -504,7 +505,8 @@ def pool_main(args):
         print(f"  {'decoding':<16}{'- gray':>8}{'colourful':>11}{'both targets met':>18}")
         for key, (share, gain, colourful) in chance.items():
             print(f"  {decoding_label(*key):<16}{gain:>+8.2f}{colourful:>11.1f}{share:>18.0%}")
-        (method, T) = best = max(chance, key=lambda key: chance[key][0])
+        best = max(chance, key=lambda key: chance[key][0])
+        method, T = best
         rule = f"rule (the most sets meeting +{TARGET_GAIN_DB:g} dB and colourfulness {TARGET_COLOURFULNESS:g})"
         print(f"{rule}: --decode {method} --temperature {T:g}" if chance[best][0] > 0 else
               f"{rule}: none (no decoding meets both targets in any drawn set)")
