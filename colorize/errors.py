@@ -94,5 +94,5 @@ def hold_interrupt():
             signal.signal(sig, handler)
     if caught:
         if signal.SIGTERM in caught:
-            signal.signal(signal.SIGTERM, signal.SIG_IGN)   # as _raise_interrupt does
+            _raise_interrupt(signal.SIGTERM, None)          # SIGTERM as it would have been: ignore the next
         raise KeyboardInterrupt

@@ -269,13 +269,18 @@ def test_ctrl_c_for_real_in_a_training_process(tmp_path, signal_colorize):
     assert not [n for n in os.listdir(run) if n.endswith(".tmp")]
 
 
-def test_hold_interrupt_delivers_ctrl_c_after_the_block():
+def _signal_in_held_block(sig):
+    """Send sig inside hold_interrupt(): the block runs to its end, then KeyboardInterrupt."""
     finished = []
     with pytest.raises(KeyboardInterrupt):
         with hold_interrupt():
-            os.kill(os.getpid(), signal.SIGINT)
+            os.kill(os.getpid(), sig)
             finished.append(True)
     assert finished == [True]
+
+
+def test_hold_interrupt_delivers_ctrl_c_after_the_block():
+    _signal_in_held_block(signal.SIGINT)
 
 
 def test_hold_interrupt_holds_sigterm_once_it_is_an_interrupt():
@@ -283,12 +288,7 @@ def test_hold_interrupt_holds_sigterm_once_it_is_an_interrupt():
     previous = signal.getsignal(signal.SIGTERM)
     try:
         interrupt_on_sigterm()
-        finished = []
-        with pytest.raises(KeyboardInterrupt):
-            with hold_interrupt():
-                os.kill(os.getpid(), signal.SIGTERM)
-                finished.append(True)
-        assert finished == [True]
+        _signal_in_held_block(signal.SIGTERM)
         os.kill(os.getpid(), signal.SIGTERM)            # a second one is ignored: the clean-up goes on
         time.sleep(0.1)
         interrupt_on_sigterm()
