@@ -1,4 +1,4 @@
-"""Speed of the colour-distribution pieces on one 64 x 64 image: soft encoding (KD-tree + scatter) and
+"""Speed of the colour-distribution pieces on one 64 x 64 image: soft encoding (nearest-centre scan + scatter) and
 MRF decoding (Numba kernel vs its NumPy twin), with the gamut bins. Prints a table; no files written.
 
     python benchmarks/bench_distributions.py --threads 1 --repeat 5

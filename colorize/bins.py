@@ -23,7 +23,8 @@ gamut's ab outline is not convex: 4 of the 313, (40, 90), (100, -90), (100, -10)
 units from any sRGB colour, in its hollows; the rule "within step of a colour" gives the other 309.
 
 Soft encoding (Zhang et al. 2016): each true ab is spread over its k nearest centres with Gaussian weights
-exp(-d^2 / (2 sigma^2)), normalised to sum to 1. Nearest centres come from a KD-tree (scipy.spatial).
+exp(-d^2 / (2 sigma^2)), normalised to sum to 1. Nearest centres come from a scan over all of them
+(colorize/kernels/nearest.py).
 """
 import functools
 
@@ -31,6 +32,7 @@ import numpy as np
 
 from . import color
 from .errors import ColorizeError
+from .kernels.nearest import nearest_centres
 
 
 # ---------------------------------------------------------------- centres
@@ -51,7 +53,7 @@ def _cube_faces(samples):
 
 @functools.lru_cache(maxsize=4)
 def _gamut_bins_cached(step, samples):
-    from scipy.spatial import ConvexHull   # imported here, as cKDTree below
+    from scipy.spatial import ConvexHull   # imported here: 0.2 s that `colorize predict` does not need
     ab = color.rgb_to_lab(_cube_faces(samples))[0, :, 1:].astype(np.float64)
     outline = ab[ConvexHull(ab).vertices]
     # hull + [-step, step]^2 (a Minkowski sum: the hull of its vertices moved to the square's corners)
@@ -144,14 +146,11 @@ def _check_ab_images(ab, centres):
     return ab, centres
 
 
-@functools.lru_cache(maxsize=8)
-def _tree_cached(key, shape):
-    from scipy.spatial import cKDTree      # imported here: 0.2 s that `colorize predict` does not need
-    return cKDTree(np.frombuffer(key, dtype=np.float32).reshape(shape))
-
-
-def _tree(centres):
-    return _tree_cached(centres.tobytes(), centres.shape)
+def _pixels(ab):
+    """ab (N, 2, H, W) -> (N*H*W, 2) float32, pixel by pixel; a clear error on NaN or inf."""
+    if not np.isfinite(ab).all():
+        raise ColorizeError("ab must be finite: NaN or inf values found (check the images and the model's output)")
+    return ab.transpose(0, 2, 3, 1).reshape(-1, 2)
 
 
 def nearest_k(ab, centres, k=5, sigma=5.0):
@@ -165,8 +164,8 @@ def nearest_k(ab, centres, k=5, sigma=5.0):
     k = min(int(k), len(centres))
     if k < 1 or sigma <= 0:
         raise ColorizeError(f"soft encoding needs k >= 1 and sigma > 0, got k={k}, sigma={sigma}")
-    d, idx = _tree(centres).query(ab.transpose(0, 2, 3, 1).reshape(-1, 2), k=k)
-    d, idx = d.reshape(-1, k), idx.reshape(-1, k)
+    idx, d2 = nearest_centres(_pixels(ab), centres, k)
+    d = np.sqrt(d2)
     # subtract the nearest distance before exponentiating: the same weights, no underflow far from every centre
     logw = -(d * d - (d[:, :1] * d[:, :1])) / (2.0 * sigma * sigma)
     w = np.exp(logw)
@@ -194,8 +193,8 @@ def nearest_bin(ab, centres):
     """(N, H, W) int64 index of each pixel's nearest centre. ab: (N, 2, H, W); centres: (Q, 2)."""
     ab, centres = _check_ab_images(ab, centres)
     N, _, H, W = ab.shape
-    _, idx = _tree(centres).query(ab.transpose(0, 2, 3, 1).reshape(-1, 2), k=1)
-    return idx.reshape(N, H, W).astype(np.int64)
+    idx, _ = nearest_centres(_pixels(ab), centres, 1)
+    return idx.reshape(N, H, W)
 
 
 def soft_counts(ab, centres, k=5, sigma=5.0):

@@ -215,3 +215,12 @@ def test_rebalance_half_is_zhangs_formula():
         B.rebalance_weights(p, 1.0)                             # an empty bin cannot be fully rebalanced
     with pytest.raises(ColorizeError):
         B.rebalance_weights(p * 2, 0.5)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_nearest_centres_of_non_finite_ab_is_a_clear_error(bad):
+    ab = np.zeros((1, 2, 2, 2), np.float32)
+    ab[0, 1, 1, 0] = bad
+    for f in (B.nearest_k, B.nearest_bin):
+        with pytest.raises(ColorizeError, match="ab must be finite"):
+            f(ab, B.gamut_bins())
