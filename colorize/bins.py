@@ -165,7 +165,7 @@ def nearest_k(ab, centres, k=5, sigma=5.0):
     if k < 1 or sigma <= 0:
         raise ColorizeError(f"soft encoding needs k >= 1 and sigma > 0, got k={k}, sigma={sigma}")
     idx, d2 = nearest_centres(_pixels(ab), centres, k)
-    d = np.sqrt(d2)
+    d = np.sqrt(d2)          # squared again below: the arithmetic of the KD-tree these distances came from
     # subtract the nearest distance before exponentiating: the same weights, no underflow far from every centre
     logw = -(d * d - (d[:, :1] * d[:, :1])) / (2.0 * sigma * sigma)
     w = np.exp(logw)
