@@ -40,6 +40,8 @@ def main(argv=None):
     rng = np.random.default_rng(0)
     ab = (rng.standard_normal((1, 2, S, S)) * 30).astype(np.float32)
     ab16 = (rng.standard_normal((16, 2, S, S)) * 30).astype(np.float32)
+    ab8 = (rng.standard_normal((8, 2, 48, 48)) * 30).astype(np.float32)
+    c64 = bins.kmeans_bins(ab8, 64)
     logits = (rng.standard_normal((1, Q, S, S)) * 2).astype(np.float32)
     L = rng.random((1, S, S)) * 100
     unary = np.log(decode.softmax(logits)[0])
@@ -49,6 +51,7 @@ def main(argv=None):
         (f"soft_encode (1, 2, {S}, {S}) -> Q={Q}, k=5", lambda: bins.soft_encode(ab, c)),
         (f"soft_encode (16, 2, {S}, {S})", lambda: bins.soft_encode(ab16, c)),
         (f"nearest_k (16, 2, {S}, {S}) (sparse targets)", lambda: bins.nearest_k(ab16, c)),
+        ("nearest_k (8, 2, 48, 48), 64 centres (W8's batch)", lambda: bins.nearest_k(ab8, c64)),
         ("annealed_mean (1, Q, S, S)", lambda: decode.annealed_mean(logits, c)),
         ("mean_field kernel, 5 sweeps", lambda: K.mean_field(unary, w_right, w_down, *csr, 1.0, 5, 0.5)),
         ("mean_field_ref (NumPy twin), 5 sweeps",

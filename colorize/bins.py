@@ -143,14 +143,10 @@ def _check_ab_images(ab, centres):
     centres = np.asarray(centres, dtype=np.float32)
     if centres.ndim != 2 or centres.shape[1] != 2 or len(centres) < 1:
         raise ColorizeError(f"centres must have shape (Q, 2), got {centres.shape}")
+    if not (np.isfinite(ab).all() and np.isfinite(centres).all()):
+        raise ColorizeError("ab and centres must be finite: NaN or inf found (check the images, the model's output "
+                            "and the bins)")
     return ab, centres
-
-
-def _pixels(ab):
-    """ab (N, 2, H, W) -> (N*H*W, 2) float32, pixel by pixel; a clear error on NaN or inf."""
-    if not np.isfinite(ab).all():
-        raise ColorizeError("ab must be finite: NaN or inf values found (check the images and the model's output)")
-    return ab.transpose(0, 2, 3, 1).reshape(-1, 2)
 
 
 def nearest_k(ab, centres, k=5, sigma=5.0):
@@ -164,7 +160,7 @@ def nearest_k(ab, centres, k=5, sigma=5.0):
     k = min(int(k), len(centres))
     if k < 1 or sigma <= 0:
         raise ColorizeError(f"soft encoding needs k >= 1 and sigma > 0, got k={k}, sigma={sigma}")
-    idx, d2 = nearest_centres(_pixels(ab), centres, k)
+    idx, d2 = nearest_centres(_as_pixels(ab), centres, k)
     d = np.sqrt(d2)          # squared again below: the arithmetic of the KD-tree these distances came from
     # subtract the nearest distance before exponentiating: the same weights, no underflow far from every centre
     logw = -(d * d - (d[:, :1] * d[:, :1])) / (2.0 * sigma * sigma)
@@ -193,7 +189,7 @@ def nearest_bin(ab, centres):
     """(N, H, W) int64 index of each pixel's nearest centre. ab: (N, 2, H, W); centres: (Q, 2)."""
     ab, centres = _check_ab_images(ab, centres)
     N, _, H, W = ab.shape
-    idx, _ = nearest_centres(_pixels(ab), centres, 1)
+    idx, _ = nearest_centres(_as_pixels(ab), centres, 1)
     return idx.reshape(N, H, W)
 
 

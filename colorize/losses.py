@@ -69,7 +69,7 @@ class BinsLoss(Loss):
 
     centres (Q, 2) ab bin centres (Lab units); class_weights: None, or (Q,) rebalancing weights w
     (colorize.bins.rebalance_weights): each target pixel counts w[its nearest bin] (the first of its k nearest:
-    one search serves the soft target and the weight; on an exact tie in distance either bin may come first).
+    one search serves the soft target and the weight; of bins equally near, the lower index comes first).
     output.logits (N, Q, h, w) may be smaller than target_ab (N, 2, H, W) by an integer factor f (the conv
     models' head is at f = 2): the true ab is averaged over f x f blocks first (area downsampling, as the
     logits see the image), then soft-encoded (k nearest centres, Gaussian sigma, Zhang et al.).

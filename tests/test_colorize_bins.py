@@ -218,9 +218,10 @@ def test_rebalance_half_is_zhangs_formula():
 
 
 @pytest.mark.parametrize("bad", [np.nan, np.inf])
-def test_nearest_centres_of_non_finite_ab_is_a_clear_error(bad):
-    ab = np.zeros((1, 2, 2, 2), np.float32)
-    ab[0, 1, 1, 0] = bad
+@pytest.mark.parametrize("where", ["ab", "centres"])
+def test_nearest_k_and_bin_of_non_finite_values_are_clear_errors(bad, where):
+    ab, centres = np.zeros((1, 2, 2, 2), np.float32), B.gamut_bins()
+    (ab[0, 1, 1] if where == "ab" else centres[3])[0] = bad
     for f in (B.nearest_k, B.nearest_bin):
-        with pytest.raises(ColorizeError, match="ab must be finite"):
-            f(ab, B.gamut_bins())
+        with pytest.raises(ColorizeError, match="must be finite"):
+            f(ab, centres)
