@@ -1,5 +1,6 @@
-"""Speed of the colour-distribution pieces on one 64 x 64 image: soft encoding (nearest-centre scan + scatter) and
-MRF decoding (Numba kernel vs its NumPy twin), with the gamut bins. Prints a table; no files written.
+"""Speed of the colour-distribution pieces on 64 x 64 images with the gamut bins: soft encoding (nearest-centre
+scan + scatter) and MRF decoding (Numba kernel vs its NumPy twin); and the nearest centres of W8's batch
+(8 x 48 x 48 pixels, 64 k-means centres, as the shipped recipe). Prints a table; no files written.
 
     python benchmarks/bench_distributions.py --threads 1 --repeat 5
 """
