@@ -50,7 +50,7 @@ def _number(convert, ok, expected, rule):
     return parse
 
 
-_positive_int = _number(int, lambda v: v > 0, "a positive integer", "a positive integer")
+positive_int = _number(int, lambda v: v > 0, "a positive integer", "a positive integer")
 _nonneg_int = _number(int, lambda v: v >= 0, "a non-negative integer", "zero or a positive integer")
 _positive_float = _number(float, lambda v: 0 < v < float("inf"), "a positive number", "a positive finite number")
 _nonneg_float = _number(float, lambda v: 0 <= v < float("inf"), "a number >= 0", "a finite number >= 0")
@@ -102,10 +102,10 @@ def build_parser():
                         "fusion: U-Net + global features; resnet: ResNet-18 trunk + upsampling decoder; "
                         "unet_vae: U-Net conditional VAE, samples several colourings (default: mlp)")
     t.add_argument("--out", required=True, metavar="RUN_DIR", help="run folder to write (created if missing)")
-    t.add_argument("--epochs", type=_positive_int, metavar="N", help="maximum number of epochs")
-    t.add_argument("--size", type=_positive_int, metavar="PX",
+    t.add_argument("--epochs", type=positive_int, metavar="N", help="maximum number of epochs")
+    t.add_argument("--size", type=positive_int, metavar="PX",
                    help="working size: images are resized and centre-cropped to PX x PX (at least 5)")
-    t.add_argument("--batch-size", type=_positive_int, metavar="N",
+    t.add_argument("--batch-size", type=positive_int, metavar="N",
                    help="minibatch size in images")
     t.add_argument("--lr", type=_positive_float, metavar="X", help="learning rate")
     t.add_argument("--val-split", type=_fraction, metavar="F",
@@ -115,10 +115,10 @@ def build_parser():
                    help="continue the run in RUN_DIR from its checkpoint.npz (same data and settings)")
     t.add_argument("--patience", type=_nonneg_int, metavar="N",
                    help="stop after N epochs without validation improvement (0: never stop early)")
-    t.add_argument("--images", type=_positive_int, metavar="N",
+    t.add_argument("--images", type=positive_int, metavar="N",
                    help="number of generated scenes for synthetic DATA (default 64); for a folder: use at "
                         "most N images")
-    t.add_argument("--hidden", type=_positive_int, metavar="N", help="mlp only: hidden units (default 16)")
+    t.add_argument("--hidden", type=positive_int, metavar="N", help="mlp only: hidden units (default 16)")
     t.add_argument("--activation", choices=("sigmoid", "tanh", "relu", "leaky_relu"),
                    help="mlp only: hidden activation (default sigmoid)")
     t.add_argument("--augment", action=argparse.BooleanOptionalAction, default=None,
@@ -147,7 +147,7 @@ def build_parser():
     t.add_argument("--rebalance", type=_unit_float, metavar="LAMBDA",
                    help="weight rare colours up: per-pixel weight ((1 - LAMBDA) / Q + LAMBDA p)^-1 of its bin, "
                         "p the training set's colour prior (default 0.5 with --head bins, 0 = off otherwise)")
-    t.add_argument("--threads", type=_positive_int, metavar="N", help="threads for the kernels (default: all cores)")
+    t.add_argument("--threads", type=positive_int, metavar="N", help="threads for the kernels (default: all cores)")
     t.add_argument("--strict", action="store_true",
                    help="stop at the first image that cannot be read (default: skip it with a warning)")
     t.add_argument("--quiet", "-q", action="store_true", help="no progress bar or messages")
@@ -186,13 +186,13 @@ def build_parser():
                     help="videos: restart the smoothing when the mean change of lightness L (0-100) between "
                          "two frames exceeds X (default 12)")
     _decode_options(pr)
-    pr.add_argument("--samples", type=_positive_int, metavar="K",
+    pr.add_argument("--samples", type=positive_int, metavar="K",
                     help="write K different colourings per input, <name>_sample1 .. <name>_sampleK (models with "
                          "a latent, e.g. unet_vae: 32 latents are drawn and K distinct ones kept by k-means on the "
                          "predicted colours); without it, one colouring (the latent at its prior mean)")
     pr.add_argument("--seed", type=_nonneg_int, default=0, metavar="N",
                     help="seed of the sampled latents with --samples: same seed, same colourings (default 0)")
-    pr.add_argument("--threads", type=_positive_int, default=1, metavar="N",
+    pr.add_argument("--threads", type=positive_int, default=1, metavar="N",
                     help="threads for the kernels (default 1: the model runs at a small working size, where a "
                          "second thread gained nothing measurable, and one thread compiles 1.5 s faster on the "
                          "first run after an install)")
@@ -207,7 +207,7 @@ def build_parser():
                         epilog=EPILOG_DATA)
     ev.add_argument("data", metavar="DATA", help="folder of images or synthetic:beach|forest|sunrise|mixed")
     ev.add_argument("--weights", metavar="FILE", help="model.npz of a training run (default: the shipped model)")
-    ev.add_argument("--images", type=_positive_int, metavar="N",
+    ev.add_argument("--images", type=positive_int, metavar="N",
                     help="number of generated scenes for synthetic DATA (default 64); for a folder: at most N")
     ev.add_argument("--seed", type=_nonneg_int, default=1000, metavar="N",
                     help="seed of the generated scenes for synthetic DATA (default 1000, unseen in training)")
@@ -215,7 +215,7 @@ def build_parser():
     ev.add_argument("--out", metavar="DIR",
                     help="also write metrics.json and ab_histograms.png (predicted vs true colours) into DIR")
     _decode_options(ev)
-    ev.add_argument("--threads", type=_positive_int, metavar="N", help="threads for the kernels")
+    ev.add_argument("--threads", type=positive_int, metavar="N", help="threads for the kernels")
     ev.add_argument("--strict", action="store_true",
                     help="stop at the first image that cannot be read (default: skip it with a warning)")
 

@@ -113,6 +113,7 @@ from colorize import color, metrics, plots  # noqa: E402
 from colorize import data as D  # noqa: E402
 from colorize.augment import Augment  # noqa: E402
 from colorize.checkpoint import load_checkpoint, load_weights, save_weights  # noqa: E402
+from colorize.cli import positive_int  # noqa: E402
 from colorize.errors import ColorizeError  # noqa: E402
 from colorize.images import load_image  # noqa: E402
 from colorize.models import build_model  # noqa: E402
@@ -424,17 +425,6 @@ def chance_of_targets(runs, like, set_size, draws=DRAWS, seed=0):
         met = (g[sets].mean(1) >= TARGET_GAIN_DB) & (c[sets].mean(1) >= TARGET_COLOURFULNESS)
         out[key] = (float(met.mean()), float(g.mean()), float(c.mean()))
     return out, like_them.size
-
-
-def positive_int(text):
-    """argparse type: an integer >= 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, got {text!r}")
-    return value
 
 
 def range_arg(text):
