@@ -49,14 +49,15 @@ def naive_grads(gy, x, w, stride, padding):
 # ----------------------------------------------------------------------------- random cases
 
 @st.composite
-def conv_case(draw, max_hw=11):
-    """A random valid conv: shapes, stride 1-3, padding 0-2, kernel 1-5 (non-square allowed)."""
-    kh, kw = draw(st.integers(1, 5)), draw(st.integers(1, 5))
-    sh, sw = draw(st.integers(1, 3)), draw(st.integers(1, 3))
-    ph, pw = draw(st.integers(0, 2)), draw(st.integers(0, 2))
+def conv_case(draw, max_hw=11, kernel=None, stride=None, max_pad=2, min_n=1):
+    """A random valid conv: shapes, stride 1-3, padding 0-max_pad, kernel 1-5 (non-square allowed), batch
+    min_n-3; a given kernel or stride (kh, kw) is kept fixed."""
+    kh, kw = kernel or (draw(st.integers(1, 5)), draw(st.integers(1, 5)))
+    sh, sw = stride or (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    ph, pw = draw(st.integers(0, max_pad)), draw(st.integers(0, max_pad))
     H = draw(st.integers(max(1, kh - 2 * ph), max_hw))
     W = draw(st.integers(max(1, kw - 2 * pw), max_hw))
-    N, C, O = draw(st.integers(1, 3)), draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    N, C, O = draw(st.integers(min_n, 3)), draw(st.integers(1, 4)), draw(st.integers(1, 4))
     seed = draw(st.integers(0, 2**31 - 1))
     return dict(N=N, C=C, O=O, H=H, W=W, k=(kh, kw), stride=(sh, sw), padding=(ph, pw), seed=seed)
 
@@ -113,7 +114,7 @@ def test_fast_kernels_match_twins(case, dtype, noncontig, route):
     check_fast(case, dtype, noncontig, route)
 
 
-@pytest.mark.parametrize("route", ["simd", "small"])
+@pytest.mark.parametrize("route", ["simd", "small", "winograd"])
 def test_simd_routes_are_float32_only(route):
     x = np.zeros((1, 2, 5, 5))
     with pytest.raises(ValueError, match="float32 only"):
@@ -293,7 +294,7 @@ def test_work_buffers_do_not_leak_between_calls():
     refs = (conv.conv2d_forward_ref(x, wb, None, (1, 1), (1, 1)),
             conv.conv2d_grad_input_ref(gy, wb, (7, 5), (1, 1), (1, 1)),
             conv.conv2d_grad_weight_ref(gy, x, (3, 3), (1, 1), (1, 1)))
-    for route in ("simd", "small", "gemm", "direct"):
+    for route in ("simd", "small", "winograd", "gemm", "direct"):
         first = three(route)
         conv._conv2d_grad_input(conv._conv2d_forward(big, wb, None, (1, 1), (1, 1), route), wb, (20, 20),
                                 (1, 1), (1, 1), route)
@@ -306,16 +307,19 @@ def test_work_buffers_do_not_leak_between_calls():
             assert not any(np.shares_memory(c, buf) for buf in scratch.buffers().values())
 
 
-def test_small_grad_weight_is_not_a_view_of_scratch():
-    """One input channel and a 1 x 1 kernel: the transposed gradient is already contiguous in scratch."""
+@pytest.mark.parametrize("route, k, pad, O", [("small", 1, 0, 64), ("winograd", 3, 1, 1)])
+def test_grad_weight_is_not_a_view_of_scratch(route, k, pad, O):
+    """One input channel (and one output channel, or a 1 x 1 kernel): the transposed gradient is already
+    contiguous in scratch, and the next call would overwrite it."""
     rng = np.random.default_rng(4)
     x = rng.standard_normal((2, 1, 5, 5)).astype(np.float32)
-    gy = rng.standard_normal((2, 64, 5, 5)).astype(np.float32)
-    gw = conv._conv2d_grad_weight(gy, x, (1, 1), (1, 1), (0, 0), "small")
+    gy = rng.standard_normal((2, O, 5, 5)).astype(np.float32)
+    gw = conv._conv2d_grad_weight(gy, x, (k, k), (1, 1), (pad, pad), route)
     kept = gw.copy()
-    conv._conv2d_grad_weight(gy * 3, x, (1, 1), (1, 1), (0, 0), "small")
+    conv._conv2d_grad_weight(gy * 3, x, (k, k), (1, 1), (pad, pad), route)
     np.testing.assert_array_equal(gw, kept)
-    np.testing.assert_allclose(gw, conv.conv2d_grad_weight_ref(gy, x, (1, 1), (1, 1), (0, 0)), rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(gw, conv.conv2d_grad_weight_ref(gy, x, (k, k), (1, 1), (pad, pad)), rtol=1e-4,
+                               atol=1e-4)
 
 
 def test_scratch_arrays_are_aligned_reused_grown_and_per_dtype():
@@ -364,7 +368,8 @@ def test_two_threads_match_one():
         threads.set_num_threads(min(2, threads.numba.config.NUMBA_NUM_THREADS))
         for case in (dict(N=3, C=10, O=9, H=13, W=11, k=(3, 3), stride=(1, 1), padding=(1, 1), seed=5),
                      dict(N=4, C=20, O=17, H=25, W=21, k=(3, 3), stride=(2, 2), padding=(1, 1), seed=6)):
-            for route in ("simd", "small", "gemm", "direct"):
+            winograd = ("winograd",) if case["k"] == (3, 3) and case["stride"] == (1, 1) else ()
+            for route in ("simd", "small", "gemm", "direct") + winograd:
                 check_fast(case, np.float32, False, route)
     finally:
         threads.set_num_threads(n)

@@ -4,23 +4,13 @@ import numpy as np
 import pytest
 from hypothesis import assume, given, settings, strategies as st
 
-from nn.kernels import conv, conv_winograd as W, scratch
-from test_kernels_conv import assert_close, check_fast
-
-
-@st.composite
-def winograd_case(draw):
-    """A random 3 x 3 stride-1 conv (the route's geometry): paddings 0-3, inputs of 1-11 pixels a side."""
-    ph, pw = draw(st.integers(0, 3)), draw(st.integers(0, 3))
-    H, Wd = draw(st.integers(max(1, 3 - 2 * ph), 11)), draw(st.integers(max(1, 3 - 2 * pw), 11))
-    N, C, O = draw(st.integers(0, 3)), draw(st.integers(1, 5)), draw(st.integers(1, 5))
-    return dict(N=N, C=C, O=O, H=H, W=Wd, k=(3, 3), stride=(1, 1), padding=(ph, pw),
-                seed=draw(st.integers(0, 2**31 - 1)))
+from nn.kernels import conv, conv_winograd as W
+from test_kernels_conv import assert_close, check_fast, conv_case
 
 
 @pytest.mark.parametrize("noncontig", [False, True])
 @settings(max_examples=40, deadline=None)
-@given(case=winograd_case())
+@given(case=conv_case(kernel=(3, 3), stride=(1, 1), max_pad=3, min_n=0))   # the route's geometry
 def test_winograd_passes_match_the_twins(case, noncontig):
     assume(not (noncontig and case["N"] == 0))             # an empty array is always contiguous
     check_fast(case, np.float32, noncontig, "winograd")
@@ -32,9 +22,7 @@ def test_winograd_passes_match_the_twins(case, noncontig):
        seed=st.integers(0, 2**31 - 1))
 def test_transform_kernels_match_their_twins(N, th, tw, C, cut, pad, seed):
     """The four tile transforms, kernel against NumPy twin, with maps that end inside a tile (cut) and
-    any padding. The twins do the same additions in the same order: the results are equal, except the
-    input gradient, whose overlapping patches the kernel adds tile by tile and the twin patch position by
-    patch position."""
+    any padding. The twins do the same additions in the same order: the results are equal."""
     rng = np.random.default_rng(seed)
     f32 = np.float32
     Ho, Wo = 2 * th - cut[0], 2 * tw - cut[1]
@@ -58,7 +46,7 @@ def test_transform_kernels_match_their_twins(N, th, tw, C, cut, pad, seed):
     gx, gx_ref = np.zeros((2, N, H, Wd, C), f32)
     W.input_grad_transform(M, th, tw, pad[0], pad[1], gx)
     W.input_grad_transform_ref(M, th, tw, pad[0], pad[1], gx_ref)
-    np.testing.assert_allclose(gx, gx_ref, rtol=1e-5, atol=1e-5 * max(1.0, float(np.abs(gx_ref).max())))
+    np.testing.assert_array_equal(gx, gx_ref)
 
 
 def test_winograd_route_is_chosen_for_3x3_stride_1_small_maps_only():
@@ -72,8 +60,6 @@ def test_winograd_route_is_chosen_for_3x3_stride_1_small_maps_only():
     x = np.zeros((1, 2, 5, 5), np.float32)
     with pytest.raises(ValueError, match="3 x 3 kernel at stride 1"):
         conv._conv2d_forward(x, np.zeros((3, 2, 3, 3), np.float32), None, (2, 2), (1, 1), "winograd")
-    with pytest.raises(ValueError, match="float32 only"):
-        conv._conv2d_forward(x.astype(np.float64), np.zeros((3, 2, 3, 3)), None, (1, 1), (1, 1), "winograd")
 
 
 def test_winograd_at_the_routes_size_against_the_small_route():
@@ -90,19 +76,3 @@ def test_winograd_at_the_routes_size_against_the_small_route():
                  conv._conv2d_grad_input(gy, w, (8, 8), *one, "small"), np.float32)
     assert_close(conv._conv2d_grad_weight(gy, x, (3, 3), *one, "winograd"),
                  conv._conv2d_grad_weight(gy, x, (3, 3), *one, "small"), np.float32)
-
-
-def test_results_are_never_scratch():
-    """The passes return fresh arrays, even where a transposed view would already be contiguous (C = O = 1):
-    the next call reuses the scratch arrays."""
-    rng = np.random.default_rng(1)
-    for C, O in ((1, 1), (3, 2)):
-        x = rng.standard_normal((2, C, 5, 6)).astype(np.float32)
-        w = rng.standard_normal((O, C, 3, 3)).astype(np.float32)
-        gy = rng.standard_normal((2, O, 5, 6)).astype(np.float32)
-        one = ((1, 1), (1, 1))
-        results = [conv._conv2d_forward(x, w, None, *one, "winograd"),
-                   conv._conv2d_grad_input(gy, w, (5, 6), *one, "winograd"),
-                   conv._conv2d_grad_weight(gy, x, (3, 3), *one, "winograd")]
-        for r in results:
-            assert not any(np.shares_memory(r, buf) for buf in scratch.buffers().values())

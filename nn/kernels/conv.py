@@ -173,17 +173,22 @@ def _route(C, O, kernel, dtype=np.float32, out_pixels=None, kernel_hw=None, stri
     if np.dtype(dtype) == np.float32:
         if out_pixels is not None and out_pixels <= SMALL_MAX_PIXELS and C % SMALL_CHANNELS == 0 \
                 and O % SMALL_CHANNELS == 0:
-            return "winograd" if tuple(kernel_hw or ()) == (3, 3) and tuple(stride or ()) == (1, 1) else "small"
+            return "winograd" if _winograd_fits(kernel_hw, stride) else "small"
         blocked = {"forward": O, "grad_input": C}.get(kernel, min(C, O))
         return "direct" if blocked == 1 else "simd"
     few = C if kernel == "grad_input" else min(C, O)
     return "direct" if few <= DIRECT_MAX_CHANNELS else "gemm"
 
 
+def _winograd_fits(kernel_hw, stride):
+    """The geometry of Winograd's F(2 x 2, 3 x 3): a 3 x 3 kernel at stride 1 (None: unknown, no)."""
+    return kernel_hw is not None and stride is not None and tuple(kernel_hw) == (3, 3) and tuple(stride) == (1, 1)
+
+
 def _check_route(name, route, dtype, kernel_hw, stride):
     if route in ("simd", "small", "winograd") and np.dtype(dtype) != np.float32:
         raise ValueError(f"{name}: the {route!r} route is float32 only, got {np.dtype(dtype)}")
-    if route == "winograd" and (tuple(kernel_hw) != (3, 3) or tuple(stride) != (1, 1)):
+    if route == "winograd" and not _winograd_fits(kernel_hw, stride):
         raise ValueError(f"{name}: the 'winograd' route takes a 3 x 3 kernel at stride 1, got kernel "
                          f"{tuple(kernel_hw)} at stride {tuple(stride)}")
 

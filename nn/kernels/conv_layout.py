@@ -126,7 +126,7 @@ def _input_rows(C, H, W, sh, sw, ph, pw, Hq, Wq, R):
 
 
 @functools.lru_cache(maxsize=64)
-def _input_grad_rows(C, H, W, sh, sw, ph, pw, Hq, Wq, R):
+def _input_grad_rows(C, H, W, sh, sw, ph, pw, Wq, R):
     """unpack_input_grad's rows for image 0: every input row's pixels of column phase b (every sw-th,
     from w0)."""
     P = sh * sw
@@ -169,7 +169,7 @@ def pack_input(x, g, Xf, n_threads=1):
 def unpack_input_grad(gXf, g, n_threads=1):
     """Adjoint of pack_input without the padding: gXf (C, sh*sw, >= L) -> gx (N, C, H, W)."""
     gx = np.empty((g.N, g.C, g.H, g.W), dtype=gXf.dtype)
-    rows = _input_grad_rows(g.C, g.H, g.W, g.sh, g.sw, g.ph, g.pw, g.Hq, g.Wq, gXf.shape[2])
+    rows = _input_grad_rows(g.C, g.H, g.W, g.sh, g.sw, g.ph, g.pw, g.Wq, gXf.shape[2])
     _copy(n_threads, gXf, gx, rows, g.N, g.Sg, g.C * g.H * g.W, 1, g.sw)
     return gx
 

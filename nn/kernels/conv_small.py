@@ -213,7 +213,7 @@ def grad_weight(gy, x, kernel_hw, stride, padding, n_threads):
     _run(n_threads, _channels_last(x, ph, pw, H + 2 * ph, W + 2 * pw, C, "small_x"), aoff, pix, s0, ns,
          _channels_last(gy, 0, 0, Ho, Wo, Op, "small_gy"), Op, out)
     gw = out[:kh * kw * C, :O].reshape(kh, kw, C, O).transpose(3, 2, 0, 1)
-    return gw.copy()                            # never a view of scratch (with C = 1 and a 1x1 kernel it would be)
+    return gw.copy()                            # a fresh array: the transposed view is scratch
 
 
 def grad_input(gy, w, input_hw, stride, padding, n_threads):

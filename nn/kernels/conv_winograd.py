@@ -121,8 +121,8 @@ def input_grad_transform_ref(gV, th, tw, ph, pw, gx):
     for a in range(4):                                  # gd[a][b] = sum_y Bt[y, b] T[a][y]
         _combine(BT.T, [T[a, yy] for yy in range(4)], [gd[a, b] for b in range(4)])
     gxp = np.zeros((N, 2 * th + 2, 2 * tw + 2, C), np.float32)
-    for a in range(4):
-        for b in range(4):
+    for a in reversed(range(4)):                        # the kernel's order for each pixel (the tile with
+        for b in reversed(range(4)):                    # the larger offset comes first): equal sums, bit for bit
             gxp[:, a:a + 2 * th:2, b:b + 2 * tw:2] += gd[a, b]
     gx += gxp[:, ph:ph + H, pw:pw + W]
 
@@ -153,7 +153,7 @@ def _products(R, row_stride, group_stride, K, step_stride):
     aoff = [conv_small._rows(g * group_stride + rows) for g in range(16)]
     Rp = aoff[0].size
     s0 = np.repeat(np.arange(16, dtype=np.int64) * K, Rp // BR)
-    return np.concatenate(aoff), np.tile(np.arange(K, dtype=np.int64) * step_stride, 16), s0, np.full(s0.size, K), Rp
+    return np.concatenate(aoff), np.tile(np.arange(K, dtype=np.int64) * step_stride, 16), s0, np.full(s0.size, K, np.int64), Rp
 
 
 def _multiply(a, plan, b, columns, n_threads):
@@ -220,7 +220,7 @@ def grad_weight(gy, x, padding, n_threads):
         _combine(G1.T, [gU[xx, y] for xx in range(4)], [Q[a, y] for a in range(3)])
     for a in range(3):                                  # gw[a][b] = sum_y G1[y, b] Q[a][y]
         _combine(G1.T, [Q[a, y] for y in range(4)], [gw[a, b] for b in range(3)])
-    return gw.transpose(3, 2, 0, 1).copy()              # never a view of scratch (with C = O = 1 it would be)
+    return gw.transpose(3, 2, 0, 1).copy()              # a fresh array: the transposed view is scratch
 
 
 # ----------------------------------------------------------------------------- the transforms as kernels
