@@ -74,3 +74,18 @@ def signal_colorize():
                 proc.kill()
         return proc.returncode, err
     return run
+
+
+@pytest.fixture
+def numba_threads():
+    """numba_threads(n): run the rest of the test with n threads in Numba's pool (skipped if the machine has
+    fewer); the pool's size is restored afterwards."""
+    from nn.kernels import threads
+    before = threads.get_num_threads()
+
+    def use(n):
+        if n > threads.numba.config.NUMBA_NUM_THREADS:
+            pytest.skip(f"needs {n} threads, Numba has {threads.numba.config.NUMBA_NUM_THREADS}")
+        threads.set_num_threads(n)
+    yield use
+    threads.set_num_threads(before)

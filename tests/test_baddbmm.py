@@ -69,25 +69,3 @@ def test_matches_pytorch():
     np.testing.assert_allclose(yo.data, yt.detach().numpy(), rtol=1e-12)
     for o, t in zip(ours, theirs):
         np.testing.assert_allclose(o.grad, t.grad.numpy(), rtol=1e-12, atol=1e-12)
-
-
-@pytest.mark.parametrize("params, features", [(np.float32, np.float32), (np.float64, np.float64),
-                                              (np.float32, np.float64)])
-def test_bins_head_is_its_conv(params, features):
-    # the head computes its 1x1 conv as bias + W @ h in one baddbmm: the same as running the Conv2d,
-    # gradients included; mixed dtypes promote as the conv does
-    from colorize.models.bins_head import BinsHead
-    rng = np.random.default_rng(5)
-    head = BinsHead(6, bins="kmeans:5", centres=rng.normal(size=(5, 2)).astype(np.float32) * 30).to(params)
-    h = nn.Tensor(rng.normal(size=(2, 6, 3, 4)).astype(features), requires_grad=True)
-    g = nn.Tensor(rng.normal(size=(2, 5, 3, 4)))
-    grads = []
-    for f in (head, head.conv):
-        h.grad = head.conv.weight.grad = head.conv.bias.grad = None
-        y = f(h)
-        y.backward(g)
-        grads.append((y.data, h.grad, head.conv.weight.grad, head.conv.bias.grad))
-    tol = 1e-5 if np.float32 in (params, features) else 1e-12
-    assert grads[0][0].dtype == np.result_type(params, features)
-    for ours, conv in zip(*grads):
-        np.testing.assert_allclose(ours, conv, rtol=tol, atol=tol)

@@ -57,24 +57,32 @@ def test_bins_head_shapes_and_config():
     assert out.logits.shape[2:] == (7, 6) and out.ab.shape[2:] == (13, 11)
 
 
-def test_head_matmul_equals_the_1x1_conv_and_its_gradients():
-    from nn import functional as F
-    head = _bins_model().bins_head
-    rng = np.random.default_rng(0)
-    h = nn.Tensor(rng.normal(size=(2, head.conv.weight.shape[1], 3, 5)), requires_grad=True)
-    head.conv.weight.data = head.conv.weight.data.astype(np.float64)
-    head.conv.bias.data = head.conv.bias.data.astype(np.float64)
-    a = head(h)
-    b = F.conv2d(h, head.conv.weight, head.conv.bias)
-    assert np.allclose(a.data, b.data)
-    g = rng.normal(size=a.shape)
+@pytest.mark.parametrize("n_threads", [1, 2])
+@pytest.mark.parametrize("params, features", [(np.float32, np.float32), (np.float64, np.float64),
+                                              (np.float32, np.float64)])
+def test_bins_head_is_its_conv(params, features, n_threads, numba_threads, monkeypatch):
+    # at one thread the head computes its 1x1 conv as bias + W @ h in one nn.baddbmm, at more by the Conv2d
+    # (parallel kernels): either way the same as running the Conv2d, gradients included; mixed dtypes
+    # promote as the conv does (and take the conv)
+    from colorize.models.bins_head import BinsHead
+    numba_threads(n_threads)
+    calls, baddbmm = [], nn.baddbmm
+    monkeypatch.setattr(nn, "baddbmm", lambda *a, **k: calls.append(1) or baddbmm(*a, **k))
+    rng = np.random.default_rng(5)
+    head = BinsHead(6, bins="kmeans:5", centres=rng.normal(size=(5, 2)).astype(np.float32) * 30).to(params)
+    h = nn.Tensor(rng.normal(size=(2, 6, 3, 4)).astype(features), requires_grad=True)
+    g = nn.Tensor(rng.normal(size=(2, 5, 3, 4)))
     grads = []
-    for out in (a, b):
+    for f in (head, head.conv):
         h.grad = head.conv.weight.grad = head.conv.bias.grad = None
-        (out * nn.Tensor(g)).sum().backward()
-        grads.append([h.grad.copy(), head.conv.weight.grad.copy(), head.conv.bias.grad.copy()])
-    for u, v in zip(*grads):
-        assert np.allclose(u, v)
+        y = f(h)
+        y.backward(g)
+        grads.append((y.data, h.grad, head.conv.weight.grad, head.conv.bias.grad))
+    assert len(calls) == (1 if n_threads == 1 and params == features else 0)
+    tol = 1e-5 if np.float32 in (params, features) else 1e-12
+    assert grads[0][0].dtype == np.result_type(params, features)
+    for ours, conv in zip(*grads):
+        np.testing.assert_allclose(ours, conv, rtol=tol, atol=tol)
 
 
 def test_head_ab_is_the_default_and_unchanged():

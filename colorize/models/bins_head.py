@@ -92,13 +92,13 @@ class BinsHead(nn.Module):
                 "temperature": self.temperature}
 
     def forward(self, h):
-        """h: (N, cin, h, w) -> logits (N, Q, h, w): the 1x1 conv computed as bias + W (Q, cin) @ h (N, cin, h w)
-        in one nn.baddbmm, the same result as self.conv(h) up to float rounding. Forward + backward, against
-        self.conv: 30.8 / 33.6 ms at (16, 64, 32, 32) -> 313 and 3.4 / 2.9 ms at (8, 64, 32, 32) -> 64 at one
-        thread; 28.7 / 27.7 and 3.5 / 5.5 ms at two. The parameters stay the Conv2d's, so state-dict keys
-        match PyTorch's."""
-        if h.dtype != self.conv.weight.dtype:         # baddbmm takes one dtype; the conv promotes, as elsewhere
-            return self.conv(h)
+        """h: (N, cin, h, w) -> logits (N, Q, h, w): self.conv(h). At one thread it is computed as bias + W (Q, cin)
+        @ h (N, cin, h w) in one nn.baddbmm (the same up to float rounding, a little faster there); at more
+        threads by the Conv2d, whose kernels use the whole pool while BLAS is held to one thread beside it
+        (nn.kernels.threads). Timings: benchmarks/README.md (W6). The parameters stay the Conv2d's, so
+        state-dict keys match PyTorch's."""
+        if h.dtype != self.conv.weight.dtype or nn.get_num_threads() > 1:
+            return self.conv(h)                       # baddbmm takes one dtype; the conv promotes, as elsewhere
         N, C, H, W = h.shape
         Q = self.conv.weight.shape[0]
         y = nn.baddbmm(self.conv.bias.reshape(1, Q, 1), self.conv.weight.reshape(1, Q, C).expand(N, Q, C),
