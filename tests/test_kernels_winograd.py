@@ -49,14 +49,23 @@ def test_transform_kernels_match_their_twins(N, th, tw, C, cut, pad, seed):
     np.testing.assert_array_equal(gx, gx_ref)
 
 
-def test_winograd_route_is_chosen_for_3x3_stride_1_small_maps_only():
-    tile, small = conv.SMALL_CHANNELS, conv.SMALL_MAX_PIXELS
+def test_winograd_route_is_chosen_for_3x3_stride_1_small_maps_or_many_channels():
+    tile, small, many = conv.SMALL_CHANNELS, conv.SMALL_MAX_PIXELS, conv.WINOGRAD_MIN_CHANNELS
+    one = ((3, 3), (1, 1))
     for kernel in ("forward", "grad_input", "grad_weight"):
-        assert conv._route(tile, 2 * tile, kernel, np.float32, small, (3, 3), (1, 1)) == "winograd"
+        assert conv._route(tile, tile, kernel, np.float32, small, *one) == "winograd"
         assert conv._route(tile, 2 * tile, kernel, np.float32, small, (3, 3), (2, 2)) == "small"
         assert conv._route(tile, 2 * tile, kernel, np.float32, small, (5, 5), (1, 1)) == "small"
-        assert conv._route(tile, 2 * tile, kernel, np.float32, small + 1, (3, 3), (1, 1)) == "simd"
-        assert conv._route(tile, 2 * tile, kernel, np.float64, small, (3, 3), (1, 1)) == "gemm"
+        assert conv._route(tile, 2 * tile, kernel, np.float64, small, *one) == "gemm"
+        # larger maps: only with C or O at least WINOGRAD_MIN_CHANNELS, both multiples of the tile
+        assert conv._route(tile, tile, kernel, np.float32, small + 1, *one) == "simd"
+        for C, O in ((many, tile), (tile, many)):
+            assert conv._route(C, O, kernel, np.float32, small + 1, *one) == "winograd"
+            assert conv._route(C, O, kernel, np.float32, 128 * 128, *one) == "winograd"
+            assert conv._route(C, O, kernel, np.float32, small + 1, (3, 3), (2, 2)) == "simd"
+            assert conv._route(C, O, kernel, np.float32, small + 1, (1, 1), (1, 1)) == "simd"
+            assert conv._route(C, O, kernel, np.float32, small + 1) == "simd"          # geometry unknown
+        assert conv._route(many + tile // 2, many, kernel, np.float32, small + 1, *one) == "simd"
     x = np.zeros((1, 2, 5, 5), np.float32)
     with pytest.raises(ValueError, match="3 x 3 kernel at stride 1"):
         conv._conv2d_forward(x, np.zeros((3, 2, 3, 3), np.float32), None, (2, 2), (1, 1), "winograd")
@@ -76,3 +85,20 @@ def test_winograd_at_the_routes_size_against_the_small_route():
                  conv._conv2d_grad_input(gy, w, (8, 8), *one, "small"), np.float32)
     assert_close(conv._conv2d_grad_weight(gy, x, (3, 3), *one, "winograd"),
                  conv._conv2d_grad_weight(gy, x, (3, 3), *one, "small"), np.float32)
+
+
+def test_winograd_on_a_larger_map_against_the_simd_route():
+    """W1's `dec1` geometry (scaled down in batch), which takes the Winograd route for its 128 input channels:
+    the three passes agree with the phase-plane micro-kernels'."""
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((2, 128, 16, 16)).astype(np.float32)
+    w = (0.05 * rng.standard_normal((64, 128, 3, 3))).astype(np.float32)
+    b = rng.standard_normal(64).astype(np.float32)
+    gy = rng.standard_normal((2, 64, 16, 16)).astype(np.float32)
+    one = ((1, 1), (1, 1))
+    assert conv._route(128, 64, "forward", np.float32, 16 * 16, (3, 3), (1, 1)) == "winograd"
+    assert_close(conv.conv2d_forward(x, w, b, *one), conv._conv2d_forward(x, w, b, *one, "simd"), np.float32)
+    assert_close(conv.conv2d_grad_input(gy, w, (16, 16), *one),
+                 conv._conv2d_grad_input(gy, w, (16, 16), *one, "simd"), np.float32)
+    assert_close(conv.conv2d_grad_weight(gy, x, (3, 3), *one),
+                 conv._conv2d_grad_weight(gy, x, (3, 3), *one, "simd"), np.float32)

@@ -117,8 +117,8 @@ def conv2d_grad_weight_ref(gy, x, kernel_hw, stride, padding):
 #     where the micro-kernels would pad it to a block of rows (see _route);
 #   * conv_small (float32, small maps): the same register blocking with the input channels last, so
 #     only real pixels are computed (an 8 x 8 map is a 9 x 9 phase plane: 1.27x the work);
-#   * conv_winograd (float32, small maps, 3 x 3 at stride 1): Winograd's F(2 x 2, 3 x 3), 2.25x fewer
-#     multiplications, its 16 products on conv_small's micro-kernel.
+#   * conv_winograd (float32, 3 x 3 at stride 1: small maps, or 128 channels in or out): Winograd's
+#     F(2 x 2, 3 x 3), 2.25x fewer multiplications, its 16 products on conv_small's micro-kernel.
 # All split their work over Numba's threads; conv_gemm's BLAS calls run on one thread each
 # (threads.py), so only one thread pool is busy at a time.
 from . import conv_direct, conv_simd, conv_small, conv_winograd, threads
@@ -131,6 +131,7 @@ from .conv_layout import Geometry, pack_input, pack_output_grad, unpack_input_gr
 DIRECT_MAX_CHANNELS = 8   # float64: measured crossover with BLAS (benchmarks/README.md): direct wins up to here
 SMALL_MAX_PIXELS = 64     # float32: output maps of at most this many pixels take conv_small (see _route)
 SMALL_CHANNELS = 64       # ... when C and O are multiples of this (measured with AVX-512: a 64-wide tile)
+WINOGRAD_MIN_CHANNELS = 128   # float32 3 x 3 at stride 1 on larger maps: Winograd when C or O has this many
 
 
 def _packed_input(x, g, columns=None, rows=None):
@@ -160,7 +161,12 @@ def _route(C, O, kernel, dtype=np.float32, out_pixels=None, kernel_hw=None, stri
 
     kernel_hw and stride (pairs) left as None mean "not a 3 x 3 kernel at stride 1".
     float32: 'winograd' where 'small' would be chosen, for a 3 x 3 kernel at stride 1 (measured on W1's
-    `mid`, 16 x 128 x 8 x 8 -> 128: 0.69 of the 'small' time at 1 thread, 0.72 at 2; benchmarks/README.md).
+    `mid`, 16 x 128 x 8 x 8 -> 128: 0.69 of the 'small' time at 1 thread, 0.72 at 2; benchmarks/README.md),
+    and on larger maps too when C and O are multiples of SMALL_CHANNELS and one of them is at least
+    WINOGRAD_MIN_CHANNELS (forward + backward against 'simd', 1 / 2 threads: W1's `dec1`, 16 x 128 x 16 x 16
+    -> 64, 0.71 / 0.83; W8's 8 x 128 x 12 x 12 -> 128, 0.54 / 0.65; 16 x 64 x 16 x 16 -> 128 0.83 / 0.77;
+    8 x 128 x 32 x 32 -> 64 0.85 / 1.02; with 64 -> 64 it ties or loses at 2 threads, e.g. 8 x 64 x 128 x 128
+    -> 64, W1's `big`, 0.96 / 1.06).
     'small' for output maps of at most SMALL_MAX_PIXELS pixels when C and O are multiples of
     SMALL_CHANNELS (measured with AVX-512 on W1's `mid` and `enc3`, 8 x 8 outputs: 0.73-0.89 of the
     'simd' time at 1 and 2 threads; at 16 x 16, `dec1`, 0.90-1.05, a tie; with 32 channels, padded
@@ -171,9 +177,12 @@ def _route(C, O, kernel, dtype=np.float32, out_pixels=None, kernel_hw=None, stri
     the micro-kernels win or tie, e.g. O = 2 grad weight 1.9 vs 3.6 ms).
     float64: the direct loops for few channels, else BLAS products."""
     if np.dtype(dtype) == np.float32:
-        if out_pixels is not None and out_pixels <= SMALL_MAX_PIXELS and C % SMALL_CHANNELS == 0 \
-                and O % SMALL_CHANNELS == 0:
-            return "winograd" if _winograd_fits(kernel_hw, stride) else "small"
+        tiled = C % SMALL_CHANNELS == 0 and O % SMALL_CHANNELS == 0
+        small = tiled and out_pixels is not None and out_pixels <= SMALL_MAX_PIXELS
+        if (small or tiled and max(C, O) >= WINOGRAD_MIN_CHANNELS) and _winograd_fits(kernel_hw, stride):
+            return "winograd"
+        if small:
+            return "small"
         blocked = {"forward": O, "grad_input": C}.get(kernel, min(C, O))
         return "direct" if blocked == 1 else "simd"
     few = C if kernel == "grad_input" else min(C, O)

@@ -1,4 +1,5 @@
-"""float32 3 x 3 convolutions at stride 1 on small maps by Winograd's minimal filtering F(2 x 2, 3 x 3).
+"""float32 3 x 3 convolutions at stride 1 by Winograd's minimal filtering F(2 x 2, 3 x 3): on small maps, and on
+larger ones with 128 channels in or out (conv._route says where it is chosen).
 
 The output is cut into 2 x 2 tiles; tile (i, j) reads the 4 x 4 input patch d at padded row 2i, column 2j.
 With the 4 x 4 transforms of Lavin and Gray (2016),
