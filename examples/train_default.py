@@ -87,7 +87,7 @@ chosen by 4-fold cross-validation on the 86 non-test photos (--val-fold I/4 runs
 33.3; the decoding by --like-colourfulness 34:54, the photos as colourful as those the model is judged on: the
 annealed mean at T = 0.38 and 0.45 meet +1 dB and colourfulness 30 in about half the drawn sets of 20 (53% and
 52%), the MRF at T = 0.85 in a quarter; T = 0.45 wins for sets of 40 and photos of 30-60, with more PSNR); on
-the test photos, used once: +0.23 dB, colourfulness 42.2 (MRF T = 0.85: +0.62, 38.1; old regression default:
+the test photos, used once: +0.40 dB, colourfulness 38.7 (annealed T = 0.85: +1.13, 30.0; old regression default:
 +1.18 dB, 27.2). README, "The
 default model", has the tables and commands. --sweep T,T,mrf:T measures decodings side by side;
 --set-decode / --set-temperature with --eval-only store a chosen decoding in --out's weights.
