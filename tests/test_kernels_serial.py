@@ -3,7 +3,7 @@ and never the parallel builds, more threads run the parallel builds; both give t
 import numpy as np
 import pytest
 
-from nn.kernels import conv, conv_direct, conv_layout, conv_simd, threads
+from nn.kernels import conv, conv_direct, conv_layout, conv_simd
 from nn.kernels.serial import pick
 
 PARALLEL = [(conv_simd, "forward"), (conv_simd, "grad_input_planes"), (conv_simd, "grad_weight_taps"),
@@ -40,16 +40,10 @@ def _run_cases():
 
 
 @pytest.mark.parametrize("n_threads", [1, 2])
-def test_thread_count_picks_serial_or_parallel(monkeypatch, n_threads):
-    if n_threads > threads.numba.config.NUMBA_NUM_THREADS:
-        pytest.skip("Numba has a single thread here")
-    before = threads.get_num_threads()
+def test_thread_count_picks_serial_or_parallel(monkeypatch, n_threads, numba_threads):
+    numba_threads(n_threads)
     _forbid(monkeypatch, "parallel" if n_threads == 1 else "serial")
-    try:
-        threads.set_num_threads(n_threads)
-        _run_cases()
-    finally:
-        threads.set_num_threads(before)
+    _run_cases()
 
 
 def test_serial_copies_are_serial_and_cached_apart():
