@@ -127,13 +127,15 @@ def format_bias_table(result):
     bias = result["colour_bias"]
     names = (("model", "model"), ("mean_ab", "mean-ab baseline"), ("gray", "gray baseline"))
     lines = ["colour bias over the whole set (ab histograms on the gamut bins; AuC: % of pixels within "
-             "0..150 ab units, rebalanced: every true colour bin counts equally):",
-             f"  {'':<18}{'PSNR dB':>9}{'ab error':>10}{'colourful':>11}{'AuC':>7}{'AuC reb':>9}{'CIEDE2000':>11}"]
+             "0..150 ab units, rebalanced: every true colour bin counts equally, over the set or within each "
+             "image and then averaged over the images):",
+             f"  {'':<18}{'PSNR dB':>9}{'ab error':>10}{'colourful':>11}{'AuC':>7}{'AuC reb':>9}{'reb/img':>9}"
+             f"{'CIEDE2000':>11}"]
     for key, name in names:
         m, b = result[key], bias[key]
         de = "" if b["ciede2000"] is None else f"{b['ciede2000']:.2f}"
         lines.append(f"  {name:<18}{m['psnr']:>9.2f}{m['ab_error']:>10.2f}{m['colourfulness']:>11.1f}"
-                     f"{b['auc']:>7.1f}{b['auc_rebalanced']:>9.1f}{de:>11}")
+                     f"{b['auc']:>7.1f}{b['auc_rebalanced']:>9.1f}{b['auc_rebalanced_per_image']:>9.1f}{de:>11}")
     lines.append(f"  {'':<18}{'hist. intersection':>19}{'Hellinger':>11}{'KL(true||pred)':>16}{'chroma ratio':>14}")
     for key, name in names:
         b = bias[key]

@@ -177,16 +177,12 @@ def three_crops(image, hw):
     return out
 
 
-METRIC_KEYS = ("psnr", "ab_error", "colourfulness", "auc", "auc_rebalanced", "ciede2000", "intersection",
-               "chroma_ratio")
-
-
 def full_resolution_metrics(model, paths, sizes, mean, decodings=(None,)):
     """Colorize each photo at full size as `colorize predict` does -> {decoding: (per-image rows, mean row,
     predictions)}. decodings: (method, T) pairs for a bins model (its logits are computed once per photo and
     decoded each way), or (None,): the model's own. The mean row adds the colour-bias report over all the
-    photos' pixels (AuC, rebalanced AuC, CIEDE2000, histogram intersection, chroma ratio) for the model and the
-    gray and mean-ab baselines."""
+    photos' pixels (AuC, rebalanced AuC over the set and per photo, CIEDE2000, histogram intersection, chroma
+    ratio) for the model and the gray and mean-ab baselines."""
     out = {d: ([], BiasReport(mean), []) for d in decodings}
     for path in paths:
         rgb = load_image(path)
@@ -215,7 +211,8 @@ def full_resolution_metrics(model, paths, sizes, mean, decodings=(None,)):
         avg = {name: {k: float(np.mean([r[name][k] for r in rows])) for k in ("psnr", "ab_error", "colourfulness")}
                for name in ("model", "mean_ab", "gray")}
         for name, b in report.result().items():
-            avg[name].update({k: b[k] for k in ("auc", "auc_rebalanced", "ciede2000", "intersection",
+            avg[name].update({k: b[k] for k in ("auc", "auc_rebalanced", "auc_rebalanced_per_image", "ciede2000",
+                                                "intersection",
                                                 "chroma_ratio", "hellinger", "kl_true_pred")})
         avg["truth_colourfulness"] = float(np.mean([r["truth_colourfulness"] for r in rows]))
         result[d] = (rows, avg, preds)
@@ -243,25 +240,34 @@ def decoding_label(method, T):
 
 def sweep_table(results, what, n):
     lines = [f"decodings on the {what} photos ({n}), full resolution:",
-             f"  {'decoding':<16}{'PSNR dB':>9}{'- gray':>8}{'colourful':>11}{'AuC reb':>9}{'CIEDE2000':>11}"
-             f"{'hist. int.':>12}"]
+             f"  {'decoding':<16}{'PSNR dB':>9}{'- gray':>8}{'colourful':>11}{'AuC reb':>9}{'reb/img':>9}"
+             f"{'CIEDE2000':>11}{'hist. int.':>12}"]
     for (method, T), (_, avg, _) in results.items():
         m, g = avg["model"], avg["gray"]
         lines.append(f"  {decoding_label(method, T):<16}{m['psnr']:>9.2f}{m['psnr'] - g['psnr']:>+8.2f}"
-                     f"{m['colourfulness']:>11.1f}{m['auc_rebalanced']:>9.1f}{m['ciede2000']:>11.2f}"
-                     f"{m['intersection']:>12.3f}")
+                     f"{m['colourfulness']:>11.1f}{m['auc_rebalanced']:>9.1f}{_per_image_auc(m):>9}"
+                     f"{m['ciede2000']:>11.2f}{m['intersection']:>12.3f}")
     return "\n".join(lines)
 
 
+def _per_image_auc(row):
+    """The rebalanced AuC per photo as text; blank for runs measured before it was reported."""
+    return f"{row['auc_rebalanced_per_image']:.1f}" if "auc_rebalanced_per_image" in row else ""
+
+
 def plot_sweep(results, path, what):
-    """PSNR gain over gray, colourfulness and rebalanced AuC over temperature: annealed mean and MRF."""
+    """PSNR gain over gray, colourfulness and rebalanced AuC (per photo; over the set for runs measured before
+    that was reported) over temperature: annealed mean and MRF."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     fig = Figure(figsize=(12, 3.6))
     FigureCanvasAgg(fig)
+    per_image = all("auc_rebalanced_per_image" in avg["model"] for _, avg, _ in results.values())
+    auc = ("auc_rebalanced_per_image", "rebalanced AuC per photo") if per_image else ("auc_rebalanced",
+                                                                                     "rebalanced AuC")
     for k, (key, label, target) in enumerate((("gain", "PSNR - gray (dB)", TARGET_GAIN_DB),
                                               ("colourfulness", "colourfulness", TARGET_COLOURFULNESS),
-                                              ("auc_rebalanced", "rebalanced AuC", TARGET_AUC_REBALANCED))):
+                                              auc + (TARGET_AUC_REBALANCED,))):
         ax = fig.add_subplot(1, 3, k + 1)
         for decoding in ("annealed", "mrf"):
             rows = sorted((T, avg) for (method, T), (_, avg, _) in results.items() if method == decoding)
@@ -367,7 +373,8 @@ def read_sweeps(runs):
 
 def pool_folds(runs):
     """Pool the validation sweeps of cross-validation runs -> ({(method, T): (None, avg, None)}, n photos).
-    Means are weighted by each run's number of validation photos, so every photo counts once."""
+    Means are weighted by each run's number of validation photos, so every photo counts once; a figure that
+    some runs lack (measured before it was reported) is left out."""
     pooled, n_total = {}, 0
     for _, val in read_sweeps(runs):
         n = len(val["per_image"])
@@ -376,9 +383,10 @@ def pool_folds(runs):
             acc = pooled.setdefault((row["method"], row["T"]), {})
             for part in ("model", "gray"):
                 for k, v in row[part].items():
-                    acc.setdefault(part, {}).setdefault(k, 0.0)
-                    acc[part][k] += n * v
-    results = {key: (None, {part: {k: v / n_total for k, v in d.items()} for part, d in acc.items()}, None)
+                    total, photos = acc.setdefault(part, {}).get(k, (0.0, 0))
+                    acc[part][k] = (total + n * v, photos + n)
+    results = {key: (None, {part: {k: total / n_total for k, (total, photos) in d.items() if photos == n_total}
+                            for part, d in acc.items()}, None)
                for key, acc in pooled.items()}
     return results, n_total
 
@@ -460,13 +468,13 @@ def write_split(path, ds, parts, photos):
 
 def table(avg, n, what):
     lines = [f"{what} ({n} photos), full resolution:",
-             f"  {'':<18}{'PSNR dB':>9}{'ab error':>10}{'colourful':>11}{'AuC':>7}{'AuC reb':>9}{'CIEDE2000':>11}"
-             f"{'hist. int.':>12}{'chroma':>8}"]
+             f"  {'':<18}{'PSNR dB':>9}{'ab error':>10}{'colourful':>11}{'AuC':>7}{'AuC reb':>9}{'reb/img':>9}"
+             f"{'CIEDE2000':>11}{'hist. int.':>12}{'chroma':>8}"]
     for key, name in (("model", "model"), ("mean_ab", "mean-ab baseline"), ("gray", "gray baseline")):
         m = avg[key]
         lines.append(f"  {name:<18}{m['psnr']:>9.2f}{m['ab_error']:>10.2f}{m['colourfulness']:>11.1f}"
-                     f"{m['auc']:>7.1f}{m['auc_rebalanced']:>9.1f}{m['ciede2000']:>11.2f}{m['intersection']:>12.3f}"
-                     f"{m['chroma_ratio']:>8.2f}")
+                     f"{m['auc']:>7.1f}{m['auc_rebalanced']:>9.1f}{_per_image_auc(m):>9}{m['ciede2000']:>11.2f}"
+                     f"{m['intersection']:>12.3f}{m['chroma_ratio']:>8.2f}")
     lines.append(f"  {'truth':<18}{'':>9}{'':>10}{avg['truth_colourfulness']:>11.1f}")
     lines.append(f"  model - gray: {avg['model']['psnr'] - avg['gray']['psnr']:+.2f} dB, "
                  f"model - mean-ab: {avg['model']['psnr'] - avg['mean_ab']['psnr']:+.2f} dB")

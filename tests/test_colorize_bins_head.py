@@ -261,7 +261,8 @@ def bins_run(tmp_path_factory):
 def test_train_writes_the_colour_bias_report(bins_run):
     metrics = json.loads((bins_run / "run" / "metrics.json").read_text())
     for row in ("model", "gray", "mean_ab"):
-        for key in ("auc", "auc_rebalanced", "ciede2000", "intersection", "chroma_ratio"):
+        for key in ("auc", "auc_rebalanced", "auc_rebalanced_per_image", "ciede2000", "intersection",
+                    "chroma_ratio"):
             assert key in metrics["colour_bias"][row]
     assert (bins_run / "run" / "ab_histograms.png").exists()
 
@@ -280,7 +281,7 @@ def test_evaluate_prints_the_colour_bias_lines(bins_run, tmp_path, capsys):
     code, out, err = _run(["evaluate", "synthetic:mixed", "--images", "3", "--weights",
                            bins_run / "run" / "model.npz", "--decode", "mode", "--out", tmp_path / "ev"], capsys)
     assert code == 0, err
-    assert "AuC reb" in out and "CIEDE2000" in out and "hist. intersection" in out and "chroma ratio" in out
+    assert "AuC reb" in out and "reb/img" in out and "CIEDE2000" in out and "hist. intersection" in out and "chroma ratio" in out
     for line in ("model ", "mean-ab baseline", "gray baseline"):
         assert sum(line in row for row in out.splitlines()) >= 3      # on the metric and colour-bias rows
     assert (tmp_path / "ev" / "ab_histograms.png").exists()

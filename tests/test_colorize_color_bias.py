@@ -47,6 +47,7 @@ def test_identical_prediction_is_perfect():
     assert r["kl_true_pred"] == pytest.approx(0.0, abs=1e-12) and r["chroma_ratio"] == pytest.approx(1.0)
     assert all(v == pytest.approx(1.0) for v in r["chroma_ratio_by_hue"].values())
     assert r["auc"] == pytest.approx(100.0) and r["auc_rebalanced"] == pytest.approx(100.0)
+    assert r["auc_rebalanced_per_image"] == pytest.approx(100.0)
     assert r["ciede2000"] == pytest.approx(0.0)
 
 
@@ -93,6 +94,24 @@ def test_auc_by_hand():
     assert r["auc"] == pytest.approx(100.0 * 140.5 / 150)
 
 
+def test_rebalanced_auc_per_image_by_hand():
+    """Image A: 3 right pixels in bin (0, 0) and 1 wrong by 200 in bin (50, 0) -> 50 on its own.
+    Image B: 4 right pixels in bin (50, 0) -> 100. Per image: (50 + 100) / 2 = 75. Over the set, bin (0, 0)
+    is always right and bin (50, 0) right for 4 of its 5 pixels -> (100 + 80) / 2 = 90."""
+    t = np.array([[[[0.0, 0.0], [0.0, 0.0]], [[0.0, 0.0], [50.0, 0.0]]],
+                  [[[50.0, 0.0], [50.0, 0.0]], [[50.0, 0.0], [50.0, 0.0]]]])      # (2 images, 2, 2, 2)
+    p = t.copy()
+    p[0, 1, 1] = [50.0, 200.0]
+    batch = CB.ColourBias().add(p, t).result()
+    one_by_one = CB.ColourBias().add(p[0], t[0]).add(p[1], t[1]).result()
+    for r in (batch, one_by_one):
+        assert r["auc_rebalanced_per_image"] == pytest.approx(75.0)
+        assert r["auc_rebalanced"] == pytest.approx(90.0)
+    # a 3-D array is one image: then the per-image figure is the set's
+    whole = CB.ColourBias().add(p.reshape(4, 2, 2), t.reshape(4, 2, 2)).result()
+    assert whole["auc_rebalanced_per_image"] == pytest.approx(whole["auc_rebalanced"]) == pytest.approx(90.0)
+
+
 def test_streaming_equals_one_batch_and_prior_option():
     t = _truth(1)
     p = 0.7 * t + 3.0
@@ -101,7 +120,8 @@ def test_streaming_equals_one_batch_and_prior_option():
     for k in range(len(t)):
         acc.add(p[k], t[k])
     streamed = acc.result()
-    for key in ("intersection", "hellinger", "kl_true_pred", "chroma_ratio", "auc", "auc_rebalanced"):
+    for key in ("intersection", "hellinger", "kl_true_pred", "chroma_ratio", "auc", "auc_rebalanced",
+                "auc_rebalanced_per_image"):
         assert streamed[key] == pytest.approx(one[key], rel=1e-10)
     uniform = CB.ColourBias(prior=np.full(len(acc.centres), 1.0 / len(acc.centres))).add(p, t).result()
     assert uniform["auc_rebalanced"] == pytest.approx(one["auc"])   # a flat prior weighs every pixel equally
