@@ -138,3 +138,30 @@ def test_pool_command_prints_both_rules(td, tmp_path, capsys):
         td.main(["--like-colourfulness", "35:50"])
     with pytest.raises(SystemExit):
         td.main(["--pool", *runs, "--like-colourfulness", "35:50", "--set-size", "0"])
+
+
+def test_pool_leaves_out_a_figure_some_runs_lack(td, tmp_path):
+    """Runs measured before a figure was reported (here the per-photo rebalanced AuC) pool without it; runs that
+    all have it pool it by photo count."""
+    a = _run(tmp_path / "a", 30, [("annealed", 0.5, 21.0, 40.0)])
+    b = _run(tmp_path / "b", 10, [("annealed", 0.5, 23.0, 20.0)])
+    c = _run(tmp_path / "c", 10, [("annealed", 0.5, 23.0, 20.0)])
+    for path, auc in ((a, 80.0), (c, 84.0)):
+        with open(os.path.join(path, "heldout_metrics.json")) as f:
+            data = json.load(f)
+        data["validation"]["sweep"][0]["model"]["auc_rebalanced_per_image"] = auc
+        with open(os.path.join(path, "heldout_metrics.json"), "w") as f:
+            json.dump(data, f)
+    mixed, _ = td.pool_folds([a, b])
+    assert "auc_rebalanced_per_image" not in mixed[("annealed", 0.5)][1]["model"]
+    assert mixed[("annealed", 0.5)][1]["model"]["psnr"] == pytest.approx((30 * 21 + 10 * 23) / 40)
+    both, _ = td.pool_folds([a, c])
+    assert both[("annealed", 0.5)][1]["model"]["auc_rebalanced_per_image"] == pytest.approx((30 * 80 + 10 * 84) / 40)
+    assert td._per_image_auc(both[("annealed", 0.5)][1]["model"]) == "81.0"
+    assert td._per_image_auc(mixed[("annealed", 0.5)][1]["model"]) == ""            # a blank column in the tables
+
+
+def test_all_photos_is_for_the_final_model_only(td, tmp_path):
+    for extra in (["--hold-out-val"], ["--eval-only"]):
+        with pytest.raises(ColorizeError, match="--all-photos"):
+            td.main(["--photos", str(tmp_path), "--all-photos", *extra])
