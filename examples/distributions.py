@@ -15,8 +15,9 @@ colours agree along regions of similar lightness.
 Two U-Nets with the same trunk are trained on the same mixed synthetic scenes (beaches, forests, sunrises):
 `--head ab` (regression, MSE) and `--head bins` (gamut bins, soft targets, rebalancing 0.5). On unseen scenes
 (and the held-out photos) the bins model is decoded four ways; the table gives PSNR (8-bit RGB, per image),
-mean CIEDE2000, colourfulness (Hasler and Suesstrunk), Zhang's rebalanced AuC and the intersection of the
-predicted and true ab histograms, beside the gray and mean-ab baselines. A picture grid
+mean CIEDE2000, colourfulness (Hasler and Suesstrunk), Zhang's rebalanced AuC (over the set, and per image:
+each image's own colours counting equally within it) and the intersection of the predicted and true ab
+histograms, beside the gray and mean-ab baselines. A picture grid
 gray | regression | annealed | mode | MRF | truth is written to --out (and, with --docs, to docs/).
 """
 import os
@@ -88,7 +89,8 @@ def _rgb(L, ab):
 
 
 def score(preds, dataset, mean):
-    """Rows {name: {psnr, ciede2000, colourfulness, auc_rebalanced, intersection}} incl. the two baselines."""
+    """Rows {name: {psnr, ciede2000, colourfulness, auc_rebalanced, auc_rebalanced_per_image, intersection}}
+    incl. the two baselines."""
     truth = dataset.images
     lab = dataset.lab
     rows = {}
@@ -99,19 +101,20 @@ def score(preds, dataset, mean):
         b = report.result()["model"]
         rows[name] = {"psnr": metrics.psnr(rgb, truth), "ciede2000": b["ciede2000"],
                       "colourfulness": metrics.colourfulness(rgb), "auc_rebalanced": b["auc_rebalanced"],
-                      "intersection": b["intersection"]}
+                      "auc_rebalanced_per_image": b["auc_rebalanced_per_image"], "intersection": b["intersection"]}
     rows["truth"] = {"colourfulness": metrics.colourfulness(truth)}
     return rows
 
 
 def format_rows(rows, title):
-    lines = [title, f"  {'':<18}{'PSNR dB':>9}{'CIEDE2000':>11}{'colourful':>11}{'AuC reb':>9}{'hist. int.':>12}"]
+    lines = [title, f"  {'':<18}{'PSNR dB':>9}{'CIEDE2000':>11}{'colourful':>11}{'AuC reb':>9}{'reb/img':>9}"
+                    f"{'hist. int.':>12}"]
     for name, r in rows.items():
         if name == "truth":
             lines.append(f"  {name:<18}{'':>9}{'':>11}{r['colourfulness']:>11.1f}")
         else:
             lines.append(f"  {name:<18}{r['psnr']:>9.2f}{r['ciede2000']:>11.2f}{r['colourfulness']:>11.1f}"
-                         f"{r['auc_rebalanced']:>9.1f}{r['intersection']:>12.3f}")
+                         f"{r['auc_rebalanced']:>9.1f}{r['auc_rebalanced_per_image']:>9.1f}{r['intersection']:>12.3f}")
     return "\n".join(lines)
 
 
