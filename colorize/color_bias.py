@@ -5,7 +5,7 @@
     acc.result() -> dict of floats (below);  acc.histograms() -> (centres (Q, 2), hist_pred (Q,), hist_true (Q,))
     plot_ab_histograms(centres, hist_pred, hist_true, path, titles=('prediction', 'truth')) -> path
 
-result() keys (every pixel added so far counts once):
+result() keys (every pixel added so far counts once, except in auc_rebalanced_per_image):
     pixels          number of pixels
     intersection    sum_q min(p_q, t_q) of the nearest-bin histograms p (prediction) and t (truth), each
                     normalised to sum 1: 1 = same distribution, 0 = disjoint
@@ -24,8 +24,7 @@ result() keys (every pixel added so far counts once):
     auc_rebalanced_per_image  the rebalanced AuC of each image on its own (weights 1 / that image's own
                     true-bin frequencies), averaged over the images: every image counts once, and an image's
                     rare colours count within it rather than against the whole set's. An add() of a 4-D array
-                    (N, H, W, 2) adds N images, of any other shape one image. On the 21 test photos this is
-                    the scale on which the previous regression default scores 80.4 (README)
+                    (N, H, W, 2) adds N images, of any other shape one image
     ciede2000       mean CIEDE2000 between (L, ab_pred) and (L, ab_true) over the pixels added with L; None
                     when no L was given
 Bins are the gamut bins (colorize.bins.gamut_bins) unless centres (Q, 2) are given.
@@ -79,8 +78,8 @@ class ColourBias:
         self.hist_true += np.bincount(bin_t, minlength=Q)
         err = np.ceil(np.hypot(*(p - t).T)).astype(np.int64)    # err <= t (integer t) iff ceil(err) <= t
         err = np.minimum(err, MAX_THRESHOLD + 1)
-        keys = (bin_t * (MAX_THRESHOLD + 2) + err).reshape(n_images, -1)
-        for image_keys in keys:
+        keys = bin_t * (MAX_THRESHOLD + 2) + err
+        for image_keys in (keys.reshape(n_images, -1) if keys.size else ()):
             err_hist = np.bincount(image_keys, minlength=Q * (MAX_THRESHOLD + 2)).reshape(Q, -1)
             self.err_hist += err_hist
             if image_keys.size:

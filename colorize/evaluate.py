@@ -38,7 +38,8 @@ class BiasReport:
     """Colour-bias report (colorize.color_bias.ColourBias) of a model and of the gray and mean-ab baselines.
 
     report = BiasReport(mean_ab)               mean_ab: [a, b] of the mean-ab baseline
-    report.add(pred_ab, true_ab, L)            (..., 2) ab and (...) L in Lab units, e.g. one image (H, W, 2)
+    report.add(pred_ab, true_ab, L)            (..., 2) ab and (...) L in Lab units: one image (H, W, 2), or
+                                               N images (N, H, W, 2) (ColourBias's per-image figure)
     report.result() -> {"model": {...}, "gray": {...}, "mean_ab": {...}}   (ColourBias.result() each)
     report.plot(path)                          the model's and the truth's ab histograms (a PNG)
     """

@@ -1,4 +1,4 @@
-"""Train the default model shipped in colorize/weights/default.npz, and measure it on unseen real photos.
+"""Train the default model shipped in colorize/weights/default.npz; measure a recipe on unseen real photos.
 
     python examples/train_default.py --photos DIR --threads 1 --head bins --bins kmeans:64 --epochs 40 \
         --repeats 2 --size 96 --crop-scale 1.0 --decode annealed --temperature 0.45 --all-photos --install
@@ -98,8 +98,8 @@ T = 0.85: +1.13, 30.0; old regression default: +1.18 dB, 27.2). The shipped weig
 T = 0.45. README, "The default model", has the tables and commands. --sweep T,T,mrf:T measures decodings side by side;
 --set-decode / --set-temperature with --eval-only store a chosen decoding in --out's weights.
 
-At the end the test photos (and, with --hold-out-val, the validation photos) are colorized at FULL
-resolution exactly as `colorize predict` does, and PSNR (per image, 8-bit RGB, averaged), mean ab error and
+At the end the test photos (unless --skip-test, or weights trained on them with --all-photos) and, with
+--hold-out-val, the validation photos are colorized at FULL resolution exactly as `colorize predict` does, and PSNR (per image, 8-bit RGB, averaged), mean ab error and
 colourfulness are printed beside the gray and mean-ab baselines; a grid of test photos is written. --install
 copies the kept weights to colorize/weights/default.npz.
 """
@@ -253,6 +253,11 @@ def sweep_table(results, what, n):
         lines.append(f"  {decoding_label(method, T):<16}{m['psnr']:>9.2f}{m['psnr'] - g['psnr']:>+8.2f}"
                      f"{m['colourfulness']:>11.1f}{m['auc_rebalanced']:>9.1f}{_per_image_auc(m):>9}"
                      f"{m['ciede2000']:>11.2f}{m['intersection']:>12.3f}")
+    g = next(iter(results.values()))[1]["gray"]                  # the same photos under every decoding
+    if "auc_rebalanced" in g:
+        lines.append(f"  {'gray baseline':<16}{g['psnr']:>9.2f}{0:>+8.2f}{g['colourfulness']:>11.1f}"
+                     f"{g['auc_rebalanced']:>9.1f}{_per_image_auc(g):>9}{g['ciede2000']:>11.2f}"
+                     f"{g['intersection']:>12.3f}")
     return "\n".join(lines)
 
 
@@ -324,6 +329,12 @@ def run_loss(settings, model, photo_ab):
         return make_loss(settings)
     centres = model.bins_head.centres if head == "bins" else bin_centres("gamut", photo_ab)
     return make_loss(settings, head=head, centres=centres, prior=training_prior(photo_ab, centres))
+
+
+def final_training_photos(i_train, i_val, i_test, all_photos):
+    """Sorted indices of the final model's photos: training and validation, and with all_photos the test photos
+    too (once they have measured the recipe)."""
+    return np.sort(np.concatenate((i_train, i_val, i_test) if all_photos else (i_train, i_val)))
 
 
 def split_three(ds, test_fraction, n_val, seed, fold=None):
@@ -452,7 +463,7 @@ def range_arg(text):
     return low, high
 
 
-def test_grid(preds, paths, path):
+def grid_of_test_photos(preds, paths, path):
     """A grid (gray | model | truth) of 8 test photos evenly spread over the (alphabetical, so grouped by
     category) list, not hand-picked; preds: [(truth RGB, predicted RGB)] in the order of paths -> path."""
     hw = (96, 144)
@@ -637,7 +648,8 @@ def main(argv=None):
     i_train, i_val, i_test = split_three(ds, args.test_split, args.val_photos, args.seed, args.val_fold)
     train_set, val_set, test_set = ds.subset(i_train), ds.subset(i_val), ds.subset(i_test)
     os.makedirs(args.out, exist_ok=True)
-    write_split(os.path.join(args.out, "split.tsv"), ds, (("train", i_train), ("val", i_val), ("test", i_test)),
+    test_label = "test (trained on: --all-photos)" if args.all_photos else "test"
+    write_split(os.path.join(args.out, "split.tsv"), ds, (("train", i_train), ("val", i_val), (test_label, i_test)),
                 args.photos)
     # Validate at the training scale on three crops per validation photo (start, centre and end of its longer
     # side): three times the pixels of a single centre crop, so a steadier choice of the epoch to keep.
@@ -656,8 +668,7 @@ def main(argv=None):
     else:
         # The final model: the validation photos (which chose the recipe in --hold-out-val runs) train too, and
         # with --all-photos the test photos (which measured the recipe in a run without it).
-        photo_parts = (i_train, i_val, i_test) if args.all_photos else (i_train, i_val)
-        train_set, val_crops = ds.subset(np.sort(np.concatenate(photo_parts))), None
+        train_set, val_crops = ds.subset(final_training_photos(i_train, i_val, i_test, args.all_photos)), None
         mean = mean_ab(train_set)
         print(f"final model: training on the {len(train_set)} training and validation "
               f"{'and test ' if args.all_photos else ''}photos, keeping the last epoch", flush=True)
@@ -673,6 +684,7 @@ def main(argv=None):
                   f"set ({len(train_set)} images)", flush=True)
         repeated = train_set.subset(np.tile(np.arange(len(train_set)), args.repeats))
         meta = {"data": os.path.basename(os.path.normpath(args.photos)), "size": args.size, "scale": scale,
+                "all_photos": args.all_photos,
                 "scales": scales, "mean_ab": mean, "classes": None, "n_train": len(train_set),
                 "n_val": len(val_set) if args.hold_out_val else 0, "keep": args.keep,
                 "title": f"default model: {config['model']} on real photos", "recipe": "examples/train_default.py"}
@@ -709,9 +721,12 @@ def main(argv=None):
         print(f"training: {trainer.epoch} epochs, kept epoch {kept}, {minutes:.1f} min", flush=True)
 
     model, meta = load_weights(run_model)
-    results = {}
+    results, test_preds = {}, None
+    trained_on_test = args.all_photos or meta.get("all_photos", False)
+    if trained_on_test and not args.skip_test:
+        print("these weights trained on the test photos too (--all-photos): nothing unseen is left to measure them on")
     parts = ((("validation", val_set),) if meta.get("n_val") else ()) + \
-        ((("test", test_set),) if not (args.skip_test or args.all_photos) else ())
+        ((("test", test_set),) if not (args.skip_test or trained_on_test) else ())
     print(f"prediction at working scale(s) {working_sizes(meta)} (shorter side), epoch {meta.get('epoch')}")
     if bins_head(model) is not None:
         if args.set_decode or args.set_temperature:
@@ -729,6 +744,8 @@ def main(argv=None):
         better = sum(r["model"]["psnr"] > r["gray"]["psnr"] for r in rows)
         print(f"  the model beats the gray baseline on {better} of {len(rows)} {what} photos")
         results[what] = {"mean": avg, "per_image": dict(zip([os.path.basename(q) for q in part.paths], rows))}
+        if what == "test":
+            test_preds = preds
         if len(decodings) > 1:
             swept = {d: v for d, v in measured.items() if d is not None}
             print(sweep_table(swept, what, len(rows)))
@@ -737,11 +754,12 @@ def main(argv=None):
                                            per_image=[{k: r["model"][k] for k in ("psnr", "colourfulness")}
                                                       for r in v[0]])
                                       for d, v in swept.items()]
-    write_json(os.path.join(args.out, "heldout_metrics.json"),
-               dict(results, scale=meta["scale"], scales=meta.get("scales"), seed=args.seed, epoch=meta.get("epoch")))
-
-    if any(what == "test" for what, _ in parts):
-        print(f"grid of test photos: {test_grid(preds, test_set.paths, os.path.join(args.out, 'heldout_grid.png'))}")
+    if results:
+        write_json(os.path.join(args.out, "heldout_metrics.json"),
+                   dict(results, scale=meta["scale"], scales=meta.get("scales"), seed=args.seed, epoch=meta.get("epoch")))
+    if test_preds is not None:
+        grid = grid_of_test_photos(test_preds, test_set.paths, os.path.join(args.out, "heldout_grid.png"))
+        print(f"grid of test photos: {grid}")
     if args.install:
         os.makedirs(os.path.dirname(DEFAULT_WEIGHTS), exist_ok=True)
         shutil.copyfile(run_model, DEFAULT_WEIGHTS)

@@ -107,6 +107,9 @@ def test_rebalanced_auc_per_image_by_hand():
     for r in (batch, one_by_one):
         assert r["auc_rebalanced_per_image"] == pytest.approx(75.0)
         assert r["auc_rebalanced"] == pytest.approx(90.0)
+    # an empty batch adds nothing
+    empty = CB.ColourBias().add(np.zeros((0, 2, 2, 2)), np.zeros((0, 2, 2, 2))).add(p, t).result()
+    assert empty["auc_rebalanced_per_image"] == pytest.approx(75.0)
     # a 3-D array is one image: then the per-image figure is the set's
     whole = CB.ColourBias().add(p.reshape(4, 2, 2), t.reshape(4, 2, 2)).result()
     assert whole["auc_rebalanced_per_image"] == pytest.approx(whole["auc_rebalanced"]) == pytest.approx(90.0)

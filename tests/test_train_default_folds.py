@@ -165,3 +165,31 @@ def test_all_photos_is_for_the_final_model_only(td, tmp_path):
     for extra in (["--hold-out-val"], ["--eval-only"]):
         with pytest.raises(ColorizeError, match="--all-photos"):
             td.main(["--photos", str(tmp_path), "--all-photos", *extra])
+
+
+def test_all_photos_adds_the_test_photos_to_training(td):
+    train, val, test = np.array([0, 3, 5]), np.array([1, 4]), np.array([2, 6])
+    np.testing.assert_array_equal(td.final_training_photos(train, val, test, False), [0, 1, 3, 4, 5])
+    np.testing.assert_array_equal(td.final_training_photos(train, val, test, True), np.arange(7))
+
+
+def test_weights_trained_on_every_photo_are_not_measured_on_the_test_photos(td, tmp_path, capsys):
+    """--eval-only of --all-photos weights: the test photos trained them, so they are not reported as unseen."""
+    from colorize.checkpoint import save_weights
+    from colorize.images import save_image
+    from colorize.models import build_model
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    rng = np.random.default_rng(0)
+    for i in range(6):
+        save_image(str(photos / f"p{i}.png"), rng.random((40, 56, 3)).astype(np.float32))
+    run = tmp_path / "run"
+    run.mkdir()
+    model = build_model({"model": "unet", "width": 4, "depth": 1})
+    save_weights(str(run / "model.npz"), model, {"size": 32, "scale": 32, "scales": [32], "mean_ab": [0.0, 0.0],
+                                                 "all_photos": True})
+    assert td.main(["--photos", str(photos), "--size", "32", "--crop-scale", "1", "--val-photos", "2",
+                    "--out", str(run), "--eval-only"]) == 0
+    out = capsys.readouterr().out
+    assert "trained on the test photos too" in out and "never used in training" not in out
+    assert not (run / "heldout_metrics.json").exists() and not (run / "heldout_grid.png").exists()
