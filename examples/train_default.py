@@ -99,9 +99,9 @@ T = 0.45. README, "The default model", has the tables and commands. --sweep T,T,
 --set-decode / --set-temperature with --eval-only store a chosen decoding in --out's weights.
 
 At the end the test photos (unless --skip-test, or weights trained on them with --all-photos) and, with
---hold-out-val, the validation photos are colorized at FULL resolution exactly as `colorize predict` does, and PSNR (per image, 8-bit RGB, averaged), mean ab error and
-colourfulness are printed beside the gray and mean-ab baselines; a grid of test photos is written. --install
-copies the kept weights to colorize/weights/default.npz.
+--hold-out-val, the validation photos are colorized at FULL resolution exactly as `colorize predict` does, and
+PSNR (per image, 8-bit RGB, averaged), mean ab error and colourfulness are printed beside the gray and mean-ab
+baselines; a grid of test photos is written. --install copies the kept weights to colorize/weights/default.npz.
 """
 import argparse
 import json
@@ -218,8 +218,7 @@ def full_resolution_metrics(model, paths, sizes, mean, decodings=(None,)):
                for name in ("model", "mean_ab", "gray")}
         for name, b in report.result().items():
             avg[name].update({k: b[k] for k in ("auc", "auc_rebalanced", "auc_rebalanced_per_image", "ciede2000",
-                                                "intersection",
-                                                "chroma_ratio", "hellinger", "kl_true_pred")})
+                                                "intersection", "chroma_ratio", "hellinger", "kl_true_pred")})
         avg["truth_colourfulness"] = float(np.mean([r["truth_colourfulness"] for r in rows]))
         result[d] = (rows, avg, preds)
     return result
@@ -670,8 +669,9 @@ def main(argv=None):
         # with --all-photos the test photos (which measured the recipe in a run without it).
         train_set, val_crops = ds.subset(final_training_photos(i_train, i_val, i_test, args.all_photos)), None
         mean = mean_ab(train_set)
-        print(f"final model: training on the {len(train_set)} training and validation "
-              f"{'and test ' if args.all_photos else ''}photos, keeping the last epoch", flush=True)
+        parts_named = "training, validation and test" if args.all_photos else "training and validation"
+        print(f"final model: training on the {len(train_set)} {parts_named} photos, keeping the last epoch",
+              flush=True)
 
     if not args.eval_only:
         settings = settings_for(config["model"], size=args.size, crop_scale=args.crop_scale, augment=True,
