@@ -133,6 +133,9 @@ from colorize.train import Trainer, mean_ab, train_ab, write_json  # noqa: E402
 # The default model's targets on photos it never saw (rebalanced AuC: 82, drawn in the trade-off plots only)
 TARGET_GAIN_DB, TARGET_COLOURFULNESS, TARGET_AUC_REBALANCED = 1.0, 30.0, 82.0
 DRAWS = 20000                                     # photo sets drawn by --like-colourfulness
+# --measure: (file of the figures in a run folder, how the photos are measured)
+MEASURES = {"full": ("heldout_metrics.json", "full resolution"),
+            "working": ("heldout_metrics_working.json", "centre crops at the working scale, as colorize evaluate")}
 
 MODEL = {"model": "fusion", "width": 32, "depth": 3, "batchnorm": True, "activation": "leaky_relu",
          "upsample": "nearest", "global_dim": 128, "num_classes": 0, "flip_average": True}
@@ -183,15 +186,18 @@ def three_crops(image, hw):
     return out
 
 
-def full_resolution_metrics(model, paths, sizes, mean, decodings=(None,)):
-    """Colorize each photo at full size as `colorize predict` does -> {decoding: (per-image rows, mean row,
-    predictions)}. decodings: (method, T) pairs for a bins model (its logits are computed once per photo and
+def photo_metrics(model, paths, sizes, mean, decodings=(None,), working=None):
+    """Colorize each photo at full size as `colorize predict` does (or, with working = the working size, its
+    centre crop at the working scale, at that one scale, as `colorize evaluate` does) -> {decoding: (per-image
+    rows, mean row, predictions)}. decodings: (method, T) pairs for a bins model (its logits are computed once per photo and
     decoded each way), or (None,): the model's own. The mean row adds the colour-bias report over all the
     photos' pixels (AuC, rebalanced AuC over the set and per photo, CIEDE2000, histogram intersection, chroma
     ratio) for the model and the gray and mean-ab baselines."""
     out = {d: ([], BiasReport(mean), []) for d in decodings}
     for path in paths:
         rgb = load_image(path)
+        if working is not None:
+            rgb, sizes = D.fit_crop(rgb, working), [working]
         lab = color.rgb_to_lab(rgb)
         truth_ab = lab[..., 1:]
         if bins_head(model) is not None:
@@ -243,8 +249,8 @@ def decoding_label(method, T):
     return f"{method} T={T:g}" if method in ("annealed", "mrf") else method
 
 
-def sweep_table(results, what, n):
-    lines = [f"decodings on the {what} photos ({n}), full resolution:",
+def sweep_table(results, what, n, measure="full"):
+    lines = [f"decodings on the {what} photos ({n}), {MEASURES[measure][1]}:",
              f"  {'decoding':<16}{'PSNR dB':>9}{'- gray':>8}{'colourful':>11}{'AuC reb':>9}{'reb/img':>9}"
              f"{'CIEDE2000':>11}{'hist. int.':>12}"]
     for (method, T), (_, avg, _) in results.items():
@@ -365,14 +371,15 @@ def fold_arg(text):
     return int(parts[0]), int(parts[1])
 
 
-def read_sweeps(runs):
-    """The validation part of each cross-validation run's heldout_metrics.json -> [(path, validation)], checked:
-    distinct runs, each with a sweep, all of the same decodings."""
+def read_sweeps(runs, measure="full"):
+    """The validation part of each cross-validation run's heldout_metrics.json (or, for measure 'working',
+    heldout_metrics_working.json) -> [(path, validation)], checked: distinct runs, each with a sweep, all of the
+    same decodings."""
     if len(set(map(os.path.realpath, runs))) != len(runs):
         raise ColorizeError("--pool got the same run twice: pass each fold's --out folder once")
     out, keys = [], None
     for run in runs:
-        path = os.path.join(run, "heldout_metrics.json")
+        path = os.path.join(run, MEASURES[measure][0])
         if not os.path.exists(path):
             raise ColorizeError(f"{path} does not exist: --pool takes the --out folders of finished --val-fold runs")
         with open(path, encoding="utf-8") as f:
@@ -387,12 +394,12 @@ def read_sweeps(runs):
     return out
 
 
-def pool_folds(runs):
+def pool_folds(runs, measure="full"):
     """Pool the validation sweeps of cross-validation runs -> ({(method, T): (None, avg, None)}, n photos).
     Means are weighted by each run's number of validation photos, so every photo counts once; a figure that
     some runs lack (measured before it was reported) is left out."""
     pooled, n_total = {}, 0
-    for _, val in read_sweeps(runs):
+    for _, val in read_sweeps(runs, measure):
         n = len(val["per_image"])
         n_total += n
         for row in val["sweep"]:
@@ -417,14 +424,14 @@ def highest_psnr_rule(results, min_colourfulness):
     return max(ok, key=lambda key: results[key][1]["model"]["psnr"])
 
 
-def chance_of_targets(runs, like, set_size, draws=DRAWS, seed=0):
+def chance_of_targets(runs, like, set_size, draws=DRAWS, seed=0, measure="full"):
     """For photos like those a model will be judged on: the pooled validation photos whose own colourfulness
     lies in like = (low, high). Sets of set_size photos are drawn from them (with replacement, a bootstrap) ->
     ({(method, T): (share of the sets on which the decoding meets both targets, mean PSNR gain over gray,
     mean colourfulness)}, number of such photos). Both targets: mean gain >= TARGET_GAIN_DB and mean
     colourfulness >= TARGET_COLOURFULNESS over the set."""
     gains, colour, truth = {}, {}, []
-    for path, val in read_sweeps(runs):
+    for path, val in read_sweeps(runs, measure):
         if any("per_image" not in row for row in val["sweep"]):
             raise ColorizeError(f"{path} has no per-photo figures for its sweep (an older run): measure it "
                                 f"again with the same options plus --eval-only")
@@ -493,8 +500,8 @@ def write_split(path, ds, parts, photos):
         f.write("\n".join(lines) + "\n")
 
 
-def table(avg, n, what):
-    lines = [f"{what} ({n} photos), full resolution:",
+def table(avg, n, what, measure="full"):
+    lines = [f"{what} ({n} photos), {MEASURES[measure][1]}:",
              f"  {'':<18}{'PSNR dB':>9}{'ab error':>10}{'colourful':>11}{'AuC':>7}{'AuC reb':>9}{'reb/img':>9}"
              f"{'CIEDE2000':>11}{'hist. int.':>12}{'chroma':>8}"]
     for key, name in (("model", "model"), ("mean_ab", "mean-ab baseline"), ("gray", "gray baseline")):
@@ -511,9 +518,10 @@ def table(avg, n, what):
 def pool_main(args):
     """--pool: the pooled table and plot, the --min-colourfulness rule, and with --like-colourfulness the share
     of drawn photo sets on which each decoding meets both targets."""
-    results, n = pool_folds(args.pool)
-    print(sweep_table(results, f"validation (pooled over {len(args.pool)} folds)", n))
-    print(f"  trade-off plot: {plot_sweep(results, os.path.join(args.pool[0], 'tradeoff_pooled.png'), 'pooled')}")
+    results, n = pool_folds(args.pool, args.measure)
+    print(sweep_table(results, f"validation (pooled over {len(args.pool)} folds)", n, args.measure))
+    plot = os.path.join(args.pool[0], "tradeoff_pooled.png" if args.measure == "full" else "tradeoff_pooled_working.png")
+    print(f"  trade-off plot: {plot_sweep(results, plot, 'pooled')}")
     rule = f"rule (highest PSNR with colourfulness >= {args.min_colourfulness:g})"
     try:
         method, T = highest_psnr_rule(results, args.min_colourfulness)
@@ -524,7 +532,7 @@ def pool_main(args):
         print(f"{rule}: none ({e})")
     if args.like_colourfulness:
         (low, high), size = args.like_colourfulness, args.set_size
-        chance, n_like = chance_of_targets(args.pool, (low, high), size)
+        chance, n_like = chance_of_targets(args.pool, (low, high), size, measure=args.measure)
         print(f"validation photos of colourfulness {low:g}..{high:g}: {n_like}; sets of {size} drawn from them "
               f"({DRAWS} draws):")
         print(f"  {'decoding':<16}{'- gray':>8}{'colourful':>11}{'both targets met':>18}")
@@ -608,6 +616,10 @@ def main(argv=None):
     p.add_argument("--eval-only", action="store_true", help="only measure --out's model.npz")
     p.add_argument("--skip-test", action="store_true",
                    help="do not measure the test photos (for exploratory runs: compare those by validation)")
+    p.add_argument("--measure", choices=tuple(MEASURES), default="full",
+                   help="full: each photo at full resolution, as `colorize predict` writes it (default); working: "
+                        "its centre crop at the working scale, at that one scale, as `colorize evaluate` scores a "
+                        "folder (figures in heldout_metrics_working.json; --pool reads that file with it)")
     p.add_argument("--all-photos", action="store_true",
                    help="train the final model on every photo, the test photos too (once they have measured the "
                         "recipe: the shipped model's command); nothing is left to measure, so no figures are printed")
@@ -737,10 +749,11 @@ def main(argv=None):
               f"decoding {bins_head(model).decode} at T = {bins_head(model).temperature:g}")
     decodings = [None] + (parse_sweep(args.sweep, model) if args.sweep and bins_head(model) is not None else [])
     for what, part in parts:
-        measured = full_resolution_metrics(model, part.paths, working_sizes(meta), meta["mean_ab"], decodings)
+        working = int(meta.get("size", 64)) if args.measure == "working" else None      # colorize evaluate's size
+        measured = photo_metrics(model, part.paths, working_sizes(meta), meta["mean_ab"], decodings, working)
         rows, avg, preds = measured[None]
         print(table(avg, len(rows), f"{what} photos" + (" (never used in training or selection)"
-                                                       if what == "test" else "")))
+                                                       if what == "test" else ""), args.measure))
         better = sum(r["model"]["psnr"] > r["gray"]["psnr"] for r in rows)
         print(f"  the model beats the gray baseline on {better} of {len(rows)} {what} photos")
         results[what] = {"mean": avg, "per_image": dict(zip([os.path.basename(q) for q in part.paths], rows))}
@@ -748,14 +761,15 @@ def main(argv=None):
             test_preds = preds
         if len(decodings) > 1:
             swept = {d: v for d, v in measured.items() if d is not None}
-            print(sweep_table(swept, what, len(rows)))
-            print(f"  trade-off plot: {plot_sweep(swept, os.path.join(args.out, f'tradeoff_{what}.png'), what)}")
+            print(sweep_table(swept, what, len(rows), args.measure))
+            plot = os.path.join(args.out, f"tradeoff_{what}{'' if args.measure == 'full' else '_working'}.png")
+            print(f"  trade-off plot: {plot_sweep(swept, plot, what)}")
             results[what]["sweep"] = [dict(method=d[0], T=d[1], **v[1],
                                            per_image=[{k: r["model"][k] for k in ("psnr", "colourfulness")}
                                                       for r in v[0]])
                                       for d, v in swept.items()]
     if results:
-        write_json(os.path.join(args.out, "heldout_metrics.json"),
+        write_json(os.path.join(args.out, MEASURES[args.measure][0]),
                    dict(results, scale=meta["scale"], scales=meta.get("scales"), seed=args.seed, epoch=meta.get("epoch")))
     if test_preds is not None:
         grid = grid_of_test_photos(test_preds, test_set.paths, os.path.join(args.out, "heldout_grid.png"))

@@ -193,3 +193,30 @@ def test_weights_trained_on_every_photo_are_not_measured_on_the_test_photos(td, 
     out = capsys.readouterr().out
     assert "trained on the test photos too" in out and "never used in training" not in out
     assert not (run / "heldout_metrics.json").exists() and not (run / "heldout_grid.png").exists()
+
+
+def test_measure_working_scores_as_colorize_evaluate(td, tmp_path):
+    """--measure working: each photo's centre crop at the working scale, one scale: colorize evaluate's figures."""
+    from colorize.checkpoint import load_weights, save_weights
+    from colorize.evaluate import evaluate_weights
+    from colorize.images import save_image
+    from colorize.models import build_model
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    rng = np.random.default_rng(1)
+    for i in range(3):
+        save_image(str(photos / f"p{i}.png"), rng.random((30 + 7 * i, 44, 3)).astype(np.float32))
+    weights = str(tmp_path / "model.npz")
+    save_weights(weights, build_model({"model": "unet", "width": 4, "depth": 1}),
+                 {"size": 16, "scale": 24, "scales": [18, 24, 30], "mean_ab": [2.0, 5.0]})
+    model, meta = load_weights(weights)
+    paths = sorted(str(p) for p in photos.iterdir())
+    ours = td.photo_metrics(model, paths, meta["scales"], meta["mean_ab"], working=16)[None][1]
+    theirs = evaluate_weights(weights, str(photos))
+    for part in ("model", "gray", "mean_ab"):
+        for key in ("psnr", "colourfulness"):
+            assert ours[part][key] == pytest.approx(theirs[part][key], rel=1e-5, abs=1e-6)
+        assert ours[part]["auc_rebalanced_per_image"] == pytest.approx(
+            theirs["colour_bias"][part]["auc_rebalanced_per_image"], rel=1e-5)
+    full = td.photo_metrics(model, paths, meta["scales"], meta["mean_ab"])[None][1]
+    assert full["model"]["psnr"] != pytest.approx(ours["model"]["psnr"], rel=1e-5)   # not the same measurement
