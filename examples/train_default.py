@@ -381,7 +381,10 @@ def read_sweeps(runs, measure="full"):
     for run in runs:
         path = os.path.join(run, MEASURES[measure][0])
         if not os.path.exists(path):
-            raise ColorizeError(f"{path} does not exist: --pool takes the --out folders of finished --val-fold runs")
+            hint = "" if measure == "full" else " (measure them this way first: the same command plus --eval-only " \
+                                                 "--measure working)"
+            raise ColorizeError(f"{path} does not exist: --pool takes the --out folders of finished --val-fold runs"
+                                f"{hint}")
         with open(path, encoding="utf-8") as f:
             val = json.load(f).get("validation", {})
         if "sweep" not in val or "per_image" not in val:
