@@ -133,9 +133,9 @@ from colorize.train import Trainer, mean_ab, train_ab, write_json  # noqa: E402
 # The default model's targets on photos it never saw (rebalanced AuC: 82, drawn in the trade-off plots only)
 TARGET_GAIN_DB, TARGET_COLOURFULNESS, TARGET_AUC_REBALANCED = 1.0, 30.0, 82.0
 DRAWS = 20000                                     # photo sets drawn by --like-colourfulness
-# --measure: (file of the figures in a run folder, how the photos are measured)
-MEASURES = {"full": ("heldout_metrics.json", "full resolution"),
-            "working": ("heldout_metrics_working.json", "centre crops at the working scale, as colorize evaluate")}
+# --measure: (suffix of a run folder's heldout_metrics*.json and tradeoff_*.png, how the photos are measured)
+MEASURES = {"full": ("", "full resolution"),
+            "working": ("_working", "centre crops at the working scale, as colorize evaluate")}
 
 MODEL = {"model": "fusion", "width": 32, "depth": 3, "batchnorm": True, "activation": "leaky_relu",
          "upsample": "nearest", "global_dim": 128, "num_classes": 0, "flip_average": True}
@@ -189,8 +189,8 @@ def three_crops(image, hw):
 def photo_metrics(model, paths, sizes, mean, decodings=(None,), working=None):
     """Colorize each photo at full size as `colorize predict` does (or, with working = the working size, its
     centre crop at the working scale, at that one scale, as `colorize evaluate` does) -> {decoding: (per-image
-    rows, mean row, predictions)}. decodings: (method, T) pairs for a bins model (its logits are computed once per photo and
-    decoded each way), or (None,): the model's own. The mean row adds the colour-bias report over all the
+    rows, mean row, predictions)}. decodings: (method, T) pairs for a bins model (its logits are computed once
+    per photo and decoded each way), or (None,): the model's own. The mean row adds the colour-bias report over all the
     photos' pixels (AuC, rebalanced AuC over the set and per photo, CIEDE2000, histogram intersection, chroma
     ratio) for the model and the gray and mean-ab baselines."""
     out = {d: ([], BiasReport(mean), []) for d in decodings}
@@ -379,7 +379,7 @@ def read_sweeps(runs, measure="full"):
         raise ColorizeError("--pool got the same run twice: pass each fold's --out folder once")
     out, keys = [], None
     for run in runs:
-        path = os.path.join(run, MEASURES[measure][0])
+        path = os.path.join(run, f"heldout_metrics{MEASURES[measure][0]}.json")
         if not os.path.exists(path):
             hint = "" if measure == "full" else " (measure them this way first: the same command plus --eval-only " \
                                                  "--measure working)"
@@ -523,7 +523,7 @@ def pool_main(args):
     of drawn photo sets on which each decoding meets both targets."""
     results, n = pool_folds(args.pool, args.measure)
     print(sweep_table(results, f"validation (pooled over {len(args.pool)} folds)", n, args.measure))
-    plot = os.path.join(args.pool[0], "tradeoff_pooled.png" if args.measure == "full" else "tradeoff_pooled_working.png")
+    plot = os.path.join(args.pool[0], f"tradeoff_pooled{MEASURES[args.measure][0]}.png")
     print(f"  trade-off plot: {plot_sweep(results, plot, 'pooled')}")
     rule = f"rule (highest PSNR with colourfulness >= {args.min_colourfulness:g})"
     try:
@@ -765,15 +765,16 @@ def main(argv=None):
         if len(decodings) > 1:
             swept = {d: v for d, v in measured.items() if d is not None}
             print(sweep_table(swept, what, len(rows), args.measure))
-            plot = os.path.join(args.out, f"tradeoff_{what}{'' if args.measure == 'full' else '_working'}.png")
+            plot = os.path.join(args.out, f"tradeoff_{what}{MEASURES[args.measure][0]}.png")
             print(f"  trade-off plot: {plot_sweep(swept, plot, what)}")
             results[what]["sweep"] = [dict(method=d[0], T=d[1], **v[1],
                                            per_image=[{k: r["model"][k] for k in ("psnr", "colourfulness")}
                                                       for r in v[0]])
                                       for d, v in swept.items()]
     if results:
-        write_json(os.path.join(args.out, MEASURES[args.measure][0]),
-                   dict(results, scale=meta["scale"], scales=meta.get("scales"), seed=args.seed, epoch=meta.get("epoch")))
+        write_json(os.path.join(args.out, f"heldout_metrics{MEASURES[args.measure][0]}.json"),
+                   dict(results, scale=meta["scale"], scales=meta.get("scales"), seed=args.seed,
+                        epoch=meta.get("epoch")))
     if test_preds is not None:
         grid = grid_of_test_photos(test_preds, test_set.paths, os.path.join(args.out, "heldout_grid.png"))
         print(f"grid of test photos: {grid}")
