@@ -99,9 +99,10 @@ T = 0.45. README, "The default model", has the tables and commands. --sweep T,T,
 --set-decode / --set-temperature with --eval-only store a chosen decoding in --out's weights.
 
 At the end the test photos (unless --skip-test, or weights trained on them with --all-photos) and, with
---hold-out-val, the validation photos are colorized at FULL resolution exactly as `colorize predict` does, and
-PSNR (per image, 8-bit RGB, averaged), mean ab error and colourfulness are printed beside the gray and mean-ab
-baselines; a grid of test photos is written. --install copies the kept weights to colorize/weights/default.npz.
+--hold-out-val, the validation photos are colorized at FULL resolution exactly as `colorize predict` does (with
+--measure working: scored as `colorize evaluate` scores a folder), and PSNR (per image, 8-bit RGB, averaged),
+mean ab error and colourfulness are printed beside the gray and mean-ab baselines; a grid of test photos is
+written. --install copies the kept weights to colorize/weights/default.npz.
 """
 import argparse
 import json
@@ -135,7 +136,7 @@ TARGET_GAIN_DB, TARGET_COLOURFULNESS, TARGET_AUC_REBALANCED = 1.0, 30.0, 82.0
 DRAWS = 20000                                     # photo sets drawn by --like-colourfulness
 # --measure: (suffix of a run folder's heldout_metrics*.json and tradeoff_*.png, how the photos are measured)
 MEASURES = {"full": ("", "full resolution"),
-            "working": ("_working", "centre crops at the working scale, as colorize evaluate")}
+            "working": ("_working", "centre crops at the model's size, as colorize evaluate")}
 
 MODEL = {"model": "fusion", "width": 32, "depth": 3, "batchnorm": True, "activation": "leaky_relu",
          "upsample": "nearest", "global_dim": 128, "num_classes": 0, "flip_average": True}
@@ -187,9 +188,9 @@ def three_crops(image, hw):
 
 
 def photo_metrics(model, paths, sizes, mean, decodings=(None,), working=None):
-    """Colorize each photo at full size as `colorize predict` does (or, with working = the working size, its
-    centre crop at the working scale, at that one scale, as `colorize evaluate` does) -> {decoding: (per-image
-    rows, mean row, predictions)}. decodings: (method, T) pairs for a bins model (its logits are computed once
+    """Colorize each photo at full size as `colorize predict` does (or, with working = the model's size, the
+    crop it was trained on, its working x working centre crop at that one scale, as `colorize evaluate` does)
+    -> {decoding: (per-image rows, mean row, predictions)}. decodings: (method, T) pairs for a bins model (its logits are computed once
     per photo and decoded each way), or (None,): the model's own. The mean row adds the colour-bias report over all the
     photos' pixels (AuC, rebalanced AuC over the set and per photo, CIEDE2000, histogram intersection, chroma
     ratio) for the model and the gray and mean-ab baselines."""
@@ -381,10 +382,9 @@ def read_sweeps(runs, measure="full"):
     for run in runs:
         path = os.path.join(run, f"heldout_metrics{MEASURES[measure][0]}.json")
         if not os.path.exists(path):
-            hint = "" if measure == "full" else " (measure them this way first: the same command plus --eval-only " \
-                                                 "--measure working)"
-            raise ColorizeError(f"{path} does not exist: --pool takes the --out folders of finished --val-fold runs"
-                                f"{hint}")
+            raise ColorizeError(f"{path} does not exist: --pool takes the --out folders of finished --val-fold runs "
+                                f"(measured --measure {measure}: if only the other way, run the same command plus "
+                                f"--eval-only --measure {measure})")
         with open(path, encoding="utf-8") as f:
             val = json.load(f).get("validation", {})
         if "sweep" not in val or "per_image" not in val:
@@ -577,7 +577,8 @@ def main(argv=None):
     p.add_argument("--pool", nargs="+", default=None, metavar="RUN",
                    help="pool the validation sweeps of these --val-fold runs (photo-weighted), print the table "
                         "and the decoding that the --min-colourfulness rule picks, draw the trade-off into the "
-                        "first RUN's folder (tradeoff_pooled.png), then exit")
+                        "first RUN's folder (tradeoff_pooled.png, or tradeoff_pooled_working.png with --measure "
+                        "working), then exit")
     p.add_argument("--min-colourfulness", type=float, default=33.0,
                    help="--pool's rule: the highest pooled PSNR among decodings at least this colourful "
                         "(default 33: the target 30 plus a margin)")
@@ -621,8 +622,9 @@ def main(argv=None):
                    help="do not measure the test photos (for exploratory runs: compare those by validation)")
     p.add_argument("--measure", choices=tuple(MEASURES), default="full",
                    help="full: each photo at full resolution, as `colorize predict` writes it (default); working: "
-                        "its centre crop at the working scale, at that one scale, as `colorize evaluate` scores a "
-                        "folder (figures in heldout_metrics_working.json; --pool reads that file with it)")
+                        "as `colorize evaluate` scores a folder, each photo's centre crop at the model's size (the "
+                        "crop it was trained on), at that one scale (files heldout_metrics_working.json and "
+                        "*_working.png; --pool reads that file with it)")
     p.add_argument("--all-photos", action="store_true",
                    help="train the final model on every photo, the test photos too (once they have measured the "
                         "recipe: the shipped model's command); nothing is left to measure, so no figures are printed")
@@ -751,8 +753,8 @@ def main(argv=None):
         print(f"bins head ({meta.get('bins', model.config.get('bins'))}, {len(bins_head(model).centres)} bins), "
               f"decoding {bins_head(model).decode} at T = {bins_head(model).temperature:g}")
     decodings = [None] + (parse_sweep(args.sweep, model) if args.sweep and bins_head(model) is not None else [])
+    working = int(meta.get("size", 64)) if args.measure == "working" else None          # colorize evaluate's size
     for what, part in parts:
-        working = int(meta.get("size", 64)) if args.measure == "working" else None      # colorize evaluate's size
         measured = photo_metrics(model, part.paths, working_sizes(meta), meta["mean_ab"], decodings, working)
         rows, avg, preds = measured[None]
         print(table(avg, len(rows), f"{what} photos" + (" (never used in training or selection)"
@@ -774,9 +776,12 @@ def main(argv=None):
     if results:
         write_json(os.path.join(args.out, f"heldout_metrics{MEASURES[args.measure][0]}.json"),
                    dict(results, scale=meta["scale"], scales=meta.get("scales"), seed=args.seed,
-                        epoch=meta.get("epoch")))
+                        epoch=meta.get("epoch"), measure=args.measure, working_size=working,
+                        decode=None if bins_head(model) is None else [bins_head(model).decode,
+                                                                      bins_head(model).temperature]))
     if test_preds is not None:
-        grid = grid_of_test_photos(test_preds, test_set.paths, os.path.join(args.out, "heldout_grid.png"))
+        grid = grid_of_test_photos(test_preds, test_set.paths,
+                                   os.path.join(args.out, f"heldout_grid{MEASURES[args.measure][0]}.png"))
         print(f"grid of test photos: {grid}")
     if args.install:
         os.makedirs(os.path.dirname(DEFAULT_WEIGHTS), exist_ok=True)

@@ -196,8 +196,17 @@ def test_weights_trained_on_every_photo_are_not_measured_on_the_test_photos(td, 
     assert not (run / "heldout_metrics.json").exists() and not (run / "heldout_grid.png").exists()
 
 
-def test_measure_working_scores_as_colorize_evaluate(td, tmp_path):
-    """--measure working: each photo's centre crop at the working scale, one scale: colorize evaluate's figures."""
+CENTRES = (np.random.default_rng(3).standard_normal((8, 2)) * 30).tolist()
+
+
+@pytest.mark.parametrize("config", [
+    {"model": "unet", "width": 4, "depth": 1},
+    {"model": "fusion", "width": 4, "depth": 1, "global_dim": 8, "head": "bins", "bins": "kmeans:8",
+     "centres": CENTRES, "decode": "annealed", "temperature": 0.45},
+    {"model": "fusion", "width": 4, "depth": 1, "global_dim": 8, "head": "bins", "bins": "kmeans:8",
+     "centres": CENTRES, "decode": "mrf", "temperature": 0.85}], ids=["regression", "annealed", "mrf"])
+def test_measure_working_scores_as_colorize_evaluate(td, tmp_path, config):
+    """--measure working: each photo's centre crop at the model's size, one scale: colorize evaluate's figures."""
     from colorize.checkpoint import load_weights, save_weights
     from colorize.evaluate import evaluate_weights
     from colorize.images import save_image
@@ -209,7 +218,7 @@ def test_measure_working_scores_as_colorize_evaluate(td, tmp_path):
         save_image(str(photos / f"p{i}.png"), rng.random((30 + 7 * i, 44, 3)).astype(np.float32))
     weights = str(tmp_path / "model.npz")
     nn.manual_seed(0)
-    save_weights(weights, build_model({"model": "unet", "width": 4, "depth": 1}),
+    save_weights(weights, build_model(dict(config)),
                  {"size": 16, "scale": 24, "scales": [18, 24, 30], "mean_ab": [2.0, 5.0]})
     model, meta = load_weights(weights)
     paths = sorted(str(p) for p in photos.iterdir())
@@ -217,10 +226,13 @@ def test_measure_working_scores_as_colorize_evaluate(td, tmp_path):
     theirs = evaluate_weights(weights, str(photos))
     for part in ("model", "gray", "mean_ab"):
         for key in ("psnr", "colourfulness"):
-            assert ours[part][key] == pytest.approx(theirs[part][key], rel=1e-5, abs=1e-6)
+            # the MRF's lightness affinity gets L brought to the logits' size here by predict, there by the model:
+            # on an untrained model's flat distributions that moves the colours by up to about 1%
+            rel = 2e-2 if config.get("decode") == "mrf" else 1e-5
+            assert ours[part][key] == pytest.approx(theirs[part][key], rel=rel, abs=1e-6)
         # the AuC counts errors by whole ab units: a float rounding apart (a batch of crops against one crop at
         # a time) can move a pixel across a unit
         assert ours[part]["auc_rebalanced_per_image"] == pytest.approx(
             theirs["colour_bias"][part]["auc_rebalanced_per_image"], abs=0.1)
     full = td.photo_metrics(model, paths, meta["scales"], meta["mean_ab"])[None][1]
-    assert full["model"]["psnr"] != pytest.approx(ours["model"]["psnr"], rel=1e-5)   # not the same measurement
+    assert full["model"]["psnr"] != pytest.approx(ours["model"]["psnr"], rel=2e-2)   # not the same measurement
