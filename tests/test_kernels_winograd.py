@@ -71,34 +71,21 @@ def test_winograd_route_is_chosen_for_3x3_stride_1_small_maps_or_many_channels()
         conv._conv2d_forward(x, np.zeros((3, 2, 3, 3), np.float32), None, (2, 2), (1, 1), "winograd")
 
 
-def test_winograd_at_the_routes_size_against_the_small_route():
-    """W1's `mid` geometry (scaled down in batch): the Winograd passes agree with the direct channels-last ones."""
-    rng = np.random.default_rng(0)
-    x = rng.standard_normal((2, 128, 8, 8)).astype(np.float32)
-    w = (0.05 * rng.standard_normal((128, 128, 3, 3))).astype(np.float32)
-    b = rng.standard_normal(128).astype(np.float32)
-    gy = rng.standard_normal((2, 128, 8, 8)).astype(np.float32)
+@pytest.mark.parametrize("C, O, size, reference, seed", [(128, 128, 8, "small", 0), (128, 64, 16, "simd", 1)],
+                         ids=["mid-against-small", "dec1-against-simd"])
+def test_winograd_against_the_route_it_replaced(C, O, size, reference, seed):
+    """W1's `mid` (8 x 8, 128 -> 128) and `dec1` (16 x 16, 128 -> 64) geometries, scaled down in batch, both on the
+    Winograd route: its three passes agree with those of the route it replaced there (channels-last small-map
+    kernels for `mid`, the phase-plane micro-kernels for `dec1`)."""
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((2, C, size, size)).astype(np.float32)
+    w = (0.05 * rng.standard_normal((O, C, 3, 3))).astype(np.float32)
+    b = rng.standard_normal(O).astype(np.float32)
+    gy = rng.standard_normal((2, O, size, size)).astype(np.float32)
     one = ((1, 1), (1, 1))
-    assert_close(conv._conv2d_forward(x, w, b, *one, "winograd"), conv._conv2d_forward(x, w, b, *one, "small"),
-                 np.float32)
-    assert_close(conv._conv2d_grad_input(gy, w, (8, 8), *one, "winograd"),
-                 conv._conv2d_grad_input(gy, w, (8, 8), *one, "small"), np.float32)
-    assert_close(conv._conv2d_grad_weight(gy, x, (3, 3), *one, "winograd"),
-                 conv._conv2d_grad_weight(gy, x, (3, 3), *one, "small"), np.float32)
-
-
-def test_winograd_on_a_larger_map_against_the_simd_route():
-    """W1's `dec1` geometry (scaled down in batch), which takes the Winograd route for its 128 input channels:
-    the three passes agree with the phase-plane micro-kernels'."""
-    rng = np.random.default_rng(1)
-    x = rng.standard_normal((2, 128, 16, 16)).astype(np.float32)
-    w = (0.05 * rng.standard_normal((64, 128, 3, 3))).astype(np.float32)
-    b = rng.standard_normal(64).astype(np.float32)
-    gy = rng.standard_normal((2, 64, 16, 16)).astype(np.float32)
-    one = ((1, 1), (1, 1))
-    assert conv._route(128, 64, "forward", np.float32, 16 * 16, (3, 3), (1, 1)) == "winograd"
-    assert_close(conv.conv2d_forward(x, w, b, *one), conv._conv2d_forward(x, w, b, *one, "simd"), np.float32)
-    assert_close(conv.conv2d_grad_input(gy, w, (16, 16), *one),
-                 conv._conv2d_grad_input(gy, w, (16, 16), *one, "simd"), np.float32)
+    assert conv._route(C, O, "forward", np.float32, size * size, (3, 3), (1, 1)) == "winograd"
+    assert_close(conv.conv2d_forward(x, w, b, *one), conv._conv2d_forward(x, w, b, *one, reference), np.float32)
+    assert_close(conv.conv2d_grad_input(gy, w, (size, size), *one),
+                 conv._conv2d_grad_input(gy, w, (size, size), *one, reference), np.float32)
     assert_close(conv.conv2d_grad_weight(gy, x, (3, 3), *one),
-                 conv._conv2d_grad_weight(gy, x, (3, 3), *one, "simd"), np.float32)
+                 conv._conv2d_grad_weight(gy, x, (3, 3), *one, reference), np.float32)

@@ -174,21 +174,30 @@ def test_all_photos_adds_the_test_photos_to_training(td):
     np.testing.assert_array_equal(td.final_training_photos(train, val, test, True), np.arange(7))
 
 
-def test_weights_trained_on_every_photo_are_not_measured_on_the_test_photos(td, tmp_path, capsys):
-    """--eval-only of --all-photos weights: the test photos trained them, so they are not reported as unseen."""
+def _photos_and_weights(tmp_path, shapes, config, meta, seed):
+    """A folder of random photos of these (H, W) shapes and a weights file of an untrained model ->
+    (folder, weights path)."""
     from colorize.checkpoint import save_weights
     from colorize.images import save_image
     from colorize.models import build_model
     photos = tmp_path / "photos"
     photos.mkdir()
-    rng = np.random.default_rng(0)
-    for i in range(6):
-        save_image(str(photos / f"p{i}.png"), rng.random((40, 56, 3)).astype(np.float32))
+    rng = np.random.default_rng(seed)
+    for i, hw in enumerate(shapes):
+        save_image(str(photos / f"p{i}.png"), rng.random(hw + (3,)).astype(np.float32))
     run = tmp_path / "run"
     run.mkdir()
-    model = build_model({"model": "unet", "width": 4, "depth": 1})
-    save_weights(str(run / "model.npz"), model, {"size": 32, "scale": 32, "scales": [32], "mean_ab": [0.0, 0.0],
-                                                 "all_photos": True})
+    nn.manual_seed(seed)
+    save_weights(str(run / "model.npz"), build_model(dict(config)), meta)
+    return photos, run / "model.npz"
+
+
+def test_weights_trained_on_every_photo_are_not_measured_on_the_test_photos(td, tmp_path, capsys):
+    """--eval-only of --all-photos weights: the test photos trained them, so they are not reported as unseen."""
+    photos, weights = _photos_and_weights(tmp_path, [(40, 56)] * 6, {"model": "unet", "width": 4, "depth": 1},
+                                          {"size": 32, "scale": 32, "scales": [32], "mean_ab": [0.0, 0.0],
+                                           "all_photos": True}, seed=0)
+    run = weights.parent
     assert td.main(["--photos", str(photos), "--size", "32", "--crop-scale", "1", "--val-photos", "2",
                     "--out", str(run), "--eval-only"]) == 0
     out = capsys.readouterr().out
@@ -207,23 +216,15 @@ CENTRES = (np.random.default_rng(3).standard_normal((8, 2)) * 30).tolist()
      "centres": CENTRES, "decode": "mrf", "temperature": 0.85}], ids=["regression", "annealed", "mrf"])
 def test_measure_working_scores_as_colorize_evaluate(td, tmp_path, config):
     """--measure working: each photo's centre crop at the model's size, one scale: colorize evaluate's figures."""
-    from colorize.checkpoint import load_weights, save_weights
+    from colorize.checkpoint import load_weights
     from colorize.evaluate import evaluate_weights
-    from colorize.images import save_image
-    from colorize.models import build_model
-    photos = tmp_path / "photos"
-    photos.mkdir()
-    rng = np.random.default_rng(1)
-    for i in range(3):
-        save_image(str(photos / f"p{i}.png"), rng.random((30 + 7 * i, 44, 3)).astype(np.float32))
-    weights = str(tmp_path / "model.npz")
-    nn.manual_seed(0)
-    save_weights(weights, build_model(dict(config)),
-                 {"size": 16, "scale": 24, "scales": [18, 24, 30], "mean_ab": [2.0, 5.0]})
-    model, meta = load_weights(weights)
+    photos, weights = _photos_and_weights(tmp_path, [(30, 44), (37, 44), (44, 44)], config,
+                                          {"size": 16, "scale": 24, "scales": [18, 24, 30], "mean_ab": [2.0, 5.0]},
+                                          seed=1)
+    model, meta = load_weights(str(weights))
     paths = sorted(str(p) for p in photos.iterdir())
     ours = td.photo_metrics(model, paths, meta["scales"], meta["mean_ab"], working=16)[None][1]
-    theirs = evaluate_weights(weights, str(photos))
+    theirs = evaluate_weights(str(weights), str(photos))
     for part in ("model", "gray", "mean_ab"):
         for key in ("psnr", "colourfulness"):
             # the MRF's lightness affinity gets L brought to the logits' size here by predict, there by the model:
