@@ -1,7 +1,7 @@
 """Train the default model shipped in colorize/weights/default.npz; measure a recipe on unseen real photos.
 
     python examples/train_default.py --photos DIR --threads 1 --head bins --bins kmeans:64 --epochs 40 \
-        --repeats 2 --size 96 --crop-scale 1.0 --decode annealed --temperature 0.45 --all-photos --install
+        --repeats 2 --size 96 --crop-scale 1.0 --decode mrf --temperature 0.6 --all-photos --install
                                                   # the documented command (the shipped model; without
                                                   # --all-photos --install, the recipe measured on the test
                                                   # photos; without the bins and crop options, the older
@@ -86,16 +86,17 @@ were worse than the 22.49 dB above and were not kept: no synthetic scenes with 6
 variant and 16 photos: differences of a few tenths of a dB between such runs are within their noise.
 
 The shipped default is a bins head (--head bins, kmeans:64, 40 epochs x 2 crops of 96 x 96 at the working
-scale 96: --size 96 --crop-scale 1.0) decoded by the annealed mean at T = 0.45, the crop size and the decoding
-chosen by 4-fold cross-validation on the 86 non-test photos (--val-fold I/4 runs with --hold-out-val --skip-test
---sweep, then --pool: the crop size by pooled PSNR at colourfulness >= 33, MRF T = 0.85 +1.60 dB over gray at
-33.3; the decoding by --like-colourfulness 34:54, the photos as colourful as those the model is judged on: the
-annealed mean at T = 0.38 and 0.45 meet +1 dB and colourfulness 30 in about half the drawn sets of 20 (53% and
-52%), the MRF at T = 0.85 in a quarter; T = 0.45 wins for sets of 40 and photos of 30-60, with more PSNR); on
-the test photos, used once (the recipe trained on the 86 other photos): +0.40 dB, colourfulness 38.7 (annealed
-T = 0.85: +1.13, 30.0; old regression default: +1.18 dB, 27.2). The shipped weights then trained on all 107 photos
-(--all-photos): on the same 86 validation photos, 64-65 training photos instead of 43 gained 0.42 dB per photo at
-T = 0.45. README, "The default model", has the tables and commands. --sweep T,T,mrf:T measures decodings side by side;
+scale 96: --size 96 --crop-scale 1.0) decoded by the MRF at T = 0.6. The crop size was chosen by 4-fold
+cross-validation on the 86 non-test photos (--val-fold I/4 runs with --hold-out-val --skip-test --sweep, then
+--pool: pooled PSNR at colourfulness >= 33, MRF T = 0.85 +1.60 dB over gray at 33.3); on the test photos, used
+once (the recipe trained on the 86 other photos): +0.40 dB, colourfulness 38.7 at the annealed T = 0.45 then
+shipped (old regression default: +1.18 dB, 27.2). The shipped weights then trained on all 107 photos
+(--all-photos; on the same 86 validation photos, 64-65 training photos instead of 43 gained 0.42 dB per photo),
+and the decoding was chosen by 5-fold cross-validation on all 107 (--all-photos --val-fold I/5, measured at full
+resolution and as `colorize evaluate` does): on the photos as colourful as those the model is judged on
+(--like-colourfulness 34:54), the MRF at T = 0.6 meets +1 dB and colourfulness 30 in 62% / 46% of the drawn
+sets of 20 (full / evaluate), the highest smaller share of any decoding. README, "The default model", has the
+tables and commands. --sweep T,T,mrf:T measures decodings side by side;
 --set-decode / --set-temperature with --eval-only store a chosen decoding in --out's weights.
 
 At the end the test photos (unless --skip-test, or weights trained on them with --all-photos) and, with
@@ -343,12 +344,13 @@ def final_training_photos(i_train, i_val, i_test, all_photos):
     return np.sort(np.concatenate((i_train, i_val, i_test) if all_photos else (i_train, i_val)))
 
 
-def split_three(ds, test_fraction, n_val, seed, fold=None):
+def split_three(ds, test_fraction, n_val, seed, fold=None, all_photos=False):
     """(train, val, test) index arrays: test split off first (D.split's seeded rule), then n_val of the rest,
     or, with fold = (i, k), the i-th of k near-equal folds of the rest (cross-validation; the test part and the
-    order of the rest are the same as without folds)."""
+    order of the rest are the same as without folds). With fold and all_photos there is no test part: the folds
+    are of every photo."""
     n = len(ds)
-    n_test = max(1, int(round(n * test_fraction)))
+    n_test = 0 if fold is not None and all_photos else max(1, int(round(n * test_fraction)))
     perm = np.random.default_rng(seed).permutation(n)           # the same rule as colorize.data.split
     test, rest = np.sort(perm[:n_test]), np.sort(perm[n_test:])
     pick = np.random.default_rng(seed + 1).permutation(len(rest))
@@ -520,33 +522,52 @@ def table(avg, n, what, measure="full"):
 
 def pool_main(args):
     """--pool: the pooled table and plot, the --min-colourfulness rule, and with --like-colourfulness the share
-    of drawn photo sets on which each decoding meets both targets."""
-    results, n = pool_folds(args.pool, args.measure)
-    print(sweep_table(results, f"validation (pooled over {len(args.pool)} folds)", n, args.measure))
-    plot = os.path.join(args.pool[0], f"tradeoff_pooled{MEASURES[args.measure][0]}.png")
-    print(f"  trade-off plot: {plot_sweep(results, plot, 'pooled')}")
-    rule = f"rule (highest PSNR with colourfulness >= {args.min_colourfulness:g})"
-    try:
-        method, T = highest_psnr_rule(results, args.min_colourfulness)
-        print(f"{rule}: --decode {method} --temperature {T:g}")
-    except ColorizeError as e:
-        if not args.like_colourfulness:
-            raise
-        print(f"{rule}: none ({e})")
-    if args.like_colourfulness:
-        (low, high), size = args.like_colourfulness, args.set_size
-        chance, n_like = chance_of_targets(args.pool, (low, high), size, measure=args.measure)
-        print(f"validation photos of colourfulness {low:g}..{high:g}: {n_like}; sets of {size} drawn from them "
-              f"({DRAWS} draws):")
-        print(f"  {'decoding':<16}{'- gray':>8}{'colourful':>11}{'both targets met':>18}")
-        for key, (share, gain, colourful) in chance.items():
-            print(f"  {decoding_label(*key):<16}{gain:>+8.2f}{colourful:>11.1f}{share:>18.0%}")
-        best = max(chance, key=lambda key: chance[key][0])
-        method, T = best
-        rule = f"rule (the most sets meeting +{TARGET_GAIN_DB:g} dB and colourfulness {TARGET_COLOURFULNESS:g})"
-        print(f"{rule}: --decode {method} --temperature {T:g}" if chance[best][0] > 0 else
-              f"{rule}: none (no decoding meets both targets in any drawn set)")
+    of drawn photo sets on which each decoding meets both targets; with --measure both, all of it for each
+    measure, then the decoding whose smaller share over the two measures is highest."""
+    measures = tuple(MEASURES) if args.measure == "both" else (args.measure,)
+    if args.measure == "both" and not args.like_colourfulness:
+        raise ColorizeError("--measure both compares the measures' shares of drawn sets: add --like-colourfulness")
+    shares = {}
+    for measure in measures:
+        results, n = pool_folds(args.pool, measure)
+        print(sweep_table(results, f"validation (pooled over {len(args.pool)} folds)", n, measure))
+        plot = os.path.join(args.pool[0], f"tradeoff_pooled{MEASURES[measure][0]}.png")
+        print(f"  trade-off plot: {plot_sweep(results, plot, 'pooled')}")
+        rule = f"rule (highest PSNR with colourfulness >= {args.min_colourfulness:g})"
+        try:
+            method, T = highest_psnr_rule(results, args.min_colourfulness)
+            print(f"{rule}: --decode {method} --temperature {T:g}")
+        except ColorizeError as e:
+            if not args.like_colourfulness:
+                raise
+            print(f"{rule}: none ({e})")
+        if args.like_colourfulness:
+            (low, high), size = args.like_colourfulness, args.set_size
+            chance, n_like = chance_of_targets(args.pool, (low, high), size, measure=measure)
+            print(f"validation photos of colourfulness {low:g}..{high:g}: {n_like}; sets of {size} drawn from them "
+                  f"({DRAWS} draws):")
+            print(f"  {'decoding':<16}{'- gray':>8}{'colourful':>11}{'both targets met':>18}")
+            for key, (share, gain, colourful) in chance.items():
+                print(f"  {decoding_label(*key):<16}{gain:>+8.2f}{colourful:>11.1f}{share:>18.0%}")
+            shares[measure] = {key: share for key, (share, _, _) in chance.items()}
+            print_share_rule(shares[measure], "the most sets meeting "
+                             f"+{TARGET_GAIN_DB:g} dB and colourfulness {TARGET_COLOURFULNESS:g}")
+    if len(shares) == 2:
+        smaller = {key: min(s[key] for s in shares.values()) for key in shares["full"]}
+        print("both measures, share of sets meeting both targets (full / working, the smaller):")
+        for key in smaller:
+            print(f"  {decoding_label(*key):<16}{shares['full'][key]:>7.1%} /{shares['working'][key]:>6.1%}"
+                  f"{smaller[key]:>8.1%}")
+        print_share_rule(smaller, "the highest smaller share of the two measures",
+                         tie=lambda key: max(s[key] for s in shares.values()))
     return 0
+
+
+def print_share_rule(share, what, tie=lambda key: 0.0):
+    """Print the decoding with the highest share (then the highest tie(key), then the first in sweep order)."""
+    best = max(share, key=lambda key: (share[key], tie(key)))
+    print(f"rule ({what}): --decode {best[0]} --temperature {best[1]:g}" if share[best] > 0 else
+          f"rule ({what}): none (no decoding meets both targets in any drawn set)")
 
 
 def main(argv=None):
@@ -572,8 +593,9 @@ def main(argv=None):
     p.add_argument("--test-split", type=float, default=0.2, help="fraction of photos held out for test (default 0.2)")
     p.add_argument("--val-photos", type=int, default=16, help="validation photos taken from the rest (default 16)")
     p.add_argument("--val-fold", default=None, metavar="I/K", type=fold_arg,
-                   help="validation photos = fold I of K of the non-test photos (cross-validation; replaces "
-                        "--val-photos; use with --hold-out-val --skip-test, then --pool the K runs)")
+                   help="validation photos = fold I of K of the non-test photos, or with --all-photos of all "
+                        "photos (cross-validation; replaces --val-photos; use with --hold-out-val --skip-test, "
+                        "then --pool the K runs)")
     p.add_argument("--pool", nargs="+", default=None, metavar="RUN",
                    help="pool the validation sweeps of these --val-fold runs (photo-weighted), print the table "
                         "and the decoding that the --min-colourfulness rule picks, draw the trade-off into the "
@@ -604,11 +626,11 @@ def main(argv=None):
     p.add_argument("--bins", default="kmeans:64", help="with --head bins: gamut or kmeans:K (default kmeans:64)")
     p.add_argument("--rebalance", type=float, default=None,
                    help="class-rebalancing strength in [0, 1] (default 0.5 for bins, 0 for ab)")
-    p.add_argument("--decode", default="annealed", choices=("annealed", "mean", "mode", "mrf"),
-                   help="bins: decoding saved with the weights (default annealed, the shipped model's)")
-    p.add_argument("--temperature", type=float, default=0.45,
+    p.add_argument("--decode", default="mrf", choices=("annealed", "mean", "mode", "mrf"),
+                   help="bins: decoding saved with the weights (default mrf, the shipped model's)")
+    p.add_argument("--temperature", type=float, default=0.6,
                    help="bins: temperature of the annealed mean (of the MRF's marginals) saved with the weights "
-                        "(default 0.45, the shipped model's)")
+                        "(default 0.6, the shipped model's)")
     p.add_argument("--sweep", default=None, metavar="T,T,...",
                    help="bins: also measure these temperatures (and mean, mode, mrf) on the measured photos")
     p.add_argument("--set-decode", default=None, choices=("annealed", "mean", "mode", "mrf"),
@@ -620,14 +642,17 @@ def main(argv=None):
     p.add_argument("--eval-only", action="store_true", help="only measure --out's model.npz")
     p.add_argument("--skip-test", action="store_true",
                    help="do not measure the test photos (for exploratory runs: compare those by validation)")
-    p.add_argument("--measure", choices=tuple(MEASURES), default="full",
+    p.add_argument("--measure", choices=tuple(MEASURES) + ("both",), default="full",
                    help="full: each photo at full resolution, as `colorize predict` writes it (default); working: "
                         "as `colorize evaluate` scores a folder, each photo's centre crop at the model's size (the "
                         "crop it was trained on), at that one scale (files heldout_metrics_working.json and "
-                        "*_working.png; --pool reads that file with it)")
+                        "*_working.png; --pool reads that file with it); both: for --pool --like-colourfulness, "
+                        "each measure, then the decoding whose smaller share of sets meeting both targets is "
+                        "highest (the rule that chose the shipped decoding)")
     p.add_argument("--all-photos", action="store_true",
                    help="train the final model on every photo, the test photos too (once they have measured the "
-                        "recipe: the shipped model's command); nothing is left to measure, so no figures are printed")
+                        "recipe: the shipped model's command); nothing is left to measure, so no figures are printed. "
+                        "With --val-fold: the folds are of every photo, none is set aside for test")
     p.add_argument("--install", action="store_true", help=f"copy the kept weights to {DEFAULT_WEIGHTS}")
     p.add_argument("--quiet", action="store_true", help="no per-epoch lines")
     args = p.parse_args(argv)
@@ -635,6 +660,8 @@ def main(argv=None):
         return pool_main(args)
     if args.like_colourfulness:
         raise ColorizeError("--like-colourfulness scores the decodings of cross-validation runs: use it with --pool")
+    if args.measure == "both":
+        raise ColorizeError("--measure both is for --pool: measure a run with full or working, one at a time")
     if args.photos is None or not os.path.isdir(args.photos):
         raise ColorizeError(f"--photos {args.photos} is not a folder; pass the folder of real photos "
                             f"(see the top of examples/train_default.py for how to obtain ours)")
@@ -642,9 +669,10 @@ def main(argv=None):
         nn.kernels.set_num_threads(args.threads)
     if args.val_fold and not args.hold_out_val:
         raise ColorizeError("--val-fold measures a fold held out of training: it needs --hold-out-val")
-    if args.all_photos and (args.hold_out_val or args.eval_only):
+    if args.all_photos and not args.val_fold and (args.hold_out_val or args.eval_only):
         raise ColorizeError("--all-photos trains the final model on every photo: drop --hold-out-val and --eval-only "
-                            "(measure the recipe on the test photos by the same command without --all-photos)")
+                            "(measure the recipe on the test photos by the same command without --all-photos, or "
+                            "cross-validate on every photo with --val-fold)")
     if args.keep == "best" and not args.hold_out_val:
         raise ColorizeError("--keep best chooses the epoch by the validation photos: it needs --hold-out-val")
     config = dict(MODEL) if args.model_config is None else json.loads(args.model_config)
@@ -661,7 +689,8 @@ def main(argv=None):
     t_start = time.perf_counter()
 
     ds = D.load_dataset(args.photos, size=args.size, keep_size=scale)
-    i_train, i_val, i_test = split_three(ds, args.test_split, args.val_photos, args.seed, args.val_fold)
+    i_train, i_val, i_test = split_three(ds, args.test_split, args.val_photos, args.seed, args.val_fold,
+                                         args.all_photos)
     train_set, val_set, test_set = ds.subset(i_train), ds.subset(i_val), ds.subset(i_test)
     os.makedirs(args.out, exist_ok=True)
     test_label = "test (trained on: --all-photos)" if args.all_photos else "test"

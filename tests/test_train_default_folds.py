@@ -29,6 +29,16 @@ def test_folds_partition_the_non_test_photos_and_keep_the_test_part(td):
         td.split_three(photos, 0.2, 16, seed=0, fold=(5, 4))
 
 
+def test_folds_of_all_photos_partition_every_photo_with_no_test_part(td):
+    photos = list(range(107))
+    vals = []
+    for i in range(1, 6):
+        train, val, test = td.split_three(photos, 0.2, 16, seed=0, fold=(i, 5), all_photos=True)
+        assert len(test) == 0 and not set(train) & set(val) and len(train) + len(val) == 107
+        vals.append(set(val))
+    assert set().union(*vals) == set(range(107)) and sum(map(len, vals)) == 107
+
+
 def _run(path, n, rows):
     os.makedirs(path)
     sweep = [dict(method=m, T=T, model={"psnr": p, "colourfulness": c}, gray={"psnr": 20.0, "colourfulness": 0.0})
@@ -139,6 +149,38 @@ def test_pool_command_prints_both_rules(td, tmp_path, capsys):
         td.main(["--like-colourfulness", "35:50"])
     with pytest.raises(SystemExit):
         td.main(["--pool", *runs, "--like-colourfulness", "35:50", "--set-size", "0"])
+
+
+def test_pool_measure_both_picks_the_highest_smaller_share(td, tmp_path, capsys):
+    """--measure both: each measure's table and pick, then the decoding whose smaller share is highest (here not
+    the full measure's pick); it needs --like-colourfulness, and a run is measured one way at a time."""
+    a, b, c = ("annealed", 0.4), ("mrf", 0.6), ("mrf", 0.85)
+    # per measure, per decoding: (PSNR over a gray 20 dB, colourfulness) on 4 photos of colourfulness 42
+    figures = {"full": {a: (21.5, 32.0), b: (21.2, 31.0), c: (22.0, 28.0)},
+               "working": {a: (20.5, 35.0), b: (21.2, 31.0), c: (21.5, 31.0)}}
+    for run in ("r1", "r2"):
+        for measure, name in (("full", "heldout_metrics.json"), ("working", "heldout_metrics_working.json")):
+            path = _photo_run(tmp_path / measure / run, [(42.0, 20.0, figures[measure]) for _ in range(4)])
+            with open(os.path.join(path, "heldout_metrics.json")) as f:
+                data = json.load(f)
+            for row in data["validation"]["sweep"]:
+                row["model"] = {k: float(np.mean([p[k] for p in row["per_image"]])) for k in ("psnr", "colourfulness")}
+                row["model"].update(auc_rebalanced=70.0, ciede2000=12.0, intersection=0.5)
+                row["gray"] = {"psnr": 20.0, "colourfulness": 0.0}
+            os.makedirs(tmp_path / run, exist_ok=True)
+            with open(tmp_path / run / name, "w") as f:
+                json.dump(data, f)
+    runs = [str(tmp_path / "r1"), str(tmp_path / "r2")]
+    assert td.main(["--pool", *runs, "--measure", "both", "--like-colourfulness", "35:50", "--set-size", "3"]) == 0
+    out = capsys.readouterr().out
+    picks = [line for line in out.splitlines() if line.startswith("rule (the most sets")]
+    assert picks == ["rule (the most sets meeting +1 dB and colourfulness 30): --decode annealed --temperature 0.4",
+                     "rule (the most sets meeting +1 dB and colourfulness 30): --decode mrf --temperature 0.6"]
+    assert out.rstrip().endswith("rule (the highest smaller share of the two measures): --decode mrf --temperature 0.6")
+    with pytest.raises(ColorizeError, match="like-colourfulness"):
+        td.main(["--pool", *runs, "--measure", "both"])
+    with pytest.raises(ColorizeError, match="for --pool"):
+        td.main(["--photos", str(tmp_path), "--measure", "both"])
 
 
 def test_pool_leaves_out_a_figure_some_runs_lack(td, tmp_path):
