@@ -65,6 +65,10 @@ def test_winograd_route_is_chosen_for_3x3_stride_1_small_maps_or_many_channels()
             assert conv._route(C, O, kernel, np.float32, small + 1, (3, 3), (2, 2)) == "simd"
             assert conv._route(C, O, kernel, np.float32, small + 1, (1, 1), (1, 1)) == "simd"
             assert conv._route(C, O, kernel, np.float32, small + 1) == "simd"          # geometry unknown
+            # a batch of one image (a prediction) keeps larger maps off the route; small maps stay on it
+            assert conv._route(C, O, kernel, np.float32, small + 1, *one, 1) == "simd"
+            assert conv._route(C, O, kernel, np.float32, small + 1, *one, 2) == "winograd"
+            assert conv._route(C, O, kernel, np.float32, small, *one, 1) == "winograd"
         assert conv._route(many + tile // 2, many, kernel, np.float32, small + 1, *one) == "simd"
     x = np.zeros((1, 2, 5, 5), np.float32)
     with pytest.raises(ValueError, match="3 x 3 kernel at stride 1"):

@@ -155,9 +155,9 @@ def _packed_output_grad(gy, g, pre, columns=None, rows=None):
     return gYf
 
 
-def _route(C, O, kernel, dtype=np.float32, out_pixels=None, kernel_hw=None, stride=None):
+def _route(C, O, kernel, dtype=np.float32, out_pixels=None, kernel_hw=None, stride=None, batch=None):
     """'direct', 'simd', 'small', 'winograd' or 'gemm' for kernel 'forward' | 'grad_weight' | 'grad_input' (C:
-    input channels, out_pixels: Ho * Wo).
+    input channels, out_pixels: Ho * Wo, batch: N, None if unknown).
 
     kernel_hw and stride (pairs) left as None mean "not a 3 x 3 kernel at stride 1".
     float32: 'winograd' where 'small' would be chosen, for a 3 x 3 kernel at stride 1 (measured on W1's
@@ -166,7 +166,10 @@ def _route(C, O, kernel, dtype=np.float32, out_pixels=None, kernel_hw=None, stri
     WINOGRAD_MIN_CHANNELS (forward + backward against 'simd', 1 / 2 threads: W1's `dec1`, 16 x 128 x 16 x 16
     -> 64, 0.71 / 0.83; W8's 8 x 128 x 12 x 12 -> 128, 0.54 / 0.65; 16 x 64 x 16 x 16 -> 128 0.83 / 0.77;
     8 x 128 x 32 x 32 -> 64 0.85 / 1.02; with 64 -> 64 it ties or loses at 2 threads, e.g. 8 x 64 x 128 x 128
-    -> 64, W1's `big`, 0.96 / 1.06).
+    -> 64, W1's `big`, 0.96 / 1.06). On larger maps only for batches of 2 or more: a batch of one image is
+    what `colorize predict` runs (the default model's 12 x 21 middle maps: 0.97-1.13 of the 'simd' time, a
+    whole prediction 108-118 ms either way), and the first use of the route compiles its transforms for about
+    2.7 s, which a first prediction after install would pay.
     'small' for output maps of at most SMALL_MAX_PIXELS pixels when C and O are multiples of
     SMALL_CHANNELS (measured with AVX-512 on W1's `mid` and `enc3`, 8 x 8 outputs: 0.73-0.89 of the
     'simd' time at 1 and 2 threads; at 16 x 16, `dec1`, 0.90-1.05, a tie; with 32 channels, padded
@@ -179,7 +182,8 @@ def _route(C, O, kernel, dtype=np.float32, out_pixels=None, kernel_hw=None, stri
     if np.dtype(dtype) == np.float32:
         tiled = C % SMALL_CHANNELS == 0 and O % SMALL_CHANNELS == 0
         small = tiled and out_pixels is not None and out_pixels <= SMALL_MAX_PIXELS
-        if (small or tiled and max(C, O) >= WINOGRAD_MIN_CHANNELS) and _winograd_fits(kernel_hw, stride):
+        large = tiled and max(C, O) >= WINOGRAD_MIN_CHANNELS and (batch is None or batch >= 2)
+        if (small or large) and _winograd_fits(kernel_hw, stride):
             return "winograd"
         if small:
             return "small"
@@ -229,7 +233,7 @@ def _conv2d_forward(x, w, b, stride, padding, route):
     (N, C, H, W), (O, _, kh, kw) = x.shape, w.shape
     g = Geometry(N, C, H, W, O, kh, kw, stride, padding, Ho, Wo)
     bias = np.zeros(O, x.dtype) if b is None else b
-    route = route or _route(C, O, "forward", x.dtype, Ho * Wo, (kh, kw), stride)
+    route = route or _route(C, O, "forward", x.dtype, Ho * Wo, (kh, kw), stride, N)
     _check_route("conv2d_forward", route, x.dtype, (kh, kw), stride)
     if route == "winograd":
         return conv_winograd.forward(x, w, bias, padding, (Ho, Wo), threads.get_num_threads())
@@ -264,7 +268,7 @@ def _conv2d_grad_input(gy, w, input_hw, stride, padding, route):
         f"conv2d_grad_input: gy shape {gy.shape} does not match weight {w.shape} and input size {(H, W)}"
     N, (O, C, kh, kw) = gy.shape[0], w.shape
     g = Geometry(N, C, H, W, O, kh, kw, stride, padding, Ho, Wo)
-    route = route or _route(C, O, "grad_input", gy.dtype, Ho * Wo, (kh, kw), stride)
+    route = route or _route(C, O, "grad_input", gy.dtype, Ho * Wo, (kh, kw), stride, N)
     _check_route("conv2d_grad_input", route, gy.dtype, (kh, kw), stride)
     if route == "winograd":
         return conv_winograd.grad_input(gy, w, (H, W), padding, threads.get_num_threads())
@@ -306,7 +310,7 @@ def _conv2d_grad_weight(gy, x, kernel_hw, stride, padding, route):
         f"conv2d_grad_weight: gy shape {gy.shape} does not match input {x.shape}"
     (N, C, H, W), O, (kh, kw) = x.shape, gy.shape[1], kernel_hw
     g = Geometry(N, C, H, W, O, kh, kw, stride, padding, Ho, Wo)
-    route = route or _route(C, O, "grad_weight", x.dtype, Ho * Wo, kernel_hw, stride)
+    route = route or _route(C, O, "grad_weight", x.dtype, Ho * Wo, kernel_hw, stride, N)
     _check_route("conv2d_grad_weight", route, x.dtype, kernel_hw, stride)
     if route == "winograd":
         return conv_winograd.grad_weight(gy, x, padding, threads.get_num_threads())
