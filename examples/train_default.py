@@ -1,7 +1,7 @@
 """Train the default model shipped in colorize/weights/default.npz; measure a recipe on unseen real photos.
 
     python examples/train_default.py --photos DIR --threads 1 --head bins --bins kmeans:64 --epochs 40 \
-        --repeats 2 --size 96 --crop-scale 1.0 --decode mrf --temperature 0.6 --all-photos --install
+        --repeats 2 --size 96 --crop-scale 1.0 --decode mrf --temperature 0.5 --all-photos --install
                                                   # the documented command (the shipped model; without
                                                   # --all-photos --install, the recipe measured on the test
                                                   # photos; without the bins and crop options, the older
@@ -86,7 +86,7 @@ were worse than the 22.49 dB above and were not kept: no synthetic scenes with 6
 variant and 16 photos: differences of a few tenths of a dB between such runs are within their noise.
 
 The shipped default is a bins head (--head bins, kmeans:64, 40 epochs x 2 crops of 96 x 96 at the working
-scale 96: --size 96 --crop-scale 1.0) decoded by the MRF at T = 0.6. The crop size was chosen by 4-fold
+scale 96: --size 96 --crop-scale 1.0) decoded by the MRF at T = 0.5. The crop size was chosen by 4-fold
 cross-validation on the 86 non-test photos (--val-fold I/4 runs with --hold-out-val --skip-test --sweep, then
 --pool: pooled PSNR at colourfulness >= 33, MRF T = 0.85 +1.60 dB over gray at 33.3); on the test photos, used
 once (the recipe trained on the 86 other photos): +0.40 dB, colourfulness 38.7 at the annealed T = 0.45 then
@@ -94,8 +94,9 @@ shipped (old regression default: +1.18 dB, 27.2). The shipped weights then train
 (--all-photos; on the same 86 validation photos, 64-65 training photos instead of 43 gained 0.42 dB per photo),
 and the decoding was chosen by 5-fold cross-validation on all 107 (--all-photos --val-fold I/5, measured at full
 resolution and as `colorize evaluate` does): on the photos as colourful as those the model is judged on
-(--like-colourfulness 34:54), the MRF at T = 0.6 meets +1 dB and colourfulness 30 in 62% / 46% of the drawn
-sets of 20 (full / evaluate), the highest smaller share of any decoding. README, "The default model", has the
+(--like-colourfulness 34:54), the MRF at T = 0.5 and 0.6 meet +1 dB and colourfulness 30 in 68% / 46% and
+62% / 46% of the drawn sets of 20 (full / evaluate), the highest smaller shares, tied; the higher full-resolution
+share picks T = 0.5 (--pool --measure both). README, "The default model", has the
 tables and commands. --sweep T,T,mrf:T measures decodings side by side;
 --set-decode / --set-temperature with --eval-only store a chosen decoding in --out's weights.
 
@@ -135,6 +136,9 @@ from colorize.train import Trainer, mean_ab, train_ab, write_json  # noqa: E402
 # The default model's targets on photos it never saw (rebalanced AuC: 82, drawn in the trade-off plots only)
 TARGET_GAIN_DB, TARGET_COLOURFULNESS, TARGET_AUC_REBALANCED = 1.0, 30.0, 82.0
 DRAWS = 20000                                     # photo sets drawn by --like-colourfulness
+# Shares of drawn sets within a point of each other count as tied (--measure both): drawing another 20000 sets
+# (another seed) moves a share by about 0.3 points, and can swap two decodings 0.3 points apart.
+TIE_SHARE = 0.01
 # --measure: (suffix of a run folder's heldout_metrics*.json and tradeoff_*.png, how the photos are measured)
 MEASURES = {"full": ("", "full resolution"),
             "working": ("_working", "centre crops at the model's size, as colorize evaluate")}
@@ -366,6 +370,22 @@ def split_three(ds, test_fraction, n_val, seed, fold=None, all_photos=False):
     return train, val, test
 
 
+def check_same_split(meta, args):
+    """--eval-only must measure the photos its run held out: the run's --val-fold, --all-photos and --seed
+    (recorded in the weights since folds of every photo exist; older runs are not checked)."""
+    if "val_fold" not in meta:
+        return
+    fold = tuple(meta["val_fold"]) if meta["val_fold"] else None
+    recorded, asked = (fold, bool(meta.get("all_photos")), meta.get("seed")), (args.val_fold, args.all_photos,
+                                                                                  args.seed)
+    if recorded != asked:
+        def options(fold, all_photos, seed):
+            return " ".join(([f"--val-fold {fold[0]}/{fold[1]}"] if fold else []) + (["--all-photos"] if all_photos
+                                                                                     else []) + [f"--seed {seed}"])
+        raise ColorizeError(f"{args.out} was trained with {options(*recorded)}, not {options(*asked)}: give "
+                            f"--eval-only the options of its run, so that it measures the photos held out of it")
+
+
 def fold_arg(text):
     """'1/4' -> (1, 4): --val-fold's argparse type (the range is checked against the photos by split_three)."""
     parts = text.split("/")
@@ -553,21 +573,38 @@ def pool_main(args):
             print_share_rule(shares[measure], "the most sets meeting "
                              f"+{TARGET_GAIN_DB:g} dB and colourfulness {TARGET_COLOURFULNESS:g}")
     if len(shares) == 2:
-        smaller = {key: min(s[key] for s in shares.values()) for key in shares["full"]}
+        if set(shares["full"]) != set(shares["working"]):
+            raise ColorizeError(f"the runs were swept over other decodings at each measure (full only: "
+                                f"{sorted(set(shares['full']) - set(shares['working']))}, working only: "
+                                f"{sorted(set(shares['working']) - set(shares['full']))}): measure them again "
+                                f"with the same --sweep")
+        best, smaller = smaller_share_pick(shares)
         print("both measures, share of sets meeting both targets (full / working, the smaller):")
         for key in smaller:
             print(f"  {decoding_label(*key):<16}{shares['full'][key]:>7.1%} /{shares['working'][key]:>6.1%}"
                   f"{smaller[key]:>8.1%}")
-        print_share_rule(smaller, "the highest smaller share of the two measures",
-                         tie=lambda key: max(s[key] for s in shares.values()))
+        what = (f"the highest smaller share of the two measures, those within {TIE_SHARE * 100:g} percentage "
+                f"point of it tied, then the higher full-resolution share")
+        print(f"rule ({what}): --decode {best[0]} --temperature {best[1]:g}" if smaller[best] > 0 else
+              f"rule ({what}): none (no decoding meets both targets in any drawn set)")
     return 0
 
 
-def print_share_rule(share, what, tie=lambda key: 0.0):
-    """Print the decoding with the highest share (then the highest tie(key), then the first in sweep order)."""
-    best = max(share, key=lambda key: (share[key], tie(key)))
+def print_share_rule(share, what):
+    """Print the decoding with the highest share (the first in sweep order on a tie)."""
+    best = max(share, key=share.get)
     print(f"rule ({what}): --decode {best[0]} --temperature {best[1]:g}" if share[best] > 0 else
           f"rule ({what}): none (no decoding meets both targets in any drawn set)")
+
+
+def smaller_share_pick(shares):
+    """shares {"full": {decoding: share}, "working": {...}} -> (the pick, {decoding: the smaller of its two
+    shares}). The pick has the highest smaller share; decodings within TIE_SHARE of it count as tied, and among
+    them the higher full-resolution share decides (then the first in sweep order)."""
+    smaller = {key: min(s[key] for s in shares.values()) for key in shares["full"]}
+    top = max(smaller.values())
+    tied = [key for key in smaller if smaller[key] >= top - TIE_SHARE]
+    return max(tied, key=lambda key: shares["full"][key]), smaller
 
 
 def main(argv=None):
@@ -600,7 +637,8 @@ def main(argv=None):
                    help="pool the validation sweeps of these --val-fold runs (photo-weighted), print the table "
                         "and the decoding that the --min-colourfulness rule picks, draw the trade-off into the "
                         "first RUN's folder (tradeoff_pooled.png, or tradeoff_pooled_working.png with --measure "
-                        "working), then exit")
+                        "working; with --measure both, each measure and then the rule that chose the shipped "
+                        "decoding), then exit")
     p.add_argument("--min-colourfulness", type=float, default=33.0,
                    help="--pool's rule: the highest pooled PSNR among decodings at least this colourful "
                         "(default 33: the target 30 plus a margin)")
@@ -628,9 +666,9 @@ def main(argv=None):
                    help="class-rebalancing strength in [0, 1] (default 0.5 for bins, 0 for ab)")
     p.add_argument("--decode", default="mrf", choices=("annealed", "mean", "mode", "mrf"),
                    help="bins: decoding saved with the weights (default mrf, the shipped model's)")
-    p.add_argument("--temperature", type=float, default=0.6,
+    p.add_argument("--temperature", type=float, default=0.5,
                    help="bins: temperature of the annealed mean (of the MRF's marginals) saved with the weights "
-                        "(default 0.6, the shipped model's)")
+                        "(default 0.5, the shipped model's)")
     p.add_argument("--sweep", default=None, metavar="T,T,...",
                    help="bins: also measure these temperatures (and mean, mode, mrf) on the measured photos")
     p.add_argument("--set-decode", default=None, choices=("annealed", "mean", "mode", "mrf"),
@@ -648,7 +686,8 @@ def main(argv=None):
                         "crop it was trained on), at that one scale (files heldout_metrics_working.json and "
                         "*_working.png; --pool reads that file with it); both: for --pool --like-colourfulness, "
                         "each measure, then the decoding whose smaller share of sets meeting both targets is "
-                        "highest (the rule that chose the shipped decoding)")
+                        f"highest, those within {TIE_SHARE * 100:g} percentage point of it tied, then the higher "
+                        f"full-resolution share (the rule that chose the shipped decoding)")
     p.add_argument("--all-photos", action="store_true",
                    help="train the final model on every photo, the test photos too (once they have measured the "
                         "recipe: the shipped model's command); nothing is left to measure, so no figures are printed. "
@@ -673,6 +712,8 @@ def main(argv=None):
         raise ColorizeError("--all-photos trains the final model on every photo: drop --hold-out-val and --eval-only "
                             "(measure the recipe on the test photos by the same command without --all-photos, or "
                             "cross-validate on every photo with --val-fold)")
+    if args.install and args.val_fold:
+        raise ColorizeError("--install ships a final model: a --val-fold run holds a fold out of training")
     if args.keep == "best" and not args.hold_out_val:
         raise ColorizeError("--keep best chooses the epoch by the validation photos: it needs --hold-out-val")
     config = dict(MODEL) if args.model_config is None else json.loads(args.model_config)
@@ -694,8 +735,9 @@ def main(argv=None):
     train_set, val_set, test_set = ds.subset(i_train), ds.subset(i_val), ds.subset(i_test)
     os.makedirs(args.out, exist_ok=True)
     test_label = "test (trained on: --all-photos)" if args.all_photos else "test"
-    write_split(os.path.join(args.out, "split.tsv"), ds, (("train", i_train), ("val", i_val), (test_label, i_test)),
-                args.photos)
+    if not args.eval_only:                 # --eval-only keeps the split its run recorded
+        write_split(os.path.join(args.out, "split.tsv"), ds,
+                    (("train", i_train), ("val", i_val), (test_label, i_test)), args.photos)
     # Validate at the training scale on three crops per validation photo (start, centre and end of its longer
     # side): three times the pixels of a single centre crop, so a steadier choice of the epoch to keep.
     val_crops = D.Dataset(np.stack([c for im in val_set.large for c in three_crops(im, tuple(ds.size))]),
@@ -730,7 +772,7 @@ def main(argv=None):
                   f"set ({len(train_set)} images)", flush=True)
         repeated = train_set.subset(np.tile(np.arange(len(train_set)), args.repeats))
         meta = {"data": os.path.basename(os.path.normpath(args.photos)), "size": args.size, "scale": scale,
-                "all_photos": args.all_photos,
+                "all_photos": args.all_photos, "val_fold": args.val_fold, "seed": args.seed,
                 "scales": scales, "mean_ab": mean, "classes": None, "n_train": len(train_set),
                 "n_val": len(val_set) if args.hold_out_val else 0, "keep": args.keep,
                 "title": f"default model: {config['model']} on real photos", "recipe": "examples/train_default.py"}
@@ -767,9 +809,11 @@ def main(argv=None):
         print(f"training: {trainer.epoch} epochs, kept epoch {kept}, {minutes:.1f} min", flush=True)
 
     model, meta = load_weights(run_model)
+    if args.eval_only:
+        check_same_split(meta, args)
     results, test_preds = {}, None
     trained_on_test = args.all_photos or meta.get("all_photos", False)
-    if trained_on_test and not args.skip_test:
+    if trained_on_test and not args.skip_test and not args.val_fold:
         print("these weights trained on the test photos too (--all-photos): nothing unseen is left to measure them on")
     parts = ((("validation", val_set),) if meta.get("n_val") else ()) + \
         ((("test", test_set),) if not (args.skip_test or trained_on_test) else ())

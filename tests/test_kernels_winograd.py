@@ -49,6 +49,25 @@ def test_transform_kernels_match_their_twins(N, th, tw, C, cut, pad, seed):
     np.testing.assert_array_equal(gx, gx_ref)
 
 
+def test_the_batch_reaches_the_route(monkeypatch):
+    """conv2d_forward / grad_input / grad_weight pass N to _route: a larger map at batch 1 stays off Winograd,
+    at batch 2 takes it."""
+    taken = []
+    for name in ("forward", "grad_input", "grad_weight"):
+        monkeypatch.setattr(conv.conv_winograd, name, lambda *a, name=name: taken.append(name) or "winograd")
+    rng = np.random.default_rng(0)
+    w = rng.standard_normal((128, 64, 3, 3)).astype(np.float32)
+    for n in (1, 2):
+        x = rng.standard_normal((n, 64, 9, 9)).astype(np.float32)
+        gy = rng.standard_normal((n, 128, 9, 9)).astype(np.float32)
+        y = conv.conv2d_forward(x, w, None, (1, 1), (1, 1))
+        gx = conv.conv2d_grad_input(gy, w, (9, 9), (1, 1), (1, 1))
+        gw = conv.conv2d_grad_weight(gy, x, (3, 3), (1, 1), (1, 1))
+        if n == 1:
+            assert not taken and y.shape == (1, 128, 9, 9) and gx.shape == x.shape and gw.shape == w.shape
+    assert taken == ["forward", "grad_input", "grad_weight"]
+
+
 def test_winograd_route_is_chosen_for_3x3_stride_1_small_maps_or_many_channels():
     tile, small, many = conv.SMALL_CHANNELS, conv.SMALL_MAX_PIXELS, conv.WINOGRAD_MIN_CHANNELS
     one = ((3, 3), (1, 1))

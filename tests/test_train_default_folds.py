@@ -37,6 +37,9 @@ def test_folds_of_all_photos_partition_every_photo_with_no_test_part(td):
         assert len(test) == 0 and not set(train) & set(val) and len(train) + len(val) == 107
         vals.append(set(val))
     assert set().union(*vals) == set(range(107)) and sum(map(len, vals)) == 107
+    # without a fold, all_photos (the final model's flag) still splits off the test part that measured the recipe
+    np.testing.assert_array_equal(td.split_three(photos, 0.2, 16, seed=0, all_photos=True)[2],
+                                  td.split_three(photos, 0.2, 16, seed=0)[2])
 
 
 def _run(path, n, rows):
@@ -151,36 +154,62 @@ def test_pool_command_prints_both_rules(td, tmp_path, capsys):
         td.main(["--pool", *runs, "--like-colourfulness", "35:50", "--set-size", "0"])
 
 
-def test_pool_measure_both_picks_the_highest_smaller_share(td, tmp_path, capsys):
-    """--measure both: each measure's table and pick, then the decoding whose smaller share is highest (here not
-    the full measure's pick); it needs --like-colourfulness, and a run is measured one way at a time."""
+def test_smaller_share_pick_takes_the_highest_smaller_share_and_breaks_near_ties_by_full_resolution(td):
+    a, b, c, d = ("annealed", 0.4), ("mrf", 0.5), ("mrf", 0.6), ("mrf", 0.85)
+    # each measure alone picks another decoding (a at full resolution, d as evaluate); the smaller shares
+    # are a 0.10, b 0.50, c 0.45, d 0.20: b
+    shares = {"full": {a: 0.90, b: 0.60, c: 0.55, d: 0.20}, "working": {a: 0.10, b: 0.50, c: 0.45, d: 0.70}}
+    pick, smaller = td.smaller_share_pick(shares)
+    assert pick == b and smaller == {a: 0.10, b: 0.50, c: 0.45, d: 0.20}
+    # c within TIE_SHARE of b: tied, and c's higher full-resolution share decides; just outside, b again
+    shares["working"][c] = 0.50 - td.TIE_SHARE / 2
+    shares["full"][c] = 0.65
+    assert td.smaller_share_pick(shares)[0] == c
+    shares["working"][c] = 0.50 - 2 * td.TIE_SHARE
+    assert td.smaller_share_pick(shares)[0] == b
+
+
+def test_pool_measure_both_prints_each_measure_and_the_rule(td, tmp_path, capsys):
+    """--measure both: each measure's table and pick, then the smaller-share rule's pick (here not the full
+    measure's); it needs --like-colourfulness and the same decodings at both measures, and a run is measured one
+    way at a time."""
     a, b, c = ("annealed", 0.4), ("mrf", 0.6), ("mrf", 0.85)
     # per measure, per decoding: (PSNR over a gray 20 dB, colourfulness) on 4 photos of colourfulness 42
     figures = {"full": {a: (21.5, 32.0), b: (21.2, 31.0), c: (22.0, 28.0)},
                "working": {a: (20.5, 35.0), b: (21.2, 31.0), c: (21.5, 31.0)}}
-    for run in ("r1", "r2"):
-        for measure, name in (("full", "heldout_metrics.json"), ("working", "heldout_metrics_working.json")):
-            path = _photo_run(tmp_path / measure / run, [(42.0, 20.0, figures[measure]) for _ in range(4)])
-            with open(os.path.join(path, "heldout_metrics.json")) as f:
-                data = json.load(f)
-            for row in data["validation"]["sweep"]:
-                row["model"] = {k: float(np.mean([p[k] for p in row["per_image"]])) for k in ("psnr", "colourfulness")}
-                row["model"].update(auc_rebalanced=70.0, ciede2000=12.0, intersection=0.5)
-                row["gray"] = {"psnr": 20.0, "colourfulness": 0.0}
-            os.makedirs(tmp_path / run, exist_ok=True)
-            with open(tmp_path / run / name, "w") as f:
-                json.dump(data, f)
-    runs = [str(tmp_path / "r1"), str(tmp_path / "r2")]
+
+    def write_runs(figures, root):
+        for run in ("r1", "r2"):
+            for measure, name in (("full", "heldout_metrics.json"), ("working", "heldout_metrics_working.json")):
+                path = _photo_run(root / measure / run, [(42.0, 20.0, figures[measure]) for _ in range(4)])
+                with open(os.path.join(path, "heldout_metrics.json")) as f:
+                    data = json.load(f)
+                for row in data["validation"]["sweep"]:
+                    row["model"] = {k: float(np.mean([p[k] for p in row["per_image"]]))
+                                    for k in ("psnr", "colourfulness")}
+                    row["model"].update(auc_rebalanced=70.0, ciede2000=12.0, intersection=0.5)
+                    row["gray"] = {"psnr": 20.0, "colourfulness": 0.0}
+                os.makedirs(root / run, exist_ok=True)
+                with open(root / run / name, "w") as f:
+                    json.dump(data, f)
+        return [str(root / "r1"), str(root / "r2")]
+
+    runs = write_runs(figures, tmp_path / "ok")
     assert td.main(["--pool", *runs, "--measure", "both", "--like-colourfulness", "35:50", "--set-size", "3"]) == 0
     out = capsys.readouterr().out
     picks = [line for line in out.splitlines() if line.startswith("rule (the most sets")]
     assert picks == ["rule (the most sets meeting +1 dB and colourfulness 30): --decode annealed --temperature 0.4",
                      "rule (the most sets meeting +1 dB and colourfulness 30): --decode mrf --temperature 0.6"]
-    assert out.rstrip().endswith("rule (the highest smaller share of the two measures): --decode mrf --temperature 0.6")
+    assert "  mrf T=0.6        100.0% /100.0%  100.0%" in out
+    assert out.rstrip().endswith("--decode mrf --temperature 0.6")
     with pytest.raises(ColorizeError, match="like-colourfulness"):
         td.main(["--pool", *runs, "--measure", "both"])
     with pytest.raises(ColorizeError, match="for --pool"):
         td.main(["--photos", str(tmp_path), "--measure", "both"])
+    del figures["working"][c]
+    short = write_runs(figures, tmp_path / "short")
+    with pytest.raises(ColorizeError, match="full only.*mrf.*0.85"):
+        td.main(["--pool", *short, "--measure", "both", "--like-colourfulness", "35:50", "--set-size", "3"])
 
 
 def test_pool_leaves_out_a_figure_some_runs_lack(td, tmp_path):
@@ -204,10 +233,30 @@ def test_pool_leaves_out_a_figure_some_runs_lack(td, tmp_path):
     assert td._per_image_auc(mixed[("annealed", 0.5)][1]["model"]) == ""            # a blank column in the tables
 
 
-def test_all_photos_is_for_the_final_model_only(td, tmp_path):
+def test_all_photos_is_for_the_final_model_or_folds_of_every_photo(td, tmp_path):
     for extra in (["--hold-out-val"], ["--eval-only"]):
         with pytest.raises(ColorizeError, match="--all-photos"):
             td.main(["--photos", str(tmp_path), "--all-photos", *extra])
+    with pytest.raises(ColorizeError, match="--install ships a final model"):
+        td.main(["--photos", str(tmp_path), "--all-photos", "--hold-out-val", "--val-fold", "1/5", "--install"])
+
+
+def test_eval_only_measures_the_fold_its_run_held_out(td, tmp_path):
+    """Weights record --val-fold, --all-photos and --seed; --eval-only with other ones is an error (it would
+    measure photos the model trained on) and leaves the run's split file alone."""
+    photos, weights = _photos_and_weights(tmp_path, [(40, 56)] * 6, {"model": "unet", "width": 4, "depth": 1},
+                                          {"size": 32, "scale": 32, "scales": [32], "mean_ab": [0.0, 0.0],
+                                           "n_val": 2, "all_photos": True, "val_fold": [1, 3], "seed": 0}, seed=0)
+    run = weights.parent
+    common = ["--photos", str(photos), "--size", "32", "--crop-scale", "1", "--out", str(run), "--eval-only",
+              "--hold-out-val", "--skip-test"]
+    for wrong in (["--val-fold", "1/3"], ["--val-fold", "2/3", "--all-photos"],
+                  ["--val-fold", "1/3", "--all-photos", "--seed", "1"]):
+        with pytest.raises(ColorizeError, match="was trained with --val-fold 1/3 --all-photos --seed 0"):
+            td.main(common + wrong)
+    assert not (run / "split.tsv").exists()
+    assert td.main(common + ["--val-fold", "1/3", "--all-photos"]) == 0
+    assert (run / "heldout_metrics.json").exists() and not (run / "split.tsv").exists()
 
 
 def test_all_photos_adds_the_test_photos_to_training(td):
