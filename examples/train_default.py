@@ -195,10 +195,10 @@ def three_crops(image, hw):
 def photo_metrics(model, paths, sizes, mean, decodings=(None,), working=None):
     """Colorize each photo at full size as `colorize predict` does (or, with working = the model's size, the
     crop it was trained on, its working x working centre crop at that one scale, as `colorize evaluate` does)
-    -> {decoding: (per-image rows, mean row, predictions)}. decodings: (method, T) pairs for a bins model (its logits are computed once
-    per photo and decoded each way), or (None,): the model's own. The mean row adds the colour-bias report over all the
-    photos' pixels (AuC, rebalanced AuC over the set and per photo, CIEDE2000, histogram intersection, chroma
-    ratio) for the model and the gray and mean-ab baselines."""
+    -> {decoding: (per-image rows, mean row, predictions)}. decodings: (method, T) pairs for a bins model (its
+    logits are computed once per photo and decoded each way), or (None,): the model's own. The mean row adds the
+    colour-bias report over all the photos' pixels (AuC, rebalanced AuC over the set and per photo, CIEDE2000,
+    histogram intersection, chroma ratio) for the model and the gray and mean-ab baselines."""
     out = {d: ([], BiasReport(mean), []) for d in decodings}
     for path in paths:
         rgb = load_image(path)
@@ -375,15 +375,15 @@ def check_same_split(meta, args):
     (recorded in the weights since folds of every photo exist; older runs are not checked)."""
     if "val_fold" not in meta:
         return
-    fold = tuple(meta["val_fold"]) if meta["val_fold"] else None
-    recorded, asked = (fold, bool(meta.get("all_photos")), meta.get("seed")), (args.val_fold, args.all_photos,
-                                                                                  args.seed)
+    def options(fold, all_photos, seed):
+        return " ".join([f"--val-fold {fold[0]}/{fold[1]}"] * bool(fold) + ["--all-photos"] * all_photos +
+                        [f"--seed {seed}"])
+
+    recorded = options(meta["val_fold"], bool(meta.get("all_photos")), meta.get("seed"))
+    asked = options(args.val_fold, args.all_photos, args.seed)
     if recorded != asked:
-        def options(fold, all_photos, seed):
-            return " ".join(([f"--val-fold {fold[0]}/{fold[1]}"] if fold else []) + (["--all-photos"] if all_photos
-                                                                                     else []) + [f"--seed {seed}"])
-        raise ColorizeError(f"{args.out} was trained with {options(*recorded)}, not {options(*asked)}: give "
-                            f"--eval-only the options of its run, so that it measures the photos held out of it")
+        raise ColorizeError(f"{args.out} was trained with {recorded}, not {asked}: give --eval-only the options of "
+                            f"its run, so that it measures the photos held out of it")
 
 
 def fold_arg(text):
@@ -583,16 +583,16 @@ def pool_main(args):
         for key in smaller:
             print(f"  {decoding_label(*key):<16}{shares['full'][key]:>7.1%} /{shares['working'][key]:>6.1%}"
                   f"{smaller[key]:>8.1%}")
-        what = (f"the highest smaller share of the two measures, those within {TIE_SHARE * 100:g} percentage "
-                f"point of it tied, then the higher full-resolution share")
-        print(f"rule ({what}): --decode {best[0]} --temperature {best[1]:g}" if smaller[best] > 0 else
-              f"rule ({what}): none (no decoding meets both targets in any drawn set)")
+        print_share_rule(smaller, f"the highest smaller share of the two measures, those within "
+                                  f"{TIE_SHARE * 100:g} percentage point of it tied, then the higher "
+                                  f"full-resolution share", best)
     return 0
 
 
-def print_share_rule(share, what):
-    """Print the decoding with the highest share (the first in sweep order on a tie)."""
-    best = max(share, key=share.get)
+def print_share_rule(share, what, best=None):
+    """Print the rule's pick: best, or by default the decoding with the highest share (the first in sweep order
+    on a tie)."""
+    best = max(share, key=share.get) if best is None else best
     print(f"rule ({what}): --decode {best[0]} --temperature {best[1]:g}" if share[best] > 0 else
           f"rule ({what}): none (no decoding meets both targets in any drawn set)")
 

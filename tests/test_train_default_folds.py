@@ -80,16 +80,20 @@ def test_val_fold_is_parsed_by_argparse(td):
             td.fold_arg(bad)
 
 
-def _photo_run(path, photos):
-    """A fold run whose sweep has per-photo figures; photos: [(truth colourfulness, gray PSNR,
-    {(method, T): (PSNR, colourfulness)})]."""
-    os.makedirs(path)
+def _photo_run(path, photos, name="heldout_metrics.json"):
+    """A fold run whose sweep has per-photo figures, and pooled rows of their means (as --pool's table needs),
+    written to path/name; photos: [(truth colourfulness, gray PSNR, {(method, T): (PSNR, colourfulness)})]."""
+    os.makedirs(path, exist_ok=True)
     keys = list(photos[0][2])
     per_image = {f"p{i}": {"truth_colourfulness": t, "gray": {"psnr": g}} for i, (t, g, _) in enumerate(photos)}
-    sweep = [dict(method=m, T=T, model={}, gray={},
-                  per_image=[{"psnr": d[(m, T)][0], "colourfulness": d[(m, T)][1]} for _, _, d in photos])
-             for m, T in keys]
-    with open(os.path.join(path, "heldout_metrics.json"), "w") as f:
+    gray = {"psnr": float(np.mean([g for _, g, _ in photos])), "colourfulness": 0.0}
+    sweep = []
+    for m, T in keys:
+        rows = [{"psnr": d[(m, T)][0], "colourfulness": d[(m, T)][1]} for _, _, d in photos]
+        model = {k: float(np.mean([r[k] for r in rows])) for k in ("psnr", "colourfulness")}
+        model.update(auc_rebalanced=70.0, ciede2000=12.0, intersection=0.5)
+        sweep.append(dict(method=m, T=T, model=model, gray=gray, per_image=rows))
+    with open(os.path.join(path, name), "w") as f:
         json.dump({"validation": {"per_image": per_image, "sweep": sweep}}, f)
     return str(path)
 
@@ -131,17 +135,7 @@ def test_pool_command_prints_both_rules(td, tmp_path, capsys):
     decoding reaches --min-colourfulness; --like-colourfulness without --pool and --set-size 0 are errors."""
     vivid, dull = ("annealed", 0.4), ("mrf", 0.85)
     photos = [(42.0, 20.0, {vivid: (21.5, 32.0), dull: (22.0, 28.0)}) for _ in range(4)]
-    for r in ("a", "b"):
-        path = _photo_run(tmp_path / r, photos)
-        with open(os.path.join(path, "heldout_metrics.json")) as f:
-            data = json.load(f)
-        for row in data["validation"]["sweep"]:                 # the pooled means of the per-photo figures
-            row["model"] = {k: float(np.mean([p[k] for p in row["per_image"]])) for k in ("psnr", "colourfulness")}
-            row["model"].update(auc_rebalanced=70.0, ciede2000=12.0, intersection=0.5)
-            row["gray"] = {"psnr": 20.0, "colourfulness": 0.0}
-        with open(os.path.join(path, "heldout_metrics.json"), "w") as f:
-            json.dump(data, f)
-    runs = [str(tmp_path / "a"), str(tmp_path / "b")]
+    runs = [_photo_run(tmp_path / r, photos) for r in ("a", "b")]
     assert td.main(["--pool", *runs, "--min-colourfulness", "40", "--like-colourfulness", "35:50",
                     "--set-size", "3"]) == 0
     out = capsys.readouterr().out
@@ -181,17 +175,7 @@ def test_pool_measure_both_prints_each_measure_and_the_rule(td, tmp_path, capsys
     def write_runs(figures, root):
         for run in ("r1", "r2"):
             for measure, name in (("full", "heldout_metrics.json"), ("working", "heldout_metrics_working.json")):
-                path = _photo_run(root / measure / run, [(42.0, 20.0, figures[measure]) for _ in range(4)])
-                with open(os.path.join(path, "heldout_metrics.json")) as f:
-                    data = json.load(f)
-                for row in data["validation"]["sweep"]:
-                    row["model"] = {k: float(np.mean([p[k] for p in row["per_image"]]))
-                                    for k in ("psnr", "colourfulness")}
-                    row["model"].update(auc_rebalanced=70.0, ciede2000=12.0, intersection=0.5)
-                    row["gray"] = {"psnr": 20.0, "colourfulness": 0.0}
-                os.makedirs(root / run, exist_ok=True)
-                with open(root / run / name, "w") as f:
-                    json.dump(data, f)
+                _photo_run(root / run, [(42.0, 20.0, figures[measure]) for _ in range(4)], name)
         return [str(root / "r1"), str(root / "r2")]
 
     runs = write_runs(figures, tmp_path / "ok")

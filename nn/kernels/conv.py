@@ -117,8 +117,8 @@ def conv2d_grad_weight_ref(gy, x, kernel_hw, stride, padding):
 #     where the micro-kernels would pad it to a block of rows (see _route);
 #   * conv_small (float32, small maps): the same register blocking with the input channels last, so
 #     only real pixels are computed (an 8 x 8 map is a 9 x 9 phase plane: 1.27x the work);
-#   * conv_winograd (float32, 3 x 3 at stride 1: small maps, or 128 channels in or out at batch 2 or more): Winograd's
-#     F(2 x 2, 3 x 3), 2.25x fewer multiplications, its 16 products on conv_small's micro-kernel.
+#   * conv_winograd (float32, 3 x 3 at stride 1: small maps, or 128 channels in or out at batch 2 or more):
+#     Winograd's F(2 x 2, 3 x 3), 2.25x fewer multiplications, its 16 products on conv_small's micro-kernel.
 # All split their work over Numba's threads; conv_gemm's BLAS calls run on one thread each
 # (threads.py), so only one thread pool is busy at a time.
 from . import conv_direct, conv_simd, conv_small, conv_winograd, threads
