@@ -18,9 +18,13 @@ backward passes are the same chain read backwards (each map's adjoint):
 The 16 products run on conv_small.tiles (the register-blocked micro-kernel; its serial build at one thread,
 as for conv_small).  The input and
 output transforms are Numba kernels, a tile per iteration with the channels innermost (NumPy twins:
-*_ref); the weight transforms are NumPy additions on (C, O) planes.  The transform kernels run their
-parallel build at every thread count: their serial builds (serial.py) are not vectorised, 10x slower
-(input transform of `mid` 1.51 ms serial, 0.14 ms parallel at one thread).  The error grows with the
+*_ref); the weight transforms are NumPy additions on (C, O) planes.  The input transform and the output
+gradient's run their parallel build at every thread count: their serial builds (serial.py) are not
+vectorised, 8-10x slower (W8's 8 x 128 x 12 x 12 middle conv at one thread: 1.29 ms serial, 0.15 ms
+parallel).  The output transform and the input gradient's are serial kernels: at one thread they run as
+fast as their parallel builds (0.047 / 0.045 ms and 0.35 / 0.35 ms there) and compile about 3x faster
+(0.3 s against 0.8-0.9 s each, the first training epoch's compile at 2 threads 9.4 -> 7.9 s); at 2 threads
+they cost 0.02 and 0.17 ms more a call, about 8 ms of a 1.5 s W8 epoch.  The error grows with the
 transforms' constants (1/2 in G): about 1e-6 relative in float32 (4-7e-7 on `mid`, against float64).
 """
 import functools
@@ -225,8 +229,8 @@ def grad_weight(gy, x, padding, n_threads):
 
 
 # ----------------------------------------------------------------------------- the transforms as kernels
-# One tile per iteration of the parallel loop (the input gradient: one image, whose tiles overlap), the
-# channels innermost; each does the additions of the NumPy twins above in the same order.
+# One tile per iteration of the outer loop (the input gradient: one image, whose tiles overlap), the channels
+# innermost; each does the additions of the NumPy twins above in the same order.
 
 @njit(inline="always")
 def _bt(d0, d1, d2, d3):
@@ -268,12 +272,12 @@ def input_transform(xp, th, tw, V):
             V[12, p, c], V[13, p, c], V[14, p, c], V[15, p, c] = _bt(r30, r31, r32, r33)
 
 
-@njit(parallel=True, cache=True)
+@njit(cache=True)
 def output_transform(M, th, tw, y):
     """y[n, 2i + r, 2j + s, o] = (At M[:, p, o] At')[r, s] for tile p = (n, i, j), inside the map;
     M (16, >= N th tw, >= O), y (N, Ho, Wo, O) channels last."""
     N, Ho, Wo, O = y.shape
-    for p in prange(N * th * tw):
+    for p in range(N * th * tw):
         n, i, j = p // (th * tw), 2 * (p // tw % th), 2 * (p % tw)
         right, below = j + 1 < Wo, i + 1 < Ho
         for o in range(O):
@@ -317,13 +321,13 @@ def output_grad_transform(gy, th, tw, gM):
             gM[12, p, o], gM[13, p, o], gM[14, p, o], gM[15, p, o] = _att(s30, s31)
 
 
-@njit(parallel=True, cache=True)
+@njit(cache=True)
 def input_grad_transform(gV, th, tw, ph, pw, gx):
     """gx[n, 2i - ph + a, 2j - pw + b, c] += (Bt' gV[:, p, c] Bt)[a, b] for each tile p = (n, i, j), inside the
-    map (tiles in order; one image per parallel iteration, as its tiles overlap); gV (16, >= N th tw, >= C),
+    map (tiles in order, as they overlap); gV (16, >= N th tw, >= C),
     gx (N, H, W, C) channels last, zeroed by the caller."""
     N, H, W, C = gx.shape
-    for n in prange(N):
+    for n in range(N):
         for t in range(th * tw):
             p = n * th * tw + t
             i, j = 2 * (t // tw) - ph, 2 * (t % tw) - pw
