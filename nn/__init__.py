@@ -23,22 +23,23 @@ from . import functional
 from . import functional as F
 from . import tensor_ops
 from .tensor_ops.convert import Size, numel, clone
-from .tensor_ops.pointwise import (exp, log, log1p, sqrt, rsqrt, reciprocal, square, sin, cos, abs, sign,
+from .tensor_ops.pointwise import (exp, log, log1p, log2, log10, lerp, sqrt, rsqrt, reciprocal, square, sin, cos, abs, sign,
                                    floor, ceil, round, trunc, neg, pow, clamp, clip, clamp_min, clamp_max,
                                    maximum, minimum, where, masked_fill, triu, tril,
                                    remainder, floor_divide, add, sub, mul, div, multiply, divide, subtract,
                                    true_divide)
 from .tensor_ops.reductions import (sum, mean, var, std, prod, max, min, amax, amin, argmax, argmin, all, any,
-                                    count_nonzero, cumsum, norm, sort, topk)
-from .tensor_ops.shape import (reshape, squeeze, unsqueeze, permute, transpose, t, flip, split, chunk, unbind,
+                                    count_nonzero, cumsum, cumprod, norm, sort, argsort, topk)
+from .tensor_ops.shape import (reshape, squeeze, unsqueeze, permute, transpose, t, flip, roll, diag, outer, dot,
+                               addmm, hstack, vstack, broadcast_tensors, meshgrid, split, chunk, unbind,
                                stack, matmul, bmm, baddbmm, flatten, cat)
-from .tensor_ops.indexing import gather, nonzero
+from .tensor_ops.indexing import gather, index_select, masked_select, scatter, scatter_add, nonzero
 from .tensor_ops.einsum import einsum
 from .tensor_ops.compare import (eq, ne, lt, le, gt, ge, logical_and, logical_or, logical_xor, logical_not,
                                  isnan, isinf, isfinite, isclose, allclose, equal)
 from .functional import relu, sigmoid, tanh, softmax, log_softmax
-from .factories import (tensor, as_tensor, from_numpy, zeros, ones, full, empty, eye, arange, linspace, rand,
-                        randn, randint, randperm, zeros_like, ones_like, full_like, empty_like, rand_like,
+from .factories import (tensor, as_tensor, from_numpy, zeros, ones, full, empty, eye, arange, linspace, logspace,
+                        rand, randn, randint, randperm, normal, bernoulli, multinomial, zeros_like, ones_like, full_like, empty_like, rand_like,
                         randn_like, randint_like, is_tensor)
 from .legacy_types import (FloatTensor, DoubleTensor, LongTensor, IntTensor, ShortTensor, CharTensor,  # noqa: F401
                            ByteTensor, BoolTensor)
@@ -50,7 +51,7 @@ from .modules import (MSELoss, L1Loss, SmoothL1Loss, CrossEntropyLoss, NLLLoss, 
                       LayerNorm, Embedding, AdaptiveAvgPool2d, AdaptiveMaxPool2d, Softmax, LogSoftmax, ELU,
                       GELU, Softplus, SiLU, Dropout2d, Unflatten, InstanceNorm2d, ZeroPad2d, ConstantPad2d,
                       ReflectionPad2d, ReplicationPad2d, PixelShuffle, PixelUnshuffle, Hardtanh, ReLU6,
-                      Conv1d, MaxPool1d, AvgPool1d)
+                      Conv1d, MaxPool1d, AvgPool1d, SELU, Mish, Hardsigmoid, Hardswish, LogSigmoid, Softmin, PReLU)
 from . import optim, init, utils
 from .gradcheck import gradcheck, GradcheckError
 from .serialization import save, load

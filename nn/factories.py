@@ -1,5 +1,6 @@
 """Creation functions: tensor, as_tensor, from_numpy, zeros, ones, full, empty, eye, arange, linspace,
-rand, randn, randint, randperm, the *_like forms and the Tensor.new_* methods.
+logspace, rand, randn, randint, randperm, normal, bernoulli, multinomial, the *_like forms and the Tensor.new_*
+methods.
 
 Every factory takes PyTorch's keywords ``dtype=``, ``device=`` (the CPU only:
 see nn/device.py) and ``requires_grad=``. Sizes are given as ``zeros(2, 3)`` or
@@ -15,7 +16,8 @@ from .tensor_ops._attach import attach
 from .init import _rng as _gen
 
 __all__ = ["tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "empty", "eye", "arange",
-           "linspace", "rand", "randn", "randint", "randperm", "zeros_like", "ones_like", "full_like",
+           "linspace", "logspace", "rand", "randn", "randint", "randperm", "normal", "bernoulli", "multinomial",
+           "zeros_like", "ones_like", "full_like",
            "empty_like", "rand_like", "randn_like", "randint_like", "is_tensor"]
 
 
@@ -118,6 +120,12 @@ def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
     return _new(np.linspace(start, end, int(steps)).astype(dt), None, device, requires_grad)
 
 
+def logspace(start, end, steps, base=10.0, dtype=None, device=None, requires_grad=False):
+    """base ** linspace(start, end, steps)."""
+    dt = to_dtype(dtype) if dtype is not None else float32
+    return _new((float(base) ** np.linspace(start, end, int(steps))).astype(dt), None, device, requires_grad)
+
+
 def _random(values, dtype, device, requires_grad):
     dt = to_dtype(dtype) if dtype is not None else float32
     if dt.kind != "f":
@@ -151,6 +159,62 @@ def randint(low=0, high=None, size=None, *args, generator=None, dtype=None, devi
 def randperm(n, generator=None, dtype=None, device=None, requires_grad=False):
     """A random permutation of 0 .. n-1, int64."""
     return _new(_gen(generator).permutation(int(n)).astype(np.int64), dtype, device, requires_grad)
+
+
+def _data(x):
+    return x.data if isinstance(x, Tensor) else np.asarray(x)
+
+
+def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, device=None, requires_grad=False):
+    """Draws from N(mean, std^2): mean and std numbers or tensors (broadcast together; the result takes
+    their shape and floating dtype), or numbers with size=. Not differentiable in mean or std."""
+    m, sd = _data(mean), _data(std)
+    if np.any(sd < 0):
+        raise ValueError("normal: std must be >= 0")
+    shape = _sizes((size,)) if size is not None else np.broadcast_shapes(m.shape, sd.shape)
+    floating = [t.dtype for t in (mean, std) if isinstance(t, Tensor) and t.dtype.kind == "f"]
+    dt = to_dtype(dtype) if dtype is not None else (floating[0] if floating else float32)
+    values = m + sd * _gen(generator).standard_normal(shape)
+    return _new(values.astype(dt), None, device, requires_grad)
+
+
+def bernoulli(input, p=None, *, generator=None):
+    """1 with probability input (or p) per element, else 0, in input's floating dtype."""
+    probs = _data(input) if p is None else np.broadcast_to(np.asarray(p, np.float64), _data(input).shape)
+    if probs.size and (probs.min() < 0 or probs.max() > 1):
+        raise ValueError("bernoulli: probabilities must be in [0, 1]")
+    dt = input.dtype if isinstance(input, Tensor) and input.dtype.kind == "f" else float32
+    return _new((_gen(generator).random(probs.shape) < probs).astype(dt), None, None, False)
+
+
+def multinomial(input, num_samples, replacement=False, *, generator=None):
+    """Indices (int64) drawn with probability proportional to the weights in input (n,) or (m, n), one row of
+    num_samples per row of input: with replacement by inverting the cumulative weights, without by the
+    Gumbel top-k trick (the k largest of log w + Gumbel noise are a draw of k distinct indices)."""
+    w = _data(input).astype(np.float64)
+    rows = w.reshape(-1, w.shape[-1]) if w.ndim in (1, 2) else None
+    if rows is None or not np.all(np.isfinite(rows)) or np.any(rows < 0) or np.any(rows.sum(1) <= 0):
+        raise ValueError("multinomial: input must be a 1-D or 2-D tensor of non-negative finite weights with a "
+                         "positive sum in every row")
+    k = int(num_samples)
+    if k < 1 or (not replacement and k > np.count_nonzero(rows, axis=1).min()):
+        raise ValueError(f"multinomial: cannot draw {num_samples} samples without replacement from rows with "
+                         f"{np.count_nonzero(rows, axis=1).min()} non-zero weights" if k >= 1 else
+                         f"multinomial: num_samples must be at least 1, got {num_samples}")
+    rng = _gen(generator)
+    if replacement:
+        cdf = np.cumsum(rows, axis=1)
+        u = rng.random((len(rows), k)) * cdf[:, -1:]
+        idx = np.stack([np.searchsorted(c, r, side="right") for c, r in zip(cdf, u)])
+    else:
+        with np.errstate(divide="ignore"):
+            keys = np.log(rows) + rng.gumbel(size=rows.shape)
+        idx = np.argsort(-keys, axis=1, kind="stable")[:, :k]
+    idx = np.minimum(idx, rows.shape[1] - 1).astype(np.int64)
+    return _new(idx.reshape(w.shape[:-1] + (k,)), None, None, False)
+
+
+attach(bernoulli, multinomial)
 
 
 def _like(name, make):

@@ -82,6 +82,28 @@ def _cases():
          + L.sub(2.0, y) + L.mul(x, y) + L.div(y, x) + L.div(2, x) + x.div(2.5) + L.true_divide(x, y)),
         ("einsum", lambda L, x, y: L.einsum("bij,bkj->bik", x, y) + L.einsum("bij->j", x * y).sum()
          + L.einsum("abc,abc", [x, y]) + L.einsum("ijk,j->ik", x, y[0, :, 0]).sum()),
+        ("cumprod", lambda L, x, y: x.cumprod(1) * L.cumprod(y, dim=-1)),
+        ("cumprod_zeros", lambda L, x, y: L.cumprod(x * (y > 1.0), 2) + (x * (y > 0.9)).cumprod(0)),
+        ("argsort", lambda L, x, y: x.gather(2, x.argsort(2)) * y + y.gather(1, L.argsort(y, 1, descending=True))),
+        ("log2_log10", lambda L, x, y: x.log2() + L.log10(y)),
+        ("lerp", lambda L, x, y: L.lerp(x, y, 0.3) + x.lerp(y, y * 0.5)),
+        ("roll", lambda L, x, y: L.roll(x, 1, 2) * y + x.roll((1, -1), (0, 1)) + L.roll(y, 5)),
+        ("diag", lambda L, x, y: L.diag(x[0], 1) * y[1, 0, :3] + L.diag(y[0, :, 0], -1).sum(0)[:3]
+         + x[1].diag().sum()),
+        ("outer_dot", lambda L, x, y: L.outer(x[0, 0], y[0, :, 0]) * L.dot(x[1, 1], y[1, 1]) + x[0, 1].outer(y[1, 2, :3])),
+        ("addmm", lambda L, x, y: L.addmm(y[0, :, :3], x[0], y[1].t(), beta=0.5, alpha=2)
+         + x[1, :, :3].addmm(x[0], x[1].t()) + L.addmm(y[0, 0, :3], x[1], y[0].t())),
+        ("hstack_vstack", lambda L, x, y: L.hstack([x[0], y[0]])[:2, :4] * L.vstack([x[0, 0], y[0, 0]])
+         + L.hstack((x[0, 0], y[1, 1])).sum()),
+        ("broadcast_meshgrid", lambda L, x, y: L.broadcast_tensors(x[0, :, :1], y[1, :1])[1]
+         * L.meshgrid(x[0, 0], y[0, :, 1], indexing="xy")[0] + L.meshgrid(x[0, 0], y[0, :, 1], indexing="ij")[1].t()),
+        ("index_select", lambda L, x, y: L.index_select(x, 2, L.tensor([3, 0, 3])) * y[..., :3]
+         + y.index_select(0, L.tensor([1]))[..., :3]),
+        ("masked_select", lambda L, x, y: L.masked_select(x, y > 1.0) * 2 + x.masked_select(y[0, 0] > 0.9).sum()),
+        ("scatter", lambda L, x, y: x.scatter(2, L.tensor([[[1, 0], [3, 2], [0, 1]]] * 2), y[..., :2])
+         + L.scatter(y, 1, L.tensor([[[2, 0, 1, 0]]] * 2), 0.5)),
+        ("scatter_add", lambda L, x, y: x.scatter_add(1, L.tensor([[[0, 2, 2, 1], [2, 2, 0, 0]]] * 2), y[:, :2])),
+        ("scatter_inplace", lambda L, x, y: _scatter_inplace(L, x, y)),
         ("clone", lambda L, x, y: x.clone() * y),
         ("to_same_dtype", lambda L, x, y: x.to(L.float64) * y.double()),
         ("matmul", lambda L, x, y: L.matmul(x, y.transpose(1, 2)) + x[0].mm(y[0].t()).sum()),
@@ -120,6 +142,13 @@ def _inplace(L, x, y):
     z.mul_(y).sub_(x, alpha=0.5)
     z.masked_fill_(x > 1.2, 0.25)
     return z.clamp_(max=3.0)
+
+
+def _scatter_inplace(L, x, y):
+    z = L.zeros(2, 3, 4, dtype=L.float64)
+    z.scatter_(2, L.tensor([[[1, 0], [3, 2], [0, 1]]] * 2), x[..., :2])
+    z.scatter_add_(1, L.tensor([[[0, 2, 2, 1]]] * 2), y[:, :1])
+    return z * y
 
 
 def _copy(L, x, y):
@@ -279,3 +308,42 @@ def test_inplace_random_fills_check_their_arguments_as_nn_init_does():
         nn.zeros(3).uniform_(1.0, 0.0)
     with pytest.raises(TypeError, match="generator"):
         nn.zeros(3).normal_(generator=42)
+
+
+def test_random_draws_follow_their_distributions():
+    nn.manual_seed(0)
+    x = nn.normal(2.0, 3.0, size=(20000,))
+    assert x.shape == (20000,) and x.dtype == nn.float32
+    assert abs(x.mean().item() - 2.0) < 0.1 and abs(x.std().item() - 3.0) < 0.1
+    m = nn.normal(nn.tensor([[0.0], [10.0]], dtype=nn.float64), nn.full((1, 5000), 0.5, dtype=nn.float64))
+    assert m.shape == (2, 5000) and m.dtype == nn.float64 and not m.requires_grad
+    np.testing.assert_allclose(m.mean(1).numpy(), [0.0, 10.0], atol=0.05)
+    b = nn.bernoulli(nn.full((20000,), 0.3, dtype=nn.float64))
+    assert b.dtype == nn.float64 and set(np.unique(b.numpy())) <= {0.0, 1.0} and abs(b.mean().item() - 0.3) < 0.02
+    assert nn.rand(4).bernoulli(p=1.0).sum().item() == 4
+    w = nn.tensor([[0.0, 1.0, 3.0, 0.0], [2.0, 0.0, 2.0, 4.0]])
+    drawn = nn.multinomial(w, 2)
+    assert drawn.dtype == nn.int64 and drawn.shape == (2, 2)
+    for row, d in zip(w.numpy(), drawn.numpy()):
+        assert len(set(d)) == 2 and all(row[d] > 0)         # distinct, never a zero weight
+    counts = np.bincount(w[1].multinomial(30000, replacement=True).numpy(), minlength=4) / 30000
+    np.testing.assert_allclose(counts, [0.25, 0.0, 0.25, 0.5], atol=0.02)
+    first = np.bincount(nn.stack([nn.multinomial(w[0], 1) for _ in range(4000)]).numpy().ravel(), minlength=4)
+    np.testing.assert_allclose(first / 4000, [0.0, 0.25, 0.75, 0.0], atol=0.03)
+    with pytest.raises(ValueError, match="without replacement"):
+        nn.multinomial(w, 3)
+    with pytest.raises(ValueError, match="non-negative"):
+        nn.multinomial(nn.tensor([-1.0, 2.0]), 1)
+    nn.manual_seed(5)
+    again = nn.normal(0.0, 1.0, size=(3,)).numpy()
+    nn.manual_seed(5)
+    np.testing.assert_array_equal(nn.normal(0.0, 1.0, size=(3,)).numpy(), again)
+
+
+def test_logspace_and_argsort_match_pytorch():
+    torch = pytest.importorskip("torch")
+    np.testing.assert_allclose(nn.logspace(-1, 2, 7).numpy(), torch.logspace(-1, 2, 7).numpy(), rtol=1e-6)
+    np.testing.assert_allclose(nn.logspace(0, 3, 4, base=2).numpy(), torch.logspace(0, 3, 4, base=2).numpy())
+    v = np.random.default_rng(0).permutation(12).reshape(3, 4).astype(np.float64)
+    for kw in ({}, {"dim": 0}, {"descending": True}):
+        np.testing.assert_array_equal(nn.argsort(nn.tensor(v), **kw).numpy(), torch.argsort(torch.tensor(v), **kw).numpy())

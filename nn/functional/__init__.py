@@ -25,7 +25,7 @@ from .dense import linear
 from .convolution import conv2d, conv_transpose2d
 from .onedim import conv1d, max_pool1d, avg_pool1d
 from .activations import (relu, leaky_relu, sigmoid, tanh, log_softmax, softmax, elu, gelu, softplus, silu,
-                          hardtanh, relu6)
+                          hardtanh, relu6, selu, mish, hardsigmoid, hardswish, logsigmoid, softmin, prelu)
 from .sampling import interpolate, upsample, max_pool2d, avg_pool2d
 from .normalization import batch_norm, dropout, dropout2d, group_norm, layer_norm, normalize, instance_norm
 from .adaptive import adaptive_avg_pool2d, adaptive_max_pool2d
@@ -43,4 +43,5 @@ __all__ = ["linear", "conv2d", "conv_transpose2d", "relu", "leaky_relu", "sigmoi
            "flatten", "pad", "elu", "gelu", "softplus", "silu", "dropout2d", "group_norm", "layer_norm",
            "normalize", "adaptive_avg_pool2d", "adaptive_max_pool2d", "one_hot", "embedding",
            "hardtanh", "relu6", "instance_norm", "pixel_shuffle", "pixel_unshuffle",
-           "conv1d", "max_pool1d", "avg_pool1d", "gaussian_kl"]
+           "conv1d", "max_pool1d", "avg_pool1d", "gaussian_kl", "selu", "mish", "hardsigmoid", "hardswish",
+           "logsigmoid", "softmin", "prelu"]

@@ -1,5 +1,5 @@
-"""Activations: relu, leaky_relu, sigmoid, tanh, elu, gelu, softplus, silu, log_softmax, softmax,
-hardtanh, relu6."""
+"""Activations: relu, leaky_relu, sigmoid, tanh, elu, selu, gelu, softplus, silu, mish, log_softmax, softmax,
+softmin, hardtanh, relu6, hardsigmoid, hardswish, logsigmoid, prelu."""
 import math
 
 import numpy as np
@@ -181,3 +181,70 @@ def hardtanh(x, min_val=-1.0, max_val=1.0, inplace=False):
 def relu6(x, inplace=False):
     """min(max(x, 0), 6), any shape: hardtanh(x, 0, 6)."""
     return hardtanh(x, 0.0, 6.0)
+
+
+# SELU's constants (Klambauer et al. 2017, as PyTorch): the fixed point of mean 0 and variance 1
+SELU_ALPHA, SELU_SCALE = 1.6732632423543772848170429916717, 1.0507009873554804934193349852946
+
+
+def selu(x, inplace=False):
+    """scale * elu(x, alpha) with SELU's constants (inplace: same result, out of place)."""
+    return elu(x, SELU_ALPHA) * SELU_SCALE
+
+
+def mish(x, inplace=False):
+    """x tanh(softplus(x)) (Misra 2019), composed of the ops above."""
+    x = _tensor(x, "input", "mish")
+    return x * tanh(softplus(x))
+
+
+def hardsigmoid(x, inplace=False):
+    """relu6(x + 3) / 6: 0 below -3, 1 above 3, linear between."""
+    return relu6(_tensor(x, "input", "hardsigmoid") + 3.0) / 6.0
+
+
+def hardswish(x, inplace=False):
+    """x hardsigmoid(x) (MobileNetV3): its slope is (2x + 3) / 6 between -3 and 3 (at x = 3 exactly it is 1
+    here, 1.5 in PyTorch, which takes the left slope at that kink)."""
+    x = _tensor(x, "input", "hardswish")
+    return x * hardsigmoid(x)
+
+
+def logsigmoid(x):
+    """log(1 / (1 + e^-x)) = -log(1 + e^-x), computed without overflow."""
+    x = _tensor(x, "input", "logsigmoid")
+    xd = x.data
+    y = (-np.logaddexp(0, -xd)).astype(xd.dtype, copy=False)
+
+    def backward(g):
+        # d/dx -log(1 + e^-x) = e^-x / (1 + e^-x) = sigmoid(-x)
+        return ((g * np.exp(-np.logaddexp(0, xd))).astype(xd.dtype, copy=False),)
+    return Tensor._make(y, (x,), backward, "logsigmoid")
+
+
+def softmin(x, dim=None):
+    """softmax(-x) along dim."""
+    return softmax(-_tensor(x, "input", "softmin"), dim)
+
+
+def prelu(x, weight):
+    """x if x > 0 else weight * x, with one learnt slope (weight (1,)) or one per channel (weight (C,), the
+    channels on dim 1 of x (N, C, ...); an input of fewer than 2 dims has one channel, as in PyTorch)."""
+    x, weight = _tensor(x, "input", "prelu"), _tensor(weight, "weight", "prelu")
+    xd, wd = x.data, weight.data
+    channels = xd.shape[1] if xd.ndim >= 2 else 1
+    if wd.ndim != 1 or wd.size not in (1, channels):
+        raise ValueError(f"prelu: weight must have 1 element or one per channel ({channels}), got weight "
+                         f"{tuple(wd.shape)} for input {tuple(xd.shape)}")
+    per_channel = wd.size > 1
+    w = wd.reshape((-1,) + (1,) * (xd.ndim - 2)) if per_channel else wd.reshape(())
+    positive = xd > 0
+    y = np.where(positive, xd, w * xd).astype(xd.dtype, copy=False)
+
+    def backward(g):
+        # dy/dx = 1 where x > 0, else weight; dy/dweight = x where x <= 0 (0 elsewhere), summed per channel
+        gx = (g * np.where(positive, 1, w)).astype(g.dtype, copy=False)
+        gw = g * np.where(positive, 0, xd)
+        gw = gw.sum(axis=tuple(a for a in range(xd.ndim) if a != 1)) if per_channel else gw.sum().reshape(1)
+        return gx, gw.astype(g.dtype, copy=False)
+    return Tensor._make(y, (x, weight), backward, "prelu")

@@ -17,7 +17,7 @@ from .sparse import Embedding
 from .upsampling import Upsample
 from .pooling import MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, AdaptiveMaxPool2d
 from .activation import (ReLU, LeakyReLU, Sigmoid, Tanh, Softmax, LogSoftmax, ELU, GELU, Softplus, SiLU,
-                         Hardtanh, ReLU6)
+                         Hardtanh, ReLU6, SELU, Mish, Hardsigmoid, Hardswish, LogSigmoid, Softmin, PReLU)
 from .dropout import Dropout, Dropout2d
 from .flatten import Flatten, Unflatten
 from .loss import (MSELoss, L1Loss, SmoothL1Loss, CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss,
@@ -31,4 +31,5 @@ __all__ = ["Parameter", "Module", "Sequential", "ModuleList", "Linear", "Conv2d"
            "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "Softmax", "LogSoftmax", "ELU", "GELU", "Softplus", "SiLU",
            "Dropout2d", "Unflatten", "InstanceNorm2d", "ZeroPad2d", "ConstantPad2d", "ReflectionPad2d",
            "ReplicationPad2d", "PixelShuffle", "PixelUnshuffle", "Hardtanh", "ReLU6",
-           "Conv1d", "MaxPool1d", "AvgPool1d"]
+           "Conv1d", "MaxPool1d", "AvgPool1d", "SELU", "Mish", "Hardsigmoid", "Hardswish", "LogSigmoid",
+           "Softmin", "PReLU"]

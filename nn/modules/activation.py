@@ -1,6 +1,8 @@
 """Activation layers."""
+import numpy as np
+
 from .. import functional as F
-from .module import Module
+from .module import Module, Parameter
 from .utils import _check_float
 
 class ReLU(Module):
@@ -149,3 +151,71 @@ class ReLU6(Hardtanh):
 
     def extra_repr(self):
         return "inplace=True" if self.inplace else ""
+
+
+class _Elementwise(Module):
+    """An activation without parameters: F.<name>(x); inplace (where PyTorch has it) gives the same result,
+    computed out of place."""
+    function = None
+
+    def __init__(self, inplace=False):
+        super().__init__()
+        self.inplace = bool(inplace)
+
+    def forward(self, x):
+        return type(self).function(x)
+
+    def extra_repr(self):
+        return "inplace=True" if self.inplace else ""
+
+
+class SELU(_Elementwise):
+    """scale * elu(x, alpha), with SELU's constants."""
+    function = staticmethod(F.selu)
+
+
+class Mish(_Elementwise):
+    """x tanh(softplus(x))."""
+    function = staticmethod(F.mish)
+
+
+class Hardsigmoid(_Elementwise):
+    """relu6(x + 3) / 6."""
+    function = staticmethod(F.hardsigmoid)
+
+
+class Hardswish(_Elementwise):
+    """x relu6(x + 3) / 6."""
+    function = staticmethod(F.hardswish)
+
+
+class LogSigmoid(Module):
+    """log(sigmoid(x)), computed without overflow."""
+
+    def forward(self, x):
+        return F.logsigmoid(x)
+
+
+class Softmin(Softmax):
+    """softmax(-x) along dim."""
+
+    def forward(self, x):
+        return F.softmin(x, self.dim)
+
+
+class PReLU(Module):
+    """x if x > 0 else a * x with a learnt: one slope (num_parameters=1) or one per channel (dim 1), each
+    starting at init (0.25)."""
+
+    def __init__(self, num_parameters=1, init=0.25):
+        super().__init__()
+        self.num_parameters = int(num_parameters)
+        if self.num_parameters < 1:
+            raise ValueError(f"PReLU: num_parameters must be at least 1, got {num_parameters}")
+        self.weight = Parameter(np.full(self.num_parameters, _check_float("init", init), np.float32))
+
+    def forward(self, x):
+        return F.prelu(x, self.weight)
+
+    def extra_repr(self):
+        return f"num_parameters={self.num_parameters}"

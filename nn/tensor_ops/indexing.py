@@ -96,6 +96,73 @@ def gather(input, dim, index):
     return Tensor._make(input.data[where], (input,), backward, "gather")
 
 
+def index_select(input, dim, index):
+    """The slices of input at the positions index (1-D integer) along dim (composed of indexing above)."""
+    idx = index.data if isinstance(index, Tensor) else np.asarray(index)
+    if idx.ndim > 1 or (idx.size and idx.dtype.kind not in "iu"):
+        raise ValueError(f"index_select: index must be a 1-D integer tensor, got dtype {idx.dtype} and shape "
+                         f"{idx.shape}")
+    axis = dim % max(input.ndim, 1)
+    return input[(slice(None),) * axis + (idx.reshape(-1).astype(np.int64),)]
+
+
+def masked_select(input, mask):
+    """The elements of input where mask is True, as a 1-D tensor (input and mask broadcast together)."""
+    m = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
+    if m.dtype != np.bool_:
+        raise TypeError(f"masked_select: mask must be a bool tensor, got {m.dtype}")
+    shape = np.broadcast_shapes(input.shape, m.shape)
+    x = input if input.shape == shape else input.expand(shape)
+    return x[np.broadcast_to(m, shape)]
+
+
+def _scatter_index(op, input, dim, index, src):
+    idx = index.data if isinstance(index, Tensor) else np.asarray(index)
+    if idx.dtype.kind not in "iu" or idx.ndim != input.ndim:
+        raise ValueError(f"{op}: index must be an integer tensor with {input.ndim} dims, got dtype {idx.dtype} "
+                         f"and shape {idx.shape}")
+    axis = dim % max(input.ndim, 1)
+    where = _along(idx, axis)
+    if isinstance(src, Tensor) and any(a > b for a, b in zip(idx.shape, src.shape)):
+        raise ValueError(f"{op}: index {idx.shape} is larger than src {tuple(src.shape)} in some dim")
+    return where, tuple(slice(0, n) for n in idx.shape)
+
+
+def scatter(input, dim, index, src=None, *, value=None):
+    """A copy of input with out[i][index[i][j][k]][k] = src[i][j][k] for dim=1 (src a tensor, or a number
+    given as src or value=); positions written twice keep one of the values, as in PyTorch."""
+    src = value if src is None else src
+    where, part = _scatter_index("scatter", input, dim, index, src)
+    y = input.data.copy()
+    is_tensor = isinstance(src, Tensor)
+    y[where] = src.data[part] if is_tensor else src
+
+    def backward(g):
+        # written positions take src's value: their gradient goes to src (gathered), none to the old input
+        g_in = g.copy()
+        g_in[where] = 0
+        if not is_tensor:
+            return (g_in,)
+        g_src = np.zeros(src.shape, g.dtype)
+        g_src[part] = g[where]
+        return g_in, g_src
+    return Tensor._make(y, (input, src) if is_tensor else (input,), backward, "scatter")
+
+
+def scatter_add(input, dim, index, src):
+    """A copy of input with src[i][j][k] added at out[i][index[i][j][k]][k] for dim=1 (repeats add up)."""
+    where, part = _scatter_index("scatter_add", input, dim, index, src)
+    y = input.data.copy()
+    np.add.at(y, where, src.data[part])
+
+    def backward(g):
+        # y = x + sum of src at its positions  =>  dx = g, dsrc = g gathered at those positions
+        g_src = np.zeros(src.shape, g.dtype)
+        g_src[part] = g[where]
+        return g, g_src
+    return Tensor._make(y, (input, src), backward, "scatter_add")
+
+
 def nonzero(input, as_tuple=False):
     """Indices of the non-zero elements: an (n, ndim) int64 tensor, or one 1-D tensor per dim (as_tuple)."""
     where = np.nonzero(np.atleast_1d(input.data))
@@ -104,4 +171,4 @@ def nonzero(input, as_tuple=False):
     return Tensor(np.stack(where, axis=1).astype(np.int64).reshape(-1, max(input.ndim, 1)))
 
 
-attach(gather, nonzero)
+attach(gather, index_select, masked_select, scatter, scatter_add, nonzero)

@@ -1,4 +1,5 @@
-"""In-place ops: fill_, zero_, normal_, uniform_, copy_, add_, sub_, mul_, div_, clamp_, masked_fill_, +=.
+"""In-place ops: fill_, zero_, normal_, uniform_, copy_, add_, sub_, mul_, div_, clamp_, masked_fill_, scatter_,
+scatter_add_, +=.
 
 Outside a recorded graph (nn.no_grad(), or no input requires grad) they write
 into the tensor's array, so other references to it see the change, as in
@@ -88,6 +89,14 @@ def masked_fill_(input, mask, value):
     return _apply(input, input.masked_fill(mask, value), "masked_fill_")
 
 
+def scatter_(input, dim, index, src=None, *, value=None):
+    return _apply(input, input.scatter(dim, index, src, value=value), "scatter_")
+
+
+def scatter_add_(input, dim, index, src):
+    return _apply(input, input.scatter_add(dim, index, src), "scatter_add_")
+
+
 def copy_(input, src, non_blocking=False):
     """Overwrite the values with src's (broadcast to this shape, cast to this dtype)."""
     src = src if isinstance(src, Tensor) else Tensor(np.asarray(src))
@@ -137,7 +146,7 @@ def _augmented(name, op):
     return iop
 
 
-attach(add_, sub_, mul_, div_, clamp_, masked_fill_, copy_, fill_, zero_, normal_, uniform_,
+attach(add_, sub_, mul_, div_, clamp_, masked_fill_, scatter_, scatter_add_, copy_, fill_, zero_, normal_, uniform_,
        clip_=clamp_,
        __iadd__=_augmented("__iadd__", lambda a, b: a + b),
        __isub__=_augmented("__isub__", lambda a, b: a - b),

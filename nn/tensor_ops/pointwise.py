@@ -38,6 +38,16 @@ def log1p(input):
     return _unary(input, np.log1p(x), lambda: 1 / (1 + x), "log1p")     # ln(1+x)' = 1/(1+x)
 
 
+def log2(input):
+    x = _floating(input)
+    return _unary(input, np.log2(x), lambda: 1 / (x * np.log(2.0)), "log2")         # (log2 x)' = 1/(x ln 2)
+
+
+def log10(input):
+    x = _floating(input)
+    return _unary(input, np.log10(x), lambda: 1 / (x * np.log(10.0)), "log10")      # (log10 x)' = 1/(x ln 10)
+
+
 def sqrt(input):
     y = np.sqrt(_floating(input))
     return _unary(input, y, lambda: 1 / (2 * y), "sqrt")                # (sqrt x)' = 1/(2 sqrt x)
@@ -144,6 +154,11 @@ def div(input, other, rounding_mode=None):
         dt = result_dtype(a.data, a._lift(other).data)
         return trunc(q) if dt.kind == "f" else trunc(q).to(dt)          # integers stay integers
     raise ValueError(f"div: rounding_mode must be None, 'floor' or 'trunc', got {rounding_mode!r}")
+
+
+def lerp(input, end, weight):
+    """input + weight * (end - input) (weight a number or a Tensor), composed of the ops above."""
+    return input + weight * (end - input)
 
 
 def remainder(input, other):
@@ -276,7 +291,7 @@ def masked_fill(input, mask, value):
     return Tensor._make(y, (input,), backward, "masked_fill")
 
 
-attach(triu, tril, exp, log, log1p, sqrt, rsqrt, reciprocal, square, sin, cos, abs, sign, floor, ceil, round, trunc,
+attach(triu, tril, exp, log, log1p, log2, log10, lerp, sqrt, rsqrt, reciprocal, square, sin, cos, abs, sign, floor, ceil, round, trunc,
        neg, pow, add, sub, mul, div, remainder, floor_divide, clamp, clamp_min, clamp_max, maximum, minimum, masked_fill, clip=clamp, multiply=mul, divide=div, subtract=sub, true_divide=div,
        __mod__=remainder, __floordiv__=floor_divide, __abs__=abs, __pos__=lambda self: self,
        __rmod__=lambda self, other: remainder(self._lift(other), self),

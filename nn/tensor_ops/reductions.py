@@ -195,6 +195,24 @@ def cumsum(input, dim, dtype=None):
     return Tensor._make(np.cumsum(x, axis=axis), (input,), backward, "cumsum")
 
 
+def cumprod(input, dim, dtype=None):
+    """Running product along dim."""
+    axis = _normalize_axes(dim, input.ndim)[0]
+    x = input.data if dtype is None else input.data.astype(to_dtype(dtype))
+
+    def backward(g):
+        # y_j = prod_{k<=j} x_k  =>  dx_i = (prod_{k<i} x_k) S_i, S_i = sum_{j>=i} g_j prod_{i<k<=j} x_k, by the
+        # recurrence S_i = g_i + x_{i+1} S_{i+1} from the end: no division, so zeros in x are fine
+        gm, xm = np.moveaxis(g, axis, 0), np.moveaxis(x, axis, 0)
+        S = np.empty_like(gm)
+        S[-1] = gm[-1]
+        for i in range(len(gm) - 2, -1, -1):
+            S[i] = gm[i] + xm[i + 1] * S[i + 1]
+        before = np.concatenate([np.ones_like(xm[:1]), np.cumprod(xm[:-1], axis=0)])     # prod_{k<i} x_k
+        return (np.moveaxis(before * S, 0, axis),)
+    return Tensor._make(np.cumprod(x, axis=axis), (input,), backward, "cumprod")
+
+
 def norm(input, p="fro", dim=None, keepdim=False):
     """Vector norm over dim (all elements when None): p = 2 / 'fro', 1, or inf (composed of ops above)."""
     if p in ("fro", 2, 2.0):
@@ -217,6 +235,11 @@ def sort(input, dim=-1, descending=False, stable=False):
     return ValuesIndices(input.gather(axis, idx), idx)
 
 
+def argsort(input, dim=-1, descending=False, stable=False):
+    """The indices that sort input along dim (sort's indices: ties keep their order)."""
+    return sort(input, dim, descending, stable).indices
+
+
 def topk(input, k, dim=-1, largest=True, sorted=True):
     """(values, indices) of the k largest (or smallest) elements along dim."""
     axis = _normalize_axes(dim, input.ndim)[0]
@@ -228,4 +251,4 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
 
 
 attach(sum, mean, var, std, prod, max, min, amax, amin, argmax, argmin, all, any, count_nonzero, cumsum,
-       norm, sort, topk)
+       cumprod, norm, sort, argsort, topk)

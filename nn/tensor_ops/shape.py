@@ -197,6 +197,95 @@ def stack(tensors, dim=0):
     return F.cat([unsqueeze(t, dim) for t in tensors], dim)
 
 
+def roll(input, shifts, dims=None):
+    """Elements shifted along dims, those past the end coming back at the start (dims None: the flattened
+    tensor, as PyTorch)."""
+    x = input.data
+    if dims is None:
+        y = np.roll(x.reshape(-1), shifts).reshape(x.shape)
+    else:
+        y = np.roll(x, shifts, dims)
+
+    def backward(g):
+        # a permutation of the elements: roll the gradient back by the opposite shifts
+        back = -np.asarray(shifts)
+        return (np.roll(g.reshape(-1), back).reshape(g.shape) if dims is None else np.roll(g, back, dims),)
+    return Tensor._make(y, (input,), backward, "roll")
+
+
+def diag(input, diagonal=0):
+    """1-D (n,) -> the (n + |k|, n + |k|) matrix with input on diagonal k; 2-D -> its diagonal k as 1-D."""
+    x = input.data
+    if x.ndim not in (1, 2):
+        raise ValueError(f"diag: expected a 1-D or 2-D tensor, got {x.ndim}-D")
+    shape = x.shape
+
+    def backward(g):
+        # the same elements moved between a vector and a diagonal: move the gradient back
+        if len(shape) == 1:
+            return (np.diagonal(g, diagonal).copy(),)
+        gx = np.zeros(shape, g.dtype)
+        rows = np.arange(len(g)) + max(-diagonal, 0)
+        gx[rows, rows + diagonal] = g
+        return (gx,)
+    return Tensor._make(np.diag(x, diagonal).copy(), (input,), backward, "diag")
+
+
+def outer(input, vec2):
+    """(n,) x (m,) -> (n, m): input[i] * vec2[j]."""
+    if input.ndim != 1 or vec2.ndim != 1:
+        raise ValueError(f"outer: expected two 1-D tensors, got {tuple(input.shape)} and {tuple(vec2.shape)}")
+    return unsqueeze(input, 1) * unsqueeze(vec2, 0)
+
+
+def dot(input, other):
+    """sum_i input[i] * other[i] of two 1-D tensors of one length."""
+    if input.ndim != 1 or other.ndim != 1 or input.shape != other.shape:
+        raise ValueError(f"dot: expected two 1-D tensors of the same length, got {tuple(input.shape)} and "
+                         f"{tuple(other.shape)}")
+    return input @ other
+
+
+def addmm(input, mat1, mat2, *, beta=1, alpha=1):
+    """beta * input + alpha * (mat1 @ mat2): mat1 (n, m), mat2 (m, p), input broadcastable to (n, p)."""
+    if mat1.ndim != 2 or mat2.ndim != 2:
+        raise ValueError(f"addmm: expected 2-D mat1 and mat2, got {tuple(mat1.shape)} and {tuple(mat2.shape)}")
+    return baddbmm(unsqueeze(input, 0) if input.ndim == 2 else input, unsqueeze(mat1, 0), unsqueeze(mat2, 0),
+                   beta=beta, alpha=alpha)[0]
+
+
+def hstack(tensors):
+    """Join along dim 1 (dim 0 for 1-D tensors)."""
+    tensors = list(tensors)
+    return F.cat(tensors, 0 if all(t.ndim == 1 for t in tensors) else 1)
+
+
+def vstack(tensors):
+    """Join along dim 0, 1-D tensors (n,) taken as rows (1, n)."""
+    return F.cat([t.reshape(1, -1) if t.ndim == 1 else t for t in tensors], 0)
+
+
+def broadcast_tensors(*tensors):
+    """The tensors expanded to their common broadcast shape."""
+    shape = np.broadcast_shapes(*(tuple(t.shape) for t in tensors))
+    return tuple(expand(t, shape) for t in tensors)
+
+
+def meshgrid(*tensors, indexing="ij"):
+    """Coordinate grids of 1-D tensors (or of one list of them): 'ij' (grid k varies along dim k; PyTorch's
+    default) or 'xy' (the 'ij' grids with their first two dims swapped, as NumPy's default)."""
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    if indexing not in ("ij", "xy"):
+        raise ValueError(f"meshgrid: indexing must be 'ij' or 'xy', got {indexing!r}")
+    if any(t.ndim != 1 for t in tensors):
+        raise ValueError("meshgrid: expected 1-D tensors")
+    n = len(tensors)
+    shape = tuple(t.shape[0] for t in tensors)
+    grids = [expand(t.reshape([-1 if k == i else 1 for k in range(n)]), shape) for i, t in enumerate(tensors)]
+    return tuple(transpose(g, 0, 1) for g in grids) if indexing == "xy" and n >= 2 else tuple(grids)
+
+
 def matmul(input, other):
     return input @ other
 
@@ -252,7 +341,7 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
 
 
 attach(reshape, view_as, contiguous, squeeze, unsqueeze, permute, transpose, t, expand, expand_as,
-       repeat, flip, split, chunk, unbind, matmul, bmm, baddbmm, view=reshape, T=property(_T), mm=matmul,
+       repeat, flip, roll, diag, outer, dot, addmm, split, chunk, unbind, matmul, bmm, baddbmm, view=reshape, T=property(_T), mm=matmul,
        swapaxes=transpose)
 flatten = F.flatten
 cat = F.cat
