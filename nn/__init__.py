@@ -51,7 +51,9 @@ from .modules import (MSELoss, L1Loss, SmoothL1Loss, CrossEntropyLoss, NLLLoss, 
                       LayerNorm, Embedding, AdaptiveAvgPool2d, AdaptiveMaxPool2d, Softmax, LogSoftmax, ELU,
                       GELU, Softplus, SiLU, Dropout2d, Unflatten, InstanceNorm2d, ZeroPad2d, ConstantPad2d,
                       ReflectionPad2d, ReplicationPad2d, PixelShuffle, PixelUnshuffle, Hardtanh, ReLU6,
-                      Conv1d, MaxPool1d, AvgPool1d, SELU, Mish, Hardsigmoid, Hardswish, LogSigmoid, Softmin, PReLU)
+                      Conv1d, MaxPool1d, AvgPool1d, SELU, Mish, Hardsigmoid, Hardswish, LogSigmoid, Softmin, PReLU,
+                      MultiheadAttention, TransformerEncoderLayer, TransformerEncoder,
+                      TransformerDecoderLayer, TransformerDecoder, Transformer)
 from . import optim, init, utils
 from .gradcheck import gradcheck, GradcheckError
 from .serialization import save, load

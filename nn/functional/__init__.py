@@ -19,7 +19,8 @@ names the problem (ValueError for shapes/values, TypeError for dtypes).
 Laid out by topic: dense.py (linear), convolution.py, activations.py, sampling.py (interpolate and
 pooling), normalization.py (batch_norm, group/layer_norm, dropout), adaptive.py,
 sparse.py (one_hot, embedding), shapes.py (pad, cat, flatten), losses.py (element-wise losses),
-classification.py (cross_entropy, nll_loss), gaussian.py (gaussian_kl), onedim.py (conv1d and 1-d pooling).
+classification.py (cross_entropy, nll_loss), gaussian.py (gaussian_kl), onedim.py (conv1d and 1-d pooling),
+attention.py (scaled_dot_product_attention, multi_head_attention).
 """
 from .dense import linear
 from .convolution import conv2d, conv_transpose2d
@@ -35,6 +36,7 @@ from .losses import (mse_loss, l1_loss, smooth_l1_loss, binary_cross_entropy,
                      binary_cross_entropy_with_logits, kl_div)
 from .classification import cross_entropy, nll_loss
 from .gaussian import gaussian_kl
+from .attention import scaled_dot_product_attention, multi_head_attention
 
 __all__ = ["linear", "conv2d", "conv_transpose2d", "relu", "leaky_relu", "sigmoid", "tanh",
            "interpolate", "upsample", "max_pool2d", "avg_pool2d", "batch_norm", "dropout", "cat",
@@ -44,4 +46,4 @@ __all__ = ["linear", "conv2d", "conv_transpose2d", "relu", "leaky_relu", "sigmoi
            "normalize", "adaptive_avg_pool2d", "adaptive_max_pool2d", "one_hot", "embedding",
            "hardtanh", "relu6", "instance_norm", "pixel_shuffle", "pixel_unshuffle",
            "conv1d", "max_pool1d", "avg_pool1d", "gaussian_kl", "selu", "mish", "hardsigmoid", "hardswish",
-           "logsigmoid", "softmin", "prelu"]
+           "logsigmoid", "softmin", "prelu", "scaled_dot_product_attention", "multi_head_attention"]

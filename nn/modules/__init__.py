@@ -19,6 +19,8 @@ from .pooling import MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, AdaptiveMaxPool2d
 from .activation import (ReLU, LeakyReLU, Sigmoid, Tanh, Softmax, LogSoftmax, ELU, GELU, Softplus, SiLU,
                          Hardtanh, ReLU6, SELU, Mish, Hardsigmoid, Hardswish, LogSigmoid, Softmin, PReLU)
 from .dropout import Dropout, Dropout2d
+from .transformer import (MultiheadAttention, TransformerEncoderLayer, TransformerEncoder, TransformerDecoderLayer,
+                          TransformerDecoder, Transformer)
 from .flatten import Flatten, Unflatten
 from .loss import (MSELoss, L1Loss, SmoothL1Loss, CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss,
                    KLDivLoss)
@@ -32,4 +34,5 @@ __all__ = ["Parameter", "Module", "Sequential", "ModuleList", "Linear", "Conv2d"
            "Dropout2d", "Unflatten", "InstanceNorm2d", "ZeroPad2d", "ConstantPad2d", "ReflectionPad2d",
            "ReplicationPad2d", "PixelShuffle", "PixelUnshuffle", "Hardtanh", "ReLU6",
            "Conv1d", "MaxPool1d", "AvgPool1d", "SELU", "Mish", "Hardsigmoid", "Hardswish", "LogSigmoid",
-           "Softmin", "PReLU"]
+           "Softmin", "PReLU", "MultiheadAttention", "TransformerEncoderLayer", "TransformerEncoder",
+           "TransformerDecoderLayer", "TransformerDecoder", "Transformer"]
