@@ -53,7 +53,8 @@ from .modules import (MSELoss, L1Loss, SmoothL1Loss, CrossEntropyLoss, NLLLoss, 
                       ReflectionPad2d, ReplicationPad2d, PixelShuffle, PixelUnshuffle, Hardtanh, ReLU6,
                       Conv1d, MaxPool1d, AvgPool1d, SELU, Mish, Hardsigmoid, Hardswish, LogSigmoid, Softmin, PReLU,
                       MultiheadAttention, TransformerEncoderLayer, TransformerEncoder,
-                      TransformerDecoderLayer, TransformerDecoder, Transformer)
+                      TransformerDecoderLayer, TransformerDecoder, Transformer, RNN, LSTM, GRU, RNNCell, LSTMCell,
+                      GRUCell)
 from . import optim, init, utils
 from .gradcheck import gradcheck, GradcheckError
 from .serialization import save, load

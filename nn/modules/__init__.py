@@ -19,6 +19,7 @@ from .pooling import MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, AdaptiveMaxPool2d
 from .activation import (ReLU, LeakyReLU, Sigmoid, Tanh, Softmax, LogSoftmax, ELU, GELU, Softplus, SiLU,
                          Hardtanh, ReLU6, SELU, Mish, Hardsigmoid, Hardswish, LogSigmoid, Softmin, PReLU)
 from .dropout import Dropout, Dropout2d
+from .rnn import RNN, LSTM, GRU, RNNCell, LSTMCell, GRUCell
 from .transformer import (MultiheadAttention, TransformerEncoderLayer, TransformerEncoder, TransformerDecoderLayer,
                           TransformerDecoder, Transformer)
 from .flatten import Flatten, Unflatten
@@ -35,4 +36,5 @@ __all__ = ["Parameter", "Module", "Sequential", "ModuleList", "Linear", "Conv2d"
            "ReplicationPad2d", "PixelShuffle", "PixelUnshuffle", "Hardtanh", "ReLU6",
            "Conv1d", "MaxPool1d", "AvgPool1d", "SELU", "Mish", "Hardsigmoid", "Hardswish", "LogSigmoid",
            "Softmin", "PReLU", "MultiheadAttention", "TransformerEncoderLayer", "TransformerEncoder",
-           "TransformerDecoderLayer", "TransformerDecoder", "Transformer"]
+           "TransformerDecoderLayer", "TransformerDecoder", "Transformer", "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell",
+           "GRUCell"]

@@ -1,0 +1,248 @@
+"""Recurrent layers as PyTorch's: RNN, LSTM, GRU (stacked, bidirectional, batch_first, dropout between layers) and
+their cells, with PyTorch's parameter names (weight_ih_l0, bias_hh_l1_reverse, ...) and gate order, so a PyTorch
+state_dict loads unchanged. One step of a cell is composed of ops with their own backward (linear, sigmoid, tanh);
+a sequence is a Python loop over its steps, and backpropagation through time is the autograd through that loop.
+
+    RNN   h' = tanh(W_ih x + b_ih + W_hh h + b_hh)                  (or relu)
+    LSTM  i, f, g, o = split(W_ih x + b_ih + W_hh h + b_hh)          gates in that order
+          c' = sigmoid(f) c + sigmoid(i) tanh(g),  h' = sigmoid(o) tanh(c')
+    GRU   r, z = sigmoid(split(W_ih x + b_ih)[:2] + split(W_hh h + b_hh)[:2])
+          n = tanh(split(W_ih x + b_ih)[2] + r (split(W_hh h + b_hh)[2])),  h' = (1 - z) n + z h
+"""
+import math
+
+import numpy as np
+
+from .. import functional as F
+from .. import init
+from ..tensor import Tensor
+from ..tensor_ops.shape import stack
+from .module import Module, Parameter
+
+
+def _rnn_step(x, h, w_ih, w_hh, b_ih, b_hh, activation):
+    return activation(F.linear(x, w_ih, b_ih) + F.linear(h, w_hh, b_hh))
+
+
+def _lstm_step(x, state, w_ih, w_hh, b_ih, b_hh):
+    h, c = state
+    i, f, g, o = (F.linear(x, w_ih, b_ih) + F.linear(h, w_hh, b_hh)).chunk(4, -1)
+    c = F.sigmoid(f) * c + F.sigmoid(i) * F.tanh(g)
+    return F.sigmoid(o) * F.tanh(c), c
+
+
+def _gru_step(x, h, w_ih, w_hh, b_ih, b_hh):
+    x_r, x_z, x_n = F.linear(x, w_ih, b_ih).chunk(3, -1)
+    h_r, h_z, h_n = F.linear(h, w_hh, b_hh).chunk(3, -1)
+    r, z = F.sigmoid(x_r + h_r), F.sigmoid(x_z + h_z)
+    n = F.tanh(x_n + r * h_n)
+    return (1 - z) * n + z * h
+
+
+_GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
+
+
+def _step_function(mode):
+    if mode == "LSTM":
+        return _lstm_step
+    if mode == "GRU":
+        return _gru_step
+    activation = F.tanh if mode == "RNN_TANH" else F.relu
+    return lambda x, h, *weights: _rnn_step(x, h, *weights, activation)
+
+
+def _reset(module, hidden_size):
+    """Every parameter uniform in (-1/sqrt(hidden_size), 1/sqrt(hidden_size)), as PyTorch."""
+    bound = 1.0 / math.sqrt(hidden_size)
+    for p in module.parameters():
+        init.uniform_(p, -bound, bound)
+
+
+class RNNBase(Module):
+    """The stacked recurrent layer shared by RNN, LSTM and GRU.
+
+    forward(input, hx=None) -> (output, h_n), and for LSTM (output, (h_n, c_n)):
+    input (L, N, H_in), (N, L, H_in) with batch_first=True, or unbatched (L, H_in); hx (and c) (D * num_layers,
+    N, H) or zeros; output (L, N, D * H) (the last layer's h at every step, both directions side by side);
+    h_n (D * num_layers, N, H) the last step's state of every layer and direction (D = 2 if bidirectional).
+    dropout: on the outputs of every layer but the last, in training. proj_size and PackedSequence inputs are
+    not supported.
+    """
+
+    def __init__(self, mode, input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,
+                 bidirectional=False, proj_size=0, device=None, dtype=None):
+        super().__init__()
+        if proj_size:
+            raise NotImplementedError(f"{type(self).__name__}: proj_size is not supported")
+        if hidden_size < 1 or num_layers < 1:
+            raise ValueError(f"{type(self).__name__}: hidden_size and num_layers must be at least 1, got "
+                             f"{hidden_size} and {num_layers}")
+        if not 0 <= dropout <= 1:
+            raise ValueError(f"{type(self).__name__}: dropout must be in [0, 1], got {dropout}")
+        self.mode, self.input_size, self.hidden_size = mode, int(input_size), int(hidden_size)
+        self.num_layers, self.bias, self.batch_first = int(num_layers), bool(bias), bool(batch_first)
+        self.dropout, self.bidirectional = float(dropout), bool(bidirectional)
+        directions = 2 if bidirectional else 1
+        rows = _GATES[mode] * hidden_size
+        self._weight_names = []
+        for layer in range(self.num_layers):
+            width = input_size if layer == 0 else hidden_size * directions
+            for direction in range(directions):
+                suffix = f"_l{layer}" + ("_reverse" if direction else "")
+                names = [f"weight_ih{suffix}", f"weight_hh{suffix}"]
+                setattr(self, names[0], Parameter(np.empty((rows, width), np.float32)))
+                setattr(self, names[1], Parameter(np.empty((rows, hidden_size), np.float32)))
+                if bias:
+                    names += [f"bias_ih{suffix}", f"bias_hh{suffix}"]
+                    setattr(self, names[2], Parameter(np.empty(rows, np.float32)))
+                    setattr(self, names[3], Parameter(np.empty(rows, np.float32)))
+                self._weight_names.append(names)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        _reset(self, self.hidden_size)
+
+    def flatten_parameters(self):
+        """A no-op (PyTorch packs the weights for cuDNN here)."""
+
+    def _weights(self, index):
+        """(w_ih, w_hh, b_ih, b_hh) of layer-direction `index` (biases None without bias)."""
+        names = self._weight_names[index]
+        params = [getattr(self, n) for n in names]
+        return params if self.bias else params + [None, None]
+
+    def forward(self, input, hx=None):
+        unbatched = input.ndim == 2
+        if input.ndim not in (2, 3):
+            raise ValueError(f"{type(self).__name__}: expected a 2-D (unbatched) or 3-D input, got "
+                             f"{tuple(input.shape)}")
+        if unbatched:
+            input = input.unsqueeze(1)
+            hx = None if hx is None else (tuple(h.unsqueeze(1) for h in hx) if self.mode == "LSTM"
+                                         else hx.unsqueeze(1))
+        elif self.batch_first:
+            input = input.transpose(0, 1)
+        L, N = input.shape[:2]
+        if input.shape[2] != self.input_size:
+            raise ValueError(f"{type(self).__name__}: input has {input.shape[2]} features, expected "
+                             f"{self.input_size}")
+        directions = 2 if self.bidirectional else 1
+        if hx is None:
+            zeros = Tensor(np.zeros((self.num_layers * directions, N, self.hidden_size), input.dtype))
+            hx = (zeros, zeros) if self.mode == "LSTM" else zeros
+        step = _step_function(self.mode)
+        finals, layer_input = [], input
+        for layer in range(self.num_layers):
+            outputs = []
+            for direction in range(directions):
+                index = layer * directions + direction
+                state = (hx[0][index], hx[1][index]) if self.mode == "LSTM" else hx[index]
+                weights = self._weights(index)
+                out = [None] * L
+                for t in (range(L) if direction == 0 else range(L - 1, -1, -1)):
+                    state = step(layer_input[t], state, *weights)
+                    out[t] = state[0] if self.mode == "LSTM" else state
+                outputs.append(stack(out, 0))
+                finals.append(state)
+            layer_input = outputs[0] if directions == 1 else F.cat(outputs, 2)
+            if self.dropout and self.training and layer < self.num_layers - 1:
+                layer_input = F.dropout(layer_input, self.dropout, True)
+        output = layer_input
+        if self.mode == "LSTM":
+            h_n = (stack([s[0] for s in finals], 0), stack([s[1] for s in finals], 0))
+        else:
+            h_n = stack(finals, 0)
+        if unbatched:
+            output = output.squeeze(1)
+            h_n = tuple(h.squeeze(1) for h in h_n) if self.mode == "LSTM" else h_n.squeeze(1)
+        elif self.batch_first:
+            output = output.transpose(0, 1)
+        return output, h_n
+
+    def extra_repr(self):
+        s = f"{self.input_size}, {self.hidden_size}"
+        if self.num_layers != 1:
+            s += f", num_layers={self.num_layers}"
+        if self.batch_first:
+            s += ", batch_first=True"
+        if self.dropout:
+            s += f", dropout={self.dropout}"
+        if self.bidirectional:
+            s += ", bidirectional=True"
+        return s
+
+
+class RNN(RNNBase):
+    """Elman RNN, h' = tanh (or relu: nonlinearity='relu') of W_ih x + b_ih + W_hh h + b_hh; see RNNBase."""
+
+    def __init__(self, input_size, hidden_size, num_layers=1, nonlinearity="tanh", bias=True, batch_first=False,
+                 dropout=0.0, bidirectional=False, device=None, dtype=None):
+        if nonlinearity not in ("tanh", "relu"):
+            raise ValueError(f"RNN: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
+        super().__init__("RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU", input_size, hidden_size,
+                         num_layers, bias, batch_first, dropout, bidirectional)
+        self.nonlinearity = nonlinearity
+
+
+class LSTM(RNNBase):
+    """Long short-term memory (gates i, f, g, o); see RNNBase. forward -> (output, (h_n, c_n))."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__("LSTM", *args, **kwargs)
+
+
+class GRU(RNNBase):
+    """Gated recurrent unit (gates r, z, n); see RNNBase."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__("GRU", *args, **kwargs)
+
+
+class _Cell(Module):
+    """One step of a recurrent layer: parameters weight_ih (G H, H_in), weight_hh (G H, H), bias_ih, bias_hh;
+    forward(input (N, H_in) or (H_in,), hx=None) -> the next state (h, or (h, c) for LSTMCell)."""
+
+    def __init__(self, mode, input_size, hidden_size, bias=True):
+        super().__init__()
+        self.mode, self.input_size, self.hidden_size, self.bias = mode, int(input_size), int(hidden_size), bool(bias)
+        rows = _GATES[self.mode] * hidden_size
+        self.weight_ih = Parameter(np.empty((rows, input_size), np.float32))
+        self.weight_hh = Parameter(np.empty((rows, hidden_size), np.float32))
+        self.bias_ih = Parameter(np.empty(rows, np.float32)) if bias else None
+        self.bias_hh = Parameter(np.empty(rows, np.float32)) if bias else None
+        _reset(self, hidden_size)
+
+    def forward(self, input, hx=None):
+        unbatched = input.ndim == 1
+        if unbatched:
+            input = input.unsqueeze(0)
+            hx = None if hx is None else (tuple(h.unsqueeze(0) for h in hx) if self.mode == "LSTM"
+                                         else hx.unsqueeze(0))
+        if hx is None:
+            zeros = Tensor(np.zeros((input.shape[0], self.hidden_size), input.dtype))
+            hx = (zeros, zeros) if self.mode == "LSTM" else zeros
+        state = _step_function(self.mode)(input, hx, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
+        if unbatched:
+            state = tuple(s.squeeze(0) for s in state) if self.mode == "LSTM" else state.squeeze(0)
+        return state
+
+    def extra_repr(self):
+        return f"{self.input_size}, {self.hidden_size}" + ("" if self.bias else ", bias=False")
+
+
+class RNNCell(_Cell):
+    def __init__(self, input_size, hidden_size, bias=True, nonlinearity="tanh", device=None, dtype=None):
+        if nonlinearity not in ("tanh", "relu"):
+            raise ValueError(f"RNNCell: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
+        super().__init__("RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU", input_size, hidden_size, bias)
+        self.nonlinearity = nonlinearity
+
+
+class LSTMCell(_Cell):
+    def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
+        super().__init__("LSTM", input_size, hidden_size, bias)
+
+
+class GRUCell(_Cell):
+    def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
+        super().__init__("GRU", input_size, hidden_size, bias)
