@@ -274,6 +274,8 @@ class Tensor:
             g = grads.pop(id(node), None)
             if g is None:
                 continue
+            if "_grad_hooks" in node.__dict__:     # register_hook / retain_grad (tensor_ops/grad_hooks.py)
+                g = node._run_grad_hooks(g)
             if node._backward is None:          # leaf: keep the (summed) gradient
                 node.grad = np.array(g, dtype=node.dtype) if node.grad is None else node.grad + g
                 continue

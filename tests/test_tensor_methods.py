@@ -49,6 +49,7 @@ def _cases():
         ("max_dim", lambda L, x, y: x.max(dim=2, keepdim=True).values * y),
         ("min", lambda L, x, y: x.min() * L.min(y, 0).values),
         ("amax", lambda L, x, y: L.amax(x, 1) + x.amin(2).sum()),
+        ("amax_dims", lambda L, x, y: L.amax(x, (1, 2), keepdim=True) * y + x.amin(dim=(0, 2)).sum() + y.amax()),
         ("maximum", lambda L, x, y: L.maximum(x, y) + L.minimum(x, y) * 2),
         ("max_binary", lambda L, x, y: L.max(x, y) - L.min(x, y) * 3),
         ("clamp", lambda L, x, y: x.clamp(0.5, 1.2) + L.clamp(y, min=0.7) + L.clamp(x, max=0.9)),
@@ -104,6 +105,7 @@ def _cases():
          + L.scatter(y, 1, L.tensor([[[2, 0, 1, 0]]] * 2), 0.5)),
         ("scatter_add", lambda L, x, y: x.scatter_add(1, L.tensor([[[0, 2, 2, 1], [2, 2, 0, 0]]] * 2), y[:, :2])),
         ("scatter_inplace", lambda L, x, y: _scatter_inplace(L, x, y)),
+        ("unflatten_reshape_as", lambda L, x, y: x.flatten(1).unflatten(1, (3, -1)) * y.reshape_as(x)),
         ("clone", lambda L, x, y: x.clone() * y),
         ("to_same_dtype", lambda L, x, y: x.to(L.float64) * y.double()),
         ("matmul", lambda L, x, y: L.matmul(x, y.transpose(1, 2)) + x[0].mm(y[0].t()).sum()),
@@ -347,3 +349,30 @@ def test_logspace_and_argsort_match_pytorch():
     v = np.random.default_rng(0).permutation(12).reshape(3, 4).astype(np.float64)
     for kw in ({}, {"dim": 0}, {"descending": True}):
         np.testing.assert_array_equal(nn.argsort(nn.tensor(v), **kw).numpy(), torch.argsort(torch.tensor(v), **kw).numpy())
+
+
+def test_amax_amin_share_the_gradient_among_ties_as_pytorch():
+    torch = pytest.importorskip("torch")
+    v = np.array([[1.0, 3.0, 3.0], [2.0, 2.0, -1.0]])
+    for f in (lambda L, t: L.amax(t, dim=(0, 1)), lambda L, t: t.amax(1).sum() * 2, lambda L, t: t.amin(0).sum(),
+              lambda L, t: L.amin(t)):
+        grads = []
+        for L in (nn, torch):
+            t = L.tensor(v, requires_grad=True)
+            f(L, t).backward()
+            grads.append(np.asarray(t.grad))
+        np.testing.assert_array_equal(grads[0], grads[1])
+    t = nn.tensor(v, requires_grad=True)
+    t.amax().backward()
+    np.testing.assert_array_equal(t.grad, [[0, 0.5, 0.5], [0, 0, 0]])
+
+
+def test_detach_in_place_cuts_the_graph():
+    x = nn.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    z = y * 3
+    assert y.detach_() is y and not y.requires_grad and y.is_leaf
+    w = (y * x).sum()
+    w.backward()
+    np.testing.assert_allclose(x.grad, [2.0, 4.0])                 # through x only: y is a constant now
+    assert z.requires_grad                                        # ops recorded before keep their graph

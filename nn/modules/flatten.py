@@ -1,8 +1,6 @@
 """Flatten and Unflatten."""
 import numbers
 
-import numpy as np
-
 from .. import functional as F
 from .module import Module
 
@@ -34,11 +32,7 @@ class Unflatten(Module):
         self.dim, self.unflattened_size = int(dim), tuple(int(n) for n in unflattened_size)
 
     def forward(self, x):
-        d = self.dim % x.ndim
-        if int(np.prod(self.unflattened_size)) != x.shape[d] and -1 not in self.unflattened_size:
-            raise ValueError(f"Unflatten: dim {self.dim} of input {tuple(x.shape)} has {x.shape[d]} elements, "
-                             f"unflattened_size {self.unflattened_size} holds {int(np.prod(self.unflattened_size))}")
-        return x.reshape(tuple(x.shape[:d]) + self.unflattened_size + tuple(x.shape[d + 1:]))
+        return x.unflatten(self.dim, self.unflattened_size)
 
     def extra_repr(self):
         return f"dim={self.dim}, unflattened_size={self.unflattened_size}"

@@ -20,6 +20,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ..hooks import RemovableHandle
 from ..tensor import Tensor
 
 
@@ -309,7 +310,34 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} has no forward(); define forward() in the subclass")
 
     def __call__(self, *args, **kwargs):
-        return self.forward(*args, **kwargs)
+        pre_hooks, hooks = self.__dict__.get("_forward_pre_hooks"), self.__dict__.get("_forward_hooks")
+        if not (pre_hooks or hooks):
+            return self.forward(*args, **kwargs)
+        for hook in list((pre_hooks or {}).values()):
+            result = hook(self, args)                           # None, or the new positional arguments
+            if result is not None:
+                args = result if isinstance(result, tuple) else (result,)
+        output = self.forward(*args, **kwargs)
+        for hook in list((hooks or {}).values()):
+            result = hook(self, args, output)                   # None, or a replacement output
+            if result is not None:
+                output = result
+        return output
+
+    def register_forward_pre_hook(self, hook):
+        """hook(module, args) runs before forward; it may return new args (a tuple, or one value). Returns a
+        handle whose remove() unregisters it."""
+        return RemovableHandle(self._hook_registry("_forward_pre_hooks"), hook)
+
+    def register_forward_hook(self, hook):
+        """hook(module, args, output) runs after forward; it may return a replacement output (e.g. to keep a
+        layer's activations: hook stores output). Returns a handle whose remove() unregisters it."""
+        return RemovableHandle(self._hook_registry("_forward_hooks"), hook)
+
+    def _hook_registry(self, name):
+        if name not in self.__dict__:
+            object.__setattr__(self, name, OrderedDict())
+        return self.__dict__[name]
 
     # ---- state dict -------------------------------------------------------------------------
 

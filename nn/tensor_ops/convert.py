@@ -63,6 +63,12 @@ def detach(input):
     return Tensor(input.data)
 
 
+def detach_(input):
+    """Cut this tensor from the graph in place (it becomes a leaf that does not require grad)."""
+    input._parents, input._backward, input.requires_grad = (), None, False
+    return input
+
+
 def clone(input):
     """A copy of the data that stays in the graph."""
     def backward(g):
@@ -204,7 +210,7 @@ def __repr__(input):
     return f"tensor({body}{extra})"
 
 
-attach(size, dim, numel, item, tolist, numpy, detach, clone, to, type, type_as, cpu, cuda, is_floating_point,
+attach(size, dim, numel, item, tolist, numpy, detach, detach_, clone, to, type, type_as, cpu, cuda, is_floating_point,
        requires_grad_, __len__, __iter__, __bool__, __float__, __int__, __index__, __array__, __format__,
        __repr__, ndimension=dim, nelement=numel,
        float=_converter("float", np.float32), double=_converter("double", np.float64),

@@ -145,12 +145,27 @@ def min(input, dim=None, keepdim=False, *, other=None):
     return _extreme(input, dim, keepdim, other, np.min, np.argmin, "min")
 
 
+def _extreme_over(input, dim, keepdim, pick, name):
+    """amax / amin over dim (None: all; an int or a tuple of dims); tied extremes share the gradient evenly."""
+    x = input.data
+    if x.size == 0:
+        raise RuntimeError(f"{name}(): the tensor is empty; there is no extreme value")
+    axes = _normalize_axes(dim, input.ndim)
+    y = pick(x, axis=axes, keepdims=True)
+
+    def backward(g):
+        # d max / dx_i = 1 / (number of maxima) where x_i is a maximum, 0 elsewhere (as PyTorch's amax)
+        hit = x == y
+        return ((g if keepdim else np.expand_dims(g, axes)) * hit / np.sum(hit, axis=axes, keepdims=True),)
+    return Tensor._make(y if keepdim else np.squeeze(y, axes), (input,), backward, name)
+
+
 def amax(input, dim=None, keepdim=False):
-    return max(input, dim, keepdim)[0] if dim is not None else max(input)
+    return _extreme_over(input, dim, keepdim, np.max, "amax")
 
 
 def amin(input, dim=None, keepdim=False):
-    return min(input, dim, keepdim)[0] if dim is not None else min(input)
+    return _extreme_over(input, dim, keepdim, np.min, "amin")
 
 
 def _arg(fn, input, dim, keepdim):

@@ -37,6 +37,16 @@ def view_as(input, other):
     return reshape(input, other.shape)
 
 
+def unflatten(input, dim, sizes):
+    """dim split into sizes (one of them may be -1): e.g. (N, C*H*W).unflatten(1, (C, H, W)) -> (N, C, H, W)."""
+    d = _dims(dim, input.ndim, "unflatten")[0]
+    sizes = tuple(int(n) for n in sizes)
+    if -1 not in sizes and int(np.prod(sizes)) != input.shape[d]:
+        raise ValueError(f"unflatten: dim {dim} of a tensor of shape {tuple(input.shape)} has {input.shape[d]} "
+                         f"elements, sizes {sizes} hold {int(np.prod(sizes))}")
+    return reshape(input, tuple(input.shape[:d]) + sizes + tuple(input.shape[d + 1:]))
+
+
 def contiguous(input, memory_format=None):
     """A C-contiguous tensor (input itself when it already is)."""
     if input.data.flags.c_contiguous:
@@ -340,8 +350,8 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
     return Tensor._make(y, (input, batch1, batch2), backward, "baddbmm")
 
 
-attach(reshape, view_as, contiguous, squeeze, unsqueeze, permute, transpose, t, expand, expand_as,
+attach(reshape, view_as, unflatten, contiguous, squeeze, unsqueeze, permute, transpose, t, expand, expand_as,
        repeat, flip, roll, diag, outer, dot, addmm, split, chunk, unbind, matmul, bmm, baddbmm, view=reshape, T=property(_T), mm=matmul,
-       swapaxes=transpose)
+       swapaxes=transpose, reshape_as=view_as)
 flatten = F.flatten
 cat = F.cat

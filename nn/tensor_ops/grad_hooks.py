@@ -1,0 +1,46 @@
+"""Gradient hooks on tensors: register_hook and retain_grad (as PyTorch's).
+
+backward() (nn/tensor.py) hands each tensor that has hooks its summed gradient before passing it on: every hook
+gets it as a Tensor and may return a replacement; retain_grad() is a last hook that keeps the gradient of a
+non-leaf tensor in its .grad (leaves keep theirs anyway).
+"""
+import numpy as np
+
+from ..hooks import RemovableHandle
+from ..tensor import Tensor
+from ._attach import attach
+
+
+def register_hook(input, hook):
+    """hook(grad: Tensor) -> None or a replacement gradient, called when input's gradient has been summed in
+    backward(). Returns a handle whose remove() unregisters it."""
+    if not input.requires_grad:
+        raise RuntimeError("register_hook: cannot register a hook on a tensor that does not require grad")
+    return RemovableHandle(_hooks(input), hook)
+
+
+def retain_grad(input):
+    """Keep this non-leaf tensor's gradient in .grad after backward() (summed over backward calls)."""
+    if not input.requires_grad:
+        raise RuntimeError("retain_grad: cannot retain the gradient of a tensor that does not require grad")
+    if not input.is_leaf:
+        input.__dict__["_retains_grad"] = True
+        _hooks(input)
+
+
+def _hooks(input):
+    return input.__dict__.setdefault("_grad_hooks", {})
+
+
+def _run_grad_hooks(input, g):
+    for hook in list(input.__dict__["_grad_hooks"].values()):
+        out = hook(Tensor(g))
+        if out is not None:
+            g = np.asarray(out.data if isinstance(out, Tensor) else out, dtype=g.dtype)
+    if input.__dict__.get("_retains_grad"):
+        input.grad = g.copy() if input.grad is None else input.grad + g
+    return g
+
+
+attach(register_hook, retain_grad, _run_grad_hooks,
+       retains_grad=property(lambda self: bool(self.__dict__.get("_retains_grad"))))
