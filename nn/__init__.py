@@ -23,14 +23,17 @@ from . import functional
 from . import functional as F
 from . import tensor_ops
 from .tensor_ops.convert import Size, numel, clone
-from .tensor_ops.pointwise import (exp, log, log1p, log2, log10, lerp, sqrt, rsqrt, reciprocal, square, sin, cos, abs, sign,
+from .tensor_ops.pointwise import (exp, log, log1p, log2, log10, lerp, tan, asin, acos, atan, sinh, cosh, expm1,
+                                   exp2, erf, frac, nan_to_num, atan2, hypot, logaddexp, addcmul, addcdiv, sqrt, rsqrt, reciprocal, square, sin, cos, abs, sign,
                                    floor, ceil, round, trunc, neg, pow, clamp, clip, clamp_min, clamp_max,
                                    maximum, minimum, where, masked_fill, triu, tril,
                                    remainder, floor_divide, add, sub, mul, div, multiply, divide, subtract,
                                    true_divide)
 from .tensor_ops.reductions import (sum, mean, var, std, prod, max, min, amax, amin, argmax, argmin, all, any,
-                                    count_nonzero, cumsum, cumprod, norm, sort, argsort, topk)
-from .tensor_ops.shape import (reshape, squeeze, unsqueeze, permute, transpose, t, flip, roll, diag, outer, dot,
+                                    count_nonzero, cumsum, cumprod, logsumexp, var_mean, std_mean, median,
+                                    norm, sort, argsort, topk)
+from .tensor_ops.shape import (reshape, squeeze, unsqueeze, permute, transpose, t, flip, fliplr, flipud, rot90,
+                               narrow, diff, trace, take_along_dim, roll, diag, outer, dot,
                                addmm, hstack, vstack, broadcast_tensors, meshgrid, split, chunk, unbind,
                                stack, matmul, bmm, baddbmm, flatten, cat)
 from .tensor_ops.indexing import gather, index_select, masked_select, scatter, scatter_add, nonzero
@@ -61,4 +64,6 @@ from .serialization import save, load
 
 concat = concatenate = cat
 mm = matmul
+sgn = sign
+arcsin, arccos, arctan, arctan2 = asin, acos, atan, atan2
 __version__ = "0.1.0"

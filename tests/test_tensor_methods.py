@@ -106,6 +106,21 @@ def _cases():
         ("scatter_add", lambda L, x, y: x.scatter_add(1, L.tensor([[[0, 2, 2, 1], [2, 2, 0, 0]]] * 2), y[:, :2])),
         ("scatter_inplace", lambda L, x, y: _scatter_inplace(L, x, y)),
         ("unflatten_reshape_as", lambda L, x, y: x.flatten(1).unflatten(1, (3, -1)) * y.reshape_as(x)),
+        ("trig", lambda L, x, y: L.tan(x * 0.5) + L.asin(y * 0.5) + (x * 0.5).acos() + L.atan(y) + x.arctan()),
+        ("hyperbolic_exp", lambda L, x, y: L.sinh(x) * y.cosh() + L.expm1(x) + y.exp2() + L.erf(x - 1)),
+        ("frac_nan_to_num", lambda L, x, y: L.frac(x * 3) * y + L.nan_to_num(x.log()) + L.sgn(y - 1) * x),
+        ("atan2_hypot_logaddexp", lambda L, x, y: L.atan2(x - 1, y - 0.8) + L.hypot(x, y - 1) + L.logaddexp(x, -y)
+         + x.logaddexp(y[0])),
+        ("addcmul_addcdiv", lambda L, x, y: L.addcmul(x, x, y, value=0.5) + x.addcdiv(y, x + 1, value=-2)),
+        ("logsumexp", lambda L, x, y: L.logsumexp(x * 3, 1) + y.logsumexp((0, 2), keepdim=True).sum()),
+        ("var_std_mean", lambda L, x, y: L.var_mean(x, 1)[0] + L.var_mean(x, 1)[1] * L.std_mean(y, dim=1)[0]),
+        ("median", lambda L, x, y: x.median(1).values * L.median(y, 1, keepdim=True).values.sum() + L.median(x)),
+        ("narrow_diff_trace", lambda L, x, y: L.narrow(x, 2, 1, 2) * L.diff(y, dim=2)[..., :2]
+         + x.diff(n=2, dim=1).sum() + L.trace(x[0]) + x.diff(append=y[..., :1]).sum()),
+        ("flips_rot90", lambda L, x, y: L.fliplr(x[0]) * L.flipud(y[1]) + L.rot90(x[1], 2)
+         + L.rot90(y[0, :, :3], 1, (1, 0)).sum() * L.rot90(x[0, :, :3], 3)[0, 1] + L.rot90(x, 1, (1, 2))[0].t()),
+        ("take_along_dim", lambda L, x, y: L.take_along_dim(x, L.tensor([[[2], [0], [3]]]), dim=2) * y[..., :1]
+         + L.take_along_dim(y, L.tensor([5, 0, 5])).sum()),
         ("clone", lambda L, x, y: x.clone() * y),
         ("to_same_dtype", lambda L, x, y: x.to(L.float64) * y.double()),
         ("matmul", lambda L, x, y: L.matmul(x, y.transpose(1, 2)) + x[0].mm(y[0].t()).sum()),

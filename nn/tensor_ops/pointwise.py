@@ -78,6 +78,108 @@ def cos(input):
     return _unary(input, np.cos(x), lambda: -np.sin(x), "cos")          # cos' = -sin
 
 
+def tan(input):
+    y = np.tan(_floating(input))
+    return _unary(input, y, lambda: 1 + y * y, "tan")                   # tan' = 1 + tan^2
+
+
+def asin(input):
+    x = _floating(input)
+    return _unary(input, np.arcsin(x), lambda: 1 / np.sqrt(1 - x * x), "asin")     # 1/sqrt(1 - x^2)
+
+
+def acos(input):
+    x = _floating(input)
+    return _unary(input, np.arccos(x), lambda: -1 / np.sqrt(1 - x * x), "acos")    # -1/sqrt(1 - x^2)
+
+
+def atan(input):
+    x = _floating(input)
+    return _unary(input, np.arctan(x), lambda: 1 / (1 + x * x), "atan")            # 1/(1 + x^2)
+
+
+def sinh(input):
+    x = _floating(input)
+    return _unary(input, np.sinh(x), lambda: np.cosh(x), "sinh")        # sinh' = cosh
+
+
+def cosh(input):
+    x = _floating(input)
+    return _unary(input, np.cosh(x), lambda: np.sinh(x), "cosh")        # cosh' = sinh
+
+
+def expm1(input):
+    x = _floating(input)
+    return _unary(input, np.expm1(x), lambda: np.exp(x), "expm1")       # (e^x - 1)' = e^x
+
+
+def exp2(input):
+    y = np.exp2(_floating(input))
+    return _unary(input, y, lambda: y * np.log(2.0), "exp2")             # (2^x)' = 2^x ln 2
+
+
+def erf(input):
+    from scipy.special import erf as _erf  # noqa: PLC0415 - SciPy only when used (as F.gelu)
+    x = _floating(input)
+    return _unary(input, _erf(x), lambda: 2 / np.sqrt(np.pi) * np.exp(-x * x), "erf")   # 2/sqrt(pi) e^(-x^2)
+
+
+def frac(input):
+    x = _floating(input)
+    return _unary(input, x - np.trunc(x), lambda: np.ones_like(x), "frac")          # x - trunc(x): slope 1
+
+
+def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
+    """NaN -> nan, +inf -> posinf, -inf -> neginf (the dtype's largest / lowest by default); slope 1 where x is
+    finite, 0 where it was replaced."""
+    x = _floating(input)
+    return _unary(input, np.nan_to_num(x, nan=nan, posinf=posinf, neginf=neginf), lambda: np.isfinite(x),
+                  "nan_to_num")
+
+
+def atan2(input, other):
+    """The angle of (other, input) (x = other, y = input) in (-pi, pi]."""
+    a, b, y, x = _pair_operands(input, other, "atan2", floating=True)
+
+    def backward(g):
+        # d atan2(y, x) = (x dy - y dx) / (x^2 + y^2)
+        r2 = x * x + y * y
+        return g * x / r2, -g * y / r2
+    return Tensor._make(np.arctan2(y, x), (a, b), backward, "atan2")
+
+
+def hypot(input, other):
+    """sqrt(input^2 + other^2)."""
+    a, b, x, y = _pair_operands(input, other, "hypot", floating=True)
+    h = np.hypot(x, y)
+
+    def backward(g):
+        # d hypot = (x dx + y dy) / hypot
+        return g * x / h, g * y / h
+    return Tensor._make(h, (a, b), backward, "hypot")
+
+
+def logaddexp(input, other):
+    """log(e^input + e^other), without overflow."""
+    a, b, x, y = _pair_operands(input, other, "logaddexp", floating=True)
+    z = np.logaddexp(x, y)
+
+    def backward(g):
+        # d/dx log(e^x + e^y) = e^(x - z): the two weights of a softmax over {x, y}
+        return g * np.exp(x - z), g * np.exp(y - z)
+    return Tensor._make(z, (a, b), backward, "logaddexp")
+
+
+def addcmul(input, tensor1, tensor2, *, value=1):
+    """input + value * tensor1 * tensor2, composed of the ops above."""
+    return input + tensor1 * tensor2 * value
+
+
+def addcdiv(input, tensor1, tensor2, *, value=1):
+    """input + value * tensor1 / tensor2, composed of the ops above."""
+    return input + tensor1 / tensor2 * value
+
+
 def abs(input):
     x = input.data
     return _unary(input, np.abs(x), lambda: np.sign(x), "abs")          # |x|' = sign(x) (0 at 0, as PyTorch)
@@ -217,16 +319,16 @@ def clamp_max(input, max):
     return clamp(input, max=max)
 
 
-def _pair_operands(a, b):
+def _pair_operands(a, b, op, floating=False):
     if not isinstance(a, Tensor):
         a = b._lift(a)
-    other, x, y = a._operands(b, "maximum")
+    other, x, y = a._operands(b, op, floating)
     return a, other, x, y
 
 
 def maximum(input, other):
     """Element-wise max of two tensors; a tie splits the gradient half and half (as PyTorch)."""
-    a, b, x, y = _pair_operands(input, other)
+    a, b, x, y = _pair_operands(input, other, "maximum")
 
     def backward(g):
         # d max(x, y)/dx = 1 where x > y, 1/2 where x == y, 0 elsewhere (and the mirror for y)
@@ -237,7 +339,7 @@ def maximum(input, other):
 
 def minimum(input, other):
     """Element-wise min of two tensors; a tie splits the gradient half and half (as PyTorch)."""
-    a, b, x, y = _pair_operands(input, other)
+    a, b, x, y = _pair_operands(input, other, "minimum")
 
     def backward(g):
         wx = (x < y) + 0.5 * (x == y)
@@ -291,8 +393,11 @@ def masked_fill(input, mask, value):
     return Tensor._make(y, (input,), backward, "masked_fill")
 
 
-attach(triu, tril, exp, log, log1p, log2, log10, lerp, sqrt, rsqrt, reciprocal, square, sin, cos, abs, sign, floor, ceil, round, trunc,
-       neg, pow, add, sub, mul, div, remainder, floor_divide, clamp, clamp_min, clamp_max, maximum, minimum, masked_fill, clip=clamp, multiply=mul, divide=div, subtract=sub, true_divide=div,
+attach(triu, tril, exp, log, log1p, log2, log10, lerp, tan, asin, acos, atan, sinh, cosh, expm1, exp2, erf, frac,
+       nan_to_num, atan2, hypot, logaddexp, addcmul, addcdiv, sqrt, rsqrt, reciprocal, square, sin, cos, abs, sign,
+       floor, ceil, round, trunc, neg, pow, add, sub, mul, div, remainder, floor_divide, clamp, clamp_min, clamp_max,
+       maximum, minimum, masked_fill, clip=clamp, sgn=sign, arcsin=asin, arccos=acos, arctan=atan, arctan2=atan2,
+       multiply=mul, divide=div, subtract=sub, true_divide=div,
        __mod__=remainder, __floordiv__=floor_divide, __abs__=abs, __pos__=lambda self: self,
        __rmod__=lambda self, other: remainder(self._lift(other), self),
        __rfloordiv__=lambda self, other: floor_divide(self._lift(other), self),

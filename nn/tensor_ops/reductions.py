@@ -228,6 +228,42 @@ def cumprod(input, dim, dtype=None):
     return Tensor._make(np.cumprod(x, axis=axis), (input,), backward, "cumprod")
 
 
+def logsumexp(input, dim, keepdim=False):
+    """log(sum(exp(input))) over dim, shifted by the maximum so that nothing overflows (composed of the ops
+    above: the shift is a constant, so the gradient is softmax(input) along dim)."""
+    axes = _normalize_axes(dim, input.ndim)
+    m = np.max(input.data, axis=axes, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0).astype(input.dtype)
+    out = (input - m).exp().sum(axes, keepdim=True).log() + m
+    return out if keepdim else out.squeeze(axes)
+
+
+def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """(var, mean) over dim."""
+    return (var(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim))
+
+
+def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """(std, mean) over dim."""
+    return (std(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim))
+
+
+def median(input, dim=None, keepdim=False):
+    """The lower of the two middle values (as PyTorch): of all elements, or (values, indices) along dim. The
+    gradient goes to the chosen element."""
+    if dim is None:
+        flat = input.reshape(-1)
+        return sort(flat).values[(flat.shape[0] - 1) // 2]
+    axis = _normalize_axes(dim, input.ndim)[0]
+    order = sort(input, axis).indices
+    k = (input.shape[axis] - 1) // 2
+    idx = Tensor(np.take(order.data, [k], axis=axis))
+    values = input.gather(axis, idx)
+    if not keepdim:
+        values, idx = values.squeeze(axis), Tensor(np.squeeze(idx.data, axis))
+    return ValuesIndices(values, idx)
+
+
 def norm(input, p="fro", dim=None, keepdim=False):
     """Vector norm over dim (all elements when None): p = 2 / 'fro', 1, or inf (composed of ops above)."""
     if p in ("fro", 2, 2.0):
@@ -266,4 +302,4 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
 
 
 attach(sum, mean, var, std, prod, max, min, amax, amin, argmax, argmin, all, any, count_nonzero, cumsum,
-       cumprod, norm, sort, argsort, topk)
+       cumprod, logsumexp, median, norm, sort, argsort, topk)

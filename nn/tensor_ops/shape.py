@@ -207,6 +207,65 @@ def stack(tensors, dim=0):
     return F.cat([unsqueeze(t, dim) for t in tensors], dim)
 
 
+def narrow(input, dim, start, length):
+    """The slice start:start + length along dim (a view in PyTorch; here a differentiable slice)."""
+    d = _dims(dim, input.ndim, "narrow")[0]
+    start = int(start) % input.shape[d] if start < 0 else int(start)
+    if length < 0 or start + length > input.shape[d]:
+        raise IndexError(f"narrow: start {start} + length {length} exceeds dim {dim} of size {input.shape[d]}")
+    return input[(slice(None),) * d + (slice(start, start + int(length)),)]
+
+
+def diff(input, n=1, dim=-1, prepend=None, append=None):
+    """n-th forward difference along dim: out[i] = x[i + 1] - x[i], n times (prepend / append joined first)."""
+    d = _dims(dim, input.ndim, "diff")[0]
+    x = F.cat([t for t in (prepend, input, append) if t is not None], d) if prepend is not None or append is not None \
+        else input
+    for _ in range(int(n)):
+        x = x[(slice(None),) * d + (slice(1, None),)] - x[(slice(None),) * d + (slice(None, -1),)]
+    return x
+
+
+def trace(input):
+    """Sum of the main diagonal of a 2-D tensor."""
+    return diag(input).sum()
+
+
+def fliplr(input):
+    return flip(input, (1,))
+
+
+def flipud(input):
+    return flip(input, (0,))
+
+
+def rot90(input, k=1, dims=(0, 1)):
+    """Rotate by k quarter turns in the plane of dims, from the first towards the second (as PyTorch)."""
+    a, b = dims
+    k = int(k) % 4
+    if k == 1:
+        return transpose(flip(input, (b,)), a, b)
+    if k == 2:
+        return flip(input, (a, b))
+    if k == 3:
+        return flip(transpose(input, a, b), (b,))
+    return input * 1
+
+
+def take_along_dim(input, indices, dim=None):
+    """input's elements at indices along dim (indices and input broadcast in the other dims); dim None: of the
+    flattened input."""
+    idx = indices.data if isinstance(indices, Tensor) else np.asarray(indices)
+    if dim is None:
+        return input.reshape(-1).gather(0, Tensor(idx.reshape(-1)))
+    d = _dims(dim, input.ndim, "take_along_dim")[0]
+    shape = list(np.broadcast_shapes(tuple(n for i, n in enumerate(input.shape) if i != d),
+                                     tuple(n for i, n in enumerate(idx.shape) if i != d)))
+    full = lambda n: tuple(shape[:d]) + (n,) + tuple(shape[d:])                       # noqa: E731
+    x = input if tuple(input.shape) == full(input.shape[d]) else expand(input, full(input.shape[d]))
+    return x.gather(d, Tensor(np.broadcast_to(idx, full(idx.shape[d])).astype(np.int64)))
+
+
 def roll(input, shifts, dims=None):
     """Elements shifted along dims, those past the end coming back at the start (dims None: the flattened
     tensor, as PyTorch)."""
@@ -351,7 +410,7 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
 
 
 attach(reshape, view_as, unflatten, contiguous, squeeze, unsqueeze, permute, transpose, t, expand, expand_as,
-       repeat, flip, roll, diag, outer, dot, addmm, split, chunk, unbind, matmul, bmm, baddbmm, view=reshape, T=property(_T), mm=matmul,
+       repeat, flip, fliplr, flipud, rot90, narrow, diff, trace, take_along_dim, roll, diag, outer, dot, addmm, split, chunk, unbind, matmul, bmm, baddbmm, view=reshape, T=property(_T), mm=matmul,
        swapaxes=transpose, reshape_as=view_as)
 flatten = F.flatten
 cat = F.cat
