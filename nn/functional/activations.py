@@ -1,5 +1,6 @@
 """Activations: relu, leaky_relu, sigmoid, tanh, elu, selu, gelu, softplus, silu, mish, log_softmax, softmax,
-softmin, hardtanh, relu6, hardsigmoid, hardswish, logsigmoid, prelu."""
+softmin, hardtanh, relu6, hardsigmoid, hardswish, logsigmoid, prelu, softsign, tanhshrink, softshrink,
+hardshrink, threshold, celu, glu, rrelu."""
 import math
 
 import numpy as np
@@ -248,3 +249,62 @@ def prelu(x, weight):
         gw = gw.sum(axis=tuple(a for a in range(xd.ndim) if a != 1)) if per_channel else gw.sum().reshape(1)
         return gx, gw.astype(g.dtype, copy=False)
     return Tensor._make(y, (x, weight), backward, "prelu")
+
+
+# ----------------------------------------------------------------------------- composed of the ops above
+
+def softsign(x):
+    """x / (1 + |x|)."""
+    x = _tensor(x, "input", "softsign")
+    return x / (x.abs() + 1)
+
+
+def tanhshrink(x):
+    """x - tanh(x)."""
+    x = _tensor(x, "input", "tanhshrink")
+    return x - tanh(x)
+
+
+def softshrink(x, lambd=0.5):
+    """x - lambd above lambd, x + lambd below -lambd, 0 between."""
+    x = _tensor(x, "input", "softshrink")
+    return relu(x - lambd) - relu(-x - lambd)
+
+
+def hardshrink(x, lambd=0.5):
+    """x where |x| > lambd, else 0."""
+    x = _tensor(x, "input", "hardshrink")
+    return x * (x.abs() > lambd)
+
+
+def threshold(x, threshold, value, inplace=False):
+    """x where x > threshold, else value."""
+    x = _tensor(x, "input", "threshold")
+    above = x > threshold
+    return x * above + Tensor(np.where(above.data, 0, value).astype(x.dtype))
+
+
+def celu(x, alpha=1.0, inplace=False):
+    """max(0, x) + min(0, alpha (e^(x / alpha) - 1)): elu of x / alpha, scaled by alpha."""
+    x = _tensor(x, "input", "celu")
+    return elu(x / alpha) * alpha
+
+
+def glu(x, dim=-1):
+    """a * sigmoid(b), a and b the two halves of x along dim."""
+    x = _tensor(x, "input", "glu")
+    if x.shape[dim] % 2:
+        raise ValueError(f"glu: dim {dim} of input {tuple(x.shape)} must have an even size")
+    a, b = x.chunk(2, dim)
+    return a * sigmoid(b)
+
+
+def rrelu(x, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
+    """leaky_relu with a slope drawn from U(lower, upper) for each negative element in training (nn's generator),
+    the mean slope (lower + upper) / 2 in evaluation."""
+    x = _tensor(x, "input", "rrelu")
+    if not training:
+        return leaky_relu(x, (lower + upper) / 2)
+    from ..tensor import get_rng  # noqa: PLC0415 - the generator as it is now (manual_seed replaces it)
+    slope = get_rng().uniform(lower, upper, size=x.shape).astype(x.dtype)
+    return x * Tensor(np.where(x.data >= 0, 1, slope).astype(x.dtype))

@@ -4,6 +4,8 @@ import numpy as np
 from .. import kernels as K
 from ..tensor import Tensor
 from ._args import _tensor, _check_ndim, _pair
+from .adaptive import adaptive_avg_pool2d
+from .shapes import pad
 
 
 def interpolate_hyperparameters(size=None, scale_factor=None, mode="nearest", align_corners=None,
@@ -11,9 +13,9 @@ def interpolate_hyperparameters(size=None, scale_factor=None, mode="nearest", al
     """Validate once (interpolate and Upsample call this): -> (size pair or None, scale pair or None)."""
     if (size is None) == (scale_factor is None):
         raise ValueError(f"{op}: give exactly one of size and scale_factor")
-    if mode not in ("nearest", "bilinear"):
-        raise ValueError(f"{op}: mode must be 'nearest' or 'bilinear', got {mode!r}")
-    if mode == "nearest" and align_corners is not None:
+    if mode not in ("nearest", "bilinear", "area"):
+        raise ValueError(f"{op}: mode must be 'nearest', 'bilinear' or 'area', got {mode!r}")
+    if mode != "bilinear" and align_corners is not None:
         raise ValueError(f"{op}: align_corners only applies to mode='bilinear'")
     if size is not None:
         size = _pair(size, "size", op)
@@ -31,9 +33,10 @@ def interpolate(x, size=None, scale_factor=None, mode="nearest", align_corners=N
     """Resize the spatial dims of x (N, C, H, W) -> (N, C, Ho, Wo).
 
     Exactly one of size (int or (Ho, Wo)) and scale_factor (number or pair;
-    Ho = floor(H * s)). mode 'nearest' (src = floor(dst * H / Ho)) or 'bilinear'
+    Ho = floor(H * s)). mode 'nearest' (src = floor(dst * H / Ho)), 'bilinear'
     with align_corners=False (PyTorch's half-pixel centres) or True (corner pixels aligned:
-    src = dst (H - 1) / (Ho - 1)). With a non-integer
+    src = dst (H - 1) / (Ho - 1)), or 'area' (the mean of each output pixel's source area:
+    adaptive_avg_pool2d to the output size, as PyTorch). With a non-integer
     scale_factor the source grid uses H / Ho (PyTorch's recompute_scale_factor=True).
     """
     x = _tensor(x, "input", "interpolate")
@@ -43,6 +46,8 @@ def interpolate(x, size=None, scale_factor=None, mode="nearest", align_corners=N
     out_hw = size if size is not None else (int(np.floor(H * sf[0])), int(np.floor(W * sf[1])))
     if min(out_hw) < 1:
         raise ValueError(f"interpolate: output size {out_hw} must be at least 1x1")
+    if mode == "area":
+        return adaptive_avg_pool2d(x, out_hw)
     if mode == "nearest":
         fwd, bwd = K.upsample_nearest2d_forward, K.upsample_nearest2d_backward
     else:
@@ -89,9 +94,31 @@ def _pool_args(x, kernel_size, stride, padding, op):
     return x, kernel, stride, padding
 
 
-def max_pool2d(x, kernel_size, stride=None, padding=0):
-    """Max over windows: x (N, C, H, W) -> (N, C, Ho, Wo); stride defaults to kernel_size."""
+def _ceil_extra(size, k, s, p):
+    """Rows (or columns) past the far padding that ceil_mode's last window reads: PyTorch's output size is
+    ceil((size + 2p - k) / s) + 1, less one when that last window would start in the far padding."""
+    out = -(-(size + 2 * p - k) // s) + 1
+    if (out - 1) * s >= size + p:
+        out -= 1
+    return max(0, (out - 1) * s + k - (size + 2 * p))
+
+
+def _unsupported(op, **options):
+    for name, (value, default) in options.items():
+        if value != default and value != (default, default):
+            raise NotImplementedError(f"{op}: {name}={value!r} is not supported (only {default!r})")
+
+
+def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    """Max over windows: x (N, C, H, W) -> (N, C, Ho, Wo); stride defaults to kernel_size; padding counts as
+    -inf. ceil_mode: the last, partial windows too (their outputs are the max of what they cover)."""
+    _unsupported("max_pool2d", dilation=(dilation, 1), return_indices=(return_indices, False))
     x, kernel, stride, padding = _pool_args(x, kernel_size, stride, padding, "max_pool2d")
+    if ceil_mode:
+        (H, W), (kh, kw), (sh, sw), (ph, pw) = x.shape[2:], kernel, stride, padding
+        eh, ew = _ceil_extra(H, kh, sh, ph), _ceil_extra(W, kw, sw, pw)
+        if eh or ew:                        # the partial windows read -inf past the padding: a max ignores it
+            x, padding = pad(x, (pw, pw + ew, ph, ph + eh), value=-np.inf), (0, 0)
     H, W = x.shape[2:]
     y, argmax = K.max_pool2d_forward(x.data, kernel, stride, padding)
 
@@ -101,9 +128,14 @@ def max_pool2d(x, kernel_size, stride=None, padding=0):
     return Tensor._make(y, (x,), backward, "max_pool2d")
 
 
-def avg_pool2d(x, kernel_size, stride=None, padding=0):
-    """Mean over windows (zero padding counted): x (N, C, H, W) -> (N, C, Ho, Wo)."""
+def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+               divisor_override=None):
+    """Mean over windows: x (N, C, H, W) -> (N, C, Ho, Wo), the zero padding counted (count_include_pad=True,
+    PyTorch's default) or not. ceil_mode: the last, partial windows too, each averaged over what it covers of
+    the padded input. divisor_override: divide every window's sum by this instead."""
     x, kernel, stride, padding = _pool_args(x, kernel_size, stride, padding, "avg_pool2d")
+    if ceil_mode or not count_include_pad or divisor_override is not None:
+        return _avg_pool2d_counted(x, kernel, stride, padding, ceil_mode, count_include_pad, divisor_override)
     H, W = x.shape[2:]
     y = K.avg_pool2d_forward(x.data, kernel, stride, padding)
 
@@ -111,3 +143,20 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0):
         # y = sum(window) / (kh kw)  =>  each pixel of the window gets g / (kh kw)
         return (K.avg_pool2d_backward(g, (H, W), kernel, stride, padding),)
     return Tensor._make(y, (x,), backward, "avg_pool2d")
+
+
+def _avg_pool2d_counted(x, kernel, stride, padding, ceil_mode, count_include_pad, divisor_override):
+    """avg_pool2d's other options, composed: window sums of the zero-padded input (an average times the window
+    size) divided by the count of input (and padding) pixels each window covers, or by divisor_override."""
+    (H, W), (kh, kw), (ph, pw) = x.shape[2:], kernel, padding
+    eh, ew = (_ceil_extra(H, kh, stride[0], ph), _ceil_extra(W, kw, stride[1], pw)) if ceil_mode else (0, 0)
+    sums = avg_pool2d(pad(x, (pw, pw + ew, ph, ph + eh)), kernel, stride) * (kh * kw)
+    if divisor_override is not None:
+        return sums / float(divisor_override)
+    counted = np.zeros((1, 1, H + 2 * ph + eh, W + 2 * pw + ew), x.dtype)
+    if count_include_pad:
+        counted[..., :H + 2 * ph, :W + 2 * pw] = 1
+    else:
+        counted[..., ph:ph + H, pw:pw + W] = 1
+    return sums / (K.avg_pool2d_forward(counted, kernel, stride, (0, 0)) * (kh * kw))
+

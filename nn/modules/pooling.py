@@ -19,17 +19,33 @@ class _Pool2d(Module):
 
 class MaxPool2d(_Pool2d):
     """Max over kh x kw windows. x: (N, C, H, W) -> (N, C, Ho, Wo); stride defaults to kernel_size;
-    padding counts as -inf."""
+    padding counts as -inf; ceil_mode keeps the last, partial windows (F.max_pool2d)."""
+
+    def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False, ceil_mode=False):
+        super().__init__(kernel_size, stride, padding)
+        self.dilation, self.return_indices, self.ceil_mode = dilation, return_indices, bool(ceil_mode)
 
     def forward(self, x):
-        return F.max_pool2d(x, self.kernel_size, self.stride, self.padding)
+        return F.max_pool2d(x, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode,
+                            self.return_indices)
+
+    def extra_repr(self):
+        return super().extra_repr() + f", dilation={self.dilation}, ceil_mode={self.ceil_mode}"
 
 
 class AvgPool2d(_Pool2d):
-    """Mean over kh x kw windows (zero padding counted, as PyTorch's count_include_pad=True)."""
+    """Mean over kh x kw windows, zero padding counted (count_include_pad=True) or not; ceil_mode keeps the last,
+    partial windows; divisor_override divides every sum by that number (F.avg_pool2d)."""
+
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+                 divisor_override=None):
+        super().__init__(kernel_size, stride, padding)
+        self.ceil_mode, self.count_include_pad = bool(ceil_mode), bool(count_include_pad)
+        self.divisor_override = divisor_override
 
     def forward(self, x):
-        return F.avg_pool2d(x, self.kernel_size, self.stride, self.padding)
+        return F.avg_pool2d(x, self.kernel_size, self.stride, self.padding, self.ceil_mode, self.count_include_pad,
+                            self.divisor_override)
 
 
 class AdaptiveAvgPool2d(Module):

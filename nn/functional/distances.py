@@ -1,0 +1,125 @@
+"""Similarities, distances and the losses built on them, as torch.nn.functional's: cosine_similarity,
+pairwise_distance, huber_loss, margin_ranking_loss, hinge_embedding_loss, soft_margin_loss,
+multilabel_soft_margin_loss, cosine_embedding_loss, triplet_margin_loss, poisson_nll_loss, gaussian_nll_loss.
+
+Each is composed of Tensor ops that have their own backward (so each gradient is theirs); the formulas are
+PyTorch's, written out in the docstrings.
+"""
+import math
+
+import numpy as np
+
+from ..tensor import Tensor
+from ._args import _reduce, _tensor
+from .activations import logsigmoid, relu
+from .losses import smooth_l1_loss
+
+
+def _signs(target, like):
+    """target (+1 / -1 labels) as a Tensor of like's dtype."""
+    t = target if isinstance(target, Tensor) else Tensor(np.asarray(target))
+    return t.to(like.dtype)
+
+
+def cosine_similarity(x1, x2, dim=1, eps=1e-8):
+    """x1 . x2 / max(|x1| |x2|, eps) along dim (x1 and x2 broadcast together)."""
+    x1, x2 = _tensor(x1, "x1", "cosine_similarity"), _tensor(x2, "x2", "cosine_similarity")
+    return (x1 * x2).sum(dim) / (x1.norm(dim=dim) * x2.norm(dim=dim)).clamp(min=eps)
+
+
+def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
+    """|x1 - x2 + eps|_p along the last dim."""
+    x1, x2 = _tensor(x1, "x1", "pairwise_distance"), _tensor(x2, "x2", "pairwise_distance")
+    return (x1 - x2 + eps).norm(p=p, dim=-1, keepdim=keepdim)
+
+
+def huber_loss(input, target, reduction="mean", delta=1.0):
+    """0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta) (d = input - target): delta * smooth_l1_loss with
+    beta = delta."""
+    if not delta > 0:
+        raise ValueError(f"huber_loss: delta must be positive, got {delta}")
+    return smooth_l1_loss(input, target, reduction=reduction, beta=delta) * delta
+
+
+def margin_ranking_loss(input1, input2, target, margin=0.0, reduction="mean"):
+    """max(0, -y (x1 - x2) + margin), y = +1 when x1 should rank higher, -1 when lower."""
+    input1 = _tensor(input1, "input1", "margin_ranking_loss")
+    y = _signs(target, input1)
+    return _reduce(relu(-y * (input1 - input2) + margin), reduction, "margin_ranking_loss")
+
+
+def hinge_embedding_loss(input, target, margin=1.0, reduction="mean"):
+    """x where y = 1, max(0, margin - x) where y = -1."""
+    input = _tensor(input, "input", "hinge_embedding_loss")
+    y = _signs(target, input)
+    loss = input * (y == 1) + relu(margin - input) * (y == -1)
+    return _reduce(loss, reduction, "hinge_embedding_loss")
+
+
+def soft_margin_loss(input, target, reduction="mean"):
+    """log(1 + exp(-y x)) (y = +1 / -1), computed without overflow."""
+    input = _tensor(input, "input", "soft_margin_loss")
+    return _reduce(-logsigmoid(_signs(target, input) * input), reduction, "soft_margin_loss")
+
+
+def multilabel_soft_margin_loss(input, target, weight=None, reduction="mean"):
+    """-mean over the C classes of y log sigmoid(x) + (1 - y) log sigmoid(-x) (weighted per class), per
+    sample; input and target (N, C), target 0 / 1."""
+    input = _tensor(input, "input", "multilabel_soft_margin_loss")
+    y = _signs(target, input)
+    loss = -(y * logsigmoid(input) + (1 - y) * logsigmoid(-input))
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss.mean(-1), reduction, "multilabel_soft_margin_loss")
+
+
+def cosine_embedding_loss(input1, input2, target, margin=0.0, reduction="mean"):
+    """1 - cos(x1, x2) where y = 1, max(0, cos(x1, x2) - margin) where y = -1; cos along dim 1 (or 0 for 1-D
+    inputs) as x1 . x2 / sqrt((|x1|^2 + 1e-12) (|x2|^2 + 1e-12)), PyTorch's form."""
+    input1 = _tensor(input1, "input1", "cosine_embedding_loss")
+    d = input1.ndim - 1
+    cos = (input1 * input2).sum(d) / (((input1 * input1).sum(d) + 1e-12) * ((input2 * input2).sum(d) + 1e-12)).sqrt()
+    y = _signs(target, input1)
+    loss = (1 - cos) * (y == 1) + relu(cos - margin) * (y == -1)
+    return _reduce(loss, reduction, "cosine_embedding_loss")
+
+
+def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2.0, eps=1e-6, swap=False, reduction="mean"):
+    """max(d(a, p) - d(a, n) + margin, 0) with d = pairwise_distance; swap: d(a, n) replaced by the smaller of
+    d(a, n) and d(p, n)."""
+    anchor = _tensor(anchor, "anchor", "triplet_margin_loss")
+    d_pos = pairwise_distance(anchor, positive, p, eps)
+    d_neg = pairwise_distance(anchor, negative, p, eps)
+    if swap:
+        d_neg = d_neg.minimum(pairwise_distance(positive, negative, p, eps))
+    return _reduce(relu(d_pos - d_neg + margin), reduction, "triplet_margin_loss")
+
+
+def poisson_nll_loss(input, target, log_input=True, full=False, size_average=None, eps=1e-8, reduce=None,
+                     reduction="mean"):
+    """exp(x) - y x (log_input), or x - y log(x + eps); full adds Stirling's y log y - y + log(2 pi y) / 2 where
+    y > 1."""
+    input = _tensor(input, "input", "poisson_nll_loss")
+    y = _signs(target, input)
+    loss = input.exp() - y * input if log_input else input - y * (input + eps).log()
+    if full:
+        big = y.clamp(min=1)                          # the term only where y > 1 (and no log of 0 elsewhere)
+        loss = loss + (big * big.log() - big + 0.5 * (big * (2 * math.pi)).log()) * (y > 1)
+    return _reduce(loss, reduction, "poisson_nll_loss")
+
+
+def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"):
+    """(log(max(var, eps)) + (input - target)^2 / max(var, eps)) / 2 (+ log(2 pi) / 2 with full). var: input's
+    shape, or one dim less, or a last dim of 1; the clamp at eps passes the gradient as if it were not there,
+    as PyTorch's."""
+    input = _tensor(input, "input", "gaussian_nll_loss")
+    var = _tensor(var, "var", "gaussian_nll_loss")
+    if var.ndim == input.ndim - 1:
+        var = var.unsqueeze(-1)
+    if np.any(var.data < 0):
+        raise ValueError("gaussian_nll_loss: var has negative entries")
+    var = var + (var.clamp(min=eps) - var).detach()
+    loss = 0.5 * (var.log() + (input - target) ** 2 / var)
+    if full:
+        loss = loss + 0.5 * math.log(2 * math.pi)
+    return _reduce(loss, reduction, "gaussian_nll_loss")
