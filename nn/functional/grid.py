@@ -1,0 +1,109 @@
+"""affine_grid and grid_sample, as torch.nn.functional's (the spatial transformer's two halves).
+
+    affine_grid(theta (N, 2, 3), (N, C, H, W)) -> grid (N, H, W, 2): the normalised (x, y) in [-1, 1] of every
+        output pixel, moved by theta: grid[n, i, j] = theta[n] @ (x_j, y_i, 1)
+    grid_sample(input (N, C, H, W), grid (N, Ho, Wo, 2)) -> (N, C, Ho, Wo): input read at each grid point,
+        bilinearly (or the nearest pixel), zero outside the image (padding_mode='zeros') or the border pixel
+        ('border')
+
+Normalised -1 and +1 are the centres of the corner pixels with align_corners=True, the outer edges of the corner
+pixels with align_corners=False (PyTorch's default).
+"""
+import numpy as np
+
+from ..tensor import Tensor
+from ._args import _check_ndim, _tensor
+
+
+def _axis(n, align_corners, dtype):
+    """The normalised coordinates of n pixel centres."""
+    if align_corners:
+        return np.linspace(-1, 1, n, dtype=dtype) if n > 1 else np.zeros(1, dtype)
+    return ((np.arange(n, dtype=dtype) * 2 + 1) / n - 1).astype(dtype)
+
+
+def affine_grid(theta, size, align_corners=False):
+    """theta (N, 2, 3), size (N, C, H, W) -> grid (N, H, W, 2); differentiable in theta (one matrix product)."""
+    theta = _tensor(theta, "theta", "affine_grid")
+    N, _, H, W = (int(v) for v in size)
+    if theta.shape != (N, 2, 3):
+        raise ValueError(f"affine_grid: theta must be ({N}, 2, 3) for size {tuple(size)}, got {tuple(theta.shape)}")
+    dt = theta.dtype
+    xs, ys = _axis(W, align_corners, dt), _axis(H, align_corners, dt)
+    base = np.stack([np.broadcast_to(xs, (H, W)), np.broadcast_to(ys[:, None], (H, W)), np.ones((H, W), dt)], -1)
+    return (Tensor(base.reshape(1, H * W, 3)) @ theta.transpose(1, 2)).reshape(N, H, W, 2)
+
+
+def _unnormalise(v, n, align_corners):
+    """Normalised coordinate -> pixel coordinate, and d(pixel)/d(normalised)."""
+    if align_corners:
+        return (v + 1) / 2 * (n - 1), (n - 1) / 2
+    return ((v + 1) * n - 1) / 2, n / 2
+
+
+def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corners=None):
+    """input (N, C, H, W) read at grid (N, Ho, Wo, 2) (x then y, normalised) -> (N, C, Ho, Wo).
+
+    mode 'bilinear' or 'nearest' (half-way points to the even pixel, as PyTorch); padding_mode 'zeros' or
+    'border'. Gradients flow to input (each output's weights scattered back) and, for bilinear, to grid.
+    """
+    input, grid = _tensor(input, "input", "grid_sample"), _tensor(grid, "grid", "grid_sample")
+    _check_ndim(input, (4,), "grid_sample", "input", "(N, C, H, W)")
+    if mode not in ("bilinear", "nearest"):
+        raise ValueError(f"grid_sample: mode must be 'bilinear' or 'nearest', got {mode!r}")
+    if padding_mode not in ("zeros", "border"):
+        raise ValueError(f"grid_sample: padding_mode must be 'zeros' or 'border', got {padding_mode!r} "
+                         f"('reflection' is not supported)")
+    N, C, H, W = input.shape
+    if grid.ndim != 4 or grid.shape[0] != N or grid.shape[3] != 2:
+        raise ValueError(f"grid_sample: grid must be ({N}, Ho, Wo, 2), got {tuple(grid.shape)}")
+    aligned = bool(align_corners)
+    x, g = input.data, grid.data.astype(input.dtype, copy=False)
+    ix, sx = _unnormalise(g[..., 0], W, aligned)                 # (N, Ho, Wo) pixel coordinates
+    iy, sy = _unnormalise(g[..., 1], H, aligned)
+    if padding_mode == "border":                                 # clipped: no gradient to grid where it clips
+        inside_x, inside_y = (ix > 0) & (ix < W - 1), (iy > 0) & (iy < H - 1)
+        ix, iy = np.clip(ix, 0, W - 1), np.clip(iy, 0, H - 1)
+    n = np.arange(N)[:, None, None]
+
+    def read(a, yy, xx):
+        """a (N, C, H, W) at integer (yy, xx) (N, Ho, Wo), zero outside -> (N, C, Ho, Wo)."""
+        ok = (yy >= 0) & (yy < H) & (xx >= 0) & (xx < W)
+        v = a[n, :, np.clip(yy, 0, H - 1), np.clip(xx, 0, W - 1)]        # (N, Ho, Wo, C)
+        return np.moveaxis(v * ok[..., None], -1, 1), ok
+
+    if mode == "nearest":
+        xn, yn = np.rint(ix).astype(np.int64), np.rint(iy).astype(np.int64)
+        y, ok = read(x, yn, xn)
+
+        def backward(g_out):
+            # each output copied one input pixel: its gradient goes back there; the grid gets none (a step function)
+            gx = np.zeros_like(x)
+            np.add.at(gx, (n, slice(None), np.clip(yn, 0, H - 1), np.clip(xn, 0, W - 1)),
+                      np.moveaxis(g_out, 1, -1) * ok[..., None])
+            return gx, np.zeros_like(grid.data)
+        return Tensor._make(y, (input, grid), backward, "grid_sample")
+
+    x0, y0 = np.floor(ix).astype(np.int64), np.floor(iy).astype(np.int64)
+    wx1, wy1 = (ix - x0).astype(x.dtype), (iy - y0).astype(x.dtype)
+    wx0, wy0 = 1 - wx1, 1 - wy1
+    corners = [(y0, x0, wy0 * wx0), (y0, x0 + 1, wy0 * wx1), (y0 + 1, x0, wy1 * wx0), (y0 + 1, x0 + 1, wy1 * wx1)]
+    values = [read(x, yy, xx)[0] for yy, xx, _ in corners]
+    y = sum(v * w[:, None] for v, (_, _, w) in zip(values, corners))
+
+    def backward(g_out):
+        # y = sum_k w_k v_k  =>  d input: g w_k scattered to corner k (where inside);
+        # d ix = sum_c g (wy0 (v01 - v00) + wy1 (v11 - v10)), d iy likewise, times d pixel / d normalised
+        gx = np.zeros_like(x)
+        gc = np.moveaxis(g_out, 1, -1)                                    # (N, Ho, Wo, C)
+        for yy, xx, w in corners:
+            ok = (yy >= 0) & (yy < H) & (xx >= 0) & (xx < W)
+            np.add.at(gx, (n, slice(None), np.clip(yy, 0, H - 1), np.clip(xx, 0, W - 1)),
+                      gc * (w * ok)[..., None])
+        v00, v01, v10, v11 = values
+        d_ix = (g_out * (wy0[:, None] * (v01 - v00) + wy1[:, None] * (v11 - v10))).sum(1) * sx
+        d_iy = (g_out * (wx0[:, None] * (v10 - v00) + wx1[:, None] * (v11 - v01))).sum(1) * sy
+        if padding_mode == "border":
+            d_ix, d_iy = d_ix * inside_x, d_iy * inside_y
+        return gx, np.stack([d_ix, d_iy], -1).astype(grid.dtype, copy=False)
+    return Tensor._make(y.astype(x.dtype, copy=False), (input, grid), backward, "grid_sample")
