@@ -60,7 +60,7 @@ from .modules import (MSELoss, L1Loss, SmoothL1Loss, CrossEntropyLoss, NLLLoss, 
                       GRUCell, Softsign, Tanhshrink, Softshrink, Hardshrink, Threshold, CELU, GLU, RReLU, HuberLoss,
                       MarginRankingLoss, HingeEmbeddingLoss, SoftMarginLoss, MultiLabelSoftMarginLoss,
                       CosineEmbeddingLoss, TripletMarginLoss, PoissonNLLLoss, GaussianNLLLoss, CosineSimilarity,
-                      PairwiseDistance)
+                      PairwiseDistance, Unfold, Fold)
 from . import optim, init, utils
 from .gradcheck import gradcheck, GradcheckError
 from .serialization import save, load

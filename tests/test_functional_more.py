@@ -1,5 +1,5 @@
 """Distances and their losses, the shrink/threshold activations, pooling's ceil_mode / count_include_pad /
-divisor_override and interpolate's 'area' mode: float64 gradchecks, and PyTorch (when installed) giving the same
+divisor_override, interpolate's 'area' mode, unfold / fold: float64 gradchecks, and PyTorch (when installed) giving the same
 values and gradients; the layers against PyTorch's."""
 import numpy as np
 import pytest
@@ -43,6 +43,9 @@ OPS = [
     ("avg_pool_options", lambda F, L, x: F.avg_pool2d(x, 3, 2, 1, ceil_mode=True, count_include_pad=False)
      + F.avg_pool2d(x, 3, 2, 1, divisor_override=4) + F.avg_pool2d(x, 3, 2, 1, count_include_pad=False), [(2, 3, 7, 9)]),
     ("avg_pool_ceil", lambda F, L, x: F.avg_pool2d(x, 3, 3, 1, ceil_mode=True), [(2, 3, 7, 9)]),
+    ("unfold_fold", lambda F, L, x: F.fold(F.unfold(x, (2, 3), stride=2, padding=1) * 2, (7, 9), (2, 3), stride=2,
+                                           padding=1) + F.unfold(x, 3, dilation=2, padding=2, stride=(1, 2)).sum(),
+     [(2, 3, 7, 9)]),
     ("interpolate_area", lambda F, L, x: F.interpolate(x, size=(3, 4), mode="area")
      + F.interpolate(x, scale_factor=0.5, mode="area"), [(2, 3, 7, 9)]),
 ]
@@ -99,7 +102,8 @@ def test_layers_match_pytorch():
         ("CosineSimilarity", dict(dim=0), (x, y)), ("PairwiseDistance", dict(p=3.0), (x, y)),
         ("Softsign", {}, (x,)), ("Tanhshrink", {}, (x,)), ("Softshrink", dict(lambd=0.3), (x,)),
         ("Hardshrink", {}, (x,)), ("Threshold", dict(threshold=0.2, value=-1.0), (x,)), ("CELU", dict(alpha=0.5), (x,)),
-        ("GLU", dict(dim=0), (x,)),
+        ("GLU", dict(dim=0), (x,)), ("Unfold", dict(kernel_size=(2, 3), stride=2), (img,)),
+        ("Fold", dict(output_size=(7, 9), kernel_size=3, padding=1), (np.tile(img.reshape(2, 3, -1)[..., :63], (1, 9, 1)),)),
         ("MaxPool2d", dict(kernel_size=3, stride=2, ceil_mode=True), (img,)),
         ("AvgPool2d", dict(kernel_size=3, stride=2, padding=1, ceil_mode=True, count_include_pad=False), (img,)),
     ]

@@ -1,4 +1,5 @@
-"""affine_grid and grid_sample, as torch.nn.functional's (the spatial transformer's two halves).
+"""affine_grid and grid_sample (the spatial transformer's two halves), and unfold / fold (sliding windows as
+columns, and back), as torch.nn.functional's.
 
     affine_grid(theta (N, 2, 3), (N, C, H, W)) -> grid (N, H, W, 2): the normalised (x, y) in [-1, 1] of every
         output pixel, moved by theta: grid[n, i, j] = theta[n] @ (x_j, y_i, 1)
@@ -12,7 +13,7 @@ pixels with align_corners=False (PyTorch's default).
 import numpy as np
 
 from ..tensor import Tensor
-from ._args import _check_ndim, _tensor
+from ._args import _check_ndim, _pair, _tensor
 
 
 def _axis(n, align_corners, dtype):
@@ -107,3 +108,72 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
             d_ix, d_iy = d_ix * inside_x, d_iy * inside_y
         return gx, np.stack([d_ix, d_iy], -1).astype(grid.dtype, copy=False)
     return Tensor._make(y.astype(x.dtype, copy=False), (input, grid), backward, "grid_sample")
+
+
+# ----------------------------------------------------------------------------- unfold / fold (im2col and back)
+
+def _window_geometry(op, hw, kernel_size, dilation, padding, stride):
+    k, d, p, s = (_pair(v, name, op) for v, name in ((kernel_size, "kernel_size"), (dilation, "dilation"),
+                                                      (padding, "padding"), (stride, "stride")))
+    if min(k) < 1 or min(d) < 1 or min(s) < 1 or min(p) < 0:
+        raise ValueError(f"{op}: need kernel_size, dilation, stride >= 1 and padding >= 0, got {k}, {d}, {s}, {p}")
+    out = tuple((hw[a] + 2 * p[a] - d[a] * (k[a] - 1) - 1) // s[a] + 1 for a in (0, 1))
+    if min(out) < 1:
+        raise ValueError(f"{op}: a {k[0]}x{k[1]} window (dilation {d}) does not fit the padded {hw[0] + 2 * p[0]}x"
+                         f"{hw[1] + 2 * p[1]} input")
+    return k, d, p, s, out
+
+
+def _taps(k, d, s, out):
+    """For each kernel tap (i, j): the strided slices of the padded image it reads for every window."""
+    return [(i, j, slice(i * d[0], i * d[0] + s[0] * (out[0] - 1) + 1, s[0]),
+             slice(j * d[1], j * d[1] + s[1] * (out[1] - 1) + 1, s[1])) for i in range(k[0]) for j in range(k[1])]
+
+
+def _unfold_array(x, k, d, p, s, out):
+    """x (N, C, H, W) -> (N, C * kh * kw, L): every window's pixels, channel-major as PyTorch."""
+    N, C = x.shape[:2]
+    xp = np.pad(x, ((0, 0), (0, 0), (p[0], p[0]), (p[1], p[1])))
+    cols = np.empty((N, C, k[0], k[1]) + out, x.dtype)
+    for i, j, rows, columns in _taps(k, d, s, out):
+        cols[:, :, i, j] = xp[:, :, rows, columns]
+    return cols.reshape(N, C * k[0] * k[1], out[0] * out[1])
+
+
+def _fold_array(cols, hw, k, d, p, s, out):
+    """The adjoint of _unfold_array: (N, C * kh * kw, L) -> (N, C, H, W), overlapping windows summed."""
+    N = cols.shape[0]
+    C = cols.shape[1] // (k[0] * k[1])
+    c = cols.reshape((N, C, k[0], k[1]) + out)
+    xp = np.zeros((N, C, hw[0] + 2 * p[0], hw[1] + 2 * p[1]), cols.dtype)
+    for i, j, rows, columns in _taps(k, d, s, out):
+        xp[:, :, rows, columns] += c[:, :, i, j]
+    return xp[:, :, p[0]:p[0] + hw[0], p[1]:p[1] + hw[1]]
+
+
+def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
+    """Sliding windows as columns (im2col): input (N, C, H, W) -> (N, C * kh * kw, L), L windows."""
+    input = _tensor(input, "input", "unfold")
+    _check_ndim(input, (4,), "unfold", "input", "(N, C, H, W)")
+    hw = input.shape[2:]
+    k, d, p, s, out = _window_geometry("unfold", hw, kernel_size, dilation, padding, stride)
+
+    def backward(g):
+        # each column entry is a copy of one input pixel: sum the gradients back onto the pixels (fold)
+        return (_fold_array(g, hw, k, d, p, s, out),)
+    return Tensor._make(_unfold_array(input.data, k, d, p, s, out), (input,), backward, "unfold")
+
+
+def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
+    """Columns back to an image, overlaps summed (col2im): input (N, C * kh * kw, L) -> (N, C, *output_size)."""
+    input = _tensor(input, "input", "fold")
+    hw = _pair(output_size, "output_size", "fold")
+    k, d, p, s, out = _window_geometry("fold", hw, kernel_size, dilation, padding, stride)
+    if input.ndim != 3 or input.shape[1] % (k[0] * k[1]) or input.shape[2] != out[0] * out[1]:
+        raise ValueError(f"fold: input must be (N, C * {k[0] * k[1]}, {out[0] * out[1]}) for these windows, got "
+                         f"{tuple(input.shape)}")
+
+    def backward(g):
+        # fold sums copies: its adjoint reads every window back out (unfold)
+        return (_unfold_array(g, k, d, p, s, out),)
+    return Tensor._make(_fold_array(input.data, hw, k, d, p, s, out), (input,), backward, "fold")

@@ -23,7 +23,7 @@ from .dropout import Dropout, Dropout2d
 from .rnn import RNN, LSTM, GRU, RNNCell, LSTMCell, GRUCell
 from .transformer import (MultiheadAttention, TransformerEncoderLayer, TransformerEncoder, TransformerDecoderLayer,
                           TransformerDecoder, Transformer)
-from .flatten import Flatten, Unflatten
+from .flatten import Flatten, Unflatten, Unfold, Fold
 from .loss import (MSELoss, L1Loss, SmoothL1Loss, CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss,
                    KLDivLoss, HuberLoss, MarginRankingLoss, HingeEmbeddingLoss, SoftMarginLoss, MultiLabelSoftMarginLoss,
                    CosineEmbeddingLoss, TripletMarginLoss, PoissonNLLLoss, GaussianNLLLoss, CosineSimilarity,
@@ -43,4 +43,4 @@ __all__ = ["Parameter", "Module", "Sequential", "ModuleList", "Linear", "Conv2d"
            "GRUCell", "Softsign", "Tanhshrink", "Softshrink", "Hardshrink", "Threshold", "CELU", "GLU", "RReLU",
            "HuberLoss", "MarginRankingLoss", "HingeEmbeddingLoss", "SoftMarginLoss", "MultiLabelSoftMarginLoss",
            "CosineEmbeddingLoss", "TripletMarginLoss", "PoissonNLLLoss", "GaussianNLLLoss", "CosineSimilarity",
-           "PairwiseDistance"]
+           "PairwiseDistance", "Unfold", "Fold"]
