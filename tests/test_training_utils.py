@@ -58,10 +58,46 @@ def test_adamw_is_adam_after_the_decoupled_shrink():
 SCHEDULERS = [
     ("MultiStepLR", dict(milestones=[2, 5], gamma=0.5)), ("ExponentialLR", dict(gamma=0.8)),
     ("CosineAnnealingLR", dict(T_max=6, eta_min=0.01)), ("LambdaLR", dict(lr_lambda=lambda e: 1 / (1 + e))),
+    ("LinearLR", dict(start_factor=0.1, total_iters=5)), ("ConstantLR", dict(factor=0.5, total_iters=4)),
+    ("PolynomialLR", dict(total_iters=7, power=2.0)),
+    ("CosineAnnealingWarmRestarts", dict(T_0=3, eta_min=0.001)), ("CosineAnnealingWarmRestarts", dict(T_0=2, T_mult=2)),
 ]
 
 
-@pytest.mark.parametrize("name,kw", SCHEDULERS, ids=[s[0] for s in SCHEDULERS])
+def _sequences(lib):
+    """SequentialLR over (schedulers, milestones) made by lib's lr_scheduler module."""
+    S = lib.optim.lr_scheduler
+    return [lambda o: S.SequentialLR(o, [S.LinearLR(o, 0.1, total_iters=4), S.CosineAnnealingLR(o, 10)], [4]),
+            lambda o: S.SequentialLR(o, [S.ConstantLR(o, 0.3, 3), S.ExponentialLR(o, 0.9)], [4]),
+            lambda o: S.SequentialLR(o, [S.LinearLR(o, 0.5, total_iters=3), S.StepLR(o, 3, 0.5),
+                                         S.CosineAnnealingLR(o, 10, 0.01)], [4, 12])]
+
+
+@pytest.mark.parametrize("k", range(3))
+def test_sequential_lr_matches_torch(k):
+    torch = pytest.importorskip("torch")
+    ours, theirs = _pair_of_params(torch)
+    opt, topt = nn.optim.SGD(ours, lr=0.1), torch.optim.SGD(theirs, lr=0.1)
+    sched, tsched = _sequences(nn)[k](opt), _sequences(torch)[k](topt)
+    for _ in range(20):
+        opt.step(), topt.step()
+        sched.step(), tsched.step()
+        assert sched.get_last_lr() == pytest.approx(tsched.get_last_lr(), rel=1e-12)
+
+
+def test_warm_restarts_take_fractional_epochs_as_torch():
+    torch = pytest.importorskip("torch")
+    ours, theirs = _pair_of_params(torch)
+    opt, topt = nn.optim.SGD(ours, lr=0.1), torch.optim.SGD(theirs, lr=0.1)
+    sched = nn.optim.lr_scheduler.CosineAnnealingWarmRestarts(opt, 3, 2)
+    tsched = torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(topt, 3, 2)
+    for epoch in range(8):
+        for batch in range(4):
+            sched.step(epoch + batch / 4), tsched.step(epoch + batch / 4)
+            assert sched.get_last_lr() == pytest.approx(tsched.get_last_lr(), rel=1e-12)
+
+
+@pytest.mark.parametrize("name,kw", SCHEDULERS, ids=[f"{s[0]}{k}" for k, s in enumerate(SCHEDULERS)])
 def test_schedulers_match_torch(name, kw):
     torch = pytest.importorskip("torch")
     ours, theirs = _pair_of_params(torch)

@@ -1,4 +1,5 @@
-"""Optimizers (SGD, Adam, AdamW, RMSprop, Adadelta, Adagrad) and learning-rate schedulers (StepLR, ReduceLROnPlateau), as torch.optim.
+"""Optimizers (SGD, Adam, AdamW, RMSprop, Adadelta, Adagrad) and learning-rate schedulers (StepLR, CosineAnnealingLR, LinearLR, SequentialLR,
+ReduceLROnPlateau...), as torch.optim.
 
 optimizer.py holds the base class (param_groups, state, flat state_dict for resuming); each optimizer
 has a file of its own; lr_scheduler.py holds the schedulers (also importable as nn.optim.lr_scheduler).
@@ -10,7 +11,9 @@ from .rmsprop import RMSprop
 from .adadelta import Adadelta, Adagrad
 from . import lr_scheduler  # noqa: F401  (nn.optim.lr_scheduler.StepLR, as in torch)
 from .lr_scheduler import (LRScheduler, StepLR, MultiStepLR, ExponentialLR, CosineAnnealingLR, LambdaLR,
-                           OneCycleLR, ReduceLROnPlateau)
+                           OneCycleLR, ReduceLROnPlateau, CosineAnnealingWarmRestarts, LinearLR, ConstantLR, PolynomialLR,
+                           SequentialLR)
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adadelta", "Adagrad", "LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR",
-           "CosineAnnealingLR", "LambdaLR", "OneCycleLR", "ReduceLROnPlateau"]
+           "CosineAnnealingLR", "LambdaLR", "OneCycleLR", "ReduceLROnPlateau", "CosineAnnealingWarmRestarts", "LinearLR",
+           "ConstantLR", "PolynomialLR", "SequentialLR"]

@@ -1,5 +1,6 @@
 """Learning-rate schedulers (torch.optim.lr_scheduler): StepLR, MultiStepLR, ExponentialLR, CosineAnnealingLR,
-LambdaLR, ReduceLROnPlateau."""
+CosineAnnealingWarmRestarts, LinearLR, ConstantLR, PolynomialLR, LambdaLR, OneCycleLR, SequentialLR,
+ReduceLROnPlateau."""
 import bisect
 import math
 import numbers
@@ -127,6 +128,131 @@ class CosineAnnealingLR(LRScheduler):
     def get_lr(self):
         c = (1 + math.cos(math.pi * self.last_epoch / self.T_max)) / 2
         return [self.eta_min + (base - self.eta_min) * c for base in self.base_lrs]
+
+
+def _iterations(name, value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise ValueError(f"Invalid {name}: {value!r} (must be a positive integer)")
+    return int(value)
+
+
+class CosineAnnealingWarmRestarts(LRScheduler):
+    """Cosine annealing restarted every T_i epochs, T_0 first, each period T_mult times the one before:
+    lr = eta_min + (initial_lr - eta_min) (1 + cos(pi T_cur / T_i)) / 2. step(epoch) may be given a fractional
+    epoch (e.g. epoch + batch / batches), as PyTorch."""
+
+    _state_names = ("T_0", "T_mult", "eta_min")
+
+    def __init__(self, optimizer, T_0, T_mult=1, eta_min=0.0):
+        self.T_0, self.T_mult = _iterations("T_0", T_0), _iterations("T_mult", T_mult)
+        self.eta_min = _number("eta_min", eta_min, low=0.0)
+        super().__init__(optimizer)
+
+    def step(self, epoch=None):
+        if epoch is None:
+            super().step()
+            return
+        self.last_epoch = epoch - 1                     # step() adds one
+        super().step()
+
+    def get_lr(self):
+        epoch = self.last_epoch
+        if self.T_mult == 1:
+            t_cur, t_i = epoch % self.T_0, self.T_0
+        else:                                           # the period that epoch falls in: T_0 (T_mult^n - 1) / (T_mult - 1)
+            n = int(math.log(epoch / self.T_0 * (self.T_mult - 1) + 1, self.T_mult)) if epoch >= self.T_0 else 0
+            t_cur = epoch - self.T_0 * (self.T_mult ** n - 1) / (self.T_mult - 1)
+            t_i = self.T_0 * self.T_mult ** n
+        c = (1 + math.cos(math.pi * t_cur / t_i)) / 2
+        return [self.eta_min + (base - self.eta_min) * c for base in self.base_lrs]
+
+
+class LinearLR(LRScheduler):
+    """lr = initial_lr * factor, factor moving linearly from start_factor to end_factor over total_iters epochs,
+    then staying (a warm-up, typically)."""
+
+    _state_names = ("start_factor", "end_factor", "total_iters")
+
+    def __init__(self, optimizer, start_factor=1.0 / 3, end_factor=1.0, total_iters=5):
+        self.start_factor = _number("start_factor", start_factor, low=0.0)
+        self.end_factor = _number("end_factor", end_factor, low=0.0)
+        if not 0 < self.start_factor <= 1 or not 0 <= self.end_factor <= 1:
+            raise ValueError(f"LinearLR: start_factor must be in (0, 1] and end_factor in [0, 1], got "
+                             f"{start_factor} and {end_factor}")
+        self.total_iters = _iterations("total_iters", total_iters)
+        super().__init__(optimizer)
+
+    def get_lr(self):
+        t = min(self.last_epoch, self.total_iters) / self.total_iters
+        return [base * (self.start_factor + (self.end_factor - self.start_factor) * t) for base in self.base_lrs]
+
+
+class ConstantLR(LRScheduler):
+    """lr = initial_lr * factor for the first total_iters epochs, initial_lr after."""
+
+    _state_names = ("factor", "total_iters")
+
+    def __init__(self, optimizer, factor=1.0 / 3, total_iters=5):
+        self.factor = _number("factor", factor, 0.0, 1.0)
+        self.total_iters = _iterations("total_iters", total_iters)
+        super().__init__(optimizer)
+
+    def get_lr(self):
+        return [base * (self.factor if self.last_epoch < self.total_iters else 1.0) for base in self.base_lrs]
+
+
+class PolynomialLR(LRScheduler):
+    """lr = initial_lr * (1 - min(epoch, total_iters) / total_iters) ** power."""
+
+    _state_names = ("total_iters", "power")
+
+    def __init__(self, optimizer, total_iters=5, power=1.0):
+        self.total_iters = _iterations("total_iters", total_iters)
+        self.power = _number("power", power, low=0.0)
+        super().__init__(optimizer)
+
+    def get_lr(self):
+        decay = (1 - min(self.last_epoch, self.total_iters) / self.total_iters) ** self.power
+        return [base * decay for base in self.base_lrs]
+
+
+class SequentialLR:
+    """The schedulers in turn: schedulers[i] runs from milestones[i - 1] (where it starts again from its epoch 0)
+    until milestones[i]. step() once per epoch, as the schedulers inside."""
+
+    def __init__(self, optimizer, schedulers, milestones):
+        schedulers, milestones = list(schedulers), [int(m) for m in milestones]
+        if len(milestones) != len(schedulers) - 1 or milestones != sorted(milestones):
+            raise ValueError(f"SequentialLR: expected {len(schedulers) - 1} increasing milestones for "
+                             f"{len(schedulers)} schedulers, got {milestones}")
+        if any(s.optimizer is not optimizer for s in schedulers):
+            raise ValueError("SequentialLR: every scheduler must drive the optimizer given to SequentialLR")
+        self.optimizer, self._schedulers, self._milestones = optimizer, schedulers, milestones
+        self.last_epoch = 0
+        for group, base in zip(optimizer.param_groups, schedulers[0].base_lrs):
+            group["lr"] = base                          # undo the later schedulers' construction
+        self._restart(schedulers[0])
+
+    @staticmethod
+    def _restart(scheduler):
+        """Back to the scheduler's epoch 0 (its lr from the initial lrs, as a fresh scheduler would set)."""
+        for group, base in zip(scheduler.optimizer.param_groups, scheduler.base_lrs):
+            group["lr"] = base
+        scheduler.last_epoch = -1
+        scheduler.step()
+        return scheduler
+
+    def step(self):
+        self.last_epoch += 1
+        i = bisect.bisect_right(self._milestones, self.last_epoch)
+        scheduler = self._schedulers[i]
+        if i > 0 and self._milestones[i - 1] == self.last_epoch:
+            self._restart(scheduler)
+        else:
+            scheduler.step()
+
+    def get_last_lr(self):
+        return [group["lr"] for group in self.optimizer.param_groups]
 
 
 class LambdaLR(LRScheduler):
