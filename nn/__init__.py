@@ -30,7 +30,7 @@ from .tensor_ops.pointwise import (exp, log, log1p, log2, log10, lerp, tan, asin
                                    remainder, floor_divide, add, sub, mul, div, multiply, divide, subtract,
                                    true_divide)
 from .tensor_ops.reductions import (sum, mean, var, std, prod, max, min, amax, amin, argmax, argmin, all, any,
-                                    count_nonzero, cumsum, cumprod, logsumexp, var_mean, std_mean, median,
+                                    count_nonzero, cumsum, cumprod, logsumexp, var_mean, std_mean, median, unique,
                                     norm, sort, argsort, topk)
 from .tensor_ops.shape import (reshape, squeeze, unsqueeze, permute, transpose, t, flip, fliplr, flipud, rot90,
                                narrow, diff, trace, take_along_dim, roll, diag, outer, dot,
@@ -41,6 +41,7 @@ from .tensor_ops.einsum import einsum
 from .tensor_ops.compare import (eq, ne, lt, le, gt, ge, logical_and, logical_or, logical_xor, logical_not,
                                  isnan, isinf, isfinite, isclose, allclose, equal)
 from .functional import relu, sigmoid, tanh, softmax, log_softmax
+from .functional.distances import cdist
 from .factories import (tensor, as_tensor, from_numpy, zeros, ones, full, empty, eye, arange, linspace, logspace,
                         rand, randn, randint, randperm, normal, bernoulli, multinomial, zeros_like, ones_like, full_like, empty_like, rand_like,
                         randn_like, randint_like, is_tensor)
@@ -60,7 +61,9 @@ from .modules import (MSELoss, L1Loss, SmoothL1Loss, CrossEntropyLoss, NLLLoss, 
                       GRUCell, Softsign, Tanhshrink, Softshrink, Hardshrink, Threshold, CELU, GLU, RReLU, HuberLoss,
                       MarginRankingLoss, HingeEmbeddingLoss, SoftMarginLoss, MultiLabelSoftMarginLoss,
                       CosineEmbeddingLoss, TripletMarginLoss, PoissonNLLLoss, GaussianNLLLoss, CosineSimilarity,
-                      PairwiseDistance, Unfold, Fold)
+                      PairwiseDistance, Unfold, Fold, Bilinear, AdaptiveAvgPool1d, AdaptiveMaxPool1d, ConstantPad1d,
+                      ZeroPad1d, ReflectionPad1d, ReplicationPad1d, Dropout1d, Softmax2d, UpsamplingNearest2d,
+                      UpsamplingBilinear2d, ParameterDict)
 from . import optim, init, utils
 from .gradcheck import gradcheck, GradcheckError
 from .serialization import save, load

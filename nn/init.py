@@ -176,3 +176,54 @@ def kaiming_normal_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", gen
     fan = _calculate_correct_fan(tensor, mode)
     std = calculate_gain(nonlinearity, a) / math.sqrt(fan)
     return normal_(tensor, 0.0, std, generator)
+
+
+def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
+    """N(mean, std^2) draws truncated to [a, b] (redrawn until inside), as PyTorch's (a, b absolute bounds)."""
+    rng, x = _rng(generator), _array(tensor)
+    values = rng.normal(mean, std, size=x.shape)
+    bad = (values < a) | (values > b)
+    while bad.any():
+        values[bad] = rng.normal(mean, std, size=int(bad.sum()))
+        bad = (values < a) | (values > b)
+    return _fill(tensor, values)
+
+
+def orthogonal_(tensor, gain=1.0, generator=None):
+    """A (semi-)orthogonal matrix from the QR decomposition of a normal one (Saxe et al. 2013), times gain;
+    tensors of more than 2 dims are flattened to (shape[0], rest)."""
+    x = _array(tensor)
+    if x.ndim < 2:
+        raise ValueError("orthogonal_: only tensors with 2 or more dimensions are supported")
+    rows, cols = x.shape[0], x.size // x.shape[0]
+    flat = _rng(generator).normal(0.0, 1.0, size=(rows, cols))
+    if rows < cols:
+        flat = flat.T
+    q, r = np.linalg.qr(flat)
+    q *= np.sign(np.diag(r))                        # a unique decomposition: the diagonal of r positive
+    if rows < cols:
+        q = q.T
+    return _fill(tensor, gain * q.reshape(x.shape))
+
+
+def eye_(tensor):
+    """The identity matrix (ones on the diagonal) in a 2-D tensor."""
+    x = _array(tensor)
+    if x.ndim != 2:
+        raise ValueError("eye_: only 2-D tensors are supported")
+    return _fill(tensor, np.eye(*x.shape))
+
+
+def dirac_(tensor, groups=1):
+    """A conv weight (out, in, *k) that passes its input through: 1 at the kernel centre where out == in (per
+    group), 0 elsewhere."""
+    x = _array(tensor)
+    if x.ndim not in (3, 4, 5) or x.shape[0] % groups:
+        raise ValueError("dirac_: a 3-, 4- or 5-D tensor whose dim 0 divides into groups is needed")
+    values = np.zeros(x.shape)
+    out_per_group = x.shape[0] // groups
+    centre = tuple(k // 2 for k in x.shape[2:])
+    for g in range(groups):
+        for d in range(min(out_per_group, x.shape[1])):
+            values[(g * out_per_group + d, d) + centre] = 1
+    return _fill(tensor, values)

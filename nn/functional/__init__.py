@@ -23,14 +23,14 @@ classification.py (cross_entropy, nll_loss), gaussian.py (gaussian_kl), onedim.p
 attention.py (scaled_dot_product_attention, multi_head_attention), distances.py (cosine_similarity,
 pairwise_distance and the margin, embedding and likelihood losses), grid.py (affine_grid, grid_sample, unfold, fold).
 """
-from .dense import linear
+from .dense import linear, bilinear
 from .convolution import conv2d, conv_transpose2d
-from .onedim import conv1d, max_pool1d, avg_pool1d
+from .onedim import conv1d, max_pool1d, avg_pool1d, adaptive_avg_pool1d, adaptive_max_pool1d
 from .activations import (relu, leaky_relu, sigmoid, tanh, log_softmax, softmax, elu, gelu, softplus, silu,
                           hardtanh, relu6, selu, mish, hardsigmoid, hardswish, logsigmoid, softmin, prelu, softsign,
                           tanhshrink, softshrink, hardshrink, threshold, celu, glu, rrelu)
 from .sampling import interpolate, upsample, max_pool2d, avg_pool2d
-from .normalization import batch_norm, dropout, dropout2d, group_norm, layer_norm, normalize, instance_norm
+from .normalization import batch_norm, dropout, dropout1d, dropout2d, group_norm, layer_norm, normalize, instance_norm
 from .adaptive import adaptive_avg_pool2d, adaptive_max_pool2d
 from .sparse import one_hot, embedding
 from .shapes import pad, cat, flatten, pixel_shuffle, pixel_unshuffle
@@ -56,4 +56,5 @@ __all__ = ["linear", "conv2d", "conv_transpose2d", "relu", "leaky_relu", "sigmoi
            "softsign", "tanhshrink", "softshrink", "hardshrink", "threshold", "celu", "glu", "rrelu",
            "cosine_similarity", "pairwise_distance", "huber_loss", "margin_ranking_loss", "hinge_embedding_loss",
            "soft_margin_loss", "multilabel_soft_margin_loss", "cosine_embedding_loss", "triplet_margin_loss",
-           "poisson_nll_loss", "gaussian_nll_loss", "affine_grid", "grid_sample", "unfold", "fold"]
+           "poisson_nll_loss", "gaussian_nll_loss", "affine_grid", "grid_sample", "unfold", "fold",
+           "bilinear", "adaptive_avg_pool1d", "adaptive_max_pool1d", "dropout1d"]

@@ -40,3 +40,14 @@ def linear(x, weight, bias=None):
         return (gx, gw) if bias is None else (gx, gw, gb)
     parents = (x, weight) if bias is None else (x, weight, bias)
     return Tensor._make(y.reshape(lead + (w.shape[0],)), parents, backward, "linear")
+
+
+def bilinear(input1, input2, weight, bias=None):
+    """y[..., o] = input1 @ weight[o] @ input2 + bias[o]: input1 (*, in1), input2 (*, in2), weight (out, in1, in2)."""
+    from ..tensor_ops.einsum import einsum        # noqa: PLC0415 - tensor_ops imports functional
+    x1, x2 = _tensor(input1, "input1", "bilinear"), _tensor(input2, "input2", "bilinear")
+    weight = _tensor(weight, "weight", "bilinear")
+    lead = tuple(x1.shape[:-1])
+    y = einsum("ni,oij,nj->no", x1.reshape(-1, x1.shape[-1]), weight, x2.reshape(-1, x2.shape[-1]))
+    y = y.reshape(lead + (weight.shape[0],))
+    return y if bias is None else y + bias

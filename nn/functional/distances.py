@@ -1,9 +1,9 @@
 """Similarities, distances and the losses built on them, as torch.nn.functional's: cosine_similarity,
-pairwise_distance, huber_loss, margin_ranking_loss, hinge_embedding_loss, soft_margin_loss,
+pairwise_distance, cdist (torch.cdist), huber_loss, margin_ranking_loss, hinge_embedding_loss, soft_margin_loss,
 multilabel_soft_margin_loss, cosine_embedding_loss, triplet_margin_loss, poisson_nll_loss, gaussian_nll_loss.
 
-Each is composed of Tensor ops that have their own backward (so each gradient is theirs); the formulas are
-PyTorch's, written out in the docstrings.
+Each but cdist is composed of Tensor ops that have their own backward (so each gradient is theirs); the formulas
+are PyTorch's, written out in the docstrings.
 """
 import math
 
@@ -31,6 +31,26 @@ def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
     """|x1 - x2 + eps|_p along the last dim."""
     x1, x2 = _tensor(x1, "x1", "pairwise_distance"), _tensor(x2, "x2", "pairwise_distance")
     return (x1 - x2 + eps).norm(p=p, dim=-1, keepdim=keepdim)
+
+
+def cdist(x1, x2, p=2.0, compute_mode=None):
+    """All pairwise p-norm distances: x1 (*, P, M), x2 (*, R, M) -> (*, P, R). p > 0, finite. The gradient at a
+    zero distance is 0, as PyTorch's."""
+    x1, x2 = _tensor(x1, "x1", "cdist"), _tensor(x2, "x2", "cdist")
+    if not 0 < p < math.inf:
+        raise ValueError(f"cdist: p must be positive and finite here, got {p}")
+    if x1.shape[-1] != x2.shape[-1]:
+        raise ValueError(f"cdist: x1 {tuple(x1.shape)} and x2 {tuple(x2.shape)} differ in their last dim")
+    diff = x1.data[..., :, None, :] - x2.data[..., None, :, :]          # (*, P, R, M)
+    d = (np.abs(diff) ** p).sum(-1) ** (1.0 / p)
+
+    def backward(g):
+        # d ||u||_p / du = sign(u) |u|^(p-1) / ||u||_p^(p-1), 0 where ||u|| = 0; u = x1_i - x2_j
+        with np.errstate(divide="ignore", invalid="ignore"):
+            w = np.where(d[..., None] > 0, np.sign(diff) * np.abs(diff) ** (p - 1) / d[..., None] ** (p - 1), 0)
+        gu = g[..., None] * w
+        return gu.sum(-2), -gu.sum(-3)
+    return Tensor._make(d, (x1, x2), backward, "cdist")
 
 
 def huber_loss(input, target, reduction="mean", delta=1.0):

@@ -219,3 +219,11 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
     if x.ndim < 3:
         raise ValueError(f"instance_norm: input must be (N, C, *spatial), got shape {tuple(x.shape)}")
     return group_norm(x, x.shape[1], weight, bias, eps)
+
+
+def dropout1d(input, p=0.5, training=True, inplace=False):
+    """Zero whole channels of x (N, C, L) (or (C, L)) with probability p; scale the rest by 1/(1-p): dropout2d
+    over (..., L, 1)."""
+    x = _tensor(input, "input", "dropout1d")
+    _check_ndim(x, (2, 3), "dropout1d", "input", "(N, C, L) or (C, L)")
+    return dropout2d(x.unsqueeze(-1), p, training).squeeze(-1)

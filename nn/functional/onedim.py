@@ -1,4 +1,5 @@
-"""1-d convolution and pooling: conv1d, max_pool1d, avg_pool1d (torch.nn.functional's signatures).
+"""1-d convolution and pooling: conv1d, max_pool1d, avg_pool1d, adaptive_avg_pool1d, adaptive_max_pool1d
+(torch.nn.functional's signatures).
 
 Each is its 2-d op on a height-1 image: x (N, C, L) -> x.unsqueeze(2) (N, C, 1, L), a (1, k) kernel,
 then squeeze(2). The 2-d op carries the forward and backward, so gradients come through unchanged.
@@ -7,6 +8,7 @@ An unbatched input (C, L) is accepted, as in PyTorch.
 import numbers
 
 from ._args import _tensor
+from .adaptive import adaptive_avg_pool2d, adaptive_max_pool2d
 from .convolution import conv2d
 from .sampling import avg_pool2d, max_pool2d
 
@@ -59,3 +61,19 @@ def max_pool1d(input, kernel_size, stride=None, padding=0):
 def avg_pool1d(input, kernel_size, stride=None, padding=0):
     """Mean over windows (zero padding counted, as PyTorch's default): x (N, C, L) -> (N, C, Lo)."""
     return _pool1d(avg_pool2d, "avg_pool1d", input, kernel_size, stride, padding)
+
+
+def adaptive_avg_pool1d(input, output_size):
+    """Mean over PyTorch's adaptive bins: (N, C, L) -> (N, C, output_size) (adaptive_avg_pool2d over (N, C, 1, L))."""
+    x, unbatched = _batched(_tensor(input, "input", "adaptive_avg_pool1d"), "adaptive_avg_pool1d")
+    y = adaptive_avg_pool2d(x.unsqueeze(2), (1, _one("output_size", output_size, "adaptive_avg_pool1d"))).squeeze(2)
+    return y.squeeze(0) if unbatched else y
+
+
+def adaptive_max_pool1d(input, output_size, return_indices=False):
+    """Max over PyTorch's adaptive bins: (N, C, L) -> (N, C, output_size)."""
+    if return_indices:
+        raise NotImplementedError("adaptive_max_pool1d: return_indices=True is not supported")
+    x, unbatched = _batched(_tensor(input, "input", "adaptive_max_pool1d"), "adaptive_max_pool1d")
+    y = adaptive_max_pool2d(x.unsqueeze(2), (1, _one("output_size", output_size, "adaptive_max_pool1d"))).squeeze(2)
+    return y.squeeze(0) if unbatched else y

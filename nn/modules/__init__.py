@@ -5,21 +5,22 @@ batchnorm.py, pooling.py, upsampling.py, activation.py, dropout.py, flatten.py, 
 normalization.py (GroupNorm, LayerNorm, InstanceNorm2d), sparse.py (Embedding), padding.py, pixelshuffle.py, onedim.py (Conv1d, MaxPool1d, AvgPool1d).
 """
 from .module import Module, Parameter, StateDictError, IncompatibleKeys
-from .container import Sequential, ModuleList, ModuleDict, ParameterList
-from .linear import Linear, Identity
+from .container import Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict
+from .linear import Linear, Bilinear, Identity
 from .conv import Conv2d, ConvTranspose2d
 from .batchnorm import BatchNorm2d, BatchNorm1d
 from .normalization import GroupNorm, LayerNorm, InstanceNorm2d
-from .padding import ZeroPad2d, ConstantPad2d, ReflectionPad2d, ReplicationPad2d
+from .padding import (ZeroPad2d, ConstantPad2d, ReflectionPad2d, ReplicationPad2d, ZeroPad1d, ConstantPad1d,
+                      ReflectionPad1d, ReplicationPad1d)
 from .pixelshuffle import PixelShuffle, PixelUnshuffle
-from .onedim import Conv1d, MaxPool1d, AvgPool1d
+from .onedim import Conv1d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool1d
 from .sparse import Embedding
-from .upsampling import Upsample
+from .upsampling import Upsample, UpsamplingNearest2d, UpsamplingBilinear2d
 from .pooling import MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, AdaptiveMaxPool2d
 from .activation import (ReLU, LeakyReLU, Sigmoid, Tanh, Softmax, LogSoftmax, ELU, GELU, Softplus, SiLU,
                          Hardtanh, ReLU6, SELU, Mish, Hardsigmoid, Hardswish, LogSigmoid, Softmin, PReLU, Softsign,
-                         Tanhshrink, Softshrink, Hardshrink, Threshold, CELU, GLU, RReLU)
-from .dropout import Dropout, Dropout2d
+                         Tanhshrink, Softshrink, Hardshrink, Threshold, CELU, GLU, RReLU, Softmax2d)
+from .dropout import Dropout, Dropout1d, Dropout2d
 from .rnn import RNN, LSTM, GRU, RNNCell, LSTMCell, GRUCell
 from .transformer import (MultiheadAttention, TransformerEncoderLayer, TransformerEncoder, TransformerDecoderLayer,
                           TransformerDecoder, Transformer)
@@ -43,4 +44,6 @@ __all__ = ["Parameter", "Module", "Sequential", "ModuleList", "Linear", "Conv2d"
            "GRUCell", "Softsign", "Tanhshrink", "Softshrink", "Hardshrink", "Threshold", "CELU", "GLU", "RReLU",
            "HuberLoss", "MarginRankingLoss", "HingeEmbeddingLoss", "SoftMarginLoss", "MultiLabelSoftMarginLoss",
            "CosineEmbeddingLoss", "TripletMarginLoss", "PoissonNLLLoss", "GaussianNLLLoss", "CosineSimilarity",
-           "PairwiseDistance", "Unfold", "Fold"]
+           "PairwiseDistance", "Unfold", "Fold", "Bilinear", "AdaptiveAvgPool1d", "AdaptiveMaxPool1d", "ConstantPad1d",
+           "ZeroPad1d", "ReflectionPad1d", "ReplicationPad1d", "Dropout1d", "Softmax2d", "UpsamplingNearest2d",
+           "UpsamplingBilinear2d", "ParameterDict"]

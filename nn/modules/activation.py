@@ -295,3 +295,12 @@ class RReLU(Module):
 
     def forward(self, x):
         return F.rrelu(x, self.lower, self.upper, self.training)
+
+
+class Softmax2d(Module):
+    """softmax over the channels of (N, C, H, W) or (C, H, W)."""
+
+    def forward(self, x):
+        if x.ndim not in (3, 4):
+            raise ValueError(f"Softmax2d: expected a 3-D or 4-D input, got {tuple(x.shape)}")
+        return F.softmax(x, -3)

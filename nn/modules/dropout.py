@@ -25,3 +25,10 @@ class Dropout2d(Dropout):
 
     def forward(self, x):
         return F.dropout2d(x, self.p, self.training)
+
+
+class Dropout1d(Dropout):
+    """In training, zero whole channels of (N, C, L) with probability p (scale the rest by 1 / (1 - p))."""
+
+    def forward(self, x):
+        return F.dropout1d(x, self.p, self.training)

@@ -1,7 +1,8 @@
-"""Linear and Identity."""
+"""Linear, Bilinear and Identity."""
 import numpy as np
 
 from .. import functional as F
+from .. import init
 from .module import Module, Parameter
 from .utils import _check_int, _reset_weight_and_bias
 
@@ -35,3 +36,27 @@ class Identity(Module):
 
     def forward(self, x):
         return x
+
+
+class Bilinear(Module):
+    """y[..., o] = x1 @ weight[o] @ x2 + bias[o]: x1 (*, in1_features), x2 (*, in2_features) -> (*, out_features).
+    Init U(-1/sqrt(in1_features), 1/sqrt(in1_features)), as PyTorch."""
+
+    def __init__(self, in1_features, in2_features, out_features, bias=True):
+        super().__init__()
+        self.in1_features = _check_int("in1_features", in1_features, 1)
+        self.in2_features = _check_int("in2_features", in2_features, 1)
+        self.out_features = _check_int("out_features", out_features, 1)
+        self.weight = Parameter(np.empty((self.out_features, self.in1_features, self.in2_features), np.float32))
+        self.bias = Parameter(np.empty(self.out_features, np.float32)) if bias else None
+        bound = 1 / np.sqrt(self.in1_features)
+        init.uniform_(self.weight, -bound, bound)
+        if self.bias is not None:
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, input1, input2):
+        return F.bilinear(input1, input2, self.weight, self.bias)
+
+    def extra_repr(self):
+        return (f"in1_features={self.in1_features}, in2_features={self.in2_features}, "
+                f"out_features={self.out_features}, bias={self.bias is not None}")

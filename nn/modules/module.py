@@ -182,6 +182,27 @@ class Module:
 
     # ---- traversal -------------------------------------------------------------------------
 
+    def register_module(self, name, module):
+        """The same as add_module."""
+        self.add_module(name, module)
+
+    def get_submodule(self, target):
+        """The module at a dotted path ('' is this module): model.get_submodule('encoder.0')."""
+        module = self
+        for part in target.split(".") if target else []:
+            if part not in module._modules:
+                raise AttributeError(f"{type(module).__name__} has no submodule {part!r} (in {target!r})")
+            module = module._modules[part]
+        return module
+
+    def get_parameter(self, target):
+        """The Parameter at a dotted path: model.get_parameter('encoder.0.weight')."""
+        path, _, name = target.rpartition(".")
+        module = self.get_submodule(path)
+        if name not in module._parameters:
+            raise AttributeError(f"{type(module).__name__} has no parameter {name!r} (in {target!r})")
+        return module._parameters[name]
+
     def named_modules(self, memo=None, prefix=""):
         """Yield (name, module) for this module and all descendants, pre-order, each once."""
         if memo is None:

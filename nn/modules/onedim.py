@@ -79,3 +79,24 @@ class AvgPool1d(_Pool1d):
 
     def forward(self, x):
         return F.avg_pool1d(x, self.kernel_size, self.stride, self.padding)
+
+
+class AdaptiveAvgPool1d(Module):
+    """Mean over PyTorch's adaptive bins: (N, C, L) -> (N, C, output_size)."""
+
+    def __init__(self, output_size):
+        super().__init__()
+        self.output_size = output_size
+
+    def forward(self, x):
+        return F.adaptive_avg_pool1d(x, self.output_size)
+
+    def extra_repr(self):
+        return f"output_size={self.output_size}"
+
+
+class AdaptiveMaxPool1d(AdaptiveAvgPool1d):
+    """Max over PyTorch's adaptive bins: (N, C, L) -> (N, C, output_size)."""
+
+    def forward(self, x):
+        return F.adaptive_max_pool1d(x, self.output_size)

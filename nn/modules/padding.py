@@ -1,7 +1,9 @@
-"""Padding layers (torch.nn.modules.padding): ZeroPad2d, ConstantPad2d, ReflectionPad2d, ReplicationPad2d.
+"""Padding layers (torch.nn.modules.padding): ZeroPad2d, ConstantPad2d, ReflectionPad2d, ReplicationPad2d, and
+their 1-d forms ZeroPad1d, ConstantPad1d, ReflectionPad1d, ReplicationPad1d.
 
-padding: an int (all four sides) or (left, right, top, bottom), as PyTorch; x (N, C, H, W) or (C, H, W)
--> (..., H + top + bottom, W + left + right). Each is F.pad with its mode.
+2-d padding: an int (all four sides) or (left, right, top, bottom), as PyTorch; x (N, C, H, W) or (C, H, W)
+-> (..., H + top + bottom, W + left + right). 1-d padding: an int or (left, right); x (N, C, L) or (C, L).
+Each is F.pad with its mode.
 """
 import numbers
 
@@ -9,21 +11,24 @@ from .. import functional as F
 from .module import Module
 
 
-def _four(padding, name):
+def _sides(padding, name, n):
+    """An int (every side) or n ints -> n ints."""
     if isinstance(padding, numbers.Integral) and not isinstance(padding, bool):
-        return (int(padding),) * 4
+        return (int(padding),) * n
     padding = tuple(padding)
-    if len(padding) != 4 or not all(isinstance(p, numbers.Integral) for p in padding):
-        raise ValueError(f"{name}: padding must be an int or (left, right, top, bottom), got {padding!r}")
+    if len(padding) != n or not all(isinstance(p, numbers.Integral) for p in padding):
+        what = "(left, right, top, bottom)" if n == 4 else "(left, right)"
+        raise ValueError(f"{name}: padding must be an int or {what}, got {padding!r}")
     return tuple(int(p) for p in padding)
 
 
 class _Pad2d(Module):
     mode = "constant"
+    sides = 4
 
     def __init__(self, padding, value=0.0):
         super().__init__()
-        self.padding = _four(padding, type(self).__name__)
+        self.padding = _sides(padding, type(self).__name__, self.sides)
         self.value = value
 
     def forward(self, x):
@@ -60,3 +65,23 @@ class ReflectionPad2d(_Pad2d):
 class ReplicationPad2d(_Pad2d):
     """Pad by repeating the border row/column."""
     mode = "replicate"
+
+
+class ConstantPad1d(ConstantPad2d):
+    """Pad the last dim with a constant value: ConstantPad1d(padding, value), padding an int or (left, right)."""
+    sides = 2
+
+
+class ZeroPad1d(ZeroPad2d):
+    """Pad the last dim with zeros."""
+    sides = 2
+
+
+class ReflectionPad1d(ReflectionPad2d):
+    """Pad the last dim with its mirror image."""
+    sides = 2
+
+
+class ReplicationPad1d(ReplicationPad2d):
+    """Pad the last dim by repeating its end values."""
+    sides = 2

@@ -3,6 +3,7 @@ import numpy as np
 
 from .. import functional as F
 from .. import init
+from ..tensor import Tensor
 from .module import Module, Parameter
 from .utils import _check_int
 
@@ -24,6 +25,16 @@ class Embedding(Module):
         init.normal_(self.weight)
         if padding_idx is not None:
             self.weight.data[padding_idx] = 0
+
+    @classmethod
+    def from_pretrained(cls, embeddings, freeze=True, padding_idx=None):
+        """An Embedding holding the given (num_embeddings, embedding_dim) table; freeze: not trained."""
+        table = np.asarray(embeddings.data if isinstance(embeddings, Tensor) else embeddings)
+        if table.ndim != 2:
+            raise ValueError(f"Embedding.from_pretrained: embeddings must be 2-D, got shape {table.shape}")
+        layer = cls(table.shape[0], table.shape[1], padding_idx)
+        layer.weight = Parameter(table.copy(), requires_grad=not freeze)
+        return layer
 
     def forward(self, input):
         return F.embedding(input, self.weight, self.padding_idx)

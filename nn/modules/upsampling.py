@@ -1,4 +1,4 @@
-"""Upsample."""
+"""Upsample, UpsamplingNearest2d, UpsamplingBilinear2d."""
 from .. import functional as F
 from .module import Module
 from ..functional.sampling import interpolate_hyperparameters
@@ -27,3 +27,17 @@ class Upsample(Module):
     def extra_repr(self):
         info = f"scale_factor={self.scale_factor!r}" if self.scale_factor is not None else f"size={self.size!r}"
         return info + f", mode={self.mode!r}"
+
+
+class UpsamplingNearest2d(Upsample):
+    """Upsample(size, scale_factor, mode='nearest')."""
+
+    def __init__(self, size=None, scale_factor=None):
+        super().__init__(size, scale_factor, "nearest")
+
+
+class UpsamplingBilinear2d(Upsample):
+    """Upsample(size, scale_factor, mode='bilinear', align_corners=True), as PyTorch's."""
+
+    def __init__(self, size=None, scale_factor=None):
+        super().__init__(size, scale_factor, "bilinear", True)

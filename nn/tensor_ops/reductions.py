@@ -264,6 +264,19 @@ def median(input, dim=None, keepdim=False):
     return ValuesIndices(values, idx)
 
 
+def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
+    """The distinct values (sorted), and optionally each element's index into them and their counts; with dim,
+    the distinct slices along dim. Not differentiable (as PyTorch's)."""
+    axis = None if dim is None else _normalize_axes(dim, input.ndim)[0]
+    values, inverse, counts = np.unique(input.data, return_inverse=True, return_counts=True, axis=axis)
+    out = [Tensor(values)]
+    if return_inverse:
+        out.append(Tensor(inverse.reshape(input.shape if axis is None else -1).astype(np.int64)))
+    if return_counts:
+        out.append(Tensor(counts.astype(np.int64)))
+    return out[0] if len(out) == 1 else tuple(out)
+
+
 def norm(input, p="fro", dim=None, keepdim=False):
     """Vector norm over dim (all elements when None): p = 2 / 'fro', 1, or inf (composed of ops above)."""
     if p in ("fro", 2, 2.0):
@@ -302,4 +315,4 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
 
 
 attach(sum, mean, var, std, prod, max, min, amax, amin, argmax, argmin, all, any, count_nonzero, cumsum,
-       cumprod, logsumexp, median, norm, sort, argsort, topk)
+       cumprod, logsumexp, median, unique, norm, sort, argsort, topk)

@@ -1,5 +1,6 @@
 """Datasets and batching, as torch.utils.data: Dataset, TensorDataset, Subset, ConcatDataset,
-random_split, DataLoader, default_collate.
+random_split, the samplers (SequentialSampler, RandomSampler, SubsetRandomSampler, WeightedRandomSampler,
+BatchSampler), DataLoader, default_collate.
 
     ds = nn.utils.data.TensorDataset(x, y)             # x: (N, ...), y: (N,)
     train, val = nn.utils.data.random_split(ds, [0.8, 0.2])
@@ -21,7 +22,8 @@ import numpy as np
 from ..tensor import Tensor, get_rng
 
 __all__ = ["Dataset", "TensorDataset", "Subset", "ConcatDataset", "random_split", "DataLoader",
-           "default_collate"]
+           "default_collate", "Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler",
+           "WeightedRandomSampler", "BatchSampler"]
 
 
 class Dataset:
@@ -114,6 +116,111 @@ def random_split(dataset, lengths, generator=None):
         subsets.append(Subset(dataset, order[start:start + length]))
         start += length
     return subsets
+
+
+class Sampler:
+    """Base of the samplers: an iterable of dataset indices (DataLoader(sampler=...))."""
+
+    def __iter__(self):
+        raise NotImplementedError
+
+    def _rng(self):
+        return self.generator if getattr(self, "generator", None) is not None else get_rng()
+
+
+class SequentialSampler(Sampler):
+    """0, 1, ..., len(data_source) - 1."""
+
+    def __init__(self, data_source):
+        self.data_source = data_source
+
+    def __iter__(self):
+        return iter(range(len(self.data_source)))
+
+    def __len__(self):
+        return len(self.data_source)
+
+
+class RandomSampler(Sampler):
+    """A random permutation of the indices, or num_samples draws with replacement (nn's generator)."""
+
+    def __init__(self, data_source, replacement=False, num_samples=None, generator=None):
+        self.data_source, self.replacement, self.generator = data_source, bool(replacement), generator
+        self._num_samples = num_samples
+        if num_samples is not None and (not isinstance(num_samples, numbers.Integral) or num_samples < 1):
+            raise ValueError(f"RandomSampler: num_samples must be a positive integer, got {num_samples!r}")
+
+    @property
+    def num_samples(self):
+        return len(self.data_source) if self._num_samples is None else int(self._num_samples)
+
+    def __iter__(self):
+        n = len(self.data_source)
+        if self.replacement:
+            return iter(self._rng().integers(0, n, self.num_samples).tolist())
+        order = np.concatenate([self._rng().permutation(n) for _ in range(-(-self.num_samples // n))])
+        return iter(order[:self.num_samples].tolist())
+
+    def __len__(self):
+        return self.num_samples
+
+
+class SubsetRandomSampler(Sampler):
+    """The given indices in a random order."""
+
+    def __init__(self, indices, generator=None):
+        self.indices, self.generator = list(indices), generator
+
+    def __iter__(self):
+        return iter([self.indices[i] for i in self._rng().permutation(len(self.indices))])
+
+    def __len__(self):
+        return len(self.indices)
+
+
+class WeightedRandomSampler(Sampler):
+    """num_samples indices drawn with probability proportional to weights (with replacement by default)."""
+
+    def __init__(self, weights, num_samples, replacement=True, generator=None):
+        w = np.asarray(weights.data if isinstance(weights, Tensor) else weights, dtype=np.float64).ravel()
+        if w.size == 0 or np.any(w < 0) or not np.all(np.isfinite(w)) or w.sum() <= 0:
+            raise ValueError("WeightedRandomSampler: weights must be non-negative, finite, with a positive sum")
+        if not isinstance(num_samples, numbers.Integral) or num_samples < 1:
+            raise ValueError(f"WeightedRandomSampler: num_samples must be a positive integer, got {num_samples!r}")
+        if not replacement and num_samples > np.count_nonzero(w):
+            raise ValueError(f"WeightedRandomSampler: cannot draw {num_samples} samples without replacement from "
+                             f"{np.count_nonzero(w)} non-zero weights")
+        self.weights, self.num_samples, self.replacement, self.generator = w, int(num_samples), replacement, generator
+
+    def __iter__(self):
+        p = self.weights / self.weights.sum()
+        return iter(self._rng().choice(len(p), self.num_samples, replace=self.replacement, p=p).tolist())
+
+    def __len__(self):
+        return self.num_samples
+
+
+class BatchSampler(Sampler):
+    """Groups another sampler's indices into lists of batch_size (the last one shorter unless drop_last)."""
+
+    def __init__(self, sampler, batch_size, drop_last):
+        if not isinstance(batch_size, numbers.Integral) or isinstance(batch_size, bool) or batch_size < 1:
+            raise ValueError(f"BatchSampler: batch_size must be a positive integer, got {batch_size!r}")
+        self.sampler, self.batch_size, self.drop_last = sampler, int(batch_size), bool(drop_last)
+
+    def __iter__(self):
+        batch = []
+        for i in self.sampler:
+            batch.append(i)
+            if len(batch) == self.batch_size:
+                yield batch
+                batch = []
+        if batch and not self.drop_last:
+            yield batch
+
+    def __len__(self):
+        n = len(self.sampler)
+        return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
 
 
 def default_collate(batch):
