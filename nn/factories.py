@@ -11,7 +11,7 @@ import numpy as np
 
 from .device import check_device
 from .dtypes import to_dtype, float32, int64
-from .tensor import Tensor
+from .tensor import Tensor, _as_array
 from .tensor_ops._attach import attach
 from .init import _rng as _gen
 
@@ -161,14 +161,10 @@ def randperm(n, generator=None, dtype=None, device=None, requires_grad=False):
     return _new(_gen(generator).permutation(int(n)).astype(np.int64), dtype, device, requires_grad)
 
 
-def _data(x):
-    return x.data if isinstance(x, Tensor) else np.asarray(x)
-
-
 def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, device=None, requires_grad=False):
     """Draws from N(mean, std^2): mean and std numbers or tensors (broadcast together; the result takes
     their shape and floating dtype), or numbers with size=. Not differentiable in mean or std."""
-    m, sd = _data(mean), _data(std)
+    m, sd = _as_array(mean), _as_array(std)
     if np.any(sd < 0):
         raise ValueError("normal: std must be >= 0")
     shape = _sizes((size,)) if size is not None else np.broadcast_shapes(m.shape, sd.shape)
@@ -180,7 +176,7 @@ def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, device=None,
 
 def bernoulli(input, p=None, *, generator=None):
     """1 with probability input (or p) per element, else 0, in input's floating dtype."""
-    probs = _data(input) if p is None else np.broadcast_to(np.asarray(p, np.float64), _data(input).shape)
+    probs = _as_array(input) if p is None else np.broadcast_to(np.asarray(p, np.float64), _as_array(input).shape)
     if probs.size and (probs.min() < 0 or probs.max() > 1):
         raise ValueError("bernoulli: probabilities must be in [0, 1]")
     dt = input.dtype if isinstance(input, Tensor) and input.dtype.kind == "f" else float32
@@ -191,7 +187,7 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
     """Indices (int64) drawn with probability proportional to the weights in input (n,) or (m, n), one row of
     num_samples per row of input: with replacement by inverting the cumulative weights, without by the
     Gumbel top-k trick (the k largest of log w + Gumbel noise are a draw of k distinct indices)."""
-    w = _data(input).astype(np.float64)
+    w = _as_array(input).astype(np.float64)
     rows = w.reshape(-1, w.shape[-1]) if w.ndim in (1, 2) else None
     if rows is None or not np.all(np.isfinite(rows)) or np.any(rows < 0) or np.any(rows.sum(1) <= 0):
         raise ValueError("multinomial: input must be a 1-D or 2-D tensor of non-negative finite weights with a "

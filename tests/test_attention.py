@@ -41,6 +41,37 @@ def test_sdpa_matches_pytorch():
             np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12, err_msg=str(kw))
 
 
+def test_sdpa_query_with_every_key_masked_gets_zero_as_pytorch():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(6)
+    arrays = [rng.standard_normal(s) for s in ((2, 3, 4), (2, 5, 4), (2, 5, 4))]
+    bool_mask = np.ones((3, 5), bool)
+    bool_mask[1] = False
+    float_mask = np.where(bool_mask, 0.0, -np.inf)
+    for mask in (bool_mask, float_mask):
+        out = []
+        for L, FL in ((nn, F), (torch, torch.nn.functional)):
+            ts = [L.tensor(a, requires_grad=True) for a in arrays]
+            y = FL.scaled_dot_product_attention(*ts, attn_mask=L.tensor(mask))
+            (y * L.tensor(np.linspace(-1, 1, y.numel()).reshape(tuple(y.shape)))).sum().backward()
+            out.append([y.detach().numpy()] + [np.asarray(t.grad) for t in ts])
+        assert np.all(out[0][0][:, 1] == 0) and all(np.all(np.isfinite(a)) for a in out[0])
+        for a, b in zip(*out):
+            np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+
+
+def test_multihead_attention_returns_the_weights_after_dropout():
+    nn.manual_seed(0)
+    m = nn.MultiheadAttention(8, 2, dropout=0.5)
+    x = nn.randn(6, 2, 8)
+    _, w = m(x, x, x, average_attn_weights=False)
+    rows = w.numpy().sum(-1)
+    assert np.any(np.abs(rows - 1) > 0.05) and np.any(w.numpy() == 0)     # dropped and rescaled, as PyTorch's
+    m.eval()
+    _, w = m(x, x, x)
+    np.testing.assert_allclose(w.numpy().sum(-1), 1.0, rtol=1e-6)
+
+
 def _pair(torch, E=8, H=2, **kw):
     theirs = torch.nn.MultiheadAttention(E, H, **kw).double()
     ours = nn.MultiheadAttention(E, H, **kw).double()

@@ -132,3 +132,23 @@ def test_unsupported_pooling_options_say_so():
         nn.MaxPool2d(2, return_indices=True)(nn.zeros(1, 1, 4, 4))
     with pytest.raises(ValueError, match="negative"):
         F.gaussian_nll_loss(nn.zeros(3), nn.zeros(3), nn.tensor([1.0, -1.0, 1.0]))
+
+
+def test_selection_losses_and_threshold_keep_inf_and_nan_as_pytorch():
+    torch = pytest.importorskip("torch")
+    x = np.array([-np.inf, 0.3, np.nan, 2.0])
+    y = np.array([1.0, 0.0, -1.0, -1.0])
+    for f in (lambda FL, L: FL.threshold(L.tensor(x), 0.0, -5.0),
+              lambda FL, L: FL.hinge_embedding_loss(L.tensor(x), L.tensor(y), reduction="none")):
+        np.testing.assert_array_equal(f(F, nn).numpy(), f(torch.nn.functional, torch).numpy())
+    zero = nn.tensor(np.zeros((1, 3)), requires_grad=True)
+    F.cosine_similarity(zero, nn.tensor(np.ones((1, 3)))).sum().backward()
+    assert np.all(np.isfinite(zero.grad))                             # each norm clamped on its own
+    with pytest.raises(ValueError, match="deprecated"):
+        F.poisson_nll_loss(nn.zeros(2), nn.zeros(2), reduce=False)
+    with pytest.raises(ValueError, match="deprecated"):
+        nn.MarginRankingLoss(size_average=True)
+    with pytest.raises(ValueError, match="var must have"):
+        F.gaussian_nll_loss(nn.zeros(4, 5), nn.zeros(4, 5), nn.ones(2, 5))
+    with pytest.raises(ValueError, match="divisor_override"):
+        F.avg_pool2d(nn.zeros(1, 1, 4, 4), 2, divisor_override=0)

@@ -43,7 +43,8 @@ def _run_both(ours, theirs, torch, x, hx=None):
 
 
 CONFIGS = [(name, config) for name in LAYERS for config in ("one_layer", "stacked_bidirectional",
-                                                              "batch_first_no_bias", "unbatched", "initial_state")]
+                                                              "batch_first_no_bias", "unbatched", "initial_state",
+                                                              "batch_first_state", "unbatched_state")]
 
 
 @pytest.mark.parametrize("name,config", CONFIGS + [("RNN", "relu")])
@@ -53,13 +54,16 @@ def test_recurrent_layers_match_pytorch(name, config):
     L, N, H_in, H = 5, 3, 4, 6
     kwargs = {"one_layer": {}, "stacked_bidirectional": {"num_layers": 2, "bidirectional": True},
               "batch_first_no_bias": {"batch_first": True, "bias": False}, "unbatched": {},
-              "initial_state": {"num_layers": 2}, "relu": {"nonlinearity": "relu"}}[config]
+              "initial_state": {"num_layers": 2}, "relu": {"nonlinearity": "relu"},
+              "batch_first_state": {"batch_first": True, "bidirectional": True},
+              "unbatched_state": {"num_layers": 2}}[config]
     ours, theirs = _pair(torch, name, H_in, H, **kwargs)
-    shape = {"batch_first_no_bias": (N, L, H_in), "unbatched": (L, H_in)}.get(config, (L, N, H_in))
+    shape = {"batch_first_no_bias": (N, L, H_in), "batch_first_state": (N, L, H_in), "unbatched": (L, H_in),
+             "unbatched_state": (L, H_in)}.get(config, (L, N, H_in))
     x = rng.standard_normal(shape)
-    hx = None
-    if config == "initial_state":
-        hx = tuple(rng.standard_normal((2, N, H)) for _ in range(2 if name == "LSTM" else 1))
+    state_shape = {"initial_state": (2, N, H), "batch_first_state": (2, N, H), "unbatched_state": (2, H)}.get(config)
+    hx = None if state_shape is None else tuple(rng.standard_normal(state_shape)
+                                                for _ in range(2 if name == "LSTM" else 1))
     mine, their = _run_both(ours, theirs, torch, x, hx)
     assert len(mine) == len(their)
     for a, b in zip(mine, their):
@@ -77,11 +81,15 @@ def test_cells_match_pytorch(name):
         xs, hs = (x, h) if batched else (x[0], h[0])
         outs = []
         for L, m in ((nn, ours), (torch, theirs)):
-            state = (L.tensor(hs), L.tensor(hs * 0.5)) if name == "LSTMCell" else L.tensor(hs)
+            m.zero_grad()
+            states = [L.tensor(hs, requires_grad=True)] + ([L.tensor(hs * 0.5, requires_grad=True)]
+                                                           if name == "LSTMCell" else [])
             xt = L.tensor(xs, requires_grad=True)
-            y = _states(m(xt, state))
+            y = _states(m(xt, tuple(states) if name == "LSTMCell" else states[0]))
             sum(((s * (k + 1)) ** 2).sum() for k, s in enumerate(y)).backward()
-            outs.append([s.detach().numpy() for s in y] + [np.asarray(xt.grad)])
+            outs.append([s.detach().numpy() for s in y] + [np.asarray(t.grad) for t in [xt] + states]
+                        + [np.asarray(p.grad) for _, p in m.named_parameters()])
+        assert len(outs[0]) == len(outs[1])
         for a, b in zip(*outs):
             np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
 
@@ -104,8 +112,19 @@ def test_errors_and_dropout():
         nn.RNN(2, 3, nonlinearity="sigmoid")
     with pytest.raises(NotImplementedError, match="proj_size"):
         nn.LSTM(2, 3, proj_size=2)
-    with pytest.raises(ValueError, match="expected 3"):
+    with pytest.raises(ValueError, match="of 3 features"):
         nn.GRU(3, 4)(nn.randn(5, 2, 2))
+    x = nn.randn(5, 3, 4)
+    with pytest.raises(ValueError, match="a pair"):
+        nn.LSTM(4, 6, 2)(x, nn.randn(2, 3, 6))
+    with pytest.raises(ValueError, match=r"shape \(2, 3, 6\), got \(2, 1, 6\)"):
+        nn.LSTM(4, 6, 2)(x, (nn.randn(2, 1, 6), nn.randn(2, 1, 6)))
+    with pytest.raises(ValueError, match=r"shape \(1, 3, 6\), got \(3, 3, 6\)"):
+        nn.GRU(4, 6)(x, nn.randn(3, 3, 6))
+    with pytest.raises(ValueError, match="non-empty"):
+        nn.RNN(4, 6)(nn.randn(0, 3, 4))
+    with pytest.raises(ValueError, match=r"shape \(6,\)"):
+        nn.GRUCell(4, 6)(nn.randn(4), nn.randn(3, 6))
     nn.manual_seed(0)
     lstm = nn.LSTM(3, 4, num_layers=2, dropout=0.5)
     x = nn.randn(6, 2, 3)

@@ -108,7 +108,8 @@ def _cases():
         ("unflatten_reshape_as", lambda L, x, y: x.flatten(1).unflatten(1, (3, -1)) * y.reshape_as(x)),
         ("trig", lambda L, x, y: L.tan(x * 0.5) + L.asin(y * 0.5) + (x * 0.5).acos() + L.atan(y) + x.arctan()),
         ("hyperbolic_exp", lambda L, x, y: L.sinh(x) * y.cosh() + L.expm1(x) + y.exp2() + L.erf(x - 1)),
-        ("frac_nan_to_num", lambda L, x, y: L.frac(x * 3) * y + L.nan_to_num(x.log()) + L.sgn(y - 1) * x),
+        ("frac_nan_to_num", lambda L, x, y: L.frac(x * 3) * y + L.nan_to_num((x - 1.05).log(), posinf=9.0) * y
+         + L.sgn(y - 1) * x),
         ("atan2_hypot_logaddexp", lambda L, x, y: L.atan2(x - 1, y - 0.8) + L.hypot(x, y - 1) + L.logaddexp(x, -y)
          + x.logaddexp(y[0])),
         ("addcmul_addcdiv", lambda L, x, y: L.addcmul(x, x, y, value=0.5) + x.addcdiv(y, x + 1, value=-2)),
@@ -391,3 +392,40 @@ def test_detach_in_place_cuts_the_graph():
     w.backward()
     np.testing.assert_allclose(x.grad, [2.0, 4.0])                 # through x only: y is a constant now
     assert z.requires_grad                                        # ops recorded before keep their graph
+
+
+def test_edge_cases_as_pytorch():
+    torch = pytest.importorskip("torch")
+    ties = np.array([1.0, 2.0, 2.0, 2.0, 3.0])
+    grads = []
+    for L in (nn, torch):
+        t = L.tensor(ties, requires_grad=True)
+        t.median().backward()
+        grads.append(np.asarray(t.grad))
+    np.testing.assert_allclose(grads[0], grads[1])                    # shared among the tied medians
+    assert np.isnan(nn.tensor([1.0, np.nan, 2.0]).median().item())
+    a, b = nn.tensor([0.0, 1.0], requires_grad=True), nn.tensor([0.0, 1.0], requires_grad=True)
+    nn.atan2(a, b).sum().backward()
+    np.testing.assert_allclose(a.grad, [0.0, 0.5])                   # 0 at the origin, not NaN
+    assert nn.nan_to_num(nn.tensor([1, 2])).dtype == nn.int64
+    z = nn.zeros(0, 3, requires_grad=True)
+    z.cumprod(0).sum().backward()
+    assert z.grad.shape == (0, 3)
+    v = nn.tensor([[0.0, 0.0], [3.0, 4.0]], requires_grad=True)
+    v.norm(dim=1).sum().backward()
+    np.testing.assert_allclose(v.grad, [[0.0, 0.0], [0.6, 0.8]])     # the norm's gradient at 0 is 0
+
+
+def test_out_of_range_dims_and_arguments_raise():
+    x = nn.zeros(2, 3)
+    for call in (lambda: nn.index_select(x, 2, nn.tensor([1])), lambda: x.gather(-3, nn.zeros(2, 3, dtype=nn.int64)),
+                 lambda: x.scatter(2, nn.zeros(2, 3, dtype=nn.int64), 1.0), lambda: nn.narrow(nn.zeros(6), 0, -8, 1)):
+        with pytest.raises(IndexError, match="out of range"):
+            call()
+    with pytest.raises(ValueError, match="two different dims"):
+        nn.rot90(x, 1, (0, 0))
+    with pytest.raises(ValueError, match="expected a matrix"):
+        nn.trace(nn.zeros(3))
+    with pytest.raises(ValueError, match="as many dims"):
+        nn.take_along_dim(x, nn.tensor([0]), dim=1)
+    assert nn.rot90(nn.tensor([[True, False]]), 0).dtype == nn.bool

@@ -20,7 +20,7 @@ Laid out by topic: dense.py (linear), convolution.py, activations.py, sampling.p
 pooling), normalization.py (batch_norm, group/layer_norm, dropout), adaptive.py,
 sparse.py (one_hot, embedding), shapes.py (pad, cat, flatten), losses.py (element-wise losses),
 classification.py (cross_entropy, nll_loss), gaussian.py (gaussian_kl), onedim.py (conv1d and 1-d pooling),
-attention.py (scaled_dot_product_attention, multi_head_attention), distances.py (cosine_similarity,
+attention.py (scaled_dot_product_attention, and MultiheadAttention's computation), distances.py (cosine_similarity,
 pairwise_distance and the margin, embedding and likelihood losses), grid.py (affine_grid, grid_sample, unfold, fold).
 """
 from .dense import linear, bilinear
@@ -38,7 +38,7 @@ from .losses import (mse_loss, l1_loss, smooth_l1_loss, binary_cross_entropy,
                      binary_cross_entropy_with_logits, kl_div)
 from .classification import cross_entropy, nll_loss
 from .gaussian import gaussian_kl
-from .attention import scaled_dot_product_attention, multi_head_attention
+from .attention import scaled_dot_product_attention
 from .grid import affine_grid, grid_sample, unfold, fold
 from .distances import (cosine_similarity, pairwise_distance, huber_loss, margin_ranking_loss, hinge_embedding_loss,
                         soft_margin_loss, multilabel_soft_margin_loss, cosine_embedding_loss, triplet_margin_loss,
@@ -52,7 +52,7 @@ __all__ = ["linear", "conv2d", "conv_transpose2d", "relu", "leaky_relu", "sigmoi
            "normalize", "adaptive_avg_pool2d", "adaptive_max_pool2d", "one_hot", "embedding",
            "hardtanh", "relu6", "instance_norm", "pixel_shuffle", "pixel_unshuffle",
            "conv1d", "max_pool1d", "avg_pool1d", "gaussian_kl", "selu", "mish", "hardsigmoid", "hardswish",
-           "logsigmoid", "softmin", "prelu", "scaled_dot_product_attention", "multi_head_attention",
+           "logsigmoid", "softmin", "prelu", "scaled_dot_product_attention",
            "softsign", "tanhshrink", "softshrink", "hardshrink", "threshold", "celu", "glu", "rrelu",
            "cosine_similarity", "pairwise_distance", "huber_loss", "margin_ranking_loss", "hinge_embedding_loss",
            "soft_margin_loss", "multilabel_soft_margin_loss", "cosine_embedding_loss", "triplet_margin_loss",

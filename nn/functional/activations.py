@@ -205,8 +205,7 @@ def hardsigmoid(x, inplace=False):
 
 
 def hardswish(x, inplace=False):
-    """x hardsigmoid(x) (MobileNetV3): its slope is (2x + 3) / 6 between -3 and 3 (at x = 3 exactly it is 1
-    here, 1.5 in PyTorch, which takes the left slope at that kink)."""
+    """x hardsigmoid(x) (MobileNetV3): its slope is (2x + 3) / 6 between -3 and 3, 0 below, 1 above."""
     x = _tensor(x, "input", "hardswish")
     return x * hardsigmoid(x)
 
@@ -232,7 +231,7 @@ def prelu(x, weight):
     """x if x > 0 else weight * x, with one learnt slope (weight (1,)) or one per channel (weight (C,), the
     channels on dim 1 of x (N, C, ...); an input of fewer than 2 dims has one channel, as in PyTorch)."""
     x, weight = _tensor(x, "input", "prelu"), _tensor(weight, "weight", "prelu")
-    xd, wd = x.data, weight.data
+    xd, wd = x.data, weight.data.reshape(-1) if weight.ndim == 0 else weight.data
     channels = xd.shape[1] if xd.ndim >= 2 else 1
     if wd.ndim != 1 or wd.size not in (1, channels):
         raise ValueError(f"prelu: weight must have 1 element or one per channel ({channels}), got weight "
@@ -246,7 +245,7 @@ def prelu(x, weight):
         # dy/dx = 1 where x > 0, else weight; dy/dweight = x where x <= 0 (0 elsewhere), summed per channel
         gx = (g * np.where(positive, 1, w)).astype(g.dtype, copy=False)
         gw = g * np.where(positive, 0, xd)
-        gw = gw.sum(axis=tuple(a for a in range(xd.ndim) if a != 1)) if per_channel else gw.sum().reshape(1)
+        gw = gw.sum(axis=tuple(a for a in range(xd.ndim) if a != 1)) if per_channel else gw.sum().reshape(weight.shape)
         return gx, gw.astype(g.dtype, copy=False)
     return Tensor._make(y, (x, weight), backward, "prelu")
 
@@ -280,8 +279,7 @@ def hardshrink(x, lambd=0.5):
 def threshold(x, threshold, value, inplace=False):
     """x where x > threshold, else value."""
     x = _tensor(x, "input", "threshold")
-    above = x > threshold
-    return x * above + Tensor(np.where(above.data, 0, value).astype(x.dtype))
+    return x.masked_fill(x <= threshold, value)          # NaN stays NaN, as PyTorch
 
 
 def celu(x, alpha=1.0, inplace=False):

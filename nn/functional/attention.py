@@ -3,10 +3,10 @@ and multi_head_attention, the computation of nn.MultiheadAttention.
 
     attention(Q, K, V) = softmax(Q K^T * scale + M) V        Q (..., L, D), K (..., S, D), V (..., S, Dv)
 
-M holds 0 where a query may attend to a key and -inf where it may not (a row with no key left gives NaN, as in
-PyTorch). The two functions write their masks the other way round, as PyTorch does: scaled_dot_product_attention's
-bool attn_mask is True where attention is ALLOWED, MultiheadAttention's bool masks are True where it is NOT.
-Float masks are added to the scores in both.
+M holds 0 where a query may attend to a key and -inf where it may not. A query with no key left gets output 0 from
+scaled_dot_product_attention and NaN from MultiheadAttention, as each does in PyTorch. The two write their masks
+the other way round, as PyTorch does: scaled_dot_product_attention's bool attn_mask is True where attention is
+ALLOWED, MultiheadAttention's bool masks are True where it is NOT. Float masks are added to the scores in both.
 """
 import math
 
@@ -18,14 +18,14 @@ from .dense import linear
 from .normalization import dropout
 
 
-def mask_array(mask):
-    """A mask (Tensor, array or nested lists) as an ndarray."""
+def mask_data(mask):
+    """A mask (Tensor, array or nested lists of bools or floats) as an ndarray, its dtype kept."""
     return mask.data if isinstance(mask, Tensor) else np.asarray(mask)
 
 
 def _additive(mask, allowed_when_true, dtype):
     """A bool mask (True = allowed, or True = blocked) or a float mask -> the float mask added to the scores."""
-    m = mask_array(mask)
+    m = mask_data(mask)
     if m.dtype == np.bool_:
         allowed = m if allowed_when_true else ~m
         return np.where(allowed, 0.0, -np.inf).astype(dtype)
@@ -34,28 +34,39 @@ def _additive(mask, allowed_when_true, dtype):
     return m.astype(dtype, copy=False)
 
 
-def _causal(L, S, dtype):
-    """Query i may attend to keys 0..i (the lower triangle of an L x S grid)."""
+def causal_mask(L, S, dtype):
+    """(L, S) additive mask: query i may attend to keys 0..i (0 on and below the diagonal, -inf above)."""
     return np.where(np.tril(np.ones((L, S), bool)), 0.0, -np.inf).astype(dtype)
 
 
-def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None):
+def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None,
+                                 enable_gqa=False):
     """softmax(query key^T * scale + mask) value, as torch.nn.functional.scaled_dot_product_attention.
 
     query (..., L, D), key (..., S, D), value (..., S, Dv) -> (..., L, Dv). scale: 1/sqrt(D) by default.
     attn_mask: bool (True = may attend) or float (added), broadcastable to (..., L, S); is_causal: query i
     attends to keys 0..i (not with attn_mask). dropout_p: dropout on the attention weights (always applied
-    when > 0, as PyTorch's function does; pass 0.0 in evaluation).
+    when > 0, as PyTorch's function does; pass 0.0 in evaluation). A query whose every key is masked gets 0
+    (and no gradient), as PyTorch's. Grouped-query attention (enable_gqa=True) is not supported.
     """
+    if enable_gqa:
+        raise NotImplementedError("scaled_dot_product_attention: enable_gqa=True is not supported")
     L, S, D = query.shape[-2], key.shape[-2], query.shape[-1]
     scores = (query @ key.transpose(-2, -1)) * (1.0 / math.sqrt(D) if scale is None else scale)
-    if is_causal:
-        if attn_mask is not None:
-            raise ValueError("scaled_dot_product_attention: give attn_mask or is_causal=True, not both")
-        scores = scores + _causal(L, S, scores.dtype)
-    elif attn_mask is not None:
-        scores = scores + _additive(attn_mask, True, scores.dtype)
-    weights = softmax(scores, -1)
+    if is_causal and attn_mask is not None:
+        raise ValueError("scaled_dot_product_attention: give attn_mask or is_causal=True, not both")
+    mask = causal_mask(L, S, scores.dtype) if is_causal else \
+        None if attn_mask is None else _additive(attn_mask, True, scores.dtype)
+    if mask is None:
+        return _attend(softmax(scores, -1), value, dropout_p)
+    empty = np.all(np.isneginf(mask), axis=-1, keepdims=True)      # queries with no key left
+    weights = softmax(scores + np.where(empty, 0, mask), -1)        # finite there, then zeroed
+    return _attend(weights.masked_fill(np.broadcast_to(empty, weights.shape), 0.0) if empty.any() else weights,
+                   value, dropout_p)
+
+
+def _attend(weights, value, dropout_p):
+    """weights (..., L, S) @ value (..., S, Dv), after dropout on the weights."""
     if dropout_p > 0:
         weights = dropout(weights, dropout_p, True)
     return weights @ value
@@ -95,8 +106,9 @@ def multi_head_attention(query, key, value, num_heads, in_proj_weight, in_proj_b
             raise ValueError(f"multi_head_attention: key_padding_mask must be ({N}, {S}), got {m.shape}")
         scores = scores + np.repeat(m, H, axis=0)[:, None, :]    # batch n's H heads share its mask
     weights = softmax(scores, -1)
-    dropped = dropout(weights, dropout_p, training) if dropout_p > 0 else weights
-    out = (dropped @ v).transpose(0, 1).reshape(L, N, E)
+    if dropout_p > 0:                                           # the weights returned are the dropped ones, as PyTorch
+        weights = dropout(weights, dropout_p, training)
+    out = (weights @ v).transpose(0, 1).reshape(L, N, E)
     out = linear(out, out_proj_weight, out_proj_bias)
     if not need_weights:
         return out, None

@@ -15,16 +15,23 @@ from .activations import logsigmoid, relu
 from .losses import smooth_l1_loss
 
 
-def _signs(target, like):
-    """target (+1 / -1 labels) as a Tensor of like's dtype."""
+def _as(target, like):
+    """target (labels, counts or values) as a Tensor of like's dtype."""
     t = target if isinstance(target, Tensor) else Tensor(np.asarray(target))
     return t.to(like.dtype)
 
 
+def _no_legacy(op, size_average, reduce):
+    if size_average is not None or reduce is not None:
+        raise ValueError(f"{op}: size_average and reduce are deprecated in PyTorch; use reduction=")
+
+
 def cosine_similarity(x1, x2, dim=1, eps=1e-8):
-    """x1 . x2 / max(|x1| |x2|, eps) along dim (x1 and x2 broadcast together)."""
+    """(x1 / max(|x1|, eps)) . (x2 / max(|x2|, eps)) along dim (x1 and x2 broadcast together): each norm clamped
+    on its own, as PyTorch's kernel (so a zero vector has similarity 0 and a finite gradient)."""
     x1, x2 = _tensor(x1, "x1", "cosine_similarity"), _tensor(x2, "x2", "cosine_similarity")
-    return (x1 * x2).sum(dim) / (x1.norm(dim=dim) * x2.norm(dim=dim)).clamp(min=eps)
+    return (x1 / x1.norm(dim=dim, keepdim=True).clamp(min=eps) * (x2 / x2.norm(dim=dim, keepdim=True).clamp(min=eps))
+            ).sum(dim)
 
 
 def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
@@ -61,52 +68,60 @@ def huber_loss(input, target, reduction="mean", delta=1.0):
     return smooth_l1_loss(input, target, reduction=reduction, beta=delta) * delta
 
 
-def margin_ranking_loss(input1, input2, target, margin=0.0, reduction="mean"):
+def margin_ranking_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None, reduction="mean"):
     """max(0, -y (x1 - x2) + margin), y = +1 when x1 should rank higher, -1 when lower."""
+    _no_legacy("margin_ranking_loss", size_average, reduce)
     input1 = _tensor(input1, "input1", "margin_ranking_loss")
-    y = _signs(target, input1)
+    y = _as(target, input1)
     return _reduce(relu(-y * (input1 - input2) + margin), reduction, "margin_ranking_loss")
 
 
-def hinge_embedding_loss(input, target, margin=1.0, reduction="mean"):
-    """x where y = 1, max(0, margin - x) where y = -1."""
+def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None, reduction="mean"):
+    """x where y != -1, plus max(0, margin - x) where y != 1 (labels +1 / -1; PyTorch's selection, which also
+    defines other labels)."""
+    _no_legacy("hinge_embedding_loss", size_average, reduce)
     input = _tensor(input, "input", "hinge_embedding_loss")
-    y = _signs(target, input)
-    loss = input * (y == 1) + relu(margin - input) * (y == -1)
+    y = _as(target, input)
+    loss = input.masked_fill(y == -1, 0.0) + relu(margin - input).masked_fill(y == 1, 0.0)
     return _reduce(loss, reduction, "hinge_embedding_loss")
 
 
-def soft_margin_loss(input, target, reduction="mean"):
+def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     """log(1 + exp(-y x)) (y = +1 / -1), computed without overflow."""
+    _no_legacy("soft_margin_loss", size_average, reduce)
     input = _tensor(input, "input", "soft_margin_loss")
-    return _reduce(-logsigmoid(_signs(target, input) * input), reduction, "soft_margin_loss")
+    return _reduce(-logsigmoid(_as(target, input) * input), reduction, "soft_margin_loss")
 
 
-def multilabel_soft_margin_loss(input, target, weight=None, reduction="mean"):
+def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
     """-mean over the C classes of y log sigmoid(x) + (1 - y) log sigmoid(-x) (weighted per class), per
     sample; input and target (N, C), target 0 / 1."""
+    _no_legacy("multilabel_soft_margin_loss", size_average, reduce)
     input = _tensor(input, "input", "multilabel_soft_margin_loss")
-    y = _signs(target, input)
+    y = _as(target, input)
     loss = -(y * logsigmoid(input) + (1 - y) * logsigmoid(-input))
     if weight is not None:
         loss = loss * weight
     return _reduce(loss.mean(-1), reduction, "multilabel_soft_margin_loss")
 
 
-def cosine_embedding_loss(input1, input2, target, margin=0.0, reduction="mean"):
+def cosine_embedding_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None, reduction="mean"):
     """1 - cos(x1, x2) where y = 1, max(0, cos(x1, x2) - margin) where y = -1; cos along dim 1 (or 0 for 1-D
     inputs) as x1 . x2 / sqrt((|x1|^2 + 1e-12) (|x2|^2 + 1e-12)), PyTorch's form."""
+    _no_legacy("cosine_embedding_loss", size_average, reduce)
     input1 = _tensor(input1, "input1", "cosine_embedding_loss")
     d = input1.ndim - 1
     cos = (input1 * input2).sum(d) / (((input1 * input1).sum(d) + 1e-12) * ((input2 * input2).sum(d) + 1e-12)).sqrt()
-    y = _signs(target, input1)
-    loss = (1 - cos) * (y == 1) + relu(cos - margin) * (y == -1)
+    y = _as(target, input1)
+    loss = (1 - cos).masked_fill(y != 1, 0.0) + relu(cos - margin).masked_fill(y != -1, 0.0)
     return _reduce(loss, reduction, "cosine_embedding_loss")
 
 
-def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2.0, eps=1e-6, swap=False, reduction="mean"):
+def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2.0, eps=1e-6, swap=False, size_average=None,
+                        reduce=None, reduction="mean"):
     """max(d(a, p) - d(a, n) + margin, 0) with d = pairwise_distance; swap: d(a, n) replaced by the smaller of
     d(a, n) and d(p, n)."""
+    _no_legacy("triplet_margin_loss", size_average, reduce)
     anchor = _tensor(anchor, "anchor", "triplet_margin_loss")
     d_pos = pairwise_distance(anchor, positive, p, eps)
     d_neg = pairwise_distance(anchor, negative, p, eps)
@@ -119,8 +134,9 @@ def poisson_nll_loss(input, target, log_input=True, full=False, size_average=Non
                      reduction="mean"):
     """exp(x) - y x (log_input), or x - y log(x + eps); full adds Stirling's y log y - y + log(2 pi y) / 2 where
     y > 1."""
+    _no_legacy("poisson_nll_loss", size_average, reduce)
     input = _tensor(input, "input", "poisson_nll_loss")
-    y = _signs(target, input)
+    y = _as(target, input)
     loss = input.exp() - y * input if log_input else input - y * (input + eps).log()
     if full:
         big = y.clamp(min=1)                          # the term only where y > 1 (and no log of 0 elsewhere)
@@ -136,6 +152,9 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
     var = _tensor(var, "var", "gaussian_nll_loss")
     if var.ndim == input.ndim - 1:
         var = var.unsqueeze(-1)
+    if var.shape != input.shape and not (var.shape[:-1] == input.shape[:-1] and var.shape[-1] == 1):
+        raise ValueError(f"gaussian_nll_loss: var must have input's shape {tuple(input.shape)}, or one dim less, or a "
+                         f"last dim of 1; got {tuple(var.shape)}")
     if np.any(var.data < 0):
         raise ValueError("gaussian_nll_loss: var has negative entries")
     var = var + (var.clamp(min=eps) - var).detach()

@@ -105,7 +105,7 @@ def _ceil_extra(size, k, s, p):
 
 def _unsupported(op, **options):
     for name, (value, default) in options.items():
-        if value != default and value != (default, default):
+        if value != default and tuple(np.atleast_1d(value)) not in ((default,), (default, default)):
             raise NotImplementedError(f"{op}: {name}={value!r} is not supported (only {default!r})")
 
 
@@ -152,6 +152,8 @@ def _avg_pool2d_counted(x, kernel, stride, padding, ceil_mode, count_include_pad
     eh, ew = (_ceil_extra(H, kh, stride[0], ph), _ceil_extra(W, kw, stride[1], pw)) if ceil_mode else (0, 0)
     sums = avg_pool2d(pad(x, (pw, pw + ew, ph, ph + eh)), kernel, stride) * (kh * kw)
     if divisor_override is not None:
+        if not divisor_override > 0:
+            raise ValueError(f"avg_pool2d: divisor_override must be positive, got {divisor_override}")
         return sums / float(divisor_override)
     counted = np.zeros((1, 1, H + 2 * ph + eh, W + 2 * pw + ew), x.dtype)
     if count_include_pad:

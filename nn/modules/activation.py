@@ -154,7 +154,7 @@ class ReLU6(Hardtanh):
 
 
 class _Elementwise(Module):
-    """An activation without parameters: F.<name>(x); inplace (where PyTorch has it) gives the same result,
+    """An activation without options: F.<name>(x); inplace (where PyTorch has it) gives the same result,
     computed out of place."""
     function = None
 
@@ -189,11 +189,9 @@ class Hardswish(_Elementwise):
     function = staticmethod(F.hardswish)
 
 
-class LogSigmoid(Module):
+class LogSigmoid(_Elementwise):
     """log(sigmoid(x)), computed without overflow."""
-
-    def forward(self, x):
-        return F.logsigmoid(x)
+    function = staticmethod(F.logsigmoid)
 
 
 class Softmin(Softmax):
@@ -221,18 +219,14 @@ class PReLU(Module):
         return f"num_parameters={self.num_parameters}"
 
 
-class Softsign(Module):
+class Softsign(_Elementwise):
     """x / (1 + |x|)."""
-
-    def forward(self, x):
-        return F.softsign(x)
+    function = staticmethod(F.softsign)
 
 
-class Tanhshrink(Module):
+class Tanhshrink(_Elementwise):
     """x - tanh(x)."""
-
-    def forward(self, x):
-        return F.tanhshrink(x)
+    function = staticmethod(F.tanhshrink)
 
 
 class Softshrink(Module):

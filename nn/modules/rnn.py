@@ -51,6 +51,22 @@ def _step_function(mode):
     return lambda x, h, *weights: _rnn_step(x, h, *weights, activation)
 
 
+def _initial_state(module, hx, shape, dtype, lstm):
+    """hx checked against shape (zeros when None): a Tensor, or an (h, c) pair of them for an LSTM."""
+    name = type(module).__name__
+    if hx is None:
+        zeros = Tensor(np.zeros(shape, dtype))
+        return (zeros, zeros) if lstm else zeros
+    states = hx if lstm else (hx,)
+    if lstm and not (isinstance(hx, tuple) and len(hx) == 2):
+        raise ValueError(f"{name}: the initial state must be a pair (h_0, c_0), got {type(hx).__name__}")
+    for s in states:
+        if not isinstance(s, Tensor) or tuple(s.shape) != tuple(shape):
+            got = tuple(s.shape) if isinstance(s, Tensor) else type(s).__name__
+            raise ValueError(f"{name}: expected an initial state of shape {tuple(shape)}, got {got}")
+    return hx
+
+
 def _reset(module, hidden_size):
     """Every parameter uniform in (-1/sqrt(hidden_size), 1/sqrt(hidden_size)), as PyTorch."""
     bound = 1.0 / math.sqrt(hidden_size)
@@ -116,20 +132,20 @@ class RNNBase(Module):
         if input.ndim not in (2, 3):
             raise ValueError(f"{type(self).__name__}: expected a 2-D (unbatched) or 3-D input, got "
                              f"{tuple(input.shape)}")
+        lstm, directions = self.mode == "LSTM", 2 if self.bidirectional else 1
+        layers = self.num_layers * directions
         if unbatched:
+            hx = _initial_state(self, hx, (layers, self.hidden_size), input.dtype, lstm)
             input = input.unsqueeze(1)
-            hx = None if hx is None else (tuple(h.unsqueeze(1) for h in hx) if self.mode == "LSTM"
-                                         else hx.unsqueeze(1))
+            hx = tuple(h.unsqueeze(1) for h in hx) if lstm else hx.unsqueeze(1)
         elif self.batch_first:
             input = input.transpose(0, 1)
         L, N = input.shape[:2]
-        if input.shape[2] != self.input_size:
-            raise ValueError(f"{type(self).__name__}: input has {input.shape[2]} features, expected "
-                             f"{self.input_size}")
-        directions = 2 if self.bidirectional else 1
-        if hx is None:
-            zeros = Tensor(np.zeros((self.num_layers * directions, N, self.hidden_size), input.dtype))
-            hx = (zeros, zeros) if self.mode == "LSTM" else zeros
+        if L == 0 or input.shape[2] != self.input_size:
+            raise ValueError(f"{type(self).__name__}: expected a non-empty sequence of {self.input_size} features, "
+                             f"got input of shape {tuple(input.shape)}")
+        if not unbatched:
+            hx = _initial_state(self, hx, (layers, N, self.hidden_size), input.dtype, lstm)
         step = _step_function(self.mode)
         finals, layer_input = [], input
         for layer in range(self.num_layers):
@@ -213,14 +229,15 @@ class _Cell(Module):
         _reset(self, hidden_size)
 
     def forward(self, input, hx=None):
-        unbatched = input.ndim == 1
+        lstm, unbatched = self.mode == "LSTM", input.ndim == 1
+        if input.ndim not in (1, 2) or input.shape[-1] != self.input_size:
+            raise ValueError(f"{type(self).__name__}: expected input (N, {self.input_size}) or ({self.input_size},), "
+                             f"got {tuple(input.shape)}")
+        hx = _initial_state(self, hx, (self.hidden_size,) if unbatched else (input.shape[0], self.hidden_size),
+                            input.dtype, lstm)
         if unbatched:
             input = input.unsqueeze(0)
-            hx = None if hx is None else (tuple(h.unsqueeze(0) for h in hx) if self.mode == "LSTM"
-                                         else hx.unsqueeze(0))
-        if hx is None:
-            zeros = Tensor(np.zeros((input.shape[0], self.hidden_size), input.dtype))
-            hx = (zeros, zeros) if self.mode == "LSTM" else zeros
+            hx = tuple(h.unsqueeze(0) for h in hx) if lstm else hx.unsqueeze(0)
         state = _step_function(self.mode)(input, hx, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
         if unbatched:
             state = tuple(s.squeeze(0) for s in state) if self.mode == "LSTM" else state.squeeze(0)

@@ -7,7 +7,7 @@ import numpy as np
 from .. import functional as F
 from .. import init
 from ..factories import tensor
-from ..functional.attention import mask_array, multi_head_attention
+from ..functional.attention import causal_mask, mask_data, multi_head_attention
 from .container import ModuleList
 from .dropout import Dropout
 from .linear import Linear
@@ -53,7 +53,7 @@ class MultiheadAttention(Module):
         unbatched = query.ndim == 2
         if unbatched:
             query, key, value = (t.unsqueeze(1) for t in (query, key, value))
-            key_padding_mask = None if key_padding_mask is None else mask_array(key_padding_mask)[None]
+            key_padding_mask = None if key_padding_mask is None else mask_data(key_padding_mask)[None]
         elif self.batch_first:
             query, key, value = (t.transpose(0, 1) for t in (query, key, value))
         out, weights = multi_head_attention(
@@ -219,4 +219,4 @@ class Transformer(Module):
     @staticmethod
     def generate_square_subsequent_mask(sz, device=None, dtype=None):
         """(sz, sz) float mask: 0 on and below the diagonal, -inf above (position i attends to 0..i)."""
-        return tensor(np.triu(np.full((sz, sz), -np.inf), 1), dtype=dtype or np.float32)
+        return tensor(causal_mask(sz, sz, np.float32), dtype=dtype or np.float32)

@@ -6,7 +6,7 @@ recorded (the written values get their gradient) inside one.
 """
 import numpy as np
 
-from ..tensor import Tensor, is_grad_enabled
+from ..tensor import Tensor, _normalize_axes, is_grad_enabled
 from ._attach import attach
 from .inplace import _refuse_leaf, _rebase, _write
 
@@ -84,7 +84,7 @@ def gather(input, dim, index):
     if idx.dtype.kind not in "iu" or idx.ndim != input.ndim:
         raise ValueError(f"gather: index must be an integer tensor with {input.ndim} dims, got dtype "
                          f"{idx.dtype} and shape {idx.shape}")
-    axis = dim % max(input.ndim, 1)
+    axis = _normalize_axes(dim, input.ndim)[0]
     where = _along(idx, axis)
     shape = input.shape
 
@@ -102,7 +102,7 @@ def index_select(input, dim, index):
     if idx.ndim > 1 or (idx.size and idx.dtype.kind not in "iu"):
         raise ValueError(f"index_select: index must be a 1-D integer tensor, got dtype {idx.dtype} and shape "
                          f"{idx.shape}")
-    axis = dim % max(input.ndim, 1)
+    axis = _normalize_axes(dim, input.ndim)[0]
     return input[(slice(None),) * axis + (idx.reshape(-1).astype(np.int64),)]
 
 
@@ -121,7 +121,7 @@ def _scatter_index(op, input, dim, index, src):
     if idx.dtype.kind not in "iu" or idx.ndim != input.ndim:
         raise ValueError(f"{op}: index must be an integer tensor with {input.ndim} dims, got dtype {idx.dtype} "
                          f"and shape {idx.shape}")
-    axis = dim % max(input.ndim, 1)
+    axis = _normalize_axes(dim, input.ndim)[0]
     where = _along(idx, axis)
     if isinstance(src, Tensor) and any(a > b for a, b in zip(idx.shape, src.shape)):
         raise ValueError(f"{op}: index {idx.shape} is larger than src {tuple(src.shape)} in some dim")

@@ -132,7 +132,9 @@ def frac(input):
 def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
     """NaN -> nan, +inf -> posinf, -inf -> neginf (the dtype's largest / lowest by default); slope 1 where x is
     finite, 0 where it was replaced."""
-    x = _floating(input)
+    if input.dtype.kind != "f":                  # integers hold no NaN or inf: a copy, in their dtype
+        return input.clone()
+    x = input.data
     return _unary(input, np.nan_to_num(x, nan=nan, posinf=posinf, neginf=neginf), lambda: np.isfinite(x),
                   "nan_to_num")
 
@@ -142,8 +144,9 @@ def atan2(input, other):
     a, b, y, x = _pair_operands(input, other, "atan2", floating=True)
 
     def backward(g):
-        # d atan2(y, x) = (x dy - y dx) / (x^2 + y^2)
+        # d atan2(y, x) = (x dy - y dx) / (x^2 + y^2), taken as 0 at the origin (as PyTorch)
         r2 = x * x + y * y
+        r2 = np.where(r2 > 0, r2, np.inf)
         return g * x / r2, -g * y / r2
     return Tensor._make(np.arctan2(y, x), (a, b), backward, "atan2")
 

@@ -219,6 +219,8 @@ def cumprod(input, dim, dtype=None):
         # y_j = prod_{k<=j} x_k  =>  dx_i = (prod_{k<i} x_k) S_i, S_i = sum_{j>=i} g_j prod_{i<k<=j} x_k, by the
         # recurrence S_i = g_i + x_{i+1} S_{i+1} from the end: no division, so zeros in x are fine
         gm, xm = np.moveaxis(g, axis, 0), np.moveaxis(x, axis, 0)
+        if gm.shape[0] == 0:
+            return (np.zeros_like(g),)
         S = np.empty_like(gm)
         S[-1] = gm[-1]
         for i in range(len(gm) - 2, -1, -1):
@@ -252,8 +254,16 @@ def median(input, dim=None, keepdim=False):
     """The lower of the two middle values (as PyTorch): of all elements, or (values, indices) along dim. The
     gradient goes to the chosen element."""
     if dim is None:
-        flat = input.reshape(-1)
-        return sort(flat).values[(flat.shape[0] - 1) // 2]
+        x = input.data
+        if x.size == 0:
+            raise RuntimeError("median(): the tensor is empty; there is no median")
+        m = np.asarray(np.nan if np.isnan(x).any() else np.sort(x, axis=None)[(x.size - 1) // 2], dtype=x.dtype)
+
+        def backward(g):
+            # the median's gradient is shared among the elements equal to it (as PyTorch's)
+            hit = x == m
+            return (g * hit / (np.count_nonzero(hit) or 1),)
+        return Tensor._make(m, (input,), backward, "median")
     axis = _normalize_axes(dim, input.ndim)[0]
     order = sort(input, axis).indices
     k = (input.shape[axis] - 1) // 2
@@ -278,9 +288,19 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
 
 
 def norm(input, p="fro", dim=None, keepdim=False):
-    """Vector norm over dim (all elements when None): p = 2 / 'fro', 1, or inf (composed of ops above)."""
+    """Vector norm over dim (all elements when None): p = 2 / 'fro' (gradient 0 at a zero vector, as PyTorch), or
+    1, inf and other p (composed of the ops above)."""
     if p in ("fro", 2, 2.0):
-        return sum(input * input, dim, keepdim).sqrt()
+        axes = _normalize_axes(dim, input.ndim)
+        x = input.data
+        n = np.sqrt(np.sum(x * x, axis=axes, keepdims=True))
+
+        def backward(g):
+            # d |x| / dx = x / |x|, and 0 at x = 0 (as PyTorch: a subgradient, not NaN)
+            gk = g if keepdim else np.expand_dims(g, axes)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return (np.where(n > 0, gk * x / n, 0).astype(x.dtype, copy=False),)
+        return Tensor._make(n if keepdim else np.squeeze(n, axes), (input,), backward, "norm")
     if p in (1, 1.0):
         return sum(input.abs(), dim, keepdim)
     if p == float("inf"):

@@ -210,9 +210,12 @@ def stack(tensors, dim=0):
 def narrow(input, dim, start, length):
     """The slice start:start + length along dim (a view in PyTorch; here a differentiable slice)."""
     d = _dims(dim, input.ndim, "narrow")[0]
-    start = int(start) % input.shape[d] if start < 0 else int(start)
-    if length < 0 or start + length > input.shape[d]:
-        raise IndexError(f"narrow: start {start} + length {length} exceeds dim {dim} of size {input.shape[d]}")
+    size = input.shape[d]
+    if not -size <= start <= size:
+        raise IndexError(f"narrow: start {start} is out of range for dim {dim} of size {size}")
+    start = int(start) + size if start < 0 else int(start)
+    if length < 0 or start + length > size:
+        raise IndexError(f"narrow: start {start} + length {length} exceeds dim {dim} of size {size}")
     return input[(slice(None),) * d + (slice(start, start + int(length)),)]
 
 
@@ -228,6 +231,8 @@ def diff(input, n=1, dim=-1, prepend=None, append=None):
 
 def trace(input):
     """Sum of the main diagonal of a 2-D tensor."""
+    if input.ndim != 2:
+        raise ValueError(f"trace: expected a matrix (2-D tensor), got {input.ndim}-D")
     return diag(input).sum()
 
 
@@ -241,7 +246,9 @@ def flipud(input):
 
 def rot90(input, k=1, dims=(0, 1)):
     """Rotate by k quarter turns in the plane of dims, from the first towards the second (as PyTorch)."""
-    a, b = dims
+    a, b = _dims(dims[0], input.ndim, "rot90")[0], _dims(dims[1], input.ndim, "rot90")[0]
+    if len(dims) != 2 or a == b:
+        raise ValueError(f"rot90: dims must be two different dims, got {tuple(dims)}")
     k = int(k) % 4
     if k == 1:
         return transpose(flip(input, (b,)), a, b)
@@ -249,7 +256,7 @@ def rot90(input, k=1, dims=(0, 1)):
         return flip(input, (a, b))
     if k == 3:
         return flip(transpose(input, a, b), (b,))
-    return input * 1
+    return input.clone()
 
 
 def take_along_dim(input, indices, dim=None):
@@ -259,6 +266,8 @@ def take_along_dim(input, indices, dim=None):
     if dim is None:
         return input.reshape(-1).gather(0, Tensor(idx.reshape(-1)))
     d = _dims(dim, input.ndim, "take_along_dim")[0]
+    if idx.ndim != input.ndim:
+        raise ValueError(f"take_along_dim: indices must have as many dims as input ({input.ndim}), got {idx.ndim}")
     shape = list(np.broadcast_shapes(tuple(n for i, n in enumerate(input.shape) if i != d),
                                      tuple(n for i, n in enumerate(idx.shape) if i != d)))
     full = lambda n: tuple(shape[:d]) + (n,) + tuple(shape[d:])                       # noqa: E731
