@@ -181,3 +181,48 @@ def test_one_cycle_matches_torch(opt_name, kw):
         assert opt.param_groups[0][key] == pytest.approx(topt.param_groups[0][key], rel=1e-12)
         opt.step(), topt.step()
         sched.step(), tsched.step()
+
+
+def _lbfgs_problem(lib, **kw):
+    """A small non-quadratic fit, its parameter and an L-BFGS optimizer over it, in lib (nn or torch)."""
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((20, 3)), rng.standard_normal(20)
+    w = lib.nn.Parameter(lib.tensor(np.array([0.3, 0.2, -0.1, 0.05]))) if lib is not nn else \
+        nn.Parameter(nn.tensor(np.array([0.3, 0.2, -0.1, 0.05])))
+    Xt, yt = lib.tensor(X), lib.tensor(y)
+    opt = lib.optim.LBFGS([w], **kw)
+
+    def closure():
+        opt.zero_grad()
+        r = Xt @ w[:3] + w[3] - yt
+        loss = (r * r).mean() + 0.1 * (w ** 4).sum() + (w[0] * w[1]).sin()
+        loss.backward()
+        return loss
+    return w, opt, closure
+
+
+@pytest.mark.parametrize("kw", [{}, dict(lr=0.8, max_iter=5), dict(history_size=2, max_iter=7),
+                                dict(lr=0.5, tolerance_change=1e-3)], ids=str)
+def test_lbfgs_matches_torch(kw):
+    torch = pytest.importorskip("torch")
+    runs = []
+    for lib in (nn, torch):
+        w, opt, closure = _lbfgs_problem(lib, **kw)
+        losses = [float(opt.step(closure).detach()) for _ in range(4)]
+        runs.append((losses, np.array(w.detach().numpy())))
+    np.testing.assert_allclose(runs[0][0], runs[1][0], rtol=1e-12)
+    np.testing.assert_allclose(runs[0][1], runs[1][1], rtol=1e-12, atol=1e-14)
+
+
+def test_lbfgs_resumes_from_its_state_dict():
+    w, opt, closure = _lbfgs_problem(nn, max_iter=3)
+    opt.step(closure)
+    saved, after_one = opt.state_dict(), w.data.copy()
+    opt.step(closure)
+    w2, opt2, closure2 = _lbfgs_problem(nn, max_iter=3)
+    w2.data[...] = after_one
+    opt2.load_state_dict(saved)
+    opt2.step(closure2)
+    np.testing.assert_allclose(w2.data, w.data, rtol=1e-12)
+    with pytest.raises(NotImplementedError, match="line_search_fn"):
+        nn.optim.LBFGS([w], line_search_fn="strong_wolfe")

@@ -1,4 +1,4 @@
-"""Optimizers (SGD, Adam, AdamW, RMSprop, Adadelta, Adagrad) and learning-rate schedulers (StepLR, CosineAnnealingLR, LinearLR, SequentialLR,
+"""Optimizers (SGD, Adam, AdamW, RMSprop, Adadelta, Adagrad, LBFGS) and learning-rate schedulers (StepLR, CosineAnnealingLR, LinearLR, SequentialLR,
 ReduceLROnPlateau...), as torch.optim.
 
 optimizer.py holds the base class (param_groups, state, flat state_dict for resuming); each optimizer
@@ -9,11 +9,12 @@ from .sgd import SGD
 from .adam import Adam, AdamW
 from .rmsprop import RMSprop
 from .adadelta import Adadelta, Adagrad
+from .lbfgs import LBFGS
 from . import lr_scheduler  # noqa: F401  (nn.optim.lr_scheduler.StepLR, as in torch)
 from .lr_scheduler import (LRScheduler, StepLR, MultiStepLR, ExponentialLR, CosineAnnealingLR, LambdaLR,
                            OneCycleLR, ReduceLROnPlateau, CosineAnnealingWarmRestarts, LinearLR, ConstantLR, PolynomialLR,
                            SequentialLR)
 
-__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adadelta", "Adagrad", "LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR",
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adadelta", "Adagrad", "LBFGS", "LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR",
            "CosineAnnealingLR", "LambdaLR", "OneCycleLR", "ReduceLROnPlateau", "CosineAnnealingWarmRestarts", "LinearLR",
            "ConstantLR", "PolynomialLR", "SequentialLR"]

@@ -1,0 +1,112 @@
+"""L-BFGS, as torch.optim.LBFGS without a line search (its default): step(closure) runs up to max_iter
+quasi-Newton iterations, re-evaluating the loss through closure() after each.
+
+Each iteration's direction is -H g, H the inverse Hessian estimated from the last history_size pairs
+(s = step taken, y = change of gradient) by the two-loop recursion (Nocedal & Wright, Algorithm 7.4), scaled by
+s.y / y.y; the step is lr along it (the very first one min(1, 1 / |g|_1) * lr). The stopping tests and their
+order are PyTorch's, so a float64 run follows it to rounding. Flat NumPy vectors over all the parameters.
+"""
+import numpy as np
+
+from .optimizer import Optimizer, _number
+
+
+class LBFGS(Optimizer):
+    """L-BFGS over every parameter (one param group, as PyTorch). step(closure): closure() clears the
+    gradients, computes the loss, calls backward() and returns the loss; step returns the first loss."""
+
+    def __init__(self, params, lr=1.0, max_iter=20, max_eval=None, tolerance_grad=1e-7, tolerance_change=1e-9,
+                 history_size=100, line_search_fn=None):
+        if line_search_fn is not None:
+            raise NotImplementedError("LBFGS: line_search_fn is not supported (only None, PyTorch's default)")
+        max_eval = max_iter * 5 // 4 if max_eval is None else max_eval
+        super().__init__(params, dict(lr=lr, max_iter=max_iter, max_eval=max_eval, tolerance_grad=tolerance_grad,
+                                      tolerance_change=tolerance_change, history_size=history_size))
+        if len(self.param_groups) != 1:
+            raise ValueError("LBFGS doesn't support per-parameter options (parameter groups)")
+
+    def _validate(self, group):
+        group["lr"] = _number("learning rate (lr)", group["lr"], low=0.0)
+        for name in ("max_iter", "max_eval", "history_size"):
+            if int(group[name]) < 1:
+                raise ValueError(f"LBFGS: {name} must be at least 1, got {group[name]}")
+            group[name] = int(group[name])
+
+    @property
+    def _all_params(self):
+        return self.param_groups[0]["params"]
+
+    def _flat_grad(self):
+        return np.concatenate([np.zeros(p.data.size, p.data.dtype) if p.grad is None else np.ravel(p.grad)
+                               for p in self._all_params])
+
+    def _add(self, t, d):
+        """Every parameter += t * its slice of d."""
+        start = 0
+        for p in self._all_params:
+            p.data += (t * d[start:start + p.data.size]).reshape(p.data.shape).astype(p.data.dtype, copy=False)
+            start += p.data.size
+
+    def step(self, closure):
+        group = self.param_groups[0]
+        lr, max_iter, max_eval = group["lr"], group["max_iter"], group["max_eval"]
+        tol_grad, tol_change, history = group["tolerance_grad"], group["tolerance_change"], group["history_size"]
+        state = self.state.setdefault(id(self._all_params[0]), {"func_evals": 0, "n_iter": 0})
+        orig_loss = closure()
+        loss = float(orig_loss)
+        evals = 1
+        state["func_evals"] += 1
+        g = self._flat_grad()
+        if np.abs(g).max() <= tol_grad:
+            return orig_loss
+        d, t, H_diag, prev_g = state.get("d"), state.get("t"), state.get("H_diag"), state.get("prev_flat_grad")
+        # the history as lists (a loaded state_dict holds them as stacked arrays)
+        old_dirs, old_stps, ro = (None if state.get(k) is None else list(state[k]) for k in ("old_dirs", "old_stps", "ro"))
+        n_iter = 0
+        while n_iter < max_iter:
+            n_iter += 1
+            state["n_iter"] += 1
+            if state["n_iter"] == 1:
+                d, old_dirs, old_stps, ro, H_diag = -g, [], [], [], 1.0
+            else:
+                y, s = g - prev_g, d * t                        # change of gradient, step taken
+                ys = y @ s
+                if ys > 1e-10:                                  # keep the pair only where curvature is positive
+                    if len(old_dirs) == history:
+                        old_dirs.pop(0), old_stps.pop(0), ro.pop(0)
+                    old_dirs.append(y), old_stps.append(s), ro.append(1.0 / ys)
+                    H_diag = ys / (y @ y)
+                # two-loop recursion: q = -g through the stored pairs, newest first, then back
+                q, al = -g, [0.0] * len(old_dirs)
+                for i in range(len(old_dirs) - 1, -1, -1):
+                    al[i] = (old_stps[i] @ q) * ro[i]
+                    q = q - al[i] * old_dirs[i]
+                d = q * H_diag
+                for i in range(len(old_dirs)):
+                    d = d + (al[i] - (old_dirs[i] @ d) * ro[i]) * old_stps[i]
+            prev_g, prev_loss = g.copy(), loss
+            t = min(1.0, 1.0 / np.abs(g).sum()) * lr if state["n_iter"] == 1 else lr
+            gtd = g @ d
+            if gtd > -tol_change:                               # not a descent direction
+                break
+            self._add(t, d)
+            if n_iter != max_iter:
+                loss = float(closure())
+                g = self._flat_grad()
+                evals += 1
+                state["func_evals"] += 1
+            if n_iter == max_iter or evals >= max_eval or np.abs(g).max() <= tol_grad \
+                    or np.abs(d * t).max() <= tol_change or abs(loss - prev_loss) < tol_change:
+                break
+        state.update(d=d, t=t, old_dirs=old_dirs, old_stps=old_stps, ro=ro, H_diag=H_diag, prev_flat_grad=prev_g)
+        return orig_loss
+
+    def load_state_dict(self, state_dict):
+        """Restore from state_dict(): the hyper-parameters as any optimizer, then L-BFGS's own state (its step
+        direction and size, the history of pairs, the counters), which is not shaped like the parameters."""
+        own = {k: np.asarray(v) for k, v in state_dict.items() if k.startswith("state.")}
+        super().load_state_dict({k: v for k, v in state_dict.items() if not k.startswith("state.")})
+        counters = ("func_evals", "n_iter")
+        restored = {k.split(".", 2)[2]: (int(v) if k.endswith(counters) else v.copy()) for k, v in own.items()}
+        if restored:
+            self.state[id(self._all_params[0])] = restored
