@@ -1,6 +1,8 @@
 """The porting rule of the PyTorch-compatibility tests: a PyTorch script -> the same script on nn."""
 import re
 
+import numpy as np
+
 
 def port(source):
     """The porting rule as text substitution: the import lines, then torch.nn.X -> nn.X,
@@ -22,3 +24,29 @@ def load_script(source):
     namespace = {}
     exec(compile(source, "<script>", "exec"), namespace)
     return namespace
+
+
+def twins(script, cls, torch, *args):
+    """The same model built from a PyTorch script and from its port, with PyTorch's weights, in float64 ->
+    (PyTorch's namespace, ours, PyTorch's model, our model)."""
+    theirs_ns, ours_ns = load_script(script), load_script(port(script))
+    torch.manual_seed(0)
+    theirs = theirs_ns[cls](*args).double()
+    ours = ours_ns[cls](*args).double()
+    ours.load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
+    return theirs_ns, ours_ns, theirs, ours
+
+
+def assert_same_weights(ours, theirs, rtol):
+    """Every entry of the two models' state_dicts equal to rtol (and the same keys)."""
+    mine = ours.state_dict()
+    assert sorted(mine) == sorted(theirs.state_dict())
+    for key, value in theirs.state_dict().items():
+        np.testing.assert_allclose(mine[key], value.numpy(), rtol=rtol, atol=1e-12, err_msg=key)
+
+
+def assert_port_touches_only_torch_lines(script):
+    """The port leaves no 'torch' and changes only lines that mention it."""
+    ported = port(script)
+    assert "torch" not in ported
+    assert all("torch" in a for a, b in zip(script.splitlines(), ported.splitlines()) if a != b)

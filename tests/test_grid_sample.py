@@ -7,7 +7,7 @@ import pytest
 import nn
 import nn.functional as F
 from nn.gradcheck import gradcheck
-from porting import load_script, port
+from porting import assert_same_weights, twins
 
 OPTIONS = [dict(), dict(align_corners=True), dict(padding_mode="border"), dict(padding_mode="border", align_corners=True),
            dict(mode="nearest"), dict(mode="nearest", align_corners=True)]
@@ -115,16 +115,11 @@ def test_spatial_transformer_script_matches_pytorch_and_learns():
     # (theta starts near the identity, not at it: the identity samples exactly at pixel centres, where bilinear
     # sampling has a kink and the two libraries' last-bit rounding of the grid picks different sides)
     torch = pytest.importorskip("torch")
-    theirs_ns, ours_ns = load_script(STN), load_script(port(STN))
-    torch.manual_seed(0)
-    theirs = theirs_ns["Net"]().double()
-    ours = ours_ns["Net"]().double()
-    ours.load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
+    theirs_ns, ours_ns, theirs, ours = twins(STN, "Net", torch)
     rng = np.random.default_rng(5)
     x, target = rng.standard_normal((6, 1, 12, 12)), rng.integers(0, 10, 6)
     mine = ours_ns["train"](ours, nn.tensor(x), nn.tensor(target), 6)
     their = theirs_ns["train"](theirs, torch.tensor(x), torch.tensor(target), 6)
     np.testing.assert_allclose(mine, their, rtol=1e-9)
     assert mine[-1] < mine[0]
-    for key, value in theirs.state_dict().items():
-        np.testing.assert_allclose(ours.state_dict()[key], value.numpy(), rtol=1e-7, atol=1e-10, err_msg=key)
+    assert_same_weights(ours, theirs, 1e-7)

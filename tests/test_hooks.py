@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import nn
-from porting import load_script, port
+from porting import twins
 
 
 def test_tensor_hooks_replace_or_watch_the_gradient_and_retain_grad_keeps_it():
@@ -97,11 +97,7 @@ class GradCam:
 
 def test_grad_cam_script_matches_pytorch():
     torch = pytest.importorskip("torch")
-    theirs_ns, ours_ns = load_script(GRAD_CAM), load_script(port(GRAD_CAM))
-    torch.manual_seed(0)
-    theirs = theirs_ns["Net"]().double()
-    ours = ours_ns["Net"]().double()
-    ours.load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
+    theirs_ns, ours_ns, theirs, ours = twins(GRAD_CAM, "Net", torch)
     x = np.random.default_rng(0).standard_normal((2, 3, 7, 7))
     mine = ours_ns["GradCam"](ours, ours.features[3])(nn.tensor(x), 1)
     their = theirs_ns["GradCam"](theirs, theirs.features[3])(torch.tensor(x), 1)

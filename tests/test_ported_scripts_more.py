@@ -14,7 +14,8 @@ import numpy as np
 import pytest
 
 import nn
-from porting import load_script, port
+from porting import (assert_port_touches_only_torch_lines, assert_same_weights as _same_weights, load_script, port,
+                     twins as _twins)
 
 UNET = '''
 import torch
@@ -250,27 +251,13 @@ def train(netG, netD, real_batches, noises):
 '''
 
 
-def _twins(script, cls, torch, *args):
-    """The same model built from the PyTorch script and from its port, with PyTorch's weights (float64)."""
-    theirs_ns, ours_ns = load_script(script), load_script(port(script))
-    torch.manual_seed(0)
-    theirs = theirs_ns[cls](*args).double()
-    ours = ours_ns[cls](*args).double()
-    ours.load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
-    return theirs_ns, ours_ns, theirs, ours
 
 
-def _same_weights(ours, theirs, rtol):
-    mine = ours.state_dict()
-    for key, value in theirs.state_dict().items():
-        np.testing.assert_allclose(mine[key], value.numpy(), rtol=rtol, atol=1e-12, err_msg=key)
 
 
 def test_port_touches_only_torch_lines():
     for script in (UNET, VAE, MNIST, DCGAN):
-        ported = port(script)
-        assert "torch" not in ported
-        assert all("torch" in a for a, b in zip(script.splitlines(), ported.splitlines()) if a != b)
+        assert_port_touches_only_torch_lines(script)
 
 
 # ---- on nn alone -------------------------------------------------------------------------------

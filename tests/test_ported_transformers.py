@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 import nn
-from porting import load_script, port
+from porting import (assert_port_touches_only_torch_lines, assert_same_weights as _same_weights, load_script, port,
+                     twins as _twins)
 
 LANGUAGE_MODEL = '''
 import math
@@ -131,27 +132,13 @@ def train(model, x, target, steps):
 '''
 
 
-def _twins(script, cls, torch, *args):
-    theirs_ns, ours_ns = load_script(script), load_script(port(script))
-    torch.manual_seed(0)
-    theirs = theirs_ns[cls](*args).double()
-    ours = ours_ns[cls](*args).double()
-    ours.load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
-    return theirs_ns, ours_ns, theirs, ours
 
 
-def _same_weights(ours, theirs, rtol):
-    mine = ours.state_dict()
-    assert sorted(mine) == sorted(theirs.state_dict())
-    for key, value in theirs.state_dict().items():
-        np.testing.assert_allclose(mine[key], value.numpy(), rtol=rtol, atol=1e-12, err_msg=key)
 
 
 def test_port_touches_only_torch_lines():
     for script in (LANGUAGE_MODEL, GPT_BLOCK):
-        ported = port(script)
-        assert "torch" not in ported
-        assert all("torch" in a for a, b in zip(script.splitlines(), ported.splitlines()) if a != b)
+        assert_port_touches_only_torch_lines(script)
 
 
 def test_language_model_learns_on_nn():

@@ -6,7 +6,7 @@ import pytest
 
 import nn
 from nn.gradcheck import gradcheck
-from porting import load_script, port
+from porting import assert_same_weights, load_script, port, twins
 
 LAYERS = ["RNN", "LSTM", "GRU"]
 
@@ -180,13 +180,8 @@ def test_ported_char_model_learns_on_nn(cell):
 
 def test_ported_char_model_matches_pytorch():
     torch = pytest.importorskip("torch")
-    theirs_ns, ours_ns = load_script(CHAR_MODEL), load_script(port(CHAR_MODEL))
-    torch.manual_seed(0)
-    theirs = theirs_ns["CharModel"](5).double()
-    ours = ours_ns["CharModel"](5).double()
-    ours.load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
+    theirs_ns, ours_ns, theirs, ours = twins(CHAR_MODEL, "CharModel", torch, 5)
     text = np.random.default_rng(3).integers(0, 5, (3, 9))
     np.testing.assert_allclose(ours_ns["train"](ours, nn.tensor(text), 3),
                                theirs_ns["train"](theirs, torch.tensor(text), 3), rtol=1e-10)
-    for key, value in theirs.state_dict().items():
-        np.testing.assert_allclose(ours.state_dict()[key], value.numpy(), rtol=1e-8, atol=1e-12, err_msg=key)
+    assert_same_weights(ours, theirs, 1e-8)

@@ -78,14 +78,19 @@ def _along(index, axis):
     return tuple(grids)
 
 
-def gather(input, dim, index):
-    """out[i][j][k] = input[i][index[i][j][k]][k] for dim=1 (index: int64, same number of dims)."""
+def _index_along(op, input, dim, index):
+    """gather / scatter's index: an integer tensor with input's number of dims -> (its array, the full NumPy
+    index that picks index[i...] along dim and i... elsewhere)."""
     idx = index.data if isinstance(index, Tensor) else np.asarray(index)
     if idx.dtype.kind not in "iu" or idx.ndim != input.ndim:
-        raise ValueError(f"gather: index must be an integer tensor with {input.ndim} dims, got dtype "
-                         f"{idx.dtype} and shape {idx.shape}")
-    axis = _normalize_axes(dim, input.ndim)[0]
-    where = _along(idx, axis)
+        raise ValueError(f"{op}: index must be an integer tensor with {input.ndim} dims, got dtype {idx.dtype} "
+                         f"and shape {idx.shape}")
+    return idx, _along(idx, _normalize_axes(dim, input.ndim)[0])
+
+
+def gather(input, dim, index):
+    """out[i][j][k] = input[i][index[i][j][k]][k] for dim=1 (index: int64, same number of dims)."""
+    _, where = _index_along("gather", input, dim, index)
     shape = input.shape
 
     def backward(g):
@@ -117,12 +122,8 @@ def masked_select(input, mask):
 
 
 def _scatter_index(op, input, dim, index, src):
-    idx = index.data if isinstance(index, Tensor) else np.asarray(index)
-    if idx.dtype.kind not in "iu" or idx.ndim != input.ndim:
-        raise ValueError(f"{op}: index must be an integer tensor with {input.ndim} dims, got dtype {idx.dtype} "
-                         f"and shape {idx.shape}")
-    axis = _normalize_axes(dim, input.ndim)[0]
-    where = _along(idx, axis)
+    """(where to write, the part of src written): index and src checked."""
+    idx, where = _index_along(op, input, dim, index)
     if isinstance(src, Tensor) and any(a > b for a, b in zip(idx.shape, src.shape)):
         raise ValueError(f"{op}: index {idx.shape} is larger than src {tuple(src.shape)} in some dim")
     return where, tuple(slice(0, n) for n in idx.shape)
