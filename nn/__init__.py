@@ -14,7 +14,7 @@ from .tensor import (Tensor, no_grad, enable_grad, set_grad_enabled, inference_m
                      manual_seed)
 from .random import get_rng_state, set_rng_state, Generator
 from .dtypes import (float32, float64, int64, int32, int16, int8, uint8, double, long, short, float, int,
-                     bool, get_default_dtype)
+                     bool, get_default_dtype, finfo, iinfo)
 from .device import device
 from . import cuda, backends
 from . import autograd
@@ -24,6 +24,7 @@ from . import functional as F
 from . import tensor_ops
 from .tensor_ops.convert import Size, numel, clone
 from .tensor_ops.pointwise import (exp, log, log1p, log2, log10, lerp, tan, asin, acos, atan, sinh, cosh, expm1,
+                                   fmod, logit, xlogy, deg2rad, rad2deg,
                                    exp2, erf, frac, nan_to_num, atan2, hypot, logaddexp, addcmul, addcdiv, sqrt, rsqrt, reciprocal, square, sin, cos, abs, sign,
                                    floor, ceil, round, trunc, neg, pow, clamp, clip, clamp_min, clamp_max,
                                    maximum, minimum, where, masked_fill, triu, tril,
@@ -31,15 +32,19 @@ from .tensor_ops.pointwise import (exp, log, log1p, log2, log10, lerp, tan, asin
                                    true_divide)
 from .tensor_ops.reductions import (sum, mean, var, std, prod, max, min, amax, amin, argmax, argmin, all, any,
                                     count_nonzero, cumsum, cumprod, logsumexp, var_mean, std_mean, median, unique,
+                                    nansum, nanmean, bincount,
                                     norm, sort, argsort, topk)
 from .tensor_ops.shape import (reshape, squeeze, unsqueeze, permute, transpose, t, flip, fliplr, flipud, rot90,
+                               repeat_interleave, tile, movedim, select, diagonal, tensor_split, atleast_1d,
+                               atleast_2d, atleast_3d, column_stack, dstack, tensordot, mv,
                                narrow, diff, trace, take_along_dim, roll, diag, outer, dot,
                                addmm, hstack, vstack, broadcast_tensors, meshgrid, split, chunk, unbind,
                                stack, matmul, bmm, baddbmm, flatten, cat)
-from .tensor_ops.indexing import gather, index_select, masked_select, scatter, scatter_add, nonzero
+from .tensor_ops.indexing import (gather, index_select, index_add, index_fill, take, masked_select, scatter,
+                                  scatter_add, argwhere, nonzero)
 from .tensor_ops.einsum import einsum
 from .tensor_ops.compare import (eq, ne, lt, le, gt, ge, logical_and, logical_or, logical_xor, logical_not,
-                                 isnan, isinf, isfinite, isclose, allclose, equal)
+                                 isnan, isinf, isfinite, isin, isclose, allclose, equal)
 from .functional import relu, sigmoid, tanh, softmax, log_softmax
 from .functional.distances import cdist
 from .factories import (tensor, as_tensor, from_numpy, zeros, ones, full, empty, eye, arange, linspace, logspace,
@@ -72,4 +77,6 @@ concat = concatenate = cat
 mm = matmul
 sgn = sign
 arcsin, arccos, arctan, arctan2 = asin, acos, atan, atan2
+swapdims = swapaxes = transpose
+moveaxis = movedim
 __version__ = "0.1.0"

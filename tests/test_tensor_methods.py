@@ -122,6 +122,19 @@ def _cases():
          + L.rot90(y[0, :, :3], 1, (1, 0)).sum() * L.rot90(x[0, :, :3], 3)[0, 1] + L.rot90(x, 1, (1, 2))[0].t()),
         ("take_along_dim", lambda L, x, y: L.take_along_dim(x, L.tensor([[[2], [0], [3]]]), dim=2) * y[..., :1]
          + L.take_along_dim(y, L.tensor([5, 0, 5])).sum()),
+        ("repeat_interleave_tile", lambda L, x, y: x.repeat_interleave(2, dim=1)[:, :3] * y + L.tile(x[0, 0], (2,)).sum()
+         + L.repeat_interleave(y[0, 0], L.tensor([1, 0, 2, 1])).sum()),
+        ("movedim_select_diagonal", lambda L, x, y: L.movedim(x, 0, -1)[..., 0] * y[0] + x.select(2, 1).sum()
+         + L.diagonal(x, 1, 1, 2).sum() + x.moveaxis((0, 1), (1, 0))[0].sum() + L.swapdims(y, 0, 2)[0].sum()),
+        ("tensor_split_stacks", lambda L, x, y: L.tensor_split(x, 3, dim=2)[1].sum() * y
+         + L.column_stack([x[0, 0], y[0, 0]]).sum() + L.dstack([x[0], y[0]]).sum() + L.atleast_3d(x[0]).sum()),
+        ("tensordot_mv", lambda L, x, y: L.tensordot(x, y, dims=([1, 2], [1, 2])).sum() * y + L.mv(x[0], y[0, 0]).sum()),
+        ("index_add_fill_take", lambda L, x, y: x.index_add(1, L.tensor([0, 0, 2]), y, alpha=2)
+         + L.index_fill(y, 2, L.tensor([1, 3]), 0.5) + L.take(x, L.tensor([[0, 5], [23, 7]])).sum()),
+        ("nansum_nanmean", lambda L, x, y: L.nansum((x - 0.8).log(), 1) + L.nanmean(y.masked_fill(y > 1.3, float("nan")), 1)),
+        ("fmod_logit_xlogy", lambda L, x, y: L.fmod(x * 3, y) + L.logit(y * 0.5) + L.xlogy(x, y) + L.deg2rad(x)
+         + L.rad2deg(y)),
+        ("inplace_unary", lambda L, x, y: _inplace_unary(L, x, y)),
         ("clone", lambda L, x, y: x.clone() * y),
         ("to_same_dtype", lambda L, x, y: x.to(L.float64) * y.double()),
         ("matmul", lambda L, x, y: L.matmul(x, y.transpose(1, 2)) + x[0].mm(y[0].t()).sum()),
@@ -167,6 +180,13 @@ def _scatter_inplace(L, x, y):
     z.scatter_(2, L.tensor([[[1, 0], [3, 2], [0, 1]]] * 2), x[..., :2])
     z.scatter_add_(1, L.tensor([[[0, 2, 2, 1]]] * 2), y[:, :1])
     return z * y
+
+
+def _inplace_unary(L, x, y):
+    # each in-place op is the last one on its tensor (PyTorch refuses to overwrite what a backward needs)
+    a, b, c, d, e = x * y, x + 0.5, y - 1, x * 2, y * 1.0
+    a.exp_(), b.sqrt_(), c.relu_(), d.tanh_(), e.clamp_min_(1.0)
+    return a + b + c + d + e.sigmoid_()
 
 
 def _copy(L, x, y):
@@ -429,3 +449,18 @@ def test_out_of_range_dims_and_arguments_raise():
     with pytest.raises(ValueError, match="as many dims"):
         nn.take_along_dim(x, nn.tensor([0]), dim=1)
     assert nn.rot90(nn.tensor([[True, False]]), 0).dtype == nn.bool
+
+
+def test_introspection_and_counting_as_pytorch():
+    torch = pytest.importorskip("torch")
+    a = np.arange(12).reshape(3, 4)
+    for f in (lambda L: L.tensor(a).t().is_contiguous(), lambda L: L.tensor(a).stride(),
+              lambda L: L.tensor(a).t().stride(), lambda L: L.tensor(a, dtype=L.float64).element_size(),
+              lambda L: L.tensor(a).nbytes, lambda L: L.finfo(L.float32).eps, lambda L: L.iinfo(L.int32).max,
+              lambda L: L.finfo().tiny):
+        assert f(nn) == f(torch)
+    v = np.array([[0, 3, 0], [2, 0, 1]])
+    for f in (lambda L: L.argwhere(L.tensor(v)), lambda L: L.isin(L.tensor(v), L.tensor([3, 1])),
+              lambda L: L.bincount(L.tensor([0, 4, 4, 1])), lambda L: L.tensor([1, 2, 2]).bincount(minlength=5),
+              lambda L: L.bincount(L.tensor([0, 2, 2]), weights=L.tensor([0.5, 1.0, 2.0], dtype=L.float64))):
+        np.testing.assert_array_equal(f(nn).numpy(), f(torch).numpy())

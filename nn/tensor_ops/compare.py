@@ -73,6 +73,13 @@ def isfinite(input):
     return Tensor(np.isfinite(input.data))
 
 
+def isin(elements, test_elements, *, assume_unique=False, invert=False):
+    """Bool tensor: whether each element is among test_elements (or not, with invert)."""
+    a = elements.data if isinstance(elements, Tensor) else np.asarray(elements)
+    b = test_elements.data if isinstance(test_elements, Tensor) else np.asarray(test_elements)
+    return Tensor(np.isin(a, b, invert=invert))
+
+
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     other = other.data if isinstance(other, Tensor) else other
     return Tensor(np.isclose(input.data, other, rtol=rtol, atol=atol, equal_nan=equal_nan))
@@ -90,7 +97,7 @@ def equal(input, other):
 
 
 attach(eq, ne, lt, le, gt, ge, bitwise_and, bitwise_or, bitwise_xor, logical_and, logical_or, logical_xor,
-       logical_not, bitwise_not, isnan, isinf, isfinite, isclose, allclose, equal,
+       logical_not, bitwise_not, isnan, isinf, isfinite, isin, isclose, allclose, equal,
        __eq__=eq, __ne__=ne, __lt__=lt, __le__=le, __gt__=gt, __ge__=ge,
        __and__=bitwise_and, __or__=bitwise_or, __xor__=bitwise_xor, __invert__=bitwise_not,
        __rand__=bitwise_and, __ror__=bitwise_or, __rxor__=bitwise_xor,

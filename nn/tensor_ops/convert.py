@@ -136,6 +136,22 @@ def is_floating_point(input):
     return input.dtype.kind == "f"
 
 
+def is_contiguous(input, memory_format=None):
+    """Whether the array is C-contiguous (a transposed or sliced tensor may not be; .contiguous() copies it)."""
+    return bool(input.data.flags.c_contiguous)
+
+
+def stride(input, dim=None):
+    """Steps in elements (not bytes) between neighbours along each dim, as PyTorch."""
+    steps = tuple(s // input.data.itemsize for s in input.data.strides)
+    return steps if dim is None else steps[dim]
+
+
+def element_size(input):
+    """Bytes per element."""
+    return input.data.itemsize
+
+
 def requires_grad_(input, requires_grad=True):
     """Turn gradient recording on (or off) for this leaf; returns it."""
     if requires_grad:
@@ -211,8 +227,9 @@ def __repr__(input):
 
 
 attach(size, dim, numel, item, tolist, numpy, detach, detach_, clone, to, type, type_as, cpu, cuda, is_floating_point,
-       requires_grad_, __len__, __iter__, __bool__, __float__, __int__, __index__, __array__, __format__,
-       __repr__, ndimension=dim, nelement=numel,
+       is_contiguous, stride, element_size, requires_grad_, __len__, __iter__, __bool__, __float__, __int__,
+       __index__, __array__, __format__, __repr__, ndimension=dim, nelement=numel,
+       nbytes=property(lambda self: self.data.nbytes),
        float=_converter("float", np.float32), double=_converter("double", np.float64),
        long=_converter("long", np.int64), int=_converter("int", np.int32),
        bool=_converter("bool", np.bool_), byte=_converter("byte", np.uint8),

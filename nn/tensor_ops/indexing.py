@@ -164,6 +164,52 @@ def scatter_add(input, dim, index, src):
     return Tensor._make(y, (input, src), backward, "scatter_add")
 
 
+def _index_vector(op, input, dim, index):
+    """(dim as an axis, index as a 1-D int64 array) for the index_* ops."""
+    idx = (index.data if isinstance(index, Tensor) else np.asarray(index)).reshape(-1)
+    if idx.size and idx.dtype.kind not in "iu":
+        raise ValueError(f"{op}: index must be an integer tensor, got {idx.dtype}")
+    return _normalize_axes(dim, input.ndim)[0], idx.astype(np.int64)
+
+
+def index_add(input, dim, index, source, *, alpha=1):
+    """A copy of input with alpha * source's slices added at the positions index along dim (repeats add up)."""
+    axis, idx = _index_vector("index_add", input, dim, index)
+    where = (slice(None),) * axis + (idx,)
+    y = input.data.copy()
+    np.add.at(y, where, source.data * alpha)
+
+    def backward(g):
+        # y = x + alpha * source scattered: dx = g, dsource = alpha * g read at those positions
+        return g, g[where] * alpha
+    return Tensor._make(y, (input, source), backward, "index_add")
+
+
+def index_fill(input, dim, index, value):
+    """A copy of input with the slices at index along dim set to value (they get no gradient)."""
+    axis, idx = _index_vector("index_fill", input, dim, index)
+    where = (slice(None),) * axis + (idx,)
+    y = input.data.copy()
+    y[where] = value.item() if isinstance(value, Tensor) else value
+
+    def backward(g):
+        g = g.copy()
+        g[where] = 0
+        return (g,)
+    return Tensor._make(y, (input,), backward, "index_fill")
+
+
+def take(input, index):
+    """input's elements at the flat indices index (the result takes index's shape)."""
+    idx = index.data if isinstance(index, Tensor) else np.asarray(index)
+    return input.reshape(-1)[idx.astype(np.int64)]
+
+
+def argwhere(input):
+    """Indices of the non-zero elements: (n, ndim) int64 (as nonzero)."""
+    return nonzero(input)
+
+
 def nonzero(input, as_tuple=False):
     """Indices of the non-zero elements: an (n, ndim) int64 tensor, or one 1-D tensor per dim (as_tuple)."""
     where = np.nonzero(np.atleast_1d(input.data))
@@ -172,4 +218,4 @@ def nonzero(input, as_tuple=False):
     return Tensor(np.stack(where, axis=1).astype(np.int64).reshape(-1, max(input.ndim, 1)))
 
 
-attach(gather, index_select, masked_select, scatter, scatter_add, nonzero)
+attach(gather, index_select, index_add, index_fill, take, masked_select, scatter, scatter_add, argwhere, nonzero)

@@ -1,5 +1,5 @@
 """In-place ops: fill_, zero_, normal_, uniform_, copy_, add_, sub_, mul_, div_, clamp_, masked_fill_, scatter_,
-scatter_add_, +=.
+scatter_add_, the in-place twins of the element-wise methods (relu_, exp_, ...: _IN_PLACE), +=.
 
 Outside a recorded graph (nn.no_grad(), or no input requires grad) they write
 into the tensor's array, so other references to it see the change, as in
@@ -136,6 +136,22 @@ def uniform_(input, a=0.0, b=1.0, generator=None, **kwargs):
     return _overwrite(input, init.uniform_draws(input.shape, a, b, generator), "uniform_")
 
 
+def _in_place(name):
+    """x.<name>_(...) = x.<name>(...) written back into x (the rules above)."""
+    def iop(input, *args, **kwargs):
+        return _apply(input, getattr(input, name)(*args, **kwargs), name + "_")
+    iop.__name__ = name + "_"
+    return iop
+
+
+# PyTorch's in-place twins of element-wise methods (x.relu_(), x.exp_(), ...): each computes the method's result
+_IN_PLACE = ("exp", "log", "log1p", "log2", "log10", "sqrt", "rsqrt", "abs", "neg", "sigmoid", "tanh", "relu", "sin",
+             "cos", "tan", "floor", "ceil", "round", "trunc", "frac", "reciprocal", "square", "sign", "pow",
+             "clamp_min", "clamp_max", "remainder", "fmod", "lerp", "addcmul", "addcdiv", "triu", "tril", "erf",
+             "expm1", "exp2", "nan_to_num", "logit", "hypot", "atan2", "asin", "acos", "atan", "sinh", "cosh",
+             "index_add", "index_fill")
+
+
 def _augmented(name, op):
     def iop(input, other):
         result = op(input, other)
@@ -146,6 +162,7 @@ def _augmented(name, op):
     return iop
 
 
+attach(**{name + "_": _in_place(name) for name in _IN_PLACE})
 attach(add_, sub_, mul_, div_, clamp_, masked_fill_, scatter_, scatter_add_, copy_, fill_, zero_, normal_, uniform_,
        clip_=clamp_,
        __iadd__=_augmented("__iadd__", lambda a, b: a + b),

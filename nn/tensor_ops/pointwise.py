@@ -173,6 +173,46 @@ def logaddexp(input, other):
     return Tensor._make(z, (a, b), backward, "logaddexp")
 
 
+def fmod(input, other):
+    """The remainder of input / other with the sign of input (C's fmod; remainder takes other's sign)."""
+    a, b, x, y = _pair_operands(input, other, "fmod")
+
+    def backward(g):
+        # x - trunc(x / y) y: slope 1 in x, -trunc(x / y) in y (away from the jumps)
+        return g, -g * np.trunc(x / y)
+    return Tensor._make(np.fmod(x, y), (a, b), backward, "fmod")
+
+
+def logit(input, eps=None):
+    """log(p / (1 - p)), p clamped to [eps, 1 - eps] when eps is given (slope 0 where it clamps)."""
+    p = _floating(input)
+    if eps is not None:
+        p = np.clip(p, eps, 1 - eps)
+    inside = np.ones_like(p, bool) if eps is None else (input.data >= eps) & (input.data <= 1 - eps)
+    return _unary(input, np.log(p / (1 - p)), lambda: inside / (p * (1 - p)), "logit")  # 1 / (p (1 - p))
+
+
+def xlogy(input, other):
+    """x log(y), and 0 where x = 0 (even for y = 0), as PyTorch."""
+    a, b, x, y = _pair_operands(input, other, "xlogy", floating=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.where(x == 0, 0, x * np.log(y))
+
+    def backward(g):
+        # d/dx = log y, d/dy = x / y (both 0 where x = 0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return g * np.where(x == 0, 0, np.log(y)), g * np.where(x == 0, 0, x / y)
+    return Tensor._make(out.astype(x.dtype, copy=False), (a, b), backward, "xlogy")
+
+
+def deg2rad(input):
+    return input * (np.pi / 180)
+
+
+def rad2deg(input):
+    return input * (180 / np.pi)
+
+
 def addcmul(input, tensor1, tensor2, *, value=1):
     """input + value * tensor1 * tensor2, composed of the ops above."""
     return input + tensor1 * tensor2 * value
@@ -397,7 +437,7 @@ def masked_fill(input, mask, value):
 
 
 attach(triu, tril, exp, log, log1p, log2, log10, lerp, tan, asin, acos, atan, sinh, cosh, expm1, exp2, erf, frac,
-       nan_to_num, atan2, hypot, logaddexp, addcmul, addcdiv, sqrt, rsqrt, reciprocal, square, sin, cos, abs, sign,
+       nan_to_num, atan2, hypot, logaddexp, addcmul, addcdiv, fmod, logit, xlogy, deg2rad, rad2deg, sqrt, rsqrt, reciprocal, square, sin, cos, abs, sign,
        floor, ceil, round, trunc, neg, pow, add, sub, mul, div, remainder, floor_divide, clamp, clamp_min, clamp_max,
        maximum, minimum, masked_fill, clip=clamp, sgn=sign, arcsin=asin, arccos=acos, arctan=atan, arctan2=atan2,
        multiply=mul, divide=div, subtract=sub, true_divide=div,

@@ -274,6 +274,27 @@ def median(input, dim=None, keepdim=False):
     return ValuesIndices(values, idx)
 
 
+def nansum(input, dim=None, keepdim=False):
+    """sum with NaNs counted as 0 (they get no gradient)."""
+    return sum(input.masked_fill(input.isnan(), 0), dim, keepdim)
+
+
+def nanmean(input, dim=None, keepdim=False):
+    """mean over the elements that are not NaN."""
+    kept = input.isnan().logical_not()
+    return nansum(input, dim, keepdim) / sum(kept, dim, keepdim)
+
+
+def bincount(input, weights=None, minlength=0):
+    """Counts (or summed weights) of each value of a 1-D non-negative integer tensor (not differentiable)."""
+    x = input.data
+    w = None if weights is None else (weights.data if isinstance(weights, Tensor) else np.asarray(weights))
+    if x.ndim != 1 or (x.size and (x.dtype.kind not in "iu" or x.min() < 0)):
+        raise ValueError("bincount: expected a 1-D tensor of non-negative integers")
+    out = np.bincount(x, w, minlength)
+    return Tensor(out if w is not None else out.astype(np.int64))
+
+
 def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
     """The distinct values (sorted), and optionally each element's index into them and their counts; with dim,
     the distinct slices along dim. Not differentiable (as PyTorch's)."""
@@ -335,4 +356,4 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
 
 
 attach(sum, mean, var, std, prod, max, min, amax, amin, argmax, argmin, all, any, count_nonzero, cumsum,
-       cumprod, logsumexp, median, unique, norm, sort, argsort, topk)
+       cumprod, logsumexp, median, nansum, nanmean, bincount, unique, norm, sort, argsort, topk)

@@ -275,6 +275,122 @@ def take_along_dim(input, indices, dim=None):
     return x.gather(d, Tensor(np.broadcast_to(idx, full(idx.shape[d])).astype(np.int64)))
 
 
+def repeat_interleave(input, repeats, dim=None, *, output_size=None):
+    """Each element (or slice along dim) repeated repeats times in place (repeats: an int or one count per
+    element); dim None: of the flattened input."""
+    x = input.reshape(-1) if dim is None else input
+    d = 0 if dim is None else _dims(dim, input.ndim, "repeat_interleave")[0]
+    counts = repeats.data if isinstance(repeats, Tensor) else np.asarray(repeats)
+    index = np.repeat(np.arange(x.shape[d]), counts)
+    return x[(slice(None),) * d + (index,)]
+
+
+def tile(input, dims):
+    """repeat, with dims padded by leading 1s to input's number of dims (and input by leading 1-dims)."""
+    dims = tuple(dims) if isinstance(dims, (tuple, list)) else (dims,)
+    if len(dims) < input.ndim:
+        dims = (1,) * (input.ndim - len(dims)) + dims
+    return repeat(input, *dims)
+
+
+def movedim(input, source, destination):
+    """Dims moved from source to destination (ints or sequences), the others keeping their order."""
+    src = (source,) if isinstance(source, int) else tuple(source)
+    dst = (destination,) if isinstance(destination, int) else tuple(destination)
+    src = [_dims(d, input.ndim, "movedim")[0] for d in src]
+    dst = [_dims(d, input.ndim, "movedim")[0] for d in dst]
+    if len(src) != len(dst) or len(set(src)) != len(src) or len(set(dst)) != len(dst):
+        raise ValueError(f"movedim: source {source} and destination {destination} must be distinct dims, as many")
+    order = [d for d in range(input.ndim) if d not in src]
+    for d, s_ in sorted(zip(dst, src)):
+        order.insert(d, s_)
+    return permute(input, *order)
+
+
+def select(input, dim, index):
+    """The slice at index along dim, without that dim."""
+    d = _dims(dim, input.ndim, "select")[0]
+    if not -input.shape[d] <= index < input.shape[d]:
+        raise IndexError(f"select: index {index} is out of range for dim {dim} of size {input.shape[d]}")
+    return input[(slice(None),) * d + (int(index),)]
+
+
+def diagonal(input, offset=0, dim1=0, dim2=1):
+    """The diagonal of the (dim1, dim2) planes as the last dim (a copy here, a view in PyTorch)."""
+    a, b = _dims(dim1, input.ndim, "diagonal")[0], _dims(dim2, input.ndim, "diagonal")[0]
+    if a == b:
+        raise ValueError(f"diagonal: dim1 and dim2 must differ, got {dim1} and {dim2}")
+    x = movedim(input, (a, b), (-2, -1))
+    n = max(0, min(x.shape[-2] - max(-offset, 0), x.shape[-1] - max(offset, 0)))
+    rows = np.arange(n) + max(-offset, 0)
+    return x[..., rows, rows + offset]
+
+
+def tensor_split(input, indices_or_sections, dim=0):
+    """Split into n nearly equal parts (an int: the first size % n parts one longer), or at the given indices."""
+    d = _dims(dim, input.ndim, "tensor_split")[0]
+    n = input.shape[d]
+    if isinstance(indices_or_sections, int):
+        k = indices_or_sections
+        if k < 1:
+            raise ValueError(f"tensor_split: the number of sections must be at least 1, got {k}")
+        cuts = [i * (n // k) + min(i, n % k) for i in range(1, k)]
+    else:
+        cuts = [int(i) for i in indices_or_sections]
+    edges = [0] + cuts + [n]
+    return tuple(input[(slice(None),) * d + (slice(lo, max(lo, hi)),)] for lo, hi in zip(edges[:-1], edges[1:]))
+
+
+def _at_least(tensors, lift):
+    """lift applied to each tensor (given one by one, or as one list): one tensor back, or a tuple."""
+    tensors = tensors[0] if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)) else tensors
+    out = tuple(lift(t) for t in tensors)
+    return out[0] if len(out) == 1 else out
+
+
+def atleast_1d(*tensors):
+    return _at_least(tensors, lambda t: t.reshape(1) if t.ndim == 0 else t)
+
+
+def atleast_2d(*tensors):
+    return _at_least(tensors, lambda t: t.reshape(1, -1) if t.ndim < 2 else t)
+
+
+def atleast_3d(*tensors):
+    """0-d and 1-d -> (1, n, 1), 2-d (m, n) -> (m, n, 1)."""
+    return _at_least(tensors, lambda t: t.reshape(1, -1, 1) if t.ndim < 2 else t.unsqueeze(-1) if t.ndim == 2 else t)
+
+
+def column_stack(tensors):
+    """Join as columns: 0-d and 1-d tensors become (n, 1) columns, then concatenated along dim 1."""
+    return F.cat([t.reshape(-1, 1) if t.ndim <= 1 else t for t in tensors], 1)
+
+
+def dstack(tensors):
+    """Join along dim 2, after atleast_3d."""
+    return F.cat([atleast_3d(t) for t in tensors], 2)
+
+
+def tensordot(a, b, dims=2):
+    """Sum of products over the last dims of a and the first dims of b (dims: how many, or the two lists)."""
+    if isinstance(dims, int):
+        da, db = list(range(a.ndim - dims, a.ndim)), list(range(dims))
+    else:
+        da, db = ([d] if isinstance(d, int) else list(d) for d in dims)
+    da, db = [x % a.ndim for x in da], [x % b.ndim for x in db]
+    ka, kb = [i for i in range(a.ndim) if i not in da], [i for i in range(b.ndim) if i not in db]
+    left = permute(a, *(ka + da)).reshape(int(np.prod([a.shape[i] for i in ka])), -1)
+    right = permute(b, *(db + kb)).reshape(int(np.prod([b.shape[i] for i in db])), -1)
+    return (left @ right).reshape(tuple(a.shape[i] for i in ka) + tuple(b.shape[i] for i in kb))
+
+
+def mv(input, vec):
+    """Matrix (n, m) times vector (m,)."""
+    if input.ndim != 2 or vec.ndim != 1:
+        raise ValueError(f"mv: expected a matrix and a vector, got {tuple(input.shape)} and {tuple(vec.shape)}")
+    return input @ vec
+
+
 def roll(input, shifts, dims=None):
     """Elements shifted along dims, those past the end coming back at the start (dims None: the flattened
     tensor, as PyTorch)."""
@@ -419,7 +535,8 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
 
 
 attach(reshape, view_as, unflatten, contiguous, squeeze, unsqueeze, permute, transpose, t, expand, expand_as,
-       repeat, flip, fliplr, flipud, rot90, narrow, diff, trace, take_along_dim, roll, diag, outer, dot, addmm, split, chunk, unbind, matmul, bmm, baddbmm, view=reshape, T=property(_T), mm=matmul,
-       swapaxes=transpose, reshape_as=view_as)
+       repeat, repeat_interleave, tile, movedim, select, diagonal, tensor_split, mv, flip, fliplr, flipud, rot90,
+       narrow, diff, trace, take_along_dim, roll, diag, outer, dot, addmm, split, chunk, unbind, matmul, bmm, baddbmm, view=reshape, T=property(_T), mm=matmul,
+       swapaxes=transpose, swapdims=transpose, moveaxis=movedim, reshape_as=view_as)
 flatten = F.flatten
 cat = F.cat
