@@ -69,7 +69,7 @@ from .modules import (MSELoss, L1Loss, SmoothL1Loss, CrossEntropyLoss, NLLLoss, 
                       PairwiseDistance, Unfold, Fold, Bilinear, AdaptiveAvgPool1d, AdaptiveMaxPool1d, ConstantPad1d,
                       ZeroPad1d, ReflectionPad1d, ReplicationPad1d, Dropout1d, Softmax2d, UpsamplingNearest2d,
                       UpsamplingBilinear2d, ParameterDict)
-from . import optim, init, utils
+from . import optim, init, utils, distributions
 from .gradcheck import gradcheck, GradcheckError
 from .serialization import save, load
 

@@ -1,0 +1,179 @@
+"""Probability distributions, as torch.distributions: Normal, Uniform, Bernoulli, Categorical and kl_divergence.
+
+Parameters are Tensors (numbers are lifted) and every density is composed of Tensor ops, so log_prob, entropy and
+rsample (the reparameterised draw, loc + scale * eps for Normal) carry gradients to the parameters; sample() does
+not. Draws come from nn's generator (nn.manual_seed), not PyTorch's.
+"""
+import math
+
+import numpy as np
+
+from . import functional as F
+from .tensor import Tensor, get_rng
+
+__all__ = ["Distribution", "Normal", "Uniform", "Bernoulli", "Categorical", "kl_divergence"]
+
+
+def _param(value, like=None):
+    if isinstance(value, Tensor):
+        return value
+    dtype = like.dtype if isinstance(like, Tensor) and like.dtype.kind == "f" else np.float32
+    return Tensor(np.asarray(value, dtype=dtype))
+
+
+def _size(sample_shape):
+    return tuple(sample_shape) if isinstance(sample_shape, (tuple, list)) else (int(sample_shape),)
+
+
+class Distribution:
+    """Base: batch_shape, event_shape, sample(sample_shape), rsample, log_prob, entropy, mean, variance, stddev."""
+
+    has_rsample = False
+    event_shape = ()
+
+    @property
+    def stddev(self):
+        return self.variance.sqrt()
+
+    def sample(self, sample_shape=()):
+        return self.rsample(sample_shape).detach()
+
+    def rsample(self, sample_shape=()):
+        raise NotImplementedError(f"{type(self).__name__} has no reparameterised sample; use sample()")
+
+    def __repr__(self):
+        return f"{type(self).__name__}(batch_shape={self.batch_shape})"
+
+
+class Normal(Distribution):
+    """N(loc, scale^2), loc and scale broadcast together."""
+
+    has_rsample = True
+
+    def __init__(self, loc, scale, validate_args=None):
+        self.loc, self.scale = _param(loc, scale), _param(scale, loc)
+        if np.any(self.scale.data <= 0):
+            raise ValueError("Normal: scale must be positive")
+        self.batch_shape = np.broadcast_shapes(self.loc.shape, self.scale.shape)
+
+    mean = property(lambda self: self.loc.expand(self.batch_shape))
+    variance = property(lambda self: (self.scale ** 2).expand(self.batch_shape))
+
+    def rsample(self, sample_shape=()):
+        eps = get_rng().standard_normal(_size(sample_shape) + tuple(self.batch_shape)).astype(self.loc.dtype)
+        return self.loc + self.scale * Tensor(eps)
+
+    def log_prob(self, value):
+        value = _param(value, self.loc)
+        return -((value - self.loc) ** 2) / (2 * self.scale ** 2) - self.scale.log() - 0.5 * math.log(2 * math.pi)
+
+    def entropy(self):
+        return (0.5 + 0.5 * math.log(2 * math.pi) + self.scale.log()).expand(self.batch_shape)
+
+
+class Uniform(Distribution):
+    """U(low, high)."""
+
+    has_rsample = True
+
+    def __init__(self, low, high, validate_args=None):
+        self.low, self.high = _param(low, high), _param(high, low)
+        if np.any(self.high.data <= self.low.data):
+            raise ValueError("Uniform: high must be greater than low")
+        self.batch_shape = np.broadcast_shapes(self.low.shape, self.high.shape)
+
+    mean = property(lambda self: ((self.low + self.high) / 2).expand(self.batch_shape))
+    variance = property(lambda self: ((self.high - self.low) ** 2 / 12).expand(self.batch_shape))
+
+    def rsample(self, sample_shape=()):
+        u = get_rng().random(_size(sample_shape) + tuple(self.batch_shape)).astype(self.low.dtype)
+        return self.low + (self.high - self.low) * Tensor(u)
+
+    def log_prob(self, value):
+        value = _param(value, self.low)
+        inside = (value.data >= self.low.data) & (value.data < self.high.data)
+        return -(self.high - self.low).log() + Tensor(np.where(inside, 0.0, -np.inf).astype(self.low.dtype))
+
+    def entropy(self):
+        return (self.high - self.low).log().expand(self.batch_shape)
+
+
+def _probs_and_logits(probs, logits, name, to_logits, to_probs):
+    if (probs is None) == (logits is None):
+        raise ValueError(f"{name}: give exactly one of probs and logits")
+    if probs is not None:
+        probs = _param(probs)
+        return probs, to_logits(probs)
+    logits = _param(logits)
+    return to_probs(logits), logits
+
+
+class Bernoulli(Distribution):
+    """1 with probability probs (or sigmoid(logits)), else 0."""
+
+    def __init__(self, probs=None, logits=None, validate_args=None):
+        self.probs, self.logits = _probs_and_logits(
+            probs, logits, "Bernoulli", lambda p: p.clamp(1e-12, 1 - 1e-12).logit(), F.sigmoid)
+        self.batch_shape = tuple(self.probs.shape)
+
+    mean = property(lambda self: self.probs)
+    variance = property(lambda self: self.probs * (1 - self.probs))
+
+    def sample(self, sample_shape=()):
+        u = get_rng().random(_size(sample_shape) + self.batch_shape)
+        return Tensor((u < self.probs.data).astype(self.probs.dtype))
+
+    def log_prob(self, value):
+        return -F.binary_cross_entropy_with_logits(self.logits, _param(value, self.logits), reduction="none")
+
+    def entropy(self):
+        return F.binary_cross_entropy_with_logits(self.logits, self.probs, reduction="none")
+
+
+class Categorical(Distribution):
+    """One of K classes (the last dim of probs or logits), probs normalised to sum to 1."""
+
+    def __init__(self, probs=None, logits=None, validate_args=None):
+        self.probs, self.logits = _probs_and_logits(
+            probs, logits, "Categorical", lambda p: (p / p.sum(-1, keepdim=True)).clamp(min=1e-12).log(),
+            lambda z: F.softmax(z, -1))
+        if probs is not None:
+            self.probs = self.probs / self.probs.sum(-1, keepdim=True)
+        else:
+            self.logits = F.log_softmax(self.logits, -1)        # normalised, as PyTorch's .logits
+        self.batch_shape = tuple(self.probs.shape[:-1])
+        self._num_events = self.probs.shape[-1]
+
+    mean = property(lambda self: Tensor(np.full(self.batch_shape, np.nan, self.probs.dtype)))
+    variance = mean
+
+    def sample(self, sample_shape=()):
+        p = self.probs.data.reshape(-1, self._num_events)
+        n = int(np.prod(_size(sample_shape)))
+        draws = np.stack([get_rng().choice(self._num_events, n, p=row / row.sum()) for row in p], -1)
+        return Tensor(draws.reshape(_size(sample_shape) + self.batch_shape).astype(np.int64))
+
+    def log_prob(self, value):
+        idx = (value.data if isinstance(value, Tensor) else np.asarray(value)).astype(np.int64)
+        shape = np.broadcast_shapes(idx.shape, self.batch_shape)
+        logits = self.logits.expand(shape + (self._num_events,))
+        return logits.gather(-1, Tensor(np.broadcast_to(idx, shape)[..., None])).squeeze(-1)
+
+    def entropy(self):
+        return -(self.probs * self.logits).sum(-1)
+
+
+def kl_divergence(p, q):
+    """KL(p || q) for two Normals, two Categoricals, two Bernoullis or two Uniforms (q's support covering p's)."""
+    if isinstance(p, Normal) and isinstance(q, Normal):
+        var_ratio = (p.scale / q.scale) ** 2
+        return 0.5 * (var_ratio + ((p.loc - q.loc) / q.scale) ** 2 - 1 - var_ratio.log())
+    if isinstance(p, Categorical) and isinstance(q, Categorical):
+        return (p.probs * (p.logits - q.logits)).sum(-1)
+    if isinstance(p, Bernoulli) and isinstance(q, Bernoulli):
+        return (p.probs * (F.logsigmoid(p.logits) - F.logsigmoid(q.logits))
+                + (1 - p.probs) * (F.logsigmoid(-p.logits) - F.logsigmoid(-q.logits)))
+    if isinstance(p, Uniform) and isinstance(q, Uniform):
+        inside = (q.low.data <= p.low.data) & (p.high.data <= q.high.data)
+        return ((q.high - q.low) / (p.high - p.low)).log() + Tensor(np.where(inside, 0.0, np.inf).astype(p.low.dtype))
+    raise NotImplementedError(f"kl_divergence: not implemented for {type(p).__name__} and {type(q).__name__}")
