@@ -69,7 +69,8 @@ from .modules import (MSELoss, L1Loss, SmoothL1Loss, CrossEntropyLoss, NLLLoss, 
                       PairwiseDistance, Unfold, Fold, Bilinear, AdaptiveAvgPool1d, AdaptiveMaxPool1d, ConstantPad1d,
                       ZeroPad1d, ReflectionPad1d, ReplicationPad1d, Dropout1d, Softmax2d, UpsamplingNearest2d,
                       UpsamplingBilinear2d, ParameterDict)
-from . import optim, init, utils, distributions
+from . import optim, init, utils, distributions, linalg
+from .linalg import inv as inverse, det, logdet, slogdet
 from .gradcheck import gradcheck, GradcheckError
 from .serialization import save, load
 

@@ -1,0 +1,100 @@
+"""Linear algebra, as torch.linalg: inv, det, slogdet, solve, vector_norm, matrix_norm, norm (and the top-level
+torch.inverse, torch.det, torch.logdet, torch.slogdet). Batched over leading dims, as np.linalg; each backward is
+the closed form written beside it (for invertible matrices)."""
+import numpy as np
+
+from .tensor import Tensor
+
+__all__ = ["inv", "det", "slogdet", "logdet", "solve", "vector_norm", "matrix_norm", "norm"]
+
+
+def _square(A, op):
+    if A.ndim < 2 or A.shape[-1] != A.shape[-2]:
+        raise ValueError(f"{op}: expected square matrices (..., n, n), got shape {tuple(A.shape)}")
+    if A.dtype.kind != "f":
+        raise TypeError(f"{op}: expected a floating tensor, got {A.dtype}")
+
+
+def _T(a):
+    return np.swapaxes(a, -1, -2)
+
+
+def inv(A):
+    """A^-1 (..., n, n)."""
+    _square(A, "inv")
+    Y = np.linalg.inv(A.data)
+
+    def backward(g):
+        # Y = A^-1  =>  dA = -Y^T g Y^T
+        return (-_T(Y) @ g @ _T(Y),)
+    return Tensor._make(Y, (A,), backward, "inv")
+
+
+def det(A):
+    """det(A) (...,)."""
+    _square(A, "det")
+    d = np.linalg.det(A.data)
+
+    def backward(g):
+        # d det(A) / dA = det(A) A^-T
+        return ((g * d)[..., None, None] * _T(np.linalg.inv(A.data)),)
+    return Tensor._make(np.asarray(d, A.dtype), (A,), backward, "det")
+
+
+def slogdet(A):
+    """(sign(det A), log|det A|) (...,), the second differentiable: d log|det A| / dA = A^-T."""
+    _square(A, "slogdet")
+    sign, logabs = np.linalg.slogdet(A.data)
+
+    def backward(g):
+        return (g[..., None, None] * _T(np.linalg.inv(A.data)),)
+    return Tensor(np.asarray(sign, A.dtype)), Tensor._make(np.asarray(logabs, A.dtype), (A,), backward, "slogdet")
+
+
+def logdet(A):
+    """log(det A): NaN where det A < 0, as PyTorch."""
+    sign, logabs = slogdet(A)
+    return logabs + Tensor(np.where(sign.data < 0, np.nan, np.where(sign.data == 0, -np.inf, 0)).astype(A.dtype))
+
+
+def solve(A, B, *, left=True):
+    """X with A X = B (left=True) or X A = B: A (..., n, n), B (..., n, k) or (..., n)."""
+    _square(A, "solve")
+    if not left:
+        return solve(A.transpose(-1, -2), B.transpose(-1, -2)).transpose(-1, -2)
+    vector = B.ndim == A.ndim - 1
+    b = B.data[..., None] if vector else B.data
+    X = np.linalg.solve(A.data, b)
+
+    def backward(g):
+        # X = A^-1 B  =>  dB = A^-T g, dA = -dB X^T
+        gm = g[..., None] if vector else g
+        gB = np.linalg.solve(_T(A.data), gm)
+        return -gB @ _T(X), gB[..., 0] if vector else gB
+    return Tensor._make(X[..., 0] if vector else X, (A, B), backward, "solve")
+
+
+def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
+    """The ord-norm of x over dim (all elements when None): Tensor.norm's."""
+    return x.norm(p=ord, dim=dim, keepdim=keepdim)
+
+
+def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
+    """Norm of the matrices in dims: ord 'fro' (the square root of the sum of squares), 1 / -1 (the largest /
+    smallest column sum of |A|), inf / -inf (row sums); 2, -2 and 'nuc' (singular values) are not supported."""
+    if ord == "fro":
+        return A.norm(dim=dim, keepdim=keepdim)
+    if ord in (1, -1, float("inf"), float("-inf")):
+        rows, cols = dim
+        inner, outer = (rows, cols) if abs(ord) == 1 else (cols, rows)
+        sums = A.abs().sum(inner, keepdim=True)
+        out = sums.amax(outer, keepdim=True) if ord > 0 else sums.amin(outer, keepdim=True)
+        return out if keepdim else out.squeeze((rows, cols) if rows < cols else (cols, rows))
+    raise NotImplementedError(f"matrix_norm: ord={ord!r} is not supported ('fro', 1, -1, inf, -inf)")
+
+
+def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None):
+    """vector_norm for one dim or a 1-D tensor, matrix_norm for two dims or a 2-D tensor (ord None: 2 / 'fro')."""
+    if (dim is not None and not isinstance(dim, int) and len(dim) == 2) or (dim is None and A.ndim == 2 and ord):
+        return matrix_norm(A, "fro" if ord is None else ord, (-2, -1) if dim is None else dim, keepdim)
+    return vector_norm(A, 2 if ord is None else ord, dim, keepdim)

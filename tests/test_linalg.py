@@ -1,0 +1,48 @@
+"""nn.linalg: inv, det, slogdet, logdet, solve, vector_norm, matrix_norm, norm under float64 gradcheck and against
+torch.linalg (values and gradients), batched."""
+import numpy as np
+import pytest
+
+import nn
+from nn.gradcheck import gradcheck
+
+RNG = np.random.default_rng(0)
+A = RNG.standard_normal((2, 3, 3)) + 3 * np.eye(3)                     # well conditioned
+B, b = RNG.standard_normal((2, 3, 2)), RNG.standard_normal((2, 3))
+
+CASES = [
+    ("inv", lambda L, a, bm, bv: L.linalg.inv(a) + L.inverse(a)),
+    ("det", lambda L, a, bm, bv: L.linalg.det(a) + L.det(a * 0.5)),
+    ("slogdet_logdet", lambda L, a, bm, bv: L.linalg.slogdet(a)[1] + L.logdet(a) + L.slogdet(a)[0]),
+    ("solve", lambda L, a, bm, bv: L.linalg.solve(a, bm).sum(-1) + L.linalg.solve(a, bv)
+     + L.linalg.solve(a, bm.transpose(-1, -2), left=False).sum(-2)),
+    ("norms", lambda L, a, bm, bv: L.linalg.vector_norm(bm, 3, dim=1).sum(-1) + L.linalg.matrix_norm(a)
+     + L.linalg.matrix_norm(a, 1) + L.linalg.matrix_norm(a, float("-inf")) + L.linalg.norm(bv, dim=1)),
+]
+
+
+@pytest.mark.parametrize("name,fn", CASES, ids=[c[0] for c in CASES])
+def test_gradcheck(name, fn):
+    ts = [nn.tensor(x, requires_grad=True) for x in (A, B, b)]
+    assert gradcheck(lambda *t: fn(nn, *t), ts)
+
+
+@pytest.mark.parametrize("name,fn", CASES, ids=[c[0] for c in CASES])
+def test_matches_torch_linalg(name, fn):
+    torch = pytest.importorskip("torch")
+    out = []
+    for L in (nn, torch):
+        ts = [L.tensor(x, requires_grad=True) for x in (A, B, b)]
+        y = fn(L, *ts)
+        (y * L.tensor(np.linspace(-1, 1, y.numel()).reshape(tuple(y.shape)))).sum().backward()
+        out.append([y.detach().numpy()] + [np.zeros(t.shape) if t.grad is None else np.asarray(t.grad) for t in ts])
+    for p, q in zip(*out):
+        np.testing.assert_allclose(p, q, rtol=1e-10, atol=1e-12)
+
+
+def test_errors():
+    with pytest.raises(ValueError, match="square matrices"):
+        nn.linalg.inv(nn.zeros(2, 3))
+    with pytest.raises(NotImplementedError, match="nuc"):
+        nn.linalg.matrix_norm(nn.eye(2), "nuc")
+    assert np.isnan(nn.logdet(nn.tensor([[0.0, 1.0], [1.0, 0.0]])).item())   # det -1: NaN, as PyTorch
