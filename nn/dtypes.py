@@ -29,20 +29,20 @@ short = int16
 SUPPORTED = (float32, float64, int64, int32, int16, int8, uint8, np.dtype(np.bool_))
 
 
-def finfo(dtype=None):
+def finfo(type=None):
     """Machine limits of a floating dtype (eps, max, min, tiny...; NumPy's finfo), the default float32."""
-    return np.finfo(to_dtype(float32 if dtype is None else dtype))
+    return np.finfo(to_dtype(float32 if type is None else type))
 
 
-def iinfo(dtype):
+def iinfo(type):
     """Limits of an integer dtype (max, min, bits; NumPy's iinfo)."""
-    return np.iinfo(to_dtype(dtype))
+    return np.iinfo(to_dtype(type))
 
 
 def to_dtype(dtype, what="dtype"):
     """np.dtype from nn.float32 / np.float32 / "float32" / Python float, int, bool (as PyTorch reads them)."""
-    if dtype is builtins.float:
-        return float32
+    if dtype is builtins.float:                 # Python's float is a double: torch.float64 too
+        return float64
     if dtype is builtins.int:
         return int64
     if dtype is builtins.bool:

@@ -38,12 +38,17 @@ def _new(data, dtype, device, requires_grad):
     return Tensor(data, requires_grad=requires_grad)
 
 
-def _infer(data):
-    """ndarray from Python data, with PyTorch's inference: floats -> float32, ints -> int64, bools -> bool."""
+def _infer(data, dtype=None):
+    """ndarray from Python data, with PyTorch's inference: floats -> float32, ints -> int64, bools -> bool. With a
+    dtype given, Python numbers go to it directly (0.1 as float64 is the float64 0.1, not float32's)."""
     arr = np.array(data)
-    if arr.dtype.kind == "f" and not isinstance(data, (np.ndarray, np.generic)):
-        return arr.astype(np.float32)                   # Python floats (a NumPy float64 array keeps its dtype)
-    if arr.dtype.kind in "iu" and not isinstance(data, (np.ndarray, np.generic)):
+    if isinstance(data, (np.ndarray, np.generic)):      # a NumPy array keeps its dtype
+        return arr
+    if dtype is not None and arr.dtype.kind in "fiub":
+        return arr.astype(to_dtype(dtype))
+    if arr.dtype.kind == "f":
+        return arr.astype(np.float32)
+    if arr.dtype.kind in "iu":
         return arr.astype(np.int64)
     return arr
 
@@ -53,7 +58,7 @@ def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False)
     if isinstance(data, Tensor):
         arr = data.data.copy()
     else:
-        arr = _infer(data)
+        arr = _infer(data, dtype)
         if arr.dtype.kind == "O":
             raise TypeError(f"tensor(): data must be numbers or nested lists of equal lengths, got {data!r:.60}")
     return _new(arr, dtype, device, requires_grad)

@@ -251,10 +251,6 @@ def train(netG, netD, real_batches, noises):
 '''
 
 
-
-
-
-
 def test_port_touches_only_torch_lines():
     for script in (UNET, VAE, MNIST, DCGAN):
         assert_port_touches_only_torch_lines(script)

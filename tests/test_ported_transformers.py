@@ -132,10 +132,6 @@ def train(model, x, target, steps):
 '''
 
 
-
-
-
-
 def test_port_touches_only_torch_lines():
     for script in (LANGUAGE_MODEL, GPT_BLOCK):
         assert_port_touches_only_torch_lines(script)

@@ -133,7 +133,9 @@ def _cases():
          + L.index_fill(y, 2, L.tensor([1, 3]), 0.5) + L.take(x, L.tensor([[0, 5], [23, 7]])).sum()),
         ("nansum_nanmean", lambda L, x, y: L.nansum((x - 0.8).log(), 1) + L.nanmean(y.masked_fill(y > 1.3, float("nan")), 1)),
         ("fmod_logit_xlogy", lambda L, x, y: L.fmod(x * 3, y) + L.logit(y * 0.5) + L.xlogy(x, y) + L.deg2rad(x)
-         + L.rad2deg(y)),
+         + L.rad2deg(y) + L.xlogy(x * (y > 1.0), y) + L.logit(x, eps=0.4)),
+        ("index_fill_tensor_value", lambda L, x, y: L.index_fill(x, 1, L.tensor([2, 0]), y[0, 0, 0])
+         + L.tensor_split(y, [-3, -1], dim=2)[1].sum() + L.tensor_split(x, indices=[1], dim=1)[0].sum()),
         ("inplace_unary", lambda L, x, y: _inplace_unary(L, x, y)),
         ("clone", lambda L, x, y: x.clone() * y),
         ("to_same_dtype", lambda L, x, y: x.to(L.float64) * y.double()),
@@ -183,10 +185,14 @@ def _scatter_inplace(L, x, y):
 
 
 def _inplace_unary(L, x, y):
-    # each in-place op is the last one on its tensor (PyTorch refuses to overwrite what a backward needs)
-    a, b, c, d, e = x * y, x + 0.5, y - 1, x * 2, y * 1.0
-    a.exp_(), b.sqrt_(), c.relu_(), d.tanh_(), e.clamp_min_(1.0)
-    return a + b + c + d + e.sigmoid_()
+    # each in-place op is the last one on its tensor (PyTorch refuses to overwrite what a backward needs); lerp_
+    # and addcmul_ are composite ops here, where every node must point at the state before the write
+    a, b, c, d, e, f, h = x * y, x + 0.5, y - 1, x * 2, y * 1.0, x * 1.5, y * 1
+    a.exp_(), b.sqrt_(), c.relu_(), d.tanh_(), e.clamp_min_(1.0), f.lerp_(y * 3, 0.3), h.addcmul_(x, y, value=0.5)
+    acc = L.zeros(2, 3, 4, dtype=L.float64)
+    acc.add_(x * 2)
+    acc.index_add_(2, L.tensor([0, 0, 3]), y[..., :3])
+    return a + b + c + d + e.sigmoid_() + f + h + acc
 
 
 def _copy(L, x, y):
@@ -464,3 +470,23 @@ def test_introspection_and_counting_as_pytorch():
               lambda L: L.bincount(L.tensor([0, 4, 4, 1])), lambda L: L.tensor([1, 2, 2]).bincount(minlength=5),
               lambda L: L.bincount(L.tensor([0, 2, 2]), weights=L.tensor([0.5, 1.0, 2.0], dtype=L.float64))):
         np.testing.assert_array_equal(f(nn).numpy(), f(torch).numpy())
+
+
+def test_dtypes_and_in_place_rules_as_pytorch():
+    torch = pytest.importorskip("torch")
+    assert nn.tensor([0.1], dtype=nn.float64).item() == 0.1                 # not float32's 0.1
+    for f in (lambda L: L.zeros(1, dtype=float).dtype, lambda L: L.ones(2).to(float).dtype,
+              lambda L: L.cat([L.tensor([1]), L.tensor([1.5])]).dtype, lambda L: L.finfo(float).bits,
+              lambda L: L.bincount(L.tensor([0, 1, 1]), weights=L.tensor([0.5, 1.0, 2.0])).dtype):
+        assert str(f(nn)).split(".")[-1] == str(f(torch)).split(".")[-1]
+    a = nn.tensor([1.0, 2.0], requires_grad=True) * 1
+    with pytest.raises(RuntimeError, match="cannot change the shape"):
+        a.pow_(nn.tensor([[1.0], [2.0]]))
+    b = nn.tensor([1.0, 2.0], requires_grad=True) * 1
+    b.add_(nn.tensor([1.0, 2.0], dtype=nn.float64))                       # keeps its float32, as PyTorch
+    assert b.dtype == nn.float32 and b.requires_grad
+    with pytest.raises(IndexError, match="out of range"):
+        nn.index_add(nn.zeros(3), 0, nn.tensor([-1]), nn.ones(1))
+    with pytest.raises(ValueError, match="0-d tensor"):
+        nn.index_fill(nn.zeros(3), 0, nn.tensor([1]), nn.ones(1))
+

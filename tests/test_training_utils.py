@@ -187,8 +187,7 @@ def _lbfgs_problem(lib, **kw):
     """A small non-quadratic fit, its parameter and an L-BFGS optimizer over it, in lib (nn or torch)."""
     rng = np.random.default_rng(0)
     X, y = rng.standard_normal((20, 3)), rng.standard_normal(20)
-    w = lib.nn.Parameter(lib.tensor(np.array([0.3, 0.2, -0.1, 0.05]))) if lib is not nn else \
-        nn.Parameter(nn.tensor(np.array([0.3, 0.2, -0.1, 0.05])))
+    w = (nn.Parameter if lib is nn else lib.nn.Parameter)(lib.tensor(np.array([0.3, 0.2, -0.1, 0.05])))
     Xt, yt = lib.tensor(X), lib.tensor(y)
     opt = lib.optim.LBFGS([w], **kw)
 
@@ -226,3 +225,17 @@ def test_lbfgs_resumes_from_its_state_dict():
     np.testing.assert_allclose(w2.data, w.data, rtol=1e-12)
     with pytest.raises(NotImplementedError, match="line_search_fn"):
         nn.optim.LBFGS([w], line_search_fn="strong_wolfe")
+
+
+def test_lbfgs_steps_under_no_grad_as_pytorch():
+    w = nn.Parameter(nn.ones(2))
+    opt = nn.optim.LBFGS([w])
+
+    def closure():
+        opt.zero_grad()
+        loss = ((w - 3) ** 2).sum()
+        loss.backward()
+        return loss
+    with nn.no_grad():
+        opt.step(closure)
+    np.testing.assert_allclose(w.data, [3.0, 3.0], rtol=1e-5)

@@ -1,6 +1,9 @@
 """Argument helpers shared by the functional ops."""
+import functools
+
 import numpy as np
 
+from ..dtypes import result_dtype
 from ..tensor import Tensor
 
 
@@ -32,8 +35,10 @@ def _pair(v, name, op):
 
 
 def _common_dtype(*tensors):
-    """Result dtype of several Tensors (NumPy promotion): float32 unless one is float64."""
-    return np.result_type(*[t.data for t in tensors if t is not None])
+    """Result dtype of several Tensors, by the rule of the Tensor ops (nn/dtypes.py result_dtype): a floating
+    operand wins (int64 with float32 is float32, as PyTorch), else NumPy's promotion."""
+    arrays = [t.data for t in tensors if t is not None]
+    return functools.reduce(lambda dt, a: result_dtype(np.empty(0, dt), a), arrays[1:], arrays[0].dtype)
 
 
 def _cast(a, dtype):

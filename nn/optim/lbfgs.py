@@ -8,6 +8,7 @@ order are PyTorch's, so a float64 run follows it to rounding. Flat NumPy vectors
 """
 import numpy as np
 
+from ..grad_mode import enable_grad
 from .optimizer import Optimizer, _number
 
 
@@ -27,6 +28,8 @@ class LBFGS(Optimizer):
 
     def _validate(self, group):
         group["lr"] = _number("learning rate (lr)", group["lr"], low=0.0)
+        group["tolerance_grad"] = _number("tolerance_grad", group["tolerance_grad"], low=0.0)
+        group["tolerance_change"] = _number("tolerance_change", group["tolerance_change"], low=0.0)
         for name in ("max_iter", "max_eval", "history_size"):
             if int(group[name]) < 1:
                 raise ValueError(f"LBFGS: {name} must be at least 1, got {group[name]}")
@@ -48,6 +51,9 @@ class LBFGS(Optimizer):
             start += p.data.size
 
     def step(self, closure):
+        if len(self.param_groups) != 1:
+            raise ValueError("LBFGS doesn't support per-parameter options (parameter groups)")
+        closure = enable_grad()(closure)                        # as PyTorch: even when called under no_grad
         group = self.param_groups[0]
         lr, max_iter, max_eval = group["lr"], group["max_iter"], group["max_eval"]
         tol_grad, tol_change, history = group["tolerance_grad"], group["tolerance_change"], group["history_size"]
@@ -105,6 +111,10 @@ class LBFGS(Optimizer):
         """Restore from state_dict(): the hyper-parameters as any optimizer, then L-BFGS's own state (its step
         direction and size, the history of pairs, the counters), which is not shaped like the parameters."""
         own = {k: np.asarray(v) for k, v in state_dict.items() if k.startswith("state.")}
+        size = sum(p.data.size for p in self._all_params)
+        for key in ("state.0.d", "state.0.prev_flat_grad"):
+            if key in own and own[key].size != size:
+                raise ValueError(f"LBFGS.load_state_dict: {key} holds {own[key].size} values, the parameters {size}")
         super().load_state_dict({k: v for k, v in state_dict.items() if not k.startswith("state.")})
         counters = ("func_evals", "n_iter")
         restored = {k.split(".", 2)[2]: (int(v) if k.endswith(counters) else v.copy()) for k, v in own.items()}

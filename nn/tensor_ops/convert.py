@@ -137,14 +137,19 @@ def is_floating_point(input):
 
 
 def is_contiguous(input, memory_format=None):
-    """Whether the array is C-contiguous (a transposed or sliced tensor may not be; .contiguous() copies it)."""
+    """Whether the NumPy array is C-contiguous (.contiguous() copies it if not). Layouts can differ from
+    PyTorch's: a few ops that copy there give views here, and the reverse (diagonal)."""
     return bool(input.data.flags.c_contiguous)
 
 
 def stride(input, dim=None):
-    """Steps in elements (not bytes) between neighbours along each dim, as PyTorch."""
+    """Steps in elements (not bytes) between neighbours along each dim of the NumPy array (see is_contiguous)."""
     steps = tuple(s // input.data.itemsize for s in input.data.strides)
-    return steps if dim is None else steps[dim]
+    if dim is None:
+        return steps
+    if not -len(steps) <= dim < max(len(steps), 1):
+        raise IndexError(f"stride: dimension {dim} out of range for a {len(steps)}-D tensor")
+    return steps[dim]
 
 
 def element_size(input):

@@ -165,43 +165,57 @@ def scatter_add(input, dim, index, src):
 
 
 def _index_vector(op, input, dim, index):
-    """(dim as an axis, index as a 1-D int64 array) for the index_* ops."""
-    idx = (index.data if isinstance(index, Tensor) else np.asarray(index)).reshape(-1)
-    if idx.size and idx.dtype.kind not in "iu":
-        raise ValueError(f"{op}: index must be an integer tensor, got {idx.dtype}")
-    return _normalize_axes(dim, input.ndim)[0], idx.astype(np.int64)
+    """(dim as an axis, index as a 1-D int64 array within that dim) for the index_* ops."""
+    idx = index.data if isinstance(index, Tensor) else np.asarray(index)
+    if idx.ndim > 1 or (idx.size and idx.dtype.kind not in "iu"):
+        raise ValueError(f"{op}: index must be a 0-d or 1-D integer tensor, got dtype {idx.dtype} and shape "
+                         f"{idx.shape}")
+    axis = _normalize_axes(dim, input.ndim)[0]
+    size = input.shape[axis] if input.ndim else 1
+    if idx.size and (idx.min() < 0 or idx.max() >= size):
+        raise IndexError(f"{op}: index out of range for dim {dim} of size {size}")
+    return axis, idx.reshape(-1).astype(np.int64)
 
 
 def index_add(input, dim, index, source, *, alpha=1):
     """A copy of input with alpha * source's slices added at the positions index along dim (repeats add up)."""
     axis, idx = _index_vector("index_add", input, dim, index)
-    where = (slice(None),) * axis + (idx,)
+    if source.dtype != input.dtype:
+        raise TypeError(f"index_add: source dtype {source.dtype} differs from the tensor's {input.dtype}")
+    where = (slice(None),) * axis + (idx,) if input.ndim else ()
     y = input.data.copy()
     np.add.at(y, where, source.data * alpha)
 
     def backward(g):
         # y = x + alpha * source scattered: dx = g, dsource = alpha * g read at those positions
-        return g, g[where] * alpha
+        return g, (g[where] * alpha).reshape(source.shape)
     return Tensor._make(y, (input, source), backward, "index_add")
 
 
 def index_fill(input, dim, index, value):
-    """A copy of input with the slices at index along dim set to value (they get no gradient)."""
+    """A copy of input with the slices at index along dim set to value (a number or a 0-d tensor, which gets
+    the gradient of every filled element)."""
     axis, idx = _index_vector("index_fill", input, dim, index)
     where = (slice(None),) * axis + (idx,)
+    is_tensor = isinstance(value, Tensor)
+    if is_tensor and value.ndim != 0:
+        raise ValueError(f"index_fill: value must be a number or a 0-d tensor, got shape {tuple(value.shape)}")
     y = input.data.copy()
-    y[where] = value.item() if isinstance(value, Tensor) else value
+    y[where] = value.data if is_tensor else value
 
     def backward(g):
-        g = g.copy()
-        g[where] = 0
-        return (g,)
-    return Tensor._make(y, (input,), backward, "index_fill")
+        # filled elements take value: their gradient goes to value (summed), none to the old input
+        g_in = g.copy()
+        g_in[where] = 0
+        return (g_in, np.asarray(g[where].sum(), g.dtype)) if is_tensor else (g_in,)
+    return Tensor._make(y, (input, value) if is_tensor else (input,), backward, "index_fill")
 
 
 def take(input, index):
     """input's elements at the flat indices index (the result takes index's shape)."""
     idx = index.data if isinstance(index, Tensor) else np.asarray(index)
+    if idx.size and idx.dtype.kind not in "iu":
+        raise ValueError(f"take: index must be an integer tensor, got {idx.dtype}")
     return input.reshape(-1)[idx.astype(np.int64)]
 
 

@@ -1,5 +1,5 @@
 """In-place ops: fill_, zero_, normal_, uniform_, copy_, add_, sub_, mul_, div_, clamp_, masked_fill_, scatter_,
-scatter_add_, the in-place twins of the element-wise methods (relu_, exp_, ...: _IN_PLACE), +=.
+scatter_add_, the in-place twins of the shape-keeping methods (relu_, exp_, index_add_, ...: _IN_PLACE), +=.
 
 Outside a recorded graph (nn.no_grad(), or no input requires grad) they write
 into the tensor's array, so other references to it see the change, as in
@@ -55,46 +55,66 @@ def _rebase(input, data, parents, backward, op):
     return input
 
 
-def _apply(input, result, op):
-    """Finish an in-place op whose out-of-place result is ``result``."""
-    if result.requires_grad:
-        _refuse_leaf(input, op)
-        if result.dtype != input.dtype:
-            raise TypeError(f"{op}: result dtype {result.dtype} differs from the tensor's {input.dtype}")
-        return _rebase(input, result.data, result._parents, result._backward, op)
-    return _write(input, result.data)
+def _apply(input, compute, op):
+    """An in-place op whose out-of-place result is compute(t), t the tensor's current state.
+
+    While a graph is recorded, the current state first moves to a new Tensor (``prior``) and the result is
+    computed from it, so that every node the op creates (a composite op makes several) points at the prior
+    state, never at the tensor being overwritten; the tensor then takes the result's place in the graph.
+    The result must keep the tensor's shape; it takes the tensor's dtype (as PyTorch's in-place ops)."""
+    if not (input.requires_grad and is_grad_enabled()):
+        result = _checked(input, compute(input), op)
+        if not result.requires_grad:                   # nothing recorded: write into the tensor's array
+            return _write(input, result.data)
+        # an operand requires grad (out = zeros(); out.add_(x)): computed again below, from the prior state
+    _refuse_leaf(input, op)
+    prior = Tensor.__new__(Tensor)
+    prior.__dict__.update(input.__dict__)
+    result = _checked(input, compute(prior), op)
+    if result.dtype != input.dtype:
+        result = result.to(input.dtype)
+    input.__dict__.update(data=result.data, grad=None, requires_grad=True, _parents=result._parents,
+                          _backward=result._backward, _op=op)
+    return input
+
+
+def _checked(input, result, op):
+    if tuple(result.shape) != tuple(input.shape):
+        raise RuntimeError(f"{op}: the result has shape {tuple(result.shape)}, which does not match the tensor's "
+                           f"{tuple(input.shape)} (an in-place op cannot change the shape)")
+    return result
 
 
 def add_(input, other, alpha=1):
-    return _apply(input, input + (other * alpha if alpha != 1 else other), "add_")
+    return _apply(input, lambda t: t + (other * alpha if alpha != 1 else other), "add_")
 
 
 def sub_(input, other, alpha=1):
-    return _apply(input, input - (other * alpha if alpha != 1 else other), "sub_")
+    return _apply(input, lambda t: t - (other * alpha if alpha != 1 else other), "sub_")
 
 
 def mul_(input, other):
-    return _apply(input, input * other, "mul_")
+    return _apply(input, lambda t: t * other, "mul_")
 
 
 def div_(input, other):
-    return _apply(input, input / other, "div_")
+    return _apply(input, lambda t: t / other, "div_")
 
 
 def clamp_(input, min=None, max=None):
-    return _apply(input, input.clamp(min, max), "clamp_")
+    return _apply(input, lambda t: t.clamp(min, max), "clamp_")
 
 
 def masked_fill_(input, mask, value):
-    return _apply(input, input.masked_fill(mask, value), "masked_fill_")
+    return _apply(input, lambda t: t.masked_fill(mask, value), "masked_fill_")
 
 
 def scatter_(input, dim, index, src=None, *, value=None):
-    return _apply(input, input.scatter(dim, index, src, value=value), "scatter_")
+    return _apply(input, lambda t: t.scatter(dim, index, src, value=value), "scatter_")
 
 
 def scatter_add_(input, dim, index, src):
-    return _apply(input, input.scatter_add(dim, index, src), "scatter_add_")
+    return _apply(input, lambda t: t.scatter_add(dim, index, src), "scatter_add_")
 
 
 def copy_(input, src, non_blocking=False):
@@ -139,17 +159,19 @@ def uniform_(input, a=0.0, b=1.0, generator=None, **kwargs):
 def _in_place(name):
     """x.<name>_(...) = x.<name>(...) written back into x (the rules above)."""
     def iop(input, *args, **kwargs):
-        return _apply(input, getattr(input, name)(*args, **kwargs), name + "_")
+        return _apply(input, lambda t: getattr(t, name)(*args, **kwargs), name + "_")
     iop.__name__ = name + "_"
     return iop
 
 
-# PyTorch's in-place twins of element-wise methods (x.relu_(), x.exp_(), ...): each computes the method's result
+# PyTorch's in-place twins of shape-keeping methods (x.relu_(), x.exp_(), x.index_add_(...)): each computes the
+# method's result and writes it back
 _IN_PLACE = ("exp", "log", "log1p", "log2", "log10", "sqrt", "rsqrt", "abs", "neg", "sigmoid", "tanh", "relu", "sin",
-             "cos", "tan", "floor", "ceil", "round", "trunc", "frac", "reciprocal", "square", "sign", "pow",
+             "cos", "tan", "floor", "ceil", "round", "trunc", "frac", "reciprocal", "square", "sign", "sgn", "pow",
              "clamp_min", "clamp_max", "remainder", "fmod", "lerp", "addcmul", "addcdiv", "triu", "tril", "erf",
-             "expm1", "exp2", "nan_to_num", "logit", "hypot", "atan2", "asin", "acos", "atan", "sinh", "cosh",
-             "index_add", "index_fill")
+             "expm1", "exp2", "nan_to_num", "logit", "xlogy", "hypot", "atan2", "asin", "acos", "atan", "arcsin",
+             "arccos", "arctan", "arctan2", "sinh", "cosh", "deg2rad", "rad2deg", "multiply", "divide", "subtract",
+             "true_divide", "index_add", "index_fill")
 
 
 def _augmented(name, op):

@@ -193,15 +193,15 @@ def logit(input, eps=None):
 
 
 def xlogy(input, other):
-    """x log(y), and 0 where x = 0 (even for y = 0), as PyTorch."""
+    """x log(y), and 0 where x = 0 unless y is NaN (as PyTorch)."""
     a, b, x, y = _pair_operands(input, other, "xlogy", floating=True)
     with np.errstate(divide="ignore", invalid="ignore"):
-        out = np.where(x == 0, 0, x * np.log(y))
+        out = np.where(np.isnan(y), np.nan, np.where(x == 0, 0, x * np.log(y)))
 
     def backward(g):
-        # d/dx = log y, d/dy = x / y (both 0 where x = 0)
+        # d/dx = log y (0 where x = 0 and y <= 0, as PyTorch), d/dy = x / y
         with np.errstate(divide="ignore", invalid="ignore"):
-            return g * np.where(x == 0, 0, np.log(y)), g * np.where(x == 0, 0, x / y)
+            return g * np.where((x == 0) & (y <= 0), 0, np.log(y)), g * x / y
     return Tensor._make(out.astype(x.dtype, copy=False), (a, b), backward, "xlogy")
 
 

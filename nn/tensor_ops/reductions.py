@@ -289,10 +289,11 @@ def bincount(input, weights=None, minlength=0):
     """Counts (or summed weights) of each value of a 1-D non-negative integer tensor (not differentiable)."""
     x = input.data
     w = None if weights is None else (weights.data if isinstance(weights, Tensor) else np.asarray(weights))
-    if x.ndim != 1 or (x.size and (x.dtype.kind not in "iu" or x.min() < 0)):
+    if x.ndim != 1 or x.dtype.kind not in "iu" or (x.size and x.min() < 0):
         raise ValueError("bincount: expected a 1-D tensor of non-negative integers")
     out = np.bincount(x, w, minlength)
-    return Tensor(out if w is not None else out.astype(np.int64))
+    # counts are int64; weighted sums keep the weights' floating dtype (float64 for integer weights)
+    return Tensor(out.astype(np.int64 if w is None else w.dtype if w.dtype.kind == "f" else np.float64))
 
 
 def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):

@@ -158,12 +158,12 @@ def repeat(input, *sizes):
 
 
 def flip(input, dims):
-    """Reverse the order of elements along dims."""
+    """Reverse the order of elements along dims (a new contiguous array, as PyTorch's flip copies)."""
     axes = _dims(dims, input.ndim, "flip")
 
     def backward(g):
         return (np.flip(g, axes),)
-    return Tensor._make(np.flip(input.data, axes), (input,), backward, "flip")
+    return Tensor._make(np.ascontiguousarray(np.flip(input.data, axes)), (input,), backward, "flip")
 
 
 def split(input, split_size_or_sections, dim=0):
@@ -275,19 +275,26 @@ def take_along_dim(input, indices, dim=None):
     return x.gather(d, Tensor(np.broadcast_to(idx, full(idx.shape[d])).astype(np.int64)))
 
 
-def repeat_interleave(input, repeats, dim=None, *, output_size=None):
+def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     """Each element (or slice along dim) repeated repeats times in place (repeats: an int or one count per
-    element); dim None: of the flattened input."""
+    element); dim None: of the flattened input. repeat_interleave(counts) alone: 0, 1, ... each counts[i] times."""
+    if repeats is None:
+        counts = input.data
+        return Tensor(np.repeat(np.arange(len(counts)), counts).astype(np.int64))
+    counts = repeats.data if isinstance(repeats, Tensor) else np.asarray(repeats)
+    if np.any(counts < 0):
+        raise ValueError("repeat_interleave: repeats must be non-negative")
     x = input.reshape(-1) if dim is None else input
     d = 0 if dim is None else _dims(dim, input.ndim, "repeat_interleave")[0]
-    counts = repeats.data if isinstance(repeats, Tensor) else np.asarray(repeats)
+    if counts.ndim and counts.size != x.shape[d]:
+        raise ValueError(f"repeat_interleave: {counts.size} repeats for a dim of size {x.shape[d]}")
     index = np.repeat(np.arange(x.shape[d]), counts)
     return x[(slice(None),) * d + (index,)]
 
 
-def tile(input, dims):
+def tile(input, *dims):
     """repeat, with dims padded by leading 1s to input's number of dims (and input by leading 1-dims)."""
-    dims = tuple(dims) if isinstance(dims, (tuple, list)) else (dims,)
+    dims = _sizes(dims)
     if len(dims) < input.ndim:
         dims = (1,) * (input.ndim - len(dims)) + dims
     return repeat(input, *dims)
@@ -326,24 +333,33 @@ def diagonal(input, offset=0, dim1=0, dim2=1):
     return x[..., rows, rows + offset]
 
 
-def tensor_split(input, indices_or_sections, dim=0):
-    """Split into n nearly equal parts (an int: the first size % n parts one longer), or at the given indices."""
+def tensor_split(input, indices_or_sections=None, dim=0, *, indices=None, sections=None):
+    """Split into n nearly equal parts (a number: the first size % n parts one longer), or at the given indices
+    (negative ones count from the end)."""
+    if input.ndim == 0:
+        raise ValueError("tensor_split: expected a tensor with at least 1 dim, got a 0-d tensor")
     d = _dims(dim, input.ndim, "tensor_split")[0]
     n = input.shape[d]
-    if isinstance(indices_or_sections, int):
-        k = indices_or_sections
+    spec = next((v for v in (indices_or_sections, indices, sections) if v is not None), None)
+    if isinstance(spec, Tensor):
+        spec = spec.data.tolist()
+    if spec is None:
+        raise TypeError("tensor_split: give the number of sections or the indices")
+    if isinstance(spec, (int, np.integer)) and indices is None:
+        k = int(spec)
         if k < 1:
             raise ValueError(f"tensor_split: the number of sections must be at least 1, got {k}")
         cuts = [i * (n // k) + min(i, n % k) for i in range(1, k)]
     else:
-        cuts = [int(i) for i in indices_or_sections]
+        cuts = [min(max(int(i) + n if int(i) < 0 else int(i), 0), n) for i in np.atleast_1d(spec)]
     edges = [0] + cuts + [n]
     return tuple(input[(slice(None),) * d + (slice(lo, max(lo, hi)),)] for lo, hi in zip(edges[:-1], edges[1:]))
 
 
 def _at_least(tensors, lift):
-    """lift applied to each tensor (given one by one, or as one list): one tensor back, or a tuple."""
-    tensors = tensors[0] if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)) else tensors
+    """lift applied to each tensor: one tensor given, one back; several (or one list of them), a tuple."""
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        return tuple(lift(t) for t in tensors[0])
     out = tuple(lift(t) for t in tensors)
     return out[0] if len(out) == 1 else out
 
@@ -373,14 +389,24 @@ def dstack(tensors):
 
 def tensordot(a, b, dims=2):
     """Sum of products over the last dims of a and the first dims of b (dims: how many, or the two lists)."""
-    if isinstance(dims, int):
+    if isinstance(dims, Tensor):
+        dims = dims.data.tolist()
+    if isinstance(dims, (int, np.integer)):
+        if not 0 <= dims <= min(a.ndim, b.ndim):
+            raise ValueError(f"tensordot: dims must be in 0..{min(a.ndim, b.ndim)}, got {dims}")
         da, db = list(range(a.ndim - dims, a.ndim)), list(range(dims))
     else:
         da, db = ([d] if isinstance(d, int) else list(d) for d in dims)
-    da, db = [x % a.ndim for x in da], [x % b.ndim for x in db]
+    da = [_dims(x, a.ndim, "tensordot")[0] for x in da]
+    db = [_dims(x, b.ndim, "tensordot")[0] for x in db]
+    if [a.shape[i] for i in da] != [b.shape[i] for i in db]:
+        raise ValueError(f"tensordot: contracted dims of sizes {[a.shape[i] for i in da]} and "
+                         f"{[b.shape[i] for i in db]} differ")
     ka, kb = [i for i in range(a.ndim) if i not in da], [i for i in range(b.ndim) if i not in db]
-    left = permute(a, *(ka + da)).reshape(int(np.prod([a.shape[i] for i in ka])), -1)
-    right = permute(b, *(db + kb)).reshape(int(np.prod([b.shape[i] for i in db])), -1)
+    m, k, n = (int(np.prod([a.shape[i] for i in ka])), int(np.prod([a.shape[i] for i in da])),
+               int(np.prod([b.shape[i] for i in kb])))
+    left = permute(a, *(ka + da)).reshape(m, k)
+    right = permute(b, *(db + kb)).reshape(k, n)
     return (left @ right).reshape(tuple(a.shape[i] for i in ka) + tuple(b.shape[i] for i in kb))
 
 
