@@ -239,3 +239,22 @@ def test_lbfgs_steps_under_no_grad_as_pytorch():
     with nn.no_grad():
         opt.step(closure)
     np.testing.assert_allclose(w.data, [3.0, 3.0], rtol=1e-5)
+
+
+@pytest.mark.parametrize("name,kw", [("Adamax", {}), ("Adamax", dict(lr=0.01, weight_decay=0.1)), ("NAdam", {}),
+                                     ("NAdam", dict(lr=0.01, momentum_decay=0.01, weight_decay=0.05, maximize=True)),
+                                     ("RAdam", {}), ("RAdam", dict(lr=0.05, betas=(0.8, 0.9), weight_decay=0.1))],
+                         ids=lambda v: v if isinstance(v, str) else str(v))
+def test_adam_variants_match_torch(name, kw):
+    torch = pytest.importorskip("torch")
+    runs = []
+    for lib in (nn, torch):
+        w = (nn.Parameter if lib is nn else lib.nn.Parameter)(lib.tensor(np.random.default_rng(0).standard_normal((3, 4))))
+        opt = getattr(lib.optim, name)([w], **kw)
+        for _ in range(12):                      # RAdam switches from momentum to rectified Adam steps at step 6
+            opt.zero_grad()
+            ((w ** 3).sum() + (w * w).sum() * 0.5 + (w[0] * w[1]).sum()).backward()
+            opt.step()
+        runs.append(np.array(w.detach().numpy()))
+    # NAdam: PyTorch keeps its momentum product as a float32 scalar even for float64 parameters (1e-11 apart)
+    np.testing.assert_allclose(runs[0], runs[1], rtol=1e-9, atol=1e-12)

@@ -1,0 +1,110 @@
+"""Adamax, NAdam and RAdam, as torch.optim's: three variants of Adam's moments, each a different step.
+
+Plain vectorised NumPy in PyTorch's arithmetic order (as Adadelta), so float64 runs agree with PyTorch to
+rounding. Every one takes L2 weight_decay added to the gradient and maximize, like the others here.
+"""
+import math
+
+import numpy as np
+
+from .optimizer import Optimizer, _number
+
+
+class _AdamFamily(Optimizer):
+    def __init__(self, params, lr, betas, eps, weight_decay, maximize, **extra):
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, maximize=maximize,
+                                      **extra))
+
+    def _validate(self, group):
+        group["lr"] = _number("learning rate (lr)", group["lr"], low=0.0)
+        betas = group["betas"]
+        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+            raise ValueError(f"Invalid betas: {betas!r} (expected a pair (beta1, beta2))")
+        group["betas"] = (_number("beta parameter at index 0 (betas[0])", betas[0], 0.0, 1.0, high_open=True),
+                          _number("beta parameter at index 1 (betas[1])", betas[1], 0.0, 1.0, high_open=True))
+        group["eps"] = _number("epsilon value (eps)", group["eps"], low=0.0)
+        group["weight_decay"] = _number("weight_decay", group["weight_decay"], low=0.0)
+        group["maximize"] = bool(group["maximize"])
+
+    @staticmethod
+    def _moments(p):
+        return {"exp_avg": np.zeros_like(p.data), "exp_avg_sq": np.zeros_like(p.data)}
+
+
+class Adamax(_AdamFamily):
+    """Adam with the infinity norm (Kingma & Ba, section 7.1):
+        m = beta1 m + (1 - beta1) g,   u = max(beta2 u, |g| + eps),   p = p - lr / (1 - beta1^t) * m / u
+    """
+
+    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, maximize=False):
+        super().__init__(params, lr, betas, eps, weight_decay, maximize)
+
+    def step(self):
+        for group in self.param_groups:
+            lr, (b1, b2), eps = group["lr"], group["betas"], group["eps"]
+            new = lambda p: {"exp_avg": np.zeros_like(p.data), "exp_inf": np.zeros_like(p.data)}  # noqa: E731
+            for p, state, g, dt in self._gradients(group, new):
+                m, u = state["exp_avg"], state["exp_inf"]
+                m += dt(1 - b1) * (g - m)                       # PyTorch's lerp form of the moving average
+                np.maximum(u * dt(b2), np.abs(g) + dt(eps), out=u)
+                p.data -= dt(lr / (1 - b1 ** state["step"])) * m / u
+
+
+class NAdam(_AdamFamily):
+    """Adam with Nesterov momentum (Dozat 2016), momentum decaying by 0.96^(t psi) (psi = momentum_decay):
+        mu_t = beta1 (1 - 0.96^(t psi) / 2),   mu_prod = prod of mu_1..mu_t
+        p = p - lr (1 - mu_t) / (1 - mu_prod) g / d - lr mu_{t+1} / (1 - mu_prod mu_{t+1}) m / d,
+        d = sqrt(v / (1 - beta2^t)) + eps
+    """
+
+    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, momentum_decay=4e-3,
+                 maximize=False):
+        super().__init__(params, lr, betas, eps, weight_decay, maximize, momentum_decay=momentum_decay)
+
+    def _validate(self, group):
+        super()._validate(group)
+        group["momentum_decay"] = _number("momentum_decay", group["momentum_decay"], low=0.0)
+
+    def step(self):
+        for group in self.param_groups:
+            lr, (b1, b2), eps, psi = group["lr"], group["betas"], group["eps"], group["momentum_decay"]
+            new = lambda p: dict(self._moments(p), mu_product=1.0)  # noqa: E731
+            for p, state, g, dt in self._gradients(group, new):
+                t, m, v = state["step"], state["exp_avg"], state["exp_avg_sq"]
+                mu = b1 * (1.0 - 0.5 * 0.96 ** (t * psi))
+                mu_next = b1 * (1.0 - 0.5 * 0.96 ** ((t + 1) * psi))
+                state["mu_product"] *= mu
+                mu_product = state["mu_product"]
+                m += dt(1 - b1) * (g - m)
+                v *= dt(b2)
+                v += dt(1 - b2) * g * g
+                denom = np.sqrt(v / dt(1 - b2 ** t)) + dt(eps)
+                p.data -= dt(lr * (1 - mu) / (1 - mu_product)) * g / denom
+                p.data -= dt(lr * mu_next / (1 - mu_product * mu_next)) * m / denom
+
+
+class RAdam(_AdamFamily):
+    """Adam with the variance of its adaptive step rectified (Liu et al. 2019): while the approximated length of
+    the moving average rho_t <= 5 the step is SGD with momentum, lr m / (1 - beta1^t); after, Adam's step
+    times r_t = sqrt((rho_t - 4)(rho_t - 2) rho_inf / ((rho_inf - 4)(rho_inf - 2) rho_t))."""
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, maximize=False):
+        super().__init__(params, lr, betas, eps, weight_decay, maximize)
+
+    def step(self):
+        for group in self.param_groups:
+            lr, (b1, b2), eps = group["lr"], group["betas"], group["eps"]
+            rho_inf = 2 / (1 - b2) - 1
+            for p, state, g, dt in self._gradients(group, self._moments):
+                t, m, v = state["step"], state["exp_avg"], state["exp_avg_sq"]
+                m += dt(1 - b1) * (g - m)
+                v *= dt(b2)
+                v += dt(1 - b2) * g * g
+                bc1, bc2 = 1 - b1 ** t, 1 - b2 ** t
+                rho_t = rho_inf - 2 * t * b2 ** t / bc2
+                m_hat = m / dt(bc1)
+                if rho_t > 5:
+                    rect = math.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t))
+                    p.data -= m_hat * dt(lr * rect) * (dt(math.sqrt(bc2)) / (np.sqrt(v) + dt(eps)))
+                else:
+                    p.data -= m_hat * dt(lr)
