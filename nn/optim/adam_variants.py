@@ -73,7 +73,8 @@ class NAdam(_AdamFamily):
                 t, m, v = state["step"], state["exp_avg"], state["exp_avg_sq"]
                 mu = b1 * (1.0 - 0.5 * 0.96 ** (t * psi))
                 mu_next = b1 * (1.0 - 0.5 * 0.96 ** ((t + 1) * psi))
-                state["mu_product"] *= mu
+                # a float32 scalar, as PyTorch keeps it (its default dtype), for float64 parameters too
+                state["mu_product"] = float(np.float32(state["mu_product"]) * np.float32(mu))
                 mu_product = state["mu_product"]
                 m += dt(1 - b1) * (g - m)
                 v *= dt(b2)
