@@ -108,12 +108,18 @@ def _probs_and_logits(probs, logits, name, to_logits, to_probs):
     return to_probs(logits), logits
 
 
+def _clamp_probs(p):
+    """probs kept eps away from 0 and 1 (eps of their dtype, as PyTorch's clamp_probs): finite logits."""
+    eps = float(np.finfo(p.dtype).eps)
+    return p.clamp(eps, 1 - eps)
+
+
 class Bernoulli(Distribution):
     """1 with probability probs (or sigmoid(logits)), else 0."""
 
     def __init__(self, probs=None, logits=None, validate_args=None):
-        self.probs, self.logits = _probs_and_logits(
-            probs, logits, "Bernoulli", lambda p: p.clamp(1e-12, 1 - 1e-12).logit(), F.sigmoid)
+        self.probs, self.logits = _probs_and_logits(probs, logits, "Bernoulli", lambda p: _clamp_probs(p).logit(),
+                                                    F.sigmoid)
         self.batch_shape = tuple(self.probs.shape)
 
     mean = property(lambda self: self.probs)
@@ -135,7 +141,7 @@ class Categorical(Distribution):
 
     def __init__(self, probs=None, logits=None, validate_args=None):
         self.probs, self.logits = _probs_and_logits(
-            probs, logits, "Categorical", lambda p: (p / p.sum(-1, keepdim=True)).clamp(min=1e-12).log(),
+            probs, logits, "Categorical", lambda p: _clamp_probs(p / p.sum(-1, keepdim=True)).log(),
             lambda z: F.softmax(z, -1))
         if probs is not None:
             self.probs = self.probs / self.probs.sum(-1, keepdim=True)
@@ -160,7 +166,9 @@ class Categorical(Distribution):
         return logits.gather(-1, Tensor(np.broadcast_to(idx, shape)[..., None])).squeeze(-1)
 
     def entropy(self):
-        return -(self.probs * self.logits).sum(-1)
+        # -inf logits (masked classes) clamped to the dtype's lowest value: p log p is then 0, not NaN
+        logits = self.logits.clamp(min=float(np.finfo(self.logits.dtype).min))
+        return -(self.probs * logits).sum(-1)
 
 
 def kl_divergence(p, q):
@@ -169,7 +177,9 @@ def kl_divergence(p, q):
         var_ratio = (p.scale / q.scale) ** 2
         return 0.5 * (var_ratio + ((p.loc - q.loc) / q.scale) ** 2 - 1 - var_ratio.log())
     if isinstance(p, Categorical) and isinstance(q, Categorical):
-        return (p.probs * (p.logits - q.logits)).sum(-1)
+        # classes p cannot take add 0; a class p can take and q cannot makes it inf (as PyTorch)
+        t = (p.probs * (p.logits - q.logits)).masked_fill(p.probs == 0, 0.0)
+        return t.masked_fill((q.probs == 0) & (p.probs > 0), float("inf")).sum(-1)
     if isinstance(p, Bernoulli) and isinstance(q, Bernoulli):
         return (p.probs * (F.logsigmoid(p.logits) - F.logsigmoid(q.logits))
                 + (1 - p.probs) * (F.logsigmoid(-p.logits) - F.logsigmoid(-q.logits)))

@@ -62,12 +62,12 @@ def solve(A, B, *, left=True):
     _square(A, "solve")
     if not left:
         return solve(A.transpose(-1, -2), B.transpose(-1, -2)).transpose(-1, -2)
-    vector = B.ndim == A.ndim - 1
+    vector = B.ndim == 1 or (B.ndim == A.ndim - 1 and tuple(B.shape) == tuple(A.shape[:-1]))    # PyTorch's rule
     b = B.data[..., None] if vector else B.data
     X = np.linalg.solve(A.data, b)
 
     def backward(g):
-        # X = A^-1 B  =>  dB = A^-T g, dA = -dB X^T
+        # X = A^-1 B  =>  dB = A^-T g, dA = -dB X^T (both summed back to their shapes by the engine)
         gm = g[..., None] if vector else g
         gB = np.linalg.solve(_T(A.data), gm)
         return -gB @ _T(X), gB[..., 0] if vector else gB

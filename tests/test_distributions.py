@@ -69,3 +69,21 @@ def test_bad_parameters_say_what_is_wrong():
         D.Uniform(1.0, 1.0)
     with pytest.raises(NotImplementedError, match="Normal and Categorical"):
         D.kl_divergence(D.Normal(0.0, 1.0), D.Categorical(logits=nn.zeros(3)))
+
+
+def test_certain_events_and_masked_classes_as_pytorch():
+    torch = pytest.importorskip("torch")
+    out = []
+    for L in (nn, torch):
+        M = D if L is nn else torch.distributions
+        x = L.tensor(20.0, requires_grad=True)                   # sigmoid(20) is exactly 1 in float32
+        lp = M.Bernoulli(probs=L.sigmoid(x)).log_prob(L.tensor(1.0))
+        lp.backward()
+        z = L.tensor([1.0, -float("inf"), 0.5], requires_grad=True)      # a masked action
+        e = M.Categorical(logits=z).entropy()
+        e.backward()
+        p, q = M.Categorical(probs=L.tensor([0.5, 0.5, 0.0])), M.Categorical(probs=L.tensor([0.4, 0.6, 0.0]))
+        kls = [M.kl_divergence(p, q).item(), M.kl_divergence(p, M.Categorical(probs=L.tensor([1.0, 0.0, 0.0]))).item()]
+        out.append([lp.item(), x.grad.item(), M.Bernoulli(probs=L.tensor(1.0)).entropy().item(), e.item()]
+                   + np.asarray(z.grad).tolist() + kls)
+    np.testing.assert_allclose(out[0], out[1], rtol=1e-6, atol=1e-12)

@@ -28,6 +28,20 @@ def test_tensor_hooks_replace_or_watch_the_gradient_and_retain_grad_keeps_it():
         nn.tensor([1.0]).register_hook(lambda g: g)
 
 
+def test_hook_stays_with_the_state_it_was_registered_on_as_in_pytorch():
+    torch = pytest.importorskip("torch")
+    out = []
+    for L in (nn, torch):
+        w = L.tensor([1.0, 2.0], requires_grad=True)
+        h = w * 1
+        seen = []
+        h.register_hook(lambda g: seen.append(np.asarray(g.detach().numpy()).tolist()))
+        h.mul_(3)
+        h.sum().backward()
+        out.append((seen, np.asarray(w.grad).tolist()))
+    assert out[0] == out[1] == ([[3.0, 3.0]], [3.0, 3.0])
+
+
 def test_leaf_hook_runs_before_accumulation_as_in_pytorch():
     torch = pytest.importorskip("torch")
     out = []

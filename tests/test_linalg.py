@@ -46,3 +46,16 @@ def test_errors():
     with pytest.raises(NotImplementedError, match="nuc"):
         nn.linalg.matrix_norm(nn.eye(2), "nuc")
     assert np.isnan(nn.logdet(nn.tensor([[0.0, 1.0], [1.0, 0.0]])).item())   # det -1: NaN, as PyTorch
+
+
+def test_solve_reads_a_vector_right_hand_side_as_pytorch():
+    torch = pytest.importorskip("torch")
+    A = np.eye(2)[None].repeat(3, 0) * 2
+    out = []
+    for L in (nn, torch):
+        a, v = L.tensor(A, requires_grad=True), L.tensor([1.0, 2.0], dtype=L.float64, requires_grad=True)
+        x = L.linalg.solve(a, v)                                  # batched A with one 1-D b
+        x.sum().backward()
+        out.append([np.asarray(x.detach().numpy()), np.asarray(v.grad), np.asarray(a.grad)])
+    for m, t in zip(*out):
+        np.testing.assert_allclose(m, t, rtol=1e-12)

@@ -137,6 +137,7 @@ def _cases():
         ("index_fill_tensor_value", lambda L, x, y: L.index_fill(x, 1, L.tensor([2, 0]), y[0, 0, 0])
          + L.tensor_split(y, [-3, -1], dim=2)[1].sum() + L.tensor_split(x, indices=[1], dim=1)[0].sum()),
         ("inplace_unary", lambda L, x, y: _inplace_unary(L, x, y)),
+        ("inplace_self_operand", lambda L, x, y: _inplace_self(L, x, y)),
         ("clone", lambda L, x, y: x.clone() * y),
         ("to_same_dtype", lambda L, x, y: x.to(L.float64) * y.double()),
         ("matmul", lambda L, x, y: L.matmul(x, y.transpose(1, 2)) + x[0].mm(y[0].t()).sum()),
@@ -193,6 +194,16 @@ def _inplace_unary(L, x, y):
     acc.add_(x * 2)
     acc.index_add_(2, L.tensor([0, 0, 3]), y[..., :3])
     return a + b + c + d + e.sigmoid_() + f + h + acc
+
+
+def _inplace_self(L, x, y):
+    # the tensor itself as an operand (h.add_(h)); and copy_ / fill_ over a tensor in the graph (no gradient to
+    # its old values)
+    h, c, f = x * 1.5, x * 2, y * 3
+    h.add_(h)
+    c.copy_(y[0])
+    f.fill_(2.0)
+    return h + c * y + f * x
 
 
 def _copy(L, x, y):

@@ -164,17 +164,18 @@ def scatter_add(input, dim, index, src):
     return Tensor._make(y, (input, src), backward, "scatter_add")
 
 
-def _index_vector(op, input, dim, index):
-    """(dim as an axis, index as a 1-D int64 array within that dim) for the index_* ops."""
+def _index_vector(op, input, dim, index, negative=False):
+    """(dim as an axis, index as a 1-D int64 array within that dim) for the index_* ops; negative: indices from
+    the end are allowed (index_fill, as PyTorch), else refused (index_add)."""
     idx = index.data if isinstance(index, Tensor) else np.asarray(index)
     if idx.ndim > 1 or (idx.size and idx.dtype.kind not in "iu"):
         raise ValueError(f"{op}: index must be a 0-d or 1-D integer tensor, got dtype {idx.dtype} and shape "
                          f"{idx.shape}")
     axis = _normalize_axes(dim, input.ndim)[0]
     size = input.shape[axis] if input.ndim else 1
-    if idx.size and (idx.min() < 0 or idx.max() >= size):
+    if idx.size and (idx.min() < (-size if negative else 0) or idx.max() >= size):
         raise IndexError(f"{op}: index out of range for dim {dim} of size {size}")
-    return axis, idx.reshape(-1).astype(np.int64)
+    return axis, idx.reshape(-1).astype(np.int64) % max(size, 1)
 
 
 def index_add(input, dim, index, source, *, alpha=1):
@@ -183,6 +184,9 @@ def index_add(input, dim, index, source, *, alpha=1):
     if source.dtype != input.dtype:
         raise TypeError(f"index_add: source dtype {source.dtype} differs from the tensor's {input.dtype}")
     where = (slice(None),) * axis + (idx,) if input.ndim else ()
+    expected = input.shape[:axis] + (len(idx),) + input.shape[axis + 1:] if input.ndim else ()
+    if tuple(source.shape) != tuple(expected):
+        raise ValueError(f"index_add: source must have shape {tuple(expected)}, got {tuple(source.shape)}")
     y = input.data.copy()
     np.add.at(y, where, source.data * alpha)
 
@@ -195,8 +199,8 @@ def index_add(input, dim, index, source, *, alpha=1):
 def index_fill(input, dim, index, value):
     """A copy of input with the slices at index along dim set to value (a number or a 0-d tensor, which gets
     the gradient of every filled element)."""
-    axis, idx = _index_vector("index_fill", input, dim, index)
-    where = (slice(None),) * axis + (idx,)
+    axis, idx = _index_vector("index_fill", input, dim, index, negative=True)
+    where = (slice(None),) * axis + (idx,) if input.ndim else ()
     is_tensor = isinstance(value, Tensor)
     if is_tensor and value.ndim != 0:
         raise ValueError(f"index_fill: value must be a number or a 0-d tensor, got shape {tuple(value.shape)}")

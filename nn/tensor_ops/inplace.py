@@ -55,23 +55,35 @@ def _rebase(input, data, parents, backward, op):
     return input
 
 
-def _apply(input, compute, op):
-    """An in-place op whose out-of-place result is compute(t), t the tensor's current state.
+def _apply(input, op, compute, *operands, **named):
+    """An in-place op whose out-of-place result is compute(t, *operands, **named), t the tensor's current state
+    (an operand that is the tensor itself, as in h.add_(h), is that state too).
 
     While a graph is recorded, the current state first moves to a new Tensor (``prior``) and the result is
     computed from it, so that every node the op creates (a composite op makes several) points at the prior
-    state, never at the tensor being overwritten; the tensor then takes the result's place in the graph.
-    The result must keep the tensor's shape; it takes the tensor's dtype (as PyTorch's in-place ops)."""
+    state, never at the tensor being overwritten; the tensor then takes the result's place in the graph. Ops
+    recorded BEFORE the change keep pointing at the tensor itself (nn keeps no version counter; see
+    docs/pytorch_compatibility.md). The result must keep the tensor's shape and takes its dtype (a floating
+    result is refused by an integer tensor), as PyTorch's in-place ops."""
+    def run(t):
+        swap = lambda x: t if x is input else x          # noqa: E731
+        return _checked(input, compute(t, *map(swap, operands), **{k: swap(v) for k, v in named.items()}), op)
     if not (input.requires_grad and is_grad_enabled()):
-        result = _checked(input, compute(input), op)
+        result = run(input)
         if not result.requires_grad:                   # nothing recorded: write into the tensor's array
             return _write(input, result.data)
         # an operand requires grad (out = zeros(); out.add_(x)): computed again below, from the prior state
     _refuse_leaf(input, op)
     prior = Tensor.__new__(Tensor)
     prior.__dict__.update(input.__dict__)
-    result = _checked(input, compute(prior), op)
+    # hooks stay with the state they were registered on (the prior one, as PyTorch); retain_grad follows the tensor
+    prior.__dict__.pop("_retains_grad", None)
+    if input.__dict__.pop("_grad_hooks", None) is not None and input.__dict__.get("_retains_grad"):
+        input.__dict__["_grad_hooks"] = {}
+    result = run(prior)
     if result.dtype != input.dtype:
+        if input.dtype.kind != "f":
+            raise TypeError(f"{op}: a floating result cannot be written into a {input.dtype} tensor")
         result = result.to(input.dtype)
     input.__dict__.update(data=result.data, grad=None, requires_grad=True, _parents=result._parents,
                           _backward=result._backward, _op=op)
@@ -86,53 +98,56 @@ def _checked(input, result, op):
 
 
 def add_(input, other, alpha=1):
-    return _apply(input, lambda t: t + (other * alpha if alpha != 1 else other), "add_")
+    return _apply(input, "add_", lambda t, o: t + (o * alpha if alpha != 1 else o), other)
 
 
 def sub_(input, other, alpha=1):
-    return _apply(input, lambda t: t - (other * alpha if alpha != 1 else other), "sub_")
+    return _apply(input, "sub_", lambda t, o: t - (o * alpha if alpha != 1 else o), other)
 
 
 def mul_(input, other):
-    return _apply(input, lambda t: t * other, "mul_")
+    return _apply(input, "mul_", lambda t, o: t * o, other)
 
 
 def div_(input, other):
-    return _apply(input, lambda t: t / other, "div_")
+    return _apply(input, "div_", lambda t, o: t / o, other)
 
 
 def clamp_(input, min=None, max=None):
-    return _apply(input, lambda t: t.clamp(min, max), "clamp_")
+    return _apply(input, "clamp_", lambda t, lo, hi: t.clamp(lo, hi), min, max)
 
 
 def masked_fill_(input, mask, value):
-    return _apply(input, lambda t: t.masked_fill(mask, value), "masked_fill_")
+    return _apply(input, "masked_fill_", lambda t, m, v: t.masked_fill(m, v), mask, value)
 
 
 def scatter_(input, dim, index, src=None, *, value=None):
-    return _apply(input, lambda t: t.scatter(dim, index, src, value=value), "scatter_")
+    return _apply(input, "scatter_", lambda t, s_: t.scatter(dim, index, s_, value=value), src)
 
 
 def scatter_add_(input, dim, index, src):
-    return _apply(input, lambda t: t.scatter_add(dim, index, src), "scatter_add_")
+    return _apply(input, "scatter_add_", lambda t, s_: t.scatter_add(dim, index, s_), src)
 
 
 def copy_(input, src, non_blocking=False):
-    """Overwrite the values with src's (broadcast to this shape, cast to this dtype)."""
+    """Overwrite the values with src's (broadcast to this shape, cast to this dtype); the old values get no
+    gradient, src (if it requires one) gets g summed back to its shape."""
     src = src if isinstance(src, Tensor) else Tensor(np.asarray(src))
-    if src.requires_grad and is_grad_enabled():
+    if is_grad_enabled() and (src.requires_grad or input.requires_grad):
         _refuse_leaf(input, "copy_")
         data = np.broadcast_to(src.data, input.shape).astype(input.dtype)
-        # y = src (broadcast): the old values get no gradient, src gets g summed back to its shape
-        return _rebase(input, data, (src,), lambda g: (g,), "copy_")
+        if src.requires_grad:
+            return _rebase(input, data, (src,), lambda g: (g,), "copy_")
+        return _rebase(input, data, (), lambda g: (), "copy_")
     return _write(input, src.data)
 
 
 def _overwrite(input, values, op):
-    """fill_ / zero_ / normal_ / uniform_: new constant values, no gradient to anything."""
+    """fill_ / zero_ / normal_ / uniform_: new constant values; a tensor in a graph stays in it (requires_grad,
+    as PyTorch) and passes no gradient back."""
     _refuse_leaf(input, op)
     if input.requires_grad and is_grad_enabled():
-        return _rebase(input, np.asarray(values, dtype=input.dtype).copy(), (), None, op).requires_grad_(False)
+        return _rebase(input, np.asarray(values, dtype=input.dtype).copy(), (), lambda g: (), op)
     return _write(input, values)
 
 
@@ -159,7 +174,7 @@ def uniform_(input, a=0.0, b=1.0, generator=None, **kwargs):
 def _in_place(name):
     """x.<name>_(...) = x.<name>(...) written back into x (the rules above)."""
     def iop(input, *args, **kwargs):
-        return _apply(input, lambda t: getattr(t, name)(*args, **kwargs), name + "_")
+        return _apply(input, name + "_", lambda t, *a, **k: getattr(t, name)(*a, **k), *args, **kwargs)
     iop.__name__ = name + "_"
     return iop
 

@@ -286,6 +286,8 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
         raise ValueError("repeat_interleave: repeats must be non-negative")
     x = input.reshape(-1) if dim is None else input
     d = 0 if dim is None else _dims(dim, input.ndim, "repeat_interleave")[0]
+    if counts.size == 1:
+        counts = counts.reshape(())                     # one count for every element, as PyTorch broadcasts it
     if counts.ndim and counts.size != x.shape[d]:
         raise ValueError(f"repeat_interleave: {counts.size} repeats for a dim of size {x.shape[d]}")
     index = np.repeat(np.arange(x.shape[d]), counts)
