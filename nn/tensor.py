@@ -156,11 +156,6 @@ def _check_grads(node, grads):
                                f"shape the input was broadcast to in the forward pass)")
 
 
-# Set by the first in-place op recorded in a graph (nn/tensor_ops/inplace.py _keep_prior): from then on every op
-# records its parents' versions (Tensor._recorded_parents). Ops recorded before hold none: all at version 0.
-_versions_in_use = False
-
-
 def _release_error(_grad):
     raise RuntimeError(
         "backward() through a graph a second time: the graph was released after the first "
@@ -233,8 +228,7 @@ class Tensor:
         if _grad_mode._grad_enabled and any(p.requires_grad for p in parents):
             out.requires_grad = True
             out._parents = tuple(parents)
-            if _versions_in_use:                # only after an in-place op in a graph (_recorded_parents)
-                out._parent_versions = tuple(p.__dict__.get("_version", 0) for p in out._parents)
+            out._parent_versions = tuple(p.__dict__.get("_version", 0) for p in out._parents)
             out._backward = backward
         else:                       # a constant: keep no reference to the inputs
             out.requires_grad = False
@@ -312,11 +306,10 @@ class Tensor:
 
     def _recorded_parents(self):
         """The parents as this op read them: a parent changed in place since (x.add_(...), x[i] = v) is taken
-        in the state it had then, which the in-place op kept in the parent's _history (nn/tensor_ops/inplace.py).
-        Until the process records its first in-place op in a graph, every parent is as recorded (no cost)."""
-        if not _versions_in_use:
+        in the state it had then, which the in-place op kept in the parent's _history (nn/tensor_ops/inplace.py)."""
+        versions = self.__dict__.get("_parent_versions")
+        if versions is None:
             return self._parents
-        versions = self.__dict__.get("_parent_versions") or (0,) * len(self._parents)
         return tuple(p if p.__dict__.get("_version", 0) == v else p._history[v]
                      for p, v in zip(self._parents, versions))
 

@@ -17,7 +17,6 @@ PyTorch. While a graph is recorded:
 import numpy as np
 
 from .. import init
-from .. import tensor as _core
 from ..tensor import Tensor, is_grad_enabled
 from ._attach import attach
 
@@ -53,7 +52,6 @@ def _keep_prior(input):
     version = input.__dict__.get("_version", 0)
     input.__dict__.setdefault("_history", {})[version] = prior
     input.__dict__["_version"] = version + 1
-    _core._versions_in_use = True
     return prior
 
 
