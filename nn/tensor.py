@@ -14,10 +14,6 @@ result into gradients of those inputs (the chain rule, one op at a time).
        gradient in ``.grad``; everything else is released as soon as it has
        been used, so the activations of a network do not outlive backward().
 
-An in-place op (``h.add_(x)``, ``h[i] = v``) turns ``h`` into a new node and
-keeps its previous state; an op recorded before the change reads that state
-in backward (``_recorded_parents``), so the order of writes does not matter.
-
 This file holds the Tensor core: construction, the graph and backward(), and
 element-wise arithmetic. The other methods (reductions, shape ops, indexing,
 comparisons, conversions) live in nn/tensor_ops/ and the neural-network ops
@@ -228,7 +224,6 @@ class Tensor:
         if _grad_mode._grad_enabled and any(p.requires_grad for p in parents):
             out.requires_grad = True
             out._parents = tuple(parents)
-            out._parent_versions = tuple(p.__dict__.get("_version", 0) for p in out._parents)
             out._backward = backward
         else:                       # a constant: keep no reference to the inputs
             out.requires_grad = False
@@ -286,7 +281,7 @@ class Tensor:
                 continue
             parent_grads = node._backward(g)
             _check_grads(node, parent_grads)
-            for parent, pg in zip(node._recorded_parents(), parent_grads):
+            for parent, pg in zip(node._parents, parent_grads):
                 if pg is None or not parent.requires_grad:
                     continue
                 pg = unbroadcast(pg, parent.shape).astype(parent.dtype, copy=False)
@@ -303,15 +298,6 @@ class Tensor:
             if not retain_graph:                # free saved activations as we go
                 node._parents = ()
                 node._backward = _release_error
-
-    def _recorded_parents(self):
-        """The parents as this op read them: a parent changed in place since (x.add_(...), x[i] = v) is taken
-        in the state it had then, which the in-place op kept in the parent's _history (nn/tensor_ops/inplace.py)."""
-        versions = self.__dict__.get("_parent_versions")
-        if versions is None:
-            return self._parents
-        return tuple(p if p.__dict__.get("_version", 0) == v else p._history[v]
-                     for p, v in zip(self._parents, versions))
 
     def _topological_order(self):
         """Nodes that need a gradient, every node after all of its parents.
@@ -330,7 +316,7 @@ class Tensor:
                 continue
             seen.add(id(node))
             stack.append((node, True))
-            for p in node._recorded_parents():
+            for p in node._parents:
                 if p.requires_grad and id(p) not in seen:
                     stack.append((p, False))
         return order

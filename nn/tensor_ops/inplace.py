@@ -38,30 +38,20 @@ def _write(input, data):
     return input
 
 
-def _keep_prior(input):
-    """Move the tensor's current state to a new Tensor, ``prior``, before an in-place op overwrites it; the tensor
-    counts one more version and keeps prior in its _history, so that ops recorded before the change still read
-    the state they used (Tensor._recorded_parents). Hooks stay with prior, the state they were registered on
-    (as PyTorch); retain_grad follows the tensor."""
+def _rebase(input, data, parents, backward, op):
+    """Make input the recorded result of an in-place op: (data, parents, backward).
+
+    The previous state moves to a new Tensor, ``prior``, which replaces input
+    among the parents, so the graph stays acyclic.
+    """
     prior = Tensor.__new__(Tensor)
     prior.__dict__.update(input.__dict__)
-    for name in ("_retains_grad", "_history"):
-        prior.__dict__.pop(name, None)
-    if input.__dict__.pop("_grad_hooks", None) is not None and input.__dict__.get("_retains_grad"):
-        input.__dict__["_grad_hooks"] = {}
-    version = input.__dict__.get("_version", 0)
-    input.__dict__.setdefault("_history", {})[version] = prior
-    input.__dict__["_version"] = version + 1
-    return prior
-
-
-def _rebase(input, data, parents, backward, op):
-    """Make input the recorded result of an in-place op: (data, parents, backward); its previous state becomes
-    ``prior`` (_keep_prior), which replaces input among the parents, so the graph stays acyclic."""
-    prior = _keep_prior(input)
-    parents = tuple(prior if p is input else p for p in parents)
-    input.__dict__.update(data=data, grad=None, requires_grad=True, _parents=parents, _backward=backward, _op=op,
-                          _parent_versions=tuple(p.__dict__.get("_version", 0) for p in parents))
+    input.data = data
+    input.grad = None
+    input.requires_grad = True
+    input._parents = tuple(prior if p is input else p for p in parents)
+    input._backward = backward
+    input._op = op
     return input
 
 
@@ -72,7 +62,8 @@ def _apply(input, op, compute, *operands, **named):
     While a graph is recorded, the current state first moves to a new Tensor (``prior``) and the result is
     computed from it, so that every node the op creates (a composite op makes several) points at the prior
     state, never at the tensor being overwritten; the tensor then takes the result's place in the graph. Ops
-    recorded BEFORE the change read the prior state in backward (_keep_prior). The result must keep the tensor's shape and takes its dtype (a floating
+    recorded BEFORE the change keep pointing at the tensor itself (nn keeps no version counter; see
+    docs/pytorch_compatibility.md). The result must keep the tensor's shape and takes its dtype (a floating
     result is refused by an integer tensor), as PyTorch's in-place ops."""
     def run(t):
         swap = lambda x: t if x is input else x          # noqa: E731
@@ -83,15 +74,19 @@ def _apply(input, op, compute, *operands, **named):
             return _write(input, result.data)
         # an operand requires grad (out = zeros(); out.add_(x)): computed again below, from the prior state
     _refuse_leaf(input, op)
-    prior = _keep_prior(input)
+    prior = Tensor.__new__(Tensor)
+    prior.__dict__.update(input.__dict__)
+    # hooks stay with the state they were registered on (the prior one, as PyTorch); retain_grad follows the tensor
+    prior.__dict__.pop("_retains_grad", None)
+    if input.__dict__.pop("_grad_hooks", None) is not None and input.__dict__.get("_retains_grad"):
+        input.__dict__["_grad_hooks"] = {}
     result = run(prior)
     if result.dtype != input.dtype:
         if input.dtype.kind != "f":
             raise TypeError(f"{op}: a floating result cannot be written into a {input.dtype} tensor")
         result = result.to(input.dtype)
     input.__dict__.update(data=result.data, grad=None, requires_grad=True, _parents=result._parents,
-                          _parent_versions=result.__dict__.get("_parent_versions"), _backward=result._backward,
-                          _op=op)
+                          _backward=result._backward, _op=op)
     return input
 
 
