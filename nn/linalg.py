@@ -33,21 +33,23 @@ def inv(A):
 def det(A):
     """det(A) (...,)."""
     _square(A, "det")
-    d = np.linalg.det(A.data)
+    a = A.data                                  # the values used now (the Tensor may change in place later)
+    d = np.linalg.det(a)
 
     def backward(g):
         # d det(A) / dA = det(A) A^-T
-        return ((g * d)[..., None, None] * _T(np.linalg.inv(A.data)),)
+        return ((g * d)[..., None, None] * _T(np.linalg.inv(a)),)
     return Tensor._make(np.asarray(d, A.dtype), (A,), backward, "det")
 
 
 def slogdet(A):
     """(sign(det A), log|det A|) (...,), the second differentiable: d log|det A| / dA = A^-T."""
     _square(A, "slogdet")
-    sign, logabs = np.linalg.slogdet(A.data)
+    a = A.data
+    sign, logabs = np.linalg.slogdet(a)
 
     def backward(g):
-        return (g[..., None, None] * _T(np.linalg.inv(A.data)),)
+        return (g[..., None, None] * _T(np.linalg.inv(a)),)
     return Tensor(np.asarray(sign, A.dtype)), Tensor._make(np.asarray(logabs, A.dtype), (A,), backward, "slogdet")
 
 
@@ -64,12 +66,13 @@ def solve(A, B, *, left=True):
         return solve(A.transpose(-1, -2), B.transpose(-1, -2)).transpose(-1, -2)
     vector = B.ndim == 1 or (B.ndim == A.ndim - 1 and tuple(B.shape) == tuple(A.shape[:-1]))    # PyTorch's rule
     b = B.data[..., None] if vector else B.data
-    X = np.linalg.solve(A.data, b)
+    a = A.data
+    X = np.linalg.solve(a, b)
 
     def backward(g):
         # X = A^-1 B  =>  dB = A^-T g, dA = -dB X^T (both summed back to their shapes by the engine)
         gm = g[..., None] if vector else g
-        gB = np.linalg.solve(_T(A.data), gm)
+        gB = np.linalg.solve(_T(a), gm)
         return -gB @ _T(X), gB[..., 0] if vector else gB
     return Tensor._make(X[..., 0] if vector else X, (A, B), backward, "solve")
 
