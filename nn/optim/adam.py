@@ -5,6 +5,18 @@ from ..kernels.optim import adam_update
 from .optimizer import Optimizer, _number
 
 
+def validate_adam_group(group):
+    """Check the hyper-parameters every Adam-like optimizer has: lr, betas, eps, weight_decay."""
+    group["lr"] = _number("learning rate (lr)", group["lr"], low=0.0)
+    betas = group["betas"]
+    if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+        raise ValueError(f"Invalid betas: {betas!r} (expected a pair (beta1, beta2))")
+    group["betas"] = (_number("beta parameter at index 0 (betas[0])", betas[0], 0.0, 1.0, high_open=True),
+                      _number("beta parameter at index 1 (betas[1])", betas[1], 0.0, 1.0, high_open=True))
+    group["eps"] = _number("epsilon value (eps)", group["eps"], low=0.0)
+    group["weight_decay"] = _number("weight_decay", group["weight_decay"], low=0.0)
+
+
 class Adam(Optimizer):
     """Adam (Kingma & Ba, 2015) with PyTorch's bias correction; optional AMSGrad and L2 weight decay.
 
@@ -20,14 +32,7 @@ class Adam(Optimizer):
         super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad))
 
     def _validate(self, group):
-        group["lr"] = _number("learning rate (lr)", group["lr"], low=0.0)
-        betas = group["betas"]
-        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-            raise ValueError(f"Invalid betas: {betas!r} (expected a pair (beta1, beta2))")
-        group["betas"] = (_number("beta parameter at index 0 (betas[0])", betas[0], 0.0, 1.0, high_open=True),
-                          _number("beta parameter at index 1 (betas[1])", betas[1], 0.0, 1.0, high_open=True))
-        group["eps"] = _number("epsilon value (eps)", group["eps"], low=0.0)
-        group["weight_decay"] = _number("weight_decay", group["weight_decay"], low=0.0)
+        validate_adam_group(group)
         if not isinstance(group["amsgrad"], (bool, np.bool_)):
             raise ValueError(f"Invalid amsgrad: {group['amsgrad']!r} (expected True or False)")
         group["amsgrad"] = bool(group["amsgrad"])

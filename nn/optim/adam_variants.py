@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 
+from .adam import validate_adam_group
 from .optimizer import Optimizer, _number
 
 
@@ -16,14 +17,7 @@ class _AdamFamily(Optimizer):
                                       **extra))
 
     def _validate(self, group):
-        group["lr"] = _number("learning rate (lr)", group["lr"], low=0.0)
-        betas = group["betas"]
-        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-            raise ValueError(f"Invalid betas: {betas!r} (expected a pair (beta1, beta2))")
-        group["betas"] = (_number("beta parameter at index 0 (betas[0])", betas[0], 0.0, 1.0, high_open=True),
-                          _number("beta parameter at index 1 (betas[1])", betas[1], 0.0, 1.0, high_open=True))
-        group["eps"] = _number("epsilon value (eps)", group["eps"], low=0.0)
-        group["weight_decay"] = _number("weight_decay", group["weight_decay"], low=0.0)
+        validate_adam_group(group)
         group["maximize"] = bool(group["maximize"])
 
     @staticmethod
