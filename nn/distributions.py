@@ -45,6 +45,12 @@ class Distribution:
         return f"{type(self).__name__}(batch_shape={self.batch_shape})"
 
 
+def _check(validate_args, ok, message):
+    """Raise ValueError(message) unless ok, when validating (PyTorch's default; validate_args=False skips it)."""
+    if validate_args is not False and not ok:
+        raise ValueError(message)
+
+
 class Normal(Distribution):
     """N(loc, scale^2), loc and scale broadcast together."""
 
@@ -52,8 +58,7 @@ class Normal(Distribution):
 
     def __init__(self, loc, scale, validate_args=None):
         self.loc, self.scale = _param(loc, scale), _param(scale, loc)
-        if np.any(self.scale.data <= 0):
-            raise ValueError("Normal: scale must be positive")
+        _check(validate_args, np.all(self.scale.data > 0), "Normal: scale must be positive")
         self.batch_shape = np.broadcast_shapes(self.loc.shape, self.scale.shape)
 
     mean = property(lambda self: self.loc.expand(self.batch_shape))
@@ -78,8 +83,7 @@ class Uniform(Distribution):
 
     def __init__(self, low, high, validate_args=None):
         self.low, self.high = _param(low, high), _param(high, low)
-        if np.any(self.high.data <= self.low.data):
-            raise ValueError("Uniform: high must be greater than low")
+        _check(validate_args, np.all(self.high.data > self.low.data), "Uniform: high must be greater than low")
         self.batch_shape = np.broadcast_shapes(self.low.shape, self.high.shape)
 
     mean = property(lambda self: ((self.low + self.high) / 2).expand(self.batch_shape))
@@ -118,6 +122,9 @@ class Bernoulli(Distribution):
     """1 with probability probs (or sigmoid(logits)), else 0."""
 
     def __init__(self, probs=None, logits=None, validate_args=None):
+        if probs is not None:
+            p = probs.data if isinstance(probs, Tensor) else np.asarray(probs)
+            _check(validate_args, np.all((p >= 0) & (p <= 1)), "Bernoulli: probs must be in [0, 1]")
         self.probs, self.logits = _probs_and_logits(probs, logits, "Bernoulli", lambda p: _clamp_probs(p).logit(),
                                                     F.sigmoid)
         self.batch_shape = tuple(self.probs.shape)
@@ -140,6 +147,12 @@ class Categorical(Distribution):
     """One of K classes (the last dim of probs or logits), probs normalised to sum to 1."""
 
     def __init__(self, probs=None, logits=None, validate_args=None):
+        if probs is not None:
+            p = probs.data if isinstance(probs, Tensor) else np.asarray(probs)
+            _check(validate_args, p.ndim >= 1 and np.all(p >= 0) and np.all(p.sum(-1) > 0),
+                   "Categorical: probs must be non-negative with a positive sum along the last dim")
+        if logits is not None and np.ndim(logits.data if isinstance(logits, Tensor) else logits) < 1:
+            raise ValueError("Categorical: logits must have at least one dim (the classes)")
         self.probs, self.logits = _probs_and_logits(
             probs, logits, "Categorical", lambda p: _clamp_probs(p / p.sum(-1, keepdim=True)).log(),
             lambda z: F.softmax(z, -1))

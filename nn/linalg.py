@@ -78,7 +78,9 @@ def solve(A, B, *, left=True):
 
 
 def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
-    """The ord-norm of x over dim (all elements when None): Tensor.norm's."""
+    """The ord-norm of x over dim (all elements when None): Tensor.norm's; ord 0 counts the non-zero elements."""
+    if ord == 0:
+        return (x != 0).to(x.dtype).sum(dim, keepdim=keepdim) if dim is not None else (x != 0).to(x.dtype).sum()
     return x.norm(p=ord, dim=dim, keepdim=keepdim)
 
 
@@ -98,6 +100,16 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
 
 def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None):
     """vector_norm for one dim or a 1-D tensor, matrix_norm for two dims or a 2-D tensor (ord None: 2 / 'fro')."""
-    if (dim is not None and not isinstance(dim, int) and len(dim) == 2) or (dim is None and A.ndim == 2 and ord):
+    if (dim is not None and not isinstance(dim, int) and len(dim) == 2) or \
+            (dim is None and A.ndim == 2 and ord is not None):
         return matrix_norm(A, "fro" if ord is None else ord, (-2, -1) if dim is None else dim, keepdim)
     return vector_norm(A, 2 if ord is None else ord, dim, keepdim)
+
+
+def _attach():
+    """A.det(), A.inverse(), A.logdet(), A.slogdet(), as PyTorch's Tensor methods."""
+    from .tensor_ops._attach import attach
+    attach(det=det, inverse=inv, logdet=logdet, slogdet=slogdet)
+
+
+_attach()

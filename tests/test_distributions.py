@@ -87,3 +87,13 @@ def test_certain_events_and_masked_classes_as_pytorch():
         out.append([lp.item(), x.grad.item(), M.Bernoulli(probs=L.tensor(1.0)).entropy().item(), e.item()]
                    + np.asarray(z.grad).tolist() + kls)
     np.testing.assert_allclose(out[0], out[1], rtol=1e-6, atol=1e-12)
+
+
+def test_arguments_are_validated_unless_told_not_to():
+    with pytest.raises(ValueError, match=r"probs must be in \[0, 1\]"):
+        D.Bernoulli(probs=1.5)
+    with pytest.raises(ValueError, match="non-negative"):
+        D.Categorical(probs=nn.tensor([-0.1, 1.0]))
+    with pytest.raises(ValueError, match="at least one dim"):
+        D.Categorical(logits=nn.tensor(1.0))
+    assert D.Normal(0.0, -1.0, validate_args=False).scale.item() == -1.0

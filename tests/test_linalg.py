@@ -59,3 +59,12 @@ def test_solve_reads_a_vector_right_hand_side_as_pytorch():
         out.append([np.asarray(x.detach().numpy()), np.asarray(v.grad), np.asarray(a.grad)])
     for m, t in zip(*out):
         np.testing.assert_allclose(m, t, rtol=1e-12)
+
+
+def test_methods_and_ord_zero_as_pytorch():
+    torch = pytest.importorskip("torch")
+    x = np.array([[0.0, 1.0, 2.0], [0.0, 0.0, 3.0]])
+    for f in (lambda L: L.linalg.vector_norm(L.tensor(x), 0), lambda L: L.linalg.vector_norm(L.tensor(x), 0, dim=1),
+              lambda L: L.tensor(A).det(), lambda L: L.tensor(A).inverse(), lambda L: L.tensor(A).logdet(),
+              lambda L: L.tensor(A).slogdet()[1]):
+        np.testing.assert_allclose(np.asarray(f(nn).numpy()), np.asarray(f(torch).numpy()), rtol=1e-12)
