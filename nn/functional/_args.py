@@ -45,6 +45,12 @@ def _cast(a, dtype):
     return a.astype(dtype, copy=False)
 
 
+def no_legacy_reduction(op, size_average, reduce):
+    """PyTorch's deprecated size_average / reduce arguments: accepted in the signatures, refused when given."""
+    if size_average is not None or reduce is not None:
+        raise ValueError(f"{op}: size_average and reduce are deprecated in PyTorch; use reduction=")
+
+
 def _reduce(loss, reduction, op):
     """Apply reduction ('mean' | 'sum' | 'none') to an element-wise loss Tensor."""
     if reduction == "mean":

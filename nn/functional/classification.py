@@ -15,7 +15,7 @@ import numpy as np
 
 from .. import kernels as K
 from ..tensor import Tensor
-from ._args import _tensor
+from ._args import _tensor, no_legacy_reduction
 
 _REDUCTIONS = ("mean", "sum", "none")
 
@@ -104,8 +104,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     size_average / reduce are PyTorch's deprecated arguments: only None is accepted.
     """
     op = "cross_entropy"
-    if size_average is not None or reduce is not None:
-        raise ValueError(f"{op}: size_average and reduce are deprecated in PyTorch; use reduction=")
+    no_legacy_reduction(op, size_average, reduce)
     input = _check_common(input, reduction, op)
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"{op}: label_smoothing must be in [0, 1], got {label_smoothing}")
@@ -190,8 +189,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     by the summed weights of the non-ignored targets.
     """
     op = "nll_loss"
-    if size_average is not None or reduce is not None:
-        raise ValueError(f"{op}: size_average and reduce are deprecated in PyTorch; use reduction=")
+    no_legacy_reduction(op, size_average, reduce)
     input = _check_common(input, reduction, op)
     x, dt = input.data, input.dtype
     w = _class_weight(weight, x.shape[1], dt, op)

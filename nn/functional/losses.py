@@ -4,7 +4,7 @@ Class-index losses (cross_entropy, nll_loss) are in classification.py."""
 import numpy as np
 
 from ..tensor import Tensor
-from ._args import _tensor, _common_dtype, _cast, _reduce
+from ._args import _tensor, _common_dtype, _cast, _reduce, no_legacy_reduction
 
 
 def _loss_args(input, target, op):
@@ -90,8 +90,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     As PyTorch, each log is clamped at -100 so that x = 0 or 1 gives a finite loss.
     """
     op = "binary_cross_entropy"
-    if size_average is not None or reduce is not None:
-        raise ValueError(f"{op}: size_average and reduce are deprecated in PyTorch; use reduction=")
+    no_legacy_reduction(op, size_average, reduce)
     input, target = _loss_args(input, target, op)
     x, y, dt = input.data, target.data.astype(input.dtype, copy=False), input.dtype
     if x.size and (x.min() < 0 or x.max() > 1):
@@ -122,8 +121,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     input's shape; weight broadcasts to it; pos_weight (C,) weighs positives along the last dim.
     """
     op = "binary_cross_entropy_with_logits"
-    if size_average is not None or reduce is not None:
-        raise ValueError(f"{op}: size_average and reduce are deprecated in PyTorch; use reduction=")
+    no_legacy_reduction(op, size_average, reduce)
     input, target = _loss_args(input, target, op)
     x, y, dt = input.data, target.data.astype(input.dtype, copy=False), input.dtype
     w, pw = _constant(weight, dt), _constant(pos_weight, dt)
@@ -155,8 +153,7 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
     KL); 'mean' (PyTorch's default) by the number of elements. Where t = 0 the term is 0.
     """
     op = "kl_div"
-    if size_average is not None or reduce is not None:
-        raise ValueError(f"{op}: size_average and reduce are deprecated in PyTorch; use reduction=")
+    no_legacy_reduction(op, size_average, reduce)
     if reduction not in ("mean", "batchmean", "sum", "none"):
         raise ValueError(f"{op}: reduction must be 'mean', 'batchmean', 'sum' or 'none', got {reduction!r}")
     input, target = _loss_args(input, target, op)

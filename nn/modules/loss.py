@@ -1,5 +1,6 @@
 """Loss layers: each holds its options and calls the nn.functional form (torch.nn's names and defaults)."""
 from .. import functional as F
+from ..functional._args import no_legacy_reduction
 from .module import Module
 
 
@@ -112,7 +113,7 @@ class MarginRankingLoss(_Loss):
 
     def __init__(self, margin=0.0, size_average=None, reduce=None, reduction="mean"):
         super().__init__(reduction)
-        F.distances._no_legacy("MarginRankingLoss", size_average, reduce)
+        no_legacy_reduction("MarginRankingLoss", size_average, reduce)
         self.margin = margin
 
     def forward(self, input1, input2, target):
@@ -124,7 +125,7 @@ class HingeEmbeddingLoss(_Loss):
 
     def __init__(self, margin=1.0, size_average=None, reduce=None, reduction="mean"):
         super().__init__(reduction)
-        F.distances._no_legacy("HingeEmbeddingLoss", size_average, reduce)
+        no_legacy_reduction("HingeEmbeddingLoss", size_average, reduce)
         self.margin = margin
 
     def forward(self, input, target):
@@ -136,7 +137,7 @@ class SoftMarginLoss(_Loss):
 
     def __init__(self, size_average=None, reduce=None, reduction="mean"):
         super().__init__(reduction)
-        F.distances._no_legacy("SoftMarginLoss", size_average, reduce)
+        no_legacy_reduction("SoftMarginLoss", size_average, reduce)
 
     def forward(self, input, target):
         return F.soft_margin_loss(input, target, reduction=self.reduction)
@@ -147,7 +148,7 @@ class MultiLabelSoftMarginLoss(_Loss):
 
     def __init__(self, weight=None, size_average=None, reduce=None, reduction="mean"):
         super().__init__(reduction)
-        F.distances._no_legacy("MultiLabelSoftMarginLoss", size_average, reduce)
+        no_legacy_reduction("MultiLabelSoftMarginLoss", size_average, reduce)
         self.weight = weight
 
     def forward(self, input, target):
@@ -159,7 +160,7 @@ class CosineEmbeddingLoss(_Loss):
 
     def __init__(self, margin=0.0, size_average=None, reduce=None, reduction="mean"):
         super().__init__(reduction)
-        F.distances._no_legacy("CosineEmbeddingLoss", size_average, reduce)
+        no_legacy_reduction("CosineEmbeddingLoss", size_average, reduce)
         self.margin = margin
 
     def forward(self, input1, input2, target):
@@ -171,7 +172,7 @@ class TripletMarginLoss(_Loss):
 
     def __init__(self, margin=1.0, p=2.0, eps=1e-6, swap=False, size_average=None, reduce=None, reduction="mean"):
         super().__init__(reduction)
-        F.distances._no_legacy("TripletMarginLoss", size_average, reduce)
+        no_legacy_reduction("TripletMarginLoss", size_average, reduce)
         self.margin, self.p, self.eps, self.swap = margin, p, eps, swap
 
     def forward(self, anchor, positive, negative):
@@ -184,7 +185,7 @@ class PoissonNLLLoss(_Loss):
 
     def __init__(self, log_input=True, full=False, size_average=None, eps=1e-8, reduce=None, reduction="mean"):
         super().__init__(reduction)
-        F.distances._no_legacy("PoissonNLLLoss", size_average, reduce)
+        no_legacy_reduction("PoissonNLLLoss", size_average, reduce)
         self.log_input, self.full, self.eps = log_input, full, eps
 
     def forward(self, input, target):

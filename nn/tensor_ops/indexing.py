@@ -103,12 +103,8 @@ def gather(input, dim, index):
 
 def index_select(input, dim, index):
     """The slices of input at the positions index (1-D integer) along dim (composed of indexing above)."""
-    idx = index.data if isinstance(index, Tensor) else np.asarray(index)
-    if idx.ndim > 1 or (idx.size and idx.dtype.kind not in "iu"):
-        raise ValueError(f"index_select: index must be a 1-D integer tensor, got dtype {idx.dtype} and shape "
-                         f"{idx.shape}")
-    axis = _normalize_axes(dim, input.ndim)[0]
-    return input[(slice(None),) * axis + (idx.reshape(-1).astype(np.int64),)]
+    axis, idx = _index_vector("index_select", input, dim, index, negative=True)
+    return input[(slice(None),) * axis + (idx,)]
 
 
 def masked_select(input, mask):

@@ -38,20 +38,26 @@ def _write(input, data):
     return input
 
 
+def _prior_state(input):
+    """The tensor's current state, moved to a new Tensor before an in-place op overwrites it. Hooks stay with
+    that state, the one they were registered on (as PyTorch); retain_grad follows the tensor."""
+    prior = Tensor.__new__(Tensor)
+    prior.__dict__.update(input.__dict__)
+    prior.__dict__.pop("_retains_grad", None)
+    if input.__dict__.pop("_grad_hooks", None) is not None and input.__dict__.get("_retains_grad"):
+        input.__dict__["_grad_hooks"] = {}
+    return prior
+
+
 def _rebase(input, data, parents, backward, op):
     """Make input the recorded result of an in-place op: (data, parents, backward).
 
-    The previous state moves to a new Tensor, ``prior``, which replaces input
+    The previous state moves to a new Tensor, ``prior`` (_prior_state), which replaces input
     among the parents, so the graph stays acyclic.
     """
-    prior = Tensor.__new__(Tensor)
-    prior.__dict__.update(input.__dict__)
-    input.data = data
-    input.grad = None
-    input.requires_grad = True
-    input._parents = tuple(prior if p is input else p for p in parents)
-    input._backward = backward
-    input._op = op
+    prior = _prior_state(input)
+    input.__dict__.update(data=data, grad=None, requires_grad=True, _backward=backward, _op=op,
+                          _parents=tuple(prior if p is input else p for p in parents))
     return input
 
 
@@ -74,12 +80,7 @@ def _apply(input, op, compute, *operands, **named):
             return _write(input, result.data)
         # an operand requires grad (out = zeros(); out.add_(x)): computed again below, from the prior state
     _refuse_leaf(input, op)
-    prior = Tensor.__new__(Tensor)
-    prior.__dict__.update(input.__dict__)
-    # hooks stay with the state they were registered on (the prior one, as PyTorch); retain_grad follows the tensor
-    prior.__dict__.pop("_retains_grad", None)
-    if input.__dict__.pop("_grad_hooks", None) is not None and input.__dict__.get("_retains_grad"):
-        input.__dict__["_grad_hooks"] = {}
+    prior = _prior_state(input)
     result = run(prior)
     if result.dtype != input.dtype:
         if input.dtype.kind != "f":
