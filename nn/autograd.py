@@ -78,5 +78,5 @@ class Function:
                                    f"{len(args)} forward arguments; it must return one per argument "
                                    f"(None for an argument that needs no gradient)")
             # the graph's inputs are the Tensor arguments: hand the engine their gradients as arrays
-            return tuple(grads[i].data if isinstance(grads[i], Tensor) else grads[i] for i in tensor_args)
-        return Tensor._make(out.data, [args[i] for i in tensor_args], backward, name)
+            return tuple(grads[i]._data if isinstance(grads[i], Tensor) else grads[i] for i in tensor_args)
+        return Tensor._make(out._data, [args[i] for i in tensor_args], backward, name)

@@ -95,7 +95,7 @@ class Uniform(Distribution):
 
     def log_prob(self, value):
         value = _param(value, self.low)
-        inside = (value.data >= self.low.data) & (value.data < self.high.data)
+        inside = (value._data >= self.low.data) & (value._data < self.high.data)
         return -(self.high - self.low).log() + Tensor(np.where(inside, 0.0, -np.inf).astype(self.low.dtype))
 
     def entropy(self):
@@ -123,7 +123,7 @@ class Bernoulli(Distribution):
 
     def __init__(self, probs=None, logits=None, validate_args=None):
         if probs is not None:
-            p = probs.data if isinstance(probs, Tensor) else np.asarray(probs)
+            p = probs._data if isinstance(probs, Tensor) else np.asarray(probs)
             _check(validate_args, np.all((p >= 0) & (p <= 1)), "Bernoulli: probs must be in [0, 1]")
         self.probs, self.logits = _probs_and_logits(probs, logits, "Bernoulli", lambda p: _clamp_probs(p).logit(),
                                                     F.sigmoid)
@@ -148,10 +148,10 @@ class Categorical(Distribution):
 
     def __init__(self, probs=None, logits=None, validate_args=None):
         if probs is not None:
-            p = probs.data if isinstance(probs, Tensor) else np.asarray(probs)
+            p = probs._data if isinstance(probs, Tensor) else np.asarray(probs)
             _check(validate_args, p.ndim >= 1 and np.all(p >= 0) and np.all(p.sum(-1) > 0),
                    "Categorical: probs must be non-negative with a positive sum along the last dim")
-        if logits is not None and np.ndim(logits.data if isinstance(logits, Tensor) else logits) < 1:
+        if logits is not None and np.ndim(logits._data if isinstance(logits, Tensor) else logits) < 1:
             raise ValueError("Categorical: logits must have at least one dim (the classes)")
         self.probs, self.logits = _probs_and_logits(
             probs, logits, "Categorical", lambda p: _clamp_probs(p / p.sum(-1, keepdim=True)).log(),
@@ -173,7 +173,7 @@ class Categorical(Distribution):
         return Tensor(draws.reshape(_size(sample_shape) + self.batch_shape).astype(np.int64))
 
     def log_prob(self, value):
-        idx = (value.data if isinstance(value, Tensor) else np.asarray(value)).astype(np.int64)
+        idx = (value._data if isinstance(value, Tensor) else np.asarray(value)).astype(np.int64)
         shape = np.broadcast_shapes(idx.shape, self.batch_shape)
         logits = self.logits.expand(shape + (self._num_events,))
         return logits.gather(-1, Tensor(np.broadcast_to(idx, shape)[..., None])).squeeze(-1)

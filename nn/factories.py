@@ -56,7 +56,7 @@ def _infer(data, dtype=None):
 def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False):
     """A new Tensor holding a copy of data (number, nested list, ndarray or Tensor), as torch.tensor."""
     if isinstance(data, Tensor):
-        arr = data.data.copy()
+        arr = data._data.copy()
     else:
         arr = _infer(data, dtype)
         if arr.dtype.kind == "O":

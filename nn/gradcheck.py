@@ -58,17 +58,17 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, seed=0):
             return float(np.sum(fn(*inputs).data * R))
 
     # analytic: backward with output gradient R (save and restore any existing .grad)
-    saved = [inputs[i].grad for i in checked]
+    saved = [inputs[i]._grad for i in checked]
     for i in checked:
-        inputs[i].grad = None
+        inputs[i]._grad = None
     out.backward(R)
-    analytic = [inputs[i].grad if inputs[i].grad is not None else np.zeros(inputs[i].shape)
+    analytic = [inputs[i]._grad if inputs[i]._grad is not None else np.zeros(inputs[i].shape)
                 for i in checked]
     for i, g in zip(checked, saved):
-        inputs[i].grad = g
+        inputs[i]._grad = g
 
     for i, ga in zip(checked, analytic):
-        x = inputs[i].data
+        x = inputs[i]._data
         flat = x.reshape(-1)                   # a view: perturbing it perturbs the input
         if not np.shares_memory(flat, x):
             raise GradcheckError(f"gradcheck: input {i} is not contiguous; pass a contiguous array")

@@ -23,7 +23,7 @@ def _array(tensor):
     """The ndarray behind a Tensor/Parameter (or the ndarray itself)."""
     if isinstance(tensor, np.ndarray):
         return tensor
-    data = getattr(tensor, "data", None)
+    data = getattr(tensor, "_data", None)
     if isinstance(data, np.ndarray):
         return data
     raise TypeError(f"nn.init expects a Tensor, Parameter or ndarray, got {type(tensor).__name__}")

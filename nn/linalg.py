@@ -22,7 +22,7 @@ def _T(a):
 def inv(A):
     """A^-1 (..., n, n)."""
     _square(A, "inv")
-    Y = np.linalg.inv(A.data)
+    Y = np.linalg.inv(A._data)
 
     def backward(g):
         # Y = A^-1  =>  dA = -Y^T g Y^T
@@ -33,7 +33,7 @@ def inv(A):
 def det(A):
     """det(A) (...,)."""
     _square(A, "det")
-    a = A.data                                  # the values used now (the Tensor may change in place later)
+    a = A._data                                  # the values used now (the Tensor may change in place later)
     d = np.linalg.det(a)
 
     def backward(g):
@@ -45,7 +45,7 @@ def det(A):
 def slogdet(A):
     """(sign(det A), log|det A|) (...,), the second differentiable: d log|det A| / dA = A^-T."""
     _square(A, "slogdet")
-    a = A.data
+    a = A._data
     sign, logabs = np.linalg.slogdet(a)
 
     def backward(g):
@@ -56,7 +56,7 @@ def slogdet(A):
 def logdet(A):
     """log(det A): NaN where det A < 0, as PyTorch."""
     sign, logabs = slogdet(A)
-    return logabs + Tensor(np.where(sign.data < 0, np.nan, np.where(sign.data == 0, -np.inf, 0)).astype(A.dtype))
+    return logabs + Tensor(np.where(sign._data < 0, np.nan, np.where(sign._data == 0, -np.inf, 0)).astype(A.dtype))
 
 
 def solve(A, B, *, left=True):
@@ -65,8 +65,8 @@ def solve(A, B, *, left=True):
     if not left:
         return solve(A.transpose(-1, -2), B.transpose(-1, -2)).transpose(-1, -2)
     vector = B.ndim == 1 or (B.ndim == A.ndim - 1 and tuple(B.shape) == tuple(A.shape[:-1]))    # PyTorch's rule
-    b = B.data[..., None] if vector else B.data
-    a = A.data
+    b = B._data[..., None] if vector else B._data
+    a = A._data
     X = np.linalg.solve(a, b)
 
     def backward(g):

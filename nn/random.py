@@ -29,7 +29,7 @@ def get_rng_state():
 
 def set_rng_state(new_state):
     """Restore a state from get_rng_state(): the generator continues from where it was then."""
-    arr = np.asarray(new_state.data if isinstance(new_state, _tensor.Tensor) else new_state)
+    arr = np.asarray(new_state._data if isinstance(new_state, _tensor.Tensor) else new_state)
     if arr.dtype != np.uint8 or arr.shape != (_STATE_BYTES,):
         raise ValueError(f"set_rng_state: expected the uint8 array of shape ({_STATE_BYTES},) that "
                          f"nn.get_rng_state() returns, got dtype {arr.dtype} shape {arr.shape}")

@@ -72,7 +72,7 @@ def atomic_write(path):
 
 def _as_array(key, value):
     if not isinstance(value, np.ndarray):
-        data = getattr(value, "data", None)  # a Tensor / Parameter: store its array
+        data = getattr(value, "_data", None)  # a Tensor / Parameter: store its array
         value = data if isinstance(data, np.ndarray) else np.asarray(value)
     if value.dtype.hasobject:
         raise TypeError(f"nn.save: value for key {key!r} has dtype object; only numeric, bool or "

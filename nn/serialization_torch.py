@@ -223,7 +223,7 @@ class _TorchPickler(pickle._Pickler):    # the Python pickler: its dispatch tabl
 
 def _to_picklable(value, storages, where):
     """Replace arrays/Tensors by _TensorRef (collecting their storages); check everything else."""
-    data = getattr(value, "data", None)
+    data = getattr(value, "_data", None)
     if isinstance(data, np.ndarray) and not isinstance(value, np.ndarray):
         value = data
     if isinstance(value, (np.ndarray, np.generic)) and not isinstance(value, (str, bytes)):

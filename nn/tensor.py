@@ -39,6 +39,7 @@ from .grad_mode import no_grad, enable_grad, set_grad_enabled, inference_mode, i
 from .dtypes import SUPPORTED as _SUPPORTED_DTYPES, result_dtype as _result_dtype, \
     scalar_dtype as _scalar_dtype, cast as _cast
 from .kernels.threads import single_thread_blas as _single_thread_blas
+from .array import DataArray
 
 __all__ = ["Tensor", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode",
            "is_grad_enabled", "manual_seed", "get_rng"]
@@ -66,7 +67,7 @@ def get_rng():
 def _as_array(data, what="Tensor data"):
     """ndarray of a supported dtype from ``data``; python numbers/lists -> float32."""
     if isinstance(data, Tensor):
-        return data.data
+        return data._data
     if isinstance(data, (np.ndarray, np.generic)):
         arr = np.asarray(data)
         if arr.dtype in _SUPPORTED_DTYPES:
@@ -198,8 +199,8 @@ class Tensor:
             data = np.zeros(tuple(int(n) for n in args), np.float32)
         else:
             data = _as_array(args[0])
-        self.data = data
-        self.grad = None
+        self._data = data
+        self._grad = None
         if requires_grad:
             _check_requires_grad(data.dtype)
         self.requires_grad = bool(requires_grad)
@@ -218,8 +219,8 @@ class Tensor:
         name, used in error messages. backward() checks all of this (_check_grads).
         """
         out = Tensor.__new__(Tensor)
-        out.data = data
-        out.grad = None
+        out._data = data
+        out._grad = None
         out._op = op
         if _grad_mode._grad_enabled and any(p.requires_grad for p in parents):
             out.requires_grad = True
@@ -231,14 +232,35 @@ class Tensor:
             out._backward = None
         return out
 
+    # -- the values and the gradient ------------------------------------------------
+    # .data and .grad are NumPy arrays (views of _data and _grad, which nn's own code reads); they also
+    # have PyTorch's in-place methods, as in p.data.normal_(0, 0.02) or p.grad.zero_() (nn/array.py).
+    @property
+    def data(self):
+        return self._data.view(DataArray)
+
+    @data.setter
+    def data(self, value):                  # p.data = array or Tensor: new values, no graph
+        self._data = _as_array(value)
+
+    @property
+    def grad(self):
+        g = self._grad
+        return g.view(DataArray) if isinstance(g, np.ndarray) else g
+
+    @grad.setter
+    def grad(self, value):                  # None, an array, or a Tensor (its array)
+        self._grad = value._data if isinstance(value, Tensor) else \
+            value.view(np.ndarray) if isinstance(value, DataArray) else value
+
     # -- basic properties (more methods: nn/tensor_ops) --------------------------
-    shape = property(lambda self: self.data.shape)
-    dtype = property(lambda self: self.data.dtype)
-    ndim = property(lambda self: self.data.ndim)
+    shape = property(lambda self: self._data.shape)
+    dtype = property(lambda self: self._data.dtype)
+    ndim = property(lambda self: self._data.ndim)
     is_leaf = property(lambda self: self._backward is None)
 
     def zero_grad(self):
-        self.grad = None
+        self._grad = None
 
     # -- backward ---------------------------------------------------------------
     def backward(self, grad=None, retain_graph=False):
@@ -254,14 +276,14 @@ class Tensor:
                 "backward() on a tensor that does not require grad: no input of the "
                 "computation had requires_grad=True (or it ran inside nn.no_grad()).")
         if grad is None:
-            if self.data.size != 1:
+            if self._data.size != 1:
                 raise RuntimeError(
                     f"backward() without a gradient argument needs a scalar output, got shape "
                     f"{self.shape}; reduce it first (e.g. loss.sum() or loss.mean()) or pass "
                     f"grad= of the same shape.")
-            grad = np.ones_like(self.data)
+            grad = np.ones_like(self._data)
         else:
-            grad = grad.data if isinstance(grad, Tensor) else np.asarray(grad)
+            grad = grad._data if isinstance(grad, Tensor) else np.asarray(grad)
             if grad.shape != self.shape:
                 raise ValueError(f"backward(grad): grad has shape {grad.shape} but the tensor "
                                  f"has shape {self.shape}")
@@ -277,7 +299,7 @@ class Tensor:
             if "_grad_hooks" in node.__dict__:     # register_hook / retain_grad (tensor_ops/grad_hooks.py)
                 g = node._run_grad_hooks(g)
             if node._backward is None:          # leaf: keep the (summed) gradient
-                node.grad = np.array(g, dtype=node.dtype) if node.grad is None else node.grad + g
+                node._grad = np.array(g, dtype=node.dtype) if node._grad is None else node._grad + g
                 continue
             parent_grads = node._backward(g)
             _check_grads(node, parent_grads)
@@ -343,10 +365,10 @@ class Tensor:
     def _operands(self, other, op=None, floating=False):
         """(other as a Tensor, self's data, other's data), both data cast to the result dtype."""
         other = self._lift(other, op)
-        dt = _result_dtype(self.data, other.data)
+        dt = _result_dtype(self._data, other._data)
         if floating and dt.kind != "f":         # true division of integers gives float32
             dt = np.dtype(np.float32)
-        return other, _cast(self.data, dt), _cast(other.data, dt)
+        return other, _cast(self._data, dt), _cast(other._data, dt)
 
     def __add__(self, other):
         other, a, b = self._operands(other, "+")
@@ -371,7 +393,7 @@ class Tensor:
 
         def backward(g):
             return (-g,)
-        return Tensor._make(-self.data, (self,), backward, "neg")
+        return Tensor._make(-self._data, (self,), backward, "neg")
 
     def __sub__(self, other):
         other, a, b = self._operands(other, "-")
@@ -393,7 +415,7 @@ class Tensor:
     def __pow__(self, exponent):
         if isinstance(exponent, Tensor) or np.ndim(exponent) != 0:
             return self._pow_tensor(exponent)
-        a = self.data
+        a = self._data
         if a.dtype.kind != "f" and isinstance(exponent, (int, np.integer)) and exponent >= 0:
             return Tensor(a ** int(exponent))         # integer power of an integer tensor: exact
         if a.dtype.kind != "f":

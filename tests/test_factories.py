@@ -21,7 +21,9 @@ def test_tensor_copies_from_numpy_shares():
     t, s = nn.tensor(a), nn.from_numpy(a)
     a[0] = 1.0
     assert t.tolist() == [0.0, 0.0, 0.0] and s.tolist() == [1.0, 0.0, 0.0] and s.dtype == nn.float64
-    assert nn.as_tensor(a).data is a and nn.as_tensor(s) is s
+    shared = nn.as_tensor(a)
+    shared.data[1] = 2.0                                  # .data is a view of the very array: a sees the write
+    assert a.tolist() == [1.0, 2.0, 0.0] and nn.as_tensor(s) is s
     with pytest.raises(TypeError, match="ndarray"):
         nn.from_numpy([1.0])
 

@@ -309,7 +309,10 @@ def test_op_errors():
 
 def test_item_numpy_repr():
     x = Tensor([[1.0, 2.0]], requires_grad=True)
-    assert x.numpy() is x.data
+    arr = x.numpy()                                   # the tensor's own array, a plain ndarray, no copy
+    assert type(arr) is np.ndarray and np.shares_memory(arr, x.data)
+    arr[0, 0] = 3.0
+    assert x.tolist() == [[3.0, 2.0]]
     assert "requires_grad=True" in repr(x)
     assert Tensor(2.5).item() == 2.5
     assert len(x) == 1 and x.ndim == 2 and x.shape == (1, 2)

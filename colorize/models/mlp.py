@@ -98,7 +98,7 @@ def fused_epoch(model, optimizer, X, Y, batch_size, order):
         states = [optimizer.state.setdefault(p, {}) for p in params]
         for p, st in zip(params, states):
             if "exp_avg" not in st:                       # as Adam.step() starts a parameter's state
-                st.update(step=0, exp_avg=np.zeros_like(p.data), exp_avg_sq=np.zeros_like(p.data))
+                st.update(step=0, exp_avg=np.zeros(p.shape, p.dtype), exp_avg_sq=np.zeros(p.shape, p.dtype))
         m = tuple(st["exp_avg"] for st in states)
         v = tuple(st["exp_avg_sq"] for st in states)
         loss, step = patch_mlp_adam_epoch(X, Y, *arrays, m, v, group["lr"], tuple(group["betas"]), group["eps"],
@@ -106,7 +106,7 @@ def fused_epoch(model, optimizer, X, Y, batch_size, order):
         for st in states:
             st["step"] = int(step)
     for p, a in zip(params, arrays):
-        if p.data is not a:                          # ascontiguousarray copied: write the result back
+        if not np.may_share_memory(p.data, a):       # ascontiguousarray copied: write the result back
             p.data[...] = a
     return float(loss)
 

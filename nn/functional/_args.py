@@ -37,7 +37,7 @@ def _pair(v, name, op):
 def _common_dtype(*tensors):
     """Result dtype of several Tensors, by the rule of the Tensor ops (nn/dtypes.py result_dtype): a floating
     operand wins (int64 with float32 is float32, as PyTorch), else NumPy's promotion."""
-    arrays = [t.data for t in tensors if t is not None]
+    arrays = [t._data for t in tensors if t is not None]
     return functools.reduce(lambda dt, a: result_dtype(np.empty(0, dt), a), arrays[1:], arrays[0].dtype)
 
 

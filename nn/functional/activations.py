@@ -17,7 +17,7 @@ def relu(x, inplace=False):
     computed out of place: no memory is saved, and the input Tensor is left unchanged.
     """
     x = _tensor(x, "input", "relu")
-    y = K.relu_forward(x.data)
+    y = K.relu_forward(x._data)
 
     def backward(g):
         # d relu(x)/dx = 1 where x > 0, else 0 (0 at the kink, as PyTorch): gx = g where y > 0
@@ -28,7 +28,7 @@ def relu(x, inplace=False):
 def leaky_relu(x, negative_slope=0.01, inplace=False):
     """x if x > 0 else negative_slope * x, any shape (inplace: as relu's, same result out of place)."""
     x = _tensor(x, "input", "leaky_relu")
-    xd = x.data
+    xd = x._data
     y = K.leaky_relu_forward(xd, negative_slope)
 
     def backward(g):
@@ -40,9 +40,9 @@ def leaky_relu(x, negative_slope=0.01, inplace=False):
 def sigmoid(x):
     """1 / (1 + exp(-x)), computed without overflow for large |x|."""
     x = _tensor(x, "input", "sigmoid")
-    e = np.exp(-np.abs(x.data))                 # in (0, 1]: never overflows
+    e = np.exp(-np.abs(x._data))                 # in (0, 1]: never overflows
     # x >= 0: 1/(1+e^-x);  x < 0: e^x/(1+e^x)   (same value, no exp of a large number)
-    y = np.where(x.data >= 0, 1, e) / (1 + e)
+    y = np.where(x._data >= 0, 1, e) / (1 + e)
 
     def backward(g):
         # s' = s (1 - s)
@@ -53,7 +53,7 @@ def sigmoid(x):
 def tanh(x):
     """Hyperbolic tangent, any shape."""
     x = _tensor(x, "input", "tanh")
-    y = np.tanh(x.data)
+    y = np.tanh(x._data)
 
     def backward(g):
         # tanh' = 1 - tanh^2
@@ -73,7 +73,7 @@ def log_softmax(x, dim=None):
     """
     x = _tensor(x, "input", "log_softmax")
     dim = _implicit_dim(x.ndim) if dim is None else dim
-    z = x.data - x.data.max(axis=dim, keepdims=True)
+    z = x._data - x._data.max(axis=dim, keepdims=True)
     y = z - np.log(np.exp(z).sum(axis=dim, keepdims=True))
 
     def backward(g):
@@ -86,7 +86,7 @@ def softmax(x, dim=None):
     """exp(x) / sum(exp(x)) along dim (stable); dim=None as log_softmax's."""
     x = _tensor(x, "input", "softmax")
     dim = _implicit_dim(x.ndim) if dim is None else dim
-    z = x.data - x.data.max(axis=dim, keepdims=True)
+    z = x._data - x._data.max(axis=dim, keepdims=True)
     y = np.exp(z)
     y /= y.sum(axis=dim, keepdims=True)
 
@@ -99,7 +99,7 @@ def softmax(x, dim=None):
 def elu(x, alpha=1.0, inplace=False):
     """x if x > 0 else alpha (e^x - 1) (inplace: same result, out of place)."""
     x = _tensor(x, "input", "elu")
-    xd = x.data
+    xd = x._data
     em1 = np.expm1(np.minimum(xd, 0))
     y = np.where(xd > 0, xd, x.dtype.type(alpha) * em1)
 
@@ -112,7 +112,7 @@ def elu(x, alpha=1.0, inplace=False):
 def gelu(x, approximate="none"):
     """x Phi(x) (Phi the standard normal CDF); approximate='tanh' uses PyTorch's tanh formula."""
     x = _tensor(x, "input", "gelu")
-    xd, dt = x.data, x.dtype
+    xd, dt = x._data, x.dtype
     if approximate == "none":
         from scipy.special import erf  # noqa: PLC0415 - scipy is only needed here
         cdf = 0.5 * (1 + erf(xd / math.sqrt(2)))
@@ -140,7 +140,7 @@ def gelu(x, approximate="none"):
 def softplus(x, beta=1.0, threshold=20.0):
     """log(1 + e^(beta x)) / beta, and x itself where beta x > threshold (as PyTorch)."""
     x = _tensor(x, "input", "softplus")
-    xd, dt = x.data, x.dtype
+    xd, dt = x._data, x.dtype
     bx = beta * xd
     linear = bx > threshold
     y = np.where(linear, xd, (np.logaddexp(0, bx) / beta)).astype(dt, copy=False)
@@ -155,7 +155,7 @@ def softplus(x, beta=1.0, threshold=20.0):
 def silu(x, inplace=False):
     """x sigmoid(x) (the swish), inplace: same result, out of place."""
     x = _tensor(x, "input", "silu")
-    xd, dt = x.data, x.dtype
+    xd, dt = x._data, x.dtype
     s = np.exp(-np.logaddexp(0, -xd)).astype(dt, copy=False)
     y = xd * s
 
@@ -170,7 +170,7 @@ def hardtanh(x, min_val=-1.0, max_val=1.0, inplace=False):
     x = _tensor(x, "input", "hardtanh")
     if min_val > max_val:
         raise ValueError(f"hardtanh: min_val ({min_val}) cannot be greater than max_val ({max_val})")
-    xd = x.data
+    xd = x._data
     y = np.clip(xd, min_val, max_val).astype(xd.dtype, copy=False)
 
     def backward(g):
@@ -213,7 +213,7 @@ def hardswish(x, inplace=False):
 def logsigmoid(x):
     """log(1 / (1 + e^-x)) = -log(1 + e^-x), computed without overflow."""
     x = _tensor(x, "input", "logsigmoid")
-    xd = x.data
+    xd = x._data
     y = (-np.logaddexp(0, -xd)).astype(xd.dtype, copy=False)
 
     def backward(g):
@@ -231,7 +231,7 @@ def prelu(x, weight):
     """x if x > 0 else weight * x, with one learnt slope (weight (1,)) or one per channel (weight (C,), the
     channels on dim 1 of x (N, C, ...); an input of fewer than 2 dims has one channel, as in PyTorch)."""
     x, weight = _tensor(x, "input", "prelu"), _tensor(weight, "weight", "prelu")
-    xd, wd = x.data, weight.data.reshape(-1) if weight.ndim == 0 else weight.data
+    xd, wd = x._data, weight._data.reshape(-1) if weight.ndim == 0 else weight._data
     channels = xd.shape[1] if xd.ndim >= 2 else 1
     if wd.ndim != 1 or wd.size not in (1, channels):
         raise ValueError(f"prelu: weight must have 1 element or one per channel ({channels}), got weight "
@@ -305,4 +305,4 @@ def rrelu(x, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
         return leaky_relu(x, (lower + upper) / 2)
     from ..tensor import get_rng  # noqa: PLC0415 - the generator as it is now (manual_seed replaces it)
     slope = get_rng().uniform(lower, upper, size=x.shape).astype(x.dtype)
-    return x * Tensor(np.where(x.data >= 0, 1, slope).astype(x.dtype))
+    return x * Tensor(np.where(x._data >= 0, 1, slope).astype(x.dtype))

@@ -31,14 +31,14 @@ def _args(x, output_size, op):
     x = _tensor(x, "input", op)
     _check_ndim(x, (3, 4), op, "input", "(N, C, H, W) or (C, H, W)")
     if x.ndim == 3:                                     # unbatched: add N = 1
-        return x, True, _output_hw(Tensor(x.data[None]), output_size, op)
+        return x, True, _output_hw(Tensor(x._data[None]), output_size, op)
     return x, False, _output_hw(x, output_size, op)
 
 
 def adaptive_avg_pool2d(input, output_size):
     """Mean over PyTorch's adaptive bins: x (N, C, H, W) -> (N, C, oh, ow) (also (C, H, W))."""
     x, unbatched, (oh, ow) = _args(input, output_size, "adaptive_avg_pool2d")
-    xd = x.data[None] if unbatched else x.data
+    xd = x._data[None] if unbatched else x._data
     N, C, H, W = xd.shape
     if H % oh == 0 and W % ow == 0:                     # bins tile the input: one reshape
         y = xd.reshape(N, C, oh, H // oh, ow, W // ow).mean(axis=(3, 5))
@@ -70,7 +70,7 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):
     return_indices=True also returns the flat index h * W + w of each maximum (an int64 ndarray).
     """
     x, unbatched, (oh, ow) = _args(input, output_size, "adaptive_max_pool2d")
-    xd = x.data[None] if unbatched else x.data
+    xd = x._data[None] if unbatched else x._data
     N, C, H, W = xd.shape
     y = np.empty((N, C, oh, ow), xd.dtype)
     idx = np.empty((N, C, oh, ow), np.int64)

@@ -20,7 +20,7 @@ from .normalization import dropout
 
 def mask_data(mask):
     """A mask (Tensor, array or nested lists of bools or floats) as an ndarray, its dtype kept."""
-    return mask.data if isinstance(mask, Tensor) else np.asarray(mask)
+    return mask._data if isinstance(mask, Tensor) else np.asarray(mask)
 
 
 def _additive(mask, allowed_when_true, dtype):

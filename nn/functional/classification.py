@@ -24,7 +24,7 @@ def _class_weight(weight, C, dt, op):
     """weight (C,) as an ndarray of dtype dt (None stays None); a constant, as in PyTorch's usual use."""
     if weight is None:
         return None
-    w = (weight.data if isinstance(weight, Tensor) else np.asarray(weight)).astype(dt)
+    w = (weight._data if isinstance(weight, Tensor) else np.asarray(weight)).astype(dt)
     if w.shape != (C,):
         raise ValueError(f"{op}: weight must have shape ({C},) (one per class), got {w.shape}")
     return w
@@ -37,7 +37,7 @@ def _along_classes(v, ndim):
 
 def _index_target(target, input, ignore_index, op):
     """Integer targets (N, d1...) -> (labels with ignored set to 0 (N, 1, d1...) intp, valid mask (N, d1...))."""
-    t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    t = target._data if isinstance(target, Tensor) else np.asarray(target)
     if t.dtype.kind not in "iu":
         raise TypeError(f"{op}: target must hold integer class indices (or, for cross_entropy, "
                         f"probabilities of input's shape {tuple(input.shape)}), got dtype {t.dtype} "
@@ -109,17 +109,17 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"{op}: label_smoothing must be in [0, 1], got {label_smoothing}")
     label_smoothing = float(label_smoothing)          # a NumPy float64 would promote float32 targets
-    x, dt = input.data, input.dtype
+    x, dt = input._data, input.dtype
     C = x.shape[1]
     w = _class_weight(weight, C, dt, op)
-    tdata = target.data if isinstance(target, Tensor) else np.asarray(target)
+    tdata = target._data if isinstance(target, Tensor) else np.asarray(target)
     if tdata.dtype.kind == "f" and tdata.shape == x.shape:
         return _cross_entropy_probs(input, target, w, reduction, label_smoothing)
     return _cross_entropy_indices(input, target, w, ignore_index, reduction, label_smoothing)
 
 
 def _cross_entropy_indices(input, target, w, ignore_index, reduction, eps):
-    x, dt = input.data, input.dtype
+    x, dt = input._data, input.dtype
     C = x.shape[1]
     labels, valid = _index_target(target, input, ignore_index, "cross_entropy")
     p, lse = _softmax_and_lse(x)
@@ -150,10 +150,10 @@ def _cross_entropy_indices(input, target, w, ignore_index, reduction, eps):
 
 
 def _cross_entropy_probs(input, target, w, reduction, eps):
-    x, dt = input.data, input.dtype
+    x, dt = input._data, input.dtype
     C = x.shape[1]
     target = target if isinstance(target, Tensor) else Tensor(target)
-    y_ = target.data.astype(dt, copy=False)
+    y_ = target._data.astype(dt, copy=False)
     ys = y_ * (1 - eps) + eps / C if eps else y_                   # smoothed target
     q = ys if w is None else ys * _along_classes(w, x.ndim)          # weighted soft target
     p, lse = _softmax_and_lse(x)
@@ -191,7 +191,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     op = "nll_loss"
     no_legacy_reduction(op, size_average, reduce)
     input = _check_common(input, reduction, op)
-    x, dt = input.data, input.dtype
+    x, dt = input._data, input.dtype
     w = _class_weight(weight, x.shape[1], dt, op)
     labels, valid = _index_target(target, input, ignore_index, op)
     wt = (valid if w is None else w[labels[:, 0]] * valid).astype(dt)

@@ -167,8 +167,8 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
         raise ValueError(f"{op}: kernel {kdh}x{kdw}{dilated} is larger than the padded input "
                          f"{H + 2 * padding[0]}x{W + 2 * padding[1]} (input {H}x{W}, padding "
                          f"{padding}); use a smaller kernel or more padding")
-    xd, w = _cast(x.data, dt), _cast(weight.data, dt)
-    b = None if bias is None else _cast(bias.data, dt)
+    xd, w = _cast(x._data, dt), _cast(weight._data, dt)
+    b = None if bias is None else _cast(bias._data, dt)
     wd = _dilate(w, dilation)
     y = _forward(xd, wd, b, stride, padding, groups)
 
@@ -204,13 +204,13 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
     if Ho < 1 or Wo < 1:
         raise ValueError(f"{op}: output size {Ho}x{Wo} is not positive "
                          f"(input {H}x{W}, kernel {kh}x{kw}, padding {padding}); reduce the padding")
-    xd, w = _cast(x.data, dt), _cast(weight.data, dt)
+    xd, w = _cast(x._data, dt), _cast(weight._data, dt)
     wd = _dilate(w, dilation)
     # Seen from its output, this is a conv2d (Cout -> Cin) whose input gradient we compute:
     # the weight (Cin, Cout/g, kh, kw) is exactly that conv's (O, C/g, kh, kw).
     y = _grad_input(xd, wd, (Ho, Wo), stride, padding, groups)
     if bias is not None:
-        y += _cast(bias.data, dt)[None, :, None, None]
+        y += _cast(bias._data, dt)[None, :, None, None]
 
     def backward(g):
         # y = conv2d_input_grad(x)  =>  dx = conv2d(g) (the adjoint of the adjoint),
@@ -251,7 +251,7 @@ def _upsampled_kernel(weight):
     def backward(g):
         # k[c, o] = M w[o, c] M^T is linear in w  =>  dw[o, c] = M^T dk[c, o] M
         return (_sandwich(np.ascontiguousarray(g.transpose(1, 0, 2, 3)), M.T),)
-    return Tensor._make(_sandwich(weight.data, M).transpose(1, 0, 2, 3).copy(), (weight,), backward,
+    return Tensor._make(_sandwich(weight._data, M).transpose(1, 0, 2, 3).copy(), (weight,), backward,
                         "upsampled_kernel")
 
 

@@ -18,9 +18,9 @@ def linear(x, weight, bias=None):
         raise ValueError(f"linear: bias must have shape ({weight.shape[0]},), got {bias.shape}")
     dt = _common_dtype(x, weight, bias)
     lead = x.shape[:-1]
-    x2 = _cast(x.data, dt).reshape(-1, x.shape[-1])        # (N, in)
-    w = _cast(weight.data, dt)
-    b = None if bias is None else _cast(bias.data, dt)
+    x2 = _cast(x._data, dt).reshape(-1, x.shape[-1])        # (N, in)
+    w = _cast(weight._data, dt)
+    b = None if bias is None else _cast(bias._data, dt)
     y = K.linear_forward(x2, w, b)                          # (N, out)
 
     def backward(g):

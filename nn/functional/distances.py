@@ -43,7 +43,7 @@ def cdist(x1, x2, p=2.0, compute_mode=None):
         raise ValueError(f"cdist: p must be positive and finite here, got {p}")
     if x1.shape[-1] != x2.shape[-1]:
         raise ValueError(f"cdist: x1 {tuple(x1.shape)} and x2 {tuple(x2.shape)} differ in their last dim")
-    diff = x1.data[..., :, None, :] - x2.data[..., None, :, :]          # (*, P, R, M)
+    diff = x1._data[..., :, None, :] - x2._data[..., None, :, :]          # (*, P, R, M)
     d = (np.abs(diff) ** p).sum(-1) ** (1.0 / p)
 
     def backward(g):
@@ -150,7 +150,7 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
     if var.shape != input.shape and not (var.shape[:-1] == input.shape[:-1] and var.shape[-1] == 1):
         raise ValueError(f"gaussian_nll_loss: var must have input's shape {tuple(input.shape)}, or one dim less, or a "
                          f"last dim of 1; got {tuple(var.shape)}")
-    if np.any(var.data < 0):
+    if np.any(var._data < 0):
         raise ValueError("gaussian_nll_loss: var has negative entries")
     var = var + (var.clamp(min=eps) - var).detach()
     loss = 0.5 * (var.log() + (input - target) ** 2 / var)

@@ -35,7 +35,7 @@ def gaussian_kl(mu, logvar, reduction="batchmean"):
         raise TypeError(f"{op}: mu ({mu.dtype}) and logvar ({logvar.dtype}) must have the same dtype")
     if reduction not in ("batchmean", "sum", "mean", "none"):
         raise ValueError(f"{op}: reduction must be 'batchmean', 'sum', 'mean' or 'none', got {reduction!r}")
-    m, lv = mu.data, logvar.data
+    m, lv = mu._data, logvar._data
     var = np.exp(lv)
     kl = 0.5 * (m * m + var - 1.0 - lv)
 

@@ -59,7 +59,7 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
     if grid.ndim != 4 or grid.shape[0] != N or grid.shape[3] != 2:
         raise ValueError(f"grid_sample: grid must be ({N}, Ho, Wo, 2), got {tuple(grid.shape)}")
     aligned = bool(align_corners)
-    x, g = input.data, grid.data.astype(input.dtype, copy=False)
+    x, g = input._data, grid._data.astype(input.dtype, copy=False)
     ix, sx = _unnormalise(g[..., 0], W, aligned)                 # (N, Ho, Wo) pixel coordinates
     iy, sy = _unnormalise(g[..., 1], H, aligned)
     if padding_mode == "border":                                 # clipped: no gradient to grid where it clips
@@ -82,7 +82,7 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
             gx = np.zeros_like(x)
             np.add.at(gx, (n, slice(None), np.clip(yn, 0, H - 1), np.clip(xn, 0, W - 1)),
                       np.moveaxis(g_out, 1, -1) * ok[..., None])
-            return gx, np.zeros_like(grid.data)
+            return gx, np.zeros_like(grid._data)
         return Tensor._make(y, (input, grid), backward, "grid_sample")
 
     x0, y0 = np.floor(ix).astype(np.int64), np.floor(iy).astype(np.int64)
@@ -161,7 +161,7 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
     def backward(g):
         # each column entry is a copy of one input pixel: sum the gradients back onto the pixels (fold)
         return (_fold_array(g, hw, k, d, p, s, out),)
-    return Tensor._make(_unfold_array(input.data, k, d, p, s, out), (input,), backward, "unfold")
+    return Tensor._make(_unfold_array(input._data, k, d, p, s, out), (input,), backward, "unfold")
 
 
 def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
@@ -176,4 +176,4 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
     def backward(g):
         # fold sums copies: its adjoint reads every window back out (unfold)
         return (_unfold_array(g, k, d, p, s, out),)
-    return Tensor._make(_fold_array(input.data, hw, k, d, p, s, out), (input,), backward, "fold")
+    return Tensor._make(_fold_array(input._data, hw, k, d, p, s, out), (input,), backward, "fold")

@@ -25,7 +25,7 @@ def mse_loss(input, target, reduction="mean"):
     if reduction not in ("mean", "sum", "none"):
         raise ValueError(f"mse_loss: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
     dt = _common_dtype(input, target)
-    d = _cast(input.data, dt) - _cast(target.data, dt)
+    d = _cast(input._data, dt) - _cast(target._data, dt)
     sq = d * d
     if reduction == "none":
         loss = sq
@@ -53,7 +53,7 @@ def smooth_l1_loss(input, target, reduction="mean", beta=1.0):
     input, target = _loss_args(input, target, "smooth_l1_loss")
     if beta < 0:
         raise ValueError(f"smooth_l1_loss: beta must be >= 0, got {beta}")
-    d = input.data - target.data
+    d = input._data - target._data
     ad = np.abs(d)
     if beta == 0:                               # PyTorch: beta = 0 is plain L1
         loss = ad
@@ -74,7 +74,7 @@ def _constant(v, dt):
     """An optional weight (Tensor, ndarray, number or None) as an ndarray of dtype dt, or None."""
     if v is None:
         return None
-    return (v.data if isinstance(v, Tensor) else np.asarray(v)).astype(dt, copy=False)
+    return (v._data if isinstance(v, Tensor) else np.asarray(v)).astype(dt, copy=False)
 
 
 def _reduce_elementwise(loss, input, target, backward, reduction, op):
@@ -92,7 +92,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     op = "binary_cross_entropy"
     no_legacy_reduction(op, size_average, reduce)
     input, target = _loss_args(input, target, op)
-    x, y, dt = input.data, target.data.astype(input.dtype, copy=False), input.dtype
+    x, y, dt = input._data, target._data.astype(input.dtype, copy=False), input.dtype
     if x.size and (x.min() < 0 or x.max() > 1):
         raise ValueError(f"{op}: input must hold probabilities in [0, 1] (apply sigmoid first, or use "
                          f"binary_cross_entropy_with_logits)")
@@ -123,7 +123,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     op = "binary_cross_entropy_with_logits"
     no_legacy_reduction(op, size_average, reduce)
     input, target = _loss_args(input, target, op)
-    x, y, dt = input.data, target.data.astype(input.dtype, copy=False), input.dtype
+    x, y, dt = input._data, target._data.astype(input.dtype, copy=False), input.dtype
     w, pw = _constant(weight, dt), _constant(pos_weight, dt)
     softplus_neg = np.log1p(np.exp(-np.abs(x))) + np.maximum(-x, 0)     # log(1 + e^-x), stable
     lw = 1 if pw is None else 1 + (pw - 1) * y                          # weight of the positive term
@@ -157,7 +157,7 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
     if reduction not in ("mean", "batchmean", "sum", "none"):
         raise ValueError(f"{op}: reduction must be 'mean', 'batchmean', 'sum' or 'none', got {reduction!r}")
     input, target = _loss_args(input, target, op)
-    x, t = input.data, target.data.astype(input.dtype, copy=False)
+    x, t = input._data, target._data.astype(input.dtype, copy=False)
     if log_target:
         et = np.exp(t)
         loss = et * (t - x)

@@ -22,17 +22,17 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, training=Fa
     bias = None if bias is None else _tensor(bias, "bias", "batch_norm")
     C = x.shape[1]
     # running statistics are plain ndarrays (updated in place); accept Tensors holding them too
-    running_mean = running_mean.data if isinstance(running_mean, Tensor) else running_mean
-    running_var = running_var.data if isinstance(running_var, Tensor) else running_var
+    running_mean = running_mean._data if isinstance(running_mean, Tensor) else running_mean
+    running_var = running_var._data if isinstance(running_var, Tensor) else running_var
     for name, a in (("weight", weight), ("bias", bias), ("running_mean", running_mean),
                     ("running_var", running_var)):
         if a is not None and tuple(a.shape) != (C,):
             raise ValueError(f"batch_norm: {name} must have shape ({C},) for an input with {C} "
                              f"channels, got {tuple(a.shape)}")
-    xd = x.data
+    xd = x._data
     dt = xd.dtype
     x3 = xd.reshape(x.shape[0], C, -1)                  # (N, C, M): the kernels' layout
-    n = x.data.size // C                                # values per channel
+    n = x._data.size // C                                # values per channel
     if training:
         if n <= 1:
             raise ValueError(f"batch_norm: expected more than 1 value per channel when training, "
@@ -50,8 +50,8 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, training=Fa
         mean, var = running_mean.astype(dt, copy=False), running_var.astype(dt, copy=False)
     inv_std = (1.0 / np.sqrt(var + eps)).astype(dt, copy=False)
     mean = mean.astype(dt, copy=False)
-    w = np.ones(C, dt) if weight is None else weight.data.astype(dt, copy=False)
-    b = np.zeros(C, dt) if bias is None else bias.data.astype(dt, copy=False)
+    w = np.ones(C, dt) if weight is None else weight._data.astype(dt, copy=False)
+    b = np.zeros(C, dt) if bias is None else bias._data.astype(dt, copy=False)
     # y = (x - mean) * inv_std * w + b
     y = K.batch_norm_apply(x3, mean, inv_std * w, b).reshape(x.shape)
 
@@ -85,7 +85,7 @@ def dropout(x, p=0.5, training=True):
     else:
         mask = (get_rng().random(x.shape, dtype=dt) >= p).astype(dt)
         mask *= dt.type(1.0 / (1.0 - p))
-    y = x.data * mask
+    y = x._data * mask
 
     def backward(g):
         # y = x * mask  =>  dx = g * mask
@@ -119,7 +119,7 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     if isinstance(num_groups, bool) or not isinstance(num_groups, (int, np.integer)) or num_groups < 1 \
             or C % num_groups:
         raise ValueError(f"{op}: num_groups must be a positive divisor of the {C} channels, got {num_groups!r}")
-    return _norm_affine(x, x.data.reshape(N, num_groups, -1), (2,), weight, bias, (1, C) + (1,) * (x.ndim - 2),
+    return _norm_affine(x, x._data.reshape(N, num_groups, -1), (2,), weight, bias, (1, C) + (1,) * (x.ndim - 2),
                         (C,), eps, op)
 
 
@@ -133,11 +133,11 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     if k == 0 or tuple(x.shape[x.ndim - k:]) != shape:
         raise ValueError(f"{op}: input shape {tuple(x.shape)} does not end with normalized_shape {shape}")
     axes = tuple(range(x.ndim - k, x.ndim))
-    return _norm_affine(x, x.data, axes, weight, bias, shape, shape, eps, op)
+    return _norm_affine(x, x._data, axes, weight, bias, shape, shape, eps, op)
 
 
 def _norm_affine(x, xr, axes, weight, bias, bshape, wshape, eps, op):
-    """Standardise xr (a reshaped view of x.data) over axes, then scale/shift by weight, bias
+    """Standardise xr (a reshaped view of x._data) over axes, then scale/shift by weight, bias
     (of shape wshape, broadcast to x as bshape)."""
     weight = None if weight is None else _tensor(weight, "weight", op)
     bias = None if bias is None else _tensor(bias, "bias", op)
@@ -147,10 +147,10 @@ def _norm_affine(x, xr, axes, weight, bias, bshape, wshape, eps, op):
     dt = x.dtype
     xhat_r, inv_std = _standardize(xr, axes, eps)
     xhat = xhat_r.reshape(x.shape)
-    w = None if weight is None else weight.data.astype(dt, copy=False).reshape(bshape)
+    w = None if weight is None else weight._data.astype(dt, copy=False).reshape(bshape)
     y = xhat if w is None else xhat * w
     if bias is not None:
-        y = y + bias.data.astype(dt, copy=False).reshape(bshape)
+        y = y + bias._data.astype(dt, copy=False).reshape(bshape)
     lead = x.ndim - len(bshape)                         # leading dims that bshape does not cover
     sum_axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(bshape) if n == 1)
 
@@ -171,7 +171,7 @@ def _norm_affine(x, xr, axes, weight, bias, bshape, wshape, eps, op):
 def normalize(input, p=2.0, dim=1, eps=1e-12):
     """x / max(||x||_p, eps) along dim, as torch.nn.functional.normalize."""
     x = _tensor(input, "input", "normalize")
-    xd = x.data
+    xd = x._data
     norm = (np.abs(xd) ** p).sum(axis=dim, keepdims=True) ** (1.0 / p)
     clamped = norm <= eps
     n = np.maximum(norm, eps).astype(xd.dtype, copy=False)
@@ -199,7 +199,7 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
     dt = x.dtype
     shape = x.shape[:-2] + (1, 1)
     mask = np.zeros(shape, dt) if p == 1.0 else (get_rng().random(shape, dtype=dt) >= p).astype(dt) / dt.type(1 - p)
-    y = x.data * mask
+    y = x._data * mask
 
     def backward(g):
         # y = x * mask  =>  dx = g * mask

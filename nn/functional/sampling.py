@@ -58,7 +58,7 @@ def interpolate(x, size=None, scale_factor=None, mode="nearest", align_corners=N
 
         def bwd(g, hw):
             return K.upsample_bilinear2d_backward(g, hw, aligned)
-    y = fwd(x.data, out_hw)
+    y = fwd(x._data, out_hw)
 
     def backward(g):
         # each output pixel is a weighted sum of input pixels (weights 1 for nearest,
@@ -120,7 +120,7 @@ def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=Fal
         if eh or ew:                        # the partial windows read -inf past the padding: a max ignores it
             x, padding = pad(x, (pw, pw + ew, ph, ph + eh), value=-np.inf), (0, 0)
     H, W = x.shape[2:]
-    y, argmax = K.max_pool2d_forward(x.data, kernel, stride, padding)
+    y, argmax = K.max_pool2d_forward(x._data, kernel, stride, padding)
 
     def backward(g):
         # only the winner of each window moved the output: it gets the whole g
@@ -137,7 +137,7 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_in
     if ceil_mode or not count_include_pad or divisor_override is not None:
         return _avg_pool2d_counted(x, kernel, stride, padding, ceil_mode, count_include_pad, divisor_override)
     H, W = x.shape[2:]
-    y = K.avg_pool2d_forward(x.data, kernel, stride, padding)
+    y = K.avg_pool2d_forward(x._data, kernel, stride, padding)
 
     def backward(g):
         # y = sum(window) / (kh kw)  =>  each pixel of the window gets g / (kh kw)

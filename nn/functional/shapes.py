@@ -25,7 +25,7 @@ def pad(input, pad, mode="constant", value=None):
         widths[x.ndim - 1 - i] = (int(pad[2 * i]), int(pad[2 * i + 1]))
     if mode == "constant":
         crop = tuple(slice(lo, lo + n) for (lo, _), n in zip(widths, x.shape))
-        y = np.pad(x.data, widths, constant_values=0.0 if value is None else value)
+        y = np.pad(x._data, widths, constant_values=0.0 if value is None else value)
 
         def backward(g):
             # padded cells are constants: the input's gradient is the centre crop
@@ -34,12 +34,12 @@ def pad(input, pad, mode="constant", value=None):
     if mode == "reflect" and any(max(w) >= n for w, n in zip(widths, x.shape) if max(w)):
         raise ValueError(f"pad: reflect padding must be smaller than the padded dim, got {pad!r} for {x.shape}")
     # every output cell copies one input cell: pad the input's flat indices the same way
-    source = np.pad(np.arange(x.data.size).reshape(x.shape), widths, mode=_PAD_MODES[mode])
-    y = x.data.reshape(-1)[source]
+    source = np.pad(np.arange(x._data.size).reshape(x.shape), widths, mode=_PAD_MODES[mode])
+    y = x._data.reshape(-1)[source]
 
     def backward(g):
         # each input cell receives the sum of the gradients of the output cells that copied it
-        gx = np.bincount(source.reshape(-1), weights=g.reshape(-1), minlength=x.data.size)
+        gx = np.bincount(source.reshape(-1), weights=g.reshape(-1), minlength=x._data.size)
         return (gx.reshape(x.shape).astype(g.dtype, copy=False),)
     return Tensor._make(y, (x,), backward, "pad_" + mode)
 
@@ -56,7 +56,7 @@ def cat(tensors, dim=0):
             raise ValueError(f"cat: tensors[{i}] has shape {t.shape}, which does not match "
                              f"tensors[0] {ref.shape} outside dim {dim}")
     dt = _common_dtype(*tensors)
-    y = np.concatenate([_cast(t.data, dt) for t in tensors], axis=d)
+    y = np.concatenate([_cast(t._data, dt) for t in tensors], axis=d)
     bounds = np.cumsum([t.shape[d] for t in tensors])[:-1]
 
     def backward(g):

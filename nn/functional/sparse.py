@@ -6,7 +6,7 @@ from ._args import _tensor
 
 
 def _indices(x, op):
-    a = x.data if isinstance(x, Tensor) else np.asarray(x)
+    a = x._data if isinstance(x, Tensor) else np.asarray(x)
     if a.dtype.kind not in "iu":
         raise TypeError(f"{op}: expected integer indices, got dtype {a.dtype}")
     return a
@@ -32,11 +32,11 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
     n = weight.shape[0]
     if idx.size and (idx.min() < -n or idx.max() >= n):
         raise IndexError(f"embedding: index out of range for {n} embeddings")
-    y = weight.data[idx]
+    y = weight._data[idx]
 
     def backward(g):
         # each used row receives the sum of the gradients of the positions that picked it
-        gw = np.zeros_like(weight.data)
+        gw = np.zeros_like(weight._data)
         np.add.at(gw, idx.reshape(-1), g.reshape(-1, weight.shape[1]))
         if padding_idx is not None:
             gw[padding_idx] = 0

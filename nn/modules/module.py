@@ -29,11 +29,11 @@ class Parameter(Tensor):
 
     def __init__(self, data, requires_grad=True):
         if isinstance(data, Tensor):
-            data = data.data
+            data = data._data
         super().__init__(data, requires_grad=requires_grad)
 
     def __repr__(self):
-        return "Parameter containing:\n" + repr(self.data)
+        return "Parameter containing:\n" + repr(self._data)
 
 
 class StateDictError(KeyError):
@@ -120,7 +120,7 @@ class Module:
     def _check_buffer(name, value):
         # buffers are held as ndarrays (state, not graph): a Tensor gives its array, shared, not copied
         if isinstance(value, Tensor):
-            value = value.data
+            value = value._data
         if value is None or isinstance(value, np.ndarray):
             return value
         raise TypeError(f"cannot assign {type(value).__name__} as buffer {name!r} (Tensor, ndarray or None expected)")
@@ -279,10 +279,10 @@ class Module:
     def zero_grad(self, set_to_none=True):
         """Reset the gradient of every parameter: to None (PyTorch's default), or to zeros."""
         for p in self.parameters():
-            if set_to_none or p.grad is None:
-                p.grad = None
+            if set_to_none or p._grad is None:
+                p._grad = None
             else:
-                p.grad[...] = 0
+                p._grad[...] = 0
 
     def requires_grad_(self, requires_grad=True):
         """Switch gradient recording of every parameter on or off (freezing layers); returns self."""
@@ -304,9 +304,9 @@ class Module:
             raise ValueError(f"Module.to expects a floating dtype, got {dtype}")
         for m in self.modules():
             for p in m._parameters.values():
-                if p is not None and p.data.dtype != dtype:
-                    p.data = p.data.astype(dtype)
-                    p.grad = None
+                if p is not None and p._data.dtype != dtype:
+                    p._data = p._data.astype(dtype)
+                    p._grad = None
             for name, b in m._buffers.items():
                 if b is not None and b.dtype.kind == "f":
                     m._buffers[name] = b.astype(dtype)
@@ -379,7 +379,7 @@ class Module:
         if isinstance(entry, tuple):
             module, name = entry
             return module._buffers[name]
-        return entry.data
+        return entry._data
 
     def state_dict(self):
         """OrderedDict name -> ndarray COPY of every parameter and persistent buffer.
@@ -409,7 +409,7 @@ class Module:
             target = self._entry_array(entry)
             value = state_dict[key]
             if isinstance(value, Tensor):
-                value = value.data
+                value = value._data
             value = np.asarray(value)
             if value.shape != target.shape:
                 mismatched.append((key, tuple(value.shape), tuple(target.shape)))

@@ -29,7 +29,7 @@ class Embedding(Module):
     @classmethod
     def from_pretrained(cls, embeddings, freeze=True, padding_idx=None):
         """An Embedding holding the given (num_embeddings, embedding_dim) table; freeze: not trained."""
-        table = np.asarray(embeddings.data if isinstance(embeddings, Tensor) else embeddings)
+        table = np.asarray(embeddings._data if isinstance(embeddings, Tensor) else embeddings)
         if table.ndim != 2:
             raise ValueError(f"Embedding.from_pretrained: embeddings must be 2-D, got shape {table.shape}")
         layer = cls(table.shape[0], table.shape[1], padding_idx)

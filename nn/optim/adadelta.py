@@ -33,7 +33,7 @@ class Adadelta(Optimizer):
         """One update of every parameter that has a gradient (parameters with grad None are skipped)."""
         for group in self.param_groups:
             lr, rho, eps = group["lr"], group["rho"], group["eps"]
-            new = lambda p: {"square_avg": np.zeros_like(p.data), "acc_delta": np.zeros_like(p.data)}  # noqa: E731
+            new = lambda p: {"square_avg": np.zeros_like(p._data), "acc_delta": np.zeros_like(p._data)}  # noqa: E731
             for p, state, g, dt in self._gradients(group, new):
                 v, u = state["square_avg"], state["acc_delta"]
                 v *= dt(rho)
@@ -41,7 +41,7 @@ class Adadelta(Optimizer):
                 delta = np.sqrt(u + dt(eps)) / np.sqrt(v + dt(eps)) * g
                 u *= dt(rho)
                 u += dt(1 - rho) * delta * delta
-                p.data -= dt(lr) * delta
+                p._data -= dt(lr) * delta
 
 
 class Adagrad(Optimizer):
@@ -72,9 +72,9 @@ class Adagrad(Optimizer):
         """One update of every parameter that has a gradient (parameters with grad None are skipped)."""
         for group in self.param_groups:
             lr, eps = group["lr"], group["eps"]
-            new = lambda p: {"sum": np.full_like(p.data, group["initial_accumulator_value"])}  # noqa: E731
+            new = lambda p: {"sum": np.full_like(p._data, group["initial_accumulator_value"])}  # noqa: E731
             for p, state, g, dt in self._gradients(group, new):
                 clr = lr / (1 + (state["step"] - 1) * group["lr_decay"])
                 s = state["sum"]
                 s += g * g
-                p.data -= dt(clr) * (g / (np.sqrt(s) + dt(eps)))
+                p._data -= dt(clr) * (g / (np.sqrt(s) + dt(eps)))

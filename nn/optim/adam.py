@@ -45,22 +45,22 @@ class Adam(Optimizer):
             lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
             weight_decay, amsgrad = group["weight_decay"], group["amsgrad"]
             for p in group["params"]:
-                if p.grad is None:
+                if p._grad is None:
                     continue
                 state = self.state.setdefault(id(p), {})
                 if not state:
                     state["step"] = 0
-                    state["exp_avg"] = np.zeros_like(p.data)
-                    state["exp_avg_sq"] = np.zeros_like(p.data)
+                    state["exp_avg"] = np.zeros_like(p._data)
+                    state["exp_avg_sq"] = np.zeros_like(p._data)
                 if amsgrad and "max_exp_avg_sq" not in state:
-                    state["max_exp_avg_sq"] = np.zeros_like(p.data)
+                    state["max_exp_avg_sq"] = np.zeros_like(p._data)
                 state["step"] += 1
                 coupled_decay = weight_decay
                 if self._decoupled_weight_decay:
-                    p.data *= p.data.dtype.type(1 - lr * weight_decay)
+                    p._data *= p._data.dtype.type(1 - lr * weight_decay)
                     coupled_decay = 0.0
                 # one fused pass over the parameter (nn/kernels/optim.py; formula in the docstring)
-                adam_update(p.data, p.grad, state["exp_avg"], state["exp_avg_sq"],
+                adam_update(p._data, p._grad, state["exp_avg"], state["exp_avg_sq"],
                             state["max_exp_avg_sq"] if amsgrad else None, state["step"],
                             lr, beta1, beta2, eps, coupled_decay)
 

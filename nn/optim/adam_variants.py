@@ -22,7 +22,7 @@ class _AdamFamily(Optimizer):
 
     @staticmethod
     def _moments(p):
-        return {"exp_avg": np.zeros_like(p.data), "exp_avg_sq": np.zeros_like(p.data)}
+        return {"exp_avg": np.zeros_like(p._data), "exp_avg_sq": np.zeros_like(p._data)}
 
 
 class Adamax(_AdamFamily):
@@ -36,12 +36,12 @@ class Adamax(_AdamFamily):
     def step(self):
         for group in self.param_groups:
             lr, (b1, b2), eps = group["lr"], group["betas"], group["eps"]
-            new = lambda p: {"exp_avg": np.zeros_like(p.data), "exp_inf": np.zeros_like(p.data)}  # noqa: E731
+            new = lambda p: {"exp_avg": np.zeros_like(p._data), "exp_inf": np.zeros_like(p._data)}  # noqa: E731
             for p, state, g, dt in self._gradients(group, new):
                 m, u = state["exp_avg"], state["exp_inf"]
                 m += dt(1 - b1) * (g - m)                       # PyTorch's lerp form of the moving average
                 np.maximum(u * dt(b2), np.abs(g) + dt(eps), out=u)
-                p.data -= dt(lr / (1 - b1 ** state["step"])) * m / u
+                p._data -= dt(lr / (1 - b1 ** state["step"])) * m / u
 
 
 class NAdam(_AdamFamily):
@@ -74,8 +74,8 @@ class NAdam(_AdamFamily):
                 v *= dt(b2)
                 v += dt(1 - b2) * g * g
                 denom = np.sqrt(v / dt(1 - b2 ** t)) + dt(eps)
-                p.data -= dt(lr * (1 - mu) / (1 - mu_product)) * g / denom
-                p.data -= dt(lr * mu_next / (1 - mu_product * mu_next)) * m / denom
+                p._data -= dt(lr * (1 - mu) / (1 - mu_product)) * g / denom
+                p._data -= dt(lr * mu_next / (1 - mu_product * mu_next)) * m / denom
 
 
 class RAdam(_AdamFamily):
@@ -100,6 +100,6 @@ class RAdam(_AdamFamily):
                 m_hat = m / dt(bc1)
                 if rho_t > 5:
                     rect = math.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t))
-                    p.data -= m_hat * dt(lr * rect) * (dt(math.sqrt(bc2)) / (np.sqrt(v) + dt(eps)))
+                    p._data -= m_hat * dt(lr * rect) * (dt(math.sqrt(bc2)) / (np.sqrt(v) + dt(eps)))
                 else:
-                    p.data -= m_hat * dt(lr)
+                    p._data -= m_hat * dt(lr)

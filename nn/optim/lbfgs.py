@@ -40,15 +40,15 @@ class LBFGS(Optimizer):
         return self.param_groups[0]["params"]
 
     def _flat_grad(self):
-        return np.concatenate([np.zeros(p.data.size, p.data.dtype) if p.grad is None else np.ravel(p.grad)
+        return np.concatenate([np.zeros(p._data.size, p._data.dtype) if p._grad is None else np.ravel(p._grad)
                                for p in self._all_params])
 
     def _add(self, t, d):
         """Every parameter += t * its slice of d."""
         start = 0
         for p in self._all_params:
-            p.data += (t * d[start:start + p.data.size]).reshape(p.data.shape).astype(p.data.dtype, copy=False)
-            start += p.data.size
+            p._data += (t * d[start:start + p._data.size]).reshape(p._data.shape).astype(p._data.dtype, copy=False)
+            start += p._data.size
 
     def step(self, closure):
         if len(self.param_groups) != 1:
@@ -111,7 +111,7 @@ class LBFGS(Optimizer):
         """Restore from state_dict(): the hyper-parameters as any optimizer, then L-BFGS's own state (its step
         direction and size, the history of pairs, the counters), which is not shaped like the parameters."""
         own = {k: np.asarray(v) for k, v in state_dict.items() if k.startswith("state.")}
-        size = sum(p.data.size for p in self._all_params)
+        size = sum(p._data.size for p in self._all_params)
         for key in ("state.0.d", "state.0.prev_flat_grad"):
             if key in own and own[key].size != size:
                 raise ValueError(f"LBFGS.load_state_dict: {key} holds {own[key].size} values, the parameters {size}")

@@ -25,6 +25,8 @@ import numbers
 
 import numpy as np
 
+from ..tensor import Tensor
+
 
 def _number(name, value, low=None, high=None, high_open=False):
     """Check a hyper-parameter: a real number in [low, high] (or [low, high))."""
@@ -113,7 +115,7 @@ class Optimizer:
         params = list(params)
         seen = {id(p) for g in self.param_groups for p in g["params"]}
         for p in params:
-            if not (hasattr(p, "data") and hasattr(p, "grad") and isinstance(p.data, np.ndarray)):
+            if not isinstance(p, Tensor):
                 raise TypeError(f"optimizer can only optimize Tensors/Parameters, got {type(p).__name__}")
             if not p.requires_grad:
                 raise ValueError("optimizer can only optimize Tensors with requires_grad=True")
@@ -138,29 +140,29 @@ class Optimizer:
         state is created by new_state(p) on first use and its "step" counted; g is the gradient, negated
         with group["maximize"], plus weight_decay * p (L2, as torch)."""
         for p in group["params"]:
-            if p.grad is None:
+            if p._grad is None:
                 continue
-            dt = p.data.dtype.type
+            dt = p._data.dtype.type
             state = self.state.setdefault(id(p), {})
             if not state:
                 state["step"] = 0
                 state.update(new_state(p))
             state["step"] += 1
-            g = np.asarray(p.grad, dtype=p.data.dtype)
+            g = np.asarray(p._grad, dtype=p._data.dtype)
             if group.get("maximize"):
                 g = -g
             if group.get("weight_decay"):
-                g = g + dt(group["weight_decay"]) * p.data
+                g = g + dt(group["weight_decay"]) * p._data
             yield p, state, g, dt
 
     def zero_grad(self, set_to_none=True):
         """Reset every parameter's gradient: to None (PyTorch's default, set_to_none=True), or to zeros."""
         for group in self.param_groups:
             for p in group["params"]:
-                if set_to_none or p.grad is None:
-                    p.grad = None
+                if set_to_none or p._grad is None:
+                    p._grad = None
                 else:
-                    p.grad[...] = 0
+                    p._grad[...] = 0
 
     def step(self):
         raise NotImplementedError
@@ -168,14 +170,14 @@ class Optimizer:
     def _check_grads(self):
         """Every gradient has its parameter's shape (checked for all before any is updated)."""
         for i, p in enumerate(self._params()):
-            g = p.grad
+            g = p._grad
             if g is None:
                 continue
             if not isinstance(g, np.ndarray):
-                raise TypeError(f"{type(self).__name__}.step: parameter {i} (shape {p.data.shape}) has a "
+                raise TypeError(f"{type(self).__name__}.step: parameter {i} (shape {p._data.shape}) has a "
                                 f".grad of type {type(g).__name__}; expected a NumPy array or None")
-            if g.shape != p.data.shape:
-                raise ValueError(f"{type(self).__name__}.step: parameter {i} has shape {p.data.shape} but "
+            if g.shape != p._data.shape:
+                raise ValueError(f"{type(self).__name__}.step: parameter {i} has shape {p._data.shape} but "
                                  f"its .grad has shape {g.shape}; a gradient must have its parameter's "
                                  f"shape (check what set .grad, e.g. a custom backward)")
 
@@ -246,10 +248,10 @@ class Optimizer:
                 if name == "step":
                     restored[name] = int(value)
                     continue
-                if value.shape != p.data.shape:
+                if value.shape != p._data.shape:
                     raise ValueError(f"state.{i}.{name} has shape {value.shape}, parameter {i} has "
-                                     f"shape {p.data.shape}")
-                restored[name] = value.astype(p.data.dtype, copy=True)
+                                     f"shape {p._data.shape}")
+                restored[name] = value.astype(p._data.dtype, copy=True)
             new_state[id(p)] = restored
         for group in new_groups:
             self._validate(group)

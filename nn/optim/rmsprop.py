@@ -40,11 +40,11 @@ class RMSprop(Optimizer):
             momentum, centered = group["momentum"], group["centered"]
 
             def new(p):
-                buffers = {"square_avg": np.zeros_like(p.data)}
+                buffers = {"square_avg": np.zeros_like(p._data)}
                 if momentum > 0:
-                    buffers["momentum_buffer"] = np.zeros_like(p.data)
+                    buffers["momentum_buffer"] = np.zeros_like(p._data)
                 if centered:
-                    buffers["grad_avg"] = np.zeros_like(p.data)
+                    buffers["grad_avg"] = np.zeros_like(p._data)
                 return buffers
             for p, state, g, dt in self._gradients(group, new):
                 v = state["square_avg"]
@@ -61,6 +61,6 @@ class RMSprop(Optimizer):
                     buf = state["momentum_buffer"]
                     buf *= dt(momentum)
                     buf += g / d
-                    p.data -= dt(lr) * buf
+                    p._data -= dt(lr) * buf
                 else:
-                    p.data -= dt(lr) * (g / d)
+                    p._data -= dt(lr) * (g / d)

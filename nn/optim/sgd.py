@@ -37,14 +37,14 @@ class SGD(Optimizer):
             lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
             weight_decay, nesterov = group["weight_decay"], group["nesterov"]
             for p in group["params"]:
-                if p.grad is None:
+                if p._grad is None:
                     continue
                 buf, first = None, False
                 if momentum != 0:
                     state = self.state.setdefault(id(p), {})
                     buf = state.get("momentum_buffer")
                     if buf is None:             # first step: the buffer starts as the gradient
-                        buf = state["momentum_buffer"] = np.empty_like(p.data)
+                        buf = state["momentum_buffer"] = np.empty_like(p._data)
                         first = True
                 # one fused pass over the parameter (nn/kernels/optim.py; formula in the docstring)
-                sgd_update(p.data, p.grad, buf, lr, momentum, dampening, weight_decay, nesterov, first)
+                sgd_update(p._data, p._grad, buf, lr, momentum, dampening, weight_decay, nesterov, first)

@@ -17,8 +17,8 @@ def _compare(name, fn):
         if not isinstance(other, _LIFTABLE):
             return NotImplemented               # x == None is False, as in Python
         other = input._lift(other, name)
-        dt = result_dtype(input.data, other.data)
-        return Tensor(np.asarray(fn(cast(input.data, dt), cast(other.data, dt))))
+        dt = result_dtype(input._data, other._data)
+        return Tensor(np.asarray(fn(cast(input._data, dt), cast(other._data, dt))))
     op.__name__ = name
     return op
 
@@ -38,7 +38,7 @@ def _logical(name, fn, bool_only):
         other = input._lift(other, name)
         if bool_only and (input.dtype.kind not in "biu" or other.dtype.kind not in "biu"):
             raise TypeError(f"{name}: needs bool or integer tensors, got {input.dtype} and {other.dtype}")
-        return Tensor(np.asarray(fn(input.data, other.data)))
+        return Tensor(np.asarray(fn(input._data, other._data)))
     op.__name__ = name
     return op
 
@@ -52,48 +52,48 @@ logical_xor = _logical("logical_xor", np.logical_xor, False)
 
 
 def logical_not(input):
-    return Tensor(np.logical_not(input.data))
+    return Tensor(np.logical_not(input._data))
 
 
 def bitwise_not(input):
     if input.dtype.kind not in "biu":
         raise TypeError(f"~x needs a bool or integer tensor, got {input.dtype}")
-    return Tensor(np.asarray(np.invert(input.data)))
+    return Tensor(np.asarray(np.invert(input._data)))
 
 
 def isnan(input):
-    return Tensor(np.isnan(input.data))
+    return Tensor(np.isnan(input._data))
 
 
 def isinf(input):
-    return Tensor(np.isinf(input.data))
+    return Tensor(np.isinf(input._data))
 
 
 def isfinite(input):
-    return Tensor(np.isfinite(input.data))
+    return Tensor(np.isfinite(input._data))
 
 
 def isin(elements, test_elements, *, assume_unique=False, invert=False):
     """Bool tensor: whether each element is among test_elements (or not, with invert)."""
-    a = elements.data if isinstance(elements, Tensor) else np.asarray(elements)
-    b = test_elements.data if isinstance(test_elements, Tensor) else np.asarray(test_elements)
+    a = elements._data if isinstance(elements, Tensor) else np.asarray(elements)
+    b = test_elements._data if isinstance(test_elements, Tensor) else np.asarray(test_elements)
     return Tensor(np.isin(a, b, invert=invert))
 
 
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-    other = other.data if isinstance(other, Tensor) else other
-    return Tensor(np.isclose(input.data, other, rtol=rtol, atol=atol, equal_nan=equal_nan))
+    other = other._data if isinstance(other, Tensor) else other
+    return Tensor(np.isclose(input._data, other, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     """True when every |input - other| <= atol + rtol * |other| (a Python bool)."""
-    other = other.data if isinstance(other, Tensor) else other
-    return bool(np.allclose(input.data, other, rtol=rtol, atol=atol, equal_nan=equal_nan))
+    other = other._data if isinstance(other, Tensor) else other
+    return bool(np.allclose(input._data, other, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
 def equal(input, other):
     """True when both have the same shape and the same values (a Python bool)."""
-    return input.shape == other.shape and bool(np.array_equal(input.data, other.data))
+    return input.shape == other.shape and bool(np.array_equal(input._data, other._data))
 
 
 attach(eq, ne, lt, le, gt, ge, bitwise_and, bitwise_or, bitwise_xor, logical_and, logical_or, logical_xor,

@@ -20,8 +20,8 @@ class Size(tuple):
 def size(input, dim=None):
     """x.size() -> Size (the shape); x.size(i) -> int. Not NumPy's element count: that is numel()."""
     if dim is None:
-        return Size(input.data.shape)
-    return input.data.shape[_dim(dim, input.ndim)]
+        return Size(input._data.shape)
+    return input._data.shape[_dim(dim, input.ndim)]
 
 
 def _dim(dim, ndim):
@@ -33,34 +33,34 @@ def _dim(dim, ndim):
 
 def dim(input):
     """Number of dimensions (same as .ndim)."""
-    return input.data.ndim
+    return input._data.ndim
 
 
 def numel(input):
     """Number of elements."""
-    return int(input.data.size)
+    return int(input._data.size)
 
 
 def item(input):
     """The value of a one-element tensor as a Python float, int or bool."""
-    if input.data.size != 1:
+    if input._data.size != 1:
         raise ValueError(f"item() needs a tensor with one element, got shape {input.shape}")
-    return input.data.reshape(()).item()
+    return input._data.reshape(()).item()
 
 
 def tolist(input):
     """Nested Python lists of the values (a Python number for a 0-d tensor)."""
-    return input.data.tolist()
+    return input._data.tolist()
 
 
 def numpy(input, force=False):
     """The underlying ndarray (shared, not copied)."""
-    return input.data
+    return input._data
 
 
 def detach(input):
     """Same data (shared), cut from the graph: no gradient flows through it."""
-    return Tensor(input.data)
+    return Tensor(input._data)
 
 
 def detach_(input):
@@ -74,14 +74,14 @@ def clone(input):
     def backward(g):
         # y = x  =>  dx = g
         return (g,)
-    return Tensor._make(input.data.copy(), (input,), backward, "clone")
+    return Tensor._make(input._data.copy(), (input,), backward, "clone")
 
 
 def _cast_to(input, dtype, copy=False):
     """input as ``dtype``: differentiable between floating dtypes; to an integer/bool dtype cuts the graph."""
     if dtype == input.dtype:
         return clone(input) if copy else input
-    y = input.data.astype(dtype)
+    y = input._data.astype(dtype)
     if dtype.kind != "f":
         return Tensor(y)
 
@@ -139,12 +139,12 @@ def is_floating_point(input):
 def is_contiguous(input, memory_format=None):
     """Whether the NumPy array is C-contiguous (.contiguous() copies it if not). Layouts can differ from
     PyTorch's: a few ops that copy there give views here, and the reverse (diagonal)."""
-    return bool(input.data.flags.c_contiguous)
+    return bool(input._data.flags.c_contiguous)
 
 
 def stride(input, dim=None):
     """Steps in elements (not bytes) between neighbours along each dim of the NumPy array (see is_contiguous)."""
-    steps = tuple(s // input.data.itemsize for s in input.data.strides)
+    steps = tuple(s // input._data.itemsize for s in input._data.strides)
     if dim is None:
         return steps
     if not -len(steps) <= dim < max(len(steps), 1):
@@ -154,7 +154,7 @@ def stride(input, dim=None):
 
 def element_size(input):
     """Bytes per element."""
-    return input.data.itemsize
+    return input._data.itemsize
 
 
 def requires_grad_(input, requires_grad=True):
@@ -170,22 +170,22 @@ def requires_grad_(input, requires_grad=True):
 # -- Python protocols ------------------------------------------------------------------------
 
 def _one_value(input, what):
-    if input.data.size != 1:
-        raise RuntimeError(f"{what} of a tensor with {input.data.size} elements is ambiguous; "
+    if input._data.size != 1:
+        raise RuntimeError(f"{what} of a tensor with {input._data.size} elements is ambiguous; "
                            f"it needs exactly one element (use .any() or .all() for a truth value)")
-    return input.data.reshape(()).item()
+    return input._data.reshape(()).item()
 
 
 def __len__(input):
     if input.ndim == 0:
         raise TypeError("len() of a 0-d tensor")
-    return input.data.shape[0]
+    return input._data.shape[0]
 
 
 def __iter__(input):
     if input.ndim == 0:
         raise TypeError("iteration over a 0-d tensor")
-    return (input[i] for i in range(input.data.shape[0]))
+    return (input[i] for i in range(input._data.shape[0]))
 
 
 def __bool__(input):
@@ -207,19 +207,19 @@ def __index__(input):
 
 
 def __array__(input, dtype=None, copy=None):
-    return input.data if dtype is None else input.data.astype(dtype)
+    return input._data if dtype is None else input._data.astype(dtype)
 
 
 def __format__(input, spec):
     """f"{loss:.4f}" formats the value of a one-element tensor; other tensors print as str()."""
-    if spec and input.data.size == 1:
-        return format(input.data.reshape(()).item(), spec)
+    if spec and input._data.size == 1:
+        return format(input._data.reshape(()).item(), spec)
     return format(str(input), spec)
 
 
 def __repr__(input):
     """tensor([...]) as PyTorch prints it: dtype shown when not the default, then requires_grad / grad_fn."""
-    d = input.data
+    d = input._data
     mode = "fixed" if d.dtype.kind == "f" and not np.all(np.isfinite(d) & (d == np.round(d))) else "maxprec"
     body = np.array2string(d, precision=4, separator=", ", prefix="tensor(", floatmode=mode,
                            threshold=1000, edgeitems=3)
@@ -234,7 +234,7 @@ def __repr__(input):
 attach(size, dim, numel, item, tolist, numpy, detach, detach_, clone, to, type, type_as, cpu, cuda, is_floating_point,
        is_contiguous, stride, element_size, requires_grad_, __len__, __iter__, __bool__, __float__, __int__,
        __index__, __array__, __format__, __repr__, ndimension=dim, nelement=numel,
-       nbytes=property(lambda self: self.data.nbytes),
+       nbytes=property(lambda self: self._data.nbytes),
        float=_converter("float", np.float32), double=_converter("double", np.float64),
        long=_converter("long", np.int64), int=_converter("int", np.int32),
        bool=_converter("bool", np.bool_), byte=_converter("byte", np.uint8),

@@ -28,7 +28,7 @@ def einsum(equation, *operands):
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     subs, out = _parse(equation, len(operands))
-    datas = [t.data for t in operands]
+    datas = [t._data for t in operands]
     for s, d in zip(subs, datas):
         if len(s) != d.ndim:
             raise ValueError(f"einsum: subscripts {s!r} name {len(s)} dims for an operand of shape {d.shape}")

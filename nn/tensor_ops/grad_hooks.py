@@ -36,9 +36,9 @@ def _run_grad_hooks(input, g):
     for hook in list(input.__dict__["_grad_hooks"].values()):
         out = hook(Tensor(g))
         if out is not None:
-            g = np.asarray(out.data if isinstance(out, Tensor) else out, dtype=g.dtype)
+            g = np.asarray(out._data if isinstance(out, Tensor) else out, dtype=g.dtype)
     if input.__dict__.get("_retains_grad"):
-        input.grad = g.copy() if input.grad is None else input.grad + g
+        input._grad = g.copy() if input._grad is None else input._grad + g
     return g
 
 

@@ -19,7 +19,7 @@ def _index(index):
         if isinstance(i, Tensor):
             if i.dtype.kind not in "biu":
                 raise IndexError(f"tensors used as indices must be integer or bool tensors, got {i.dtype}")
-            i = i.data
+            i = i._data
         elif isinstance(i, list):
             i = np.asarray([j.item() if isinstance(j, Tensor) else j for j in i])
         out.append(i)
@@ -29,7 +29,7 @@ def _index(index):
 
 def __getitem__(input, index):
     index, basic = _index(index)
-    x = input.data
+    x = input._data
     shape = x.shape
 
     def backward(g):
@@ -47,17 +47,17 @@ def __setitem__(input, index, value):
     index, _ = _index(index)
     tracked = is_grad_enabled() and (input.requires_grad or (isinstance(value, Tensor) and value.requires_grad))
     if not tracked:
-        v = value.data if isinstance(value, Tensor) else value
+        v = value._data if isinstance(value, Tensor) else value
         if np.asarray(v).dtype.kind == "f" and input.dtype.kind != "f":
             raise TypeError(f"x[...] = v: cannot write floating values into a {input.dtype} tensor")
-        if not isinstance(input.data, np.ndarray):
-            _write(input, input.data)
-        input.data[index] = v
+        if not isinstance(input._data, np.ndarray):
+            _write(input, input._data)
+        input._data[index] = v
         return
     _refuse_leaf(input, "x[...] = v")
     value = value if isinstance(value, Tensor) else input._lift(value)
-    data = input.data.copy()
-    data[index] = value.data
+    data = input._data.copy()
+    data[index] = value._data
 
     def backward(g):
         # overwritten elements of the old tensor get no gradient; the written values get theirs
@@ -81,7 +81,7 @@ def _along(index, axis):
 def _index_along(op, input, dim, index):
     """gather / scatter's index: an integer tensor with input's number of dims -> (its array, the full NumPy
     index that picks index[i...] along dim and i... elsewhere)."""
-    idx = index.data if isinstance(index, Tensor) else np.asarray(index)
+    idx = index._data if isinstance(index, Tensor) else np.asarray(index)
     if idx.dtype.kind not in "iu" or idx.ndim != input.ndim:
         raise ValueError(f"{op}: index must be an integer tensor with {input.ndim} dims, got dtype {idx.dtype} "
                          f"and shape {idx.shape}")
@@ -98,7 +98,7 @@ def gather(input, dim, index):
         gx = np.zeros(shape, dtype=g.dtype)
         np.add.at(gx, where, g)
         return (gx,)
-    return Tensor._make(input.data[where], (input,), backward, "gather")
+    return Tensor._make(input._data[where], (input,), backward, "gather")
 
 
 def index_select(input, dim, index):
@@ -109,7 +109,7 @@ def index_select(input, dim, index):
 
 def masked_select(input, mask):
     """The elements of input where mask is True, as a 1-D tensor (input and mask broadcast together)."""
-    m = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
+    m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
     if m.dtype != np.bool_:
         raise TypeError(f"masked_select: mask must be a bool tensor, got {m.dtype}")
     shape = np.broadcast_shapes(input.shape, m.shape)
@@ -130,9 +130,9 @@ def scatter(input, dim, index, src=None, *, value=None):
     given as src or value=); positions written twice keep one of the values, as in PyTorch."""
     src = value if src is None else src
     where, part = _scatter_index("scatter", input, dim, index, src)
-    y = input.data.copy()
+    y = input._data.copy()
     is_tensor = isinstance(src, Tensor)
-    y[where] = src.data[part] if is_tensor else src
+    y[where] = src._data[part] if is_tensor else src
 
     def backward(g):
         # written positions take src's value: their gradient goes to src (gathered), none to the old input
@@ -149,8 +149,8 @@ def scatter(input, dim, index, src=None, *, value=None):
 def scatter_add(input, dim, index, src):
     """A copy of input with src[i][j][k] added at out[i][index[i][j][k]][k] for dim=1 (repeats add up)."""
     where, part = _scatter_index("scatter_add", input, dim, index, src)
-    y = input.data.copy()
-    np.add.at(y, where, src.data[part])
+    y = input._data.copy()
+    np.add.at(y, where, src._data[part])
 
     def backward(g):
         # y = x + sum of src at its positions  =>  dx = g, dsrc = g gathered at those positions
@@ -163,7 +163,7 @@ def scatter_add(input, dim, index, src):
 def _index_vector(op, input, dim, index, negative=False):
     """(dim as an axis, index as a 1-D int64 array within that dim) for the index_* ops; negative: indices from
     the end are allowed (index_fill, as PyTorch), else refused (index_add)."""
-    idx = index.data if isinstance(index, Tensor) else np.asarray(index)
+    idx = index._data if isinstance(index, Tensor) else np.asarray(index)
     if idx.ndim > 1 or (idx.size and idx.dtype.kind not in "iu"):
         raise ValueError(f"{op}: index must be a 0-d or 1-D integer tensor, got dtype {idx.dtype} and shape "
                          f"{idx.shape}")
@@ -183,8 +183,8 @@ def index_add(input, dim, index, source, *, alpha=1):
     expected = input.shape[:axis] + (len(idx),) + input.shape[axis + 1:] if input.ndim else ()
     if tuple(source.shape) != tuple(expected):
         raise ValueError(f"index_add: source must have shape {tuple(expected)}, got {tuple(source.shape)}")
-    y = input.data.copy()
-    np.add.at(y, where, source.data * alpha)
+    y = input._data.copy()
+    np.add.at(y, where, source._data * alpha)
 
     def backward(g):
         # y = x + alpha * source scattered: dx = g, dsource = alpha * g read at those positions
@@ -200,8 +200,8 @@ def index_fill(input, dim, index, value):
     is_tensor = isinstance(value, Tensor)
     if is_tensor and value.ndim != 0:
         raise ValueError(f"index_fill: value must be a number or a 0-d tensor, got shape {tuple(value.shape)}")
-    y = input.data.copy()
-    y[where] = value.data if is_tensor else value
+    y = input._data.copy()
+    y[where] = value._data if is_tensor else value
 
     def backward(g):
         # filled elements take value: their gradient goes to value (summed), none to the old input
@@ -213,7 +213,7 @@ def index_fill(input, dim, index, value):
 
 def take(input, index):
     """input's elements at the flat indices index (the result takes index's shape)."""
-    idx = index.data if isinstance(index, Tensor) else np.asarray(index)
+    idx = index._data if isinstance(index, Tensor) else np.asarray(index)
     if idx.size and idx.dtype.kind not in "iu":
         raise ValueError(f"take: index must be an integer tensor, got {idx.dtype}")
     return input.reshape(-1)[idx.astype(np.int64)]
@@ -226,7 +226,7 @@ def argwhere(input):
 
 def nonzero(input, as_tuple=False):
     """Indices of the non-zero elements: an (n, ndim) int64 tensor, or one 1-D tensor per dim (as_tuple)."""
-    where = np.nonzero(np.atleast_1d(input.data))
+    where = np.nonzero(np.atleast_1d(input._data))
     if as_tuple:
         return tuple(Tensor(i.astype(np.int64)) for i in where)
     return Tensor(np.stack(where, axis=1).astype(np.int64).reshape(-1, max(input.ndim, 1)))

@@ -32,9 +32,9 @@ def _write(input, data):
     data = np.asarray(data)
     if data.dtype.kind == "f" and input.dtype.kind != "f":
         raise TypeError(f"in-place op: a floating result cannot be written into a {input.dtype} tensor")
-    if not isinstance(input.data, np.ndarray):        # a NumPy scalar from a full reduction
-        input.data = np.array(input.data)
-    np.copyto(input.data, data, casting="unsafe")
+    if not isinstance(input._data, np.ndarray):        # a NumPy scalar from a full reduction
+        input._data = np.array(input._data)
+    np.copyto(input._data, data, casting="unsafe")
     return input
 
 
@@ -56,7 +56,7 @@ def _rebase(input, data, parents, backward, op):
     among the parents, so the graph stays acyclic.
     """
     prior = _prior_state(input)
-    input.__dict__.update(data=data, grad=None, requires_grad=True, _backward=backward, _op=op,
+    input.__dict__.update(_data=data, _grad=None, requires_grad=True, _backward=backward, _op=op,
                           _parents=tuple(prior if p is input else p for p in parents))
     return input
 
@@ -77,7 +77,7 @@ def _apply(input, op, compute, *operands, **named):
     if not (input.requires_grad and is_grad_enabled()):
         result = run(input)
         if not result.requires_grad:                   # nothing recorded: write into the tensor's array
-            return _write(input, result.data)
+            return _write(input, result._data)
         # an operand requires grad (out = zeros(); out.add_(x)): computed again below, from the prior state
     _refuse_leaf(input, op)
     prior = _prior_state(input)
@@ -86,7 +86,7 @@ def _apply(input, op, compute, *operands, **named):
         if input.dtype.kind != "f":
             raise TypeError(f"{op}: a floating result cannot be written into a {input.dtype} tensor")
         result = result.to(input.dtype)
-    input.__dict__.update(data=result.data, grad=None, requires_grad=True, _parents=result._parents,
+    input.__dict__.update(_data=result._data, _grad=None, requires_grad=True, _parents=result._parents,
                           _backward=result._backward, _op=op)
     return input
 
@@ -136,11 +136,11 @@ def copy_(input, src, non_blocking=False):
     src = src if isinstance(src, Tensor) else Tensor(np.asarray(src))
     if is_grad_enabled() and (src.requires_grad or input.requires_grad):
         _refuse_leaf(input, "copy_")
-        data = np.broadcast_to(src.data, input.shape).astype(input.dtype)
+        data = np.broadcast_to(src._data, input.shape).astype(input.dtype)
         if src.requires_grad:
             return _rebase(input, data, (src,), lambda g: (g,), "copy_")
         return _rebase(input, data, (), lambda g: (), "copy_")
-    return _write(input, src.data)
+    return _write(input, src._data)
 
 
 def _overwrite(input, values, op):
@@ -195,7 +195,7 @@ def _augmented(name, op):
         result = op(input, other)
         if result.requires_grad:          # recording a graph: out of place, the name is rebound
             return result
-        return _write(input, result.data)
+        return _write(input, result._data)
     iop.__name__ = name
     return iop
 

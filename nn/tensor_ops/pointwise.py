@@ -12,7 +12,7 @@ from ._attach import attach
 
 
 def _floating(input):
-    d = input.data
+    d = input._data
     return d if d.dtype.kind == "f" else d.astype(np.float32)
 
 
@@ -64,7 +64,7 @@ def reciprocal(input):
 
 
 def square(input):
-    x = input.data
+    x = input._data
     return _unary(input, x * x, lambda: 2 * x, "square")                # (x^2)' = 2x
 
 
@@ -134,7 +134,7 @@ def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
     finite, 0 where it was replaced."""
     if input.dtype.kind != "f":                  # integers hold no NaN or inf: a copy, in their dtype
         return input.clone()
-    x = input.data
+    x = input._data
     return _unary(input, np.nan_to_num(x, nan=nan, posinf=posinf, neginf=neginf), lambda: np.isfinite(x),
                   "nan_to_num")
 
@@ -188,7 +188,7 @@ def logit(input, eps=None):
     p = _floating(input)
     if eps is not None:
         p = np.clip(p, eps, 1 - eps)
-    inside = np.ones_like(p, bool) if eps is None else (input.data >= eps) & (input.data <= 1 - eps)
+    inside = np.ones_like(p, bool) if eps is None else (input._data >= eps) & (input._data <= 1 - eps)
     return _unary(input, np.log(p / (1 - p)), lambda: inside / (p * (1 - p)), "logit")  # 1 / (p (1 - p))
 
 
@@ -224,14 +224,14 @@ def addcdiv(input, tensor1, tensor2, *, value=1):
 
 
 def abs(input):
-    x = input.data
+    x = input._data
     return _unary(input, np.abs(x), lambda: np.sign(x), "abs")          # |x|' = sign(x) (0 at 0, as PyTorch)
 
 
 def _step(name, fn):
     """Piecewise-constant functions: derivative 0 everywhere (as PyTorch)."""
     def op(input):
-        x = input.data
+        x = input._data
         return _unary(input, fn(x), lambda: np.zeros_like(x), name)
     op.__name__ = name
     return op
@@ -247,7 +247,7 @@ trunc = _step("trunc", np.trunc)
 def _triangle(name, fn):
     def op(input, diagonal=0):
         """Keep the upper (triu) / lower (tril) triangle of the last two dims from `diagonal` on; zero the rest."""
-        x = input.data
+        x = input._data
         keep = fn(np.ones(x.shape[-2:], bool), diagonal)
         return _unary(input, np.where(keep, x, np.zeros((), x.dtype)), lambda: keep, name)   # slope 1 or 0
     op.__name__ = name
@@ -296,7 +296,7 @@ def div(input, other, rounding_mode=None):
         return floor_divide(input, other)
     if rounding_mode == "trunc":
         a = _lifted(input, other)
-        dt = result_dtype(a.data, a._lift(other).data)
+        dt = result_dtype(a._data, a._lift(other).data)
         return trunc(q) if dt.kind == "f" else trunc(q).to(dt)          # integers stay integers
     raise ValueError(f"div: rounding_mode must be None, 'floor' or 'trunc', got {rounding_mode!r}")
 
@@ -338,7 +338,7 @@ def clamp(input, min=None, max=None):
     if isinstance(min, Tensor) or isinstance(max, Tensor):
         out = input if min is None else maximum(input, min if isinstance(min, Tensor) else input._lift(min))
         return out if max is None else minimum(out, max if isinstance(max, Tensor) else input._lift(max))
-    x = input.data
+    x = input._data
     lo = None if min is None else _bound(input, min)
     hi = None if max is None else _bound(input, max)
     y = np.clip(x, lo, hi)
@@ -391,7 +391,7 @@ def minimum(input, other):
 
 
 def _mask(condition, what):
-    c = condition.data if isinstance(condition, Tensor) else np.asarray(condition)
+    c = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
     if c.dtype != np.bool_:
         raise TypeError(f"{what} must be a bool tensor (e.g. x > 0), got dtype {c.dtype}")
     return c
@@ -411,8 +411,8 @@ def where(condition, input=None, other=None):
     if not isinstance(input, Tensor):
         input = other._lift(input)
     other = input._lift(other)
-    dt = result_dtype(input.data, other.data)
-    x, y = cast(input.data, dt), cast(other.data, dt)
+    dt = result_dtype(input._data, other._data)
+    x, y = cast(input._data, dt), cast(other._data, dt)
 
     def backward(g):
         # each output element comes from x or from y: its gradient goes back to that one
@@ -424,8 +424,8 @@ def where(condition, input=None, other=None):
 def masked_fill(input, mask, value):
     """Copy of input with value where mask is True (mask broadcasts to input's shape)."""
     m = _mask(mask, "masked_fill: mask")
-    v = value.data if isinstance(value, Tensor) else value
-    x = input.data
+    v = value._data if isinstance(value, Tensor) else value
+    x = input._data
     y = np.where(m, np.asarray(v, dtype=x.dtype), x)
     if y.shape != x.shape:
         raise ValueError(f"masked_fill: mask of shape {m.shape} does not broadcast to the input's {x.shape}")

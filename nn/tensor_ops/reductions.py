@@ -25,7 +25,7 @@ def _spread(g, axes, keepdim, shape):
 def sum(input, dim=None, keepdim=False, dtype=None):
     """Sum over ``dim``; integer and bool tensors sum to int64 (as PyTorch)."""
     axes = _normalize_axes(dim, input.ndim)
-    x = input.data
+    x = input._data
     if dtype is not None:
         x = x.astype(to_dtype(dtype))
     elif x.dtype.kind in "biu":
@@ -67,7 +67,7 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
         correction = 1 if unbiased is None or unbiased else 0
     _need_floating(input, "var")
     axes = _normalize_axes(dim, input.ndim)
-    x = input.data
+    x = input._data
     d = x - x.mean(axis=axes, keepdims=True)
     denom = builtins.max(_count(input, axes) - correction, 0)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -86,7 +86,7 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 def prod(input, dim=None, keepdim=False, dtype=None):
     """Product over one dim (or all elements when dim is None)."""
-    x = input.data if dtype is None else input.data.astype(to_dtype(dtype))
+    x = input._data if dtype is None else input._data.astype(to_dtype(dtype))
     if dim is None:
         flat = prod(input.reshape(-1), 0, dtype=dtype)
         return flat.reshape((1,) * x.ndim) if keepdim else flat
@@ -110,7 +110,7 @@ def _extreme(input, dim, keepdim, other, pick, arg, name):
     if isinstance(dim, Tensor) or other is not None:           # max(a, b): element-wise
         from .pointwise import maximum, minimum
         return (maximum if name == "max" else minimum)(input, dim if other is None else other)
-    x = input.data
+    x = input._data
     if x.size == 0:
         raise RuntimeError(f"{name}(): the tensor is empty; there is no {name}imum")
     if dim is None:
@@ -147,7 +147,7 @@ def min(input, dim=None, keepdim=False, *, other=None):
 
 def _extreme_over(input, dim, keepdim, pick, name):
     """amax / amin over dim (None: all; an int or a tuple of dims); tied extremes share the gradient evenly."""
-    x = input.data
+    x = input._data
     if x.size == 0:
         raise RuntimeError(f"{name}(): the tensor is empty; there is no extreme value")
     axes = _normalize_axes(dim, input.ndim)
@@ -169,7 +169,7 @@ def amin(input, dim=None, keepdim=False):
 
 
 def _arg(fn, input, dim, keepdim):
-    x = input.data
+    x = input._data
     if dim is None:
         i = np.asarray(fn(x.reshape(-1)), dtype=np.int64)
         return Tensor(i.reshape((1,) * x.ndim) if keepdim else i)
@@ -188,21 +188,21 @@ def argmin(input, dim=None, keepdim=False):
 
 
 def all(input, dim=None, keepdim=False):
-    return Tensor(np.all(input.data, axis=_normalize_axes(dim, input.ndim), keepdims=keepdim))
+    return Tensor(np.all(input._data, axis=_normalize_axes(dim, input.ndim), keepdims=keepdim))
 
 
 def any(input, dim=None, keepdim=False):
-    return Tensor(np.any(input.data, axis=_normalize_axes(dim, input.ndim), keepdims=keepdim))
+    return Tensor(np.any(input._data, axis=_normalize_axes(dim, input.ndim), keepdims=keepdim))
 
 
 def count_nonzero(input, dim=None):
-    return Tensor(np.asarray(np.count_nonzero(input.data, axis=dim), dtype=np.int64))
+    return Tensor(np.asarray(np.count_nonzero(input._data, axis=dim), dtype=np.int64))
 
 
 def cumsum(input, dim, dtype=None):
     """Running sum along dim."""
     axis = _normalize_axes(dim, input.ndim)[0]
-    x = input.data if dtype is None else input.data.astype(to_dtype(dtype))
+    x = input._data if dtype is None else input._data.astype(to_dtype(dtype))
 
     def backward(g):
         # y_j = sum_{i<=j} x_i  =>  dx_i = sum_{j>=i} g_j: a running sum from the end
@@ -213,7 +213,7 @@ def cumsum(input, dim, dtype=None):
 def cumprod(input, dim, dtype=None):
     """Running product along dim."""
     axis = _normalize_axes(dim, input.ndim)[0]
-    x = input.data if dtype is None else input.data.astype(to_dtype(dtype))
+    x = input._data if dtype is None else input._data.astype(to_dtype(dtype))
 
     def backward(g):
         # y_j = prod_{k<=j} x_k  =>  dx_i = (prod_{k<i} x_k) S_i, S_i = sum_{j>=i} g_j prod_{i<k<=j} x_k, by the
@@ -234,7 +234,7 @@ def logsumexp(input, dim, keepdim=False):
     """log(sum(exp(input))) over dim, shifted by the maximum so that nothing overflows (composed of the ops
     above: the shift is a constant, so the gradient is softmax(input) along dim)."""
     axes = _normalize_axes(dim, input.ndim)
-    m = np.max(input.data, axis=axes, keepdims=True)
+    m = np.max(input._data, axis=axes, keepdims=True)
     m = np.where(np.isfinite(m), m, 0).astype(input.dtype)
     out = (input - m).exp().sum(axes, keepdim=True).log() + m
     return out if keepdim else out.squeeze(axes)
@@ -254,7 +254,7 @@ def median(input, dim=None, keepdim=False):
     """The lower of the two middle values (as PyTorch): of all elements, or (values, indices) along dim. The
     gradient goes to the chosen element."""
     if dim is None:
-        x = input.data
+        x = input._data
         if x.size == 0:
             raise RuntimeError("median(): the tensor is empty; there is no median")
         m = np.asarray(np.nan if np.isnan(x).any() else np.sort(x, axis=None)[(x.size - 1) // 2], dtype=x.dtype)
@@ -267,10 +267,10 @@ def median(input, dim=None, keepdim=False):
     axis = _normalize_axes(dim, input.ndim)[0]
     order = sort(input, axis).indices
     k = (input.shape[axis] - 1) // 2
-    idx = Tensor(np.take(order.data, [k], axis=axis))
+    idx = Tensor(np.take(order._data, [k], axis=axis))
     values = input.gather(axis, idx)
     if not keepdim:
-        values, idx = values.squeeze(axis), Tensor(np.squeeze(idx.data, axis))
+        values, idx = values.squeeze(axis), Tensor(np.squeeze(idx._data, axis))
     return ValuesIndices(values, idx)
 
 
@@ -287,8 +287,8 @@ def nanmean(input, dim=None, keepdim=False):
 
 def bincount(input, weights=None, minlength=0):
     """Counts (or summed weights) of each value of a 1-D non-negative integer tensor (not differentiable)."""
-    x = input.data
-    w = None if weights is None else (weights.data if isinstance(weights, Tensor) else np.asarray(weights))
+    x = input._data
+    w = None if weights is None else (weights._data if isinstance(weights, Tensor) else np.asarray(weights))
     if x.ndim != 1 or x.dtype.kind not in "iu" or (x.size and x.min() < 0):
         raise ValueError("bincount: expected a 1-D tensor of non-negative integers")
     out = np.bincount(x, w, minlength)
@@ -300,7 +300,7 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
     """The distinct values (sorted), and optionally each element's index into them and their counts; with dim,
     the distinct slices along dim. Not differentiable (as PyTorch's)."""
     axis = None if dim is None else _normalize_axes(dim, input.ndim)[0]
-    values, inverse, counts = np.unique(input.data, return_inverse=True, return_counts=True, axis=axis)
+    values, inverse, counts = np.unique(input._data, return_inverse=True, return_counts=True, axis=axis)
     out = [Tensor(values)]
     if return_inverse:
         out.append(Tensor(inverse.reshape(input.shape if axis is None else -1).astype(np.int64)))
@@ -314,7 +314,7 @@ def norm(input, p="fro", dim=None, keepdim=False):
     1, inf and other p (composed of the ops above)."""
     if p in ("fro", 2, 2.0):
         axes = _normalize_axes(dim, input.ndim)
-        x = input.data
+        x = input._data
         n = np.sqrt(np.sum(x * x, axis=axes, keepdims=True))
 
         def backward(g):
@@ -333,7 +333,7 @@ def norm(input, p="fro", dim=None, keepdim=False):
 def sort(input, dim=-1, descending=False, stable=False):
     """(values, indices) sorted along dim (ties keep their order)."""
     axis = _normalize_axes(dim, input.ndim)[0]
-    x = input.data
+    x = input._data
     idx = np.argsort(-x if descending and x.dtype.kind != "b" else x, axis=axis, kind="stable")
     if descending and x.dtype.kind == "b":
         idx = np.argsort(~x, axis=axis, kind="stable")
@@ -352,7 +352,7 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
     if not 0 <= k <= input.shape[axis]:
         raise RuntimeError(f"topk: k={k} is out of range for a dim of length {input.shape[axis]}")
     _, idx = sort(input, axis, descending=largest)
-    idx = Tensor(np.take(idx.data, np.arange(k), axis=axis))
+    idx = Tensor(np.take(idx._data, np.arange(k), axis=axis))
     return ValuesIndices(input.gather(axis, idx), idx)
 
 

@@ -23,9 +23,9 @@ def reshape(input, *shape):
     shape = _sizes(shape)
     old = input.shape
     try:
-        y = input.data.reshape(shape)
+        y = input._data.reshape(shape)
     except (ValueError, TypeError):
-        raise ValueError(f"cannot reshape a tensor of shape {old} ({input.data.size} elements) "
+        raise ValueError(f"cannot reshape a tensor of shape {old} ({input._data.size} elements) "
                          f"into {shape}") from None
 
     def backward(g):
@@ -49,12 +49,12 @@ def unflatten(input, dim, sizes):
 
 def contiguous(input, memory_format=None):
     """A C-contiguous tensor (input itself when it already is)."""
-    if input.data.flags.c_contiguous:
+    if input._data.flags.c_contiguous:
         return input
 
     def backward(g):
         return (g,)
-    return Tensor._make(np.ascontiguousarray(input.data), (input,), backward, "contiguous")
+    return Tensor._make(np.ascontiguousarray(input._data), (input,), backward, "contiguous")
 
 
 def _dims(dim, ndim, what):
@@ -67,7 +67,7 @@ def _dims(dim, ndim, what):
 
 def squeeze(input, dim=None):
     """Drop dims of length 1 (all of them, or those in dim; a dim longer than 1 is left alone)."""
-    x = input.data
+    x = input._data
     axes = tuple(i for i, n in enumerate(x.shape) if n == 1) if dim is None else \
         tuple(d for d in _dims(dim, x.ndim, "squeeze") if x.ndim and x.shape[d] == 1)
     return reshape(input, tuple(n for i, n in enumerate(x.shape) if i not in axes))
@@ -95,7 +95,7 @@ def permute(input, *dims):
     def backward(g):
         # moving the axes back is the inverse permutation
         return (np.transpose(g, inverse),)
-    return Tensor._make(np.transpose(input.data, dims), (input,), backward, "permute")
+    return Tensor._make(np.transpose(input._data, dims), (input,), backward, "permute")
 
 
 def transpose(input, dim0, dim1):
@@ -121,7 +121,7 @@ def _T(input):
 def expand(input, *sizes):
     """View with length-1 dims repeated (-1 keeps a dim); new dims may be added in front."""
     sizes = _sizes(sizes)
-    x = input.data
+    x = input._data
     lead = len(sizes) - x.ndim
     if lead < 0:
         raise ValueError(f"expand: {len(sizes)} sizes for a {x.ndim}-D tensor; give at least {x.ndim}")
@@ -145,7 +145,7 @@ def expand_as(input, other):
 def repeat(input, *sizes):
     """Tile the tensor sizes[i] times along dim i (new leading dims when more sizes than dims)."""
     reps = _sizes(sizes)
-    x = input.data
+    x = input._data
     if len(reps) < x.ndim:
         raise ValueError(f"repeat: {len(reps)} repeat counts for a {x.ndim}-D tensor; give at least {x.ndim}")
     shape = (1,) * (len(reps) - x.ndim) + x.shape
@@ -163,7 +163,7 @@ def flip(input, dims):
 
     def backward(g):
         return (np.flip(g, axes),)
-    return Tensor._make(np.ascontiguousarray(np.flip(input.data, axes)), (input,), backward, "flip")
+    return Tensor._make(np.ascontiguousarray(np.flip(input._data, axes)), (input,), backward, "flip")
 
 
 def split(input, split_size_or_sections, dim=0):
@@ -262,7 +262,7 @@ def rot90(input, k=1, dims=(0, 1)):
 def take_along_dim(input, indices, dim=None):
     """input's elements at indices along dim (indices and input broadcast in the other dims); dim None: of the
     flattened input."""
-    idx = indices.data if isinstance(indices, Tensor) else np.asarray(indices)
+    idx = indices._data if isinstance(indices, Tensor) else np.asarray(indices)
     if dim is None:
         return input.reshape(-1).gather(0, Tensor(idx.reshape(-1)))
     d = _dims(dim, input.ndim, "take_along_dim")[0]
@@ -279,9 +279,9 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     """Each element (or slice along dim) repeated repeats times in place (repeats: an int or one count per
     element); dim None: of the flattened input. repeat_interleave(counts) alone: 0, 1, ... each counts[i] times."""
     if repeats is None:
-        counts = input.data
+        counts = input._data
         return Tensor(np.repeat(np.arange(len(counts)), counts).astype(np.int64))
-    counts = repeats.data if isinstance(repeats, Tensor) else np.asarray(repeats)
+    counts = repeats._data if isinstance(repeats, Tensor) else np.asarray(repeats)
     if np.any(counts < 0):
         raise ValueError("repeat_interleave: repeats must be non-negative")
     x = input.reshape(-1) if dim is None else input
@@ -344,7 +344,7 @@ def tensor_split(input, indices_or_sections=None, dim=0, *, indices=None, sectio
     n = input.shape[d]
     spec = next((v for v in (indices_or_sections, indices, sections) if v is not None), None)
     if isinstance(spec, Tensor):
-        spec = spec.data.tolist()
+        spec = spec._data.tolist()
     if spec is None:
         raise TypeError("tensor_split: give the number of sections or the indices")
     if isinstance(spec, (int, np.integer)) and indices is None:
@@ -392,7 +392,7 @@ def dstack(tensors):
 def tensordot(a, b, dims=2):
     """Sum of products over the last dims of a and the first dims of b (dims: how many, or the two lists)."""
     if isinstance(dims, Tensor):
-        dims = dims.data.tolist()
+        dims = dims._data.tolist()
     if isinstance(dims, (int, np.integer)):
         if not 0 <= dims <= min(a.ndim, b.ndim):
             raise ValueError(f"tensordot: dims must be in 0..{min(a.ndim, b.ndim)}, got {dims}")
@@ -422,7 +422,7 @@ def mv(input, vec):
 def roll(input, shifts, dims=None):
     """Elements shifted along dims, those past the end coming back at the start (dims None: the flattened
     tensor, as PyTorch)."""
-    x = input.data
+    x = input._data
     if dims is None:
         y = np.roll(x.reshape(-1), shifts).reshape(x.shape)
     else:
@@ -437,7 +437,7 @@ def roll(input, shifts, dims=None):
 
 def diag(input, diagonal=0):
     """1-D (n,) -> the (n + |k|, n + |k|) matrix with input on diagonal k; 2-D -> its diagonal k as 1-D."""
-    x = input.data
+    x = input._data
     if x.ndim not in (1, 2):
         raise ValueError(f"diag: expected a 1-D or 2-D tensor, got {x.ndim}-D")
     shape = x.shape
@@ -546,13 +546,13 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
     if kind != "f" and (beta != int(beta) or alpha != int(alpha)):
         raise TypeError(f"baddbmm: integer tensors take integer beta and alpha, got {beta} and {alpha}")
     scalar = float if kind == "f" else int                  # a Python number keeps the arrays' dtype
-    a, b, beta, alpha = batch1.data, batch2.data, scalar(beta), scalar(alpha)
+    a, b, beta, alpha = batch1._data, batch2._data, scalar(beta), scalar(alpha)
     with single_thread_blas(matmul_work(a, b)):
         y = a @ b
     if alpha != 1:
         y *= alpha
     if beta != 0:                                # beta = 0: input is ignored (NaN in it too), as PyTorch
-        y += input.data if beta == 1 else beta * input.data
+        y += input._data if beta == 1 else beta * input._data
 
     def backward(g):
         # y = beta I + alpha A B  =>  dI = beta dY (summed over broadcast dims), dA = alpha dY B^T, dB = alpha A^T dY

@@ -6,19 +6,19 @@ from ..tensor import Tensor
 
 def parameters_to_vector(parameters):
     """A 1-D Tensor of every parameter's values, in order (a copy, not in the graph)."""
-    return Tensor(np.concatenate([np.asarray(p.data).ravel() for p in parameters]))
+    return Tensor(np.concatenate([np.asarray(p._data).ravel() for p in parameters]))
 
 
 def vector_to_parameters(vec, parameters):
     """Write the 1-D vec back into the parameters' values, in order (in place)."""
-    v = np.asarray(vec.data if isinstance(vec, Tensor) else vec)
+    v = np.asarray(vec._data if isinstance(vec, Tensor) else vec)
     if v.ndim != 1:
         raise ValueError(f"vector_to_parameters: expected a 1-D vector, got shape {v.shape}")
     params = list(parameters)
-    total = sum(p.data.size for p in params)
+    total = sum(p._data.size for p in params)
     if v.size != total:
         raise ValueError(f"vector_to_parameters: the vector has {v.size} values, the parameters {total}")
     start = 0
     for p in params:
-        p.data[...] = v[start:start + p.data.size].reshape(p.data.shape)
-        start += p.data.size
+        p._data[...] = v[start:start + p._data.size].reshape(p._data.shape)
+        start += p._data.size

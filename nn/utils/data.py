@@ -182,7 +182,7 @@ class WeightedRandomSampler(Sampler):
     """num_samples indices drawn with probability proportional to weights (with replacement by default)."""
 
     def __init__(self, weights, num_samples, replacement=True, generator=None):
-        w = np.asarray(weights.data if isinstance(weights, Tensor) else weights, dtype=np.float64).ravel()
+        w = np.asarray(weights._data if isinstance(weights, Tensor) else weights, dtype=np.float64).ravel()
         if w.size == 0 or np.any(w < 0) or not np.all(np.isfinite(w)) or w.sum() <= 0:
             raise ValueError("WeightedRandomSampler: weights must be non-negative, finite, with a positive sum")
         if not isinstance(num_samples, numbers.Integral) or num_samples < 1:
@@ -228,7 +228,7 @@ def default_collate(batch):
     tuples/lists/dicts collated field by field (PyTorch's default_collate)."""
     first = batch[0]
     if isinstance(first, Tensor):
-        return Tensor(np.stack([b.data for b in batch]))
+        return Tensor(np.stack([b._data for b in batch]))
     if isinstance(first, (np.ndarray, np.generic)):
         return Tensor(np.stack([np.asarray(b) for b in batch]))
     if isinstance(first, bool):
@@ -303,7 +303,7 @@ class DataLoader:
         if self.collate_fn is None and type(ds) is TensorDataset:
             # one fancy-index per tensor instead of len(chunk) rows stacked: the same batch, faster
             idx = np.asarray(chunk, dtype=np.int64)
-            return [Tensor(t.data[idx]) if isinstance(t, Tensor) else Tensor(np.asarray(t)[idx])
+            return [Tensor(t._data[idx]) if isinstance(t, Tensor) else Tensor(np.asarray(t)[idx])
                     for t in ds.tensors]
         collate = self.collate_fn or default_collate
         return collate([ds[i] for i in chunk])

@@ -18,7 +18,7 @@ from ..modules.module import Parameter
 
 
 def _array(t):
-    return None if t is None else np.asarray(getattr(t, "data", t))
+    return None if t is None else np.asarray(getattr(t, "_data", t))
 
 
 def fuse_conv_bn_weights(conv_w, conv_b, bn_rm, bn_rv, bn_eps, bn_w, bn_b, transpose=False):

@@ -1,0 +1,103 @@
+"""The arrays a Tensor hands out as ``.data`` and ``.grad``: NumPy arrays that also have PyTorch's in-place methods.
+
+A learner reads a Tensor's numbers directly: ``p.data`` and ``p.grad`` are ndarrays (``isinstance(p.grad,
+np.ndarray)`` holds, and NumPy works on them as on any array). PyTorch code written against ``Tensor.data``
+calls in-place methods on them instead, as in ``m.weight.data.normal_(0.0, 0.02)``, ``m.bias.data.zero_()``,
+``p.data.add_(p.grad, alpha=-lr)`` or ``param.grad.data.clamp_(-1, 1)``. ``DataArray`` is an ndarray subclass
+with those methods. A Tensor returns one as a view of its own array, so a method changes the Tensor itself.
+As in PyTorch, autograd does not see such a change.
+
+nn's own code never computes on these views: it reads the plain arrays (``Tensor._data``, ``Tensor._grad``),
+because NumPy ops on a subclass cost about 0.3 us more each.
+"""
+import numpy as np
+
+
+def _value(x):
+    """A Tensor's plain array, or x itself (a number or an array)."""
+    return getattr(x, "_data", x)
+
+
+class DataArray(np.ndarray):
+    """An ndarray with PyTorch's in-place methods; each changes the array and returns it (see the module doc)."""
+
+    def __repr__(self):                         # print as the plain array it is
+        return repr(self.view(np.ndarray))
+
+    @property
+    def data(self):                             # p.grad.data.zero_(): ``.data`` of the array is the array
+        return self
+
+    # -- in place, as torch.Tensor's ------------------------------------------------------------------------
+    def zero_(self):
+        self[...] = 0
+        return self
+
+    def fill_(self, value):
+        self[...] = _value(value)
+        return self
+
+    def copy_(self, src):
+        self[...] = _value(src)
+        return self
+
+    def add_(self, other, alpha=1):
+        self += _value(other) if alpha == 1 else alpha * np.asarray(_value(other))
+        return self
+
+    def sub_(self, other, alpha=1):
+        return self.add_(other, alpha=-alpha)
+
+    def mul_(self, other):
+        self *= _value(other)
+        return self
+
+    def div_(self, other):
+        self /= _value(other)
+        return self
+
+    def clamp_(self, min=None, max=None):
+        if min is None and max is None:
+            raise ValueError("clamp_: give min, max or both")
+        np.clip(self, _value(min), _value(max), out=self)
+        return self
+
+    def addcmul_(self, tensor1, tensor2, value=1):
+        self += value * (np.asarray(_value(tensor1)) * _value(tensor2))
+        return self
+
+    def addcdiv_(self, tensor1, tensor2, value=1):
+        self += value * (np.asarray(_value(tensor1)) / _value(tensor2))
+        return self
+
+    def normal_(self, mean=0.0, std=1.0, *, generator=None):
+        from .init import normal_                 # (nn.init imports the Tensor, which imports this module)
+        return normal_(self, mean, std, generator)
+
+    def uniform_(self, a=0.0, b=1.0, *, generator=None):
+        from .init import uniform_
+        return uniform_(self, a, b, generator)
+
+    # -- queries with PyTorch's names (``size`` stays NumPy's element count: NumPy's own code reads it) ---------
+    def dim(self):
+        return self.ndim
+
+    def numel(self):
+        return int(self.size)
+
+    def norm(self, p=2):
+        """The p-norm of all elements (a NumPy scalar; ``.item()`` gives a float)."""
+        a = np.abs(self.view(np.ndarray)).astype(self.dtype if self.dtype.kind == "f" else np.float32)
+        if p == float("inf"):
+            return a.max()
+        return (a ** p).sum() ** (1.0 / p) if p != 2 else np.sqrt((a * a).sum())
+
+    def clone(self):
+        """A copy (a plain ndarray)."""
+        return np.array(self, subok=False)
+
+    def numpy(self):
+        return self.view(np.ndarray)
+
+    def cpu(self):
+        return self
