@@ -21,6 +21,14 @@ def _value(x):
 class DataArray(np.ndarray):
     """An ndarray with PyTorch's in-place methods; each changes the array and returns it (see the module doc)."""
 
+    # nn's functions read a Tensor's _data and requires_grad: with these, one takes p.data as a constant
+    # Tensor, as PyTorch code passes it (_, predicted = torch.max(outputs.data, 1))
+    requires_grad = False
+
+    @property
+    def _data(self):
+        return self.view(np.ndarray)
+
     def __repr__(self):                         # print as the plain array it is
         return repr(self.view(np.ndarray))
 

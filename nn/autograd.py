@@ -26,10 +26,84 @@ shape: the engine checks this and raises an error naming your class.
 skip the gradients nobody wants), and any attribute you set (``ctx.alpha = 2``).
 One output Tensor per op.
 """
-from .gradcheck import gradcheck  # noqa: F401  (nn.autograd.gradcheck, as torch.autograd.gradcheck)
-from .tensor import Tensor, no_grad, is_grad_enabled
+import warnings
 
-__all__ = ["Function", "FunctionCtx", "gradcheck"]
+import numpy as np
+
+from .gradcheck import gradcheck  # noqa: F401  (nn.autograd.gradcheck, as torch.autograd.gradcheck)
+from .tensor import Tensor, backpropagate, no_grad, is_grad_enabled
+
+__all__ = ["Function", "FunctionCtx", "gradcheck", "grad", "Variable"]
+
+
+def _as_tuple(x):
+    return (x,) if isinstance(x, Tensor) else tuple(x)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=None,
+         materialize_grads=False):
+    """d(outputs)/d(inputs) as torch.autograd.grad: a tuple with one Tensor per input (None for an input
+    the outputs do not depend on, when allow_unused=True; zeros with materialize_grads=True).
+
+    outputs, inputs: a Tensor or a sequence of them; grad_outputs: the gradient to start from for each
+    output (None: 1 for a single-element output). Nothing's ``.grad`` changes. The graph is released unless
+    retain_graph=True. create_graph=True (gradients of gradients) is not supported: nn's backward passes
+    compute on NumPy arrays, so the gradients they give cannot be differentiated again.
+    """
+    if create_graph:
+        raise NotImplementedError("nn.autograd.grad(create_graph=True): gradients of gradients are not supported "
+                                  "(nn's backward passes compute on NumPy arrays); compute the second derivative "
+                                  "by finite differences of first ones instead")
+    outputs, inputs = _as_tuple(outputs), _as_tuple(inputs)
+    if grad_outputs is None or isinstance(grad_outputs, Tensor):
+        grad_outputs = (grad_outputs,) * len(outputs) if grad_outputs is None else (grad_outputs,)
+    if len(grad_outputs) != len(outputs):
+        raise ValueError(f"grad: {len(outputs)} outputs but {len(grad_outputs)} grad_outputs")
+    roots = []
+    for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
+        if not (isinstance(out, Tensor) and out.requires_grad):
+            raise RuntimeError(f"grad: output {i} does not require grad (no input of its computation had "
+                               f"requires_grad=True, or it ran inside nn.no_grad())")
+        if g is None:
+            if out.numel() != 1:
+                raise RuntimeError(f"grad: output {i} has shape {tuple(out.shape)}; pass grad_outputs for a "
+                                   f"non-scalar output")
+            g = np.ones_like(out._data)
+        g = np.asarray(getattr(g, "_data", g))
+        if g.shape != out.shape:
+            raise ValueError(f"grad: grad_outputs[{i}] has shape {g.shape}, output {i} has {tuple(out.shape)}")
+        roots.append((out, g.astype(out.dtype, copy=False)))
+    for i, x in enumerate(inputs):
+        if not (isinstance(x, Tensor) and x.requires_grad):
+            raise RuntimeError(f"grad: input {i} does not require grad")
+    wanted = {id(x): None for x in inputs}
+    backpropagate(roots, bool(retain_graph), wanted)
+    result = []
+    for i, x in enumerate(inputs):
+        g = wanted[id(x)]
+        if g is None and not (allow_unused or materialize_grads):
+            raise RuntimeError(f"grad: input {i} was not used to compute the outputs; pass allow_unused=True "
+                               f"to get None for it")
+        if g is None and materialize_grads:
+            g = np.zeros_like(x._data)
+        result.append(None if g is None else Tensor(np.array(g, dtype=x.dtype)))
+    return tuple(result)
+
+
+class _VariableType(type):
+    def __instancecheck__(cls, obj):            # isinstance(t, Variable) holds for every Tensor, as in PyTorch
+        return isinstance(obj, Tensor)
+
+
+class Variable(metaclass=_VariableType):
+    """torch.autograd.Variable, which PyTorch 0.4 merged into Tensor, for older code:
+    Variable(t, requires_grad=False) is a Tensor with t's values (the same memory), outside any graph."""
+
+    def __new__(cls, data, requires_grad=False, volatile=False):
+        if volatile:
+            warnings.warn("volatile was removed and now has no effect; use `with nn.no_grad():` instead",
+                          UserWarning, stacklevel=2)
+        return Tensor(data, requires_grad=requires_grad)
 
 
 class FunctionCtx:

@@ -172,6 +172,75 @@ def _normalize_axes(dim, ndim):
     return tuple(sorted(set(out)))
 
 
+def topological_order(roots):
+    """The nodes that need a gradient, reachable from the roots, every node after all of its parents.
+
+    Depth-first search with an explicit stack (no recursion limit): a node
+    is pushed once to expand its parents, then again to be emitted after them.
+    """
+    order, seen = [], set()
+    stack = [(root, False) for root in reversed(roots)]
+    while stack:
+        node, parents_done = stack.pop()
+        if parents_done:
+            order.append(node)
+            continue
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        stack.append((node, True))
+        for p in node._parents:
+            if p.requires_grad and id(p) not in seen:
+                stack.append((p, False))
+    return order
+
+
+def backpropagate(roots, retain_graph=False, wanted=None):
+    """The chain rule from roots [(tensor, d(final)/d(tensor) ndarray)] back to the leaves.
+
+    Without ``wanted``, every leaf adds the gradient reaching it to its ``.grad`` (Tensor.backward). With
+    ``wanted`` (a dict id(tensor) -> None, nn.autograd.grad), the gradient reaching each of those tensors is
+    stored there instead, and no ``.grad`` changes.
+    """
+    grads = {}                  # gradients waiting to be handed to parents
+    summed = set()              # keys whose gradient is a sum we allocated (safe to add into)
+
+    def hand(node, g):
+        # a node reached several times sums its contributions; a backward's own result
+        # may be a view shared with another parent, so only our own sum is added into
+        key = id(node)
+        if key not in grads:
+            grads[key] = g
+        elif key in summed:
+            grads[key] += g
+        else:
+            grads[key] = grads[key] + g
+            summed.add(key)
+
+    for root, g in roots:
+        hand(root, g)
+    for node in reversed(topological_order([root for root, _ in roots])):   # from the outputs to the leaves
+        g = grads.pop(id(node), None)
+        if g is None:
+            continue
+        if "_grad_hooks" in node.__dict__:     # register_hook / retain_grad (tensor_ops/grad_hooks.py)
+            g = node._run_grad_hooks(g)
+        if wanted is not None and id(node) in wanted:
+            wanted[id(node)] = g
+        if node._backward is None:          # leaf: keep the (summed) gradient
+            if wanted is None:
+                node._grad = np.array(g, dtype=node.dtype) if node._grad is None else node._grad + g
+            continue
+        parent_grads = node._backward(g)
+        _check_grads(node, parent_grads)
+        for parent, pg in zip(node._parents, parent_grads):
+            if pg is not None and parent.requires_grad:
+                hand(parent, unbroadcast(pg, parent.shape).astype(parent.dtype, copy=False))
+        if not retain_graph:                # free saved activations as we go
+            node._parents = ()
+            node._backward = _release_error
+
+
 # ----------------------------------------------------------------------------
 
 class Tensor:
@@ -289,59 +358,7 @@ class Tensor:
                                  f"has shape {self.shape}")
             grad = grad.astype(self.dtype, copy=False)
 
-        order = self._topological_order()
-        grads = {id(self): grad}    # gradients waiting to be handed to parents
-        summed = set()              # keys whose gradient is a sum we allocated (safe to add into)
-        for node in reversed(order):            # from the output back to the leaves
-            g = grads.pop(id(node), None)
-            if g is None:
-                continue
-            if "_grad_hooks" in node.__dict__:     # register_hook / retain_grad (tensor_ops/grad_hooks.py)
-                g = node._run_grad_hooks(g)
-            if node._backward is None:          # leaf: keep the (summed) gradient
-                node._grad = np.array(g, dtype=node.dtype) if node._grad is None else node._grad + g
-                continue
-            parent_grads = node._backward(g)
-            _check_grads(node, parent_grads)
-            for parent, pg in zip(node._parents, parent_grads):
-                if pg is None or not parent.requires_grad:
-                    continue
-                pg = unbroadcast(pg, parent.shape).astype(parent.dtype, copy=False)
-                key = id(parent)
-                # a parent used several times sums its contributions; a backward's own result
-                # may be a view shared with another parent, so only our own sum is added into
-                if key not in grads:
-                    grads[key] = pg
-                elif key in summed:
-                    grads[key] += pg
-                else:
-                    grads[key] = grads[key] + pg
-                    summed.add(key)
-            if not retain_graph:                # free saved activations as we go
-                node._parents = ()
-                node._backward = _release_error
-
-    def _topological_order(self):
-        """Nodes that need a gradient, every node after all of its parents.
-
-        Depth-first search with an explicit stack (no recursion limit): a node
-        is pushed once to expand its parents, then again to be emitted after them.
-        """
-        order, seen = [], set()
-        stack = [(self, False)]
-        while stack:
-            node, parents_done = stack.pop()
-            if parents_done:
-                order.append(node)
-                continue
-            if id(node) in seen:
-                continue
-            seen.add(id(node))
-            stack.append((node, True))
-            for p in node._parents:
-                if p.requires_grad and id(p) not in seen:
-                    stack.append((p, False))
-        return order
+        backpropagate([(self, grad)], retain_graph)
 
     # -- element-wise arithmetic ------------------------------------------------
     def _lift(self, other, op=None):

@@ -168,3 +168,15 @@ def test_pytorch_idioms_on_data_and_grad_port_and_train():
         np.testing.assert_allclose(got, want, rtol=1e-10)
     for key, value in theirs.state_dict().items():
         np.testing.assert_allclose(model.state_dict()[key], value.numpy(), rtol=1e-10, atol=1e-12, err_msg=key)
+
+
+def test_functions_take_data_as_a_constant_tensor():
+    # the accuracy idiom of PyTorch's tutorials: _, predicted = torch.max(outputs.data, 1)
+    outputs = nn.tensor([[0.1, 2.0, -1.0], [3.0, 0.0, 0.5]], requires_grad=True)
+    _, predicted = nn.max(outputs.data, 1)
+    assert isinstance(predicted, nn.Tensor) and (predicted == nn.tensor([1, 0])).sum().item() == 2
+    probs = nn.functional.softmax(outputs.data, dim=1)
+    assert isinstance(probs, nn.Tensor) and not probs.requires_grad
+    assert type(probs._data) is np.ndarray
+    np.testing.assert_allclose(probs.sum(1).numpy(), [1.0, 1.0], rtol=1e-6)
+    assert (outputs.data * outputs).requires_grad                       # mixed with a Tensor: a Tensor
