@@ -32,6 +32,8 @@ In an op, a python/NumPy scalar takes the dtype of the Tensor it meets
 Tensors follow NumPy's promotion (float32 + float64 -> float64); a floating
 and an integer Tensor give the floating dtype; true division of integers gives float32.
 """
+import weakref
+
 import numpy as np
 
 from . import grad_mode as _grad_mode
@@ -172,6 +174,22 @@ def _normalize_axes(dim, ndim):
     return tuple(sorted(set(out)))
 
 
+def _remember_consumer(out, parents):
+    """Note the op result ``out`` on each parent that an in-place op may change later (every parent but a leaf
+    that requires grad), as a weak reference: an in-place op then points out at the state it read
+    (nn/tensor_ops/inplace.py, _prior_state), as PyTorch's version counter lets its graph keep that state."""
+    ref = None
+    for p in parents:
+        if p.requires_grad and p._backward is None:
+            continue
+        ref = ref or weakref.ref(out)
+        consumers = p.__dict__.setdefault("_consumers", [])
+        consumers.append(ref)
+        n = len(consumers)
+        if n >= 128 and n & (n - 1) == 0:       # a long-lived tensor read again and again: drop the dead
+            consumers[:] = [r for r in consumers if r() is not None]     # (at powers of two: O(1) a read)
+
+
 def topological_order(roots):
     """The nodes that need a gradient, reachable from the roots, every node after all of its parents.
 
@@ -295,6 +313,7 @@ class Tensor:
             out.requires_grad = True
             out._parents = tuple(parents)
             out._backward = backward
+            _remember_consumer(out, parents)
         else:                       # a constant: keep no reference to the inputs
             out.requires_grad = False
             out._parents = ()

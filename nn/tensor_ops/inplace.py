@@ -7,9 +7,9 @@ PyTorch. While a graph is recorded:
 - on a leaf that requires grad they raise, as PyTorch does;
 - otherwise the tensor becomes the op's result in the graph (``_rebase``): its
   previous value lives on as a hidden parent, so ``out = nn.zeros(2, 3);
-  out[0] = f(x)`` sends gradients to x. Unlike PyTorch, nn keeps no version
-  counter: ops that consumed the tensor *before* the in-place change and saved
-  it are not detected.
+  out[0] = f(x)`` sends gradients to x. Ops recorded *before* the change
+  read the previous state: they are pointed at it (``_prior_state``), as
+  PyTorch's version counter lets its graph keep that state.
 - ``x += y`` (and -=, *=, /=) then computes ``x + y`` out of place and rebinds
   the name, which gives the same values and gradients without touching
   earlier users of x.
@@ -46,6 +46,12 @@ def _prior_state(input):
     prior.__dict__.pop("_retains_grad", None)
     if input.__dict__.pop("_grad_hooks", None) is not None and input.__dict__.get("_retains_grad"):
         input.__dict__["_grad_hooks"] = {}
+    # the ops recorded so far read the state that now moves aside: they point at it from here on, so their
+    # gradients reach it and not the tensor's new state (the list stays with prior, as those ops' parent)
+    for ref in input.__dict__.pop("_consumers", ()):
+        node = ref()
+        if node is not None:
+            node._parents = tuple(prior if p is input else p for p in node._parents)
     return prior
 
 
@@ -68,8 +74,7 @@ def _apply(input, op, compute, *operands, **named):
     While a graph is recorded, the current state first moves to a new Tensor (``prior``) and the result is
     computed from it, so that every node the op creates (a composite op makes several) points at the prior
     state, never at the tensor being overwritten; the tensor then takes the result's place in the graph. Ops
-    recorded BEFORE the change keep pointing at the tensor itself (nn keeps no version counter; see
-    docs/pytorch_compatibility.md). The result must keep the tensor's shape and takes its dtype (a floating
+    recorded BEFORE the change point at the prior state too (``_prior_state``). The result must keep the tensor's shape and takes its dtype (a floating
     result is refused by an integer tensor), as PyTorch's in-place ops."""
     def run(t):
         swap = lambda x: t if x is input else x          # noqa: E731
