@@ -174,6 +174,20 @@ def _normalize_axes(dim, ndim):
     return tuple(sorted(set(out)))
 
 
+class GradFn:
+    """Tensor.grad_fn of an op's result (None for a leaf): the op that made it, named as PyTorch names its
+    nodes (mul -> MulBackward0). nn's graph hangs on the Tensors themselves, so there is no next_functions."""
+
+    def __init__(self, op):
+        self.op = op
+
+    def name(self):
+        return "".join(w[:1].upper() + w[1:] for w in (self.op or "op").split("_")) + "Backward0"
+
+    def __repr__(self):
+        return f"<{self.name()} object>"
+
+
 def _remember_consumer(out, parents):
     """Note the op result ``out`` on each parent that an in-place op may change later (every parent but a leaf
     that requires grad), as a weak reference: an in-place op then points out at the state it read
@@ -346,6 +360,7 @@ class Tensor:
     dtype = property(lambda self: self._data.dtype)
     ndim = property(lambda self: self._data.ndim)
     is_leaf = property(lambda self: self._backward is None)
+    grad_fn = property(lambda self: None if self._backward is None else GradFn(self._op))
 
     def zero_grad(self):
         self._grad = None

@@ -106,3 +106,13 @@ def test_saliency_and_hidden_gradients_as_pytorch():
     for g, w in zip(ours_ns["hidden_gradient"](ours, nn.tensor(x)), theirs_ns["hidden_gradient"](theirs, torch.tensor(x))):
         np.testing.assert_allclose(g.numpy(), w.numpy(), rtol=1e-10, atol=1e-14)
     assert all(p.grad is None for p in ours.parameters())
+
+
+def test_grad_fn_names_the_op_as_pytorch():
+    x = nn.ones(2, requires_grad=True)
+    y = (x * 2).sum()
+    assert x.grad_fn is None and nn.ones(2).grad_fn is None and (x * 2).detach().grad_fn is None
+    assert y.grad_fn.name() == "SumBackward0" and repr(y) == "tensor(4., grad_fn=<SumBackward0>)"
+    assert (x * 2).grad_fn.name() == "MulBackward0"
+    with nn.no_grad():
+        assert (x * 2).grad_fn is None

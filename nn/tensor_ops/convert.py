@@ -227,7 +227,7 @@ def __repr__(input):
     if d.dtype not in (np.float32, np.int64, np.bool_):
         extra += f", dtype=nn.{d.dtype.name}"
     if input.requires_grad:
-        extra += ", requires_grad=True" if input.is_leaf else f", grad_fn=<{input._op or 'op'}>"
+        extra += ", requires_grad=True" if input.is_leaf else f", grad_fn=<{input.grad_fn.name()}>"
     return f"tensor({body}{extra})"
 
 
