@@ -17,6 +17,7 @@ from .. import functional as F
 from .. import init
 from ..tensor import Tensor
 from ..tensor_ops.shape import stack
+from ..utils.rnn import PackedSequence, padded_in_sorted_order
 from .module import Module, Parameter
 
 
@@ -74,6 +75,26 @@ def _reset(module, hidden_size):
         init.uniform_(p, -bound, bound)
 
 
+def _rows(state, bs, lstm):
+    """The first bs sequences of a state (h, or (h, c) for an LSTM): (N, H) -> (bs, H)."""
+    return (state[0][:bs], state[1][:bs]) if lstm else state[:bs]
+
+
+def _rows_replaced(state, active, bs, lstm):
+    """state with its first bs rows replaced by active's; the other sequences keep theirs (they have ended, or,
+    going backwards, not begun)."""
+    if lstm:
+        return tuple(F.cat([a, s[bs:]], 0) for a, s in zip(active, state))
+    return F.cat([active, state[bs:]], 0)
+
+
+def _reorder(states, indices):
+    """h (layers, N, H), or an (h, c) pair, with the batch taken in the order of indices."""
+    if isinstance(states, tuple):
+        return tuple(s.index_select(1, indices) for s in states)
+    return states.index_select(1, indices)
+
+
 class RNNBase(Module):
     """The stacked recurrent layer shared by RNN, LSTM and GRU.
 
@@ -81,8 +102,9 @@ class RNNBase(Module):
     input (L, N, H_in), (N, L, H_in) with batch_first=True, or unbatched (L, H_in); hx (and c) (D * num_layers,
     N, H) or zeros; output (L, N, D * H) (the last layer's h at every step, both directions side by side);
     h_n (D * num_layers, N, H) the last step's state of every layer and direction (D = 2 if bidirectional).
-    dropout: on the outputs of every layer but the last, in training. proj_size and PackedSequence inputs are
-    not supported.
+    dropout: on the outputs of every layer but the last, in training. input may be a PackedSequence
+    (nn.utils.rnn.pack_padded_sequence): output is then one too, each sequence's state stops at its last step
+    (h_n holds it), and hx and h_n are in the batch's original order. proj_size is not supported.
     """
 
     def __init__(self, mode, input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,
@@ -128,7 +150,12 @@ class RNNBase(Module):
         return params if self.bias else params + [None, None]
 
     def forward(self, input, hx=None):
-        unbatched = input.ndim == 2
+        packed = input if isinstance(input, PackedSequence) else None
+        if packed is not None:                  # time-major, the batch sorted by length (nn/utils/rnn.py)
+            input, sizes = padded_in_sorted_order(packed), packed.batch_sizes._data
+            if hx is not None and packed.sorted_indices is not None:      # hx comes in the original order
+                hx = _reorder(hx, packed.sorted_indices)
+        unbatched = packed is None and input.ndim == 2
         if input.ndim not in (2, 3):
             raise ValueError(f"{type(self).__name__}: expected a 2-D (unbatched) or 3-D input, got "
                              f"{tuple(input.shape)}")
@@ -138,7 +165,7 @@ class RNNBase(Module):
             hx = _initial_state(self, hx, (layers, self.hidden_size), input.dtype, lstm)
             input = input.unsqueeze(1)
             hx = tuple(h.unsqueeze(1) for h in hx) if lstm else hx.unsqueeze(1)
-        elif self.batch_first:
+        elif self.batch_first and packed is None:
             input = input.transpose(0, 1)
         L, N = input.shape[:2]
         if L == 0 or input.shape[2] != self.input_size:
@@ -146,6 +173,8 @@ class RNNBase(Module):
                              f"got input of shape {tuple(input.shape)}")
         if not unbatched:
             hx = _initial_state(self, hx, (layers, N, self.hidden_size), input.dtype, lstm)
+        if packed is None:
+            sizes = np.full(L, N)
         step = _step_function(self.mode)
         finals, layer_input = [], input
         for layer in range(self.num_layers):
@@ -156,8 +185,15 @@ class RNNBase(Module):
                 weights = self._weights(index)
                 out = [None] * L
                 for t in (range(L) if direction == 0 else range(L - 1, -1, -1)):
-                    state = step(layer_input[t], state, *weights)
-                    out[t] = state[0] if self.mode == "LSTM" else state
+                    bs = int(sizes[t])
+                    if bs == N:
+                        state = step(layer_input[t], state, *weights)
+                        out[t] = state[0] if lstm else state
+                    else:                       # packed: only the first bs sequences have a step t
+                        active = step(layer_input[t, :bs], _rows(state, bs, lstm), *weights)
+                        state = _rows_replaced(state, active, bs, lstm)
+                        h = active[0] if lstm else active
+                        out[t] = F.pad(h, (0, 0, 0, N - bs))
                 outputs.append(stack(out, 0))
                 finals.append(state)
             layer_input = outputs[0] if directions == 1 else F.cat(outputs, 2)
@@ -168,7 +204,11 @@ class RNNBase(Module):
             h_n = (stack([s[0] for s in finals], 0), stack([s[1] for s in finals], 0))
         else:
             h_n = stack(finals, 0)
-        if unbatched:
+        if packed is not None:
+            output = packed._replace(data=F.cat([output[t, :int(bs)] for t, bs in enumerate(sizes)], 0))
+            if packed.unsorted_indices is not None:
+                h_n = _reorder(h_n, packed.unsorted_indices)
+        elif unbatched:
             output = output.squeeze(1)
             h_n = tuple(h.squeeze(1) for h in h_n) if self.mode == "LSTM" else h_n.squeeze(1)
         elif self.batch_first:

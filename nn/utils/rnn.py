@@ -1,7 +1,33 @@
-"""pad_sequence (torch.nn.utils.rnn): variable-length sequences stacked into one padded tensor. Packed sequences
-(pack_padded_sequence and the rest) are not supported: pad, and pass the lengths or a mask instead."""
+"""Variable-length sequences for the recurrent layers, as torch.nn.utils.rnn: pad_sequence, and packed sequences
+(PackedSequence, pack_padded_sequence, pad_packed_sequence, pack_sequence), which RNN, LSTM and GRU take as input.
+
+A PackedSequence holds B sequences sorted by length, longest first, time step by time step: ``data`` is
+(sum of the lengths, *), first every sequence's step 0, then step 1 of those at least 2 long, and so on;
+``batch_sizes[t]`` is how many sequences have a step t. ``sorted_indices`` (or None when the input was already
+sorted) gives the order: sorted batch = original batch[sorted_indices]; ``unsorted_indices`` undoes it.
+"""
+from typing import NamedTuple, Optional
+
+import numpy as np
+
 from ..tensor import Tensor
-from ..functional.shapes import pad
+from ..functional.shapes import cat, pad
+
+
+class PackedSequence(NamedTuple):
+    data: Tensor
+    batch_sizes: Tensor
+    sorted_indices: Optional[Tensor] = None
+    unsorted_indices: Optional[Tensor] = None
+
+    def to(self, *args, **kwargs):
+        return self._replace(data=self.data.to(*args, **kwargs))
+
+    def float(self):
+        return self._replace(data=self.data.float())
+
+    def double(self):
+        return self._replace(data=self.data.double())
 
 
 def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side="right"):
@@ -20,3 +46,74 @@ def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side="
         padded.append(pad(s, tuple(amounts), value=padding_value) if extra else s)
     from ..tensor_ops.shape import stack            # noqa: PLC0415 - tensor_ops imports functional
     return stack(padded, 0 if batch_first else 1)
+
+
+def _lengths(lengths, batch):
+    values = np.asarray(getattr(lengths, "_data", lengths)).reshape(-1)
+    if values.shape != (batch,) or (values.dtype.kind not in "iu" and not np.all(values == np.round(values))):
+        raise ValueError(f"pack_padded_sequence: expected {batch} integer lengths, one per sequence, got "
+                         f"{np.asarray(getattr(lengths, '_data', lengths)).tolist()}")
+    values = values.astype(np.int64)
+    if values.min() < 1:
+        raise ValueError("pack_padded_sequence: every length must be at least 1 (empty sequences cannot be packed)")
+    return values
+
+
+def pack_padded_sequence(input, lengths, batch_first=False, enforce_sorted=True):
+    """input (T, B, *) (or (B, T, *) with batch_first), lengths (B,) list or int Tensor -> PackedSequence.
+    enforce_sorted=True requires the lengths in decreasing order; False sorts the batch (and records how)."""
+    if batch_first:
+        input = input.transpose(0, 1)
+    lengths = _lengths(lengths, input.shape[1])
+    if lengths.max() > input.shape[0]:
+        raise ValueError(f"pack_padded_sequence: a length ({lengths.max()}) exceeds the padded length "
+                         f"{input.shape[0]}")
+    sorted_indices = unsorted_indices = None
+    if enforce_sorted:
+        if np.any(np.diff(lengths) > 0):
+            raise RuntimeError("pack_padded_sequence: `lengths` must be sorted in decreasing order when "
+                               "enforce_sorted=True; sort the batch, or pass enforce_sorted=False")
+    else:
+        order = np.argsort(-lengths, kind="stable")
+        sorted_indices, unsorted_indices = Tensor(order), Tensor(np.argsort(order))
+        input, lengths = input.index_select(1, sorted_indices), lengths[order]
+    batch_sizes = (lengths[None, :] > np.arange(lengths.max())[:, None]).sum(1)
+    data = cat([input[t, :bs] for t, bs in enumerate(batch_sizes)], 0)
+    return PackedSequence(data, Tensor(batch_sizes.astype(np.int64)), sorted_indices, unsorted_indices)
+
+
+def padded_in_sorted_order(sequence, padding_value=0.0):
+    """PackedSequence -> (T, B, *) padded Tensor with the batch in the packed (sorted) order."""
+    sizes = sequence.batch_sizes._data
+    batch, rows, start = int(sizes[0]), [], 0
+    for bs in sizes:
+        step = sequence.data[start:start + bs]
+        start += bs
+        rows.append(step if bs == batch else pad(step, (0, 0) * (step.ndim - 1) + (0, batch - bs), value=padding_value))
+    from ..tensor_ops.shape import stack            # noqa: PLC0415 - tensor_ops imports functional
+    return stack(rows, 0)
+
+
+def pad_packed_sequence(sequence, batch_first=False, padding_value=0.0, total_length=None):
+    """PackedSequence -> (padded (T, B, *) or (B, T, *) Tensor in the original batch order, lengths (B,) int64)."""
+    padded = padded_in_sorted_order(sequence, padding_value)
+    sizes = sequence.batch_sizes._data
+    lengths = (sizes[None, :] > np.arange(sizes[0])[:, None]).sum(1)
+    if total_length is not None:
+        if total_length < padded.shape[0]:
+            raise ValueError(f"pad_packed_sequence: total_length ({total_length}) is shorter than the longest "
+                             f"sequence ({padded.shape[0]})")
+        extra = total_length - padded.shape[0]
+        if extra:
+            padded = pad(padded, (0, 0) * (padded.ndim - 1) + (0, extra), value=padding_value)
+    if sequence.unsorted_indices is not None:
+        padded = padded.index_select(1, sequence.unsorted_indices)
+        lengths = lengths[sequence.unsorted_indices._data]
+    return (padded.transpose(0, 1) if batch_first else padded), Tensor(lengths.astype(np.int64))
+
+
+def pack_sequence(sequences, enforce_sorted=True):
+    """Tensors (L_i, *) -> PackedSequence (pad_sequence, then pack_padded_sequence)."""
+    sequences = list(sequences)
+    return pack_padded_sequence(pad_sequence(sequences), [s.shape[0] for s in sequences],
+                                enforce_sorted=enforce_sorted)
