@@ -11,7 +11,9 @@ def port(source):
              (r"^import torch\.nn as nn$", "import nn"),
              (r"^import torch\.optim as optim$", "import nn.optim as optim"),
              (r"^from torch import nn, optim$", "import nn, nn.optim as optim"),
+             (r"^from torch import nn$", "import nn"), (r"^from torch import optim$", "import nn.optim as optim"),
              (r"^from torch\.nn import functional as F$", "from nn import functional as F"),
+             (r"^from torch\.nn import ", "from nn import "), (r"^from torch\.nn\.", "from nn."),
              (r"^from torch\.", "from nn."), (r"^import torch$", "import nn"),
              (r"\btorch\.nn\.", "nn."), (r"\btorch\.optim\b", "nn.optim"), (r"\btorch\.", "nn.")]
     for pattern, repl in rules:
