@@ -1,4 +1,4 @@
-"""Datasets and batching, as torch.utils.data: Dataset, TensorDataset, Subset, ConcatDataset,
+"""Datasets and batching, as torch.utils.data: Dataset, IterableDataset, TensorDataset, Subset, ConcatDataset,
 random_split, the samplers (SequentialSampler, RandomSampler, SubsetRandomSampler, WeightedRandomSampler,
 BatchSampler), DataLoader, default_collate.
 
@@ -21,7 +21,7 @@ import numpy as np
 
 from ..tensor import Tensor, get_rng
 
-__all__ = ["Dataset", "TensorDataset", "Subset", "ConcatDataset", "random_split", "DataLoader",
+__all__ = ["Dataset", "IterableDataset", "TensorDataset", "Subset", "ConcatDataset", "random_split", "DataLoader",
            "default_collate", "Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler",
            "WeightedRandomSampler", "BatchSampler"]
 
@@ -34,6 +34,14 @@ class Dataset:
 
     def __add__(self, other):
         return ConcatDataset([self, other])
+
+
+class IterableDataset(Dataset):
+    """Base class of a stream of samples: subclasses define __iter__() (and no __getitem__). A DataLoader batches
+    the samples in the order they come; shuffle and samplers do not apply (as PyTorch)."""
+
+    def __iter__(self):
+        raise NotImplementedError(f"{type(self).__name__} must define __iter__")
 
 
 class TensorDataset(Dataset):
@@ -269,6 +277,9 @@ class DataLoader:
         if batch_sampler is not None and (batch_size != 1 or shuffle or sampler is not None or drop_last):
             raise ValueError("DataLoader: batch_sampler option is mutually exclusive with "
                              "batch_size, shuffle, sampler, and drop_last")
+        if isinstance(dataset, IterableDataset) and (shuffle or sampler is not None or batch_sampler is not None):
+            raise ValueError("DataLoader: an IterableDataset has no indices; shuffle, sampler and batch_sampler "
+                             "do not apply (shuffle inside the dataset's __iter__ instead)")
         self.dataset = dataset
         self.batch_size = None if batch_sampler is not None else batch_size
         self.shuffle = bool(shuffle)
@@ -308,7 +319,26 @@ class DataLoader:
         collate = self.collate_fn or default_collate
         return collate([ds[i] for i in chunk])
 
+    def _stream(self):
+        """The batches of an IterableDataset: its samples in order, batch_size at a time."""
+        collate = self.collate_fn or default_collate
+        if self.batch_size is None:
+            for sample in self.dataset:
+                yield sample if self.collate_fn is None else self.collate_fn(sample)
+            return
+        batch = []
+        for sample in self.dataset:
+            batch.append(sample)
+            if len(batch) == self.batch_size:
+                yield collate(batch)
+                batch = []
+        if batch and not self.drop_last:
+            yield collate(batch)
+
     def __iter__(self):
+        if isinstance(self.dataset, IterableDataset):
+            yield from self._stream()
+            return
         if self.batch_size is None and self.batch_sampler is None:
             for i in self._indices():
                 sample = self.dataset[i]
@@ -318,6 +348,10 @@ class DataLoader:
             yield self._fetch(chunk)
 
     def __len__(self):
+        if isinstance(self.dataset, IterableDataset):
+            n = len(self.dataset)               # a TypeError when the dataset has no length, as PyTorch
+            return n if self.batch_size is None else (n // self.batch_size if self.drop_last else
+                                                      -(-n // self.batch_size))
         if self.batch_sampler is not None:
             return len(self.batch_sampler)
         n = len(self.sampler) if self.sampler is not None else len(self.dataset)
