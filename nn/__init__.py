@@ -14,7 +14,7 @@ from .tensor import (Tensor, no_grad, enable_grad, set_grad_enabled, inference_m
                      manual_seed)
 from .random import get_rng_state, set_rng_state, Generator
 from .dtypes import (float32, float64, int64, int32, int16, int8, uint8, double, long, short, float, int,
-                     bool, get_default_dtype, finfo, iinfo)
+                     bool, get_default_dtype, set_default_dtype, finfo, iinfo)
 from .device import device
 from . import cuda, backends
 from . import autograd

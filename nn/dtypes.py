@@ -61,9 +61,23 @@ def is_floating(dtype):
     return np.dtype(dtype).kind == "f"
 
 
+_default_float = [float32]
+
+
 def get_default_dtype():
-    """The dtype of Python floats in new Tensors: float32, as PyTorch's default."""
-    return float32
+    """The floating dtype of new Tensors and layers made from Python numbers: float32 unless set_default_dtype
+    changed it, as PyTorch's."""
+    return _default_float[0]
+
+
+def set_default_dtype(dtype):
+    """Make float32 or float64 the dtype of new floating Tensors (from Python floats, the float factories, true
+    division of integers) and of new layers' parameters, as torch.set_default_dtype. Tensors that exist, and
+    NumPy arrays given as data, keep theirs."""
+    dt = to_dtype(dtype)
+    if dt not in (float32, float64):
+        raise TypeError(f"set_default_dtype: only float32 and float64 are supported, got {dtype!r}")
+    _default_float[0] = dt
 
 
 # -- promotion: the dtype of an op's result (PyTorch's rules, on NumPy dtypes) --

@@ -10,7 +10,7 @@ makes them repeatable. ``empty`` returns zeros (deterministic, same cost).
 import numpy as np
 
 from .device import check_device
-from .dtypes import to_dtype, float32, int64
+from .dtypes import to_dtype, get_default_dtype, int64
 from .tensor import Tensor, _as_array
 from .tensor_ops._attach import attach
 from .init import _rng as _gen
@@ -47,7 +47,7 @@ def _infer(data, dtype=None):
     if dtype is not None and arr.dtype.kind in "fiub":
         return arr.astype(to_dtype(dtype))
     if arr.dtype.kind == "f":
-        return arr.astype(np.float32)
+        return arr.astype(get_default_dtype())
     if arr.dtype.kind in "iu":
         return arr.astype(np.int64)
     return arr
@@ -80,8 +80,8 @@ def from_numpy(ndarray):
     return Tensor(ndarray)
 
 
-def _filled(size, fill, dtype, device, requires_grad, default=float32):
-    dt = to_dtype(dtype) if dtype is not None else default
+def _filled(size, fill, dtype, device, requires_grad, default=None):
+    dt = to_dtype(dtype) if dtype is not None else (default or get_default_dtype())
     return _new(np.full(_sizes(size), fill, dtype=dt), None, device, requires_grad)
 
 
@@ -105,7 +105,7 @@ def full(size, fill_value, dtype=None, device=None, requires_grad=False):
 
 
 def eye(n, m=None, dtype=None, device=None, requires_grad=False):
-    return _new(np.eye(n, n if m is None else m, dtype=np.float32), dtype, device, requires_grad)
+    return _new(np.eye(n, n if m is None else m, dtype=get_default_dtype()), dtype, device, requires_grad)
 
 
 def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):
@@ -115,24 +115,24 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
     ints = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
     # count as PyTorch does, ceil((end - start) / step), then build from the index (no drift)
     n = max(int(np.ceil((end - start) / step)), 0)
-    dt = to_dtype(dtype) if dtype is not None else (int64 if ints else float32)
+    dt = to_dtype(dtype) if dtype is not None else (int64 if ints else get_default_dtype())
     values = start + np.arange(n, dtype=np.float64 if not ints else np.int64) * step
     return _new(values.astype(dt), None, device, requires_grad)
 
 
 def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
-    dt = to_dtype(dtype) if dtype is not None else float32
+    dt = to_dtype(dtype) if dtype is not None else get_default_dtype()
     return _new(np.linspace(start, end, int(steps)).astype(dt), None, device, requires_grad)
 
 
 def logspace(start, end, steps, base=10.0, dtype=None, device=None, requires_grad=False):
     """base ** linspace(start, end, steps)."""
-    dt = to_dtype(dtype) if dtype is not None else float32
+    dt = to_dtype(dtype) if dtype is not None else get_default_dtype()
     return _new((float(base) ** np.linspace(start, end, int(steps))).astype(dt), None, device, requires_grad)
 
 
 def _random(values, dtype, device, requires_grad):
-    dt = to_dtype(dtype) if dtype is not None else float32
+    dt = to_dtype(dtype) if dtype is not None else get_default_dtype()
     if dt.kind != "f":
         raise TypeError(f"rand/randn make floating tensors, got dtype {dt}")
     return _new(values.astype(dt, copy=False), None, device, requires_grad)
@@ -174,7 +174,7 @@ def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, device=None,
         raise ValueError("normal: std must be >= 0")
     shape = _sizes((size,)) if size is not None else np.broadcast_shapes(m.shape, sd.shape)
     floating = [t.dtype for t in (mean, std) if isinstance(t, Tensor) and t.dtype.kind == "f"]
-    dt = to_dtype(dtype) if dtype is not None else (floating[0] if floating else float32)
+    dt = to_dtype(dtype) if dtype is not None else (floating[0] if floating else get_default_dtype())
     values = m + sd * _gen(generator).standard_normal(shape)
     return _new(values.astype(dt), None, device, requires_grad)
 
@@ -184,7 +184,7 @@ def bernoulli(input, p=None, *, generator=None):
     probs = _as_array(input) if p is None else np.broadcast_to(np.asarray(p, np.float64), _as_array(input).shape)
     if probs.size and (probs.min() < 0 or probs.max() > 1):
         raise ValueError("bernoulli: probabilities must be in [0, 1]")
-    dt = input.dtype if isinstance(input, Tensor) and input.dtype.kind == "f" else float32
+    dt = input.dtype if isinstance(input, Tensor) and input.dtype.kind == "f" else get_default_dtype()
     return _new((_gen(generator).random(probs.shape) < probs).astype(dt), None, None, False)
 
 

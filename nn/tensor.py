@@ -24,7 +24,7 @@ with ``Tensor._make``, and nn/tensor_ops attaches its methods to Tensor when
 dtypes (nn/dtypes.py): a Tensor holds float32, float64, int64, int32, int16,
 int8, uint8 or bool; only floating Tensors can require gradients.
 ``Tensor(data)`` is PyTorch's ``torch.Tensor``: python numbers and lists
-become float32, ndarrays keep their dtype (float16 becomes float32), and
+become float32 (the default dtype; nn.set_default_dtype(nn.float64) changes it), ndarrays keep their dtype (float16 becomes float32), and
 ``Tensor(2, 3)`` (all ints) is a new (2, 3) float32 tensor (zero-filled).
 ``nn.tensor(data)`` infers as PyTorch: floats -> float32, ints -> int64, bools -> bool.
 In an op, a python/NumPy scalar takes the dtype of the Tensor it meets
@@ -39,7 +39,7 @@ import numpy as np
 from . import grad_mode as _grad_mode
 from .grad_mode import no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled  # noqa: F401
 from .dtypes import SUPPORTED as _SUPPORTED_DTYPES, result_dtype as _result_dtype, \
-    scalar_dtype as _scalar_dtype, cast as _cast
+    scalar_dtype as _scalar_dtype, cast as _cast, get_default_dtype
 from .kernels.threads import single_thread_blas as _single_thread_blas
 from .array import DataArray
 
@@ -75,13 +75,13 @@ def _as_array(data, what="Tensor data"):
         if arr.dtype in _SUPPORTED_DTYPES:
             return arr
         if arr.dtype.kind == "f":  # float16 etc.: compute in float32
-            return arr.astype(np.float32)
+            return arr.astype(get_default_dtype())
         raise TypeError(f"{what}: dtype {arr.dtype} is not supported; convert it first, e.g. "
                         f"arr.astype(np.float32) or arr.astype(np.int64)")
     arr = np.asarray(data)
     if arr.dtype.kind not in "biuf":
         raise TypeError(f"{what} must be numbers, got {type(data).__name__} (dtype {arr.dtype})")
-    return arr.astype(np.float32)
+    return arr.astype(get_default_dtype())
 
 
 def _check_requires_grad(dtype):
@@ -293,11 +293,11 @@ class Tensor:
 
     def __init__(self, *args, requires_grad=False):
         if not args:
-            data = np.zeros(0, np.float32)
+            data = np.zeros(0, get_default_dtype())
         elif len(args) > 1 or (isinstance(args[0], (int, np.integer)) and not isinstance(args[0], bool)):
             if not all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) for n in args):
                 raise TypeError(f"Tensor(*sizes) takes ints, got {args!r}; for data use Tensor(data)")
-            data = np.zeros(tuple(int(n) for n in args), np.float32)
+            data = np.zeros(tuple(int(n) for n in args), get_default_dtype())
         else:
             data = _as_array(args[0])
         self._data = data
@@ -417,8 +417,8 @@ class Tensor:
         """(other as a Tensor, self's data, other's data), both data cast to the result dtype."""
         other = self._lift(other, op)
         dt = _result_dtype(self._data, other._data)
-        if floating and dt.kind != "f":         # true division of integers gives float32
-            dt = np.dtype(np.float32)
+        if floating and dt.kind != "f":         # true division of integers gives the default float
+            dt = get_default_dtype()
         return other, _cast(self._data, dt), _cast(other._data, dt)
 
     def __add__(self, other):
@@ -470,7 +470,7 @@ class Tensor:
         if a.dtype.kind != "f" and isinstance(exponent, (int, np.integer)) and exponent >= 0:
             return Tensor(a ** int(exponent))         # integer power of an integer tensor: exact
         if a.dtype.kind != "f":
-            a = a.astype(np.float32)
+            a = a.astype(get_default_dtype())
         p = float(exponent)
 
         def backward(g):

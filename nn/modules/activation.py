@@ -1,6 +1,8 @@
 """Activation layers."""
 import numpy as np
 
+from ..dtypes import get_default_dtype
+
 from .. import functional as F
 from .module import Module, Parameter
 from .utils import _check_float
@@ -210,7 +212,7 @@ class PReLU(Module):
         self.num_parameters = int(num_parameters)
         if self.num_parameters < 1:
             raise ValueError(f"PReLU: num_parameters must be at least 1, got {num_parameters}")
-        self.weight = Parameter(np.full(self.num_parameters, _check_float("init", init), np.float32))
+        self.weight = Parameter(np.full(self.num_parameters, _check_float("init", init), get_default_dtype()))
 
     def forward(self, x):
         return F.prelu(x, self.weight)

@@ -1,6 +1,8 @@
 """BatchNorm2d and BatchNorm1d."""
 import numpy as np
 
+from ..dtypes import get_default_dtype
+
 from .. import functional as F
 from .module import Module, Parameter
 from .utils import _check_int, _check_float
@@ -23,14 +25,14 @@ class BatchNorm2d(Module):
         self.affine = bool(affine)
         self.track_running_stats = bool(track_running_stats)
         if self.affine:
-            self.weight = Parameter(np.ones(self.num_features, dtype=np.float32))
-            self.bias = Parameter(np.zeros(self.num_features, dtype=np.float32))
+            self.weight = Parameter(np.ones(self.num_features, dtype=get_default_dtype()))
+            self.bias = Parameter(np.zeros(self.num_features, dtype=get_default_dtype()))
         else:
             self.register_parameter("weight", None)
             self.register_parameter("bias", None)
         if self.track_running_stats:
-            self.register_buffer("running_mean", np.zeros(self.num_features, dtype=np.float32))
-            self.register_buffer("running_var", np.ones(self.num_features, dtype=np.float32))
+            self.register_buffer("running_mean", np.zeros(self.num_features, dtype=get_default_dtype()))
+            self.register_buffer("running_var", np.ones(self.num_features, dtype=get_default_dtype()))
             self.register_buffer("num_batches_tracked", np.array(0, dtype=np.int64))
         else:
             self.register_buffer("running_mean", None)

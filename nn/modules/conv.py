@@ -8,6 +8,8 @@ channels are checked against the weight by the functional op (as PyTorch does), 
 """
 import numpy as np
 
+from ..dtypes import get_default_dtype
+
 from .. import functional as F
 from ..functional.convolution import conv_hyperparameters
 from .module import Module, Parameter
@@ -35,9 +37,9 @@ class _ConvNd(Module):
                              f"yourself with F.pad for other modes)")
         self.padding_mode = padding_mode
         shape = weight_shape(self.in_channels, self.out_channels, self.groups) + self.kernel_size
-        self.weight = Parameter(np.empty(shape, dtype=np.float32))
+        self.weight = Parameter(np.empty(shape, dtype=get_default_dtype()))
         if bias:
-            self.bias = Parameter(np.empty(self.out_channels, dtype=np.float32))
+            self.bias = Parameter(np.empty(self.out_channels, dtype=get_default_dtype()))
         else:
             self.register_parameter("bias", None)
         self.reset_parameters()
@@ -99,8 +101,9 @@ class ConvTranspose2d(_ConvNd):
 
 
 def _check_device_dtype(device, dtype):
-    """PyTorch's factory keywords: only the CPU and float32 (the layer's default) are available here."""
+    """PyTorch's factory keywords: only the CPU and the default dtype (nn.get_default_dtype()) are available."""
     if device is not None and str(device) not in ("cpu", "cpu:0"):
         raise ValueError(f"device={device!r}: nn runs on the CPU only")
-    if dtype is not None and np.dtype(getattr(dtype, "np_dtype", dtype)) != np.float32:
-        raise ValueError(f"dtype={dtype!r}: layers are created in float32; call .double() on the model after")
+    if dtype is not None and np.dtype(getattr(dtype, "np_dtype", dtype)) != get_default_dtype():
+        raise ValueError(f"dtype={dtype!r}: layers are created in the default dtype ({get_default_dtype()}); call "
+                         f".double() or .float() on the model after, or nn.set_default_dtype first")

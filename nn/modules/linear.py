@@ -1,6 +1,8 @@
 """Linear, Bilinear and Identity."""
 import numpy as np
 
+from ..dtypes import get_default_dtype
+
 from .. import functional as F
 from .. import init
 from .module import Module, Parameter
@@ -14,9 +16,9 @@ class Linear(Module):
         super().__init__()
         self.in_features = _check_int("in_features", in_features, 1)
         self.out_features = _check_int("out_features", out_features, 1)
-        self.weight = Parameter(np.empty((self.out_features, self.in_features), dtype=np.float32))
+        self.weight = Parameter(np.empty((self.out_features, self.in_features), dtype=get_default_dtype()))
         if bias:
-            self.bias = Parameter(np.empty(self.out_features, dtype=np.float32))
+            self.bias = Parameter(np.empty(self.out_features, dtype=get_default_dtype()))
         else:
             self.register_parameter("bias", None)
         self.reset_parameters()
@@ -47,8 +49,8 @@ class Bilinear(Module):
         self.in1_features = _check_int("in1_features", in1_features, 1)
         self.in2_features = _check_int("in2_features", in2_features, 1)
         self.out_features = _check_int("out_features", out_features, 1)
-        self.weight = Parameter(np.empty((self.out_features, self.in1_features, self.in2_features), np.float32))
-        self.bias = Parameter(np.empty(self.out_features, np.float32)) if bias else None
+        self.weight = Parameter(np.empty((self.out_features, self.in1_features, self.in2_features), get_default_dtype()))
+        self.bias = Parameter(np.empty(self.out_features, get_default_dtype())) if bias else None
         bound = 1 / np.sqrt(self.in1_features)
         init.uniform_(self.weight, -bound, bound)
         if self.bias is not None:

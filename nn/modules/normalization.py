@@ -3,6 +3,8 @@ import numbers
 
 import numpy as np
 
+from ..dtypes import get_default_dtype
+
 from .. import functional as F
 from .module import Module, Parameter
 from .utils import _check_int, _check_float
@@ -21,8 +23,8 @@ class GroupNorm(Module):
         self.eps = _check_float("eps", eps, low=0.0, low_open=True)
         self.affine = bool(affine)
         if self.affine:
-            self.weight = Parameter(np.ones(self.num_channels, np.float32))
-            self.bias = Parameter(np.zeros(self.num_channels, np.float32))
+            self.weight = Parameter(np.ones(self.num_channels, get_default_dtype()))
+            self.bias = Parameter(np.zeros(self.num_channels, get_default_dtype()))
         else:
             self.register_parameter("weight", None)
             self.register_parameter("bias", None)
@@ -45,9 +47,9 @@ class LayerNorm(Module):
         self.eps = _check_float("eps", eps, low=0.0, low_open=True)
         self.elementwise_affine = bool(elementwise_affine)
         if self.elementwise_affine:
-            self.weight = Parameter(np.ones(self.normalized_shape, np.float32))
+            self.weight = Parameter(np.ones(self.normalized_shape, get_default_dtype()))
             if bias:
-                self.bias = Parameter(np.zeros(self.normalized_shape, np.float32))
+                self.bias = Parameter(np.zeros(self.normalized_shape, get_default_dtype()))
             else:
                 self.register_parameter("bias", None)
         else:
@@ -77,8 +79,8 @@ class InstanceNorm2d(Module):
                                       "use the default track_running_stats=False")
         self.track_running_stats = False
         if self.affine:
-            self.weight = Parameter(np.ones(self.num_features, np.float32))
-            self.bias = Parameter(np.zeros(self.num_features, np.float32))
+            self.weight = Parameter(np.ones(self.num_features, get_default_dtype()))
+            self.bias = Parameter(np.zeros(self.num_features, get_default_dtype()))
         else:
             self.register_parameter("weight", None)
             self.register_parameter("bias", None)

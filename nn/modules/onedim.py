@@ -1,6 +1,8 @@
 """Conv1d, MaxPool1d and AvgPool1d: the 1-d ops of nn.functional.onedim behind PyTorch's layers."""
 import numpy as np
 
+from ..dtypes import get_default_dtype
+
 from .. import functional as F
 from ..functional.convolution import conv_hyperparameters
 from .conv import _check_device_dtype
@@ -34,9 +36,9 @@ class Conv1d(Module):
             raise ValueError(f"padding_mode={padding_mode!r} is not supported: only 'zeros'")
         self.padding_mode = padding_mode
         shape = (self.out_channels, self.in_channels // self.groups) + self.kernel_size
-        self.weight = Parameter(np.empty(shape, dtype=np.float32))
+        self.weight = Parameter(np.empty(shape, dtype=get_default_dtype()))
         if bias:
-            self.bias = Parameter(np.empty(self.out_channels, dtype=np.float32))
+            self.bias = Parameter(np.empty(self.out_channels, dtype=get_default_dtype()))
         else:
             self.register_parameter("bias", None)
         _reset_weight_and_bias(self.weight, self.bias)

@@ -13,6 +13,8 @@ import math
 
 import numpy as np
 
+from ..dtypes import get_default_dtype
+
 from .. import functional as F
 from .. import init
 from ..tensor import Tensor
@@ -128,12 +130,12 @@ class RNNBase(Module):
             for direction in range(directions):
                 suffix = f"_l{layer}" + ("_reverse" if direction else "")
                 names = [f"weight_ih{suffix}", f"weight_hh{suffix}"]
-                setattr(self, names[0], Parameter(np.empty((rows, width), np.float32)))
-                setattr(self, names[1], Parameter(np.empty((rows, hidden_size), np.float32)))
+                setattr(self, names[0], Parameter(np.empty((rows, width), get_default_dtype())))
+                setattr(self, names[1], Parameter(np.empty((rows, hidden_size), get_default_dtype())))
                 if bias:
                     names += [f"bias_ih{suffix}", f"bias_hh{suffix}"]
-                    setattr(self, names[2], Parameter(np.empty(rows, np.float32)))
-                    setattr(self, names[3], Parameter(np.empty(rows, np.float32)))
+                    setattr(self, names[2], Parameter(np.empty(rows, get_default_dtype())))
+                    setattr(self, names[3], Parameter(np.empty(rows, get_default_dtype())))
                 self._weight_names.append(names)
         self.reset_parameters()
 
@@ -262,10 +264,10 @@ class _Cell(Module):
         super().__init__()
         self.mode, self.input_size, self.hidden_size, self.bias = mode, int(input_size), int(hidden_size), bool(bias)
         rows = _GATES[self.mode] * hidden_size
-        self.weight_ih = Parameter(np.empty((rows, input_size), np.float32))
-        self.weight_hh = Parameter(np.empty((rows, hidden_size), np.float32))
-        self.bias_ih = Parameter(np.empty(rows, np.float32)) if bias else None
-        self.bias_hh = Parameter(np.empty(rows, np.float32)) if bias else None
+        self.weight_ih = Parameter(np.empty((rows, input_size), get_default_dtype()))
+        self.weight_hh = Parameter(np.empty((rows, hidden_size), get_default_dtype()))
+        self.bias_ih = Parameter(np.empty(rows, get_default_dtype())) if bias else None
+        self.bias_hh = Parameter(np.empty(rows, get_default_dtype())) if bias else None
         _reset(self, hidden_size)
 
     def forward(self, input, hx=None):

@@ -1,6 +1,8 @@
 """Embedding (torch.nn.modules.sparse)."""
 import numpy as np
 
+from ..dtypes import get_default_dtype
+
 from .. import functional as F
 from .. import init
 from ..tensor import Tensor
@@ -21,7 +23,7 @@ class Embedding(Module):
                 raise ValueError(f"padding_idx must be within num_embeddings, got {padding_idx}")
             padding_idx = padding_idx % self.num_embeddings
         self.padding_idx = padding_idx
-        self.weight = Parameter(np.empty((self.num_embeddings, self.embedding_dim), np.float32))
+        self.weight = Parameter(np.empty((self.num_embeddings, self.embedding_dim), get_default_dtype()))
         init.normal_(self.weight)
         if padding_idx is not None:
             self.weight.data[padding_idx] = 0

@@ -4,6 +4,8 @@ import copy
 
 import numpy as np
 
+from ..dtypes import get_default_dtype
+
 from .. import functional as F
 from .. import init
 from ..factories import tensor
@@ -38,8 +40,8 @@ class MultiheadAttention(Module):
                                       "embed_dim are not supported")
         self.embed_dim, self.num_heads, self.head_dim = int(embed_dim), int(num_heads), embed_dim // num_heads
         self.dropout, self.batch_first = float(dropout), bool(batch_first)
-        self.in_proj_weight = Parameter(np.empty((3 * embed_dim, embed_dim), np.float32))
-        self.in_proj_bias = Parameter(np.zeros(3 * embed_dim, np.float32)) if bias else None
+        self.in_proj_weight = Parameter(np.empty((3 * embed_dim, embed_dim), get_default_dtype()))
+        self.in_proj_bias = Parameter(np.zeros(3 * embed_dim, get_default_dtype())) if bias else None
         self.out_proj = Linear(embed_dim, embed_dim, bias=bias)
         init.xavier_uniform_(self.in_proj_weight)                 # as PyTorch's _reset_parameters
         if bias:
@@ -219,4 +221,4 @@ class Transformer(Module):
     @staticmethod
     def generate_square_subsequent_mask(sz, device=None, dtype=None):
         """(sz, sz) float mask: 0 on and below the diagonal, -inf above (position i attends to 0..i)."""
-        return tensor(causal_mask(sz, sz, np.float32), dtype=dtype or np.float32)
+        return tensor(causal_mask(sz, sz, np.float32), dtype=dtype or get_default_dtype())
