@@ -21,6 +21,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ..hooks import RemovableHandle
+from .backward_hooks import call_with_backward_hooks
 from ..tensor import Tensor
 
 
@@ -331,14 +332,20 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} has no forward(); define forward() in the subclass")
 
     def __call__(self, *args, **kwargs):
-        pre_hooks, hooks = self.__dict__.get("_forward_pre_hooks"), self.__dict__.get("_forward_hooks")
-        if not (pre_hooks or hooks):
+        d = self.__dict__
+        pre_hooks, hooks = d.get("_forward_pre_hooks"), d.get("_forward_hooks")
+        backward_hooks, backward_pre_hooks = d.get("_backward_hooks"), d.get("_backward_pre_hooks")
+        if not (pre_hooks or hooks or backward_hooks or backward_pre_hooks):
             return self.forward(*args, **kwargs)
         for hook in list((pre_hooks or {}).values()):
             result = hook(self, args)                           # None, or the new positional arguments
             if result is not None:
                 args = result if isinstance(result, tuple) else (result,)
-        output = self.forward(*args, **kwargs)
+        if backward_hooks or backward_pre_hooks:
+            output = call_with_backward_hooks(self, backward_hooks or {}, backward_pre_hooks or {}, self.forward,
+                                              args, kwargs)
+        else:
+            output = self.forward(*args, **kwargs)
         for hook in list((hooks or {}).values()):
             result = hook(self, args, output)                   # None, or a replacement output
             if result is not None:
@@ -354,6 +361,21 @@ class Module:
         """hook(module, args, output) runs after forward; it may return a replacement output (e.g. to keep a
         layer's activations: hook stores output). Returns a handle whose remove() unregisters it."""
         return RemovableHandle(self._hook_registry("_forward_hooks"), hook)
+
+    def register_full_backward_hook(self, hook):
+        """hook(module, grad_input, grad_output) runs once the gradients of the module's inputs are computed; it
+        may return a replacement grad_input (nn/modules/backward_hooks.py). Returns a removable handle."""
+        return RemovableHandle(self._hook_registry("_backward_hooks"), hook)
+
+    def register_full_backward_pre_hook(self, hook):
+        """hook(module, grad_output) runs when the gradient of the module's output arrives; it may return a
+        replacement grad_output. Returns a removable handle."""
+        return RemovableHandle(self._hook_registry("_backward_pre_hooks"), hook)
+
+    def register_backward_hook(self, hook):
+        """PyTorch's deprecated form, run here as register_full_backward_hook (the same for a module that is one
+        op, as ReLU; PyTorch's old hook gives other grad_input for a module of several ops)."""
+        return self.register_full_backward_hook(hook)
 
     def _hook_registry(self, name):
         if name not in self.__dict__:

@@ -1,0 +1,79 @@
+"""Module backward hooks, as torch.nn.Module.register_full_backward_hook / register_full_backward_pre_hook.
+
+    hook(module, grad_input, grad_output)   after the gradients of the module's inputs are computed; may return
+                                            a replacement grad_input (a tuple, one entry per positional input)
+    pre_hook(module, grad_output)           when the gradient of the module's output arrives; may return a
+                                            replacement grad_output
+
+The forward pass runs between identity ops: one on each positional input that requires grad, one on each Tensor
+of the output. Their backward passes see the gradients flowing out of and into the module, and call the hooks.
+grad_input holds None for inputs that are not Tensors or need no gradient; when no input needs one, the hooks
+run as soon as grad_output is known (as PyTorch). A replacement grad_input is used for a module with one input
+that needs a gradient (the usual layer); with several, the hooks run when the last of them arrives, too late to
+replace the others, and a replacement raises.
+"""
+from ..grad_mode import is_grad_enabled
+from ..tensor import Tensor
+
+
+def _identity(t, on_grad):
+    """t's values as a new Tensor whose backward hands g to on_grad(g) -> the gradient to pass on."""
+    return Tensor._make(t._data, (t,), lambda g: (on_grad(g),), "backward_hook")
+
+
+def _arrays(grads):
+    return tuple(None if g is None else getattr(g, "_data", g) for g in grads)
+
+
+def call_with_backward_hooks(module, hooks, pre_hooks, forward, args, kwargs):
+    """forward(*args, **kwargs) with the module's backward hooks attached (see the module doc)."""
+    if not is_grad_enabled():
+        return forward(*args, **kwargs)
+    wanted = [i for i, a in enumerate(args) if isinstance(a, Tensor) and a.requires_grad]
+    grad_outputs, grad_inputs = {}, {}
+    n_outputs = []
+
+    def run_hooks():
+        gin = tuple(Tensor(grad_inputs[i]) if i in grad_inputs else None for i in range(len(args)))
+        gout = tuple(None if grad_outputs.get(k) is None else Tensor(grad_outputs[k]) for k in range(n_outputs[0]))
+        for hook in list(hooks.values()):
+            result = hook(module, gin, gout)
+            if result is not None:
+                gin = tuple(result) if isinstance(result, (tuple, list)) else (result,)
+        return _arrays(gin)
+
+    def on_input(i):
+        def hand(g):
+            grad_inputs[i] = g
+            if len(grad_inputs) < len(wanted):
+                return g
+            new = run_hooks() if hooks else _arrays(grad_inputs.get(k) for k in range(len(args)))
+            if len(wanted) > 1 and any(new[k] is not grad_inputs[k] for k in wanted if k != i):
+                raise RuntimeError(f"{type(module).__name__}: a backward hook replaced grad_input of a module with "
+                                   f"several inputs that need gradients; nn applies a replacement for one input only")
+            return new[i]
+        return hand
+
+    def on_output(k):
+        def hand(g):
+            for pre in list(pre_hooks.values()):
+                result = pre(module, (Tensor(g),))
+                if result is not None:
+                    g = getattr(result[0] if isinstance(result, (tuple, list)) else result, "_data", result)
+            grad_outputs[k] = g
+            if not wanted and hooks:
+                run_hooks()
+            return g
+        return hand
+
+    args = tuple(_identity(a, on_input(i)) if i in wanted else a for i, a in enumerate(args))
+    output = forward(*args, **kwargs)
+    if isinstance(output, Tensor):
+        n_outputs.append(1)
+        return _identity(output, on_output(0)) if output.requires_grad else output
+    if isinstance(output, tuple):
+        n_outputs.append(len(output))
+        return tuple(_identity(o, on_output(k)) if isinstance(o, Tensor) and o.requires_grad else o
+                     for k, o in enumerate(output))
+    raise TypeError(f"{type(module).__name__}: backward hooks need forward() to return a Tensor or a tuple, got "
+                    f"{type(output).__name__}")
