@@ -16,7 +16,7 @@ from .random import get_rng_state, set_rng_state, Generator
 from .dtypes import (float32, float64, int64, int32, int16, int8, uint8, double, long, short, float, int,
                      bool, get_default_dtype, set_default_dtype, finfo, iinfo)
 from .device import device
-from . import cuda, backends
+from . import cuda, backends, jit
 from . import autograd
 from .autograd import Function
 from . import functional

@@ -10,12 +10,35 @@ As in PyTorch, autograd does not see such a change.
 nn's own code never computes on these views: it reads the plain arrays (``Tensor._data``, ``Tensor._grad``),
 because NumPy ops on a subclass cost about 0.3 us more each.
 """
+import numbers
+import warnings
+
 import numpy as np
 
 
 def _value(x):
     """A Tensor's plain array, or x itself (a number or an array)."""
     return getattr(x, "_data", x)
+
+
+def _is_number(x):
+    return isinstance(x, numbers.Number) and not isinstance(x, bool) or isinstance(x, np.generic)
+
+
+def legacy_scalar_first(scalar, tensors, rest):
+    """PyTorch's pre-1.5 argument order, which it still accepts (with a warning): the number first, as in
+    x.add_(-lr, grad) (= x.add_(grad, alpha=-lr)) or x.addcmul_(value, t1, t2). scalar, tensors: the arguments as
+    the current signature names them; rest: the extra positional arguments. -> (scalar, tensors) in today's roles,
+    unchanged for a call in today's order."""
+    if not rest and not (_is_number(tensors[0]) and len(tensors) == 1 and not _is_number(scalar)):
+        return scalar, tensors
+    if len(rest) > 1 or not _is_number(tensors[0]):
+        raise TypeError("too many positional arguments")
+    warnings.warn("this argument order is deprecated (as in PyTorch): pass the number as alpha= / value=",
+                  UserWarning, stacklevel=3)
+    if rest:                                    # addcmul(value, t1, t2): tensors = (value, t1), rest = (t2,)
+        return tensors[0], tuple(tensors[1:]) + tuple(rest)
+    return tensors[0], (scalar,)                # add(alpha, other): other = alpha given, alpha = other given
 
 
 class DataArray(np.ndarray):
@@ -49,11 +72,13 @@ class DataArray(np.ndarray):
         self[...] = _value(src)
         return self
 
-    def add_(self, other, alpha=1):
+    def add_(self, other, alpha=1, *rest):
+        alpha, (other,) = legacy_scalar_first(alpha, (other,), rest)
         self += _value(other) if alpha == 1 else alpha * np.asarray(_value(other))
         return self
 
-    def sub_(self, other, alpha=1):
+    def sub_(self, other, alpha=1, *rest):
+        alpha, (other,) = legacy_scalar_first(alpha, (other,), rest)
         return self.add_(other, alpha=-alpha)
 
     def mul_(self, other):
@@ -70,11 +95,13 @@ class DataArray(np.ndarray):
         np.clip(self, _value(min), _value(max), out=self)
         return self
 
-    def addcmul_(self, tensor1, tensor2, value=1):
+    def addcmul_(self, tensor1, tensor2, *rest, value=1):
+        value, (tensor1, tensor2) = legacy_scalar_first(value, (tensor1, tensor2), rest)
         self += value * (np.asarray(_value(tensor1)) * _value(tensor2))
         return self
 
-    def addcdiv_(self, tensor1, tensor2, value=1):
+    def addcdiv_(self, tensor1, tensor2, *rest, value=1):
+        value, (tensor1, tensor2) = legacy_scalar_first(value, (tensor1, tensor2), rest)
         self += value * (np.asarray(_value(tensor1)) / _value(tensor2))
         return self
 
@@ -109,3 +136,11 @@ class DataArray(np.ndarray):
 
     def cpu(self):
         return self
+
+    def __getattr__(self, name):
+        # a name NumPy's arrays lack (topk, sign, unsqueeze, softmax, ...): the Tensor method, on these values as a
+        # constant Tensor (``data_grad.data.sign()`` of the FGSM tutorial). Names both have keep NumPy's meaning.
+        from .tensor import Tensor              # (nn/tensor.py imports this module)
+        if name.startswith("__") or not hasattr(Tensor, name):
+            raise AttributeError(f"'DataArray' (a Tensor's .data / .grad, a NumPy array) has no attribute {name!r}")
+        return getattr(Tensor(self.view(np.ndarray)), name)

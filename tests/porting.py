@@ -12,6 +12,7 @@ def port(source):
              (r"^import torch\.optim as optim$", "import nn.optim as optim"),
              (r"^from torch import nn, optim$", "import nn, nn.optim as optim"),
              (r"^from torch import nn$", "import nn"), (r"^from torch import optim$", "import nn.optim as optim"),
+             (r"^from torch import nn, (.+)$", r"import nn; from nn import \1"), (r"^from torch import ", "from nn import "),
              (r"^from torch\.nn import functional as F$", "from nn import functional as F"),
              (r"^from torch\.nn import ", "from nn import "), (r"^from torch\.nn\.", "from nn."),
              (r"^from torch\.", "from nn."), (r"^import torch$", "import nn"),

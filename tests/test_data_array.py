@@ -180,3 +180,16 @@ def test_functions_take_data_as_a_constant_tensor():
     assert type(probs._data) is np.ndarray
     np.testing.assert_allclose(probs.sum(1).numpy(), [1.0, 1.0], rtol=1e-6)
     assert (outputs.data * outputs).requires_grad                       # mixed with a Tensor: a Tensor
+
+
+def test_tensor_methods_numpy_lacks_run_on_data_as_a_constant_tensor():
+    # the FGSM tutorial's data_grad.data.sign(), seq2seq's decoder_output.data.topk(1)
+    x = nn.tensor([[0.5, -2.0, 3.0]], requires_grad=True)
+    (x * x).sum().backward()
+    sign = x.grad.data.sign()
+    assert isinstance(sign, nn.Tensor) and sign.tolist() == [[1.0, -1.0, 1.0]] and not sign.requires_grad
+    values, indices = x.data.topk(1)
+    assert values.tolist() == [[3.0]] and indices.tolist() == [[2]]
+    assert x.data.sum() == 1.5                              # a name NumPy has keeps NumPy's meaning
+    with pytest.raises(AttributeError, match="no attribute 'no_such_method'"):
+        x.data.no_such_method()

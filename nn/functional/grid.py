@@ -17,10 +17,15 @@ from ._args import _check_ndim, _pair, _tensor
 
 
 def _axis(n, align_corners, dtype):
-    """The normalised coordinates of n pixel centres."""
-    if align_corners:
-        return np.linspace(-1, 1, n, dtype=dtype) if n > 1 else np.zeros(1, dtype)
-    return ((np.arange(n, dtype=dtype) * 2 + 1) / n - 1).astype(dtype)
+    """The normalised coordinates of n pixel centres, rounded as PyTorch's affine_grid rounds them (its linspace,
+    one fused multiply-add from each end, then scaled by (n - 1) / n without align_corners): a centre a last bit
+    off falls into the other cell of grid_sample's bilinear weights, where the slope to the grid differs."""
+    if n <= 1:
+        return np.zeros(1, dtype)
+    wide = np.longdouble                        # the product exact enough that one rounding remains, as an FMA
+    step, i = dtype.type(2) / dtype.type(n - 1), np.arange(n)
+    r = np.where(i < n // 2, wide(step) * i - 1, 1 - wide(step) * (n - 1 - i)).astype(dtype)
+    return r if align_corners else (r * dtype.type(n - 1) / dtype.type(n)).astype(dtype)
 
 
 def affine_grid(theta, size, align_corners=False):
@@ -37,9 +42,13 @@ def affine_grid(theta, size, align_corners=False):
 
 def _unnormalise(v, n, align_corners):
     """Normalised coordinate -> pixel coordinate, and d(pixel)/d(normalised)."""
+    # PyTorch's CPU kernel computes (v + 1) * scale [- 0.5], the last two as one fused multiply-add; rounded the
+    # same way, a point on a pixel centre falls into the same cell of the bilinear weights (and gets the same
+    # one-sided slope to the grid) as there
+    v1 = v + v.dtype.type(1)
     if align_corners:
-        return (v + 1) / 2 * (n - 1), (n - 1) / 2
-    return ((v + 1) * n - 1) / 2, n / 2
+        return v1 * v.dtype.type((n - 1) / 2), (n - 1) / 2
+    return (v1.astype(np.longdouble) * (n / 2) - 0.5).astype(v.dtype), n / 2
 
 
 def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corners=None):

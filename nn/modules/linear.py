@@ -34,7 +34,11 @@ class Linear(Module):
 
 
 class Identity(Module):
-    """Returns its input unchanged (a placeholder, e.g. for an optional layer)."""
+    """Returns its input unchanged (a placeholder, e.g. for an optional layer). Any arguments are ignored, as
+    PyTorch's (Identity(inplace=True) stands in for an activation)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__()
 
     def forward(self, x):
         return x

@@ -60,9 +60,10 @@ def _initial_state(module, hx, shape, dtype, lstm):
     if hx is None:
         zeros = Tensor(np.zeros(shape, dtype))
         return (zeros, zeros) if lstm else zeros
-    states = hx if lstm else (hx,)
-    if lstm and not (isinstance(hx, tuple) and len(hx) == 2):
+    if lstm and not (isinstance(hx, (tuple, list)) and len(hx) == 2):
         raise ValueError(f"{name}: the initial state must be a pair (h_0, c_0), got {type(hx).__name__}")
+    hx = tuple(hx) if lstm else hx                  # a list [h_0, c_0] too, as PyTorch takes it
+    states = hx if lstm else (hx,)
     for s in states:
         if not isinstance(s, Tensor) or tuple(s.shape) != tuple(shape):
             got = tuple(s.shape) if isinstance(s, Tensor) else type(s).__name__

@@ -17,6 +17,7 @@ PyTorch. While a graph is recorded:
 import numpy as np
 
 from .. import init
+from ..array import legacy_scalar_first
 from ..tensor import Tensor, is_grad_enabled
 from ._attach import attach
 
@@ -103,11 +104,13 @@ def _checked(input, result, op):
     return result
 
 
-def add_(input, other, alpha=1):
+def add_(input, other, alpha=1, *rest):
+    alpha, (other,) = legacy_scalar_first(alpha, (other,), rest)
     return _apply(input, "add_", lambda t, o: t + (o * alpha if alpha != 1 else o), other)
 
 
-def sub_(input, other, alpha=1):
+def sub_(input, other, alpha=1, *rest):
+    alpha, (other,) = legacy_scalar_first(alpha, (other,), rest)
     return _apply(input, "sub_", lambda t, o: t - (o * alpha if alpha != 1 else o), other)
 
 

@@ -6,6 +6,7 @@ Activations come from nn.functional, the one place they are implemented.
 import numpy as np
 
 from .. import functional as F
+from ..array import legacy_scalar_first
 from ..dtypes import result_dtype, scalar_dtype, cast
 from ..tensor import Tensor
 from ._attach import attach
@@ -213,13 +214,16 @@ def rad2deg(input):
     return input * (180 / np.pi)
 
 
-def addcmul(input, tensor1, tensor2, *, value=1):
-    """input + value * tensor1 * tensor2, composed of the ops above."""
+def addcmul(input, tensor1, tensor2, *rest, value=1):
+    """input + value * tensor1 * tensor2, composed of the ops above (also PyTorch's deprecated
+    addcmul(value, tensor1, tensor2))."""
+    value, (tensor1, tensor2) = legacy_scalar_first(value, (tensor1, tensor2), rest)
     return input + tensor1 * tensor2 * value
 
 
-def addcdiv(input, tensor1, tensor2, *, value=1):
-    """input + value * tensor1 / tensor2, composed of the ops above."""
+def addcdiv(input, tensor1, tensor2, *rest, value=1):
+    """input + value * tensor1 / tensor2, composed of the ops above (also the deprecated value-first order)."""
+    value, (tensor1, tensor2) = legacy_scalar_first(value, (tensor1, tensor2), rest)
     return input + tensor1 / tensor2 * value
 
 
@@ -273,13 +277,15 @@ def _lifted(input, other):
     return input if isinstance(input, Tensor) else other._lift(input)
 
 
-def add(input, other, alpha=1):
-    """input + alpha * other (the method form of +)."""
+def add(input, other, alpha=1, *rest):
+    """input + alpha * other (the method form of +; also PyTorch's deprecated add(alpha, other))."""
+    alpha, (other,) = legacy_scalar_first(alpha, (other,), rest)
     return _lifted(input, other) + (other * alpha if alpha != 1 else other)
 
 
-def sub(input, other, alpha=1):
+def sub(input, other, alpha=1, *rest):
     """input - alpha * other."""
+    alpha, (other,) = legacy_scalar_first(alpha, (other,), rest)
     return _lifted(input, other) - (other * alpha if alpha != 1 else other)
 
 

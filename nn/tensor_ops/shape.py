@@ -219,6 +219,28 @@ def narrow(input, dim, start, length):
     return input[(slice(None),) * d + (slice(start, start + int(length)),)]
 
 
+def unfold(input, dimension, size, step):
+    """Tensor.unfold: every window of `size` elements along `dimension`, `step` apart, as a new last dim:
+    (..., n, ...) -> (..., (n - size) // step + 1, ..., size) (a view in PyTorch; here a copy).
+    Backward: each window's gradient is added back where the window was read (windows may overlap)."""
+    x = input._data
+    d = _dims(dimension, max(x.ndim, 1), "unfold")[0]
+    n = x.shape[d] if x.ndim else 1
+    if not 0 <= size <= n or step < 1:
+        raise RuntimeError(f"unfold: size {size} must be in 0..{n} (the size of dim {dimension}) and step {step} "
+                           f"positive")
+    idx = np.arange((n - size) // step + 1)[:, None] * step + np.arange(size)[None, :]     # (windows, size)
+    y = np.moveaxis(np.take(x.reshape(x.shape or (1,)), idx, axis=d), d + 1, -1)
+    y = y if x.ndim else y.reshape(y.shape[1:])
+
+    def backward(g):
+        g = np.moveaxis(g.reshape(y.shape if x.ndim else (1,) + y.shape), -1, d + 1)
+        gx = np.zeros(x.shape or (1,), dtype=g.dtype)
+        np.add.at(gx, (slice(None),) * d + (idx,), g)
+        return (gx.reshape(x.shape),)
+    return Tensor._make(np.ascontiguousarray(y), (input,), backward, "unfold")
+
+
 def diff(input, n=1, dim=-1, prepend=None, append=None):
     """n-th forward difference along dim: out[i] = x[i + 1] - x[i], n times (prepend / append joined first)."""
     d = _dims(dim, input.ndim, "diff")[0]
@@ -564,7 +586,7 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
 
 attach(reshape, view_as, unflatten, contiguous, squeeze, unsqueeze, permute, transpose, t, expand, expand_as,
        repeat, repeat_interleave, tile, movedim, select, diagonal, tensor_split, mv, flip, fliplr, flipud, rot90,
-       narrow, diff, trace, take_along_dim, roll, diag, outer, dot, addmm, split, chunk, unbind, matmul, bmm, baddbmm, view=reshape, T=property(_T), mm=matmul,
+       narrow, unfold, diff, trace, take_along_dim, roll, diag, outer, dot, addmm, split, chunk, unbind, matmul, bmm, baddbmm, view=reshape, T=property(_T), mm=matmul,
        swapaxes=transpose, swapdims=transpose, moveaxis=movedim, reshape_as=view_as)
 flatten = F.flatten
 cat = F.cat
