@@ -112,8 +112,8 @@ def train(model, x, target, steps):
 
 
 def test_spatial_transformer_script_matches_pytorch_and_learns():
-    # (theta starts near the identity, not at it: the identity samples exactly at pixel centres, where bilinear
-    # sampling has a kink and the two libraries' last-bit rounding of the grid picks different sides)
+    # (theta starts near the identity; from the identity itself, where every point is a pixel centre and the
+    # bilinear weights have a kink: tests/test_compat_idioms.py)
     torch = pytest.importorskip("torch")
     theirs_ns, ours_ns, theirs, ours = twins(STN, "Net", torch)
     rng = np.random.default_rng(5)

@@ -17,6 +17,33 @@ from ..modules.module import Parameter
 from ..tensor import Tensor, get_rng
 
 
+def _hooks(module):
+    """The module's reparametrisations: (kind, name) -> (hook, handle of its forward pre-hook)."""
+    return module.__dict__.setdefault("_reparametrisations", {})
+
+
+def _install(module, kind, name, hook):
+    if (kind, name) in _hooks(module):
+        raise RuntimeError(f"{kind}: {name!r} of this module already has {kind}")
+    _hooks(module)[kind, name] = (hook, module.register_forward_pre_hook(hook))
+
+
+def _remove(module, kind, name, weight_of, parameters, buffers=()):
+    """Undo a reparametrisation: module.<name> is again one Parameter, weight_of(hook) (its current value)."""
+    if (kind, name) not in _hooks(module):
+        raise ValueError(f"remove_{kind}: {kind} of {name!r} not found in {type(module).__name__}")
+    hook, handle = _hooks(module).pop((kind, name))
+    weight = weight_of(hook).detach()
+    handle.remove()
+    for suffix in parameters:
+        del module._parameters[name + suffix]
+    for suffix in buffers:
+        del module._buffers[name + suffix]
+    object.__delattr__(module, name)
+    module.register_parameter(name, Parameter(weight))
+    return module
+
+
 def _norm_except_dim(v, dim):
     """||v|| over every dimension but dim (all of them when dim is None), keeping v's number of dimensions."""
     if dim is None:
@@ -40,32 +67,20 @@ class _WeightNorm:
 def weight_norm(module, name="weight", dim=0):
     """Reparametrise module.<name> as g * v / ||v|| (see the module doc); returns the module."""
     weight = getattr(module, name)
-    if name in getattr(module, "_weight_norm_handles", {}):
-        raise RuntimeError(f"weight_norm: {name!r} of this module already has weight_norm")
     if dim == -1:                               # PyTorch's -1 means dim=None: the norm of the whole weight
         dim = None
     hook = _WeightNorm(name, None if dim is None else dim % weight.ndim)
+    _install(module, "weight_norm", name, hook)
     del module._parameters[name]
     module.register_parameter(name + "_g", Parameter(_norm_except_dim(weight, hook.dim).detach()))
     module.register_parameter(name + "_v", Parameter(weight.detach()))
     object.__setattr__(module, name, hook.weight(module))
-    module._weight_norm_handles = getattr(module, "_weight_norm_handles", {})
-    module._weight_norm_handles[name] = (hook, module.register_forward_pre_hook(hook))
     return module
 
 
 def remove_weight_norm(module, name="weight"):
     """Undo weight_norm: module.<name> is again one Parameter (its current value)."""
-    handles = getattr(module, "_weight_norm_handles", {})
-    if name not in handles:
-        raise ValueError(f"remove_weight_norm: weight_norm of {name!r} not found in {type(module).__name__}")
-    hook, handle = handles.pop(name)
-    weight = hook.weight(module).detach()
-    handle.remove()
-    del module._parameters[name + "_g"], module._parameters[name + "_v"]
-    object.__delattr__(module, name)
-    module.register_parameter(name, Parameter(weight))
-    return module
+    return _remove(module, "weight_norm", name, lambda hook: hook.weight(module), ("_g", "_v"))
 
 
 def _normalize(a, eps):
@@ -100,8 +115,6 @@ class _SpectralNorm:
 
 def spectral_norm(module, name="weight", n_power_iterations=1, eps=1e-12, dim=None):
     """Reparametrise module.<name> as w_orig / sigma(w_orig) (see the module doc); returns the module."""
-    if name in getattr(module, "_spectral_norm_handles", {}):
-        raise RuntimeError(f"spectral_norm: {name!r} of this module already has spectral_norm")
     if n_power_iterations < 1:
         raise ValueError(f"spectral_norm: n_power_iterations must be at least 1, got {n_power_iterations}")
     weight = getattr(module, name)
@@ -109,26 +122,16 @@ def spectral_norm(module, name="weight", n_power_iterations=1, eps=1e-12, dim=No
         dim = 1 if type(module).__name__.startswith("ConvTranspose") else 0
     hook = _SpectralNorm(name, n_power_iterations, eps, dim % weight.ndim)
     h, w = hook.matrix(weight._data).shape
+    _install(module, "spectral_norm", name, hook)
     rng = get_rng()
     del module._parameters[name]
     module.register_parameter(name + "_orig", Parameter(weight.detach()))
     module.register_buffer(name + "_u", _normalize(rng.standard_normal(h).astype(weight.dtype), eps))
     module.register_buffer(name + "_v", _normalize(rng.standard_normal(w).astype(weight.dtype), eps))
     object.__setattr__(module, name, Tensor(weight._data))     # until the first forward pass, as PyTorch
-    module._spectral_norm_handles = getattr(module, "_spectral_norm_handles", {})
-    module._spectral_norm_handles[name] = (hook, module.register_forward_pre_hook(hook))
     return module
 
 
 def remove_spectral_norm(module, name="weight"):
     """Undo spectral_norm: module.<name> is again one Parameter (w_orig / sigma with the current u, v)."""
-    handles = getattr(module, "_spectral_norm_handles", {})
-    if name not in handles:
-        raise ValueError(f"remove_spectral_norm: spectral_norm of {name!r} not found in {type(module).__name__}")
-    hook, handle = handles.pop(name)
-    weight = hook.weight(module, False).detach()
-    handle.remove()
-    del module._parameters[name + "_orig"], module._buffers[name + "_u"], module._buffers[name + "_v"]
-    object.__delattr__(module, name)
-    module.register_parameter(name, Parameter(weight))
-    return module
+    return _remove(module, "spectral_norm", name, lambda hook: hook.weight(module, False), ("_orig",), ("_u", "_v"))
