@@ -25,19 +25,19 @@ from . import tensor_ops
 from .tensor_ops.convert import Size, numel, clone
 from .tensor_ops.pointwise import (exp, log, log1p, log2, log10, lerp, tan, asin, acos, atan, sinh, cosh, expm1,
                                    fmod, logit, xlogy, deg2rad, rad2deg,
-                                   exp2, erf, frac, nan_to_num, atan2, hypot, logaddexp, addcmul, addcdiv, sqrt, rsqrt, reciprocal, square, sin, cos, abs, sign,
+                                   exp2, erf, erfinv, frac, nan_to_num, atan2, hypot, logaddexp, addcmul, addcdiv, sqrt, rsqrt, reciprocal, square, sin, cos, abs, sign,
                                    floor, ceil, round, trunc, neg, pow, clamp, clip, clamp_min, clamp_max,
                                    maximum, minimum, where, masked_fill, triu, tril,
                                    remainder, floor_divide, add, sub, mul, div, multiply, divide, subtract,
                                    true_divide)
 from .tensor_ops.reductions import (sum, mean, var, std, prod, max, min, amax, amin, argmax, argmin, all, any,
-                                    count_nonzero, cumsum, cumprod, logsumexp, var_mean, std_mean, median, unique,
+                                    count_nonzero, cumsum, cumprod, cummax, cummin, logcumsumexp, logsumexp, var_mean, std_mean, median, unique,
                                     nansum, nanmean, bincount,
                                     norm, sort, argsort, topk)
 from .tensor_ops.shape import (reshape, squeeze, unsqueeze, permute, transpose, t, flip, fliplr, flipud, rot90,
                                repeat_interleave, tile, movedim, select, diagonal, tensor_split, atleast_1d,
                                atleast_2d, atleast_3d, column_stack, dstack, tensordot, mv,
-                               narrow, diff, trace, take_along_dim, roll, diag, outer, dot,
+                               narrow, cross, searchsorted, bucketize, diff, trace, take_along_dim, roll, diag, outer, dot,
                                addmm, hstack, vstack, broadcast_tensors, meshgrid, split, chunk, unbind,
                                stack, matmul, bmm, baddbmm, flatten, cat)
 from .tensor_ops.indexing import (gather, index_select, index_add, index_fill, take, masked_select, scatter,

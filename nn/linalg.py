@@ -5,7 +5,13 @@ import numpy as np
 
 from .tensor import Tensor
 
-__all__ = ["inv", "det", "slogdet", "logdet", "solve", "vector_norm", "matrix_norm", "norm"]
+__all__ = ["inv", "det", "slogdet", "logdet", "solve", "vector_norm", "matrix_norm", "norm", "cross"]
+
+
+def cross(input, other, dim=-1):
+    """torch.linalg.cross: the cross product of 3-vectors along dim (the last by default)."""
+    from .tensor_ops.shape import cross as _cross      # noqa: PLC0415 - tensor_ops imports this module's users
+    return _cross(input, other, dim)
 
 
 def _square(A, op):

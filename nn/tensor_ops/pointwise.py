@@ -125,6 +125,14 @@ def erf(input):
     return _unary(input, _erf(x), lambda: 2 / np.sqrt(np.pi) * np.exp(-x * x), "erf")   # 2/sqrt(pi) e^(-x^2)
 
 
+def erfinv(input):
+    """The inverse of erf on (-1, 1) (+-inf at +-1, NaN outside)."""
+    from scipy.special import erfinv as _erfinv  # noqa: PLC0415 - SciPy only when used
+    x = _floating(input)
+    y = _erfinv(x).astype(x.dtype, copy=False)
+    return _unary(input, y, lambda: np.sqrt(np.pi) / 2 * np.exp(y * y), "erfinv")    # 1 / erf'(y)
+
+
 def frac(input):
     x = _floating(input)
     return _unary(input, x - np.trunc(x), lambda: np.ones_like(x), "frac")          # x - trunc(x): slope 1
@@ -442,7 +450,7 @@ def masked_fill(input, mask, value):
     return Tensor._make(y, (input,), backward, "masked_fill")
 
 
-attach(triu, tril, exp, log, log1p, log2, log10, lerp, tan, asin, acos, atan, sinh, cosh, expm1, exp2, erf, frac,
+attach(triu, tril, exp, log, log1p, log2, log10, lerp, tan, asin, acos, atan, sinh, cosh, expm1, exp2, erf, erfinv, frac,
        nan_to_num, atan2, hypot, logaddexp, addcmul, addcdiv, fmod, logit, xlogy, deg2rad, rad2deg, sqrt, rsqrt, reciprocal, square, sin, cos, abs, sign,
        floor, ceil, round, trunc, neg, pow, add, sub, mul, div, remainder, floor_divide, clamp, clamp_min, clamp_max,
        maximum, minimum, masked_fill, clip=clamp, sgn=sign, arcsin=asin, arccos=acos, arctan=atan, arctan2=atan2,

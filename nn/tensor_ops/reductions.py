@@ -230,6 +230,47 @@ def cumprod(input, dim, dtype=None):
     return Tensor._make(np.cumprod(x, axis=axis), (input,), backward, "cumprod")
 
 
+def _running_extreme(input, dim, pick, name):
+    """cummax / cummin: the running extreme along dim and the index it came from (the latest of equal values, as
+    PyTorch); the gradient of each output goes to that index."""
+    axis = _normalize_axes(dim, input.ndim or 1)[0]
+    x = np.moveaxis(input._data.reshape(input.shape or (1,)), axis, 0)
+    idx = np.zeros(x.shape, np.int64)
+    best = x[0].copy() if len(x) else x[:0]
+    for i in range(1, len(x)):                  # a scan: one step along dim at a time, vectorised across the rest
+        take = pick(x[i], best) | (x[i] == best) | np.isnan(x[i])
+        take &= ~np.isnan(best)                 # a NaN stays the extreme once seen
+        best = np.where(take, x[i], best)
+        idx[i] = np.where(take, i, idx[i - 1])
+    values = np.moveaxis(np.take_along_axis(x, idx, 0), 0, axis).reshape(input.shape)
+    indices = np.moveaxis(idx, 0, axis).reshape(input.shape)
+
+    def backward(g):
+        gx = np.zeros(x.shape, g.dtype)
+        np.add.at(gx, (idx,) + tuple(np.indices(idx.shape)[1:]), np.moveaxis(g.reshape(input.shape or (1,)), axis, 0))
+        return (np.moveaxis(gx, 0, axis).reshape(input.shape),)
+    return ValuesIndices(Tensor._make(values, (input,), backward, name), Tensor(indices))
+
+
+def cummax(input, dim):
+    """(values, indices): the running maximum along dim."""
+    return _running_extreme(input, dim, np.greater, "cummax")
+
+
+def cummin(input, dim):
+    """(values, indices): the running minimum along dim."""
+    return _running_extreme(input, dim, np.less, "cummin")
+
+
+def logcumsumexp(input, dim):
+    """log(cumsum(exp(input))) along dim, shifted by the maximum so that nothing overflows (composed of the ops
+    above)."""
+    axis = _normalize_axes(dim, input.ndim)[0]
+    shift = np.max(input._data, axis=axis, keepdims=True) if input._data.size else 0.0
+    shift = np.where(np.isfinite(shift), shift, 0.0).astype(input.dtype)
+    return cumsum((input - Tensor(shift)).exp(), axis).log() + Tensor(shift)
+
+
 def logsumexp(input, dim, keepdim=False):
     """log(sum(exp(input))) over dim, shifted by the maximum so that nothing overflows (composed of the ops
     above: the shift is a constant, so the gradient is softmax(input) along dim)."""
@@ -357,4 +398,4 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
 
 
 attach(sum, mean, var, std, prod, max, min, amax, amin, argmax, argmin, all, any, count_nonzero, cumsum,
-       cumprod, logsumexp, median, nansum, nanmean, bincount, unique, norm, sort, argsort, topk)
+       cumprod, cummax, cummin, logcumsumexp, logsumexp, median, nansum, nanmean, bincount, unique, norm, sort, argsort, topk)

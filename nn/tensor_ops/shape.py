@@ -241,6 +241,48 @@ def unfold(input, dimension, size, step):
     return Tensor._make(np.ascontiguousarray(y), (input,), backward, "unfold")
 
 
+def cross(input, other, dim=None):
+    """The cross product of 3-vectors along dim (None: the first dim of size 3, as torch.cross; linalg.cross
+    takes dim=-1), broadcasting the rest; composed of index_select, products and a difference."""
+    shape = np.broadcast_shapes(tuple(input.shape), tuple(other.shape))
+    if dim is None:
+        dim = next((d for d, n in enumerate(shape) if n == 3), None)
+        if dim is None:
+            raise RuntimeError(f"cross: no dimension of size 3 in {shape}")
+    d = _dims(dim, len(shape), "cross")[0]
+    if shape[d] != 3:
+        raise RuntimeError(f"cross: dimension {dim} must have size 3, got {shape[d]}")
+    a, b = input.expand(*shape), other.expand(*shape)
+    i12, i20 = Tensor(np.array([1, 2, 0])), Tensor(np.array([2, 0, 1]))
+    return a.index_select(d, i12) * b.index_select(d, i20) - a.index_select(d, i20) * b.index_select(d, i12)
+
+
+def searchsorted(sorted_sequence, values, *, out_int32=False, right=False, side=None, sorter=None):
+    """For each value, the index where it would be inserted into sorted_sequence (its last dim sorted) to keep it
+    sorted: the first such index, or the last with right=True / side='right'. sorted_sequence 1-D, or N-D with
+    values' leading dims equal to its own. int64 (int32 with out_int32), no gradient."""
+    seq = np.asarray(getattr(sorted_sequence, "_data", sorted_sequence))
+    vals = np.asarray(getattr(values, "_data", values))
+    side = side or ("right" if right else "left")
+    order = None if sorter is None else np.asarray(getattr(sorter, "_data", sorter))
+    if seq.ndim <= 1:
+        out = np.searchsorted(seq, vals, side=side, sorter=order)
+    else:
+        if seq.shape[:-1] != vals.shape[:-1]:
+            raise RuntimeError(f"searchsorted: the leading dims of sorted_sequence {seq.shape} and values "
+                               f"{vals.shape} must match")
+        rows_s, rows_v = seq.reshape(-1, seq.shape[-1]), vals.reshape(-1, vals.shape[-1])
+        rows_o = None if order is None else order.reshape(-1, order.shape[-1])
+        out = np.stack([np.searchsorted(s, v, side=side, sorter=None if rows_o is None else rows_o[k])
+                        for k, (s, v) in enumerate(zip(rows_s, rows_v))]).reshape(vals.shape)
+    return Tensor(np.asarray(out, np.int32 if out_int32 else np.int64))
+
+
+def bucketize(input, boundaries, *, out_int32=False, right=False):
+    """The bucket of each value of input among the sorted 1-D boundaries (searchsorted(boundaries, input))."""
+    return searchsorted(boundaries, input, out_int32=out_int32, right=right)
+
+
 def diff(input, n=1, dim=-1, prepend=None, append=None):
     """n-th forward difference along dim: out[i] = x[i + 1] - x[i], n times (prepend / append joined first)."""
     d = _dims(dim, input.ndim, "diff")[0]
@@ -586,7 +628,7 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
 
 attach(reshape, view_as, unflatten, contiguous, squeeze, unsqueeze, permute, transpose, t, expand, expand_as,
        repeat, repeat_interleave, tile, movedim, select, diagonal, tensor_split, mv, flip, fliplr, flipud, rot90,
-       narrow, unfold, diff, trace, take_along_dim, roll, diag, outer, dot, addmm, split, chunk, unbind, matmul, bmm, baddbmm, view=reshape, T=property(_T), mm=matmul,
+       narrow, unfold, cross, diff, trace, take_along_dim, roll, diag, outer, dot, addmm, split, chunk, unbind, matmul, bmm, baddbmm, view=reshape, T=property(_T), mm=matmul,
        swapaxes=transpose, swapdims=transpose, moveaxis=movedim, reshape_as=view_as)
 flatten = F.flatten
 cat = F.cat

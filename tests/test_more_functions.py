@@ -1,0 +1,73 @@
+"""erfinv, cummax / cummin, logcumsumexp, cross (and linalg.cross), searchsorted / bucketize: values against
+PyTorch when it is installed, gradients under central-difference gradcheck in float64."""
+import numpy as np
+import pytest
+
+import nn
+from nn.gradcheck import gradcheck
+
+RNG = np.random.default_rng(0)
+X = RNG.standard_normal((3, 6))
+
+
+def _torch():
+    return pytest.importorskip("torch")
+
+
+@pytest.mark.parametrize("name, make", [
+    ("erfinv", lambda lib, x: lib.erfinv(x)),
+    ("logcumsumexp", lambda lib, x: lib.logcumsumexp(x, 1)),
+    ("cummax", lambda lib, x: lib.cummax(x, 1)[0]),
+    ("cummin", lambda lib, x: lib.cummin(x, 0)[0]),
+    ("cross", lambda lib, x: lib.cross(x[:, :3], x[:, 3:], dim=1)),
+    ("linalg.cross", lambda lib, x: lib.linalg.cross(x[:, :3], x[:1, 3:])),
+])
+def test_values_and_gradients(name, make):
+    x = np.tanh(X) * 0.9 if name == "erfinv" else X                 # erfinv lives on (-1, 1)
+    gradcheck(lambda t: make(nn, t), (nn.tensor(x, requires_grad=True),))
+    torch = _torch()
+    np.testing.assert_allclose(make(nn, nn.tensor(x)).numpy(), make(torch, torch.tensor(x)).numpy(), rtol=1e-12,
+                               atol=1e-14)
+
+
+def test_running_extremes_take_the_latest_of_ties_as_pytorch():
+    x = np.array([[1.0, 3.0, 2.0, 3.0, 0.0, 5.0], [2.0, 1.0, 1.0, -1.0, np.nan, 4.0]])
+    got = [(v.tolist(), i.tolist()) for v, i in (nn.cummax(nn.tensor(x), 1), nn.cummin(nn.tensor(x), 1))]
+    assert got[0][1] == [[0, 1, 1, 3, 3, 5], [0, 0, 0, 0, 4, 4]] and got[1][1][0] == [0, 0, 0, 0, 4, 4]
+    torch = _torch()
+    want = [(v.tolist(), i.tolist()) for v, i in (torch.cummax(torch.tensor(x), 1), torch.cummin(torch.tensor(x), 1))]
+    assert repr(got) == repr(want)                                      # NaN included
+
+
+def test_erfinv_in_place_as_in_truncated_normal_initialisers():
+    t = nn.empty(20000, dtype=nn.float64)
+    nn.manual_seed(0)
+    with nn.no_grad():
+        t.uniform_(-0.95, 0.95)
+        t.erfinv_()
+        t.mul_(2 ** 0.5)
+    assert abs(t.mean().item()) < 0.03 and 0.8 < t.std().item() < 0.95 and t.abs().max().item() < 2.0
+
+
+def test_searchsorted_and_bucketize():
+    seq, v = np.array([1.0, 3.0, 5.0, 7.0, 9.0]), np.array([[3.0, 6.0, 9.0], [0.0, 10.0, 5.0]])
+    assert nn.searchsorted(nn.tensor(seq), nn.tensor(v)).tolist() == [[1, 3, 4], [0, 5, 2]]
+    assert nn.searchsorted(nn.tensor(seq), nn.tensor(v), right=True).tolist() == [[2, 3, 5], [0, 5, 3]]
+    assert nn.bucketize(nn.tensor(v), nn.tensor(seq), out_int32=True).dtype == nn.int32
+    rows = np.array([[1.0, 3.0, 5.0, 7.0, 9.0], [2.0, 4.0, 6.0, 8.0, 10.0]])
+    assert nn.searchsorted(nn.tensor(rows), nn.tensor(v)).tolist() == [[1, 3, 4], [0, 4, 2]]
+    with pytest.raises(RuntimeError, match="leading dims"):
+        nn.searchsorted(nn.tensor(rows), nn.tensor(v[:1]))
+    torch = _torch()
+    for right in (False, True):
+        assert nn.searchsorted(nn.tensor(rows), nn.tensor(v), right=right).tolist() == \
+            torch.searchsorted(torch.tensor(rows), torch.tensor(v), right=right).tolist()
+        assert nn.bucketize(nn.tensor(v), nn.tensor(seq), right=right).tolist() == \
+            torch.bucketize(torch.tensor(v), torch.tensor(seq), right=right).tolist()
+
+
+def test_cross_errors():
+    with pytest.raises(RuntimeError, match="size 3"):
+        nn.cross(nn.ones(2, 4), nn.ones(2, 4))
+    with pytest.raises(RuntimeError, match="must have size 3"):
+        nn.cross(nn.ones(3, 4), nn.ones(3, 4), dim=1)
