@@ -1,11 +1,16 @@
-"""Linear algebra, as torch.linalg: inv, det, slogdet, solve, vector_norm, matrix_norm, norm (and the top-level
-torch.inverse, torch.det, torch.logdet, torch.slogdet). Batched over leading dims, as np.linalg; each backward is
+"""Linear algebra, as torch.linalg: inv, det, slogdet, solve, cholesky, eigh, eigvalsh, vector_norm, matrix_norm,
+norm, cross (and the top-level torch.inverse, torch.det, torch.logdet, torch.slogdet). Batched over leading dims, as np.linalg; each backward is
 the closed form written beside it (for invertible matrices)."""
+from collections import namedtuple
+
 import numpy as np
 
 from .tensor import Tensor
 
-__all__ = ["inv", "det", "slogdet", "logdet", "solve", "vector_norm", "matrix_norm", "norm", "cross"]
+EigResult = namedtuple("EigResult", ["eigenvalues", "eigenvectors"])
+
+__all__ = ["inv", "det", "slogdet", "logdet", "solve", "vector_norm", "matrix_norm", "norm", "cross", "cholesky",
+           "eigh", "eigvalsh"]
 
 
 def cross(input, other, dim=-1):
@@ -23,6 +28,57 @@ def _square(A, op):
 
 def _T(a):
     return np.swapaxes(a, -1, -2)
+
+
+def cholesky(A, *, upper=False):
+    """L (..., n, n) lower triangular with A = L L^T, A symmetric positive definite (only its lower triangle is
+    read, as PyTorch); upper=True gives U = L^T."""
+    _square(A, "cholesky")
+    try:
+        L = np.linalg.cholesky(np.tril(A._data) + _T(np.tril(A._data, -1)))
+    except np.linalg.LinAlgError:
+        raise RuntimeError("cholesky: the matrix is not positive definite") from None
+
+    def backward(g):
+        # A = L L^T  =>  gA = sym(L^-T Phi(L^T gL) L^-1), Phi: the lower triangle with the diagonal halved
+        # (Murray 2016); symmetric, as A's two triangles are one input
+        gL = np.tril(g)                            # (upper=True transposes after this op)
+        P = np.tril(_T(L) @ gL)
+        P -= 0.5 * np.eye(L.shape[-1]) * P
+        S = np.linalg.solve(_T(L), _T(np.linalg.solve(_T(L), _T(P))))       # L^-T P L^-1
+        return (0.5 * (S + _T(S)),)
+    out = Tensor._make(L, (A,), backward, "cholesky")
+    return out.transpose(-2, -1) if upper else out
+
+
+def _eigh(A, UPLO):
+    """One op for (eigenvalues, eigenvectors) side by side, (..., n, n + 1), so that one backward sees both."""
+    _square(A, "eigh")
+    if UPLO not in ("L", "U"):
+        raise ValueError(f"eigh: UPLO must be 'L' or 'U', got {UPLO!r}")
+    w, V = np.linalg.eigh(A._data, UPLO=UPLO)
+
+    def backward(g):
+        # A = V diag(w) V^T  =>  gA = V (diag(gw) + F o (V^T gV)) V^T, F_ij = 1 / (w_j - w_i) off the diagonal
+        gw, gV = g[..., 0, :], g[..., 1:, :]
+        diff = w[..., None, :] - w[..., :, None]
+        n = w.shape[-1]
+        F = np.where(np.eye(n, dtype=bool), 0.0, 1.0 / np.where(np.eye(n, dtype=bool), 1.0, diff))
+        inner = F * (_T(V) @ gV) + np.eye(n) * gw[..., None, :]
+        return (V @ inner @ _T(V),)
+    return Tensor._make(np.concatenate([w[..., None, :], V], -2), (A,), backward, "eigh")
+
+
+def eigh(A, UPLO="L"):
+    """(eigenvalues (..., n) ascending, eigenvectors (..., n, n) as columns) of the symmetric A (its UPLO triangle
+    is read). Gradients need distinct eigenvalues (as PyTorch's)."""
+    both = _eigh(A, UPLO)
+    return EigResult(both[..., 0, :], both[..., 1:, :])
+
+
+def eigvalsh(A, UPLO="L"):
+    """The eigenvalues (..., n) of the symmetric A, ascending."""
+    return _eigh(A, UPLO)[..., 0, :]
 
 
 def inv(A):

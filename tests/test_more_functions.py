@@ -71,3 +71,33 @@ def test_cross_errors():
         nn.cross(nn.ones(2, 4), nn.ones(2, 4))
     with pytest.raises(RuntimeError, match="must have size 3"):
         nn.cross(nn.ones(3, 4), nn.ones(3, 4), dim=1)
+
+
+SPD = RNG.standard_normal((2, 4, 4))
+
+
+def _spd(lib, x):
+    return x @ x.transpose(-1, -2) + lib.tensor(4 * np.eye(4))
+
+
+@pytest.mark.parametrize("name, make", [
+    ("cholesky", lambda lib, x: lib.linalg.cholesky(_spd(lib, x)) ** 3),
+    ("cholesky upper", lambda lib, x: lib.linalg.cholesky(_spd(lib, x), upper=True) ** 3),
+    ("eigh", lambda lib, x: (lambda r: lib.cat([r.eigenvalues ** 2, (r.eigenvectors ** 4).sum(-1)], -1))(
+        lib.linalg.eigh(x + x.transpose(-1, -2)))),
+    ("eigvalsh", lambda lib, x: lib.linalg.eigvalsh(x + x.transpose(-1, -2))),
+])
+def test_decompositions(name, make):
+    gradcheck(lambda t: make(nn, t), (nn.tensor(SPD, requires_grad=True),))
+    torch = _torch()
+    xo, xt = nn.tensor(SPD, requires_grad=True), torch.tensor(SPD, requires_grad=True)
+    yo, yt = make(nn, xo), make(torch, xt)
+    np.testing.assert_allclose(yo.numpy(), yt.detach().numpy(), rtol=1e-10)
+    yo.sum().backward()
+    yt.sum().backward()
+    np.testing.assert_allclose(xo.grad, xt.grad.numpy(), rtol=1e-9, atol=1e-12)
+
+
+def test_cholesky_refuses_an_indefinite_matrix():
+    with pytest.raises(RuntimeError, match="not positive definite"):
+        nn.linalg.cholesky(nn.tensor([[1.0, 2.0], [2.0, 1.0]]))
