@@ -8,9 +8,10 @@ import numpy as np
 from .tensor import Tensor
 
 EigResult = namedtuple("EigResult", ["eigenvalues", "eigenvectors"])
+SVDResult = namedtuple("SVDResult", ["U", "S", "Vh"])
 
 __all__ = ["inv", "det", "slogdet", "logdet", "solve", "vector_norm", "matrix_norm", "norm", "cross", "cholesky",
-           "eigh", "eigvalsh"]
+           "eigh", "eigvalsh", "svd", "svdvals"]
 
 
 def cross(input, other, dim=-1):
@@ -79,6 +80,51 @@ def eigh(A, UPLO="L"):
 def eigvalsh(A, UPLO="L"):
     """The eigenvalues (..., n) of the symmetric A, ascending."""
     return _eigh(A, UPLO)[..., 0, :]
+
+
+def _svd(A, full_matrices):
+    """One op for U, S and Vh, flattened side by side (..., m*p + r + q*n), so that one backward sees all three
+    (U (m, p), S (r,), Vh (q, n); p = q = r = min(m, n) for the thin form)."""
+    if A.ndim < 2 or A.dtype.kind != "f":
+        raise ValueError(f"svd: expected floating matrices (..., m, n), got {A.dtype} of shape {tuple(A.shape)}")
+    U, S, Vh = np.linalg.svd(A._data, full_matrices=full_matrices)
+    batch, (m, p), r, (q, n) = U.shape[:-2], U.shape[-2:], S.shape[-1], Vh.shape[-2:]
+
+    def backward(g):
+        # the thin SVD, real (Townsend 2016): with F_ij = 1 / (s_j^2 - s_i^2) off the diagonal,
+        # gA = U [diag(gS) + (F o (U^T gU - gU^T U)) S + S (F o (V^T gV - gV^T V))] V^T
+        #      + (I - U U^T) gU S^-1 V^T + U S^-1 gV^T (I - V V^T)
+        if not p == q == r:
+            raise RuntimeError("svd: the gradient of full_matrices=True is defined for square matrices only; use "
+                               "full_matrices=False")
+        gU = g[..., :m * p].reshape(batch + (m, p))
+        gS = g[..., m * p:m * p + r]
+        gV = _T(g[..., m * p + r:].reshape(batch + (q, n)))
+        V, s = _T(Vh), S[..., None, :]
+        eye = np.eye(r, dtype=bool)
+        F = np.where(eye, 0.0, 1.0 / np.where(eye, 1.0, s * s - _T(s * s)))
+        inner = (F * (_T(U) @ gU - _T(gU) @ U)) * s + _T(s) * (F * (_T(V) @ gV - _T(gV) @ V)) + eye * gS[..., None, :]
+        gA = U @ inner @ Vh + ((gU - U @ (_T(U) @ gU)) / s) @ Vh + (U / s) @ _T(gV - V @ (_T(V) @ gV))
+        return (gA,)
+    flat = np.concatenate([U.reshape(batch + (m * p,)), S, Vh.reshape(batch + (q * n,))], -1)
+    return Tensor._make(flat, (A,), backward, "svd"), (m, p, r, q, n)
+
+
+def svd(A, full_matrices=True):
+    """(U (..., m, m), S (..., k) descending, Vh (..., n, n)) with A = U[..., :k] diag(S) Vh[..., :k, :],
+    k = min(m, n); U (..., m, k) and Vh (..., k, n) with full_matrices=False. Gradients need distinct singular
+    values (as PyTorch's), and the thin form unless A is square."""
+    flat, (m, p, r, q, n) = _svd(A, full_matrices)
+    batch = tuple(A.shape[:-2])
+    U = flat[..., :m * p].reshape(batch + (m, p))
+    S = flat[..., m * p:m * p + r]
+    Vh = flat[..., m * p + r:].reshape(batch + (q, n))
+    return SVDResult(U, S, Vh)
+
+
+def svdvals(A):
+    """The singular values (..., k) of A, descending."""
+    return svd(A, full_matrices=False).S
 
 
 def inv(A):

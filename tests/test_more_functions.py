@@ -101,3 +101,25 @@ def test_decompositions(name, make):
 def test_cholesky_refuses_an_indefinite_matrix():
     with pytest.raises(RuntimeError, match="not positive definite"):
         nn.linalg.cholesky(nn.tensor([[1.0, 2.0], [2.0, 1.0]]))
+
+
+@pytest.mark.parametrize("shape", [(2, 5, 3), (3, 4), (3, 3)])
+def test_svd_values_and_gradients(shape):
+    x = np.random.default_rng(3).standard_normal(shape)
+
+    def loss(lib, t):
+        r = lib.linalg.svd(t, full_matrices=False)
+        return (r.S ** 2).sum() + (r.U ** 4).sum() + (r.Vh ** 4).sum()   # even powers: the sign convention drops out
+
+    gradcheck(lambda t: loss(nn, t), (nn.tensor(x, requires_grad=True),))
+    r = nn.linalg.svd(nn.tensor(x), full_matrices=False)
+    np.testing.assert_allclose((r.U * r.S.unsqueeze(-2)) @ r.Vh, x, atol=1e-12)
+    full = nn.linalg.svd(nn.tensor(x))
+    assert full.U.shape[-1] == shape[-2] and full.Vh.shape[-2] == shape[-1]
+    np.testing.assert_allclose(nn.linalg.svdvals(nn.tensor(x)).numpy(), r.S.numpy())
+    torch = _torch()
+    xo, xt = nn.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    loss(nn, xo).backward()
+    loss(torch, xt).backward()
+    np.testing.assert_allclose(xo.grad, xt.grad.numpy(), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(r.S.numpy(), torch.linalg.svdvals(torch.tensor(x)).numpy(), rtol=1e-12)
