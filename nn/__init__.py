@@ -16,7 +16,9 @@ from .random import get_rng_state, set_rng_state, Generator
 from .dtypes import (float32, float64, int64, int32, int16, int8, uint8, double, long, short, float, int,
                      bool, get_default_dtype, set_default_dtype, finfo, iinfo)
 from .device import device
-from . import cuda, backends, jit
+from . import cuda, backends, jit, accelerator, hub, sparse
+from .sparse import sparse_coo_tensor, spmm
+from . import cuda as xpu  # noqa: F401  (torch.xpu: no such device either)
 from . import autograd
 from .autograd import Function
 from . import functional

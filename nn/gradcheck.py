@@ -23,15 +23,29 @@ class GradcheckError(AssertionError):
     """Analytic and numerical gradients disagree (or the check cannot run)."""
 
 
-def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, seed=0):
+_ACCEPTED = ("nondet_tol", "check_undefined_grad", "check_grad_dtypes", "check_batched_grad",
+             "check_batched_forward_grad", "check_forward_ad", "check_backward_ad", "fast_mode", "masked")
+
+
+def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, seed=0, *, raise_exception=True, **options):
     """Compare backward() of fn with central differences, in float64.
 
-    fn: callable(*Tensors) -> Tensor.  inputs: a Tensor or a sequence of
+    fn: callable(*Tensors) -> a Tensor or a tuple of Tensors.  inputs: a Tensor or a sequence of
     Tensors, all float64 (non-Tensor items are passed through unchanged).
     An element passes when |analytic - numerical| <= atol + rtol * |numerical|.
     Returns True; raises GradcheckError naming the input index, the worst
-    element and both values.
+    element and both values (returns False instead with raise_exception=False, as PyTorch's).
+    PyTorch's other options (fast_mode, check_undefined_grad, ...) are accepted: the check made is
+    always this full one.
     """
+    unknown = sorted(set(options) - set(_ACCEPTED))
+    if unknown:
+        raise TypeError(f"gradcheck: unexpected keyword argument(s) {', '.join(unknown)}")
+    if not raise_exception:
+        try:
+            return gradcheck(fn, inputs, eps, atol, rtol, seed)
+        except GradcheckError:
+            return False
     inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
     checked = []
     for i, t in enumerate(inputs):
@@ -44,24 +58,38 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, seed=0):
     if not checked:
         raise ValueError("gradcheck: no input has requires_grad=True, nothing to check")
 
-    out = fn(*inputs)
-    if not isinstance(out, Tensor):
-        raise TypeError(f"gradcheck: fn must return a Tensor, got {type(out).__name__}")
-    if out.dtype != np.float64:
-        raise TypeError(f"gradcheck: fn returned {out.dtype}; it must stay in float64")
-    if not out.requires_grad:
+    def outputs():
+        out = fn(*inputs)
+        outs = tuple(out) if isinstance(out, (tuple, list)) else (out,)
+        for o in outs:
+            if not isinstance(o, Tensor):
+                raise TypeError(f"gradcheck: fn must return a Tensor or a tuple of Tensors, got {type(o).__name__}")
+            if o.dtype != np.float64:
+                raise TypeError(f"gradcheck: fn returned {o.dtype}; it must stay in float64")
+        return outs
+
+    first = outputs()
+    used = [k for k, o in enumerate(first) if o.requires_grad]       # the outputs that depend on the inputs
+    if not used:
         raise GradcheckError("gradcheck: the output does not depend on any input that requires grad")
-    R = np.random.default_rng(seed).standard_normal(out.shape)       # fixed random projection
+    outs = [first[k] for k in used]
+    rng = np.random.default_rng(seed)
+    Rs = [rng.standard_normal(o.shape) for o in outs]               # fixed random projections
 
     def L():
         with no_grad():
-            return float(np.sum(fn(*inputs).data * R))
+            again = outputs()
+            return float(sum(np.sum(again[k]._data * R) for k, R in zip(used, Rs)))
 
     # analytic: backward with output gradient R (save and restore any existing .grad)
     saved = [inputs[i]._grad for i in checked]
     for i in checked:
         inputs[i]._grad = None
-    out.backward(R)
+    if len(outs) == 1:
+        outs[0].backward(Rs[0])
+    else:
+        from .tensor import backpropagate    # noqa: PLC0415 - several roots, each with its projection
+        backpropagate([(o, R) for o, R in zip(outs, Rs)])
     analytic = [inputs[i]._grad if inputs[i]._grad is not None else np.zeros(inputs[i].shape)
                 for i in checked]
     for i, g in zip(checked, saved):

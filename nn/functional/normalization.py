@@ -1,4 +1,6 @@
 """batch_norm, group_norm, layer_norm, normalize; dropout and dropout2d."""
+import warnings
+
 import numpy as np
 
 from .. import kernels as K
@@ -191,6 +193,10 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
     """Zero whole channels of x (N, C, H, W) (or (C, H, W)) with probability p; scale the rest by
     1/(1-p) (training only; the mask comes from nn's seeded generator)."""
     x = _tensor(input, "input", "dropout2d")
+    if x.ndim == 2:                             # PyTorch warns and drops elements (its 'deprecated' 2-D case)
+        warnings.warn("dropout2d: a 2-D input drops single elements, as dropout does (PyTorch: deprecated); "
+                      "use dropout for it", UserWarning, stacklevel=2)
+        return dropout(x, p, training)
     _check_ndim(x, (3, 4), "dropout2d", "input", "(N, C, H, W) or (C, H, W)")
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout2d: p must be in [0, 1], got {p}")

@@ -5,7 +5,7 @@ from ..dtypes import get_default_dtype
 
 from .. import functional as F
 from .module import Module, Parameter
-from .utils import _check_float
+from .utils import _factory, _check_float
 
 class ReLU(Module):
     """max(x, 0), elementwise. inplace=True (PyTorch's memory saver) computes the same result out
@@ -207,12 +207,13 @@ class PReLU(Module):
     """x if x > 0 else a * x with a learnt: one slope (num_parameters=1) or one per channel (dim 1), each
     starting at init (0.25)."""
 
-    def __init__(self, num_parameters=1, init=0.25):
+    def __init__(self, num_parameters=1, init=0.25, device=None, dtype=None):
         super().__init__()
         self.num_parameters = int(num_parameters)
         if self.num_parameters < 1:
             raise ValueError(f"PReLU: num_parameters must be at least 1, got {num_parameters}")
         self.weight = Parameter(np.full(self.num_parameters, _check_float("init", init), get_default_dtype()))
+        _factory(self, device, dtype)
 
     def forward(self, x):
         return F.prelu(x, self.weight)

@@ -5,7 +5,7 @@ from ..dtypes import get_default_dtype
 
 from .. import functional as F
 from .module import Module, Parameter
-from .utils import _check_int, _check_float
+from .utils import _factory, _check_int, _check_float
 
 class BatchNorm2d(Module):
     """Batch normalisation over (N, H, W) for each of C channels (Ioffe & Szegedy, 2015).
@@ -17,7 +17,8 @@ class BatchNorm2d(Module):
     momentum=None uses a cumulative average (factor 1 / num_batches_tracked).
     Eval: normalise with the running statistics (if track_running_stats)."""
 
-    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True):
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True,
+                 device=None, dtype=None):
         super().__init__()
         self.num_features = _check_int("num_features", num_features, 1)
         self.eps = _check_float("eps", eps, low=0.0, low_open=True)
@@ -38,6 +39,7 @@ class BatchNorm2d(Module):
             self.register_buffer("running_mean", None)
             self.register_buffer("running_var", None)
             self.register_buffer("num_batches_tracked", None)
+        _factory(self, device, dtype)
 
     def reset_running_stats(self):
         if self.track_running_stats:

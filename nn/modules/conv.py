@@ -13,7 +13,7 @@ from ..dtypes import get_default_dtype
 from .. import functional as F
 from ..functional.convolution import conv_hyperparameters
 from .module import Module, Parameter
-from .utils import _check_int, _pair, _reset_weight_and_bias
+from .utils import _factory, _check_int, _pair, _reset_weight_and_bias
 
 
 class _ConvNd(Module):
@@ -72,9 +72,9 @@ class Conv2d(_ConvNd):
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
                  bias=True, padding_mode="zeros", device=None, dtype=None):
-        _check_device_dtype(device, dtype)
         super().__init__("Conv2d", in_channels, out_channels, kernel_size, stride, padding, dilation, groups,
                          bias, padding_mode, lambda cin, cout, g: (cout, cin // g))
+        _factory(self, device, dtype)
 
     def forward(self, x):
         return F.conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
@@ -89,9 +89,9 @@ class ConvTranspose2d(_ConvNd):
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0,
                  groups=1, bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None):
-        _check_device_dtype(device, dtype)
         super().__init__("ConvTranspose2d", in_channels, out_channels, kernel_size, stride, padding, dilation,
                          groups, bias, padding_mode, lambda cin, cout, g: (cin, cout // g), output_padding)
+        _factory(self, device, dtype)
 
     def forward(self, x, output_size=None):
         if output_size is not None:
@@ -99,11 +99,3 @@ class ConvTranspose2d(_ConvNd):
         return F.conv_transpose2d(x, self.weight, self.bias, self.stride, self.padding, self.output_padding,
                                   self.groups, self.dilation)
 
-
-def _check_device_dtype(device, dtype):
-    """PyTorch's factory keywords: only the CPU and the default dtype (nn.get_default_dtype()) are available."""
-    if device is not None and str(device) not in ("cpu", "cpu:0"):
-        raise ValueError(f"device={device!r}: nn runs on the CPU only")
-    if dtype is not None and np.dtype(getattr(dtype, "np_dtype", dtype)) != get_default_dtype():
-        raise ValueError(f"dtype={dtype!r}: layers are created in the default dtype ({get_default_dtype()}); call "
-                         f".double() or .float() on the model after, or nn.set_default_dtype first")

@@ -6,13 +6,13 @@ from ..dtypes import get_default_dtype
 from .. import functional as F
 from .. import init
 from .module import Module, Parameter
-from .utils import _check_int, _reset_weight_and_bias
+from .utils import _factory, _check_int, _reset_weight_and_bias
 
 class Linear(Module):
     """y = x @ weight.T + bias.   x: (N, in_features) -> y: (N, out_features).
     weight: (out_features, in_features), bias: (out_features,)."""
 
-    def __init__(self, in_features, out_features, bias=True):
+    def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
         super().__init__()
         self.in_features = _check_int("in_features", in_features, 1)
         self.out_features = _check_int("out_features", out_features, 1)
@@ -22,6 +22,7 @@ class Linear(Module):
         else:
             self.register_parameter("bias", None)
         self.reset_parameters()
+        _factory(self, device, dtype)
 
     def reset_parameters(self):
         _reset_weight_and_bias(self.weight, self.bias)
@@ -48,7 +49,7 @@ class Bilinear(Module):
     """y[..., o] = x1 @ weight[o] @ x2 + bias[o]: x1 (*, in1_features), x2 (*, in2_features) -> (*, out_features).
     Init U(-1/sqrt(in1_features), 1/sqrt(in1_features)), as PyTorch."""
 
-    def __init__(self, in1_features, in2_features, out_features, bias=True):
+    def __init__(self, in1_features, in2_features, out_features, bias=True, device=None, dtype=None):
         super().__init__()
         self.in1_features = _check_int("in1_features", in1_features, 1)
         self.in2_features = _check_int("in2_features", in2_features, 1)
@@ -59,6 +60,7 @@ class Bilinear(Module):
         init.uniform_(self.weight, -bound, bound)
         if self.bias is not None:
             init.uniform_(self.bias, -bound, bound)
+        _factory(self, device, dtype)
 
     def forward(self, input1, input2):
         return F.bilinear(input1, input2, self.weight, self.bias)

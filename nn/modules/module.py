@@ -20,6 +20,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ..array import DataArray
 from ..hooks import RemovableHandle
 from .backward_hooks import call_with_backward_hooks
 from ..tensor import Tensor
@@ -131,7 +132,10 @@ class Module:
         d = self.__dict__
         for registry in ("_parameters", "_buffers", "_modules"):
             if registry in d and name in d[registry]:
-                return d[registry][name]
+                value = d[registry][name]
+                if registry == "_buffers" and isinstance(value, np.ndarray):
+                    return value.view(DataArray)     # an ndarray with PyTorch's in-place methods (nn/array.py)
+                return value
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def __delattr__(self, name):

@@ -1,5 +1,6 @@
 """GroupNorm, LayerNorm and InstanceNorm2d (torch.nn.modules.normalization, instancenorm)."""
 import numbers
+import warnings
 
 import numpy as np
 
@@ -7,14 +8,14 @@ from ..dtypes import get_default_dtype
 
 from .. import functional as F
 from .module import Module, Parameter
-from .utils import _check_int, _check_float
+from .utils import _factory, _check_int, _check_float
 
 
 class GroupNorm(Module):
     """Normalise each of num_groups groups of channels over the group and all positions.
     x: (N, C, *) -> same shape; weight, bias: (C,) if affine (ones and zeros at init)."""
 
-    def __init__(self, num_groups, num_channels, eps=1e-5, affine=True):
+    def __init__(self, num_groups, num_channels, eps=1e-5, affine=True, device=None, dtype=None):
         super().__init__()
         self.num_groups = _check_int("num_groups", num_groups, 1)
         self.num_channels = _check_int("num_channels", num_channels, 1)
@@ -28,6 +29,7 @@ class GroupNorm(Module):
         else:
             self.register_parameter("weight", None)
             self.register_parameter("bias", None)
+        _factory(self, device, dtype)
 
     def forward(self, x):
         return F.group_norm(x, self.num_groups, self.weight, self.bias, self.eps)
@@ -40,7 +42,8 @@ class LayerNorm(Module):
     """Normalise over the last len(normalized_shape) dims. x: (*, *normalized_shape) -> same shape;
     weight and bias of normalized_shape if elementwise_affine (bias=False drops the bias)."""
 
-    def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True):
+    def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True, device=None,
+                 dtype=None):
         super().__init__()
         shape = (normalized_shape,) if isinstance(normalized_shape, numbers.Integral) else tuple(normalized_shape)
         self.normalized_shape = tuple(_check_int("normalized_shape", n, 1) for n in shape)
@@ -55,6 +58,7 @@ class LayerNorm(Module):
         else:
             self.register_parameter("weight", None)
             self.register_parameter("bias", None)
+        _factory(self, device, dtype)
 
     def forward(self, x):
         return F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
@@ -68,7 +72,8 @@ class InstanceNorm2d(Module):
     track_running_stats=False by default). x: (N, C, H, W) or (C, H, W) -> same shape; weight, bias:
     (C,) if affine. track_running_stats=True is not supported (a clear error)."""
 
-    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=False, track_running_stats=False):
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=False, track_running_stats=False,
+                 device=None, dtype=None):
         super().__init__()
         self.num_features = _check_int("num_features", num_features, 1)
         self.eps = _check_float("eps", eps, low=0.0, low_open=True)
@@ -84,6 +89,7 @@ class InstanceNorm2d(Module):
         else:
             self.register_parameter("weight", None)
             self.register_parameter("bias", None)
+        _factory(self, device, dtype)
 
     def forward(self, x):
         if x.ndim not in (3, 4):
@@ -91,7 +97,11 @@ class InstanceNorm2d(Module):
         unbatched = x.ndim == 3
         xb = x.unsqueeze(0) if unbatched else x
         if xb.shape[1] != self.num_features:
-            raise ValueError(f"InstanceNorm2d: expected {self.num_features} channels, got {xb.shape[1]}")
+            if self.affine:                     # the weights cannot fit; without them PyTorch warns and normalises
+                raise ValueError(f"InstanceNorm2d: expected {self.num_features} channels, got {xb.shape[1]}")
+            warnings.warn(f"InstanceNorm2d: expected {self.num_features} channels, got {xb.shape[1]}; normalising "
+                          f"anyway (without affine weights the count is not used, as in PyTorch)", UserWarning,
+                          stacklevel=2)
         y = F.instance_norm(xb, weight=self.weight, bias=self.bias, eps=self.eps)
         return y.squeeze(0) if unbatched else y
 

@@ -5,9 +5,8 @@ from ..dtypes import get_default_dtype
 
 from .. import functional as F
 from ..functional.convolution import conv_hyperparameters
-from .conv import _check_device_dtype
 from .module import Module, Parameter
-from .utils import _check_int, _reset_weight_and_bias
+from .utils import _factory, _check_int, _reset_weight_and_bias
 
 
 class Conv1d(Module):
@@ -18,7 +17,6 @@ class Conv1d(Module):
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
                  bias=True, padding_mode="zeros", device=None, dtype=None):
         super().__init__()
-        _check_device_dtype(device, dtype)
         one = lambda v: v[0] if isinstance(v, (tuple, list)) and len(v) == 1 else v  # noqa: E731
         self.in_channels = _check_int("in_channels", in_channels, 1)
         self.out_channels = _check_int("out_channels", out_channels, 1)
@@ -42,6 +40,7 @@ class Conv1d(Module):
         else:
             self.register_parameter("bias", None)
         _reset_weight_and_bias(self.weight, self.bias)
+        _factory(self, device, dtype)
 
     def forward(self, x):
         padding = self.padding if isinstance(self.padding, str) else self.padding[0]

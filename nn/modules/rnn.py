@@ -21,6 +21,7 @@ from ..tensor import Tensor
 from ..tensor_ops.shape import stack
 from ..utils.rnn import PackedSequence, padded_in_sorted_order
 from .module import Module, Parameter
+from .utils import _factory
 
 
 def _rnn_step(x, h, w_ih, w_hh, b_ih, b_hh, activation):
@@ -139,6 +140,7 @@ class RNNBase(Module):
                     setattr(self, names[3], Parameter(np.empty(rows, get_default_dtype())))
                 self._weight_names.append(names)
         self.reset_parameters()
+        _factory(self, device, dtype)
 
     def reset_parameters(self):
         _reset(self, self.hidden_size)
@@ -241,6 +243,7 @@ class RNN(RNNBase):
         super().__init__("RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU", input_size, hidden_size,
                          num_layers, bias, batch_first, dropout, bidirectional)
         self.nonlinearity = nonlinearity
+        _factory(self, device, dtype)
 
 
 class LSTM(RNNBase):
@@ -296,13 +299,16 @@ class RNNCell(_Cell):
             raise ValueError(f"RNNCell: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
         super().__init__("RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU", input_size, hidden_size, bias)
         self.nonlinearity = nonlinearity
+        _factory(self, device, dtype)
 
 
 class LSTMCell(_Cell):
     def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
         super().__init__("LSTM", input_size, hidden_size, bias)
+        _factory(self, device, dtype)
 
 
 class GRUCell(_Cell):
     def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
         super().__init__("GRU", input_size, hidden_size, bias)
+        _factory(self, device, dtype)

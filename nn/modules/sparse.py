@@ -7,15 +7,23 @@ from .. import functional as F
 from .. import init
 from ..tensor import Tensor
 from .module import Module, Parameter
-from .utils import _check_int
+from .utils import _factory, _check_int
 
 
 class Embedding(Module):
     """A table of num_embeddings vectors of size embedding_dim, looked up by integer indices:
-    (*) -> (*, embedding_dim). Init N(0, 1) as PyTorch; the padding_idx row is zero and not trained."""
+    (*) -> (*, embedding_dim). Init N(0, 1) as PyTorch; the padding_idx row is zero and not trained.
+    max_norm: each looked-up row longer than max_norm (norm_type norm) is first rescaled to it, in place, as
+    PyTorch's. sparse=True is accepted and gives the same dense gradient (nn has no sparse tensors);
+    scale_grad_by_freq=True is not supported."""
 
-    def __init__(self, num_embeddings, embedding_dim, padding_idx=None):
+    def __init__(self, num_embeddings, embedding_dim, padding_idx=None, max_norm=None, norm_type=2.0,
+                 scale_grad_by_freq=False, sparse=False, _weight=None, _freeze=False, device=None, dtype=None):
         super().__init__()
+        if scale_grad_by_freq:
+            raise NotImplementedError("Embedding: scale_grad_by_freq=True is not supported")
+        self.max_norm, self.norm_type = max_norm, float(norm_type)
+        self.scale_grad_by_freq, self.sparse = False, bool(sparse)
         self.num_embeddings = _check_int("num_embeddings", num_embeddings, 1)
         self.embedding_dim = _check_int("embedding_dim", embedding_dim, 1)
         if padding_idx is not None:
@@ -23,10 +31,18 @@ class Embedding(Module):
                 raise ValueError(f"padding_idx must be within num_embeddings, got {padding_idx}")
             padding_idx = padding_idx % self.num_embeddings
         self.padding_idx = padding_idx
-        self.weight = Parameter(np.empty((self.num_embeddings, self.embedding_dim), get_default_dtype()))
-        init.normal_(self.weight)
-        if padding_idx is not None:
-            self.weight.data[padding_idx] = 0
+        if _weight is not None:
+            table = np.asarray(getattr(_weight, "_data", _weight))
+            if table.shape != (self.num_embeddings, self.embedding_dim):
+                raise ValueError(f"Embedding: _weight must have shape ({num_embeddings}, {embedding_dim}), got "
+                                 f"{table.shape}")
+            self.weight = Parameter(table, requires_grad=not _freeze)
+        else:
+            self.weight = Parameter(np.empty((self.num_embeddings, self.embedding_dim), get_default_dtype()))
+            init.normal_(self.weight)
+            if padding_idx is not None:
+                self.weight.data[padding_idx] = 0
+        _factory(self, device, dtype)
 
     @classmethod
     def from_pretrained(cls, embeddings, freeze=True, padding_idx=None):
@@ -39,6 +55,12 @@ class Embedding(Module):
         return layer
 
     def forward(self, input):
+        if self.max_norm is not None:           # rescale the rows about to be read, in place, outside the graph
+            rows = np.unique(np.asarray(getattr(input, "_data", input)))
+            w = self.weight._data
+            norms = np.linalg.norm(w[rows], ord=self.norm_type, axis=1)
+            scale = np.where(norms > self.max_norm, self.max_norm / (norms + 1e-7), 1.0)
+            w[rows] *= scale[:, None].astype(w.dtype)
         return F.embedding(input, self.weight, self.padding_idx)
 
     def extra_repr(self):

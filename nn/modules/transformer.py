@@ -14,6 +14,7 @@ from .container import ModuleList
 from .dropout import Dropout
 from .linear import Linear
 from .module import Module, Parameter
+from .utils import _factory
 from .normalization import LayerNorm
 
 
@@ -46,6 +47,7 @@ class MultiheadAttention(Module):
         init.xavier_uniform_(self.in_proj_weight)                 # as PyTorch's _reset_parameters
         if bias:
             init.zeros_(self.out_proj.bias)
+        _factory(self, device, dtype)
 
     def forward(self, query, key, value, key_padding_mask=None, need_weights=True, attn_mask=None,
                 average_attn_weights=True, is_causal=False):
@@ -95,6 +97,7 @@ class TransformerEncoderLayer(Module):
         self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias)
         self.dropout1, self.dropout2 = Dropout(dropout), Dropout(dropout)
         self.activation = _activation(activation, "TransformerEncoderLayer")
+        _factory(self, device, dtype)
 
     def forward(self, src, src_mask=None, src_key_padding_mask=None, is_causal=False):
         x = src
@@ -145,6 +148,7 @@ class TransformerDecoderLayer(Module):
         self.norm1, self.norm2, self.norm3 = (LayerNorm(d_model, eps=layer_norm_eps, bias=bias) for _ in range(3))
         self.dropout1, self.dropout2, self.dropout3 = Dropout(dropout), Dropout(dropout), Dropout(dropout)
         self.activation = _activation(activation, "TransformerDecoderLayer")
+        _factory(self, device, dtype)
 
     def forward(self, tgt, memory, tgt_mask=None, memory_mask=None, tgt_key_padding_mask=None,
                 memory_key_padding_mask=None, tgt_is_causal=False, memory_is_causal=False):
@@ -207,6 +211,7 @@ class Transformer(Module):
         for p in self.parameters():                             # as PyTorch's _reset_parameters
             if p.ndim > 1:
                 init.xavier_uniform_(p)
+        _factory(self, device, dtype)
 
     def forward(self, src, tgt, src_mask=None, tgt_mask=None, memory_mask=None, src_key_padding_mask=None,
                 tgt_key_padding_mask=None, memory_key_padding_mask=None, src_is_causal=None, tgt_is_causal=None,

@@ -4,6 +4,17 @@ import numbers
 
 from .. import init
 
+def _factory(module, device, dtype):
+    """PyTorch's factory keywords of a layer, applied once it is built: device must be the CPU; dtype (float32 or
+    float64) converts its parameters and floating buffers (layers are made in nn.get_default_dtype())."""
+    if device is not None and str(device) not in ("cpu", "cpu:0"):
+        raise ValueError(f"device={device!r}: nn runs on the CPU only")
+    if dtype is not None:
+        from ..dtypes import to_dtype                          # noqa: PLC0415 - the layers' modules import this one
+        module.to(to_dtype(dtype))
+    return module
+
+
 def _check_int(name, value, minimum):
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
         rule = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"

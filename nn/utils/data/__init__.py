@@ -14,12 +14,13 @@ so the same seed gives the same batches (not the same ones as PyTorch: its
 generator is a different algorithm).
 """
 import bisect
+import itertools
 import math
 import numbers
 
 import numpy as np
 
-from ..tensor import Tensor, get_rng
+from ...tensor import Tensor, get_rng
 
 __all__ = ["Dataset", "IterableDataset", "TensorDataset", "Subset", "ConcatDataset", "random_split", "DataLoader",
            "default_collate", "Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler",
@@ -165,12 +166,21 @@ class RandomSampler(Sampler):
     def __iter__(self):
         n = len(self.data_source)
         if self.replacement:
-            return iter(self._rng().integers(0, n, self.num_samples).tolist())
+            return self._draws(n)
         order = np.concatenate([self._rng().permutation(n) for _ in range(-(-self.num_samples // n))])
         return iter(order[:self.num_samples].tolist())
 
     def __len__(self):
         return self.num_samples
+
+    def _draws(self, n, chunk=32768):
+        """num_samples indices drawn with replacement, a chunk at a time (num_samples may be huge: an endless
+        loader)."""
+        rng, left = self._rng(), self.num_samples
+        while left > 0:
+            take = min(chunk, left)
+            yield from rng.integers(0, n, take).tolist()
+            left -= take
 
 
 class SubsetRandomSampler(Sampler):
@@ -291,21 +301,22 @@ class DataLoader:
         self.generator = generator
 
     def _indices(self):
+        """The sample indices in order: an iterator (a sampler may draw them lazily, without end in practice)."""
         if self.sampler is not None:
-            return list(self.sampler)
+            return iter(self.sampler)
         n = len(self.dataset)
         if self.shuffle:
-            return (self.generator if self.generator is not None else get_rng()).permutation(n).tolist()
-        return list(range(n))
+            return iter((self.generator if self.generator is not None else get_rng()).permutation(n).tolist())
+        return iter(range(n))
 
     def _batches(self):
         if self.batch_sampler is not None:
             yield from self.batch_sampler
             return
         order = self._indices()
-        for start in range(0, len(order), self.batch_size):
-            chunk = order[start:start + self.batch_size]
-            if len(chunk) < self.batch_size and self.drop_last:
+        while True:
+            chunk = list(itertools.islice(order, self.batch_size))
+            if not chunk or (len(chunk) < self.batch_size and self.drop_last):
                 return
             yield chunk
 

@@ -30,8 +30,8 @@ import warnings
 
 import numpy as np
 
-from .gradcheck import gradcheck  # noqa: F401  (nn.autograd.gradcheck, as torch.autograd.gradcheck)
-from .tensor import Tensor, backpropagate, no_grad, is_grad_enabled
+from ..gradcheck import gradcheck  # noqa: F401  (nn.autograd.gradcheck, as torch.autograd.gradcheck)
+from ..tensor import Tensor, backpropagate, no_grad, is_grad_enabled
 
 __all__ = ["Function", "FunctionCtx", "gradcheck", "grad", "Variable"]
 
@@ -147,6 +147,8 @@ class Function:
                 grads = cls.backward(ctx, Tensor(g))
             if not isinstance(grads, (tuple, list)):
                 grads = (grads,)
+            if len(grads) > len(args) and all(g is None for g in grads[len(args):]):
+                grads = grads[:len(args)]       # extra trailing Nones are fine, as in PyTorch
             if len(grads) != len(args):
                 raise RuntimeError(f"backward of {name!r} returned {len(grads)} gradients for its "
                                    f"{len(args)} forward arguments; it must return one per argument "

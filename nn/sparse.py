@@ -1,0 +1,42 @@
+"""The sparse names that model code calls, on dense Tensors: nn has no sparse storage, so a "sparse" tensor is a
+dense one holding the same values (the same results; the memory of a dense matrix).
+
+    nn.sparse_coo_tensor(indices, values, size)   dense, values summed at their indices (duplicates add up)
+    nn.spmm(a, b), nn.sparse.mm(a, b)             a @ b
+    Tensor.to_sparse(), Tensor.to_dense(), Tensor.coalesce()   the tensor itself; Tensor.is_sparse is False
+"""
+import numpy as np
+
+from .tensor import Tensor
+from .tensor_ops._attach import attach
+
+__all__ = ["sparse_coo_tensor", "spmm", "mm"]
+
+
+def sparse_coo_tensor(indices, values, size=None, *, dtype=None, device=None, requires_grad=False, **kwargs):
+    """The dense tensor with values (nnz,) at indices (ndim, nnz); size defaults to the smallest that holds them."""
+    from .dtypes import to_dtype                     # noqa: PLC0415 - dtypes imports nothing of ours; kept local
+    idx = np.asarray(getattr(indices, "_data", indices), np.int64)
+    vals = np.asarray(getattr(values, "_data", values))
+    if idx.ndim != 2 or idx.shape[1] != vals.shape[0]:
+        raise ValueError(f"sparse_coo_tensor: indices must be (ndim, nnz) and values (nnz,), got {idx.shape} and "
+                         f"{vals.shape}")
+    shape = tuple(int(n) for n in size) if size is not None else tuple(int(n) + 1 for n in idx.max(1))
+    out = np.zeros(shape, to_dtype(dtype) if dtype is not None else vals.dtype)
+    np.add.at(out, tuple(idx), vals)
+    return Tensor(out, requires_grad=requires_grad)
+
+
+def spmm(input, mat2):
+    """input @ mat2 (a sparse input is a dense one here)."""
+    return input @ mat2
+
+
+mm = spmm
+
+
+def _itself(input, *args, **kwargs):
+    return input
+
+
+attach(to_sparse=_itself, to_dense=_itself, coalesce=_itself, is_sparse=property(lambda self: False))
