@@ -9,7 +9,6 @@ channels are checked against the weight by the functional op (as PyTorch does), 
 import numpy as np
 
 from ..dtypes import get_default_dtype
-
 from .. import functional as F
 from ..functional.convolution import conv_hyperparameters
 from .module import Module, Parameter

@@ -2,7 +2,6 @@
 import numpy as np
 
 from ..dtypes import get_default_dtype
-
 from .. import functional as F
 from .. import init
 from .module import Module, Parameter

@@ -5,7 +5,6 @@ import warnings
 import numpy as np
 
 from ..dtypes import get_default_dtype
-
 from .. import functional as F
 from .module import Module, Parameter
 from .utils import _factory, _check_int, _check_float

@@ -2,7 +2,6 @@
 import numpy as np
 
 from ..dtypes import get_default_dtype
-
 from .. import functional as F
 from ..functional.convolution import conv_hyperparameters
 from .module import Module, Parameter

@@ -14,7 +14,6 @@ import math
 import numpy as np
 
 from ..dtypes import get_default_dtype
-
 from .. import functional as F
 from .. import init
 from ..tensor import Tensor

@@ -5,7 +5,6 @@ import copy
 import numpy as np
 
 from ..dtypes import get_default_dtype
-
 from .. import functional as F
 from .. import init
 from ..factories import tensor
