@@ -55,6 +55,12 @@ class DataArray(np.ndarray):
     def __repr__(self):                         # print as the plain array it is
         return repr(self.view(np.ndarray))
 
+    def __array_wrap__(self, arr, context=None, return_scalar=False):
+        # a full reduction (p.data.sum(), np.mean(p.grad)) gives a NumPy scalar, as on a plain array
+        if return_scalar:
+            return arr[()]
+        return super().__array_wrap__(arr, context, return_scalar)
+
     @property
     def data(self):                             # p.grad.data.zero_(): ``.data`` of the array is the array
         return self
@@ -128,8 +134,8 @@ class DataArray(np.ndarray):
         return (a ** p).sum() ** (1.0 / p) if p != 2 else np.sqrt((a * a).sum())
 
     def clone(self):
-        """A copy (a plain ndarray)."""
-        return np.array(self, subok=False)
+        """A copy, with these methods too (buf = p.grad.clone(); buf.mul_(m).add_(...))."""
+        return self.copy()
 
     def numpy(self):
         return self.view(np.ndarray)

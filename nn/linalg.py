@@ -60,19 +60,24 @@ def _eigh(A, UPLO):
     w, V = np.linalg.eigh(A._data, UPLO=UPLO)
 
     def backward(g):
-        # A = V diag(w) V^T  =>  gA = V (diag(gw) + F o (V^T gV)) V^T, F_ij = 1 / (w_j - w_i) off the diagonal
+        # A = V diag(w) V^T  =>  gA = V (diag(gw) + F o skew(V^T gV)) V^T, F_ij = 1 / (w_j - w_i) off the
+        # diagonal; the skew part, as PyTorch, so that gA is symmetric. Without a gradient to V the F term is
+        # left out: then repeated eigenvalues are fine (eigvalsh of the identity)
         gw, gV = g[..., 0, :], g[..., 1:, :]
-        diff = w[..., None, :] - w[..., :, None]
         n = w.shape[-1]
-        F = np.where(np.eye(n, dtype=bool), 0.0, 1.0 / np.where(np.eye(n, dtype=bool), 1.0, diff))
-        inner = F * (_T(V) @ gV) + np.eye(n) * gw[..., None, :]
+        inner = np.eye(n) * gw[..., None, :]
+        if np.any(gV):
+            eye = np.eye(n, dtype=bool)
+            F = np.where(eye, 0.0, 1.0 / np.where(eye, 1.0, w[..., None, :] - w[..., :, None]))
+            X = _T(V) @ gV
+            inner = inner + F * (X - _T(X)) / 2
         return (V @ inner @ _T(V),)
     return Tensor._make(np.concatenate([w[..., None, :], V], -2), (A,), backward, "eigh")
 
 
 def eigh(A, UPLO="L"):
     """(eigenvalues (..., n) ascending, eigenvectors (..., n, n) as columns) of the symmetric A (its UPLO triangle
-    is read). Gradients need distinct eigenvalues (as PyTorch's)."""
+    is read). A gradient through the eigenvectors needs distinct eigenvalues (as PyTorch's)."""
     both = _eigh(A, UPLO)
     return EigResult(both[..., 0, :], both[..., 1:, :])
 
@@ -94,12 +99,14 @@ def _svd(A, full_matrices):
         # the thin SVD, real (Townsend 2016): with F_ij = 1 / (s_j^2 - s_i^2) off the diagonal,
         # gA = U [diag(gS) + (F o (U^T gU - gU^T U)) S + S (F o (V^T gV - gV^T V))] V^T
         #      + (I - U U^T) gU S^-1 V^T + U S^-1 gV^T (I - V V^T)
-        if not p == q == r:
-            raise RuntimeError("svd: the gradient of full_matrices=True is defined for square matrices only; use "
-                               "full_matrices=False")
         gU = g[..., :m * p].reshape(batch + (m, p))
         gS = g[..., m * p:m * p + r]
         gV = _T(g[..., m * p + r:].reshape(batch + (q, n)))
+        if not (np.any(gU) or np.any(gV)):      # only S used: U diag(gS) Vh, fine for repeated values and any shape
+            return (U[..., :r] * gS[..., None, :]) @ Vh[..., :r, :],
+        if not p == q == r:
+            raise RuntimeError("svd: the gradient through U or Vh of full_matrices=True is defined for square "
+                               "matrices only; use full_matrices=False")
         V, s = _T(Vh), S[..., None, :]
         eye = np.eye(r, dtype=bool)
         F = np.where(eye, 0.0, 1.0 / np.where(eye, 1.0, s * s - _T(s * s)))
@@ -113,7 +120,7 @@ def _svd(A, full_matrices):
 def svd(A, full_matrices=True):
     """(U (..., m, m), S (..., k) descending, Vh (..., n, n)) with A = U[..., :k] diag(S) Vh[..., :k, :],
     k = min(m, n); U (..., m, k) and Vh (..., k, n) with full_matrices=False. Gradients need distinct singular
-    values (as PyTorch's), and the thin form unless A is square."""
+    values (as PyTorch's) when it goes through U or Vh, and then the thin form unless A is square."""
     flat, (m, p, r, q, n) = _svd(A, full_matrices)
     batch = tuple(A.shape[:-2])
     U = flat[..., :m * p].reshape(batch + (m, p))

@@ -250,8 +250,17 @@ def backpropagate(roots, retain_graph=False, wanted=None):
             summed.add(key)
 
     for root, g in roots:
+        if root._backward is _release_error:   # its graph is gone: say so (pruning below would hide it)
+            _release_error(g)
         hand(root, g)
-    for node in reversed(topological_order([root for root, _ in roots])):   # from the outputs to the leaves
+    order = topological_order([root for root, _ in roots])
+    if wanted is not None:                      # only the paths to the wanted tensors run (and are released)
+        on_path = set()
+        for node in order:                      # parents first
+            if id(node) in wanted or any(id(p) in on_path for p in node._parents):
+                on_path.add(id(node))
+        order = [node for node in order if id(node) in on_path]
+    for node in reversed(order):                # from the outputs to the leaves
         g = grads.pop(id(node), None)
         if g is None:
             continue
@@ -339,7 +348,8 @@ class Tensor:
     # have PyTorch's in-place methods, as in p.data.normal_(0, 0.02) or p.grad.zero_() (nn/array.py).
     @property
     def data(self):
-        return self._data.view(DataArray)
+        d = self._data                      # (a full reduction may have left a NumPy scalar: hand out a 0-d array)
+        return (d if isinstance(d, np.ndarray) else np.asarray(d)).view(DataArray)
 
     @data.setter
     def data(self, value):                  # p.data = array or Tensor: new values, no graph

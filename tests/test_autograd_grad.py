@@ -116,3 +116,13 @@ def test_grad_fn_names_the_op_as_pytorch():
     assert (x * 2).grad_fn.name() == "MulBackward0"
     with nn.no_grad():
         assert (x * 2).grad_fn is None
+
+
+def test_grad_runs_only_the_paths_to_its_inputs():
+    x = nn.ones(2, requires_grad=True)
+    w = nn.ones(2, requires_grad=True)
+    a = (x * 3).exp()
+    (gw,) = nn.autograd.grad((a * w).sum(), w)
+    np.testing.assert_allclose(gw.numpy(), np.exp(3.0) * np.ones(2), rtol=1e-6)
+    a.sum().backward()                                    # a's own graph was not run, nor released
+    np.testing.assert_allclose(x.grad, 3 * np.exp(3.0) * np.ones(2), rtol=1e-6)

@@ -80,7 +80,7 @@ def test_queries():
     assert g.dim() == 1 and g.numel() == 2 and g.size == 2  # size stays NumPy's element count
     c = g.clone()
     c[0] = 0.0
-    assert type(c) is np.ndarray and g[0] == 3.0
+    assert type(c) is DataArray and g[0] == 3.0 and c.mul_(2).tolist() == [0.0, -8.0]   # a copy, methods kept
     assert type(g.numpy()) is np.ndarray and g.cpu() is g
 
 
@@ -193,3 +193,14 @@ def test_tensor_methods_numpy_lacks_run_on_data_as_a_constant_tensor():
     assert x.data.sum() == 1.5                              # a name NumPy has keeps NumPy's meaning
     with pytest.raises(AttributeError, match="no attribute 'no_such_method'"):
         x.data.no_such_method()
+
+
+def test_reductions_give_scalars_and_buffers_stay_plain():
+    p = _param([1.0, 2.0, 3.0])
+    assert type(p.data.sum()) is np.float64 and round(p.data.mean(), 3) == 2.0 and type(np.mean(p.data)) is np.float64
+    loss = (p * p).mean()
+    assert loss.data.cpu().numpy() == pytest.approx(14.0 / 3) and loss.data.item() == pytest.approx(14.0 / 3)
+    bn = nn.BatchNorm1d(3)
+    bn(nn.randn(4, 3))                                     # num_batches_tracked += 1 re-assigns the buffer
+    assert all(type(v) is np.ndarray for v in bn.state_dict().values())
+    assert all(type(b) is np.ndarray for b in bn._buffers.values())

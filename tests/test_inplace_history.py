@@ -123,3 +123,16 @@ def test_pytorch_examples_mass_spring_trains_as_in_pytorch():
     ours = load_script(port(MASS_SPRING))["train"](nn.tensor(init))
     np.testing.assert_allclose(ours[0], theirs[0], rtol=1e-12)
     np.testing.assert_allclose(ours[1], theirs[1], rtol=1e-12)
+
+
+def test_a_state_written_from_a_tensor_that_changes_later():
+    # out[:] = h records out's new state on h; h changed afterwards must not change out's gradient
+    for write in (lambda out, h: out.__setitem__(slice(None), h), lambda out, h: out.copy_(h),
+                  lambda out, h: out.add_(h)):
+        a = _f64([1.0, 2.0, 3.0])
+        h = a * 1.0
+        out = nn.zeros(3, dtype=nn.float64)
+        write(out, h)
+        h.mul_(2)
+        out.sum().backward()
+        assert a.grad.tolist() == [1.0, 1.0, 1.0]

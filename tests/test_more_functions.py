@@ -123,3 +123,26 @@ def test_svd_values_and_gradients(shape):
     loss(torch, xt).backward()
     np.testing.assert_allclose(xo.grad, xt.grad.numpy(), rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(r.S.numpy(), torch.linalg.svdvals(torch.tensor(x)).numpy(), rtol=1e-12)
+
+
+def test_eigenvalues_and_singular_values_alone_take_repeated_values():
+    for f in (lambda t: nn.linalg.eigvalsh(t).sum(), lambda t: nn.linalg.eigh(t)[0].sum(),
+              lambda t: nn.linalg.svdvals(t).sum()):
+        a = nn.tensor(np.eye(3), requires_grad=True)
+        f(a).backward()
+        np.testing.assert_allclose(a.grad, np.eye(3))         # PyTorch: the identity, not NaN
+    b = nn.tensor(np.random.default_rng(0).standard_normal((2, 3)), requires_grad=True)
+    nn.linalg.svd(b).S.sum().backward()                       # full_matrices=True, only S used: defined
+    assert np.all(np.isfinite(b.grad))
+
+
+def test_eigh_gradient_is_symmetric_as_pytorchs():
+    s = np.random.default_rng(1).standard_normal((3, 3))
+    s = s + s.T
+    a = nn.tensor(s, requires_grad=True)
+    (nn.linalg.eigh(a)[1][:, -1] ** 2 * nn.tensor([1.0, 2.0, 3.0], dtype=nn.float64)).sum().backward()
+    np.testing.assert_allclose(a.grad, a.grad.T, atol=1e-14)
+    torch = _torch()
+    t = torch.tensor(s, requires_grad=True)
+    (torch.linalg.eigh(t)[1][:, -1] ** 2 * torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64)).sum().backward()
+    np.testing.assert_allclose(a.grad, t.grad.numpy(), atol=1e-12)

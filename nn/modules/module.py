@@ -123,7 +123,9 @@ class Module:
         # buffers are held as ndarrays (state, not graph): a Tensor gives its array, shared, not copied
         if isinstance(value, Tensor):
             value = value._data
-        if value is None or isinstance(value, np.ndarray):
+        if isinstance(value, np.ndarray):
+            return value.view(np.ndarray)          # a plain array (a DataArray view read back from a buffer)
+        if value is None:
             return value
         raise TypeError(f"cannot assign {type(value).__name__} as buffer {name!r} (Tensor, ndarray or None expected)")
 

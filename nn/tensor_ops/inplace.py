@@ -18,7 +18,7 @@ import numpy as np
 
 from .. import init
 from ..array import legacy_scalar_first
-from ..tensor import Tensor, is_grad_enabled
+from ..tensor import Tensor, is_grad_enabled, _remember_consumer
 from ._attach import attach
 
 
@@ -65,6 +65,7 @@ def _rebase(input, data, parents, backward, op):
     prior = _prior_state(input)
     input.__dict__.update(_data=data, _grad=None, requires_grad=True, _backward=backward, _op=op,
                           _parents=tuple(prior if p is input else p for p in parents))
+    _remember_consumer(input, input._parents)      # its new state reads these: a later change of one re-points it
     return input
 
 
@@ -94,6 +95,7 @@ def _apply(input, op, compute, *operands, **named):
         result = result.to(input.dtype)
     input.__dict__.update(_data=result._data, _grad=None, requires_grad=True, _parents=result._parents,
                           _backward=result._backward, _op=op)
+    _remember_consumer(input, input._parents)
     return input
 
 
