@@ -143,10 +143,46 @@ class DataArray(np.ndarray):
     def cpu(self):
         return self
 
+    # Names NumPy and PyTorch both have, with other meanings. NumPy's own functions (np.sort, np.std, np.max, ...)
+    # call these methods with keyword arguments (axis=, ddof=, kind=); PyTorch code calls them with a dim, or
+    # bare. A call in NumPy's form keeps NumPy's meaning; PyTorch's form gets PyTorch's (never an in-place sort
+    # of a parameter's values, never the biased std, max(1) -> (values, indices)).
+    def _numpy_call(self, args, kwargs, numpy_keys):
+        return any(k in kwargs for k in numpy_keys)
+
+    def _torch(self):
+        from .tensor import Tensor              # (nn/tensor.py imports this module)
+        return Tensor(self.view(np.ndarray))
+
+    def sort(self, *args, **kwargs):
+        if self._numpy_call(args, kwargs, ("axis", "kind", "order", "stable")):
+            return np.ndarray.sort(self, *args, **kwargs)
+        return self._torch().sort(*args, **kwargs)
+
+    def std(self, *args, **kwargs):
+        if self._numpy_call(args, kwargs, ("axis", "ddof", "out", "dtype", "where")):
+            return np.ndarray.std(self, *args, **kwargs)
+        return self._torch().std(*args, **kwargs)
+
+    def var(self, *args, **kwargs):
+        if self._numpy_call(args, kwargs, ("axis", "ddof", "out", "dtype", "where")):
+            return np.ndarray.var(self, *args, **kwargs)
+        return self._torch().var(*args, **kwargs)
+
+    def max(self, *args, **kwargs):
+        if args or "dim" in kwargs or "keepdim" in kwargs:
+            return self._torch().max(*args, **kwargs)
+        return np.ndarray.max(self, **kwargs)
+
+    def min(self, *args, **kwargs):
+        if args or "dim" in kwargs or "keepdim" in kwargs:
+            return self._torch().min(*args, **kwargs)
+        return np.ndarray.min(self, **kwargs)
+
     def __getattr__(self, name):
         # a name NumPy's arrays lack (topk, sign, unsqueeze, softmax, ...): the Tensor method, on these values as a
         # constant Tensor (``data_grad.data.sign()`` of the FGSM tutorial). Names both have keep NumPy's meaning.
         from .tensor import Tensor              # (nn/tensor.py imports this module)
         if name.startswith("__") or not hasattr(Tensor, name):
             raise AttributeError(f"'DataArray' (a Tensor's .data / .grad, a NumPy array) has no attribute {name!r}")
-        return getattr(Tensor(self.view(np.ndarray)), name)
+        return getattr(self._torch(), name)

@@ -9,6 +9,7 @@ import math
 import numpy as np
 
 from . import functional as F
+from .dtypes import get_default_dtype
 from .tensor import Tensor, get_rng
 
 __all__ = ["Distribution", "Normal", "Uniform", "Bernoulli", "Categorical", "kl_divergence"]
@@ -17,7 +18,7 @@ __all__ = ["Distribution", "Normal", "Uniform", "Bernoulli", "Categorical", "kl_
 def _param(value, like=None):
     if isinstance(value, Tensor):
         return value
-    dtype = like.dtype if isinstance(like, Tensor) and like.dtype.kind == "f" else np.float32
+    dtype = like.dtype if isinstance(like, Tensor) and like.dtype.kind == "f" else get_default_dtype()
     return Tensor(np.asarray(value, dtype=dtype))
 
 

@@ -31,7 +31,7 @@ SUPPORTED = (float32, float64, int64, int32, int16, int8, uint8, np.dtype(np.boo
 
 def finfo(type=None):
     """Machine limits of a floating dtype (eps, max, min, tiny...; NumPy's finfo), the default float32."""
-    return np.finfo(to_dtype(float32 if type is None else type))
+    return np.finfo(get_default_dtype() if type is None else to_dtype(type))
 
 
 def iinfo(type):
@@ -97,7 +97,7 @@ def scalar_dtype(value, dtype):
         return dtype
     if kind in "iu":
         return dtype if dtype.kind != "b" else np.dtype(np.int64)
-    return dtype if dtype.kind == "f" else np.dtype(np.float32)
+    return dtype if dtype.kind == "f" else get_default_dtype()
 
 
 def cast(a, dtype):

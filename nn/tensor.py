@@ -175,8 +175,9 @@ def _normalize_axes(dim, ndim):
 
 
 class GradFn:
-    """Tensor.grad_fn of an op's result (None for a leaf): the op that made it, named as PyTorch names its
-    nodes (mul -> MulBackward0). nn's graph hangs on the Tensors themselves, so there is no next_functions."""
+    """Tensor.grad_fn of an op's result (None for a leaf): the op that made it, its name made from nn's op name
+    in PyTorch's pattern (mul -> MulBackward0; nn's op names are not always PyTorch's). nn's graph hangs on the
+    Tensors themselves, so there is no next_functions."""
 
     def __init__(self, op):
         self.op = op

@@ -204,3 +204,17 @@ def test_reductions_give_scalars_and_buffers_stay_plain():
     bn(nn.randn(4, 3))                                     # num_batches_tracked += 1 re-assigns the buffer
     assert all(type(v) is np.ndarray for v in bn.state_dict().values())
     assert all(type(b) is np.ndarray for b in bn._buffers.values())
+
+
+def test_names_both_libraries_have_follow_the_caller():
+    # PyTorch's form gets PyTorch's meaning (no in-place sort of a weight, the unbiased std, max(1) -> pair);
+    # NumPy's functions, which call these methods with keywords, keep NumPy's
+    w = nn.Parameter(nn.tensor([[3.0, 1.0, 2.0], [0.0, 5.0, 4.0]], dtype=nn.float64))
+    values, indices = w.data.sort()
+    assert w.tolist() == [[3.0, 1.0, 2.0], [0.0, 5.0, 4.0]] and indices.tolist() == [[1, 2, 0], [0, 2, 1]]
+    _, predicted = w.data.max(1)
+    assert predicted.tolist() == [0, 1] and w.data.min(0)[0].tolist() == [0.0, 1.0, 2.0]
+    x = w.numpy()
+    assert w.data.std().item() == pytest.approx(x.std(ddof=1)) and w.data.var(1).tolist() == pytest.approx(x.var(1, ddof=1))
+    assert np.std(w.data) == pytest.approx(x.std()) and np.max(w.data, axis=1).tolist() == [3.0, 5.0]
+    assert np.sort(w.data, axis=1).tolist() == [[1.0, 2.0, 3.0], [0.0, 4.0, 5.0]] and w.data.max() == 5.0

@@ -87,3 +87,21 @@ def test_a_float64_script_trains_as_in_pytorch(float64_default):
         np.testing.assert_allclose(ours_ns["fit"](ours), theirs_ns["fit"](theirs), rtol=1e-12)
     finally:
         torch.set_default_dtype(torch.float32)
+
+
+def test_mixed_integer_and_scalar_operations_follow_the_default(float64_default):
+    got = [str(t.dtype).split(".")[-1] for t in (
+        nn.tensor([1, 2]) * 1.5, nn.tensor([1, 2]) + 0.5, nn.exp(nn.tensor([1, 2])), nn.sqrt(nn.tensor([4])),
+        nn.where(nn.tensor([True, False]), 1.5, 0.0), nn.distributions.Normal(0.0, 1.0).sample())]
+    assert got == ["float64"] * 6 and nn.finfo().dtype == nn.float64
+    assert repr(nn.tensor([1.5])) == "tensor([1.5000])"              # the default dtype goes unsaid, as PyTorch
+    torch = pytest.importorskip("torch")
+    torch.set_default_dtype(torch.float64)
+    try:
+        want = [str(t.dtype).split(".")[-1] for t in (
+            torch.tensor([1, 2]) * 1.5, torch.tensor([1, 2]) + 0.5, torch.exp(torch.tensor([1, 2])),
+            torch.sqrt(torch.tensor([4])), torch.where(torch.tensor([True, False]), 1.5, 0.0),
+            torch.distributions.Normal(0.0, 1.0).sample())]
+        assert got == want
+    finally:
+        torch.set_default_dtype(torch.float32)

@@ -23,6 +23,7 @@ def _axis(n, align_corners, dtype):
     if n <= 1:
         return np.zeros(1, dtype)
     wide = np.longdouble                        # the product exact enough that one rounding remains, as an FMA
+                                                # (x86 Linux: 80-bit; where longdouble is float64, the last bit may differ)
     step, i = dtype.type(2) / dtype.type(n - 1), np.arange(n)
     r = np.where(i < n // 2, wide(step) * i - 1, 1 - wide(step) * (n - 1 - i)).astype(dtype)
     return r if align_corners else (r * dtype.type(n - 1) / dtype.type(n)).astype(dtype)

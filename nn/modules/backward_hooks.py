@@ -51,6 +51,8 @@ def call_with_backward_hooks(module, hooks, pre_hooks, forward, args, kwargs):
             if len(wanted) > 1 and any(new[k] is not grad_inputs[k] for k in wanted if k != i):
                 raise RuntimeError(f"{type(module).__name__}: a backward hook replaced grad_input of a module with "
                                    f"several inputs that need gradients; nn applies a replacement for one input only")
+            grad_inputs.clear()                 # a second backward through a kept graph starts afresh
+            grad_outputs.clear()
             return new[i]
         return hand
 
@@ -59,21 +61,24 @@ def call_with_backward_hooks(module, hooks, pre_hooks, forward, args, kwargs):
             for pre in list(pre_hooks.values()):
                 result = pre(module, (Tensor(g),))
                 if result is not None:
-                    g = getattr(result[0] if isinstance(result, (tuple, list)) else result, "_data", result)
+                    first = result[0] if isinstance(result, (tuple, list)) else result
+                    g = getattr(first, "_data", first)
             grad_outputs[k] = g
-            if not wanted and hooks:
+            if not wanted and hooks and len(grad_outputs) == n_outputs[1]:     # once every output's gradient is in
                 run_hooks()
+                grad_outputs.clear()
             return g
         return hand
 
     args = tuple(_identity(a, on_input(i)) if i in wanted else a for i, a in enumerate(args))
     output = forward(*args, **kwargs)
     if isinstance(output, Tensor):
-        n_outputs.append(1)
+        n_outputs.extend((1, int(output.requires_grad)))
         return _identity(output, on_output(0)) if output.requires_grad else output
     if isinstance(output, tuple):
-        n_outputs.append(len(output))
-        return tuple(_identity(o, on_output(k)) if isinstance(o, Tensor) and o.requires_grad else o
-                     for k, o in enumerate(output))
+        n_outputs.extend((len(output), sum(isinstance(o, Tensor) and o.requires_grad for o in output)))
+        items = [_identity(o, on_output(k)) if isinstance(o, Tensor) and o.requires_grad else o
+                 for k, o in enumerate(output)]
+        return type(output)(*items) if hasattr(output, "_fields") else tuple(items)     # a namedtuple stays one
     raise TypeError(f"{type(module).__name__}: backward hooks need forward() to return a Tensor or a tuple, got "
                     f"{type(output).__name__}")

@@ -5,7 +5,8 @@ assignment (``self.fc = Linear(2, 3)``, ``self.w = Parameter(...)``):
 
 - ``_parameters``: trainable Parameters (Tensors with requires_grad=True),
 - ``_buffers``: plain ndarrays that are state but not trained (BatchNorm's running
-  statistics), added with ``register_buffer``,
+  statistics), added with ``register_buffer``; ``module.name`` reads one back as a view
+  with PyTorch's in-place methods (nn/array.py),
 - ``_modules``: child Modules.
 
 ``state_dict()`` walks them recursively and names entries like PyTorch does

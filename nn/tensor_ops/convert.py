@@ -2,7 +2,7 @@
 import numpy as np
 
 from ..device import CPU, check_device, parse_to
-from ..dtypes import to_dtype
+from ..dtypes import to_dtype, get_default_dtype
 from ..tensor import Tensor, _check_requires_grad
 from ._attach import attach
 
@@ -225,7 +225,7 @@ def __repr__(input):
     body = np.array2string(d, precision=4, separator=", ", prefix="tensor(", floatmode=mode,
                            threshold=1000, edgeitems=3)
     extra = ""
-    if d.dtype not in (np.float32, np.int64, np.bool_):
+    if d.dtype not in (get_default_dtype(), np.int64, np.bool_):      # as PyTorch: the default dtype unsaid
         extra += f", dtype=nn.{d.dtype.name}"
     if input.requires_grad:
         extra += ", requires_grad=True" if input.is_leaf else f", grad_fn=<{input.grad_fn.name()}>"

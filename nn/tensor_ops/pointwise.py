@@ -7,14 +7,14 @@ import numpy as np
 
 from .. import functional as F
 from ..array import legacy_scalar_first
-from ..dtypes import result_dtype, scalar_dtype, cast
+from ..dtypes import result_dtype, scalar_dtype, cast, get_default_dtype
 from ..tensor import Tensor
 from ._attach import attach
 
 
 def _floating(input):
     d = input._data
-    return d if d.dtype.kind == "f" else d.astype(np.float32)
+    return d if d.dtype.kind == "f" else d.astype(get_default_dtype())
 
 
 def _unary(input, y, derivative, op):
@@ -421,7 +421,7 @@ def where(condition, input=None, other=None):
         return tuple(Tensor(i.astype(np.int64)) for i in np.nonzero(c))
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
         floating = isinstance(input, float) or isinstance(other, float)
-        input = Tensor(np.asarray(input, dtype=np.float32 if floating else np.int64))
+        input = Tensor(np.asarray(input, dtype=get_default_dtype() if floating else np.int64))
     if not isinstance(input, Tensor):
         input = other._lift(input)
     other = input._lift(other)
