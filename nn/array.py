@@ -71,6 +71,8 @@ class DataArray(np.ndarray):
         return self
 
     def fill_(self, value):
+        if np.ndim(_value(value)) != 0:
+            raise RuntimeError(f"fill_ takes a number or a one-element tensor, got shape {np.shape(_value(value))}")
         self[...] = _value(value)
         return self
 
@@ -80,7 +82,8 @@ class DataArray(np.ndarray):
 
     def add_(self, other, alpha=1, *rest):
         alpha, (other,) = legacy_scalar_first(alpha, (other,), rest)
-        self += _value(other) if alpha == 1 else alpha * np.asarray(_value(other))
+        alpha = _value(alpha)
+        self += _value(other) if np.all(alpha == 1) else alpha * np.asarray(_value(other))
         return self
 
     def sub_(self, other, alpha=1, *rest):
@@ -103,12 +106,12 @@ class DataArray(np.ndarray):
 
     def addcmul_(self, tensor1, tensor2, *rest, value=1):
         value, (tensor1, tensor2) = legacy_scalar_first(value, (tensor1, tensor2), rest)
-        self += value * (np.asarray(_value(tensor1)) * _value(tensor2))
+        self += _value(value) * (np.asarray(_value(tensor1)) * _value(tensor2))
         return self
 
     def addcdiv_(self, tensor1, tensor2, *rest, value=1):
         value, (tensor1, tensor2) = legacy_scalar_first(value, (tensor1, tensor2), rest)
-        self += value * (np.asarray(_value(tensor1)) / _value(tensor2))
+        self += _value(value) * (np.asarray(_value(tensor1)) / _value(tensor2))
         return self
 
     def normal_(self, mean=0.0, std=1.0, *, generator=None):
@@ -126,11 +129,15 @@ class DataArray(np.ndarray):
     def numel(self):
         return int(self.size)
 
-    def norm(self, p=2):
-        """The p-norm of all elements (a NumPy scalar; ``.item()`` gives a float)."""
+    def norm(self, p=2, dim=None, keepdim=False):
+        """The p-norm of all elements (a NumPy scalar; ``.item()`` gives a float); with dim, Tensor.norm's."""
+        if dim is not None:
+            return self._torch().norm(p, dim, keepdim)
         a = np.abs(self.view(np.ndarray)).astype(self.dtype if self.dtype.kind == "f" else np.float32)
         if p == float("inf"):
             return a.max()
+        if p == 0:
+            return a.dtype.type(np.count_nonzero(a))
         return (a ** p).sum() ** (1.0 / p) if p != 2 else np.sqrt((a * a).sum())
 
     def clone(self):

@@ -15,6 +15,12 @@ except ImportError:
         def update(self, n=1):
             pass
 
+        def set_description(self, *args, **kwargs):
+            pass
+
+        def set_postfix(self, *args, **kwargs):
+            pass
+
         def close(self):
             pass
 

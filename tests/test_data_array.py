@@ -218,3 +218,12 @@ def test_names_both_libraries_have_follow_the_caller():
     assert w.data.std().item() == pytest.approx(x.std(ddof=1)) and w.data.var(1).tolist() == pytest.approx(x.var(1, ddof=1))
     assert np.std(w.data) == pytest.approx(x.std()) and np.max(w.data, axis=1).tolist() == [3.0, 5.0]
     assert np.sort(w.data, axis=1).tolist() == [[1.0, 2.0, 3.0], [0.0, 4.0, 5.0]] and w.data.max() == 5.0
+
+
+def test_method_arguments_as_pytorchs():
+    p = _param([3.0, 0.0, -4.0])
+    assert p.data.norm(0) == 2.0 and p.data.norm(2, 0).item() == 5.0
+    p.data.add_(nn.ones(3, dtype=nn.float64), alpha=nn.tensor(2.0))        # a 0-d tensor as alpha
+    assert p.tolist() == [5.0, 2.0, -2.0]
+    with pytest.raises(RuntimeError, match="one-element"):
+        p.data.fill_(nn.ones(3))
