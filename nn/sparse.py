@@ -1,7 +1,8 @@
 """The sparse names that model code calls, on dense Tensors: nn has no sparse storage, so a "sparse" tensor is a
 dense one holding the same values (the same results; the memory of a dense matrix).
 
-    nn.sparse_coo_tensor(indices, values, size)   dense, values summed at their indices (duplicates add up)
+    nn.sparse_coo_tensor(indices, values, size)   dense, values summed at their indices (duplicates add up);
+                                                  differentiable in values that require grad
     nn.spmm(a, b), nn.sparse.mm(a, b)             a @ b
     Tensor.to_sparse(), Tensor.to_dense(), Tensor.coalesce()   the tensor itself; Tensor.is_sparse is False
 """
@@ -22,7 +23,12 @@ def sparse_coo_tensor(indices, values, size=None, *, dtype=None, device=None, re
         raise ValueError(f"sparse_coo_tensor: indices must be (ndim, nnz) and values (nnz,), got {idx.shape} and "
                          f"{vals.shape}")
     shape = tuple(int(n) for n in size) if size is not None else tuple(int(n) + 1 for n in idx.max(1))
-    out = np.zeros(shape, to_dtype(dtype) if dtype is not None else vals.dtype)
+    dt = to_dtype(dtype) if dtype is not None else vals.dtype
+    if isinstance(values, Tensor) and values.requires_grad:    # differentiable in the values: one index_add
+        flat = Tensor(np.zeros(int(np.prod(shape)), dt)).index_add(0, Tensor(np.ravel_multi_index(tuple(idx), shape)),
+                                                                    values.to(dt))
+        return flat.reshape(shape)
+    out = np.zeros(shape, dt)
     np.add.at(out, tuple(idx), vals)
     return Tensor(out, requires_grad=requires_grad)
 

@@ -145,3 +145,12 @@ def test_embedding_max_norm_as_pytorch():
         nn.Embedding(5, 3, sparse=True)
     with pytest.raises(NotImplementedError):
         nn.Embedding(5, 3, scale_grad_by_freq=True)
+
+
+def test_sparse_coo_tensor_is_differentiable_in_its_values():
+    v = nn.tensor([3.0, 4.0, 5.0, 1.0], dtype=nn.float64, requires_grad=True)
+    idx = nn.tensor([[0, 1, 1, 1], [2, 0, 2, 2]])
+    gradcheck(lambda t: nn.sparse_coo_tensor(idx, t, (2, 3)) ** 2, (v,))
+    adj = nn.sparse_coo_tensor(idx, v, (2, 3))
+    (adj * nn.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], dtype=nn.float64)).sum().backward()
+    assert v.grad.tolist() == [3.0, 4.0, 6.0, 6.0]

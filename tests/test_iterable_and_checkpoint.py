@@ -62,3 +62,18 @@ def test_checkpoint_gives_the_plain_call():
     x.grad = None
     block(x).sum().backward()
     np.testing.assert_array_equal(x.grad, g)
+
+
+def test_two_streams_chain():
+    class Count(IterableDataset):
+        def __init__(self, a, b):
+            self.a, self.b = a, b
+
+        def __iter__(self):
+            yield from range(self.a, self.b)
+
+        def __len__(self):
+            return self.b - self.a
+    both = Count(0, 3) + Count(10, 12)
+    assert isinstance(both, nn.utils.data.ChainDataset) and list(both) == [0, 1, 2, 10, 11] and len(both) == 5
+    assert [b.tolist() for b in DataLoader(both, batch_size=2)] == [[0, 1], [2, 10], [11]]

@@ -1,2 +1,2 @@
 """torch.utils.data.dataset's names, for code that imports them from there."""
-from . import ConcatDataset, Dataset, IterableDataset, Subset, TensorDataset, random_split  # noqa: F401
+from . import ChainDataset, ConcatDataset, Dataset, IterableDataset, Subset, TensorDataset, random_split  # noqa: F401
