@@ -41,6 +41,14 @@ def legacy_scalar_first(scalar, tensors, rest):
     return tensors[0], (scalar,)                # add(alpha, other): other = alpha given, alpha = other given
 
 
+_STATISTICS_KEYS = ("axis", "ddof", "out", "dtype", "where")       # what np.std / np.var pass
+
+
+def _numpy_form(kwargs, numpy_keys):
+    """Whether a call uses NumPy's keywords (so comes from NumPy's own functions, see DataArray.sort)."""
+    return any(k in kwargs for k in numpy_keys)
+
+
 class DataArray(np.ndarray):
     """An ndarray with PyTorch's in-place methods; each changes the array and returns it (see the module doc)."""
 
@@ -154,25 +162,22 @@ class DataArray(np.ndarray):
     # call these methods with keyword arguments (axis=, ddof=, kind=); PyTorch code calls them with a dim, or
     # bare. A call in NumPy's form keeps NumPy's meaning; PyTorch's form gets PyTorch's (never an in-place sort
     # of a parameter's values, never the biased std, max(1) -> (values, indices)).
-    def _numpy_call(self, args, kwargs, numpy_keys):
-        return any(k in kwargs for k in numpy_keys)
-
     def _torch(self):
         from .tensor import Tensor              # (nn/tensor.py imports this module)
         return Tensor(self.view(np.ndarray))
 
     def sort(self, *args, **kwargs):
-        if self._numpy_call(args, kwargs, ("axis", "kind", "order", "stable")):
+        if _numpy_form(kwargs, ("axis", "kind", "order", "stable")):
             return np.ndarray.sort(self, *args, **kwargs)
         return self._torch().sort(*args, **kwargs)
 
     def std(self, *args, **kwargs):
-        if self._numpy_call(args, kwargs, ("axis", "ddof", "out", "dtype", "where")):
+        if _numpy_form(kwargs, _STATISTICS_KEYS):
             return np.ndarray.std(self, *args, **kwargs)
         return self._torch().std(*args, **kwargs)
 
     def var(self, *args, **kwargs):
-        if self._numpy_call(args, kwargs, ("axis", "ddof", "out", "dtype", "where")):
+        if _numpy_form(kwargs, _STATISTICS_KEYS):
             return np.ndarray.var(self, *args, **kwargs)
         return self._torch().var(*args, **kwargs)
 

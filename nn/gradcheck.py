@@ -14,7 +14,7 @@ fn must be deterministic (seed any dropout inside it).
 """
 import numpy as np
 
-from .tensor import Tensor, no_grad
+from .tensor import Tensor, backpropagate, no_grad
 
 __all__ = ["gradcheck", "GradcheckError"]
 
@@ -85,11 +85,7 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, seed=0, *, raise_excep
     saved = [inputs[i]._grad for i in checked]
     for i in checked:
         inputs[i]._grad = None
-    if len(outs) == 1:
-        outs[0].backward(Rs[0])
-    else:
-        from .tensor import backpropagate    # noqa: PLC0415 - several roots, each with its projection
-        backpropagate([(o, R) for o, R in zip(outs, Rs)])
+    backpropagate([(o, R.astype(o.dtype)) for o, R in zip(outs, Rs)])      # each output with its projection
     analytic = [inputs[i]._grad if inputs[i]._grad is not None else np.zeros(inputs[i].shape)
                 for i in checked]
     for i, g in zip(checked, saved):

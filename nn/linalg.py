@@ -6,6 +6,7 @@ from collections import namedtuple
 import numpy as np
 
 from .tensor import Tensor
+from .tensor_ops.shape import cross as _cross
 
 EigResult = namedtuple("EigResult", ["eigenvalues", "eigenvectors"])
 SVDResult = namedtuple("SVDResult", ["U", "S", "Vh"])
@@ -16,7 +17,6 @@ __all__ = ["inv", "det", "slogdet", "logdet", "solve", "vector_norm", "matrix_no
 
 def cross(input, other, dim=-1):
     """torch.linalg.cross: the cross product of 3-vectors along dim (the last by default)."""
-    from .tensor_ops.shape import cross as _cross      # noqa: PLC0415 - tensor_ops imports this module's users
     return _cross(input, other, dim)
 
 

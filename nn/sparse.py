@@ -24,13 +24,11 @@ def sparse_coo_tensor(indices, values, size=None, *, dtype=None, device=None, re
                          f"{vals.shape}")
     shape = tuple(int(n) for n in size) if size is not None else tuple(int(n) + 1 for n in idx.max(1))
     dt = to_dtype(dtype) if dtype is not None else vals.dtype
-    if isinstance(values, Tensor) and values.requires_grad:    # differentiable in the values: one index_add
-        flat = Tensor(np.zeros(int(np.prod(shape)), dt)).index_add(0, Tensor(np.ravel_multi_index(tuple(idx), shape)),
-                                                                    values.to(dt))
-        return flat.reshape(shape)
-    out = np.zeros(shape, dt)
-    np.add.at(out, tuple(idx), vals)
-    return Tensor(out, requires_grad=requires_grad)
+    values = (values if isinstance(values, Tensor) else Tensor(vals)).to(dt)
+    flat = Tensor(np.zeros(int(np.prod(shape)), dt)).index_add(0, Tensor(np.ravel_multi_index(tuple(idx), shape)),
+                                                               values)     # differentiable in the values
+    out = flat.reshape(shape)
+    return out.requires_grad_() if requires_grad and not out.requires_grad else out
 
 
 def spmm(input, mat2):

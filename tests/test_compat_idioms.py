@@ -10,6 +10,7 @@ import nn
 from nn.gradcheck import gradcheck
 
 from porting import load_script, port
+from test_grid_sample import STN
 
 
 def test_number_first_argument_orders_of_old_code():
@@ -92,53 +93,29 @@ def test_grid_sample_on_a_pixel_centre_takes_pytorchs_cell():
     assert results[0] == results[1]
 
 
-STN = '''
-import torch
-import torch.nn as nn
-import torch.nn.functional as F
-
-
-class STN(nn.Module):
-    def __init__(self):
-        super(STN, self).__init__()
-        self.localization = nn.Sequential(nn.Conv2d(1, 4, kernel_size=5), nn.MaxPool2d(2, stride=2), nn.ReLU(True))
-        self.fc_loc = nn.Sequential(nn.Linear(4 * 4 * 4, 16), nn.ReLU(True), nn.Linear(16, 3 * 2))
-        self.fc_loc[2].weight.data.fill_(0)                  # start from the identity transform
-        self.fc_loc[2].bias.data = torch.FloatTensor([1, 0, 0, 0, 1, 0])
-        self.fc = nn.Linear(12 * 12, 3)
-
-    def forward(self, x):
-        theta = self.fc_loc(self.localization(x).view(-1, 4 * 4 * 4)).view(-1, 2, 3)
-        x = F.grid_sample(x, F.affine_grid(theta, x.size()))
-        return F.log_softmax(self.fc(x.view(-1, 12 * 12)), dim=1)
-
-
-def train(model, x, y, steps=3):
-    opt = torch.optim.SGD(model.parameters(), lr=0.1)
-    losses = []
-    for _ in range(steps):
-        opt.zero_grad()
-        loss = F.nll_loss(model(x), y)
-        loss.backward()
-        opt.step()
-        losses.append(loss.item())
-    return losses
-'''
+# test_grid_sample.py's spatial transformer, started from the identity as PyTorch's tutorial starts it
+# (.data.fill_(0) and a FloatTensor assigned to .data): every sample point then lies on a pixel centre
+STN_FROM_IDENTITY = STN.replace("""        nn.init.zeros_(self.fc_loc[2].weight)
+        with torch.no_grad():
+            self.fc_loc[2].bias.copy_(torch.tensor([0.95, 0.1, 0.03, -0.05, 1.05, 0.02], dtype=torch.float))""",
+                                """        self.fc_loc[2].weight.data.fill_(0)
+        self.fc_loc[2].bias.data = torch.FloatTensor([1, 0, 0, 0, 1, 0])""")
 
 
 def test_a_spatial_transformer_from_the_identity_trains_as_in_pytorch():
+    assert STN_FROM_IDENTITY != STN
     torch = pytest.importorskip("torch")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        theirs_ns, ours_ns = load_script(STN), load_script(port(STN))
+        theirs_ns, ours_ns = load_script(STN_FROM_IDENTITY), load_script(port(STN_FROM_IDENTITY))
         torch.manual_seed(0)
-        theirs = theirs_ns["STN"]().double()
-        ours = ours_ns["STN"]().double()
+        theirs = theirs_ns["Net"]().double()
+        ours = ours_ns["Net"]().double()
         ours.load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
         rng = np.random.default_rng(2)
-        x, y = rng.standard_normal((4, 1, 12, 12)), rng.integers(0, 3, 4)
-        want = theirs_ns["train"](theirs, torch.tensor(x), torch.tensor(y))
-        got = ours_ns["train"](ours, nn.tensor(x), nn.tensor(y))
+        x, y = rng.standard_normal((4, 1, 12, 12)), rng.integers(0, 10, 4)
+        want = theirs_ns["train"](theirs, torch.tensor(x), torch.tensor(y), 3)
+        got = ours_ns["train"](ours, nn.tensor(x), nn.tensor(y), 3)
     np.testing.assert_allclose(got, want, rtol=1e-12)
     for key, value in theirs.state_dict().items():
         np.testing.assert_allclose(ours.state_dict()[key], value.numpy(), rtol=1e-10, atol=1e-13, err_msg=key)

@@ -49,9 +49,7 @@ class Embedding(Module):
         table = np.asarray(embeddings._data if isinstance(embeddings, Tensor) else embeddings)
         if table.ndim != 2:
             raise ValueError(f"Embedding.from_pretrained: embeddings must be 2-D, got shape {table.shape}")
-        layer = cls(table.shape[0], table.shape[1], padding_idx)
-        layer.weight = Parameter(table.copy(), requires_grad=not freeze)
-        return layer
+        return cls(table.shape[0], table.shape[1], padding_idx, _weight=table.copy(), _freeze=freeze)
 
     def forward(self, input):
         if self.max_norm is not None:           # rescale the rows about to be read, in place, outside the graph

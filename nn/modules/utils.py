@@ -3,6 +3,7 @@ import math
 import numbers
 
 from .. import init
+from ..dtypes import to_dtype
 
 def _factory(module, device, dtype):
     """PyTorch's factory keywords of a layer, applied once it is built: device must be the CPU; dtype (float32 or
@@ -10,7 +11,6 @@ def _factory(module, device, dtype):
     if device is not None and str(device) not in ("cpu", "cpu:0"):
         raise ValueError(f"device={device!r}: nn runs on the CPU only")
     if dtype is not None:
-        from ..dtypes import to_dtype                          # noqa: PLC0415 - the layers' modules import this one
         module.to(to_dtype(dtype))
     return module
 
