@@ -21,10 +21,12 @@ output transforms are Numba kernels, a tile per iteration with the channels inne
 *_ref); the weight transforms are NumPy additions on (C, O) planes.  The input transform and the output
 gradient's run their parallel build at every thread count: their serial builds (serial.py) are not
 vectorised, 8-10x slower (W8's 8 x 128 x 12 x 12 middle conv at one thread: 1.29 ms serial, 0.15 ms
-parallel).  The output transform and the input gradient's are serial kernels: at one thread they run as
-fast as their parallel builds (0.047 / 0.045 ms and 0.35 / 0.35 ms there) and compile about 3x faster
-(0.3 s against 0.8-0.9 s each, the first training epoch's compile at 2 threads 9.4 -> 7.9 s); at 2 threads
-they cost 0.02 and 0.17 ms more a call, about 8 ms of a 1.5 s W8 epoch.  The error grows with the
+parallel).  The output transform is a serial kernel: at one thread it runs as fast as its parallel build
+(0.047 / 0.045 ms there) and compiles about 3x faster (0.3 s against 0.9 s).  The input gradient's
+transform stages each tile's 16 values in a (16, C) buffer, so that both its loops over the channels
+vectorise, and runs an image per thread (an image's tiles overlap, so they stay in order): on `dec1`'s
+16 x 128 x 16 x 16 (an AVX2 machine, in grad_input) 2.2 ms before staging, 1.16 ms after at one thread and
+0.59 ms at two.  The error grows with the
 transforms' constants (1/2 in G): about 1e-6 relative in float32 (4-7e-7 on `mid`, against float64).
 """
 import functools
@@ -321,14 +323,15 @@ def output_grad_transform(gy, th, tw, gM):
             gM[12, p, o], gM[13, p, o], gM[14, p, o], gM[15, p, o] = _att(s30, s31)
 
 
-@njit(cache=True)
+@njit(parallel=True, cache=True)
 def input_grad_transform(gV, th, tw, ph, pw, gx):
     """gx[n, 2i - ph + a, 2j - pw + b, c] += (Bt' gV[:, p, c] Bt)[a, b] for each tile p = (n, i, j), inside the
-    map (tiles in order, as they overlap); gV (16, >= N th tw, >= C),
+    map (an image per thread; its tiles in order, as they overlap); gV (16, >= N th tw, >= C),
     gx (N, H, W, C) channels last, zeroed by the caller."""
     N, H, W, C = gx.shape
-    for n in range(N):
-        for t in range(th * tw):
+    for n in prange(N):
+        d = np.empty((16, C), np.float32)               # one tile's gradient, staged so that both loops over
+        for t in range(th * tw):                        # the channels vectorise
             p = n * th * tw + t
             i, j = 2 * (t // tw) - ph, 2 * (t % tw) - pw
             for c in range(C):
@@ -336,11 +339,13 @@ def input_grad_transform(gV, th, tw, ph, pw, gx):
                 t01, t11, t21, t31 = _btt(gV[1, p, c], gV[5, p, c], gV[9, p, c], gV[13, p, c])
                 t02, t12, t22, t32 = _btt(gV[2, p, c], gV[6, p, c], gV[10, p, c], gV[14, p, c])
                 t03, t13, t23, t33 = _btt(gV[3, p, c], gV[7, p, c], gV[11, p, c], gV[15, p, c])
-                d = (_btt(t00, t01, t02, t03), _btt(t10, t11, t12, t13), _btt(t20, t21, t22, t23),
-                     _btt(t30, t31, t32, t33))
-                for a in range(4):
-                    if 0 <= i + a < H:
-                        row = d[a]
-                        for b in range(4):
-                            if 0 <= j + b < W:
-                                gx[n, i + a, j + b, c] += row[b]
+                d[0, c], d[1, c], d[2, c], d[3, c] = _btt(t00, t01, t02, t03)
+                d[4, c], d[5, c], d[6, c], d[7, c] = _btt(t10, t11, t12, t13)
+                d[8, c], d[9, c], d[10, c], d[11, c] = _btt(t20, t21, t22, t23)
+                d[12, c], d[13, c], d[14, c], d[15, c] = _btt(t30, t31, t32, t33)
+            for a in range(4):
+                if 0 <= i + a < H:
+                    for b in range(4):
+                        if 0 <= j + b < W:
+                            for c in range(C):
+                                gx[n, i + a, j + b, c] += d[4 * a + b, c]
