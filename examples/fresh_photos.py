@@ -18,8 +18,8 @@ last three packages had no photograph left).
 import argparse
 import csv
 import os
-import struct
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
@@ -79,16 +79,15 @@ def main(argv=None):
 
 def write_photos(rows, debs, out):
     packages = sorted({r["package"].split()[0] for r in rows})
+    roots = {p: os.path.join(debs, p) for p in packages}
     try:
         subprocess.run(["apt-get", "download", *packages], cwd=debs, check=True)
-    except (OSError, subprocess.CalledProcessError) as e:
-        sys.exit(f"error: could not download {', '.join(packages)} with apt-get ({e}); on a Debian or Ubuntu "
-                 f"machine with network access run this again")
-    roots = {}
-    for p in packages:
-        deb = next(f for f in os.listdir(debs) if f.startswith(p + "_") and f.endswith(".deb"))
-        roots[p] = os.path.join(debs, p)
-        subprocess.run(["dpkg", "-x", os.path.join(debs, deb), roots[p]], check=True)
+        for p in packages:
+            deb = next(f for f in os.listdir(debs) if f.startswith(p + "_") and f.endswith(".deb"))
+            subprocess.run(["dpkg", "-x", os.path.join(debs, deb), roots[p]], check=True)
+    except (OSError, StopIteration, subprocess.CalledProcessError) as e:
+        sys.exit(f"error: could not download and unpack {', '.join(packages)} with apt-get and dpkg ({e!r}); "
+                 f"on a Debian or Ubuntu machine with network access run this again")
     resources = {}
     for r in rows:
         root = roots[r["package"].split()[0]]
