@@ -24,7 +24,7 @@ vectorised, 8-10x slower (W8's 8 x 128 x 12 x 12 middle conv at one thread: 1.29
 parallel).  The output transform and the input gradient's are serial kernels.  The output transform runs
 as fast as its parallel build at one thread (0.047 / 0.045 ms there) and compiles about 3x faster (0.3 s
 against 0.9 s).  The input gradient's stages each tile's 16 values in a (16, C) buffer and adds them through
-row views, which runs faster than the per-channel tuple of before: on `dec1`'s 16 x 128 x 16 x 16 inside grad_input
+row views, faster than the per-channel tuple of before: on `dec1`'s 16 x 128 x 16 x 16 inside grad_input
 (an AVX2 machine) 2.1 ms unstaged, 0.84-1.04 ms staged; its parallel build ran no faster at one thread
 (1.16 ms) and took 6 s to compile there, against 1.2 s.  The error grows with the
 transforms' constants (1/2 in G): about 1e-6 relative in float32 (4-7e-7 on `mid`, against float64).
@@ -329,7 +329,7 @@ def input_grad_transform(gV, th, tw, ph, pw, gx):
     map (tiles in order, as they overlap); gV (16, >= N th tw, >= C),
     gx (N, H, W, C) channels last, zeroed by the caller."""
     N, H, W, C = gx.shape
-    d = np.empty((16, C), np.float32)                   # one tile's gradient, staged: its channel loops vectorise
+    d = np.empty((16, C), np.float32)                   # one tile's gradient, then added a pixel at a time
     for n in range(N):
         for t in range(th * tw):
             p = n * th * tw + t
