@@ -330,7 +330,7 @@ class Tensor:
         name, used in error messages. backward() checks all of this (_check_grads).
         """
         out = Tensor.__new__(Tensor)
-        out._data = data
+        out._data = data if isinstance(data, np.ndarray) else np.asarray(data)   # a full reduction's scalar too
         out._grad = None
         out._op = op
         if _grad_mode._grad_enabled and any(p.requires_grad for p in parents):
@@ -349,8 +349,7 @@ class Tensor:
     # have PyTorch's in-place methods, as in p.data.normal_(0, 0.02) or p.grad.zero_() (nn/array.py).
     @property
     def data(self):
-        d = self._data                      # (a full reduction may have left a NumPy scalar: hand out a 0-d array)
-        return (d if isinstance(d, np.ndarray) else np.asarray(d)).view(DataArray)
+        return self._data.view(DataArray)
 
     @data.setter
     def data(self, value):                  # p.data = array or Tensor: new values, no graph

@@ -207,8 +207,7 @@ def __index__(input):
 
 
 def __array__(input, dtype=None, copy=None):
-    a = np.asarray(input._data)                 # an array even when an op left a NumPy scalar (a full reduction)
-    return a if dtype is None else a.astype(dtype)
+    return input._data if dtype is None else input._data.astype(dtype)
 
 
 def __format__(input, spec):
