@@ -49,6 +49,11 @@ def _numpy_form(kwargs, numpy_keys):
     return any(k in kwargs for k in numpy_keys)
 
 
+def _reduces_along_dim(args, kwargs):
+    """Whether max/min is called in PyTorch's form with a dim (max(1), max(dim=1, keepdim=True))."""
+    return bool(args) or "dim" in kwargs or "keepdim" in kwargs
+
+
 class DataArray(np.ndarray):
     """An ndarray with PyTorch's in-place methods; each changes the array and returns it (see the module doc)."""
 
@@ -182,12 +187,12 @@ class DataArray(np.ndarray):
         return self._torch().var(*args, **kwargs)
 
     def max(self, *args, **kwargs):
-        if args or "dim" in kwargs or "keepdim" in kwargs:
+        if _reduces_along_dim(args, kwargs):
             return self._torch().max(*args, **kwargs)
         return np.ndarray.max(self, **kwargs)
 
     def min(self, *args, **kwargs):
-        if args or "dim" in kwargs or "keepdim" in kwargs:
+        if _reduces_along_dim(args, kwargs):
             return self._torch().min(*args, **kwargs)
         return np.ndarray.min(self, **kwargs)
 

@@ -8,6 +8,7 @@ dense one holding the same values (the same results; the memory of a dense matri
 """
 import numpy as np
 
+from .dtypes import to_dtype
 from .tensor import Tensor
 from .tensor_ops._attach import attach
 
@@ -16,7 +17,6 @@ __all__ = ["sparse_coo_tensor", "spmm", "mm"]
 
 def sparse_coo_tensor(indices, values, size=None, *, dtype=None, device=None, requires_grad=False, **kwargs):
     """The dense tensor with values (nnz,) at indices (ndim, nnz); size defaults to the smallest that holds them."""
-    from .dtypes import to_dtype                     # noqa: PLC0415 - dtypes imports nothing of ours; kept local
     idx = np.asarray(getattr(indices, "_data", indices), np.int64)
     vals = np.asarray(getattr(values, "_data", values))
     if idx.ndim != 2 or idx.shape[1] != vals.shape[0]:

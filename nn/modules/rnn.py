@@ -240,9 +240,8 @@ class RNN(RNNBase):
         if nonlinearity not in ("tanh", "relu"):
             raise ValueError(f"RNN: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
         super().__init__("RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU", input_size, hidden_size,
-                         num_layers, bias, batch_first, dropout, bidirectional)
+                         num_layers, bias, batch_first, dropout, bidirectional, device=device, dtype=dtype)
         self.nonlinearity = nonlinearity
-        _factory(self, device, dtype)
 
 
 class LSTM(RNNBase):
@@ -263,7 +262,7 @@ class _Cell(Module):
     """One step of a recurrent layer: parameters weight_ih (G H, H_in), weight_hh (G H, H), bias_ih, bias_hh;
     forward(input (N, H_in) or (H_in,), hx=None) -> the next state (h, or (h, c) for LSTMCell)."""
 
-    def __init__(self, mode, input_size, hidden_size, bias=True):
+    def __init__(self, mode, input_size, hidden_size, bias=True, device=None, dtype=None):
         super().__init__()
         self.mode, self.input_size, self.hidden_size, self.bias = mode, int(input_size), int(hidden_size), bool(bias)
         rows = _GATES[self.mode] * hidden_size
@@ -272,6 +271,7 @@ class _Cell(Module):
         self.bias_ih = Parameter(np.empty(rows, get_default_dtype())) if bias else None
         self.bias_hh = Parameter(np.empty(rows, get_default_dtype())) if bias else None
         _reset(self, hidden_size)
+        _factory(self, device, dtype)
 
     def forward(self, input, hx=None):
         lstm, unbatched = self.mode == "LSTM", input.ndim == 1
@@ -296,18 +296,16 @@ class RNNCell(_Cell):
     def __init__(self, input_size, hidden_size, bias=True, nonlinearity="tanh", device=None, dtype=None):
         if nonlinearity not in ("tanh", "relu"):
             raise ValueError(f"RNNCell: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
-        super().__init__("RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU", input_size, hidden_size, bias)
+        super().__init__("RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU", input_size, hidden_size, bias,
+                         device, dtype)
         self.nonlinearity = nonlinearity
-        _factory(self, device, dtype)
 
 
 class LSTMCell(_Cell):
     def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
-        super().__init__("LSTM", input_size, hidden_size, bias)
-        _factory(self, device, dtype)
+        super().__init__("LSTM", input_size, hidden_size, bias, device, dtype)
 
 
 class GRUCell(_Cell):
     def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
-        super().__init__("GRU", input_size, hidden_size, bias)
-        _factory(self, device, dtype)
+        super().__init__("GRU", input_size, hidden_size, bias, device, dtype)
