@@ -17,8 +17,8 @@ from . import metrics as M
 from .checkpoint import load_weights
 from .color import lab_to_rgb, target_to_ab
 from .errors import ColorizeError
-from .models import for_prediction
-from .predict import bins_head, predict_ab, resolve_weights, set_decoding
+from .models import decoding_heads, for_prediction
+from .predict import predict_ab, resolve_weights, set_decoding
 
 
 def _predicted_ab(model, dataset, batch_size=16):
@@ -192,8 +192,9 @@ def evaluate_weights(weights, data, images=None, seed=1000, decode=None, tempera
     result["data"] = spec
     if ds.skipped:
         result["skipped"] = [{"path": path, "reason": reason} for path, reason in ds.skipped]
-    head = bins_head(model)
-    if head is not None:
+    heads = decoding_heads(model)
+    if heads:
+        head = heads[0]
         result["decode"] = {"method": head.decode, "temperature": head.temperature}
     if out_dir is not None:
         from .trainer import write_json

@@ -46,7 +46,8 @@ import numpy as np
 import nn
 
 from .checkpoint import load_weights
-from .models import find_bins_head as bins_head, for_prediction, inference, logits_only
+from .models import decoding_heads, find_bins_head as bins_head, for_prediction, inference, logits_only
+from .models.ensemble import is_blend
 from .color import (ab_rows, gray_of, l_to_input, lab_rows_to_rgb, resize_ab, strip_rows, target_to_ab,
                     widen_ab)
 from .errors import ColorizeError, Interrupted, WriteError, write_error
@@ -79,22 +80,24 @@ def predict_ab(model, x, batch_size=16):
 
 
 def set_decoding(model, decode=None, temperature=None):
-    """Choose how a bins model turns its logits into ab (None: keep what the weights were saved with).
+    """Choose how a bins model (every bins member of an ensemble) turns its logits into ab (None: keep what the
+    weights were saved with).
 
     A regression model (head ab) has no distribution to decode: asking for one is a ColorizeError.
     """
     if decode is None and temperature is None:
         return model
-    head = bins_head(model)
-    if head is None:
+    heads = decoding_heads(model)
+    if not heads:
         option = "--decode" if decode is not None else "--temperature"
         raise ColorizeError(f"{option} needs a model with a bins head; these weights regress ab directly "
                             f"(head ab), so drop {option}")
     from .models.bins_head import check_decode
-    decode = head.decode if decode is None else decode
-    temperature = head.temperature if temperature is None else float(temperature)
+    decode = heads[0].decode if decode is None else decode
+    temperature = heads[0].temperature if temperature is None else float(temperature)
     check_decode(decode, temperature)
-    head.decode, head.temperature = decode, temperature
+    for head in heads:
+        head.decode, head.temperature = decode, temperature
     model.config.update(decode=decode, temperature=temperature)     # so save_weights keeps the choice
     return model
 
@@ -172,32 +175,43 @@ def bins_ab(model, z, L, out_hw, method=None, T=None):
     return resize_ab(ab.transpose(1, 2, 0), out_hw)
 
 
+def _predicted_small(model, raw, sizes):
+    """[(weight, ab (h, w, 2) in Lab units, L (h, w))] at the working sizes: the colouring is the sum of
+    weight * ab upsampled to full size. A bins model gives one item (its logits averaged over the sizes, decoded
+    once); a regression model one per size (weight 1 / len(sizes)); a blend (colorize.models.ensemble) its
+    members' items, each times the member's weight."""
+    if is_blend(model):
+        return [(w * v, ab, L) for w, member in zip(model.weights, model.members)
+                for v, ab, L in _predicted_small(member, raw, sizes)]
+    if bins_head(model) is not None:
+        z, L = _logits_over_sizes(model, raw, sizes)
+        return [(1.0, bins_head(model).decode_logits(z[None], L[None])[0].transpose(1, 2, 0), L)]
+    return [(1.0 / len(sizes),) + _ab_at(model, raw, v) for v in sizes]
+
+
 def _colorized_rows(model, raw, size, smoother=None, predicted=None):
     """Yield (y0, y1, RGB rows (y1 - y0, W, 3) float32) of the colorized raw pixels (see the module doc).
 
-    predicted: [(ab (h, w, 2) in Lab units, L (h, w))] already predicted at working sizes (a latent sample);
-    None: predict them here."""
+    predicted: [(ab (h, w, 2) in Lab units, L (h, w))] already predicted at working sizes (a latent sample;
+    their mean is the colouring); None: predict them here (_predicted_small)."""
     H, W = raw.shape[:2]
     if predicted is not None:
-        pass
-    elif bins_head(model) is not None:          # one decoding of the averaged logits
-        z, L = _logits_over_sizes(model, raw, _sizes(size))
-        predicted = [(bins_head(model).decode_logits(z[None], L[None])[0].transpose(1, 2, 0), L)]
+        predicted = [(1.0 / len(predicted), ab, L) for ab, L in predicted]
     else:
-        predicted = [_ab_at(model, raw, v) for v in _sizes(size)]
-    abs_small = [ab for ab, _ in predicted]
+        predicted = _predicted_small(model, raw, _sizes(size))
+    weights = [np.float32(w) for w, _, _ in predicted]
+    abs_small = [ab for _, ab, _ in predicted]
     if smoother is not None:
-        abs_small = smoother(predicted[0][1], abs_small)
+        abs_small = smoother(predicted[0][2], abs_small)
     wides = [widen_ab(ab, W) for ab in abs_small]
     rows = strip_rows(W)
     for y0 in range(0, H, rows):
         y1 = min(H, y0 + rows)
         ab = ab_rows(wides[0], H, y0, y1)
-        if len(wides) > 1:                      # mean of the upsampled predictions (upsampling is linear)
-            ab = ab.copy()
-            for wide in wides[1:]:
-                ab += ab_rows(wide, H, y0, y1)
-            ab /= np.float32(len(wides))
+        if len(wides) > 1 or weights[0] != 1:   # the weighted sum of the upsampled predictions (upsampling is linear)
+            ab = ab * weights[0]
+            for w, wide in zip(weights[1:], wides[1:]):
+                ab += w * ab_rows(wide, H, y0, y1)
         yield y0, y1, lab_rows_to_rgb(gray_of(to_rgb(raw[y0:y1])), ab)
 
 

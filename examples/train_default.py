@@ -126,6 +126,8 @@ from colorize.cli import positive_int  # noqa: E402
 from colorize.errors import ColorizeError  # noqa: E402
 from colorize.images import load_image  # noqa: E402
 from colorize.models import build_model  # noqa: E402
+from colorize.models import decoding_heads  # noqa: E402
+from colorize.models.ensemble import ensemble_of, is_blend  # noqa: E402
 from colorize.evaluate import BiasReport  # noqa: E402
 from colorize.predict import (DEFAULT_WEIGHTS, bins_ab, bins_head, bins_logits, colorize_image,  # noqa: E402
                               set_decoding, working_sizes)
@@ -200,6 +202,8 @@ def photo_metrics(model, paths, sizes, mean, decodings=(None,), working=None):
     colour-bias report over all the photos' pixels (AuC, rebalanced AuC over the set and per photo, CIEDE2000,
     histogram intersection, chroma ratio) for the model and the gray and mean-ab baselines."""
     out = {d: ([], BiasReport(mean), []) for d in decodings}
+    heads = decoding_heads(model)
+    saved = (heads[0].decode, heads[0].temperature) if heads else None
     for path in paths:
         rgb = load_image(path)
         if working is not None:
@@ -211,8 +215,11 @@ def photo_metrics(model, paths, sizes, mean, decodings=(None,), working=None):
         for d in decodings:
             if d is None:
                 pred = colorize_image(model, rgb, sizes)
-            else:
+            elif bins_head(model) is not None:
                 pred = color.join(lab[..., 0], bins_ab(model, z, L, rgb.shape[:2], d[0], d[1]))
+            else:                                  # a blend: its bins member decoded this way, the rest unchanged
+                pred = colorize_image(set_decoding(model, *d), rgb, sizes)
+                set_decoding(model, *saved)
             rows, report, preds = out[d]
             row = {}
             for name, o in (("model", pred), ("gray", metrics.gray_baseline(rgb)),
@@ -236,7 +243,7 @@ def photo_metrics(model, paths, sizes, mean, decodings=(None,), working=None):
     return result
 
 
-def parse_sweep(text, model):
+def parse_sweep(text, head):
     """'0.2,0.38,mrf:0.5' -> [(annealed, 0.2), (annealed, 0.38), (mrf, 0.5), (mean, 1), (mode, 1)], plus
     (mrf, T of the model) when no mrf temperature is listed."""
     out = []
@@ -247,7 +254,7 @@ def parse_sweep(text, model):
         raise ColorizeError(f"--sweep must be comma-separated temperatures such as 0.2,0.38,0.7,mrf:0.5, "
                             f"got {text!r}") from None
     if not any(m == "mrf" for m, _ in out):
-        out.append(("mrf", bins_head(model).temperature))
+        out.append(("mrf", head.temperature))
     return out + [("mean", 1.0), ("mode", 1.0)]
 
 
@@ -370,9 +377,10 @@ def split_three(ds, test_fraction, n_val, seed, fold=None, all_photos=False):
     return train, val, test
 
 
-def check_same_split(meta, args):
-    """--eval-only must measure the photos its run held out: the run's --val-fold, --all-photos and --seed
-    (recorded in the weights since folds of every photo exist; older runs are not checked)."""
+def check_same_split(meta, args, run=None):
+    """--eval-only (--combine) must measure the photos its run (each run) held out: the run's --val-fold,
+    --all-photos and --seed (recorded in the weights since folds of every photo exist; older runs are not
+    checked). run: the run folder named in the error (default --out)."""
     if "val_fold" not in meta:
         return
     def options(fold, all_photos, seed):
@@ -382,8 +390,33 @@ def check_same_split(meta, args):
     recorded = options(meta["val_fold"], bool(meta.get("all_photos")), meta.get("seed"))
     asked = options(args.val_fold, args.all_photos, args.seed)
     if recorded != asked:
-        raise ColorizeError(f"{args.out} was trained with {recorded}, not {asked}: give --eval-only the options of "
-                            f"its run, so that it measures the photos held out of it")
+        raise ColorizeError(f"{run or args.out} was trained with {recorded}, not {asked}: give --eval-only (--combine) "
+                            f"the options of its run, so that it measures the photos held out of it")
+
+
+def combine_runs(runs, weights, path, args):
+    """Write the ensemble of runs' model.npz files (colorize.models.ensemble) weighted by weights ('W,W,...' or
+    None: equal) to path, with the first run's meta (plus the runs, their weights and training seeds). Every run
+    must have held out the photos this command measures."""
+    models, metas = [], []
+    for run in runs:
+        model, meta = load_weights(os.path.join(run, "model.npz"))
+        check_same_split(meta, args, run)
+        models.append(model)
+        metas.append(meta)
+    seeds = [m.get("train_seed", m.get("seed")) for m in metas]
+    recipes = [json.dumps([model.config, seed], sort_keys=True) for model, seed in zip(models, seeds)]
+    if len(set(recipes)) < len(recipes):
+        raise ColorizeError(f"--combine: two of {', '.join(runs)} are one recipe with one training seed (the same "
+                            f"weights twice); train them with different --train-seed")
+    try:
+        weights = None if weights is None else [float(v) for v in weights.split(",")]
+    except ValueError:
+        raise ColorizeError(f"--combine-weights must be comma-separated numbers such as 0.4,0.6, got {weights!r}") \
+            from None
+    model = ensemble_of(models, weights)
+    save_weights(path, model, dict(metas[0], members=list(runs), member_weights=model.weights, train_seed=seeds))
+    print(f"ensemble ({model.head}) of {len(runs)} runs, weights {model.weights} -> {path}", flush=True)
 
 
 def fold_arg(text):
@@ -627,6 +660,16 @@ def main(argv=None):
     p.add_argument("--lr", type=float, default=2e-3, help="initial Adam learning rate (default 2e-3)")
     p.add_argument("--minutes", type=float, default=29.0, help="safety time limit of the training (default 29)")
     p.add_argument("--seed", type=int, default=0, help="split and training seed (default 0)")
+    p.add_argument("--train-seed", type=int, default=None, metavar="N",
+                   help="seed of the initial weights and of the crops and their order (default: --seed); the split, "
+                        "the bins and the synthetic scenes keep --seed's (members of one --combine differ in it)")
+    p.add_argument("--combine", nargs="+", default=None, metavar="RUN",
+                   help="write the ensemble of these runs' weights to --out's model.npz (colorize.models.ensemble: "
+                        "bins runs sharing their bins average their logits; a regression run and a bins run blend "
+                        "their ab), then measure (and --install) it as --eval-only does; give the options of those "
+                        "runs (--val-fold, --all-photos, --seed)")
+    p.add_argument("--combine-weights", default=None, metavar="W,W,...",
+                   help="--combine: the runs' weights, in order, summing to 1 (default: equal)")
     p.add_argument("--test-split", type=float, default=0.2, help="fraction of photos held out for test (default 0.2)")
     p.add_argument("--val-photos", type=int, default=16, help="validation photos taken from the rest (default 16)")
     p.add_argument("--val-fold", default=None, metavar="I/K", type=fold_arg,
@@ -708,6 +751,8 @@ def main(argv=None):
         nn.kernels.set_num_threads(args.threads)
     if args.val_fold and not args.hold_out_val:
         raise ColorizeError("--val-fold measures a fold held out of training: it needs --hold-out-val")
+    if args.combine and (args.eval_only or args.resume):
+        raise ColorizeError("--combine writes a new model from trained runs: drop --eval-only and --resume")
     if args.all_photos and not args.val_fold and (args.hold_out_val or args.eval_only):
         raise ColorizeError("--all-photos trains the final model on every photo: drop --hold-out-val and --eval-only "
                             "(measure the recipe on the test photos by the same command without --all-photos, or "
@@ -761,10 +806,13 @@ def main(argv=None):
         print(f"final model: training on the {len(train_set)} {parts_named} photos, keeping the last epoch",
               flush=True)
 
-    if not args.eval_only:
+    if args.combine:
+        combine_runs(args.combine, args.combine_weights, run_model, args)
+    elif not args.eval_only:
+        train_seed = args.seed if args.train_seed is None else args.train_seed
         settings = settings_for(config["model"], size=args.size, crop_scale=args.crop_scale, augment=True,
                                 epochs=args.epochs, batch_size=8, lr=args.lr, patience=0, time_limit=args.minutes,
-                                seed=args.seed, rebalance=args.rebalance)
+                                seed=train_seed, rebalance=args.rebalance)
         photo_ab = train_ab(train_set)               # bins and colour prior from the photos (not the synthetic)
         if args.synthetic:
             train_set = with_synthetic(train_set, args.synthetic, args.size, scale, args.seed)
@@ -772,7 +820,7 @@ def main(argv=None):
                   f"set ({len(train_set)} images)", flush=True)
         repeated = train_set.subset(np.tile(np.arange(len(train_set)), args.repeats))
         meta = {"data": os.path.basename(os.path.normpath(args.photos)), "size": args.size, "scale": scale,
-                "all_photos": args.all_photos, "val_fold": args.val_fold, "seed": args.seed,
+                "all_photos": args.all_photos, "val_fold": args.val_fold, "seed": args.seed, "train_seed": train_seed,
                 "scales": scales, "mean_ab": mean, "classes": None, "n_train": len(train_set),
                 "n_val": len(val_set) if args.hold_out_val else 0, "keep": args.keep,
                 "title": f"default model: {config['model']} on real photos", "recipe": "examples/train_default.py"}
@@ -784,7 +832,7 @@ def main(argv=None):
         else:
             if os.path.exists(os.path.join(args.out, "checkpoint.npz")):
                 raise ColorizeError(f"{args.out} already holds a run; pass --resume or another --out")
-            nn.manual_seed(args.seed)
+            nn.manual_seed(train_seed)
             if config.get("head") == "bins":
                 config["centres"] = bin_centres(config["bins"], photo_ab, args.seed).tolist()
             model = build_model(dict(config))
@@ -809,7 +857,7 @@ def main(argv=None):
         print(f"training: {trainer.epoch} epochs, kept epoch {kept}, {minutes:.1f} min", flush=True)
 
     model, meta = load_weights(run_model)
-    if args.eval_only:
+    if args.eval_only or args.combine:
         check_same_split(meta, args)
     results, test_preds = {}, None
     trained_on_test = args.all_photos or meta.get("all_photos", False)
@@ -818,14 +866,15 @@ def main(argv=None):
     parts = ((("validation", val_set),) if meta.get("n_val") else ()) + \
         ((("test", test_set),) if not (args.skip_test or trained_on_test) else ())
     print(f"prediction at working scale(s) {working_sizes(meta)} (shorter side), epoch {meta.get('epoch')}")
-    if bins_head(model) is not None:
+    heads = decoding_heads(model)
+    if heads:
         if args.set_decode or args.set_temperature:
             set_decoding(model, args.set_decode, args.set_temperature)
             save_weights(run_model, model, meta)          # the choice travels with the weights (and --install)
             print(f"saved the decoding {args.set_decode or ''} T={args.set_temperature} in {run_model}")
-        print(f"bins head ({meta.get('bins', model.config.get('bins'))}, {len(bins_head(model).centres)} bins), "
-              f"decoding {bins_head(model).decode} at T = {bins_head(model).temperature:g}")
-    decodings = [None] + (parse_sweep(args.sweep, model) if args.sweep and bins_head(model) is not None else [])
+        print(f"bins head ({len(heads[0].centres)} bins), decoding {heads[0].decode} at T = {heads[0].temperature:g}"
+              + (f"; blended with weights {model.weights}" if is_blend(model) else ""))
+    decodings = [None] + (parse_sweep(args.sweep, heads[0]) if args.sweep and heads else [])
     working = int(meta.get("size", 64)) if args.measure == "working" else None          # colorize evaluate's size
     for what, part in parts:
         measured = photo_metrics(model, part.paths, working_sizes(meta), meta["mean_ab"], decodings, working)
@@ -850,8 +899,7 @@ def main(argv=None):
         write_json(os.path.join(args.out, f"heldout_metrics{MEASURES[args.measure][0]}.json"),
                    dict(results, scale=meta["scale"], scales=meta.get("scales"), seed=args.seed,
                         epoch=meta.get("epoch"), measure=args.measure, working_size=working,
-                        decode=None if bins_head(model) is None else [bins_head(model).decode,
-                                                                      bins_head(model).temperature]))
+                        decode=[heads[0].decode, heads[0].temperature] if heads else None))
     if test_preds is not None:
         grid = grid_of_test_photos(test_preds, test_set.paths,
                                    os.path.join(args.out, f"heldout_grid{MEASURES[args.measure][0]}.png"))

@@ -288,7 +288,12 @@ CENTRES = (np.random.default_rng(3).standard_normal((8, 2)) * 30).tolist()
     {"model": "fusion", "width": 4, "depth": 1, "global_dim": 8, "head": "bins", "bins": "kmeans:8",
      "centres": CENTRES, "decode": "annealed", "temperature": 0.45},
     {"model": "fusion", "width": 4, "depth": 1, "global_dim": 8, "head": "bins", "bins": "kmeans:8",
-     "centres": CENTRES, "decode": "mrf", "temperature": 0.85}], ids=["regression", "annealed", "mrf"])
+     "centres": CENTRES, "decode": "mrf", "temperature": 0.85},
+    {"model": "ensemble", "weights": [0.4, 0.6], "members": [
+        {"model": "fusion", "width": 4, "depth": 1, "global_dim": 8},
+        {"model": "fusion", "width": 4, "depth": 1, "global_dim": 8, "head": "bins", "bins": "kmeans:8",
+         "centres": CENTRES, "decode": "annealed", "temperature": 0.45}]}],
+    ids=["regression", "annealed", "mrf", "blend"])
 def test_measure_working_scores_as_colorize_evaluate(td, tmp_path, config):
     """--measure working: each photo's centre crop at the model's size, one scale: colorize evaluate's figures."""
     from colorize.checkpoint import load_weights
@@ -312,3 +317,34 @@ def test_measure_working_scores_as_colorize_evaluate(td, tmp_path, config):
             theirs["colour_bias"][part]["auc_rebalanced_per_image"], abs=0.1)
     full = td.photo_metrics(model, paths, meta["scales"], meta["mean_ab"])[None][1]
     assert full["model"]["psnr"] != pytest.approx(ours["model"]["psnr"], rel=2e-2)   # not the same measurement
+
+
+def test_combine_writes_the_blend_of_runs_that_held_out_the_same_fold(td, tmp_path, capsys):
+    """--combine: runs of one split (recorded --val-fold, --all-photos, --seed) -> one ensemble weights file in
+    --out, measured on the fold they held out; other options, equal runs and bad weights are clear errors."""
+    from colorize.checkpoint import load_weights
+    from colorize.models.ensemble import Ensemble
+    meta = {"size": 32, "scale": 32, "scales": [32], "mean_ab": [0.0, 0.0], "n_val": 2, "all_photos": True,
+            "val_fold": [1, 3], "seed": 0}
+    reg_dir, bins_dir = tmp_path / "reg", tmp_path / "bins"
+    reg_dir.mkdir()
+    bins_dir.mkdir()
+    photos, reg = _photos_and_weights(reg_dir, [(40, 56)] * 6, {"model": "unet", "width": 4, "depth": 1}, meta, 0)
+    _, bins = _photos_and_weights(bins_dir, [(40, 56)] * 6, {"model": "unet", "width": 4, "depth": 1, "head": "bins",
+                                  "bins": "kmeans:8", "centres": CENTRES}, meta, 1)
+    out = tmp_path / "blend"
+    common = ["--photos", str(photos), "--size", "32", "--crop-scale", "1", "--hold-out-val", "--skip-test",
+              "--val-fold", "1/3", "--all-photos", "--out", str(out)]
+    assert td.main(common + ["--combine", str(reg.parent), str(bins.parent), "--combine-weights", "0.3,0.7"]) == 0
+    model, saved = load_weights(str(out / "model.npz"))
+    assert isinstance(model, Ensemble) and model.head == "blend" and model.weights == [0.3, 0.7]
+    assert saved["val_fold"] == [1, 3] and saved["member_weights"] == [0.3, 0.7]
+    assert "weights [0.3, 0.7]" in capsys.readouterr().out
+    assert json.loads((out / "heldout_metrics.json").read_text())["validation"]["mean"]["model"]["psnr"] > 0
+    with pytest.raises(ColorizeError, match="was trained with --val-fold 1/3 --all-photos --seed 0"):
+        td.main(common[:-5] + ["--val-fold", "2/3", "--all-photos", "--out", str(out), "--combine",
+                               str(reg.parent), str(bins.parent)])
+    with pytest.raises(ColorizeError, match="the same weights twice"):
+        td.main(common + ["--combine", str(reg.parent), str(reg.parent)])
+    with pytest.raises(ColorizeError, match="summing to 1"):
+        td.main(common + ["--combine", str(reg.parent), str(bins.parent), "--combine-weights", "0.5,0.6"])

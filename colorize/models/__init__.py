@@ -14,6 +14,8 @@ API
                                           ``accepts(name, "num_classes")`` to decide whether to pass scene labels).
     inference(model)                      context manager: eval mode and no graph inside, training flag restored.
     find_bins_head(model)                 the model's BinsHead, or None for a model that regresses ab.
+    decoding_heads(model)                 every BinsHead inside the model (an ensemble's members' too): the heads
+                                          whose decoding ``colorize predict --decode`` sets.
     logits_only(model)                    context manager: a bins head's ab left undecoded (None) inside.
     fuse_batchnorm(model)                 for prediction: each BatchNorm after a conv folded into it (eval mode).
     for_prediction(model)                 fuse_batchnorm, and every Sequential run as written (predict, evaluate).
@@ -51,6 +53,12 @@ def inference(model):
 def find_bins_head(model):
     """The model's bins head, or None for a model that regresses ab (not `bins_head`: that is the submodule)."""
     return getattr(model, "bins_head", None) if getattr(model, "head", "ab") == "bins" else None
+
+
+def decoding_heads(model):
+    """Every bins head inside model (a blend's bins members' too), in module order."""
+    from .bins_head import BinsHead
+    return [m for m in model.modules() if isinstance(m, BinsHead)]
 
 
 @contextlib.contextmanager
@@ -161,4 +169,5 @@ from . import mlp  # noqa: E402,F401  (first: the CLI's default and first choice
 from . import conv  # noqa: E402,F401
 from . import resnet  # noqa: E402,F401
 from . import unet_vae  # noqa: E402,F401
+from . import ensemble  # noqa: E402,F401
 from .output import ColorOutput  # noqa: E402,F401
