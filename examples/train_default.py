@@ -12,6 +12,10 @@
     python examples/train_default.py --pool CV1 CV2 CV3 CV4      # cross-validation: fold runs, then pooled
     python examples/train_default.py --pool CV1 CV2 CV3 CV4 --like-colourfulness 34:54 --set-size 20
                                                   # and the decodings scored on photos of that colourfulness
+    python examples/train_default.py ... --out REG; python examples/train_default.py ... --head bins ... --out BINS
+    python examples/train_default.py --photos DIR [--val-fold ... as the runs] --combine REG BINS \
+        --combine-weights 0.25,0.75 --out BLEND   # two runs of one split as one model (colorize.models.ensemble;
+                                                  # README: "Two models as one"); --train-seed N varies a member
 
 DIR is a folder of real photographs. Ours is 107 photos taken from Debian packages (gcompris-qt-data,
 opencv-doc, mate-backgrounds, lomiri-wallpapers, plasma-workspace-wallpapers, jigzo-data, hugin-data,
@@ -125,8 +129,7 @@ from colorize.checkpoint import load_checkpoint, load_weights, save_weights  # n
 from colorize.cli import positive_int  # noqa: E402
 from colorize.errors import ColorizeError  # noqa: E402
 from colorize.images import load_image  # noqa: E402
-from colorize.models import build_model  # noqa: E402
-from colorize.models import decoding_heads  # noqa: E402
+from colorize.models import build_model, decoding_heads  # noqa: E402
 from colorize.models.ensemble import ensemble_of, is_blend  # noqa: E402
 from colorize.evaluate import BiasReport  # noqa: E402
 from colorize.predict import (DEFAULT_WEIGHTS, bins_ab, bins_head, bins_logits, colorize_image,  # noqa: E402
