@@ -387,8 +387,8 @@ def check_same_split(meta, args, run=None):
     if "val_fold" not in meta:
         return
     def options(fold, all_photos, seed):
-        return " ".join([f"--val-fold {fold[0]}/{fold[1]}"] * bool(fold) + ["--all-photos"] * all_photos +
-                        [f"--seed {seed}"])
+        folds = [f"--val-fold {fold[0]}/{fold[1]}"] if fold else []
+        return " ".join(folds + ["--all-photos"] * all_photos + [f"--seed {seed}"])
 
     recorded = options(meta["val_fold"], bool(meta.get("all_photos")), meta.get("seed"))
     asked = options(args.val_fold, args.all_photos, args.seed)

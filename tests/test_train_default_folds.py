@@ -348,3 +348,12 @@ def test_combine_writes_the_blend_of_runs_that_held_out_the_same_fold(td, tmp_pa
         td.main(common + ["--combine", str(reg.parent), str(reg.parent)])
     with pytest.raises(ColorizeError, match="summing to 1"):
         td.main(common + ["--combine", str(reg.parent), str(bins.parent), "--combine-weights", "0.5,0.6"])
+
+
+def test_the_split_check_reads_runs_without_a_fold(td):
+    """Final-model runs record val_fold None: --combine (and --eval-only) of them compares the options too."""
+    import argparse
+    final = {"val_fold": None, "all_photos": True, "seed": 0}
+    td.check_same_split(final, argparse.Namespace(val_fold=None, all_photos=True, seed=0, out="RUN"))
+    with pytest.raises(ColorizeError, match="RUN was trained with --all-photos --seed 0, not --seed 0"):
+        td.check_same_split(final, argparse.Namespace(val_fold=None, all_photos=False, seed=0, out="RUN"))
