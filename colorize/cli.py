@@ -97,7 +97,7 @@ def build_parser():
                                    "(for --resume), history.json, loss.png, samples.png and metrics.json.",
                        epilog=EPILOG_DATA + " Options left out take the model's defaults.")
     t.add_argument("data", metavar="DATA", help="folder of images or synthetic:beach|forest|sunrise|mixed")
-    t.add_argument("--model", default="mlp", choices=model_names(),
+    t.add_argument("--model", default="mlp", choices=model_names(trainable_only=True),
                    help="mlp: 5x5 patch MLP; convnet: strided encoder-decoder; unet: with skip connections; "
                         "fusion: U-Net + global features; resnet: ResNet-18 trunk + upsampling decoder; "
                         "unet_vae: U-Net conditional VAE, samples several colourings (default: mlp)")

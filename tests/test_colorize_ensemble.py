@@ -111,3 +111,11 @@ def test_decode_reaches_a_blends_bins_member_and_is_saved(tmp_path):
         set_decoding(ensemble_of([_member(1, "ab"), _member(2, "ab")]), "mrf")
     with pytest.raises(ColorizeError, match="summing to 1"):
         ensemble_of([_member(1, "ab"), _member(2)], weights=[0.5, 0.6])
+
+
+def test_colorize_train_does_not_offer_the_ensemble(tmp_path, capsys):
+    from colorize.cli import main
+    from colorize.models import model_names
+    assert "ensemble" in model_names() and "ensemble" not in model_names(trainable_only=True)
+    assert main(["train", "synthetic:beach", "--model", "ensemble", "--out", str(tmp_path / "run")]) != 0
+    assert "invalid choice: 'ensemble'" in capsys.readouterr().err

@@ -6,9 +6,10 @@ API
                                           module has ``.config``: the COMPLETE dict (name + every argument,
                                           defaults filled in), JSON-serialisable, so build_model(m.config)
                                           rebuilds an identical architecture.
-    register_model(name)                  class decorator: ``@register_model("convnet")`` above a Module
+    register_model(name, trainable=True)  class decorator: ``@register_model("convnet")`` above a Module
                                           subclass whose __init__ takes only keyword-friendly JSON values.
-    model_names()                         tuple of the registered names, in registration order.
+    model_names(trainable_only=False)     tuple of the registered names, in registration order (with
+                                          trainable_only, those `colorize train` can train from scratch).
     model_class(name)                     the registered class (ColorizeError for an unknown name).
     accepts(name, argument)               True when the model's constructor has that keyword (train.py asks
                                           ``accepts(name, "num_classes")`` to decide whether to pass scene labels).
@@ -105,20 +106,22 @@ def for_prediction(model):
     return model
 
 
-def register_model(name):
-    """Class decorator adding a model class to the registry under ``name``."""
+def register_model(name, trainable=True):
+    """Class decorator adding a model class to the registry under ``name``. trainable=False: built from trained
+    models only (an ensemble), so `colorize train --model` does not offer it."""
     def deco(cls):
         if name in _REGISTRY and _REGISTRY[name] is not cls:
             raise ValueError(f"model name {name!r} is already registered by {_REGISTRY[name].__name__}")
-        cls.model_name = name
+        cls.model_name, cls.trainable = name, trainable
         _REGISTRY[name] = cls
         return cls
     return deco
 
 
-def model_names():
-    """Names of the registered models, in registration order."""
-    return tuple(_REGISTRY)
+def model_names(trainable_only=False):
+    """Names of the registered models (those `colorize train` can train, with trainable_only), in registration
+    order."""
+    return tuple(name for name, cls in _REGISTRY.items() if cls.trainable or not trainable_only)
 
 
 def model_class(name):

@@ -15,7 +15,7 @@
 Why a blend: a regression model (squared error) and a bins model (cross-entropy over ab bins) fail differently. The
 regression paints the average of the plausible colours (faded, rarely far wrong); the bins model commits to one
 (vivid, sometimes confidently wrong, such as sand painted green). Their weighted sum keeps part of each one's
-colour and part of the other's caution (README: the default model).
+colour and part of the other's caution (README: "Two models as one" measures how much).
 
 The state_dict keys are ``members.0.<key>``, ``members.1.<key>``...: an ``nn.ModuleList`` named members, as a
 PyTorch module holding the same networks names them. ``decode`` and ``temperature`` (None: each member's own)
@@ -31,7 +31,7 @@ from .bins_head import check_decode
 from .output import ColorOutput
 
 
-@register_model("ensemble")
+@register_model("ensemble", trainable=False)
 class Ensemble(nn.Module):
     def __init__(self, members, weights=None, decode=None, temperature=None):
         super().__init__()
@@ -93,6 +93,7 @@ def _weighted_sum(weights, tensors):
 
 
 def is_blend(model):
+    """True for an ensemble whose ab is its members' weighted ab (any but a bins ensemble, which averages logits)."""
     return isinstance(model, Ensemble) and model.head != "bins"
 
 
