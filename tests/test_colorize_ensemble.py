@@ -106,7 +106,8 @@ def test_decode_reaches_a_blends_bins_member_and_is_saved(tmp_path):
     save_weights(path, blend, {"size": 16})
     back, _ = load_weights(path)
     assert back.weights == [0.5, 0.5]
-    assert [(h.decode, h.temperature) for h in decoding_heads(back)] == [("mode", find_bins_head(_member(2)).temperature)]
+    default_t = find_bins_head(_member(2)).temperature
+    assert [(h.decode, h.temperature) for h in decoding_heads(back)] == [("mode", default_t)]
     with pytest.raises(ColorizeError, match="regress ab directly"):
         set_decoding(ensemble_of([_member(1, "ab"), _member(2, "ab")]), "mrf")
     with pytest.raises(ColorizeError, match="summing to 1"):

@@ -41,7 +41,8 @@ class Ensemble(nn.Module):
         self.weights = _weights(weights, len(members))
         heads = {getattr(m, "head", "ab") for m in self.members}
         if heads - {"ab", "bins"}:
-            raise ColorizeError(f"an ensemble's members must regress ab or predict bins, got {', '.join(sorted(heads))}")
+            raise ColorizeError(f"an ensemble's members must regress ab or predict bins, got "
+                                f"{', '.join(sorted(heads))}")
         self.head = heads.pop() if len(heads) == 1 else "blend"
         if self.head == "bins":
             first = self.members[0].bins_head.centres
