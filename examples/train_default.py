@@ -1,20 +1,22 @@
 """Train the default model shipped in colorize/weights/default.npz; measure a recipe on unseen real photos.
 
     python examples/train_default.py --photos DIR --threads 1 --head bins --bins kmeans:64 --epochs 40 \
-        --repeats 2 --size 96 --crop-scale 1.0 --decode mrf --temperature 0.5 --all-photos --install
-                                                  # the documented command (the shipped model; without
-                                                  # --all-photos --install, the recipe measured on the test
-                                                  # photos; without the bins and crop options, the older
-                                                  # regression recipe)
+        --repeats 2 --size 96 --crop-scale 1.0 --decode mrf --temperature 0.5 --all-photos --out BINS
+    python examples/train_default.py --photos DIR --threads 2 --all-photos --out REG
+    python examples/train_default.py --photos DIR --all-photos --combine BINS REG --install
+                                                  # the documented commands: the shipped model is the blend,
+                                                  # half and half, of the bins model (the first command; with
+                                                  # --install instead of --out, the default before the blend;
+                                                  # without --all-photos, the recipe measured on the test
+                                                  # photos) and the older regression recipe (the second)
     python examples/train_default.py --photos DIR --threads 1 --hold-out-val --skip-test --out RUN
                                                   # to compare a recipe change on the validation photos
     python examples/train_default.py ... --hold-out-val --skip-test --val-fold 1/4 --sweep ... --out CV1
     python examples/train_default.py --pool CV1 CV2 CV3 CV4      # cross-validation: fold runs, then pooled
     python examples/train_default.py --pool CV1 CV2 CV3 CV4 --like-colourfulness 34:54 --set-size 20
                                                   # and the decodings scored on photos of that colourfulness
-    python examples/train_default.py ... --out REG; python examples/train_default.py ... --head bins ... --out BINS
-    python examples/train_default.py --photos DIR [--val-fold ... as the runs] --combine REG BINS \
-        --combine-weights 0.25,0.75 --out BLEND   # two runs of one split as one model (colorize.models.ensemble;
+    python examples/train_default.py ... --val-fold 1/5 --combine CV1 R1 --combine-weights 0.25,0.75 --out B1
+                                                  # runs of one split as one model (colorize.models.ensemble;
                                                   # README: "Two models as one"); --train-seed N varies a member
 
 DIR is a folder of real photographs. Ours is 107 photos taken from Debian packages (gcompris-qt-data,
