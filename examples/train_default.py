@@ -400,7 +400,7 @@ def check_same_split(meta, args, run=None):
 
 
 def combine_runs(runs, weights, path, args):
-    """Write the ensemble of runs' model.npz files (colorize.models.ensemble) weighted by weights ('W,W,...' or
+    """Write the ensemble of runs' model.npz files (colorize.models.ensemble) weighted by weights (a list, or
     None: equal) to path, with the first run's meta (plus the runs, their weights and training seeds). Every run
     must have held out the photos this command measures."""
     models, metas = [], []
@@ -414,14 +414,17 @@ def combine_runs(runs, weights, path, args):
     if len(set(recipes)) < len(recipes):
         raise ColorizeError(f"--combine: two of {', '.join(runs)} are one recipe with one training seed (the same "
                             f"weights twice); train them with different --train-seed")
-    try:
-        weights = None if weights is None else [float(v) for v in weights.split(",")]
-    except ValueError:
-        raise ColorizeError(f"--combine-weights must be comma-separated numbers such as 0.4,0.6, got {weights!r}") \
-            from None
     model = ensemble_of(models, weights)
     save_weights(path, model, dict(metas[0], members=list(runs), member_weights=model.weights, train_seed=seeds))
     print(f"ensemble ({model.head}) of {len(runs)} runs, weights {model.weights} -> {path}", flush=True)
+
+
+def weights_arg(text):
+    """'0.4,0.6' -> [0.4, 0.6]: --combine-weights' argparse type (colorize.models.ensemble checks the sum)."""
+    try:
+        return [float(v) for v in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be comma-separated numbers such as 0.4,0.6, got {text!r}") from None
 
 
 def fold_arg(text):
@@ -673,7 +676,7 @@ def main(argv=None):
                         "bins runs sharing their bins average their logits; a regression run and a bins run blend "
                         "their ab), then measure (and --install) it as --eval-only does; give the options of those "
                         "runs (--val-fold, --all-photos, --seed)")
-    p.add_argument("--combine-weights", default=None, metavar="W,W,...",
+    p.add_argument("--combine-weights", type=weights_arg, default=None, metavar="W,W,...",
                    help="--combine: the runs' weights, in order, summing to 1 (default: equal)")
     p.add_argument("--test-split", type=float, default=0.2, help="fraction of photos held out for test (default 0.2)")
     p.add_argument("--val-photos", type=int, default=16, help="validation photos taken from the rest (default 16)")

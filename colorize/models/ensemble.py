@@ -1,8 +1,8 @@
 """Ensembles: colorizers trained apart on the same photos, predicting as one (weights: one per member, sum 1).
 
     model = build_model({"model": "ensemble", "members": [config_1, ...], "weights": [w_1, ...]})
-    model = ensemble_of([model_1, model_2, ...], weights=None)     the trained members themselves (weights kept;
-                                                                  None: equal weights)
+    model = ensemble_of([model_1, model_2, ...], weights=None)     built from the trained members' configs, with
+                                                                  their state dicts (None: equal weights)
     out = model(x)     x (N, 1, H, W) -> ColorOutput
         bins members only (sharing their bin centres): logits = sum_i w_i logits_i (N, Q, h, w), decoded once by
             the first member's head (model.head == "bins"; averaged logits, not colours: two vivid but different
@@ -37,7 +37,7 @@ class Ensemble(nn.Module):
         super().__init__()
         if not isinstance(members, (list, tuple)) or len(members) < 2:
             raise ColorizeError("an ensemble needs a list of at least two members")
-        self.members = nn.ModuleList([m if isinstance(m, nn.Module) else build_model(dict(m)) for m in members])
+        self.members = nn.ModuleList([build_model(dict(m)) for m in members])
         self.weights = _weights(weights, len(members))
         heads = {getattr(m, "head", "ab") for m in self.members}
         if heads - {"ab", "bins"}:
@@ -99,8 +99,9 @@ def is_blend(model):
 
 
 def ensemble_of(models, weights=None):
-    """Trained models -> an Ensemble holding them (their weights kept), with the config build_model would give."""
-    model = Ensemble(list(models), weights)
-    model.config = {"model": "ensemble", "members": [m.config for m in model.members], "weights": model.weights,
-                    "decode": None, "temperature": None}
+    """Trained models -> an Ensemble of copies of them (built from their configs, as a weights file rebuilds it,
+    then given their state dicts)."""
+    model = build_model({"model": "ensemble", "members": [m.config for m in models], "weights": weights})
+    for member, trained in zip(model.members, models):
+        member.load_state_dict(trained.state_dict())
     return model

@@ -23,8 +23,7 @@ import numpy as np
 from ...tensor import Tensor, get_rng
 
 __all__ = ["Dataset", "IterableDataset", "ChainDataset", "TensorDataset", "Subset", "ConcatDataset", "random_split",
-           "DataLoader",
-           "default_collate", "Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler",
+           "DataLoader", "default_collate", "Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler",
            "WeightedRandomSampler", "BatchSampler"]
 
 
