@@ -4,7 +4,8 @@ temporal smoothing (`colorize predict clip.mp4 --smooth A`).
 The clip is a still picture with film-grain noise (Gaussian, --noise levels of 8 bits) and optionally a camera
 shake of up to --jitter pixels on every frame, so every change of colour between frames is flicker. Two
 numbers per smoothing value:
-    predicted  mean |ab_t - ab_(t-1)| of the colour the model hands on (working size, after the smoother)
+    predicted  mean |ab_t - ab_(t-1)| of the colour the model hands on (after the smoother: the weighted sum of its
+               predictions at the working sizes, and of a blend's members, at the first one's size)
     output     the same on the written 8-bit frames converted back to Lab (what a viewer sees; includes the
                8-bit rounding and the grain's own colour, which no smoothing of ab removes)
 
@@ -22,19 +23,23 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 
 from colorize.checkpoint import load_weights  # noqa: E402
 from colorize.images import read_image  # noqa: E402
-from colorize.predict import colorize_pixels, resolve_weights, working_sizes  # noqa: E402
+from colorize.predict import _predicted_small, _sizes, colorize_pixels, resolve_weights, working_sizes  # noqa: E402
 from colorize.synthetic import make_scene  # noqa: E402
 from colorize.video import AbSmoother, flicker  # noqa: E402
 
 
 class Recording(AbSmoother):
-    def __init__(self, *args):
-        super().__init__(*args)
-        self.seen = []
+    """An AbSmoother that keeps what it hands on each frame, summed by weights at the first item's size."""
+
+    def __init__(self, alpha, weights):
+        super().__init__(alpha)
+        self.weights, self.seen = weights, []
 
     def __call__(self, L_small, abs_small):
         out = super().__call__(L_small, abs_small)
-        self.seen.append(out[0])
+        h, w = out[0].shape[:2]
+        self.seen.append(sum(wt * cv2.resize(ab, (w, h), interpolation=cv2.INTER_LINEAR)
+                             for wt, ab in zip(self.weights, out)))
         return out
 
 
@@ -70,9 +75,10 @@ def main():
     clip = static_clip(base, a.frames, a.noise, a.jitter)
     print(f"{a.frames} frames of {W}x{H}, grain {a.noise:g} levels, jitter {a.jitter} px; model {meta.get('title')} "
           f"at working size {size}")
+    weights = [w for w, _, _ in _predicted_small(model, clip[0], _sizes(size))]   # fixed per model
     print(f"{'--smooth':>9} {'predicted |dab|':>16} {'output |dab|':>13}")
     for alpha in a.smooth:
-        rec = Recording(alpha)
+        rec = Recording(alpha, weights)
         outs = [colorize_pixels(model, f, size, rec) for f in clip]
         ab_out = [cv2.cvtColor(o.astype(np.float32) / 255, cv2.COLOR_BGR2Lab)[..., 1:] for o in outs]
         skip = 4                                              # let the average settle
