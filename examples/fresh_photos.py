@@ -1,8 +1,11 @@
 """Rebuild the 57 fresh photos that measure the default model on photos it has never seen (README, "On
 photos from elsewhere"): the files listed in docs/fresh_photos.tsv, taken from two Debian packages
-(gcompris-qt-data 3.1-2 and lomiri-wallpapers-16.04 20.04.0-2, the versions of Debian 12).
+(gcompris-qt-data 3.1-2 and lomiri-wallpapers-16.04 20.04.0-2, the versions of Debian 12). With --second,
+the 10 of a second check instead (docs/fresh_photos_second.tsv: plasma-workspace-wallpapers 4:5.27.5-2 and
+mate-backgrounds 1.26.0-1).
 
     python examples/fresh_photos.py --out FRESH            # needs apt-get (Debian or Ubuntu); about 70 MB
+    python examples/fresh_photos.py --second --out FRESH2  # about 140 MB
     colorize evaluate FRESH                                # the default model on them
 
 The packages are downloaded with `apt-get download` into a temporary folder and unpacked with `dpkg -x`;
@@ -13,7 +16,8 @@ How the 57 were picked: the WebP pictures of 60 KB or more in gcompris-qt-data's
 pictures of lomiri-wallpapers-16.04, lomiri-wallpapers-20.04, gnome-backgrounds and ukui-wallpapers; minus
 those under 300 pixels on the shorter side, those that are one of the 107 training photos (a 24 x 24 gray
 thumbnail correlating above 0.9 with one), and, by eye, paintings, drawings and abstract wallpapers (the
-last three packages had no photograph left).
+last three packages had no photograph left). The second 10: the photographs in colour of the other two
+packages' wallpapers, minus those that are training photos (11 of 21; two black-and-white ones left out).
 """
 import argparse
 import csv
@@ -29,7 +33,8 @@ import cv2
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-LIST = os.path.join(HERE, "..", "docs", "fresh_photos.tsv")
+LISTS = {False: os.path.join(HERE, "..", "docs", "fresh_photos.tsv"),
+         True: os.path.join(HERE, "..", "docs", "fresh_photos_second.tsv")}
 
 
 def rcc_files(path):
@@ -65,8 +70,9 @@ def rcc_files(path):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", required=True, help="folder to write the photos into")
+    ap.add_argument("--second", action="store_true", help="the 10 photos of the second check instead of the 57")
     args = ap.parse_args(argv)
-    with open(LIST, newline="") as f:
+    with open(LISTS[args.second], newline="") as f:
         rows = list(csv.DictReader(f, delimiter="\t"))
     os.makedirs(args.out, exist_ok=True)
     debs = tempfile.mkdtemp()
@@ -101,7 +107,7 @@ def write_photos(rows, debs, out):
             raw = open(full, "rb").read() if os.path.exists(full) else None
         if raw is None:
             sys.exit(f"error: {r['original_path']} is not in the downloaded {r['package'].split()[0]}: another "
-                     f"version than {r['package'].split()[1]}? docs/fresh_photos.tsv lists Debian 12's files")
+                     f"version than {r['package'].split()[1]}? the lists in docs/ name Debian 12's files")
         image = cv2.imdecode(np.frombuffer(raw, np.uint8), cv2.IMREAD_COLOR)
         tmp = os.path.join(out, ".tmp-" + r["file"])
         cv2.imwrite(tmp, image)
