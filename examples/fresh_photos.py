@@ -33,8 +33,8 @@ import cv2
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-LISTS = {False: os.path.join(HERE, "..", "docs", "fresh_photos.tsv"),
-         True: os.path.join(HERE, "..", "docs", "fresh_photos_second.tsv")}
+LIST = os.path.join(HERE, "..", "docs", "fresh_photos.tsv")
+SECOND_LIST = os.path.join(HERE, "..", "docs", "fresh_photos_second.tsv")
 
 
 def rcc_files(path):
@@ -72,7 +72,7 @@ def main(argv=None):
     ap.add_argument("--out", required=True, help="folder to write the photos into")
     ap.add_argument("--second", action="store_true", help="the 10 photos of the second check instead of the 57")
     args = ap.parse_args(argv)
-    with open(LISTS[args.second], newline="") as f:
+    with open(SECOND_LIST if args.second else LIST, newline="") as f:
         rows = list(csv.DictReader(f, delimiter="\t"))
     os.makedirs(args.out, exist_ok=True)
     debs = tempfile.mkdtemp()

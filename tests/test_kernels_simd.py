@@ -127,7 +127,6 @@ def test_job_count():
 
 AVX2_CHECK = """
 import numpy as np
-import pytest
 from nn.kernels import conv, simd
 assert simd.VL == 8, simd.VL
 rng = np.random.default_rng(0)
