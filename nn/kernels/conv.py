@@ -64,15 +64,18 @@ def _windows(x, khw, stride, padding):
 
 
 def conv2d_forward_ref(x, w, b, stride, padding):
-    """y = conv2d(x, w, b): x (N, C, H, W), w (O, C, kh, kw), b (O,) or None -> y (N, O, Ho, Wo)."""
+    """y = conv2d(x, w, b): x (N, C, H, W), w (O, C, kh, kw), b (O,) or None -> y (N, O, Ho, Wo).
+    Every window as a column (im2col), then one matrix product: w as (O, C*kh*kw) @ cols (C*kh*kw, N*Ho*Wo)."""
     _check_ndim("conv2d_forward", x=x, w=w)
     _check_float("conv2d_forward", x, w, b)
-    _check_geometry("conv2d_forward", x.shape[2:], w.shape[2:], stride, padding)
-    win = _windows(x, w.shape[2:], stride, padding)                 # (N, C, Ho, Wo, kh, kw)
-    y = np.tensordot(win, w, axes=([1, 4, 5], [1, 2, 3]))          # (N, Ho, Wo, O)
+    Ho, Wo = _check_geometry("conv2d_forward", x.shape[2:], w.shape[2:], stride, padding)
+    (N, C), (O, _, kh, kw) = x.shape[:2], w.shape
+    win = _windows(x, (kh, kw), stride, padding)                    # (N, C, Ho, Wo, kh, kw)
+    cols = win.transpose(1, 4, 5, 0, 2, 3).reshape(C * kh * kw, N * Ho * Wo)
+    y = (w.reshape(O, C * kh * kw) @ cols).reshape(O, N, Ho, Wo).transpose(1, 0, 2, 3)
     if b is not None:
-        y = y + b
-    return np.ascontiguousarray(y.transpose(0, 3, 1, 2)).astype(x.dtype, copy=False)
+        y = y + b.reshape(1, O, 1, 1)
+    return np.ascontiguousarray(y).astype(x.dtype, copy=False)
 
 
 def conv2d_grad_input_ref(gy, w, input_hw, stride, padding):
