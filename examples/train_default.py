@@ -865,7 +865,7 @@ def main(argv=None):
         print(f"training: {trainer.epoch} epochs, kept epoch {kept}, {minutes:.1f} min", flush=True)
 
     model, meta = load_weights(run_model)
-    if args.eval_only or args.combine:
+    if args.eval_only:                               # (combine_runs checked every run it combined)
         check_same_split(meta, args)
     results, test_preds = {}, None
     trained_on_test = args.all_photos or meta.get("all_photos", False)
