@@ -196,6 +196,11 @@ def build_parser():
                     help="threads for the kernels (default 1: the model runs at a small working size, where a "
                          "second thread gained nothing measurable, and one thread compiles 1.5 s faster on the "
                          "first run after an install)")
+    pr.add_argument("--kernels", choices=("auto", "numpy", "numba"), default="auto",
+                    help="what runs the network on photos: numpy (the kernels' NumPy twins: nothing to compile or "
+                         "load, the faster start), numba (the compiled kernels: about a tenth faster a photo once "
+                         "loaded), or auto (default: numpy for a run of up to 16 photos, else numba; videos always "
+                         "take numba)")
     pr.add_argument("--quiet", "-q", action="store_true",
                     help="no progress bar, no list of written files and no summary (errors are still shown)")
 
@@ -288,7 +293,8 @@ def _cmd_predict(args):
     _set_threads(args.threads)
     result = predict_paths(args.weights, args.inputs, args.out, fmt=args.format, overwrite=args.overwrite,
                            smooth=args.smooth, scene_cut=args.scene_cut, progress=not args.quiet, report=report,
-                           decode=args.decode, temperature=args.temperature, samples=args.samples, seed=args.seed)
+                           decode=args.decode, temperature=args.temperature, samples=args.samples, seed=args.seed,
+                           kernels=args.kernels)
     if not args.quiet:
         for path in result["written"]:
             print(path)

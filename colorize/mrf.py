@@ -22,7 +22,7 @@ import numpy as np
 
 from .decode import _check, expected_ab, log_softmax, softmax
 from .errors import ColorizeError
-from .kernels.mrf import mean_field
+from .kernels import mrf as kernels
 
 SETTINGS = ("lightness", "potts")
 
@@ -79,7 +79,7 @@ def mrf_marginals(logits, L, centres, setting="lightness", sweeps=None, damping=
         else:
             unary = 10.0 * np.exp(log_p[n])
             w_right, w_down = np.ones((H, W - 1)), np.ones((H - 1, W))
-        q[n] = mean_field(unary, w_right, w_down, *csr, beta, sweeps, damping)
+        q[n] = kernels.mean_field(unary, w_right, w_down, *csr, beta, sweeps, damping)
     return q
 
 

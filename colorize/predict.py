@@ -36,7 +36,11 @@ API
                                            (disk full, permission denied) stops the run. Nothing half-written.
                                            decode/temperature: a bins model's decoding; samples=K, seed: K
                                            colourings per photo (<stem>_sample1 .. K), the same for a seed.
+                                           kernels: "auto" (a run of at most TWIN_PHOTOS photos takes the NumPy
+                                           twins, anything longer and every video the Numba kernels), "numpy"
+                                           or "numba"
 """
+import contextlib
 import os
 import zlib
 
@@ -256,8 +260,24 @@ def _make_folder(folder):
         raise write_error(folder, e) from e
 
 
+# A run of a few photos takes the kernels' NumPy twins (nn.kernels.numpy_twins): they compile and load nothing,
+# which is most of a first run's time, and one image at a time they run about as fast (README: Start-up). A
+# longer run, and every video, takes the Numba kernels, about a tenth faster a photo once loaded.
+TWIN_PHOTOS = 16
+KERNELS = ("auto", "numpy", "numba")
+
+
+def _photo_kernels(kernels, photos):
+    """The context the photos of a run are colorized in: the NumPy twins or the Numba kernels."""
+    if kernels == "numpy" or (kernels == "auto" and photos <= TWIN_PHOTOS):
+        from .kernels import mrf
+        return nn.kernels.numpy_twins(mrf)
+    return contextlib.nullcontext()
+
+
 def predict_paths(weights, inputs, out_dir, fmt="png", overwrite=False, smooth=None, scene_cut=None,
-                  progress=False, report=None, decode=None, temperature=None, samples=None, seed=0):
+                  progress=False, report=None, decode=None, temperature=None, samples=None, seed=0,
+                  kernels="auto"):
     """Colorize images and videos (files and/or folders of images) into out_dir; see the module docstring.
 
     report(message): called with one line for each input that failed (default: ignore).
@@ -265,6 +285,7 @@ def predict_paths(weights, inputs, out_dir, fmt="png", overwrite=False, smooth=N
     temperature (None: those saved with the weights); a regression model rejects them (ColorizeError).
     samples: None (one colouring per input) or K >= 1 colourings per photo (models with a latent only);
     seed: the latents' seed (the same seed gives the same samples).
+    kernels: what runs the photos' networks: "auto", "numpy" (the kernels' NumPy twins) or "numba" (see TWIN_PHOTOS).
     Returns {"written": [paths], "skipped": [(path, reason)], "failed": [(path, message)]}.
     """
     from .video import DEFAULT_SMOOTH, SCENE_CUT, colorize_video
@@ -280,6 +301,8 @@ def predict_paths(weights, inputs, out_dir, fmt="png", overwrite=False, smooth=N
     written, failed = [], []
     done = 0
     images = sum(kind != "video" for _, _, kind in jobs)
+    if kernels not in KERNELS:
+        raise ColorizeError(f"kernels must be one of {', '.join(KERNELS)}, got {kernels!r}")
     bar = Progress(images, "colorize", unit="img", enabled=progress and images > 1)
     try:
         for src, dst, kind in jobs:
@@ -293,13 +316,15 @@ def predict_paths(weights, inputs, out_dir, fmt="png", overwrite=False, smooth=N
                     # each photo its own generator, keyed by its name: its samples do not depend on the
                     # other photos of the run
                     key = zlib.crc32(os.path.basename(src).encode())
-                    colourings = sampled_abs(model, raw, size, samples, np.random.default_rng([seed, key]))
-                    _make_folder(os.path.dirname(dst[0]))
-                    for path, predicted in zip(dst, colourings):
-                        write_bgr(path, colorize_pixels(model, raw, size, predicted=[predicted]))
-                        written.append(path)
+                    with _photo_kernels(kernels, images):
+                        colourings = sampled_abs(model, raw, size, samples, np.random.default_rng([seed, key]))
+                        _make_folder(os.path.dirname(dst[0]))
+                        for path, predicted in zip(dst, colourings):
+                            write_bgr(path, colorize_pixels(model, raw, size, predicted=[predicted]))
+                            written.append(path)
                 else:
-                    bgr = colorize_pixels(model, read_image(src), size)
+                    with _photo_kernels(kernels, images):
+                        bgr = colorize_pixels(model, read_image(src), size)
                     _make_folder(os.path.dirname(dst))
                     write_bgr(dst, bgr)
                     del bgr

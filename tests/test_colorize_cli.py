@@ -121,6 +121,41 @@ def test_predict_without_weights_uses_the_shipped_default_or_says_so(tmp_path, c
     assert os.path.exists(tmp_path / "o" / "a_color.png")
 
 
+def test_predict_through_the_numpy_twins_matches_the_kernels(tmp_path, capsys):
+    from colorize.predict import DEFAULT_WEIGHTS
+    if not os.path.exists(DEFAULT_WEIGHTS):
+        pytest.skip("this checkout ships no default model")
+    img = tmp_path / "a.png"
+    save_image(str(img), make_scene("sunrise", (40, 56), rng=3))
+    for kernels in ("numpy", "numba"):
+        code, _, err = run(["predict", img, "--out", tmp_path / kernels, "--kernels", kernels, "-q"], capsys)
+        assert code == 0, err
+    twins, kernels = (load_image(str(tmp_path / k / "a_color.png")) for k in ("numpy", "numba"))
+    assert np.abs(twins - kernels).max() <= 1.5 / 255            # the same up to float rounding and 8 bits
+    assert np.abs(twins - load_image(str(img))).max() > 0.05     # and not the input back
+
+
+def test_a_first_predict_of_a_photo_compiles_no_kernel(tmp_path):
+    # an empty Numba cache, as after an install: a run of one photo takes the NumPy twins, so Numba writes
+    # nothing to its cache (each compiled kernel would leave an index file there)
+    from colorize.predict import DEFAULT_WEIGHTS
+    if not os.path.exists(DEFAULT_WEIGHTS):
+        pytest.skip("this checkout ships no default model")
+    img = tmp_path / "a.png"
+    save_image(str(img), make_scene("beach", (40, 56), rng=2))
+    cache = tmp_path / "numba_cache"
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(cache),
+               PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    one_kernel = "import numpy as np, nn; nn.kernels.leaky_relu_forward(np.ones((1, 8), np.float32), 0.1)"
+    for argv, compiled in ((["-m", "colorize", "predict", str(img), "--out", str(tmp_path / "o"), "-q"], False),
+                           (["-c", one_kernel], True)):                # the check sees a compile when there is one
+        p = subprocess.run([sys.executable] + argv, capture_output=True, text=True, env=env, cwd=tmp_path,
+                           timeout=300)
+        assert p.returncode == 0, p.stderr
+        index_files = [n for _, _, names in os.walk(cache) for n in names if n.endswith(".nbi")]
+        assert bool(index_files) == compiled, (argv, index_files)
+
+
 def test_console_entry_point_via_subprocess(tmp_path):
     env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
     ok = subprocess.run([sys.executable, "-m", "colorize", "--help"], capture_output=True, text=True, env=env,
@@ -214,3 +249,17 @@ def test_predict_averages_ab_over_the_scales_saved_with_the_weights(tmp_path, ca
     assert run(["predict", "--weights", single, img, "--out", tmp_path / "s", "--threads", "1"], capsys)[0] == 0
     alone = colorize_image(model, rgb, 16)
     assert np.abs(np.round(load_image(str(tmp_path / "s" / "a_color.png")) * 255) - np.round(alone * 255)).max() <= 1
+
+
+def test_auto_takes_the_twins_for_a_short_run_only_and_other_choices_are_an_error(tmp_path):
+    import contextlib
+    import colorize.predict as P
+    from colorize.errors import ColorizeError
+    assert isinstance(P._photo_kernels("auto", P.TWIN_PHOTOS + 1), contextlib.nullcontext)
+    assert isinstance(P._photo_kernels("numba", 1), contextlib.nullcontext)
+    for kernels, photos in (("auto", 1), ("auto", P.TWIN_PHOTOS), ("numpy", P.TWIN_PHOTOS + 1)):
+        assert not isinstance(P._photo_kernels(kernels, photos), contextlib.nullcontext)
+    img = tmp_path / "a.png"
+    save_image(str(img), make_scene("beach", 16, rng=1))
+    with pytest.raises(ColorizeError, match="kernels must be one of"):
+        P.predict_paths(None, [str(img)], str(tmp_path / "o"), kernels="torch")

@@ -23,3 +23,4 @@ from .optim import adam_update, sgd_update, adam_update_ref, sgd_update_ref
 from .activation import (relu_forward, relu_backward, leaky_relu_forward, leaky_relu_backward,
                          relu_forward_ref, relu_backward_ref, leaky_relu_forward_ref, leaky_relu_backward_ref)
 from .softmax import soft_xent_backward, soft_xent_backward_ref
+from .twins import numpy_twins

@@ -1,7 +1,7 @@
 """Adam (and AMSGrad) and AdamW, as torch.optim.Adam / AdamW: one update kernel for both."""
 import numpy as np
 
-from ..kernels.optim import adam_update
+from .. import kernels as K
 from .optimizer import Optimizer, _number
 
 
@@ -60,9 +60,9 @@ class Adam(Optimizer):
                     p._data *= p._data.dtype.type(1 - lr * weight_decay)
                     coupled_decay = 0.0
                 # one fused pass over the parameter (nn/kernels/optim.py; formula in the docstring)
-                adam_update(p._data, p._grad, state["exp_avg"], state["exp_avg_sq"],
-                            state["max_exp_avg_sq"] if amsgrad else None, state["step"],
-                            lr, beta1, beta2, eps, coupled_decay)
+                K.adam_update(p._data, p._grad, state["exp_avg"], state["exp_avg_sq"],
+                              state["max_exp_avg_sq"] if amsgrad else None, state["step"],
+                              lr, beta1, beta2, eps, coupled_decay)
 
 
 class AdamW(Adam):

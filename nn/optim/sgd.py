@@ -1,7 +1,7 @@
 """SGD with momentum, dampening, Nesterov and weight decay, as torch.optim.SGD."""
 import numpy as np
 
-from ..kernels.optim import sgd_update
+from .. import kernels as K
 from .optimizer import Optimizer, _number
 
 
@@ -47,4 +47,4 @@ class SGD(Optimizer):
                         buf = state["momentum_buffer"] = np.empty_like(p._data)
                         first = True
                 # one fused pass over the parameter (nn/kernels/optim.py; formula in the docstring)
-                sgd_update(p._data, p._grad, buf, lr, momentum, dampening, weight_decay, nesterov, first)
+                K.sgd_update(p._data, p._grad, buf, lr, momentum, dampening, weight_decay, nesterov, first)
