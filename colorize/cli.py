@@ -199,8 +199,8 @@ def build_parser():
     pr.add_argument("--kernels", choices=("auto", "numpy", "numba"), default="auto",
                     help="what runs the network on photos: numpy (the kernels' NumPy twins: nothing to compile or "
                          "load, the faster start), numba (the compiled kernels: about a tenth faster a photo once "
-                         "loaded), or auto (default: numpy for a run of up to 16 photos, else numba; videos always "
-                         "take numba)")
+                         "loaded), or auto (default: numpy for a short run of photos, numba for a long one; videos "
+                         "always take numba)")
     pr.add_argument("--quiet", "-q", action="store_true",
                     help="no progress bar, no list of written files and no summary (errors are still shown)")
 

@@ -289,6 +289,8 @@ def predict_paths(weights, inputs, out_dir, fmt="png", overwrite=False, smooth=N
     Returns {"written": [paths], "skipped": [(path, reason)], "failed": [(path, message)]}.
     """
     from .video import DEFAULT_SMOOTH, SCENE_CUT, colorize_video
+    if kernels not in KERNELS:
+        raise ColorizeError(f"kernels must be one of {', '.join(KERNELS)}, got {kernels!r}")
     model, meta = load_weights(resolve_weights(weights))
     for_prediction(model)
     set_decoding(model, decode, temperature)
@@ -301,8 +303,6 @@ def predict_paths(weights, inputs, out_dir, fmt="png", overwrite=False, smooth=N
     written, failed = [], []
     done = 0
     images = sum(kind != "video" for _, _, kind in jobs)
-    if kernels not in KERNELS:
-        raise ColorizeError(f"kernels must be one of {', '.join(KERNELS)}, got {kernels!r}")
     bar = Progress(images, "colorize", unit="img", enabled=progress and images > 1)
     try:
         for src, dst, kind in jobs:
