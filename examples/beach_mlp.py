@@ -14,7 +14,7 @@ red or orange at sunrise, and 5 x 5 pixels cannot tell which.
 
 Training is the PyTorch loop, through this project's autograd (train_epoch below): for each minibatch of
 pixels, out = model.forward_patches(x); loss = F.mse_loss(out, y); optimizer.zero_grad(); loss.backward();
-optimizer.step(). The faithful mode steps once per pixel (about 400,000 steps: a minute or two); --fast runs
+optimizer.step(). The faithful mode steps once per pixel (about 400,000 steps: one to three minutes); --fast runs
 the same epochs in one fused Numba call per epoch instead (colorize.models.mlp.fused_epoch: same
 minibatches, nn.optim's own update kernel, equal weights to float rounding), a second in all.
 
