@@ -143,8 +143,42 @@ def test_embedding_max_norm_as_pytorch():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         nn.Embedding(5, 3, sparse=True)
-    with pytest.raises(NotImplementedError):
-        nn.Embedding(5, 3, scale_grad_by_freq=True)
+
+
+@pytest.mark.parametrize("padding_idx", [None, 1, -1])
+@pytest.mark.parametrize("max_norm", [None, 0.8])
+@pytest.mark.parametrize("scale_grad_by_freq", [False, True])
+def test_embedding_options_as_pytorch(padding_idx, max_norm, scale_grad_by_freq):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    w, g = rng.standard_normal((6, 3)), rng.standard_normal((2, 3, 3))
+    idx = np.array([[1, 2, 1], [5, 1, 0]])
+    kw = dict(padding_idx=padding_idx, max_norm=max_norm, scale_grad_by_freq=scale_grad_by_freq)
+    ours, theirs = nn.Embedding(6, 3, _weight=nn.tensor(w.copy()), **kw), torch.nn.Embedding(6, 3, _weight=torch.tensor(w.copy()), **kw)
+    y, t = ours(nn.tensor(idx)), theirs(torch.tensor(idx))
+    (y * nn.tensor(g)).sum().backward()
+    (t * torch.tensor(g)).sum().backward()
+    np.testing.assert_allclose(y.detach().numpy(), t.detach().numpy(), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(ours.weight.grad.numpy(), theirs.weight.grad.numpy(), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(ours.weight.detach().numpy(), theirs.weight.detach().numpy(), rtol=1e-12)
+
+
+def test_embedding_scale_grad_by_freq_averages_each_rows_gradient():
+    F = nn.functional
+    idx = np.array([[1, 2, 1], [4, 1, 0]])                        # row 1 picked 3 times, the others once
+    w = nn.tensor(np.random.default_rng(1).standard_normal((5, 2)), requires_grad=True)
+    F.embedding(idx, w, scale_grad_by_freq=True).sum().backward()
+    np.testing.assert_array_equal(w.grad.numpy(), np.array([[1, 1], [1, 1], [1, 1], [0, 0], [1, 1]]))
+    # not a derivative by design (torch's heuristic): the true gradient (gradcheck-ed in test_layers_more)
+    # divided by each row's count
+    g = nn.tensor(np.random.default_rng(2).standard_normal((2, 3, 2)))
+    plain, scaled = (nn.tensor(w.detach().numpy().copy(), requires_grad=True) for _ in range(2))
+    (F.embedding(idx, plain) * g).sum().backward()
+    (F.embedding(idx, scaled, scale_grad_by_freq=True) * g).sum().backward()
+    counts = np.maximum(np.bincount(idx.ravel(), minlength=5), 1)[:, None]
+    np.testing.assert_allclose(scaled.grad.numpy(), plain.grad.numpy() / counts, rtol=1e-12)
+    with pytest.raises(IndexError, match="out of range"):
+        F.embedding(np.array([-1]), w)
 
 
 def test_sparse_coo_tensor_is_differentiable_in_its_values():

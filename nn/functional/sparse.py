@@ -23,22 +23,42 @@ def one_hot(tensor, num_classes=-1):
 
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
               sparse=False):
-    """Rows of weight (num_embeddings, dim) at integer indices input (*) -> (*, dim).
-    The row at padding_idx gets no gradient. max_norm / scale_grad_by_freq / sparse are not supported."""
-    if max_norm is not None or scale_grad_by_freq or sparse:
-        raise ValueError("embedding: max_norm, scale_grad_by_freq and sparse are not supported")
+    """Rows of weight (num_embeddings, dim) at integer indices input (*) -> (*, dim), as torch's.
+
+    padding_idx: that row gets no gradient. max_norm: each row about to be read whose norm_type norm exceeds
+    max_norm is first rescaled to it, in weight itself, outside the graph. scale_grad_by_freq: each row's
+    gradient is divided by how often input picks it. sparse=True gives the same gradient, dense (nn has no
+    sparse gradients)."""
     idx = _indices(input, "embedding")
     weight = _tensor(weight, "weight", "embedding")
     n = weight.shape[0]
-    if idx.size and (idx.min() < -n or idx.max() >= n):
-        raise IndexError(f"embedding: index out of range for {n} embeddings")
+    if idx.size and (idx.min() < 0 or idx.max() >= n):
+        raise IndexError(f"embedding: index out of range for {n} embeddings: indices must lie in [0, {n})")
+    if padding_idx is not None:
+        if not -n <= padding_idx < n:
+            raise ValueError(f"embedding: padding_idx must be within num_embeddings ({n}), got {padding_idx}")
+        padding_idx %= n
+    if max_norm is not None:
+        _renorm_rows(weight._data, np.unique(idx), float(max_norm), float(norm_type))
     y = weight._data[idx]
+    flat = idx.reshape(-1)
 
     def backward(g):
-        # each used row receives the sum of the gradients of the positions that picked it
+        # each used row receives the sum of the gradients of the positions that picked it (their mean, with
+        # scale_grad_by_freq: each position's share divided by its row's count)
+        rows = g.reshape(-1, weight.shape[1])
+        if scale_grad_by_freq:
+            rows = rows / np.bincount(flat, minlength=n)[flat][:, None].astype(rows.dtype)
         gw = np.zeros_like(weight._data)
-        np.add.at(gw, idx.reshape(-1), g.reshape(-1, weight.shape[1]))
+        np.add.at(gw, flat, rows)
         if padding_idx is not None:
             gw[padding_idx] = 0
         return (gw,)
     return Tensor._make(y, (weight,), backward, "embedding")
+
+
+def _renorm_rows(w, rows, max_norm, norm_type):
+    """w[rows] rescaled in place to norm max_norm where their norm exceeds it (torch.embedding_renorm_)."""
+    norms = np.linalg.norm(w[rows], ord=norm_type, axis=1)
+    scale = np.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0)
+    w[rows] *= scale[:, None].astype(w.dtype)

@@ -13,16 +13,14 @@ class Embedding(Module):
     """A table of num_embeddings vectors of size embedding_dim, looked up by integer indices:
     (*) -> (*, embedding_dim). Init N(0, 1) as PyTorch; the padding_idx row is zero and not trained.
     max_norm: each looked-up row longer than max_norm (norm_type norm) is first rescaled to it, in place, as
-    PyTorch's. sparse=True is accepted and gives the same dense gradient (nn has no sparse tensors);
-    scale_grad_by_freq=True is not supported."""
+    PyTorch's. scale_grad_by_freq: each row's gradient divided by how often the input picks it. sparse=True is
+    accepted and gives the same dense gradient (nn has no sparse gradients). All of them: F.embedding."""
 
     def __init__(self, num_embeddings, embedding_dim, padding_idx=None, max_norm=None, norm_type=2.0,
                  scale_grad_by_freq=False, sparse=False, _weight=None, _freeze=False, device=None, dtype=None):
         super().__init__()
-        if scale_grad_by_freq:
-            raise NotImplementedError("Embedding: scale_grad_by_freq=True is not supported")
         self.max_norm, self.norm_type = max_norm, float(norm_type)
-        self.scale_grad_by_freq, self.sparse = False, bool(sparse)
+        self.scale_grad_by_freq, self.sparse = bool(scale_grad_by_freq), bool(sparse)
         self.num_embeddings = _check_int("num_embeddings", num_embeddings, 1)
         self.embedding_dim = _check_int("embedding_dim", embedding_dim, 1)
         if padding_idx is not None:
@@ -52,13 +50,8 @@ class Embedding(Module):
         return cls(table.shape[0], table.shape[1], padding_idx, _weight=table.copy(), _freeze=freeze)
 
     def forward(self, input):
-        if self.max_norm is not None:           # rescale the rows about to be read, in place, outside the graph
-            rows = np.unique(np.asarray(getattr(input, "_data", input)))
-            w = self.weight._data
-            norms = np.linalg.norm(w[rows], ord=self.norm_type, axis=1)
-            scale = np.where(norms > self.max_norm, self.max_norm / (norms + 1e-7), 1.0)
-            w[rows] *= scale[:, None].astype(w.dtype)
-        return F.embedding(input, self.weight, self.padding_idx)
+        return F.embedding(input, self.weight, self.padding_idx, self.max_norm, self.norm_type,
+                           self.scale_grad_by_freq, self.sparse)
 
     def extra_repr(self):
         return f"{self.num_embeddings}, {self.embedding_dim}" + (
