@@ -146,3 +146,21 @@ def test_eigh_gradient_is_symmetric_as_pytorchs():
     t = torch.tensor(s, requires_grad=True)
     (torch.linalg.eigh(t)[1][:, -1] ** 2 * torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64)).sum().backward()
     np.testing.assert_allclose(a.grad, t.grad.numpy(), atol=1e-12)
+
+
+def test_round_to_decimals_as_pytorch():
+    x = np.array([1.2345, -2.5551, 1234.5678, 0.125, 2.5], np.float32)
+    # half to even at every scale: 0.125 -> 0.12 at two decimals, 2.5 -> 2 at none
+    np.testing.assert_array_equal(nn.round(nn.tensor(x)).numpy(), np.float32([1, -3, 1235, 0, 2]))
+    np.testing.assert_allclose(nn.tensor(x).round(decimals=2).numpy(), np.float32([1.23, -2.56, 1234.57, 0.12, 2.5]))
+    np.testing.assert_array_equal(nn.round(nn.tensor(x), decimals=-2).numpy(), np.float32([0, -0, 1200, 0, 0]))
+    t = nn.tensor(x.copy())
+    t.round_(decimals=1)
+    np.testing.assert_array_equal(t.numpy(), nn.round(nn.tensor(x), decimals=1).numpy())
+    w = nn.tensor(x.astype(np.float64), requires_grad=True)
+    nn.round(w, decimals=1).sum().backward()
+    np.testing.assert_array_equal(w.grad.numpy(), np.zeros(5))            # piecewise constant
+    torch = pytest.importorskip("torch")
+    for d in (0, 1, 2, -1, -2):
+        np.testing.assert_array_equal(nn.round(nn.tensor(x), decimals=d).numpy(),
+                                      torch.round(torch.tensor(x), decimals=d).numpy())

@@ -252,7 +252,20 @@ def _step(name, fn):
 sign = _step("sign", np.sign)
 floor = _step("floor", np.floor)
 ceil = _step("ceil", np.ceil)
-round = _step("round", np.round)      # half to even, as PyTorch
+_round = _step("round", np.round)     # half to even, as PyTorch
+
+
+def round(input, *, decimals=0):
+    """Round half to even, as torch.round; decimals d != 0 rounds x * 10^d (d < 0: x / 10^-d) and scales back,
+    as PyTorch computes it. Derivative 0."""
+    if decimals == 0:
+        return _round(input)
+    x = input._data
+    scale = x.dtype.type(10.0 ** (decimals if decimals > 0 else -decimals))
+    y = np.round(x * scale) / scale if decimals > 0 else np.round(x / scale) * scale
+    return _unary(input, y, lambda: np.zeros_like(x), "round")
+
+
 trunc = _step("trunc", np.trunc)
 
 
