@@ -8,6 +8,8 @@ Start reading at nn/tensor.py (the autograd), then nn/tensor_ops/ (the
 Tensor methods), nn/functional/ (each op with its backward), then
 nn/kernels/ (the compiled loops and their NumPy twins).
 """
+import sys as _sys
+
 from . import kernels
 from .kernels.threads import set_num_threads, get_num_threads
 from .tensor import (Tensor, no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled,
@@ -83,3 +85,7 @@ arcsin, arccos, arctan, arctan2 = asin, acos, atan, atan2
 swapdims = swapaxes = transpose
 moveaxis = movedim
 __version__ = "0.1.0"
+
+# torch.nn is this package too: a script whose `import torch` became `import nn as torch` still finds
+# torch.nn.init, torch.nn.functional and torch.nn.utils
+nn = _sys.modules[__name__]

@@ -188,3 +188,15 @@ def test_sparse_coo_tensor_is_differentiable_in_its_values():
     adj = nn.sparse_coo_tensor(idx, v, (2, 3))
     (adj * nn.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], dtype=nn.float64)).sum().backward()
     assert v.grad.tolist() == [3.0, 4.0, 6.0, 6.0]
+
+
+def test_torch_nn_paths_resolve_after_import_nn_as_torch():
+    import nn as torch                                   # a script's `import torch`, changed
+    assert torch.nn is nn and torch.nn.functional is nn.functional
+    torch.manual_seed(0)
+    lin = torch.nn.Linear(3, 2)
+    torch.nn.init.normal_(lin.weight, std=0.02)
+    loss = torch.nn.functional.mse_loss(lin(torch.randn(4, 3)), torch.zeros(4, 2))
+    loss.backward()
+    total = torch.nn.utils.clip_grad_norm_(lin.parameters(), 1e-3)
+    assert float(total) > 0 and np.linalg.norm(np.concatenate([p.grad.ravel() for p in lin.parameters()])) <= 1e-3 + 1e-9
