@@ -200,3 +200,16 @@ def test_torch_nn_paths_resolve_after_import_nn_as_torch():
     loss.backward()
     total = torch.nn.utils.clip_grad_norm_(lin.parameters(), 1e-3)
     assert float(total) > 0 and np.linalg.norm(np.concatenate([p.grad.ravel() for p in lin.parameters()])) <= 1e-3 + 1e-9
+
+
+def test_state_dict_values_take_pytorchs_idioms_and_stay_ndarrays():
+    net = nn.Sequential(nn.Linear(3, 2), nn.BatchNorm1d(2))
+    sd = net.state_dict()
+    assert all(isinstance(v, np.ndarray) for v in sd.values())
+    best = {k: v.clone() for k, v in sd.items()}                 # the usual "keep the best weights" idiom
+    on_cpu = {k: v.cpu() for k, v in sd.items()}
+    net[0].weight.data.add_(1.0)
+    assert not np.array_equal(net.state_dict()["0.weight"], best["0.weight"])       # copies, not views
+    net.load_state_dict(best)
+    np.testing.assert_array_equal(net.state_dict()["0.weight"], on_cpu["0.weight"])
+    assert sd["1.num_batches_tracked"].numel() == 1 and sd["0.weight"].dim() == 2

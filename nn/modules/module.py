@@ -414,9 +414,11 @@ class Module:
         """OrderedDict name -> ndarray COPY of every parameter and persistent buffer.
 
         Keys as PyTorch: ``0.weight``, ``encoder.conv1.bias``, ``bn.running_mean``,
-        ``bn.num_batches_tracked`` (int64, 0-d). Ready for ``nn.save``.
+        ``bn.num_batches_tracked`` (int64, 0-d). Ready for ``nn.save``. The arrays are DataArrays (nn/array.py),
+        so PyTorch's idioms on state-dict values work too: ``{k: v.clone() for k, v in sd.items()}``, ``v.cpu()``.
         """
-        return OrderedDict((key, self._entry_array(entry).copy()) for key, entry in self._state_entries())
+        return OrderedDict((key, self._entry_array(entry).copy().view(DataArray))
+                           for key, entry in self._state_entries())
 
     def load_state_dict(self, state_dict, strict=True):
         """Copy arrays from ``state_dict`` into parameters and buffers (values cast to their dtype).
