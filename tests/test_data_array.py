@@ -202,8 +202,11 @@ def test_reductions_give_scalars_and_buffers_stay_plain():
     assert loss.data.cpu().numpy() == pytest.approx(14.0 / 3) and loss.data.item() == pytest.approx(14.0 / 3)
     bn = nn.BatchNorm1d(3)
     bn(nn.randn(4, 3))                                     # num_batches_tracked += 1 re-assigns the buffer
-    assert all(type(v) is np.ndarray for v in bn.state_dict().values())
-    assert all(type(b) is np.ndarray for b in bn._buffers.values())
+    assert all(type(b) is np.ndarray for b in bn._buffers.values())         # what nn computes on stays plain
+    # the state dict hands out copies as DataArrays, as PyTorch code expects of its values (v.clone(), v.cpu())
+    sd = bn.state_dict()
+    assert all(type(v) is DataArray for v in sd.values())
+    assert not any(np.shares_memory(sd[name], b) for name, b in bn._buffers.items())
 
 
 def test_names_both_libraries_have_follow_the_caller():
