@@ -16,9 +16,13 @@ from .tensor import (Tensor, no_grad, enable_grad, set_grad_enabled, inference_m
                      manual_seed)
 from .random import get_rng_state, set_rng_state, Generator
 from .dtypes import (float32, float64, int64, int32, int16, int8, uint8, double, long, short, float, int,
+                     float16, half, bfloat16,
                      bool, get_default_dtype, set_default_dtype, finfo, iinfo)
 from .device import device
-from . import cuda, backends, jit, accelerator, hub, sparse
+from . import cuda, backends, jit, accelerator, hub, sparse, amp
+from .amp import autocast
+from .jit import compile
+from .device import memory_format, contiguous_format, preserve_format, channels_last, channels_last_3d
 from .sparse import sparse_coo_tensor, spmm
 from . import cuda as xpu  # noqa: F401  (torch.xpu: no such device either)
 from . import autograd
@@ -36,7 +40,7 @@ from .tensor_ops.pointwise import (exp, log, log1p, log2, log10, lerp, tan, asin
                                    true_divide)
 from .tensor_ops.reductions import (sum, mean, var, std, prod, max, min, amax, amin, argmax, argmin, all, any,
                                     count_nonzero, cumsum, cumprod, cummax, cummin, logcumsumexp, logsumexp, var_mean, std_mean, median, unique,
-                                    nansum, nanmean, bincount,
+                                    nansum, nanmean, bincount, histc,
                                     norm, sort, argsort, topk)
 from .tensor_ops.shape import (reshape, squeeze, unsqueeze, permute, transpose, t, flip, fliplr, flipud, rot90,
                                repeat_interleave, tile, movedim, select, diagonal, tensor_split, atleast_1d,
@@ -44,8 +48,8 @@ from .tensor_ops.shape import (reshape, squeeze, unsqueeze, permute, transpose, 
                                narrow, cross, searchsorted, bucketize, diff, trace, take_along_dim, roll, diag, outer, dot,
                                addmm, hstack, vstack, broadcast_tensors, meshgrid, split, chunk, unbind,
                                stack, matmul, bmm, baddbmm, flatten, cat)
-from .tensor_ops.indexing import (gather, index_select, index_add, index_fill, take, masked_select, scatter,
-                                  scatter_add, argwhere, nonzero)
+from .tensor_ops.indexing import (gather, index_select, index_add, index_fill, take, masked_select, masked_scatter,
+                                  scatter, scatter_add, argwhere, nonzero)
 from .tensor_ops.einsum import einsum
 from .tensor_ops.compare import (eq, ne, lt, le, gt, ge, logical_and, logical_or, logical_xor, logical_not,
                                  isnan, isinf, isfinite, isin, isclose, allclose, equal)

@@ -2,6 +2,13 @@
 ``device = "cuda" if torch.cuda.is_available() else "cpu"`` picks the CPU."""
 
 
+from types import SimpleNamespace
+
+from .amp import GradScaler, autocast
+
+amp = SimpleNamespace(GradScaler=GradScaler, autocast=autocast)      # torch.cuda.amp's (older) names
+
+
 def is_available():
     return False
 

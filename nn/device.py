@@ -80,3 +80,18 @@ def parse_to(args, kwargs, what="to"):
         else:
             dtype = a
     return check_device(dev), (None if dtype is None else to_dtype(dtype)), copy
+
+
+class memory_format:
+    """torch.memory_format. nn keeps every array C-contiguous in PyTorch's dimension order (NCHW); a format
+    passed to .to(), .contiguous(), empty() or *_like() is accepted and changes nothing."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def __repr__(self):
+        return f"nn.{self.name}"
+
+
+contiguous_format, preserve_format = memory_format("contiguous_format"), memory_format("preserve_format")
+channels_last, channels_last_3d = memory_format("channels_last"), memory_format("channels_last_3d")

@@ -29,6 +29,22 @@ short = int16
 SUPPORTED = (float32, float64, int64, int32, int16, int8, uint8, np.dtype(np.bool_))
 
 
+class _NameOnly:
+    """A dtype name with no NumPy dtype behind it (bfloat16)."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def __repr__(self):
+        return f"nn.{self.name}"
+
+
+# Half precision, as names only: code that passes them (autocast(dtype=nn.float16), x.dtype == nn.bfloat16) runs,
+# and a Tensor asked to hold one is refused (to_dtype), since nn has no half-precision kernels
+float16 = half = np.dtype(np.float16)
+bfloat16 = _NameOnly("bfloat16")
+
+
 def finfo(type=None):
     """Machine limits of a floating dtype (eps, max, min, tiny...; NumPy's finfo), the default float32."""
     return np.finfo(get_default_dtype() if type is None else to_dtype(type))
@@ -48,7 +64,7 @@ def to_dtype(dtype, what="dtype"):
     if dtype is builtins.bool:
         return np.dtype(np.bool_)
     try:
-        dt = np.dtype(dtype)
+        dt = dtype.name if isinstance(dtype, _NameOnly) else np.dtype(dtype)
     except TypeError:
         raise TypeError(f"{what} must be a dtype such as nn.float32 or nn.int64, got {dtype!r}") from None
     if dt not in SUPPORTED:

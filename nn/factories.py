@@ -255,6 +255,22 @@ def _new_method(make):
     return new
 
 
+def _legacy_new(self, *args, **kwargs):
+    """PyTorch's legacy constructor: x.new(*sizes) or x.new(size) -> zeros of x's dtype (where PyTorch leaves the
+    memory uninitialized), x.new(data) -> a tensor of x's dtype, x.new() -> an empty one."""
+    from .tensor_ops.convert import Size
+    if len(args) == 1 and not isinstance(args[0], (int, np.integer, Size)):
+        return tensor(args[0], dtype=self.dtype, **kwargs)
+    return zeros(*(args or (0,)), dtype=self.dtype, **kwargs)
+
+
+def bernoulli_(self, p=0.5, *, generator=None):
+    """x.bernoulli_(p): every element set to 1 with probability p (a number or a tensor of x's shape), else 0."""
+    probs = np.broadcast_to(np.asarray(p._data if isinstance(p, Tensor) else p, np.float64), self.shape)
+    return self.copy_(bernoulli(Tensor(probs.copy()), generator=generator))
+
+
+attach(new=_legacy_new, bernoulli_=bernoulli_)
 attach(new_zeros=_new_method(zeros), new_ones=_new_method(ones), new_empty=_new_method(empty),
        new_full=lambda self, size, fill_value, dtype=None, device=None, requires_grad=False: full(
            size, fill_value, dtype=self.dtype if dtype is None else dtype, device=device,

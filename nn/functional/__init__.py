@@ -28,7 +28,7 @@ from .convolution import conv2d, conv_transpose2d
 from .onedim import conv1d, max_pool1d, avg_pool1d, adaptive_avg_pool1d, adaptive_max_pool1d
 from .activations import (relu, leaky_relu, sigmoid, tanh, log_softmax, softmax, elu, gelu, softplus, silu,
                           hardtanh, relu6, selu, mish, hardsigmoid, hardswish, logsigmoid, softmin, prelu, softsign,
-                          tanhshrink, softshrink, hardshrink, threshold, celu, glu, rrelu)
+                          tanhshrink, softshrink, hardshrink, threshold, celu, glu, rrelu, gumbel_softmax)
 from .sampling import interpolate, upsample, max_pool2d, avg_pool2d
 from .normalization import batch_norm, dropout, dropout1d, dropout2d, group_norm, layer_norm, normalize, instance_norm
 from .adaptive import adaptive_avg_pool2d, adaptive_max_pool2d
@@ -48,7 +48,7 @@ __all__ = ["linear", "conv2d", "conv_transpose2d", "relu", "leaky_relu", "sigmoi
            "interpolate", "upsample", "max_pool2d", "avg_pool2d", "batch_norm", "dropout", "cat",
            "mse_loss", "l1_loss", "smooth_l1_loss", "cross_entropy", "nll_loss",
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div", "log_softmax", "softmax",
-           "flatten", "pad", "elu", "gelu", "softplus", "silu", "dropout2d", "group_norm", "layer_norm",
+           "gumbel_softmax", "flatten", "pad", "elu", "gelu", "softplus", "silu", "dropout2d", "group_norm", "layer_norm",
            "normalize", "adaptive_avg_pool2d", "adaptive_max_pool2d", "one_hot", "embedding",
            "hardtanh", "relu6", "instance_norm", "pixel_shuffle", "pixel_unshuffle",
            "conv1d", "max_pool1d", "avg_pool1d", "gaussian_kl", "selu", "mish", "hardsigmoid", "hardswish",

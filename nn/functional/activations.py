@@ -96,6 +96,23 @@ def softmax(x, dim=None):
     return Tensor._make(y, (x,), backward, "softmax")
 
 
+def gumbel_softmax(logits, tau=1.0, hard=False, eps=1e-10, dim=-1):
+    """A differentiable sample of the categorical distribution of logits, as torch's: softmax((logits + g) / tau)
+    along dim with g Gumbel(0, 1) noise (-log of an Exp(1) draw, from nn's generator). hard=True returns the
+    one-hot of its argmax, with the soft sample's gradient (straight-through: y_hard - y_soft.detach() + y_soft).
+    eps is unused, as in PyTorch."""
+    from ..init import _rng
+    logits = _tensor(logits, "logits", "gumbel_softmax")
+    gumbels = -np.log(_rng(None).exponential(size=logits.shape)).astype(logits.dtype)
+    y_soft = softmax((logits + gumbels) / tau, dim)
+    if not hard:
+        return y_soft
+    index = y_soft._data.argmax(axis=dim)
+    y_hard = (np.expand_dims(index, dim) == np.arange(y_soft.shape[dim]).reshape(
+        [-1 if a == dim % y_soft.ndim else 1 for a in range(y_soft.ndim)])).astype(y_soft.dtype)
+    return y_soft - y_soft.detach() + Tensor(y_hard)
+
+
 def elu(x, alpha=1.0, inplace=False):
     """x if x > 0 else alpha (e^x - 1) (inplace: same result, out of place)."""
     x = _tensor(x, "input", "elu")

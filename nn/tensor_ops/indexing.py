@@ -117,6 +117,26 @@ def masked_select(input, mask):
     return x[np.broadcast_to(m, shape)]
 
 
+def masked_scatter(input, mask, source):
+    """A copy of input whose elements where mask is True (broadcast to input's shape) are source's first elements,
+    in row-major order. Gradients: input's where mask is False, source's first mask.sum() elements the rest."""
+    m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
+    if m.dtype != np.bool_:
+        raise TypeError(f"masked_scatter: mask must be a bool tensor, got {m.dtype}")
+    m = np.broadcast_to(m, input.shape)
+    k = int(m.sum())
+    if source.numel() < k:
+        raise ValueError(f"masked_scatter: source has {source.numel()} elements, the mask selects {k}")
+    y = input._data.copy()
+    y[m] = source._data.reshape(-1)[:k]
+
+    def backward(g):
+        gs = np.zeros(source.numel(), g.dtype)
+        gs[:k] = g[m]
+        return np.where(m, 0, g), gs.reshape(source.shape)
+    return Tensor._make(y, (input, source), backward, "masked_scatter")
+
+
 def _scatter_index(op, input, dim, index, src):
     """(where to write, the part of src written): index and src checked."""
     idx, where = _index_along(op, input, dim, index)
@@ -232,4 +252,5 @@ def nonzero(input, as_tuple=False):
     return Tensor(np.stack(where, axis=1).astype(np.int64).reshape(-1, max(input.ndim, 1)))
 
 
-attach(gather, index_select, index_add, index_fill, take, masked_select, scatter, scatter_add, argwhere, nonzero)
+attach(gather, index_select, index_add, index_fill, take, masked_select, masked_scatter, scatter, scatter_add, argwhere,
+       nonzero)

@@ -99,6 +99,23 @@ def _apply(input, op, compute, *operands, **named):
     return input
 
 
+def _reshaped(name):
+    """x.<name>_(...) for the view ops that change the shape (squeeze_, unsqueeze_, t_, transpose_, swapdims_):
+    the tensor takes the view's shape; in a graph it becomes the view's node, as _apply does."""
+    def iop(input, *args, **kwargs):
+        if not (input.requires_grad and is_grad_enabled()):
+            input._data = getattr(input, name)(*args, **kwargs)._data
+            return input
+        _refuse_leaf(input, name + "_")
+        result = getattr(_prior_state(input), name)(*args, **kwargs)
+        input.__dict__.update(_data=result._data, _grad=None, requires_grad=True, _parents=result._parents,
+                              _backward=result._backward, _op=name + "_")
+        _remember_consumer(input, input._parents)
+        return input
+    iop.__name__ = name + "_"
+    return iop
+
+
 def _checked(input, result, op):
     if tuple(result.shape) != tuple(input.shape):
         raise RuntimeError(f"{op}: the result has shape {tuple(result.shape)}, which does not match the tensor's "
@@ -197,7 +214,7 @@ _IN_PLACE = ("exp", "log", "log1p", "log2", "log10", "sqrt", "rsqrt", "abs", "ne
              "clamp_min", "clamp_max", "remainder", "fmod", "lerp", "addcmul", "addcdiv", "triu", "tril", "erf",
              "expm1", "exp2", "erfinv", "nan_to_num", "logit", "xlogy", "hypot", "atan2", "asin", "acos", "atan", "arcsin",
              "arccos", "arctan", "arctan2", "sinh", "cosh", "deg2rad", "rad2deg", "multiply", "divide", "subtract",
-             "true_divide", "index_add", "index_fill")
+             "true_divide", "index_add", "index_fill", "masked_scatter")
 
 
 def _augmented(name, op):
@@ -211,6 +228,7 @@ def _augmented(name, op):
 
 
 attach(**{name + "_": _in_place(name) for name in _IN_PLACE})
+attach(**{name + "_": _reshaped(name) for name in ("squeeze", "unsqueeze", "t", "transpose", "swapdims", "swapaxes")})
 attach(add_, sub_, mul_, div_, clamp_, masked_fill_, scatter_, scatter_add_, copy_, fill_, zero_, normal_, uniform_,
        clip_=clamp_,
        __iadd__=_augmented("__iadd__", lambda a, b: a + b),

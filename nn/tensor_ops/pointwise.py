@@ -429,9 +429,10 @@ def where(condition, input=None, other=None):
 
     where(condition) alone gives the indices of the True elements, as nonzero(as_tuple=True).
     """
-    c = _mask(condition, "where: condition")
-    if input is None and other is None:
+    if input is None and other is None:             # any dtype, as nonzero: the indices of the non-zero elements
+        c = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
         return tuple(Tensor(i.astype(np.int64)) for i in np.nonzero(c))
+    c = _mask(condition, "where: condition")
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
         floating = isinstance(input, float) or isinstance(other, float)
         input = Tensor(np.asarray(input, dtype=get_default_dtype() if floating else np.int64))

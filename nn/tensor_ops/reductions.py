@@ -337,6 +337,17 @@ def bincount(input, weights=None, minlength=0):
     return Tensor(out.astype(np.int64 if w is None else w.dtype if w.dtype.kind == "f" else np.float64))
 
 
+def histc(input, bins=100, min=0, max=0):
+    """Counts of input's elements in `bins` equal bins over [min, max] (min == max: the data's own range),
+    in input's dtype; elements outside are left out, max falls in the last bin (as torch.histc; not
+    differentiable)."""
+    x = input._data
+    lo, hi = (float(x.min()), float(x.max())) if min == max and x.size else (float(min), float(max))
+    if lo == hi:                                    # PyTorch widens an empty range by one on each side
+        lo, hi = lo - 1, hi + 1
+    return Tensor(np.histogram(x, bins=int(bins), range=(lo, hi))[0].astype(x.dtype))
+
+
 def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
     """The distinct values (sorted), and optionally each element's index into them and their counts; with dim,
     the distinct slices along dim. Not differentiable (as PyTorch's)."""
@@ -398,4 +409,5 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
 
 
 attach(sum, mean, var, std, prod, max, min, amax, amin, argmax, argmin, all, any, count_nonzero, cumsum,
-       cumprod, cummax, cummin, logcumsumexp, logsumexp, median, nansum, nanmean, bincount, unique, norm, sort, argsort, topk)
+       cumprod, cummax, cummin, logcumsumexp, logsumexp, median, nansum, nanmean, bincount, histc, unique, norm, sort,
+       argsort, topk)

@@ -1,0 +1,132 @@
+"""Names that PyTorch scripts use and that run as they would without a GPU: torch.compile, autocast and
+GradScaler, memory formats; and a few tensor methods and functions (x.new, bernoulli_, the shape-changing
+in-place views, where(cond) on any dtype, gumbel_softmax, masked_scatter, histc)."""
+import numpy as np
+import pytest
+
+import nn
+import nn.functional as F
+from nn.gradcheck import gradcheck
+
+
+def _step(model, x, y, scaler=None, autocast=False):
+    opt = nn.optim.SGD(model.parameters(), lr=0.1)
+    with nn.autocast(device_type="cuda", dtype=nn.float16, enabled=autocast):
+        loss = F.mse_loss(model(x), y)
+    opt.zero_grad()
+    if scaler is None:
+        loss.backward()
+        opt.step()
+    else:
+        scaler.scale(loss).backward()
+        scaler.unscale_(opt)
+        scaler.step(opt)
+        scaler.update()
+    return [p.detach().numpy().copy() for p in model.parameters()]
+
+
+def test_compile_autocast_and_grad_scaler_train_as_the_plain_loop():
+    x, y = nn.randn(4, 3), nn.randn(4, 2)
+    nn.manual_seed(0)
+    plain = _step(nn.Linear(3, 2), x, y)
+    nn.manual_seed(0)
+    model = nn.compile(nn.Linear(3, 2))
+    mixed = _step(model, x, y, scaler=nn.amp.GradScaler(), autocast=True)
+    for a, b in zip(plain, mixed):
+        np.testing.assert_array_equal(a, b)
+    assert nn.compile(mode="max-autotune")(len) is len                          # the decorator form
+    assert nn.cuda.amp.GradScaler is nn.amp.GradScaler and nn.cuda.amp.autocast is nn.autocast
+
+    @nn.autocast("cpu", dtype=nn.bfloat16)
+    def double(t):
+        return t * 2
+    assert double(nn.ones(2)).tolist() == [2.0, 2.0]
+
+
+def test_memory_formats_are_accepted_and_change_nothing():
+    x = nn.randn(1, 3, 2, 2)
+    for fmt in (nn.channels_last, nn.contiguous_format, nn.preserve_format):
+        np.testing.assert_array_equal(x.to(memory_format=fmt).numpy(), x.numpy())
+        np.testing.assert_array_equal(x.contiguous(memory_format=fmt).numpy(), x.numpy())
+    conv = nn.Conv2d(3, 2, 1)
+    assert conv.to(memory_format=nn.channels_last) is conv and repr(nn.channels_last) == "nn.channels_last"
+
+
+def test_legacy_new_and_bernoulli_():
+    x = nn.ones(2, dtype=nn.float64)
+    assert x.new(2, 3).shape == (2, 3) and x.new(2, 3).dtype == nn.float64 and x.new().shape == (0,)
+    assert x.new([1, 2]).tolist() == [1.0, 2.0] and x.new(nn.Size([4])).shape == (4,)
+    nn.manual_seed(0)
+    draws = nn.empty(4000).bernoulli_(0.25)
+    assert set(draws.tolist()) == {0.0, 1.0} and abs(float(draws.mean()) - 0.25) < 0.03
+    assert nn.zeros(3).bernoulli_(nn.tensor([0.0, 1.0, 0.0])).tolist() == [0.0, 1.0, 0.0]
+
+
+def test_shape_changing_in_place_views():
+    x = nn.arange(6.0).reshape(2, 3)
+    x.t_()
+    assert x.shape == (3, 2) and x.tolist() == [[0, 3], [1, 4], [2, 5]]
+    x.unsqueeze_(0).transpose_(1, 2).squeeze_()
+    assert x.shape == (2, 3)
+    leaf = nn.ones(2, 1, requires_grad=True)
+    with pytest.raises(RuntimeError, match="leaf"):
+        leaf.squeeze_(1)
+    y = nn.arange(6.0, dtype=nn.float64).reshape(2, 3).requires_grad_()
+    z = y * 1
+    z.t_()                                            # z is now y.T in the graph: the gradient comes back transposed
+    w = nn.arange(6.0, dtype=nn.float64).reshape(3, 2)
+    (z * w).sum().backward()
+    np.testing.assert_array_equal(y.grad, w.numpy().T)
+
+
+def test_where_with_only_a_condition_takes_any_dtype():
+    assert [t.tolist() for t in nn.where(nn.tensor([[0, 2], [3, 0]]))] == [[0, 1], [1, 0]]
+    with pytest.raises(TypeError, match="bool"):
+        nn.where(nn.tensor([0, 1]), nn.ones(2), nn.zeros(2))
+
+
+def test_gumbel_softmax_soft_and_hard():
+    logits = nn.tensor(np.log([[0.7, 0.2, 0.1]] * 3000))
+    nn.manual_seed(0)
+    soft = F.gumbel_softmax(logits, tau=0.5)
+    np.testing.assert_allclose(soft.sum(-1).numpy(), 1.0, rtol=1e-12)
+    hard = F.gumbel_softmax(logits, tau=0.5, hard=True)
+    assert set(np.unique(hard.numpy())) == {0.0, 1.0} and np.all(hard.numpy().sum(-1) == 1)
+    np.testing.assert_allclose(hard.numpy().mean(0), [0.7, 0.2, 0.1], atol=0.03)     # draws of the categorical
+
+    def seeded(t, hard=False):                        # the same noise at every evaluation: a function of t
+        nn.manual_seed(1)
+        return F.gumbel_softmax(t, tau=0.7, hard=hard) * nn.tensor(np.arange(1.0, 4.0))
+    start = nn.tensor(np.random.default_rng(0).standard_normal((2, 3)), requires_grad=True)
+    assert gradcheck(seeded, [start])
+    soft_grad, hard_grad = (nn.tensor(start.detach().numpy(), requires_grad=True) for _ in range(2))
+    seeded(soft_grad).sum().backward()
+    seeded(hard_grad, hard=True).sum().backward()
+    np.testing.assert_allclose(hard_grad.grad, soft_grad.grad, rtol=1e-12)          # straight-through
+
+
+def test_masked_scatter_and_histc():
+    x = nn.tensor(np.zeros((2, 3)), requires_grad=True)
+    src = nn.tensor(np.arange(1.0, 7.0), requires_grad=True)
+    mask = nn.tensor([[True, False, True], [False, True, False]])
+    out = x.masked_scatter(mask, src)
+    assert out.tolist() == [[1.0, 0.0, 2.0], [0.0, 3.0, 0.0]]
+    assert gradcheck(lambda a, s: a.masked_scatter(mask, s), [x, src])
+    y = nn.zeros(3)
+    y.masked_scatter_(nn.tensor([True, False, True]), nn.tensor([5.0, 6.0]))
+    assert y.tolist() == [5.0, 0.0, 6.0]
+    assert nn.histc(nn.tensor([0.1, 0.5, 0.9, 1.0, 2.0]), bins=2, min=0, max=1).tolist() == [1.0, 3.0]
+    assert nn.tensor([1.0, 1.0, 3.0]).histc(bins=2).tolist() == [2.0, 1.0]            # the data's own range
+    torch = pytest.importorskip("torch")
+    v = np.random.default_rng(0).standard_normal(50).astype(np.float32)
+    np.testing.assert_array_equal(nn.histc(nn.tensor(v), bins=7).numpy(), torch.histc(torch.tensor(v), bins=7).numpy())
+    tm = torch.tensor(mask.numpy())
+    np.testing.assert_array_equal(out.detach().numpy(), torch.zeros(2, 3, dtype=torch.float64).masked_scatter(
+        tm, torch.arange(1.0, 7.0, dtype=torch.float64)).numpy())
+
+
+def test_half_precision_names_exist_and_tensors_refuse_them():
+    assert nn.half == nn.float16 and repr(nn.bfloat16) == "nn.bfloat16"
+    for dtype in (nn.float16, nn.bfloat16):
+        with pytest.raises(TypeError, match="not supported"):
+            nn.zeros(2, dtype=dtype)
