@@ -130,3 +130,20 @@ def test_half_precision_names_exist_and_tensors_refuse_them():
     for dtype in (nn.float16, nn.bfloat16):
         with pytest.raises(TypeError, match="not supported"):
             nn.zeros(2, dtype=dtype)
+
+
+@pytest.mark.filterwarnings("ignore:size_average and reduce")
+@pytest.mark.parametrize("size_average, reduce, expected", [(None, None, "mean"), (False, None, "sum"),
+                                                            (True, None, "mean"), (None, False, "none"),
+                                                            (False, True, "sum")])
+def test_deprecated_size_average_and_reduce_map_as_in_pytorch(size_average, reduce, expected):
+    x, y = nn.tensor([[0.2, 0.9], [0.4, 0.1]]), nn.tensor([[0.0, 1.0], [1.0, 0.0]])
+    mse, l1 = ({r: f(x, y, reduction=r) for r in ("mean", "sum", "none")} for f in (F.mse_loss, F.l1_loss))
+    for got, want in ((F.mse_loss(x, y, size_average, reduce), mse), (nn.MSELoss(size_average, reduce)(x, y), mse),
+                      (F.l1_loss(x, y, size_average, reduce), l1), (nn.L1Loss(size_average, reduce)(x, y), l1)):
+        np.testing.assert_allclose(got.numpy(), want[expected].numpy(), rtol=1e-6)
+    assert nn.CrossEntropyLoss(size_average=size_average, reduce=reduce).reduction == expected
+    torch = pytest.importorskip("torch")
+    for name in ("MSELoss", "L1Loss", "BCELoss", "SmoothL1Loss", "KLDivLoss", "NLLLoss"):
+        assert getattr(nn, name)(size_average=size_average, reduce=reduce).reduction == \
+            getattr(torch.nn, name)(size_average=size_average, reduce=reduce).reduction, name

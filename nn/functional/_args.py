@@ -1,5 +1,6 @@
 """Argument helpers shared by the functional ops."""
 import functools
+import warnings
 
 import numpy as np
 
@@ -45,10 +46,17 @@ def _cast(a, dtype):
     return a.astype(dtype, copy=False)
 
 
-def no_legacy_reduction(op, size_average, reduce):
-    """PyTorch's deprecated size_average / reduce arguments: accepted in the signatures, refused when given."""
-    if size_average is not None or reduce is not None:
-        raise ValueError(f"{op}: size_average and reduce are deprecated in PyTorch; use reduction=")
+def legacy_reduction(size_average, reduce, reduction):
+    """The reduction PyTorch's deprecated size_average / reduce arguments ask for, with PyTorch's warning
+    (reduce=False: 'none'; size_average=False: 'sum'; otherwise 'mean'); reduction itself when both are None."""
+    if size_average is None and reduce is None:
+        return reduction
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    reduction = "none" if not reduce else "mean" if size_average else "sum"
+    warnings.warn(f"size_average and reduce args will be deprecated, please use reduction='{reduction}' instead.",
+                  UserWarning, stacklevel=3)
+    return reduction
 
 
 def _reduce(loss, reduction, op):

@@ -15,7 +15,7 @@ import numpy as np
 
 from .. import kernels as K
 from ..tensor import Tensor
-from ._args import _tensor, no_legacy_reduction
+from ._args import _tensor, legacy_reduction
 
 _REDUCTIONS = ("mean", "sum", "none")
 
@@ -101,10 +101,10 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     (floats; may require grad). weight (C,) class weights; label_smoothing eps in [0, 1] mixes
     the target with the uniform distribution. 'mean' divides by the summed weights of the
     non-ignored targets for indices (PyTorch's weighted mean), by N*d1*... for probabilities.
-    size_average / reduce are PyTorch's deprecated arguments: only None is accepted.
+    size_average / reduce: PyTorch's deprecated arguments, mapped to a reduction as PyTorch does (with its warning).
     """
     op = "cross_entropy"
-    no_legacy_reduction(op, size_average, reduce)
+    reduction = legacy_reduction(size_average, reduce, reduction)
     input = _check_common(input, reduction, op)
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"{op}: label_smoothing must be in [0, 1], got {label_smoothing}")
@@ -189,7 +189,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     by the summed weights of the non-ignored targets.
     """
     op = "nll_loss"
-    no_legacy_reduction(op, size_average, reduce)
+    reduction = legacy_reduction(size_average, reduce, reduction)
     input = _check_common(input, reduction, op)
     x, dt = input._data, input.dtype
     w = _class_weight(weight, x.shape[1], dt, op)

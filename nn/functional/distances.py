@@ -10,7 +10,7 @@ import math
 import numpy as np
 
 from ..tensor import Tensor
-from ._args import _reduce, _tensor, no_legacy_reduction
+from ._args import _reduce, _tensor, legacy_reduction
 from .activations import logsigmoid, relu
 from .losses import smooth_l1_loss
 
@@ -65,7 +65,7 @@ def huber_loss(input, target, reduction="mean", delta=1.0):
 
 def margin_ranking_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None, reduction="mean"):
     """max(0, -y (x1 - x2) + margin), y = +1 when x1 should rank higher, -1 when lower."""
-    no_legacy_reduction("margin_ranking_loss", size_average, reduce)
+    reduction = legacy_reduction(size_average, reduce, reduction)
     input1 = _tensor(input1, "input1", "margin_ranking_loss")
     y = _as(target, input1)
     return _reduce(relu(-y * (input1 - input2) + margin), reduction, "margin_ranking_loss")
@@ -74,7 +74,7 @@ def margin_ranking_loss(input1, input2, target, margin=0.0, size_average=None, r
 def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None, reduction="mean"):
     """x where y != -1, plus max(0, margin - x) where y != 1 (labels +1 / -1; PyTorch's selection, which also
     defines other labels)."""
-    no_legacy_reduction("hinge_embedding_loss", size_average, reduce)
+    reduction = legacy_reduction(size_average, reduce, reduction)
     input = _tensor(input, "input", "hinge_embedding_loss")
     y = _as(target, input)
     loss = input.masked_fill(y == -1, 0.0) + relu(margin - input).masked_fill(y == 1, 0.0)
@@ -83,7 +83,7 @@ def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=No
 
 def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     """log(1 + exp(-y x)) (y = +1 / -1), computed without overflow."""
-    no_legacy_reduction("soft_margin_loss", size_average, reduce)
+    reduction = legacy_reduction(size_average, reduce, reduction)
     input = _tensor(input, "input", "soft_margin_loss")
     return _reduce(-logsigmoid(_as(target, input) * input), reduction, "soft_margin_loss")
 
@@ -91,7 +91,7 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="m
 def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
     """-mean over the C classes of y log sigmoid(x) + (1 - y) log sigmoid(-x) (weighted per class), per
     sample; input and target (N, C), target 0 / 1."""
-    no_legacy_reduction("multilabel_soft_margin_loss", size_average, reduce)
+    reduction = legacy_reduction(size_average, reduce, reduction)
     input = _tensor(input, "input", "multilabel_soft_margin_loss")
     y = _as(target, input)
     loss = -(y * logsigmoid(input) + (1 - y) * logsigmoid(-input))
@@ -103,7 +103,7 @@ def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, r
 def cosine_embedding_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None, reduction="mean"):
     """1 - cos(x1, x2) where y = 1, max(0, cos(x1, x2) - margin) where y = -1; cos along dim 1 (or 0 for 1-D
     inputs) as x1 . x2 / sqrt((|x1|^2 + 1e-12) (|x2|^2 + 1e-12)), PyTorch's form."""
-    no_legacy_reduction("cosine_embedding_loss", size_average, reduce)
+    reduction = legacy_reduction(size_average, reduce, reduction)
     input1 = _tensor(input1, "input1", "cosine_embedding_loss")
     d = input1.ndim - 1
     cos = (input1 * input2).sum(d) / (((input1 * input1).sum(d) + 1e-12) * ((input2 * input2).sum(d) + 1e-12)).sqrt()
@@ -116,7 +116,7 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2.0, eps=1e-6,
                         reduce=None, reduction="mean"):
     """max(d(a, p) - d(a, n) + margin, 0) with d = pairwise_distance; swap: d(a, n) replaced by the smaller of
     d(a, n) and d(p, n)."""
-    no_legacy_reduction("triplet_margin_loss", size_average, reduce)
+    reduction = legacy_reduction(size_average, reduce, reduction)
     anchor = _tensor(anchor, "anchor", "triplet_margin_loss")
     d_pos = pairwise_distance(anchor, positive, p, eps)
     d_neg = pairwise_distance(anchor, negative, p, eps)
@@ -129,7 +129,7 @@ def poisson_nll_loss(input, target, log_input=True, full=False, size_average=Non
                      reduction="mean"):
     """exp(x) - y x (log_input), or x - y log(x + eps); full adds Stirling's y log y - y + log(2 pi y) / 2 where
     y > 1."""
-    no_legacy_reduction("poisson_nll_loss", size_average, reduce)
+    reduction = legacy_reduction(size_average, reduce, reduction)
     input = _tensor(input, "input", "poisson_nll_loss")
     y = _as(target, input)
     loss = input.exp() - y * input if log_input else input - y * (input + eps).log()

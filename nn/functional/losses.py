@@ -4,7 +4,7 @@ Class-index losses (cross_entropy, nll_loss) are in classification.py."""
 import numpy as np
 
 from ..tensor import Tensor
-from ._args import _tensor, _common_dtype, _cast, _reduce, no_legacy_reduction
+from ._args import _tensor, _common_dtype, _cast, _reduce, legacy_reduction
 
 
 def _loss_args(input, target, op):
@@ -16,11 +16,13 @@ def _loss_args(input, target, op):
     return input, target
 
 
-def mse_loss(input, target, reduction="mean"):
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     """Mean squared error: reduce((input - target)^2).
 
-    One op rather than sub, pow and mean: two passes forward and one backward.
+    One op rather than sub, pow and mean: two passes forward and one backward. size_average / reduce (here and in
+    every loss that PyTorch gives them): its deprecated arguments, mapped as it maps them (_args.legacy_reduction).
     """
+    reduction = legacy_reduction(size_average, reduce, reduction)
     input, target = _loss_args(input, target, "mse_loss")
     if reduction not in ("mean", "sum", "none"):
         raise ValueError(f"mse_loss: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
@@ -42,14 +44,16 @@ def mse_loss(input, target, reduction="mean"):
     return Tensor._make(loss, (input, target), backward, "mse_loss")
 
 
-def l1_loss(input, target, reduction="mean"):
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     """Mean absolute error: reduce(|input - target|) (gradient 0 where they are equal)."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
     input, target = _loss_args(input, target, "l1_loss")
     return _reduce((input - target).abs(), reduction, "l1_loss")
 
 
-def smooth_l1_loss(input, target, reduction="mean", beta=1.0):
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
     """Huber-like loss: 0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta (d = input - target)."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
     input, target = _loss_args(input, target, "smooth_l1_loss")
     if beta < 0:
         raise ValueError(f"smooth_l1_loss: beta must be >= 0, got {beta}")
@@ -90,7 +94,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     As PyTorch, each log is clamped at -100 so that x = 0 or 1 gives a finite loss.
     """
     op = "binary_cross_entropy"
-    no_legacy_reduction(op, size_average, reduce)
+    reduction = legacy_reduction(size_average, reduce, reduction)
     input, target = _loss_args(input, target, op)
     x, y, dt = input._data, target._data.astype(input.dtype, copy=False), input.dtype
     if x.size and (x.min() < 0 or x.max() > 1):
@@ -121,7 +125,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     input's shape; weight broadcasts to it; pos_weight (C,) weighs positives along the last dim.
     """
     op = "binary_cross_entropy_with_logits"
-    no_legacy_reduction(op, size_average, reduce)
+    reduction = legacy_reduction(size_average, reduce, reduction)
     input, target = _loss_args(input, target, op)
     x, y, dt = input._data, target._data.astype(input.dtype, copy=False), input.dtype
     w, pw = _constant(weight, dt), _constant(pos_weight, dt)
@@ -153,7 +157,7 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
     KL); 'mean' (PyTorch's default) by the number of elements. Where t = 0 the term is 0.
     """
     op = "kl_div"
-    no_legacy_reduction(op, size_average, reduce)
+    reduction = legacy_reduction(size_average, reduce, reduction)
     if reduction not in ("mean", "batchmean", "sum", "none"):
         raise ValueError(f"{op}: reduction must be 'mean', 'batchmean', 'sum' or 'none', got {reduction!r}")
     input, target = _loss_args(input, target, op)

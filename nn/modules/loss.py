@@ -1,13 +1,15 @@
 """Loss layers: each holds its options and calls the nn.functional form (torch.nn's names and defaults)."""
 from .. import functional as F
-from ..functional._args import no_legacy_reduction
+from ..functional._args import legacy_reduction
 from .module import Module
 
 
 class _Loss(Module):
-    def __init__(self, reduction="mean"):
+    """size_average / reduce: PyTorch's deprecated arguments, mapped to a reduction as PyTorch does."""
+
+    def __init__(self, size_average=None, reduce=None, reduction="mean"):
         super().__init__()
-        self.reduction = reduction
+        self.reduction = legacy_reduction(size_average, reduce, reduction)
 
     def extra_repr(self):
         return f"reduction={self.reduction!r}"
@@ -31,7 +33,7 @@ class SmoothL1Loss(_Loss):
     """Huber-like: quadratic below beta, linear above."""
 
     def __init__(self, size_average=None, reduce=None, reduction="mean", beta=1.0):
-        super().__init__(reduction)
+        super().__init__(size_average, reduce, reduction)
         self.beta = beta
 
     def forward(self, input, target):
@@ -43,7 +45,7 @@ class CrossEntropyLoss(_Loss):
 
     def __init__(self, weight=None, size_average=None, ignore_index=-100, reduce=None,
                  reduction="mean", label_smoothing=0.0):
-        super().__init__(reduction)
+        super().__init__(size_average, reduce, reduction)
         self.weight, self.ignore_index, self.label_smoothing = weight, ignore_index, label_smoothing
 
     def forward(self, input, target):
@@ -55,7 +57,7 @@ class NLLLoss(_Loss):
     """Negative log-likelihood of log-probabilities input (N, C[, d1...]) at integer targets."""
 
     def __init__(self, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
-        super().__init__(reduction)
+        super().__init__(size_average, reduce, reduction)
         self.weight, self.ignore_index = weight, ignore_index
 
     def forward(self, input, target):
@@ -67,7 +69,7 @@ class BCELoss(_Loss):
     """Binary cross-entropy of probabilities in [0, 1]."""
 
     def __init__(self, weight=None, size_average=None, reduce=None, reduction="mean"):
-        super().__init__(reduction)
+        super().__init__(size_average, reduce, reduction)
         self.weight = weight
 
     def forward(self, input, target):
@@ -78,7 +80,7 @@ class BCEWithLogitsLoss(_Loss):
     """sigmoid + binary cross-entropy in one stable op; pos_weight weighs positives."""
 
     def __init__(self, weight=None, size_average=None, reduce=None, reduction="mean", pos_weight=None):
-        super().__init__(reduction)
+        super().__init__(size_average, reduce, reduction)
         self.weight, self.pos_weight = weight, pos_weight
 
     def forward(self, input, target):
@@ -90,7 +92,7 @@ class KLDivLoss(_Loss):
     """KL divergence of log-probabilities input from target ('batchmean' is the true KL)."""
 
     def __init__(self, size_average=None, reduce=None, reduction="mean", log_target=False):
-        super().__init__(reduction)
+        super().__init__(size_average, reduce, reduction)
         self.log_target = log_target
 
     def forward(self, input, target):
@@ -101,7 +103,7 @@ class HuberLoss(_Loss):
     """0.5 d^2 below delta, delta (|d| - 0.5 delta) above (d = input - target)."""
 
     def __init__(self, reduction="mean", delta=1.0):
-        super().__init__(reduction)
+        super().__init__(reduction=reduction)
         self.delta = delta
 
     def forward(self, input, target):
@@ -112,8 +114,7 @@ class MarginRankingLoss(_Loss):
     """max(0, -y (x1 - x2) + margin)."""
 
     def __init__(self, margin=0.0, size_average=None, reduce=None, reduction="mean"):
-        super().__init__(reduction)
-        no_legacy_reduction("MarginRankingLoss", size_average, reduce)
+        super().__init__(size_average, reduce, reduction)
         self.margin = margin
 
     def forward(self, input1, input2, target):
@@ -124,8 +125,7 @@ class HingeEmbeddingLoss(_Loss):
     """x where y = 1, max(0, margin - x) where y = -1."""
 
     def __init__(self, margin=1.0, size_average=None, reduce=None, reduction="mean"):
-        super().__init__(reduction)
-        no_legacy_reduction("HingeEmbeddingLoss", size_average, reduce)
+        super().__init__(size_average, reduce, reduction)
         self.margin = margin
 
     def forward(self, input, target):
@@ -136,8 +136,7 @@ class SoftMarginLoss(_Loss):
     """log(1 + exp(-y x))."""
 
     def __init__(self, size_average=None, reduce=None, reduction="mean"):
-        super().__init__(reduction)
-        no_legacy_reduction("SoftMarginLoss", size_average, reduce)
+        super().__init__(size_average, reduce, reduction)
 
     def forward(self, input, target):
         return F.soft_margin_loss(input, target, reduction=self.reduction)
@@ -147,8 +146,7 @@ class MultiLabelSoftMarginLoss(_Loss):
     """Per-class logistic losses averaged over the classes."""
 
     def __init__(self, weight=None, size_average=None, reduce=None, reduction="mean"):
-        super().__init__(reduction)
-        no_legacy_reduction("MultiLabelSoftMarginLoss", size_average, reduce)
+        super().__init__(size_average, reduce, reduction)
         self.weight = weight
 
     def forward(self, input, target):
@@ -159,8 +157,7 @@ class CosineEmbeddingLoss(_Loss):
     """1 - cos where y = 1, max(0, cos - margin) where y = -1."""
 
     def __init__(self, margin=0.0, size_average=None, reduce=None, reduction="mean"):
-        super().__init__(reduction)
-        no_legacy_reduction("CosineEmbeddingLoss", size_average, reduce)
+        super().__init__(size_average, reduce, reduction)
         self.margin = margin
 
     def forward(self, input1, input2, target):
@@ -171,8 +168,7 @@ class TripletMarginLoss(_Loss):
     """max(d(a, p) - d(a, n) + margin, 0)."""
 
     def __init__(self, margin=1.0, p=2.0, eps=1e-6, swap=False, size_average=None, reduce=None, reduction="mean"):
-        super().__init__(reduction)
-        no_legacy_reduction("TripletMarginLoss", size_average, reduce)
+        super().__init__(size_average, reduce, reduction)
         self.margin, self.p, self.eps, self.swap = margin, p, eps, swap
 
     def forward(self, anchor, positive, negative):
@@ -184,8 +180,7 @@ class PoissonNLLLoss(_Loss):
     """exp(x) - y x (log_input), or x - y log(x + eps)."""
 
     def __init__(self, log_input=True, full=False, size_average=None, eps=1e-8, reduce=None, reduction="mean"):
-        super().__init__(reduction)
-        no_legacy_reduction("PoissonNLLLoss", size_average, reduce)
+        super().__init__(size_average, reduce, reduction)
         self.log_input, self.full, self.eps = log_input, full, eps
 
     def forward(self, input, target):
@@ -196,7 +191,7 @@ class GaussianNLLLoss(_Loss):
     """(log var + (input - target)^2 / var) / 2."""
 
     def __init__(self, *, full=False, eps=1e-6, reduction="mean"):
-        super().__init__(reduction)
+        super().__init__(reduction=reduction)
         self.full, self.eps = full, eps
 
     def forward(self, input, target, var):
