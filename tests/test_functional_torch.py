@@ -129,7 +129,7 @@ def test_cat():
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
 @pytest.mark.parametrize("ours,theirs", [
     (F.mse_loss, TF.mse_loss), (F.l1_loss, TF.l1_loss), (F.smooth_l1_loss, TF.smooth_l1_loss),
-    (lambda a, b, reduction: F.smooth_l1_loss(a, b, reduction, beta=0.5),
+    (lambda a, b, reduction: F.smooth_l1_loss(a, b, reduction=reduction, beta=0.5),
      lambda a, b, reduction: TF.smooth_l1_loss(a, b, reduction=reduction, beta=0.5)),
 ])
 def test_regression_losses(ours, theirs, reduction):
