@@ -19,6 +19,7 @@ To keep several dicts in one file (model + optimizer for resuming), prefix
 their keys, e.g. ``{"model." + k: v for k, v in ...}``.
 """
 import contextlib
+import io
 import os
 import tempfile
 import zipfile
@@ -93,6 +94,9 @@ def save(state, path):
     """
     if not isinstance(state, dict):
         raise TypeError(f"nn.save expects a dict of name -> ndarray, got {type(state).__name__}")
+    if hasattr(path, "write"):          # a binary file object (io.BytesIO, an open file), as torch.save takes
+        save_torch(state, path)
+        return
     if os.fspath(path).lower().endswith((".pt", ".pth")):
         with atomic_write(path) as f:
             save_torch(state, f)
@@ -123,6 +127,7 @@ def _check_map_location(map_location):
 def load(path, map_location=None, weights_only=None, mmap=None, **pickle_load_args):
     """Read an .npz archive written by ``nn.save`` (or ``np.savez``) -> dict str -> ndarray.
 
+    ``path`` may also be a binary file object (io.BytesIO, an open file), as torch.load takes one.
     ``map_location``, ``weights_only`` and ``mmap`` are torch.load's options, accepted so
     ``torch.load(path, map_location="cpu")`` ports as it is: everything lands on the CPU,
     and a weight file is always read the restricted way (weights_only=False runs no code either).
@@ -135,6 +140,9 @@ def load(path, map_location=None, weights_only=None, mmap=None, **pickle_load_ar
     readable .npz archive (wrong format, truncated, corrupt, or contains pickled objects).
     """
     _check_map_location(map_location)
+    if hasattr(path, "read"):
+        data = path.read()
+        return _load_source(io.BytesIO(data), data[:6], str(getattr(path, "name", "the file object")))
     path = os.fspath(path)
     if not os.path.exists(path):
         raise FileNotFoundError(f"nn.load: no such file: {path!r}")
@@ -142,10 +150,15 @@ def load(path, map_location=None, weights_only=None, mmap=None, **pickle_load_ar
         raise ValueError(f"nn.load: {path!r} is a folder, expected an .npz file")
     with open(path, "rb") as f:
         magic = f.read(6)
+    return _load_source(path, magic, path)
+
+
+def _load_source(source, magic, path):
+    """load() of source (a path or a binary file object) whose first bytes are magic; path names it in messages."""
     if magic.startswith(b"\x93NUMPY"):
         raise ValueError(f"nn.load: {path!r} is a single .npy array, not an .npz archive of named arrays")
-    if magic.startswith(b"PK") and is_torch_zip(path):
-        return load_torch(path)
+    if magic.startswith(b"PK") and is_torch_zip(source):
+        return load_torch(source, path)
     if not magic.startswith(b"PK") and path.lower().endswith((".pt", ".pth")):
         raise TorchFileError(f"nn.load: {path!r} is not a zip archive: PyTorch's legacy (pre-1.6) format is not "
                              f"supported; re-save it with torch.save in a recent PyTorch")
@@ -153,7 +166,7 @@ def load(path, map_location=None, weights_only=None, mmap=None, **pickle_load_ar
         what = "an empty file" if not magic else "not a zip/.npz archive"
         raise ValueError(f"nn.load: {path!r} is {what}; expected an .npz file written by nn.save")
     try:
-        archive = np.load(path, allow_pickle=False)
+        archive = np.load(source, allow_pickle=False)
     except Exception as e:  # noqa: BLE001 - any failure here means "not an npz we can read"
         raise ValueError(f"nn.load: {path!r} is not a readable .npz archive, truncated or corrupt? "
                          f"({type(e).__name__}: {e})") from e

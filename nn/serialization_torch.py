@@ -137,11 +137,12 @@ def is_torch_zip(path):
         return False
 
 
-def load_torch(path):
-    """Read a torch.save zip file -> its object with tensors as ndarrays (never runs code)."""
-    path = os.fspath(path)
+def load_torch(path, name=None):
+    """Read a torch.save zip file (a path, or a binary file object with its name for messages) -> its object with
+    tensors as ndarrays (never runs code)."""
+    source, path = path, name if name is not None else os.fspath(path)
     try:
-        archive = zipfile.ZipFile(path)
+        archive = zipfile.ZipFile(source)
     except zipfile.BadZipFile:
         raise TorchFileError(f"nn.load: {path!r} is not a zip archive: PyTorch's legacy (pre-1.6) format is "
                              f"not supported; re-save it with torch.save in a recent PyTorch") from None

@@ -140,3 +140,30 @@ def test_atomic_write_gives_usual_permissions_and_leaves_nothing_on_failure(tmp_
         assert sorted(p.name for p in tmp_path.iterdir()) == ["out.bin"]   # no temporary left behind
     finally:
         os.umask(umask)
+
+
+def test_save_and_load_take_file_objects_as_torch_does(tmp_path):
+    import io
+    state = {"weight": np.arange(6, dtype=np.float32).reshape(2, 3), "step": np.array(3)}
+    buffer = io.BytesIO()
+    nn.save(state, buffer)                             # torch.save's format: no extension to choose by
+    buffer.seek(0)
+    back = nn.load(buffer, map_location="cpu")
+    assert sorted(back) == ["step", "weight"] and np.array_equal(back["weight"], state["weight"])
+    with open(tmp_path / "w.pth", "wb") as f:
+        nn.save(state, f)
+    assert np.array_equal(nn.load(tmp_path / "w.pth")["weight"], state["weight"])
+    npz = io.BytesIO()
+    np.savez(npz, a=np.ones(2))
+    npz.seek(0)
+    assert nn.load(npz)["a"].tolist() == [1.0, 1.0]
+    with pytest.raises(ValueError, match="not a zip"):
+        nn.load(io.BytesIO(b"not weights"))
+    torch = pytest.importorskip("torch")
+    buffer.seek(0)
+    theirs = torch.load(buffer, weights_only=True)
+    assert np.array_equal(theirs["weight"].numpy(), state["weight"])
+    out = io.BytesIO()
+    torch.save({"w": torch.ones(2)}, out)
+    out.seek(0)
+    assert nn.load(out)["w"].tolist() == [1.0, 1.0]
