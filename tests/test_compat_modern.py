@@ -147,3 +147,8 @@ def test_deprecated_size_average_and_reduce_map_as_in_pytorch(size_average, redu
     for name in ("MSELoss", "L1Loss", "BCELoss", "SmoothL1Loss", "KLDivLoss", "NLLLoss"):
         assert getattr(nn, name)(size_average=size_average, reduce=reduce).reduction == \
             getattr(torch.nn, name)(size_average=size_average, reduce=reduce).reduction, name
+
+
+def test_a_reduction_in_size_averages_place_is_a_clear_error():
+    with pytest.raises(TypeError, match="reduction='sum' by keyword"):
+        F.mse_loss(nn.ones(2), nn.zeros(2), "sum")

@@ -243,8 +243,8 @@ def test_flatten_and_pad_gradcheck():
 
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
 @pytest.mark.parametrize("loss", [F.mse_loss, F.l1_loss, F.smooth_l1_loss,
-                                  lambda a, b, reduction: F.smooth_l1_loss(a, b, reduction, beta=0.3),
-                                  lambda a, b, reduction: F.smooth_l1_loss(a, b, reduction, beta=0.0)])
+                                  lambda a, b, reduction: F.smooth_l1_loss(a, b, reduction=reduction, beta=0.3),
+                                  lambda a, b, reduction: F.smooth_l1_loss(a, b, reduction=reduction, beta=0.0)])
 def test_regression_losses_gradcheck(loss, reduction):
     target = t64(2, 3, 4, seed=11)
     d = away_from_zero(2, 3, 4, seed=12, margin=0.05).data * 2     # |d| in [0.1, 2]

@@ -51,6 +51,9 @@ def legacy_reduction(size_average, reduce, reduction):
     (reduce=False: 'none'; size_average=False: 'sum'; otherwise 'mean'); reduction itself when both are None."""
     if size_average is None and reduce is None:
         return reduction
+    if isinstance(size_average, str) or isinstance(reduce, str):      # reduction given where PyTorch puts these
+        raise TypeError(f"size_average and reduce are PyTorch's deprecated booleans; pass "
+                        f"reduction={size_average if isinstance(size_average, str) else reduce!r} by keyword")
     size_average = True if size_average is None else size_average
     reduce = True if reduce is None else reduce
     reduction = "none" if not reduce else "mean" if size_average else "sum"
