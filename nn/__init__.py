@@ -40,7 +40,7 @@ from .tensor_ops.pointwise import (exp, log, log1p, log2, log10, lerp, tan, asin
                                    true_divide)
 from .tensor_ops.reductions import (sum, mean, var, std, prod, max, min, amax, amin, argmax, argmin, all, any,
                                     count_nonzero, cumsum, cumprod, cummax, cummin, logcumsumexp, logsumexp, var_mean, std_mean, median, unique,
-                                    nansum, nanmean, bincount, histc,
+                                    nansum, nanmean, bincount, histc, kthvalue, quantile,
                                     norm, sort, argsort, topk)
 from .tensor_ops.shape import (reshape, squeeze, unsqueeze, permute, transpose, t, flip, fliplr, flipud, rot90,
                                repeat_interleave, tile, movedim, select, diagonal, tensor_split, atleast_1d,
@@ -48,8 +48,8 @@ from .tensor_ops.shape import (reshape, squeeze, unsqueeze, permute, transpose, 
                                narrow, cross, searchsorted, bucketize, diff, trace, take_along_dim, roll, diag, outer, dot,
                                addmm, hstack, vstack, broadcast_tensors, meshgrid, split, chunk, unbind,
                                stack, matmul, bmm, baddbmm, flatten, cat)
-from .tensor_ops.indexing import (gather, index_select, index_add, index_fill, take, masked_select, masked_scatter,
-                                  scatter, scatter_add, argwhere, nonzero)
+from .tensor_ops.indexing import (gather, index_select, index_add, index_fill, index_put, take, masked_select,
+                                  masked_scatter, scatter, scatter_add, argwhere, nonzero)
 from .tensor_ops.einsum import einsum
 from .tensor_ops.compare import (eq, ne, lt, le, gt, ge, logical_and, logical_or, logical_xor, logical_not,
                                  isnan, isinf, isfinite, isin, isclose, allclose, equal)
@@ -57,7 +57,7 @@ from .functional import relu, sigmoid, tanh, softmax, log_softmax
 from .functional.distances import cdist
 from .factories import (tensor, as_tensor, from_numpy, zeros, ones, full, empty, eye, arange, linspace, logspace,
                         rand, randn, randint, randperm, normal, bernoulli, multinomial, zeros_like, ones_like, full_like, empty_like, rand_like,
-                        randn_like, randint_like, is_tensor)
+                        randn_like, randint_like, is_tensor, triu_indices, tril_indices)
 from .legacy_types import (FloatTensor, DoubleTensor, LongTensor, IntTensor, ShortTensor, CharTensor,  # noqa: F401
                            ByteTensor, BoolTensor)
 from .modules import (Module, Parameter, Sequential, ModuleList, Linear, Conv2d, ConvTranspose2d,

@@ -244,6 +244,16 @@ def randint_like(input, low=0, high=None, dtype=None, device=None, requires_grad
     return randint(low, high, input.shape, dtype=dt, device=device, requires_grad=requires_grad)
 
 
+def triu_indices(row, col, offset=0, *, dtype=None, device=None):
+    """(2, n) int64 indices (rows, then columns) of the upper triangle of a row x col matrix from diagonal offset."""
+    return Tensor(np.stack(np.triu_indices(row, offset, col)).astype(to_dtype(dtype or int64)))
+
+
+def tril_indices(row, col, offset=0, *, dtype=None, device=None):
+    """(2, n) int64 indices of the lower triangle of a row x col matrix up to diagonal offset."""
+    return Tensor(np.stack(np.tril_indices(row, offset, col)).astype(to_dtype(dtype or int64)))
+
+
 def is_tensor(obj):
     return isinstance(obj, Tensor)
 

@@ -152,3 +152,49 @@ def test_deprecated_size_average_and_reduce_map_as_in_pytorch(size_average, redu
 def test_a_reduction_in_size_averages_place_is_a_clear_error():
     with pytest.raises(TypeError, match="reduction='sum' by keyword"):
         F.mse_loss(nn.ones(2), nn.zeros(2), "sum")
+
+
+def test_index_put_fill_diagonal_and_triangle_indices():
+    x = nn.zeros(5)
+    x[nn.tensor([1, 3])] = 2.0
+    x.index_put_((nn.tensor([0]),), nn.tensor(9.0))
+    assert x.tolist() == [9.0, 2.0, 0.0, 2.0, 0.0]
+    y = nn.zeros(4)
+    y.index_put_((nn.tensor([1, 1, 2]),), nn.tensor([1.0, 2.0, 3.0]), accumulate=True)
+    assert y.tolist() == [0.0, 3.0, 3.0, 0.0]
+    a = nn.tensor(np.random.default_rng(0).standard_normal(5), requires_grad=True)
+    v = nn.tensor(np.array([0.5, 1.5, 2.5]), requires_grad=True)
+    assert gradcheck(lambda a, v: a.index_put((nn.tensor([0, 2, 2]),), v, accumulate=True), [a, v])
+    assert gradcheck(lambda a, v: a.index_put((nn.tensor([0, 3, 4]),), v), [a, v])
+    assert nn.zeros(2, 3).fill_diagonal_(1).tolist() == [[1, 0, 0], [0, 1, 0]]
+    with pytest.raises(ValueError, match="2-D"):
+        nn.zeros(2, 3, 4).fill_diagonal_(1)
+    assert nn.triu_indices(3, 3).tolist() == [[0, 0, 0, 1, 1, 2], [0, 1, 2, 1, 2, 2]]
+    assert nn.tril_indices(3, 2, -1).tolist() == [[1, 2, 2], [0, 0, 1]]
+    torch = pytest.importorskip("torch")
+    assert nn.zeros(5, 2).fill_diagonal_(7, wrap=True).tolist() == torch.zeros(5, 2).fill_diagonal_(7, wrap=True).tolist()
+    assert nn.triu_indices(3, 4, 1).tolist() == torch.triu_indices(3, 4, 1).tolist()
+
+
+def test_kthvalue_and_quantile():
+    x = np.random.default_rng(0).standard_normal((3, 5))
+    k = nn.kthvalue(nn.tensor(x), 2, dim=1)
+    np.testing.assert_array_equal(k.values.numpy(), np.sort(x, 1)[:, 1])
+    np.testing.assert_array_equal(k.indices.numpy(), np.argsort(x, 1)[:, 1])
+    assert float(nn.quantile(nn.tensor([1.0, 2.0, 3.0, 4.0]), 0.5)) == 2.5
+    assert nn.quantile(nn.tensor([1.0, 2.0, 3.0, 4.0]), 0.5, interpolation="lower").item() == 2.0
+    assert gradcheck(lambda t: nn.quantile(t, nn.tensor([0.1, 0.65]), dim=1), [nn.tensor(x, requires_grad=True)])
+    torch = pytest.importorskip("torch")
+    for args in [(0.5,), (0.3, 1), (0.3, 0, True), ([0.1, 0.9],), ([0.25, 0.75], 1, True)]:
+        for interpolation in ("linear", "lower", "higher", "nearest", "midpoint"):
+            q = args[0]
+            ours = nn.quantile(nn.tensor(x), nn.tensor(np.array(q)) if isinstance(q, list) else q, *args[1:],
+                               interpolation=interpolation)
+            theirs = torch.quantile(torch.tensor(x), torch.tensor(q, dtype=torch.float64) if isinstance(q, list) else q,
+                                    *args[1:], interpolation=interpolation)
+            np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-12)
+
+
+def test_half_precision_modules_are_refused_with_the_reason():
+    with pytest.raises(TypeError, match="no float16 kernels"):
+        nn.Linear(2, 2).half()

@@ -333,6 +333,13 @@ class Module:
     def double(self):
         return self.to(np.float64)
 
+    def half(self):
+        """Refused with the reason: nn has no half-precision kernels (float32 is its fast type)."""
+        raise TypeError(f"{type(self).__name__}.half(): nn has no float16 kernels; keep the model in float32 "
+                        f"(nn.autocast regions run in float32 too)")
+
+    bfloat16 = half
+
     # ---- calling ----------------------------------------------------------------------------
 
     def forward(self, *args, **kwargs):

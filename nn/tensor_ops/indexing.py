@@ -231,6 +231,37 @@ def index_fill(input, dim, index, value):
     return Tensor._make(y, (input, value) if is_tensor else (input,), backward, "index_fill")
 
 
+def index_put(input, indices, values, accumulate=False):
+    """A copy of input with values written at the advanced index `indices` (a tuple of integer or bool tensors,
+    as x[indices] = values), or added there with accumulate=True (repeated positions add up)."""
+    where, _ = _index(tuple(indices))
+    values = values if isinstance(values, Tensor) else input._lift(values)
+    y = input._data.copy()
+    v = np.broadcast_to(values._data.astype(y.dtype, copy=False), y[where].shape)
+    if accumulate:
+        np.add.at(y, where, v)
+    else:
+        y[where] = v
+
+    def backward(g):
+        # written positions take values (their old contents get nothing); added ones pass g to both
+        g_in = g.copy()
+        if not accumulate:
+            g_in[where] = 0
+        return g_in, g[where]                          # summed down to values' shape by the engine
+    return Tensor._make(y, (input, values), backward, "index_put")
+
+
+def fill_diagonal(input, fill_value, wrap=False):
+    """A copy of input with its main diagonal (all dims of equal size beyond 2-D) set to fill_value; wrap: a tall
+    matrix's diagonal restarts every ncols + 1 rows, as numpy.fill_diagonal and torch's fill_diagonal_."""
+    if input.ndim < 2 or (input.ndim > 2 and len(set(input.shape)) != 1):
+        raise ValueError(f"fill_diagonal_: expected a 2-D tensor, or all dims of equal size, got {tuple(input.shape)}")
+    mask = np.zeros(input.shape, np.bool_)
+    np.fill_diagonal(mask, True, wrap=wrap)
+    return input.masked_fill(Tensor(mask), fill_value)
+
+
 def take(input, index):
     """input's elements at the flat indices index (the result takes index's shape)."""
     idx = index._data if isinstance(index, Tensor) else np.asarray(index)
@@ -252,5 +283,5 @@ def nonzero(input, as_tuple=False):
     return Tensor(np.stack(where, axis=1).astype(np.int64).reshape(-1, max(input.ndim, 1)))
 
 
-attach(gather, index_select, index_add, index_fill, take, masked_select, masked_scatter, scatter, scatter_add, argwhere,
+attach(gather, index_select, index_add, index_fill, index_put, fill_diagonal, take, masked_select, masked_scatter, scatter, scatter_add, argwhere,
        nonzero)

@@ -315,6 +315,50 @@ def median(input, dim=None, keepdim=False):
     return ValuesIndices(values, idx)
 
 
+def kthvalue(input, k, dim=-1, keepdim=False):
+    """(values, indices) of the k-th smallest element (k from 1) along dim; the gradient goes to that element."""
+    axis = _normalize_axes(dim, input.ndim)[0]
+    if not 1 <= k <= input.shape[axis]:
+        raise RuntimeError(f"kthvalue: k={k} is out of range for a dim of length {input.shape[axis]}")
+    idx = Tensor(np.take(sort(input, axis).indices._data, [k - 1], axis=axis))
+    values = input.gather(axis, idx)
+    if not keepdim:
+        values, idx = values.squeeze(axis), Tensor(np.squeeze(idx._data, axis))
+    return ValuesIndices(values, idx)
+
+
+def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
+    """The q-quantiles (q a number or a 1-D tensor in [0, 1]) of all elements or along dim, as torch.quantile:
+    position q (n - 1) in the sorted values, interpolated as `interpolation` says (linear, lower, higher,
+    nearest, midpoint). A tensor q puts its values first in the result. Differentiable through the sorted values
+    it reads."""
+    x = input.reshape(-1) if dim is None else input
+    axis = 0 if dim is None else _normalize_axes(dim, input.ndim)[0]
+    qs = np.atleast_1d(np.asarray(q._data if isinstance(q, Tensor) else q, np.float64))
+    if qs.ndim != 1 or qs.size == 0 or qs.min() < 0 or qs.max() > 1:
+        raise ValueError("quantile: q must be a number or a 1-D tensor of values in [0, 1]")
+    if interpolation not in ("linear", "lower", "higher", "nearest", "midpoint"):
+        raise ValueError(f"quantile: unknown interpolation {interpolation!r}")
+    n = x.shape[axis]
+    s = sort(x, axis).values
+    pos = qs * (n - 1)
+    lo, hi = np.floor(pos).astype(np.int64), np.ceil(pos).astype(np.int64)
+    frac = {"linear": pos - lo, "lower": 0 * pos, "higher": (hi > lo) * 1.0, "midpoint": (hi > lo) * 0.5,
+            "nearest": (np.round(pos) > lo) * 1.0}[interpolation]           # round: half to even, as PyTorch
+    out = []
+    for j in range(qs.size):
+        a, b = s.narrow(axis, int(lo[j]), 1), s.narrow(axis, int(hi[j]), 1)
+        v = a + (b - a) * float(frac[j])
+        out.append(v if keepdim or dim is None else v.squeeze(axis))
+    res = [v.reshape(()) if dim is None and not keepdim else v for v in out]
+    if dim is None and keepdim:
+        res = [v.reshape((1,) * input.ndim) for v in res]
+    if isinstance(q, Tensor) or np.ndim(q) == 1:
+        from .shape import stack
+        return stack(res, 0)
+    return res[0]
+
+
 def nansum(input, dim=None, keepdim=False):
     """sum with NaNs counted as 0 (they get no gradient)."""
     return sum(input.masked_fill(input.isnan(), 0), dim, keepdim)
@@ -410,4 +454,4 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
 
 attach(sum, mean, var, std, prod, max, min, amax, amin, argmax, argmin, all, any, count_nonzero, cumsum,
        cumprod, cummax, cummin, logcumsumexp, logsumexp, median, nansum, nanmean, bincount, histc, unique, norm, sort,
-       argsort, topk)
+       argsort, topk, kthvalue, quantile)
