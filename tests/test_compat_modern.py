@@ -198,3 +198,23 @@ def test_kthvalue_and_quantile():
 def test_half_precision_modules_are_refused_with_the_reason():
     with pytest.raises(TypeError, match="no float16 kernels"):
         nn.Linear(2, 2).half()
+
+
+@pytest.mark.parametrize("kw", [dict(kernel_size=2), dict(kernel_size=3, stride=2, padding=1),
+                                dict(kernel_size=2, ceil_mode=True), dict(kernel_size=3, stride=2, padding=1, ceil_mode=True)])
+def test_max_pool_indices_and_unpool(kw):
+    x = np.random.default_rng(0).standard_normal((2, 3, 7, 6))
+    y, idx = F.max_pool2d(nn.tensor(x), return_indices=True, **kw)
+    planes = x.reshape(2, 3, -1)
+    np.testing.assert_array_equal(y.numpy(), np.take_along_axis(planes, idx.numpy().reshape(2, 3, -1), 2).reshape(y.shape))
+    k, s, p = kw["kernel_size"], kw.get("stride", kw["kernel_size"]), kw.get("padding", 0)
+    back = F.max_unpool2d(y, idx, k, s, p, output_size=x.shape[2:])
+    assert back.shape == x.shape
+    assert np.count_nonzero(back.numpy()) == sum(len(np.unique(row)) for row in idx.numpy().reshape(6, -1))
+    if s >= k:          # overlapping windows can pick one pixel twice: the unpooling keeps one, not a function
+        assert gradcheck(lambda t: F.max_unpool2d(t, idx, k, s, p, output_size=x.shape[2:]),
+                         [nn.tensor(y.numpy(), requires_grad=True)])
+    torch = pytest.importorskip("torch")
+    yt, it = torch.nn.functional.max_pool2d(torch.tensor(x), return_indices=True, **kw)
+    np.testing.assert_array_equal(idx.numpy(), it.numpy())
+    np.testing.assert_array_equal(back.numpy(), torch.nn.functional.max_unpool2d(yt, it, k, s, p, output_size=x.shape[2:]).numpy())

@@ -128,8 +128,8 @@ def test_rrelu_draws_slopes_in_training_and_uses_their_mean_in_eval():
 def test_unsupported_pooling_options_say_so():
     with pytest.raises(NotImplementedError, match="dilation=2"):
         F.max_pool2d(nn.zeros(1, 1, 6, 6), 2, dilation=2)
-    with pytest.raises(NotImplementedError, match="return_indices"):
-        nn.MaxPool2d(2, return_indices=True)(nn.zeros(1, 1, 4, 4))
+    out, idx = nn.MaxPool2d(2, return_indices=True)(nn.arange(16.0).view(1, 1, 4, 4))     # supported now
+    assert idx.tolist() == [[[[5, 7], [13, 15]]]]
     with pytest.raises(ValueError, match="negative"):
         F.gaussian_nll_loss(nn.zeros(3), nn.zeros(3), nn.tensor([1.0, -1.0, 1.0]))
 

@@ -29,7 +29,7 @@ from .onedim import conv1d, max_pool1d, avg_pool1d, adaptive_avg_pool1d, adaptiv
 from .activations import (relu, leaky_relu, sigmoid, tanh, log_softmax, softmax, elu, gelu, softplus, silu,
                           hardtanh, relu6, selu, mish, hardsigmoid, hardswish, logsigmoid, softmin, prelu, softsign,
                           tanhshrink, softshrink, hardshrink, threshold, celu, glu, rrelu, gumbel_softmax)
-from .sampling import interpolate, upsample, max_pool2d, avg_pool2d
+from .sampling import interpolate, upsample, max_pool2d, avg_pool2d, max_unpool2d
 from .normalization import batch_norm, dropout, dropout1d, dropout2d, group_norm, layer_norm, normalize, instance_norm
 from .adaptive import adaptive_avg_pool2d, adaptive_max_pool2d
 from .sparse import one_hot, embedding
@@ -45,7 +45,7 @@ from .distances import (cosine_similarity, pairwise_distance, huber_loss, margin
                         poisson_nll_loss, gaussian_nll_loss)
 
 __all__ = ["linear", "conv2d", "conv_transpose2d", "relu", "leaky_relu", "sigmoid", "tanh",
-           "interpolate", "upsample", "max_pool2d", "avg_pool2d", "batch_norm", "dropout", "cat",
+           "interpolate", "upsample", "max_pool2d", "max_unpool2d", "avg_pool2d", "batch_norm", "dropout", "cat",
            "mse_loss", "l1_loss", "smooth_l1_loss", "cross_entropy", "nll_loss",
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div", "log_softmax", "softmax",
            "gumbel_softmax", "flatten", "pad", "elu", "gelu", "softplus", "silu", "dropout2d", "group_norm", "layer_norm",

@@ -111,21 +111,56 @@ def _unsupported(op, **options):
 
 def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
     """Max over windows: x (N, C, H, W) -> (N, C, Ho, Wo); stride defaults to kernel_size; padding counts as
-    -inf. ceil_mode: the last, partial windows too (their outputs are the max of what they cover)."""
-    _unsupported("max_pool2d", dilation=(dilation, 1), return_indices=(return_indices, False))
+    -inf. ceil_mode: the last, partial windows too (their outputs are the max of what they cover).
+    return_indices: also each maximum's flat index in its (H, W) input plane, int64 (for max_unpool2d)."""
+    _unsupported("max_pool2d", dilation=(dilation, 1))
     x, kernel, stride, padding = _pool_args(x, kernel_size, stride, padding, "max_pool2d")
+    H0, W0, offset = x.shape[2], x.shape[3], (0, 0)
     if ceil_mode:
         (H, W), (kh, kw), (sh, sw), (ph, pw) = x.shape[2:], kernel, stride, padding
         eh, ew = _ceil_extra(H, kh, sh, ph), _ceil_extra(W, kw, sw, pw)
         if eh or ew:                        # the partial windows read -inf past the padding: a max ignores it
-            x, padding = pad(x, (pw, pw + ew, ph, ph + eh), value=-np.inf), (0, 0)
+            x, padding, offset = pad(x, (pw, pw + ew, ph, ph + eh), value=-np.inf), (0, 0), (ph, pw)
     H, W = x.shape[2:]
     y, argmax = K.max_pool2d_forward(x._data, kernel, stride, padding)
 
     def backward(g):
         # only the winner of each window moved the output: it gets the whole g
         return (K.max_pool2d_backward(g, argmax, (H, W)),)
-    return Tensor._make(y, (x,), backward, "max_pool2d")
+    out = Tensor._make(y, (x,), backward, "max_pool2d")
+    if not return_indices:
+        return out
+    rows, cols = np.divmod(argmax, W)                   # back to the unpadded plane (ceil_mode padded x above)
+    return out, Tensor((rows - offset[0]) * W0 + cols - offset[1])
+
+
+def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """The inverse of max_pool2d(return_indices=True): input (N, C, h, w) values put at their flat indices of
+    (N, C, H, W) planes, zeros elsewhere; (H, W) = (h - 1) stride - 2 padding + kernel, or output_size's last two.
+    The gradient of each value is the output gradient where it was put."""
+    op = "max_unpool2d"
+    input = _tensor(input, "input", op)
+    _check_ndim(input, (4,), op, layout="(N, C, h, w)")
+    kernel = _pair(kernel_size, "kernel_size", op)
+    stride = kernel if stride is None else _pair(stride, "stride", op)
+    padding = _pair(padding, "padding", op)
+    N, C, h, w = input.shape
+    if output_size is not None:
+        H, W = tuple(output_size)[-2:]
+    else:
+        H, W = ((h - 1) * stride[0] - 2 * padding[0] + kernel[0], (w - 1) * stride[1] - 2 * padding[1] + kernel[1])
+    idx = (indices._data if isinstance(indices, Tensor) else np.asarray(indices)).reshape(N, C, -1)
+    if idx.size and (idx.min() < 0 or idx.max() >= H * W):
+        raise ValueError(f"max_unpool2d: an index lies outside the {H} x {W} output; pass output_size=")
+    planes = np.arange(N * C).reshape(N, C, 1) * (H * W)
+    flat = (planes + idx).reshape(-1)
+    y = np.zeros(N * C * H * W, input.dtype)
+    y[flat] = input._data.reshape(-1)
+
+    def backward(g):
+        # each value was put at one position: it gets that position's gradient
+        return (g.reshape(-1)[flat].reshape(input.shape),)
+    return Tensor._make(y.reshape(N, C, H, W), (input,), backward, "max_unpool2d")
 
 
 def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,

@@ -62,6 +62,21 @@ class AdaptiveAvgPool2d(Module):
         return f"output_size={self.output_size}"
 
 
+class MaxUnpool2d(Module):
+    """The inverse of MaxPool2d(return_indices=True): values put back at their indices, zeros elsewhere
+    (F.max_unpool2d); forward(input, indices, output_size=None)."""
+
+    def __init__(self, kernel_size, stride=None, padding=0):
+        super().__init__()
+        self.kernel_size, self.stride, self.padding = kernel_size, kernel_size if stride is None else stride, padding
+
+    def forward(self, input, indices, output_size=None):
+        return F.max_unpool2d(input, indices, self.kernel_size, self.stride, self.padding, output_size)
+
+    def extra_repr(self):
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
 class AdaptiveMaxPool2d(AdaptiveAvgPool2d):
     """Max over PyTorch's adaptive bins; return_indices=True also returns the argmax indices."""
 
