@@ -49,7 +49,7 @@ from .tensor_ops.shape import (reshape, squeeze, unsqueeze, permute, transpose, 
                                addmm, hstack, vstack, broadcast_tensors, meshgrid, split, chunk, unbind,
                                stack, matmul, bmm, baddbmm, flatten, cat)
 from .tensor_ops.indexing import (gather, index_select, index_add, index_fill, index_put, take, masked_select,
-                                  masked_scatter, scatter, scatter_add, argwhere, nonzero)
+                                  masked_scatter, scatter, scatter_add, scatter_reduce, argwhere, nonzero)
 from .tensor_ops.einsum import einsum
 from .tensor_ops.compare import (eq, ne, lt, le, gt, ge, logical_and, logical_or, logical_xor, logical_not,
                                  isnan, isinf, isfinite, isin, isclose, allclose, equal)

@@ -218,3 +218,35 @@ def test_max_pool_indices_and_unpool(kw):
     yt, it = torch.nn.functional.max_pool2d(torch.tensor(x), return_indices=True, **kw)
     np.testing.assert_array_equal(idx.numpy(), it.numpy())
     np.testing.assert_array_equal(back.numpy(), torch.nn.functional.max_unpool2d(yt, it, k, s, p, output_size=x.shape[2:]).numpy())
+
+
+@pytest.mark.parametrize("reduce", ["sum", "mean", "amax", "amin", "prod"])
+@pytest.mark.parametrize("include_self", [True, False])
+def test_scatter_reduce(reduce, include_self):
+    rng = np.random.default_rng(0)
+    x = rng.integers(-3, 4, (3, 4)).astype(np.float64)          # small integers: ties for amax / amin
+    src = rng.integers(-3, 4, (3, 5)).astype(np.float64)
+    idx = rng.integers(0, 4, (3, 5))
+    y = nn.tensor(x).scatter_reduce(1, nn.tensor(idx), nn.tensor(src), reduce, include_self=include_self)
+    expected = x.copy()
+    for i in range(3):                                           # the definition, position by position
+        for j in range(4):
+            sent = list(src[i][idx[i] == j])
+            if sent:
+                values = ([x[i, j]] if include_self else []) + sent
+                expected[i, j] = {"sum": np.sum, "mean": np.mean, "amax": np.max, "amin": np.min,
+                                  "prod": np.prod}[reduce](values)
+    np.testing.assert_allclose(y.numpy(), expected, rtol=1e-12)
+    if reduce in ("sum", "mean"):                                # smooth: finite differences apply
+        assert gradcheck(lambda a, b: a.scatter_reduce(1, nn.tensor(idx), b, reduce, include_self=include_self),
+                         [nn.tensor(x + rng.random(x.shape), requires_grad=True),
+                          nn.tensor(src + rng.random(src.shape), requires_grad=True)])
+    torch = pytest.importorskip("torch")
+    if reduce != "prod":                                         # amax / amin with ties: PyTorch's even split
+        a, b = nn.tensor(x, requires_grad=True), nn.tensor(src, requires_grad=True)
+        ta, tb = torch.tensor(x, requires_grad=True), torch.tensor(src, requires_grad=True)
+        g = rng.standard_normal(x.shape)
+        (a.scatter_reduce(1, nn.tensor(idx), b, reduce, include_self=include_self) * nn.tensor(g)).sum().backward()
+        (ta.scatter_reduce(1, torch.tensor(idx), tb, reduce, include_self=include_self) * torch.tensor(g)).sum().backward()
+        np.testing.assert_allclose(a.grad, ta.grad.numpy(), rtol=1e-12)
+        np.testing.assert_allclose(b.grad, tb.grad.numpy(), rtol=1e-12)

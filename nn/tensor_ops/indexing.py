@@ -180,6 +180,51 @@ def scatter_add(input, dim, index, src):
     return Tensor._make(y, (input, src), backward, "scatter_add")
 
 
+_SCATTER_REDUCE = {"sum": np.add, "prod": np.multiply, "mean": np.add, "amax": np.maximum, "amin": np.minimum}
+
+
+def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
+    """A copy of input where each position index names (along dim, as scatter) becomes the reduction (sum, prod,
+    mean, amax, amin) of the src values sent there, and of its own value with include_self. Gradients: sum
+    and mean as the values' shares; amax / amin to the values equal to the result, split evenly among ties (as
+    PyTorch); prod has none here."""
+    if reduce not in _SCATTER_REDUCE:
+        raise ValueError(f"scatter_reduce: reduce must be one of {', '.join(_SCATTER_REDUCE)}, got {reduce!r}")
+    where, part = _scatter_index("scatter_reduce", input, dim, index, src)
+    x, s = input._data, src._data[part]
+    hit = np.zeros(x.shape, np.int64)
+    np.add.at(hit, where, 1)
+    y = x.copy()
+    if not include_self:                           # the positions src reaches start from the op's identity
+        lowest, highest = (-np.inf, np.inf) if x.dtype.kind == "f" else (np.iinfo(x.dtype).min, np.iinfo(x.dtype).max)
+        y[hit > 0] = {"sum": 0, "mean": 0, "prod": 1, "amax": lowest, "amin": highest}[reduce]
+    _SCATTER_REDUCE[reduce].at(y, where, s)
+    count = hit + (1 if include_self else 0)       # how many values each position reduced
+    if reduce == "mean":
+        y = np.where(hit > 0, y / np.maximum(count, 1), y).astype(x.dtype)
+
+    def backward(g):
+        if reduce == "prod":
+            raise NotImplementedError("scatter_reduce: the gradient of reduce='prod' is not supported")
+        if reduce in ("sum", "mean"):
+            share = g / np.maximum(count, 1) if reduce == "mean" else g
+            g_self = np.where(hit > 0, share if include_self else 0, g)
+            g_src = np.zeros(src.shape, g.dtype)
+            g_src[part] = share[where]
+            return g_self, g_src
+        # amax / amin: the values equal to the result share its gradient evenly
+        self_wins = (x == y) & (hit > 0) if include_self else np.zeros(x.shape, bool)
+        src_wins = s == y[where]
+        ties = self_wins.astype(np.int64)
+        np.add.at(ties, where, src_wins)
+        share = g / np.maximum(ties, 1)
+        g_self = np.where(hit > 0, np.where(self_wins, share, 0), g)
+        g_src = np.zeros(src.shape, g.dtype)
+        g_src[part] = np.where(src_wins, share[where], 0)
+        return g_self, g_src
+    return Tensor._make(y, (input, src), backward, "scatter_reduce")
+
+
 def _index_vector(op, input, dim, index, negative=False):
     """(dim as an axis, index as a 1-D int64 array within that dim) for the index_* ops; negative: indices from
     the end are allowed (index_fill, as PyTorch), else refused (index_add)."""
@@ -283,5 +328,5 @@ def nonzero(input, as_tuple=False):
     return Tensor(np.stack(where, axis=1).astype(np.int64).reshape(-1, max(input.ndim, 1)))
 
 
-attach(gather, index_select, index_add, index_fill, index_put, fill_diagonal, take, masked_select, masked_scatter, scatter, scatter_add, argwhere,
-       nonzero)
+attach(gather, index_select, index_add, index_fill, index_put, fill_diagonal, take, masked_select, masked_scatter,
+       scatter, scatter_add, scatter_reduce, argwhere, nonzero)
