@@ -250,3 +250,21 @@ def test_scatter_reduce(reduce, include_self):
         (ta.scatter_reduce(1, torch.tensor(idx), tb, reduce, include_self=include_self) * torch.tensor(g)).sum().backward()
         np.testing.assert_allclose(a.grad, ta.grad.numpy(), rtol=1e-12)
         np.testing.assert_allclose(b.grad, tb.grad.numpy(), rtol=1e-12)
+
+
+@pytest.mark.parametrize("kw", [dict(scale_factor=2), dict(size=(9, 4)), dict(size=(3, 11)),
+                                dict(scale_factor=2, align_corners=True), dict(size=(8, 13), align_corners=True),
+                                dict(size=(1, 5), align_corners=True)])
+def test_bicubic_interpolation(kw):
+    x = np.random.default_rng(0).standard_normal((2, 3, 5, 7))
+    y = F.interpolate(nn.tensor(x), mode="bicubic", **kw)
+    # the weights of every output sum to 1 (a flat image stays flat), and at whole source positions (the same size,
+    # corners aligned) the kernel is 1 there and 0 at the neighbours: the identity
+    np.testing.assert_allclose(F.interpolate(nn.full((1, 1, 5, 7), 3.0, dtype=nn.float64), mode="bicubic", **kw).numpy(),
+                               3.0, rtol=1e-12)
+    same = F.interpolate(nn.tensor(x), size=(5, 7), mode="bicubic", align_corners=True)
+    np.testing.assert_allclose(same.numpy(), x, atol=1e-12)
+    assert gradcheck(lambda t: F.interpolate(t, mode="bicubic", **kw), [nn.tensor(x[:1, :1], requires_grad=True)])
+    torch = pytest.importorskip("torch")
+    np.testing.assert_allclose(y.numpy(), torch.nn.functional.interpolate(torch.tensor(x), mode="bicubic", **kw).numpy(),
+                               atol=1e-13)

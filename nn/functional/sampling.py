@@ -13,10 +13,10 @@ def interpolate_hyperparameters(size=None, scale_factor=None, mode="nearest", al
     """Validate once (interpolate and Upsample call this): -> (size pair or None, scale pair or None)."""
     if (size is None) == (scale_factor is None):
         raise ValueError(f"{op}: give exactly one of size and scale_factor")
-    if mode not in ("nearest", "bilinear", "area"):
-        raise ValueError(f"{op}: mode must be 'nearest', 'bilinear' or 'area', got {mode!r}")
-    if mode != "bilinear" and align_corners is not None:
-        raise ValueError(f"{op}: align_corners only applies to mode='bilinear'")
+    if mode not in ("nearest", "bilinear", "bicubic", "area"):
+        raise ValueError(f"{op}: mode must be 'nearest', 'bilinear', 'bicubic' or 'area', got {mode!r}")
+    if mode not in ("bilinear", "bicubic") and align_corners is not None:
+        raise ValueError(f"{op}: align_corners only applies to mode='bilinear' or 'bicubic'")
     if size is not None:
         size = _pair(size, "size", op)
         if min(size) < 1:
@@ -35,7 +35,8 @@ def interpolate(x, size=None, scale_factor=None, mode="nearest", align_corners=N
     Exactly one of size (int or (Ho, Wo)) and scale_factor (number or pair;
     Ho = floor(H * s)). mode 'nearest' (src = floor(dst * H / Ho)), 'bilinear'
     with align_corners=False (PyTorch's half-pixel centres) or True (corner pixels aligned:
-    src = dst (H - 1) / (Ho - 1)), or 'area' (the mean of each output pixel's source area:
+    src = dst (H - 1) / (Ho - 1)), 'bicubic' (the same source grid, PyTorch's cubic convolution over 4 x 4
+    neighbours, A = -0.75, the border repeated), or 'area' (the mean of each output pixel's source area:
     adaptive_avg_pool2d to the output size, as PyTorch). With a non-integer
     scale_factor the source grid uses H / Ho (PyTorch's recompute_scale_factor=True).
     """
@@ -48,6 +49,8 @@ def interpolate(x, size=None, scale_factor=None, mode="nearest", align_corners=N
         raise ValueError(f"interpolate: output size {out_hw} must be at least 1x1")
     if mode == "area":
         return adaptive_avg_pool2d(x, out_hw)
+    if mode == "bicubic":
+        return _bicubic(x, out_hw, bool(align_corners))
     if mode == "nearest":
         fwd, bwd = K.upsample_nearest2d_forward, K.upsample_nearest2d_backward
     else:
@@ -68,6 +71,38 @@ def interpolate(x, size=None, scale_factor=None, mode="nearest", align_corners=N
 
 
 upsample = interpolate
+
+
+def _cubic_weights(n_in, n_out, aligned):
+    """(n_out, n_in) matrix of PyTorch's bicubic resampling along one axis: each output reads the 4 inputs around
+    its source position s (floor(s) - 1 .. floor(s) + 2, clamped to the border) with Keys' cubic weights, A = -0.75."""
+    A = -0.75
+    d = np.arange(n_out, dtype=np.float64)
+    if aligned:
+        src = d * ((n_in - 1) / (n_out - 1)) if n_out > 1 else np.zeros(n_out)
+    else:
+        src = (d + 0.5) * (n_in / n_out) - 0.5               # not clamped at 0 for cubic, as PyTorch
+    i0 = np.floor(src).astype(np.int64)
+    t = src - i0
+    near = lambda u: ((A + 2) * u - (A + 3)) * u * u + 1              # noqa: E731  |u| <= 1
+    far = lambda u: ((A * u - 5 * A) * u + 8 * A) * u - 4 * A          # noqa: E731  1 < |u| < 2
+    weights = (far(t + 1), near(t), near(1 - t), far(2 - t))
+    M = np.zeros((n_out, n_in))
+    for k, w in enumerate(weights):
+        np.add.at(M, (np.arange(n_out), np.clip(i0 - 1 + k, 0, n_in - 1)), w)
+    return M
+
+
+def _bicubic(x, out_hw, aligned):
+    """interpolate(mode='bicubic'): y = Mh x Mw' per plane, with the separable weight matrices above."""
+    (H, W), dt = x.shape[2:], x.dtype
+    Mh, Mw = (_cubic_weights(n, m, aligned).astype(dt) for n, m in zip((H, W), out_hw))
+    y = np.einsum("oh,nchw,pw->ncop", Mh, x._data, Mw, optimize=True)
+
+    def backward(g):
+        # y is linear in x: dx = Mh' g Mw
+        return (np.einsum("oh,ncop,pw->nchw", Mh, g, Mw, optimize=True),)
+    return Tensor._make(np.ascontiguousarray(y), (x,), backward, "interpolate_bicubic")
 
 
 def pool_hyperparameters(op, kernel_size, stride=None, padding=0):
