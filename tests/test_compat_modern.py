@@ -195,9 +195,12 @@ def test_kthvalue_and_quantile():
             np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-12)
 
 
-def test_half_precision_modules_are_refused_with_the_reason():
+def test_half_precision_modules_and_tensors_are_refused_with_the_reason():
     with pytest.raises(TypeError, match="no float16 kernels"):
         nn.Linear(2, 2).half()
+    for convert in (lambda t: t.half(), lambda t: t.bfloat16()):
+        with pytest.raises(TypeError, match="no float16 tensors"):
+            convert(nn.ones(2))
 
 
 @pytest.mark.parametrize("kw", [dict(kernel_size=2), dict(kernel_size=3, stride=2, padding=1),

@@ -231,6 +231,12 @@ def __repr__(input):
     return f"tensor({body}{extra})"
 
 
+def half(input):
+    """Refused with the reason, as Module.half: a Tensor holds no float16 (nn has no half-precision kernels)."""
+    raise TypeError("Tensor.half(): nn has no float16 tensors; keep float32 (nn.autocast regions run in float32 too)")
+
+
+attach(half, bfloat16=half)
 attach(size, dim, numel, item, tolist, numpy, detach, detach_, clone, to, type, type_as, cpu, cuda, is_floating_point,
        is_contiguous, stride, element_size, requires_grad_, __len__, __iter__, __bool__, __float__, __int__,
        __index__, __array__, __format__, __repr__, ndimension=dim, nelement=numel,
