@@ -9,6 +9,7 @@ import numpy as np
 from ..tensor import Tensor, _normalize_axes, is_grad_enabled
 from ._attach import attach
 from .inplace import _refuse_leaf, _rebase, _write
+from .pointwise import _mask
 
 
 def _index(index):
@@ -120,10 +121,7 @@ def masked_select(input, mask):
 def masked_scatter(input, mask, source):
     """A copy of input whose elements where mask is True (broadcast to input's shape) are source's first elements,
     in row-major order. Gradients: input's where mask is False, source's first mask.sum() elements the rest."""
-    m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
-    if m.dtype != np.bool_:
-        raise TypeError(f"masked_scatter: mask must be a bool tensor, got {m.dtype}")
-    m = np.broadcast_to(m, input.shape)
+    m = np.broadcast_to(_mask(mask, "masked_scatter: mask"), input.shape)
     k = int(m.sum())
     if source.numel() < k:
         raise ValueError(f"masked_scatter: source has {source.numel()} elements, the mask selects {k}")

@@ -306,13 +306,7 @@ def median(input, dim=None, keepdim=False):
             return (g * hit / (np.count_nonzero(hit) or 1),)
         return Tensor._make(m, (input,), backward, "median")
     axis = _normalize_axes(dim, input.ndim)[0]
-    order = sort(input, axis).indices
-    k = (input.shape[axis] - 1) // 2
-    idx = Tensor(np.take(order._data, [k], axis=axis))
-    values = input.gather(axis, idx)
-    if not keepdim:
-        values, idx = values.squeeze(axis), Tensor(np.squeeze(idx._data, axis))
-    return ValuesIndices(values, idx)
+    return kthvalue(input, (input.shape[axis] - 1) // 2 + 1, axis, keepdim)
 
 
 def kthvalue(input, k, dim=-1, keepdim=False):
@@ -345,14 +339,12 @@ def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
     lo, hi = np.floor(pos).astype(np.int64), np.ceil(pos).astype(np.int64)
     frac = {"linear": pos - lo, "lower": 0 * pos, "higher": (hi > lo) * 1.0, "midpoint": (hi > lo) * 0.5,
             "nearest": (np.round(pos) > lo) * 1.0}[interpolation]           # round: half to even, as PyTorch
-    out = []
-    for j in range(qs.size):
-        a, b = s.narrow(axis, int(lo[j]), 1), s.narrow(axis, int(hi[j]), 1)
-        v = a + (b - a) * float(frac[j])
-        out.append(v if keepdim or dim is None else v.squeeze(axis))
-    res = [v.reshape(()) if dim is None and not keepdim else v for v in out]
-    if dim is None and keepdim:
-        res = [v.reshape((1,) * input.ndim) for v in res]
+    def shaped(v):                                  # v keeps the reduced dim, of length 1
+        if dim is None:
+            return v.reshape((1,) * input.ndim if keepdim else ())
+        return v if keepdim else v.squeeze(axis)
+    res = [shaped(a + (b - a) * float(f)) for a, b, f in
+           ((s.narrow(axis, int(i), 1), s.narrow(axis, int(j), 1), f) for i, j, f in zip(lo, hi, frac))]
     if isinstance(q, Tensor) or np.ndim(q) == 1:
         from .shape import stack
         return stack(res, 0)
