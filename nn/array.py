@@ -143,15 +143,9 @@ class DataArray(np.ndarray):
         return int(self.size)
 
     def norm(self, p=2, dim=None, keepdim=False):
-        """The p-norm of all elements (a NumPy scalar; ``.item()`` gives a float); with dim, Tensor.norm's."""
-        if dim is not None:
-            return self._torch().norm(p, dim, keepdim)
-        a = np.abs(self.view(np.ndarray)).astype(self.dtype if self.dtype.kind == "f" else np.float32)
-        if p == float("inf"):
-            return a.max()
-        if p == 0:
-            return a.dtype.type(np.count_nonzero(a))
-        return (a ** p).sum() ** (1.0 / p) if p != 2 else np.sqrt((a * a).sum())
+        """Tensor.norm of these values, as a constant Tensor (0-d without dim: ``.item()`` gives a float, and
+        ``p.grad.norm(2).to(device)`` works as in PyTorch)."""
+        return self._torch().norm(p, dim, keepdim)
 
     def clone(self):
         """A copy, with these methods too (buf = p.grad.clone(); buf.mul_(m).add_(...))."""

@@ -9,7 +9,7 @@ order are PyTorch's, so a float64 run follows it to rounding. Flat NumPy vectors
 import numpy as np
 
 from ..grad_mode import enable_grad
-from .optimizer import Optimizer, _number
+from .optimizer import Optimizer, _array, _copied, _number, _python
 
 
 class LBFGS(Optimizer):
@@ -66,7 +66,7 @@ class LBFGS(Optimizer):
         if np.abs(g).max() <= tol_grad:
             return orig_loss
         d, t, H_diag, prev_g = state.get("d"), state.get("t"), state.get("H_diag"), state.get("prev_flat_grad")
-        # the history as lists (a loaded state_dict holds them as stacked arrays)
+        # the history as lists (a state_dict of earlier versions held them as stacked arrays)
         old_dirs, old_stps, ro = (None if state.get(k) is None else list(state[k]) for k in ("old_dirs", "old_stps", "ro"))
         n_iter = 0
         while n_iter < max_iter:
@@ -107,16 +107,17 @@ class LBFGS(Optimizer):
         state.update(d=d, t=t, old_dirs=old_dirs, old_stps=old_stps, ro=ro, H_diag=H_diag, prev_flat_grad=prev_g)
         return orig_loss
 
-    def load_state_dict(self, state_dict):
-        """Restore from state_dict(): the hyper-parameters as any optimizer, then L-BFGS's own state (its step
-        direction and size, the history of pairs, the counters), which is not shaped like the parameters."""
-        own = {k: np.asarray(v) for k, v in state_dict.items() if k.startswith("state.")}
-        size = sum(p._data.size for p in self._all_params)
-        for key in ("state.0.d", "state.0.prev_flat_grad"):
-            if key in own and own[key].size != size:
-                raise ValueError(f"LBFGS.load_state_dict: {key} holds {own[key].size} values, the parameters {size}")
-        super().load_state_dict({k: v for k, v in state_dict.items() if not k.startswith("state.")})
-        counters = ("func_evals", "n_iter")
-        restored = {k.split(".", 2)[2]: (int(v) if k.endswith(counters) else v.copy()) for k, v in own.items()}
-        if restored:
-            self.state[id(self._all_params[0])] = restored
+    def _restored(self, p, i, entries):
+        """L-BFGS's own state (its step direction and size, the history of pairs, the counters), held by the first
+        parameter and not shaped like it: flat vectors over all the parameters."""
+        size = sum(q._data.size for q in self._all_params)
+        restored = {}
+        for name, value in entries.items():
+            value = _array(value)
+            if name in ("func_evals", "n_iter"):
+                restored[name] = int(_python(value))
+                continue
+            if name in ("d", "prev_flat_grad") and value is not None and np.size(value) != size:
+                raise ValueError(f"LBFGS.load_state_dict: {name} holds {np.size(value)} values, the parameters {size}")
+            restored[name] = _copied(value)
+        return restored

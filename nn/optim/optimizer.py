@@ -7,17 +7,15 @@ An optimizer holds ``param_groups``: a list of dicts, each with ``'params'``
 (a list of Parameters) and its hyper-parameters (``'lr'``, ...). Schedulers
 change ``group['lr']`` between steps.
 
-Saving for resume: ``optimizer.state_dict()`` and ``scheduler.state_dict()``
-are FLAT dicts name -> ndarray, ready for ``nn.save`` (no pickle). Keys::
+Saving for resume: ``optimizer.state_dict()`` is PyTorch's layout::
 
-    param_groups.<g>.params       int64 indices of the group's parameters
-    param_groups.<g>.<name>       each hyper-parameter ('lr', 'betas', ...)
-    state.<i>.<name>              per-parameter state of parameter i ('momentum_buffer',
-                                  'step', 'exp_avg', 'exp_avg_sq', 'max_exp_avg_sq')
+    {"state": {i: {"step": 3, "exp_avg": array, ...}},          per-parameter state of parameter i
+     "param_groups": [{"lr": 0.01, "betas": (0.9, 0.999), ..., "params": [0, 1, ...]}]}
 
-Parameter i is the i-th parameter counting across groups in order (as PyTorch's
-integer ids), so the state loads into a new optimizer built the same way.
-Combine with the model's state by prefixing keys, e.g. ``"optim." + key``.
+Parameter i is the i-th parameter counting across groups in order (as PyTorch's integer ids), so the
+state loads into a new optimizer built the same way, and a state saved by PyTorch (``torch.save``, read
+by ``nn.load``) loads here. Save it inside a checkpoint with ``nn.save({...}, "ckpt.pt")`` (the .npz
+format holds flat dicts of arrays only).
 """
 import functools
 import math
@@ -41,7 +39,11 @@ def _number(name, value, low=None, high=None, high_open=False):
 
 class _StateByParam(dict):
     """Per-parameter state: a dict keyed by id(param), also indexable by the Parameter itself
-    (``optimizer.state[p]["exp_avg"]`` as in PyTorch) without relying on Tensor hashing."""
+    (``optimizer.state[p]["exp_avg"]`` as in PyTorch) without relying on Tensor hashing. As PyTorch's
+    ``defaultdict(dict)``, ``state[p]`` of a parameter without state is a new empty dict."""
+
+    def __missing__(self, k):
+        return super().setdefault(k, {})
 
     @staticmethod
     def _key(k):
@@ -74,9 +76,11 @@ def _checks_grads_first(step):
 class Optimizer:
     """Base class: param_groups, zero_grad(), state_dict() / load_state_dict().
 
-    Subclasses define ``defaults`` (hyper-parameter name -> default), ``_validate(group)``
-    and ``step()``; per-parameter state lives in ``self.state[param]`` (a dict; keyed
-    internally by id(param)). Every subclass's ``step()`` starts with ``_check_grads()``
+    Subclasses pass ``defaults`` (hyper-parameter name -> default) and define ``step()``, and
+    may define ``_validate(group)`` to check a group's hyper-parameters, as this library's do;
+    per-parameter state lives in ``self.state[param]`` (a dict; keyed internally by id(param)).
+    A group may carry keys the defaults do not name (PyTorch keeps them too: an optimizer that
+    wraps another, such as SAM, passes its groups on). Every subclass's ``step()`` starts with ``_check_grads()``
     (added by ``__init_subclass__``): a gradient of the wrong shape raises before any update.
     """
 
@@ -125,15 +129,11 @@ class Optimizer:
         group["params"] = params
         for name, default in self.defaults.items():
             group.setdefault(name, default)
-        unknown = set(group) - set(self.defaults) - {"params", "initial_lr"}
-        if unknown:
-            raise ValueError(f"unknown hyper-parameter(s) {sorted(unknown)} for {type(self).__name__}; "
-                             f"known: {sorted(self.defaults)}")
         self._validate(group)
         self.param_groups.append(group)
 
     def _validate(self, group):
-        raise NotImplementedError
+        """Check a group's hyper-parameters (ValueError naming the bad one); nothing to check here."""
 
     def _gradients(self, group, new_state):
         """(p, state, g, dt) for each parameter of group that has a gradient, for optimizers written in NumPy:
@@ -184,89 +184,76 @@ class Optimizer:
     def _params(self):
         return [p for group in self.param_groups for p in group["params"]]
 
-    # ---- state dict (flat, arrays only) ----------------------------------------------------
-
+    # ---- state dict: PyTorch's layout -------------------------------------------------------
     def state_dict(self):
-        """Flat dict name -> ndarray (copies) of hyper-parameters and per-parameter state."""
-        out = {}
-        index = 0
-        for g, group in enumerate(self.param_groups):
-            n = len(group["params"])
-            out[f"param_groups.{g}.params"] = np.arange(index, index + n, dtype=np.int64)
-            index += n
-            for name, value in group.items():
-                if name != "params":
-                    out[f"param_groups.{g}.{name}"] = np.array(value)
-        for i, p in enumerate(self._params()):
-            for name, value in self.state.get(id(p), {}).items():
-                out[f"state.{i}.{name}"] = np.array(value, copy=True)
-        return out
+        """PyTorch's layout: ``{"state": {i: {name: value}}, "param_groups": [{hyper-parameters..., "params":
+        [i, ...]}]}``, i the parameter's index counting across groups in order (PyTorch's integer ids), so it
+        loads into an optimizer built the same way, here or in PyTorch. Arrays are copies."""
+        index = {id(p): i for i, p in enumerate(self._params())}
+        groups = [{**{k: v for k, v in group.items() if k != "params"},
+                   "params": [index[id(p)] for p in group["params"]]} for group in self.param_groups]
+        state = {index[key]: {name: _copied(value) for name, value in entries.items()}
+                 for key, entries in sorted(self.state.items(), key=lambda kv: index.get(kv[0], -1))
+                 if key in index and entries}
+        return {"state": state, "param_groups": groups}
 
     def load_state_dict(self, state_dict):
-        """Restore from ``state_dict()`` output (possibly after nn.save / nn.load).
+        """Restore from ``state_dict()`` output: this library's or PyTorch's (``torch.save`` then ``nn.load``),
+        or the flat ``param_groups.<g>.<name>`` / ``state.<i>.<name>`` dict of earlier versions.
 
         The optimizer must have been built with the same groups of same-shaped parameters.
         Raises ValueError naming the problem otherwise; nothing is changed in that case.
         """
-        params = self._params()
-        groups, state = {}, {}
-        for key, value in state_dict.items():
-            parts = key.split(".")
-            if len(parts) != 3 or parts[0] not in ("param_groups", "state") or not parts[1].isdigit():
-                raise ValueError(f"unexpected key {key!r} in optimizer state_dict (expected "
-                                 "'param_groups.<g>.<name>' or 'state.<i>.<name>')")
-            target = groups if parts[0] == "param_groups" else state
-            target.setdefault(int(parts[1]), {})[parts[2]] = np.asarray(value)
-        if sorted(groups) != list(range(len(self.param_groups))):
-            raise ValueError(f"loaded state_dict has {len(groups)} parameter group(s), "
+        if not isinstance(state_dict, dict):
+            raise TypeError(f"load_state_dict expects a dict (an optimizer's state_dict()), got "
+                            f"{type(state_dict).__name__}")
+        if "state" not in state_dict and "param_groups" not in state_dict:
+            state_dict = _nested(state_dict)
+        unexpected = set(state_dict) - {"state", "param_groups"}
+        if unexpected or "param_groups" not in state_dict:
+            raise ValueError(f"unexpected key(s) {sorted(map(str, unexpected))} in optimizer state_dict (expected "
+                             "'state' and 'param_groups')" if unexpected else
+                             "optimizer state_dict has no 'param_groups'")
+        saved = list(state_dict["param_groups"])
+        if len(saved) != len(self.param_groups):
+            raise ValueError(f"loaded state_dict has {len(saved)} parameter group(s), "
                              f"this optimizer has {len(self.param_groups)}")
-        new_groups = []
-        for g, group in enumerate(self.param_groups):
-            loaded = groups[g]
-            n_loaded = loaded.get("params", np.empty(0)).size
-            if n_loaded != len(group["params"]):
+        new_groups, by_saved_id = [], {}
+        for g, (group, loaded) in enumerate(zip(self.param_groups, saved)):
+            ids = [int(i) for i in np.ravel(loaded.get("params", []))]
+            if len(ids) != len(group["params"]):
                 raise ValueError(f"parameter group {g} holds {len(group['params'])} parameter(s) but the "
-                                 f"loaded state_dict's group {g} holds {n_loaded}")
-            new = {"params": group["params"]}
-            for name, value in loaded.items():
-                if name == "params":
-                    continue
-                if name not in self.defaults and name != "initial_lr":
-                    raise ValueError(f"unknown hyper-parameter {name!r} in group {g} for {type(self).__name__}")
-                new[name] = self._to_python(name, value)
-            for name in self.defaults:
-                if name not in new:
-                    raise ValueError(f"hyper-parameter {name!r} of group {g} is missing from the state_dict")
+                                 f"loaded state_dict's group {g} holds {len(ids)}")
+            by_saved_id.update(zip(ids, group["params"]))
+            new = dict(group)               # what the saved group lacks keeps this optimizer's value
+            new.update({name: _python(value) for name, value in loaded.items() if name != "params"})
             new_groups.append(new)
         new_state = _StateByParam()
-        for i, entries in state.items():
-            if i >= len(params):
-                raise ValueError(f"state for parameter {i} but this optimizer has {len(params)} parameters")
-            p = params[i]
-            restored = {}
-            for name, value in entries.items():
-                if name == "step":
-                    restored[name] = int(value)
-                    continue
-                if value.shape != p._data.shape:
-                    raise ValueError(f"state.{i}.{name} has shape {value.shape}, parameter {i} has "
-                                     f"shape {p._data.shape}")
-                restored[name] = value.astype(p._data.dtype, copy=True)
-            new_state[id(p)] = restored
+        for i, entries in state_dict.get("state", {}).items():
+            if int(i) not in by_saved_id:
+                raise ValueError(f"state for parameter {i}, which no parameter group of the state_dict holds")
+            p = by_saved_id[int(i)]
+            new_state[id(p)] = self._restored(p, int(i), dict(entries))
         for group in new_groups:
             self._validate(group)
         self.param_groups[:] = new_groups
         self.state = new_state
 
-    @staticmethod
-    def _to_python(name, value):
-        if value.ndim == 1:
-            return tuple(float(v) for v in value)
-        if value.dtype == np.bool_:
-            return bool(value)
-        if value.dtype.kind in "iu":
-            return int(value)
-        return float(value)
+    def _restored(self, p, i, entries):
+        """One parameter's loaded state: "step" an int, arrays of the parameter's shape in its dtype (copies)."""
+        restored = {}
+        for name, value in entries.items():
+            if name == "step":
+                restored[name] = int(_python(value))
+                continue
+            value = _array(value)
+            if isinstance(value, np.ndarray) and value.ndim:
+                if value.shape != p._data.shape:
+                    raise ValueError(f"state of parameter {i}: {name} has shape {value.shape}, the parameter "
+                                     f"has shape {p._data.shape}")
+                value = value.astype(p._data.dtype, copy=True)
+            restored[name] = value
+        return restored
 
     def __repr__(self):
         lines = [f"{type(self).__name__} ("]
@@ -276,3 +263,44 @@ class Optimizer:
                 lines.append(f"    {name}: {group[name]}")
         lines.append(")")
         return "\n".join(lines)
+
+
+def _array(value):
+    """A Tensor's array (a state loaded by nn.load from PyTorch's file may hold them); anything else as is."""
+    data = getattr(value, "_data", None)
+    return data if isinstance(data, np.ndarray) and not isinstance(value, np.ndarray) else value
+
+
+def _copied(value):
+    """A state value, copied: arrays (and lists of them, L-BFGS's history), so that later steps leave it alone."""
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, (list, tuple)):
+        return type(value)(_copied(v) for v in value)
+    return value
+
+
+def _python(value):
+    """A hyper-parameter or counter as a Python value: 0-d arrays (and tensors) as numbers, 1-d as tuples."""
+    value = _array(value)
+    if not isinstance(value, np.ndarray):
+        return value
+    if value.ndim == 1:
+        return tuple(v.item() for v in value)
+    return value.item()
+
+
+def _nested(flat):
+    """The flat layout of earlier versions ('param_groups.<g>.<name>', 'state.<i>.<name>' -> array) as
+    PyTorch's nested one."""
+    groups, state = {}, {}
+    for key, value in flat.items():
+        parts = str(key).split(".")
+        if len(parts) != 3 or parts[0] not in ("param_groups", "state") or not parts[1].isdigit():
+            raise ValueError(f"unexpected key {key!r} in optimizer state_dict (expected 'state' and "
+                             "'param_groups', PyTorch's layout)")
+        target = groups if parts[0] == "param_groups" else state
+        target.setdefault(int(parts[1]), {})[parts[2]] = np.asarray(value)
+    for group in groups.values():
+        group["params"] = [int(i) for i in np.ravel(group.get("params", []))]
+    return {"state": state, "param_groups": [groups[g] for g in sorted(groups)]}

@@ -399,7 +399,7 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
 
 def norm(input, p="fro", dim=None, keepdim=False):
     """Vector norm over dim (all elements when None): p = 2 / 'fro' (gradient 0 at a zero vector, as PyTorch), or
-    1, inf and other p (composed of the ops above)."""
+    1, inf and other p (composed of the ops above); p = 0 counts the non-zero elements (no gradient)."""
     if p in ("fro", 2, 2.0):
         axes = _normalize_axes(dim, input.ndim)
         x = input._data
@@ -411,6 +411,9 @@ def norm(input, p="fro", dim=None, keepdim=False):
             with np.errstate(divide="ignore", invalid="ignore"):
                 return (np.where(n > 0, gk * x / n, 0).astype(x.dtype, copy=False),)
         return Tensor._make(n if keepdim else np.squeeze(n, axes), (input,), backward, "norm")
+    if p == 0:
+        nonzero = np.count_nonzero(input._data, axis=_normalize_axes(dim, input.ndim), keepdims=keepdim)
+        return Tensor(np.asarray(nonzero, input._data.dtype))
     if p in (1, 1.0):
         return sum(input.abs(), dim, keepdim)
     if p == float("inf"):

@@ -1,0 +1,179 @@
+"""Optimizers as PyTorch code uses them: a subclass written as for torch.optim (state[p], param_groups carrying
+its own keys, an optimizer wrapping another), and state_dict() in PyTorch's layout, loaded both ways."""
+import numpy as np
+import pytest
+
+import nn
+import nn.functional as F
+
+
+def _net(dtype=np.float64):
+    rs = np.random.RandomState(0)
+    model = nn.Sequential(nn.Linear(4, 8), nn.Tanh(), nn.Linear(8, 3)).double()
+    model.load_state_dict({k: rs.randn(*v.shape) for k, v in model.state_dict().items()})
+    x, y = nn.tensor(rs.randn(16, 4)), nn.tensor(rs.randint(0, 3, 16))
+    return model, x, y
+
+
+class HeavyBall(nn.optim.Optimizer):
+    """SGD with momentum written as a torch.optim subclass is: defaults, self.state[p], a no_grad step."""
+
+    def __init__(self, params, lr=0.1, momentum=0.9):
+        super().__init__(params, dict(lr=lr, momentum=momentum))
+
+    @nn.no_grad()
+    def step(self, closure=None):
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                state = self.state[p]                                   # {} the first time (a defaultdict)
+                if "momentum_buffer" not in state:
+                    state["momentum_buffer"] = p.grad.clone()
+                else:
+                    state["momentum_buffer"].mul_(group["momentum"]).add_(p.grad)
+                p.add_(state["momentum_buffer"], alpha=-group["lr"])
+
+
+class Perturbed(nn.optim.Optimizer):
+    """Sharpness-aware steps: climb to w + rho g / |g|, take the gradient there, step from w with a wrapped
+    optimizer that shares these param_groups (which carry rho, a key the wrapped one does not know)."""
+
+    def __init__(self, params, base, rho=0.05, **kwargs):
+        super().__init__(params, dict(rho=rho, **kwargs))
+        self.base = base(self.param_groups, **kwargs)
+        self.param_groups = self.base.param_groups
+
+    @nn.no_grad()
+    def climb(self):
+        norm = nn.stack([p.grad.norm(2).to(p) for g in self.param_groups for p in g["params"]]).norm(2)
+        for group in self.param_groups:
+            for p in group["params"]:
+                self.state[p]["w"] = p.data.clone()
+                p.add_(p.grad * (group["rho"] / (norm + 1e-12)))
+        self.zero_grad()
+
+    @nn.no_grad()
+    def step(self):
+        for group in self.param_groups:
+            for p in group["params"]:
+                p.data = self.state[p]["w"]
+        self.base.step()
+        self.zero_grad()
+
+
+def _loss(model, x, y):
+    return F.cross_entropy(model(x), y)
+
+
+def test_a_subclass_written_for_torch_optim_runs_and_equals_the_library_sgd():
+    ours, x, y = _net()
+    ref, _, _ = _net()
+    opt, sgd = HeavyBall(ours.parameters()), nn.optim.SGD(ref.parameters(), lr=0.1, momentum=0.9)
+    for _ in range(4):
+        for model, o in ((ours, opt), (ref, sgd)):
+            o.zero_grad()
+            _loss(model, x, y).backward()
+            o.step()
+    for (k, a), b in zip(ours.state_dict().items(), ref.state_dict().values()):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14, err_msg=k)
+    sd = opt.state_dict()
+    assert sorted(sd) == ["param_groups", "state"] and sd["param_groups"][0]["params"] == [0, 1, 2, 3]
+    np.testing.assert_array_equal(sd["state"][2]["momentum_buffer"],
+                                  sgd.state_dict()["state"][2]["momentum_buffer"])
+
+
+def _perturbed_run(model, x, y, steps=3):
+    opt = Perturbed(model.parameters(), nn.optim.SGD, rho=0.05, lr=0.1, momentum=0.9)
+    losses = []
+    for _ in range(steps):
+        _loss(model, x, y).backward()
+        opt.climb()
+        _loss(model, x, y).backward()
+        opt.step()
+        losses.append(float(_loss(model, x, y).detach()))
+    return opt, losses
+
+
+def test_an_optimizer_wrapping_another_shares_groups_with_keys_of_its_own():
+    model, x, y = _net()
+    opt, losses = _perturbed_run(model, x, y)
+    assert losses[-1] < losses[0]
+    assert opt.param_groups[0]["rho"] == 0.05 and opt.base.param_groups is opt.param_groups
+    assert sorted(opt.state_dict()["state"][0]) == ["w"]
+    assert sorted(opt.base.state_dict()["state"][0]) == ["momentum_buffer"]
+    # by hand: the first step's climb and descent, in NumPy
+    model2, _, _ = _net()
+    w = [p.data.copy() for p in model2.parameters()]
+    _loss(model2, x, y).backward()
+    g = [p.grad.copy() for p in model2.parameters()]
+    norm = np.sqrt(sum((gi ** 2).sum() for gi in g))
+    for p, wi, gi in zip(model2.parameters(), w, g):
+        p.data[...] = wi + 0.05 * gi / (norm + 1e-12)
+        p.grad = None
+    _loss(model2, x, y).backward()
+    model3, _, _ = _net()
+    _perturbed_run(model3, x, y, steps=1)
+    for p, p3, wi in zip(model2.parameters(), model3.parameters(), w):
+        np.testing.assert_allclose(p3.data, wi - 0.1 * p.grad, rtol=1e-12, atol=1e-14)
+
+
+def test_state_dict_layout_and_the_flat_layout_of_earlier_versions(tmp_path):
+    model, x, y = _net()
+    opt = nn.optim.Adam(model.parameters(), lr=0.01, betas=(0.8, 0.99))
+    for _ in range(2):
+        opt.zero_grad()
+        _loss(model, x, y).backward()
+        opt.step()
+    sd = opt.state_dict()
+    assert sd["param_groups"][0]["betas"] == (0.8, 0.99) and sd["param_groups"][0]["params"] == [0, 1, 2, 3]
+    assert sd["state"][1]["step"] == 2 and sorted(sd["state"][1]) == ["exp_avg", "exp_avg_sq", "step"]
+    before = sd["state"][1]["exp_avg"].copy()
+    opt.step()
+    np.testing.assert_array_equal(sd["state"][1]["exp_avg"], before)    # a copy: later steps leave it alone
+    flat = {f"param_groups.0.{k}": np.asarray(v) for k, v in sd["param_groups"][0].items()}
+    flat.update({f"state.{i}.{k}": np.asarray(v) for i, e in sd["state"].items() for k, v in e.items()})
+    nn.save(flat, tmp_path / "old.npz")                                  # as earlier versions wrote it
+    nn.save({"optimizer": sd}, tmp_path / "new.pt")
+    for loaded in (nn.load(tmp_path / "old.npz"), nn.load(tmp_path / "new.pt")["optimizer"]):
+        other = nn.optim.Adam(_net()[0].parameters())
+        other.load_state_dict(loaded)
+        assert other.param_groups[0]["betas"] == (0.8, 0.99) and other.param_groups[0]["lr"] == 0.01
+        p = other.param_groups[0]["params"][1]
+        assert other.state[p]["step"] == 2
+        np.testing.assert_array_equal(other.state[p]["exp_avg"], before)
+
+
+@pytest.mark.parametrize("direction", ["torch to nn", "nn to torch"])
+def test_adam_state_moves_between_pytorch_and_nn(tmp_path, direction):
+    torch = pytest.importorskip("torch")
+    model, x, y = _net()
+    theirs = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.Tanh(), torch.nn.Linear(8, 3)).double()
+    theirs.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in model.state_dict().items()})
+    tx, ty = torch.from_numpy(x.numpy()), torch.from_numpy(y.numpy())
+    ours_opt = nn.optim.Adam(model.parameters(), lr=0.01, amsgrad=True)
+    their_opt = torch.optim.Adam(theirs.parameters(), lr=0.01, amsgrad=True)
+
+    def steps(n, lib_model, opt, F_, xx, yy):
+        for _ in range(n):
+            opt.zero_grad()
+            F_.cross_entropy(lib_model(xx), yy).backward()
+            opt.step()
+
+    first, second = ((theirs, their_opt, torch.nn.functional, tx, ty), (model, ours_opt, F, x, y))
+    if direction == "nn to torch":
+        first, second = second, first
+    steps(3, *first)
+    second[0].load_state_dict({k: (torch.tensor(np.array(v)) if second[0] is theirs else v.detach().numpy().copy())
+                               for k, v in first[0].state_dict().items()})
+    path = tmp_path / "optimizer.pt"
+    if first[0] is theirs:
+        torch.save(their_opt.state_dict(), path)
+        ours_opt.load_state_dict(nn.load(path))
+    else:
+        nn.save(ours_opt.state_dict(), path)
+        their_opt.load_state_dict(torch.load(path, weights_only=True))
+    steps(2, *first)
+    steps(2, *second)
+    for (k, a), b in zip(model.state_dict().items(), theirs.state_dict().values()):
+        np.testing.assert_allclose(a, b.numpy(), rtol=1e-10, atol=1e-12, err_msg=k)
