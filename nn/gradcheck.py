@@ -1,6 +1,7 @@
 """Check an op's analytic gradient against finite differences.
 
     gradcheck(fn, inputs) -> True, or raises GradcheckError
+    gradgradcheck(fn, inputs) -> the same for second derivatives (gradcheck of the first ones)
 
 fn maps Tensors to a Tensor. To test every output at once, gradcheck turns it
 into the scalar L = sum(fn(*inputs) * R) for a fixed random R, so that
@@ -14,9 +15,9 @@ fn must be deterministic (seed any dropout inside it).
 """
 import numpy as np
 
-from .tensor import Tensor, backpropagate, no_grad
+from .tensor import Tensor, backpropagate, enable_grad, no_grad
 
-__all__ = ["gradcheck", "GradcheckError"]
+__all__ = ["gradcheck", "gradgradcheck", "GradcheckError"]
 
 
 class GradcheckError(AssertionError):
@@ -117,3 +118,42 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, seed=0, *, raise_excep
                 f"{ga[k]:.8g} vs numerical {num[k]:.8g} (|diff| {abs(ga[k] - num[k]):.3g} > "
                 f"atol + rtol*|numerical| = {atol + rtol * abs(num[k]):.3g})")
     return True
+
+
+def gradgradcheck(fn, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3, seed=0, *, raise_exception=True,
+                  **options):
+    """Second derivatives, as torch.autograd.gradgradcheck: gradcheck of x -> d(sum(fn(x) * R))/dx, the first
+    derivatives nn.autograd.grad(create_graph=True) gives (R: grad_outputs, or fixed random ones). Their
+    backward runs every op's differentiable backward, which finite differences of the first derivatives check."""
+    from .autograd import grad                  # nn.autograd imports this module
+    inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
+    wrt = [k for k, t in enumerate(inputs) if isinstance(t, Tensor) and t.requires_grad]
+    with enable_grad():
+        out = fn(*inputs)
+    outs = tuple(out) if isinstance(out, (tuple, list)) else (out,)
+    if grad_outputs is None:
+        rng = np.random.default_rng(seed + 1)
+        grad_outputs = tuple(Tensor(rng.standard_normal(o.shape)) for o in outs)
+    grad_outputs = (grad_outputs,) if isinstance(grad_outputs, Tensor) else tuple(grad_outputs)
+
+    def first_derivatives(*xs):
+        with enable_grad():                     # gradcheck evaluates under no_grad; these need the graph
+            out = fn(*xs)
+            outs = tuple(out) if isinstance(out, (tuple, list)) else (out,)
+            gs = grad(outs, [xs[k] for k in wrt], grad_outputs, create_graph=True, allow_unused=True)
+        return tuple(g if g is not None else Tensor(np.zeros(xs[k].shape)) for k, g in zip(wrt, gs))
+
+    # create_graph computes the first derivatives by other code (each op's graph_backward) than backward():
+    # they must agree before their own derivatives mean anything
+    with enable_grad():
+        out = fn(*inputs)
+        outs = tuple(out) if isinstance(out, (tuple, list)) else (out,)
+        plain = grad(outs, [inputs[k] for k in wrt], grad_outputs, allow_unused=True)
+    for k, g, p in zip(wrt, first_derivatives(*inputs), plain):
+        p = np.zeros(inputs[k].shape) if p is None else p._data
+        if not np.allclose(g._data, p, rtol=rtol, atol=atol):
+            if not raise_exception:
+                return False
+            raise GradcheckError(f"gradgradcheck: input {k}: the first derivative with create_graph=True differs "
+                                 f"from backward()'s by up to {np.abs(g._data - p).max():.3g}")
+    return gradcheck(first_derivatives, inputs, eps, atol, rtol, seed, raise_exception=raise_exception, **options)

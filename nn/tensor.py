@@ -32,6 +32,7 @@ In an op, a python/NumPy scalar takes the dtype of the Tensor it meets
 Tensors follow NumPy's promotion (float32 + float64 -> float64); a floating
 and an integer Tensor give the floating dtype; true division of integers gives float32.
 """
+import contextlib
 import weakref
 
 import numpy as np
@@ -228,12 +229,13 @@ def topological_order(roots):
     return order
 
 
-def backpropagate(roots, retain_graph=False, wanted=None):
+def backpropagate(roots, retain_graph=False, wanted=None, create_graph=False):
     """The chain rule from roots [(tensor, d(final)/d(tensor) ndarray)] back to the leaves.
 
     Without ``wanted``, every leaf adds the gradient reaching it to its ``.grad`` (Tensor.backward). With
     ``wanted`` (a dict id(tensor) -> None, nn.autograd.grad), the gradient reaching each of those tensors is
-    stored there instead, and no ``.grad`` changes.
+    stored there instead, and no ``.grad`` changes. With ``create_graph`` (and ``wanted``) the gradients are
+    Tensors computed by recorded ops (each node's ``_graph_backward``), so they can be differentiated again.
     """
     grads = {}                  # gradients waiting to be handed to parents
     summed = set()              # keys whose gradient is a sum we allocated (safe to add into)
@@ -248,12 +250,13 @@ def backpropagate(roots, retain_graph=False, wanted=None):
             grads[key] += g
         else:
             grads[key] = grads[key] + g
-            summed.add(key)
+            if not create_graph:                # a recorded sum must not be added into in place
+                summed.add(key)
 
     for root, g in roots:
         if root._backward is _release_error:   # its graph is gone: say so (pruning below would hide it)
             _release_error(g)
-        hand(root, g)
+        hand(root, Tensor(g) if create_graph else g)
     order = topological_order([root for root, _ in roots])
     if wanted is not None:                      # only the paths to the wanted tensors run (and are released)
         on_path = set()
@@ -261,26 +264,66 @@ def backpropagate(roots, retain_graph=False, wanted=None):
             if id(node) in wanted or any(id(p) in on_path for p in node._parents):
                 on_path.add(id(node))
         order = [node for node in order if id(node) in on_path]
-    for node in reversed(order):                # from the outputs to the leaves
-        g = grads.pop(id(node), None)
-        if g is None:
-            continue
-        if "_grad_hooks" in node.__dict__:     # register_hook / retain_grad (tensor_ops/grad_hooks.py)
-            g = node._run_grad_hooks(g)
-        if wanted is not None and id(node) in wanted:
-            wanted[id(node)] = g
-        if node._backward is None:          # leaf: keep the (summed) gradient
-            if wanted is None:
-                node._grad = np.array(g, dtype=node.dtype) if node._grad is None else node._grad + g
-            continue
-        parent_grads = node._backward(g)
-        _check_grads(node, parent_grads)
-        for parent, pg in zip(node._parents, parent_grads):
-            if pg is not None and parent.requires_grad:
-                hand(parent, unbroadcast(pg, parent.shape).astype(parent.dtype, copy=False))
-        if not retain_graph:                # free saved activations as we go
-            node._parents = ()
-            node._backward = _release_error
+    with enable_grad() if create_graph else contextlib.nullcontext():       # create_graph records, even under no_grad
+        for node in reversed(order):            # from the outputs to the leaves
+            g = grads.pop(id(node), None)
+            if g is None:
+                continue
+            if "_grad_hooks" in node.__dict__:  # register_hook / retain_grad (tensor_ops/grad_hooks.py)
+                if create_graph:
+                    raise NotImplementedError("create_graph=True through a tensor with a gradient hook "
+                                              "(register_hook / retain_grad) is not supported")
+                g = node._run_grad_hooks(g)
+            if wanted is not None and id(node) in wanted:
+                wanted[id(node)] = g
+            if node._backward is None:          # leaf: keep the (summed) gradient
+                if wanted is None:
+                    node._grad = np.array(g, dtype=node.dtype) if node._grad is None else node._grad + g
+                continue
+            if create_graph:
+                parent_grads = _graph_grads(node, g)
+            else:
+                parent_grads = node._backward(g)
+                _check_grads(node, parent_grads)
+            for parent, pg in zip(node._parents, parent_grads):
+                if pg is not None and parent.requires_grad:
+                    hand(parent, _unbroadcast_graph(pg, parent) if create_graph else
+                         unbroadcast(pg, parent.shape).astype(parent.dtype, copy=False))
+            if not retain_graph:                # free saved activations as we go
+                node._parents = ()
+                node._backward = _release_error
+                node.__dict__.pop("_graph_backward", None)
+
+
+def _graph_grads(node, g):
+    """create_graph: the parents' gradients of one node as Tensors from recorded ops (g: a Tensor)."""
+    graph_backward = node.__dict__.get("_graph_backward")
+    if graph_backward is None:
+        raise NotImplementedError(
+            f"create_graph=True: the gradient of {node._op or 'an op'} cannot be differentiated again in nn yet "
+            f"(nn.autograd.grad's docstring lists the ops that can)")
+    return graph_backward(g)
+
+
+def piecewise_grad(g, x, slope, op):
+    """g * slope as a recorded op, slope (an array) a derivative of x that is constant where it is defined
+    (relu's 0 / 1, abs's sign): x stays a parent with gradient 0, as PyTorch keeps it, so a parameter that
+    reaches the result only through x gets a zero gradient rather than none."""
+    def backward(gg):
+        return gg * slope, np.zeros_like(x._data)
+    return Tensor._make(g._data * slope, (g, x), backward, op,
+                        lambda gg: (gg * Tensor(slope), Tensor(np.zeros_like(x._data))))
+
+
+def _unbroadcast_graph(g, parent):
+    """unbroadcast for a gradient Tensor (recorded sums), in the parent's dtype."""
+    shape = parent.shape
+    if g.shape != shape:
+        extra = g.ndim - len(shape)
+        axes = tuple(range(extra)) + tuple(extra + i for i, n in enumerate(shape)
+                                           if n == 1 and g.shape[extra + i] != 1)
+        g = g.sum(dim=axes, keepdim=True).reshape(shape)
+    return g if g.dtype == parent.dtype else g.to(parent.dtype)
 
 
 # ----------------------------------------------------------------------------
@@ -320,7 +363,7 @@ class Tensor:
         self._op = ""
 
     @classmethod
-    def _make(cls, data, parents, backward, op=""):
+    def _make(cls, data, parents, backward, op="", graph_backward=None):
         """Result of an op: records the graph only if some parent needs a gradient.
 
         data: the forward result (ndarray); parents: the input Tensors;
@@ -328,6 +371,9 @@ class Tensor:
         of the parent's shape, or of a shape the parent was broadcast to in the
         forward pass (it is summed back down with ``unbroadcast``); op: the op's
         name, used in error messages. backward() checks all of this (_check_grads).
+        graph_backward(g): the same gradients from a Tensor g, computed by Tensor ops
+        (so recorded): what nn.autograd.grad(create_graph=True) runs; None where the op
+        has none yet.
         """
         out = Tensor.__new__(Tensor)
         out._data = data if isinstance(data, np.ndarray) else np.asarray(data)   # a full reduction's scalar too
@@ -337,6 +383,8 @@ class Tensor:
             out.requires_grad = True
             out._parents = tuple(parents)
             out._backward = backward
+            if graph_backward is not None:
+                out._graph_backward = graph_backward
             _remember_consumer(out, parents)
         else:                       # a constant: keep no reference to the inputs
             out.requires_grad = False
@@ -376,14 +424,18 @@ class Tensor:
         self._grad = None
 
     # -- backward ---------------------------------------------------------------
-    def backward(self, grad=None, retain_graph=False):
+    def backward(self, grad=None, retain_graph=False, create_graph=False, inputs=None):
         """Accumulate d(self)/d(leaf) into ``leaf.grad`` for every leaf that requires grad.
 
         grad: the gradient of some final scalar with respect to self (same
         shape as self); may be omitted only if self has a single element.
         The graph is released afterwards unless retain_graph=True. As in
         PyTorch, only leaves keep ``.grad``; intermediate results do not.
+        create_graph=True is nn.autograd.grad's (``.grad`` is an array here, which holds no graph).
         """
+        if create_graph or inputs is not None:
+            raise NotImplementedError("backward(create_graph=True / inputs=...): use nn.autograd.grad(outputs, "
+                                      "inputs, create_graph=True), which returns the gradients as Tensors")
         if not self.requires_grad:
             raise RuntimeError(
                 "backward() on a tensor that does not require grad: no input of the "
@@ -437,7 +489,7 @@ class Tensor:
         def backward(g):
             # d(a+b)/da = d(a+b)/db = 1
             return g, g
-        return Tensor._make(a + b, (self, other), backward, "add")
+        return Tensor._make(a + b, (self, other), backward, "add", lambda g: (g, g))
 
     def __mul__(self, other):
         other, a, b = self._operands(other, "*")
@@ -446,7 +498,7 @@ class Tensor:
             # d(a*b)/da = b, d(a*b)/db = a
             return (g * b if self.requires_grad else None,
                     g * a if other.requires_grad else None)
-        return Tensor._make(a * b, (self, other), backward, "mul")
+        return Tensor._make(a * b, (self, other), backward, "mul", lambda g: (g * other, g * self))
 
     def __neg__(self):
         if self.dtype.kind == "b":
@@ -454,7 +506,7 @@ class Tensor:
 
         def backward(g):
             return (-g,)
-        return Tensor._make(-self._data, (self,), backward, "neg")
+        return Tensor._make(-self._data, (self,), backward, "neg", lambda g: (-g,))
 
     def __sub__(self, other):
         other, a, b = self._operands(other, "-")
@@ -462,7 +514,7 @@ class Tensor:
         def backward(g):
             # d(a-b)/da = 1, d(a-b)/db = -1
             return g, (-g if other.requires_grad else None)
-        return Tensor._make(a - b, (self, other), backward, "sub")
+        return Tensor._make(a - b, (self, other), backward, "sub", lambda g: (g, -g))
 
     def __truediv__(self, other):
         other, a, b = self._operands(other, "/", floating=True)
@@ -471,7 +523,8 @@ class Tensor:
             # d(a/b)/da = 1/b, d(a/b)/db = -a/b^2
             return (g / b if self.requires_grad else None,
                     -g * a / (b * b) if other.requires_grad else None)
-        return Tensor._make(a / b, (self, other), backward, "div")
+        return Tensor._make(a / b, (self, other), backward, "div",
+                            lambda g: (g / other, -g * self / (other * other)))
 
     def __pow__(self, exponent):
         if isinstance(exponent, Tensor) or np.ndim(exponent) != 0:
@@ -486,7 +539,8 @@ class Tensor:
         def backward(g):
             # d(a^p)/da = p * a^(p-1)
             return (g * (p * a ** (p - 1)),)
-        return Tensor._make(a ** np.asarray(p, dtype=a.dtype), (self,), backward, "pow")
+        return Tensor._make(a ** np.asarray(p, dtype=a.dtype), (self,), backward, "pow",
+                            lambda g: (g * (p * self ** (p - 1)),))
 
     def _pow_tensor(self, exponent):
         other, a, b = self._operands(exponent, "**")
@@ -520,12 +574,21 @@ class Tensor:
         def backward(g):
             ga, gb = matmul_grads(g.reshape(out2.shape), a2, b2, self.requires_grad, other.requires_grad)
             return (None if ga is None else ga.reshape(a.shape)), (None if gb is None else gb.reshape(b.shape))
+
+        def graph_backward(g):
+            # the same products on Tensors; a batch dimension one operand was broadcast over is summed away
+            ta = self if a.ndim > 1 else self.reshape(1, -1)
+            tb = other if b.ndim > 1 else other.reshape(-1, 1)
+            g2 = g.reshape(out2.shape)
+            ga = _unbroadcast_graph(g2 @ tb.transpose(-1, -2), ta).reshape(a.shape)
+            gb = _unbroadcast_graph(ta.transpose(-1, -2) @ g2, tb).reshape(b.shape)
+            return ga, gb
         out = out2
         if b.ndim == 1:
             out = out[..., 0]
         if a.ndim == 1:
             out = out[..., 0, :] if b.ndim > 1 else out[..., 0]
-        return Tensor._make(out, (self, other), backward, "matmul")
+        return Tensor._make(out, (self, other), backward, "matmul", graph_backward)
 
     # reflected versions: `2 * x`, `1 - x`, `ndarray @ x` ...
     def __radd__(self, other):

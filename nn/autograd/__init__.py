@@ -30,30 +30,37 @@ import warnings
 
 import numpy as np
 
-from ..gradcheck import gradcheck  # noqa: F401  (nn.autograd.gradcheck, as torch.autograd.gradcheck)
+from ..gradcheck import gradcheck, gradgradcheck  # noqa: F401  (as torch.autograd's)
 from ..tensor import Tensor, backpropagate, no_grad, is_grad_enabled
 
-__all__ = ["Function", "FunctionCtx", "gradcheck", "grad", "Variable"]
+__all__ = ["Function", "FunctionCtx", "gradcheck", "gradgradcheck", "grad", "Variable"]
 
 
 def _as_tuple(x):
     return (x,) if isinstance(x, Tensor) else tuple(x)
 
 
-def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=None,
-         materialize_grads=False):
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,
+         allow_unused=None, is_grads_batched=False, materialize_grads=False):
     """d(outputs)/d(inputs) as torch.autograd.grad: a tuple with one Tensor per input (None for an input
     the outputs do not depend on, when allow_unused=True; zeros with materialize_grads=True).
 
     outputs, inputs: a Tensor or a sequence of them; grad_outputs: the gradient to start from for each
     output (None: 1 for a single-element output). Nothing's ``.grad`` changes. The graph is released unless
-    retain_graph=True. create_graph=True (gradients of gradients) is not supported: nn's backward passes
-    compute on NumPy arrays, so the gradients they give cannot be differentiated again.
+    retain_graph=True (default: create_graph). only_inputs is accepted and ignored (deprecated in PyTorch too).
+
+    create_graph=True records the gradient's own computation, so the result can be differentiated again
+    (gradient penalties, second derivatives, physics-informed losses). Each op on the path must then have a
+    differentiable backward; these have: + - * / (and their reflected forms), unary minus, ** a number,
+    @ / matmul, F.linear, sum and mean, reshape / view / flatten / squeeze / unsqueeze, permute / transpose /
+    t, expand, contiguous, clone, to (a float dtype), indexing, cat, exp, log, log1p, sqrt, reciprocal, square,
+    sin, cos, abs, tanh, sigmoid, relu, leaky_relu, softplus, silu, and norm (p = 2). Any other op on the path
+    raises NotImplementedError naming it.
     """
-    if create_graph:
-        raise NotImplementedError("nn.autograd.grad(create_graph=True): gradients of gradients are not supported "
-                                  "(nn's backward passes compute on NumPy arrays); compute the second derivative "
-                                  "by finite differences of first ones instead")
+    if is_grads_batched:
+        raise NotImplementedError("grad(is_grads_batched=True) is not supported; call grad once per grad_outputs")
+    if retain_graph is None:
+        retain_graph = create_graph
     outputs, inputs = _as_tuple(outputs), _as_tuple(inputs)
     if grad_outputs is None or isinstance(grad_outputs, Tensor):
         grad_outputs = (grad_outputs,) * len(outputs) if grad_outputs is None else (grad_outputs,)
@@ -77,7 +84,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         if not (isinstance(x, Tensor) and x.requires_grad):
             raise RuntimeError(f"grad: input {i} does not require grad")
     wanted = {id(x): None for x in inputs}
-    backpropagate(roots, bool(retain_graph), wanted)
+    backpropagate(roots, bool(retain_graph), wanted, create_graph=bool(create_graph))
     result = []
     for i, x in enumerate(inputs):
         g = wanted[id(x)]
@@ -86,7 +93,10 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                                f"to get None for it")
         if g is None and materialize_grads:
             g = np.zeros_like(x._data)
-        result.append(None if g is None else Tensor(np.array(g, dtype=x.dtype)))
+        if isinstance(g, Tensor):       # create_graph: a recorded gradient
+            result.append(g if g.dtype == x.dtype else g.to(x.dtype))
+        else:
+            result.append(None if g is None else Tensor(np.array(g, dtype=x.dtype)))
     return tuple(result)
 
 

@@ -6,7 +6,7 @@ import math
 import numpy as np
 
 from .. import kernels as K
-from ..tensor import Tensor
+from ..tensor import Tensor, piecewise_grad
 from ._args import _tensor
 
 
@@ -22,7 +22,8 @@ def relu(x, inplace=False):
     def backward(g):
         # d relu(x)/dx = 1 where x > 0, else 0 (0 at the kink, as PyTorch): gx = g where y > 0
         return (K.relu_backward(g, y),)
-    return Tensor._make(y, (x,), backward, "relu")
+    return Tensor._make(y, (x,), backward, "relu",
+                        lambda g: (piecewise_grad(g, x, (y > 0).astype(y.dtype), "relu_backward"),))
 
 
 def leaky_relu(x, negative_slope=0.01, inplace=False):
@@ -34,7 +35,10 @@ def leaky_relu(x, negative_slope=0.01, inplace=False):
     def backward(g):
         # derivative 1 for x > 0, negative_slope otherwise
         return (K.leaky_relu_backward(g, xd, negative_slope),)
-    return Tensor._make(y, (x,), backward, "leaky_relu")
+
+    def graph_backward(g):
+        return (piecewise_grad(g, x, np.where(xd > 0, 1, negative_slope).astype(xd.dtype), "leaky_relu_backward"),)
+    return Tensor._make(y, (x,), backward, "leaky_relu", graph_backward)
 
 
 def sigmoid(x):
@@ -47,7 +51,11 @@ def sigmoid(x):
     def backward(g):
         # s' = s (1 - s)
         return (g * y * (1 - y),)
-    return Tensor._make(y.astype(x.dtype, copy=False), (x,), backward, "sigmoid")
+
+    def graph_backward(g):
+        s = sigmoid(x)
+        return (g * s * (1 - s),)
+    return Tensor._make(y.astype(x.dtype, copy=False), (x,), backward, "sigmoid", graph_backward)
 
 
 def tanh(x):
@@ -58,7 +66,7 @@ def tanh(x):
     def backward(g):
         # tanh' = 1 - tanh^2
         return (g * (1 - y * y),)
-    return Tensor._make(y, (x,), backward, "tanh")
+    return Tensor._make(y, (x,), backward, "tanh", lambda g: (g * (1 - tanh(x) ** 2),))
 
 
 def _implicit_dim(ndim):
@@ -166,7 +174,11 @@ def softplus(x, beta=1.0, threshold=20.0):
         # d/dx = sigmoid(beta x) (1 in the linear zone)
         sig = np.exp(-np.logaddexp(0, -bx))
         return ((g * np.where(linear, 1, sig)).astype(dt, copy=False),)
-    return Tensor._make(y, (x,), backward, "softplus")
+
+    def graph_backward(g):
+        keep = Tensor((~linear).astype(dt))
+        return (g * (sigmoid(x * beta) * keep + (1 - keep)),)
+    return Tensor._make(y, (x,), backward, "softplus", graph_backward)
 
 
 def silu(x, inplace=False):
@@ -179,7 +191,11 @@ def silu(x, inplace=False):
     def backward(g):
         # d/dx x s = s + x s (1 - s)
         return (g * (s * (1 + xd * (1 - s))),)
-    return Tensor._make(y, (x,), backward, "silu")
+
+    def graph_backward(g):
+        st = sigmoid(x)
+        return (g * (st * (1 + x * (1 - st))),)
+    return Tensor._make(y, (x,), backward, "silu", graph_backward)
 
 
 def hardtanh(x, min_val=-1.0, max_val=1.0, inplace=False):

@@ -38,8 +38,13 @@ def linear(x, weight, bias=None):
                 gw = None
             gb = g2.sum(axis=0) if bias is not None and bias.requires_grad else None
         return (gx, gw) if bias is None else (gx, gw, gb)
+    def graph_backward(g):
+        # the same three products on Tensors (create_graph)
+        g2 = g.reshape(-1, w.shape[0])
+        grads = (g @ weight, g2.t() @ x.reshape(-1, x.shape[-1]))
+        return grads if bias is None else grads + (g2.sum(0),)
     parents = (x, weight) if bias is None else (x, weight, bias)
-    return Tensor._make(y.reshape(lead + (w.shape[0],)), parents, backward, "linear")
+    return Tensor._make(y.reshape(lead + (w.shape[0],)), parents, backward, "linear", graph_backward)
 
 
 def bilinear(input1, input2, weight, bias=None):

@@ -63,7 +63,11 @@ def cat(tensors, dim=0):
         # each input gets back its own slice of g
         pieces = np.split(g, bounds, axis=d)
         return tuple(p if t.requires_grad else None for p, t in zip(pieces, tensors))
-    return Tensor._make(y, tuple(tensors), backward, "cat")
+
+    def graph_backward(g):
+        starts = np.concatenate([[0], bounds, [g.shape[d]]])
+        return tuple(g.narrow(d, int(a), int(b - a)) for a, b in zip(starts[:-1], starts[1:]))
+    return Tensor._make(y, tuple(tensors), backward, "cat", graph_backward)
 
 
 def flatten(x, start_dim=0, end_dim=-1):

@@ -18,11 +18,13 @@ by ``nn.load``) loads here. Save it inside a checkpoint with ``nn.save({...}, "c
 format holds flat dicts of arrays only).
 """
 import functools
+import inspect
 import math
 import numbers
 
 import numpy as np
 
+from ..grad_mode import enable_grad
 from ..tensor import Tensor
 
 
@@ -66,11 +68,25 @@ class _StateByParam(dict):
 
 
 def _checks_grads_first(step):
+    """step, checking the gradients first; a step(self) without arguments (this library's optimizers) also gets
+    PyTorch's step(closure=None): the closure runs first, with gradients on, and step returns its loss."""
+    if len(inspect.signature(step).parameters) > 1:           # step(self, closure, ...): it calls the closure
+        @functools.wraps(step)
+        def checked_step(self, *args, **kwargs):
+            self._check_grads()
+            return step(self, *args, **kwargs)
+        return checked_step
+
     @functools.wraps(step)
-    def checked_step(self, *args, **kwargs):
+    def step_with_closure(self, closure=None):
+        loss = None
+        if closure is not None:
+            with enable_grad():
+                loss = closure()
         self._check_grads()
-        return step(self, *args, **kwargs)
-    return checked_step
+        step(self)
+        return loss
+    return step_with_closure
 
 
 class Optimizer:
@@ -81,7 +97,8 @@ class Optimizer:
     per-parameter state lives in ``self.state[param]`` (a dict; keyed internally by id(param)).
     A group may carry keys the defaults do not name (PyTorch keeps them too: an optimizer that
     wraps another, such as SAM, passes its groups on). Every subclass's ``step()`` starts with ``_check_grads()``
-    (added by ``__init_subclass__``): a gradient of the wrong shape raises before any update.
+    (added by ``__init_subclass__``): a gradient of the wrong shape raises before any update; a
+    ``step(self)`` also takes PyTorch's optional ``closure`` there (run first; its loss returned).
     """
 
     def __init_subclass__(cls, **kwargs):

@@ -41,7 +41,21 @@ def __getitem__(input, index):
         else:                     # advanced indexing may select an element twice: sum
             np.add.at(gx, index, g)
         return (gx,)
-    return Tensor._make(x[index], (input,), backward, "getitem")
+    return Tensor._make(x[index], (input,), backward, "getitem",
+                        lambda g: (_scatter_into(g, shape, index, basic),))
+
+
+def _scatter_into(g, shape, index, basic):
+    """getitem's gradient as a recorded op: zeros of ``shape`` with g added at index; its own gradient reads
+    index back (the two are each other's adjoints)."""
+    def backward(gg):
+        return (gg[index],)
+    gx = np.zeros(shape, dtype=g.dtype)
+    if basic:
+        gx[index] = g._data
+    else:
+        np.add.at(gx, index, g._data)
+    return Tensor._make(gx, (g,), backward, "getitem_backward", lambda gg: (gg[index],))
 
 
 def __setitem__(input, index, value):

@@ -8,7 +8,7 @@ import numpy as np
 from .. import functional as F
 from ..array import legacy_scalar_first
 from ..dtypes import result_dtype, scalar_dtype, cast, get_default_dtype
-from ..tensor import Tensor
+from ..tensor import Tensor, piecewise_grad
 from ._attach import attach
 
 
@@ -17,26 +17,28 @@ def _floating(input):
     return d if d.dtype.kind == "f" else d.astype(get_default_dtype())
 
 
-def _unary(input, y, derivative, op):
-    """Result y = f(x) whose backward is g * derivative() (computed only when needed)."""
+def _unary(input, y, derivative, op, graph_derivative=None):
+    """Result y = f(x) whose backward is g * derivative() (computed only when needed); graph_derivative(x),
+    the same derivative from the input Tensor by Tensor ops, makes it differentiable twice (create_graph)."""
     def backward(g):
         return (g * derivative(),)
-    return Tensor._make(y, (input,), backward, op)
+    graph_backward = None if graph_derivative is None else lambda g: (g * graph_derivative(input),)
+    return Tensor._make(y, (input,), backward, op, graph_backward)
 
 
 def exp(input):
     y = np.exp(_floating(input))
-    return _unary(input, y, lambda: y, "exp")                           # (e^x)' = e^x
+    return _unary(input, y, lambda: y, "exp", exp)                      # (e^x)' = e^x
 
 
 def log(input):
     x = _floating(input)
-    return _unary(input, np.log(x), lambda: 1 / x, "log")               # (ln x)' = 1/x
+    return _unary(input, np.log(x), lambda: 1 / x, "log", lambda t: 1 / t)               # (ln x)' = 1/x
 
 
 def log1p(input):
     x = _floating(input)
-    return _unary(input, np.log1p(x), lambda: 1 / (1 + x), "log1p")     # ln(1+x)' = 1/(1+x)
+    return _unary(input, np.log1p(x), lambda: 1 / (1 + x), "log1p", lambda t: 1 / (1 + t))     # 1/(1+x)
 
 
 def log2(input):
@@ -51,7 +53,7 @@ def log10(input):
 
 def sqrt(input):
     y = np.sqrt(_floating(input))
-    return _unary(input, y, lambda: 1 / (2 * y), "sqrt")                # (sqrt x)' = 1/(2 sqrt x)
+    return _unary(input, y, lambda: 1 / (2 * y), "sqrt", lambda t: 0.5 / sqrt(t))    # (sqrt x)' = 1/(2 sqrt x)
 
 
 def rsqrt(input):
@@ -61,22 +63,22 @@ def rsqrt(input):
 
 def reciprocal(input):
     y = 1 / _floating(input)
-    return _unary(input, y, lambda: -y * y, "reciprocal")               # (1/x)' = -1/x^2
+    return _unary(input, y, lambda: -y * y, "reciprocal", lambda t: -1 / (t * t))    # (1/x)' = -1/x^2
 
 
 def square(input):
     x = input._data
-    return _unary(input, x * x, lambda: 2 * x, "square")                # (x^2)' = 2x
+    return _unary(input, x * x, lambda: 2 * x, "square", lambda t: 2 * t)            # (x^2)' = 2x
 
 
 def sin(input):
     x = _floating(input)
-    return _unary(input, np.sin(x), lambda: np.cos(x), "sin")           # sin' = cos
+    return _unary(input, np.sin(x), lambda: np.cos(x), "sin", cos)      # sin' = cos
 
 
 def cos(input):
     x = _floating(input)
-    return _unary(input, np.cos(x), lambda: -np.sin(x), "cos")          # cos' = -sin
+    return _unary(input, np.cos(x), lambda: -np.sin(x), "cos", lambda t: -sin(t))    # cos' = -sin
 
 
 def tan(input):
@@ -237,7 +239,8 @@ def addcdiv(input, tensor1, tensor2, *rest, value=1):
 
 def abs(input):
     x = input._data
-    return _unary(input, np.abs(x), lambda: np.sign(x), "abs")          # |x|' = sign(x) (0 at 0, as PyTorch)
+    return Tensor._make(np.abs(x), (input,), lambda g: (g * np.sign(x),), "abs",   # |x|' = sign(x) (0 at 0)
+                        lambda g: (piecewise_grad(g, input, np.sign(x), "abs_backward"),))
 
 
 def _step(name, fn):

@@ -35,7 +35,11 @@ def sum(input, dim=None, keepdim=False, dtype=None):
     def backward(g):
         # every summed element contributes with weight 1: spread g back over the axes
         return (_spread(g, axes, keepdim, shape),)
-    return Tensor._make(np.sum(x, axis=axes, keepdims=keepdim), (input,), backward, "sum")
+
+    def graph_backward(g):
+        kept = tuple(1 if i in axes else n for i, n in enumerate(shape))
+        return (g.reshape(kept).expand(shape),)
+    return Tensor._make(np.sum(x, axis=axes, keepdims=keepdim), (input,), backward, "sum", graph_backward)
 
 
 def _count(input, axes):
@@ -410,7 +414,12 @@ def norm(input, p="fro", dim=None, keepdim=False):
             gk = g if keepdim else np.expand_dims(g, axes)
             with np.errstate(divide="ignore", invalid="ignore"):
                 return (np.where(n > 0, gk * x / n, 0).astype(x.dtype, copy=False),)
-        return Tensor._make(n if keepdim else np.squeeze(n, axes), (input,), backward, "norm")
+
+        def graph_backward(g):
+            # the same x / |x| from recorded ops; 1 is added where |x| = 0 (there x = 0, so the result is 0)
+            gk = g.reshape(n.shape)
+            return (gk * input / (norm(input, 2, axes, keepdim=True) + Tensor((n == 0).astype(x.dtype))),)
+        return Tensor._make(n if keepdim else np.squeeze(n, axes), (input,), backward, "norm", graph_backward)
     if p == 0:
         nonzero = np.count_nonzero(input._data, axis=_normalize_axes(dim, input.ndim), keepdims=keepdim)
         return Tensor(np.asarray(nonzero, input._data.dtype))

@@ -30,7 +30,7 @@ def reshape(input, *shape):
 
     def backward(g):
         return (g.reshape(old),)
-    return Tensor._make(y, (input,), backward, "reshape")
+    return Tensor._make(y, (input,), backward, "reshape", lambda g: (reshape(g, old),))
 
 
 def view_as(input, other):
@@ -54,7 +54,7 @@ def contiguous(input, memory_format=None):
 
     def backward(g):
         return (g,)
-    return Tensor._make(np.ascontiguousarray(input._data), (input,), backward, "contiguous")
+    return Tensor._make(np.ascontiguousarray(input._data), (input,), backward, "contiguous", lambda g: (g,))
 
 
 def _dims(dim, ndim, what):
@@ -95,7 +95,8 @@ def permute(input, *dims):
     def backward(g):
         # moving the axes back is the inverse permutation
         return (np.transpose(g, inverse),)
-    return Tensor._make(np.transpose(input._data, dims), (input,), backward, "permute")
+    return Tensor._make(np.transpose(input._data, dims), (input,), backward, "permute",
+                        lambda g: (permute(g, *inverse),))
 
 
 def transpose(input, dim0, dim1):
@@ -135,7 +136,7 @@ def expand(input, *sizes):
     def backward(g):
         # an element used k times gets the sum of its k gradients (the engine sums down to x's shape)
         return (g,)
-    return Tensor._make(y, (input,), backward, "expand")
+    return Tensor._make(y, (input,), backward, "expand", lambda g: (g,))
 
 
 def expand_as(input, other):

@@ -1,0 +1,168 @@
+"""Gradients of gradients: nn.autograd.grad(create_graph=True) and gradgradcheck, against finite differences of
+first derivatives (float64), and against PyTorch on a physics-informed loss, a gradient penalty and a
+Hessian-vector product."""
+import numpy as np
+import pytest
+
+import nn
+import nn.functional as F
+from nn.autograd import grad, gradgradcheck
+
+
+def _t(*shape, low=0.5, high=1.5, seed=0):
+    rng = np.random.default_rng(seed + sum(shape))
+    return nn.tensor(rng.uniform(low, high, shape), dtype=nn.float64, requires_grad=True)
+
+
+def _signed(*shape, seed=0):
+    rng = np.random.default_rng(seed + 7 * sum(shape))
+    x = rng.uniform(0.2, 1.5, shape) * rng.choice([-1.0, 1.0], shape)      # away from the kinks at 0
+    return nn.tensor(x, dtype=nn.float64, requires_grad=True)
+
+
+UNARY = {
+    "exp": lambda x: x.exp(), "log": lambda x: x.log(), "log1p": lambda x: x.log1p(), "sqrt": lambda x: x.sqrt(),
+    "reciprocal": lambda x: x.reciprocal(), "square": lambda x: x.square(), "sin": lambda x: x.sin(),
+    "cos": lambda x: x.cos(), "tanh": lambda x: x.tanh(), "sigmoid": lambda x: x.sigmoid(),
+    "softplus": lambda x: F.softplus(x * 3, beta=2.0, threshold=5.0), "silu": F.silu,
+    "pow": lambda x: x ** 3.5, "neg": lambda x: -x, "clone": lambda x: x.clone(),
+    "norm": lambda x: x.norm(2, dim=1, keepdim=True) * x, "norm_all": lambda x: x.norm() * x,
+}
+
+
+@pytest.mark.parametrize("name", sorted(UNARY))
+def test_second_derivatives_of_smooth_ops(name):
+    assert gradgradcheck(lambda x: UNARY[name](x) * UNARY[name](x), [_t(3, 4)])
+
+
+@pytest.mark.parametrize("name", ["abs", "relu", "leaky_relu"])
+def test_piecewise_linear_ops_have_zero_second_derivative_and_keep_their_input_in_the_graph(name):
+    f = {"abs": lambda x: x.abs(), "relu": F.relu, "leaky_relu": lambda x: F.leaky_relu(x, 0.2)}[name]
+    x, w = _signed(3, 4), _t(3, 4)
+    assert gradgradcheck(lambda x, w: f(x) * w * w, [x, w])
+    g, = grad((f(x) * w).sum(), x, create_graph=True)
+    h = grad(g.sum(), [x, w])
+    assert np.all(h[0].numpy() == 0)                            # as PyTorch: zeros, not None
+    np.testing.assert_allclose(h[1].numpy(), {"abs": np.sign, "relu": lambda v: (v > 0) * 1.0,
+                                              "leaky_relu": lambda v: np.where(v > 0, 1, 0.2)}[name](x.numpy()))
+
+
+def test_arithmetic_with_broadcasting_and_numbers():
+    a, b = _t(2, 3, 4), _t(3, 1, seed=1)
+    assert gradgradcheck(lambda a, b: (a * b) / (a + b) - b * b + 2 / a - (1 - a) * 3, [a, b])
+
+
+@pytest.mark.parametrize("shapes", [((3, 4), (4, 5)), ((2, 3, 4), (4, 2)), ((4,), (4, 3)), ((3, 4), (4,)),
+                                    ((4,), (4,)), ((2, 1, 3, 4), (5, 4, 2))])
+def test_matmul(shapes):
+    a, b = _t(*shapes[0]), _t(*shapes[1], seed=2)
+    assert gradgradcheck(lambda a, b: (a @ b).tanh(), [a, b])
+
+
+def test_linear_with_and_without_bias():
+    x, w, b = _t(2, 3, 4), _t(5, 4, seed=1), _t(5, seed=2)
+    assert gradgradcheck(lambda x, w, b: F.linear(x, w, b).sigmoid(), [x, w, b])
+    assert gradgradcheck(lambda x, w: F.linear(x, w).tanh(), [x, w])
+
+
+def test_shape_ops_indexing_and_cat():
+    x, y = _t(2, 3, 4), _t(2, 2, 4, seed=3)
+    ops = [lambda x, y: (x.reshape(6, 4) * x.view(6, 4)).sum(1),
+           lambda x, y: x.permute(2, 0, 1).exp() * x.transpose(0, 2).transpose(1, 2).sin(),
+           lambda x, y: x.unsqueeze(0).expand(3, 2, 3, 4).tanh() * x.mean(),
+           lambda x, y: (x.flatten(1).t() ** 2).contiguous(),
+           lambda x, y: x[:, 1:, ::2].exp() * x[0, 0, 0],
+           lambda x, y: x[:, [0, 2, 0]] * x[x.detach() > 1.0].sum(),           # advanced indexing, repeats
+           lambda x, y: nn.cat([x, y, x], dim=1).tanh() * nn.cat([y, x, x], 1).sum(dim=(0, 2), keepdim=True)]
+    for op in ops:
+        assert gradgradcheck(op, [x, y])
+    # a cast to float32 and back (finite differences cannot see through float32): d2(x^3)/dx2 = 6x
+    g, = grad((x.to(nn.float32) ** 3).sum(), x, create_graph=True)
+    h, = grad(g.sum(), x)
+    assert g.dtype == h.dtype == nn.float64
+    np.testing.assert_allclose(h.numpy(), 6 * x.detach().numpy(), rtol=1e-6)
+
+
+def test_a_mixed_partial_through_a_small_network():
+    nn.manual_seed(0)
+    net = nn.Sequential(nn.Linear(2, 6), nn.Tanh(), nn.Linear(6, 1)).double()
+    xt = _t(5, 2)
+
+    def u_x(xt):
+        with nn.enable_grad():                                      # gradcheck evaluates under no_grad
+            u = net(xt)
+            return grad(u, xt, nn.ones_like(u), create_graph=True)[0][:, :1]
+    assert gradgradcheck(lambda xt: net(xt), [xt])
+    assert nn.autograd.gradcheck(u_x, [xt])                         # d/dxt of du/dx: second derivatives
+
+
+def test_what_is_not_differentiable_twice_says_so():
+    x, w = _t(2, 3, 4, 4), _t(2, 3, 3, 3)
+    with pytest.raises(NotImplementedError, match="conv2d"):
+        grad(F.conv2d(x, w).sum(), x, create_graph=True)
+    with pytest.raises(NotImplementedError, match="autograd.grad"):
+        (x * x).sum().backward(create_graph=True)
+    with pytest.raises(NotImplementedError, match="is_grads_batched"):
+        grad((x * x).sum(), x, is_grads_batched=True)
+
+
+def test_the_graph_is_kept_by_default_with_create_graph_and_released_without():
+    x = _t(3)
+    y = (x ** 3).sum()
+    g, = grad(y, x, create_graph=True)
+    g2, = grad(y, x)                                                # still there: retain_graph defaulted to True
+    np.testing.assert_allclose(g.detach().numpy(), g2.numpy())
+    with pytest.raises(RuntimeError, match="second time"):
+        grad(y, x)
+    h, = grad(g.sum(), x)
+    np.testing.assert_allclose(h.numpy(), 6 * x.detach().numpy())
+
+
+def _pinn_and_penalty(lib, F_, rs):
+    """A physics-informed residual u_t + u u_x - nu u_xx, a WGAN-GP gradient penalty and a Hessian-vector
+    product, written once for both libraries; returns what they compute."""
+    out = {}
+    net = lib.nn.Sequential(lib.nn.Linear(2, 16), lib.nn.Tanh(), lib.nn.Linear(16, 16), lib.nn.Tanh(),
+                            lib.nn.Linear(16, 1)).double()
+    net.load_state_dict({k: lib.from_numpy(rs.randn(*v.shape) * 0.5) for k, v in net.state_dict().items()})
+    x = lib.from_numpy(rs.rand(20, 1)).requires_grad_(True)
+    t = lib.from_numpy(rs.rand(20, 1)).requires_grad_(True)
+    opt = lib.optim.Adam(net.parameters(), lr=1e-3)
+    losses = []
+    for _ in range(3):
+        u = net(lib.cat([x, t], dim=1))
+        u_x = lib.autograd.grad(u, x, grad_outputs=lib.ones_like(u), create_graph=True)[0]
+        u_t = lib.autograd.grad(u, t, grad_outputs=lib.ones_like(u), create_graph=True)[0]
+        u_xx = lib.autograd.grad(u_x, x, grad_outputs=lib.ones_like(u_x), create_graph=True)[0]
+        loss = lib.mean((u_t + u * u_x - 0.01 / np.pi * u_xx) ** 2) + lib.mean(u[:5] ** 2)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    out["pinn"] = losses + [p.detach().numpy().copy() for p in net.parameters()]
+    critic = lib.nn.Sequential(lib.nn.Linear(3, 8), lib.nn.LeakyReLU(0.2), lib.nn.Linear(8, 1)).double()
+    critic.load_state_dict({k: lib.from_numpy(rs.randn(*v.shape) * 0.5) for k, v in critic.state_dict().items()})
+    real, fake, alpha = lib.from_numpy(rs.randn(6, 3)), lib.from_numpy(rs.randn(6, 3)), lib.from_numpy(rs.rand(6, 1))
+    mixed = (alpha * real + (1 - alpha) * fake).requires_grad_(True)
+    score = critic(mixed)
+    g = lib.autograd.grad(score, mixed, lib.ones(score.size(), dtype=lib.float64), create_graph=True,
+                          retain_graph=True, only_inputs=True)[0]
+    penalty = ((g.view(g.size(0), -1).norm(2, dim=1) - 1) ** 2).mean() * 10
+    penalty.backward()
+    out["penalty"] = [penalty.item()] + [None if p.grad is None else p.grad.numpy().copy() for p in critic.parameters()]
+    w = lib.from_numpy(rs.randn(4)).requires_grad_(True)
+    g, = lib.autograd.grad((lib.sin(w) * w.exp()).sum() + (w @ w) ** 2, w, create_graph=True)
+    out["hvp"] = [lib.autograd.grad(g @ lib.from_numpy(rs.randn(4)), w)[0].numpy()]
+    return out
+
+
+def test_against_pytorch_a_physics_informed_loss_a_gradient_penalty_and_a_hessian_vector_product():
+    torch = pytest.importorskip("torch")
+    ours = _pinn_and_penalty(nn, F, np.random.RandomState(0))
+    theirs = _pinn_and_penalty(torch, torch.nn.functional, np.random.RandomState(0))
+    for key in ("pinn", "penalty", "hvp"):
+        for a, b in zip(ours[key], theirs[key]):
+            if b is None:
+                assert a is None, key
+            else:
+                np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12, err_msg=key)
