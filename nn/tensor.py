@@ -230,7 +230,8 @@ def topological_order(roots):
 
 
 def backpropagate(roots, retain_graph=False, wanted=None, create_graph=False):
-    """The chain rule from roots [(tensor, d(final)/d(tensor) ndarray)] back to the leaves.
+    """The chain rule from roots [(tensor, d(final)/d(tensor) ndarray, or a Tensor with create_graph)] back to
+    the leaves.
 
     Without ``wanted``, every leaf adds the gradient reaching it to its ``.grad`` (Tensor.backward). With
     ``wanted`` (a dict id(tensor) -> None, nn.autograd.grad), the gradient reaching each of those tensors is
@@ -256,7 +257,7 @@ def backpropagate(roots, retain_graph=False, wanted=None, create_graph=False):
     for root, g in roots:
         if root._backward is _release_error:   # its graph is gone: say so (pruning below would hide it)
             _release_error(g)
-        hand(root, Tensor(g) if create_graph else g)
+        hand(root, (g if isinstance(g, Tensor) else Tensor(g)) if create_graph else g)
     order = topological_order([root for root, _ in roots])
     if wanted is not None:                      # only the paths to the wanted tensors run (and are released)
         on_path = set()

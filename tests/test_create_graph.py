@@ -83,6 +83,35 @@ def test_shape_ops_indexing_and_cat():
     np.testing.assert_allclose(h.numpy(), 6 * x.detach().numpy(), rtol=1e-6)
 
 
+@pytest.mark.parametrize("stride, padding, dilation", [(1, 0, 1), (2, 1, 1), (1, 2, 2), (3, 1, 2)])
+def test_convolutions(stride, padding, dilation):
+    x, w, b = _signed(2, 3, 7, 8), _signed(4, 3, 3, 2, seed=1), _signed(4, seed=2)
+    assert gradgradcheck(lambda x, w, b: F.conv2d(x, w, b, stride, padding, dilation).tanh(), [x, w, b])
+    xt = _signed(2, 4, 4, 5, seed=3)
+    assert gradgradcheck(lambda x, w, b: F.conv_transpose2d(x, w, b[:3], stride, padding, 0, 1, dilation).tanh(),
+                         [xt, w, b])
+
+
+def test_softmax_family_and_losses():
+    rng = np.random.default_rng(0)
+    x, x3 = _signed(4, 5), _signed(2, 5, 3)
+    p = nn.tensor(rng.dirichlet(np.ones(5), 4), dtype=nn.float64, requires_grad=True)
+    y, y3 = nn.tensor(rng.integers(0, 5, 4)), nn.tensor(rng.integers(0, 5, (2, 3)))
+    y3._data[0, 1] = -100                                               # an ignored position
+    w = nn.tensor(rng.uniform(0.5, 2, 5), dtype=nn.float64)
+    cases = [(lambda x: F.softmax(x, 1) ** 2, [x]),
+             (lambda x: F.log_softmax(x, 0) ** 2, [x]),
+             (lambda x, p: F.mse_loss(x.tanh(), p), [x, p]),
+             (lambda x, p: F.mse_loss(x, p, reduction="none") * x, [x, p]),      # its gradient depends on x
+             (lambda x: F.cross_entropy(x * x, y), [x]),
+             (lambda x: F.cross_entropy(x * x, y, weight=w, label_smoothing=0.1, reduction="sum"), [x]),
+             (lambda x: F.cross_entropy(x * x, y3, reduction="none") * x[:, 0], [x3]),
+             (lambda x, p: F.cross_entropy(x * x, p * p, label_smoothing=0.2, weight=w), [x, p]),
+             (lambda x: F.nll_loss(F.log_softmax(x * x, 1), y, weight=w), [x])]
+    for f, inputs in cases:
+        assert gradgradcheck(f, inputs)
+
+
 def test_a_mixed_partial_through_a_small_network():
     nn.manual_seed(0)
     net = nn.Sequential(nn.Linear(2, 6), nn.Tanh(), nn.Linear(6, 1)).double()
@@ -97,9 +126,11 @@ def test_a_mixed_partial_through_a_small_network():
 
 
 def test_what_is_not_differentiable_twice_says_so():
-    x, w = _t(2, 3, 4, 4), _t(2, 3, 3, 3)
-    with pytest.raises(NotImplementedError, match="conv2d"):
-        grad(F.conv2d(x, w).sum(), x, create_graph=True)
+    x, w = _t(2, 4, 4, 4), _t(2, 2, 3, 3)
+    with pytest.raises(NotImplementedError, match="max_pool2d"):
+        grad(F.max_pool2d(x, 2).sum(), x, create_graph=True)
+    with pytest.raises(NotImplementedError, match="groups > 1"):
+        grad(F.conv2d(x, w, groups=2).sum(), x, create_graph=True)
     with pytest.raises(NotImplementedError, match="autograd.grad"):
         (x * x).sum().backward(create_graph=True)
     with pytest.raises(NotImplementedError, match="is_grads_batched"):
@@ -150,6 +181,27 @@ def _pinn_and_penalty(lib, F_, rs):
     penalty = ((g.view(g.size(0), -1).norm(2, dim=1) - 1) ** 2).mean() * 10
     penalty.backward()
     out["penalty"] = [penalty.item()] + [None if p.grad is None else p.grad.numpy().copy() for p in critic.parameters()]
+    conv_critic = lib.nn.Sequential(lib.nn.Conv2d(2, 4, 3, stride=2, padding=1), lib.nn.LeakyReLU(0.2),
+                                    lib.nn.Conv2d(4, 4, 3, padding=1), lib.nn.Softplus(), lib.nn.Flatten(),
+                                    lib.nn.Linear(4 * 4 * 4, 1)).double()
+    conv_critic.load_state_dict({k: lib.from_numpy(rs.randn(*v.shape) * 0.3)
+                                 for k, v in conv_critic.state_dict().items()})
+    images = lib.from_numpy(rs.randn(3, 2, 8, 8)).requires_grad_(True)
+    score = conv_critic(images).sum()
+    g, = lib.autograd.grad(score, images, create_graph=True)
+    r1 = (g ** 2).sum() * 5                                             # an R1 penalty
+    r1.backward()
+    out["conv penalty"] = [r1.item()] + [None if p.grad is None else p.grad.numpy().copy()
+                                         for p in conv_critic.parameters()]
+    # a second-order meta-learning step: the loss after one inner SGD step, differentiated through that step
+    meta = lib.nn.Linear(5, 3).double()
+    meta.load_state_dict({k: lib.from_numpy(rs.randn(*v.shape)) for k, v in meta.state_dict().items()})
+    xs, ys = lib.from_numpy(rs.randn(8, 5)), lib.from_numpy(rs.randint(0, 3, 8))
+    inner = lib.nn.functional.cross_entropy(meta(xs), ys)
+    gw, gb = lib.autograd.grad(inner, [meta.weight, meta.bias], create_graph=True)
+    adapted = lib.nn.functional.linear(xs, meta.weight - 0.5 * gw, meta.bias - 0.5 * gb)
+    outer = lib.nn.functional.cross_entropy(adapted.softmax(1).log(), ys, label_smoothing=0.1)
+    out["meta"] = [outer.item()] + [gr.numpy() for gr in lib.autograd.grad(outer, [meta.weight, meta.bias])]
     w = lib.from_numpy(rs.randn(4)).requires_grad_(True)
     g, = lib.autograd.grad((lib.sin(w) * w.exp()).sum() + (w @ w) ** 2, w, create_graph=True)
     out["hvp"] = [lib.autograd.grad(g @ lib.from_numpy(rs.randn(4)), w)[0].numpy()]
@@ -160,7 +212,7 @@ def test_against_pytorch_a_physics_informed_loss_a_gradient_penalty_and_a_hessia
     torch = pytest.importorskip("torch")
     ours = _pinn_and_penalty(nn, F, np.random.RandomState(0))
     theirs = _pinn_and_penalty(torch, torch.nn.functional, np.random.RandomState(0))
-    for key in ("pinn", "penalty", "hvp"):
+    for key in ("pinn", "penalty", "conv penalty", "meta", "hvp"):
         for a, b in zip(ours[key], theirs[key]):
             if b is None:
                 assert a is None, key

@@ -52,10 +52,11 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     create_graph=True records the gradient's own computation, so the result can be differentiated again
     (gradient penalties, second derivatives, physics-informed losses). Each op on the path must then have a
     differentiable backward; these have: + - * / (and their reflected forms), unary minus, ** a number,
-    @ / matmul, F.linear, sum and mean, reshape / view / flatten / squeeze / unsqueeze, permute / transpose /
-    t, expand, contiguous, clone, to (a float dtype), indexing, cat, exp, log, log1p, sqrt, reciprocal, square,
-    sin, cos, abs, tanh, sigmoid, relu, leaky_relu, softplus, silu, and norm (p = 2). Any other op on the path
-    raises NotImplementedError naming it.
+    @ / matmul, F.linear, F.conv2d and F.conv_transpose2d (groups=1), sum and mean, reshape / view / flatten /
+    squeeze / unsqueeze, permute / transpose / t, expand, contiguous, clone, to (a float dtype), indexing, cat,
+    exp, log, log1p, sqrt, reciprocal, square, sin, cos, abs, tanh, sigmoid, relu, leaky_relu, softplus, silu,
+    softmax, log_softmax, norm (p = 2), mse_loss, cross_entropy and nll_loss. Any other op on the path raises
+    NotImplementedError naming it.
     """
     if is_grads_batched:
         raise NotImplementedError("grad(is_grads_batched=True) is not supported; call grad once per grad_outputs")
@@ -76,10 +77,14 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                 raise RuntimeError(f"grad: output {i} has shape {tuple(out.shape)}; pass grad_outputs for a "
                                    f"non-scalar output")
             g = np.ones_like(out._data)
+        if create_graph and isinstance(g, Tensor) and g.requires_grad:
+            g_graph = g if g.dtype == out.dtype else g.to(out.dtype)   # recorded: the result depends on it too
+        else:
+            g_graph = None
         g = np.asarray(getattr(g, "_data", g))
         if g.shape != out.shape:
             raise ValueError(f"grad: grad_outputs[{i}] has shape {g.shape}, output {i} has {tuple(out.shape)}")
-        roots.append((out, g.astype(out.dtype, copy=False)))
+        roots.append((out, g.astype(out.dtype, copy=False) if g_graph is None else g_graph))
     for i, x in enumerate(inputs):
         if not (isinstance(x, Tensor) and x.requires_grad):
             raise RuntimeError(f"grad: input {i} does not require grad")
@@ -98,6 +103,16 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         else:
             result.append(None if g is None else Tensor(np.array(g, dtype=x.dtype)))
     return tuple(result)
+
+
+def graph_backward_from(composite, parents):
+    """A graph_backward (Tensor._make) for an op computed in one pass, from ``composite(*parents)``: the same
+    value by ops that have one. Its recorded gradient, with respect to each parent that needs one."""
+    def graph_backward(g):
+        wanted = [p for p in parents if p.requires_grad]
+        grads = iter(grad(composite(*parents), wanted, g, create_graph=True, allow_unused=True))
+        return tuple(next(grads) if p.requires_grad else None for p in parents)
+    return graph_backward
 
 
 class _VariableType(type):

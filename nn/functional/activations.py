@@ -87,7 +87,8 @@ def log_softmax(x, dim=None):
     def backward(g):
         # y_i = x_i - lse(x)  =>  dx = g - softmax * sum(g)
         return (g - np.exp(y) * g.sum(axis=dim, keepdims=True),)
-    return Tensor._make(y, (x,), backward, "log_softmax")
+    return Tensor._make(y, (x,), backward, "log_softmax",
+                        lambda g: (g - softmax(x, dim) * g.sum(dim, keepdim=True),))
 
 
 def softmax(x, dim=None):
@@ -101,7 +102,11 @@ def softmax(x, dim=None):
     def backward(g):
         # dy_i/dx_j = y_i (delta_ij - y_j)  =>  dx = y (g - sum(g y))
         return (y * (g - (g * y).sum(axis=dim, keepdims=True)),)
-    return Tensor._make(y, (x,), backward, "softmax")
+
+    def graph_backward(g):
+        s = softmax(x, dim)
+        return (s * (g - (g * s).sum(dim, keepdim=True)),)
+    return Tensor._make(y, (x,), backward, "softmax", graph_backward)
 
 
 def gumbel_softmax(logits, tau=1.0, hard=False, eps=1e-10, dim=-1):

@@ -14,6 +14,7 @@ with w the class weights and eps the label smoothing). Everything stays in input
 import numpy as np
 
 from .. import kernels as K
+from ..autograd import graph_backward_from
 from ..tensor import Tensor
 from ._args import _tensor, legacy_reduction
 
@@ -85,6 +86,13 @@ def _reduce_rows(losses, reduction, denom):
     return np.asarray(total / denom if reduction == "mean" else total, dtype=losses.dtype), denom
 
 
+def _soft_target_loss(q, logp, reduction, denom):
+    """-sum_c q_c logp_c per position, reduced: the losses of this module by recorded ops (create_graph).
+    q, logp: Tensors (N, C, d1...)."""
+    losses = -(q * logp).sum(1)
+    return losses if reduction == "none" else losses.sum() / denom if reduction == "mean" else losses.sum()
+
+
 def _row_scale(g, reduction, denom, dt):
     """dL/dloss_i as (N, 1, d1...) or a scalar: g itself ('none'), g / denom ('mean') or g ('sum')."""
     if reduction == "none":
@@ -146,7 +154,14 @@ def _cross_entropy_indices(input, target, w, ignore_index, reduction, eps):
         at_t = np.take_along_axis(gx, labels, 1)
         np.put_along_axis(gx, labels, at_t - qt, 1)
         return (gx.astype(dt, copy=False),)
-    return Tensor._make(y, (input,), backward, "cross_entropy")
+
+    def composite(input):                           # -sum_c q_c log softmax_c with q as the docstring's
+        q = np.zeros_like(x)
+        np.put_along_axis(q, labels, ((1 - eps) * wt)[:, None], 1)
+        if eps:
+            q += (eps / C) * valid[:, None] * (1 if w is None else _along_classes(w, x.ndim))
+        return _soft_target_loss(Tensor(q), input.log_softmax(1), reduction, denom)
+    return Tensor._make(y, (input,), backward, "cross_entropy", graph_backward_from(composite, (input,)))
 
 
 def _cross_entropy_probs(input, target, w, reduction, eps):
@@ -177,7 +192,12 @@ def _cross_entropy_probs(input, target, w, reduction, eps):
             if w is not None:
                 gy *= _along_classes(w, x.ndim)
         return gx, gy
-    return Tensor._make(out, (input, target), backward, "cross_entropy")
+
+    def composite(input, target):
+        ys = target.to(dt) * (1 - eps) + eps / C if eps else target.to(dt)
+        q = ys if w is None else ys * Tensor(_along_classes(w, x.ndim))
+        return _soft_target_loss(q, input.log_softmax(1), reduction, denom)
+    return Tensor._make(out, (input, target), backward, "cross_entropy", graph_backward_from(composite, (input, target)))
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
@@ -204,4 +224,9 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
         gx = np.zeros_like(x)
         np.put_along_axis(gx, labels, -(wt[:, None] * s), 1)
         return (gx,)
-    return Tensor._make(y, (input,), backward, "nll_loss")
+
+    def composite(input):
+        q = np.zeros_like(x)
+        np.put_along_axis(q, labels, wt[:, None], 1)
+        return _soft_target_loss(Tensor(q), input, reduction, denom)
+    return Tensor._make(y, (input,), backward, "nll_loss", graph_backward_from(composite, (input,)))

@@ -139,6 +139,16 @@ def _grad_weight(gy, x, khw, stride, padding, groups):
     return gw
 
 
+def _weight_grad_graph(a, b, k, stride, padding, dilation, groups, op):
+    """create_graph: sum_{n,p,q} b[n, o, p, q] a_padded[n, c, p s + i d, q s + j d] -> (B, A, kh, kw) by a recorded
+    conv2d: a (N, A, Ha, Wa) the conv's input, b (N, B, Hb, Wb) its output gradient. Batch and channels swap
+    roles, and so do stride and dilation."""
+    if groups != 1:
+        raise NotImplementedError(f"create_graph=True: {op} with groups > 1 cannot be differentiated twice in nn yet")
+    out = conv2d(a.transpose(0, 1), b.transpose(0, 1), stride=dilation, padding=padding, dilation=stride)
+    return out[:, :, :k[0], :k[1]].transpose(0, 1)
+
+
 # ----------------------------------------------------------------------------- the ops
 
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
@@ -181,8 +191,19 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
             gw = _grad_weight(g, xd, (kdh, kdw), stride, padding, groups)[:, :, ::dilation[0], ::dilation[1]]
         gb = _channel_sums(g) if bias is not None and bias.requires_grad else None
         return (gx, gw) if bias is None else (gx, gw, gb)
+
+    def graph_backward(g):
+        # the same by recorded ops: dx a transposed conv of g (output_padding restores the rows the stride
+        # dropped), dw a conv of x with g, db sums of g
+        Ho, Wo = y.shape[2:]
+        out_pad = tuple(n - ((m - 1) * s - 2 * p + kd) for n, m, s, p, kd in
+                        zip((H, W), (Ho, Wo), stride, padding, (kdh, kdw)))
+        gx = conv_transpose2d(g, weight, None, stride, padding, out_pad, groups, dilation)
+        gw = _weight_grad_graph(x, g, (kh, kw), stride, padding, dilation, groups, op) if weight.requires_grad else None
+        grads = (gx, gw)
+        return grads if bias is None else grads + (g.sum((0, 2, 3)),)
     parents = (x, weight) if bias is None else (x, weight, bias)
-    return Tensor._make(y, parents, backward, op)
+    return Tensor._make(y, parents, backward, op, graph_backward)
 
 
 def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
@@ -221,8 +242,16 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
             gw = _grad_weight(xd, g, (kdh, kdw), stride, padding, groups)[:, :, ::dilation[0], ::dilation[1]]
         gb = _channel_sums(g) if bias is not None and bias.requires_grad else None
         return (gx, gw) if bias is None else (gx, gw, gb)
+
+    def graph_backward(g):
+        # the same by recorded ops: dx the conv2d this op is the input gradient of, dw its weight gradient
+        # with input g and output gradient x
+        gx = conv2d(g, weight, None, stride, padding, dilation, groups)
+        gw = _weight_grad_graph(g, x, (kh, kw), stride, padding, dilation, groups, op) if weight.requires_grad else None
+        grads = (gx, gw)
+        return grads if bias is None else grads + (g.sum((0, 2, 3)),)
     parents = (x, weight) if bias is None else (x, weight, bias)
-    return Tensor._make(y, parents, backward, op)
+    return Tensor._make(y, parents, backward, op, graph_backward)
 
 
 # ----------------------------------------------------------------------------- nearest x2 upsampling + 3x3 conv

@@ -3,6 +3,7 @@
 Class-index losses (cross_entropy, nll_loss) are in classification.py."""
 import numpy as np
 
+from ..autograd import graph_backward_from
 from ..tensor import Tensor
 from ._args import _tensor, _common_dtype, _cast, _reduce, legacy_reduction
 
@@ -41,7 +42,11 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
         gd = d * scale.astype(dt, copy=False)
         return (gd if input.requires_grad else None,
                 -gd if target.requires_grad else None)
-    return Tensor._make(loss, (input, target), backward, "mse_loss")
+
+    def composite(input, target):                   # the same loss by recorded ops (create_graph)
+        sq = (input - target) ** 2
+        return sq if reduction == "none" else sq.sum() if reduction == "sum" else sq.mean()
+    return Tensor._make(loss, (input, target), backward, "mse_loss", graph_backward_from(composite, (input, target)))
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
