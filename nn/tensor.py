@@ -306,6 +306,18 @@ def _graph_grads(node, g):
     return graph_backward(g)
 
 
+def linear_graph_backward(apply, adjoint, op):
+    """graph_backward of an op linear in its one input, y = A x (pooling, resampling, padding, a dropout mask):
+    apply(a) computes A a and adjoint(g) A' g on arrays. The gradient A' g is itself a linear op of g, whose
+    gradient is A again."""
+    return lambda g: (_linear_map(g, adjoint, apply, op + "_backward"),)
+
+
+def _linear_map(t, apply, adjoint, op):
+    return Tensor._make(apply(t._data), (t,), lambda g: (adjoint(g),), op,
+                        lambda g: (_linear_map(g, adjoint, apply, op),))
+
+
 def piecewise_grad(g, x, slope, op):
     """g * slope as a recorded op, slope (an array) a derivative of x that is constant where it is defined
     (relu's 0 / 1, abs's sign): x stays a parent with gradient 0, as PyTorch keeps it, so a parameter that

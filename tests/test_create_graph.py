@@ -112,6 +112,35 @@ def test_softmax_family_and_losses():
         assert gradgradcheck(f, inputs)
 
 
+def test_linear_resampling_pooling_padding_and_dropout():
+    x = _signed(2, 3, 6, 7)
+    cases = [lambda x: F.interpolate(x, scale_factor=2, mode="nearest"),
+             lambda x: F.interpolate(x, size=(9, 5), mode="bilinear", align_corners=False),
+             lambda x: F.interpolate(x, size=(9, 11), mode="bicubic", align_corners=True),
+             lambda x: F.max_pool2d(x, 2),
+             lambda x: F.max_pool2d(x, 3, 2, 1, ceil_mode=True),
+             lambda x: F.avg_pool2d(x, 3, 2, 1),
+             lambda x: F.pad(x, (1, 2, 0, 1), value=0.5),
+             lambda x: F.pad(x, (2, 1, 1, 2), mode="reflect"),
+             lambda x: F.pad(x, (2, 1, 1, 2), mode="circular"),
+             lambda x: (nn.manual_seed(0), F.dropout(x, 0.3))[1]]                # the same mask every call
+    for f in cases:
+        assert gradgradcheck(lambda x: f(x) ** 2, [x])
+
+
+def test_normalisation_layers_train_and_eval():
+    x, w, b = _signed(3, 4, 2, 3), _signed(4, seed=1), _signed(4, seed=2)
+    running = (np.full(4, 0.1), np.full(4, 1.5))
+    cases = [lambda x, w, b: F.batch_norm(x, np.zeros(4), np.ones(4), w, b, training=True),
+             lambda x, w, b: F.batch_norm(x, None, None, training=True) * w.sum(),
+             lambda x, w, b: F.batch_norm(x, *running, w, b, training=False),
+             lambda x, w, b: F.layer_norm(x.transpose(1, 3), (4,), w, b),
+             lambda x, w, b: F.group_norm(x, 2, w, b),
+             lambda x, w, b: F.instance_norm(x) * b.sum()]
+    for f in cases:
+        assert gradgradcheck(lambda x, w, b: f(x, w, b) ** 2, [x, w, b])
+
+
 def test_a_mixed_partial_through_a_small_network():
     nn.manual_seed(0)
     net = nn.Sequential(nn.Linear(2, 6), nn.Tanh(), nn.Linear(6, 1)).double()
@@ -127,8 +156,8 @@ def test_a_mixed_partial_through_a_small_network():
 
 def test_what_is_not_differentiable_twice_says_so():
     x, w = _t(2, 4, 4, 4), _t(2, 2, 3, 3)
-    with pytest.raises(NotImplementedError, match="max_pool2d"):
-        grad(F.max_pool2d(x, 2).sum(), x, create_graph=True)
+    with pytest.raises(NotImplementedError, match="gelu"):
+        grad(F.gelu(x).sum(), x, create_graph=True)
     with pytest.raises(NotImplementedError, match="groups > 1"):
         grad(F.conv2d(x, w, groups=2).sum(), x, create_graph=True)
     with pytest.raises(NotImplementedError, match="autograd.grad"):

@@ -4,7 +4,8 @@ import warnings
 import numpy as np
 
 from .. import kernels as K
-from ..tensor import Tensor
+from ..autograd import graph_backward_from
+from ..tensor import Tensor, linear_graph_backward
 from ..tensor import get_rng
 from ._args import _tensor, _check_ndim
 
@@ -67,8 +68,24 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, training=Fa
         gx = gx3.reshape(x.shape) if x.requires_grad else None
         # one gradient per parent (weight and bias are parents only when given)
         return (gx,) + ((gw,) if weight is not None else ()) + ((gb,) if bias is not None else ())
+
+    def composite(xt, *affine):                     # the same by recorded ops (create_graph)
+        shape, axes = (1, C) + (1,) * (x.ndim - 2), (0,) + tuple(range(2, x.ndim))
+        if training:
+            centred = xt - xt.mean(axes, keepdim=True)
+            xhat = centred / ((centred * centred).mean(axes, keepdim=True) + eps).sqrt()
+        else:
+            xhat = (xt - Tensor(mean.reshape(shape))) * Tensor(inv_std.reshape(shape))
+        return _affine(xhat, affine, weight, bias, shape)
     parents = tuple(t for t in (x, weight, bias) if t is not None)
-    return Tensor._make(y, parents, backward, "batch_norm")
+    return Tensor._make(y, parents, backward, "batch_norm", graph_backward_from(composite, parents))
+
+
+def _affine(xhat, affine, weight, bias, shape):
+    """xhat * weight + bias as recorded ops, for the Tensors of affine (weight then bias, those given)."""
+    affine = list(affine)
+    y = xhat if weight is None else xhat * affine.pop(0).reshape(shape)
+    return y if bias is None else y + affine.pop(0).reshape(shape)
 
 
 def dropout(x, p=0.5, training=True):
@@ -92,7 +109,8 @@ def dropout(x, p=0.5, training=True):
     def backward(g):
         # y = x * mask  =>  dx = g * mask
         return (g * mask,)
-    return Tensor._make(y, (x,), backward, "dropout")
+    return Tensor._make(y, (x,), backward, "dropout", linear_graph_backward(lambda a: a * mask, lambda g: g * mask,
+                                                                             "dropout"))
 
 
 def _standardize(xd, axes, eps):
@@ -166,8 +184,14 @@ def _norm_affine(x, xr, axes, weight, bias, bshape, wshape, eps, op):
             gxhat = (g if w is None else g * w).reshape(xr.shape)
             gx = _standardize_backward(gxhat, xhat_r, inv_std, axes).reshape(x.shape)
         return (gx,) + ((gw,) if weight is not None else ()) + ((gb,) if bias is not None else ())
+
+    def composite(xt, *affine):                     # the same by recorded ops (create_graph)
+        xr_t = xt.reshape(xr.shape)
+        centred = xr_t - xr_t.mean(axes, keepdim=True)
+        xhat_t = (centred / ((centred * centred).mean(axes, keepdim=True) + eps).sqrt()).reshape(x.shape)
+        return _affine(xhat_t, affine, weight, bias, bshape)
     parents = tuple(t for t in (x, weight, bias) if t is not None)
-    return Tensor._make(y.astype(dt, copy=False), parents, backward, op)
+    return Tensor._make(y.astype(dt, copy=False), parents, backward, op, graph_backward_from(composite, parents))
 
 
 def normalize(input, p=2.0, dim=1, eps=1e-12):

@@ -2,7 +2,7 @@
 import numpy as np
 
 from .. import kernels as K
-from ..tensor import Tensor
+from ..tensor import Tensor, linear_graph_backward
 from ._args import _tensor, _check_ndim, _pair
 from .adaptive import adaptive_avg_pool2d
 from .shapes import pad
@@ -67,7 +67,8 @@ def interpolate(x, size=None, scale_factor=None, mode="nearest", align_corners=N
         # each output pixel is a weighted sum of input pixels (weights 1 for nearest,
         # bilinear weights otherwise): the input gets g scattered back with the same weights
         return (bwd(g, (H, W)),)
-    return Tensor._make(y, (x,), backward, "interpolate_" + mode)
+    return Tensor._make(y, (x,), backward, "interpolate_" + mode,
+                        linear_graph_backward(lambda a: fwd(a, out_hw), lambda g: bwd(g, (H, W)), "interpolate"))
 
 
 upsample = interpolate
@@ -97,12 +98,14 @@ def _bicubic(x, out_hw, aligned):
     """interpolate(mode='bicubic'): y = Mh x Mw' per plane, with the separable weight matrices above."""
     (H, W), dt = x.shape[2:], x.dtype
     Mh, Mw = (_cubic_weights(n, m, aligned).astype(dt) for n, m in zip((H, W), out_hw))
-    y = np.einsum("oh,nchw,pw->ncop", Mh, x._data, Mw, optimize=True)
+    def resample(a):
+        return np.ascontiguousarray(np.einsum("oh,nchw,pw->ncop", Mh, a, Mw, optimize=True))
 
     def backward(g):
         # y is linear in x: dx = Mh' g Mw
         return (np.einsum("oh,ncop,pw->nchw", Mh, g, Mw, optimize=True),)
-    return Tensor._make(np.ascontiguousarray(y), (x,), backward, "interpolate_bicubic")
+    return Tensor._make(resample(x._data), (x,), backward, "interpolate_bicubic",
+                        linear_graph_backward(resample, lambda g: backward(g)[0], "interpolate_bicubic"))
 
 
 def pool_hyperparameters(op, kernel_size, stride=None, padding=0):
@@ -162,7 +165,12 @@ def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=Fal
     def backward(g):
         # only the winner of each window moved the output: it gets the whole g
         return (K.max_pool2d_backward(g, argmax, (H, W)),)
-    out = Tensor._make(y, (x,), backward, "max_pool2d")
+
+    def winners(a):         # the values at the maxima: max pooling is this selection, for the maxima it found
+        return np.take_along_axis(a.reshape(a.shape[0], a.shape[1], -1), argmax.reshape(y.shape[0], y.shape[1], -1),
+                                  2).reshape(y.shape)
+    out = Tensor._make(y, (x,), backward, "max_pool2d",
+                       linear_graph_backward(winners, lambda g: backward(g)[0], "max_pool2d"))
     if not return_indices:
         return out
     rows, cols = np.divmod(argmax, W)                   # back to the unpadded plane (ceil_mode padded x above)
@@ -212,7 +220,9 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_in
     def backward(g):
         # y = sum(window) / (kh kw)  =>  each pixel of the window gets g / (kh kw)
         return (K.avg_pool2d_backward(g, (H, W), kernel, stride, padding),)
-    return Tensor._make(y, (x,), backward, "avg_pool2d")
+    return Tensor._make(y, (x,), backward, "avg_pool2d",
+                        linear_graph_backward(lambda a: K.avg_pool2d_forward(a, kernel, stride, padding),
+                                              lambda g: backward(g)[0], "avg_pool2d"))
 
 
 def _avg_pool2d_counted(x, kernel, stride, padding, ceil_mode, count_include_pad, divisor_override):

@@ -1,7 +1,7 @@
 """Shape ops: pad, cat, flatten, pixel_shuffle, pixel_unshuffle."""
 import numpy as np
 
-from ..tensor import Tensor
+from ..tensor import Tensor, linear_graph_backward
 from ._args import _tensor, _common_dtype, _cast
 
 
@@ -30,7 +30,8 @@ def pad(input, pad, mode="constant", value=None):
         def backward(g):
             # padded cells are constants: the input's gradient is the centre crop
             return (g[crop],)
-        return Tensor._make(y, (x,), backward, "pad")
+        return Tensor._make(y, (x,), backward, "pad",
+                            linear_graph_backward(lambda a: np.pad(a, widths), lambda g: g[crop], "pad"))
     if mode == "reflect" and any(max(w) >= n for w, n in zip(widths, x.shape) if max(w)):
         raise ValueError(f"pad: reflect padding must be smaller than the padded dim, got {pad!r} for {x.shape}")
     # every output cell copies one input cell: pad the input's flat indices the same way
@@ -41,7 +42,8 @@ def pad(input, pad, mode="constant", value=None):
         # each input cell receives the sum of the gradients of the output cells that copied it
         gx = np.bincount(source.reshape(-1), weights=g.reshape(-1), minlength=x._data.size)
         return (gx.reshape(x.shape).astype(g.dtype, copy=False),)
-    return Tensor._make(y, (x,), backward, "pad_" + mode)
+    return Tensor._make(y, (x,), backward, "pad_" + mode,
+                        linear_graph_backward(lambda a: a.reshape(-1)[source], lambda g: backward(g)[0], "pad"))
 
 
 def cat(tensors, dim=0):
