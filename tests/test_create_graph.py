@@ -25,7 +25,7 @@ UNARY = {
     "reciprocal": lambda x: x.reciprocal(), "square": lambda x: x.square(), "sin": lambda x: x.sin(),
     "cos": lambda x: x.cos(), "tanh": lambda x: x.tanh(), "sigmoid": lambda x: x.sigmoid(),
     "softplus": lambda x: F.softplus(x * 3, beta=2.0, threshold=5.0), "silu": F.silu,
-    "pow": lambda x: x ** 3.5, "neg": lambda x: -x, "clone": lambda x: x.clone(),
+    "pow": lambda x: x ** 3.5, "elu": lambda x: F.elu(x - 1, 0.7), "neg": lambda x: -x, "clone": lambda x: x.clone(),
     "norm": lambda x: x.norm(2, dim=1, keepdim=True) * x, "norm_all": lambda x: x.norm() * x,
 }
 
@@ -120,6 +120,8 @@ def test_linear_resampling_pooling_padding_and_dropout():
              lambda x: F.max_pool2d(x, 2),
              lambda x: F.max_pool2d(x, 3, 2, 1, ceil_mode=True),
              lambda x: F.avg_pool2d(x, 3, 2, 1),
+             lambda x: F.adaptive_avg_pool2d(x, (4, 3)),
+             lambda x: F.adaptive_avg_pool2d(x[0], 1),
              lambda x: F.pad(x, (1, 2, 0, 1), value=0.5),
              lambda x: F.pad(x, (2, 1, 1, 2), mode="reflect"),
              lambda x: F.pad(x, (2, 1, 1, 2), mode="circular"),

@@ -54,10 +54,11 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     differentiable backward; these have: + - * / (and their reflected forms), unary minus, ** a number,
     @ / matmul, F.linear, F.conv2d and F.conv_transpose2d (groups=1), sum and mean, reshape / view / flatten /
     squeeze / unsqueeze, permute / transpose / t, expand, contiguous, clone, to (a float dtype), indexing, cat,
-    pad, interpolate (nearest, bilinear, bicubic), max_pool2d, avg_pool2d (count_include_pad), dropout,
-    batch_norm, layer_norm, group_norm, instance_norm, exp, log, log1p, sqrt, reciprocal, square, sin, cos,
-    abs, tanh, sigmoid, relu, leaky_relu, softplus, silu, softmax, log_softmax, norm (p = 2), mse_loss,
-    cross_entropy and nll_loss. Any other op on the path raises NotImplementedError naming it.
+    pad, interpolate (nearest, bilinear, bicubic), max_pool2d, avg_pool2d (count_include_pad),
+    adaptive_avg_pool2d, dropout, batch_norm, layer_norm, group_norm, instance_norm, exp, log, log1p, sqrt,
+    reciprocal, square, sin, cos, abs, tanh, sigmoid, relu, leaky_relu, elu, softplus, silu, softmax,
+    log_softmax, norm (p = 2), mse_loss, cross_entropy and nll_loss. Any other op on the path raises
+    NotImplementedError naming it.
     """
     if is_grads_batched:
         raise NotImplementedError("grad(is_grads_batched=True) is not supported; call grad once per grad_outputs")

@@ -136,7 +136,11 @@ def elu(x, alpha=1.0, inplace=False):
     def backward(g):
         # derivative 1 for x > 0, alpha e^x = alpha (e^x - 1) + alpha otherwise
         return (g * np.where(xd > 0, 1, alpha * (em1 + 1)).astype(xd.dtype, copy=False),)
-    return Tensor._make(y, (x,), backward, "elu")
+
+    def graph_backward(g):
+        positive = Tensor((xd > 0).astype(xd.dtype))
+        return (g * (positive + (1 - positive) * alpha * x.clamp(max=0).exp()),)
+    return Tensor._make(y, (x,), backward, "elu", graph_backward)
 
 
 def gelu(x, approximate="none"):

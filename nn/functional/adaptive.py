@@ -7,7 +7,7 @@ reshape when the bins tile the input exactly.
 """
 import numpy as np
 
-from ..tensor import Tensor
+from ..tensor import Tensor, linear_graph_backward
 from ._args import _tensor, _check_ndim
 
 
@@ -38,15 +38,18 @@ def _args(x, output_size, op):
 def adaptive_avg_pool2d(input, output_size):
     """Mean over PyTorch's adaptive bins: x (N, C, H, W) -> (N, C, oh, ow) (also (C, H, W))."""
     x, unbatched, (oh, ow) = _args(input, output_size, "adaptive_avg_pool2d")
-    xd = x._data[None] if unbatched else x._data
-    N, C, H, W = xd.shape
-    if H % oh == 0 and W % ow == 0:                     # bins tile the input: one reshape
-        y = xd.reshape(N, C, oh, H // oh, ow, W // ow).mean(axis=(3, 5))
-    else:
-        y = np.empty((N, C, oh, ow), xd.dtype)
-        for i, (h0, h1) in enumerate(_bins(H, oh)):
-            for j, (w0, w1) in enumerate(_bins(W, ow)):
-                y[:, :, i, j] = xd[:, :, h0:h1, w0:w1].mean(axis=(2, 3))
+    N, C, H, W = (1,) + x.shape if unbatched else x.shape
+
+    def pool(a):
+        a = a[None] if unbatched else a
+        if H % oh == 0 and W % ow == 0:                 # bins tile the input: one reshape
+            y = a.reshape(N, C, oh, H // oh, ow, W // ow).mean(axis=(3, 5))
+        else:
+            y = np.empty((N, C, oh, ow), a.dtype)
+            for i, (h0, h1) in enumerate(_bins(H, oh)):
+                for j, (w0, w1) in enumerate(_bins(W, ow)):
+                    y[:, :, i, j] = a[:, :, h0:h1, w0:w1].mean(axis=(2, 3))
+        return y[0] if unbatched else y
 
     def backward(g):
         # y_ij = mean of its bin  =>  every input pixel of the bin gets g_ij / bin area (summed over bins)
@@ -56,12 +59,13 @@ def adaptive_avg_pool2d(input, output_size):
             gx = np.broadcast_to((g / (kh * kw))[:, :, :, None, :, None], (N, C, oh, kh, ow, kw))
             gx = gx.reshape(N, C, H, W)
         else:
-            gx = np.zeros_like(xd)
+            gx = np.zeros((N, C, H, W), g.dtype)
             for i, (h0, h1) in enumerate(_bins(H, oh)):
                 for j, (w0, w1) in enumerate(_bins(W, ow)):
                     gx[:, :, h0:h1, w0:w1] += (g[:, :, i, j] / ((h1 - h0) * (w1 - w0)))[:, :, None, None]
         return (gx[0] if unbatched else gx,)
-    return Tensor._make(y[0] if unbatched else y, (x,), backward, "adaptive_avg_pool2d")
+    return Tensor._make(pool(x._data), (x,), backward, "adaptive_avg_pool2d",
+                        linear_graph_backward(pool, lambda g: backward(g)[0], "adaptive_avg_pool2d"))
 
 
 def adaptive_max_pool2d(input, output_size, return_indices=False):
