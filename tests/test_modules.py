@@ -161,6 +161,9 @@ def test_load_state_dict_copies_in_place_and_casts():
     sd = {k: v.astype(np.float64) if v.dtype == np.float32 else v for k, v in src.state_dict().items()}
     result = dst.load_state_dict(sd)
     assert result.missing_keys == [] and result.unexpected_keys == []
+    assert repr(result) == "<All keys matched successfully>"              # printed as PyTorch prints it
+    partial = nn.Linear(2, 3).load_state_dict({"weight": np.zeros((3, 2))}, strict=False)
+    assert repr(partial) == "_IncompatibleKeys(missing_keys=['bias'], unexpected_keys=[])"
     assert dst.encoder.conv1.weight is weight_obj          # optimizers keep working
     assert weight_obj.dtype == np.float32
     for k, v in src.state_dict().items():
