@@ -177,3 +177,51 @@ def test_adam_state_moves_between_pytorch_and_nn(tmp_path, direction):
     steps(2, *second)
     for (k, a), b in zip(model.state_dict().items(), theirs.state_dict().values()):
         np.testing.assert_allclose(a, b.numpy(), rtol=1e-10, atol=1e-12, err_msg=k)
+
+
+def _lr_run(scheduler, optimizer, epochs, metric=None):
+    lrs = []
+    for _ in range(epochs):
+        optimizer.step()
+        scheduler.step(metric) if metric is not None else scheduler.step()
+        lrs.append(optimizer.param_groups[0]["lr"])
+    return lrs
+
+
+def test_scheduler_state_dict_layout_and_the_layout_of_earlier_versions():
+    opt = nn.optim.SGD([nn.Parameter(np.zeros(2))], lr=0.1)
+    step = nn.optim.StepLR(opt, step_size=2, gamma=0.5)
+    _lr_run(step, opt, 3)
+    sd = step.state_dict()
+    assert sd == {"step_size": 2, "gamma": 0.5, "base_lrs": [0.1], "last_epoch": 3, "_last_lr": [0.05]}
+    old = {"step_size": np.array(2), "gamma": np.array(0.5), "base_lrs": np.array([0.1]),
+           "last_epoch": np.array(3), "last_lr": np.array([0.05])}                 # as earlier versions wrote it
+    plateau = nn.optim.ReduceLROnPlateau(opt, mode="max", patience=0)
+    plateau_old = {**{k: np.array(v) for k, v in plateau.state_dict().items() if k not in ("mode", "threshold_mode",
+                                                                                          "_last_lr")},
+                   "mode_max": np.array(True), "threshold_mode_abs": np.array(False), "last_lr": np.array([0.05])}
+    for saved, make in ((old, lambda o: nn.optim.StepLR(o, step_size=9)),
+                        (plateau_old, lambda o: nn.optim.ReduceLROnPlateau(o))):
+        other = make(nn.optim.SGD([nn.Parameter(np.zeros(2))], lr=0.05))
+        other.load_state_dict(saved)
+        assert other.get_last_lr() == [0.05]
+    assert other.mode == "max" and other.patience == 0
+    with pytest.raises(ValueError, match=r"lacks \['gamma'\]"):
+        nn.optim.StepLR(opt, step_size=2).load_state_dict({k: v for k, v in sd.items() if k != "gamma"})
+
+
+@pytest.mark.parametrize("name", ["StepLR", "CosineAnnealingLR", "OneCycleLR", "ReduceLROnPlateau"])
+def test_scheduler_state_moves_from_pytorch(tmp_path, name):
+    torch = pytest.importorskip("torch")
+    kwargs = {"StepLR": dict(step_size=2, gamma=0.5), "CosineAnnealingLR": dict(T_max=6, eta_min=0.01),
+              "OneCycleLR": dict(max_lr=0.3, total_steps=12), "ReduceLROnPlateau": dict(patience=1, factor=0.5)}[name]
+    metric = 1.0 if name == "ReduceLROnPlateau" else None
+    their_opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(2))], lr=0.1, momentum=0.9)
+    theirs = getattr(torch.optim.lr_scheduler, name)(their_opt, **kwargs)
+    _lr_run(theirs, their_opt, 4, metric)
+    torch.save(theirs.state_dict(), tmp_path / "scheduler.pt")
+    our_opt = nn.optim.SGD([nn.Parameter(np.zeros(2))], lr=their_opt.param_groups[0]["lr"], momentum=0.9)
+    ours = getattr(nn.optim, name)(our_opt, **kwargs)
+    ours.load_state_dict(nn.load(tmp_path / "scheduler.pt"))
+    assert ours.get_last_lr() == pytest.approx(theirs.get_last_lr(), rel=1e-12)
+    np.testing.assert_allclose(_lr_run(ours, our_opt, 5, metric), _lr_run(theirs, their_opt, 5, metric), rtol=1e-12)

@@ -39,25 +39,39 @@ class LRScheduler:
     _state_names = ()
 
     def state_dict(self):
-        """Flat dict name -> ndarray (for nn.save)."""
-        out = {"last_epoch": np.array(self.last_epoch, dtype=np.int64),
-               "base_lrs": np.array(self.base_lrs, dtype=np.float64),
-               "last_lr": np.array(self._last_lr, dtype=np.float64)}
-        for name in self._state_names:
-            out[name] = np.array(getattr(self, name))
+        """PyTorch's layout, Python values by name: the scheduler's settings, 'base_lrs', 'last_epoch' and
+        '_last_lr' (nn.save writes it in either format)."""
+        out = {name: getattr(self, name) for name in self._state_names}
+        out.update(base_lrs=list(self.base_lrs), last_epoch=self.last_epoch, _last_lr=list(self._last_lr))
         return out
 
     def load_state_dict(self, state_dict):
-        expected = {"last_epoch", "base_lrs", "last_lr", *self._state_names}
-        if set(state_dict) != expected:
-            raise ValueError(f"{type(self).__name__}.load_state_dict: expected keys {sorted(expected)}, "
-                             f"got {sorted(state_dict)}")
-        self.last_epoch = int(state_dict["last_epoch"])
-        self.base_lrs = [float(v) for v in np.asarray(state_dict["base_lrs"]).ravel()]
-        self._last_lr = [float(v) for v in np.asarray(state_dict["last_lr"]).ravel()]
+        """From state_dict(): this library's, PyTorch's (its bookkeeping keys, such as '_step_count', are not
+        needed here), or one of earlier versions (arrays, 'last_lr')."""
+        state = _state(state_dict, ("last_epoch", "base_lrs", *self._state_names), type(self).__name__)
+        self.last_epoch = int(state["last_epoch"])
+        self.base_lrs = [float(v) for v in np.ravel(state["base_lrs"])]
+        self._last_lr = [float(v) for v in np.ravel(state["_last_lr"])]
         for name in self._state_names:
-            value = np.asarray(state_dict[name])
-            setattr(self, name, int(value) if value.dtype.kind in "iu" else float(value))
+            setattr(self, name, _scalar(state[name]))
+
+
+def _state(state_dict, required, owner):
+    """A scheduler's saved state as a dict with '_last_lr' (earlier versions wrote 'last_lr'), or a one-line
+    ValueError naming what is missing."""
+    state = dict(state_dict)
+    if "_last_lr" not in state and "last_lr" in state:
+        state["_last_lr"] = state.pop("last_lr")
+    missing = sorted((set(required) | {"_last_lr"}) - set(state))
+    if missing:
+        raise ValueError(f"{owner}.load_state_dict: the state_dict lacks {missing} (got keys {sorted(state)})")
+    return state
+
+
+def _scalar(value):
+    """A saved number as Python's int or float (also from a 0-d array, as .npz files give them back)."""
+    value = np.asarray(value)
+    return int(value) if value.dtype.kind in "iub" else float(value)
 
 
 class StepLR(LRScheduler):
@@ -417,23 +431,22 @@ class ReduceLROnPlateau:
         return list(self._last_lr)
 
     def state_dict(self):
-        """Flat dict name -> ndarray (for nn.save); mode strings are stored as 0/1 flags."""
-        out = {name: np.array(getattr(self, name)) for name in self._state_names}
-        out["mode_max"] = np.array(self.mode == "max")
-        out["threshold_mode_abs"] = np.array(self.threshold_mode == "abs")
-        out["min_lrs"] = np.array(self.min_lrs, dtype=np.float64)
-        out["last_lr"] = np.array(self._last_lr, dtype=np.float64)
+        """PyTorch's layout, Python values by name (mode and threshold_mode as their strings)."""
+        out = {name: getattr(self, name) for name in self._state_names}
+        out.update(mode=self.mode, threshold_mode=self.threshold_mode, min_lrs=list(self.min_lrs),
+                   _last_lr=list(self._last_lr))
         return out
 
     def load_state_dict(self, state_dict):
-        expected = {*self._state_names, "mode_max", "threshold_mode_abs", "min_lrs", "last_lr"}
-        if set(state_dict) != expected:
-            raise ValueError(f"ReduceLROnPlateau.load_state_dict: expected keys {sorted(expected)}, "
-                             f"got {sorted(state_dict)}")
+        """From state_dict(): this library's, PyTorch's, or one of earlier versions (arrays, 'last_lr', and
+        the modes as the flags 'mode_max' and 'threshold_mode_abs')."""
+        state = dict(state_dict)
+        if "mode" not in state and "mode_max" in state:
+            state["mode"] = "max" if bool(state.pop("mode_max")) else "min"
+            state["threshold_mode"] = "abs" if bool(state.pop("threshold_mode_abs")) else "rel"
+        state = _state(state, (*self._state_names, "mode", "threshold_mode", "min_lrs"), "ReduceLROnPlateau")
         for name in self._state_names:
-            value = np.asarray(state_dict[name])
-            setattr(self, name, int(value) if value.dtype.kind in "iu" else float(value))
-        self.mode = "max" if bool(state_dict["mode_max"]) else "min"
-        self.threshold_mode = "abs" if bool(state_dict["threshold_mode_abs"]) else "rel"
-        self.min_lrs = [float(v) for v in np.asarray(state_dict["min_lrs"]).ravel()]
-        self._last_lr = [float(v) for v in np.asarray(state_dict["last_lr"]).ravel()]
+            setattr(self, name, _scalar(state[name]))
+        self.mode, self.threshold_mode = str(state["mode"]), str(state["threshold_mode"])
+        self.min_lrs = [float(v) for v in np.ravel(state["min_lrs"])]
+        self._last_lr = [float(v) for v in np.ravel(state["_last_lr"])]
