@@ -568,7 +568,14 @@ class Tensor:
                 if other.requires_grad:
                     gb = g * np.where((a == 0) & (b >= 0), 0, y * np.log(a))
             return ga, gb
-        return Tensor._make(y, (self, other), backward, "pow")
+
+        def graph_backward(g):
+            # the same by recorded ops; ln a where a > 0 only (elsewhere the factor is 0, or NaN as above)
+            positive = Tensor((a > 0).astype(y.dtype))
+            log_a = (self * positive + (1 - positive)).log()
+            zero = Tensor(np.where((a == 0) & (b >= 0), 0.0, np.where(a < 0, np.nan, 1.0)).astype(y.dtype))
+            return g * other * self ** (other - 1), g * self ** other * log_a * zero
+        return Tensor._make(y, (self, other), backward, "pow", graph_backward)
 
     def __matmul__(self, other):
         other, a, b = self._operands(other)

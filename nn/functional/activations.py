@@ -168,7 +168,14 @@ def gelu(x, approximate="none"):
             return ((g * (0.5 * (1 + t) + 0.5 * xd * (1 - t * t) * du)).astype(dt, copy=False),)
     else:
         raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
-    return Tensor._make(y.astype(dt, copy=False), (x,), backward, "gelu")
+
+    def graph_backward(g):
+        # the same derivatives by recorded ops (create_graph)
+        if approximate == "none":
+            return (g * (0.5 * (1 + (x / math.sqrt(2)).erf()) + x * (-0.5 * x * x).exp() / math.sqrt(2 * math.pi)),)
+        t = tanh(k * (x + 0.044715 * x ** 3))
+        return (g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * k * (1 + 3 * 0.044715 * x * x)),)
+    return Tensor._make(y.astype(dt, copy=False), (x,), backward, "gelu", graph_backward)
 
 
 def softplus(x, beta=1.0, threshold=20.0):

@@ -1,7 +1,7 @@
 """one_hot and embedding, as torch.nn.functional's."""
 import numpy as np
 
-from ..tensor import Tensor
+from ..tensor import Tensor, linear_graph_backward
 from ._args import _tensor
 
 
@@ -54,7 +54,18 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
         if padding_idx is not None:
             gw[padding_idx] = 0
         return (gw,)
-    return Tensor._make(y, (weight,), backward, "embedding")
+
+    def gathered(a):
+        # backward's adjoint (its own gradient, create_graph): each position reads its row, scaled as backward
+        # scales it, the padding row as zeros
+        rows = a[flat]
+        if scale_grad_by_freq:
+            rows = rows / np.bincount(flat, minlength=n)[flat][:, None].astype(rows.dtype)
+        if padding_idx is not None:
+            rows = rows * (flat != padding_idx)[:, None]
+        return rows.reshape(y.shape)
+    return Tensor._make(y, (weight,), backward, "embedding",
+                        linear_graph_backward(gathered, lambda g: backward(g)[0], "embedding"))
 
 
 def _renorm_rows(w, rows, max_norm, norm_type):

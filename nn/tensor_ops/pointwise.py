@@ -124,7 +124,8 @@ def exp2(input):
 def erf(input):
     from scipy.special import erf as _erf  # noqa: PLC0415 - SciPy only when used (as F.gelu)
     x = _floating(input)
-    return _unary(input, _erf(x), lambda: 2 / np.sqrt(np.pi) * np.exp(-x * x), "erf")   # 2/sqrt(pi) e^(-x^2)
+    return _unary(input, _erf(x), lambda: 2 / np.sqrt(np.pi) * np.exp(-x * x), "erf",   # 2/sqrt(pi) e^(-x^2)
+                  lambda t: 2 / np.sqrt(np.pi) * exp(-t * t))
 
 
 def erfinv(input):
@@ -372,16 +373,17 @@ def clamp(input, min=None, max=None):
     lo = None if min is None else _bound(input, min)
     hi = None if max is None else _bound(input, max)
     y = np.clip(x, lo, hi)
+    # slope 1 inside [min, max] (bounds included, as PyTorch), 0 where clipped
+    inside = np.ones(x.shape, bool)
+    if lo is not None:
+        inside &= x >= lo
+    if hi is not None:
+        inside &= x <= hi
 
     def backward(g):
-        # slope 1 inside [min, max] (bounds included, as PyTorch), 0 where clipped
-        inside = np.ones(x.shape, bool)
-        if lo is not None:
-            inside &= x >= lo
-        if hi is not None:
-            inside &= x <= hi
         return (g * inside,)
-    return Tensor._make(y, (input,), backward, "clamp")
+    return Tensor._make(y, (input,), backward, "clamp",
+                        lambda g: (piecewise_grad(g, input, inside.astype(g.dtype), "clamp_backward"),))
 
 
 def clamp_min(input, min):
@@ -407,7 +409,7 @@ def maximum(input, other):
         # d max(x, y)/dx = 1 where x > y, 1/2 where x == y, 0 elsewhere (and the mirror for y)
         wx = (x > y) + 0.5 * (x == y)
         return g * wx, g * (1 - wx)
-    return Tensor._make(np.maximum(x, y), (a, b), backward, "maximum")
+    return Tensor._make(np.maximum(x, y), (a, b), backward, "maximum", _split_graph_backward((x > y) + 0.5 * (x == y)))
 
 
 def minimum(input, other):
@@ -417,7 +419,13 @@ def minimum(input, other):
     def backward(g):
         wx = (x < y) + 0.5 * (x == y)
         return g * wx, g * (1 - wx)
-    return Tensor._make(np.minimum(x, y), (a, b), backward, "minimum")
+    return Tensor._make(np.minimum(x, y), (a, b), backward, "minimum", _split_graph_backward((x < y) + 0.5 * (x == y)))
+
+
+def _split_graph_backward(share):
+    """create_graph for an op whose output takes a constant share of its first operand and the rest of its
+    second (maximum, minimum, where)."""
+    return lambda g: (g * Tensor(share.astype(g.dtype)), g * Tensor((1 - share).astype(g.dtype)))
 
 
 def _mask(condition, what):
@@ -449,7 +457,7 @@ def where(condition, input=None, other=None):
         # each output element comes from x or from y: its gradient goes back to that one
         return (np.where(c, g, 0) if input.requires_grad else None,
                 np.where(c, 0, g) if other.requires_grad else None)
-    return Tensor._make(np.where(c, x, y), (input, other), backward, "where")
+    return Tensor._make(np.where(c, x, y), (input, other), backward, "where", _split_graph_backward(c))
 
 
 def masked_fill(input, mask, value):
@@ -464,7 +472,7 @@ def masked_fill(input, mask, value):
     def backward(g):
         # filled elements are constants: no gradient there
         return (np.where(m, 0, g),)
-    return Tensor._make(y, (input,), backward, "masked_fill")
+    return Tensor._make(y, (input,), backward, "masked_fill", lambda g: (g * Tensor((~m).astype(g.dtype)),))
 
 
 attach(triu, tril, exp, log, log1p, log2, log10, lerp, tan, asin, acos, atan, sinh, cosh, expm1, exp2, erf, erfinv, frac,

@@ -8,7 +8,7 @@ from collections import namedtuple
 import numpy as np
 
 from ..dtypes import to_dtype
-from ..tensor import Tensor, _normalize_axes
+from ..tensor import Tensor, _normalize_axes, linear_graph_backward
 from ._attach import attach
 
 # what max(dim=...) / min(dim=...) return, as torch.return_types.max: (values, indices)
@@ -80,7 +80,11 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     def backward(g):
         # dvar/dx_i = 2 (x_i - mean) / (N - correction)  (the mean's own derivative sums to 0)
         return (_spread(g, axes, keepdim, x.shape) * d * (2.0 / denom),)
-    return Tensor._make(y.astype(x.dtype, copy=False), (input,), backward, "var")
+
+    def graph_backward(g):
+        kept = tuple(1 if i in axes else n for i, n in enumerate(x.shape))
+        return (g.reshape(kept) * (input - input.mean(axes, keepdim=True)) * (2.0 / denom),)
+    return Tensor._make(y.astype(x.dtype, copy=False), (input,), backward, "var", graph_backward)
 
 
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
@@ -120,11 +124,14 @@ def _extreme(input, dim, keepdim, other, pick, arg, name):
     if dim is None:
         y = pick(x)
 
+        hit = x == y
+
         def backward(g):
             # ties share the gradient evenly (as PyTorch's max() without dim)
-            hit = x == y
             return (g * hit / np.count_nonzero(hit),)
-        return Tensor._make(np.asarray(y), (input,), backward, name)
+        return Tensor._make(np.asarray(y), (input,), backward, name,       # linear in x for these maxima
+                            linear_graph_backward(lambda a: np.asarray((a * hit).sum() / np.count_nonzero(hit)),
+                                                  lambda g: backward(g)[0], name))
     axis = _normalize_axes(dim, input.ndim)[0]
     picked = np.expand_dims(arg(x, axis=axis), axis)            # (.., 1, ..): index along axis
     values = np.take_along_axis(x, picked, axis=axis)
@@ -134,9 +141,13 @@ def _extreme(input, dim, keepdim, other, pick, arg, name):
         gx = np.zeros(x.shape, dtype=g.dtype)
         np.put_along_axis(gx, picked, g if keepdim else np.expand_dims(g, axis), axis=axis)
         return (gx,)
+
+    def take(a):                # the op for the elements it picked: a selection, linear in x
+        v = np.take_along_axis(a, picked, axis=axis)
+        return v if keepdim else np.squeeze(v, axis)
     indices = picked if keepdim else np.squeeze(picked, axis)
-    values = values if keepdim else np.squeeze(values, axis)
-    return ValuesIndices(Tensor._make(values, (input,), backward, name), Tensor(indices.astype(np.int64)))
+    values = Tensor._make(take(x), (input,), backward, name, linear_graph_backward(take, lambda g: backward(g)[0], name))
+    return ValuesIndices(values, Tensor(indices.astype(np.int64)))
 
 
 def max(input, dim=None, keepdim=False, *, other=None):
@@ -156,12 +167,18 @@ def _extreme_over(input, dim, keepdim, pick, name):
         raise RuntimeError(f"{name}(): the tensor is empty; there is no extreme value")
     axes = _normalize_axes(dim, input.ndim)
     y = pick(x, axis=axes, keepdims=True)
+    hit = x == y
+    share = hit / np.sum(hit, axis=axes, keepdims=True)
 
     def backward(g):
         # d max / dx_i = 1 / (number of maxima) where x_i is a maximum, 0 elsewhere (as PyTorch's amax)
-        hit = x == y
-        return ((g if keepdim else np.expand_dims(g, axes)) * hit / np.sum(hit, axis=axes, keepdims=True),)
-    return Tensor._make(y if keepdim else np.squeeze(y, axes), (input,), backward, name)
+        return ((g if keepdim else np.expand_dims(g, axes)) * share,)
+
+    def shared(a):              # the mean of the maxima it found: linear in x
+        s = np.sum(a * share, axis=axes, keepdims=True)
+        return s if keepdim else np.squeeze(s, axes)
+    return Tensor._make(y if keepdim else np.squeeze(y, axes), (input,), backward, name,
+                        linear_graph_backward(shared, lambda g: backward(g)[0], name))
 
 
 def amax(input, dim=None, keepdim=False):
