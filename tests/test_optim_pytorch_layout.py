@@ -225,3 +225,29 @@ def test_scheduler_state_moves_from_pytorch(tmp_path, name):
     ours.load_state_dict(nn.load(tmp_path / "scheduler.pt"))
     assert ours.get_last_lr() == pytest.approx(theirs.get_last_lr(), rel=1e-12)
     np.testing.assert_allclose(_lr_run(ours, our_opt, 5, metric), _lr_run(theirs, their_opt, 5, metric), rtol=1e-12)
+
+
+@pytest.mark.parametrize("make", [lambda p: nn.optim.SGD(p, lr=0.1, momentum=0.9), lambda p: nn.optim.Adam(p, lr=0.01),
+                                  lambda p: nn.optim.RMSprop(p, lr=0.01), lambda p: nn.optim.AdamW(p, lr=0.01)])
+def test_every_optimizer_step_takes_pytorchs_closure(make):
+    model, x, y = _net()
+    ref, _, _ = _net()
+    opt, opt_ref = make(model.parameters()), make(ref.parameters())
+
+    def closure():
+        opt.zero_grad()
+        loss = _loss(model, x, y)
+        loss.backward()
+        return loss
+    for k in range(3):
+        if k == 2:
+            with nn.no_grad():                                  # the closure still records (PyTorch's enable_grad)
+                loss = opt.step(closure)
+        else:
+            loss = opt.step(closure)
+        opt_ref.zero_grad()
+        ref_loss = _loss(ref, x, y)
+        ref_loss.backward()
+        assert opt_ref.step() is None and float(loss) == float(ref_loss)
+    for a, b in zip(model.parameters(), ref.parameters()):
+        np.testing.assert_array_equal(a.data, b.data)

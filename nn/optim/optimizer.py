@@ -226,11 +226,12 @@ class Optimizer:
                             f"{type(state_dict).__name__}")
         if "state" not in state_dict and "param_groups" not in state_dict:
             state_dict = _nested(state_dict)
-        unexpected = set(state_dict) - {"state", "param_groups"}
-        if unexpected or "param_groups" not in state_dict:
-            raise ValueError(f"unexpected key(s) {sorted(map(str, unexpected))} in optimizer state_dict (expected "
-                             "'state' and 'param_groups')" if unexpected else
-                             "optimizer state_dict has no 'param_groups'")
+        unexpected = sorted(map(str, set(state_dict) - {"state", "param_groups"}))
+        if unexpected:
+            raise ValueError(f"unexpected key(s) {unexpected} in optimizer state_dict (expected 'state' and "
+                             f"'param_groups')")
+        if "param_groups" not in state_dict:
+            raise ValueError("optimizer state_dict has no 'param_groups'; pass what optimizer.state_dict() returned")
         saved = list(state_dict["param_groups"])
         if len(saved) != len(self.param_groups):
             raise ValueError(f"loaded state_dict has {len(saved)} parameter group(s), "
