@@ -72,13 +72,18 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, training=Fa
     def composite(xt, *affine):                     # the same by recorded ops (create_graph)
         shape, axes = (1, C) + (1,) * (x.ndim - 2), (0,) + tuple(range(2, x.ndim))
         if training:
-            centred = xt - xt.mean(axes, keepdim=True)
-            xhat = centred / ((centred * centred).mean(axes, keepdim=True) + eps).sqrt()
+            xhat = _standardize_graph(xt, axes, eps)
         else:
             xhat = (xt - Tensor(mean.reshape(shape))) * Tensor(inv_std.reshape(shape))
         return _affine(xhat, affine, weight, bias, shape)
     parents = tuple(t for t in (x, weight, bias) if t is not None)
     return Tensor._make(y, parents, backward, "batch_norm", graph_backward_from(composite, parents))
+
+
+def _standardize_graph(xt, axes, eps):
+    """_standardize's xhat by recorded ops (create_graph): (x - mean) / sqrt(var + eps), biased variance."""
+    centred = xt - xt.mean(axes, keepdim=True)
+    return centred / ((centred * centred).mean(axes, keepdim=True) + eps).sqrt()
 
 
 def _affine(xhat, affine, weight, bias, shape):
@@ -186,9 +191,7 @@ def _norm_affine(x, xr, axes, weight, bias, bshape, wshape, eps, op):
         return (gx,) + ((gw,) if weight is not None else ()) + ((gb,) if bias is not None else ())
 
     def composite(xt, *affine):                     # the same by recorded ops (create_graph)
-        xr_t = xt.reshape(xr.shape)
-        centred = xr_t - xr_t.mean(axes, keepdim=True)
-        xhat_t = (centred / ((centred * centred).mean(axes, keepdim=True) + eps).sqrt()).reshape(x.shape)
+        xhat_t = _standardize_graph(xt.reshape(xr.shape), axes, eps).reshape(x.shape)
         return _affine(xhat_t, affine, weight, bias, bshape)
     parents = tuple(t for t in (x, weight, bias) if t is not None)
     return Tensor._make(y.astype(dt, copy=False), parents, backward, op, graph_backward_from(composite, parents))
