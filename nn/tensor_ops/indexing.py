@@ -6,7 +6,7 @@ recorded (the written values get their gradient) inside one.
 """
 import numpy as np
 
-from ..tensor import Tensor, _normalize_axes, is_grad_enabled
+from ..tensor import Tensor, _normalize_axes, is_grad_enabled, linear_graph_backward
 from ._attach import attach
 from .inplace import _refuse_leaf, _rebase, _write
 from .pointwise import _mask
@@ -41,21 +41,8 @@ def __getitem__(input, index):
         else:                     # advanced indexing may select an element twice: sum
             np.add.at(gx, index, g)
         return (gx,)
-    return Tensor._make(x[index], (input,), backward, "getitem",
-                        lambda g: (_scatter_into(g, shape, index, basic),))
-
-
-def _scatter_into(g, shape, index, basic):
-    """getitem's gradient as a recorded op: zeros of ``shape`` with g added at index; its own gradient reads
-    index back (the two are each other's adjoints)."""
-    def backward(gg):
-        return (gg[index],)
-    gx = np.zeros(shape, dtype=g.dtype)
-    if basic:
-        gx[index] = g._data
-    else:
-        np.add.at(gx, index, g._data)
-    return Tensor._make(gx, (g,), backward, "getitem_backward", lambda gg: (gg[index],))
+    return Tensor._make(x[index], (input,), backward, "getitem",          # a selection: linear in x
+                        linear_graph_backward(lambda a: a[index], lambda g: backward(g)[0], "getitem"))
 
 
 def __setitem__(input, index, value):
