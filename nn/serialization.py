@@ -86,7 +86,9 @@ def save(state, path):
 
     A path ending in ``.pt`` or ``.pth`` is written in torch.save's zip format instead (readable
     by ``torch.load(path, weights_only=True)``); there ``state`` may also nest dicts, lists,
-    numbers and strings (a checkpoint such as ``{'state_dict': ..., 'epoch': 3}``).
+    numbers and strings (a checkpoint such as ``{'state_dict': ..., 'epoch': 3}``). So is a nested
+    ``state`` saved under any other name but ``.npz`` (``checkpoint.pth.tar``, ``model.tar``, as PyTorch
+    code names its checkpoints): .npz holds flat dicts of arrays only.
 
     The file is exactly what ``np.savez`` writes (one ``<key>.npy`` member per key),
     written with ``allow_pickle=False``. The name is used as given (no ``.npz`` is
@@ -97,10 +99,16 @@ def save(state, path):
     if hasattr(path, "write"):          # a binary file object (io.BytesIO, an open file), as torch.save takes
         save_torch(state, path)
         return
-    if os.fspath(path).lower().endswith((".pt", ".pth")):
+    npz = os.fspath(path).lower().endswith(".npz")
+    nested = any(isinstance(v, (dict, list, tuple)) or v is None for v in state.values())
+    if os.fspath(path).lower().endswith((".pt", ".pth")) or (nested and not npz):
         with atomic_write(path) as f:
             save_torch(state, f)
         return
+    if nested:
+        key = next(k for k, v in state.items() if isinstance(v, (dict, list, tuple)) or v is None)
+        raise TypeError(f"nn.save: {key!r} holds a {type(state[key]).__name__}; an .npz file holds flat dicts of "
+                        f"arrays only: save a nested checkpoint to a .pt file")
     arrays = {}
     for key, value in state.items():
         if not isinstance(key, str):

@@ -251,3 +251,23 @@ def test_every_optimizer_step_takes_pytorchs_closure(make):
         assert opt_ref.step() is None and float(loss) == float(ref_loss)
     for a, b in zip(model.parameters(), ref.parameters()):
         np.testing.assert_array_equal(a.data, b.data)
+
+
+def test_a_general_checkpoint_under_pytorchs_usual_names(tmp_path):
+    """PyTorch's tutorials and examples save {'epoch', 'model_state_dict', 'optimizer_state_dict', ...} to
+    'checkpoint.pth.tar' or 'model.tar': nested, so written in PyTorch's format whatever the name, but .npz."""
+    model, x, y = _net()
+    opt = nn.optim.Adam(model.parameters(), lr=0.01)
+    _loss(model, x, y).backward()
+    opt.step()
+    for name in ("checkpoint.pth.tar", "model.tar", "ckpt"):
+        nn.save({"epoch": 3, "model_state_dict": model.state_dict(), "optimizer_state_dict": opt.state_dict(),
+                 "loss": 0.25}, tmp_path / name)
+        ck = nn.load(tmp_path / name)
+        assert ck["epoch"] == 3 and ck["loss"] == 0.25 and ck["optimizer_state_dict"]["state"][0]["step"] == 1
+        other, _, _ = _net()
+        other.load_state_dict(ck["model_state_dict"])
+    with pytest.raises(TypeError, match="save a nested checkpoint to a .pt file"):
+        nn.save({"model_state_dict": model.state_dict()}, tmp_path / "ckpt.npz")
+    nn.save(model.state_dict(), tmp_path / "weights.bin")                    # a flat state_dict stays .npz
+    assert sorted(np.load(tmp_path / "weights.bin").files) == sorted(model.state_dict())
