@@ -86,10 +86,10 @@ def test_shape_ops_indexing_and_cat():
 
 @pytest.mark.parametrize("stride, padding, dilation", [(1, 0, 1), (2, 1, 1), (1, 2, 2), (3, 1, 2)])
 def test_convolutions(stride, padding, dilation):
-    x, w, b = _signed(2, 3, 7, 8), _signed(4, 3, 3, 2, seed=1), _signed(4, seed=2)
+    x, w, b = _signed(2, 2, 6, 7), _signed(3, 2, 3, 2, seed=1), _signed(3, seed=2)
     assert gradgradcheck(lambda x, w, b: F.conv2d(x, w, b, stride, padding, dilation).tanh(), [x, w, b])
-    xt = _signed(2, 4, 4, 5, seed=3)
-    assert gradgradcheck(lambda x, w, b: F.conv_transpose2d(x, w, b[:3], stride, padding, 0, 1, dilation).tanh(),
+    xt = _signed(2, 3, 4, 5, seed=3)
+    assert gradgradcheck(lambda x, w, b: F.conv_transpose2d(x, w, b[:2], stride, padding, 0, 1, dilation).tanh(),
                          [xt, w, b])
 
 
