@@ -20,6 +20,7 @@ their keys, e.g. ``{"model." + k: v for k, v in ...}``.
 """
 import contextlib
 import io
+import numbers
 import os
 import tempfile
 import zipfile
@@ -81,6 +82,13 @@ def _as_array(key, value):
     return value
 
 
+def _array_like(value):
+    """Whether an .npz member can hold value: not a dict, None, or a list of anything but numbers and strings."""
+    if isinstance(value, (list, tuple)):
+        return all(isinstance(v, (numbers.Number, str, np.generic)) for v in value)
+    return not (isinstance(value, dict) or value is None)
+
+
 def save(state, path):
     """Write ``state`` (dict str -> ndarray) to ``path`` as an .npz archive, atomically.
 
@@ -100,15 +108,14 @@ def save(state, path):
         save_torch(state, path)
         return
     npz = os.fspath(path).lower().endswith(".npz")
-    nested = any(isinstance(v, (dict, list, tuple)) or v is None for v in state.values())
+    nested = [k for k, v in state.items() if not _array_like(v)]
     if os.fspath(path).lower().endswith((".pt", ".pth")) or (nested and not npz):
         with atomic_write(path) as f:
             save_torch(state, f)
         return
     if nested:
-        key = next(k for k, v in state.items() if isinstance(v, (dict, list, tuple)) or v is None)
-        raise TypeError(f"nn.save: {key!r} holds a {type(state[key]).__name__}; an .npz file holds flat dicts of "
-                        f"arrays only: save a nested checkpoint to a .pt file")
+        raise TypeError(f"nn.save: {nested[0]!r} holds a {type(state[nested[0]]).__name__}; an .npz file holds flat "
+                        f"dicts of arrays only: save a nested checkpoint to a .pt file")
     arrays = {}
     for key, value in state.items():
         if not isinstance(key, str):

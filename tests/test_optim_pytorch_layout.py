@@ -271,3 +271,6 @@ def test_a_general_checkpoint_under_pytorchs_usual_names(tmp_path):
         nn.save({"model_state_dict": model.state_dict()}, tmp_path / "ckpt.npz")
     nn.save(model.state_dict(), tmp_path / "weights.bin")                    # a flat state_dict stays .npz
     assert sorted(np.load(tmp_path / "weights.bin").files) == sorted(model.state_dict())
+    sched = nn.optim.StepLR(opt, step_size=2)                                 # lists of numbers are arrays
+    nn.save(sched.state_dict(), tmp_path / "scheduler.npz")
+    assert nn.load(tmp_path / "scheduler.npz")["base_lrs"].tolist() == [0.01]
