@@ -9,11 +9,15 @@ Tensor methods), nn/functional/ (each op with its backward), then
 nn/kernels/ (the compiled loops and their NumPy twins).
 """
 import sys as _sys
+from types import SimpleNamespace as _SimpleNamespace
 
 from . import kernels
 from .kernels.threads import set_num_threads, get_num_threads
 from .tensor import (Tensor, no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled,
-                     manual_seed)
+                     manual_seed, initial_seed, seed)
+from .global_settings import (set_float32_matmul_precision, get_float32_matmul_precision,
+                              use_deterministic_algorithms, are_deterministic_algorithms_enabled,
+                              is_deterministic_algorithms_warn_only_enabled)
 from .random import get_rng_state, set_rng_state, Generator
 from .dtypes import (float32, float64, int64, int32, int16, int8, uint8, double, long, short, float, int,
                      float16, half, bfloat16,
@@ -30,7 +34,7 @@ from .autograd import Function
 from . import functional
 from . import functional as F
 from . import tensor_ops
-from .tensor_ops.convert import Size, numel, clone
+from .tensor_ops.convert import Size, numel, clone, is_floating_point
 from .tensor_ops.pointwise import (exp, log, log1p, log2, log10, lerp, tan, asin, acos, atan, sinh, cosh, expm1,
                                    fmod, logit, xlogy, deg2rad, rad2deg,
                                    exp2, erf, erfinv, frac, nan_to_num, atan2, hypot, logaddexp, addcmul, addcdiv, sqrt, rsqrt, reciprocal, square, sin, cos, abs, sign,
@@ -47,7 +51,7 @@ from .tensor_ops.shape import (reshape, squeeze, unsqueeze, permute, transpose, 
                                atleast_2d, atleast_3d, column_stack, dstack, tensordot, mv,
                                narrow, cross, searchsorted, bucketize, diff, trace, take_along_dim, roll, diag, outer, dot,
                                addmm, hstack, vstack, broadcast_tensors, meshgrid, split, chunk, unbind,
-                               stack, matmul, bmm, baddbmm, flatten, cat)
+                               stack, matmul, bmm, baddbmm, flatten, cat, broadcast_to, ravel)
 from .tensor_ops.indexing import (gather, index_select, index_add, index_fill, index_put, take, masked_select,
                                   masked_scatter, scatter, scatter_add, scatter_reduce, argwhere, nonzero)
 from .tensor_ops.einsum import einsum
@@ -89,6 +93,7 @@ arcsin, arccos, arctan, arctan2 = asin, acos, atan, atan2
 swapdims = swapaxes = transpose
 moveaxis = movedim
 __version__ = "0.1.0"
+version = _SimpleNamespace(__version__=__version__, cuda=None, hip=None)       # torch.version: a CPU-only build
 
 # torch.nn is this package too: a script whose `import torch` became `import nn as torch` still finds
 # torch.nn.init, torch.nn.functional and torch.nn.utils

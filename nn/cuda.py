@@ -27,3 +27,7 @@ def manual_seed_all(seed):
 
 def empty_cache():
     """Does nothing (no GPU memory), as torch.cuda.empty_cache without a GPU."""
+
+
+def synchronize(device=None):
+    """Does nothing: CPU work is finished when the call that started it returns (timing code calls this)."""

@@ -7,6 +7,7 @@ import functools
 __all__ = ["no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled"]
 
 _grad_enabled = True
+_anomaly_nan = False        # detect_anomaly: a backward pass checks every gradient for NaN (nn/autograd/anomaly.py)
 
 
 def is_grad_enabled():

@@ -45,18 +45,32 @@ from .kernels.threads import single_thread_blas as _single_thread_blas
 from .array import DataArray
 
 __all__ = ["Tensor", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode",
-           "is_grad_enabled", "manual_seed", "get_rng"]
+           "is_grad_enabled", "manual_seed", "initial_seed", "seed", "get_rng"]
 
 # ----------------------------------------------------------------------------
 # Global state: the library's random generator (graph recording: nn/grad_mode.py).
 
-_rng = np.random.default_rng()
+_initial_seed = int(np.random.SeedSequence().entropy % 2 ** 63)     # a seed even when none is given, as PyTorch's
+_rng = np.random.default_rng(_initial_seed)
 
 
 def manual_seed(seed):
     """Seed the generator used by nn.init, dropout and the random factories (like torch.manual_seed)."""
-    global _rng
-    _rng = np.random.default_rng(seed)
+    global _rng, _initial_seed
+    _initial_seed = int(seed)
+    _rng = np.random.default_rng(_initial_seed)
+
+
+def initial_seed():
+    """The seed the generator started from (the last manual_seed's, or one drawn at import), as torch.initial_seed."""
+    return _initial_seed
+
+
+def seed():
+    """Seed the generator from the operating system's entropy and return that seed, as torch.seed."""
+    new = int(np.random.SeedSequence().entropy % 2 ** 63)
+    manual_seed(new)
+    return new
 
 
 def get_rng():
@@ -286,6 +300,8 @@ def backpropagate(roots, retain_graph=False, wanted=None, create_graph=False):
             else:
                 parent_grads = node._backward(g)
                 _check_grads(node, parent_grads)
+            if _grad_mode._anomaly_nan:
+                _check_nan(node, parent_grads)
             for parent, pg in zip(node._parents, parent_grads):
                 if pg is not None and parent.requires_grad:
                     hand(parent, _unbroadcast_graph(pg, parent) if create_graph else
@@ -294,6 +310,13 @@ def backpropagate(roots, retain_graph=False, wanted=None, create_graph=False):
                 node._parents = ()
                 node._backward = _release_error
                 node.__dict__.pop("_graph_backward", None)
+
+
+def _check_nan(node, parent_grads):
+    """detect_anomaly: name the op whose backward made a NaN, in PyTorch's words."""
+    for k, pg in enumerate(parent_grads):
+        if pg is not None and np.isnan(getattr(pg, "_data", pg)).any():
+            raise RuntimeError(f"Function '{GradFn(node._op).name()}' returned nan values in its {k}th output.")
 
 
 def _graph_grads(node, g):

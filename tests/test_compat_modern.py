@@ -271,3 +271,54 @@ def test_bicubic_interpolation(kw):
     torch = pytest.importorskip("torch")
     np.testing.assert_allclose(y.numpy(), torch.nn.functional.interpolate(torch.tensor(x), mode="bicubic", **kw).numpy(),
                                atol=1e-13)
+
+
+def test_settings_scripts_make_at_the_top_and_small_names():
+    nn.set_float32_matmul_precision("high")
+    assert nn.get_float32_matmul_precision() == "high"
+    with pytest.raises(RuntimeError, match="highest"):
+        nn.set_float32_matmul_precision("fast")
+    nn.set_float32_matmul_precision("highest")
+    nn.use_deterministic_algorithms(True, warn_only=True)
+    assert nn.are_deterministic_algorithms_enabled() and nn.is_deterministic_algorithms_warn_only_enabled()
+    nn.use_deterministic_algorithms(False)
+    nn.manual_seed(123)
+    assert nn.initial_seed() == 123
+    first = nn.rand(3)
+    s = nn.seed()
+    assert nn.initial_seed() == s
+    nn.manual_seed(s)
+    again = nn.rand(3)
+    nn.manual_seed(123)
+    np.testing.assert_array_equal(nn.rand(3).numpy(), first.numpy())
+    assert again.shape == (3,)
+    assert nn.version.cuda is None and nn.cuda.synchronize() is None
+    assert nn.utils.data.get_worker_info() is None
+    x = nn.tensor([[1.0, 2.0]], requires_grad=True)
+    y = nn.broadcast_to(x, (3, 2))
+    assert y.shape == (3, 2) and nn.ravel(y).shape == (6,) and x.ravel().shape == (2,) and nn.is_floating_point(x)
+    y.sum().backward()
+    assert x.grad.tolist() == [[3.0, 3.0]]
+
+
+def test_detect_anomaly_names_the_op_that_made_a_nan():
+    x = nn.tensor([0.0, 1.0], requires_grad=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        with nn.autograd.detect_anomaly():
+            assert nn.autograd.is_anomaly_enabled()
+            with pytest.raises(RuntimeError, match=r"Function 'SqrtBackward0' returned nan values in its 0th output"):
+                (x.sqrt() * 0).sum().backward()
+        assert not nn.autograd.is_anomaly_enabled()
+        (x.sqrt() * 0).sum().backward()                                   # off: the NaN goes through, as PyTorch
+        assert np.isnan(x.grad[0])
+        with nn.autograd.set_detect_anomaly(True):
+            x.grad = None
+            with pytest.raises(RuntimeError, match="SqrtBackward0"):
+                (x.sqrt() * 0).sum().backward()
+        assert not nn.autograd.is_anomaly_enabled()
+
+        @nn.autograd.detect_anomaly()
+        def step():
+            (x.sqrt() * 0).sum().backward()
+        with pytest.raises(RuntimeError, match="nan values"):
+            step()

@@ -33,7 +33,10 @@ import numpy as np
 from ..gradcheck import gradcheck, gradgradcheck  # noqa: F401  (as torch.autograd's)
 from ..tensor import Tensor, backpropagate, no_grad, is_grad_enabled
 
-__all__ = ["Function", "FunctionCtx", "gradcheck", "gradgradcheck", "grad", "Variable"]
+from .anomaly import detect_anomaly, set_detect_anomaly, is_anomaly_enabled, is_anomaly_check_nan_enabled  # noqa: F401
+
+__all__ = ["Function", "FunctionCtx", "gradcheck", "gradgradcheck", "grad", "Variable", "detect_anomaly",
+           "set_detect_anomaly", "is_anomaly_enabled", "is_anomaly_check_nan_enabled"]
 
 
 def _as_tuple(x):

@@ -143,6 +143,16 @@ def expand_as(input, other):
     return expand(input, other.shape)
 
 
+def broadcast_to(input, size):
+    """input expanded to size (torch.broadcast_to: expand with a shape)."""
+    return expand(input, tuple(size))
+
+
+def ravel(input):
+    """The elements as one dim (a view when NumPy can make one), as torch.ravel."""
+    return reshape(input, -1)
+
+
 def repeat(input, *sizes):
     """Tile the tensor sizes[i] times along dim i (new leading dims when more sizes than dims)."""
     reps = _sizes(sizes)
@@ -627,7 +637,7 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
     return Tensor._make(y, (input, batch1, batch2), backward, "baddbmm")
 
 
-attach(reshape, view_as, unflatten, contiguous, squeeze, unsqueeze, permute, transpose, t, expand, expand_as,
+attach(reshape, view_as, broadcast_to, ravel, unflatten, contiguous, squeeze, unsqueeze, permute, transpose, t, expand, expand_as,
        repeat, repeat_interleave, tile, movedim, select, diagonal, tensor_split, mv, flip, fliplr, flipud, rot90,
        narrow, unfold, cross, diff, trace, take_along_dim, roll, diag, outer, dot, addmm, split, chunk, unbind, matmul, bmm, baddbmm, view=reshape, T=property(_T), mm=matmul,
        swapaxes=transpose, swapdims=transpose, moveaxis=movedim, reshape_as=view_as)

@@ -24,7 +24,7 @@ from ...tensor import Tensor, get_rng
 
 __all__ = ["Dataset", "IterableDataset", "ChainDataset", "TensorDataset", "Subset", "ConcatDataset", "random_split",
            "DataLoader", "default_collate", "Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler",
-           "WeightedRandomSampler", "BatchSampler"]
+           "WeightedRandomSampler", "BatchSampler", "get_worker_info"]
 
 
 class Dataset:
@@ -256,6 +256,12 @@ class BatchSampler(Sampler):
     def __len__(self):
         n = len(self.sampler)
         return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
+
+
+def get_worker_info():
+    """None: batches are loaded in the calling process (num_workers is accepted and ignored), where PyTorch's
+    get_worker_info() returns None too, so an IterableDataset that splits its work by worker reads it all."""
+    return None
 
 
 def default_collate(batch):
