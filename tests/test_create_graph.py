@@ -272,3 +272,27 @@ def test_against_pytorch_a_physics_informed_loss_a_gradient_penalty_and_a_hessia
                 assert a is None, key
             else:
                 np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12, err_msg=key)
+
+
+def test_jacobian_and_hessian():
+    from nn.autograd.functional import hessian, jacobian
+    rng = np.random.default_rng(0)
+    a, x = rng.standard_normal((4, 3)), rng.standard_normal(3)
+    A, xt = nn.tensor(a), nn.tensor(x)
+    np.testing.assert_allclose(jacobian(lambda v: A @ v.tanh(), xt).numpy(), a * (1 - np.tanh(x) ** 2), rtol=1e-12)
+    # (x.x)^2: H = 8 x x' + 4 (x.x) I
+    np.testing.assert_allclose(hessian(lambda v: (v @ v) ** 2, xt).numpy(), 8 * np.outer(x, x) + 4 * (x @ x) * np.eye(3),
+                               rtol=1e-12)
+    J = jacobian(lambda u, v: (u * v).sum(), (xt, 2 * xt))
+    assert isinstance(J, tuple) and J[0].shape == (3,) and not J[0].requires_grad
+    H = hessian(lambda u, v: (u * u * v).sum(), (xt, 2 * xt))
+    np.testing.assert_allclose(H[0][1].numpy(), np.diag(2 * x), rtol=1e-12)           # d2/du dv of u^2 v
+    torch = pytest.importorskip("torch")
+
+    def both(lib):
+        u, w = lib.tensor(x), lib.tensor(a)
+        J = lib.autograd.functional.jacobian(lambda u, w: (lib.tanh(w @ u) * w.sum(0)[0]).exp(), (u, w))
+        H = lib.autograd.functional.hessian(lambda u, w: (lib.sin(u) * (w @ u)[:3]).sum(), (u, w))
+        return [J[0], J[1], H[0][0], H[0][1], H[1][0], H[1][1]]
+    for p, q in zip(both(nn), both(torch)):
+        np.testing.assert_allclose(p.numpy(), q.numpy(), rtol=1e-10, atol=1e-12)

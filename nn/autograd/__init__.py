@@ -34,6 +34,7 @@ from ..gradcheck import gradcheck, gradgradcheck  # noqa: F401  (as torch.autogr
 from ..tensor import Tensor, backpropagate, no_grad, is_grad_enabled
 
 from .anomaly import detect_anomaly, set_detect_anomaly, is_anomaly_enabled, is_anomaly_check_nan_enabled  # noqa: F401
+from . import functional  # noqa: F401  (torch.autograd.functional.jacobian / hessian)
 
 __all__ = ["Function", "FunctionCtx", "gradcheck", "gradgradcheck", "grad", "Variable", "detect_anomaly",
            "set_detect_anomaly", "is_anomaly_enabled", "is_anomaly_check_nan_enabled"]
