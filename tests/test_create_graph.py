@@ -179,6 +179,16 @@ def test_a_mixed_partial_through_a_small_network():
     assert nn.autograd.gradcheck(u_x, [xt])                         # d/dxt of du/dx: second derivatives
 
 
+def test_in_place_ops_in_a_graph_differentiate_as_themselves():
+    # the tensor that an in-place op rewrites takes that op's create_graph backward, not its former op's
+    x = _t(2, 3)
+    assert gradgradcheck(lambda x: (x * x).add_(1).mul_(x).t_().unsqueeze_(0), [x])
+    h = x * x
+    h[0] = 1.0                                                  # setitem: no create_graph backward yet
+    with pytest.raises(NotImplementedError, match="setitem"):
+        grad(h.sum(), x, create_graph=True)
+
+
 def test_what_is_not_differentiable_twice_says_so():
     x, w = _t(2, 4, 4, 4), _t(2, 2, 3, 3)
     with pytest.raises(NotImplementedError, match="adaptive_max_pool2d"):

@@ -63,9 +63,18 @@ def _rebase(input, data, parents, backward, op):
     among the parents, so the graph stays acyclic.
     """
     prior = _prior_state(input)
-    input.__dict__.update(_data=data, _grad=None, requires_grad=True, _backward=backward, _op=op,
-                          _parents=tuple(prior if p is input else p for p in parents))
-    _remember_consumer(input, input._parents)      # its new state reads these: a later change of one re-points it
+    return _take_place(input, data, tuple(prior if p is input else p for p in parents), backward, None, op)
+
+
+def _take_place(input, data, parents, backward, graph_backward, op):
+    """input becomes the graph node (data, parents, backward, graph_backward) of an in-place op. Everything of
+    its previous node goes (the prior state kept a copy), the create_graph backward too: a stale one would
+    differentiate the wrong op."""
+    input.__dict__.pop("_graph_backward", None)
+    input.__dict__.update(_data=data, _grad=None, requires_grad=True, _parents=parents, _backward=backward, _op=op)
+    if graph_backward is not None:
+        input._graph_backward = graph_backward
+    _remember_consumer(input, parents)             # its new state reads these: a later change of one re-points it
     return input
 
 
@@ -93,10 +102,8 @@ def _apply(input, op, compute, *operands, **named):
         if input.dtype.kind != "f":
             raise TypeError(f"{op}: a floating result cannot be written into a {input.dtype} tensor")
         result = result.to(input.dtype)
-    input.__dict__.update(_data=result._data, _grad=None, requires_grad=True, _parents=result._parents,
-                          _backward=result._backward, _op=op)
-    _remember_consumer(input, input._parents)
-    return input
+    return _take_place(input, result._data, result._parents, result._backward,
+                       result.__dict__.get("_graph_backward"), op)
 
 
 def _reshaped(name):
@@ -108,10 +115,8 @@ def _reshaped(name):
             return input
         _refuse_leaf(input, name + "_")
         result = getattr(_prior_state(input), name)(*args, **kwargs)
-        input.__dict__.update(_data=result._data, _grad=None, requires_grad=True, _parents=result._parents,
-                              _backward=result._backward, _op=name + "_")
-        _remember_consumer(input, input._parents)
-        return input
+        return _take_place(input, result._data, result._parents, result._backward,
+                           result.__dict__.get("_graph_backward"), name + "_")
     iop.__name__ = name + "_"
     return iop
 
