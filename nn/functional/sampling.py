@@ -98,6 +98,7 @@ def _bicubic(x, out_hw, aligned):
     """interpolate(mode='bicubic'): y = Mh x Mw' per plane, with the separable weight matrices above."""
     (H, W), dt = x.shape[2:], x.dtype
     Mh, Mw = (_cubic_weights(n, m, aligned).astype(dt) for n, m in zip((H, W), out_hw))
+
     def resample(a):
         return np.ascontiguousarray(np.einsum("oh,nchw,pw->ncop", Mh, a, Mw, optimize=True))
 

@@ -42,13 +42,14 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
         _renorm_rows(weight._data, np.unique(idx), float(max_norm), float(norm_type))
     y = weight._data[idx]
     flat = idx.reshape(-1)
+    picks = np.bincount(flat, minlength=n)[flat][:, None] if scale_grad_by_freq else None   # each position's row count
 
     def backward(g):
         # each used row receives the sum of the gradients of the positions that picked it (their mean, with
         # scale_grad_by_freq: each position's share divided by its row's count)
         rows = g.reshape(-1, weight.shape[1])
         if scale_grad_by_freq:
-            rows = rows / np.bincount(flat, minlength=n)[flat][:, None].astype(rows.dtype)
+            rows = rows / picks.astype(rows.dtype)
         gw = np.zeros_like(weight._data)
         np.add.at(gw, flat, rows)
         if padding_idx is not None:
@@ -60,7 +61,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
         # scales it, the padding row as zeros
         rows = a[flat]
         if scale_grad_by_freq:
-            rows = rows / np.bincount(flat, minlength=n)[flat][:, None].astype(rows.dtype)
+            rows = rows / picks.astype(rows.dtype)
         if padding_idx is not None:
             rows = rows * (flat != padding_idx)[:, None]
         return rows.reshape(y.shape)

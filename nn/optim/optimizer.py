@@ -210,9 +210,8 @@ class Optimizer:
         groups = [{**{k: v for k, v in group.items() if k != "params"},
                    "params": [index[id(p)] for p in group["params"]]} for group in self.param_groups]
         state = {index[key]: {name: _copied(value) for name, value in entries.items()}
-                 for key, entries in sorted(self.state.items(), key=lambda kv: index.get(kv[0], -1))
-                 if key in index and entries}
-        return {"state": state, "param_groups": groups}
+                 for key, entries in self.state.items() if key in index and entries}
+        return {"state": dict(sorted(state.items())), "param_groups": groups}
 
     def load_state_dict(self, state_dict):
         """Restore from ``state_dict()`` output: this library's or PyTorch's (``torch.save`` then ``nn.load``),

@@ -404,22 +404,21 @@ def _pair_operands(a, b, op, floating=False):
 def maximum(input, other):
     """Element-wise max of two tensors; a tie splits the gradient half and half (as PyTorch)."""
     a, b, x, y = _pair_operands(input, other, "maximum")
-
-    def backward(g):
-        # d max(x, y)/dx = 1 where x > y, 1/2 where x == y, 0 elsewhere (and the mirror for y)
-        wx = (x > y) + 0.5 * (x == y)
-        return g * wx, g * (1 - wx)
-    return Tensor._make(np.maximum(x, y), (a, b), backward, "maximum", _split_graph_backward((x > y) + 0.5 * (x == y)))
+    return _split_op(np.maximum(x, y), a, b, (x > y) + 0.5 * (x == y), "maximum")
 
 
 def minimum(input, other):
     """Element-wise min of two tensors; a tie splits the gradient half and half (as PyTorch)."""
     a, b, x, y = _pair_operands(input, other, "minimum")
+    return _split_op(np.minimum(x, y), a, b, (x < y) + 0.5 * (x == y), "minimum")
 
+
+def _split_op(out, a, b, share, op):
+    """The result of maximum / minimum: d out/da = share (1 where a wins, 1/2 at a tie, 0 elsewhere), d out/db =
+    1 - share."""
     def backward(g):
-        wx = (x < y) + 0.5 * (x == y)
-        return g * wx, g * (1 - wx)
-    return Tensor._make(np.minimum(x, y), (a, b), backward, "minimum", _split_graph_backward((x < y) + 0.5 * (x == y)))
+        return g * share, g * (1 - share)
+    return Tensor._make(out, (a, b), backward, op, _split_graph_backward(share))
 
 
 def _split_graph_backward(share):

@@ -22,6 +22,12 @@ def _spread(g, axes, keepdim, shape):
     return np.broadcast_to(g, shape)
 
 
+def _kept(shape, axes):
+    """A reduction's output shape with keepdim (length 1 along the reduced axes): a recorded gradient (create_graph)
+    is reshaped to it to broadcast back over the input."""
+    return tuple(1 if i in axes else n for i, n in enumerate(shape))
+
+
 def sum(input, dim=None, keepdim=False, dtype=None):
     """Sum over ``dim``; integer and bool tensors sum to int64 (as PyTorch)."""
     axes = _normalize_axes(dim, input.ndim)
@@ -37,8 +43,7 @@ def sum(input, dim=None, keepdim=False, dtype=None):
         return (_spread(g, axes, keepdim, shape),)
 
     def graph_backward(g):
-        kept = tuple(1 if i in axes else n for i, n in enumerate(shape))
-        return (g.reshape(kept).expand(shape),)
+        return (g.reshape(_kept(shape, axes)).expand(shape),)
     return Tensor._make(np.sum(x, axis=axes, keepdims=keepdim), (input,), backward, "sum", graph_backward)
 
 
@@ -82,8 +87,7 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
         return (_spread(g, axes, keepdim, x.shape) * d * (2.0 / denom),)
 
     def graph_backward(g):
-        kept = tuple(1 if i in axes else n for i, n in enumerate(x.shape))
-        return (g.reshape(kept) * (input - input.mean(axes, keepdim=True)) * (2.0 / denom),)
+        return (g.reshape(_kept(x.shape, axes)) * (input - input.mean(axes, keepdim=True)) * (2.0 / denom),)
     return Tensor._make(y.astype(x.dtype, copy=False), (input,), backward, "var", graph_backward)
 
 
