@@ -442,10 +442,14 @@ class Tensor:
     @property
     def grad(self):
         g = self._grad
+        graph = self.__dict__.get("_grad_graph")        # backward(create_graph=True): the recorded gradient,
+        if graph is not None and graph._data is g:      # for as long as _grad is still its array
+            return graph
         return g.view(DataArray) if isinstance(g, np.ndarray) else g
 
     @grad.setter
     def grad(self, value):                  # None, an array, or a Tensor (its array)
+        self.__dict__.pop("_grad_graph", None)
         self._grad = value._data if isinstance(value, Tensor) else \
             value.view(np.ndarray) if isinstance(value, DataArray) else value
 
@@ -460,18 +464,21 @@ class Tensor:
         self._grad = None
 
     # -- backward ---------------------------------------------------------------
-    def backward(self, grad=None, retain_graph=False, create_graph=False, inputs=None):
+    def backward(self, grad=None, retain_graph=None, create_graph=False, inputs=None):
         """Accumulate d(self)/d(leaf) into ``leaf.grad`` for every leaf that requires grad.
 
         grad: the gradient of some final scalar with respect to self (same
         shape as self); may be omitted only if self has a single element.
-        The graph is released afterwards unless retain_graph=True. As in
-        PyTorch, only leaves keep ``.grad``; intermediate results do not.
-        create_graph=True is nn.autograd.grad's (``.grad`` is an array here, which holds no graph).
+        The graph is released afterwards unless retain_graph=True (default:
+        create_graph). As in PyTorch, only leaves keep ``.grad``; intermediate
+        results do not. inputs: accumulate into these tensors' ``.grad`` only.
+        create_graph=True makes each ``.grad`` a Tensor recorded by nn.autograd.grad's
+        create_graph (so it can be differentiated again; the ops it covers are listed there).
         """
+        if retain_graph is None:
+            retain_graph = create_graph
         if create_graph or inputs is not None:
-            raise NotImplementedError("backward(create_graph=True / inputs=...): use nn.autograd.grad(outputs, "
-                                      "inputs, create_graph=True), which returns the gradients as Tensors")
+            return self._backward_through_grad(grad, retain_graph, create_graph, inputs)
         if not self.requires_grad:
             raise RuntimeError(
                 "backward() on a tensor that does not require grad: no input of the "
@@ -491,6 +498,24 @@ class Tensor:
             grad = grad.astype(self.dtype, copy=False)
 
         backpropagate([(self, grad)], retain_graph)
+
+    def _backward_through_grad(self, grad, retain_graph, create_graph, inputs):
+        """backward(create_graph=True or inputs=...): nn.autograd.grad's gradients, added into ``.grad``."""
+        from .autograd import grad as autograd_grad          # nn.autograd builds on this module
+        if inputs is None:
+            targets = [t for t in topological_order([self]) if t._backward is None and t.requires_grad]
+        else:
+            targets = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+        grads = autograd_grad(self, targets, grad, retain_graph=retain_graph, create_graph=create_graph,
+                              allow_unused=True)
+        for t, g in zip(targets, grads):
+            if g is None:
+                continue
+            if create_graph:            # .grad keeps the recorded sum
+                total = g if t._grad is None else t.grad + g
+                t._grad, t._grad_graph = total._data, total
+            else:
+                t._grad = g._data.copy() if t._grad is None else t._grad + g._data
 
     # -- element-wise arithmetic ------------------------------------------------
     def _lift(self, other, op=None):

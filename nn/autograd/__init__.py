@@ -36,7 +36,7 @@ from ..tensor import Tensor, backpropagate, no_grad, is_grad_enabled
 from .anomaly import detect_anomaly, set_detect_anomaly, is_anomaly_enabled, is_anomaly_check_nan_enabled  # noqa: F401
 from . import functional  # noqa: F401  (torch.autograd.functional.jacobian / hessian)
 
-__all__ = ["Function", "FunctionCtx", "gradcheck", "gradgradcheck", "grad", "Variable", "detect_anomaly",
+__all__ = ["Function", "FunctionCtx", "gradcheck", "gradgradcheck", "grad", "backward", "Variable", "detect_anomaly",
            "set_detect_anomaly", "is_anomaly_enabled", "is_anomaly_check_nan_enabled"]
 
 
@@ -110,6 +110,24 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         else:
             result.append(None if g is None else Tensor(np.array(g, dtype=x.dtype)))
     return tuple(result)
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
+    """torch.autograd.backward: Tensor.backward for several outputs at once, as the backward of
+    sum_i <tensors[i], grad_tensors[i]> (so the graph they share runs once)."""
+    tensors = _as_tuple(tensors)
+    if grad_tensors is None or isinstance(grad_tensors, Tensor):
+        grad_tensors = (grad_tensors,) * len(tensors) if grad_tensors is None else (grad_tensors,)
+    if len(grad_tensors) != len(tensors):
+        raise ValueError(f"backward: {len(tensors)} tensors but {len(grad_tensors)} grad_tensors")
+    if len(tensors) == 1:
+        return tensors[0].backward(grad_tensors[0], retain_graph, create_graph, inputs)
+    total = 0
+    for i, (t, g) in enumerate(zip(tensors, grad_tensors)):
+        if g is None and t.numel() != 1:
+            raise RuntimeError(f"backward: tensor {i} has shape {tuple(t.shape)}; pass grad_tensors for it")
+        total = total + (t.sum() if g is None else (t * g).sum())
+    total.backward(None, retain_graph, create_graph, inputs)
 
 
 def graph_backward_from(composite, parents):
