@@ -37,7 +37,7 @@ from . import tensor_ops
 from .tensor_ops.convert import Size, numel, clone, is_floating_point
 from .tensor_ops.pointwise import (exp, log, log1p, log2, log10, lerp, tan, asin, acos, atan, sinh, cosh, expm1,
                                    fmod, logit, xlogy, deg2rad, rad2deg,
-                                   exp2, erf, erfinv, frac, nan_to_num, atan2, hypot, logaddexp, addcmul, addcdiv, sqrt, rsqrt, reciprocal, square, sin, cos, abs, sign,
+                                   exp2, erf, erfinv, erfc, lgamma, digamma, polygamma, sinc, frac, nan_to_num, atan2, hypot, logaddexp, addcmul, addcdiv, sqrt, rsqrt, reciprocal, square, sin, cos, abs, sign,
                                    floor, ceil, round, trunc, neg, pow, clamp, clip, clamp_min, clamp_max,
                                    maximum, minimum, where, masked_fill, triu, tril,
                                    remainder, floor_divide, add, sub, mul, div, multiply, divide, subtract,
@@ -55,6 +55,7 @@ from .tensor_ops.shape import (reshape, squeeze, unsqueeze, permute, transpose, 
 from .tensor_ops.indexing import (gather, index_select, index_add, index_fill, index_put, take, masked_select,
                                   masked_scatter, scatter, scatter_add, scatter_reduce, argwhere, nonzero)
 from .tensor_ops.einsum import einsum
+from .tensor_ops.matrices import kron, block_diag, cov, corrcoef
 from .tensor_ops.compare import (eq, ne, lt, le, gt, ge, logical_and, logical_or, logical_xor, logical_not,
                                  isnan, isinf, isfinite, isin, isclose, allclose, equal)
 from .functional import relu, sigmoid, tanh, softmax, log_softmax
@@ -81,7 +82,7 @@ from .modules import (MSELoss, L1Loss, SmoothL1Loss, CrossEntropyLoss, NLLLoss, 
                       PairwiseDistance, Unfold, Fold, Bilinear, AdaptiveAvgPool1d, AdaptiveMaxPool1d, ConstantPad1d,
                       ZeroPad1d, ReflectionPad1d, ReplicationPad1d, Dropout1d, Softmax2d, UpsamplingNearest2d,
                       UpsamplingBilinear2d, ParameterDict)
-from . import optim, init, utils, distributions, linalg
+from . import optim, init, utils, distributions, linalg, special, testing
 from .linalg import inv as inverse, det, logdet, slogdet
 from .gradcheck import gradcheck, GradcheckError
 from .serialization import save, load

@@ -1,4 +1,5 @@
-"""Probability distributions, as torch.distributions: Normal, Uniform, Bernoulli, Categorical and kl_divergence.
+"""Probability distributions, as torch.distributions: Normal, Uniform, Bernoulli, Categorical, MultivariateNormal,
+Beta and kl_divergence.
 
 Parameters are Tensors (numbers are lifted) and every density is composed of Tensor ops, so log_prob, entropy and
 rsample (the reparameterised draw, loc + scale * eps for Normal) carry gradients to the parameters; sample() does
@@ -8,11 +9,12 @@ import math
 
 import numpy as np
 
-from . import functional as F
+from . import functional as F, linalg
 from .dtypes import get_default_dtype
 from .tensor import Tensor, get_rng
 
-__all__ = ["Distribution", "Normal", "Uniform", "Bernoulli", "Categorical", "kl_divergence"]
+__all__ = ["Distribution", "Normal", "Uniform", "Bernoulli", "Categorical", "MultivariateNormal", "Beta",
+           "kl_divergence"]
 
 
 def _param(value, like=None):
@@ -185,6 +187,100 @@ class Categorical(Distribution):
         return -(self.probs * logits).sum(-1)
 
 
+class MultivariateNormal(Distribution):
+    """N(loc, Sigma) over vectors (the last dim of loc, k), Sigma given as exactly one of covariance_matrix,
+    precision_matrix or scale_tril (L, lower triangular with a positive diagonal, Sigma = L L^T); loc (..., k)
+    and the matrix (..., k, k) broadcast together. Densities go through L (nn.linalg.cholesky and solve)."""
+
+    has_rsample = True
+
+    def __init__(self, loc, covariance_matrix=None, precision_matrix=None, scale_tril=None, validate_args=None):
+        given = [m is not None for m in (covariance_matrix, precision_matrix, scale_tril)]
+        if sum(given) != 1:
+            raise ValueError("MultivariateNormal: give exactly one of covariance_matrix, precision_matrix, scale_tril")
+        self.loc = _param(loc)
+        if self.loc.ndim < 1:
+            raise ValueError("MultivariateNormal: loc must have at least one dim (the event)")
+        if scale_tril is not None:
+            L = _param(scale_tril, self.loc)
+        elif covariance_matrix is not None:
+            L = linalg.cholesky(_param(covariance_matrix, self.loc))
+        else:
+            L = linalg.cholesky(linalg.inv(_param(precision_matrix, self.loc)))
+        k = self.loc.shape[-1]
+        if L.ndim < 2 or L.shape[-2:] != (k, k):
+            raise ValueError(f"MultivariateNormal: the matrix must be (..., {k}, {k}) for loc (..., {k}), "
+                             f"got {tuple(L.shape)}")
+        self.batch_shape = np.broadcast_shapes(self.loc.shape[:-1], L.shape[:-2])
+        self.event_shape = (k,)
+        self.scale_tril = L
+
+    mean = property(lambda self: self.loc.expand(self.batch_shape + self.event_shape))
+    variance = property(lambda self: (self.scale_tril ** 2).sum(-1).expand(self.batch_shape + self.event_shape))
+    covariance_matrix = property(lambda self: self.scale_tril @ self.scale_tril.transpose(-1, -2))
+    precision_matrix = property(lambda self: linalg.inv(self.covariance_matrix))
+
+    def _half_log_det(self):
+        return self.scale_tril.diagonal(dim1=-2, dim2=-1).log().sum(-1)      # log det L = (1/2) log det Sigma
+
+    def rsample(self, sample_shape=()):
+        shape = _size(sample_shape) + tuple(self.batch_shape) + self.event_shape
+        eps = Tensor(get_rng().standard_normal(shape).astype(self.loc.dtype))
+        return self.loc + (self.scale_tril @ eps.unsqueeze(-1)).squeeze(-1)
+
+    def log_prob(self, value):
+        # -1/2 |L^-1 (x - loc)|^2 - k/2 log(2 pi) - log det L
+        diff = _param(value, self.loc) - self.loc
+        L = self.scale_tril.expand(diff.shape[:-1] + self.event_shape * 2)
+        z = linalg.solve(L, diff.unsqueeze(-1)).squeeze(-1)
+        k = self.event_shape[0]
+        return -0.5 * (z ** 2).sum(-1) - 0.5 * k * math.log(2 * math.pi) - self._half_log_det()
+
+    def entropy(self):
+        k = self.event_shape[0]
+        return (0.5 * k * (1 + math.log(2 * math.pi)) + self._half_log_det()).expand(self.batch_shape)
+
+
+class Beta(Distribution):
+    """Beta(concentration1 = a, concentration0 = b) on (0, 1): density x^(a-1) (1-x)^(b-1) / B(a, b)."""
+
+    def __init__(self, concentration1, concentration0, validate_args=None):
+        self.concentration1 = _param(concentration1, concentration0)
+        self.concentration0 = _param(concentration0, concentration1)
+        _check(validate_args, np.all(self.concentration1.data > 0) and np.all(self.concentration0.data > 0),
+               "Beta: the concentrations must be positive")
+        self.batch_shape = np.broadcast_shapes(self.concentration1.shape, self.concentration0.shape)
+
+    @property
+    def mean(self):
+        a, b = self.concentration1, self.concentration0
+        return (a / (a + b)).expand(self.batch_shape)
+
+    @property
+    def variance(self):
+        a, b = self.concentration1, self.concentration0
+        return (a * b / ((a + b) ** 2 * (a + b + 1))).expand(self.batch_shape)
+
+    def _log_beta(self):
+        a, b = self.concentration1, self.concentration0
+        return a.lgamma() + b.lgamma() - (a + b).lgamma()
+
+    def sample(self, sample_shape=()):
+        shape = _size(sample_shape) + tuple(self.batch_shape)
+        a, b = (np.broadcast_to(c.data, self.batch_shape) for c in (self.concentration1, self.concentration0))
+        return Tensor(get_rng().beta(a, b, shape).astype(self.concentration1.dtype))
+
+    def log_prob(self, value):
+        x = _param(value, self.concentration1)
+        a, b = self.concentration1, self.concentration0
+        return (a - 1) * x.log() + (b - 1) * (1 - x).log() - self._log_beta()
+
+    def entropy(self):
+        a, b = self.concentration1, self.concentration0
+        return (self._log_beta() - (a - 1) * a.digamma() - (b - 1) * b.digamma()
+                + (a + b - 2) * (a + b).digamma()).expand(self.batch_shape)
+
+
 def kl_divergence(p, q):
     """KL(p || q) for two Normals, two Categoricals, two Bernoullis or two Uniforms (q's support covering p's)."""
     if isinstance(p, Normal) and isinstance(q, Normal):
@@ -200,4 +296,15 @@ def kl_divergence(p, q):
     if isinstance(p, Uniform) and isinstance(q, Uniform):
         inside = (q.low.data <= p.low.data) & (p.high.data <= q.high.data)
         return ((q.high - q.low) / (p.high - p.low)).log() + Tensor(np.where(inside, 0.0, np.inf).astype(p.low.dtype))
+    if isinstance(p, MultivariateNormal) and isinstance(q, MultivariateNormal):
+        # 1/2 (tr(Sq^-1 Sp) + |Lq^-1 (mu_q - mu_p)|^2 - k) + log det Lq - log det Lp
+        shape = np.broadcast_shapes(p.batch_shape, q.batch_shape) + p.event_shape * 2
+        Lq = q.scale_tril.expand(shape)
+        trace = (linalg.solve(Lq, p.scale_tril.expand(shape)) ** 2).sum((-2, -1))
+        z = linalg.solve(Lq, (q.loc - p.loc).expand(shape[:-1]).unsqueeze(-1)).squeeze(-1)
+        return 0.5 * (trace + (z ** 2).sum(-1) - p.event_shape[0]) + q._half_log_det() - p._half_log_det()
+    if isinstance(p, Beta) and isinstance(q, Beta):
+        a1, b1, a2, b2 = p.concentration1, p.concentration0, q.concentration1, q.concentration0
+        return (q._log_beta() - p._log_beta() + (a1 - a2) * a1.digamma() + (b1 - b2) * b1.digamma()
+                + (a2 - a1 + b2 - b1) * (a1 + b1).digamma())
     raise NotImplementedError(f"kl_divergence: not implemented for {type(p).__name__} and {type(q).__name__}")

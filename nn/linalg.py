@@ -1,5 +1,5 @@
-"""Linear algebra, as torch.linalg: inv, det, slogdet, solve, cholesky, eigh, eigvalsh, vector_norm, matrix_norm,
-norm, cross (and the top-level torch.inverse, torch.det, torch.logdet, torch.slogdet). Batched over leading dims, as np.linalg; each backward is
+"""Linear algebra, as torch.linalg: inv, det, slogdet, solve, cholesky, eigh, eigvalsh, svd, qr, pinv, lstsq,
+matrix_rank, vector_norm, matrix_norm, norm, cross (and the top-level torch.inverse, torch.det, torch.logdet, torch.slogdet). Batched over leading dims, as np.linalg; each backward is
 the closed form written beside it (for invertible matrices)."""
 from collections import namedtuple
 
@@ -10,9 +10,11 @@ from .tensor_ops.shape import cross as _cross
 
 EigResult = namedtuple("EigResult", ["eigenvalues", "eigenvectors"])
 SVDResult = namedtuple("SVDResult", ["U", "S", "Vh"])
+QRResult = namedtuple("QRResult", ["Q", "R"])
+LstsqResult = namedtuple("LstsqResult", ["solution", "residuals", "rank", "singular_values"])
 
 __all__ = ["inv", "det", "slogdet", "logdet", "solve", "vector_norm", "matrix_norm", "norm", "cross", "cholesky",
-           "eigh", "eigvalsh", "svd", "svdvals"]
+           "eigh", "eigvalsh", "svd", "svdvals", "qr", "pinv", "matrix_rank", "lstsq"]
 
 
 def cross(input, other, dim=-1):
@@ -132,6 +134,93 @@ def svd(A, full_matrices=True):
 def svdvals(A):
     """The singular values (..., k) of A, descending."""
     return svd(A, full_matrices=False).S
+
+
+def _qr(A, mode):
+    """One op for Q (..., m, p) and R (..., p, n) side by side, flattened (..., m*p + p*n), as _svd."""
+    if A.ndim < 2 or A.dtype.kind != "f":
+        raise ValueError(f"qr: expected floating matrices (..., m, n), got {A.dtype} of shape {tuple(A.shape)}")
+    a = A._data                                  # the values used now (the Tensor may change in place later)
+    Q, R = np.linalg.qr(a, mode="complete" if mode == "complete" else "reduced")
+    batch, (m, p), n = Q.shape[:-2], Q.shape[-2:], R.shape[-1]
+
+    def square_backward(gQ, gR, Q, R):
+        # A = Q R with R square and invertible (Walter and Lehmann 2018): M = R gR^T - gQ^T Q,
+        # gA = (gQ + Q copyltu(M)) R^-T, copyltu(M) the symmetric matrix of M's lower triangle
+        M = R @ _T(gR) - _T(gQ) @ Q
+        sym = np.tril(M) + _T(np.tril(M, -1))
+        return _T(np.linalg.solve(R, _T(gQ + Q @ sym)))
+
+    def backward(g):
+        gQ = g[..., :m * p].reshape(batch + (m, p))
+        gR = g[..., m * p:].reshape(batch + (p, n))
+        if m >= n:
+            if p != n:
+                raise RuntimeError("qr: the gradient of mode='complete' is defined only when rows <= columns "
+                                   "(as PyTorch's); use mode='reduced'")
+            return (square_backward(gQ, gR, Q, R),)
+        # m < n: A = [X | Y], R = [U | V] with X = Q U square; Y = Q V adds gY = Q gV and Y gV^T to gQ
+        gU, gV = gR[..., :m], gR[..., m:]
+        return (np.concatenate([square_backward(gQ + a[..., m:] @ _T(gV), gU, Q, R[..., :m]), Q @ gV], -1),)
+    flat = np.concatenate([Q.reshape(batch + (m * p,)), R.reshape(batch + (p * n,))], -1)
+    return Tensor._make(flat, (A,), backward, "qr"), (m, p, n)
+
+
+def qr(A, mode="reduced"):
+    """(Q, R) with A = Q R, Q orthonormal columns, R upper triangular: 'reduced' Q (..., m, k), R (..., k, n),
+    k = min(m, n); 'complete' Q (..., m, m), R (..., m, n); 'r' R alone (Q empty), as PyTorch. The signs are
+    LAPACK's (PyTorch's too). Gradients need R's leading square part invertible."""
+    if mode not in ("reduced", "complete", "r"):
+        raise ValueError(f"qr: mode must be 'reduced', 'complete' or 'r', got {mode!r}")
+    flat, (m, p, n) = _qr(A, mode)
+    batch = tuple(A.shape[:-2])
+    Q = flat[..., :m * p].reshape(batch + (m, p))
+    R = flat[..., m * p:].reshape(batch + (p, n))
+    return QRResult(Tensor(np.zeros(0, A.dtype)) if mode == "r" else Q, R)
+
+
+def _cutoff(s, atol, rtol, shape):
+    """Singular values at or under this count as zero: max(atol, rtol * largest), PyTorch's defaults
+    (rtol = eps * max(m, n) when neither is given)."""
+    eps = np.finfo(s.dtype).eps
+    if rtol is None:
+        rtol = eps * max(shape[-2:]) if atol is None or atol == 0 else 0.0
+    return np.maximum(0.0 if atol is None else atol, rtol * s[..., :1])
+
+
+def pinv(A, *, atol=None, rtol=None, hermitian=False):
+    """The Moore-Penrose pseudo-inverse (..., n, m) of A (..., m, n), from its SVD (singular values under
+    max(atol, rtol * the largest) taken as zero). Its gradient holds where the rank does not change."""
+    if A.ndim < 2 or A.dtype.kind != "f":
+        raise ValueError(f"pinv: expected floating matrices (..., m, n), got {A.dtype} of shape {tuple(A.shape)}")
+    a = A._data
+    U, S, Vh = np.linalg.svd(a, full_matrices=False)
+    kept = S > _cutoff(S, atol, rtol, a.shape)
+    X = (_T(Vh) * np.where(kept, 1 / np.where(kept, S, 1), 0)[..., None, :]) @ _T(U)
+
+    def backward(g):
+        # X = A+ (Golub and Pereyra 1973): dX = -X dA X + X X^T dA^T (I - A X) + (I - X A) dA^T X^T X, so
+        # gA = -X^T g X^T + (I - A X) g^T X X^T + X^T X g^T (I - X A)
+        Xt, gt = _T(X), _T(g)
+        return (-Xt @ g @ Xt + (gt - a @ (X @ gt)) @ (X @ Xt) + (Xt @ X) @ (gt - (gt @ X) @ a),)
+    return Tensor._make(X.astype(a.dtype, copy=False), (A,), backward, "pinv")
+
+
+def matrix_rank(A, *, atol=None, rtol=None, hermitian=False):
+    """The number of singular values of A (..., m, n) over max(atol, rtol * the largest) (int64, (...,))."""
+    S = np.linalg.svd(A._data, compute_uv=False)
+    return Tensor(np.asarray((S > _cutoff(S, atol, rtol, A.shape)).sum(-1), np.int64))
+
+
+def lstsq(A, B, rcond=None, *, driver=None):
+    """The least-squares solution X (..., n, k) of A X = B, A (..., m, n), B (..., m, k): pinv(A) @ B, the
+    minimum-norm one when A is rank-deficient (as LAPACK's gelsy, PyTorch's CPU default; singular values under
+    rcond times the largest count as zero). As gelsy's, residuals and singular_values are empty; rank is A's."""
+    if B.ndim < 2 or B.shape[-2] != A.shape[-2]:
+        raise ValueError(f"lstsq: expected B of shape (..., {A.shape[-2]}, k) for A of shape {tuple(A.shape)}, "
+                         f"got {tuple(B.shape)}")
+    empty = Tensor(np.zeros(0, A.dtype))
+    return LstsqResult(pinv(A, rtol=rcond) @ B, empty, matrix_rank(A, rtol=rcond), empty)
 
 
 def inv(A):

@@ -13,9 +13,9 @@ from .lbfgs import LBFGS
 from .adam_variants import Adamax, NAdam, RAdam
 from . import lr_scheduler  # noqa: F401  (nn.optim.lr_scheduler.StepLR, as in torch)
 from .lr_scheduler import (LRScheduler, StepLR, MultiStepLR, ExponentialLR, CosineAnnealingLR, LambdaLR,
-                           OneCycleLR, ReduceLROnPlateau, CosineAnnealingWarmRestarts, LinearLR, ConstantLR, PolynomialLR,
+                           OneCycleLR, CyclicLR, ReduceLROnPlateau, CosineAnnealingWarmRestarts, LinearLR, ConstantLR, PolynomialLR,
                            SequentialLR)
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adadelta", "Adagrad", "LBFGS", "Adamax", "NAdam", "RAdam", "LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR",
-           "CosineAnnealingLR", "LambdaLR", "OneCycleLR", "ReduceLROnPlateau", "CosineAnnealingWarmRestarts", "LinearLR",
+           "CosineAnnealingLR", "LambdaLR", "OneCycleLR", "CyclicLR", "ReduceLROnPlateau", "CosineAnnealingWarmRestarts", "LinearLR",
            "ConstantLR", "PolynomialLR", "SequentialLR"]

@@ -1,5 +1,5 @@
 """Learning-rate schedulers (torch.optim.lr_scheduler): StepLR, MultiStepLR, ExponentialLR, CosineAnnealingLR,
-CosineAnnealingWarmRestarts, LinearLR, ConstantLR, PolynomialLR, LambdaLR, OneCycleLR, SequentialLR,
+CosineAnnealingWarmRestarts, LinearLR, ConstantLR, PolynomialLR, LambdaLR, OneCycleLR, CyclicLR, SequentialLR,
 ReduceLROnPlateau."""
 import bisect
 import math
@@ -352,6 +352,64 @@ class OneCycleLR(LRScheduler):
                             group["momentum"] = momentum
                     break
                 start = end
+        return lrs
+
+
+class CyclicLR(LRScheduler):
+    """The cyclical learning rate (Smith 2017), stepped once per BATCH: the lr climbs from base_lr to max_lr
+    over step_size_up steps and back over step_size_down (default: the same), each cycle's height scaled by
+    mode: 'triangular' (1), 'triangular2' (halved every cycle), 'exp_range' (gamma ** step), or by scale_fn
+    (of the cycle number, or of the step with scale_mode='iterations'). Momentum (SGD's momentum or Adam's
+    beta1) moves the opposite way, from max_momentum to base_momentum, when cycle_momentum. As
+    torch.optim.lr_scheduler."""
+
+    _state_names = ("total_size", "step_ratio")
+    _modes = {"triangular": (lambda x: 1.0, "cycle"), "triangular2": (lambda x: 1 / 2.0 ** (x - 1), "cycle")}
+
+    def __init__(self, optimizer, base_lr, max_lr, step_size_up=2000, step_size_down=None, mode="triangular",
+                 gamma=1.0, scale_fn=None, scale_mode="cycle", cycle_momentum=True, base_momentum=0.8,
+                 max_momentum=0.9, last_epoch=-1):
+        groups = optimizer.param_groups
+        per_group = (lambda v: list(v) if isinstance(v, (list, tuple)) else [v] * len(groups))
+        if scale_fn is None:
+            if mode not in ("triangular", "triangular2", "exp_range"):
+                raise ValueError(f"mode must be 'triangular', 'triangular2' or 'exp_range', got {mode!r}")
+            self.scale_fn, self.scale_mode = self._modes[mode] if mode != "exp_range" else \
+                (lambda x: gamma ** x, "iterations")
+        else:
+            self.scale_fn, self.scale_mode = scale_fn, scale_mode
+        up = float(step_size_up)
+        down = up if step_size_down is None else float(step_size_down)
+        self.total_size = up + down
+        self.step_ratio = up / self.total_size
+        self.max_lrs = per_group(max_lr)
+        for group, lr in zip(groups, per_group(base_lr)):
+            group["initial_lr"] = group["lr"] = lr
+        self.cycle_momentum = bool(cycle_momentum)
+        if self.cycle_momentum:
+            if not all("momentum" in g or "betas" in g for g in groups):
+                raise ValueError("optimizer must support momentum or betas with cycle_momentum enabled")
+            self.base_momentums, self.max_momentums = per_group(base_momentum), per_group(max_momentum)
+            for group, m in zip(groups, self.max_momentums):
+                self._set_momentum(group, m)
+        super().__init__(optimizer)
+
+    @staticmethod
+    def _set_momentum(group, momentum):
+        if "betas" in group:
+            group["betas"] = (momentum, group["betas"][1])
+        else:
+            group["momentum"] = momentum
+
+    def get_lr(self):
+        cycle = math.floor(1 + self.last_epoch / self.total_size)
+        x = 1.0 + self.last_epoch / self.total_size - cycle            # where in the cycle, 0..1
+        rise = x / self.step_ratio if x <= self.step_ratio else (x - 1) / (self.step_ratio - 1)
+        scale = self.scale_fn(cycle if self.scale_mode == "cycle" else self.last_epoch)
+        lrs = [base + (top - base) * rise * scale for base, top in zip(self.base_lrs, self.max_lrs)]
+        if self.cycle_momentum:
+            for group, low, high in zip(self.optimizer.param_groups, self.base_momentums, self.max_momentums):
+                self._set_momentum(group, high - (high - low) * rise * scale)
         return lrs
 
 

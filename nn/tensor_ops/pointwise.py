@@ -136,6 +136,47 @@ def erfinv(input):
     return _unary(input, y, lambda: np.sqrt(np.pi) / 2 * np.exp(y * y), "erfinv")    # 1 / erf'(y)
 
 
+def erfc(input):
+    """1 - erf(x), accurate where erf(x) is near 1."""
+    from scipy.special import erfc as _erfc  # noqa: PLC0415 - SciPy only when used
+    x = _floating(input)
+    return _unary(input, _erfc(x).astype(x.dtype, copy=False), lambda: -2 / np.sqrt(np.pi) * np.exp(-x * x),
+                  "erfc", lambda t: -2 / np.sqrt(np.pi) * exp(-t * t))                  # -erf'
+
+
+def lgamma(input):
+    """ln |Gamma(x)|."""
+    from scipy.special import gammaln, psi  # noqa: PLC0415 - SciPy only when used
+    x = _floating(input)
+    return _unary(input, gammaln(x).astype(x.dtype, copy=False), lambda: psi(x).astype(x.dtype, copy=False),
+                  "lgamma", digamma)                                                    # (ln Gamma)' = digamma
+
+
+def digamma(input):
+    """psi(x) = Gamma'(x) / Gamma(x)."""
+    return polygamma(0, input)
+
+
+def polygamma(n, input):
+    """The n-th derivative of digamma (n = 0: digamma itself)."""
+    from scipy.special import polygamma as _polygamma  # noqa: PLC0415 - SciPy only when used
+    if not (isinstance(n, (int, np.integer)) and n >= 0):
+        raise ValueError(f"polygamma: n must be a non-negative integer, got {n!r}")
+    x = _floating(input)
+    y = _polygamma(n, x).astype(x.dtype, copy=False)
+    return _unary(input, y, lambda: _polygamma(n + 1, x).astype(x.dtype, copy=False),
+                  "digamma" if n == 0 else "polygamma", lambda t: polygamma(n + 1, t))  # psi^(n)' = psi^(n+1)
+
+
+def sinc(input):
+    """sin(pi x) / (pi x), and 1 at 0."""
+    x = _floating(input)
+    y = np.sinc(x)
+    # (sin(pi x) / (pi x))' = (cos(pi x) - sinc(x)) / x, and 0 at 0
+    return _unary(input, y, lambda: np.divide(np.cos(np.pi * x) - y, x, out=np.zeros_like(x), where=x != 0),
+                  "sinc")
+
+
 def frac(input):
     x = _floating(input)
     return _unary(input, x - np.trunc(x), lambda: np.ones_like(x), "frac")          # x - trunc(x): slope 1
@@ -475,9 +516,10 @@ def masked_fill(input, mask, value):
 
 
 attach(triu, tril, exp, log, log1p, log2, log10, lerp, tan, asin, acos, atan, sinh, cosh, expm1, exp2, erf, erfinv, frac,
+       erfc, lgamma, digamma, sinc,
        nan_to_num, atan2, hypot, logaddexp, addcmul, addcdiv, fmod, logit, xlogy, deg2rad, rad2deg, sqrt, rsqrt, reciprocal, square, sin, cos, abs, sign,
        floor, ceil, round, trunc, neg, pow, add, sub, mul, div, remainder, floor_divide, clamp, clamp_min, clamp_max,
-       maximum, minimum, masked_fill, clip=clamp, sgn=sign, arcsin=asin, arccos=acos, arctan=atan, arctan2=atan2,
+       maximum, minimum, masked_fill, polygamma=lambda self, n: polygamma(n, self), clip=clamp, sgn=sign, arcsin=asin, arccos=acos, arctan=atan, arctan2=atan2,
        multiply=mul, divide=div, subtract=sub, true_divide=div,
        __mod__=remainder, __floordiv__=floor_divide, __abs__=abs, __pos__=lambda self: self,
        __rmod__=lambda self, other: remainder(self._lift(other), self),
