@@ -26,6 +26,9 @@ OPS = [
     ("multilabel_soft_margin_loss", lambda F, L, x, y: F.multilabel_soft_margin_loss(x * 3, L.tensor(LABELS))
      + F.multilabel_soft_margin_loss(x, L.tensor(LABELS), weight=L.tensor(np.linspace(0.5, 2, 6)), reduction="sum"),
      [(4, 6)] * 2),
+    ("multi_margin_loss", lambda F, L, x, y: F.multi_margin_loss(x, L.tensor([0, 5, 2, 2]))
+     + F.multi_margin_loss(x, L.tensor([1, 1, 3, 0]), p=2, margin=0.5, weight=L.tensor(np.linspace(0.5, 2, 6)),
+                           reduction="sum") + F.multi_margin_loss(y[0], L.tensor(4)), [(4, 6)] * 2),
     ("cosine_embedding_loss", lambda F, L, x, y: F.cosine_embedding_loss(x, y, L.tensor(SIGNS), margin=-0.2),
      [(4, 6), (4, 6)]),
     ("triplet_margin_loss", lambda F, L, x, y: F.triplet_margin_loss(x, y, x * 0.5 + y, margin=2.0)

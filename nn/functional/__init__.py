@@ -41,7 +41,8 @@ from .gaussian import gaussian_kl
 from .attention import scaled_dot_product_attention
 from .grid import affine_grid, grid_sample, unfold, fold
 from .distances import (cosine_similarity, pairwise_distance, huber_loss, margin_ranking_loss, hinge_embedding_loss,
-                        soft_margin_loss, multilabel_soft_margin_loss, cosine_embedding_loss, triplet_margin_loss,
+                        soft_margin_loss, multilabel_soft_margin_loss, multi_margin_loss, cosine_embedding_loss,
+                        triplet_margin_loss,
                         poisson_nll_loss, gaussian_nll_loss)
 
 __all__ = ["linear", "conv2d", "conv_transpose2d", "relu", "leaky_relu", "sigmoid", "tanh",

@@ -1,6 +1,6 @@
 """Similarities, distances and the losses built on them, as torch.nn.functional's: cosine_similarity,
 pairwise_distance, cdist (torch.cdist), huber_loss, margin_ranking_loss, hinge_embedding_loss, soft_margin_loss,
-multilabel_soft_margin_loss, cosine_embedding_loss, triplet_margin_loss, poisson_nll_loss, gaussian_nll_loss.
+multilabel_soft_margin_loss, multi_margin_loss, cosine_embedding_loss, triplet_margin_loss, poisson_nll_loss, gaussian_nll_loss.
 
 Each but cdist is composed of Tensor ops that have their own backward (so each gradient is theirs); the formulas
 are PyTorch's, written out in the docstrings.
@@ -98,6 +98,28 @@ def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, r
     if weight is not None:
         loss = loss * weight
     return _reduce(loss.mean(-1), reduction, "multilabel_soft_margin_loss")
+
+
+def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=None, reduce=None,
+                      reduction="mean"):
+    """The multi-class hinge: sum over the classes i != y of max(0, margin - x[y] + x[i])^p (times weight[y]),
+    divided by the C classes; input (N, C) or (C,), target (N,) or () class indices, p 1 or 2."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    input = _tensor(input, "input", "multi_margin_loss")
+    if p not in (1, 2):
+        raise ValueError(f"multi_margin_loss: p must be 1 or 2, got {p!r}")
+    x = input if input.ndim == 2 else input.reshape(1, -1)
+    y = np.asarray(getattr(target, "_data", target)).reshape(-1).astype(np.int64)
+    n, classes = x.shape
+    if y.shape != (n,) or np.any((y < 0) | (y >= classes)):
+        raise ValueError(f"multi_margin_loss: target must hold {n} class indices in [0, {classes}), got "
+                         f"{y.tolist() if y.size <= 8 else y.shape}")
+    hinge = relu(margin - x.gather(1, Tensor(y[:, None])) + x) ** p
+    hinge = hinge.masked_fill(Tensor(np.arange(classes) == y[:, None]), 0.0)          # i = y is left out
+    if weight is not None:
+        hinge = hinge * _as(weight, x)[Tensor(y)].reshape(n, 1)
+    loss = hinge.sum(1) / classes
+    return _reduce(loss if input.ndim == 2 else loss.reshape(()), reduction, "multi_margin_loss")
 
 
 def cosine_embedding_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None, reduction="mean"):

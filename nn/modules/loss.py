@@ -153,6 +153,17 @@ class MultiLabelSoftMarginLoss(_Loss):
         return F.multilabel_soft_margin_loss(input, target, self.weight, reduction=self.reduction)
 
 
+class MultiMarginLoss(_Loss):
+    """The multi-class hinge: max(0, margin - x[y] + x[i])^p over the classes i != y, averaged over them."""
+
+    def __init__(self, p=1, margin=1.0, weight=None, size_average=None, reduce=None, reduction="mean"):
+        super().__init__(size_average, reduce, reduction)
+        self.p, self.margin, self.weight = p, margin, weight
+
+    def forward(self, input, target):
+        return F.multi_margin_loss(input, target, self.p, self.margin, self.weight, reduction=self.reduction)
+
+
 class CosineEmbeddingLoss(_Loss):
     """1 - cos where y = 1, max(0, cos - margin) where y = -1."""
 
