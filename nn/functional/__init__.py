@@ -21,7 +21,7 @@ pooling), normalization.py (batch_norm, group/layer_norm, dropout), adaptive.py,
 sparse.py (one_hot, embedding), shapes.py (pad, cat, flatten), losses.py (element-wise losses),
 classification.py (cross_entropy, nll_loss), gaussian.py (gaussian_kl), onedim.py (conv1d and 1-d pooling),
 attention.py (scaled_dot_product_attention, and MultiheadAttention's computation), distances.py (cosine_similarity,
-pairwise_distance and the margin, embedding and likelihood losses), grid.py (affine_grid, grid_sample, unfold, fold).
+pairwise_distance and the margin, embedding and likelihood losses), ctc.py (ctc_loss), grid.py (affine_grid, grid_sample, unfold, fold).
 """
 from .dense import linear, bilinear
 from .convolution import conv2d, conv_transpose2d
@@ -40,6 +40,7 @@ from .classification import cross_entropy, nll_loss
 from .gaussian import gaussian_kl
 from .attention import scaled_dot_product_attention
 from .grid import affine_grid, grid_sample, unfold, fold
+from .ctc import ctc_loss
 from .distances import (cosine_similarity, pairwise_distance, huber_loss, margin_ranking_loss, hinge_embedding_loss,
                         soft_margin_loss, multilabel_soft_margin_loss, multi_margin_loss, cosine_embedding_loss,
                         triplet_margin_loss,
@@ -56,6 +57,6 @@ __all__ = ["linear", "conv2d", "conv_transpose2d", "relu", "leaky_relu", "sigmoi
            "logsigmoid", "softmin", "prelu", "scaled_dot_product_attention",
            "softsign", "tanhshrink", "softshrink", "hardshrink", "threshold", "celu", "glu", "rrelu",
            "cosine_similarity", "pairwise_distance", "huber_loss", "margin_ranking_loss", "hinge_embedding_loss",
-           "soft_margin_loss", "multilabel_soft_margin_loss", "cosine_embedding_loss", "triplet_margin_loss",
+           "soft_margin_loss", "multilabel_soft_margin_loss", "multi_margin_loss", "ctc_loss", "cosine_embedding_loss", "triplet_margin_loss",
            "poisson_nll_loss", "gaussian_nll_loss", "affine_grid", "grid_sample", "unfold", "fold",
            "bilinear", "adaptive_avg_pool1d", "adaptive_max_pool1d", "dropout1d"]
