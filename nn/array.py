@@ -54,6 +54,20 @@ def _reduces_along_dim(args, kwargs):
     return bool(args) or "dim" in kwargs or "keepdim" in kwargs
 
 
+def _pytorch_reduction(args, kwargs):
+    """Whether sum / mean / ... is called in PyTorch's form: dim= or keepdim=, or keepdim second (sum(0, True));
+    NumPy's second positional argument is a dtype."""
+    return "dim" in kwargs or "keepdim" in kwargs or (len(args) > 1 and isinstance(args[1], bool))
+
+
+def _shape_arguments(args):
+    """view's arguments as a shape when they are PyTorch's (ints, or one tuple / list of ints), else None (NumPy's
+    view(dtype) or view(type), which NumPy's own code calls)."""
+    shape = args[0] if len(args) == 1 and isinstance(args[0], (tuple, list)) else args
+    ints = all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) for n in shape)
+    return tuple(shape) if args and ints else None
+
+
 class DataArray(np.ndarray):
     """An ndarray with PyTorch's in-place methods; each changes the array and returns it (see the module doc)."""
 
@@ -164,6 +178,38 @@ class DataArray(np.ndarray):
     def _torch(self):
         from .tensor import Tensor              # (nn/tensor.py imports this module)
         return Tensor(self.view(np.ndarray))
+
+    def view(self, *args, **kwargs):
+        """PyTorch's view(*shape) (p.grad.view(-1), buffer.view(1, -1, 1)): the same memory in that shape, or
+        PyTorch's error where a reshape would have to copy; NumPy's view(dtype / type) otherwise."""
+        shape = None if kwargs else _shape_arguments(args)
+        if shape is None:
+            return np.ndarray.view(self, *args, **kwargs)
+        out = np.ndarray.reshape(self, shape)
+        if out.size and not np.shares_memory(out, self):
+            raise RuntimeError("view size is not compatible with input tensor's size and stride (at least one "
+                               "dimension spans across two contiguous subspaces). Use .reshape(...) instead.")
+        return out
+
+    def _reduction(self, name, args, kwargs):
+        if _pytorch_reduction(args, kwargs):
+            return getattr(self._torch(), name)(*args, **kwargs)
+        return getattr(np.ndarray, name)(self, *args, **kwargs)
+
+    def sum(self, *args, **kwargs):
+        return self._reduction("sum", args, kwargs)
+
+    def mean(self, *args, **kwargs):
+        return self._reduction("mean", args, kwargs)
+
+    def prod(self, *args, **kwargs):
+        return self._reduction("prod", args, kwargs)
+
+    def argmax(self, *args, **kwargs):
+        return self._reduction("argmax", args, kwargs)
+
+    def argmin(self, *args, **kwargs):
+        return self._reduction("argmin", args, kwargs)
 
     def sort(self, *args, **kwargs):
         if _numpy_form(kwargs, ("axis", "kind", "order", "stable")):

@@ -227,3 +227,20 @@ def dirac_(tensor, groups=1):
         for d in range(min(out_per_group, x.shape[1])):
             values[(g * out_per_group + d, d) + centre] = 1
     return _fill(tensor, values)
+
+
+def _deprecated(new):
+    """PyTorch's pre-0.4 name of an initialiser (xavier_uniform for xavier_uniform_): the same function, with
+    PyTorch's FutureWarning."""
+    def old(*args, **kwargs):
+        warnings.warn(f"nn.init.{new.__name__[:-1]} is now deprecated in favor of nn.init.{new.__name__}.",
+                      FutureWarning, stacklevel=2)
+        return new(*args, **kwargs)
+    old.__name__ = old.__qualname__ = new.__name__[:-1]
+    old.__doc__ = new.__doc__
+    return old
+
+
+uniform, normal, constant, xavier_uniform, xavier_normal, kaiming_uniform, kaiming_normal, orthogonal = map(
+    _deprecated, (uniform_, normal_, constant_, xavier_uniform_, xavier_normal_, kaiming_uniform_, kaiming_normal_,
+                  orthogonal_))

@@ -383,7 +383,8 @@ class Tensor:
     def __init__(self, *args, requires_grad=False):
         if not args:
             data = np.zeros(0, get_default_dtype())
-        elif len(args) > 1 or (isinstance(args[0], (int, np.integer)) and not isinstance(args[0], bool)):
+        elif len(args) > 1 or (isinstance(args[0], int) and not isinstance(args[0], bool)):
+            # Tensor(3) is PyTorch's size form; a NumPy scalar alone (np.int64(3), as reductions return) is data
             if not all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) for n in args):
                 raise TypeError(f"Tensor(*sizes) takes ints, got {args!r}; for data use Tensor(data)")
             data = np.zeros(tuple(int(n) for n in args), get_default_dtype())

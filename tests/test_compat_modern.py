@@ -322,3 +322,35 @@ def test_detect_anomaly_names_the_op_that_made_a_nan():
             (x.sqrt() * 0).sum().backward()
         with pytest.raises(RuntimeError, match="nan values"):
             step()
+
+
+def test_replacing_a_child_keeps_its_place_as_in_pytorch():
+    # siamese_network: resnet.conv1 = Conv2d(1, ...), then Sequential(*list(resnet.children())[:-1]) drops fc
+    m = nn.Sequential()
+    m.a, m.b, m.c = nn.Linear(1, 1), nn.ReLU(), nn.Linear(1, 2)
+    m.a = nn.Linear(1, 3)
+    m.add_module("b", nn.Tanh())
+    assert [name for name, _ in m.named_children()] == ["a", "b", "c"] and isinstance(m.b, nn.Tanh)
+    lin = nn.Linear(2, 2)
+    lin.weight = nn.Parameter(nn.zeros(2, 2))
+    assert [name for name, _ in lin.named_parameters()] == ["weight", "bias"]
+    m.c = None                                                          # None keeps the slot, as in PyTorch
+    assert list(m._modules) == ["a", "b", "c"]
+
+
+def test_deprecated_init_names_warn_and_initialise():
+    w = nn.zeros(4, 4)
+    with pytest.warns(FutureWarning, match="xavier_uniform_"):
+        nn.init.xavier_uniform(w, gain=2.0)
+    assert float(w.abs().max()) > 0 and float(w.abs().max()) <= 2.0 * (6 / 8) ** 0.5
+    with pytest.warns(FutureWarning):
+        nn.init.constant(w, 0.5)
+    assert w.tolist() == [[0.5] * 4] * 4
+
+
+def test_arg_reductions_of_a_vector_along_its_dim():
+    # np.argmax(1-D, axis=0) is a NumPy scalar: Tensor(np.int64(k)) once read it as PyTorch's Tensor(*sizes)
+    v = nn.tensor([2.0, 9.0, 4.0, 1.0])
+    assert v.argmax(dim=0).item() == 1 and nn.argmax(v, 0).item() == 1 and v.argmin(0).item() == 3
+    assert v.argmax(0, keepdim=True).tolist() == [1] and nn.Tensor(np.int64(5)).item() == 5
+    assert nn.Tensor(3).shape == (3,)                                    # a Python int alone is still a size

@@ -223,6 +223,24 @@ def test_names_both_libraries_have_follow_the_caller():
     assert np.sort(w.data, axis=1).tolist() == [[1.0, 2.0, 3.0], [0.0, 4.0, 5.0]] and w.data.max() == 5.0
 
 
+def test_view_and_reductions_in_pytorchs_form_on_buffers_and_gradients():
+    # labml's EstimatedBatchNorm: self.exp_mean.view(1, -1, 1); llama2.c: freqs.view(shape); flattening gradients
+    m = nn.Module()
+    m.register_buffer("b", nn.arange(6.0))
+    assert m.b.view(2, -1, 1).shape == (2, 3, 1) and m.b.view([1, 6]).shape == (1, 6) and m.b.view(-1).shape == (6,)
+    m.b.view(2, 3)[1, 0] = 30.0                                         # a view: writes reach the buffer
+    assert m.b[3] == 30.0 and type(m.b.view(-1)) is DataArray
+    assert m.b.view(np.int64).dtype == np.int64 and m.b.view(np.ndarray).__class__ is np.ndarray    # NumPy's form
+    with pytest.raises(RuntimeError, match="Use .reshape"):
+        np.arange(6.0).reshape(2, 3).view(DataArray).T.view(-1)
+    assert m.b.sum(dim=0).item() == 42.0 and m.b.mean(dim=0).item() == 7.0
+    assert m.b.sum(0, True).tolist() == [42.0] and m.b.argmax(dim=0).item() == 3
+    assert type(m.b.sum()) is np.float32 and np.sum(m.b) == 42.0 and np.mean(m.b) == 7.0 and np.argmax(m.b) == 3
+    lin = nn.Linear(3, 2)
+    lin(nn.ones(1, 3)).sum().backward()
+    assert nn.cat([p.grad.view(-1) for p in lin.parameters()]).shape == (8,)
+
+
 def test_method_arguments_as_pytorchs():
     p = _param([3.0, 0.0, -4.0])
     assert p.data.norm(0) == 2.0 and p.data.norm(2, 0).item() == 5.0

@@ -100,10 +100,10 @@ class Module:
             object.__setattr__(self, name, value)
             return
         if isinstance(value, Parameter):
-            self._discard(name)
+            self._discard(name, keep="_parameters")     # a replaced parameter keeps its place in the order
             params[name] = value
         elif isinstance(value, Module):
-            self._discard(name)
+            self._discard(name, keep="_modules")
             modules[name] = value
         elif name in params:
             if value is not None:
@@ -118,9 +118,11 @@ class Module:
         else:  # a buffer
             buffers[name] = self._check_buffer(name, value)
 
-    def _discard(self, name):
+    def _discard(self, name, keep=None):
+        """Forget name everywhere but in the registry ``keep`` (where assigning it again keeps its place)."""
         for registry in ("_parameters", "_buffers", "_modules"):
-            self.__dict__[registry].pop(name, None)
+            if registry != keep:
+                self.__dict__[registry].pop(name, None)
         self.__dict__.pop(name, None)
         self.__dict__["_non_persistent_buffers"].discard(name)
 
@@ -170,7 +172,7 @@ class Module:
         if param is not None and not isinstance(param, Parameter):
             raise TypeError(f"cannot assign {type(param).__name__} as parameter {name!r} "
                             "(nn.Parameter or None expected)")
-        self._discard(name)
+        self._discard(name, keep="_parameters")
         self._parameters[name] = param
 
     def register_buffer(self, name, array, persistent=True):
@@ -180,7 +182,7 @@ class Module:
         ``persistent=False`` keeps it out of state_dict.
         """
         self._check_new_name("buffer", name)
-        self._discard(name)
+        self._discard(name, keep="_buffers")
         self._buffers[name] = self._check_buffer(name, array)
         if not persistent:
             self._non_persistent_buffers.add(name)
@@ -190,7 +192,7 @@ class Module:
         self._check_new_name("module", name)
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"{type(module).__name__} is not a Module subclass")
-        self._discard(name)
+        self._discard(name, keep="_modules")
         self._modules[name] = module
 
     # ---- traversal -------------------------------------------------------------------------
