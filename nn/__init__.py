@@ -8,7 +8,10 @@ Start reading at nn/tensor.py (the autograd), then nn/tensor_ops/ (the
 Tensor methods), nn/functional/ (each op with its backward), then
 nn/kernels/ (the compiled loops and their NumPy twins).
 """
+import math as _math
 import sys as _sys
+
+import numpy as _np
 from types import SimpleNamespace as _SimpleNamespace
 
 from . import kernels
@@ -37,7 +40,8 @@ from . import tensor_ops
 from .tensor_ops.convert import Size, numel, clone, is_floating_point
 from .tensor_ops.pointwise import (exp, log, log1p, log2, log10, lerp, tan, asin, acos, atan, sinh, cosh, expm1,
                                    fmod, logit, xlogy, deg2rad, rad2deg,
-                                   exp2, erf, erfinv, erfc, lgamma, digamma, polygamma, sinc, frac, nan_to_num, atan2, hypot, logaddexp, addcmul, addcdiv, sqrt, rsqrt, reciprocal, square, sin, cos, abs, sign,
+                                   exp2, erf, erfinv, erfc, lgamma, digamma, polygamma, sinc, asinh, acosh, atanh,
+                                   float_power, frac, nan_to_num, atan2, hypot, logaddexp, addcmul, addcdiv, sqrt, rsqrt, reciprocal, square, sin, cos, abs, sign,
                                    floor, ceil, round, trunc, neg, pow, clamp, clip, clamp_min, clamp_max,
                                    maximum, minimum, where, masked_fill, triu, tril,
                                    remainder, floor_divide, add, sub, mul, div, multiply, divide, subtract,
@@ -50,12 +54,12 @@ from .tensor_ops.shape import (reshape, squeeze, unsqueeze, permute, transpose, 
                                repeat_interleave, tile, movedim, select, diagonal, tensor_split, atleast_1d,
                                atleast_2d, atleast_3d, column_stack, dstack, tensordot, mv,
                                narrow, cross, searchsorted, bucketize, diff, trace, take_along_dim, roll, diag, outer, dot,
-                               addmm, hstack, vstack, broadcast_tensors, meshgrid, split, chunk, unbind,
+                               addmm, hstack, vstack, broadcast_tensors, broadcast_shapes, meshgrid, split, chunk, unbind,
                                stack, matmul, bmm, baddbmm, flatten, cat, broadcast_to, ravel)
 from .tensor_ops.indexing import (gather, index_select, index_add, index_fill, index_put, take, masked_select,
                                   masked_scatter, scatter, scatter_add, scatter_reduce, argwhere, nonzero)
 from .tensor_ops.einsum import einsum
-from .tensor_ops.matrices import kron, block_diag, cov, corrcoef
+from .tensor_ops.matrices import kron, block_diag, cov, corrcoef, inner, vdot, diag_embed
 from .tensor_ops.compare import (eq, ne, lt, le, gt, ge, logical_and, logical_or, logical_xor, logical_not,
                                  isnan, isinf, isfinite, isin, isclose, allclose, equal)
 from .functional import relu, sigmoid, tanh, softmax, log_softmax
@@ -65,14 +69,14 @@ from .factories import (tensor, as_tensor, from_numpy, zeros, ones, full, empty,
                         randn_like, randint_like, is_tensor, triu_indices, tril_indices)
 from .legacy_types import (FloatTensor, DoubleTensor, LongTensor, IntTensor, ShortTensor, CharTensor,  # noqa: F401
                            ByteTensor, BoolTensor)
-from .modules import (Module, Parameter, Sequential, ModuleList, Linear, Conv2d, ConvTranspose2d,
+from .modules import (Module, Parameter, Buffer, Sequential, ModuleList, Linear, Conv2d, ConvTranspose2d,
                       Upsample, BatchNorm2d, ReLU, LeakyReLU, Sigmoid, Tanh, MaxPool2d, AvgPool2d, MaxUnpool2d,
                       Dropout, Flatten, Identity)
 from .modules import (MSELoss, L1Loss, SmoothL1Loss, CrossEntropyLoss, NLLLoss, BCELoss,  # noqa: F401
                       BCEWithLogitsLoss, KLDivLoss, ModuleDict, ParameterList, BatchNorm1d, GroupNorm,
                       LayerNorm, Embedding, AdaptiveAvgPool2d, AdaptiveMaxPool2d, Softmax, LogSoftmax, ELU,
-                      GELU, Softplus, SiLU, Dropout2d, Unflatten, InstanceNorm2d, ZeroPad2d, ConstantPad2d,
-                      ReflectionPad2d, ReplicationPad2d, PixelShuffle, PixelUnshuffle, Hardtanh, ReLU6,
+                      GELU, Softplus, SiLU, Dropout2d, Unflatten, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, RMSNorm, ZeroPad2d, ConstantPad2d,
+                      ReflectionPad2d, ReplicationPad2d, PixelShuffle, PixelUnshuffle, ChannelShuffle, Hardtanh, ReLU6,
                       Conv1d, MaxPool1d, AvgPool1d, SELU, Mish, Hardsigmoid, Hardswish, LogSigmoid, Softmin, PReLU,
                       MultiheadAttention, TransformerEncoderLayer, TransformerEncoder,
                       TransformerDecoderLayer, TransformerDecoder, Transformer, RNN, LSTM, GRU, RNNCell, LSTMCell,
@@ -91,6 +95,9 @@ concat = concatenate = cat
 mm = matmul
 sgn = sign
 arcsin, arccos, arctan, arctan2 = asin, acos, atan, atan2
+arcsinh, arccosh, arctanh = asinh, acosh, atanh
+pi, e, inf, nan = _math.pi, _math.e, _math.inf, _math.nan
+dtype = _np.dtype                   # the type of nn.float32 & co. (NumPy dtypes): for `dtype: torch.dtype` annotations
 swapdims = swapaxes = transpose
 moveaxis = movedim
 __version__ = "0.1.0"

@@ -51,6 +51,13 @@ def uniform_draws(shape, a=0.0, b=1.0, generator=None):
     return _rng(generator).uniform(a, b, size=shape)
 
 
+def integer_draws(shape, low, high, generator=None):
+    """Integers drawn uniformly from [low, high) (what Tensor.random_ fills with)."""
+    if not low < high:
+        raise ValueError(f"random_ expects from < to, got from={low}, to={high}")
+    return _rng(generator).integers(low, high, size=shape)
+
+
 def normal_draws(shape, mean=0.0, std=1.0, generator=None):
     """N(mean, std^2) draws of the given shape (what normal_ fills with; also Tensor.normal_)."""
     if std < 0:

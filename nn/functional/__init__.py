@@ -28,12 +28,15 @@ from .convolution import conv2d, conv_transpose2d
 from .onedim import conv1d, max_pool1d, avg_pool1d, adaptive_avg_pool1d, adaptive_max_pool1d
 from .activations import (relu, leaky_relu, sigmoid, tanh, log_softmax, softmax, elu, gelu, softplus, silu,
                           hardtanh, relu6, selu, mish, hardsigmoid, hardswish, logsigmoid, softmin, prelu, softsign,
-                          tanhshrink, softshrink, hardshrink, threshold, celu, glu, rrelu, gumbel_softmax)
-from .sampling import interpolate, upsample, max_pool2d, avg_pool2d, max_unpool2d
-from .normalization import batch_norm, dropout, dropout1d, dropout2d, group_norm, layer_norm, normalize, instance_norm
+                          tanhshrink, softshrink, hardshrink, threshold, celu, glu, rrelu, gumbel_softmax,
+                          relu_, leaky_relu_, elu_, hardtanh_)
+from .sampling import (interpolate, upsample, upsample_bilinear, upsample_nearest, max_pool2d, avg_pool2d,
+                       max_unpool2d)
+from .normalization import batch_norm, dropout, dropout1d, dropout2d, group_norm, layer_norm, normalize, instance_norm, \
+    rms_norm
 from .adaptive import adaptive_avg_pool2d, adaptive_max_pool2d
 from .sparse import one_hot, embedding
-from .shapes import pad, cat, flatten, pixel_shuffle, pixel_unshuffle
+from .shapes import pad, cat, flatten, pixel_shuffle, pixel_unshuffle, channel_shuffle
 from .losses import (mse_loss, l1_loss, smooth_l1_loss, binary_cross_entropy,
                      binary_cross_entropy_with_logits, kl_div)
 from .classification import cross_entropy, nll_loss
@@ -52,7 +55,8 @@ __all__ = ["linear", "conv2d", "conv_transpose2d", "relu", "leaky_relu", "sigmoi
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div", "log_softmax", "softmax",
            "gumbel_softmax", "flatten", "pad", "elu", "gelu", "softplus", "silu", "dropout2d", "group_norm", "layer_norm",
            "normalize", "adaptive_avg_pool2d", "adaptive_max_pool2d", "one_hot", "embedding",
-           "hardtanh", "relu6", "instance_norm", "pixel_shuffle", "pixel_unshuffle",
+           "hardtanh", "relu6", "instance_norm", "pixel_shuffle", "pixel_unshuffle", "channel_shuffle", "rms_norm",
+           "upsample_bilinear", "upsample_nearest", "relu_", "leaky_relu_", "elu_", "hardtanh_",
            "conv1d", "max_pool1d", "avg_pool1d", "gaussian_kl", "selu", "mish", "hardsigmoid", "hardswish",
            "logsigmoid", "softmin", "prelu", "scaled_dot_product_attention",
            "softsign", "tanhshrink", "softshrink", "hardshrink", "threshold", "celu", "glu", "rrelu",

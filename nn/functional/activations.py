@@ -355,3 +355,19 @@ def rrelu(x, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
     from ..tensor import get_rng  # noqa: PLC0415 - the generator as it is now (manual_seed replaces it)
     slope = get_rng().uniform(lower, upper, size=x.shape).astype(x.dtype)
     return x * Tensor(np.where(x._data >= 0, 1, slope).astype(x.dtype))
+
+
+# PyTorch's in-place forms (F.relu_(x)): the result written back into x, by Tensor's in-place machinery
+def _written_back(name, activation):
+    def in_place(input, *args, **kwargs):
+        from ..tensor_ops.inplace import _apply   # noqa: PLC0415 - tensor_ops builds on this module
+        return _apply(input, name, lambda t: activation(t, *args, **kwargs))
+    in_place.__name__ = name
+    in_place.__doc__ = f"{activation.__name__}, written into input (PyTorch's {name})."
+    return in_place
+
+
+relu_ = _written_back("relu_", relu)
+leaky_relu_ = _written_back("leaky_relu_", leaky_relu)
+elu_ = _written_back("elu_", elu)
+hardtanh_ = _written_back("hardtanh_", hardtanh)

@@ -161,6 +161,20 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     return _norm_affine(x, x._data, axes, weight, bias, shape, shape, eps, op)
 
 
+def rms_norm(input, normalized_shape, weight=None, eps=None):
+    """RMS normalisation (Zhang and Sennrich, 2019): x (*, *normalized_shape) divided by
+    sqrt(mean(x^2) + eps) over its last len(normalized_shape) dims (eps None: the dtype's machine epsilon, as
+    PyTorch), times weight (of normalized_shape). Composed of Tensor ops (their gradients, also create_graph)."""
+    x = _tensor(input, "input", "rms_norm")
+    shape = (normalized_shape,) if isinstance(normalized_shape, (int, np.integer)) else tuple(normalized_shape)
+    k = len(shape)
+    if k == 0 or tuple(x.shape[x.ndim - k:]) != shape:
+        raise ValueError(f"rms_norm: input shape {tuple(x.shape)} does not end with normalized_shape {shape}")
+    eps = float(np.finfo(x.dtype).eps) if eps is None else eps
+    y = x * ((x * x).mean(tuple(range(x.ndim - k, x.ndim)), keepdim=True) + eps).rsqrt()
+    return y if weight is None else y * weight
+
+
 def _norm_affine(x, xr, axes, weight, bias, bshape, wshape, eps, op):
     """Standardise xr (a reshaped view of x._data) over axes, then scale/shift by weight, bias
     (of shape wshape, broadcast to x as bshape)."""

@@ -74,6 +74,16 @@ def interpolate(x, size=None, scale_factor=None, mode="nearest", align_corners=N
 upsample = interpolate
 
 
+def upsample_bilinear(input, size=None, scale_factor=None):
+    """PyTorch's deprecated name: interpolate(..., mode='bilinear', align_corners=True)."""
+    return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
+
+
+def upsample_nearest(input, size=None, scale_factor=None):
+    """PyTorch's deprecated name: interpolate(..., mode='nearest')."""
+    return interpolate(input, size, scale_factor, mode="nearest")
+
+
 def _cubic_weights(n_in, n_out, aligned):
     """(n_out, n_in) matrix of PyTorch's bicubic resampling along one axis: each output reads the 4 inputs around
     its source position s (floor(s) - 1 .. floor(s) + 2, clamped to the border) with Keys' cubic weights, A = -0.75."""

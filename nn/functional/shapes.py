@@ -118,3 +118,15 @@ def pixel_unshuffle(input, downscale_factor):
     y = x.reshape(*lead, c, h // r, r, w // r, r)
     y = y.permute(*range(n), n, n + 2, n + 4, n + 1, n + 3)     # (*, C, r, r, H/r, W/r)
     return y.reshape(*lead, c * r * r, h // r, w // r)
+
+
+def channel_shuffle(input, groups):
+    """ShuffleNet's channel shuffle: (N, g*k, *) -> (N, k*g, *), channel i*k + j moved to j*g + i (a reshape,
+    a transpose and a reshape, so the gradient is theirs)."""
+    x = _tensor(input, "input", "channel_shuffle", floating=False)
+    g = int(groups)
+    if x.ndim < 3 or g < 1 or x.shape[1] % g:
+        raise ValueError(f"channel_shuffle: input (N, C, *) with C divisible by groups={groups}, got shape "
+                         f"{tuple(x.shape)}")
+    n, c, *rest = x.shape
+    return x.reshape(n, g, c // g, *rest).transpose(1, 2).reshape(n, c, *rest)

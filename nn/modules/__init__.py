@@ -2,17 +2,17 @@
 
 Laid out as torch.nn.modules is: module.py (Module, Parameter), container.py, linear.py, conv.py,
 batchnorm.py, pooling.py, upsampling.py, activation.py, dropout.py, flatten.py, loss.py,
-normalization.py (GroupNorm, LayerNorm, InstanceNorm2d), sparse.py (Embedding), padding.py, pixelshuffle.py, onedim.py (Conv1d, MaxPool1d, AvgPool1d).
+normalization.py (GroupNorm, LayerNorm, RMSNorm, InstanceNorm1d/2d/3d), sparse.py (Embedding), padding.py, pixelshuffle.py, onedim.py (Conv1d, MaxPool1d, AvgPool1d).
 """
-from .module import Module, Parameter, StateDictError, IncompatibleKeys
+from .module import Module, Parameter, Buffer, StateDictError, IncompatibleKeys
 from .container import Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict
 from .linear import Linear, Bilinear, Identity
 from .conv import Conv2d, ConvTranspose2d
 from .batchnorm import BatchNorm2d, BatchNorm1d
-from .normalization import GroupNorm, LayerNorm, InstanceNorm2d
+from .normalization import GroupNorm, LayerNorm, RMSNorm, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d
 from .padding import (ZeroPad2d, ConstantPad2d, ReflectionPad2d, ReplicationPad2d, ZeroPad1d, ConstantPad1d,
                       ReflectionPad1d, ReplicationPad1d)
-from .pixelshuffle import PixelShuffle, PixelUnshuffle
+from .pixelshuffle import PixelShuffle, PixelUnshuffle, ChannelShuffle
 from .onedim import Conv1d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool1d
 from .sparse import Embedding
 from .upsampling import Upsample, UpsamplingNearest2d, UpsamplingBilinear2d
@@ -36,8 +36,8 @@ __all__ = ["Parameter", "Module", "Sequential", "ModuleList", "Linear", "Conv2d"
            "MSELoss", "L1Loss", "SmoothL1Loss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss",
            "KLDivLoss", "ModuleDict", "ParameterList", "BatchNorm1d", "GroupNorm", "LayerNorm", "Embedding",
            "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "Softmax", "LogSoftmax", "ELU", "GELU", "Softplus", "SiLU",
-           "Dropout2d", "Unflatten", "InstanceNorm2d", "ZeroPad2d", "ConstantPad2d", "ReflectionPad2d",
-           "ReplicationPad2d", "PixelShuffle", "PixelUnshuffle", "Hardtanh", "ReLU6",
+           "Dropout2d", "Unflatten", "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d", "RMSNorm", "ZeroPad2d", "ConstantPad2d", "ReflectionPad2d",
+           "ReplicationPad2d", "PixelShuffle", "PixelUnshuffle", "ChannelShuffle", "Buffer", "Hardtanh", "ReLU6",
            "Conv1d", "MaxPool1d", "AvgPool1d", "SELU", "Mish", "Hardsigmoid", "Hardswish", "LogSigmoid",
            "Softmin", "PReLU", "MultiheadAttention", "TransformerEncoderLayer", "TransformerEncoder",
            "TransformerDecoderLayer", "TransformerDecoder", "Transformer", "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell",

@@ -39,6 +39,16 @@ class Parameter(Tensor):
         return "Parameter containing:\n" + repr(self._data)
 
 
+class Buffer(Tensor):
+    """A tensor that a Module registers as a buffer when it is assigned to an attribute, as torch.nn.Buffer:
+    ``self.table = nn.Buffer(x)`` is ``self.register_buffer("table", x)``; persistent=False keeps it out of
+    state_dict."""
+
+    def __init__(self, data=None, *, persistent=True):
+        super().__init__(np.zeros(0, np.float32) if data is None else getattr(data, "_data", data))
+        self.persistent = persistent
+
+
 class StateDictError(KeyError):
     """load_state_dict found missing / unexpected keys or mismatched shapes.
 
@@ -93,6 +103,9 @@ class Module:
                                  f"super().__init__() first in {type(self).__name__}.__init__") from None
 
     def __setattr__(self, name, value):
+        if isinstance(value, Buffer):
+            self.register_buffer(name, value, value.persistent)
+            return
         if isinstance(value, (Parameter, Module)) or name in self.__dict__.get("_parameters", ()) \
                 or name in self.__dict__.get("_buffers", ()) or name in self.__dict__.get("_modules", ()):
             params, buffers, modules = self._registries(name)

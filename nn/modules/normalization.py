@@ -1,4 +1,4 @@
-"""GroupNorm, LayerNorm and InstanceNorm2d (torch.nn.modules.normalization, instancenorm)."""
+"""GroupNorm, LayerNorm, RMSNorm and InstanceNorm1d / 2d / 3d (torch.nn.modules.normalization, instancenorm)."""
 import numbers
 import warnings
 
@@ -66,20 +66,47 @@ class LayerNorm(Module):
         return f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"
 
 
-class InstanceNorm2d(Module):
-    """Normalise each sample's each channel over its H x W positions (as PyTorch: affine=False and
-    track_running_stats=False by default). x: (N, C, H, W) or (C, H, W) -> same shape; weight, bias:
-    (C,) if affine. track_running_stats=True is not supported (a clear error)."""
+class RMSNorm(Module):
+    """Divide by the root mean square over the last len(normalized_shape) dims (eps added; None: the dtype's
+    machine epsilon), times weight (ones at init) if elementwise_affine. x: (*, *normalized_shape) -> same."""
+
+    def __init__(self, normalized_shape, eps=None, elementwise_affine=True, device=None, dtype=None):
+        super().__init__()
+        shape = (normalized_shape,) if isinstance(normalized_shape, numbers.Integral) else tuple(normalized_shape)
+        self.normalized_shape = tuple(_check_int("normalized_shape", n, 1) for n in shape)
+        self.eps = None if eps is None else _check_float("eps", eps, low=0.0, low_open=True)
+        self.elementwise_affine = bool(elementwise_affine)
+        if self.elementwise_affine:
+            self.weight = Parameter(np.ones(self.normalized_shape, get_default_dtype()))
+        else:
+            self.register_parameter("weight", None)
+        _factory(self, device, dtype)
+
+    def forward(self, x):
+        return F.rms_norm(x, self.normalized_shape, self.weight, self.eps)
+
+    def extra_repr(self):
+        return f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"
+
+
+class _InstanceNorm(Module):
+    """Normalise each sample's each channel over its positions (as PyTorch: affine=False and
+    track_running_stats=False by default). x: (N, C, *positions) or (C, *positions) -> same shape, with
+    _positions spatial dims; weight, bias: (C,) if affine. track_running_stats=True is not supported (a clear
+    error)."""
+
+    _positions, _layout = 2, "(N, C, H, W) or (C, H, W)"
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=False, track_running_stats=False,
                  device=None, dtype=None):
         super().__init__()
+        name = type(self).__name__
         self.num_features = _check_int("num_features", num_features, 1)
         self.eps = _check_float("eps", eps, low=0.0, low_open=True)
         self.momentum = momentum
         self.affine = bool(affine)
         if track_running_stats:
-            raise NotImplementedError("InstanceNorm2d: track_running_stats=True is not supported; "
+            raise NotImplementedError(f"{name}: track_running_stats=True is not supported; "
                                       "use the default track_running_stats=False")
         self.track_running_stats = False
         if self.affine:
@@ -91,14 +118,15 @@ class InstanceNorm2d(Module):
         _factory(self, device, dtype)
 
     def forward(self, x):
-        if x.ndim not in (3, 4):
-            raise ValueError(f"InstanceNorm2d: expected (N, C, H, W) or (C, H, W) input, got shape {tuple(x.shape)}")
-        unbatched = x.ndim == 3
+        name = type(self).__name__
+        if x.ndim not in (self._positions + 1, self._positions + 2):
+            raise ValueError(f"{name}: expected {self._layout} input, got shape {tuple(x.shape)}")
+        unbatched = x.ndim == self._positions + 1
         xb = x.unsqueeze(0) if unbatched else x
         if xb.shape[1] != self.num_features:
             if self.affine:                     # the weights cannot fit; without them PyTorch warns and normalises
-                raise ValueError(f"InstanceNorm2d: expected {self.num_features} channels, got {xb.shape[1]}")
-            warnings.warn(f"InstanceNorm2d: expected {self.num_features} channels, got {xb.shape[1]}; normalising "
+                raise ValueError(f"{name}: expected {self.num_features} channels, got {xb.shape[1]}")
+            warnings.warn(f"{name}: expected {self.num_features} channels, got {xb.shape[1]}; normalising "
                           f"anyway (without affine weights the count is not used, as in PyTorch)", UserWarning,
                           stacklevel=2)
         y = F.instance_norm(xb, weight=self.weight, bias=self.bias, eps=self.eps)
@@ -107,3 +135,18 @@ class InstanceNorm2d(Module):
     def extra_repr(self):
         return f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, " \
                f"track_running_stats={self.track_running_stats}"
+
+
+class InstanceNorm1d(_InstanceNorm):
+    __doc__ = _InstanceNorm.__doc__.replace("*positions", "L")
+    _positions, _layout = 1, "(N, C, L) or (C, L)"
+
+
+class InstanceNorm2d(_InstanceNorm):
+    __doc__ = _InstanceNorm.__doc__.replace("*positions", "H, W")
+    _positions, _layout = 2, "(N, C, H, W) or (C, H, W)"
+
+
+class InstanceNorm3d(_InstanceNorm):
+    __doc__ = _InstanceNorm.__doc__.replace("*positions", "D, H, W")
+    _positions, _layout = 3, "(N, C, D, H, W) or (C, D, H, W)"

@@ -1,4 +1,4 @@
-"""PixelShuffle and PixelUnshuffle (torch.nn.modules.pixelshuffle)."""
+"""PixelShuffle, PixelUnshuffle and ChannelShuffle (torch.nn.modules.pixelshuffle, channelshuffle)."""
 from .. import functional as F
 from .module import Module
 from .utils import _check_int
@@ -30,3 +30,17 @@ class PixelUnshuffle(Module):
 
     def extra_repr(self):
         return f"downscale_factor={self.downscale_factor}"
+
+
+class ChannelShuffle(Module):
+    """(N, g*k, *) -> the same shape, channels regrouped as ShuffleNet's (F.channel_shuffle)."""
+
+    def __init__(self, groups):
+        super().__init__()
+        self.groups = _check_int("groups", groups, 1)
+
+    def forward(self, x):
+        return F.channel_shuffle(x, self.groups)
+
+    def extra_repr(self):
+        return f"groups={self.groups}"

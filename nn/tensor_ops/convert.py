@@ -247,5 +247,8 @@ attach(size, dim, numel, item, tolist, numpy, detach, detach_, clone, to, type, 
        short=_converter("short", np.int16), char=_converter("char", np.int8))
 Tensor.device = property(lambda self: CPU)
 Tensor.is_cuda = False
+Tensor.is_cpu = True
+Tensor.itemsize = property(lambda self: self._data.itemsize)
+Tensor.data_ptr = lambda self: self._data.ctypes.data          # the address of the first element
 Tensor.get_device = lambda self: -1
 

@@ -204,6 +204,23 @@ def uniform_(input, a=0.0, b=1.0, generator=None, **kwargs):
     return _overwrite(input, init.uniform_draws(input.shape, a, b, generator), "uniform_")
 
 
+def exponential_(input, lambd=1.0, *, generator=None):
+    """Fill with draws from the exponential distribution of rate lambd (mean 1 / lambd): -log(1 - U) / lambd."""
+    u = init.uniform_draws(input.shape, 0.0, 1.0, generator)
+    return _overwrite(input, -np.log1p(-u) / lambd, "exponential_")
+
+
+def random_(input, *args, generator=None, **kwargs):
+    """Fill with integers drawn uniformly from [from, to): random_(to), random_(from, to) (also from=, to=), or
+    random_() up to the largest integer the dtype holds exactly (2^24 for float32, 2^53 for float64)."""
+    low = kwargs.pop("from", args[0] if len(args) == 2 else 0)
+    high = kwargs.pop("to", args[-1] if args else None)
+    if high is None:
+        d = input.dtype
+        high = 2 ** (np.finfo(d).nmant + 1) + 1 if d.kind == "f" else int(np.iinfo(d).max) if d.kind in "iu" else 2
+    return _overwrite(input, init.integer_draws(input.shape, low, high, generator), "random_")
+
+
 def _in_place(name):
     """x.<name>_(...) = x.<name>(...) written back into x (the rules above)."""
     def iop(input, *args, **kwargs):
@@ -217,7 +234,7 @@ def _in_place(name):
 _IN_PLACE = ("exp", "log", "log1p", "log2", "log10", "sqrt", "rsqrt", "abs", "neg", "sigmoid", "tanh", "relu", "sin",
              "cos", "tan", "floor", "ceil", "round", "trunc", "frac", "reciprocal", "square", "sign", "sgn", "pow",
              "clamp_min", "clamp_max", "remainder", "fmod", "lerp", "addcmul", "addcdiv", "triu", "tril", "erf",
-             "expm1", "exp2", "erfinv", "erfc", "lgamma", "digamma", "sinc", "nan_to_num", "logit", "xlogy", "hypot", "atan2", "asin", "acos", "atan", "arcsin",
+             "expm1", "exp2", "erfinv", "erfc", "lgamma", "digamma", "sinc", "asinh", "acosh", "atanh", "cumsum", "cumprod", "nan_to_num", "logit", "xlogy", "hypot", "atan2", "asin", "acos", "atan", "arcsin",
              "arccos", "arctan", "arctan2", "sinh", "cosh", "deg2rad", "rad2deg", "multiply", "divide", "subtract",
              "true_divide", "index_add", "index_fill", "masked_scatter", "index_put", "fill_diagonal",
              "scatter_reduce")
@@ -236,6 +253,7 @@ def _augmented(name, op):
 attach(**{name + "_": _in_place(name) for name in _IN_PLACE})
 attach(**{name + "_": _reshaped(name) for name in ("squeeze", "unsqueeze", "t", "transpose", "swapdims", "swapaxes")})
 attach(add_, sub_, mul_, div_, clamp_, masked_fill_, scatter_, scatter_add_, copy_, fill_, zero_, normal_, uniform_,
+       exponential_, random_,
        clip_=clamp_,
        __iadd__=_augmented("__iadd__", lambda a, b: a + b),
        __isub__=_augmented("__isub__", lambda a, b: a - b),

@@ -1,4 +1,5 @@
-"""Matrices built from others (kron, block_diag) and the covariance of observations (cov, corrcoef).
+"""Matrices built from others (kron, block_diag, diag_embed), products (inner, vdot) and the covariance of
+observations (cov, corrcoef).
 
 Each is written with Tensor ops (reshape, *, cat, @), so its gradient, and its create_graph gradient,
 comes from theirs.
@@ -7,7 +8,8 @@ import numpy as np
 
 from ..tensor import Tensor
 from ._attach import attach
-from .shape import cat
+from .. import functional as F
+from .shape import cat, dot, tensordot
 
 
 def kron(input, other):
@@ -41,6 +43,34 @@ def block_diag(*tensors):
                          Tensor(np.zeros((h, width - left - w), dtype))], 1))
         left += w
     return cat(rows, 0)
+
+
+def inner(input, other):
+    """The sum of products over the last dims of both: (..., n) x (..., n) -> the shape of input[..., 0] followed
+    by that of other[..., 0] (a product of numbers when either is 0-D)."""
+    if input.ndim == 0 or other.ndim == 0:
+        return input * other
+    return tensordot(input, other, dims=([-1], [-1]))
+
+
+def vdot(input, other):
+    """x . y of two 1-D tensors of one length (for real tensors, dot)."""
+    return dot(input, other)
+
+
+def diag_embed(input, offset=0, dim1=-2, dim2=-1):
+    """(..., n) -> (..., m, m), m = n + |offset|: the last dim of input on diagonal ``offset`` of matrices in
+    dims (dim1, dim2) of the result, zeros elsewhere."""
+    n, k = input.shape[-1], abs(offset)
+    eye = Tensor(np.eye(n, dtype=input.dtype if input.dtype.kind == "f" else np.float32))
+    square = input.unsqueeze(-1) * eye                              # x[i] at [i, i]
+    # the square moved k columns right (offset > 0) or k rows down (offset < 0)
+    out = F.pad(square, (k, 0, 0, k) if offset > 0 else (0, k, k, 0)) if k else square
+    nd = out.ndim
+    d1, d2 = dim1 % nd, dim2 % nd
+    if d1 == d2:
+        raise ValueError(f"diag_embed: dim1 and dim2 must differ, got {dim1} and {dim2}")
+    return out.movedim((nd - 2, nd - 1), (d1, d2)) if (d1, d2) != (nd - 2, nd - 1) else out
 
 
 def cov(input, *, correction=1, fweights=None, aweights=None):
@@ -81,4 +111,4 @@ def corrcoef(input):
     return (c / d.unsqueeze(1) / d.unsqueeze(0)).clamp(-1, 1)
 
 
-attach(kron, cov, corrcoef)
+attach(kron, cov, corrcoef, inner, vdot, diag_embed)

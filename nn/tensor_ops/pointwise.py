@@ -111,6 +111,21 @@ def cosh(input):
     return _unary(input, np.cosh(x), lambda: np.sinh(x), "cosh")        # cosh' = sinh
 
 
+def asinh(input):
+    x = _floating(input)
+    return _unary(input, np.arcsinh(x), lambda: 1 / np.sqrt(x * x + 1), "asinh")         # 1/sqrt(x^2 + 1)
+
+
+def acosh(input):
+    x = _floating(input)
+    return _unary(input, np.arccosh(x), lambda: 1 / np.sqrt(x * x - 1), "acosh")         # 1/sqrt(x^2 - 1)
+
+
+def atanh(input):
+    x = _floating(input)
+    return _unary(input, np.arctanh(x), lambda: 1 / (1 - x * x), "atanh")                 # 1/(1 - x^2)
+
+
 def expm1(input):
     x = _floating(input)
     return _unary(input, np.expm1(x), lambda: np.exp(x), "expm1")       # (e^x - 1)' = e^x
@@ -339,6 +354,12 @@ def pow(input, exponent):
     return input ** exponent
 
 
+def float_power(input, exponent):
+    """input ** exponent computed in float64, as PyTorch's float_power."""
+    as64 = (lambda v: v.to(np.float64) if isinstance(v, Tensor) else v)
+    return pow(as64(input), as64(exponent))
+
+
 def _lifted(input, other):
     return input if isinstance(input, Tensor) else other._lift(input)
 
@@ -516,10 +537,11 @@ def masked_fill(input, mask, value):
 
 
 attach(triu, tril, exp, log, log1p, log2, log10, lerp, tan, asin, acos, atan, sinh, cosh, expm1, exp2, erf, erfinv, frac,
-       erfc, lgamma, digamma, sinc,
+       erfc, lgamma, digamma, sinc, asinh, acosh, atanh, float_power,
        nan_to_num, atan2, hypot, logaddexp, addcmul, addcdiv, fmod, logit, xlogy, deg2rad, rad2deg, sqrt, rsqrt, reciprocal, square, sin, cos, abs, sign,
        floor, ceil, round, trunc, neg, pow, add, sub, mul, div, remainder, floor_divide, clamp, clamp_min, clamp_max,
-       maximum, minimum, masked_fill, polygamma=lambda self, n: polygamma(n, self), clip=clamp, sgn=sign, arcsin=asin, arccos=acos, arctan=atan, arctan2=atan2,
+       maximum, minimum, masked_fill, polygamma=lambda self, n: polygamma(n, self), clip=clamp,
+       arcsinh=asinh, arccosh=acosh, arctanh=atanh, sgn=sign, arcsin=asin, arccos=acos, arctan=atan, arctan2=atan2,
        multiply=mul, divide=div, subtract=sub, true_divide=div,
        __mod__=remainder, __floordiv__=floor_divide, __abs__=abs, __pos__=lambda self: self,
        __rmod__=lambda self, other: remainder(self._lift(other), self),

@@ -3,12 +3,15 @@
 Each moves or copies elements without changing them, so each backward puts
 the gradient back where the element came from.
 """
+import warnings
+
 import numpy as np
 
 from .. import functional as F
 from ..tensor import Tensor, matmul_grads, matmul_work, unbroadcast
 from ..kernels.threads import single_thread_blas
 from ._attach import attach
+from .convert import Size
 
 
 def _sizes(args):
@@ -114,9 +117,27 @@ def t(input):
 
 
 def _T(input):
-    if input.ndim != 2:
-        raise ValueError(f".T is for 2-D tensors, got shape {input.shape}; use permute()")
-    return permute(input, 1, 0)
+    """x.T: a 2-D tensor transposed; as PyTorch, a 0-D or 1-D tensor as it is, and more dims reversed (with
+    PyTorch's deprecation warning)."""
+    if input.ndim < 2:
+        return input
+    if input.ndim > 2:
+        warnings.warn("The use of `x.T` on tensors of dimension other than 2 to reverse their shape is deprecated "
+                      "(as in PyTorch); use x.mT to transpose batches of matrices or x.permute(*reversed(range("
+                      "x.ndim))) to reverse the dimensions.", UserWarning, stacklevel=2)
+    return permute(input, *reversed(range(input.ndim)))
+
+
+def _mT(input):
+    """x.mT: the last two dims swapped (a batch of matrices transposed)."""
+    if input.ndim < 2:
+        raise ValueError(f"x.mT needs at least 2 dims, got shape {tuple(input.shape)}")
+    return transpose(input, -2, -1)
+
+
+def broadcast_shapes(*shapes):
+    """The shape that tensors of these shapes broadcast to (ints count as 1-D shapes)."""
+    return Size(np.broadcast_shapes(*((s,) if isinstance(s, int) else tuple(s) for s in shapes)))
 
 
 def expand(input, *sizes):
@@ -639,7 +660,8 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
 
 attach(reshape, view_as, broadcast_to, ravel, unflatten, contiguous, squeeze, unsqueeze, permute, transpose, t, expand, expand_as,
        repeat, repeat_interleave, tile, movedim, select, diagonal, tensor_split, mv, flip, fliplr, flipud, rot90,
-       narrow, unfold, cross, diff, trace, take_along_dim, roll, diag, outer, dot, addmm, split, chunk, unbind, matmul, bmm, baddbmm, view=reshape, T=property(_T), mm=matmul,
+       narrow, unfold, cross, diff, trace, take_along_dim, roll, diag, outer, dot, addmm, split, chunk, unbind, matmul, bmm, baddbmm, view=reshape, T=property(_T), mT=property(_mT),
+       mH=property(_mT), H=property(_T), mm=matmul,
        swapaxes=transpose, swapdims=transpose, moveaxis=movedim, reshape_as=view_as)
 flatten = F.flatten
 cat = F.cat

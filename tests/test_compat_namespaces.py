@@ -1,0 +1,139 @@
+"""Names third-party PyTorch code reaches for: constants and nn.dtype, asinh / acosh / atanh / float_power,
+broadcast_shapes, x.T and x.mT, inner / vdot / diag_embed, rms_norm / RMSNorm, InstanceNorm1d / 3d, F.relu_ and
+kin, upsample_bilinear / upsample_nearest, random_ / exponential_, nn.Buffer, ChannelShuffle: values against
+NumPy formulas (always) and PyTorch (when installed), gradients under gradcheck in float64."""
+import math
+import warnings
+
+import numpy as np
+import pytest
+
+import nn
+import nn.functional as F
+from nn.gradcheck import gradcheck
+
+RNG = np.random.default_rng(0)
+
+
+def _t(a, grad=False):
+    return nn.tensor(np.asarray(a, dtype=np.float64), requires_grad=grad)
+
+
+def test_constants_and_the_dtype_type():
+    assert (nn.pi, nn.e, nn.inf) == (math.pi, math.e, math.inf) and math.isnan(nn.nan)
+    assert isinstance(nn.float32, nn.dtype) and isinstance(nn.zeros(1).dtype, nn.dtype)
+
+
+@pytest.mark.parametrize("name, reference, x", [
+    ("asinh", np.arcsinh, RNG.uniform(-2, 2, (2, 3))),
+    ("acosh", np.arccosh, RNG.uniform(1.2, 3, (2, 3))),
+    ("atanh", np.arctanh, RNG.uniform(-0.9, 0.9, (2, 3))),
+])
+def test_inverse_hyperbolic_functions(name, reference, x):
+    np.testing.assert_allclose(getattr(nn, name)(_t(x)).numpy(), reference(x), rtol=1e-14)
+    assert gradcheck(getattr(nn, name), (_t(x, True),))
+    assert getattr(nn, "arc" + name[1:])(_t(x)).tolist() == getattr(_t(x), name)().tolist()
+
+
+def test_float_power_computes_in_float64():
+    x = nn.tensor([1.5, 2.0], dtype=nn.float32)
+    assert nn.float_power(x, 2).dtype == nn.float64 and nn.float_power(x, 2).tolist() == [2.25, 4.0]
+    assert gradcheck(lambda t: nn.float_power(t, _t([0.5, 3.0])), (_t([1.5, 2.0], True),))
+
+
+def test_shapes_and_transposes():
+    assert nn.broadcast_shapes((2, 1), (3,), 1) == (2, 3) and isinstance(nn.broadcast_shapes((1,)), nn.Size)
+    v, x = nn.tensor([1.0, 2.0]), nn.arange(24.0).reshape(2, 3, 4)
+    assert v.T is v and x.mT.shape == (2, 4, 3) and x.mT.tolist() == np.swapaxes(x.numpy(), 1, 2).tolist()
+    with pytest.warns(UserWarning, match="deprecated"):
+        assert x.T.shape == (4, 3, 2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert nn.ones(2, 3).T.shape == (3, 2)
+    with pytest.raises(ValueError, match="at least 2 dims"):
+        v.mT
+
+
+def test_inner_vdot_and_diag_embed():
+    a, b = RNG.standard_normal((2, 3)), RNG.standard_normal((4, 3))
+    np.testing.assert_allclose(nn.inner(_t(a), _t(b)).numpy(), np.inner(a, b), rtol=1e-12)
+    assert nn.vdot(_t(a[0]), _t(a[1])).item() == pytest.approx(np.vdot(a[0], a[1]))
+    assert gradcheck(nn.inner, (_t(a, True), _t(b, True)))
+    want = np.zeros((2, 4, 4))                                          # offset 1: x[i] at [i, i + 1]
+    for n in range(2):
+        want[n, np.arange(3), np.arange(3) + 1] = a[n]
+    np.testing.assert_array_equal(nn.diag_embed(_t(a), offset=1).numpy(), want)
+    np.testing.assert_array_equal(nn.diag_embed(_t(a), -1).numpy(), np.swapaxes(want, 1, 2))
+    assert gradcheck(lambda t: nn.diag_embed(t, 1, 0, 2), (_t(a, True),))
+    torch = pytest.importorskip("torch")
+    for kw in ({}, {"offset": 2}, {"offset": -1, "dim1": 0, "dim2": 2}, {"dim1": -1, "dim2": 0}):
+        np.testing.assert_array_equal(nn.diag_embed(_t(a), **kw).numpy(), torch.diag_embed(torch.tensor(a), **kw).numpy())
+
+
+def test_rms_norm_and_instance_norm_1d_3d():
+    x, w = RNG.standard_normal((2, 3, 4)), RNG.standard_normal(4)
+    want = x / np.sqrt((x * x).mean(-1, keepdims=True) + np.finfo(np.float64).eps) * w
+    layer = nn.RMSNorm(4).double()
+    layer.weight.data[:] = w
+    np.testing.assert_allclose(layer(_t(x)).detach().numpy(), want, rtol=1e-12)
+    assert gradcheck(lambda t, g: F.rms_norm(t, (3, 4), g, eps=1e-3), (_t(x, True), _t(RNG.standard_normal((3, 4)), True)))
+    for cls, shape in ((nn.InstanceNorm1d, (2, 3, 5)), (nn.InstanceNorm1d, (3, 5)), (nn.InstanceNorm3d, (2, 3, 2, 3, 2))):
+        z = RNG.standard_normal(shape)
+        axes = tuple(range(z.ndim - (1 if cls is nn.InstanceNorm1d else 3), z.ndim))
+        want = (z - z.mean(axes, keepdims=True)) / np.sqrt(z.var(axes, keepdims=True) + 1e-5)
+        np.testing.assert_allclose(cls(3)(_t(z)).numpy(), want, rtol=1e-10, atol=1e-12)
+    with pytest.raises(ValueError, match=r"\(N, C, L\)"):
+        nn.InstanceNorm1d(3)(nn.zeros(1, 3, 2, 2))
+    torch = pytest.importorskip("torch")
+    theirs = torch.nn.RMSNorm(4).double()
+    theirs.weight.data[:] = torch.tensor(w)
+    np.testing.assert_allclose(layer(_t(x)).detach().numpy(), theirs(torch.tensor(x)).detach().numpy(), rtol=1e-12)
+
+
+def test_in_place_functional_forms_and_deprecated_upsampling():
+    x = nn.tensor([-1.0, 2.0])
+    assert F.relu_(x) is x and x.tolist() == [0.0, 2.0]
+    y = nn.tensor([-1.0, 2.0])
+    F.leaky_relu_(y, 0.25)
+    assert y.tolist() == [-0.25, 2.0]
+    a = _t([-1.0, 2.0], True)
+    h = a * 2
+    F.elu_(h)                                                           # in a graph: d/da elu(2a) = 2 elu'(2a)
+    h.sum().backward()
+    np.testing.assert_allclose(a.grad, [2 * math.exp(-2.0), 2.0], rtol=1e-12)
+    z = nn.randn(1, 2, 3, 3)
+    np.testing.assert_array_equal(F.upsample_bilinear(z, scale_factor=2).numpy(),
+                                  F.interpolate(z, scale_factor=2, mode="bilinear", align_corners=True).numpy())
+    assert F.upsample_nearest(z, size=(5, 5)).shape == (1, 2, 5, 5)
+
+
+def test_random_fills():
+    nn.manual_seed(0)
+    e = nn.empty(20000, dtype=nn.float64).exponential_(2.0)
+    assert e.min().item() >= 0 and abs(e.mean().item() - 0.5) < 0.02
+    r = nn.zeros(1000).random_(3, 7)
+    assert set(r.tolist()) == {3.0, 4.0, 5.0, 6.0}
+    assert set(nn.zeros(500, dtype=nn.int64).random_(4).tolist()) == {0, 1, 2, 3}
+    assert nn.zeros(1000).random_().max().item() <= 2 ** 24 and nn.zeros(10).random_(to=2).max().item() <= 1
+    nn.manual_seed(1)
+    first = nn.zeros(5).exponential_().tolist()
+    nn.manual_seed(1)
+    assert nn.zeros(5).exponential_().tolist() == first
+
+
+def test_buffer_channel_shuffle_and_small_queries():
+    class Model(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.table = nn.Buffer(nn.arange(3.0))
+            self.scratch = nn.Buffer(nn.ones(2), persistent=False)
+
+    m = Model()
+    assert [name for name, _ in m.named_buffers()] == ["table", "scratch"] and list(m.state_dict()) == ["table"]
+    x = np.arange(2 * 6 * 2).reshape(2, 6, 2).astype(np.float64)
+    want = x.reshape(2, 3, 2, 2).transpose(0, 2, 1, 3).reshape(2, 6, 2)      # ShuffleNet's regrouping
+    np.testing.assert_array_equal(nn.ChannelShuffle(3)(_t(x)).numpy(), want)
+    with pytest.raises(ValueError, match="divisible by groups"):
+        F.channel_shuffle(_t(x), 4)
+    t = nn.zeros(3)
+    assert t.is_cpu and t.itemsize == 4 and t.data_ptr() == t.numpy().ctypes.data
