@@ -48,7 +48,7 @@ from .tensor_ops.pointwise import (exp, log, log1p, log2, log10, lerp, tan, asin
                                    true_divide)
 from .tensor_ops.reductions import (sum, mean, var, std, prod, max, min, amax, amin, argmax, argmin, all, any,
                                     count_nonzero, cumsum, cumprod, cummax, cummin, logcumsumexp, logsumexp, var_mean, std_mean, median, unique,
-                                    nansum, nanmean, bincount, histc, kthvalue, quantile,
+                                    nansum, nanmean, bincount, histc, kthvalue, quantile, unique_consecutive,
                                     norm, sort, argsort, topk)
 from .tensor_ops.shape import (reshape, squeeze, unsqueeze, permute, transpose, t, flip, fliplr, flipud, rot90,
                                repeat_interleave, tile, movedim, select, diagonal, tensor_split, atleast_1d,
@@ -61,6 +61,7 @@ from .tensor_ops.indexing import (gather, index_select, index_add, index_fill, i
 from .tensor_ops.einsum import einsum
 from .tensor_ops.matrices import kron, block_diag, cov, corrcoef, inner, vdot, diag_embed
 from .tensor_ops.compare import (eq, ne, lt, le, gt, ge, logical_and, logical_or, logical_xor, logical_not,
+                                 bitwise_and, bitwise_or, bitwise_xor, bitwise_not,
                                  isnan, isinf, isfinite, isin, isclose, allclose, equal)
 from .functional import relu, sigmoid, tanh, softmax, log_softmax
 from .functional.distances import cdist
@@ -87,7 +88,8 @@ from .modules import (MSELoss, L1Loss, SmoothL1Loss, CrossEntropyLoss, NLLLoss, 
                       ZeroPad1d, ReflectionPad1d, ReplicationPad1d, Dropout1d, Softmax2d, UpsamplingNearest2d,
                       UpsamplingBilinear2d, ParameterDict)
 from . import optim, init, utils, distributions, linalg, special, testing
-from .linalg import inv as inverse, det, logdet, slogdet
+from . import factories as _factories
+from .linalg import inv as inverse, det, logdet, slogdet, cholesky, svd_reduced_v as svd
 from .gradcheck import gradcheck, GradcheckError
 from .serialization import save, load
 
@@ -106,3 +108,4 @@ version = _SimpleNamespace(__version__=__version__, cuda=None, hip=None)       #
 # torch.nn is this package too: a script whose `import torch` became `import nn as torch` still finds
 # torch.nn.init, torch.nn.functional and torch.nn.utils
 nn = _sys.modules[__name__]
+range = _factories.range_inclusive           # (last: the name shadows Python's range in this module)

@@ -7,6 +7,8 @@ see nn/device.py) and ``requires_grad=``. Sizes are given as ``zeros(2, 3)`` or
 ``zeros((2, 3))``. Random ones draw from nn's generator, so nn.manual_seed
 makes them repeatable. ``empty`` returns zeros (deterministic, same cost).
 """
+import warnings
+
 import numpy as np
 
 from .device import check_device
@@ -118,6 +120,16 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
     dt = to_dtype(dtype) if dtype is not None else (int64 if ints else get_default_dtype())
     values = start + np.arange(n, dtype=np.float64 if not ints else np.int64) * step
     return _new(values.astype(dt), None, device, requires_grad)
+
+
+def range_inclusive(start, end, step=1, dtype=None, device=None, requires_grad=False):
+    """PyTorch's deprecated torch.range (nn.range): start, start + step, ... up to end INCLUDED, floats by default
+    (with PyTorch's warning; use arange, whose end is excluded)."""
+    warnings.warn("nn.range is deprecated and will be removed (as torch.range): use nn.arange, which excludes the "
+                  "end", UserWarning, stacklevel=2)
+    n = max(int(np.floor((end - start) / step)) + 1, 0)
+    dt = to_dtype(dtype) if dtype is not None else get_default_dtype()
+    return _new((start + np.arange(n, dtype=np.float64) * step).astype(dt), None, device, requires_grad)
 
 
 def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):

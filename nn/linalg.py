@@ -10,6 +10,7 @@ from .tensor_ops.shape import cross as _cross
 
 EigResult = namedtuple("EigResult", ["eigenvalues", "eigenvectors"])
 SVDResult = namedtuple("SVDResult", ["U", "S", "Vh"])
+SVDOldResult = namedtuple("SVDOldResult", ["U", "S", "V"])
 QRResult = namedtuple("QRResult", ["Q", "R"])
 LstsqResult = namedtuple("LstsqResult", ["solution", "residuals", "rank", "singular_values"])
 
@@ -129,6 +130,15 @@ def svd(A, full_matrices=True):
     S = flat[..., m * p:m * p + r]
     Vh = flat[..., m * p + r:].reshape(batch + (q, n))
     return SVDResult(U, S, Vh)
+
+
+def svd_reduced_v(A, some=True, compute_uv=True):
+    """torch.svd, the older form (nn.svd): (U, S, V) with A = U diag(S) V^T, V not transposed; some=True gives
+    the thin U and V; compute_uv=False gives zero U and V."""
+    U, S, Vh = svd(A, full_matrices=not some)
+    if not compute_uv:
+        U, Vh = Tensor(np.zeros(U.shape, A.dtype)), Tensor(np.zeros(Vh.shape, A.dtype))
+    return SVDOldResult(U, S, Vh.transpose(-2, -1))
 
 
 def svdvals(A):

@@ -137,3 +137,37 @@ def test_buffer_channel_shuffle_and_small_queries():
         F.channel_shuffle(_t(x), 4)
     t = nn.zeros(3)
     assert t.is_cpu and t.itemsize == 4 and t.data_ptr() == t.numpy().ctypes.data
+
+
+def test_in_place_comparisons_bitwise_ops_and_addmm_():
+    x = nn.tensor([1.0, 2.0, 3.0])
+    x.gt_(1.5)
+    assert x.tolist() == [0.0, 1.0, 1.0] and x.dtype == nn.float32              # the comparison in x's dtype
+    y = nn.tensor([1, 6, 3])
+    y.bitwise_and_(2)
+    assert y.tolist() == [0, 2, 2] and nn.bitwise_xor(y, 1).tolist() == [1, 3, 3]
+    assert nn.bitwise_not(nn.tensor([True, False])).tolist() == [False, True]
+    m = nn.zeros(2, 2)
+    m.addmm_(nn.ones(2, 3), nn.ones(3, 2))
+    assert m.tolist() == [[3.0, 3.0], [3.0, 3.0]]
+
+
+def test_older_svd_cholesky_range_and_unique_consecutive():
+    a = RNG.standard_normal((4, 3))
+    U, S, V = nn.svd(_t(a))
+    assert U.shape == (4, 3) and V.shape == (3, 3)
+    np.testing.assert_allclose((U * S) @ V.T, a, atol=1e-12)          # V, not V^T
+    assert nn.svd(_t(a), some=False).U.shape == (4, 4)
+    c = a.T @ a + np.eye(3)
+    np.testing.assert_allclose(nn.cholesky(_t(c)).numpy(), np.linalg.cholesky(c), rtol=1e-12)
+    with pytest.warns(UserWarning, match="deprecated"):
+        assert nn.range(0, 1, 0.25).tolist() == [0.0, 0.25, 0.5, 0.75, 1.0]          # the end included
+    values, inverse, counts = nn.unique_consecutive(nn.tensor([1, 1, 2, 2, 3, 1, 1, 2]), return_inverse=True,
+                                                    return_counts=True)
+    assert values.tolist() == [1, 2, 3, 1, 2] and inverse.tolist() == [0, 0, 1, 1, 2, 3, 3, 4]
+    assert counts.tolist() == [2, 2, 1, 2, 1]
+    rows = nn.tensor([[1, 2], [1, 2], [3, 4], [1, 2]])
+    assert nn.unique_consecutive(rows, dim=0).tolist() == [[1, 2], [3, 4], [1, 2]]
+    torch = pytest.importorskip("torch")
+    Ut, St, Vt = torch.svd(torch.tensor(a))
+    np.testing.assert_allclose(np.abs(V.numpy()), np.abs(Vt.numpy()), atol=1e-12)

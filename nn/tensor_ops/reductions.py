@@ -422,6 +422,25 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
     return out[0] if len(out) == 1 else tuple(out)
 
 
+def unique_consecutive(input, return_inverse=False, return_counts=False, dim=None):
+    """Each run of equal consecutive values (slices along dim, or elements of the flattened tensor) kept once,
+    and optionally each element's run index and the runs' lengths. Not differentiable (as PyTorch's)."""
+    x = input._data.reshape(-1) if dim is None else np.moveaxis(input._data, _normalize_axes(dim, input.ndim)[0], 0)
+    if len(x) == 0:
+        starts = np.zeros(0, bool)
+    else:
+        differs = np.any((x[1:] != x[:-1]).reshape(len(x) - 1, -1), axis=1)
+        starts = np.concatenate([[True], differs])
+    values = x[starts] if dim is None else np.moveaxis(x[starts], 0, _normalize_axes(dim, input.ndim)[0])
+    out = [Tensor(np.ascontiguousarray(values))]
+    if return_inverse:
+        run = np.cumsum(starts) - 1
+        out.append(Tensor(run.reshape(input.shape if dim is None else -1).astype(np.int64)))
+    if return_counts:
+        out.append(Tensor(np.diff(np.append(np.flatnonzero(starts), len(x))).astype(np.int64)))
+    return out[0] if len(out) == 1 else tuple(out)
+
+
 def norm(input, p="fro", dim=None, keepdim=False):
     """Vector norm over dim (all elements when None): p = 2 / 'fro' (gradient 0 at a zero vector, as PyTorch), or
     1, inf and other p (composed of the ops above); p = 0 counts the non-zero elements (no gradient)."""
@@ -478,5 +497,5 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
 
 
 attach(sum, mean, var, std, prod, max, min, amax, amin, argmax, argmin, all, any, count_nonzero, cumsum,
-       cumprod, cummax, cummin, logcumsumexp, logsumexp, median, nansum, nanmean, bincount, histc, unique, norm, sort,
+       cumprod, cummax, cummin, logcumsumexp, logsumexp, median, nansum, nanmean, bincount, histc, unique, unique_consecutive, norm, sort,
        argsort, topk, kthvalue, quantile)
