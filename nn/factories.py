@@ -23,8 +23,12 @@ __all__ = ["tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "empty"
            "empty_like", "rand_like", "randn_like", "randint_like", "is_tensor"]
 
 
-def _sizes(size):
-    """(2, 3), ((2, 3),) or ([2, 3],) -> (2, 3)."""
+def _sizes(size, keyword=None):
+    """(2, 3), ((2, 3),) or ([2, 3],) -> (2, 3); or the size= keyword (zeros(size=(2, 3)), as PyTorch)."""
+    if keyword is not None:
+        if size:
+            raise TypeError("give the size either as arguments or as size=, not both")
+        size = (keyword,)
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
     if not all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n >= 0 for n in size):
@@ -84,26 +88,26 @@ def from_numpy(ndarray):
 
 def _filled(size, fill, dtype, device, requires_grad, default=None):
     dt = to_dtype(dtype) if dtype is not None else (default or get_default_dtype())
-    return _new(np.full(_sizes(size), fill, dtype=dt), None, device, requires_grad)
+    return _new(np.full(size, fill, dtype=dt), None, device, requires_grad)
 
 
-def zeros(*size, dtype=None, device=None, requires_grad=False):
-    return _filled(size, 0, dtype, device, requires_grad)
+def zeros(*sizes, size=None, dtype=None, device=None, requires_grad=False):
+    return _filled(_sizes(sizes, size), 0, dtype, device, requires_grad)
 
 
-def ones(*size, dtype=None, device=None, requires_grad=False):
-    return _filled(size, 1, dtype, device, requires_grad)
+def ones(*sizes, size=None, dtype=None, device=None, requires_grad=False):
+    return _filled(_sizes(sizes, size), 1, dtype, device, requires_grad)
 
 
-def empty(*size, dtype=None, device=None, requires_grad=False, memory_format=None):
+def empty(*sizes, size=None, dtype=None, device=None, requires_grad=False, memory_format=None):
     """Uninitialised in PyTorch; zeros here (same cost, deterministic)."""
-    return _filled(size, 0, dtype, device, requires_grad)
+    return _filled(_sizes(sizes, size), 0, dtype, device, requires_grad)
 
 
 def full(size, fill_value, dtype=None, device=None, requires_grad=False):
     """Filled with fill_value; the dtype follows it (float -> float32, int -> int64, bool -> bool)."""
     fill_value = fill_value.item() if isinstance(fill_value, Tensor) else fill_value
-    return _filled((size,), fill_value, dtype, device, requires_grad, default=_infer(fill_value).dtype)
+    return _filled(_sizes((size,)), fill_value, dtype, device, requires_grad, default=_infer(fill_value).dtype)
 
 
 def eye(n, m=None, dtype=None, device=None, requires_grad=False):
@@ -150,14 +154,14 @@ def _random(values, dtype, device, requires_grad):
     return _new(values.astype(dt, copy=False), None, device, requires_grad)
 
 
-def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
+def rand(*sizes, size=None, generator=None, dtype=None, device=None, requires_grad=False):
     """Uniform draws in [0, 1) from nn's generator."""
-    return _random(_gen(generator).random(_sizes(size)), dtype, device, requires_grad)
+    return _random(_gen(generator).random(_sizes(sizes, size)), dtype, device, requires_grad)
 
 
-def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
+def randn(*sizes, size=None, generator=None, dtype=None, device=None, requires_grad=False):
     """Standard-normal draws from nn's generator."""
-    return _random(_gen(generator).standard_normal(_sizes(size)), dtype, device, requires_grad)
+    return _random(_gen(generator).standard_normal(_sizes(sizes, size)), dtype, device, requires_grad)
 
 
 def randint(low=0, high=None, size=None, *args, generator=None, dtype=None, device=None,

@@ -67,14 +67,40 @@ def test_instance_norm2d_layer_affine_unbatched_and_torch():
     per_channel = (y.data - layer.bias.data[:, None, None]) / layer.weight.data[:, None, None]
     np.testing.assert_allclose(per_channel.mean(axis=(1, 2)), 0, atol=1e-12)
     assert gradcheck(lambda a: layer(a), [x])
-    with pytest.raises(NotImplementedError, match="track_running_stats"):
-        nn.InstanceNorm2d(3, track_running_stats=True)
     with pytest.raises(ValueError, match="channels"):
         layer(t64(1, 2, 4, 4))
     torch = pytest.importorskip("torch")
     theirs = torch.nn.InstanceNorm2d(3, affine=True).double()
     theirs.load_state_dict({k: torch.tensor(v) for k, v in layer.state_dict().items()})
     np.testing.assert_allclose(y.data, theirs(torch.tensor(x.data)).detach().numpy(), rtol=1e-12, atol=1e-12)
+
+
+def test_instance_norm_running_statistics():
+    # track_running_stats (older CycleGAN / pix2pix): each training batch moves the running mean and variance
+    # toward the batch's mean of the instances' means and unbiased variances; eval mode normalises with them
+    layer = nn.InstanceNorm2d(2, momentum=0.25, track_running_stats=True).double()
+    batches = [t64(3, 2, 4, 5, seed=s).data * (s + 1) + s for s in range(3)]
+    mean, var = np.zeros(2), np.ones(2)
+    for b in batches:
+        y = layer(Tensor(b))
+        mean = 0.75 * mean + 0.25 * b.mean((2, 3)).mean(0)
+        var = 0.75 * var + 0.25 * b.var((2, 3), ddof=1).mean(0)
+    np.testing.assert_allclose(layer.running_mean, mean, rtol=1e-12)
+    np.testing.assert_allclose(layer.running_var, var, rtol=1e-12)
+    np.testing.assert_allclose(y.data.mean((2, 3)), 0, atol=1e-12)              # training: the input's stats
+    layer.eval()
+    x = t64(1, 2, 3, 3, seed=9)
+    want = (x.data - mean[None, :, None, None]) / np.sqrt(var[None, :, None, None] + 1e-5)
+    np.testing.assert_allclose(layer(x).data, want, rtol=1e-12)
+    assert gradcheck(lambda a: layer(a), [x])
+    assert sorted(layer.state_dict()) == ["num_batches_tracked", "running_mean", "running_var"]
+    torch = pytest.importorskip("torch")
+    theirs = torch.nn.InstanceNorm2d(2, momentum=0.25, track_running_stats=True).double()
+    for b in batches:
+        theirs(torch.tensor(b))
+    np.testing.assert_allclose(theirs.running_var.numpy(), var, rtol=1e-12)
+    theirs.eval()
+    np.testing.assert_allclose(layer(x).data, theirs(torch.tensor(x.data)).numpy(), rtol=1e-12)
 
 
 def test_pixel_shuffle_round_trip_and_bad_shapes():

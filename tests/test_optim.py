@@ -144,9 +144,18 @@ def test_invalid_hyper_parameters(make, match):
         make([_param([1.0])])
 
 
-def test_frozen_parameter_rejected():
-    with pytest.raises(ValueError, match="requires_grad"):
-        optim.SGD([nn.Parameter(np.zeros(2), requires_grad=False)], lr=0.1)
+def test_frozen_parameters_are_accepted_and_left_alone_a_non_leaf_refused():
+    # as PyTorch (fine-tuning passes model.parameters() with part of the model frozen)
+    frozen, trained = nn.Parameter(np.ones(2), requires_grad=False), _param([1.0, 2.0])
+    for make in (lambda ps: optim.SGD(ps, lr=0.1, momentum=0.9), lambda ps: optim.Adam(ps, lr=0.1)):
+        opt = make([frozen, trained])
+        (trained * trained).sum().backward()
+        before = trained.tolist()
+        opt.step()
+        assert frozen.tolist() == [1.0, 1.0] and all(a < b for a, b in zip(trained.tolist(), before))
+        opt.zero_grad()
+    with pytest.raises(ValueError, match="non-leaf"):
+        optim.SGD([trained * 2], lr=0.1)
 
 
 # ---- schedulers ----------------------------------------------------------------------------------

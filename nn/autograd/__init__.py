@@ -57,7 +57,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     (gradient penalties, second derivatives, physics-informed losses). Each op on the path must then have a
     differentiable backward; these have: + - * / (and their reflected forms), unary minus, ** (a number or a
     tensor), maximum, minimum, where, masked_fill, clamp, max / min / amax / amin, var / std,
-    @ / matmul, F.linear, F.conv2d and F.conv_transpose2d (groups=1), sum and mean, reshape / view / flatten /
+    @ / matmul, F.linear, F.conv2d and F.conv_transpose2d (grouped too), sum and mean, reshape / view / flatten /
     squeeze / unsqueeze, permute / transpose / t, expand, contiguous, clone, to (a float dtype), indexing, cat,
     pad, interpolate (nearest, bilinear, bicubic), max_pool2d, avg_pool2d (count_include_pad),
     adaptive_avg_pool2d, dropout, embedding, batch_norm, layer_norm, group_norm, instance_norm, exp, log, log1p,

@@ -16,7 +16,7 @@ import numpy as np
 
 from .. import kernels as K
 from ..tensor import Tensor
-from .shapes import pad
+from .shapes import cat, pad
 from ._args import _tensor, _check_ndim, _pair, _common_dtype, _cast
 
 
@@ -139,12 +139,14 @@ def _grad_weight(gy, x, khw, stride, padding, groups):
     return gw
 
 
-def _weight_grad_graph(a, b, k, stride, padding, dilation, groups, op):
-    """create_graph: sum_{n,p,q} b[n, o, p, q] a_padded[n, c, p s + i d, q s + j d] -> (B, A, kh, kw) by a recorded
-    conv2d: a (N, A, Ha, Wa) the conv's input, b (N, B, Hb, Wb) its output gradient. Batch and channels swap
-    roles, and so do stride and dilation."""
-    if groups != 1:
-        raise NotImplementedError(f"create_graph=True: {op} with groups > 1 cannot be differentiated twice in nn yet")
+def _weight_grad_graph(a, b, k, stride, padding, dilation, groups):
+    """create_graph: sum_{n,p,q} b[n, o, p, q] a_padded[n, c, p s + i d, q s + j d] -> (B, A/groups, kh, kw) by a
+    recorded conv2d: a (N, A, Ha, Wa) the conv's input, b (N, B, Hb, Wb) its output gradient. Batch and channels
+    swap roles, and so do stride and dilation; with groups, each group's channels on their own, stacked."""
+    if groups > 1:
+        A, B = a.shape[1] // groups, b.shape[1] // groups
+        return cat([_weight_grad_graph(a[:, i * A:(i + 1) * A], b[:, i * B:(i + 1) * B], k, stride, padding,
+                                       dilation, 1) for i in range(groups)], 0)
     out = conv2d(a.transpose(0, 1), b.transpose(0, 1), stride=dilation, padding=padding, dilation=stride)
     return out[:, :, :k[0], :k[1]].transpose(0, 1)
 
@@ -199,7 +201,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
         out_pad = tuple(n - ((m - 1) * s - 2 * p + kd) for n, m, s, p, kd in
                         zip((H, W), (Ho, Wo), stride, padding, (kdh, kdw)))
         gx = conv_transpose2d(g, weight, None, stride, padding, out_pad, groups, dilation)
-        gw = _weight_grad_graph(x, g, (kh, kw), stride, padding, dilation, groups, op) if weight.requires_grad else None
+        gw = _weight_grad_graph(x, g, (kh, kw), stride, padding, dilation, groups) if weight.requires_grad else None
         grads = (gx, gw)
         return grads if bias is None else grads + (g.sum((0, 2, 3)),)
     parents = (x, weight) if bias is None else (x, weight, bias)
@@ -247,7 +249,7 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
         # the same by recorded ops: dx the conv2d this op is the input gradient of, dw its weight gradient
         # with input g and output gradient x
         gx = conv2d(g, weight, None, stride, padding, dilation, groups)
-        gw = _weight_grad_graph(g, x, (kh, kw), stride, padding, dilation, groups, op) if weight.requires_grad else None
+        gw = _weight_grad_graph(g, x, (kh, kw), stride, padding, dilation, groups) if weight.requires_grad else None
         grads = (gx, gw)
         return grads if bias is None else grads + (g.sum((0, 2, 3)),)
     parents = (x, weight) if bias is None else (x, weight, bias)

@@ -257,14 +257,26 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
 def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None, use_input_stats=True,
                   momentum=0.1, eps=1e-5):
     """Instance normalisation (Ulyanov et al., 2016): x (N, C, *) standardised per sample and
-    channel over the positions, then y = xhat * weight[c] + bias[c]: group_norm with one channel
-    per group. Running statistics (track_running_stats=True in PyTorch) are not supported."""
+    channel over the positions (group_norm with one channel per group), then y = xhat * weight[c] + bias[c].
+    With running_mean / running_var ((C,) arrays, updated in place; PyTorch's track_running_stats): while
+    use_input_stats they move toward the batch's mean of each instance's mean and unbiased variance,
+    r = (1 - momentum) r + momentum * stat; use_input_stats=False normalises with them instead."""
     x = _tensor(input, "input", "instance_norm")
-    if running_mean is not None or running_var is not None or not use_input_stats:
-        raise NotImplementedError("instance_norm: running statistics (track_running_stats=True) are not "
-                                  "supported; use the default track_running_stats=False")
     if x.ndim < 3:
         raise ValueError(f"instance_norm: input must be (N, C, *spatial), got shape {tuple(x.shape)}")
+    stats = [None if r is None else getattr(r, "_data", r) for r in (running_mean, running_var)]
+    channel = (1, x.shape[1]) + (1,) * (x.ndim - 2)
+    if not use_input_stats:
+        if stats[0] is None or stats[1] is None:
+            raise ValueError("instance_norm: use_input_stats=False needs running_mean and running_var")
+        mean, std = stats[0].reshape(channel), np.sqrt(stats[1] + eps).reshape(channel)
+        y = (x - Tensor(mean.astype(x.dtype))) / Tensor(std.astype(x.dtype))
+        y = y if weight is None else y * weight.reshape(channel)
+        return y if bias is None else y + bias.reshape(channel)
+    positions = tuple(range(2, x.ndim))
+    for r, stat in ((stats[0], lambda d: d.mean(positions)), (stats[1], lambda d: d.var(positions, ddof=1))):
+        if r is not None:
+            r[...] = (1 - momentum) * r + momentum * stat(x._data).mean(0)
     return group_norm(x, x.shape[1], weight, bias, eps)
 
 

@@ -277,7 +277,10 @@ class Module:
             yield p
 
     def named_buffers(self, recurse=True):
-        yield from self._named_members("_buffers", recurse)
+        """(name, buffer) pairs; each buffer as attribute access gives it (a view with PyTorch's in-place
+        methods, so EMA and sync loops such as ``b.copy_(other)`` write into it)."""
+        for name, b in self._named_members("_buffers", recurse):
+            yield name, b.view(DataArray)
 
     def buffers(self, recurse=True):
         for _, b in self.named_buffers(recurse):

@@ -92,8 +92,8 @@ class RMSNorm(Module):
 class _InstanceNorm(Module):
     """Normalise each sample's each channel over its positions (as PyTorch: affine=False and
     track_running_stats=False by default). x: (N, C, *positions) or (C, *positions) -> same shape, with
-    _positions spatial dims; weight, bias: (C,) if affine. track_running_stats=True is not supported (a clear
-    error)."""
+    _positions spatial dims; weight, bias: (C,) if affine. track_running_stats=True keeps running_mean and
+    running_var (C,) while training and normalises with them in eval mode, as PyTorch."""
 
     _positions, _layout = 2, "(N, C, H, W) or (C, H, W)"
 
@@ -105,16 +105,17 @@ class _InstanceNorm(Module):
         self.eps = _check_float("eps", eps, low=0.0, low_open=True)
         self.momentum = momentum
         self.affine = bool(affine)
-        if track_running_stats:
-            raise NotImplementedError(f"{name}: track_running_stats=True is not supported; "
-                                      "use the default track_running_stats=False")
-        self.track_running_stats = False
+        self.track_running_stats = bool(track_running_stats)
         if self.affine:
             self.weight = Parameter(np.ones(self.num_features, get_default_dtype()))
             self.bias = Parameter(np.zeros(self.num_features, get_default_dtype()))
         else:
             self.register_parameter("weight", None)
             self.register_parameter("bias", None)
+        if self.track_running_stats:
+            self.register_buffer("running_mean", np.zeros(self.num_features, get_default_dtype()))
+            self.register_buffer("running_var", np.ones(self.num_features, get_default_dtype()))
+            self.register_buffer("num_batches_tracked", np.array(0, np.int64))    # PyTorch's key, not counted
         _factory(self, device, dtype)
 
     def forward(self, x):
@@ -129,7 +130,9 @@ class _InstanceNorm(Module):
             warnings.warn(f"{name}: expected {self.num_features} channels, got {xb.shape[1]}; normalising "
                           f"anyway (without affine weights the count is not used, as in PyTorch)", UserWarning,
                           stacklevel=2)
-        y = F.instance_norm(xb, weight=self.weight, bias=self.bias, eps=self.eps)
+        running = (self.running_mean, self.running_var) if self.track_running_stats else (None, None)
+        y = F.instance_norm(xb, *running, self.weight, self.bias, self.training or not self.track_running_stats,
+                            self.momentum or 0.0, self.eps)
         return y.squeeze(0) if unbatched else y
 
     def extra_repr(self):

@@ -138,8 +138,9 @@ class Optimizer:
         for p in params:
             if not isinstance(p, Tensor):
                 raise TypeError(f"optimizer can only optimize Tensors/Parameters, got {type(p).__name__}")
-            if not p.requires_grad:
-                raise ValueError("optimizer can only optimize Tensors with requires_grad=True")
+            if not p.is_leaf:               # a frozen parameter is accepted (and never updated), as in PyTorch
+                raise ValueError("can't optimize a non-leaf Tensor (the result of an op); pass the tensors "
+                                 "it was computed from, or detach() it and set requires_grad")
             if id(p) in seen:
                 raise ValueError("some parameters appear in more than one parameter group (or twice)")
             seen.add(id(p))
