@@ -28,6 +28,11 @@ UNARY = {
     "pow": lambda x: x ** 3.5, "elu": lambda x: F.elu(x - 1, 0.7), "erf": lambda x: (x - 1).erf(),
     "gelu": lambda x: F.gelu(x - 1), "gelu_tanh": lambda x: F.gelu(x - 1, approximate="tanh"), "neg": lambda x: -x, "clone": lambda x: x.clone(),
     "norm": lambda x: x.norm(2, dim=1, keepdim=True) * x, "norm_all": lambda x: x.norm() * x,
+    "log2": lambda x: x.log2(), "log10": lambda x: x.log10(), "rsqrt": lambda x: x.rsqrt(), "tan": lambda x: x.tan(),
+    "asin": lambda x: (x * 0.5).asin(), "acos": lambda x: (x * 0.5).acos(), "atan": lambda x: x.atan(),
+    "sinh": lambda x: x.sinh(), "cosh": lambda x: x.cosh(), "asinh": lambda x: x.asinh(),
+    "acosh": lambda x: (x + 1).acosh(), "atanh": lambda x: (x * 0.5).atanh(), "expm1": lambda x: x.expm1(),
+    "exp2": lambda x: x.exp2(),
 }
 
 

@@ -61,7 +61,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     squeeze / unsqueeze, permute / transpose / t, expand, contiguous, clone, to (a float dtype), indexing, cat,
     pad, interpolate (nearest, bilinear, bicubic), max_pool2d, avg_pool2d (count_include_pad),
     adaptive_avg_pool2d, dropout, embedding, batch_norm, layer_norm, group_norm, instance_norm, exp, log, log1p,
-    sqrt, reciprocal, square, sin, cos, abs, erf, tanh, sigmoid, relu, leaky_relu, elu, gelu, softplus, silu, softmax,
+    sqrt, rsqrt, reciprocal, square, sin, cos, tan, their inverses, sinh, cosh, asinh, acosh, atanh, expm1, exp2,
+    log2, log10, abs, erf, tanh, sigmoid, relu, leaky_relu, elu, gelu, softplus, silu, softmax,
     log_softmax, norm (p = 2), mse_loss, cross_entropy and nll_loss. Any other op on the path raises
     NotImplementedError naming it.
     """

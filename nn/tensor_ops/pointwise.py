@@ -43,12 +43,14 @@ def log1p(input):
 
 def log2(input):
     x = _floating(input)
-    return _unary(input, np.log2(x), lambda: 1 / (x * np.log(2.0)), "log2")         # (log2 x)' = 1/(x ln 2)
+    return _unary(input, np.log2(x), lambda: 1 / (x * np.log(2.0)), "log2",
+                  lambda t: 1 / (t * np.log(2.0)))         # (log2 x)' = 1/(x ln 2)
 
 
 def log10(input):
     x = _floating(input)
-    return _unary(input, np.log10(x), lambda: 1 / (x * np.log(10.0)), "log10")      # (log10 x)' = 1/(x ln 10)
+    return _unary(input, np.log10(x), lambda: 1 / (x * np.log(10.0)), "log10",
+                  lambda t: 1 / (t * np.log(10.0)))      # (log10 x)' = 1/(x ln 10)
 
 
 def sqrt(input):
@@ -58,7 +60,8 @@ def sqrt(input):
 
 def rsqrt(input):
     y = 1 / np.sqrt(_floating(input))
-    return _unary(input, y, lambda: -0.5 * y * y * y, "rsqrt")          # (x^-1/2)' = -x^-3/2 / 2
+    return _unary(input, y, lambda: -0.5 * y * y * y, "rsqrt",
+                  lambda t: -0.5 * rsqrt(t) ** 3)          # (x^-1/2)' = -x^-3/2 / 2
 
 
 def reciprocal(input):
@@ -83,57 +86,64 @@ def cos(input):
 
 def tan(input):
     y = np.tan(_floating(input))
-    return _unary(input, y, lambda: 1 + y * y, "tan")                   # tan' = 1 + tan^2
+    return _unary(input, y, lambda: 1 + y * y, "tan", lambda t: 1 + tan(t) ** 2)                   # tan' = 1 + tan^2
 
 
 def asin(input):
     x = _floating(input)
-    return _unary(input, np.arcsin(x), lambda: 1 / np.sqrt(1 - x * x), "asin")     # 1/sqrt(1 - x^2)
+    return _unary(input, np.arcsin(x), lambda: 1 / np.sqrt(1 - x * x), "asin",
+                  lambda t: rsqrt(1 - t * t))     # 1/sqrt(1 - x^2)
 
 
 def acos(input):
     x = _floating(input)
-    return _unary(input, np.arccos(x), lambda: -1 / np.sqrt(1 - x * x), "acos")    # -1/sqrt(1 - x^2)
+    return _unary(input, np.arccos(x), lambda: -1 / np.sqrt(1 - x * x), "acos",
+                  lambda t: -rsqrt(1 - t * t))    # -1/sqrt(1 - x^2)
 
 
 def atan(input):
     x = _floating(input)
-    return _unary(input, np.arctan(x), lambda: 1 / (1 + x * x), "atan")            # 1/(1 + x^2)
+    return _unary(input, np.arctan(x), lambda: 1 / (1 + x * x), "atan",
+                  lambda t: 1 / (1 + t * t))            # 1/(1 + x^2)
 
 
 def sinh(input):
     x = _floating(input)
-    return _unary(input, np.sinh(x), lambda: np.cosh(x), "sinh")        # sinh' = cosh
+    return _unary(input, np.sinh(x), lambda: np.cosh(x), "sinh", cosh)        # sinh' = cosh
 
 
 def cosh(input):
     x = _floating(input)
-    return _unary(input, np.cosh(x), lambda: np.sinh(x), "cosh")        # cosh' = sinh
+    return _unary(input, np.cosh(x), lambda: np.sinh(x), "cosh", sinh)        # cosh' = sinh
 
 
 def asinh(input):
     x = _floating(input)
-    return _unary(input, np.arcsinh(x), lambda: 1 / np.sqrt(x * x + 1), "asinh")         # 1/sqrt(x^2 + 1)
+    return _unary(input, np.arcsinh(x), lambda: 1 / np.sqrt(x * x + 1), "asinh",
+                  lambda t: rsqrt(t * t + 1))         # 1/sqrt(x^2 + 1)
 
 
 def acosh(input):
     x = _floating(input)
-    return _unary(input, np.arccosh(x), lambda: 1 / np.sqrt(x * x - 1), "acosh")         # 1/sqrt(x^2 - 1)
+    return _unary(input, np.arccosh(x), lambda: 1 / np.sqrt(x * x - 1), "acosh",
+                  lambda t: rsqrt(t * t - 1))         # 1/sqrt(x^2 - 1)
 
 
 def atanh(input):
     x = _floating(input)
-    return _unary(input, np.arctanh(x), lambda: 1 / (1 - x * x), "atanh")                 # 1/(1 - x^2)
+    return _unary(input, np.arctanh(x), lambda: 1 / (1 - x * x), "atanh",
+                  lambda t: 1 / (1 - t * t))                 # 1/(1 - x^2)
 
 
 def expm1(input):
     x = _floating(input)
-    return _unary(input, np.expm1(x), lambda: np.exp(x), "expm1")       # (e^x - 1)' = e^x
+    return _unary(input, np.expm1(x), lambda: np.exp(x), "expm1", exp)       # (e^x - 1)' = e^x
 
 
 def exp2(input):
     y = np.exp2(_floating(input))
-    return _unary(input, y, lambda: y * np.log(2.0), "exp2")             # (2^x)' = 2^x ln 2
+    return _unary(input, y, lambda: y * np.log(2.0), "exp2",
+                  lambda t: exp2(t) * np.log(2.0))             # (2^x)' = 2^x ln 2
 
 
 def erf(input):
