@@ -22,16 +22,12 @@ def _logsumexp3(a, b, c):
 
 
 def _shift(x, k):
-    """x moved k states to the right along the last axis, -inf coming in."""
+    """x moved k states along the last axis (to later states for k > 0, earlier for k < 0), -inf coming in."""
     out = np.full_like(x, _NEG)
-    out[..., k:] = x[..., :-k]
-    return out
-
-
-def _unshift(x, k):
-    """x moved k states to the left, -inf coming in."""
-    out = np.full_like(x, _NEG)
-    out[..., :-k] = x[..., k:]
+    if k > 0:
+        out[..., k:] = x[..., :-k]
+    else:
+        out[..., :k] = x[..., -k:]
     return out
 
 
@@ -92,7 +88,7 @@ def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reducti
         final[rows[end > 0], end[end > 0] - 1] = 0.0
         nxt = np.full((N, L), _NEG)
         for t in range(T - 1, -1, -1):
-            carried = _logsumexp3(nxt, _unshift(nxt, 1), _unshift(np.where(skip, nxt, _NEG), 2))
+            carried = _logsumexp3(nxt, _shift(nxt, -1), _shift(np.where(skip, nxt, _NEG), -2))
             from_end = np.where((t == last)[:, None], final, carried)
             beta[t] = np.where((t <= last)[:, None], from_end + lp_ext[t], _NEG)
             nxt = beta[t]
