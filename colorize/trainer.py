@@ -249,7 +249,7 @@ class Trainer:
             improved = monitor < self.best_loss * (1 - 1e-4)
             if improved:
                 self.best_loss, self.best_epoch, self.bad_epochs = monitor, self.epoch, 0
-                self.best_state = self.model.state_dict()
+                self.best_state = {k: v.clone() for k, v in self.model.state_dict().items()}   # a snapshot
             else:
                 self.bad_epochs += 1
             lr = self.optimizer.param_groups[0]["lr"]

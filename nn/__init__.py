@@ -59,7 +59,9 @@ from .tensor_ops.shape import (reshape, squeeze, unsqueeze, permute, transpose, 
 from .tensor_ops.indexing import (gather, index_select, index_add, index_fill, index_put, take, masked_select,
                                   masked_scatter, scatter, scatter_add, scatter_reduce, argwhere, nonzero)
 from .tensor_ops.einsum import einsum
-from .tensor_ops.matrices import kron, block_diag, cov, corrcoef, inner, vdot, diag_embed
+from .tensor_ops.matrices import (kron, block_diag, cov, corrcoef, inner, vdot, diag_embed, cartesian_prod,
+                                  combinations, chain_matmul)
+from .functional import relu_, cosine_similarity, pairwise_distance
 from .tensor_ops.compare import (eq, ne, lt, le, gt, ge, logical_and, logical_or, logical_xor, logical_not,
                                  bitwise_and, bitwise_or, bitwise_xor, bitwise_not,
                                  isnan, isinf, isfinite, isin, isclose, allclose, equal)
@@ -87,9 +89,10 @@ from .modules import (MSELoss, L1Loss, SmoothL1Loss, CrossEntropyLoss, NLLLoss, 
                       PairwiseDistance, Unfold, Fold, Bilinear, AdaptiveAvgPool1d, AdaptiveMaxPool1d, ConstantPad1d,
                       ZeroPad1d, ReflectionPad1d, ReplicationPad1d, Dropout1d, Softmax2d, UpsamplingNearest2d,
                       UpsamplingBilinear2d, ParameterDict)
-from . import optim, init, utils, distributions, linalg, special, testing
+from . import optim, init, utils, distributions, linalg, special, testing, parallel
+from .parallel import DataParallel
 from . import factories as _factories
-from .linalg import inv as inverse, det, logdet, slogdet, cholesky, svd_reduced_v as svd
+from .linalg import inv as inverse, det, logdet, slogdet, cholesky, svd_reduced_v as svd, qr_older as qr, pinverse
 from .gradcheck import gradcheck, GradcheckError
 from .serialization import save, load
 

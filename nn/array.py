@@ -239,7 +239,15 @@ class DataArray(np.ndarray):
     def __getattr__(self, name):
         # a name NumPy's arrays lack (topk, sign, unsqueeze, softmax, ...): the Tensor method, on these values as a
         # constant Tensor (``data_grad.data.sign()`` of the FGSM tutorial). Names both have keep NumPy's meaning.
-        from .tensor import Tensor              # (nn/tensor.py imports this module)
+        from .tensor import Tensor, no_grad     # (nn/tensor.py imports this module)
         if name.startswith("__") or not hasattr(Tensor, name):
             raise AttributeError(f"'DataArray' (a Tensor's .data / .grad, a NumPy array) has no attribute {name!r}")
-        return getattr(self._torch(), name)
+        method = getattr(self._torch(), name)
+        if not name.endswith("_"):
+            return method
+
+        def in_place(*args, **kwargs):          # outside any graph, as PyTorch's .data: written into these values
+            with no_grad():                     # even when an operand requires grad (data.lerp_(w * 2, 0.5))
+                method(*args, **kwargs)
+            return self
+        return in_place

@@ -189,6 +189,16 @@ def qr(A, mode="reduced"):
     return QRResult(Tensor(np.zeros(0, A.dtype)) if mode == "r" else Q, R)
 
 
+def qr_older(input, some=True):
+    """torch.qr, the older form (nn.qr): linalg.qr's (Q, R), reduced when some=True, complete otherwise."""
+    return qr(input, "reduced" if some else "complete")
+
+
+def pinverse(input, rcond=1e-15):
+    """torch.pinverse, the older form: linalg.pinv with singular values under rcond times the largest as zero."""
+    return pinv(input, rtol=rcond)
+
+
 def _cutoff(s, atol, rtol, shape):
     """Singular values at or under this count as zero: max(atol, rtol * largest), PyTorch's defaults
     (rtol = eps * max(m, n) when neither is given)."""

@@ -43,7 +43,7 @@ def test_buffers_have_pytorchs_in_place_methods():
     assert nn.sum(m.cluster_size.data).item() == 6.0
     m.cluster_size.mul_(0.5).add_(nn.ones(3), alpha=0.5)
     assert m.state_dict()["cluster_size"].tolist() == [1.0, 1.5, 2.0]   # written through to the module
-    assert m.cluster_size.unsqueeze(1).shape == (3, 1) and isinstance(m.cluster_size, np.ndarray)
+    assert m.cluster_size.unsqueeze(1).shape == (3, 1) and isinstance(m.cluster_size, nn.Tensor)   # as PyTorch
 
 
 def test_tensor_of_zero_d_tensors():

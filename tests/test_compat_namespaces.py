@@ -184,3 +184,80 @@ def test_factories_take_size_as_a_keyword_and_buffers_come_as_arrays_with_pytorc
     for mine, theirs in zip(a.buffers(), b.buffers()):                  # an EMA / sync loop
         mine.copy_(theirs)
     assert a.running_mean.tolist() == [5.0] * 3
+
+
+def test_buffers_are_tensors_on_the_modules_arrays():
+    m = nn.Module()
+    m.register_buffer("b", nn.arange(6.0).reshape(2, 3))
+    assert isinstance(m.b, nn.Tensor) and not m.b.requires_grad
+    assert m.b.size() == (2, 3) and m.b.size(0) == 2 and m.b[1, 2].sqrt().item() == pytest.approx(5 ** 0.5)
+    assert m.b.repeat(2, 1).shape == (4, 3) and m.b.transpose(0, 1).shape == (3, 2)       # PyTorch's meanings
+    assert (m.b > 2).nonzero().tolist() == [[1, 0], [1, 1], [1, 2]] and m.b.cumsum(dim=1).tolist()[1] == [3, 7, 12]
+    m.b.mul_(2)                                                         # in place: the buffer itself
+    assert m._buffers["b"][1, 2] == 10.0 and nn.sqrt(m.b[0, 2]).item() == 2.0
+    assert all(isinstance(b, nn.Tensor) for b in m.buffers())
+
+
+def test_in_place_methods_on_data_write_even_with_operands_in_a_graph():
+    # a VQ codebook's EMA: embed_avg.data.lerp_(embed_sum.t(), 1 - decay), embed_sum computed in a graph
+    w = nn.ones(3, requires_grad=True)
+    t = nn.zeros(3)
+    t.data.lerp_(w * 2, 0.5)
+    assert t.tolist() == [1.0, 1.0, 1.0]
+    e = nn.zeros(2, 3)
+    e.data.index_add_(0, nn.tensor([1]), w.unsqueeze(0) * 3)
+    assert e.tolist() == [[0.0] * 3, [3.0] * 3]
+
+
+def test_containers_masks_errors_and_schedulers_as_pytorchs():
+    params = nn.ParameterList([nn.Parameter(nn.ones(2)), nn.Parameter(nn.zeros(3))])      # dragen1860's MAML
+    assert params[0].shape == (2,) and params[-1].shape == (3,)
+    params[1] = nn.Parameter(nn.ones(4))
+    assert params[1].shape == (4,) and len(params) == 2
+    mask = nn.tensor([[True, False, False, True], [False, True, False, False]])
+    row = nn.arange(1.0, 5.0)[None].requires_grad_()
+    filled = row.masked_fill(mask, 9.0)                                  # the input broadcast to the mask's shape
+    assert filled.tolist() == [[9.0, 2.0, 3.0, 9.0], [1.0, 9.0, 3.0, 4.0]]
+    filled.sum().backward()
+    assert row.grad.tolist() == [[1.0, 1.0, 2.0, 1.0]]
+    with pytest.raises(RuntimeError, match="size mismatch"):             # except RuntimeError: catches it
+        nn.Linear(2, 2).load_state_dict({"weight": nn.zeros(3, 3), "bias": nn.zeros(2)})
+    model = nn.Linear(2, 2)
+    opt = nn.optim.SGD(model.parameters(), lr=1.0)
+
+    def schedule():
+        return nn.optim.lr_scheduler.SequentialLR(opt, [nn.optim.lr_scheduler.LinearLR(opt, 0.1, 1.0, 3),
+                                                        nn.optim.lr_scheduler.CosineAnnealingLR(opt, 5)], [3])
+    straight, sched = [], schedule()
+    for _ in range(8):
+        opt.step()
+        sched.step()
+        straight.append(opt.param_groups[0]["lr"])
+    opt.param_groups[0]["lr"], resumed, sched = 1.0, [], schedule()
+    for i in range(8):
+        opt.step()
+        sched.step()
+        resumed.append(opt.param_groups[0]["lr"])
+        if i == 3:                                                       # a checkpoint's scheduler, resumed
+            state, sched = sched.state_dict(), schedule()
+            sched.load_state_dict(state)
+    assert sorted(state) == ["_last_lr", "_milestones", "_schedulers", "last_epoch"]
+    np.testing.assert_allclose(resumed, straight, rtol=1e-12)
+
+
+def test_older_and_top_level_names():
+    a, b = nn.tensor([1, 2, 3]), nn.tensor([4, 5])
+    assert nn.cartesian_prod(a, b).tolist() == [[1, 4], [1, 5], [2, 4], [2, 5], [3, 4], [3, 5]]
+    assert nn.combinations(a).tolist() == [[1, 2], [1, 3], [2, 3]]
+    assert nn.combinations(a, 2, with_replacement=True).shape == (6, 2)
+    m = RNG.standard_normal((3, 3))
+    np.testing.assert_allclose(nn.chain_matmul(_t(m), _t(m), _t(m)).numpy(), m @ m @ m, rtol=1e-12)
+    np.testing.assert_allclose(nn.pinverse(_t(m)).numpy(), np.linalg.inv(m), rtol=1e-8)
+    assert nn.qr(_t(m[:, :2]), some=False).Q.shape == (3, 3)
+    x = nn.tensor([-1.0, 2.0])
+    nn.relu_(x)
+    assert x.tolist() == [0.0, 2.0] and F.threshold_(x, 1.0, -5.0).tolist() == [-5.0, 2.0]
+    assert nn.cosine_similarity(nn.ones(2, 3), nn.ones(2, 3)).tolist() == pytest.approx([1.0, 1.0])
+    wrapped = nn.DataParallel(nn.Linear(2, 3))
+    assert wrapped(nn.ones(1, 2)).shape == (1, 3) and list(wrapped.state_dict()) == ["module.weight", "module.bias"]
+    assert isinstance(nn.parallel.DistributedDataParallel(nn.Linear(1, 1)).module, nn.Linear)

@@ -203,10 +203,11 @@ def test_reductions_give_scalars_and_buffers_stay_plain():
     bn = nn.BatchNorm1d(3)
     bn(nn.randn(4, 3))                                     # num_batches_tracked += 1 re-assigns the buffer
     assert all(type(b) is np.ndarray for b in bn._buffers.values())         # what nn computes on stays plain
-    # the state dict hands out copies as DataArrays, as PyTorch code expects of its values (v.clone(), v.cpu())
+    # the state dict hands out the module's own arrays as DataArrays, as PyTorch code expects of its values
+    # (v.clone(), v.cpu(), v.copy_(...) in an EMA)
     sd = bn.state_dict()
     assert all(type(v) is DataArray for v in sd.values())
-    assert not any(np.shares_memory(sd[name], b) for name, b in bn._buffers.items())
+    assert all(np.shares_memory(sd[name], b) for name, b in bn._buffers.items())
 
 
 def test_names_both_libraries_have_follow_the_caller():
@@ -223,19 +224,18 @@ def test_names_both_libraries_have_follow_the_caller():
     assert np.sort(w.data, axis=1).tolist() == [[1.0, 2.0, 3.0], [0.0, 4.0, 5.0]] and w.data.max() == 5.0
 
 
-def test_view_and_reductions_in_pytorchs_form_on_buffers_and_gradients():
-    # labml's EstimatedBatchNorm: self.exp_mean.view(1, -1, 1); llama2.c: freqs.view(shape); flattening gradients
-    m = nn.Module()
-    m.register_buffer("b", nn.arange(6.0))
-    assert m.b.view(2, -1, 1).shape == (2, 3, 1) and m.b.view([1, 6]).shape == (1, 6) and m.b.view(-1).shape == (6,)
-    m.b.view(2, 3)[1, 0] = 30.0                                         # a view: writes reach the buffer
-    assert m.b[3] == 30.0 and type(m.b.view(-1)) is DataArray
-    assert m.b.view(np.int64).dtype == np.int64 and m.b.view(np.ndarray).__class__ is np.ndarray    # NumPy's form
+def test_view_and_reductions_in_pytorchs_form_on_data_and_gradients():
+    # labml's EstimatedBatchNorm: exp_mean.view(1, -1, 1); llama2.c: freqs.view(shape); flattening gradients
+    b = nn.arange(6.0).data
+    assert b.view(2, -1, 1).shape == (2, 3, 1) and b.view([1, 6]).shape == (1, 6) and b.view(-1).shape == (6,)
+    b.view(2, 3)[1, 0] = 30.0                                           # a view: writes reach the array
+    assert b[3] == 30.0 and type(b.view(-1)) is DataArray
+    assert b.view(np.int64).dtype == np.int64 and b.view(np.ndarray).__class__ is np.ndarray    # NumPy's form
     with pytest.raises(RuntimeError, match="Use .reshape"):
         np.arange(6.0).reshape(2, 3).view(DataArray).T.view(-1)
-    assert m.b.sum(dim=0).item() == 42.0 and m.b.mean(dim=0).item() == 7.0
-    assert m.b.sum(0, True).tolist() == [42.0] and m.b.argmax(dim=0).item() == 3
-    assert type(m.b.sum()) is np.float32 and np.sum(m.b) == 42.0 and np.mean(m.b) == 7.0 and np.argmax(m.b) == 3
+    assert b.sum(dim=0).item() == 42.0 and b.mean(dim=0).item() == 7.0
+    assert b.sum(0, True).tolist() == [42.0] and b.argmax(dim=0).item() == 3
+    assert type(b.sum()) is np.float32 and np.sum(b) == 42.0 and np.mean(b) == 7.0 and np.argmax(b) == 3
     lin = nn.Linear(3, 2)
     lin(nn.ones(1, 3)).sum().backward()
     assert nn.cat([p.grad.view(-1) for p in lin.parameters()]).shape == (8,)

@@ -17,7 +17,7 @@ def t64(*shape, seed=0, scale=1.0):
 OPS = [
     ("hardtanh", lambda x: F.hardtanh(x, -0.5, 0.7), lambda T, t, x: T.hardtanh(x, -0.5, 0.7), (3, 5), 1.0),
     ("relu6", lambda x: F.relu6(x), lambda T, t, x: T.relu6(x), (4, 5), 8.0),
-    ("ReLU6 layer", lambda x: nn.ReLU6(inplace=True)(x), lambda T, t, x: t.nn.ReLU6()(x), (2, 6), 8.0),
+    ("ReLU6 layer", lambda x: nn.ReLU6(inplace=True)(x * 1), lambda T, t, x: t.nn.ReLU6()(x), (2, 6), 8.0),
     ("instance_norm", lambda x: F.instance_norm(x), lambda T, t, x: T.instance_norm(x), (2, 3, 4, 5), 1.0),
     ("pixel_shuffle", lambda x: F.pixel_shuffle(x, 2), lambda T, t, x: T.pixel_shuffle(x, 2), (2, 8, 3, 2), 1.0),
     ("pixel_unshuffle", lambda x: F.pixel_unshuffle(x, 2), lambda T, t, x: T.pixel_unshuffle(x, 2), (1, 2, 4, 6), 1.0),

@@ -49,14 +49,17 @@ def test_named_parameters_and_state_dict_keys_follow_pytorch_names():
     assert all(isinstance(p, nn.Parameter) and p.requires_grad for p in net.parameters())
 
 
-def test_state_dict_returns_copies_with_buffer_dtypes():
+def test_state_dict_shares_the_modules_memory_with_buffer_dtypes():
     net = Net()
     sd = net.state_dict()
     nbt = sd["encoder.bn.num_batches_tracked"]
     assert nbt.dtype == np.int64 and nbt.shape == () and int(nbt) == 0
     assert sd["encoder.bn.running_var"].dtype == np.float32
-    sd["encoder.conv1.weight"][...] = 123.0
-    assert not np.any(net.encoder.conv1.weight.data == 123.0)
+    sd["encoder.conv1.weight"][...] = 123.0                 # as PyTorch's: the values are the module's (an EMA
+    assert np.all(net.encoder.conv1.weight.data == 123.0)   # over state_dict().values() updates the model)
+    snapshot = {k: v.clone() for k, v in net.state_dict().items()}
+    snapshot["encoder.conv1.weight"][...] = 0.0
+    assert np.all(net.encoder.conv1.weight.data == 123.0)
 
 
 def test_shared_parameter_listed_once():
@@ -352,7 +355,7 @@ def test_batchnorm_running_stats_train_vs_eval():
     assert int(bn.num_batches_tracked) == 2
 
     bn.eval()
-    rm, rv = bn.running_mean.copy(), bn.running_var.copy()
+    rm, rv = bn.running_mean.numpy().copy(), bn.running_var.numpy().copy()
     y = bn(x1).data
     expected = (x1.data - rm[:, None, None]) / np.sqrt(rv[:, None, None] + 1e-5)
     expected = expected * bn.weight.data[:, None, None] + bn.bias.data[:, None, None]

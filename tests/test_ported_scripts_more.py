@@ -388,10 +388,10 @@ def test_register_buffer_takes_a_tensor_as_its_array():
     m = nn.Module()
     mask = nn.tril(nn.ones(3, 3))
     m.register_buffer("mask", mask)
-    assert isinstance(m.mask, np.ndarray) and np.shares_memory(m.mask, mask.data)
+    assert isinstance(m.mask, nn.Tensor) and np.shares_memory(m.mask.numpy(), mask.data)    # as PyTorch's
     assert "mask" in m.state_dict()
     m.mask = nn.zeros(3, 3)                       # re-assigning a buffer with a Tensor, as PyTorch code does
-    assert isinstance(m.mask, np.ndarray) and m.mask.sum() == 0
+    assert isinstance(m.mask, nn.Tensor) and m.mask.sum().item() == 0 and "mask" in m._buffers
     with pytest.raises(TypeError, match="Tensor, ndarray or None"):
         m.register_buffer("bad", [1, 2])
 

@@ -35,7 +35,7 @@ def test_spectral_norm_divides_by_the_largest_singular_value():
     lin(nn.ones(1, 6, dtype=nn.float64))
     sigma = np.linalg.svd(lin.weight_orig.numpy(), compute_uv=False)[0]
     np.testing.assert_allclose(lin.weight.numpy(), lin.weight_orig.numpy() / sigma, rtol=1e-8)
-    u = lin.weight_u.copy()
+    u = lin.weight_u.clone()
     lin.eval()
     lin(nn.ones(1, 6, dtype=nn.float64))
     np.testing.assert_array_equal(lin.weight_u, u)   # no power iteration in evaluation

@@ -29,7 +29,7 @@ from .onedim import conv1d, max_pool1d, avg_pool1d, adaptive_avg_pool1d, adaptiv
 from .activations import (relu, leaky_relu, sigmoid, tanh, log_softmax, softmax, elu, gelu, softplus, silu,
                           hardtanh, relu6, selu, mish, hardsigmoid, hardswish, logsigmoid, softmin, prelu, softsign,
                           tanhshrink, softshrink, hardshrink, threshold, celu, glu, rrelu, gumbel_softmax,
-                          relu_, leaky_relu_, elu_, hardtanh_)
+                          relu_, leaky_relu_, elu_, hardtanh_, threshold_)
 from .sampling import (interpolate, upsample, upsample_bilinear, upsample_nearest, max_pool2d, avg_pool2d,
                        max_unpool2d)
 from .normalization import batch_norm, dropout, dropout1d, dropout2d, group_norm, layer_norm, normalize, instance_norm, \
@@ -56,7 +56,7 @@ __all__ = ["linear", "conv2d", "conv_transpose2d", "relu", "leaky_relu", "sigmoi
            "gumbel_softmax", "flatten", "pad", "elu", "gelu", "softplus", "silu", "dropout2d", "group_norm", "layer_norm",
            "normalize", "adaptive_avg_pool2d", "adaptive_max_pool2d", "one_hot", "embedding",
            "hardtanh", "relu6", "instance_norm", "pixel_shuffle", "pixel_unshuffle", "channel_shuffle", "rms_norm",
-           "upsample_bilinear", "upsample_nearest", "relu_", "leaky_relu_", "elu_", "hardtanh_",
+           "upsample_bilinear", "upsample_nearest", "relu_", "leaky_relu_", "elu_", "hardtanh_", "threshold_",
            "conv1d", "max_pool1d", "avg_pool1d", "gaussian_kl", "selu", "mish", "hardsigmoid", "hardswish",
            "logsigmoid", "softmin", "prelu", "scaled_dot_product_attention",
            "softsign", "tanhshrink", "softshrink", "hardshrink", "threshold", "celu", "glu", "rrelu",

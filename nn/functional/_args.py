@@ -19,6 +19,13 @@ def _tensor(x, name, op, floating=True):
     return x
 
 
+def _written_into(input, name, compute):
+    """inplace=True and F.relu_: compute(input) written into input, as PyTorch's in-place activations and
+    dropout, by Tensor's in-place machinery (which keeps a graph through input right)."""
+    from ..tensor_ops.inplace import _apply   # noqa: PLC0415 - tensor_ops builds on nn.functional
+    return _apply(_tensor(input, "input", name), name, compute)
+
+
 def _check_ndim(x, ndims, op, name="input", layout=""):
     if x.ndim not in ndims:
         want = " or ".join(f"{n}-D" for n in ndims)

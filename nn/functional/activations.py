@@ -7,15 +7,17 @@ import numpy as np
 
 from .. import kernels as K
 from ..tensor import Tensor, piecewise_grad
-from ._args import _tensor
+from ._args import _tensor, _written_into
 
 
 def relu(x, inplace=False):
     """max(x, 0), any shape.
 
-    inplace=True is accepted for PyTorch code (nn.ReLU(inplace=True)) and gives the same result,
-    computed out of place: no memory is saved, and the input Tensor is left unchanged.
+    inplace=True writes the result into x (as PyTorch's nn.ReLU(inplace=True); a computation that reads x
+    afterwards sees the activation) and returns x.
     """
+    if inplace:
+        return _written_into(x, "relu_", lambda t: relu(t))
     x = _tensor(x, "input", "relu")
     y = K.relu_forward(x._data)
 
@@ -27,7 +29,9 @@ def relu(x, inplace=False):
 
 
 def leaky_relu(x, negative_slope=0.01, inplace=False):
-    """x if x > 0 else negative_slope * x, any shape (inplace: as relu's, same result out of place)."""
+    """x if x > 0 else negative_slope * x, any shape (inplace: written into x, as relu's)."""
+    if inplace:
+        return _written_into(x, "leaky_relu_", lambda t: leaky_relu(t, negative_slope))
     x = _tensor(x, "input", "leaky_relu")
     xd = x._data
     y = K.leaky_relu_forward(xd, negative_slope)
@@ -127,7 +131,9 @@ def gumbel_softmax(logits, tau=1.0, hard=False, eps=1e-10, dim=-1):
 
 
 def elu(x, alpha=1.0, inplace=False):
-    """x if x > 0 else alpha (e^x - 1) (inplace: same result, out of place)."""
+    """x if x > 0 else alpha (e^x - 1) (inplace: written into x, as relu's)."""
+    if inplace:
+        return _written_into(x, "elu_", lambda t: elu(t, alpha))
     x = _tensor(x, "input", "elu")
     xd = x._data
     em1 = np.expm1(np.minimum(xd, 0))
@@ -198,7 +204,9 @@ def softplus(x, beta=1.0, threshold=20.0):
 
 
 def silu(x, inplace=False):
-    """x sigmoid(x) (the swish), inplace: same result, out of place."""
+    """x sigmoid(x) (the swish; inplace: written into x, as relu's)."""
+    if inplace:
+        return _written_into(x, "silu_", lambda t: silu(t))
     x = _tensor(x, "input", "silu")
     xd, dt = x._data, x.dtype
     s = np.exp(-np.logaddexp(0, -xd)).astype(dt, copy=False)
@@ -215,7 +223,9 @@ def silu(x, inplace=False):
 
 
 def hardtanh(x, min_val=-1.0, max_val=1.0, inplace=False):
-    """x clipped to [min_val, max_val], any shape (inplace: same result out of place, as relu's)."""
+    """x clipped to [min_val, max_val], any shape (inplace: written into x, as relu's)."""
+    if inplace:
+        return _written_into(x, "hardtanh_", lambda t: hardtanh(t, min_val, max_val))
     x = _tensor(x, "input", "hardtanh")
     if min_val > max_val:
         raise ValueError(f"hardtanh: min_val ({min_val}) cannot be greater than max_val ({max_val})")
@@ -230,6 +240,8 @@ def hardtanh(x, min_val=-1.0, max_val=1.0, inplace=False):
 
 def relu6(x, inplace=False):
     """min(max(x, 0), 6), any shape: hardtanh(x, 0, 6)."""
+    if inplace:
+        return _written_into(x, "relu6_", lambda t: relu6(t))
     return hardtanh(x, 0.0, 6.0)
 
 
@@ -238,23 +250,31 @@ SELU_ALPHA, SELU_SCALE = 1.6732632423543772848170429916717, 1.050700987355480493
 
 
 def selu(x, inplace=False):
-    """scale * elu(x, alpha) with SELU's constants (inplace: same result, out of place)."""
+    """scale * elu(x, alpha) with SELU's constants (inplace: written into x, as relu's)."""
+    if inplace:
+        return _written_into(x, "selu_", lambda t: selu(t))
     return elu(x, SELU_ALPHA) * SELU_SCALE
 
 
 def mish(x, inplace=False):
     """x tanh(softplus(x)) (Misra 2019), composed of the ops above."""
+    if inplace:
+        return _written_into(x, "mish_", lambda t: mish(t))
     x = _tensor(x, "input", "mish")
     return x * tanh(softplus(x))
 
 
 def hardsigmoid(x, inplace=False):
     """relu6(x + 3) / 6: 0 below -3, 1 above 3, linear between."""
+    if inplace:
+        return _written_into(x, "hardsigmoid_", lambda t: hardsigmoid(t))
     return relu6(_tensor(x, "input", "hardsigmoid") + 3.0) / 6.0
 
 
 def hardswish(x, inplace=False):
     """x hardsigmoid(x) (MobileNetV3): its slope is (2x + 3) / 6 between -3 and 3, 0 below, 1 above."""
+    if inplace:
+        return _written_into(x, "hardswish_", lambda t: hardswish(t))
     x = _tensor(x, "input", "hardswish")
     return x * hardsigmoid(x)
 
@@ -327,12 +347,16 @@ def hardshrink(x, lambd=0.5):
 
 def threshold(x, threshold, value, inplace=False):
     """x where x > threshold, else value."""
+    if inplace:
+        return _written_into(x, "threshold_", lambda t: t.masked_fill(t <= threshold, value))
     x = _tensor(x, "input", "threshold")
     return x.masked_fill(x <= threshold, value)          # NaN stays NaN, as PyTorch
 
 
 def celu(x, alpha=1.0, inplace=False):
     """max(0, x) + min(0, alpha (e^(x / alpha) - 1)): elu of x / alpha, scaled by alpha."""
+    if inplace:
+        return _written_into(x, "celu_", lambda t: celu(t, alpha))
     x = _tensor(x, "input", "celu")
     return elu(x / alpha) * alpha
 
@@ -349,6 +373,8 @@ def glu(x, dim=-1):
 def rrelu(x, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
     """leaky_relu with a slope drawn from U(lower, upper) for each negative element in training (nn's generator),
     the mean slope (lower + upper) / 2 in evaluation."""
+    if inplace:
+        return _written_into(x, "rrelu_", lambda t: rrelu(t, lower, upper, training))
     x = _tensor(x, "input", "rrelu")
     if not training:
         return leaky_relu(x, (lower + upper) / 2)
@@ -357,11 +383,10 @@ def rrelu(x, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
     return x * Tensor(np.where(x._data >= 0, 1, slope).astype(x.dtype))
 
 
-# PyTorch's in-place forms (F.relu_(x)): the result written back into x, by Tensor's in-place machinery
+# PyTorch's in-place forms (F.relu_(x)): the activation written into x
 def _written_back(name, activation):
     def in_place(input, *args, **kwargs):
-        from ..tensor_ops.inplace import _apply   # noqa: PLC0415 - tensor_ops builds on this module
-        return _apply(input, name, lambda t: activation(t, *args, **kwargs))
+        return _written_into(input, name, lambda t: activation(t, *args, **kwargs))
     in_place.__name__ = name
     in_place.__doc__ = f"{activation.__name__}, written into input (PyTorch's {name})."
     return in_place
@@ -371,3 +396,4 @@ relu_ = _written_back("relu_", relu)
 leaky_relu_ = _written_back("leaky_relu_", leaky_relu)
 elu_ = _written_back("elu_", elu)
 hardtanh_ = _written_back("hardtanh_", hardtanh)
+threshold_ = _written_back("threshold_", threshold)

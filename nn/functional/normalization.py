@@ -7,7 +7,7 @@ from .. import kernels as K
 from ..autograd import graph_backward_from
 from ..tensor import Tensor, linear_graph_backward
 from ..tensor import get_rng
-from ._args import _tensor, _check_ndim
+from ._args import _tensor, _check_ndim, _written_into
 
 
 def batch_norm(x, running_mean, running_var, weight=None, bias=None, training=False,
@@ -93,11 +93,14 @@ def _affine(xhat, affine, weight, bias, shape):
     return y if bias is None else y + affine.pop(0).reshape(shape)
 
 
-def dropout(x, p=0.5, training=True):
+def dropout(x, p=0.5, training=True, inplace=False):
     """Zero each element with probability p and scale the rest by 1/(1-p) (training only).
 
     The mask comes from nn's generator (nn/tensor.py get_rng()): seed it with nn.manual_seed.
+    inplace=True writes the result into x, as PyTorch's.
     """
+    if inplace and training:
+        return _written_into(x, "dropout_", lambda t: dropout(t, p, training))
     x = _tensor(x, "input", "dropout")
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout: p must be in [0, 1], got {p}")

@@ -7,15 +7,15 @@ from .module import Module, Parameter
 from .utils import _factory, _check_float
 
 class ReLU(Module):
-    """max(x, 0), elementwise. inplace=True (PyTorch's memory saver) computes the same result out
-    of place: accepted so PyTorch code runs, but it saves no memory."""
+    """max(x, 0), elementwise. inplace=True writes the result into the input, as PyTorch's (whose
+    residual blocks may rely on it: x + block(x) with a block that starts with ReLU(inplace=True))."""
 
     def __init__(self, inplace=False):
         super().__init__()
         self.inplace = bool(inplace)
 
     def forward(self, x):
-        return F.relu(x)
+        return F.relu(x, self.inplace)
 
     def extra_repr(self):
         return "inplace=True" if self.inplace else ""
@@ -27,10 +27,10 @@ class LeakyReLU(Module):
     def __init__(self, negative_slope=0.01, inplace=False):
         super().__init__()
         self.negative_slope = _check_float("negative_slope", negative_slope)
-        self.inplace = bool(inplace)   # same result out of place, as ReLU's
+        self.inplace = bool(inplace)   # written into the input, as ReLU's
 
     def forward(self, x):
-        return F.leaky_relu(x, self.negative_slope)
+        return F.leaky_relu(x, self.negative_slope, self.inplace)
 
     def extra_repr(self):
         return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
@@ -72,14 +72,14 @@ class LogSoftmax(Softmax):
 
 
 class ELU(Module):
-    """x if x > 0 else alpha (e^x - 1). inplace: same result, computed out of place."""
+    """x if x > 0 else alpha (e^x - 1). inplace: written into the input, as ReLU's."""
 
     def __init__(self, alpha=1.0, inplace=False):
         super().__init__()
         self.alpha, self.inplace = _check_float("alpha", alpha), bool(inplace)
 
     def forward(self, x):
-        return F.elu(x, self.alpha)
+        return F.elu(x, self.alpha, self.inplace)
 
     def extra_repr(self):
         return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
@@ -116,18 +116,18 @@ class Softplus(Module):
 
 
 class SiLU(Module):
-    """x sigmoid(x). inplace: same result, computed out of place."""
+    """x sigmoid(x). inplace: written into the input, as ReLU's."""
 
     def __init__(self, inplace=False):
         super().__init__()
         self.inplace = bool(inplace)
 
     def forward(self, x):
-        return F.silu(x)
+        return F.silu(x, self.inplace)
 
 
 class Hardtanh(Module):
-    """x clipped to [min_val, max_val] (inplace: same result out of place, as ReLU's)."""
+    """x clipped to [min_val, max_val] (inplace: written into the input, as ReLU's)."""
 
     def __init__(self, min_val=-1.0, max_val=1.0, inplace=False):
         super().__init__()
@@ -138,7 +138,7 @@ class Hardtanh(Module):
         self.inplace = bool(inplace)
 
     def forward(self, x):
-        return F.hardtanh(x, self.min_val, self.max_val)
+        return F.hardtanh(x, self.min_val, self.max_val, self.inplace)
 
     def extra_repr(self):
         return f"min_val={self.min_val}, max_val={self.max_val}" + (", inplace=True" if self.inplace else "")
@@ -155,8 +155,8 @@ class ReLU6(Hardtanh):
 
 
 class _Elementwise(Module):
-    """An activation without options: F.<name>(x); inplace (where PyTorch has it) gives the same result,
-    computed out of place."""
+    """An activation without options: F.<name>(x); inplace (where PyTorch has it) writes into the input, as
+    ReLU's."""
     function = None
 
     def __init__(self, inplace=False):
@@ -164,7 +164,7 @@ class _Elementwise(Module):
         self.inplace = bool(inplace)
 
     def forward(self, x):
-        return type(self).function(x)
+        return type(self).function(x, inplace=True) if self.inplace else type(self).function(x)
 
     def extra_repr(self):
         return "inplace=True" if self.inplace else ""
@@ -257,7 +257,7 @@ class Threshold(Module):
         self.threshold, self.value, self.inplace = threshold, value, bool(inplace)
 
     def forward(self, x):
-        return F.threshold(x, self.threshold, self.value)
+        return F.threshold(x, self.threshold, self.value, self.inplace)
 
 
 class CELU(Module):
@@ -268,7 +268,7 @@ class CELU(Module):
         self.alpha, self.inplace = _check_float("alpha", alpha), bool(inplace)
 
     def forward(self, x):
-        return F.celu(x, self.alpha)
+        return F.celu(x, self.alpha, self.inplace)
 
 
 class GLU(Module):
@@ -290,7 +290,7 @@ class RReLU(Module):
         self.lower, self.upper, self.inplace = lower, upper, bool(inplace)
 
     def forward(self, x):
-        return F.rrelu(x, self.lower, self.upper, self.training)
+        return F.rrelu(x, self.lower, self.upper, self.training, self.inplace)
 
 
 class Softmax2d(Module):

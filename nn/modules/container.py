@@ -30,7 +30,7 @@ class Sequential(Module):
         return module
 
     def _index(self, idx):
-        n = len(self._modules)
+        n = len(self)                   # (also ParameterList's, whose length is its parameters')
         if isinstance(idx, bool) or not isinstance(idx, numbers.Integral):
             raise TypeError(f"{type(self).__name__} indices must be integers or slices, got {type(idx).__name__}")
         if not -n <= idx < n:

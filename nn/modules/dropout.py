@@ -10,10 +10,10 @@ class Dropout(Module):
     def __init__(self, p=0.5, inplace=False):
         super().__init__()
         self.p = _check_float("p (dropout probability)", p, 0.0, 1.0)
-        self.inplace = bool(inplace)   # same result, computed out of place
+        self.inplace = bool(inplace)   # written into the input, as PyTorch's
 
     def forward(self, x):
-        return F.dropout(x, self.p, self.training)
+        return F.dropout(x, self.p, self.training, self.inplace)
 
     def extra_repr(self):
         return f"p={self.p}"

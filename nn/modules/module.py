@@ -5,8 +5,8 @@ assignment (``self.fc = Linear(2, 3)``, ``self.w = Parameter(...)``):
 
 - ``_parameters``: trainable Parameters (Tensors with requires_grad=True),
 - ``_buffers``: plain ndarrays that are state but not trained (BatchNorm's running
-  statistics), added with ``register_buffer``; ``module.name`` reads one back as a view
-  with PyTorch's in-place methods (nn/array.py),
+  statistics), added with ``register_buffer``; ``module.name`` reads one back as a Tensor
+  on the same array (so in-place ops write into it), as PyTorch's buffers are Tensors,
 - ``_modules``: child Modules.
 
 ``state_dict()`` walks them recursively and names entries like PyTorch does
@@ -49,10 +49,11 @@ class Buffer(Tensor):
         self.persistent = persistent
 
 
-class StateDictError(KeyError):
+class StateDictError(KeyError, RuntimeError):
     """load_state_dict found missing / unexpected keys or mismatched shapes.
 
-    A KeyError subclass (as the problem is about keys) whose message lists every problem.
+    A KeyError (as the problem is about keys) and a RuntimeError (what PyTorch raises, so that
+    ``except RuntimeError:`` fallbacks written for it catch this too), whose message lists every problem.
     ``missing_keys``, ``unexpected_keys`` and ``shape_mismatches`` hold the details.
     """
 
@@ -157,7 +158,7 @@ class Module:
             if registry in d and name in d[registry]:
                 value = d[registry][name]
                 if registry == "_buffers" and isinstance(value, np.ndarray):
-                    return value.view(DataArray)     # an ndarray with PyTorch's in-place methods (nn/array.py)
+                    return Tensor(value)             # a Tensor on the buffer's own array, as PyTorch's buffers
                 return value
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
@@ -277,10 +278,10 @@ class Module:
             yield p
 
     def named_buffers(self, recurse=True):
-        """(name, buffer) pairs; each buffer as attribute access gives it (a view with PyTorch's in-place
-        methods, so EMA and sync loops such as ``b.copy_(other)`` write into it)."""
+        """(name, buffer) pairs; each buffer as attribute access gives it (a Tensor on the buffer's array, so EMA
+        and sync loops such as ``b.copy_(other)`` write into it)."""
         for name, b in self._named_members("_buffers", recurse):
-            yield name, b.view(DataArray)
+            yield name, Tensor(b)
 
     def buffers(self, recurse=True):
         for _, b in self.named_buffers(recurse):
@@ -441,14 +442,15 @@ class Module:
         return entry._data
 
     def state_dict(self):
-        """OrderedDict name -> ndarray COPY of every parameter and persistent buffer.
+        """OrderedDict name -> the array of every parameter and persistent buffer: the module's own memory, as
+        PyTorch's (an EMA written into the values changes the model; snapshot with ``{k: v.clone() ...}`` or
+        ``copy.deepcopy``).
 
         Keys as PyTorch: ``0.weight``, ``encoder.conv1.bias``, ``bn.running_mean``,
         ``bn.num_batches_tracked`` (int64, 0-d). Ready for ``nn.save``. The arrays are DataArrays (nn/array.py),
-        so PyTorch's idioms on state-dict values work too: ``{k: v.clone() for k, v in sd.items()}``, ``v.cpu()``.
+        so PyTorch's idioms on state-dict values work too: ``v.copy_(...)``, ``v.mul_(d)``, ``v.clone()``, ``v.cpu()``.
         """
-        return OrderedDict((key, self._entry_array(entry).copy().view(DataArray))
-                           for key, entry in self._state_entries())
+        return OrderedDict((key, self._entry_array(entry).view(DataArray)) for key, entry in self._state_entries())
 
     def load_state_dict(self, state_dict, strict=True):
         """Copy arrays from ``state_dict`` into parameters and buffers (values cast to their dtype).

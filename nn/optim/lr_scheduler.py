@@ -268,6 +268,16 @@ class SequentialLR:
     def get_last_lr(self):
         return [group["lr"] for group in self.optimizer.param_groups]
 
+    def state_dict(self):
+        """PyTorch's layout: its own counters and each inner scheduler's state dict under '_schedulers'."""
+        return {"_milestones": list(self._milestones), "last_epoch": self.last_epoch,
+                "_last_lr": self.get_last_lr(), "_schedulers": [s.state_dict() for s in self._schedulers]}
+
+    def load_state_dict(self, state_dict):
+        self.last_epoch = int(state_dict["last_epoch"])
+        for scheduler, state in zip(self._schedulers, state_dict["_schedulers"]):
+            scheduler.load_state_dict(state)
+
 
 class LambdaLR(LRScheduler):
     """lr = initial_lr * lr_lambda(epoch); lr_lambda a function or one per param group.

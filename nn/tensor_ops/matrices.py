@@ -4,12 +4,15 @@ observations (cov, corrcoef).
 Each is written with Tensor ops (reshape, *, cat, @), so its gradient, and its create_graph gradient,
 comes from theirs.
 """
+import functools
+import itertools
+
 import numpy as np
 
 from ..tensor import Tensor
 from ._attach import attach
 from .. import functional as F
-from .shape import cat, dot, tensordot
+from .shape import cat, dot, meshgrid, stack, tensordot
 
 
 def kron(input, other):
@@ -71,6 +74,25 @@ def diag_embed(input, offset=0, dim1=-2, dim2=-1):
     if d1 == d2:
         raise ValueError(f"diag_embed: dim1 and dim2 must differ, got {dim1} and {dim2}")
     return out.movedim((nd - 2, nd - 1), (d1, d2)) if (d1, d2) != (nd - 2, nd - 1) else out
+
+
+def cartesian_prod(*tensors):
+    """Every combination of one element from each 1-D tensor, (prod of lengths, k) (a single tensor: itself)."""
+    if len(tensors) == 1:
+        return tensors[0]
+    return stack([g.reshape(-1) for g in meshgrid(*tensors, indexing="ij")], 1)
+
+
+def combinations(input, r=2, with_replacement=False):
+    """The r-element combinations of a 1-D tensor's elements, in itertools' order, (count, r)."""
+    pick = itertools.combinations_with_replacement if with_replacement else itertools.combinations
+    index = np.array(list(pick(range(input.shape[0]), r)), np.int64).reshape(-1, r)
+    return input[Tensor(index)]
+
+
+def chain_matmul(*matrices):
+    """The product of the matrices, left to right (PyTorch's deprecated name for linalg.multi_dot)."""
+    return functools.reduce(lambda a, b: a @ b, matrices)
 
 
 def cov(input, *, correction=1, fweights=None, aweights=None):

@@ -532,16 +532,17 @@ def where(condition, input=None, other=None):
 
 
 def masked_fill(input, mask, value):
-    """Copy of input with value where mask is True (mask broadcasts to input's shape)."""
+    """Copy of input with value where mask is True; input and mask broadcast together (as PyTorch's)."""
     m = _mask(mask, "masked_fill: mask")
     v = value._data if isinstance(value, Tensor) else value
     x = input._data
-    y = np.where(m, np.asarray(v, dtype=x.dtype), x)
-    if y.shape != x.shape:
-        raise ValueError(f"masked_fill: mask of shape {m.shape} does not broadcast to the input's {x.shape}")
+    try:
+        y = np.where(m, np.asarray(v, dtype=x.dtype), x)
+    except ValueError:
+        raise ValueError(f"masked_fill: mask of shape {m.shape} and input of shape {x.shape} do not broadcast") from None
 
     def backward(g):
-        # filled elements are constants: no gradient there
+        # filled elements are constants: no gradient there (summed back to input's shape by the engine)
         return (np.where(m, 0, g),)
     return Tensor._make(y, (input,), backward, "masked_fill", lambda g: (g * Tensor((~m).astype(g.dtype)),))
 
