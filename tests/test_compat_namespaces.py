@@ -222,26 +222,28 @@ def test_containers_masks_errors_and_schedulers_as_pytorchs():
     assert row.grad.tolist() == [[1.0, 1.0, 2.0, 1.0]]
     with pytest.raises(RuntimeError, match="size mismatch"):             # except RuntimeError: catches it
         nn.Linear(2, 2).load_state_dict({"weight": nn.zeros(3, 3), "bias": nn.zeros(2)})
-    model = nn.Linear(2, 2)
-    opt = nn.optim.SGD(model.parameters(), lr=1.0)
+    def run(resume):
+        opt = nn.optim.SGD(nn.Linear(2, 2).parameters(), lr=1.0)
 
-    def schedule():
-        return nn.optim.lr_scheduler.SequentialLR(opt, [nn.optim.lr_scheduler.LinearLR(opt, 0.1, 1.0, 3),
-                                                        nn.optim.lr_scheduler.CosineAnnealingLR(opt, 5)], [3])
-    straight, sched = [], schedule()
-    for _ in range(8):
-        opt.step()
-        sched.step()
-        straight.append(opt.param_groups[0]["lr"])
-    opt.param_groups[0]["lr"], resumed, sched = 1.0, [], schedule()
-    for i in range(8):
-        opt.step()
-        sched.step()
-        resumed.append(opt.param_groups[0]["lr"])
-        if i == 3:                                                       # a checkpoint's scheduler, resumed
-            state, sched = sched.state_dict(), schedule()
-            sched.load_state_dict(state)
+        def schedule():
+            return nn.optim.lr_scheduler.SequentialLR(opt, [nn.optim.lr_scheduler.LinearLR(opt, 0.1, 1.0, 3),
+                                                            nn.optim.lr_scheduler.CosineAnnealingLR(opt, 5)], [3])
+        lrs, sched = [], schedule()
+        for i in range(8):
+            opt.step()
+            sched.step()
+            lrs.append(opt.param_groups[0]["lr"])
+            if resume and i == 3:                                        # a checkpoint, resumed
+                state, opt_state = sched.state_dict(), opt.state_dict()
+                sched = schedule()
+                opt.load_state_dict(opt_state)
+                sched.load_state_dict(state)
+        return lrs, state if resume else None
+    straight, _ = run(False)
+    resumed, state = run(True)
     assert sorted(state) == ["_last_lr", "_milestones", "_schedulers", "last_epoch"]
+    np.testing.assert_allclose(straight, [0.4, 0.7, 1.0] + [(1 + math.cos(math.pi * k / 5)) / 2 for k in range(1, 6)],
+                               rtol=1e-12, atol=1e-15)
     np.testing.assert_allclose(resumed, straight, rtol=1e-12)
 
 
@@ -261,3 +263,43 @@ def test_older_and_top_level_names():
     wrapped = nn.DataParallel(nn.Linear(2, 3))
     assert wrapped(nn.ones(1, 2)).shape == (1, 3) and list(wrapped.state_dict()) == ["module.weight", "module.bias"]
     assert isinstance(nn.parallel.DistributedDataParallel(nn.Linear(1, 1)).module, nn.Linear)
+
+
+def _chained_lrs(lib, make, add_group=True):
+    opt = lib.optim.SGD(lib.nn.Linear(2, 2).parameters(), lr=1.0)
+    sched = make(lib.optim.lr_scheduler, opt)
+    lrs = []
+    for i in range(10):
+        opt.step()
+        sched.step()
+        lrs.append([group["lr"] for group in opt.param_groups])
+        if i == 2 and add_group:                                         # unfreezing part of a model mid-run
+            opt.add_param_group({"params": lib.nn.Linear(2, 1).parameters(), "lr": 0.05})
+    return lrs
+
+
+SCHEDULES = {
+    "chained": (lambda S, o: S.ChainedScheduler([S.ConstantLR(o, factor=0.1, total_iters=2), S.ExponentialLR(o, 0.9)]), True),
+    "multiplicative": (lambda S, o: S.MultiplicativeLR(o, lambda epoch: 0.95), False),
+    "cosine": (lambda S, o: S.CosineAnnealingLR(o, T_max=4), False),
+    "linear": (lambda S, o: S.LinearLR(o, start_factor=0.2, total_iters=4), True),
+    "polynomial": (lambda S, o: S.PolynomialLR(o, total_iters=5, power=2.0), True),
+    "multistep": (lambda S, o: S.MultiStepLR(o, milestones=[2, 2, 5]), True),
+    "constant": (lambda S, o: S.ConstantLR(o, factor=0.5, total_iters=3), True),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SCHEDULES))
+def test_schedulers_chain_on_the_current_lr_and_follow_added_groups(name):
+    make, add_group = SCHEDULES[name]
+    lrs = _chained_lrs(nn, make, add_group)
+    if name == "chained":          # ConstantLR's 0.1 for two steps, ExponentialLR's 0.9 every step on top
+        np.testing.assert_allclose([r[0] for r in lrs[:4]], [0.09, 0.81, 0.729, 0.6561], rtol=1e-12)
+        np.testing.assert_allclose(lrs[3][1], 0.05 * 0.9, rtol=1e-12)                   # the added group too
+    if name == "cosine":
+        np.testing.assert_allclose([r[0] for r in lrs[:4]], [(1 + math.cos(math.pi * k / 4)) / 2 for k in range(1, 5)],
+                                   rtol=1e-12, atol=1e-15)
+    torch = pytest.importorskip("torch")
+    theirs = _chained_lrs(torch, make, add_group)
+    assert [len(r) for r in lrs] == [len(r) for r in theirs]
+    np.testing.assert_allclose(sum(lrs, []), sum(theirs, []), rtol=1e-12, atol=1e-15)

@@ -1,5 +1,6 @@
 """Learning-rate schedulers (torch.optim.lr_scheduler): StepLR, MultiStepLR, ExponentialLR, CosineAnnealingLR,
 CosineAnnealingWarmRestarts, LinearLR, ConstantLR, PolynomialLR, LambdaLR, OneCycleLR, CyclicLR, SequentialLR,
+ChainedScheduler, MultiplicativeLR,
 ReduceLROnPlateau."""
 import bisect
 import math
@@ -108,8 +109,9 @@ class MultiStepLR(LRScheduler):
         super().__init__(optimizer)
 
     def get_lr(self):
-        k = bisect.bisect_right(self.milestones, self.last_epoch)
-        return [base * self.gamma ** k for base in self.base_lrs]
+        # chainable, as PyTorch: the current lr times gamma ** (milestones at this epoch)
+        k = self.milestones.count(self.last_epoch)
+        return [group["lr"] * self.gamma ** k for group in self.optimizer.param_groups]
 
 
 class ExponentialLR(LRScheduler):
@@ -128,7 +130,8 @@ class ExponentialLR(LRScheduler):
 
 
 class CosineAnnealingLR(LRScheduler):
-    """lr = eta_min + (initial_lr - eta_min) (1 + cos(pi epoch / T_max)) / 2 (closed form, no restarts)."""
+    """lr = eta_min + (initial_lr - eta_min) (1 + cos(pi epoch / T_max)) / 2, computed step by step from the
+    current lr as PyTorch's (so it chains with other schedulers and follows groups added later)."""
 
     _state_names = ("T_max", "eta_min")
 
@@ -140,8 +143,16 @@ class CosineAnnealingLR(LRScheduler):
         super().__init__(optimizer)
 
     def get_lr(self):
-        c = (1 + math.cos(math.pi * self.last_epoch / self.T_max)) / 2
-        return [self.eta_min + (base - self.eta_min) * c for base in self.base_lrs]
+        epoch, T, low = self.last_epoch, self.T_max, self.eta_min
+        groups = self.optimizer.param_groups
+        if epoch == 0:
+            return [group["lr"] for group in groups]
+        if (epoch - 1 - T) % (2 * T) == 0:              # past the minimum: the cosine climbs again
+            return [group["lr"] + (base - low) * (1 - math.cos(math.pi / T)) / 2
+                    for base, group in zip(self.base_lrs, groups)]
+        # the closed form's ratio from one epoch to the next
+        ratio = (1 + math.cos(math.pi * epoch / T)) / (1 + math.cos(math.pi * (epoch - 1) / T))
+        return [ratio * (group["lr"] - low) + low for group in groups]
 
 
 def _iterations(name, value):
@@ -197,8 +208,15 @@ class LinearLR(LRScheduler):
         super().__init__(optimizer)
 
     def get_lr(self):
-        t = min(self.last_epoch, self.total_iters) / self.total_iters
-        return [base * (self.start_factor + (self.end_factor - self.start_factor) * t) for base in self.base_lrs]
+        # chainable, as PyTorch: the current lr times the factor's ratio from the epoch before
+        epoch, start, end, total = self.last_epoch, self.start_factor, self.end_factor, self.total_iters
+        groups = self.optimizer.param_groups
+        if epoch == 0:
+            return [group["lr"] * start for group in groups]
+        if epoch > total:
+            return [group["lr"] for group in groups]
+        ratio = 1.0 + (end - start) / (total * start + (epoch - 1) * (end - start))
+        return [group["lr"] * ratio for group in groups]
 
 
 class ConstantLR(LRScheduler):
@@ -212,7 +230,9 @@ class ConstantLR(LRScheduler):
         super().__init__(optimizer)
 
     def get_lr(self):
-        return [base * (self.factor if self.last_epoch < self.total_iters else 1.0) for base in self.base_lrs]
+        # chainable, as PyTorch: times factor at epoch 0, divided by it again at total_iters
+        scale = self.factor if self.last_epoch == 0 else 1.0 / self.factor if self.last_epoch == self.total_iters else 1.0
+        return [group["lr"] * scale for group in self.optimizer.param_groups]
 
 
 class PolynomialLR(LRScheduler):
@@ -226,8 +246,12 @@ class PolynomialLR(LRScheduler):
         super().__init__(optimizer)
 
     def get_lr(self):
-        decay = (1 - min(self.last_epoch, self.total_iters) / self.total_iters) ** self.power
-        return [base * decay for base in self.base_lrs]
+        # chainable, as PyTorch: the current lr times the decay's ratio from the epoch before
+        epoch, total = self.last_epoch, self.total_iters
+        if epoch == 0 or epoch > total:
+            return [group["lr"] for group in self.optimizer.param_groups]
+        ratio = ((1.0 - epoch / total) / (1.0 - (epoch - 1) / total)) ** self.power
+        return [group["lr"] * ratio for group in self.optimizer.param_groups]
 
 
 class SequentialLR:
@@ -277,6 +301,40 @@ class SequentialLR:
         self.last_epoch = int(state_dict["last_epoch"])
         for scheduler, state in zip(self._schedulers, state_dict["_schedulers"]):
             scheduler.load_state_dict(state)
+
+
+class ChainedScheduler(SequentialLR):
+    """Every scheduler stepped at each step(), in the order given, each on the lr the one before left (the
+    chainable ones: StepLR, MultiStepLR, ExponentialLR, CosineAnnealingLR, LinearLR, ConstantLR,
+    PolynomialLR, MultiplicativeLR), as PyTorch's."""
+
+    def __init__(self, schedulers, optimizer=None):
+        self._schedulers, self._milestones, self.last_epoch = list(schedulers), [], 0
+        self.optimizer = self._schedulers[0].optimizer if optimizer is None else optimizer
+        if any(s.optimizer is not self.optimizer for s in self._schedulers):
+            raise ValueError("ChainedScheduler: every scheduler must drive the same optimizer")
+
+    def step(self):
+        self.last_epoch += 1
+        for scheduler in self._schedulers:
+            scheduler.step()
+
+
+class MultiplicativeLR(LRScheduler):
+    """lr = the current lr * lr_lambda(epoch) at each step (lr_lambda a function or one per param group)."""
+
+    def __init__(self, optimizer, lr_lambda):
+        groups = optimizer.param_groups
+        self.lr_lambdas = list(lr_lambda) if isinstance(lr_lambda, (list, tuple)) else [lr_lambda] * len(groups)
+        if len(self.lr_lambdas) != len(groups):
+            raise ValueError(f"MultiplicativeLR: expected {len(groups)} lr_lambdas, got {len(self.lr_lambdas)}")
+        super().__init__(optimizer)
+
+    def get_lr(self):
+        groups = self.optimizer.param_groups
+        if self.last_epoch == 0:
+            return [group["lr"] for group in groups]
+        return [group["lr"] * f(self.last_epoch) for group, f in zip(groups, self.lr_lambdas)]
 
 
 class LambdaLR(LRScheduler):
