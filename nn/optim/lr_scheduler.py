@@ -1,7 +1,6 @@
 """Learning-rate schedulers (torch.optim.lr_scheduler): StepLR, MultiStepLR, ExponentialLR, CosineAnnealingLR,
-CosineAnnealingWarmRestarts, LinearLR, ConstantLR, PolynomialLR, LambdaLR, OneCycleLR, CyclicLR, SequentialLR,
-ChainedScheduler, MultiplicativeLR,
-ReduceLROnPlateau."""
+CosineAnnealingWarmRestarts, LinearLR, ConstantLR, PolynomialLR, LambdaLR, MultiplicativeLR, OneCycleLR, CyclicLR,
+SequentialLR, ChainedScheduler, ReduceLROnPlateau."""
 import bisect
 import math
 import numbers
