@@ -1,5 +1,5 @@
-"""Probability distributions, as torch.distributions: Normal, Uniform, Bernoulli, Categorical, MultivariateNormal,
-Beta and kl_divergence.
+"""Probability distributions, as torch.distributions: Normal, Uniform, Bernoulli, Categorical, OneHotCategorical,
+MultivariateNormal, Beta, Independent, MixtureSameFamily and kl_divergence.
 
 Parameters are Tensors (numbers are lifted) and every density is composed of Tensor ops, so log_prob, entropy and
 rsample (the reparameterised draw, loc + scale * eps for Normal) carry gradients to the parameters; sample() does
@@ -13,8 +13,8 @@ from . import functional as F, linalg
 from .dtypes import get_default_dtype
 from .tensor import Tensor, get_rng
 
-__all__ = ["Distribution", "Normal", "Uniform", "Bernoulli", "Categorical", "MultivariateNormal", "Beta",
-           "kl_divergence"]
+__all__ = ["Distribution", "Normal", "Uniform", "Bernoulli", "Categorical", "OneHotCategorical", "MultivariateNormal",
+           "Beta", "Independent", "MixtureSameFamily", "kl_divergence"]
 
 
 def _param(value, like=None):
@@ -279,6 +279,102 @@ class Beta(Distribution):
         a, b = self.concentration1, self.concentration0
         return (self._log_beta() - (a - 1) * a.digamma() - (b - 1) * b.digamma()
                 + (a + b - 2) * (a + b).digamma()).expand(self.batch_shape)
+
+
+class OneHotCategorical(Categorical):
+    """Categorical's draws as one-hot vectors over the last dim (event_shape (K,))."""
+
+    def __init__(self, probs=None, logits=None, validate_args=None):
+        super().__init__(probs, logits, validate_args)
+        self.event_shape = (self._num_events,)
+
+    mean = property(lambda self: self.probs)
+    variance = property(lambda self: self.probs * (1 - self.probs))
+
+    def sample(self, sample_shape=()):
+        index = super().sample(sample_shape)._data
+        return Tensor(np.eye(self._num_events, dtype=self.probs.dtype)[index])
+
+    def log_prob(self, value):
+        value = _param(value, self.logits)
+        return (value * self.logits.clamp(min=float(np.finfo(self.logits.dtype).min))).sum(-1)
+
+
+class Independent(Distribution):
+    """base_distribution with its last reinterpreted_batch_ndims batch dims read as event dims: log_prob and
+    entropy summed over them (a diagonal Normal over vectors: Independent(Normal(loc, scale), 1))."""
+
+    def __init__(self, base_distribution, reinterpreted_batch_ndims, validate_args=None):
+        k = int(reinterpreted_batch_ndims)
+        shape = tuple(base_distribution.batch_shape)
+        if not 0 <= k <= len(shape):
+            raise ValueError(f"Independent: reinterpreted_batch_ndims must be in [0, {len(shape)}], got {k}")
+        self.base_dist, self.reinterpreted_batch_ndims = base_distribution, k
+        self.batch_shape = shape[:len(shape) - k]
+        self.event_shape = shape[len(shape) - k:] + tuple(base_distribution.event_shape)
+        self.has_rsample = base_distribution.has_rsample
+
+    mean = property(lambda self: self.base_dist.mean)
+    variance = property(lambda self: self.base_dist.variance)
+
+    def _summed(self, t):
+        k = self.reinterpreted_batch_ndims
+        return t.sum(tuple(range(t.ndim - k, t.ndim))) if k else t
+
+    def sample(self, sample_shape=()):
+        return self.base_dist.sample(sample_shape)
+
+    def rsample(self, sample_shape=()):
+        return self.base_dist.rsample(sample_shape)
+
+    def log_prob(self, value):
+        return self._summed(self.base_dist.log_prob(value))
+
+    def entropy(self):
+        return self._summed(self.base_dist.entropy())
+
+
+class MixtureSameFamily(Distribution):
+    """A mixture: mixture_distribution (a Categorical over K components, batch_shape B) picks one of the K
+    components of component_distribution (batch_shape B + (K,)). log p(x) = logsumexp_k(log pi_k + log p_k(x))."""
+
+    def __init__(self, mixture_distribution, component_distribution, validate_args=None):
+        if not isinstance(mixture_distribution, Categorical):
+            raise ValueError("MixtureSameFamily: mixture_distribution must be a Categorical")
+        self.mixture_distribution, self.component_distribution = mixture_distribution, component_distribution
+        components = tuple(component_distribution.batch_shape)
+        if components[-1:] != (mixture_distribution._num_events,):
+            raise ValueError(f"MixtureSameFamily: the components' batch shape {components} must end with the "
+                             f"mixture's {mixture_distribution._num_events} components")
+        self.batch_shape = components[:-1]
+        self.event_shape = tuple(component_distribution.event_shape)
+
+    def _pad(self, t):
+        """mixture quantities (*B, K) lined up with the components' (*B, K, *event)."""
+        return t.reshape(tuple(t.shape) + (1,) * len(self.event_shape))
+
+    @property
+    def mean(self):
+        return (self._pad(self.mixture_distribution.probs) * self.component_distribution.mean).sum(-1 - len(self.event_shape))
+
+    @property
+    def variance(self):
+        probs, dim = self._pad(self.mixture_distribution.probs), -1 - len(self.event_shape)
+        means = self.component_distribution.mean
+        mean = (probs * means).sum(dim, keepdim=True)
+        return (probs * (self.component_distribution.variance + (means - mean) ** 2)).sum(dim)
+
+    def log_prob(self, value):
+        value = _param(value, self.mixture_distribution.logits)
+        x = value.unsqueeze(-1 - len(self.event_shape))                 # (*, *B, 1, *event): against every component
+        return (self.component_distribution.log_prob(x) + self.mixture_distribution.logits).logsumexp(-1)
+
+    def sample(self, sample_shape=()):
+        which = self.mixture_distribution.sample(sample_shape)._data      # (*S, *B)
+        draws = self.component_distribution.sample(sample_shape)._data   # (*S, *B, K, *event)
+        index = which.reshape(which.shape + (1,) * (1 + len(self.event_shape)))
+        index = np.broadcast_to(index, which.shape + (1,) + draws.shape[which.ndim + 1:])
+        return Tensor(np.take_along_axis(draws, index, which.ndim).squeeze(which.ndim))
 
 
 def kl_divergence(p, q):

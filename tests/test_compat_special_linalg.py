@@ -218,3 +218,38 @@ def test_beta_against_scipy_and_its_gradients():
     np.testing.assert_allclose(D.kl_divergence(d, q).numpy()[0], kl, rtol=1e-6)
     with pytest.raises(ValueError, match="positive"):
         D.Beta(_t([-1.0]), _t([1.0]))
+
+
+def test_mixture_independent_and_one_hot_categorical():
+    # a mixture density network's output: K diagonal Gaussians over 2-D points, batch 3
+    D = nn.distributions
+    logits, loc, scale = RNG.standard_normal((3, 4)), RNG.standard_normal((3, 4, 2)), RNG.uniform(0.5, 1.5, (3, 4, 2))
+    x = RNG.standard_normal((5, 3, 2))
+
+    def mixture(lg, mu, sd):
+        return D.MixtureSameFamily(D.Categorical(logits=lg), D.Independent(D.Normal(mu, sd), 1))
+    m = mixture(_t(logits), _t(loc), _t(scale))
+    assert m.batch_shape == (3,) and m.event_shape == (2,)
+    weights = np.exp(logits) / np.exp(logits).sum(-1, keepdims=True)
+    dens = scipy.stats.norm(loc, scale).pdf(x[:, :, None, :]).prod(-1)             # (5, 3, 4)
+    np.testing.assert_allclose(m.log_prob(_t(x)).numpy(), np.log((weights * dens).sum(-1)), rtol=1e-12)
+    np.testing.assert_allclose(m.mean.numpy(), (weights[..., None] * loc).sum(1), rtol=1e-12)
+    assert gradcheck(lambda lg, mu, sd: mixture(lg, mu, sd).log_prob(_t(x)),
+                     (_t(logits, True), _t(loc, True), _t(scale, True)))
+    nn.manual_seed(0)
+    draws = m.sample((4000,)).numpy()
+    assert draws.shape == (4000, 3, 2) and np.abs(draws.mean(0) - m.mean.numpy()).max() < 0.1
+    ind = D.Independent(D.Normal(_t(loc), _t(scale)), 2)
+    assert ind.batch_shape == (3,) and ind.event_shape == (4, 2)
+    np.testing.assert_allclose(ind.entropy().numpy(), D.Normal(_t(loc), _t(scale)).entropy().numpy().sum((1, 2)))
+    one_hot = D.OneHotCategorical(logits=_t(logits))
+    v = np.eye(4)[[0, 3, 1]]
+    np.testing.assert_allclose(one_hot.log_prob(_t(v)).numpy(),
+                               D.Categorical(logits=_t(logits)).log_prob(_t([0, 3, 1])).numpy(), rtol=1e-12)
+    assert one_hot.sample((2,)).shape == (2, 3, 4) and set(one_hot.sample((2,)).numpy().sum(-1).ravel()) == {1.0}
+    torch = pytest.importorskip("torch")
+    T = torch.distributions
+    theirs = T.MixtureSameFamily(T.Categorical(logits=torch.tensor(logits)),
+                                 T.Independent(T.Normal(torch.tensor(loc), torch.tensor(scale)), 1))
+    np.testing.assert_allclose(m.log_prob(_t(x)).numpy(), theirs.log_prob(torch.tensor(x)).numpy(), rtol=1e-12)
+    np.testing.assert_allclose(m.variance.numpy(), theirs.variance.numpy(), rtol=1e-12)
