@@ -92,7 +92,8 @@ from .modules import (MSELoss, L1Loss, SmoothL1Loss, CrossEntropyLoss, NLLLoss, 
 from . import optim, init, utils, distributions, linalg, special, testing, parallel
 from .parallel import DataParallel
 from . import factories as _factories
-from .linalg import inv as inverse, det, logdet, slogdet, cholesky, svd_reduced_v as svd, qr_older as qr, pinverse
+from .linalg import (inv as inverse, det, logdet, slogdet, cholesky, svd_reduced_v as svd, qr_older as qr, pinverse,
+                     lu_unpack, matrix_exp)
 from .gradcheck import gradcheck, GradcheckError
 from .serialization import save, load
 

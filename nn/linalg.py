@@ -11,11 +11,14 @@ from .tensor_ops.shape import cross as _cross
 EigResult = namedtuple("EigResult", ["eigenvalues", "eigenvectors"])
 SVDResult = namedtuple("SVDResult", ["U", "S", "Vh"])
 SVDOldResult = namedtuple("SVDOldResult", ["U", "S", "V"])
+LUFactorResult = namedtuple("LUFactorResult", ["LU", "pivots"])
+LUResult = namedtuple("LUResult", ["P", "L", "U"])
 QRResult = namedtuple("QRResult", ["Q", "R"])
 LstsqResult = namedtuple("LstsqResult", ["solution", "residuals", "rank", "singular_values"])
 
 __all__ = ["inv", "det", "slogdet", "logdet", "solve", "vector_norm", "matrix_norm", "norm", "cross", "cholesky",
-           "eigh", "eigvalsh", "svd", "svdvals", "qr", "pinv", "matrix_rank", "lstsq"]
+           "eigh", "eigvalsh", "svd", "svdvals", "qr", "pinv", "matrix_rank", "lstsq", "solve_triangular",
+           "matrix_power", "multi_dot", "matrix_exp", "lu_factor", "lu", "lu_unpack"]
 
 
 def cross(input, other, dim=-1):
@@ -301,6 +304,111 @@ def solve(A, B, *, left=True):
     return Tensor._make(X[..., 0] if vector else X, (A, B), backward, "solve")
 
 
+def solve_triangular(A, B, *, upper, left=True, unitriangular=False):
+    """X with A X = B (left) or X A = B, reading only A's upper or lower triangle (ones on the diagonal with
+    unitriangular): solve on that triangle, so the gradient to A stays in it, as PyTorch's."""
+    _square(A, "solve_triangular")
+    T = A.triu() if upper else A.tril()
+    if unitriangular:
+        eye = Tensor(np.eye(A.shape[-1], dtype=A.dtype))
+        T = T * (1 - eye) + eye
+    return solve(T, B, left=left)
+
+
+def matrix_power(A, n):
+    """A^n for an integer n (A^0 the identity; negative n: powers of the inverse), by repeated squaring."""
+    _square(A, "matrix_power")
+    if not isinstance(n, (int, np.integer)):
+        raise TypeError(f"matrix_power: n must be an integer, got {n!r}")
+    base = inv(A) if n < 0 else A
+    result, n = None, abs(int(n))
+    while n:
+        if n & 1:
+            result = base if result is None else result @ base
+        n >>= 1
+        if n:
+            base = base @ base
+    return Tensor(np.broadcast_to(np.eye(A.shape[-1], dtype=A.dtype), A.shape).copy()) if result is None else result
+
+
+def multi_dot(tensors):
+    """The product of the matrices in order (a 1-D first / last one as a row / column, as PyTorch)."""
+    tensors = list(tensors)
+    if len(tensors) < 2:
+        raise ValueError("multi_dot: expected at least two tensors")
+    first, last = tensors[0].ndim == 1, tensors[-1].ndim == 1
+    tensors[0] = tensors[0].unsqueeze(0) if first else tensors[0]
+    tensors[-1] = tensors[-1].unsqueeze(1) if last else tensors[-1]
+    out = tensors[0]
+    for t in tensors[1:]:
+        out = out @ t
+    out = out.squeeze(0) if first else out
+    return out.squeeze(-1) if last else out
+
+
+def matrix_exp(A):
+    """e^A (..., n, n), by SciPy's Pade approximation; its gradient the upper-right block of the exponential of
+    [[A^T, G], [0, A^T]] (Najfeld and Havel 1995)."""
+    from scipy.linalg import expm  # noqa: PLC0415 - SciPy only when used
+    _square(A, "matrix_exp")
+    a = A._data
+    flat = a.reshape(-1, *a.shape[-2:])
+    E = np.stack([expm(m) for m in flat]).reshape(a.shape)
+
+    def backward(g):
+        n = a.shape[-1]
+        gf = g.reshape(-1, n, n)
+        out = np.empty_like(flat)
+        for i, (m, gi) in enumerate(zip(flat, gf)):
+            block = np.zeros((2 * n, 2 * n), m.dtype)
+            block[:n, :n] = block[n:, n:] = m.T
+            block[:n, n:] = gi
+            out[i] = expm(block)[:n, n:]
+        return (out.reshape(a.shape),)
+    return Tensor._make(E.astype(a.dtype, copy=False), (A,), backward, "matrix_exp")
+
+
+def _no_gradient(op):
+    def backward(g):
+        raise NotImplementedError(f"{op}: the gradient through an LU factorisation is not supported in nn; "
+                                  f"factorise a detached copy (as flows do at initialisation)")
+    return backward
+
+
+def lu_factor(A, *, pivot=True):
+    """(LU, pivots) as LAPACK's getrf and PyTorch's: L below the diagonal (unit diagonal implied) and U on and above
+    it in one matrix, pivots the 1-based rows swapped at each step (int32). Not differentiable here."""
+    from scipy.linalg import lu_factor as _lu_factor  # noqa: PLC0415 - SciPy only when used
+    _square(A, "lu_factor")
+    a = A._data
+    flat = a.reshape(-1, *a.shape[-2:])
+    parts = [_lu_factor(m) for m in flat]
+    LU = np.stack([p[0] for p in parts]).reshape(a.shape)
+    piv = (np.stack([p[1] for p in parts]) + 1).astype(np.int32).reshape(a.shape[:-1])
+    return LUFactorResult(Tensor._make(LU, (A,), _no_gradient("lu_factor"), "lu_factor"), Tensor(piv))
+
+
+def lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True):
+    """(P, L, U) from lu_factor's (LU, pivots), with A = P L U."""
+    lu, piv = LU_data._data, np.asarray(LU_pivots._data) - 1
+    n = lu.shape[-1]
+    L = np.tril(lu, -1) + np.eye(n, dtype=lu.dtype)
+    U = np.triu(lu)
+    flat_piv = piv.reshape(-1, n)
+    P = np.empty((len(flat_piv), n, n), lu.dtype)
+    for i, swaps in enumerate(flat_piv):
+        order = np.arange(n)
+        for k, j in enumerate(swaps):                   # row k was swapped with row j
+            order[[k, j]] = order[[j, k]]
+        P[i] = np.eye(n, dtype=lu.dtype)[:, order]
+    return LUResult(Tensor(P.reshape(lu.shape)), Tensor(L), Tensor(U))
+
+
+def lu(A, *, pivot=True):
+    """(P, L, U) with A = P L U, L unit lower triangular, U upper triangular (linalg.lu). Not differentiable here."""
+    return lu_unpack(*lu_factor(A, pivot=pivot))
+
+
 def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
     """The ord-norm of x over dim (all elements when None): Tensor.norm's; ord 0 counts the non-zero elements."""
     if ord == 0:
@@ -333,7 +441,8 @@ def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None):
 def _attach():
     """A.det(), A.inverse(), A.logdet(), A.slogdet(), as PyTorch's Tensor methods."""
     from .tensor_ops._attach import attach
-    attach(det=det, inverse=inv, logdet=logdet, slogdet=slogdet)
+    attach(det=det, inverse=inv, logdet=logdet, slogdet=slogdet, matrix_power=matrix_power, matrix_exp=matrix_exp,
+           lu=lambda self, pivot=True, get_infos=False: lu_factor(self, pivot=pivot))
 
 
 _attach()

@@ -253,3 +253,38 @@ def test_mixture_independent_and_one_hot_categorical():
                                  T.Independent(T.Normal(torch.tensor(loc), torch.tensor(scale)), 1))
     np.testing.assert_allclose(m.log_prob(_t(x)).numpy(), theirs.log_prob(torch.tensor(x)).numpy(), rtol=1e-12)
     np.testing.assert_allclose(m.variance.numpy(), theirs.variance.numpy(), rtol=1e-12)
+
+
+def test_triangular_solves_powers_exponentials_and_lu():
+    a, b = RNG.standard_normal((2, 3, 3)) + 3 * np.eye(3), RNG.standard_normal((2, 3, 2))
+    for upper in (True, False):
+        want = np.linalg.solve(np.triu(a) if upper else np.tril(a), b)
+        np.testing.assert_allclose(nn.linalg.solve_triangular(_t(a), _t(b), upper=upper).numpy(), want, rtol=1e-10)
+    unit = np.tril(a, -1) + np.eye(3)
+    np.testing.assert_allclose(nn.linalg.solve_triangular(_t(a), _t(b), upper=False, unitriangular=True).numpy(),
+                               np.linalg.solve(unit, b), rtol=1e-10)
+    x = _t(a, True)
+    nn.linalg.solve_triangular(x, _t(b), upper=True).sum().backward()
+    assert np.all(np.tril(x.grad, -1) == 0)                             # the gradient stays in the triangle
+    assert gradcheck(lambda m, r: nn.linalg.solve_triangular(m, r, upper=True), (_t(a, True), _t(b, True)))
+    for n in (0, 1, 4, -2):
+        np.testing.assert_allclose(nn.linalg.matrix_power(_t(a), n).numpy(), np.linalg.matrix_power(a, n), rtol=1e-10)
+    assert gradcheck(lambda m: nn.linalg.matrix_power(m, 3), (_t(a, True),))
+    small = a * 0.3
+    np.testing.assert_allclose(nn.matrix_exp(_t(small)).numpy(), np.stack([scipy.linalg.expm(m) for m in small]),
+                               rtol=1e-12)
+    assert gradcheck(nn.linalg.matrix_exp, (_t(small, True),))
+    v = RNG.standard_normal(3)
+    np.testing.assert_allclose(nn.linalg.multi_dot([_t(v), _t(a[0]), _t(a[1]), _t(v)]).item(), v @ a[0] @ a[1] @ v)
+    P, L, U = nn.linalg.lu(_t(a))
+    np.testing.assert_allclose((P @ L @ U).numpy(), a, atol=1e-12)
+    assert np.allclose(np.triu(L.numpy(), 1), 0) and np.allclose(np.tril(U.numpy(), -1), 0)
+    P2, L2, U2 = nn.lu_unpack(*_t(a[0]).lu())                           # karpathy's flows: P, L, U = lu_unpack(*w.lu())
+    np.testing.assert_allclose((P2 @ L2 @ U2).numpy(), a[0], atol=1e-12)
+    with pytest.raises(NotImplementedError, match="LU"):
+        nn.linalg.lu_factor(_t(a, True)).LU.sum().backward()
+    torch = pytest.importorskip("torch")
+    LU, piv = nn.linalg.lu_factor(_t(a))
+    LUt, pivt = torch.linalg.lu_factor(torch.tensor(a))
+    np.testing.assert_allclose(LU.numpy(), LUt.numpy(), atol=1e-12)
+    assert piv.tolist() == pivt.tolist()
