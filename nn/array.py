@@ -68,6 +68,20 @@ def _shape_arguments(args):
     return tuple(shape) if args and ints else None
 
 
+class _Count(int):
+    """``size`` of a DataArray: NumPy's element count (NumPy's own code reads it as an int), also callable as
+    PyTorch's ``size()`` (the shape) and ``size(d)`` (the length of dim d): ``weight.data.size(1)``."""
+
+    def __new__(cls, count, shape):
+        out = super().__new__(cls, count)
+        out.shape = shape
+        return out
+
+    def __call__(self, dim=None):
+        from .tensor_ops.convert import Size    # (nn/tensor.py imports this module)
+        return Size(self.shape) if dim is None else self.shape[dim]
+
+
 class DataArray(np.ndarray):
     """An ndarray with PyTorch's in-place methods; each changes the array and returns it (see the module doc)."""
 
@@ -149,7 +163,11 @@ class DataArray(np.ndarray):
         from .init import uniform_
         return uniform_(self, a, b, generator)
 
-    # -- queries with PyTorch's names (``size`` stays NumPy's element count: NumPy's own code reads it) ---------
+    # -- queries with PyTorch's names (``size`` stays NumPy's element count, callable as PyTorch's size()) -------
+    @property
+    def size(self):
+        return _Count(np.ndarray.size.__get__(self), self.shape)
+
     def dim(self):
         return self.ndim
 
@@ -210,6 +228,15 @@ class DataArray(np.ndarray):
 
     def argmin(self, *args, **kwargs):
         return self._reduction("argmin", args, kwargs)
+
+    def any(self, *args, **kwargs):
+        return self._reduction("any", args, kwargs)
+
+    def all(self, *args, **kwargs):
+        return self._reduction("all", args, kwargs)
+
+    def cumsum(self, *args, **kwargs):
+        return self._reduction("cumsum", args, kwargs)
 
     def sort(self, *args, **kwargs):
         if _numpy_form(kwargs, ("axis", "kind", "order", "stable")):

@@ -274,6 +274,8 @@ def backpropagate(roots, retain_graph=False, wanted=None, create_graph=False):
         hand(root, (g if isinstance(g, Tensor) else Tensor(g)) if create_graph else g)
     order = topological_order([root for root, _ in roots])
     if wanted is not None:                      # only the paths to the wanted tensors run (and are released)
+        if any(node._backward is _release_error and id(node) not in wanted for node in order):
+            _release_error(None)                # a released node cut the paths: say so, not "unused"
         on_path = set()
         for node in order:                      # parents first
             if id(node) in wanted or any(id(p) in on_path for p in node._parents):
@@ -465,40 +467,40 @@ class Tensor:
         self._grad = None
 
     # -- backward ---------------------------------------------------------------
-    def backward(self, grad=None, retain_graph=None, create_graph=False, inputs=None):
-        """Accumulate d(self)/d(leaf) into ``leaf.grad`` for every leaf that requires grad.
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        """Accumulate d(self)/d(leaf) into ``leaf.gradient`` for every leaf that requires gradient.
 
-        grad: the gradient of some final scalar with respect to self (same
+        gradient: the gradient of some final scalar with respect to self (same
         shape as self); may be omitted only if self has a single element.
         The graph is released afterwards unless retain_graph=True (default:
-        create_graph). As in PyTorch, only leaves keep ``.grad``; intermediate
-        results do not. inputs: accumulate into these tensors' ``.grad`` only.
-        create_graph=True makes each ``.grad`` a Tensor recorded by nn.autograd.grad's
+        create_graph). As in PyTorch, only leaves keep ``.gradient``; intermediate
+        results do not. inputs: accumulate into these tensors' ``.gradient`` only.
+        create_graph=True makes each ``.gradient`` a Tensor recorded by nn.autograd.gradient's
         create_graph (so it can be differentiated again; the ops it covers are listed there).
         """
         if retain_graph is None:
             retain_graph = create_graph
         if create_graph or inputs is not None:
-            return self._backward_through_grad(grad, retain_graph, create_graph, inputs)
+            return self._backward_through_grad(gradient, retain_graph, create_graph, inputs)
         if not self.requires_grad:
             raise RuntimeError(
                 "backward() on a tensor that does not require grad: no input of the "
                 "computation had requires_grad=True (or it ran inside nn.no_grad()).")
-        if grad is None:
+        if gradient is None:
             if self._data.size != 1:
                 raise RuntimeError(
                     f"backward() without a gradient argument needs a scalar output, got shape "
                     f"{self.shape}; reduce it first (e.g. loss.sum() or loss.mean()) or pass "
-                    f"grad= of the same shape.")
-            grad = np.ones_like(self._data)
+                    f"gradient= of the same shape.")
+            gradient = np.ones_like(self._data)
         else:
-            grad = grad._data if isinstance(grad, Tensor) else np.asarray(grad)
-            if grad.shape != self.shape:
-                raise ValueError(f"backward(grad): grad has shape {grad.shape} but the tensor "
+            gradient = gradient._data if isinstance(gradient, Tensor) else np.asarray(gradient)
+            if gradient.shape != self.shape:
+                raise ValueError(f"backward(gradient): it has shape {gradient.shape} but the tensor "
                                  f"has shape {self.shape}")
-            grad = grad.astype(self.dtype, copy=False)
+            gradient = gradient.astype(self.dtype, copy=False)
 
-        backpropagate([(self, grad)], retain_graph)
+        backpropagate([(self, gradient)], retain_graph)
 
     def _backward_through_grad(self, grad, retain_graph, create_graph, inputs):
         """backward(create_graph=True or inputs=...): nn.autograd.grad's gradients, added into ``.grad``."""

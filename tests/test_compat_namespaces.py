@@ -303,3 +303,24 @@ def test_schedulers_chain_on_the_current_lr_and_follow_added_groups(name):
     theirs = _chained_lrs(torch, make, add_group)
     assert [len(r) for r in lrs] == [len(r) for r in theirs]
     np.testing.assert_allclose(sum(lrs, []), sum(theirs, []), rtol=1e-12, atol=1e-15)
+
+
+def test_autograd_blitz_forms_and_what_nn_cannot_write_through():
+    a = nn.tensor([2.0, 3.0], requires_grad=True)
+    q = 3 * a ** 3
+    q.backward(gradient=nn.ones(2))                                     # the autograd tutorial's keyword
+    assert a.grad.tolist() == [36.0, 81.0]
+    w = nn.Linear(3, 2).weight.data                                     # old init code: 1 / sqrt(weight.size(1))
+    assert w.size(1) == 3 and w.size() == (2, 3) and w.size == 6 and w.size + 1 == 7
+    assert (w > 10).any(dim=0).tolist() == [False] * 3 and np.any(w > -10)
+    x = nn.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = x.exp()
+    nn.autograd.grad(y.sum(), x)
+    with pytest.raises(RuntimeError, match="second time"):             # not a silent None
+        nn.autograd.grad((y * 3).sum(), x, allow_unused=True)
+    h = x * 1
+    with pytest.raises(NotImplementedError, match="slice"):            # PyTorch writes through; nn says it cannot
+        h[1:].mul_(10)
+    h[1:] = h[1:] * 10                                                  # what to write instead
+    h.sum().backward()
+    assert h.tolist() == [1.0, 20.0, 30.0] and x.grad.tolist() == [1.0, 10.0, 10.0]

@@ -8,7 +8,7 @@ import numpy as np
 
 from ..tensor import Tensor, _normalize_axes, is_grad_enabled, linear_graph_backward
 from ._attach import attach
-from .inplace import _refuse_leaf, _rebase, _write
+from .inplace import _refuse_leaf, _refuse_view, _rebase, _write
 from .pointwise import _mask
 
 
@@ -57,6 +57,7 @@ def __setitem__(input, index, value):
         input._data[index] = v
         return
     _refuse_leaf(input, "x[...] = v")
+    _refuse_view(input, "x[...] = v")
     value = value if isinstance(value, Tensor) else input._lift(value)
     data = input._data.copy()
     data[index] = value._data

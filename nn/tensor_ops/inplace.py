@@ -28,6 +28,18 @@ def _refuse_leaf(input, op):
                            f"`with nn.no_grad():` or on a copy (y = x.clone())")
 
 
+def _refuse_view(input, op):
+    """While a graph is recorded, nn cannot write a change to a part of a tensor (a slice, narrow, select) through
+    to that tensor, as PyTorch does: refuse, rather than change the part alone. (A view of the whole tensor,
+    x.view(...) or x.t(), is left alone: code that changes one in place rebinds its name to it, as in
+    x = x.view(n, -1); x.relu_().)"""
+    if is_grad_enabled() and any(input._data.size < p._data.size and np.may_share_memory(input._data, p._data)
+                                 for p in input._parents):
+        raise NotImplementedError(f"{op}: an in-place change of a part (a slice) of a tensor in a graph is not written "
+                                  f"through to that tensor in nn; assign instead (h[1:] = h[1:] * 10) or compute "
+                                  f"out of place")
+
+
 def _write(input, data):
     """Copy data (broadcast to input's shape, cast to its dtype) into input's array."""
     data = np.asarray(data)
@@ -96,6 +108,7 @@ def _apply(input, op, compute, *operands, **named):
             return _write(input, result._data)
         # an operand requires grad (out = zeros(); out.add_(x)): computed again below, from the prior state
     _refuse_leaf(input, op)
+    _refuse_view(input, op)
     prior = _prior_state(input)
     result = run(prior)
     if result.dtype != input.dtype:
@@ -168,6 +181,7 @@ def copy_(input, src, non_blocking=False):
     src = src if isinstance(src, Tensor) else Tensor(np.asarray(src))
     if is_grad_enabled() and (src.requires_grad or input.requires_grad):
         _refuse_leaf(input, "copy_")
+        _refuse_view(input, "copy_")
         data = np.broadcast_to(src._data, input.shape).astype(input.dtype)
         if src.requires_grad:
             return _rebase(input, data, (src,), lambda g: (g,), "copy_")
@@ -180,6 +194,7 @@ def _overwrite(input, values, op):
     as PyTorch) and passes no gradient back."""
     _refuse_leaf(input, op)
     if input.requires_grad and is_grad_enabled():
+        _refuse_view(input, op)
         return _rebase(input, np.asarray(values, dtype=input.dtype).copy(), (), lambda g: (), op)
     return _write(input, values)
 
