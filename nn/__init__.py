@@ -97,6 +97,10 @@ from .linalg import (inv as inverse, det, logdet, slogdet, cholesky, svd_reduced
 from .gradcheck import gradcheck, GradcheckError
 from .serialization import save, load
 
+# PyTorch's out= on the top-level arithmetic, products and joins (torch.add(x, y, out=result))
+from .tensor_ops.out_arg import with_out as _with_out  # noqa: E402
+add, sub, mul, div, matmul, bmm, cat, stack, clamp, exp, log, sqrt, pow, maximum, minimum = map(
+    _with_out, (add, sub, mul, div, matmul, bmm, cat, stack, clamp, exp, log, sqrt, pow, maximum, minimum))
 concat = concatenate = cat
 mm = matmul
 sgn = sign

@@ -324,3 +324,16 @@ def test_autograd_blitz_forms_and_what_nn_cannot_write_through():
     h[1:] = h[1:] * 10                                                  # what to write instead
     h.sum().backward()
     assert h.tolist() == [1.0, 20.0, 30.0] and x.grad.tolist() == [1.0, 10.0, 10.0]
+
+
+def test_out_argument_of_the_top_level_functions():
+    # the tensor tutorial: torch.matmul(tensor, tensor.T, out=y3), torch.mul(tensor, tensor, out=z3)
+    t = nn.tensor([[1.0, 2.0], [3.0, 4.0]])
+    y = nn.empty(1)
+    assert nn.matmul(t, t.T, out=y) is y and y.tolist() == [[5.0, 11.0], [11.0, 25.0]]
+    z = nn.zeros(2, 2, dtype=nn.float64)
+    nn.add(t, 1, out=z)
+    assert z.dtype == nn.float64 and z.tolist() == [[2.0, 3.0], [4.0, 5.0]]          # out keeps its dtype
+    assert nn.cat([t, t], out=nn.empty(0)).shape == (4, 2) and nn.mm(t, t).tolist() == [[7.0, 10.0], [15.0, 22.0]]
+    with pytest.raises(RuntimeError, match="automatic differentiation"):
+        nn.mul(nn.ones(2, requires_grad=True), 2, out=nn.empty(2))
