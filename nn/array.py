@@ -209,35 +209,6 @@ class DataArray(np.ndarray):
                                "dimension spans across two contiguous subspaces). Use .reshape(...) instead.")
         return out
 
-    def _reduction(self, name, args, kwargs):
-        if _pytorch_reduction(args, kwargs):
-            return getattr(self._torch(), name)(*args, **kwargs)
-        return getattr(np.ndarray, name)(self, *args, **kwargs)
-
-    def sum(self, *args, **kwargs):
-        return self._reduction("sum", args, kwargs)
-
-    def mean(self, *args, **kwargs):
-        return self._reduction("mean", args, kwargs)
-
-    def prod(self, *args, **kwargs):
-        return self._reduction("prod", args, kwargs)
-
-    def argmax(self, *args, **kwargs):
-        return self._reduction("argmax", args, kwargs)
-
-    def argmin(self, *args, **kwargs):
-        return self._reduction("argmin", args, kwargs)
-
-    def any(self, *args, **kwargs):
-        return self._reduction("any", args, kwargs)
-
-    def all(self, *args, **kwargs):
-        return self._reduction("all", args, kwargs)
-
-    def cumsum(self, *args, **kwargs):
-        return self._reduction("cumsum", args, kwargs)
-
     def sort(self, *args, **kwargs):
         if _numpy_form(kwargs, ("axis", "kind", "order", "stable")):
             return np.ndarray.sort(self, *args, **kwargs)
@@ -278,3 +249,18 @@ class DataArray(np.ndarray):
                 method(*args, **kwargs)
             return self
         return in_place
+
+
+def _reduction(name):
+    """DataArray.<name>: PyTorch's reduction (a constant Tensor) when called in PyTorch's form (dim=, keepdim=),
+    NumPy's otherwise (np.sum(p.grad), p.data.sum())."""
+    def reduce(self, *args, **kwargs):
+        if _pytorch_reduction(args, kwargs):
+            return getattr(self._torch(), name)(*args, **kwargs)
+        return getattr(np.ndarray, name)(self, *args, **kwargs)
+    reduce.__name__ = name
+    return reduce
+
+
+for _name in ("sum", "mean", "prod", "argmax", "argmin", "any", "all", "cumsum"):
+    setattr(DataArray, _name, _reduction(_name))
