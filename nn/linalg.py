@@ -214,6 +214,11 @@ def _cutoff(s, atol, rtol, shape):
 def pinv(A, *, atol=None, rtol=None, hermitian=False):
     """The Moore-Penrose pseudo-inverse (..., n, m) of A (..., m, n), from its SVD (singular values under
     max(atol, rtol * the largest) taken as zero). Its gradient holds where the rank does not change."""
+    return _pinv(A, atol, rtol)[0]
+
+
+def _pinv(A, atol, rtol):
+    """(pinv(A), the mask (..., k) of the singular values kept): lstsq's rank from the same SVD."""
     if A.ndim < 2 or A.dtype.kind != "f":
         raise ValueError(f"pinv: expected floating matrices (..., m, n), got {A.dtype} of shape {tuple(A.shape)}")
     a = A._data
@@ -226,7 +231,7 @@ def pinv(A, *, atol=None, rtol=None, hermitian=False):
         # gA = -X^T g X^T + (I - A X) g^T X X^T + X^T X g^T (I - X A)
         Xt, gt = _T(X), _T(g)
         return (-Xt @ g @ Xt + (gt - a @ (X @ gt)) @ (X @ Xt) + (Xt @ X) @ (gt - (gt @ X) @ a),)
-    return Tensor._make(X.astype(a.dtype, copy=False), (A,), backward, "pinv")
+    return Tensor._make(X.astype(a.dtype, copy=False), (A,), backward, "pinv"), kept
 
 
 def matrix_rank(A, *, atol=None, rtol=None, hermitian=False):
@@ -243,7 +248,8 @@ def lstsq(A, B, rcond=None, *, driver=None):
         raise ValueError(f"lstsq: expected B of shape (..., {A.shape[-2]}, k) for A of shape {tuple(A.shape)}, "
                          f"got {tuple(B.shape)}")
     empty = Tensor(np.zeros(0, A.dtype))
-    return LstsqResult(pinv(A, rtol=rcond) @ B, empty, matrix_rank(A, rtol=rcond), empty)
+    X, kept = _pinv(A, None, rcond)
+    return LstsqResult(X @ B, empty, Tensor(np.asarray(kept.sum(-1), np.int64)), empty)
 
 
 def inv(A):
