@@ -24,6 +24,44 @@ def case(draw):
     return x, (Ho, Wo)
 
 
+@st.composite
+def scaled_case(draw):
+    """An input, scale factors (one may be None: that axis steps by in / out) and the output size they give."""
+    x, _ = draw(case())
+    scales = tuple(draw(st.one_of(st.none(), st.floats(0.3, 4.0))) for _ in range(2))
+    out_hw = tuple(max(1, math.floor(n * s)) if s else draw(st.integers(1, 20)) for n, s in zip(x.shape[2:], scales))
+    return x, out_hw, scales
+
+
+@SETTINGS
+@given(scaled_case(), st.sampled_from([("nearest", False), ("nearest", True), ("bilinear", False)]))
+def test_kernels_with_scale_factors_match_twins(c, mode_exact):
+    """The step 1 / scale_factor (interpolate's default) and nearest-exact, kernel against twin."""
+    x, out_hw, scales = c
+    mode, exact = mode_exact
+    extra = dict(exact=exact) if mode == "nearest" else {}
+    fwd, bwd = getattr(upsample, f"upsample_{mode}2d_forward"), getattr(upsample, f"upsample_{mode}2d_backward")
+    fwd_ref = getattr(upsample, f"upsample_{mode}2d_forward_ref")
+    bwd_ref = getattr(upsample, f"upsample_{mode}2d_backward_ref")
+    y = fwd(x, out_hw, scales=scales, **extra)
+    np.testing.assert_allclose(y, fwd_ref(x, out_hw, scales=scales, **extra), **TOL[x.dtype.type])
+    gy = np.random.default_rng(2).standard_normal(y.shape).astype(x.dtype)
+    np.testing.assert_allclose(bwd(gy, x.shape[2:], scales=scales, **extra),
+                               bwd_ref(gy, x.shape[2:], scales=scales, **extra), **TOL[x.dtype.type])
+
+
+def test_nearest_source_index_rules():
+    """PyTorch's rules, worked by hand: the step in float32 (2 -> 82: output 41 reads floor(41 * float32(2 / 82))
+    = floor(0.99999996) = 0, where exact integer arithmetic would read 41 * 2 // 82 = 1), the scale factor's step
+    (1 / 0.7 for 5 -> 3, against 5 / 3 from the sizes) and nearest-exact's half-pixel centres."""
+    index = upsample._nearest_index(2, 82)
+    assert index[41] == 0 and index[42] == 1 and (index[:41] == 0).all() and (index[42:] == 1).all()
+    np.testing.assert_array_equal(upsample._nearest_index(5, 3), [0, 1, 3])           # floor(d * 5 / 3)
+    np.testing.assert_array_equal(upsample._nearest_index(5, 3, 0.7), [0, 1, 2])      # floor(d / 0.7)
+    np.testing.assert_array_equal(upsample._nearest_index(4, 3, exact=True), [0, 2, 3])   # floor((d + 0.5) 4 / 3)
+    np.testing.assert_array_equal(upsample._nearest_index(3, 6, exact=True), [0, 0, 1, 1, 2, 2])
+
+
 @SETTINGS
 @given(case(), st.sampled_from(["nearest", "bilinear"]))
 def test_kernels_match_twins(c, mode):
@@ -137,6 +175,12 @@ def test_bad_arguments_raise_clear_errors():
     with pytest.raises(ValueError, match="size"):
         F.interpolate(Tensor(x), size=(0, 3))
     with pytest.raises(ValueError, match="N, C, H, W"):
-        F.interpolate(Tensor(x[0]), size=(8, 8), mode="bilinear")
+        F.interpolate(Tensor(x[0, 0]), size=(8, 8))
+    with pytest.raises(ValueError, match="3-D input, but mode 'bilinear' needs a 4-D"):
+        F.interpolate(Tensor(x[0]), size=8, mode="bilinear")
+    with pytest.raises(ValueError, match="4-D input, but mode 'linear' needs a 3-D"):
+        F.interpolate(Tensor(x), size=8, mode="linear")
+    with pytest.raises(ValueError, match="size must be a positive int or a tuple of 1"):
+        F.interpolate(Tensor(x[0]), size=(8, 8))
     with pytest.raises(TypeError, match="float32 or float64"):
         upsample.upsample_nearest2d_forward(x.astype(np.int32), (8, 8))

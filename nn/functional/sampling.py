@@ -2,65 +2,102 @@
 import numpy as np
 
 from .. import kernels as K
+from ..kernels.upsample import source_step
 from ..tensor import Tensor, linear_graph_backward
 from ._args import _tensor, _check_ndim, _pair
 from .adaptive import adaptive_avg_pool2d
 from .shapes import pad
 
 
+MODES = {1: ("nearest", "nearest-exact", "linear", "area"),                         # by the number of spatial dims
+         2: ("nearest", "nearest-exact", "bilinear", "bicubic", "area")}
+
+
+def _per_axis(value, dims, name, op, valid, what):
+    """A number or a tuple of them -> a tuple of `dims` values (of any length when dims is None)."""
+    values = tuple(value) if isinstance(value, (tuple, list)) else (value,) * (dims or 1)
+    if not values or (dims is not None and len(values) != dims) or not all(map(valid, values)):
+        raise ValueError(f"{op}: {name} must be {what} or a tuple of {dims or 1} of them, got {value!r}")
+    return values
+
+
 def interpolate_hyperparameters(size=None, scale_factor=None, mode="nearest", align_corners=None,
-                                 op="interpolate"):
-    """Validate once (interpolate and Upsample call this): -> (size pair or None, scale pair or None)."""
+                                 op="interpolate", dims=None):
+    """Validate once (interpolate and Upsample call this): -> (size or None, scale factors or None), tuples of
+    `dims` values (1 for an (N, C, L) input, 2 for (N, C, H, W)); dims None (a layer, before its input is
+    known) checks what it can."""
     if (size is None) == (scale_factor is None):
         raise ValueError(f"{op}: give exactly one of size and scale_factor")
-    if mode not in ("nearest", "bilinear", "bicubic", "area"):
-        raise ValueError(f"{op}: mode must be 'nearest', 'bilinear', 'bicubic' or 'area', got {mode!r}")
-    if mode not in ("bilinear", "bicubic") and align_corners is not None:
-        raise ValueError(f"{op}: align_corners only applies to mode='bilinear' or 'bicubic'")
+    every = ("nearest", "nearest-exact", "linear", "bilinear", "bicubic", "area")
+    if mode not in every:
+        raise ValueError(f"{op}: mode must be one of {', '.join(map(repr, every))}, got {mode!r} "
+                         f"('trilinear' and 3-d inputs are not supported)")
+    if dims is not None and mode not in MODES[dims]:
+        needs = next(d for d, modes in MODES.items() if mode in modes) + 2
+        raise ValueError(f"{op}: got a {dims + 2}-D input, but mode {mode!r} needs a {needs}-D input")
+    if mode not in ("linear", "bilinear", "bicubic") and align_corners is not None:
+        raise ValueError(f"{op}: align_corners only applies to modes 'linear', 'bilinear' and 'bicubic'")
     if size is not None:
-        size = _pair(size, "size", op)
-        if min(size) < 1:
-            raise ValueError(f"{op}: output size {size} must be at least 1x1")
-        return size, None
-    sf = tuple(scale_factor) if isinstance(scale_factor, (tuple, list)) else (scale_factor, scale_factor)
-    if len(sf) != 2 or not all(isinstance(v, (int, float, np.number)) and not isinstance(v, bool) and v > 0
-                               for v in sf):
-        raise ValueError(f"{op}: scale_factor must be a positive number or pair, got {scale_factor!r}")
-    return None, (float(sf[0]), float(sf[1]))
+        return _per_axis(size, dims, "size", op, lambda v: isinstance(v, (int, np.integer))
+                         and not isinstance(v, bool) and v >= 1, "a positive int"), None
+    return None, tuple(float(v) for v in _per_axis(
+        scale_factor, dims, "scale_factor", op, lambda v: isinstance(v, (int, float, np.number))
+        and not isinstance(v, bool) and v > 0, "a positive number"))
 
 
-def interpolate(x, size=None, scale_factor=None, mode="nearest", align_corners=None):
-    """Resize the spatial dims of x (N, C, H, W) -> (N, C, Ho, Wo).
+def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None,
+                recompute_scale_factor=None, antialias=False):
+    """Resize the spatial dims of x (N, C, L) -> (N, C, Lo) or (N, C, H, W) -> (N, C, Ho, Wo), as PyTorch.
 
-    Exactly one of size (int or (Ho, Wo)) and scale_factor (number or pair;
-    Ho = floor(H * s)). mode 'nearest' (src = floor(dst * H / Ho)), 'bilinear'
-    with align_corners=False (PyTorch's half-pixel centres) or True (corner pixels aligned:
-    src = dst (H - 1) / (Ho - 1)), 'bicubic' (the same source grid, PyTorch's cubic convolution over 4 x 4
-    neighbours, A = -0.75, the border repeated), or 'area' (the mean of each output pixel's source area:
-    adaptive_avg_pool2d to the output size, as PyTorch). With a non-integer
-    scale_factor the source grid uses H / Ho (PyTorch's recompute_scale_factor=True).
+    Exactly one of size (int or tuple) and scale_factor (number or tuple; Ho = floor(H * s)). Modes:
+    'nearest' (src = floor(dst * step)), 'nearest-exact' (src = floor((dst + 0.5) step)); 'linear' (3-D) and
+    'bilinear' (4-D) with align_corners=False (half-pixel centres: src = (dst + 0.5) step - 0.5) or True (corner
+    pixels aligned: src = dst (H - 1) / (Ho - 1)); 'bicubic' (the same source grid, PyTorch's cubic
+    convolution over 4 x 4 neighbours, A = -0.75, the border repeated); 'area' (the mean of each output pixel's
+    source area: adaptive average pooling to the output size, as PyTorch). The step between source positions
+    is 1 / scale_factor when one is given, as PyTorch's default, and H / Ho with a size or with
+    recompute_scale_factor=True (they differ for a scale factor that does not divide the size evenly).
+    A 3-D input is resized as an (N, C, 1, L) image.
     """
-    x = _tensor(x, "input", "interpolate")
-    _check_ndim(x, (4,), "interpolate", "input", "(N, C, H, W)")
-    size, sf = interpolate_hyperparameters(size, scale_factor, mode, align_corners)
-    H, W = x.shape[2:]
-    out_hw = size if size is not None else (int(np.floor(H * sf[0])), int(np.floor(W * sf[1])))
-    if min(out_hw) < 1:
-        raise ValueError(f"interpolate: output size {out_hw} must be at least 1x1")
+    x = _tensor(input, "input", "interpolate")
+    _check_ndim(x, (3, 4), "interpolate", "input", "(N, C, L) or (N, C, H, W)")
+    if antialias:
+        raise NotImplementedError("interpolate: antialias=True is not supported; pass antialias=False")
+    dims = x.ndim - 2
+    size, sf = interpolate_hyperparameters(size, scale_factor, mode, align_corners, "interpolate", dims)
+    in_size = x.shape[2:]
+    out_size = size if size is not None else tuple(int(np.floor(n * s)) for n, s in zip(in_size, sf))
+    if min(out_size) < 1:
+        raise ValueError(f"interpolate: output size {out_size} must be at least 1 along every dim")
+    scales = sf if sf is not None and not recompute_scale_factor else (None,) * dims
+    if dims == 1:
+        y = _resize(x.unsqueeze(2), (1,) + out_size, "bilinear" if mode == "linear" else mode,
+                    bool(align_corners), (None,) + scales)
+        return y.squeeze(2)
+    return _resize(x, out_size, mode, bool(align_corners), scales)
+
+
+def _resize(x, out_hw, mode, aligned, scales):
+    """interpolate on x (N, C, H, W) to out_hw (Ho, Wo); scales: the scale factor per axis or None (module doc)."""
     if mode == "area":
         return adaptive_avg_pool2d(x, out_hw)
     if mode == "bicubic":
-        return _bicubic(x, out_hw, bool(align_corners))
-    if mode == "nearest":
-        fwd, bwd = K.upsample_nearest2d_forward, K.upsample_nearest2d_backward
-    else:
-        aligned = bool(align_corners)
+        return _bicubic(x, out_hw, aligned, scales)
+    H, W = x.shape[2:]
+    if mode.startswith("nearest"):
+        exact = mode == "nearest-exact"
 
         def fwd(a, hw):
-            return K.upsample_bilinear2d_forward(a, hw, aligned)
+            return K.upsample_nearest2d_forward(a, hw, scales, exact)
 
         def bwd(g, hw):
-            return K.upsample_bilinear2d_backward(g, hw, aligned)
+            return K.upsample_nearest2d_backward(g, hw, scales, exact)
+    else:
+        def fwd(a, hw):
+            return K.upsample_bilinear2d_forward(a, hw, aligned, scales)
+
+        def bwd(g, hw):
+            return K.upsample_bilinear2d_backward(g, hw, aligned, scales)
     y = fwd(x._data, out_hw)
 
     def backward(g):
@@ -84,7 +121,7 @@ def upsample_nearest(input, size=None, scale_factor=None):
     return interpolate(input, size, scale_factor, mode="nearest")
 
 
-def _cubic_weights(n_in, n_out, aligned):
+def _cubic_weights(n_in, n_out, aligned, scale_factor=None):
     """(n_out, n_in) matrix of PyTorch's bicubic resampling along one axis: each output reads the 4 inputs around
     its source position s (floor(s) - 1 .. floor(s) + 2, clamped to the border) with Keys' cubic weights, A = -0.75."""
     A = -0.75
@@ -92,7 +129,7 @@ def _cubic_weights(n_in, n_out, aligned):
     if aligned:
         src = d * ((n_in - 1) / (n_out - 1)) if n_out > 1 else np.zeros(n_out)
     else:
-        src = (d + 0.5) * (n_in / n_out) - 0.5               # not clamped at 0 for cubic, as PyTorch
+        src = (d + 0.5) * source_step(n_in, n_out, scale_factor, d.dtype) - 0.5    # not clamped at 0, as PyTorch
     i0 = np.floor(src).astype(np.int64)
     t = src - i0
     near = lambda u: ((A + 2) * u - (A + 3)) * u * u + 1              # noqa: E731  |u| <= 1
@@ -104,10 +141,10 @@ def _cubic_weights(n_in, n_out, aligned):
     return M
 
 
-def _bicubic(x, out_hw, aligned):
+def _bicubic(x, out_hw, aligned, scales):
     """interpolate(mode='bicubic'): y = Mh x Mw' per plane, with the separable weight matrices above."""
     (H, W), dt = x.shape[2:], x.dtype
-    Mh, Mw = (_cubic_weights(n, m, aligned).astype(dt) for n, m in zip((H, W), out_hw))
+    Mh, Mw = (_cubic_weights(n, m, aligned, s).astype(dt) for n, m, s in zip((H, W), out_hw, scales))
 
     def resample(a):
         return np.ascontiguousarray(np.einsum("oh,nchw,pw->ncop", Mh, a, Mw, optimize=True))

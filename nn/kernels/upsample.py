@@ -1,9 +1,12 @@
 """2-D upsampling (resizing) to a given output size, PyTorch semantics.
 
-x (N, C, H, W) -> y (N, C, Ho, Wo).
-nearest:  source index src = floor(dst * in / out)  (exact integer arithmetic).
-bilinear (align_corners=False): src = max((dst + 0.5) * in / out - 0.5, 0),
-          (align_corners=True):  src = dst * (in - 1) / (out - 1)  (0 when out = 1),
+x (N, C, H, W) -> y (N, C, Ho, Wo).  Along each axis the step s between source positions is in / out, or
+1 / scale_factor when interpolate passes the user's scale factor on (its default; scales below), as PyTorch's.
+nearest:  source index src = min(floor(dst * s), in - 1), in float32 as PyTorch computes it (which differs
+          from exact integer arithmetic for a few sizes, 2 -> 82 among them); dst itself at the same size,
+          dst // 2 at twice it.  nearest-exact (exact=True): floor((dst + 0.5) s).
+bilinear (align_corners=False): src = max((dst + 0.5) * s - 0.5, 0),
+          (align_corners=True):  src = dst * (in - 1) / (out - 1)  (0 when out = 1; no scale factor),
           i0 = floor(src), i1 = min(i0 + 1, in - 1), weights (1 - l, l) with l = src - i0.
 Both maps are separable: y = A_h x A_w^T per plane, with A (out, in) holding the
 interpolation weights; the backward pass is the transpose, gx = A_h^T gy A_w.
@@ -19,22 +22,34 @@ def _check(x, out_hw, name):
     assert x.ndim == 4 and len(out_hw) == 2 and min(out_hw) >= 1, f"{name}: bad shape {x.shape} or size {out_hw}"
 
 
-def _nearest_index(n_in, n_out):
-    return (np.arange(n_out) * n_in) // n_out
+def source_step(n_in, n_out, scale_factor, dtype):
+    """PyTorch's step between source positions along an axis, in dtype: 1 / scale_factor when one is given
+    (interpolate's default), else n_in / n_out."""
+    return dtype.type(1.0 / scale_factor) if scale_factor else dtype.type(n_in) / dtype.type(n_out)
 
 
-def _bilinear_coeffs(n_in, n_out, dtype, align_corners=False):
+def _nearest_index(n_in, n_out, scale_factor=None, exact=False):
+    """Source index of each output index (module doc), float32 as PyTorch's nearest_idx."""
+    dst = np.arange(n_out)
+    if not exact and n_out in (n_in, 2 * n_in):
+        return dst if n_out == n_in else dst >> 1
+    step = source_step(n_in, n_out, scale_factor, np.dtype(np.float32))
+    src = (dst + 0.5) * np.float64(step) if exact else dst.astype(np.float32) * step
+    return np.minimum(np.floor(src.astype(np.float32)).astype(np.int64), n_in - 1)
+
+
+def _bilinear_coeffs(n_in, n_out, dtype, align_corners=False, scale_factor=None):
     """(i0, i1, l1) per output index; computed in the working dtype like PyTorch's kernel."""
     if align_corners:
         scale = dtype.type((n_in - 1) / (n_out - 1) if n_out > 1 else 0)
         src = np.arange(n_out, dtype=dtype) * scale
     else:
-        scale = dtype.type(n_in / n_out)
+        scale = source_step(n_in, n_out, scale_factor, dtype)
         src = (np.arange(n_out, dtype=dtype) + dtype.type(0.5)) * scale - dtype.type(0.5)
         src = np.maximum(src, dtype.type(0))
     i0 = np.minimum(src.astype(np.int64), n_in - 1)
     i1 = np.minimum(i0 + 1, n_in - 1)
-    l1 = (src - i0).astype(dtype)
+    l1 = np.clip(src - i0, 0, 1).astype(dtype)               # as PyTorch's guard_index_and_lambda
     return i0, i1, l1
 
 
@@ -49,41 +64,41 @@ def _matrix(idx0, idx1, w1, n_in, dtype):
 
 # ---------------------------------------------------------------- NumPy twins (matrix form)
 
-def _nearest_mats(in_hw, out_hw, dtype):
-    zh, zw = np.zeros(out_hw[0], dtype), np.zeros(out_hw[1], dtype)
-    ih, iw = _nearest_index(in_hw[0], out_hw[0]), _nearest_index(in_hw[1], out_hw[1])
-    return _matrix(ih, ih, zh, in_hw[0], dtype), _matrix(iw, iw, zw, in_hw[1], dtype)
+def _nearest_mats(in_hw, out_hw, dtype, scales, exact):
+    ih, iw = (_nearest_index(n, m, s, exact) for n, m, s in zip(in_hw, out_hw, scales))
+    return (_matrix(ih, ih, np.zeros(out_hw[0], dtype), in_hw[0], dtype),
+            _matrix(iw, iw, np.zeros(out_hw[1], dtype), in_hw[1], dtype))
 
 
-def _bilinear_mats(in_hw, out_hw, dtype, align_corners=False):
-    h0, h1, lh = _bilinear_coeffs(in_hw[0], out_hw[0], dtype, align_corners)
-    w0, w1, lw = _bilinear_coeffs(in_hw[1], out_hw[1], dtype, align_corners)
+def _bilinear_mats(in_hw, out_hw, dtype, align_corners, scales):
+    h0, h1, lh = _bilinear_coeffs(in_hw[0], out_hw[0], dtype, align_corners, scales[0])
+    w0, w1, lw = _bilinear_coeffs(in_hw[1], out_hw[1], dtype, align_corners, scales[1])
     return _matrix(h0, h1, lh, in_hw[0], dtype), _matrix(w0, w1, lw, in_hw[1], dtype)
 
 
-def upsample_nearest2d_forward_ref(x, out_hw):
-    """y (N, C, Ho, Wo) = A_h x A_w^T with one-hot rows A[d, floor(d * in / out)] = 1."""
+def upsample_nearest2d_forward_ref(x, out_hw, scales=(None, None), exact=False):
+    """y (N, C, Ho, Wo) = A_h x A_w^T with one-hot rows A[d, src(d)] = 1."""
     _check(x, out_hw, "upsample_nearest2d")
-    Ah, Aw = _nearest_mats(x.shape[2:], out_hw, x.dtype)
+    Ah, Aw = _nearest_mats(x.shape[2:], out_hw, x.dtype, scales, exact)
     return Ah @ x @ Aw.T
 
 
-def upsample_nearest2d_backward_ref(gy, input_hw):
+def upsample_nearest2d_backward_ref(gy, input_hw, scales=(None, None), exact=False):
     """gx (N, C, H, W) = A_h^T gy A_w: each input sums the gradients of the outputs that copied it."""
-    Ah, Aw = _nearest_mats(input_hw, gy.shape[2:], gy.dtype)
+    Ah, Aw = _nearest_mats(input_hw, gy.shape[2:], gy.dtype, scales, exact)
     return Ah.T @ gy @ Aw
 
 
-def upsample_bilinear2d_forward_ref(x, out_hw, align_corners=False):
+def upsample_bilinear2d_forward_ref(x, out_hw, align_corners=False, scales=(None, None)):
     """y (N, C, Ho, Wo) = A_h x A_w^T with two interpolation weights per row of A."""
     _check(x, out_hw, "upsample_bilinear2d")
-    Ah, Aw = _bilinear_mats(x.shape[2:], out_hw, x.dtype, align_corners)
+    Ah, Aw = _bilinear_mats(x.shape[2:], out_hw, x.dtype, align_corners, scales)
     return Ah @ x @ Aw.T
 
 
-def upsample_bilinear2d_backward_ref(gy, input_hw, align_corners=False):
+def upsample_bilinear2d_backward_ref(gy, input_hw, align_corners=False, scales=(None, None)):
     """gx (N, C, H, W) = A_h^T gy A_w (the forward map is linear in x)."""
-    Ah, Aw = _bilinear_mats(input_hw, gy.shape[2:], gy.dtype, align_corners)
+    Ah, Aw = _bilinear_mats(input_hw, gy.shape[2:], gy.dtype, align_corners, scales)
     return Ah.T @ gy @ Aw
 
 
@@ -181,8 +196,9 @@ def _planes(a):
     return np.ascontiguousarray(a).reshape(N * C, a.shape[2], a.shape[3])
 
 
-def upsample_nearest2d_forward(x, out_hw):
-    """y (N, C, Ho, Wo), y[..., i, j] = x[..., floor(i * H / Ho), floor(j * W / Wo)]."""
+def upsample_nearest2d_forward(x, out_hw, scales=(None, None), exact=False):
+    """y (N, C, Ho, Wo), y[..., i, j] = x[..., src_h(i), src_w(j)] (module doc); scales: the scale factor per
+    axis, or None (in / out); exact: nearest-exact."""
     _check(x, out_hw, "upsample_nearest2d")
     N, C, H, W = x.shape
     if (H, W) == (1, 1) and tuple(out_hw) != (2, 2):
@@ -190,14 +206,15 @@ def upsample_nearest2d_forward(x, out_hw):
         # broadcast, which spares the general loop's compile (0.2 s forward, 0.3 s backward, cold)
         return np.broadcast_to(x, (N, C) + tuple(out_hw)).copy()
     y = np.empty((N, C) + tuple(out_hw), x.dtype)
-    if tuple(out_hw) == (2 * H, 2 * W):
+    if tuple(out_hw) == (2 * H, 2 * W):               # every rule reads dst // 2 there
         _nearest2_fwd(_planes(x), _planes(y))
         return y
-    _nearest_fwd(_planes(x), _nearest_index(H, out_hw[0]), _nearest_index(W, out_hw[1]), _planes(y))
+    _nearest_fwd(_planes(x), _nearest_index(H, out_hw[0], scales[0], exact),
+                 _nearest_index(W, out_hw[1], scales[1], exact), _planes(y))
     return y
 
 
-def upsample_nearest2d_backward(gy, input_hw):
+def upsample_nearest2d_backward(gy, input_hw, scales=(None, None), exact=False):
     """gx (N, C, H, W): scatter-add of gy to the source pixels."""
     _check(gy, input_hw, "upsample_nearest2d_backward")
     N, C, Ho, Wo = gy.shape
@@ -209,28 +226,29 @@ def upsample_nearest2d_backward(gy, input_hw):
     if (H, W) == (1, 1):
         return gy.sum(axis=(2, 3), keepdims=True)
     gx = np.zeros((N, C, H, W), gy.dtype)
-    _nearest_bwd(_planes(gy), _nearest_index(H, Ho), _nearest_index(W, Wo), _planes(gx))
+    _nearest_bwd(_planes(gy), _nearest_index(H, Ho, scales[0], exact), _nearest_index(W, Wo, scales[1], exact),
+                 _planes(gx))
     return gx
 
 
-def upsample_bilinear2d_forward(x, out_hw, align_corners=False):
+def upsample_bilinear2d_forward(x, out_hw, align_corners=False, scales=(None, None)):
     """y (N, C, Ho, Wo), bilinear (see module docstring)."""
     _check(x, out_hw, "upsample_bilinear2d")
     N, C, H, W = x.shape
-    h0, h1, lh = _bilinear_coeffs(H, out_hw[0], x.dtype, align_corners)
-    w0, w1, lw = _bilinear_coeffs(W, out_hw[1], x.dtype, align_corners)
+    h0, h1, lh = _bilinear_coeffs(H, out_hw[0], x.dtype, align_corners, scales[0])
+    w0, w1, lw = _bilinear_coeffs(W, out_hw[1], x.dtype, align_corners, scales[1])
     y = np.empty((N, C) + tuple(out_hw), x.dtype)
     _bilinear_fwd(_planes(x), h0, h1, lh, w0, w1, lw, x.dtype.type(1), _planes(y))
     return y
 
 
-def upsample_bilinear2d_backward(gy, input_hw, align_corners=False):
+def upsample_bilinear2d_backward(gy, input_hw, align_corners=False, scales=(None, None)):
     """gx (N, C, H, W): each output's gradient shared among its four sources by their weights."""
     _check(gy, input_hw, "upsample_bilinear2d_backward")
     N, C, Ho, Wo = gy.shape
     H, W = input_hw
-    h0, h1, lh = _bilinear_coeffs(H, Ho, gy.dtype, align_corners)
-    w0, w1, lw = _bilinear_coeffs(W, Wo, gy.dtype, align_corners)
+    h0, h1, lh = _bilinear_coeffs(H, Ho, gy.dtype, align_corners, scales[0])
+    w0, w1, lw = _bilinear_coeffs(W, Wo, gy.dtype, align_corners, scales[1])
     gx = np.zeros((N, C, H, W), gy.dtype)
     _bilinear_bwd(_planes(gy), h0, h1, lh, w0, w1, lw, gy.dtype.type(1), _planes(gx))
     return gx

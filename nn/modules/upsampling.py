@@ -2,16 +2,17 @@
 from .. import functional as F
 from .module import Module
 from ..functional.sampling import interpolate_hyperparameters
-from .utils import _pair
+
 
 class Upsample(Module):
-    """Resize (N, C, H, W) by ``size`` (Ho, Wo) or ``scale_factor``; mode 'nearest' or 'bilinear'."""
+    """Resize (N, C, L) or (N, C, H, W) to ``size`` or by ``scale_factor`` (F.interpolate's modes)."""
 
-    def __init__(self, size=None, scale_factor=None, mode="nearest", align_corners=None):
+    def __init__(self, size=None, scale_factor=None, mode="nearest", align_corners=None,
+                 recompute_scale_factor=None):
         super().__init__()
         # the functional's validator (validate once): a bad layer fails when it is built
         interpolate_hyperparameters(size, scale_factor, mode, align_corners, "Upsample")
-        self.size = None if size is None else _pair("size", size, 1)
+        self.size = tuple(size) if isinstance(size, list) else size
         if isinstance(scale_factor, (tuple, list)):
             scale_factor = tuple(float(v) for v in scale_factor)
         elif scale_factor is not None:
@@ -19,10 +20,11 @@ class Upsample(Module):
         self.scale_factor = scale_factor
         self.mode = mode
         self.align_corners = align_corners
+        self.recompute_scale_factor = recompute_scale_factor
 
     def forward(self, x):
-        return F.interpolate(x, size=self.size, scale_factor=self.scale_factor, mode=self.mode,
-                             align_corners=self.align_corners)
+        return F.interpolate(x, self.size, self.scale_factor, self.mode, self.align_corners,
+                             self.recompute_scale_factor)
 
     def extra_repr(self):
         info = f"scale_factor={self.scale_factor!r}" if self.scale_factor is not None else f"size={self.size!r}"
