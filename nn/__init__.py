@@ -65,7 +65,7 @@ from .functional import relu_, cosine_similarity, pairwise_distance
 from .tensor_ops.compare import (eq, ne, lt, le, gt, ge, logical_and, logical_or, logical_xor, logical_not,
                                  bitwise_and, bitwise_or, bitwise_xor, bitwise_not,
                                  isnan, isinf, isfinite, isin, isclose, allclose, equal)
-from .functional import relu, sigmoid, tanh, softmax, log_softmax
+from .functional import relu, sigmoid, tanh, softmax, log_softmax, conv1d, conv2d, conv_transpose1d, conv_transpose2d
 from .functional.distances import cdist
 from .factories import (tensor, as_tensor, from_numpy, zeros, ones, full, empty, eye, arange, linspace, logspace,
                         rand, randn, randint, randperm, normal, bernoulli, multinomial, zeros_like, ones_like, full_like, empty_like, rand_like,
@@ -80,7 +80,7 @@ from .modules import (MSELoss, L1Loss, SmoothL1Loss, CrossEntropyLoss, NLLLoss, 
                       LayerNorm, Embedding, AdaptiveAvgPool2d, AdaptiveMaxPool2d, Softmax, LogSoftmax, ELU,
                       GELU, Softplus, SiLU, Dropout2d, Unflatten, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, RMSNorm, ZeroPad2d, ConstantPad2d,
                       ReflectionPad2d, ReplicationPad2d, PixelShuffle, PixelUnshuffle, ChannelShuffle, Hardtanh, ReLU6,
-                      Conv1d, MaxPool1d, AvgPool1d, SELU, Mish, Hardsigmoid, Hardswish, LogSigmoid, Softmin, PReLU,
+                      Conv1d, ConvTranspose1d, MaxPool1d, AvgPool1d, SELU, Mish, Hardsigmoid, Hardswish, LogSigmoid, Softmin, PReLU,
                       MultiheadAttention, TransformerEncoderLayer, TransformerEncoder,
                       TransformerDecoderLayer, TransformerDecoder, Transformer, RNN, LSTM, GRU, RNNCell, LSTMCell,
                       GRUCell, Softsign, Tanhshrink, Softshrink, Hardshrink, Threshold, CELU, GLU, RReLU, HuberLoss,

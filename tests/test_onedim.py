@@ -83,3 +83,46 @@ def test_conv1d_rejects_what_conv2d_rejects():
                     (dict(stride=0), "stride must be"), (dict(groups=0), "groups must be")):
         with pytest.raises(ValueError, match=msg):
             nn.Conv1d(2, 2, 3, **kw)
+
+
+TRANSPOSED = [dict(stride=2, padding=1, output_padding=1), dict(dilation=2), dict(stride=3, padding=2, groups=2)]
+
+
+@pytest.mark.parametrize("kwargs", TRANSPOSED)
+def test_conv_transpose1d_gradcheck_and_pytorch(kwargs):
+    x, w, b = t64(2, 4, 6, seed=7), t64(4, 3, 3, seed=8), t64(3 * kwargs.get("groups", 1), seed=9)
+    fn = lambda x, w, b: F.conv_transpose1d(x, w, b, **kwargs)  # noqa: E731
+    assert gradcheck(fn, [x, w, b])
+    y = fn(x, w, b)
+    k, s, p, op, d = 3, kwargs.get("stride", 1), kwargs.get("padding", 0), kwargs.get("output_padding", 0), \
+        kwargs.get("dilation", 1)
+    assert y.shape == (2, b.shape[0], (6 - 1) * s - 2 * p + d * (k - 1) + op + 1)
+    assert F.conv_transpose1d(x[0], w, b, **kwargs).shape == y.shape[1:]          # unbatched
+    torch = pytest.importorskip("torch")
+    tx, tw, tb = (torch.tensor(t.data, requires_grad=True) for t in (x, w, b))
+    ty = torch.nn.functional.conv_transpose1d(tx, tw, tb, **kwargs)
+    np.testing.assert_allclose(y.data, ty.detach().numpy(), rtol=1e-12, atol=1e-12)
+    g = np.random.default_rng(10).standard_normal(y.shape)
+    y.backward(g), ty.backward(torch.tensor(g))
+    for ours, theirs in ((x, tx), (w, tw), (b, tb)):
+        np.testing.assert_allclose(ours.grad, theirs.grad.numpy(), rtol=1e-12, atol=1e-12)
+
+
+def test_conv_transpose1d_layer():
+    nn.manual_seed(0)
+    layer = nn.ConvTranspose1d(4, 6, 5, stride=2, padding=2, output_padding=1, groups=2)
+    assert layer.weight.shape == (4, 3, 5) and layer.bias.shape == (6,)
+    bound = 1 / math.sqrt(3 * 5)                          # PyTorch's fan_in for a transposed conv: weight.shape[1] * k
+    assert np.abs(layer.weight.data).max() <= bound and np.abs(layer.weight.data).max() > 0.8 * bound
+    assert layer(nn.randn(2, 4, 7)).shape == (2, 6, 14)
+    assert repr(layer) == ("ConvTranspose1d(4, 6, kernel_size=(5,), stride=(2,), padding=(2,), output_padding=(1,), "
+                           "groups=2)")
+    with pytest.raises(ValueError, match="output_padding"):
+        nn.ConvTranspose1d(2, 2, 3, stride=2, output_padding=2)
+    assert nn.conv_transpose1d is F.conv_transpose1d and nn.conv1d is F.conv1d and nn.conv2d is F.conv2d
+    torch = pytest.importorskip("torch")
+    theirs = torch.nn.ConvTranspose1d(4, 6, 5, stride=2, padding=2, output_padding=1, groups=2).double()
+    layer.double().load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
+    x = np.random.default_rng(11).standard_normal((3, 4, 9))
+    np.testing.assert_allclose(layer(nn.tensor(x)).data, theirs(torch.tensor(x)).detach().numpy(), rtol=1e-12,
+                               atol=1e-12)

@@ -1,5 +1,5 @@
-"""1-d convolution and pooling: conv1d, max_pool1d, avg_pool1d, adaptive_avg_pool1d, adaptive_max_pool1d
-(torch.nn.functional's signatures).
+"""1-d convolution and pooling: conv1d, conv_transpose1d, max_pool1d, avg_pool1d, adaptive_avg_pool1d,
+adaptive_max_pool1d (torch.nn.functional's signatures).
 
 Each is its 2-d op on a height-1 image: x (N, C, L) -> x.unsqueeze(2) (N, C, 1, L), a (1, k) kernel,
 then squeeze(2). The 2-d op carries the forward and backward, so gradients come through unchanged.
@@ -9,7 +9,7 @@ import numbers
 
 from ._args import _tensor
 from .adaptive import adaptive_avg_pool2d, adaptive_max_pool2d
-from .convolution import conv2d
+from .convolution import conv2d, conv_transpose2d
 from .sampling import avg_pool2d, max_pool2d
 
 
@@ -41,6 +41,20 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     pad2 = padding if isinstance(padding, str) else (0, _one("padding", padding, op))
     y = conv2d(x.unsqueeze(2), w.unsqueeze(2), bias, (1, _one("stride", stride, op)), pad2,
                (1, _one("dilation", dilation, op)), groups).squeeze(2)
+    return y.squeeze(0) if unbatched else y
+
+
+def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    """input (N, Cin, L), weight (Cin, Cout/groups, k), bias (Cout,) or None -> (N, Cout, Lo),
+    Lo = (L - 1) s - 2 p + d (k - 1) + output_padding + 1 (conv_transpose2d on a height-1 image)."""
+    op = "conv_transpose1d"
+    x, unbatched = _batched(_tensor(input, "input", op), op)
+    w = _tensor(weight, "weight", op)
+    if w.ndim != 3:
+        raise ValueError(f"{op}: weight must be (in_channels, out_channels/groups, k), got shape {tuple(w.shape)}")
+    y = conv_transpose2d(x.unsqueeze(2), w.unsqueeze(2), bias, (1, _one("stride", stride, op)),
+                         (0, _one("padding", padding, op)), (0, _one("output_padding", output_padding, op)), groups,
+                         (1, _one("dilation", dilation, op))).squeeze(2)
     return y.squeeze(0) if unbatched else y
 
 

@@ -2,7 +2,7 @@
 
 Laid out as torch.nn.modules is: module.py (Module, Parameter), container.py, linear.py, conv.py,
 batchnorm.py, pooling.py, upsampling.py, activation.py, dropout.py, flatten.py, loss.py,
-normalization.py (GroupNorm, LayerNorm, RMSNorm, InstanceNorm1d/2d/3d), sparse.py (Embedding), padding.py, pixelshuffle.py, onedim.py (Conv1d, MaxPool1d, AvgPool1d).
+normalization.py (GroupNorm, LayerNorm, RMSNorm, InstanceNorm1d/2d/3d), sparse.py (Embedding), padding.py, pixelshuffle.py, onedim.py (Conv1d, ConvTranspose1d, MaxPool1d, AvgPool1d).
 """
 from .module import Module, Parameter, Buffer, StateDictError, IncompatibleKeys
 from .container import Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict
@@ -13,7 +13,7 @@ from .normalization import GroupNorm, LayerNorm, RMSNorm, InstanceNorm1d, Instan
 from .padding import (ZeroPad2d, ConstantPad2d, ReflectionPad2d, ReplicationPad2d, ZeroPad1d, ConstantPad1d,
                       ReflectionPad1d, ReplicationPad1d)
 from .pixelshuffle import PixelShuffle, PixelUnshuffle, ChannelShuffle
-from .onedim import Conv1d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool1d
+from .onedim import Conv1d, ConvTranspose1d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool1d
 from .sparse import Embedding
 from .upsampling import Upsample, UpsamplingNearest2d, UpsamplingBilinear2d
 from .pooling import MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, AdaptiveMaxPool2d, MaxUnpool2d
@@ -38,7 +38,7 @@ __all__ = ["Parameter", "Module", "Sequential", "ModuleList", "Linear", "Conv2d"
            "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "Softmax", "LogSoftmax", "ELU", "GELU", "Softplus", "SiLU",
            "Dropout2d", "Unflatten", "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d", "RMSNorm", "ZeroPad2d", "ConstantPad2d", "ReflectionPad2d",
            "ReplicationPad2d", "PixelShuffle", "PixelUnshuffle", "ChannelShuffle", "Buffer", "Hardtanh", "ReLU6",
-           "Conv1d", "MaxPool1d", "AvgPool1d", "SELU", "Mish", "Hardsigmoid", "Hardswish", "LogSigmoid",
+           "Conv1d", "ConvTranspose1d", "MaxPool1d", "AvgPool1d", "SELU", "Mish", "Hardsigmoid", "Hardswish", "LogSigmoid",
            "Softmin", "PReLU", "MultiheadAttention", "TransformerEncoderLayer", "TransformerEncoder",
            "TransformerDecoderLayer", "TransformerDecoder", "Transformer", "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell",
            "GRUCell", "Softsign", "Tanhshrink", "Softshrink", "Hardshrink", "Threshold", "CELU", "GLU", "RReLU",

@@ -1,4 +1,4 @@
-"""Conv1d, MaxPool1d and AvgPool1d: the 1-d ops of nn.functional.onedim behind PyTorch's layers."""
+"""Conv1d, ConvTranspose1d, MaxPool1d and AvgPool1d: the 1-d ops of nn.functional.onedim behind PyTorch's layers."""
 import numpy as np
 
 from ..dtypes import get_default_dtype
@@ -49,6 +49,57 @@ class Conv1d(Module):
         s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
         if self.padding != (0,):
             s += f", padding={self.padding!r}"
+        if self.dilation != (1,):
+            s += f", dilation={self.dilation}"
+        if self.groups != 1:
+            s += f", groups={self.groups}"
+        return s + (", bias=False" if self.bias is None else "")
+
+
+class ConvTranspose1d(Module):
+    """1-d transposed convolution (the gradient of Conv1d with respect to its input).
+    x: (N, in_channels, L) or (in_channels, L) -> (N, out_channels, Lo), Lo = (L - 1) s - 2 p + d (k - 1) + op + 1.
+    weight: (in_channels, out_channels/groups, kernel_size) (PyTorch's layout), bias: (out_channels,); PyTorch's init."""
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1,
+                 bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None):
+        super().__init__()
+        one = lambda v: v[0] if isinstance(v, (tuple, list)) and len(v) == 1 else v  # noqa: E731
+        self.in_channels = _check_int("in_channels", in_channels, 1)
+        self.out_channels = _check_int("out_channels", out_channels, 1)
+        self.kernel_size = (_check_int("kernel_size", one(kernel_size), 1),)
+        # the conv_transpose2d checks, on a 1 x L image: one validation of conv arguments
+        hyper = conv_hyperparameters("ConvTranspose1d", (1, one(stride)), (0, one(padding)), (1, one(dilation)),
+                                     groups, (0, one(output_padding)))
+        (self.stride, self.padding, self.dilation), self.groups = ((v[1],) for v in hyper[:3]), hyper[3]
+        self.output_padding = (hyper[4][1],)
+        if self.in_channels % self.groups or self.out_channels % self.groups:
+            raise ValueError(f"in_channels ({self.in_channels}) and out_channels ({self.out_channels}) "
+                             f"must both be divisible by groups ({self.groups})")
+        if padding_mode != "zeros":
+            raise ValueError(f"padding_mode={padding_mode!r} is not supported: only 'zeros'")
+        self.padding_mode = padding_mode
+        shape = (self.in_channels, self.out_channels // self.groups) + self.kernel_size
+        self.weight = Parameter(np.empty(shape, dtype=get_default_dtype()))
+        if bias:
+            self.bias = Parameter(np.empty(self.out_channels, dtype=get_default_dtype()))
+        else:
+            self.register_parameter("bias", None)
+        _reset_weight_and_bias(self.weight, self.bias)
+        _factory(self, device, dtype)
+
+    def forward(self, x, output_size=None):
+        if output_size is not None:
+            raise ValueError("ConvTranspose1d: output_size= is not supported; set output_padding instead")
+        return F.conv_transpose1d(x, self.weight, self.bias, self.stride[0], self.padding[0], self.output_padding[0],
+                                  self.groups, self.dilation[0])
+
+    def extra_repr(self):
+        s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
+        if self.padding != (0,):
+            s += f", padding={self.padding}"
+        if self.output_padding != (0,):
+            s += f", output_padding={self.output_padding}"
         if self.dilation != (1,):
             s += f", dilation={self.dilation}"
         if self.groups != 1:
