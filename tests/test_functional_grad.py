@@ -330,8 +330,10 @@ def test_other_argument_errors():
         F.conv_transpose2d(t64(1, 1, 3, 3), t64(1, 1, 3, 3), stride=2, output_padding=2)
     with pytest.raises(ValueError, match="input has 3 features .* expects 4"):
         F.linear(t64(2, 3), t64(5, 4))
-    with pytest.raises(ValueError, match="input shape .* and target shape .* differ"):
+    with pytest.raises(ValueError, match=r"input size \(2, 3\) and target size \(3, 2\) do not broadcast"):
         F.mse_loss(t64(2, 3), t64(3, 2))
+    with pytest.raises(ValueError, match="target size .* must be the same as input size"):
+        F.binary_cross_entropy_with_logits(t64(2, 3), t64(3))
     with pytest.raises(ValueError, match="exactly one of size and scale_factor"):
         F.interpolate(t64(1, 1, 2, 2), size=4, scale_factor=2)
     with pytest.raises(ValueError, match="mode must be"):

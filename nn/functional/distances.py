@@ -12,7 +12,7 @@ import numpy as np
 from ..tensor import Tensor
 from ._args import _reduce, _tensor, legacy_reduction
 from .activations import logsigmoid, relu
-from .losses import smooth_l1_loss
+from .losses import _loss_args, smooth_l1_loss
 
 
 def _as(target, like):
@@ -60,6 +60,7 @@ def huber_loss(input, target, reduction="mean", delta=1.0):
     beta = delta."""
     if not delta > 0:
         raise ValueError(f"huber_loss: delta must be positive, got {delta}")
+    input, target = _loss_args(input, target, "huber_loss", "warn")       # the warning names this call
     return smooth_l1_loss(input, target, reduction=reduction, beta=delta) * delta
 
 

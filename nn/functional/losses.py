@@ -1,6 +1,8 @@
 """Element-wise losses: mse, l1, smooth_l1, binary_cross_entropy (+ with_logits), kl_div.
 
 Class-index losses (cross_entropy, nll_loss) are in classification.py."""
+import warnings
+
 import numpy as np
 
 from ..autograd import graph_backward_from
@@ -8,13 +10,27 @@ from ..tensor import Tensor
 from ._args import _tensor, _common_dtype, _cast, _reduce, legacy_reduction
 
 
-def _loss_args(input, target, op):
+def _loss_args(input, target, op, other_shape="error"):
+    """(input, target) as Tensors of one shape. A target of another shape does what it does in PyTorch:
+    other_shape 'warn' (mse, l1, smooth_l1 and huber: both broadcast, with PyTorch's warning that this is likely
+    a bug, e.g. a (N,) target for an (N, 1) input gives an (N, N) loss), 'broadcast' (kl_div: silently), or
+    'error' (the binary cross-entropies)."""
     input = _tensor(input, "input", op)
     target = _tensor(target, "target", op)
-    if input.shape != target.shape:
-        raise ValueError(f"{op}: input shape {input.shape} and target shape {target.shape} differ "
-                         f"(no broadcasting in losses: it is almost always a bug)")
-    return input, target
+    if input.shape == target.shape:
+        return input, target
+    if other_shape == "error":
+        raise ValueError(f"{op}: target size {target.shape} must be the same as input size {input.shape}")
+    try:
+        shape = np.broadcast_shapes(input.shape, target.shape)
+    except ValueError:
+        raise ValueError(f"{op}: input size {input.shape} and target size {target.shape} do not broadcast; "
+                         f"give them the same shape") from None
+    if other_shape == "warn":
+        warnings.warn(f"Using a target size {target.shape} that is different to the input size {input.shape}. "
+                      f"This will likely lead to incorrect results due to broadcasting. Please ensure they have the "
+                      f"same size.", UserWarning, stacklevel=3)
+    return input.broadcast_to(shape), target.broadcast_to(shape)
 
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
@@ -24,7 +40,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     every loss that PyTorch gives them): its deprecated arguments, mapped as it maps them (_args.legacy_reduction).
     """
     reduction = legacy_reduction(size_average, reduce, reduction)
-    input, target = _loss_args(input, target, "mse_loss")
+    input, target = _loss_args(input, target, "mse_loss", "warn")
     if reduction not in ("mean", "sum", "none"):
         raise ValueError(f"mse_loss: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
     dt = _common_dtype(input, target)
@@ -52,14 +68,14 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     """Mean absolute error: reduce(|input - target|) (gradient 0 where they are equal)."""
     reduction = legacy_reduction(size_average, reduce, reduction)
-    input, target = _loss_args(input, target, "l1_loss")
+    input, target = _loss_args(input, target, "l1_loss", "warn")
     return _reduce((input - target).abs(), reduction, "l1_loss")
 
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
     """Huber-like loss: 0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta (d = input - target)."""
     reduction = legacy_reduction(size_average, reduce, reduction)
-    input, target = _loss_args(input, target, "smooth_l1_loss")
+    input, target = _loss_args(input, target, "smooth_l1_loss", "warn")
     if beta < 0:
         raise ValueError(f"smooth_l1_loss: beta must be >= 0, got {beta}")
     d = input._data - target._data
@@ -165,7 +181,8 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
     reduction = legacy_reduction(size_average, reduce, reduction)
     if reduction not in ("mean", "batchmean", "sum", "none"):
         raise ValueError(f"{op}: reduction must be 'mean', 'batchmean', 'sum' or 'none', got {reduction!r}")
-    input, target = _loss_args(input, target, op)
+    batch = _tensor(input, "input", op).shape[:1]             # batchmean divides by the input's own batch
+    input, target = _loss_args(input, target, op, "broadcast")
     x, t = input._data, target._data.astype(input.dtype, copy=False)
     if log_target:
         et = np.exp(t)
@@ -185,5 +202,5 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
         return gx, gt
     out = Tensor._make(loss.astype(input.dtype, copy=False), (input, target), backward, op)
     if reduction == "batchmean":
-        return out.sum() / (x.shape[0] if x.ndim else 1)
+        return out.sum() / (batch[0] if batch else 1)
     return _reduce(out, reduction, op)
