@@ -83,6 +83,9 @@ def _cases():
          + L.sub(2.0, y) + L.mul(x, y) + L.div(y, x) + L.div(2, x) + x.div(2.5) + L.true_divide(x, y)),
         ("einsum", lambda L, x, y: L.einsum("bij,bkj->bik", x, y) + L.einsum("bij->j", x * y).sum()
          + L.einsum("abc,abc", [x, y]) + L.einsum("ijk,j->ik", x, y[0, :, 0]).sum()),
+        ("einsum_ellipsis", lambda L, x, y: L.einsum("...ij,...kj->...ik", x, y) + L.einsum("b...,b...->b", x, y)[:, None, None]
+         + L.einsum("...j,j->...", x, y[0, 0])[..., None] + L.einsum("...ij,...jk->...ik", x[:1], y.transpose(1, 2))
+         + L.einsum("...ij,...kj", x, y)),
         ("cumprod", lambda L, x, y: x.cumprod(1) * L.cumprod(y, dim=-1)),
         ("cumprod_zeros", lambda L, x, y: L.cumprod(x * (y > 1.0), 2) + (x * (y > 0.9)).cumprod(0)),
         ("argsort", lambda L, x, y: x.gather(2, x.argsort(2)) * y + y.gather(1, L.argsort(y, 1, descending=True))),

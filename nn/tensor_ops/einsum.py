@@ -1,37 +1,60 @@
-"""einsum: Einstein summation over named dims, as torch.einsum (explicit letters; no '...').
+"""einsum: Einstein summation over named dims, as torch.einsum (letters, and '...' for the dims they leave out).
 
 Backward of operand k: the same contraction with g in the output's place and
 operand k's subscripts as the output; letters that only operand k has were
 summed in the forward pass, so its gradient is broadcast along them.
 """
+import string
+
 import numpy as np
 
 from ..tensor import Tensor
 
 
-def _parse(equation, n):
+def _parse(equation, shapes):
+    """-> (subscripts per operand, output subscripts, broadcast shape of the '...' dims), with each '...'
+    spelled out in letters the equation does not use: an operand's '...' stands for its dims the letters do not
+    name, right-aligned across operands as NumPy broadcasting aligns them."""
     equation = equation.replace(" ", "")
-    if "." in equation:
-        raise ValueError("einsum: '...' (ellipsis) is not supported; name every dim with a letter")
     lhs, arrow, out = equation.partition("->")
     subs = lhs.split(",")
-    if len(subs) != n:
-        raise ValueError(f"einsum: the equation names {len(subs)} operands but {n} were given")
-    if not arrow:                                     # implicit output: letters used once, sorted
+    if len(subs) != len(shapes):
+        raise ValueError(f"einsum: the equation names {len(subs)} operands but {len(shapes)} were given")
+    spare = [c for c in string.ascii_letters if c not in equation]
+    counts = [len(shape) - len(s.replace("...", "")) if "..." in s else 0 for s, shape in zip(subs, shapes)]
+    n_ell = max(counts, default=0)
+    if min(counts, default=0) < 0:
+        raise ValueError(f"einsum: an operand has fewer dims than its subscripts name ({equation!r})")
+    ell = "".join(spare[:n_ell])
+    try:
+        ell_shape = np.broadcast_shapes(*(shape[s.index("..."):s.index("...") + k]
+                                          for s, shape, k in zip(subs, shapes, counts) if "..." in s))
+    except ValueError:
+        raise ValueError(f"einsum: the dims under '...' do not broadcast ({equation!r}, shapes "
+                         f"{[tuple(s) for s in shapes]})") from None
+    subs = [s.replace("...", ell[n_ell - k:]) for s, k in zip(subs, counts)]
+    if not arrow:                                     # implicit output: '...' dims, then letters used once, sorted
         letters = "".join(subs)
-        out = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
-    return subs, out
+        out = ell + "".join(sorted(c for c in set(letters) if letters.count(c) == 1 and c not in ell))
+    out = out.replace("...", ell)
+    if "." in "".join(subs) + out:
+        raise ValueError(f"einsum: '.' may only appear as '...' ({equation!r})")
+    return subs, out, dict(zip(ell, ell_shape))
 
 
 def einsum(equation, *operands):
-    """einsum("bij,bjk->bik", a, b) (operands also as one list)."""
+    """einsum("bij,bjk->bik", a, b) (operands also as one list; '...' for the dims the letters leave out)."""
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
-    subs, out = _parse(equation, len(operands))
+    subs, out, ell_sizes = _parse(equation, [t.shape for t in operands])
+    for s, t in zip(subs, operands):
+        if len(s) != t.ndim:
+            raise ValueError(f"einsum: subscripts {s!r} name {len(s)} dims for an operand of shape {tuple(t.shape)}")
+    # a '...' dim of size 1 against a larger one broadcasts: expanded (a differentiable view) before the sum
+    operands = tuple(t.broadcast_to([ell_sizes.get(c, n) for c, n in zip(s, t.shape)])
+                     if any(ell_sizes.get(c, n) != n for c, n in zip(s, t.shape)) else t
+                     for s, t in zip(subs, operands))
     datas = [t._data for t in operands]
-    for s, d in zip(subs, datas):
-        if len(s) != d.ndim:
-            raise ValueError(f"einsum: subscripts {s!r} name {len(s)} dims for an operand of shape {d.shape}")
     sizes = {c: n for s, d in zip(subs, datas) for c, n in zip(s, d.shape)}
     y = np.einsum(f"{','.join(subs)}->{out}", *datas)
 
