@@ -106,6 +106,26 @@ class DataArray(np.ndarray):
     def data(self):                             # p.grad.data.zero_(): ``.data`` of the array is the array
         return self
 
+    # v += tensor (an EMA over state_dict().values(), p.data -= lr * g): NumPy's operators refuse a Tensor operand
+    # (Tensor.__array_ufunc__ is None, so that array + Tensor is a Tensor), so its values are taken, as PyTorch's
+    def __iadd__(self, other):
+        return super().__iadd__(_value(other))
+
+    def __isub__(self, other):
+        return super().__isub__(_value(other))
+
+    def __imul__(self, other):
+        return super().__imul__(_value(other))
+
+    def __itruediv__(self, other):
+        return super().__itruediv__(_value(other))
+
+    def __ifloordiv__(self, other):
+        return super().__ifloordiv__(_value(other))
+
+    def __ipow__(self, other):
+        return super().__ipow__(_value(other))
+
     # -- in place, as torch.Tensor's ------------------------------------------------------------------------
     def zero_(self):
         self[...] = 0

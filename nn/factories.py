@@ -59,12 +59,35 @@ def _infer(data, dtype=None):
     return arr
 
 
+def _holds_tensors(data):
+    """Whether a nested list holds Tensors, looked for along its first elements only (lists are homogeneous):
+    the common case, a list of numbers, costs one pass over its top level."""
+    while isinstance(data, (list, tuple)) and data:
+        if any(isinstance(d, Tensor) for d in data):
+            return True
+        data = data[0]
+    return False
+
+
+def _tensors_as_numbers(data):
+    """A Tensor inside a list counts as its one number, as PyTorch reads it (tensor([acc1, acc5]) of (1,)-shaped
+    accuracies is (2,), not (2, 1)); a larger one is an error there too."""
+    if isinstance(data, (list, tuple)):
+        return [_tensors_as_numbers(d) for d in data]
+    if isinstance(data, Tensor):
+        if data.numel() != 1:
+            raise ValueError(f"tensor(): a Tensor inside a list must have one element, got shape {tuple(data.shape)} "
+                             f"(use nn.stack to join tensors)")
+        return data.item()
+    return data
+
+
 def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False):
     """A new Tensor holding a copy of data (number, nested list, ndarray or Tensor), as torch.tensor."""
     if isinstance(data, Tensor):
         arr = data._data.copy()
     else:
-        arr = _infer(data, dtype)
+        arr = _infer(_tensors_as_numbers(data) if _holds_tensors(data) else data, dtype)
         if arr.dtype.kind == "O":
             raise TypeError(f"tensor(): data must be numbers or nested lists of equal lengths, got {data!r:.60}")
     return _new(arr, dtype, device, requires_grad)
