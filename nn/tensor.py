@@ -274,12 +274,13 @@ def backpropagate(roots, retain_graph=False, wanted=None, create_graph=False):
         hand(root, (g if isinstance(g, Tensor) else Tensor(g)) if create_graph else g)
     order = topological_order([root for root, _ in roots])
     if wanted is not None:                      # only the paths to the wanted tensors run (and are released)
-        if any(node._backward is _release_error and id(node) not in wanted for node in order):
-            _release_error(None)                # a released node cut the paths: say so, not "unused"
         on_path = set()
         for node in order:                      # parents first
             if id(node) in wanted or any(id(p) in on_path for p in node._parents):
                 on_path.add(id(node))
+        if (any(key not in on_path for key in wanted)
+                and any(node._backward is _release_error and id(node) not in wanted for node in order)):
+            _release_error(None)                # a released node cut a path: say so, not "unused"
         order = [node for node in order if id(node) in on_path]
     with enable_grad() if create_graph else contextlib.nullcontext():       # create_graph records, even under no_grad
         for node in reversed(order):            # from the outputs to the leaves
@@ -293,6 +294,8 @@ def backpropagate(roots, retain_graph=False, wanted=None, create_graph=False):
                 g = node._run_grad_hooks(g)
             if wanted is not None and id(node) in wanted:
                 wanted[id(node)] = g
+                if not any(id(p) in on_path for p in node._parents):
+                    continue                    # nothing wanted below it: the graph behind it is kept, not run
             if node._backward is None:          # leaf: keep the (summed) gradient
                 if wanted is None:
                     node._grad = np.array(g, dtype=node.dtype) if node._grad is None else node._grad + g
@@ -308,7 +311,7 @@ def backpropagate(roots, retain_graph=False, wanted=None, create_graph=False):
                 if pg is not None and parent.requires_grad:
                     hand(parent, _unbroadcast_graph(pg, parent) if create_graph else
                          unbroadcast(pg, parent.shape).astype(parent.dtype, copy=False))
-            if not retain_graph:                # free saved activations as we go
+            if not retain_graph and "_saves_nothing" not in node.__dict__:      # free saved activations as we go
                 node._parents = ()
                 node._backward = _release_error
                 node.__dict__.pop("_graph_backward", None)
@@ -402,7 +405,7 @@ class Tensor:
         self._op = ""
 
     @classmethod
-    def _make(cls, data, parents, backward, op="", graph_backward=None):
+    def _make(cls, data, parents, backward, op="", graph_backward=None, saves=True):
         """Result of an op: records the graph only if some parent needs a gradient.
 
         data: the forward result (ndarray); parents: the input Tensors;
@@ -412,7 +415,9 @@ class Tensor:
         name, used in error messages. backward() checks all of this (_check_grads).
         graph_backward(g): the same gradients from a Tensor g, computed by Tensor ops
         (so recorded): what nn.autograd.grad(create_graph=True) runs; None where the op
-        has none yet.
+        has none yet. saves=False: backward reads nothing saved from the forward pass (a cast, a copy), so, as in
+        PyTorch, a backward() may pass through the node again after a first one released the graph (a PINN's
+        x = tensor(X, requires_grad=True).float(), differentiated at every step).
         """
         out = Tensor.__new__(Tensor)
         out._data = data if isinstance(data, np.ndarray) else np.asarray(data)   # a full reduction's scalar too
@@ -424,6 +429,8 @@ class Tensor:
             out._backward = backward
             if graph_backward is not None:
                 out._graph_backward = graph_backward
+            if not saves:
+                out._saves_nothing = True
             _remember_consumer(out, parents)
         else:                       # a constant: keep no reference to the inputs
             out.requires_grad = False

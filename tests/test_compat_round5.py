@@ -31,3 +31,37 @@ def test_tensors_inside_a_list_count_as_their_number():
     assert nn.tensor([np.array([1.0]), np.array([2.0])]).shape == (2, 1)       # arrays stay sequences, as there
     with pytest.raises(ValueError, match="one element"):
         nn.tensor([nn.tensor([1.0, 2.0]), nn.tensor([3.0, 4.0])])
+
+
+def test_autograd_grad_stops_at_a_wanted_non_leaf():
+    # the gradient with respect to x needs nothing below x: the graph behind x is neither run nor released
+    a = nn.tensor([0.5, 1.0], requires_grad=True)
+    x = a * 2
+    (x ** 2).sum().backward()                          # releases x's node, as any training step does
+    g, = nn.autograd.grad((x ** 3).sum(), x)
+    np.testing.assert_allclose(g.numpy(), [3.0, 12.0])
+    b = nn.tensor([0.5, 1.0], requires_grad=True)
+    y = b * 2
+    nn.autograd.grad((y ** 3).sum(), y)
+    (y ** 2).sum().backward()                          # y's own graph is still there
+    np.testing.assert_allclose(b.grad, [4.0, 8.0])
+    c = nn.tensor([0.5, 1.0], requires_grad=True)
+    z = c * 3
+    gz, gc = nn.autograd.grad((z * z).sum(), [z, c])  # one wanted below another still runs through
+    np.testing.assert_allclose(gz.numpy(), [3.0, 6.0]), np.testing.assert_allclose(gc.numpy(), [9.0, 18.0])
+
+
+def test_a_cast_saves_nothing_so_backward_passes_through_it_again():
+    # a physics-informed network's input x = tensor(X, requires_grad=True).float(), differentiated every step
+    d = nn.tensor([0.5, 1.0], dtype=nn.float32, requires_grad=True)
+    u = d.double()
+    for step in range(2):
+        out = (u ** 3).sum()
+        gu, = nn.autograd.grad(out, u, create_graph=True)
+        (gu.sum() + out).backward()
+    np.testing.assert_allclose(d.grad, 2 * (6 * np.array([0.5, 1.0]) + 3 * np.array([0.25, 1.0])), rtol=1e-6)
+    e = nn.tensor([1.0, 2.0], requires_grad=True)
+    w = e * e                                          # mul saves its inputs: a second pass is refused, as PyTorch
+    w.sum().backward()
+    with pytest.raises(RuntimeError, match="second time"):
+        w.sum().backward()

@@ -74,7 +74,7 @@ def clone(input):
     def backward(g):
         # y = x  =>  dx = g
         return (g,)
-    return Tensor._make(input._data.copy(), (input,), backward, "clone", lambda g: (g,))
+    return Tensor._make(input._data.copy(), (input,), backward, "clone", lambda g: (g,), saves=False)
 
 
 def _cast_to(input, dtype, copy=False):
@@ -88,7 +88,7 @@ def _cast_to(input, dtype, copy=False):
     def backward(g):
         # a cast is the identity on values: the gradient is cast back (the engine does it)
         return (g,)
-    return Tensor._make(y, (input,), backward, "to", lambda g: (g,))
+    return Tensor._make(y, (input,), backward, "to", lambda g: (g,), saves=False)
 
 
 def to(input, *args, **kwargs):
