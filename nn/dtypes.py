@@ -98,8 +98,16 @@ def set_default_dtype(dtype):
 
 # -- promotion: the dtype of an op's result (PyTorch's rules, on NumPy dtypes) --
 
+_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}           # bool < integer < floating
+
+
 def result_dtype(a, b):
-    """dtype of an op on ndarrays a and b: a floating operand wins, else NumPy's promotion."""
+    """dtype of an op on ndarrays a and b, as PyTorch promotes: a 0-d operand beside one with dims decides the
+    dtype only when its category (bool < integer < floating) is higher (float32 x times a 0-d float64 tensor
+    stays float32, as there); otherwise a floating operand wins, else NumPy's promotion."""
+    if (a.ndim == 0) != (b.ndim == 0):
+        dims, zero = (b, a) if a.ndim == 0 else (a, b)
+        return zero.dtype if _CATEGORY[zero.dtype.kind] > _CATEGORY[dims.dtype.kind] else dims.dtype
     fa, fb = a.dtype.kind == "f", b.dtype.kind == "f"
     if fa != fb:
         return a.dtype if fa else b.dtype

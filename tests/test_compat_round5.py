@@ -65,3 +65,15 @@ def test_a_cast_saves_nothing_so_backward_passes_through_it_again():
     w.sum().backward()
     with pytest.raises(RuntimeError, match="second time"):
         w.sum().backward()
+
+
+def test_a_zero_dim_tensor_decides_the_dtype_only_from_a_higher_category():
+    # a GP's nn.Parameter(tensor(np.log(v))) (0-d float64) beside float32 data keeps the model in float32
+    x, s = nn.ones(3), nn.tensor(np.log(2.0))
+    assert (x * s).dtype == nn.float32 and (s * x).dtype == nn.float32 and (x + nn.exp(nn.Parameter(s))).dtype == nn.float32
+    i = nn.ones(3, dtype=nn.int64)
+    assert (i * nn.tensor(2.5, dtype=nn.float64)).dtype == nn.float64          # float over integer: the 0-d decides
+    assert (i * nn.tensor(3, dtype=nn.int32)).dtype == nn.int64
+    assert (nn.tensor([True, False]) + nn.tensor(5)).dtype == nn.int64
+    assert (nn.tensor(1.0, dtype=nn.float32) * nn.tensor(2.0, dtype=nn.float64)).dtype == nn.float64   # both 0-d
+    assert (x * nn.ones(3, dtype=nn.float64)).dtype == nn.float64                                      # both with dims
