@@ -77,3 +77,19 @@ def test_a_zero_dim_tensor_decides_the_dtype_only_from_a_higher_category():
     assert (nn.tensor([True, False]) + nn.tensor(5)).dtype == nn.int64
     assert (nn.tensor(1.0, dtype=nn.float32) * nn.tensor(2.0, dtype=nn.float64)).dtype == nn.float64   # both 0-d
     assert (x * nn.ones(3, dtype=nn.float64)).dtype == nn.float64                                      # both with dims
+
+
+def test_pytorch_submodule_import_lines():
+    # cleanrl: from torch.distributions.normal import Normal; old mixed precision: from torch.cuda.amp import autocast
+    from nn.cuda.amp import GradScaler, autocast
+    from nn.distributions.categorical import Categorical
+    from nn.distributions.kl import kl_divergence
+    from nn.distributions.normal import Normal
+    import nn.distributed as dist
+    assert Normal is nn.distributions.Normal and Categorical is nn.distributions.Categorical
+    assert kl_divergence is nn.distributions.kl_divergence
+    assert autocast is nn.amp.autocast and GradScaler is nn.amp.GradScaler and nn.cuda.amp.autocast is autocast
+    # torchvision's and yolov5's utils ask before any collective call: the single-process path
+    assert not (dist.is_available() and dist.is_initialized())
+    with pytest.raises(RuntimeError, match="process group has not been initialized"):
+        dist.get_world_size()

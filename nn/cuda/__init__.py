@@ -1,12 +1,7 @@
 """nn.cuda: there is no GPU backend. is_available() is False, so PyTorch's usual
 ``device = "cuda" if torch.cuda.is_available() else "cpu"`` picks the CPU."""
 
-
-from types import SimpleNamespace
-
-from .amp import GradScaler, autocast
-
-amp = SimpleNamespace(GradScaler=GradScaler, autocast=autocast)      # torch.cuda.amp's (older) names
+from . import amp                 # torch.cuda.amp's (older) names: from torch.cuda.amp import autocast, GradScaler
 
 
 def is_available():

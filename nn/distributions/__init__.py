@@ -9,9 +9,9 @@ import math
 
 import numpy as np
 
-from . import functional as F, linalg
-from .dtypes import get_default_dtype
-from .tensor import Tensor, get_rng
+from .. import functional as F, linalg
+from ..dtypes import get_default_dtype
+from ..tensor import Tensor, get_rng
 
 __all__ = ["Distribution", "Normal", "Uniform", "Bernoulli", "Categorical", "OneHotCategorical", "MultivariateNormal",
            "Beta", "Independent", "MixtureSameFamily", "kl_divergence"]

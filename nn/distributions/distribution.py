@@ -1,0 +1,2 @@
+"""torch.distributions.distribution's name (from torch.distributions.distribution import Distribution)."""
+from . import Distribution  # noqa: F401
