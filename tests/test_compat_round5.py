@@ -93,3 +93,81 @@ def test_pytorch_submodule_import_lines():
     assert not (dist.is_available() and dist.is_initialized())
     with pytest.raises(RuntimeError, match="process group has not been initialized"):
         dist.get_world_size()
+
+
+def _ascent(name, steps=3, **kw):
+    p = nn.Parameter(nn.tensor(np.linspace(-1.0, 1.0, 6).reshape(2, 3)))
+    opt = getattr(nn.optim, name)([p], **kw)
+    for _ in range(steps):
+        opt.zero_grad()
+        (p ** 3).sum().backward()
+        opt.step()
+    return p.data.copy(), opt
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "NAdam", "RAdam"])
+def test_optimizers_take_pytorch_flags_and_maximize(name):
+    # milestones/Pytorch-UNet: RMSprop(..., foreach=True); the flags change nothing on the CPU
+    plain, opt = _ascent(name, lr=0.01)
+    flagged, _ = _ascent(name, lr=0.01, foreach=True, capturable=False)
+    np.testing.assert_array_equal(plain, flagged)
+    assert {"maximize", "foreach", "capturable", "differentiable", "fused"} <= set(opt.param_groups[0])
+    # maximize ascends: the same as descending the negated objective
+    up, _ = _ascent(name, lr=0.01, maximize=True)
+    p = nn.Parameter(nn.tensor(np.linspace(-1.0, 1.0, 6).reshape(2, 3)))
+    opt = getattr(nn.optim, name)([p], lr=0.01)
+    for _ in range(3):
+        opt.zero_grad()
+        (-(p ** 3)).sum().backward()
+        opt.step()
+    np.testing.assert_allclose(up, p.data, rtol=1e-12, atol=1e-15)
+    with pytest.raises(NotImplementedError, match="differentiable"):
+        getattr(nn.optim, name)([p], lr=0.01, differentiable=True)
+
+
+def test_sgd_default_lr_and_adam_decoupled_weight_decay():
+    p = nn.Parameter(nn.ones(2))
+    assert nn.optim.SGD([{"params": [p], "lr": 0.01}], momentum=0.9).param_groups[0]["lr"] == 0.01
+    assert nn.optim.SGD([p]).param_groups[0]["lr"] == 1e-3                     # PyTorch 2's default
+    adamw, _ = _ascent("AdamW", lr=0.01, weight_decay=0.1)
+    decoupled, _ = _ascent("Adam", lr=0.01, weight_decay=0.1, decoupled_weight_decay=True)
+    np.testing.assert_array_equal(adamw, decoupled)
+
+
+SCHEDULES = [("StepLR", dict(step_size=2, gamma=0.5)), ("MultiStepLR", dict(milestones=[1, 3], gamma=0.5)),
+             ("ExponentialLR", dict(gamma=0.9)), ("CosineAnnealingLR", dict(T_max=5)), ("LinearLR", dict(total_iters=3)),
+             ("ConstantLR", dict(total_iters=2)), ("PolynomialLR", dict(total_iters=4, power=2.0)),
+             ("LambdaLR", dict(lr_lambda=lambda e: 0.5 ** e)), ("MultiplicativeLR", dict(lr_lambda=lambda e: 0.9))]
+
+
+def _lrs(lib, name, kw, last_epoch=None, epochs=None):
+    p = lib.nn.Parameter(lib.ones(2))
+    opt = lib.optim.SGD([p], lr=0.1)
+    if last_epoch is not None:
+        for group in opt.param_groups:
+            group["initial_lr"] = 0.1
+    sched = getattr(lib.optim.lr_scheduler, name)(opt, **kw, **({} if last_epoch is None else {"last_epoch": last_epoch}))
+    out = [opt.param_groups[0]["lr"]]
+    for e in epochs or range(4):
+        opt.step()
+        sched.step(e) if epochs else sched.step()
+        out.append(opt.param_groups[0]["lr"])
+    return out
+
+
+@pytest.mark.parametrize("name,kw", SCHEDULES, ids=[s[0] for s in SCHEDULES])
+def test_schedulers_resume_with_last_epoch_and_step_to_an_epoch(name, kw):
+    with pytest.raises(KeyError, match="initial_lr"):               # resuming needs the groups' initial_lr
+        getattr(nn.optim.lr_scheduler, name)(nn.optim.SGD([nn.Parameter(nn.ones(1))], lr=0.1), **kw, last_epoch=3)
+    resumed = _lrs(nn, name, kw, last_epoch=2)
+    if name in ("ExponentialLR", "CosineAnnealingLR", "PolynomialLR", "MultiplicativeLR"):
+        assert resumed[0] == 0.1                     # a chainable schedule's first step keeps the current lr
+    with pytest.warns(UserWarning, match="epoch parameter in `scheduler.step\\(\\)`"):
+        jumped = _lrs(nn, name, kw, epochs=[3, 5, 1, 7])
+    torch = pytest.importorskip("torch")
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for ours, args in ((resumed, dict(last_epoch=2)), (jumped, dict(epochs=[3, 5, 1, 7])),
+                           (_lrs(nn, name, kw), {})):
+            np.testing.assert_allclose(ours, _lrs(torch, name, kw, **args), rtol=1e-12, atol=1e-15)

@@ -131,7 +131,8 @@ def test_state_dict_layout_and_the_flat_layout_of_earlier_versions(tmp_path):
     before = sd["state"][1]["exp_avg"].copy()
     opt.step()
     np.testing.assert_array_equal(sd["state"][1]["exp_avg"], before)    # a copy: later steps leave it alone
-    flat = {f"param_groups.0.{k}": np.asarray(v) for k, v in sd["param_groups"][0].items()}
+    flat = {f"param_groups.0.{k}": np.asarray(v) for k, v in sd["param_groups"][0].items()
+            if v is not None}                         # PyTorch's foreach / fused flags (None) came later
     flat.update({f"state.{i}.{k}": np.asarray(v) for i, e in sd["state"].items() for k, v in e.items()})
     nn.save(flat, tmp_path / "old.npz")                                  # as earlier versions wrote it
     nn.save({"optimizer": sd}, tmp_path / "new.pt")

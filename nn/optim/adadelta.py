@@ -5,7 +5,7 @@ results agree with PyTorch to rounding.
 """
 import numpy as np
 
-from .optimizer import Optimizer, _number
+from .optimizer import Optimizer, _number, pytorch_flags
 
 
 class Adadelta(Optimizer):
@@ -19,8 +19,9 @@ class Adadelta(Optimizer):
         p = p - lr * delta
     """
 
-    def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0, maximize=False):
-        super().__init__(params, dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize))
+    def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0, maximize=False, **flags):
+        super().__init__(params, dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay,
+                                      **pytorch_flags(maximize, **flags)))
 
     def _validate(self, group):
         group["lr"] = _number("learning rate (lr)", group["lr"], low=0.0)
@@ -54,10 +55,10 @@ class Adagrad(Optimizer):
     """
 
     def __init__(self, params, lr=1e-2, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0, eps=1e-10,
-                 maximize=False):
+                 maximize=False, **flags):
         super().__init__(params, dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
                                       initial_accumulator_value=initial_accumulator_value, eps=eps,
-                                      maximize=maximize))
+                                      **pytorch_flags(maximize, **flags)))
 
     def _validate(self, group):
         group["lr"] = _number("learning rate (lr)", group["lr"], low=0.0)

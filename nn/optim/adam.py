@@ -2,7 +2,7 @@
 import numpy as np
 
 from .. import kernels as K
-from .optimizer import Optimizer, _number
+from .optimizer import Optimizer, _number, pytorch_flags
 
 
 def validate_adam_group(group):
@@ -28,16 +28,17 @@ class Adam(Optimizer):
         p = p - lr / (1 - beta1^t) * m / (sqrt(v_hat) / sqrt(1 - beta2^t) + eps)
     """
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False):
-        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad))
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False, *,
+                 maximize=False, decoupled_weight_decay=False, **flags):
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
+                                      decoupled_weight_decay=bool(decoupled_weight_decay),
+                                      **pytorch_flags(maximize, **flags)))
 
     def _validate(self, group):
         validate_adam_group(group)
         if not isinstance(group["amsgrad"], (bool, np.bool_)):
             raise ValueError(f"Invalid amsgrad: {group['amsgrad']!r} (expected True or False)")
         group["amsgrad"] = bool(group["amsgrad"])
-
-    _decoupled_weight_decay = False     # AdamW: shrink the weights instead of adding wd * p to g
 
     def step(self):
         """One update of every parameter that has a gradient (parameters with grad None are skipped)."""
@@ -56,11 +57,11 @@ class Adam(Optimizer):
                     state["max_exp_avg_sq"] = np.zeros_like(p._data)
                 state["step"] += 1
                 coupled_decay = weight_decay
-                if self._decoupled_weight_decay:
+                if group["decoupled_weight_decay"]:       # AdamW: shrink the weights instead of adding wd * p to g
                     p._data *= p._data.dtype.type(1 - lr * weight_decay)
                     coupled_decay = 0.0
                 # one fused pass over the parameter (nn/kernels/optim.py; formula in the docstring)
-                K.adam_update(p._data, p._grad, state["exp_avg"], state["exp_avg_sq"],
+                K.adam_update(p._data, -p._grad if group["maximize"] else p._grad, state["exp_avg"], state["exp_avg_sq"],
                               state["max_exp_avg_sq"] if amsgrad else None, state["step"],
                               lr, beta1, beta2, eps, coupled_decay)
 
@@ -73,7 +74,7 @@ class AdamW(Adam):
     1e-2, as PyTorch.
     """
 
-    _decoupled_weight_decay = True
-
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False):
-        super().__init__(params, lr, betas, eps, weight_decay, amsgrad)
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False, *,
+                 maximize=False, **flags):
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize,
+                         decoupled_weight_decay=True, **flags)

@@ -8,13 +8,13 @@ import math
 import numpy as np
 
 from .adam import validate_adam_group
-from .optimizer import Optimizer, _number
+from .optimizer import Optimizer, _number, pytorch_flags
 
 
 class _AdamFamily(Optimizer):
-    def __init__(self, params, lr, betas, eps, weight_decay, maximize, **extra):
-        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, maximize=maximize,
-                                      **extra))
+    def __init__(self, params, lr, betas, eps, weight_decay, maximize, flags, **extra):
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, **extra,
+                                      **pytorch_flags(maximize, **flags)))
 
     def _validate(self, group):
         validate_adam_group(group)
@@ -30,8 +30,8 @@ class Adamax(_AdamFamily):
         m = beta1 m + (1 - beta1) g,   u = max(beta2 u, |g| + eps),   p = p - lr / (1 - beta1^t) * m / u
     """
 
-    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, maximize=False):
-        super().__init__(params, lr, betas, eps, weight_decay, maximize)
+    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, maximize=False, **flags):
+        super().__init__(params, lr, betas, eps, weight_decay, maximize, flags)
 
     def step(self):
         for group in self.param_groups:
@@ -52,8 +52,8 @@ class NAdam(_AdamFamily):
     """
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, momentum_decay=4e-3,
-                 maximize=False):
-        super().__init__(params, lr, betas, eps, weight_decay, maximize, momentum_decay=momentum_decay)
+                 maximize=False, **flags):
+        super().__init__(params, lr, betas, eps, weight_decay, maximize, flags, momentum_decay=momentum_decay)
 
     def _validate(self, group):
         super()._validate(group)
@@ -83,8 +83,8 @@ class RAdam(_AdamFamily):
     the moving average rho_t <= 5 the step is SGD with momentum, lr m / (1 - beta1^t); after, Adam's step
     times r_t = sqrt((rho_t - 4)(rho_t - 2) rho_inf / ((rho_inf - 4)(rho_inf - 2) rho_t))."""
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, maximize=False):
-        super().__init__(params, lr, betas, eps, weight_decay, maximize)
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, maximize=False, **flags):
+        super().__init__(params, lr, betas, eps, weight_decay, maximize, flags)
 
     def step(self):
         for group in self.param_groups:

@@ -4,31 +4,58 @@ SequentialLR, ChainedScheduler, ReduceLROnPlateau."""
 import bisect
 import math
 import numbers
+import warnings
 
 import numpy as np
 
 from .optimizer import Optimizer, _number
 
 
-class LRScheduler:
-    """Base of epoch-based schedulers: step() once per epoch, after optimizer.step()."""
+EPOCH_DEPRECATION = ("The epoch parameter in `scheduler.step()` was not necessary and is being deprecated where "
+                     "possible. Please use `scheduler.step()` to step the scheduler. During the deprecation, if epoch "
+                     "is different from None, the closed form is used instead of the new chainable form, where "
+                     "available.")
 
-    def __init__(self, optimizer):
+
+class LRScheduler:
+    """Base of epoch-based schedulers: step() once per epoch, after optimizer.step().
+
+    last_epoch: -1 to start (each group's lr becomes its 'initial_lr'), or the last epoch done, to resume a run
+    (as PyTorch: every group must then hold 'initial_lr', and the first step() goes to epoch last_epoch + 1)."""
+
+    def __init__(self, optimizer, last_epoch=-1):
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"{type(optimizer).__name__} is not an nn.optim Optimizer")
         self.optimizer = optimizer
-        for group in optimizer.param_groups:
-            group.setdefault("initial_lr", group["lr"])
+        for i, group in enumerate(optimizer.param_groups):
+            if last_epoch == -1:
+                group.setdefault("initial_lr", group["lr"])
+            elif "initial_lr" not in group:
+                raise KeyError(f"param 'initial_lr' is not specified in param_groups[{i}] when resuming an optimizer")
         self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
-        self.last_epoch = -1
-        self.step()  # epoch 0: sets _last_lr (the lr is unchanged, as PyTorch)
+        self.last_epoch = last_epoch
+        # epoch last_epoch + 1, where a new run's lr is unchanged; a resumed run's too, as PyTorch's chainable
+        # schedules keep the current lr in this first step (_is_initial) rather than step it once more
+        self._is_initial = True
+        self.step()
+        self._is_initial = False
 
     def get_lr(self):
         raise NotImplementedError
 
-    def step(self):
-        self.last_epoch += 1
-        for group, lr in zip(self.optimizer.param_groups, self.get_lr()):
+    _closed_form = None             # epoch -> lr per group, where a schedule has one (step(epoch) uses it)
+
+    def step(self, epoch=None):
+        """To the next epoch; step(epoch) (deprecated in PyTorch, with its warning) jumps to that epoch, by the
+        schedule's closed form where it has one."""
+        if epoch is None:
+            self.last_epoch += 1
+            lrs = self.get_lr()
+        else:
+            warnings.warn(EPOCH_DEPRECATION, UserWarning, stacklevel=2)
+            self.last_epoch = epoch
+            lrs = self._closed_form() if self._closed_form is not None else self.get_lr()
+        for group, lr in zip(self.optimizer.param_groups, lrs):
             group["lr"] = lr
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
 
@@ -79,12 +106,12 @@ class StepLR(LRScheduler):
 
     _state_names = ("step_size", "gamma")
 
-    def __init__(self, optimizer, step_size, gamma=0.1):
+    def __init__(self, optimizer, step_size, gamma=0.1, last_epoch=-1):
         if isinstance(step_size, bool) or not isinstance(step_size, numbers.Integral) or step_size < 1:
             raise ValueError(f"Invalid step_size: {step_size!r} (must be a positive integer)")
         self.step_size = int(step_size)
         self.gamma = _number("gamma", gamma, low=0.0)
-        super().__init__(optimizer)
+        super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
         # Chainable form, as PyTorch: change the current lr only at multiples of step_size.
@@ -92,25 +119,31 @@ class StepLR(LRScheduler):
             return [group["lr"] for group in self.optimizer.param_groups]
         return [group["lr"] * self.gamma for group in self.optimizer.param_groups]
 
+    def _closed_form(self):
+        return [base * self.gamma ** (self.last_epoch // self.step_size) for base in self.base_lrs]
+
 
 class MultiStepLR(LRScheduler):
     """lr = initial_lr * gamma ** (number of milestones <= epoch); milestones: increasing epochs."""
 
     _state_names = ("gamma",)
 
-    def __init__(self, optimizer, milestones, gamma=0.1):
+    def __init__(self, optimizer, milestones, gamma=0.1, last_epoch=-1):
         milestones = list(milestones)
         if any(isinstance(m, bool) or not isinstance(m, numbers.Integral) for m in milestones) \
                 or milestones != sorted(milestones):
             raise ValueError(f"Invalid milestones: {milestones!r} (must be increasing integers)")
         self.milestones = [int(m) for m in milestones]
         self.gamma = _number("gamma", gamma, low=0.0)
-        super().__init__(optimizer)
+        super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
         # chainable, as PyTorch: the current lr times gamma ** (milestones at this epoch)
         k = self.milestones.count(self.last_epoch)
         return [group["lr"] * self.gamma ** k for group in self.optimizer.param_groups]
+
+    def _closed_form(self):
+        return [base * self.gamma ** bisect.bisect_right(self.milestones, self.last_epoch) for base in self.base_lrs]
 
 
 class ExponentialLR(LRScheduler):
@@ -118,14 +151,17 @@ class ExponentialLR(LRScheduler):
 
     _state_names = ("gamma",)
 
-    def __init__(self, optimizer, gamma):
+    def __init__(self, optimizer, gamma, last_epoch=-1):
         self.gamma = _number("gamma", gamma, low=0.0)
-        super().__init__(optimizer)
+        super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
-        if self.last_epoch == 0:        # chainable, as PyTorch: multiply the current lr
+        if self.last_epoch == 0 or self._is_initial:        # chainable, as PyTorch: multiply the current lr
             return [group["lr"] for group in self.optimizer.param_groups]
         return [group["lr"] * self.gamma for group in self.optimizer.param_groups]
+
+    def _closed_form(self):
+        return [base * self.gamma ** self.last_epoch for base in self.base_lrs]
 
 
 class CosineAnnealingLR(LRScheduler):
@@ -134,17 +170,17 @@ class CosineAnnealingLR(LRScheduler):
 
     _state_names = ("T_max", "eta_min")
 
-    def __init__(self, optimizer, T_max, eta_min=0.0):
+    def __init__(self, optimizer, T_max, eta_min=0.0, last_epoch=-1):
         if isinstance(T_max, bool) or not isinstance(T_max, numbers.Integral) or T_max < 1:
             raise ValueError(f"Invalid T_max: {T_max!r} (must be a positive integer)")
         self.T_max = int(T_max)
         self.eta_min = _number("eta_min", eta_min, low=0.0)
-        super().__init__(optimizer)
+        super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
         epoch, T, low = self.last_epoch, self.T_max, self.eta_min
         groups = self.optimizer.param_groups
-        if epoch == 0:
+        if epoch == 0 or self._is_initial:
             return [group["lr"] for group in groups]
         if (epoch - 1 - T) % (2 * T) == 0:              # past the minimum: the cosine climbs again
             return [group["lr"] + (base - low) * (1 - math.cos(math.pi / T)) / 2
@@ -152,6 +188,10 @@ class CosineAnnealingLR(LRScheduler):
         # the closed form's ratio from one epoch to the next
         ratio = (1 + math.cos(math.pi * epoch / T)) / (1 + math.cos(math.pi * (epoch - 1) / T))
         return [ratio * (group["lr"] - low) + low for group in groups]
+
+    def _closed_form(self):
+        c = (1 + math.cos(math.pi * self.last_epoch / self.T_max)) / 2
+        return [self.eta_min + (base - self.eta_min) * c for base in self.base_lrs]
 
 
 def _iterations(name, value):
@@ -167,16 +207,14 @@ class CosineAnnealingWarmRestarts(LRScheduler):
 
     _state_names = ("T_0", "T_mult", "eta_min")
 
-    def __init__(self, optimizer, T_0, T_mult=1, eta_min=0.0):
+    def __init__(self, optimizer, T_0, T_mult=1, eta_min=0.0, last_epoch=-1):
         self.T_0, self.T_mult = _iterations("T_0", T_0), _iterations("T_mult", T_mult)
         self.eta_min = _number("eta_min", eta_min, low=0.0)
-        super().__init__(optimizer)
+        super().__init__(optimizer, last_epoch)
 
     def step(self, epoch=None):
-        if epoch is None:
-            super().step()
-            return
-        self.last_epoch = epoch - 1                     # step() adds one
+        if epoch is not None:                           # a fractional epoch is this schedule's own use: no warning
+            self.last_epoch = epoch - 1
         super().step()
 
     def get_lr(self):
@@ -197,14 +235,14 @@ class LinearLR(LRScheduler):
 
     _state_names = ("start_factor", "end_factor", "total_iters")
 
-    def __init__(self, optimizer, start_factor=1.0 / 3, end_factor=1.0, total_iters=5):
+    def __init__(self, optimizer, start_factor=1.0 / 3, end_factor=1.0, total_iters=5, last_epoch=-1):
         self.start_factor = _number("start_factor", start_factor, low=0.0)
         self.end_factor = _number("end_factor", end_factor, low=0.0)
         if not 0 < self.start_factor <= 1 or not 0 <= self.end_factor <= 1:
             raise ValueError(f"LinearLR: start_factor must be in (0, 1] and end_factor in [0, 1], got "
                              f"{start_factor} and {end_factor}")
         self.total_iters = _iterations("total_iters", total_iters)
-        super().__init__(optimizer)
+        super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
         # chainable, as PyTorch: the current lr times the factor's ratio from the epoch before
@@ -212,10 +250,15 @@ class LinearLR(LRScheduler):
         groups = self.optimizer.param_groups
         if epoch == 0:
             return [group["lr"] * start for group in groups]
-        if epoch > total:
+        if epoch > total or self._is_initial:
             return [group["lr"] for group in groups]
         ratio = 1.0 + (end - start) / (total * start + (epoch - 1) * (end - start))
         return [group["lr"] * ratio for group in groups]
+
+    def _closed_form(self):
+        f = self.start_factor + (self.end_factor - self.start_factor) * min(self.total_iters, self.last_epoch) \
+            / self.total_iters
+        return [base * f for base in self.base_lrs]
 
 
 class ConstantLR(LRScheduler):
@@ -223,15 +266,19 @@ class ConstantLR(LRScheduler):
 
     _state_names = ("factor", "total_iters")
 
-    def __init__(self, optimizer, factor=1.0 / 3, total_iters=5):
+    def __init__(self, optimizer, factor=1.0 / 3, total_iters=5, last_epoch=-1):
         self.factor = _number("factor", factor, 0.0, 1.0)
         self.total_iters = _iterations("total_iters", total_iters)
-        super().__init__(optimizer)
+        super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
         # chainable, as PyTorch: times factor at epoch 0, divided by it again at total_iters
         scale = self.factor if self.last_epoch == 0 else 1.0 / self.factor if self.last_epoch == self.total_iters else 1.0
         return [group["lr"] * scale for group in self.optimizer.param_groups]
+
+    def _closed_form(self):
+        f = self.factor + (self.last_epoch >= self.total_iters) * (1 - self.factor)
+        return [base * f for base in self.base_lrs]
 
 
 class PolynomialLR(LRScheduler):
@@ -239,18 +286,22 @@ class PolynomialLR(LRScheduler):
 
     _state_names = ("total_iters", "power")
 
-    def __init__(self, optimizer, total_iters=5, power=1.0):
+    def __init__(self, optimizer, total_iters=5, power=1.0, last_epoch=-1):
         self.total_iters = _iterations("total_iters", total_iters)
         self.power = _number("power", power, low=0.0)
-        super().__init__(optimizer)
+        super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
         # chainable, as PyTorch: the current lr times the decay's ratio from the epoch before
         epoch, total = self.last_epoch, self.total_iters
-        if epoch == 0 or epoch > total:
+        if epoch == 0 or epoch > total or self._is_initial:
             return [group["lr"] for group in self.optimizer.param_groups]
         ratio = ((1.0 - epoch / total) / (1.0 - (epoch - 1) / total)) ** self.power
         return [group["lr"] * ratio for group in self.optimizer.param_groups]
+
+    def _closed_form(self):
+        f = (1.0 - min(self.total_iters, self.last_epoch) / self.total_iters) ** self.power
+        return [base * f for base in self.base_lrs]
 
 
 class SequentialLR:
@@ -322,16 +373,16 @@ class ChainedScheduler(SequentialLR):
 class MultiplicativeLR(LRScheduler):
     """lr = the current lr * lr_lambda(epoch) at each step (lr_lambda a function or one per param group)."""
 
-    def __init__(self, optimizer, lr_lambda):
+    def __init__(self, optimizer, lr_lambda, last_epoch=-1):
         groups = optimizer.param_groups
         self.lr_lambdas = list(lr_lambda) if isinstance(lr_lambda, (list, tuple)) else [lr_lambda] * len(groups)
         if len(self.lr_lambdas) != len(groups):
             raise ValueError(f"MultiplicativeLR: expected {len(groups)} lr_lambdas, got {len(self.lr_lambdas)}")
-        super().__init__(optimizer)
+        super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
         groups = self.optimizer.param_groups
-        if self.last_epoch == 0:
+        if self.last_epoch == 0 or self._is_initial:
             return [group["lr"] for group in groups]
         return [group["lr"] * f(self.last_epoch) for group, f in zip(groups, self.lr_lambdas)]
 
@@ -340,13 +391,13 @@ class LambdaLR(LRScheduler):
     """lr = initial_lr * lr_lambda(epoch); lr_lambda a function or one per param group.
     (Its state_dict holds the epoch and rates, not the functions.)"""
 
-    def __init__(self, optimizer, lr_lambda):
+    def __init__(self, optimizer, lr_lambda, last_epoch=-1):
         n = len(optimizer.param_groups)
         lambdas = list(lr_lambda) if isinstance(lr_lambda, (list, tuple)) else [lr_lambda] * n
         if len(lambdas) != n or not all(callable(f) for f in lambdas):
             raise ValueError(f"lr_lambda must be a function or a list of {n} functions (one per param group)")
         self.lr_lambdas = lambdas
-        super().__init__(optimizer)
+        super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
         return [base * f(self.last_epoch) for base, f in zip(self.base_lrs, self.lr_lambdas)]
@@ -362,7 +413,7 @@ class OneCycleLR(LRScheduler):
 
     def __init__(self, optimizer, max_lr, total_steps=None, epochs=None, steps_per_epoch=None, pct_start=0.3,
                  anneal_strategy="cos", cycle_momentum=True, base_momentum=0.85, max_momentum=0.95,
-                 div_factor=25.0, final_div_factor=1e4, three_phase=False):
+                 div_factor=25.0, final_div_factor=1e4, three_phase=False, last_epoch=-1):
         if total_steps is None:
             if epochs is None or steps_per_epoch is None:
                 raise ValueError("OneCycleLR needs total_steps, or both epochs and steps_per_epoch")
@@ -390,7 +441,7 @@ class OneCycleLR(LRScheduler):
         self.cycle_momentum = bool(cycle_momentum)
         if self.cycle_momentum and not all("momentum" in g or "betas" in g for g in optimizer.param_groups):
             raise ValueError("optimizer must support momentum or betas with cycle_momentum enabled")
-        super().__init__(optimizer)
+        super().__init__(optimizer, last_epoch)
 
     @staticmethod
     def _cos(start, end, pct):
@@ -459,7 +510,7 @@ class CyclicLR(LRScheduler):
             self.base_momentums, self.max_momentums = per_group(base_momentum), per_group(max_momentum)
             for group, m in zip(groups, self.max_momentums):
                 self._set_momentum(group, m)
-        super().__init__(optimizer)
+        super().__init__(optimizer, last_epoch)
 
     @staticmethod
     def _set_momentum(group, momentum):

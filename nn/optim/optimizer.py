@@ -39,6 +39,18 @@ def _number(name, value, low=None, high=None, high_open=False):
     return value
 
 
+def pytorch_flags(maximize=False, foreach=None, capturable=False, differentiable=False, fused=None):
+    """PyTorch's keyword-only optimizer flags, as group entries (its param_groups hold them too): maximize
+    (ascend: the gradient is negated) and its implementation choices foreach, fused and capturable, which
+    change nothing on the CPU here (one computation whichever is asked for). differentiable=True, a step
+    autograd can see through, is not supported."""
+    if differentiable:
+        raise NotImplementedError("differentiable=True is not supported: nn's optimizer steps are not recorded "
+                                  "by autograd")
+    return dict(maximize=bool(maximize), foreach=foreach, capturable=bool(capturable), differentiable=False,
+                fused=fused)
+
+
 class _StateByParam(dict):
     """Per-parameter state: a dict keyed by id(param), also indexable by the Parameter itself
     (``optimizer.state[p]["exp_avg"]`` as in PyTorch) without relying on Tensor hashing. As PyTorch's

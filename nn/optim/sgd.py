@@ -2,7 +2,7 @@
 import numpy as np
 
 from .. import kernels as K
-from .optimizer import Optimizer, _number
+from .optimizer import Optimizer, _number, pytorch_flags
 
 
 class SGD(Optimizer):
@@ -16,9 +16,10 @@ class SGD(Optimizer):
         p = p - lr * g
     """
 
-    def __init__(self, params, lr, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False):
-        super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
-                                      weight_decay=weight_decay, nesterov=nesterov))
+    def __init__(self, params, lr=1e-3, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False, *,
+                 maximize=False, **flags):
+        super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
+                                      nesterov=nesterov, **pytorch_flags(maximize, **flags)))
 
     def _validate(self, group):
         group["lr"] = _number("learning rate (lr)", group["lr"], low=0.0)
@@ -47,4 +48,4 @@ class SGD(Optimizer):
                         buf = state["momentum_buffer"] = np.empty_like(p._data)
                         first = True
                 # one fused pass over the parameter (nn/kernels/optim.py; formula in the docstring)
-                K.sgd_update(p._data, p._grad, buf, lr, momentum, dampening, weight_decay, nesterov, first)
+                K.sgd_update(p._data, -p._grad if group["maximize"] else p._grad, buf, lr, momentum, dampening, weight_decay, nesterov, first)
