@@ -171,3 +171,14 @@ def test_schedulers_resume_with_last_epoch_and_step_to_an_epoch(name, kw):
         for ours, args in ((resumed, dict(last_epoch=2)), (jumped, dict(epochs=[3, 5, 1, 7])),
                            (_lrs(nn, name, kw), {})):
             np.testing.assert_allclose(ours, _lrs(torch, name, kw, **args), rtol=1e-12, atol=1e-15)
+
+
+def test_kl_div_of_a_zero_target_against_a_log_zero_input_is_nan():
+    # the Annotated Transformer's label-smoothing example: predict.log() of a zero probability, target zeroed there
+    x = nn.tensor([[0.0, 0.2, 0.7, 0.1, 0.0]]).log()
+    t = nn.tensor([[0.0, 0.1, 0.6, 0.3, 0.0]])
+    terms = nn.functional.kl_div(x, t, reduction="none").numpy()
+    assert np.isnan(terms[0, [0, 4]]).all() and np.isfinite(terms[0, 1:4]).all()
+    assert np.isnan(nn.nn.KLDivLoss(reduction="sum")(x, t).item())
+    finite = nn.functional.kl_div(nn.tensor([[-1.0, -2.0]]), nn.tensor([[0.0, 0.5]]), reduction="none").numpy()
+    np.testing.assert_allclose(finite, [[0.0, 0.5 * (np.log(0.5) + 2.0)]], rtol=1e-6)

@@ -175,7 +175,8 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
 
     input: log-probabilities; target: probabilities (or log-probabilities if log_target), same
     shape. reduction 'batchmean' divides the sum by input.shape[0] (the mathematically correct
-    KL); 'mean' (PyTorch's default) by the number of elements. Where t = 0 the term is 0.
+    KL); 'mean' (PyTorch's default) by the number of elements. Where t = 0 the term is 0 (NaN where input = -inf,
+    as PyTorch's).
     """
     op = "kl_div"
     reduction = legacy_reduction(size_average, reduce, reduction)
@@ -190,7 +191,9 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
     else:
         with np.errstate(divide="ignore", invalid="ignore"):
             log_t = np.where(t > 0, np.log(np.where(t > 0, t, 1)), 0)
-        loss = np.where(t > 0, t * (log_t - x), 0)
+            # PyTorch's xlogy(t, t) - t x: a zero target's term is 0 - 0 x, so NaN where x = -inf (log of a zero
+            # probability), as there; a negative target's log is NaN too
+            loss = np.where(t > 0, t * log_t, np.where(t == 0, 0, np.nan)) - t * x
 
     def backward(g):
         # dL/dx = -t (or -e^t);  dL/dt = log t + 1 - x (0 where t = 0), or e^t (t - x + 1) if log_target
