@@ -182,3 +182,20 @@ def test_kl_div_of_a_zero_target_against_a_log_zero_input_is_nan():
     assert np.isnan(nn.nn.KLDivLoss(reduction="sum")(x, t).item())
     finite = nn.functional.kl_div(nn.tensor([[-1.0, -2.0]]), nn.tensor([[0.0, 0.5]]), reduction="none").numpy()
     np.testing.assert_allclose(finite, [[0.0, 0.5 * (np.log(0.5) + 2.0)]], rtol=1e-6)
+
+
+def test_two_d_convolutions_and_poolings_take_one_image_without_a_batch_dim():
+    # bentrevett's FastText: F.avg_pool2d(embedded, (embedded.shape[1], 1)) on a (batch, len, emb) tensor
+    from nn.autograd import gradcheck
+    F = nn.functional
+    rng = np.random.default_rng(7)
+    x = nn.tensor(rng.standard_normal((2, 5, 6)), requires_grad=True)
+    w, wt = nn.tensor(rng.standard_normal((3, 2, 2, 2)), requires_grad=True), nn.tensor(rng.standard_normal((2, 3, 2, 2)))
+    for op in (lambda a: F.conv2d(a, w, padding=1), lambda a: F.conv_transpose2d(a, wt, stride=2),
+               lambda a: F.max_pool2d(a, 2), lambda a: F.avg_pool2d(a, (3, 1)), lambda a: F.max_pool2d(a, 2, 1, 1)):
+        np.testing.assert_array_equal(op(x).numpy(), op(x.unsqueeze(0)).numpy()[0])
+    assert gradcheck(lambda a, b: F.conv2d(a, b, stride=2) + 1, [x, w])
+    assert gradcheck(lambda a: F.avg_pool2d(a, 2) * F.max_pool2d(a, 2), [x])
+    y, idx = F.max_pool2d(x, 2, return_indices=True)
+    assert y.shape == idx.shape == (2, 2, 3)
+    assert nn.Conv2d(2, 4, 3)(x).shape == (4, 3, 4) and nn.MaxPool2d(2)(x).shape == (2, 2, 3)

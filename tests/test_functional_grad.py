@@ -315,8 +315,9 @@ def test_non_float_arrays_are_rejected():
 
 
 def test_wrong_ndim():
-    with pytest.raises(ValueError, match=r"conv2d: input must be 4-D \(N, C, H, W\), got shape \(3, 5, 5\)"):
-        F.conv2d(t64(3, 5, 5), t64(2, 3, 3, 3))
+    with pytest.raises(ValueError, match=r"conv2d: input must be 4-D \(N, C, H, W\) \(or 3-D, one image \(C, H, W\)\), "
+                                         r"got shape \(5, 5\)"):
+        F.conv2d(t64(5, 5), t64(2, 3, 3, 3))
     with pytest.raises(ValueError, match="max_pool2d: input must be 4-D"):
         F.max_pool2d(t64(3, 4), 2)
     with pytest.raises(ValueError, match="weight must be 2-D"):

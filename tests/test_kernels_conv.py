@@ -442,4 +442,4 @@ def test_geometry_is_validated_at_the_functional_boundary():
     with pytest.raises(ValueError, match="stride must be >= 1"):
         F.conv2d(x, w, stride=(0, 1))
     with pytest.raises(ValueError, match="4-D"):
-        F.conv2d(Tensor(np.zeros((2, 5, 5), np.float32)), w)
+        F.conv2d(Tensor(np.zeros((5, 5), np.float32)), w)

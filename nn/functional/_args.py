@@ -26,6 +26,18 @@ def _written_into(input, name, compute):
     return _apply(_tensor(input, "input", name), name, compute)
 
 
+def one_image_as_batch(op):
+    """An op on (N, C, H, W) made to take one image (C, H, W) too, as PyTorch's convolutions and poolings do:
+    it runs on a batch of one, and the batch dim is taken off the result (each result, for a tuple)."""
+    @functools.wraps(op)
+    def run(input, *args, **kwargs):
+        if np.ndim(getattr(input, "_data", input)) != 3:
+            return op(input, *args, **kwargs)
+        out = op(_tensor(input, "input", op.__name__).unsqueeze(0), *args, **kwargs)
+        return tuple(o.squeeze(0) for o in out) if isinstance(out, tuple) else out.squeeze(0)
+    return run
+
+
 def _check_ndim(x, ndims, op, name="input", layout=""):
     if x.ndim not in ndims:
         want = " or ".join(f"{n}-D" for n in ndims)

@@ -17,7 +17,7 @@ import numpy as np
 from .. import kernels as K
 from ..tensor import Tensor
 from .shapes import cat, pad
-from ._args import _tensor, _check_ndim, _pair, _common_dtype, _cast
+from ._args import _tensor, _check_ndim, _pair, _common_dtype, _cast, one_image_as_batch
 
 
 def _channel_sums(g):
@@ -70,7 +70,7 @@ def conv_hyperparameters(op, stride=1, padding=0, dilation=1, groups=1, output_p
 def _conv_args(x, weight, bias, groups, op, transposed=False):
     x, weight = _tensor(x, "input", op), _tensor(weight, "weight", op)
     bias = None if bias is None else _tensor(bias, "bias", op)
-    _check_ndim(x, (4,), op, "input", "(N, C, H, W)")
+    _check_ndim(x, (4,), op, "input", "(N, C, H, W) (or 3-D, one image (C, H, W))")
     layout = ("(in_channels, out_channels/groups, kh, kw)" if transposed
               else "(out_channels, in_channels/groups, kh, kw)")
     _check_ndim(weight, (4,), op, "weight", layout)
@@ -153,6 +153,7 @@ def _weight_grad_graph(a, b, k, stride, padding, dilation, groups):
 
 # ----------------------------------------------------------------------------- the ops
 
+@one_image_as_batch
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """2-D cross-correlation, as torch.nn.functional.conv2d.
 
@@ -208,6 +209,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return Tensor._make(y, parents, backward, op, graph_backward)
 
 
+@one_image_as_batch
 def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
     """Transposed convolution (the gradient of conv2d w.r.t. its input), as PyTorch.
 

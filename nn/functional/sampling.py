@@ -4,7 +4,7 @@ import numpy as np
 from .. import kernels as K
 from ..kernels.upsample import source_step
 from ..tensor import Tensor, linear_graph_backward
-from ._args import _tensor, _check_ndim, _pair
+from ._args import _tensor, _check_ndim, _pair, one_image_as_batch
 from .adaptive import adaptive_avg_pool2d
 from .shapes import pad
 
@@ -171,7 +171,7 @@ def pool_hyperparameters(op, kernel_size, stride=None, padding=0):
 
 def _pool_args(x, kernel_size, stride, padding, op):
     x = _tensor(x, "input", op)
-    _check_ndim(x, (4,), op, "input", "(N, C, H, W)")
+    _check_ndim(x, (4,), op, "input", "(N, C, H, W) (or 3-D, one image (C, H, W))")
     kernel, stride, padding = pool_hyperparameters(op, kernel_size, stride, padding)
     H, W = x.shape[2:]
     if H + 2 * padding[0] < kernel[0] or W + 2 * padding[1] < kernel[1]:
@@ -195,6 +195,7 @@ def _unsupported(op, **options):
             raise NotImplementedError(f"{op}: {name}={value!r} is not supported (only {default!r})")
 
 
+@one_image_as_batch
 def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
     """Max over windows: x (N, C, H, W) -> (N, C, Ho, Wo); stride defaults to kernel_size; padding counts as
     -inf. ceil_mode: the last, partial windows too (their outputs are the max of what they cover).
@@ -254,6 +255,7 @@ def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_siz
     return Tensor._make(y.reshape(N, C, H, W), (input,), backward, "max_unpool2d")
 
 
+@one_image_as_batch
 def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
                divisor_override=None):
     """Mean over windows: x (N, C, H, W) -> (N, C, Ho, Wo), the zero padding counted (count_include_pad=True,
