@@ -65,11 +65,17 @@ from .functional import relu_, cosine_similarity, pairwise_distance
 from .tensor_ops.compare import (eq, ne, lt, le, gt, ge, logical_and, logical_or, logical_xor, logical_not,
                                  bitwise_and, bitwise_or, bitwise_xor, bitwise_not,
                                  isnan, isinf, isfinite, isin, isclose, allclose, equal)
+from .tensor_ops.compare import gt as greater, ge as greater_equal, lt as less, le as less_equal, ne as not_equal
+from .tensor_ops.extras import (fmax, fmin, signbit, copysign, heaviside, positive, rsub, logaddexp2, trapezoid, trapz,
+                                cumulative_trapezoid, aminmax, msort, dist, is_nonzero, result_type, promote_types,
+                                can_cast, absolute, negative, fix)
 from .functional import relu, sigmoid, tanh, softmax, log_softmax, conv1d, conv2d, conv_transpose1d, conv_transpose2d
 from .functional.distances import cdist
 from .factories import (tensor, as_tensor, from_numpy, zeros, ones, full, empty, eye, arange, linspace, logspace,
                         rand, randn, randint, randperm, normal, bernoulli, multinomial, zeros_like, ones_like, full_like, empty_like, rand_like,
-                        randn_like, randint_like, is_tensor, triu_indices, tril_indices)
+                        randn_like, randint_like, is_tensor, triu_indices, tril_indices, hann_window,
+                        hamming_window, blackman_window, bartlett_window)
+from .special import multigammaln as mvlgamma
 from .legacy_types import (FloatTensor, DoubleTensor, LongTensor, IntTensor, ShortTensor, CharTensor,  # noqa: F401
                            ByteTensor, BoolTensor)
 from .modules import (Module, Parameter, Buffer, Sequential, ModuleList, Linear, Conv2d, ConvTranspose2d,
@@ -92,6 +98,7 @@ from .modules import (MSELoss, L1Loss, SmoothL1Loss, CrossEntropyLoss, NLLLoss, 
 from . import optim, init, utils, distributions, distributed, linalg, special, testing, parallel
 from .parallel import DataParallel
 from . import factories as _factories
+from .linalg import cholesky_solve, cholesky_inverse, triangular_solve
 from .linalg import (inv as inverse, det, logdet, slogdet, cholesky, svd_reduced_v as svd, qr_older as qr, pinverse,
                      lu_unpack, matrix_exp)
 from .gradcheck import gradcheck, GradcheckError

@@ -326,3 +326,43 @@ attach(new_zeros=_new_method(zeros), new_ones=_new_method(ones), new_empty=_new_
            requires_grad=requires_grad),
        new_tensor=lambda self, data, dtype=None, device=None, requires_grad=False: tensor(
            data, dtype=self.dtype if dtype is None else dtype, device=device, requires_grad=requires_grad))
+
+
+def _window(name, window_length, periodic, dtype, terms):
+    """A cosine-sum window of window_length points: sum_k a_k cos(2 pi k n / N), N = window_length when periodic
+    (for spectral analysis, PyTorch's default) else window_length - 1."""
+    if isinstance(window_length, bool) or not isinstance(window_length, (int, np.integer)) or window_length < 0:
+        raise ValueError(f"{name}: window_length must be a non-negative int, got {window_length!r}")
+    dt = to_dtype(dtype) if dtype is not None else get_default_dtype()
+    if window_length <= 1:
+        return Tensor(np.ones(window_length, dt))
+    n, N = np.arange(window_length), window_length if periodic else window_length - 1
+    return Tensor(sum(a * np.cos(2 * np.pi * k * n / N) for k, a in enumerate(terms)).astype(dt))
+
+
+def hann_window(window_length, periodic=True, *, dtype=None, device=None, layout=None, requires_grad=False):
+    """0.5 - 0.5 cos(2 pi n / N), as torch.hann_window."""
+    return _window("hann_window", window_length, periodic, dtype, (0.5, -0.5)).requires_grad_(requires_grad)
+
+
+def hamming_window(window_length, periodic=True, alpha=0.54, beta=0.46, *, dtype=None, device=None, layout=None,
+                   requires_grad=False):
+    """alpha - beta cos(2 pi n / N), as torch.hamming_window."""
+    return _window("hamming_window", window_length, periodic, dtype, (alpha, -beta)).requires_grad_(requires_grad)
+
+
+def blackman_window(window_length, periodic=True, *, dtype=None, device=None, layout=None, requires_grad=False):
+    """0.42 - 0.5 cos(2 pi n / N) + 0.08 cos(4 pi n / N), as torch.blackman_window."""
+    return _window("blackman_window", window_length, periodic, dtype, (0.42, -0.5, 0.08)).requires_grad_(requires_grad)
+
+
+def bartlett_window(window_length, periodic=True, *, dtype=None, device=None, layout=None, requires_grad=False):
+    """The triangle 1 - |2 n / N - 1|, as torch.bartlett_window."""
+    if isinstance(window_length, bool) or not isinstance(window_length, (int, np.integer)) or window_length < 0:
+        raise ValueError(f"bartlett_window: window_length must be a non-negative int, got {window_length!r}")
+    dt = to_dtype(dtype) if dtype is not None else get_default_dtype()
+    if window_length <= 1:
+        return Tensor(np.ones(window_length, dt)).requires_grad_(requires_grad)
+    N = window_length if periodic else window_length - 1
+    return Tensor((1 - np.abs(2 * np.arange(window_length) / N - 1)).astype(dt)).requires_grad_(requires_grad)
+

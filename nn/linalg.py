@@ -321,6 +321,30 @@ def solve_triangular(A, B, *, upper, left=True, unitriangular=False):
     return solve(T, B, left=left)
 
 
+TriangularSolveResult = namedtuple("TriangularSolveResult", ["solution", "cloned_coefficient"])
+
+
+def cholesky_solve(B, L, upper=False):
+    """torch.cholesky_solve: X with (L L^T) X = B, given the Cholesky factor L (..., n, n) (U with U^T U = A when
+    upper) and B (..., n, k): two triangular solves, differentiable in both."""
+    Y = solve_triangular(L, B, upper=upper) if not upper else solve_triangular(L.mT, B, upper=False)
+    return solve_triangular(L.mT, Y, upper=True) if not upper else solve_triangular(L, Y, upper=True)
+
+
+def cholesky_inverse(L, upper=False):
+    """torch.cholesky_inverse: (L L^T)^-1 (or (U^T U)^-1) from the Cholesky factor (..., n, n)."""
+    eye = Tensor(np.broadcast_to(np.eye(L.shape[-1], dtype=L.dtype), L.shape).copy())
+    return cholesky_solve(eye, L, upper)
+
+
+def triangular_solve(b, A, upper=True, transpose=False, unitriangular=False):
+    """The older torch.triangular_solve: note the order (b, A) and upper=True by default; solves A X = b (A^T X = b
+    with transpose) -> (solution, a copy of A), as PyTorch's."""
+    T = A.mT if transpose else A
+    X = solve_triangular(T, b, upper=upper != transpose, unitriangular=unitriangular)
+    return TriangularSolveResult(X, A.clone())
+
+
 def matrix_power(A, n):
     """A^n for an integer n (A^0 the identity; negative n: powers of the inverse), by repeated squaring."""
     _square(A, "matrix_power")

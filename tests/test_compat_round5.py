@@ -199,3 +199,46 @@ def test_two_d_convolutions_and_poolings_take_one_image_without_a_batch_dim():
     y, idx = F.max_pool2d(x, 2, return_indices=True)
     assert y.shape == idx.shape == (2, 2, 3)
     assert nn.Conv2d(2, 4, 3)(x).shape == (4, 3, 4) and nn.MaxPool2d(2)(x).shape == (2, 2, 3)
+
+
+def test_smaller_names_values_and_gradients():
+    from nn.autograd import gradcheck
+    rng = np.random.default_rng(8)
+    a, b = (nn.tensor(rng.standard_normal((3, 4)), requires_grad=True) for _ in range(2))
+    y, xs = nn.tensor(np.abs(rng.standard_normal((3, 4))) + 0.1, requires_grad=True), nn.tensor(np.cumsum(rng.random(4)))
+    for fn, args in [(nn.fmax, [a, b]), (nn.fmin, [a, b]), (nn.copysign, [a, b]), (nn.logaddexp2, [a, b]),
+                     (lambda t: nn.trapezoid(t), [y]), (lambda t: nn.trapz(t, xs), [y]),
+                     (lambda t: nn.cumulative_trapezoid(t, xs, dim=-1), [y]), (lambda t: nn.trapezoid(t, dx=0.5, dim=0), [y]),
+                     (lambda s, t: nn.dist(s, t, 3), [a, b]), (lambda s, t: nn.rsub(s, t, alpha=2), [a, b])]:
+        assert gradcheck(fn, args)
+    # by hand: a NaN loses in fmax / fmin; the trapezoid rule; the sign bit of -0.0
+    n = nn.tensor([np.nan, 1.0, np.nan])
+    np.testing.assert_array_equal(nn.fmax(n, nn.tensor([2.0, np.nan, np.nan])).numpy(), [2.0, 1.0, np.nan])
+    assert nn.trapz(nn.tensor([1.0, 2.0, 4.0]), nn.tensor([0.0, 1.0, 3.0])).item() == 7.5      # yolo's mAP area
+    np.testing.assert_array_equal(nn.cumulative_trapezoid(nn.tensor([1.0, 2.0, 4.0])).numpy(), [1.5, 4.5])
+    assert nn.signbit(nn.tensor([-0.0, 0.0, -2.0])).tolist() == [True, False, True]
+    np.testing.assert_array_equal(nn.heaviside(nn.tensor([-1.0, 0.0, 3.0]), nn.tensor([0.5])).numpy(), [0.0, 0.5, 1.0])
+    lo, hi = nn.aminmax(nn.tensor([[3.0, -1.0], [0.5, 7.0]]), dim=1)
+    assert lo.tolist() == [-1.0, 0.5] and hi.tolist() == [3.0, 7.0]
+    assert nn.greater(nn.tensor([2]), 1).item() and nn.not_equal is not None and nn.absolute is nn.abs
+    assert nn.result_type(nn.ones(2, dtype=nn.int64), 2.5) == nn.float32 and not nn.can_cast(nn.float64, nn.int32)
+    np.testing.assert_allclose(nn.hann_window(4, dtype=nn.float64).numpy(), [0.0, 0.5, 1.0, 0.5], atol=1e-15)
+    np.testing.assert_allclose(nn.hann_window(5, periodic=False, dtype=nn.float64).numpy(), [0, 0.5, 1, 0.5, 0], atol=1e-15)
+
+
+def test_cholesky_solve_inverse_and_the_older_triangular_solve():
+    from nn.autograd import gradcheck
+    rng = np.random.default_rng(9)
+    m = rng.standard_normal((4, 4))
+    A = nn.tensor(m @ m.T + 4 * np.eye(4))
+    B = nn.tensor(rng.standard_normal((4, 2)), requires_grad=True)
+    L, U = nn.linalg.cholesky(A), nn.linalg.cholesky(A, upper=True)
+    expected = np.linalg.solve(A.numpy(), B.detach().numpy())
+    np.testing.assert_allclose(nn.cholesky_solve(B, L).detach().numpy(), expected, rtol=1e-10)
+    np.testing.assert_allclose(nn.cholesky_solve(B, U, upper=True).detach().numpy(), expected, rtol=1e-10)
+    np.testing.assert_allclose(nn.cholesky_inverse(L).numpy(), np.linalg.inv(A.numpy()), rtol=1e-10, atol=1e-12)
+    X, copy = nn.triangular_solve(B, U)                       # (b, A), upper by default
+    np.testing.assert_allclose(U.numpy() @ X.detach().numpy(), B.detach().numpy(), atol=1e-12)
+    assert copy is not U and np.array_equal(copy.numpy(), U.numpy())
+    Lg = nn.tensor(L.numpy(), requires_grad=True)
+    assert gradcheck(lambda b, l: nn.cholesky_solve(b, l.tril()), [B, Lg])

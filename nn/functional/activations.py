@@ -78,12 +78,14 @@ def _implicit_dim(ndim):
     return 0 if ndim in (0, 1, 3) else 1
 
 
-def log_softmax(x, dim=None):
+def log_softmax(x, dim=None, _stacklevel=3, dtype=None):
     """log(softmax(x)) along dim, stable: x - max - log(sum(exp(x - max))).
 
     dim=None takes PyTorch's legacy implicit dim (1 for 2-D and 4-D inputs); give it explicitly.
+    dtype: x is cast to it first (softmax(scores, dim=-1, dtype=torch.float32) in attention code).
     """
     x = _tensor(x, "input", "log_softmax")
+    x = x if dtype is None else x.to(dtype)
     dim = _implicit_dim(x.ndim) if dim is None else dim
     z = x._data - x._data.max(axis=dim, keepdims=True)
     y = z - np.log(np.exp(z).sum(axis=dim, keepdims=True))
@@ -95,9 +97,10 @@ def log_softmax(x, dim=None):
                         lambda g: (g - softmax(x, dim) * g.sum(dim, keepdim=True),))
 
 
-def softmax(x, dim=None):
-    """exp(x) / sum(exp(x)) along dim (stable); dim=None as log_softmax's."""
+def softmax(x, dim=None, _stacklevel=3, dtype=None):
+    """exp(x) / sum(exp(x)) along dim (stable); dim=None and dtype as log_softmax's."""
     x = _tensor(x, "input", "softmax")
+    x = x if dtype is None else x.to(dtype)
     dim = _implicit_dim(x.ndim) if dim is None else dim
     z = x._data - x._data.max(axis=dim, keepdims=True)
     y = np.exp(z)

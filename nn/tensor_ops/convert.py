@@ -211,8 +211,9 @@ def __array__(input, dtype=None, copy=None):
 
 
 def __format__(input, spec):
-    """f"{loss:.4f}" formats the value of a one-element tensor; other tensors print as str()."""
-    if spec and input._data.size == 1:
+    """f"{loss:.4f}" formats the value of a one-element tensor, and f"{acc}" of a 0-d one (as PyTorch: 0.25, not
+    tensor(0.2500)); other tensors print as str()."""
+    if (spec and input._data.size == 1) or input._data.ndim == 0:
         return format(input._data.reshape(()).item(), spec)
     return format(str(input), spec)
 
