@@ -80,7 +80,7 @@ from .legacy_types import (FloatTensor, DoubleTensor, LongTensor, IntTensor, Sho
                            ByteTensor, BoolTensor)
 from .modules import (Module, Parameter, Buffer, Sequential, ModuleList, Linear, Conv2d, ConvTranspose2d,
                       Upsample, BatchNorm2d, ReLU, LeakyReLU, Sigmoid, Tanh, MaxPool2d, AvgPool2d, MaxUnpool2d,
-                      Dropout, Flatten, Identity)
+                      Dropout, Flatten, Identity, LocalResponseNorm, LPPool1d, LPPool2d, AlphaDropout)
 from .modules import (MSELoss, L1Loss, SmoothL1Loss, CrossEntropyLoss, NLLLoss, BCELoss,  # noqa: F401
                       BCEWithLogitsLoss, KLDivLoss, ModuleDict, ParameterList, BatchNorm1d, GroupNorm,
                       LayerNorm, Embedding, AdaptiveAvgPool2d, AdaptiveMaxPool2d, Softmax, LogSoftmax, ELU,

@@ -242,3 +242,26 @@ def test_cholesky_solve_inverse_and_the_older_triangular_solve():
     assert copy is not U and np.array_equal(copy.numpy(), U.numpy())
     Lg = nn.tensor(L.numpy(), requires_grad=True)
     assert gradcheck(lambda b, l: nn.cholesky_solve(b, l.tril()), [B, Lg])
+
+
+def test_lp_pooling_local_response_norm_and_alpha_dropout():
+    from nn.autograd import gradcheck
+    F = nn.functional
+    rng = np.random.default_rng(10)
+    x = nn.tensor(np.abs(rng.standard_normal((2, 5, 4, 6))) + 0.1, requires_grad=True)
+    x1 = nn.tensor(np.abs(rng.standard_normal((2, 3, 7))) + 0.1, requires_grad=True)
+    for fn, args in [(lambda t: F.lp_pool2d(t, 2, 2), [x]), (lambda t: F.lp_pool2d(t, 3, (2, 3), stride=1), [x]),
+                     (lambda t: F.lp_pool1d(t, 1.5, 3), [x1]), (lambda t: F.local_response_norm(t, 3), [x]),
+                     (lambda t: F.local_response_norm(t, 4, alpha=0.1, k=2.0), [x1])]:
+        assert gradcheck(fn, args)
+    # by hand: p = 2 pooling is the Euclidean norm of each window; size-1 LRN divides by (k + alpha x^2)^beta
+    window = x.detach().numpy()[0, 0, :2, :2]
+    np.testing.assert_allclose(F.lp_pool2d(x, 2, 2).detach().numpy()[0, 0, 0, 0], np.sqrt((window ** 2).sum()))
+    v = x.detach().numpy()
+    np.testing.assert_allclose(F.local_response_norm(x, 1, alpha=0.5, beta=0.75, k=2.0).detach().numpy(),
+                               v / (2.0 + 0.5 * v ** 2) ** 0.75, rtol=1e-12)
+    nn.manual_seed(0)
+    y = F.alpha_dropout(nn.randn(200000, dtype=nn.float64), 0.2, training=True)
+    assert abs(y.mean().item()) < 0.01 and abs(y.std().item() - 1) < 0.01          # SELU's fixed point kept
+    assert F.alpha_dropout(x, 0.5, training=False) is x
+    assert nn.LPPool2d(2, 2)(x).shape == (2, 5, 2, 3) and nn.LocalResponseNorm(3)(x).shape == x.shape

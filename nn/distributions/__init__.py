@@ -78,6 +78,18 @@ class Normal(Distribution):
     def entropy(self):
         return (0.5 + 0.5 * math.log(2 * math.pi) + self.scale.log()).expand(self.batch_shape)
 
+    def cdf(self, value):
+        """P(X <= value) = (1 + erf((value - loc) / (scale sqrt 2))) / 2."""
+        value = _param(value, self.loc)
+        return 0.5 * (1 + ((value - self.loc) / (self.scale * math.sqrt(2))).erf())
+
+    def icdf(self, value):
+        """The quantile: loc + scale sqrt(2) erfinv(2 value - 1)."""
+        value = _param(value, self.loc)
+        return self.loc + self.scale * (2 * value - 1).erfinv() * math.sqrt(2)
+
+    stddev = property(lambda self: self.scale.expand(self.batch_shape))
+
 
 class Uniform(Distribution):
     """U(low, high)."""

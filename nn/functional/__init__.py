@@ -19,13 +19,14 @@ names the problem (ValueError for shapes/values, TypeError for dtypes).
 Laid out by topic: dense.py (linear), convolution.py, activations.py, sampling.py (interpolate and
 pooling), normalization.py (batch_norm, group/layer_norm, dropout), adaptive.py,
 sparse.py (one_hot, embedding), shapes.py (pad, cat, flatten), losses.py (element-wise losses),
-classification.py (cross_entropy, nll_loss), gaussian.py (gaussian_kl), onedim.py (conv1d, conv_transpose1d and 1-d pooling),
+classification.py (cross_entropy, nll_loss), gaussian.py (gaussian_kl), onedim.py (conv1d, conv_transpose1d and 1-d pooling), classic.py (lp pooling, local response norm, alpha dropout),
 attention.py (scaled_dot_product_attention, and MultiheadAttention's computation), distances.py (cosine_similarity,
 pairwise_distance and the margin, embedding and likelihood losses), ctc.py (ctc_loss), grid.py (affine_grid, grid_sample, unfold, fold).
 """
 from .dense import linear, bilinear
 from .convolution import conv2d, conv_transpose2d
 from .onedim import conv1d, conv_transpose1d, max_pool1d, avg_pool1d, adaptive_avg_pool1d, adaptive_max_pool1d
+from .classic import lp_pool1d, lp_pool2d, local_response_norm, alpha_dropout
 from .activations import (relu, leaky_relu, sigmoid, tanh, log_softmax, softmax, elu, gelu, softplus, silu,
                           hardtanh, relu6, selu, mish, hardsigmoid, hardswish, logsigmoid, softmin, prelu, softsign,
                           tanhshrink, softshrink, hardshrink, threshold, celu, glu, rrelu, gumbel_softmax,
@@ -57,7 +58,7 @@ __all__ = ["linear", "conv2d", "conv_transpose2d", "relu", "leaky_relu", "sigmoi
            "normalize", "adaptive_avg_pool2d", "adaptive_max_pool2d", "one_hot", "embedding",
            "hardtanh", "relu6", "instance_norm", "pixel_shuffle", "pixel_unshuffle", "channel_shuffle", "rms_norm",
            "upsample_bilinear", "upsample_nearest", "relu_", "leaky_relu_", "elu_", "hardtanh_", "threshold_",
-           "conv1d", "conv_transpose1d", "max_pool1d", "avg_pool1d", "gaussian_kl", "selu", "mish", "hardsigmoid", "hardswish",
+           "conv1d", "conv_transpose1d", "lp_pool1d", "lp_pool2d", "local_response_norm", "alpha_dropout", "max_pool1d", "avg_pool1d", "gaussian_kl", "selu", "mish", "hardsigmoid", "hardswish",
            "logsigmoid", "softmin", "prelu", "scaled_dot_product_attention",
            "softsign", "tanhshrink", "softshrink", "hardshrink", "threshold", "celu", "glu", "rrelu",
            "cosine_similarity", "pairwise_distance", "huber_loss", "margin_ranking_loss", "hinge_embedding_loss",

@@ -9,18 +9,18 @@ from .container import Sequential, ModuleList, ModuleDict, ParameterList, Parame
 from .linear import Linear, Bilinear, Identity
 from .conv import Conv2d, ConvTranspose2d
 from .batchnorm import BatchNorm2d, BatchNorm1d
-from .normalization import GroupNorm, LayerNorm, RMSNorm, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d
+from .normalization import GroupNorm, LayerNorm, RMSNorm, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, LocalResponseNorm
 from .padding import (ZeroPad2d, ConstantPad2d, ReflectionPad2d, ReplicationPad2d, ZeroPad1d, ConstantPad1d,
                       ReflectionPad1d, ReplicationPad1d)
 from .pixelshuffle import PixelShuffle, PixelUnshuffle, ChannelShuffle
 from .onedim import Conv1d, ConvTranspose1d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool1d
 from .sparse import Embedding
 from .upsampling import Upsample, UpsamplingNearest2d, UpsamplingBilinear2d
-from .pooling import MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, AdaptiveMaxPool2d, MaxUnpool2d
+from .pooling import MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, AdaptiveMaxPool2d, MaxUnpool2d, LPPool1d, LPPool2d
 from .activation import (ReLU, LeakyReLU, Sigmoid, Tanh, Softmax, LogSoftmax, ELU, GELU, Softplus, SiLU,
                          Hardtanh, ReLU6, SELU, Mish, Hardsigmoid, Hardswish, LogSigmoid, Softmin, PReLU, Softsign,
                          Tanhshrink, Softshrink, Hardshrink, Threshold, CELU, GLU, RReLU, Softmax2d)
-from .dropout import Dropout, Dropout1d, Dropout2d
+from .dropout import Dropout, Dropout1d, Dropout2d, AlphaDropout
 from .rnn import RNN, LSTM, GRU, RNNCell, LSTMCell, GRUCell
 from .transformer import (MultiheadAttention, TransformerEncoderLayer, TransformerEncoder, TransformerDecoderLayer,
                           TransformerDecoder, Transformer)
@@ -47,4 +47,5 @@ __all__ = ["Parameter", "Module", "Sequential", "ModuleList", "Linear", "Conv2d"
            "CosineEmbeddingLoss", "TripletMarginLoss", "PoissonNLLLoss", "GaussianNLLLoss", "CosineSimilarity",
            "PairwiseDistance", "Unfold", "Fold", "Bilinear", "AdaptiveAvgPool1d", "AdaptiveMaxPool1d", "ConstantPad1d",
            "ZeroPad1d", "ReflectionPad1d", "ReplicationPad1d", "Dropout1d", "Softmax2d", "UpsamplingNearest2d",
-           "UpsamplingBilinear2d", "ParameterDict"]
+           "UpsamplingBilinear2d", "ParameterDict", "LocalResponseNorm", "LPPool1d", "LPPool2d",
+           "AlphaDropout"]

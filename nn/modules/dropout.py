@@ -32,3 +32,11 @@ class Dropout1d(Dropout):
 
     def forward(self, x):
         return F.dropout1d(x, self.p, self.training)
+
+
+class AlphaDropout(Dropout):
+    """SELU's dropout in training (F.alpha_dropout: mean 0 and variance 1 kept), identity in eval mode."""
+
+    def forward(self, x):
+        return F.alpha_dropout(x, self.p, self.training, self.inplace)
+

@@ -86,3 +86,26 @@ class AdaptiveMaxPool2d(AdaptiveAvgPool2d):
 
     def forward(self, x):
         return F.adaptive_max_pool2d(x, self.output_size, self.return_indices)
+
+
+class LPPool1d(Module):
+    """(sum of x^p over each window)^(1/p): (N, C, L) -> (N, C, Lo); stride defaults to kernel_size."""
+
+    def __init__(self, norm_type, kernel_size, stride=None, ceil_mode=False):
+        super().__init__()
+        self.norm_type, self.kernel_size, self.stride, self.ceil_mode = norm_type, kernel_size, stride, ceil_mode
+
+    def forward(self, x):
+        return F.lp_pool1d(x, self.norm_type, self.kernel_size, self.stride, self.ceil_mode)
+
+    def extra_repr(self):
+        return (f"norm_type={self.norm_type}, kernel_size={self.kernel_size}, stride={self.stride}, "
+                f"ceil_mode={self.ceil_mode}")
+
+
+class LPPool2d(LPPool1d):
+    """(sum of x^p over each window)^(1/p): (N, C, H, W) -> (N, C, Ho, Wo); stride defaults to kernel_size."""
+
+    def forward(self, x):
+        return F.lp_pool2d(x, self.norm_type, self.kernel_size, self.stride, self.ceil_mode)
+

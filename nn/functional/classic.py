@@ -1,0 +1,76 @@
+"""Older layers' functions still met in third-party code, composed of the ops of the other modules (so their
+gradients come from those): power-average pooling, local response normalisation (AlexNet) and alpha dropout
+(self-normalising networks).
+
+    lp_pool1d / lp_pool2d(x, norm_type, kernel_size, stride=None, ceil_mode=False)
+        (sum over each window of x^p)^(1/p), as PyTorch: p-th root of the window average of x^p times its size
+    local_response_norm(x, size, alpha=1e-4, beta=0.75, k=1.0)   x (N, C, ...)
+        x / (k + alpha * mean of x^2 over `size` neighbouring channels (zero padded))^beta
+    alpha_dropout(x, p=0.5, training=False)
+        SELU's dropout: a dropped element becomes the SELU saturation value, and an affine map keeps mean 0 and
+        variance 1: a (x m + alpha' (m - 1)) + alpha' a p with alpha' = 1.7580993408473766, a = ((1 - p)(1 + p
+        alpha'^2))^-1/2
+"""
+import math
+
+import numpy as np
+
+from ..tensor import Tensor, get_rng
+from ._args import _tensor, _written_into
+from .activations import relu
+from .onedim import avg_pool1d
+from .sampling import avg_pool2d
+from .shapes import pad
+
+SELU_SATURATION = 1.7580993408473766         # -SELU(-inf) = scale * alpha
+
+
+def _lp(pooled, kernel_elements, norm_type):
+    # sign(out) relu(|out|) as PyTorch writes it: 0 for a window average of x^p that came out negative
+    return (pooled.sign() * relu(pooled.abs()) * kernel_elements) ** (1.0 / norm_type)
+
+
+def lp_pool1d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    """(sum of x^p over each window)^(1/p): x (N, C, L) -> (N, C, Lo)."""
+    if ceil_mode:
+        raise NotImplementedError("lp_pool1d: ceil_mode=True is not supported")
+    x = _tensor(input, "input", "lp_pool1d")
+    k = kernel_size[0] if isinstance(kernel_size, (tuple, list)) else kernel_size
+    return _lp(avg_pool1d(x ** norm_type, k, stride), k, norm_type)
+
+
+def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    """(sum of x^p over each window)^(1/p): x (N, C, H, W) -> (N, C, Ho, Wo)."""
+    x = _tensor(input, "input", "lp_pool2d")
+    kh, kw = kernel_size if isinstance(kernel_size, (tuple, list)) else (kernel_size, kernel_size)
+    return _lp(avg_pool2d(x ** norm_type, (kh, kw), stride, 0, ceil_mode), kh * kw, norm_type)
+
+
+def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
+    """x / (k + alpha * (window mean of x^2 across `size` channels))^beta, x (N, C, ...) (3-D or more)."""
+    x = _tensor(input, "input", "local_response_norm")
+    if x.ndim < 3:
+        raise ValueError(f"local_response_norm: input must be (N, C, ...) with 3 or more dims, got {tuple(x.shape)}")
+    N, C = x.shape[:2]
+    sq = (x * x).reshape(N, 1, C, -1)                          # channels as rows of one image per sample
+    sq = pad(sq, (0, 0, size // 2, (size - 1) // 2))
+    div = avg_pool2d(sq, (size, 1), stride=1).reshape(x.shape)
+    return x / (div * alpha + k) ** beta
+
+
+def alpha_dropout(input, p=0.5, training=False, inplace=False):
+    """Alpha dropout (module doc) in training, the identity otherwise; the mask from nn's generator. inplace=True
+    writes the result into the input, as PyTorch's."""
+    if inplace and training:
+        return _written_into(input, "alpha_dropout_", lambda t: alpha_dropout(t, p, training))
+    x = _tensor(input, "input", "alpha_dropout")
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"alpha_dropout: p must be in [0, 1], got {p}")
+    if not training or p == 0.0:
+        return x
+    if p == 1.0:
+        return x * 0.0
+    keep = (get_rng().random(x.shape) >= p).astype(x.dtype)
+    a = 1.0 / math.sqrt((SELU_SATURATION ** 2 * p + 1) * (1 - p))
+    shift = (keep - 1) * (SELU_SATURATION * a) + SELU_SATURATION * a * p
+    return x * Tensor(keep * np.asarray(a, x.dtype)) + Tensor(shift.astype(x.dtype))
