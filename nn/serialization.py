@@ -90,7 +90,8 @@ def _array_like(value):
 
 
 def save(state, path):
-    """Write ``state`` (dict str -> ndarray) to ``path`` as an .npz archive, atomically.
+    """Write ``state`` (dict str -> ndarray) to ``path`` as an .npz archive, atomically; any other object torch.save
+    takes (a Tensor, a list) is written in PyTorch's format.
 
     A path ending in ``.pt`` or ``.pth`` is written in torch.save's zip format instead (readable
     by ``torch.load(path, weights_only=True)``); there ``state`` may also nest dicts, lists,
@@ -102,12 +103,17 @@ def save(state, path):
     written with ``allow_pickle=False``. The name is used as given (no ``.npz`` is
     appended). Raises TypeError for a non-dict, non-str keys or object arrays.
     """
-    if not isinstance(state, dict):
-        raise TypeError(f"nn.save expects a dict of name -> ndarray, got {type(state).__name__}")
     if hasattr(path, "write"):          # a binary file object (io.BytesIO, an open file), as torch.save takes
         save_torch(state, path)
         return
     npz = os.fspath(path).lower().endswith(".npz")
+    if not isinstance(state, dict):     # torch.save(embeddings, "emb.pt"): PyTorch's format holds any of its objects
+        if npz:
+            raise TypeError(f"nn.save: an .npz file holds a dict of name -> array, got a {type(state).__name__}; "
+                            f"save it to a .pt file")
+        with atomic_write(path) as f:
+            save_torch(state, f)
+        return
     nested = [k for k, v in state.items() if not _array_like(v)]
     if os.fspath(path).lower().endswith((".pt", ".pth")) or (nested and not npz):
         with atomic_write(path) as f:
@@ -148,8 +154,8 @@ def load(path, map_location=None, weights_only=None, mmap=None, **pickle_load_ar
     and a weight file is always read the restricted way (weights_only=False runs no code either).
 
     A torch.save zip file (.pt / .pth, PyTorch >= 1.6) is read too, without PyTorch and without
-    running code: tensors come back as ndarrays, nested dicts as dicts (TorchFileError, a
-    ValueError, for anything a weight file should not hold).
+    running code: tensors come back as Tensors (as torch.load gives them), nested dicts as dicts (TorchFileError,
+    a ValueError, for anything a weight file should not hold).
 
     Raises FileNotFoundError if ``path`` does not exist, ValueError if it is not a
     readable .npz archive (wrong format, truncated, corrupt, or contains pickled objects).

@@ -10,7 +10,8 @@ offset, size, stride, requires_grad, hooks)`` and each storage a persistent id
 Reading a pickle can run arbitrary code (a GLOBAL of os.system, then REDUCE). The unpickler
 here resolves only the globals a weight file needs (the two rebuild functions, the storage
 types, OrderedDict) to our own NumPy stand-ins; any other global (os.system, builtins.eval,
-subprocess.Popen...) is refused before anything is called. Tensors come back as ndarrays;
+subprocess.Popen...) is refused before anything is called. Tensors come back as Tensors, as from
+torch.load (half-precision ones widened to float32: nn has no half tensors);
 containers (dict, OrderedDict, list, tuple) and numbers/strings as they are, so a checkpoint
 ``{'state_dict': ..., 'epoch': 3}`` comes back as nested dicts (pick the one you want).
 
@@ -25,6 +26,8 @@ import sys
 import zipfile
 
 import numpy as np
+
+from .tensor import Tensor
 
 __all__ = ["load_torch", "save_torch", "is_torch_zip", "TorchFileError"]
 
@@ -54,7 +57,7 @@ class _StorageType:
 
 def _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad=False, backward_hooks=None,
                        metadata=None):
-    """ndarray of the given size/stride (in elements) over a storage: a copy, C-contiguous."""
+    """A Tensor of the given size/stride (in elements) over a storage: a copy, C-contiguous."""
     array, bfloat16 = storage
     size, stride = tuple(size), tuple(stride)
     if any(s < 0 for s in size) or any(s < 0 for s in stride):
@@ -71,7 +74,9 @@ def _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad=Fals
         out = np.empty(size, array.dtype)
     if bfloat16:                # the high half of a float32
         out = (out.astype(np.uint32) << 16).view(np.float32)
-    return out
+    elif out.dtype == np.float16:   # nn has no half tensors: widened, exactly
+        out = out.astype(np.float32)
+    return Tensor(out)
 
 
 def _rebuild_parameter(data, requires_grad=True, backward_hooks=None, *state):
@@ -139,7 +144,7 @@ def is_torch_zip(path):
 
 def load_torch(path, name=None):
     """Read a torch.save zip file (a path, or a binary file object with its name for messages) -> its object with
-    tensors as ndarrays (never runs code)."""
+    tensors as Tensors (never runs code)."""
     source, path = path, name if name is not None else os.fspath(path)
     try:
         archive = zipfile.ZipFile(source)

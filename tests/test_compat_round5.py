@@ -265,3 +265,23 @@ def test_lp_pooling_local_response_norm_and_alpha_dropout():
     assert abs(y.mean().item()) < 0.01 and abs(y.std().item() - 1) < 0.01          # SELU's fixed point kept
     assert F.alpha_dropout(x, 0.5, training=False) is x
     assert nn.LPPool2d(2, 2)(x).shape == (2, 5, 2, 3) and nn.LocalResponseNorm(3)(x).shape == x.shape
+
+
+def test_pytorch_format_files_hold_any_object_and_give_tensors_back(tmp_path):
+    # torch.save(embeddings, "emb.pt"); torchvision's average_checkpoints calls p.clone() on what torch.load gave
+    emb = nn.randn(4, 3)
+    nn.save(emb, tmp_path / "emb.pt")
+    back = nn.load(tmp_path / "emb.pt")
+    assert isinstance(back, nn.Tensor) and np.array_equal(back.numpy(), emb.numpy())
+    nn.save([emb, {"epoch": 3, "acc": nn.tensor(71.5)}], tmp_path / "list.pth.tar")
+    items = nn.load(tmp_path / "list.pth.tar")
+    assert isinstance(items[0], nn.Tensor) and items[1]["epoch"] == 3 and items[1]["acc"].item() == 71.5
+    model = nn.Linear(3, 2)
+    nn.save({"model": model.state_dict()}, tmp_path / "ck.pt")
+    state = nn.load(tmp_path / "ck.pt")["model"]
+    assert all(isinstance(v, nn.Tensor) for v in state.values())
+    nn.Linear(3, 2).load_state_dict(state)
+    with pytest.raises(TypeError, match="an .npz file holds a dict"):
+        nn.save(emb, tmp_path / "emb.npz")
+    nn.save(model.state_dict(), tmp_path / "w.npz")
+    assert all(isinstance(v, np.ndarray) for v in nn.load(tmp_path / "w.npz").values())     # nn's own format: arrays
