@@ -285,3 +285,43 @@ def test_pytorch_format_files_hold_any_object_and_give_tensors_back(tmp_path):
         nn.save(emb, tmp_path / "emb.npz")
     nn.save(model.state_dict(), tmp_path / "w.npz")
     assert all(isinstance(v, np.ndarray) for v in nn.load(tmp_path / "w.npz").values())     # nn's own format: arrays
+
+
+def test_swa_utils_averaged_model_ema_swalr_and_update_bn():
+    from nn.optim.swa_utils import SWALR, AveragedModel, get_ema_avg_fn, get_ema_multi_avg_fn, update_bn
+    rng = np.random.default_rng(11)
+    model = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.Linear(4, 1)).double()
+    swa, ema = AveragedModel(model), AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(0.9))
+    ema_buffers = AveragedModel(model, avg_fn=get_ema_avg_fn(0.8), use_buffers=True)
+    opt = nn.optim.SGD(model.parameters(), lr=0.1)
+    sched = SWALR(opt, swa_lr=0.05, anneal_epochs=3)
+    X, Y = nn.tensor(rng.standard_normal((8, 3))), nn.tensor(rng.standard_normal((8, 1)))
+    seen, lrs = [], []
+    for _ in range(4):
+        opt.zero_grad()
+        ((model(X) - Y) ** 2).mean().backward()
+        opt.step()
+        seen.append(model[0].weight.detach().numpy().copy())
+        for averaged in (swa, ema, ema_buffers):
+            averaged.update_parameters(model)
+        sched.step()
+        lrs.append(opt.param_groups[0]["lr"])
+    # by hand: SWA is the plain mean of the weights seen; EMA starts at the first and moves 10% each time
+    np.testing.assert_allclose(swa.module[0].weight.detach().numpy(), np.mean(seen, axis=0), rtol=1e-12)
+    expected = seen[0]
+    for w in seen[1:]:
+        expected = expected + 0.1 * (w - expected)
+    np.testing.assert_allclose(ema.module[0].weight.detach().numpy(), expected, rtol=1e-12)
+    assert int(swa.n_averaged.item()) == 4 and "n_averaged" in swa.state_dict()
+    # cosine annealing from 0.1 to 0.05 over 3 steps, then held (PyTorch's values: 0.0875, 0.0625, 0.05, 0.05)
+    np.testing.assert_allclose(lrs, [0.0875, 0.0625, 0.05, 0.05], rtol=1e-12)
+    update_bn([(X[:4], 0), (X[4:], 1)], swa)
+    hidden = swa.module[0](X).detach().numpy()
+    np.testing.assert_allclose(swa.module[1].running_mean.numpy(), hidden.mean(0), rtol=1e-10)   # the pass's mean
+    assert swa.training
+
+
+def test_copy_casts_to_the_destination_dtype():
+    a = nn.zeros(3, dtype=nn.int64)
+    a.copy_(nn.tensor([1.7, -1.7, 2.2]))                 # truncated, as PyTorch's copy_
+    assert a.tolist() == [1, -1, 2]

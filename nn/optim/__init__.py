@@ -2,7 +2,8 @@
 ReduceLROnPlateau...), as torch.optim.
 
 optimizer.py holds the base class (param_groups, state, flat state_dict for resuming); each optimizer
-has a file of its own; lr_scheduler.py holds the schedulers (also importable as nn.optim.lr_scheduler).
+has a file of its own; lr_scheduler.py holds the schedulers (also importable as nn.optim.lr_scheduler);
+swa_utils.py weight averaging (AveragedModel: SWA and EMA; SWALR; update_bn).
 """
 from .optimizer import Optimizer
 from .sgd import SGD
@@ -12,6 +13,7 @@ from .adadelta import Adadelta, Adagrad
 from .lbfgs import LBFGS
 from .adam_variants import Adamax, NAdam, RAdam
 from . import lr_scheduler  # noqa: F401  (nn.optim.lr_scheduler.StepLR, as in torch)
+from . import swa_utils  # noqa: F401  (AveragedModel, SWALR, update_bn)
 from .lr_scheduler import (LRScheduler, StepLR, MultiStepLR, ExponentialLR, CosineAnnealingLR, LambdaLR,
                            OneCycleLR, CyclicLR, ReduceLROnPlateau, CosineAnnealingWarmRestarts, LinearLR, ConstantLR, PolynomialLR,
                            SequentialLR, ChainedScheduler, MultiplicativeLR)

@@ -186,7 +186,7 @@ def copy_(input, src, non_blocking=False):
         if src.requires_grad:
             return _rebase(input, data, (src,), lambda g: (g,), "copy_")
         return _rebase(input, data, (), lambda g: (), "copy_")
-    return _write(input, src._data)
+    return _write(input, src._data.astype(input.dtype, copy=False))      # any dtype, cast as PyTorch's copy_
 
 
 def _overwrite(input, values, op):
