@@ -325,3 +325,16 @@ def test_copy_casts_to_the_destination_dtype():
     a = nn.zeros(3, dtype=nn.int64)
     a.copy_(nn.tensor([1.7, -1.7, 2.2]))                 # truncated, as PyTorch's copy_
     assert a.tolist() == [1, -1, 2]
+
+
+def test_negative_padding_crops_and_parameters_print_as_pytorch():
+    from nn.autograd import gradcheck
+    x = nn.tensor(np.random.default_rng(12).standard_normal((1, 2, 5, 6)), requires_grad=True)
+    y = nn.functional.pad(x, (-1, 2, 1, -2))                  # crop 1 left and 2 bottom, pad 2 right and 1 top
+    assert y.shape == (1, 2, 4, 7)
+    np.testing.assert_array_equal(y.detach().numpy()[..., 1:, :5], x.detach().numpy()[..., :3, 1:])
+    assert (y.detach().numpy()[..., 0, :] == 0).all() and (y.detach().numpy()[..., 5:] == 0).all()
+    assert gradcheck(lambda t: nn.functional.pad(t, (-1, 2, 1, -2)), [x])
+    with pytest.raises(ValueError, match="constant"):
+        nn.functional.pad(x, (-1, 1), mode="reflect")
+    assert repr(nn.Parameter(nn.ones(2))) == "Parameter containing:\ntensor([1., 1.], requires_grad=True)"

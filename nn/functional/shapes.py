@@ -11,15 +11,24 @@ _PAD_MODES = {"constant": "constant", "reflect": "reflect", "replicate": "edge",
 def pad(input, pad, mode="constant", value=None):
     """Padding of the last dims, PyTorch order: pad=(left, right, top, bottom, ...).
 
-    x (..., H, W) -> (..., H + top + bottom, W + left + right). Non-negative pads only.
-    mode: 'constant' (value, default 0), 'reflect', 'replicate' or 'circular', as PyTorch.
+    x (..., H, W) -> (..., H + top + bottom, W + left + right). mode: 'constant' (value, default 0), 'reflect',
+    'replicate' or 'circular', as PyTorch. A negative amount in constant mode crops, as PyTorch's.
     """
     x = _tensor(input, "input", "pad", floating=False)
     if mode not in _PAD_MODES:
         raise ValueError(f"pad: mode must be one of {sorted(_PAD_MODES)}, got {mode!r}")
-    if len(pad) % 2 or len(pad) // 2 > x.ndim or any(int(p) < 0 for p in pad):
-        raise ValueError(f"pad: pad must hold non-negative (before, after) pairs for at most "
-                         f"{x.ndim} dims, got {pad!r}")
+    if len(pad) % 2 or len(pad) // 2 > x.ndim:
+        raise ValueError(f"pad: pad must hold (before, after) pairs for at most {x.ndim} dims, got {pad!r}")
+    if any(int(p) < 0 for p in pad):
+        if mode != "constant":
+            raise ValueError(f"pad: negative amounts (cropping) are for mode='constant' only, got {pad!r}")
+        keep = [slice(None)] * x.ndim
+        for i in range(len(pad) // 2):
+            lo, hi, n = int(pad[2 * i]), int(pad[2 * i + 1]), x.shape[x.ndim - 1 - i]
+            if n - max(0, -lo) - max(0, -hi) < 0:
+                raise ValueError(f"pad: cropping {pad!r} removes more than the {n} elements of dim {x.ndim - 1 - i}")
+            keep[x.ndim - 1 - i] = slice(max(0, -lo), n - max(0, -hi))
+        return _pad(x[tuple(keep)], [max(0, int(p)) for p in pad], mode, value)    # (the argument hides pad)
     widths = [(0, 0)] * x.ndim
     for i in range(len(pad) // 2):          # pairs start from the last dim
         widths[x.ndim - 1 - i] = (int(pad[2 * i]), int(pad[2 * i + 1]))
@@ -44,6 +53,9 @@ def pad(input, pad, mode="constant", value=None):
         return (gx.reshape(x.shape).astype(g.dtype, copy=False),)
     return Tensor._make(y, (x,), backward, "pad_" + mode,
                         linear_graph_backward(lambda a: a.reshape(-1)[source], lambda g: backward(g)[0], "pad"))
+
+
+_pad = pad
 
 
 def cat(tensors, dim=0):

@@ -35,8 +35,8 @@ class Parameter(Tensor):
             data = data._data
         super().__init__(data, requires_grad=requires_grad)
 
-    def __repr__(self):
-        return "Parameter containing:\n" + repr(self._data)
+    def __repr__(self):             # as PyTorch prints one: the tensor below the header
+        return "Parameter containing:\n" + Tensor.__repr__(self)
 
 
 class Buffer(Tensor):
