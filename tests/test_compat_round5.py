@@ -338,3 +338,30 @@ def test_negative_padding_crops_and_parameters_print_as_pytorch():
     with pytest.raises(ValueError, match="constant"):
         nn.functional.pad(x, (-1, 1), mode="reflect")
     assert repr(nn.Parameter(nn.ones(2))) == "Parameter containing:\ntensor([1., 1.], requires_grad=True)"
+
+
+def test_sparse_adam_moves_only_the_rows_looked_up():
+    # word2vec / recommenders: Embedding(sparse=True) with SparseAdam ("lazy" Adam)
+    nn.manual_seed(0)
+    emb = nn.Embedding(10, 3, sparse=True).double()
+    start = emb.weight.detach().numpy().copy()
+    opt = nn.optim.SparseAdam(list(emb.parameters()), lr=0.1)
+    opt.zero_grad()
+    (emb(nn.tensor([1, 2, 2, 5])) ** 2).sum().backward()
+    opt.step()
+    moved = np.flatnonzero(np.any(emb.weight.detach().numpy() != start, axis=1))
+    assert moved.tolist() == [1, 2, 5]
+    # the first step of Adam moves each touched element by lr (m / sqrt(v) = sign g after bias correction)
+    np.testing.assert_allclose(np.abs(emb.weight.detach().numpy()[moved] - start[moved]), 0.1, rtol=1e-4)  # up to eps / |g|
+    untouched = opt.state[emb.weight]["exp_avg"][[0, 3, 4]]
+    assert not untouched.any()                                # rows not looked up keep zero moments
+    torch = pytest.importorskip("torch")
+    ours, theirs = nn.Embedding(10, 3, sparse=True).double(), torch.nn.Embedding(10, 3, sparse=True).double()
+    ours.load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
+    o, t = nn.optim.SparseAdam(list(ours.parameters()), lr=0.1), torch.optim.SparseAdam(list(theirs.parameters()), lr=0.1)
+    for idx in ([1, 2, 2, 5], [2, 7], [1, 1, 9]):
+        for lib, model, opt in ((nn, ours, o), (torch, theirs, t)):
+            opt.zero_grad()
+            (model(lib.tensor(idx)) ** 3).sum().backward()
+            opt.step()
+    np.testing.assert_allclose(ours.weight.detach().numpy(), theirs.weight.detach().numpy(), rtol=1e-12)

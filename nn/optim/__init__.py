@@ -1,4 +1,4 @@
-"""Optimizers (SGD, Adam, AdamW, RMSprop, Adadelta, Adagrad, Adamax, NAdam, RAdam, LBFGS) and learning-rate schedulers (StepLR, CosineAnnealingLR, LinearLR, SequentialLR,
+"""Optimizers (SGD, Adam, AdamW, RMSprop, Adadelta, Adagrad, Adamax, NAdam, RAdam, SparseAdam, LBFGS) and learning-rate schedulers (StepLR, CosineAnnealingLR, LinearLR, SequentialLR,
 ReduceLROnPlateau...), as torch.optim.
 
 optimizer.py holds the base class (param_groups, state, flat state_dict for resuming); each optimizer
@@ -11,13 +11,13 @@ from .adam import Adam, AdamW
 from .rmsprop import RMSprop
 from .adadelta import Adadelta, Adagrad
 from .lbfgs import LBFGS
-from .adam_variants import Adamax, NAdam, RAdam
+from .adam_variants import Adamax, NAdam, RAdam, SparseAdam
 from . import lr_scheduler  # noqa: F401  (nn.optim.lr_scheduler.StepLR, as in torch)
 from . import swa_utils  # noqa: F401  (AveragedModel, SWALR, update_bn)
 from .lr_scheduler import (LRScheduler, StepLR, MultiStepLR, ExponentialLR, CosineAnnealingLR, LambdaLR,
                            OneCycleLR, CyclicLR, ReduceLROnPlateau, CosineAnnealingWarmRestarts, LinearLR, ConstantLR, PolynomialLR,
                            SequentialLR, ChainedScheduler, MultiplicativeLR)
 
-__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adadelta", "Adagrad", "LBFGS", "Adamax", "NAdam", "RAdam", "LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR",
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adadelta", "Adagrad", "LBFGS", "Adamax", "NAdam", "RAdam", "SparseAdam", "LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR",
            "CosineAnnealingLR", "LambdaLR", "OneCycleLR", "CyclicLR", "ReduceLROnPlateau", "CosineAnnealingWarmRestarts", "LinearLR",
            "ConstantLR", "PolynomialLR", "SequentialLR", "ChainedScheduler", "MultiplicativeLR"]

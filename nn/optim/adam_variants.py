@@ -103,3 +103,28 @@ class RAdam(_AdamFamily):
                     p._data -= m_hat * dt(lr * rect) * (dt(math.sqrt(bc2)) / (np.sqrt(v) + dt(eps)))
                 else:
                     p._data -= m_hat * dt(lr)
+
+
+class SparseAdam(_AdamFamily):
+    """Adam for embedding tables (Embedding(sparse=True)): only the rows the gradient touches move, and only their
+    moments decay ("lazy" Adam), as torch.optim.SparseAdam; each parameter counts its own steps t.
+    nn's embedding gradients are dense, so the rows touched are those (along dim 0) with a non-zero gradient:
+        m_r += (1 - beta1)(g_r - m_r),  v_r += (1 - beta2)(g_r^2 - v_r),
+        p_r -= lr sqrt(1 - beta2^t) / (1 - beta1^t) * m_r / (sqrt(v_r) + eps)
+    """
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, maximize=False):
+        super().__init__(params, lr, betas, eps, 0.0, maximize, {})
+
+    def step(self):
+        for group in self.param_groups:
+            lr, (b1, b2), eps = group["lr"], group["betas"], group["eps"]
+            for p, state, g, dt in self._gradients(group, self._moments):
+                rows = np.flatnonzero(np.any(g.reshape(len(g), -1) != 0, axis=1)) if g.ndim else slice(None)
+                t, g = state["step"], g[rows]
+                m, v = state["exp_avg"][rows], state["exp_avg_sq"][rows]
+                m += dt(1 - b1) * (g - m)
+                v += dt(1 - b2) * (g * g - v)
+                state["exp_avg"][rows], state["exp_avg_sq"][rows] = m, v
+                step_size = lr * math.sqrt(1 - b2 ** t) / (1 - b1 ** t)
+                p._data[rows] -= dt(step_size) * m / (np.sqrt(v) + dt(eps))
