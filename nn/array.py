@@ -106,26 +106,6 @@ class DataArray(np.ndarray):
     def data(self):                             # p.grad.data.zero_(): ``.data`` of the array is the array
         return self
 
-    # v += tensor (an EMA over state_dict().values(), p.data -= lr * g): NumPy's operators refuse a Tensor operand
-    # (Tensor.__array_ufunc__ is None, so that array + Tensor is a Tensor), so its values are taken, as PyTorch's
-    def __iadd__(self, other):
-        return super().__iadd__(_value(other))
-
-    def __isub__(self, other):
-        return super().__isub__(_value(other))
-
-    def __imul__(self, other):
-        return super().__imul__(_value(other))
-
-    def __itruediv__(self, other):
-        return super().__itruediv__(_value(other))
-
-    def __ifloordiv__(self, other):
-        return super().__ifloordiv__(_value(other))
-
-    def __ipow__(self, other):
-        return super().__ipow__(_value(other))
-
     # -- in place, as torch.Tensor's ------------------------------------------------------------------------
     def zero_(self):
         self[...] = 0
@@ -284,3 +264,20 @@ def _reduction(name):
 
 for _name in ("sum", "mean", "prod", "argmax", "argmin", "any", "all", "cumsum"):
     setattr(DataArray, _name, _reduction(_name))
+
+
+def _taking_tensor_values(name):
+    """NumPy's in-place operator `name`, with a Tensor operand's values: NumPy refuses a Tensor (its
+    __array_ufunc__ is None, so that array + Tensor is a Tensor), and PyTorch code writes v += (1 - d) * msd[k]
+    over state_dict() values (an EMA) or p.data -= lr * g."""
+    operator = getattr(np.ndarray, name)
+
+    def in_place(self, other):
+        return operator(self, _value(other))
+    in_place.__name__ = name
+    return in_place
+
+
+for _name in ("__iadd__", "__isub__", "__imul__", "__itruediv__", "__ifloordiv__", "__ipow__"):
+    setattr(DataArray, _name, _taking_tensor_values(_name))
+

@@ -8,31 +8,35 @@ from .module import Module, Parameter
 from .utils import _factory, _check_int, _reset_weight_and_bias
 
 
-class Conv1d(Module):
-    """1-d convolution (cross-correlation). x: (N, in_channels, L) or (in_channels, L) -> (N, out_channels, Lo).
-    weight: (out_channels, in_channels/groups, kernel_size), bias: (out_channels,); PyTorch's init.
-    padding: int, 'valid' or 'same'; padding_mode 'zeros' only."""
+def _one(v):
+    """An int, or PyTorch's 1-tuple of one."""
+    return v[0] if isinstance(v, (tuple, list)) and len(v) == 1 else v
 
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
-                 bias=True, padding_mode="zeros", device=None, dtype=None):
+
+class _Conv1dBase(Module):
+    """Shared parts of Conv1d and ConvTranspose1d: the conv2d checks on a 1 x L image (one validation of conv
+    arguments), the weight and bias with PyTorch's init, and the repr."""
+
+    def __init__(self, op, in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
+                 padding_mode, device, dtype, weight_shape, output_padding=None):
         super().__init__()
-        one = lambda v: v[0] if isinstance(v, (tuple, list)) and len(v) == 1 else v  # noqa: E731
         self.in_channels = _check_int("in_channels", in_channels, 1)
         self.out_channels = _check_int("out_channels", out_channels, 1)
-        self.kernel_size = (_check_int("kernel_size", one(kernel_size), 1),)
-        # the conv2d checks, on a 1 x L image: one validation of conv arguments
-        stride2, padding2, dilation2, self.groups = conv_hyperparameters(
-            "Conv1d", (1, one(stride)), padding if isinstance(padding, str) else (0, one(padding)),
-            (1, one(dilation)), groups)
-        self.stride, self.dilation = (stride2[1],), (dilation2[1],)
-        self.padding = padding2 if isinstance(padding2, str) else (padding2[1],)
+        self.kernel_size = (_check_int("kernel_size", _one(kernel_size), 1),)
+        hyper = conv_hyperparameters(op, (1, _one(stride)), padding if isinstance(padding, str) else
+                                     (0, _one(padding)), (1, _one(dilation)), groups,
+                                     None if output_padding is None else (0, _one(output_padding)))
+        self.stride, self.dilation, self.groups = (hyper[0][1],), (hyper[2][1],), hyper[3]
+        self.padding = hyper[1] if isinstance(hyper[1], str) else (hyper[1][1],)
+        if output_padding is not None:
+            self.output_padding = (hyper[4][1],)
         if self.in_channels % self.groups or self.out_channels % self.groups:
             raise ValueError(f"in_channels ({self.in_channels}) and out_channels ({self.out_channels}) "
                              f"must both be divisible by groups ({self.groups})")
         if padding_mode != "zeros":
             raise ValueError(f"padding_mode={padding_mode!r} is not supported: only 'zeros'")
         self.padding_mode = padding_mode
-        shape = (self.out_channels, self.in_channels // self.groups) + self.kernel_size
+        shape = weight_shape(self.in_channels, self.out_channels, self.groups) + self.kernel_size
         self.weight = Parameter(np.empty(shape, dtype=get_default_dtype()))
         if bias:
             self.bias = Parameter(np.empty(self.out_channels, dtype=get_default_dtype()))
@@ -40,71 +44,50 @@ class Conv1d(Module):
             self.register_parameter("bias", None)
         _reset_weight_and_bias(self.weight, self.bias)
         _factory(self, device, dtype)
-
-    def forward(self, x):
-        padding = self.padding if isinstance(self.padding, str) else self.padding[0]
-        return F.conv1d(x, self.weight, self.bias, self.stride[0], padding, self.dilation[0], self.groups)
 
     def extra_repr(self):
         s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
         if self.padding != (0,):
             s += f", padding={self.padding!r}"
-        if self.dilation != (1,):
-            s += f", dilation={self.dilation}"
-        if self.groups != 1:
-            s += f", groups={self.groups}"
-        return s + (", bias=False" if self.bias is None else "")
-
-
-class ConvTranspose1d(Module):
-    """1-d transposed convolution (the gradient of Conv1d with respect to its input).
-    x: (N, in_channels, L) or (in_channels, L) -> (N, out_channels, Lo), Lo = (L - 1) s - 2 p + d (k - 1) + op + 1.
-    weight: (in_channels, out_channels/groups, kernel_size) (PyTorch's layout), bias: (out_channels,); PyTorch's init."""
-
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1,
-                 bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None):
-        super().__init__()
-        one = lambda v: v[0] if isinstance(v, (tuple, list)) and len(v) == 1 else v  # noqa: E731
-        self.in_channels = _check_int("in_channels", in_channels, 1)
-        self.out_channels = _check_int("out_channels", out_channels, 1)
-        self.kernel_size = (_check_int("kernel_size", one(kernel_size), 1),)
-        # the conv_transpose2d checks, on a 1 x L image: one validation of conv arguments
-        hyper = conv_hyperparameters("ConvTranspose1d", (1, one(stride)), (0, one(padding)), (1, one(dilation)),
-                                     groups, (0, one(output_padding)))
-        (self.stride, self.padding, self.dilation), self.groups = ((v[1],) for v in hyper[:3]), hyper[3]
-        self.output_padding = (hyper[4][1],)
-        if self.in_channels % self.groups or self.out_channels % self.groups:
-            raise ValueError(f"in_channels ({self.in_channels}) and out_channels ({self.out_channels}) "
-                             f"must both be divisible by groups ({self.groups})")
-        if padding_mode != "zeros":
-            raise ValueError(f"padding_mode={padding_mode!r} is not supported: only 'zeros'")
-        self.padding_mode = padding_mode
-        shape = (self.in_channels, self.out_channels // self.groups) + self.kernel_size
-        self.weight = Parameter(np.empty(shape, dtype=get_default_dtype()))
-        if bias:
-            self.bias = Parameter(np.empty(self.out_channels, dtype=get_default_dtype()))
-        else:
-            self.register_parameter("bias", None)
-        _reset_weight_and_bias(self.weight, self.bias)
-        _factory(self, device, dtype)
-
-    def forward(self, x, output_size=None):
-        if output_size is not None:
-            raise ValueError("ConvTranspose1d: output_size= is not supported; set output_padding instead")
-        return F.conv_transpose1d(x, self.weight, self.bias, self.stride[0], self.padding[0], self.output_padding[0],
-                                  self.groups, self.dilation[0])
-
-    def extra_repr(self):
-        s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
-        if self.padding != (0,):
-            s += f", padding={self.padding}"
-        if self.output_padding != (0,):
+        if getattr(self, "output_padding", (0,)) != (0,):
             s += f", output_padding={self.output_padding}"
         if self.dilation != (1,):
             s += f", dilation={self.dilation}"
         if self.groups != 1:
             s += f", groups={self.groups}"
         return s + (", bias=False" if self.bias is None else "")
+
+
+class Conv1d(_Conv1dBase):
+    """1-d convolution (cross-correlation). x: (N, in_channels, L) or (in_channels, L) -> (N, out_channels, Lo).
+    weight: (out_channels, in_channels/groups, kernel_size), bias: (out_channels,); PyTorch's init.
+    padding: int, 'valid' or 'same'; padding_mode 'zeros' only."""
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
+                 bias=True, padding_mode="zeros", device=None, dtype=None):
+        super().__init__("Conv1d", in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
+                         padding_mode, device, dtype, lambda cin, cout, g: (cout, cin // g))
+
+    def forward(self, x):
+        padding = self.padding if isinstance(self.padding, str) else self.padding[0]
+        return F.conv1d(x, self.weight, self.bias, self.stride[0], padding, self.dilation[0], self.groups)
+
+
+class ConvTranspose1d(_Conv1dBase):
+    """1-d transposed convolution (the gradient of Conv1d with respect to its input).
+    x: (N, in_channels, L) or (in_channels, L) -> (N, out_channels, Lo), Lo = (L - 1) s - 2 p + d (k - 1) + op + 1.
+    weight: (in_channels, out_channels/groups, kernel_size) (PyTorch's layout), bias: (out_channels,); PyTorch's init."""
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1,
+                 bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None):
+        super().__init__("ConvTranspose1d", in_channels, out_channels, kernel_size, stride, padding, dilation, groups,
+                         bias, padding_mode, device, dtype, lambda cin, cout, g: (cin, cout // g), output_padding)
+
+    def forward(self, x, output_size=None):
+        if output_size is not None:
+            raise ValueError("ConvTranspose1d: output_size= is not supported; set output_padding instead")
+        return F.conv_transpose1d(x, self.weight, self.bias, self.stride[0], self.padding[0], self.output_padding[0],
+                                  self.groups, self.dilation[0])
 
 
 class _Pool1d(Module):
