@@ -535,7 +535,11 @@ class Tensor:
         """
         if not isinstance(other, Tensor):
             if isinstance(other, (int, float, bool, np.number, np.bool_, list, tuple)):
-                other = Tensor(np.asarray(other, dtype=_scalar_dtype(other, self.dtype)))
+                dt = _scalar_dtype(other, self.dtype)
+                try:
+                    other = Tensor(np.asarray(other, dtype=dt))
+                except OverflowError:           # u8 & -16: wrapped into the small integer type, as PyTorch
+                    other = Tensor(np.asarray(other).astype(dt))
             else:
                 other = Tensor(other)   # ndarray: validated and kept as is
         if op is not None:

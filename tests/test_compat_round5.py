@@ -365,3 +365,34 @@ def test_sparse_adam_moves_only_the_rows_looked_up():
             (model(lib.tensor(idx)) ** 3).sum().backward()
             opt.step()
     np.testing.assert_allclose(ours.weight.detach().numpy(), theirs.weight.detach().numpy(), rtol=1e-12)
+
+
+def test_numpy_axis_keyword_reversed_and_wrapped_small_integers():
+    x = nn.arange(6.0).reshape(2, 3)
+    assert x.sum(axis=1, keepdim=True).tolist() == [[3.0], [12.0]]          # torchmetrics' confmat normalisation
+    assert nn.cat([x, x], axis=1).shape == (2, 6) and x.max(axis=1)[0].tolist() == [2.0, 5.0]
+    assert np.sum(x, axis=0).tolist() == [3.0, 5.0, 7.0]                      # NumPy's call of x.sum(axis=, out=)
+    assert nn.cat([reversed(nn.arange(3.0)), nn.ones(1)]).tolist() == [2.0, 1.0, 0.0, 1.0]
+    u = nn.tensor([200], dtype=nn.uint8)
+    assert (u & -16).tolist() == [192] and (u + 300).tolist() == [244]      # torchvision's posterize: wrapped
+    assert nn.tensor([250, 10], dtype=nn.uint8).cumsum(0).tolist() == [250, 260]    # accumulated in int64
+    assert nn.tensor([True, True]).prod().dtype == nn.int64
+
+
+def test_std_over_a_single_element_has_a_nan_gradient():
+    a = nn.tensor([[1.0], [2.0]], requires_grad=True)
+    a.std(1).sum().backward()
+    assert np.isnan(a.grad).all()
+
+
+def test_in_place_reshape_of_a_row_keeps_the_gradient_chain():
+    # DeepAR: train_batch[t].unsqueeze_(0).clone() after train_batch[t, i, 0] = mu[i], step after step
+    for op, x in (("unsqueeze_", nn.tensor([1.0, 0.0, 0.0])), ("squeeze_", nn.tensor([[1.0], [0.0], [0.0]]))):
+        w = nn.tensor(2.0, requires_grad=True)
+        arg = (0,) if op == "unsqueeze_" else ()
+        m = getattr(x[0], op)(*arg).clone() * w
+        for t in (1, 2):
+            x[t] = m.reshape(-1)[0]
+            m = getattr(x[t], op)(*arg).clone() * w
+        m.sum().backward()
+        assert m.sum().item() == 8.0 and w.grad.item() == 12.0                 # w^3 and 3 w^2

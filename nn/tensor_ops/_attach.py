@@ -1,4 +1,7 @@
-"""attach(): install functions as Tensor methods."""
+"""attach(): install functions as Tensor methods; numpy_axis: NumPy's axis= for dim=, as PyTorch takes it."""
+import functools
+import inspect
+
 from ..tensor import Tensor
 
 
@@ -8,3 +11,20 @@ def attach(*functions, **named):
         setattr(Tensor, f.__name__, f)
     for name, f in named.items():
         setattr(Tensor, name, f)
+
+
+def numpy_axis(fn):
+    """fn, also taking NumPy's axis= for its dim= (PyTorch's reductions and joins take both: torchmetrics writes
+    confmat.sum(axis=1, keepdim=True)), and the out=None / dtype=None NumPy passes on when np.sum(x) calls x.sum."""
+    takes_dtype = "dtype" in inspect.signature(fn).parameters
+
+    @functools.wraps(fn)
+    def with_axis(*args, **kwargs):
+        if "axis" in kwargs:
+            kwargs["dim"] = kwargs.pop("axis")
+        if kwargs.get("out", 0) is None:
+            del kwargs["out"]
+        if not takes_dtype and kwargs.get("dtype", 0) is None:
+            del kwargs["dtype"]
+        return fn(*args, **kwargs)
+    return with_axis

@@ -14,6 +14,8 @@ PyTorch. While a graph is recorded:
   the name, which gives the same values and gradients without touching
   earlier users of x.
 """
+import weakref
+
 import numpy as np
 
 from .. import init
@@ -65,6 +67,12 @@ def _prior_state(input):
         node = ref()
         if node is not None:
             node._parents = tuple(prior if p is input else p for p in node._parents)
+    # and prior is the op that read input's parents now: a later in-place change of one of them (x[t].unsqueeze_(0)
+    # then x[1] = ...) must re-point prior, not the tensor's new state
+    for parent in prior._parents:
+        consumers = parent.__dict__.get("_consumers")
+        if consumers:
+            consumers[:] = [weakref.ref(prior) if r() is input else r for r in consumers]
     return prior
 
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from ..dtypes import to_dtype
 from ..tensor import Tensor, _normalize_axes, linear_graph_backward
-from ._attach import attach
+from ._attach import attach, numpy_axis
 
 # what max(dim=...) / min(dim=...) return, as torch.return_types.max: (values, indices)
 ValuesIndices = namedtuple("ValuesIndices", ["values", "indices"])
@@ -28,14 +28,19 @@ def _kept(shape, axes):
     return tuple(1 if i in axes else n for i, n in enumerate(shape))
 
 
+def _accumulated(x, dtype):
+    """x in the dtype a sum or product accumulates in: the one asked for, else int64 for integers and bools (as
+    PyTorch: a uint8 image's cumsum does not wrap), else x's own."""
+    if dtype is not None:
+        return x.astype(to_dtype(dtype))
+    return x.astype(np.int64) if x.dtype.kind in "biu" and x.dtype != np.int64 else x
+
+
+@numpy_axis
 def sum(input, dim=None, keepdim=False, dtype=None):
     """Sum over ``dim``; integer and bool tensors sum to int64 (as PyTorch)."""
     axes = _normalize_axes(dim, input.ndim)
-    x = input._data
-    if dtype is not None:
-        x = x.astype(to_dtype(dtype))
-    elif x.dtype.kind in "biu":
-        x = x.astype(np.int64)
+    x = _accumulated(input._data, dtype)
     shape = input.shape
 
     def backward(g):
@@ -56,6 +61,7 @@ def _need_floating(input, op):
         raise TypeError(f"{op}: needs a floating tensor, got dtype {input.dtype}; use x.float().{op}()")
 
 
+@numpy_axis
 def mean(input, dim=None, keepdim=False, dtype=None):
     """Mean over ``dim`` (floating tensors, as PyTorch)."""
     if dtype is not None:
@@ -65,6 +71,7 @@ def mean(input, dim=None, keepdim=False, dtype=None):
     return sum(input, dim=axes, keepdim=keepdim) * (1.0 / _count(input, axes))
 
 
+@numpy_axis
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """Variance over ``dim`` with Bessel's correction by default (correction=1, or unbiased=True).
 
@@ -84,21 +91,24 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
     def backward(g):
         # dvar/dx_i = 2 (x_i - mean) / (N - correction)  (the mean's own derivative sums to 0)
-        return (_spread(g, axes, keepdim, x.shape) * d * (2.0 / denom),)
+        return (_spread(g, axes, keepdim, x.shape) * d * (2.0 / denom if denom else np.nan),)   # NaN, as PyTorch
 
     def graph_backward(g):
-        return (g.reshape(_kept(x.shape, axes)) * (input - input.mean(axes, keepdim=True)) * (2.0 / denom),)
+        return (g.reshape(_kept(x.shape, axes)) * (input - input.mean(axes, keepdim=True))
+                * (2.0 / denom if denom else np.nan),)
     return Tensor._make(y.astype(x.dtype, copy=False), (input,), backward, "var", graph_backward)
 
 
+@numpy_axis
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """Standard deviation: sqrt(var(...)), same arguments as var."""
     return var(input, dim, unbiased, keepdim, correction=correction).sqrt()
 
 
+@numpy_axis
 def prod(input, dim=None, keepdim=False, dtype=None):
-    """Product over one dim (or all elements when dim is None)."""
-    x = input._data if dtype is None else input._data.astype(to_dtype(dtype))
+    """Product over one dim (or all elements when dim is None); integer and bool tensors give int64 (as PyTorch)."""
+    x = _accumulated(input._data, dtype)
     if dim is None:
         flat = prod(input.reshape(-1), 0, dtype=dtype)
         return flat.reshape((1,) * x.ndim) if keepdim else flat
@@ -154,11 +164,13 @@ def _extreme(input, dim, keepdim, other, pick, arg, name):
     return ValuesIndices(values, Tensor(indices.astype(np.int64)))
 
 
+@numpy_axis
 def max(input, dim=None, keepdim=False, *, other=None):
     """max() -> the largest value; max(dim) -> (values, indices); max(other_tensor) -> element-wise."""
     return _extreme(input, dim, keepdim, other, np.max, np.argmax, "max")
 
 
+@numpy_axis
 def min(input, dim=None, keepdim=False, *, other=None):
     """min() -> the smallest value; min(dim) -> (values, indices); min(other_tensor) -> element-wise."""
     return _extreme(input, dim, keepdim, other, np.min, np.argmin, "min")
@@ -185,10 +197,12 @@ def _extreme_over(input, dim, keepdim, pick, name):
                         linear_graph_backward(shared, lambda g: backward(g)[0], name))
 
 
+@numpy_axis
 def amax(input, dim=None, keepdim=False):
     return _extreme_over(input, dim, keepdim, np.max, "amax")
 
 
+@numpy_axis
 def amin(input, dim=None, keepdim=False):
     return _extreme_over(input, dim, keepdim, np.min, "amin")
 
@@ -202,20 +216,24 @@ def _arg(fn, input, dim, keepdim):
     return Tensor(fn(x, axis=axis, keepdims=keepdim).astype(np.int64))
 
 
+@numpy_axis
 def argmax(input, dim=None, keepdim=False):
     """Index of the largest value (of the flattened tensor when dim is None), int64."""
     return _arg(np.argmax, input, dim, keepdim)
 
 
+@numpy_axis
 def argmin(input, dim=None, keepdim=False):
     """Index of the smallest value (of the flattened tensor when dim is None), int64."""
     return _arg(np.argmin, input, dim, keepdim)
 
 
+@numpy_axis
 def all(input, dim=None, keepdim=False):
     return Tensor(np.all(input._data, axis=_normalize_axes(dim, input.ndim), keepdims=keepdim))
 
 
+@numpy_axis
 def any(input, dim=None, keepdim=False):
     return Tensor(np.any(input._data, axis=_normalize_axes(dim, input.ndim), keepdims=keepdim))
 
@@ -224,10 +242,11 @@ def count_nonzero(input, dim=None):
     return Tensor(np.asarray(np.count_nonzero(input._data, axis=dim), dtype=np.int64))
 
 
+@numpy_axis
 def cumsum(input, dim, dtype=None):
-    """Running sum along dim."""
+    """Running sum along dim; integer and bool tensors give int64 (as PyTorch)."""
     axis = _normalize_axes(dim, input.ndim)[0]
-    x = input._data if dtype is None else input._data.astype(to_dtype(dtype))
+    x = _accumulated(input._data, dtype)
 
     def backward(g):
         # y_j = sum_{i<=j} x_i  =>  dx_i = sum_{j>=i} g_j: a running sum from the end
@@ -235,10 +254,11 @@ def cumsum(input, dim, dtype=None):
     return Tensor._make(np.cumsum(x, axis=axis), (input,), backward, "cumsum")
 
 
+@numpy_axis
 def cumprod(input, dim, dtype=None):
-    """Running product along dim."""
+    """Running product along dim; integer and bool tensors give int64 (as PyTorch)."""
     axis = _normalize_axes(dim, input.ndim)[0]
-    x = input._data if dtype is None else input._data.astype(to_dtype(dtype))
+    x = _accumulated(input._data, dtype)
 
     def backward(g):
         # y_j = prod_{k<=j} x_k  =>  dx_i = (prod_{k<i} x_k) S_i, S_i = sum_{j>=i} g_j prod_{i<k<=j} x_k, by the
@@ -296,6 +316,7 @@ def logcumsumexp(input, dim):
     return cumsum((input - Tensor(shift)).exp(), axis).log() + Tensor(shift)
 
 
+@numpy_axis
 def logsumexp(input, dim, keepdim=False):
     """log(sum(exp(input))) over dim, shifted by the maximum so that nothing overflows (composed of the ops
     above: the shift is a constant, so the gradient is softmax(input) along dim)."""
@@ -316,6 +337,7 @@ def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     return (std(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim))
 
 
+@numpy_axis
 def median(input, dim=None, keepdim=False):
     """The lower of the two middle values (as PyTorch): of all elements, or (values, indices) along dim. The
     gradient goes to the chosen element."""
@@ -376,11 +398,13 @@ def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
     return res[0]
 
 
+@numpy_axis
 def nansum(input, dim=None, keepdim=False):
     """sum with NaNs counted as 0 (they get no gradient)."""
     return sum(input.masked_fill(input.isnan(), 0), dim, keepdim)
 
 
+@numpy_axis
 def nanmean(input, dim=None, keepdim=False):
     """mean over the elements that are not NaN."""
     kept = input.isnan().logical_not()
@@ -470,6 +494,7 @@ def norm(input, p="fro", dim=None, keepdim=False):
     return sum(input.abs() ** p, dim, keepdim) ** (1.0 / p)
 
 
+@numpy_axis
 def sort(input, dim=-1, descending=False, stable=False):
     """(values, indices) sorted along dim (ties keep their order)."""
     axis = _normalize_axes(dim, input.ndim)[0]
@@ -481,6 +506,7 @@ def sort(input, dim=-1, descending=False, stable=False):
     return ValuesIndices(input.gather(axis, idx), idx)
 
 
+@numpy_axis
 def argsort(input, dim=-1, descending=False, stable=False):
     """The indices that sort input along dim (sort's indices: ties keep their order)."""
     return sort(input, dim, descending, stable).indices

@@ -10,7 +10,7 @@ import numpy as np
 from .. import functional as F
 from ..tensor import Tensor, matmul_grads, matmul_work, unbroadcast
 from ..kernels.threads import single_thread_blas
-from ._attach import attach
+from ._attach import attach, numpy_axis
 from .convert import Size
 
 
@@ -68,6 +68,7 @@ def _dims(dim, ndim, what):
     return tuple(sorted({int(d) % max(ndim, 1) for d in dims}))
 
 
+@numpy_axis
 def squeeze(input, dim=None):
     """Drop dims of length 1 (all of them, or those in dim; a dim longer than 1 is left alone)."""
     x = input._data
@@ -228,6 +229,7 @@ def unbind(input, dim=0):
     return tuple(input[(slice(None),) * d + (i,)] for i in range(input.shape[d]))
 
 
+@numpy_axis
 def stack(tensors, dim=0):
     """Join tensors of the same shape along a new dim."""
     tensors = list(tensors)
@@ -662,6 +664,7 @@ attach(reshape, view_as, broadcast_to, ravel, unflatten, contiguous, squeeze, un
        repeat, repeat_interleave, tile, movedim, select, diagonal, tensor_split, mv, flip, fliplr, flipud, rot90,
        narrow, unfold, cross, diff, trace, take_along_dim, roll, diag, outer, dot, addmm, split, chunk, unbind, matmul, bmm, baddbmm, view=reshape, T=property(_T), mT=property(_mT),
        mH=property(_mT), H=property(_T), mm=matmul,
-       swapaxes=transpose, swapdims=transpose, moveaxis=movedim, reshape_as=view_as)
+       swapaxes=transpose, swapdims=transpose, moveaxis=movedim, reshape_as=view_as,
+       __reversed__=lambda self: self if self.ndim == 0 else flip(self, 0))      # reversed(x), as PyTorch's
 flatten = F.flatten
-cat = F.cat
+cat = numpy_axis(F.cat)
