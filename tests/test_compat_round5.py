@@ -396,3 +396,66 @@ def test_in_place_reshape_of_a_row_keeps_the_gradient_chain():
             m = getattr(x[t], op)(*arg).clone() * w
         m.sum().backward()
         assert m.sum().item() == 8.0 and w.grad.item() == 12.0                 # w^3 and 3 w^2
+
+
+def test_shape_keywords_one_element_conv_arguments_and_pytorch_module_utils():
+    x = nn.arange(24.0).reshape(2, 3, 4)
+    assert x.reshape(shape=(4, 6)).shape == (4, 6) and x.view(size=(4, 6)).shape == (4, 6)     # MAE's patchify
+    assert x.permute(dims=(2, 0, 1)).shape == (4, 2, 3) and x.expand(size=(2, 2, 3, 4)).shape == (2, 2, 3, 4)
+    assert x.repeat(repeats=(1, 2, 1)).shape == (2, 6, 4) and x.mean(axis=(1, 2), keepdims=True).shape == (2, 1, 1)
+    conv = nn.Conv2d(2, 3, 3, stride=[2], padding=[1])                # EfficientNet-PyTorch decodes strides as [s]
+    assert conv.stride == (2, 2) and conv(nn.ones(1, 2, 6, 6)).shape == (1, 3, 3, 3)
+    from nn.modules.utils import _pair, _single, _triple, consume_prefix_in_state_dict_if_present
+    assert _pair(3) == (3, 3) and _pair([1, 2]) == (1, 2) and _single(4) == (4,) and _triple(1) == (1, 1, 1)
+    state = {"module.w": 1, "b": 2}
+    consume_prefix_in_state_dict_if_present(state, "module.")
+    assert state == {"w": 1, "b": 2}
+    m = nn.Module()
+    m.register_buffer(name="w", tensor=nn.ones(2), persistent=False)    # MobileViTv2's keywords
+    assert "w" not in m.state_dict() and m.w.tolist() == [1.0, 1.0]
+
+
+@pytest.mark.parametrize("mode", ["circular", "reflect", "replicate"])
+def test_conv_padding_modes(mode):
+    # Informer's TokenEmbedding: Conv1d(..., padding=1, padding_mode='circular')
+    from nn.autograd import gradcheck
+    rng = np.random.default_rng(13)
+    for conv, shape in ((nn.Conv1d(2, 3, 3, padding=1, padding_mode=mode), (2, 2, 7)),
+                        (nn.Conv2d(2, 3, 3, padding="same", dilation=2, padding_mode=mode), (1, 2, 6, 7))):
+        conv = conv.double()
+        x = nn.tensor(rng.standard_normal(shape), requires_grad=True)
+        pads = [2, 2, 2, 2] if len(shape) == 4 else [1, 1]
+        expected = (nn.functional.conv2d if len(shape) == 4 else nn.functional.conv1d)(
+            nn.functional.pad(x, pads, mode=mode), conv.weight, conv.bias, dilation=conv.dilation)
+        np.testing.assert_allclose(conv(x).detach().numpy(), expected.detach().numpy(), rtol=1e-12)
+        assert gradcheck(lambda t: conv(t), [x])
+    with pytest.raises(ValueError, match="padding_mode must be 'zeros'"):
+        nn.ConvTranspose2d(2, 3, 3, padding_mode=mode)
+
+
+def test_lstm_weight_names_distribution_submodules_and_index_bounds():
+    lstm = nn.LSTM(3, 4, num_layers=2)
+    assert lstm._all_weights[1] == ["weight_ih_l1", "weight_hh_l1", "bias_ih_l1", "bias_hh_l1"]
+    for names in lstm._all_weights:                                        # DeepAR's forget-gate bias
+        for name in filter(lambda n: "bias" in n, names):
+            bias = getattr(lstm, name)
+            bias.data[4:8].fill_(1.0)
+    assert lstm.bias_hh_l1.data[4:8].tolist() == [1.0] * 4 and len(lstm.all_weights) == 2
+    assert nn.distributions.normal.Normal is nn.distributions.Normal             # the dotted spelling
+    with pytest.raises(IndexError, match="index -1 is out of bounds"):
+        nn.zeros(3).scatter_add_(0, nn.tensor([0, -1]), nn.ones(2))
+    with pytest.raises(IndexError, match="index 3 is out of bounds"):
+        nn.gather(nn.arange(3.0), 0, nn.tensor([3]))
+
+
+def test_clamp_with_tensor_bounds_and_fmax_give_ties_to_the_input():
+    for fn, expected in ((lambda a: a.clamp(min=nn.full((3,), 2.0)), [0.0, 1.0, 1.0]),
+                         (lambda a: a.clamp(max=nn.full((3,), 2.0)), [1.0, 1.0, 0.0]),
+                         (lambda a: nn.fmax(a, nn.full((3,), 2.0)), [0.0, 1.0, 1.0]),
+                         (lambda a: nn.fmin(a, nn.full((3,), 2.0)), [1.0, 1.0, 0.0])):
+        a = nn.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        fn(a).sum().backward()
+        assert a.grad.tolist() == expected
+    lo, hi = nn.tensor([0.0, 2.5, 1.0], requires_grad=True), nn.tensor([0.5, 3.0, 2.0], requires_grad=True)
+    (nn.clamp(nn.tensor([1.0, 2.0, 3.0]), min=lo, max=hi) * nn.tensor([1.0, 2.0, 3.0])).sum().backward()
+    assert lo.grad.tolist() == [0.0, 2.0, 0.0] and hi.grad.tolist() == [1.0, 0.0, 3.0]

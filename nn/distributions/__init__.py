@@ -416,3 +416,8 @@ def kl_divergence(p, q):
         return (q._log_beta() - p._log_beta() + (a1 - a2) * a1.digamma() + (b1 - b2) * b1.digamma()
                 + (a2 - a1 + b2 - b1) * (a1 + b1).digamma())
     raise NotImplementedError(f"kl_divergence: not implemented for {type(p).__name__} and {type(q).__name__}")
+
+
+# PyTorch's submodules, as attributes too (torch.distributions.normal.Normal, DeepAR's spelling)
+from . import (bernoulli, beta, categorical, distribution, independent, kl, mixture_same_family,  # noqa: E402,F401
+               multivariate_normal, normal, one_hot_categorical, uniform)

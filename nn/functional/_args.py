@@ -46,7 +46,9 @@ def _check_ndim(x, ndims, op, name="input", layout=""):
 
 
 def _pair(v, name, op):
-    """int or (int, int) -> (int, int)."""
+    """int, (int,) or (int, int) -> (int, int) (PyTorch takes stride=[2] for both dims)."""
+    if isinstance(v, (tuple, list)) and len(v) == 1:
+        v = v[0]
     if isinstance(v, (int, np.integer)):
         return int(v), int(v)
     if isinstance(v, (tuple, list)) and len(v) == 2 and all(isinstance(i, (int, np.integer)) for i in v):

@@ -86,7 +86,8 @@ def _fusable(up, conv, x):
     return (type(up) is Upsample and up.size is None and up.mode == "nearest" and up.align_corners is None
             and up.scale_factor in (2.0, (2.0, 2.0)) and "forward" not in vars(up)
             and type(conv) is Conv2d and conv.stride == (1, 1) and conv.padding in ((1, 1), "same")
-            and conv.dilation == (1, 1) and conv.groups == 1 and "forward" not in vars(conv)
+            and conv.dilation == (1, 1) and conv.groups == 1 and conv.padding_mode == "zeros"
+            and "forward" not in vars(conv)
             and isinstance(x, Tensor) and x.ndim == 4 and x.dtype.kind == "f" and min(x.shape[2:]) >= 1
             and isinstance(conv.weight, Tensor) and conv.weight.ndim == 4
             and conv.weight.shape[1:] == (x.shape[1], 3, 3))

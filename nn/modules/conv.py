@@ -12,7 +12,26 @@ from ..dtypes import get_default_dtype
 from .. import functional as F
 from ..functional.convolution import conv_hyperparameters
 from .module import Module, Parameter
-from .utils import _factory, _check_int, _pair, _reset_weight_and_bias
+from .utils import _factory, _check_int, _int_pair, _reset_weight_and_bias
+
+
+def _padding_mode(op, mode):
+    """'zeros', or for a convolution F.pad's 'reflect', 'replicate' or 'circular' (the input padded that way, then
+    convolved without padding, as PyTorch's layers do); a transposed convolution pads with zeros only."""
+    modes = ("zeros",) if "Transpose" in op else ("zeros", "reflect", "replicate", "circular")
+    if mode not in modes:
+        raise ValueError(f"{op}: padding_mode must be {' or '.join(map(repr, modes))}, got {mode!r}")
+    return mode
+
+
+def _padded_by_mode(x, padding, kernel_size, dilation, mode):
+    """x padded by F.pad in mode, PyTorch's order (last dim first); padding: per dim, or 'same'."""
+    if padding == "same":
+        totals = [d * (k - 1) for k, d in zip(kernel_size, dilation)]
+        pairs = [(t // 2, t - t // 2) for t in totals]
+    else:
+        pairs = [(p, p) for p in padding]
+    return F.pad(x, [v for pair in reversed(pairs) for v in pair], mode=mode)
 
 
 class _ConvNd(Module):
@@ -23,7 +42,7 @@ class _ConvNd(Module):
         super().__init__()
         self.in_channels = _check_int("in_channels", in_channels, 1)
         self.out_channels = _check_int("out_channels", out_channels, 1)
-        self.kernel_size = _pair("kernel_size", kernel_size, 1)
+        self.kernel_size = _int_pair("kernel_size", kernel_size, 1)
         hyper = conv_hyperparameters(op, stride, padding, dilation, groups, output_padding)
         self.stride, self.padding, self.dilation, self.groups = hyper[:4]
         if output_padding is not None:
@@ -31,10 +50,7 @@ class _ConvNd(Module):
         if self.in_channels % self.groups or self.out_channels % self.groups:
             raise ValueError(f"in_channels ({self.in_channels}) and out_channels ({self.out_channels}) "
                              f"must both be divisible by groups ({self.groups})")
-        if padding_mode != "zeros":
-            raise ValueError(f"padding_mode={padding_mode!r} is not supported: only 'zeros' (pad the input "
-                             f"yourself with F.pad for other modes)")
-        self.padding_mode = padding_mode
+        self.padding_mode = _padding_mode(op, padding_mode)
         shape = weight_shape(self.in_channels, self.out_channels, self.groups) + self.kernel_size
         self.weight = Parameter(np.empty(shape, dtype=get_default_dtype()))
         if bias:
@@ -67,7 +83,7 @@ class Conv2d(_ConvNd):
     Ho = (H + 2*ph - dh*(kh - 1) - 1) // sh + 1.
     weight: (out_channels, in_channels/groups, kh, kw), bias: (out_channels,).
     padding: int, pair, 'valid' (= 0) or 'same' (output size = input size; stride 1 only, as PyTorch).
-    padding_mode: 'zeros' only."""
+    padding_mode: 'zeros', 'reflect', 'replicate' or 'circular'."""
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
                  bias=True, padding_mode="zeros", device=None, dtype=None):
@@ -76,6 +92,9 @@ class Conv2d(_ConvNd):
         _factory(self, device, dtype)
 
     def forward(self, x):
+        if self.padding_mode != "zeros":
+            x = _padded_by_mode(x, self.padding, self.kernel_size, self.dilation, self.padding_mode)
+            return F.conv2d(x, self.weight, self.bias, self.stride, 0, self.dilation, self.groups)
         return F.conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
 
 

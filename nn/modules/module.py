@@ -189,15 +189,15 @@ class Module:
         self._discard(name, keep="_parameters")
         self._parameters[name] = param
 
-    def register_buffer(self, name, array, persistent=True):
+    def register_buffer(self, name, tensor, persistent=True):
         """Add a buffer: an ndarray of state that is saved in state_dict but not trained.
 
-        A Tensor is accepted (as in PyTorch) and held as its ndarray (``.data``, the same memory).
-        ``persistent=False`` keeps it out of state_dict.
+        A Tensor (PyTorch's argument, also by its keyword tensor=) is held as its ndarray (``.data``, the same
+        memory); an ndarray as it is. ``persistent=False`` keeps it out of state_dict.
         """
         self._check_new_name("buffer", name)
         self._discard(name, keep="_buffers")
-        self._buffers[name] = self._check_buffer(name, array)
+        self._buffers[name] = self._check_buffer(name, tensor)
         if not persistent:
             self._non_persistent_buffers.add(name)
 

@@ -4,6 +4,7 @@ import numpy as np
 from ..dtypes import get_default_dtype
 from .. import functional as F
 from ..functional.convolution import conv_hyperparameters
+from .conv import _padded_by_mode, _padding_mode
 from .module import Module, Parameter
 from .utils import _factory, _check_int, _reset_weight_and_bias
 
@@ -33,9 +34,7 @@ class _Conv1dBase(Module):
         if self.in_channels % self.groups or self.out_channels % self.groups:
             raise ValueError(f"in_channels ({self.in_channels}) and out_channels ({self.out_channels}) "
                              f"must both be divisible by groups ({self.groups})")
-        if padding_mode != "zeros":
-            raise ValueError(f"padding_mode={padding_mode!r} is not supported: only 'zeros'")
-        self.padding_mode = padding_mode
+        self.padding_mode = _padding_mode(op, padding_mode)
         shape = weight_shape(self.in_channels, self.out_channels, self.groups) + self.kernel_size
         self.weight = Parameter(np.empty(shape, dtype=get_default_dtype()))
         if bias:
@@ -61,7 +60,7 @@ class _Conv1dBase(Module):
 class Conv1d(_Conv1dBase):
     """1-d convolution (cross-correlation). x: (N, in_channels, L) or (in_channels, L) -> (N, out_channels, Lo).
     weight: (out_channels, in_channels/groups, kernel_size), bias: (out_channels,); PyTorch's init.
-    padding: int, 'valid' or 'same'; padding_mode 'zeros' only."""
+    padding: int, 'valid' or 'same'; padding_mode 'zeros', 'reflect', 'replicate' or 'circular'."""
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
                  bias=True, padding_mode="zeros", device=None, dtype=None):
@@ -69,6 +68,9 @@ class Conv1d(_Conv1dBase):
                          padding_mode, device, dtype, lambda cin, cout, g: (cout, cin // g))
 
     def forward(self, x):
+        if self.padding_mode != "zeros":        # Informer's TokenEmbedding: circular
+            x = _padded_by_mode(x, self.padding, self.kernel_size, self.dilation, self.padding_mode)
+            return F.conv1d(x, self.weight, self.bias, self.stride[0], 0, self.dilation[0], self.groups)
         padding = self.padding if isinstance(self.padding, str) else self.padding[0]
         return F.conv1d(x, self.weight, self.bias, self.stride[0], padding, self.dilation[0], self.groups)
 

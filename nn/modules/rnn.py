@@ -147,6 +147,13 @@ class RNNBase(Module):
     def flatten_parameters(self):
         """A no-op (PyTorch packs the weights for cuDNN here)."""
 
+    # PyTorch's names for the weights by layer and direction (DeepAR sets the forget-gate biases through
+    # _all_weights): [['weight_ih_l0', 'weight_hh_l0', 'bias_ih_l0', 'bias_hh_l0'], ...]
+    _all_weights = property(lambda self: [list(names) for names in self._weight_names])
+    all_weights = property(lambda self: [[getattr(self, n) for n in names] for names in self._weight_names])
+    _flat_weights_names = property(lambda self: [n for names in self._weight_names for n in names])
+    _flat_weights = property(lambda self: [getattr(self, n) for names in self._weight_names for n in names])
+
     def _weights(self, index):
         """(w_ih, w_hh, b_ih, b_hh) of layer-direction `index` (biases None without bias)."""
         names = self._weight_names[index]

@@ -1,4 +1,5 @@
 """Argument checks and the default weight initialisation shared by the layers."""
+import collections.abc
 import math
 import numbers
 
@@ -22,8 +23,11 @@ def _check_int(name, value, minimum):
     return int(value)
 
 
-def _pair(name, value, minimum):
-    """int or 2-sequence of ints -> tuple of two ints, each >= minimum."""
+def _int_pair(name, value, minimum):
+    """int, or a sequence of one or two ints (PyTorch takes stride=[2] for both dims) -> tuple of two ints,
+    each >= minimum."""
+    if isinstance(value, (tuple, list)) and len(value) == 1:
+        value = value[0]
     if isinstance(value, (tuple, list)):
         if len(value) != 2:
             raise ValueError(f"{name} must be an int or a pair of ints, got {value!r}")
@@ -59,3 +63,32 @@ def _reset_weight_and_bias(weight, bias):
     if bias is not None:
         bound = _bias_bound(weight)
         init.uniform_(bias, -bound, bound)
+
+
+# PyTorch's own helpers of this module, which custom layers import (from torch.nn.modules.utils import _pair)
+def _ntuple(n, name="parse"):
+    """x as an n-tuple: a sequence as it is, anything else repeated n times."""
+    def parse(x):
+        return tuple(x) if isinstance(x, collections.abc.Iterable) else (x,) * n
+    parse.__name__ = name
+    return parse
+
+
+_single, _pair, _triple, _quadruple = (_ntuple(n, f"_{w}") for n, w in
+                                       ((1, "single"), (2, "pair"), (3, "triple"), (4, "quadruple")))
+
+
+def _reverse_repeat_tuple(t, n):
+    """(a, b) -> (b, b, a, a) for n = 2: a conv's padding in F.pad's order."""
+    return tuple(x for x in reversed(t) for _ in range(n))
+
+
+def consume_prefix_in_state_dict_if_present(state_dict, prefix):
+    """Strip prefix (e.g. 'module.' of a DataParallel checkpoint) from the keys that have it, in place."""
+    for key in [k for k in state_dict if k.startswith(prefix)]:
+        state_dict[key[len(prefix):]] = state_dict.pop(key)
+    metadata = getattr(state_dict, "_metadata", None)
+    if metadata is not None:
+        for key in [k for k in metadata if k.startswith(prefix) or k == prefix.rstrip(".")]:
+            metadata[key[len(prefix):] if key.startswith(prefix) else ""] = metadata.pop(key)
+

@@ -15,13 +15,16 @@ def attach(*functions, **named):
 
 def numpy_axis(fn):
     """fn, also taking NumPy's axis= for its dim= (PyTorch's reductions and joins take both: torchmetrics writes
-    confmat.sum(axis=1, keepdim=True)), and the out=None / dtype=None NumPy passes on when np.sum(x) calls x.sum."""
+    confmat.sum(axis=1, keepdim=True)) and keepdims= for keepdim=, and the out=None / dtype=None NumPy passes on
+    when np.sum(x) calls x.sum."""
     takes_dtype = "dtype" in inspect.signature(fn).parameters
 
     @functools.wraps(fn)
     def with_axis(*args, **kwargs):
         if "axis" in kwargs:
             kwargs["dim"] = kwargs.pop("axis")
+        if "keepdims" in kwargs:
+            kwargs["keepdim"] = kwargs.pop("keepdims")
         if kwargs.get("out", 0) is None:
             del kwargs["out"]
         if not takes_dtype and kwargs.get("dtype", 0) is None:

@@ -19,7 +19,7 @@ from ..dtypes import result_dtype, to_dtype
 from ..tensor import Tensor
 from ._attach import attach
 from .compare import isnan
-from .pointwise import abs, logaddexp, maximum, minimum, neg, trunc, where
+from .pointwise import abs, logaddexp, neg, trunc, where
 from .reductions import amax, amin, norm, sort
 
 MinMax = namedtuple("MinMax", ["min", "max"])
@@ -30,15 +30,17 @@ def _as(value, like):
 
 
 def fmax(input, other):
-    """maximum(input, other), except that a NaN loses to a number (NaN only where both are)."""
+    """maximum(input, other), except that a NaN loses to a number (NaN only where both are); a tie's gradient goes
+    to input, as PyTorch's."""
     other = _as(other, input)
-    return where(isnan(input), other, where(isnan(other), input, maximum(input, other)))
+    return where(isnan(input), other, where(isnan(other), input, where(input >= other, input, other)))
 
 
 def fmin(input, other):
-    """minimum(input, other), except that a NaN loses to a number (NaN only where both are)."""
+    """minimum(input, other), except that a NaN loses to a number (NaN only where both are); a tie's gradient goes
+    to input, as PyTorch's."""
     other = _as(other, input)
-    return where(isnan(input), other, where(isnan(other), input, minimum(input, other)))
+    return where(isnan(input), other, where(isnan(other), input, where(input <= other, input, other)))
 
 
 def signbit(input):

@@ -88,7 +88,14 @@ def _index_along(op, input, dim, index):
     if idx.dtype.kind not in "iu" or idx.ndim != input.ndim:
         raise ValueError(f"{op}: index must be an integer tensor with {input.ndim} dims, got dtype {idx.dtype} "
                          f"and shape {idx.shape}")
-    return idx, _along(idx, _normalize_axes(dim, input.ndim)[0])
+    axis = _normalize_axes(dim, input.ndim)[0]
+    n = input.shape[axis] if input.ndim else 1
+    if idx.size and (idx.min() < 0 or idx.max() >= n):
+        # PyTorch refuses a negative index here rather than counting from the end (bucketize(x, edges) - 1
+        # giving -1 would otherwise land in the last bin without a word)
+        bad = int(idx.min()) if idx.min() < 0 else int(idx.max())
+        raise IndexError(f"{op}: index {bad} is out of bounds for dimension {axis} with size {n}")
+    return idx, _along(idx, axis)
 
 
 def gather(input, dim, index):

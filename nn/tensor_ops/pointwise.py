@@ -439,8 +439,15 @@ def clamp(input, min=None, max=None):
     if min is None and max is None:
         raise ValueError("clamp: at least one of min and max must be given")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
-        out = input if min is None else maximum(input, min if isinstance(min, Tensor) else input._lift(min))
-        return out if max is None else minimum(out, max if isinstance(max, Tensor) else input._lift(max))
+        # as PyTorch's: the input keeps the gradient where min <= x <= max (ties included), a bound where it won
+        out = input
+        if min is not None:
+            low = min if isinstance(min, Tensor) else input._lift(min)
+            out = where(out < low, low, out)
+        if max is not None:
+            high = max if isinstance(max, Tensor) else input._lift(max)
+            out = where(out > high, high, out)
+        return out
     x = input._data
     lo = None if min is None else _bound(input, min)
     hi = None if max is None else _bound(input, max)

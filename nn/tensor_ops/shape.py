@@ -3,6 +3,7 @@
 Each moves or copies elements without changing them, so each backward puts
 the gradient back where the element came from.
 """
+import functools
 import warnings
 
 import numpy as np
@@ -14,6 +15,20 @@ from ._attach import attach, numpy_axis
 from .convert import Size
 
 
+def _sizes_by_keyword(*keywords):
+    """A function of (input, *sizes) that also takes its sizes by PyTorch's keyword (x.reshape(shape=(4, 6)) in
+    MAE's patchify, x.permute(dims=...), x.expand(size=...), x.repeat(repeats=...))."""
+    def wrap(fn):
+        @functools.wraps(fn)
+        def run(input, *sizes, **kwargs):
+            for keyword in keywords:
+                if keyword in kwargs:
+                    sizes = (kwargs.pop(keyword),)
+            return fn(input, *sizes, **kwargs)
+        return run
+    return wrap
+
+
 def _sizes(args):
     """(2, 3), ((2, 3),) or ([2, 3],) -> (2, 3)."""
     if len(args) == 1 and isinstance(args[0], (tuple, list)):
@@ -21,6 +36,7 @@ def _sizes(args):
     return tuple(args)
 
 
+@_sizes_by_keyword("shape", "size")
 def reshape(input, *shape):
     """Same elements in a new shape (one dim may be -1). Shares memory when NumPy can."""
     shape = _sizes(shape)
@@ -87,6 +103,7 @@ def unsqueeze(input, dim):
     return reshape(input, input.shape[:d] + (1,) + input.shape[d:])
 
 
+@_sizes_by_keyword("dims")
 def permute(input, *dims):
     """Reorder dims: x.permute(2, 0, 1) moves dim 2 first."""
     dims = _sizes(dims)
@@ -141,6 +158,7 @@ def broadcast_shapes(*shapes):
     return Size(np.broadcast_shapes(*((s,) if isinstance(s, int) else tuple(s) for s in shapes)))
 
 
+@_sizes_by_keyword("size")
 def expand(input, *sizes):
     """View with length-1 dims repeated (-1 keeps a dim); new dims may be added in front."""
     sizes = _sizes(sizes)
@@ -175,6 +193,7 @@ def ravel(input):
     return reshape(input, -1)
 
 
+@_sizes_by_keyword("repeats")
 def repeat(input, *sizes):
     """Tile the tensor sizes[i] times along dim i (new leading dims when more sizes than dims)."""
     reps = _sizes(sizes)
