@@ -204,6 +204,11 @@ class GradFn:
         return f"<{self.name()} object>"
 
 
+def _still_recorded(node):
+    """Whether a consumer node (a weak reference's target) can still run its backward."""
+    return node is not None and node._backward is not None and node._backward is not _release_error
+
+
 def _remember_consumer(out, parents):
     """Note the op result ``out`` on each parent that an in-place op may change later (every parent but a leaf
     that requires grad), as a weak reference: an in-place op then points out at the state it read
@@ -447,7 +452,15 @@ class Tensor:
 
     @data.setter
     def data(self, value):                  # p.data = array or Tensor: new values, no graph
-        self._data = _as_array(value)
+        new = _as_array(value)
+        if (new.shape == self._data.shape and new.dtype == self._data.dtype
+                and any(_still_recorded(ref()) for ref in self.__dict__.get("_consumers", ()))):
+            # an op recorded since reads this tensor: PyTorch's backward reads the tensor's values as they are
+            # then (a spectral norm's power iteration sets u.data after the forward), so they go into the
+            # array that op holds; with no such op, the tensor simply takes the new array
+            self._data[...] = new
+        else:
+            self._data = new
 
     @property
     def grad(self):

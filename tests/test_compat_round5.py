@@ -459,3 +459,71 @@ def test_clamp_with_tensor_bounds_and_fmax_give_ties_to_the_input():
     lo, hi = nn.tensor([0.0, 2.5, 1.0], requires_grad=True), nn.tensor([0.5, 3.0, 2.0], requires_grad=True)
     (nn.clamp(nn.tensor([1.0, 2.0, 3.0]), min=lo, max=hi) * nn.tensor([1.0, 2.0, 3.0])).sum().backward()
     assert lo.grad.tolist() == [0.0, 2.0, 0.0] and hi.grad.tolist() == [1.0, 0.0, 3.0]
+
+
+def test_a_value_replaced_after_the_forward_is_what_backward_reads():
+    # a hand-written spectral norm sets u.data = ... after using u: PyTorch's backward reads u's values then
+    w = nn.tensor([1.0, 2.0], requires_grad=True)
+    u = nn.Parameter(nn.tensor([1.0, 0.0]), requires_grad=False)
+    s = (u * w).sum()
+    u.data = nn.tensor([0.0, 1.0])
+    s.backward()
+    assert w.grad.tolist() == [0.0, 1.0]
+    p = nn.Parameter(nn.tensor([1.0, 2.0]))
+    best = p.data                                  # no graph reads p: the alias keeps the old values
+    p.data = nn.tensor([5.0, 6.0])
+    assert best.tolist() == [1.0, 2.0] and p.tolist() == [5.0, 6.0]
+
+
+def test_tied_weights_made_once_backward_every_step():
+    w = nn.Parameter(nn.tensor([[1.0, 2.0], [3.0, 4.0]]))
+    wt = w.t()                                     # pt-sdae's decoder_weight = encoder_weight.t(), in __init__
+    opt = nn.optim.SGD([w], lr=0.1)
+    for loss_expected in (1.0, 0.9):
+        loss = (wt * nn.tensor([[1.0, 0.0], [0.0, 0.0]])).sum()
+        assert abs(loss.item() - loss_expected) < 1e-6
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+
+
+def test_containers_as_lists_and_module_helpers():
+    layers = nn.ModuleList()
+    layers += [nn.Linear(2, 2)]                     # kan-bayashi's WaveNet
+    layers.insert(0, nn.ReLU())
+    layers.append(nn.Tanh())
+    assert type(layers.pop(1)).__name__ == "Linear" and [type(m).__name__ for m in layers] == ["ReLU", "Tanh"]
+    del layers[0]
+    assert list(layers._modules) == ["0"]
+    seq = nn.Sequential(nn.ReLU(), nn.Tanh())
+    seq.insert(1, nn.Sigmoid())
+    seq.extend([nn.Identity()])
+    both = seq + nn.Sequential(nn.ReLU())
+    del both[1:3]
+    assert [type(m).__name__ for m in both] == ["ReLU", "Identity", "ReLU"] and list(both._modules) == ["0", "1", "2"]
+    assert len(seq * 2) == 8 and nn.Conv1d(1, 1, 1)._get_name() == "Conv1d"
+    net = nn.Sequential(nn.BatchNorm1d(2))
+    assert net.get_buffer("0.running_var").tolist() == [1.0, 1.0]
+    net.set_submodule("0", nn.Identity())
+    assert isinstance(net[0], nn.Identity)
+    pd = nn.ParameterDict({"a": nn.Parameter(nn.ones(1))})
+    assert pd.get("b") is None and pd.setdefault("b", nn.Parameter(nn.zeros(1))).shape == (1,)
+    from nn.optim.optimizer import Optimizer, required
+
+    class Custom(Optimizer):                       # the custom-optimizer idiom: lr=required
+        def __init__(self, params, lr=required):
+            super().__init__(params, dict(lr=lr))
+
+        def step(self):
+            pass
+    with pytest.raises(ValueError, match="required optimization parameter lr"):
+        Custom([nn.Parameter(nn.ones(1))])
+    assert Custom([{"params": [nn.Parameter(nn.ones(1))], "lr": 0.1}]).param_groups[0]["lr"] == 0.1
+
+
+def test_one_d_pooling_keywords():
+    x = nn.arange(6.0).reshape(1, 1, 6)
+    np.testing.assert_allclose(nn.AvgPool1d(4, 2, 1, count_include_pad=False)(x).numpy().ravel(), [1.0, 2.5, 4.0])
+    assert nn.MaxPool1d(3, 2, ceil_mode=True)(x).shape == (1, 1, 3) and nn.functional.avg_pool1d(x, 4, 4, ceil_mode=True).shape == (1, 1, 2)
+    values, idx = nn.MaxPool1d(2, return_indices=True)(x)
+    assert values.numpy().ravel().tolist() == [1.0, 3.0, 5.0] and idx.numpy().ravel().tolist() == [1, 3, 5]

@@ -58,23 +58,31 @@ def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_paddi
     return y.squeeze(0) if unbatched else y
 
 
-def _pool1d(pool2d, op, input, kernel_size, stride, padding):
-    """A 1-D pooling as its 2-D twin over (N, C, 1, L); stride defaults to kernel_size."""
+def _pool1d(pool2d, op, input, kernel_size, stride, padding, **options):
+    """A 1-D pooling as its 2-D twin over (N, C, 1, L); stride defaults to kernel_size; options: the 2-D op's
+    (ceil_mode, count_include_pad, dilation, return_indices)."""
     x, unbatched = _batched(_tensor(input, "input", op), op)
     k = _one("kernel_size", kernel_size, op)
     s = k if stride is None or stride == () else _one("stride", stride, op)
-    y = pool2d(x.unsqueeze(2), (1, k), (1, s), (0, _one("padding", padding, op))).squeeze(2)
-    return y.squeeze(0) if unbatched else y
+    if "dilation" in options:
+        options["dilation"] = (1, _one("dilation", options["dilation"], op))
+    y = pool2d(x.unsqueeze(2), (1, k), (1, s), (0, _one("padding", padding, op)), **options)
+    parts = [t.squeeze(2) for t in (y if isinstance(y, tuple) else (y,))]
+    parts = [t.squeeze(0) for t in parts] if unbatched else parts
+    return tuple(parts) if isinstance(y, tuple) else parts[0]
 
 
-def max_pool1d(input, kernel_size, stride=None, padding=0):
-    """Max over windows: x (N, C, L) -> (N, C, Lo); stride defaults to kernel_size."""
-    return _pool1d(max_pool2d, "max_pool1d", input, kernel_size, stride, padding)
+def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    """Max over windows: x (N, C, L) -> (N, C, Lo); stride defaults to kernel_size; return_indices gives the
+    flat positions along L too."""
+    return _pool1d(max_pool2d, "max_pool1d", input, kernel_size, stride, padding, dilation=dilation,
+                   ceil_mode=ceil_mode, return_indices=return_indices)
 
 
-def avg_pool1d(input, kernel_size, stride=None, padding=0):
-    """Mean over windows (zero padding counted, as PyTorch's default): x (N, C, L) -> (N, C, Lo)."""
-    return _pool1d(avg_pool2d, "avg_pool1d", input, kernel_size, stride, padding)
+def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+    """Mean over windows (zero padding counted unless count_include_pad=False): x (N, C, L) -> (N, C, Lo)."""
+    return _pool1d(avg_pool2d, "avg_pool1d", input, kernel_size, stride, padding, ceil_mode=ceil_mode,
+                   count_include_pad=count_include_pad)
 
 
 def adaptive_avg_pool1d(input, output_size):

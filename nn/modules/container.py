@@ -58,6 +58,33 @@ class Sequential(Module):
         self.add_module(str(len(self)), self._check_module(module, len(self)))
         return self
 
+    def extend(self, modules):
+        for module in modules:
+            self.append(module)
+        return self
+
+    def insert(self, index, module):
+        """Put module before position index (entries renumbered '0', '1', ..., as PyTorch's)."""
+        _renumber(self, _inserted(list(self), index, self._check_module(module, index)))
+        return self
+
+    def pop(self, idx):
+        module = self[idx]
+        del self[idx]
+        return module
+
+    def __delitem__(self, idx):
+        _renumber(self, _without(list(self), idx, self._index))
+
+    def __add__(self, other):
+        return Sequential(*self, *other)
+
+    def __iadd__(self, other):
+        return self.extend(other)
+
+    def __mul__(self, times):
+        return Sequential(*(list(self) * times))     # the same modules again, as PyTorch's
+
     # An Upsample(scale_factor=2, mode='nearest') followed by a Conv2d(kernel_size=3, padding=1) runs as one
     # transposed conv (upsample2x_conv3x3 in nn/functional/convolution.py): the same result up to float
     # rounding, with 4/9 of the work. Set nn.Sequential.fuse_upsample_conv = False (or on one instance) to
@@ -132,8 +159,47 @@ class ModuleList(Module):
             self.append(module)
         return self
 
+    def insert(self, index, module):
+        """Put module before position index (entries renumbered, as PyTorch's)."""
+        _renumber(self, _inserted(list(self), index, self._check_module(module)))
+
+    def pop(self, idx):
+        module = self[idx]
+        del self[idx]
+        return module
+
+    def __delitem__(self, idx):
+        _renumber(self, _without(list(self), idx, self._index))
+
+    def __add__(self, other):
+        return ModuleList([*self, *other])
+
+    def __iadd__(self, other):               # layers += [block, ...] (kan-bayashi's WaveNet)
+        return self.extend(other)
+
     def forward(self, *args, **kwargs):
         raise NotImplementedError("ModuleList has no forward(); iterate over it in your module's forward()")
+
+
+def _inserted(modules, index, module):
+    n = len(modules)
+    if isinstance(index, bool) or not isinstance(index, numbers.Integral) or not -n <= index <= n:
+        raise IndexError(f"insert: index {index!r} is out of range for a container of length {n}")
+    modules.insert(int(index), module)
+    return modules
+
+
+def _without(modules, idx, index):
+    """The modules without entry idx (an int or a slice)."""
+    drop = set(range(len(modules))[idx]) if isinstance(idx, slice) else {index(idx)}
+    return [m for i, m in enumerate(modules) if i not in drop]
+
+
+def _renumber(container, modules):
+    """container holds modules under the names '0', '1', ... (a Sequential's own names go, as in PyTorch)."""
+    container._modules.clear()
+    for i, module in enumerate(modules):
+        container._modules[str(i)] = module
 
 
 
@@ -264,6 +330,23 @@ class ParameterDict(Module):
     def update(self, parameters):
         for key, value in (parameters.items() if hasattr(parameters, "items") else parameters):
             self[key] = value
+
+    def get(self, key, default=None):
+        return self._parameters.get(key, default)
+
+    def pop(self, key):
+        return self._parameters.pop(key)
+
+    def setdefault(self, key, default=None):
+        if key not in self:
+            self[key] = default
+        return self[key]
+
+    def clear(self):
+        self._parameters.clear()
+
+    def copy(self):
+        return ParameterDict(self._parameters.copy())
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError("ParameterDict has no forward(); use its parameters in your module's forward()")

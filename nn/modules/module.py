@@ -224,6 +224,23 @@ class Module:
             module = module._modules[part]
         return module
 
+    def get_buffer(self, target):
+        """The buffer at a dotted path, as a Tensor: model.get_buffer('bn.running_mean')."""
+        path, _, name = target.rpartition(".")
+        module = self.get_submodule(path)
+        if name not in module._buffers:
+            raise AttributeError(f"{type(module).__name__} has no buffer {name!r} (in {target!r})")
+        return getattr(module, name)
+
+    def set_submodule(self, target, module):
+        """Replace (or add) the child at a dotted path: model.set_submodule('encoder.0', nn.Identity())."""
+        path, _, name = target.rpartition(".")
+        setattr(self.get_submodule(path), name, module)
+
+    def _get_name(self):
+        """The class name (PyTorch's repr and logging code call it: HiFi-GAN's op._get_name() == 'Conv1d')."""
+        return type(self).__name__
+
     def get_parameter(self, target):
         """The Parameter at a dotted path: model.get_parameter('encoder.0.weight')."""
         path, _, name = target.rpartition(".")

@@ -92,29 +92,37 @@ class ConvTranspose1d(_Conv1dBase):
                                   self.groups, self.dilation[0])
 
 
-class _Pool1d(Module):
-    def __init__(self, kernel_size, stride=None, padding=0):
+class MaxPool1d(Module):
+    """Max over windows of kernel_size: (N, C, L) -> (N, C, Lo); stride defaults to kernel_size."""
+
+    def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False, ceil_mode=False):
         super().__init__()
-        self.kernel_size = kernel_size
-        self.stride = kernel_size if stride is None else stride
-        self.padding = padding
+        self.kernel_size, self.stride, self.padding = kernel_size, kernel_size if stride is None else stride, padding
+        self.dilation, self.return_indices, self.ceil_mode = dilation, return_indices, ceil_mode
+
+    def forward(self, x):
+        return F.max_pool1d(x, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode,
+                            self.return_indices)
+
+    def extra_repr(self):
+        return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
+                f"dilation={self.dilation}, ceil_mode={self.ceil_mode}")
+
+
+class AvgPool1d(Module):
+    """Mean over windows of kernel_size (zero padding counted unless count_include_pad=False): (N, C, L) ->
+    (N, C, Lo)."""
+
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+        super().__init__()
+        self.kernel_size, self.stride, self.padding = kernel_size, kernel_size if stride is None else stride, padding
+        self.ceil_mode, self.count_include_pad = ceil_mode, count_include_pad
+
+    def forward(self, x):
+        return F.avg_pool1d(x, self.kernel_size, self.stride, self.padding, self.ceil_mode, self.count_include_pad)
 
     def extra_repr(self):
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
-
-
-class MaxPool1d(_Pool1d):
-    """Max over windows of kernel_size: (N, C, L) -> (N, C, Lo); stride defaults to kernel_size."""
-
-    def forward(self, x):
-        return F.max_pool1d(x, self.kernel_size, self.stride, self.padding)
-
-
-class AvgPool1d(_Pool1d):
-    """Mean over windows of kernel_size (zero padding counted): (N, C, L) -> (N, C, Lo)."""
-
-    def forward(self, x):
-        return F.avg_pool1d(x, self.kernel_size, self.stride, self.padding)
 
 
 class AdaptiveAvgPool1d(Module):

@@ -39,6 +39,17 @@ def _number(name, value, low=None, high=None, high_open=False):
     return value
 
 
+class _RequiredParameter:
+    """The default of a hyper-parameter that has none (from torch.optim.optimizer import Optimizer, required: how
+    custom optimizers written for PyTorch mark lr as mandatory)."""
+
+    def __repr__(self):
+        return "<required parameter>"
+
+
+required = _RequiredParameter()
+
+
 def pytorch_flags(maximize=False, foreach=None, capturable=False, differentiable=False, fused=None):
     """PyTorch's keyword-only optimizer flags, as group entries (its param_groups hold them too): maximize
     (ascend: the gradient is negated) and its implementation choices foreach, fused and capturable, which
@@ -158,6 +169,8 @@ class Optimizer:
             seen.add(id(p))
         group["params"] = params
         for name, default in self.defaults.items():
+            if default is required and name not in group:
+                raise ValueError(f"parameter group didn't specify a value of required optimization parameter {name}")
             group.setdefault(name, default)
         self._validate(group)
         self.param_groups.append(group)

@@ -1,7 +1,8 @@
 """Shape ops: reshape/view, squeeze/unsqueeze, permute/transpose, expand, repeat, flip, chunk/split, stack.
 
 Each moves or copies elements without changing them, so each backward puts
-the gradient back where the element came from.
+the gradient back where the element came from. reshape, permute and expand (and the ops made of them) save
+nothing, so a backward may pass through them again, as in PyTorch (tied weights: wt = w.t() made once).
 """
 import functools
 import warnings
@@ -49,7 +50,7 @@ def reshape(input, *shape):
 
     def backward(g):
         return (g.reshape(old),)
-    return Tensor._make(y, (input,), backward, "reshape", lambda g: (reshape(g, old),))
+    return Tensor._make(y, (input,), backward, "reshape", lambda g: (reshape(g, old),), saves=False)
 
 
 def view_as(input, other):
@@ -117,7 +118,7 @@ def permute(input, *dims):
         # moving the axes back is the inverse permutation
         return (np.transpose(g, inverse),)
     return Tensor._make(np.transpose(input._data, dims), (input,), backward, "permute",
-                        lambda g: (permute(g, *inverse),))
+                        lambda g: (permute(g, *inverse),), saves=False)
 
 
 def transpose(input, dim0, dim1):
@@ -176,7 +177,7 @@ def expand(input, *sizes):
     def backward(g):
         # an element used k times gets the sum of its k gradients (the engine sums down to x's shape)
         return (g,)
-    return Tensor._make(y, (input,), backward, "expand", lambda g: (g,))
+    return Tensor._make(y, (input,), backward, "expand", lambda g: (g,), saves=False)
 
 
 def expand_as(input, other):
