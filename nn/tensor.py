@@ -477,7 +477,7 @@ class Tensor:
             value.view(np.ndarray) if isinstance(value, DataArray) else value
 
     # -- basic properties (more methods: nn/tensor_ops) --------------------------
-    shape = property(lambda self: self._data.shape)
+    shape = property(lambda self: self._data.shape)        # a Size once tensor_ops/convert.py is loaded
     dtype = property(lambda self: self._data.dtype)
     ndim = property(lambda self: self._data.ndim)
     is_leaf = property(lambda self: self._backward is None)

@@ -527,3 +527,12 @@ def test_one_d_pooling_keywords():
     assert nn.MaxPool1d(3, 2, ceil_mode=True)(x).shape == (1, 1, 3) and nn.functional.avg_pool1d(x, 4, 4, ceil_mode=True).shape == (1, 1, 2)
     values, idx = nn.MaxPool1d(2, return_indices=True)(x)
     assert values.numpy().ravel().tolist() == [1.0, 3.0, 5.0] and idx.numpy().ravel().tolist() == [1, 3, 5]
+
+
+def test_shape_is_a_size_so_new_reads_its_slices_as_sizes():
+    # mmdet's bbox_overlaps on empty boxes: bboxes1.new(batch_shape + (rows, cols))
+    x = nn.zeros(3, 4)
+    assert isinstance(x.shape, nn.Size) and x.shape.numel() == 12 and x.shape == (3, 4)
+    assert x.new(x.shape[:-2] + (0, 4)).shape == (0, 4) and x.new(x.shape).shape == (3, 4)
+    assert x.new((2, 3)).tolist() == [2.0, 3.0]                   # a plain tuple is data, as in PyTorch
+    assert f"{x.shape}" == "(3, 4)" and repr(x.shape) == "nn.Size([3, 4])"

@@ -110,7 +110,8 @@ def test_input_channels_are_checked_against_the_weight_not_the_constructor():
     (lambda: nn.Conv2d(4, 6, 3, groups=4), "divisible by groups"),
     (lambda: nn.Conv2d(4, 4, 3, dilation=0), "dilation must be >= 1"),
     (lambda: nn.Conv2d(4, 4, 3, groups=0), "groups must be a positive integer"),
-    (lambda: nn.Conv2d(4, 4, 3, padding_mode="reflect"), "padding_mode='reflect' is not supported"),
+    (lambda: nn.Conv2d(4, 4, 3, padding_mode="zeroes"), "padding_mode must be 'zeros' or 'reflect' or "),
+    (lambda: nn.ConvTranspose2d(4, 4, 3, padding_mode="reflect"), "padding_mode must be 'zeros', got 'reflect'"),
     (lambda: nn.ConvTranspose2d(4, 4, 3, padding="same"), "padding must be an int or a pair"),
 ])
 def test_bad_layer_arguments(make, match):
