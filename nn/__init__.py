@@ -63,11 +63,12 @@ from .tensor_ops.matrices import (kron, block_diag, cov, corrcoef, inner, vdot, 
                                   combinations, chain_matmul)
 from .functional import relu_, cosine_similarity, pairwise_distance
 from .tensor_ops.compare import (eq, ne, lt, le, gt, ge, logical_and, logical_or, logical_xor, logical_not,
-                                 bitwise_and, bitwise_or, bitwise_xor, bitwise_not,
+                                 bitwise_and, bitwise_or, bitwise_xor, bitwise_not, bitwise_left_shift,
+                                 bitwise_right_shift,
                                  isnan, isinf, isfinite, isin, isclose, allclose, equal)
 from .tensor_ops.compare import gt as greater, ge as greater_equal, lt as less, le as less_equal, ne as not_equal
 from .tensor_ops.extras import (fmax, fmin, signbit, copysign, heaviside, positive, rsub, logaddexp2, trapezoid, trapz,
-                                cumulative_trapezoid, aminmax, msort, dist, is_nonzero, result_type, promote_types,
+                                cumulative_trapezoid, aminmax, msort, dist, is_nonzero, histogram, result_type, promote_types,
                                 can_cast, absolute, negative, fix)
 from .functional import relu, sigmoid, tanh, softmax, log_softmax, conv1d, conv2d, conv_transpose1d, conv_transpose2d
 from .functional.distances import cdist

@@ -536,3 +536,20 @@ def test_shape_is_a_size_so_new_reads_its_slices_as_sizes():
     assert x.new(x.shape[:-2] + (0, 4)).shape == (0, 4) and x.new(x.shape).shape == (3, 4)
     assert x.new((2, 3)).tolist() == [2.0, 3.0]                   # a plain tuple is data, as in PyTorch
     assert f"{x.shape}" == "(3, 4)" and repr(x.shape) == "nn.Size([3, 4])"
+
+
+def test_cdist_inf_shifts_histogram_and_model_zoo():
+    from nn.autograd import gradcheck
+    rng = np.random.default_rng(14)
+    a, b = nn.tensor(rng.standard_normal((2, 3, 4)), requires_grad=True), nn.tensor(rng.standard_normal((2, 5, 4)))
+    d = nn.cdist(a, b, p=float("inf"))
+    np.testing.assert_allclose(d.detach().numpy(), np.abs(a.detach().numpy()[:, :, None] - b.numpy()[:, None]).max(-1))
+    assert gradcheck(lambda t: nn.cdist(t, b, p=float("inf")), [a])
+    x = nn.tensor([1, 2, 200], dtype=nn.uint8)
+    assert (x << 1).tolist() == [2, 4, 144] and (x >> 2).tolist() == [0, 0, 50]
+    assert nn.bitwise_right_shift(nn.tensor([-8]), 1).tolist() == [-4]
+    hist, edges = nn.histogram(nn.tensor([0.0, 0.5, 1.0, 1.0]), bins=2)
+    assert hist.tolist() == [1.0, 3.0] and edges.tolist() == [0.0, 0.5, 1.0]
+    from nn.utils import model_zoo                                    # EfficientNet-PyTorch's import line
+    with pytest.raises(RuntimeError, match="downloads nothing"):
+        model_zoo.load_url("https://example.org/w.pth")

@@ -36,13 +36,15 @@ def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
 
 
 def cdist(x1, x2, p=2.0, compute_mode=None):
-    """All pairwise p-norm distances: x1 (*, P, M), x2 (*, R, M) -> (*, P, R). p > 0, finite. The gradient at a
-    zero distance is 0, as PyTorch's."""
+    """All pairwise p-norm distances: x1 (*, P, M), x2 (*, R, M) -> (*, P, R). p > 0 (inf: the largest absolute
+    difference, composed of recorded ops). The gradient at a zero distance is 0, as PyTorch's."""
     x1, x2 = _tensor(x1, "x1", "cdist"), _tensor(x2, "x2", "cdist")
-    if not 0 < p < math.inf:
-        raise ValueError(f"cdist: p must be positive and finite here, got {p}")
+    if not p > 0:
+        raise ValueError(f"cdist: p must be positive, got {p}")
     if x1.shape[-1] != x2.shape[-1]:
         raise ValueError(f"cdist: x1 {tuple(x1.shape)} and x2 {tuple(x2.shape)} differ in their last dim")
+    if p == math.inf:
+        return (x1.unsqueeze(-2) - x2.unsqueeze(-3)).abs().amax(-1)
     diff = x1._data[..., :, None, :] - x2._data[..., None, :, :]          # (*, P, R, M)
     d = (np.abs(diff) ** p).sum(-1) ** (1.0 / p)
 

@@ -46,6 +46,8 @@ def _logical(name, fn, bool_only):
 bitwise_and = _logical("bitwise_and", np.bitwise_and, True)
 bitwise_or = _logical("bitwise_or", np.bitwise_or, True)
 bitwise_xor = _logical("bitwise_xor", np.bitwise_xor, True)
+bitwise_left_shift = _logical("bitwise_left_shift", np.left_shift, True)        # x << n, x >> n
+bitwise_right_shift = _logical("bitwise_right_shift", np.right_shift, True)
 logical_and = _logical("logical_and", np.logical_and, False)
 logical_or = _logical("logical_or", np.logical_or, False)
 logical_xor = _logical("logical_xor", np.logical_xor, False)
@@ -100,5 +102,8 @@ attach(eq, ne, lt, le, gt, ge, bitwise_and, bitwise_or, bitwise_xor, logical_and
        logical_not, bitwise_not, isnan, isinf, isfinite, isin, isclose, allclose, equal,
        __eq__=eq, __ne__=ne, __lt__=lt, __le__=le, __gt__=gt, __ge__=ge,
        __and__=bitwise_and, __or__=bitwise_or, __xor__=bitwise_xor, __invert__=bitwise_not,
-       __rand__=bitwise_and, __ror__=bitwise_or, __rxor__=bitwise_xor,
+       __rand__=bitwise_and, __ror__=bitwise_or, __rxor__=bitwise_xor, bitwise_left_shift=bitwise_left_shift,
+       bitwise_right_shift=bitwise_right_shift, __lshift__=bitwise_left_shift, __rshift__=bitwise_right_shift,
+       __rlshift__=lambda self, other: bitwise_left_shift(self._lift(other), self),
+       __rrshift__=lambda self, other: bitwise_right_shift(self._lift(other), self),
        greater=gt, less=lt, greater_equal=ge, less_equal=le, not_equal=ne)

@@ -6,7 +6,7 @@ from them): NaN-ignoring maxima, signs, the trapezoid rule, aminmax, and the dty
     heaviside(x, values)              0 below 0, 1 above, values at 0 (no gradient, as PyTorch)
     absolute, negative, positive, fix, rsub(a, b, alpha) = b - alpha a, logaddexp2
     trapezoid(y, x=None, *, dx=None, dim=-1) (alias trapz), cumulative_trapezoid: the trapezoid rule along dim
-    aminmax(x, *, dim=None, keepdim=False) -> (min, max);  msort(x) = sort along dim 0
+    aminmax(x, *, dim=None, keepdim=False) -> (min, max);  msort(x) = sort along dim 0;  histogram (NumPy's)
     dist(a, b, p=2) = norm(a - b, p);  is_nonzero(x): a one-element tensor's truth
     result_type(a, b), promote_types(d1, d2), can_cast(from, to): PyTorch's promotion (float over integer over bool)
 """
@@ -23,6 +23,7 @@ from .pointwise import abs, logaddexp, neg, trunc, where
 from .reductions import amax, amin, norm, sort
 
 MinMax = namedtuple("MinMax", ["min", "max"])
+Histogram = namedtuple("Histogram", ["hist", "bin_edges"])
 
 
 def _as(value, like):
@@ -115,6 +116,17 @@ def cumulative_trapezoid(y, x=None, *, dx=None, dim=-1):
     return (pairs * widths).cumsum(dim) / 2
 
 
+def histogram(input, bins=100, *, range=None, weight=None, density=False):
+    """(hist, bin_edges) of a floating tensor's values: bins equal bins over range (the values' min and max by
+    default) or the edges given as a tensor, each count weighted by weight; NumPy's histogram (no gradient)."""
+    if input.dtype.kind != "f":
+        raise TypeError(f"histogram: needs a floating tensor, got {input.dtype}")
+    edges = bins._data if isinstance(bins, Tensor) else bins
+    w = None if weight is None else _as(weight, input)._data.ravel()
+    hist, edges = np.histogram(input._data.ravel(), edges, range, density=density, weights=w)
+    return Histogram(Tensor(hist.astype(input.dtype)), Tensor(edges.astype(input.dtype)))
+
+
 def aminmax(input, *, dim=None, keepdim=False):
     """(min, max) over dim (all elements when None), as torch.aminmax."""
     return MinMax(amin(input, dim, keepdim), amax(input, dim, keepdim))
@@ -165,5 +177,5 @@ def can_cast(from_, to):
 
 absolute, negative, fix = abs, neg, trunc
 
-attach(fmax, fmin, signbit, copysign, heaviside, positive, logaddexp2, aminmax, msort, dist, is_nonzero,
+attach(fmax, fmin, signbit, copysign, heaviside, positive, logaddexp2, aminmax, msort, dist, is_nonzero, histogram,
        absolute=abs, negative=neg, fix=trunc)
