@@ -98,7 +98,7 @@ def set_default_dtype(dtype):
 
 # -- promotion: the dtype of an op's result (PyTorch's rules, on NumPy dtypes) --
 
-_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}           # bool < integer < floating
+CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}            # bool < integer < floating (by dtype kind)
 
 
 def result_dtype(a, b):
@@ -107,7 +107,7 @@ def result_dtype(a, b):
     stays float32, as there); otherwise a floating operand wins, else NumPy's promotion."""
     if (a.ndim == 0) != (b.ndim == 0):
         dims, zero = (b, a) if a.ndim == 0 else (a, b)
-        return zero.dtype if _CATEGORY[zero.dtype.kind] > _CATEGORY[dims.dtype.kind] else dims.dtype
+        return zero.dtype if CATEGORY[zero.dtype.kind] > CATEGORY[dims.dtype.kind] else dims.dtype
     fa, fb = a.dtype.kind == "f", b.dtype.kind == "f"
     if fa != fb:
         return a.dtype if fa else b.dtype

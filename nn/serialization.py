@@ -101,7 +101,7 @@ def save(state, path):
 
     The file is exactly what ``np.savez`` writes (one ``<key>.npy`` member per key),
     written with ``allow_pickle=False``. The name is used as given (no ``.npz`` is
-    appended). Raises TypeError for a non-dict, non-str keys or object arrays.
+    appended). Raises TypeError for a non-dict (to .npz), non-str keys or object arrays.
     """
     if hasattr(path, "write"):          # a binary file object (io.BytesIO, an open file), as torch.save takes
         save_torch(state, path)

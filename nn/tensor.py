@@ -204,6 +204,23 @@ class GradFn:
         return f"<{self.name()} object>"
 
 
+def _refuse_released_above(roots, wanted):
+    """autograd.grad: raise if a released node lies between the roots and the wanted tensors (its graph, which may
+    have led to them, is gone), as PyTorch refuses to run a freed node; what lies below a wanted tensor is not
+    looked at (it is not run)."""
+    seen, stack = set(), [root for root, _ in roots]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if id(node) in wanted:
+            continue
+        if node._backward is _release_error:
+            _release_error(None)
+        stack.extend(p for p in node._parents if p.requires_grad)
+
+
 def _still_recorded(node):
     """Whether a consumer node (a weak reference's target) can still run its backward."""
     return node is not None and node._backward is not None and node._backward is not _release_error
@@ -279,13 +296,11 @@ def backpropagate(roots, retain_graph=False, wanted=None, create_graph=False):
         hand(root, (g if isinstance(g, Tensor) else Tensor(g)) if create_graph else g)
     order = topological_order([root for root, _ in roots])
     if wanted is not None:                      # only the paths to the wanted tensors run (and are released)
+        _refuse_released_above(roots, wanted)
         on_path = set()
         for node in order:                      # parents first
             if id(node) in wanted or any(id(p) in on_path for p in node._parents):
                 on_path.add(id(node))
-        if (any(key not in on_path for key in wanted)
-                and any(node._backward is _release_error and id(node) not in wanted for node in order)):
-            _release_error(None)                # a released node cut a path: say so, not "unused"
         order = [node for node in order if id(node) in on_path]
     with enable_grad() if create_graph else contextlib.nullcontext():       # create_graph records, even under no_grad
         for node in reversed(order):            # from the outputs to the leaves
@@ -452,13 +467,14 @@ class Tensor:
 
     @data.setter
     def data(self, value):                  # p.data = array or Tensor: new values, no graph
-        new = _as_array(value)
-        if (new.shape == self._data.shape and new.dtype == self._data.dtype
+        new, old = _as_array(value), self._data
+        if (new.shape == old.shape and new.dtype == old.dtype and old.base is None and old.flags.writeable
                 and any(_still_recorded(ref()) for ref in self.__dict__.get("_consumers", ()))):
             # an op recorded since reads this tensor: PyTorch's backward reads the tensor's values as they are
             # then (a spectral norm's power iteration sets u.data after the forward), so they go into the
-            # array that op holds; with no such op, the tensor simply takes the new array
-            self._data[...] = new
+            # array that op holds (when the tensor owns it: never into a view of another tensor); with no such
+            # op, the tensor simply takes the new array
+            old[...] = new
         else:
             self._data = new
 

@@ -164,12 +164,13 @@ def test_schedulers_resume_with_last_epoch_and_step_to_an_epoch(name, kw):
         assert resumed[0] == 0.1                     # a chainable schedule's first step keeps the current lr
     with pytest.warns(UserWarning, match="epoch parameter in `scheduler.step\\(\\)`"):
         jumped = _lrs(nn, name, kw, epochs=[3, 5, 1, 7])
+        from_zero = _lrs(nn, name, kw, epochs=[0, 0, 4, 2])
     torch = pytest.importorskip("torch")
     import warnings
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for ours, args in ((resumed, dict(last_epoch=2)), (jumped, dict(epochs=[3, 5, 1, 7])),
-                           (_lrs(nn, name, kw), {})):
+                           (from_zero, dict(epochs=[0, 0, 4, 2])), (_lrs(nn, name, kw), {})):
             np.testing.assert_allclose(ours, _lrs(torch, name, kw, **args), rtol=1e-12, atol=1e-15)
 
 
@@ -553,3 +554,41 @@ def test_cdist_inf_shifts_histogram_and_model_zoo():
     from nn.utils import model_zoo                                    # EfficientNet-PyTorch's import line
     with pytest.raises(RuntimeError, match="downloads nothing"):
         model_zoo.load_url("https://example.org/w.pth")
+
+
+def test_review_mends():
+    # autograd.grad still refuses a released node above the wanted tensor (its graph may have led there)
+    w = nn.tensor([1.0, 2.0], requires_grad=True)
+    a = (w * 2).exp()
+    a.sum().backward()
+    with pytest.raises(RuntimeError, match="second time"):
+        nn.autograd.grad((a + w * 3).sum(), w)
+    # .data = on a view of another tensor replaces the view's array, never writing into that tensor
+    big, v = nn.randn(4, 3), nn.randn(3, requires_grad=True)
+    row = big[0]
+    before = big.numpy().copy()
+    _ = v * row
+    row.data = nn.zeros(3)
+    np.testing.assert_array_equal(big.numpy(), before)
+    # an in-place op on a node that saved nothing is released after backward like any other
+    x = nn.randn(2, 3, requires_grad=True)
+    h = x.view(6)
+    h.mul_(2)
+    h.sum().backward()
+    with pytest.raises(RuntimeError, match="second time"):
+        h.sum().backward()
+    assert nn.take_along_dim(nn.tensor([1.0, 2.0]), nn.tensor([-1]), 0).tolist() == [2.0]
+    assert nn.cumulative_trapezoid(nn.zeros(3, 0)).shape == (3, 0)
+    s = nn.zeros(2, 3).shape
+    assert isinstance(s * 2, nn.Size) and s * 2 == (2, 3, 2, 3)
+    with pytest.raises(TypeError):
+        s + [5]
+    with pytest.raises(TypeError, match="both dim= and axis="):
+        nn.ones(2, 3).sum(dim=0, axis=1)
+    from nn.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
+    model = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4))
+    ema = AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(0.9), use_buffers=True)
+    for _ in range(2):
+        model(nn.randn(5, 3))
+        ema.update_parameters(model)                 # integer buffers follow the model (they crashed)
+    assert int(ema.state_dict()["module.1.num_batches_tracked"]) == 2

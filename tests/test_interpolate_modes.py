@@ -64,11 +64,12 @@ def test_against_pytorch():
     cases = [((2, 3, 5, 7), mode, ac, dict(scale_factor=sf, recompute_scale_factor=rc))
              for mode, ac in [("nearest", None), ("nearest-exact", None), ("bilinear", False), ("bilinear", True),
                               ("bicubic", False), ("area", None)]
-             for sf in (1.5, 0.7, 2.0, 1.37, (0.5, 3.3), 3) for rc in (None, True)]
+             for sf in (1.5, 0.7, 2.0, 1.37, (0.5, 3.3), 3, 1.1, 2.1, (2.0, 1.1), (1.3, 2.1)) for rc in (None, True)]
     cases += [((2, 3, 9), mode, ac, kw)
               for mode, ac in [("nearest", None), ("nearest-exact", None), ("linear", False), ("linear", True),
                                ("area", None)]
-              for kw in (dict(scale_factor=1.5), dict(scale_factor=0.7), dict(size=13), dict(size=(4,)))]
+              for kw in (dict(scale_factor=1.5), dict(scale_factor=0.7), dict(size=13), dict(size=(4,)),
+                         dict(scale_factor=1.1), dict(scale_factor=2.1), dict(size=9))]
     cases += [((1, 1, 1, n), mode, None, dict(size=(1, m))) for n, m in ((2, 82), (3, 123), (6, 74), (5, 9))
               for mode in ("nearest", "nearest-exact")]                           # float32 index rule
     for shape, mode, ac, kw in cases:

@@ -34,12 +34,14 @@ def scaled_case(draw):
 
 
 @SETTINGS
-@given(scaled_case(), st.sampled_from([("nearest", False), ("nearest", True), ("bilinear", False)]))
+@given(scaled_case(), st.sampled_from([("nearest", False, True), ("nearest", True, True), ("nearest", False, False),
+                                       ("bilinear", False, True)]))
 def test_kernels_with_scale_factors_match_twins(c, mode_exact):
-    """The step 1 / scale_factor (interpolate's default) and nearest-exact, kernel against twin."""
+    """The step 1 / scale_factor (interpolate's default), nearest-exact and the 1-D rule without shortcuts,
+    kernel against twin."""
     x, out_hw, scales = c
-    mode, exact = mode_exact
-    extra = dict(exact=exact) if mode == "nearest" else {}
+    mode, exact, shortcut = mode_exact
+    extra = dict(exact=exact, shortcut=shortcut) if mode == "nearest" else {}
     fwd, bwd = getattr(upsample, f"upsample_{mode}2d_forward"), getattr(upsample, f"upsample_{mode}2d_backward")
     fwd_ref = getattr(upsample, f"upsample_{mode}2d_forward_ref")
     bwd_ref = getattr(upsample, f"upsample_{mode}2d_backward_ref")
@@ -60,6 +62,10 @@ def test_nearest_source_index_rules():
     np.testing.assert_array_equal(upsample._nearest_index(5, 3, 0.7), [0, 1, 2])      # floor(d / 0.7)
     np.testing.assert_array_equal(upsample._nearest_index(4, 3, exact=True), [0, 2, 3])   # floor((d + 0.5) 4 / 3)
     np.testing.assert_array_equal(upsample._nearest_index(3, 6, exact=True), [0, 0, 1, 1, 2, 2])
+    # PyTorch's 1-D kernel has no shortcut: 5 -> 10 at scale 2.1 reads floor(d / 2.1), not d // 2
+    np.testing.assert_array_equal(upsample._nearest_index(5, 10, 2.1, shortcut=False), [0, 0, 0, 1, 1, 2, 2, 3, 3, 4])
+    np.testing.assert_array_equal(upsample._nearest_index(5, 10, 2.1), np.arange(10) // 2)
+    np.testing.assert_allclose(upsample._bilinear_coeffs(4, 4, np.dtype(np.float64), False, 1.1)[2], 0)  # same size
 
 
 @SETTINGS

@@ -173,8 +173,8 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
 def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
     """Kullback-Leibler divergence, as torch.nn.functional.kl_div: pointwise t (log t - input).
 
-    input: log-probabilities; target: probabilities (or log-probabilities if log_target), same
-    shape. reduction 'batchmean' divides the sum by input.shape[0] (the mathematically correct
+    input: log-probabilities; target: probabilities (or log-probabilities if log_target), of input's shape
+    or broadcasting with it (silently, as PyTorch). reduction 'batchmean' divides the sum by input.shape[0] (the mathematically correct
     KL); 'mean' (PyTorch's default) by the number of elements. Where t = 0 the term is 0 (NaN where input = -inf,
     as PyTorch's).
     """

@@ -72,13 +72,14 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     scales = sf if sf is not None and not recompute_scale_factor else (None,) * dims
     if dims == 1:
         y = _resize(x.unsqueeze(2), (1,) + out_size, "bilinear" if mode == "linear" else mode,
-                    bool(align_corners), (None,) + scales)
+                    bool(align_corners), (None,) + scales, shortcut=False)     # PyTorch's 1-D nearest has none
         return y.squeeze(2)
     return _resize(x, out_size, mode, bool(align_corners), scales)
 
 
-def _resize(x, out_hw, mode, aligned, scales):
-    """interpolate on x (N, C, H, W) to out_hw (Ho, Wo); scales: the scale factor per axis or None (module doc)."""
+def _resize(x, out_hw, mode, aligned, scales, shortcut=True):
+    """interpolate on x (N, C, H, W) to out_hw (Ho, Wo); scales: the scale factor per axis or None; shortcut: the
+    nearest modes' same / double size shortcut (nn/kernels/upsample.py)."""
     if mode == "area":
         return adaptive_avg_pool2d(x, out_hw)
     if mode == "bicubic":
@@ -88,10 +89,10 @@ def _resize(x, out_hw, mode, aligned, scales):
         exact = mode == "nearest-exact"
 
         def fwd(a, hw):
-            return K.upsample_nearest2d_forward(a, hw, scales, exact)
+            return K.upsample_nearest2d_forward(a, hw, scales, exact, shortcut)
 
         def bwd(g, hw):
-            return K.upsample_nearest2d_backward(g, hw, scales, exact)
+            return K.upsample_nearest2d_backward(g, hw, scales, exact, shortcut)
     else:
         def fwd(a, hw):
             return K.upsample_bilinear2d_forward(a, hw, aligned, scales)

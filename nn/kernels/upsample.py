@@ -4,8 +4,9 @@ x (N, C, H, W) -> y (N, C, Ho, Wo).  Along each axis the step s between source p
 1 / scale_factor when interpolate passes the user's scale factor on (its default; scales below), as PyTorch's.
 nearest:  source index src = min(floor(dst * s), in - 1), in float32 as PyTorch computes it (which differs
           from exact integer arithmetic for a few sizes, 2 -> 82 among them); dst itself at the same size,
-          dst // 2 at twice it.  nearest-exact (exact=True): floor((dst + 0.5) s).
-bilinear (align_corners=False): src = max((dst + 0.5) * s - 0.5, 0),
+          dst // 2 at twice it (not in PyTorch's 1-D kernel: shortcut=False).  nearest-exact (exact=True):
+          floor((dst + 0.5) s).
+bilinear (align_corners=False): src = max((dst + 0.5) * s - 0.5, 0) (src = dst along an axis of unchanged size),
           (align_corners=True):  src = dst * (in - 1) / (out - 1)  (0 when out = 1; no scale factor),
           i0 = floor(src), i1 = min(i0 + 1, in - 1), weights (1 - l, l) with l = src - i0.
 Both maps are separable: y = A_h x A_w^T per plane, with A (out, in) holding the
@@ -28,10 +29,11 @@ def source_step(n_in, n_out, scale_factor, dtype):
     return dtype.type(1.0 / scale_factor) if scale_factor else dtype.type(n_in) / dtype.type(n_out)
 
 
-def _nearest_index(n_in, n_out, scale_factor=None, exact=False):
-    """Source index of each output index (module doc), float32 as PyTorch's nearest_idx."""
+def _nearest_index(n_in, n_out, scale_factor=None, exact=False, shortcut=True):
+    """Source index of each output index (module doc), float32 as PyTorch's nearest_idx; shortcut=False: the
+    formula at the same and at twice the size too (PyTorch's 1-D kernel has no shortcut)."""
     dst = np.arange(n_out)
-    if not exact and n_out in (n_in, 2 * n_in):
+    if shortcut and not exact and n_out in (n_in, 2 * n_in):
         return dst if n_out == n_in else dst >> 1
     step = source_step(n_in, n_out, scale_factor, np.dtype(np.float32))
     src = (dst + 0.5) * np.float64(step) if exact else dst.astype(np.float32) * step
@@ -43,6 +45,8 @@ def _bilinear_coeffs(n_in, n_out, dtype, align_corners=False, scale_factor=None)
     if align_corners:
         scale = dtype.type((n_in - 1) / (n_out - 1) if n_out > 1 else 0)
         src = np.arange(n_out, dtype=dtype) * scale
+    elif n_out == n_in:               # the same size along this axis: PyTorch reads it as it is, whatever the scale
+        src = np.arange(n_out, dtype=dtype)
     else:
         scale = source_step(n_in, n_out, scale_factor, dtype)
         src = (np.arange(n_out, dtype=dtype) + dtype.type(0.5)) * scale - dtype.type(0.5)
@@ -64,8 +68,8 @@ def _matrix(idx0, idx1, w1, n_in, dtype):
 
 # ---------------------------------------------------------------- NumPy twins (matrix form)
 
-def _nearest_mats(in_hw, out_hw, dtype, scales, exact):
-    ih, iw = (_nearest_index(n, m, s, exact) for n, m, s in zip(in_hw, out_hw, scales))
+def _nearest_mats(in_hw, out_hw, dtype, scales, exact, shortcut):
+    ih, iw = (_nearest_index(n, m, s, exact, shortcut) for n, m, s in zip(in_hw, out_hw, scales))
     return (_matrix(ih, ih, np.zeros(out_hw[0], dtype), in_hw[0], dtype),
             _matrix(iw, iw, np.zeros(out_hw[1], dtype), in_hw[1], dtype))
 
@@ -76,16 +80,16 @@ def _bilinear_mats(in_hw, out_hw, dtype, align_corners, scales):
     return _matrix(h0, h1, lh, in_hw[0], dtype), _matrix(w0, w1, lw, in_hw[1], dtype)
 
 
-def upsample_nearest2d_forward_ref(x, out_hw, scales=(None, None), exact=False):
+def upsample_nearest2d_forward_ref(x, out_hw, scales=(None, None), exact=False, shortcut=True):
     """y (N, C, Ho, Wo) = A_h x A_w^T with one-hot rows A[d, src(d)] = 1."""
     _check(x, out_hw, "upsample_nearest2d")
-    Ah, Aw = _nearest_mats(x.shape[2:], out_hw, x.dtype, scales, exact)
+    Ah, Aw = _nearest_mats(x.shape[2:], out_hw, x.dtype, scales, exact, shortcut)
     return Ah @ x @ Aw.T
 
 
-def upsample_nearest2d_backward_ref(gy, input_hw, scales=(None, None), exact=False):
+def upsample_nearest2d_backward_ref(gy, input_hw, scales=(None, None), exact=False, shortcut=True):
     """gx (N, C, H, W) = A_h^T gy A_w: each input sums the gradients of the outputs that copied it."""
-    Ah, Aw = _nearest_mats(input_hw, gy.shape[2:], gy.dtype, scales, exact)
+    Ah, Aw = _nearest_mats(input_hw, gy.shape[2:], gy.dtype, scales, exact, shortcut)
     return Ah.T @ gy @ Aw
 
 
@@ -196,9 +200,9 @@ def _planes(a):
     return np.ascontiguousarray(a).reshape(N * C, a.shape[2], a.shape[3])
 
 
-def upsample_nearest2d_forward(x, out_hw, scales=(None, None), exact=False):
+def upsample_nearest2d_forward(x, out_hw, scales=(None, None), exact=False, shortcut=True):
     """y (N, C, Ho, Wo), y[..., i, j] = x[..., src_h(i), src_w(j)] (module doc); scales: the scale factor per
-    axis, or None (in / out); exact: nearest-exact."""
+    axis, or None (in / out); exact: nearest-exact; shortcut=False: no same / double size shortcut (1-D)."""
     _check(x, out_hw, "upsample_nearest2d")
     N, C, H, W = x.shape
     if (H, W) == (1, 1) and tuple(out_hw) != (2, 2):
@@ -206,28 +210,34 @@ def upsample_nearest2d_forward(x, out_hw, scales=(None, None), exact=False):
         # broadcast, which spares the general loop's compile (0.2 s forward, 0.3 s backward, cold)
         return np.broadcast_to(x, (N, C) + tuple(out_hw)).copy()
     y = np.empty((N, C) + tuple(out_hw), x.dtype)
-    if tuple(out_hw) == (2 * H, 2 * W):               # every rule reads dst // 2 there
+    if tuple(out_hw) == (2 * H, 2 * W) and _reads_halves(scales, exact, shortcut):
         _nearest2_fwd(_planes(x), _planes(y))
         return y
-    _nearest_fwd(_planes(x), _nearest_index(H, out_hw[0], scales[0], exact),
-                 _nearest_index(W, out_hw[1], scales[1], exact), _planes(y))
+    _nearest_fwd(_planes(x), _nearest_index(H, out_hw[0], scales[0], exact, shortcut),
+                 _nearest_index(W, out_hw[1], scales[1], exact, shortcut), _planes(y))
     return y
 
 
-def upsample_nearest2d_backward(gy, input_hw, scales=(None, None), exact=False):
+def _reads_halves(scales, exact, shortcut):
+    """Whether an output twice the input's size reads dst // 2 along both axes: nearest's shortcut does, and
+    nearest-exact at a scale of exactly 2 (or none given)."""
+    return shortcut and (not exact or all(s in (None, 2.0) for s in scales))
+
+
+def upsample_nearest2d_backward(gy, input_hw, scales=(None, None), exact=False, shortcut=True):
     """gx (N, C, H, W): scatter-add of gy to the source pixels."""
     _check(gy, input_hw, "upsample_nearest2d_backward")
     N, C, Ho, Wo = gy.shape
     H, W = input_hw
-    if (Ho, Wo) == (2 * H, 2 * W):
+    if (Ho, Wo) == (2 * H, 2 * W) and _reads_halves(scales, exact, shortcut):
         gx = np.empty((N, C, H, W), gy.dtype)
         _nearest2_bwd(_planes(gy), _planes(gx))
         return gx
     if (H, W) == (1, 1):
         return gy.sum(axis=(2, 3), keepdims=True)
     gx = np.zeros((N, C, H, W), gy.dtype)
-    _nearest_bwd(_planes(gy), _nearest_index(H, Ho, scales[0], exact), _nearest_index(W, Wo, scales[1], exact),
-                 _planes(gx))
+    _nearest_bwd(_planes(gy), _nearest_index(H, Ho, scales[0], exact, shortcut),
+                 _nearest_index(W, Wo, scales[1], exact, shortcut), _planes(gx))
     return gx
 
 

@@ -156,7 +156,7 @@ class ExponentialLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
-        if self.last_epoch == 0 or self._is_initial:        # chainable, as PyTorch: multiply the current lr
+        if self._is_initial:            # chainable, as PyTorch: multiply the current lr
             return [group["lr"] for group in self.optimizer.param_groups]
         return [group["lr"] * self.gamma for group in self.optimizer.param_groups]
 
@@ -327,7 +327,9 @@ class SequentialLR:
         for group, base in zip(scheduler.optimizer.param_groups, scheduler.base_lrs):
             group["lr"] = base
         scheduler.last_epoch = -1
+        scheduler._is_initial = True                    # its first step, as at its construction
         scheduler.step()
+        scheduler._is_initial = False
         return scheduler
 
     def step(self):
@@ -382,7 +384,7 @@ class MultiplicativeLR(LRScheduler):
 
     def get_lr(self):
         groups = self.optimizer.param_groups
-        if self.last_epoch == 0 or self._is_initial:
+        if self._is_initial:
             return [group["lr"] for group in groups]
         return [group["lr"] * f(self.last_epoch) for group, f in zip(groups, self.lr_lambdas)]
 

@@ -79,7 +79,12 @@ class AveragedModel(Module):
         """Average model's current weights into this one (the first call copies them)."""
         mine, theirs = self._averaged(model)
         with no_grad():
-            mine, theirs = [p.detach() for p in mine], [p.detach() for p in theirs]
+            pairs = [(a.detach(), c.detach()) for a, c in zip(mine, theirs)]
+            for a, c in pairs:                  # integer buffers (num_batches_tracked) follow the model
+                if a.dtype.kind != "f":
+                    a.copy_(c)
+            pairs = [(a, c) for a, c in pairs if a.dtype.kind == "f"]
+            mine, theirs = [a for a, _ in pairs], [c for _, c in pairs]
             n = int(self.n_averaged.item())
             if n == 0:
                 for a, c in zip(mine, theirs):

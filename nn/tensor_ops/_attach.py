@@ -22,6 +22,8 @@ def numpy_axis(fn):
     @functools.wraps(fn)
     def with_axis(*args, **kwargs):
         if "axis" in kwargs:
+            if "dim" in kwargs:
+                raise TypeError(f"{fn.__name__}() got both dim= and axis= (its NumPy name); give one")
             kwargs["dim"] = kwargs.pop("axis")
         if "keepdims" in kwargs:
             kwargs["keepdim"] = kwargs.pop("keepdims")

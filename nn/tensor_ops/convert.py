@@ -20,10 +20,15 @@ class Size(tuple):
         return Size(part) if isinstance(key, slice) else part
 
     def __add__(self, other):
-        return Size(tuple(self) + tuple(other))
+        return Size(tuple.__add__(self, other)) if isinstance(other, tuple) else NotImplemented
 
     def __radd__(self, other):
-        return Size(tuple(other) + tuple(self))
+        return Size(tuple.__add__(other, self)) if isinstance(other, tuple) else NotImplemented
+
+    def __mul__(self, times):
+        return Size(tuple.__mul__(self, times))
+
+    __rmul__ = __mul__
 
     def __repr__(self):
         return f"nn.Size({list(self)})"

@@ -15,7 +15,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from ..dtypes import result_dtype, to_dtype
+from ..dtypes import CATEGORY, result_dtype, to_dtype
 from ..tensor import Tensor
 from ._attach import attach
 from .compare import isnan
@@ -112,6 +112,8 @@ def trapz(y, x=None, *, dx=None, dim=-1):
 
 def cumulative_trapezoid(y, x=None, *, dx=None, dim=-1):
     """The running trapezoid integral along dim: one value fewer than y has there."""
+    if y.shape[dim] == 0:
+        return y.narrow(dim, 0, 0)
     pairs, widths = _spacing(y, x, dx, dim)
     return (pairs * widths).cumsum(dim) / 2
 
@@ -171,8 +173,7 @@ def promote_types(type1, type2):
 def can_cast(from_, to):
     """Whether PyTorch's casting rules allow from_ -> to: never to a lower category (float to integer, a number
     to bool)."""
-    kinds = {"b": 0, "u": 1, "i": 1, "f": 2}
-    return kinds[to_dtype(from_).kind] <= kinds[to_dtype(to).kind]
+    return CATEGORY[to_dtype(from_).kind] <= CATEGORY[to_dtype(to).kind]
 
 
 absolute, negative, fix = abs, neg, trunc

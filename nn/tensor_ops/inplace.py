@@ -91,6 +91,7 @@ def _take_place(input, data, parents, backward, graph_backward, op):
     its previous node goes (the prior state kept a copy), the create_graph backward too: a stale one would
     differentiate the wrong op."""
     input.__dict__.pop("_graph_backward", None)
+    input.__dict__.pop("_saves_nothing", None)     # the in-place op's node is released after backward as any other
     input.__dict__.update(_data=data, _grad=None, requires_grad=True, _parents=parents, _backward=backward, _op=op)
     if graph_backward is not None:
         input._graph_backward = graph_backward

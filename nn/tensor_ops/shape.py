@@ -381,6 +381,10 @@ def take_along_dim(input, indices, dim=None):
     """input's elements at indices along dim (indices and input broadcast in the other dims); dim None: of the
     flattened input."""
     idx = indices._data if isinstance(indices, Tensor) else np.asarray(indices)
+    n = input.numel() if dim is None else input.shape[_dims(dim, input.ndim, "take_along_dim")[0]]
+    if idx.size and (idx.min() < -n or idx.max() >= n):
+        raise IndexError(f"take_along_dim: an index is out of range for a dim of size {n}")
+    idx = np.where(idx < 0, idx + n, idx)           # counted from the end, as PyTorch's (gather refuses them)
     if dim is None:
         return input.reshape(-1).gather(0, Tensor(idx.reshape(-1)))
     d = _dims(dim, input.ndim, "take_along_dim")[0]
