@@ -8,25 +8,14 @@ from .conv import Conv2d
 from .module import Module, Parameter
 from .upsampling import Upsample
 
-class Sequential(Module):
-    """Modules applied in order (except that a nearest x2 Upsample followed by a 3x3, stride 1, padding 1
-    Conv2d runs as one op: fuse_upsample_conv below). ``Sequential(a, b)`` names them '0', '1';
-    ``Sequential(OrderedDict(name=module, ...))`` keeps the given names.
-    Indexable (int or slice; seq[i] = module replaces an entry, keeping its name), has len() and iteration."""
+class _ModuleSequence(Module):
+    """The list side of Sequential and ModuleList: modules under the names '0', '1', ... (a Sequential may keep
+    names given to it until an insertion or deletion renumbers them, as PyTorch's), indexable, with len(),
+    iteration, append / extend / insert / pop / del and +=."""
 
-    def __init__(self, *modules):
-        super().__init__()
-        if len(modules) == 1 and isinstance(modules[0], OrderedDict):
-            for name, module in modules[0].items():
-                self.add_module(name, self._check_module(module, name))
-        else:
-            for i, module in enumerate(modules):
-                self.add_module(str(i), self._check_module(module, i))
-
-    @staticmethod
-    def _check_module(module, where):
+    def _check_module(self, module, where):
         if not isinstance(module, Module):
-            raise TypeError(f"Sequential entry {where!r} is a {type(module).__name__}, not an nn.Module")
+            raise TypeError(f"{type(self).__name__} entry {where!r} is a {type(module).__name__}, not an nn.Module")
         return module
 
     def _index(self, idx):
@@ -36,17 +25,6 @@ class Sequential(Module):
         if not -n <= idx < n:
             raise IndexError(f"index {idx} is out of range for {type(self).__name__} of length {n}")
         return int(idx) % n
-
-    def __getitem__(self, idx):
-        if isinstance(idx, slice):
-            return type(self)(OrderedDict(list(self._modules.items())[idx]))
-        return list(self._modules.values())[self._index(idx)]
-
-    def __setitem__(self, idx, module):
-        if isinstance(idx, slice):
-            raise TypeError("Sequential entries are replaced one index at a time (seq[i] = module), not by slice")
-        key = list(self._modules)[self._index(idx)]                 # keeps the entry's name
-        self._modules[key] = self._check_module(module, key)
 
     def __len__(self):
         return len(self._modules)
@@ -65,7 +43,11 @@ class Sequential(Module):
 
     def insert(self, index, module):
         """Put module before position index (entries renumbered '0', '1', ..., as PyTorch's)."""
-        _renumber(self, _inserted(list(self), index, self._check_module(module, index)))
+        modules, n = list(self), len(self)
+        if isinstance(index, bool) or not isinstance(index, numbers.Integral) or not -n <= index <= n:
+            raise IndexError(f"insert: index {index!r} is out of range for a {type(self).__name__} of length {n}")
+        modules.insert(int(index), self._check_module(module, index))
+        self._renumber(modules)
         return self
 
     def pop(self, idx):
@@ -74,13 +56,46 @@ class Sequential(Module):
         return module
 
     def __delitem__(self, idx):
-        _renumber(self, _without(list(self), idx, self._index))
+        drop = set(range(len(self))[idx]) if isinstance(idx, slice) else {self._index(idx)}
+        self._renumber([m for i, m in enumerate(self) if i not in drop])
+
+    def __iadd__(self, other):               # layers += [block, ...] (kan-bayashi's WaveNet)
+        return self.extend(other)
+
+    def _renumber(self, modules):
+        self._modules.clear()
+        for i, module in enumerate(modules):
+            self._modules[str(i)] = module
+
+
+class Sequential(_ModuleSequence):
+    """Modules applied in order (except that a nearest x2 Upsample followed by a 3x3, stride 1, padding 1
+    Conv2d runs as one op: fuse_upsample_conv below). ``Sequential(a, b)`` names them '0', '1';
+    ``Sequential(OrderedDict(name=module, ...))`` keeps the given names.
+    Indexable (int or slice; seq[i] = module replaces an entry, keeping its name), has len() and iteration."""
+
+    def __init__(self, *modules):
+        super().__init__()
+        if len(modules) == 1 and isinstance(modules[0], OrderedDict):
+            for name, module in modules[0].items():
+                self.add_module(name, self._check_module(module, name))
+        else:
+            for i, module in enumerate(modules):
+                self.add_module(str(i), self._check_module(module, i))
+
+    def __getitem__(self, idx):
+        if isinstance(idx, slice):
+            return type(self)(OrderedDict(list(self._modules.items())[idx]))
+        return list(self._modules.values())[self._index(idx)]
+
+    def __setitem__(self, idx, module):
+        if isinstance(idx, slice):
+            raise TypeError("Sequential entries are replaced one index at a time (seq[i] = module), not by slice")
+        key = list(self._modules)[self._index(idx)]                 # keeps the entry's name
+        self._modules[key] = self._check_module(module, key)
 
     def __add__(self, other):
         return Sequential(*self, *other)
-
-    def __iadd__(self, other):
-        return self.extend(other)
 
     def __mul__(self, times):
         return Sequential(*(list(self) * times))     # the same modules again, as PyTorch's
@@ -120,7 +135,7 @@ def _fusable(up, conv, x):
             and conv.weight.shape[1:] == (x.shape[1], 3, 3))
 
 
-class ModuleList(Module):
+class ModuleList(_ModuleSequence):
     """A list of modules, registered as '0', '1', ... (it has no forward of its own)."""
 
     def __init__(self, modules=None):
@@ -128,79 +143,19 @@ class ModuleList(Module):
         if modules is not None:
             self.extend(modules)
 
-    def _check_module(self, module):
-        if not isinstance(module, Module):
-            raise TypeError(f"ModuleList entries must be nn.Module, got {type(module).__name__}")
-        return module
-
-    def _index(self, idx):
-        return Sequential._index(self, idx)
-
     def __getitem__(self, idx):
         if isinstance(idx, slice):
             return ModuleList(list(self._modules.values())[idx])
         return list(self._modules.values())[self._index(idx)]
 
     def __setitem__(self, idx, module):
-        self._modules[str(self._index(idx))] = self._check_module(module)
-
-    def __len__(self):
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules.values())
-
-    def append(self, module):
-        self.add_module(str(len(self)), self._check_module(module))
-        return self
-
-    def extend(self, modules):
-        for module in modules:
-            self.append(module)
-        return self
-
-    def insert(self, index, module):
-        """Put module before position index (entries renumbered, as PyTorch's)."""
-        _renumber(self, _inserted(list(self), index, self._check_module(module)))
-
-    def pop(self, idx):
-        module = self[idx]
-        del self[idx]
-        return module
-
-    def __delitem__(self, idx):
-        _renumber(self, _without(list(self), idx, self._index))
+        self._modules[str(self._index(idx))] = self._check_module(module, idx)
 
     def __add__(self, other):
         return ModuleList([*self, *other])
 
-    def __iadd__(self, other):               # layers += [block, ...] (kan-bayashi's WaveNet)
-        return self.extend(other)
-
     def forward(self, *args, **kwargs):
         raise NotImplementedError("ModuleList has no forward(); iterate over it in your module's forward()")
-
-
-def _inserted(modules, index, module):
-    n = len(modules)
-    if isinstance(index, bool) or not isinstance(index, numbers.Integral) or not -n <= index <= n:
-        raise IndexError(f"insert: index {index!r} is out of range for a container of length {n}")
-    modules.insert(int(index), module)
-    return modules
-
-
-def _without(modules, idx, index):
-    """The modules without entry idx (an int or a slice)."""
-    drop = set(range(len(modules))[idx]) if isinstance(idx, slice) else {index(idx)}
-    return [m for i, m in enumerate(modules) if i not in drop]
-
-
-def _renumber(container, modules):
-    """container holds modules under the names '0', '1', ... (a Sequential's own names go, as in PyTorch)."""
-    container._modules.clear()
-    for i, module in enumerate(modules):
-        container._modules[str(i)] = module
-
 
 
 class ModuleDict(Module):
@@ -268,10 +223,10 @@ class ParameterList(Module):
     def __getitem__(self, idx):
         if isinstance(idx, slice):
             return ParameterList(list(self._parameters.values())[idx])
-        return list(self._parameters.values())[Sequential._index(self, idx)]
+        return list(self._parameters.values())[_ModuleSequence._index(self, idx)]
 
     def __setitem__(self, idx, value):
-        self._parameters[str(Sequential._index(self, idx))] = value if isinstance(value, Parameter) else Parameter(value)
+        self._parameters[str(_ModuleSequence._index(self, idx))] = value if isinstance(value, Parameter) else Parameter(value)
 
     def __len__(self):
         return len(self._parameters)
