@@ -435,9 +435,9 @@ class Tensor:
         name, used in error messages. backward() checks all of this (_check_grads).
         graph_backward(g): the same gradients from a Tensor g, computed by Tensor ops
         (so recorded): what nn.autograd.grad(create_graph=True) runs; None where the op
-        has none yet. saves=False: backward reads nothing saved from the forward pass (a cast, a copy), so, as in
-        PyTorch, a backward() may pass through the node again after a first one released the graph (a PINN's
-        x = tensor(X, requires_grad=True).float(), differentiated at every step).
+        has none yet. saves=False: backward reads nothing saved from the forward pass (a cast, a copy, a reshape,
+        permutation or expansion), so, as in PyTorch, a backward() may pass through the node again after a first
+        one released the graph (a PINN's x = tensor(X, requires_grad=True).float(), tied weights w.t() made once).
         """
         out = Tensor.__new__(Tensor)
         out._data = data if isinstance(data, np.ndarray) else np.asarray(data)   # a full reduction's scalar too
