@@ -592,3 +592,8 @@ def test_review_mends():
         model(nn.randn(5, 3))
         ema.update_parameters(model)                 # integer buffers follow the model (they crashed)
     assert int(ema.state_dict()["module.1.num_batches_tracked"]) == 2
+
+
+def test_transpose_of_a_zero_dim_tensor_is_itself():
+    x = nn.tensor(1.0)
+    assert x.transpose(0, 0).item() == 1.0 and x.transpose(-1, 0).shape == ()

@@ -122,7 +122,9 @@ def permute(input, *dims):
 
 
 def transpose(input, dim0, dim1):
-    """Swap two dims."""
+    """Swap two dims (a 0-D tensor, whose only dims are 0 and -1, is returned as is, as PyTorch's)."""
+    if input.ndim == 0 and dim0 in (0, -1) and dim1 in (0, -1):
+        return input
     dims = list(range(input.ndim))
     dims[dim0], dims[dim1] = dims[dim1], dims[dim0]
     return permute(input, *dims)
