@@ -78,7 +78,7 @@ class _Count(int):
         return out
 
     def __call__(self, dim=None):
-        from .tensor_ops.convert import Size    # (nn/tensor.py imports this module)
+        from .tensor import Size                # (nn/tensor.py imports this module)
         return Size(self.shape) if dim is None else self.shape[dim]
 
 

@@ -13,7 +13,7 @@ import numpy as np
 
 from .device import check_device
 from .dtypes import to_dtype, get_default_dtype, int64
-from .tensor import Tensor, _as_array
+from .tensor import Size, Tensor, _as_array
 from .tensor_ops._attach import attach
 from .init import _rng as _gen
 
@@ -307,7 +307,6 @@ def _new_method(make):
 def _legacy_new(self, *args, **kwargs):
     """PyTorch's legacy constructor: x.new(*sizes) or x.new(size) -> zeros of x's dtype (where PyTorch leaves the
     memory uninitialized), x.new(data) -> a tensor of x's dtype, x.new() -> an empty one."""
-    from .tensor_ops.convert import Size
     if len(args) == 1 and not isinstance(args[0], (int, np.integer, Size)):
         return tensor(args[0], dtype=self.dtype, **kwargs)
     return zeros(*(args or (0,)), dtype=self.dtype, **kwargs)
@@ -328,41 +327,40 @@ attach(new_zeros=_new_method(zeros), new_ones=_new_method(ones), new_empty=_new_
            data, dtype=self.dtype if dtype is None else dtype, device=device, requires_grad=requires_grad))
 
 
-def _window(name, window_length, periodic, dtype, terms):
-    """A cosine-sum window of window_length points: sum_k a_k cos(2 pi k n / N), N = window_length when periodic
-    (for spectral analysis, PyTorch's default) else window_length - 1."""
+def _window(name, window_length, periodic, dtype, requires_grad, values):
+    """A window of window_length points: values(n, N) at n = 0 .. window_length - 1, N = window_length when
+    periodic (for spectral analysis, PyTorch's default) else window_length - 1; ones for 0 or 1 points."""
     if isinstance(window_length, bool) or not isinstance(window_length, (int, np.integer)) or window_length < 0:
         raise ValueError(f"{name}: window_length must be a non-negative int, got {window_length!r}")
     dt = to_dtype(dtype) if dtype is not None else get_default_dtype()
     if window_length <= 1:
-        return Tensor(np.ones(window_length, dt))
-    n, N = np.arange(window_length), window_length if periodic else window_length - 1
-    return Tensor(sum(a * np.cos(2 * np.pi * k * n / N) for k, a in enumerate(terms)).astype(dt))
+        return Tensor(np.ones(window_length, dt)).requires_grad_(requires_grad)
+    n = np.arange(window_length)
+    return Tensor(values(n, window_length if periodic else window_length - 1).astype(dt)).requires_grad_(requires_grad)
+
+
+def _cosines(*terms):
+    """values of a cosine-sum window: sum_k a_k cos(2 pi k n / N)."""
+    return lambda n, N: sum(a * np.cos(2 * np.pi * k * n / N) for k, a in enumerate(terms))
 
 
 def hann_window(window_length, periodic=True, *, dtype=None, device=None, layout=None, requires_grad=False):
     """0.5 - 0.5 cos(2 pi n / N), as torch.hann_window."""
-    return _window("hann_window", window_length, periodic, dtype, (0.5, -0.5)).requires_grad_(requires_grad)
+    return _window("hann_window", window_length, periodic, dtype, requires_grad, _cosines(0.5, -0.5))
 
 
 def hamming_window(window_length, periodic=True, alpha=0.54, beta=0.46, *, dtype=None, device=None, layout=None,
                    requires_grad=False):
     """alpha - beta cos(2 pi n / N), as torch.hamming_window."""
-    return _window("hamming_window", window_length, periodic, dtype, (alpha, -beta)).requires_grad_(requires_grad)
+    return _window("hamming_window", window_length, periodic, dtype, requires_grad, _cosines(alpha, -beta))
 
 
 def blackman_window(window_length, periodic=True, *, dtype=None, device=None, layout=None, requires_grad=False):
     """0.42 - 0.5 cos(2 pi n / N) + 0.08 cos(4 pi n / N), as torch.blackman_window."""
-    return _window("blackman_window", window_length, periodic, dtype, (0.42, -0.5, 0.08)).requires_grad_(requires_grad)
+    return _window("blackman_window", window_length, periodic, dtype, requires_grad, _cosines(0.42, -0.5, 0.08))
 
 
 def bartlett_window(window_length, periodic=True, *, dtype=None, device=None, layout=None, requires_grad=False):
     """The triangle 1 - |2 n / N - 1|, as torch.bartlett_window."""
-    if isinstance(window_length, bool) or not isinstance(window_length, (int, np.integer)) or window_length < 0:
-        raise ValueError(f"bartlett_window: window_length must be a non-negative int, got {window_length!r}")
-    dt = to_dtype(dtype) if dtype is not None else get_default_dtype()
-    if window_length <= 1:
-        return Tensor(np.ones(window_length, dt)).requires_grad_(requires_grad)
-    N = window_length if periodic else window_length - 1
-    return Tensor((1 - np.abs(2 * np.arange(window_length) / N - 1)).astype(dt)).requires_grad_(requires_grad)
-
+    return _window("bartlett_window", window_length, periodic, dtype, requires_grad,
+                   lambda n, N: 1 - np.abs(2 * n / N - 1))

@@ -327,8 +327,8 @@ TriangularSolveResult = namedtuple("TriangularSolveResult", ["solution", "cloned
 def cholesky_solve(B, L, upper=False):
     """torch.cholesky_solve: X with (L L^T) X = B, given the Cholesky factor L (..., n, n) (U with U^T U = A when
     upper) and B (..., n, k): two triangular solves, differentiable in both."""
-    Y = solve_triangular(L, B, upper=upper) if not upper else solve_triangular(L.mT, B, upper=False)
-    return solve_triangular(L.mT, Y, upper=True) if not upper else solve_triangular(L, Y, upper=True)
+    lower = L.mT if upper else L                    # A = lower lower^T: two triangular solves
+    return solve_triangular(lower.mT, solve_triangular(lower, B, upper=False), upper=True)
 
 
 def cholesky_inverse(L, upper=False):

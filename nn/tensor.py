@@ -226,6 +226,36 @@ def _still_recorded(node):
     return node is not None and node._backward is not None and node._backward is not _release_error
 
 
+class Size(tuple):
+    """A shape, as torch.Size: a tuple of ints with numel(); x.shape and x.size() are one. A slice of it, or it
+    joined with a tuple, is a Size too, so x.new(x.shape[:-2] + (0, 4)) reads as sizes, as in PyTorch (a plain
+    tuple there is data)."""
+
+    def numel(self):
+        return int(np.prod(self, dtype=np.int64))
+
+    def __getitem__(self, key):
+        part = tuple.__getitem__(self, key)
+        return Size(part) if isinstance(key, slice) else part
+
+    def __add__(self, other):
+        return Size(tuple.__add__(self, other)) if isinstance(other, tuple) else NotImplemented
+
+    def __radd__(self, other):
+        return Size(tuple.__add__(other, self)) if isinstance(other, tuple) else NotImplemented
+
+    def __mul__(self, times):
+        return Size(tuple.__mul__(self, times))
+
+    __rmul__ = __mul__
+
+    def __repr__(self):
+        return f"nn.Size({list(self)})"
+
+    def __str__(self):              # in messages ("got shape (2, 3)") and f-strings: the tuple it is
+        return tuple.__repr__(self)
+
+
 def _remember_consumer(out, parents):
     """Note the op result ``out`` on each parent that an in-place op may change later (every parent but a leaf
     that requires grad), as a weak reference: an in-place op then points out at the state it read
@@ -493,7 +523,7 @@ class Tensor:
             value.view(np.ndarray) if isinstance(value, DataArray) else value
 
     # -- basic properties (more methods: nn/tensor_ops) --------------------------
-    shape = property(lambda self: self._data.shape)        # a Size once tensor_ops/convert.py is loaded
+    shape = property(lambda self: Size(self._data.shape))
     dtype = property(lambda self: self._data.dtype)
     ndim = property(lambda self: self._data.ndim)
     is_leaf = property(lambda self: self._backward is None)

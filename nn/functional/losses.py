@@ -182,7 +182,8 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
     reduction = legacy_reduction(size_average, reduce, reduction)
     if reduction not in ("mean", "batchmean", "sum", "none"):
         raise ValueError(f"{op}: reduction must be 'mean', 'batchmean', 'sum' or 'none', got {reduction!r}")
-    batch = _tensor(input, "input", op).shape[:1]             # batchmean divides by the input's own batch
+    input = _tensor(input, "input", op)
+    batch = input.shape[:1]                                   # batchmean divides by the input's own batch
     input, target = _loss_args(input, target, op, "broadcast")
     x, t = input._data, target._data.astype(input.dtype, copy=False)
     if log_target:

@@ -3,38 +3,8 @@ import numpy as np
 
 from ..device import CPU, check_device, parse_to
 from ..dtypes import to_dtype, get_default_dtype
-from ..tensor import Tensor, _check_requires_grad
+from ..tensor import Size, Tensor, _check_requires_grad
 from ._attach import attach
-
-
-class Size(tuple):
-    """A shape, as torch.Size: a tuple of ints with numel(); x.shape and x.size() are one. A slice of it, or it
-    joined with a tuple, is a Size too, so x.new(x.shape[:-2] + (0, 4)) reads as sizes, as in PyTorch (a plain
-    tuple there is data)."""
-
-    def numel(self):
-        return int(np.prod(self, dtype=np.int64))
-
-    def __getitem__(self, key):
-        part = tuple.__getitem__(self, key)
-        return Size(part) if isinstance(key, slice) else part
-
-    def __add__(self, other):
-        return Size(tuple.__add__(self, other)) if isinstance(other, tuple) else NotImplemented
-
-    def __radd__(self, other):
-        return Size(tuple.__add__(other, self)) if isinstance(other, tuple) else NotImplemented
-
-    def __mul__(self, times):
-        return Size(tuple.__mul__(self, times))
-
-    __rmul__ = __mul__
-
-    def __repr__(self):
-        return f"nn.Size({list(self)})"
-
-    def __str__(self):              # in messages ("got shape (2, 3)") and f-strings: the tuple it is
-        return tuple.__repr__(self)
 
 
 def size(input, dim=None):
@@ -261,7 +231,7 @@ attach(half, bfloat16=half)
 attach(size, dim, numel, item, tolist, numpy, detach, detach_, clone, to, type, type_as, cpu, cuda, is_floating_point,
        is_contiguous, stride, element_size, requires_grad_, __len__, __iter__, __bool__, __float__, __int__,
        __index__, __array__, __format__, __repr__, ndimension=dim, nelement=numel,
-       nbytes=property(lambda self: self._data.nbytes), shape=property(lambda self: Size(self._data.shape)),
+       nbytes=property(lambda self: self._data.nbytes),
        float=_converter("float", np.float32), double=_converter("double", np.float64),
        long=_converter("long", np.int64), int=_converter("int", np.int32),
        bool=_converter("bool", np.bool_), byte=_converter("byte", np.uint8),

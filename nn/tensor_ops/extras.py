@@ -26,21 +26,17 @@ MinMax = namedtuple("MinMax", ["min", "max"])
 Histogram = namedtuple("Histogram", ["hist", "bin_edges"])
 
 
-def _as(value, like):
-    return value if isinstance(value, Tensor) else like._lift(value)
-
-
 def fmax(input, other):
     """maximum(input, other), except that a NaN loses to a number (NaN only where both are); a tie's gradient goes
     to input, as PyTorch's."""
-    other = _as(other, input)
+    other = input._lift(other)
     return where(isnan(input), other, where(isnan(other), input, where(input >= other, input, other)))
 
 
 def fmin(input, other):
     """minimum(input, other), except that a NaN loses to a number (NaN only where both are); a tie's gradient goes
     to input, as PyTorch's."""
-    other = _as(other, input)
+    other = input._lift(other)
     return where(isnan(input), other, where(isnan(other), input, where(input <= other, input, other)))
 
 
@@ -51,7 +47,7 @@ def signbit(input):
 
 def copysign(input, other):
     """|input| with the sign of other (-0.0 counts as negative): abs(input) times a constant +-1."""
-    other = _as(other, input)
+    other = input._lift(other)
     sign = np.where(np.signbit(np.broadcast_to(other._data, np.broadcast_shapes(input.shape, other.shape))), -1, 1)
     return abs(input) * Tensor(sign.astype(result_dtype(input._data, other._data) if input.dtype.kind != "f"
                                             else input.dtype))
@@ -59,7 +55,7 @@ def copysign(input, other):
 
 def heaviside(input, values):
     """0 where input < 0, 1 where > 0, values where == 0 (no gradient, as PyTorch's)."""
-    x, v = input._data, _as(values, input)._data
+    x, v = input._data, input._lift(values)._data
     return Tensor(np.where(x == 0, v, (x > 0)).astype(result_dtype(x, v)))
 
 
@@ -70,13 +66,13 @@ def positive(input):
 
 def rsub(input, other, alpha=1):
     """other - alpha * input."""
-    return _as(other, input) - alpha * input
+    return input._lift(other) - alpha * input
 
 
 def logaddexp2(input, other):
     """log2(2^input + 2^other), computed without overflow."""
     ln2 = math.log(2.0)
-    return logaddexp(input * ln2, _as(other, input) * ln2) / ln2
+    return logaddexp(input * ln2, input._lift(other) * ln2) / ln2
 
 
 def _spacing(y, x, dx, dim):
@@ -87,7 +83,7 @@ def _spacing(y, x, dx, dim):
         return left + right, 1.0 if dx is None else dx
     if dx is not None:
         raise TypeError("trapezoid: give x or dx, not both")
-    x = _as(x, y)
+    x = y._lift(x)
     if x.ndim == 1:
         widths = x[1:] - x[:-1]
         shape = [1] * y.ndim
@@ -124,7 +120,7 @@ def histogram(input, bins=100, *, range=None, weight=None, density=False):
     if input.dtype.kind != "f":
         raise TypeError(f"histogram: needs a floating tensor, got {input.dtype}")
     edges = bins._data if isinstance(bins, Tensor) else bins
-    w = None if weight is None else _as(weight, input)._data.ravel()
+    w = None if weight is None else input._lift(weight)._data.ravel()
     hist, edges = np.histogram(input._data.ravel(), edges, range, density=density, weights=w)
     return Histogram(Tensor(hist.astype(input.dtype)), Tensor(edges.astype(input.dtype)))
 
@@ -141,7 +137,7 @@ def msort(input):
 
 def dist(input, other, p=2):
     """The p-norm of input - other (broadcast), as torch.dist."""
-    return norm(input - _as(other, input), p)
+    return norm(input - input._lift(other), p)
 
 
 def is_nonzero(input):
