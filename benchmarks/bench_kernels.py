@@ -75,7 +75,7 @@ def main(argv=None):
     unknown = set(names) - {row[0] for row in W1}
     if unknown:
         ap.error(f"unknown shape(s) {sorted(unknown)}; choose from {[row[0] for row in W1]}")
-    # ours first: Numba's pool at --threads and, in this process, the BLAS libraries loaded so far
+    # ours first: our kernels at --threads and, in this process, the BLAS libraries loaded so far
     # (NumPy's, SciPy's: the twins' products) at one thread, as nn's kernels hold them while they
     # run; PyTorch, imported after, keeps its own libraries and takes torch.set_num_threads
     threads.set_num_threads(a.threads)
@@ -126,8 +126,7 @@ def main(argv=None):
             r[i]["of_peak"] = r[i]["gflops"] / limit
         print(f"{r['name']:6s} " + " ".join(f"{r[i]['gflops']:12.1f} {100 * r[i]['of_peak']:7.0f}%" for i in impls))
 
-    env = {"peak_gflops": env_peak, "threads": a.threads, "numba_threading_layer": threads.threading_layer(),
-           "numba_threads": threads.get_num_threads(), "blas_threads": threads.blas_num_threads(),
+    env = {"peak_gflops": env_peak, "threads": a.threads, "kernel_threads": threads.get_num_threads(), "blas_threads": threads.blas_num_threads(),
            "blas": blas_info(), "cpu": platform.processor() or platform.machine(),
            "cores": os.cpu_count(), "torch": getattr(torch, "__version__", None), "repeat": a.repeat,
            "openblas_coretype": os.environ.get("OPENBLAS_CORETYPE"),
@@ -137,7 +136,7 @@ def main(argv=None):
         env["geomean_ratio_numba_vs_torch"] = float(np.exp(np.mean(np.log(ratios))))
         print(f"geometric mean of numba/torch (min times): {env['geomean_ratio_numba_vs_torch']:.2f}; "
               f"max {max(ratios):.2f}")
-    print("threads:", a.threads, "| numba layer:", env["numba_threading_layer"], "| BLAS:", env["blas"],
+    print("threads:", a.threads, "| BLAS:", env["blas"],
           "| OPENBLAS_CORETYPE:", env["openblas_coretype"], "| load average:", env["load_average_1_5_15"])
     os.makedirs(a.out, exist_ok=True)
     with open(os.path.join(a.out, f"conv_w1_{a.threads}t.json"), "w") as fh:

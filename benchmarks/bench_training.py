@@ -34,7 +34,7 @@ sys.path.insert(0, ROOT)
 
 
 def set_threads(n):
-    """n threads for our kernels: Numba's pool at n; BLAS is left as it is (our kernels hold it at one
+    """n threads for our kernels (nn.kernels.set_num_threads); BLAS is left as it is (our kernels hold it at one
     thread while they call it, nn.kernels.threads explains why). PyTorch gets torch.set_num_threads(n)
     when it is loaded."""
     import nn

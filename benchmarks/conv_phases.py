@@ -61,18 +61,19 @@ def phases(N, C, H, O, k, s, p, repeat):
     jobs_f, y, bufs = conv_simd.forward_outputs(g, 1)
     jobs_w = conv_simd.grad_weight_jobs(gYw.shape[0], Xw.shape[0], g.P, Lpad, 1)
     pl, off = g.taps()
+    acc_w = np.zeros((1, k * k * gYw.shape[0] * Xw.shape[0]), np.float32)
     inner = max(1, int(2e7 // (2 * N * O * Ho * Ho * C * k * k) + 1))
     t = {
         "fwd: pack input": lambda: conv._packed_input(x, g, Lpad),
         "fwd: pack weights": lambda: conv_simd.pack_forward(w, g, Xf.shape[1] * Xf.shape[2], Xf.shape[2]),
-        "fwd: kernel + unpack": lambda: conv_simd.forward_serial(Xf, Wp, boff, bias, N, g.Hq, g.Wq, jobs_f, y, bufs),
+        "fwd: kernel + unpack": lambda: conv_simd.forward(0, 1, Xf, Wp, boff, bias, N, g.Hq, g.Wq, jobs_f, y, bufs),
         "gin: pack grad out": lambda: conv._packed_output_grad(gy, g, g.max_off, Lpad),
         "gin: pack weights": lambda: conv_simd.pack_grad_input(w, g, g.max_off, gYi.shape[1]),
-        "gin: kernel": lambda: conv_simd.grad_input_planes_serial(gYi, Wg, boffg, starts, gXf, jobs_f),
+        "gin: kernel": lambda: conv_simd.grad_input_planes(0, jobs_f * g.P, gYi, Wg, boffg, starts, gXf, jobs_f),
         "gin: unpack": lambda: unpack_input_grad(gXf, g),
         "gw: pack input": lambda: conv._packed_input(x, g, Lpad, conv_simd.padded_rows(C, MX)),
         "gw: pack grad out": lambda: conv._packed_output_grad(gy, g, 0, Lpad, conv_simd.padded_rows(O, MY)),
-        "gw: kernel": lambda: conv_simd.grad_weight_taps_serial(gYw, Xw, pl, off, Lpad, jobs_w, 1),
+        "gw: kernel": lambda: conv_simd.grad_weight_taps(0, 1, gYw, Xw, pl, off, Lpad, jobs_w, acc_w),
         "gb: sum": lambda: gy.sum((0, 2, 3)),
     }
     res = {name: best_cpu(fn, repeat, inner) for name, fn in t.items()}

@@ -77,9 +77,9 @@ def signal_colorize():
 
 
 @pytest.fixture
-def numba_threads():
-    """numba_threads(n): run the rest of the test with n threads in Numba's pool (skipped if the machine has
-    fewer); the pool's size is restored afterwards."""
+def kernel_threads():
+    """kernel_threads(n): run the rest of the test with n kernel threads (nn.kernels.set_num_threads; skipped
+    if Numba allows fewer); the count is restored afterwards."""
     from nn.kernels import threads
     before = threads.get_num_threads()
 

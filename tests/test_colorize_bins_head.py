@@ -60,12 +60,12 @@ def test_bins_head_shapes_and_config():
 @pytest.mark.parametrize("n_threads", [1, 2])
 @pytest.mark.parametrize("params, features", [(np.float32, np.float32), (np.float64, np.float64),
                                               (np.float32, np.float64)])
-def test_bins_head_is_its_conv(params, features, n_threads, numba_threads, monkeypatch):
+def test_bins_head_is_its_conv(params, features, n_threads, kernel_threads, monkeypatch):
     # at one thread the head computes its 1x1 conv as bias + W @ h in one nn.baddbmm, at more by the Conv2d
     # (parallel kernels): either way the same as running the Conv2d, gradients included; mixed dtypes
     # promote as the conv does (and take the conv)
     from colorize.models.bins_head import BinsHead
-    numba_threads(n_threads)
+    kernel_threads(n_threads)
     calls, baddbmm = [], nn.baddbmm
     monkeypatch.setattr(nn, "baddbmm", lambda *a, **k: calls.append(1) or baddbmm(*a, **k))
     rng = np.random.default_rng(5)

@@ -56,7 +56,8 @@ def test_kernels_hold_blas_at_one_thread_while_they_run():
     from nn.kernels import threads
     seen = []
     with threadpool_limits(2, user_api="blas"):
-        threads.run_blas_loop(lambda: seen.append(threads.blas_num_threads()))
+        with threads.single_thread_blas():
+            seen.append(threads.blas_num_threads())
         assert threads.blas_num_threads() == 2            # restored after the call
     assert seen == [1]
 

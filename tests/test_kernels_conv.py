@@ -229,7 +229,7 @@ def test_shared_padding_layout():
 @settings(max_examples=30, deadline=None)
 @given(case=conv_case(), dtype=st.sampled_from([np.float32, np.float64]), n_threads=st.sampled_from([1, 2]))
 def test_layout_packing_matches_definition(case, dtype, n_threads):
-    """The Numba packer (its serial and parallel builds) against the layout's definition (conv_layout module
+    """The Numba packer (one thread and several) against the layout's definition (conv_layout module
     doc), written into work arrays full of NaN (stale contents must all be overwritten):
     Xf[c, a*sw+b, n*Sg + u*Wq + v] = xpad[n, c, u*sh + a, v*sw + b] (zero outside), a zero tail;
     unpack reads each input pixel back from the same place; gYf holds gy with zero garbage."""
@@ -360,7 +360,7 @@ def test_two_python_threads_get_their_own_scratch():
 
 
 def test_two_threads_match_one():
-    """Numba's pool at 2 threads (BLAS held at 1 inside the kernels) gives the twin's results
+    """The kernels at 2 threads (BLAS held at 1 inside them) give the twin's results
     (the second case has several column chunks per thread)."""
     from nn.kernels import threads
     n = threads.get_num_threads()

@@ -5,6 +5,7 @@ import pytest
 from hypothesis import assume, given, settings, strategies as st
 
 from nn.kernels import conv, conv_winograd as W
+from nn.kernels.threads import split_jobs
 from test_kernels_conv import assert_close, check_fast, conv_case
 
 
@@ -28,17 +29,17 @@ def test_transform_kernels_match_their_twins(N, th, tw, C, cut, pad, seed):
     Ho, Wo = 2 * th - cut[0], 2 * tw - cut[1]
     xp = rng.standard_normal((N, 2 * th + 2, 2 * tw + 2, C)).astype(f32)
     V, V_ref = np.full((2, 16, N * th * tw, C), np.nan, f32)
-    W.input_transform(xp, th, tw, V)
+    split_jobs(W.input_transform, N * th * tw, 2, xp, th, tw, V)          # two shares, as at 2 threads
     W.input_transform_ref(xp, th, tw, V_ref)
     np.testing.assert_array_equal(V, V_ref)
     M = rng.standard_normal((16, N * th * tw + 3, C + 2)).astype(f32)     # rows and columns past the used ones
     y, y_ref = np.full((2, N, Ho, Wo, C), np.nan, f32)
-    W.output_transform(M, th, tw, y)
+    split_jobs(W.output_transform, N * th * tw, 2, M, th, tw, y)
     W.output_transform_ref(M, th, tw, y_ref)
     np.testing.assert_array_equal(y, y_ref)
     gy = rng.standard_normal((N, C, Ho, Wo)).astype(f32)
     gM, gM_ref = np.full((2, 16, N * th * tw, C + 3), np.nan, f32)
-    W.output_grad_transform(gy, th, tw, gM)
+    split_jobs(W.output_grad_transform, N * th * tw, 2, gy, th, tw, gM)
     W.output_grad_transform_ref(gy, th, tw, gM_ref)
     np.testing.assert_array_equal(gM, gM_ref)
     assert not gM[..., C:].any()                                          # zero past the channels

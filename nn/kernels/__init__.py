@@ -3,8 +3,8 @@
 Every kernel ``name`` has a plain-NumPy twin ``name_ref`` with the same
 signature; tests compare the two and benchmarks time both.
 
-The parallel work is Numba's: kernels that call BLAS hold it at one thread while
-they run (threads.py says why); importing them changes no thread setting.
+The parallel work is ours (threads.split_jobs): kernels that call BLAS hold it at one
+thread while they run (threads.py says why); importing them changes no thread setting.
 """
 from .conv import (conv2d_forward, conv2d_grad_input, conv2d_grad_weight,
                    conv2d_forward_ref, conv2d_grad_input_ref, conv2d_grad_weight_ref)
@@ -18,7 +18,7 @@ from .upsample import (upsample_nearest2d_forward, upsample_nearest2d_backward,
                        upsample_bilinear2d_forward_ref, upsample_bilinear2d_backward_ref)
 from .batchnorm import (batch_norm_stats, batch_norm_apply, batch_norm_backward, batch_norm_stats_ref,
                         batch_norm_apply_ref, batch_norm_backward_ref)
-from .threads import single_thread_blas, set_num_threads, get_num_threads, threading_layer
+from .threads import single_thread_blas, set_num_threads, get_num_threads
 from .optim import adam_update, sgd_update, adam_update_ref, sgd_update_ref
 from .activation import (relu_forward, relu_backward, leaky_relu_forward, leaky_relu_backward,
                          relu_forward_ref, relu_backward_ref, leaky_relu_forward_ref, leaky_relu_backward_ref)

@@ -122,11 +122,10 @@ def conv2d_grad_weight_ref(gy, x, kernel_hw, stride, padding):
 #     only real pixels are computed (an 8 x 8 map is a 9 x 9 phase plane: 1.27x the work);
 #   * conv_winograd (float32, 3 x 3 at stride 1: small maps, or 128 channels in or out at batch 2 or more):
 #     Winograd's F(2 x 2, 3 x 3), 2.25x fewer multiplications, its 16 products on conv_small's micro-kernel.
-# All split their work over Numba's threads; conv_gemm's BLAS calls run on one thread each
+# All split their work over threads (threads.split_jobs); conv_gemm's BLAS calls run on one thread each
 # (threads.py), so only one thread pool is busy at a time.
 from . import conv_direct, conv_simd, conv_small, conv_winograd, threads
 from .scratch import work
-from .serial import pick
 # conv_gemm (float64 only) is imported on first use: it loads SciPy's BLAS, which float32 users
 # never need (0.2-0.4 s of every process's start-up).
 from .conv_layout import Geometry, pack_input, pack_output_grad, unpack_input_grad
@@ -248,11 +247,11 @@ def _conv2d_forward(x, w, b, stride, padding, route):
     Xf = _packed_input(x, g)
     pl, off = g.taps()
     if route == "direct":
-        kernel = pick(conv_direct.forward, conv_direct.forward_serial, threads.get_num_threads())
-        return kernel(Xf, w, bias, pl, off, N, g.Hq, g.Wq, Ho, Wo)
+        return conv_direct.conv_forward(Xf, w, bias, pl, off, N, g.Hq, g.Wq, Ho, Wo, threads.get_num_threads())
     from . import conv_gemm
     rows = conv_gemm.chunk_rows(N * g.Hq, g.Wq, O + C, x.itemsize)
-    return threads.run_blas_loop(conv_gemm.forward, Xf, _tap_weights(w), bias, pl, off, N, g.Hq, g.Wq, Ho, Wo, rows)
+    return conv_gemm.conv_forward(Xf, _tap_weights(w), bias, pl, off, N, g.Hq, g.Wq, Ho, Wo, rows,
+                                  threads.get_num_threads())
 
 
 def conv2d_grad_input(gy, w, input_hw, stride, padding):
@@ -287,14 +286,13 @@ def _conv2d_grad_input(gy, w, input_hw, stride, padding, route):
     gXf = work("gx", (C, g.P, g.L), gy.dtype)
     if route == "direct":
         gYf = _packed_output_grad(gy, g, 0)
-        kernel = pick(conv_direct.grad_input_planes, conv_direct.grad_input_planes_serial, threads.get_num_threads())
-        kernel(gYf, w, pl, off, N, g.Hq, g.Wq, Ho, gXf)
+        conv_direct.conv_grad_input(gYf, w, pl, off, N, g.Hq, g.Wq, Ho, gXf, threads.get_num_threads())
     else:
         from . import conv_gemm
         gYf = _packed_output_grad(gy, g, g.max_off)
         rows = conv_gemm.chunk_rows(N * g.Hq, g.Wq, O + C, gy.itemsize)
-        threads.run_blas_loop(conv_gemm.grad_input_planes, gYf, _tap_weights(w), pl, off, g.max_off,
-                              g.L, g.Wq, rows, gXf)
+        conv_gemm.conv_grad_input(gYf, _tap_weights(w), pl, off, g.max_off, g.L, g.Wq, rows, gXf,
+                                  threads.get_num_threads())
     return unpack_input_grad(gXf, g, threads.get_num_threads())
 
 
@@ -328,10 +326,9 @@ def _conv2d_grad_weight(gy, x, kernel_hw, stride, padding, route):
     Xf = _packed_input(x, g)
     gYf = _packed_output_grad(gy, g, 0)
     if route == "direct":
-        kernel = pick(conv_direct.grad_weight, conv_direct.grad_weight_serial, threads.get_num_threads())
-        return kernel(gYf, Xf, pl, off, kh, kw, N, g.Hq, g.Wq, Ho)
+        return conv_direct.conv_grad_weight(gYf, Xf, pl, off, kh, kw, N, g.Hq, g.Wq, Ho, threads.get_num_threads())
     from . import conv_gemm
     rows = conv_gemm.chunk_rows(N * g.Hq, g.Wq, O + C, x.itemsize)
-    gWt = threads.run_blas_loop(conv_gemm.grad_weight_taps, gYf, Xf, pl, off, 0, g.L, g.Wq, rows, O,
-                                      threads.get_num_threads())   # (kh*kw, O, C)
+    gWt = conv_gemm.conv_grad_weight_taps(gYf, Xf, pl, off, 0, g.L, g.Wq, rows, O,
+                                          threads.get_num_threads())   # (kh*kw, O, C)
     return np.ascontiguousarray(gWt.transpose(1, 2, 0)).reshape(O, C, kh, kw)

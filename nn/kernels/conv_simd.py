@@ -16,13 +16,14 @@ wide layout (column m = n*Sg + i*Wq + j):
 operand of gather_tile is packed once per call into (blocks, steps, MR) so each step reads MR
 consecutive floats; the right operand is read in place, each step one shifted slice of a row.
 The columns are padded to whole tiles (the layouts' tails are zero), so the micro-kernels never
-test bounds.  Work is split over Numba's threads by chunks of columns (and planes); no BLAS.
+test bounds.  Work is split over threads (threads.split_jobs) by chunks of columns (and planes); no BLAS.
 """
 import numpy as np
-from numba import njit, prange, uint64
+from numba import njit, uint64
 
 from .scratch import work
-from .serial import pick, serial_copy
+from .noalias import njit_noalias
+from .threads import split_jobs
 from .simd import MR, MX, MY, TILE_COLS, VL, dot_tile, gather_tile
 
 CHUNK_TILES = 8            # forward / grad input: at most this many tiles per parallel job (8 x 48 columns)
@@ -86,10 +87,11 @@ def pack_grad_input(w, g, pre, ldy):
     return Wp, boff, starts.astype(np.int64)
 
 
-@njit(parallel=True, cache=True)
-def forward(Xf, Wp, boff, bias, N, Hq, Wq, n_chunks, y, bufs):
+@njit_noalias(nogil=True, cache=True)
+def forward(w0, w1, Xf, Wp, boff, bias, N, Hq, Wq, n_chunks, y, bufs):
     """y (N, O, Ho, Wo) (overwritten) from Xf (C, planes, >= padded L + max_off) and pack_forward's
-    Wp, boff; n_chunks jobs (job_count of the tiles), taken in turn by bufs.shape[0] parallel workers;
+    Wp, boff; n_chunks jobs (job_count of the tiles), taken in turn by bufs.shape[0] workers, of which
+    this call runs w0 .. w1 - 1 (threads.split_jobs);
     bufs (workers, OB * MR * ldb): a job's wide output, one per worker and reused by its jobs, so it
     stays in cache (forward_outputs).
     The callers allocate y and bufs: an allocation inside would compile NumPy's for every shape."""
@@ -101,7 +103,7 @@ def forward(Xf, Wp, boff, bias, N, Hq, Wq, n_chunks, y, bufs):
     xs, wp = Xf.ravel(), Wp.ravel()
     ys = y.ravel()
     ldb = bufs.shape[1] // (OB * MR)
-    for worker in prange(workers):
+    for worker in range(w0, w1):
         buf = bufs[worker]                                      # its jobs' wide output, in turn
         for ch in range(worker, n_chunks, workers):
             t0, t1 = ch * n_tiles // n_chunks, (ch + 1) * n_tiles // n_chunks
@@ -121,16 +123,17 @@ def forward(Xf, Wp, boff, bias, N, Hq, Wq, n_chunks, y, bufs):
                             ys[dst + j] = buf[src + j] + bias[o]
 
 
-@njit(parallel=True, cache=True)
-def grad_input_planes(gYf, Wp, boff, starts, gXf, n_chunks):
+@njit_noalias(nogil=True, cache=True)
+def grad_input_planes(j0, j1, gYf, Wp, boff, starts, gXf, n_chunks):
     """gXf (CB*MR, planes, Lpad) (overwritten) from gYf (O, pre + Lpad) and pack_grad_input's
-    Wp, boff, starts; n_chunks: jobs per plane (job_count of the tiles)."""
+    Wp, boff, starts; n_chunks: jobs per plane (job_count of the tiles), n_chunks * planes jobs in all,
+    of which this call runs j0 .. j1 - 1."""
     CB, S, _ = Wp.shape
     P, Lpad = gXf.shape[1], gXf.shape[2]
     n_tiles = Lpad // TILE_COLS
     ys, wp, xs = gYf.ravel(), Wp.ravel(), gXf.ravel()
     ldo = P * Lpad
-    for job in prange(n_chunks * P):
+    for job in range(j0, j1):
         ch, plane = job // P, job % P
         s0, ns = starts[plane], starts[plane + 1] - starts[plane]
         for tt in range(ch * n_tiles // n_chunks, (ch + 1) * n_tiles // n_chunks):
@@ -146,20 +149,20 @@ def grad_weight_jobs(O, C, P, Lpad, n_threads):
     return job_count(Lpad // VL, CHUNK_BYTES // (4 * (O + C * P)) // VL, n_threads)
 
 
-@njit(parallel=True, cache=True)
-def grad_weight_taps(gYf, Xf, pl, off, Lpad, n_chunks, n_threads):
-    """gW (T, O/MY, C/MX, MY*MX) (blocks of MY x MX sums) from gYf (O, >= Lpad) and Xf (C, planes,
-    >= Lpad + max_off), O and C padded to multiples of MY and MX with zero rows, zero garbage and
-    tail columns; n_chunks: jobs over the columns (grad_weight_jobs); one partial sum per thread."""
+@njit_noalias(nogil=True, cache=True)
+def grad_weight_taps(r0, r1, gYf, Xf, pl, off, Lpad, n_chunks, acc):
+    """acc[r] (T * O/MY * C/MX * MY*MX) += blocks of MY x MX sums of gW over the column jobs k = r, r + n_acc,
+    ... < n_chunks, for r0 <= r < r1 (n_acc = acc.shape[0] partial sums, one per thread), from gYf (O, >= Lpad)
+    and Xf (C, planes, >= Lpad + max_off), O and C padded to multiples of MY and MX with zero rows, zero
+    garbage and tail columns; n_chunks: jobs over the columns (grad_weight_jobs)."""
     O, ldy = gYf.shape[0], gYf.shape[1]
     C, P, R = Xf.shape
     T, OB, CB = pl.shape[0], O // MY, C // MX
     ys, xs = gYf.ravel(), Xf.ravel()
     ldx = P * R
     units = Lpad // VL                                   # columns in vectors
-    n_acc = max(1, min(n_chunks, n_threads))
-    acc = np.zeros((n_acc, T * OB * CB * VL), dtype=np.float32)
-    for r in prange(n_acc):
+    n_acc = acc.shape[0]
+    for r in range(r0, r1):
         sums = acc[r]
         for k in range(r, n_chunks, n_acc):
             u0 = k * units // n_chunks
@@ -169,15 +172,6 @@ def grad_weight_taps(gYf, Xf, pl, off, Lpad, n_chunks, n_threads):
                     for t in range(T):
                         dot_tile(ys, ob * MY * ldy + m0, ldy, xs, cb * MX * ldx + pl[t] * R + off[t] + m0, ldx, n,
                                  sums, ((t * OB + ob) * CB + cb) * VL)
-    gW = acc[0].copy()
-    for r in range(1, n_acc):
-        gW += acc[r]
-    return gW.reshape(T, OB, CB, VL)
-
-
-forward_serial = serial_copy(forward)                        # one thread (serial.py)
-grad_input_planes_serial = serial_copy(grad_input_planes)
-grad_weight_taps_serial = serial_copy(grad_weight_taps)
 
 
 # ----------------------------------------------------------------------------- entry points (conv.py)
@@ -191,7 +185,7 @@ def conv_forward(Xf, w, bias, g, n_threads):
     """y (N, O, Ho, Wo) from Xf (C, planes, padded_columns(L) + max_off), the packed input."""
     Wp, boff = pack_forward(w, g, Xf.shape[1] * Xf.shape[2], Xf.shape[2])
     jobs, y, bufs = forward_outputs(g, n_threads)
-    pick(forward, forward_serial, n_threads)(Xf, Wp, boff, bias, g.N, g.Hq, g.Wq, jobs, y, bufs)
+    split_jobs(forward, bufs.shape[0], n_threads, Xf, Wp, boff, bias, g.N, g.Hq, g.Wq, jobs, y, bufs)
     return y
 
 
@@ -213,8 +207,7 @@ def conv_grad_input(gYf, w, g, gXf, n_threads):
     padded_columns(L)), the packed output gradient with max_off leading zero columns."""
     Wp, boff, starts = pack_grad_input(w, g, g.max_off, gYf.shape[1])
     jobs = job_count(gXf.shape[2] // TILE_COLS, CHUNK_TILES, n_threads)
-    kernel = pick(grad_input_planes, grad_input_planes_serial, n_threads)
-    kernel(gYf, Wp, boff, starts, gXf, jobs)
+    split_jobs(grad_input_planes, jobs * g.P, n_threads, gYf, Wp, boff, starts, gXf, jobs)
 
 
 def conv_grad_weight(gYf, Xf, g, n_threads):
@@ -223,7 +216,11 @@ def conv_grad_weight(gYf, Xf, g, n_threads):
     (Op, Lpad), Cp, T = gYf.shape, Xf.shape[0], g.kh * g.kw
     pl, off = g.taps()
     jobs = grad_weight_jobs(Op, Cp, g.P, Lpad, n_threads)
-    kernel = pick(grad_weight_taps, grad_weight_taps_serial, n_threads)
-    blocks = kernel(gYf, Xf, pl, off, Lpad, jobs, n_threads)          # (T, Op/MY, Cp/MX, MY*MX)
+    acc = np.zeros((max(1, min(jobs, n_threads)), T * (Op // MY) * (Cp // MX) * VL), np.float32)
+    split_jobs(grad_weight_taps, acc.shape[0], n_threads, gYf, Xf, pl, off, Lpad, jobs, acc)
+    blocks = acc[0].copy()                                            # the partial sums, in order
+    for r in range(1, acc.shape[0]):
+        blocks += acc[r]
+    blocks = blocks.reshape(T, Op // MY, Cp // MX, VL)                # (T, Op/MY, Cp/MX, MY*MX)
     gw = blocks.reshape(T, Op // MY, Cp // MX, MY, MX).transpose(1, 3, 2, 4, 0).reshape(Op, Cp, T)
     return np.ascontiguousarray(gw[:g.O, :g.C]).reshape(g.O, g.C, g.kh, g.kw)

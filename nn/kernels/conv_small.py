@@ -22,31 +22,30 @@ The tile rows past the last pixel repeat the first one and are dropped.  conv.py
 import functools
 
 import numpy as np
-from numba import njit, prange
 
 from .conv_simd import padded_rows
+from .noalias import njit_noalias
 from .scratch import work
-from .serial import pick, serial_copy
 from .simd import BCOLS, BR, bcast_tile
+from .threads import split_jobs
 
 
-@njit(parallel=True, cache=True)
-def tiles(a, aoff, soff, s0, ns, b, ldb, out):
+@njit_noalias(nogil=True, cache=True)
+def tiles(j0, j1, a, aoff, soff, s0, ns, b, ldb, out):
     """out (row blocks * BR * ldb,) = bcast_tile for every row block rb (steps s0[rb] .. s0[rb] + ns[rb])
-    and every BCOLS-column tile; b and out are flat, rows of ldb columns (whole tiles).  Every array is
-    1-D, so one compiled signature serves the three passes."""
-    n_blocks, n_cols = s0.shape[0], ldb // BCOLS
-    for job in prange(n_blocks * n_cols):
+    and every BCOLS-column tile, jobs (rb, tile) j0 .. j1 - 1 of row blocks * tiles; b and out are flat, rows
+    of ldb columns (whole tiles).  Every array is 1-D, so one compiled signature serves the three passes."""
+    n_cols = ldb // BCOLS
+    for job in range(j0, j1):
         rb, ct = job // n_cols, job % n_cols
         bcast_tile(a, aoff, rb * BR, soff, s0[rb], ns[rb], b, s0[rb] * ldb + ct * BCOLS, ldb,
                    out, rb * BR * ldb + ct * BCOLS, ldb)
 
 
-tiles_serial = serial_copy(tiles)                               # one thread (serial.py)
-
 
 def _run(n_threads, a, aoff, soff, s0, ns, b, ldb, out):
-    pick(tiles, tiles_serial, n_threads)(a.ravel(), aoff, soff, s0, ns, b.ravel(), ldb, out.ravel())
+    split_jobs(tiles, s0.shape[0] * (ldb // BCOLS), n_threads, a.ravel(), aoff, soff, s0, ns, b.ravel(), ldb,
+               out.ravel())
 
 
 def _pixels(N, Ho, Wo, sh, sw, Hp, Wp, C):

@@ -15,29 +15,29 @@ backward passes are the same chain read backwards (each map's adjoint):
                  overlapping 4 x 4 patches of the padded input gradient
     grad weight  gU[xy] = V[xy]' @ gM[xy]    gw = G' gU G
 
-The 16 products run on conv_small.tiles (the register-blocked micro-kernel; its serial build at one thread,
-as for conv_small).  The input and
-output transforms are Numba kernels, a tile per iteration with the channels innermost (NumPy twins:
-*_ref); the weight transforms are NumPy additions on (C, O) planes.  The input transform and the output
-gradient's run their parallel build at every thread count: their serial builds (serial.py) are not
-vectorised, 8-10x slower (W8's 8 x 128 x 12 x 12 middle conv at one thread: 1.29 ms serial, 0.15 ms
-parallel).  The output transform and the input gradient's are serial kernels.  The output transform runs
-as fast as its parallel build at one thread (0.047 / 0.045 ms there) and compiles about 3x faster (0.3 s
-against 0.9 s).  The input gradient's stages each tile's 16 values in a (16, C) buffer and adds them through
-row views, faster than the per-channel tuple of before: on `dec1`'s 16 x 128 x 16 x 16 inside grad_input
-(an AVX2 machine) 2.1 ms unstaged, 0.84-1.04 ms staged; its parallel build ran no faster at one thread
-(1.16 ms) and took 6 s to compile there, against 1.2 s.  The error grows with the
-transforms' constants (1/2 in G): about 1e-6 relative in float32 (4-7e-7 on `mid`, against float64).
+The 16 products run on conv_small.tiles (the register-blocked micro-kernel).  The input and output
+transforms are Numba kernels, a tile per iteration with the channels innermost (NumPy twins: *_ref); the
+weight transforms are NumPy additions on (C, O) planes.  Three transforms split their tiles over threads
+(threads.split_jobs); the input gradient's tiles overlap, so it runs on one thread.  The kernels are
+compiled with their arrays marked non-overlapping (noalias.py): without that the input transform is not
+vectorised, 1.63 ms against 0.25-0.29 ms on W8's 8 x 128 x 12 x 12 middle conv at one thread (Numba's
+parallel build, used before, marked them so too: 0.32 ms).  The input gradient's stages each tile's 16
+values in a (16, C) buffer and adds them through row views, faster than the per-channel tuple of before:
+on `dec1`'s 16 x 128 x 16 x 16 inside grad_input (an AVX2 machine) 2.1 ms unstaged, 0.84-1.04 ms staged.
+The error grows with the transforms' constants (1/2 in G): about 1e-6 relative in float32 (4-7e-7 on
+`mid`, against float64).
 """
 import functools
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from . import conv_small
 from .conv_simd import padded_rows
 from .scratch import work
+from .noalias import njit_noalias
 from .simd import BCOLS, BR
+from .threads import split_jobs
 
 BT = np.array([[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]], np.float32)
 # G = [[1, 0, 0], [1/2, 1/2, 1/2], [1/2, -1/2, 1/2], [0, 0, 1]] = diag(GD) G1: additions, then exact halvings
@@ -171,19 +171,19 @@ def _multiply(a, plan, b, columns, n_threads):
     return out.reshape(16, Rp, columns)
 
 
-def _input_planes(x, padding, th, tw):
+def _input_planes(x, padding, th, tw, n_threads):
     """x (N, C, H, W) -> V (16, N th tw, C) scratch, the input transform of every tile."""
     N, C = x.shape[:2]
     xp = conv_small._channels_last(x, padding[0], padding[1], 2 * th + 2, 2 * tw + 2, C, "wino_xp")
     V = work("wino_v", (16, N * th * tw, C), np.float32)
-    input_transform(xp, th, tw, V)
+    split_jobs(input_transform, N * th * tw, n_threads, xp, th, tw, V)
     return V
 
 
-def _output_grad_planes(gy, th, tw, columns):
+def _output_grad_planes(gy, th, tw, columns, n_threads):
     """gy (N, O, Ho, Wo) -> gM (16, N th tw, columns) scratch, the adjoint output transform of every tile."""
     gM = work("wino_gm", (16, gy.shape[0] * th * tw, columns), np.float32)
-    output_grad_transform(gy, th, tw, gM)
+    split_jobs(output_grad_transform, gy.shape[0] * th * tw, n_threads, gy, th, tw, gM)
     return gM
 
 
@@ -192,10 +192,10 @@ def forward(x, w, bias, padding, out_hw, n_threads):
     (N, C), O = x.shape[:2], w.shape[0]
     th, tw = tiles_of(out_hw)
     P, Op = N * th * tw, padded_rows(O, BCOLS)
-    V = _input_planes(x, padding, th, tw)
+    V = _input_planes(x, padding, th, tw, n_threads)
     M = _multiply(V, _products(P, C, P * C, C, 1), _weight_planes(w, False, Op), Op, n_threads)
     y = work("wino_y", (N,) + tuple(out_hw) + (O,), np.float32)
-    output_transform(M, th, tw, y)
+    split_jobs(output_transform, P, n_threads, M, th, tw, y)
     return conv_small._channels_first(y.reshape(-1, O), N, out_hw[0], out_hw[1], O, bias)
 
 
@@ -204,7 +204,7 @@ def grad_input(gy, w, input_hw, padding, n_threads):
     (N, O, Ho, Wo), C = gy.shape, w.shape[1]
     th, tw = tiles_of((Ho, Wo))
     P, Op, Cp = N * th * tw, padded_rows(O, BCOLS), padded_rows(C, BCOLS)
-    gM = _output_grad_planes(gy, th, tw, Op)
+    gM = _output_grad_planes(gy, th, tw, Op, n_threads)
     gV = _multiply(gM, _products(P, Op, P * Op, O, 1), _weight_planes(w, True, Cp), Cp, n_threads)
     gx = work("wino_y", (N,) + tuple(input_hw) + (C,), np.float32)
     gx[...] = 0
@@ -217,8 +217,8 @@ def grad_weight(gy, x, padding, n_threads):
     (N, C), (O, Ho, Wo) = x.shape[:2], gy.shape[1:]
     th, tw = tiles_of((Ho, Wo))
     P, Op = N * th * tw, padded_rows(O, BCOLS)
-    V = _input_planes(x, padding, th, tw)
-    gM = _output_grad_planes(gy, th, tw, Op)
+    V = _input_planes(x, padding, th, tw, n_threads)
+    gM = _output_grad_planes(gy, th, tw, Op, n_threads)
     gU = _multiply(V, _products(C, 1, P * C, P, C), gM, Op, n_threads)[:, :C, :O].reshape(4, 4, C, O)
     gU *= GD2[:, :, None, None]                         # gw = G' gU G = G1' (GD GD' * gU) G1
     Q = work("wino_wr", (3, 4, C, O), np.float32)
@@ -254,11 +254,11 @@ def _att(g0, g1):
     return g0, g0 + g1, g0 - g1, -g1                    # At' @ (g0, g1)
 
 
-@njit(parallel=True, cache=True)
-def input_transform(xp, th, tw, V):
-    """V[4x + y, p, c] = (Bt d Bt')[x, y] for tile p = (n, i, j) and channel c, d = xp[n, 2i:2i+4, 2j:2j+4, c];
-    xp (N, >= 2th+2, >= 2tw+2, Cc) channels last, V (16, >= N th tw, Cc)."""
-    for p in prange(xp.shape[0] * th * tw):
+@njit_noalias(nogil=True, cache=True)
+def input_transform(p0, p1, xp, th, tw, V):
+    """V[4x + y, p, c] = (Bt d Bt')[x, y] for tile p = (n, i, j) and channel c, d = xp[n, 2i:2i+4, 2j:2j+4, c],
+    tiles p0 <= p < p1 of N th tw; xp (N, >= 2th+2, >= 2tw+2, Cc) channels last, V (16, >= N th tw, Cc)."""
+    for p in range(p0, p1):
         n, i, j = p // (th * tw), 2 * (p // tw % th), 2 * (p % tw)
         for c in range(xp.shape[3]):
             r00, r10, r20, r30 = _bt(xp[n, i, j, c], xp[n, i + 1, j, c], xp[n, i + 2, j, c], xp[n, i + 3, j, c])
@@ -274,12 +274,12 @@ def input_transform(xp, th, tw, V):
             V[12, p, c], V[13, p, c], V[14, p, c], V[15, p, c] = _bt(r30, r31, r32, r33)
 
 
-@njit(cache=True)
-def output_transform(M, th, tw, y):
-    """y[n, 2i + r, 2j + s, o] = (At M[:, p, o] At')[r, s] for tile p = (n, i, j), inside the map;
-    M (16, >= N th tw, >= O), y (N, Ho, Wo, O) channels last."""
+@njit_noalias(nogil=True, cache=True)
+def output_transform(p0, p1, M, th, tw, y):
+    """y[n, 2i + r, 2j + s, o] = (At M[:, p, o] At')[r, s] for tile p = (n, i, j), inside the map, tiles
+    p0 <= p < p1 of N th tw; M (16, >= N th tw, >= O), y (N, Ho, Wo, O) channels last."""
     N, Ho, Wo, O = y.shape
-    for p in range(N * th * tw):
+    for p in range(p0, p1):
         n, i, j = p // (th * tw), 2 * (p // tw % th), 2 * (p % tw)
         right, below = j + 1 < Wo, i + 1 < Ho
         for o in range(O):
@@ -298,12 +298,12 @@ def output_transform(M, th, tw, y):
                     y[n, i + 1, j + 1, o] = y11
 
 
-@njit(parallel=True, cache=True)
-def output_grad_transform(gy, th, tw, gM):
+@njit_noalias(nogil=True, cache=True)
+def output_grad_transform(p0, p1, gy, th, tw, gM):
     """gM[4x + y, p, o] = (At' g At)[x, y] for tile p = (n, i, j), g = gy[n, o, 2i:2i+2, 2j:2j+2] (zero past the
-    map), and zero for o >= O; gy (N, O, Ho, Wo), gM (16, >= N th tw, Op)."""
+    map), and zero for o >= O, tiles p0 <= p < p1 of N th tw; gy (N, O, Ho, Wo), gM (16, >= N th tw, Op)."""
     N, O, Ho, Wo = gy.shape
-    for p in prange(N * th * tw):
+    for p in range(p0, p1):
         n, i, j = p // (th * tw), 2 * (p // tw % th), 2 * (p % tw)
         for o in range(gM.shape[2]):
             g00 = g01 = g10 = g11 = np.float32(0)

@@ -1,24 +1,36 @@
-"""Thread-pool control for the kernels: one pool at a time, without touching the user's settings.
+"""Thread control for the kernels: our own split of the work, and one BLAS thread while it runs.
 
-Two pools can run our code: Numba's (``prange`` loops) and the BLAS library's (matrix products
-through NumPy, or ``np.dot`` inside Numba, which calls SciPy's copy of OpenBLAS).  Running both
-on a small machine oversubscribes the cores: an OpenBLAS thread keeps spinning for a while after
-its work, on the core Numba's pool needs next (measured on 2 cores: the W2 training step took
-110-150 ms with BLAS at 2 threads beside Numba's 2, 33-60 ms with BLAS at one).  So the parallel
-work is Numba's, and BLAS runs on ONE thread while our kernels call it: ``single_thread_blas()``
+The conv kernels are plain serial Numba functions compiled with ``nogil=True`` over a range of jobs,
+``kernel(lo, hi, *args)``; ``split_jobs`` runs one contiguous share of the jobs per thread, the calling
+thread taking the first share and a small pool of Python threads the others (the GIL is released inside
+the kernel, so the shares run at once). Numba's own ``parallel=True`` build is not used: it compiles two
+to three times more slowly than the serial one (the parfor passes, then the loop body compiled again as a
+gufunc), so a first training run at two threads compiled twice as long as at one, and a process would
+compile both builds if it ran at both counts. Here one build serves every thread count.
+
+Two pools could run our code: ours and the BLAS library's (matrix products through NumPy, or ``np.dot``
+inside Numba, which calls SciPy's copy of OpenBLAS).  Running both on a small machine oversubscribes the
+cores: an OpenBLAS thread keeps spinning for a while after its work, on the core our threads need next
+(measured on 2 cores: the W2 training step took 110-150 ms with BLAS at 2 threads beside 2 kernel
+threads, 33-60 ms with BLAS at one).  So the parallel work is ours, and BLAS runs on ONE thread while
+our kernels call it: ``single_thread_blas()``
 holds every loaded BLAS library at one thread for the duration of a call and restores the
 previous counts afterwards (a few microseconds).  Every BLAS call of the library takes it, the
 dense kernels, ``Tensor @`` and colorize's decoding included, so a large product runs on one thread
 even at ``set_num_threads(2)``.  ``import nn`` and ``set_num_threads`` leave BLAS alone: a user's
 own NumPy code keeps the threads they gave it.
 
-The float64 conv kernels (conv_gemm.py) call BLAS from inside Numba's parallel loops;
-``run_blas_loop`` runs them inside ``single_thread_blas()``.  (The float32 conv kernels,
-conv_simd.py, use no BLAS.)
+The float64 conv kernels (conv_gemm.py) call BLAS from every share, inside ``single_thread_blas()``.  (The float32 conv kernels, conv_simd.py, use no BLAS.)
 """
+import os
 import sys
+import threading
 
+from llvmlite import ir
 import numba
+from numba import njit, types
+from numba.extending import intrinsic
+import numpy as np
 from threadpoolctl import ThreadpoolController, threadpool_info
 
 _blas_libs_scipy = False
@@ -73,40 +85,175 @@ class single_thread_blas:
         return False
 
 
-def run_blas_loop(fn, *args):
-    """Run a Numba parallel function whose loop body calls BLAS, with BLAS at one thread."""
-    with single_thread_blas():
-        return fn(*args)
+_num_threads = None      # set_num_threads's count; None: every thread Numba may use (the cores, by default)
 
 
 def set_num_threads(n):
-    """Use ``n`` threads in Numba's pool (our parallel kernels), as torch.set_num_threads.
+    """Use ``n`` threads in our kernels, as torch.set_num_threads.
 
     n: int, 1 <= n <= numba.config.NUMBA_NUM_THREADS (the number of cores by default).
     BLAS libraries keep their own setting; our kernels hold them at one thread while they run.
     """
+    global _num_threads
     n_max = numba.config.NUMBA_NUM_THREADS
     if not isinstance(n, int) or isinstance(n, bool) or not 1 <= n <= n_max:
         raise ValueError(f"set_num_threads: n must be an int between 1 and {n_max} "
                          f"(NUMBA_NUM_THREADS), got {n!r}")
-    numba.set_num_threads(n)
+    _num_threads = n
 
 
 def get_num_threads():
-    """Number of threads Numba's parallel loops use."""
-    return numba.get_num_threads()
+    """Number of threads our kernels split their work over."""
+    return numba.config.NUMBA_NUM_THREADS if _num_threads is None else _num_threads
+
+
+# ----------------------------------------------------------------------------- the split
+# Helper threads wait for work inside Numba, without the GIL: first polling a flag (a kernel split usually
+# follows the last one within a millisecond during a training step, and waking a sleeping thread costs
+# 50-150 us on a virtual machine, where a share takes 0.1-2 ms), then polling between short sleeps, then
+# between longer ones.  A helper that waited in Python instead (a semaphore after its polls) had to take
+# the GIL back first, and forced the main thread off it in the middle of its work: W2 steps of 88-146 ms
+# against 73-92 ms for Numba's own pool.
+
+SPIN_POLLS = 2_000_000           # about 1.5 ms of polling
+GRACE_POLLS = 30_000             # about 25 us: a helper that asks for the GIL while it is held sleeps 50-150 us
+NAP_POLLS, NAP_US = 500, 100     # then about 50 ms of 100-us naps (each ~100-150 us on a virtual machine)
+SLEEP_US = 2000                  # then 2-ms sleeps: an idle helper costs ~500 wake-ups a second
+
+_usleep = types.ExternalFunction("usleep", types.intc(types.uint32))
+
+
+@intrinsic
+def _memory_barrier(typingctx):
+    """A compiler barrier (an empty asm statement that may touch memory): a waiting loop re-reads the flag it
+    polls instead of LLVM hoisting the load out of the loop."""
+    def codegen(context, builder, sig, args):
+        asm = ir.InlineAsm(ir.FunctionType(ir.VoidType(), []), "", "~{memory}", side_effect=True)
+        builder.call(asm, [])
+        return context.get_dummy_value()
+    return types.void(), codegen
+
+
+@intrinsic
+def _fence(typingctx):
+    """A full memory fence: the writes before it are seen by another thread before the writes after it (a
+    helper's results before its "done" flag; x86 keeps that order anyway, other CPUs need the fence)."""
+    def codegen(context, builder, sig, args):
+        builder.fence("seq_cst")
+        return context.get_dummy_value()
+    return types.void(), codegen
+
+
+@njit(nogil=True, cache=True)
+def _finish_and_wait(flags, done_at, want):
+    """flags[done_at] = want - 1 (this helper's last job is done), then wait until flags[0] >= want (job
+    `want` is posted), polling, then napping, then sleeping."""
+    _fence()
+    flags[done_at] = want - 1
+    for _ in range(SPIN_POLLS):
+        if flags[0] >= want:
+            for _ in range(GRACE_POLLS):            # the poster holds the GIL until its own share starts
+                _memory_barrier()
+            return
+        _memory_barrier()
+    for _ in range(NAP_POLLS):
+        if flags[0] >= want:
+            return
+        _usleep(NAP_US)
+    while flags[0] < want:
+        _usleep(SLEEP_US)
+
+
+@njit(nogil=True, cache=True)
+def _wait_done(flags, at, want):
+    """Poll until flags[at] >= want: the helper has finished its share of job `want`."""
+    while flags[at] < want:
+        _memory_barrier()
+    _fence()
+
+
+class _Helpers:
+    """n helper threads; each runs its share of every job posted. flags[0] counts the jobs posted, flags[1 + k]
+    the jobs helper k has finished; jobs[k] is helper k's share of the latest (None: stop)."""
+
+    def __init__(self, n):
+        self.n, self.pid, self.posted = n, os.getpid(), 0
+        self.flags = np.zeros(1 + n, np.int64)
+        self.jobs, self.errors = [None] * n, [None] * n
+        for k in range(n):
+            threading.Thread(target=self._serve, args=(k,), daemon=True, name=f"nn-kernels-{k}").start()
+
+    def _serve(self, k):
+        want = 1
+        while True:
+            _finish_and_wait(self.flags, 1 + k, want)
+            if self.jobs[k] is None:
+                return
+            kernel, lo, hi, args = self.jobs[k]
+            try:
+                kernel(lo, hi, *args)
+            except BaseException as e:              # raised again by the poster
+                self.errors[k] = e
+            want += 1
+
+    def run(self, kernel, bounds, args):
+        """kernel(bounds[s], bounds[s + 1], *args) for every share s: share 0 on this thread, share k + 1 on
+        helper k (an empty share for helpers past the last)."""
+        for k in range(self.n):
+            self.jobs[k] = (kernel, bounds[k + 1], bounds[k + 2], args) if k + 2 < len(bounds) else (_nothing, 0, 0, ())
+        self._post()
+        try:
+            kernel(bounds[0], bounds[1], *args)
+        finally:
+            for k in range(self.n):                 # every share ends before this call returns
+                _wait_done(self.flags, 1 + k, self.posted)
+        errors = [e for e in self.errors if e is not None]
+        self.errors = [None] * self.n
+        if errors:
+            raise errors[0]
+
+    def stop(self):
+        """End the helper threads (after their current share)."""
+        self.jobs = [None] * self.n
+        self._post()
+
+    def _post(self):
+        self.posted += 1
+        self.flags[0] = self.posted
+
+
+def _nothing(lo, hi):
+    pass
+
+
+_helpers = None                  # the helpers of this process (created on the first split)
+_helpers_busy = threading.Lock() # held while a split runs: a split from another thread meanwhile runs alone
+
+
+def split_jobs(kernel, n_jobs, n_threads, *args):
+    """kernel(lo, hi, *args) over the jobs 0 .. n_jobs - 1, in min(n_threads, n_jobs) contiguous shares
+    run at once: the first by the calling thread, the others by helper threads.
+
+    kernel: a Numba function compiled with nogil=True whose jobs write disjoint outputs, so the shares
+    may run in any order and the result does not depend on the split. A call made while the helpers
+    serve another thread's call runs all its jobs on its own thread.
+    """
+    global _helpers
+    shares = max(1, min(n_threads, n_jobs))
+    if shares == 1 or not _helpers_busy.acquire(blocking=False):
+        kernel(0, n_jobs, *args)
+        return
+    try:
+        if _helpers is None or _helpers.pid != os.getpid() or _helpers.n != n_threads - 1:
+            if _helpers is not None and _helpers.pid == os.getpid():
+                _helpers.stop()             # (in a forked child the parent's helper threads do not exist)
+            _helpers = _Helpers(n_threads - 1)
+        _helpers.run(kernel, [k * n_jobs // shares for k in range(shares + 1)], args)
+    finally:
+        _helpers_busy.release()
 
 
 def blas_num_threads():
     """Threads of the BLAS library(ies) loaded (max over libraries), or None if none found."""
     counts = [lib["num_threads"] for lib in threadpool_info() if lib.get("user_api") == "blas"]
     return max(counts) if counts else None
-
-
-def threading_layer():
-    """Name of Numba's threading layer ('omp', 'tbb', 'workqueue'), or 'not initialised'
-    if no parallel kernel has run yet in this process."""
-    try:
-        return numba.threading_layer()
-    except ValueError:
-        return "not initialised"
