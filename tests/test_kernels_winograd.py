@@ -45,8 +45,9 @@ def test_transform_kernels_match_their_twins(N, th, tw, C, cut, pad, seed):
     assert not gM[..., C:].any()                                          # zero past the channels
     H, Wd = max(1, Ho + 2 - 2 * pad[0]), max(1, Wo + 2 - 2 * pad[1])        # the input of such a conv
     gx, gx_ref = np.zeros((2, N, H, Wd, C), f32)
-    W.input_grad_transform(M, th, tw, pad[0], pad[1], gx)
-    W.input_grad_transform_ref(M, th, tw, pad[0], pad[1], gx_ref)
+    d = np.full((16, C + 1), np.nan, f32)                                  # stale scratch
+    W.input_grad_transform(M, th, tw, pad[0], pad[1], gx, d)
+    W.input_grad_transform_ref(M, th, tw, pad[0], pad[1], gx_ref, d)
     np.testing.assert_array_equal(gx, gx_ref)
 
 
