@@ -120,6 +120,9 @@ GRACE_POLLS = 30_000             # about 25 us: a helper that asks for the GIL w
 NAP_POLLS, NAP_US = 500, 100     # then about 50 ms of 100-us naps (each ~100-150 us on a virtual machine)
 SLEEP_US = 2000                  # then 2-ms sleeps: an idle helper costs ~500 wake-ups a second
 
+# The naps call POSIX usleep (libc, found by name, so the waiting kernels stay cacheable); on Windows the
+# kernels run on the calling thread alone.
+HELPERS_SUPPORTED = sys.platform != "win32"
 _usleep = types.ExternalFunction("usleep", types.intc(types.uint32))
 
 
@@ -239,7 +242,7 @@ def split_jobs(kernel, n_jobs, n_threads, *args):
     serve another thread's call runs all its jobs on its own thread.
     """
     global _helpers
-    shares = max(1, min(n_threads, n_jobs))
+    shares = max(1, min(n_threads, n_jobs)) if HELPERS_SUPPORTED else 1
     if shares == 1 or not _helpers_busy.acquire(blocking=False):
         kernel(0, n_jobs, *args)
         return
