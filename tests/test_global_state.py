@@ -32,7 +32,7 @@ def test_import_nn_leaves_the_environment_unchanged():
 def test_import_nn_and_training_leave_blas_threads_as_the_user_set_them():
     # the user sets BLAS to 3 threads (not 1, so that holding it at one would show), imports nn,
     # trains a step through a Linear layer and a conv (both call BLAS): the setting is intact
-    # (Numba's own OpenMP pool, loaded by the first parallel kernel, is new, not a change)
+    # (the kernels' helper threads, started by the first split, are new, not a change)
     r = _run("import json\n"
              "import numpy, scipy.linalg.cython_blas\n"
              "from threadpoolctl import threadpool_info, threadpool_limits\n"

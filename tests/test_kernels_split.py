@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from numba import njit
 
-from nn.kernels import conv, conv_direct, conv_gemm, conv_layout, conv_simd, conv_small, conv_winograd, threads
+from nn.kernels import conv, conv_direct, conv_gemm, conv_layout, conv_simd, conv_small, conv_winograd, noalias, threads
 
 SPLIT_KERNELS = [(conv_simd, "forward"), (conv_simd, "grad_input_planes"), (conv_simd, "grad_weight_taps"),
                  (conv_direct, "forward"), (conv_direct, "grad_input_planes"), (conv_direct, "grad_weight"),
@@ -16,11 +16,12 @@ SPLIT_KERNELS = [(conv_simd, "forward"), (conv_simd, "grad_input_planes"), (conv
                  (conv_layout, "copy_rows"), (conv_small, "tiles"), (conv_winograd, "input_transform"),
                  (conv_winograd, "output_transform"), (conv_winograd, "output_grad_transform")]
 
-CASES = [dict(N=3, C=10, O=9, H=13, W=11, stride=(1, 1)),      # simd / winograd, several column jobs
+CASES = [dict(N=3, C=10, O=9, H=13, W=11, stride=(1, 1)),      # simd, several column jobs
          dict(N=2, C=1, O=6, H=9, W=12, stride=(2, 2)),        # direct route (one input channel)
          dict(N=2, C=5, O=1, H=8, W=7, stride=(1, 1)),         # direct forward (one output channel)
          dict(N=1, C=9, O=9, H=2, W=2, stride=(2, 2)),         # one column job: one share whatever the threads
-         dict(N=5, C=64, O=64, H=8, W=8, stride=(1, 1))]       # small maps: conv_small / winograd
+         dict(N=5, C=64, O=64, H=8, W=8, stride=(1, 1)),       # small maps, 3 x 3 at stride 1: winograd
+         dict(N=3, C=64, O=64, H=15, W=16, stride=(2, 2))]     # small maps at stride 2: conv_small
 
 
 def _run_cases(dtype):
@@ -39,31 +40,50 @@ def _run_cases(dtype):
                                    conv.conv2d_grad_weight_ref(gy, x, (3, 3), s, p), **tol)
 
 
+@pytest.fixture
+def any_thread_count():
+    """any_thread_count(n): the kernels split over n threads for the rest of the test, even past the cores
+    (the split is what is tested, not the speed); restored afterwards."""
+    before = threads.get_num_threads()
+
+    def use(n):
+        threads._num_threads = n
+    yield use
+    threads.set_num_threads(before)
+
+
+needs_helpers = pytest.mark.skipif(not threads.HELPERS_SUPPORTED, reason="no helper threads on this platform")
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("n_threads", [1, 2, 3])
-def test_every_thread_count_matches_the_twins(n_threads, dtype, kernel_threads):
-    kernel_threads(min(n_threads, threads.numba.config.NUMBA_NUM_THREADS))
+def test_every_thread_count_matches_the_twins(n_threads, dtype, any_thread_count):
+    any_thread_count(n_threads)
     _run_cases(dtype)
 
 
-def test_the_split_does_not_change_a_bit():
-    """Each job writes its own outputs (and the weight gradient's partial sums are added in order), so
-    one thread and three give the same bits."""
+@pytest.mark.parametrize("route", ["simd", "small", "winograd", "direct"])
+def test_the_split_does_not_change_a_bit(route, any_thread_count):
+    """Each job writes its own outputs, so one thread and three give the same bits: the forward pass and the
+    input gradient on every float32 route; the weight gradient when the number of partial sums is the same
+    (conv_simd keeps one per thread, so there it may differ in the last bits)."""
     rng = np.random.default_rng(3)
-    x = rng.standard_normal((4, 16, 12, 12)).astype(np.float32)
-    w = rng.standard_normal((32, 16, 3, 3)).astype(np.float32)
-    gy = rng.standard_normal((4, 32, 12, 12)).astype(np.float32)
-    before = threads.get_num_threads()
+    C = 1 if route == "direct" else 64
+    x = rng.standard_normal((4, C, 8, 8)).astype(np.float32)
+    w = rng.standard_normal((64, C, 3, 3)).astype(np.float32)
+    gy = rng.standard_normal((4, 64, 8, 8)).astype(np.float32)
     results = []
-    try:
-        for n in (1, 3, 1):
-            threads._num_threads = n        # any count, even past the cores: the split is the point here
-            results.append([conv.conv2d_forward(x, w, None, (1, 1), (1, 1)),
-                            conv.conv2d_grad_input(gy, w, (12, 12), (1, 1), (1, 1))])
-    finally:
-        threads.set_num_threads(before)
-    for a, b in zip(results[0], results[1]):
-        np.testing.assert_array_equal(a, b)
+    for n in (1, 3, 1):
+        any_thread_count(n)
+        results.append([conv._conv2d_forward(x, w, None, (1, 1), (1, 1), route),
+                        conv._conv2d_grad_input(gy, w, (8, 8), (1, 1), (1, 1), route),
+                        conv._conv2d_grad_weight(gy, x, (3, 3), (1, 1), (1, 1), route)])
+    for one, three, again in zip(*results):
+        np.testing.assert_array_equal(one, again)                          # deterministic at one thread
+    for one, three in zip(results[0][:2], results[1][:2]):
+        np.testing.assert_array_equal(one, three)
+    if route != "simd":
+        np.testing.assert_array_equal(results[0][2], results[1][2])
 
 
 @njit(nogil=True)
@@ -73,6 +93,7 @@ def _mark(lo, hi, seen, thread_ids, ident):
         thread_ids[j] = ident
 
 
+@needs_helpers
 def test_shares_cover_every_job_once_at_once():
     """split_jobs(kernel, n, t) calls kernel(lo, hi, ...) on min(t, n) contiguous shares of near-equal size, all
     running at the same time (each waits at a barrier for the others: a share left queued would time out)."""
@@ -98,6 +119,7 @@ def test_shares_cover_every_job_once_at_once():
     assert (seen == 1).all()
 
 
+@needs_helpers
 def test_an_exception_in_a_share_reaches_the_caller_after_every_share_ended():
     done = []
 
@@ -110,19 +132,57 @@ def test_an_exception_in_a_share_reaches_the_caller_after_every_share_ended():
         threads.split_jobs(kernel, 4, 2)
     assert done == [0]
 
+    def every_share_fails(lo, hi):
+        raise ValueError(f"share {lo}")
+
+    with pytest.raises(ValueError, match="share 0"):                      # the caller's own share wins
+        threads.split_jobs(every_share_fails, 4, 2)
+    seen = np.zeros(4, int)
+
+    def fine(lo, hi, seen):
+        seen[lo:hi] += 1
+
+    threads.split_jobs(fine, 4, 2, seen)                                   # no error left over from before
+    assert (seen == 1).all()
+
+
+@needs_helpers
+def test_helpers_keep_no_reference_to_the_last_call():
+    import gc
+    import weakref
+
+    class Big(np.ndarray):
+        pass
+
+    def kernel(lo, hi, a):
+        a[lo:hi] = 1
+
+    a = np.zeros(1000).view(Big)
+    ref = weakref.ref(a)
+    threads.split_jobs(kernel, 1000, 2, a)
+    del a
+    gc.collect()
+    for _ in range(200):                                   # the helper drops it when its share ends
+        if ref() is None:
+            break
+        threading.Event().wait(0.01)
+    assert ref() is None
+
 
 def test_split_kernels_are_serial_nogil_builds():
     """One build for every thread count: no parallel=True build (it compiles 2-3x more slowly); nogil, so
     the shares run at once."""
     for module, name in SPLIT_KERNELS:
-        options = getattr(module, name).targetoptions
-        assert options.get("nogil") and not options.get("parallel"), (module.__name__, name)
+        kernel = getattr(module, name)
+        assert kernel.targetoptions.get("nogil") and not kernel.targetoptions.get("parallel"), (module.__name__, name)
+        assert kernel._compiler.pipeline_class is noalias._NoAliasCompiler, (module.__name__, name)
 
 
 def _helper_threads():
     return [t for t in threading.enumerate() if t.name.startswith("nn-kernels-")]
 
 
+@needs_helpers
 def test_helpers_follow_the_thread_count_and_old_ones_end():
     """The helpers are n_threads - 1 threads; a new count replaces them and the old ones end."""
     seen = np.zeros(12, int)
@@ -142,6 +202,7 @@ def test_helpers_follow_the_thread_count_and_old_ones_end():
     assert (seen == 2).all()
 
 
+@needs_helpers
 def test_a_split_while_the_helpers_are_busy_runs_on_its_caller():
     """Two Python threads splitting at once: the second runs its jobs alone, and both are right."""
     inside, release = threading.Event(), threading.Event()

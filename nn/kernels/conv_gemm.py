@@ -25,7 +25,7 @@ from numba import _helperlib
 from numba.np.linalg import ensure_blas
 
 from .noalias import njit_noalias
-from .threads import single_thread_blas, split_jobs
+from .threads import add_partial_sums, single_thread_blas, split_jobs
 
 ensure_blas()   # imports scipy.linalg.cython_blas (clear ImportError without SciPy)
 
@@ -163,7 +163,4 @@ def conv_grad_weight_taps(gYf, Xf, pl, off, pre, L, Wq, rows, O, n_threads):
     acc = np.zeros((n_acc, pl.shape[0], O, Xf.shape[0]), dtype=Xf.dtype)
     with single_thread_blas():
         split_jobs(grad_weight_taps, n_acc, n_threads, gYf, Xf, pl, off, pre, L, Wq, rows, acc)
-    gWt = acc[0].copy()
-    for r in range(1, n_acc):
-        gWt += acc[r]
-    return gWt
+    return add_partial_sums(acc)

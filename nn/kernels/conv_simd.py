@@ -21,10 +21,10 @@ test bounds.  Work is split over threads (threads.split_jobs) by chunks of colum
 import numpy as np
 from numba import njit, uint64
 
-from .scratch import work
 from .noalias import njit_noalias
-from .threads import split_jobs
+from .scratch import work
 from .simd import MR, MX, MY, TILE_COLS, VL, dot_tile, gather_tile
+from .threads import add_partial_sums, split_jobs
 
 CHUNK_TILES = 8            # forward / grad input: at most this many tiles per parallel job (8 x 48 columns)
 CHUNK_BYTES = 512 << 10    # grad weight: operands of one chunk of columns, about half the L2
@@ -218,9 +218,6 @@ def conv_grad_weight(gYf, Xf, g, n_threads):
     jobs = grad_weight_jobs(Op, Cp, g.P, Lpad, n_threads)
     acc = np.zeros((max(1, min(jobs, n_threads)), T * (Op // MY) * (Cp // MX) * VL), np.float32)
     split_jobs(grad_weight_taps, acc.shape[0], n_threads, gYf, Xf, pl, off, Lpad, jobs, acc)
-    blocks = acc[0].copy()                                            # the partial sums, in order
-    for r in range(1, acc.shape[0]):
-        blocks += acc[r]
-    blocks = blocks.reshape(T, Op // MY, Cp // MX, VL)                # (T, Op/MY, Cp/MX, MY*MX)
+    blocks = add_partial_sums(acc).reshape(T, Op // MY, Cp // MX, VL)  # (T, Op/MY, Cp/MX, MY*MX)
     gw = blocks.reshape(T, Op // MY, Cp // MX, MY, MX).transpose(1, 3, 2, 4, 0).reshape(Op, Cp, T)
     return np.ascontiguousarray(gw[:g.O, :g.C]).reshape(g.O, g.C, g.kh, g.kw)

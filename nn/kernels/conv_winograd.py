@@ -35,8 +35,8 @@ from numba import njit
 
 from . import conv_small
 from .conv_simd import padded_rows
-from .scratch import work
 from .noalias import njit_noalias
+from .scratch import work
 from .simd import BCOLS, BR
 from .threads import split_jobs
 

@@ -61,7 +61,7 @@ SMALL_WORK = 1 << 16
 class single_thread_blas:
     """Context manager: every BLAS library at one thread inside, the previous counts restored after.
 
-    Around our calls that reach BLAS, so that no BLAS thread spins beside Numba's pool.
+    Around our calls that reach BLAS, so that no BLAS thread spins beside our kernel threads.
     work: the call's multiply-adds, if known; a product under SMALL_WORK skips the hold.
     """
 
@@ -169,9 +169,15 @@ def _finish_and_wait(flags, done_at, want):
 
 @njit(nogil=True, cache=True)
 def _wait_done(flags, at, want):
-    """Poll until flags[at] >= want: the helper has finished its share of job `want`."""
-    while flags[at] < want:
+    """Wait until flags[at] >= want (the helper has finished its share of job `want`): polling, then napping
+    (a share far longer than the others, or a helper taken off its core by the system)."""
+    for _ in range(SPIN_POLLS):
+        if flags[at] >= want:
+            _fence()
+            return
         _memory_barrier()
+    while flags[at] < want:
+        _usleep(NAP_US)
     _fence()
 
 
@@ -182,36 +188,47 @@ class _Helpers:
     def __init__(self, n):
         self.n, self.pid, self.posted = n, os.getpid(), 0
         self.flags = np.zeros(1 + n, np.int64)
-        self.jobs, self.errors = [None] * n, [None] * n
-        for k in range(n):
-            threading.Thread(target=self._serve, args=(k,), daemon=True, name=f"nn-kernels-{k}").start()
+        self.jobs, self.errors = [_IDLE] * n, [None] * n
+        _finish_and_wait(np.ones(2, np.int64), 1, 1)      # compiled (or loaded) here, where a failure is raised
+        _wait_done(np.ones(2, np.int64), 1, 1)
+        started = []
+        try:
+            for k in range(n):
+                t = threading.Thread(target=self._serve, args=(k,), daemon=True, name=f"nn-kernels-{k}")
+                t.start()
+                started.append(t)
+        except BaseException:
+            self.n = len(started)                          # end those that did start
+            self.stop()
+            raise
 
     def _serve(self, k):
         want = 1
         while True:
             _finish_and_wait(self.flags, 1 + k, want)
-            if self.jobs[k] is None:
+            job = self.jobs[k]
+            if job is None:
                 return
-            kernel, lo, hi, args = self.jobs[k]
             try:
-                kernel(lo, hi, *args)
+                job[0](job[1], job[2], *job[3])
             except BaseException as e:              # raised again by the poster
                 self.errors[k] = e
+            job = None                              # the arrays are the caller's: hold none while waiting
             want += 1
 
     def run(self, kernel, bounds, args):
         """kernel(bounds[s], bounds[s + 1], *args) for every share s: share 0 on this thread, share k + 1 on
-        helper k (an empty share for helpers past the last)."""
+        helper k (an empty share for helpers past the last). An error of share 0 wins over the helpers'."""
         for k in range(self.n):
-            self.jobs[k] = (kernel, bounds[k + 1], bounds[k + 2], args) if k + 2 < len(bounds) else (_nothing, 0, 0, ())
+            self.jobs[k] = (kernel, bounds[k + 1], bounds[k + 2], args) if k + 2 < len(bounds) else _IDLE
         self._post()
         try:
             kernel(bounds[0], bounds[1], *args)
         finally:
             for k in range(self.n):                 # every share ends before this call returns
                 _wait_done(self.flags, 1 + k, self.posted)
-        errors = [e for e in self.errors if e is not None]
-        self.errors = [None] * self.n
+            self.jobs = [_IDLE] * self.n
+            errors, self.errors = [e for e in self.errors if e is not None], [None] * self.n
         if errors:
             raise errors[0]
 
@@ -229,8 +246,27 @@ def _nothing(lo, hi):
     pass
 
 
+_IDLE = (_nothing, 0, 0, ())     # the share of a helper with no work in a split
 _helpers = None                  # the helpers of this process (created on the first split)
 _helpers_busy = threading.Lock() # held while a split runs: a split from another thread meanwhile runs alone
+
+
+def _after_fork_in_child():
+    """A forked child has none of the parent's threads: new helpers on its first split, and a free lock."""
+    global _helpers, _helpers_busy
+    _helpers, _helpers_busy = None, threading.Lock()
+
+
+_fork_watched = False
+
+
+def _watch_forks():
+    """Register _after_fork_in_child once, when the first helpers start (not at import: import nn changes
+    nothing of the process)."""
+    global _fork_watched
+    if not _fork_watched:
+        os.register_at_fork(after_in_child=_after_fork_in_child)
+        _fork_watched = True
 
 
 def split_jobs(kernel, n_jobs, n_threads, *args):
@@ -247,13 +283,24 @@ def split_jobs(kernel, n_jobs, n_threads, *args):
         kernel(0, n_jobs, *args)
         return
     try:
-        if _helpers is None or _helpers.pid != os.getpid() or _helpers.n != n_threads - 1:
-            if _helpers is not None and _helpers.pid == os.getpid():
-                _helpers.stop()             # (in a forked child the parent's helper threads do not exist)
+        if _helpers is None or _helpers.n != n_threads - 1:
+            old, _helpers = _helpers, None          # never reuse stopped helpers, even if the next line fails
+            if old is not None:
+                old.stop()
+            _watch_forks()
             _helpers = _Helpers(n_threads - 1)
         _helpers.run(kernel, [k * n_jobs // shares for k in range(shares + 1)], args)
     finally:
         _helpers_busy.release()
+
+
+def add_partial_sums(acc):
+    """acc[0] + acc[1] + ... in that order (acc: one partial sum per thread along axis 0): the same bits for
+    the same number of partial sums, whatever the split."""
+    total = acc[0].copy()
+    for r in range(1, acc.shape[0]):
+        total += acc[r]
+    return total
 
 
 def blas_num_threads():
