@@ -2,6 +2,7 @@
 
 Every thread count gives the twins' results on every route; the shares cover the jobs once each, run at
 once, and a kernel's exception reaches the caller; one compiled build serves every thread count."""
+import os
 import threading
 
 import numpy as np
@@ -229,3 +230,35 @@ def test_a_split_while_the_helpers_are_busy_runs_on_its_caller():
     t.join(20)
     assert outcome["calls"] == [(0, 4)] and (second == 1).all()
     assert (first != 0).all() and len(set(first)) == 2       # two threads did the first split
+
+
+@needs_helpers
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
+def test_a_forked_child_splits_with_helpers_of_its_own():
+    """A child forked after the parent's helpers started (a DataLoader worker, say) has none of their threads:
+    its first split starts its own, and the results are right."""
+    seen = np.zeros(8, int)
+
+    def kernel(lo, hi, seen):
+        seen[lo:hi] += 1
+
+    threads.split_jobs(kernel, 8, 2, seen)                                  # the parent's helpers exist
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:                                                           # the child: report, then leave at once
+        ok = 0
+        try:
+            child = np.zeros(8, int)
+            threads.split_jobs(kernel, 8, 2, child)
+            ok = int((child == 1).all() and threads._helpers is not None and len(_helper_threads()) == 1)
+        finally:
+            os.write(write, bytes([ok]))
+            os._exit(0)
+    os.close(write)
+    import select
+    ready, _, _ = select.select([read], [], [], 60)
+    if not ready:                                                          # a child waiting for absent helpers
+        os.kill(pid, 9)
+    answer = os.read(read, 1) if ready else b"hung"
+    os.waitpid(pid, 0)
+    assert answer == b"\x01"
