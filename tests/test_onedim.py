@@ -15,6 +15,15 @@ def t64(*shape, seed=0):
     return Tensor(np.random.default_rng(seed).uniform(-1, 1, size=shape), requires_grad=True)
 
 
+def _assert_matches_torch(torch, y, ty, pairs, seed):
+    """y equals PyTorch's ty, and after backward of one random gradient each (ours, theirs) pair's grads match."""
+    np.testing.assert_allclose(y.data, ty.detach().numpy(), rtol=1e-12, atol=1e-12)
+    g = np.random.default_rng(seed).standard_normal(y.shape)
+    y.backward(g), ty.backward(torch.tensor(g))
+    for ours, theirs in pairs:
+        np.testing.assert_allclose(ours.grad, theirs.grad.numpy(), rtol=1e-12, atol=1e-12)
+
+
 CASES = [
     ("conv1d", lambda x, w, b: F.conv1d(x, w, b, stride=2, padding=1), (2, 3, 9), (4, 3, 3)),
     ("conv1d dilation groups", lambda x, w, b: F.conv1d(x, w, b, padding=2, dilation=2, groups=3), (1, 3, 8),
@@ -33,11 +42,7 @@ def test_conv1d_gradcheck_and_pytorch(name, fn, xs, ws):
     kwargs = {"conv1d": dict(stride=2, padding=1), "conv1d dilation groups": dict(padding=2, dilation=2, groups=3),
               "conv1d same unbatched": dict(padding="same")}[name]
     ty = torch.nn.functional.conv1d(tx, tw, tb, **kwargs)
-    np.testing.assert_allclose(y.data, ty.detach().numpy(), rtol=1e-12, atol=1e-12)
-    g = np.random.default_rng(4).standard_normal(y.shape)
-    y.backward(g), ty.backward(torch.tensor(g))
-    for ours, theirs in ((x, tx), (w, tw), (b, tb)):
-        np.testing.assert_allclose(ours.grad, theirs.grad.numpy(), rtol=1e-12, atol=1e-12)
+    _assert_matches_torch(torch, y, ty, [(x, tx), (w, tw), (b, tb)], seed=4)
 
 
 POOLS = [("max_pool1d", dict(kernel_size=3, stride=2, padding=1)), ("max_pool1d", dict(kernel_size=2)),
@@ -101,11 +106,7 @@ def test_conv_transpose1d_gradcheck_and_pytorch(kwargs):
     torch = pytest.importorskip("torch")
     tx, tw, tb = (torch.tensor(t.data, requires_grad=True) for t in (x, w, b))
     ty = torch.nn.functional.conv_transpose1d(tx, tw, tb, **kwargs)
-    np.testing.assert_allclose(y.data, ty.detach().numpy(), rtol=1e-12, atol=1e-12)
-    g = np.random.default_rng(10).standard_normal(y.shape)
-    y.backward(g), ty.backward(torch.tensor(g))
-    for ours, theirs in ((x, tx), (w, tw), (b, tb)):
-        np.testing.assert_allclose(ours.grad, theirs.grad.numpy(), rtol=1e-12, atol=1e-12)
+    _assert_matches_torch(torch, y, ty, [(x, tx), (w, tw), (b, tb)], seed=10)
 
 
 def test_conv_transpose1d_layer():

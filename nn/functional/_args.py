@@ -38,6 +38,12 @@ def one_image_as_batch(op):
     return run
 
 
+def _check_probability(value, op, name="p"):
+    """A probability argument: a clear error unless 0 <= value <= 1."""
+    if not 0.0 <= value <= 1.0:
+        raise ValueError(f"{op}: {name} must be in [0, 1], got {value}")
+
+
 def _check_ndim(x, ndims, op, name="input", layout=""):
     if x.ndim not in ndims:
         want = " or ".join(f"{n}-D" for n in ndims)

@@ -16,7 +16,7 @@ import math
 import numpy as np
 
 from ..tensor import Tensor, get_rng
-from ._args import _tensor, _written_into
+from ._args import _check_probability, _tensor, _written_into
 from .activations import relu
 from .onedim import avg_pool1d
 from .sampling import avg_pool2d
@@ -64,8 +64,7 @@ def alpha_dropout(input, p=0.5, training=False, inplace=False):
     if inplace and training:
         return _written_into(input, "alpha_dropout_", lambda t: alpha_dropout(t, p, training))
     x = _tensor(input, "input", "alpha_dropout")
-    if not 0.0 <= p <= 1.0:
-        raise ValueError(f"alpha_dropout: p must be in [0, 1], got {p}")
+    _check_probability(p, "alpha_dropout")
     if not training or p == 0.0:
         return x
     if p == 1.0:

@@ -16,7 +16,7 @@ import numpy as np
 from .. import kernels as K
 from ..autograd import graph_backward_from
 from ..tensor import Tensor
-from ._args import _tensor, legacy_reduction
+from ._args import _check_probability, _tensor, legacy_reduction
 
 _REDUCTIONS = ("mean", "sum", "none")
 
@@ -114,8 +114,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     op = "cross_entropy"
     reduction = legacy_reduction(size_average, reduce, reduction)
     input = _check_common(input, reduction, op)
-    if not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(f"{op}: label_smoothing must be in [0, 1], got {label_smoothing}")
+    _check_probability(label_smoothing, op, "label_smoothing")
     label_smoothing = float(label_smoothing)          # a NumPy float64 would promote float32 targets
     x, dt = input._data, input.dtype
     C = x.shape[1]

@@ -7,7 +7,7 @@ from .. import kernels as K
 from ..autograd import graph_backward_from
 from ..tensor import Tensor, linear_graph_backward
 from ..tensor import get_rng
-from ._args import _tensor, _check_ndim, _written_into
+from ._args import _check_ndim, _check_probability, _tensor, _written_into
 
 
 def batch_norm(x, running_mean, running_var, weight=None, bias=None, training=False,
@@ -102,8 +102,7 @@ def dropout(x, p=0.5, training=True, inplace=False):
     if inplace and training:
         return _written_into(x, "dropout_", lambda t: dropout(t, p, training))
     x = _tensor(x, "input", "dropout")
-    if not 0.0 <= p <= 1.0:
-        raise ValueError(f"dropout: p must be in [0, 1], got {p}")
+    _check_probability(p, "dropout")
     if not training or p == 0.0:
         return x
     dt = x.dtype
@@ -242,8 +241,7 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
                       "use dropout for it", UserWarning, stacklevel=2)
         return dropout(x, p, training)
     _check_ndim(x, (3, 4), "dropout2d", "input", "(N, C, H, W) or (C, H, W)")
-    if not 0.0 <= p <= 1.0:
-        raise ValueError(f"dropout2d: p must be in [0, 1], got {p}")
+    _check_probability(p, "dropout2d")
     if not training or p == 0.0:
         return x
     dt = x.dtype
