@@ -15,8 +15,8 @@ def call_gather_tile(a, a0, b, b0, boff, s0, S, out, o0, ldo, accumulate):
 
 
 @njit(cache=True)
-def call_bcast_tile(a, aoff, r0, soff, s0, S, b, b0, ldb, out, o0, ldo):
-    simd.bcast_tile(a, aoff, r0, soff, s0, S, b, b0, ldb, out, o0, ldo)
+def call_bcast_tile(a, aoff, r0, soff, s0, S, b, b0, ldb, out, o0, ldo, resume):
+    simd.bcast_tile(a, aoff, r0, soff, s0, S, b, b0, ldb, out, o0, ldo, resume)
 
 
 @njit(cache=True)
@@ -47,10 +47,10 @@ def test_gather_tile_matches_twin(S, s0, a0, b0, ldo, o0, accumulate, seed):
 
 @settings(max_examples=60, deadline=None)
 @given(S=st.integers(0, 40), r0=st.integers(0, 5), s0=st.integers(0, 5), b0=st.integers(0, 9),
-       gap=st.integers(0, 9), o0=st.integers(0, 5), seed=st.integers(0, 2**31 - 1))
-def test_bcast_tile_matches_twin(S, r0, s0, b0, gap, o0, seed):
+       gap=st.integers(0, 9), o0=st.integers(0, 5), resume=st.booleans(), seed=st.integers(0, 2**31 - 1))
+def test_bcast_tile_matches_twin(S, r0, s0, b0, gap, o0, resume, seed):
     """Arbitrary row offsets into a (rows may repeat), negative step offsets (as the grad input's),
-    unaligned b and out with different row lengths, S = 0 (out = 0)."""
+    unaligned b and out with different row lengths, S = 0 (out = 0, or kept when resuming)."""
     rng = np.random.default_rng(seed)
     ldb, ldo = BCOLS + gap, BCOLS + 2 * gap + 1                   # b's and out's row lengths
     a = rng.standard_normal(200).astype(np.float32)
@@ -59,9 +59,24 @@ def test_bcast_tile_matches_twin(S, r0, s0, b0, gap, o0, seed):
     b = rng.standard_normal(b0 + max(S, 1) * ldb).astype(np.float32)
     out = rng.standard_normal(o0 + BR * ldo).astype(np.float32)
     want = out.copy()
-    simd.bcast_tile_ref(a, aoff, r0, soff, s0, S, b, b0, ldb, want, o0, ldo)
-    call_bcast_tile(a, aoff, r0, soff, s0, S, b, b0, ldb, out, o0, ldo)
+    simd.bcast_tile_ref(a, aoff, r0, soff, s0, S, b, b0, ldb, want, o0, ldo, resume)
+    call_bcast_tile(a, aoff, r0, soff, s0, S, b, b0, ldb, out, o0, ldo, int(resume))
     np.testing.assert_allclose(out, want, rtol=1e-5, atol=1e-4)
+
+
+def test_bcast_tile_resumed_in_pieces_rounds_as_one_call():
+    """Steps taken in three calls (the second and third resuming) give the very bits of one call."""
+    rng = np.random.default_rng(3)
+    S, ldb = 37, BCOLS
+    a = rng.standard_normal(300).astype(np.float32)
+    aoff = rng.integers(0, 100, BR).astype(np.int64)
+    soff = rng.integers(0, 200, S).astype(np.int64)
+    b = rng.standard_normal(S * ldb).astype(np.float32)
+    whole, pieces = np.empty(BR * BCOLS, np.float32), np.full(BR * BCOLS, np.nan, np.float32)
+    call_bcast_tile(a, aoff, 0, soff, 0, S, b, 0, ldb, whole, 0, BCOLS, 0)
+    for k, (lo, hi) in enumerate([(0, 10), (10, 11), (11, S)]):
+        call_bcast_tile(a, aoff, 0, soff, lo, hi - lo, b, lo * ldb, ldb, pieces, 0, BCOLS, int(k > 0))
+    np.testing.assert_array_equal(pieces, whole)
 
 
 @settings(max_examples=60, deadline=None)
@@ -104,7 +119,7 @@ def test_twins_match_definition():
     a, b = rng.standard_normal(50).astype(np.float32), rng.standard_normal(S * BCOLS).astype(np.float32)
     aoff, soff = rng.integers(0, 30, BR).astype(np.int64), np.array([4, 0, 19], np.int64)
     out = np.zeros(BR * BCOLS, np.float32)
-    simd.bcast_tile_ref(a, aoff, 0, soff, 0, S, b, 0, BCOLS, out, 0, BCOLS)
+    simd.bcast_tile_ref(a, aoff, 0, soff, 0, S, b, 0, BCOLS, out, 0, BCOLS, 0)
     for r in range(BR):
         for j in range(BCOLS):
             want = sum(a[aoff[r] + soff[s]] * b[s * BCOLS + j] for s in range(S))

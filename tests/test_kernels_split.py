@@ -87,6 +87,25 @@ def test_the_split_does_not_change_a_bit(route, any_thread_count):
         np.testing.assert_array_equal(results[0][2], results[1][2])
 
 
+@pytest.mark.parametrize("route, stride", [("small", (2, 2)), ("winograd", (1, 1))])
+def test_the_step_chunk_does_not_change_a_bit(route, stride, monkeypatch):
+    """conv_small.tiles takes its steps a chunk at a time, the sums resuming across chunks: any chunk, one
+    step or all of them at once, gives the same bits (the grad weight's 192 or 64 steps, the others' 576)."""
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((3, 64, 15, 16)).astype(np.float32)
+    w = rng.standard_normal((64, 64, 3, 3)).astype(np.float32)
+    results = []
+    for chunk in (1 << 40, 128, 7, 1):
+        monkeypatch.setattr(conv_small, "STEP_CHUNK", chunk)
+        y = conv._conv2d_forward(x, w, None, stride, (1, 1), route)
+        gy = np.random.default_rng(6).standard_normal(y.shape).astype(np.float32)
+        results.append([y, conv._conv2d_grad_input(gy, w, (15, 16), stride, (1, 1), route),
+                        conv._conv2d_grad_weight(gy, x, (3, 3), stride, (1, 1), route)])
+    for other in results[1:]:
+        for want, got in zip(results[0], other):
+            np.testing.assert_array_equal(got, want)
+
+
 @njit(nogil=True)
 def _mark(lo, hi, seen, thread_ids, ident):
     for j in range(lo, hi):

@@ -31,21 +31,37 @@ from .threads import split_jobs
 
 
 @njit_noalias(nogil=True, cache=True)
-def tiles(j0, j1, a, aoff, soff, s0, ns, b, ldb, out):
+def tiles(j0, j1, a, aoff, soff, s0, ns, b, ldb, out, chunk):
     """out (row blocks * BR * ldb,) = bcast_tile for every row block rb (steps s0[rb] .. s0[rb] + ns[rb])
-    and every BCOLS-column tile, jobs (rb, tile) j0 .. j1 - 1 of row blocks * tiles; b and out are flat, rows
-    of ldb columns (whole tiles).  Every array is 1-D, so one compiled signature serves the three passes."""
-    n_cols = ldb // BCOLS
+    and every BCOLS-column tile, jobs (tile, rb) j0 .. j1 - 1 of tiles * row blocks; b and out are flat, rows
+    of ldb columns (whole tiles).  Every array is 1-D, so one compiled signature serves the three passes.
+    The steps are taken `chunk` at a time by all the jobs before the next chunk, so that chunk's rows of b
+    stay in cache while every row block reads them; the sums resume across chunks, so the result has the
+    same bits for any chunk."""
+    n_blocks = s0.shape[0]
+    most = 0
     for job in range(j0, j1):
-        rb, ct = job // n_cols, job % n_cols
-        bcast_tile(a, aoff, rb * BR, soff, s0[rb], ns[rb], b, s0[rb] * ldb + ct * BCOLS, ldb,
-                   out, rb * BR * ldb + ct * BCOLS, ldb)
+        most = max(most, ns[job % n_blocks])
+    for k0 in range(0, max(most, 1), chunk):
+        for job in range(j0, j1):
+            ct, rb = job // n_blocks, job % n_blocks
+            S = min(chunk, ns[rb] - k0)
+            if S > 0 or k0 == 0:                # a block without steps still writes its zeros
+                first = s0[rb] + k0
+                bcast_tile(a, aoff, rb * BR, soff, first, max(S, 0), b, first * ldb + ct * BCOLS, ldb,
+                           out, rb * BR * ldb + ct * BCOLS, ldb, k0 > 0)
 
+
+# Steps per chunk in tiles: 128 rows of a 64-column tile of b are 32 KB, the L1 cache.  Measured on W1's
+# `enc3` (16 x 64 x 16 x 16 -> 128, stride 2) at one thread, grad weight, whose steps are its 1024 output
+# pixels (b, gy channels last, is 512 KB): median 3.7 ms against 6.3 unchunked; the forward and grad input
+# passes, whose steps are (tap, channel) pairs, are unchanged within the noise.
+STEP_CHUNK = 128
 
 
 def _run(n_threads, a, aoff, soff, s0, ns, b, ldb, out):
     split_jobs(tiles, s0.shape[0] * (ldb // BCOLS), n_threads, a.ravel(), aoff, soff, s0, ns, b.ravel(), ldb,
-               out.ravel())
+               out.ravel(), STEP_CHUNK)
 
 
 def _pixels(N, Ho, Wo, sh, sw, Hp, Wp, C):

@@ -162,19 +162,21 @@ def gather_tile_ref(a, a0, b, b0, boff, s0, S, out, o0, ldo, accumulate):
 # ----------------------------------------------------------------------------- bcast_tile
 
 @intrinsic
-def bcast_tile(typingctx, a, aoff, r0, soff, s0, S, b, b0, ldb, out, o0, ldo):
-    """out[o0 + r*ldo + j] = sum_{s<S} a[aoff[r0 + r] + soff[s0 + s]] * b[b0 + s*ldb + j],  r < BR, j < BCOLS.
+def bcast_tile(typingctx, a, aoff, r0, soff, s0, S, b, b0, ldb, out, o0, ldo, resume):
+    """out[o0 + r*ldo + j] (+)= sum_{s<S} a[aoff[r0 + r] + soff[s0 + s]] * b[b0 + s*ldb + j],  r < BR, j < BCOLS.
 
     gather_tile with the roles turned round: the broadcast scalars are read in place from BR arbitrary
     rows of a (row r at aoff[r0 + r], step s at soff[s0 + s] past it), and each step loads BV vectors
     of a packed b (one row of b per step).  With a channels-last input the rows are pixels and the
     steps (tap, channel) pairs, so a convolution computes only real pixels (conv_small.py).
+    resume != 0 starts the sums from out instead of zero: a sum over steps taken in several calls then
+    rounds exactly as one call over all of them.
     """
     sig = types.void(a, aoff, types.int64, soff, types.int64, types.int64, b, types.int64, types.int64,
-                     out, types.int64, types.int64)
+                     out, types.int64, types.int64, types.int64)
 
     def codegen(context, builder, signature, args):
-        a, aoff, r0, soff, s0, S, b, b0, ldb, out, o0, ldo = args
+        a, aoff, r0, soff, s0, S, b, b0, ldb, out, o0, ldo, resume = args
         ty = signature.args
         pa = _data(context, builder, ty[0], a, _const(0))
         paoff, psoff = _data(context, builder, ty[1], aoff, r0), _data(context, builder, ty[3], soff, s0)
@@ -182,6 +184,11 @@ def bcast_tile(typingctx, a, aoff, r0, soff, s0, S, b, b0, ldb, out, o0, ldo):
         rows = [builder.gep(pa, [builder.load(builder.gep(paoff, [_const(r)]))]) for r in range(BR)]
         fma = _fma(builder)
         acc = _accumulators(builder, BR * BV)
+        with builder.if_then(builder.icmp_signed("!=", resume, _const(0))):
+            for r in range(BR):
+                row = builder.gep(pout, [builder.mul(ldo, _const(r))])
+                for v in range(BV):
+                    builder.store(_load_vec(builder, row, _const(v * VL)), acc[r * BV + v])
         with cgutils.for_range(builder, S) as loop:
             s = loop.index
             step = builder.load(builder.gep(psoff, [s]))
@@ -201,7 +208,7 @@ def bcast_tile(typingctx, a, aoff, r0, soff, s0, S, b, b0, ldb, out, o0, ldo):
     return sig, codegen
 
 
-def bcast_tile_ref(a, aoff, r0, soff, s0, S, b, b0, ldb, out, o0, ldo):
+def bcast_tile_ref(a, aoff, r0, soff, s0, S, b, b0, ldb, out, o0, ldo, resume):
     """NumPy twin of bcast_tile (flat float32 arrays; out modified in place)."""
     idx = np.array([[aoff[r0 + r] + soff[s0 + s] for s in range(S)] for r in range(BR)], np.int64)
     assert idx.size == 0 or (idx.min() >= 0 and idx.max() < a.size), "bcast_tile: a read outside a"
@@ -209,7 +216,8 @@ def bcast_tile_ref(a, aoff, r0, soff, s0, S, b, b0, ldb, out, o0, ldo):
     B = np.array([b[b0 + s * ldb:b0 + s * ldb + BCOLS] for s in range(S)], np.float64).reshape(S, BCOLS)
     res = A @ B                                                      # (BR, BCOLS)
     for r in range(BR):
-        out[o0 + r * ldo:o0 + r * ldo + BCOLS] = res[r].astype(out.dtype)
+        row = out[o0 + r * ldo:o0 + r * ldo + BCOLS]
+        row[:] = (row + res[r] if resume else res[r]).astype(out.dtype)
 
 
 # ----------------------------------------------------------------------------- dot_tile
