@@ -38,17 +38,41 @@ def test_transform_kernels_match_their_twins(N, th, tw, C, cut, pad, seed):
     W.output_transform_ref(M, th, tw, y_ref)
     np.testing.assert_array_equal(y, y_ref)
     gy = rng.standard_normal((N, C, Ho, Wo)).astype(f32)
+    gyl = W.conv_small._channels_last(gy, 0, 0, 2 * th + 1, 2 * tw, C + 3, "test_gyl")   # a row past the tiles
+    assert not gyl[:, Ho:].any() and not gyl[:, :, Wo:].any() and not gyl[..., C:].any()
     gM, gM_ref = np.full((2, 16, N * th * tw, C + 3), np.nan, f32)
-    split_jobs(W.output_grad_transform, N * th * tw, 2, gy, th, tw, gM)
-    W.output_grad_transform_ref(gy, th, tw, gM_ref)
+    split_jobs(W.output_grad_transform, N * th * tw, 2, gyl, th, tw, gM)
+    W.output_grad_transform_ref(gyl, th, tw, gM_ref)
     np.testing.assert_array_equal(gM, gM_ref)
     assert not gM[..., C:].any()                                          # zero past the channels
+    g = gyl[:, :2 * th, :2 * tw, :C].reshape(N, th, 2, tw, 2, C)                   # (n, i, r, j, s, c)
+    np.testing.assert_allclose(gM[:, :, :C].reshape(4, 4, N, th, tw, C),           # At' g At, by definition
+                               np.einsum("rx,nirjsc,sy->xynijc", W.AT, g, W.AT), rtol=1e-6, atol=1e-6)
     H, Wd = max(1, Ho + 2 - 2 * pad[0]), max(1, Wo + 2 - 2 * pad[1])        # the input of such a conv
     gx, gx_ref = np.zeros((2, N, H, Wd, C), f32)
     d = np.full((16, C + 1), np.nan, f32)                                  # stale scratch
     W.input_grad_transform(M, th, tw, pad[0], pad[1], gx, d)
     W.input_grad_transform_ref(M, th, tw, pad[0], pad[1], gx_ref, d)
     np.testing.assert_array_equal(gx, gx_ref)
+
+
+@settings(max_examples=30, deadline=None)
+@given(O=st.integers(1, 40), C=st.integers(1, 40), extra=st.integers(0, 5), transpose=st.booleans(),
+       seed=st.integers(0, 2**31 - 1))
+def test_weight_transform_matches_its_twin(O, C, extra, transpose, seed):
+    """U = G w G' per position, kernel against NumPy twin, either layout, with columns past the used ones
+    (left as they were) and stale scratch: the same additions in the same order, equal results."""
+    rng = np.random.default_rng(seed)
+    w = rng.standard_normal((O, C, 3, 3)).astype(np.float32)
+    rows, cols = (O, C) if transpose else (C, O)
+    U = rng.standard_normal((16, rows, cols + extra)).astype(np.float32)
+    U_ref = U.copy()
+    W.weight_transform(w, transpose, U, np.full((16, cols + extra), np.nan, np.float32))
+    W.weight_transform_ref(w, transpose, U_ref, None)
+    np.testing.assert_array_equal(U, U_ref)
+    G = np.array([[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]])
+    want = np.einsum("xa,ocab,yb->xyco", G, w.astype(np.float64), G).reshape(16, C, O)
+    np.testing.assert_allclose(U[:, :, :cols], want.transpose(0, 2, 1) if transpose else want, rtol=1e-5, atol=1e-5)
 
 
 def test_the_batch_reaches_the_route(monkeypatch):
