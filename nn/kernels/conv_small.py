@@ -33,18 +33,19 @@ from .threads import split_jobs
 @njit_noalias(nogil=True, cache=True)
 def tiles(j0, j1, a, aoff, soff, s0, ns, b, ldb, out, chunk):
     """out (row blocks * BR * ldb,) = bcast_tile for every row block rb (steps s0[rb] .. s0[rb] + ns[rb])
-    and every BCOLS-column tile, jobs (tile, rb) j0 .. j1 - 1 of tiles * row blocks; b and out are flat, rows
+    and every BCOLS-column tile, jobs (rb, tile) j0 .. j1 - 1 of row blocks * tiles; b and out are flat, rows
     of ldb columns (whole tiles).  Every array is 1-D, so one compiled signature serves the three passes.
     The steps are taken `chunk` at a time by all the jobs before the next chunk, so that chunk's rows of b
     stay in cache while every row block reads them; the sums resume across chunks, so the result has the
     same bits for any chunk."""
     n_blocks = s0.shape[0]
+    n_cols = ldb // BCOLS
     most = 0
     for job in range(j0, j1):
-        most = max(most, ns[job % n_blocks])
+        most = max(most, ns[job // n_cols])
     for k0 in range(0, max(most, 1), chunk):
         for job in range(j0, j1):
-            ct, rb = job // n_blocks, job % n_blocks
+            rb, ct = job // n_cols, job % n_cols
             S = min(chunk, ns[rb] - k0)
             if S > 0 or k0 == 0:                # a block without steps still writes its zeros
                 first = s0[rb] + k0
@@ -52,10 +53,14 @@ def tiles(j0, j1, a, aoff, soff, s0, ns, b, ldb, out, chunk):
                            out, rb * BR * ldb + ct * BCOLS, ldb, k0 > 0)
 
 
-# Steps per chunk in tiles: 128 rows of a 64-column tile of b are 32 KB, the L1 cache.  Measured on W1's
-# `enc3` (16 x 64 x 16 x 16 -> 128, stride 2) at one thread, grad weight, whose steps are its 1024 output
-# pixels (b, gy channels last, is 512 KB): median 3.7 ms against 6.3 unchunked; the forward and grad input
-# passes, whose steps are (tap, channel) pairs, are unchanged within the noise.
+# Steps per chunk in tiles: 128 rows of b are 64 KB at 128 columns, in the L2 cache, where a whole pass's
+# b (a weight gradient's gy channels last: 512 KB on W1's `enc3`) is not.  Measured at one thread on an
+# AVX2 machine (Zen 3, 16-column tiles), medians: `enc3` (16 x 64 x 16 x 16 -> 128, stride 2), whose grad
+# weight takes its 1024 output pixels as steps, 3.8 ms against 7.1 unchunked; the Winograd grad weight of
+# `dec1` (1024 tiles as steps) 10.1 against 11.5; the other passes, whose steps are (tap, channel) pairs,
+# within the noise; chunks of 64 no better.  The row blocks stay outer: with the column tiles outer, a
+# large a (the Winograd forward's input planes, 8 MB on `dec1`) was read once per column tile, 12.4 ms
+# against 9.0.
 STEP_CHUNK = 128
 
 
