@@ -16,14 +16,13 @@ backward passes are the same chain read backwards (each map's adjoint):
     grad weight  gU[xy] = V[xy]' @ gM[xy]    gw = G' gU G
 
 The 16 products run on conv_small.tiles (the register-blocked micro-kernel).  The input and output
-transforms are Numba kernels, a tile per iteration with the channels innermost (NumPy twins: *_ref); so is the
-weight transform, a kernel per iteration (0.19 ms for 128 x 128 channels at one thread, 0.55-0.62 ms as
-NumPy additions on (C, O) planes, its twin); the grad weight's G' gU G stays NumPy additions.  Three
-transforms split their tiles over threads (threads.split_jobs); the input gradient's tiles overlap, and the
-weight transform is short, so they run on one thread.  The kernels are
-compiled with their arrays marked non-overlapping (noalias.py): without that the input transform is not
-vectorised, 1.63 ms against 0.25-0.29 ms on W8's 8 x 128 x 12 x 12 middle conv at one thread (Numba's
-parallel build, used before, marked them so too: 0.32 ms).  The input gradient's stages each tile's 16
+transforms are Numba kernels, a tile per iteration with the channels innermost (NumPy twins: *_ref); the
+weight transforms are NumPy additions on (C, O) planes (a Numba kernel took 0.1-0.2 ms against 0.55 for
+128 x 128 channels, but about 0.8 s to compile, paid by a first training run).  Three transforms split
+their tiles over threads (threads.split_jobs); the input gradient's tiles overlap, so it runs on one
+thread.  The kernels are compiled with their arrays marked non-overlapping (noalias.py): without that the
+input transform is not vectorised, 1.63 ms against 0.25-0.29 ms on W8's 8 x 128 x 12 x 12 middle conv at
+one thread (Numba's parallel build, used before, marked them so too: 0.32 ms).  The input gradient's stages each tile's 16
 values in a (16, C) buffer and adds them through row views, faster than the per-channel tuple of before
 (on `dec1`'s 16 x 128 x 16 x 16, an AVX2 machine: 2.1 ms unstaged, 0.84-1.04 ms staged); marked noalias
 too, 1.20 ms against 4.55 ms for the plain serial build on this round's machine.
@@ -133,27 +132,19 @@ def input_grad_transform_ref(gV, th, tw, ph, pw, gx, d):
     gx += gxp[:, ph:ph + H, pw:pw + W]
 
 
-def weight_transform_ref(w, transpose, U, row):
-    """U[4x + y, c, o] = (G w[o, c] G')[x, y], or with transpose U[4x + y, o, c]; w (O, C, 3, 3), U (16, C, >= O)
-    (transpose: (16, O, >= C)), the columns past O (C) left as they are; row: the kernel's scratch (unused)."""
-    g = np.ascontiguousarray(w.transpose(2, 3, 0, 1) if transpose else w.transpose(2, 3, 1, 0))   # (a, b, r, k)
-    rows, cols = g.shape[2:]
-    R = np.empty((4, 3, rows, cols), np.float32)
-    Ut = U.reshape(4, 4, rows, -1)[..., :cols]
-    for b in range(3):                                  # R[x][b] = sum_a G1[x, a] g[a][b]
-        _combine(G1, [g[a, b] for a in range(3)], [R[xx, b] for xx in range(4)])
-    for xx in range(4):                                 # U[x][y] = GD[x] GD[y] sum_b G1[y, b] R[x][b]
-        _combine(G1, [R[xx, b] for b in range(3)], [Ut[xx, y] for y in range(4)])
-    Ut *= GD2[:, :, None, None]
-
-
 def _weight_planes(w, transpose, columns):
     """w (O, C, 3, 3) -> U = G g G' as (16 * C, columns) (rows (x, y, c), columns o), or per position its
     transpose, (16 * O, columns) (rows (x, y, o), columns c); zero past the last column."""
-    O, C = w.shape[:2]
-    U = work("wino_u", (16, O if transpose else C, columns), np.float32)
-    weight_transform(np.ascontiguousarray(w), transpose, U, work("wino_row", (16, columns), np.float32))
-    U[..., C if transpose else O:] = 0
+    g = np.ascontiguousarray(w.transpose(2, 3, 0, 1) if transpose else w.transpose(2, 3, 1, 0))   # (a, b, r, k)
+    rows, cols = g.shape[2:]
+    R = work("wino_wr", (4, 3, rows, cols), np.float32)
+    U = work("wino_u", (4, 4, rows, columns), np.float32)
+    for b in range(3):                                  # R[x][b] = sum_a G1[x, a] g[a][b]
+        _combine(G1, [g[a, b] for a in range(3)], [R[xx, b] for xx in range(4)])
+    for xx in range(4):                                 # U[x][y] = GD[x] GD[y] sum_b G1[y, b] R[x][b]
+        _combine(G1, [R[xx, b] for b in range(3)], [U[xx, y, :, :cols] for y in range(4)])
+    U[..., :cols] *= GD2[:, :, None, None]
+    U[..., cols:] = 0
     return U.reshape(-1, columns)
 
 
@@ -263,39 +254,6 @@ def _at(m0, m1, m2, m3):
 @njit(inline="always")
 def _att(g0, g1):
     return g0, g0 + g1, g0 - g1, -g1                    # At' @ (g0, g1)
-
-
-@njit(inline="always")
-def _g1(v0, v1, v2):
-    return v0, v0 + v1 + v2, v0 - v1 + v2, v2          # G1 @ (v0, v1, v2)
-
-
-@njit_noalias(nogil=True, cache=True)
-def weight_transform(w, transpose, U, row):
-    """U[4x + y, c, o] = (G w[o, c] G')[x, y], or with transpose U[4x + y, o, c]; w (O, C, 3, 3), U (16, C, >= O)
-    (transpose: (16, O, >= C)), the columns past O (C) left as they are; row (16, >= O (C)) scratch.
-    G = diag(GD) G1: the additions, then the exact scaling by GD[x] GD[y].  A row of U's 16 planes is built
-    in `row`, then copied: the planes lie 64 KB apart, and storing to all 16 at once evicted each from the L1
-    cache before its line was full (0.55 ms against 0.19 for 128 x 128 channels)."""
-    O, C = w.shape[0], w.shape[1]
-    rows, cols = (O, C) if transpose else (C, O)
-    half, quarter = np.float32(0.5), np.float32(0.25)     # GD[x] GD[y]
-    for r in range(rows):
-        for k in range(cols):
-            g = w[r, k] if transpose else w[k, r]
-            r00, r10, r20, r30 = _g1(g[0, 0], g[1, 0], g[2, 0])
-            r01, r11, r21, r31 = _g1(g[0, 1], g[1, 1], g[2, 1])
-            r02, r12, r22, r32 = _g1(g[0, 2], g[1, 2], g[2, 2])
-            u0, u1, u2, u3 = _g1(r00, r01, r02)
-            row[0, k], row[1, k], row[2, k], row[3, k] = u0, u1 * half, u2 * half, u3
-            u0, u1, u2, u3 = _g1(r10, r11, r12)
-            row[4, k], row[5, k], row[6, k], row[7, k] = u0 * half, u1 * quarter, u2 * quarter, u3 * half
-            u0, u1, u2, u3 = _g1(r20, r21, r22)
-            row[8, k], row[9, k], row[10, k], row[11, k] = u0 * half, u1 * quarter, u2 * quarter, u3 * half
-            u0, u1, u2, u3 = _g1(r30, r31, r32)
-            row[12, k], row[13, k], row[14, k], row[15, k] = u0, u1 * half, u2 * half, u3
-        for xy in range(16):
-            U[xy, r, :cols] = row[xy, :cols]
 
 
 @njit_noalias(nogil=True, cache=True)
