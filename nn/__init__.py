@@ -37,7 +37,7 @@ from .autograd import Function
 from . import functional
 from . import functional as F
 from . import tensor_ops
-from .tensor_ops.convert import Size, numel, clone, is_floating_point
+from .tensor_ops.convert import Size, numel, clone, is_floating_point, set_printoptions
 from .tensor_ops.pointwise import (exp, log, log1p, log2, log10, lerp, tan, asin, acos, atan, sinh, cosh, expm1,
                                    fmod, logit, xlogy, deg2rad, rad2deg,
                                    exp2, erf, erfinv, erfc, lgamma, digamma, polygamma, sinc, asinh, acosh, atanh,
@@ -56,11 +56,12 @@ from .tensor_ops.shape import (reshape, squeeze, unsqueeze, permute, transpose, 
                                narrow, cross, searchsorted, bucketize, diff, trace, take_along_dim, roll, diag, outer, dot,
                                addmm, hstack, vstack, broadcast_tensors, broadcast_shapes, meshgrid, split, chunk, unbind,
                                stack, matmul, bmm, baddbmm, flatten, cat, broadcast_to, ravel)
-from .tensor_ops.indexing import (gather, index_select, index_add, index_fill, index_put, take, masked_select,
+from .tensor_ops.indexing import (gather, index_select, index_add, index_copy, index_fill, index_put, take, masked_select,
                                   masked_scatter, scatter, scatter_add, scatter_reduce, argwhere, nonzero)
 from .tensor_ops.einsum import einsum
 from .tensor_ops.matrices import (kron, block_diag, cov, corrcoef, inner, vdot, diag_embed, cartesian_prod,
-                                  combinations, chain_matmul)
+                                  combinations, chain_matmul, addmv, addr, addbmm, renorm, put, unravel_index)
+from .tensor_ops.matrices import outer as ger
 from .functional import relu_, cosine_similarity, pairwise_distance
 from .tensor_ops.compare import (eq, ne, lt, le, gt, ge, logical_and, logical_or, logical_xor, logical_not,
                                  bitwise_and, bitwise_or, bitwise_xor, bitwise_not, bitwise_left_shift,
@@ -78,7 +79,7 @@ from .factories import (tensor, as_tensor, from_numpy, zeros, ones, full, empty,
                         hamming_window, blackman_window, bartlett_window)
 from .special import multigammaln as mvlgamma
 from .legacy_types import (FloatTensor, DoubleTensor, LongTensor, IntTensor, ShortTensor, CharTensor,  # noqa: F401
-                           ByteTensor, BoolTensor)
+                           ByteTensor, BoolTensor, set_default_tensor_type)
 from .modules import (Module, Parameter, Buffer, Sequential, ModuleList, Linear, Conv2d, ConvTranspose2d,
                       Upsample, BatchNorm2d, ReLU, LeakyReLU, Sigmoid, Tanh, MaxPool2d, AvgPool2d, MaxUnpool2d,
                       Dropout, Flatten, Identity, LocalResponseNorm, LPPool1d, LPPool2d, AlphaDropout)
@@ -124,4 +125,7 @@ version = _SimpleNamespace(__version__=__version__, cuda=None, hip=None)       #
 # torch.nn is this package too: a script whose `import torch` became `import nn as torch` still finds
 # torch.nn.init, torch.nn.functional and torch.nn.utils
 nn = _sys.modules[__name__]
+from . import parameter, multiprocessing  # noqa: E402,F401  (torch.nn.parameter, torch.multiprocessing)
+from . import _nn_alias as _nn_alias  # noqa: E402  (import lines through nn.nn: from nn.nn.parameter import ...)
+_nn_alias.register()
 range = _factories.range_inclusive           # (last: the name shadows Python's range in this module)

@@ -124,6 +124,12 @@ def scalar_dtype(value, dtype):
     return dtype if dtype.kind == "f" else get_default_dtype()
 
 
+def float_dtype(dtype):
+    """dtype a float-only op (exp, sigmoid, sqrt, ...) computes in: a floating dtype is kept, an integer or bool
+    one gives the default float dtype (as PyTorch's sigmoid(int64) is float32)."""
+    return dtype if dtype.kind in "fc" else get_default_dtype()
+
+
 def cast(a, dtype):
     return a if a.dtype == dtype else a.astype(dtype)
 

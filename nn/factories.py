@@ -13,7 +13,7 @@ import numpy as np
 
 from .device import check_device
 from .dtypes import to_dtype, get_default_dtype, int64
-from .tensor import Size, Tensor, _as_array
+from .tensor import Size, Tensor, _as_array, as_sizes
 from .tensor_ops._attach import attach
 from .init import _rng as _gen
 
@@ -24,16 +24,16 @@ __all__ = ["tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "empty"
 
 
 def _sizes(size, keyword=None):
-    """(2, 3), ((2, 3),) or ([2, 3],) -> (2, 3); or the size= keyword (zeros(size=(2, 3)), as PyTorch)."""
+    """(2, 3), ((2, 3),) or ([2, 3],) -> (2, 3); or the size= keyword (zeros(size=(2, 3)), as PyTorch). A size may be
+    an integer tensor of one element (zeros(lengths.max(), 2)), as PyTorch reads it."""
     if keyword is not None:
         if size:
             raise TypeError("give the size either as arguments or as size=, not both")
         size = (keyword,)
-    if len(size) == 1 and isinstance(size[0], (tuple, list)):
-        size = tuple(size[0])
-    if not all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n >= 0 for n in size):
-        raise ValueError(f"sizes must be non-negative ints, got {size!r}")
-    return tuple(int(n) for n in size)
+    size = as_sizes(size, "a size")
+    if any(n < 0 for n in size):
+        raise ValueError(f"sizes must be non-negative, got {size}")
+    return size
 
 
 def _new(data, dtype, device, requires_grad):
@@ -137,10 +137,21 @@ def eye(n, m=None, dtype=None, device=None, requires_grad=False):
     return _new(np.eye(n, n if m is None else m, dtype=get_default_dtype()), dtype, device, requires_grad)
 
 
+def _number(v, what):
+    """A Python number from an arange bound: a number, or a 0-d tensor (arange(lengths.max()), as PyTorch)."""
+    if isinstance(v, Tensor):
+        if v.ndim != 0:
+            raise TypeError(f"arange: {what} must be a number or a 0-d tensor, got a tensor of shape {tuple(v.shape)}")
+        return v.item()
+    return v
+
+
 def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):
-    """start, start + step, ... below end; int64 when all arguments are ints, else float32."""
+    """start, start + step, ... below end; int64 when all arguments are ints (or integer 0-d tensors), else
+    float32."""
     if end is None:
         start, end = 0, start
+    start, end, step = _number(start, "start"), _number(end, "end"), _number(step, "step")
     ints = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
     # count as PyTorch does, ceil((end - start) / step), then build from the index (no drift)
     n = max(int(np.ceil((end - start) / step)), 0)

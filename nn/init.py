@@ -213,6 +213,21 @@ def orthogonal_(tensor, gain=1.0, generator=None):
     return _fill(tensor, gain * q.reshape(x.shape))
 
 
+def sparse_(tensor, sparsity, std=0.01, generator=None):
+    """A 2-D tensor (rows, cols) of N(0, std^2) draws with ceil(sparsity * rows) random entries of each column set
+    to zero (Martens 2010), as torch.nn.init.sparse_."""
+    x = _array(tensor)
+    if x.ndim != 2:
+        raise ValueError("sparse_: only tensors with 2 dimensions are supported")
+    rows, cols = x.shape
+    num_zeros = int(math.ceil(sparsity * rows))
+    rng = _rng(generator)
+    values = rng.normal(0.0, std, size=x.shape)
+    for col in range(cols):
+        values[rng.permutation(rows)[:num_zeros], col] = 0
+    return _fill(tensor, values)
+
+
 def eye_(tensor):
     """The identity matrix (ones on the diagonal) in a 2-D tensor."""
     x = _array(tensor)

@@ -8,12 +8,15 @@ CharTensor, ByteTensor, BoolTensor.
 Each returns a plain nn.Tensor of its dtype; they are kept because older PyTorch code
 (and old examples) still build tensors this way.
 """
+import warnings
+
 import numpy as np
 
+from .dtypes import set_default_dtype
 from .tensor import Tensor
 
 __all__ = ["FloatTensor", "DoubleTensor", "LongTensor", "IntTensor", "ShortTensor", "CharTensor",
-           "ByteTensor", "BoolTensor"]
+           "ByteTensor", "BoolTensor", "set_default_tensor_type"]
 
 
 class _TypedTensorMeta(type):
@@ -39,3 +42,25 @@ ShortTensor = _typed("ShortTensor", np.int16)
 CharTensor = _typed("CharTensor", np.int8)
 ByteTensor = _typed("ByteTensor", np.uint8)
 BoolTensor = _typed("BoolTensor", np.bool_)
+
+
+def set_default_tensor_type(t):
+    """PyTorch's older set_default_dtype: t a legacy type (nn.FloatTensor, nn.DoubleTensor) or its name
+    ('torch.DoubleTensor', 'nn.FloatTensor'); the default dtype becomes its dtype (with PyTorch's deprecation
+    warning). CUDA types are refused: nn has no GPU."""
+    warnings.warn("torch.set_default_tensor_type() is deprecated as of PyTorch 2.1, please use "
+                  "torch.set_default_dtype() and torch.set_default_device() as alternatives.", UserWarning,
+                  stacklevel=2)
+    if isinstance(t, str):
+        if ".cuda." in t:
+            raise RuntimeError(f"set_default_tensor_type: {t!r} is a GPU type and nn runs on the CPU only; use "
+                               f"'torch.FloatTensor' or 'torch.DoubleTensor'")
+        name = t.rsplit(".", 1)[-1]
+        if name not in __all__[:-1]:
+            raise TypeError(f"set_default_tensor_type: unknown type {t!r}; use 'torch.FloatTensor' or "
+                            f"'torch.DoubleTensor'")
+        t = globals()[name]
+    if not isinstance(t, _TypedTensorMeta) or t.dtype.kind != "f":
+        raise TypeError(f"set_default_tensor_type: only floating-point types are supported as the default type "
+                        f"(nn.FloatTensor or nn.DoubleTensor), got {getattr(t, '__name__', t)!r}")
+    set_default_dtype(t.dtype)

@@ -15,10 +15,14 @@ LUFactorResult = namedtuple("LUFactorResult", ["LU", "pivots"])
 LUResult = namedtuple("LUResult", ["P", "L", "U"])
 QRResult = namedtuple("QRResult", ["Q", "R"])
 LstsqResult = namedtuple("LstsqResult", ["solution", "residuals", "rank", "singular_values"])
+InvExResult = namedtuple("InvExResult", ["inverse", "info"])
+CholeskyExResult = namedtuple("CholeskyExResult", ["L", "info"])
+SolveExResult = namedtuple("SolveExResult", ["result", "info"])
 
 __all__ = ["inv", "det", "slogdet", "logdet", "solve", "vector_norm", "matrix_norm", "norm", "cross", "cholesky",
            "eigh", "eigvalsh", "svd", "svdvals", "qr", "pinv", "matrix_rank", "lstsq", "solve_triangular",
-           "matrix_power", "multi_dot", "matrix_exp", "lu_factor", "lu", "lu_unpack"]
+           "matrix_power", "multi_dot", "matrix_exp", "lu_factor", "lu", "lu_unpack", "vecdot", "inv_ex",
+           "cholesky_ex", "solve_ex"]
 
 
 def cross(input, other, dim=-1):
@@ -466,6 +470,60 @@ def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None):
             (dim is None and A.ndim == 2 and ord is not None):
         return matrix_norm(A, "fro" if ord is None else ord, (-2, -1) if dim is None else dim, keepdim)
     return vector_norm(A, 2 if ord is None else ord, dim, keepdim)
+
+
+def vecdot(x, y, *, dim=-1):
+    """sum(x * y) along dim, x and y broadcast together (real tensors: PyTorch's conj(x) is x)."""
+    return (x * y).sum(dim)
+
+
+def _lapack_info(a, routine):
+    """LAPACK's info of getrf (LU: k > 0 where U[k-1, k-1] is the first zero pivot, a singular matrix) or potrf
+    (Cholesky: k > 0 where the leading k x k minor is not positive definite) for each matrix of a (..., n, n):
+    an int32 array (...,), 0 where the factorisation succeeds, as PyTorch's *_ex functions report."""
+    from scipy.linalg import lapack  # noqa: PLC0415 - SciPy only when used
+    mats = a.reshape((-1,) + a.shape[-2:])
+    info = np.zeros(len(mats), np.int32)
+    for i, m in enumerate(mats):
+        fn, = lapack.get_lapack_funcs((routine,), (m,))
+        info[i] = (fn(m, lower=1) if routine == "potrf" else fn(m))[-1]      # potrf reads the lower triangle
+    return info.reshape(a.shape[:-2])
+
+
+def _ex(op, A, routine, check_errors, compute):
+    """(compute(A), info) of the *_ex functions: compute runs on A with each failing matrix replaced by the
+    identity and its result set to NaN there (PyTorch leaves it undefined); check_errors=True raises instead."""
+    _square(A, op)
+    info = _lapack_info(A._data, routine)
+    bad = info > 0
+    if bad.any() and check_errors:
+        raise RuntimeError(f"linalg.{op}: the factorization could not be completed because the input is not "
+                           f"{'positive-definite' if routine == 'potrf' else 'invertible'} (info {info.max()})")
+    if not bad.any():
+        return compute(A), Tensor(info)
+    eye = np.broadcast_to(np.eye(A.shape[-1], dtype=A.dtype), A.shape)
+    mask = bad[..., None, None]
+    out = compute(A.masked_fill(Tensor(mask), 0) + Tensor(np.where(mask, eye, 0).astype(A.dtype)))
+    nan_at = bad.reshape(bad.shape + (1,) * (out.ndim - bad.ndim))
+    return out.masked_fill(Tensor(np.broadcast_to(nan_at, out.shape)), float("nan")), Tensor(info)
+
+
+def inv_ex(A, *, check_errors=False):
+    """(inverse (..., n, n), info (...,) int32): inv without raising; info > 0 marks a singular matrix (its
+    inverse NaN here), as torch.linalg.inv_ex."""
+    return InvExResult(*_ex("inv_ex", A, "getrf", check_errors, inv))
+
+
+def cholesky_ex(A, *, upper=False, check_errors=False):
+    """(L (..., n, n), info (...,) int32): cholesky without raising; info = k > 0 where the leading k x k minor is
+    not positive definite (L NaN there), as torch.linalg.cholesky_ex."""
+    return CholeskyExResult(*_ex("cholesky_ex", A, "potrf", check_errors, lambda a: cholesky(a, upper=upper)))
+
+
+def solve_ex(A, B, *, left=True, check_errors=False):
+    """(result, info (...,) int32): solve without raising; info > 0 marks a singular A (its result NaN here), as
+    torch.linalg.solve_ex."""
+    return SolveExResult(*_ex("solve_ex", A, "getrf", check_errors, lambda a: solve(a, B, left=left)))
 
 
 def _attach():

@@ -33,6 +33,7 @@ Tensors follow NumPy's promotion (float32 + float64 -> float64); a floating
 and an integer Tensor give the floating dtype; true division of integers gives float32.
 """
 import contextlib
+import operator
 import weakref
 
 import numpy as np
@@ -180,6 +181,8 @@ def _release_error(_grad):
 def _normalize_axes(dim, ndim):
     if dim is None:
         return tuple(range(ndim))
+    if isinstance(dim, Tensor):                     # a 0-d integer tensor, as PyTorch takes it
+        dim = as_int(dim, "dim")
     dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
     out = []
     for d in dims:
@@ -254,6 +257,28 @@ class Size(tuple):
 
     def __str__(self):              # in messages ("got shape (2, 3)") and f-strings: the tuple it is
         return tuple.__repr__(self)
+
+
+def as_int(n, what):
+    """n as a Python int, as PyTorch reads an int argument (through __index__): an int, a NumPy integer or an
+    integer Tensor of one element (arange(lengths.max()), zeros(n, 2) with n = lengths[0]). A bool, a float or a
+    larger tensor raises TypeError."""
+    if type(n) is int:
+        return n
+    if not isinstance(n, (bool, np.bool_)):
+        try:
+            return operator.index(n)
+        except (TypeError, RuntimeError):
+            pass
+    raise TypeError(f"{what} must be an int (or an integer tensor with one element), got {n!r:.60}")
+
+
+def as_sizes(args, what):
+    """Sizes as PyTorch takes them, (2, 3), ((2, 3),), ([2, 3],) or (Size,), each read by as_int -> a tuple of
+    ints (their signs unchecked: -1 asks reshape to infer a dim and expand to keep one)."""
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        args = args[0]
+    return tuple(as_int(n, what) for n in args)
 
 
 def _remember_consumer(out, parents):
@@ -669,6 +694,9 @@ class Tensor:
         if a.dtype.kind != "f":
             a = a.astype(get_default_dtype())
         p = float(exponent)
+        if p == 0:                  # a^0 = 1 everywhere, 0^0 too: slope 0 (not 0 * 0^-1), as PyTorch
+            return Tensor._make(np.ones_like(a), (self,), lambda g: (np.zeros_like(g),), "pow",
+                                lambda g: (Tensor(np.zeros(g.shape, g.dtype)),))
 
         def backward(g):
             # d(a^p)/da = p * a^(p-1)
@@ -681,11 +709,11 @@ class Tensor:
         y = a ** b
 
         def backward(g):
-            # d(a^b)/da = b a^(b-1);  d(a^b)/db = a^b ln a  (0 where a = 0 and b >= 0, as PyTorch)
+            # d(a^b)/da = b a^(b-1) (0 where b = 0);  d(a^b)/db = a^b ln a (0 where a = 0 and b >= 0), as PyTorch
             ga = gb = None
             with np.errstate(divide="ignore", invalid="ignore"):
                 if self.requires_grad:
-                    ga = g * b * a ** (b - 1)
+                    ga = g * np.where(b == 0, 0, b * a ** (b - 1))
                 if other.requires_grad:
                     gb = g * np.where((a == 0) & (b >= 0), 0, y * np.log(a))
             return ga, gb
@@ -695,7 +723,8 @@ class Tensor:
             positive = Tensor((a > 0).astype(y.dtype))
             log_a = (self * positive + (1 - positive)).log()
             zero = Tensor(np.where((a == 0) & (b >= 0), 0.0, np.where(a < 0, np.nan, 1.0)).astype(y.dtype))
-            return g * other * self ** (other - 1), g * self ** other * log_a * zero
+            b_zero = Tensor((b == 0).astype(y.dtype))       # there the first factor is 0: a^0 keeps it finite
+            return g * other * self ** (other - 1 + b_zero) * (1 - b_zero), g * self ** other * log_a * zero
         return Tensor._make(y, (self, other), backward, "pow", graph_backward)
 
     def __matmul__(self, other):

@@ -29,6 +29,18 @@ def test_import_nn_leaves_the_environment_unchanged():
     assert r["same"], r["changed"]
 
 
+def test_import_nn_adds_no_import_hook():
+    # the nn.nn.X import paths (torch.nn.X lines ported by `import nn as torch`) are sys.modules entries under
+    # nn's own names, not a finder that every import of the process would consult
+    r = _run("import json, sys\n"
+             "before = [repr(f) for f in sys.meta_path + sys.path_hooks]\n"
+             "import nn\n"
+             "from nn.nn.parameter import Parameter\n"
+             "print(json.dumps({'same': before == [repr(f) for f in sys.meta_path + sys.path_hooks],\n"
+             "                  'param': Parameter is nn.Parameter}))")
+    assert r["same"] and r["param"]
+
+
 def test_import_nn_and_training_leave_blas_threads_as_the_user_set_them():
     # the user sets BLAS to 3 threads (not 1, so that holding it at one would show), imports nn,
     # trains a step through a Linear layer and a conv (both call BLAS): the setting is intact

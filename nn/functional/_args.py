@@ -4,16 +4,19 @@ import warnings
 
 import numpy as np
 
-from ..dtypes import result_dtype
+from ..dtypes import result_dtype, float_dtype
 from ..tensor import Tensor
 
 
 def _tensor(x, name, op, floating=True):
-    """x as a Tensor; floating=True (the maths ops) also refuses integer and bool tensors."""
+    """x as a Tensor; floating=True (the maths ops) also refuses integer and bool tensors; floating="promote"
+    (the element-wise float-only ops: sigmoid, tanh, ...) computes them in the default float dtype, as PyTorch."""
     if isinstance(x, np.ndarray):
         x = Tensor(x)               # validates the dtype
     elif not isinstance(x, Tensor):
         raise TypeError(f"{op}: {name} must be a Tensor (or float ndarray), got {type(x).__name__}")
+    if floating == "promote" and x.dtype.kind != "f":
+        return Tensor(x._data.astype(float_dtype(x.dtype)))     # an integer tensor is no graph's: nothing lost
     if floating and x.dtype.kind != "f":
         raise TypeError(f"{op}: {name} must be a float tensor, got dtype {x.dtype}; convert it with .float()")
     return x

@@ -47,7 +47,7 @@ def leaky_relu(x, negative_slope=0.01, inplace=False):
 
 def sigmoid(x):
     """1 / (1 + exp(-x)), computed without overflow for large |x|."""
-    x = _tensor(x, "input", "sigmoid")
+    x = _tensor(x, "input", "sigmoid", floating="promote")
     e = np.exp(-np.abs(x._data))                 # in (0, 1]: never overflows
     # x >= 0: 1/(1+e^-x);  x < 0: e^x/(1+e^x)   (same value, no exp of a large number)
     y = np.where(x._data >= 0, 1, e) / (1 + e)
@@ -64,7 +64,7 @@ def sigmoid(x):
 
 def tanh(x):
     """Hyperbolic tangent, any shape."""
-    x = _tensor(x, "input", "tanh")
+    x = _tensor(x, "input", "tanh", floating="promote")
     y = np.tanh(x._data)
 
     def backward(g):
@@ -326,13 +326,13 @@ def prelu(x, weight):
 
 def softsign(x):
     """x / (1 + |x|)."""
-    x = _tensor(x, "input", "softsign")
+    x = _tensor(x, "input", "softsign", floating="promote")
     return x / (x.abs() + 1)
 
 
 def tanhshrink(x):
     """x - tanh(x)."""
-    x = _tensor(x, "input", "tanhshrink")
+    x = _tensor(x, "input", "tanhshrink", floating="promote")
     return x - tanh(x)
 
 

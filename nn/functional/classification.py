@@ -1,7 +1,7 @@
 """Classification losses over a class dim 1: cross_entropy and nll_loss (torch.nn.functional's).
 
 Shapes: input (N, C) or (N, C, d1, d2, ...) (logits for cross_entropy, log-probabilities for
-nll_loss); a class-index target is an integer array (N,) or (N, d1, ...) (an int ndarray or an
+nll_loss), or one sample's (C,) (run as a batch of one); a class-index target is an integer array (N,) or (N, d1, ...) (an int ndarray or an
 integer Tensor); a probability target (cross_entropy only) is a float array of input's shape.
 
 Both index and probability targets reduce to one soft target q per position (N, 1, d1...):
@@ -60,7 +60,7 @@ def _index_target(target, input, ignore_index, op):
 def _check_common(input, reduction, op, min_ndim=2):
     input = _tensor(input, "input", op)
     if input.ndim < min_ndim:
-        raise ValueError(f"{op}: input must be (N, C) or (N, C, d1, ...), got shape {tuple(input.shape)}")
+        raise ValueError(f"{op}: input must be (C,), (N, C) or (N, C, d1, ...), got shape {tuple(input.shape)}")
     if reduction not in _REDUCTIONS:
         raise ValueError(f"{op}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
     return input
@@ -100,11 +100,19 @@ def _row_scale(g, reduction, denom, dt):
     return dt.type(g / denom) if reduction == "mean" else dt.type(g)
 
 
+def _unbatched(loss, input, target, reduction, *args, **kwargs):
+    """loss of one sample: input (C,) and target () (a class index) or (C,) (probabilities) as a batch of one;
+    reduction='none' gives the 0-d loss, as PyTorch's."""
+    target = target.unsqueeze(0) if isinstance(target, Tensor) else np.asarray(target)[None]
+    out = loss(input.unsqueeze(0), target, *args, reduction=reduction, **kwargs)
+    return out.squeeze(0) if reduction == "none" else out
+
+
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
                   reduction="mean", label_smoothing=0.0):
     """Softmax cross-entropy over dim 1, as torch.nn.functional.cross_entropy (PyTorch >= 1.10).
 
-    input (N, C) or (N, C, d1, ...) logits. target: class indices (N,) / (N, d1, ...) (integers;
+    input (N, C) or (N, C, d1, ...) logits, or one sample's (C,) with a target () or (C,). target: class indices (N,) / (N, d1, ...) (integers;
     positions equal to ignore_index count for nothing), or class probabilities of input's shape
     (floats; may require grad). weight (C,) class weights; label_smoothing eps in [0, 1] mixes
     the target with the uniform distribution. 'mean' divides by the summed weights of the
@@ -113,6 +121,10 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     """
     op = "cross_entropy"
     reduction = legacy_reduction(size_average, reduce, reduction)
+    input = _tensor(input, "input", op)
+    if input.ndim == 1:
+        return _unbatched(cross_entropy, input, target, reduction, weight, ignore_index=ignore_index,
+                          label_smoothing=label_smoothing)
     input = _check_common(input, reduction, op)
     _check_probability(label_smoothing, op, "label_smoothing")
     label_smoothing = float(label_smoothing)          # a NumPy float64 would promote float32 targets
@@ -203,12 +215,15 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
              reduction="mean"):
     """Negative log-likelihood, as torch.nn.functional.nll_loss: loss_i = -w_t input[i, t_i].
 
-    input (N, C) or (N, C, d1, ...) log-probabilities (e.g. log_softmax output); target integer
-    class indices (N,) / (N, d1, ...); ignore_index positions count for nothing; 'mean' divides
-    by the summed weights of the non-ignored targets.
+    input (N, C) or (N, C, d1, ...) log-probabilities (e.g. log_softmax output), or one sample's (C,);
+    target integer class indices (N,) / (N, d1, ...) (or () for one sample); ignore_index positions count for
+    nothing; 'mean' divides by the summed weights of the non-ignored targets.
     """
     op = "nll_loss"
     reduction = legacy_reduction(size_average, reduce, reduction)
+    input = _tensor(input, "input", op)
+    if input.ndim == 1:
+        return _unbatched(nll_loss, input, target, reduction, weight, ignore_index=ignore_index)
     input = _check_common(input, reduction, op)
     x, dt = input._data, input.dtype
     w = _class_weight(weight, x.shape[1], dt, op)

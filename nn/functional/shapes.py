@@ -59,17 +59,23 @@ _pad = pad
 
 
 def cat(tensors, dim=0):
-    """Concatenate tensors along dim; all other dims must match."""
-    tensors = [_tensor(t, f"tensors[{i}]", "cat", floating=False) for i, t in enumerate(tensors)]
-    if not tensors:
+    """Concatenate tensors along dim; all other dims must match. As PyTorch (a legacy rule), 1-D empty tensors, of
+    shape (0,) (nn.tensor([]), nn.Tensor()), are left out whatever the others' shape, but count in the dtype."""
+    given = [_tensor(t, f"tensors[{i}]", "cat", floating=False) for i, t in enumerate(tensors)]
+    if not given:
         raise ValueError("cat: expected a non-empty list of tensors")
+    tensors = [t for t in given if t.shape != (0,)] or given[:1]
     ref = tensors[0]
+    first = next(i for i, t in enumerate(given) if t is ref)
+    if ref.ndim and not -ref.ndim <= dim < ref.ndim:
+        raise IndexError(f"cat: dim {dim} is out of range for {ref.ndim}-D tensors")
     d = dim % ref.ndim if ref.ndim else 0
-    for i, t in enumerate(tensors):
-        if t.ndim != ref.ndim or any(a != b for k, (a, b) in enumerate(zip(t.shape, ref.shape)) if k != d):
-            raise ValueError(f"cat: tensors[{i}] has shape {t.shape}, which does not match "
-                             f"tensors[0] {ref.shape} outside dim {dim}")
-    dt = _common_dtype(*tensors)
+    for i, t in enumerate(given):
+        fits = t.ndim == ref.ndim and all(a == b for k, (a, b) in enumerate(zip(t.shape, ref.shape)) if k != d)
+        if t.shape != (0,) and not fits:
+            raise ValueError(f"cat: tensors[{i}] has shape {t.shape}, which does not match tensors[{first}] "
+                             f"{ref.shape} outside dim {dim}")
+    dt = _common_dtype(*given)
     y = np.concatenate([_cast(t._data, dt) for t in tensors], axis=d)
     bounds = np.cumsum([t.shape[d] for t in tensors])[:-1]
 

@@ -3,6 +3,9 @@
 Laid out as torch.nn.modules is: module.py (Module, Parameter), container.py, linear.py, conv.py,
 batchnorm.py, pooling.py, upsampling.py, activation.py, dropout.py, flatten.py, loss.py,
 normalization.py (GroupNorm, LayerNorm, RMSNorm, InstanceNorm1d/2d/3d), sparse.py (Embedding), padding.py, pixelshuffle.py, onedim.py (Conv1d, ConvTranspose1d, MaxPool1d, AvgPool1d).
+Where PyTorch keeps a layer in another file, that file's module path resolves too: conv.py and pooling.py also
+give the 1-d layers, activation.py MultiheadAttention, and instancenorm.py, distance.py, fold.py and
+channelshuffle.py re-export their layers.
 """
 from .module import Module, Parameter, Buffer, StateDictError, IncompatibleKeys
 from .container import Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict
@@ -25,6 +28,7 @@ from .rnn import RNN, LSTM, GRU, RNNCell, LSTMCell, GRUCell
 from .transformer import (MultiheadAttention, TransformerEncoderLayer, TransformerEncoder, TransformerDecoderLayer,
                           TransformerDecoder, Transformer)
 from .flatten import Flatten, Unflatten, Unfold, Fold
+from . import instancenorm, distance, fold, channelshuffle  # noqa: F401,E402  (PyTorch's module paths)
 from .loss import (MSELoss, L1Loss, SmoothL1Loss, CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss,
                    KLDivLoss, HuberLoss, MarginRankingLoss, HingeEmbeddingLoss, SoftMarginLoss, MultiLabelSoftMarginLoss,
                    MultiMarginLoss, CTCLoss, CosineEmbeddingLoss, TripletMarginLoss, PoissonNLLLoss, GaussianNLLLoss, CosineSimilarity,

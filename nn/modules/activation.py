@@ -300,3 +300,7 @@ class Softmax2d(Module):
         if x.ndim not in (3, 4):
             raise ValueError(f"Softmax2d: expected a 3-D or 4-D input, got {tuple(x.shape)}")
         return F.softmax(x, -3)
+
+
+# torch.nn.modules.activation holds MultiheadAttention (defined in transformer.py here)
+from .transformer import MultiheadAttention  # noqa: E402,F401

@@ -1,4 +1,5 @@
-"""BatchNorm2d and BatchNorm1d."""
+"""BatchNorm1d and BatchNorm2d on PyTorch's bases _NormBase (parameters, running statistics) and _BatchNorm
+(the forward), so isinstance(m, nn.modules.batchnorm._BatchNorm) holds for both, as in PyTorch."""
 import numpy as np
 
 from ..dtypes import get_default_dtype
@@ -6,15 +7,10 @@ from .. import functional as F
 from .module import Module, Parameter
 from .utils import _factory, _check_int, _check_float
 
-class BatchNorm2d(Module):
-    """Batch normalisation over (N, H, W) for each of C channels (Ioffe & Szegedy, 2015).
-    x: (N, C, H, W) -> same shape. weight (gamma) and bias (beta): (C,) if affine.
-
-    Training: normalise with the batch mean and biased variance, and update the running
-    statistics in place: running = (1 - momentum) * running + momentum * batch, with the
-    UNBIASED batch variance for running_var (as PyTorch); num_batches_tracked += 1.
-    momentum=None uses a cumulative average (factor 1 / num_batches_tracked).
-    Eval: normalise with the running statistics (if track_running_stats)."""
+class _NormBase(Module):
+    """The parameters and running statistics of the batch norms (torch.nn.modules.batchnorm._NormBase):
+    weight (gamma) and bias (beta) (C,) if affine; running_mean, running_var (C,) and num_batches_tracked (0-d
+    int64) if track_running_stats."""
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True,
                  device=None, dtype=None):
@@ -46,7 +42,22 @@ class BatchNorm2d(Module):
             self.running_var[...] = 1
             self.num_batches_tracked[...] = 0
 
-    _input_ndims, _layout = (4,), "(N, C, H, W)"
+    def extra_repr(self):
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
+                f"track_running_stats={self.track_running_stats}")
+
+
+class _BatchNorm(_NormBase):
+    """Batch normalisation over every dim but the channels C = dim 1 (Ioffe & Szegedy, 2015); x -> same shape.
+
+    Training: normalise with the batch mean and biased variance, and update the running
+    statistics in place: running = (1 - momentum) * running + momentum * batch, with the
+    UNBIASED batch variance for running_var (as PyTorch); num_batches_tracked += 1.
+    momentum=None uses a cumulative average (factor 1 / num_batches_tracked).
+    Eval: normalise with the running statistics (if track_running_stats).
+    Subclasses set the input dims they accept (_input_ndims, _layout)."""
+
+    _input_ndims, _layout = (), ""
 
     def forward(self, x):
         if x.ndim not in self._input_ndims:
@@ -66,13 +77,14 @@ class BatchNorm2d(Module):
         return F.batch_norm(x, self.running_mean if track else None, self.running_var if track else None,
                             self.weight, self.bias, training=use_batch_stats, momentum=factor, eps=self.eps)
 
-    def extra_repr(self):
-        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
-                f"track_running_stats={self.track_running_stats}")
+
+class BatchNorm2d(_BatchNorm):
+    """Batch normalisation of (N, C, H, W) inputs over (N, H, W) for each of C channels, as _BatchNorm."""
+
+    _input_ndims, _layout = (4,), "(N, C, H, W)"
 
 
-class BatchNorm1d(BatchNorm2d):
-    """Batch normalisation of (N, C) or (N, C, L) inputs over N (and L) for each of C features;
-    everything else as BatchNorm2d."""
+class BatchNorm1d(_BatchNorm):
+    """Batch normalisation of (N, C) or (N, C, L) inputs over N (and L) for each of C features, as _BatchNorm."""
 
     _input_ndims, _layout = (2, 3), "(N, C) or (N, C, L)"

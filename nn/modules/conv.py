@@ -117,3 +117,6 @@ class ConvTranspose2d(_ConvNd):
         return F.conv_transpose2d(x, self.weight, self.bias, self.stride, self.padding, self.output_padding,
                                   self.groups, self.dilation)
 
+
+# torch.nn.modules.conv's 1-d layers (defined in onedim.py, which imports this module's helpers above)
+from .onedim import Conv1d, ConvTranspose1d  # noqa: E402,F401

@@ -451,6 +451,14 @@ class Module:
             if child is not None:
                 yield from child._state_entries(prefix + name + ".")
 
+    def _tree(self, prefix=""):
+        """(prefix, module) for this module and every descendant, parents first, each shared module under each of
+        its names (the walk of PyTorch's load_state_dict)."""
+        yield prefix, self
+        for name, child in self._modules.items():
+            if child is not None:
+                yield from child._tree(prefix + name + ".")
+
     @staticmethod
     def _entry_array(entry):
         if isinstance(entry, tuple):
@@ -458,7 +466,7 @@ class Module:
             return module._buffers[name]
         return entry._data
 
-    def state_dict(self):
+    def state_dict(self, *args, destination=None, prefix="", keep_vars=False):
         """OrderedDict name -> the array of every parameter and persistent buffer: the module's own memory, as
         PyTorch's (an EMA written into the values changes the model; snapshot with ``{k: v.clone() ...}`` or
         ``copy.deepcopy``).
@@ -466,22 +474,97 @@ class Module:
         Keys as PyTorch: ``0.weight``, ``encoder.conv1.bias``, ``bn.running_mean``,
         ``bn.num_batches_tracked`` (int64, 0-d). Ready for ``nn.save``. The arrays are DataArrays (nn/array.py),
         so PyTorch's idioms on state-dict values work too: ``v.copy_(...)``, ``v.mul_(d)``, ``v.clone()``, ``v.cpu()``.
+        PyTorch's arguments: ``keep_vars=True`` gives the Parameters themselves (and each buffer as a Tensor on
+        its array), ``prefix`` goes before every key, ``destination`` is the dict filled and returned (also
+        PyTorch's deprecated positional form state_dict(destination, prefix, keep_vars)). Hooks registered by
+        register_state_dict_pre_hook run first (hook(module, prefix, keep_vars)), those by
+        register_state_dict_post_hook / _register_state_dict_hook last (hook(module, state_dict, prefix,
+        local_metadata); a returned dict replaces it).
         """
-        return OrderedDict((key, self._entry_array(entry).view(DataArray)) for key, entry in self._state_entries())
+        if len(args) > 3:
+            raise TypeError(f"state_dict() takes at most 3 positional arguments (destination, prefix, keep_vars), "
+                            f"got {len(args)}")
+        given = dict(zip(("destination", "prefix", "keep_vars"), args))
+        destination = given.get("destination", destination)
+        prefix, keep_vars = given.get("prefix", prefix), given.get("keep_vars", keep_vars)
+        if destination is None:
+            destination = OrderedDict()
+        for hook in list(self.__dict__.get("_state_dict_pre_hooks", {}).values()):
+            hook(self, prefix, keep_vars)
+        for name, p in self._parameters.items():
+            if p is not None:
+                destination[prefix + name] = p if keep_vars else p._data.view(DataArray)
+        for name, b in self._buffers.items():
+            if b is not None and name not in self._non_persistent_buffers:
+                destination[prefix + name] = Tensor(b) if keep_vars else b.view(DataArray)
+        for name, child in self._modules.items():
+            if child is not None:
+                child.state_dict(destination=destination, prefix=prefix + name + ".", keep_vars=keep_vars)
+        for hook in list(self.__dict__.get("_state_dict_hooks", {}).values()):
+            result = hook(self, destination, prefix, {})
+            if result is not None:
+                destination = result
+        return destination
+
+    def register_state_dict_pre_hook(self, hook):
+        """hook(module, prefix, keep_vars) runs before state_dict() collects this module's entries. Returns a
+        removable handle."""
+        return RemovableHandle(self._hook_registry("_state_dict_pre_hooks"), hook)
+
+    def register_state_dict_post_hook(self, hook):
+        """hook(module, state_dict, prefix, local_metadata) runs after state_dict() collected this module's
+        entries (and its children's); it may edit state_dict in place. Returns a removable handle."""
+        return RemovableHandle(self._hook_registry("_state_dict_hooks"), hook)
+
+    _register_state_dict_hook = register_state_dict_post_hook       # PyTorch's older private name
+
+    def _register_load_state_dict_pre_hook(self, hook, with_module=False):
+        """hook(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs) (with the
+        module first when with_module) runs before load_state_dict() loads; it may rename or convert keys of
+        state_dict (a copy of the caller's), prefix being this module's ('' at the top, 'encoder.' ...); a message
+        appended to error_msgs makes the load fail. Returns a removable handle."""
+        return RemovableHandle(self._hook_registry("_load_state_dict_pre_hooks"), (hook, bool(with_module)))
+
+    def register_load_state_dict_pre_hook(self, hook):
+        """hook(module, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs):
+        _register_load_state_dict_pre_hook with the module. Returns a removable handle."""
+        return self._register_load_state_dict_pre_hook(hook, with_module=True)
+
+    def register_load_state_dict_post_hook(self, hook):
+        """hook(module, incompatible_keys) runs after load_state_dict() loaded; it may remove keys from
+        incompatible_keys.missing_keys / unexpected_keys (lists), which strict checks after it. Returns a
+        removable handle."""
+        return RemovableHandle(self._hook_registry("_load_state_dict_post_hooks"), hook)
 
     def load_state_dict(self, state_dict, strict=True):
         """Copy arrays from ``state_dict`` into parameters and buffers (values cast to their dtype).
 
         With strict=True every key must match: missing and unexpected keys are reported
         together with any shape mismatch in ONE StateDictError (a KeyError), and nothing is
-        modified. With strict=False missing / unexpected keys are allowed (shape mismatches
-        still raise) and returned as IncompatibleKeys(missing_keys, unexpected_keys).
+        modified (unless load-state-dict post hooks are registered: then, as PyTorch, the values load, the hooks
+        run, and strict checks the keys they leave). With strict=False missing / unexpected keys are allowed
+        (shape mismatches still raise) and returned as IncompatibleKeys(missing_keys, unexpected_keys).
+        Pre hooks (register_load_state_dict_pre_hook) run first, on a copy of state_dict, each module's with
+        its prefix, parents before children.
         """
         if not hasattr(state_dict, "keys") or not hasattr(state_dict, "__getitem__"):
             raise TypeError(f"expected a dict of name -> ndarray, got {type(state_dict).__name__}")
+        tree = list(self._tree())
+        hook_missing, hook_unexpected, error_msgs = [], [], []
+        pre_hooks = [(prefix, m, entry) for prefix, m in tree
+                     for entry in list(m.__dict__.get("_load_state_dict_pre_hooks", {}).values())]
+        if pre_hooks:
+            metadata = getattr(state_dict, "_metadata", None) or {}
+            state_dict = OrderedDict(state_dict)                     # the hooks edit a copy, as PyTorch's
+            for prefix, m, (hook, with_module) in pre_hooks:
+                hook_args = (state_dict, prefix, metadata.get(prefix[:-1], {}), strict, hook_missing,
+                             hook_unexpected, error_msgs)
+                hook(m, *hook_args) if with_module else hook(*hook_args)
+        post_hooks = [(m, hook) for _, m in reversed(tree)
+                      for hook in list(m.__dict__.get("_load_state_dict_post_hooks", {}).values())]
         entries = OrderedDict(self._state_entries())
-        missing = [k for k in entries if k not in state_dict]
-        unexpected = [k for k in state_dict.keys() if k not in entries]
+        missing = [k for k in entries if k not in state_dict] + hook_missing
+        unexpected = [k for k in state_dict.keys() if k not in entries] + hook_unexpected
         mismatched, values = [], {}
         for key, entry in entries.items():
             if key not in state_dict:
@@ -497,22 +580,52 @@ class Module:
                 mismatched.append((key, f"dtype {value.dtype}", f"numeric dtype {target.dtype}"))
             else:
                 values[key] = value
-        if mismatched or (strict and (missing or unexpected)):
-            lines = [f"Error(s) in loading state_dict for {type(self).__name__}:"]
-            if strict and missing:
-                lines.append("  Missing key(s): " + ", ".join(repr(k) for k in missing))
-            if strict and unexpected:
-                lines.append("  Unexpected key(s): " + ", ".join(repr(k) for k in unexpected))
-            for key, got, want in mismatched:
-                lines.append(f"  size mismatch for {key!r}: copying a param with shape {got} from the "
-                             f"state_dict, the shape in the current model is {want}")
-            raise StateDictError("\n".join(lines), missing if strict else (),
-                                 unexpected if strict else (), mismatched)
+        if mismatched or error_msgs or (strict and (missing or unexpected) and not post_hooks):
+            raise self._load_error(missing, unexpected, mismatched, error_msgs, strict)
         for key, value in values.items():
             # In-place copy: the Parameter objects (which optimizers hold) stay the same.
             target = self._entry_array(entries[key])
             target[...] = value.astype(target.dtype, copy=False)
-        return IncompatibleKeys(missing, unexpected)
+        result = IncompatibleKeys(missing, unexpected)
+        if post_hooks:
+            for m, hook in post_hooks:                              # children before their parents
+                hook(m, result)
+            if strict and (result.missing_keys or result.unexpected_keys):
+                raise self._load_error(result.missing_keys, result.unexpected_keys, [], [], strict)
+        return result
+
+    def _load_error(self, missing, unexpected, mismatched, error_msgs, strict):
+        """The StateDictError of load_state_dict: every problem in one message, as PyTorch's."""
+        lines = [f"Error(s) in loading state_dict for {type(self).__name__}:"]
+        if strict and missing:
+            lines.append("  Missing key(s): " + ", ".join(repr(k) for k in missing))
+        if strict and unexpected:
+            lines.append("  Unexpected key(s): " + ", ".join(repr(k) for k in unexpected))
+        for key, got, want in mismatched:
+            lines.append(f"  size mismatch for {key!r}: copying a param with shape {got} from the "
+                         f"state_dict, the shape in the current model is {want}")
+        lines.extend("  " + str(msg) for msg in error_msgs)
+        return StateDictError("\n".join(lines), missing if strict else (), unexpected if strict else (), mismatched)
+
+    def share_memory(self):
+        """A no-op returning self: nn's processes share no tensor storage (PyTorch moves it to shared memory)."""
+        return self
+
+    def _apply(self, fn, recurse=True):
+        """Replace every parameter's values (and gradient's) by fn(tensor) and every buffer by fn(buffer as a
+        Tensor), in this module and (recurse) its descendants; the Parameter objects stay the same. The hook
+        PyTorch's to() / float() go through, which subclasses override to move tensors of their own. Returns
+        self."""
+        for m in (self.modules() if recurse else (self,)):
+            for p in m._parameters.values():
+                if p is not None:
+                    p._data = _array(fn(p))
+                    if p._grad is not None:
+                        p._grad = _array(fn(Tensor(p._grad)))
+            for name, b in m._buffers.items():
+                if b is not None:
+                    m._buffers[name] = self._check_buffer(name, fn(Tensor(b)))
+        return self
 
     # ---- printing ---------------------------------------------------------------------------
 
@@ -527,6 +640,11 @@ class Module:
             return f"{type(self).__name__}({extra})"
         head = f"{type(self).__name__}(" + (f"{extra}" if extra else "")
         return head + "\n" + "\n".join("  " + line for line in lines) + "\n)"
+
+
+def _array(value):
+    """fn's result in Module._apply as an ndarray (a Tensor gives its array)."""
+    return value._data if isinstance(value, Tensor) else np.asarray(value)
 
 
 def _indent(text, spaces):

@@ -4,7 +4,7 @@ import numpy as np
 from ..dtypes import get_default_dtype
 from .. import functional as F
 from ..functional.convolution import conv_hyperparameters
-from .conv import _padded_by_mode, _padding_mode
+from .conv import _ConvNd, _padded_by_mode, _padding_mode
 from .module import Module, Parameter
 from .utils import _factory, _check_int, _reset_weight_and_bias
 
@@ -14,13 +14,14 @@ def _one(v):
     return v[0] if isinstance(v, (tuple, list)) and len(v) == 1 else v
 
 
-class _Conv1dBase(Module):
+class _Conv1dBase(_ConvNd):
     """Shared parts of Conv1d and ConvTranspose1d: the conv2d checks on a 1 x L image (one validation of conv
-    arguments), the weight and bias with PyTorch's init, and the repr."""
+    arguments), the weight and bias with PyTorch's init, and the repr. A _ConvNd, as PyTorch's (isinstance checks,
+    reset_parameters), with a constructor of its own."""
 
     def __init__(self, op, in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
                  padding_mode, device, dtype, weight_shape, output_padding=None):
-        super().__init__()
+        Module.__init__(self)
         self.in_channels = _check_int("in_channels", in_channels, 1)
         self.out_channels = _check_int("out_channels", out_channels, 1)
         self.kernel_size = (_check_int("kernel_size", _one(kernel_size), 1),)

@@ -109,3 +109,6 @@ class LPPool2d(LPPool1d):
     def forward(self, x):
         return F.lp_pool2d(x, self.norm_type, self.kernel_size, self.stride, self.ceil_mode)
 
+
+# torch.nn.modules.pooling's 1-d layers (defined in onedim.py)
+from .onedim import MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool1d  # noqa: E402,F401

@@ -17,6 +17,11 @@ from .utils import _factory
 from .normalization import LayerNorm
 
 
+def _get_clones(module, N):
+    """A ModuleList of N independent deep copies of module (torch.nn.modules.transformer._get_clones)."""
+    return ModuleList([copy.deepcopy(module) for _ in range(int(N))])
+
+
 class MultiheadAttention(Module):
     """Attention of num_heads heads over embed_dim features (each head embed_dim / num_heads of them).
 
@@ -120,7 +125,7 @@ class TransformerEncoder(Module):
 
     def __init__(self, encoder_layer, num_layers, norm=None, enable_nested_tensor=True, mask_check=True):
         super().__init__()
-        self.layers = ModuleList([copy.deepcopy(encoder_layer) for _ in range(int(num_layers))])
+        self.layers = _get_clones(encoder_layer, num_layers)
         self.num_layers, self.norm = int(num_layers), norm
 
     def forward(self, src, mask=None, src_key_padding_mask=None, is_causal=None):
@@ -178,7 +183,7 @@ class TransformerDecoder(Module):
 
     def __init__(self, decoder_layer, num_layers, norm=None):
         super().__init__()
-        self.layers = ModuleList([copy.deepcopy(decoder_layer) for _ in range(int(num_layers))])
+        self.layers = _get_clones(decoder_layer, num_layers)
         self.num_layers, self.norm = int(num_layers), norm
 
     def forward(self, tgt, memory, tgt_mask=None, memory_mask=None, tgt_key_padding_mask=None,

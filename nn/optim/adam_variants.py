@@ -1,7 +1,8 @@
 """Adamax, NAdam and RAdam, as torch.optim's: three variants of Adam's moments, each a different step.
 
 Plain vectorised NumPy in PyTorch's arithmetic order (as Adadelta), so float64 runs agree with PyTorch to
-rounding. Every one takes L2 weight_decay added to the gradient and maximize, like the others here.
+rounding. Every one takes L2 weight_decay added to the gradient and maximize, like the others here; NAdam and
+RAdam also decoupled_weight_decay=True (the weights shrunk by 1 - lr * weight_decay before the step, as AdamW).
 """
 import math
 
@@ -52,12 +53,14 @@ class NAdam(_AdamFamily):
     """
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, momentum_decay=4e-3,
-                 maximize=False, **flags):
-        super().__init__(params, lr, betas, eps, weight_decay, maximize, flags, momentum_decay=momentum_decay)
+                 decoupled_weight_decay=False, *, maximize=False, **flags):
+        super().__init__(params, lr, betas, eps, weight_decay, maximize, flags, momentum_decay=momentum_decay,
+                         decoupled_weight_decay=bool(decoupled_weight_decay))
 
     def _validate(self, group):
         super()._validate(group)
         group["momentum_decay"] = _number("momentum_decay", group["momentum_decay"], low=0.0)
+        group["decoupled_weight_decay"] = bool(group.get("decoupled_weight_decay", False))
 
     def step(self):
         for group in self.param_groups:
@@ -83,8 +86,14 @@ class RAdam(_AdamFamily):
     the moving average rho_t <= 5 the step is SGD with momentum, lr m / (1 - beta1^t); after, Adam's step
     times r_t = sqrt((rho_t - 4)(rho_t - 2) rho_inf / ((rho_inf - 4)(rho_inf - 2) rho_t))."""
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, maximize=False, **flags):
-        super().__init__(params, lr, betas, eps, weight_decay, maximize, flags)
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, decoupled_weight_decay=False,
+                 *, maximize=False, **flags):
+        super().__init__(params, lr, betas, eps, weight_decay, maximize, flags,
+                         decoupled_weight_decay=bool(decoupled_weight_decay))
+
+    def _validate(self, group):
+        super()._validate(group)
+        group["decoupled_weight_decay"] = bool(group.get("decoupled_weight_decay", False))
 
     def step(self):
         for group in self.param_groups:

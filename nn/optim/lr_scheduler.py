@@ -67,20 +67,42 @@ class LRScheduler:
 
     def state_dict(self):
         """PyTorch's layout, Python values by name: the scheduler's settings, 'base_lrs', 'last_epoch' and
-        '_last_lr' (nn.save writes it in either format)."""
-        out = {name: getattr(self, name) for name in self._state_names}
+        '_last_lr' (nn.save writes it in either format). A subclass defined outside nn (a hand-written warmup
+        schedule) also saves its own attributes, as PyTorch's ``{k: v for k, v in self.__dict__.items() if k !=
+        'optimizer'}`` (functions left out, as PyTorch's LambdaLR leaves its lambdas)."""
+        out = {}
+        if type(self).__module__ != __name__:
+            out = {k: v for k, v in self.__dict__.items() if k != "optimizer" and not _is_function(v)}
+        out.update({name: getattr(self, name) for name in self._state_names})
         out.update(base_lrs=list(self.base_lrs), last_epoch=self.last_epoch, _last_lr=list(self._last_lr))
         return out
 
     def load_state_dict(self, state_dict):
         """From state_dict(): this library's, PyTorch's (its bookkeeping keys, such as '_step_count', are not
-        needed here), or one of earlier versions (arrays, 'last_lr')."""
+        needed here), or one of earlier versions (arrays, 'last_lr'). A subclass defined outside nn gets back
+        every other saved attribute too (PyTorch's ``self.__dict__.update(state_dict)``)."""
         state = _state(state_dict, ("last_epoch", "base_lrs", *self._state_names), type(self).__name__)
         self.last_epoch = int(state["last_epoch"])
         self.base_lrs = [float(v) for v in np.ravel(state["base_lrs"])]
         self._last_lr = [float(v) for v in np.ravel(state["_last_lr"])]
         for name in self._state_names:
             setattr(self, name, _scalar(state[name]))
+        if type(self).__module__ != __name__:
+            done = {"last_epoch", "base_lrs", "_last_lr", "last_lr", "optimizer", *self._state_names}
+            for key, value in state.items():
+                if key not in done:
+                    setattr(self, key, _scalar(value) if isinstance(value, np.ndarray) and value.ndim == 0
+                            else value)
+
+
+_LRScheduler = LRScheduler      # PyTorch 2's alias of the base class (warmup schedulers written for 1.x subclass it)
+
+
+def _is_function(value):
+    """A function or a list/tuple of them (LambdaLR's lr_lambdas): not state PyTorch's schedulers save."""
+    if isinstance(value, (list, tuple)):
+        return bool(value) and all(_is_function(v) for v in value)
+    return callable(value)
 
 
 def _state(state_dict, required, owner):

@@ -181,7 +181,8 @@ class Optimizer:
     def _gradients(self, group, new_state):
         """(p, state, g, dt) for each parameter of group that has a gradient, for optimizers written in NumPy:
         state is created by new_state(p) on first use and its "step" counted; g is the gradient, negated
-        with group["maximize"], plus weight_decay * p (L2, as torch)."""
+        with group["maximize"], plus weight_decay * p (L2, as torch), or, where the group says
+        decoupled_weight_decay, with p first shrunk by 1 - lr * weight_decay (AdamW's decay, as torch)."""
         for p in group["params"]:
             if p._grad is None:
                 continue
@@ -195,7 +196,10 @@ class Optimizer:
             if group.get("maximize"):
                 g = -g
             if group.get("weight_decay"):
-                g = g + dt(group["weight_decay"]) * p._data
+                if group.get("decoupled_weight_decay"):
+                    p._data *= dt(1 - group["lr"] * group["weight_decay"])
+                else:
+                    g = g + dt(group["weight_decay"]) * p._data
             yield p, state, g, dt
 
     def zero_grad(self, set_to_none=True):

@@ -19,7 +19,7 @@ import math
 import numpy as np
 
 from ..grad_mode import no_grad
-from ..modules.batchnorm import BatchNorm2d
+from ..modules.batchnorm import _BatchNorm
 from ..modules.module import Module
 from ..tensor import Tensor
 from .lr_scheduler import LRScheduler
@@ -107,7 +107,7 @@ def update_bn(loader, model, device=None):
     layers' momentum are restored after."""
     momenta = {}
     for m in model.modules():
-        if isinstance(m, BatchNorm2d):          # BatchNorm1d too (a subclass)
+        if isinstance(m, _BatchNorm):           # BatchNorm1d and BatchNorm2d, as PyTorch's
             m.reset_running_stats()
             momenta[m] = m.momentum
     if not momenta:

@@ -1,4 +1,7 @@
 """Sizes, values and conversions: size(), item(), tolist(), to(), float(), clone(), printing, Python protocols."""
+import math
+import sys
+
 import numpy as np
 
 from ..device import CPU, check_device, parse_to
@@ -59,8 +62,9 @@ def detach_(input):
     return input
 
 
-def clone(input):
-    """A copy of the data that stays in the graph."""
+def clone(input, *, memory_format=None):
+    """A copy of the data that stays in the graph (C-contiguous: a memory_format, nn.contiguous_format or
+    nn.preserve_format, is accepted and changes nothing; see nn.memory_format)."""
     def backward(g):
         # y = x  =>  dx = g
         return (g,)
@@ -208,12 +212,42 @@ def __format__(input, spec):
     return format(str(input), spec)
 
 
+_PROFILES = {"default": dict(precision=4, threshold=1000, edgeitems=3, linewidth=80),
+             "short": dict(precision=2, threshold=1000, edgeitems=2, linewidth=80),
+             "full": dict(precision=4, threshold=math.inf, edgeitems=3, linewidth=80)}
+_PRINT_OPTIONS = dict(_PROFILES["default"], sci_mode=None)
+
+
+def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=None, profile=None, sci_mode=None):
+    """How nn's tensors print, as torch.set_printoptions: precision (digits after the point), threshold (more
+    elements than this print summarised), edgeitems (the items shown at each end of a summarised dim), linewidth
+    (characters per line), profile ('default', 'short' or 'full' first sets all four), sci_mode (True: always
+    scientific, False: never (NumPy's suppress_small: only numbers of 1e8 and more still go scientific), None:
+    automatic). Only Tensor reprs follow them: NumPy's global print options are left as they are."""
+    if profile is not None:
+        if profile not in _PROFILES:
+            raise ValueError(f"set_printoptions: profile must be 'default', 'short' or 'full', got {profile!r}")
+        _PRINT_OPTIONS.update(_PROFILES[profile])
+    for name, value in (("precision", precision), ("threshold", threshold), ("edgeitems", edgeitems),
+                        ("linewidth", linewidth)):
+        if value is not None:
+            _PRINT_OPTIONS[name] = value
+    _PRINT_OPTIONS["sci_mode"] = sci_mode               # None (automatic) unless given, as PyTorch's
+
+
 def __repr__(input):
-    """tensor([...]) as PyTorch prints it: dtype shown when not the default, then requires_grad / grad_fn."""
-    d = input._data
+    """tensor([...]) as PyTorch prints it: dtype shown when not the default, then requires_grad / grad_fn; the
+    numbers as set_printoptions says."""
+    d, opts = input._data, _PRINT_OPTIONS
     mode = "fixed" if d.dtype.kind == "f" and not np.all(np.isfinite(d) & (d == np.round(d))) else "maxprec"
-    body = np.array2string(d, precision=4, separator=", ", prefix="tensor(", floatmode=mode,
-                           threshold=1000, edgeitems=3)
+    formatter = None
+    if opts["sci_mode"] and d.dtype.kind == "f":
+        formatter = {"float_kind": lambda v: np.format_float_scientific(v, precision=opts["precision"], unique=False)}
+    threshold = opts["threshold"]
+    body = np.array2string(d, precision=opts["precision"], separator=", ", prefix="tensor(", floatmode=mode,
+                           threshold=sys.maxsize if threshold == math.inf else int(threshold),
+                           edgeitems=opts["edgeitems"], max_line_width=opts["linewidth"],
+                           suppress_small=opts["sci_mode"] is False, formatter=formatter)
     extra = ""
     if d.dtype not in (get_default_dtype(), np.int64, np.bool_):      # as PyTorch: the default dtype unsaid
         extra += f", dtype=nn.{d.dtype.name}"

@@ -2,7 +2,9 @@
 
 Backward of operand k: the same contraction with g in the output's place and
 operand k's subscripts as the output; letters that only operand k has were
-summed in the forward pass, so its gradient is broadcast along them.
+summed in the forward pass, so its gradient is broadcast along them. A letter
+repeated in one operand ('ii->i') reads its diagonal: the gradient is written
+back onto that diagonal, zero elsewhere.
 """
 import string
 
@@ -42,6 +44,13 @@ def _parse(equation, shapes):
     return subs, out, dict(zip(ell, ell_shape))
 
 
+def _diagonal(a, s, u):
+    """The view of array a (subscripts s, a letter may repeat) on the elements einsum reads: one dim per distinct
+    letter of s, in the order u; its stride is the sum of the strides of the dims that letter names."""
+    strides = [sum(a.strides[i] for i, c in enumerate(s) if c == letter) for letter in u]
+    return np.lib.stride_tricks.as_strided(a, [a.shape[s.index(c)] for c in u], strides)
+
+
 def einsum(equation, *operands):
     """einsum("bij,bjk->bik", a, b) (operands also as one list; '...' for the dims the letters leave out)."""
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
@@ -64,15 +73,17 @@ def einsum(equation, *operands):
             if not t.requires_grad:
                 grads.append(None)
                 continue
-            if len(set(s)) != len(s):
-                raise NotImplementedError(f"einsum backward: repeated letters in one operand ({s!r}) are "
-                                          f"not supported")
+            u = "".join(dict.fromkeys(s))       # its distinct letters: a repeated one reads a diagonal
             others = [(subs[j], datas[j]) for j in range(len(subs)) if j != k]
             seen = out + "".join(o for o, _ in others)
-            kept = "".join(c for c in s if c in seen)
+            kept = "".join(c for c in u if c in seen)
             gk = np.einsum(f"{','.join([out] + [o for o, _ in others])}->{kept}", g, *[d for _, d in others])
             # letters only operand k has: put them back as broadcast dims
-            gk = gk.reshape([sizes[c] if c in seen else 1 for c in s])
-            grads.append(np.broadcast_to(gk, [sizes[c] for c in s]))
+            gk = np.broadcast_to(gk.reshape([sizes[c] if c in seen else 1 for c in u]), [sizes[c] for c in u])
+            if u != s:                          # the diagonal it read gets the gradient, the rest of it none
+                full = np.zeros(t.shape, gk.dtype)
+                _diagonal(full, s, u)[...] = gk
+                gk = full
+            grads.append(gk)
         return tuple(grads)
     return Tensor._make(np.asarray(y), tuple(operands), backward, "einsum")

@@ -152,10 +152,13 @@ def _scatter_index(op, input, dim, index, src):
     return where, tuple(slice(0, n) for n in idx.shape)
 
 
-def scatter(input, dim, index, src=None, *, value=None):
+def scatter(input, dim, index, src=None, *, value=None, reduce=None):
     """A copy of input with out[i][index[i][j][k]][k] = src[i][j][k] for dim=1 (src a tensor, or a number
-    given as src or value=); positions written twice keep one of the values, as in PyTorch."""
+    given as src or value=); positions written twice keep one of the values, as in PyTorch. reduce='add' or
+    'multiply': src is added into (multiplied into) those positions instead, repeats accumulating."""
     src = value if src is None else src
+    if reduce is not None:
+        return _scatter_accumulate(input, dim, index, src, reduce)
     where, part = _scatter_index("scatter", input, dim, index, src)
     y = input._data.copy()
     is_tensor = isinstance(src, Tensor)
@@ -171,6 +174,17 @@ def scatter(input, dim, index, src=None, *, value=None):
         g_src[part] = g[where]
         return g_in, g_src
     return Tensor._make(y, (input, src) if is_tensor else (input,), backward, "scatter")
+
+
+def _scatter_accumulate(input, dim, index, src, reduce):
+    """scatter(..., reduce='add' | 'multiply'): scatter_reduce's sum / prod with input's own values included (a
+    number src is sent from every position of index)."""
+    if reduce not in ("add", "multiply"):
+        raise ValueError(f"scatter: reduce must be 'add' or 'multiply', got {reduce!r} (scatter_reduce takes sum, "
+                         f"prod, mean, amax and amin)")
+    if not isinstance(src, Tensor):
+        src = Tensor(np.full(np.shape(getattr(index, "_data", index)), src, dtype=input.dtype))
+    return scatter_reduce(input, dim, index, src, "sum" if reduce == "add" else "prod")
 
 
 def scatter_add(input, dim, index, src):
@@ -246,22 +260,48 @@ def _index_vector(op, input, dim, index, negative=False):
     return axis, idx.reshape(-1).astype(np.int64) % max(size, 1)
 
 
-def index_add(input, dim, index, source, *, alpha=1):
-    """A copy of input with alpha * source's slices added at the positions index along dim (repeats add up)."""
-    axis, idx = _index_vector("index_add", input, dim, index)
+def _index_source(op, input, dim, index, source):
+    """(where: the NumPy index of the slices at index along dim, source's array in the shape of input[where]) for
+    index_add and index_copy: index 0-d or 1-D without negatives, source of input's dtype and of input's shape with
+    len(index) along dim (that dim may be left out for a single index, as PyTorch allows)."""
+    axis, idx = _index_vector(op, input, dim, index)
     if source.dtype != input.dtype:
-        raise TypeError(f"index_add: source dtype {source.dtype} differs from the tensor's {input.dtype}")
+        raise TypeError(f"{op}: source dtype {source.dtype} differs from the tensor's {input.dtype}; convert it with "
+                        f".to(x.dtype)")
     where = (slice(None),) * axis + (idx,) if input.ndim else ()
     expected = input.shape[:axis] + (len(idx),) + input.shape[axis + 1:] if input.ndim else ()
-    if tuple(source.shape) != tuple(expected):
-        raise ValueError(f"index_add: source must have shape {tuple(expected)}, got {tuple(source.shape)}")
+    alone = len(idx) == 1 and tuple(source.shape) == tuple(expected[:axis] + expected[axis + 1:])
+    if tuple(source.shape) != tuple(expected) and not alone:
+        raise ValueError(f"{op}: source must have shape {tuple(expected)}, got {tuple(source.shape)}")
+    return where, source._data.reshape(expected)
+
+
+def index_add(input, dim, index, source, *, alpha=1):
+    """A copy of input with alpha * source's slices added at the positions index along dim (repeats add up)."""
+    where, s = _index_source("index_add", input, dim, index, source)
     y = input._data.copy()
-    np.add.at(y, where, source._data * alpha)
+    np.add.at(y, where, s * alpha)
 
     def backward(g):
         # y = x + alpha * source scattered: dx = g, dsource = alpha * g read at those positions
         return g, (g[where] * alpha).reshape(source.shape)
     return Tensor._make(y, (input, source), backward, "index_add")
+
+
+def index_copy(input, dim, index, source):
+    """A copy of input whose slices at the positions index (0-d or 1-D) along dim are source's slices; source: input's
+    shape with len(index) along dim. A position named twice keeps the last slice, as PyTorch. Gradients: input's
+    where it was not overwritten, source's read at its positions."""
+    where, s = _index_source("index_copy", input, dim, index, source)
+    y = input._data.copy()
+    y[where] = s
+
+    def backward(g):
+        # overwritten slices get no gradient; each source slice gets the gradient at its position
+        g_in = g.copy()
+        g_in[where] = 0
+        return g_in, g[where].reshape(source.shape)
+    return Tensor._make(y, (input, source), backward, "index_copy")
 
 
 def index_fill(input, dim, index, value):
@@ -335,5 +375,5 @@ def nonzero(input, as_tuple=False):
     return Tensor(np.stack(where, axis=1).astype(np.int64).reshape(-1, max(input.ndim, 1)))
 
 
-attach(gather, index_select, index_add, index_fill, index_put, fill_diagonal, take, masked_select, masked_scatter,
-       scatter, scatter_add, scatter_reduce, argwhere, nonzero)
+attach(gather, index_select, index_add, index_copy, index_fill, index_put, fill_diagonal, take, masked_select,
+       masked_scatter, scatter, scatter_add, scatter_reduce, argwhere, nonzero)

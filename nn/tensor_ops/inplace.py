@@ -1,5 +1,5 @@
-"""In-place ops: fill_, zero_, normal_, uniform_, copy_, add_, sub_, mul_, div_, clamp_, masked_fill_, scatter_,
-scatter_add_, the in-place twins of the shape-keeping methods (relu_, exp_, index_add_, ...: _IN_PLACE), +=.
+"""In-place ops: fill_, zero_, normal_, uniform_, log_normal_, cauchy_, copy_, add_, sub_, mul_, div_, clamp_,
+masked_fill_, scatter_, scatter_add_, the in-place twins of the shape-keeping methods (relu_, exp_, index_add_, ...: _IN_PLACE), +=.
 
 Outside a recorded graph (nn.no_grad(), or no input requires grad) they write
 into the tensor's array, so other references to it see the change, as in
@@ -49,6 +49,9 @@ def _write(input, data):
         raise TypeError(f"in-place op: a floating result cannot be written into a {input.dtype} tensor")
     if not isinstance(input._data, np.ndarray):        # a NumPy scalar from a full reduction
         input._data = np.array(input._data)
+    if not input._data.flags.writeable:
+        raise RuntimeError("in-place op on a read-only tensor: an expanded one (several elements share one memory "
+                           "location) or a read-only NumPy array; write into a copy (x = x.clone()) instead")
     np.copyto(input._data, data, casting="unsafe")
     return input
 
@@ -176,8 +179,8 @@ def masked_fill_(input, mask, value):
     return _apply(input, "masked_fill_", lambda t, m, v: t.masked_fill(m, v), mask, value)
 
 
-def scatter_(input, dim, index, src=None, *, value=None):
-    return _apply(input, "scatter_", lambda t, s_: t.scatter(dim, index, s_, value=value), src)
+def scatter_(input, dim, index, src=None, *, value=None, reduce=None):
+    return _apply(input, "scatter_", lambda t, s_: t.scatter(dim, index, s_, value=value, reduce=reduce), src)
 
 
 def scatter_add_(input, dim, index, src):
@@ -245,6 +248,17 @@ def random_(input, *args, generator=None, **kwargs):
     return _overwrite(input, init.integer_draws(input.shape, low, high, generator), "random_")
 
 
+def log_normal_(input, mean=1.0, std=2.0, *, generator=None):
+    """Fill with draws of exp(N(mean, std^2)) (mean and std those of the underlying normal, as PyTorch's)."""
+    return _overwrite(input, np.exp(init.normal_draws(input.shape, mean, std, generator)), "log_normal_")
+
+
+def cauchy_(input, median=0.0, sigma=1.0, *, generator=None):
+    """Fill with draws from the Cauchy distribution: median + sigma * tan(pi * (U - 1/2))."""
+    u = init.uniform_draws(input.shape, 0.0, 1.0, generator)
+    return _overwrite(input, median + sigma * np.tan(np.pi * (u - 0.5)), "cauchy_")
+
+
 def _in_place(name):
     """x.<name>_(...) = x.<name>(...) written back into x (the rules above)."""
     def iop(input, *args, **kwargs):
@@ -261,8 +275,8 @@ _IN_PLACE = ("exp", "log", "log1p", "log2", "log10", "sqrt", "rsqrt", "abs", "ne
              "expm1", "exp2", "erfinv", "erfc", "lgamma", "digamma", "sinc", "asinh", "acosh", "atanh", "cumsum", "cumprod", "eq", "ne", "lt", "le", "gt", "ge", "addmm",
              "bitwise_and", "bitwise_or", "bitwise_xor", "logical_not", "nan_to_num", "logit", "xlogy", "hypot", "atan2", "asin", "acos", "atan", "arcsin",
              "arccos", "arctan", "arctan2", "sinh", "cosh", "deg2rad", "rad2deg", "multiply", "divide", "subtract",
-             "true_divide", "index_add", "index_fill", "masked_scatter", "index_put", "fill_diagonal",
-             "scatter_reduce")
+             "true_divide", "index_add", "index_copy", "index_fill", "masked_scatter", "index_put", "fill_diagonal",
+             "scatter_reduce", "addmv", "addr", "addbmm", "renorm", "put")
 
 
 def _augmented(name, op):
@@ -278,7 +292,7 @@ def _augmented(name, op):
 attach(**{name + "_": _in_place(name) for name in _IN_PLACE})
 attach(**{name + "_": _reshaped(name) for name in ("squeeze", "unsqueeze", "t", "transpose", "swapdims", "swapaxes")})
 attach(add_, sub_, mul_, div_, clamp_, masked_fill_, scatter_, scatter_add_, copy_, fill_, zero_, normal_, uniform_,
-       exponential_, random_,
+       exponential_, random_, log_normal_, cauchy_,
        clip_=clamp_,
        __iadd__=_augmented("__iadd__", lambda a, b: a + b),
        __isub__=_augmented("__isub__", lambda a, b: a - b),

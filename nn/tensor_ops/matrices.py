@@ -1,5 +1,6 @@
-"""Matrices built from others (kron, block_diag, diag_embed), products (inner, vdot) and the covariance of
-observations (cov, corrcoef).
+"""Matrices built from others (kron, block_diag, diag_embed), products (inner, vdot, ger), the products added
+to a tensor (addmv, addr, addbmm), the covariance of observations (cov, corrcoef), renorm (rows rescaled to a
+largest norm), put (writes at flat indices) and unravel_index (flat indices as coordinates).
 
 Each is written with Tensor ops (reshape, *, cat, @), so its gradient, and its create_graph gradient,
 comes from theirs.
@@ -12,7 +13,7 @@ import numpy as np
 from ..tensor import Tensor
 from ._attach import attach
 from .. import functional as F
-from .shape import cat, dot, meshgrid, stack, tensordot
+from .shape import cat, dot, meshgrid, outer, stack, tensordot
 
 
 def kron(input, other):
@@ -133,4 +134,99 @@ def corrcoef(input):
     return (c / d.unsqueeze(1) / d.unsqueeze(0)).clamp(-1, 1)
 
 
-attach(kron, cov, corrcoef, inner, vdot, diag_embed)
+def _as_tensor(t):
+    return t if isinstance(t, Tensor) else Tensor(np.asarray(t))
+
+
+def _add_scaled(input, product, beta, alpha, op):
+    """beta * input + alpha * product, PyTorch's rule for the add* ops: beta = 0 ignores input (its NaN and inf
+    do not spread), and input must broadcast to the product's shape."""
+    input = _as_tensor(input)
+    try:
+        fits = np.broadcast_shapes(tuple(input.shape), tuple(product.shape)) == tuple(product.shape)
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ValueError(f"{op}: input of shape {tuple(input.shape)} does not broadcast to the product's shape "
+                         f"{tuple(product.shape)}")
+    out = product if alpha == 1 else product * alpha
+    if beta == 0:
+        return out.expand(tuple(product.shape)) if out.ndim else out
+    return out + (input if beta == 1 else input * beta)
+
+
+def addmv(input, mat, vec, *, beta=1, alpha=1):
+    """beta * input + alpha * (mat @ vec): mat (n, m), vec (m,), input broadcastable to (n,) -> (n,)."""
+    mat, vec = _as_tensor(mat), _as_tensor(vec)
+    if mat.ndim != 2 or vec.ndim != 1 or mat.shape[1] != vec.shape[0]:
+        raise ValueError(f"addmv: expected mat (n, m) and vec (m,), got {tuple(mat.shape)} and {tuple(vec.shape)}")
+    return _add_scaled(input, mat @ vec, beta, alpha, "addmv")
+
+
+def addr(input, vec1, vec2, *, beta=1, alpha=1):
+    """beta * input + alpha * outer(vec1, vec2): vec1 (n,), vec2 (m,), input broadcastable to (n, m) -> (n, m)."""
+    vec1, vec2 = _as_tensor(vec1), _as_tensor(vec2)
+    if vec1.ndim != 1 or vec2.ndim != 1:
+        raise ValueError(f"addr: expected 1-D vec1 and vec2, got {tuple(vec1.shape)} and {tuple(vec2.shape)}")
+    return _add_scaled(input, outer(vec1, vec2), beta, alpha, "addr")
+
+
+def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
+    """beta * input + alpha * sum_b batch1[b] @ batch2[b]: batch1 (B, n, m), batch2 (B, m, p), input
+    broadcastable to (n, p) -> (n, p) (the batch summed away, unlike baddbmm)."""
+    batch1, batch2 = _as_tensor(batch1), _as_tensor(batch2)
+    if batch1.ndim != 3 or batch2.ndim != 3 or batch1.shape[0] != batch2.shape[0] \
+            or batch1.shape[2] != batch2.shape[1]:
+        raise ValueError(f"addbmm: expected batch1 (B, n, m) and batch2 (B, m, p), got {tuple(batch1.shape)} "
+                         f"and {tuple(batch2.shape)}")
+    return _add_scaled(input, (batch1 @ batch2).sum(0), beta, alpha, "addbmm")
+
+
+def renorm(input, p, dim, maxnorm):
+    """Each sub-tensor input.select(dim, i) whose p-norm exceeds maxnorm scaled to norm maxnorm (by maxnorm /
+    (norm + 1e-7), as PyTorch), the others left as they are; same shape as input. The gradient goes through
+    the norm too."""
+    if not input.ndim:
+        raise ValueError("renorm: input needs at least 1 dim")
+    if p <= 0 or maxnorm < 0:
+        raise ValueError(f"renorm: p must be positive and maxnorm non-negative, got p={p}, maxnorm={maxnorm}")
+    dim = dim % input.ndim
+    others = tuple(d for d in range(input.ndim) if d != dim)
+    norm = input.norm(p=p, dim=others, keepdim=True) if others else input.abs()
+    over = Tensor(norm._data > maxnorm)
+    return input * (maxnorm / (norm + 1e-7)).masked_fill(~over, 1.0)
+
+
+def put(input, index, source, accumulate=False):
+    """input with source's values written at the flat (row-major) positions index (negative ones count from the
+    end), or added there with accumulate=True; index and source of one number of elements. As torch.put:
+    gradients reach input (not at the positions overwritten) and source."""
+    index, source = _as_tensor(index), _as_tensor(source)
+    if index.dtype.kind not in "iu":
+        raise TypeError(f"put: index must hold integers, got dtype {index.dtype}")
+    if index.numel() != source.numel():
+        raise ValueError(f"put: index and source need the same number of elements, got {index.numel()} and "
+                         f"{source.numel()}")
+    n, flat = input.numel(), index._data.reshape(-1).astype(np.int64)
+    if flat.size and (flat.min() < -n or flat.max() >= n):
+        raise IndexError(f"put: index out of range for a tensor of {n} elements (got {int(flat.min())} .. "
+                         f"{int(flat.max())})")
+    return input.reshape(-1).index_put((Tensor(flat % max(n, 1)),), source.reshape(-1).to(input.dtype),
+                                       accumulate=accumulate).reshape(tuple(input.shape))
+
+
+def unravel_index(indices, shape):
+    """Flat indices (a tensor or an int; negative ones count from the end) -> a tuple of int64 tensors, one per
+    dim of shape, of indices' shape: the coordinates in a tensor of that shape, as torch.unravel_index."""
+    idx = indices._data if isinstance(indices, Tensor) else np.asarray(indices)
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"unravel_index: expected integer indices, got dtype {idx.dtype}")
+    shape = (int(shape),) if isinstance(shape, (int, np.integer)) else tuple(int(s) for s in shape)
+    n = int(np.prod(shape))
+    if idx.size and (idx.min() < -n or idx.max() >= n):
+        raise IndexError(f"unravel_index: index out of bounds for shape {shape} ({n} elements)")
+    coords = np.unravel_index(np.where(idx < 0, idx + n, idx).astype(np.int64), shape)
+    return tuple(Tensor(np.asarray(c, np.int64)) for c in coords)
+
+
+attach(kron, cov, corrcoef, inner, vdot, diag_embed, addmv, addr, addbmm, renorm, put, ger=outer)

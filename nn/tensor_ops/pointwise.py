@@ -7,14 +7,14 @@ import numpy as np
 
 from .. import functional as F
 from ..array import legacy_scalar_first
-from ..dtypes import result_dtype, scalar_dtype, cast, get_default_dtype
+from ..dtypes import result_dtype, scalar_dtype, cast, get_default_dtype, float_dtype
 from ..tensor import Tensor, piecewise_grad
 from ._attach import attach
 
 
 def _floating(input):
     d = input._data
-    return d if d.dtype.kind == "f" else d.astype(get_default_dtype())
+    return cast(d, float_dtype(d.dtype))
 
 
 def _unary(input, y, derivative, op, graph_derivative=None):
@@ -391,17 +391,36 @@ def mul(input, other):
 
 
 def div(input, other, rounding_mode=None):
-    """input / other; rounding_mode 'floor' or 'trunc' rounds the quotient (no derivative then)."""
-    q = _lifted(input, other) / other
+    """input / other (broadcast); rounding_mode 'floor' (Python's //) or 'trunc' (toward 0) rounds the quotient
+    (integers stay integers) and has derivative 0, as PyTorch (only // and floor_divide have none)."""
     if rounding_mode is None:
-        return q
+        return _lifted(input, other) / other
+    if rounding_mode not in ("floor", "trunc"):
+        raise ValueError(f"div: rounding_mode must be None, 'floor' or 'trunc', got {rounding_mode!r}")
+    return _rounded_div(_lifted(input, other), other, rounding_mode, "div")
+
+
+def _rounded_quotient(a, b, rounding_mode):
+    """The quotient a / b (same-dtype arrays) rounded down ('floor') or toward 0 ('trunc')."""
+    q = np.floor_divide(a, b)
     if rounding_mode == "floor":
-        return floor_divide(input, other)
-    if rounding_mode == "trunc":
-        a = _lifted(input, other)
-        dt = result_dtype(a._data, a._lift(other).data)
-        return trunc(q) if dt.kind == "f" else trunc(q).to(dt)          # integers stay integers
-    raise ValueError(f"div: rounding_mode must be None, 'floor' or 'trunc', got {rounding_mode!r}")
+        return q
+    if a.dtype.kind == "f":
+        return np.trunc(a / b)
+    return q + ((q < 0) & (q * b != a))         # integers: floor, one up where a negative quotient is inexact
+
+
+def _rounded_div(input, other, rounding_mode, op):
+    """div with rounding_mode (op "div": derivative 0) or floor_divide (op "floor_divide": none, as PyTorch)."""
+    other, a, b = input._operands(other, "//" if op == "floor_divide" else "/")
+
+    def backward(g):
+        if op == "floor_divide":
+            raise RuntimeError("floor_divide (//) has no derivative, as in PyTorch; detach its inputs or use "
+                               "div(x, y, rounding_mode='floor'), whose derivative is 0")
+        return np.zeros_like(g), np.zeros_like(g)         # piecewise constant in both operands
+    return Tensor._make(_rounded_quotient(a, b, rounding_mode), (input, other), backward, op,
+                        None if op == "floor_divide" else lambda g: (g * 0, g * 0))
 
 
 def lerp(input, end, weight):
@@ -422,16 +441,7 @@ def remainder(input, other):
 
 def floor_divide(input, other):
     """floor(input / other) (integers stay integers). No derivative, as in PyTorch: backward() through it raises."""
-    other, a, b = input._operands(other, "//")
-
-    def backward(g):
-        raise RuntimeError("floor_divide (//) has no derivative, as in PyTorch; detach its inputs or use "
-                           "(x - x % y) / y")
-    return Tensor._make(np.floor_divide(a, b), (input, other), backward, "floor_divide")
-
-
-def _bound(input, b):
-    return np.asarray(b, dtype=scalar_dtype(b, input.dtype))
+    return _rounded_div(input, other, "floor", "floor_divide")
 
 
 def clamp(input, min=None, max=None):
@@ -448,9 +458,11 @@ def clamp(input, min=None, max=None):
             high = max if isinstance(max, Tensor) else input._lift(max)
             out = where(out > high, high, out)
         return out
-    x = input._data
-    lo = None if min is None else _bound(input, min)
-    hi = None if max is None else _bound(input, max)
+    # the result's dtype, as PyTorch's: a float bound makes an integer tensor's result the default float dtype
+    dt = scalar_dtype([b for b in (min, max) if b is not None], input.dtype)
+    x = cast(input._data, dt)
+    lo = None if min is None else np.asarray(min, dtype=dt)
+    hi = None if max is None else np.asarray(max, dtype=dt)
     y = np.clip(x, lo, hi)
     # slope 1 inside [min, max] (bounds included, as PyTorch), 0 where clipped
     inside = np.ones(x.shape, bool)

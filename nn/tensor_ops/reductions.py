@@ -8,7 +8,7 @@ from collections import namedtuple
 import numpy as np
 
 from ..dtypes import to_dtype
-from ..tensor import Tensor, _normalize_axes, linear_graph_backward
+from ..tensor import Tensor, _normalize_axes, as_int, linear_graph_backward
 from ._attach import attach, numpy_axis
 
 # what max(dim=...) / min(dim=...) return, as torch.return_types.max: (values, indices)
@@ -68,7 +68,8 @@ def mean(input, dim=None, keepdim=False, dtype=None):
         input = input.to(dtype)
     _need_floating(input, "mean")
     axes = _normalize_axes(dim, input.ndim)
-    return sum(input, dim=axes, keepdim=keepdim) * (1.0 / _count(input, axes))
+    n = _count(input, axes)
+    return sum(input, dim=axes, keepdim=keepdim) * (1.0 / n if n else np.nan)     # of no elements: NaN, as PyTorch
 
 
 @numpy_axis
@@ -84,7 +85,7 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     _need_floating(input, "var")
     axes = _normalize_axes(dim, input.ndim)
     x = input._data
-    d = x - x.mean(axis=axes, keepdims=True)
+    d = x - x.mean(axis=axes, keepdims=True) if x.size else x        # no elements: NaN below (0 / 0), as PyTorch
     denom = builtins.max(_count(input, axes) - correction, 0)
     with np.errstate(divide="ignore", invalid="ignore"):
         y = np.sum(d * d, axis=axes, keepdims=keepdim) / x.dtype.type(denom)
@@ -137,8 +138,8 @@ def _extreme(input, dim, keepdim, other, pick, arg, name):
         raise RuntimeError(f"{name}(): the tensor is empty; there is no {name}imum")
     if dim is None:
         y = pick(x)
+        hit = (x == y) | (np.isnan(x) & np.isnan(y)) if x.dtype.kind == "f" else x == y   # NaN wins, as PyTorch
 
-        hit = x == y
 
         def backward(g):
             # ties share the gradient evenly (as PyTorch's max() without dim)
@@ -283,8 +284,7 @@ def _running_extreme(input, dim, pick, name):
     idx = np.zeros(x.shape, np.int64)
     best = x[0].copy() if len(x) else x[:0]
     for i in range(1, len(x)):                  # a scan: one step along dim at a time, vectorised across the rest
-        take = pick(x[i], best) | (x[i] == best) | np.isnan(x[i])
-        take &= ~np.isnan(best)                 # a NaN stays the extreme once seen
+        take = pick(x[i], best) | (x[i] == best) | np.isnan(x[i])      # NaN wins over numbers (a later NaN too)
         best = np.where(take, x[i], best)
         idx[i] = np.where(take, i, idx[i - 1])
     values = np.moveaxis(np.take_along_axis(x, idx, 0), 0, axis).reshape(input.shape)
@@ -496,12 +496,14 @@ def norm(input, p="fro", dim=None, keepdim=False):
 
 @numpy_axis
 def sort(input, dim=-1, descending=False, stable=False):
-    """(values, indices) sorted along dim (ties keep their order)."""
+    """(values, indices) sorted along dim (ties keep their order); NaN ranks above every number, as PyTorch's (last
+    ascending, first descending)."""
     axis = _normalize_axes(dim, input.ndim)[0]
     x = input._data
-    idx = np.argsort(-x if descending and x.dtype.kind != "b" else x, axis=axis, kind="stable")
-    if descending and x.dtype.kind == "b":
-        idx = np.argsort(~x, axis=axis, kind="stable")
+    if descending:      # the ascending sort of x reversed, reversed: largest (NaN) first, ties in their order
+        idx = x.shape[axis] - 1 - np.flip(np.argsort(np.flip(x, axis), axis=axis, kind="stable"), axis)
+    else:
+        idx = np.argsort(x, axis=axis, kind="stable")
     idx = Tensor(idx.astype(np.int64))
     return ValuesIndices(input.gather(axis, idx), idx)
 
@@ -513,8 +515,10 @@ def argsort(input, dim=-1, descending=False, stable=False):
 
 
 def topk(input, k, dim=-1, largest=True, sorted=True):
-    """(values, indices) of the k largest (or smallest) elements along dim."""
+    """(values, indices) of the k largest (or smallest) elements along dim (NaN the largest, as PyTorch); k an int
+    or an integer tensor of one element."""
     axis = _normalize_axes(dim, input.ndim)[0]
+    k = as_int(k, "topk: k")
     if not 0 <= k <= input.shape[axis]:
         raise RuntimeError(f"topk: k={k} is out of range for a dim of length {input.shape[axis]}")
     _, idx = sort(input, axis, descending=largest)

@@ -10,7 +10,8 @@ import warnings
 import numpy as np
 
 from .. import functional as F
-from ..tensor import Tensor, matmul_grads, matmul_work, unbroadcast
+from ..dtypes import _NameOnly, to_dtype
+from ..tensor import Tensor, as_int, as_sizes, matmul_grads, matmul_work, unbroadcast
 from ..kernels.threads import single_thread_blas
 from ._attach import attach, numpy_axis
 from .convert import Size
@@ -31,10 +32,8 @@ def _sizes_by_keyword(*keywords):
 
 
 def _sizes(args):
-    """(2, 3), ((2, 3),) or ([2, 3],) -> (2, 3)."""
-    if len(args) == 1 and isinstance(args[0], (tuple, list)):
-        return tuple(args[0])
-    return tuple(args)
+    """(2, 3), ((2, 3),) or ([2, 3],) -> (2, 3), each size an int or an integer tensor of one element (as_sizes)."""
+    return as_sizes(args, "a size")
 
 
 @_sizes_by_keyword("shape", "size")
@@ -53,6 +52,27 @@ def reshape(input, *shape):
     return Tensor._make(y, (input,), backward, "reshape", lambda g: (reshape(g, old),), saves=False)
 
 
+@_sizes_by_keyword("shape", "size")
+def view(input, *shape, dtype=None):
+    """x.view(2, 3) is reshape. x.view(dtype) (or dtype=) reinterprets the bytes as another dtype, as PyTorch: the
+    last dim is scaled by the ratio of the item sizes ((2, 4) float32 -> (2, 16) uint8); the result shares memory
+    and is not differentiable (PyTorch's is not either)."""
+    if dtype is None and len(shape) == 1 and isinstance(shape[0], (np.dtype, type, _NameOnly)):
+        dtype, shape = shape[0], ()
+    if dtype is None:
+        return reshape(input, *shape)
+    if shape:
+        raise TypeError("view: give either sizes or a dtype, not both")
+    dt = to_dtype(dtype, "view(dtype)")
+    try:
+        return Tensor(input._data.view(dt))
+    except ValueError:
+        raise ValueError(f"view({dt}): a tensor of shape {tuple(input.shape)} and dtype {input.dtype} cannot be "
+                         f"viewed as {dt}: its last dim must be contiguous and its size in bytes "
+                         f"({input.shape[-1] if input.ndim else 1} x {input._data.itemsize}) a multiple of "
+                         f"{dt.itemsize}; call .contiguous() or reshape first") from None
+
+
 def view_as(input, other):
     return reshape(input, other.shape)
 
@@ -68,8 +88,9 @@ def unflatten(input, dim, sizes):
 
 
 def contiguous(input, memory_format=None):
-    """A C-contiguous tensor (input itself when it already is)."""
-    if input._data.flags.c_contiguous:
+    """A C-contiguous tensor, which in-place ops can write (input itself when it already is; a copy of an expanded
+    tensor, whose broadcast array NumPy keeps read-only)."""
+    if input._data.flags.c_contiguous and input._data.flags.writeable:
         return input
 
     def backward(g):
@@ -78,6 +99,8 @@ def contiguous(input, memory_format=None):
 
 
 def _dims(dim, ndim, what):
+    if isinstance(dim, Tensor):                     # a 0-d integer tensor, as PyTorch takes it
+        dim = as_int(dim, f"{what}: dim")
     dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
     for d in dims:
         if not -ndim <= d < max(ndim, 1):
@@ -86,8 +109,13 @@ def _dims(dim, ndim, what):
 
 
 @numpy_axis
-def squeeze(input, dim=None):
-    """Drop dims of length 1 (all of them, or those in dim; a dim longer than 1 is left alone)."""
+def squeeze(input, *dims, dim=None):
+    """Drop dims of length 1 (all of them, or those in dim: x.squeeze(0), x.squeeze(0, 1), x.squeeze((0, 1)); a dim
+    longer than 1 is left alone)."""
+    if dims:
+        if dim is not None:
+            raise TypeError("squeeze: give the dims as arguments or as dim=, not both")
+        dim = dims[0] if len(dims) == 1 else dims
     x = input._data
     axes = tuple(i for i, n in enumerate(x.shape) if n == 1) if dim is None else \
         tuple(d for d in _dims(dim, x.ndim, "squeeze") if x.ndim and x.shape[d] == 1)
@@ -171,7 +199,9 @@ def expand(input, *sizes):
         raise ValueError(f"expand: {len(sizes)} sizes for a {x.ndim}-D tensor; give at least {x.ndim}")
     shape = tuple(x.shape[i - lead] if s == -1 and i >= lead else s for i, s in enumerate(sizes))
     try:
-        y = np.broadcast_to(x, shape)
+        # no dim grows: a plain (writable) view, which in-place ops write through, as PyTorch's; else a broadcast
+        y = x.reshape(shape) if shape[lead:] == x.shape and all(s == 1 for s in shape[:lead]) else \
+            np.broadcast_to(x, shape)
     except ValueError:
         raise ValueError(f"expand: cannot expand shape {x.shape} to {sizes} (only dims of length 1 "
                          f"can grow)") from None
@@ -212,26 +242,35 @@ def repeat(input, *sizes):
     return Tensor._make(np.tile(x.reshape(shape), reps), (input,), backward, "repeat")
 
 
-def flip(input, dims):
-    """Reverse the order of elements along dims (a new contiguous array, as PyTorch's flip copies)."""
+@_sizes_by_keyword("dims")
+def flip(input, *dims):
+    """Reverse the order of elements along dims: x.flip(0, 1), x.flip((0, 1)) or dims=(0, 1) (a new contiguous
+    array, as PyTorch's flip copies)."""
+    dims = _sizes(dims)
     axes = _dims(dims, input.ndim, "flip")
+    if len(axes) != len(dims):
+        raise ValueError(f"flip: a dim appears twice in {dims}; give each dim once")
 
     def backward(g):
         return (np.flip(g, axes),)
     return Tensor._make(np.ascontiguousarray(np.flip(input._data, axes)), (input,), backward, "flip")
 
 
-def split(input, split_size_or_sections, dim=0):
-    """Pieces along dim: of split_size each (the last may be shorter), or of the listed sizes."""
+def split(input, split_size_or_sections=None, dim=0, *, split_size=None):
+    """Pieces along dim: of split_size each (the last may be shorter; an int, or an integer tensor of one element),
+    or of the listed sizes. split_size= is the keyword of Tensor.split, split_size_or_sections= of torch.split."""
+    spec = split_size if split_size_or_sections is None else split_size_or_sections
+    if spec is None:
+        raise TypeError("split: give split_size (an int) or the sizes of the pieces (a list of ints)")
     d = _dims(dim, input.ndim, "split")[0]
     n = input.shape[d]
-    if isinstance(split_size_or_sections, (int, np.integer)):
-        step = int(split_size_or_sections)
+    if np.ndim(spec) == 0:
+        step = as_int(spec, "split: split_size")
         if step <= 0:
             raise ValueError(f"split: split_size must be positive, got {step}")
         sizes = [min(step, n - i) for i in range(0, n, step)] or [0]
     else:
-        sizes = [int(s) for s in split_size_or_sections]
+        sizes = [as_int(s, "split: a section size") for s in spec]
         if sum(sizes) != n:
             raise ValueError(f"split: sizes {sizes} add up to {sum(sizes)}, not to the length {n} of dim {dim}")
     starts = np.cumsum([0] + sizes[:-1])
@@ -242,7 +281,10 @@ def split(input, split_size_or_sections, dim=0):
 def chunk(input, chunks, dim=0):
     """Split into `chunks` pieces of equal length (the last may be shorter), as PyTorch."""
     n = input.shape[_dims(dim, input.ndim, "chunk")[0]]
-    return split(input, max(-(-n // int(chunks)), 1), dim)
+    chunks = as_int(chunks, "chunk: chunks")
+    if chunks <= 0:
+        raise ValueError(f"chunk: the number of chunks must be positive, got {chunks}")
+    return split(input, max(-(-n // chunks), 1), dim)
 
 
 def unbind(input, dim=0):
@@ -267,6 +309,7 @@ def narrow(input, dim, start, length):
     """The slice start:start + length along dim (a view in PyTorch; here a differentiable slice)."""
     d = _dims(dim, input.ndim, "narrow")[0]
     size = input.shape[d]
+    start, length = as_int(start, "narrow: start"), as_int(length, "narrow: length")
     if not -size <= start <= size:
         raise IndexError(f"narrow: start {start} is out of range for dim {dim} of size {size}")
     start = int(start) + size if start < 0 else int(start)
@@ -688,7 +731,7 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
 
 attach(reshape, view_as, broadcast_to, ravel, unflatten, contiguous, squeeze, unsqueeze, permute, transpose, t, expand, expand_as,
        repeat, repeat_interleave, tile, movedim, select, diagonal, tensor_split, mv, flip, fliplr, flipud, rot90,
-       narrow, unfold, cross, diff, trace, take_along_dim, roll, diag, outer, dot, addmm, split, chunk, unbind, matmul, bmm, baddbmm, view=reshape, T=property(_T), mT=property(_mT),
+       narrow, unfold, cross, diff, trace, take_along_dim, roll, diag, outer, dot, addmm, split, chunk, unbind, matmul, bmm, baddbmm, view, T=property(_T), mT=property(_mT),
        mH=property(_mT), H=property(_T), mm=matmul,
        swapaxes=transpose, swapdims=transpose, moveaxis=movedim, reshape_as=view_as,
        __reversed__=lambda self: self if self.ndim == 0 else flip(self, 0))      # reversed(x), as PyTorch's

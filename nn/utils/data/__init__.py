@@ -1,6 +1,6 @@
 """Datasets and batching, as torch.utils.data: Dataset, IterableDataset, TensorDataset, Subset, ConcatDataset,
 random_split, the samplers (SequentialSampler, RandomSampler, SubsetRandomSampler, WeightedRandomSampler,
-BatchSampler), DataLoader, default_collate.
+BatchSampler, DistributedSampler), DataLoader, default_collate, default_convert.
 
     ds = nn.utils.data.TensorDataset(x, y)             # x: (N, ...), y: (N,)
     train, val = nn.utils.data.random_split(ds, [0.8, 0.2])
@@ -24,7 +24,7 @@ from ...tensor import Tensor, get_rng
 
 __all__ = ["Dataset", "IterableDataset", "ChainDataset", "TensorDataset", "Subset", "ConcatDataset", "random_split",
            "DataLoader", "default_collate", "Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler",
-           "WeightedRandomSampler", "BatchSampler", "get_worker_info"]
+           "WeightedRandomSampler", "BatchSampler", "get_worker_info", "DistributedSampler", "default_convert"]
 
 
 class Dataset:
@@ -292,10 +292,32 @@ def default_collate(batch):
                     "return Tensors, arrays, numbers, or tuples/dicts of them, or pass collate_fn=")
 
 
+def default_convert(data):
+    """One sample -> the same with every NumPy array and NumPy scalar as a Tensor (PyTorch's default_convert:
+    what DataLoader(batch_size=None) applies to each sample). Tuples become lists, as PyTorch's; dicts,
+    namedtuples and lists are converted field by field; Python numbers, strings and arrays of strings stay."""
+    if isinstance(data, Tensor):
+        return data
+    if isinstance(data, (np.ndarray, np.generic)):
+        return data if data.dtype.kind in "SUO" else Tensor(np.asarray(data))
+    if isinstance(data, dict):
+        converted = {key: default_convert(value) for key, value in data.items()}
+        try:
+            return type(data)(converted)                                    # an OrderedDict stays one
+        except TypeError:
+            return converted
+    if isinstance(data, tuple) and hasattr(data, "_fields"):                # namedtuple
+        return type(data)(*(default_convert(d) for d in data))
+    if isinstance(data, (tuple, list)):
+        return [default_convert(d) for d in data]
+    return data
+
+
 class DataLoader:
     """Batches of a dataset: ``for xb, yb in DataLoader(ds, batch_size=64, shuffle=True)``.
 
-    batch_size=None yields samples one by one, uncollated (as PyTorch). len(loader) is
+    batch_size=None yields samples one by one, uncollated, their arrays as Tensors (default_convert, as
+    PyTorch). len(loader) is
     the number of batches (the last one short unless drop_last=True).
     """
 
@@ -358,7 +380,7 @@ class DataLoader:
         collate = self.collate_fn or default_collate
         if self.batch_size is None:
             for sample in self.dataset:
-                yield sample if self.collate_fn is None else self.collate_fn(sample)
+                yield (self.collate_fn or default_convert)(sample)
             return
         batch = []
         for sample in self.dataset:
@@ -375,8 +397,7 @@ class DataLoader:
             return
         if self.batch_size is None and self.batch_sampler is None:
             for i in self._indices():
-                sample = self.dataset[i]
-                yield sample if self.collate_fn is None else self.collate_fn(sample)
+                yield (self.collate_fn or default_convert)(self.dataset[i])
             return
         for chunk in self._batches():
             yield self._fetch(chunk)
@@ -392,3 +413,6 @@ class DataLoader:
         if self.batch_size is None:
             return n
         return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
+
+
+from .distributed import DistributedSampler  # noqa: E402  (torch.utils.data.DistributedSampler; one process here)

@@ -1,2 +1,3 @@
-"""torch.utils.data.dataloader's names (DataLoader, default_collate), for code that imports them from there."""
-from . import DataLoader, default_collate  # noqa: F401
+"""torch.utils.data.dataloader's names (DataLoader, default_collate, default_convert), for code that imports
+them from there."""
+from . import DataLoader, default_collate, default_convert  # noqa: F401

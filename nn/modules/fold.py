@@ -1,0 +1,2 @@
+"""torch.nn.modules.fold's names (the layers are defined in flatten.py)."""
+from .flatten import Unfold, Fold  # noqa: F401

@@ -1,0 +1,2 @@
+"""torch.nn.modules.instancenorm's names (the layers are defined in normalization.py)."""
+from .normalization import _InstanceNorm, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d  # noqa: F401

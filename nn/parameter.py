@@ -1,0 +1,2 @@
+"""torch.nn.parameter's names, for `from torch.nn.parameter import Parameter` (defined in modules/module.py)."""
+from .modules.module import Parameter, Buffer  # noqa: F401
