@@ -264,6 +264,22 @@ def test_layout_packing_matches_definition(case, dtype, n_threads):
     np.testing.assert_array_equal(gYf[:, pre:], grid.reshape(O, g.L))
 
 
+@settings(max_examples=30, deadline=None)
+@given(N=st.integers(0, 3), C=st.integers(1, 9), h=st.integers(1, 7), w=st.integers(1, 7), top=st.integers(0, 2),
+       left=st.integers(0, 2), below=st.integers(0, 2), right=st.integers(0, 2), extra=st.integers(0, 5),
+       n_threads=st.sampled_from([1, 2, 3]))
+def test_channels_last_matches_definition(N, C, h, w, top, left, below, right, extra, n_threads):
+    """conv_layout.channels_last (one thread and several) into an array full of NaN: out[n, top + i, left + j, c]
+    = x[n, c, i, j], zero around the map and past the channels, every element written."""
+    from nn.kernels import conv_layout
+    x = np.random.default_rng(N * 100 + C).standard_normal((N, C, h, w)).astype(np.float32)
+    out = np.full((N, top + h + below, left + w + right, C + extra), np.nan, np.float32)
+    conv_layout.channels_last(x, top, left, out, n_threads)
+    want = np.zeros_like(out)
+    want[:, top:top + h, left:left + w, :C] = x.transpose(0, 2, 3, 1)
+    np.testing.assert_array_equal(out, want)
+
+
 def _poison_scratch():
     from nn.kernels import scratch
     for buf in scratch.buffers().values():

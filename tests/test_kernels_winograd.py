@@ -38,7 +38,7 @@ def test_transform_kernels_match_their_twins(N, th, tw, C, cut, pad, seed):
     W.output_transform_ref(M, th, tw, y_ref)
     np.testing.assert_array_equal(y, y_ref)
     gy = rng.standard_normal((N, C, Ho, Wo)).astype(f32)
-    gyl = W.conv_small._channels_last(gy, 0, 0, 2 * th + 1, 2 * tw, C + 3, "test_gyl")   # a row past the tiles
+    gyl = W.conv_small._channels_last(gy, 0, 0, 2 * th + 1, 2 * tw, C + 3, "test_gyl", 2)   # a row past the tiles
     assert not gyl[:, Ho:].any() and not gyl[:, :, Wo:].any() and not gyl[..., C:].any()
     gM, gM_ref = np.full((2, 16, N * th * tw, C + 3), np.nan, f32)
     split_jobs(W.output_grad_transform, N * th * tw, 2, gyl, th, tw, gM)

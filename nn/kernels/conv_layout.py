@@ -145,6 +145,16 @@ def _output_grad_rows(O, Ho, Wo, Hq, Wq, pre, R):
                   np.where(inside, Wo, 0), np.where(inside, Wq - Wo, 0))
 
 
+@functools.lru_cache(maxsize=64)
+def _channels_last_rows(C, h, w, top, left, H, W, columns):
+    """channels_last's rows for image 0: one per destination pixel (i, j), its `columns` values: the C channels of
+    source pixel (i - top, j - left) then zeros, or all zeros outside the source."""
+    i, j = np.ix_(np.arange(H), np.arange(W))
+    inside = (i >= top) & (i < top + h) & (j >= left) & (j < left + w)
+    return _table((i * W + j) * columns, np.where(inside, 0, columns), np.where(inside, (i - top) * w + j - left, 0),
+                  np.where(inside, C, 0), np.where(inside, columns - C, 0))
+
+
 def _copy(n_threads, src, dst, rows, n_images, src_image, dst_image, sstride, dstride):
     split_jobs(copy_rows, rows.shape[0], n_threads, src.reshape(-1), dst.reshape(-1), rows, n_images, src_image,
                dst_image, sstride, dstride)
@@ -171,6 +181,15 @@ def unpack_input_grad(gXf, g, n_threads=1):
     rows = _input_grad_rows(g.C, g.H, g.W, g.sh, g.sw, g.ph, g.pw, g.Wq, gXf.shape[2])
     _copy(n_threads, gXf, gx, rows, g.N, g.Sg, g.C * g.H * g.W, 1, g.sw)
     return gx
+
+
+def channels_last(x, top, left, out, n_threads=1):
+    """x (N, C, h, w) -> out (N, H, W, columns) C-contiguous, every element written: out[n, top + i, left + j, c] =
+    x[n, c, i, j], zeros around the map and past channel C (the small-map and Winograd kernels' input layout)."""
+    _require_c(out)
+    (N, C, h, w), (H, W, columns) = x.shape, out.shape[1:]
+    rows = _channels_last_rows(C, h, w, top, left, H, W, columns)
+    _copy(n_threads, x, out, rows, N, C * h * w, H * W * columns, h * w, 1)
 
 
 def pack_output_grad(gy, g, pre, gYf, n_threads=1):

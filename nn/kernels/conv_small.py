@@ -23,6 +23,7 @@ import functools
 
 import numpy as np
 
+from . import conv_layout
 from .conv_simd import padded_rows
 from .noalias import njit_noalias
 from .scratch import work
@@ -172,28 +173,16 @@ def _weight_rows(w, columns):
     return Wk
 
 
-# The layout copies below run in blocks: a strided NumPy copy of a whole batch at 16 x 16 took up to twice
-# as long.  Channels last: source blocks of at most 8192 floats (32 KB, the L1 cache); channels first:
-# 64 pixels per block (measured best from 8 x 8 to 16 x 16).
-L1_FLOATS = 8192
-
-
-def _channels_last(x, top, left, H, W, columns, role):
-    """x (N, C, h, w) -> (N, H, W, columns) scratch, zero except [n, top + i, left + j, c] = x[n, c, i, j]."""
-    N, C, h, w = x.shape
-    out = work(role, (N, H, W, columns), np.float32)
-    out[:, :top] = 0                                            # the zero border
-    out[:, top + h:] = 0
-    out[:, top:top + h, :left] = 0
-    out[:, top:top + h, left + w:] = 0
-    out[:, top:top + h, left:left + w, C:] = 0                  # and the columns past C
-    block = max(16, L1_FLOATS // max(1, h * w))                 # channels per copy
-    for c0 in range(0, C, block):
-        c1 = min(C, c0 + block)
-        out[:, top:top + h, left:left + w, c0:c1] = x[:, c0:c1].transpose(0, 2, 3, 1)
+def _channels_last(x, top, left, H, W, columns, role, n_threads):
+    """x (N, C, h, w) -> (N, H, W, columns) scratch, zero except [n, top + i, left + j, c] = x[n, c, i, j]
+    (conv_layout.channels_last: a share of the pixels per thread)."""
+    out = work(role, (x.shape[0], H, W, columns), np.float32)
+    conv_layout.channels_last(x, top, left, out, n_threads)
     return out
 
 
+# The copy back runs in blocks: 64 pixels per block (measured best from 8 x 8 to 16 x 16; a strided NumPy copy
+# of a whole batch at 16 x 16 took up to twice as long).
 def _channels_first(rows, N, H, W, C, bias=None, order=None):
     """rows (>= N * H * W, >= C), pixels in NCHW order (or pixel k at row order[k]) -> (N, C, H, W)
     (+ bias (C,) per channel, in the same pass); rows past the pixels are dropped."""
@@ -219,7 +208,7 @@ def forward(x, w, bias, stride, padding, out_hw, n_threads):
     aoff, soff, s0, ns = _forward_plan(N, C, H, W, Ho, Wo, kh, kw, sh, sw, ph, pw)
     Op = padded_rows(O, BCOLS)
     out = work("small_out", (aoff.size, Op), np.float32)
-    _run(n_threads, _channels_last(x, ph, pw, H + 2 * ph, W + 2 * pw, C, "small_x"), aoff, soff, s0, ns,
+    _run(n_threads, _channels_last(x, ph, pw, H + 2 * ph, W + 2 * pw, C, "small_x", n_threads), aoff, soff, s0, ns,
          _weight_rows(w, Op), Op, out)
     return _channels_first(out, N, Ho, Wo, O, bias)
 
@@ -230,8 +219,8 @@ def grad_weight(gy, x, kernel_hw, stride, padding, n_threads):
     aoff, pix, s0, ns = _grad_weight_plan(N, C, H, W, Ho, Wo, kh, kw, sh, sw, ph, pw)
     Op = padded_rows(O, BCOLS)
     out = work("small_out", (aoff.size, Op), np.float32)
-    _run(n_threads, _channels_last(x, ph, pw, H + 2 * ph, W + 2 * pw, C, "small_x"), aoff, pix, s0, ns,
-         _channels_last(gy, 0, 0, Ho, Wo, Op, "small_gy"), Op, out)
+    _run(n_threads, _channels_last(x, ph, pw, H + 2 * ph, W + 2 * pw, C, "small_x", n_threads), aoff, pix, s0, ns,
+         _channels_last(gy, 0, 0, Ho, Wo, Op, "small_gy", n_threads), Op, out)
     gw = out[:kh * kw * C, :O].reshape(kh, kw, C, O).transpose(3, 2, 0, 1)
     return gw.copy()                            # a fresh array: the transposed view is scratch
 
@@ -247,5 +236,5 @@ def grad_input(gy, w, input_hw, stride, padding, n_threads):
         Wk[k, :, :C] = w[:, :, p, q]
     Wk[:, :, C:] = 0
     out = work("small_out", (aoff.size, Cp), np.float32)
-    _run(n_threads, _channels_last(gy, mt, ml, Hg, Wg, O, "small_gy"), aoff, soff, s0, ns, Wk, Cp, out)
+    _run(n_threads, _channels_last(gy, mt, ml, Hg, Wg, O, "small_gy", n_threads), aoff, soff, s0, ns, Wk, Cp, out)
     return _channels_first(out, N, H, W, C, order=order)

@@ -172,7 +172,7 @@ def _multiply(a, plan, b, columns, n_threads):
 def _input_planes(x, padding, th, tw, n_threads):
     """x (N, C, H, W) -> V (16, N th tw, C) scratch, the input transform of every tile."""
     N, C = x.shape[:2]
-    xp = conv_small._channels_last(x, padding[0], padding[1], 2 * th + 2, 2 * tw + 2, C, "wino_xp")
+    xp = conv_small._channels_last(x, padding[0], padding[1], 2 * th + 2, 2 * tw + 2, C, "wino_xp", n_threads)
     V = work("wino_v", (16, N * th * tw, C), np.float32)
     split_jobs(input_transform, N * th * tw, n_threads, xp, th, tw, V)
     return V
@@ -183,7 +183,7 @@ def _output_grad_planes(gy, th, tw, columns, n_threads):
     gy is first copied channels last, zero past the map and the channels: the transform then reads and writes
     whole vectors of channels (reading gy in place, a channel at a time, took 1.2 ms on W1's `mid`, 16 x 128
     x 8 x 8, against 0.4 with the copy, at one thread)."""
-    gyl = conv_small._channels_last(gy, 0, 0, 2 * th, 2 * tw, columns, "wino_gyl")
+    gyl = conv_small._channels_last(gy, 0, 0, 2 * th, 2 * tw, columns, "wino_gyl", n_threads)
     gM = work("wino_gm", (16, gy.shape[0] * th * tw, columns), np.float32)
     split_jobs(output_grad_transform, gy.shape[0] * th * tw, n_threads, gyl, th, tw, gM)
     return gM
