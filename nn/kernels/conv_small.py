@@ -32,26 +32,24 @@ from .threads import split_jobs
 
 
 @njit_noalias(nogil=True, cache=True)
-def tiles(j0, j1, a, aoff, soff, s0, ns, b, ldb, out, chunk):
+def tiles(j0, j1, a, aoff, soff, s0, ns, b, ldb, out, chunk, n_chunks):
     """out (row blocks * BR * ldb,) = bcast_tile for every row block rb (steps s0[rb] .. s0[rb] + ns[rb])
     and every BCOLS-column tile, jobs (rb, tile) j0 .. j1 - 1 of row blocks * tiles; b and out are flat, rows
     of ldb columns (whole tiles).  Every array is 1-D, so one compiled signature serves the three passes.
-    The steps are taken `chunk` at a time by all the jobs before the next chunk, so that chunk's rows of b
-    stay in cache while every row block reads them; the sums resume across chunks, so the result has the
-    same bits for any chunk."""
-    n_blocks = s0.shape[0]
+    The steps are taken `chunk` at a time (n_chunks >= ceil(max(ns) / chunk), at least 1) by all the jobs
+    before the next chunk, so that chunk's rows of b stay in cache while every row block reads them; the
+    sums resume across chunks, so the result has the same bits for any chunk.  (One flat loop over (chunk,
+    job): two nested loops, or the chunk count computed here, compiled 0.2-0.4 s longer.)"""
     n_cols = ldb // BCOLS
-    most = 0
-    for job in range(j0, j1):
-        most = max(most, ns[job // n_cols])
-    for k0 in range(0, max(most, 1), chunk):
-        for job in range(j0, j1):
-            rb, ct = job // n_cols, job % n_cols
-            S = min(chunk, ns[rb] - k0)
-            if S > 0 or k0 == 0:                # a block without steps still writes its zeros
-                first = s0[rb] + k0
-                bcast_tile(a, aoff, rb * BR, soff, first, max(S, 0), b, first * ldb + ct * BCOLS, ldb,
-                           out, rb * BR * ldb + ct * BCOLS, ldb, k0 > 0)
+    n_jobs = j1 - j0
+    for it in range(n_jobs * n_chunks):
+        k0 = it // n_jobs * chunk
+        job = j0 + it % n_jobs
+        rb, ct = job // n_cols, job % n_cols
+        first = s0[rb] + k0
+        # past the block's last step: no step, out kept; a block without steps writes its zeros at k0 = 0
+        bcast_tile(a, aoff, rb * BR, soff, first, max(0, min(chunk, ns[rb] - k0)), b,
+                   first * ldb + ct * BCOLS, ldb, out, rb * BR * ldb + ct * BCOLS, ldb, k0)
 
 
 # Steps per chunk in tiles: 128 rows of b are 64 KB at 128 columns, in the L2 cache, where a whole pass's
@@ -66,8 +64,9 @@ STEP_CHUNK = 128
 
 
 def _run(n_threads, a, aoff, soff, s0, ns, b, ldb, out):
+    n_chunks = max(1, -(-int(ns.max(initial=0)) // STEP_CHUNK))
     split_jobs(tiles, s0.shape[0] * (ldb // BCOLS), n_threads, a.ravel(), aoff, soff, s0, ns, b.ravel(), ldb,
-               out.ravel(), STEP_CHUNK)
+               out.ravel(), STEP_CHUNK, n_chunks)
 
 
 def _pixels(N, Ho, Wo, sh, sw, Hp, Wp, C):
