@@ -22,10 +22,11 @@ weight transforms are NumPy additions on (C, O) planes (a Numba kernel took 0.1-
 their tiles over threads (threads.split_jobs); the input gradient's tiles overlap, so it runs on one
 thread.  The kernels are compiled with their arrays marked non-overlapping (noalias.py): without that the
 input transform is not vectorised, 1.63 ms against 0.25-0.29 ms on W8's 8 x 128 x 12 x 12 middle conv at
-one thread (Numba's parallel build, used before, marked them so too: 0.32 ms).  The input gradient's stages each tile's 16
-values in a (16, C) buffer and adds them through row views, faster than the per-channel tuple of before
-(on `dec1`'s 16 x 128 x 16 x 16, an AVX2 machine: 2.1 ms unstaged, 0.84-1.04 ms staged); marked noalias
-too, 1.20 ms against 4.55 ms for the plain serial build on this round's machine.
+one thread (Numba's parallel build, used before, marked them so too: 0.32 ms).  The input gradient's
+stages each tile's 16 values in a (16, C) buffer and adds them through row views, faster than the
+per-channel tuple of before (on `dec1`'s 16 x 128 x 16 x 16, an AVX2 machine: 2.1 ms unstaged, 0.84-1.04
+ms staged); marked noalias too, 1.20 ms against 4.55 ms for the plain serial build on that round's machine.
+The output-gradient transform reads gy copied channels last (whole vectors of channels).
 The error grows with the transforms' constants (1/2 in G): about 1e-6 relative in float32 (4-7e-7 on
 `mid`, against float64).
 """
