@@ -18,6 +18,7 @@ from . import kernels
 from .kernels.threads import set_num_threads, get_num_threads
 from .tensor import (Tensor, no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled,
                      manual_seed, initial_seed, seed)
+from .grad_mode import is_inference_mode_enabled
 from .global_settings import (set_float32_matmul_precision, get_float32_matmul_precision,
                               use_deterministic_algorithms, are_deterministic_algorithms_enabled,
                               is_deterministic_algorithms_warn_only_enabled)
@@ -26,8 +27,8 @@ from .dtypes import (float32, float64, int64, int32, int16, int8, uint8, double,
                      float16, half, bfloat16,
                      bool, get_default_dtype, set_default_dtype, finfo, iinfo)
 from .device import device
-from . import cuda, backends, jit, accelerator, hub, sparse, amp
-from .amp import autocast
+from . import cuda, backends, jit, accelerator, hub, sparse, amp, compiler
+from .amp import autocast, is_autocast_enabled
 from .jit import compile
 from .device import memory_format, contiguous_format, preserve_format, channels_last, channels_last_3d
 from .sparse import sparse_coo_tensor, spmm
@@ -119,6 +120,13 @@ pi, e, inf, nan = _math.pi, _math.e, _math.inf, _math.nan
 dtype = _np.dtype                   # the type of nn.float32 & co. (NumPy dtypes): for `dtype: torch.dtype` annotations
 swapdims = swapaxes = transpose
 moveaxis = movedim
+
+
+def _assert(condition, message):
+    """torch._assert: a traceable ``assert condition, message`` (timm's PatchEmbed size checks)."""
+    assert condition, message
+
+
 __version__ = "0.1.0"
 version = _SimpleNamespace(__version__=__version__, cuda=None, hip=None)       # torch.version: a CPU-only build
 

@@ -37,6 +37,11 @@ class autocast:
         return run
 
 
+def is_autocast_enabled(device_type=None):
+    """False: an autocast region computes in its inputs' dtypes here, as PyTorch's with enabled=False."""
+    return False
+
+
 class GradScaler:
     """torch.amp.GradScaler's methods; scaling by a power of two and back is exact above float16, so it is
     skipped: scale() returns its argument, step() calls optimizer.step(), get_scale() is 1.0."""

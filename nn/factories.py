@@ -12,7 +12,7 @@ import warnings
 import numpy as np
 
 from .device import check_device
-from .dtypes import to_dtype, get_default_dtype, int64
+from .dtypes import to_dtype, get_default_dtype, int64, result_dtype
 from .tensor import Size, Tensor, _as_array, as_sizes
 from .tensor_ops._attach import attach
 from .init import _rng as _gen
@@ -82,10 +82,42 @@ def _tensors_as_numbers(data):
     return data
 
 
+def _holds_typed(data):
+    """Whether a nested list holds values with a dtype of their own (Tensors, NumPy arrays or scalars), looked for
+    along its first elements only, as _holds_tensors."""
+    while isinstance(data, (list, tuple)) and data:
+        if any(isinstance(d, (Tensor, np.ndarray, np.generic)) for d in data):
+            return True
+        data = data[0]
+    return False
+
+
+def _list_dtype(data):
+    """The dtype PyTorch infers for a nested list: each element's own (a Tensor's, a NumPy array's or scalar's;
+    the default float dtype for a Python float, int64 for an int, bool for a bool), promoted together
+    (tensor([np.float64(0.5), 1.0]) is float64, tensor([float64_scalar_tensor]) too). None for no elements."""
+    if isinstance(data, (list, tuple)):
+        out = None
+        for d in data:
+            dt = _list_dtype(d)
+            if dt is not None:
+                out = dt if out is None else result_dtype(np.empty(1, out), np.empty(1, dt))
+        return out
+    if isinstance(data, (Tensor, np.ndarray, np.generic)):
+        return np.dtype(data.dtype)
+    if isinstance(data, bool):
+        return np.dtype(np.bool_)
+    if isinstance(data, int):
+        return np.dtype(np.int64)
+    return np.dtype(get_default_dtype()) if isinstance(data, float) else None
+
+
 def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False):
     """A new Tensor holding a copy of data (number, nested list, ndarray or Tensor), as torch.tensor."""
     if isinstance(data, Tensor):
         arr = data._data.copy()
+    elif dtype is None and isinstance(data, (list, tuple)) and _holds_typed(data):
+        arr = np.array(_tensors_as_numbers(data), dtype=_list_dtype(data))
     else:
         arr = _infer(_tensors_as_numbers(data) if _holds_tensors(data) else data, dtype)
         if arr.dtype.kind == "O":

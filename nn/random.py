@@ -1,30 +1,35 @@
 """The state of nn's random generator (nn.init, dropout), as torch.random / torch.get_rng_state.
 
-    state = nn.get_rng_state()      # a uint8 array (a copy): save it with the checkpoint
+    state = nn.get_rng_state()      # a uint8 Tensor (a copy): save it with the checkpoint
     ...
     nn.set_rng_state(state)         # the same random numbers from here on again
 
 The generator is NumPy's PCG64 (``nn.manual_seed(seed)`` makes a new one). Its state is
 two 128-bit integers and a buffered 32-bit half; the array holds them as bytes, in the
 order state, inc, has_uint32, uinteger, so it goes into an .npz file (nn.save) as it is.
+``nn.random.fork_rng()`` restores the state when its block ends; ``nn.random.manual_seed`` /
+``initial_seed`` / ``seed`` are nn.manual_seed's (torch.random's names).
 """
+import contextlib
+
 import numpy as np
 
 from . import tensor as _tensor
+from .tensor import manual_seed, initial_seed, seed
 
-__all__ = ["get_rng_state", "set_rng_state", "Generator"]
+__all__ = ["get_rng_state", "set_rng_state", "Generator", "fork_rng", "manual_seed", "initial_seed", "seed"]
 
 _STATE_BYTES = 16 + 16 + 1 + 4
 
 
 def get_rng_state():
-    """The generator's state as a uint8 array of 37 bytes (a copy, as torch.get_rng_state)."""
+    """The generator's state as a uint8 Tensor of 37 bytes (a copy; a ByteTensor, as torch.get_rng_state's)."""
     st = _tensor.get_rng().bit_generator.state
     if st["bit_generator"] != "PCG64":
         raise RuntimeError(f"get_rng_state: expected nn's PCG64 generator, found {st['bit_generator']}")
     raw = (st["state"]["state"].to_bytes(16, "little") + st["state"]["inc"].to_bytes(16, "little")
            + bytes([st["has_uint32"]]) + st["uinteger"].to_bytes(4, "little"))
-    return np.frombuffer(raw, dtype=np.uint8).copy()
+    return _tensor.Tensor(np.frombuffer(raw, dtype=np.uint8).copy())
 
 
 def set_rng_state(new_state):
@@ -39,6 +44,22 @@ def set_rng_state(new_state):
                      "state": {"state": int.from_bytes(raw[:16], "little"),
                                "inc": int.from_bytes(raw[16:32], "little")},
                      "has_uint32": raw[32], "uinteger": int.from_bytes(raw[33:], "little")}
+
+
+@contextlib.contextmanager
+def fork_rng(devices=None, enabled=True, _caller="fork_rng", _devices_kw="devices", device_type="cuda"):
+    """``with nn.random.fork_rng():`` draws inside the block leave nn's generator (its state and its seed) as it
+    was before, as torch.random.fork_rng; devices / device_type name GPUs, which nn has none of."""
+    if not enabled:
+        yield
+        return
+    state, seed_before = get_rng_state(), _tensor.initial_seed()
+    try:
+        yield
+    finally:
+        if _tensor.initial_seed() != seed_before:   # manual_seed inside made a new generator: seed it back
+            manual_seed(seed_before)
+        set_rng_state(state)
 
 
 class Generator(np.random.Generator):

@@ -244,6 +244,8 @@ def _to_picklable(value, storages, where):
         if not all(isinstance(k, (str, int)) for k in value):
             raise TypeError(f"nn.save: {where} has keys that are not str or int")
         items = [(k, _to_picklable(v, storages, f"{where}[{k!r}]")) for k, v in value.items()]
+        if not isinstance(value, collections.OrderedDict):     # a plain dict loads back as one, as torch.save's
+            return dict(items)
         return _Reduced(_Global("collections", "OrderedDict"), (items,))
     if isinstance(value, (list, tuple)):
         items = [_to_picklable(v, storages, f"{where}[{i}]") for i, v in enumerate(value)]

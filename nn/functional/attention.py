@@ -47,10 +47,16 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     attn_mask: bool (True = may attend) or float (added), broadcastable to (..., L, S); is_causal: query i
     attends to keys 0..i (not with attn_mask). dropout_p: dropout on the attention weights (always applied
     when > 0, as PyTorch's function does; pass 0.0 in evaluation). A query whose every key is masked gets 0
-    (and no gradient), as PyTorch's. Grouped-query attention (enable_gqa=True) is not supported.
+    (and no gradient), as PyTorch's. enable_gqa=True: grouped-query attention, query (..., Hq, L, D) with key and
+    value (..., Hkv, S, D), Hq a multiple of Hkv; query head h reads key/value head h // (Hq // Hkv).
     """
-    if enable_gqa:
-        raise NotImplementedError("scaled_dot_product_attention: enable_gqa=True is not supported")
+    if enable_gqa and query.dim() >= 3 and key.shape[-3] != query.shape[-3]:
+        hq, hkv = query.shape[-3], key.shape[-3]
+        if hkv == 0 or hq % hkv or value.shape[-3] != hkv:
+            raise ValueError(f"scaled_dot_product_attention: enable_gqa needs the query's heads ({hq}) to be a "
+                             f"multiple of the key's and value's ({hkv}, {value.shape[-3]})")
+        key = key.repeat_interleave(hq // hkv, dim=-3)        # each key/value head serves hq // hkv query heads
+        value = value.repeat_interleave(hq // hkv, dim=-3)
     L, S, D = query.shape[-2], key.shape[-2], query.shape[-1]
     scores = (query @ key.transpose(-2, -1)) * (1.0 / math.sqrt(D) if scale is None else scale)
     if is_causal and attn_mask is not None:

@@ -5,7 +5,7 @@ from collections import OrderedDict
 from ..functional.convolution import upsample2x_conv3x3
 from ..tensor import Tensor
 from .conv import Conv2d
-from .module import Module, Parameter
+from .module import Module, Parameter, _indent
 from .upsampling import Upsample
 
 class _ModuleSequence(Module):
@@ -154,6 +154,21 @@ class ModuleList(_ModuleSequence):
     def __add__(self, other):
         return ModuleList([*self, *other])
 
+    def __repr__(self):
+        """As PyTorch prints a ModuleList: a run of modules that print alike shows once, as
+        `(0-11): 12 x Block(...)`."""
+        runs = []                                           # [first index, last index, repr]
+        for i, child in enumerate(self._modules.values()):
+            text = repr(child)
+            if runs and runs[-1][2] == text:
+                runs[-1][1] = i
+            else:
+                runs.append([i, i, text])
+        if not runs:
+            return f"{type(self).__name__}()"
+        lines = [(f"({a}): " if a == b else f"({a}-{b}): {b - a + 1} x ") + _indent(text, 2) for a, b, text in runs]
+        return f"{type(self).__name__}(\n" + "\n".join("  " + line for line in lines) + "\n)"
+
     def forward(self, *args, **kwargs):
         raise NotImplementedError("ModuleList has no forward(); iterate over it in your module's forward()")
 
@@ -246,6 +261,11 @@ class ParameterList(Module):
     def forward(self, *args, **kwargs):
         raise NotImplementedError("ParameterList has no forward(); use its parameters in your module's forward()")
 
+    def extra_repr(self):
+        """One line per parameter, as PyTorch prints them: '  (0): Parameter containing: [nn.float32 of size 2x3]'."""
+        return "\n".join(f"  ({k}): Parameter containing: [nn.{p.dtype.name} of size {'x'.join(map(str, p.shape))}]"
+                         for k, p in enumerate(self))
+
 
 class ParameterDict(Module):
     """An ordered dict of named Parameters (arrays and Tensors are wrapped as Parameters)."""
@@ -281,6 +301,11 @@ class ParameterDict(Module):
 
     def values(self):
         return self._parameters.values()
+
+    def extra_repr(self):
+        """One line per parameter, as PyTorch prints them: '  (w): Parameter containing: [nn.FloatTensor of size 2]'."""
+        return "\n".join(f"  ({k}): Parameter containing: [{p.type()} of size {'x'.join(map(str, p.shape))}]"
+                         for k, p in self.items())
 
     def update(self, parameters):
         for key, value in (parameters.items() if hasattr(parameters, "items") else parameters):

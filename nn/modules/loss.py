@@ -15,9 +15,7 @@ class _Loss(Module):
     def __init__(self, size_average=None, reduce=None, reduction="mean"):
         super().__init__()
         self.reduction = legacy_reduction(size_average, reduce, reduction)
-
-    def extra_repr(self):
-        return f"reduction={self.reduction!r}"
+        # no extra_repr: a loss prints as `CrossEntropyLoss()`, whatever its options, as PyTorch's
 
 
 def _weight_buffer(module, name, weight):

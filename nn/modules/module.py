@@ -634,12 +634,16 @@ class Module:
         return ""
 
     def __repr__(self):
-        lines = [f"({name}): " + _indent(repr(child), 2) for name, child in self._modules.items()]
+        # as PyTorch's: a one-line extra_repr without children stays inline; otherwise extra_repr's lines,
+        # then the children, each on its own line indented by two
         extra = self.extra_repr()
-        if not lines:
-            return f"{type(self).__name__}({extra})"
-        head = f"{type(self).__name__}(" + (f"{extra}" if extra else "")
-        return head + "\n" + "\n".join("  " + line for line in lines) + "\n)"
+        extra_lines = extra.split("\n") if extra else []
+        child_lines = [f"({name}): " + _indent(repr(child), 2) for name, child in self._modules.items()]
+        if len(extra_lines) == 1 and not child_lines:
+            return f"{type(self).__name__}({extra_lines[0]})"
+        if not extra_lines and not child_lines:
+            return f"{type(self).__name__}()"
+        return f"{type(self).__name__}(\n" + "\n".join("  " + line for line in extra_lines + child_lines) + "\n)"
 
 
 def _array(value):

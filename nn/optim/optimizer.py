@@ -305,7 +305,7 @@ class Optimizer:
     def __repr__(self):
         lines = [f"{type(self).__name__} ("]
         for g, group in enumerate(self.param_groups):
-            lines.append(f"Parameter Group {g}")
+            lines += [""] * (g > 0) + [f"Parameter Group {g}"]        # a blank line between groups, as PyTorch
             for name in sorted(k for k in group if k != "params"):
                 lines.append(f"    {name}: {group[name]}")
         lines.append(")")

@@ -235,21 +235,47 @@ def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=N
     _PRINT_OPTIONS["sci_mode"] = sci_mode               # None (automatic) unless given, as PyTorch's
 
 
+def _float_formatter(d, opts, threshold):
+    """array2string's formatter for a float array, as PyTorch's _Formatter: from the finite non-zero values shown,
+    scientific ('1.0000e+10') when max / min > 1000, max > 1e8 or (for non-integers) min < 1e-4, unless sci_mode
+    says; else whole numbers as '3.' and others with `precision` decimals; right-aligned to the width of the
+    widest finite non-zero value (NaN and inf do not widen the column, as there)."""
+    shown = d
+    if d.size > threshold:                      # a summarised tensor: only its edge items are looked at
+        e = opts["edgeitems"]
+        for axis in range(d.ndim):
+            if shown.shape[axis] > 2 * e:
+                shown = np.concatenate([np.take(shown, range(e), axis), np.take(shown, range(-e, 0), axis)], axis)
+    finite = shown[np.isfinite(shown) & (shown != 0)].astype(np.float64)
+    magnitude = np.abs(finite)
+    whole = bool(np.all(finite == np.ceil(finite)))
+    sci = finite.size > 0 and (magnitude.max() / magnitude.min() > 1000.0 or magnitude.max() > 1.0e8
+                               or (not whole and magnitude.min() < 1.0e-4))
+    sci = sci if opts["sci_mode"] is None else opts["sci_mode"]
+    p = opts["precision"]
+    if sci:
+        text = lambda v: f"{v:.{p}e}"
+    else:
+        text = (lambda v: f"{v:.0f}.") if whole else (lambda v: f"{v:.{p}f}")
+    one = lambda v: text(float(v)) if np.isfinite(v) else str(float(v))
+    width = max((len(text(v)) for v in finite), default=1)
+    return {"float_kind": lambda v: one(v).rjust(width)}
+
+
 def __repr__(input):
     """tensor([...]) as PyTorch prints it: dtype shown when not the default, then requires_grad / grad_fn; the
     numbers as set_printoptions says."""
     d, opts = input._data, _PRINT_OPTIONS
-    mode = "fixed" if d.dtype.kind == "f" and not np.all(np.isfinite(d) & (d == np.round(d))) else "maxprec"
-    formatter = None
-    if opts["sci_mode"] and d.dtype.kind == "f":
-        formatter = {"float_kind": lambda v: np.format_float_scientific(v, precision=opts["precision"], unique=False)}
     threshold = opts["threshold"]
-    body = np.array2string(d, precision=opts["precision"], separator=", ", prefix="tensor(", floatmode=mode,
-                           threshold=sys.maxsize if threshold == math.inf else int(threshold),
-                           edgeitems=opts["edgeitems"], max_line_width=opts["linewidth"],
-                           suppress_small=opts["sci_mode"] is False, formatter=formatter)
+    threshold = sys.maxsize if threshold == math.inf else int(threshold)
+    formatter = _float_formatter(d, opts, threshold) if d.dtype.kind == "f" and d.size else None
+    body = np.array2string(d, separator=", ", prefix="tensor(", threshold=threshold, edgeitems=opts["edgeitems"],
+                           max_line_width=opts["linewidth"], formatter=formatter)
     extra = ""
-    if d.dtype not in (get_default_dtype(), np.int64, np.bool_):      # as PyTorch: the default dtype unsaid
+    if d.size == 0:           # as PyTorch: an empty tensor says its size unless (0,), and any non-default dtype
+        extra += f", size={tuple(d.shape)}" if d.ndim != 1 else ""
+        extra += f", dtype=nn.{d.dtype.name}" if d.dtype != get_default_dtype() else ""
+    elif d.dtype not in (get_default_dtype(), np.int64, np.bool_):      # as PyTorch: the default dtype unsaid
         extra += f", dtype=nn.{d.dtype.name}"
     if input.requires_grad:
         extra += ", requires_grad=True" if input.is_leaf else f", grad_fn=<{input.grad_fn.name()}>"
@@ -272,6 +298,8 @@ attach(size, dim, numel, item, tolist, numpy, detach, detach_, clone, to, type, 
        short=_converter("short", np.int16), char=_converter("char", np.int8))
 Tensor.device = property(lambda self: CPU)
 Tensor.is_cuda = False
+Tensor.is_pinned = lambda self, device=None: False              # no page-locked memory without a GPU
+Tensor.pin_memory = lambda self, device=None: self             # (DataLoader(pin_memory=True) is accepted too)
 Tensor.is_cpu = True
 Tensor.itemsize = property(lambda self: self._data.itemsize)
 Tensor.data_ptr = lambda self: self._data.ctypes.data          # the address of the first element

@@ -5,8 +5,10 @@ from ..tensor import Tensor
 
 
 def parameters_to_vector(parameters):
-    """A 1-D Tensor of every parameter's values, in order (a copy, not in the graph)."""
-    return Tensor(np.concatenate([np.asarray(p._data).ravel() for p in parameters]))
+    """A 1-D Tensor (sum of the parameters' numel,) of every parameter's values, in order: a copy in the graph, as
+    PyTorch's (a penalty such as ``parameters_to_vector(model.parameters()).norm()`` sends gradients back)."""
+    from ..functional.shapes import cat
+    return cat([p.reshape(-1) for p in parameters])
 
 
 def vector_to_parameters(vec, parameters):

@@ -117,3 +117,19 @@ def pack_sequence(sequences, enforce_sorted=True):
     sequences = list(sequences)
     return pack_padded_sequence(pad_sequence(sequences), [s.shape[0] for s in sequences],
                                 enforce_sorted=enforce_sorted)
+
+
+def unpad_sequence(padded_sequences, lengths, batch_first=False):
+    """pad_sequence undone: padded (T, B, *) (or (B, T, *) with batch_first) and lengths (B,) -> a list of B
+    Tensors (L_i, *), differentiable (slices of the padded tensor)."""
+    padded = padded_sequences if batch_first else padded_sequences.transpose(0, 1)
+    values = np.asarray(getattr(lengths, "_data", lengths)).reshape(-1).astype(np.int64)
+    if values.shape != (padded.shape[0],):
+        raise ValueError(f"unpad_sequence: expected {padded.shape[0]} lengths, one per sequence, got {values.tolist()}")
+    return [padded[i, :int(n)] for i, n in enumerate(values)]
+
+
+def unpack_sequence(packed_sequences):
+    """pack_sequence undone: a PackedSequence -> the list of its Tensors (L_i, *), in the original order."""
+    padded, lengths = pad_packed_sequence(packed_sequences, batch_first=True)
+    return unpad_sequence(padded, lengths, batch_first=True)

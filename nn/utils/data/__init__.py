@@ -103,7 +103,7 @@ class ConcatDataset(Dataset):
         self.datasets = list(datasets)
         if not self.datasets:
             raise ValueError("ConcatDataset: datasets should not be an empty iterable")
-        self.cumulative_sizes = list(np.cumsum([len(d) for d in self.datasets]))
+        self.cumulative_sizes = list(itertools.accumulate(len(d) for d in self.datasets))   # Python ints
 
     def __len__(self):
         return int(self.cumulative_sizes[-1]) if self.cumulative_sizes else 0
@@ -268,10 +268,12 @@ def default_collate(batch):
     """A list of samples -> one batch: Tensors/arrays/numbers stacked on a new first dim,
     tuples/lists/dicts collated field by field (PyTorch's default_collate)."""
     first = batch[0]
-    if isinstance(first, Tensor):
-        return Tensor(np.stack([b._data for b in batch]))
-    if isinstance(first, (np.ndarray, np.generic)):
-        return Tensor(np.stack([np.asarray(b) for b in batch]))
+    if isinstance(first, (Tensor, np.ndarray, np.generic)):
+        arrays = [b._data if isinstance(b, Tensor) else np.asarray(b) for b in batch]
+        if len({a.shape for a in arrays}) > 1:      # RuntimeError, as PyTorch's torch.stack there
+            raise RuntimeError(f"default_collate: stack expects each tensor to be equal size, got shapes "
+                               f"{[a.shape for a in arrays]}; pad them in a collate_fn (nn.utils.rnn.pad_sequence)")
+        return Tensor(np.stack(arrays))
     if isinstance(first, bool):
         return Tensor(np.array(batch, dtype=np.bool_))
     if isinstance(first, numbers.Integral):
@@ -279,15 +281,19 @@ def default_collate(batch):
     if isinstance(first, numbers.Real):
         return Tensor(np.array(batch, dtype=np.float64))
     if isinstance(first, (str, bytes)):
-        return list(batch)
+        return batch        # as PyTorch: the list given, or inside a tuple/list sample a tuple ('a', 'b')
     if isinstance(first, dict):
-        return {key: default_collate([b[key] for b in batch]) for key in first}
+        collated = {key: default_collate([b[key] for b in batch]) for key in first}
+        try:
+            return type(first)(collated)                                # an OrderedDict stays one
+        except TypeError:
+            return collated
     if isinstance(first, tuple) and hasattr(first, "_fields"):          # namedtuple
-        return type(first)(*(default_collate(list(f)) for f in zip(*batch)))
+        return type(first)(*(default_collate(f) for f in zip(*batch)))
     if isinstance(first, (tuple, list)):
         if len({len(b) for b in batch}) != 1:
             raise RuntimeError("default_collate: each element in the batch should be of equal size")
-        return [default_collate(list(f)) for f in zip(*batch)]
+        return [default_collate(f) for f in zip(*batch)]
     raise TypeError(f"default_collate: cannot batch samples of type {type(first).__name__}; "
                     "return Tensors, arrays, numbers, or tuples/dicts of them, or pass collate_fn=")
 
@@ -338,25 +344,49 @@ class DataLoader:
         self.dataset = dataset
         self.batch_size = None if batch_sampler is not None else batch_size
         self.shuffle = bool(shuffle)
-        self.sampler = sampler
-        self.batch_sampler = batch_sampler
+        self._sampler, self._batch_sampler = sampler, batch_sampler          # as given (None: the loader's own)
+        self._default_samplers = {}
         self.num_workers = num_workers
         self.collate_fn = collate_fn
         self.drop_last = drop_last
         self.generator = generator
+        self.pin_memory, self.timeout, self.worker_init_fn = pin_memory, timeout, worker_init_fn
+        self.prefetch_factor, self.persistent_workers = prefetch_factor, persistent_workers
+
+    @property
+    def sampler(self):
+        """The sampler given, else the one PyTorch's DataLoader makes (RandomSampler(dataset, generator=) with
+        shuffle, else SequentialSampler; None for an IterableDataset): ``len(loader.sampler)`` is the number of
+        samples. The loader itself draws the same order from the same generator."""
+        if self._sampler is not None or isinstance(self.dataset, IterableDataset):
+            return self._sampler
+        if "sampler" not in self._default_samplers:
+            self._default_samplers["sampler"] = (RandomSampler(self.dataset, generator=self.generator) if self.shuffle
+                                                 else SequentialSampler(self.dataset))
+        return self._default_samplers["sampler"]
+
+    @property
+    def batch_sampler(self):
+        """The batch_sampler given, else BatchSampler(loader.sampler, batch_size, drop_last) as PyTorch's (None
+        with batch_size=None or an IterableDataset)."""
+        if self._batch_sampler is not None or self.batch_size is None or isinstance(self.dataset, IterableDataset):
+            return self._batch_sampler
+        if "batch_sampler" not in self._default_samplers:
+            self._default_samplers["batch_sampler"] = BatchSampler(self.sampler, self.batch_size, self.drop_last)
+        return self._default_samplers["batch_sampler"]
 
     def _indices(self):
         """The sample indices in order: an iterator (a sampler may draw them lazily, without end in practice)."""
-        if self.sampler is not None:
-            return iter(self.sampler)
+        if self._sampler is not None:
+            return iter(self._sampler)
         n = len(self.dataset)
         if self.shuffle:
             return iter((self.generator if self.generator is not None else get_rng()).permutation(n).tolist())
         return iter(range(n))
 
     def _batches(self):
-        if self.batch_sampler is not None:
-            yield from self.batch_sampler
+        if self._batch_sampler is not None:
+            yield from self._batch_sampler
             return
         order = self._indices()
         while True:
@@ -395,7 +425,7 @@ class DataLoader:
         if isinstance(self.dataset, IterableDataset):
             yield from self._stream()
             return
-        if self.batch_size is None and self.batch_sampler is None:
+        if self.batch_size is None and self._batch_sampler is None:
             for i in self._indices():
                 yield (self.collate_fn or default_convert)(self.dataset[i])
             return
@@ -407,9 +437,9 @@ class DataLoader:
             n = len(self.dataset)               # a TypeError when the dataset has no length, as PyTorch
             return n if self.batch_size is None else (n // self.batch_size if self.drop_last else
                                                       -(-n // self.batch_size))
-        if self.batch_sampler is not None:
-            return len(self.batch_sampler)
-        n = len(self.sampler) if self.sampler is not None else len(self.dataset)
+        if self._batch_sampler is not None:
+            return len(self._batch_sampler)
+        n = len(self._sampler) if self._sampler is not None else len(self.dataset)
         if self.batch_size is None:
             return n
         return n // self.batch_size if self.drop_last else -(-n // self.batch_size)

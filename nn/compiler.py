@@ -1,0 +1,25 @@
+"""torch.compiler's run-time queries, as they answer when nothing is compiled (nn compiles nothing: see
+nn.compile): model code asks is_compiling() to skip Python-side work under a compiler, and marks functions
+with disable / allow_in_graph, which return them unchanged."""
+__all__ = ["is_compiling", "is_dynamo_compiling", "disable", "allow_in_graph", "reset"]
+
+
+def is_compiling():
+    """False: nothing is ever traced by a compiler here."""
+    return False
+
+
+is_dynamo_compiling = is_compiling
+
+
+def disable(fn=None, recursive=True):
+    """The function itself (also as @disable or @disable())."""
+    return (lambda f: f) if fn is None else fn
+
+
+def allow_in_graph(fn):
+    return fn
+
+
+def reset():
+    """Nothing cached to clear."""
