@@ -479,3 +479,27 @@ def test_custom_scheduler_state_holds_its_own_attributes():
     theirs.step()
     assert theirs.state_dict()["warmup"] == 4 and theirs.get_last_lr() == pytest.approx(sched.get_last_lr())
     assert math.isclose(topt.param_groups[0]["lr"], opt.param_groups[0]["lr"])
+
+
+def test_to_float_and_double_go_through_apply_so_overrides_move_their_own_tensors():
+    # a PyTorch idiom (rotary caches, timm): a subclass overrides _apply to cast a tensor kept as a plain attribute
+    class Rope(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lin = nn.Linear(2, 2)
+            self.cache = nn.zeros(4)
+            self.calls = 0
+
+        def _apply(self, fn, *args, **kwargs):
+            self.cache = fn(self.cache)
+            self.calls += 1
+            return super()._apply(fn, *args, **kwargs)
+
+    outer = nn.Sequential(Rope())
+    outer[0].lin.weight.grad = np.ones((2, 2), np.float32)
+    outer.double()
+    rope = outer[0]
+    assert rope.calls == 1 and rope.cache.dtype == nn.float64 and rope.lin.weight.dtype == nn.float64
+    assert rope.lin.weight.grad.dtype == np.float64                  # gradients cast too, as PyTorch's
+    bn = nn.BatchNorm2d(3).double()
+    assert bn.running_mean.dtype == nn.float64 and bn.num_batches_tracked.dtype == nn.int64   # integers kept

@@ -351,15 +351,7 @@ class Module:
             return self
         if dtype.kind != "f":
             raise ValueError(f"Module.to expects a floating dtype, got {dtype}")
-        for m in self.modules():
-            for p in m._parameters.values():
-                if p is not None and p._data.dtype != dtype:
-                    p._data = p._data.astype(dtype)
-                    p._grad = None
-            for name, b in m._buffers.items():
-                if b is not None and b.dtype.kind == "f":
-                    m._buffers[name] = b.astype(dtype)
-        return self
+        return self._apply(lambda t: t.to(dtype) if t.is_floating_point() else t)   # gradients cast too
 
     def cpu(self):
         return self
@@ -613,18 +605,20 @@ class Module:
 
     def _apply(self, fn, recurse=True):
         """Replace every parameter's values (and gradient's) by fn(tensor) and every buffer by fn(buffer as a
-        Tensor), in this module and (recurse) its descendants; the Parameter objects stay the same. The hook
-        PyTorch's to() / float() go through, which subclasses override to move tensors of their own. Returns
-        self."""
-        for m in (self.modules() if recurse else (self,)):
-            for p in m._parameters.values():
-                if p is not None:
-                    p._data = _array(fn(p))
-                    if p._grad is not None:
-                        p._grad = _array(fn(Tensor(p._grad)))
-            for name, b in m._buffers.items():
-                if b is not None:
-                    m._buffers[name] = self._check_buffer(name, fn(Tensor(b)))
+        Tensor), in this module and (recurse) its descendants, each through its own _apply; the Parameter
+        objects stay the same. The hook to() / float() / double() go through, as PyTorch's, which subclasses
+        override to move tensors of their own. Returns self."""
+        if recurse:
+            for child in self.children():
+                child._apply(fn)
+        for p in self._parameters.values():
+            if p is not None:
+                p._data = _array(fn(p))
+                if p._grad is not None:
+                    p._grad = _array(fn(Tensor(p._grad)))
+        for name, b in self._buffers.items():
+            if b is not None:
+                self._buffers[name] = self._check_buffer(name, fn(Tensor(b)))
         return self
 
     # ---- printing ---------------------------------------------------------------------------
