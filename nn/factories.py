@@ -59,11 +59,12 @@ def _infer(data, dtype=None):
     return arr
 
 
-def _holds_tensors(data):
-    """Whether a nested list holds Tensors, looked for along its first elements only (lists are homogeneous):
-    the common case, a list of numbers, costs one pass over its top level."""
+def _holds_typed(data):
+    """Whether a nested list holds values with a dtype of their own (Tensors, NumPy arrays or scalars), looked for
+    along its first elements only (lists are homogeneous): the common case, a list of numbers, costs one pass over
+    its top level."""
     while isinstance(data, (list, tuple)) and data:
-        if any(isinstance(d, Tensor) for d in data):
+        if any(isinstance(d, (Tensor, np.ndarray, np.generic)) for d in data):
             return True
         data = data[0]
     return False
@@ -80,16 +81,6 @@ def _tensors_as_numbers(data):
                              f"(use nn.stack to join tensors)")
         return data.item()
     return data
-
-
-def _holds_typed(data):
-    """Whether a nested list holds values with a dtype of their own (Tensors, NumPy arrays or scalars), looked for
-    along its first elements only, as _holds_tensors."""
-    while isinstance(data, (list, tuple)) and data:
-        if any(isinstance(d, (Tensor, np.ndarray, np.generic)) for d in data):
-            return True
-        data = data[0]
-    return False
 
 
 def _list_dtype(data):
@@ -121,12 +112,13 @@ def _list_dtype(data):
 
 def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False):
     """A new Tensor holding a copy of data (number, nested list, ndarray or Tensor), as torch.tensor."""
+    typed = not isinstance(data, Tensor) and _holds_typed(data)
     if isinstance(data, Tensor):
         arr = data._data.copy()
-    elif dtype is None and isinstance(data, (list, tuple)) and _holds_typed(data):
+    elif typed and dtype is None:
         arr = np.array(_tensors_as_numbers(data), dtype=_list_dtype(data))
     else:
-        arr = _infer(_tensors_as_numbers(data) if _holds_tensors(data) else data, dtype)
+        arr = _infer(_tensors_as_numbers(data) if typed else data, dtype)
         if arr.dtype.kind == "O":
             raise TypeError(f"tensor(): data must be numbers or nested lists of equal lengths, got {data!r:.60}")
     return _new(arr, dtype, device, requires_grad)
