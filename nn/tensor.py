@@ -48,6 +48,12 @@ from .array import DataArray
 __all__ = ["Tensor", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode",
            "is_grad_enabled", "manual_seed", "initial_seed", "seed", "get_rng"]
 
+
+class ShapeError(ValueError, RuntimeError):
+    """Operands whose shapes do not fit (broadcasting, matmul, linear, view, cat, a conv's channels, item()).
+    PyTorch raises RuntimeError there and NumPy ValueError: code written for either catches this."""
+
+
 # ----------------------------------------------------------------------------
 # Global state: the library's random generator (graph recording: nn/grad_mode.py).
 
@@ -630,7 +636,7 @@ class Tensor:
             try:
                 np.broadcast_shapes(self.shape, other.shape)
             except ValueError:
-                raise ValueError(f"{op}: shapes {self.shape} and {other.shape} cannot broadcast "
+                raise ShapeError(f"{op}: shapes {self.shape} and {other.shape} cannot broadcast "
                                  f"(trailing dims must be equal or 1)") from None
         return other
 
@@ -735,7 +741,7 @@ class Tensor:
         a2 = a[None, :] if a.ndim == 1 else a
         b2 = b[:, None] if b.ndim == 1 else b
         if a2.shape[-1] != b2.shape[-2]:
-            raise ValueError(f"@: shapes {a.shape} and {b.shape} do not match "
+            raise ShapeError(f"@: shapes {a.shape} and {b.shape} do not match "
                              f"({a2.shape[-1]} != {b2.shape[-2]})")
         # BLAS at one thread while it runs: no BLAS pool spinning beside Numba's (nn/kernels/threads.py)
         with _single_thread_blas(matmul_work(a2, b2)):

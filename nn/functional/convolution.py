@@ -15,7 +15,7 @@ runs unchanged for dilation 1, groups 1:
 import numpy as np
 
 from .. import kernels as K
-from ..tensor import Tensor
+from ..tensor import ShapeError, Tensor
 from .shapes import cat, pad
 from ._args import _tensor, _check_ndim, _pair, _common_dtype, _cast, one_image_as_batch
 
@@ -76,7 +76,7 @@ def _conv_args(x, weight, bias, groups, op, transposed=False):
     _check_ndim(weight, (4,), op, "weight", layout)
     cin = weight.shape[0] if transposed else weight.shape[1] * groups
     if x.shape[1] != cin:
-        raise ValueError(f"{op}: expected input with {cin} channels (weight shape {weight.shape}, "
+        raise ShapeError(f"{op}: expected input with {cin} channels (weight shape {weight.shape}, "
                          f"groups={groups}), got {x.shape[1]} channels (input shape {x.shape})")
     split = weight.shape[0]         # output channels (conv) or input channels (transposed)
     if split % groups:

@@ -2,7 +2,7 @@
 import numpy as np
 
 from .. import kernels as K
-from ..tensor import Tensor
+from ..tensor import ShapeError, Tensor
 from ._args import _tensor, _check_ndim, _common_dtype, _cast
 
 
@@ -12,7 +12,7 @@ def linear(x, weight, bias=None):
     bias = None if bias is None else _tensor(bias, "bias", "linear")
     _check_ndim(weight, (2,), "linear", "weight", "(out_features, in_features)")
     if x.ndim < 1 or x.shape[-1] != weight.shape[1]:
-        raise ValueError(f"linear: input has {x.shape[-1] if x.ndim else 0} features (last dim of "
+        raise ShapeError(f"linear: input has {x.shape[-1] if x.ndim else 0} features (last dim of "
                          f"shape {x.shape}) but weight {weight.shape} expects {weight.shape[1]}")
     if bias is not None and bias.shape != (weight.shape[0],):
         raise ValueError(f"linear: bias must have shape ({weight.shape[0]},), got {bias.shape}")

@@ -1,7 +1,7 @@
 """Shape ops: pad, cat, flatten, pixel_shuffle, pixel_unshuffle."""
 import numpy as np
 
-from ..tensor import Tensor, linear_graph_backward
+from ..tensor import ShapeError, Tensor, linear_graph_backward
 from ._args import _tensor, _common_dtype, _cast
 
 
@@ -73,7 +73,7 @@ def cat(tensors, dim=0):
     for i, t in enumerate(given):
         fits = t.ndim == ref.ndim and all(a == b for k, (a, b) in enumerate(zip(t.shape, ref.shape)) if k != d)
         if t.shape != (0,) and not fits:
-            raise ValueError(f"cat: tensors[{i}] has shape {t.shape}, which does not match tensors[{first}] "
+            raise ShapeError(f"cat: tensors[{i}] has shape {t.shape}, which does not match tensors[{first}] "
                              f"{ref.shape} outside dim {dim}")
     dt = _common_dtype(*given)
     y = np.concatenate([_cast(t._data, dt) for t in tensors], axis=d)

@@ -3,6 +3,7 @@
 import numpy as np
 
 from ..dtypes import get_default_dtype
+from ..tensor import ShapeError
 from .. import functional as F
 from .module import Module, Parameter
 from .utils import _factory, _check_int, _check_float
@@ -64,7 +65,7 @@ class _BatchNorm(_NormBase):
             raise ValueError(f"{type(self).__name__} expects a {' or '.join(f'{n}-D' for n in self._input_ndims)} "
                              f"input {self._layout}, got shape {tuple(x.shape)}")
         if x.shape[1] != self.num_features:
-            raise ValueError(f"{type(self).__name__} expects {self.num_features} channels, got input of shape "
+            raise ShapeError(f"{type(self).__name__} expects {self.num_features} channels, got input of shape "
                              f"{tuple(x.shape)}")
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:

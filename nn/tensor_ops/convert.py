@@ -6,7 +6,7 @@ import numpy as np
 
 from ..device import CPU, check_device, parse_to
 from ..dtypes import to_dtype, get_default_dtype
-from ..tensor import Size, Tensor, _check_requires_grad
+from ..tensor import ShapeError, Size, Tensor, _check_requires_grad
 from ._attach import attach
 
 
@@ -37,7 +37,7 @@ def numel(input):
 def item(input):
     """The value of a one-element tensor as a Python float, int or bool."""
     if input._data.size != 1:
-        raise ValueError(f"item() needs a tensor with one element, got shape {input.shape}")
+        raise ShapeError(f"item() needs a tensor with one element, got shape {input.shape}")
     return input._data.reshape(()).item()
 
 

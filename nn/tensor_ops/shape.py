@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import functional as F
 from ..dtypes import _NameOnly, to_dtype
-from ..tensor import Tensor, as_int, as_sizes, matmul_grads, matmul_work, unbroadcast
+from ..tensor import ShapeError, Tensor, as_int, as_sizes, matmul_grads, matmul_work, unbroadcast
 from ..kernels.threads import single_thread_blas
 from ._attach import attach, numpy_axis
 from .convert import Size
@@ -44,7 +44,7 @@ def reshape(input, *shape):
     try:
         y = input._data.reshape(shape)
     except (ValueError, TypeError):
-        raise ValueError(f"cannot reshape a tensor of shape {old} ({input._data.size} elements) "
+        raise ShapeError(f"cannot reshape a tensor of shape {old} ({input._data.size} elements) "
                          f"into {shape}") from None
 
     def backward(g):
@@ -301,7 +301,7 @@ def stack(tensors, dim=0):
         raise ValueError("stack: expected a non-empty list of tensors")
     shapes = {tuple(t.shape) for t in tensors}
     if len(shapes) > 1:
-        raise ValueError(f"stack: all tensors must have the same shape, got {sorted(shapes)}")
+        raise ShapeError(f"stack: all tensors must have the same shape, got {sorted(shapes)}")
     return F.cat([unsqueeze(t, dim) for t in tensors], dim)
 
 
