@@ -27,7 +27,7 @@ from .dtypes import (float32, float64, int64, int32, int16, int8, uint8, double,
                      float16, half, bfloat16,
                      bool, get_default_dtype, set_default_dtype, finfo, iinfo)
 from .device import device
-from . import cuda, backends, jit, accelerator, hub, sparse, amp, compiler
+from . import cuda, cpu, backends, jit, accelerator, hub, sparse, amp, compiler
 from .amp import autocast, is_autocast_enabled
 from .jit import compile
 from .device import memory_format, contiguous_format, preserve_format, channels_last, channels_last_3d
@@ -49,7 +49,8 @@ from .tensor_ops.pointwise import (exp, log, log1p, log2, log10, lerp, tan, asin
                                    true_divide)
 from .tensor_ops.reductions import (sum, mean, var, std, prod, max, min, amax, amin, argmax, argmin, all, any,
                                     count_nonzero, cumsum, cumprod, cummax, cummin, logcumsumexp, logsumexp, var_mean, std_mean, median, unique,
-                                    nansum, nanmean, bincount, histc, kthvalue, quantile, unique_consecutive,
+                                    nansum, nanmean, bincount, histc, kthvalue, quantile, nanquantile, nanmedian, mode,
+                                    unique_consecutive,
                                     norm, sort, argsort, topk)
 from .tensor_ops.shape import (reshape, squeeze, unsqueeze, permute, transpose, t, flip, fliplr, flipud, rot90,
                                repeat_interleave, tile, movedim, select, diagonal, tensor_split, atleast_1d,
@@ -67,14 +68,17 @@ from .functional import relu_, cosine_similarity, pairwise_distance
 from .tensor_ops.compare import (eq, ne, lt, le, gt, ge, logical_and, logical_or, logical_xor, logical_not,
                                  bitwise_and, bitwise_or, bitwise_xor, bitwise_not, bitwise_left_shift,
                                  bitwise_right_shift,
-                                 isnan, isinf, isfinite, isin, isclose, allclose, equal)
+                                 isnan, isinf, isfinite, isposinf, isneginf, isin, isclose, allclose, equal)
 from .tensor_ops.compare import gt as greater, ge as greater_equal, lt as less, le as less_equal, ne as not_equal
 from .tensor_ops.extras import (fmax, fmin, signbit, copysign, heaviside, positive, rsub, logaddexp2, trapezoid, trapz,
                                 cumulative_trapezoid, aminmax, msort, dist, is_nonzero, histogram, result_type, promote_types,
-                                can_cast, absolute, negative, fix)
+                                can_cast, absolute, negative, fix, is_complex, conj, resolve_conj, resolve_neg,
+                                diagflat, hsplit, vsplit, dsplit, gcd, lcm, gradient)
 from .functional import relu, sigmoid, tanh, softmax, log_softmax, conv1d, conv2d, conv_transpose1d, conv_transpose2d
-from .functional.distances import cdist
-from .factories import (tensor, as_tensor, from_numpy, zeros, ones, full, empty, eye, arange, linspace, logspace,
+from .functional import pixel_shuffle, pixel_unshuffle, alpha_dropout
+from .tensor_ops.shape import unflatten
+from .functional.distances import cdist, pdist
+from .factories import (tensor, as_tensor, asarray, from_numpy, zeros, ones, full, empty, eye, arange, linspace, logspace,
                         rand, randn, randint, randperm, normal, bernoulli, multinomial, zeros_like, ones_like, full_like, empty_like, rand_like,
                         randn_like, randint_like, is_tensor, triu_indices, tril_indices, hann_window,
                         hamming_window, blackman_window, bartlett_window)
@@ -98,14 +102,15 @@ from .modules import (MSELoss, L1Loss, SmoothL1Loss, CrossEntropyLoss, NLLLoss, 
                       PairwiseDistance, Unfold, Fold, Bilinear, AdaptiveAvgPool1d, AdaptiveMaxPool1d, ConstantPad1d,
                       ZeroPad1d, ReflectionPad1d, ReplicationPad1d, Dropout1d, Softmax2d, UpsamplingNearest2d,
                       UpsamplingBilinear2d, ParameterDict)
-from . import optim, init, utils, distributions, distributed, linalg, special, testing, parallel
+from . import optim, init, utils, distributions, distributed, linalg, special, testing, parallel, func
 from .parallel import DataParallel
 from . import factories as _factories
-from .linalg import cholesky_solve, cholesky_inverse, triangular_solve
+from .linalg import cholesky_solve, cholesky_inverse, triangular_solve, matrix_power
 from .linalg import (inv as inverse, det, logdet, slogdet, cholesky, svd_reduced_v as svd, qr_older as qr, pinverse,
                      lu_unpack, matrix_exp)
 from .gradcheck import gradcheck, GradcheckError
 from .serialization import save, load
+from .foreach import *  # noqa: E402,F401,F403  (torch._foreach_add_ & co., as EMA code calls them)
 
 # PyTorch's out= on the top-level arithmetic, products and joins (torch.add(x, y, out=result))
 from .tensor_ops.out_arg import with_out as _with_out  # noqa: E402
@@ -120,6 +125,16 @@ pi, e, inf, nan = _math.pi, _math.e, _math.inf, _math.nan
 dtype = _np.dtype                   # the type of nn.float32 & co. (NumPy dtypes): for `dtype: torch.dtype` annotations
 swapdims = swapaxes = transpose
 moveaxis = movedim
+
+
+def dropout(input, p, train):
+    """torch.dropout(input, p, train): F.dropout with a positional training flag."""
+    return F.dropout(input, p, training=train)
+
+
+def feature_dropout(input, p, train):
+    """torch.feature_dropout: whole channels (dim 1) dropped, as F.dropout2d."""
+    return F.dropout2d(input, p, training=train)
 
 
 def _assert(condition, message):

@@ -45,9 +45,29 @@ float16 = half = np.dtype(np.float16)
 bfloat16 = _NameOnly("bfloat16")
 
 
-def finfo(type=None):
-    """Machine limits of a floating dtype (eps, max, min, tiny...; NumPy's finfo), the default float32."""
-    return np.finfo(get_default_dtype() if type is None else to_dtype(type))
+class finfo:
+    """Machine limits of a floating dtype (the default one when none is given), as torch.finfo: bits, and eps, max,
+    min, tiny (= smallest_normal), resolution as Python floats (NumPy's would be float32 scalars for float32, whose
+    arithmetic rounds and overflows in float32: finfo(float32).max * 10 is inf there); dtype, the dtype's name."""
+
+    def __init__(self, type=None):
+        number = builtins.float                # (float and int are nn's dtypes in this module)
+        if isinstance(type, _NameOnly) and type.name == "bfloat16":    # float32's range, 8 bits of precision
+            self.bits, self.dtype, self.eps, self.resolution = 16, "bfloat16", 2.0 ** -7, 0.01
+            self.max = (2 - 2.0 ** -7) * 2.0 ** 127
+            self.min, self.tiny = -self.max, number(np.finfo(np.float32).tiny)
+            self.smallest_normal = self.tiny
+            return
+        # float16 is a name only for tensors here, but its limits are NumPy's
+        info = np.finfo(get_default_dtype() if type is None else float16 if type == float16 else to_dtype(type))
+        self.bits, self.dtype = builtins.int(info.bits), info.dtype.name
+        self.eps, self.max, self.min = number(info.eps), number(info.max), number(info.min)
+        self.tiny = self.smallest_normal = number(info.tiny)
+        self.resolution = 10.0 ** -info.precision
+
+    def __repr__(self):
+        return (f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, eps={self.eps:g}, "
+                f"smallest_normal={self.tiny:g}, tiny={self.tiny:g}, dtype={self.dtype})")
 
 
 def iinfo(type):

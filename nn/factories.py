@@ -133,6 +133,14 @@ def as_tensor(data, dtype=None, device=None):
     return tensor(data, dtype, device)
 
 
+def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False):
+    """obj as a Tensor (torch.asarray): as_tensor, sharing memory unless copy=True (or a dtype change) makes a copy."""
+    out = as_tensor(obj, dtype, device)
+    if copy and (out is obj or (isinstance(obj, np.ndarray) and np.may_share_memory(out._data, obj))):
+        out = out.clone()
+    return out.requires_grad_() if requires_grad else out
+
+
 def from_numpy(ndarray):
     """A Tensor sharing ndarray's memory and dtype (changes to one show in the other)."""
     if not isinstance(ndarray, np.ndarray):
@@ -159,8 +167,9 @@ def empty(*sizes, size=None, dtype=None, device=None, requires_grad=False, memor
 
 
 def full(size, fill_value, dtype=None, device=None, requires_grad=False):
-    """Filled with fill_value; the dtype follows it (float -> float32, int -> int64, bool -> bool)."""
-    fill_value = fill_value.item() if isinstance(fill_value, Tensor) else fill_value
+    """Filled with fill_value; the dtype follows it (float -> float32, int -> int64, bool -> bool; a NumPy scalar
+    as the Python number it holds, as PyTorch reads one: full(n, np.log(2)) is float32)."""
+    fill_value = fill_value.item() if isinstance(fill_value, (Tensor, np.generic)) else fill_value
     return _filled(_sizes((size,)), fill_value, dtype, device, requires_grad, default=_infer(fill_value).dtype)
 
 

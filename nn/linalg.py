@@ -1,6 +1,7 @@
 """Linear algebra, as torch.linalg: inv, det, slogdet, solve, cholesky, eigh, eigvalsh, svd, qr, pinv, lstsq,
 matrix_rank, vector_norm, matrix_norm, norm, cross (and the top-level torch.inverse, torch.det, torch.logdet, torch.slogdet). Batched over leading dims, as np.linalg; each backward is
 the closed form written beside it (for invertible matrices)."""
+import contextlib
 from collections import namedtuple
 
 import numpy as np
@@ -22,7 +23,23 @@ SolveExResult = namedtuple("SolveExResult", ["result", "info"])
 __all__ = ["inv", "det", "slogdet", "logdet", "solve", "vector_norm", "matrix_norm", "norm", "cross", "cholesky",
            "eigh", "eigvalsh", "svd", "svdvals", "qr", "pinv", "matrix_rank", "lstsq", "solve_triangular",
            "matrix_power", "multi_dot", "matrix_exp", "lu_factor", "lu", "lu_unpack", "vecdot", "inv_ex",
-           "cholesky_ex", "solve_ex"]
+           "cholesky_ex", "solve_ex", "LinAlgError", "matmul", "diagonal"]
+
+
+class LinAlgError(RuntimeError, np.linalg.LinAlgError):
+    """torch.linalg.LinAlgError: a matrix is singular or not positive-definite. A RuntimeError, as PyTorch's (so
+    `except RuntimeError:` jitter-and-retry loops catch it), and NumPy's LinAlgError too."""
+
+
+@contextlib.contextmanager
+def _fails_as(message):
+    """NumPy's LinAlgError inside -> LinAlgError(message), PyTorch's error and words."""
+    try:
+        yield
+    except np.linalg.LinAlgError as e:
+        if isinstance(e, LinAlgError):
+            raise
+        raise LinAlgError(message) from None
 
 
 def cross(input, other, dim=-1):
@@ -45,10 +62,9 @@ def cholesky(A, *, upper=False):
     """L (..., n, n) lower triangular with A = L L^T, A symmetric positive definite (only its lower triangle is
     read, as PyTorch); upper=True gives U = L^T."""
     _square(A, "cholesky")
-    try:
+    with _fails_as("linalg.cholesky: the factorization could not be completed because the input is not "
+                   "positive-definite"):
         L = np.linalg.cholesky(np.tril(A._data) + _T(np.tril(A._data, -1)))
-    except np.linalg.LinAlgError:
-        raise RuntimeError("cholesky: the matrix is not positive definite") from None
 
     def backward(g):
         # A = L L^T  =>  gA = sym(L^-T Phi(L^T gL) L^-1), Phi: the lower triangle with the diagonal halved
@@ -259,7 +275,8 @@ def lstsq(A, B, rcond=None, *, driver=None):
 def inv(A):
     """A^-1 (..., n, n)."""
     _square(A, "inv")
-    Y = np.linalg.inv(A._data)
+    with _fails_as("linalg.inv: the inversion could not be completed because the input matrix is singular"):
+        Y = np.linalg.inv(A._data)
 
     def backward(g):
         # Y = A^-1  =>  dA = -Y^T g Y^T
@@ -304,7 +321,8 @@ def solve(A, B, *, left=True):
     vector = B.ndim == 1 or (B.ndim == A.ndim - 1 and tuple(B.shape) == tuple(A.shape[:-1]))    # PyTorch's rule
     b = B._data[..., None] if vector else B._data
     a = A._data
-    X = np.linalg.solve(a, b)
+    with _fails_as("linalg.solve: the solver failed because the input matrix is singular"):
+        X = np.linalg.solve(a, b)
 
     def backward(g):
         # X = A^-1 B  =>  dB = A^-T g, dA = -dB X^T (both summed back to their shapes by the engine)
@@ -497,7 +515,7 @@ def _ex(op, A, routine, check_errors, compute):
     info = _lapack_info(A._data, routine)
     bad = info > 0
     if bad.any() and check_errors:
-        raise RuntimeError(f"linalg.{op}: the factorization could not be completed because the input is not "
+        raise LinAlgError(f"linalg.{op}: the factorization could not be completed because the input is not "
                            f"{'positive-definite' if routine == 'potrf' else 'invertible'} (info {info.max()})")
     if not bad.any():
         return compute(A), Tensor(info)
@@ -526,11 +544,24 @@ def solve_ex(A, B, *, left=True, check_errors=False):
     return SolveExResult(*_ex("solve_ex", A, "getrf", check_errors, lambda a: solve(a, B, left=left)))
 
 
+def matmul(input, other):
+    """torch.linalg.matmul: the @ product."""
+    return input @ other
+
+
+def diagonal(A, *, offset=0, dim1=-2, dim2=-1):
+    """torch.linalg.diagonal: the diagonals of the last two dims (Tensor.diagonal with those defaults)."""
+    return A.diagonal(offset, dim1, dim2)
+
+
 def _attach():
-    """A.det(), A.inverse(), A.logdet(), A.slogdet(), as PyTorch's Tensor methods."""
+    """A.det(), A.inverse(), A.logdet(), A.slogdet(), A.svd(), ..., as PyTorch's Tensor methods."""
     from .tensor_ops._attach import attach
     attach(det=det, inverse=inv, logdet=logdet, slogdet=slogdet, matrix_power=matrix_power, matrix_exp=matrix_exp,
-           lu=lambda self, pivot=True, get_infos=False: lu_factor(self, pivot=pivot))
+           lu=lambda self, pivot=True, get_infos=False: lu_factor(self, pivot=pivot),
+           # the older method forms (A.svd() -> U, S, V; A.qr(); A.pinverse(); A.cholesky(upper=False)) and the solves
+           svd=svd_reduced_v, qr=qr_older, pinverse=pinverse, cholesky=lambda self, upper=False: cholesky(self, upper=upper),
+           cholesky_solve=cholesky_solve, cholesky_inverse=cholesky_inverse, triangular_solve=triangular_solve)
 
 
 _attach()

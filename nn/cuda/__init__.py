@@ -26,3 +26,28 @@ def empty_cache():
 
 def synchronize(device=None):
     """Does nothing: CPU work is finished when the call that started it returns (timing code calls this)."""
+
+
+def is_initialized():
+    return False
+
+
+def is_bf16_supported(including_emulation=True):
+    return False
+
+
+def memory_allocated(device=None):
+    """0 bytes (no GPU memory), as torch.cuda.memory_allocated without a GPU (training loops log it)."""
+    return 0
+
+
+def max_memory_allocated(device=None):
+    return 0
+
+
+def memory_reserved(device=None):
+    return 0
+
+
+def max_memory_reserved(device=None):
+    return 0

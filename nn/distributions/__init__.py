@@ -1,5 +1,7 @@
 """Probability distributions, as torch.distributions: Normal, Uniform, Bernoulli, Categorical, OneHotCategorical,
-MultivariateNormal, Beta, Independent, MixtureSameFamily and kl_divergence.
+OneHotCategoricalStraightThrough, MultivariateNormal, Beta, Laplace, Exponential, Gamma, Dirichlet, Poisson,
+Independent, MixtureSameFamily, TransformedDistribution (with the transforms of transforms.py and the constraints of
+constraints.py), LogNormal, RelaxedOneHotCategorical, RelaxedBernoulli, kl_divergence and register_kl.
 
 Parameters are Tensors (numbers are lifted) and every density is composed of Tensor ops, so log_prob, entropy and
 rsample (the reparameterised draw, loc + scale * eps for Normal) carry gradients to the parameters; sample() does
@@ -12,9 +14,19 @@ import numpy as np
 from .. import functional as F, linalg
 from ..dtypes import get_default_dtype
 from ..tensor import Tensor, get_rng
+from ..tensor_ops.pointwise import where
+from ..tensor_ops.shape import stack
+from . import constraints, transforms
+from .transforms import (Transform, ComposeTransform, ExpTransform, AffineTransform, SigmoidTransform, TanhTransform,
+                         _sum_rightmost)
 
 __all__ = ["Distribution", "Normal", "Uniform", "Bernoulli", "Categorical", "OneHotCategorical", "MultivariateNormal",
-           "Beta", "Independent", "MixtureSameFamily", "kl_divergence"]
+           "Beta", "Independent", "MixtureSameFamily", "TransformedDistribution", "LogNormal", "Laplace", "Exponential",
+           "Gamma", "Dirichlet", "Poisson", "OneHotCategoricalStraightThrough",
+           "RelaxedOneHotCategorical", "ExpRelaxedCategorical", "RelaxedBernoulli", "LogitRelaxedBernoulli",
+           "kl_divergence", "register_kl",
+           "constraints", "transforms", "Transform", "ComposeTransform", "ExpTransform", "AffineTransform",
+           "SigmoidTransform", "TanhTransform"]
 
 
 def _param(value, like=None):
@@ -29,14 +41,44 @@ def _size(sample_shape):
 
 
 class Distribution:
-    """Base: batch_shape, event_shape, sample(sample_shape), rsample, log_prob, entropy, mean, variance, stddev."""
+    """Base: batch_shape, event_shape, sample(sample_shape), rsample, log_prob, entropy, mean, mode, variance,
+    stddev, perplexity, expand; arg_constraints (each parameter's constraint) and support, as PyTorch's."""
 
     has_rsample = False
+    has_enumerate_support = False
     event_shape = ()
+    arg_constraints = {}
+    support = None
 
     @property
     def stddev(self):
         return self.variance.sqrt()
+
+    @property
+    def mode(self):
+        raise NotImplementedError(f"{type(self).__name__} does not implement mode")
+
+    def perplexity(self):
+        return self.entropy().exp()
+
+    def sample_n(self, n):
+        return self.sample((n,))
+
+    def expand(self, batch_shape, _instance=None):
+        """This distribution with its parameters (those arg_constraints names) broadcast to batch_shape, as
+        PyTorch's expand (views, no copies)."""
+        if not self.arg_constraints:
+            raise NotImplementedError(f"{type(self).__name__}.expand is not implemented")
+        batch_shape = tuple(batch_shape)
+        new = _instance if _instance is not None else type(self).__new__(type(self))
+        new.__dict__.update(self.__dict__)
+        for name, constraint in self.arg_constraints.items():
+            value = self.__dict__.get(name)
+            if isinstance(value, Tensor):
+                k = constraint.event_dim                 # the parameter's own trailing dims (a vector, a matrix)
+                new.__dict__[name] = value.expand(batch_shape + (tuple(value.shape[value.ndim - k:]) if k else ()))
+        new.batch_shape = batch_shape
+        return new
 
     def sample(self, sample_shape=()):
         return self.rsample(sample_shape).detach()
@@ -58,6 +100,9 @@ class Normal(Distribution):
     """N(loc, scale^2), loc and scale broadcast together."""
 
     has_rsample = True
+    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
+    support = constraints.real
+    mode = property(lambda self: self.loc.expand(self.batch_shape))
 
     def __init__(self, loc, scale, validate_args=None):
         self.loc, self.scale = _param(loc, scale), _param(scale, loc)
@@ -95,6 +140,9 @@ class Uniform(Distribution):
     """U(low, high)."""
 
     has_rsample = True
+    arg_constraints = {"low": constraints.dependent(event_dim=0), "high": constraints.dependent(event_dim=0)}
+    support = property(lambda self: constraints.interval(self.low, self.high))
+    mode = property(lambda self: (self.high * np.nan).expand(self.batch_shape))
 
     def __init__(self, low, high, validate_args=None):
         self.low, self.high = _param(low, high), _param(high, low)
@@ -116,6 +164,12 @@ class Uniform(Distribution):
     def entropy(self):
         return (self.high - self.low).log().expand(self.batch_shape)
 
+    def cdf(self, value):
+        return ((_param(value, self.low) - self.low) / (self.high - self.low)).clamp(min=0, max=1)
+
+    def icdf(self, value):
+        return _param(value, self.low) * (self.high - self.low) + self.low
+
 
 def _probs_and_logits(probs, logits, name, to_logits, to_probs):
     if (probs is None) == (logits is None):
@@ -136,6 +190,10 @@ def _clamp_probs(p):
 class Bernoulli(Distribution):
     """1 with probability probs (or sigmoid(logits)), else 0."""
 
+    arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
+    support = constraints.boolean
+    has_enumerate_support = True
+
     def __init__(self, probs=None, logits=None, validate_args=None):
         if probs is not None:
             p = probs._data if isinstance(probs, Tensor) else np.asarray(probs)
@@ -146,13 +204,28 @@ class Bernoulli(Distribution):
 
     mean = property(lambda self: self.probs)
     variance = property(lambda self: self.probs * (1 - self.probs))
+    param_shape = property(lambda self: tuple(self.probs.shape))
+
+    @property
+    def mode(self):
+        """1 where probs > 1/2, 0 below, NaN at 1/2 (as PyTorch's)."""
+        p = self.probs.data
+        return Tensor(np.where(p == 0.5, np.nan, p > 0.5).astype(self.probs.dtype))
 
     def sample(self, sample_shape=()):
         u = get_rng().random(_size(sample_shape) + self.batch_shape)
         return Tensor((u < self.probs.data).astype(self.probs.dtype))
 
     def log_prob(self, value):
-        return -F.binary_cross_entropy_with_logits(self.logits, _param(value, self.logits), reduction="none")
+        # value and the parameters broadcast together (a (n, 1) column of outcomes against (k,) probs)
+        value = _param(value, self.logits).to(self.logits.dtype)
+        shape = np.broadcast_shapes(tuple(value.shape), tuple(self.logits.shape))
+        return -F.binary_cross_entropy_with_logits(self.logits.expand(shape), value.expand(shape), reduction="none")
+
+    def enumerate_support(self, expand=True):
+        """(2, *batch_shape): the outcomes 0 and 1 along a new first dim."""
+        values = Tensor(np.arange(2, dtype=self.probs.dtype).reshape((2,) + (1,) * len(self.batch_shape)))
+        return values.expand((2,) + self.batch_shape) if expand else values
 
     def entropy(self):
         return F.binary_cross_entropy_with_logits(self.logits, self.probs, reduction="none")
@@ -160,6 +233,9 @@ class Bernoulli(Distribution):
 
 class Categorical(Distribution):
     """One of K classes (the last dim of probs or logits), probs normalised to sum to 1."""
+
+    arg_constraints = {"probs": constraints.simplex, "logits": constraints.independent(constraints.real, 1)}
+    has_enumerate_support = True
 
     def __init__(self, probs=None, logits=None, validate_args=None):
         if probs is not None:
@@ -180,6 +256,14 @@ class Categorical(Distribution):
 
     mean = property(lambda self: Tensor(np.full(self.batch_shape, np.nan, self.probs.dtype)))
     variance = mean
+    mode = property(lambda self: self.probs.argmax(-1))
+    param_shape = property(lambda self: tuple(self.probs.shape))
+    support = property(lambda self: constraints.integer_interval(0, self._num_events - 1))
+
+    def enumerate_support(self, expand=True):
+        """(K, *batch_shape): the classes 0 .. K-1 along a new first dim (int64)."""
+        values = Tensor(np.arange(self._num_events).reshape((-1,) + (1,) * len(self.batch_shape)))
+        return values.expand((-1,) + tuple(self.batch_shape)) if expand else values
 
     def sample(self, sample_shape=()):
         p = self.probs.data.reshape(-1, self._num_events)
@@ -205,6 +289,9 @@ class MultivariateNormal(Distribution):
     and the matrix (..., k, k) broadcast together. Densities go through L (nn.linalg.cholesky and solve)."""
 
     has_rsample = True
+    arg_constraints = {"loc": constraints.real_vector, "covariance_matrix": constraints.positive_definite,
+                       "precision_matrix": constraints.positive_definite, "scale_tril": constraints.lower_cholesky}
+    support = constraints.real_vector
 
     def __init__(self, loc, covariance_matrix=None, precision_matrix=None, scale_tril=None, validate_args=None):
         given = [m is not None for m in (covariance_matrix, precision_matrix, scale_tril)]
@@ -228,6 +315,7 @@ class MultivariateNormal(Distribution):
         self.scale_tril = L
 
     mean = property(lambda self: self.loc.expand(self.batch_shape + self.event_shape))
+    mode = mean
     variance = property(lambda self: (self.scale_tril ** 2).sum(-1).expand(self.batch_shape + self.event_shape))
     covariance_matrix = property(lambda self: self.scale_tril @ self.scale_tril.transpose(-1, -2))
     precision_matrix = property(lambda self: linalg.inv(self.covariance_matrix))
@@ -256,6 +344,9 @@ class MultivariateNormal(Distribution):
 class Beta(Distribution):
     """Beta(concentration1 = a, concentration0 = b) on (0, 1): density x^(a-1) (1-x)^(b-1) / B(a, b)."""
 
+    arg_constraints = {"concentration1": constraints.positive, "concentration0": constraints.positive}
+    support = constraints.unit_interval
+
     def __init__(self, concentration1, concentration0, validate_args=None):
         self.concentration1 = _param(concentration1, concentration0)
         self.concentration0 = _param(concentration0, concentration1)
@@ -272,6 +363,12 @@ class Beta(Distribution):
     def variance(self):
         a, b = self.concentration1, self.concentration0
         return (a * b / ((a + b) ** 2 * (a + b + 1))).expand(self.batch_shape)
+
+    @property
+    def mode(self):
+        """The Dirichlet mode of (a, b), its first part: (a - 1) / (a + b - 2) for a, b >= 1 (as PyTorch's)."""
+        pair = stack([self.concentration1.expand(self.batch_shape), self.concentration0.expand(self.batch_shape)], -1)
+        return Dirichlet(pair, validate_args=False).mode[..., 0]
 
     def _log_beta(self):
         a, b = self.concentration1, self.concentration0
@@ -293,6 +390,165 @@ class Beta(Distribution):
                 + (a + b - 2) * (a + b).digamma()).expand(self.batch_shape)
 
 
+class Laplace(Distribution):
+    """Laplace(loc, scale): density exp(-|x - loc| / scale) / (2 scale)."""
+
+    has_rsample = True
+    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
+    support = constraints.real
+    mode = property(lambda self: self.loc.expand(self.batch_shape))
+
+    def __init__(self, loc, scale, validate_args=None):
+        self.loc, self.scale = _param(loc, scale), _param(scale, loc)
+        _check(validate_args, np.all(self.scale.data > 0), "Laplace: scale must be positive")
+        self.batch_shape = np.broadcast_shapes(self.loc.shape, self.scale.shape)
+
+    mean = property(lambda self: self.loc.expand(self.batch_shape))
+    variance = property(lambda self: (2 * self.scale ** 2).expand(self.batch_shape))
+    stddev = property(lambda self: (math.sqrt(2) * self.scale).expand(self.batch_shape))
+
+    def rsample(self, sample_shape=()):
+        # the inverse cdf at u uniform on (eps - 1, 1), as PyTorch's: loc - scale sign(u) log(1 - |u|)
+        eps = float(np.finfo(self.loc.dtype).eps)
+        u = Tensor(get_rng().uniform(eps - 1, 1, _size(sample_shape) + tuple(self.batch_shape)).astype(self.loc.dtype))
+        return self.loc - self.scale * u.sign() * (-u.abs()).log1p()
+
+    def log_prob(self, value):
+        value = _param(value, self.loc)
+        return -(2 * self.scale).log() - (value - self.loc).abs() / self.scale
+
+    def entropy(self):
+        return (1 + (2 * self.scale).log()).expand(self.batch_shape)
+
+    def cdf(self, value):
+        value = _param(value, self.loc)
+        return 0.5 - 0.5 * (value - self.loc).sign() * (-(value - self.loc).abs() / self.scale).expm1()
+
+    def icdf(self, value):
+        term = _param(value, self.loc) - 0.5
+        return self.loc - self.scale * term.sign() * (-2 * term.abs()).log1p()
+
+
+class Exponential(Distribution):
+    """Exponential(rate): density rate exp(-rate x) on x >= 0."""
+
+    has_rsample = True
+    arg_constraints = {"rate": constraints.positive}
+    support = constraints.nonnegative
+    mode = property(lambda self: self.rate * 0)
+
+    def __init__(self, rate, validate_args=None):
+        self.rate = _param(rate)
+        _check(validate_args, np.all(self.rate.data > 0), "Exponential: rate must be positive")
+        self.batch_shape = tuple(self.rate.shape)
+
+    mean = property(lambda self: 1 / self.rate)
+    variance = property(lambda self: self.rate ** -2)
+    stddev = mean
+
+    def rsample(self, sample_shape=()):
+        e = get_rng().standard_exponential(_size(sample_shape) + self.batch_shape).astype(self.rate.dtype)
+        return Tensor(e) / self.rate
+
+    def log_prob(self, value):
+        return self.rate.log() - self.rate * _param(value, self.rate)
+
+    def entropy(self):
+        return 1.0 - self.rate.log()
+
+    def cdf(self, value):
+        return 1 - (-self.rate * _param(value, self.rate)).exp()
+
+    def icdf(self, value):
+        return -(-_param(value, self.rate)).log1p() / self.rate
+
+
+class Gamma(Distribution):
+    """Gamma(concentration a, rate b): density b^a x^(a-1) exp(-b x) / Gamma(a) on x > 0. Draws come from NumPy's
+    gamma sampler without a gradient (PyTorch's rsample differentiates them implicitly: not here)."""
+
+    arg_constraints = {"concentration": constraints.positive, "rate": constraints.positive}
+    support = constraints.nonnegative
+    mode = property(lambda self: ((self.concentration - 1) / self.rate).clamp(min=0).expand(self.batch_shape))
+
+    def __init__(self, concentration, rate, validate_args=None):
+        self.concentration, self.rate = _param(concentration, rate), _param(rate, concentration)
+        _check(validate_args, np.all(self.concentration.data > 0) and np.all(self.rate.data > 0),
+               "Gamma: concentration and rate must be positive")
+        self.batch_shape = np.broadcast_shapes(self.concentration.shape, self.rate.shape)
+
+    mean = property(lambda self: (self.concentration / self.rate).expand(self.batch_shape))
+    variance = property(lambda self: (self.concentration / self.rate ** 2).expand(self.batch_shape))
+
+    def sample(self, sample_shape=()):
+        shape = _size(sample_shape) + tuple(self.batch_shape)
+        a, b = (np.broadcast_to(c.data, self.batch_shape) for c in (self.concentration, self.rate))
+        x = get_rng().gamma(a, 1.0 / b, shape).astype(self.rate.dtype)
+        return Tensor(np.maximum(x, np.finfo(x.dtype).tiny))
+
+    def log_prob(self, value):
+        x, a, b = _param(value, self.rate), self.concentration, self.rate
+        return a.xlogy(b) + (a - 1).xlogy(x) - b * x - a.lgamma()
+
+    def entropy(self):
+        a = self.concentration
+        return a - self.rate.log() + a.lgamma() + (1.0 - a) * a.digamma()
+
+
+class Dirichlet(Distribution):
+    """Dirichlet(concentration a (..., K)) over the probability simplex (event_shape (K,)): density
+    prod x_k^(a_k - 1) / B(a). Draws come from NumPy's sampler, without a gradient."""
+
+    arg_constraints = {"concentration": constraints.independent(constraints.positive, 1)}
+    support = constraints.simplex
+
+    def __init__(self, concentration, validate_args=None):
+        self.concentration = _param(concentration)
+        if self.concentration.ndim < 1:
+            raise ValueError("Dirichlet: concentration must have at least one dim (the categories)")
+        _check(validate_args, np.all(self.concentration.data > 0), "Dirichlet: concentration must be positive")
+        self.batch_shape, self.event_shape = tuple(self.concentration.shape[:-1]), tuple(self.concentration.shape[-1:])
+
+    mean = property(lambda self: self.concentration / self.concentration.sum(-1, keepdim=True))
+
+    @property
+    def variance(self):
+        a0 = self.concentration.sum(-1, keepdim=True)
+        return self.concentration * (a0 - self.concentration) / (a0 ** 2 * (a0 + 1))
+
+    @property
+    def mode(self):
+        """(a - 1) / (sum(a) - K) with a - 1 clamped at 0; where every a < 1, the one-hot vector of the largest
+        part (as PyTorch's)."""
+        am1 = (self.concentration - 1).clamp(min=0.0)
+        with np.errstate(invalid="ignore"):            # 0 / 0 where every a <= 1: NaN, or the corner below
+            mode = am1 / am1.sum(-1, keepdim=True)
+        below = Tensor(np.all(self.concentration.data < 1, -1)[..., None])
+        if below._data.any():
+            corner = F.one_hot(mode.argmax(-1), am1.shape[-1]).to(mode.dtype)
+            mode = where(below, corner, mode)
+        return mode
+
+    def _log_normalizer(self):
+        a = self.concentration
+        return a.lgamma().sum(-1) - a.sum(-1).lgamma()
+
+    def sample(self, sample_shape=()):
+        shape = _size(sample_shape) + self.batch_shape + self.event_shape
+        a = np.broadcast_to(self.concentration.data, shape)
+        g = get_rng().gamma(a)                          # normalised gammas: NumPy's dirichlet, batched
+        return Tensor((g / g.sum(-1, keepdims=True)).astype(self.concentration.dtype))
+
+    def log_prob(self, value):
+        x, a = _param(value, self.concentration), self.concentration
+        return (a - 1).xlogy(x).sum(-1) - self._log_normalizer()
+
+    def entropy(self):
+        a = self.concentration
+        a0, k = a.sum(-1), a.shape[-1]
+        return self._log_normalizer() + (a0 - k) * a0.digamma() - ((a - 1) * a.digamma()).sum(-1)
+
+
 class OneHotCategorical(Categorical):
     """Categorical's draws as one-hot vectors over the last dim (event_shape (K,))."""
 
@@ -302,6 +558,14 @@ class OneHotCategorical(Categorical):
 
     mean = property(lambda self: self.probs)
     variance = property(lambda self: self.probs * (1 - self.probs))
+    mode = property(lambda self: F.one_hot(self.probs.argmax(-1), self._num_events).to(self.probs.dtype))
+    support = constraints.independent(constraints.boolean, 1)
+
+    def enumerate_support(self, expand=True):
+        """(K, *batch_shape, K): the K one-hot vectors along a new first dim."""
+        n = self._num_events
+        values = Tensor(np.eye(n, dtype=self.probs.dtype).reshape((n,) + (1,) * len(self.batch_shape) + (n,)))
+        return values.expand((n,) + tuple(self.batch_shape) + (n,)) if expand else values
 
     def sample(self, sample_shape=()):
         index = super().sample(sample_shape)._data
@@ -310,6 +574,40 @@ class OneHotCategorical(Categorical):
     def log_prob(self, value):
         value = _param(value, self.logits)
         return (value * self.logits.clamp(min=float(np.finfo(self.logits.dtype).min))).sum(-1)
+
+
+class OneHotCategoricalStraightThrough(OneHotCategorical):
+    """OneHotCategorical whose rsample passes the gradient straight through: the one-hot draw plus
+    probs - probs.detach() (its value the draw, its gradient that of probs; Dreamer's discrete latents)."""
+
+    has_rsample = True
+
+    def rsample(self, sample_shape=()):
+        return self.sample(sample_shape) + (self.probs - self.probs.detach())
+
+
+class Poisson(Distribution):
+    """Poisson(rate): P(k) = rate^k exp(-rate) / k! for counts k = 0, 1, ..."""
+
+    arg_constraints = {"rate": constraints.nonnegative}
+    support = constraints.nonnegative_integer
+    mode = property(lambda self: self.rate.floor())
+
+    def __init__(self, rate, validate_args=None):
+        self.rate = _param(rate)
+        _check(validate_args, np.all(self.rate.data >= 0), "Poisson: rate must be non-negative")
+        self.batch_shape = tuple(self.rate.shape)
+
+    mean = property(lambda self: self.rate)
+    variance = property(lambda self: self.rate)
+
+    def sample(self, sample_shape=()):
+        shape = _size(sample_shape) + self.batch_shape
+        return Tensor(get_rng().poisson(np.broadcast_to(self.rate.data, shape)).astype(self.rate.dtype))
+
+    def log_prob(self, value):
+        value = _param(value, self.rate)
+        return value.xlogy(self.rate) - self.rate - (value + 1).lgamma()
 
 
 class Independent(Distribution):
@@ -327,7 +625,14 @@ class Independent(Distribution):
         self.has_rsample = base_distribution.has_rsample
 
     mean = property(lambda self: self.base_dist.mean)
+    mode = property(lambda self: self.base_dist.mode)
     variance = property(lambda self: self.base_dist.variance)
+    support = property(lambda self: constraints.independent(self.base_dist.support, self.reinterpreted_batch_ndims))
+
+    def expand(self, batch_shape, _instance=None):
+        k = self.reinterpreted_batch_ndims
+        base_batch = tuple(self.base_dist.batch_shape)
+        return Independent(self.base_dist.expand(tuple(batch_shape) + base_batch[len(base_batch) - k:]), k)
 
     def _summed(self, t):
         k = self.reinterpreted_batch_ndims
@@ -389,8 +694,219 @@ class MixtureSameFamily(Distribution):
         return Tensor(np.take_along_axis(draws, index, which.ndim).squeeze(which.ndim))
 
 
+class TransformedDistribution(Distribution):
+    """base_distribution pushed through transforms (a Transform or a list, applied in order): a draw is
+    transforms(base draw), and log p(y) = base.log_prob(x) - sum of each transform's log |det dy/dx|, x found by
+    inverting them from the last (a TanhTransform(cache_size=1) inverts the y it just made exactly)."""
+
+    def __init__(self, base_distribution, transforms, validate_args=None):
+        if isinstance(transforms, Transform):
+            transforms = [transforms]
+        if not isinstance(transforms, list) or not all(isinstance(t, Transform) for t in transforms):
+            raise ValueError("transforms must be a Transform or a list of Transforms")
+        self.transforms = transforms
+        base_event_dim = len(base_distribution.event_shape)
+        domain_dim = max([t.domain.event_dim for t in transforms] + [0])
+        if domain_dim > base_event_dim:         # the transforms act on events of more dims: reinterpret batch dims
+            base_distribution = Independent(base_distribution, domain_dim - base_event_dim)
+        self.base_dist = base_distribution
+        shape = tuple(base_distribution.batch_shape) + tuple(base_distribution.event_shape)
+        event_dim = max([t.codomain.event_dim for t in transforms] + [len(base_distribution.event_shape)])
+        self.batch_shape, self.event_shape = shape[:len(shape) - event_dim], shape[len(shape) - event_dim:]
+        self.has_rsample = base_distribution.has_rsample
+
+    def expand(self, batch_shape, _instance=None):
+        """The base distribution expanded to batch_shape (and the event dims it reads as batch dims)."""
+        new = _instance if _instance is not None else type(self).__new__(type(self))
+        new.__dict__.update(self.__dict__)
+        extra = len(self.event_shape) - len(self.base_dist.event_shape)
+        new.base_dist = self.base_dist.expand(tuple(batch_shape) + tuple(self.event_shape)[:extra])
+        new.batch_shape = tuple(batch_shape)
+        return new
+
+    def sample(self, sample_shape=()):
+        x = self.base_dist.sample(sample_shape)
+        for transform in self.transforms:
+            x = transform(x)
+        return x.detach()
+
+    def rsample(self, sample_shape=()):
+        x = self.base_dist.rsample(sample_shape)
+        for transform in self.transforms:
+            x = transform(x)
+        return x
+
+    def log_prob(self, value):
+        event_dim, log_prob, y = len(self.event_shape), 0.0, _param(value, _first_tensor(self.base_dist))
+        for transform in reversed(self.transforms):
+            x = transform.inv(y)
+            event_dim += transform.domain.event_dim - transform.codomain.event_dim
+            log_prob = log_prob - _sum_rightmost(transform.log_abs_det_jacobian(x, y),
+                                                 event_dim - transform.domain.event_dim)
+            y = x
+        return log_prob + _sum_rightmost(self.base_dist.log_prob(y), event_dim - len(self.base_dist.event_shape))
+
+    def cdf(self, value):
+        """The base's cdf at the inverse of value (monotone transforms; a decreasing one flips it)."""
+        value = _param(value, _first_tensor(self.base_dist))
+        sign = 1
+        for transform in reversed(self.transforms):
+            value, sign = transform.inv(value), sign * transform.sign
+        out = self.base_dist.cdf(value)
+        return out if isinstance(sign, int) and sign == 1 else sign * (out - 0.5) + 0.5
+
+    def icdf(self, value):
+        sign = 1
+        for transform in self.transforms:
+            sign = sign * transform.sign
+        value = _param(value, _first_tensor(self.base_dist))
+        x = self.base_dist.icdf(value if isinstance(sign, int) and sign == 1 else sign * (value - 0.5) + 0.5)
+        for transform in self.transforms:
+            x = transform(x)
+        return x
+
+
+class ExpRelaxedCategorical(Distribution):
+    """The log of a Gumbel-softmax draw (Concrete, Maddison et al. 2017) over the last dim of probs / logits, at
+    temperature t: log softmax((logits + Gumbel noise) / t). RelaxedOneHotCategorical is its exp."""
+
+    has_rsample = True
+    arg_constraints = {"probs": constraints.simplex, "logits": constraints.real_vector}
+    support = constraints.real_vector
+
+    def __init__(self, temperature, probs=None, logits=None, validate_args=None):
+        self._categorical = Categorical(probs, logits, validate_args)
+        self.probs, self.logits = self._categorical.probs, self._categorical.logits
+        self.temperature = _param(temperature, self.logits)
+        self.batch_shape = self._categorical.batch_shape
+        self.event_shape = (self._categorical._num_events,)
+
+    def rsample(self, sample_shape=()):
+        shape = _size(sample_shape) + tuple(self.batch_shape) + self.event_shape
+        u = _clamp_probs(Tensor(get_rng().random(shape).astype(self.logits.dtype)))
+        scores = (self.logits - (-u.log()).log()) / self.temperature
+        return scores - scores.logsumexp(-1, keepdim=True)
+
+    def log_prob(self, value):
+        # log Gamma(K) + (K - 1) log t + sum_k (score_k - logsumexp(score)), score = logits - t value
+        k = self.event_shape[0]
+        value = _param(value, self.logits)
+        shape = np.broadcast_shapes(tuple(value.shape), tuple(self.logits.shape))
+        score = self.logits.expand(shape) - value.expand(shape) * self.temperature
+        log_scale = math.lgamma(k) + self.temperature.log() * (k - 1)
+        return (score - score.logsumexp(-1, keepdim=True)).sum(-1) + log_scale
+
+
+class RelaxedOneHotCategorical(TransformedDistribution):
+    """The Gumbel-softmax (Concrete) relaxation of OneHotCategorical: draws on the simplex, reparameterised
+    (rsample), at temperature t; exp of ExpRelaxedCategorical, as PyTorch's."""
+
+    arg_constraints = {"probs": constraints.simplex, "logits": constraints.real_vector}
+    support = constraints.simplex
+
+    def __init__(self, temperature, probs=None, logits=None, validate_args=None):
+        super().__init__(ExpRelaxedCategorical(temperature, probs, logits, validate_args), ExpTransform())
+
+    temperature = property(lambda self: self.base_dist.temperature)
+    logits = property(lambda self: self.base_dist.logits)
+    probs = property(lambda self: self.base_dist.probs)
+
+
+class LogitRelaxedBernoulli(Distribution):
+    """The logit of a relaxed Bernoulli draw at temperature t: (logit(u) + logits) / t, u uniform."""
+
+    has_rsample = True
+    arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
+    support = constraints.real
+
+    def __init__(self, temperature, probs=None, logits=None, validate_args=None):
+        self._bernoulli = Bernoulli(probs, logits, validate_args)
+        self.probs, self.logits = self._bernoulli.probs, self._bernoulli.logits
+        self.temperature = _param(temperature, self.logits)
+        self.batch_shape = self._bernoulli.batch_shape
+
+    def rsample(self, sample_shape=()):
+        shape = _size(sample_shape) + tuple(self.batch_shape)
+        probs = _clamp_probs(self.probs.expand(shape))
+        u = _clamp_probs(Tensor(get_rng().random(shape).astype(self.logits.dtype)))
+        return (u.log() - (-u).log1p() + probs.log() - (-probs).log1p()) / self.temperature
+
+    def log_prob(self, value):
+        diff = self.logits - _param(value, self.logits) * self.temperature
+        return self.temperature.log() + diff - 2 * diff.exp().log1p()
+
+
+class RelaxedBernoulli(TransformedDistribution):
+    """The Concrete relaxation of Bernoulli: draws in (0, 1), reparameterised, at temperature t (sigmoid of
+    LogitRelaxedBernoulli, as PyTorch's)."""
+
+    arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
+    support = constraints.unit_interval
+
+    def __init__(self, temperature, probs=None, logits=None, validate_args=None):
+        super().__init__(LogitRelaxedBernoulli(temperature, probs, logits, validate_args), SigmoidTransform())
+
+    temperature = property(lambda self: self.base_dist.temperature)
+    logits = property(lambda self: self.base_dist.logits)
+    probs = property(lambda self: self.base_dist.probs)
+
+
+def _first_tensor(dist):
+    """A parameter of dist (for the dtype a number given as a value takes)."""
+    for value in vars(dist).values():
+        if isinstance(value, Tensor):
+            return value
+        if isinstance(value, Distribution):
+            return _first_tensor(value)
+    return None
+
+
+class LogNormal(TransformedDistribution):
+    """exp of N(loc, scale^2): TransformedDistribution(Normal(loc, scale), ExpTransform())."""
+
+    def __init__(self, loc, scale, validate_args=None):
+        super().__init__(Normal(loc, scale, validate_args), ExpTransform())
+
+    loc = property(lambda self: self.base_dist.loc)
+    scale = property(lambda self: self.base_dist.scale)
+    mean = property(lambda self: (self.loc + self.scale ** 2 / 2).exp())
+    mode = property(lambda self: (self.loc - self.scale ** 2).exp())
+    variance = property(lambda self: (self.scale ** 2).expm1() * (2 * self.loc + self.scale ** 2).exp())
+
+    def entropy(self):
+        return self.base_dist.entropy() + self.loc
+
+
+_KL_REGISTRY = {}
+
+
+def register_kl(type_p, type_q):
+    """A decorator registering fn(p, q) as kl_divergence for p of type_p and q of type_q (subclasses too; the
+    most specific registration wins, then the pairs built in), as torch.distributions.kl.register_kl."""
+    if not (isinstance(type_p, type) and issubclass(type_p, Distribution)
+            and isinstance(type_q, type) and issubclass(type_q, Distribution)):
+        raise TypeError("register_kl: expected two subclasses of Distribution")
+
+    def decorator(fn):
+        _KL_REGISTRY[type_p, type_q] = fn
+        return fn
+    return decorator
+
+
+def _registered_kl(p, q):
+    """The registered function whose types are nearest p's and q's classes (by their MRO positions), or None."""
+    mro_p, mro_q = type(p).__mro__, type(q).__mro__
+    found = [(mro_p.index(tp) + mro_q.index(tq), fn) for (tp, tq), fn in _KL_REGISTRY.items()
+             if tp in mro_p and tq in mro_q]
+    return min(found, key=lambda item: item[0])[1] if found else None
+
+
 def kl_divergence(p, q):
-    """KL(p || q) for two Normals, two Categoricals, two Bernoullis or two Uniforms (q's support covering p's)."""
+    """KL(p || q) for two Normals, two Categoricals, two Bernoullis or two Uniforms (q's support covering p's),
+    two MultivariateNormals or two Betas; and any pair a register_kl function covers."""
+    registered = _registered_kl(p, q)
+    if registered is not None:
+        return registered(p, q)
     if isinstance(p, Normal) and isinstance(q, Normal):
         var_ratio = (p.scale / q.scale) ** 2
         return 0.5 * (var_ratio + ((p.loc - q.loc) / q.scale) ** 2 - 1 - var_ratio.log())
@@ -420,4 +936,5 @@ def kl_divergence(p, q):
 
 # PyTorch's submodules, as attributes too (torch.distributions.normal.Normal, DeepAR's spelling)
 from . import (bernoulli, beta, categorical, distribution, independent, kl, mixture_same_family,  # noqa: E402,F401
-               multivariate_normal, normal, one_hot_categorical, uniform)
+               multivariate_normal, normal, one_hot_categorical, uniform, transformed_distribution, log_normal,
+               laplace, exponential, gamma, dirichlet, poisson, relaxed_categorical, relaxed_bernoulli)

@@ -1,2 +1,2 @@
-"""torch.distributions.kl's name (from torch.distributions.kl import kl_divergence)."""
-from . import kl_divergence  # noqa: F401
+"""torch.distributions.kl's names (from torch.distributions.kl import kl_divergence, register_kl)."""
+from . import kl_divergence, register_kl  # noqa: F401

@@ -1,2 +1,3 @@
-"""torch.distributions.one_hot_categorical's name (from torch.distributions.one_hot_categorical import OneHotCategorical)."""
-from . import OneHotCategorical  # noqa: F401
+"""torch.distributions.one_hot_categorical's names (from torch.distributions.one_hot_categorical import
+OneHotCategorical, OneHotCategoricalStraightThrough)."""
+from . import OneHotCategorical, OneHotCategoricalStraightThrough  # noqa: F401

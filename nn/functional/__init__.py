@@ -45,7 +45,7 @@ from .gaussian import gaussian_kl
 from .attention import scaled_dot_product_attention
 from .grid import affine_grid, grid_sample, unfold, fold
 from .ctc import ctc_loss
-from .distances import (cosine_similarity, pairwise_distance, huber_loss, margin_ranking_loss, hinge_embedding_loss,
+from .distances import (cosine_similarity, pairwise_distance, pdist, huber_loss, margin_ranking_loss, hinge_embedding_loss,
                         soft_margin_loss, multilabel_soft_margin_loss, multi_margin_loss, cosine_embedding_loss,
                         triplet_margin_loss,
                         poisson_nll_loss, gaussian_nll_loss)
@@ -61,7 +61,7 @@ __all__ = ["linear", "conv2d", "conv_transpose2d", "relu", "leaky_relu", "sigmoi
            "conv1d", "conv_transpose1d", "lp_pool1d", "lp_pool2d", "local_response_norm", "alpha_dropout", "max_pool1d", "avg_pool1d", "gaussian_kl", "selu", "mish", "hardsigmoid", "hardswish",
            "logsigmoid", "softmin", "prelu", "scaled_dot_product_attention",
            "softsign", "tanhshrink", "softshrink", "hardshrink", "threshold", "celu", "glu", "rrelu",
-           "cosine_similarity", "pairwise_distance", "huber_loss", "margin_ranking_loss", "hinge_embedding_loss",
+           "cosine_similarity", "pairwise_distance", "pdist", "huber_loss", "margin_ranking_loss", "hinge_embedding_loss",
            "soft_margin_loss", "multilabel_soft_margin_loss", "multi_margin_loss", "ctc_loss", "cosine_embedding_loss", "triplet_margin_loss",
            "poisson_nll_loss", "gaussian_nll_loss", "affine_grid", "grid_sample", "unfold", "fold",
            "bilinear", "adaptive_avg_pool1d", "adaptive_max_pool1d", "dropout1d"]

@@ -26,7 +26,7 @@ def _written_into(input, name, compute):
     """inplace=True and F.relu_: compute(input) written into input, as PyTorch's in-place activations and
     dropout, by Tensor's in-place machinery (which keeps a graph through input right)."""
     from ..tensor_ops.inplace import _apply   # noqa: PLC0415 - tensor_ops builds on nn.functional
-    return _apply(_tensor(input, "input", name), name, compute)
+    return _apply(_tensor(input, "input", name, floating=False), name, compute)      # compute checks the dtype
 
 
 def one_image_as_batch(op):

@@ -10,6 +10,11 @@ from ..tensor import Tensor, piecewise_grad
 from ._args import _tensor, _written_into
 
 
+def _integer(x):
+    """Whether x is an integer Tensor (relu, relu6, hardtanh and threshold keep its dtype, as PyTorch's)."""
+    return isinstance(x, Tensor) and x.dtype.kind in "iu"
+
+
 def relu(x, inplace=False):
     """max(x, 0), any shape.
 
@@ -18,7 +23,9 @@ def relu(x, inplace=False):
     """
     if inplace:
         return _written_into(x, "relu_", lambda t: relu(t))
-    x = _tensor(x, "input", "relu")
+    x = _tensor(x, "input", "relu", floating=not _integer(x))
+    if x.dtype.kind != "f":              # an integer tensor: max(x, 0) in its dtype, as PyTorch's (no graph)
+        return Tensor(np.maximum(x._data, 0).astype(x.dtype, copy=False))
     y = K.relu_forward(x._data)
 
     def backward(g):
@@ -87,8 +94,9 @@ def log_softmax(x, dim=None, _stacklevel=3, dtype=None):
     x = _tensor(x, "input", "log_softmax")
     x = x if dtype is None else x.to(dtype)
     dim = _implicit_dim(x.ndim) if dim is None else dim
-    z = x._data - x._data.max(axis=dim, keepdims=True)
-    y = z - np.log(np.exp(z).sum(axis=dim, keepdims=True))
+    with np.errstate(invalid="ignore"):        # a row of -inf only (fully masked) is NaN, silently as PyTorch's
+        z = x._data - x._data.max(axis=dim, keepdims=True)
+        y = z - np.log(np.exp(z).sum(axis=dim, keepdims=True))
 
     def backward(g):
         # y_i = x_i - lse(x)  =>  dx = g - softmax * sum(g)
@@ -102,9 +110,10 @@ def softmax(x, dim=None, _stacklevel=3, dtype=None):
     x = _tensor(x, "input", "softmax")
     x = x if dtype is None else x.to(dtype)
     dim = _implicit_dim(x.ndim) if dim is None else dim
-    z = x._data - x._data.max(axis=dim, keepdims=True)
-    y = np.exp(z)
-    y /= y.sum(axis=dim, keepdims=True)
+    with np.errstate(invalid="ignore"):        # a row of -inf only (fully masked) is NaN, silently as PyTorch's
+        z = x._data - x._data.max(axis=dim, keepdims=True)
+        y = np.exp(z)
+        y /= y.sum(axis=dim, keepdims=True)
 
     def backward(g):
         # dy_i/dx_j = y_i (delta_ij - y_j)  =>  dx = y (g - sum(g y))
@@ -229,7 +238,7 @@ def hardtanh(x, min_val=-1.0, max_val=1.0, inplace=False):
     """x clipped to [min_val, max_val], any shape (inplace: written into x, as relu's)."""
     if inplace:
         return _written_into(x, "hardtanh_", lambda t: hardtanh(t, min_val, max_val))
-    x = _tensor(x, "input", "hardtanh")
+    x = _tensor(x, "input", "hardtanh", floating=not _integer(x))      # integers keep their dtype, as PyTorch's
     if min_val > max_val:
         raise ValueError(f"hardtanh: min_val ({min_val}) cannot be greater than max_val ({max_val})")
     xd = x._data
@@ -352,7 +361,7 @@ def threshold(x, threshold, value, inplace=False):
     """x where x > threshold, else value."""
     if inplace:
         return _written_into(x, "threshold_", lambda t: t.masked_fill(t <= threshold, value))
-    x = _tensor(x, "input", "threshold")
+    x = _tensor(x, "input", "threshold", floating=not _integer(x))
     return x.masked_fill(x <= threshold, value)          # NaN stays NaN, as PyTorch
 
 

@@ -1,5 +1,5 @@
 """Similarities, distances and the losses built on them, as torch.nn.functional's: cosine_similarity,
-pairwise_distance, cdist (torch.cdist), huber_loss, margin_ranking_loss, hinge_embedding_loss, soft_margin_loss,
+pairwise_distance, cdist (torch.cdist), pdist, huber_loss, margin_ranking_loss, hinge_embedding_loss, soft_margin_loss,
 multilabel_soft_margin_loss, multi_margin_loss, cosine_embedding_loss, triplet_margin_loss, poisson_nll_loss, gaussian_nll_loss.
 
 Each but cdist is composed of Tensor ops that have their own backward (so each gradient is theirs); the formulas
@@ -55,6 +55,17 @@ def cdist(x1, x2, p=2.0, compute_mode=None):
         gu = g[..., None] * w
         return gu.sum(-2), -gu.sum(-3)
     return Tensor._make(d, (x1, x2), backward, "cdist")
+
+
+def pdist(input, p=2.0):
+    """The p-norm distances between the rows of input (N, M), each pair i < j once in row-major order ->
+    (N (N - 1) / 2,): the upper triangle of cdist(input, input, p), whose backward it reuses (0 at a zero
+    distance, as PyTorch's)."""
+    input = _tensor(input, "input", "pdist")
+    if input.ndim != 2:
+        raise ValueError(f"pdist: expected a 2-D input (N, M), got shape {tuple(input.shape)}")
+    i, j = np.triu_indices(input.shape[0], 1)
+    return cdist(input, input, p)[Tensor(i), Tensor(j)]
 
 
 def huber_loss(input, target, reduction="mean", delta=1.0):

@@ -122,10 +122,12 @@ class Sequential(_ModuleSequence):
 
 def _fusable(up, conv, x):
     """Is up(x) then conv(.) exactly upsample2x_conv3x3(x, conv.weight, conv.bias)? Exact classes with their
-    own forward only (a subclass or an instance may change forward); the conv's actual weight is checked,
-    since it may have been replaced; anything else (an integer or empty input) runs as written, so that its
-    error names the layer the user called."""
-    return (type(up) is Upsample and up.size is None and up.mode == "nearest" and up.align_corners is None
+    own forward only (a subclass or an instance may change forward) and without hooks (a forward pre-hook, as
+    weight_norm's or spectral_norm's, computes the weight; others must see the call); the conv's actual weight
+    is checked, since it may have been replaced; anything else (an integer or empty input) runs as written,
+    so that its error names the layer the user called."""
+    return (not _has_hooks(up) and not _has_hooks(conv)
+            and type(up) is Upsample and up.size is None and up.mode == "nearest" and up.align_corners is None
             and up.scale_factor in (2.0, (2.0, 2.0)) and "forward" not in vars(up)
             and type(conv) is Conv2d and conv.stride == (1, 1) and conv.padding in ((1, 1), "same")
             and conv.dilation == (1, 1) and conv.groups == 1 and conv.padding_mode == "zeros"
@@ -133,6 +135,12 @@ def _fusable(up, conv, x):
             and isinstance(x, Tensor) and x.ndim == 4 and x.dtype.kind == "f" and min(x.shape[2:]) >= 1
             and isinstance(conv.weight, Tensor) and conv.weight.ndim == 4
             and conv.weight.shape[1:] == (x.shape[1], 3, 3))
+
+
+def _has_hooks(module):
+    d = module.__dict__
+    return any(d.get(name) for name in ("_forward_pre_hooks", "_forward_hooks", "_backward_hooks",
+                                        "_backward_pre_hooks"))
 
 
 class ModuleList(_ModuleSequence):

@@ -599,6 +599,10 @@ class Module:
         lines.extend("  " + str(msg) for msg in error_msgs)
         return StateDictError("\n".join(lines), missing if strict else (), unexpected if strict else (), mismatched)
 
+    def compile(self, *args, **kwargs):
+        """Module.compile (PyTorch 2.2): compiles the module's call in place there; nn has no compiler, so the
+        module runs as written (as nn.compile(module) does). Returns None, as PyTorch's."""
+
     def share_memory(self):
         """A no-op returning self: nn's processes share no tensor storage (PyTorch moves it to shared memory)."""
         return self

@@ -98,6 +98,17 @@ class LRScheduler:
 _LRScheduler = LRScheduler      # PyTorch 2's alias of the base class (warmup schedulers written for 1.x subclass it)
 
 
+def _per_group(name, optimizer, value):
+    """A hyper-parameter given once or per param group, as a list of one value per group (PyTorch's check)."""
+    n = len(optimizer.param_groups)
+    if not isinstance(value, (list, tuple)):
+        return [value] * n
+    if len(value) != n:
+        raise ValueError(f"{name} must have the same length as optimizer.param_groups. {name} has {len(value)} "
+                         f"values, param_groups has {n}.")
+    return list(value)
+
+
 def _is_function(value):
     """A function or a list/tuple of them (LambdaLR's lr_lambdas): not state PyTorch's schedulers save."""
     if isinstance(value, (list, tuple)):
@@ -146,16 +157,16 @@ class StepLR(LRScheduler):
 
 
 class MultiStepLR(LRScheduler):
-    """lr = initial_lr * gamma ** (number of milestones <= epoch); milestones: increasing epochs."""
+    """lr = initial_lr * gamma ** (number of milestones <= epoch); milestones: epochs, in any order (PyTorch
+    counts them; a repeated one applies gamma twice)."""
 
     _state_names = ("gamma",)
 
     def __init__(self, optimizer, milestones, gamma=0.1, last_epoch=-1):
         milestones = list(milestones)
-        if any(isinstance(m, bool) or not isinstance(m, numbers.Integral) for m in milestones) \
-                or milestones != sorted(milestones):
-            raise ValueError(f"Invalid milestones: {milestones!r} (must be increasing integers)")
-        self.milestones = [int(m) for m in milestones]
+        if any(isinstance(m, bool) or not isinstance(m, numbers.Integral) for m in milestones):
+            raise ValueError(f"Invalid milestones: {milestones!r} (must be integers)")
+        self.milestones = sorted(int(m) for m in milestones)
         self.gamma = _number("gamma", gamma, low=0.0)
         super().__init__(optimizer, last_epoch)
 
@@ -448,18 +459,18 @@ class OneCycleLR(LRScheduler):
             raise ValueError(f"anneal_strategy must be 'cos' or 'linear', got {anneal_strategy!r}")
         _number("pct_start", pct_start, 0.0, 1.0)
         self.total_steps = int(total_steps)
-        n = len(optimizer.param_groups)
-        max_lrs = list(max_lr) if isinstance(max_lr, (list, tuple)) else [max_lr] * n
+        max_lrs = _per_group("max_lr", optimizer, max_lr)
+        base_momentum = _per_group("base_momentum", optimizer, base_momentum)
+        max_momentum = _per_group("max_momentum", optimizer, max_momentum)
         self._anneal = self._cos if anneal_strategy == "cos" else self._linear
         up = float(pct_start * self.total_steps) - 1
         ends = [up, 2 * up, self.total_steps - 1] if three_phase else [up, self.total_steps - 1]
         self._phases = []
-        for group, top in zip(optimizer.param_groups, max_lrs):
+        for group, top, base_m, max_m in zip(optimizer.param_groups, max_lrs, base_momentum, max_momentum):
             low = top / div_factor
             lrs = [(low, top), (top, low), (low, low / final_div_factor)] if three_phase else \
                 [(low, top), (top, low / final_div_factor)]
-            moms = [(max_momentum, base_momentum), (base_momentum, max_momentum)] + \
-                ([(max_momentum, max_momentum)] if three_phase else [])
+            moms = [(max_m, base_m), (base_m, max_m)] + ([(max_m, max_m)] if three_phase else [])
             self._phases.append(list(zip(ends, lrs, moms)))
             group["initial_lr"] = group["lr"] = low
         self.cycle_momentum = bool(cycle_momentum)
@@ -512,7 +523,6 @@ class CyclicLR(LRScheduler):
                  gamma=1.0, scale_fn=None, scale_mode="cycle", cycle_momentum=True, base_momentum=0.8,
                  max_momentum=0.9, last_epoch=-1):
         groups = optimizer.param_groups
-        per_group = (lambda v: list(v) if isinstance(v, (list, tuple)) else [v] * len(groups))
         if scale_fn is None:
             if mode not in ("triangular", "triangular2", "exp_range"):
                 raise ValueError(f"mode must be 'triangular', 'triangular2' or 'exp_range', got {mode!r}")
@@ -524,14 +534,15 @@ class CyclicLR(LRScheduler):
         down = up if step_size_down is None else float(step_size_down)
         self.total_size = up + down
         self.step_ratio = up / self.total_size
-        self.max_lrs = per_group(max_lr)
-        for group, lr in zip(groups, per_group(base_lr)):
+        self.max_lrs = _per_group("max_lr", optimizer, max_lr)
+        for group, lr in zip(groups, _per_group("base_lr", optimizer, base_lr)):
             group["initial_lr"] = group["lr"] = lr
         self.cycle_momentum = bool(cycle_momentum)
         if self.cycle_momentum:
             if not all("momentum" in g or "betas" in g for g in groups):
                 raise ValueError("optimizer must support momentum or betas with cycle_momentum enabled")
-            self.base_momentums, self.max_momentums = per_group(base_momentum), per_group(max_momentum)
+            self.base_momentums = _per_group("base_momentum", optimizer, base_momentum)
+            self.max_momentums = _per_group("max_momentum", optimizer, max_momentum)
             for group, m in zip(groups, self.max_momentums):
                 self._set_momentum(group, m)
         super().__init__(optimizer, last_epoch)
@@ -605,10 +616,15 @@ class ReduceLROnPlateau:
     def in_cooldown(self):
         return self.cooldown_counter > 0
 
-    def step(self, metrics):
-        """Record this epoch's metric (e.g. validation loss) and reduce the lr if it plateaued."""
+    def step(self, metrics, epoch=None):
+        """Record this epoch's metric (e.g. validation loss) and reduce the lr if it plateaued; epoch (deprecated
+        in PyTorch, with its warning) sets last_epoch instead of counting one more."""
         current = float(metrics.item() if hasattr(metrics, "item") else metrics)
-        self.last_epoch += 1
+        if epoch is None:
+            self.last_epoch += 1
+        else:
+            warnings.warn(EPOCH_DEPRECATION, UserWarning, stacklevel=2)
+            self.last_epoch = epoch
         if self._is_better(current, self.best):
             self.best = current
             self.num_bad_epochs = 0

@@ -25,6 +25,7 @@ import numbers
 import numpy as np
 
 from ..grad_mode import enable_grad
+from ..hooks import RemovableHandle
 from ..tensor import Tensor
 
 
@@ -90,15 +91,56 @@ class _StateByParam(dict):
         return super().setdefault(self._key(k), default)
 
 
+_global_step_pre_hooks, _global_step_post_hooks = {}, {}
+
+
+def register_optimizer_step_pre_hook(hook):
+    """hook(optimizer, args, kwargs) runs before every optimizer's step (before its own pre-hooks); it may return
+    (new_args, new_kwargs). Returns a removable handle."""
+    return RemovableHandle(_global_step_pre_hooks, hook)
+
+
+def register_optimizer_step_post_hook(hook):
+    """hook(optimizer, args, kwargs) runs after every optimizer's step (before its own post-hooks). Returns a
+    removable handle."""
+    return RemovableHandle(_global_step_post_hooks, hook)
+
+
+def _hooked(step):
+    """step between the step pre- and post-hooks (the global ones first, as PyTorch's); a step called from
+    within another (a subclass's step calling super().step()) runs them once, in the outermost."""
+    @functools.wraps(step)
+    def hooked_step(self, *args, **kwargs):
+        if self.__dict__.get("_in_step"):
+            return step(self, *args, **kwargs)
+        for hook in [*_global_step_pre_hooks.values(), *self.__dict__.get("_step_pre_hooks", {}).values()]:
+            result = hook(self, args, kwargs)
+            if result is not None:
+                if not (isinstance(result, tuple) and len(result) == 2):
+                    raise RuntimeError(f"{hook} must return None or a tuple of (new_args, new_kwargs), but got "
+                                       f"{result}.")
+                args, kwargs = result
+        self._in_step = True
+        try:
+            out = step(self, *args, **kwargs)
+        finally:
+            self._in_step = False
+        for hook in [*_global_step_post_hooks.values(), *self.__dict__.get("_step_post_hooks", {}).values()]:
+            hook(self, args, kwargs)
+        return out
+    return hooked_step
+
+
 def _checks_grads_first(step):
-    """step, checking the gradients first; a step(self) without arguments (this library's optimizers) also gets
-    PyTorch's step(closure=None): the closure runs first, with gradients on, and step returns its loss."""
+    """step, checking the gradients first (within its hooks); a step(self) without arguments (this library's
+    optimizers) also gets PyTorch's step(closure=None): the closure runs first, with gradients on, and step
+    returns its loss."""
     if len(inspect.signature(step).parameters) > 1:           # step(self, closure, ...): it calls the closure
         @functools.wraps(step)
         def checked_step(self, *args, **kwargs):
             self._check_grads()
             return step(self, *args, **kwargs)
-        return checked_step
+        return _hooked(checked_step)
 
     @functools.wraps(step)
     def step_with_closure(self, closure=None):
@@ -109,7 +151,7 @@ def _checks_grads_first(step):
         self._check_grads()
         step(self)
         return loss
-    return step_with_closure
+    return _hooked(step_with_closure)
 
 
 class Optimizer:
@@ -231,25 +273,72 @@ class Optimizer:
     def _params(self):
         return [p for group in self.param_groups for p in group["params"]]
 
+    # ---- hooks ------------------------------------------------------------------------------
+    def _hooks(self, name):
+        return self.__dict__.setdefault(name, {})
+
+    def register_step_pre_hook(self, hook):
+        """hook(optimizer, args, kwargs) runs before step(); it may return (new_args, new_kwargs). Returns a
+        handle whose remove() unregisters it."""
+        return RemovableHandle(self._hooks("_step_pre_hooks"), hook)
+
+    def register_step_post_hook(self, hook):
+        """hook(optimizer, args, kwargs) runs after step(). Returns a removable handle."""
+        return RemovableHandle(self._hooks("_step_post_hooks"), hook)
+
+    def register_state_dict_pre_hook(self, hook, prepend=False):
+        """hook(optimizer) runs before state_dict() builds the dict. Returns a removable handle."""
+        return _registered(self._hooks("_state_dict_pre_hooks"), hook, prepend)
+
+    def register_state_dict_post_hook(self, hook, prepend=False):
+        """hook(optimizer, state_dict) runs on the dict state_dict() returns; it may return a replacement."""
+        return _registered(self._hooks("_state_dict_post_hooks"), hook, prepend)
+
+    def register_load_state_dict_pre_hook(self, hook, prepend=False):
+        """hook(optimizer, state_dict) runs before load_state_dict() loads; it may return a replacement dict."""
+        return _registered(self._hooks("_load_state_dict_pre_hooks"), hook, prepend)
+
+    def register_load_state_dict_post_hook(self, hook, prepend=False):
+        """hook(optimizer) runs after load_state_dict() loaded. Returns a removable handle."""
+        return _registered(self._hooks("_load_state_dict_post_hooks"), hook, prepend)
+
     # ---- state dict: PyTorch's layout -------------------------------------------------------
     def state_dict(self):
         """PyTorch's layout: ``{"state": {i: {name: value}}, "param_groups": [{hyper-parameters..., "params":
         [i, ...]}]}``, i the parameter's index counting across groups in order (PyTorch's integer ids), so it
-        loads into an optimizer built the same way, here or in PyTorch. Arrays are copies."""
+        loads into an optimizer built the same way, here or in PyTorch. Arrays are copies. The state-dict hooks
+        (register_state_dict_pre_hook / _post_hook) run before and on it."""
+        for hook in list(self.__dict__.get("_state_dict_pre_hooks", {}).values()):
+            hook(self)
         index = {id(p): i for i, p in enumerate(self._params())}
         groups = [{**{k: v for k, v in group.items() if k != "params"},
                    "params": [index[id(p)] for p in group["params"]]} for group in self.param_groups]
         state = {index[key]: {name: _copied(value) for name, value in entries.items()}
                  for key, entries in self.state.items() if key in index and entries}
-        return {"state": dict(sorted(state.items())), "param_groups": groups}
+        result = {"state": dict(sorted(state.items())), "param_groups": groups}
+        for hook in list(self.__dict__.get("_state_dict_post_hooks", {}).values()):
+            replaced = hook(self, result)
+            result = result if replaced is None else replaced
+        return result
 
     def load_state_dict(self, state_dict):
         """Restore from ``state_dict()`` output: this library's or PyTorch's (``torch.save`` then ``nn.load``),
         or the flat ``param_groups.<g>.<name>`` / ``state.<i>.<name>`` dict of earlier versions.
 
         The optimizer must have been built with the same groups of same-shaped parameters.
-        Raises ValueError naming the problem otherwise; nothing is changed in that case.
+        Raises ValueError naming the problem otherwise; nothing is changed in that case. The load-state-dict
+        hooks (register_load_state_dict_pre_hook / _post_hook) run before (on a shallow copy, which a hook may
+        replace) and after.
         """
+        for hook in list(self.__dict__.get("_load_state_dict_pre_hooks", {}).values()):
+            state_dict = dict(state_dict) if isinstance(state_dict, dict) else state_dict
+            replaced = hook(self, state_dict)
+            state_dict = state_dict if replaced is None else replaced
+        self._load_state_dict(state_dict)
+        for hook in list(self.__dict__.get("_load_state_dict_post_hooks", {}).values()):
+            hook(self)
+
+    def _load_state_dict(self, state_dict):
         if not isinstance(state_dict, dict):
             raise TypeError(f"load_state_dict expects a dict (an optimizer's state_dict()), got "
                             f"{type(state_dict).__name__}")
@@ -310,6 +399,16 @@ class Optimizer:
                 lines.append(f"    {name}: {group[name]}")
         lines.append(")")
         return "\n".join(lines)
+
+
+def _registered(registry, hook, prepend):
+    """A RemovableHandle of hook in registry (a dict, in calling order), first if prepend."""
+    handle = RemovableHandle(registry, hook)
+    if prepend:
+        registry[handle.id] = registry.pop(handle.id)
+        for key in [k for k in registry if k != handle.id]:
+            registry[key] = registry.pop(key)
+    return handle
 
 
 def _array(value):

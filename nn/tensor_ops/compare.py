@@ -75,6 +75,14 @@ def isfinite(input):
     return Tensor(np.isfinite(input._data))
 
 
+def isposinf(input):
+    return Tensor(np.isposinf(input._data))
+
+
+def isneginf(input):
+    return Tensor(np.isneginf(input._data))
+
+
 def isin(elements, test_elements, *, assume_unique=False, invert=False):
     """Bool tensor: whether each element is among test_elements (or not, with invert)."""
     a = elements._data if isinstance(elements, Tensor) else np.asarray(elements)
@@ -99,7 +107,7 @@ def equal(input, other):
 
 
 attach(eq, ne, lt, le, gt, ge, bitwise_and, bitwise_or, bitwise_xor, logical_and, logical_or, logical_xor,
-       logical_not, bitwise_not, isnan, isinf, isfinite, isin, isclose, allclose, equal,
+       logical_not, bitwise_not, isnan, isinf, isfinite, isposinf, isneginf, isin, isclose, allclose, equal,
        __eq__=eq, __ne__=ne, __lt__=lt, __le__=le, __gt__=gt, __ge__=ge,
        __and__=bitwise_and, __or__=bitwise_or, __xor__=bitwise_xor, __invert__=bitwise_not,
        __rand__=bitwise_and, __ror__=bitwise_or, __rxor__=bitwise_xor, bitwise_left_shift=bitwise_left_shift,

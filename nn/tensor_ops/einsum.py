@@ -51,8 +51,20 @@ def _diagonal(a, s, u):
     return np.lib.stride_tricks.as_strided(a, [a.shape[s.index(c)] for c in u], strides)
 
 
+def _from_sublists(args):
+    """PyTorch's sublist form einsum(a, [0, 1], b, [1, 2], [0, 2]) -> ("ab,bc->ac", (a, b)): dims numbered 0-51
+    (letters a-z, A-Z), Ellipsis for '...', an optional last list for the output."""
+    letter = lambda i: "..." if i is Ellipsis else "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"[i]  # noqa: E731
+    pairs, out = args[:len(args) - len(args) % 2], args[len(args) - len(args) % 2:]
+    operands, subs = pairs[0::2], ["".join(map(letter, sub)) for sub in pairs[1::2]]
+    return ",".join(subs) + ("->" + "".join(map(letter, out[0])) if out else ""), tuple(operands)
+
+
 def einsum(equation, *operands):
-    """einsum("bij,bjk->bik", a, b) (operands also as one list; '...' for the dims the letters leave out)."""
+    """einsum("bij,bjk->bik", a, b) (operands also as one list; '...' for the dims the letters leave out; or
+    PyTorch's sublist form einsum(a, [0, 1], b, [1, 2], [0, 2]))."""
+    if not isinstance(equation, str):
+        equation, operands = _from_sublists((equation,) + operands)
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     subs, out, ell_sizes = _parse(equation, [t.shape for t in operands])

@@ -9,6 +9,9 @@ from them): NaN-ignoring maxima, signs, the trapezoid rule, aminmax, and the dty
     aminmax(x, *, dim=None, keepdim=False) -> (min, max);  msort(x) = sort along dim 0;  histogram (NumPy's)
     dist(a, b, p=2) = norm(a - b, p);  is_nonzero(x): a one-element tensor's truth
     result_type(a, b), promote_types(d1, d2), can_cast(from, to): PyTorch's promotion (float over integer over bool)
+    is_complex (False), conj / resolve_conj / resolve_neg (a real tensor itself), is_signed, is_same_size,
+    sum_to_size, split_with_sizes, diagflat, hsplit / vsplit / dsplit, gcd, lcm
+    gradient(x, spacing=, dim=, edge_order=): numerical derivatives by central differences (torch.gradient)
 """
 import math
 from collections import namedtuple
@@ -172,7 +175,132 @@ def can_cast(from_, to):
     return CATEGORY[to_dtype(from_).kind] <= CATEGORY[to_dtype(to).kind]
 
 
+def gradient(input, *, spacing=1, dim=None, edge_order=1, axis=None):
+    """Numerical derivatives along each dim in dim (all by default) -> a tuple, one Tensor per dim: central
+    differences (f[i+1] - f[i-1]) / 2h inside, one-sided ones of edge_order 1 or 2 at the ends, as torch.gradient.
+    spacing: a number, one per dim, or one 1-D coordinate tensor per dim (unevenly spaced samples: the second-order
+    weights of the neighbours' distances, as NumPy's). Composed of slices, so it is differentiable (linear)."""
+    from .shape import cat
+    dims = dim if dim is not None else axis
+    dims = list(range(input.ndim)) if dims is None else [dims] if np.ndim(dims) == 0 else list(dims)
+    dims = [d % input.ndim for d in dims]
+    if edge_order not in (1, 2):
+        raise ValueError(f"gradient: edge_order must be 1 or 2, got {edge_order}")
+    if any(input.shape[d] < edge_order + 1 for d in dims):
+        raise RuntimeError("torch.gradient expected each dimension size to be at least edge_order+1")
+    spacings = list(spacing) if isinstance(spacing, (list, tuple)) else [spacing] * len(dims)
+    if len(spacings) != len(dims):
+        raise ValueError(f"gradient: expected {len(dims)} spacings (one per dim), got {len(spacings)}")
+    x = input if input.is_floating_point() else input.float()
+    out = []
+    for d, h in zip(dims, spacings):
+        f = lambda start, stop=None: x[(slice(None),) * d + (slice(start, stop),)]    # noqa: E731  (f[start:stop] along d)
+        if isinstance(h, Tensor) and h.ndim == 1:          # coordinates: x[i] along d
+            if h.shape[0] != x.shape[d]:
+                raise ValueError(f"gradient: {h.shape[0]} coordinates for a dim of length {x.shape[d]}")
+            dx = np.diff(h._data.astype(x.dtype))
+            shape = [1] * x.ndim
+            shape[d] = -1
+            w = lambda v: Tensor(np.asarray(v, dtype=x.dtype).reshape(shape))    # noqa: E731
+            d1, d2 = dx[:-1], dx[1:]
+            center = (w(-d2 / (d1 * (d1 + d2))) * f(0, -2) + w((d2 - d1) / (d1 * d2)) * f(1, -1)
+                      + w(d1 / (d2 * (d1 + d2))) * f(2))
+            if edge_order == 1:
+                first, last = (f(1, 2) - f(0, 1)) / float(dx[0]), (f(-1) - f(-2, -1)) / float(dx[-1])
+            else:
+                a, b = float(dx[0]), float(dx[1])
+                first = (-(2 * a + b) / (a * (a + b)) * f(0, 1) + (a + b) / (a * b) * f(1, 2)
+                         - a / (b * (a + b)) * f(2, 3))
+                a, b = float(dx[-1]), float(dx[-2])
+                last = a / (b * (a + b)) * f(-3, -2) - (a + b) / (a * b) * f(-2, -1) + (2 * a + b) / (a * (a + b)) * f(-1)
+        else:                                              # even spacing h
+            h = float(h.item() if isinstance(h, Tensor) else h)
+            center = (f(2) - f(0, -2)) / h / 2
+            if edge_order == 1:
+                first, last = (f(1, 2) - f(0, 1)) / h, (f(-1) - f(-2, -1)) / h
+            else:
+                first = (-1.5 * f(0, 1) + 2 * f(1, 2) - 0.5 * f(2, 3)) / h
+                last = (0.5 * f(-3, -2) - 2 * f(-2, -1) + 1.5 * f(-1)) / h
+        out.append(cat([first, center, last], d))
+    return tuple(out)
+
+
+def is_complex(input):
+    """False: nn has no complex tensors (code that branches on it takes the real path)."""
+    return False
+
+
+def conj(input):
+    """The complex conjugate: a real tensor itself (as are resolve_conj and resolve_neg)."""
+    return input
+
+
+def is_signed(input):
+    """Whether the dtype holds negative values (floats and signed integers; not uint8 or bool)."""
+    return input.dtype.kind in "fi"
+
+
+def is_same_size(input, other):
+    return tuple(input.shape) == tuple(other.shape)
+
+
+def sum_to_size(input, *size):
+    """input summed down to `size`, a shape it broadcasts from (the leading dims and the dims of length 1 in size
+    summed; the gradient of a broadcast)."""
+    size = tuple(size[0]) if len(size) == 1 and isinstance(size[0], (tuple, list)) else size
+    lead = input.ndim - len(size)
+    if lead < 0 or any(s not in (1, n) for s, n in zip(size, input.shape[lead:])):
+        raise RuntimeError(f"sum_to_size: size {size} is not expandable to the tensor's {tuple(input.shape)}")
+    out = input.sum(tuple(range(lead))) if lead else input
+    dims = tuple(i for i, (s, n) in enumerate(zip(size, out.shape)) if s == 1 and n != 1)
+    return out.sum(dims, keepdim=True) if dims else out
+
+
+def split_with_sizes(input, split_sizes, dim=0):
+    return input.split(list(split_sizes), dim)
+
+
+def diagflat(input, offset=0):
+    """The flattened input on diagonal `offset` of a square matrix (zeros elsewhere)."""
+    return input.reshape(-1).diag(offset)
+
+
+def _split_along(input, sections, dim, name):
+    """hsplit / vsplit / dsplit: tensor_split along dim; a number of sections must divide it, as PyTorch's."""
+    if input.ndim <= dim:
+        raise RuntimeError(f"{name} needs a tensor with at least {dim + 1} dims, got shape {tuple(input.shape)}")
+    if np.ndim(sections) == 0 and input.shape[dim] % int(sections):
+        raise RuntimeError(f"{name}: the size {input.shape[dim]} of dim {dim} is not divisible by {int(sections)}")
+    return input.tensor_split(sections, dim)
+
+
+def hsplit(input, indices_or_sections):
+    """Split along dim 1 (dim 0 of a 1-D tensor)."""
+    return _split_along(input, indices_or_sections, 1 if input.ndim > 1 else 0, "hsplit")
+
+
+def vsplit(input, indices_or_sections):
+    return _split_along(input, indices_or_sections, 0, "vsplit")
+
+
+def dsplit(input, indices_or_sections):
+    return _split_along(input, indices_or_sections, 2, "dsplit")
+
+
+def gcd(input, other):
+    """Greatest common divisor of integer tensors, element-wise (not differentiable)."""
+    return Tensor(np.gcd(input._data, other._data if isinstance(other, Tensor) else other))
+
+
+def lcm(input, other):
+    """Least common multiple of integer tensors, element-wise (not differentiable)."""
+    return Tensor(np.lcm(input._data, other._data if isinstance(other, Tensor) else other))
+
+
 absolute, negative, fix = abs, neg, trunc
+resolve_conj = resolve_neg = conj
 
 attach(fmax, fmin, signbit, copysign, heaviside, positive, logaddexp2, aminmax, msort, dist, is_nonzero, histogram,
+       is_complex, conj, is_signed, is_same_size, sum_to_size, split_with_sizes, diagflat, hsplit, vsplit, dsplit,
+       gcd, lcm, resolve_conj=conj, resolve_neg=conj, is_inference=lambda self: False,
        absolute=abs, negative=neg, fix=trunc)

@@ -4,6 +4,8 @@ Reading is differentiable: each selected element gets its gradient back.
 Writing follows nn/tensor_ops/inplace.py: in place outside a recorded graph,
 recorded (the written values get their gradient) inside one.
 """
+import warnings
+
 import numpy as np
 
 from ..tensor import Tensor, _normalize_axes, is_grad_enabled, linear_graph_backward
@@ -21,6 +23,10 @@ def _index(index):
             if i.dtype.kind not in "biu":
                 raise IndexError(f"tensors used as indices must be integer or bool tensors, got {i.dtype}")
             i = i._data
+            if i.dtype == np.uint8:         # a pre-1.2 mask ((x > 0).byte(), ByteTensor): a bool mask, as PyTorch's
+                warnings.warn("indexing with dtype torch.uint8 is now deprecated, please use a dtype torch.bool "
+                              "instead.", UserWarning, stacklevel=3)
+                i = i.astype(bool)
         elif isinstance(i, list):
             i = np.asarray([j.item() if isinstance(j, Tensor) else j for j in i])
         out.append(i)
@@ -49,9 +55,8 @@ def __setitem__(input, index, value):
     index, _ = _index(index)
     tracked = is_grad_enabled() and (input.requires_grad or (isinstance(value, Tensor) and value.requires_grad))
     if not tracked:
+        # cast to the tensor's dtype, as PyTorch's index_put_ (labels[i] = 2.7 on an int64 tensor writes 2)
         v = value._data if isinstance(value, Tensor) else value
-        if np.asarray(v).dtype.kind == "f" and input.dtype.kind != "f":
-            raise TypeError(f"x[...] = v: cannot write floating values into a {input.dtype} tensor")
         if not isinstance(input._data, np.ndarray):
             _write(input, input._data)
         input._data[index] = v

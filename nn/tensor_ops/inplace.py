@@ -1,4 +1,4 @@
-"""In-place ops: fill_, zero_, normal_, uniform_, log_normal_, cauchy_, copy_, add_, sub_, mul_, div_, clamp_,
+"""In-place ops: fill_, zero_, normal_, uniform_, log_normal_, cauchy_, geometric_, copy_, add_, sub_, mul_, div_, clamp_,
 masked_fill_, scatter_, scatter_add_, the in-place twins of the shape-keeping methods (relu_, exp_, index_add_, ...: _IN_PLACE), +=.
 
 Outside a recorded graph (nn.no_grad(), or no input requires grad) they write
@@ -167,8 +167,8 @@ def mul_(input, other):
     return _apply(input, "mul_", lambda t, o: t * o, other)
 
 
-def div_(input, other):
-    return _apply(input, "div_", lambda t, o: t / o, other)
+def div_(input, other, *, rounding_mode=None):
+    return _apply(input, "div_", lambda t, o: t.div(o, rounding_mode=rounding_mode), other)
 
 
 def clamp_(input, min=None, max=None):
@@ -212,8 +212,9 @@ def _overwrite(input, values, op):
 
 
 def fill_(input, value):
+    """Every element set to value, cast to the tensor's dtype (an int64 tensor's fill_(1.7) writes 1, as PyTorch)."""
     v = value.item() if isinstance(value, Tensor) else value
-    return _overwrite(input, np.full(input.shape, v), "fill_")
+    return _overwrite(input, np.full(input.shape, v).astype(input.dtype), "fill_")
 
 
 def zero_(input):
@@ -253,6 +254,14 @@ def log_normal_(input, mean=1.0, std=2.0, *, generator=None):
     return _overwrite(input, np.exp(init.normal_draws(input.shape, mean, std, generator)), "log_normal_")
 
 
+def geometric_(input, p, *, generator=None):
+    """Fill with the number of Bernoulli(p) trials up to the first success (1, 2, ...): ceil(log(1 - U) / log(1 - p))."""
+    if not 0 < p < 1:
+        raise ValueError(f"geometric_: p must be in (0, 1), got {p}")
+    u = init.uniform_draws(input.shape, 0.0, 1.0, generator)
+    return _overwrite(input, np.maximum(np.ceil(np.log1p(-u) / np.log1p(-p)), 1), "geometric_")
+
+
 def cauchy_(input, median=0.0, sigma=1.0, *, generator=None):
     """Fill with draws from the Cauchy distribution: median + sigma * tan(pi * (U - 1/2))."""
     u = init.uniform_draws(input.shape, 0.0, 1.0, generator)
@@ -276,7 +285,8 @@ _IN_PLACE = ("exp", "log", "log1p", "log2", "log10", "sqrt", "rsqrt", "abs", "ne
              "bitwise_and", "bitwise_or", "bitwise_xor", "logical_not", "nan_to_num", "logit", "xlogy", "hypot", "atan2", "asin", "acos", "atan", "arcsin",
              "arccos", "arctan", "arctan2", "sinh", "cosh", "deg2rad", "rad2deg", "multiply", "divide", "subtract",
              "true_divide", "index_add", "index_copy", "index_fill", "masked_scatter", "index_put", "fill_diagonal",
-             "scatter_reduce", "addmv", "addr", "addbmm", "renorm", "put")
+             "scatter_reduce", "addmv", "addr", "addbmm", "renorm", "put", "logical_and", "logical_or", "logical_xor",
+             "floor_divide", "absolute", "negative", "fix", "copysign", "heaviside")
 
 
 def _augmented(name, op):
@@ -292,7 +302,7 @@ def _augmented(name, op):
 attach(**{name + "_": _in_place(name) for name in _IN_PLACE})
 attach(**{name + "_": _reshaped(name) for name in ("squeeze", "unsqueeze", "t", "transpose", "swapdims", "swapaxes")})
 attach(add_, sub_, mul_, div_, clamp_, masked_fill_, scatter_, scatter_add_, copy_, fill_, zero_, normal_, uniform_,
-       exponential_, random_, log_normal_, cauchy_,
+       exponential_, random_, log_normal_, cauchy_, geometric_,
        clip_=clamp_,
        __iadd__=_augmented("__iadd__", lambda a, b: a + b),
        __isub__=_augmented("__isub__", lambda a, b: a - b),

@@ -3,6 +3,8 @@
 Integer and bool inputs are computed in float32 (as PyTorch's exp(int) is float32).
 Activations come from nn.functional, the one place they are implemented.
 """
+import warnings
+
 import numpy as np
 
 from .. import functional as F
@@ -533,6 +535,10 @@ def where(condition, input=None, other=None):
     if input is None and other is None:             # any dtype, as nonzero: the indices of the non-zero elements
         c = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
         return tuple(Tensor(i.astype(np.int64)) for i in np.nonzero(c))
+    if isinstance(condition, Tensor) and condition.dtype == np.uint8:       # a pre-1.2 mask, as PyTorch still takes
+        warnings.warn("where received a uint8 condition tensor. This behavior is deprecated and will be removed in "
+                      "a future version of PyTorch. Use a boolean condition instead.", UserWarning, stacklevel=2)
+        condition = Tensor(condition._data.astype(bool))
     c = _mask(condition, "where: condition")
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
         floating = isinstance(input, float) or isinstance(other, float)

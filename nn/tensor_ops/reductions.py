@@ -49,7 +49,9 @@ def sum(input, dim=None, keepdim=False, dtype=None):
 
     def graph_backward(g):
         return (g.reshape(_kept(shape, axes)).expand(shape),)
-    return Tensor._make(np.sum(x, axis=axes, keepdims=keepdim), (input,), backward, "sum", graph_backward)
+    # dtype=: NumPy would widen an int32 / int16 / uint8 sum to int64 where PyTorch keeps the dtype asked for
+    return Tensor._make(np.sum(x, axis=axes, keepdims=keepdim, dtype=x.dtype), (input,), backward, "sum",
+                        graph_backward)
 
 
 def _count(input, axes):
@@ -114,7 +116,7 @@ def prod(input, dim=None, keepdim=False, dtype=None):
         flat = prod(input.reshape(-1), 0, dtype=dtype)
         return flat.reshape((1,) * x.ndim) if keepdim else flat
     axis = _normalize_axes(dim, input.ndim)[0]
-    y = np.prod(x, axis=axis, keepdims=True)
+    y = np.prod(x, axis=axis, keepdims=True, dtype=x.dtype)
 
     def backward(g):
         # d prod/dx_i = product of the other elements: exclusive cumulative products from
@@ -252,7 +254,7 @@ def cumsum(input, dim, dtype=None):
     def backward(g):
         # y_j = sum_{i<=j} x_i  =>  dx_i = sum_{j>=i} g_j: a running sum from the end
         return (np.flip(np.cumsum(np.flip(g, axis), axis), axis),)
-    return Tensor._make(np.cumsum(x, axis=axis), (input,), backward, "cumsum")
+    return Tensor._make(np.cumsum(x, axis=axis, dtype=x.dtype), (input,), backward, "cumsum")
 
 
 @numpy_axis
@@ -273,7 +275,7 @@ def cumprod(input, dim, dtype=None):
             S[i] = gm[i] + xm[i + 1] * S[i + 1]
         before = np.concatenate([np.ones_like(xm[:1]), np.cumprod(xm[:-1], axis=0)])     # prod_{k<i} x_k
         return (np.moveaxis(before * S, 0, axis),)
-    return Tensor._make(np.cumprod(x, axis=axis), (input,), backward, "cumprod")
+    return Tensor._make(np.cumprod(x, axis=axis, dtype=x.dtype), (input,), backward, "cumprod")
 
 
 def _running_extreme(input, dim, pick, name):
@@ -337,23 +339,56 @@ def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     return (std(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim))
 
 
+def _median_of_all(input, name, ignore_nan):
+    """The lower middle value of all elements (NaN if there is one, unless ignore_nan drops them; NaN if nothing is
+    left). The gradient is shared among the elements equal to it, as PyTorch's."""
+    x = input._data
+    if x.size == 0:
+        raise RuntimeError(f"{name}(): the tensor is empty; there is no median")
+    nan = np.isnan(x) if x.dtype.kind == "f" else np.zeros(x.shape, bool)
+    kept = x[~nan] if ignore_nan else x
+    m = np.asarray(np.nan if kept.size == 0 or (nan.any() and not ignore_nan)
+                   else np.sort(kept, axis=None)[(kept.size - 1) // 2], dtype=x.dtype)
+
+    def backward(g):
+        hit = x == m
+        return (g * hit / (np.count_nonzero(hit) or 1),)
+    return Tensor._make(m, (input,), backward, name)
+
+
 @numpy_axis
 def median(input, dim=None, keepdim=False):
     """The lower of the two middle values (as PyTorch): of all elements, or (values, indices) along dim. The
     gradient goes to the chosen element."""
     if dim is None:
-        x = input._data
-        if x.size == 0:
-            raise RuntimeError("median(): the tensor is empty; there is no median")
-        m = np.asarray(np.nan if np.isnan(x).any() else np.sort(x, axis=None)[(x.size - 1) // 2], dtype=x.dtype)
-
-        def backward(g):
-            # the median's gradient is shared among the elements equal to it (as PyTorch's)
-            hit = x == m
-            return (g * hit / (np.count_nonzero(hit) or 1),)
-        return Tensor._make(m, (input,), backward, "median")
+        return _median_of_all(input, "median", ignore_nan=False)
     axis = _normalize_axes(dim, input.ndim)[0]
-    return kthvalue(input, (input.shape[axis] - 1) // 2 + 1, axis, keepdim)
+    values, idx = kthvalue(input, (input.shape[axis] - 1) // 2 + 1, axis, keepdim=True)
+    if input.dtype.kind == "f" and np.isnan(input._data).any():
+        # a row holding NaN has median NaN, at its first NaN (as PyTorch's; kthvalue ranks NaN last)
+        nan = np.isnan(input._data)
+        idx = Tensor(np.where(nan.any(axis, keepdims=True), nan.argmax(axis, keepdims=True), idx._data))
+        values = input.gather(axis, idx)
+    if not keepdim:
+        values, idx = values.squeeze(axis), Tensor(np.squeeze(idx._data, axis))
+    return ValuesIndices(values, idx)
+
+
+@numpy_axis
+def nanmedian(input, dim=None, keepdim=False):
+    """median ignoring NaNs: the lower middle value of the numbers (NaN where a row has none, at index 0, as
+    PyTorch's); of all elements, or (values, indices) along dim."""
+    if dim is None:
+        return _median_of_all(input, "nanmedian", ignore_nan=True)
+    axis = _normalize_axes(dim, input.ndim)[0]
+    order = sort(input, axis).indices                              # NaN last
+    count = (~np.isnan(input._data)).sum(axis, keepdims=True) if input.dtype.kind == "f" else input.shape[axis]
+    middle = np.broadcast_to(np.maximum(count - 1, 0) // 2, _kept(input.shape, (axis,)))
+    idx = Tensor(np.take_along_axis(order._data, middle, axis))
+    values = input.gather(axis, idx)
+    if not keepdim:
+        values, idx = values.squeeze(axis), Tensor(np.squeeze(idx._data, axis))
+    return ValuesIndices(values, idx)
 
 
 def kthvalue(input, k, dim=-1, keepdim=False):
@@ -368,34 +403,77 @@ def kthvalue(input, k, dim=-1, keepdim=False):
     return ValuesIndices(values, idx)
 
 
-def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
-    """The q-quantiles (q a number or a 1-D tensor in [0, 1]) of all elements or along dim, as torch.quantile:
-    position q (n - 1) in the sorted values, interpolated as `interpolation` says (linear, lower, higher,
-    nearest, midpoint). A tensor q puts its values first in the result. Differentiable through the sorted values
-    it reads."""
+def mode(input, dim=-1, keepdim=False):
+    """(values, indices): the most frequent value along dim (the smallest of those equally frequent; each NaN
+    counts once) and the index of its last occurrence, as PyTorch's. The gradient goes to that element."""
+    shape = input.shape or (1,)
+    axis = _normalize_axes(dim, len(shape))[0]
+    n = shape[axis]
+    if n == 0:
+        raise RuntimeError(f"mode(): expected reduction dim {axis} to have non-zero size")
+    x = np.moveaxis(input._data.reshape(shape), axis, -1).reshape(-1, n)        # (rows, n)
+    rows = np.arange(len(x))[:, None]
+    s = np.sort(x, axis=1)
+    # runs of equal values in each sorted row (NaN != NaN: each NaN a run of its own), their lengths, the longest
+    run = np.cumsum(np.concatenate([np.ones((len(x), 1), bool), s[:, 1:] != s[:, :-1]], axis=1), axis=1) - 1
+    length = np.zeros(x.shape, np.int64)
+    np.add.at(length, (np.broadcast_to(rows, x.shape), run), 1)
+    best = length.argmax(1)[:, None]                              # the first longest run: the smallest value
+    value = s[rows, (run == best).argmax(1)[:, None]]
+    last = n - 1 - (x == value)[:, ::-1].argmax(1)
+    others = [m for i, m in enumerate(shape) if i != axis]
+    idx = Tensor(np.moveaxis(last.reshape(others + [1]), -1, axis).astype(np.int64))
+    values = input.reshape(shape).gather(axis, idx)
+    if not keepdim or input.ndim == 0:
+        values, idx = values.squeeze(axis), Tensor(np.squeeze(idx._data, axis))
+    return ValuesIndices(values, idx)
+
+
+def _quantile(input, q, dim, keepdim, interpolation, name, ignore_nan):
+    """quantile / nanquantile: position q (k - 1) in the sorted values of each row, k the count of its numbers
+    (nanquantile) or its length (quantile, whose rows with a NaN give NaN), interpolated as `interpolation` says."""
     x = input.reshape(-1) if dim is None else input
     axis = 0 if dim is None else _normalize_axes(dim, input.ndim)[0]
     qs = np.atleast_1d(np.asarray(q._data if isinstance(q, Tensor) else q, np.float64))
     if qs.ndim != 1 or qs.size == 0 or qs.min() < 0 or qs.max() > 1:
-        raise ValueError("quantile: q must be a number or a 1-D tensor of values in [0, 1]")
+        raise ValueError(f"{name}: q must be a number or a 1-D tensor of values in [0, 1]")
     if interpolation not in ("linear", "lower", "higher", "nearest", "midpoint"):
-        raise ValueError(f"quantile: unknown interpolation {interpolation!r}")
-    n = x.shape[axis]
-    s = sort(x, axis).values
-    pos = qs * (n - 1)
-    lo, hi = np.floor(pos).astype(np.int64), np.ceil(pos).astype(np.int64)
-    frac = {"linear": pos - lo, "lower": 0 * pos, "higher": (hi > lo) * 1.0, "midpoint": (hi > lo) * 0.5,
-            "nearest": (np.round(pos) > lo) * 1.0}[interpolation]           # round: half to even, as PyTorch
+        raise ValueError(f"{name}: unknown interpolation {interpolation!r}")
+    s = sort(x, axis).values                                      # NaN last
+    nans = np.isnan(x._data).sum(axis, keepdims=True) if x.dtype.kind == "f" else np.zeros(_kept(x.shape, (axis,)), int)
+    count = x.shape[axis] - nans if ignore_nan else np.full(nans.shape, x.shape[axis])
+    undefined = Tensor(count == 0 if ignore_nan else nans > 0)      # rows whose quantile is NaN
+
     def shaped(v):                                  # v keeps the reduced dim, of length 1
         if dim is None:
             return v.reshape((1,) * input.ndim if keepdim else ())
         return v if keepdim else v.squeeze(axis)
-    res = [shaped(a + (b - a) * float(f)) for a, b, f in
-           ((s.narrow(axis, int(i), 1), s.narrow(axis, int(j), 1), f) for i, j, f in zip(lo, hi, frac))]
+    res = []
+    for qv in qs:
+        pos = qv * np.maximum(count - 1, 0)
+        lo, hi = np.floor(pos).astype(np.int64), np.ceil(pos).astype(np.int64)
+        frac = {"linear": pos - lo, "lower": 0 * pos, "higher": (hi > lo) * 1.0, "midpoint": (hi > lo) * 0.5,
+                "nearest": (np.round(pos) > lo) * 1.0}[interpolation]       # round: half to even, as PyTorch
+        a, b = s.gather(axis, Tensor(lo)), s.gather(axis, Tensor(hi))
+        v = a + (b - a) * Tensor(frac.astype(s.dtype))
+        res.append(shaped(v.masked_fill(undefined, np.nan) if undefined._data.any() else v))
     if isinstance(q, Tensor) or np.ndim(q) == 1:
         from .shape import stack
         return stack(res, 0)
     return res[0]
+
+
+def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
+    """The q-quantiles (q a number or a 1-D tensor in [0, 1]) of all elements or along dim, as torch.quantile:
+    position q (n - 1) in the sorted values, interpolated as `interpolation` says (linear, lower, higher,
+    nearest, midpoint); NaN where there is a NaN. A tensor q puts its values first in the result.
+    Differentiable through the sorted values it reads."""
+    return _quantile(input, q, dim, keepdim, interpolation, "quantile", ignore_nan=False)
+
+
+def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
+    """quantile of the numbers, NaNs left out (NaN where there are none), as torch.nanquantile."""
+    return _quantile(input, q, dim, keepdim, interpolation, "nanquantile", ignore_nan=True)
 
 
 @numpy_axis
@@ -437,7 +515,9 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
     """The distinct values (sorted), and optionally each element's index into them and their counts; with dim,
     the distinct slices along dim. Not differentiable (as PyTorch's)."""
     axis = None if dim is None else _normalize_axes(dim, input.ndim)[0]
-    values, inverse, counts = np.unique(input._data, return_inverse=True, return_counts=True, axis=axis)
+    # equal_nan=False: each NaN is a value of its own, as PyTorch's (NumPy merges them by default)
+    values, inverse, counts = np.unique(input._data, return_inverse=True, return_counts=True, axis=axis,
+                                        equal_nan=False)
     out = [Tensor(values)]
     if return_inverse:
         out.append(Tensor(inverse.reshape(input.shape if axis is None else -1).astype(np.int64)))
@@ -528,4 +608,4 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
 
 attach(sum, mean, var, std, prod, max, min, amax, amin, argmax, argmin, all, any, count_nonzero, cumsum,
        cumprod, cummax, cummin, logcumsumexp, logsumexp, median, nansum, nanmean, bincount, histc, unique, unique_consecutive, norm, sort,
-       argsort, topk, kthvalue, quantile)
+       argsort, topk, kthvalue, quantile, nanquantile, nanmedian, mode)

@@ -1,9 +1,14 @@
 """Utilities: gradient clipping, parameters as one vector, padded and packed sequences (rnn), weight and spectral
-normalisation, conv-BatchNorm fusion (torch.nn.utils), datasets/batching (torch.utils.data)."""
-from .clip_grad import clip_grad_norm_, clip_grad_value_
+normalisation (also as parametrizations), pruning, conv-BatchNorm fusion (torch.nn.utils), datasets/batching
+(torch.utils.data)."""
+from .clip_grad import clip_grad_norm_, clip_grad_norm, clip_grad_value_, clip_grads_with_norm_, get_total_norm
 from .convert_parameters import parameters_to_vector, vector_to_parameters
 from .weight_norms import weight_norm, remove_weight_norm, spectral_norm, remove_spectral_norm
-from . import checkpoint, data, fusion, model_zoo, rnn
+from .fusion import fuse_conv_bn_eval, fuse_conv_bn_weights, fuse_linear_bn_eval, fuse_linear_bn_weights
+from . import checkpoint, data, fusion, model_zoo, parametrize, parametrizations, prune, rnn, stateless
 
-__all__ = ["clip_grad_norm_", "clip_grad_value_", "parameters_to_vector", "vector_to_parameters", "weight_norm",
-           "remove_weight_norm", "spectral_norm", "remove_spectral_norm", "checkpoint", "fusion", "model_zoo", "rnn"]
+__all__ = ["clip_grad_norm_", "clip_grad_norm", "clip_grad_value_", "clip_grads_with_norm_", "get_total_norm",
+           "parameters_to_vector", "vector_to_parameters", "weight_norm", "remove_weight_norm", "spectral_norm",
+           "remove_spectral_norm", "fuse_conv_bn_eval", "fuse_conv_bn_weights", "fuse_linear_bn_eval",
+           "fuse_linear_bn_weights", "checkpoint", "fusion", "model_zoo", "parametrize", "parametrizations", "prune",
+           "rnn", "stateless"]

@@ -7,6 +7,7 @@ Inference then skips a pass over every activation map (and, on a first run, a ke
 
     fuse_conv_bn_eval(conv, bn, transpose=False) -> a new conv (conv and bn are left unchanged)
     fuse_conv_bn_weights(conv_w, conv_b, bn_rm, bn_rv, bn_eps, bn_w, bn_b, transpose=False) -> (w, b)
+    fuse_linear_bn_eval(linear, bn), fuse_linear_bn_weights(...): the same for a Linear and a BatchNorm1d
 The output channels are dim 0 of a Conv2d weight (out, in, kh, kw) and dim 1 of a ConvTranspose2d
 weight (in, out, kh, kw): transpose=True.
 """
@@ -53,4 +54,28 @@ def fuse_conv_bn_eval(conv, bn, transpose=False):
     fused = copy.deepcopy(conv)
     fused.weight, fused.bias = fuse_conv_bn_weights(conv.weight, conv.bias, bn.running_mean, bn.running_var,
                                                     bn.eps, bn.weight, bn.bias, transpose)
+    return fused
+
+
+def fuse_linear_bn_weights(linear_w, linear_b, bn_rm, bn_rv, bn_eps, bn_w, bn_b):
+    """(W', b') of a Linear followed by an eval-mode BatchNorm1d: fuse_conv_bn_weights's fold, the output
+    features being dim 0 of the (out, in) weight; a BatchNorm of one feature applies to all of them."""
+    out = _array(linear_w).shape[0]
+    rm, rv, bn_w, bn_b = (None if a is None else np.broadcast_to(_array(a), (out,)) if _array(a).size == 1 else a
+                          for a in (bn_rm, bn_rv, bn_w, bn_b))
+    return fuse_conv_bn_weights(linear_w, linear_b, rm, rv, bn_eps, bn_w, bn_b)
+
+
+def fuse_linear_bn_eval(linear, bn):
+    """A copy of linear that computes bn(linear(x)) with bn in eval mode (its running statistics)."""
+    if linear.training or bn.training:
+        raise ValueError("fuse_linear_bn_eval: fusing uses BatchNorm's running statistics, so call .eval() on "
+                         "both modules first (in training mode BatchNorm uses each batch's statistics)")
+    if linear.out_features != bn.num_features and bn.num_features != 1:
+        raise ValueError("To fuse, linear.out_features must equal bn.num_features or bn.num_features must be 1")
+    if bn.running_mean is None:
+        raise ValueError("fuse_linear_bn_eval: this BatchNorm tracks no running statistics")
+    fused = copy.deepcopy(linear)
+    fused.weight, fused.bias = fuse_linear_bn_weights(linear.weight, linear.bias, bn.running_mean, bn.running_var,
+                                                      bn.eps, bn.weight, bn.bias)
     return fused

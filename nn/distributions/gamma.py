@@ -1,0 +1,2 @@
+"""torch.distributions.gamma's name (from torch.distributions.gamma import Gamma)."""
+from . import Gamma  # noqa: F401

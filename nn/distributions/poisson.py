@@ -1,0 +1,2 @@
+"""torch.distributions.poisson's name (from torch.distributions.poisson import Poisson)."""
+from . import Poisson  # noqa: F401

@@ -1,0 +1,3 @@
+"""torch.distributions.transformed_distribution's name (from torch.distributions.transformed_distribution import
+TransformedDistribution)."""
+from . import TransformedDistribution  # noqa: F401

@@ -1,0 +1,301 @@
+"""torch.distributions.transforms: invertible maps y = f(x) with log |det dy/dx|, which TransformedDistribution
+pushes a base distribution through (a tanh-squashed Normal: TransformedDistribution(Normal(mu, std),
+[TanhTransform(cache_size=1)])). A subclass defines _call, _inverse and log_abs_det_jacobian (and domain, codomain,
+bijective, sign), as PyTorch's; every map here is composed of Tensor ops, so gradients flow through it.
+
+cache_size=1 keeps the last (x, y) pair: the inverse of the y just computed is that x itself, not f^-1(y) (tanh's
+inverse at y = +-1 is infinite), as PyTorch's.
+"""
+import math
+import weakref
+
+import numpy as np
+
+from .. import functional as F
+from ..tensor import Tensor
+from . import constraints
+
+__all__ = ["Transform", "ComposeTransform", "ExpTransform", "AffineTransform", "SigmoidTransform", "TanhTransform"]
+
+
+class Transform:
+    """Base: __call__(x) -> y, inv (the inverse transform), log_abs_det_jacobian(x, y); domain, codomain (the
+    constraints x and y satisfy), bijective, sign (+1 or -1 for a monotone map)."""
+
+    domain = constraints.real
+    codomain = constraints.real
+    bijective = False
+
+    def __init__(self, cache_size=0):
+        if cache_size not in (0, 1):
+            raise ValueError("cache_size must be 0 or 1")
+        self._cache_size = cache_size
+        self._cached_x_y = (None, None)
+        self._inv = None
+
+    @property
+    def event_dim(self):
+        if self.domain.event_dim != self.codomain.event_dim:
+            raise ValueError("please use either .domain.event_dim or .codomain.event_dim")
+        return self.domain.event_dim
+
+    @property
+    def inv(self):
+        """The inverse transform (the same object each time, so that it shares this one's cache)."""
+        inv = self._inv() if self._inv is not None else None
+        if inv is None:
+            inv = _InverseTransform(self)
+            self._inv = weakref.ref(inv)
+        return inv
+
+    @property
+    def sign(self):
+        raise NotImplementedError(f"{type(self).__name__} has no sign")
+
+    def with_cache(self, cache_size=1):
+        if self._cache_size == cache_size:
+            return self
+        if type(self).__init__ is Transform.__init__:
+            return type(self)(cache_size=cache_size)
+        raise NotImplementedError(f"{type(self)}.with_cache is not implemented")
+
+    def __eq__(self, other):
+        return self is other
+
+    def __ne__(self, other):
+        return not self.__eq__(other)
+
+    __hash__ = object.__hash__
+
+    def __call__(self, x):
+        if self._cache_size == 0:
+            return self._call(x)
+        x_old, y_old = self._cached_x_y
+        if x is x_old:
+            return y_old
+        y = self._call(x)
+        self._cached_x_y = x, y
+        return y
+
+    def _inv_call(self, y):
+        if self._cache_size == 0:
+            return self._inverse(y)
+        x_old, y_old = self._cached_x_y
+        if y is y_old:
+            return x_old
+        x = self._inverse(y)
+        self._cached_x_y = x, y
+        return x
+
+    def _call(self, x):
+        raise NotImplementedError
+
+    def _inverse(self, y):
+        raise NotImplementedError
+
+    def log_abs_det_jacobian(self, x, y):
+        raise NotImplementedError
+
+    def forward_shape(self, shape):
+        return shape
+
+    def inverse_shape(self, shape):
+        return shape
+
+    def __repr__(self):
+        return type(self).__name__ + "()"
+
+
+class _InverseTransform(Transform):
+    """f^-1 of a transform f (Transform.inv): its call is f's inverse, its log det the negative of f's."""
+
+    def __init__(self, transform):
+        super().__init__(cache_size=transform._cache_size)
+        self._inverted = transform
+
+    domain = property(lambda self: self._inverted.codomain)
+    codomain = property(lambda self: self._inverted.domain)
+    bijective = property(lambda self: self._inverted.bijective)
+    sign = property(lambda self: self._inverted.sign)
+    inv = property(lambda self: self._inverted)
+
+    def __call__(self, x):
+        return self._inverted._inv_call(x)
+
+    def log_abs_det_jacobian(self, x, y):
+        return -self._inverted.log_abs_det_jacobian(y, x)
+
+    def __eq__(self, other):
+        return isinstance(other, _InverseTransform) and self._inverted == other._inverted
+
+    __hash__ = object.__hash__
+
+    def __repr__(self):
+        return f"{type(self).__name__}({self._inverted!r})"
+
+
+def _sum_rightmost(value, dim):
+    """value summed over its dim rightmost dims (none when dim <= 0)."""
+    return value.sum(tuple(range(-dim, 0))) if dim > 0 and isinstance(value, Tensor) else value
+
+
+class ComposeTransform(Transform):
+    """parts applied in order (the first to x first); the log det is the sum of theirs."""
+
+    def __init__(self, parts, cache_size=0):
+        super().__init__(cache_size=cache_size)
+        self.parts = [part.with_cache(cache_size) for part in parts] if cache_size else list(parts)
+
+    domain = property(lambda self: self.parts[0].domain if self.parts else constraints.real)
+    codomain = property(lambda self: self.parts[-1].codomain if self.parts else constraints.real)
+    bijective = property(lambda self: all(p.bijective for p in self.parts))
+
+    @property
+    def sign(self):
+        sign = 1
+        for p in self.parts:
+            sign = sign * p.sign
+        return sign
+
+    def __call__(self, x):
+        for part in self.parts:
+            x = part(x)
+        return x
+
+    def _inv_call(self, y):
+        for part in reversed(self.parts):
+            y = part.inv(y)
+        return y
+
+    def log_abs_det_jacobian(self, x, y):
+        if not self.parts:
+            return x * 0
+        total, event_dim = 0.0, self.domain.event_dim
+        for part in self.parts:
+            y_part = part(x)
+            total = total + _sum_rightmost(part.log_abs_det_jacobian(x, y_part), event_dim - part.domain.event_dim)
+            event_dim += part.codomain.event_dim - part.domain.event_dim
+            x = y_part
+        return total
+
+    def __eq__(self, other):
+        return isinstance(other, ComposeTransform) and self.parts == other.parts
+
+    __hash__ = object.__hash__
+
+
+class ExpTransform(Transform):
+    """y = exp(x); log |dy/dx| = x."""
+
+    domain, codomain, bijective, sign = constraints.real, constraints.positive, True, +1
+
+    def __eq__(self, other):
+        return isinstance(other, ExpTransform)
+
+    __hash__ = object.__hash__
+
+    def _call(self, x):
+        return x.exp()
+
+    def _inverse(self, y):
+        return y.log()
+
+    def log_abs_det_jacobian(self, x, y):
+        return x
+
+
+class SigmoidTransform(Transform):
+    """y = sigmoid(x) (kept inside (0, 1) by the dtype's tiny and eps, as PyTorch's); x = logit(y);
+    log |dy/dx| = -softplus(-x) - softplus(x)."""
+
+    domain, codomain, bijective, sign = constraints.real, constraints.unit_interval, True, +1
+
+    def __eq__(self, other):
+        return isinstance(other, SigmoidTransform)
+
+    __hash__ = object.__hash__
+
+    def _call(self, x):
+        info = np.finfo(x.dtype)
+        return F.sigmoid(x).clamp(min=float(info.tiny), max=1.0 - float(info.eps))
+
+    def _inverse(self, y):
+        info = np.finfo(y.dtype)
+        y = y.clamp(min=float(info.tiny), max=1.0 - float(info.eps))
+        return y.log() - (-y).log1p()
+
+    def log_abs_det_jacobian(self, x, y):
+        return -F.softplus(-x) - F.softplus(x)
+
+
+class TanhTransform(Transform):
+    """y = tanh(x); x = atanh(y) (not clamped: use cache_size=1 to invert the y just drawn exactly);
+    log |dy/dx| = log(1 - tanh(x)^2) = 2 (log 2 - x - softplus(-2x)), the stable form PyTorch uses."""
+
+    domain, codomain, bijective, sign = constraints.real, constraints.interval(-1.0, 1.0), True, +1
+
+    def __eq__(self, other):
+        return isinstance(other, TanhTransform)
+
+    __hash__ = object.__hash__
+
+    def _call(self, x):
+        return x.tanh()
+
+    def _inverse(self, y):
+        return y.atanh()
+
+    def log_abs_det_jacobian(self, x, y):
+        return 2.0 * (math.log(2.0) - x - F.softplus(-2.0 * x))
+
+
+class AffineTransform(Transform):
+    """y = loc + scale x (loc, scale numbers or Tensors); log |dy/dx| = log |scale|, summed over the event_dim
+    rightmost dims."""
+
+    domain = property(lambda self: constraints.independent(constraints.real, self._event_dim)
+                      if self._event_dim else constraints.real)
+    codomain = domain
+    bijective = True
+
+    def __init__(self, loc, scale, event_dim=0, cache_size=0):
+        super().__init__(cache_size=cache_size)
+        self.loc, self.scale, self._event_dim = loc, scale, event_dim
+
+    event_dim = property(lambda self: self._event_dim)
+
+    @property
+    def sign(self):
+        if isinstance(self.scale, Tensor):
+            return self.scale.sign()
+        return 1 if self.scale > 0 else -1 if self.scale < 0 else 0
+
+    def with_cache(self, cache_size=1):
+        if self._cache_size == cache_size:
+            return self
+        return AffineTransform(self.loc, self.scale, self._event_dim, cache_size=cache_size)
+
+    def __eq__(self, other):
+        if not isinstance(other, AffineTransform):
+            return False
+        same = lambda a, b: a is b or (not isinstance(a, Tensor) and not isinstance(b, Tensor) and a == b)  # noqa: E731
+        return same(self.loc, other.loc) and same(self.scale, other.scale)
+
+    __hash__ = object.__hash__
+
+    def _call(self, x):
+        return self.loc + self.scale * x
+
+    def _inverse(self, y):
+        return (y - self.loc) / self.scale
+
+    def log_abs_det_jacobian(self, x, y):
+        shape = tuple(x.shape)
+        if isinstance(self.scale, Tensor):
+            result = self.scale.abs().log()
+        else:
+            result = Tensor(np.full(shape, math.log(abs(self.scale)), dtype=x.dtype))
+        if self._event_dim:
+            result = result.reshape(tuple(result.shape)[:result.ndim - self._event_dim] + (-1,)).sum(-1)
+            shape = shape[:len(shape) - self._event_dim]
+        return result.expand(shape)
