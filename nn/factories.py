@@ -75,6 +75,8 @@ def _tensors_as_numbers(data):
     """A Tensor inside a list counts as its one number, as PyTorch reads it (tensor([acc1, acc5]) of (1,)-shaped
     accuracies is (2,), not (2, 1)); a larger one is an error there too."""
     if isinstance(data, (list, tuple)):
+        if not any(issubclass(t, (list, tuple, Tensor)) for t in set(map(type, data))):
+            return data                                     # numbers only (the common case): nothing to convert
         return [_tensors_as_numbers(d) for d in data]
     if isinstance(data, Tensor):
         if data.numel() != 1:
@@ -92,18 +94,29 @@ def _list_dtype(data):
     list of 1e5 NumPy scalars 20x slower)."""
     found = set()
 
+    def scalar(t):                                  # the dtype of a number of type t (None: not a number)
+        if issubclass(t, np.generic):
+            return np.dtype(t)
+        if issubclass(t, bool):                     # before int: bool is an int
+            return np.dtype(np.bool_)
+        if issubclass(t, int):
+            return np.dtype(np.int64)
+        if issubclass(t, float):
+            return np.dtype(get_default_dtype())
+        return None
+
     def walk(d):
         if isinstance(d, (list, tuple)):
-            for e in d:
-                walk(e)
+            types = set(map(type, d))               # numbers only: their distinct types, at C speed
+            if any(issubclass(t, (list, tuple, Tensor, np.ndarray)) for t in types):
+                for e in d:
+                    walk(e)
+            else:
+                found.update(dt for dt in map(scalar, types) if dt is not None)
         elif isinstance(d, (Tensor, np.ndarray, np.generic)):
             found.add(np.dtype(d.dtype))
-        elif isinstance(d, bool):
-            found.add(np.dtype(np.bool_))
-        elif isinstance(d, int):
-            found.add(np.dtype(np.int64))
-        elif isinstance(d, float):
-            found.add(np.dtype(get_default_dtype()))
+        elif (dt := scalar(type(d))) is not None:
+            found.add(dt)
     walk(data)
     out = None
     for dt in sorted(found, key=str):          # a fixed order: the promotion of equal inputs is always the same
