@@ -9,89 +9,89 @@ line_search_fn="strong_wolfe", the step a line search from there finds satisfyin
 3.6, as PyTorch's port of minFunc). The stopping tests and their order are PyTorch's, so a float64 run follows
 it to rounding. Flat NumPy vectors over all the parameters.
 """
+import collections
+
 import numpy as np
 
 from ..grad_mode import enable_grad
 from .optimizer import Optimizer, _array, _copied, _number, _python
 
 
-def _cubic_interpolate(x1, f1, g1, x2, f2, g2, bounds=None):
-    """The minimiser, clamped to bounds (x1, x2 by default), of the cubic through (x, f) with slopes g at x1, x2;
-    the middle of the bounds if the cubic has no minimum."""
-    xmin_bound, xmax_bound = bounds if bounds is not None else ((x1, x2) if x1 <= x2 else (x2, x1))
-    d1 = g1 + g2 - 3 * (f1 - f2) / (x1 - x2)
-    d2_square = d1 ** 2 - g1 * g2
-    if d2_square < 0:
-        return (xmin_bound + xmax_bound) / 2.0
-    d2 = np.sqrt(d2_square)
-    if x1 <= x2:
-        min_pos = x2 - (x2 - x1) * ((g2 + d2 - d1) / (g2 - g1 + 2 * d2))
+_Point = collections.namedtuple("_Point", "t f g slope")     # a trial step: loss, gradient, slope g.d there
+
+
+def _cubic_min(a, b, lo=None, hi=None):
+    """The minimiser of the cubic through two _Points a, b (their losses and slopes), clamped to [lo, hi] (by
+    default the interval between them); the middle of [lo, hi] when the cubic has no minimum (Nocedal & Wright,
+    eq. 3.59)."""
+    if lo is None:
+        lo, hi = min(a.t, b.t), max(a.t, b.t)
+    d1 = a.slope + b.slope - 3 * (a.f - b.f) / (a.t - b.t)
+    disc = d1 ** 2 - a.slope * b.slope
+    if disc < 0:
+        return (lo + hi) / 2.0
+    d2 = np.sqrt(disc)
+    near, far = (a, b) if a.t <= b.t else (b, a)        # the formula steps back from the right end
+    t = far.t - (far.t - near.t) * ((far.slope + d2 - d1) / (far.slope - near.slope + 2 * d2))
+    return min(max(t, lo), hi)
+
+
+def _strong_wolfe(evaluate, t, d, start, c1=1e-4, c2=0.9, tolerance_change=1e-9, max_ls=25):
+    """A step along d meeting the strong Wolfe conditions, f(t) <= f(0) + c1 t f'(0) (enough decrease) and
+    |f'(t)| <= c2 |f'(0)| (flat enough), f' the slope along d, from the first guess t and the _Point start (t = 0):
+    first widen the step until an interval is known to hold such a point, then shrink that interval by cubic
+    interpolation (Nocedal & Wright, Algorithms 3.5 and 3.6, with minFunc's safeguards, which PyTorch follows),
+    in at most max_ls evaluations of evaluate(t) -> (loss, gradient). Returns (the chosen _Point, evaluations)."""
+    def at(t):
+        f, g = evaluate(t)
+        return _Point(t, f, g, g @ d)
+
+    def too_high(p, than):                  # not enough decrease, or higher than another point
+        return p.f > start.f + c1 * p.t * start.slope or p.f >= than
+
+    flat_enough = lambda p: abs(p.slope) <= -c2 * start.slope   # noqa: E731
+    prev, cur, evals, tries = start, at(t), 1, 0
+    while tries < max_ls:                   # widen: until [prev, cur] brackets a point meeting both conditions
+        if too_high(cur, prev.f if tries > 1 else np.inf):
+            bracket = [prev, cur]
+            break
+        if flat_enough(cur):
+            return cur, evals
+        if cur.slope >= 0:                  # rising again: the minimum lies between
+            bracket = [prev, cur]
+            break
+        t = _cubic_min(prev, cur, cur.t + 0.01 * (cur.t - prev.t), cur.t * 10)       # extrapolate
+        prev, cur, evals, tries = cur, at(t), evals + 1, tries + 1
     else:
-        min_pos = x1 - (x1 - x2) * ((g1 + d2 - d1) / (g1 - g2 + 2 * d2))
-    return min(max(min_pos, xmin_bound), xmax_bound)
-
-
-def _strong_wolfe(obj_func, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_change=1e-9, max_ls=25):
-    """A step t along d meeting the strong Wolfe conditions f(t) <= f + c1 t g.d and |g(t).d| <= -c2 g.d, from the
-    first guess t: bracket it, then zoom in by cubic interpolation, as PyTorch's _strong_wolfe (minFunc's), in
-    at most max_ls evaluations of obj_func(t) -> (loss, gradient). Returns (loss, gradient, t, evaluations)."""
-    d_norm = np.abs(d).max()
-    f_new, g_new = obj_func(t)
-    ls_func_evals, ls_iter, done = 1, 0, False
-    gtd_new = g_new @ d
-    t_prev, f_prev, g_prev, gtd_prev = 0, f, g, gtd
-    while ls_iter < max_ls:                     # bracketing: an interval holding a point that meets the conditions
-        if f_new > (f + c1 * t * gtd) or (ls_iter > 1 and f_new >= f_prev):
-            bracket, bracket_f = [t_prev, t], [f_prev, f_new]
-            bracket_g, bracket_gtd = [g_prev, g_new], [gtd_prev, gtd_new]
+        bracket = [start, cur]
+    low, high = (0, 1) if bracket[0].f <= bracket[1].f else (1, 0)
+    d_max, stalled = np.abs(d).max(), False
+    while tries < max_ls:                   # shrink the bracket around the lower end
+        left, right = min(p.t for p in bracket), max(p.t for p in bracket)
+        if (right - left) * d_max < tolerance_change:
             break
-        if abs(gtd_new) <= -c2 * gtd:
-            bracket, bracket_f, bracket_g, done = [t], [f_new], [g_new], True
-            break
-        if gtd_new >= 0:
-            bracket, bracket_f = [t_prev, t], [f_prev, f_new]
-            bracket_g, bracket_gtd = [g_prev, g_new], [gtd_prev, gtd_new]
-            break
-        min_step, max_step = t + 0.01 * (t - t_prev), t * 10        # extrapolate
-        t_prev, t = t, _cubic_interpolate(t_prev, f_prev, gtd_prev, t, f_new, gtd_new, bounds=(min_step, max_step))
-        f_prev, g_prev, gtd_prev = f_new, g_new, gtd_new
-        f_new, g_new = obj_func(t)
-        ls_func_evals += 1
-        gtd_new = g_new @ d
-        ls_iter += 1
-    if ls_iter == max_ls:
-        bracket, bracket_f, bracket_g = [0, t], [f, f_new], [g, g_new]
-    insuf_progress = False
-    low_pos, high_pos = (0, 1) if bracket_f[0] <= bracket_f[-1] else (1, 0)
-    while not done and ls_iter < max_ls:        # zoom: shrink the bracket
-        if abs(bracket[1] - bracket[0]) * d_norm < tolerance_change:
-            break
-        t = _cubic_interpolate(bracket[0], bracket_f[0], bracket_gtd[0], bracket[1], bracket_f[1], bracket_gtd[1])
-        eps = 0.1 * (max(bracket) - min(bracket))
-        if min(max(bracket) - t, t - min(bracket)) < eps:           # too close to an end: move away from it
-            if insuf_progress or t >= max(bracket) or t <= min(bracket):
-                t = max(bracket) - eps if abs(t - max(bracket)) < abs(t - min(bracket)) else min(bracket) + eps
-                insuf_progress = False
+        t = _cubic_min(bracket[0], bracket[1])
+        margin = 0.1 * (right - left)
+        if min(right - t, t - left) < margin:    # too close to an end: step away from it, at the second time
+            if stalled or t >= right or t <= left:
+                t = right - margin if abs(t - right) < abs(t - left) else left + margin
+                stalled = False
             else:
-                insuf_progress = True
+                stalled = True
         else:
-            insuf_progress = False
-        f_new, g_new = obj_func(t)
-        ls_func_evals += 1
-        gtd_new = g_new @ d
-        ls_iter += 1
-        if f_new > (f + c1 * t * gtd) or f_new >= bracket_f[low_pos]:
-            bracket[high_pos], bracket_f[high_pos] = t, f_new
-            bracket_g[high_pos], bracket_gtd[high_pos] = g_new, gtd_new
-            low_pos, high_pos = (0, 1) if bracket_f[0] <= bracket_f[1] else (1, 0)
+            stalled = False
+        p, evals, tries = at(t), evals + 1, tries + 1
+        if too_high(p, bracket[low].f):
+            bracket[high] = p
+            low, high = (0, 1) if bracket[0].f <= bracket[1].f else (1, 0)
         else:
-            if abs(gtd_new) <= -c2 * gtd:
-                done = True
-            elif gtd_new * (bracket[high_pos] - bracket[low_pos]) >= 0:
-                bracket[high_pos], bracket_f[high_pos] = bracket[low_pos], bracket_f[low_pos]
-                bracket_g[high_pos], bracket_gtd[high_pos] = bracket_g[low_pos], bracket_gtd[low_pos]
-            bracket[low_pos], bracket_f[low_pos], bracket_g[low_pos], bracket_gtd[low_pos] = t, f_new, g_new, gtd_new
-    return bracket_f[low_pos], bracket_g[low_pos], bracket[low_pos], ls_func_evals
+            if flat_enough(p):
+                bracket[low] = p
+                return p, evals
+            if p.slope * (bracket[high].t - bracket[low].t) >= 0:
+                bracket[high] = bracket[low]
+            bracket[low] = p
+    return bracket[low], evals
 
 
 class LBFGS(Optimizer):
@@ -189,8 +189,9 @@ class LBFGS(Optimizer):
                 break
             if group.get("line_search_fn") == "strong_wolfe":
                 x0 = [p._data.copy() for p in self._all_params]
-                loss, g, t, ls_evals = _strong_wolfe(lambda t_: self._directional_evaluate(closure, x0, t_, d),
-                                                     t, d, loss, g, gtd, max_ls=max_eval - evals)
+                found, ls_evals = _strong_wolfe(lambda t_: self._directional_evaluate(closure, x0, t_, d), t, d,
+                                                _Point(0, loss, g, gtd), max_ls=max_eval - evals)
+                loss, g, t = found.f, found.g, found.t
                 self._add(t, d)
                 evals += ls_evals
                 state["func_evals"] += ls_evals
