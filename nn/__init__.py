@@ -90,7 +90,7 @@ from .modules import (Module, Parameter, Buffer, Sequential, ModuleList, Linear,
                       Dropout, Flatten, Identity, LocalResponseNorm, LPPool1d, LPPool2d, AlphaDropout)
 from .modules import (MSELoss, L1Loss, SmoothL1Loss, CrossEntropyLoss, NLLLoss, BCELoss,  # noqa: F401
                       BCEWithLogitsLoss, KLDivLoss, ModuleDict, ParameterList, BatchNorm1d, GroupNorm,
-                      LayerNorm, Embedding, AdaptiveAvgPool2d, AdaptiveMaxPool2d, Softmax, LogSoftmax, ELU,
+                      LayerNorm, Embedding, EmbeddingBag, AdaptiveAvgPool2d, AdaptiveMaxPool2d, Softmax, LogSoftmax, ELU,
                       GELU, Softplus, SiLU, Dropout2d, Unflatten, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, RMSNorm, ZeroPad2d, ConstantPad2d,
                       ReflectionPad2d, ReplicationPad2d, PixelShuffle, PixelUnshuffle, ChannelShuffle, Hardtanh, ReLU6,
                       Conv1d, ConvTranspose1d, MaxPool1d, AvgPool1d, SELU, Mish, Hardsigmoid, Hardswish, LogSigmoid, Softmin, PReLU,

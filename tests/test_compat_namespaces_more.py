@@ -85,7 +85,7 @@ def test_lr_scheduler_base_alias_and_distributed_sampler():
     from nn.optim.lr_scheduler import _LRScheduler
     import nn.utils.data.distributed
     from nn.utils.data.distributed import DistributedSampler
-    assert _LRScheduler is nn.optim.lr_scheduler.LRScheduler and nn.utils.data.DistributedSampler is DistributedSampler
+    assert issubclass(_LRScheduler, nn.optim.lr_scheduler.LRScheduler) and nn.utils.data.DistributedSampler is DistributedSampler
     s = DistributedSampler(list(range(10)), seed=3)                       # world size 1, rank 0 in one process
     first = list(s)
     assert sorted(first) == list(range(10)) and len(s) == 10 and list(s) == first

@@ -110,8 +110,10 @@ def test_backpropagation_through_time_gradcheck(name):
 def test_errors_and_dropout():
     with pytest.raises(ValueError, match="nonlinearity"):
         nn.RNN(2, 3, nonlinearity="sigmoid")
-    with pytest.raises(NotImplementedError, match="proj_size"):
-        nn.LSTM(2, 3, proj_size=2)
+    with pytest.raises(ValueError, match="smaller than hidden_size"):
+        nn.LSTM(2, 3, proj_size=3)
+    with pytest.raises(ValueError, match="only supported for LSTM"):
+        nn.GRU(2, 3, proj_size=2)
     with pytest.raises(ValueError, match="of 3 features"):
         nn.GRU(3, 4)(nn.randn(5, 2, 2))
     x = nn.randn(5, 3, 4)

@@ -18,7 +18,7 @@ names the problem (ValueError for shapes/values, TypeError for dtypes).
 
 Laid out by topic: dense.py (linear), convolution.py, activations.py, sampling.py (interpolate and
 pooling), normalization.py (batch_norm, group/layer_norm, dropout), adaptive.py,
-sparse.py (one_hot, embedding), shapes.py (pad, cat, flatten), losses.py (element-wise losses),
+sparse.py (one_hot, embedding, embedding_bag), shapes.py (pad, cat, flatten), losses.py (element-wise losses),
 classification.py (cross_entropy, nll_loss), gaussian.py (gaussian_kl), onedim.py (conv1d, conv_transpose1d and 1-d pooling), classic.py (lp pooling, local response norm, alpha dropout),
 attention.py (scaled_dot_product_attention, and MultiheadAttention's computation), distances.py (cosine_similarity,
 pairwise_distance and the margin, embedding and likelihood losses), ctc.py (ctc_loss), grid.py (affine_grid, grid_sample, unfold, fold).
@@ -36,7 +36,7 @@ from .sampling import (interpolate, upsample, upsample_bilinear, upsample_neares
 from .normalization import batch_norm, dropout, dropout1d, dropout2d, group_norm, layer_norm, normalize, instance_norm, \
     rms_norm
 from .adaptive import adaptive_avg_pool2d, adaptive_max_pool2d
-from .sparse import one_hot, embedding
+from .sparse import one_hot, embedding, embedding_bag
 from .shapes import pad, cat, flatten, pixel_shuffle, pixel_unshuffle, channel_shuffle
 from .losses import (mse_loss, l1_loss, smooth_l1_loss, binary_cross_entropy,
                      binary_cross_entropy_with_logits, kl_div)
@@ -55,7 +55,7 @@ __all__ = ["linear", "conv2d", "conv_transpose2d", "relu", "leaky_relu", "sigmoi
            "mse_loss", "l1_loss", "smooth_l1_loss", "cross_entropy", "nll_loss",
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div", "log_softmax", "softmax",
            "gumbel_softmax", "flatten", "pad", "elu", "gelu", "softplus", "silu", "dropout2d", "group_norm", "layer_norm",
-           "normalize", "adaptive_avg_pool2d", "adaptive_max_pool2d", "one_hot", "embedding",
+           "normalize", "adaptive_avg_pool2d", "adaptive_max_pool2d", "one_hot", "embedding", "embedding_bag",
            "hardtanh", "relu6", "instance_norm", "pixel_shuffle", "pixel_unshuffle", "channel_shuffle", "rms_norm",
            "upsample_bilinear", "upsample_nearest", "relu_", "leaky_relu_", "elu_", "hardtanh_", "threshold_",
            "conv1d", "conv_transpose1d", "lp_pool1d", "lp_pool2d", "local_response_norm", "alpha_dropout", "max_pool1d", "avg_pool1d", "gaussian_kl", "selu", "mish", "hardsigmoid", "hardswish",

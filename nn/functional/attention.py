@@ -16,6 +16,7 @@ from ..tensor import Tensor
 from .activations import softmax
 from .dense import linear
 from .normalization import dropout
+from .shapes import cat
 
 
 def mask_data(mask):
@@ -80,37 +81,54 @@ def _attend(weights, value, dropout_p):
 
 def multi_head_attention(query, key, value, num_heads, in_proj_weight, in_proj_bias, out_proj_weight,
                          out_proj_bias, key_padding_mask=None, need_weights=True, attn_mask=None,
-                         average_attn_weights=True, dropout_p=0.0, training=True):
-    """nn.MultiheadAttention's forward pass on sequence-first tensors: query (L, N, E), key and value (S, N, E)
-    -> (output (L, N, E), attention weights (N, L, S) averaged over the heads, or (N, H, L, S), or None).
+                         average_attn_weights=True, dropout_p=0.0, training=True, q_proj_weight=None,
+                         k_proj_weight=None, v_proj_weight=None, bias_k=None, bias_v=None, add_zero_attn=False):
+    """nn.MultiheadAttention's forward pass on sequence-first tensors: query (L, N, E), key (S, N, kdim) and
+    value (S, N, vdim) -> (output (L, N, E), attention weights (N, L, S') averaged over the heads, or
+    (N, H, L, S'), or None), S' = S plus one for bias_k / bias_v and one for add_zero_attn.
 
-    The projections: in_proj_weight (3E, E) stacks W_q, W_k, W_v (in_proj_bias (3E,) or None); each of the H
-    heads attends with its slice of E / H features, and out_proj (E, E) mixes the heads' outputs.
-    key_padding_mask (N, S): True (or -inf) marks keys to ignore; attn_mask (L, S) or (N * H, L, S): True (or
-    -inf) marks pairs to block (bool masks are True where attention is NOT allowed, as in PyTorch).
+    The projections: in_proj_weight (3E, E) stacks W_q, W_k, W_v, or (in_proj_weight None, as PyTorch's
+    use_separate_proj_weight) q_proj_weight (E, E), k_proj_weight (E, kdim), v_proj_weight (E, vdim); in_proj_bias
+    (3E,) or None. bias_k, bias_v (1, 1, E): one more key and value, appended after the projection; add_zero_attn:
+    one more key and value of zeros per head, appended after them. Each of the H heads attends with its slice of
+    E / H features, and out_proj (E, E) mixes the heads' outputs. key_padding_mask (N, S): True (or -inf) marks
+    keys to ignore; attn_mask (L, S) or (N * H, L, S): True (or -inf) marks pairs to block (bool masks are True
+    where attention is NOT allowed, as in PyTorch); the appended keys are never masked.
     """
     L, N, E = query.shape
     S, H = key.shape[0], num_heads
     Dh = E // H
-    w_q, w_k, w_v = in_proj_weight.chunk(3)
+    if in_proj_weight is not None:
+        w_q, w_k, w_v = in_proj_weight.chunk(3)
+    else:
+        w_q, w_k, w_v = q_proj_weight, k_proj_weight, v_proj_weight
     b_q, b_k, b_v = (None, None, None) if in_proj_bias is None else in_proj_bias.chunk(3)
 
     def heads(x, length):                                       # (length, N, E) -> (N * H, length, Dh)
         return x.reshape(length, N * H, Dh).transpose(0, 1)
     q = heads(linear(query, w_q, b_q), L) * (1.0 / math.sqrt(Dh))
-    k, v = heads(linear(key, w_k, b_k), S), heads(linear(value, w_v, b_v), S)
-    scores = q @ k.transpose(1, 2)                              # (N * H, L, S)
+    k, v = linear(key, w_k, b_k), linear(value, w_v, b_v)
+    extra = 0                                                   # keys appended after the S given ones
+    if bias_k is not None and bias_v is not None:
+        k, v = cat([k, bias_k.expand(1, N, E)]), cat([v, bias_v.expand(1, N, E)])
+        extra += 1
+    k, v = heads(k, S + extra), heads(v, S + extra)
+    if add_zero_attn:                                           # a zero key (score 0) with a zero value, per head
+        zeros = np.zeros((N * H, 1, Dh), k.dtype)
+        k, v = cat([k, Tensor(zeros)], 1), cat([v, Tensor(zeros)], 1)
+        extra += 1
+    scores = q @ k.transpose(1, 2)                              # (N * H, L, S + extra)
     if attn_mask is not None:
         m = _additive(attn_mask, False, scores.dtype)
         if m.shape not in ((L, S), (N * H, L, S)):
             raise ValueError(f"multi_head_attention: attn_mask must be ({L}, {S}) or ({N * H}, {L}, {S}), got "
                              f"{m.shape}")
-        scores = scores + m
+        scores = scores + _allow_extra(m, extra)
     if key_padding_mask is not None:
         m = _additive(key_padding_mask, False, scores.dtype)
         if m.shape != (N, S):
             raise ValueError(f"multi_head_attention: key_padding_mask must be ({N}, {S}), got {m.shape}")
-        scores = scores + np.repeat(m, H, axis=0)[:, None, :]    # batch n's H heads share its mask
+        scores = scores + np.repeat(_allow_extra(m, extra), H, axis=0)[:, None, :]    # batch n's H heads share it
     weights = softmax(scores, -1)
     if dropout_p > 0:                                           # the weights returned are the dropped ones, as PyTorch
         weights = dropout(weights, dropout_p, training)
@@ -118,5 +136,10 @@ def multi_head_attention(query, key, value, num_heads, in_proj_weight, in_proj_b
     out = linear(out, out_proj_weight, out_proj_bias)
     if not need_weights:
         return out, None
-    weights = weights.reshape(N, H, L, S)
+    weights = weights.reshape(N, H, L, S + extra)
     return out, weights.mean(1) if average_attn_weights else weights
+
+
+def _allow_extra(mask, extra):
+    """An additive mask (..., S) with `extra` columns of 0 appended: the appended keys are always allowed."""
+    return np.concatenate([mask, np.zeros(mask.shape[:-1] + (extra,), mask.dtype)], -1) if extra else mask

@@ -1,4 +1,4 @@
-"""one_hot and embedding, as torch.nn.functional's."""
+"""one_hot, embedding and embedding_bag, as torch.nn.functional's."""
 import numpy as np
 
 from ..tensor import Tensor, linear_graph_backward
@@ -74,3 +74,117 @@ def _renorm_rows(w, rows, max_norm, norm_type):
     norms = np.linalg.norm(w[rows], ord=norm_type, axis=1)
     scale = np.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0)
     w[rows] *= scale[:, None].astype(w.dtype)
+
+
+_BAG_MODES = ("sum", "mean", "max")
+
+
+def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale_grad_by_freq=False, mode="mean",
+                  sparse=False, per_sample_weights=None, include_last_offset=False, padding_idx=None):
+    """Bags of rows of weight (num_embeddings, dim) reduced to one vector each (their sum, mean or max), as torch's:
+    input (B, N) of integer indices (B bags of N) -> (B, dim), or input (L,) cut into bags at offsets (B,)
+    (start positions, non-decreasing, offsets[0] == 0; with include_last_offset, offsets (B + 1,) whose last
+    element ends the bags, in CSR style) -> (B, dim).
+
+    per_sample_weights (input's shape, mode='sum' only, as PyTorch): each row is scaled by its weight before the
+    sum, and the weights get a gradient too. padding_idx: those entries are left out of their bag (of its count
+    in 'mean' and of the max); the row gets no gradient. An empty bag (or one of padding only) gives zeros.
+    max_norm, norm_type, scale_grad_by_freq: as F.embedding (the rows are rescaled in weight itself; each row's
+    gradient is divided by how often the whole input picks it). sparse=True gives the same gradient, dense (nn
+    has no sparse gradients). The gather and its gradient to weight are F.embedding's."""
+    idx = _indices(input, "embedding_bag")
+    weight = _tensor(weight, "weight", "embedding_bag")
+    if weight.ndim != 2:
+        raise ValueError(f"embedding_bag: weight must be 2-D (num_embeddings, embedding_dim), got shape "
+                         f"{tuple(weight.shape)}")
+    if mode not in _BAG_MODES:
+        raise ValueError(f"embedding_bag: mode must be one of 'sum', 'mean' or 'max', got {mode!r}")
+    if mode == "max" and (scale_grad_by_freq or sparse):
+        raise ValueError("embedding_bag: mode='max' supports neither scale_grad_by_freq nor sparse, as PyTorch's")
+    if per_sample_weights is not None:
+        per_sample_weights = _tensor(per_sample_weights, "per_sample_weights", "embedding_bag")
+        if tuple(per_sample_weights.shape) != idx.shape:
+            raise ValueError(f"embedding_bag: per_sample_weights must have the input's shape {idx.shape}, got "
+                             f"{tuple(per_sample_weights.shape)}")
+        if per_sample_weights.dtype != weight.dtype:
+            raise TypeError(f"embedding_bag: per_sample_weights dtype {per_sample_weights.dtype} differs from the "
+                            f"weight's {weight.dtype}; convert it with .to(weight.dtype)")
+        if mode != "sum":
+            raise NotImplementedError(f"embedding_bag: per_sample_weights is only supported for mode='sum', "
+                                      f"got mode={mode!r}")
+    bag = _bag_of_each_entry(idx, offsets, include_last_offset)
+    flat, n = idx.reshape(-1), weight.shape[0]
+    if flat.size and (flat.min() < 0 or flat.max() >= n):
+        raise IndexError(f"embedding_bag: index out of range for {n} embeddings: indices must lie in [0, {n})")
+    if padding_idx is not None:
+        if not -n <= padding_idx < n:
+            raise ValueError(f"embedding_bag: padding_idx must be within num_embeddings ({n}), got {padding_idx}")
+        padding_idx %= n
+    if max_norm is not None:        # every index read, padding included, as PyTorch's embedding_renorm_
+        _renorm_rows(weight._data, np.unique(flat), float(max_norm), float(norm_type))
+    keep = slice(None) if padding_idx is None else flat != padding_idx
+    rows = embedding(flat[keep], weight, scale_grad_by_freq=scale_grad_by_freq)      # (entries kept, dim)
+    psw = None if per_sample_weights is None else per_sample_weights.reshape(-1)[keep]
+    return _bag_reduce(rows, bag[0][keep], bag[1], mode, psw)
+
+
+def _bag_of_each_entry(idx, offsets, include_last_offset):
+    """(the bag number of each entry of the flattened input (L,), the number of bags B)."""
+    if idx.ndim == 2:
+        if offsets is not None:
+            raise ValueError("embedding_bag: offsets must be None for a 2-D input (B, N): each row is a bag")
+        return np.repeat(np.arange(idx.shape[0]), idx.shape[1]), idx.shape[0]
+    if idx.ndim != 1:
+        raise ValueError(f"embedding_bag: input must be 1-D (with offsets) or 2-D (B, N), got shape {idx.shape}")
+    if offsets is None:
+        raise ValueError("embedding_bag: a 1-D input needs offsets, the start of each bag")
+    starts = _indices(offsets, "embedding_bag offsets")
+    if starts.ndim != 1:
+        raise ValueError(f"embedding_bag: offsets must be 1-D, got shape {starts.shape}")
+    if starts.size and starts[0] != 0:
+        raise ValueError(f"embedding_bag: offsets[0] must be 0 (the first bag starts the input), got {starts[0]}")
+    if np.any(np.diff(starts) < 0) or (starts.size and starts[-1] > len(idx)):
+        raise ValueError(f"embedding_bag: offsets must be non-decreasing and at most the input's length "
+                         f"{len(idx)}, got {starts.tolist()}")
+    if include_last_offset:
+        if not starts.size:
+            raise ValueError("embedding_bag: include_last_offset needs at least one offset")
+        starts = starts[:-1]        # the last bag runs to the end of input, as PyTorch's CPU kernel reads it
+    # entry j belongs to the last bag that starts at or before j (empty bags are skipped over)
+    return np.searchsorted(starts, np.arange(len(idx)), side="right") - 1, len(starts)
+
+
+def _bag_reduce(rows, bag, num_bags, mode, weights=None):
+    """rows (E, dim) reduced within their bags (bag (E,), each in [0, num_bags)) -> (num_bags, dim): the sum
+    (each row times its weight), the mean or the max of each bag; an empty bag gives zeros."""
+    r = rows._data
+    y = np.zeros((num_bags, r.shape[1]), r.dtype)
+    if mode == "max":
+        best = np.full_like(y, -np.inf)
+        np.maximum.at(best, bag, r)
+        # the first entry reaching its bag's max takes the gradient, as PyTorch's max_indices
+        position = np.where(r == best[bag], np.arange(len(r))[:, None], len(r))
+        first = np.full(y.shape, len(r))
+        np.minimum.at(first, bag, position)
+        filled = first < len(r)
+        y[filled] = best[filled]
+    else:
+        w = r if weights is None else r * weights._data[:, None]
+        np.add.at(y, bag, w)
+        count = np.maximum(np.bincount(bag, minlength=num_bags), 1)[:, None].astype(r.dtype)
+        if mode == "mean":
+            y /= count
+
+    def backward(g):
+        if mode == "max":       # y[b, d] = rows[first[b, d], d]  =>  d rows[first, d] = g[b, d]
+            g_rows = np.zeros_like(r)
+            b, d = np.nonzero(filled)
+            g_rows[first[b, d], d] = g[b, d]
+            return (g_rows,)
+        share = g / count if mode == "mean" else g
+        g_rows = share[bag]     # y[b] = sum over its entries of w_e rows[e] (/ count)  =>  d rows[e] = w_e g[b]
+        if weights is None:
+            return (g_rows,)
+        return g_rows * weights._data[:, None], (g_rows * r).sum(axis=1)       # d w_e = <g[b], rows[e]>
+    parents = (rows,) if weights is None else (rows, weights)
+    return Tensor._make(y, parents, backward, "embedding_bag")

@@ -2,7 +2,7 @@
 
 Laid out as torch.nn.modules is: module.py (Module, Parameter), container.py, linear.py, conv.py,
 batchnorm.py, pooling.py, upsampling.py, activation.py, dropout.py, flatten.py, loss.py,
-normalization.py (GroupNorm, LayerNorm, RMSNorm, InstanceNorm1d/2d/3d), sparse.py (Embedding), padding.py, pixelshuffle.py, onedim.py (Conv1d, ConvTranspose1d, MaxPool1d, AvgPool1d).
+normalization.py (GroupNorm, LayerNorm, RMSNorm, InstanceNorm1d/2d/3d), sparse.py (Embedding, EmbeddingBag), padding.py, pixelshuffle.py, onedim.py (Conv1d, ConvTranspose1d, MaxPool1d, AvgPool1d).
 Where PyTorch keeps a layer in another file, that file's module path resolves too: conv.py and pooling.py also
 give the 1-d layers, activation.py MultiheadAttention, and instancenorm.py, distance.py, fold.py and
 channelshuffle.py re-export their layers.
@@ -17,7 +17,7 @@ from .padding import (ZeroPad2d, ConstantPad2d, ReflectionPad2d, ReplicationPad2
                       ReflectionPad1d, ReplicationPad1d)
 from .pixelshuffle import PixelShuffle, PixelUnshuffle, ChannelShuffle
 from .onedim import Conv1d, ConvTranspose1d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool1d
-from .sparse import Embedding
+from .sparse import Embedding, EmbeddingBag
 from .upsampling import Upsample, UpsamplingNearest2d, UpsamplingBilinear2d
 from .pooling import MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, AdaptiveMaxPool2d, MaxUnpool2d, LPPool1d, LPPool2d
 from .activation import (ReLU, LeakyReLU, Sigmoid, Tanh, Softmax, LogSoftmax, ELU, GELU, Softplus, SiLU,
@@ -38,7 +38,7 @@ __all__ = ["Parameter", "Module", "Sequential", "ModuleList", "Linear", "Conv2d"
            "Upsample", "BatchNorm2d", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "MaxPool2d", "AvgPool2d",
            "Dropout", "Flatten", "Identity", "StateDictError", "IncompatibleKeys",
            "MSELoss", "L1Loss", "SmoothL1Loss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss",
-           "KLDivLoss", "ModuleDict", "ParameterList", "BatchNorm1d", "GroupNorm", "LayerNorm", "Embedding",
+           "KLDivLoss", "ModuleDict", "ParameterList", "BatchNorm1d", "GroupNorm", "LayerNorm", "Embedding", "EmbeddingBag",
            "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "Softmax", "LogSoftmax", "ELU", "GELU", "Softplus", "SiLU",
            "Dropout2d", "Unflatten", "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d", "RMSNorm", "ZeroPad2d", "ConstantPad2d", "ReflectionPad2d",
            "ReplicationPad2d", "PixelShuffle", "PixelUnshuffle", "ChannelShuffle", "Buffer", "Hardtanh", "ReLU6",

@@ -5,7 +5,7 @@ a sequence is a Python loop over its steps, and backpropagation through time is 
 
     RNN   h' = tanh(W_ih x + b_ih + W_hh h + b_hh)                  (or relu)
     LSTM  i, f, g, o = split(W_ih x + b_ih + W_hh h + b_hh)          gates in that order
-          c' = sigmoid(f) c + sigmoid(i) tanh(g),  h' = sigmoid(o) tanh(c')
+          c' = sigmoid(f) c + sigmoid(i) tanh(g),  h' = sigmoid(o) tanh(c')   (W_hr h' with proj_size)
     GRU   r, z = sigmoid(split(W_ih x + b_ih)[:2] + split(W_hh h + b_hh)[:2])
           n = tanh(split(W_ih x + b_ih)[2] + r (split(W_hh h + b_hh)[2])),  h' = (1 - z) n + z h
 """
@@ -27,11 +27,12 @@ def _rnn_step(x, h, w_ih, w_hh, b_ih, b_hh, activation):
     return activation(F.linear(x, w_ih, b_ih) + F.linear(h, w_hh, b_hh))
 
 
-def _lstm_step(x, state, w_ih, w_hh, b_ih, b_hh):
+def _lstm_step(x, state, w_ih, w_hh, b_ih, b_hh, w_hr=None):
     h, c = state
     i, f, g, o = (F.linear(x, w_ih, b_ih) + F.linear(h, w_hh, b_hh)).chunk(4, -1)
     c = F.sigmoid(f) * c + F.sigmoid(i) * F.tanh(g)
-    return F.sigmoid(o) * F.tanh(c), c
+    h = F.sigmoid(o) * F.tanh(c)
+    return (h if w_hr is None else F.linear(h, w_hr)), c        # proj_size: h projected to proj_size features
 
 
 def _gru_step(x, h, w_ih, w_hh, b_ih, b_hh):
@@ -54,20 +55,22 @@ def _step_function(mode):
     return lambda x, h, *weights: _rnn_step(x, h, *weights, activation)
 
 
-def _initial_state(module, hx, shape, dtype, lstm):
-    """hx checked against shape (zeros when None): a Tensor, or an (h, c) pair of them for an LSTM."""
+def _initial_state(module, hx, shape, dtype, lstm, c_shape=None):
+    """hx checked against shape (zeros when None): a Tensor, or an (h, c) pair of them for an LSTM, c of c_shape
+    (shape when None; they differ with proj_size)."""
     name = type(module).__name__
+    c_shape = shape if c_shape is None else c_shape
     if hx is None:
         zeros = Tensor(np.zeros(shape, dtype))
-        return (zeros, zeros) if lstm else zeros
+        return (zeros, Tensor(np.zeros(c_shape, dtype))) if lstm else zeros
     if lstm and not (isinstance(hx, (tuple, list)) and len(hx) == 2):
         raise ValueError(f"{name}: the initial state must be a pair (h_0, c_0), got {type(hx).__name__}")
     hx = tuple(hx) if lstm else hx                  # a list [h_0, c_0] too, as PyTorch takes it
     states = hx if lstm else (hx,)
-    for s in states:
-        if not isinstance(s, Tensor) or tuple(s.shape) != tuple(shape):
+    for s, want in zip(states, (shape, c_shape)):
+        if not isinstance(s, Tensor) or tuple(s.shape) != tuple(want):
             got = tuple(s.shape) if isinstance(s, Tensor) else type(s).__name__
-            raise ValueError(f"{name}: expected an initial state of shape {tuple(shape)}, got {got}")
+            raise ValueError(f"{name}: expected an initial state of shape {tuple(want)}, got {got}")
     return hx
 
 
@@ -107,14 +110,19 @@ class RNNBase(Module):
     h_n (D * num_layers, N, H) the last step's state of every layer and direction (D = 2 if bidirectional).
     dropout: on the outputs of every layer but the last, in training. input may be a PackedSequence
     (nn.utils.rnn.pack_padded_sequence): output is then one too, each sequence's state stops at its last step
-    (h_n holds it), and hx and h_n are in the batch's original order. proj_size is not supported.
+    (h_n holds it), and hx and h_n are in the batch's original order. LSTM(proj_size=P), 0 < P < H: each
+    layer's h is projected to P features by weight_hr_l{k} (P, H), as PyTorch's: weight_hh is (4 H, P), h_0,
+    h_n and output have P features (c_0, c_n keep H), and the next layer reads D * P.
     """
 
     def __init__(self, mode, input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,
                  bidirectional=False, proj_size=0, device=None, dtype=None):
         super().__init__()
-        if proj_size:
-            raise NotImplementedError(f"{type(self).__name__}: proj_size is not supported")
+        if proj_size and mode != "LSTM":
+            raise ValueError(f"{type(self).__name__}: proj_size is only supported for LSTM, not RNN or GRU")
+        if not 0 <= proj_size < hidden_size:
+            raise ValueError(f"{type(self).__name__}: proj_size must be at least 0 and smaller than hidden_size "
+                             f"({hidden_size}), got {proj_size}")
         if hidden_size < 1 or num_layers < 1:
             raise ValueError(f"{type(self).__name__}: hidden_size and num_layers must be at least 1, got "
                              f"{hidden_size} and {num_layers}")
@@ -122,21 +130,25 @@ class RNNBase(Module):
             raise ValueError(f"{type(self).__name__}: dropout must be in [0, 1], got {dropout}")
         self.mode, self.input_size, self.hidden_size = mode, int(input_size), int(hidden_size)
         self.num_layers, self.bias, self.batch_first = int(num_layers), bool(bias), bool(batch_first)
-        self.dropout, self.bidirectional = float(dropout), bool(bidirectional)
+        self.dropout, self.bidirectional, self.proj_size = float(dropout), bool(bidirectional), int(proj_size)
         directions = 2 if bidirectional else 1
-        rows = _GATES[mode] * hidden_size
+        rows, h_size = _GATES[mode] * hidden_size, self.proj_size or hidden_size      # h_size: h's features
         self._weight_names = []
         for layer in range(self.num_layers):
-            width = input_size if layer == 0 else hidden_size * directions
+            width = input_size if layer == 0 else h_size * directions
             for direction in range(directions):
                 suffix = f"_l{layer}" + ("_reverse" if direction else "")
                 names = [f"weight_ih{suffix}", f"weight_hh{suffix}"]
                 setattr(self, names[0], Parameter(np.empty((rows, width), get_default_dtype())))
-                setattr(self, names[1], Parameter(np.empty((rows, hidden_size), get_default_dtype())))
+                setattr(self, names[1], Parameter(np.empty((rows, h_size), get_default_dtype())))
                 if bias:
                     names += [f"bias_ih{suffix}", f"bias_hh{suffix}"]
                     setattr(self, names[2], Parameter(np.empty(rows, get_default_dtype())))
                     setattr(self, names[3], Parameter(np.empty(rows, get_default_dtype())))
+                if self.proj_size:                  # after the biases, in PyTorch's order
+                    names.append(f"weight_hr{suffix}")
+                    setattr(self, names[-1], Parameter(np.empty((self.proj_size, hidden_size),
+                                                                get_default_dtype())))
                 self._weight_names.append(names)
         self.reset_parameters()
         _factory(self, device, dtype)
@@ -155,10 +167,11 @@ class RNNBase(Module):
     _flat_weights = property(lambda self: [getattr(self, n) for names in self._weight_names for n in names])
 
     def _weights(self, index):
-        """(w_ih, w_hh, b_ih, b_hh) of layer-direction `index` (biases None without bias)."""
-        names = self._weight_names[index]
-        params = [getattr(self, n) for n in names]
-        return params if self.bias else params + [None, None]
+        """(w_ih, w_hh, b_ih, b_hh) of layer-direction `index` (biases None without bias), and w_hr with
+        proj_size."""
+        params = {n.split("_l")[0]: getattr(self, n) for n in self._weight_names[index]}
+        kinds = ("weight_ih", "weight_hh", "bias_ih", "bias_hh") + (("weight_hr",) if self.proj_size else ())
+        return [params.get(k) for k in kinds]
 
     def forward(self, input, hx=None):
         packed = input if isinstance(input, PackedSequence) else None
@@ -171,9 +184,9 @@ class RNNBase(Module):
             raise ValueError(f"{type(self).__name__}: expected a 2-D (unbatched) or 3-D input, got "
                              f"{tuple(input.shape)}")
         lstm, directions = self.mode == "LSTM", 2 if self.bidirectional else 1
-        layers = self.num_layers * directions
+        layers, h_size = self.num_layers * directions, self.proj_size or self.hidden_size
         if unbatched:
-            hx = _initial_state(self, hx, (layers, self.hidden_size), input.dtype, lstm)
+            hx = _initial_state(self, hx, (layers, h_size), input.dtype, lstm, (layers, self.hidden_size))
             input = input.unsqueeze(1)
             hx = tuple(h.unsqueeze(1) for h in hx) if lstm else hx.unsqueeze(1)
         elif self.batch_first and packed is None:
@@ -183,7 +196,7 @@ class RNNBase(Module):
             raise ValueError(f"{type(self).__name__}: expected a non-empty sequence of {self.input_size} features, "
                              f"got input of shape {tuple(input.shape)}")
         if not unbatched:
-            hx = _initial_state(self, hx, (layers, N, self.hidden_size), input.dtype, lstm)
+            hx = _initial_state(self, hx, (layers, N, h_size), input.dtype, lstm, (layers, N, self.hidden_size))
         if packed is None:
             sizes = np.full(L, N)
         step = _step_function(self.mode)
@@ -236,6 +249,8 @@ class RNNBase(Module):
             s += f", dropout={self.dropout}"
         if self.bidirectional:
             s += ", bidirectional=True"
+        if self.proj_size:
+            s += f", proj_size={self.proj_size}"
         return s
 
 

@@ -1,4 +1,4 @@
-"""Embedding (torch.nn.modules.sparse)."""
+"""Embedding and EmbeddingBag (torch.nn.modules.sparse)."""
 import numpy as np
 
 from ..dtypes import get_default_dtype
@@ -21,33 +21,14 @@ class Embedding(Module):
         super().__init__()
         self.max_norm, self.norm_type = max_norm, float(norm_type)
         self.scale_grad_by_freq, self.sparse = bool(scale_grad_by_freq), bool(sparse)
-        self.num_embeddings = _check_int("num_embeddings", num_embeddings, 1)
-        self.embedding_dim = _check_int("embedding_dim", embedding_dim, 1)
-        if padding_idx is not None:
-            if not -self.num_embeddings <= padding_idx < self.num_embeddings:
-                raise ValueError(f"padding_idx must be within num_embeddings, got {padding_idx}")
-            padding_idx = padding_idx % self.num_embeddings
-        self.padding_idx = padding_idx
-        if _weight is not None:
-            table = np.asarray(getattr(_weight, "_data", _weight))
-            if table.shape != (self.num_embeddings, self.embedding_dim):
-                raise ValueError(f"Embedding: _weight must have shape ({num_embeddings}, {embedding_dim}), got "
-                                 f"{table.shape}")
-            self.weight = Parameter(table, requires_grad=not _freeze)
-        else:
-            self.weight = Parameter(np.empty((self.num_embeddings, self.embedding_dim), get_default_dtype()))
-            init.normal_(self.weight)
-            if padding_idx is not None:
-                self.weight.data[padding_idx] = 0
+        _table(self, num_embeddings, embedding_dim, padding_idx, _weight, _freeze)
         _factory(self, device, dtype)
 
     @classmethod
     def from_pretrained(cls, embeddings, freeze=True, padding_idx=None):
         """An Embedding holding the given (num_embeddings, embedding_dim) table; freeze: not trained."""
-        table = np.asarray(embeddings._data if isinstance(embeddings, Tensor) else embeddings)
-        if table.ndim != 2:
-            raise ValueError(f"Embedding.from_pretrained: embeddings must be 2-D, got shape {table.shape}")
-        return cls(table.shape[0], table.shape[1], padding_idx, _weight=table.copy(), _freeze=freeze)
+        table = _pretrained(embeddings, cls.__name__)
+        return cls(table.shape[0], table.shape[1], padding_idx, _weight=table, _freeze=freeze)
 
     def forward(self, input):
         return F.embedding(input, self.weight, self.padding_idx, self.max_norm, self.norm_type,
@@ -56,3 +37,81 @@ class Embedding(Module):
     def extra_repr(self):
         return f"{self.num_embeddings}, {self.embedding_dim}" + (
             f", padding_idx={self.padding_idx}" if self.padding_idx is not None else "")
+
+
+class EmbeddingBag(Module):
+    """Bags of looked-up rows reduced to one vector each (their sum, mean or max):
+    forward(input, offsets=None, per_sample_weights=None) with input (B, N) (B bags of N indices) or input (L,)
+    cut at offsets (B,) (each bag's start; with include_last_offset, (B + 1,) ending with L) -> (B, embedding_dim).
+    mode: 'sum', 'mean' (default) or 'max' of each bag; per_sample_weights (input's shape) scale the rows in
+    'sum' mode. Init N(0, 1) as PyTorch; padding_idx entries are left out of their bag and its row (zero) is not
+    trained; an empty bag gives zeros. max_norm, scale_grad_by_freq: as Embedding. sparse=True is accepted and
+    gives the same dense gradient (nn has no sparse gradients). All of them: F.embedding_bag."""
+
+    def __init__(self, num_embeddings, embedding_dim, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
+                 mode="mean", sparse=False, _weight=None, include_last_offset=False, padding_idx=None, device=None,
+                 dtype=None, _freeze=False):
+        super().__init__()
+        if mode not in ("sum", "mean", "max"):
+            raise ValueError(f"EmbeddingBag: mode must be one of 'sum', 'mean' or 'max', got {mode!r}")
+        self.max_norm, self.norm_type = max_norm, float(norm_type)
+        self.scale_grad_by_freq, self.mode, self.sparse = bool(scale_grad_by_freq), mode, bool(sparse)
+        self.include_last_offset = bool(include_last_offset)
+        _table(self, num_embeddings, embedding_dim, padding_idx, _weight, _freeze)
+        _factory(self, device, dtype)
+
+    @classmethod
+    def from_pretrained(cls, embeddings, freeze=True, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
+                        mode="mean", sparse=False, include_last_offset=False, padding_idx=None):
+        """An EmbeddingBag holding the given (num_embeddings, embedding_dim) table; freeze: not trained."""
+        table = _pretrained(embeddings, cls.__name__)
+        return cls(table.shape[0], table.shape[1], max_norm, norm_type, scale_grad_by_freq, mode, sparse,
+                   _weight=table, include_last_offset=include_last_offset, padding_idx=padding_idx, _freeze=freeze)
+
+    def forward(self, input, offsets=None, per_sample_weights=None):
+        return F.embedding_bag(input, self.weight, offsets, self.max_norm, self.norm_type, self.scale_grad_by_freq,
+                               self.mode, self.sparse, per_sample_weights, self.include_last_offset,
+                               self.padding_idx)
+
+    def extra_repr(self):
+        s = f"{self.num_embeddings}, {self.embedding_dim}"
+        if self.max_norm is not None:
+            s += f", max_norm={self.max_norm}"
+        if self.norm_type != 2:
+            s += f", norm_type={self.norm_type}"
+        if self.scale_grad_by_freq:
+            s += ", scale_grad_by_freq=True"
+        s += f", mode={self.mode!r}"
+        return s + (f", padding_idx={self.padding_idx}" if self.padding_idx is not None else "")
+
+
+def _table(module, num_embeddings, embedding_dim, padding_idx, _weight, _freeze):
+    """Embedding's and EmbeddingBag's sizes, padding_idx (made non-negative) and weight: _weight's table, or
+    N(0, 1) with the padding_idx row zero, as PyTorch's."""
+    name = type(module).__name__
+    module.num_embeddings = _check_int("num_embeddings", num_embeddings, 1)
+    module.embedding_dim = _check_int("embedding_dim", embedding_dim, 1)
+    if padding_idx is not None:
+        if not -module.num_embeddings <= padding_idx < module.num_embeddings:
+            raise ValueError(f"padding_idx must be within num_embeddings, got {padding_idx}")
+        padding_idx = padding_idx % module.num_embeddings
+    module.padding_idx = padding_idx
+    if _weight is not None:
+        table = np.asarray(getattr(_weight, "_data", _weight))
+        if table.shape != (module.num_embeddings, module.embedding_dim):
+            raise ValueError(f"{name}: _weight must have shape ({num_embeddings}, {embedding_dim}), got "
+                             f"{table.shape}")
+        module.weight = Parameter(table, requires_grad=not _freeze)
+    else:
+        module.weight = Parameter(np.empty((module.num_embeddings, module.embedding_dim), get_default_dtype()))
+        init.normal_(module.weight)
+        if padding_idx is not None:
+            module.weight.data[padding_idx] = 0
+
+
+def _pretrained(embeddings, name):
+    """A copy of from_pretrained's (num_embeddings, embedding_dim) table, checked 2-D."""
+    table = np.asarray(embeddings._data if isinstance(embeddings, Tensor) else embeddings)
+    if table.ndim != 2:
+        raise ValueError(f"{name}.from_pretrained: embeddings must be 2-D, got shape {table.shape}")
+    return table.copy()

@@ -26,12 +26,16 @@ class MultiheadAttention(Module):
     """Attention of num_heads heads over embed_dim features (each head embed_dim / num_heads of them).
 
     forward(query, key, value, key_padding_mask=None, need_weights=True, attn_mask=None,
-    average_attn_weights=True, is_causal=False) -> (output, weights): query (L, N, E), key and value (S, N, E),
-    or (N, L, E) and (N, S, E) with batch_first=True, or unbatched (L, E) and (S, E); output like query;
+    average_attn_weights=True, is_causal=False) -> (output, weights): query (L, N, E), key (S, N, kdim) and
+    value (S, N, vdim), or (N, L, E) and (N, S, kdim / vdim) with batch_first=True, or unbatched (L, E) and
+    (S, kdim / vdim); output like query;
     weights (N, L, S) averaged over the heads, (N, H, L, S) with average_attn_weights=False, or None with
     need_weights=False. Bool masks are True where attention is not allowed (nn.functional.attention).
-    Parameters: in_proj_weight (3E, E), in_proj_bias (3E,), out_proj (a Linear E -> E). Keys and values of
-    other sizes (kdim, vdim), add_bias_kv and add_zero_attn are not supported.
+    Parameters: in_proj_weight (3E, E), in_proj_bias (3E,), out_proj (a Linear E -> E). With keys of kdim or
+    values of vdim features other than E, the projections are separate, under PyTorch's names (so state_dicts
+    load both ways): q_proj_weight (E, E), k_proj_weight (E, kdim), v_proj_weight (E, vdim), in_proj_weight None.
+    add_bias_kv: bias_k and bias_v (1, 1, E) are appended as one more key and value; add_zero_attn: one more key
+    and value of zeros per head (each adds a column to the weights).
     """
 
     def __init__(self, embed_dim, num_heads, dropout=0.0, bias=True, add_bias_kv=False, add_zero_attn=False,
@@ -40,17 +44,38 @@ class MultiheadAttention(Module):
         if embed_dim <= 0 or num_heads <= 0 or embed_dim % num_heads:
             raise ValueError(f"MultiheadAttention: embed_dim ({embed_dim}) must be a positive multiple of "
                              f"num_heads ({num_heads})")
-        if add_bias_kv or add_zero_attn or kdim not in (None, embed_dim) or vdim not in (None, embed_dim):
-            raise NotImplementedError("MultiheadAttention: add_bias_kv, add_zero_attn and kdim / vdim other than "
-                                      "embed_dim are not supported")
         self.embed_dim, self.num_heads, self.head_dim = int(embed_dim), int(num_heads), embed_dim // num_heads
+        self.kdim = int(kdim) if kdim is not None else self.embed_dim
+        self.vdim = int(vdim) if vdim is not None else self.embed_dim
+        self._qkv_same_embed_dim = self.kdim == self.embed_dim and self.vdim == self.embed_dim
         self.dropout, self.batch_first = float(dropout), bool(batch_first)
-        self.in_proj_weight = Parameter(np.empty((3 * embed_dim, embed_dim), get_default_dtype()))
-        self.in_proj_bias = Parameter(np.zeros(3 * embed_dim, get_default_dtype())) if bias else None
+        dt = get_default_dtype()
+        if self._qkv_same_embed_dim:
+            self.in_proj_weight = Parameter(np.empty((3 * embed_dim, embed_dim), dt))
+            for name in ("q_proj_weight", "k_proj_weight", "v_proj_weight"):
+                self.register_parameter(name, None)
+        else:
+            self.q_proj_weight = Parameter(np.empty((embed_dim, embed_dim), dt))
+            self.k_proj_weight = Parameter(np.empty((embed_dim, self.kdim), dt))
+            self.v_proj_weight = Parameter(np.empty((embed_dim, self.vdim), dt))
+            self.register_parameter("in_proj_weight", None)
+        self.in_proj_bias = Parameter(np.zeros(3 * embed_dim, dt)) if bias else None
         self.out_proj = Linear(embed_dim, embed_dim, bias=bias)
-        init.xavier_uniform_(self.in_proj_weight)                 # as PyTorch's _reset_parameters
+        if add_bias_kv:
+            self.bias_k = Parameter(np.empty((1, 1, embed_dim), dt))
+            self.bias_v = Parameter(np.empty((1, 1, embed_dim), dt))
+        else:
+            self.bias_k = self.bias_v = None
+        self.add_zero_attn = bool(add_zero_attn)
+        # as PyTorch's _reset_parameters
+        for w in (self.in_proj_weight, self.q_proj_weight, self.k_proj_weight, self.v_proj_weight):
+            if w is not None:
+                init.xavier_uniform_(w)
         if bias:
             init.zeros_(self.out_proj.bias)
+        if add_bias_kv:
+            init.xavier_normal_(self.bias_k)
+            init.xavier_normal_(self.bias_v)
         _factory(self, device, dtype)
 
     def forward(self, query, key, value, key_padding_mask=None, need_weights=True, attn_mask=None,
@@ -67,7 +92,8 @@ class MultiheadAttention(Module):
         out, weights = multi_head_attention(
             query, key, value, self.num_heads, self.in_proj_weight, self.in_proj_bias, self.out_proj.weight,
             self.out_proj.bias, key_padding_mask, need_weights, attn_mask, average_attn_weights, self.dropout,
-            self.training)
+            self.training, self.q_proj_weight, self.k_proj_weight, self.v_proj_weight, self.bias_k, self.bias_v,
+            self.add_zero_attn)
         if unbatched:
             return out.squeeze(1), None if weights is None else weights.squeeze(0)
         return (out.transpose(0, 1) if self.batch_first else out), weights

@@ -95,7 +95,9 @@ class LRScheduler:
                             else value)
 
 
-_LRScheduler = LRScheduler      # PyTorch 2's alias of the base class (warmup schedulers written for 1.x subclass it)
+class _LRScheduler(LRScheduler):
+    """PyTorch 1.x's name of the base, kept by PyTorch 2 as an empty subclass of LRScheduler (warmup schedulers
+    written for 1.x subclass it): a subclass of it is an LRScheduler, while StepLR & co. are not _LRSchedulers."""
 
 
 def _per_group(name, optimizer, value):
@@ -566,8 +568,9 @@ class CyclicLR(LRScheduler):
         return lrs
 
 
-class ReduceLROnPlateau:
-    """Multiply the lr by ``factor`` when a metric has not improved for ``patience`` epochs.
+class ReduceLROnPlateau(LRScheduler):
+    """Multiply the lr by ``factor`` when a metric has not improved for ``patience`` epochs. An LRScheduler, as
+    in PyTorch 2 (``isinstance(s, LRScheduler)`` holds), with its own step(metrics), state and no get_lr().
 
     step(metric) once per epoch. "Improved" (mode='min', threshold_mode='rel') means
     metric < best * (1 - threshold); 'abs' means metric < best - threshold; mode='max'
