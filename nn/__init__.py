@@ -98,7 +98,7 @@ from .modules import (MSELoss, L1Loss, SmoothL1Loss, CrossEntropyLoss, NLLLoss, 
                       TransformerDecoderLayer, TransformerDecoder, Transformer, RNN, LSTM, GRU, RNNCell, LSTMCell,
                       GRUCell, Softsign, Tanhshrink, Softshrink, Hardshrink, Threshold, CELU, GLU, RReLU, HuberLoss,
                       MarginRankingLoss, HingeEmbeddingLoss, SoftMarginLoss, MultiLabelSoftMarginLoss, MultiMarginLoss, CTCLoss,
-                      CosineEmbeddingLoss, TripletMarginLoss, PoissonNLLLoss, GaussianNLLLoss, CosineSimilarity,
+                      CosineEmbeddingLoss, TripletMarginLoss, TripletMarginWithDistanceLoss, MultiLabelMarginLoss, PoissonNLLLoss, GaussianNLLLoss, CosineSimilarity,
                       PairwiseDistance, Unfold, Fold, Bilinear, AdaptiveAvgPool1d, AdaptiveMaxPool1d, ConstantPad1d,
                       ZeroPad1d, ReflectionPad1d, ReplicationPad1d, Dropout1d, Softmax2d, UpsamplingNearest2d,
                       UpsamplingBilinear2d, ParameterDict)

@@ -47,7 +47,7 @@ from .grid import affine_grid, grid_sample, unfold, fold
 from .ctc import ctc_loss
 from .distances import (cosine_similarity, pairwise_distance, pdist, huber_loss, margin_ranking_loss, hinge_embedding_loss,
                         soft_margin_loss, multilabel_soft_margin_loss, multi_margin_loss, cosine_embedding_loss,
-                        triplet_margin_loss,
+                        triplet_margin_loss, triplet_margin_with_distance_loss, multilabel_margin_loss,
                         poisson_nll_loss, gaussian_nll_loss)
 
 __all__ = ["linear", "conv2d", "conv_transpose2d", "relu", "leaky_relu", "sigmoid", "tanh",
@@ -63,5 +63,6 @@ __all__ = ["linear", "conv2d", "conv_transpose2d", "relu", "leaky_relu", "sigmoi
            "softsign", "tanhshrink", "softshrink", "hardshrink", "threshold", "celu", "glu", "rrelu",
            "cosine_similarity", "pairwise_distance", "pdist", "huber_loss", "margin_ranking_loss", "hinge_embedding_loss",
            "soft_margin_loss", "multilabel_soft_margin_loss", "multi_margin_loss", "ctc_loss", "cosine_embedding_loss", "triplet_margin_loss",
+           "triplet_margin_with_distance_loss", "multilabel_margin_loss",
            "poisson_nll_loss", "gaussian_nll_loss", "affine_grid", "grid_sample", "unfold", "fold",
            "bilinear", "adaptive_avg_pool1d", "adaptive_max_pool1d", "dropout1d"]

@@ -148,17 +148,52 @@ def cosine_embedding_loss(input1, input2, target, margin=0.0, size_average=None,
     return _reduce(loss, reduction, "cosine_embedding_loss")
 
 
+def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    """The multi-label hinge: sum over the sample's target classes j and its other classes i of
+    max(0, 1 - (x[j] - x[i])), divided by the C classes; input (N, C) or (C,), target of the same shape holding
+    the target classes first, ended by -1 (or filling the row). A class listed twice counts twice, as PyTorch's."""
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    input = _tensor(input, "input", "multilabel_margin_loss")
+    x = input if input.ndim == 2 else input.reshape(1, -1)
+    y = np.asarray(getattr(target, "_data", target)).reshape(x.shape).astype(np.int64)
+    n, classes = x.shape
+    listed = np.cumprod(y >= 0, axis=1).astype(bool)                  # the entries before the first -1
+    if np.any(y[listed] >= classes):
+        raise ValueError(f"multilabel_margin_loss: target classes must lie in [0, {classes}), got {y[listed].max()}")
+    count = np.zeros((n, classes))                                    # how often each class is listed
+    np.add.at(count, (np.nonzero(listed)[0], y[listed]), 1)
+    pairs = count[:, :, None] * (count == 0)[:, None, :]              # (n, j, i): j listed, i not
+    hinge = relu(1 - (x.unsqueeze(2) - x.unsqueeze(1))) * Tensor(pairs.astype(x.dtype))
+    loss = hinge.sum((1, 2)) / classes
+    return _reduce(loss if input.ndim == 2 else loss.reshape(()), reduction, "multilabel_margin_loss")
+
+
 def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2.0, eps=1e-6, swap=False, size_average=None,
                         reduce=None, reduction="mean"):
     """max(d(a, p) - d(a, n) + margin, 0) with d = pairwise_distance; swap: d(a, n) replaced by the smaller of
     d(a, n) and d(p, n)."""
     reduction = legacy_reduction(size_average, reduce, reduction)
     anchor = _tensor(anchor, "anchor", "triplet_margin_loss")
-    d_pos = pairwise_distance(anchor, positive, p, eps)
-    d_neg = pairwise_distance(anchor, negative, p, eps)
+    return _triplet(anchor, positive, negative, lambda a, b: pairwise_distance(a, b, p, eps), margin, swap,
+                    reduction, "triplet_margin_loss")
+
+
+def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_function=None, margin=1.0, swap=False,
+                                      reduction="mean"):
+    """triplet_margin_loss with any distance: distance_function(x1, x2) -> (N,) distances (default
+    pairwise_distance); margin must be positive, as PyTorch's."""
+    if not margin > 0:
+        raise ValueError(f"triplet_margin_with_distance_loss: margin must be greater than 0, got {margin}")
+    anchor = _tensor(anchor, "anchor", "triplet_margin_with_distance_loss")
+    return _triplet(anchor, positive, negative, distance_function or pairwise_distance, margin, swap, reduction,
+                    "triplet_margin_with_distance_loss")
+
+
+def _triplet(anchor, positive, negative, distance, margin, swap, reduction, name):
+    d_pos, d_neg = distance(anchor, positive), distance(anchor, negative)
     if swap:
-        d_neg = d_neg.minimum(pairwise_distance(positive, negative, p, eps))
-    return _reduce(relu(d_pos - d_neg + margin), reduction, "triplet_margin_loss")
+        d_neg = d_neg.minimum(distance(positive, negative))
+    return _reduce(relu(d_pos - d_neg + margin), reduction, name)
 
 
 def poisson_nll_loss(input, target, log_input=True, full=False, size_average=None, eps=1e-8, reduce=None,

@@ -31,7 +31,7 @@ from .flatten import Flatten, Unflatten, Unfold, Fold
 from . import instancenorm, distance, fold, channelshuffle  # noqa: F401,E402  (PyTorch's module paths)
 from .loss import (MSELoss, L1Loss, SmoothL1Loss, CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss,
                    KLDivLoss, HuberLoss, MarginRankingLoss, HingeEmbeddingLoss, SoftMarginLoss, MultiLabelSoftMarginLoss,
-                   MultiMarginLoss, CTCLoss, CosineEmbeddingLoss, TripletMarginLoss, PoissonNLLLoss, GaussianNLLLoss, CosineSimilarity,
+                   MultiMarginLoss, CTCLoss, CosineEmbeddingLoss, TripletMarginLoss, TripletMarginWithDistanceLoss, MultiLabelMarginLoss, PoissonNLLLoss, GaussianNLLLoss, CosineSimilarity,
                    PairwiseDistance)
 
 __all__ = ["Parameter", "Module", "Sequential", "ModuleList", "Linear", "Conv2d", "ConvTranspose2d", "MaxUnpool2d",
@@ -48,7 +48,7 @@ __all__ = ["Parameter", "Module", "Sequential", "ModuleList", "Linear", "Conv2d"
            "GRUCell", "Softsign", "Tanhshrink", "Softshrink", "Hardshrink", "Threshold", "CELU", "GLU", "RReLU",
            "HuberLoss", "MarginRankingLoss", "HingeEmbeddingLoss", "SoftMarginLoss", "MultiLabelSoftMarginLoss",
            "MultiMarginLoss", "CTCLoss",
-           "CosineEmbeddingLoss", "TripletMarginLoss", "PoissonNLLLoss", "GaussianNLLLoss", "CosineSimilarity",
+           "CosineEmbeddingLoss", "TripletMarginLoss", "TripletMarginWithDistanceLoss", "MultiLabelMarginLoss", "PoissonNLLLoss", "GaussianNLLLoss", "CosineSimilarity",
            "PairwiseDistance", "Unfold", "Fold", "Bilinear", "AdaptiveAvgPool1d", "AdaptiveMaxPool1d", "ConstantPad1d",
            "ZeroPad1d", "ReflectionPad1d", "ReplicationPad1d", "Dropout1d", "Softmax2d", "UpsamplingNearest2d",
            "UpsamplingBilinear2d", "ParameterDict", "LocalResponseNorm", "LPPool1d", "LPPool2d",
