@@ -50,6 +50,27 @@ from .distances import (cosine_similarity, pairwise_distance, pdist, huber_loss,
                         triplet_margin_loss, triplet_margin_with_distance_loss, multilabel_margin_loss,
                         poisson_nll_loss, gaussian_nll_loss)
 
+
+
+# PyTorch's *_with_indices names: the pools with return_indices=True (the flag, if given, is ignored, as there)
+def max_pool1d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+                            return_indices=True):
+    return max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices=True)
+
+
+def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+                            return_indices=True):
+    return max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices=True)
+
+
+def adaptive_max_pool1d_with_indices(input, output_size, return_indices=True):
+    return adaptive_max_pool1d(input, output_size, return_indices=True)
+
+
+def adaptive_max_pool2d_with_indices(input, output_size, return_indices=True):
+    return adaptive_max_pool2d(input, output_size, return_indices=True)
+
+
 __all__ = ["linear", "conv2d", "conv_transpose2d", "relu", "leaky_relu", "sigmoid", "tanh",
            "interpolate", "upsample", "max_pool2d", "max_unpool2d", "avg_pool2d", "batch_norm", "dropout", "cat",
            "mse_loss", "l1_loss", "smooth_l1_loss", "cross_entropy", "nll_loss",
@@ -65,4 +86,5 @@ __all__ = ["linear", "conv2d", "conv_transpose2d", "relu", "leaky_relu", "sigmoi
            "soft_margin_loss", "multilabel_soft_margin_loss", "multi_margin_loss", "ctc_loss", "cosine_embedding_loss", "triplet_margin_loss",
            "triplet_margin_with_distance_loss", "multilabel_margin_loss",
            "poisson_nll_loss", "gaussian_nll_loss", "affine_grid", "grid_sample", "unfold", "fold",
-           "bilinear", "adaptive_avg_pool1d", "adaptive_max_pool1d", "dropout1d"]
+           "bilinear", "adaptive_avg_pool1d", "adaptive_max_pool1d", "dropout1d", "max_pool1d_with_indices",
+           "max_pool2d_with_indices", "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices"]

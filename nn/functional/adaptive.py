@@ -71,7 +71,7 @@ def adaptive_avg_pool2d(input, output_size):
 def adaptive_max_pool2d(input, output_size, return_indices=False):
     """Max over PyTorch's adaptive bins: x (N, C, H, W) -> (N, C, oh, ow) (also (C, H, W)).
 
-    return_indices=True also returns the flat index h * W + w of each maximum (an int64 ndarray).
+    return_indices=True also returns the flat index h * W + w of each maximum (an int64 Tensor, as PyTorch's).
     """
     x, unbatched, (oh, ow) = _args(input, output_size, "adaptive_max_pool2d")
     xd = x._data[None] if unbatched else x._data
@@ -94,4 +94,4 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):
         gx = gx.reshape(N, C, H, W)
         return (gx[0] if unbatched else gx,)
     out = Tensor._make(y[0] if unbatched else y, (x,), backward, "adaptive_max_pool2d")
-    return (out, idx[0] if unbatched else idx) if return_indices else out
+    return (out, Tensor(idx[0] if unbatched else idx)) if return_indices else out

@@ -93,9 +93,10 @@ def adaptive_avg_pool1d(input, output_size):
 
 
 def adaptive_max_pool1d(input, output_size, return_indices=False):
-    """Max over PyTorch's adaptive bins: (N, C, L) -> (N, C, output_size)."""
-    if return_indices:
-        raise NotImplementedError("adaptive_max_pool1d: return_indices=True is not supported")
+    """Max over PyTorch's adaptive bins: (N, C, L) -> (N, C, output_size); return_indices: also each maximum's
+    index along L (int64)."""
     x, unbatched = _batched(_tensor(input, "input", "adaptive_max_pool1d"), "adaptive_max_pool1d")
-    y = adaptive_max_pool2d(x.unsqueeze(2), (1, _one("output_size", output_size, "adaptive_max_pool1d"))).squeeze(2)
-    return y.squeeze(0) if unbatched else y
+    y, idx = adaptive_max_pool2d(x.unsqueeze(2), (1, _one("output_size", output_size, "adaptive_max_pool1d")),
+                                 return_indices=True)               # one row: the flat index is the column
+    y, idx = (y.squeeze(2), idx.squeeze(2)) if not unbatched else (y.squeeze(2).squeeze(0), idx.squeeze(2).squeeze(0))
+    return (y, idx) if return_indices else y

@@ -141,7 +141,12 @@ class AdaptiveAvgPool1d(Module):
 
 
 class AdaptiveMaxPool1d(AdaptiveAvgPool1d):
-    """Max over PyTorch's adaptive bins: (N, C, L) -> (N, C, output_size)."""
+    """Max over PyTorch's adaptive bins: (N, C, L) -> (N, C, output_size); return_indices: also the maxima's
+    indices along L."""
+
+    def __init__(self, output_size, return_indices=False):
+        super().__init__(output_size)
+        self.return_indices = return_indices
 
     def forward(self, x):
-        return F.adaptive_max_pool1d(x, self.output_size)
+        return F.adaptive_max_pool1d(x, self.output_size, self.return_indices)

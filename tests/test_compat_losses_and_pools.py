@@ -1,4 +1,5 @@
-"""MultiLabelMarginLoss and TripletMarginWithDistanceLoss: against a plain loop, under gradcheck, and against PyTorch."""
+"""MultiLabelMarginLoss, TripletMarginWithDistanceLoss and the pools' *_with_indices names: against plain loops, under
+gradcheck, and against PyTorch."""
 import numpy as np
 import pytest
 
@@ -87,3 +88,25 @@ def test_both_as_pytorch():
         assert abs(results[0][0] - results[1][0]) < 1e-14
         for g1, g2 in zip(results[0][1], results[1][1]):
             np.testing.assert_allclose(g1, g2, rtol=1e-13, atol=1e-15)
+
+
+def test_pool_with_indices_names_and_adaptive_indices_as_tensors():
+    x = np.random.default_rng(3).standard_normal((2, 3, 7, 6))
+    y, idx = F.max_pool2d_with_indices(nn.tensor(x), 3, 2, 1)
+    ref_y, ref_idx = F.max_pool2d(nn.tensor(x), 3, 2, 1, return_indices=True)
+    assert np.array_equal(y.numpy(), ref_y.numpy()) and np.array_equal(idx.numpy(), ref_idx.numpy())
+    y, idx = F.adaptive_max_pool2d_with_indices(nn.tensor(x), (2, 3))
+    assert isinstance(idx, nn.Tensor) and idx.dtype == np.int64
+    # each index points at its maximum in the flattened (H, W) plane
+    np.testing.assert_array_equal(np.take_along_axis(x.reshape(2, 3, -1), idx.numpy().reshape(2, 3, -1), 2),
+                                  y.numpy().reshape(2, 3, -1))
+    y1, idx1 = nn.AdaptiveMaxPool1d(4, return_indices=True)(nn.tensor(x[:, :, 0]))
+    np.testing.assert_array_equal(np.take_along_axis(x[:, :, 0], idx1.numpy(), 2), y1.numpy())
+    torch = pytest.importorskip("torch")
+    for name, inp, args in (("max_pool1d_with_indices", x[:, :, 0], (3, 2, 1)),
+                            ("adaptive_max_pool1d_with_indices", x[:, :, 0], (4,)),
+                            ("max_pool2d_with_indices", x, (3, 2, 1)),
+                            ("adaptive_max_pool2d_with_indices", x, ((2, 3),))):
+        ours, theirs = getattr(F, name)(nn.tensor(inp), *args), getattr(torch.nn.functional, name)(torch.tensor(inp), *args)
+        for a, b in zip(ours, theirs):
+            np.testing.assert_array_equal(a.numpy(), b.numpy())
