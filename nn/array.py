@@ -106,6 +106,20 @@ class DataArray(np.ndarray):
     def data(self):                             # p.grad.data.zero_(): ``.data`` of the array is the array
         return self
 
+    def resize_(self, *sizes, memory_format=None):
+        """x.data.resize_(...) (the older DCGAN's input.data.resize_(real.size()).copy_(real)): the Tensor whose
+        .data this is takes the new shape, even when it requires grad (as PyTorch's .data); returns its new .data."""
+        owner = self.__dict__.get("_owner")
+        if owner is None:
+            raise RuntimeError("resize_: only a Tensor's .data can be resized in place (this array is a gradient "
+                               "or a result); use np.resize for a new array")
+        from .tensor_ops.shape import resized   # (nn/tensor.py imports this module)
+        owner._data = resized(owner._data, sizes)
+        return owner.data
+
+    def resize_as_(self, other, memory_format=None):
+        return self.resize_(*other.shape)
+
     # -- in place, as torch.Tensor's ------------------------------------------------------------------------
     def zero_(self):
         self[...] = 0
@@ -240,13 +254,17 @@ class DataArray(np.ndarray):
         from .tensor import Tensor, no_grad     # (nn/tensor.py imports this module)
         if name.startswith("__") or not hasattr(Tensor, name):
             raise AttributeError(f"'DataArray' (a Tensor's .data / .grad, a NumPy array) has no attribute {name!r}")
-        method = getattr(self._torch(), name)
+        values = self._torch()
+        method = getattr(values, name)
         if not name.endswith("_"):
             return method
 
         def in_place(*args, **kwargs):          # outside any graph, as PyTorch's .data: written into these values
             with no_grad():                     # even when an operand requires grad (data.lerp_(w * 2, 0.5))
                 method(*args, **kwargs)
+            if values.shape != self.shape:      # unsqueeze_, t_, ...: a view cannot pass a new shape on
+                raise RuntimeError(f"{name}: changes the shape, which a Tensor's .data array cannot pass on to the "
+                                   f"Tensor here; call it on the Tensor (x.{name}(...))")
             return self
         return in_place
 

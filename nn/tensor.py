@@ -524,7 +524,9 @@ class Tensor:
     # have PyTorch's in-place methods, as in p.data.normal_(0, 0.02) or p.grad.zero_() (nn/array.py).
     @property
     def data(self):
-        return self._data.view(DataArray)
+        view = self._data.view(DataArray)
+        view._owner = self                  # for x.data.resize_(...), which changes this tensor's shape
+        return view
 
     @data.setter
     def data(self, value):                  # p.data = array or Tensor: new values, no graph

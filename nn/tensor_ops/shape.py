@@ -729,6 +729,33 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
     return Tensor._make(y, (input, batch1, batch2), backward, "baddbmm")
 
 
+def resized(array, sizes):
+    """array's first elements, in order, in the shape sizes; elements past the old ones are zero (PyTorch leaves
+    them uninitialised)."""
+    shape = _sizes(sizes)
+    n, flat = int(np.prod(shape)), array.reshape(-1)
+    if n <= flat.size:
+        return flat[:n].reshape(shape)
+    grown = np.zeros(n, flat.dtype)
+    grown[:flat.size] = flat
+    return grown.reshape(shape)
+
+
+def resize_(input, *sizes, memory_format=None):
+    """x.resize_(*sizes), in place: x takes the new shape (resized), as the older DCGAN's
+    input.resize_(real.size()).copy_(real). Refused on a tensor that requires grad, as PyTorch's (its .data can)."""
+    if input.requires_grad:
+        raise RuntimeError("resize_: cannot resize a tensor that requires grad (resize its .data)")
+    input._data = resized(input._data, sizes)
+    return input
+
+
+def resize_as_(input, other, memory_format=None):
+    """x.resize_(*other.shape)."""
+    return resize_(input, *other.shape)
+
+
+attach(resize_, resize_as_)
 attach(reshape, view_as, broadcast_to, ravel, unflatten, contiguous, squeeze, unsqueeze, permute, transpose, t, expand, expand_as,
        repeat, repeat_interleave, tile, movedim, select, diagonal, tensor_split, mv, flip, fliplr, flipud, rot90,
        narrow, unfold, cross, diff, trace, take_along_dim, roll, diag, outer, dot, addmm, split, chunk, unbind, matmul, bmm, baddbmm, view, T=property(_T), mT=property(_mT),
