@@ -12,7 +12,7 @@ from ._args import _check_ndim, _check_probability, _tensor, _written_into
 
 def batch_norm(x, running_mean, running_var, weight=None, bias=None, training=False,
                momentum=0.1, eps=1e-5):
-    """Batch normalisation over channel dim 1: x (N, C) or (N, C, H, W).
+    """Batch normalisation over channel dim 1: x (N, C), (N, C, L), (N, C, H, W) or (N, C, D, H, W).
 
     training: normalise with the batch mean and biased variance, and update
     running_mean/running_var (ndarrays (C,), in place) with
@@ -20,7 +20,7 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, training=Fa
     eval: normalise with the running statistics. weight/bias (C,) optional.
     """
     x = _tensor(x, "input", "batch_norm")
-    _check_ndim(x, (2, 3, 4), "batch_norm", "input", "(N, C) or (N, C, H, W)")
+    _check_ndim(x, (2, 3, 4, 5), "batch_norm", "input", "(N, C), (N, C, L), (N, C, H, W) or (N, C, D, H, W)")
     weight = None if weight is None else _tensor(weight, "weight", "batch_norm")
     bias = None if bias is None else _tensor(bias, "bias", "batch_norm")
     C = x.shape[1]

@@ -89,3 +89,13 @@ class BatchNorm1d(_BatchNorm):
     """Batch normalisation of (N, C) or (N, C, L) inputs over N (and L) for each of C features, as _BatchNorm."""
 
     _input_ndims, _layout = (2, 3), "(N, C) or (N, C, L)"
+
+
+class BatchNorm3d(_BatchNorm):
+    """Batch normalisation of (N, C, D, H, W) inputs over (N, D, H, W) for each of C channels, as _BatchNorm."""
+
+    _input_ndims, _layout = (5,), "(N, C, D, H, W)"
+
+
+# torch.nn.modules.batchnorm's lazy layers (defined in lazy.py)
+from .lazy import LazyBatchNorm1d, LazyBatchNorm2d  # noqa: E402,F401

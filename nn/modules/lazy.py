@@ -2,21 +2,19 @@
 them): the input size is left out and read from the first input.
 
 Until the first call the parameters are UninitializedParameter placeholders (no shape, no values). The first
-call builds the eager layer, cls_to_become(<size read from the input>, *args, **kwargs), with its usual
-initialisation, takes its parameters, buffers and attributes, and becomes that class: afterwards
+call builds the eager layer (cls_to_become(): the class in PyTorch's module file, as linear.py's Linear, which
+imports this module) from the size read from the input and the arguments given, with its usual initialisation,
+takes its parameters, buffers and attributes, and becomes that class: afterwards
 ``type(m) is nn.Linear``, as in PyTorch, so an init function that tests ``type(m) == nn.Linear`` finds it.
 Hooks registered on the lazy layer stay. Create the optimizer after a first forward pass (PyTorch warns the
 same): before it there are no parameters to optimise.
 """
+import importlib
 import inspect
 
 import numpy as np
 
-from .batchnorm import BatchNorm1d, BatchNorm2d
-from .conv import Conv2d, ConvTranspose2d
-from .linear import Linear
 from .module import Module, Parameter
-from .onedim import Conv1d, ConvTranspose1d
 
 
 class UninitializedParameter(Parameter):
@@ -30,14 +28,20 @@ class UninitializedParameter(Parameter):
 
 
 class _LazyLayer(Module):
-    """The lazy form of cls_to_become; subclasses say which input dim holds the size (_input_size)."""
+    """The lazy form of the eager class _eager = (module, name); subclasses say which input dim holds the size
+    (_input_size)."""
 
-    cls_to_become = None
+    _eager = None
     _parameter_names = ("weight", "bias")
+
+    @classmethod
+    def cls_to_become(cls):
+        module, name = cls._eager
+        return getattr(importlib.import_module(f"{__package__}.{module}"), name)
 
     def __init__(self, *args, **kwargs):
         super().__init__()
-        given = inspect.signature(self.cls_to_become).bind(1, *args, **kwargs).arguments   # refuses bad arguments
+        given = inspect.signature(self.cls_to_become()).bind(1, *args, **kwargs).arguments   # refuses bad arguments
         self._lazy_arguments = (args, kwargs)
         for name in self._parameter_names:
             if given.get("affine", True) and (name != "bias" or given.get("bias", True)):
@@ -52,11 +56,12 @@ class _LazyLayer(Module):
     def forward(self, x, *args, **kwargs):
         size = self._input_size(x)
         lazy_args, lazy_kwargs = self._lazy_arguments
-        built = self.cls_to_become(size, *lazy_args, **lazy_kwargs)
+        eager = self.cls_to_become()
+        built = eager(size, *lazy_args, **lazy_kwargs)
         kept = {key: value for key, value in vars(self).items() if "hooks" in key or key == "training"}
         vars(self).clear()
         vars(self).update(vars(built), **kept)
-        self.__class__ = self.cls_to_become
+        self.__class__ = eager
         return self.forward(x, *args, **kwargs)
 
     def extra_repr(self):                   # the arguments as given, after the size still unknown
@@ -66,7 +71,7 @@ class _LazyLayer(Module):
 
 class LazyLinear(_LazyLayer):
     """Linear(in_features read from the input's last dim, out_features, bias=True)."""
-    cls_to_become = Linear
+    _eager = ("linear", "Linear")
 
     def _input_size(self, x):
         return x.shape[-1]
@@ -81,26 +86,26 @@ class _LazyConv(_LazyLayer):
 
 
 class LazyConv1d(_LazyConv):
-    cls_to_become, _spatial_dims = Conv1d, 1
+    _eager, _spatial_dims = ("onedim", "Conv1d"), 1
 
 
 class LazyConv2d(_LazyConv):
-    cls_to_become = Conv2d
+    _eager = ("conv", "Conv2d")
 
 
 class LazyConvTranspose1d(_LazyConv):
-    cls_to_become, _spatial_dims = ConvTranspose1d, 1
+    _eager, _spatial_dims = ("onedim", "ConvTranspose1d"), 1
 
 
 class LazyConvTranspose2d(_LazyConv):
-    cls_to_become = ConvTranspose2d
+    _eager = ("conv", "ConvTranspose2d")
 
 
 class LazyBatchNorm1d(_LazyLayer):
     """BatchNorm1d with num_features read from the input's dim 1."""
-    cls_to_become = BatchNorm1d
+    _eager = ("batchnorm", "BatchNorm1d")
 
 
 class LazyBatchNorm2d(LazyBatchNorm1d):
     """BatchNorm2d with num_features read from the input's dim 1."""
-    cls_to_become = BatchNorm2d
+    _eager = ("batchnorm", "BatchNorm2d")

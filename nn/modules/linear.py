@@ -67,3 +67,7 @@ class Bilinear(Module):
     def extra_repr(self):
         return (f"in1_features={self.in1_features}, in2_features={self.in2_features}, "
                 f"out_features={self.out_features}, bias={self.bias is not None}")
+
+
+# torch.nn.modules.linear's lazy layer (defined in lazy.py)
+from .lazy import LazyLinear  # noqa: E402,F401

@@ -1,0 +1,128 @@
+"""3-d convolution and pooling on (N, C, D, H, W) inputs, built from the 2-d ops (as onedim.py builds the 1-d ones).
+
+A 3-d window is kd depth taps of a 2-d window. For each depth tap t, the depth slices that tap meets for every
+output depth (a strided slice of the depth-padded input) are stacked into a batch of images and go through ONE
+2-d op; the kd results are then summed (conv3d), maxed (max_pool3d) or averaged (avg_pool3d). The gradients are
+the 2-d ops' own, through the slicing and stacking: nothing here has a backward of its own.
+"""
+import functools
+
+import numpy as np
+
+from ..tensor import Tensor
+from ._args import _tensor
+from .convolution import conv2d
+from .sampling import avg_pool2d, max_pool2d
+from .shapes import pad
+
+
+def _triple(name, value, op):
+    """An int or three ints -> a 3-tuple of ints."""
+    values = tuple(np.atleast_1d(value).tolist())
+    if len(values) == 1:
+        values *= 3
+    if len(values) != 3 or not all(isinstance(v, int) for v in values):
+        raise ValueError(f"{op}: {name} must be an int or 3 ints, got {value!r}")
+    return values
+
+
+def _batched5(input, op):
+    """(input as (N, C, D, H, W), whether it was one unbatched (C, D, H, W) sample)."""
+    x = _tensor(input, "input", op)
+    if x.ndim not in (4, 5):
+        raise ValueError(f"{op}: input must be (N, C, D, H, W) or (C, D, H, W), got shape {tuple(x.shape)}")
+    return (x.unsqueeze(0), True) if x.ndim == 4 else (x, False)
+
+
+def _depth_taps(x, k, stride, dilation, pad_front, pad_back, fill):
+    """For each of the k depth taps, the (N * Do, C, H, W) batch of the depth slices it meets (x depth-padded
+    with fill), and Do."""
+    if pad_front or pad_back:
+        x = pad(x, (0, 0, 0, 0, pad_front, pad_back), value=fill)
+    N, C, D, H, W = x.shape
+    Do = (D - dilation * (k - 1) - 1) // stride + 1
+    if Do < 1:
+        raise ValueError(f"the input's depth {D - pad_front - pad_back} (padded: {D}) is smaller than the kernel's "
+                         f"extent {dilation * (k - 1) + 1}")
+    taps = []
+    for t in range(k):
+        start = t * dilation
+        slab = x[:, :, start:start + stride * (Do - 1) + 1:stride]            # (N, C, Do, H, W)
+        taps.append(slab.permute(0, 2, 1, 3, 4).reshape(N * Do, C, H, W))
+    return taps, Do
+
+
+def _unstack(y, N, Do, unbatched):
+    """(N * Do, C, H, W) -> (N, C, Do, H, W) (or one sample)."""
+    y = y.reshape(N, Do, *y.shape[1:]).permute(0, 2, 1, 3, 4)
+    return y.squeeze(0) if unbatched else y
+
+
+def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """3-d cross-correlation, as torch.nn.functional.conv3d: input (N, C, D, H, W), weight (O, C/groups, kd, kh,
+    kw), bias (O,) or None -> (N, O, Do, Ho, Wo), each output size (size + 2 p - d (k - 1) - 1) // s + 1. padding: an
+    int, three ints, 'valid' or 'same' (stride 1; an odd total puts the extra at the end, as PyTorch)."""
+    op = "conv3d"
+    x, unbatched = _batched5(input, op)
+    w = _tensor(weight, "weight", op)
+    if w.ndim != 5:
+        raise ValueError(f"{op}: weight must be (out_channels, in_channels/groups, kd, kh, kw), got shape "
+                         f"{tuple(w.shape)}")
+    stride, dilation = _triple("stride", stride, op), _triple("dilation", dilation, op)
+    kd = w.shape[2]
+    if padding == "same":
+        if stride != (1, 1, 1):
+            raise ValueError(f"{op}: padding='same' needs stride 1, got stride {stride}")
+        total = dilation[0] * (kd - 1)
+        depth_pad, plane_pad = (total // 2, total - total // 2), "same"
+    else:
+        p = (0, 0, 0) if padding == "valid" else _triple("padding", padding, op)
+        depth_pad, plane_pad = (p[0], p[0]), p[1:]
+    taps, Do = _depth_taps(x, kd, stride[0], dilation[0], *depth_pad, 0.0)
+    y = functools.reduce(lambda a, b: a + b, (conv2d(slab, w[:, :, t], None, stride[1:], plane_pad, dilation[1:], groups)
+                                              for t, slab in enumerate(taps)))
+    y = _unstack(y, x.shape[0], Do, unbatched)
+    if bias is not None:
+        y = y + _tensor(bias, "bias", op).reshape((-1, 1, 1, 1))
+    return y
+
+
+def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    """Max over 3-d windows: (N, C, D, H, W) -> (N, C, Do, Ho, Wo); stride defaults to kernel_size; padding counts
+    as -inf. (ceil_mode and return_indices: not here.)"""
+    op = "max_pool3d"
+    if ceil_mode or return_indices:
+        raise NotImplementedError(f"{op}: ceil_mode and return_indices are not supported")
+    x, unbatched = _batched5(input, op)
+    k, p = _triple("kernel_size", kernel_size, op), _triple("padding", padding, op)
+    s, d = (k if stride is None or stride == [] else _triple("stride", stride, op)), _triple("dilation", dilation, op)
+    taps, Do = _depth_taps(x, k[0], s[0], d[0], p[0], p[0], -np.inf)
+    y = functools.reduce(lambda a, b: a.maximum(b), (max_pool2d(slab, k[1:], s[1:], p[1:], d[1:]) for slab in taps))
+    return _unstack(y, x.shape[0], Do, unbatched)
+
+
+def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+               divisor_override=None):
+    """Mean over 3-d windows: (N, C, D, H, W) -> (N, C, Do, Ho, Wo); stride defaults to kernel_size; padding
+    zeros count unless count_include_pad=False; divisor_override divides every sum by it. (ceil_mode: not here.)"""
+    op = "avg_pool3d"
+    if ceil_mode:
+        raise NotImplementedError(f"{op}: ceil_mode is not supported")
+    x, unbatched = _batched5(input, op)
+    k, p = _triple("kernel_size", kernel_size, op), _triple("padding", padding, op)
+    s = k if stride is None or stride == [] else _triple("stride", stride, op)
+
+    def window_sums(t):                         # (N, C, Do, Ho, Wo): the sums over every 3-d window of t
+        taps, Do = _depth_taps(t, k[0], s[0], 1, p[0], p[0], 0.0)
+        sums = functools.reduce(lambda a, b: a + b, (
+            avg_pool2d(slab, k[1:], s[1:], p[1:], count_include_pad=True) * (k[1] * k[2]) for slab in taps))
+        return _unstack(sums, t.shape[0], Do, False)
+
+    sums = window_sums(x)
+    if divisor_override:
+        y = sums / divisor_override
+    elif count_include_pad:
+        y = sums / (k[0] * k[1] * k[2])
+    else:                                       # the real elements under each window: the same sums over ones
+        y = sums / window_sums(Tensor(np.ones((1, 1) + tuple(x.shape[2:]), x.dtype)))
+    return y.squeeze(0) if unbatched else y

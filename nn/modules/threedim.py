@@ -1,0 +1,87 @@
+"""3-d layers on (N, C, D, H, W) inputs (video, volumes): Conv3d, MaxPool3d, AvgPool3d (BatchNorm3d is in
+batchnorm.py, with the others). The
+computations are nn.functional's (threedim.py: the 2-d ops over the depth taps); the parameters and their
+initialisation are PyTorch's."""
+import numpy as np
+
+from .. import functional as F
+from ..dtypes import get_default_dtype
+from ..functional.threedim import _triple
+from .module import Module, Parameter
+from .utils import _check_int, _factory, _reset_weight_and_bias
+
+
+class Conv3d(Module):
+    """3-d convolution: x (N, in_channels, D, H, W) -> (N, out_channels, Do, Ho, Wo); weight (out_channels,
+    in_channels/groups, kd, kh, kw), bias (out_channels,). padding: an int, three ints, 'valid' or 'same'."""
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
+                 bias=True, padding_mode="zeros", device=None, dtype=None):
+        super().__init__()
+        if padding_mode != "zeros":
+            raise NotImplementedError(f"Conv3d: padding_mode={padding_mode!r} is not supported (only 'zeros')")
+        self.in_channels = _check_int("in_channels", in_channels, 1)
+        self.out_channels = _check_int("out_channels", out_channels, 1)
+        self.groups = _check_int("groups", groups, 1)
+        if self.in_channels % self.groups or self.out_channels % self.groups:
+            raise ValueError(f"in_channels ({self.in_channels}) and out_channels ({self.out_channels}) "
+                             f"must both be divisible by groups ({self.groups})")
+        self.kernel_size = _triple("kernel_size", kernel_size, "Conv3d")
+        self.stride, self.dilation = _triple("stride", stride, "Conv3d"), _triple("dilation", dilation, "Conv3d")
+        self.padding = padding if isinstance(padding, str) else _triple("padding", padding, "Conv3d")
+        self.padding_mode = padding_mode
+        shape = (self.out_channels, self.in_channels // self.groups) + self.kernel_size
+        self.weight = Parameter(np.empty(shape, dtype=get_default_dtype()))
+        self.bias = Parameter(np.empty(self.out_channels, dtype=get_default_dtype())) if bias else None
+        self.reset_parameters()
+        _factory(self, device, dtype)
+
+    def reset_parameters(self):
+        _reset_weight_and_bias(self.weight, self.bias)
+
+    def forward(self, x):
+        return F.conv3d(x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+
+    def extra_repr(self):
+        s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
+        if self.padding != (0, 0, 0):
+            s += f", padding={self.padding!r}"
+        if self.dilation != (1, 1, 1):
+            s += f", dilation={self.dilation}"
+        if self.groups != 1:
+            s += f", groups={self.groups}"
+        return s + (", bias=False" if self.bias is None else "")
+
+
+class MaxPool3d(Module):
+    """Max over kd x kh x kw windows: (N, C, D, H, W) -> (N, C, Do, Ho, Wo); stride defaults to kernel_size."""
+
+    def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False, ceil_mode=False):
+        super().__init__()
+        self.kernel_size, self.stride, self.padding = kernel_size, stride if stride is not None else kernel_size, padding
+        self.dilation, self.return_indices, self.ceil_mode = dilation, return_indices, ceil_mode
+
+    def forward(self, x):
+        return F.max_pool3d(x, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode,
+                            self.return_indices)
+
+    def extra_repr(self):
+        return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
+                f"dilation={self.dilation}, ceil_mode={self.ceil_mode}")
+
+
+class AvgPool3d(Module):
+    """Mean over kd x kh x kw windows: (N, C, D, H, W) -> (N, C, Do, Ho, Wo); stride defaults to kernel_size."""
+
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+                 divisor_override=None):
+        super().__init__()
+        self.kernel_size, self.stride, self.padding = kernel_size, stride if stride is not None else kernel_size, padding
+        self.ceil_mode, self.count_include_pad, self.divisor_override = ceil_mode, count_include_pad, divisor_override
+
+    def forward(self, x):
+        return F.avg_pool3d(x, self.kernel_size, self.stride, self.padding, self.ceil_mode, self.count_include_pad,
+                            self.divisor_override)
+
+    def extra_repr(self):
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"

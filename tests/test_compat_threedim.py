@@ -1,0 +1,72 @@
+"""3-d layers (Conv3d, BatchNorm3d, MaxPool3d, AvgPool3d): against a direct loop, under gradcheck, against PyTorch."""
+import numpy as np
+import pytest
+
+import nn
+import nn.functional as F
+from nn.gradcheck import gradcheck
+
+
+def _conv3d_loop(x, w, b, s, p):
+    """The definition: y[n, o, i, j, k] = b[o] + sum over c, a, e, f of w[o, c, a, e, f] xp[n, c, i s + a, ...]."""
+    N, C, D, H, W = x.shape
+    O, _, kd, kh, kw = w.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p), (p, p)))
+    Do, Ho, Wo = ((n + 2 * p - k) // s + 1 for n, k in ((D, kd), (H, kh), (W, kw)))
+    y = np.zeros((N, O, Do, Ho, Wo))
+    for i in range(Do):
+        for j in range(Ho):
+            for k in range(Wo):
+                patch = xp[:, :, i * s:i * s + kd, j * s:j * s + kh, k * s:k * s + kw]
+                y[:, :, i, j, k] = np.einsum("ncdhw,ocdhw->no", patch, w) + b
+    return y
+
+
+def test_conv3d_against_its_definition_and_gradcheck():
+    rng = np.random.default_rng(0)
+    x, w, b = rng.standard_normal((2, 3, 5, 4, 6)), rng.standard_normal((4, 3, 3, 2, 3)), rng.standard_normal(4)
+    for s, p in ((1, 0), (2, 1)):
+        np.testing.assert_allclose(F.conv3d(nn.tensor(x), nn.tensor(w), nn.tensor(b), s, p).numpy(),
+                                   _conv3d_loop(x, w, b, s, p), rtol=1e-12, atol=1e-12)
+    small = [nn.tensor(a, requires_grad=True) for a in (x[:1, :, :3, :3, :3], w[:2, :, :2, :2, :2], b[:2])]
+    assert gradcheck(lambda u, v, c: F.conv3d(u, v, c, stride=(1, 2, 1), padding=1), small)
+    layer = nn.Conv3d(3, 4, 3, padding=1)
+    assert layer.weight.shape == (4, 3, 3, 3, 3) and layer(nn.tensor(x)).shape == (2, 4, 5, 4, 6)
+    assert F.conv3d(nn.tensor(x[0]), nn.tensor(w)).shape == (4, 3, 3, 4)     # one unbatched sample
+
+
+def test_pools_and_batchnorm3d_against_numpy():
+    x = np.random.default_rng(1).standard_normal((2, 3, 4, 4, 6))
+    blocks = x.reshape(2, 3, 2, 2, 2, 2, 3, 2)                       # 2 x 2 x 2 windows
+    np.testing.assert_array_equal(nn.MaxPool3d(2)(nn.tensor(x)).numpy(), blocks.max(axis=(3, 5, 7)))
+    np.testing.assert_allclose(nn.AvgPool3d(2)(nn.tensor(x)).numpy(), blocks.mean(axis=(3, 5, 7)), rtol=1e-13)
+    bn = nn.BatchNorm3d(3)
+    y = bn(nn.tensor(x)).numpy()
+    mean, var = x.mean(axis=(0, 2, 3, 4), keepdims=True), x.var(axis=(0, 2, 3, 4), keepdims=True)
+    np.testing.assert_allclose(y, (x - mean) / np.sqrt(var + 1e-5), rtol=1e-6, atol=1e-6)
+    assert gradcheck(lambda t: F.max_pool3d(t, 2, padding=1).sum() + F.avg_pool3d(t, 3, 1, 1, count_include_pad=False).sum(),
+                     (nn.tensor(x[:1, :1, :3, :3, :3], requires_grad=True),))
+
+
+def test_threedim_as_pytorch():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((2, 4, 7, 8, 9))
+    ours = nn.Sequential(nn.Conv3d(4, 6, (3, 2, 3), stride=(1, 2, 2), padding=(1, 0, 1), groups=2), nn.BatchNorm3d(6),
+                         nn.ReLU(), nn.MaxPool3d(2, padding=1), nn.Conv3d(6, 2, 3, padding="same", dilation=2),
+                         nn.AvgPool3d(2, count_include_pad=False))
+    theirs = torch.nn.Sequential(torch.nn.Conv3d(4, 6, (3, 2, 3), stride=(1, 2, 2), padding=(1, 0, 1), groups=2),
+                                 torch.nn.BatchNorm3d(6), torch.nn.ReLU(), torch.nn.MaxPool3d(2, padding=1),
+                                 torch.nn.Conv3d(6, 2, 3, padding="same", dilation=2),
+                                 torch.nn.AvgPool3d(2, count_include_pad=False)).double()
+    ours.load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
+    ours.double()
+    xo, xt = nn.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    yo, yt = ours(xo), theirs(xt)
+    np.testing.assert_allclose(yo.detach().numpy(), yt.detach().numpy(), rtol=1e-12, atol=1e-12)
+    g = rng.standard_normal(tuple(yt.shape))
+    yo.backward(nn.tensor(g))
+    yt.backward(torch.tensor(g))
+    np.testing.assert_allclose(xo.grad, xt.grad.numpy(), rtol=1e-11, atol=1e-12)
+    for (name, p), q in zip(ours.named_parameters(), theirs.parameters()):
+        np.testing.assert_allclose(p.grad, q.grad.numpy(), rtol=1e-11, atol=1e-11, err_msg=name)
