@@ -70,3 +70,24 @@ def test_threedim_as_pytorch():
     np.testing.assert_allclose(xo.grad, xt.grad.numpy(), rtol=1e-11, atol=1e-12)
     for (name, p), q in zip(ours.named_parameters(), theirs.parameters()):
         np.testing.assert_allclose(p.grad, q.grad.numpy(), rtol=1e-11, atol=1e-11, err_msg=name)
+
+
+def test_trilinear_and_nearest_on_volumes():
+    D, H, W = 3, 4, 5
+    d, h, w = np.meshgrid(np.arange(D), np.arange(H), np.arange(W), indexing="ij")
+    f = (0.5 * d - 2.0 * h + 0.25 * w)[None, None]                 # linear: trilinear reproduces it exactly
+    y = F.interpolate(nn.tensor(f), size=(5, 7, 9), mode="trilinear", align_corners=True).numpy()[0, 0]
+    i, j, k = np.meshgrid(np.arange(5) * (D - 1) / 4, np.arange(7) * (H - 1) / 6, np.arange(9) * (W - 1) / 8,
+                          indexing="ij")
+    np.testing.assert_allclose(y, 0.5 * i - 2.0 * j + 0.25 * k, rtol=1e-12, atol=1e-12)
+    near = nn.Upsample(scale_factor=2, mode="nearest")(nn.tensor(f)).numpy()
+    np.testing.assert_array_equal(near, f.repeat(2, 2).repeat(2, 3).repeat(2, 4))
+    assert gradcheck(lambda t: F.interpolate(t, scale_factor=(1.5, 2, 0.7), mode="trilinear"),
+                     (nn.tensor(np.random.default_rng(3).standard_normal((1, 2, 3, 3, 4)), requires_grad=True),))
+    torch = pytest.importorskip("torch")
+    x = np.random.default_rng(4).standard_normal((2, 3, 4, 5, 6))
+    for kw in (dict(scale_factor=2, mode="trilinear"), dict(size=(3, 7, 4), mode="trilinear", align_corners=True),
+               dict(scale_factor=1.7, mode="nearest"), dict(size=(5, 3, 9), mode="nearest-exact")):
+        np.testing.assert_allclose(F.interpolate(nn.tensor(x), **kw).numpy(),
+                                   torch.nn.functional.interpolate(torch.tensor(x), **kw).numpy(), rtol=1e-13,
+                                   atol=1e-14)

@@ -10,7 +10,8 @@ from .shapes import pad
 
 
 MODES = {1: ("nearest", "nearest-exact", "linear", "area"),                         # by the number of spatial dims
-         2: ("nearest", "nearest-exact", "bilinear", "bicubic", "area")}
+         2: ("nearest", "nearest-exact", "bilinear", "bicubic", "area"),
+         3: ("nearest", "nearest-exact", "trilinear")}
 
 
 def _per_axis(value, dims, name, op, valid, what):
@@ -28,15 +29,14 @@ def interpolate_hyperparameters(size=None, scale_factor=None, mode="nearest", al
     known) checks what it can."""
     if (size is None) == (scale_factor is None):
         raise ValueError(f"{op}: give exactly one of size and scale_factor")
-    every = ("nearest", "nearest-exact", "linear", "bilinear", "bicubic", "area")
+    every = ("nearest", "nearest-exact", "linear", "bilinear", "bicubic", "trilinear", "area")
     if mode not in every:
-        raise ValueError(f"{op}: mode must be one of {', '.join(map(repr, every))}, got {mode!r} "
-                         f"('trilinear' and 3-d inputs are not supported)")
+        raise ValueError(f"{op}: mode must be one of {', '.join(map(repr, every))}, got {mode!r}")
     if dims is not None and mode not in MODES[dims]:
         needs = next(d for d, modes in MODES.items() if mode in modes) + 2
         raise ValueError(f"{op}: got a {dims + 2}-D input, but mode {mode!r} needs a {needs}-D input")
-    if mode not in ("linear", "bilinear", "bicubic") and align_corners is not None:
-        raise ValueError(f"{op}: align_corners only applies to modes 'linear', 'bilinear' and 'bicubic'")
+    if mode not in ("linear", "bilinear", "bicubic", "trilinear") and align_corners is not None:
+        raise ValueError(f"{op}: align_corners only applies to modes 'linear', 'bilinear', 'bicubic' and 'trilinear'")
     if size is not None:
         return _per_axis(size, dims, "size", op, lambda v: isinstance(v, (int, np.integer))
                          and not isinstance(v, bool) and v >= 1, "a positive int"), None
@@ -47,7 +47,8 @@ def interpolate_hyperparameters(size=None, scale_factor=None, mode="nearest", al
 
 def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None,
                 recompute_scale_factor=None, antialias=False):
-    """Resize the spatial dims of x (N, C, L) -> (N, C, Lo) or (N, C, H, W) -> (N, C, Ho, Wo), as PyTorch.
+    """Resize the spatial dims of x (N, C, L) -> (N, C, Lo), (N, C, H, W) -> (N, C, Ho, Wo) or (N, C, D, H, W) ->
+    (N, C, Do, Ho, Wo), as PyTorch.
 
     Exactly one of size (int or tuple) and scale_factor (number or tuple; Ho = floor(H * s)). Modes:
     'nearest' (src = floor(dst * step)), 'nearest-exact' (src = floor((dst + 0.5) step)); 'linear' (3-D) and
@@ -57,10 +58,11 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     source area: adaptive average pooling to the output size, as PyTorch). The step between source positions
     is 1 / scale_factor when one is given, as PyTorch's default, and H / Ho with a size or with
     recompute_scale_factor=True (they differ for a scale factor that does not divide the size evenly).
-    A 3-D input is resized as an (N, C, 1, L) image.
+    A 3-D input is resized as an (N, C, 1, L) image; a 5-D one ('nearest', 'nearest-exact', 'trilinear') as images
+    along (H, W), then along D (the weights of each axis are separate, so this is the 3-d resampling).
     """
     x = _tensor(input, "input", "interpolate")
-    _check_ndim(x, (3, 4), "interpolate", "input", "(N, C, L) or (N, C, H, W)")
+    _check_ndim(x, (3, 4, 5), "interpolate", "input", "(N, C, L), (N, C, H, W) or (N, C, D, H, W)")
     if antialias:
         raise NotImplementedError("interpolate: antialias=True is not supported; pass antialias=False")
     dims = x.ndim - 2
@@ -74,6 +76,12 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         y = _resize(x.unsqueeze(2), (1,) + out_size, "bilinear" if mode == "linear" else mode,
                     bool(align_corners), (None,) + scales, shortcut=False)     # PyTorch's 1-D nearest has none
         return y.squeeze(2)
+    if dims == 3:
+        (N, C, D, H, W), (Do, Ho, Wo) = x.shape, out_size
+        mode2 = "bilinear" if mode == "trilinear" else mode
+        y = _resize(x.reshape(N, C * D, H, W), (Ho, Wo), mode2, bool(align_corners), scales[1:])
+        y = _resize(y.reshape(N, C, D, Ho * Wo), (Do, Ho * Wo), mode2, bool(align_corners), (scales[0], None))
+        return y.reshape(N, C, Do, Ho, Wo)                # (the second pass leaves the flattened (Ho, Wo) axis as is)
     return _resize(x, out_size, mode, bool(align_corners), scales)
 
 
