@@ -75,7 +75,7 @@ from .tensor_ops.extras import (fmax, fmin, signbit, copysign, heaviside, positi
                                 can_cast, absolute, negative, fix, is_complex, conj, resolve_conj, resolve_neg,
                                 diagflat, hsplit, vsplit, dsplit, gcd, lcm, gradient)
 from .functional import relu, sigmoid, tanh, softmax, log_softmax, conv1d, conv2d, conv_transpose1d, conv_transpose2d
-from .functional import conv3d, max_pool3d
+from .functional import conv3d, conv_transpose3d, max_pool3d
 from .functional import pixel_shuffle, pixel_unshuffle, alpha_dropout
 from .tensor_ops.shape import unflatten
 from .functional.distances import cdist, pdist
@@ -103,7 +103,7 @@ from .modules import (MSELoss, L1Loss, SmoothL1Loss, CrossEntropyLoss, NLLLoss, 
                       PairwiseDistance, Unfold, Fold, Bilinear, AdaptiveAvgPool1d, AdaptiveMaxPool1d, ConstantPad1d,
                       ZeroPad1d, ReflectionPad1d, ReplicationPad1d, Dropout1d, Softmax2d, UpsamplingNearest2d,
                       UpsamplingBilinear2d, ParameterDict)
-from .modules import Conv3d, BatchNorm3d, MaxPool3d, AvgPool3d  # noqa: F401
+from .modules import Conv3d, ConvTranspose3d, BatchNorm3d, MaxPool3d, AvgPool3d  # noqa: F401
 from .modules import (LazyLinear, LazyConv1d, LazyConv2d, LazyConvTranspose1d, LazyConvTranspose2d,  # noqa: F401
                       LazyBatchNorm1d, LazyBatchNorm2d)
 from . import optim, init, utils, distributions, distributed, linalg, special, testing, parallel, func

@@ -1,4 +1,4 @@
-"""3-d layers (Conv3d, BatchNorm3d, MaxPool3d, AvgPool3d): against a direct loop, under gradcheck, against PyTorch."""
+"""3-d layers (Conv3d, ConvTranspose3d, BatchNorm3d, MaxPool3d, AvgPool3d, 5-D interpolate): against a direct loop, under gradcheck, against PyTorch."""
 import numpy as np
 import pytest
 
@@ -32,6 +32,14 @@ def test_conv3d_against_its_definition_and_gradcheck():
     assert gradcheck(lambda u, v, c: F.conv3d(u, v, c, stride=(1, 2, 1), padding=1), small)
     layer = nn.Conv3d(3, 4, 3, padding=1)
     assert layer.weight.shape == (4, 3, 3, 3, 3) and layer(nn.tensor(x)).shape == (2, 4, 5, 4, 6)
+    # the transposed conv is conv3d's adjoint: <conv3d(x, w), y> = <x, conv_transpose3d(y, w)>
+    y = np.random.default_rng(5).standard_normal((2, 4, 3, 3, 3))
+    forward = F.conv3d(nn.tensor(x), nn.tensor(w), stride=2, padding=1).numpy()
+    back = F.conv_transpose3d(nn.tensor(y), nn.tensor(w), stride=2, padding=1, output_padding=(0, 0, 1)).numpy()
+    assert back.shape == x.shape
+    np.testing.assert_allclose((forward * y).sum(), (x * back).sum(), rtol=1e-12)
+    assert gradcheck(lambda u, v: F.conv_transpose3d(u, v, stride=(2, 1, 2), padding=(1, 0, 0)),
+                     (nn.tensor(y[:1, :, :2, :2, :2], requires_grad=True), nn.tensor(w[:, :2, :2, :2, :2], requires_grad=True)))
     assert F.conv3d(nn.tensor(x[0]), nn.tensor(w)).shape == (4, 3, 3, 4)     # one unbatched sample
 
 
@@ -54,11 +62,13 @@ def test_threedim_as_pytorch():
     x = rng.standard_normal((2, 4, 7, 8, 9))
     ours = nn.Sequential(nn.Conv3d(4, 6, (3, 2, 3), stride=(1, 2, 2), padding=(1, 0, 1), groups=2), nn.BatchNorm3d(6),
                          nn.ReLU(), nn.MaxPool3d(2, padding=1), nn.Conv3d(6, 2, 3, padding="same", dilation=2),
-                         nn.AvgPool3d(2, count_include_pad=False))
+                         nn.AvgPool3d(2, count_include_pad=False),
+                         nn.ConvTranspose3d(2, 4, 3, stride=2, padding=1, output_padding=(1, 0, 1)))
     theirs = torch.nn.Sequential(torch.nn.Conv3d(4, 6, (3, 2, 3), stride=(1, 2, 2), padding=(1, 0, 1), groups=2),
                                  torch.nn.BatchNorm3d(6), torch.nn.ReLU(), torch.nn.MaxPool3d(2, padding=1),
                                  torch.nn.Conv3d(6, 2, 3, padding="same", dilation=2),
-                                 torch.nn.AvgPool3d(2, count_include_pad=False)).double()
+                                 torch.nn.AvgPool3d(2, count_include_pad=False),
+                                 torch.nn.ConvTranspose3d(2, 4, 3, stride=2, padding=1, output_padding=(1, 0, 1))).double()
     ours.load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
     ours.double()
     xo, xt = nn.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)

@@ -11,9 +11,9 @@ import numpy as np
 
 from ..tensor import Tensor
 from ._args import _tensor
-from .convolution import conv2d
+from .convolution import conv2d, conv_transpose2d
 from .sampling import avg_pool2d, max_pool2d
-from .shapes import pad
+from .shapes import cat, pad
 
 
 def _triple(name, value, op):
@@ -85,6 +85,40 @@ def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     if bias is not None:
         y = y + _tensor(bias, "bias", op).reshape((-1, 1, 1, 1))
     return y
+
+
+def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    """3-d transposed convolution (conv3d's gradient with respect to its input), as PyTorch's: input (N, Cin, D, H,
+    W), weight (Cin, Cout/groups, kd, kh, kw) -> (N, Cout, Do, Ho, Wo), Do = (D - 1) sd - 2 pd + dd (kd - 1) + opd + 1.
+    Depth tap t of input slice i lands on output depth i sd + t dd - pd: each tap is one conv_transpose2d of all the
+    slices, spread sd apart along the depth (zeros between), shifted by t dd, and the taps are summed."""
+    op = "conv_transpose3d"
+    x, unbatched = _batched5(input, op)
+    w = _tensor(weight, "weight", op)
+    if w.ndim != 5:
+        raise ValueError(f"{op}: weight must be (in_channels, out_channels/groups, kd, kh, kw), got shape "
+                         f"{tuple(w.shape)}")
+    s, p, d = (_triple(name, v, op) for name, v in (("stride", stride), ("padding", padding), ("dilation", dilation)))
+    op_ = _triple("output_padding", output_padding, op)
+    N, _, D, H, W = x.shape
+    kd = w.shape[2]
+    full = (D - 1) * s[0] + d[0] * (kd - 1) + 1                  # output depths before padding is taken off
+    Do = full - 2 * p[0] + op_[0]
+    slices = x.permute(0, 2, 1, 3, 4).reshape(N * D, x.shape[1], H, W)
+    total = None
+    for t in range(kd):
+        z = conv_transpose2d(slices, w[:, :, t], None, s[1:], p[1:], op_[1:], groups, d[1:])    # (N D, O, Ho, Wo)
+        z = z.reshape(N, D, 1, *z.shape[1:])
+        if s[0] > 1:                                               # sd - 1 zero slices after each
+            z = cat([z, z.new_zeros((N, D, s[0] - 1) + tuple(z.shape[3:]))], 2)
+        z = z.reshape(N, D * s[0], *z.shape[3:])[:, :(D - 1) * s[0] + 1]
+        front = t * d[0] - p[0]                                    # where slice 0 lands; negative pads crop
+        z = pad(z.permute(0, 2, 3, 4, 1), (front, Do - front - z.shape[1]))   # depth last: pad's first pair
+        total = z if total is None else total + z
+    y = total.permute(0, 1, 4, 2, 3)                               # (N, O, Ho, Wo, Do) -> (N, O, Do, Ho, Wo)
+    if bias is not None:
+        y = y + _tensor(bias, "bias", op).reshape((-1, 1, 1, 1))
+    return y.squeeze(0) if unbatched else y
 
 
 def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):

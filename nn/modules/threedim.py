@@ -1,4 +1,4 @@
-"""3-d layers on (N, C, D, H, W) inputs (video, volumes): Conv3d, MaxPool3d, AvgPool3d (BatchNorm3d is in
+"""3-d layers on (N, C, D, H, W) inputs (video, volumes): Conv3d, ConvTranspose3d, MaxPool3d, AvgPool3d (BatchNorm3d is in
 batchnorm.py, with the others). The
 computations are nn.functional's (threedim.py: the 2-d ops over the depth taps); the parameters and their
 initialisation are PyTorch's."""
@@ -30,11 +30,13 @@ class Conv3d(Module):
         self.stride, self.dilation = _triple("stride", stride, "Conv3d"), _triple("dilation", dilation, "Conv3d")
         self.padding = padding if isinstance(padding, str) else _triple("padding", padding, "Conv3d")
         self.padding_mode = padding_mode
-        shape = (self.out_channels, self.in_channels // self.groups) + self.kernel_size
-        self.weight = Parameter(np.empty(shape, dtype=get_default_dtype()))
+        self.weight = Parameter(np.empty(self._weight_shape() + self.kernel_size, dtype=get_default_dtype()))
         self.bias = Parameter(np.empty(self.out_channels, dtype=get_default_dtype())) if bias else None
         self.reset_parameters()
         _factory(self, device, dtype)
+
+    def _weight_shape(self):
+        return self.out_channels, self.in_channels // self.groups
 
     def reset_parameters(self):
         _reset_weight_and_bias(self.weight, self.bias)
@@ -51,6 +53,25 @@ class Conv3d(Module):
         if self.groups != 1:
             s += f", groups={self.groups}"
         return s + (", bias=False" if self.bias is None else "")
+
+
+class ConvTranspose3d(Conv3d):
+    """3-d transposed convolution (Conv3d's gradient with respect to its input): x (N, in_channels, D, H, W) ->
+    (N, out_channels, Do, Ho, Wo), Do = (D - 1) sd - 2 pd + dd (kd - 1) + output_padding_d + 1; weight (in_channels,
+    out_channels/groups, kd, kh, kw) (PyTorch's layout, and its init: fan_in from weight.shape[1])."""
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1,
+                 bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None):
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias, padding_mode,
+                         device, dtype)
+        self.output_padding = _triple("output_padding", output_padding, "ConvTranspose3d")
+
+    def _weight_shape(self):
+        return self.in_channels, self.out_channels // self.groups
+
+    def forward(self, x):
+        return F.conv_transpose3d(x, self.weight, self.bias, self.stride, self.padding, self.output_padding,
+                                  self.groups, self.dilation)
 
 
 class MaxPool3d(Module):
