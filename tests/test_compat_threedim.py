@@ -1,4 +1,4 @@
-"""3-d layers (Conv3d, ConvTranspose3d, BatchNorm3d, MaxPool3d, AvgPool3d, 5-D interpolate): against a direct loop, under gradcheck, against PyTorch."""
+"""3-d layers (Conv3d, ConvTranspose3d, BatchNorm3d, the 3-d pools, 5-D interpolate): against a direct loop, under gradcheck, against PyTorch."""
 import numpy as np
 import pytest
 
@@ -52,6 +52,11 @@ def test_pools_and_batchnorm3d_against_numpy():
     y = bn(nn.tensor(x)).numpy()
     mean, var = x.mean(axis=(0, 2, 3, 4), keepdims=True), x.var(axis=(0, 2, 3, 4), keepdims=True)
     np.testing.assert_allclose(y, (x - mean) / np.sqrt(var + 1e-5), rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(nn.AdaptiveAvgPool3d(1)(nn.tensor(x)).numpy()[..., 0, 0, 0], x.mean(axis=(2, 3, 4)),
+                               rtol=1e-13)
+    np.testing.assert_array_equal(nn.AdaptiveMaxPool3d((2, 2, 3))(nn.tensor(x)).numpy(), blocks.max(axis=(3, 5, 7)))
+    assert gradcheck(lambda t: F.adaptive_avg_pool3d(t, (2, 1, 2)).sum() + F.adaptive_max_pool3d(t, 2).sum(),
+                     (nn.tensor(x[:1, :1, :3, :3, :3], requires_grad=True),))
     assert gradcheck(lambda t: F.max_pool3d(t, 2, padding=1).sum() + F.avg_pool3d(t, 3, 1, 1, count_include_pad=False).sum(),
                      (nn.tensor(x[:1, :1, :3, :3, :3], requires_grad=True),))
 
@@ -63,12 +68,14 @@ def test_threedim_as_pytorch():
     ours = nn.Sequential(nn.Conv3d(4, 6, (3, 2, 3), stride=(1, 2, 2), padding=(1, 0, 1), groups=2), nn.BatchNorm3d(6),
                          nn.ReLU(), nn.MaxPool3d(2, padding=1), nn.Conv3d(6, 2, 3, padding="same", dilation=2),
                          nn.AvgPool3d(2, count_include_pad=False),
-                         nn.ConvTranspose3d(2, 4, 3, stride=2, padding=1, output_padding=(1, 0, 1)))
+                         nn.ConvTranspose3d(2, 4, 3, stride=2, padding=1, output_padding=(1, 0, 1)),
+                         nn.AdaptiveMaxPool3d((3, 2, None)), nn.AdaptiveAvgPool3d(2))
     theirs = torch.nn.Sequential(torch.nn.Conv3d(4, 6, (3, 2, 3), stride=(1, 2, 2), padding=(1, 0, 1), groups=2),
                                  torch.nn.BatchNorm3d(6), torch.nn.ReLU(), torch.nn.MaxPool3d(2, padding=1),
                                  torch.nn.Conv3d(6, 2, 3, padding="same", dilation=2),
                                  torch.nn.AvgPool3d(2, count_include_pad=False),
-                                 torch.nn.ConvTranspose3d(2, 4, 3, stride=2, padding=1, output_padding=(1, 0, 1))).double()
+                                 torch.nn.ConvTranspose3d(2, 4, 3, stride=2, padding=1, output_padding=(1, 0, 1)),
+                                 torch.nn.AdaptiveMaxPool3d((3, 2, None)), torch.nn.AdaptiveAvgPool3d(2)).double()
     ours.load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
     ours.double()
     xo, xt = nn.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)

@@ -37,7 +37,7 @@ from .normalization import batch_norm, dropout, dropout1d, dropout2d, group_norm
     rms_norm
 from .adaptive import adaptive_avg_pool2d, adaptive_max_pool2d
 from .sparse import one_hot, embedding, embedding_bag
-from .threedim import conv3d, conv_transpose3d, max_pool3d, avg_pool3d
+from .threedim import conv3d, conv_transpose3d, max_pool3d, avg_pool3d, adaptive_avg_pool3d, adaptive_max_pool3d
 from .shapes import pad, cat, flatten, pixel_shuffle, pixel_unshuffle, channel_shuffle
 from .losses import (mse_loss, l1_loss, smooth_l1_loss, binary_cross_entropy,
                      binary_cross_entropy_with_logits, kl_div)
@@ -89,4 +89,4 @@ __all__ = ["linear", "conv2d", "conv_transpose2d", "relu", "leaky_relu", "sigmoi
            "poisson_nll_loss", "gaussian_nll_loss", "affine_grid", "grid_sample", "unfold", "fold",
            "bilinear", "adaptive_avg_pool1d", "adaptive_max_pool1d", "dropout1d", "max_pool1d_with_indices",
            "max_pool2d_with_indices", "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices", "conv3d", "conv_transpose3d", "max_pool3d",
-           "avg_pool3d"]
+           "avg_pool3d", "adaptive_avg_pool3d", "adaptive_max_pool3d"]

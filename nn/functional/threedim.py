@@ -12,6 +12,7 @@ import numpy as np
 from ..tensor import Tensor
 from ._args import _tensor
 from .convolution import conv2d, conv_transpose2d
+from .adaptive import _bins, adaptive_avg_pool2d, adaptive_max_pool2d
 from .sampling import avg_pool2d, max_pool2d
 from .shapes import cat, pad
 
@@ -160,3 +161,34 @@ def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
     else:                                       # the real elements under each window: the same sums over ones
         y = sums / window_sums(Tensor(np.ones((1, 1) + tuple(x.shape[2:]), x.dtype)))
     return y.squeeze(0) if unbatched else y
+
+
+def _adaptive3d(input, output_size, op, pool2d, reduce):
+    """PyTorch's adaptive bins in 3-d: for each depth bin, the 2-d adaptive pool of its slices, reduced over them
+    (every slice of a bin has the same (H, W) bins, so the mean of the means / the max of the maxima is the 3-d
+    bin's)."""
+    x, unbatched = _batched5(input, op)
+    sizes = (output_size,) * 3 if output_size is None or isinstance(output_size, (int, np.integer)) else output_size
+    if len(sizes) != 3:
+        raise ValueError(f"{op}: output_size must be an int, None or 3 of them, got {output_size!r}")
+    N, C, D, H, W = x.shape
+    od = D if sizes[0] is None else sizes[0]
+    bins = []
+    for d0, d1 in _bins(D, od):
+        slab = x[:, :, d0:d1].reshape(N, C * (d1 - d0), H, W)
+        pooled = pool2d(slab, tuple(sizes[1:]))
+        bins.append(reduce(pooled.reshape(N, C, d1 - d0, *pooled.shape[2:])))
+    y = cat([b.unsqueeze(2) for b in bins], 2)
+    return y.squeeze(0) if unbatched else y
+
+
+def adaptive_avg_pool3d(input, output_size):
+    """Mean over PyTorch's adaptive bins: (N, C, D, H, W) -> (N, C, od, oh, ow) (r3d / video classifiers' (1, 1, 1))."""
+    return _adaptive3d(input, output_size, "adaptive_avg_pool3d", adaptive_avg_pool2d, lambda t: t.mean(2))
+
+
+def adaptive_max_pool3d(input, output_size, return_indices=False):
+    """Max over PyTorch's adaptive bins: (N, C, D, H, W) -> (N, C, od, oh, ow). (return_indices: not here.)"""
+    if return_indices:
+        raise NotImplementedError("adaptive_max_pool3d: return_indices is not supported")
+    return _adaptive3d(input, output_size, "adaptive_max_pool3d", adaptive_max_pool2d, lambda t: t.amax(2))

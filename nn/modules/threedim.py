@@ -1,4 +1,5 @@
-"""3-d layers on (N, C, D, H, W) inputs (video, volumes): Conv3d, ConvTranspose3d, MaxPool3d, AvgPool3d (BatchNorm3d is in
+"""3-d layers on (N, C, D, H, W) inputs (video, volumes): Conv3d, ConvTranspose3d, MaxPool3d, AvgPool3d and the
+adaptive pools (BatchNorm3d is in
 batchnorm.py, with the others). The
 computations are nn.functional's (threedim.py: the 2-d ops over the depth taps); the parameters and their
 initialisation are PyTorch's."""
@@ -106,3 +107,28 @@ class AvgPool3d(Module):
 
     def extra_repr(self):
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AdaptiveAvgPool3d(Module):
+    """Mean over PyTorch's adaptive bins: (N, C, D, H, W) -> (N, C, *output_size) (an int, or 3 ints / None)."""
+
+    def __init__(self, output_size):
+        super().__init__()
+        self.output_size = output_size
+
+    def forward(self, x):
+        return F.adaptive_avg_pool3d(x, self.output_size)
+
+    def extra_repr(self):
+        return f"output_size={self.output_size}"
+
+
+class AdaptiveMaxPool3d(AdaptiveAvgPool3d):
+    """Max over PyTorch's adaptive bins: (N, C, D, H, W) -> (N, C, *output_size)."""
+
+    def __init__(self, output_size, return_indices=False):
+        super().__init__(output_size)
+        self.return_indices = return_indices
+
+    def forward(self, x):
+        return F.adaptive_max_pool3d(x, self.output_size, self.return_indices)
