@@ -10,7 +10,9 @@ from nn.gradcheck import gradcheck
 from porting import assert_same_weights, twins
 
 OPTIONS = [dict(), dict(align_corners=True), dict(padding_mode="border"), dict(padding_mode="border", align_corners=True),
-           dict(mode="nearest"), dict(mode="nearest", align_corners=True)]
+           dict(padding_mode="reflection"), dict(padding_mode="reflection", align_corners=True),
+           dict(mode="nearest"), dict(mode="nearest", align_corners=True),
+           dict(mode="nearest", padding_mode="reflection")]
 
 
 def _data(seed=0):
@@ -18,7 +20,7 @@ def _data(seed=0):
     return rng.standard_normal((2, 3, 5, 6)), rng.uniform(-1.2, 1.2, (2, 4, 3, 2))
 
 
-@pytest.mark.parametrize("kw", OPTIONS[:4], ids=lambda kw: str(kw))
+@pytest.mark.parametrize("kw", OPTIONS[:6], ids=lambda kw: str(kw))
 def test_grid_sample_gradcheck(kw):
     x, g = _data()
     assert gradcheck(lambda a, b: F.grid_sample(a, b, **kw),
@@ -59,10 +61,20 @@ def test_affine_grid_matches_pytorch_and_identity_samples_the_image():
         np.testing.assert_allclose(F.grid_sample(x, grid, align_corners=aligned).numpy(), x.numpy(), atol=1e-12)
 
 
+def test_reflection_reads_the_mirrored_pixel():
+    x = nn.tensor(np.random.default_rng(5).standard_normal((1, 2, 4, 6)))
+    for aligned, beyond, mirrored in ((True, 6.0, 4.0), (False, 6.25, 4.75), (True, -1.5, 1.5), (False, -1.25, 0.25)):
+        # pixel coordinate -> normalised: align_corners maps pixel centres 0 .. W-1 to -1 .. 1, else edges -0.5 .. W-0.5
+        norm = (lambda p: 2 * p / 5 - 1) if aligned else (lambda p: (2 * p + 1) / 6 - 1)
+        grids = [nn.tensor(np.array([[[[norm(p), 0.0]]]])) for p in (beyond, mirrored)]
+        out = [F.grid_sample(x, g, padding_mode="reflection", align_corners=aligned).numpy() for g in grids]
+        np.testing.assert_allclose(out[0], out[1], rtol=1e-12, atol=1e-12)
+
+
 def test_bad_arguments_say_what_is_wrong():
     x, g = (nn.tensor(a) for a in _data())
-    with pytest.raises(ValueError, match="reflection"):
-        F.grid_sample(x, g, padding_mode="reflection")
+    with pytest.raises(ValueError, match="padding_mode must be"):
+        F.grid_sample(x, g, padding_mode="mirror")
     with pytest.raises(ValueError, match="grid must be"):
         F.grid_sample(x, g[:, :, :, :1])
     with pytest.raises(ValueError, match="theta must be"):

@@ -52,19 +52,41 @@ def _unnormalise(v, n, align_corners):
     return (v1.astype(np.longdouble) * (n / 2) - 0.5).astype(v.dtype), n / 2
 
 
+def _padded(i, n, padding_mode, aligned):
+    """(pixel coordinates i (along an axis of n pixels) moved in by the padding mode, d new / d i): 'zeros' leaves
+    them (reads outside give 0); 'border' clips them to [0, n - 1]; 'reflection' mirrors them at the edges (about
+    the corner pixels' centres with align_corners, else about their outer edges), then clips, as PyTorch's. The
+    slope is -1 on a mirrored stretch and 0 where clipped."""
+    slope = np.ones_like(i)
+    if padding_mode == "zeros":
+        return i, slope
+    if padding_mode == "reflection":
+        low, span = (0.0, n - 1.0) if aligned else (-0.5, float(n))     # the mirrors, and the distance between them
+        if span == 0:
+            return np.zeros_like(i), np.zeros_like(i)
+        d = i - i.dtype.type(low)
+        slope = np.where(d < 0, -slope, slope)
+        d = np.abs(d)
+        flips, extra = np.floor(d / i.dtype.type(span)), np.fmod(d, i.dtype.type(span))
+        even = flips % 2 == 0
+        i = np.where(even, extra + i.dtype.type(low), i.dtype.type(span) - extra + i.dtype.type(low))
+        slope = np.where(even, slope, -slope)
+    inside = (i > 0) & (i < n - 1)                                # clipped: no gradient to the grid there
+    return np.clip(i, 0, n - 1), slope * inside
+
+
 def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corners=None):
     """input (N, C, H, W) read at grid (N, Ho, Wo, 2) (x then y, normalised) -> (N, C, Ho, Wo).
 
-    mode 'bilinear' or 'nearest' (half-way points to the even pixel, as PyTorch); padding_mode 'zeros' or
-    'border'. Gradients flow to input (each output's weights scattered back) and, for bilinear, to grid.
+    mode 'bilinear' or 'nearest' (half-way points to the even pixel, as PyTorch); padding_mode 'zeros', 'border'
+    or 'reflection'. Gradients flow to input (each output's weights scattered back) and, for bilinear, to grid.
     """
     input, grid = _tensor(input, "input", "grid_sample"), _tensor(grid, "grid", "grid_sample")
     _check_ndim(input, (4,), "grid_sample", "input", "(N, C, H, W)")
     if mode not in ("bilinear", "nearest"):
         raise ValueError(f"grid_sample: mode must be 'bilinear' or 'nearest', got {mode!r}")
-    if padding_mode not in ("zeros", "border"):
-        raise ValueError(f"grid_sample: padding_mode must be 'zeros' or 'border', got {padding_mode!r} "
-                         f"('reflection' is not supported)")
+    if padding_mode not in ("zeros", "border", "reflection"):
+        raise ValueError(f"grid_sample: padding_mode must be 'zeros', 'border' or 'reflection', got {padding_mode!r}")
     N, C, H, W = input.shape
     if grid.ndim != 4 or grid.shape[0] != N or grid.shape[3] != 2:
         raise ValueError(f"grid_sample: grid must be ({N}, Ho, Wo, 2), got {tuple(grid.shape)}")
@@ -72,9 +94,7 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
     x, g = input._data, grid._data.astype(input.dtype, copy=False)
     ix, sx = _unnormalise(g[..., 0], W, aligned)                 # (N, Ho, Wo) pixel coordinates
     iy, sy = _unnormalise(g[..., 1], H, aligned)
-    if padding_mode == "border":                                 # clipped: no gradient to grid where it clips
-        inside_x, inside_y = (ix > 0) & (ix < W - 1), (iy > 0) & (iy < H - 1)
-        ix, iy = np.clip(ix, 0, W - 1), np.clip(iy, 0, H - 1)
+    (ix, mx), (iy, my) = _padded(ix, W, padding_mode, aligned), _padded(iy, H, padding_mode, aligned)
     n = np.arange(N)[:, None, None]
 
     def read(a, yy, xx):
@@ -114,8 +134,8 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
         v00, v01, v10, v11 = values
         d_ix = (g_out * (wy0[:, None] * (v01 - v00) + wy1[:, None] * (v11 - v10))).sum(1) * sx
         d_iy = (g_out * (wx0[:, None] * (v10 - v00) + wx1[:, None] * (v11 - v01))).sum(1) * sy
-        if padding_mode == "border":
-            d_ix, d_iy = d_ix * inside_x, d_iy * inside_y
+        if padding_mode != "zeros":
+            d_ix, d_iy = d_ix * mx, d_iy * my
         return gx, np.stack([d_ix, d_iy], -1).astype(grid.dtype, copy=False)
     return Tensor._make(y.astype(x.dtype, copy=False), (input, grid), backward, "grid_sample")
 
