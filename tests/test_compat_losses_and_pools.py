@@ -110,3 +110,16 @@ def test_pool_with_indices_names_and_adaptive_indices_as_tensors():
         ours, theirs = getattr(F, name)(nn.tensor(inp), *args), getattr(torch.nn.functional, name)(torch.tensor(inp), *args)
         for a, b in zip(ours, theirs):
             np.testing.assert_array_equal(a.numpy(), b.numpy())
+
+
+def test_dilated_max_pool_as_pytorch():
+    torch = pytest.importorskip("torch")
+    x = np.random.default_rng(6).standard_normal((2, 3, 9, 10))
+    for kw in (dict(kernel_size=3, dilation=2), dict(kernel_size=(2, 3), stride=(1, 2), padding=1, dilation=(2, 3))):
+        ours, theirs = nn.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+        a, b = F.max_pool2d(ours, **kw), torch.nn.functional.max_pool2d(theirs, **kw)
+        np.testing.assert_array_equal(a.detach().numpy(), b.detach().numpy())
+        g = np.random.default_rng(7).standard_normal(tuple(b.shape))
+        a.backward(nn.tensor(g))
+        b.backward(torch.tensor(g))
+        np.testing.assert_allclose(ours.grad, theirs.grad.numpy(), rtol=1e-14, atol=1e-15)

@@ -128,9 +128,13 @@ def test_rrelu_draws_slopes_in_training_and_uses_their_mean_in_eval():
     np.testing.assert_array_equal(layer(nn.tensor([2.0])).numpy(), [2.0])
 
 
-def test_unsupported_pooling_options_say_so():
-    with pytest.raises(NotImplementedError, match="dilation=2"):
-        F.max_pool2d(nn.zeros(1, 1, 6, 6), 2, dilation=2)
+def test_dilated_max_pool_and_what_it_does_not_take():
+    x = nn.tensor(np.random.default_rng(0).standard_normal((1, 2, 7, 8)))
+    taps = x.numpy()[:, :, [[0], [2]], [0, 2]]                        # a 2 x 2 window, dilation 2, at (0, 0)
+    assert F.max_pool2d(x, 2, stride=1, dilation=2).numpy()[:, :, 0, 0].tolist() == taps.max(axis=(2, 3)).tolist()
+    assert gradcheck(lambda t: F.max_pool2d(t, (2, 3), 1, 1, dilation=(2, 1)), (nn.tensor(x.numpy(), requires_grad=True),))
+    with pytest.raises(NotImplementedError, match="dilation > 1 with ceil_mode"):
+        F.max_pool2d(nn.zeros(1, 1, 6, 6), 2, dilation=2, ceil_mode=True)
     out, idx = nn.MaxPool2d(2, return_indices=True)(nn.arange(16.0).view(1, 1, 4, 4))     # supported now
     assert idx.tolist() == [[[[5, 7], [13, 15]]]]
     with pytest.raises(ValueError, match="negative"):

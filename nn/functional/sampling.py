@@ -1,4 +1,6 @@
 """Resampling: interpolate (upsample) and pooling."""
+import functools
+
 import numpy as np
 
 from .. import kernels as K
@@ -198,18 +200,15 @@ def _ceil_extra(size, k, s, p):
     return max(0, (out - 1) * s + k - (size + 2 * p))
 
 
-def _unsupported(op, **options):
-    for name, (value, default) in options.items():
-        if value != default and tuple(np.atleast_1d(value)) not in ((default,), (default, default)):
-            raise NotImplementedError(f"{op}: {name}={value!r} is not supported (only {default!r})")
-
-
 @one_image_as_batch
 def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
     """Max over windows: x (N, C, H, W) -> (N, C, Ho, Wo); stride defaults to kernel_size; padding counts as
     -inf. ceil_mode: the last, partial windows too (their outputs are the max of what they cover).
-    return_indices: also each maximum's flat index in its (H, W) input plane, int64 (for max_unpool2d)."""
-    _unsupported("max_pool2d", dilation=(dilation, 1))
+    return_indices: also each maximum's flat index in its (H, W) input plane, int64 (for max_unpool2d).
+    dilation: the window's taps that far apart (then without ceil_mode and return_indices)."""
+    if _pair(dilation, "dilation", "max_pool2d") != (1, 1):
+        return _dilated_max_pool2d(x, kernel_size, stride, padding, _pair(dilation, "dilation", "max_pool2d"),
+                                   ceil_mode, return_indices)
     x, kernel, stride, padding = _pool_args(x, kernel_size, stride, padding, "max_pool2d")
     H0, W0, offset = x.shape[2], x.shape[3], (0, 0)
     if ceil_mode:
@@ -233,6 +232,24 @@ def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=Fal
         return out
     rows, cols = np.divmod(argmax, W)                   # back to the unpadded plane (ceil_mode padded x above)
     return out, Tensor((rows - offset[0]) * W0 + cols - offset[1])
+
+
+def _dilated_max_pool2d(x, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
+    """max_pool2d with dilated windows: the elementwise maximum of the kh * kw strided slices of the input padded
+    with -inf, one per tap (so the gradient goes to each window's maximum through `maximum`)."""
+    op = "max_pool2d"
+    if ceil_mode or return_indices:
+        raise NotImplementedError(f"{op}: dilation > 1 with ceil_mode or return_indices is not supported")
+    x, (kh, kw), (sh, sw), (ph, pw) = _pool_args(x, kernel_size, stride, padding, op)
+    (dh, dw), (H, W) = dilation, x.shape[2:]
+    Ho, Wo = (H + 2 * ph - dh * (kh - 1) - 1) // sh + 1, (W + 2 * pw - dw * (kw - 1) - 1) // sw + 1
+    if min(Ho, Wo) < 1:
+        raise ValueError(f"{op}: the dilated window ({dh * (kh - 1) + 1} x {dw * (kw - 1) + 1}) is larger than the "
+                         f"padded input ({H + 2 * ph} x {W + 2 * pw})")
+    xp = pad(x, (pw, pw, ph, ph), value=-np.inf) if ph or pw else x
+    taps = [xp[:, :, a * dh:a * dh + sh * (Ho - 1) + 1:sh, b * dw:b * dw + sw * (Wo - 1) + 1:sw]
+            for a in range(kh) for b in range(kw)]
+    return functools.reduce(lambda u, v: u.maximum(v), taps)
 
 
 def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
