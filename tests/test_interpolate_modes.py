@@ -39,8 +39,25 @@ def test_three_d_inputs_and_the_layer():
     assert nn.Upsample(size=9)(x).shape == (2, 3, 9)
     with pytest.raises(ValueError, match="3-D input, but mode 'bicubic' needs a 4-D"):
         F.interpolate(x, size=9, mode="bicubic")
-    with pytest.raises(NotImplementedError, match="antialias"):
-        F.interpolate(ramp(1, 1, 4, 4), size=2, mode="bilinear", antialias=True)
+    with pytest.raises(ValueError, match="antialias"):
+        F.interpolate(x, size=2, mode="linear", antialias=True)
+
+
+def test_antialiased_resampling():
+    x = np.random.default_rng(0).standard_normal((2, 3, 8, 12))
+    # halving with the triangle filter stretched to 4 taps: weights 1/8, 3/8, 3/8, 1/8 around each output
+    y = F.interpolate(nn.tensor(x), scale_factor=0.5, mode="bilinear", antialias=True).numpy()
+    w = np.array([1, 3, 3, 1]) / 8
+    np.testing.assert_allclose(y[..., 1, 2], np.einsum("nchw,h,w->nc", x[:, :, 1:5, 3:7], w, w), rtol=1e-12)
+    assert gradcheck(lambda t: F.interpolate(t, size=(3, 5), mode="bicubic", antialias=True),
+                     (nn.tensor(x[:1, :1], requires_grad=True),))
+    torch = pytest.importorskip("torch")
+    for kw in (dict(size=(3, 5)), dict(scale_factor=(2.5, 0.45))):
+        for mode in ("bilinear", "bicubic"):
+            np.testing.assert_allclose(
+                F.interpolate(nn.tensor(x), mode=mode, antialias=True, **kw).numpy(),
+                torch.nn.functional.interpolate(torch.tensor(x), mode=mode, antialias=True, **kw).numpy(),
+                rtol=1e-12, atol=1e-14)
 
 
 @pytest.mark.parametrize("shape,kw", [

@@ -65,8 +65,10 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     """
     x = _tensor(input, "input", "interpolate")
     _check_ndim(x, (3, 4, 5), "interpolate", "input", "(N, C, L), (N, C, H, W) or (N, C, D, H, W)")
-    if antialias:
-        raise NotImplementedError("interpolate: antialias=True is not supported; pass antialias=False")
+    if antialias and (mode not in ("bilinear", "bicubic") or x.ndim != 4):
+        raise ValueError("interpolate: antialias=True takes modes 'bilinear' and 'bicubic' on 4-D inputs")
+    if antialias and align_corners:
+        raise NotImplementedError("interpolate: antialias=True with align_corners=True is not supported")
     dims = x.ndim - 2
     size, sf = interpolate_hyperparameters(size, scale_factor, mode, align_corners, "interpolate", dims)
     in_size = x.shape[2:]
@@ -74,6 +76,8 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     if min(out_size) < 1:
         raise ValueError(f"interpolate: output size {out_size} must be at least 1 along every dim")
     scales = sf if sf is not None and not recompute_scale_factor else (None,) * dims
+    if antialias:
+        return _antialiased(x, out_size, mode, scales)
     if dims == 1:
         y = _resize(x.unsqueeze(2), (1,) + out_size, "bilinear" if mode == "linear" else mode,
                     bool(align_corners), (None,) + scales, shortcut=False)     # PyTorch's 1-D nearest has none
@@ -117,6 +121,36 @@ def _resize(x, out_hw, mode, aligned, scales, shortcut=True):
         return (bwd(g, (H, W)),)
     return Tensor._make(y, (x,), backward, "interpolate_" + mode,
                         linear_graph_backward(lambda a: fwd(a, out_hw), lambda g: bwd(g, (H, W)), "interpolate"))
+
+
+def _antialiased(x, out_hw, mode, scales):
+    """interpolate(antialias=True), as PyTorch's (and PIL's) separable resampling: along each axis, output i reads
+    the inputs within the filter's support around its source centre s = step (i + 0.5), the filter (a triangle for
+    'bilinear', Keys' cubic with a = -0.5 for 'bicubic') stretched by the step when shrinking, the weights
+    normalised to sum 1. y = Wh x Ww' with constant (out, in) weight matrices, so the gradient is their transpose's."""
+    def weights(n_in, n_out, scale_factor):
+        step = 1.0 / scale_factor if scale_factor else n_in / n_out
+        size = 2 if mode == "bilinear" else 4                    # the filter's width at step 1
+        support = size / 2 * step if step >= 1 else size / 2
+        stretch = 1.0 / step if step >= 1 else 1.0
+        m = np.zeros((n_out, n_in))
+        for i in range(n_out):
+            centre = step * (i + 0.5)
+            lo = max(int(centre - support + 0.5), 0)
+            hi = min(int(centre + support + 0.5), n_in)
+            w = _aa_filter(mode, (np.arange(lo, hi) - centre + 0.5) * stretch)
+            m[i, lo:hi] = w / w.sum() if w.sum() != 0 else w
+        return Tensor(m.astype(x.dtype))
+    Wh, Ww = weights(x.shape[2], out_hw[0], scales[0]), weights(x.shape[3], out_hw[1], scales[1])
+    return (Wh @ x) @ Ww.t()
+
+
+def _aa_filter(mode, d):
+    d = np.abs(d)
+    if mode == "bilinear":
+        return np.maximum(0.0, 1.0 - d)
+    a = -0.5
+    return np.where(d < 1, ((a + 2) * d - (a + 3)) * d * d + 1, np.where(d < 2, (((d - 5) * d + 8) * d - 4) * a, 0.0))
 
 
 upsample = interpolate
