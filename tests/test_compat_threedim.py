@@ -108,3 +108,22 @@ def test_trilinear_and_nearest_on_volumes():
         np.testing.assert_allclose(F.interpolate(nn.tensor(x), **kw).numpy(),
                                    torch.nn.functional.interpolate(torch.tensor(x), **kw).numpy(), rtol=1e-13,
                                    atol=1e-14)
+
+
+def test_conv3d_padding_modes_pad_the_input_first():
+    x = np.random.default_rng(6).standard_normal((1, 2, 4, 5, 6))
+    layer = nn.Conv3d(2, 3, 3, padding=(1, 2, 1), padding_mode="replicate")
+    padded = np.pad(x, ((0, 0), (0, 0), (1, 1), (2, 2), (1, 1)), mode="edge")
+    np.testing.assert_allclose(layer(nn.tensor(x)).detach().numpy(),
+                               F.conv3d(nn.tensor(padded), layer.weight, layer.bias).detach().numpy(), rtol=1e-6,
+                               atol=1e-6)
+    with pytest.raises(ValueError, match="padding_mode"):
+        nn.Conv3d(2, 3, 3, padding_mode="mirror")
+    torch = pytest.importorskip("torch")
+    for mode in ("reflect", "circular"):
+        theirs = torch.nn.Conv3d(2, 3, (3, 2, 3), padding="same", padding_mode=mode).double()
+        ours = nn.Conv3d(2, 3, (3, 2, 3), padding="same", padding_mode=mode)
+        ours.load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
+        ours.double()
+        np.testing.assert_allclose(ours(nn.tensor(x)).detach().numpy(), theirs(torch.tensor(x)).detach().numpy(),
+                                   rtol=1e-12, atol=1e-12)

@@ -14,13 +14,15 @@ from .utils import _check_int, _factory, _reset_weight_and_bias
 
 class Conv3d(Module):
     """3-d convolution: x (N, in_channels, D, H, W) -> (N, out_channels, Do, Ho, Wo); weight (out_channels,
-    in_channels/groups, kd, kh, kw), bias (out_channels,). padding: an int, three ints, 'valid' or 'same'."""
+    in_channels/groups, kd, kh, kw), bias (out_channels,). padding: an int, three ints, 'valid' or 'same';
+    padding_mode 'zeros', or 'reflect', 'replicate', 'circular' (the input padded by F.pad first, as PyTorch's)."""
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
                  bias=True, padding_mode="zeros", device=None, dtype=None):
         super().__init__()
-        if padding_mode != "zeros":
-            raise NotImplementedError(f"Conv3d: padding_mode={padding_mode!r} is not supported (only 'zeros')")
+        if padding_mode not in ("zeros", "reflect", "replicate", "circular"):
+            raise ValueError(f"Conv3d: padding_mode must be 'zeros', 'reflect', 'replicate' or 'circular', got "
+                             f"{padding_mode!r}")
         self.in_channels = _check_int("in_channels", in_channels, 1)
         self.out_channels = _check_int("out_channels", out_channels, 1)
         self.groups = _check_int("groups", groups, 1)
@@ -43,7 +45,14 @@ class Conv3d(Module):
         _reset_weight_and_bias(self.weight, self.bias)
 
     def forward(self, x):
-        return F.conv3d(x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+        if self.padding_mode == "zeros":
+            return F.conv3d(x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+        pads = []                               # F.pad's order: the last dim first; 'same' puts an odd extra last
+        for k, d, p in reversed(list(zip(self.kernel_size, self.dilation, (None,) * 3 if self.padding == "same"
+                                         else self.padding))):
+            pads += [d * (k - 1) // 2, d * (k - 1) - d * (k - 1) // 2] if p is None else [p, p]
+        return F.conv3d(F.pad(x, pads, mode=self.padding_mode), self.weight, self.bias, self.stride, 0,
+                        self.dilation, self.groups)
 
     def extra_repr(self):
         s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
