@@ -27,7 +27,7 @@ from .dtypes import (float32, float64, int64, int32, int16, int8, uint8, double,
                      float16, half, bfloat16,
                      bool, get_default_dtype, set_default_dtype, finfo, iinfo)
 from .device import device
-from . import cuda, cpu, backends, jit, accelerator, hub, sparse, amp, compiler
+from . import cuda, cpu, backends, jit, accelerator, hub, sparse, amp, compiler, fx
 from .amp import autocast, is_autocast_enabled
 from .jit import compile
 from .device import memory_format, contiguous_format, preserve_format, channels_last, channels_last_3d

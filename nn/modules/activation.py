@@ -125,6 +125,9 @@ class SiLU(Module):
     def forward(self, x):
         return F.silu(x, self.inplace)
 
+    def extra_repr(self):
+        return "inplace=True" if self.inplace else ""
+
 
 class Hardtanh(Module):
     """x clipped to [min_val, max_val] (inplace: written into the input, as ReLU's)."""
@@ -184,10 +187,16 @@ class Hardsigmoid(_Elementwise):
     """relu6(x + 3) / 6."""
     function = staticmethod(F.hardsigmoid)
 
+    def extra_repr(self):
+        return ""                   # PyTorch's prints no inplace here
+
 
 class Hardswish(_Elementwise):
     """x relu6(x + 3) / 6."""
     function = staticmethod(F.hardswish)
+
+    def extra_repr(self):
+        return ""                   # PyTorch's prints no inplace here
 
 
 class LogSigmoid(_Elementwise):
@@ -241,6 +250,9 @@ class Softshrink(Module):
     def forward(self, x):
         return F.softshrink(x, self.lambd)
 
+    def extra_repr(self):
+        return str(self.lambd)
+
 
 class Hardshrink(Softshrink):
     """x outside [-lambd, lambd], 0 inside."""
@@ -259,6 +271,9 @@ class Threshold(Module):
     def forward(self, x):
         return F.threshold(x, self.threshold, self.value, self.inplace)
 
+    def extra_repr(self):
+        return f"threshold={self.threshold}, value={self.value}" + (", inplace=True" if self.inplace else "")
+
 
 class CELU(Module):
     """max(0, x) + min(0, alpha (e^(x / alpha) - 1))."""
@@ -269,6 +284,9 @@ class CELU(Module):
 
     def forward(self, x):
         return F.celu(x, self.alpha, self.inplace)
+
+    def extra_repr(self):
+        return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
 
 
 class GLU(Module):
@@ -281,6 +299,9 @@ class GLU(Module):
     def forward(self, x):
         return F.glu(x, self.dim)
 
+    def extra_repr(self):
+        return f"dim={self.dim}"
+
 
 class RReLU(Module):
     """leaky_relu with random slopes in U(lower, upper) in training, their mean in evaluation."""
@@ -291,6 +312,9 @@ class RReLU(Module):
 
     def forward(self, x):
         return F.rrelu(x, self.lower, self.upper, self.training, self.inplace)
+
+    def extra_repr(self):
+        return f"lower={self.lower}, upper={self.upper}" + (", inplace=True" if self.inplace else "")
 
 
 class Softmax2d(Module):

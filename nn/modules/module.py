@@ -86,6 +86,8 @@ class Module:
     attributes, and define ``forward``. Calling the module calls ``forward``.
     """
 
+    _version = 1        # as PyTorch's: subclasses raise it when their keys change (see _load_from_state_dict)
+
     def __init__(self):
         object.__setattr__(self, "training", True)
         object.__setattr__(self, "_parameters", OrderedDict())
@@ -528,6 +530,21 @@ class Module:
         removable handle."""
         return RemovableHandle(self._hook_registry("_load_state_dict_post_hooks"), hook)
 
+    def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+                              error_msgs):
+        """The step of load_state_dict that a subclass overrides to convert or drop its own keys before they load
+        (torchvision's FrozenBatchNorm2d deletes ``prefix + "num_batches_tracked"``; modules with a ``_version``
+        rename keys of older checkpoints), calling super()._load_from_state_dict(...) with the same arguments:
+        state_dict is load_state_dict's copy, prefix this module's ('' at the top, 'backbone.bn1.' ...),
+        local_metadata ``state_dict._metadata[prefix[:-1]]`` ({} when the dict has none); keys appended to
+        missing_keys / unexpected_keys, or messages to error_msgs, make a strict load fail. As PyTorch's, it runs
+        for each module before its children. This one runs the module's load-state-dict pre hooks; the values
+        themselves are copied by load_state_dict after every module's step has run (so that a failed load
+        changes nothing), not here."""
+        for hook, with_module in list(self.__dict__.get("_load_state_dict_pre_hooks", {}).values()):
+            hook_args = (state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs)
+            hook(self, *hook_args) if with_module else hook(*hook_args)
+
     def load_state_dict(self, state_dict, strict=True):
         """Copy arrays from ``state_dict`` into parameters and buffers (values cast to their dtype).
 
@@ -536,22 +553,22 @@ class Module:
         modified (unless load-state-dict post hooks are registered: then, as PyTorch, the values load, the hooks
         run, and strict checks the keys they leave). With strict=False missing / unexpected keys are allowed
         (shape mismatches still raise) and returned as IncompatibleKeys(missing_keys, unexpected_keys).
-        Pre hooks (register_load_state_dict_pre_hook) run first, on a copy of state_dict, each module's with
-        its prefix, parents before children.
+        Pre hooks (register_load_state_dict_pre_hook) and subclasses' _load_from_state_dict run first, on a copy
+        of state_dict, each module's with its prefix, parents before children.
         """
         if not hasattr(state_dict, "keys") or not hasattr(state_dict, "__getitem__"):
             raise TypeError(f"expected a dict of name -> ndarray, got {type(state_dict).__name__}")
         tree = list(self._tree())
         hook_missing, hook_unexpected, error_msgs = [], [], []
-        pre_hooks = [(prefix, m, entry) for prefix, m in tree
-                     for entry in list(m.__dict__.get("_load_state_dict_pre_hooks", {}).values())]
-        if pre_hooks:
+        editors = [(prefix, m) for prefix, m in tree
+                   if m.__dict__.get("_load_state_dict_pre_hooks")
+                   or type(m)._load_from_state_dict is not Module._load_from_state_dict]
+        if editors:
             metadata = getattr(state_dict, "_metadata", None) or {}
             state_dict = OrderedDict(state_dict)                     # the hooks edit a copy, as PyTorch's
-            for prefix, m, (hook, with_module) in pre_hooks:
-                hook_args = (state_dict, prefix, metadata.get(prefix[:-1], {}), strict, hook_missing,
-                             hook_unexpected, error_msgs)
-                hook(m, *hook_args) if with_module else hook(*hook_args)
+            for prefix, m in editors:
+                m._load_from_state_dict(state_dict, prefix, metadata.get(prefix[:-1], {}), strict, hook_missing,
+                                        hook_unexpected, error_msgs)
         post_hooks = [(m, hook) for _, m in reversed(tree)
                       for hook in list(m.__dict__.get("_load_state_dict_post_hooks", {}).values())]
         entries = OrderedDict(self._state_entries())

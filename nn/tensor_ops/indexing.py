@@ -10,7 +10,7 @@ import numpy as np
 
 from ..tensor import Tensor, _normalize_axes, is_grad_enabled, linear_graph_backward
 from ._attach import attach
-from .inplace import _refuse_leaf, _refuse_view, _rebase, _write
+from .inplace import _refuse_leaf, _refuse_view, _rebase, _write, _write_through
 from .pointwise import _mask
 
 
@@ -47,8 +47,11 @@ def __getitem__(input, index):
         else:                     # advanced indexing may select an element twice: sum
             np.add.at(gx, index, g)
         return (gx,)
-    return Tensor._make(x[index], (input,), backward, "getitem",          # a selection: linear in x
-                        linear_graph_backward(lambda a: a[index], lambda g: backward(g)[0], "getitem"))
+    out = Tensor._make(x[index], (input,), backward, "getitem",           # a selection: linear in x
+                       linear_graph_backward(lambda a: a[index], lambda g: backward(g)[0], "getitem"))
+    if basic:                  # a view in PyTorch: a recorded in-place change of it goes to input too
+        out._view_of = (input, index)
+    return out
 
 
 def __setitem__(input, index, value):
@@ -67,13 +70,16 @@ def __setitem__(input, index, value):
     data = input._data.copy()
     data[index] = value._data
 
+    extra = value.ndim - data[index].ndim      # leading 1s NumPy drops on assignment (an unsqueeze_d view)
+
     def backward(g):
         # overwritten elements of the old tensor get no gradient; the written values get theirs
         # (summed down to value's shape by the engine)
         g_old = g.copy()
         g_old[index] = 0
-        return g_old, g[index]
-    _rebase(input, data, (input, value), backward, "setitem")
+        g_value = g[index]
+        return g_old, (g_value.reshape((1,) * extra + g_value.shape) if extra > 0 else g_value)
+    _write_through(_rebase(input, data, (input, value), backward, "setitem"))
 
 
 attach(__getitem__, __setitem__)

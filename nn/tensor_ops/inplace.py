@@ -31,15 +31,42 @@ def _refuse_leaf(input, op):
 
 
 def _refuse_view(input, op):
-    """While a graph is recorded, nn cannot write a change to a part of a tensor (a slice, narrow, select) through
-    to that tensor, as PyTorch does: refuse, rather than change the part alone. (A view of the whole tensor,
-    x.view(...) or x.t(), is left alone: code that changes one in place rebinds its name to it, as in
-    x = x.view(n, -1); x.relu_().)"""
+    """A part of a tensor made by basic indexing (x[1:], x[0], x[..., ::2], and narrow, select, split, unbind,
+    which index) is written through to the tensor after a recorded in-place op (_write_through), as PyTorch's
+    view: refuse here only what cannot be, a view of a leaf that requires grad (as PyTorch) or a part of a view
+    of the whole (h.t()[1]: nn's whole views do not pass changes on). A part made otherwise, sharing memory with
+    its parent, is refused rather than changed alone. (A view of the whole tensor, x.view(...) or x.t(), is left
+    alone: code that changes one in place rebinds its name to it, as in x = x.view(n, -1); x.relu_().)"""
+    view_of = input.__dict__.get("_view_of")
+    if view_of is not None:
+        base = view_of[0]
+        if is_grad_enabled():              # refused before anything changes, as PyTorch's checks
+            _refuse_leaf(base, op)
+            if "_view_of" in base.__dict__:
+                _refuse_view(base, op)
+            elif any(np.may_share_memory(base._data, p._data) for p in base._parents):
+                raise NotImplementedError(f"{op}: an in-place change of a part of a view (h.t()[1], h.view(-1)[:2]) "
+                                          f"in a graph is not written through to the viewed tensor in nn; index "
+                                          f"the tensor itself (h[:, 1]) or compute out of place")
+        return
     if is_grad_enabled() and any(input._data.size < p._data.size and np.may_share_memory(input._data, p._data)
                                  for p in input._parents):
         raise NotImplementedError(f"{op}: an in-place change of a part (a slice) of a tensor in a graph is not written "
                                   f"through to that tensor in nn; assign instead (h[1:] = h[1:] * 10) or compute "
                                   f"out of place")
+
+
+def _write_through(input):
+    """After a recorded in-place op on x[index] (a basic-indexing view, which __getitem__ marks with _view_of),
+    change the base as PyTorch's shared storage does: record base[index] = view, so the base takes the new
+    values and its gradient flows through the op (torchvision's Swin V2: qkv_bias = qkv_bias.clone();
+    qkv_bias[n:2 * n].zero_()). A base that is itself such a view passes the change on in its own setitem. The
+    view keeps its own array from here on: a later change of the base is not seen by it."""
+    view_of = input.__dict__.get("_view_of")
+    if view_of is not None:
+        base, index = view_of
+        base[index] = input
+    return input
 
 
 def _write(input, data):
@@ -127,8 +154,8 @@ def _apply(input, op, compute, *operands, **named):
         if input.dtype.kind != "f":
             raise TypeError(f"{op}: a floating result cannot be written into a {input.dtype} tensor")
         result = result.to(input.dtype)
-    return _take_place(input, result._data, result._parents, result._backward,
-                       result.__dict__.get("_graph_backward"), op)
+    return _write_through(_take_place(input, result._data, result._parents, result._backward,
+                                      result.__dict__.get("_graph_backward"), op))
 
 
 def _reshaped(name):
@@ -196,8 +223,8 @@ def copy_(input, src, non_blocking=False):
         _refuse_view(input, "copy_")
         data = np.broadcast_to(src._data, input.shape).astype(input.dtype)
         if src.requires_grad:
-            return _rebase(input, data, (src,), lambda g: (g,), "copy_")
-        return _rebase(input, data, (), lambda g: (), "copy_")
+            return _write_through(_rebase(input, data, (src,), lambda g: (g,), "copy_"))
+        return _write_through(_rebase(input, data, (), lambda g: (), "copy_"))
     return _write(input, src._data.astype(input.dtype, copy=False))      # any dtype, cast as PyTorch's copy_
 
 
@@ -207,7 +234,7 @@ def _overwrite(input, values, op):
     _refuse_leaf(input, op)
     if input.requires_grad and is_grad_enabled():
         _refuse_view(input, op)
-        return _rebase(input, np.asarray(values, dtype=input.dtype).copy(), (), lambda g: (), op)
+        return _write_through(_rebase(input, np.asarray(values, dtype=input.dtype).copy(), (), lambda g: (), op))
     return _write(input, values)
 
 
