@@ -35,6 +35,13 @@ def _batched5(input, op):
     return (x.unsqueeze(0), True) if x.ndim == 4 else (x, False)
 
 
+def _weight5(weight, op, layout):
+    w = _tensor(weight, "weight", op)
+    if w.ndim != 5:
+        raise ValueError(f"{op}: weight must be {layout}, got shape {tuple(w.shape)}")
+    return w
+
+
 def _depth_taps(x, k, stride, dilation, pad_front, pad_back, fill):
     """For each of the k depth taps, the (N * Do, C, H, W) batch of the depth slices it meets (x depth-padded
     with fill), and Do."""
@@ -65,10 +72,7 @@ def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     int, three ints, 'valid' or 'same' (stride 1; an odd total puts the extra at the end, as PyTorch)."""
     op = "conv3d"
     x, unbatched = _batched5(input, op)
-    w = _tensor(weight, "weight", op)
-    if w.ndim != 5:
-        raise ValueError(f"{op}: weight must be (out_channels, in_channels/groups, kd, kh, kw), got shape "
-                         f"{tuple(w.shape)}")
+    w = _weight5(weight, op, "(out_channels, in_channels/groups, kd, kh, kw)")
     stride, dilation = _triple("stride", stride, op), _triple("dilation", dilation, op)
     kd = w.shape[2]
     if padding == "same":
@@ -95,10 +99,7 @@ def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_paddi
     slices, spread sd apart along the depth (zeros between), shifted by t dd, and the taps are summed."""
     op = "conv_transpose3d"
     x, unbatched = _batched5(input, op)
-    w = _tensor(weight, "weight", op)
-    if w.ndim != 5:
-        raise ValueError(f"{op}: weight must be (in_channels, out_channels/groups, kd, kh, kw), got shape "
-                         f"{tuple(w.shape)}")
+    w = _weight5(weight, op, "(in_channels, out_channels/groups, kd, kh, kw)")
     s, p, d = (_triple(name, v, op) for name, v in (("stride", stride), ("padding", padding), ("dilation", dilation)))
     op_ = _triple("output_padding", output_padding, op)
     N, _, D, H, W = x.shape
