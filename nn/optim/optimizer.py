@@ -111,8 +111,10 @@ def _hooked(step):
     within another (a subclass's step calling super().step()) runs them once, in the outermost."""
     @functools.wraps(step)
     def hooked_step(self, *args, **kwargs):
-        if self.__dict__.get("_in_step"):
-            return step(self, *args, **kwargs)
+        own = self.__dict__
+        if own.get("_in_step") or not (_global_step_pre_hooks or _global_step_post_hooks
+                                       or own.get("_step_pre_hooks") or own.get("_step_post_hooks")):
+            return step(self, *args, **kwargs)          # no hook anywhere (the usual case): nothing to wrap
         for hook in [*_global_step_pre_hooks.values(), *self.__dict__.get("_step_pre_hooks", {}).values()]:
             result = hook(self, args, kwargs)
             if result is not None:
