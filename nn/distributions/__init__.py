@@ -96,20 +96,25 @@ def _check(validate_args, ok, message):
         raise ValueError(message)
 
 
-class Normal(Distribution):
-    """N(loc, scale^2), loc and scale broadcast together."""
+class _LocScale(Distribution):
+    """A family shifted by loc and stretched by scale > 0 (Normal, Laplace), loc and scale broadcast together;
+    its mode and mean are loc."""
 
     has_rsample = True
     arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
     support = constraints.real
     mode = property(lambda self: self.loc.expand(self.batch_shape))
+    mean = property(lambda self: self.loc.expand(self.batch_shape))
 
     def __init__(self, loc, scale, validate_args=None):
         self.loc, self.scale = _param(loc, scale), _param(scale, loc)
-        _check(validate_args, np.all(self.scale.data > 0), "Normal: scale must be positive")
+        _check(validate_args, np.all(self.scale.data > 0), f"{type(self).__name__}: scale must be positive")
         self.batch_shape = np.broadcast_shapes(self.loc.shape, self.scale.shape)
 
-    mean = property(lambda self: self.loc.expand(self.batch_shape))
+
+class Normal(_LocScale):
+    """N(loc, scale^2), loc and scale broadcast together."""
+
     variance = property(lambda self: (self.scale ** 2).expand(self.batch_shape))
 
     def rsample(self, sample_shape=()):
@@ -390,20 +395,9 @@ class Beta(Distribution):
                 + (a + b - 2) * (a + b).digamma()).expand(self.batch_shape)
 
 
-class Laplace(Distribution):
+class Laplace(_LocScale):
     """Laplace(loc, scale): density exp(-|x - loc| / scale) / (2 scale)."""
 
-    has_rsample = True
-    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
-    support = constraints.real
-    mode = property(lambda self: self.loc.expand(self.batch_shape))
-
-    def __init__(self, loc, scale, validate_args=None):
-        self.loc, self.scale = _param(loc, scale), _param(scale, loc)
-        _check(validate_args, np.all(self.scale.data > 0), "Laplace: scale must be positive")
-        self.batch_shape = np.broadcast_shapes(self.loc.shape, self.scale.shape)
-
-    mean = property(lambda self: self.loc.expand(self.batch_shape))
     variance = property(lambda self: (2 * self.scale ** 2).expand(self.batch_shape))
     stddev = property(lambda self: (math.sqrt(2) * self.scale).expand(self.batch_shape))
 

@@ -21,6 +21,21 @@ def one_hot(tensor, num_classes=-1):
     return Tensor((t[..., None] == np.arange(n)).astype(np.int64))
 
 
+def _checked_lookup(idx, weight, padding_idx, max_norm, norm_type, op):
+    """Check the indices against weight's rows, return padding_idx as a row number (or None), and, with max_norm,
+    rescale every row about to be read (padding included, as PyTorch's embedding_renorm_) in weight itself."""
+    n = weight.shape[0]
+    if idx.size and (idx.min() < 0 or idx.max() >= n):
+        raise IndexError(f"{op}: index out of range for {n} embeddings: indices must lie in [0, {n})")
+    if padding_idx is not None:
+        if not -n <= padding_idx < n:
+            raise ValueError(f"{op}: padding_idx must be within num_embeddings ({n}), got {padding_idx}")
+        padding_idx %= n
+    if max_norm is not None:
+        _renorm_rows(weight._data, np.unique(idx), float(max_norm), float(norm_type))
+    return padding_idx
+
+
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
               sparse=False):
     """Rows of weight (num_embeddings, dim) at integer indices input (*) -> (*, dim), as torch's.
@@ -32,14 +47,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
     idx = _indices(input, "embedding")
     weight = _tensor(weight, "weight", "embedding")
     n = weight.shape[0]
-    if idx.size and (idx.min() < 0 or idx.max() >= n):
-        raise IndexError(f"embedding: index out of range for {n} embeddings: indices must lie in [0, {n})")
-    if padding_idx is not None:
-        if not -n <= padding_idx < n:
-            raise ValueError(f"embedding: padding_idx must be within num_embeddings ({n}), got {padding_idx}")
-        padding_idx %= n
-    if max_norm is not None:
-        _renorm_rows(weight._data, np.unique(idx), float(max_norm), float(norm_type))
+    padding_idx = _checked_lookup(idx, weight, padding_idx, max_norm, norm_type, "embedding")
     y = weight._data[idx]
     flat = idx.reshape(-1)
     picks = np.bincount(flat, minlength=n)[flat][:, None] if scale_grad_by_freq else None   # each position's row count
@@ -113,15 +121,8 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
             raise NotImplementedError(f"embedding_bag: per_sample_weights is only supported for mode='sum', "
                                       f"got mode={mode!r}")
     bag = _bag_of_each_entry(idx, offsets, include_last_offset)
-    flat, n = idx.reshape(-1), weight.shape[0]
-    if flat.size and (flat.min() < 0 or flat.max() >= n):
-        raise IndexError(f"embedding_bag: index out of range for {n} embeddings: indices must lie in [0, {n})")
-    if padding_idx is not None:
-        if not -n <= padding_idx < n:
-            raise ValueError(f"embedding_bag: padding_idx must be within num_embeddings ({n}), got {padding_idx}")
-        padding_idx %= n
-    if max_norm is not None:        # every index read, padding included, as PyTorch's embedding_renorm_
-        _renorm_rows(weight._data, np.unique(flat), float(max_norm), float(norm_type))
+    flat = idx.reshape(-1)
+    padding_idx = _checked_lookup(flat, weight, padding_idx, max_norm, norm_type, "embedding_bag")
     keep = slice(None) if padding_idx is None else flat != padding_idx
     rows = embedding(flat[keep], weight, scale_grad_by_freq=scale_grad_by_freq)      # (entries kept, dim)
     psw = None if per_sample_weights is None else per_sample_weights.reshape(-1)[keep]

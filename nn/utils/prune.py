@@ -185,8 +185,8 @@ class Identity(BasePruningMethod):
         return super().apply(module, name)
 
 
-class RandomUnstructured(BasePruningMethod):
-    """Prunes amount entries (a count, or a fraction of the entries) chosen at random."""
+class _Unstructured(BasePruningMethod):
+    """Prunes amount entries (a count, or a fraction of the entries), the first ones of _order(t)."""
 
     PRUNING_TYPE = "unstructured"
 
@@ -198,32 +198,27 @@ class RandomUnstructured(BasePruningMethod):
         n = _nparams_toprune(self.amount, t.numel())
         _validate_pruning_amount(n, t.numel())
         mask = _array(default_mask).copy()
-        if n:
-            prob = get_rng().random(t.numel())
-            mask.reshape(-1)[np.argsort(-prob, kind="stable")[:n]] = 0
+        if n:                                   # (no random draw for nothing to prune)
+            mask.reshape(-1)[self._order(t)[:n]] = 0
         return Tensor(mask)
+
+
+class RandomUnstructured(_Unstructured):
+    """Prunes amount entries (a count, or a fraction of the entries) chosen at random."""
+
+    def _order(self, t):
+        return np.argsort(-get_rng().random(t.numel()), kind="stable")
 
     @classmethod
     def apply(cls, module, name, amount):
         return super().apply(module, name, amount=amount)
 
 
-class L1Unstructured(BasePruningMethod):
+class L1Unstructured(_Unstructured):
     """Prunes the amount entries (a count, or a fraction of the entries) smallest in absolute value."""
 
-    PRUNING_TYPE = "unstructured"
-
-    def __init__(self, amount):
-        _validate_pruning_amount_init(amount)
-        self.amount = amount
-
-    def compute_mask(self, t, default_mask):
-        n = _nparams_toprune(self.amount, t.numel())
-        _validate_pruning_amount(n, t.numel())
-        mask = _array(default_mask).copy()
-        if n:
-            mask.reshape(-1)[np.argsort(np.abs(_array(t)).reshape(-1), kind="stable")[:n]] = 0
-        return Tensor(mask)
+    def _order(self, t):
+        return np.argsort(np.abs(_array(t)).reshape(-1), kind="stable")
 
     @classmethod
     def apply(cls, module, name, amount, importance_scores=None):
