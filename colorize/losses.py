@@ -22,6 +22,13 @@ from .color import AB_SCALE
 _PIXEL_LOSSES = {"mse": F.mse_loss, "l1": F.l1_loss, "smooth_l1": F.smooth_l1_loss}
 
 
+def forward_loss(model, loss, x, y, labels=None):
+    """The training loss of one batch (a scalar Tensor): x (N, 1, H, W) L and y (N, 2, H, W) ab ndarrays,
+    labels (N,) or None; the model sees the true ab (target_ab=, for the models that learn from it)."""
+    target = nn.Tensor(y)
+    return loss(model(nn.Tensor(x), target_ab=target), target, labels)
+
+
 class Loss:
     """Base class: __call__(output, target_ab, labels=None) -> scalar Tensor; parts; start_epoch(epoch)."""
 

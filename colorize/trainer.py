@@ -34,9 +34,10 @@ import nn
 from nn.serialization import atomic_write
 
 from . import data as D
-from . import plots
+from . import plots, warmup
 from .checkpoint import save_checkpoint, save_weights
 from .errors import ColorizeError, hold_interrupt, write_error
+from .losses import forward_loss
 from .models import inference, logits_only
 from .progress import Progress, format_count
 from .settings import TrainSettings
@@ -118,6 +119,7 @@ class Trainer:
         self.best_state = None
         self.stop_reason = None
         self._val_arrays = None if val_set is None else D.lab_to_model_arrays(val_set.lab)
+        self._warmup_pending = True
 
     # ---------------------------------------------------------------- state for checkpoints
     def state(self):
@@ -152,8 +154,10 @@ class Trainer:
         self.model.train()
         for x, y, labels in D.batches(self.train_set, s.batch_size, shuffle=s.shuffle, rng=self.rng,
                                       augment=self.augment):
-            target = nn.Tensor(y)
-            value = self.loss(self.model(nn.Tensor(x), target_ab=target), target, labels)
+            if self._warmup_pending:           # this process's first step: its backward kernels compile beside it
+                self._warmup_pending = False
+                warmup.start(self.model, self.loss, self.optimizer, x, y, labels)
+            value = forward_loss(self.model, self.loss, x, y, labels)
             v = value.item()
             _check_finite(v, "training loss", self.epoch, self.out_dir)
             self.optimizer.zero_grad()

@@ -326,6 +326,16 @@ def topological_order(roots):
     return order
 
 
+def run_backwards_leaves_first(root):
+    """Call the backward of every node behind root once, on a zero gradient of the node's shape and dtype,
+    in the reverse of backward()'s order (the nodes nearest the leaves first); the results are dropped:
+    no .grad changes and the graph is kept. For compiling a backward pass's kernels in that order
+    (colorize.warmup does, in another process, while backward() meets them from the other end)."""
+    for node in topological_order([root]):
+        if node._backward is not None:
+            node._backward(np.zeros_like(node._data))
+
+
 def backpropagate(roots, retain_graph=False, wanted=None, create_graph=False):
     """The chain rule from roots [(tensor, d(final)/d(tensor) ndarray, or a Tensor with create_graph)] back to
     the leaves.
