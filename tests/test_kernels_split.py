@@ -139,6 +139,35 @@ def test_shares_cover_every_job_once_at_once():
     assert (seen == 1).all()
 
 
+@njit(nogil=True)
+def _claim_and_mark(w0, w1, n_jobs, seen, worker_of, next_job):
+    for worker in range(w0, w1):
+        job = threads.claim_job(next_job)
+        while job < n_jobs:
+            seen[job] += 1
+            x = 0.0
+            for k in range(job % 7 * 100):            # uneven jobs of about a microsecond: both workers take some
+                x += k * 0.5
+            worker_of[job] = worker + int(x * 0.0)
+            job = threads.claim_job(next_job)
+
+
+@needs_helpers
+def test_claimed_jobs_are_taken_once_each_by_workers_running_at_once():
+    """claim_job: every job of a split whose workers claim them one at a time is run exactly once, each claim
+    (the last, past the end, included) counted once on the shared counter, by both workers."""
+    n_jobs = 200_000
+    seen, worker_of, counter = np.zeros(n_jobs, np.int64), np.full(n_jobs, -1, np.int64), np.zeros(1, np.int64)
+    _claim_and_mark(0, 1, 0, seen, worker_of, counter.copy())          # compiled before the split: no head start
+    threads.split_jobs(_claim_and_mark, 2, 2, n_jobs, seen, worker_of, counter)
+    assert (seen == 1).all()
+    assert counter[0] == n_jobs + 2                  # one claim past the end per worker
+    assert set(np.unique(worker_of)) == {0, 1}
+    seen[:], counter[:] = 0, 0
+    _claim_and_mark(0, 2, n_jobs, seen, worker_of, counter)            # one thread, two workers in turn
+    assert (seen == 1).all() and (worker_of == 0).all() and counter[0] == n_jobs + 2
+
+
 @needs_helpers
 def test_an_exception_in_a_share_reaches_the_caller_after_every_share_ended():
     done = []

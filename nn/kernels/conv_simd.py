@@ -24,7 +24,7 @@ from numba import njit, uint64
 from .noalias import njit_noalias
 from .scratch import work
 from .simd import MR, MX, MY, TILE_COLS, VL, dot_tile, gather_tile
-from .threads import add_partial_sums, split_jobs
+from .threads import add_partial_sums, claim_job, split_jobs
 
 CHUNK_TILES = 8            # forward / grad input: at most this many tiles per parallel job (8 x 48 columns)
 CHUNK_BYTES = 512 << 10    # grad weight: operands of one chunk of columns, about half the L2
@@ -84,16 +84,15 @@ def pack_grad_input(w, g, pre, ldy):
 
 
 @njit_noalias(nogil=True, cache=True)
-def forward(w0, w1, Xf, Wp, boff, bias, N, Hq, Wq, n_chunks, y, bufs):
+def forward(w0, w1, Xf, Wp, boff, bias, N, Hq, Wq, n_chunks, y, bufs, next_job):
     """y (N, O, Ho, Wo) (overwritten) from Xf (C, planes, >= padded L + max_off) and pack_forward's
-    Wp, boff; n_chunks jobs (job_count of the tiles), taken in turn by bufs.shape[0] workers, of which
-    this call runs w0 .. w1 - 1 (threads.split_jobs);
+    Wp, boff; n_chunks jobs (job_count of the tiles), claimed one at a time (claim_job on next_job, a
+    zero int64 counter) by bufs.shape[0] workers, of which this call runs w0 .. w1 - 1 (threads.split_jobs);
     bufs (workers, OB * MR * ldb): a job's wide output, one per worker and reused by its jobs, so it
     stays in cache (forward_outputs).
     The callers allocate y and bufs: an allocation inside would compile NumPy's for every shape."""
     OB, S, _ = Wp.shape
     O, Ho, Wo = y.shape[1], y.shape[2], y.shape[3]
-    workers = bufs.shape[0]
     L = N * Hq * Wq
     n_tiles = -(-L // TILE_COLS)
     xs, wp = Xf.ravel(), Wp.ravel()
@@ -101,7 +100,8 @@ def forward(w0, w1, Xf, Wp, boff, bias, N, Hq, Wq, n_chunks, y, bufs):
     ldb = bufs.shape[1] // (OB * MR)
     for worker in range(w0, w1):
         buf = bufs[worker]                                      # its jobs' wide output, in turn
-        for ch in range(worker, n_chunks, workers):
+        ch = claim_job(next_job)
+        while ch < n_chunks:
             t0, t1 = ch * n_tiles // n_chunks, (ch + 1) * n_tiles // n_chunks
             for tt in range(t0, t1):
                 for ob in range(OB):
@@ -117,26 +117,31 @@ def forward(w0, w1, Xf, Wp, boff, bias, N, Hq, Wq, n_chunks, y, bufs):
                         src, dst = uint64(o * ldb + g * Wq - m0), uint64(((n * O + o) * Ho + i) * Wo)
                         for j in range(uint64(j0), uint64(j1)):
                             ys[dst + j] = buf[src + j] + bias[o]
+            ch = claim_job(next_job)
 
 
 @njit_noalias(nogil=True, cache=True)
-def grad_input_planes(j0, j1, gYf, Wp, boff, starts, gXf, n_chunks):
+def grad_input_planes(w0, w1, gYf, Wp, boff, starts, gXf, n_chunks, next_job):
     """gXf (CB*MR, planes, Lpad) (overwritten) from gYf (O, pre + Lpad) and pack_grad_input's
     Wp, boff, starts; n_chunks: jobs per plane (job_count of the tiles), n_chunks * planes jobs in all,
-    of which this call runs j0 .. j1 - 1."""
+    claimed one at a time (claim_job on next_job, a zero int64 counter) by workers, of which this call runs
+    w0 .. w1 - 1 (threads.split_jobs)."""
     CB, S, _ = Wp.shape
     P, Lpad = gXf.shape[1], gXf.shape[2]
     n_tiles = Lpad // TILE_COLS
     ys, wp, xs = gYf.ravel(), Wp.ravel(), gXf.ravel()
     ldo = P * Lpad
-    for job in range(j0, j1):
-        ch, plane = job // P, job % P
-        s0, ns = starts[plane], starts[plane + 1] - starts[plane]
-        for tt in range(ch * n_tiles // n_chunks, (ch + 1) * n_tiles // n_chunks):
-            m = tt * TILE_COLS
-            for cb in range(CB):
-                gather_tile(wp, (cb * S + s0) * MR, ys, m, boff, s0, ns, xs,
-                            cb * MR * ldo + plane * Lpad + m, ldo, 0)
+    for _ in range(w0, w1):
+        job = claim_job(next_job)
+        while job < n_chunks * P:
+            ch, plane = job // P, job % P
+            s0, ns = starts[plane], starts[plane + 1] - starts[plane]
+            for tt in range(ch * n_tiles // n_chunks, (ch + 1) * n_tiles // n_chunks):
+                m = tt * TILE_COLS
+                for cb in range(CB):
+                    gather_tile(wp, (cb * S + s0) * MR, ys, m, boff, s0, ns, xs,
+                                cb * MR * ldo + plane * Lpad + m, ldo, 0)
+            job = claim_job(next_job)
 
 
 def grad_weight_jobs(O, C, P, Lpad, n_threads):
@@ -181,7 +186,8 @@ def conv_forward(Xf, w, bias, g, n_threads):
     """y (N, O, Ho, Wo) from Xf (C, planes, padded_columns(L) + max_off), the packed input."""
     Wp, boff = pack_forward(w, g, Xf.shape[1] * Xf.shape[2], Xf.shape[2])
     jobs, y, bufs = forward_outputs(g, n_threads)
-    split_jobs(forward, bufs.shape[0], n_threads, Xf, Wp, boff, bias, g.N, g.Hq, g.Wq, jobs, y, bufs)
+    split_jobs(forward, bufs.shape[0], n_threads, Xf, Wp, boff, bias, g.N, g.Hq, g.Wq, jobs, y, bufs,
+               np.zeros(1, np.int64))
     return y
 
 
@@ -203,7 +209,8 @@ def conv_grad_input(gYf, w, g, gXf, n_threads):
     padded_columns(L)), the packed output gradient with max_off leading zero columns."""
     Wp, boff, starts = pack_grad_input(w, g, g.max_off, gYf.shape[1])
     jobs = job_count(gXf.shape[2] // TILE_COLS, CHUNK_TILES, n_threads)
-    split_jobs(grad_input_planes, jobs * g.P, n_threads, gYf, Wp, boff, starts, gXf, jobs)
+    split_jobs(grad_input_planes, min(jobs * g.P, n_threads), n_threads, gYf, Wp, boff, starts, gXf, jobs,
+               np.zeros(1, np.int64))
 
 
 def conv_grad_weight(gYf, Xf, g, n_threads):

@@ -147,6 +147,20 @@ def _fence(typingctx):
     return types.void(), codegen
 
 
+@intrinsic
+def claim_job(typingctx, next_job):
+    """next_job[0] += 1 atomically (next_job: int64 array); returns the value before it: a job no other thread
+    gets. Kernels whose jobs write disjoint outputs take them this way, one at a time, instead of a fixed share:
+    a thread that starts late or is held up by the system leaves its jobs to the others."""
+    if not (isinstance(next_job, types.Array) and next_job.dtype == types.int64):
+        return None
+
+    def codegen(context, builder, sig, args):
+        counter = context.make_array(sig.args[0])(context, builder, args[0])
+        return builder.atomic_rmw("add", counter.data, ir.Constant(ir.IntType(64), 1), "monotonic")
+    return types.int64(next_job), codegen
+
+
 @njit(nogil=True, cache=True)
 def _finish_and_wait(flags, done_at, want):
     """flags[done_at] = want - 1 (this helper's last job is done), then wait until flags[0] >= want (job
