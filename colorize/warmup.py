@@ -34,6 +34,7 @@ from nn.tensor import run_backwards_leaves_first
 from .losses import forward_loss
 
 _PACKAGES = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_started = False
 
 
 def training_compiled():
@@ -50,9 +51,12 @@ def training_compiled():
 
 def start(model, loss, optimizer, x, y, labels=None):
     """Start the child on copies of (model, loss, optimizer) and a batch x (N, 1, H, W), y (N, 2, H, W)
-    ndarrays, labels (N,) or None. Returns the thread that feeds and then reaps it, or None if none started."""
-    if nn.get_num_threads() < 2 or training_compiled():
+    ndarrays, labels (N,) or None; once per process (later steps find their kernels compiled in memory).
+    Returns the thread that feeds and then reaps the child, or None if none started."""
+    global _started
+    if _started or nn.get_num_threads() < 2 or not sys.executable or training_compiled():
         return None
+    _started = True
     try:
         # two images are enough (the kernels route batches of two or more alike) and keep the twins quick
         payload = pickle.dumps((model, loss, optimizer, x[:2], y[:2], None if labels is None else labels[:2]),
@@ -63,8 +67,11 @@ def start(model, loss, optimizer, x, y, labels=None):
     env = dict(os.environ)
     if env.get("NUMBA_CACHE_DIR"):
         env["NUMBA_CACHE_DIR"] = os.path.abspath(env["NUMBA_CACHE_DIR"])
-    child = subprocess.Popen([sys.executable, "-m", "colorize.warmup"], cwd=_PACKAGES, env=env,
-                             stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        child = subprocess.Popen([sys.executable, "-m", "colorize.warmup"], cwd=_PACKAGES, env=env,
+                                 stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    except OSError:                         # no process to spare: the kernels compile here, as without it
+        return None
 
     def feed_and_reap():                    # a pipe takes 64 KB at a time and the payload is MBs: not on this thread
         try:

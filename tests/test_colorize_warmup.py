@@ -44,6 +44,7 @@ def _mlp_step_inputs():
 def test_start_compiles_the_step_into_the_cache_of_a_child_and_changes_nothing_here(tmp_path, monkeypatch,
                                                                                       kernel_threads):
     monkeypatch.setattr(warmup, "training_compiled", lambda: False)
+    monkeypatch.setattr(warmup, "_started", False)
     monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))
     kernel_threads(2)
     model, loss, optimizer, x, y = _mlp_step_inputs()
@@ -58,11 +59,13 @@ def test_start_compiles_the_step_into_the_cache_of_a_child_and_changes_nothing_h
     for k, v in model.state_dict().items():
         np.testing.assert_array_equal(v.numpy(), before[k])
     assert all(p.grad is None for p in model.parameters()) and not optimizer.state
+    assert warmup.start(model, loss, optimizer, x, y) is None           # once per process
 
 
 def test_start_does_nothing_with_one_thread_or_once_a_step_is_compiled(monkeypatch, kernel_threads):
     model, loss, optimizer, x, y = _mlp_step_inputs()
     monkeypatch.setattr(warmup, "training_compiled", lambda: False)
+    monkeypatch.setattr(warmup, "_started", False)
     kernel_threads(1)
     assert warmup.start(model, loss, optimizer, x, y) is None
     monkeypatch.setattr(warmup, "training_compiled", lambda: True)
@@ -72,6 +75,7 @@ def test_start_does_nothing_with_one_thread_or_once_a_step_is_compiled(monkeypat
 
 def test_start_skips_what_does_not_pickle(monkeypatch, kernel_threads):
     monkeypatch.setattr(warmup, "training_compiled", lambda: False)
+    monkeypatch.setattr(warmup, "_started", False)
     model, _, optimizer, x, y = _mlp_step_inputs()
     kernel_threads(2)
     assert warmup.start(model, lambda out, target, labels: None, optimizer, x, y) is None
