@@ -48,3 +48,16 @@ def test_relu_twin_is_the_textbook_formula():
     g = np.full(5, 3.0, np.float32)
     np.testing.assert_array_equal(KA.relu_backward(g, y), [0, 0, 0, 3, 0])   # NaN input: no gradient
     np.testing.assert_array_equal(KA.leaky_relu_backward(g, x, 0.1), np.float32([0.3, 0.3, 0.3, 3, 0.3]))
+
+
+def test_large_inputs_split_over_threads_give_the_twins_values(kernel_threads):
+    """Past PARALLEL_MIN elements the kernels split the elements over the threads: the twins' values exactly."""
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal(KA.PARALLEL_MIN * 2 + 3).astype(np.float32).reshape(-1, 1)
+    g = rng.standard_normal(x.shape).astype(np.float32)
+    kernel_threads(2)
+    y = KA.relu_forward(x)
+    np.testing.assert_array_equal(y, KA.relu_forward_ref(x))
+    np.testing.assert_array_equal(KA.relu_backward(g, y), KA.relu_backward_ref(g, y))
+    np.testing.assert_array_equal(KA.leaky_relu_forward(x, 0.1), KA.leaky_relu_forward_ref(x, 0.1))
+    np.testing.assert_array_equal(KA.leaky_relu_backward(g, x, 0.1), KA.leaky_relu_backward_ref(g, x, 0.1))
