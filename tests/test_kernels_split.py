@@ -155,14 +155,21 @@ def _claim_and_mark(w0, w1, n_jobs, seen, worker_of, next_job):
 @needs_helpers
 def test_claimed_jobs_are_taken_once_each_by_workers_running_at_once():
     """claim_job: every job of a split whose workers claim them one at a time is run exactly once, each claim
-    (the last, past the end, included) counted once on the shared counter, by both workers."""
+    (the last, past the end, included) counted once on the shared counter; at least one of a few splits has
+    both workers taking jobs at once (a busy machine may hold one back for a whole split)."""
     n_jobs = 200_000
     seen, worker_of, counter = np.zeros(n_jobs, np.int64), np.full(n_jobs, -1, np.int64), np.zeros(1, np.int64)
     _claim_and_mark(0, 1, 0, seen, worker_of, counter.copy())          # compiled before the split: no head start
-    threads.split_jobs(_claim_and_mark, 2, 2, n_jobs, seen, worker_of, counter)
-    assert (seen == 1).all()
-    assert counter[0] == n_jobs + 2                  # one claim past the end per worker
-    assert set(np.unique(worker_of)) == {0, 1}
+    both = False
+    for _ in range(10):
+        seen[:], counter[:] = 0, 0
+        threads.split_jobs(_claim_and_mark, 2, 2, n_jobs, seen, worker_of, counter)
+        assert (seen == 1).all()
+        assert counter[0] == n_jobs + 2              # one claim past the end per worker
+        both = set(np.unique(worker_of)) == {0, 1}
+        if both:
+            break
+    assert both
     seen[:], counter[:] = 0, 0
     _claim_and_mark(0, 2, n_jobs, seen, worker_of, counter)            # one thread, two workers in turn
     assert (seen == 1).all() and (worker_of == 0).all() and counter[0] == n_jobs + 2
