@@ -27,7 +27,7 @@ from .dtypes import (float32, float64, int64, int32, int16, int8, uint8, double,
                      float16, half, bfloat16,
                      bool, get_default_dtype, set_default_dtype, finfo, iinfo)
 from .device import device
-from . import cuda, cpu, backends, jit, accelerator, hub, sparse, amp, compiler, fx
+from . import cuda, cpu, backends, jit, accelerator, hub, sparse, amp, compiler, fx, attention
 from .amp import autocast, is_autocast_enabled
 from .jit import compile
 from .device import memory_format, contiguous_format, preserve_format, channels_last, channels_last_3d
@@ -55,10 +55,10 @@ from .tensor_ops.reductions import (sum, mean, var, std, prod, max, min, amax, a
 from .tensor_ops.shape import (reshape, squeeze, unsqueeze, permute, transpose, t, flip, fliplr, flipud, rot90,
                                repeat_interleave, tile, movedim, select, diagonal, tensor_split, atleast_1d,
                                atleast_2d, atleast_3d, column_stack, dstack, tensordot, mv,
-                               narrow, cross, searchsorted, bucketize, diff, trace, take_along_dim, roll, diag, outer, dot,
+                               narrow, as_strided, cross, searchsorted, bucketize, diff, trace, take_along_dim, roll, diag, outer, dot,
                                addmm, hstack, vstack, broadcast_tensors, broadcast_shapes, meshgrid, split, chunk, unbind,
                                stack, matmul, bmm, baddbmm, flatten, cat, broadcast_to, ravel)
-from .tensor_ops.indexing import (gather, index_select, index_add, index_copy, index_fill, index_put, take, masked_select,
+from .tensor_ops.indexing import (gather, index_select, index_add, index_reduce, index_copy, index_fill, index_put, take, masked_select,
                                   masked_scatter, scatter, scatter_add, scatter_reduce, argwhere, nonzero)
 from .tensor_ops.einsum import einsum
 from .tensor_ops.matrices import (kron, block_diag, cov, corrcoef, inner, vdot, diag_embed, cartesian_prod,
@@ -82,12 +82,12 @@ from .functional.distances import cdist, pdist
 from .factories import (tensor, as_tensor, asarray, from_numpy, zeros, ones, full, empty, eye, arange, linspace, logspace,
                         rand, randn, randint, randperm, normal, bernoulli, multinomial, zeros_like, ones_like, full_like, empty_like, rand_like,
                         randn_like, randint_like, is_tensor, triu_indices, tril_indices, hann_window,
-                        hamming_window, blackman_window, bartlett_window)
+                        hamming_window, blackman_window, bartlett_window, kaiser_window)
 from .special import multigammaln as mvlgamma
 from .legacy_types import (FloatTensor, DoubleTensor, LongTensor, IntTensor, ShortTensor, CharTensor,  # noqa: F401
                            ByteTensor, BoolTensor, set_default_tensor_type)
 from .modules import (Module, Parameter, Buffer, Sequential, ModuleList, Linear, Conv2d, ConvTranspose2d,
-                      Upsample, BatchNorm2d, ReLU, LeakyReLU, Sigmoid, Tanh, MaxPool2d, AvgPool2d, MaxUnpool2d,
+                      Upsample, BatchNorm2d, ReLU, LeakyReLU, Sigmoid, Tanh, MaxPool2d, AvgPool2d, MaxUnpool2d, MaxUnpool1d,
                       Dropout, Flatten, Identity, LocalResponseNorm, LPPool1d, LPPool2d, AlphaDropout)
 from .modules import (MSELoss, L1Loss, SmoothL1Loss, CrossEntropyLoss, NLLLoss, BCELoss,  # noqa: F401
                       BCEWithLogitsLoss, KLDivLoss, ModuleDict, ParameterList, BatchNorm1d, GroupNorm,
@@ -107,7 +107,8 @@ from .modules import (Conv3d, ConvTranspose3d, BatchNorm3d, MaxPool3d, AvgPool3d
                       AdaptiveMaxPool3d)
 from .modules import (LazyLinear, LazyConv1d, LazyConv2d, LazyConvTranspose1d, LazyConvTranspose2d,  # noqa: F401
                       LazyBatchNorm1d, LazyBatchNorm2d)
-from . import optim, init, utils, distributions, distributed, linalg, special, testing, parallel, func
+from .modules import AdaptiveLogSoftmaxWithLoss  # noqa: F401,E402
+from . import optim, init, utils, distributions, distributed, linalg, special, testing, parallel, func, signal
 from .parallel import DataParallel
 from . import factories as _factories
 from .linalg import cholesky_solve, cholesky_inverse, triangular_solve, matrix_power
@@ -147,7 +148,7 @@ def _assert(condition, message):
     assert condition, message
 
 
-__version__ = "0.1.0"
+from .torch_version import __version__   # PyTorch's API version nn follows (2.13.0), for version gates; see there
 version = _SimpleNamespace(__version__=__version__, cuda=None, hip=None)       # torch.version: a CPU-only build
 
 # torch.nn is this package too: a script whose `import torch` became `import nn as torch` still finds

@@ -425,6 +425,13 @@ def blackman_window(window_length, periodic=True, *, dtype=None, device=None, la
     return _window("blackman_window", window_length, periodic, dtype, requires_grad, _cosines(0.42, -0.5, 0.08))
 
 
+def kaiser_window(window_length, periodic=True, beta=12.0, *, dtype=None, device=None, layout=None,
+                  requires_grad=False):
+    """I0(beta sqrt(1 - (2 n / N - 1)^2)) / I0(beta), as torch.kaiser_window."""
+    return _window("kaiser_window", window_length, periodic, dtype, requires_grad,
+                   lambda n, N: np.i0(beta * np.sqrt(np.clip(1 - (2 * n / N - 1) ** 2, 0, None))) / np.i0(beta))
+
+
 def bartlett_window(window_length, periodic=True, *, dtype=None, device=None, layout=None, requires_grad=False):
     """The triangle 1 - |2 n / N - 1|, as torch.bartlett_window."""
     return _window("bartlett_window", window_length, periodic, dtype, requires_grad,

@@ -5,6 +5,10 @@ dense one holding the same values (the same results; the memory of a dense matri
                                                   differentiable in values that require grad
     nn.spmm(a, b), nn.sparse.mm(a, b)             a @ b
     Tensor.to_sparse(), Tensor.to_dense(), Tensor.coalesce()   the tensor itself; Tensor.is_sparse is False
+    nn.sparse.FloatTensor(indices, values, size)  the legacy constructor (also DoubleTensor, LongTensor): as above
+    nn.sparse.sum(input, dim=None)                input.sum(dim)
+    Tensor.indices(), values(), _nnz()            the non-zero entries in row-major (coalesced) order: (ndim, nnz),
+                                                  (nnz,) (differentiable), nnz; an explicit zero is not kept
 """
 import numpy as np
 
@@ -12,7 +16,7 @@ from .dtypes import to_dtype
 from .tensor import Tensor
 from .tensor_ops._attach import attach
 
-__all__ = ["sparse_coo_tensor", "spmm", "mm"]
+__all__ = ["sparse_coo_tensor", "spmm", "mm", "sum", "FloatTensor", "DoubleTensor", "LongTensor"]
 
 
 def sparse_coo_tensor(indices, values, size=None, *, dtype=None, device=None, requires_grad=False, **kwargs):
@@ -39,8 +43,37 @@ def spmm(input, mat2):
 mm = spmm
 
 
+def sum(input, dim=None, dtype=None):
+    """input summed over dim (all of it by default), as torch.sparse.sum (a dense result here)."""
+    out = input.sum() if dim is None else input.sum(dim)
+    return out if dtype is None else out.to(dtype)
+
+
+def _legacy(name):
+    def constructor(indices, values, size=None):
+        return sparse_coo_tensor(indices, values, size)
+    constructor.__name__ = constructor.__qualname__ = name
+    constructor.__doc__ = f"torch.sparse.{name}(indices (ndim, nnz), values (nnz,), size): sparse_coo_tensor's."
+    return constructor
+
+
+FloatTensor, DoubleTensor, LongTensor = _legacy("FloatTensor"), _legacy("DoubleTensor"), _legacy("LongTensor")
+
+
+def _indices(self):
+    """(ndim, nnz) int64: where the tensor is non-zero, in row-major order."""
+    return Tensor(np.stack(np.nonzero(self._data)).astype(np.int64).reshape(self.ndim, -1))
+
+
+def _values(self):
+    """(nnz,): the non-zero entries in row-major order, differentiable."""
+    return self[tuple(Tensor(i) for i in np.nonzero(self._data))]
+
+
 def _itself(input, *args, **kwargs):
     return input
 
 
-attach(to_sparse=_itself, to_dense=_itself, coalesce=_itself, is_sparse=property(lambda self: False))
+attach(to_sparse=_itself, to_dense=_itself, coalesce=_itself, is_sparse=property(lambda self: False),
+       indices=_indices, values=_values, _indices=_indices, _values=_values,
+       _nnz=lambda self: int(np.count_nonzero(self._data)))

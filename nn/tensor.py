@@ -719,7 +719,9 @@ class Tensor:
         def backward(g):
             # d(a^p)/da = p * a^(p-1)
             return (g * (p * a ** (p - 1)),)
-        return Tensor._make(a ** np.asarray(p, dtype=a.dtype), (self,), backward, "pow",
+        with np.errstate(divide="ignore", invalid="ignore"):    # deg.pow(-0.5) of an isolated node: inf, silently
+            out = a ** np.asarray(p, dtype=a.dtype)
+        return Tensor._make(out, (self,), backward, "pow",
                             lambda g: (g * (p * self ** (p - 1)),))
 
     def _pow_tensor(self, exponent):

@@ -139,7 +139,7 @@ def test_multihead_attention_gradcheck_and_errors():
     assert gradcheck(f, [x] + params)
     with pytest.raises(ValueError, match="multiple of num_heads"):
         nn.MultiheadAttention(6, 4)
-    with pytest.raises(ValueError, match="is_causal"):
+    with pytest.raises(RuntimeError, match="is_causal"):                  # PyTorch's error
         m(x, x, x, is_causal=True)
     with pytest.raises(ValueError, match="key_padding_mask must be"):
         m(x, x, x, key_padding_mask=np.zeros((3, 3), bool))

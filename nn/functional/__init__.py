@@ -25,7 +25,7 @@ pairwise_distance and the margin, embedding and likelihood losses), ctc.py (ctc_
 """
 from .dense import linear, bilinear
 from .convolution import conv2d, conv_transpose2d
-from .onedim import conv1d, conv_transpose1d, max_pool1d, avg_pool1d, adaptive_avg_pool1d, adaptive_max_pool1d
+from .onedim import conv1d, conv_transpose1d, max_pool1d, max_unpool1d, avg_pool1d, adaptive_avg_pool1d, adaptive_max_pool1d
 from .classic import lp_pool1d, lp_pool2d, local_response_norm, alpha_dropout
 from .activations import (relu, leaky_relu, sigmoid, tanh, log_softmax, softmax, elu, gelu, softplus, silu,
                           hardtanh, relu6, selu, mish, hardsigmoid, hardswish, logsigmoid, softmin, prelu, softsign,
@@ -43,7 +43,7 @@ from .losses import (mse_loss, l1_loss, smooth_l1_loss, binary_cross_entropy,
                      binary_cross_entropy_with_logits, kl_div)
 from .classification import cross_entropy, nll_loss
 from .gaussian import gaussian_kl
-from .attention import scaled_dot_product_attention
+from .attention import scaled_dot_product_attention, multi_head_attention_forward
 from .grid import affine_grid, grid_sample, unfold, fold
 from .ctc import ctc_loss
 from .distances import (cosine_similarity, pairwise_distance, pdist, huber_loss, margin_ranking_loss, hinge_embedding_loss,
@@ -73,7 +73,7 @@ def adaptive_max_pool2d_with_indices(input, output_size, return_indices=True):
 
 
 __all__ = ["linear", "conv2d", "conv_transpose2d", "relu", "leaky_relu", "sigmoid", "tanh",
-           "interpolate", "upsample", "max_pool2d", "max_unpool2d", "avg_pool2d", "batch_norm", "dropout", "cat",
+           "interpolate", "upsample", "max_pool2d", "max_unpool2d", "max_unpool1d", "avg_pool2d", "batch_norm", "dropout", "cat",
            "mse_loss", "l1_loss", "smooth_l1_loss", "cross_entropy", "nll_loss",
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div", "log_softmax", "softmax",
            "gumbel_softmax", "flatten", "pad", "elu", "gelu", "softplus", "silu", "dropout2d", "group_norm", "layer_norm",
@@ -81,7 +81,7 @@ __all__ = ["linear", "conv2d", "conv_transpose2d", "relu", "leaky_relu", "sigmoi
            "hardtanh", "relu6", "instance_norm", "pixel_shuffle", "pixel_unshuffle", "channel_shuffle", "rms_norm",
            "upsample_bilinear", "upsample_nearest", "relu_", "leaky_relu_", "elu_", "hardtanh_", "threshold_",
            "conv1d", "conv_transpose1d", "lp_pool1d", "lp_pool2d", "local_response_norm", "alpha_dropout", "max_pool1d", "avg_pool1d", "gaussian_kl", "selu", "mish", "hardsigmoid", "hardswish",
-           "logsigmoid", "softmin", "prelu", "scaled_dot_product_attention",
+           "logsigmoid", "softmin", "prelu", "scaled_dot_product_attention", "multi_head_attention_forward",
            "softsign", "tanhshrink", "softshrink", "hardshrink", "threshold", "celu", "glu", "rrelu",
            "cosine_similarity", "pairwise_distance", "pdist", "huber_loss", "margin_ranking_loss", "hinge_embedding_loss",
            "soft_margin_loss", "multilabel_soft_margin_loss", "multi_margin_loss", "ctc_loss", "cosine_embedding_loss", "triplet_margin_loss",

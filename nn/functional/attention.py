@@ -4,7 +4,8 @@ and multi_head_attention, the computation of nn.MultiheadAttention.
     attention(Q, K, V) = softmax(Q K^T * scale + M) V        Q (..., L, D), K (..., S, D), V (..., S, Dv)
 
 M holds 0 where a query may attend to a key and -inf where it may not. A query with no key left gets output 0 from
-scaled_dot_product_attention and NaN from MultiheadAttention, as each does in PyTorch. The two write their masks
+scaled_dot_product_attention and from MultiheadAttention called with need_weights=False (as the Transformer layers
+call it), NaN from MultiheadAttention returning its weights, as each does in PyTorch. The two write their masks
 the other way round, as PyTorch does: scaled_dot_product_attention's bool attn_mask is True where attention is
 ALLOWED, MultiheadAttention's bool masks are True where it is NOT. Float masks are added to the scores in both.
 """
@@ -118,18 +119,28 @@ def multi_head_attention(query, key, value, num_heads, in_proj_weight, in_proj_b
         k, v = cat([k, Tensor(zeros)], 1), cat([v, Tensor(zeros)], 1)
         extra += 1
     scores = q @ k.transpose(1, 2)                              # (N * H, L, S + extra)
+    mask = None                                                 # the two masks merged first, as PyTorch's
     if attn_mask is not None:
         m = _additive(attn_mask, False, scores.dtype)
         if m.shape not in ((L, S), (N * H, L, S)):
             raise ValueError(f"multi_head_attention: attn_mask must be ({L}, {S}) or ({N * H}, {L}, {S}), got "
                              f"{m.shape}")
-        scores = scores + _allow_extra(m, extra)
+        mask = _allow_extra(m, extra)
     if key_padding_mask is not None:
         m = _additive(key_padding_mask, False, scores.dtype)
         if m.shape != (N, S):
             raise ValueError(f"multi_head_attention: key_padding_mask must be ({N}, {S}), got {m.shape}")
-        scores = scores + np.repeat(_allow_extra(m, extra), H, axis=0)[:, None, :]    # batch n's H heads share it
+        padding = np.repeat(_allow_extra(m, extra), H, axis=0)[:, None, :]      # batch n's H heads share it
+        mask = padding if mask is None else mask + padding
+    empty = None
+    if mask is not None:
+        if not need_weights:        # PyTorch's path without weights (its scaled_dot_product_attention): a query
+            empty = np.all(np.isneginf(mask), axis=-1, keepdims=True)      # with no key left gets 0, not NaN
+            mask = np.where(empty, 0.0, mask) if empty.any() else mask
+        scores = scores + mask
     weights = softmax(scores, -1)
+    if empty is not None and empty.any():
+        weights = weights.masked_fill(np.broadcast_to(empty, weights.shape), 0.0)
     if dropout_p > 0:                                           # the weights returned are the dropped ones, as PyTorch
         weights = dropout(weights, dropout_p, training)
     out = (weights @ v).transpose(0, 1).reshape(L, N, E)
@@ -138,6 +149,38 @@ def multi_head_attention(query, key, value, num_heads, in_proj_weight, in_proj_b
         return out, None
     weights = weights.reshape(N, H, L, S + extra)
     return out, weights.mean(1) if average_attn_weights else weights
+
+
+def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_heads, in_proj_weight, in_proj_bias,
+                                 bias_k, bias_v, add_zero_attn, dropout_p, out_proj_weight, out_proj_bias,
+                                 training=True, key_padding_mask=None, need_weights=True, attn_mask=None,
+                                 use_separate_proj_weight=False, q_proj_weight=None, k_proj_weight=None,
+                                 v_proj_weight=None, static_k=None, static_v=None, average_attn_weights=True,
+                                 is_causal=False):
+    """torch.nn.functional.multi_head_attention_forward (as CLIP's attention pooling calls it): query (L, N, E),
+    key / value (S, N, kdim / vdim), or unbatched (L, E) and (S, ...) -> (output like query, weights or None).
+    The computation is multi_head_attention's; use_separate_proj_weight picks q/k/v_proj_weight over
+    in_proj_weight; is_causal is a hint about attn_mask, which must be given."""
+    if static_k is not None or static_v is not None:
+        raise NotImplementedError("multi_head_attention_forward: static_k / static_v are not supported in nn")
+    if query.shape[-1] != embed_dim_to_check:
+        raise AssertionError(f"was expecting embedding dimension of {embed_dim_to_check}, but got {query.shape[-1]}")
+    if is_causal and attn_mask is None:
+        raise RuntimeError("Need attn_mask if specifying the is_causal hint. You may use the Transformer module "
+                           "method `generate_square_subsequent_mask` to create this mask.")
+    unbatched = query.ndim == 2
+    if unbatched:
+        query, key, value = (t.unsqueeze(1) for t in (query, key, value))
+        key_padding_mask = None if key_padding_mask is None else mask_data(key_padding_mask)[None]
+    if use_separate_proj_weight:
+        in_proj_weight = None
+    out, weights = multi_head_attention(
+        query, key, value, num_heads, in_proj_weight, in_proj_bias, out_proj_weight, out_proj_bias,
+        key_padding_mask, need_weights, attn_mask, average_attn_weights, dropout_p, training, q_proj_weight,
+        k_proj_weight, v_proj_weight, bias_k, bias_v, add_zero_attn)
+    if unbatched:
+        return out.squeeze(1), None if weights is None else weights.squeeze(0)
+    return out, weights
 
 
 def _allow_extra(mask, extra):

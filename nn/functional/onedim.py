@@ -7,10 +7,11 @@ An unbatched input (C, L) is accepted, as in PyTorch.
 """
 import numbers
 
+from ..tensor import ShapeError
 from ._args import _tensor
 from .adaptive import adaptive_avg_pool2d, adaptive_max_pool2d
 from .convolution import conv2d, conv_transpose2d
-from .sampling import avg_pool2d, max_pool2d
+from .sampling import avg_pool2d, max_pool2d, max_unpool2d
 
 
 def _one(name, value, op):
@@ -22,6 +23,16 @@ def _one(name, value, op):
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise ValueError(f"{op}: {name} must be an int, got {value!r}")
     return int(value)
+
+
+def _check_channels(x, w, groups, op, unbatched, transposed=False):
+    """input channels against the weight's, in the 1-d shapes (conv2d's message would show the height-1 image)."""
+    if isinstance(groups, bool) or not isinstance(groups, numbers.Integral) or groups < 1:
+        return                                                   # conv2d refuses it
+    cin = w.shape[0] if transposed else w.shape[1] * groups
+    if x.shape[1] != cin:
+        raise ShapeError(f"{op}: expected input with {cin} channels (weight shape {tuple(w.shape)}, groups={groups}), "
+                         f"got {x.shape[1]} channels (input shape {tuple(x.shape[1:] if unbatched else x.shape)})")
 
 
 def _batched(x, op):
@@ -38,6 +49,10 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     w = _tensor(weight, "weight", op)
     if w.ndim != 3:
         raise ValueError(f"{op}: weight must be (out_channels, in_channels/groups, k), got shape {tuple(w.shape)}")
+    _check_channels(x, w, groups, op, unbatched)
+    if padding == "same" and _one("stride", stride, op) != 1:
+        raise ValueError(f"{op}: padding='same' needs stride 1 (as in PyTorch), got stride {stride}; use an explicit "
+                         f"padding such as kernel_size // 2")
     pad2 = padding if isinstance(padding, str) else (0, _one("padding", padding, op))
     y = conv2d(x.unsqueeze(2), w.unsqueeze(2), bias, (1, _one("stride", stride, op)), pad2,
                (1, _one("dilation", dilation, op)), groups).squeeze(2)
@@ -52,6 +67,7 @@ def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_paddi
     w = _tensor(weight, "weight", op)
     if w.ndim != 3:
         raise ValueError(f"{op}: weight must be (in_channels, out_channels/groups, k), got shape {tuple(w.shape)}")
+    _check_channels(x, w, groups, op, unbatched, transposed=True)
     y = conv_transpose2d(x.unsqueeze(2), w.unsqueeze(2), bias, (1, _one("stride", stride, op)),
                          (0, _one("padding", padding, op)), (0, _one("output_padding", output_padding, op)), groups,
                          (1, _one("dilation", dilation, op))).squeeze(2)
@@ -77,6 +93,20 @@ def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     flat positions along L too."""
     return _pool1d(max_pool2d, "max_pool1d", input, kernel_size, stride, padding, dilation=dilation,
                    ceil_mode=ceil_mode, return_indices=return_indices)
+
+
+def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """The inverse of max_pool1d(return_indices=True): input (N, C, l) values put at their indices along L, zeros
+    elsewhere: (N, C, L), L = (l - 1) stride - 2 padding + kernel or output_size's last (max_unpool2d on one row)."""
+    op = "max_unpool1d"
+    x, unbatched = _batched(_tensor(input, "input", op), op)
+    k = _one("kernel_size", kernel_size, op)
+    s = k if stride is None or stride == () else _one("stride", stride, op)
+    idx = indices.unsqueeze(0) if unbatched else indices
+    size = None if output_size is None else (1, tuple(output_size)[-1])
+    y = max_unpool2d(x.unsqueeze(2), idx.unsqueeze(2), (1, k), (1, s), (0, _one("padding", padding, op)),
+                     size).squeeze(2)
+    return y.squeeze(0) if unbatched else y
 
 
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):

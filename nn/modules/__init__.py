@@ -16,8 +16,9 @@ from .normalization import GroupNorm, LayerNorm, RMSNorm, InstanceNorm1d, Instan
 from .padding import (ZeroPad2d, ConstantPad2d, ReflectionPad2d, ReplicationPad2d, ZeroPad1d, ConstantPad1d,
                       ReflectionPad1d, ReplicationPad1d)
 from .pixelshuffle import PixelShuffle, PixelUnshuffle, ChannelShuffle
-from .onedim import Conv1d, ConvTranspose1d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool1d
+from .onedim import Conv1d, ConvTranspose1d, MaxPool1d, MaxUnpool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool1d
 from .sparse import Embedding, EmbeddingBag
+from .adaptive import AdaptiveLogSoftmaxWithLoss
 from .threedim import Conv3d, ConvTranspose3d, MaxPool3d, AvgPool3d, AdaptiveAvgPool3d, AdaptiveMaxPool3d
 from .batchnorm import BatchNorm3d
 from .lazy import (LazyLinear, LazyConv1d, LazyConv2d, LazyConvTranspose1d, LazyConvTranspose2d, LazyBatchNorm1d,
@@ -39,7 +40,7 @@ from .loss import (MSELoss, L1Loss, SmoothL1Loss, CrossEntropyLoss, NLLLoss, BCE
                    PairwiseDistance)
 
 __all__ = ["Conv3d", "ConvTranspose3d", "AdaptiveAvgPool3d", "AdaptiveMaxPool3d", "BatchNorm3d", "MaxPool3d", "AvgPool3d", "LazyLinear", "LazyConv1d", "LazyConv2d", "LazyConvTranspose1d", "LazyConvTranspose2d", "LazyBatchNorm1d",
-           "LazyBatchNorm2d", "Parameter", "Module", "Sequential", "ModuleList", "Linear", "Conv2d", "ConvTranspose2d", "MaxUnpool2d",
+           "LazyBatchNorm2d", "Parameter", "Module", "Sequential", "ModuleList", "Linear", "Conv2d", "ConvTranspose2d", "MaxUnpool2d", "MaxUnpool1d",
            "Upsample", "BatchNorm2d", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "MaxPool2d", "AvgPool2d",
            "Dropout", "Flatten", "Identity", "StateDictError", "IncompatibleKeys",
            "MSELoss", "L1Loss", "SmoothL1Loss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss",

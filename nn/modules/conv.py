@@ -34,6 +34,26 @@ def _padded_by_mode(x, padding, kernel_size, dilation, mode):
     return F.pad(x, [v for pair in reversed(pairs) for v in pair], mode=mode)
 
 
+def _output_padding(op, x, output_size, stride, padding, kernel_size, dilation):
+    """The output_padding that makes a transposed convolution of x give output_size (its last len(kernel_size)
+    entries, or all of them): PyTorch's forward(x, output_size=) (a U-Net's up-convolution sized to its skip)."""
+    k = len(kernel_size)
+    size = [int(n) for n in output_size]
+    if len(size) == k + 2 or (len(size) == k + 1 and x.ndim == k + 1):
+        size = size[-k:]
+    if len(size) != k:
+        raise ValueError(f"{op}: for {x.ndim}D input, output_size must have {k} or {k + 2} elements "
+                         f"(got {len(size)})")
+    spatial = tuple(x.shape[-k:])
+    low = [(n - 1) * s - 2 * p + d * (kk - 1) + 1
+           for n, s, p, kk, d in zip(spatial, stride, padding, kernel_size, dilation)]
+    high = [m + s - 1 for m, s in zip(low, stride)]
+    if any(not lo <= n <= hi for n, lo, hi in zip(size, low, high)):
+        raise ValueError(f"requested an output size of {tuple(size)}, but valid sizes range from {tuple(low)} to "
+                         f"{tuple(high)} (for an input of {spatial})")
+    return tuple(n - lo for n, lo in zip(size, low))
+
+
 class _ConvNd(Module):
     """Shared parts of Conv2d and ConvTranspose2d (constructor checks, init, repr)."""
 
@@ -112,9 +132,9 @@ class ConvTranspose2d(_ConvNd):
         _factory(self, device, dtype)
 
     def forward(self, x, output_size=None):
-        if output_size is not None:
-            raise ValueError("ConvTranspose2d: output_size= is not supported; set output_padding instead")
-        return F.conv_transpose2d(x, self.weight, self.bias, self.stride, self.padding, self.output_padding,
+        output_padding = self.output_padding if output_size is None else _output_padding(
+            "ConvTranspose2d", x, output_size, self.stride, self.padding, self.kernel_size, self.dilation)
+        return F.conv_transpose2d(x, self.weight, self.bias, self.stride, self.padding, output_padding,
                                   self.groups, self.dilation)
 
 

@@ -33,6 +33,10 @@ class Linear(Module):
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
 
 
+class NonDynamicallyQuantizableLinear(Linear):
+    """A Linear (MultiheadAttention's out_proj), under PyTorch's name for it."""
+
+
 class Identity(Module):
     """Returns its input unchanged (a placeholder, e.g. for an optional layer). Any arguments are ignored, as
     PyTorch's (Identity(inplace=True) stands in for an activation)."""

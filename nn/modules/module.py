@@ -251,18 +251,20 @@ class Module:
             raise AttributeError(f"{type(module).__name__} has no parameter {name!r} (in {target!r})")
         return module._parameters[name]
 
-    def named_modules(self, memo=None, prefix=""):
-        """Yield (name, module) for this module and all descendants, pre-order, each once."""
+    def named_modules(self, memo=None, prefix="", remove_duplicate=True):
+        """Yield (name, module) for this module and all descendants, pre-order, each once (a shared module under
+        each of its names with remove_duplicate=False)."""
         if memo is None:
             memo = set()
         if id(self) in memo:
             return
-        memo.add(id(self))
+        if remove_duplicate:
+            memo.add(id(self))
         yield prefix, self
         for name, child in self._modules.items():
             if child is None:
                 continue
-            yield from child.named_modules(memo, prefix + ("." if prefix else "") + name)
+            yield from child.named_modules(memo, prefix + ("." if prefix else "") + name, remove_duplicate)
 
     def modules(self):
         for _, m in self.named_modules():
@@ -279,31 +281,38 @@ class Module:
         for _, child in self.named_children():
             yield child
 
-    def _named_members(self, registry, recurse):
+    def _named_members(self, registry, recurse, prefix="", remove_duplicate=True):
         seen = set()
-        modules = self.named_modules() if recurse else [("", self)]
+        modules = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate) if recurse else [(prefix, self)]
         for mod_prefix, module in modules:
             for name, value in getattr(module, registry).items():
                 if value is None or id(value) in seen:
                     continue
-                seen.add(id(value))  # a shared parameter is listed once
+                if remove_duplicate:
+                    seen.add(id(value))  # a shared parameter is listed once
                 yield (mod_prefix + "." if mod_prefix else "") + name, value
 
-    def named_parameters(self, recurse=True):
-        yield from self._named_members("_parameters", recurse)
+    def named_parameters(self, prefix="", recurse=True, remove_duplicate=True):
+        """(name, parameter) pairs, a shared (tied) parameter once, or under each name with remove_duplicate=False.
+        (PyTorch's argument order: a lone boolean first is read as recurse, as nn's earlier signature had it.)"""
+        if isinstance(prefix, bool):
+            prefix, recurse = "", prefix
+        yield from self._named_members("_parameters", recurse, prefix, remove_duplicate)
 
     def parameters(self, recurse=True):
-        for _, p in self.named_parameters(recurse):
+        for _, p in self.named_parameters(recurse=recurse):
             yield p
 
-    def named_buffers(self, recurse=True):
+    def named_buffers(self, prefix="", recurse=True, remove_duplicate=True):
         """(name, buffer) pairs; each buffer as attribute access gives it (a Tensor on the buffer's array, so EMA
         and sync loops such as ``b.copy_(other)`` write into it)."""
-        for name, b in self._named_members("_buffers", recurse):
+        if isinstance(prefix, bool):
+            prefix, recurse = "", prefix
+        for name, b in self._named_members("_buffers", recurse, prefix, remove_duplicate):
             yield name, Tensor(b)
 
     def buffers(self, recurse=True):
-        for _, b in self.named_buffers(recurse):
+        for _, b in self.named_buffers(recurse=recurse):
             yield b
 
     def apply(self, fn):

@@ -4,7 +4,7 @@ import numpy as np
 from ..dtypes import get_default_dtype
 from .. import functional as F
 from ..functional.convolution import conv_hyperparameters
-from .conv import _ConvNd, _padded_by_mode, _padding_mode
+from .conv import _ConvNd, _output_padding, _padded_by_mode, _padding_mode
 from .module import Module, Parameter
 from .utils import _factory, _check_int, _reset_weight_and_bias
 
@@ -25,6 +25,9 @@ class _Conv1dBase(_ConvNd):
         self.in_channels = _check_int("in_channels", in_channels, 1)
         self.out_channels = _check_int("out_channels", out_channels, 1)
         self.kernel_size = (_check_int("kernel_size", _one(kernel_size), 1),)
+        if isinstance(padding, str) and padding == "same" and _one(stride) != 1:    # not conv2d's (1, s)
+            raise ValueError(f"{op}: padding='same' needs stride 1 (as in PyTorch), got stride {stride}; use an "
+                             f"explicit padding such as kernel_size // 2")
         hyper = conv_hyperparameters(op, (1, _one(stride)), padding if isinstance(padding, str) else
                                      (0, _one(padding)), (1, _one(dilation)), groups,
                                      None if output_padding is None else (0, _one(output_padding)))
@@ -87,9 +90,9 @@ class ConvTranspose1d(_Conv1dBase):
                          bias, padding_mode, device, dtype, lambda cin, cout, g: (cin, cout // g), output_padding)
 
     def forward(self, x, output_size=None):
-        if output_size is not None:
-            raise ValueError("ConvTranspose1d: output_size= is not supported; set output_padding instead")
-        return F.conv_transpose1d(x, self.weight, self.bias, self.stride[0], self.padding[0], self.output_padding[0],
+        output_padding = self.output_padding if output_size is None else _output_padding(
+            "ConvTranspose1d", x, output_size, self.stride, self.padding, self.kernel_size, self.dilation)
+        return F.conv_transpose1d(x, self.weight, self.bias, self.stride[0], self.padding[0], output_padding[0],
                                   self.groups, self.dilation[0])
 
 
@@ -108,6 +111,21 @@ class MaxPool1d(Module):
     def extra_repr(self):
         return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
                 f"dilation={self.dilation}, ceil_mode={self.ceil_mode}")
+
+
+class MaxUnpool1d(Module):
+    """The inverse of MaxPool1d(return_indices=True): values put back at their indices along L, zeros elsewhere
+    (F.max_unpool1d); forward(input, indices, output_size=None)."""
+
+    def __init__(self, kernel_size, stride=None, padding=0):
+        super().__init__()
+        self.kernel_size, self.stride, self.padding = kernel_size, kernel_size if stride is None else stride, padding
+
+    def forward(self, input, indices, output_size=None):
+        return F.max_unpool1d(input, indices, self.kernel_size, self.stride, self.padding, output_size)
+
+    def extra_repr(self):
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
 class AvgPool1d(Module):

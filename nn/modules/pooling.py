@@ -111,5 +111,5 @@ class LPPool2d(LPPool1d):
 
 
 # torch.nn.modules.pooling's 1-d layers (defined in onedim.py)
-from .onedim import MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool1d  # noqa: E402,F401
+from .onedim import MaxPool1d, MaxUnpool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool1d  # noqa: E402,F401
 from .threedim import MaxPool3d, AvgPool3d, AdaptiveAvgPool3d, AdaptiveMaxPool3d  # noqa: E402,F401

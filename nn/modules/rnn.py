@@ -179,7 +179,7 @@ class RNNBase(Module):
             input, sizes = padded_in_sorted_order(packed), packed.batch_sizes._data
             if hx is not None and packed.sorted_indices is not None:      # hx comes in the original order
                 hx = _reorder(hx, packed.sorted_indices)
-        unbatched = packed is None and input.ndim == 2
+        unbatched, given = packed is None and input.ndim == 2, tuple(input.shape)     # given: for the messages
         if input.ndim not in (2, 3):
             raise ValueError(f"{type(self).__name__}: expected a 2-D (unbatched) or 3-D input, got "
                              f"{tuple(input.shape)}")
@@ -194,7 +194,7 @@ class RNNBase(Module):
         L, N = input.shape[:2]
         if L == 0 or input.shape[2] != self.input_size:
             raise ValueError(f"{type(self).__name__}: expected a non-empty sequence of {self.input_size} features, "
-                             f"got input of shape {tuple(input.shape)}")
+                             f"got input of shape {given}")
         if not unbatched:
             hx = _initial_state(self, hx, (layers, N, h_size), input.dtype, lstm, (layers, N, self.hidden_size))
         if packed is None:

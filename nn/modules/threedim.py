@@ -79,8 +79,11 @@ class ConvTranspose3d(Conv3d):
     def _weight_shape(self):
         return self.in_channels, self.out_channels // self.groups
 
-    def forward(self, x):
-        return F.conv_transpose3d(x, self.weight, self.bias, self.stride, self.padding, self.output_padding,
+    def forward(self, x, output_size=None):
+        from .conv import _output_padding
+        output_padding = self.output_padding if output_size is None else _output_padding(
+            "ConvTranspose3d", x, output_size, self.stride, self.padding, self.kernel_size, self.dilation)
+        return F.conv_transpose3d(x, self.weight, self.bias, self.stride, self.padding, output_padding,
                                   self.groups, self.dilation)
 
 

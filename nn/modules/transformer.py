@@ -8,10 +8,10 @@ from ..dtypes import get_default_dtype
 from .. import functional as F
 from .. import init
 from ..factories import tensor
-from ..functional.attention import causal_mask, mask_data, multi_head_attention
+from ..functional.attention import causal_mask, multi_head_attention_forward
 from .container import ModuleList
 from .dropout import Dropout
-from .linear import Linear
+from .linear import Linear, NonDynamicallyQuantizableLinear
 from .module import Module, Parameter
 from .utils import _factory
 from .normalization import LayerNorm
@@ -60,7 +60,7 @@ class MultiheadAttention(Module):
             self.v_proj_weight = Parameter(np.empty((embed_dim, self.vdim), dt))
             self.register_parameter("in_proj_weight", None)
         self.in_proj_bias = Parameter(np.zeros(3 * embed_dim, dt)) if bias else None
-        self.out_proj = Linear(embed_dim, embed_dim, bias=bias)
+        self.out_proj = NonDynamicallyQuantizableLinear(embed_dim, embed_dim, bias=bias)
         if add_bias_kv:
             self.bias_k = Parameter(np.empty((1, 1, embed_dim), dt))
             self.bias_v = Parameter(np.empty((1, 1, embed_dim), dt))
@@ -80,33 +80,33 @@ class MultiheadAttention(Module):
 
     def forward(self, query, key, value, key_padding_mask=None, need_weights=True, attn_mask=None,
                 average_attn_weights=True, is_causal=False):
-        if is_causal and attn_mask is None:
-            raise ValueError("MultiheadAttention: is_causal=True is a hint about attn_mask; pass the causal mask "
-                             "as attn_mask too")
-        unbatched = query.ndim == 2
-        if unbatched:
-            query, key, value = (t.unsqueeze(1) for t in (query, key, value))
-            key_padding_mask = None if key_padding_mask is None else mask_data(key_padding_mask)[None]
-        elif self.batch_first:
+        batch_first = self.batch_first and query.ndim == 3
+        if batch_first:
             query, key, value = (t.transpose(0, 1) for t in (query, key, value))
-        out, weights = multi_head_attention(
-            query, key, value, self.num_heads, self.in_proj_weight, self.in_proj_bias, self.out_proj.weight,
-            self.out_proj.bias, key_padding_mask, need_weights, attn_mask, average_attn_weights, self.dropout,
-            self.training, self.q_proj_weight, self.k_proj_weight, self.v_proj_weight, self.bias_k, self.bias_v,
-            self.add_zero_attn)
-        if unbatched:
-            return out.squeeze(1), None if weights is None else weights.squeeze(0)
-        return (out.transpose(0, 1) if self.batch_first else out), weights
+        out, weights = multi_head_attention_forward(
+            query, key, value, self.embed_dim, self.num_heads, self.in_proj_weight, self.in_proj_bias, self.bias_k,
+            self.bias_v, self.add_zero_attn, self.dropout, self.out_proj.weight, self.out_proj.bias, self.training,
+            key_padding_mask, need_weights, attn_mask, use_separate_proj_weight=self.in_proj_weight is None,
+            q_proj_weight=self.q_proj_weight, k_proj_weight=self.k_proj_weight, v_proj_weight=self.v_proj_weight,
+            average_attn_weights=average_attn_weights, is_causal=is_causal)
+        return (out.transpose(0, 1) if batch_first else out), weights
 
-    def extra_repr(self):
-        return f"embed_dim={self.embed_dim}, num_heads={self.num_heads}, batch_first={self.batch_first}"
+
+_ACTIVATIONS = {"relu": F.relu, "gelu": F.gelu}
+
+
+def _get_activation_fn(activation):
+    """'relu' -> F.relu, 'gelu' -> F.gelu (torch.nn.modules.transformer._get_activation_fn)."""
+    if activation not in _ACTIVATIONS:
+        raise RuntimeError(f"activation should be relu/gelu, not {activation}")
+    return _ACTIVATIONS[activation]
 
 
 def _activation(activation, where):
     if isinstance(activation, str):
-        if activation not in ("relu", "gelu"):
+        if activation not in _ACTIVATIONS:
             raise ValueError(f"{where}: activation must be 'relu', 'gelu' or a callable, got {activation!r}")
-        return F.relu if activation == "relu" else F.gelu
+        return _ACTIVATIONS[activation]
     return activation
 
 
@@ -132,17 +132,18 @@ class TransformerEncoderLayer(Module):
     def forward(self, src, src_mask=None, src_key_padding_mask=None, is_causal=False):
         x = src
         if self.norm_first:
-            x = x + self._attention(self.norm1(x), src_mask, src_key_padding_mask, is_causal)
-            return x + self._feed_forward(self.norm2(x))
-        x = self.norm1(x + self._attention(x, src_mask, src_key_padding_mask, is_causal))
-        return self.norm2(x + self._feed_forward(x))
+            x = x + self._sa_block(self.norm1(x), src_mask, src_key_padding_mask, is_causal=is_causal)
+            return x + self._ff_block(self.norm2(x))
+        x = self.norm1(x + self._sa_block(x, src_mask, src_key_padding_mask, is_causal=is_causal))
+        return self.norm2(x + self._ff_block(x))
 
-    def _attention(self, x, mask, key_padding_mask, is_causal):
-        out = self.self_attn(x, x, x, attn_mask=mask, key_padding_mask=key_padding_mask, need_weights=False,
+    # PyTorch's block names, so a subclass overriding _sa_block (to keep the attention weights) works here too
+    def _sa_block(self, x, attn_mask, key_padding_mask, is_causal=False):
+        out = self.self_attn(x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask, need_weights=False,
                              is_causal=is_causal)[0]
         return self.dropout1(out)
 
-    def _feed_forward(self, x):
+    def _ff_block(self, x):
         return self.dropout2(self.linear2(self.dropout(self.activation(self.linear1(x)))))
 
 
@@ -184,23 +185,23 @@ class TransformerDecoderLayer(Module):
                 memory_key_padding_mask=None, tgt_is_causal=False, memory_is_causal=False):
         x = tgt
         if self.norm_first:
-            x = x + self._self_attention(self.norm1(x), tgt_mask, tgt_key_padding_mask, tgt_is_causal)
-            x = x + self._cross_attention(self.norm2(x), memory, memory_mask, memory_key_padding_mask,
-                                          memory_is_causal)
-            return x + self._feed_forward(self.norm3(x))
-        x = self.norm1(x + self._self_attention(x, tgt_mask, tgt_key_padding_mask, tgt_is_causal))
-        x = self.norm2(x + self._cross_attention(x, memory, memory_mask, memory_key_padding_mask, memory_is_causal))
-        return self.norm3(x + self._feed_forward(x))
+            x = x + self._sa_block(self.norm1(x), tgt_mask, tgt_key_padding_mask, tgt_is_causal)
+            x = x + self._mha_block(self.norm2(x), memory, memory_mask, memory_key_padding_mask, memory_is_causal)
+            return x + self._ff_block(self.norm3(x))
+        x = self.norm1(x + self._sa_block(x, tgt_mask, tgt_key_padding_mask, tgt_is_causal))
+        x = self.norm2(x + self._mha_block(x, memory, memory_mask, memory_key_padding_mask, memory_is_causal))
+        return self.norm3(x + self._ff_block(x))
 
-    def _self_attention(self, x, mask, key_padding_mask, is_causal):
-        return self.dropout1(self.self_attn(x, x, x, attn_mask=mask, key_padding_mask=key_padding_mask,
+    # PyTorch's block names (_sa_block, _mha_block, _ff_block), which subclasses override
+    def _sa_block(self, x, attn_mask, key_padding_mask, is_causal=False):
+        return self.dropout1(self.self_attn(x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask,
                                             need_weights=False, is_causal=is_causal)[0])
 
-    def _cross_attention(self, x, memory, mask, key_padding_mask, is_causal):
-        return self.dropout2(self.multihead_attn(x, memory, memory, attn_mask=mask, key_padding_mask=key_padding_mask,
+    def _mha_block(self, x, mem, attn_mask, key_padding_mask, is_causal=False):
+        return self.dropout2(self.multihead_attn(x, mem, mem, attn_mask=attn_mask, key_padding_mask=key_padding_mask,
                                                  need_weights=False, is_causal=is_causal)[0])
 
-    def _feed_forward(self, x):
+    def _ff_block(self, x):
         return self.dropout3(self.linear2(self.dropout(self.activation(self.linear1(x)))))
 
 

@@ -4,6 +4,7 @@ SequentialLR, ChainedScheduler, ReduceLROnPlateau."""
 import bisect
 import math
 import numbers
+import types
 import warnings
 
 import numpy as np
@@ -407,7 +408,26 @@ class ChainedScheduler(SequentialLR):
             scheduler.step()
 
 
-class MultiplicativeLR(LRScheduler):
+class _LambdasState:
+    """state_dict / load_state_dict of the schedulers with lr_lambdas, as PyTorch's: 'lr_lambdas' holds None for
+    a function and a copy of the attributes of a callable object (restored on load), so the files load both ways."""
+
+    def state_dict(self):
+        out = super().state_dict()
+        out["lr_lambdas"] = [None if isinstance(f, types.FunctionType) else dict(getattr(f, "__dict__", {}))
+                             for f in self.lr_lambdas]
+        return out
+
+    def load_state_dict(self, state_dict):
+        state = dict(state_dict)
+        saved = state.pop("lr_lambdas", None) or []
+        super().load_state_dict(state)
+        for f, attributes in zip(self.lr_lambdas, saved):
+            if attributes is not None:
+                f.__dict__.update(attributes)
+
+
+class MultiplicativeLR(_LambdasState, LRScheduler):
     """lr = the current lr * lr_lambda(epoch) at each step (lr_lambda a function or one per param group)."""
 
     def __init__(self, optimizer, lr_lambda, last_epoch=-1):
@@ -424,9 +444,9 @@ class MultiplicativeLR(LRScheduler):
         return [group["lr"] * f(self.last_epoch) for group, f in zip(groups, self.lr_lambdas)]
 
 
-class LambdaLR(LRScheduler):
+class LambdaLR(_LambdasState, LRScheduler):
     """lr = initial_lr * lr_lambda(epoch); lr_lambda a function or one per param group.
-    (Its state_dict holds the epoch and rates, not the functions.)"""
+    (Its state_dict holds the epoch and rates, not the functions: None for each, as PyTorch's.)"""
 
     def __init__(self, optimizer, lr_lambda, last_epoch=-1):
         n = len(optimizer.param_groups)

@@ -299,6 +299,21 @@ def index_add(input, dim, index, source, *, alpha=1):
     return Tensor._make(y, (input, source), backward, "index_add")
 
 
+def index_reduce(input, dim, index, source, reduce, *, include_self=True):
+    """A copy of input whose slices at index along dim become the reduction ('prod', 'mean', 'amax', 'amin') of the
+    source slices sent there (index (n,), source of input's shape with n along dim), and of their own values with
+    include_self: scatter_reduce with index spread over source's shape (its gradients)."""
+    if reduce not in ("prod", "mean", "amax", "amin"):
+        raise ValueError(f"index_reduce: reduce must be one of prod, mean, amax, amin, got {reduce!r}")
+    if input.ndim == 0:
+        return index_reduce(input.reshape(1), 0, index, source.reshape(1), reduce, include_self=include_self)[0]
+    where, s = _index_source("index_reduce", input, dim, index, source)
+    axis, idx = len(where) - 1, where[-1]
+    spread = np.broadcast_to(idx.reshape((-1,) + (1,) * (s.ndim - axis - 1)), s.shape)
+    return scatter_reduce(input, axis, Tensor(np.ascontiguousarray(spread)), source.reshape(s.shape), reduce,
+                          include_self=include_self)
+
+
 def index_copy(input, dim, index, source):
     """A copy of input whose slices at the positions index (0-d or 1-D) along dim are source's slices; source: input's
     shape with len(index) along dim. A position named twice keeps the last slice, as PyTorch. Gradients: input's
@@ -386,5 +401,5 @@ def nonzero(input, as_tuple=False):
     return Tensor(np.stack(where, axis=1).astype(np.int64).reshape(-1, max(input.ndim, 1)))
 
 
-attach(gather, index_select, index_add, index_copy, index_fill, index_put, fill_diagonal, take, masked_select,
+attach(gather, index_select, index_add, index_reduce, index_copy, index_fill, index_put, fill_diagonal, take, masked_select,
        masked_scatter, scatter, scatter_add, scatter_reduce, argwhere, nonzero)

@@ -311,7 +311,7 @@ _IN_PLACE = ("exp", "log", "log1p", "log2", "log10", "sqrt", "rsqrt", "abs", "ne
              "expm1", "exp2", "erfinv", "erfc", "lgamma", "digamma", "sinc", "asinh", "acosh", "atanh", "cumsum", "cumprod", "eq", "ne", "lt", "le", "gt", "ge", "addmm",
              "bitwise_and", "bitwise_or", "bitwise_xor", "logical_not", "nan_to_num", "logit", "xlogy", "hypot", "atan2", "asin", "acos", "atan", "arcsin",
              "arccos", "arctan", "arctan2", "sinh", "cosh", "deg2rad", "rad2deg", "multiply", "divide", "subtract",
-             "true_divide", "index_add", "index_copy", "index_fill", "masked_scatter", "index_put", "fill_diagonal",
+             "true_divide", "index_add", "index_reduce", "index_copy", "index_fill", "masked_scatter", "index_put", "fill_diagonal",
              "scatter_reduce", "addmv", "addr", "addbmm", "renorm", "put", "logical_and", "logical_or", "logical_xor",
              "floor_divide", "absolute", "negative", "fix", "copysign", "heaviside")
 

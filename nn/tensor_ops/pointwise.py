@@ -61,13 +61,15 @@ def sqrt(input):
 
 
 def rsqrt(input):
-    y = 1 / np.sqrt(_floating(input))
+    with np.errstate(divide="ignore", invalid="ignore"):     # of a zero degree: inf, silently as PyTorch
+        y = 1 / np.sqrt(_floating(input))
     return _unary(input, y, lambda: -0.5 * y * y * y, "rsqrt",
                   lambda t: -0.5 * rsqrt(t) ** 3)          # (x^-1/2)' = -x^-3/2 / 2
 
 
 def reciprocal(input):
-    y = 1 / _floating(input)
+    with np.errstate(divide="ignore"):                       # of a zero degree: inf, silently as PyTorch
+        y = 1 / _floating(input)
     return _unary(input, y, lambda: -y * y, "reciprocal", lambda t: -1 / (t * t))    # (1/x)' = -1/x^2
 
 

@@ -340,6 +340,52 @@ def unfold(input, dimension, size, step):
     return Tensor._make(np.ascontiguousarray(y), (input,), backward, "unfold")
 
 
+def _storage(input):
+    """(the flat memory input's array views, input's offset in it, each element's position in it (input's shape)),
+    PyTorch's storage where nn made a view as PyTorch does (slices, t, permute, expand, view); else input's elements
+    in row-major order."""
+    a = root = input._data
+    while isinstance(root.base, np.ndarray):
+        root = root.base
+    if a.size and root.dtype == a.dtype and (root.flags.c_contiguous or root.flags.f_contiguous) and \
+            all(st % a.itemsize == 0 for st in a.strides):
+        flat = root.ravel(order="K")                                   # a view: the memory in its order
+        start = a.__array_interface__["data"][0] - flat.__array_interface__["data"][0]
+        pos = np.full(a.shape, start // a.itemsize, np.int64)
+        for d, (n, st) in enumerate(zip(a.shape, a.strides)):
+            pos = pos + (np.arange(n) * (st // a.itemsize)).reshape((n,) + (1,) * (a.ndim - d - 1))
+        if start % a.itemsize == 0 and pos.min() >= 0 and pos.max() < flat.size:
+            return flat, start // a.itemsize, pos
+    return a.reshape(-1), 0, np.arange(a.size).reshape(a.shape)
+
+
+def as_strided(input, size, stride, storage_offset=None):
+    """The tensor of `size` whose element (i, j, ...) is storage[storage_offset + i * stride[0] + ...] (the offset
+    defaults to input's own, as PyTorch's). The storage is the memory input's array views where nn's op made a
+    view as PyTorch's (slices, t, permute, expand, view), so input.stride() strides read it as in PyTorch; after an
+    op that copies here (unfold, ...), the copy. A copy here, a view in PyTorch; the gradient adds back where each
+    of input's elements was read."""
+    size, stride = tuple(int(n) for n in size), tuple(int(n) for n in stride)
+    if len(size) != len(stride):
+        raise RuntimeError(f"as_strided: mismatch in length of strides and shape ({len(stride)} vs {len(size)})")
+    flat, offset, pos = _storage(input)
+    storage_offset = offset if storage_offset is None else int(storage_offset)
+    idx = np.full(size, storage_offset, np.int64)
+    for d, (n, st) in enumerate(zip(size, stride)):
+        idx = idx + (np.arange(n) * st).reshape((n,) + (1,) * (len(size) - d - 1))
+    if idx.size and not 0 <= idx.min() <= idx.max() < flat.shape[0]:
+        raise RuntimeError(f"as_strided: setStorage: sizes {list(size)}, strides {list(stride)} and storage offset "
+                           f"{storage_offset} are out of bounds for storage of {flat.shape[0]} elements")
+    owner = np.full(flat.shape[0], -1, np.int64)
+    owner[pos.reshape(-1)] = np.arange(pos.size)                    # storage position -> input's element
+    src = owner[idx]
+    out = input.reshape(-1)[Tensor(np.maximum(src, 0))]
+    if (src < 0).any():                                             # read from the storage outside input: constants
+        covered = src >= 0
+        out = out * Tensor(covered.astype(out.dtype)) + Tensor(np.where(covered, 0, flat[idx]).astype(out.dtype))
+    return out
+
+
 def cross(input, other, dim=None):
     """The cross product of 3-vectors along dim (None: the first dim of size 3, as torch.cross; linalg.cross
     takes dim=-1), broadcasting the rest; composed of index_select, products and a difference."""
@@ -758,7 +804,7 @@ def resize_as_(input, other, memory_format=None):
 attach(resize_, resize_as_)
 attach(reshape, view_as, broadcast_to, ravel, unflatten, contiguous, squeeze, unsqueeze, permute, transpose, t, expand, expand_as,
        repeat, repeat_interleave, tile, movedim, select, diagonal, tensor_split, mv, flip, fliplr, flipud, rot90,
-       narrow, unfold, cross, diff, trace, take_along_dim, roll, diag, outer, dot, addmm, split, chunk, unbind, matmul, bmm, baddbmm, view, T=property(_T), mT=property(_mT),
+       narrow, unfold, as_strided, cross, diff, trace, take_along_dim, roll, diag, outer, dot, addmm, split, chunk, unbind, matmul, bmm, baddbmm, view, T=property(_T), mT=property(_mT),
        mH=property(_mT), H=property(_T), mm=matmul,
        swapaxes=transpose, swapdims=transpose, moveaxis=movedim, reshape_as=view_as,
        __reversed__=lambda self: self if self.ndim == 0 else flip(self, 0))      # reversed(x), as PyTorch's

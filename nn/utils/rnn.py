@@ -129,6 +129,17 @@ def unpad_sequence(padded_sequences, lengths, batch_first=False):
     return [padded[i, :int(n)] for i, n in enumerate(values)]
 
 
+def invert_permutation(permutation):
+    """The inverse of a permutation of 0..n-1 (a PackedSequence's unsorted_indices from its sorted_indices); None
+    stays None."""
+    if permutation is None:
+        return None
+    values = np.asarray(getattr(permutation, "_data", permutation)).reshape(-1).astype(np.int64)
+    inverse = np.empty_like(values)
+    inverse[values] = np.arange(values.size)
+    return Tensor(inverse)
+
+
 def unpack_sequence(packed_sequences):
     """pack_sequence undone: a PackedSequence -> the list of its Tensors (L_i, *), in the original order."""
     padded, lengths = pad_packed_sequence(packed_sequences, batch_first=True)

@@ -1,2 +1,3 @@
 """torch.utils.data.dataset's names, for code that imports them from there."""
-from . import ChainDataset, ConcatDataset, Dataset, IterableDataset, Subset, TensorDataset, random_split  # noqa: F401
+from . import (ChainDataset, ConcatDataset, Dataset, IterableDataset, StackDataset, Subset,  # noqa: F401
+                TensorDataset, random_split)
