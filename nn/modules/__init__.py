@@ -16,7 +16,7 @@ from .normalization import GroupNorm, LayerNorm, RMSNorm, InstanceNorm1d, Instan
 from .padding import (ZeroPad2d, ConstantPad2d, ReflectionPad2d, ReplicationPad2d, ZeroPad1d, ConstantPad1d,
                       ReflectionPad1d, ReplicationPad1d)
 from .pixelshuffle import PixelShuffle, PixelUnshuffle, ChannelShuffle
-from .onedim import Conv1d, ConvTranspose1d, MaxPool1d, MaxUnpool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool1d
+from .onedim import Conv1d, ConvTranspose1d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool1d
 from .sparse import Embedding, EmbeddingBag
 from .adaptive import AdaptiveLogSoftmaxWithLoss
 from .threedim import Conv3d, ConvTranspose3d, MaxPool3d, AvgPool3d, AdaptiveAvgPool3d, AdaptiveMaxPool3d
@@ -24,7 +24,7 @@ from .batchnorm import BatchNorm3d
 from .lazy import (LazyLinear, LazyConv1d, LazyConv2d, LazyConvTranspose1d, LazyConvTranspose2d, LazyBatchNorm1d,
                    LazyBatchNorm2d)
 from .upsampling import Upsample, UpsamplingNearest2d, UpsamplingBilinear2d
-from .pooling import MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, AdaptiveMaxPool2d, MaxUnpool2d, LPPool1d, LPPool2d
+from .pooling import MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, AdaptiveMaxPool2d, MaxUnpool2d, MaxUnpool1d, LPPool1d, LPPool2d
 from .activation import (ReLU, LeakyReLU, Sigmoid, Tanh, Softmax, LogSoftmax, ELU, GELU, Softplus, SiLU,
                          Hardtanh, ReLU6, SELU, Mish, Hardsigmoid, Hardswish, LogSigmoid, Softmin, PReLU, Softsign,
                          Tanhshrink, Softshrink, Hardshrink, Threshold, CELU, GLU, RReLU, Softmax2d)

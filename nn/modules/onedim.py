@@ -113,21 +113,6 @@ class MaxPool1d(Module):
                 f"dilation={self.dilation}, ceil_mode={self.ceil_mode}")
 
 
-class MaxUnpool1d(Module):
-    """The inverse of MaxPool1d(return_indices=True): values put back at their indices along L, zeros elsewhere
-    (F.max_unpool1d); forward(input, indices, output_size=None)."""
-
-    def __init__(self, kernel_size, stride=None, padding=0):
-        super().__init__()
-        self.kernel_size, self.stride, self.padding = kernel_size, kernel_size if stride is None else stride, padding
-
-    def forward(self, input, indices, output_size=None):
-        return F.max_unpool1d(input, indices, self.kernel_size, self.stride, self.padding, output_size)
-
-    def extra_repr(self):
-        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
-
-
 class AvgPool1d(Module):
     """Mean over windows of kernel_size (zero padding counted unless count_include_pad=False): (N, C, L) ->
     (N, C, Lo)."""

@@ -62,19 +62,31 @@ class AdaptiveAvgPool2d(Module):
         return f"output_size={self.output_size}"
 
 
-class MaxUnpool2d(Module):
-    """The inverse of MaxPool2d(return_indices=True): values put back at their indices, zeros elsewhere
-    (F.max_unpool2d); forward(input, indices, output_size=None)."""
+class _MaxUnpoolNd(Module):
+    """The max unpools: forward(input, indices, output_size=None) through the subclass's functional form."""
+    _unpool = None
 
     def __init__(self, kernel_size, stride=None, padding=0):
         super().__init__()
         self.kernel_size, self.stride, self.padding = kernel_size, kernel_size if stride is None else stride, padding
 
     def forward(self, input, indices, output_size=None):
-        return F.max_unpool2d(input, indices, self.kernel_size, self.stride, self.padding, output_size)
+        return type(self)._unpool(input, indices, self.kernel_size, self.stride, self.padding, output_size)
 
     def extra_repr(self):
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class MaxUnpool2d(_MaxUnpoolNd):
+    """The inverse of MaxPool2d(return_indices=True): values put back at their indices, zeros elsewhere
+    (F.max_unpool2d)."""
+    _unpool = staticmethod(F.max_unpool2d)
+
+
+class MaxUnpool1d(_MaxUnpoolNd):
+    """The inverse of MaxPool1d(return_indices=True): values put back at their indices along L, zeros elsewhere
+    (F.max_unpool1d)."""
+    _unpool = staticmethod(F.max_unpool1d)
 
 
 class AdaptiveMaxPool2d(AdaptiveAvgPool2d):
@@ -111,5 +123,5 @@ class LPPool2d(LPPool1d):
 
 
 # torch.nn.modules.pooling's 1-d layers (defined in onedim.py)
-from .onedim import MaxPool1d, MaxUnpool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool1d  # noqa: E402,F401
+from .onedim import MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool1d  # noqa: E402,F401
 from .threedim import MaxPool3d, AvgPool3d, AdaptiveAvgPool3d, AdaptiveMaxPool3d  # noqa: E402,F401
