@@ -7,6 +7,9 @@ the kernel, so the shares run at once). Numba's own ``parallel=True`` build is n
 to three times more slowly than the serial one (the parfor passes, then the loop body compiled again as a
 gufunc), so a first training run at two threads compiled twice as long as at one, and a process would
 compile both builds if it ran at both counts. Here one build serves every thread count.
+Kernels whose jobs write disjoint outputs (the conv forward and input gradient, the layout copies) take
+their shares as workers that claim jobs one at a time from a shared counter (``claim_job``): a thread held
+up by the system leaves its jobs to the others instead of keeping the caller waiting at the end.
 
 Two pools could run our code: ours and the BLAS library's (matrix products through NumPy, or ``np.dot``
 inside Numba, which calls SciPy's copy of OpenBLAS).  Running both on a small machine oversubscribes the
