@@ -87,7 +87,10 @@ def start(model, loss, optimizer, x, y, labels=None):
 
 
 def _child():
-    model, loss, optimizer, x, y, labels = pickle.loads(sys.stdin.buffer.read())
+    data = b"" if sys.stdin.isatty() else sys.stdin.buffer.read()
+    if not data:
+        sys.exit("colorize.warmup: nothing to do; colorize's training starts it with a pickled step on stdin")
+    model, loss, optimizer, x, y, labels = pickle.loads(data)
     nn.set_num_threads(1)
     model.train()
     with numpy_twins():
