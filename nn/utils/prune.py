@@ -225,6 +225,16 @@ class L1Unstructured(_Unstructured):
         return super().apply(module, name, amount=amount, importance_scores=importance_scores)
 
 
+def _structured_count(t, dim, amount):
+    """(dim, the channels along it, how many of them to prune) for a structured method, each validated."""
+    _validate_structured_pruning(t)
+    dim = _validate_pruning_dim(t, dim)
+    size = t.shape[dim]
+    n = _nparams_toprune(amount, size)
+    _validate_pruning_amount(n, size)
+    return dim, size, n
+
+
 class RandomStructured(BasePruningMethod):
     """Prunes amount channels along dim (a count, or a fraction of them) chosen at random."""
 
@@ -235,11 +245,7 @@ class RandomStructured(BasePruningMethod):
         self.amount, self.dim = amount, dim
 
     def compute_mask(self, t, default_mask):
-        _validate_structured_pruning(t)
-        dim = _validate_pruning_dim(t, self.dim)
-        size = t.shape[dim]
-        n = _nparams_toprune(self.amount, size)
-        _validate_pruning_amount(n, size)
+        dim, size, n = _structured_count(t, self.dim, self.amount)
         if n == 0:
             return default_mask
         prob = get_rng().random(size)
@@ -261,11 +267,7 @@ class LnStructured(BasePruningMethod):
         self.amount, self.n, self.dim = amount, n, dim
 
     def compute_mask(self, t, default_mask):
-        _validate_structured_pruning(t)
-        dim = _validate_pruning_dim(t, self.dim)
-        size = t.shape[dim]
-        n = _nparams_toprune(self.amount, size)
-        _validate_pruning_amount(n, size)
+        dim, size, n = _structured_count(t, self.dim, self.amount)
         if n == 0:
             return default_mask
         a = np.moveaxis(_array(t), dim, 0).reshape(size, -1)
