@@ -15,8 +15,11 @@ this process reaches a kernel the child has compiled, it loads it (0.1-0.2 s); o
 reached yet compiles here, as it would have anyway.
 
 The child works on its own copies and its output is discarded: nothing here changes, results and seeds
-included. It does not start with one thread (the user asked for one core), when Numba does not compile,
-or when an optimizer kernel is already in the cache (a training step has run since install).
+included. It starts at one kernel thread too (set_num_threads counts the threads of the arithmetic; a
+compile is a one-off, as PyTorch's compile workers are not held to torch.set_num_threads), but not when
+the process may use one core only (NUMBA_NUM_THREADS, which follows the CPU affinity: `taskset -c 0`),
+when Numba does not compile, or when an optimizer kernel is already in the cache (a training step has run
+since install).
 """
 import os
 import pickle
@@ -54,7 +57,7 @@ def start(model, loss, optimizer, x, y, labels=None):
     ndarrays, labels (N,) or None; once per process (later steps find their kernels compiled in memory).
     Returns the thread that feeds and then reaps the child, or None if none started."""
     global _started
-    if _started or nn.get_num_threads() < 2 or not sys.executable or training_compiled():
+    if _started or numba.config.NUMBA_NUM_THREADS < 2 or not sys.executable or training_compiled():
         return None
     _started = True
     try:

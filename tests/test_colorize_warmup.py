@@ -62,15 +62,38 @@ def test_start_compiles_the_step_into_the_cache_of_a_child_and_changes_nothing_h
     assert warmup.start(model, loss, optimizer, x, y) is None           # once per process
 
 
-def test_start_does_nothing_with_one_thread_or_once_a_step_is_compiled(monkeypatch, kernel_threads):
+class _FakeChild:
+    """Stands in for the child process: takes the payload, exits at once."""
+    started = 0
+
+    def __init__(self, *args, **kwargs):
+        type(self).started += 1
+        self.stdin = open(os.devnull, "wb")
+
+    def wait(self):
+        return 0
+
+
+def test_start_runs_at_one_kernel_thread_but_not_on_one_core_or_once_a_step_is_compiled(monkeypatch,
+                                                                                         kernel_threads):
     model, loss, optimizer, x, y = _mlp_step_inputs()
+    monkeypatch.setattr(warmup.subprocess, "Popen", _FakeChild)
     monkeypatch.setattr(warmup, "training_compiled", lambda: False)
     monkeypatch.setattr(warmup, "_started", False)
-    kernel_threads(1)
+    kernel_threads(2)                       # skips on a one-core machine, where nothing may start
+    nn.set_num_threads(1)                   # one thread of arithmetic; the compile may still use the other core
+    thread = warmup.start(model, loss, optimizer, x, y)
+    assert thread is not None and _FakeChild.started == 1
+    thread.join(10)
+    monkeypatch.setattr(warmup, "_started", False)
+    monkeypatch.setattr(warmup.numba.config, "NUMBA_NUM_THREADS", 1)       # one core (taskset -c 0)
     assert warmup.start(model, loss, optimizer, x, y) is None
+    monkeypatch.undo()
+    monkeypatch.setattr(warmup.subprocess, "Popen", _FakeChild)
+    monkeypatch.setattr(warmup, "_started", False)
     monkeypatch.setattr(warmup, "training_compiled", lambda: True)
-    kernel_threads(2)
     assert warmup.start(model, loss, optimizer, x, y) is None
+    assert _FakeChild.started == 1
 
 
 def test_start_skips_what_does_not_pickle(monkeypatch, kernel_threads):
