@@ -31,7 +31,7 @@ from . import cuda, cpu, backends, jit, accelerator, hub, sparse, amp, compiler,
 from .amp import autocast, is_autocast_enabled
 from .jit import compile
 from .device import memory_format, contiguous_format, preserve_format, channels_last, channels_last_3d
-from .sparse import sparse_coo_tensor, spmm
+from .sparse import sparse_coo_tensor, spmm, layout, strided, sparse_coo
 from . import cuda as xpu  # noqa: F401  (torch.xpu: no such device either)
 from . import autograd
 from .autograd import Function
@@ -113,7 +113,7 @@ from .parallel import DataParallel
 from . import factories as _factories
 from .linalg import cholesky_solve, cholesky_inverse, triangular_solve, matrix_power
 from .linalg import (inv as inverse, det, logdet, slogdet, cholesky, svd_reduced_v as svd, qr_older as qr, pinverse,
-                     lu_unpack, matrix_exp)
+                     lu_unpack, matrix_exp, lu_factor_older as lu, lu_solve_older as lu_solve)
 from .gradcheck import gradcheck, GradcheckError
 from .serialization import save, load
 from .foreach import *  # noqa: E402,F401,F403  (torch._foreach_add_ & co., as EMA code calls them)
@@ -122,6 +122,7 @@ from .foreach import *  # noqa: E402,F401,F403  (torch._foreach_add_ & co., as E
 from .tensor_ops.out_arg import with_out as _with_out  # noqa: E402
 add, sub, mul, div, matmul, bmm, cat, stack, clamp, exp, log, sqrt, pow, maximum, minimum = map(
     _with_out, (add, sub, mul, div, matmul, bmm, cat, stack, clamp, exp, log, sqrt, pow, maximum, minimum))
+nan_to_num = _with_out(nan_to_num)      # EDM's torch.nan_to_num(param.grad, nan=0, ..., out=param.grad)
 concat = concatenate = cat
 mm = matmul
 sgn = sign

@@ -106,6 +106,18 @@ class DataArray(np.ndarray):
     def data(self):                             # p.grad.data.zero_(): ``.data`` of the array is the array
         return self
 
+    @data.setter
+    def data(self, value):
+        """p.grad.data *= c (center loss) or p.grad.data = p.grad.data * c: the array takes the new values
+        (in place; a value of another shape is refused, the array being the gradient itself)."""
+        if value is self:
+            return
+        value = np.asarray(getattr(value, "_data", value))
+        if value.shape != self.shape:
+            raise RuntimeError(f"setting .data of an array of shape {tuple(self.shape)} to one of shape "
+                               f"{tuple(value.shape)}: assign the Tensor's .grad instead")
+        np.copyto(self, value, casting="unsafe")
+
     def resize_(self, *sizes, memory_format=None):
         """x.data.resize_(...) (the older DCGAN's input.data.resize_(real.size()).copy_(real)): the Tensor whose
         .data this is takes the new shape, even when it requires grad (as PyTorch's .data); returns its new .data."""
@@ -222,6 +234,16 @@ class DataArray(np.ndarray):
             raise RuntimeError("view size is not compatible with input tensor's size and stride (at least one "
                                "dimension spans across two contiguous subspaces). Use .reshape(...) instead.")
         return out
+
+    def transpose(self, *args, **kwargs):
+        """PyTorch's transpose(dim0, dim1) (loralib's ``w.data = w.data.transpose(0, 1)``): the two dims swapped,
+        a view; NumPy's transpose(), transpose(axes) otherwise (on a 2-D array NumPy reads (0, 1) as no change)."""
+        if kwargs or (len(args) == 2 and all(isinstance(a, numbers.Integral) for a in args)):
+            dims = args + tuple(kwargs.pop(k) for k in ("dim0", "dim1") if k in kwargs)
+            if kwargs or len(dims) != 2:
+                raise TypeError(f"transpose() takes dim0 and dim1, got {args} and {sorted(kwargs)}")
+            return np.swapaxes(self, *dims)
+        return np.ndarray.transpose(self, *args)
 
     def sort(self, *args, **kwargs):
         if _numpy_form(kwargs, ("axis", "kind", "order", "stable")):

@@ -144,6 +144,20 @@ def scalar_dtype(value, dtype):
     return dtype if dtype.kind == "f" else get_default_dtype()
 
 
+_C_NAMES = {"float16": "c10::Half", "float32": "float", "float64": "double"}
+
+
+def fill_value(value, dtype):
+    """A fill value (full, fill_, masked_fill) checked against a floating dtype, as PyTorch: a finite number
+    beyond the dtype's range is a RuntimeError (full(n, finfo(float64).min) in float32), not inf."""
+    if dtype.kind == "f" and isinstance(value, (builtins.float, builtins.int, np.number)) \
+            and not isinstance(value, builtins.bool) and np.isfinite(value) \
+            and builtins.abs(value) > builtins.float(np.finfo(dtype).max):
+        raise RuntimeError(f"value cannot be converted to type {_C_NAMES.get(dtype.name, dtype.name)} without "
+                           f"overflow")
+    return value
+
+
 def float_dtype(dtype):
     """dtype a float-only op (exp, sigmoid, sqrt, ...) computes in: a floating dtype is kept, an integer or bool
     one gives the default float dtype (as PyTorch's sigmoid(int64) is float32)."""

@@ -13,6 +13,7 @@ EigResult = namedtuple("EigResult", ["eigenvalues", "eigenvectors"])
 SVDResult = namedtuple("SVDResult", ["U", "S", "Vh"])
 SVDOldResult = namedtuple("SVDOldResult", ["U", "S", "V"])
 LUFactorResult = namedtuple("LUFactorResult", ["LU", "pivots"])
+LUFactorExResult = namedtuple("LUFactorExResult", ["LU", "pivots", "info"])
 LUResult = namedtuple("LUResult", ["P", "L", "U"])
 QRResult = namedtuple("QRResult", ["Q", "R"])
 LstsqResult = namedtuple("LstsqResult", ["solution", "residuals", "rank", "singular_values"])
@@ -22,7 +23,8 @@ SolveExResult = namedtuple("SolveExResult", ["result", "info"])
 
 __all__ = ["inv", "det", "slogdet", "logdet", "solve", "vector_norm", "matrix_norm", "norm", "cross", "cholesky",
            "eigh", "eigvalsh", "svd", "svdvals", "qr", "pinv", "matrix_rank", "lstsq", "solve_triangular",
-           "matrix_power", "multi_dot", "matrix_exp", "lu_factor", "lu", "lu_unpack", "vecdot", "inv_ex",
+           "matrix_power", "multi_dot", "matrix_exp", "lu_factor", "lu_factor_ex", "lu", "lu_unpack", "lu_solve",
+           "vecdot", "inv_ex",
            "cholesky_ex", "solve_ex", "LinAlgError", "matmul", "diagonal"]
 
 
@@ -420,45 +422,110 @@ def matrix_exp(A):
     return Tensor._make(E.astype(a.dtype, copy=False), (A,), backward, "matrix_exp")
 
 
-def _no_gradient(op):
+def _lu_backward(LU, P):
+    """The backward of A = P L U (square, invertible A) from the packed LU (L below the diagonal, its unit diagonal
+    implied, U on and above it): g (the gradient to LU) -> P L^-T (tril(L^T gL, -1) + triu(gU U^T)) U^-T with
+    gL = tril(g, -1), gU = triu(g), PyTorch's formula."""
+    n = LU.shape[-1]
+    L, U = np.tril(LU, -1) + np.eye(n, dtype=LU.dtype), np.triu(LU)
+    Lt, Ut = np.swapaxes(L, -1, -2), np.swapaxes(U, -1, -2)
+
     def backward(g):
-        raise NotImplementedError(f"{op}: the gradient through an LU factorisation is not supported in nn; "
-                                  f"factorise a detached copy (as flows do at initialisation)")
+        phi = np.tril(Lt @ np.tril(g, -1), -1) + np.triu(np.triu(g) @ Ut)
+        X = np.linalg.solve(Lt, phi)                                        # L^-T phi
+        return (P @ np.swapaxes(np.linalg.solve(U, np.swapaxes(X, -1, -2)), -1, -2),)     # ... U^-T
     return backward
 
 
-def lu_factor(A, *, pivot=True):
-    """(LU, pivots) as LAPACK's getrf and PyTorch's: L below the diagonal (unit diagonal implied) and U on and above
-    it in one matrix, pivots the 1-based rows swapped at each step (int32). Not differentiable here."""
-    from scipy.linalg import lu_factor as _lu_factor  # noqa: PLC0415 - SciPy only when used
-    _square(A, "lu_factor")
-    a = A._data
-    flat = a.reshape(-1, *a.shape[-2:])
-    parts = [_lu_factor(m) for m in flat]
-    LU = np.stack([p[0] for p in parts]).reshape(a.shape)
-    piv = (np.stack([p[1] for p in parts]) + 1).astype(np.int32).reshape(a.shape[:-1])
-    return LUFactorResult(Tensor._make(LU, (A,), _no_gradient("lu_factor"), "lu_factor"), Tensor(piv))
-
-
-def lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True):
-    """(P, L, U) from lu_factor's (LU, pivots), with A = P L U."""
-    lu, piv = LU_data._data, np.asarray(LU_pivots._data) - 1
-    n = lu.shape[-1]
-    L = np.tril(lu, -1) + np.eye(n, dtype=lu.dtype)
-    U = np.triu(lu)
+def _permutation(pivots, n, dtype):
+    """P (..., n, n) with A = P L U from LAPACK's 1-based row swaps (..., n)."""
+    piv = np.asarray(pivots) - 1
     flat_piv = piv.reshape(-1, n)
-    P = np.empty((len(flat_piv), n, n), lu.dtype)
+    P = np.empty((len(flat_piv), n, n), dtype)
     for i, swaps in enumerate(flat_piv):
         order = np.arange(n)
         for k, j in enumerate(swaps):                   # row k was swapped with row j
             order[[k, j]] = order[[j, k]]
-        P[i] = np.eye(n, dtype=lu.dtype)[:, order]
-    return LUResult(Tensor(P.reshape(lu.shape)), Tensor(L), Tensor(U))
+        P[i] = np.eye(n, dtype=dtype)[:, order]
+    return P.reshape(piv.shape + (n,))
+
+
+def lu_factor(A, *, pivot=True):
+    """(LU, pivots) as LAPACK's getrf and PyTorch's: L below the diagonal (unit diagonal implied) and U on and above
+    it in one matrix, pivots the 1-based rows swapped at each step (int32). Differentiable (invertible A), as
+    PyTorch's. A singular matrix (a zero on U's diagonal) raises, as PyTorch's; linalg.lu and lu_factor_ex
+    factorise it."""
+    LU, piv = _lu_factor(A, "lu_factor")
+    zero = np.diagonal(LU._data, axis1=-2, axis2=-1) == 0
+    if zero.any():
+        k = int(np.argmax(zero.reshape(-1, zero.shape[-1]).any(0)))
+        raise LinAlgError(f"torch.linalg.lu_factor: U[{k + 1},{k + 1}] is zero and using it on lu_solve would result "
+                          f"in a division by zero. If you still want to perform the factorization, consider calling "
+                          f"linalg.lu(A, pivot) or linalg.lu_factor_ex(A, pivot)")
+    return LUFactorResult(LU, piv)
+
+
+def _lu_factor(A, op):
+    """lu_factor without the singularity check: (LU, pivots)."""
+    from scipy.linalg import lu_factor as _scipy_lu_factor  # noqa: PLC0415 - SciPy only when used
+    import warnings  # noqa: PLC0415 - SciPy warns on a singular matrix, which the callers report their way
+    _square(A, op)
+    a = A._data
+    flat = a.reshape(-1, *a.shape[-2:])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        parts = [_scipy_lu_factor(m) for m in flat]
+    LU = np.stack([p[0] for p in parts]).reshape(a.shape)
+    piv = (np.stack([p[1] for p in parts]) + 1).astype(np.int32).reshape(a.shape[:-1])
+    backward = _lu_backward(LU, _permutation(piv, a.shape[-1], a.dtype))
+    return LUFactorResult(Tensor._make(LU, (A,), backward, "lu_factor"), Tensor(piv))
+
+
+def lu_factor_ex(A, *, pivot=True, check_errors=False):
+    """(LU, pivots, info (...,) int32): lu_factor that reports a singular matrix (info = k > 0 where U[k-1, k-1] is
+    the first zero pivot) instead of raising, as torch.linalg.lu_factor_ex; check_errors=True raises."""
+    _square(A, "lu_factor_ex")
+    info = _lapack_info(A._data, "getrf")
+    if check_errors and (info > 0).any():
+        raise LinAlgError(f"linalg.lu_factor_ex: The factorization could not be completed because the input is "
+                          f"not invertible (info {info.max()})")
+    return LUFactorExResult(*_lu_factor(A, "lu_factor_ex"), Tensor(info))
+
+
+def lu_factor_older(A, pivot=True, get_infos=False):
+    """torch.lu / A.lu(): (LU, pivots), with get_infos=True (LU, pivots, infos)."""
+    return lu_factor_ex(A, pivot=pivot) if get_infos else lu_factor(A, pivot=pivot)
+
+
+def lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True):
+    """(P, L, U) from lu_factor's (LU, pivots), with A = P L U; L and U differentiable in LU_data."""
+    n = LU_data.shape[-1]
+    L = LU_data.tril(-1) + Tensor(np.eye(n, dtype=LU_data.dtype))
+    U = LU_data.triu()
+    return LUResult(Tensor(_permutation(LU_pivots._data, n, LU_data.dtype)), L, U)
 
 
 def lu(A, *, pivot=True):
-    """(P, L, U) with A = P L U, L unit lower triangular, U upper triangular (linalg.lu). Not differentiable here."""
-    return lu_unpack(*lu_factor(A, pivot=pivot))
+    """(P, L, U) with A = P L U, L unit lower triangular, U upper triangular (linalg.lu, also of a singular A);
+    differentiable."""
+    return lu_unpack(*_lu_factor(A, "lu"))
+
+
+def lu_solve(LU, pivots, B, *, left=True, adjoint=False):
+    """X with A X = B (left) or X A = B, A^T for A with adjoint, from A's lu_factor (LU, pivots), as
+    torch.linalg.lu_solve: triangular solves on L and U, differentiable in LU and B."""
+    if not left:                                    # X A = B  <=>  A^T X^T = B^T
+        return lu_solve(LU, pivots, B.mT, adjoint=not adjoint).mT
+    P, L, U = lu_unpack(LU, pivots)
+    if adjoint:                                     # U^T L^T P^T X = B
+        Y = solve_triangular(L.mT, solve_triangular(U.mT, B, upper=False), upper=True, unitriangular=True)
+        return P @ Y
+    return solve_triangular(U, solve_triangular(L, P.mT @ B, upper=False, unitriangular=True), upper=True)
+
+
+def lu_solve_older(b, LU_data, LU_pivots):
+    """torch.lu_solve(b, LU_data, LU_pivots): linalg.lu_solve with the arguments in the older order."""
+    return lu_solve(LU_data, LU_pivots, b)
 
 
 def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
@@ -558,7 +625,7 @@ def _attach():
     """A.det(), A.inverse(), A.logdet(), A.slogdet(), A.svd(), ..., as PyTorch's Tensor methods."""
     from .tensor_ops._attach import attach
     attach(det=det, inverse=inv, logdet=logdet, slogdet=slogdet, matrix_power=matrix_power, matrix_exp=matrix_exp,
-           lu=lambda self, pivot=True, get_infos=False: lu_factor(self, pivot=pivot),
+           lu=lu_factor_older, lu_solve=lu_solve_older,
            # the older method forms (A.svd() -> U, S, V; A.qr(); A.pinverse(); A.cholesky(upper=False)) and the solves
            svd=svd_reduced_v, qr=qr_older, pinverse=pinverse, cholesky=lambda self, upper=False: cholesky(self, upper=upper),
            cholesky_solve=cholesky_solve, cholesky_inverse=cholesky_inverse, triangular_solve=triangular_solve)

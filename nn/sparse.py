@@ -9,6 +9,8 @@ dense one holding the same values (the same results; the memory of a dense matri
     nn.sparse.sum(input, dim=None)                input.sum(dim)
     Tensor.indices(), values(), _nnz()            the non-zero entries in row-major (coalesced) order: (ndim, nnz),
                                                   (nnz,) (differentiable), nnz; an explicit zero is not kept
+    nn.sparse.addmm(input, mat1, mat2)            beta * input + alpha * (mat1 @ mat2), as nn.addmm
+    Tensor.layout, nn.strided, nn.sparse_coo      every tensor's layout is nn.strided; is_coalesced() is True
 """
 import numpy as np
 
@@ -16,7 +18,21 @@ from .dtypes import to_dtype
 from .tensor import Tensor
 from .tensor_ops._attach import attach
 
-__all__ = ["sparse_coo_tensor", "spmm", "mm", "sum", "FloatTensor", "DoubleTensor", "LongTensor"]
+__all__ = ["sparse_coo_tensor", "spmm", "mm", "addmm", "sum", "FloatTensor", "DoubleTensor", "LongTensor", "layout",
+           "strided", "sparse_coo"]
+
+
+class layout:
+    """A memory layout, as torch.layout: nn.strided (every nn tensor's) or nn.sparse_coo (named, never held)."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def __repr__(self):
+        return f"nn.{self.name}"
+
+
+strided, sparse_coo = layout("strided"), layout("sparse_coo")
 
 
 def sparse_coo_tensor(indices, values, size=None, *, dtype=None, device=None, requires_grad=False, **kwargs):
@@ -41,6 +57,11 @@ def spmm(input, mat2):
 
 
 mm = spmm
+
+
+def addmm(input, mat1, mat2, *, beta=1.0, alpha=1.0):
+    """beta * input + alpha * (mat1 @ mat2), as torch.sparse.addmm (mat1 sparse: a dense one here)."""
+    return input.addmm(mat1, mat2, beta=beta, alpha=alpha)
 
 
 def sum(input, dim=None, dtype=None):
@@ -75,5 +96,6 @@ def _itself(input, *args, **kwargs):
 
 
 attach(to_sparse=_itself, to_dense=_itself, coalesce=_itself, is_sparse=property(lambda self: False),
+       layout=property(lambda self: strided), is_coalesced=lambda self: True,
        indices=_indices, values=_values, _indices=_indices, _values=_values,
        _nnz=lambda self: int(np.count_nonzero(self._data)))

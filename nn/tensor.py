@@ -791,6 +791,10 @@ class Tensor:
         return self._lift(other) - self
 
     def __rtruediv__(self, other):
+        # `2 / x`: PyTorch computes a number over a tensor as `x.reciprocal() * 2`, which can differ from a
+        # true division in the last bit (`102 / x` with x = 108 in float32)
+        if isinstance(other, (int, float, np.number)) and not isinstance(other, (complex, np.complexfloating)):
+            return self.reciprocal() * other
         return self._lift(other) / self
 
     def __rmatmul__(self, other):

@@ -201,9 +201,10 @@ def test_in_place_ops_in_a_graph_differentiate_as_themselves():
     x = _t(2, 3)
     assert gradgradcheck(lambda x: (x * x).add_(1).mul_(x).t_().unsqueeze_(0), [x])
     h = x * x
-    h[0] = 1.0                                                  # setitem: no create_graph backward yet
-    with pytest.raises(NotImplementedError, match="setitem"):
-        grad(h.sum(), x, create_graph=True)
+    h[0] = 1.0                                                  # setitem's own create_graph backward, not x * x's
+    g, = grad(h.sum(), x, create_graph=True)
+    np.testing.assert_allclose(g.detach().numpy(), np.vstack([np.zeros(3), 2 * x.detach().numpy()[1]]))
+    np.testing.assert_allclose(grad(g.sum(), x)[0].numpy(), [[0.0] * 3, [2.0] * 3])
 
 
 def test_what_is_not_differentiable_twice_says_so():

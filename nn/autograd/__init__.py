@@ -34,7 +34,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     differentiable backward; these have: + - * / (and their reflected forms), unary minus, ** (a number or a
     tensor), maximum, minimum, where, masked_fill, clamp, max / min / amax / amin, var / std,
     @ / matmul, F.linear, F.conv2d and F.conv_transpose2d (grouped too), sum and mean, reshape / view / flatten /
-    squeeze / unsqueeze, permute / transpose / t, expand, contiguous, clone, to (a float dtype), indexing, cat,
+    squeeze / unsqueeze, permute / transpose / t, expand, contiguous, clone, to (a float dtype), indexing, gather
+    (and topk), cumsum (and logcumsumexp), prod and cumprod (of tensors without zeros), roll, x[...] = v, cat,
     pad, interpolate (nearest, bilinear, bicubic), max_pool2d, avg_pool2d (count_include_pad),
     adaptive_avg_pool2d, dropout, embedding, batch_norm, layer_norm, group_norm, instance_norm, exp, log, log1p,
     sqrt, rsqrt, reciprocal, square, sin, cos, tan, their inverses, sinh, cosh, asinh, acosh, atanh, expm1, exp2,

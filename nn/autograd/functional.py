@@ -5,12 +5,15 @@ which create_graph records (the ops on the path must have a differentiable backw
     jacobian(func, inputs) -> for a Tensor input and output, J (*out.shape, *input.shape);
         a tuple of inputs gives a tuple per output, a tuple of outputs a tuple of those
     hessian(func, inputs) -> H (*input.shape, *input.shape) of a scalar func (tuples of tuples for several inputs)
+    vjp(func, inputs, v) -> (func(inputs), v^T J), v shaped as the output (omitted for a one-element output)
+    jvp(func, inputs, v) -> (func(inputs), J v), v shaped as the inputs (by the double-backward trick, as PyTorch)
+    vhp(func, inputs, v) / hvp(func, inputs, v) -> (func(inputs), v^T H) / (func(inputs), H v) of a scalar func
 """
 import numpy as np
 
 from ..tensor import Tensor, enable_grad
 
-__all__ = ["jacobian", "hessian"]
+__all__ = ["jacobian", "hessian", "vjp", "jvp", "vhp", "hvp"]
 
 
 def _prepared(inputs, create_graph):
@@ -67,3 +70,85 @@ def hessian(func, inputs, create_graph=False, strict=False, vectorize=False, out
         gs = tuple(_zeros_like(a) if g is None else g for g, a in zip(gs, args))
         return gs if inputs_tuple else gs[0]
     return jacobian(gradient, xs if inputs_tuple else xs[0], create_graph=create_graph, strict=strict)
+
+
+def _as_tuple(v):
+    return tuple(v) if isinstance(v, (tuple, list)) else (v,)
+
+
+def _vector_or_ones(v, outs, name):
+    """The v of vjp / vhp as a tuple matching outs; None only for one-element outputs (PyTorch's rule)."""
+    if v is None:
+        if any(o.numel() != 1 for o in outs):
+            raise RuntimeError(f"{name}: The vector v can only be None if the user-provided function returns a "
+                               f"single Tensor with a single element.")
+        return tuple(Tensor(np.ones(o.shape, o.dtype)) for o in outs)
+    vs = _as_tuple(v)
+    if len(vs) != len(outs) or any(tuple(a.shape) != tuple(o.shape) for a, o in zip(vs, outs)):
+        raise RuntimeError(f"{name}: v has shapes {[tuple(a.shape) for a in vs]}, expected "
+                           f"{[tuple(o.shape) for o in outs]}")
+    return vs
+
+
+def _grads(outs, xs, vs, create_graph, strict):
+    """sum_k <vs[k], d outs[k] / d xs> for each x (zeros where an input does not matter; strict raises)."""
+    from . import grad                          # noqa: PLC0415 - nn.autograd imports this module
+    pairs = [(o, u) for o, u in zip(outs, vs) if o.requires_grad]
+    gs = grad([o for o, _ in pairs], xs, [u for _, u in pairs], create_graph=create_graph, retain_graph=True,
+              allow_unused=True) if pairs else (None,) * len(xs)
+    if strict and any(g is None for g in gs):
+        raise RuntimeError("The output of the user-provided function is independent of an input. This is not "
+                           "allowed in strict mode.")
+    return tuple(_zeros_like(x) if g is None else g for g, x in zip(gs, xs))
+
+
+def _packed(values, as_tuple, create_graph):
+    values = tuple(v if create_graph else v.detach() for v in values)
+    return values if as_tuple else values[0]
+
+
+def vjp(func, inputs, v=None, create_graph=False, strict=False):
+    """(func(inputs), v^T J), as torch.autograd.functional.vjp: v shaped as func's output(s)."""
+    xs, inputs_tuple = _prepared(inputs, create_graph)
+    with enable_grad():
+        out = func(*xs)
+    outs = _as_tuple(out)
+    grads = _grads(outs, xs, _vector_or_ones(v, outs, "vjp"), create_graph, strict)
+    return _packed(outs, isinstance(out, tuple), create_graph), _packed(grads, inputs_tuple, create_graph)
+
+
+def jvp(func, inputs, v=None, create_graph=False, strict=False):
+    """(func(inputs), J v), as torch.autograd.functional.jvp: v shaped as the input(s); the double-backward trick
+    (the vjp with a dummy vector u, then its gradient in u along v), as PyTorch computes it."""
+    xs, inputs_tuple = _prepared(inputs, create_graph)
+    vs = _vector_or_ones(v, xs, "jvp")
+    with enable_grad():
+        out = func(*xs)
+        outs = _as_tuple(out)
+        us = tuple(Tensor(np.zeros(o.shape, o.dtype), requires_grad=True) for o in outs)
+        gs = _grads(outs, xs, us, True, strict)
+        jv = _grads([g for g in gs], us, vs, create_graph, strict)
+    return _packed(outs, isinstance(out, tuple), create_graph), _packed(jv, isinstance(out, tuple), create_graph)
+
+
+def _scalar_gradient(func, xs):
+    out = func(*xs)
+    if out.numel() != 1:
+        raise RuntimeError("The function given to hvp / vhp should return a single-element Tensor")
+    return out, _grads((out,), xs, (Tensor(np.ones(out.shape, out.dtype)),), True, False)
+
+
+def vhp(func, inputs, v=None, create_graph=False, strict=False):
+    """(func(inputs), v^T H) of a scalar func, as torch.autograd.functional.vhp: v shaped as the input(s)."""
+    xs, inputs_tuple = _prepared(inputs, True)
+    vs = _vector_or_ones(v, xs, "vhp")
+    with enable_grad():
+        out, gs = _scalar_gradient(func, xs)
+        hv = _grads(gs, xs, vs, create_graph, strict)
+    return _packed((out,), False, create_graph), _packed(hv, inputs_tuple, create_graph)
+
+
+def hvp(func, inputs, v=None, create_graph=False, strict=False):
+    """(func(inputs), H v) of a scalar func, as torch.autograd.functional.hvp: v^T H transposed, H being symmetric
+    for twice-differentiable functions."""
+    return vhp(func, inputs, v, create_graph, strict)

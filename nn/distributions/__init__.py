@@ -897,7 +897,8 @@ def _registered_kl(p, q):
 
 def kl_divergence(p, q):
     """KL(p || q) for two Normals, two Categoricals, two Bernoullis or two Uniforms (q's support covering p's),
-    two MultivariateNormals or two Betas; and any pair a register_kl function covers."""
+    two MultivariateNormals or two Betas, two Independents of those with the same reinterpreted_batch_ndims; and
+    any pair a register_kl function covers."""
     registered = _registered_kl(p, q)
     if registered is not None:
         return registered(p, q)
@@ -925,6 +926,9 @@ def kl_divergence(p, q):
         a1, b1, a2, b2 = p.concentration1, p.concentration0, q.concentration1, q.concentration0
         return (q._log_beta() - p._log_beta() + (a1 - a2) * a1.digamma() + (b1 - b2) * b1.digamma()
                 + (a2 - a1 + b2 - b1) * (a1 + b1).digamma())
+    if isinstance(p, Independent) and isinstance(q, Independent) and \
+            p.reinterpreted_batch_ndims == q.reinterpreted_batch_ndims:
+        return p._summed(kl_divergence(p.base_dist, q.base_dist))   # the bases' KL summed over the event dims
     raise NotImplementedError(f"kl_divergence: not implemented for {type(p).__name__} and {type(q).__name__}")
 
 

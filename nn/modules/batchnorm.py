@@ -6,7 +6,7 @@ from ..dtypes import get_default_dtype
 from ..tensor import ShapeError
 from .. import functional as F
 from .module import Module, Parameter
-from .utils import _factory, _check_int, _check_float
+from .utils import _factory, _check_int, _check_float, _reset_affine
 
 class _NormBase(Module):
     """The parameters and running statistics of the batch norms (torch.nn.modules.batchnorm._NormBase):
@@ -42,6 +42,11 @@ class _NormBase(Module):
             self.running_mean[...] = 0
             self.running_var[...] = 1
             self.num_batches_tracked[...] = 0
+
+    def reset_parameters(self):
+        """The running statistics reset, weight to ones and bias to zeros, as PyTorch's."""
+        self.reset_running_stats()
+        _reset_affine(self)
 
     def extra_repr(self):
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "

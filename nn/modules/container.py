@@ -20,6 +20,8 @@ class _ModuleSequence(Module):
 
     def _index(self, idx):
         n = len(self)                   # (also ParameterList's, whose length is its parameters')
+        if isinstance(idx, Tensor):     # a one-element integer tensor, as `for i in mask.nonzero()` gives
+            idx = idx.__index__()
         if isinstance(idx, bool) or not isinstance(idx, numbers.Integral):
             raise TypeError(f"{type(self).__name__} indices must be integers or slices, got {type(idx).__name__}")
         if not -n <= idx < n:
@@ -316,7 +318,15 @@ class ParameterDict(Module):
                          for k, p in self.items())
 
     def update(self, parameters):
-        for key, value in (parameters.items() if hasattr(parameters, "items") else parameters):
+        """Add or replace entries: an OrderedDict's, a ParameterDict's or a sequence of pairs in their order, a plain
+        dict's in sorted key order (as PyTorch's, so parameters() and state_dict() list them as PyTorch does)."""
+        if isinstance(parameters, (OrderedDict, ParameterDict)):
+            pairs = parameters.items()
+        elif hasattr(parameters, "items"):
+            pairs = sorted(parameters.items())
+        else:
+            pairs = parameters
+        for key, value in pairs:
             self[key] = value
 
     def get(self, key, default=None):

@@ -112,10 +112,14 @@ class Conv2d(_ConvNd):
         _factory(self, device, dtype)
 
     def forward(self, x):
+        return self._conv_forward(x, self.weight, self.bias)
+
+    def _conv_forward(self, x, weight, bias):
+        """The convolution with a given weight and bias (PyTorch's hook for quantised or masked weights)."""
         if self.padding_mode != "zeros":
             x = _padded_by_mode(x, self.padding, self.kernel_size, self.dilation, self.padding_mode)
-            return F.conv2d(x, self.weight, self.bias, self.stride, 0, self.dilation, self.groups)
-        return F.conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+            return F.conv2d(x, weight, bias, self.stride, 0, self.dilation, self.groups)
+        return F.conv2d(x, weight, bias, self.stride, self.padding, self.dilation, self.groups)
 
 
 class ConvTranspose2d(_ConvNd):

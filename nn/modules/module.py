@@ -325,11 +325,14 @@ class Module:
     # ---- mode, gradients, dtype -------------------------------------------------------------
 
     def train(self, mode=True):
-        """Set training mode (Dropout active, BatchNorm uses batch statistics) recursively."""
+        """Set training mode (Dropout active, BatchNorm uses batch statistics) recursively, as PyTorch's: this
+        module's flag, then each child's train(mode), so a child overriding train() is called (loralib merges its
+        LoRA weights there)."""
         if not isinstance(mode, bool):
             raise ValueError(f"training mode is expected to be boolean, got {mode!r}")
-        for m in self.modules():
-            object.__setattr__(m, "training", mode)
+        object.__setattr__(self, "training", mode)
+        for m in self.children():
+            m.train(mode)
         return self
 
     def eval(self):

@@ -7,7 +7,7 @@ import numpy as np
 from ..dtypes import get_default_dtype
 from .. import functional as F
 from .module import Module, Parameter
-from .utils import _factory, _check_int, _check_float
+from .utils import _factory, _check_int, _check_float, _reset_affine
 
 
 class GroupNorm(Module):
@@ -29,6 +29,9 @@ class GroupNorm(Module):
             self.register_parameter("weight", None)
             self.register_parameter("bias", None)
         _factory(self, device, dtype)
+
+    def reset_parameters(self):
+        _reset_affine(self)
 
     def forward(self, x):
         return F.group_norm(x, self.num_groups, self.weight, self.bias, self.eps)
@@ -59,6 +62,9 @@ class LayerNorm(Module):
             self.register_parameter("bias", None)
         _factory(self, device, dtype)
 
+    def reset_parameters(self):
+        _reset_affine(self)
+
     def forward(self, x):
         return F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
 
@@ -82,6 +88,9 @@ class RMSNorm(Module):
         else:
             self.register_parameter("weight", None)
         _factory(self, device, dtype)
+
+    def reset_parameters(self):
+        _reset_affine(self)
 
     def forward(self, x):
         return F.rms_norm(x, self.normalized_shape, self.weight, self.eps)

@@ -72,11 +72,15 @@ class Conv1d(_Conv1dBase):
                          padding_mode, device, dtype, lambda cin, cout, g: (cout, cin // g))
 
     def forward(self, x):
+        return self._conv_forward(x, self.weight, self.bias)
+
+    def _conv_forward(self, x, weight, bias):
+        """The convolution with a given weight and bias (PyTorch's hook for quantised or masked weights)."""
         if self.padding_mode != "zeros":        # Informer's TokenEmbedding: circular
             x = _padded_by_mode(x, self.padding, self.kernel_size, self.dilation, self.padding_mode)
-            return F.conv1d(x, self.weight, self.bias, self.stride[0], 0, self.dilation[0], self.groups)
+            return F.conv1d(x, weight, bias, self.stride[0], 0, self.dilation[0], self.groups)
         padding = self.padding if isinstance(self.padding, str) else self.padding[0]
-        return F.conv1d(x, self.weight, self.bias, self.stride[0], padding, self.dilation[0], self.groups)
+        return F.conv1d(x, weight, bias, self.stride[0], padding, self.dilation[0], self.groups)
 
 
 class ConvTranspose1d(_Conv1dBase):

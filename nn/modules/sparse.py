@@ -30,6 +30,13 @@ class Embedding(Module):
         table = _pretrained(embeddings, cls.__name__)
         return cls(table.shape[0], table.shape[1], padding_idx, _weight=table, _freeze=freeze)
 
+    def reset_parameters(self):
+        """A new N(0, 1) table with the padding_idx row zero, as PyTorch's (loralib's LoRA Embedding calls it)."""
+        _reset_table(self)
+
+    def _fill_padding_idx_with_zero(self):
+        _fill_padding_row(self)
+
     def forward(self, input):
         return F.embedding(input, self.weight, self.padding_idx, self.max_norm, self.norm_type,
                            self.scale_grad_by_freq, self.sparse)
@@ -68,6 +75,13 @@ class EmbeddingBag(Module):
         return cls(table.shape[0], table.shape[1], max_norm, norm_type, scale_grad_by_freq, mode, sparse,
                    _weight=table, include_last_offset=include_last_offset, padding_idx=padding_idx, _freeze=freeze)
 
+    def reset_parameters(self):
+        """A new N(0, 1) table with the padding_idx row zero, as PyTorch's."""
+        _reset_table(self)
+
+    def _fill_padding_idx_with_zero(self):
+        _fill_padding_row(self)
+
     def forward(self, input, offsets=None, per_sample_weights=None):
         return F.embedding_bag(input, self.weight, offsets, self.max_norm, self.norm_type, self.scale_grad_by_freq,
                                self.mode, self.sparse, per_sample_weights, self.include_last_offset,
@@ -104,9 +118,18 @@ def _table(module, num_embeddings, embedding_dim, padding_idx, _weight, _freeze)
         module.weight = Parameter(table, requires_grad=not _freeze)
     else:
         module.weight = Parameter(np.empty((module.num_embeddings, module.embedding_dim), get_default_dtype()))
-        init.normal_(module.weight)
-        if padding_idx is not None:
-            module.weight.data[padding_idx] = 0
+        _reset_table(module)
+
+
+def _reset_table(module):
+    """Embedding's and EmbeddingBag's init, in place: N(0, 1), the padding_idx row zero."""
+    init.normal_(module.weight)
+    _fill_padding_row(module)
+
+
+def _fill_padding_row(module):
+    if module.padding_idx is not None:
+        module.weight.data[module.padding_idx] = 0
 
 
 def _pretrained(embeddings, name):

@@ -45,13 +45,17 @@ class Conv3d(Module):
         _reset_weight_and_bias(self.weight, self.bias)
 
     def forward(self, x):
+        return self._conv_forward(x, self.weight, self.bias)
+
+    def _conv_forward(self, x, weight, bias):
+        """The convolution with a given weight and bias (PyTorch's hook for quantised or masked weights)."""
         if self.padding_mode == "zeros":
-            return F.conv3d(x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+            return F.conv3d(x, weight, bias, self.stride, self.padding, self.dilation, self.groups)
         pads = []                               # F.pad's order: the last dim first; 'same' puts an odd extra last
         for k, d, p in reversed(list(zip(self.kernel_size, self.dilation, (None,) * 3 if self.padding == "same"
                                          else self.padding))):
             pads += [d * (k - 1) // 2, d * (k - 1) - d * (k - 1) // 2] if p is None else [p, p]
-        return F.conv3d(F.pad(x, pads, mode=self.padding_mode), self.weight, self.bias, self.stride, 0,
+        return F.conv3d(F.pad(x, pads, mode=self.padding_mode), weight, bias, self.stride, 0,
                         self.dilation, self.groups)
 
     def extra_repr(self):

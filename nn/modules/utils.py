@@ -65,6 +65,14 @@ def _reset_weight_and_bias(weight, bias):
         init.uniform_(bias, -bound, bound)
 
 
+def _reset_affine(module):
+    """The norm layers' reset_parameters, as PyTorch's: weight (if there is one) to ones, bias to zeros."""
+    if getattr(module, "weight", None) is not None:
+        init.ones_(module.weight)
+    if getattr(module, "bias", None) is not None:
+        init.zeros_(module.bias)
+
+
 # PyTorch's own helpers of this module, which custom layers import (from torch.nn.modules.utils import _pair)
 def _ntuple(n, name="parse"):
     """x as an n-tuple: a sequence as it is, anything else repeated n times."""

@@ -6,12 +6,18 @@ import math
 import numbers
 import types
 import warnings
+import weakref
 
 import numpy as np
 
 from .optimizer import Optimizer, _number
 
 
+_ORDER_CHECKED = weakref.WeakSet()         # schedulers whose first step() looked for an optimizer step before it
+ORDER_WARNING = ("Detected call of `lr_scheduler.step()` before `optimizer.step()`. In PyTorch 1.1.0 and later, you "
+                 "should call them in the opposite order: `optimizer.step()` before `lr_scheduler.step()`.  Failure "
+                 "to do this will result in PyTorch skipping the first value of the learning rate schedule. See more "
+                 "details at https://pytorch.org/docs/stable/optim.html#how-to-adjust-learning-rate")
 EPOCH_DEPRECATION = ("The epoch parameter in `scheduler.step()` was not necessary and is being deprecated where "
                      "possible. Please use `scheduler.step()` to step the scheduler. During the deprecation, if epoch "
                      "is different from None, the closed form is used instead of the new chainable form, where "
@@ -48,7 +54,12 @@ class LRScheduler:
 
     def step(self, epoch=None):
         """To the next epoch; step(epoch) (deprecated in PyTorch, with its warning) jumps to that epoch, by the
-        schedule's closed form where it has one."""
+        schedule's closed form where it has one. The first step after the scheduler was made warns, as PyTorch's,
+        if the optimizer has not stepped yet."""
+        if not self._is_initial and self not in _ORDER_CHECKED:
+            _ORDER_CHECKED.add(self)
+            if not self.optimizer.__dict__.get("_opt_called"):
+                warnings.warn(ORDER_WARNING, UserWarning, stacklevel=2)
         if epoch is None:
             self.last_epoch += 1
             lrs = self.get_lr()
@@ -251,6 +262,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
     def step(self, epoch=None):
         if epoch is not None:                           # a fractional epoch is this schedule's own use: no warning
             self.last_epoch = epoch - 1
+        _ORDER_CHECKED.add(self)                        # PyTorch's own step() here checks no optimizer step either
         super().step()
 
     def get_lr(self):

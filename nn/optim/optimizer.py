@@ -112,6 +112,7 @@ def _hooked(step):
     @functools.wraps(step)
     def hooked_step(self, *args, **kwargs):
         own = self.__dict__
+        own["_opt_called"] = True                       # a scheduler stepped before any optimizer step warns
         if own.get("_in_step") or not (_global_step_pre_hooks or _global_step_post_hooks
                                        or own.get("_step_pre_hooks") or own.get("_step_post_hooks")):
             return step(self, *args, **kwargs)          # no hook anywhere (the usual case): nothing to wrap
@@ -189,6 +190,24 @@ class Optimizer:
             groups = [{"params": groups}]
         for group in groups:
             self.add_param_group(group)
+
+    def __setstate__(self, state):
+        """What copy / pickle restore (a custom optimizer's own __setstate__ calls this first, as PyTorch's)."""
+        self.__dict__.update(state)
+
+    def __deepcopy__(self, memo):
+        """A deep copy whose state belongs to the copied parameters (it is keyed by id(param) inside)."""
+        import copy  # noqa: PLC0415 - only when copying
+        new = type(self).__new__(type(self))
+        memo[id(self)] = new
+        for group in self.__dict__.get("param_groups", ()):
+            copy.deepcopy(group["params"], memo)    # the parameters first: memo then maps their ids to the copies
+        contents = copy.deepcopy(self.__dict__, memo)
+        for name, value in contents.items():
+            if isinstance(value, _StateByParam):    # this optimizer's state (and a wrapped optimizer's): re-keyed
+                contents[name] = _StateByParam({id(memo[k]) if k in memo else k: v for k, v in value.items()})
+        new.__setstate__(contents)
+        return new
 
     def add_param_group(self, group):
         """Add a dict {'params': [...], hyper-parameters...}; missing hyper-parameters take the defaults."""
@@ -376,11 +395,21 @@ class Optimizer:
             self._validate(group)
         self.param_groups[:] = new_groups
         self.state = new_state
+        # as PyTorch's load_state_dict ends: a custom optimizer's __setstate__ (Sophia's, Adan's: group.setdefault
+        # of newer options, "step" made a Tensor) runs on the loaded state; the base one changes nothing here
+        self.__setstate__({"state": self.state, "param_groups": self.param_groups})
 
     def _restored(self, p, i, entries):
-        """One parameter's loaded state: "step" an int, arrays of the parameter's shape in its dtype (copies)."""
+        """One parameter's loaded state: "step" an int, arrays of the parameter's shape in its dtype (copies).
+        A Tensor entry that nn's own step does not keep (a custom optimizer's, or one a wrapper such as timm's
+        Lookahead adds to its base optimizer's state) stays a Tensor, as PyTorch's (floating ones in the
+        parameter's dtype), so the code that stored it can keep calling Tensor methods on it after a resume."""
+        own = self._own_state_names()
         restored = {}
         for name, value in entries.items():
+            if isinstance(value, Tensor) and name not in own:
+                restored[name] = _tensor_entry(value, p)
+                continue
             if name == "step":
                 restored[name] = int(_python(value))
                 continue
@@ -392,6 +421,12 @@ class Optimizer:
                 value = value.astype(p._data.dtype, copy=True)
             restored[name] = value
         return restored
+
+    def _own_state_names(self):
+        """The state entries nn's own optimizer classes keep as arrays and ints; none for an optimizer whose
+        classes are all written outside nn (its step keeps what it stores)."""
+        ours = any(c.__module__.startswith("nn.optim.") and c is not Optimizer for c in type(self).__mro__)
+        return _NN_STATE_NAMES if ours else frozenset()
 
     def __repr__(self):
         lines = [f"{type(self).__name__} ("]
@@ -411,6 +446,20 @@ def _registered(registry, hook, prepend):
         for key in [k for k in registry if k != handle.id]:
             registry[key] = registry.pop(key)
     return handle
+
+
+_NN_STATE_NAMES = frozenset({
+    "step", "exp_avg", "exp_avg_sq", "max_exp_avg_sq", "exp_inf", "mu_product", "momentum_buffer", "square_avg",
+    "grad_avg", "acc_delta", "sum", "prev", "step_size", "ax", "eta", "mu", "func_evals", "n_iter", "d", "t",
+    "old_dirs", "old_stps", "ro", "H_diag", "prev_flat_grad", "prev_loss", "al"})
+
+
+def _tensor_entry(value, p):
+    """A loaded Tensor state entry as PyTorch's load_state_dict gives it: a copy, floating ones in p's dtype."""
+    data = np.array(value._data, copy=True)
+    if np.issubdtype(data.dtype, np.floating):
+        data = data.astype(p._data.dtype, copy=False)
+    return Tensor(data)
 
 
 def _array(value):

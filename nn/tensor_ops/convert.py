@@ -75,7 +75,8 @@ def _cast_to(input, dtype, copy=False):
     """input as ``dtype``: differentiable between floating dtypes; to an integer/bool dtype cuts the graph."""
     if dtype == input.dtype:
         return clone(input) if copy else input
-    y = input._data.astype(dtype)
+    with np.errstate(over="ignore", invalid="ignore"):      # float64 beyond float32's range -> inf, silently,
+        y = input._data.astype(dtype)                       # as PyTorch (a float32 softmax of finfo.min scores)
     if dtype.kind != "f":
         return Tensor(y)
 
@@ -195,9 +196,10 @@ def __int__(input):
 
 
 def __index__(input):
-    if input.dtype.kind not in "iu":
-        raise TypeError(f"only integer tensors of a single element can be used as an index, got {input.dtype}")
-    return int(_one_value(input, "an index"))
+    if input.dtype.kind not in "iu" or input._data.size != 1:         # a TypeError either way, as PyTorch
+        raise TypeError(f"only integer tensors of a single element can be converted to an index, got a "
+                        f"{input.dtype} tensor of shape {tuple(input.shape)}")
+    return int(input._data.reshape(()).item())
 
 
 def __array__(input, dtype=None, copy=None):

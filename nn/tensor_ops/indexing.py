@@ -14,11 +14,20 @@ from .inplace import _refuse_leaf, _refuse_view, _rebase, _write, _write_through
 from .pointwise import _mask
 
 
+def _bound(b):
+    """A slice bound as a plain int when it is a 0-d integer Tensor, else as given."""
+    return int(b._data) if isinstance(b, Tensor) and b.ndim == 0 and b.dtype.kind in "iu" else b
+
+
 def _index(index):
     """NumPy index from a PyTorch one, and whether it is basic (ints, slices, None, ...) only."""
     parts = index if isinstance(index, tuple) else (index,)
     out = []
     for i in parts:
+        if isinstance(i, slice):          # bounds read now: a Tensor bound changed in place later (begin += n) is not
+            i = slice(*(_bound(b) for b in (i.start, i.stop, i.step)))          # the one backward must use
+        if isinstance(i, Tensor) and i.ndim == 0 and i.dtype.kind in "iu":
+            i = int(i._data)              # an integer, as PyTorch's 0-d index: a basic index (a view)
         if isinstance(i, Tensor):
             if i.dtype.kind not in "biu":
                 raise IndexError(f"tensors used as indices must be integer or bool tensors, got {i.dtype}")
@@ -79,7 +88,15 @@ def __setitem__(input, index, value):
         g_old[index] = 0
         g_value = g[index]
         return g_old, (g_value.reshape((1,) * extra + g_value.shape) if extra > 0 else g_value)
-    _write_through(_rebase(input, data, (input, value), backward, "setitem"))
+
+    def graph_backward(g):
+        # the same, recorded: linear in g (a mask, a selection)
+        kept = np.ones(data.shape, dtype=bool)
+        kept[index] = False
+        g_value = g[index]
+        return g.masked_fill(Tensor(~kept), 0), (g_value.reshape((1,) * extra + tuple(g_value.shape)) if extra > 0
+                                                 else g_value)
+    _write_through(_rebase(input, data, (input, value), backward, "setitem", graph_backward))
 
 
 attach(__getitem__, __setitem__)
@@ -119,7 +136,8 @@ def gather(input, dim, index):
         gx = np.zeros(shape, dtype=g.dtype)
         np.add.at(gx, where, g)
         return (gx,)
-    return Tensor._make(input._data[where], (input,), backward, "gather")
+    return Tensor._make(input._data[where], (input,), backward, "gather",
+                        linear_graph_backward(lambda a: a[where], lambda g: backward(g)[0], "gather"))
 
 
 def index_select(input, dim, index):

@@ -20,6 +20,7 @@ import numpy as np
 
 from .. import init
 from ..array import legacy_scalar_first
+from ..dtypes import fill_value
 from ..tensor import Tensor, is_grad_enabled, _remember_consumer
 from ._attach import attach
 
@@ -106,14 +107,14 @@ def _prior_state(input):
     return prior
 
 
-def _rebase(input, data, parents, backward, op):
-    """Make input the recorded result of an in-place op: (data, parents, backward).
+def _rebase(input, data, parents, backward, op, graph_backward=None):
+    """Make input the recorded result of an in-place op: (data, parents, backward[, graph_backward]).
 
     The previous state moves to a new Tensor, ``prior`` (_prior_state), which replaces input
     among the parents, so the graph stays acyclic.
     """
     prior = _prior_state(input)
-    return _take_place(input, data, tuple(prior if p is input else p for p in parents), backward, None, op)
+    return _take_place(input, data, tuple(prior if p is input else p for p in parents), backward, graph_backward, op)
 
 
 def _take_place(input, data, parents, backward, graph_backward, op):
@@ -240,7 +241,7 @@ def _overwrite(input, values, op):
 
 def fill_(input, value):
     """Every element set to value, cast to the tensor's dtype (an int64 tensor's fill_(1.7) writes 1, as PyTorch)."""
-    v = value.item() if isinstance(value, Tensor) else value
+    v = fill_value(value.item() if isinstance(value, Tensor) else value, input.dtype)
     return _overwrite(input, np.full(input.shape, v).astype(input.dtype), "fill_")
 
 

@@ -71,7 +71,8 @@ def mean(input, dim=None, keepdim=False, dtype=None):
     _need_floating(input, "mean")
     axes = _normalize_axes(dim, input.ndim)
     n = _count(input, axes)
-    return sum(input, dim=axes, keepdim=keepdim) * (1.0 / n if n else np.nan)     # of no elements: NaN, as PyTorch
+    total = sum(input, dim=axes, keepdim=keepdim)
+    return total / n if n else total * np.nan       # a division, as PyTorch (not * (1 / n): an ulp off in float32)
 
 
 @numpy_axis
@@ -128,7 +129,20 @@ def prod(input, dim=None, keepdim=False, dtype=None):
         right = np.flip(np.concatenate([ones, np.cumprod(np.take(rev, range(n - 1), axis=axis), axis=axis)],
                                        axis=axis), axis=axis)
         return (_spread(g, (axis,), keepdim, x.shape) * left * right,)
-    return Tensor._make(y if keepdim else np.squeeze(y, axis), (input,), backward, "prod")
+
+    def graph_backward(g):
+        # recorded: g * prod / x (so only where x has no zero; the exclusive products above are arrays)
+        _nonzero_for_graph(x, "prod")
+        gk = g if keepdim else g.unsqueeze(axis)
+        return (gk * prod(input, axis, keepdim=True) / input,)
+    return Tensor._make(y if keepdim else np.squeeze(y, axis), (input,), backward, "prod", graph_backward)
+
+
+def _nonzero_for_graph(x, op):
+    """The recorded gradients of prod / cumprod divide by x: refuse a zero, where they would be NaN."""
+    if not np.all(x):
+        raise NotImplementedError(f"create_graph=True: the gradient of {op} of a tensor holding a zero cannot be "
+                                  f"differentiated again in nn yet")
 
 
 def _extreme(input, dim, keepdim, other, pick, arg, name):
@@ -254,7 +268,8 @@ def cumsum(input, dim, dtype=None):
     def backward(g):
         # y_j = sum_{i<=j} x_i  =>  dx_i = sum_{j>=i} g_j: a running sum from the end
         return (np.flip(np.cumsum(np.flip(g, axis), axis), axis),)
-    return Tensor._make(np.cumsum(x, axis=axis, dtype=x.dtype), (input,), backward, "cumsum")
+    return Tensor._make(np.cumsum(x, axis=axis, dtype=x.dtype), (input,), backward, "cumsum",
+                        linear_graph_backward(lambda a: np.cumsum(a, axis=axis), lambda g: backward(g)[0], "cumsum"))
 
 
 @numpy_axis
@@ -275,7 +290,12 @@ def cumprod(input, dim, dtype=None):
             S[i] = gm[i] + xm[i + 1] * S[i + 1]
         before = np.concatenate([np.ones_like(xm[:1]), np.cumprod(xm[:-1], axis=0)])     # prod_{k<i} x_k
         return (np.moveaxis(before * S, 0, axis),)
-    return Tensor._make(np.cumprod(x, axis=axis, dtype=x.dtype), (input,), backward, "cumprod")
+
+    def graph_backward(g):
+        # recorded: dx_i = (sum_{j>=i} g_j y_j) / x_i, a running sum from the end (only where x has no zero)
+        _nonzero_for_graph(x, "cumprod")
+        return ((g * cumprod(input, axis)).flip(axis).cumsum(axis).flip(axis) / input,)
+    return Tensor._make(np.cumprod(x, axis=axis, dtype=x.dtype), (input,), backward, "cumprod", graph_backward)
 
 
 def _running_extreme(input, dim, pick, name):

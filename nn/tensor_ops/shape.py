@@ -11,7 +11,8 @@ import numpy as np
 
 from .. import functional as F
 from ..dtypes import _NameOnly, to_dtype
-from ..tensor import ShapeError, Tensor, as_int, as_sizes, matmul_grads, matmul_work, unbroadcast
+from ..tensor import (ShapeError, Tensor, as_int, as_sizes, linear_graph_backward, matmul_grads, matmul_work,
+                      unbroadcast)
 from ..kernels.threads import single_thread_blas
 from ._attach import attach, numpy_axis
 from .convert import Size
@@ -645,7 +646,10 @@ def roll(input, shifts, dims=None):
         # a permutation of the elements: roll the gradient back by the opposite shifts
         back = -np.asarray(shifts)
         return (np.roll(g.reshape(-1), back).reshape(g.shape) if dims is None else np.roll(g, back, dims),)
-    return Tensor._make(y, (input,), backward, "roll")
+
+    def forward(a):
+        return np.roll(a.reshape(-1), shifts).reshape(a.shape) if dims is None else np.roll(a, shifts, dims)
+    return Tensor._make(y, (input,), backward, "roll", linear_graph_backward(forward, lambda g: backward(g)[0], "roll"))
 
 
 def diag(input, diagonal=0):
@@ -681,8 +685,22 @@ def dot(input, other):
     return input @ other
 
 
-def addmm(input, mat1, mat2, *, beta=1, alpha=1):
-    """beta * input + alpha * (mat1 @ mat2): mat1 (n, m), mat2 (m, p), input broadcastable to (n, p)."""
+def addmm(input, mat1, mat2, *rest, beta=1, alpha=1):
+    """beta * input + alpha * (mat1 @ mat2): mat1 (n, m), mat2 (m, p), input broadcastable to (n, p). Also
+    PyTorch's deprecated orders with the numbers first, beta then alpha (center loss's
+    distmat.addmm_(1, -2, x, centers.t()), addmm(beta, input, alpha, mat1, mat2)), with its warning."""
+    args = (input, mat1, mat2) + rest
+    numbers = [a for a in args if isinstance(a, (int, float, np.number)) and not isinstance(a, bool)]
+    if numbers:
+        tensors = [a for a in args if isinstance(a, Tensor)]
+        if (len(tensors) != 3 or len(numbers) > 2 or len(tensors) + len(numbers) != len(args)
+                or not all(isinstance(a, Tensor) for a in args[-2:])):     # mat1, mat2 always last
+            raise TypeError("addmm() received an invalid combination of arguments")
+        warnings.warn("This overload of addmm is deprecated: pass beta= and alpha= as keywords",
+                      UserWarning, stacklevel=2)
+        (input, mat1, mat2), (beta, alpha) = tensors, (numbers + [alpha])[:2]
+    elif rest:
+        raise TypeError(f"addmm() takes 3 positional arguments but {len(args)} were given")
     if mat1.ndim != 2 or mat2.ndim != 2:
         raise ValueError(f"addmm: expected 2-D mat1 and mat2, got {tuple(mat1.shape)} and {tuple(mat2.shape)}")
     return baddbmm(unsqueeze(input, 0) if input.ndim == 2 else input, unsqueeze(mat1, 0), unsqueeze(mat2, 0),
