@@ -7,7 +7,7 @@ nn.cuda.is_available() else "cpu"`` picks the CPU.
 """
 import numpy as np
 
-from .dtypes import to_dtype
+from .dtypes import _NameOnly, to_dtype
 
 _TYPES = ("cpu", "cuda", "mps", "xpu", "meta")
 
@@ -82,15 +82,9 @@ def parse_to(args, kwargs, what="to"):
     return check_device(dev), (None if dtype is None else to_dtype(dtype)), copy
 
 
-class memory_format:
+class memory_format(_NameOnly):
     """torch.memory_format. nn keeps every array C-contiguous in PyTorch's dimension order (NCHW); a format
     passed to .to(), .contiguous(), empty() or *_like() is accepted and changes nothing."""
-
-    def __init__(self, name):
-        self.name = name
-
-    def __repr__(self):
-        return f"nn.{self.name}"
 
 
 contiguous_format, preserve_format = memory_format("contiguous_format"), memory_format("preserve_format")

@@ -11,6 +11,8 @@ attributes of ``nn``, as in PyTorch; this module defines them last and uses
 ``builtins`` for the Python types.
 """
 import builtins
+import math
+import numbers
 
 import numpy as np
 
@@ -30,7 +32,8 @@ SUPPORTED = (float32, float64, int64, int32, int16, int8, uint8, np.dtype(np.boo
 
 
 class _NameOnly:
-    """A dtype name with no NumPy dtype behind it (bfloat16)."""
+    """A name PyTorch code passes around, printed as nn.<name>: a dtype with no NumPy dtype behind it (bfloat16);
+    memory formats and layouts subclass it."""
 
     def __init__(self, name):
         self.name = name
@@ -144,17 +147,17 @@ def scalar_dtype(value, dtype):
     return dtype if dtype.kind == "f" else get_default_dtype()
 
 
-_C_NAMES = {"float16": "c10::Half", "float32": "float", "float64": "double"}
+_C_NAMES = {"float16": "at::Half", "float32": "float", "float64": "double"}
+_LARGEST = {np.dtype(t): builtins.float(np.finfo(t).max) for t in (np.float16, np.float32, np.float64)}
 
 
-def fill_value(value, dtype):
+def checked_fill(value, dtype):
     """A fill value (full, fill_, masked_fill) checked against a floating dtype, as PyTorch: a finite number
     beyond the dtype's range is a RuntimeError (full(n, finfo(float64).min) in float32), not inf."""
-    if dtype.kind == "f" and isinstance(value, (builtins.float, builtins.int, np.number)) \
-            and not isinstance(value, builtins.bool) and np.isfinite(value) \
-            and builtins.abs(value) > builtins.float(np.finfo(dtype).max):
-        raise RuntimeError(f"value cannot be converted to type {_C_NAMES.get(dtype.name, dtype.name)} without "
-                           f"overflow")
+    largest = _LARGEST.get(np.dtype(dtype))
+    if largest is not None and isinstance(value, numbers.Real) and not isinstance(value, (builtins.bool, np.bool_)) \
+            and largest < builtins.abs(value) < math.inf:
+        raise RuntimeError(f"value cannot be converted to type {_C_NAMES[np.dtype(dtype).name]} without overflow")
     return value
 
 

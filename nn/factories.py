@@ -12,7 +12,7 @@ import warnings
 import numpy as np
 
 from .device import check_device
-from .dtypes import to_dtype, get_default_dtype, int64, result_dtype, fill_value as _fill_value
+from .dtypes import to_dtype, get_default_dtype, int64, result_dtype, checked_fill
 from .tensor import Size, Tensor, _as_array, as_sizes
 from .tensor_ops._attach import attach
 from .init import _rng as _gen
@@ -165,7 +165,7 @@ def from_numpy(ndarray):
 
 def _filled(size, fill, dtype, device, requires_grad, default=None):
     dt = to_dtype(dtype) if dtype is not None else (default or get_default_dtype())
-    return _new(np.full(size, _fill_value(fill, np.dtype(dt)), dtype=dt), None, device, requires_grad)
+    return _new(np.full(size, fill, dtype=dt), None, device, requires_grad)
 
 
 def zeros(*sizes, size=None, dtype=None, device=None, requires_grad=False):
@@ -185,8 +185,8 @@ def full(size, fill_value, dtype=None, device=None, requires_grad=False):
     """Filled with fill_value; the dtype follows it (float -> float32, int -> int64, bool -> bool; a NumPy scalar
     as the Python number it holds, as PyTorch reads one: full(n, np.log(2)) is float32)."""
     fill_value = fill_value.item() if isinstance(fill_value, (Tensor, np.generic)) else fill_value
-    with np.errstate(over="ignore"):                    # (only the dtype is read here; _filled checks the range)
-        default = _infer(fill_value).dtype
+    default = _infer(fill_value).dtype
+    checked_fill(fill_value, to_dtype(dtype) if dtype is not None else default)
     return _filled(_sizes((size,)), fill_value, dtype, device, requires_grad, default=default)
 
 

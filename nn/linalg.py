@@ -422,17 +422,17 @@ def matrix_exp(A):
     return Tensor._make(E.astype(a.dtype, copy=False), (A,), backward, "matrix_exp")
 
 
-def _lu_backward(LU, P):
+def _lu_backward(LU, pivots):
     """The backward of A = P L U (square, invertible A) from the packed LU (L below the diagonal, its unit diagonal
     implied, U on and above it): g (the gradient to LU) -> P L^-T (tril(L^T gL, -1) + triu(gU U^T)) U^-T with
     gL = tril(g, -1), gU = triu(g), PyTorch's formula."""
-    n = LU.shape[-1]
-    L, U = np.tril(LU, -1) + np.eye(n, dtype=LU.dtype), np.triu(LU)
-    Lt, Ut = np.swapaxes(L, -1, -2), np.swapaxes(U, -1, -2)
-
     def backward(g):
+        n = LU.shape[-1]
+        L, U = np.tril(LU, -1) + np.eye(n, dtype=LU.dtype), np.triu(LU)
+        Lt, Ut = np.swapaxes(L, -1, -2), np.swapaxes(U, -1, -2)
         phi = np.tril(Lt @ np.tril(g, -1), -1) + np.triu(np.triu(g) @ Ut)
         X = np.linalg.solve(Lt, phi)                                        # L^-T phi
+        P = _permutation(pivots, n, LU.dtype)
         return (P @ np.swapaxes(np.linalg.solve(U, np.swapaxes(X, -1, -2)), -1, -2),)     # ... U^-T
     return backward
 
@@ -455,21 +455,31 @@ def lu_factor(A, *, pivot=True):
     it in one matrix, pivots the 1-based rows swapped at each step (int32). Differentiable (invertible A), as
     PyTorch's. A singular matrix (a zero on U's diagonal) raises, as PyTorch's; linalg.lu and lu_factor_ex
     factorise it."""
-    LU, piv = _lu_factor(A, "lu_factor")
-    zero = np.diagonal(LU._data, axis1=-2, axis2=-1) == 0
-    if zero.any():
-        k = int(np.argmax(zero.reshape(-1, zero.shape[-1]).any(0)))
-        raise LinAlgError(f"torch.linalg.lu_factor: U[{k + 1},{k + 1}] is zero and using it on lu_solve would result "
+    LU, piv = _lu_factor(A, pivot, "lu_factor")
+    info = _getrf_info(LU._data).reshape(-1)
+    if info.any():
+        b, k = int(np.argmax(info > 0)), int(info[info > 0][0])
+        batch = f"(Batch element {b}): " if LU.ndim > 2 else ""
+        raise LinAlgError(f"torch.linalg.lu_factor: {batch}U[{k},{k}] is zero and using it on lu_solve would result "
                           f"in a division by zero. If you still want to perform the factorization, consider calling "
                           f"linalg.lu(A, pivot) or linalg.lu_factor_ex(A, pivot)")
     return LUFactorResult(LU, piv)
 
 
-def _lu_factor(A, op):
+def _getrf_info(LU):
+    """LAPACK getrf's info from the packed LU (..., n, n): k > 0 where U[k-1, k-1] is the first zero pivot, else 0;
+    int32 (...,)."""
+    zero = np.diagonal(LU, axis1=-2, axis2=-1) == 0
+    return np.where(zero.any(-1), np.argmax(zero, -1) + 1, 0).astype(np.int32)
+
+
+def _lu_factor(A, pivot, op):
     """lu_factor without the singularity check: (LU, pivots)."""
     from scipy.linalg import lu_factor as _scipy_lu_factor  # noqa: PLC0415 - SciPy only when used
     import warnings  # noqa: PLC0415 - SciPy warns on a singular matrix, which the callers report their way
     _square(A, op)
+    if not pivot:
+        raise RuntimeError(f"linalg.{op}: LU without pivoting is not implemented on the CPU")
     a = A._data
     flat = a.reshape(-1, *a.shape[-2:])
     with warnings.catch_warnings():
@@ -477,24 +487,25 @@ def _lu_factor(A, op):
         parts = [_scipy_lu_factor(m) for m in flat]
     LU = np.stack([p[0] for p in parts]).reshape(a.shape)
     piv = (np.stack([p[1] for p in parts]) + 1).astype(np.int32).reshape(a.shape[:-1])
-    backward = _lu_backward(LU, _permutation(piv, a.shape[-1], a.dtype))
-    return LUFactorResult(Tensor._make(LU, (A,), backward, "lu_factor"), Tensor(piv))
+    return LUFactorResult(Tensor._make(LU, (A,), _lu_backward(LU, piv), "lu_factor"), Tensor(piv))
 
 
 def lu_factor_ex(A, *, pivot=True, check_errors=False):
     """(LU, pivots, info (...,) int32): lu_factor that reports a singular matrix (info = k > 0 where U[k-1, k-1] is
     the first zero pivot) instead of raising, as torch.linalg.lu_factor_ex; check_errors=True raises."""
-    _square(A, "lu_factor_ex")
-    info = _lapack_info(A._data, "getrf")
+    LU, piv = _lu_factor(A, pivot, "lu_factor_ex")
+    info = _getrf_info(LU._data)
     if check_errors and (info > 0).any():
         raise LinAlgError(f"linalg.lu_factor_ex: The factorization could not be completed because the input is "
                           f"not invertible (info {info.max()})")
-    return LUFactorExResult(*_lu_factor(A, "lu_factor_ex"), Tensor(info))
+    return LUFactorExResult(LU, piv, Tensor(info))
 
 
 def lu_factor_older(A, pivot=True, get_infos=False):
-    """torch.lu / A.lu(): (LU, pivots), with get_infos=True (LU, pivots, infos)."""
-    return lu_factor_ex(A, pivot=pivot) if get_infos else lu_factor(A, pivot=pivot)
+    """torch.lu / A.lu(): (LU, pivots), with get_infos=True (LU, pivots, infos); a singular matrix is factorised,
+    as PyTorch's."""
+    LU, piv, info = lu_factor_ex(A, pivot=pivot)
+    return (LU, piv, info) if get_infos else (LU, piv)
 
 
 def lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True):
@@ -508,7 +519,7 @@ def lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True):
 def lu(A, *, pivot=True):
     """(P, L, U) with A = P L U, L unit lower triangular, U upper triangular (linalg.lu, also of a singular A);
     differentiable."""
-    return lu_unpack(*_lu_factor(A, "lu"))
+    return lu_unpack(*_lu_factor(A, pivot, "lu"))
 
 
 def lu_solve(LU, pivots, B, *, left=True, adjoint=False):

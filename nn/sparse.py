@@ -14,7 +14,7 @@ dense one holding the same values (the same results; the memory of a dense matri
 """
 import numpy as np
 
-from .dtypes import to_dtype
+from .dtypes import _NameOnly, to_dtype
 from .tensor import Tensor
 from .tensor_ops._attach import attach
 
@@ -22,14 +22,8 @@ __all__ = ["sparse_coo_tensor", "spmm", "mm", "addmm", "sum", "FloatTensor", "Do
            "strided", "sparse_coo"]
 
 
-class layout:
+class layout(_NameOnly):
     """A memory layout, as torch.layout: nn.strided (every nn tensor's) or nn.sparse_coo (named, never held)."""
-
-    def __init__(self, name):
-        self.name = name
-
-    def __repr__(self):
-        return f"nn.{self.name}"
 
 
 strided, sparse_coo = layout("strided"), layout("sparse_coo")

@@ -33,6 +33,7 @@ Tensors follow NumPy's promotion (float32 + float64 -> float64); a floating
 and an integer Tensor give the floating dtype; true division of integers gives float32.
 """
 import contextlib
+import numbers
 import operator
 import weakref
 
@@ -793,7 +794,7 @@ class Tensor:
     def __rtruediv__(self, other):
         # `2 / x`: PyTorch computes a number over a tensor as `x.reciprocal() * 2`, which can differ from a
         # true division in the last bit (`102 / x` with x = 108 in float32)
-        if isinstance(other, (int, float, np.number)) and not isinstance(other, (complex, np.complexfloating)):
+        if isinstance(other, numbers.Real):
             return self.reciprocal() * other
         return self._lift(other) / self
 

@@ -77,6 +77,7 @@ class _FakeChild:
 def test_start_runs_at_one_kernel_thread_but_not_on_one_core_or_once_a_step_is_compiled(monkeypatch,
                                                                                          kernel_threads):
     model, loss, optimizer, x, y = _mlp_step_inputs()
+    monkeypatch.setattr(_FakeChild, "started", 0)
     monkeypatch.setattr(warmup.subprocess, "Popen", _FakeChild)
     monkeypatch.setattr(warmup, "training_compiled", lambda: False)
     monkeypatch.setattr(warmup, "_started", False)
@@ -85,11 +86,10 @@ def test_start_runs_at_one_kernel_thread_but_not_on_one_core_or_once_a_step_is_c
     thread = warmup.start(model, loss, optimizer, x, y)
     assert thread is not None and _FakeChild.started == 1
     thread.join(10)
-    monkeypatch.setattr(warmup, "_started", False)
-    monkeypatch.setattr(warmup.numba.config, "NUMBA_NUM_THREADS", 1)       # one core (taskset -c 0)
-    assert warmup.start(model, loss, optimizer, x, y) is None
-    monkeypatch.undo()
-    monkeypatch.setattr(warmup.subprocess, "Popen", _FakeChild)
+    with monkeypatch.context() as m:
+        m.setattr(warmup, "_started", False)
+        m.setattr(warmup.numba.config, "NUMBA_NUM_THREADS", 1)             # one core (taskset -c 0)
+        assert warmup.start(model, loss, optimizer, x, y) is None
     monkeypatch.setattr(warmup, "_started", False)
     monkeypatch.setattr(warmup, "training_compiled", lambda: True)
     assert warmup.start(model, loss, optimizer, x, y) is None

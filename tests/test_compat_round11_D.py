@@ -44,6 +44,8 @@ def test_zero_dim_integer_tensor_index_is_a_view():
     m = nn.zeros(3, 2)
     m[nn.tensor(2)] = 7.0
     np.testing.assert_array_equal(m.numpy(), [[0, 0], [0, 0], [7, 7]])
+    with pytest.warns(UserWarning, match="uint8"):     # a 0-d uint8 tensor stays a mask, as PyTorch's
+        assert x[nn.tensor(1, dtype=nn.uint8)].shape == (1, 3, 2)
 
 
 def test_parameter_dict_from_a_plain_dict_sorts_its_keys():
@@ -69,10 +71,12 @@ def test_parameter_dict_from_a_plain_dict_sorts_its_keys():
 def test_binary_cross_entropy_refuses_a_target_outside_0_1():
     """PyTorch: 'all elements of target should be between 0 and 1' (a click count passed as a label); nn computed
     a loss from it."""
-    with pytest.raises(ValueError, match="target should be between 0 and 1"):
+    with pytest.raises(RuntimeError, match="target should be between 0 and 1"):
         F.binary_cross_entropy(nn.tensor([0.5, 0.2]), nn.tensor([2.0, 0.0]))
-    with pytest.raises(ValueError, match="target should be between 0 and 1"):
+    with pytest.raises(RuntimeError, match="target should be between 0 and 1"):
         nn.BCELoss()(nn.tensor([0.5, 0.2]), nn.tensor([1.0, -0.5]))
+    with pytest.raises(RuntimeError, match="target should be between 0 and 1"):
+        F.binary_cross_entropy(nn.tensor([0.5, 0.2]), nn.tensor([float("nan"), 0.0]))
     loss = F.binary_cross_entropy(nn.tensor([0.5, 0.2], dtype=nn.float64), nn.tensor([1.0, 0.0], dtype=nn.float64))
     np.testing.assert_allclose(loss.item(), -(np.log(0.5) + np.log(0.8)) / 2, rtol=1e-15)
     # soft labels in [0, 1] stay accepted; with_logits takes any target, as PyTorch's

@@ -76,12 +76,13 @@ def _as_tuple(v):
     return tuple(v) if isinstance(v, (tuple, list)) else (v,)
 
 
-def _vector_or_ones(v, outs, name):
-    """The v of vjp / vhp as a tuple matching outs; None only for one-element outputs (PyTorch's rule)."""
+def _vector_or_ones(v, outs, name, of="the user-provided function returns"):
+    """The v of vjp / jvp / vhp as a tuple matching outs (the outputs, or the inputs: `of` says which); None only
+    for a single one-element tensor (PyTorch's rule)."""
     if v is None:
         if any(o.numel() != 1 for o in outs):
-            raise RuntimeError(f"{name}: The vector v can only be None if the user-provided function returns a "
-                               f"single Tensor with a single element.")
+            raise RuntimeError(f"{name}: The vector v can only be None if {of} a single Tensor with a single "
+                               f"element.")
         return tuple(Tensor(np.ones(o.shape, o.dtype)) for o in outs)
     vs = _as_tuple(v)
     if len(vs) != len(outs) or any(tuple(a.shape) != tuple(o.shape) for a, o in zip(vs, outs)):
@@ -112,8 +113,8 @@ def vjp(func, inputs, v=None, create_graph=False, strict=False):
     xs, inputs_tuple = _prepared(inputs, create_graph)
     with enable_grad():
         out = func(*xs)
-    outs = _as_tuple(out)
-    grads = _grads(outs, xs, _vector_or_ones(v, outs, "vjp"), create_graph, strict)
+        outs = _as_tuple(out)
+        grads = _grads(outs, xs, _vector_or_ones(v, outs, "vjp"), create_graph, strict)
     return _packed(outs, isinstance(out, tuple), create_graph), _packed(grads, inputs_tuple, create_graph)
 
 
@@ -121,13 +122,13 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
     """(func(inputs), J v), as torch.autograd.functional.jvp: v shaped as the input(s); the double-backward trick
     (the vjp with a dummy vector u, then its gradient in u along v), as PyTorch computes it."""
     xs, inputs_tuple = _prepared(inputs, create_graph)
-    vs = _vector_or_ones(v, xs, "jvp")
+    vs = _vector_or_ones(v, xs, "jvp", of="the input to the user-provided function is")
     with enable_grad():
         out = func(*xs)
         outs = _as_tuple(out)
         us = tuple(Tensor(np.zeros(o.shape, o.dtype), requires_grad=True) for o in outs)
         gs = _grads(outs, xs, us, True, strict)
-        jv = _grads([g for g in gs], us, vs, create_graph, strict)
+        jv = _grads(gs, us, vs, create_graph, strict)
     return _packed(outs, isinstance(out, tuple), create_graph), _packed(jv, isinstance(out, tuple), create_graph)
 
 
@@ -141,7 +142,7 @@ def _scalar_gradient(func, xs):
 def vhp(func, inputs, v=None, create_graph=False, strict=False):
     """(func(inputs), v^T H) of a scalar func, as torch.autograd.functional.vhp: v shaped as the input(s)."""
     xs, inputs_tuple = _prepared(inputs, True)
-    vs = _vector_or_ones(v, xs, "vhp")
+    vs = _vector_or_ones(v, xs, "vhp", of="the input to the user-provided function is")
     with enable_grad():
         out, gs = _scalar_gradient(func, xs)
         hv = _grads(gs, xs, vs, create_graph, strict)

@@ -203,9 +203,11 @@ class Optimizer:
         for group in self.__dict__.get("param_groups", ()):
             copy.deepcopy(group["params"], memo)    # the parameters first: memo then maps their ids to the copies
         contents = copy.deepcopy(self.__dict__, memo)
-        for name, value in contents.items():
-            if isinstance(value, _StateByParam):    # this optimizer's state (and a wrapped optimizer's): re-keyed
-                contents[name] = _StateByParam({id(memo[k]) if k in memo else k: v for k, v in value.items()})
+        for value in contents.values():
+            if isinstance(value, _StateByParam):    # this optimizer's state (and a wrapped optimizer's): re-keyed in
+                items = [(id(memo[k]) if k in memo else k, v) for k, v in value.items()]    # place, so a wrapper
+                value.clear()                       # sharing its base's state dict still shares the copy's
+                value.update(items)
         new.__setstate__(contents)
         return new
 
@@ -408,7 +410,7 @@ class Optimizer:
         restored = {}
         for name, value in entries.items():
             if isinstance(value, Tensor) and name not in own:
-                restored[name] = _tensor_entry(value, p)
+                restored[name] = _tensor_entry(value, None if name == "step" else p)
                 continue
             if name == "step":
                 restored[name] = int(_python(value))
@@ -455,9 +457,10 @@ _NN_STATE_NAMES = frozenset({
 
 
 def _tensor_entry(value, p):
-    """A loaded Tensor state entry as PyTorch's load_state_dict gives it: a copy, floating ones in p's dtype."""
+    """A loaded Tensor state entry as PyTorch's load_state_dict gives it: a copy, floating ones in p's dtype (p
+    None: as it is, as PyTorch keeps a "step")."""
     data = np.array(value._data, copy=True)
-    if np.issubdtype(data.dtype, np.floating):
+    if p is not None and np.issubdtype(data.dtype, np.floating):
         data = data.astype(p._data.dtype, copy=False)
     return Tensor(data)
 

@@ -75,8 +75,11 @@ def _cast_to(input, dtype, copy=False):
     """input as ``dtype``: differentiable between floating dtypes; to an integer/bool dtype cuts the graph."""
     if dtype == input.dtype:
         return clone(input) if copy else input
-    with np.errstate(over="ignore", invalid="ignore"):      # float64 beyond float32's range -> inf, silently,
-        y = input._data.astype(dtype)                       # as PyTorch (a float32 softmax of finfo.min scores)
+    if dtype.kind == "f" and input.dtype.kind == "f" and dtype.itemsize < input.dtype.itemsize:
+        with np.errstate(over="ignore"):        # float64 beyond float32's range -> inf, silently, as PyTorch
+            y = input._data.astype(dtype)       # (a float32 softmax of finfo.min scores)
+    else:
+        y = input._data.astype(dtype)
     if dtype.kind != "f":
         return Tensor(y)
 

@@ -8,15 +8,10 @@ import warnings
 
 import numpy as np
 
-from ..tensor import Tensor, _normalize_axes, is_grad_enabled, linear_graph_backward
+from ..tensor import Tensor, _normalize_axes, as_int, is_grad_enabled, linear_graph_backward
 from ._attach import attach
 from .inplace import _refuse_leaf, _refuse_view, _rebase, _write, _write_through
 from .pointwise import _mask
-
-
-def _bound(b):
-    """A slice bound as a plain int when it is a 0-d integer Tensor, else as given."""
-    return int(b._data) if isinstance(b, Tensor) and b.ndim == 0 and b.dtype.kind in "iu" else b
 
 
 def _index(index):
@@ -24,10 +19,11 @@ def _index(index):
     parts = index if isinstance(index, tuple) else (index,)
     out = []
     for i in parts:
-        if isinstance(i, slice):          # bounds read now: a Tensor bound changed in place later (begin += n) is not
-            i = slice(*(_bound(b) for b in (i.start, i.stop, i.step)))          # the one backward must use
-        if isinstance(i, Tensor) and i.ndim == 0 and i.dtype.kind in "iu":
-            i = int(i._data)              # an integer, as PyTorch's 0-d index: a basic index (a view)
+        if isinstance(i, slice) and any(isinstance(b, Tensor) for b in (i.start, i.stop, i.step)):
+            # bounds read now: a Tensor bound changed in place later (begin += n) is not the one backward must use
+            i = slice(*(as_int(b, "a slice index") if isinstance(b, Tensor) else b for b in (i.start, i.stop, i.step)))
+        elif isinstance(i, Tensor) and i.ndim == 0 and i.dtype.kind in "iu" and i.dtype != np.uint8:
+            i = int(i._data)              # an integer, as PyTorch's 0-d index: a basic index (a view); uint8: a mask
         if isinstance(i, Tensor):
             if i.dtype.kind not in "biu":
                 raise IndexError(f"tensors used as indices must be integer or bool tensors, got {i.dtype}")

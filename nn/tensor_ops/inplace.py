@@ -20,7 +20,7 @@ import numpy as np
 
 from .. import init
 from ..array import legacy_scalar_first
-from ..dtypes import fill_value
+from ..dtypes import checked_fill
 from ..tensor import Tensor, is_grad_enabled, _remember_consumer
 from ._attach import attach
 
@@ -241,7 +241,7 @@ def _overwrite(input, values, op):
 
 def fill_(input, value):
     """Every element set to value, cast to the tensor's dtype (an int64 tensor's fill_(1.7) writes 1, as PyTorch)."""
-    v = fill_value(value.item() if isinstance(value, Tensor) else value, input.dtype)
+    v = checked_fill(value.item() if isinstance(value, Tensor) else value, input.dtype)
     return _overwrite(input, np.full(input.shape, v).astype(input.dtype), "fill_")
 
 

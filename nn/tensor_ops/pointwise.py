@@ -9,7 +9,7 @@ import numpy as np
 
 from .. import functional as F
 from ..array import legacy_scalar_first
-from ..dtypes import result_dtype, scalar_dtype, cast, get_default_dtype, float_dtype, fill_value
+from ..dtypes import result_dtype, scalar_dtype, cast, get_default_dtype, float_dtype, checked_fill
 from ..tensor import Tensor, piecewise_grad
 from ._attach import attach
 
@@ -563,7 +563,7 @@ def masked_fill(input, mask, value):
     m = _mask(mask, "masked_fill: mask")
     v = value._data if isinstance(value, Tensor) else value
     x = input._data
-    fill_value(v.item() if isinstance(v, np.ndarray) and v.ndim == 0 else v, x.dtype)    # overflow: an error
+    checked_fill(v.item() if isinstance(v, np.ndarray) and v.ndim == 0 else v, x.dtype)    # overflow: an error
     try:
         y = np.where(m, np.asarray(v, dtype=x.dtype), x)
     except ValueError:

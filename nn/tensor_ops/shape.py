@@ -5,6 +5,7 @@ the gradient back where the element came from. reshape, permute and expand (and 
 nothing, so a backward may pass through them again, as in PyTorch (tied weights: wt = w.t() made once).
 """
 import functools
+import numbers
 import warnings
 
 import numpy as np
@@ -636,20 +637,14 @@ def mv(input, vec):
 def roll(input, shifts, dims=None):
     """Elements shifted along dims, those past the end coming back at the start (dims None: the flattened
     tensor, as PyTorch)."""
-    x = input._data
-    if dims is None:
-        y = np.roll(x.reshape(-1), shifts).reshape(x.shape)
-    else:
-        y = np.roll(x, shifts, dims)
+    def rolled(a, by):
+        return np.roll(a.reshape(-1), by).reshape(a.shape) if dims is None else np.roll(a, by, dims)
 
     def backward(g):
         # a permutation of the elements: roll the gradient back by the opposite shifts
-        back = -np.asarray(shifts)
-        return (np.roll(g.reshape(-1), back).reshape(g.shape) if dims is None else np.roll(g, back, dims),)
-
-    def forward(a):
-        return np.roll(a.reshape(-1), shifts).reshape(a.shape) if dims is None else np.roll(a, shifts, dims)
-    return Tensor._make(y, (input,), backward, "roll", linear_graph_backward(forward, lambda g: backward(g)[0], "roll"))
+        return (rolled(g, -np.asarray(shifts)),)
+    return Tensor._make(rolled(input._data, shifts), (input,), backward, "roll",
+                        linear_graph_backward(lambda a: rolled(a, shifts), lambda g: backward(g)[0], "roll"))
 
 
 def diag(input, diagonal=0):
@@ -685,22 +680,24 @@ def dot(input, other):
     return input @ other
 
 
+_ADDMM_DEPRECATED = {"NTTT", "NTNTT", "TNTT", "TNNTT"}   # (beta, input, m1, m2), (beta, input, alpha, m1, m2), and
+                                                        # the method's (self, beta, m1, m2), (self, beta, alpha, ...)
+
+
 def addmm(input, mat1, mat2, *rest, beta=1, alpha=1):
     """beta * input + alpha * (mat1 @ mat2): mat1 (n, m), mat2 (m, p), input broadcastable to (n, p). Also
     PyTorch's deprecated orders with the numbers first, beta then alpha (center loss's
     distmat.addmm_(1, -2, x, centers.t()), addmm(beta, input, alpha, mat1, mat2)), with its warning."""
-    args = (input, mat1, mat2) + rest
-    numbers = [a for a in args if isinstance(a, (int, float, np.number)) and not isinstance(a, bool)]
-    if numbers:
-        tensors = [a for a in args if isinstance(a, Tensor)]
-        if (len(tensors) != 3 or len(numbers) > 2 or len(tensors) + len(numbers) != len(args)
-                or not all(isinstance(a, Tensor) for a in args[-2:])):     # mat1, mat2 always last
-            raise TypeError("addmm() received an invalid combination of arguments")
+    if rest or not isinstance(input, Tensor):
+        args = (input, mat1, mat2) + rest
+        order = "".join("T" if isinstance(a, Tensor) else "N" if isinstance(a, numbers.Real) else "?" for a in args)
+        if order not in _ADDMM_DEPRECATED or (beta, alpha) != (1, 1):
+            raise TypeError("addmm() received an invalid combination of arguments: (input, mat1, mat2, *, beta=1, "
+                            "alpha=1), or a deprecated order with beta (and alpha) first and no keywords")
         warnings.warn("This overload of addmm is deprecated: pass beta= and alpha= as keywords",
                       UserWarning, stacklevel=2)
-        (input, mat1, mat2), (beta, alpha) = tensors, (numbers + [alpha])[:2]
-    elif rest:
-        raise TypeError(f"addmm() takes 3 positional arguments but {len(args)} were given")
+        (input, mat1, mat2), (beta, alpha) = ([a for a in args if isinstance(a, Tensor)],
+                                              ([a for a in args if not isinstance(a, Tensor)] + [1])[:2])
     if mat1.ndim != 2 or mat2.ndim != 2:
         raise ValueError(f"addmm: expected 2-D mat1 and mat2, got {tuple(mat1.shape)} and {tuple(mat2.shape)}")
     return baddbmm(unsqueeze(input, 0) if input.ndim == 2 else input, unsqueeze(mat1, 0), unsqueeze(mat2, 0),
