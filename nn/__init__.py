@@ -62,7 +62,8 @@ from .tensor_ops.indexing import (gather, index_select, index_add, index_reduce,
                                   masked_scatter, scatter, scatter_add, scatter_reduce, argwhere, nonzero)
 from .tensor_ops.einsum import einsum
 from .tensor_ops.matrices import (kron, block_diag, cov, corrcoef, inner, vdot, diag_embed, cartesian_prod,
-                                  combinations, chain_matmul, addmv, addr, addbmm, renorm, put, unravel_index)
+                                  combinations, chain_matmul, addmv, addr, addbmm, renorm, put, unravel_index,
+                                  vander)
 from .tensor_ops.matrices import outer as ger
 from .functional import relu_, cosine_similarity, pairwise_distance
 from .tensor_ops.compare import (eq, ne, lt, le, gt, ge, logical_and, logical_or, logical_xor, logical_not,
@@ -111,7 +112,7 @@ from .modules import AdaptiveLogSoftmaxWithLoss  # noqa: F401,E402
 from . import optim, init, utils, distributions, distributed, linalg, special, testing, parallel, func, signal
 from .parallel import DataParallel
 from . import factories as _factories
-from .linalg import cholesky_solve, cholesky_inverse, triangular_solve, matrix_power
+from .linalg import cholesky_solve, cholesky_inverse, triangular_solve, matrix_power, svd_lowrank, pca_lowrank, lobpcg
 from .linalg import (inv as inverse, det, logdet, slogdet, cholesky, svd_reduced_v as svd, qr_older as qr, pinverse,
                      lu_unpack, matrix_exp, lu_factor_older as lu, lu_solve_older as lu_solve)
 from .gradcheck import gradcheck, GradcheckError

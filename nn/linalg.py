@@ -24,7 +24,7 @@ SolveExResult = namedtuple("SolveExResult", ["result", "info"])
 __all__ = ["inv", "det", "slogdet", "logdet", "solve", "vector_norm", "matrix_norm", "norm", "cross", "cholesky",
            "eigh", "eigvalsh", "svd", "svdvals", "qr", "pinv", "matrix_rank", "lstsq", "solve_triangular",
            "matrix_power", "multi_dot", "matrix_exp", "lu_factor", "lu_factor_ex", "lu", "lu_unpack", "lu_solve",
-           "vecdot", "inv_ex",
+           "vecdot", "inv_ex", "cond", "vander",
            "cholesky_ex", "solve_ex", "LinAlgError", "matmul", "diagonal"]
 
 
@@ -169,6 +169,57 @@ def svd_reduced_v(A, some=True, compute_uv=True):
 def svdvals(A):
     """The singular values (..., k) of A, descending."""
     return svd(A, full_matrices=False).S
+
+
+def _approximate_basis(A, q, niter, M):
+    """An orthonormal basis Q (..., m, q) of the range of A - M (..., m, n; M None for 0) by q random normal probes
+    and niter power iterations: Halko et al.'s range finder, as torch's get_approximate_basis (probes from nn's
+    generator)."""
+    from .factories import randn
+
+    def apply(B, X):                             # (A - M) @ X or (A - M)^T @ X without forming A - M
+        return B[0] @ X if M is None else B[0] @ X - B[1] @ X
+    fwd, back = (A, M), (A.transpose(-2, -1), None if M is None else M.transpose(-2, -1))
+    Q = qr(apply(fwd, randn(A.shape[-1], q, dtype=A.dtype))).Q
+    for _ in range(niter):
+        Q = qr(apply(back, Q)).Q
+        Q = qr(apply(fwd, Q)).Q
+    return Q
+
+
+def svd_lowrank(A, q=6, niter=2, M=None):
+    """torch.svd_lowrank: an approximate rank-q SVD (U (..., m, q), S (..., q), V (..., n, q)) of A - M by a
+    randomised range finder, A - M ~ U diag(S) V^T (exact up to rounding when q >= rank). Differentiable, as it is
+    made of matmul, qr and svd."""
+    q = 6 if q is None else q
+    if M is not None:
+        M = M.broadcast_to(A.shape)
+    m, n = A.shape[-2:]
+    if m < n:                                    # work on the tall one
+        A = A.transpose(-2, -1)
+        M = None if M is None else M.transpose(-2, -1)
+    Q = _approximate_basis(A, q, 2 if niter is None else niter, M)
+    B = Q.transpose(-2, -1) @ A
+    if M is not None:
+        B = B - Q.transpose(-2, -1) @ M
+    U, S, Vh = svd(B, full_matrices=False)
+    U, V = Q @ U, Vh.transpose(-2, -1)
+    return (V, S, U) if m < n else (U, S, V)
+
+
+def pca_lowrank(A, q=None, center=True, niter=2):
+    """torch.pca_lowrank: svd_lowrank of A (..., m, n) less its column means (center=True) -> (U, S, V); the
+    principal directions are V's columns, the projections (A - mean) @ V[:, :k]. q defaults to min(6, m, n)."""
+    m, n = A.shape[-2:]
+    if q is None:
+        q = min(6, m, n)
+    elif not 0 <= q <= min(m, n):
+        raise ValueError(f"q(={q}) must be non-negative integer and not greater than min(m, n)={min(m, n)}")
+    if not niter >= 0:
+        raise ValueError(f"niter(={niter}) must be non-negative integer")
+    if center:
+        A = A - A.mean(dim=-2, keepdim=True)
+    return svd_lowrank(A, q, niter=niter)
 
 
 def _qr(A, mode):
@@ -548,7 +599,8 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
 
 def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
     """Norm of the matrices in dims: ord 'fro' (the square root of the sum of squares), 1 / -1 (the largest /
-    smallest column sum of |A|), inf / -inf (row sums); 2, -2 and 'nuc' (singular values) are not supported."""
+    smallest column sum of |A|), inf / -inf (row sums), 2 / -2 (the largest / smallest singular value), 'nuc'
+    (the sum of the singular values)."""
     if ord == "fro":
         return A.norm(dim=dim, keepdim=keepdim)
     if ord in (1, -1, float("inf"), float("-inf")):
@@ -557,7 +609,12 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
         sums = A.abs().sum(inner, keepdim=True)
         out = sums.amax(outer, keepdim=True) if ord > 0 else sums.amin(outer, keepdim=True)
         return out if keepdim else out.squeeze((rows, cols) if rows < cols else (cols, rows))
-    raise NotImplementedError(f"matrix_norm: ord={ord!r} is not supported ('fro', 1, -1, inf, -inf)")
+    if ord in (2, -2, "nuc"):                    # from the singular values: the largest, the smallest, their sum
+        rows, cols = (d % A.ndim for d in dim)
+        S = svdvals(A.movedim((rows, cols), (-2, -1)))
+        out = S.sum(-1) if ord == "nuc" else S[..., 0] if ord == 2 else S[..., -1]
+        return out.unsqueeze(min(rows, cols)).unsqueeze(max(rows, cols)) if keepdim else out
+    raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
 
 
 def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None):
@@ -566,6 +623,63 @@ def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None):
             (dim is None and A.ndim == 2 and ord is not None):
         return matrix_norm(A, "fro" if ord is None else ord, (-2, -1) if dim is None else dim, keepdim)
     return vector_norm(A, 2 if ord is None else ord, dim, keepdim)
+
+
+def lobpcg(A, k=None, B=None, X=None, n=None, iK=None, niter=None, tol=None, largest=None, method=None,
+           tracker=None, ortho_iparams=None, ortho_fparams=None, ortho_bparams=None):
+    """torch.lobpcg: the k largest (largest=True, the default) or smallest eigenpairs (E (..., k), X (..., m, k))
+    of a symmetric A (..., m, m), or of A x = E B x with B symmetric positive definite (then X^T B X = I). Solved
+    exactly by eigh, with eigh's gradients (PyTorch iterates LOBPCG to tol: the same pairs to that tolerance,
+    eigenvectors up to sign); X only sets k, and iK, niter, tol, method, tracker and the ortho options are
+    accepted and unused."""
+    k = (1 if X is None else X.shape[-1]) if k is None else k
+    n = (k if n is None else n) if X is None else X.shape[-1]
+    m = A.shape[-1]
+    if m < 3 * n:
+        raise ValueError(f"LOBPCG algorithm is not applicable when the number of A rows (={m}) is smaller than 3 x "
+                         f"the number of requested eigenpairs (={n})")
+    if B is None:
+        E, V = eigh(A)
+    else:                                        # L^-1 A L^-T y = E y, x = L^-T y, with B = L L^T
+        L = cholesky(B)
+        C = solve_triangular(L, solve_triangular(L, A, upper=False).transpose(-2, -1), upper=False)
+        E, Y = eigh(C)
+        V = solve_triangular(L.transpose(-2, -1), Y, upper=True)
+    if largest is None or largest:
+        E, V = E.flip(-1), V.flip(-1)
+    return E[..., :k], V[..., :k]
+
+
+def cond(A, p=None):
+    """torch.linalg.cond: the condition number (...,) of matrices A (..., m, n) in the norm p: None / 2 (and -2)
+    the ratio of the largest and smallest singular values (any shape; 0 / 0 is NaN); 'fro', 'nuc', 1, -1, inf,
+    -inf: norm(A) * norm(A^-1) for square A, inf for a singular one."""
+    if A.ndim < 2:
+        raise RuntimeError("linalg.cond: The input tensor must have at least 2 dimensions.")
+    if p is None or p in (2, -2):
+        S = svdvals(A)
+        return S[..., -1] / S[..., 0] if p == -2 else S[..., 0] / S[..., -1]
+    if p not in ("fro", "nuc", 1, -1, float("inf"), float("-inf")):
+        raise RuntimeError(f"linalg.cond got an invalid norm type: {p}")
+    if A.shape[-1] != A.shape[-2]:
+        raise RuntimeError(f"linalg.cond(ord={p}): A must be batches of square matrices, but they are "
+                           f"{A.shape[-2]} by {A.shape[-1]} matrices")
+    A_inv, info = inv_ex(A)
+    out = matrix_norm(A, p) * matrix_norm(A_inv.masked_fill(A_inv.isnan(), 0), p)
+    return out.masked_fill(info > 0, float("inf"))
+
+
+def vander(x, N=None):
+    """torch.linalg.vander: the Vandermonde matrices (..., n, N) of x (..., n), increasing powers
+    x^0, x^1, ..., x^(N-1); N defaults to n and must be greater than 1. Each power is x ** k (its gradient
+    k x^(k-1))."""
+    N = x.shape[-1] if N is None else N
+    if N <= 1:
+        raise RuntimeError("N must be greater than 1.")
+    if x.dtype == np.bool_:
+        raise RuntimeError("linalg.vander supports floating point, complex, and integer tensors, but got Bool")
+    from .tensor_ops.shape import stack
+    return stack([x ** k for k in range(N)], -1)
 
 
 def vecdot(x, y, *, dim=-1):

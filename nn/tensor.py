@@ -699,9 +699,12 @@ class Tensor:
 
         def backward(g):
             # d(a/b)/da = 1/b, d(a/b)/db = -a/b^2
-            return (g / b if self.requires_grad else None,
-                    -g * a / (b * b) if other.requires_grad else None)
-        return Tensor._make(a / b, (self, other), backward, "div",
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return (g / b if self.requires_grad else None,
+                        -g * a / (b * b) if other.requires_grad else None)
+        with np.errstate(divide="ignore", invalid="ignore"):    # x / 0: inf or NaN, silently as PyTorch
+            quotient = a / b
+        return Tensor._make(quotient, (self, other), backward, "div",
                             lambda g: (g / other, -g * self / (other * other)))
 
     def __pow__(self, exponent):

@@ -1,7 +1,8 @@
 """Probability distributions, as torch.distributions: Normal, Uniform, Bernoulli, Categorical, OneHotCategorical,
-OneHotCategoricalStraightThrough, MultivariateNormal, Beta, Laplace, Exponential, Gamma, Dirichlet, Poisson,
-Independent, MixtureSameFamily, TransformedDistribution (with the transforms of transforms.py and the constraints of
-constraints.py), LogNormal, RelaxedOneHotCategorical, RelaxedBernoulli, kl_divergence and register_kl.
+OneHotCategoricalStraightThrough, MultivariateNormal, LowRankMultivariateNormal, Beta, Laplace, Exponential, Gamma,
+Dirichlet, Poisson, Binomial, Multinomial, Independent, MixtureSameFamily, TransformedDistribution (with the
+transforms of transforms.py and the constraints of constraints.py), LogNormal, RelaxedOneHotCategorical,
+RelaxedBernoulli, kl_divergence and register_kl.
 
 Parameters are Tensors (numbers are lifted) and every density is composed of Tensor ops, so log_prob, entropy and
 rsample (the reparameterised draw, loc + scale * eps for Normal) carry gradients to the parameters; sample() does
@@ -21,8 +22,9 @@ from .transforms import (Transform, ComposeTransform, ExpTransform, AffineTransf
                          _sum_rightmost)
 
 __all__ = ["Distribution", "Normal", "Uniform", "Bernoulli", "Categorical", "OneHotCategorical", "MultivariateNormal",
+           "LowRankMultivariateNormal",
            "Beta", "Independent", "MixtureSameFamily", "TransformedDistribution", "LogNormal", "Laplace", "Exponential",
-           "Gamma", "Dirichlet", "Poisson", "OneHotCategoricalStraightThrough",
+           "Gamma", "Dirichlet", "Poisson", "Binomial", "Multinomial", "OneHotCategoricalStraightThrough",
            "RelaxedOneHotCategorical", "ExpRelaxedCategorical", "RelaxedBernoulli", "LogitRelaxedBernoulli",
            "kl_divergence", "register_kl",
            "constraints", "transforms", "Transform", "ComposeTransform", "ExpTransform", "AffineTransform",
@@ -346,6 +348,36 @@ class MultivariateNormal(Distribution):
         return (0.5 * k * (1 + math.log(2 * math.pi)) + self._half_log_det()).expand(self.batch_shape)
 
 
+class LowRankMultivariateNormal(MultivariateNormal):
+    """N(loc, W W^T + diag(D)) with cov_factor W (..., k, r) and cov_diag D (..., k, positive): factor analysis' and
+    probabilistic PCA's model, as torch.distributions.LowRankMultivariateNormal. The densities go through the full
+    covariance's Cholesky factor (PyTorch's through the r x r capacitance matrix: the same values to rounding)."""
+
+    arg_constraints = {"loc": constraints.real_vector, "cov_factor": constraints.independent(constraints.real, 2),
+                       "cov_diag": constraints.independent(constraints.positive, 1)}
+
+    def __init__(self, loc, cov_factor, cov_diag, validate_args=None):
+        loc = _param(loc)
+        W, D = _param(cov_factor, loc), _param(cov_diag, loc)
+        if loc.ndim < 1:
+            raise ValueError("loc must be at least one-dimensional.")
+        k = loc.shape[-1]
+        if W.ndim < 2:
+            raise ValueError("cov_factor must be at least two-dimensional, with optional leading batch dimensions")
+        if W.shape[-2] != k:
+            raise ValueError(f"cov_factor must be a batch of matrices with shape {k} x m")
+        if tuple(D.shape[-1:]) != (k,):
+            raise ValueError(f"cov_diag must be a batch of vectors with shape ({k},)")
+        batch = np.broadcast_shapes(loc.shape[:-1], W.shape[:-2], D.shape[:-1])
+        self.cov_factor = W.expand(batch + tuple(W.shape[-2:]))
+        self.cov_diag = D.expand(batch + (k,))
+        super().__init__(loc.expand(batch + (k,)), validate_args=validate_args,
+                         covariance_matrix=W @ W.transpose(-1, -2) + D.diag_embed())
+
+    variance = property(lambda self: ((self.cov_factor ** 2).sum(-1) + self.cov_diag).expand(
+        self.batch_shape + self.event_shape))
+
+
 class Beta(Distribution):
     """Beta(concentration1 = a, concentration0 = b) on (0, 1): density x^(a-1) (1-x)^(b-1) / B(a, b)."""
 
@@ -602,6 +634,77 @@ class Poisson(Distribution):
     def log_prob(self, value):
         value = _param(value, self.rate)
         return value.xlogy(self.rate) - self.rate - (value + 1).lgamma()
+
+
+class Binomial(Distribution):
+    """Binomial(total_count, probs or logits): the number of successes in total_count Bernoulli trials,
+    P(k) = C(n, k) p^k (1 - p)^(n - k); log_prob through the logits, stably, as PyTorch's."""
+
+    arg_constraints = {"total_count": constraints.nonnegative_integer, "probs": constraints.unit_interval,
+                       "logits": constraints.real}
+
+    def __init__(self, total_count=1, probs=None, logits=None, validate_args=None):
+        if probs is not None:
+            p = probs._data if isinstance(probs, Tensor) else np.asarray(probs)
+            _check(validate_args, np.all((p >= 0) & (p <= 1)), "Binomial: probs must be in [0, 1]")
+        self.probs, self.logits = _probs_and_logits(probs, logits, "Binomial", lambda p: _clamp_probs(p).logit(),
+                                                    F.sigmoid)
+        n = _param(total_count, self.probs)
+        _check(validate_args, np.all(n.data >= 0) and np.all(n.data == np.round(n.data)),
+               "Binomial: total_count must be a non-negative integer")
+        self.batch_shape = np.broadcast_shapes(tuple(n.shape), tuple(self.probs.shape))
+        self.total_count = n.expand(self.batch_shape)
+        self.probs, self.logits = self.probs.expand(self.batch_shape), self.logits.expand(self.batch_shape)
+
+    mean = property(lambda self: self.total_count * self.probs)
+    variance = property(lambda self: self.total_count * self.probs * (1 - self.probs))
+    mode = property(lambda self: ((self.total_count + 1) * self.probs).floor().clamp(max=self.total_count))
+    support = property(lambda self: constraints.integer_interval(0, self.total_count))
+
+    def sample(self, sample_shape=()):
+        shape = _size(sample_shape) + self.batch_shape
+        n = np.broadcast_to(self.total_count.data, shape).astype(np.int64)
+        return Tensor(get_rng().binomial(n, np.broadcast_to(self.probs.data, shape)).astype(self.probs.dtype))
+
+    def log_prob(self, value):
+        # k z - n (max(z, 0) + log(1 + e^-|z|)) + log C(n, k), z the logits: k log p + (n - k) log(1 - p)
+        k, n, z = _param(value, self.probs), self.total_count, self.logits
+        log_choose = (n + 1).lgamma() - (k + 1).lgamma() - (n - k + 1).lgamma()
+        norm = n * (z.clamp(min=0) + z - z.clamp(max=0)) / 2 + n * (-z.abs()).exp().log1p()
+        return k * z - norm + log_choose
+
+
+class Multinomial(Distribution):
+    """Multinomial(total_count, probs or logits): counts (..., K) of total_count draws from K categories,
+    P(x) = n! / prod x_i! prod p_i^x_i; probs normalised along the last dim, as Categorical's."""
+
+    arg_constraints = {"probs": constraints.simplex, "logits": constraints.independent(constraints.real, 1)}
+
+    def __init__(self, total_count=1, probs=None, logits=None, validate_args=None):
+        if not isinstance(total_count, (int, np.integer)):
+            raise NotImplementedError("inhomogeneous total_count is not supported")
+        self.total_count = int(total_count)
+        self._categorical = Categorical(probs=probs, logits=logits, validate_args=validate_args)
+        self.probs, self.logits = self._categorical.probs, self._categorical.logits
+        self.batch_shape = self._categorical.batch_shape
+        self.event_shape = (self._categorical._num_events,)
+
+    mean = property(lambda self: self.probs * self.total_count)
+    variance = property(lambda self: self.total_count * self.probs * (1 - self.probs))
+    param_shape = property(lambda self: tuple(self.probs.shape))
+
+    def sample(self, sample_shape=()):
+        p = self.probs.data.reshape(-1, self.event_shape[0]).astype(np.float64)
+        n = int(np.prod(_size(sample_shape)))
+        draws = np.stack([get_rng().multinomial(self.total_count, row / row.sum(), size=n) for row in p], 1)
+        return Tensor(draws.reshape(_size(sample_shape) + self.batch_shape + self.event_shape)
+                      .astype(self.probs.dtype))
+
+    def log_prob(self, value):
+        value = _param(value, self.probs)
+        logits = self.logits.masked_fill((value == 0) & (self.logits == float("-inf")), 0)   # 0 log 0 = 0
+        log_factorial_n = (value.sum(-1) + 1).lgamma()
+        return log_factorial_n - (value + 1).lgamma().sum(-1) + (value * logits).sum(-1)
 
 
 class Independent(Distribution):

@@ -300,7 +300,10 @@ def logsigmoid(x):
     def backward(g):
         # d/dx -log(1 + e^-x) = e^-x / (1 + e^-x) = sigmoid(-x)
         return ((g * np.exp(-np.logaddexp(0, xd))).astype(xd.dtype, copy=False),)
-    return Tensor._make(y, (x,), backward, "logsigmoid")
+
+    def graph_backward(g):                       # create_graph: g sigmoid(-x) by recorded ops
+        return (g * (-x).sigmoid(),)
+    return Tensor._make(y, (x,), backward, "logsigmoid", graph_backward)
 
 
 def softmin(x, dim=None):

@@ -6,6 +6,7 @@ import warnings
 import numpy as np
 
 from ..autograd import graph_backward_from
+from .activations import softplus
 from ..tensor import Tensor
 from ._args import _tensor, _common_dtype, _cast, _reduce, legacy_reduction
 
@@ -102,9 +103,11 @@ def _constant(v, dt):
     return (v._data if isinstance(v, Tensor) else np.asarray(v)).astype(dt, copy=False)
 
 
-def _reduce_elementwise(loss, input, target, backward, reduction, op):
-    """Make the element-wise loss Tensor, then reduce it ('mean' | 'sum' | 'none')."""
-    out = Tensor._make(loss.astype(input.dtype, copy=False), (input, target), backward, op)
+def _reduce_elementwise(loss, input, target, backward, reduction, op, composite=None):
+    """Make the element-wise loss Tensor, then reduce it ('mean' | 'sum' | 'none'); composite(input, target), the
+    element-wise loss by recorded ops, gives it a create_graph gradient."""
+    out = Tensor._make(loss.astype(input.dtype, copy=False), (input, target), backward, op,
+                       None if composite is None else graph_backward_from(composite, (input, target)))
     return _reduce(out, reduction, op)
 
 
@@ -169,7 +172,13 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
         if target.requires_grad:
             gy = gw * (-x + (0 if pw is None else (pw - 1) * softplus_neg))
         return gx, gy
-    return _reduce_elementwise(loss, input, target, backward, reduction, op)
+
+    def composite(input, target):                # the same loss by recorded ops (create_graph: Newton's method)
+        t = target.to(input.dtype)
+        lw_t = 1 if pw is None else 1 + (Tensor(pw) - 1) * t
+        out = (1 - t) * input + lw_t * softplus(-input, threshold=float("inf"))     # exact slopes everywhere
+        return out if w is None else out * Tensor(w)
+    return _reduce_elementwise(loss, input, target, backward, reduction, op, composite)
 
 
 def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):

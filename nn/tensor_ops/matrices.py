@@ -84,6 +84,20 @@ def cartesian_prod(*tensors):
     return stack([g.reshape(-1) for g in meshgrid(*tensors, indexing="ij")], 1)
 
 
+def vander(x, N=None, increasing=False):
+    """torch.vander: the Vandermonde matrix (n, N) of a 1-D x, decreasing powers x^(N-1), ..., x^1, x^0 as
+    NumPy's (increasing=True: x^0 first); N defaults to n. Each power is x ** k (its gradient k x^(k-1))."""
+    if x.ndim != 1:
+        raise RuntimeError("x must be a one-dimensional tensor.")
+    N = x.shape[0] if N is None else N
+    if N < 0:
+        raise RuntimeError("N must be non-negative.")
+    if N == 0:
+        return x.new_zeros((x.shape[0], 0))
+    powers = range(N) if increasing else range(N - 1, -1, -1)
+    return stack([x ** k for k in powers], 1)
+
+
 def combinations(input, r=2, with_replacement=False):
     """The r-element combinations of a 1-D tensor's elements, in itertools' order, (count, r)."""
     pick = itertools.combinations_with_replacement if with_replacement else itertools.combinations

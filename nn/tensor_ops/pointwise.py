@@ -35,7 +35,9 @@ def exp(input):
 
 def log(input):
     x = _floating(input)
-    return _unary(input, np.log(x), lambda: 1 / x, "log", lambda t: 1 / t)               # (ln x)' = 1/x
+    with np.errstate(divide="ignore", invalid="ignore"):     # log 0 = -inf, log of x < 0 NaN: silently, as PyTorch
+        y = np.log(x)
+    return _unary(input, y, lambda: 1 / x, "log", lambda t: 1 / t)               # (ln x)' = 1/x
 
 
 def log1p(input):
@@ -56,7 +58,8 @@ def log10(input):
 
 
 def sqrt(input):
-    y = np.sqrt(_floating(input))
+    with np.errstate(invalid="ignore"):          # of x < 0: NaN, silently as PyTorch
+        y = np.sqrt(_floating(input))
     return _unary(input, y, lambda: 1 / (2 * y), "sqrt", lambda t: 0.5 / sqrt(t))    # (sqrt x)' = 1/(2 sqrt x)
 
 
