@@ -8,6 +8,7 @@ import numpy as np
 
 from .tensor import Tensor
 from .tensor_ops.shape import cross as _cross
+from .tensor_ops.matrices import vandermonde
 
 EigResult = namedtuple("EigResult", ["eigenvalues", "eigenvectors"])
 SVDResult = namedtuple("SVDResult", ["U", "S", "Vh"])
@@ -671,15 +672,13 @@ def cond(A, p=None):
 
 def vander(x, N=None):
     """torch.linalg.vander: the Vandermonde matrices (..., n, N) of x (..., n), increasing powers
-    x^0, x^1, ..., x^(N-1); N defaults to n and must be greater than 1. Each power is x ** k (its gradient
-    k x^(k-1))."""
+    x^0, x^1, ..., x^(N-1); N defaults to n and must be greater than 1."""
     N = x.shape[-1] if N is None else N
     if N <= 1:
         raise RuntimeError("N must be greater than 1.")
     if x.dtype == np.bool_:
         raise RuntimeError("linalg.vander supports floating point, complex, and integer tensors, but got Bool")
-    from .tensor_ops.shape import stack
-    return stack([x ** k for k in range(N)], -1)
+    return vandermonde(x, range(N))
 
 
 def vecdot(x, y, *, dim=-1):

@@ -40,6 +40,16 @@ def twins(script, cls, torch, *args):
     return theirs_ns, ours_ns, theirs, ours
 
 
+def reference_for(model, script, name, torch, *args):
+    """PyTorch's model `name` built from `script` (seed 0, float64), its weights loaded into our model -> (PyTorch's
+    namespace, PyTorch's model)."""
+    namespace = load_script(script)
+    torch.manual_seed(0)
+    reference = namespace[name](*args).double()
+    model.load_state_dict({k: v.numpy() for k, v in reference.state_dict().items()})
+    return namespace, reference
+
+
 def assert_same_weights(ours, theirs, rtol):
     """Every entry of the two models' state_dicts equal to rtol (and the same keys)."""
     mine = ours.state_dict()

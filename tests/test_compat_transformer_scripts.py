@@ -17,7 +17,7 @@ import pytest
 
 import nn
 import nn.functional as F
-from porting import load_script, port
+from porting import load_script, port, reference_for
 
 KEEP_WEIGHTS = '''
 import torch
@@ -84,10 +84,7 @@ def test_encoder_decoder_layer_subclass_overrides_sa_mha_ff_blocks():
     np.testing.assert_allclose(first.detach().numpy(), plain(src, src_key_padding_mask=pad).detach().numpy(),
                                atol=1e-13)
     torch = pytest.importorskip("torch")
-    theirs = load_script(KEEP_WEIGHTS)
-    torch.manual_seed(0)
-    reference = theirs["build"]().double()
-    model.load_state_dict({k: v.numpy() for k, v in reference.state_dict().items()})
+    theirs, reference = reference_for(model, KEEP_WEIGHTS, "build", torch)
     t_out, t_weights, t_cross, _ = theirs["run"](reference, *_inputs(torch, torch.float64))
     out, weights, cross, _ = ours["run"](model, src, tgt, pad)
     np.testing.assert_allclose(out.detach().numpy(), t_out.detach().numpy(), atol=1e-12)
@@ -236,9 +233,7 @@ def test_clip_style_attention_pool_through_multi_head_attention_forward():
     np.testing.assert_allclose(out.detach().numpy(), ctx @ sd["c_proj.weight"].T + sd["c_proj.bias"], atol=1e-13)
     out.pow(2).sum().backward()
     torch = pytest.importorskip("torch")
-    theirs = load_script(ATTENTION_POOL)
-    reference = theirs["AttentionPool"](4, 8, 2, 3).double()
-    pool.load_state_dict({k: v.numpy() for k, v in reference.state_dict().items()})
+    theirs, reference = reference_for(pool, ATTENTION_POOL, "AttentionPool", torch, 4, 8, 2, 3)
     xt = torch.tensor(x.detach().numpy(), requires_grad=True)
     t_out = reference(xt)
     t_out.pow(2).sum().backward()
@@ -410,10 +405,7 @@ def test_left_padded_batch_with_causal_mask_has_no_nan_as_pytorch():
     assert np.all(mha(x, x, x, key_padding_mask=pad, need_weights=False)[0].detach().numpy() == 0)
     assert np.isnan(mha(x, x, x, key_padding_mask=pad)[0].detach().numpy()).all()
     torch = pytest.importorskip("torch")
-    theirs = load_script(LEFT_PADDED_LM)
-    torch.manual_seed(0)
-    reference = theirs["TinyLM"]().double()
-    model.load_state_dict({k: v.numpy() for k, v in reference.state_dict().items()})
+    theirs, reference = reference_for(model, LEFT_PADDED_LM, "TinyLM", torch)
     model.zero_grad()
     t_ids, t_positions = torch.tensor(ids.numpy()), torch.tensor(positions.numpy())
     np.testing.assert_allclose(model(ids, positions).detach().numpy(),
@@ -473,10 +465,7 @@ def test_adaptive_log_softmax_with_loss_language_model():
     with pytest.raises(RuntimeError, match=r"Target values should be in \[0, 11\]"):
         crit(nn.tensor(np.ones((2, 8))), nn.tensor([0, 12]))
     torch = pytest.importorskip("torch")
-    theirs = load_script(ADAPTIVE_LM)
-    torch.manual_seed(0)
-    reference = theirs["RNNModelAdaptive"]().double()
-    model.load_state_dict({k: v.numpy() for k, v in reference.state_dict().items()})
+    theirs, reference = reference_for(model, ADAPTIVE_LM, "RNNModelAdaptive", torch)
     model.zero_grad()
     t_out = reference(torch.tensor(ids.numpy()), torch.tensor(targets.numpy()))
     out = model(ids, targets)

@@ -86,7 +86,7 @@ def cartesian_prod(*tensors):
 
 def vander(x, N=None, increasing=False):
     """torch.vander: the Vandermonde matrix (n, N) of a 1-D x, decreasing powers x^(N-1), ..., x^1, x^0 as
-    NumPy's (increasing=True: x^0 first); N defaults to n. Each power is x ** k (its gradient k x^(k-1))."""
+    NumPy's (increasing=True: x^0 first); N defaults to n."""
     if x.ndim != 1:
         raise RuntimeError("x must be a one-dimensional tensor.")
     N = x.shape[0] if N is None else N
@@ -94,8 +94,13 @@ def vander(x, N=None, increasing=False):
         raise RuntimeError("N must be non-negative.")
     if N == 0:
         return x.new_zeros((x.shape[0], 0))
-    powers = range(N) if increasing else range(N - 1, -1, -1)
-    return stack([x ** k for k in powers], 1)
+    return vandermonde(x, range(N) if increasing else range(N - 1, -1, -1))
+
+
+def vandermonde(x, powers):
+    """x (..., n) -> (..., n, len(powers)): x ** k for each k of powers, along a new last dim (its gradient
+    k x^(k-1)); torch.vander's and linalg.vander's columns."""
+    return stack([x ** k for k in powers], -1)
 
 
 def combinations(input, r=2, with_replacement=False):
