@@ -730,7 +730,8 @@ class Tensor:
 
     def _pow_tensor(self, exponent):
         other, a, b = self._operands(exponent, "**")
-        y = a ** b
+        with np.errstate(divide="ignore", invalid="ignore"):    # a negative base's fractional power: NaN, silently
+            y = a ** b
 
         def backward(g):
             # d(a^b)/da = b a^(b-1) (0 where b = 0);  d(a^b)/db = a^b ln a (0 where a = 0 and b >= 0), as PyTorch

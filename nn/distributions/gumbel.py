@@ -1,0 +1,46 @@
+"""torch.distributions.gumbel: Gumbel(loc, scale), the distribution of maxima (the Gumbel-max trick's noise)."""
+import math
+
+import numpy as np
+
+from ..tensor import Tensor, get_rng
+from . import Distribution, _broadcast_params, _check, _size, constraints
+
+EULER = 0.57721566490153286061
+
+
+class Gumbel(Distribution):
+    """Gumbel(loc, scale): density exp(-(z + e^-z)) / scale, z = (x - loc) / scale; a draw is
+    loc - scale log(-log u), u uniform on (tiny, 1 - eps) as PyTorch's."""
+
+    has_rsample = True
+    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
+    support = constraints.real
+
+    def __init__(self, loc, scale, validate_args=None):
+        self.loc, self.scale = _broadcast_params(loc, scale)
+        _check(validate_args, np.all(self.scale.data > 0), "Gumbel: scale must be positive")
+        self.batch_shape = tuple(self.loc.shape)
+
+    mode = property(lambda self: self.loc)
+    mean = property(lambda self: self.loc + self.scale * EULER)
+    stddev = property(lambda self: (math.pi / math.sqrt(6)) * self.scale)
+    variance = property(lambda self: self.stddev ** 2)
+
+    def rsample(self, sample_shape=()):
+        info = np.finfo(self.loc.dtype)
+        u = get_rng().uniform(info.tiny, 1 - info.eps, _size(sample_shape) + self.batch_shape)
+        return self.loc - self.scale * Tensor(np.log(-np.log(u)).astype(self.loc.dtype))
+
+    def log_prob(self, value):
+        y = (self.loc - value) / self.scale
+        return (y - y.exp()) - self.scale.log()
+
+    def cdf(self, value):
+        return (-(-(value - self.loc) / self.scale).exp()).exp()
+
+    def icdf(self, value):
+        return self.loc - self.scale * (-value.log()).log()
+
+    def entropy(self):
+        return self.scale.log() + (1 + EULER)
