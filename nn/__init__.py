@@ -109,6 +109,9 @@ from .modules import (Conv3d, ConvTranspose3d, BatchNorm3d, MaxPool3d, AvgPool3d
 from .modules import (LazyLinear, LazyConv1d, LazyConv2d, LazyConvTranspose1d, LazyConvTranspose2d,  # noqa: F401
                       LazyBatchNorm1d, LazyBatchNorm2d)
 from .modules import AdaptiveLogSoftmaxWithLoss  # noqa: F401,E402
+from .modules import (CircularPad1d, CircularPad2d, CircularPad3d, ZeroPad3d, ConstantPad3d,  # noqa: F401,E402
+                      ReflectionPad3d, ReplicationPad3d, SyncBatchNorm, Dropout3d, FeatureAlphaDropout, RNNBase,
+                      RNNCellBase)
 from . import optim, init, utils, distributions, distributed, linalg, special, testing, parallel, func, signal
 from .parallel import DataParallel
 from . import factories as _factories

@@ -67,9 +67,27 @@ def alpha_dropout(input, p=0.5, training=False, inplace=False):
     _check_probability(p, "alpha_dropout")
     if not training or p == 0.0:
         return x
+    return _alpha_dropout(x, p, x.shape)
+
+
+def feature_alpha_dropout(input, p=0.5, training=False, inplace=False):
+    """Alpha dropout of whole channels of x (N, C, *) (one mask element per sample and channel, as
+    FeatureAlphaDropout after a SELU convolution); the identity outside training."""
+    if inplace and training:
+        return _written_into(input, "feature_alpha_dropout_", lambda t: feature_alpha_dropout(t, p, training))
+    x = _tensor(input, "input", "feature_alpha_dropout")
+    _check_probability(p, "feature_alpha_dropout")
+    if not training or p == 0.0:
+        return x
+    return _alpha_dropout(x, p, tuple(x.shape[:2]) + (1,) * (x.ndim - 2))
+
+
+def _alpha_dropout(x, p, mask_shape):
+    """x kept where a mask (mask_shape, broadcast over x) is 1, else set to SELU's saturation value, then
+    scaled and shifted so that inputs of mean 0 and variance 1 keep them (Klambauer et al. 2017)."""
     if p == 1.0:
         return x * 0.0
-    keep = (get_rng().random(x.shape) >= p).astype(x.dtype)
+    keep = (get_rng().random(mask_shape) >= p).astype(x.dtype)
     a = 1.0 / math.sqrt((SELU_SATURATION ** 2 * p + 1) * (1 - p))
     shift = (keep - 1) * (SELU_SATURATION * a) + SELU_SATURATION * a * p
     return x * Tensor(keep * np.asarray(a, x.dtype)) + Tensor(shift.astype(x.dtype))

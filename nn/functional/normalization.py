@@ -281,6 +281,15 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
     return group_norm(x, x.shape[1], weight, bias, eps)
 
 
+def dropout3d(input, p=0.5, training=True, inplace=False):
+    """Zero whole channels of x (N, C, D, H, W) (or (C, D, H, W)) with probability p; scale the rest by
+    1/(1-p): dropout2d over (..., D H, W)."""
+    x = _tensor(input, "input", "dropout3d")
+    _check_ndim(x, (4, 5), "dropout3d", "input", "(N, C, D, H, W) or (C, D, H, W)")
+    flat = x.reshape(tuple(x.shape[:-3]) + (x.shape[-3] * x.shape[-2], x.shape[-1]))
+    return dropout2d(flat, p, training).reshape(x.shape)
+
+
 def dropout1d(input, p=0.5, training=True, inplace=False):
     """Zero whole channels of x (N, C, L) (or (C, L)) with probability p; scale the rest by 1/(1-p): dropout2d
     over (..., L, 1)."""

@@ -14,13 +14,14 @@ from .conv import Conv2d, ConvTranspose2d
 from .batchnorm import BatchNorm2d, BatchNorm1d
 from .normalization import GroupNorm, LayerNorm, RMSNorm, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, LocalResponseNorm
 from .padding import (ZeroPad2d, ConstantPad2d, ReflectionPad2d, ReplicationPad2d, ZeroPad1d, ConstantPad1d,
-                      ReflectionPad1d, ReplicationPad1d)
+                      ReflectionPad1d, ReplicationPad1d, CircularPad1d, CircularPad2d, CircularPad3d, ZeroPad3d,
+                      ConstantPad3d, ReflectionPad3d, ReplicationPad3d)
 from .pixelshuffle import PixelShuffle, PixelUnshuffle, ChannelShuffle
 from .onedim import Conv1d, ConvTranspose1d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool1d
 from .sparse import Embedding, EmbeddingBag
 from .adaptive import AdaptiveLogSoftmaxWithLoss
 from .threedim import Conv3d, ConvTranspose3d, MaxPool3d, AvgPool3d, AdaptiveAvgPool3d, AdaptiveMaxPool3d
-from .batchnorm import BatchNorm3d
+from .batchnorm import BatchNorm3d, SyncBatchNorm
 from .lazy import (LazyLinear, LazyConv1d, LazyConv2d, LazyConvTranspose1d, LazyConvTranspose2d, LazyBatchNorm1d,
                    LazyBatchNorm2d)
 from .upsampling import Upsample, UpsamplingNearest2d, UpsamplingBilinear2d
@@ -28,8 +29,8 @@ from .pooling import MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, AdaptiveMaxPool2d,
 from .activation import (ReLU, LeakyReLU, Sigmoid, Tanh, Softmax, LogSoftmax, ELU, GELU, Softplus, SiLU,
                          Hardtanh, ReLU6, SELU, Mish, Hardsigmoid, Hardswish, LogSigmoid, Softmin, PReLU, Softsign,
                          Tanhshrink, Softshrink, Hardshrink, Threshold, CELU, GLU, RReLU, Softmax2d)
-from .dropout import Dropout, Dropout1d, Dropout2d, AlphaDropout
-from .rnn import RNN, LSTM, GRU, RNNCell, LSTMCell, GRUCell
+from .dropout import Dropout, Dropout1d, Dropout2d, Dropout3d, AlphaDropout, FeatureAlphaDropout
+from .rnn import RNNBase, RNN, LSTM, GRU, RNNCellBase, RNNCell, LSTMCell, GRUCell
 from .transformer import (MultiheadAttention, TransformerEncoderLayer, TransformerEncoder, TransformerDecoderLayer,
                           TransformerDecoder, Transformer)
 from .flatten import Flatten, Unflatten, Unfold, Fold
@@ -58,4 +59,6 @@ __all__ = ["Conv3d", "ConvTranspose3d", "AdaptiveAvgPool3d", "AdaptiveMaxPool3d"
            "PairwiseDistance", "Unfold", "Fold", "Bilinear", "AdaptiveAvgPool1d", "AdaptiveMaxPool1d", "ConstantPad1d",
            "ZeroPad1d", "ReflectionPad1d", "ReplicationPad1d", "Dropout1d", "Softmax2d", "UpsamplingNearest2d",
            "UpsamplingBilinear2d", "ParameterDict", "LocalResponseNorm", "LPPool1d", "LPPool2d",
-           "AlphaDropout"]
+           "AlphaDropout", "CircularPad1d", "CircularPad2d", "CircularPad3d", "ZeroPad3d", "ConstantPad3d",
+           "ReflectionPad3d", "ReplicationPad3d", "SyncBatchNorm", "Dropout3d", "FeatureAlphaDropout", "RNNBase",
+           "RNNCellBase"]

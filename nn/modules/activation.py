@@ -220,8 +220,12 @@ class PReLU(Module):
         self.num_parameters = int(num_parameters)
         if self.num_parameters < 1:
             raise ValueError(f"PReLU: num_parameters must be at least 1, got {num_parameters}")
-        self.weight = Parameter(np.full(self.num_parameters, _check_float("init", init), get_default_dtype()))
+        self.init = _check_float("init", init)
+        self.weight = Parameter(np.full(self.num_parameters, self.init, get_default_dtype()))
         _factory(self, device, dtype)
+
+    def reset_parameters(self):
+        self.weight.data[...] = self.init
 
     def forward(self, x):
         return F.prelu(x, self.weight)

@@ -102,5 +102,37 @@ class BatchNorm3d(_BatchNorm):
     _input_ndims, _layout = (5,), "(N, C, D, H, W)"
 
 
+class SyncBatchNorm(_BatchNorm):
+    """BatchNorm over the whole batch of every process of a data-parallel run; nn runs in one process, so it is
+    batch normalisation of (N, C, *) inputs (2-D to 5-D) over all dims but C. process_group is accepted and unused.
+    SyncBatchNorm.convert_sync_batchnorm(model) swaps every batch norm of a model for one, keeping its parameters
+    and running statistics, as PyTorch's."""
+
+    _input_ndims, _layout = (2, 3, 4, 5), "(N, C, *)"
+
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True,
+                 process_group=None, device=None, dtype=None):
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device, dtype)
+        self.process_group = process_group
+
+    @classmethod
+    def convert_sync_batchnorm(cls, module, process_group=None):
+        """module with each _BatchNorm in it replaced by a SyncBatchNorm sharing its parameters and buffers (the
+        module itself when it is one)."""
+        converted = module
+        if isinstance(module, _BatchNorm) and not isinstance(module, cls):
+            converted = cls(module.num_features, module.eps, module.momentum, module.affine,
+                            module.track_running_stats, process_group)
+            for name in ("weight", "bias"):
+                if module.affine:
+                    setattr(converted, name, getattr(module, name))
+            for name in ("running_mean", "running_var", "num_batches_tracked"):
+                converted._buffers[name] = module._buffers[name]
+            converted.train(module.training)
+        for name, child in module.named_children():
+            converted.add_module(name, cls.convert_sync_batchnorm(child, process_group))
+        return converted
+
+
 # torch.nn.modules.batchnorm's lazy layers (defined in lazy.py)
 from .lazy import LazyBatchNorm1d, LazyBatchNorm2d  # noqa: E402,F401

@@ -34,9 +34,23 @@ class Dropout1d(Dropout):
         return F.dropout1d(x, self.p, self.training)
 
 
+class Dropout3d(Dropout):
+    """In training, zero whole channels of (N, C, D, H, W) with probability p (scale the rest by 1 / (1 - p))."""
+
+    def forward(self, x):
+        return F.dropout3d(x, self.p, self.training)
+
+
 class AlphaDropout(Dropout):
     """SELU's dropout in training (F.alpha_dropout: mean 0 and variance 1 kept), identity in eval mode."""
 
     def forward(self, x):
         return F.alpha_dropout(x, self.p, self.training, self.inplace)
 
+
+
+class FeatureAlphaDropout(Dropout):
+    """Alpha dropout of whole channels in training (F.feature_alpha_dropout), identity in eval mode."""
+
+    def forward(self, x):
+        return F.feature_alpha_dropout(x, self.p, self.training, self.inplace)

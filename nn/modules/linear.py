@@ -59,11 +59,14 @@ class Bilinear(Module):
         self.out_features = _check_int("out_features", out_features, 1)
         self.weight = Parameter(np.empty((self.out_features, self.in1_features, self.in2_features), get_default_dtype()))
         self.bias = Parameter(np.empty(self.out_features, get_default_dtype())) if bias else None
+        self.reset_parameters()
+        _factory(self, device, dtype)
+
+    def reset_parameters(self):
         bound = 1 / np.sqrt(self.in1_features)
         init.uniform_(self.weight, -bound, bound)
         if self.bias is not None:
             init.uniform_(self.bias, -bound, bound)
-        _factory(self, device, dtype)
 
     def forward(self, input1, input2):
         return F.bilinear(input1, input2, self.weight, self.bias)

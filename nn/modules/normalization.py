@@ -6,6 +6,7 @@ import numpy as np
 
 from ..dtypes import get_default_dtype
 from .. import functional as F
+from .batchnorm import _NormBase
 from .module import Module, Parameter
 from .utils import _factory, _check_int, _check_float, _reset_affine
 
@@ -127,6 +128,9 @@ class _InstanceNorm(Module):
             self.register_buffer("running_var", np.ones(self.num_features, get_default_dtype()))
             self.register_buffer("num_batches_tracked", np.array(0, np.int64))    # PyTorch's key, not counted
         _factory(self, device, dtype)
+
+    # the batch norms' (PyTorch's instance norms share their base, _NormBase)
+    reset_running_stats, reset_parameters = _NormBase.reset_running_stats, _NormBase.reset_parameters
 
     def forward(self, x):
         name = type(self).__name__

@@ -1,5 +1,6 @@
-"""Padding layers (torch.nn.modules.padding): ZeroPad2d, ConstantPad2d, ReflectionPad2d, ReplicationPad2d, and
-their 1-d forms ZeroPad1d, ConstantPad1d, ReflectionPad1d, ReplicationPad1d.
+"""Padding layers (torch.nn.modules.padding): ZeroPad2d, ConstantPad2d, ReflectionPad2d, ReplicationPad2d,
+CircularPad2d, their 1-d forms (ZeroPad1d, ...) and their 3-d forms (ZeroPad3d, ...: an int or (left, right, top,
+bottom, front, back); x (N, C, D, H, W) or (C, D, H, W)).
 
 2-d padding: an int (all four sides) or (left, right, top, bottom), as PyTorch; x (N, C, H, W) or (C, H, W)
 -> (..., H + top + bottom, W + left + right). 1-d padding: an int or (left, right); x (N, C, L) or (C, L).
@@ -17,7 +18,7 @@ def _sides(padding, name, n):
         return (int(padding),) * n
     padding = tuple(padding)
     if len(padding) != n or not all(isinstance(p, numbers.Integral) for p in padding):
-        what = "(left, right, top, bottom)" if n == 4 else "(left, right)"
+        what = {2: "(left, right)", 4: "(left, right, top, bottom)", 6: "(left, right, top, bottom, front, back)"}[n]
         raise ValueError(f"{name}: padding must be an int or {what}, got {padding!r}")
     return tuple(int(p) for p in padding)
 
@@ -85,3 +86,38 @@ class ReflectionPad1d(ReflectionPad2d):
 class ReplicationPad1d(ReplicationPad2d):
     """Pad the last dim by repeating its end values."""
     sides = 2
+
+
+class CircularPad2d(_Pad2d):
+    """Pad by wrapping around: the rows / columns of the opposite side."""
+    mode = "circular"
+
+
+class CircularPad1d(CircularPad2d):
+    """Pad the last dim by wrapping around."""
+    sides = 2
+
+
+class ConstantPad3d(ConstantPad2d):
+    """Pad the last three dims with a constant value."""
+    sides = 6
+
+
+class ZeroPad3d(ZeroPad2d):
+    """Pad the last three dims with zeros."""
+    sides = 6
+
+
+class ReflectionPad3d(ReflectionPad2d):
+    """Pad the last three dims with their mirror images."""
+    sides = 6
+
+
+class ReplicationPad3d(ReplicationPad2d):
+    """Pad the last three dims by repeating their border values."""
+    sides = 6
+
+
+class CircularPad3d(CircularPad2d):
+    """Pad the last three dims by wrapping around."""
+    sides = 6

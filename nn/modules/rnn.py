@@ -280,7 +280,7 @@ class GRU(RNNBase):
         super().__init__("GRU", *args, **kwargs)
 
 
-class _Cell(Module):
+class RNNCellBase(Module):
     """One step of a recurrent layer: parameters weight_ih (G H, H_in), weight_hh (G H, H), bias_ih, bias_hh;
     forward(input (N, H_in) or (H_in,), hx=None) -> the next state (h, or (h, c) for LSTMCell)."""
 
@@ -292,8 +292,11 @@ class _Cell(Module):
         self.weight_hh = Parameter(np.empty((rows, hidden_size), get_default_dtype()))
         self.bias_ih = Parameter(np.empty(rows, get_default_dtype())) if bias else None
         self.bias_hh = Parameter(np.empty(rows, get_default_dtype())) if bias else None
-        _reset(self, hidden_size)
+        self.reset_parameters()
         _factory(self, device, dtype)
+
+    def reset_parameters(self):
+        _reset(self, self.hidden_size)
 
     def forward(self, input, hx=None):
         lstm, unbatched = self.mode == "LSTM", input.ndim == 1
@@ -314,7 +317,7 @@ class _Cell(Module):
         return f"{self.input_size}, {self.hidden_size}" + ("" if self.bias else ", bias=False")
 
 
-class RNNCell(_Cell):
+class RNNCell(RNNCellBase):
     def __init__(self, input_size, hidden_size, bias=True, nonlinearity="tanh", device=None, dtype=None):
         if nonlinearity not in ("tanh", "relu"):
             raise ValueError(f"RNNCell: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
@@ -323,11 +326,11 @@ class RNNCell(_Cell):
         self.nonlinearity = nonlinearity
 
 
-class LSTMCell(_Cell):
+class LSTMCell(RNNCellBase):
     def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
         super().__init__("LSTM", input_size, hidden_size, bias, device, dtype)
 
 
-class GRUCell(_Cell):
+class GRUCell(RNNCellBase):
     def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
         super().__init__("GRU", input_size, hidden_size, bias, device, dtype)
