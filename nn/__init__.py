@@ -21,7 +21,9 @@ from .tensor import (Tensor, no_grad, enable_grad, set_grad_enabled, inference_m
 from .grad_mode import is_inference_mode_enabled
 from .global_settings import (set_float32_matmul_precision, get_float32_matmul_precision,
                               use_deterministic_algorithms, are_deterministic_algorithms_enabled,
-                              is_deterministic_algorithms_warn_only_enabled)
+                              is_deterministic_algorithms_warn_only_enabled, set_default_device, get_default_device,
+                              set_num_interop_threads, get_num_interop_threads, set_flush_denormal, set_warn_always,
+                              is_warn_always_enabled)
 from .random import get_rng_state, set_rng_state, Generator
 from .dtypes import (float32, float64, int64, int32, int16, int8, uint8, double, long, short, float, int,
                      float16, half, bfloat16,
@@ -77,13 +79,13 @@ from .tensor_ops.extras import (fmax, fmin, signbit, copysign, heaviside, positi
                                 diagflat, hsplit, vsplit, dsplit, gcd, lcm, gradient)
 from .functional import relu, sigmoid, tanh, softmax, log_softmax, conv1d, conv2d, conv_transpose1d, conv_transpose2d
 from .functional import conv3d, conv_transpose3d, max_pool3d
-from .functional import pixel_shuffle, pixel_unshuffle, alpha_dropout
+from .functional import pixel_shuffle, pixel_unshuffle
 from .tensor_ops.shape import unflatten
 from .functional.distances import cdist, pdist
 from .factories import (tensor, as_tensor, asarray, from_numpy, zeros, ones, full, empty, eye, arange, linspace, logspace,
                         rand, randn, randint, randperm, normal, bernoulli, multinomial, zeros_like, ones_like, full_like, empty_like, rand_like,
                         randn_like, randint_like, is_tensor, triu_indices, tril_indices, hann_window,
-                        hamming_window, blackman_window, bartlett_window, kaiser_window)
+                        hamming_window, blackman_window, bartlett_window, kaiser_window, scalar_tensor)
 from .special import multigammaln as mvlgamma
 from .legacy_types import (FloatTensor, DoubleTensor, LongTensor, IntTensor, ShortTensor, CharTensor,  # noqa: F401
                            ByteTensor, BoolTensor, set_default_tensor_type)
@@ -109,6 +111,9 @@ from .modules import (Conv3d, ConvTranspose3d, BatchNorm3d, MaxPool3d, AvgPool3d
 from .modules import (LazyLinear, LazyConv1d, LazyConv2d, LazyConvTranspose1d, LazyConvTranspose2d,  # noqa: F401
                       LazyBatchNorm1d, LazyBatchNorm2d)
 from .modules import AdaptiveLogSoftmaxWithLoss  # noqa: F401,E402
+from .tensor_ops.extras import (ldexp, frexp, nextafter, i0, igamma, igammac, slice_scatter,  # noqa: F401,E402
+                                select_scatter, diagonal_scatter, is_signed, is_same_size, split_with_sizes)
+from .aten_forms import *  # noqa: E402,F401,F403  (torch.batch_norm, torch.embedding, ...: ATen's argument orders)
 from .modules import (CircularPad1d, CircularPad2d, CircularPad3d, ZeroPad3d, ConstantPad3d,  # noqa: F401,E402
                       ReflectionPad3d, ReplicationPad3d, SyncBatchNorm, Dropout3d, FeatureAlphaDropout, RNNBase,
                       RNNCellBase)
@@ -128,6 +133,8 @@ add, sub, mul, div, matmul, bmm, cat, stack, clamp, exp, log, sqrt, pow, maximum
     _with_out, (add, sub, mul, div, matmul, bmm, cat, stack, clamp, exp, log, sqrt, pow, maximum, minimum,
                 nan_to_num))            # (nan_to_num: EDM's torch.nan_to_num(param.grad, nan=0, ..., out=param.grad))
 concat = concatenate = cat
+row_stack = vstack
+unsafe_chunk, unsafe_split = chunk, split
 mm = matmul
 sgn = sign
 arcsin, arccos, arctan, arctan2 = asin, acos, atan, atan2

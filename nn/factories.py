@@ -190,6 +190,12 @@ def full(size, fill_value, dtype=None, device=None, requires_grad=False):
     return _filled(_sizes((size,)), fill_value, dtype, device, requires_grad, default=default)
 
 
+def scalar_tensor(s, dtype=None, device=None, requires_grad=False):
+    """A 0-d tensor holding the number s, of the default float dtype unless dtype says otherwise (an int too)."""
+    return _new(np.asarray(s.item() if isinstance(s, Tensor) else s, dtype=get_default_dtype()), dtype, device,
+                requires_grad)
+
+
 def eye(n, m=None, dtype=None, device=None, requires_grad=False):
     return _new(np.eye(n, n if m is None else m, dtype=get_default_dtype()), dtype, device, requires_grad)
 

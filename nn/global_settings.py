@@ -6,11 +6,17 @@ same inputs, seed and thread count give the same bits).
     set_float32_matmul_precision('highest' | 'high' | 'medium'), get_float32_matmul_precision()
     use_deterministic_algorithms(mode, warn_only=False), are_deterministic_algorithms_enabled(),
     is_deterministic_algorithms_warn_only_enabled()
+    set_default_device(device) ('cpu' or None: nn's only device), get_default_device()
+    set_num_interop_threads(n), get_num_interop_threads() (nn's kernels run within one op: recorded only)
+    set_flush_denormal(mode) -> False (NumPy cannot flush denormals, as PyTorch answers where it cannot)
+    set_warn_always(b), is_warn_always_enabled()
 """
+from .device import check_device
 
 _PRECISIONS = ("highest", "high", "medium")
 _matmul_precision = "highest"
 _deterministic, _warn_only = False, False
+_interop_threads, _warn_always = 1, False
 
 
 def set_float32_matmul_precision(precision):
@@ -37,3 +43,35 @@ def are_deterministic_algorithms_enabled():
 
 def is_deterministic_algorithms_warn_only_enabled():
     return _warn_only
+
+
+def set_default_device(device):
+    check_device(device)            # the CPU, or a clear error for any other device
+
+
+def get_default_device():
+    return check_device(None)
+
+
+def set_num_interop_threads(num):
+    global _interop_threads
+    if not isinstance(num, int) or isinstance(num, bool) or num < 1:
+        raise RuntimeError(f"Expected positive number of threads, got {num!r}")
+    _interop_threads = num
+
+
+def get_num_interop_threads():
+    return _interop_threads
+
+
+def set_flush_denormal(mode):
+    return False
+
+
+def set_warn_always(b):
+    global _warn_always
+    _warn_always = bool(b)
+
+
+def is_warn_always_enabled():
+    return _warn_always

@@ -391,6 +391,8 @@ def backpropagate(roots, retain_graph=False, wanted=None, create_graph=False):
             if node._backward is None:          # leaf: keep the (summed) gradient
                 if wanted is None:
                     node._grad = np.array(g, dtype=node.dtype) if node._grad is None else node._grad + g
+                    if "_post_accumulate_hooks" in node.__dict__:   # register_post_accumulate_grad_hook
+                        node._run_post_accumulate_hooks()
                 continue
             if create_graph:
                 parent_grads = _graph_grads(node, g)

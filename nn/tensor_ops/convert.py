@@ -309,4 +309,19 @@ Tensor.is_cpu = True
 Tensor.itemsize = property(lambda self: self._data.itemsize)
 Tensor.data_ptr = lambda self: self._data.ctypes.data          # the address of the first element
 Tensor.get_device = lambda self: -1
+Tensor.is_meta = False
+Tensor.share_memory_ = lambda self: self        # one process: nothing to share (A3C's model.share_memory() too)
+Tensor.is_shared = lambda self: False
+
+
+def _storage_offset(self):
+    """Elements between the start of the array this tensor's values live in and its first element (0 unless a
+    view): PyTorch's storage_offset, which code compares to find views."""
+    root = self._data
+    while isinstance(root.base, np.ndarray):
+        root = root.base
+    return (self._data.ctypes.data - root.ctypes.data) // self._data.itemsize
+
+
+Tensor.storage_offset = _storage_offset
 

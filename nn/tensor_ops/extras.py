@@ -12,6 +12,9 @@ from them): NaN-ignoring maxima, signs, the trapezoid rule, aminmax, and the dty
     is_complex (False), conj / resolve_conj / resolve_neg (a real tensor itself), is_signed, is_same_size,
     sum_to_size, split_with_sizes, diagflat, hsplit / vsplit / dsplit, gcd, lcm
     gradient(x, spacing=, dim=, edge_order=): numerical derivatives by central differences (torch.gradient)
+    ldexp(x, e) = x 2^e;  frexp(x) -> (mantissa, exponent);  nextafter(a, b);  i0(x) (Bessel I0)
+    igamma(a, x), igammac(a, x): the regularised incomplete gamma functions (gradients in x, as PyTorch's)
+    slice_scatter, select_scatter, diagonal_scatter: a copy of input with src written into a slice of it
 """
 import math
 from collections import namedtuple
@@ -22,7 +25,7 @@ from ..dtypes import CATEGORY, result_dtype, to_dtype
 from ..tensor import Tensor
 from ._attach import attach
 from .compare import isnan
-from .pointwise import abs, logaddexp, neg, trunc, where
+from .pointwise import _floating, _pair_operands, _unary, abs, logaddexp, neg, trunc, where
 from .reductions import amax, amin, norm, sort
 
 MinMax = namedtuple("MinMax", ["min", "max"])
@@ -297,10 +300,103 @@ def lcm(input, other):
     return Tensor(np.lcm(input._data, other._data if isinstance(other, Tensor) else other))
 
 
+def ldexp(input, other):
+    """input * 2^other (other an integer or float tensor), with gradients through both."""
+    return input * (2.0 ** input._lift(other).to(input.dtype if input.dtype.kind == "f" else np.float32))
+
+
+def frexp(input):
+    """(mantissa, exponent) with input = mantissa * 2^exponent and 0.5 <= |mantissa| < 1 (exponent int32)."""
+    mantissa, exponent = np.frexp(input._data)
+    return FrexpResult(Tensor(mantissa), Tensor(exponent.astype(np.int32)))
+
+
+def nextafter(input, other):
+    """The next floating-point value after input towards other (not differentiable)."""
+    return Tensor(np.nextafter(input._data, other._data if isinstance(other, Tensor) else other).astype(input.dtype))
+
+
+def i0(input):
+    """The modified Bessel function of the first kind, order 0; its derivative is I1."""
+    from scipy.special import i0 as _i0, i1  # noqa: PLC0415 - SciPy only when used
+    x = _floating(input)
+    return _unary(input, _i0(x).astype(x.dtype, copy=False), lambda: i1(x).astype(x.dtype, copy=False), "i0")
+
+
+def _incomplete_gamma(input, other, upper):
+    """P(a, x) (upper=False) or Q(a, x) = 1 - P: d/dx P = x^(a-1) e^-x / Gamma(a); no gradient in a, as PyTorch."""
+    from scipy.special import gammainc, gammaincc, gammaln  # noqa: PLC0415 - SciPy only when used
+    name = "igammac" if upper else "igamma"
+    a_t, x_t, a, x = _pair_operands(input, other, name, floating=True)
+    if a_t.requires_grad:
+        raise NotImplementedError(f"the derivative for '{name}: input' is not implemented.")
+    out = (gammaincc if upper else gammainc)(a, x)
+
+    def backward(g):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            density = np.exp((a - 1) * np.log(x) - x - gammaln(a))
+        return None, g * (-density if upper else density)
+    return Tensor._make(out.astype(x.dtype, copy=False), (a_t, x_t), backward, name)
+
+
+def igamma(input, other):
+    return _incomplete_gamma(input, other, upper=False)
+
+
+def igammac(input, other):
+    return _incomplete_gamma(input, other, upper=True)
+
+
+def _scatter_into(input, src, index, name):
+    """A copy of input whose input[index] is src (its shape): gradients to input (zero there) and to src."""
+    if tuple(input[index].shape) != tuple(src.shape):
+        raise RuntimeError(f"{name}: expected src to have a size equal to the slice of self. src size = "
+                           f"{list(src.shape)}, slice size = {list(input[index].shape)}")
+    out = input.clone()
+    out[index] = src
+    return out
+
+
+def slice_scatter(input, src, dim=0, start=None, end=None, step=1):
+    index = (slice(None),) * (dim % input.ndim) + (slice(start, end, step),)
+    return _scatter_into(input, src, index, "slice_scatter")
+
+
+def select_scatter(input, src, dim, index):
+    return _scatter_into(input, src, (slice(None),) * (dim % input.ndim) + (index,), "select_scatter")
+
+
+def diagonal_scatter(input, src, offset=0, dim1=0, dim2=1):
+    """input with src written on the diagonal that input.diagonal(offset, dim1, dim2) reads."""
+    d1, d2 = dim1 % input.ndim, dim2 % input.ndim
+    n = input.diagonal(offset, d1, d2).shape[-1]
+    rows, cols = np.arange(n) + max(-offset, 0), np.arange(n) + max(offset, 0)
+    index = [slice(None)] * input.ndim
+    index[d1], index[d2] = Tensor(rows), Tensor(cols)
+    # advanced indices on two dims put the diagonal where the first of them is (or first, if they are apart)
+    expected = tuple(input.diagonal(offset, d1, d2).shape)
+    if tuple(src.shape) != expected:
+        raise RuntimeError(f"diagonal_scatter: expected src to have a size equal to the diagonal of self. src size "
+                           f"= {list(src.shape)}, diagonal size = {list(expected)}")
+    out = input.clone()
+    target = out[tuple(index)]
+    out[tuple(index)] = src.movedim(-1, _diagonal_axis(d1, d2)) if target.ndim > 1 else src
+    return out
+
+
+def _diagonal_axis(d1, d2):
+    """Where NumPy's indexing by two index arrays at dims d1 < d2 puts the indexed axis: at min(d1, d2) when the
+    two dims are adjacent, first otherwise."""
+    lo, hi = sorted((d1, d2))
+    return lo if hi == lo + 1 else 0
+
+
+FrexpResult = namedtuple("frexp", ["mantissa", "exponent"])
 absolute, negative, fix = abs, neg, trunc
 resolve_conj = resolve_neg = conj
 
 attach(fmax, fmin, signbit, copysign, heaviside, positive, logaddexp2, aminmax, msort, dist, is_nonzero, histogram,
        is_complex, conj, is_signed, is_same_size, sum_to_size, split_with_sizes, diagflat, hsplit, vsplit, dsplit,
-       gcd, lcm, resolve_conj=conj, resolve_neg=conj, is_inference=lambda self: False,
+       gcd, lcm, ldexp, frexp, nextafter, i0, igamma, igammac, slice_scatter, select_scatter, diagonal_scatter,
+       resolve_conj=conj, resolve_neg=conj, is_inference=lambda self: False,
        absolute=abs, negative=neg, fix=trunc)

@@ -28,6 +28,22 @@ def retain_grad(input):
         _hooks(input)
 
 
+def register_post_accumulate_grad_hook(input, hook):
+    """hook(tensor) -> None, called by backward() once this leaf's gradient has been added into its .grad (the
+    optimizer-in-backward pattern: step and free each parameter's gradient as soon as it is complete). Returns a
+    handle whose remove() unregisters it."""
+    if not input.requires_grad:
+        raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+    if not input.is_leaf:
+        raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+    return RemovableHandle(input.__dict__.setdefault("_post_accumulate_hooks", {}), hook)
+
+
+def _run_post_accumulate_hooks(input):
+    for hook in list(input.__dict__["_post_accumulate_hooks"].values()):
+        hook(input)
+
+
 def _hooks(input):
     return input.__dict__.setdefault("_grad_hooks", {})
 
@@ -42,5 +58,5 @@ def _run_grad_hooks(input, g):
     return g
 
 
-attach(register_hook, retain_grad, _run_grad_hooks,
+attach(register_hook, retain_grad, _run_grad_hooks, register_post_accumulate_grad_hook, _run_post_accumulate_hooks,
        retains_grad=property(lambda self: bool(self.__dict__.get("_retains_grad"))))
