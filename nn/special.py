@@ -59,3 +59,6 @@ def multigammaln(input, p):
         total = total + gammaln(input - j / 2)
     return total
 
+
+
+Tensor.mvlgamma = multigammaln          # x.mvlgamma(p), as PyTorch's method (x.mvlgamma_(p) in place)

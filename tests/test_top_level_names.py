@@ -158,3 +158,23 @@ def test_storage_offset_scalar_tensor_and_settings():
     nn.set_num_interop_threads(before)
     assert nn.set_flush_denormal(True) is False
     assert nn.row_stack is nn.vstack and nn.is_same_size(x, x) and nn.is_signed(x)
+
+
+def test_in_place_twins_of_the_newer_methods():
+    """x.<op>_(...) writes x.<op>(...) into x, as PyTorch's in-place methods (comparisons give 0 / 1 in x's dtype)."""
+    x = t([0.5, 1.5, 2.5])
+    y = x.clone().greater_(1.0)
+    assert y.dtype == nn.float64 and np.array_equal(y.numpy(), [0.0, 1.0, 1.0])
+    for name, args, want in [("arcsinh_", (), np.arcsinh([0.5, 1.5, 2.5])),
+                             ("ldexp_", (t([1.0, 2.0, 3.0]),), [1.0, 6.0, 20.0]),
+                             ("i0_", (), special.i0([0.5, 1.5, 2.5])),
+                             ("polygamma_", (1,), special.polygamma(1, [0.5, 1.5, 2.5])),
+                             ("mvlgamma_", (2,), special.multigammaln(np.array([1.5, 2.5]), 2)),
+                             ("float_power_", (2,), [0.25, 2.25, 6.25])]:
+        z = x.clone()[1:] if name == "mvlgamma_" else x.clone()
+        out = getattr(z, name)(*args)
+        assert out is z
+        np.testing.assert_allclose(z.numpy(), want, rtol=1e-14, err_msg=name)
+    ints = nn.tensor([12, 18])
+    ints.gcd_(nn.tensor([8, 12]))
+    assert ints.tolist() == [4, 6]

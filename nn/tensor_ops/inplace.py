@@ -314,7 +314,9 @@ _IN_PLACE = ("exp", "log", "log1p", "log2", "log10", "sqrt", "rsqrt", "abs", "ne
              "arccos", "arctan", "arctan2", "sinh", "cosh", "deg2rad", "rad2deg", "multiply", "divide", "subtract",
              "true_divide", "index_add", "index_reduce", "index_copy", "index_fill", "masked_scatter", "index_put", "fill_diagonal",
              "scatter_reduce", "addmv", "addr", "addbmm", "renorm", "put", "logical_and", "logical_or", "logical_xor",
-             "floor_divide", "absolute", "negative", "fix", "copysign", "heaviside")
+             "floor_divide", "absolute", "negative", "fix", "copysign", "heaviside", "arcsinh", "arccosh", "arctanh",
+             "bitwise_not", "baddbmm", "float_power", "greater", "greater_equal", "less", "less_equal", "not_equal",
+             "gcd", "lcm", "ldexp", "i0", "igamma", "igammac", "nextafter", "polygamma", "mvlgamma")
 
 
 def _augmented(name, op):
