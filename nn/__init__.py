@@ -167,6 +167,8 @@ version = _SimpleNamespace(__version__=__version__, cuda=None, hip=None)       #
 # torch.nn.init, torch.nn.functional and torch.nn.utils
 nn = _sys.modules[__name__]
 from . import parameter, multiprocessing  # noqa: E402,F401  (torch.nn.parameter, torch.multiprocessing)
+if __import__("importlib.util").util.find_spec("einops") is not None:
+    from . import einops  # noqa: E402,F401  (einops' functions accept nn tensors; its layers: nn/einops.py)
 from . import _nn_alias as _nn_alias  # noqa: E402  (import lines through nn.nn: from nn.nn.parameter import ...)
 _nn_alias.register()
 range = _factories.range_inclusive           # (last: the name shadows Python's range in this module)

@@ -5,8 +5,8 @@ import numpy as np
 
 
 def port(source):
-    """The porting rule as text substitution: the import lines, then torch.nn.X -> nn.X,
-    torch.optim.X -> nn.optim.X and every other torch.X -> nn.X."""
+    """The porting rule as text substitution: the import lines (einops' PyTorch layers: nn.einops), then
+    torch.nn.X -> nn.X, torch.optim.X -> nn.optim.X and every other torch.X -> nn.X."""
     rules = [(r"^import torch\.nn\.functional as F$", "import nn.functional as F"),
              (r"^import torch\.nn as nn$", "import nn"),
              (r"^import torch\.optim as optim$", "import nn.optim as optim"),
@@ -15,6 +15,7 @@ def port(source):
              (r"^from torch import nn, (.+)$", r"import nn; from nn import \1"), (r"^from torch import ", "from nn import "),
              (r"^from torch\.nn import functional as F$", "from nn import functional as F"),
              (r"^from torch\.nn import ", "from nn import "), (r"^from torch\.nn\.", "from nn."),
+             (r"^from einops\.layers\.torch import ", "from nn.einops import "),
              (r"^from torch\.", "from nn."), (r"^import torch$", "import nn"),
              (r"\btorch\.nn\.", "nn."), (r"\btorch\.optim\b", "nn.optim"), (r"\btorch\.", "nn.")]
     for pattern, repl in rules:
