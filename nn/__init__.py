@@ -119,6 +119,7 @@ from .modules import (CircularPad1d, CircularPad2d, CircularPad3d, ZeroPad3d, Co
                       RNNCellBase)
 from . import optim, init, utils, distributions, distributed, linalg, special, testing, parallel, func, signal
 from .parallel import DataParallel
+from .func import vmap  # noqa: E402  (torch.vmap, torch.func.vmap's top-level name)
 from . import factories as _factories
 from .linalg import cholesky_solve, cholesky_inverse, triangular_solve, matrix_power, svd_lowrank, pca_lowrank, lobpcg
 from .linalg import (inv as inverse, det, logdet, slogdet, cholesky, svd_reduced_v as svd, qr_older as qr, pinverse,

@@ -357,9 +357,14 @@ class Module:
         """Cast every floating parameter and buffer in place; returns self (as PyTorch).
 
         to(dtype), to(device), to(device, dtype), to(tensor) (its dtype), with device=, dtype=
-        keywords. dtype must be floating (e.g. nn.float64 for gradcheck); device must be the CPU.
+        keywords. dtype must be floating (e.g. nn.float64 for gradcheck); device must be the CPU, or 'meta'
+        (the tensors keep shapes and dtypes only: a base model for nn.func.functional_call).
         """
-        from ..device import parse_to
+        from ..device import parse_to, device
+        if any(isinstance(a, (str, device)) and device(a).type == "meta" for a in (*args, kwargs.get("device"))):
+            # to('meta') (the ensembling recipe's stateless base model, called through functional_call): the
+            # tensors keep their shapes and dtypes and give up their values (read-only zeros taking no memory)
+            return self._apply(lambda t: np.broadcast_to(np.zeros((), t.dtype), t.shape))
         _, dtype, _ = parse_to(args, dict(kwargs), "Module.to")
         if dtype is None:
             return self
