@@ -4,25 +4,15 @@ import math
 import numpy as np
 
 from ..tensor import Tensor, get_rng
-from . import Distribution, _broadcast_params, _check, _size, constraints
+from . import _LocScale, _param, _size
 
 EULER = 0.57721566490153286061
 
 
-class Gumbel(Distribution):
+class Gumbel(_LocScale):
     """Gumbel(loc, scale): density exp(-(z + e^-z)) / scale, z = (x - loc) / scale; a draw is
     loc - scale log(-log u), u uniform on (tiny, 1 - eps) as PyTorch's."""
 
-    has_rsample = True
-    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
-    support = constraints.real
-
-    def __init__(self, loc, scale, validate_args=None):
-        self.loc, self.scale = _broadcast_params(loc, scale)
-        _check(validate_args, np.all(self.scale.data > 0), "Gumbel: scale must be positive")
-        self.batch_shape = tuple(self.loc.shape)
-
-    mode = property(lambda self: self.loc)
     mean = property(lambda self: self.loc + self.scale * EULER)
     stddev = property(lambda self: (math.pi / math.sqrt(6)) * self.scale)
     variance = property(lambda self: self.stddev ** 2)
@@ -33,13 +23,16 @@ class Gumbel(Distribution):
         return self.loc - self.scale * Tensor(np.log(-np.log(u)).astype(self.loc.dtype))
 
     def log_prob(self, value):
+        value = _param(value, self.loc)
         y = (self.loc - value) / self.scale
         return (y - y.exp()) - self.scale.log()
 
     def cdf(self, value):
+        value = _param(value, self.loc)
         return (-(-(value - self.loc) / self.scale).exp()).exp()
 
     def icdf(self, value):
+        value = _param(value, self.loc)
         return self.loc - self.scale * (-value.log()).log()
 
     def entropy(self):
