@@ -105,3 +105,18 @@ def test_names_match_pytorch():
     ours = nn.SyncBatchNorm.convert_sync_batchnorm(nn.Sequential(nn.BatchNorm2d(4)))
     assert list(ours.state_dict()) == list(theirs.state_dict())
     assert isinstance(torch.nn.GRUCell(3, 4), torch.nn.RNNCellBase)
+
+
+def test_lazy_three_dimensional_and_instance_norm_layers():
+    """The lazy 3-d convolutions and batch norm, and the lazy instance norms (no parameters unless affine=True, as
+    their eager classes; an unbatched input's channels on dim 0) become their eager classes on the first call."""
+    nn.manual_seed(0)
+    model = nn.Sequential(nn.LazyConv3d(4, 3, padding=1), nn.LazyBatchNorm3d(), nn.LazyInstanceNorm3d(),
+                          nn.LazyConvTranspose3d(2, 2, stride=2))
+    assert tuple(model(nn.randn(2, 3, 4, 4, 4)).shape) == (2, 2, 8, 8, 8)
+    assert [type(m) for m in model] == [nn.Conv3d, nn.BatchNorm3d, nn.InstanceNorm3d, nn.ConvTranspose3d]
+    assert model[0].weight.shape == (4, 3, 3, 3, 3) and model[3].weight.shape == (4, 2, 2, 2, 2)
+    assert list(dict(nn.LazyInstanceNorm1d().named_parameters())) == []
+    norm = nn.LazyInstanceNorm2d(affine=True)
+    norm(nn.randn(3, 5, 5))                                     # unbatched (C, H, W)
+    assert type(norm) is nn.InstanceNorm2d and norm.weight.shape == (3,)

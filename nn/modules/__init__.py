@@ -23,7 +23,8 @@ from .adaptive import AdaptiveLogSoftmaxWithLoss
 from .threedim import Conv3d, ConvTranspose3d, MaxPool3d, AvgPool3d, AdaptiveAvgPool3d, AdaptiveMaxPool3d
 from .batchnorm import BatchNorm3d, SyncBatchNorm
 from .lazy import (LazyLinear, LazyConv1d, LazyConv2d, LazyConvTranspose1d, LazyConvTranspose2d, LazyBatchNorm1d,
-                   LazyBatchNorm2d)
+                   LazyBatchNorm2d, LazyBatchNorm3d, LazyConv3d, LazyConvTranspose3d, LazyInstanceNorm1d,
+                   LazyInstanceNorm2d, LazyInstanceNorm3d)
 from .upsampling import Upsample, UpsamplingNearest2d, UpsamplingBilinear2d
 from .pooling import MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, AdaptiveMaxPool2d, MaxUnpool2d, MaxUnpool1d, LPPool1d, LPPool2d
 from .activation import (ReLU, LeakyReLU, Sigmoid, Tanh, Softmax, LogSoftmax, ELU, GELU, Softplus, SiLU,
@@ -61,4 +62,5 @@ __all__ = ["Conv3d", "ConvTranspose3d", "AdaptiveAvgPool3d", "AdaptiveMaxPool3d"
            "UpsamplingBilinear2d", "ParameterDict", "LocalResponseNorm", "LPPool1d", "LPPool2d",
            "AlphaDropout", "CircularPad1d", "CircularPad2d", "CircularPad3d", "ZeroPad3d", "ConstantPad3d",
            "ReflectionPad3d", "ReplicationPad3d", "SyncBatchNorm", "Dropout3d", "FeatureAlphaDropout", "RNNBase",
-           "RNNCellBase"]
+           "RNNCellBase", "LazyBatchNorm3d", "LazyConv3d", "LazyConvTranspose3d", "LazyInstanceNorm1d",
+           "LazyInstanceNorm2d", "LazyInstanceNorm3d"]

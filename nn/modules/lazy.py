@@ -1,5 +1,5 @@
-"""Lazy layers, as PyTorch's (LazyLinear, LazyConv2d, LazyBatchNorm2d, ...; the d2l book builds its models from
-them): the input size is left out and read from the first input.
+"""Lazy layers, as PyTorch's (LazyLinear, LazyConv1d / 2d / 3d, their transposes, LazyBatchNorm1d / 2d / 3d,
+LazyInstanceNorm1d / 2d / 3d; the d2l book builds its models from them): the input size is left out and read from the first input.
 
 Until the first call the parameters are UninitializedParameter placeholders (no shape, no values). The first
 call builds the eager layer (cls_to_become(): the class in PyTorch's module file, as linear.py's Linear, which
@@ -41,7 +41,9 @@ class _LazyLayer(Module):
 
     def __init__(self, *args, **kwargs):
         super().__init__()
-        given = inspect.signature(self.cls_to_become()).bind(1, *args, **kwargs).arguments   # refuses bad arguments
+        bound = inspect.signature(self.cls_to_become()).bind(1, *args, **kwargs)     # refuses bad arguments
+        bound.apply_defaults()                  # (affine: True for the batch norms, False for the instance norms)
+        given = bound.arguments
         self._lazy_arguments = (args, kwargs)
         for name in self._parameter_names:
             if given.get("affine", True) and (name != "bias" or given.get("bias", True)):
@@ -78,7 +80,8 @@ class LazyLinear(_LazyLayer):
 
 
 class _LazyConv(_LazyLayer):
-    """A conv whose in_channels is read from the input's dim 1 (dim 0 for one unbatched sample)."""
+    """A conv (or an instance norm) whose in_channels is read from the input's dim 1 (dim 0 for one unbatched
+    sample)."""
     _spatial_dims = 2
 
     def _input_size(self, x):
@@ -109,3 +112,29 @@ class LazyBatchNorm1d(_LazyLayer):
 class LazyBatchNorm2d(LazyBatchNorm1d):
     """BatchNorm2d with num_features read from the input's dim 1."""
     _eager = ("batchnorm", "BatchNorm2d")
+
+
+class LazyBatchNorm3d(LazyBatchNorm1d):
+    """BatchNorm3d with num_features read from the input's dim 1."""
+    _eager = ("batchnorm", "BatchNorm3d")
+
+
+class LazyConv3d(_LazyConv):
+    _eager, _spatial_dims = ("threedim", "Conv3d"), 3
+
+
+class LazyConvTranspose3d(_LazyConv):
+    _eager, _spatial_dims = ("threedim", "ConvTranspose3d"), 3
+
+
+class LazyInstanceNorm1d(_LazyConv):
+    """InstanceNorm1d with num_features read from the input's dim 1 (dim 0 unbatched)."""
+    _eager, _spatial_dims = ("normalization", "InstanceNorm1d"), 1
+
+
+class LazyInstanceNorm2d(_LazyConv):
+    _eager, _spatial_dims = ("normalization", "InstanceNorm2d"), 2
+
+
+class LazyInstanceNorm3d(_LazyConv):
+    _eager, _spatial_dims = ("normalization", "InstanceNorm3d"), 3
