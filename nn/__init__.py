@@ -117,7 +117,7 @@ from .aten_forms import *  # noqa: E402,F401,F403  (torch.batch_norm, torch.embe
 from .modules import (CircularPad1d, CircularPad2d, CircularPad3d, ZeroPad3d, ConstantPad3d,  # noqa: F401,E402
                       ReflectionPad3d, ReplicationPad3d, SyncBatchNorm, Dropout3d, FeatureAlphaDropout, RNNBase,
                       RNNCellBase, LazyBatchNorm3d, LazyConv3d, LazyConvTranspose3d, LazyInstanceNorm1d,
-                      LazyInstanceNorm2d, LazyInstanceNorm3d)
+                      LazyInstanceNorm2d, LazyInstanceNorm3d, LPPool3d)
 from . import optim, init, utils, distributions, distributed, linalg, special, testing, parallel, func, signal
 from .parallel import DataParallel
 from .func import vmap  # noqa: E402  (torch.vmap, torch.func.vmap's top-level name)

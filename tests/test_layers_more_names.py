@@ -120,3 +120,11 @@ def test_lazy_three_dimensional_and_instance_norm_layers():
     norm = nn.LazyInstanceNorm2d(affine=True)
     norm(nn.randn(3, 5, 5))                                     # unbatched (C, H, W)
     assert type(norm) is nn.InstanceNorm2d and norm.weight.shape == (3,)
+
+
+def test_lp_pool3d_is_the_p_norm_of_each_window():
+    x = np.abs(RNG.normal(size=(1, 2, 4, 4, 2))) + 0.1
+    out = nn.LPPool3d(3, 2)(nn.tensor(x)).numpy()
+    windows = x.reshape(1, 2, 2, 2, 2, 2, 1, 2).transpose(0, 1, 2, 4, 6, 3, 5, 7).reshape(1, 2, 2, 2, 1, 8)
+    np.testing.assert_allclose(out, (windows ** 3).sum(-1) ** (1 / 3), rtol=1e-12)
+    assert nn.gradcheck(lambda v: F.lp_pool3d(v, 2, (2, 2, 1)), (nn.tensor(x, requires_grad=True),))

@@ -26,7 +26,7 @@ pairwise_distance and the margin, embedding and likelihood losses), ctc.py (ctc_
 from .dense import linear, bilinear
 from .convolution import conv2d, conv_transpose2d
 from .onedim import conv1d, conv_transpose1d, max_pool1d, max_unpool1d, avg_pool1d, adaptive_avg_pool1d, adaptive_max_pool1d
-from .classic import lp_pool1d, lp_pool2d, local_response_norm, alpha_dropout, feature_alpha_dropout
+from .classic import lp_pool1d, lp_pool2d, lp_pool3d, local_response_norm, alpha_dropout, feature_alpha_dropout
 from .activations import (relu, leaky_relu, sigmoid, tanh, log_softmax, softmax, elu, gelu, softplus, silu,
                           hardtanh, relu6, selu, mish, hardsigmoid, hardswish, logsigmoid, softmin, prelu, softsign,
                           tanhshrink, softshrink, hardshrink, threshold, celu, glu, rrelu, gumbel_softmax,
@@ -87,6 +87,6 @@ __all__ = ["linear", "conv2d", "conv_transpose2d", "relu", "leaky_relu", "sigmoi
            "soft_margin_loss", "multilabel_soft_margin_loss", "multi_margin_loss", "ctc_loss", "cosine_embedding_loss", "triplet_margin_loss",
            "triplet_margin_with_distance_loss", "multilabel_margin_loss",
            "poisson_nll_loss", "gaussian_nll_loss", "affine_grid", "grid_sample", "unfold", "fold",
-           "bilinear", "adaptive_avg_pool1d", "adaptive_max_pool1d", "dropout1d", "dropout3d", "feature_alpha_dropout", "max_pool1d_with_indices",
+           "bilinear", "adaptive_avg_pool1d", "adaptive_max_pool1d", "dropout1d", "dropout3d", "feature_alpha_dropout", "lp_pool3d", "max_pool1d_with_indices",
            "max_pool2d_with_indices", "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices", "conv3d", "conv_transpose3d", "max_pool3d",
            "avg_pool3d", "adaptive_avg_pool3d", "adaptive_max_pool3d"]

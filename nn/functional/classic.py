@@ -46,6 +46,14 @@ def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
     return _lp(avg_pool2d(x ** norm_type, (kh, kw), stride, 0, ceil_mode), kh * kw, norm_type)
 
 
+def lp_pool3d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    """(sum of x^p over each window)^(1/p): x (N, C, D, H, W) -> (N, C, Do, Ho, Wo)."""
+    from .threedim import avg_pool3d  # noqa: PLC0415 - the 3-d module imports this one's neighbours
+    x = _tensor(input, "input", "lp_pool3d")
+    size = tuple(kernel_size) if isinstance(kernel_size, (tuple, list)) else (kernel_size,) * 3
+    return _lp(avg_pool3d(x ** norm_type, size, stride, 0, ceil_mode), math.prod(size), norm_type)
+
+
 def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
     """x / (k + alpha * (window mean of x^2 across `size` channels))^beta, x (N, C, ...) (3-D or more)."""
     x = _tensor(input, "input", "local_response_norm")

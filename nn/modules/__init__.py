@@ -26,7 +26,7 @@ from .lazy import (LazyLinear, LazyConv1d, LazyConv2d, LazyConvTranspose1d, Lazy
                    LazyBatchNorm2d, LazyBatchNorm3d, LazyConv3d, LazyConvTranspose3d, LazyInstanceNorm1d,
                    LazyInstanceNorm2d, LazyInstanceNorm3d)
 from .upsampling import Upsample, UpsamplingNearest2d, UpsamplingBilinear2d
-from .pooling import MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, AdaptiveMaxPool2d, MaxUnpool2d, MaxUnpool1d, LPPool1d, LPPool2d
+from .pooling import MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, AdaptiveMaxPool2d, MaxUnpool2d, MaxUnpool1d, LPPool1d, LPPool2d, LPPool3d
 from .activation import (ReLU, LeakyReLU, Sigmoid, Tanh, Softmax, LogSoftmax, ELU, GELU, Softplus, SiLU,
                          Hardtanh, ReLU6, SELU, Mish, Hardsigmoid, Hardswish, LogSigmoid, Softmin, PReLU, Softsign,
                          Tanhshrink, Softshrink, Hardshrink, Threshold, CELU, GLU, RReLU, Softmax2d)
@@ -63,4 +63,4 @@ __all__ = ["Conv3d", "ConvTranspose3d", "AdaptiveAvgPool3d", "AdaptiveMaxPool3d"
            "AlphaDropout", "CircularPad1d", "CircularPad2d", "CircularPad3d", "ZeroPad3d", "ConstantPad3d",
            "ReflectionPad3d", "ReplicationPad3d", "SyncBatchNorm", "Dropout3d", "FeatureAlphaDropout", "RNNBase",
            "RNNCellBase", "LazyBatchNorm3d", "LazyConv3d", "LazyConvTranspose3d", "LazyInstanceNorm1d",
-           "LazyInstanceNorm2d", "LazyInstanceNorm3d"]
+           "LazyInstanceNorm2d", "LazyInstanceNorm3d", "LPPool3d"]

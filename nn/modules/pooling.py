@@ -122,6 +122,13 @@ class LPPool2d(LPPool1d):
         return F.lp_pool2d(x, self.norm_type, self.kernel_size, self.stride, self.ceil_mode)
 
 
+class LPPool3d(LPPool1d):
+    """(sum of x^p over each window)^(1/p): (N, C, D, H, W) -> (N, C, Do, Ho, Wo); stride defaults to kernel_size."""
+
+    def forward(self, x):
+        return F.lp_pool3d(x, self.norm_type, self.kernel_size, self.stride, self.ceil_mode)
+
+
 # torch.nn.modules.pooling's 1-d layers (defined in onedim.py)
 from .onedim import MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool1d  # noqa: E402,F401
 from .threedim import MaxPool3d, AvgPool3d, AdaptiveAvgPool3d, AdaptiveMaxPool3d  # noqa: E402,F401
