@@ -572,7 +572,9 @@ def test_review_mends():
     np.testing.assert_array_equal(big.numpy(), before)
     # an in-place op on a node that saved nothing is released after backward like any other
     x = nn.randn(2, 3, requires_grad=True)
-    h = x.view(6)
+    with pytest.raises(RuntimeError, match="leaf"):       # a view of a leaf that requires grad, as PyTorch
+        x.view(6).mul_(2)
+    h = (x * 1).view(6)
     h.mul_(2)
     h.sum().backward()
     with pytest.raises(RuntimeError, match="second time"):

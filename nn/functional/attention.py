@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from ..tensor import Tensor
+from ..tensor import ShapeError, Tensor
 from .activations import softmax
 from .dense import linear
 from .normalization import dropout
@@ -47,30 +47,44 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
 
     query (..., L, D), key (..., S, D), value (..., S, Dv) -> (..., L, Dv). scale: 1/sqrt(D) by default.
     attn_mask: bool (True = may attend) or float (added), broadcastable to (..., L, S); is_causal: query i
-    attends to keys 0..i (not with attn_mask). dropout_p: dropout on the attention weights (always applied
+    attends to keys 0..i. Both together: PyTorch's CPU kernel, which takes 4-D inputs with one head size and no
+    dropout, applies both (others raise, as its math backend does). dropout_p: dropout on the attention weights (always applied
     when > 0, as PyTorch's function does; pass 0.0 in evaluation). A query whose every key is masked gets 0
     (and no gradient), as PyTorch's. enable_gqa=True: grouped-query attention, query (..., Hq, L, D) with key and
     value (..., Hkv, S, D), Hq a multiple of Hkv; query head h reads key/value head h // (Hq // Hkv).
     """
+    if is_causal and attn_mask is not None and not _cpu_kernel_takes(query, key, value, dropout_p, enable_gqa):
+        raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set when is_causal=True")
+    if attn_mask is not None and mask_data(attn_mask).dtype.kind not in "bf":
+        raise RuntimeError(f"Expected attn_mask dtype to be bool or float or to match query dtype, but got "
+                           f"attn_mask.dtype: {mask_data(attn_mask).dtype}")
     if enable_gqa and query.dim() >= 3 and key.shape[-3] != query.shape[-3]:
         hq, hkv = query.shape[-3], key.shape[-3]
         if hkv == 0 or hq % hkv or value.shape[-3] != hkv:
-            raise ValueError(f"scaled_dot_product_attention: enable_gqa needs the query's heads ({hq}) to be a "
-                             f"multiple of the key's and value's ({hkv}, {value.shape[-3]})")
+            raise ShapeError(f"scaled_dot_product_attention: enable_gqa needs the query's heads ({hq}) to be a "
+                             f"multiple of the key's and value's ({hkv}, {value.shape[-3]}): Number of heads in "
+                             f"key and value must divide the number of heads in query")     # a RuntimeError
         key = key.repeat_interleave(hq // hkv, dim=-3)        # each key/value head serves hq // hkv query heads
         value = value.repeat_interleave(hq // hkv, dim=-3)
     L, S, D = query.shape[-2], key.shape[-2], query.shape[-1]
     scores = (query @ key.transpose(-2, -1)) * (1.0 / math.sqrt(D) if scale is None else scale)
-    if is_causal and attn_mask is not None:
-        raise ValueError("scaled_dot_product_attention: give attn_mask or is_causal=True, not both")
-    mask = causal_mask(L, S, scores.dtype) if is_causal else \
-        None if attn_mask is None else _additive(attn_mask, True, scores.dtype)
+    mask = None if attn_mask is None else _additive(attn_mask, True, scores.dtype)
+    if is_causal:
+        mask = causal_mask(L, S, scores.dtype) if mask is None else mask + causal_mask(L, S, scores.dtype)
     if mask is None:
         return _attend(softmax(scores, -1), value, dropout_p)
     empty = np.all(np.isneginf(mask), axis=-1, keepdims=True)      # queries with no key left
     weights = softmax(scores + np.where(empty, 0, mask), -1)        # finite there, then zeroed
     return _attend(weights.masked_fill(np.broadcast_to(empty, weights.shape), 0.0) if empty.any() else weights,
                    value, dropout_p)
+
+
+def _cpu_kernel_takes(query, key, value, dropout_p, enable_gqa):
+    """Whether PyTorch's CPU flash kernel, which applies attn_mask and is_causal together, serves this call: 4-D
+    query, key and value of one head size, no dropout, the batch and (but for grouped queries) head dims equal."""
+    return (query.dim() == key.dim() == value.dim() == 4 and dropout_p == 0
+            and query.shape[-1] == key.shape[-1] == value.shape[-1] and key.shape[:2] == value.shape[:2]
+            and query.shape[0] == key.shape[0] and (enable_gqa or query.shape[1] == key.shape[1]))
 
 
 def _attend(weights, value, dropout_p):

@@ -78,6 +78,9 @@ def _cast_to(input, dtype, copy=False):
     if dtype.kind == "f" and input.dtype.kind == "f" and dtype.itemsize < input.dtype.itemsize:
         with np.errstate(over="ignore"):        # float64 beyond float32's range -> inf, silently, as PyTorch
             y = input._data.astype(dtype)       # (a float32 softmax of finfo.min scores)
+    elif dtype.kind in "iu" and input.dtype.kind == "f":
+        with np.errstate(invalid="ignore"):     # inf / nan / out of range -> the C cast's value, silently, as
+            y = input._data.astype(dtype)       # PyTorch (T5's log(0).to(torch.long), later masked by where)
     else:
         y = input._data.astype(dtype)
     if dtype.kind != "f":

@@ -34,10 +34,10 @@ def _refuse_leaf(input, op):
 def _refuse_view(input, op):
     """A part of a tensor made by basic indexing (x[1:], x[0], x[..., ::2], and narrow, select, split, unbind,
     which index) is written through to the tensor after a recorded in-place op (_write_through), as PyTorch's
-    view: refuse here only what cannot be, a view of a leaf that requires grad (as PyTorch) or a part of a view
-    of the whole (h.t()[1]: nn's whole views do not pass changes on). A part made otherwise, sharing memory with
-    its parent, is refused rather than changed alone. (A view of the whole tensor, x.view(...) or x.t(), is left
-    alone: code that changes one in place rebinds its name to it, as in x = x.view(n, -1); x.relu_().)"""
+    view; so is a view of the whole tensor made by reshape / view / permute / transpose (and the ops made of
+    them), and a part of one (Longformer's h.view(...).transpose(1, 2)[:, :w].masked_fill_(...)). Refuse here
+    only what cannot be: a view of a leaf that requires grad (as PyTorch), or a part of a tensor made otherwise
+    (as_strided, unfold, expand) that shares memory with its parent, rather than change it alone."""
     view_of = input.__dict__.get("_view_of")
     if view_of is not None:
         base = view_of[0]
@@ -46,9 +46,9 @@ def _refuse_view(input, op):
             if "_view_of" in base.__dict__:
                 _refuse_view(base, op)
             elif any(np.may_share_memory(base._data, p._data) for p in base._parents):
-                raise NotImplementedError(f"{op}: an in-place change of a part of a view (h.t()[1], h.view(-1)[:2]) "
-                                          f"in a graph is not written through to the viewed tensor in nn; index "
-                                          f"the tensor itself (h[:, 1]) or compute out of place")
+                raise NotImplementedError(f"{op}: an in-place change of a part of a view made by as_strided, unfold "
+                                          f"or expand in a graph is not written through to the viewed tensor in "
+                                          f"nn; index the tensor itself or compute out of place")
         return
     if is_grad_enabled() and any(input._data.size < p._data.size and np.may_share_memory(input._data, p._data)
                                  for p in input._parents):
@@ -59,14 +59,18 @@ def _refuse_view(input, op):
 
 def _write_through(input):
     """After a recorded in-place op on x[index] (a basic-indexing view, which __getitem__ marks with _view_of),
-    change the base as PyTorch's shared storage does: record base[index] = view, so the base takes the new
+    change the base as PyTorch's shared storage does: record base[index] = view (for a view of the whole tensor,
+    which reshape and permute mark with a function undoing them, base[...] = undo(view)), so the base takes the new
     values and its gradient flows through the op (torchvision's Swin V2: qkv_bias = qkv_bias.clone();
     qkv_bias[n:2 * n].zero_()). A base that is itself such a view passes the change on in its own setitem. The
     view keeps its own array from here on: a later change of the base is not seen by it."""
     view_of = input.__dict__.get("_view_of")
     if view_of is not None:
         base, index = view_of
-        base[index] = input
+        if callable(index):        # a view of the whole tensor: index puts its values back in base's layout
+            base[...] = index(input)
+        else:
+            base[index] = input
     return input
 
 

@@ -51,7 +51,10 @@ def reshape(input, *shape):
 
     def backward(g):
         return (g.reshape(old),)
-    return Tensor._make(y, (input,), backward, "reshape", lambda g: (reshape(g, old),), saves=False)
+    out = Tensor._make(y, (input,), backward, "reshape", lambda g: (reshape(g, old),), saves=False)
+    if np.may_share_memory(y, input._data):      # a view, as PyTorch's: an in-place change of it goes to input too
+        out._view_of = (input, functools.partial(reshape, shape=old))
+    return out
 
 
 @_sizes_by_keyword("shape", "size")
@@ -147,8 +150,10 @@ def permute(input, *dims):
     def backward(g):
         # moving the axes back is the inverse permutation
         return (np.transpose(g, inverse),)
-    return Tensor._make(np.transpose(input._data, dims), (input,), backward, "permute",
-                        lambda g: (permute(g, *inverse),), saves=False)
+    out = Tensor._make(np.transpose(input._data, dims), (input,), backward, "permute",
+                       lambda g: (permute(g, *inverse),), saves=False)
+    out._view_of = (input, functools.partial(permute, dims=inverse))   # a view: in-place changes go to input
+    return out
 
 
 def transpose(input, dim0, dim1):
