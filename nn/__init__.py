@@ -9,6 +9,7 @@ Tensor methods), nn/functional/ (each op with its backward), then
 nn/kernels/ (the compiled loops and their NumPy twins).
 """
 import math as _math
+import math  # noqa: E402,F401  (torch.math: torch's own `import math`; Dreamer's TanhBijector calls torch.math.log)
 import sys as _sys
 
 import numpy as _np

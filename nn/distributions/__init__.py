@@ -62,6 +62,59 @@ class Distribution:
     event_shape = ()
     arg_constraints = {}
     support = None
+    _validate_args = True
+
+    def __init__(self, batch_shape=(), event_shape=(), validate_args=None):
+        """The shapes (and the validation switch) of a subclass written for PyTorch, which calls
+        super().__init__(batch_shape, event_shape, validate_args=...)."""
+        self.batch_shape, self.event_shape = tuple(batch_shape), tuple(event_shape)
+        if validate_args is not None:
+            self._validate_args = validate_args
+
+    def _extended_shape(self, sample_shape=()):
+        """sample_shape + batch_shape + event_shape: a draw's shape."""
+        return _size(sample_shape) + tuple(self.batch_shape) + tuple(self.event_shape)
+
+    def _validate_sample(self, value):
+        """ValueError unless value is a Tensor in the support whose shape broadcasts with the distribution's."""
+        if not isinstance(value, Tensor):
+            raise ValueError("The value argument to log_prob must be a Tensor")
+        event = tuple(self.event_shape)
+        if event and tuple(value.shape[value.ndim - len(event):]) != event:
+            raise ValueError(f"The right-most size of value must match event_shape: {tuple(value.shape)} vs {event}.")
+        try:
+            np.broadcast_shapes(tuple(value.shape), tuple(self.batch_shape) + event)
+        except ValueError:
+            raise ValueError(f"Value is not broadcastable with batch_shape+event_shape: {tuple(value.shape)} vs "
+                             f"{tuple(self.batch_shape) + event}.") from None
+        support = self.support
+        valid = support.check(value) if support is not None else True
+        if not np.all(valid._data if isinstance(valid, Tensor) else valid):
+            raise ValueError(f"Expected value argument ({type(value).__name__} of shape {tuple(value.shape)}) to be "
+                             f"within the support ({support!r}) of the distribution {self!r}, but found invalid "
+                             f"values:\n{value}")
+
+    @staticmethod
+    def set_default_validate_args(value):
+        """Whether distributions check their parameters when validate_args is not given (True by default; RL code
+        turns it off for speed), as PyTorch's."""
+        if value not in [True, False]:
+            raise ValueError
+        Distribution._validate_args = value
+
+    # what a family does not define raises NotImplementedError, as PyTorch's (code catches it: a tanh-squashed
+    # Normal has no closed-form mean or entropy), not AttributeError
+    def _not_implemented(name):
+        def method(self, *args, **kwargs):
+            raise NotImplementedError(f"{type(self).__name__} does not implement {name}")
+        method.__name__ = name
+        return method
+
+    mean = property(_not_implemented("mean"))
+    variance = property(_not_implemented("variance"))
+    log_prob, cdf, icdf = _not_implemented("log_prob"), _not_implemented("cdf"), _not_implemented("icdf")
+    entropy, enumerate_support = _not_implemented("entropy"), _not_implemented("enumerate_support")
+    del _not_implemented
 
     @property
     def stddev(self):
@@ -104,8 +157,11 @@ class Distribution:
 
 
 def _check(validate_args, ok, message):
-    """Raise ValueError(message) unless ok, when validating (PyTorch's default; validate_args=False skips it)."""
-    if validate_args is not False and not ok:
+    """Raise ValueError(message) unless ok, when validating: validate_args=True or False, or None for the default
+    (Distribution.set_default_validate_args; True, as PyTorch's)."""
+    if validate_args is None:
+        validate_args = Distribution._validate_args
+    if validate_args and not ok:
         raise ValueError(message)
 
 
@@ -120,9 +176,9 @@ class _LocScale(Distribution):
     mean = property(lambda self: self.loc.expand(self.batch_shape))
 
     def __init__(self, loc, scale, validate_args=None):
-        self.loc, self.scale = _param(loc, scale), _param(scale, loc)
+        self.loc, self.scale = _broadcast_params(loc, scale)    # both of the batch shape, as PyTorch's (dist.scale)
         _check(validate_args, np.all(self.scale.data > 0), f"{type(self).__name__}: scale must be positive")
-        self.batch_shape = np.broadcast_shapes(self.loc.shape, self.scale.shape)
+        self.batch_shape = tuple(self.loc.shape)
 
 
 class Normal(_LocScale):
@@ -163,9 +219,9 @@ class Uniform(Distribution):
     mode = property(lambda self: (self.high * np.nan).expand(self.batch_shape))
 
     def __init__(self, low, high, validate_args=None):
-        self.low, self.high = _param(low, high), _param(high, low)
+        self.low, self.high = _broadcast_params(low, high)
         _check(validate_args, np.all(self.high.data > self.low.data), "Uniform: high must be greater than low")
-        self.batch_shape = np.broadcast_shapes(self.low.shape, self.high.shape)
+        self.batch_shape = tuple(self.low.shape)
 
     mean = property(lambda self: ((self.low + self.high) / 2).expand(self.batch_shape))
     variance = property(lambda self: ((self.high - self.low) ** 2 / 12).expand(self.batch_shape))
@@ -187,6 +243,23 @@ class Uniform(Distribution):
 
     def icdf(self, value):
         return _param(value, self.low) * (self.high - self.low) + self.low
+
+
+class _InstanceAttribute:
+    """A class-level name for a value each instance keeps in its __dict__ (probs, logits). Without a __set__ it
+    never hides the instance's value, but `super().probs` in a subclass (Dreamer's OneHotDist overriding mode and
+    sample) finds it through the class, as PyTorch's lazy_property is found."""
+
+    def __set_name__(self, owner, name):
+        self.name = name
+
+    def __get__(self, instance, owner=None):
+        if instance is None:
+            return self
+        try:
+            return instance.__dict__[self.name]
+        except KeyError:
+            raise AttributeError(f"'{type(instance).__name__}' object has no attribute '{self.name}'") from None
 
 
 def _probs_and_logits(probs, logits, name, to_logits, to_probs):
@@ -211,6 +284,7 @@ class Bernoulli(Distribution):
     arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
     support = constraints.boolean
     has_enumerate_support = True
+    probs, logits = _InstanceAttribute(), _InstanceAttribute()
 
     def __init__(self, probs=None, logits=None, validate_args=None):
         if probs is not None:
@@ -254,6 +328,7 @@ class Categorical(Distribution):
 
     arg_constraints = {"probs": constraints.simplex, "logits": constraints.independent(constraints.real, 1)}
     has_enumerate_support = True
+    probs, logits = _InstanceAttribute(), _InstanceAttribute()
 
     def __init__(self, probs=None, logits=None, validate_args=None):
         if probs is not None:
@@ -851,6 +926,18 @@ class TransformedDistribution(Distribution):
     transforms(base draw), and log p(y) = base.log_prob(x) - sum of each transform's log |det dy/dx|, x found by
     inverting them from the last (a TanhTransform(cache_size=1) inverts the y it just made exactly)."""
 
+    arg_constraints = {}
+
+    @property
+    def support(self):
+        """The last transform's codomain (over the event dims), as PyTorch's."""
+        if not self.transforms:
+            return self.base_dist.support
+        support = self.transforms[-1].codomain
+        if len(self.event_shape) > support.event_dim:
+            support = constraints.independent(support, len(self.event_shape) - support.event_dim)
+        return support
+
     def __init__(self, base_distribution, transforms, validate_args=None):
         if isinstance(transforms, Transform):
             transforms = [transforms]
@@ -1087,6 +1174,18 @@ def kl_divergence(p, q):
     if isinstance(p, Independent) and isinstance(q, Independent) and \
             p.reinterpreted_batch_ndims == q.reinterpreted_batch_ndims:
         return p._summed(kl_divergence(p.base_dist, q.base_dist))   # the bases' KL summed over the event dims
+    if isinstance(p, TransformedDistribution) and isinstance(q, TransformedDistribution):
+        # the same bijections on both sides leave the KL of the bases (two tanh-squashed Gaussian policies)
+        if p.transforms != q.transforms or tuple(p.event_shape) != tuple(q.event_shape):
+            raise NotImplementedError
+        return kl_divergence(p.base_dist, q.base_dist)
+    if type(p) is Laplace and type(q) is Laplace:
+        # log(bq / bp) + |mu_p - mu_q| / bq + (bp / bq) exp(-|mu_p - mu_q| / bp) - 1
+        scale_ratio, gap = p.scale / q.scale, (p.loc - q.loc).abs()
+        return -scale_ratio.log() + gap / q.scale + scale_ratio * (-gap / p.scale).exp() - 1
+    if type(p) is Exponential and type(q) is Exponential:
+        rate_ratio = q.rate / p.rate                                  # log(lp / lq) + lq / lp - 1
+        return -rate_ratio.log() + rate_ratio - 1
     raise NotImplementedError(f"kl_divergence: not implemented for {type(p).__name__} and {type(q).__name__}")
 
 
@@ -1094,6 +1193,8 @@ def kl_divergence(p, q):
 from . import (bernoulli, beta, categorical, distribution, independent, kl, mixture_same_family,  # noqa: E402,F401
                multivariate_normal, normal, one_hot_categorical, uniform, transformed_distribution, log_normal,
                laplace, exponential, gamma, dirichlet, poisson, relaxed_categorical, relaxed_bernoulli)
+from . import utils  # noqa: E402,F401  (torch.distributions.utils: broadcast_all, probs_to_logits, lazy_property)
+from . import binomial, multinomial, lowrank_multivariate_normal  # noqa: E402,F401  (as attributes, as the others)
 from .cauchy import Cauchy  # noqa: E402
 from .chi2 import Chi2  # noqa: E402
 from .geometric import Geometric  # noqa: E402
