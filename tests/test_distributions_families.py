@@ -175,3 +175,38 @@ def test_undefined_values_come_silently_as_pytorch():
         assert np.isnan(D.Weibull(t(1.0), t(0.4)).mode.item())
         assert np.isnan((t(-8.0) ** t(0.5)).item())
         assert D.NegativeBinomial(t(0.0), probs=t(0.4)).log_prob(t(0.0)).item() == 0.0
+
+
+def test_more_transforms_and_the_constraint_registry():
+    """PowerTransform, SoftplusTransform, AbsTransform, IndependentTransform, and biject_to / transform_to: each
+    map, its inverse and log |det| by hand, and the registry's transform lands in its constraint."""
+    x = t(np.linspace(-2.0, 2.0, 5))
+    pos = t(np.linspace(0.5, 2.0, 4))
+    power = D.PowerTransform(2.5)
+    np.testing.assert_allclose(power(pos).numpy(), pos.numpy() ** 2.5, rtol=1e-15)
+    np.testing.assert_allclose(power.inv(power(pos)).numpy(), pos.numpy(), rtol=1e-14)
+    np.testing.assert_allclose(power.log_abs_det_jacobian(pos, power(pos)).numpy(), np.log(2.5 * pos.numpy() ** 1.5))
+    soft = D.SoftplusTransform()
+    np.testing.assert_allclose(soft(x).numpy(), np.log1p(np.exp(x.numpy())), rtol=1e-15)
+    np.testing.assert_allclose(soft.inv(soft(x)).numpy(), x.numpy(), atol=1e-14)
+    np.testing.assert_allclose(soft.log_abs_det_jacobian(x, soft(x)).numpy(), np.log(special.expit(x.numpy())))
+    assert np.array_equal(D.AbsTransform()(x).numpy(), np.abs(x.numpy()))
+    both = D.IndependentTransform(D.ExpTransform(), 1)
+    assert both.domain.event_dim == 1 and tuple(both.log_abs_det_jacobian(t(np.ones((2, 3))), None).shape) == (2,)
+    for constraint, inside in [(D.constraints.positive, lambda y: y > 0), (D.constraints.greater_than(1.5),
+                               lambda y: y > 1.5), (D.constraints.less_than(2.0), lambda y: y < 2.0),
+                               (D.constraints.interval(-1.0, 3.0), lambda y: (y > -1) & (y < 3)),
+                               (D.constraints.unit_interval, lambda y: (y > 0) & (y < 1)),
+                               (D.constraints.real, lambda y: np.isfinite(y))]:
+        for registry in (D.biject_to, D.transform_to):
+            transform = registry(constraint)
+            y = transform(x)
+            assert np.all(inside(y.numpy())), constraint
+            np.testing.assert_allclose(transform.inv(y).numpy(), x.numpy(), atol=1e-14)
+    with pytest.raises(NotImplementedError):
+        D.biject_to(D.constraints.simplex)
+    softplus_normal = D.TransformedDistribution(D.Normal(t(np.zeros(3)), 1.0), [soft])
+    y = t([0.5, 1.0, 2.0])
+    base_x = np.log(np.expm1(y.numpy()))
+    np.testing.assert_allclose(softplus_normal.log_prob(y).numpy(),
+                               stats.norm.logpdf(base_x) - np.log(special.expit(base_x)), rtol=1e-13)

@@ -15,7 +15,8 @@ from .. import functional as F
 from ..tensor import Tensor
 from . import constraints
 
-__all__ = ["Transform", "ComposeTransform", "ExpTransform", "AffineTransform", "SigmoidTransform", "TanhTransform"]
+__all__ = ["Transform", "ComposeTransform", "ExpTransform", "AffineTransform", "SigmoidTransform", "TanhTransform",
+           "PowerTransform", "SoftplusTransform", "AbsTransform", "IndependentTransform", "identity_transform"]
 
 
 class Transform:
@@ -299,3 +300,106 @@ class AffineTransform(Transform):
             result = result.reshape(tuple(result.shape)[:result.ndim - self._event_dim] + (-1,)).sum(-1)
             shape = shape[:len(shape) - self._event_dim]
         return result.expand(shape)
+
+
+class PowerTransform(Transform):
+    """y = x^exponent on x > 0 (exponent a number or a Tensor); log |dy/dx| = log |exponent y / x|."""
+
+    domain, codomain, bijective = constraints.positive, constraints.positive, True
+
+    def __init__(self, exponent, cache_size=0):
+        super().__init__(cache_size=cache_size)
+        self.exponent = exponent
+
+    def with_cache(self, cache_size=1):
+        return self if self._cache_size == cache_size else PowerTransform(self.exponent, cache_size=cache_size)
+
+    @property
+    def sign(self):
+        return self.exponent.sign() if isinstance(self.exponent, Tensor) else (self.exponent > 0) - (self.exponent < 0)
+
+    def __eq__(self, other):
+        return isinstance(other, PowerTransform) and (
+            self.exponent is other.exponent
+            or (not isinstance(self.exponent, Tensor) and self.exponent == other.exponent))
+
+    __hash__ = object.__hash__
+
+    def _call(self, x):
+        return x ** self.exponent
+
+    def _inverse(self, y):
+        return y ** (1 / self.exponent)
+
+    def log_abs_det_jacobian(self, x, y):
+        return (self.exponent * y / x).abs().log()
+
+
+class SoftplusTransform(Transform):
+    """y = log(1 + e^x) on the reals, x = log(e^y - 1) = y + log(-expm1(-y)); log |dy/dx| = -softplus(-x)."""
+
+    domain, codomain, bijective, sign = constraints.real, constraints.positive, True, +1
+
+    def __eq__(self, other):
+        return isinstance(other, SoftplusTransform)
+
+    __hash__ = object.__hash__
+
+    def _call(self, x):
+        return F.softplus(x)
+
+    def _inverse(self, y):
+        return (-y).expm1().neg().log() + y
+
+    def log_abs_det_jacobian(self, x, y):
+        return -F.softplus(-x)
+
+
+class AbsTransform(Transform):
+    """y = |x| (not bijective: its inverse gives the positive root, as PyTorch's)."""
+
+    domain, codomain = constraints.real, constraints.nonnegative
+
+    def __eq__(self, other):
+        return isinstance(other, AbsTransform)
+
+    __hash__ = object.__hash__
+
+    def _call(self, x):
+        return x.abs()
+
+    def _inverse(self, y):
+        return y
+
+
+class IndependentTransform(Transform):
+    """base_transform acting on events of reinterpreted_batch_ndims more dims: its log det summed over them."""
+
+    def __init__(self, base_transform, reinterpreted_batch_ndims, cache_size=0):
+        super().__init__(cache_size=cache_size)
+        self.base_transform = base_transform.with_cache(cache_size)
+        self.reinterpreted_batch_ndims = reinterpreted_batch_ndims
+
+    domain = property(lambda self: constraints.independent(self.base_transform.domain,
+                                                           self.reinterpreted_batch_ndims))
+    codomain = property(lambda self: constraints.independent(self.base_transform.codomain,
+                                                             self.reinterpreted_batch_ndims))
+    bijective = property(lambda self: self.base_transform.bijective)
+    sign = property(lambda self: self.base_transform.sign)
+
+    def with_cache(self, cache_size=1):
+        if self._cache_size == cache_size:
+            return self
+        return IndependentTransform(self.base_transform, self.reinterpreted_batch_ndims, cache_size=cache_size)
+
+    def _call(self, x):
+        return self.base_transform(x)
+
+    def _inverse(self, y):
+        return self.base_transform.inv(y)
+
+    def log_abs_det_jacobian(self, x, y):
+        return _sum_rightmost(self.base_transform.log_abs_det_jacobian(x, y), self.reinterpreted_batch_ndims)
+
+
+identity_transform = ComposeTransform([])
