@@ -1,0 +1,4 @@
+"""torch.utils.tensorboard: SummaryWriter (writer.py), writing TensorBoard event files without TensorBoard."""
+from .writer import SummaryWriter
+
+__all__ = ["SummaryWriter"]
