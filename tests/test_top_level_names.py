@@ -178,3 +178,9 @@ def test_in_place_twins_of_the_newer_methods():
     ints = nn.tensor([12, 18])
     ints.gcd_(nn.tensor([8, 12]))
     assert ints.tolist() == [4, 6]
+
+
+def test_utils_hooks_module():
+    from nn.utils.hooks import RemovableHandle
+    handle = nn.Linear(2, 2).register_forward_hook(lambda *args: None)
+    assert isinstance(handle, RemovableHandle)
