@@ -184,3 +184,18 @@ def test_utils_hooks_module():
     from nn.utils.hooks import RemovableHandle
     handle = nn.Linear(2, 2).register_forward_hook(lambda *args: None)
     assert isinstance(handle, RemovableHandle)
+
+
+def test_storages_apply_and_assert_allclose():
+    """Tensors sharing memory share a storage (Hugging Face's save_pretrained compares the data pointers);
+    apply_ maps each element in place; testing.assert_allclose is assert_close without the dtype check."""
+    x = nn.zeros(2, 3)
+    assert x[1:].untyped_storage().data_ptr() == x.untyped_storage().data_ptr() == x.data_ptr()
+    assert x.untyped_storage().nbytes() == 24 and x[1:].storage().size() == 6 and len(x.untyped_storage()) == 24
+    assert x.clone().untyped_storage().data_ptr() != x.untyped_storage().data_ptr()
+    y = nn.tensor([1.0, 2.0])
+    assert y.apply_(lambda v: v * 3) is y and y.tolist() == [3.0, 6.0]
+    with pytest.warns(FutureWarning):
+        nn.testing.assert_allclose(nn.tensor([1.0, float("nan")]), np.array([1.0, np.nan]))
+    with pytest.warns(FutureWarning), pytest.raises(AssertionError):
+        nn.testing.assert_allclose(nn.tensor([1.0]), nn.tensor([1.1]))

@@ -135,4 +135,4 @@ class SyncBatchNorm(_BatchNorm):
 
 
 # torch.nn.modules.batchnorm's lazy layers (defined in lazy.py)
-from .lazy import LazyBatchNorm1d, LazyBatchNorm2d  # noqa: E402,F401
+from .lazy import LazyBatchNorm1d, LazyBatchNorm2d, LazyBatchNorm3d  # noqa: E402,F401

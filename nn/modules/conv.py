@@ -144,5 +144,6 @@ class ConvTranspose2d(_ConvNd):
 
 # torch.nn.modules.conv's 1-d layers (defined in onedim.py, which imports this module's helpers above)
 from .onedim import Conv1d, ConvTranspose1d  # noqa: E402,F401
-from .lazy import LazyConv1d, LazyConv2d, LazyConvTranspose1d, LazyConvTranspose2d  # noqa: E402,F401
+from .lazy import (LazyConv1d, LazyConv2d, LazyConv3d, LazyConvTranspose1d, LazyConvTranspose2d,  # noqa: E402,F401
+                   LazyConvTranspose3d)
 from .threedim import Conv3d, ConvTranspose3d  # noqa: E402,F401

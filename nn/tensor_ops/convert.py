@@ -320,11 +320,51 @@ Tensor.is_shared = lambda self: False
 def _storage_offset(self):
     """Elements between the start of the array this tensor's values live in and its first element (0 unless a
     view): PyTorch's storage_offset, which code compares to find views."""
-    root = self._data
-    while isinstance(root.base, np.ndarray):
-        root = root.base
-    return (self._data.ctypes.data - root.ctypes.data) // self._data.itemsize
+    return (self._data.ctypes.data - _root(self._data).ctypes.data) // self._data.itemsize
 
 
 Tensor.storage_offset = _storage_offset
+
+
+class UntypedStorage:
+    """The memory a tensor's values live in (the root of its array's views), as PyTorch's storage objects: code
+    compares data_ptr() to find tensors sharing memory (Hugging Face's save_pretrained) and reads its size.
+    untyped_storage() counts bytes; storage() (PyTorch's deprecated TypedStorage) elements."""
+
+    def __init__(self, root, itemsize=1):
+        self._root, self._itemsize = root, itemsize
+
+    def data_ptr(self):
+        return self._root.ctypes.data
+
+    def nbytes(self):
+        return self._root.nbytes
+
+    def size(self):
+        return self._root.nbytes // self._itemsize
+
+    __len__ = size
+    element_size = property(lambda self: self._itemsize)
+
+
+def _root(array):
+    while isinstance(array.base, np.ndarray):
+        array = array.base
+    return array
+
+
+Tensor.untyped_storage = lambda self: UntypedStorage(_root(self._data))
+Tensor.storage = lambda self: UntypedStorage(_root(self._data), self._data.itemsize)
+
+
+def _apply_(self, callable):
+    """callable applied to each element in place (a Python loop, as PyTorch's CPU-only apply_); outside any graph."""
+    if self.requires_grad:
+        raise RuntimeError("apply_: not differentiable; call it on a tensor that does not require grad")
+    flat = self._data.reshape(-1)
+    self._data[...] = np.array([callable(v) for v in flat.tolist()], self._data.dtype).reshape(self._data.shape)
+    return self
+
+
+Tensor.apply_ = _apply_
 
