@@ -132,9 +132,10 @@ from .foreach import *  # noqa: E402,F401,F403  (torch._foreach_add_ & co., as E
 
 # PyTorch's out= on the top-level arithmetic, products and joins (torch.add(x, y, out=result))
 from .tensor_ops.out_arg import with_out as _with_out  # noqa: E402
-add, sub, mul, div, matmul, bmm, cat, stack, clamp, exp, log, sqrt, pow, maximum, minimum, nan_to_num = map(
+add, sub, mul, div, matmul, bmm, cat, stack, clamp, exp, log, sqrt, pow, maximum, minimum, nan_to_num, max, min = map(
     _with_out, (add, sub, mul, div, matmul, bmm, cat, stack, clamp, exp, log, sqrt, pow, maximum, minimum,
-                nan_to_num))            # (nan_to_num: EDM's torch.nan_to_num(param.grad, nan=0, ..., out=param.grad))
+                nan_to_num, max, min))  # (nan_to_num: EDM's torch.nan_to_num(param.grad, nan=0, ..., out=param.grad);
+#                                         max: CenterNet's torch.max(heatmap_view, gaussian, out=heatmap_view))
 concat = concatenate = cat
 row_stack = vstack
 unsafe_chunk, unsafe_split = chunk, split

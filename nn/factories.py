@@ -7,6 +7,7 @@ see nn/device.py) and ``requires_grad=``. Sizes are given as ``zeros(2, 3)`` or
 ``zeros((2, 3))``. Random ones draw from nn's generator, so nn.manual_seed
 makes them repeatable. ``empty`` returns zeros (deterministic, same cost).
 """
+import functools
 import warnings
 
 import numpy as np
@@ -279,6 +280,21 @@ def randperm(n, generator=None, dtype=None, device=None, requires_grad=False):
     return _new(_gen(generator).permutation(int(n)).astype(np.int64), dtype, device, requires_grad)
 
 
+def _strided_only(fn):
+    """fn also taking PyTorch's layout= (strided only: nn holds no sparse tensors) and pin_memory= (nothing to pin
+    on the CPU), as DETR's torch.zeros(shape, dtype=x.dtype, layout=x.layout, device=x.device) passes them."""
+    @functools.wraps(fn)
+    def with_layout(*args, layout=None, pin_memory=False, **kwargs):
+        if layout is not None and getattr(layout, "name", None) != "strided":
+            raise NotImplementedError(f"{fn.__name__}: layout={layout!r}: nn makes strided (dense) tensors only")
+        return fn(*args, **kwargs)
+    return with_layout
+
+
+zeros, ones, empty, full, eye, arange, linspace, logspace, rand, randn, randint, randperm = map(
+    _strided_only, (zeros, ones, empty, full, eye, arange, linspace, logspace, rand, randn, randint, randperm))
+
+
 def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, device=None, requires_grad=False):
     """Draws from N(mean, std^2): mean and std numbers or tensors (broadcast together; the result takes
     their shape and floating dtype), or numbers with size=. Not differentiable in mean or std."""
@@ -347,9 +363,9 @@ rand_like = _like("rand_like", rand)
 randn_like = _like("randn_like", randn)
 
 
-def full_like(input, fill_value, dtype=None, device=None, requires_grad=False, memory_format=None):
+def full_like(input, fill_value, dtype=None, device=None, requires_grad=False, memory_format=None, layout=None):
     dt = to_dtype(dtype) if dtype is not None else input.dtype
-    return full(input.shape, fill_value, dtype=dt, device=device, requires_grad=requires_grad)
+    return full(input.shape, fill_value, dtype=dt, device=device, requires_grad=requires_grad, layout=layout)
 
 
 def randint_like(input, low=0, high=None, dtype=None, device=None, requires_grad=False, memory_format=None):

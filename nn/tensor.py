@@ -471,7 +471,9 @@ class Tensor:
               number/list (-> float32), as torch.Tensor.
         requires_grad: if True this is a leaf whose ``.grad`` is filled by
               backward() (floating dtypes only).
-    Tensor(*sizes): a new float32 tensor of that shape (zero-filled), as torch.Tensor(2, 3).
+    Tensor(*sizes) or Tensor(size) with size a Size (x.shape): a new float32 tensor of that shape (zero-filled), as
+        torch.Tensor(2, 3) and torch.Tensor(x.shape).
+    device: the legacy constructor's keyword (torch.FloatTensor((b, 1, 1, 1), device=x.device)): CPU only.
     """
 
     # NumPy must not try to handle `ndarray * Tensor` itself: this makes it
@@ -479,9 +481,15 @@ class Tensor:
     __array_ufunc__ = None
     __hash__ = object.__hash__      # identity: tensors stay usable as dict keys although == is element-wise
 
-    def __init__(self, *args, requires_grad=False):
+    def __init__(self, *args, requires_grad=False, device=None):
+        if device is not None:
+            from .device import check_device    # noqa: PLC0415 - nn.device imports this module
+            check_device(device)
         if not args:
             data = np.zeros(0, get_default_dtype())
+        elif len(args) == 1 and isinstance(args[0], Size):
+            # Tensor(x.shape): a torch.Size is read as sizes (a plain tuple or list is data), as in PyTorch
+            data = np.zeros(tuple(args[0]), get_default_dtype())
         elif len(args) > 1 or (isinstance(args[0], int) and not isinstance(args[0], bool)):
             # Tensor(3) is PyTorch's size form; a NumPy scalar alone (np.int64(3), as reductions return) is data
             if not all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) for n in args):

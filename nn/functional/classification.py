@@ -83,7 +83,8 @@ def _reduce_rows(losses, reduction, denom):
     if reduction == "none":
         return losses, None
     total = losses.sum(dtype=np.float64) if losses.dtype == np.float32 else losses.sum()
-    return np.asarray(total / denom if reduction == "mean" else total, dtype=losses.dtype), denom
+    with np.errstate(invalid="ignore", divide="ignore"):    # every target ignored (a crop of 255s): NaN, silently
+        return np.asarray(total / denom if reduction == "mean" else total, dtype=losses.dtype), denom
 
 
 def _soft_target_loss(q, logp, reduction, denom):
@@ -97,6 +98,10 @@ def _row_scale(g, reduction, denom, dt):
     """dL/dloss_i as (N, 1, d1...) or a scalar: g itself ('none'), g / denom ('mean') or g ('sum')."""
     if reduction == "none":
         return g.astype(dt, copy=False)[:, None]
+    if reduction == "mean" and denom == 0:
+        # every target ignored (a segmentation crop of void labels): the loss is NaN, but each row's gradient is
+        # 0, as PyTorch's, which skips ignored rows rather than scaling them by g / 0
+        return dt.type(0)
     return dt.type(g / denom) if reduction == "mean" else dt.type(g)
 
 

@@ -30,23 +30,34 @@ def _axis(n, align_corners, dtype):
 
 
 def affine_grid(theta, size, align_corners=False):
-    """theta (N, 2, 3), size (N, C, H, W) -> grid (N, H, W, 2); differentiable in theta (one matrix product)."""
+    """theta (N, 2, 3), size (N, C, H, W) -> grid (N, H, W, 2); or theta (N, 3, 4), size (N, C, D, H, W) -> grid
+    (N, D, H, W, 3); differentiable in theta (one matrix product)."""
     theta = _tensor(theta, "theta", "affine_grid")
-    N, _, H, W = (int(v) for v in size)
-    if theta.shape != (N, 2, 3):
-        raise ValueError(f"affine_grid: theta must be ({N}, 2, 3) for size {tuple(size)}, got {tuple(theta.shape)}")
+    size = tuple(int(v) for v in size)
+    if len(size) not in (4, 5):
+        raise ValueError(f"affine_grid: size must be (N, C, H, W) or (N, C, D, H, W), got {size}")
+    N, spatial = size[0], size[2:]
+    nd = len(spatial)
+    if theta.shape != (N, nd, nd + 1):
+        raise ValueError(f"affine_grid: theta must be ({N}, {nd}, {nd + 1}) for size {size}, got "
+                         f"{tuple(theta.shape)}")
     dt = theta.dtype
-    xs, ys = _axis(W, align_corners, dt), _axis(H, align_corners, dt)
-    base = np.stack([np.broadcast_to(xs, (H, W)), np.broadcast_to(ys[:, None], (H, W)), np.ones((H, W), dt)], -1)
-    return (Tensor(base.reshape(1, H * W, 3)) @ theta.transpose(1, 2)).reshape(N, H, W, 2)
+    axes = [_axis(n, align_corners, dt) for n in spatial]       # outermost first: (z,) y, x
+    mesh = np.meshgrid(*axes, indexing="ij")
+    base = np.stack(list(mesh[::-1]) + [np.ones(spatial, dt)], -1)    # (*spatial, nd + 1): x, y (, z), 1
+    count = int(np.prod(spatial))
+    return (Tensor(base.reshape(1, count, nd + 1)) @ theta.transpose(1, 2)).reshape(N, *spatial, nd)
 
 
-def _unnormalise(v, n, align_corners):
+def _unnormalise(v, n, align_corners, volumetric=False):
     """Normalised coordinate -> pixel coordinate, and d(pixel)/d(normalised)."""
     # PyTorch's CPU kernel computes (v + 1) * scale [- 0.5], the last two as one fused multiply-add; rounded the
     # same way, a point on a pixel centre falls into the same cell of the bilinear weights (and gets the same
     # one-sided slope to the grid) as there
     v1 = v + v.dtype.type(1)
+    if volumetric:              # the 3-D kernel is scalar: ((v + 1) / 2) (n - 1), or ((v + 1) n - 1) / 2
+        t = v.dtype.type
+        return ((v1 / t(2)) * t(n - 1), (n - 1) / 2) if align_corners else ((v1 * t(n) - t(1)) / t(2), n / 2)
     if align_corners:
         return v1 * v.dtype.type((n - 1) / 2), (n - 1) / 2
     return (v1.astype(np.longdouble) * (n / 2) - 0.5).astype(v.dtype), n / 2
@@ -67,76 +78,176 @@ def _padded(i, n, padding_mode, aligned):
         d = i - i.dtype.type(low)
         slope = np.where(d < 0, -slope, slope)
         d = np.abs(d)
-        flips, extra = np.floor(d / i.dtype.type(span)), np.fmod(d, i.dtype.type(span))
+        with np.errstate(invalid="ignore"):                           # fmod(inf): NaN, read as pixel 0 below
+            flips, extra = np.floor(d / i.dtype.type(span)), np.fmod(d, i.dtype.type(span))
         even = flips % 2 == 0
         i = np.where(even, extra + i.dtype.type(low), i.dtype.type(span) - extra + i.dtype.type(low))
         slope = np.where(even, slope, -slope)
     inside = (i > 0) & (i < n - 1)                                # clipped: no gradient to the grid there
-    return np.clip(i, 0, n - 1), slope * inside
+    # a NaN coordinate (or one reflected from an infinite one) reads pixel 0, as PyTorch's kernel
+    return np.nan_to_num(np.clip(i, 0, n - 1), nan=0.0), slope * inside
 
 
 def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corners=None):
-    """input (N, C, H, W) read at grid (N, Ho, Wo, 2) (x then y, normalised) -> (N, C, Ho, Wo).
+    """input (N, C, H, W) read at grid (N, Ho, Wo, 2) (x then y, normalised) -> (N, C, Ho, Wo); or, volumetric,
+    input (N, C, D, H, W) read at grid (N, Do, Ho, Wo, 3) (x, y, z) -> (N, C, Do, Ho, Wo) (VoxelMorph's warp).
 
-    mode 'bilinear' or 'nearest' (half-way points to the even pixel, as PyTorch); padding_mode 'zeros', 'border'
-    or 'reflection'. Gradients flow to input (each output's weights scattered back) and, for bilinear, to grid.
+    mode 'bilinear' (trilinear on volumes) or 'nearest' (half-way points to the even pixel, as PyTorch);
+    padding_mode 'zeros', 'border' or 'reflection'. Gradients flow to input (each output's weights scattered
+    back) and, for bilinear, to grid.
     """
     input, grid = _tensor(input, "input", "grid_sample"), _tensor(grid, "grid", "grid_sample")
-    _check_ndim(input, (4,), "grid_sample", "input", "(N, C, H, W)")
-    if mode not in ("bilinear", "nearest"):
-        raise ValueError(f"grid_sample: mode must be 'bilinear' or 'nearest', got {mode!r}")
+    _check_ndim(input, (4, 5), "grid_sample", "input", "(N, C, H, W) or (N, C, D, H, W)")
+    if mode not in ("bilinear", "nearest", "bicubic"):
+        raise ValueError(f"grid_sample: mode must be 'bilinear', 'nearest' or 'bicubic', got {mode!r}")
+    if mode == "bicubic" and input.ndim != 4:
+        raise ValueError("grid_sample: mode 'bicubic' needs a 4-D input (N, C, H, W), as PyTorch's")
     if padding_mode not in ("zeros", "border", "reflection"):
         raise ValueError(f"grid_sample: padding_mode must be 'zeros', 'border' or 'reflection', got {padding_mode!r}")
-    N, C, H, W = input.shape
-    if grid.ndim != 4 or grid.shape[0] != N or grid.shape[3] != 2:
-        raise ValueError(f"grid_sample: grid must be ({N}, Ho, Wo, 2), got {tuple(grid.shape)}")
+    N, C, *spatial = input.shape
+    nd = len(spatial)                                            # spatial axes, outermost first: (D,) H, W
+    if grid.ndim != nd + 2 or grid.shape[0] != N or grid.shape[-1] != nd:
+        want = "(N, Ho, Wo, 2)" if nd == 2 else "(N, Do, Ho, Wo, 3)"
+        raise ValueError(f"grid_sample: grid must be {want.replace('N', str(N))} for an input of shape "
+                         f"{tuple(input.shape)}, got {tuple(grid.shape)}")
     aligned = bool(align_corners)
     x, g = input._data, grid._data.astype(input.dtype, copy=False)
-    ix, sx = _unnormalise(g[..., 0], W, aligned)                 # (N, Ho, Wo) pixel coordinates
-    iy, sy = _unnormalise(g[..., 1], H, aligned)
-    (ix, mx), (iy, my) = _padded(ix, W, padding_mode, aligned), _padded(iy, H, padding_mode, aligned)
-    n = np.arange(N)[:, None, None]
+    coords, slopes, masks, rounded_at = [], [], [], []          # per spatial axis (grid component nd - 1 - a)
+    with np.errstate(invalid="ignore"):                          # a NaN / infinite grid point: silent, as PyTorch
+        for a, size in enumerate(spatial):
+            c, s_ = _unnormalise(g[..., nd - 1 - a], size, aligned, nd == 3)  # (N, *out) pixel coordinates
+            if mode == "bicubic":                               # (the padding moves each tap, not the point)
+                coords.append(c), slopes.append(s_)
+                continue
+            c, m = _padded(c, size, padding_mode, aligned)
+            # (zeros padding: a NaN coordinate is out of the image; its int cast is any number, masked by read())
+            coords.append(c), slopes.append(s_), masks.append(m)
+            rounded_at.append((np.floor if mode == "bilinear" else np.rint)(c).astype(np.int64))
+    n = np.arange(N).reshape((N,) + (1,) * nd)
 
-    def read(a, yy, xx):
-        """a (N, C, H, W) at integer (yy, xx) (N, Ho, Wo), zero outside -> (N, C, Ho, Wo)."""
-        ok = (yy >= 0) & (yy < H) & (xx >= 0) & (xx < W)
-        v = a[n, :, np.clip(yy, 0, H - 1), np.clip(xx, 0, W - 1)]        # (N, Ho, Wo, C)
-        return np.moveaxis(v * ok[..., None], -1, 1), ok
+    def inside(idx):
+        return np.logical_and.reduce([(i >= 0) & (i < size) for i, size in zip(idx, spatial)])
+
+    def clipped(idx):
+        return (n, slice(None)) + tuple(np.clip(i, 0, size - 1) for i, size in zip(idx, spatial))
+
+    def read(a, idx):
+        """a (N, C, *spatial) at integer indices idx (one (N, *out) array per axis), zero outside ->
+        (N, C, *out)."""
+        ok = inside(idx)
+        return np.moveaxis(a[clipped(idx)] * ok[..., None], -1, 1), ok           # a[...]: (N, *out, C)
+
+    if mode == "bicubic":
+        return _bicubic_sample(input, grid, coords, slopes, padding_mode, aligned, read, inside, clipped)
 
     if mode == "nearest":
-        xn, yn = np.rint(ix).astype(np.int64), np.rint(iy).astype(np.int64)
-        y, ok = read(x, yn, xn)
+        y, ok = read(x, rounded_at)
 
         def backward(g_out):
             # each output copied one input pixel: its gradient goes back there; the grid gets none (a step function)
             gx = np.zeros_like(x)
-            np.add.at(gx, (n, slice(None), np.clip(yn, 0, H - 1), np.clip(xn, 0, W - 1)),
-                      np.moveaxis(g_out, 1, -1) * ok[..., None])
+            np.add.at(gx, clipped(rounded_at), np.moveaxis(g_out, 1, -1) * ok[..., None])
             return gx, np.zeros_like(grid._data)
         return Tensor._make(y, (input, grid), backward, "grid_sample")
 
-    x0, y0 = np.floor(ix).astype(np.int64), np.floor(iy).astype(np.int64)
-    wx1, wy1 = (ix - x0).astype(x.dtype), (iy - y0).astype(x.dtype)
-    wx0, wy0 = 1 - wx1, 1 - wy1
-    corners = [(y0, x0, wy0 * wx0), (y0, x0 + 1, wy0 * wx1), (y0 + 1, x0, wy1 * wx0), (y0 + 1, x0 + 1, wy1 * wx1)]
-    values = [read(x, yy, xx)[0] for yy, xx, _ in corners]
-    y = sum(v * w[:, None] for v, (_, _, w) in zip(values, corners))
+    w1 = [(c - lo).astype(x.dtype) for c, lo in zip(coords, rounded_at)]       # weight of the upper neighbour
+    w = [(1 - u, u) for u in w1]
+    bits = list(np.ndindex(*(2,) * nd))                          # the 2^nd corners, outermost axis first
+    corner_idx = [[lo + b for lo, b in zip(rounded_at, bs)] for bs in bits]
+    corner_w = []
+    for bs in bits:
+        cw = w[0][bs[0]]
+        for a in range(1, nd):
+            cw = cw * w[a][bs[a]]
+        corner_w.append(cw)
+    values = [read(x, idx)[0] for idx in corner_idx]
+    with np.errstate(invalid="ignore"):                          # an infinite weight times a zero: NaN, silently
+        y = sum(v * cw[:, None] for v, cw in zip(values, corner_w))
 
     def backward(g_out):
         # y = sum_k w_k v_k  =>  d input: g w_k scattered to corner k (where inside);
-        # d ix = sum_c g (wy0 (v01 - v00) + wy1 (v11 - v10)), d iy likewise, times d pixel / d normalised
+        # d coordinate a = sum_c g sum over corner pairs differing in axis a of (the other axes' weights) times
+        # (upper value - lower value), times d pixel / d normalised (2-D, x: wy0 (v01 - v00) + wy1 (v11 - v10))
         gx = np.zeros_like(x)
-        gc = np.moveaxis(g_out, 1, -1)                                    # (N, Ho, Wo, C)
-        for yy, xx, w in corners:
-            ok = (yy >= 0) & (yy < H) & (xx >= 0) & (xx < W)
-            np.add.at(gx, (n, slice(None), np.clip(yy, 0, H - 1), np.clip(xx, 0, W - 1)),
-                      gc * (w * ok)[..., None])
-        v00, v01, v10, v11 = values
-        d_ix = (g_out * (wy0[:, None] * (v01 - v00) + wy1[:, None] * (v11 - v10))).sum(1) * sx
-        d_iy = (g_out * (wx0[:, None] * (v10 - v00) + wx1[:, None] * (v11 - v01))).sum(1) * sy
-        if padding_mode != "zeros":
-            d_ix, d_iy = d_ix * mx, d_iy * my
-        return gx, np.stack([d_ix, d_iy], -1).astype(grid.dtype, copy=False)
+        gc = np.moveaxis(g_out, 1, -1)                                    # (N, *out, C)
+        for idx, cw in zip(corner_idx, corner_w):
+            np.add.at(gx, clipped(idx), gc * (cw * inside(idx))[..., None])
+        d_coords = []
+        for a in range(nd):
+            total = 0
+            for k, bs in enumerate(bits):
+                if bs[a]:
+                    continue
+                upper = bits.index(bs[:a] + (1,) + bs[a + 1:])
+                others = [w[b][bs[b]] for b in range(nd) if b != a]
+                ow = others[0]
+                for o in others[1:]:
+                    ow = ow * o
+                total = total + ow[:, None] * (values[upper] - values[k])
+            d = (g_out * total).sum(1) * slopes[a]
+            d_coords.append(d * masks[a] if padding_mode != "zeros" else d)
+        return gx, np.stack(d_coords[::-1], -1).astype(grid.dtype, copy=False)      # grid order: x, y (, z)
+    return Tensor._make(y.astype(x.dtype, copy=False), (input, grid), backward, "grid_sample")
+
+
+def _cubic(t, derivative=False):
+    """The 4 weights of taps -1, 0, 1, 2 at fraction t (PyTorch's cubic convolution, A = -0.75), or their
+    derivatives in t: near(x) = (A + 2) x^3 - (A + 3) x^2 + 1 for |x| <= 1, far(x) = A x^3 - 5A x^2 + 8A x - 4A
+    for 1 < |x| < 2."""
+    A = t.dtype.type(-0.75)
+    if not derivative:
+        def near(x):
+            return ((A + 2) * x - (A + 3)) * x * x + 1
+
+        def far(x):
+            return ((A * x - 5 * A) * x + 8 * A) * x - 4 * A
+        return [far(t + 1), near(t), near(1 - t), far(2 - t)]
+
+    def dnear(x):
+        return (3 * (A + 2) * x - 2 * (A + 3)) * x
+
+    def dfar(x):
+        return (3 * A * x - 10 * A) * x + 8 * A
+    return [dfar(t + 1), dnear(t), -dnear(1 - t), -dfar(2 - t)]
+
+
+def _bicubic_sample(input, grid, coords, slopes, padding_mode, aligned, read, inside, clipped):
+    """grid_sample(mode='bicubic'), as PyTorch's: the 4 x 4 taps around floor(point), each tap moved in by the
+    padding mode on its own (zeros: 0 outside), a cubic along x within each of the 4 rows, then one along y."""
+    x = input._data
+    (iy, ix), (sy, sx) = coords, slopes
+    with np.errstate(invalid="ignore"):
+        fy, fx = np.floor(iy), np.floor(ix)
+        ty, tx = (iy - fy).astype(x.dtype), (ix - fx).astype(x.dtype)
+        H, W = x.shape[2:]
+
+        def taps(f, n):
+            out = []
+            for k in range(4):
+                t = f + (k - 1)
+                if padding_mode != "zeros":
+                    t = _padded(t, n, padding_mode, aligned)[0]
+                out.append(t.astype(np.int64))
+            return out
+        ys, xs = taps(fy, H), taps(fx, W)
+        wy, wx = _cubic(ty), _cubic(tx)
+        values = [[read(x, [yy, xx])[0] for xx in xs] for yy in ys]
+        rows = [sum(v * w[:, None] for v, w in zip(row, wx)) for row in values]
+        y = sum(r * w[:, None] for r, w in zip(rows, wy))
+
+    def backward(g_out):
+        # y = sum_ij wy_i wx_j v_ij: d input = g wy_i wx_j at tap (i, j); d tx = sum_ij wy_i wx_j' v_ij, d ty =
+        # sum_i wy_i' rows_i, times d pixel / d normalised (the taps' padding does not move the point)
+        gx = np.zeros_like(x)
+        gc = np.moveaxis(g_out, 1, -1)
+        for yy, a in zip(ys, wy):
+            for xx, b in zip(xs, wx):
+                np.add.at(gx, clipped([yy, xx]), gc * (a * b * inside([yy, xx]))[..., None])
+        dwy, dwx = _cubic(ty, True), _cubic(tx, True)
+        d_tx = sum(a[:, None] * sum(v * b[:, None] for v, b in zip(row, dwx)) for row, a in zip(values, wy))
+        d_ty = sum(r * a[:, None] for r, a in zip(rows, dwy))
+        d = [(g_out * d_tx).sum(1) * sx, (g_out * d_ty).sum(1) * sy]
+        return gx, np.stack(d, -1).astype(grid.dtype, copy=False)
     return Tensor._make(y.astype(x.dtype, copy=False), (input, grid), backward, "grid_sample")
 
 

@@ -50,7 +50,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     if reduction == "none":
         loss = sq
     else:
-        loss = np.asarray(sq.sum() if reduction == "sum" else sq.mean(), dtype=dt)
+        loss = np.asarray(sq.sum() if reduction == "sum" else sq.mean() if sq.size else np.nan, dtype=dt)  # (empty: NaN)
 
     def backward(g):
         # L = reduce(d^2), d = input - target  =>  dL/dinput = 2 d g' = -dL/dtarget,

@@ -13,7 +13,7 @@ from .shapes import pad
 
 MODES = {1: ("nearest", "nearest-exact", "linear", "area"),                         # by the number of spatial dims
          2: ("nearest", "nearest-exact", "bilinear", "bicubic", "area"),
-         3: ("nearest", "nearest-exact", "trilinear")}
+         3: ("nearest", "nearest-exact", "trilinear", "area")}
 
 
 def _per_axis(value, dims, name, op, valid, what):
@@ -61,7 +61,8 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     is 1 / scale_factor when one is given, as PyTorch's default, and H / Ho with a size or with
     recompute_scale_factor=True (they differ for a scale factor that does not divide the size evenly).
     A 3-D input is resized as an (N, C, 1, L) image; a 5-D one ('nearest', 'nearest-exact', 'trilinear') as images
-    along (H, W), then along D (the weights of each axis are separate, so this is the 3-d resampling).
+    along (H, W), then along D (the weights of each axis are separate, so this is the 3-d resampling); 'area' on a
+    5-D input is adaptive_avg_pool3d.
     """
     x = _tensor(input, "input", "interpolate")
     _check_ndim(x, (3, 4, 5), "interpolate", "input", "(N, C, L), (N, C, H, W) or (N, C, D, H, W)")
@@ -82,6 +83,9 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         y = _resize(x.unsqueeze(2), (1,) + out_size, "bilinear" if mode == "linear" else mode,
                     bool(align_corners), (None,) + scales, shortcut=False)     # PyTorch's 1-D nearest has none
         return y.squeeze(2)
+    if dims == 3 and mode == "area":                      # (a 3-D segmentation's volumes and labels shrunk)
+        from .threedim import adaptive_avg_pool3d        # (threedim imports this module)
+        return adaptive_avg_pool3d(x, out_size)
     if dims == 3:
         (N, C, D, H, W), (Do, Ho, Wo) = x.shape, out_size
         mode2 = "bilinear" if mode == "trilinear" else mode

@@ -13,7 +13,7 @@ from ..tensor import Tensor
 from ._args import _tensor
 from .convolution import conv2d, conv_transpose2d
 from .adaptive import _bins, adaptive_avg_pool2d, adaptive_max_pool2d
-from .sampling import avg_pool2d, max_pool2d
+from .sampling import _ceil_extra, avg_pool2d, max_pool2d
 from .shapes import cat, pad
 
 
@@ -125,42 +125,51 @@ def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_paddi
 
 def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
     """Max over 3-d windows: (N, C, D, H, W) -> (N, C, Do, Ho, Wo); stride defaults to kernel_size; padding counts
-    as -inf. (ceil_mode and return_indices: not here.)"""
+    as -inf; ceil_mode: the last, partial windows too. (return_indices: not here.)"""
     op = "max_pool3d"
-    if ceil_mode or return_indices:
-        raise NotImplementedError(f"{op}: ceil_mode and return_indices are not supported")
+    if return_indices:
+        raise NotImplementedError(f"{op}: return_indices is not supported")
     x, unbatched = _batched5(input, op)
     k, p = _triple("kernel_size", kernel_size, op), _triple("padding", padding, op)
     s, d = (k if stride is None or stride == [] else _triple("stride", stride, op)), _triple("dilation", dilation, op)
-    taps, Do = _depth_taps(x, k[0], s[0], d[0], p[0], p[0], -np.inf)
-    y = functools.reduce(lambda a, b: a.maximum(b), (max_pool2d(slab, k[1:], s[1:], p[1:], d[1:]) for slab in taps))
+    extra = _ceil_extra(x.shape[2], d[0] * (k[0] - 1) + 1, s[0], p[0]) if ceil_mode else 0
+    taps, Do = _depth_taps(x, k[0], s[0], d[0], p[0], p[0] + extra, -np.inf)
+    y = functools.reduce(lambda a, b: a.maximum(b), (max_pool2d(slab, k[1:], s[1:], p[1:], d[1:], ceil_mode=ceil_mode)
+                                                     for slab in taps))
     return _unstack(y, x.shape[0], Do, unbatched)
 
 
 def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
                divisor_override=None):
     """Mean over 3-d windows: (N, C, D, H, W) -> (N, C, Do, Ho, Wo); stride defaults to kernel_size; padding
-    zeros count unless count_include_pad=False; divisor_override divides every sum by it. (ceil_mode: not here.)"""
+    zeros count unless count_include_pad=False; divisor_override divides every sum by it. ceil_mode: the last,
+    partial windows too, each divided by what it covers of the padded input (of the input without
+    count_include_pad), as PyTorch's."""
     op = "avg_pool3d"
-    if ceil_mode:
-        raise NotImplementedError(f"{op}: ceil_mode is not supported")
     x, unbatched = _batched5(input, op)
     k, p = _triple("kernel_size", kernel_size, op), _triple("padding", padding, op)
     s = k if stride is None or stride == [] else _triple("stride", stride, op)
+    extra = _ceil_extra(x.shape[2], k[0], s[0], p[0]) if ceil_mode else 0
 
-    def window_sums(t):                         # (N, C, Do, Ho, Wo): the sums over every 3-d window of t
-        taps, Do = _depth_taps(t, k[0], s[0], 1, p[0], p[0], 0.0)
-        sums = functools.reduce(lambda a, b: a + b, (
-            avg_pool2d(slab, k[1:], s[1:], p[1:], count_include_pad=True) * (k[1] * k[2]) for slab in taps))
-        return _unstack(sums, t.shape[0], Do, False)
+    def window_sums(t, pads):                   # (N, C, Do, Ho, Wo): the sums over every 3-d window of t
+        taps, Do = _depth_taps(t, k[0], s[0], 1, pads[0], pads[0] + extra, 0.0)
+        if ceil_mode:                           # (a divisor of 1: the sums, partial windows' too)
+            pooled = (avg_pool2d(slab, k[1:], s[1:], pads[1:], ceil_mode=True, divisor_override=1) for slab in taps)
+        else:
+            pooled = (avg_pool2d(slab, k[1:], s[1:], pads[1:], count_include_pad=True) * (k[1] * k[2])
+                      for slab in taps)
+        return _unstack(functools.reduce(lambda a, b: a + b, pooled), t.shape[0], Do, False)
 
-    sums = window_sums(x)
+    sums = window_sums(x, p)
     if divisor_override:
         y = sums / divisor_override
-    elif count_include_pad:
+    elif count_include_pad and not ceil_mode:
         y = sums / (k[0] * k[1] * k[2])
+    elif count_include_pad:                     # what each window covers of the padded input (not the ceil rows)
+        padded = Tensor(np.ones((1, 1) + tuple(n + 2 * q for n, q in zip(x.shape[2:], p)), x.dtype))
+        y = sums / window_sums(padded, (0, 0, 0))[..., :sums.shape[3], :sums.shape[4]]
     else:                                       # the real elements under each window: the same sums over ones
-        y = sums / window_sums(Tensor(np.ones((1, 1) + tuple(x.shape[2:]), x.dtype)))
+        y = sums / window_sums(Tensor(np.ones((1, 1) + tuple(x.shape[2:]), x.dtype)), p)
     return y.squeeze(0) if unbatched else y
 
 

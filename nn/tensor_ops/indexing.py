@@ -34,6 +34,8 @@ def _index(index):
                 i = i.astype(bool)
         elif isinstance(i, list):
             i = np.asarray([j.item() if isinstance(j, Tensor) else j for j in i])
+            if i.size == 0:             # x[:, []] (no columns kept): an empty int64 index, as PyTorch's
+                i = i.astype(np.int64)
         out.append(i)
     basic = all(i is None or i is Ellipsis or isinstance(i, (int, np.integer, slice)) for i in out)
     return tuple(out), basic

@@ -15,16 +15,30 @@ def with_out(fn):
         result = fn(*args, **kwargs)
         if out is None:
             return result
-        if not isinstance(out, (Tensor, np.ndarray)):
-            raise TypeError(f"{fn.__name__}: out= must be a Tensor, got {type(out).__name__}")
-        if result.requires_grad:
-            raise RuntimeError(f"{fn.__name__}(): functions with out=... arguments don't support automatic "
-                               f"differentiation, but one of the arguments requires grad (as PyTorch)")
-        if isinstance(out, np.ndarray):         # a .grad or .data array: written in place, as PyTorch's tensor
-            if out.shape != result.shape:
-                raise RuntimeError(f"{fn.__name__}: out= has shape {out.shape}, the result {tuple(result.shape)}")
-            np.copyto(out, result._data, casting="unsafe")
-            return out
-        out._data = result._data.astype(out.dtype, copy=True)
-        return out
+        if isinstance(out, (tuple, list)) and isinstance(result, tuple):    # max(x, dim, out=(values, indices))
+            if len(out) != len(result):
+                raise TypeError(f"{fn.__name__}: out= must be a tuple of {len(result)} Tensors")
+            return type(result)(*(_write(fn.__name__, r, o) for r, o in zip(result, out)))
+        return _write(fn.__name__, result, out)
     return wrapper
+
+
+def _write(name, result, out):
+    """result written into out -> out."""
+    if not isinstance(out, (Tensor, np.ndarray)):
+        raise TypeError(f"{name}: out= must be a Tensor, got {type(out).__name__}")
+    if result.requires_grad:
+        raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic "
+                           f"differentiation, but one of the arguments requires grad (as PyTorch)")
+    if isinstance(out, np.ndarray):         # a .grad or .data array: written in place, as PyTorch's tensor
+        if out.shape != result.shape:
+            raise RuntimeError(f"{name}: out= has shape {out.shape}, the result {tuple(result.shape)}")
+        np.copyto(out, result._data, casting="unsafe")
+        return out
+    if out.shape == result.shape and out._data.flags.writeable:
+        # written into out's memory, so a view's base sees it too (CenterNet's
+        # torch.max(heatmap[y0:y1, x0:x1], gaussian, out=heatmap[y0:y1, x0:x1]))
+        np.copyto(out._data, result._data, casting="unsafe")
+    else:
+        out._data = result._data.astype(out.dtype, copy=True)
+    return out

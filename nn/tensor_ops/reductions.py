@@ -145,13 +145,25 @@ def _nonzero_for_graph(x, op):
                                   f"differentiated again in nn yet")
 
 
+def _check_reduced_dims(x, dim, name):
+    """PyTorch's errors for an extreme over nothing: an empty tensor reduced whole, or along a dim of length 0 (an
+    empty tensor reduced along a dim of some length gives an empty result: iou.max(dim=1) with no predictions)."""
+    if x.size:
+        return
+    if dim is None:
+        raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. Specify the "
+                           f"reduction dim with the 'dim' argument.")
+    for axis in _normalize_axes(dim, x.ndim):
+        if x.shape[axis] == 0:
+            raise IndexError(f"{name}(): Expected reduction dim {axis} to have non-zero size.")
+
+
 def _extreme(input, dim, keepdim, other, pick, arg, name):
     if isinstance(dim, Tensor) or other is not None:           # max(a, b): element-wise
         from .pointwise import maximum, minimum
         return (maximum if name == "max" else minimum)(input, dim if other is None else other)
     x = input._data
-    if x.size == 0:
-        raise RuntimeError(f"{name}(): the tensor is empty; there is no {name}imum")
+    _check_reduced_dims(x, dim, name)
     if dim is None:
         y = pick(x)
         hit = (x == y) | (np.isnan(x) & np.isnan(y)) if x.dtype.kind == "f" else x == y   # NaN wins, as PyTorch
@@ -196,8 +208,7 @@ def min(input, dim=None, keepdim=False, *, other=None):
 def _extreme_over(input, dim, keepdim, pick, name):
     """amax / amin over dim (None: all; an int or a tuple of dims); tied extremes share the gradient evenly."""
     x = input._data
-    if x.size == 0:
-        raise RuntimeError(f"{name}(): the tensor is empty; there is no extreme value")
+    _check_reduced_dims(x, dim, name)
     axes = _normalize_axes(dim, input.ndim)
     y = pick(x, axis=axes, keepdims=True)
     hit = x == y
@@ -226,6 +237,9 @@ def amin(input, dim=None, keepdim=False):
 
 def _arg(fn, input, dim, keepdim):
     x = input._data
+    if x.size == 0 and dim is None:
+        raise IndexError(f"{fn.__name__}(): Expected reduction dim to be specified for input.numel() == 0.")
+    _check_reduced_dims(x, dim, fn.__name__)
     if dim is None:
         i = np.asarray(fn(x.reshape(-1)), dtype=np.int64)
         return Tensor(i.reshape((1,) * x.ndim) if keepdim else i)
