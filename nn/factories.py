@@ -220,8 +220,53 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
     # count as PyTorch does, ceil((end - start) / step), then build from the index (no drift)
     n = max(int(np.ceil((end - start) / step)), 0)
     dt = to_dtype(dtype) if dtype is not None else (int64 if ints else get_default_dtype())
-    values = start + np.arange(n, dtype=np.float64 if not ints else np.int64) * step
-    return _new(values.astype(dt), None, device, requires_grad)
+    if dt.kind != "f":
+        values = start + np.arange(n, dtype=np.float64 if not ints else np.int64) * step
+        return _new(values.astype(dt), None, device, requires_grad)
+    return _new(_arange_values(float(start), float(step), n, dt), None, device, requires_grad)
+
+
+def _round_odd_sum(a, b):
+    """a + b (float64 arrays) rounded to odd: when inexact, the neighbour of the exact sum whose last bit is odd, so
+    that one later rounding to a narrower precision is exact (no double rounding)."""
+    s = a + b
+    bb = s - a
+    t = (a - (s - bb)) + (b - bb)                               # TwoSum: s + t == a + b exactly
+    inexact_even = (t != 0) & ((s.view(np.int64) & 1) == 0)
+    return np.where(inexact_even, np.nextafter(s, np.where(t > 0, np.inf, -np.inf)), s)
+
+
+def _fma(a, b, c):
+    """a * b + c rounded once, as the fused multiply-adds PyTorch's vectorised CPU kernels compile to (float64
+    arrays): the product's rounding error by Dekker's split, then the three-term sum with round-to-odd."""
+    a, b, c = (np.asarray(v, np.float64) for v in (a, b, c))
+    p = a * b
+
+    def halves(x):
+        t = 134217729.0 * x                                     # 2**27 + 1: x = hi + lo, each 26 bits
+        hi = t - (t - x)
+        return hi, x - hi
+    (ah, al), (bh, bl) = halves(a), halves(b)
+    e = ((ah * bh - p) + ah * bl + al * bh) + al * bl           # a * b == p + e exactly
+    s = p + c
+    cc = s - p
+    t = (p - (s - cc)) + (c - cc)                               # p + c == s + t exactly
+    return s + _round_odd_sum(t, e)
+
+
+def _arange_values(start, step, n, dt):
+    """PyTorch's CPU arange kernel for floating dtypes: start + step * i in double with one rounding (FMA), in
+    chunks of one 256-bit vector (two per pass, the remainder element by element), where a chunk's values are
+    base + k * step from its first value rounded to dt (so float32 values are rounded as PyTorch's)."""
+    width = max(32 // dt.itemsize, 1)
+    idx = np.arange(n, dtype=np.float64)
+    values = _fma(step, idx, start)
+    vectorised = n - n % (2 * width) if n >= 2 * width else 0
+    if vectorised:
+        k = idx[:vectorised] % width
+        base = values[:vectorised][np.arange(vectorised) // width * width].astype(dt).astype(np.float64)
+        values[:vectorised] = _fma(k, step, base)
+    return values.astype(dt)
 
 
 def range_inclusive(start, end, step=1, dtype=None, device=None, requires_grad=False):
@@ -235,8 +280,31 @@ def range_inclusive(start, end, step=1, dtype=None, device=None, requires_grad=F
 
 
 def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
+    """steps points from start to end, computed as PyTorch's CPU kernel does, so the values agree to the bit:
+    step = (end - start) / (steps - 1) in the dtype (double for integer dtypes), then start + step * i for the first
+    half and end - step * (steps - 1 - i) for the second, each with one rounding (the FMA it compiles to)."""
+    start, end, steps = _number(start, "start"), _number(end, "end"), _number(steps, "steps")
+    if steps < 0:
+        raise RuntimeError("linspace(): number of steps must be non-negative")
+    steps = int(steps)
     dt = to_dtype(dtype) if dtype is not None else get_default_dtype()
-    return _new(np.linspace(start, end, int(steps)).astype(dt), None, device, requires_grad)
+    if dt.kind not in "fiu":
+        return _new(np.linspace(start, end, steps).astype(dt), None, device, requires_grad)
+    if dt.kind == "f":
+        lo, hi = dt.type(start), dt.type(end)
+        step = (hi - lo) / dt.type(max(steps - 1, 1))
+    else:                                                       # bounds cast to the integer dtype first, as PyTorch
+        lo, hi = int(start), int(end)
+        step = (float(hi) - float(lo)) / max(steps - 1, 1)
+    i = np.arange(steps, dtype=np.float64)
+    first = i < max(steps // 2, 1)                             # one step: [start], as PyTorch
+    step, lo, hi = float(step), float(lo), float(hi)
+    if dt.itemsize < 8 and dt.kind == "f":                     # one float32 rounding: exact product, odd sum
+        values = np.where(first, _round_odd_sum(step * i, np.full(steps, lo)),
+                          _round_odd_sum(-step * (steps - 1 - i), np.full(steps, hi)))
+    else:
+        values = np.where(first, _fma(step, i, lo), _fma(-step, steps - 1 - i, hi))
+    return _new(values.astype(dt), None, device, requires_grad)
 
 
 def logspace(start, end, steps, base=10.0, dtype=None, device=None, requires_grad=False):

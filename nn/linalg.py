@@ -77,7 +77,15 @@ def cholesky(A, *, upper=False):
         P -= 0.5 * np.eye(L.shape[-1]) * P
         S = np.linalg.solve(_T(L), _T(np.linalg.solve(_T(L), _T(P))))       # L^-T P L^-1
         return (0.5 * (S + _T(S)),)
-    out = Tensor._make(L, (A,), backward, "cholesky")
+
+    def graph_backward(g):
+        # the same formula by recorded ops (L recomputed from A), so it can be differentiated again
+        Lt = cholesky(A).mT
+        P = (Lt @ g.tril()).tril()
+        P = P * Tensor(1.0 - 0.5 * np.eye(L.shape[-1], dtype=L.dtype))
+        S = solve_triangular(Lt, solve_triangular(Lt, P.mT, upper=True).mT, upper=True)
+        return (0.5 * (S + S.mT),)
+    out = Tensor._make(L, (A,), backward, "cholesky", graph_backward)
     return out.transpose(-2, -1) if upper else out
 
 
@@ -305,7 +313,12 @@ def _pinv(A, atol, rtol):
         # gA = -X^T g X^T + (I - A X) g^T X X^T + X^T X g^T (I - X A)
         Xt, gt = _T(X), _T(g)
         return (-Xt @ g @ Xt + (gt - a @ (X @ gt)) @ (X @ Xt) + (Xt @ X) @ (gt - (gt @ X) @ a),)
-    return Tensor._make(X.astype(a.dtype, copy=False), (A,), backward, "pinv"), kept
+
+    def graph_backward(g):
+        Y = _pinv(A, atol, rtol)[0]                  # recorded, so the gradient can be differentiated again
+        Yt, gt = Y.mT, g.mT
+        return (-Yt @ g @ Yt + (gt - A @ (Y @ gt)) @ (Y @ Yt) + (Yt @ Y) @ (gt - (gt @ Y) @ A),)
+    return Tensor._make(X.astype(a.dtype, copy=False), (A,), backward, "pinv", graph_backward), kept
 
 
 def matrix_rank(A, *, atol=None, rtol=None, hermitian=False):
@@ -335,7 +348,11 @@ def inv(A):
     def backward(g):
         # Y = A^-1  =>  dA = -Y^T g Y^T
         return (-_T(Y) @ g @ _T(Y),)
-    return Tensor._make(Y, (A,), backward, "inv")
+
+    def graph_backward(g):
+        Yt = inv(A).mT                               # recorded: differentiable again
+        return (-Yt @ g @ Yt,)
+    return Tensor._make(Y, (A,), backward, "inv", graph_backward)
 
 
 def det(A):
@@ -347,7 +364,10 @@ def det(A):
     def backward(g):
         # d det(A) / dA = det(A) A^-T
         return ((g * d)[..., None, None] * _T(np.linalg.inv(a)),)
-    return Tensor._make(np.asarray(d, A.dtype), (A,), backward, "det")
+
+    def graph_backward(g):
+        return ((g * det(A))[..., None, None] * inv(A).mT,)
+    return Tensor._make(np.asarray(d, A.dtype), (A,), backward, "det", graph_backward)
 
 
 def slogdet(A):
@@ -358,7 +378,11 @@ def slogdet(A):
 
     def backward(g):
         return (g[..., None, None] * _T(np.linalg.inv(a)),)
-    return Tensor(np.asarray(sign, A.dtype)), Tensor._make(np.asarray(logabs, A.dtype), (A,), backward, "slogdet")
+
+    def graph_backward(g):
+        return (g[..., None, None] * inv(A).mT,)
+    return Tensor(np.asarray(sign, A.dtype)), Tensor._make(np.asarray(logabs, A.dtype), (A,), backward, "slogdet",
+                                                           graph_backward)
 
 
 def logdet(A):
@@ -383,7 +407,14 @@ def solve(A, B, *, left=True):
         gm = g[..., None] if vector else g
         gB = np.linalg.solve(_T(a), gm)
         return -gB @ _T(X), gB[..., 0] if vector else gB
-    return Tensor._make(X[..., 0] if vector else X, (A, B), backward, "solve")
+
+    def graph_backward(g):
+        # the same, by recorded solves (X recomputed), so the gradient can be differentiated again
+        gm = g.unsqueeze(-1) if vector else g
+        gB = solve(A.mT, gm)
+        Xm = solve(A, B.unsqueeze(-1) if vector else B)
+        return -gB @ Xm.mT, gB.squeeze(-1) if vector else gB
+    return Tensor._make(X[..., 0] if vector else X, (A, B), backward, "solve", graph_backward)
 
 
 def solve_triangular(A, B, *, upper, left=True, unitriangular=False):

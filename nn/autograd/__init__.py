@@ -40,14 +40,19 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     adaptive_avg_pool2d, dropout, embedding, batch_norm, layer_norm, group_norm, instance_norm, exp, log, log1p,
     sqrt, rsqrt, reciprocal, square, sin, cos, tan, their inverses, sinh, cosh, asinh, acosh, atanh, expm1, exp2,
     log2, log10, abs, erf, tanh, sigmoid, relu, leaky_relu, elu, gelu, softplus, silu, softmax,
-    log_softmax, norm (p = 2), mse_loss, cross_entropy and nll_loss, and a custom nn.autograd.Function (its
-    backward recorded, unless @once_differentiable). Any other op on the path raises
-    NotImplementedError naming it.
+    log_softmax, norm (p = 2), mse_loss, cross_entropy and nll_loss, tril / triu, cdist (p = 2), linalg.solve,
+    cholesky, inv, det, slogdet / logdet, pinv (and cholesky_solve, solve_triangular through them), and a
+    custom nn.autograd.Function (its backward recorded, unless @once_differentiable). Any other op on the path
+    raises NotImplementedError naming it.
+
+    is_grads_batched=True: the first dim of each grad_output indexes separate products (one backward each),
+    stacked along a new first dim of each result, as PyTorch's vmapped form.
     """
-    if is_grads_batched:
-        raise NotImplementedError("grad(is_grads_batched=True) is not supported; call grad once per grad_outputs")
     if retain_graph is None:
         retain_graph = create_graph
+    if is_grads_batched:
+        return _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused,
+                             materialize_grads)
     outputs, inputs = _as_tuple(outputs), _as_tuple(inputs)
     if grad_outputs is None or isinstance(grad_outputs, Tensor):
         grad_outputs = (grad_outputs,) * len(outputs) if grad_outputs is None else (grad_outputs,)
@@ -88,6 +93,48 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
             result.append(g if g.dtype == x.dtype else g.to(x.dtype))
         else:
             result.append(None if g is None else Tensor(np.array(g, dtype=x.dtype)))
+    return tuple(result)
+
+
+def _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused, materialize_grads):
+    """grad(is_grads_batched=True): the first dim of each grad_output indexes separate vector-Jacobian products
+    (PyTorch vmaps over it; here one backward per row, the graph kept until the last), stacked along a new first
+    dim of each result. An unused input gives None, or with materialize_grads zeros of its own (unbatched) shape,
+    as PyTorch's."""
+    outputs, inputs = _as_tuple(outputs), _as_tuple(inputs)
+    grad_outputs = (grad_outputs,) if grad_outputs is None or isinstance(grad_outputs, Tensor) else tuple(grad_outputs)
+    if len(grad_outputs) == 1 and len(outputs) > 1:
+        grad_outputs = grad_outputs * len(outputs)
+    batch = None
+    for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
+        if g is None and out.numel() != 1:
+            raise RuntimeError("grad can be implicitly created only for scalar outputs")
+        if g is None or g.ndim == 0:            # a one-element output's implicit 1 has no dim to batch over
+            raise ValueError("vmap(vjp, in_dims=0, ...)(<inputs>): Got in_dim=0 for some input, but that input is "
+                             "a Tensor of dimensionality 0 so expected in_dim to satisfy 0 <= in_dim < 0.")
+        if tuple(g.shape[1:]) != tuple(out.shape) or (batch is not None and g.shape[0] != batch):
+            raise RuntimeError(
+                f"If `is_grads_batched=True`, we interpret the first dimension of each grad_output as the batch "
+                f"dimension. The sizes of the remaining dimensions are expected to match the shape of corresponding "
+                f"output, but a mismatch was detected: grad_output[{i}] has a shape of {g.shape} and output[{i}] "
+                f"has a shape of {out.shape}. If you only want some tensors in `grad_output` to be considered "
+                f"batched, consider using vmap.")
+        batch = g.shape[0]
+    rows = [grad(outputs, inputs, [g[b] for g in grad_outputs], retain_graph=retain_graph or b < batch - 1,
+                 create_graph=create_graph, allow_unused=True) for b in range(batch)]
+    from ..tensor_ops.shape import stack
+    result = []
+    for i, x in enumerate(inputs):
+        column = [row[i] for row in rows]
+        if batch and column[0] is not None:
+            result.append(stack(column))
+        elif materialize_grads:
+            result.append(Tensor(np.zeros_like(x._data)))
+        elif allow_unused:
+            result.append(None)
+        else:
+            raise RuntimeError(f"grad: input {i} was not used to compute the outputs; pass allow_unused=True "
+                               f"to get None for it")
     return tuple(result)
 
 

@@ -54,7 +54,20 @@ def cdist(x1, x2, p=2.0, compute_mode=None):
             w = np.where(d[..., None] > 0, np.sign(diff) * np.abs(diff) ** (p - 1) / d[..., None] ** (p - 1), 0)
         gu = g[..., None] * w
         return gu.sum(-2), -gu.sum(-3)
-    return Tensor._make(d, (x1, x2), backward, "cdist")
+
+    def graph_backward(g):
+        # p = 2 by recorded ops, differentiable again (PyTorch's matrix-product path is, for the Euclidean
+        # distance); u / ||u||, 0 at a zero distance (the divisor made 1 there, so no inf reaches a gradient)
+        if p != 2:
+            raise NotImplementedError(f"create_graph=True: the gradient of cdist with p={p} cannot be differentiated "
+                                      f"again (PyTorch's neither: only p=2 is)")
+        u = x1.unsqueeze(-2) - x2.unsqueeze(-3)
+        dist = cdist(x1, x2).unsqueeze(-1)
+        nonzero = Tensor(d[..., None] > 0)
+        gu = g.unsqueeze(-1) * (u / dist.where(nonzero, Tensor(np.ones((), d.dtype)))).where(
+            nonzero, Tensor(np.zeros((), d.dtype)))
+        return gu.sum(-2), -gu.sum(-3)
+    return Tensor._make(d, (x1, x2), backward, "cdist", graph_backward)
 
 
 def pdist(input, p=2.0):

@@ -351,7 +351,9 @@ def _triangle(name, fn):
         """Keep the upper (triu) / lower (tril) triangle of the last two dims from `diagonal` on; zero the rest."""
         x = input._data
         keep = fn(np.ones(x.shape[-2:], bool), diagonal)
-        return _unary(input, np.where(keep, x, np.zeros((), x.dtype)), lambda: keep, name)   # slope 1 or 0
+        mask = Tensor(keep.astype(x.dtype)) if x.dtype.kind == "f" else None
+        return _unary(input, np.where(keep, x, np.zeros((), x.dtype)), lambda: keep, name,   # slope 1 or 0
+                      None if mask is None else lambda t: mask)
     op.__name__ = name
     return op
 
