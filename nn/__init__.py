@@ -41,7 +41,7 @@ from .autograd import Function
 from . import functional
 from . import functional as F
 from . import tensor_ops
-from .tensor_ops.convert import Size, numel, clone, is_floating_point, set_printoptions
+from .tensor_ops.convert import Size, numel, clone, detach, detach_, is_floating_point, set_printoptions
 from .tensor_ops.pointwise import (exp, log, log1p, log2, log10, lerp, tan, asin, acos, atan, sinh, cosh, expm1,
                                    fmod, logit, xlogy, deg2rad, rad2deg,
                                    exp2, erf, erfinv, erfc, lgamma, digamma, polygamma, sinc, asinh, acosh, atanh,

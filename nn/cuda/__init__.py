@@ -28,6 +28,9 @@ def synchronize(device=None):
     """Does nothing: CPU work is finished when the call that started it returns (timing code calls this)."""
 
 
+_initialized = False             # reversible-layer code checks torch.cuda._initialized before saving CUDA rng states
+
+
 def is_initialized():
     return False
 

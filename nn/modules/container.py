@@ -14,7 +14,8 @@ class _ModuleSequence(Module):
     iteration, append / extend / insert / pop / del and +=."""
 
     def _check_module(self, module, where):
-        if not isinstance(module, Module):
+        # None is an entry, as PyTorch's add_module takes it (perceiver-pytorch appends None for an absent layer)
+        if module is not None and not isinstance(module, Module):
             raise TypeError(f"{type(self).__name__} entry {where!r} is a {type(module).__name__}, not an nn.Module")
         return module
 
