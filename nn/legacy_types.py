@@ -27,8 +27,8 @@ class _TypedTensorMeta(type):
 
 
 def _typed(name, dtype):
-    def __new__(cls, *args):
-        t = Tensor(*args)                    # Tensor(2, 3) -> shape; Tensor(data) -> data
+    def __new__(cls, *args, device=None):
+        t = Tensor(*args, device=device)     # Tensor(2, 3) -> shape; Tensor(data) -> data; device: CPU only
         return t if t.dtype == cls.dtype else Tensor(t._data.astype(cls.dtype))
     doc = f"nn.{name}(*sizes) or nn.{name}(data): a Tensor of dtype {np.dtype(dtype).name}."
     return _TypedTensorMeta(name, (), {"dtype": np.dtype(dtype), "__new__": __new__, "__doc__": doc})

@@ -2078,8 +2078,7 @@ def _compare(torch, parts, factory, shape, optimizer, tol, kwargs):
     ours.load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
     back = theirs_ns[factory](**kwargs).double()
     back.load_state_dict({k: torch.tensor(np.asarray(v)) for k, v in ours.state_dict().items()})
-    expected_repr = repr(theirs).replace(", bias=True, track_running_stats", ", track_running_stats").replace(
-        ", affine=True, bias=True)", ", affine=True)")
+    expected_repr = repr(theirs)            # the norms print PyTorch 2.13's bias= too
     assert repr(ours).replace("          embed_dim=16, num_heads=2, batch_first=True\n", "").replace(
         "(out_proj): Linear", "(out_proj): NonDynamicallyQuantizableLinear") == expected_repr
     _no_random_draws(theirs), _no_random_draws(ours)

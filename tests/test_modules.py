@@ -242,7 +242,7 @@ def test_repr_matches_pytorch_layout():
     assert repr(seq) == (
         "Sequential(\n"
         "  (0): Conv2d(1, 8, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))\n"
-        "  (1): BatchNorm2d(8, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)\n"
+        "  (1): BatchNorm2d(8, eps=1e-05, momentum=0.1, affine=True, bias=True, track_running_stats=True)\n"
         "  (2): ReLU()\n"
         "  (3): Upsample(scale_factor=2.0, mode='nearest')\n"
         "  (4): Linear(in_features=4, out_features=2, bias=False)\n"

@@ -10,11 +10,11 @@ from .utils import _factory, _check_int, _check_float, _reset_affine
 
 class _NormBase(Module):
     """The parameters and running statistics of the batch norms (torch.nn.modules.batchnorm._NormBase):
-    weight (gamma) and bias (beta) (C,) if affine; running_mean, running_var (C,) and num_batches_tracked (0-d
-    int64) if track_running_stats."""
+    weight (gamma) and bias (beta) (C,) if affine (bias=False, PyTorch 2.13's keyword: no beta); running_mean,
+    running_var (C,) and num_batches_tracked (0-d int64) if track_running_stats."""
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True,
-                 device=None, dtype=None):
+                 device=None, dtype=None, *, bias=True):
         super().__init__()
         self.num_features = _check_int("num_features", num_features, 1)
         self.eps = _check_float("eps", eps, low=0.0, low_open=True)
@@ -23,7 +23,10 @@ class _NormBase(Module):
         self.track_running_stats = bool(track_running_stats)
         if self.affine:
             self.weight = Parameter(np.ones(self.num_features, dtype=get_default_dtype()))
-            self.bias = Parameter(np.zeros(self.num_features, dtype=get_default_dtype()))
+            if bias:
+                self.bias = Parameter(np.zeros(self.num_features, dtype=get_default_dtype()))
+            else:
+                self.register_parameter("bias", None)
         else:
             self.register_parameter("weight", None)
             self.register_parameter("bias", None)
@@ -50,7 +53,7 @@ class _NormBase(Module):
 
     def extra_repr(self):
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
-                f"track_running_stats={self.track_running_stats}")
+                f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}")
 
 
 class _BatchNorm(_NormBase):
@@ -111,8 +114,8 @@ class SyncBatchNorm(_BatchNorm):
     _input_ndims, _layout = (2, 3, 4, 5), "(N, C, *)"
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True,
-                 process_group=None, device=None, dtype=None):
-        super().__init__(num_features, eps, momentum, affine, track_running_stats, device, dtype)
+                 process_group=None, device=None, dtype=None, *, bias=True):
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device, dtype, bias=bias)
         self.process_group = process_group
 
     @classmethod
@@ -122,9 +125,9 @@ class SyncBatchNorm(_BatchNorm):
         converted = module
         if isinstance(module, _BatchNorm) and not isinstance(module, cls):
             converted = cls(module.num_features, module.eps, module.momentum, module.affine,
-                            module.track_running_stats, process_group)
+                            module.track_running_stats, process_group, bias=module.bias is not None)
             for name in ("weight", "bias"):
-                if module.affine:
+                if getattr(module, name) is not None:
                     setattr(converted, name, getattr(module, name))
             for name in ("running_mean", "running_var", "num_batches_tracked"):
                 converted._buffers[name] = module._buffers[name]

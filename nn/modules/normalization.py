@@ -13,9 +13,9 @@ from .utils import _factory, _check_int, _check_float, _reset_affine
 
 class GroupNorm(Module):
     """Normalise each of num_groups groups of channels over the group and all positions.
-    x: (N, C, *) -> same shape; weight, bias: (C,) if affine (ones and zeros at init)."""
+    x: (N, C, *) -> same shape; weight, bias: (C,) if affine (ones and zeros at init; bias=False: no bias)."""
 
-    def __init__(self, num_groups, num_channels, eps=1e-5, affine=True, device=None, dtype=None):
+    def __init__(self, num_groups, num_channels, eps=1e-5, affine=True, device=None, dtype=None, *, bias=True):
         super().__init__()
         self.num_groups = _check_int("num_groups", num_groups, 1)
         self.num_channels = _check_int("num_channels", num_channels, 1)
@@ -25,7 +25,10 @@ class GroupNorm(Module):
         self.affine = bool(affine)
         if self.affine:
             self.weight = Parameter(np.ones(self.num_channels, get_default_dtype()))
-            self.bias = Parameter(np.zeros(self.num_channels, get_default_dtype()))
+            if bias:
+                self.bias = Parameter(np.zeros(self.num_channels, get_default_dtype()))
+            else:
+                self.register_parameter("bias", None)
         else:
             self.register_parameter("weight", None)
             self.register_parameter("bias", None)
@@ -38,7 +41,7 @@ class GroupNorm(Module):
         return F.group_norm(x, self.num_groups, self.weight, self.bias, self.eps)
 
     def extra_repr(self):
-        return f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}"
+        return f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, bias={self.bias is not None}"
 
 
 class LayerNorm(Module):
@@ -109,7 +112,7 @@ class _InstanceNorm(Module):
     _positions, _layout = 2, "(N, C, H, W) or (C, H, W)"
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=False, track_running_stats=False,
-                 device=None, dtype=None):
+                 device=None, dtype=None, *, bias=True):
         super().__init__()
         name = type(self).__name__
         self.num_features = _check_int("num_features", num_features, 1)
@@ -119,7 +122,10 @@ class _InstanceNorm(Module):
         self.track_running_stats = bool(track_running_stats)
         if self.affine:
             self.weight = Parameter(np.ones(self.num_features, get_default_dtype()))
-            self.bias = Parameter(np.zeros(self.num_features, get_default_dtype()))
+            if bias:
+                self.bias = Parameter(np.zeros(self.num_features, get_default_dtype()))
+            else:
+                self.register_parameter("bias", None)
         else:
             self.register_parameter("weight", None)
             self.register_parameter("bias", None)
@@ -151,7 +157,7 @@ class _InstanceNorm(Module):
 
     def extra_repr(self):
         return f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, " \
-               f"track_running_stats={self.track_running_stats}"
+               f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}"
 
 
 class InstanceNorm1d(_InstanceNorm):
