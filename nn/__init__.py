@@ -8,6 +8,7 @@ Start reading at nn/tensor.py (the autograd), then nn/tensor_ops/ (the
 Tensor methods), nn/functional/ (each op with its backward), then
 nn/kernels/ (the compiled loops and their NumPy twins).
 """
+import importlib.util as _importlib_util
 import math as _math
 import math  # noqa: E402,F401  (torch.math: torch's own `import math`; Dreamer's TanhBijector calls torch.math.log)
 import sys as _sys
@@ -171,7 +172,7 @@ version = _SimpleNamespace(__version__=__version__, cuda=None, hip=None)       #
 # torch.nn.init, torch.nn.functional and torch.nn.utils
 nn = _sys.modules[__name__]
 from . import parameter, multiprocessing  # noqa: E402,F401  (torch.nn.parameter, torch.multiprocessing)
-if __import__("importlib.util").util.find_spec("einops") is not None:
+if _importlib_util.find_spec("einops") is not None:
     from . import einops  # noqa: E402,F401  (einops' functions accept nn tensors; its layers: nn/einops.py)
 from . import _nn_alias as _nn_alias  # noqa: E402  (import lines through nn.nn: from nn.nn.parameter import ...)
 _nn_alias.register()
