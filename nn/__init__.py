@@ -173,7 +173,10 @@ version = _SimpleNamespace(__version__=__version__, cuda=None, hip=None)       #
 nn = _sys.modules[__name__]
 from . import parameter, multiprocessing  # noqa: E402,F401  (torch.nn.parameter, torch.multiprocessing)
 if _importlib_util.find_spec("einops") is not None:
-    from . import einops  # noqa: E402,F401  (einops' functions accept nn tensors; its layers: nn/einops.py)
+    try:                    # (nn/einops.py subclasses einops' backend base: an einops without it leaves nn as it is)
+        from . import einops  # noqa: E402,F401  (einops' functions accept nn tensors; its layers: nn/einops.py)
+    except (ImportError, AttributeError):
+        pass
 from . import _nn_alias as _nn_alias  # noqa: E402  (import lines through nn.nn: from nn.nn.parameter import ...)
 _nn_alias.register()
 range = _factories.range_inclusive           # (last: the name shadows Python's range in this module)

@@ -226,12 +226,17 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
     return _new(_arange_values(float(start), float(step), n, dt), None, device, requires_grad)
 
 
+def _two_sum(a, b):
+    """(s, t) with s = fl(a + b) and s + t == a + b exactly (Knuth's TwoSum)."""
+    s = a + b
+    bb = s - a
+    return s, (a - (s - bb)) + (b - bb)
+
+
 def _round_odd_sum(a, b):
     """a + b (float64 arrays) rounded to odd: when inexact, the neighbour of the exact sum whose last bit is odd, so
     that one later rounding to a narrower precision is exact (no double rounding)."""
-    s = a + b
-    bb = s - a
-    t = (a - (s - bb)) + (b - bb)                               # TwoSum: s + t == a + b exactly
+    s, t = _two_sum(a, b)
     inexact_even = (t != 0) & ((s.view(np.int64) & 1) == 0)
     return np.where(inexact_even, np.nextafter(s, np.where(t > 0, np.inf, -np.inf)), s)
 
@@ -248,15 +253,13 @@ def _fma(a, b, c):
         return hi, x - hi
     (ah, al), (bh, bl) = halves(a), halves(b)
     e = ((ah * bh - p) + ah * bl + al * bh) + al * bl           # a * b == p + e exactly
-    s = p + c
-    cc = s - p
-    t = (p - (s - cc)) + (c - cc)                               # p + c == s + t exactly
+    s, t = _two_sum(p, c)                                       # p + c == s + t exactly
     return s + _round_odd_sum(t, e)
 
 
 def _arange_values(start, step, n, dt):
-    """PyTorch's CPU arange kernel for floating dtypes: start + step * i in double with one rounding (FMA), in
-    chunks of one 256-bit vector (two per pass, the remainder element by element), where a chunk's values are
+    """PyTorch's CPU arange kernel for floating dtypes (its FMA builds): start + step * i in double with one
+    rounding, in chunks of one 256-bit vector (two per pass, the remainder element by element), where a chunk's values are
     base + k * step from its first value rounded to dt (so float32 values are rounded as PyTorch's)."""
     width = max(32 // dt.itemsize, 1)
     idx = np.arange(n, dtype=np.float64)
@@ -280,7 +283,8 @@ def range_inclusive(start, end, step=1, dtype=None, device=None, requires_grad=F
 
 
 def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
-    """steps points from start to end, computed as PyTorch's CPU kernel does, so the values agree to the bit:
+    """steps points from start to end, computed as PyTorch's CPU kernel does on FMA (AVX2 / AVX-512) builds, so the
+    values agree to the bit there (its non-FMA default kernel rounds some points one ulp apart):
     step = (end - start) / (steps - 1) in the dtype (double for integer dtypes), then start + step * i for the first
     half and end - step * (steps - 1 - i) for the second, each with one rounding (the FMA it compiles to)."""
     start, end, steps = _number(start, "start"), _number(end, "end"), _number(steps, "steps")

@@ -69,7 +69,6 @@ def multigammaln(input, p):
     return total
 
 
-
 Tensor.mvlgamma = multigammaln          # x.mvlgamma(p), as PyTorch's method (x.mvlgamma_(p) in place)
 
 

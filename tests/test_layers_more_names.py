@@ -128,3 +128,15 @@ def test_lp_pool3d_is_the_p_norm_of_each_window():
     windows = x.reshape(1, 2, 2, 2, 2, 2, 1, 2).transpose(0, 1, 2, 4, 6, 3, 5, 7).reshape(1, 2, 2, 2, 1, 8)
     np.testing.assert_allclose(out, (windows ** 3).sum(-1) ** (1 / 3), rtol=1e-12)
     assert nn.gradcheck(lambda v: F.lp_pool3d(v, 2, (2, 2, 1)), (nn.tensor(x, requires_grad=True),))
+
+
+def test_a_cell_written_on_pytorchs_rnn_cell_base():
+    """RNNCellBase takes PyTorch's arguments (input_size, hidden_size, bias, num_chunks): a custom cell's weights."""
+    class Cell(nn.RNNCellBase):
+        def __init__(self, input_size, hidden_size):
+            super().__init__(input_size, hidden_size, bias=True, num_chunks=4)
+
+    cell = Cell(3, 5)
+    assert cell.weight_ih.shape == (20, 3) and cell.weight_hh.shape == (20, 5) and cell.bias_hh.shape == (20,)
+    assert nn.LSTMCell(3, 5).weight_ih.shape == (20, 3) and nn.GRUCell(3, 5).weight_hh.shape == (15, 5)
+    assert nn.RNNCell(3, 5, nonlinearity="relu").mode == "RNN_RELU"

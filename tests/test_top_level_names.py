@@ -199,3 +199,18 @@ def test_storages_apply_and_assert_allclose():
         nn.testing.assert_allclose(nn.tensor([1.0, float("nan")]), np.array([1.0, np.nan]))
     with pytest.warns(FutureWarning), pytest.raises(AssertionError):
         nn.testing.assert_allclose(nn.tensor([1.0]), nn.tensor([1.1]))
+
+
+def test_review_mends_of_the_round():
+    """out= into a tensor recorded in a graph raises, as PyTorch's (writing into it would change what an earlier op
+    saved); frexp of integers and float_power_ into float32 raise as PyTorch's."""
+    x = t([1.0, 2.0], True)
+    y = x.exp()
+    with pytest.raises(RuntimeError, match="out=... arguments don't support automatic differentiation"):
+        nn.add(t([1.0, 1.0]), t([1.0, 1.0]), out=y)
+    (y * 1).sum().backward()
+    np.testing.assert_allclose(x.grad, np.exp([1.0, 2.0]))
+    with pytest.raises(RuntimeError, match="only supports floating-point"):
+        nn.frexp(nn.tensor([1, 2]))
+    with pytest.raises(RuntimeError, match="float_power_"):
+        nn.tensor([2.0]).float_power_(2)

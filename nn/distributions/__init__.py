@@ -47,7 +47,7 @@ def _broadcast_params(*values):
     like = next((v for v in values if isinstance(v, Tensor)), None)
     tensors = [_param(v, like) for v in values]
     shape = np.broadcast_shapes(*(tuple(t.shape) for t in tensors))
-    return [t.expand(shape) for t in tensors]
+    return [t if tuple(t.shape) == shape else t.expand(shape) for t in tensors]
 
 
 def _size(sample_shape):
@@ -1178,7 +1178,8 @@ def kl_divergence(p, q):
     if isinstance(p, TransformedDistribution) and isinstance(q, TransformedDistribution):
         # the same bijections on both sides leave the KL of the bases (two tanh-squashed Gaussian policies)
         if p.transforms != q.transforms or tuple(p.event_shape) != tuple(q.event_shape):
-            raise NotImplementedError
+            raise NotImplementedError(f"kl_divergence: two {type(p).__name__}s with different transforms or event "
+                                      f"shapes")
         return kl_divergence(p.base_dist, q.base_dist)
     if type(p) is Laplace and type(q) is Laplace:
         # log(bq / bp) + |mu_p - mu_q| / bq + (bp / bq) exp(-|mu_p - mu_q| / bp) - 1

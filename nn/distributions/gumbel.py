@@ -5,15 +5,15 @@ import numpy as np
 
 from ..tensor import Tensor, get_rng
 from . import _LocScale, _param, _size
+from .utils import euler_constant
 
-EULER = 0.57721566490153286061
 
 
 class Gumbel(_LocScale):
     """Gumbel(loc, scale): density exp(-(z + e^-z)) / scale, z = (x - loc) / scale; a draw is
     loc - scale log(-log u), u uniform on (tiny, 1 - eps) as PyTorch's."""
 
-    mean = property(lambda self: self.loc + self.scale * EULER)
+    mean = property(lambda self: self.loc + self.scale * euler_constant)
     stddev = property(lambda self: (math.pi / math.sqrt(6)) * self.scale)
     variance = property(lambda self: self.stddev ** 2)
 
@@ -36,4 +36,4 @@ class Gumbel(_LocScale):
         return self.loc - self.scale * (-value.log()).log()
 
     def entropy(self):
-        return self.scale.log() + (1 + EULER)
+        return self.scale.log() + (1 + euler_constant)

@@ -358,7 +358,7 @@ class SoftplusTransform(Transform):
 class AbsTransform(Transform):
     """y = |x| (not bijective: its inverse gives the positive root, as PyTorch's)."""
 
-    domain, codomain = constraints.real, constraints.nonnegative
+    domain, codomain = constraints.real, constraints.positive         # (PyTorch's, though |0| is 0)
 
     def __eq__(self, other):
         return isinstance(other, AbsTransform)

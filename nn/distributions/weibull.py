@@ -3,7 +3,7 @@ import numpy as np
 
 from ..tensor import Tensor, get_rng
 from . import Distribution, _broadcast_params, _check, _param, _size, constraints
-from .gumbel import EULER
+from .utils import euler_constant
 
 
 class Weibull(Distribution):
@@ -42,5 +42,9 @@ class Weibull(Distribution):
     def cdf(self, value):
         return 1 - (-(_param(value, self.scale) / self.scale) ** self.concentration).exp()
 
+    def icdf(self, value):
+        """l (-log(1 - value))^(1 / k)."""
+        return self.scale * (-(-_param(value, self.scale)).log1p()) ** self.concentration_reciprocal
+
     def entropy(self):
-        return EULER * (1 - self.concentration_reciprocal) + (self.scale * self.concentration_reciprocal).log() + 1
+        return euler_constant * (1 - self.concentration_reciprocal) + (self.scale * self.concentration_reciprocal).log() + 1

@@ -284,6 +284,8 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
 def dropout3d(input, p=0.5, training=True, inplace=False):
     """Zero whole channels of x (N, C, D, H, W) (or (C, D, H, W)) with probability p; scale the rest by
     1/(1-p): dropout2d over (..., D H, W)."""
+    if inplace and training:
+        return _written_into(input, "dropout3d_", lambda t: dropout3d(t, p, training))
     x = _tensor(input, "input", "dropout3d")
     _check_ndim(x, (4, 5), "dropout3d", "input", "(N, C, D, H, W) or (C, D, H, W)")
     flat = x.reshape(tuple(x.shape[:-3]) + (x.shape[-3] * x.shape[-2], x.shape[-1]))

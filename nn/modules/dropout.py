@@ -38,7 +38,7 @@ class Dropout3d(Dropout):
     """In training, zero whole channels of (N, C, D, H, W) with probability p (scale the rest by 1 / (1 - p))."""
 
     def forward(self, x):
-        return F.dropout3d(x, self.p, self.training)
+        return F.dropout3d(x, self.p, self.training, self.inplace)
 
 
 class AlphaDropout(Dropout):
@@ -46,7 +46,6 @@ class AlphaDropout(Dropout):
 
     def forward(self, x):
         return F.alpha_dropout(x, self.p, self.training, self.inplace)
-
 
 
 class FeatureAlphaDropout(Dropout):

@@ -281,13 +281,16 @@ class GRU(RNNBase):
 
 
 class RNNCellBase(Module):
-    """One step of a recurrent layer: parameters weight_ih (G H, H_in), weight_hh (G H, H), bias_ih, bias_hh;
-    forward(input (N, H_in) or (H_in,), hx=None) -> the next state (h, or (h, c) for LSTMCell)."""
+    """One step of a recurrent layer, PyTorch's base of the cells (its signature: num_chunks gates): parameters
+    weight_ih (G H, H_in), weight_hh (G H, H), bias_ih, bias_hh, G = num_chunks; the subclasses' mode says which
+    step forward(input (N, H_in) or (H_in,), hx=None) takes -> the next state (h, or (h, c) for LSTMCell)."""
 
-    def __init__(self, mode, input_size, hidden_size, bias=True, device=None, dtype=None):
+    mode = None
+
+    def __init__(self, input_size, hidden_size, bias, num_chunks, device=None, dtype=None):
         super().__init__()
-        self.mode, self.input_size, self.hidden_size, self.bias = mode, int(input_size), int(hidden_size), bool(bias)
-        rows = _GATES[self.mode] * hidden_size
+        self.input_size, self.hidden_size, self.bias = int(input_size), int(hidden_size), bool(bias)
+        rows = int(num_chunks) * self.hidden_size
         self.weight_ih = Parameter(np.empty((rows, input_size), get_default_dtype()))
         self.weight_hh = Parameter(np.empty((rows, hidden_size), get_default_dtype()))
         self.bias_ih = Parameter(np.empty(rows, get_default_dtype())) if bias else None
@@ -321,16 +324,20 @@ class RNNCell(RNNCellBase):
     def __init__(self, input_size, hidden_size, bias=True, nonlinearity="tanh", device=None, dtype=None):
         if nonlinearity not in ("tanh", "relu"):
             raise ValueError(f"RNNCell: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
-        super().__init__("RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU", input_size, hidden_size, bias,
-                         device, dtype)
+        super().__init__(input_size, hidden_size, bias, _GATES["RNN_TANH"], device, dtype)
         self.nonlinearity = nonlinearity
+        self.mode = "RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU"
 
 
 class LSTMCell(RNNCellBase):
+    mode = "LSTM"
+
     def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
-        super().__init__("LSTM", input_size, hidden_size, bias, device, dtype)
+        super().__init__(input_size, hidden_size, bias, _GATES[self.mode], device, dtype)
 
 
 class GRUCell(RNNCellBase):
+    mode = "GRU"
+
     def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
-        super().__init__("GRU", input_size, hidden_size, bias, device, dtype)
+        super().__init__(input_size, hidden_size, bias, _GATES[self.mode], device, dtype)

@@ -307,6 +307,8 @@ def ldexp(input, other):
 
 def frexp(input):
     """(mantissa, exponent) with input = mantissa * 2^exponent and 0.5 <= |mantissa| < 1 (exponent int32)."""
+    if input.dtype.kind != "f":
+        raise RuntimeError("torch.frexp() only supports floating-point dtypes")
     mantissa, exponent = np.frexp(input._data)
     return FrexpResult(Tensor(mantissa), Tensor(exponent.astype(np.int32)))
 

@@ -46,9 +46,9 @@ def _refuse_view(input, op):
             if "_view_of" in base.__dict__:
                 _refuse_view(base, op)
             elif any(np.may_share_memory(base._data, p._data) for p in base._parents):
-                raise NotImplementedError(f"{op}: an in-place change of a part of a view made by as_strided, unfold "
-                                          f"or expand in a graph is not written through to the viewed tensor in "
-                                          f"nn; index the tensor itself or compute out of place")
+                raise NotImplementedError(f"{op}: an in-place change, in a graph, through a view of a tensor that "
+                                          f"shares memory with its input (expand, as_strided, unfold) is not "
+                                          f"written through in nn; index the tensor itself or compute out of place")
         return
     if is_grad_enabled() and any(input._data.size < p._data.size and np.may_share_memory(input._data, p._data)
                                  for p in input._parents):
@@ -319,7 +319,7 @@ _IN_PLACE = ("exp", "log", "log1p", "log2", "log10", "sqrt", "rsqrt", "abs", "ne
              "true_divide", "index_add", "index_reduce", "index_copy", "index_fill", "masked_scatter", "index_put", "fill_diagonal",
              "scatter_reduce", "addmv", "addr", "addbmm", "renorm", "put", "logical_and", "logical_or", "logical_xor",
              "floor_divide", "absolute", "negative", "fix", "copysign", "heaviside", "arcsinh", "arccosh", "arctanh",
-             "bitwise_not", "baddbmm", "float_power", "greater", "greater_equal", "less", "less_equal", "not_equal",
+             "bitwise_not", "baddbmm", "greater", "greater_equal", "less", "less_equal", "not_equal",
              "gcd", "lcm", "ldexp", "i0", "igamma", "igammac", "nextafter", "polygamma", "mvlgamma")
 
 
@@ -334,6 +334,17 @@ def _augmented(name, op):
 
 
 attach(**{name + "_": _in_place(name) for name in _IN_PLACE})
+
+
+def float_power_(input, exponent):
+    """x.float_power_(e): the power in float64, which x must hold already (PyTorch refuses a narrower base)."""
+    if input.dtype != np.float64:
+        raise RuntimeError(f"the base given to float_power_ has dtype {input.dtype} but the operation's result "
+                           f"requires dtype float64")
+    return _in_place("float_power")(input, exponent)
+
+
+attach(float_power_)
 attach(**{name + "_": _reshaped(name) for name in ("squeeze", "unsqueeze", "t", "transpose", "swapdims", "swapaxes")})
 attach(add_, sub_, mul_, div_, clamp_, masked_fill_, scatter_, scatter_add_, copy_, fill_, zero_, normal_, uniform_,
        exponential_, random_, log_normal_, cauchy_, geometric_,

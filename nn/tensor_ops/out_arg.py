@@ -5,7 +5,7 @@ import functools
 
 import numpy as np
 
-from ..tensor import Tensor
+from ..tensor import Tensor, is_grad_enabled
 
 
 def with_out(fn):
@@ -27,7 +27,8 @@ def _write(name, result, out):
     """result written into out -> out."""
     if not isinstance(out, (Tensor, np.ndarray)):
         raise TypeError(f"{name}: out= must be a Tensor, got {type(out).__name__}")
-    if result.requires_grad:
+    if result.requires_grad or (isinstance(out, Tensor) and out.requires_grad and is_grad_enabled()):
+        # (an out in a graph: writing into it would change the values an earlier op saved for its backward)
         raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic "
                            f"differentiation, but one of the arguments requires grad (as PyTorch)")
     if isinstance(out, np.ndarray):         # a .grad or .data array: written in place, as PyTorch's tensor

@@ -13,7 +13,7 @@ import numpy as np
 from .. import functional as F
 from ..dtypes import _NameOnly, to_dtype
 from ..tensor import (ShapeError, Tensor, as_int, as_sizes, linear_graph_backward, matmul_grads, matmul_work,
-                      unbroadcast)
+                      unbroadcast, is_grad_enabled)
 from ..kernels.threads import single_thread_blas
 from ._attach import attach, numpy_axis
 from .convert import Size
@@ -52,7 +52,9 @@ def reshape(input, *shape):
     def backward(g):
         return (g.reshape(old),)
     out = Tensor._make(y, (input,), backward, "reshape", lambda g: (reshape(g, old),), saves=False)
-    if np.may_share_memory(y, input._data):      # a view, as PyTorch's: an in-place change of it goes to input too
+    # a view, as PyTorch's: an in-place change of it recorded in a graph goes to input too (_write_through; with
+    # no graph recorded the shared memory does it)
+    if is_grad_enabled() and np.may_share_memory(y, input._data):
         out._view_of = (input, functools.partial(reshape, shape=old))
     return out
 
@@ -152,7 +154,8 @@ def permute(input, *dims):
         return (np.transpose(g, inverse),)
     out = Tensor._make(np.transpose(input._data, dims), (input,), backward, "permute",
                        lambda g: (permute(g, *inverse),), saves=False)
-    out._view_of = (input, functools.partial(permute, dims=inverse))   # a view: in-place changes go to input
+    if is_grad_enabled():               # a view: recorded in-place changes go to input (see reshape)
+        out._view_of = (input, functools.partial(permute, dims=inverse))
     return out
 
 

@@ -67,9 +67,9 @@ class SummaryWriter:
         self._write(ef.scalar_value(tag, float(_array(scalar_value))), global_step, walltime)
 
     def add_scalars(self, main_tag, tag_scalar_dict, global_step=None, walltime=None):
-        """Each key's value in a run of its own, log_dir/<main_tag>_<key> ('/' as '_'), under main_tag."""
+        """Each key's value in a run of its own, log_dir/<main_tag ('/' as '_')>_<key>, under main_tag."""
         for key, value in tag_scalar_dict.items():
-            path = os.path.join(self.log_dir, (main_tag + "_" + key).replace("/", "_"))
+            path = os.path.join(self.log_dir, main_tag.replace("/", "_") + "_" + key)
             writer = self.all_writers.get(path)
             if writer is None:
                 writer = self.all_writers[path] = ef.EventFileWriter(path, self.filename_suffix)
