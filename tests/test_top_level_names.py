@@ -214,3 +214,9 @@ def test_review_mends_of_the_round():
         nn.frexp(nn.tensor([1, 2]))
     with pytest.raises(RuntimeError, match="float_power_"):
         nn.tensor([2.0]).float_power_(2)
+
+
+def test_batched_grad_of_an_empty_batch_raises_as_pytorch():
+    x = t([1.0, 2.0, 3.0], True)
+    with pytest.raises(IndexError, match="out of bounds"):
+        nn.autograd.grad(x * x, x, nn.zeros(0, 3, dtype=nn.float64), is_grads_batched=True)

@@ -120,13 +120,15 @@ def _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph, all
                 f"has a shape of {out.shape}. If you only want some tensors in `grad_output` to be considered "
                 f"batched, consider using vmap.")
         batch = g.shape[0]
+    if batch == 0:                              # PyTorch reads the first row to check the batch
+        raise IndexError("index 0 is out of bounds for dimension 0 with size 0")
     rows = [grad(outputs, inputs, [g[b] for g in grad_outputs], retain_graph=retain_graph or b < batch - 1,
                  create_graph=create_graph, allow_unused=True) for b in range(batch)]
     from ..tensor_ops.shape import stack
     result = []
     for i, x in enumerate(inputs):
         column = [row[i] for row in rows]
-        if batch and column[0] is not None:
+        if column and column[0] is not None:
             result.append(stack(column))
         elif materialize_grads:
             result.append(Tensor(np.zeros_like(x._data)))
