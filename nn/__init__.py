@@ -120,7 +120,7 @@ from .modules import (CircularPad1d, CircularPad2d, CircularPad3d, ZeroPad3d, Co
                       ReflectionPad3d, ReplicationPad3d, SyncBatchNorm, Dropout3d, FeatureAlphaDropout, RNNBase,
                       RNNCellBase, LazyBatchNorm3d, LazyConv3d, LazyConvTranspose3d, LazyInstanceNorm1d,
                       LazyInstanceNorm2d, LazyInstanceNorm3d, LPPool3d)
-from . import optim, init, utils, distributions, distributed, linalg, special, testing, parallel, func, signal
+from . import optim, init, utils, distributions, distributed, linalg, special, testing, parallel, func, signal, profiler
 from .parallel import DataParallel
 from .func import vmap  # noqa: E402  (torch.vmap, torch.func.vmap's top-level name)
 from . import factories as _factories

@@ -182,3 +182,6 @@ class Variable(metaclass=_VariableType):
             warnings.warn("volatile was removed and now has no effect; use `with nn.no_grad():` instead",
                           UserWarning, stacklevel=2)
         return Tensor(data, requires_grad=requires_grad)
+
+
+from . import profiler  # noqa: E402,F401  (torch.autograd.profiler: nn/profiler.py's regions)
