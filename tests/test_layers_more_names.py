@@ -140,3 +140,9 @@ def test_a_cell_written_on_pytorchs_rnn_cell_base():
     assert cell.weight_ih.shape == (20, 3) and cell.weight_hh.shape == (20, 5) and cell.bias_hh.shape == (20,)
     assert nn.LSTMCell(3, 5).weight_ih.shape == (20, 3) and nn.GRUCell(3, 5).weight_hh.shape == (15, 5)
     assert nn.RNNCell(3, 5, nonlinearity="relu").mode == "RNN_RELU"
+
+
+def test_module_dict_takes_none_entries_as_pytorch():
+    d = nn.ModuleDict({"a": nn.Linear(2, 2), "b": None})
+    assert list(d.keys()) == ["a", "b"] and d["b"] is None and list(d.state_dict()) == ["a.weight", "a.bias"]
+    assert "(b): None" in repr(d)

@@ -230,7 +230,7 @@ class ModuleDict(Module):
     def update(self, modules):
         items = modules.items() if hasattr(modules, "items") else modules
         for key, module in items:
-            if not isinstance(module, Module):
+            if module is not None and not isinstance(module, Module):      # (None is an entry, as in the lists)
                 raise TypeError(f"ModuleDict entry {key!r} is a {type(module).__name__}, not an nn.Module")
             self.add_module(key, module)
 
