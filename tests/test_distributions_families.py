@@ -204,9 +204,27 @@ def test_more_transforms_and_the_constraint_registry():
             assert np.all(inside(y.numpy())), constraint
             np.testing.assert_allclose(transform.inv(y).numpy(), x.numpy(), atol=1e-14)
     with pytest.raises(NotImplementedError):
-        D.biject_to(D.constraints.simplex)
+        D.biject_to(D.constraints.lower_cholesky)
     softplus_normal = D.TransformedDistribution(D.Normal(t(np.zeros(3)), 1.0), [soft])
     y = t([0.5, 1.0, 2.0])
     base_x = np.log(np.expm1(y.numpy()))
     np.testing.assert_allclose(softplus_normal.log_prob(y).numpy(),
                                stats.norm.logpdf(base_x) - np.log(special.expit(base_x)), rtol=1e-13)
+
+
+def test_simplex_transforms():
+    """Stick breaking: K - 1 reals onto the K-simplex and back, its log det against the determinant of the
+    Jacobian of the first K - 1 parts (by central differences); softmax onto the simplex, log back up to a constant."""
+    x = t(np.random.default_rng(4).normal(size=3))
+    stick = D.biject_to(D.constraints.simplex)
+    y = stick(x)
+    assert isinstance(stick, D.StickBreakingTransform) and y.shape == (4,) and abs(y.numpy().sum() - 1) < 1e-15
+    np.testing.assert_allclose(stick.inv(y).numpy(), x.numpy(), atol=1e-13)
+    h, base = 1e-6, x.numpy()
+    jac = np.stack([(stick(t(base + h * e)).numpy() - stick(t(base - h * e)).numpy())[:3] / (2 * h)
+                    for e in np.eye(3)], 1)
+    np.testing.assert_allclose(stick.log_abs_det_jacobian(x, y).item(), np.log(abs(np.linalg.det(jac))), rtol=1e-7)
+    soft = D.transform_to(D.constraints.simplex)
+    z = soft(x)
+    np.testing.assert_allclose(z.numpy(), special.softmax(x.numpy()), rtol=1e-14)
+    np.testing.assert_allclose(soft.inv(z).numpy() - x.numpy(), (soft.inv(z).numpy() - x.numpy())[0], atol=1e-14)

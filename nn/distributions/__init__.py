@@ -31,7 +31,7 @@ __all__ = ["Distribution", "Normal", "Uniform", "Bernoulli", "Categorical", "One
            "Weibull", "kl_divergence", "register_kl",
            "constraints", "transforms", "Transform", "ComposeTransform", "ExpTransform", "AffineTransform",
            "SigmoidTransform", "TanhTransform", "PowerTransform", "SoftplusTransform", "AbsTransform",
-           "IndependentTransform", "biject_to", "transform_to"]
+           "IndependentTransform", "SoftmaxTransform", "StickBreakingTransform", "biject_to", "transform_to"]
 
 
 def _param(value, like=None):
@@ -1196,7 +1196,8 @@ from . import (bernoulli, beta, categorical, distribution, independent, kl, mixt
                multivariate_normal, normal, one_hot_categorical, uniform, transformed_distribution, log_normal,
                laplace, exponential, gamma, dirichlet, poisson, relaxed_categorical, relaxed_bernoulli)
 from .constraint_registry import biject_to, transform_to  # noqa: E402
-from .transforms import PowerTransform, SoftplusTransform, AbsTransform, IndependentTransform  # noqa: E402,F401
+from .transforms import (PowerTransform, SoftplusTransform, AbsTransform, IndependentTransform,  # noqa: E402,F401
+                         SoftmaxTransform, StickBreakingTransform)
 from . import utils  # noqa: E402,F401  (torch.distributions.utils: broadcast_all, probs_to_logits, lazy_property)
 from . import binomial, multinomial, lowrank_multivariate_normal  # noqa: E402,F401  (as attributes, as the others)
 from .cauchy import Cauchy  # noqa: E402

@@ -3,10 +3,10 @@ take an unconstrained real parameter to one satisfying the constraint (a positiv
 variable; an interval as an affine sigmoid), as variational-inference code uses them. Registered here, as
 PyTorch's: real (the identity), positive and nonnegative (exp), greater_than(c) (c + exp), less_than(c)
 (c - exp), unit_interval and interval(a, b) (sigmoid, affine), independent(c, n) (c's transform on events of
-n dims). register(constraint)(factory) adds one, for a constraint object or class."""
+n dims), simplex (stick breaking for biject_to, softmax for transform_to). register(constraint)(factory) adds one, for a constraint object or class."""
 from . import constraints
 from .transforms import (AffineTransform, ComposeTransform, ExpTransform, IndependentTransform, SigmoidTransform,
-                         identity_transform)
+                         SoftmaxTransform, StickBreakingTransform, identity_transform)
 
 __all__ = ["ConstraintRegistry", "biject_to", "transform_to"]
 
@@ -71,3 +71,5 @@ for _registry in (biject_to, transform_to):
     _registry.register(constraints.interval, _to_interval)
     _registry.register(constraints.half_open_interval, _to_interval)
     _registry.register(constraints.independent, _to_independent(_registry))
+biject_to.register(type(constraints.simplex), lambda constraint: StickBreakingTransform())     # a bijection
+transform_to.register(type(constraints.simplex), lambda constraint: SoftmaxTransform())        # cheaper, not one

@@ -16,7 +16,8 @@ from ..tensor import Tensor
 from . import constraints
 
 __all__ = ["Transform", "ComposeTransform", "ExpTransform", "AffineTransform", "SigmoidTransform", "TanhTransform",
-           "PowerTransform", "SoftplusTransform", "AbsTransform", "IndependentTransform", "identity_transform"]
+           "PowerTransform", "SoftplusTransform", "AbsTransform", "IndependentTransform", "SoftmaxTransform",
+           "StickBreakingTransform", "identity_transform"]
 
 
 class Transform:
@@ -400,6 +401,62 @@ class IndependentTransform(Transform):
 
     def log_abs_det_jacobian(self, x, y):
         return _sum_rightmost(self.base_transform.log_abs_det_jacobian(x, y), self.reinterpreted_batch_ndims)
+
+
+class SoftmaxTransform(Transform):
+    """Vectors onto the simplex by softmax over the last dim; the inverse is log (defined up to a constant, so
+    not bijective, and without a log det, as PyTorch's)."""
+
+    domain, codomain = constraints.real_vector, constraints.simplex
+
+    def __eq__(self, other):
+        return isinstance(other, SoftmaxTransform)
+
+    __hash__ = object.__hash__
+
+    def _call(self, x):
+        probs = (x - x.amax(-1, keepdim=True)).exp()
+        return probs / probs.sum(-1, keepdim=True)
+
+    def _inverse(self, y):
+        return y.log()
+
+
+class StickBreakingTransform(Transform):
+    """K - 1 reals onto the K-simplex by stick breaking: z_k = sigmoid(x_k - log(K - k)) of what is left,
+    y_k = z_k prod_{j<k} (1 - z_j), the last part the rest (bijective; the offsets map 0 to the centre)."""
+
+    domain, codomain, bijective = constraints.real_vector, constraints.simplex, True
+
+    def __eq__(self, other):
+        return isinstance(other, StickBreakingTransform)
+
+    __hash__ = object.__hash__
+
+    @staticmethod
+    def _offset(n, like):
+        return Tensor(np.log(np.arange(n, 0, -1, dtype=like.dtype)))        # log(K - 1), ..., log 1
+
+    def _call(self, x):
+        info = np.finfo(x.dtype)
+        z = F.sigmoid(x - self._offset(x.shape[-1], x)).clamp(min=float(info.tiny), max=1 - float(info.eps))
+        left = (1 - z).cumprod(-1)
+        return F.pad(z, (0, 1), value=1.0) * F.pad(left, (1, 0), value=1.0)
+
+    def _inverse(self, y):
+        crop = y[..., :-1]
+        rest = (1 - crop.cumsum(-1)).clamp(min=float(np.finfo(y.dtype).tiny))
+        return crop.log() - rest.log() + self._offset(crop.shape[-1], y)
+
+    def log_abs_det_jacobian(self, x, y):
+        shifted = x - self._offset(x.shape[-1], x)
+        return (-shifted + F.logsigmoid(shifted) + y[..., :-1].log()).sum(-1)
+
+    def forward_shape(self, shape):
+        return tuple(shape[:-1]) + (shape[-1] + 1,)
+
+    def inverse_shape(self, shape):
+        return tuple(shape[:-1]) + (shape[-1] - 1,)
 
 
 identity_transform = ComposeTransform([])
