@@ -87,7 +87,8 @@ from .functional.distances import cdist, pdist
 from .factories import (tensor, as_tensor, asarray, from_numpy, zeros, ones, full, empty, eye, arange, linspace, logspace,
                         rand, randn, randint, randperm, normal, bernoulli, multinomial, zeros_like, ones_like, full_like, empty_like, rand_like,
                         randn_like, randint_like, is_tensor, triu_indices, tril_indices, hann_window,
-                        hamming_window, blackman_window, bartlett_window, kaiser_window, scalar_tensor)
+                        hamming_window, blackman_window, bartlett_window, kaiser_window, scalar_tensor,
+                        empty_strided, empty_permuted)
 from .special import multigammaln as mvlgamma
 from .legacy_types import (FloatTensor, DoubleTensor, LongTensor, IntTensor, ShortTensor, CharTensor,  # noqa: F401
                            ByteTensor, BoolTensor, set_default_tensor_type)
@@ -114,7 +115,8 @@ from .modules import (LazyLinear, LazyConv1d, LazyConv2d, LazyConvTranspose1d, L
                       LazyBatchNorm1d, LazyBatchNorm2d)
 from .modules import AdaptiveLogSoftmaxWithLoss  # noqa: F401,E402
 from .tensor_ops.extras import (ldexp, frexp, nextafter, i0, igamma, igammac, slice_scatter,  # noqa: F401,E402
-                                select_scatter, diagonal_scatter, is_signed, is_same_size, split_with_sizes)
+                                select_scatter, diagonal_scatter, is_signed, is_same_size, split_with_sizes,
+                                isreal, nonzero_static, typename)
 from .aten_forms import *  # noqa: E402,F401,F403  (torch.batch_norm, torch.embedding, ...: ATen's argument orders)
 from .modules import (CircularPad1d, CircularPad2d, CircularPad3d, ZeroPad3d, ConstantPad3d,  # noqa: F401,E402
                       ReflectionPad3d, ReplicationPad3d, SyncBatchNorm, Dropout3d, FeatureAlphaDropout, RNNBase,

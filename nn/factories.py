@@ -191,6 +191,16 @@ def full(size, fill_value, dtype=None, device=None, requires_grad=False):
     return _filled(_sizes((size,)), fill_value, dtype, device, requires_grad, default=default)
 
 
+def empty_strided(size, stride, dtype=None, device=None, requires_grad=False, pin_memory=False):
+    """empty(size): nn's tensors are laid out C-contiguous, whatever stride asks."""
+    return empty(tuple(size), dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def empty_permuted(size, physical_layout, dtype=None, device=None, requires_grad=False, pin_memory=False):
+    """empty(size) (the physical layout is NumPy's C order)."""
+    return empty(tuple(size), dtype=dtype, device=device, requires_grad=requires_grad)
+
+
 def scalar_tensor(s, dtype=None, device=None, requires_grad=False):
     """A 0-d tensor holding the number s, of the default float dtype unless dtype says otherwise (an int too)."""
     return _new(np.asarray(s.item() if isinstance(s, Tensor) else s, dtype=get_default_dtype()), dtype, device,

@@ -220,3 +220,13 @@ def test_batched_grad_of_an_empty_batch_raises_as_pytorch():
     x = t([1.0, 2.0, 3.0], True)
     with pytest.raises(IndexError, match="out of bounds"):
         nn.autograd.grad(x * x, x, nn.zeros(0, 3, dtype=nn.float64), is_grads_batched=True)
+
+
+def test_small_names_of_real_only_and_static_shapes():
+    assert nn.nonzero_static(nn.tensor([0, 1, 0, 2]), size=3).tolist() == [[1], [3], [-1]]
+    assert nn.nonzero_static(nn.tensor([[1, 1], [1, 0]]), size=2, fill_value=9).tolist() == [[0, 0], [0, 1]]
+    assert nn.isreal(t([1.0, 2.0])).tolist() == [True, True] and not t([1.0]).is_conj() and not t([1.0]).is_neg()
+    assert tuple(nn.empty_strided((2, 3), (1, 2)).shape) == (2, 3)
+    assert tuple(nn.empty_permuted((2, 3, 4), (0, 2, 1)).shape) == (2, 3, 4)
+    assert nn.typename(nn.zeros(2)) == "nn.FloatTensor" and nn.typename(3) == "int"
+    assert nn.typename(nn.Linear(2, 2)) == "nn.modules.linear.Linear"

@@ -393,6 +393,26 @@ def _diagonal_axis(d1, d2):
     return lo if hi == lo + 1 else 0
 
 
+def isreal(input):
+    """True everywhere: nn's tensors are real."""
+    return Tensor(np.ones(input.shape, bool))
+
+
+def nonzero_static(input, *, size, fill_value=-1):
+    """nonzero(input) cut or padded with fill_value to exactly size rows: (size, input.ndim) int64."""
+    found = np.argwhere(input._data)[:size]
+    pad = np.full((size - len(found), input.ndim), fill_value, np.int64)
+    return Tensor(np.concatenate([found.astype(np.int64), pad]))
+
+
+def typename(obj):
+    """A tensor's type name ('nn.FloatTensor'), or an object's qualified class name ('int' for builtins)."""
+    if isinstance(obj, Tensor):
+        return obj.type()
+    module, name = type(obj).__module__, type(obj).__qualname__
+    return name if module in (None, "builtins") else f"{module}.{name}"
+
+
 FrexpResult = namedtuple("frexp", ["mantissa", "exponent"])
 absolute, negative, fix = abs, neg, trunc
 resolve_conj = resolve_neg = conj
@@ -400,5 +420,6 @@ resolve_conj = resolve_neg = conj
 attach(fmax, fmin, signbit, copysign, heaviside, positive, logaddexp2, aminmax, msort, dist, is_nonzero, histogram,
        is_complex, conj, is_signed, is_same_size, sum_to_size, split_with_sizes, diagflat, hsplit, vsplit, dsplit,
        gcd, lcm, ldexp, frexp, nextafter, i0, igamma, igammac, slice_scatter, select_scatter, diagonal_scatter,
-       resolve_conj=conj, resolve_neg=conj, is_inference=lambda self: False,
+       isreal, nonzero_static, resolve_conj=conj, resolve_neg=conj, is_inference=lambda self: False,
+       is_conj=lambda self: False, is_neg=lambda self: False,
        absolute=abs, negative=neg, fix=trunc)
