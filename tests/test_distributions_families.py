@@ -228,3 +228,36 @@ def test_simplex_transforms():
     z = soft(x)
     np.testing.assert_allclose(z.numpy(), special.softmax(x.numpy()), rtol=1e-14)
     np.testing.assert_allclose(soft.inv(z).numpy() - x.numpy(), (soft.inv(z).numpy() - x.numpy())[0], atol=1e-14)
+
+
+@pytest.mark.parametrize("p", [0.1, 0.3, 0.4995, 0.8])
+def test_continuous_bernoulli_by_quadrature(p):
+    """The density integrates to 1 over [0, 1]; the mean, variance, cdf and entropy are its integrals (the
+    Taylor branch near 1/2 included); the inverse cdf inverts the cdf; log_prob's gradient by central differences."""
+    from scipy import integrate
+    d = D.ContinuousBernoulli(probs=t(p))
+    density = lambda v: np.exp(d.log_prob(t(v)).item())                     # noqa: E731
+    assert integrate.quad(density, 0, 1)[0] == pytest.approx(1.0, abs=1e-9)
+    mean = integrate.quad(lambda v: v * density(v), 0, 1)[0]
+    assert d.mean.item() == pytest.approx(mean, abs=1e-7)
+    assert d.variance.item() == pytest.approx(integrate.quad(lambda v: (v - mean) ** 2 * density(v), 0, 1)[0], abs=1e-7)
+    # (near 1/2 PyTorch's cdf and icdf are the uniform's: 2e-4 from the integral there)
+    near_half = abs(p - 0.5) < 1e-3
+    assert d.cdf(t(0.3)).item() == pytest.approx(integrate.quad(density, 0, 0.3)[0], abs=1e-3 if near_half else 1e-7)
+    assert d.icdf(d.cdf(t(0.3))).item() == pytest.approx(0.3, abs=1e-7)
+    assert d.entropy().item() == pytest.approx(integrate.quad(lambda v: -density(v) * np.log(density(v)), 0, 1)[0],
+                                               abs=1e-7)
+    probs = t([p]).requires_grad_()
+    assert nn.gradcheck(lambda q: D.ContinuousBernoulli(probs=q).log_prob(t([0.2])), (probs,))
+    draws = D.ContinuousBernoulli(probs=t(p)).rsample((4000,)).numpy()
+    assert draws.min() >= 0 and draws.max() <= 1 and abs(draws.mean() - mean) < 5 * np.sqrt(d.variance.item() / 4000)
+
+
+def test_continuous_bernoulli_matches_pytorch():
+    torch = pytest.importorskip("torch")
+    p, x = np.array([0.1, 0.3, 0.4995, 0.5, 0.7, 0.95]), np.array([0.2, 0.9, 0.5, 0.1, 0.6, 0.99])
+    ours, theirs = D.ContinuousBernoulli(probs=t(p)), torch.distributions.ContinuousBernoulli(probs=torch.tensor(p))
+    np.testing.assert_allclose(ours.log_prob(t(x)).numpy(), theirs.log_prob(torch.tensor(x)).numpy(), rtol=1e-13)
+    for name in ("mean", "variance"):
+        np.testing.assert_allclose(getattr(ours, name).numpy(), getattr(theirs, name).numpy(), rtol=1e-13)
+    np.testing.assert_allclose(ours.entropy().numpy(), theirs.entropy().numpy(), rtol=1e-13, atol=1e-15)

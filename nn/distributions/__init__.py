@@ -27,7 +27,7 @@ __all__ = ["Distribution", "Normal", "Uniform", "Bernoulli", "Categorical", "One
            "Beta", "Independent", "MixtureSameFamily", "TransformedDistribution", "LogNormal", "Laplace", "Exponential",
            "Gamma", "Dirichlet", "Poisson", "Binomial", "Multinomial", "OneHotCategoricalStraightThrough",
            "RelaxedOneHotCategorical", "ExpRelaxedCategorical", "RelaxedBernoulli", "LogitRelaxedBernoulli",
-           "Cauchy", "Chi2", "Geometric", "Gumbel", "HalfCauchy", "HalfNormal", "NegativeBinomial", "Pareto", "StudentT",
+           "Cauchy", "Chi2", "ContinuousBernoulli", "Geometric", "Gumbel", "HalfCauchy", "HalfNormal", "NegativeBinomial", "Pareto", "StudentT",
            "Weibull", "kl_divergence", "register_kl",
            "constraints", "transforms", "Transform", "ComposeTransform", "ExpTransform", "AffineTransform",
            "SigmoidTransform", "TanhTransform", "PowerTransform", "SoftplusTransform", "AbsTransform",
@@ -1201,6 +1201,7 @@ from .transforms import (PowerTransform, SoftplusTransform, AbsTransform, Indepe
 from . import utils  # noqa: E402,F401  (torch.distributions.utils: broadcast_all, probs_to_logits, lazy_property)
 from . import binomial, multinomial, lowrank_multivariate_normal  # noqa: E402,F401  (as attributes, as the others)
 from .cauchy import Cauchy  # noqa: E402
+from .continuous_bernoulli import ContinuousBernoulli  # noqa: E402
 from .chi2 import Chi2  # noqa: E402
 from .geometric import Geometric  # noqa: E402
 from .gumbel import Gumbel  # noqa: E402
