@@ -261,3 +261,29 @@ def test_continuous_bernoulli_matches_pytorch():
     for name in ("mean", "variance"):
         np.testing.assert_allclose(getattr(ours, name).numpy(), getattr(theirs, name).numpy(), rtol=1e-13)
     np.testing.assert_allclose(ours.entropy().numpy(), theirs.entropy().numpy(), rtol=1e-13, atol=1e-15)
+
+
+def test_von_mises():
+    """log_prob as SciPy's (exact Bessel functions; PyTorch's polynomial approximation of log I0 is 3e-7 off),
+    the circular variance 1 - I1 / I0, draws in (-pi, pi] with the right circular mean and resultant length."""
+    loc, k, x = np.array([0.3, -2.0, 1.0]), np.array([0.5, 4.0, 50.0]), np.array([0.1, -2.5, 1.1])
+    d = D.VonMises(t(loc), t(k))
+    np.testing.assert_allclose(d.log_prob(t(x)).numpy(), stats.vonmises.logpdf(x, k, loc), rtol=1e-12)
+    np.testing.assert_allclose(d.variance.numpy(), 1 - special.i1(k) / special.i0(k), rtol=1e-12)
+    assert np.array_equal(d.mean.numpy(), loc) and np.array_equal(d.mode.numpy(), loc)
+    nn.manual_seed(0)
+    draws = d.sample((20000,)).numpy()
+    assert draws.shape == (20000, 3) and draws.min() > -np.pi and draws.max() <= np.pi
+    resultant = np.exp(1j * draws).mean(0)
+    np.testing.assert_allclose(np.angle(resultant), loc, atol=0.05)
+    np.testing.assert_allclose(np.abs(resultant), 1 - d.variance.numpy(), atol=0.02)
+    kappa = t(k).requires_grad_()
+    assert nn.gradcheck(lambda c: D.VonMises(t(loc), c).log_prob(t(x)), (kappa,))
+
+
+def test_von_mises_against_pytorch():
+    torch = pytest.importorskip("torch")
+    loc, k, x = np.array([0.3, -2.0]), np.array([0.5, 4.0]), np.array([0.1, -2.5])
+    theirs = torch.distributions.VonMises(torch.tensor(loc), torch.tensor(k))
+    np.testing.assert_allclose(D.VonMises(t(loc), t(k)).log_prob(t(x)).numpy(),
+                               theirs.log_prob(torch.tensor(x)).numpy(), rtol=1e-6)

@@ -28,7 +28,7 @@ __all__ = ["Distribution", "Normal", "Uniform", "Bernoulli", "Categorical", "One
            "Gamma", "Dirichlet", "Poisson", "Binomial", "Multinomial", "OneHotCategoricalStraightThrough",
            "RelaxedOneHotCategorical", "ExpRelaxedCategorical", "RelaxedBernoulli", "LogitRelaxedBernoulli",
            "Cauchy", "Chi2", "ContinuousBernoulli", "Geometric", "Gumbel", "HalfCauchy", "HalfNormal", "NegativeBinomial", "Pareto", "StudentT",
-           "Weibull", "kl_divergence", "register_kl",
+           "VonMises", "Weibull", "kl_divergence", "register_kl",
            "constraints", "transforms", "Transform", "ComposeTransform", "ExpTransform", "AffineTransform",
            "SigmoidTransform", "TanhTransform", "PowerTransform", "SoftplusTransform", "AbsTransform",
            "IndependentTransform", "SoftmaxTransform", "StickBreakingTransform", "biject_to", "transform_to"]
@@ -1210,4 +1210,5 @@ from .half_normal import HalfNormal  # noqa: E402
 from .negative_binomial import NegativeBinomial  # noqa: E402
 from .pareto import Pareto  # noqa: E402
 from .studentT import StudentT  # noqa: E402
+from .von_mises import VonMises  # noqa: E402
 from .weibull import Weibull  # noqa: E402
