@@ -269,8 +269,8 @@ def _fma(a, b, c):
 
 def _arange_values(start, step, n, dt):
     """PyTorch's CPU arange kernel for floating dtypes (its FMA builds): start + step * i in double with one
-    rounding, in chunks of one 256-bit vector (two per pass, the remainder element by element), where a chunk's values are
-    base + k * step from its first value rounded to dt (so float32 values are rounded as PyTorch's)."""
+    rounding, in chunks of one 256-bit vector (two per pass, the remainder element by element), where a chunk's
+    values are base + k * step from its first value rounded to dt (so float32 values are rounded as PyTorch's)."""
     width = max(32 // dt.itemsize, 1)
     idx = np.arange(n, dtype=np.float64)
     values = _fma(step, idx, start)

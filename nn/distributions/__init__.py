@@ -27,8 +27,8 @@ __all__ = ["Distribution", "Normal", "Uniform", "Bernoulli", "Categorical", "One
            "Beta", "Independent", "MixtureSameFamily", "TransformedDistribution", "LogNormal", "Laplace", "Exponential",
            "Gamma", "Dirichlet", "Poisson", "Binomial", "Multinomial", "OneHotCategoricalStraightThrough",
            "RelaxedOneHotCategorical", "ExpRelaxedCategorical", "RelaxedBernoulli", "LogitRelaxedBernoulli",
-           "Cauchy", "Chi2", "ContinuousBernoulli", "Geometric", "Gumbel", "HalfCauchy", "HalfNormal", "NegativeBinomial", "Pareto", "StudentT",
-           "VonMises", "Weibull", "kl_divergence", "register_kl",
+           "Cauchy", "Chi2", "ContinuousBernoulli", "Geometric", "Gumbel", "HalfCauchy", "HalfNormal", "NegativeBinomial",
+           "Pareto", "StudentT", "VonMises", "Weibull", "kl_divergence", "register_kl",
            "constraints", "transforms", "Transform", "ComposeTransform", "ExpTransform", "AffineTransform",
            "SigmoidTransform", "TanhTransform", "PowerTransform", "SoftplusTransform", "AbsTransform",
            "IndependentTransform", "SoftmaxTransform", "StickBreakingTransform", "biject_to", "transform_to"]

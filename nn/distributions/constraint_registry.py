@@ -3,7 +3,8 @@ take an unconstrained real parameter to one satisfying the constraint (a positiv
 variable; an interval as an affine sigmoid), as variational-inference code uses them. Registered here, as
 PyTorch's: real (the identity), positive and nonnegative (exp), greater_than(c) (c + exp), less_than(c)
 (c - exp), unit_interval and interval(a, b) (sigmoid, affine), independent(c, n) (c's transform on events of
-n dims), simplex (stick breaking for biject_to, softmax for transform_to). register(constraint)(factory) adds one, for a constraint object or class."""
+n dims), simplex (stick breaking for biject_to, softmax for transform_to). register(constraint)(factory) adds
+one, for a constraint object or class."""
 from . import constraints
 from .transforms import (AffineTransform, ComposeTransform, ExpTransform, IndependentTransform, SigmoidTransform,
                          SoftmaxTransform, StickBreakingTransform, identity_transform)

@@ -47,4 +47,5 @@ class Weibull(Distribution):
         return self.scale * (-(-_param(value, self.scale)).log1p()) ** self.concentration_reciprocal
 
     def entropy(self):
-        return euler_constant * (1 - self.concentration_reciprocal) + (self.scale * self.concentration_reciprocal).log() + 1
+        r = self.concentration_reciprocal
+        return euler_constant * (1 - r) + (self.scale * r).log() + 1
