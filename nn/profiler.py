@@ -88,7 +88,8 @@ class EventList(list):
     """Recorded events (or their averages) with PyTorch's table()."""
 
     def table(self, sort_by=None, row_limit=100, max_name_column_width=55, header=None, top_level_events_only=False):
-        rows = sorted(self, key=lambda e: -getattr(e, sort_by.replace("cpu_time_avg", "cpu_time"))) if sort_by \
+        # (a key nn does not measure, cuda_time_total or a memory column, is 0 for every row: the order stays)
+        rows = sorted(self, key=lambda e: -getattr(e, sort_by.replace("cpu_time_avg", "cpu_time"), 0)) if sort_by \
             else list(self)
         rows = rows[:row_limit] if row_limit and row_limit > 0 else rows
         total = sum(getattr(e, "self_cpu_time_total") for e in self) or 1.0

@@ -57,3 +57,10 @@ def test_schedule_and_on_trace_ready(tmp_path):
     assert path.name.startswith("w.") and path.name.endswith(".pt.trace.json")
     event, = json.loads(path.read_text())["traceEvents"]
     assert event["name"] == "region" and event["ph"] == "X" and event["dur"] >= 0
+
+
+def test_table_sorted_by_a_column_nn_does_not_measure():
+    with profile() as prof:
+        with record_function("a"):
+            pass
+    assert prof.key_averages().table(sort_by="cuda_time_total", row_limit=5).splitlines()[3].split()[0] == "a"
