@@ -11,6 +11,9 @@ from einops._backends import AbstractBackend
 from einops.layers import RearrangeMixin, ReduceMixin
 from einops.layers._einmix import _EinmixMixin
 
+import nn  # (imported by nn's own __init__, after every name used here is defined)
+from .modules.module import Module
+
 __all__ = ["NNBackend", "Rearrange", "Reduce", "EinMix"]
 
 
@@ -18,7 +21,6 @@ class NNBackend(AbstractBackend):
     framework_name = "nn"
 
     def __init__(self):
-        import nn  # noqa: PLC0415 - this module is imported by nn itself
         self.nn = nn
 
     def is_appropriate_type(self, tensor):
@@ -71,38 +73,31 @@ class NNBackend(AbstractBackend):
         return x.dtype.kind == "f"
 
     def layers(self):
-        import sys  # noqa: PLC0415
-        return sys.modules[__name__]
+        return nn.einops               # this module: its Rearrange, Reduce, EinMix
 
     def einsum(self, pattern, *x):
         return self.nn.einsum(pattern, *x)
 
 
-def _module():
-    from .modules.module import Module  # noqa: PLC0415 - nn is still importing when this module loads
-    return Module
-
-
-class Rearrange(RearrangeMixin, _module()):
+class Rearrange(RearrangeMixin, Module):
     """einops.layers.torch.Rearrange as an nn Module: einops.rearrange(x, pattern, **axes_lengths)."""
 
     def forward(self, input):
         return self._apply_recipe(input)
 
 
-class Reduce(ReduceMixin, _module()):
+class Reduce(ReduceMixin, Module):
     """einops.layers.torch.Reduce as an nn Module: einops.reduce(x, pattern, reduction, **axes_lengths)."""
 
     def forward(self, input):
         return self._apply_recipe(input)
 
 
-class EinMix(_EinmixMixin, _module()):
+class EinMix(_EinmixMixin, Module):
     """einops.layers.torch.EinMix as an nn Module: a linear map along the axes of pattern, weight of weight_shape
     (and bias of bias_shape) initialised U(-bound, bound) with einops' bounds."""
 
     def _create_parameters(self, weight_shape, weight_bound, bias_shape, bias_bound):
-        import nn  # noqa: PLC0415
         self.weight = nn.Parameter(nn.zeros(weight_shape).uniform_(-weight_bound, weight_bound))
         self.bias = None if bias_shape is None else nn.Parameter(nn.zeros(bias_shape).uniform_(-bias_bound, bias_bound))
 
@@ -114,7 +109,6 @@ class EinMix(_EinmixMixin, _module()):
                                                                                     **post_reshape_lengths)
 
     def forward(self, input):
-        import nn  # noqa: PLC0415
         if self.pre_rearrange is not None:
             input = self.pre_rearrange(input)
         out = nn.einsum(self.einsum_pattern, input, self.weight)

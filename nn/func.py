@@ -343,6 +343,17 @@ def _check_outputs(leaves):
                                f"type {type(o)}")
 
 
+def _traced(func, primals, has_aux, name):
+    """func(*primals) run, recorded, on new leaves standing for the primals (vjp, jvp) -> (the leaves' _Inputs,
+    the output, aux, the output's tensors flattened, their structure)."""
+    with enable_grad():
+        inputs = _Inputs(primals, range(len(primals)))
+        output, aux = _split_aux(func(*inputs.args), has_aux, name)
+    outs, spec = _flatten(output, none_is_leaf=True)
+    _check_outputs(outs)
+    return inputs, output, aux, outs, spec
+
+
 def _jacobian(func, argnums, has_aux):
     """jacrev / jacfwd: one backward pass per output element (reverse mode for both)."""
     from .tensor_ops.shape import stack     # noqa: PLC0415 - the ops import this package
@@ -400,12 +411,8 @@ def vjp(func, *primals, has_aux=False):
     """(func(*primals), vjp_fn), as torch.func.vjp: vjp_fn(cotangents), cotangents shaped as func's output(s),
     returns a tuple with <cotangents, d func / d primal> for each primal; it may be called several times."""
     keep = is_grad_enabled()
-    with enable_grad():
-        inputs = _Inputs(primals, range(len(primals)))
-        output, aux = _split_aux(func(*inputs.args), has_aux, "vjp(f, *primals)")
-        outs, spec = _flatten(output, none_is_leaf=True)
-        _check_outputs(outs)
-        recorded = keep and any(inputs.reaches_outside(o) for o in outs)
+    inputs, output, aux, outs, spec = _traced(func, primals, has_aux, "vjp(f, *primals)")
+    recorded = keep and any(inputs.reaches_outside(o) for o in outs)
 
     def vjp_fn(cotangents, *, retain_graph=True, create_graph=None):
         cots, cot_spec = _flatten(cotangents, none_is_leaf=True)
@@ -445,12 +452,9 @@ def jvp(func, primals, tangents, *, strict=False, has_aux=False):
                                f"original Tensor, this is not supported. Tensor is of size {list(p.shape)} while "
                                f"the given forward gradient is of size {list(t.shape)}.")
     keep = is_grad_enabled()
+    inputs, output, aux, outs, spec = _traced(func, primals, has_aux, "jvp(f, primals, tangents)")
+    record = keep and (any(inputs.reaches_outside(o) for o in outs) or any(t.requires_grad for t in t_leaves))
     with enable_grad():
-        inputs = _Inputs(primals, range(len(primals)))
-        output, aux = _split_aux(func(*inputs.args), has_aux, "jvp(f, primals, tangents)")
-        outs, spec = _flatten(output, none_is_leaf=True)
-        _check_outputs(outs)
-        record = keep and (any(inputs.reaches_outside(o) for o in outs) or any(t.requires_grad for t in t_leaves))
         us = [Tensor(np.zeros(o.shape, o.dtype), requires_grad=True) for o in outs]
         try:
             gs = _pullback(outs, inputs.leaves, us, True)             # J^T u, linear in u

@@ -317,10 +317,17 @@ Tensor.share_memory_ = lambda self: self        # one process: nothing to share 
 Tensor.is_shared = lambda self: False
 
 
+def root_array(array):
+    """The array whose memory array views (array itself when it owns its memory)."""
+    while isinstance(array.base, np.ndarray):
+        array = array.base
+    return array
+
+
 def _storage_offset(self):
     """Elements between the start of the array this tensor's values live in and its first element (0 unless a
     view): PyTorch's storage_offset, which code compares to find views."""
-    return (self._data.ctypes.data - _root(self._data).ctypes.data) // self._data.itemsize
+    return (self._data.ctypes.data - root_array(self._data).ctypes.data) // self._data.itemsize
 
 
 Tensor.storage_offset = _storage_offset
@@ -347,14 +354,8 @@ class UntypedStorage:
     element_size = property(lambda self: self._itemsize)
 
 
-def _root(array):
-    while isinstance(array.base, np.ndarray):
-        array = array.base
-    return array
-
-
-Tensor.untyped_storage = lambda self: UntypedStorage(_root(self._data))
-Tensor.storage = lambda self: UntypedStorage(_root(self._data), self._data.itemsize)
+Tensor.untyped_storage = lambda self: UntypedStorage(root_array(self._data))
+Tensor.storage = lambda self: UntypedStorage(root_array(self._data), self._data.itemsize)
 
 
 def _apply_(self, callable):

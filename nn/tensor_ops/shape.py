@@ -16,7 +16,7 @@ from ..tensor import (ShapeError, Tensor, as_int, as_sizes, linear_graph_backwar
                       unbroadcast, is_grad_enabled)
 from ..kernels.threads import single_thread_blas
 from ._attach import attach, numpy_axis
-from .convert import Size
+from .convert import Size, root_array
 
 
 def _sizes_by_keyword(*keywords):
@@ -354,9 +354,7 @@ def _storage(input):
     """(the flat memory input's array views, input's offset in it, each element's position in it (input's shape)),
     PyTorch's storage where nn made a view as PyTorch does (slices, t, permute, expand, view); else input's elements
     in row-major order."""
-    a = root = input._data
-    while isinstance(root.base, np.ndarray):
-        root = root.base
+    a, root = input._data, root_array(input._data)
     if a.size and root.dtype == a.dtype and (root.flags.c_contiguous or root.flags.f_contiguous) and \
             all(st % a.itemsize == 0 for st in a.strides):
         flat = root.ravel(order="K")                                   # a view: the memory in its order

@@ -28,10 +28,8 @@ from . import event_file as ef
 
 
 def _array(value):
-    """A Tensor, NumPy array or number as a float64 / uint8 NumPy array (detached)."""
-    data = getattr(value, "_data", value)
-    data = np.asarray(data.detach().cpu().numpy() if hasattr(data, "detach") else data)
-    return data
+    """A Tensor (its values, outside any graph), NumPy array or number as a NumPy array."""
+    return np.asarray(getattr(value, "_data", value))
 
 
 def _default_bins():
