@@ -28,7 +28,8 @@ from .global_settings import (set_float32_matmul_precision, get_float32_matmul_p
                               is_warn_always_enabled)
 from .random import get_rng_state, set_rng_state, Generator
 from .dtypes import (float32, float64, int64, int32, int16, int8, uint8, double, long, short, float, int,
-                     float16, half, bfloat16,
+                     float16, half, bfloat16, uint16, uint32, uint64, complex32, chalf, complex64, complex128,
+                     cfloat, cdouble,
                      bool, get_default_dtype, set_default_dtype, finfo, iinfo)
 from .device import device
 from . import cuda, cpu, backends, jit, accelerator, hub, sparse, amp, compiler, fx, attention
@@ -65,6 +66,7 @@ from .tensor_ops.shape import (reshape, squeeze, unsqueeze, permute, transpose, 
 from .tensor_ops.indexing import (gather, index_select, index_add, index_reduce, index_copy, index_fill, index_put, take, masked_select,
                                   masked_scatter, scatter, scatter_add, scatter_reduce, argwhere, nonzero)
 from .tensor_ops.einsum import einsum
+from .tensor_ops.complex import real, imag, view_as_real, view_as_complex, conj_physical, angle, complex, polar
 from .tensor_ops.matrices import (kron, block_diag, cov, corrcoef, inner, vdot, diag_embed, cartesian_prod,
                                   combinations, chain_matmul, addmv, addr, addbmm, renorm, put, unravel_index,
                                   vander)
@@ -123,7 +125,15 @@ from .modules import (CircularPad1d, CircularPad2d, CircularPad3d, ZeroPad3d, Co
                       RNNCellBase, LazyBatchNorm3d, LazyConv3d, LazyConvTranspose3d, LazyInstanceNorm1d,
                       LazyInstanceNorm2d, LazyInstanceNorm3d, LPPool3d)
 from . import optim, init, utils, distributions, distributed, linalg, special, testing, parallel, func, signal, profiler
+from .distributions import _standard_gamma  # noqa: E402,F401  (torch._standard_gamma: zuko's GeneralizedNormal)
+from . import fft  # noqa: E402  (torch.fft: the transforms, with complex tensors)
+from .fft import stft, istft  # noqa: E402
+from . import _C  # noqa: E402  (torch._C's few names that Python libraries call)
 from .parallel import DataParallel
+from .utils.dlpack import from_dlpack, to_dlpack  # noqa: E402  (torch.from_dlpack, torch.to_dlpack)
+from . import onnx  # noqa: E402,F401
+from .symbolic import (SymInt, SymFloat, SymBool, sym_int, sym_float, sym_max, sym_min,  # noqa: E402,F401
+                       sym_not)
 from .func import vmap  # noqa: E402  (torch.vmap, torch.func.vmap's top-level name)
 from . import factories as _factories
 from .linalg import cholesky_solve, cholesky_inverse, triangular_solve, matrix_power, svd_lowrank, pca_lowrank, lobpcg
@@ -135,15 +145,17 @@ from .foreach import *  # noqa: E402,F401,F403  (torch._foreach_add_ & co., as E
 
 # PyTorch's out= on the top-level arithmetic, products and joins (torch.add(x, y, out=result))
 from .tensor_ops.out_arg import with_out as _with_out  # noqa: E402
-add, sub, mul, div, matmul, bmm, cat, stack, clamp, exp, log, sqrt, pow, maximum, minimum, nan_to_num, max, min = map(
-    _with_out, (add, sub, mul, div, matmul, bmm, cat, stack, clamp, exp, log, sqrt, pow, maximum, minimum,
-                nan_to_num, max, min))  # (nan_to_num: EDM's torch.nan_to_num(param.grad, nan=0, ..., out=param.grad);
-#                                         max: CenterNet's torch.max(heatmap_view, gaussian, out=heatmap_view))
+(add, sub, mul, div, matmul, bmm, cat, stack, clamp, exp, log, sqrt, rsqrt, pow, maximum, minimum, nan_to_num, max,
+ min, eye) = map(_with_out, (add, sub, mul, div, matmul, bmm, cat, stack, clamp, exp, log, sqrt, rsqrt, pow, maximum,
+                            minimum, nan_to_num, max, min, eye))
+#                                         (nan_to_num: EDM's torch.nan_to_num(param.grad, nan=0, ..., out=param.grad);
+#                                         max: CenterNet's torch.max(heatmap_view, gaussian, out=heatmap_view);
+#                                         rsqrt, eye: torch-optimizer's Adafactor and Shampoo)
 concat = concatenate = cat
 row_stack = vstack
 unsafe_chunk, unsafe_split = chunk, split
 mm = matmul
-sgn = sign
+from .tensor_ops.pointwise import sgn  # noqa: E402  (sign, and z / |z| for complex z)
 arcsin, arccos, arctan, arctan2 = asin, acos, atan, atan2
 arcsinh, arccosh, arctanh = asinh, acosh, atanh
 pi, e, inf, nan = _math.pi, _math.e, _math.inf, _math.nan

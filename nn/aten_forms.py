@@ -3,6 +3,8 @@ with ATen's argument orders: torch.batch_norm takes weight and bias before the r
 torch.embedding takes the weight first and padding_idx -1 for none, the losses take reduction as ATen's integer
 codes (0 none, 1 mean, 2 sum), and the pools' stride () means the kernel size. Older Hugging Face models, custom
 norm layers and exported graphs call them so; each is the F function it names."""
+import numpy as np
+
 from . import functional as F
 
 _REDUCTIONS = {0: "none", 1: "mean", 2: "sum"}
@@ -105,7 +107,36 @@ def poisson_nll_loss(input, target, log_input, full, eps, reduction):
 prelu, selu, celu, threshold, hardshrink, bilinear = F.prelu, F.selu, F.celu, F.threshold, F.hardshrink, F.bilinear
 adaptive_avg_pool1d, channel_shuffle, rms_norm = F.adaptive_avg_pool1d, F.channel_shuffle, F.rms_norm
 
-__all__ = ["batch_norm", "instance_norm", "layer_norm", "group_norm", "embedding", "max_pool1d", "max_pool2d",
+
+
+# private ops that library code calls for checks that stay inside a compiled graph (kornia's colour and histogram
+# checks, its warps' batch size); on the CPU they run at once
+def _assert_async(input, assert_msg=None):
+    """torch._assert_async: a RuntimeError unless the one-element tensor is non-zero."""
+    if input.numel() != 1:
+        raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+    if not input._data.reshape(()).item():
+        raise RuntimeError(assert_msg or "Expected Tensor with single nonzero value, but got zero")
+
+
+def _check(cond, message=None):
+    """torch._check: a RuntimeError unless the Python bool cond is True; message, if given, is a callable
+    returning the error's text."""
+    if not isinstance(cond, (bool, np.bool_)):
+        raise TypeError(f"cond must be a bool, but got {type(cond).__name__}. For tensor conditions, use "
+                        "torch._check_tensor_all() to assert that all elements are true.")
+    if not cond:
+        raise RuntimeError(message() if message is not None else "Expected cond to be True, but got False.")
+
+
+def _shape_as_tensor(input):
+    """torch._shape_as_tensor: the sizes as an int64 tensor."""
+    from .tensor import Tensor
+    return Tensor(np.array(input.shape, dtype=np.int64))
+
+
+__all__ = ["_assert_async", "_check", "_shape_as_tensor",
+           "batch_norm", "instance_norm", "layer_norm", "group_norm", "embedding", "max_pool1d", "max_pool2d",
            "max_pool1d_with_indices", "avg_pool1d", "adaptive_max_pool1d", "alpha_dropout", "feature_alpha_dropout",
            "rrelu", "binary_cross_entropy_with_logits", "kl_div", "cosine_embedding_loss", "margin_ranking_loss",
            "hinge_embedding_loss", "triplet_margin_loss", "poisson_nll_loss", "prelu", "selu", "celu", "threshold",

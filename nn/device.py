@@ -31,7 +31,10 @@ class device:
 
     def __eq__(self, other):
         if isinstance(other, str):
-            other = device(other)
+            try:
+                other = device(other)
+            except RuntimeError:                       # `device == "auto"` (SB3's get_device) is False, no error
+                return False
         return isinstance(other, device) and (self.type, self.index) == (other.type, other.index)
 
     def __hash__(self):
@@ -70,9 +73,12 @@ def parse_to(args, kwargs, what="to"):
     kwargs.pop("memory_format", None)
     if kwargs:
         raise TypeError(f"{what}() got unexpected keyword argument(s) {sorted(kwargs)}")
+    from .array import DataArray
     for a in args:
         if isinstance(a, Tensor):
             dev, dtype = a.device, a.dtype
+        elif isinstance(a, DataArray):                 # to(p.grad) / to(p.data): that tensor's dtype, on the CPU
+            dev, dtype = "cpu", a.dtype
         elif isinstance(a, (str, device)) or (isinstance(a, int) and not isinstance(a, bool)):
             dev = a
         elif isinstance(a, bool):                      # to(dtype, non_blocking) / to(device, dtype, False)

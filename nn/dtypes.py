@@ -4,6 +4,8 @@
 ``x.dtype == np.float32`` are both True. A Tensor holds one of these dtypes:
 
     float32 (= float, the default), float64 (= double)     can require gradients
+    complex64 (= cfloat), complex128 (= cdouble)           can require gradients (PyTorch's convention: the
+                                                           gradient of a real loss is dL/dre + i dL/dim)
     int64 (= long), int32 (= int), int16, int8, uint8, bool  never require gradients
 
 ``nn.float``, ``nn.int`` and ``nn.bool`` shadow Python's builtins only as
@@ -26,9 +28,11 @@ uint8 = np.dtype(np.uint8)
 double = float64
 long = int64
 short = int16
+complex64 = cfloat = np.dtype(np.complex64)
+complex128 = cdouble = np.dtype(np.complex128)
 
 # the dtypes a Tensor may hold
-SUPPORTED = (float32, float64, int64, int32, int16, int8, uint8, np.dtype(np.bool_))
+SUPPORTED = (float32, float64, int64, int32, int16, int8, uint8, np.dtype(np.bool_), complex64, complex128)
 
 
 class _NameOnly:
@@ -46,6 +50,38 @@ class _NameOnly:
 # and a Tensor asked to hold one is refused (to_dtype), since nn has no half-precision kernels
 float16 = half = np.dtype(np.float16)
 bfloat16 = _NameOnly("bfloat16")
+# PyTorch's "limited support" unsigned integers, likewise names only: code compares dtypes with them and keys
+# tables by them (kornia's {torch.uint16: torch.int16, ...}); a Tensor asked to hold one is refused
+uint16 = np.dtype(np.uint16)
+uint32 = np.dtype(np.uint32)
+uint64 = np.dtype(np.uint64)
+bfloat16.is_floating_point, bfloat16.is_complex, bfloat16.is_signed, bfloat16.itemsize = True, False, True, 2
+# half-precision complex, likewise a name only (NumPy has no complex32)
+complex32 = chalf = _NameOnly("complex32")
+complex32.is_floating_point, complex32.is_complex, complex32.is_signed, complex32.itemsize = False, True, True, 4
+
+
+def give_numpy_dtypes_torch_flags():
+    """Opt in to dtype.is_floating_point, .is_complex and .is_signed, as torch.dtype has them (kornia's kernels,
+    yolov5's EMA ask `if sigma.dtype.is_floating_point`). nn's dtypes are NumPy's, whose type refuses new
+    attributes, so this puts three read-only properties into np.dtype's own namespace (CPython's type dict,
+    reached through the mapping proxy's referent; PyType_Modified drops the stale attribute caches): a change to
+    NumPy for the whole process, which is why `import nn` never makes it and a program asks for it by calling
+    this. NumPy has no attributes of these names. Returns False where it cannot (other interpreters); there
+    `tensor.is_floating_point()` remains the way to ask."""
+    import ctypes
+    import gc
+    flags = {"is_floating_point": property(lambda dt: dt.kind == "f"),
+             "is_complex": property(lambda dt: dt.kind == "c"),
+             "is_signed": property(lambda dt: dt.kind in "fci")}     # bool and unsigned ints are not (torch's)
+    try:
+        namespace = next(r for r in gc.get_referents(np.dtype.__dict__) if isinstance(r, dict))
+        for name, value in flags.items():
+            namespace.setdefault(name, value)
+        ctypes.pythonapi.PyType_Modified(ctypes.py_object(np.dtype))
+    except (StopIteration, AttributeError, TypeError, ValueError):
+        return False
+    return True
 
 
 class finfo:
@@ -91,13 +127,26 @@ def to_dtype(dtype, what="dtype"):
     except TypeError:
         raise TypeError(f"{what} must be a dtype such as nn.float32 or nn.int64, got {dtype!r}") from None
     if dt not in SUPPORTED:
-        raise TypeError(f"{what} {dt} is not supported: a Tensor holds float32, float64, int64, int32, "
-                        f"int16, int8, uint8 or bool")
+        raise TypeError(f"{what} {dt} is not supported: a Tensor holds float32, float64, complex64, complex128, "
+                        f"int64, int32, int16, int8, uint8 or bool")
     return dt
 
 
 def is_floating(dtype):
     return np.dtype(dtype).kind == "f"
+
+
+def to_complex(dtype):
+    """The complex dtype of a real one's precision (float64 -> complex128; float32 and the rest -> complex64),
+    as torch.dtype.to_complex; a complex dtype is kept."""
+    dtype = np.dtype(dtype)
+    return dtype if dtype.kind == "c" else complex128 if dtype == float64 else complex64
+
+
+def to_real(dtype):
+    """The real dtype of a complex one's precision (complex64 -> float32), as torch.dtype.to_real."""
+    dtype = np.dtype(dtype)
+    return np.dtype(dtype.char.lower()) if dtype.kind == "c" else dtype
 
 
 _default_float = [float32]
@@ -121,7 +170,7 @@ def set_default_dtype(dtype):
 
 # -- promotion: the dtype of an op's result (PyTorch's rules, on NumPy dtypes) --
 
-CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}            # bool < integer < floating (by dtype kind)
+CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}    # bool < integer < floating < complex (by dtype kind)
 
 
 def result_dtype(a, b):
@@ -130,21 +179,30 @@ def result_dtype(a, b):
     stays float32, as there); otherwise a floating operand wins, else NumPy's promotion."""
     if (a.ndim == 0) != (b.ndim == 0):
         dims, zero = (b, a) if a.ndim == 0 else (a, b)
-        return zero.dtype if CATEGORY[zero.dtype.kind] > CATEGORY[dims.dtype.kind] else dims.dtype
-    fa, fb = a.dtype.kind == "f", b.dtype.kind == "f"
-    if fa != fb:
-        return a.dtype if fa else b.dtype
+        if CATEGORY[zero.dtype.kind] <= CATEGORY[dims.dtype.kind]:
+            return dims.dtype
+        if zero.dtype.kind == "c":          # a 0-d complex beside floats keeps their precision (complex64 next
+            return to_complex(dims.dtype if dims.dtype.kind == "f" else get_default_dtype())   # to float32)
+        return zero.dtype
+    ka, kb = CATEGORY[a.dtype.kind], CATEGORY[b.dtype.kind]
+    if max(ka, kb) >= 2 and ka != kb:       # floating or complex beside a lower category
+        high, low = (a.dtype, b.dtype) if ka > kb else (b.dtype, a.dtype)
+        if high.kind == "c" and low.kind == "f":        # complex64 with float64: complex128
+            return np.result_type(high, low)
+        return high
     return np.result_type(a.dtype, b.dtype)
 
 
 def scalar_dtype(value, dtype):
     """dtype a python/NumPy scalar (or list) takes next to a Tensor of ``dtype`` (as PyTorch)."""
     kind = np.asarray(value).dtype.kind
+    if kind == "c":                         # x * 1j: complex of x's precision (the default one for integers)
+        return to_complex(dtype if dtype.kind in "fc" else get_default_dtype())
     if kind == "b":
         return dtype
     if kind in "iu":
         return dtype if dtype.kind != "b" else np.dtype(np.int64)
-    return dtype if dtype.kind == "f" else get_default_dtype()
+    return dtype if dtype.kind in "fc" else get_default_dtype()
 
 
 _C_NAMES = {"float16": "at::Half", "float32": "float", "float64": "double"}

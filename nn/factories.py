@@ -13,7 +13,7 @@ import warnings
 import numpy as np
 
 from .device import check_device
-from .dtypes import to_dtype, get_default_dtype, int64, result_dtype, checked_fill
+from .dtypes import to_dtype, get_default_dtype, int64, result_dtype, checked_fill, to_complex, to_real
 from .tensor import Size, Tensor, _as_array, as_sizes
 from .tensor_ops._attach import attach
 from .init import _rng as _gen
@@ -51,8 +51,10 @@ def _infer(data, dtype=None):
     arr = np.array(data)
     if isinstance(data, (np.ndarray, np.generic)):      # a NumPy array keeps its dtype
         return arr
-    if dtype is not None and arr.dtype.kind in "fiub":
+    if dtype is not None and arr.dtype.kind in "fiubc":
         return arr.astype(to_dtype(dtype))
+    if arr.dtype.kind == "c":                           # complex numbers: complex64 beside the default float32
+        return arr.astype(to_complex(get_default_dtype()))
     if arr.dtype.kind == "f":
         with np.errstate(over="ignore"):                # tensor(-1e300) is -inf in float32, silently (PyTorch)
             return arr.astype(get_default_dtype())
@@ -105,6 +107,8 @@ def _list_dtype(data):
             return np.dtype(np.int64)
         if issubclass(t, float):
             return np.dtype(get_default_dtype())
+        if issubclass(t, complex):
+            return to_complex(get_default_dtype())
         return None
 
     def walk(d):
@@ -327,21 +331,27 @@ def logspace(start, end, steps, base=10.0, dtype=None, device=None, requires_gra
     return _new((float(base) ** np.linspace(start, end, int(steps))).astype(dt), None, device, requires_grad)
 
 
-def _random(values, dtype, device, requires_grad):
+def _random(draw, shape, dtype, device, requires_grad, scale=1.0):
+    """draw(shape) in dtype; a complex dtype takes two draws per element, (real, imaginary) side by side as
+    PyTorch fills its view_as_real, each times scale."""
     dt = to_dtype(dtype) if dtype is not None else get_default_dtype()
+    if dt.kind == "c":
+        pairs = (draw(tuple(shape) + (2,)) * scale).astype(to_real(dt))
+        return _new(np.ascontiguousarray(pairs).view(dt)[..., 0], None, device, requires_grad)
     if dt.kind != "f":
         raise TypeError(f"rand/randn make floating tensors, got dtype {dt}")
-    return _new(values.astype(dt, copy=False), None, device, requires_grad)
+    return _new(draw(shape).astype(dt, copy=False), None, device, requires_grad)
 
 
 def rand(*sizes, size=None, generator=None, dtype=None, device=None, requires_grad=False):
-    """Uniform draws in [0, 1) from nn's generator."""
-    return _random(_gen(generator).random(_sizes(sizes, size)), dtype, device, requires_grad)
+    """Uniform draws in [0, 1) from nn's generator (complex: real and imaginary parts each uniform)."""
+    return _random(_gen(generator).random, _sizes(sizes, size), dtype, device, requires_grad)
 
 
 def randn(*sizes, size=None, generator=None, dtype=None, device=None, requires_grad=False):
-    """Standard-normal draws from nn's generator."""
-    return _random(_gen(generator).standard_normal(_sizes(sizes, size)), dtype, device, requires_grad)
+    """Standard-normal draws from nn's generator (complex: variance 1, each part's 1/2, as PyTorch's)."""
+    return _random(_gen(generator).standard_normal, _sizes(sizes, size), dtype, device, requires_grad,
+                   scale=np.sqrt(0.5) if dtype is not None and to_dtype(dtype).kind == "c" else 1.0)
 
 
 def randint(low=0, high=None, size=None, *args, generator=None, dtype=None, device=None,

@@ -8,6 +8,7 @@ tuple of new tensors, as PyTorch's.
 """
 import numbers
 
+from .array import DataArray
 from .tensor import Tensor
 
 _UNARY = ("abs", "acos", "asin", "atan", "ceil", "cos", "cosh", "erf", "erfc", "exp", "expm1", "floor", "frac",
@@ -16,11 +17,14 @@ _UNARY = ("abs", "acos", "asin", "atan", "ceil", "cos", "cosh", "erf", "erfc", "
 _BINARY = ("add", "sub", "mul", "div", "maximum", "minimum", "clamp_min", "clamp_max", "pow")
 
 
-def _tensors(name, tensors):
+def _tensors(name, tensors, in_place=False):
+    """The list of tensors; a parameter's ``.grad`` / ``.data`` (a DataArray) is taken too, as PyTorch's tensors
+    (schedule-free AdamW's ``torch._foreach_div_(grads, denom)``): written into by an in-place op, read as a
+    constant Tensor by the others."""
     tensors = list(tensors)
-    if not all(isinstance(t, Tensor) for t in tensors):
+    if not all(isinstance(t, (Tensor, DataArray)) for t in tensors):
         raise TypeError(f"_foreach_{name}(): expected a list of Tensors")
-    return tensors
+    return tensors if in_place else [t._torch() if isinstance(t, DataArray) else t for t in tensors]
 
 
 def _per_tensor(name, tensors, other):
@@ -49,7 +53,7 @@ def _unary(name):
         return tuple(getattr(t, name)() for t in _tensors(name, self))
 
     def op_(self):
-        self = _tensors(name, self)
+        self = _tensors(name, self, in_place=True)
         for t in self:
             _in_place(t, name)
         return self
@@ -62,7 +66,7 @@ def _binary(name):
         return tuple(getattr(t, name)(o, **kwargs) for t, o in zip(self, _per_tensor(name, self, other)))
 
     def op_(self, other, **kwargs):
-        self = _tensors(name, self)
+        self = _tensors(name, self, in_place=True)
         for t, o in zip(self, _per_tensor(name, self, other)):
             _in_place(t, name, o, **kwargs)
         return self
@@ -79,7 +83,7 @@ def _pointwise(name):
         return tuple(getattr(t, name)(a, b, value=v) for t, a, b, v in zip(self, tensor1, tensor2, values(self, value)))
 
     def op_(self, tensor1, tensor2, value=1):
-        self = _tensors(name, self)
+        self = _tensors(name, self, in_place=True)
         for t, a, b, v in zip(self, tensor1, tensor2, values(self, value)):
             getattr(t, name + "_")(a, b, value=v)
         return self
@@ -94,7 +98,7 @@ def _foreach_lerp(self, tensors1, weight):
 
 def _foreach_lerp_(self, tensors1, weight):
     """t.lerp_(end, w) for each tensor (an EMA: ema.lerp_(param, 1 - decay)); returns self."""
-    self = _tensors("lerp", self)
+    self = _tensors("lerp", self, in_place=True)
     for t, e, w in zip(self, tensors1, _per_tensor("lerp", self, weight)):
         t.lerp_(e, w)
     return self
@@ -108,14 +112,14 @@ def _foreach_pow(self, exponent):
 
 
 def _foreach_zero_(self):
-    self = _tensors("zero_", self)
+    self = _tensors("zero_", self, in_place=True)
     for t in self:
         t.zero_()
     return self
 
 
 def _foreach_copy_(self, src, non_blocking=False):
-    self = _tensors("copy_", self)
+    self = _tensors("copy_", self, in_place=True)
     for t, s in zip(self, _per_tensor("copy_", self, list(src))):
         t.copy_(s)
     return self

@@ -134,19 +134,21 @@ def functional_call(module, parameter_and_buffer_dicts, args=None, kwargs=None, 
 _EMPTY = "empty"                                # the spec of a None argument: no leaves (torch's pytree)
 
 
-def _flatten(tree, none_is_leaf=False):
-    """(leaves, spec); _unflatten(leaves, spec) builds the tree again."""
+def _flatten(tree, none_is_leaf=False, is_leaf=None):
+    """(leaves, spec); _unflatten(leaves, spec) builds the tree again. is_leaf(subtree) True stops the descent."""
+    if is_leaf is not None and is_leaf(tree):
+        return [tree], None
     if isinstance(tree, dict):
         leaves, specs = [], []
         for key in tree:
-            sub, spec = _flatten(tree[key], none_is_leaf)
+            sub, spec = _flatten(tree[key], none_is_leaf, is_leaf)
             leaves += sub
             specs.append(spec)
         return leaves, (type(tree), list(tree), specs)
     if isinstance(tree, (tuple, list)):
         leaves, specs = [], []
         for item in tree:
-            sub, spec = _flatten(item, none_is_leaf)
+            sub, spec = _flatten(item, none_is_leaf, is_leaf)
             leaves += sub
             specs.append(spec)
         return leaves, (type(tree), len(tree), specs)

@@ -148,7 +148,14 @@ def _svd(A, full_matrices):
         eye = np.eye(r, dtype=bool)
         F = np.where(eye, 0.0, 1.0 / np.where(eye, 1.0, s * s - _T(s * s)))
         inner = (F * (_T(U) @ gU - _T(gU) @ U)) * s + _T(s) * (F * (_T(V) @ gV - _T(gV) @ V)) + eye * gS[..., None, :]
-        gA = U @ inner @ Vh + ((gU - U @ (_T(U) @ gU)) / s) @ Vh + (U / s) @ _T(gV - V @ (_T(V) @ gV))
+        gA = U @ inner @ Vh
+        # the projector terms only where U (m > r) or V (n > r) is not square: a square factor's I - U U^T is 0,
+        # and computing it anyway turns its rounding (1e-16) divided by a zero singular value into garbage (the
+        # ZCA matrix U diag(1/sqrt(S + eps)) U^T of a rank-deficient covariance), as PyTorch's svd_backward skips it
+        if m > r:
+            gA = gA + ((gU - U @ (_T(U) @ gU)) / s) @ Vh
+        if n > r:
+            gA = gA + (U / s) @ _T(gV - V @ (_T(V) @ gV))
         return (gA,)
     flat = np.concatenate([U.reshape(batch + (m * p,)), S, Vh.reshape(batch + (q * n,))], -1)
     return Tensor._make(flat, (A,), backward, "svd"), (m, p, r, q, n)

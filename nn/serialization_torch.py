@@ -36,6 +36,7 @@ _STORAGE_DTYPES = {
     "FloatStorage": np.float32, "DoubleStorage": np.float64, "HalfStorage": np.float16,
     "BFloat16Storage": np.uint16, "LongStorage": np.int64, "IntStorage": np.int32,
     "ShortStorage": np.int16, "CharStorage": np.int8, "ByteStorage": np.uint8, "BoolStorage": np.bool_,
+    "ComplexFloatStorage": np.complex64, "ComplexDoubleStorage": np.complex128,
 }
 _DTYPE_STORAGES = {np.dtype(v): k for k, v in _STORAGE_DTYPES.items() if k != "BFloat16Storage"}
 _ALIGN = 64                     # torch aligns every record's data to 64 bytes
@@ -241,8 +242,8 @@ def _to_picklable(value, storages, where):
         storages.append(storage)
         return _TensorRef(storage, a.shape)
     if isinstance(value, dict):
-        if not all(isinstance(k, (str, int)) for k in value):
-            raise TypeError(f"nn.save: {where} has keys that are not str or int")
+        if not all(k is None or isinstance(k, (str, int, float)) for k in value):     # (float keys: AggMo's
+            raise TypeError(f"nn.save: {where} has keys that are not str, int or float")   # buffers per beta)
         items = [(k, _to_picklable(v, storages, f"{where}[{k!r}]")) for k, v in value.items()]
         if not isinstance(value, collections.OrderedDict):     # a plain dict loads back as one, as torch.save's
             return dict(items)

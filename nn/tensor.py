@@ -33,6 +33,7 @@ Tensors follow NumPy's promotion (float32 + float64 -> float64); a floating
 and an integer Tensor give the floating dtype; true division of integers gives float32.
 """
 import contextlib
+import functools
 import numbers
 import operator
 import weakref
@@ -102,14 +103,16 @@ def _as_array(data, what="Tensor data"):
         raise TypeError(f"{what}: dtype {arr.dtype} is not supported; convert it first, e.g. "
                         f"arr.astype(np.float32) or arr.astype(np.int64)")
     arr = np.asarray(data)
-    if arr.dtype.kind not in "biuf":
+    if arr.dtype.kind not in "biufc":
         raise TypeError(f"{what} must be numbers, got {type(data).__name__} (dtype {arr.dtype})")
+    if arr.dtype.kind == "c":               # Python complex numbers: complex64 beside the default float32
+        return arr.astype(np.complex128 if get_default_dtype() == np.float64 else np.complex64)
     return arr.astype(get_default_dtype())
 
 
 def _check_requires_grad(dtype):
-    if dtype.kind != "f":
-        raise RuntimeError(f"only floating-point tensors can require gradients, got dtype {dtype}; "
+    if dtype.kind not in "fc":
+        raise RuntimeError(f"only floating-point and complex tensors can require gradients, got dtype {dtype}; "
                            f"convert it first with .float()")
 
 
@@ -119,15 +122,29 @@ def matmul_work(a, b):
 
 
 def matmul_grads(g, a, b, need_a=True, need_b=True):
-    """C = A B  =>  dA = dC B^T, dB = A^T dC, each summed back to its operand's (broadcast) batch shape.
-    g, a, b: ndarrays with at least 2 dims; returns (dA or None, dB or None)."""
+    """C = A B  =>  dA = dC B^T, dB = A^T dC, each summed back to its operand's (broadcast) batch shape (complex:
+    B^H and A^H, PyTorch's convention). g, a, b: ndarrays with at least 2 dims; returns (dA or None, dB or None)."""
     ga = gb = None
     with _single_thread_blas(matmul_work(a, b)):
         if need_a:
-            ga = unbroadcast(g @ np.swapaxes(b, -1, -2), a.shape)
+            ga = unbroadcast(g @ np.swapaxes(conj_if_complex(b), -1, -2), a.shape)
         if need_b:
-            gb = unbroadcast(np.swapaxes(a, -1, -2) @ g, b.shape)
+            gb = unbroadcast(np.swapaxes(conj_if_complex(a), -1, -2) @ g, b.shape)
     return ga, gb
+
+
+def conj_if_complex(a):
+    """conj(a) for a complex array, a itself otherwise: the backward of a holomorphic op multiplies the gradient by
+    the conjugate of its derivative (PyTorch's convention: the gradient of a real loss L with respect to z = x + iy
+    is dL/dx + i dL/dy = 2 dL/d(conj z))."""
+    return np.conj(a) if a.dtype.kind == "c" else a
+
+
+def grad_for(pg, parent):
+    """A gradient in its input's dtype: a real input that met complex values gets the real part (dL/dx)."""
+    if pg.dtype.kind == "c" and parent.dtype.kind != "c":
+        pg = pg.real
+    return pg.astype(parent.dtype, copy=False)
 
 
 def unbroadcast(grad, shape):
@@ -404,7 +421,7 @@ def backpropagate(roots, retain_graph=False, wanted=None, create_graph=False):
             for parent, pg in zip(node._parents, parent_grads):
                 if pg is not None and parent.requires_grad:
                     hand(parent, _unbroadcast_graph(pg, parent) if create_graph else
-                         unbroadcast(pg, parent.shape).astype(parent.dtype, copy=False))
+                         grad_for(unbroadcast(pg, parent.shape), parent))
             if not retain_graph and "_saves_nothing" not in node.__dict__:      # free saved activations as we go
                 node._parents = ()
                 node._backward = _release_error
@@ -561,6 +578,9 @@ class Tensor:
             old[...] = new
         else:
             self._data = new
+        slot = self.__dict__.get("_buffer_slot")
+        if slot is not None:                # a module's buffer read by attribute: the module takes the new array
+            slot.rebind(self._data)
 
     @property
     def grad(self):
@@ -612,6 +632,9 @@ class Tensor:
                     f"backward() without a gradient argument needs a scalar output, got shape "
                     f"{self.shape}; reduce it first (e.g. loss.sum() or loss.mean()) or pass "
                     f"gradient= of the same shape.")
+            if self.dtype.kind == "c":
+                raise RuntimeError(f"grad can be implicitly created only for real scalar outputs but got "
+                                   f"nn.{self.dtype.name}")
             gradient = np.ones_like(self._data)
         else:
             gradient = gradient._data if isinstance(gradient, Tensor) else np.asarray(gradient)
@@ -667,7 +690,7 @@ class Tensor:
         """(other as a Tensor, self's data, other's data), both data cast to the result dtype."""
         other = self._lift(other, op)
         dt = _result_dtype(self._data, other._data)
-        if floating and dt.kind != "f":         # true division of integers gives the default float
+        if floating and dt.kind not in "fc":    # true division of integers gives the default float
             dt = get_default_dtype()
         return other, _cast(self._data, dt), _cast(other._data, dt)
 
@@ -683,9 +706,9 @@ class Tensor:
         other, a, b = self._operands(other, "*")
 
         def backward(g):
-            # d(a*b)/da = b, d(a*b)/db = a
-            return (g * b if self.requires_grad else None,
-                    g * a if other.requires_grad else None)
+            # d(a*b)/da = b, d(a*b)/db = a (conjugated for complex operands)
+            return (g * conj_if_complex(b) if self.requires_grad else None,
+                    g * conj_if_complex(a) if other.requires_grad else None)
         return Tensor._make(a * b, (self, other), backward, "mul", lambda g: (g * other, g * self))
 
     def __neg__(self):
@@ -708,10 +731,10 @@ class Tensor:
         other, a, b = self._operands(other, "/", floating=True)
 
         def backward(g):
-            # d(a/b)/da = 1/b, d(a/b)/db = -a/b^2
+            # d(a/b)/da = 1/b, d(a/b)/db = -a/b^2 (conjugated for complex operands)
             with np.errstate(divide="ignore", invalid="ignore"):
-                return (g / b if self.requires_grad else None,
-                        -g * a / (b * b) if other.requires_grad else None)
+                return (g / conj_if_complex(b) if self.requires_grad else None,
+                        -g * conj_if_complex(a / (b * b)) if other.requires_grad else None)
         with np.errstate(divide="ignore", invalid="ignore"):    # x / 0: inf or NaN, silently as PyTorch
             quotient = a / b
         return Tensor._make(quotient, (self, other), backward, "div",
@@ -721,9 +744,9 @@ class Tensor:
         if isinstance(exponent, Tensor) or np.ndim(exponent) != 0:
             return self._pow_tensor(exponent)
         a = self._data
-        if a.dtype.kind != "f" and isinstance(exponent, (int, np.integer)) and exponent >= 0:
+        if a.dtype.kind not in "fc" and isinstance(exponent, (int, np.integer)) and exponent >= 0:
             return Tensor(a ** int(exponent))         # integer power of an integer tensor: exact
-        if a.dtype.kind != "f":
+        if a.dtype.kind not in "fc":
             a = a.astype(get_default_dtype())
         p = float(exponent)
         if p == 0:                  # a^0 = 1 everywhere, 0^0 too: slope 0 (not 0 * 0^-1), as PyTorch
@@ -731,8 +754,8 @@ class Tensor:
                                 lambda g: (Tensor(np.zeros(g.shape, g.dtype)),))
 
         def backward(g):
-            # d(a^p)/da = p * a^(p-1)
-            return (g * (p * a ** (p - 1)),)
+            # d(a^p)/da = p * a^(p-1) (conjugated for a complex a)
+            return (g * conj_if_complex(p * a ** (p - 1)),)
         with np.errstate(divide="ignore", invalid="ignore"):    # deg.pow(-0.5) of an isolated node: inf, silently
             out = a ** np.asarray(p, dtype=a.dtype)
         return Tensor._make(out, (self,), backward, "pow",
@@ -817,3 +840,41 @@ class Tensor:
 
     def __rpow__(self, other):
         return self._lift(other)._pow_tensor(self)
+
+
+class _BufferSlot:
+    """Where a module's buffer, read as an attribute (a Tensor on the buffer's array), lives: so that
+    `module.buf.data = t` rebinds the module's buffer, as PyTorch's (nflows' ActNorm sets its `initialized`
+    flag so). Held weakly; a pickled or copied tensor keeps an empty slot (it is no longer the buffer)."""
+
+    def __init__(self, module=None, name=None, array=None):
+        self.module = weakref.ref(module) if module is not None else None
+        self.name, self.array = name, array
+
+    def __reduce__(self):
+        return _BufferSlot, ()
+
+    def rebind(self, array):
+        module = self.module() if self.module is not None else None
+        if module is not None and module._buffers.get(self.name) is self.array:
+            module._buffers[self.name] = array
+            self.array = array
+
+
+def _deferring(method, reflected):
+    """method, returning NotImplemented when the other operand brings its own reflected op (a tuple subclass with
+    __rmul__: zuko's NestedTensor in `dt * f(t, x)`), so Python calls that, as PyTorch's."""
+    inherited = (getattr(tuple, reflected, None), getattr(list, reflected, None))   # a list's own * is not that
+
+    @functools.wraps(method)
+    def wrapped(self, other):
+        if not isinstance(other, (Tensor, numbers.Number, np.ndarray, np.generic)) and \
+                getattr(type(other), reflected, None) not in (None,) + inherited:
+            return NotImplemented
+        return method(self, other)
+    return wrapped
+
+
+for _name in ("add", "sub", "mul", "truediv", "matmul", "pow"):
+    setattr(Tensor, f"__{_name}__", _deferring(getattr(Tensor, f"__{_name}__"), f"__r{_name}__"))
+del _name

@@ -6,7 +6,7 @@ import numpy as np
 
 def port(source):
     """The porting rule as text substitution: the import lines (einops' PyTorch layers: nn.einops), then
-    torch.nn.X -> nn.X, torch.optim.X -> nn.optim.X and every other torch.X -> nn.X."""
+    torch.nn.X -> nn.X, torch.optim.X -> nn.optim.X, every other torch.X -> nn.X and the bare name torch -> nn."""
     rules = [(r"^import torch\.nn\.functional as F$", "import nn.functional as F"),
              (r"^import torch\.nn as nn$", "import nn"),
              (r"^import torch\.optim as optim$", "import nn.optim as optim"),
@@ -17,7 +17,9 @@ def port(source):
              (r"^from torch\.nn import ", "from nn import "), (r"^from torch\.nn\.", "from nn."),
              (r"^from einops\.layers\.torch import ", "from nn.einops import "),
              (r"^from torch\.", "from nn."), (r"^import torch$", "import nn"),
-             (r"\btorch\.nn\.", "nn."), (r"\btorch\.optim\b", "nn.optim"), (r"\btorch\.", "nn.")]
+             (r"\btorch\.nn\.", "nn."), (r"\btorch\.optim\b", "nn.optim"), (r"\btorch\.", "nn."),
+             # the module itself as a value (getattr(torch, '_foreach_atan2_', None), `import torch as th`)
+             (r"(?<![\w.'\"])torch(?![\w.'\"])", "nn")]
     for pattern, repl in rules:
         source = re.sub(pattern, repl, source, flags=re.M)
     return source

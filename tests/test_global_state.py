@@ -41,6 +41,14 @@ def test_import_nn_adds_no_import_hook():
     assert r["same"] and r["param"]
 
 
+def test_import_nn_leaves_numpy_dtypes_as_they_are():
+    # torch.dtype's is_floating_point flags on NumPy's dtypes are an opt-in (nn.dtypes.give_numpy_dtypes_torch_flags)
+    r = _run("import json, numpy\n"
+             "import nn, nn.functional\n"
+             "print(json.dumps({'flag': hasattr(numpy.dtype('float32'), 'is_floating_point')}))")
+    assert r["flag"] is False
+
+
 def test_import_nn_and_training_leave_blas_threads_as_the_user_set_them():
     # the user sets BLAS to 3 threads (not 1, so that holding it at one would show), imports nn,
     # trains a step through a Linear layer and a conv (both call BLAS): the setting is intact

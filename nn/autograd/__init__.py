@@ -10,6 +10,7 @@ from ..tensor import Tensor, backpropagate, no_grad, is_grad_enabled  # noqa: F4
 
 from .anomaly import detect_anomaly, set_detect_anomaly, is_anomaly_enabled, is_anomaly_check_nan_enabled  # noqa: F401
 from . import functional  # noqa: F401  (torch.autograd.functional.jacobian / hessian)
+from . import forward_ad  # noqa: F401,E402  (the unpack_dual probe; no dual tensors)
 from .function import Function, FunctionCtx, once_differentiable  # noqa: F401
 
 __all__ = ["Function", "FunctionCtx", "gradcheck", "gradgradcheck", "grad", "backward", "Variable", "detect_anomaly",

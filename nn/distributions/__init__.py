@@ -15,7 +15,7 @@ import numpy as np
 
 from .. import functional as F, linalg
 from ..dtypes import get_default_dtype
-from ..tensor import Tensor, get_rng
+from ..tensor import Size, Tensor, get_rng
 from ..tensor_ops.pointwise import where
 from ..tensor_ops.shape import stack
 from . import constraints, transforms
@@ -29,9 +29,13 @@ __all__ = ["Distribution", "Normal", "Uniform", "Bernoulli", "Categorical", "One
            "RelaxedOneHotCategorical", "ExpRelaxedCategorical", "RelaxedBernoulli", "LogitRelaxedBernoulli",
            "Cauchy", "Chi2", "ContinuousBernoulli", "Geometric", "Gumbel", "HalfCauchy", "HalfNormal", "NegativeBinomial",
            "Pareto", "StudentT", "VonMises", "Weibull", "kl_divergence", "register_kl",
+           "Kumaraswamy", "InverseGamma", "FisherSnedecor", "LogisticNormal", "GeneralizedPareto", "LKJCholesky",
+           "Wishart", "ExponentialFamily",
            "constraints", "transforms", "Transform", "ComposeTransform", "ExpTransform", "AffineTransform",
            "SigmoidTransform", "TanhTransform", "PowerTransform", "SoftplusTransform", "AbsTransform",
-           "IndependentTransform", "SoftmaxTransform", "StickBreakingTransform", "biject_to", "transform_to"]
+           "IndependentTransform", "SoftmaxTransform", "StickBreakingTransform", "biject_to", "transform_to",
+           "ReshapeTransform", "LowerCholeskyTransform", "PositiveDefiniteTransform", "CorrCholeskyTransform",
+           "CumulativeDistributionTransform", "identity_transform", "CatTransform", "StackTransform"]
 
 
 def _param(value, like=None):
@@ -60,17 +64,32 @@ class Distribution:
 
     has_rsample = False
     has_enumerate_support = False
-    event_shape = ()
     arg_constraints = {}
     support = None
     _validate_args = True
+    _batch_shape = _event_shape = ()
+
+    # the shapes live in _batch_shape / _event_shape, as PyTorch's, so that a subclass may define batch_shape or
+    # event_shape as a read-only property of its own (zuko's NormalizingFlow, Mixture) and still call __init__
+    batch_shape = property(lambda self: Size(self._batch_shape),
+                           lambda self, shape: setattr(self, "_batch_shape", tuple(shape)))
+    event_shape = property(lambda self: Size(self._event_shape),
+                           lambda self, shape: setattr(self, "_event_shape", tuple(shape)))
 
     def __init__(self, batch_shape=(), event_shape=(), validate_args=None):
         """The shapes (and the validation switch) of a subclass written for PyTorch, which calls
         super().__init__(batch_shape, event_shape, validate_args=...)."""
-        self.batch_shape, self.event_shape = tuple(batch_shape), tuple(event_shape)
+        self._batch_shape, self._event_shape = tuple(batch_shape), tuple(event_shape)
         if validate_args is not None:
             self._validate_args = validate_args
+
+    def _get_checked_instance(self, cls, _instance=None):
+        """The instance an expand fills in: _instance, or a bare instance of this class (a subclass with its own
+        __init__ must override expand), as PyTorch's."""
+        if _instance is None and type(self).__init__ != cls.__init__:
+            raise NotImplementedError(f"Subclass {self.__class__.__name__} of {cls.__name__} that defines a custom "
+                                      f"__init__ method must also define a custom .expand() method.")
+        return self.__new__(type(self)) if _instance is None else _instance
 
     def _extended_shape(self, sample_shape=()):
         """sample_shape + batch_shape + event_shape: a draw's shape."""
@@ -643,6 +662,11 @@ class Gamma(Distribution):
         a = self.concentration
         return a - self.rate.log() + a.lgamma() + (1.0 - a) * a.digamma()
 
+    def cdf(self, value):
+        """P(a, rate value), the regularised lower incomplete gamma function (no gradient in a, as PyTorch's)."""
+        from ..tensor_ops.extras import igamma
+        return igamma(self.concentration, self.rate * _param(value, self.rate))
+
 
 class Dirichlet(Distribution):
     """Dirichlet(concentration a (..., K)) over the probability simplex (event_shape (K,)): density
@@ -858,9 +882,16 @@ class Independent(Distribution):
     support = property(lambda self: constraints.independent(self.base_dist.support, self.reinterpreted_batch_ndims))
 
     def expand(self, batch_shape, _instance=None):
+        """The base expanded to batch_shape + the reinterpreted dims (a subclass's expand passes its instance)."""
+        new = self._get_checked_instance(Independent, _instance)
         k = self.reinterpreted_batch_ndims
         base_batch = tuple(self.base_dist.batch_shape)
-        return Independent(self.base_dist.expand(tuple(batch_shape) + base_batch[len(base_batch) - k:]), k)
+        new.base_dist = self.base_dist.expand(tuple(batch_shape) + base_batch[len(base_batch) - k:])
+        new.reinterpreted_batch_ndims, new.has_rsample = k, self.base_dist.has_rsample
+        Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
+        if "_validate_args" in self.__dict__:
+            new._validate_args = self._validate_args
+        return new
 
     def _summed(self, t):
         k = self.reinterpreted_batch_ndims
@@ -951,6 +982,8 @@ class TransformedDistribution(Distribution):
             base_distribution = Independent(base_distribution, domain_dim - base_event_dim)
         self.base_dist = base_distribution
         shape = tuple(base_distribution.batch_shape) + tuple(base_distribution.event_shape)
+        for t in transforms:            # a transform may change the event's size (stick-breaking: K - 1 -> K)
+            shape = tuple(t.forward_shape(shape))
         event_dim = max([t.codomain.event_dim for t in transforms] + [len(base_distribution.event_shape)])
         self.batch_shape, self.event_shape = shape[:len(shape) - event_dim], shape[len(shape) - event_dim:]
         self.has_rsample = base_distribution.has_rsample
@@ -1197,7 +1230,9 @@ from . import (bernoulli, beta, categorical, distribution, independent, kl, mixt
                laplace, exponential, gamma, dirichlet, poisson, relaxed_categorical, relaxed_bernoulli)
 from .constraint_registry import biject_to, transform_to  # noqa: E402
 from .transforms import (PowerTransform, SoftplusTransform, AbsTransform, IndependentTransform,  # noqa: E402,F401
-                         SoftmaxTransform, StickBreakingTransform)
+                         SoftmaxTransform, StickBreakingTransform, ReshapeTransform, LowerCholeskyTransform,
+                         PositiveDefiniteTransform, CorrCholeskyTransform, CumulativeDistributionTransform,
+                         identity_transform, CatTransform, StackTransform)
 from . import utils  # noqa: E402,F401  (torch.distributions.utils: broadcast_all, probs_to_logits, lazy_property)
 from . import binomial, multinomial, lowrank_multivariate_normal  # noqa: E402,F401  (as attributes, as the others)
 from .cauchy import Cauchy  # noqa: E402
@@ -1212,3 +1247,13 @@ from .pareto import Pareto  # noqa: E402
 from .studentT import StudentT  # noqa: E402
 from .von_mises import VonMises  # noqa: E402
 from .weibull import Weibull  # noqa: E402
+from .kumaraswamy import Kumaraswamy  # noqa: E402
+from .inverse_gamma import InverseGamma  # noqa: E402
+from .fishersnedecor import FisherSnedecor  # noqa: E402
+from .logistic_normal import LogisticNormal  # noqa: E402
+from .generalized_pareto import GeneralizedPareto  # noqa: E402
+from .lkj_cholesky import LKJCholesky  # noqa: E402
+from .wishart import Wishart  # noqa: E402
+from .exp_family import ExponentialFamily  # noqa: E402
+from . import (kumaraswamy, inverse_gamma, fishersnedecor, logistic_normal, generalized_pareto,  # noqa: E402,F401
+               lkj_cholesky, wishart, exp_family)

@@ -9,7 +9,7 @@ from ..tensor import Tensor
 __all__ = ["Constraint", "real", "real_vector", "positive", "nonnegative", "unit_interval", "boolean", "simplex",
            "interval", "half_open_interval", "greater_than", "greater_than_eq", "less_than", "independent",
            "dependent", "dependent_property", "integer_interval", "nonnegative_integer", "positive_integer",
-           "lower_cholesky", "positive_definite"]
+           "lower_cholesky", "positive_definite", "corr_cholesky", "cat", "stack"]
 
 
 def _values(value):
@@ -149,6 +149,53 @@ class _PositiveDefinite(Constraint):
         return Tensor(symmetric & np.all(np.linalg.eigvalsh(v) > 0, -1))
 
 
+class _CorrCholesky(Constraint):
+    """Lower Cholesky factors of correlation matrices: lower triangular, positive diagonal, rows of unit norm."""
+
+    event_dim = 2
+
+    def check(self, value):
+        v = _values(value)
+        tol = np.finfo(v.dtype).eps * v.shape[-1] * 10
+        unit_rows = np.all(np.abs(np.linalg.norm(v, axis=-1) - 1) <= tol, -1)
+        return Tensor(_values(lower_cholesky.check(value)) & unit_rows)
+
+
+class _Cat(Constraint):
+    """cseq[i] on the i-th piece (of lengths[i]) along dim, as PyTorch's constraints.cat (CatTransform's)."""
+
+    def __init__(self, cseq, dim=0, lengths=None):
+        self.cseq, self.dim = list(cseq), dim
+        self.lengths = list(lengths) if lengths is not None else [1] * len(self.cseq)
+
+    is_discrete = property(lambda self: any(c.is_discrete for c in self.cseq))
+    event_dim = property(lambda self: max(c.event_dim for c in self.cseq))
+
+    def check(self, value):
+        from ..tensor_ops.shape import cat
+        pieces, start = [], 0
+        for c, n in zip(self.cseq, self.lengths):
+            pieces.append(Tensor(np.asarray(_values(c.check(value.narrow(self.dim, start, n))))))
+            start += n
+        return cat(pieces, self.dim)
+
+
+class _Stack(Constraint):
+    """cseq[i] on the i-th slice along dim, as PyTorch's constraints.stack (StackTransform's)."""
+
+    def __init__(self, cseq, dim=0):
+        self.cseq, self.dim = list(cseq), dim
+
+    is_discrete = property(lambda self: any(c.is_discrete for c in self.cseq))
+    event_dim = property(lambda self: max(c.event_dim for c in self.cseq) + (1 if self.dim + max(
+        c.event_dim for c in self.cseq) >= 0 else 0))
+
+    def check(self, value):
+        from ..tensor_ops.shape import stack
+        return stack([Tensor(np.asarray(_values(c.check(value.select(self.dim, i)))))
+                      for i, c in enumerate(self.cseq)], self.dim)
+
+
 class _IndependentConstraint(Constraint):
     """base_constraint over events of reinterpreted_batch_ndims more dims: true where it holds for all of them."""
 
@@ -201,6 +248,9 @@ nonnegative_integer = _IntegerGreaterThan(0)
 positive_integer = _IntegerGreaterThan(1)
 lower_cholesky = _LowerCholesky()
 positive_definite = _PositiveDefinite()
+corr_cholesky = _CorrCholesky()
+cat = _Cat
+stack = _Stack
 integer_interval = _IntegerInterval
 interval = _Interval
 half_open_interval = _HalfOpenInterval

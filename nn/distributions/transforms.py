@@ -17,7 +17,9 @@ from . import constraints
 
 __all__ = ["Transform", "ComposeTransform", "ExpTransform", "AffineTransform", "SigmoidTransform", "TanhTransform",
            "PowerTransform", "SoftplusTransform", "AbsTransform", "IndependentTransform", "SoftmaxTransform",
-           "StickBreakingTransform", "identity_transform"]
+           "StickBreakingTransform", "identity_transform", "ReshapeTransform", "LowerCholeskyTransform",
+           "PositiveDefiniteTransform", "CorrCholeskyTransform", "CumulativeDistributionTransform", "CatTransform",
+           "StackTransform"]
 
 
 class Transform:
@@ -460,3 +462,248 @@ class StickBreakingTransform(Transform):
 
 
 identity_transform = ComposeTransform([])
+
+
+class ReshapeTransform(Transform):
+    """The event reshaped from in_shape to out_shape (log det 0), as PyTorch's."""
+
+    bijective = True
+
+    def __init__(self, in_shape, out_shape, cache_size=0):
+        self.in_shape, self.out_shape = tuple(in_shape), tuple(out_shape)
+        if int(np.prod(self.in_shape)) != int(np.prod(self.out_shape)):
+            raise ValueError("in_shape, out_shape have different numbers of elements")
+        super().__init__(cache_size=cache_size)
+
+    domain = property(lambda self: constraints.independent(constraints.real, len(self.in_shape)))
+    codomain = property(lambda self: constraints.independent(constraints.real, len(self.out_shape)))
+
+    def with_cache(self, cache_size=1):
+        return self if self._cache_size == cache_size else ReshapeTransform(self.in_shape, self.out_shape,
+                                                                           cache_size=cache_size)
+
+    def _call(self, x):
+        return x.reshape(tuple(x.shape[:x.ndim - len(self.in_shape)]) + self.out_shape)
+
+    def _inverse(self, y):
+        return y.reshape(tuple(y.shape[:y.ndim - len(self.out_shape)]) + self.in_shape)
+
+    def log_abs_det_jacobian(self, x, y):
+        return x.new_zeros(tuple(x.shape[:x.ndim - len(self.in_shape)]))
+
+    def forward_shape(self, shape):
+        cut = len(shape) - len(self.in_shape)
+        if cut < 0 or tuple(shape[cut:]) != self.in_shape:
+            raise ValueError(f"Shape mismatch: expected {tuple(shape[max(cut, 0):])} but got {self.in_shape}")
+        return tuple(shape[:cut]) + self.out_shape
+
+    def inverse_shape(self, shape):
+        cut = len(shape) - len(self.out_shape)
+        if cut < 0 or tuple(shape[cut:]) != self.out_shape:
+            raise ValueError(f"Shape mismatch: expected {tuple(shape[max(cut, 0):])} but got {self.out_shape}")
+        return tuple(shape[:cut]) + self.in_shape
+
+
+class LowerCholeskyTransform(Transform):
+    """A square matrix -> its strictly lower part plus exp of its diagonal (a Cholesky factor); not a bijection
+    of the whole matrix space, and, as PyTorch's, without a log det."""
+
+    domain = constraints.independent(constraints.real, 2)
+    codomain = constraints.lower_cholesky
+
+    def __eq__(self, other):
+        return isinstance(other, LowerCholeskyTransform)
+
+    __hash__ = object.__hash__
+
+    def _call(self, x):
+        return x.tril(-1) + x.diagonal(dim1=-2, dim2=-1).exp().diag_embed()
+
+    def _inverse(self, y):
+        return y.tril(-1) + y.diagonal(dim1=-2, dim2=-1).log().diag_embed()
+
+
+class PositiveDefiniteTransform(Transform):
+    """A square matrix -> L L^T, L its LowerCholeskyTransform; the inverse through the Cholesky factor."""
+
+    domain = constraints.independent(constraints.real, 2)
+    codomain = constraints.positive_definite
+
+    def __eq__(self, other):
+        return isinstance(other, PositiveDefiniteTransform)
+
+    __hash__ = object.__hash__
+
+    def _call(self, x):
+        x = LowerCholeskyTransform()(x)
+        return x @ x.mT
+
+    def _inverse(self, y):
+        from .. import linalg
+        return LowerCholeskyTransform().inv(linalg.cholesky(y))
+
+
+class CorrCholeskyTransform(Transform):
+    """An unconstrained vector of D (D - 1) / 2 numbers -> the lower Cholesky factor of a D x D correlation matrix:
+    tanh to (-1, 1), then each row's stick broken so that it has unit norm, as PyTorch's (LKJCholesky's
+    bijection)."""
+
+    domain = constraints.real_vector
+    codomain = constraints.corr_cholesky
+    bijective = True
+
+    def __eq__(self, other):
+        return isinstance(other, CorrCholeskyTransform)
+
+    __hash__ = object.__hash__
+
+    def _call(self, x):
+        from .. import eye
+        from .utils import vec_to_tril_matrix
+        eps = float(np.finfo(x.dtype).eps)
+        r = vec_to_tril_matrix(x.tanh().clamp(min=-1 + eps, max=1 - eps), diag=-1)
+        z1m_cumprod_sqrt = (1 - r ** 2).sqrt().cumprod(-1)
+        r = r + eye(r.shape[-1], dtype=r.dtype)
+        return r * F.pad(z1m_cumprod_sqrt[..., :-1], [1, 0], value=1)
+
+    def _inverse(self, y):
+        from .utils import tril_matrix_to_vec
+        y_cumsum = 1 - (y * y).cumsum(-1)
+        shifted = F.pad(y_cumsum[..., :-1], [1, 0], value=1)
+        t = tril_matrix_to_vec(y, diag=-1) / tril_matrix_to_vec(shifted, diag=-1).sqrt()
+        return (t.log1p() - (-t).log1p()) / 2                  # atanh
+
+    def log_abs_det_jacobian(self, x, y, intermediates=None):
+        from .utils import tril_matrix_to_vec
+        # the stick-breaking part: 1/2 sum log(1 - cumulative squares), the tanh part: log(1 - tanh^2) =
+        # -2 (x + softplus(-2 x) - log 2)
+        y1m_cumsum = tril_matrix_to_vec(1 - (y * y).cumsum(-1), diag=-2)
+        return 0.5 * y1m_cumsum.log().sum(-1) - 2 * (x + F.softplus(-2 * x) - math.log(2.0)).sum(-1)
+
+    def forward_shape(self, shape):
+        n = shape[-1]
+        d = round((0.25 + 2 * n) ** 0.5 + 0.5)
+        if d * (d - 1) // 2 != n:
+            raise ValueError("Input is not a flattened lower-diagonal number")
+        return tuple(shape[:-1]) + (d, d)
+
+    def inverse_shape(self, shape):
+        if shape[-2] != shape[-1]:
+            raise ValueError("Input is not square")
+        return tuple(shape[:-2]) + (shape[-1] * (shape[-1] - 1) // 2,)
+
+
+class CumulativeDistributionTransform(Transform):
+    """x -> distribution.cdf(x) onto (0, 1); log |dy/dx| is the density, as PyTorch's (copulas)."""
+
+    bijective = True
+    codomain = constraints.unit_interval
+    sign = +1
+
+    def __init__(self, distribution, cache_size=0):
+        super().__init__(cache_size=cache_size)
+        self.distribution = distribution
+
+    domain = property(lambda self: self.distribution.support)
+
+    def with_cache(self, cache_size=1):
+        return self if self._cache_size == cache_size else CumulativeDistributionTransform(self.distribution,
+                                                                                          cache_size=cache_size)
+
+    def _call(self, x):
+        return self.distribution.cdf(x)
+
+    def _inverse(self, y):
+        return self.distribution.icdf(y)
+
+    def log_abs_det_jacobian(self, x, y):
+        return self.distribution.log_prob(x)
+
+
+class CatTransform(Transform):
+    """tseq[i] applied to the i-th piece (lengths[i] long) of x along dim, the results concatenated; the log det
+    concatenated along dim too (summed when dim is inside the event), as PyTorch's."""
+
+    def __init__(self, tseq, dim=0, lengths=None, cache_size=0):
+        if not all(isinstance(t, Transform) for t in tseq):
+            raise AssertionError("All elements of tseq must be Transform instances")
+        if cache_size:
+            tseq = [t.with_cache(cache_size) for t in tseq]
+        super().__init__(cache_size=cache_size)
+        self.transforms, self.dim = list(tseq), dim
+        self.lengths = list(lengths) if lengths is not None else [1] * len(self.transforms)
+        if len(self.lengths) != len(self.transforms):
+            raise AssertionError(f"lengths ({len(self.lengths)}) must match transforms ({len(self.transforms)})")
+
+    event_dim = property(lambda self: max(t.event_dim for t in self.transforms))
+    length = property(lambda self: sum(self.lengths))
+    bijective = property(lambda self: all(t.bijective for t in self.transforms))
+    domain = property(lambda self: constraints.cat([t.domain for t in self.transforms], self.dim, self.lengths))
+    codomain = property(lambda self: constraints.cat([t.codomain for t in self.transforms], self.dim, self.lengths))
+
+    def with_cache(self, cache_size=1):
+        return self if self._cache_size == cache_size else CatTransform(self.transforms, self.dim, self.lengths,
+                                                                       cache_size)
+
+    def _pieces(self, z, what):
+        if z.shape[self.dim] != self.length:
+            raise AssertionError(f"{what}.size({self.dim}) = {z.shape[self.dim]} must equal length {self.length}")
+        starts = np.cumsum([0] + self.lengths[:-1])
+        return [z.narrow(self.dim, int(s), n) for s, n in zip(starts, self.lengths)]
+
+    def _call(self, x):
+        from ..tensor_ops.shape import cat
+        return cat([t(p) for t, p in zip(self.transforms, self._pieces(x, "x"))], self.dim)
+
+    def _inverse(self, y):
+        from ..tensor_ops.shape import cat
+        return cat([t.inv(p) for t, p in zip(self.transforms, self._pieces(y, "y"))], self.dim)
+
+    def log_abs_det_jacobian(self, x, y):
+        from ..tensor_ops.shape import cat
+        parts = []
+        for t, xp, yp in zip(self.transforms, self._pieces(x, "x"), self._pieces(y, "y")):
+            ladj = t.log_abs_det_jacobian(xp, yp)
+            parts.append(_sum_rightmost(ladj, self.event_dim - t.event_dim) if t.event_dim < self.event_dim
+                         else ladj)
+        dim = (self.dim - x.ndim if self.dim >= 0 else self.dim) + self.event_dim
+        return cat(parts, dim) if dim < 0 else sum(parts)
+
+
+class StackTransform(Transform):
+    """tseq[i] applied to the i-th slice of x along dim, the results (and their log dets) stacked, as
+    PyTorch's."""
+
+    def __init__(self, tseq, dim=0, cache_size=0):
+        if not all(isinstance(t, Transform) for t in tseq):
+            raise AssertionError("All elements of tseq must be Transform instances")
+        if cache_size:
+            tseq = [t.with_cache(cache_size) for t in tseq]
+        super().__init__(cache_size=cache_size)
+        self.transforms, self.dim = list(tseq), dim
+
+    bijective = property(lambda self: all(t.bijective for t in self.transforms))
+    domain = property(lambda self: constraints.stack([t.domain for t in self.transforms], self.dim))
+    codomain = property(lambda self: constraints.stack([t.codomain for t in self.transforms], self.dim))
+
+    def with_cache(self, cache_size=1):
+        return self if self._cache_size == cache_size else StackTransform(self.transforms, self.dim, cache_size)
+
+    def _slices(self, z, what):
+        if z.shape[self.dim] != len(self.transforms):
+            raise AssertionError(f"{what}.size({self.dim}) = {z.shape[self.dim]} must equal len(transforms) "
+                                 f"{len(self.transforms)}")
+        return [z.select(self.dim, i) for i in range(z.shape[self.dim])]
+
+    def _call(self, x):
+        from ..tensor_ops.shape import stack
+        return stack([t(p) for t, p in zip(self.transforms, self._slices(x, "x"))], self.dim)
+
+    def _inverse(self, y):
+        from ..tensor_ops.shape import stack
+        return stack([t.inv(p) for t, p in zip(self.transforms, self._slices(y, "y"))], self.dim)
+
+    def log_abs_det_jacobian(self, x, y):
+        from ..tensor_ops.shape import stack
+        return stack([t.log_abs_det_jacobian(xp, yp) for t, xp, yp in
+                      zip(self.transforms, self._slices(x, "x"), self._slices(y, "y"))], self.dim)

@@ -2,11 +2,15 @@
 probs_to_logits / logits_to_probs / clamp_probs, lazy_property), as PyTorch's."""
 from numbers import Number
 
+import numpy as np
+
 from .. import functional as F
 from ..tensor import Tensor, enable_grad
 from . import _broadcast_params, _clamp_probs
+from .transforms import _sum_rightmost  # noqa: F401  (zuko imports it from here, as from PyTorch's)
 
-__all__ = ["broadcast_all", "probs_to_logits", "logits_to_probs", "clamp_probs", "lazy_property", "euler_constant"]
+__all__ = ["broadcast_all", "probs_to_logits", "logits_to_probs", "clamp_probs", "lazy_property", "euler_constant",
+           "tril_matrix_to_vec", "vec_to_tril_matrix"]
 
 euler_constant = 0.57721566490153286060      # Euler-Mascheroni
 
@@ -51,3 +55,37 @@ class lazy_property:
             value = self.wrapped(instance)
         setattr(instance, self.wrapped.__name__, value)
         return value
+
+
+def _standard_normal(shape, dtype=None, device=None):
+    """N(0, 1) draws of shape from nn's generator (PyTorch's private helper, which flow libraries import)."""
+    from .. import randn
+    return randn(*tuple(shape), dtype=dtype)
+
+
+def _tril_mask(n, diag):
+    from .. import arange
+    a = arange(n)
+    return a < a.view(-1, 1) + (diag + 1)
+
+
+def vec_to_tril_matrix(vec, diag=0):
+    """(..., m) -> (..., n, n) lower-triangular matrices holding the vectors' entries in row order (diag > 0 also
+    fills that many superdiagonals, diag < 0 leaves subdiagonals zero), as PyTorch's."""
+    # n is the positive root of n^2 + (1 + 2 diag) n - |diag| (diag + 1) - 2 m = 0
+    n = (-(1 + 2 * diag) + ((1 + 2 * diag) ** 2 + 8 * vec.shape[-1] + 4 * abs(diag) * (diag + 1)) ** 0.5) / 2
+    if round(n) - n > float(np.finfo(vec.dtype).eps):
+        raise ValueError(f"The size of last dimension is {vec.shape[-1]} which cannot be expressed as the lower "
+                         f"triangular part of a square D x D matrix.")
+    n = round(n)
+    mat = vec.new_zeros(tuple(vec.shape[:-1]) + (n, n))
+    mat[..., _tril_mask(n, diag)] = vec
+    return mat
+
+
+def tril_matrix_to_vec(mat, diag=0):
+    """(..., n, n) -> the lower-triangular entries (with diag superdiagonals) in row order, as PyTorch's."""
+    n = mat.shape[-1]
+    if diag < -n or diag >= n:
+        raise ValueError(f"diag ({diag}) provided is outside [{-n}, {n - 1}].")
+    return mat[..., _tril_mask(n, diag)]

@@ -10,12 +10,17 @@ from ..tensor import Tensor
 
 def _tensor(x, name, op, floating=True):
     """x as a Tensor; floating=True (the maths ops) also refuses integer and bool tensors; floating="promote"
-    (the element-wise float-only ops: sigmoid, tanh, ...) computes them in the default float dtype, as PyTorch."""
+    (the element-wise float-only ops: sigmoid, tanh, ...) computes them in the default float dtype, as PyTorch;
+    floating="promote or complex" also takes a complex tensor as it is."""
     if isinstance(x, np.ndarray):
         x = Tensor(x)               # validates the dtype
     elif not isinstance(x, Tensor):
         raise TypeError(f"{op}: {name} must be a Tensor (or float ndarray), got {type(x).__name__}")
-    if floating == "promote" and x.dtype.kind != "f":
+    if floating == "promote or complex" and x.dtype.kind == "c":      # tanh, sigmoid: defined for complex too
+        return x
+    if floating in ("promote", "promote or complex") and x.dtype.kind != "f":
+        if x.dtype.kind == "c":
+            raise TypeError(f"{op}: {name} must be a real tensor, got dtype {x.dtype}")
         return Tensor(x._data.astype(float_dtype(x.dtype)))     # an integer tensor is no graph's: nothing lost
     if floating and x.dtype.kind != "f":
         raise TypeError(f"{op}: {name} must be a float tensor, got dtype {x.dtype}; convert it with .float()")
@@ -39,6 +44,25 @@ def one_image_as_batch(op):
         out = op(_tensor(input, "input", op.__name__).unsqueeze(0), *args, **kwargs)
         return tuple(o.squeeze(0) for o in out) if isinstance(out, tuple) else out.squeeze(0)
     return run
+
+
+class builtin_like:
+    """fn as PyTorch's C++ builtins behave: called as it is, but not bound as a method when it is a class
+    attribute (kornia's `class _HausdorffERLossBase: conv = torch.conv2d` then calls `self.conv(x, weight=k)`,
+    which a plain Python function would receive with self as its input). Pickled and deep-copied by name, as
+    functions are."""
+
+    def __init__(self, fn):
+        functools.update_wrapper(self, fn)
+
+    def __call__(self, *args, **kwargs):
+        return self.__wrapped__(*args, **kwargs)
+
+    def __reduce__(self):
+        return self.__qualname__
+
+    def __repr__(self):
+        return f"<built-in function {self.__name__}>"
 
 
 def _check_probability(value, op, name="p"):

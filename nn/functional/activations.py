@@ -6,7 +6,7 @@ import math
 import numpy as np
 
 from .. import kernels as K
-from ..tensor import Tensor, piecewise_grad
+from ..tensor import Tensor, piecewise_grad, conj_if_complex
 from ._args import _tensor, _written_into
 
 
@@ -54,14 +54,17 @@ def leaky_relu(x, negative_slope=0.01, inplace=False):
 
 def sigmoid(x):
     """1 / (1 + exp(-x)), computed without overflow for large |x|."""
-    x = _tensor(x, "input", "sigmoid", floating="promote")
-    e = np.exp(-np.abs(x._data))                 # in (0, 1]: never overflows
-    # x >= 0: 1/(1+e^-x);  x < 0: e^x/(1+e^x)   (same value, no exp of a large number)
-    y = np.where(x._data >= 0, 1, e) / (1 + e)
+    x = _tensor(x, "input", "sigmoid", floating="promote or complex")
+    if x.dtype.kind == "c":
+        y = 1 / (1 + np.exp(-x._data))
+    else:
+        e = np.exp(-np.abs(x._data))                 # in (0, 1]: never overflows
+        # x >= 0: 1/(1+e^-x);  x < 0: e^x/(1+e^x)   (same value, no exp of a large number)
+        y = np.where(x._data >= 0, 1, e) / (1 + e)
 
     def backward(g):
-        # s' = s (1 - s)
-        return (g * y * (1 - y),)
+        # s' = s (1 - s) (conjugated for complex x)
+        return (g * conj_if_complex(y * (1 - y)),)
 
     def graph_backward(g):
         s = sigmoid(x)
@@ -71,12 +74,12 @@ def sigmoid(x):
 
 def tanh(x):
     """Hyperbolic tangent, any shape."""
-    x = _tensor(x, "input", "tanh", floating="promote")
+    x = _tensor(x, "input", "tanh", floating="promote or complex")
     y = np.tanh(x._data)
 
     def backward(g):
-        # tanh' = 1 - tanh^2
-        return (g * (1 - y * y),)
+        # tanh' = 1 - tanh^2 (conjugated for complex x)
+        return (g * conj_if_complex(1 - y * y),)
     return Tensor._make(y, (x,), backward, "tanh", lambda g: (g * (1 - tanh(x) ** 2),))
 
 

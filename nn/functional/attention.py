@@ -74,7 +74,17 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     if mask is None:
         return _attend(softmax(scores, -1), value, dropout_p)
     empty = np.all(np.isneginf(mask), axis=-1, keepdims=True)      # queries with no key left
-    weights = softmax(scores + np.where(empty, 0, mask), -1)        # finite there, then zeroed
+    if isinstance(attn_mask, Tensor) and attn_mask.requires_grad and mask.dtype.kind == "f":
+        # a learned float mask (timm's relative-position bias tables handed to fused attention): added as a Tensor,
+        # so its gradient, the scores' gradient summed over the dims it was broadcast along, reaches it (PyTorch's)
+        added = attn_mask if attn_mask.dtype == scores.dtype else attn_mask.to(scores.dtype)
+        if is_causal:
+            added = added + causal_mask(L, S, scores.dtype)
+        if empty.any():
+            added = added.masked_fill(np.broadcast_to(empty, added.shape), 0.0)
+    else:
+        added = np.where(empty, 0, mask)
+    weights = softmax(scores + added, -1)                           # finite there, then zeroed
     return _attend(weights.masked_fill(np.broadcast_to(empty, weights.shape), 0.0) if empty.any() else weights,
                    value, dropout_p)
 

@@ -17,7 +17,7 @@ import numpy as np
 from .. import kernels as K
 from ..tensor import ShapeError, Tensor
 from .shapes import cat, pad
-from ._args import _tensor, _check_ndim, _pair, _common_dtype, _cast, one_image_as_batch
+from ._args import _tensor, _check_ndim, _pair, _common_dtype, _cast, one_image_as_batch, builtin_like
 
 
 def _channel_sums(g):
@@ -153,6 +153,7 @@ def _weight_grad_graph(a, b, k, stride, padding, dilation, groups):
 
 # ----------------------------------------------------------------------------- the ops
 
+@builtin_like
 @one_image_as_batch
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """2-D cross-correlation, as torch.nn.functional.conv2d.
@@ -209,6 +210,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return Tensor._make(y, parents, backward, op, graph_backward)
 
 
+@builtin_like
 @one_image_as_batch
 def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
     """Transposed convolution (the gradient of conv2d w.r.t. its input), as PyTorch.

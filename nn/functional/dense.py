@@ -8,6 +8,9 @@ from ._args import _tensor, _check_ndim, _common_dtype, _cast
 
 def linear(x, weight, bias=None):
     """y = x W^T + b.   x (*, in), weight (out, in), bias (out,) -> y (*, out)."""
+    if any(isinstance(t, Tensor) and t.dtype.kind == "c" for t in (x, weight, bias)):
+        y = x @ weight.transpose(0, 1)          # complex: composed of matmul (W^T, not its conjugate, as PyTorch)
+        return y if bias is None else y + bias
     x, weight = _tensor(x, "input", "linear"), _tensor(weight, "weight", "linear")
     bias = None if bias is None else _tensor(bias, "bias", "linear")
     _check_ndim(weight, (2,), "linear", "weight", "(out_features, in_features)")

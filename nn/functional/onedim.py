@@ -8,7 +8,7 @@ An unbatched input (C, L) is accepted, as in PyTorch.
 import numbers
 
 from ..tensor import ShapeError
-from ._args import _tensor
+from ._args import _tensor, builtin_like
 from .adaptive import adaptive_avg_pool2d, adaptive_max_pool2d
 from .convolution import conv2d, conv_transpose2d
 from .sampling import avg_pool2d, max_pool2d, max_unpool2d
@@ -41,6 +41,7 @@ def _batched(x, op):
     return (x.unsqueeze(0), True) if x.ndim == 2 else (x, False)
 
 
+@builtin_like
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """input (N, C, L), weight (O, C/groups, k), bias (O,) or None -> (N, O, Lo),
     Lo = (L + 2 p - d (k - 1) - 1) // s + 1. padding: int, 'valid' or 'same'."""
@@ -59,6 +60,7 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return y.squeeze(0) if unbatched else y
 
 
+@builtin_like
 def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
     """input (N, Cin, L), weight (Cin, Cout/groups, k), bias (Cout,) or None -> (N, Cout, Lo),
     Lo = (L - 1) s - 2 p + d (k - 1) + output_padding + 1 (conv_transpose2d on a height-1 image)."""

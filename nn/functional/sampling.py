@@ -218,12 +218,17 @@ def pool_hyperparameters(op, kernel_size, stride=None, padding=0):
     return kernel, stride, padding
 
 
-def _pool_args(x, kernel_size, stride, padding, op):
+def _pool_args(x, kernel_size, stride, padding, op, ceil_mode=False):
     x = _tensor(x, "input", op)
     _check_ndim(x, (4,), op, "input", "(N, C, H, W) (or 3-D, one image (C, H, W))")
     kernel, stride, padding = pool_hyperparameters(op, kernel_size, stride, padding)
     H, W = x.shape[2:]
-    if H + 2 * padding[0] < kernel[0] or W + 2 * padding[1] < kernel[1]:
+    if ceil_mode:   # a window larger than the input still gives ceil((size + 2p - k) / s) + 1 >= 1 outputs
+        # (timm's AvgPool2d(2, 2, ceil_mode=True, count_include_pad=False) shortcut on a 1x1 map: PyTorch's mean of 1)
+        if min(-(-(n + 2 * p - k) // s) + 1 for n, k, s, p in zip((H, W), kernel, stride, padding)) < 1:
+            raise ValueError(f"{op}: kernel {kernel[0]}x{kernel[1]} is larger than the padded input "
+                             f"{H + 2 * padding[0]}x{W + 2 * padding[1]} by more than a stride")
+    elif H + 2 * padding[0] < kernel[0] or W + 2 * padding[1] < kernel[1]:
         raise ValueError(f"{op}: kernel {kernel[0]}x{kernel[1]} is larger than the padded input "
                          f"{H + 2 * padding[0]}x{W + 2 * padding[1]}")
     return x, kernel, stride, padding
@@ -247,7 +252,7 @@ def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=Fal
     if _pair(dilation, "dilation", "max_pool2d") != (1, 1):
         return _dilated_max_pool2d(x, kernel_size, stride, padding, _pair(dilation, "dilation", "max_pool2d"),
                                    ceil_mode, return_indices)
-    x, kernel, stride, padding = _pool_args(x, kernel_size, stride, padding, "max_pool2d")
+    x, kernel, stride, padding = _pool_args(x, kernel_size, stride, padding, "max_pool2d", ceil_mode)
     H0, W0, offset = x.shape[2], x.shape[3], (0, 0)
     if ceil_mode:
         (H, W), (kh, kw), (sh, sw), (ph, pw) = x.shape[2:], kernel, stride, padding
@@ -325,7 +330,7 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_in
     """Mean over windows: x (N, C, H, W) -> (N, C, Ho, Wo), the zero padding counted (count_include_pad=True,
     PyTorch's default) or not. ceil_mode: the last, partial windows too, each averaged over what it covers of
     the padded input. divisor_override: divide every window's sum by this instead."""
-    x, kernel, stride, padding = _pool_args(x, kernel_size, stride, padding, "avg_pool2d")
+    x, kernel, stride, padding = _pool_args(x, kernel_size, stride, padding, "avg_pool2d", ceil_mode)
     if ceil_mode or not count_include_pad or divisor_override is not None:
         return _avg_pool2d_counted(x, kernel, stride, padding, ceil_mode, count_include_pad, divisor_override)
     H, W = x.shape[2:]

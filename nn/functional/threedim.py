@@ -10,7 +10,7 @@ import functools
 import numpy as np
 
 from ..tensor import Tensor
-from ._args import _tensor
+from ._args import _tensor, builtin_like
 from .convolution import conv2d, conv_transpose2d
 from .adaptive import _bins, adaptive_avg_pool2d, adaptive_max_pool2d
 from .sampling import _ceil_extra, avg_pool2d, max_pool2d
@@ -66,6 +66,7 @@ def _unstack(y, N, Do, unbatched):
     return y.squeeze(0) if unbatched else y
 
 
+@builtin_like
 def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """3-d cross-correlation, as torch.nn.functional.conv3d: input (N, C, D, H, W), weight (O, C/groups, kd, kh,
     kw), bias (O,) or None -> (N, O, Do, Ho, Wo), each output size (size + 2 p - d (k - 1) - 1) // s + 1. padding: an
@@ -92,6 +93,7 @@ def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return y
 
 
+@builtin_like
 def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
     """3-d transposed convolution (conv3d's gradient with respect to its input), as PyTorch's: input (N, Cin, D, H,
     W), weight (Cin, Cout/groups, kd, kh, kw) -> (N, Cout, Do, Ho, Wo), Do = (D - 1) sd - 2 pd + dd (kd - 1) + opd + 1.

@@ -24,7 +24,7 @@ import numpy as np
 from ..array import DataArray
 from ..hooks import RemovableHandle
 from .backward_hooks import call_with_backward_hooks
-from ..tensor import Tensor
+from ..tensor import Tensor, _BufferSlot
 
 
 class Parameter(Tensor):
@@ -133,6 +133,7 @@ class Module:
             modules[name] = None
         else:  # a buffer
             buffers[name] = self._check_buffer(name, value)
+            self._keep_buffer_graph(name, value)
 
     def _discard(self, name, keep=None):
         """Forget name everywhere but in the registry ``keep`` (where assigning it again keeps its place)."""
@@ -153,14 +154,29 @@ class Module:
             return value
         raise TypeError(f"cannot assign {type(value).__name__} as buffer {name!r} (Tensor, ndarray or None expected)")
 
+    def _keep_buffer_graph(self, name, value):
+        """A buffer assigned a tensor that is part of a graph (kornia's ZCAWhitening fits its transform matrix into
+        buffers with detach_transforms=False) reads back as that tensor, as in PyTorch, so gradients flow through
+        it; only while the buffer still holds that tensor's array (re-assigning, _apply, ... end it)."""
+        graphs = self.__dict__.setdefault("_buffer_graphs", {})
+        graphs.pop(name, None)
+        if isinstance(value, Tensor) and value.requires_grad:
+            graphs[name] = (value, self._buffers[name])
+
     def __getattr__(self, name):
         # Only called when normal lookup fails: look in the registries.
         d = self.__dict__
         for registry in ("_parameters", "_buffers", "_modules"):
             if registry in d and name in d[registry]:
                 value = d[registry][name]
+                graph = d.get("_buffer_graphs", {}).get(name) if registry == "_buffers" else None
+                if graph is not None and graph[1] is value:
+                    return graph[0]
                 if registry == "_buffers" and isinstance(value, np.ndarray):
-                    return Tensor(value)             # a Tensor on the buffer's own array, as PyTorch's buffers
+                    tensor = Tensor(value)           # a Tensor on the buffer's own array, as PyTorch's buffers
+                    # its slot, so that buf.data = new rebinds the buffer itself (an ActNorm's `initialized` flag)
+                    tensor.__dict__["_buffer_slot"] = _BufferSlot(self, name, value)
+                    return tensor
                 return value
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
@@ -200,6 +216,7 @@ class Module:
         self._check_new_name("buffer", name)
         self._discard(name, keep="_buffers")
         self._buffers[name] = self._check_buffer(name, tensor)
+        self._keep_buffer_graph(name, tensor)
         if not persistent:
             self._non_persistent_buffers.add(name)
 
@@ -602,7 +619,7 @@ class Module:
             value = np.asarray(value)
             if value.shape != target.shape:
                 mismatched.append((key, tuple(value.shape), tuple(target.shape)))
-            elif not (value.dtype.kind in "biuf"):
+            elif not (value.dtype.kind in "biuf" or value.dtype.kind == target.dtype.kind == "c"):
                 mismatched.append((key, f"dtype {value.dtype}", f"numeric dtype {target.dtype}"))
             else:
                 values[key] = value

@@ -2,7 +2,7 @@
 import numpy as np
 
 from .. import kernels as K
-from .optimizer import Optimizer, _number, pytorch_flags
+from .optimizer import Optimizer, _number, pytorch_flags, real_view
 
 
 def validate_adam_group(group):
@@ -61,8 +61,10 @@ class Adam(Optimizer):
                     p._data *= p._data.dtype.type(1 - lr * weight_decay)
                     coupled_decay = 0.0
                 # one fused pass over the parameter (nn/kernels/optim.py; formula in the docstring)
-                K.adam_update(p._data, -p._grad if group["maximize"] else p._grad, state["exp_avg"], state["exp_avg_sq"],
-                              state["max_exp_avg_sq"] if amsgrad else None, state["step"],
+                # (a complex parameter as its real pairs, as PyTorch's view_as_real: nn/optim/optimizer.py)
+                K.adam_update(real_view(p._data), real_view(-p._grad if group["maximize"] else p._grad),
+                              real_view(state["exp_avg"]), real_view(state["exp_avg_sq"]),
+                              real_view(state["max_exp_avg_sq"]) if amsgrad else None, state["step"],
                               lr, beta1, beta2, eps, coupled_decay)
 
 

@@ -41,6 +41,9 @@ class LRScheduler:
                 raise KeyError(f"param 'initial_lr' is not specified in param_groups[{i}] when resuming an optimizer")
         self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
         self.last_epoch = last_epoch
+        # PyTorch's bookkeeping, which schedulers written for it read in get_lr: the steps taken (this first one
+        # included) and whether get_lr is being called by step() (else they warn to use get_last_lr())
+        self._step_count, self._get_lr_called_within_step = 0, False
         # epoch last_epoch + 1, where a new run's lr is unchanged; a resumed run's too, as PyTorch's chainable
         # schedules keep the current lr in this first step (_is_initial) rather than step it once more
         self._is_initial = True
@@ -60,13 +63,23 @@ class LRScheduler:
             _ORDER_CHECKED.add(self)
             if not self.optimizer.__dict__.get("_opt_called"):
                 warnings.warn(ORDER_WARNING, UserWarning, stacklevel=2)
-        if epoch is None:
-            self.last_epoch += 1
-            lrs = self.get_lr()
-        else:
-            warnings.warn(EPOCH_DEPRECATION, UserWarning, stacklevel=2)
-            self.last_epoch = epoch
-            lrs = self._closed_form() if self._closed_form is not None else self.get_lr()
+        self._step_count = self.__dict__.get("_step_count", 0) + 1
+        self._get_lr_called_within_step = True
+        try:
+            if epoch is None:
+                self.last_epoch += 1
+                lrs = self.get_lr()
+            else:
+                warnings.warn(EPOCH_DEPRECATION, UserWarning, stacklevel=2)
+                self.last_epoch = epoch
+                if self._closed_form is not None:
+                    lrs = self._closed_form()
+                elif hasattr(self, "_get_closed_form_lr"):     # a subclass written for PyTorch names it so
+                    lrs = self._get_closed_form_lr()
+                else:
+                    lrs = self.get_lr()
+        finally:
+            self._get_lr_called_within_step = False
         for group, lr in zip(self.optimizer.param_groups, lrs):
             group["lr"] = lr
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
@@ -97,6 +110,8 @@ class LRScheduler:
         self.last_epoch = int(state["last_epoch"])
         self.base_lrs = [float(v) for v in np.ravel(state["base_lrs"])]
         self._last_lr = [float(v) for v in np.ravel(state["_last_lr"])]
+        if "_step_count" in state:                  # (PyTorch's files hold it)
+            self._step_count = int(_scalar(state["_step_count"]))
         for name in self._state_names:
             setattr(self, name, _scalar(state[name]))
         if type(self).__module__ != __name__:

@@ -51,6 +51,17 @@ class _RequiredParameter:
 required = _RequiredParameter()
 
 
+def real_view(a):
+    """A complex array as its (..., 2) real pairs (view_as_real: the same memory), which PyTorch's optimizers
+    update for a complex parameter (Adam's second moment is then per real and imaginary part, not |g|^2); None or a
+    real array itself."""
+    if a is None or a.dtype.kind != "c":
+        return a
+    if a.ndim and a.strides[-1] != a.itemsize:             # a gradient (read only) may be strided: copied
+        a = np.ascontiguousarray(a)
+    return a[..., None].view(a.real.dtype)
+
+
 def pytorch_flags(maximize=False, foreach=None, capturable=False, differentiable=False, fused=None):
     """PyTorch's keyword-only optimizer flags, as group entries (its param_groups hold them too): maximize
     (ascend: the gradient is negated) and its implementation choices foreach, fused and capturable, which
@@ -66,14 +77,15 @@ def pytorch_flags(maximize=False, foreach=None, capturable=False, differentiable
 class _StateByParam(dict):
     """Per-parameter state: a dict keyed by id(param), also indexable by the Parameter itself
     (``optimizer.state[p]["exp_avg"]`` as in PyTorch) without relying on Tensor hashing. As PyTorch's
-    ``defaultdict(dict)``, ``state[p]`` of a parameter without state is a new empty dict."""
+    ``defaultdict(dict)``, ``state[p]`` of a parameter without state is a new empty dict. Other keys (MADGRAD's
+    ``self.state['k']``, an optimizer-wide step counter) are kept as themselves, as PyTorch's."""
 
     def __missing__(self, k):
         return super().setdefault(k, {})
 
     @staticmethod
     def _key(k):
-        return k if isinstance(k, int) else id(k)
+        return id(k) if isinstance(k, (Tensor, np.ndarray)) else k
 
     def __getitem__(self, k):
         return super().__getitem__(self._key(k))
@@ -89,6 +101,20 @@ class _StateByParam(dict):
 
     def setdefault(self, k, default=None):
         return super().setdefault(self._key(k), default)
+
+    def __reduce__(self):
+        # pickled with the parameters themselves as keys: the ids inside mean nothing to the unpickled parameters
+        # (Optimizer.__getstate__ says which parameter each id is; an id it does not know stays as it is)
+        params = self.__dict__.get("_params_by_id", {})
+        return _state_from_pairs, ([(params.get(k, k), v) for k, v in self.items()],)
+
+
+def _state_from_pairs(pairs):
+    """An unpickled _StateByParam: parameter keys (the unpickled parameters) keyed by their ids again."""
+    state = _StateByParam()
+    for key, entries in pairs:
+        state[key] = entries
+    return state
 
 
 _global_step_pre_hooks, _global_step_post_hooks = {}, {}
@@ -191,6 +217,15 @@ class Optimizer:
         for group in groups:
             self.add_param_group(group)
 
+    def __getstate__(self):
+        """What pickle saves (and copy.copy): the attributes but the hooks (PyTorch's leaves them out too); the
+        per-parameter state is pickled keyed by the parameters themselves (see _StateByParam.__reduce__), so an
+        unpickled optimizer goes on from its state, as PyTorch's, rather than restarting."""
+        for value in self.__dict__.values():
+            if isinstance(value, _StateByParam):
+                value.__dict__["_params_by_id"] = {id(p): p for p in self._params()}
+        return {k: v for k, v in self.__dict__.items() if not k.endswith("_hooks")}
+
     def __setstate__(self, state):
         """What copy / pickle restore (a custom optimizer's own __setstate__ calls this first, as PyTorch's)."""
         self.__dict__.update(state)
@@ -251,6 +286,9 @@ class Optimizer:
         for p in group["params"]:
             if p._grad is None:
                 continue
+            if p._data.dtype.kind == "c":
+                raise NotImplementedError(f"{type(self).__name__}: complex parameters are not supported yet (SGD, "
+                                          f"Adam and AdamW update them, as their view_as_real pairs)")
             dt = p._data.dtype.type
             state = self.state.setdefault(id(p), {})
             if not state:
@@ -336,9 +374,13 @@ class Optimizer:
         index = {id(p): i for i, p in enumerate(self._params())}
         groups = [{**{k: v for k, v in group.items() if k != "params"},
                    "params": [index[id(p)] for p in group["params"]]} for group in self.param_groups]
-        state = {index[key]: {name: _copied(value) for name, value in entries.items()}
-                 for key, entries in self.state.items() if key in index and entries}
-        result = {"state": dict(sorted(state.items())), "param_groups": groups}
+        # (keyed by id(param) inside; by the parameters themselves where a subclass made self.state a defaultdict)
+        ids = {key: id(key) if isinstance(key, Tensor) else key for key in self.state}
+        state = {index[ids[key]]: {name: _copied(value) for name, value in entries.items()}
+                 for key, entries in self.state.items() if ids[key] in index and entries}
+        # state under a key that is no parameter (MADGRAD's self.state['k']) is saved as is, as PyTorch's
+        others = {key: value for key, value in self.state.items() if not isinstance(key, (int, Tensor))}
+        result = {"state": {**dict(sorted(state.items())), **others}, "param_groups": groups}
         for hook in list(self.__dict__.get("_state_dict_post_hooks", {}).values()):
             replaced = hook(self, result)
             result = result if replaced is None else replaced
@@ -389,6 +431,9 @@ class Optimizer:
             new_groups.append(new)
         new_state = _StateByParam()
         for i, entries in state_dict.get("state", {}).items():
+            if not _is_index(i):            # no parameter's state (MADGRAD's 'k'): loaded as is, as PyTorch's
+                new_state[i] = entries
+                continue
             if int(i) not in by_saved_id:
                 raise ValueError(f"state for parameter {i}, which no parameter group of the state_dict holds")
             p = by_saved_id[int(i)]
@@ -463,6 +508,11 @@ def _tensor_entry(value, p):
     if p is not None and np.issubdtype(data.dtype, np.floating):
         data = data.astype(p._data.dtype, copy=False)
     return Tensor(data)
+
+
+def _is_index(key):
+    """Whether a state_dict()["state"] key is a parameter's index (an int; a digit string from older files)."""
+    return isinstance(key, (int, np.integer)) or (isinstance(key, str) and key.isdigit())
 
 
 def _array(value):

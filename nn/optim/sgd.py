@@ -2,7 +2,7 @@
 import numpy as np
 
 from .. import kernels as K
-from .optimizer import Optimizer, _number, pytorch_flags
+from .optimizer import Optimizer, _number, pytorch_flags, real_view
 
 
 class SGD(Optimizer):
@@ -48,4 +48,6 @@ class SGD(Optimizer):
                         buf = state["momentum_buffer"] = np.empty_like(p._data)
                         first = True
                 # one fused pass over the parameter (nn/kernels/optim.py; formula in the docstring)
-                K.sgd_update(p._data, -p._grad if group["maximize"] else p._grad, buf, lr, momentum, dampening, weight_decay, nesterov, first)
+                # (a complex parameter as its real pairs, as PyTorch's view_as_real: nn/optim/optimizer.py)
+                K.sgd_update(real_view(p._data), real_view(-p._grad if group["maximize"] else p._grad), real_view(buf),
+                             lr, momentum, dampening, weight_decay, nesterov, first)

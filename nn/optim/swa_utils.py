@@ -140,12 +140,7 @@ class SWALR(LRScheduler):
         self.anneal_func = ((lambda t: (1 - math.cos(math.pi * t)) / 2) if anneal_strategy == "cos"
                             else (lambda t: t))
         self.anneal_epochs = anneal_epochs
-        self._step_count = 0
-        super().__init__(optimizer, last_epoch)
-
-    def step(self, epoch=None):
-        self._step_count += 1
-        super().step(epoch)
+        super().__init__(optimizer, last_epoch)             # (LRScheduler counts _step_count, which get_lr reads)
 
     @staticmethod
     def _initial_lr(lr, swa_lr, alpha):

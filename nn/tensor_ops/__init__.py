@@ -12,3 +12,4 @@ the dtype queries: smaller names composed of the others). Methods that nn.functi
 sigmoid, tanh, softmax, log_softmax, flatten) are attached from there.
 """
 from . import convert, pointwise, reductions, shape, matrices, indexing, compare, inplace, grad_hooks, extras  # noqa: F401
+from . import complex  # noqa: F401,E402  (real / imag, view_as_real / view_as_complex, angle, polar)

@@ -5,7 +5,7 @@ import sys
 import numpy as np
 
 from ..device import CPU, check_device, parse_to
-from ..dtypes import to_dtype, get_default_dtype
+from ..dtypes import to_dtype, get_default_dtype, to_complex
 from ..tensor import ShapeError, Size, Tensor, _check_requires_grad
 from ._attach import attach
 
@@ -110,6 +110,8 @@ def type(input, dtype=None, non_blocking=False):
         return f"nn.{name}"
     if isinstance(dtype, str) and dtype.rpartition(".")[2] in _LEGACY_NAMES:
         dtype = _LEGACY_NAMES[dtype.rpartition(".")[2]]
+    if dtype is Tensor or dtype in ("torch.Tensor", "nn.Tensor"):    # x.type(torch.Tensor): the default dtype
+        dtype = get_default_dtype()
     return _cast_to(input, to_dtype(dtype))
 
 
@@ -212,6 +214,18 @@ def __array__(input, dtype=None, copy=None):
     return input._data if dtype is None else input._data.astype(dtype)
 
 
+def __dlpack__(input, **kwargs):
+    """A DLPack capsule of the values (shared, not copied), as Tensor.__dlpack__: refused, as PyTorch, for a
+    tensor that requires grad; keyword arguments (stream, max_version, copy, ...) are NumPy's."""
+    if input.requires_grad:
+        raise BufferError("Can't export tensors that require gradient, use tensor.detach()")
+    return input._data.__dlpack__(**kwargs)
+
+
+def __dlpack_device__(input):
+    return input._data.__dlpack_device__()     # (1, 0): the CPU
+
+
 def __format__(input, spec):
     """f"{loss:.4f}" formats the value of a one-element tensor, and f"{acc}" of a 0-d one (as PyTorch: 0.25, not
     tensor(0.2500)); other tensors print as str()."""
@@ -277,13 +291,19 @@ def __repr__(input):
     threshold = opts["threshold"]
     threshold = sys.maxsize if threshold == math.inf else int(threshold)
     formatter = _float_formatter(d, opts, threshold) if d.dtype.kind == "f" and d.size else None
+    if d.dtype.kind == "c" and d.size:          # each part as a real tensor's, the imaginary one signed: 1.5000-0.2500j
+        re = _float_formatter(d.real, opts, threshold)["float_kind"]
+        im = _float_formatter(np.abs(d.imag), opts, threshold)["float_kind"]
+        formatter = {"complex_kind": lambda v: f"{re(v.real)}{'-' if np.signbit(v.imag) else '+'}"
+                                               f"{im(abs(v.imag)).strip()}j"}
     body = np.array2string(d, separator=", ", prefix="tensor(", threshold=threshold, edgeitems=opts["edgeitems"],
                            max_line_width=opts["linewidth"], formatter=formatter)
     extra = ""
     if d.size == 0:           # as PyTorch: an empty tensor says its size unless (0,), and any non-default dtype
         extra += f", size={tuple(d.shape)}" if d.ndim != 1 else ""
         extra += f", dtype=nn.{d.dtype.name}" if d.dtype != get_default_dtype() else ""
-    elif d.dtype not in (get_default_dtype(), np.int64, np.bool_):      # as PyTorch: the default dtype unsaid
+    elif d.dtype not in (get_default_dtype(), to_complex(get_default_dtype()), np.int64, np.bool_):
+        # as PyTorch: the default dtype (and its complex twin) unsaid
         extra += f", dtype=nn.{d.dtype.name}"
     if input.requires_grad:
         extra += ", requires_grad=True" if input.is_leaf else f", grad_fn=<{input.grad_fn.name()}>"
@@ -298,14 +318,19 @@ def half(input):
 attach(half, bfloat16=half)
 attach(size, dim, numel, item, tolist, numpy, detach, detach_, clone, to, type, type_as, cpu, cuda, is_floating_point,
        is_contiguous, stride, element_size, requires_grad_, __len__, __iter__, __bool__, __float__, __int__,
-       __index__, __array__, __format__, __repr__, ndimension=dim, nelement=numel,
+       __index__, __array__, __dlpack__, __dlpack_device__, __format__, __repr__, ndimension=dim, nelement=numel,
        nbytes=property(lambda self: self._data.nbytes),
        float=_converter("float", np.float32), double=_converter("double", np.float64),
+       cfloat=_converter("cfloat", np.complex64), cdouble=_converter("cdouble", np.complex128),
        long=_converter("long", np.int64), int=_converter("int", np.int32),
        bool=_converter("bool", np.bool_), byte=_converter("byte", np.uint8),
        short=_converter("short", np.int16), char=_converter("char", np.int8))
 Tensor.device = property(lambda self: CPU)
 Tensor.is_cuda = False
+# the other device and layout probes PyTorch's tensors answer (torchmetrics asks `x.is_mps` before sorting)
+for _probe in ("is_mps", "is_xpu", "is_ipu", "is_xla", "is_mtia", "is_maia", "is_vulkan", "is_quantized", "is_mkldnn",
+               "is_nested"):
+    setattr(Tensor, _probe, False)
 Tensor.is_pinned = lambda self, device=None: False              # no page-locked memory without a GPU
 Tensor.pin_memory = lambda self, device=None: self             # (DataLoader(pin_memory=True) is accepted too)
 Tensor.is_cpu = True

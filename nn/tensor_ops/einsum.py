@@ -10,7 +10,7 @@ import string
 
 import numpy as np
 
-from ..tensor import Tensor
+from ..tensor import Tensor, conj_if_complex
 
 
 def _parse(equation, shapes):
@@ -89,7 +89,9 @@ def einsum(equation, *operands):
             others = [(subs[j], datas[j]) for j in range(len(subs)) if j != k]
             seen = out + "".join(o for o, _ in others)
             kept = "".join(c for c in u if c in seen)
-            gk = np.einsum(f"{','.join([out] + [o for o, _ in others])}->{kept}", g, *[d for _, d in others])
+            # (complex operands conjugated: the gradient of a product is g times the conjugate of the others)
+            gk = np.einsum(f"{','.join([out] + [o for o, _ in others])}->{kept}", g,
+                           *[conj_if_complex(d) for _, d in others])
             # letters only operand k has: put them back as broadcast dims
             gk = np.broadcast_to(gk.reshape([sizes[c] if c in seen else 1 for c in u]), [sizes[c] for c in u])
             if u != s:                          # the diagonal it read gets the gradient, the rest of it none
@@ -98,4 +100,24 @@ def einsum(equation, *operands):
                 gk = full
             grads.append(gk)
         return tuple(grads)
-    return Tensor._make(np.asarray(y), tuple(operands), backward, "einsum")
+
+    def graph_backward(g):
+        # create_graph: the same contractions as Tensor einsums (each linear in g and in the other operands), so
+        # the gradient is differentiable again (zuko's NAF differentiates its monotone network's Jacobian)
+        grads = []
+        for k, (s, t) in enumerate(zip(subs, operands)):
+            if not t.requires_grad:
+                grads.append(None)
+                continue
+            u = "".join(dict.fromkeys(s))
+            if u != s:
+                raise NotImplementedError("create_graph=True: the gradient of an einsum reading a diagonal "
+                                          "(a repeated letter) cannot be differentiated again in nn yet")
+            others = [(subs[j], operands[j]) for j in range(len(subs)) if j != k]
+            seen = out + "".join(o for o, _ in others)
+            kept = "".join(c for c in u if c in seen)
+            gk = einsum(f"{','.join([out] + [o for o, _ in others])}->{kept}", g,
+                        *[o.conj() if o.is_complex() else o for _, o in others])
+            grads.append(gk.reshape([sizes[c] if c in seen else 1 for c in u]).expand([sizes[c] for c in u]))
+        return tuple(grads)
+    return Tensor._make(np.asarray(y), tuple(operands), backward, "einsum", graph_backward)

@@ -9,7 +9,7 @@ from them): NaN-ignoring maxima, signs, the trapezoid rule, aminmax, and the dty
     aminmax(x, *, dim=None, keepdim=False) -> (min, max);  msort(x) = sort along dim 0;  histogram (NumPy's)
     dist(a, b, p=2) = norm(a - b, p);  is_nonzero(x): a one-element tensor's truth
     result_type(a, b), promote_types(d1, d2), can_cast(from, to): PyTorch's promotion (float over integer over bool)
-    is_complex (False), conj / resolve_conj / resolve_neg (a real tensor itself), is_signed, is_same_size,
+    is_complex, conj (from complex.py), resolve_conj / resolve_neg (the tensor itself), is_signed, is_same_size,
     sum_to_size, split_with_sizes, diagflat, hsplit / vsplit / dsplit, gcd, lcm
     gradient(x, spacing=, dim=, edge_order=): numerical derivatives by central differences (torch.gradient)
     ldexp(x, e) = x 2^e;  frexp(x) -> (mantissa, exponent);  nextafter(a, b);  i0(x) (Bessel I0)
@@ -24,6 +24,7 @@ import numpy as np
 from ..dtypes import CATEGORY, result_dtype, to_dtype
 from ..tensor import Tensor
 from ._attach import attach
+from .complex import is_complex, conj  # noqa: F401  (also nn.is_complex / nn.conj through this module)
 from .compare import isnan
 from .pointwise import _floating, _pair_operands, _unary, abs, logaddexp, neg, trunc, where
 from .reductions import amax, amin, norm, sort
@@ -228,16 +229,6 @@ def gradient(input, *, spacing=1, dim=None, edge_order=1, axis=None):
     return tuple(out)
 
 
-def is_complex(input):
-    """False: nn has no complex tensors (code that branches on it takes the real path)."""
-    return False
-
-
-def conj(input):
-    """The complex conjugate: a real tensor itself (as are resolve_conj and resolve_neg)."""
-    return input
-
-
 def is_signed(input):
     """Whether the dtype holds negative values (floats and signed integers; not uint8 or bool)."""
     return input.dtype.kind in "fi"
@@ -330,11 +321,11 @@ def _incomplete_gamma(input, other, upper):
     from scipy.special import gammainc, gammaincc, gammaln  # noqa: PLC0415 - SciPy only when used
     name = "igammac" if upper else "igamma"
     a_t, x_t, a, x = _pair_operands(input, other, name, floating=True)
-    if a_t.requires_grad:
-        raise NotImplementedError(f"the derivative for '{name}: input' is not implemented.")
     out = (gammaincc if upper else gammainc)(a, x)
 
     def backward(g):
+        if a_t.requires_grad:           # as PyTorch: the value is computed, its gradient in a refused
+            raise NotImplementedError(f"the derivative for '{name}: input' is not implemented.")
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             density = np.exp((a - 1) * np.log(x) - x - gammaln(a))
         return None, g * (-density if upper else density)
@@ -394,8 +385,8 @@ def _diagonal_axis(d1, d2):
 
 
 def isreal(input):
-    """True everywhere: nn's tensors are real."""
-    return Tensor(np.ones(input.shape, bool))
+    """Where the imaginary part is 0 (True everywhere for a real tensor)."""
+    return Tensor(np.imag(input._data) == 0)
 
 
 def nonzero_static(input, *, size, fill_value=-1):
@@ -415,11 +406,19 @@ def typename(obj):
 
 FrexpResult = namedtuple("frexp", ["mantissa", "exponent"])
 absolute, negative, fix = abs, neg, trunc
-resolve_conj = resolve_neg = conj
+
+
+def resolve_conj(input):
+    """The tensor itself: nn's conj is computed at once, so there is no pending conjugation (nor negation) to
+    resolve (resolve_neg is the same)."""
+    return input
+
+
+resolve_neg = resolve_conj
 
 attach(fmax, fmin, signbit, copysign, heaviside, positive, logaddexp2, aminmax, msort, dist, is_nonzero, histogram,
        is_complex, conj, is_signed, is_same_size, sum_to_size, split_with_sizes, diagflat, hsplit, vsplit, dsplit,
        gcd, lcm, ldexp, frexp, nextafter, i0, igamma, igammac, slice_scatter, select_scatter, diagonal_scatter,
-       isreal, nonzero_static, resolve_conj=conj, resolve_neg=conj, is_inference=lambda self: False,
+       isreal, nonzero_static, resolve_conj=resolve_conj, resolve_neg=resolve_conj, is_inference=lambda self: False,
        is_conj=lambda self: False, is_neg=lambda self: False,
        absolute=abs, negative=neg, fix=trunc)

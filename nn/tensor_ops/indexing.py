@@ -10,7 +10,7 @@ import numpy as np
 
 from ..tensor import Tensor, _normalize_axes, as_int, is_grad_enabled, linear_graph_backward
 from ._attach import attach
-from .inplace import _refuse_leaf, _refuse_view, _rebase, _write, _write_through
+from .inplace import _refuse_leaf, _refuse_view, _rebase, _write, _write_through, _bump_version
 from .pointwise import _mask
 
 
@@ -70,6 +70,7 @@ def __setitem__(input, index, value):
         if not isinstance(input._data, np.ndarray):
             _write(input, input._data)
         input._data[index] = v
+        _bump_version(input)
         return
     _refuse_leaf(input, "x[...] = v")
     _refuse_view(input, "x[...] = v")

@@ -74,9 +74,23 @@ def _write_through(input):
     return input
 
 
+_SCALAR_NAMES = {"complex64": "ComplexFloat", "complex128": "ComplexDouble", "float32": "Float", "float64": "Double",
+                 "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+
+
+def _bump_version(input):
+    """Count an in-place change, as PyTorch's version counter (Tensor._version: kornia's augmentations compare it
+    to know whether the parameters they cached a transform for were changed since). Per tensor: a view changed in
+    place does not count on its base."""
+    input.__dict__["_version_count"] = input.__dict__.get("_version_count", 0) + 1
+
+
 def _write(input, data):
     """Copy data (broadcast to input's shape, cast to its dtype) into input's array."""
     data = np.asarray(data)
+    if data.dtype.kind == "c" and input.dtype.kind != "c":      # as PyTorch: x *= 1j on a real x is an error
+        raise RuntimeError(f"result type {_SCALAR_NAMES[data.dtype.name]} can't be cast to the desired output type "
+                           f"{_SCALAR_NAMES.get(input.dtype.name, input.dtype.name)}")
     if data.dtype.kind == "f" and input.dtype.kind != "f":
         raise TypeError(f"in-place op: a floating result cannot be written into a {input.dtype} tensor")
     if not isinstance(input._data, np.ndarray):        # a NumPy scalar from a full reduction
@@ -85,6 +99,7 @@ def _write(input, data):
         raise RuntimeError("in-place op on a read-only tensor: an expanded one (several elements share one memory "
                            "location) or a read-only NumPy array; write into a copy (x = x.clone()) instead")
     np.copyto(input._data, data, casting="unsafe")
+    _bump_version(input)
     return input
 
 
@@ -128,6 +143,7 @@ def _take_place(input, data, parents, backward, graph_backward, op):
     input.__dict__.pop("_graph_backward", None)
     input.__dict__.pop("_saves_nothing", None)     # the in-place op's node is released after backward as any other
     input.__dict__.update(_data=data, _grad=None, requires_grad=True, _parents=parents, _backward=backward, _op=op)
+    _bump_version(input)
     if graph_backward is not None:
         input._graph_backward = graph_backward
     _remember_consumer(input, parents)             # its new state reads these: a later change of one re-points it
@@ -345,6 +361,7 @@ def float_power_(input, exponent):
 
 
 attach(float_power_)
+attach(_version=property(lambda self: self.__dict__.get("_version_count", 0)))
 attach(**{name + "_": _reshaped(name) for name in ("squeeze", "unsqueeze", "t", "transpose", "swapdims", "swapaxes")})
 attach(add_, sub_, mul_, div_, clamp_, masked_fill_, scatter_, scatter_add_, copy_, fill_, zero_, normal_, uniform_,
        exponential_, random_, log_normal_, cauchy_, geometric_,

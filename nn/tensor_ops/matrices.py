@@ -12,6 +12,7 @@ import numpy as np
 
 from ..tensor import Tensor
 from ._attach import attach
+from .complex import conj
 from .. import functional as F
 from .shape import cat, dot, meshgrid, outer, stack, tensordot
 
@@ -58,8 +59,8 @@ def inner(input, other):
 
 
 def vdot(input, other):
-    """x . y of two 1-D tensors of one length (for real tensors, dot)."""
-    return dot(input, other)
+    """conj(x) . y of two 1-D tensors of one length (for real tensors, dot)."""
+    return dot(conj(input), other)
 
 
 def diag_embed(input, offset=0, dim1=-2, dim2=-1):

@@ -10,7 +10,7 @@ import numpy as np
 from .. import functional as F
 from ..array import legacy_scalar_first
 from ..dtypes import result_dtype, scalar_dtype, cast, get_default_dtype, float_dtype, checked_fill
-from ..tensor import Tensor, piecewise_grad
+from ..tensor import Tensor, piecewise_grad, conj_if_complex
 from ._attach import attach
 
 
@@ -23,7 +23,7 @@ def _unary(input, y, derivative, op, graph_derivative=None):
     """Result y = f(x) whose backward is g * derivative() (computed only when needed); graph_derivative(x),
     the same derivative from the input Tensor by Tensor ops, makes it differentiable twice (create_graph)."""
     def backward(g):
-        return (g * derivative(),)
+        return (g * conj_if_complex(derivative()),)          # conjugated for complex x (PyTorch's convention)
     graph_backward = None if graph_derivative is None else lambda g: (g * graph_derivative(input),)
     return Tensor._make(y, (input,), backward, op, graph_backward)
 
@@ -165,7 +165,8 @@ def erfinv(input):
     from scipy.special import erfinv as _erfinv  # noqa: PLC0415 - SciPy only when used
     x = _floating(input)
     y = _erfinv(x).astype(x.dtype, copy=False)
-    return _unary(input, y, lambda: np.sqrt(np.pi) / 2 * np.exp(y * y), "erfinv")    # 1 / erf'(y)
+    return _unary(input, y, lambda: np.sqrt(np.pi) / 2 * np.exp(y * y), "erfinv",    # 1 / erf'(y)
+                  lambda t: np.sqrt(np.pi) / 2 * exp(erfinv(t) ** 2))
 
 
 def erfc(input):
@@ -313,7 +314,8 @@ def addcdiv(input, tensor1, tensor2, *rest, value=1):
 
 def abs(input):
     x = input._data
-    return Tensor._make(np.abs(x), (input,), lambda g: (g * np.sign(x),), "abs",   # |x|' = sign(x) (0 at 0)
+    # |x|' = sign(x) (0 at 0); for complex x NumPy's sign is x / |x|, the gradient PyTorch gives
+    return Tensor._make(np.abs(x), (input,), lambda g: (g * np.sign(x),), "abs",
                         lambda g: (piecewise_grad(g, input, np.sign(x), "abs_backward"),))
 
 
@@ -327,6 +329,22 @@ def _step(name, fn):
 
 
 sign = _step("sign", np.sign)
+
+
+def sgn(input):
+    """sign for real tensors; z / |z| (0 at 0) for complex ones."""
+    if input.dtype.kind != "c":
+        return sign(input)
+    z = input._data
+    r = np.abs(z)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s = np.where(r > 0, z / np.where(r > 0, r, 1), 0)
+
+    def backward(g):
+        # ds/dz = 1 / (2|z|), ds/d(conj z) = -s^2 / (2|z|): grad = (g - s^2 conj(g)) / (2|z|), 0 at 0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return (np.where(r > 0, (g - s * s * np.conj(g)) / (2 * np.where(r > 0, r, 1)), 0).astype(z.dtype),)
+    return Tensor._make(s.astype(z.dtype), (input,), backward, "sgn")
 floor = _step("floor", np.floor)
 ceil = _step("ceil", np.ceil)
 _round = _step("round", np.round)     # half to even, as PyTorch
@@ -367,9 +385,11 @@ def neg(input):
 
 
 def pow(input, exponent):
-    """input ** exponent (scalar or Tensor exponent); also nn.pow(2.0, x)."""
+    """input ** exponent (scalar or Tensor exponent); also nn.pow(2.0, x) and nn.pow(p.grad.data, 2)."""
     if not isinstance(input, Tensor):
-        return exponent.__rpow__(input)
+        if isinstance(exponent, Tensor):
+            return exponent.__rpow__(input)
+        input = _constant(input)
     return input ** exponent
 
 
@@ -379,8 +399,18 @@ def float_power(input, exponent):
     return pow(as64(input), as64(exponent))
 
 
+def _constant(array):
+    """A .data / .grad array (or any ndarray) as a constant Tensor: the first operand of torch.mul(p.grad.data, 2),
+    a tensor in PyTorch. Numbers are refused, as PyTorch's torch.mul(2, 3)."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"expected a Tensor as the first operand, got {type(array).__name__}")
+    return Tensor(array.view(np.ndarray))
+
+
 def _lifted(input, other):
-    return input if isinstance(input, Tensor) else other._lift(input)
+    if isinstance(input, Tensor):
+        return input
+    return other._lift(input) if isinstance(other, Tensor) else _constant(input)
 
 
 def add(input, other, alpha=1, *rest):
@@ -582,10 +612,10 @@ def masked_fill(input, mask, value):
 
 attach(triu, tril, exp, log, log1p, log2, log10, lerp, tan, asin, acos, atan, sinh, cosh, expm1, exp2, erf, erfinv, frac,
        erfc, lgamma, digamma, sinc, asinh, acosh, atanh, float_power,
-       nan_to_num, atan2, hypot, logaddexp, addcmul, addcdiv, fmod, logit, xlogy, deg2rad, rad2deg, sqrt, rsqrt, reciprocal, square, sin, cos, abs, sign,
+       nan_to_num, atan2, hypot, logaddexp, addcmul, addcdiv, fmod, logit, xlogy, deg2rad, rad2deg, sqrt, rsqrt, reciprocal, square, sin, cos, abs, sign, sgn,
        floor, ceil, round, trunc, neg, pow, add, sub, mul, div, remainder, floor_divide, clamp, clamp_min, clamp_max,
        maximum, minimum, masked_fill, polygamma=lambda self, n: polygamma(n, self), clip=clamp,
-       arcsinh=asinh, arccosh=acosh, arctanh=atanh, sgn=sign, arcsin=asin, arccos=acos, arctan=atan, arctan2=atan2,
+       arcsinh=asinh, arccosh=acosh, arctanh=atanh, arcsin=asin, arccos=acos, arctan=atan, arctan2=atan2,
        multiply=mul, divide=div, subtract=sub, true_divide=div,
        __mod__=remainder, __floordiv__=floor_divide, __abs__=abs, __pos__=lambda self: self,
        __rmod__=lambda self, other: remainder(self._lift(other), self),

@@ -7,7 +7,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from ..dtypes import to_dtype
+from ..dtypes import to_dtype, to_real
 from ..tensor import Tensor, _normalize_axes, as_int, linear_graph_backward
 from ._attach import attach, numpy_axis
 
@@ -68,7 +68,8 @@ def mean(input, dim=None, keepdim=False, dtype=None):
     """Mean over ``dim`` (floating tensors, as PyTorch)."""
     if dtype is not None:
         input = input.to(dtype)
-    _need_floating(input, "mean")
+    if input.dtype.kind != "c":                 # complex means too
+        _need_floating(input, "mean")
     axes = _normalize_axes(dim, input.ndim)
     n = _count(input, axes)
     total = sum(input, dim=axes, keepdim=keepdim)
@@ -85,22 +86,24 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
         dim, unbiased = None, dim
     if correction is None:
         correction = 1 if unbiased is None or unbiased else 0
-    _need_floating(input, "var")
+    if input.dtype.kind != "c":                 # complex: the mean of |x - mean|^2, a real variance
+        _need_floating(input, "var")
     axes = _normalize_axes(dim, input.ndim)
     x = input._data
     d = x - x.mean(axis=axes, keepdims=True) if x.size else x        # no elements: NaN below (0 / 0), as PyTorch
     denom = builtins.max(_count(input, axes) - correction, 0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        y = np.sum(d * d, axis=axes, keepdims=keepdim) / x.dtype.type(denom)
+        y = np.sum(d * d if x.dtype.kind != "c" else (d * d.conj()).real, axis=axes, keepdims=keepdim) / denom
 
     def backward(g):
-        # dvar/dx_i = 2 (x_i - mean) / (N - correction)  (the mean's own derivative sums to 0)
+        # dvar/dx_i = 2 (x_i - mean) / (N - correction)  (the mean's own derivative sums to 0; complex x: the
+        # same 2 d is dL/dre + i dL/dim)
         return (_spread(g, axes, keepdim, x.shape) * d * (2.0 / denom if denom else np.nan),)   # NaN, as PyTorch
 
     def graph_backward(g):
         return (g.reshape(_kept(x.shape, axes)) * (input - input.mean(axes, keepdim=True))
                 * (2.0 / denom if denom else np.nan),)
-    return Tensor._make(y.astype(x.dtype, copy=False), (input,), backward, "var", graph_backward)
+    return Tensor._make(y.astype(to_real(x.dtype), copy=False), (input,), backward, "var", graph_backward)
 
 
 @numpy_axis
@@ -269,6 +272,7 @@ def any(input, dim=None, keepdim=False):
     return Tensor(np.any(input._data, axis=_normalize_axes(dim, input.ndim), keepdims=keepdim))
 
 
+@numpy_axis
 def count_nonzero(input, dim=None):
     return Tensor(np.asarray(np.count_nonzero(input._data, axis=dim), dtype=np.int64))
 
@@ -333,16 +337,19 @@ def _running_extreme(input, dim, pick, name):
     return ValuesIndices(Tensor._make(values, (input,), backward, name), Tensor(indices))
 
 
+@numpy_axis
 def cummax(input, dim):
     """(values, indices): the running maximum along dim."""
     return _running_extreme(input, dim, np.greater, "cummax")
 
 
+@numpy_axis
 def cummin(input, dim):
     """(values, indices): the running minimum along dim."""
     return _running_extreme(input, dim, np.less, "cummin")
 
 
+@numpy_axis
 def logcumsumexp(input, dim):
     """log(cumsum(exp(input))) along dim, shifted by the maximum so that nothing overflows (composed of the ops
     above)."""
@@ -363,11 +370,13 @@ def logsumexp(input, dim, keepdim=False):
     return out if keepdim else out.squeeze(axes)
 
 
+@numpy_axis
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """(var, mean) over dim."""
     return (var(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim))
 
 
+@numpy_axis
 def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """(std, mean) over dim."""
     return (std(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim))
@@ -425,6 +434,7 @@ def nanmedian(input, dim=None, keepdim=False):
     return ValuesIndices(values, idx)
 
 
+@numpy_axis
 def kthvalue(input, k, dim=-1, keepdim=False):
     """(values, indices) of the k-th smallest element (k from 1) along dim; the gradient goes to that element."""
     axis = _normalize_axes(dim, input.ndim)[0]
@@ -437,6 +447,7 @@ def kthvalue(input, k, dim=-1, keepdim=False):
     return ValuesIndices(values, idx)
 
 
+@numpy_axis
 def mode(input, dim=-1, keepdim=False):
     """(values, indices): the most frequent value along dim (the smallest of those equally frequent; each NaN
     counts once) and the index of its last occurrence, as PyTorch's. The gradient goes to that element."""
@@ -497,6 +508,7 @@ def _quantile(input, q, dim, keepdim, interpolation, name, ignore_nan):
     return res[0]
 
 
+@numpy_axis
 def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
     """The q-quantiles (q a number or a 1-D tensor in [0, 1]) of all elements or along dim, as torch.quantile:
     position q (n - 1) in the sorted values, interpolated as `interpolation` says (linear, lower, higher,
@@ -505,6 +517,7 @@ def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
     return _quantile(input, q, dim, keepdim, interpolation, "quantile", ignore_nan=False)
 
 
+@numpy_axis
 def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
     """quantile of the numbers, NaNs left out (NaN where there are none), as torch.nanquantile."""
     return _quantile(input, q, dim, keepdim, interpolation, "nanquantile", ignore_nan=True)
@@ -585,10 +598,10 @@ def norm(input, p="fro", dim=None, keepdim=False):
     if p in ("fro", 2, 2.0):
         axes = _normalize_axes(dim, input.ndim)
         x = input._data
-        n = np.sqrt(np.sum(x * x, axis=axes, keepdims=True))
+        n = np.sqrt(np.sum(x * x if x.dtype.kind != "c" else (x * x.conj()).real, axis=axes, keepdims=True))
 
         def backward(g):
-            # d |x| / dx = x / |x|, and 0 at x = 0 (as PyTorch: a subgradient, not NaN)
+            # d |x| / dx = x / |x| (complex x too: dL/dre + i dL/dim), and 0 at x = 0 (as PyTorch: a subgradient)
             gk = g if keepdim else np.expand_dims(g, axes)
             with np.errstate(divide="ignore", invalid="ignore"):
                 return (np.where(n > 0, gk * x / n, 0).astype(x.dtype, copy=False),)
@@ -628,6 +641,7 @@ def argsort(input, dim=-1, descending=False, stable=False):
     return sort(input, dim, descending, stable).indices
 
 
+@numpy_axis
 def topk(input, k, dim=-1, largest=True, sorted=True):
     """(values, indices) of the k largest (or smallest) elements along dim (NaN the largest, as PyTorch); k an int
     or an integer tensor of one element."""

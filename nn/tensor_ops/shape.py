@@ -16,6 +16,7 @@ from ..tensor import (ShapeError, Tensor, as_int, as_sizes, linear_graph_backwar
                       unbroadcast, is_grad_enabled)
 from ..kernels.threads import single_thread_blas
 from ._attach import attach, numpy_axis
+from .complex import conj
 from .convert import Size, root_array
 
 
@@ -192,6 +193,18 @@ def _mT(input):
     if input.ndim < 2:
         raise ValueError(f"x.mT needs at least 2 dims, got shape {tuple(input.shape)}")
     return transpose(input, -2, -1)
+
+
+def _mH(input):
+    """x.mH (and x.adjoint()): the last two dims swapped and conjugated (x.mT for a real tensor)."""
+    return conj(_mT(input))
+
+
+def _H(input):
+    """x.H: a matrix's conjugate transpose (2-D only, as PyTorch)."""
+    if input.ndim not in (0, 2):
+        raise RuntimeError(f"tensor.H is only supported on matrices (2-D tensors). Got {input.ndim}-D tensor.")
+    return conj(_T(input))
 
 
 def broadcast_shapes(*shapes):
@@ -826,7 +839,7 @@ attach(resize_, resize_as_)
 attach(reshape, view_as, broadcast_to, ravel, unflatten, contiguous, squeeze, unsqueeze, permute, transpose, t, expand, expand_as,
        repeat, repeat_interleave, tile, movedim, select, diagonal, tensor_split, mv, flip, fliplr, flipud, rot90,
        narrow, unfold, as_strided, cross, diff, trace, take_along_dim, roll, diag, outer, dot, addmm, split, chunk, unbind, matmul, bmm, baddbmm, view, T=property(_T), mT=property(_mT),
-       mH=property(_mT), H=property(_T), mm=matmul,
+       mH=property(_mH), H=property(_H), adjoint=_mH, mm=matmul,
        swapaxes=transpose, swapdims=transpose, moveaxis=movedim, reshape_as=view_as,
        __reversed__=lambda self: self if self.ndim == 0 else flip(self, 0))      # reversed(x), as PyTorch's
 flatten = F.flatten

@@ -12,3 +12,12 @@ __all__ = ["clip_grad_norm_", "clip_grad_norm", "clip_grad_value_", "clip_grads_
            "remove_spectral_norm", "fuse_conv_bn_eval", "fuse_conv_bn_weights", "fuse_linear_bn_eval",
            "fuse_linear_bn_weights", "checkpoint", "fusion", "model_zoo", "parametrize", "parametrizations", "prune",
            "rnn", "stateless"]
+
+
+def __getattr__(name):
+    """nn.utils._pytree without an import of its own, as torch.utils._pytree (loaded on first use: it needs
+    nn.func, which needs the whole package)."""
+    if name == "_pytree":
+        import importlib  # noqa: PLC0415
+        return importlib.import_module(__name__ + "._pytree")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

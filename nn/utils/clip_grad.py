@@ -5,6 +5,7 @@ import warnings
 
 import numpy as np
 
+from ..dtypes import to_real
 from ..tensor import Tensor
 
 
@@ -26,11 +27,12 @@ def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=Non
     if math.isinf(norm_type):
         total = max(float(np.max(np.abs(a))) if a.size else 0.0 for a in arrays)
     else:
-        total = sum(float(np.sum(np.abs(a.astype(np.float64)) ** norm_type)) for a in arrays) ** (1 / norm_type)
+        # (|a| before the cast: a complex gradient's modulus, as PyTorch's vector_norm)
+        total = sum(float(np.sum(np.abs(a).astype(np.float64) ** norm_type)) for a in arrays) ** (1 / norm_type)
     if error_if_nonfinite and not math.isfinite(total):
         raise RuntimeError(f"the total norm of order {norm_type} of the gradients is {total}: non-finite, "
                            f"so they cannot be clipped (pass error_if_nonfinite=False to clip anyway)")
-    return Tensor(np.array(total, dtype=arrays[0].dtype))
+    return Tensor(np.array(total, dtype=to_real(arrays[0].dtype)))
 
 
 def clip_grads_with_norm_(parameters, max_norm, total_norm, foreach=None):

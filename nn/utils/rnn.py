@@ -14,11 +14,25 @@ from ..tensor import Tensor
 from ..functional.shapes import cat, pad
 
 
-class PackedSequence(NamedTuple):
+class _PackedSequenceFields(NamedTuple):
     data: Tensor
     batch_sizes: Tensor
     sorted_indices: Optional[Tensor] = None
     unsorted_indices: Optional[Tensor] = None
+
+
+class PackedSequence(_PackedSequenceFields):
+    __slots__ = ()
+
+    def __new__(cls, data, batch_sizes=None, sorted_indices=None, unsorted_indices=None):
+        # as PyTorch's: built from sorted_indices alone, the inverse permutation is filled in (pfrl's
+        # RecurrentSequential re-wraps layer outputs as PackedSequence(h, batch_sizes=..., sorted_indices=...));
+        # PackedSequence((data, batch_sizes, ...)) unpacks the tuple
+        if batch_sizes is None and isinstance(data, (tuple, list)):
+            data, batch_sizes, sorted_indices, unsorted_indices = (tuple(data) + (None, None))[:4]
+        if unsorted_indices is None:
+            unsorted_indices = invert_permutation(sorted_indices)
+        return super().__new__(cls, data, batch_sizes, sorted_indices, unsorted_indices)
 
     def to(self, *args, **kwargs):
         return self._replace(data=self.data.to(*args, **kwargs))

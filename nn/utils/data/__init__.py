@@ -17,6 +17,7 @@ import bisect
 import itertools
 import math
 import numbers
+from typing import Generic, TypeVar
 
 import numpy as np
 
@@ -27,8 +28,12 @@ __all__ = ["Dataset", "IterableDataset", "ChainDataset", "TensorDataset", "Stack
            "SubsetRandomSampler", "WeightedRandomSampler", "BatchSampler", "get_worker_info", "DistributedSampler",
            "default_convert"]
 
+# The bases are generic, as PyTorch's (`class MySampler(Sampler[List[int]])`, `Dataset[Tuple[Tensor, int]]` in
+# timm and typed user code); the concrete samplers and TensorDataset are not (TensorDataset[int] is a TypeError).
+T_co = TypeVar("T_co", covariant=True)
 
-class Dataset:
+
+class Dataset(Generic[T_co]):
     """Base class: subclasses define __getitem__(index) and __len__()."""
 
     def __getitem__(self, index):
@@ -38,7 +43,7 @@ class Dataset:
         return ConcatDataset([self, other])
 
 
-class IterableDataset(Dataset):
+class IterableDataset(Dataset[T_co]):
     """Base class of a stream of samples: subclasses define __iter__() (and no __getitem__). A DataLoader batches
     the samples in the order they come; shuffle and samplers do not apply (as PyTorch)."""
 
@@ -49,7 +54,7 @@ class IterableDataset(Dataset):
         return ChainDataset([self, other])
 
 
-class ChainDataset(IterableDataset):
+class ChainDataset(IterableDataset[T_co]):
     """The samples of several IterableDatasets, one after the other (stream_a + stream_b)."""
 
     def __init__(self, datasets):
@@ -81,7 +86,7 @@ class TensorDataset(Dataset):
         return len(self.tensors[0])
 
 
-class StackDataset(Dataset):
+class StackDataset(Dataset[T_co]):
     """Datasets of one length side by side: StackDataset(a, b)[i] -> (a[i], b[i]); StackDataset(text=a, label=b)[i]
     -> {'text': a[i], 'label': b[i]}."""
 
@@ -106,7 +111,7 @@ class StackDataset(Dataset):
         return self._length
 
 
-class Subset(Dataset):
+class Subset(Dataset[T_co]):
     """The samples of ``dataset`` at ``indices``."""
 
     def __init__(self, dataset, indices):
@@ -122,7 +127,7 @@ class Subset(Dataset):
         return len(self.indices)
 
 
-class ConcatDataset(Dataset):
+class ConcatDataset(Dataset[T_co]):
     """Several datasets one after the other."""
 
     def __init__(self, datasets):
@@ -170,7 +175,7 @@ def random_split(dataset, lengths, generator=None):
     return subsets
 
 
-class Sampler:
+class Sampler(Generic[T_co]):
     """Base of the samplers: an iterable of dataset indices (DataLoader(sampler=...))."""
 
     def __iter__(self):
@@ -345,7 +350,7 @@ def default_convert(data):
     return data
 
 
-class DataLoader:
+class DataLoader(Generic[T_co]):
     """Batches of a dataset: ``for xb, yb in DataLoader(ds, batch_size=64, shuffle=True)``.
 
     batch_size=None yields samples one by one, uncollated, their arrays as Tensors (default_convert, as

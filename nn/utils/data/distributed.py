@@ -9,12 +9,12 @@ The shuffle draws from a generator seeded with seed + epoch (nn's generator: not
 import math
 
 from ...random import Generator
-from . import Sampler
+from . import Sampler, T_co
 
 __all__ = ["DistributedSampler"]
 
 
-class DistributedSampler(Sampler):
+class DistributedSampler(Sampler[T_co]):
     """The indices of dataset for one rank of num_replicas: len(sampler) = num_samples, the same for every rank."""
 
     def __init__(self, dataset, num_replicas=None, rank=None, shuffle=True, seed=0, drop_last=False):

@@ -149,6 +149,14 @@ class EventFileWriter:
     def add_event(self, data):
         self._file.write(record(data))
 
+    def add_summary(self, summary, global_step=None, walltime=None):
+        """An event holding an encoded Summary message (PyTorch's FileWriter.add_summary; the step only if given)."""
+        walltime = time.time() if walltime is None else walltime
+        self.add_event(event(walltime, global_step, getattr(summary, "SerializeToString", lambda: summary)()))
+
+    def get_logdir(self):
+        return os.path.dirname(self.path)
+
     def flush(self):
         if not self._file.closed:
             self._file.flush()

@@ -11,8 +11,8 @@ them, not to write them).
     writer.add_text("notes", "text", step); writer.add_figure("plot", matplotlib_figure, step)
     writer.close()                                # or `with SummaryWriter() as writer:`
 
-add_hparams writes the hyperparameters as a text summary and the metrics as scalars in a run of their own (not
-TensorBoard's hparams plugin); add_graph records nothing (nn has no traced graph to draw); add_embedding,
+add_hparams writes TensorBoard's hparams plugin records (summary.py) and the metrics as scalars in a run of their
+own; add_graph records nothing (nn has no traced graph to draw); add_embedding,
 add_pr_curve, add_audio, add_video and add_mesh raise NotImplementedError.
 """
 import io
@@ -25,6 +25,7 @@ from datetime import datetime
 import numpy as np
 
 from . import event_file as ef
+from .summary import hparams
 
 
 def _array(value):
@@ -114,16 +115,16 @@ class SummaryWriter:
 
     def add_hparams(self, hparam_dict, metric_dict, hparam_domain_discrete=None, run_name=None,
                     global_step=None):
-        """The hyperparameters as a text table and each metric as a scalar, in a run of their own
-        (log_dir/<run_name or the time>)."""
+        """TensorBoard's hparams plugin records (summary.hparams) and each metric as a scalar, in a run of their
+        own (log_dir/<run_name or the time>), as PyTorch's."""
         if not isinstance(hparam_dict, dict) or not isinstance(metric_dict, dict):
             raise TypeError("hparam_dict and metric_dict should be dictionary.")
-        run = SummaryWriter(os.path.join(self.log_dir, run_name or str(time.time())))
-        table = "| hparam | value |\n|---|---|\n" + "".join(f"| {k} | {v} |\n" for k, v in hparam_dict.items())
-        run.add_text("hparams", table, global_step)
-        for key, value in metric_dict.items():
-            run.add_scalar(key, value, global_step)
-        run.close()
+        records = hparams(hparam_dict, metric_dict, hparam_domain_discrete)
+        with SummaryWriter(os.path.join(self.log_dir, run_name or str(time.time()))) as run:
+            for record in records:
+                run.file_writer.add_summary(record, global_step)
+            for key, value in metric_dict.items():
+                run.add_scalar(key, value, global_step)
 
     def add_graph(self, model, input_to_model=None, verbose=False, use_strict_trace=True):
         """Records nothing: nn has no traced graph for TensorBoard's graph view."""

@@ -1,0 +1,369 @@
+"""nn.fft: discrete Fourier transforms, as torch.fft (NumPy's pocketfft underneath), with gradients.
+
+    fft / ifft (complex <-> complex), rfft (real -> the n // 2 + 1 non-negative frequencies), irfft (back to
+    n real values), hfft / ihfft (a Hermitian signal's transform); their 2-D (fft2, ...) and n-D (fftn, ...)
+    forms; fftfreq, rfftfreq, fftshift, ifftshift.
+
+Arguments as PyTorch's: n= (1-D) or s= (2-D, n-D) pads with zeros or truncates the input along each transformed
+dim first (for irfft: the length of the real output, default 2 (m - 1)); dim= the dims (n-D: the last len(s),
+or all); norm= "backward" (the default: 1/n on the inverse), "ortho" (1/sqrt(n) both ways) or "forward" (1/n on
+the forward transform). A real input to fft is taken as complex; float32 gives complex64, float64 complex128.
+
+Gradients (PyTorch's convention for complex tensors, nn/tensor_ops/complex.py). A transform y = s F x (F the
+DFT matrix, s its scale) has the adjoint s F^H, which is the inverse transform with the other norm ("backward"
+and "forward" swap, "ortho" stays), applied at length n and padded or cut back to the input's length. rfft keeps
+the first n // 2 + 1 rows of F: its adjoint pads g with zeros to n first, and a real input takes the real part.
+irfft reads each bin 0 < k < n / 2 twice (as X_k and conj(X_k)) and the others once: its gradient is rfft of g
+(the other norm) with those bins doubled.
+"""
+import numbers
+import warnings
+
+import numpy as np
+
+from .dtypes import to_complex, to_real, float_dtype, get_default_dtype, to_dtype
+from .device import check_device
+from .tensor import Tensor, _normalize_axes, grad_for
+from .tensor_ops.complex import conj, view_as_real as _view_as_real
+from .tensor_ops.shape import roll
+
+__all__ = ["fft", "ifft", "rfft", "irfft", "hfft", "ihfft", "fft2", "ifft2", "rfft2", "irfft2", "hfft2", "ihfft2",
+           "fftn", "ifftn", "rfftn", "irfftn", "hfftn", "ihfftn", "fftfreq", "rfftfreq", "fftshift", "ifftshift"]
+
+_DUAL = {"backward": "forward", "forward": "backward", "ortho": "ortho"}
+_TYPE_NAMES = {"complex64": "ComplexFloat", "complex128": "ComplexDouble"}
+
+
+def _norm(norm):
+    norm = "backward" if norm is None else norm
+    if norm not in _DUAL:
+        raise RuntimeError(f'Invalid normalization mode: "{norm}"')
+    return norm
+
+
+def _fit(a, length, axis):
+    """a cut or padded with zeros along axis to length (the backward of the forward's padding or cutting)."""
+    have = a.shape[axis]
+    if have > length:
+        return np.take(a, np.arange(length), axis)
+    if have < length:
+        pad = [(0, 0)] * a.ndim
+        pad[axis] = (0, length - have)
+        return np.pad(a, pad)
+    return a
+
+
+def _transform(input, n, dim, norm, kind):
+    """One 1-D transform of input along dim: kind "fft", "ifft" (complex -> complex), "rfft" (real -> half
+    spectrum) or "irfft" (half spectrum -> n real values)."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"fft.{kind}(): argument 'input' must be Tensor, not {type(input).__name__}")
+    norm = _norm(norm)
+    x = input._data
+    if x.ndim == 0:
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+    axis = _normalize_axes(dim, x.ndim)[0]
+    if kind == "rfft":
+        if x.dtype.kind == "c":
+            raise RuntimeError(f"rfft expects a real input tensor, but got {_TYPE_NAMES[x.dtype.name]}")
+        x = x.astype(float_dtype(x.dtype), copy=False)
+    else:                                           # complex in (a real input has imaginary part 0)
+        x = x.astype(to_complex(float_dtype(x.dtype)), copy=False)
+    length = x.shape[axis]
+    if n is None:
+        n = 2 * (length - 1) if kind == "irfft" else length
+    n = int(n)
+    if n < 1:
+        raise RuntimeError(f"Invalid number of data points ({n}) specified")
+    y = getattr(np.fft, kind)(x, n=n, axis=axis, norm=norm)
+    y = y.astype(to_real(x.dtype) if kind == "irfft" else to_complex(x.dtype), copy=False)
+    dual = _DUAL[norm]
+
+    def backward(g):
+        if kind == "fft":
+            gx = np.fft.ifft(g, axis=axis, norm=dual)
+        elif kind == "ifft":
+            gx = np.fft.fft(g, axis=axis, norm=dual)
+        elif kind == "rfft":                        # the dropped half of the spectrum had gradient 0
+            gx = np.fft.ifft(g, n=n, axis=axis, norm=dual).real
+        else:                                       # irfft: bins 0 < k < n / 2 count twice
+            gx = np.fft.rfft(g, axis=axis, norm=dual)
+            twice = np.ones(gx.shape[axis], gx.real.dtype)
+            twice[1:(n + 1) // 2] = 2
+            gx = gx * twice.reshape((-1,) + (1,) * (gx.ndim - axis - 1))
+        return (grad_for(_fit(gx, length, axis), input),)       # a real input takes the real part
+    return Tensor._make(y, (input,), backward, f"fft_{kind}")
+
+
+def fft(input, n=None, dim=-1, norm=None):
+    """The 1-D discrete Fourier transform along dim (complex output)."""
+    return _transform(input, n, dim, norm, "fft")
+
+
+def ifft(input, n=None, dim=-1, norm=None):
+    """The inverse of fft."""
+    return _transform(input, n, dim, norm, "ifft")
+
+
+def rfft(input, n=None, dim=-1, norm=None):
+    """fft of a real input, keeping the n // 2 + 1 non-negative frequencies."""
+    return _transform(input, n, dim, norm, "rfft")
+
+
+def irfft(input, n=None, dim=-1, norm=None):
+    """The inverse of rfft: n real values (default 2 (m - 1)) from the m non-negative frequencies; the imaginary
+    parts of the zero frequency (and of n / 2 for an even n) are ignored."""
+    return _transform(input, n, dim, norm, "irfft")
+
+
+def hfft(input, n=None, dim=-1, norm=None):
+    """The (real) transform of a signal with Hermitian symmetry given by its first half: irfft(conj(x)) with the
+    other norm, as torch.fft.hfft."""
+    return _transform(conj(input), n, dim, _DUAL[_norm(norm)], "irfft")
+
+
+def ihfft(input, n=None, dim=-1, norm=None):
+    """The inverse of hfft: conj(rfft(x)) with the other norm."""
+    return conj(_transform(input, n, dim, _DUAL[_norm(norm)], "rfft"))
+
+
+# -- 2-D and n-D: one 1-D transform per dim (a separable sum) ----------------------------------------------
+
+def _dims_and_sizes(input, s, dim, what):
+    """(dims, sizes) as PyTorch reads s= and dim=: dim None takes the last len(s) dims (all without s); a size of
+    -1 keeps that dim's length (None: each transform's default)."""
+    ndim = input.ndim
+    if dim is None:
+        dims = list(range(ndim - len(s), ndim)) if s is not None else list(range(ndim))
+    else:
+        dims = [dim] if isinstance(dim, numbers.Integral) else list(dim)
+        dims = [d + ndim if d < 0 else d for d in dims]
+        if any(not 0 <= d < ndim for d in dims):
+            raise IndexError(f"Dimension out of range (expected to be in range of [{-ndim}, {ndim - 1}], "
+                             f"but got {dims})")
+        if len(set(dims)) != len(dims):
+            raise RuntimeError(f"{what} dims must be unique")
+    if s is None:
+        sizes = [None] * len(dims)
+    else:
+        s = [s] if isinstance(s, numbers.Integral) else list(s)
+        if len(s) != len(dims):
+            raise RuntimeError("When given, dim and shape arguments must have the same length")
+        sizes = [None if k == -1 else int(k) for k in s]
+    if not dims:
+        raise RuntimeError(f"{what} must transform at least one axis")
+    return dims, sizes
+
+
+def _separable(input, s, dim, norm, kind, what):
+    dims, sizes = _dims_and_sizes(input, s, dim, what)
+    out = input
+    for d, n in zip(dims, sizes):
+        out = _transform(out, n, d, norm, kind)
+    return out
+
+
+def fftn(input, s=None, dim=None, norm=None):
+    """The n-D transform over dim (default: all dims, or the last len(s))."""
+    return _separable(input, s, dim, norm, "fft", "fftn")
+
+
+def ifftn(input, s=None, dim=None, norm=None):
+    return _separable(input, s, dim, norm, "ifft", "ifftn")
+
+
+def rfftn(input, s=None, dim=None, norm=None):
+    """rfft over the last of dim, then fft over the others."""
+    dims, sizes = _dims_and_sizes(input, s, dim, "rfftn")
+    out = _transform(input, sizes[-1], dims[-1], norm, "rfft")
+    for d, n in zip(dims[:-1], sizes[:-1]):
+        out = _transform(out, n, d, norm, "fft")
+    return out
+
+
+def irfftn(input, s=None, dim=None, norm=None):
+    """ifft over all but the last of dim, then irfft over the last (its output length s[-1], default
+    2 (m - 1))."""
+    dims, sizes = _dims_and_sizes(input, s, dim, "irfftn")
+    out = input
+    for d, n in zip(dims[:-1], sizes[:-1]):
+        out = _transform(out, n, d, norm, "ifft")
+    return _transform(out, sizes[-1], dims[-1], norm, "irfft")
+
+
+def hfftn(input, s=None, dim=None, norm=None):
+    """The n-D hfft: irfftn of conj(x) with the other norm."""
+    return irfftn(conj(input), s, dim, _DUAL[_norm(norm)])
+
+
+def ihfftn(input, s=None, dim=None, norm=None):
+    """The inverse of hfftn: conj(rfftn(x)) with the other norm."""
+    return conj(rfftn(input, s, dim, _DUAL[_norm(norm)]))
+
+
+def fft2(input, s=None, dim=(-2, -1), norm=None):
+    return fftn(input, s, dim, norm)
+
+
+def ifft2(input, s=None, dim=(-2, -1), norm=None):
+    return ifftn(input, s, dim, norm)
+
+
+def rfft2(input, s=None, dim=(-2, -1), norm=None):
+    return rfftn(input, s, dim, norm)
+
+
+def irfft2(input, s=None, dim=(-2, -1), norm=None):
+    return irfftn(input, s, dim, norm)
+
+
+def hfft2(input, s=None, dim=(-2, -1), norm=None):
+    return hfftn(input, s, dim, norm)
+
+
+def ihfft2(input, s=None, dim=(-2, -1), norm=None):
+    return ihfftn(input, s, dim, norm)
+
+
+# -- frequencies and shifts ------------------------------------------------------------------------------
+
+def fftfreq(n, d=1.0, *, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
+    """The sample frequencies of an n-point fft: [0, 1, ..., (n - 1) // 2, -(n // 2), ..., -1] / (d n)."""
+    k = np.fft.fftfreq(n) * n                         # the integers, in fft's order
+    dt = to_dtype(dtype) if dtype is not None else get_default_dtype()
+    return _frequencies(k, n, d, dt, device, requires_grad)
+
+
+def rfftfreq(n, d=1.0, *, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
+    """The sample frequencies of an n-point rfft: [0, 1, ..., n // 2] / (d n)."""
+    dt = to_dtype(dtype) if dtype is not None else get_default_dtype()
+    return _frequencies(np.arange(n // 2 + 1, dtype=np.float64), n, d, dt, device, requires_grad)
+
+
+def _frequencies(k, n, d, dtype, device, requires_grad):
+    # PyTorch multiplies the integers by 1 / (n d) in the output dtype
+    check_device(device)
+    values = np.round(k).astype(dtype) * np.asarray(1.0 / (n * d), dtype=dtype)
+    return Tensor(values.astype(dtype, copy=False), requires_grad=requires_grad)
+
+
+def _shift(input, dim, sign):
+    dims = list(range(input.ndim)) if dim is None else [dim] if isinstance(dim, numbers.Integral) else list(dim)
+    shifts = [sign * (input.shape[d] // 2) for d in dims]
+    return roll(input, shifts, dims)
+
+
+def fftshift(input, dim=None):
+    """The zero frequency moved to the centre: a roll by n // 2 along each of dim (default all)."""
+    return _shift(input, dim, 1)
+
+
+def ifftshift(input, dim=None):
+    """The inverse of fftshift: a roll by -(n // 2)."""
+    return _shift(input, dim, -1)
+
+
+# -- short-time Fourier transforms (torch.stft / torch.istft), composed of the ops above ---------------------
+
+def _full_window(window, win_length, n_fft, dtype):
+    """The window (ones when None, PyTorch's rectangular default) padded with zeros on both sides to n_fft."""
+    if window is None:
+        window = Tensor(np.ones(win_length, dtype))
+    if window.ndim != 1 or window.shape[0] != win_length:
+        raise RuntimeError(f"stft: expected a 1D window tensor of size equal to win_length={win_length}, but got "
+                           f"window with size {list(window.shape)}")
+    left = (n_fft - win_length) // 2
+    if left or n_fft - win_length - left:
+        from .functional import pad     # noqa: PLC0415 - nn.functional imports nn.tensor_ops, which imports this
+        window = pad(window, (left, n_fft - win_length - left))
+    return window
+
+
+def stft(input, n_fft, hop_length=None, win_length=None, window=None, center=True, pad_mode="reflect",
+         normalized=False, onesided=None, return_complex=None):
+    """Short-time Fourier transform, as torch.stft: input (L) or (B, L) -> (B?, n_fft // 2 + 1 (onesided) or n_fft,
+    frames) complex. Frames of n_fft samples every hop_length (default n_fft // 4), times the window (win_length,
+    default n_fft, centred in the frame; ones when None); center=True pads n_fft // 2 on both sides by pad_mode
+    first; normalized multiplies by n_fft^-1/2. return_complex=False gives the view_as_real pairs (deprecated
+    in PyTorch); a real input must say which."""
+    if return_complex is None:
+        if input.dtype.kind != "c" and (window is None or window.dtype.kind != "c"):
+            raise RuntimeError("stft requires the return_complex parameter be given for real inputs, and will "
+                               "further require that return_complex=True in a future PyTorch release.")
+        return_complex = True
+    if input.ndim not in (1, 2):
+        raise RuntimeError(f"stft: expected a 1D or 2D tensor, but got {input.ndim}D")
+    hop_length = n_fft // 4 if hop_length is None else hop_length
+    win_length = n_fft if win_length is None else win_length
+    if not 0 < win_length <= n_fft or hop_length <= 0:
+        raise RuntimeError(f"stft: expected 0 < win_length <= n_fft and hop_length > 0, but got n_fft={n_fft}, "
+                           f"hop_length={hop_length}, win_length={win_length}")
+    if window is None:
+        warnings.warn("A window was not provided. A rectangular window will be applied,which is known to cause "
+                      "spectral leakage. Other windows such as nn.hann_window or nn.hamming_window are recommended "
+                      "to reduce spectral leakage.To suppress this warning and use a rectangular window, explicitly "
+                      "set `window=nn.ones(n_fft)`.", UserWarning, stacklevel=2)
+    if not return_complex:
+        warnings.warn("stft with return_complex=False is deprecated. In a future pytorch release, stft will return "
+                      "complex tensors for all inputs, and return_complex=False will raise an error.",
+                      UserWarning, stacklevel=2)
+    x = input if input.ndim == 2 else input.unsqueeze(0)
+    if center:
+        from .functional import pad     # noqa: PLC0415 - (see _full_window)
+        x = pad(x.unsqueeze(1), (n_fft // 2, n_fft // 2), mode=pad_mode).squeeze(1)
+    if x.shape[-1] < n_fft:
+        raise RuntimeError(f"stft: expected 0 < n_fft <= {x.shape[-1]}, but got n_fft={n_fft}")
+    real_dtype = to_real(float_dtype(x.dtype))
+    frames = x.unfold(-1, n_fft, hop_length) * _full_window(window, win_length, n_fft, real_dtype)
+    complex_in = frames.dtype.kind == "c"
+    onesided = not complex_in if onesided is None else onesided
+    norm = "ortho" if normalized else "backward"
+    spec = rfft(frames, dim=-1, norm=norm) if onesided else fft(frames, dim=-1, norm=norm)
+    spec = spec.transpose(-1, -2)
+    if input.ndim == 1:
+        spec = spec.squeeze(0)
+    return spec if return_complex else _view_as_real(spec)
+
+
+def istft(input, n_fft, hop_length=None, win_length=None, window=None, center=True, normalized=False,
+          onesided=None, length=None, return_complex=False):
+    """The inverse of stft, as torch.istft: inverse transforms of the frames, times the window, overlap-added and
+    divided by the overlap-added squared window (an error where it is below 1e-11)."""
+    from .functional import fold, pad     # noqa: PLC0415 - (see _full_window)
+    if input.dtype.kind != "c":
+        raise RuntimeError("istft requires a complex-valued input tensor")
+    hop_length = n_fft // 4 if hop_length is None else hop_length
+    win_length = n_fft if win_length is None else win_length
+    spec = input if input.ndim == 3 else input.unsqueeze(0)
+    n_frames = spec.shape[-1]
+    onesided = spec.shape[-2] != n_fft if onesided is None else onesided
+    norm = "ortho" if normalized else "backward"
+    frames = spec.transpose(-1, -2)                                          # (B, frames, freqs)
+    frames = irfft(frames, n=n_fft, dim=-1, norm=norm) if onesided else ifft(frames, n=n_fft, dim=-1, norm=norm)
+    if not return_complex and frames.dtype.kind == "c":
+        frames = frames.real
+    w = _full_window(window, win_length, n_fft, to_real(input.dtype))
+    frames = frames * w
+    total = n_fft + hop_length * (n_frames - 1)
+
+    def overlap_add(f):                 # (B, frames, n_fft) real -> (B, total): each frame added in at k * hop
+        return fold(f.transpose(1, 2), (1, total), (1, n_fft), stride=(1, hop_length)).reshape(f.shape[0], total)
+    if frames.dtype.kind == "c":
+        from .tensor_ops.complex import complex as _complex, real, imag     # noqa: PLC0415
+        y = _complex(overlap_add(real(frames)), overlap_add(imag(frames)))
+    else:
+        y = overlap_add(frames)
+    envelope = overlap_add((w * w).reshape(1, 1, n_fft).repeat(1, n_frames, 1)).reshape(total)
+    start = n_fft // 2 if center else 0
+    end = (start + length if center else length) if length is not None else (total - n_fft // 2 if center else total)
+    y, envelope = y[:, start:min(end, total)], envelope[start:min(end, total)]
+    if envelope.numel() and float(envelope.abs().min().item()) < 1e-11:
+        raise RuntimeError("istft(...): window overlap add min: the window's overlap-added square is (near) zero "
+                           "somewhere (NOLA condition)")
+    y = y / envelope
+    if end > total:
+        y = pad(y, (0, end - total))
+    return y if input.ndim == 3 else y.squeeze(0)
+
+
+Tensor.stft, Tensor.istft = stft, istft        # x.stft(n_fft, ...), as PyTorch's methods

@@ -1,0 +1,92 @@
+"""torch.utils._pytree: flatten nested tuples, lists, dicts (namedtuples, OrderedDicts) to their leaves and build
+them again (lucidrains' packages and Hugging Face import tree_flatten / tree_unflatten / tree_map from here). As
+PyTorch 2.x, None is a leaf; everything that is not a tuple, list or dict is a leaf."""
+from ..func import _flatten, _unflatten
+
+__all__ = ["TreeSpec", "LeafSpec", "tree_flatten", "tree_unflatten", "tree_leaves", "tree_structure", "tree_map",
+           "tree_map_only", "tree_all", "tree_any"]
+
+
+class TreeSpec:
+    """The structure of a tree: its node types, dict keys and leaf positions (`num_leaves`)."""
+
+    def __init__(self, spec):
+        self._spec = spec
+
+    @property
+    def num_leaves(self):
+        def count(spec):
+            return 1 if spec is None else sum(count(s) for s in spec[2])
+        return count(self._spec)
+
+    def is_leaf(self):
+        return self._spec is None
+
+    def __eq__(self, other):
+        return isinstance(other, TreeSpec) and self._spec == other._spec
+
+    def __hash__(self):
+        return hash(repr(self))
+
+    def __repr__(self):
+        def show(spec):
+            if spec is None:
+                return "*"
+            kind, keys, specs = spec
+            return f"TreeSpec({kind.__name__}, {keys if issubclass(kind, dict) else None}, " \
+                   f"[{', '.join(show(s) for s in specs)}])"
+        return show(self._spec)
+
+
+def LeafSpec():
+    """The spec of a single leaf."""
+    return TreeSpec(None)
+
+
+def tree_flatten(tree, is_leaf=None):
+    """tree -> (its leaves in order, TreeSpec); dicts in insertion order."""
+    leaves, spec = _flatten(tree, none_is_leaf=True, is_leaf=is_leaf)
+    return leaves, TreeSpec(spec)
+
+
+def tree_unflatten(leaves, treespec):
+    """(leaves, TreeSpec) -> the tree, as tree_flatten took it apart."""
+    leaves = list(leaves)
+    if len(leaves) != treespec.num_leaves:
+        raise ValueError(f"treespec.unflatten(leaves): `leaves` has length {len(leaves)} but the spec refers to a "
+                         f"pytree that holds {treespec.num_leaves} items ({treespec}).")
+    return _unflatten(leaves, treespec._spec)
+
+
+def tree_leaves(tree, is_leaf=None):
+    return tree_flatten(tree, is_leaf)[0]
+
+
+def tree_structure(tree, is_leaf=None):
+    return tree_flatten(tree, is_leaf)[1]
+
+
+def tree_map(func, tree, *rests, is_leaf=None):
+    """func applied leaf by leaf; further trees must have tree's structure (their leaves are func's further
+    arguments), else ValueError as PyTorch's."""
+    leaves, spec = tree_flatten(tree, is_leaf)
+    columns = [leaves]
+    for rest in rests:
+        other, other_spec = tree_flatten(rest, is_leaf)
+        if other_spec != spec:
+            raise ValueError(f"Tree structures differ: expected {spec}, got {other_spec}.")
+        columns.append(other)
+    return tree_unflatten([func(*xs) for xs in zip(*columns)], spec)
+
+
+def tree_map_only(type_or_types, func, tree, is_leaf=None):
+    """func on the leaves that are instances of type_or_types, the other leaves kept."""
+    return tree_map(lambda x: func(x) if isinstance(x, type_or_types) else x, tree, is_leaf=is_leaf)
+
+
+def tree_all(pred, tree, is_leaf=None):
+    return all(map(pred, tree_leaves(tree, is_leaf)))
+
+
+def tree_any(pred, tree, is_leaf=None):
+    return any(map(pred, tree_leaves(tree, is_leaf)))
