@@ -177,12 +177,14 @@ def result_dtype(a, b):
     """dtype of an op on ndarrays a and b, as PyTorch promotes: a 0-d operand beside one with dims decides the
     dtype only when its category (bool < integer < floating) is higher (float32 x times a 0-d float64 tensor
     stays float32, as there); otherwise a floating operand wins, else NumPy's promotion."""
+    if a.dtype == b.dtype:                  # the common case, first
+        return a.dtype
     if (a.ndim == 0) != (b.ndim == 0):
         dims, zero = (b, a) if a.ndim == 0 else (a, b)
         if CATEGORY[zero.dtype.kind] <= CATEGORY[dims.dtype.kind]:
             return dims.dtype
-        if zero.dtype.kind == "c":          # a 0-d complex beside floats keeps their precision (complex64 next
-            return to_complex(dims.dtype if dims.dtype.kind == "f" else get_default_dtype())   # to float32)
+        if zero.dtype.kind == "c" and dims.dtype.kind == "f":      # a 0-d complex beside floats keeps their
+            return to_complex(dims.dtype)                           # precision (complex64 next to float32)
         return zero.dtype
     ka, kb = CATEGORY[a.dtype.kind], CATEGORY[b.dtype.kind]
     if max(ka, kb) >= 2 and ka != kb:       # floating or complex beside a lower category

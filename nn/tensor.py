@@ -412,6 +412,11 @@ def backpropagate(roots, retain_graph=False, wanted=None, create_graph=False):
                         node._run_post_accumulate_hooks()
                 continue
             if create_graph:
+                if node.dtype.kind == "c" or any(p.dtype.kind == "c" for p in node._parents):
+                    # the recorded backwards are real-valued formulas (no conjugates): refuse, not a wrong value
+                    raise NotImplementedError(f"create_graph=True through complex tensors ({node._op}) is not "
+                                              f"supported; differentiate once, or split the values into real "
+                                              f"and imaginary parts (view_as_real)")
                 parent_grads = _graph_grads(node, g)
             else:
                 parent_grads = node._backward(g)

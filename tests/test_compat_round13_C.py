@@ -361,3 +361,43 @@ def test_clip_grad_norm_of_complex_gradients():
     assert total.dtype == nn.float32
     np.testing.assert_allclose(total.item(), expect, rtol=1e-6)
     np.testing.assert_allclose(a.grad, np.array([[1 + 2j, -3 + 0.5j]]) / (expect + 1e-6), rtol=1e-6)
+
+
+# ---- review mends: what the complex support refuses instead of computing wrongly, and its promotions -------------
+
+def test_create_graph_through_complex_ops_is_refused_not_wrong():
+    # the recorded (differentiable) backwards are real formulas: through a complex node they would drop the
+    # conjugates (torch: d|c*d|/dc = [0.5+1j, 1.26-0.63j]; the unconjugated graph gave [0.5-1j, 0.63+1.26j])
+    c = nn.tensor([1 + 2j, 2 - 1j], dtype=nn.complex128, requires_grad=True)
+    d = nn.tensor([0.5 - 1j, 1 + 1j], dtype=nn.complex128)
+    (g,) = nn.autograd.grad((c * d).abs().sum(), [c])          # once: PyTorch's value
+    cv, dv = np.array([1 + 2j, 2 - 1j]), np.array([0.5 - 1j, 1 + 1j])
+    w = cv * dv
+    np.testing.assert_allclose(g.detach().numpy(), w / np.abs(w) * np.conj(dv), rtol=1e-12)   # d|w|/dw conj(dw/dc)
+    with pytest.raises(NotImplementedError, match="complex"):
+        nn.autograd.grad((c * d).abs().sum(), [c], create_graph=True)
+    r = nn.tensor([1.0, 2.0], dtype=nn.float64, requires_grad=True)     # a real leaf into a complex op, too
+    with pytest.raises(NotImplementedError, match="complex"):
+        nn.autograd.grad((r * d).abs().sum(), [r], create_graph=True)
+
+
+def test_a_strided_complex_parameter_is_refused_by_the_optimizer_not_left_unchanged():
+    z = np.arange(12).reshape(4, 3) * (1 + 0.5j)
+    p = nn.Parameter(nn.tensor(z, dtype=nn.complex128).T)           # last dimension strided
+    (p.abs() ** 2).sum().backward()
+    for opt in (nn.optim.SGD([p], lr=0.1), nn.optim.Adam([p], lr=0.1)):
+        with pytest.raises(ValueError, match="contiguous"):
+            opt.step()
+    p.data = p.data.contiguous()                                    # the remedy the message names
+    before = p.detach().numpy().copy()
+    nn.optim.SGD([p], lr=0.1).step()
+    np.testing.assert_allclose(p.detach().numpy(), before - 0.1 * p.grad, rtol=1e-12)
+
+
+def test_integer_tensor_with_a_0d_complex128_promotes_to_complex128_and_complex_is_signed():
+    # torch: ones(3, int32) * tensor(1j, complex128) -> complex128 (a 0-d complex beside integers keeps its dtype)
+    for dt in (nn.int32, nn.int64, nn.uint8, nn.bool):
+        assert (nn.ones(3, dtype=dt) * nn.tensor(1j, dtype=nn.complex128)).dtype == nn.complex128
+        assert (nn.ones(3, dtype=dt) * nn.tensor(1j, dtype=nn.complex64)).dtype == nn.complex64
+    assert (nn.ones(3, dtype=nn.float32) * nn.tensor(1j, dtype=nn.complex128)).dtype == nn.complex64
+    assert nn.tensor([1j]).is_signed() and nn.is_signed(nn.tensor([1j]))

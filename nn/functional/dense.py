@@ -6,9 +6,13 @@ from ..tensor import ShapeError, Tensor
 from ._args import _tensor, _check_ndim, _common_dtype, _cast
 
 
+def _complex(t):
+    return isinstance(t, Tensor) and t.dtype.kind == "c"
+
+
 def linear(x, weight, bias=None):
     """y = x W^T + b.   x (*, in), weight (out, in), bias (out,) -> y (*, out)."""
-    if any(isinstance(t, Tensor) and t.dtype.kind == "c" for t in (x, weight, bias)):
+    if _complex(x) or _complex(weight) or _complex(bias):
         y = x @ weight.transpose(0, 1)          # complex: composed of matmul (W^T, not its conjugate, as PyTorch)
         return y if bias is None else y + bias
     x, weight = _tensor(x, "input", "linear"), _tensor(weight, "weight", "linear")

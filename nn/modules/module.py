@@ -169,10 +169,12 @@ class Module:
         for registry in ("_parameters", "_buffers", "_modules"):
             if registry in d and name in d[registry]:
                 value = d[registry][name]
-                graph = d.get("_buffer_graphs", {}).get(name) if registry == "_buffers" else None
+                if registry != "_buffers":
+                    return value
+                graph = d["_buffer_graphs"].get(name) if "_buffer_graphs" in d else None
                 if graph is not None and graph[1] is value:
                     return graph[0]
-                if registry == "_buffers" and isinstance(value, np.ndarray):
+                if isinstance(value, np.ndarray):
                     tensor = Tensor(value)           # a Tensor on the buffer's own array, as PyTorch's buffers
                     # its slot, so that buf.data = new rebinds the buffer itself (an ActNorm's `initialized` flag)
                     tensor.__dict__["_buffer_slot"] = _BufferSlot(self, name, value)

@@ -62,7 +62,7 @@ class Adam(Optimizer):
                     coupled_decay = 0.0
                 # one fused pass over the parameter (nn/kernels/optim.py; formula in the docstring)
                 # (a complex parameter as its real pairs, as PyTorch's view_as_real: nn/optim/optimizer.py)
-                K.adam_update(real_view(p._data), real_view(-p._grad if group["maximize"] else p._grad),
+                K.adam_update(real_view(p._data), real_view(-p._grad if group["maximize"] else p._grad, read_only=True),
                               real_view(state["exp_avg"]), real_view(state["exp_avg_sq"]),
                               real_view(state["max_exp_avg_sq"]) if amsgrad else None, state["step"],
                               lr, beta1, beta2, eps, coupled_decay)

@@ -51,13 +51,18 @@ class _RequiredParameter:
 required = _RequiredParameter()
 
 
-def real_view(a):
+def real_view(a, read_only=False):
     """A complex array as its (..., 2) real pairs (view_as_real: the same memory), which PyTorch's optimizers
     update for a complex parameter (Adam's second moment is then per real and imaginary part, not |g|^2); None or a
-    real array itself."""
+    real array itself. A strided last dimension has no such view: a gradient (read_only) is copied, an array the
+    kernel writes into is refused (an update of a copy would be lost)."""
     if a is None or a.dtype.kind != "c":
         return a
-    if a.ndim and a.strides[-1] != a.itemsize:             # a gradient (read only) may be strided: copied
+    if a.ndim and a.strides[-1] != a.itemsize:
+        if not read_only:
+            raise ValueError(f"a complex parameter of shape {a.shape} with a strided last dimension cannot be "
+                             f"updated in place as real pairs; make it contiguous (p.data = p.data.contiguous()) "
+                             f"before the optimizer's first step")
         a = np.ascontiguousarray(a)
     return a[..., None].view(a.real.dtype)
 

@@ -49,5 +49,5 @@ class SGD(Optimizer):
                         first = True
                 # one fused pass over the parameter (nn/kernels/optim.py; formula in the docstring)
                 # (a complex parameter as its real pairs, as PyTorch's view_as_real: nn/optim/optimizer.py)
-                K.sgd_update(real_view(p._data), real_view(-p._grad if group["maximize"] else p._grad), real_view(buf),
+                K.sgd_update(real_view(p._data), real_view(-p._grad if group["maximize"] else p._grad, read_only=True), real_view(buf),
                              lr, momentum, dampening, weight_decay, nesterov, first)

@@ -230,8 +230,8 @@ def gradient(input, *, spacing=1, dim=None, edge_order=1, axis=None):
 
 
 def is_signed(input):
-    """Whether the dtype holds negative values (floats and signed integers; not uint8 or bool)."""
-    return input.dtype.kind in "fi"
+    """Whether the dtype holds negative values (floats, complex and signed integers; not uint8 or bool)."""
+    return input.dtype.kind in "fci"
 
 
 def is_same_size(input, other):

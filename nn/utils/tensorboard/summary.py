@@ -22,7 +22,7 @@ EXPERIMENT_TAG = "_hparams_/experiment"
 SESSION_START_INFO_TAG = "_hparams_/session_start_info"
 SESSION_END_INFO_TAG = "_hparams_/session_end_info"
 PLUGIN_NAME = "hparams"
-_STRING, _BOOL, _FLOAT64 = 1, 2, 3
+_STRING, _FLOAT64 = 1, 3          # the hparams DataType enum (2, bool, is never written: bools are numbers)
 
 
 class Summary(bytes):
@@ -33,10 +33,8 @@ class Summary(bytes):
 
 
 def _value(kind, v):
-    """A google.protobuf.Value (oneof members are written even when 0, '' or False)."""
-    if kind == _FLOAT64:
-        return ef.double_field(2, v)
-    return ef.bytes_field(3, v) if kind == _STRING else ef.varint_field(4, bool(v))
+    """A google.protobuf.Value (oneof members are written even when 0 or '')."""
+    return ef.double_field(2, v) if kind == _FLOAT64 else ef.bytes_field(3, v)
 
 
 def _plugin_summary(tag, data):
@@ -64,12 +62,10 @@ def hparams(hparam_dict=None, metric_dict=None, hparam_domain_discrete=None):
     for k, v in hparam_dict.items():
         if v is None:
             continue
-        if isinstance(v, (int, float)):                 # before bool, as PyTorch: True is the number 1.0
+        if isinstance(v, (int, float)):                 # bools too, as PyTorch's: True is the number 1.0
             kind, v = _FLOAT64, float(v)
         elif isinstance(v, str):
             kind = _STRING
-        elif isinstance(v, bool):
-            kind = _BOOL
         elif hasattr(v, "shape") and hasattr(v, "dtype"):          # a Tensor or an array: its first element
             kind, v = _FLOAT64, float(np.asarray(getattr(v, "_data", v)).reshape(-1)[0])
         else:
