@@ -106,7 +106,8 @@ def test_add_summary_and_add_hparams_write_the_records(tmp_path):
         w.file_writer.add_summary(ssi, global_step=3, walltime=1.0)
     events = _events(str(tmp_path / "a"))
     assert len(events) == 3
-    assert events[1].endswith(b"\x2a" + bytes([len(exp)]) + exp) and b"\x10" not in events[1][:10]   # no step
+    # wall_time (field 1: 0x09 and 8 bytes, any values), then the summary (0x2a) with no step field (0x10) between
+    assert events[1][:1] == b"\x09" and events[1][9:] == b"\x2a" + bytes([len(exp)]) + exp
     assert events[2] == _double(1, 1.0) + b"\x10\x03" + b"\x2a" + bytes([len(ssi)]) + ssi
     with SummaryWriter(str(tmp_path / "b")) as w:
         w.add_hparams({"lr": 0.5}, {"reward": 2.0}, run_name="run")
