@@ -207,6 +207,10 @@ def scalar_dtype(value, dtype):
     return dtype if dtype.kind in "fc" else get_default_dtype()
 
 
+# PyTorch's ScalarType names, as its error messages print them ("result type Float can't be cast to ... Long")
+SCALAR_TYPE_NAMES = {"complex64": "ComplexFloat", "complex128": "ComplexDouble", "float32": "Float",
+                     "float64": "Double", "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char",
+                     "uint8": "Byte", "bool": "Bool"}
 _C_NAMES = {"float16": "at::Half", "float32": "float", "float64": "double"}
 _LARGEST = {np.dtype(t): builtins.float(np.finfo(t).max) for t in (np.float16, np.float32, np.float64)}
 

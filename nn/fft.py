@@ -21,7 +21,7 @@ import warnings
 
 import numpy as np
 
-from .dtypes import to_complex, to_real, float_dtype, get_default_dtype, to_dtype
+from .dtypes import SCALAR_TYPE_NAMES, to_complex, to_real, float_dtype, get_default_dtype, to_dtype
 from .device import check_device
 from .tensor import Tensor, _normalize_axes, grad_for
 from .tensor_ops.complex import conj, view_as_real as _view_as_real
@@ -31,7 +31,6 @@ __all__ = ["fft", "ifft", "rfft", "irfft", "hfft", "ihfft", "fft2", "ifft2", "rf
            "fftn", "ifftn", "rfftn", "irfftn", "hfftn", "ihfftn", "fftfreq", "rfftfreq", "fftshift", "ifftshift"]
 
 _DUAL = {"backward": "forward", "forward": "backward", "ortho": "ortho"}
-_TYPE_NAMES = {"complex64": "ComplexFloat", "complex128": "ComplexDouble"}
 
 
 def _norm(norm):
@@ -65,7 +64,7 @@ def _transform(input, n, dim, norm, kind):
     axis = _normalize_axes(dim, x.ndim)[0]
     if kind == "rfft":
         if x.dtype.kind == "c":
-            raise RuntimeError(f"rfft expects a real input tensor, but got {_TYPE_NAMES[x.dtype.name]}")
+            raise RuntimeError(f"rfft expects a real input tensor, but got {SCALAR_TYPE_NAMES[x.dtype.name]}")
         x = x.astype(float_dtype(x.dtype), copy=False)
     else:                                           # complex in (a real input has imaginary part 0)
         x = x.astype(to_complex(float_dtype(x.dtype)), copy=False)

@@ -188,15 +188,24 @@ class ComposeTransform(Transform):
     __hash__ = object.__hash__
 
 
-class ExpTransform(Transform):
+class _Parameterless(Transform):
+    """A transform without parameters: equal to any instance of its class (as PyTorch's ExpTransform, ...)."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if _Parameterless in cls.__bases__:             # the defining class, not a user's subclass of it
+            cls._kind = cls
+
+    def __eq__(self, other):
+        return isinstance(other, self._kind)
+
+    __hash__ = object.__hash__
+
+
+class ExpTransform(_Parameterless):
     """y = exp(x); log |dy/dx| = x."""
 
     domain, codomain, bijective, sign = constraints.real, constraints.positive, True, +1
-
-    def __eq__(self, other):
-        return isinstance(other, ExpTransform)
-
-    __hash__ = object.__hash__
 
     def _call(self, x):
         return x.exp()
@@ -208,16 +217,11 @@ class ExpTransform(Transform):
         return x
 
 
-class SigmoidTransform(Transform):
+class SigmoidTransform(_Parameterless):
     """y = sigmoid(x) (kept inside (0, 1) by the dtype's tiny and eps, as PyTorch's); x = logit(y);
     log |dy/dx| = -softplus(-x) - softplus(x)."""
 
     domain, codomain, bijective, sign = constraints.real, constraints.unit_interval, True, +1
-
-    def __eq__(self, other):
-        return isinstance(other, SigmoidTransform)
-
-    __hash__ = object.__hash__
 
     def _call(self, x):
         info = np.finfo(x.dtype)
@@ -232,16 +236,11 @@ class SigmoidTransform(Transform):
         return -F.softplus(-x) - F.softplus(x)
 
 
-class TanhTransform(Transform):
+class TanhTransform(_Parameterless):
     """y = tanh(x); x = atanh(y) (not clamped: use cache_size=1 to invert the y just drawn exactly);
     log |dy/dx| = log(1 - tanh(x)^2) = 2 (log 2 - x - softplus(-2x)), the stable form PyTorch uses."""
 
     domain, codomain, bijective, sign = constraints.real, constraints.interval(-1.0, 1.0), True, +1
-
-    def __eq__(self, other):
-        return isinstance(other, TanhTransform)
-
-    __hash__ = object.__hash__
 
     def _call(self, x):
         return x.tanh()
@@ -338,15 +337,10 @@ class PowerTransform(Transform):
         return (self.exponent * y / x).abs().log()
 
 
-class SoftplusTransform(Transform):
+class SoftplusTransform(_Parameterless):
     """y = log(1 + e^x) on the reals, x = log(e^y - 1) = y + log(-expm1(-y)); log |dy/dx| = -softplus(-x)."""
 
     domain, codomain, bijective, sign = constraints.real, constraints.positive, True, +1
-
-    def __eq__(self, other):
-        return isinstance(other, SoftplusTransform)
-
-    __hash__ = object.__hash__
 
     def _call(self, x):
         return F.softplus(x)
@@ -358,15 +352,10 @@ class SoftplusTransform(Transform):
         return -F.softplus(-x)
 
 
-class AbsTransform(Transform):
+class AbsTransform(_Parameterless):
     """y = |x| (not bijective: its inverse gives the positive root, as PyTorch's)."""
 
     domain, codomain = constraints.real, constraints.positive         # (PyTorch's, though |0| is 0)
-
-    def __eq__(self, other):
-        return isinstance(other, AbsTransform)
-
-    __hash__ = object.__hash__
 
     def _call(self, x):
         return x.abs()
@@ -405,16 +394,11 @@ class IndependentTransform(Transform):
         return _sum_rightmost(self.base_transform.log_abs_det_jacobian(x, y), self.reinterpreted_batch_ndims)
 
 
-class SoftmaxTransform(Transform):
+class SoftmaxTransform(_Parameterless):
     """Vectors onto the simplex by softmax over the last dim; the inverse is log (defined up to a constant, so
     not bijective, and without a log det, as PyTorch's)."""
 
     domain, codomain = constraints.real_vector, constraints.simplex
-
-    def __eq__(self, other):
-        return isinstance(other, SoftmaxTransform)
-
-    __hash__ = object.__hash__
 
     def _call(self, x):
         probs = (x - x.amax(-1, keepdim=True)).exp()
@@ -424,16 +408,11 @@ class SoftmaxTransform(Transform):
         return y.log()
 
 
-class StickBreakingTransform(Transform):
+class StickBreakingTransform(_Parameterless):
     """K - 1 reals onto the K-simplex by stick breaking: z_k = sigmoid(x_k - log(K - k)) of what is left,
     y_k = z_k prod_{j<k} (1 - z_j), the last part the rest (bijective; the offsets map 0 to the centre)."""
 
     domain, codomain, bijective = constraints.real_vector, constraints.simplex, True
-
-    def __eq__(self, other):
-        return isinstance(other, StickBreakingTransform)
-
-    __hash__ = object.__hash__
 
     @staticmethod
     def _offset(n, like):
@@ -504,17 +483,12 @@ class ReshapeTransform(Transform):
         return tuple(shape[:cut]) + self.in_shape
 
 
-class LowerCholeskyTransform(Transform):
+class LowerCholeskyTransform(_Parameterless):
     """A square matrix -> its strictly lower part plus exp of its diagonal (a Cholesky factor); not a bijection
     of the whole matrix space, and, as PyTorch's, without a log det."""
 
     domain = constraints.independent(constraints.real, 2)
     codomain = constraints.lower_cholesky
-
-    def __eq__(self, other):
-        return isinstance(other, LowerCholeskyTransform)
-
-    __hash__ = object.__hash__
 
     def _call(self, x):
         return x.tril(-1) + x.diagonal(dim1=-2, dim2=-1).exp().diag_embed()
@@ -523,16 +497,11 @@ class LowerCholeskyTransform(Transform):
         return y.tril(-1) + y.diagonal(dim1=-2, dim2=-1).log().diag_embed()
 
 
-class PositiveDefiniteTransform(Transform):
+class PositiveDefiniteTransform(_Parameterless):
     """A square matrix -> L L^T, L its LowerCholeskyTransform; the inverse through the Cholesky factor."""
 
     domain = constraints.independent(constraints.real, 2)
     codomain = constraints.positive_definite
-
-    def __eq__(self, other):
-        return isinstance(other, PositiveDefiniteTransform)
-
-    __hash__ = object.__hash__
 
     def _call(self, x):
         x = LowerCholeskyTransform()(x)
@@ -543,7 +512,7 @@ class PositiveDefiniteTransform(Transform):
         return LowerCholeskyTransform().inv(linalg.cholesky(y))
 
 
-class CorrCholeskyTransform(Transform):
+class CorrCholeskyTransform(_Parameterless):
     """An unconstrained vector of D (D - 1) / 2 numbers -> the lower Cholesky factor of a D x D correlation matrix:
     tanh to (-1, 1), then each row's stick broken so that it has unit norm, as PyTorch's (LKJCholesky's
     bijection)."""
@@ -551,11 +520,6 @@ class CorrCholeskyTransform(Transform):
     domain = constraints.real_vector
     codomain = constraints.corr_cholesky
     bijective = True
-
-    def __eq__(self, other):
-        return isinstance(other, CorrCholeskyTransform)
-
-    __hash__ = object.__hash__
 
     def _call(self, x):
         from .. import eye
@@ -620,17 +584,20 @@ class CumulativeDistributionTransform(Transform):
         return self.distribution.log_prob(x)
 
 
+def _cached_parts(tseq, cache_size):
+    """CatTransform's and StackTransform's parts: Transforms, each with the given cache size."""
+    if not all(isinstance(t, Transform) for t in tseq):
+        raise AssertionError("All elements of tseq must be Transform instances")
+    return [t.with_cache(cache_size) for t in tseq] if cache_size else list(tseq)
+
+
 class CatTransform(Transform):
     """tseq[i] applied to the i-th piece (lengths[i] long) of x along dim, the results concatenated; the log det
     concatenated along dim too (summed when dim is inside the event), as PyTorch's."""
 
     def __init__(self, tseq, dim=0, lengths=None, cache_size=0):
-        if not all(isinstance(t, Transform) for t in tseq):
-            raise AssertionError("All elements of tseq must be Transform instances")
-        if cache_size:
-            tseq = [t.with_cache(cache_size) for t in tseq]
         super().__init__(cache_size=cache_size)
-        self.transforms, self.dim = list(tseq), dim
+        self.transforms, self.dim = _cached_parts(tseq, cache_size), dim
         self.lengths = list(lengths) if lengths is not None else [1] * len(self.transforms)
         if len(self.lengths) != len(self.transforms):
             raise AssertionError(f"lengths ({len(self.lengths)}) must match transforms ({len(self.transforms)})")
@@ -675,12 +642,8 @@ class StackTransform(Transform):
     PyTorch's."""
 
     def __init__(self, tseq, dim=0, cache_size=0):
-        if not all(isinstance(t, Transform) for t in tseq):
-            raise AssertionError("All elements of tseq must be Transform instances")
-        if cache_size:
-            tseq = [t.with_cache(cache_size) for t in tseq]
         super().__init__(cache_size=cache_size)
-        self.transforms, self.dim = list(tseq), dim
+        self.transforms, self.dim = _cached_parts(tseq, cache_size), dim
 
     bijective = property(lambda self: all(t.bijective for t in self.transforms))
     domain = property(lambda self: constraints.stack([t.domain for t in self.transforms], self.dim))

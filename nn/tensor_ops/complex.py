@@ -7,12 +7,9 @@ g * (dy/dx + i dy/dy).
 """
 import numpy as np
 
-from ..dtypes import to_real, to_complex
+from ..dtypes import SCALAR_TYPE_NAMES, to_real, to_complex
 from ..tensor import Tensor
 from ._attach import attach
-
-
-_SCALAR = {"float32": "Float", "float64": "Double"}
 
 
 def _need_complex(input, what):
@@ -99,8 +96,8 @@ def _check_real_pair(a, b, allowed):
     if a.dtype.kind != "f" or b.dtype.kind != "f":
         raise RuntimeError(f"Expected both inputs to be {allowed} tensors but got {a.dtype} and {b.dtype}")
     if a.dtype != b.dtype:
-        raise RuntimeError(f"Expected object of scalar type {_SCALAR[a.dtype.name]} but got scalar type "
-                           f"{_SCALAR[b.dtype.name]} for second argument")
+        raise RuntimeError(f"Expected object of scalar type {SCALAR_TYPE_NAMES[a.dtype.name]} but got scalar type "
+                           f"{SCALAR_TYPE_NAMES[b.dtype.name]} for second argument")
 
 
 def complex(real, imag):

@@ -60,6 +60,17 @@ def _from_sublists(args):
     return ",".join(subs) + ("->" + "".join(map(letter, out[0])) if out else ""), tuple(operands)
 
 
+def _contraction_for(subs, out, k):
+    """The gradient of operand k of an einsum with these subscripts: its distinct letters u (a repeated one reads
+    a diagonal), the other operands' indices, the letters seen outside it, and the equation contracting the output
+    gradient with the others down to u's letters that are seen (the rest are broadcast back by the caller)."""
+    u = "".join(dict.fromkeys(subs[k]))
+    others = [j for j in range(len(subs)) if j != k]
+    seen = out + "".join(subs[j] for j in others)
+    kept = "".join(c for c in u if c in seen)
+    return u, others, seen, f"{','.join([out] + [subs[j] for j in others])}->{kept}"
+
+
 def einsum(equation, *operands):
     """einsum("bij,bjk->bik", a, b) (operands also as one list; '...' for the dims the letters leave out; or
     PyTorch's sublist form einsum(a, [0, 1], b, [1, 2], [0, 2]))."""
@@ -85,13 +96,9 @@ def einsum(equation, *operands):
             if not t.requires_grad:
                 grads.append(None)
                 continue
-            u = "".join(dict.fromkeys(s))       # its distinct letters: a repeated one reads a diagonal
-            others = [(subs[j], datas[j]) for j in range(len(subs)) if j != k]
-            seen = out + "".join(o for o, _ in others)
-            kept = "".join(c for c in u if c in seen)
+            u, others, seen, spec = _contraction_for(subs, out, k)
             # (complex operands conjugated: the gradient of a product is g times the conjugate of the others)
-            gk = np.einsum(f"{','.join([out] + [o for o, _ in others])}->{kept}", g,
-                           *[conj_if_complex(d) for _, d in others])
+            gk = np.einsum(spec, g, *[conj_if_complex(datas[j]) for j in others])
             # letters only operand k has: put them back as broadcast dims
             gk = np.broadcast_to(gk.reshape([sizes[c] if c in seen else 1 for c in u]), [sizes[c] for c in u])
             if u != s:                          # the diagonal it read gets the gradient, the rest of it none
@@ -109,15 +116,11 @@ def einsum(equation, *operands):
             if not t.requires_grad:
                 grads.append(None)
                 continue
-            u = "".join(dict.fromkeys(s))
+            u, others, seen, spec = _contraction_for(subs, out, k)
             if u != s:
                 raise NotImplementedError("create_graph=True: the gradient of an einsum reading a diagonal "
                                           "(a repeated letter) cannot be differentiated again in nn yet")
-            others = [(subs[j], operands[j]) for j in range(len(subs)) if j != k]
-            seen = out + "".join(o for o, _ in others)
-            kept = "".join(c for c in u if c in seen)
-            gk = einsum(f"{','.join([out] + [o for o, _ in others])}->{kept}", g,
-                        *[o.conj() if o.is_complex() else o for _, o in others])
+            gk = einsum(spec, g, *[operands[j] for j in others])   # (real only: backpropagate refuses complex)
             grads.append(gk.reshape([sizes[c] if c in seen else 1 for c in u]).expand([sizes[c] for c in u]))
         return tuple(grads)
     return Tensor._make(np.asarray(y), tuple(operands), backward, "einsum", graph_backward)

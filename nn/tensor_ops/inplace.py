@@ -20,7 +20,7 @@ import numpy as np
 
 from .. import init
 from ..array import legacy_scalar_first
-from ..dtypes import checked_fill
+from ..dtypes import SCALAR_TYPE_NAMES, checked_fill
 from ..tensor import Tensor, is_grad_enabled, _remember_consumer
 from ._attach import attach
 
@@ -74,10 +74,6 @@ def _write_through(input):
     return input
 
 
-_SCALAR_NAMES = {"complex64": "ComplexFloat", "complex128": "ComplexDouble", "float32": "Float", "float64": "Double",
-                 "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
-
-
 def _bump_version(input):
     """Count an in-place change, as PyTorch's version counter (Tensor._version: kornia's augmentations compare it
     to know whether the parameters they cached a transform for were changed since). Per tensor: a view changed in
@@ -89,8 +85,8 @@ def _write(input, data):
     """Copy data (broadcast to input's shape, cast to its dtype) into input's array."""
     data = np.asarray(data)
     if data.dtype.kind == "c" and input.dtype.kind != "c":      # as PyTorch: x *= 1j on a real x is an error
-        raise RuntimeError(f"result type {_SCALAR_NAMES[data.dtype.name]} can't be cast to the desired output type "
-                           f"{_SCALAR_NAMES.get(input.dtype.name, input.dtype.name)}")
+        raise RuntimeError(f"result type {SCALAR_TYPE_NAMES[data.dtype.name]} can't be cast to the desired output type "
+                           f"{SCALAR_TYPE_NAMES.get(input.dtype.name, input.dtype.name)}")
     if data.dtype.kind == "f" and input.dtype.kind != "f":
         raise TypeError(f"in-place op: a floating result cannot be written into a {input.dtype} tensor")
     if not isinstance(input._data, np.ndarray):        # a NumPy scalar from a full reduction
