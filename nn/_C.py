@@ -31,3 +31,20 @@ class _functorch:
     @staticmethod
     def is_gradtrackingtensor(tensor):
         return False
+
+
+def _disabled_torch_function_impl(func, types, args=(), kwargs=None):
+    """The ``__torch_function__`` that turns subclass handling off (PyG's Index / EdgeIndex set it as a class
+    attribute): the function runs as it is. nn never calls ``__torch_function__``, so this is for code that does."""
+    return func(*args, **(kwargs or {}))
+
+
+def _get_tracing_state():
+    """The JIT tracer's state: None, nothing is ever traced here (pyro's ignore_jit_warnings and its shape
+    checks ask before each plate)."""
+    return None
+
+
+def _get_default_device():
+    """The default device's type name: 'cpu'."""
+    return "cpu"

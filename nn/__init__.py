@@ -29,14 +29,16 @@ from .global_settings import (set_float32_matmul_precision, get_float32_matmul_p
 from .random import get_rng_state, set_rng_state, Generator
 from .dtypes import (float32, float64, int64, int32, int16, int8, uint8, double, long, short, float, int,
                      float16, half, bfloat16, uint16, uint32, uint64, complex32, chalf, complex64, complex128,
-                     cfloat, cdouble,
+                     cfloat, cdouble, float8_e4m3fn, float8_e5m2, float8_e4m3fnuz, float8_e5m2fnuz, float8_e8m0fnu,
                      bool, get_default_dtype, set_default_dtype, finfo, iinfo)
 from .device import device
 from . import cuda, cpu, backends, jit, accelerator, hub, sparse, amp, compiler, fx, attention
 from .amp import autocast, is_autocast_enabled
 from .jit import compile
 from .device import memory_format, contiguous_format, preserve_format, channels_last, channels_last_3d
-from .sparse import sparse_coo_tensor, spmm, layout, strided, sparse_coo
+from .sparse import (sparse_coo_tensor, spmm, dsmm, layout, strided, sparse_coo, sparse_csr, sparse_csc,  # noqa: F401
+                     sparse_bsr, sparse_bsc)
+from .sparse import _convert_indices_from_coo_to_csr, _convert_indices_from_csr_to_coo  # noqa: E402,F401  (PyG's)
 from . import cuda as xpu  # noqa: F401  (torch.xpu: no such device either)
 from . import autograd
 from .autograd import Function
@@ -65,6 +67,7 @@ from .tensor_ops.shape import (reshape, squeeze, unsqueeze, permute, transpose, 
                                stack, matmul, bmm, baddbmm, flatten, cat, broadcast_to, ravel)
 from .tensor_ops.indexing import (gather, index_select, index_add, index_reduce, index_copy, index_fill, index_put, take, masked_select,
                                   masked_scatter, scatter, scatter_add, scatter_reduce, argwhere, nonzero)
+from .tensor_ops.indexing import segment_reduce, segment_reduce as _segment_reduce  # noqa: E402  (PyG's `segment`)
 from .tensor_ops.einsum import einsum
 from .tensor_ops.complex import real, imag, view_as_real, view_as_complex, conj_physical, angle, complex, polar
 from .tensor_ops.matrices import (kron, block_diag, cov, corrcoef, inner, vdot, diag_embed, cartesian_prod,
@@ -130,8 +133,16 @@ from . import fft  # noqa: E402  (torch.fft: the transforms, with complex tensor
 from .fft import stft, istft  # noqa: E402
 from . import _C  # noqa: E402  (torch._C's few names that Python libraries call)
 from .parallel import DataParallel
+from .modules.lazy import UninitializedParameter, UninitializedBuffer  # noqa: E402,F401  (torch.nn.'s)
 from .utils.dlpack import from_dlpack, to_dlpack  # noqa: E402  (torch.from_dlpack, torch.to_dlpack)
 from . import onnx  # noqa: E402,F401
+from . import __config__  # noqa: E402,F401  (torch.__config__.show(): PyG checks it for MKL)
+from . import ops  # noqa: E402,F401  (torch.ops.aten.<op>.<overload>: PyG's dispatch tables)
+from . import _dynamo  # noqa: E402,F401  (torch._dynamo.is_compiling / OptimizedModule: PyG)
+from . import library  # noqa: E402,F401  (torch.library.custom_op: Hugging Face's grouped-matmul operator)
+from . import _tensor_str  # noqa: E402,F401  (torch._tensor_str: PyG's write_off)
+from . import futures  # noqa: E402,F401  (torch.futures: captum's ablations chain Futures)
+from .futures import Future  # noqa: E402,F401
 from .symbolic import (SymInt, SymFloat, SymBool, sym_int, sym_float, sym_max, sym_min,  # noqa: E402,F401
                        sym_not)
 from .func import vmap  # noqa: E402  (torch.vmap, torch.func.vmap's top-level name)
@@ -146,11 +157,17 @@ from .foreach import *  # noqa: E402,F401,F403  (torch._foreach_add_ & co., as E
 # PyTorch's out= on the top-level arithmetic, products and joins (torch.add(x, y, out=result))
 from .tensor_ops.out_arg import with_out as _with_out  # noqa: E402
 (add, sub, mul, div, matmul, bmm, cat, stack, clamp, exp, log, sqrt, rsqrt, pow, maximum, minimum, nan_to_num, max,
- min, eye) = map(_with_out, (add, sub, mul, div, matmul, bmm, cat, stack, clamp, exp, log, sqrt, rsqrt, pow, maximum,
-                            minimum, nan_to_num, max, min, eye))
+ min, eye, index_select) = map(_with_out, (add, sub, mul, div, matmul, bmm, cat, stack, clamp, exp, log, sqrt, rsqrt,
+                                           pow, maximum, minimum, nan_to_num, max, min, eye, index_select))
 #                                         (nan_to_num: EDM's torch.nan_to_num(param.grad, nan=0, ..., out=param.grad);
 #                                         max: CenterNet's torch.max(heatmap_view, gaussian, out=heatmap_view);
-#                                         rsqrt, eye: torch-optimizer's Adafactor and Shampoo)
+#                                         rsqrt, eye: torch-optimizer's Adafactor and Shampoo;
+#                                         index_select: PyG's k_hop_subgraph writes its edge mask)
+# (linear_operator's conjugate gradients and MINRES write every step into preallocated buffers:
+# torch.sum(prod, -2, keepdim=True, out=alpha), torch.lt(beta, eps, out=is_zero), torch.addcmul(..., out=result))
+# (the reductions, sum and cumsum, take out= through their NumPy-axis wrapper, which Tensor's methods share)
+(addcmul, addcdiv, lt, le, gt, ge, eq, ne, norm, reciprocal) = map(
+    _with_out, (addcmul, addcdiv, lt, le, gt, ge, eq, ne, norm, reciprocal))
 concat = concatenate = cat
 row_stack = vstack
 unsafe_chunk, unsafe_split = chunk, split
@@ -193,4 +210,6 @@ if _importlib_util.find_spec("einops") is not None:
         pass
 from . import _nn_alias as _nn_alias  # noqa: E402  (import lines through nn.nn: from nn.nn.parameter import ...)
 _nn_alias.register()
+from . import overrides  # noqa: E402  (torch.overrides; LinearOperator-style types answer nn's functions)
+overrides.install(globals(), linalg)
 range = _factories.range_inclusive           # (last: the name shadows Python's range in this module)

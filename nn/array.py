@@ -103,6 +103,13 @@ class DataArray(np.ndarray):
         return super().__array_wrap__(arr, context, return_scalar)
 
     @property
+    def device(self):
+        """nn.device('cpu'), a Tensor's device (NumPy's is the string 'cpu'): Hugging Face's state-dict sharding
+        asks ``tensor.device.type`` of the state_dict's values; it equals 'cpu' still."""
+        from .device import CPU
+        return CPU
+
+    @property
     def data(self):                             # p.grad.data.zero_(): ``.data`` of the array is the array
         return self
 
@@ -205,8 +212,9 @@ class DataArray(np.ndarray):
         ``p.grad.norm(2).to(device)`` works as in PyTorch)."""
         return self._torch().norm(p, dim, keepdim)
 
-    def clone(self):
-        """A copy, with these methods too (buf = p.grad.clone(); buf.mul_(m).add_(...))."""
+    def clone(self, *, memory_format=None):
+        """A copy, with these methods too (buf = p.grad.clone(); buf.mul_(m).add_(...)); memory_format is accepted
+        and changes nothing, as Tensor.clone's (geoopt's p.data.clone(memory_format=torch.preserve_format))."""
         return self.copy()
 
     def numpy(self):
@@ -244,6 +252,19 @@ class DataArray(np.ndarray):
                 raise TypeError(f"transpose() takes dim0 and dim1, got {args} and {sorted(kwargs)}")
             return np.swapaxes(self, *dims)
         return np.ndarray.transpose(self, *args)
+
+    def diagonal(self, offset=0, dim1=0, dim2=1, **kwargs):
+        """PyTorch's diagonal(offset, dim1, dim2) (pyro's safe_cholesky: ``x.data.diagonal(dim1=-1, dim2=-2).add_(
+        jitter)``): a writable view (NumPy's is read-only), so an in-place method on it changes the Tensor. NumPy's
+        keywords (axis1=, axis2=) name the same dims; the diagonal is the last dim either way."""
+        dim1, dim2 = kwargs.pop("axis1", dim1), kwargs.pop("axis2", dim2)
+        if kwargs:
+            raise TypeError(f"diagonal() got unexpected keyword arguments {sorted(kwargs)}")
+        square = np.moveaxis(self, (dim1, dim2), (-2, -1))
+        square = square[..., :, offset:] if offset >= 0 else square[..., -offset:, :]
+        n = min(square.shape[-2:])
+        square = square[..., :n, :n]
+        return np.einsum("...ii->...i", square).view(DataArray)     # einsum's repeated index: a view
 
     def sort(self, *args, **kwargs):
         if _numpy_form(kwargs, ("axis", "kind", "order", "stable")):

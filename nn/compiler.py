@@ -1,7 +1,8 @@
 """torch.compiler's run-time queries, as they answer when nothing is compiled (nn compiles nothing: see
 nn.compile): model code asks is_compiling() to skip Python-side work under a compiler, and marks functions
 with disable / allow_in_graph, which return them unchanged."""
-__all__ = ["is_compiling", "is_dynamo_compiling", "disable", "allow_in_graph", "reset"]
+__all__ = ["is_compiling", "is_dynamo_compiling", "is_exporting", "disable", "allow_in_graph", "reset",
+           "assume_constant_result"]
 
 
 def is_compiling():
@@ -10,6 +11,16 @@ def is_compiling():
 
 
 is_dynamo_compiling = is_compiling
+
+
+def is_exporting():
+    """False: nothing is ever exported here (Hugging Face's masks take their export-free path)."""
+    return False
+
+
+def assume_constant_result(fn):
+    """The function itself: a tracer would treat its result as a constant; nothing traces here."""
+    return fn
 
 
 def disable(fn=None, recursive=True):

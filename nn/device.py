@@ -47,6 +47,16 @@ class device:
         index = "" if self.index is None else f", index={self.index}"
         return f"device(type={self.type!r}{index})"
 
+    def __enter__(self):
+        # `with torch.device(d):` makes d the factories' default device inside the block: the CPU is already
+        # everything's device; any other is refused as set_default_device refuses it (smp's timm encoder tries
+        # `with torch.device("meta"):` and falls back on the error)
+        check_device(self)
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
 
 CPU = device("cpu")
 

@@ -59,6 +59,23 @@ bfloat16.is_floating_point, bfloat16.is_complex, bfloat16.is_signed, bfloat16.it
 # half-precision complex, likewise a name only (NumPy has no complex32)
 complex32 = chalf = _NameOnly("complex32")
 complex32.is_floating_point, complex32.is_complex, complex32.is_signed, complex32.itemsize = False, True, True, 4
+# PyTorch's 8-bit floats, likewise names only: Hugging Face's fp8 caches and quantizers keep them as class
+# attributes (fp8_dtype = torch.float8_e4m3fn; fp8_max = torch.finfo(fp8_dtype).max) at import time
+float8_e4m3fn = _NameOnly("float8_e4m3fn")
+float8_e5m2 = _NameOnly("float8_e5m2")
+float8_e4m3fnuz = _NameOnly("float8_e4m3fnuz")
+float8_e5m2fnuz = _NameOnly("float8_e5m2fnuz")
+float8_e8m0fnu = _NameOnly("float8_e8m0fnu")
+for _f8 in (float8_e4m3fn, float8_e5m2, float8_e4m3fnuz, float8_e5m2fnuz, float8_e8m0fnu):
+    _f8.is_floating_point, _f8.is_complex, _f8.is_signed, _f8.itemsize = True, False, _f8 is not float8_e8m0fnu, 1
+
+# torch.finfo of the name-only floats: (bits, eps, max, min, tiny, resolution), PyTorch's values
+_NAME_ONLY_FINFO = {"bfloat16": (16, 2.0 ** -7, (2 - 2.0 ** -7) * 2.0 ** 127, None, 2.0 ** -126, 0.01),
+                    "float8_e4m3fn": (8, 2.0 ** -3, 448.0, None, 2.0 ** -6, 1.0),
+                    "float8_e5m2": (8, 2.0 ** -2, 57344.0, None, 2.0 ** -14, 1.0),
+                    "float8_e4m3fnuz": (8, 2.0 ** -3, 240.0, None, 2.0 ** -7, 1.0),
+                    "float8_e5m2fnuz": (8, 2.0 ** -3, 57344.0, None, 2.0 ** -15, 1.0),
+                    "float8_e8m0fnu": (8, 1.0, 2.0 ** 127, 2.0 ** -127, 2.0 ** -127, 1.0)}   # unsigned: min > 0
 
 
 def give_numpy_dtypes_torch_flags():
@@ -91,10 +108,9 @@ class finfo:
 
     def __init__(self, type=None):
         number = builtins.float                # (float and int are nn's dtypes in this module)
-        if isinstance(type, _NameOnly) and type.name == "bfloat16":    # float32's range, 8 bits of precision
-            self.bits, self.dtype, self.eps, self.resolution = 16, "bfloat16", 2.0 ** -7, 0.01
-            self.max = (2 - 2.0 ** -7) * 2.0 ** 127
-            self.min, self.tiny = -self.max, number(np.finfo(np.float32).tiny)
+        if isinstance(type, _NameOnly) and type.name in _NAME_ONLY_FINFO:     # bfloat16, the float8s
+            self.bits, self.eps, self.max, low, self.tiny, self.resolution = _NAME_ONLY_FINFO[type.name]
+            self.dtype, self.min = type.name, -self.max if low is None else low
             self.smallest_normal = self.tiny
             return
         # float16 is a name only for tensors here, but its limits are NumPy's

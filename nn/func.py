@@ -134,10 +134,22 @@ def functional_call(module, parameter_and_buffer_dicts, args=None, kwargs=None, 
 _EMPTY = "empty"                                # the spec of a None argument: no leaves (torch's pytree)
 
 
+# node types registered by nn.utils._pytree.register_pytree_node: type -> (flatten_fn, unflatten_fn)
+_REGISTERED_NODES = {}
+
+
 def _flatten(tree, none_is_leaf=False, is_leaf=None):
     """(leaves, spec); _unflatten(leaves, spec) builds the tree again. is_leaf(subtree) True stops the descent."""
     if is_leaf is not None and is_leaf(tree):
         return [tree], None
+    if type(tree) in _REGISTERED_NODES:         # exact type, as PyTorch's registry: (children, context)
+        children, context = _REGISTERED_NODES[type(tree)][0](tree)
+        leaves, specs = [], []
+        for item in children:
+            sub, spec = _flatten(item, none_is_leaf, is_leaf)
+            leaves += sub
+            specs.append(spec)
+        return leaves, (type(tree), context, specs)
     if isinstance(tree, dict):
         leaves, specs = [], []
         for key in tree:
@@ -167,6 +179,8 @@ def _unflatten(leaves, spec):
             return None
         kind, keys, specs = spec
         children = [build(s) for s in specs]
+        if kind in _REGISTERED_NODES:
+            return _REGISTERED_NODES[kind][1](children, keys)
         if issubclass(kind, dict):
             return kind(zip(keys, children))
         return kind(*children) if hasattr(kind, "_fields") else kind(children)   # a namedtuple takes fields

@@ -1,4 +1,4 @@
-"""Linear algebra, as torch.linalg: inv, det, slogdet, solve, cholesky, eigh, eigvalsh, svd, qr, pinv, lstsq,
+"""Linear algebra, as torch.linalg: inv, det, slogdet, solve, cholesky, eigh, eigvalsh, eig, svd, qr, pinv, lstsq,
 matrix_rank, vector_norm, matrix_norm, norm, cross (and the top-level torch.inverse, torch.det, torch.logdet, torch.slogdet). Batched over leading dims, as np.linalg; each backward is
 the closed form written beside it (for invertible matrices)."""
 import contextlib
@@ -9,6 +9,7 @@ import numpy as np
 from .tensor import Tensor
 from .tensor_ops.shape import cross as _cross
 from .tensor_ops.matrices import vandermonde
+from .tensor_ops.out_arg import with_out
 
 EigResult = namedtuple("EigResult", ["eigenvalues", "eigenvectors"])
 SVDResult = namedtuple("SVDResult", ["U", "S", "Vh"])
@@ -26,7 +27,7 @@ __all__ = ["inv", "det", "slogdet", "logdet", "solve", "vector_norm", "matrix_no
            "eigh", "eigvalsh", "svd", "svdvals", "qr", "pinv", "matrix_rank", "lstsq", "solve_triangular",
            "matrix_power", "multi_dot", "matrix_exp", "lu_factor", "lu_factor_ex", "lu", "lu_unpack", "lu_solve",
            "vecdot", "inv_ex", "cond", "vander",
-           "cholesky_ex", "solve_ex", "LinAlgError", "matmul", "diagonal"]
+           "cholesky_ex", "solve_ex", "LinAlgError", "matmul", "diagonal", "eig", "eigvals"]
 
 
 class LinAlgError(RuntimeError, np.linalg.LinAlgError):
@@ -122,6 +123,51 @@ def eigh(A, UPLO="L"):
 def eigvalsh(A, UPLO="L"):
     """The eigenvalues (..., n) of the symmetric A, ascending."""
     return _eigh(A, UPLO)[..., 0, :]
+
+
+def _eig(A):
+    """One complex op for (eigenvalues, eigenvectors) stacked, (..., n + 1, n), so that one backward sees both."""
+    _square(A, "eig")
+    from .dtypes import to_complex
+    dtype = to_complex(A.dtype)
+    with _fails_as("linalg.eig: The algorithm failed to converge"):
+        L, V = np.linalg.eig(A._data)      # LAPACK's geev, as PyTorch: unit eigenvectors, largest component real
+    L, V = L.astype(dtype, copy=False), V.astype(dtype, copy=False)
+
+    def backward(g):
+        # A = V diag(L) V^-1 => gA = V^-H (diag(gL) + (V^H gV - V^H V diag(Re(V^H gV))) / conj(E)) V^H, E_ij =
+        # L_j - L_i off the diagonal (PyTorch's linalg_eig_backward; the real part for a real A: grad_for). The
+        # eigenvector term only when it has a gradient, so repeated eigenvalues are fine for the eigenvalues'
+        gL, gV = g[..., 0, :], g[..., 1:, :]
+        n = L.shape[-1]
+        Vh = np.conj(_T(V))
+        inner = np.zeros(V.shape, dtype) + np.eye(n) * gL[..., None, :]
+        if np.any(gV):
+            VhgV = Vh @ gV
+            diag = np.diagonal(VhgV, axis1=-2, axis2=-1)
+            if not np.allclose(diag.imag, 0, rtol=1e-2, atol=1e-2):
+                raise RuntimeError("linalg_eig_backward: The eigenvectors in the complex case are specified up to "
+                                   "multiplication by e^{i phi}. The specified loss function depends on this "
+                                   "quantity, so it is ill-defined.")
+            VhgV = VhgV - Vh @ (V * diag.real[..., None, :])
+            eye = np.eye(n, dtype=bool)
+            Econj = np.where(eye, 1.0, np.conj(L)[..., None, :] - np.conj(L)[..., :, None])
+            inner = np.where(eye, inner, VhgV / Econj)
+        return (np.linalg.solve(Vh, inner @ Vh),)
+    return Tensor._make(np.concatenate([L[..., None, :], V], -2), (A,), backward, "eig")
+
+
+def eig(A):
+    """(eigenvalues (..., n), eigenvectors (..., n, n) as columns) of a square A, both complex as PyTorch's (even
+    for real eigenvalues), in LAPACK's order; each eigenvector has norm 1. A gradient through the eigenvectors
+    needs distinct eigenvalues and a loss that does not depend on their phase (as PyTorch's)."""
+    both = _eig(A)
+    return EigResult(both[..., 0, :], both[..., 1:, :])
+
+
+def eigvals(A):
+    """The eigenvalues (..., n) of a square A, complex, in LAPACK's order (torch.linalg.eigvals)."""
+    return _eig(A)[..., 0, :]
 
 
 def _svd(A, full_matrices):
@@ -761,6 +807,7 @@ def inv_ex(A, *, check_errors=False):
     return InvExResult(*_ex("inv_ex", A, "getrf", check_errors, inv))
 
 
+@with_out          # (linear_operator's psd_safe_cholesky passes out=)
 def cholesky_ex(A, *, upper=False, check_errors=False):
     """(L (..., n, n), info (...,) int32): cholesky without raising; info = k > 0 where the leading k x k minor is
     not positive definite (L NaN there), as torch.linalg.cholesky_ex."""

@@ -27,3 +27,52 @@ class DistributedDataParallel(DataParallel):
     def no_sync(self):
         import contextlib  # noqa: PLC0415
         return contextlib.nullcontext()
+
+
+def _scatter_gather_module():
+    """torch.nn.parallel.scatter_gather on one CPU: scatter() chunks the tensors in nested tuples / lists / dicts
+    along `dim` into one piece per target device (every piece stays on the CPU), gather() concatenates them back;
+    captum's layer attributions import it at import time (they scatter only when given device_ids)."""
+    import sys  # noqa: PLC0415
+    import types  # noqa: PLC0415
+
+    from .tensor import Tensor  # noqa: PLC0415
+    from .tensor_ops.shape import cat  # noqa: PLC0415
+
+    def scatter(inputs, target_gpus, dim=0):
+        pieces = len(target_gpus)
+
+        def scatter_map(obj):
+            if isinstance(obj, Tensor):
+                return list(obj.chunk(pieces, dim))
+            if isinstance(obj, tuple) and len(obj) > 0:
+                return list(zip(*map(scatter_map, obj)))
+            if isinstance(obj, list) and len(obj) > 0:
+                return [list(i) for i in zip(*map(scatter_map, obj))]
+            if isinstance(obj, dict) and len(obj) > 0:
+                return [type(obj)(i) for i in zip(*map(scatter_map, obj.items()))]
+            return [obj for _ in target_gpus]
+
+        return scatter_map(inputs)
+
+    def gather(outputs, target_device, dim=0):
+        def gather_map(outs):
+            out = outs[0]
+            if isinstance(out, Tensor):
+                return cat(list(outs), dim)
+            if out is None:
+                return None
+            if isinstance(out, dict):
+                return type(out)((k, gather_map([d[k] for d in outs])) for k in out)
+            return type(out)(map(gather_map, zip(*outs)))
+
+        return gather_map(outputs)
+
+    module = types.ModuleType(__name__ + ".scatter_gather", "torch.nn.parallel.scatter_gather on one CPU.")
+    module.scatter, module.gather = scatter, gather
+    scatter.__module__ = gather.__module__ = module.__name__
+    sys.modules[module.__name__] = module
+    return module
+
+
+scatter_gather = _scatter_gather_module()

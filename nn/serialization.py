@@ -23,13 +23,53 @@ import io
 import numbers
 import os
 import tempfile
+import typing
 import zipfile
 
 import numpy as np
 
-from .serialization_torch import save_torch, load_torch, is_torch_zip, TorchFileError
+from .serialization_torch import save_torch, load_torch, load_torch_legacy, is_torch_zip, TorchFileError, LEGACY_PREFIX
 
-__all__ = ["save", "load", "atomic_write", "atomic_path"]
+__all__ = ["save", "load", "atomic_write", "atomic_path", "add_safe_globals", "get_safe_globals",
+           "clear_safe_globals", "safe_globals"]
+
+# The type alias of ``load``'s ``map_location`` (torch.serialization.MAP_LOCATION), for annotations: pyro's
+# param store imports it.
+MAP_LOCATION = typing.Optional[typing.Union[typing.Callable, "device", str, typing.Dict[str, str]]]
+
+# torch.serialization's allow-list of the globals a weights_only load may build (PyG registers its SparseTensor and
+# EdgeTypeStr at import). Kept as PyTorch keeps it, for the getters; nn's reader builds tensors and plain
+# containers only, whatever the list holds (it runs no code from a file).
+_safe_globals = []
+
+
+def add_safe_globals(safe_globals):
+    """torch.serialization.add_safe_globals: adds classes / functions (or (obj, "module.name") pairs) to the list."""
+    _safe_globals.extend(safe_globals)
+
+
+def get_safe_globals():
+    """The globals added by add_safe_globals, in order (a new list)."""
+    return list(_safe_globals)
+
+
+def clear_safe_globals():
+    """Empties the list of added globals."""
+    _safe_globals.clear()
+
+
+class safe_globals:
+    """``with torch.serialization.safe_globals([...]):`` the globals added for the block only (restored on exit)."""
+
+    def __init__(self, safe_globals):
+        self.safe_globals = list(safe_globals)
+
+    def __enter__(self):
+        self._saved = list(_safe_globals)
+        add_safe_globals(self.safe_globals)
+
+    def __exit__(self, *exc):
+        _safe_globals[:] = self._saved
 
 
 @contextlib.contextmanager
@@ -153,7 +193,8 @@ def load(path, map_location=None, weights_only=None, mmap=None, **pickle_load_ar
     ``torch.load(path, map_location="cpu")`` ports as it is: everything lands on the CPU,
     and a weight file is always read the restricted way (weights_only=False runs no code either).
 
-    A torch.save zip file (.pt / .pth, PyTorch >= 1.6) is read too, without PyTorch and without
+    A torch.save file (.pt / .pth: the zip format of PyTorch >= 1.6 and the legacy stream before it) is read too,
+    without PyTorch and without
     running code: tensors come back as Tensors (as torch.load gives them), nested dicts as dicts (TorchFileError,
     a ValueError, for anything a weight file should not hold).
 
@@ -180,9 +221,11 @@ def _load_source(source, magic, path):
         raise ValueError(f"nn.load: {path!r} is a single .npy array, not an .npz archive of named arrays")
     if magic.startswith(b"PK") and is_torch_zip(source):
         return load_torch(source, path)
+    if magic.startswith(LEGACY_PREFIX):     # torch.save(..., _use_new_zipfile_serialization=False), PyTorch < 1.6
+        return load_torch_legacy(source, path)
     if not magic.startswith(b"PK") and path.lower().endswith((".pt", ".pth")):
-        raise TorchFileError(f"nn.load: {path!r} is not a zip archive: PyTorch's legacy (pre-1.6) format is not "
-                             f"supported; re-save it with torch.save in a recent PyTorch")
+        raise TorchFileError(f"nn.load: {path!r} is neither a zip archive nor PyTorch's legacy (pre-1.6) "
+                             f"torch.save stream; not a weight file nn can read")
     if not magic.startswith(b"PK"):  # every zip archive (so every .npz) starts with "PK"
         what = "an empty file" if not magic else "not a zip/.npz archive"
         raise ValueError(f"nn.load: {path!r} is {what}; expected an .npz file written by nn.save")

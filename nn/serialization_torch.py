@@ -29,7 +29,7 @@ import numpy as np
 
 from .tensor import Tensor
 
-__all__ = ["load_torch", "save_torch", "is_torch_zip", "TorchFileError"]
+__all__ = ["load_torch", "load_torch_legacy", "save_torch", "is_torch_zip", "TorchFileError"]
 
 # storage type name -> NumPy dtype (bfloat16 has no NumPy dtype: read as uint16 and widened)
 _STORAGE_DTYPES = {
@@ -80,6 +80,11 @@ def _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad=Fals
     return Tensor(out)
 
 
+def _rebuild_tensor(storage, storage_offset, size, stride):
+    """PyTorch < 1.0's form of _rebuild_tensor_v2 (legacy files of that time, as lpips' v0.0 weights)."""
+    return _rebuild_tensor_v2(storage, storage_offset, size, stride)
+
+
 def _rebuild_parameter(data, requires_grad=True, backward_hooks=None, *state):
     return data
 
@@ -91,6 +96,7 @@ def _ordered_dict(*args):
 _ALLOWED = {
     ("collections", "OrderedDict"): _ordered_dict,
     ("torch._utils", "_rebuild_tensor_v2"): _rebuild_tensor_v2,
+    ("torch._utils", "_rebuild_tensor"): _rebuild_tensor,
     ("torch._utils", "_rebuild_parameter"): _rebuild_parameter,
     ("torch._utils", "_rebuild_parameter_with_state"): _rebuild_parameter,
 }
@@ -132,6 +138,95 @@ class _RestrictedUnpickler(pickle.Unpickler):
             self.storages[key] = (np.frombuffer(raw, dt).astype(stype.dtype, copy=False),
                                   stype.name == "BFloat16Storage")
         return self.storages[key]
+
+
+# the legacy (pre-1.6) stream: five pickles in a row (this magic number, the protocol version 1001, a sys_info dict,
+# the object, the list of storage keys), then each storage's element count (int64) and raw bytes, in that order
+LEGACY_MAGIC_NUMBER = 0x1950a86a20f9469cfc6c
+LEGACY_PREFIX = b"\x80\x02\x8a\x0a" + LEGACY_MAGIC_NUMBER.to_bytes(10, "little")[:2]   # first 6 bytes of a file
+
+
+def _no_tensor(*args, **kwargs):
+    return None
+
+
+class _LegacyUnpickler(_RestrictedUnpickler):
+    """The legacy stream's object pickle. Its storages' bytes come after it, so it is read twice: a first pass (no
+    storages yet: tensors rebuilt as None) learns each storage's type and size, the second builds the tensors."""
+
+    def __init__(self, f, storages, path):
+        pickle.Unpickler.__init__(self, f)
+        self.path, self.storages, self.seen = path, storages, {}
+
+    def find_class(self, module, name):
+        fn = super().find_class(module, name)
+        if self.storages is None and fn in (_rebuild_tensor_v2, _rebuild_tensor):
+            return _no_tensor
+        return fn
+
+    def persistent_load(self, pid):
+        # ('storage', type, root key, location, numel, view) with view None or (view key, offset, numel)
+        if not (isinstance(pid, tuple) and len(pid) == 6 and pid[0] == "storage"
+                and isinstance(pid[1], _StorageType) and isinstance(pid[2], str) and isinstance(pid[4], int)):
+            raise TorchFileError(f"nn.load: {self.path!r} has an unexpected persistent id {pid!r:.80}")
+        _, stype, key, _location, numel, view = pid
+        self.seen[key] = (stype, numel)
+        if self.storages is None:
+            return None
+        array, bfloat16 = self.storages[key]
+        if view is not None:
+            _, offset, size = view
+            array = array[offset:offset + size]
+        return array, bfloat16
+
+
+class _PlainUnpickler(pickle.Unpickler):
+    """A pickle of plain values only (the legacy stream's header and key list): every global is refused."""
+
+    def find_class(self, module, name):
+        raise TorchFileError(f"nn.load: refers to {module}.{name} where only plain values belong; refused")
+
+
+def _load_plain(f, path):
+    return _PlainUnpickler(f).load()
+
+
+def load_torch_legacy(source, path):
+    """Read a torch.save file of the legacy (pre-1.6, non-zip) format (a path or a binary file object; path names
+    it in messages) -> its object with tensors as Tensors, resolving only a weight file's globals, as load_torch."""
+    f = open(source, "rb") if isinstance(source, (str, os.PathLike)) else source
+    try:
+        magic, version, sys_info = (_load_plain(f, path) for _ in range(3))
+        if magic != LEGACY_MAGIC_NUMBER or version != 1001:
+            raise TorchFileError(f"nn.load: {path!r} is not a torch.save file (magic {magic!r}, protocol {version!r})")
+        if isinstance(sys_info, dict) and not sys_info.get("little_endian", True):
+            raise TorchFileError(f"nn.load: {path!r} was written on a big-endian machine; not supported")
+        start = f.tell()
+        first = _LegacyUnpickler(f, None, path)
+        first.load()
+        keys = _load_plain(f, path)
+        storages = {}
+        for key in keys:
+            if key not in first.seen:
+                raise TorchFileError(f"nn.load: {path!r} has bytes for a storage {key!r} its pickle never uses")
+            stype, numel = first.seen[key]
+            count = int.from_bytes(f.read(8), "little", signed=True)
+            raw = f.read(count * stype.dtype.itemsize)
+            if count != numel or len(raw) != count * stype.dtype.itemsize:
+                raise TorchFileError(f"nn.load: {path!r} is truncated or corrupt (storage {key!r}: {count} elements "
+                                     f"of {numel}, {len(raw)} bytes)")
+            storages[key] = (np.frombuffer(raw, stype.dtype.newbyteorder("<")).astype(stype.dtype),
+                             stype.name == "BFloat16Storage")
+        f.seek(start)
+        return _LegacyUnpickler(f, storages, path).load()
+    except TorchFileError:
+        raise
+    except Exception as e:  # noqa: BLE001 - a malformed pickle or a short read
+        raise TorchFileError(f"nn.load: {path!r} holds a legacy pickle that cannot be read as weights "
+                             f"({type(e).__name__}: {e})") from e
+    finally:
+        if f is not source:
+            f.close()
 
 
 def is_torch_zip(path):

@@ -19,7 +19,7 @@ from .tensor import Tensor
 from .tensor_ops._attach import attach
 
 __all__ = ["sparse_coo_tensor", "spmm", "mm", "addmm", "sum", "FloatTensor", "DoubleTensor", "LongTensor", "layout",
-           "strided", "sparse_coo"]
+           "strided", "sparse_coo", "sparse_csr", "sparse_csc", "sparse_bsr", "sparse_bsc"]
 
 
 class layout(_NameOnly):
@@ -27,6 +27,9 @@ class layout(_NameOnly):
 
 
 strided, sparse_coo = layout("strided"), layout("sparse_coo")
+# the compressed layouts, named for comparisons (PyG's `src.layout == torch.sparse_csr`); no tensor holds them
+sparse_csr, sparse_csc, sparse_bsr, sparse_bsc = (layout("sparse_csr"), layout("sparse_csc"), layout("sparse_bsr"),
+                                                  layout("sparse_bsc"))
 
 
 def sparse_coo_tensor(indices, values, size=None, *, dtype=None, device=None, requires_grad=False, **kwargs):
@@ -53,6 +56,12 @@ def spmm(input, mat2):
 mm = spmm
 
 
+def dsmm(input, mat2):
+    """torch.dsmm: the dense product of a sparse input and a dense mat2 (input @ mat2 here; linear_operator's
+    interpolation matrices, gpytorch's KISS-GP)."""
+    return input @ mat2
+
+
 def addmm(input, mat1, mat2, *, beta=1.0, alpha=1.0):
     """beta * input + alpha * (mat1 @ mat2), as torch.sparse.addmm (mat1 sparse: a dense one here)."""
     return input.addmm(mat1, mat2, beta=beta, alpha=alpha)
@@ -62,6 +71,31 @@ def sum(input, dim=None, dtype=None):
     """input summed over dim (all of it by default), as torch.sparse.sum (a dense result here)."""
     out = input.sum() if dim is None else input.sum(dim)
     return out if dtype is None else out.to(dtype)
+
+
+def _convert_indices_from_coo_to_csr(input, size, *, out_int32=False):
+    """torch._convert_indices_from_coo_to_csr: sorted row indices (nnz,) -> the CSR row pointer (size + 1,):
+    ptr[i] = how many indices are below i (PyG's index2ptr). For unsorted input, what PyTorch's kernel gives:
+    each step up from one index to the next marks the rows between."""
+    idx = (input._data if isinstance(input, Tensor) else np.asarray(input)).astype(np.int64).reshape(-1)
+    dtype = np.int32 if out_int32 else np.int64
+    if idx.size == 0 or np.all(idx[1:] >= idx[:-1]):
+        return Tensor(np.searchsorted(idx, np.arange(size + 1), side="left").astype(dtype))
+    out = np.zeros(size + 1, dtype)                 # PyTorch's CPU kernel, step by step
+    for i in range(idx.size - 1):
+        out[idx[i] + 1:idx[i + 1] + 1] = i + 1
+    out[idx[-1] + 1:] = idx.size
+    return Tensor(out)
+
+
+def _convert_indices_from_csr_to_coo(crow_indices, col_indices, *, out_int32=False, transpose=False):
+    """torch._convert_indices_from_csr_to_coo: a CSR row pointer and column indices -> the (2, nnz) COO indices
+    (rows repeated by their counts; transpose=True puts the columns first)."""
+    ptr = (crow_indices._data if isinstance(crow_indices, Tensor) else np.asarray(crow_indices)).astype(np.int64)
+    col = (col_indices._data if isinstance(col_indices, Tensor) else np.asarray(col_indices)).astype(np.int64)
+    row = np.repeat(np.arange(len(ptr) - 1), np.diff(ptr))
+    out = np.stack([col, row] if transpose else [row, col])
+    return Tensor(out.astype(np.int32 if out_int32 else np.int64))
 
 
 def _legacy(name):

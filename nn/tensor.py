@@ -407,7 +407,8 @@ def backpropagate(roots, retain_graph=False, wanted=None, create_graph=False):
                     continue                    # nothing wanted below it: the graph behind it is kept, not run
             if node._backward is None:          # leaf: keep the (summed) gradient
                 if wanted is None:
-                    node._grad = np.array(g, dtype=node.dtype) if node._grad is None else node._grad + g
+                    # (asarray: a 0-d sum is a NumPy scalar, and .grad stays an array; pyro's zero_grads sets it)
+                    node._grad = np.array(g, dtype=node.dtype) if node._grad is None else np.asarray(node._grad + g)
                     if "_post_accumulate_hooks" in node.__dict__:   # register_post_accumulate_grad_hook
                         node._run_post_accumulate_hooks()
                 continue
@@ -485,6 +486,23 @@ def _unbroadcast_graph(g, parent):
 
 # ----------------------------------------------------------------------------
 
+def _rebuild_pickled(cls, state):
+    """A pickled Tensor of type cls back: a blank instance given the saved attributes."""
+    out = Tensor.__new__(cls)
+    out.__dict__.update(state)
+    return out
+
+
+def _init_made_in_new(inherited):
+    """The __init__ of a Tensor subclass built in its __new__: nothing left to do (as PyTorch's Tensor.__init__);
+    an instance __new__ left blank (super().__new__(cls, ...)) is built by the __init__ it inherited."""
+    @functools.wraps(inherited)
+    def __init__(self, *args, **kwargs):
+        if "_data" not in self.__dict__:
+            inherited(self, *args, **kwargs)
+    return __init__
+
+
 class Tensor:
     """An n-dimensional array that can record how it was computed.
 
@@ -527,6 +545,36 @@ class Tensor:
         self._parents = ()
         self._backward = None       # None marks a leaf
         self._op = ""
+
+    def __init_subclass__(cls, **kwargs):
+        # PyTorch's subclass recipe builds the instance in __new__ (Tensor._make_subclass(cls, data), geoopt's
+        # ManifoldTensor(data, manifold=m)); Python then calls __init__ with __new__'s arguments, which PyTorch's
+        # Tensor.__init__ ignores: such a subclass (a __new__, no __init__ of its own) gets that __init__ here
+        super().__init_subclass__(**kwargs)
+        if "__new__" in cls.__dict__ and "__init__" not in cls.__dict__:
+            cls.__init__ = _init_made_in_new(cls.__init__)
+
+    def __reduce_ex__(self, protocol):
+        # pickling in PyTorch's form, a (rebuild function, arguments) pair, which subclasses extend: geoopt's
+        # ManifoldTensor unpacks `build, args = super().__reduce_ex__(proto)` and appends its manifold
+        return _rebuild_pickled, (type(self), self.__dict__)
+
+    def __deepcopy__(self, memo):
+        # copy.deepcopy as Python's default for an object (the copy is in memo before its attributes are copied, so
+        # a reference back to this tensor among them is the copy), not through the pair above
+        import copy                                             # noqa: PLC0415 - only deepcopy needs it
+        out = Tensor.__new__(type(self))
+        memo[id(self)] = out
+        out.__dict__.update(copy.deepcopy(self.__dict__, memo))
+        return out
+
+    @staticmethod
+    def _make_subclass(cls, data, require_grad=False, **kwargs):
+        """torch.Tensor._make_subclass: a leaf of the Tensor subclass cls on data's values (shared, not copied; no
+        graph), requiring a gradient if require_grad (how a subclass's __new__ makes its instance)."""
+        obj = Tensor.__new__(cls)
+        Tensor.__init__(obj, data._data if isinstance(data, Tensor) else data, requires_grad=require_grad)
+        return obj
 
     @classmethod
     def _make(cls, data, parents, backward, op="", graph_backward=None, saves=True):
@@ -606,6 +654,9 @@ class Tensor:
     dtype = property(lambda self: self._data.dtype)
     ndim = property(lambda self: self._data.ndim)
     is_leaf = property(lambda self: self._backward is None)
+    # the address of PyTorch's C++ tensor, an int naming this tensor (not its storage: a view has its own); pyro's
+    # pyro.module compares it to tell a param-store tensor from the module's own
+    _cdata = property(lambda self: id(self))
     grad_fn = property(lambda self: None if self._backward is None else GradFn(self._op))
 
     def zero_grad(self):
@@ -666,7 +717,7 @@ class Tensor:
                 total = g if t._grad is None else t.grad + g
                 t._grad, t._grad_graph = total._data, total
             else:
-                t._grad = g._data.copy() if t._grad is None else t._grad + g._data
+                t._grad = g._data.copy() if t._grad is None else np.asarray(t._grad + g._data)
 
     # -- element-wise arithmetic ------------------------------------------------
     def _lift(self, other, op=None):

@@ -17,7 +17,9 @@ def port(source):
              (r"^from torch\.nn import ", "from nn import "), (r"^from torch\.nn\.", "from nn."),
              (r"^from einops\.layers\.torch import ", "from nn.einops import "),
              (r"^from torch\.", "from nn."), (r"^import torch$", "import nn"),
-             (r"\btorch\.nn\.", "nn."), (r"\btorch\.optim\b", "nn.optim"), (r"\btorch\.", "nn."),
+             # torch.X, but not an attribute that happens to be named torch (pyro.distributions.torch.Normal)
+             (r"(?<![\w.])torch\.nn\.", "nn."), (r"(?<![\w.])torch\.optim\b", "nn.optim"),
+             (r"(?<![\w.])torch\.", "nn."),
              # the module itself as a value (getattr(torch, '_foreach_atan2_', None), `import torch as th`)
              (r"(?<![\w.'\"])torch(?![\w.'\"])", "nn")]
     for pattern, repl in rules:

@@ -6,7 +6,8 @@ import warnings
 import numpy as np
 
 from ..gradcheck import gradcheck, gradgradcheck  # noqa: F401  (as torch.autograd's)
-from ..tensor import Tensor, backpropagate, no_grad, is_grad_enabled  # noqa: F401  (torch.autograd.no_grad)
+from ..tensor import (Tensor, backpropagate, no_grad, is_grad_enabled,  # noqa: F401  (torch.autograd.no_grad,
+                      enable_grad, set_grad_enabled, inference_mode)  # captum: torch.autograd.set_grad_enabled)
 
 from .anomaly import detect_anomaly, set_detect_anomaly, is_anomaly_enabled, is_anomaly_check_nan_enabled  # noqa: F401
 from . import functional  # noqa: F401  (torch.autograd.functional.jacobian / hessian)
@@ -186,3 +187,4 @@ class Variable(metaclass=_VariableType):
 
 
 from . import profiler  # noqa: E402,F401  (torch.autograd.profiler: nn/profiler.py's regions)
+from . import graph  # noqa: E402,F401  (torch.autograd.graph.save_on_cpu)

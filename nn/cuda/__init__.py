@@ -54,3 +54,57 @@ def memory_reserved(device=None):
 
 def max_memory_reserved(device=None):
     return 0
+
+
+class Stream:
+    """torch.cuda.Stream, a name for annotations (PyG's ``record_stream(stream: torch.cuda.Stream)``); making one
+    needs CUDA, as in a CPU-only PyTorch."""
+
+    def __init__(self, device=None, priority=0, **kwargs):
+        raise RuntimeError("torch.cuda.Stream requires CUDA support")
+
+
+class Event:
+    """torch.cuda.Event, a name only: making one needs CUDA."""
+
+    def __init__(self, enable_timing=False, blocking=False, interprocess=False):
+        raise RuntimeError("Tried to instantiate dummy base class Event")
+
+
+class StreamContext:
+    """torch.cuda.StreamContext: selects a stream for its block; no stream other than None can exist here, and with
+    None it does nothing, as PyTorch's (Hugging Face's ``stream_context`` annotates with it)."""
+
+    def __init__(self, stream):
+        self.stream = stream
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def stream(stream):
+    """torch.cuda.stream(s): the StreamContext of s."""
+    return StreamContext(stream)
+
+
+class CUDAGraph:
+    """torch.cuda.CUDAGraph, a name for annotations (Hugging Face's continuous batching keys its graphs by it);
+    making one needs CUDA."""
+
+    def __init__(self, *args, **kwargs):
+        raise RuntimeError("Tried to instantiate dummy base class CUDAGraph")
+
+
+class graph:
+    """torch.cuda.graph, the context manager that captures a CUDAGraph, a name for annotations; entering one needs
+    a side stream, hence CUDA, as in a CPU-only PyTorch."""
+
+    def __init__(self, cuda_graph, pool=None, stream=None, capture_error_mode="global"):
+        Stream()
+
+
+def current_stream(device=None):
+    raise AssertionError("Torch not compiled with CUDA enabled")

@@ -15,7 +15,7 @@ import numpy as np
 
 from .. import functional as F, linalg
 from ..dtypes import get_default_dtype
-from ..tensor import Size, Tensor, get_rng
+from ..tensor import Size, Tensor, enable_grad, get_rng
 from ..tensor_ops.pointwise import where
 from ..tensor_ops.shape import stack
 from . import constraints, transforms
@@ -220,7 +220,9 @@ class Normal(_LocScale):
     def cdf(self, value):
         """P(X <= value) = (1 + erf((value - loc) / (scale sqrt 2))) / 2."""
         value = _param(value, self.loc)
-        return 0.5 * (1 + ((value - self.loc) / (self.scale * math.sqrt(2))).erf())
+        # PyTorch's order: 1/sqrt(2) applied to the promoted quotient, so float64 values of a Normal(0, 1) (float32
+        # parameters: gpytorch's probit likelihood) are not divided by a float32-rounded sqrt(2)
+        return 0.5 * (1 + ((value - self.loc) * self.scale.reciprocal() / math.sqrt(2)).erf())
 
     def icdf(self, value):
         """The quantile: loc + scale sqrt(2) erfinv(2 value - 1)."""
@@ -263,6 +265,23 @@ class Uniform(Distribution):
 
     def icdf(self, value):
         return _param(value, self.low) * (self.high - self.low) + self.low
+
+
+class lazy_property:
+    """A property computed on first use (with gradients on) and then stored on the instance, as PyTorch's."""
+
+    def __init__(self, wrapped):
+        self.wrapped = wrapped
+        self.__doc__ = getattr(wrapped, "__doc__", None)
+        self.__name__ = wrapped.__name__
+
+    def __get__(self, instance, obj_type=None):
+        if instance is None:
+            return self
+        with enable_grad():
+            value = self.wrapped(instance)
+        setattr(instance, self.wrapped.__name__, value)
+        return value
 
 
 class _InstanceAttribute:
@@ -399,7 +418,10 @@ class Categorical(Distribution):
 class MultivariateNormal(Distribution):
     """N(loc, Sigma) over vectors (the last dim of loc, k), Sigma given as exactly one of covariance_matrix,
     precision_matrix or scale_tril (L, lower triangular with a positive diagonal, Sigma = L L^T); loc (..., k)
-    and the matrix (..., k, k) broadcast together. Densities go through L (nn.linalg.cholesky and solve)."""
+    and the matrix (..., k, k) broadcast together. Densities go through L (nn.linalg.cholesky and solve).
+    Laid out as PyTorch's, since subclasses (gpytorch's, pyro's) build on its internals: the factor as given is
+    _unbroadcasted_scale_tril, loc is broadcast to the batch shape, and scale_tril, covariance_matrix and
+    precision_matrix are lazy properties of it (the one given stored, broadcast)."""
 
     has_rsample = True
     arg_constraints = {"loc": constraints.real_vector, "covariance_matrix": constraints.positive_definite,
@@ -410,42 +432,74 @@ class MultivariateNormal(Distribution):
         given = [m is not None for m in (covariance_matrix, precision_matrix, scale_tril)]
         if sum(given) != 1:
             raise ValueError("MultivariateNormal: give exactly one of covariance_matrix, precision_matrix, scale_tril")
-        self.loc = _param(loc)
-        if self.loc.ndim < 1:
-            raise ValueError("MultivariateNormal: loc must have at least one dim (the event)")
-        if scale_tril is not None:
-            L = _param(scale_tril, self.loc)
-        elif covariance_matrix is not None:
-            L = linalg.cholesky(_param(covariance_matrix, self.loc))
-        else:
-            L = linalg.cholesky(linalg.inv(_param(precision_matrix, self.loc)))
-        k = self.loc.shape[-1]
-        if L.ndim < 2 or L.shape[-2:] != (k, k):
+        loc = _param(loc)
+        if loc.ndim < 1:
+            raise ValueError("loc must be at least one-dimensional.")
+        name, matrix = next((n, _param(m, loc)) for n, m in zip(("covariance_matrix", "precision_matrix", "scale_tril"),
+                                                                 (covariance_matrix, precision_matrix, scale_tril))
+                            if m is not None)
+        k = loc.shape[-1]
+        if matrix.ndim < 2 or matrix.shape[-2:] != (k, k):
             raise ValueError(f"MultivariateNormal: the matrix must be (..., {k}, {k}) for loc (..., {k}), "
-                             f"got {tuple(L.shape)}")
-        self.batch_shape = np.broadcast_shapes(self.loc.shape[:-1], L.shape[:-2])
-        self.event_shape = (k,)
-        self.scale_tril = L
+                             f"got {tuple(matrix.shape)}")
+        batch_shape = np.broadcast_shapes(tuple(loc.shape[:-1]), tuple(matrix.shape[:-2]))
+        setattr(self, name, matrix.expand(batch_shape + (k, k)))
+        self.loc = loc.expand(batch_shape + (k,))
+        super().__init__(batch_shape, (k,), validate_args=validate_args)
+        if scale_tril is not None:
+            self._unbroadcasted_scale_tril = matrix
+        elif covariance_matrix is not None:
+            self._unbroadcasted_scale_tril = linalg.cholesky(matrix)
+        else:
+            self._unbroadcasted_scale_tril = linalg.cholesky(linalg.inv(matrix))
 
-    mean = property(lambda self: self.loc.expand(self.batch_shape + self.event_shape))
-    mode = mean
-    variance = property(lambda self: (self.scale_tril ** 2).sum(-1).expand(self.batch_shape + self.event_shape))
-    covariance_matrix = property(lambda self: self.scale_tril @ self.scale_tril.transpose(-1, -2))
-    precision_matrix = property(lambda self: linalg.inv(self.covariance_matrix))
+    def expand(self, batch_shape, _instance=None):
+        """The same factor under a larger batch shape (views), as PyTorch's."""
+        new = self._get_checked_instance(MultivariateNormal, _instance)
+        batch_shape = tuple(batch_shape)
+        new.loc = self.loc.expand(batch_shape + tuple(self.event_shape))
+        new._unbroadcasted_scale_tril = self._unbroadcasted_scale_tril
+        for name in ("covariance_matrix", "scale_tril", "precision_matrix"):
+            if name in self.__dict__:
+                setattr(new, name, self.__dict__[name].expand(batch_shape + tuple(self.event_shape) * 2))
+        Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
+        new._validate_args = self._validate_args
+        return new
+
+    @lazy_property
+    def scale_tril(self):
+        return self._unbroadcasted_scale_tril.expand(tuple(self.batch_shape) + tuple(self.event_shape) * 2)
+
+    @lazy_property
+    def covariance_matrix(self):
+        L = self._unbroadcasted_scale_tril
+        return (L @ L.transpose(-1, -2)).expand(tuple(self.batch_shape) + tuple(self.event_shape) * 2)
+
+    @lazy_property
+    def precision_matrix(self):
+        L = self._unbroadcasted_scale_tril
+        eye = Tensor(np.eye(L.shape[-1], dtype=L.dtype))
+        return linalg.cholesky_solve(eye, L).expand(tuple(self.batch_shape) + tuple(self.event_shape) * 2)
+
+    mean = property(lambda self: self.loc)
+    mode = property(lambda self: self.loc)
+    variance = property(lambda self: (self._unbroadcasted_scale_tril ** 2).sum(-1).expand(
+        tuple(self.batch_shape) + tuple(self.event_shape)))
 
     def _half_log_det(self):
-        return self.scale_tril.diagonal(dim1=-2, dim2=-1).log().sum(-1)      # log det L = (1/2) log det Sigma
+        return self._unbroadcasted_scale_tril.diagonal(dim1=-2, dim2=-1).log().sum(-1)      # log det L
 
     def rsample(self, sample_shape=()):
-        shape = _size(sample_shape) + tuple(self.batch_shape) + self.event_shape
+        shape = tuple(self._extended_shape(sample_shape))
         eps = Tensor(get_rng().standard_normal(shape).astype(self.loc.dtype))
-        return self.loc + (self.scale_tril @ eps.unsqueeze(-1)).squeeze(-1)
+        return self.loc + (self._unbroadcasted_scale_tril @ eps.unsqueeze(-1)).squeeze(-1)
 
     def log_prob(self, value):
         # -1/2 |L^-1 (x - loc)|^2 - k/2 log(2 pi) - log det L
         diff = _param(value, self.loc) - self.loc
-        L = self.scale_tril.expand(diff.shape[:-1] + self.event_shape * 2)
-        z = linalg.solve(L, diff.unsqueeze(-1)).squeeze(-1)
+        L = self._unbroadcasted_scale_tril
+        L = L.expand(np.broadcast_shapes(tuple(diff.shape[:-1]), tuple(L.shape[:-2])) + tuple(self.event_shape) * 2)
+        z = linalg.solve(L, diff.expand(tuple(L.shape[:-2]) + tuple(self.event_shape)).unsqueeze(-1)).squeeze(-1)
         k = self.event_shape[0]
         return -0.5 * (z ** 2).sum(-1) - 0.5 * k * math.log(2 * math.pi) - self._half_log_det()
 
@@ -1155,9 +1209,9 @@ _KL_REGISTRY = {}
 
 def register_kl(type_p, type_q):
     """A decorator registering fn(p, q) as kl_divergence for p of type_p and q of type_q (subclasses too; the
-    most specific registration wins, then the pairs built in), as torch.distributions.kl.register_kl."""
-    if not (isinstance(type_p, type) and issubclass(type_p, Distribution)
-            and isinstance(type_q, type) and issubclass(type_q, Distribution)):
+    most specific registration wins, then the pairs built in), as torch.distributions.kl.register_kl. Like
+    PyTorch's, any two classes are accepted (pyro registers its Delta against its own abstract Distribution)."""
+    if not (isinstance(type_p, type) and isinstance(type_q, type)):
         raise TypeError("register_kl: expected two subclasses of Distribution")
 
     def decorator(fn):

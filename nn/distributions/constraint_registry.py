@@ -3,11 +3,13 @@ take an unconstrained real parameter to one satisfying the constraint (a positiv
 variable; an interval as an affine sigmoid), as variational-inference code uses them. Registered here, as
 PyTorch's: real (the identity), positive and nonnegative (exp), greater_than(c) (c + exp), less_than(c)
 (c - exp), unit_interval and interval(a, b) (sigmoid, affine), independent(c, n) (c's transform on events of
-n dims), simplex (stick breaking for biject_to, softmax for transform_to). register(constraint)(factory) adds
-one, for a constraint object or class."""
+n dims), simplex (stick breaking for biject_to, softmax for transform_to), lower_cholesky and positive_definite /
+positive_semidefinite (transform_to only), corr_cholesky, cat and stack. register(constraint)(factory) adds one, for a
+constraint object or class."""
 from . import constraints
-from .transforms import (AffineTransform, ComposeTransform, ExpTransform, IndependentTransform, SigmoidTransform,
-                         SoftmaxTransform, StickBreakingTransform, identity_transform)
+from .transforms import (AffineTransform, CatTransform, ComposeTransform, CorrCholeskyTransform, ExpTransform,
+                         IndependentTransform, LowerCholeskyTransform, PositiveDefiniteTransform, SigmoidTransform,
+                         SoftmaxTransform, StackTransform, StickBreakingTransform, identity_transform)
 
 __all__ = ["ConstraintRegistry", "biject_to", "transform_to"]
 
@@ -74,3 +76,14 @@ for _registry in (biject_to, transform_to):
     _registry.register(constraints.independent, _to_independent(_registry))
 biject_to.register(type(constraints.simplex), lambda constraint: StickBreakingTransform())     # a bijection
 transform_to.register(type(constraints.simplex), lambda constraint: SoftmaxTransform())        # cheaper, not one
+# the matrix constraints, as PyTorch's: lower_cholesky and (semi)definite matrices only for transform_to (neither
+# transform is a bijection onto the reals), corr_cholesky for both; cat and stack piece by piece
+transform_to.register(type(constraints.lower_cholesky), lambda constraint: LowerCholeskyTransform())
+transform_to.register(type(constraints.positive_definite), lambda constraint: PositiveDefiniteTransform())
+transform_to.register(type(constraints.positive_semidefinite), lambda constraint: PositiveDefiniteTransform())
+for _registry in (biject_to, transform_to):
+    _registry.register(type(constraints.corr_cholesky), lambda constraint: CorrCholeskyTransform())
+    _registry.register(constraints.cat, lambda constraint, registry=_registry: CatTransform(
+        [registry(c) for c in constraint.cseq], constraint.dim, constraint.lengths))
+    _registry.register(constraints.stack, lambda constraint, registry=_registry: StackTransform(
+        [registry(c) for c in constraint.cseq], constraint.dim))

@@ -9,7 +9,8 @@ from ..tensor import Tensor
 __all__ = ["Constraint", "real", "real_vector", "positive", "nonnegative", "unit_interval", "boolean", "simplex",
            "interval", "half_open_interval", "greater_than", "greater_than_eq", "less_than", "independent",
            "dependent", "dependent_property", "integer_interval", "nonnegative_integer", "positive_integer",
-           "lower_cholesky", "positive_definite", "corr_cholesky", "cat", "stack"]
+           "lower_cholesky", "positive_definite", "corr_cholesky", "cat", "stack", "is_dependent", "lower_triangular",
+           "multinomial", "one_hot", "positive_semidefinite", "square", "symmetric", "MixtureSameFamilyConstraint"]
 
 
 def _values(value):
@@ -138,6 +139,93 @@ class _LowerCholesky(Constraint):
         return Tensor(np.all(np.tril(v) == v, (-2, -1)) & np.all(np.diagonal(v, 0, -2, -1) > 0, -1))
 
 
+class _LowerTriangular(Constraint):
+    """Lower-triangular square matrices (the last two dims)."""
+
+    event_dim = 2
+
+    def check(self, value):
+        v = _values(value)
+        return Tensor(np.all(np.tril(v) == v, (-2, -1)))
+
+
+class _Square(Constraint):
+    """Square matrices (the last two dims): one answer per matrix, from the shape alone."""
+
+    event_dim = 2
+
+    def check(self, value):
+        shape = tuple(value.shape)
+        return Tensor(np.full(shape[:-2], shape[-2] == shape[-1], dtype=bool))
+
+
+class _Symmetric(_Square):
+    """Symmetric square matrices, to PyTorch's tolerance (isclose with atol 1e-6)."""
+
+    def check(self, value):
+        square = _values(super().check(value))
+        if not square.all():
+            return Tensor(square)
+        v = _values(value)
+        return Tensor(np.all(np.isclose(v, np.swapaxes(v, -1, -2), rtol=1e-5, atol=1e-6), (-2, -1)))
+
+
+class _PositiveSemidefinite(_Symmetric):
+    """Symmetric matrices with non-negative eigenvalues."""
+
+    def check(self, value):
+        symmetric = _values(super().check(value))
+        if not symmetric.all():
+            return Tensor(symmetric)
+        return Tensor(np.all(np.linalg.eigvalsh(_values(value)) >= 0, -1))
+
+
+class _Multinomial(Constraint):
+    """Non-negative count vectors summing to at most upper_bound (PyTorch's weaker check)."""
+
+    is_discrete = True
+    event_dim = 1
+
+    def __init__(self, upper_bound):
+        self.upper_bound = upper_bound
+
+    def check(self, value):
+        v = _values(value)
+        return Tensor(np.all(v >= 0, -1) & (v.sum(-1) <= _values(self.upper_bound)))
+
+
+class _OneHot(Constraint):
+    """One-hot vectors (the last dim)."""
+
+    is_discrete = True
+    event_dim = 1
+
+    def check(self, value):
+        v = _values(value)
+        return Tensor(np.all((v == 0) | (v == 1), -1) & (v.sum(-1) == 1))
+
+
+class MixtureSameFamilyConstraint(Constraint):
+    """A mixture's support: the component's constraint, checked with the mixture dim put back and reduced."""
+
+    def __init__(self, base_constraint):
+        if not isinstance(base_constraint, Constraint):
+            raise AssertionError(f"base_constraint must be a Constraint, got {type(base_constraint).__name__}")
+        self.base_constraint = base_constraint
+
+    is_discrete = property(lambda self: self.base_constraint.is_discrete)
+    event_dim = property(lambda self: self.base_constraint.event_dim)
+
+    def check(self, value):
+        if value.dim() < self.event_dim:
+            raise ValueError(f"Expected value.dim() >= {self.event_dim} but got {value.dim()}")
+        ok = _values(self.base_constraint.check(value.unsqueeze(-1 - self.event_dim)))
+        return Tensor(ok.reshape(ok.shape[:value.dim() - self.event_dim] + (-1,)).all(-1))
+
+    def __repr__(self):
+        return f"{type(self).__name__}({self.base_constraint!r})"
+
+
 class _PositiveDefinite(Constraint):
     """Symmetric positive-definite matrices (the last two dims)."""
 
@@ -225,15 +313,21 @@ class _Dependent(Constraint):
                           event_dim=self.event_dim if event_dim is None else event_dim)
 
 
-class dependent_property(property):
-    """A property that is a dependent constraint (constraints.dependent_property, a decorator in subclasses)."""
+class dependent_property(property, _Dependent):
+    """A property that is a dependent constraint (constraints.dependent_property, a decorator in subclasses); read
+    on the class it is the constraint itself, so is_dependent(Cls.support) holds as in PyTorch."""
 
     def __init__(self, fn=None, *, is_discrete=False, event_dim=0):
-        super().__init__(fn)
+        property.__init__(self, fn)
         self.is_discrete, self.event_dim = is_discrete, event_dim
 
     def __call__(self, fn):
         return dependent_property(fn, is_discrete=self.is_discrete, event_dim=self.event_dim)
+
+
+def is_dependent(constraint):
+    """Whether constraint is a dependent one (a placeholder whose set depends on other values)."""
+    return isinstance(constraint, _Dependent)
 
 
 real = _Real()
@@ -258,3 +352,9 @@ greater_than = _GreaterThan
 greater_than_eq = _GreaterThanEq
 less_than = _LessThan
 independent = _IndependentConstraint
+lower_triangular = _LowerTriangular()
+square = _Square()
+symmetric = _Symmetric()
+positive_semidefinite = _PositiveSemidefinite()
+multinomial = _Multinomial
+one_hot = _OneHot()

@@ -14,6 +14,9 @@ class _Folded(Distribution):
     arg_constraints = {"scale": constraints.positive}
     support = constraints.nonnegative
     mode = property(lambda self: self.scale * 0)
+    # PyTorch's are TransformedDistribution(base, AbsTransform()): code reads the base as base_dist (pyro's patched
+    # HalfCauchy.log_prob does)
+    base_dist = property(lambda self: self.base)
 
     def __init__(self, scale, validate_args=None):
         self.scale = _param(scale)

@@ -36,6 +36,9 @@ class Transform:
         self._cache_size = cache_size
         self._cached_x_y = (None, None)
         self._inv = None
+        # cooperative, as PyTorch's: a transform that is also a Module (pyro's TransformModule(Transform, nn.Module),
+        # ComposeTransformModule(ComposeTransform, ModuleList)) gets its Module.__init__ from here
+        super().__init__()
 
     @property
     def event_dim(self):
@@ -126,6 +129,11 @@ class _InverseTransform(Transform):
     def __call__(self, x):
         return self._inverted._inv_call(x)
 
+    def with_cache(self, cache_size=1):
+        """The inverse of f.with_cache(cache_size), as PyTorch's (pyro's AutoRegressiveMessenger calls
+        t.inv.with_cache())."""
+        return self._inverted.with_cache(cache_size).inv
+
     def log_abs_det_jacobian(self, x, y):
         return -self._inverted.log_abs_det_jacobian(y, x)
 
@@ -149,6 +157,11 @@ class ComposeTransform(Transform):
     def __init__(self, parts, cache_size=0):
         super().__init__(cache_size=cache_size)
         self.parts = [part.with_cache(cache_size) for part in parts] if cache_size else list(parts)
+
+    def with_cache(self, cache_size=1):
+        if self._cache_size == cache_size:
+            return self
+        return ComposeTransform(self.parts, cache_size=cache_size)
 
     domain = property(lambda self: self.parts[0].domain if self.parts else constraints.real)
     codomain = property(lambda self: self.parts[-1].codomain if self.parts else constraints.real)

@@ -5,8 +5,8 @@ from numbers import Number
 import numpy as np
 
 from .. import functional as F
-from ..tensor import Tensor, enable_grad
-from . import _broadcast_params, _clamp_probs
+from ..tensor import Tensor
+from . import _broadcast_params, _clamp_probs, lazy_property  # noqa: F401  (defined there for MultivariateNormal)
 from .transforms import _sum_rightmost  # noqa: F401  (zuko imports it from here, as from PyTorch's)
 
 __all__ = ["broadcast_all", "probs_to_logits", "logits_to_probs", "clamp_probs", "lazy_property", "euler_constant",
@@ -38,23 +38,6 @@ def probs_to_logits(probs, is_binary=False):
 def logits_to_probs(logits, is_binary=False):
     """softmax over the last dim (sigmoid with is_binary)."""
     return F.sigmoid(logits) if is_binary else F.softmax(logits, -1)
-
-
-class lazy_property:
-    """A property computed on first use (with gradients on) and then stored on the instance, as PyTorch's."""
-
-    def __init__(self, wrapped):
-        self.wrapped = wrapped
-        self.__doc__ = getattr(wrapped, "__doc__", None)
-        self.__name__ = wrapped.__name__
-
-    def __get__(self, instance, obj_type=None):
-        if instance is None:
-            return self
-        with enable_grad():
-            value = self.wrapped(instance)
-        setattr(instance, self.wrapped.__name__, value)
-        return value
 
 
 def _standard_normal(shape, dtype=None, device=None):

@@ -205,11 +205,13 @@ def softplus(x, beta=1.0, threshold=20.0):
     xd, dt = x._data, x.dtype
     bx = beta * xd
     linear = bx > threshold
-    y = np.where(linear, xd, (np.logaddexp(0, bx) / beta)).astype(dt, copy=False)
+    with np.errstate(invalid="ignore"):        # NaN in, NaN out, silently as PyTorch's (NumPy's logaddexp warns)
+        y = np.where(linear, xd, (np.logaddexp(0, bx) / beta)).astype(dt, copy=False)
 
     def backward(g):
         # d/dx = sigmoid(beta x) (1 in the linear zone)
-        sig = np.exp(-np.logaddexp(0, -bx))
+        with np.errstate(invalid="ignore"):
+            sig = np.exp(-np.logaddexp(0, -bx))
         return ((g * np.where(linear, 1, sig)).astype(dt, copy=False),)
 
     def graph_backward(g):
@@ -224,7 +226,8 @@ def silu(x, inplace=False):
         return _written_into(x, "silu_", lambda t: silu(t))
     x = _tensor(x, "input", "silu")
     xd, dt = x._data, x.dtype
-    s = np.exp(-np.logaddexp(0, -xd)).astype(dt, copy=False)
+    with np.errstate(invalid="ignore"):        # NaN in (a fully masked attention row upstream), NaN out, silently
+        s = np.exp(-np.logaddexp(0, -xd)).astype(dt, copy=False)     # as PyTorch's (NumPy's logaddexp warns)
     y = xd * s
 
     def backward(g):
@@ -298,11 +301,13 @@ def logsigmoid(x):
     """log(1 / (1 + e^-x)) = -log(1 + e^-x), computed without overflow."""
     x = _tensor(x, "input", "logsigmoid")
     xd = x._data
-    y = (-np.logaddexp(0, -xd)).astype(xd.dtype, copy=False)
+    with np.errstate(invalid="ignore"):        # NaN in, NaN out, silently as PyTorch's (NumPy's logaddexp warns)
+        y = (-np.logaddexp(0, -xd)).astype(xd.dtype, copy=False)
 
     def backward(g):
         # d/dx -log(1 + e^-x) = e^-x / (1 + e^-x) = sigmoid(-x)
-        return ((g * np.exp(-np.logaddexp(0, xd))).astype(xd.dtype, copy=False),)
+        with np.errstate(invalid="ignore"):
+            return ((g * np.exp(-np.logaddexp(0, xd))).astype(xd.dtype, copy=False),)
 
     def graph_backward(g):                       # create_graph: g sigmoid(-x) by recorded ops
         return (g * (-x).sigmoid(),)

@@ -9,7 +9,7 @@ runs unchanged for dilation 1, groups 1:
 - dilation d: a conv with kernel k and dilation d is the conv with the kernel k' = d (k - 1) + 1
   whose weight has d - 1 zeros inserted between taps ("dilated weight"); the weight gradient
   is that conv's, read back at the non-zero taps. Exact; costs (k'/k)^2 more work (25/9 for
-  k = 3, d = 2).
+  k = 3, d = 2); a larger dilation (d >= 3 for k = 3) runs as one matrix product per tap instead (_atrous).
 - groups g: channels split into g independent convs (input C/g -> output O/g each).
 """
 import numpy as np
@@ -100,6 +100,32 @@ def _dilate(w, dilation):
     return wd
 
 
+def _atrous(x, weight, bias, stride, padding, dilation, groups):
+    """conv2d with a large dilation (dh, dw) as a sum over the kernel's kh kw taps: at tap (p, q) the weight's
+    (O, C) slice times the window of the padded input that tap reads (rows p dh, p dh + sh, ...), one matrix
+    product per tap (per group) instead of a kernel of d (k - 1) + 1 taps that are almost all zeros; a window
+    wholly in the padding adds nothing and is skipped. Recorded ops (pad, slicing, matmul), so the gradients and
+    their graphs are theirs. None when every window is padding (the caller's dilated kernel handles that)."""
+    (N, C, H, W), (O, Cg, kh, kw) = x.shape, weight.shape
+    (sh, sw), (dh, dw), (ph, pw) = stride, dilation, padding
+    Hp, Wp = H + 2 * ph, W + 2 * pw
+    Ho, Wo = (Hp - dh * (kh - 1) - 1) // sh + 1, (Wp - dw * (kw - 1) - 1) // sw + 1
+    rows = [p for p in range(kh) if p * dh + (Ho - 1) * sh >= ph and p * dh < ph + H]
+    cols = [q for q in range(kw) if q * dw + (Wo - 1) * sw >= pw and q * dw < pw + W]
+    if not rows or not cols:
+        return None
+    xs = pad(x, (pw, pw, ph, ph)).reshape(N, groups, C // groups, Hp, Wp).permute(1, 0, 3, 4, 2)  # (g, N, Hp, Wp, Cg)
+    wg = weight.reshape(groups, O // groups, Cg, kh, kw)
+    y = None
+    for p in rows:
+        for q in cols:
+            window = xs[:, :, p * dh:p * dh + (Ho - 1) * sh + 1:sh, q * dw:q * dw + (Wo - 1) * sw + 1:sw]
+            term = window.reshape(groups, N * Ho * Wo, Cg) @ wg[:, :, :, p, q].transpose(1, 2)   # (g, M, O/g)
+            y = term if y is None else y + term
+    y = y.reshape(groups, N, Ho, Wo, O // groups).permute(1, 0, 4, 2, 3).reshape(N, O, Ho, Wo)
+    return y if bias is None else y + bias.reshape(1, O, 1, 1)
+
+
 def _forward(x, w, b, stride, padding, groups):
     """Grouped conv2d on ndarrays: x (N, C, H, W), w (O, C/g, kh, kw) -> (N, O, Ho, Wo)."""
     if groups == 1:
@@ -181,6 +207,11 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
         raise ValueError(f"{op}: kernel {kdh}x{kdw}{dilated} is larger than the padded input "
                          f"{H + 2 * padding[0]}x{W + 2 * padding[1]} (input {H}x{W}, padding "
                          f"{padding}); use a smaller kernel or more padding")
+    if kdh * kdw > 4 * kh * kw:
+        # a large dilation (DeepLab's ASPP rates 12, 24, 36): the dilated kernel would be almost all zeros
+        y = _atrous(x, weight, bias, stride, padding, dilation, groups)
+        if y is not None:
+            return y
     xd, w = _cast(x._data, dt), _cast(weight._data, dt)
     b = None if bias is None else _cast(bias._data, dt)
     wd = _dilate(w, dilation)

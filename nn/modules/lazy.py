@@ -15,6 +15,7 @@ import inspect
 import numpy as np
 
 from .module import Module, Parameter
+from ..tensor import Tensor
 
 
 class UninitializedParameter(Parameter):
@@ -25,6 +26,29 @@ class UninitializedParameter(Parameter):
 
     def __repr__(self):
         return "<UninitializedParameter>"
+
+    def materialize(self, shape, device=None, dtype=None):
+        """Becomes an ordinary Parameter of this shape, in place (uninitialised values, as torch.empty), in the
+        dtype it has now unless given (so after model.double(), float64): the hook of PyG's lazy Linear
+        (in_channels=-1) calls it with the first input's size, then initialises the weight."""
+        from ..dtypes import to_dtype
+        self._data = np.empty(tuple(shape), self._data.dtype if dtype is None else to_dtype(dtype))
+        self.__class__ = Parameter
+
+
+class UninitializedBuffer(Tensor):
+    """A buffer with no shape yet, as torch.nn.UninitializedBuffer; materialize(shape) makes it a plain Tensor."""
+
+    def __init__(self, requires_grad=False, device=None, dtype=None):
+        super().__init__(np.empty(0, np.float32), requires_grad=requires_grad)
+
+    def __repr__(self):
+        return "<UninitializedBuffer>"
+
+    def materialize(self, shape, device=None, dtype=None):
+        from ..dtypes import to_dtype
+        self._data = np.empty(tuple(shape), self._data.dtype if dtype is None else to_dtype(dtype))
+        self.__class__ = Tensor
 
 
 class _LazyLayer(Module):

@@ -49,6 +49,12 @@ class Buffer(Tensor):
         self.persistent = persistent
 
 
+# the hook registries a Module creates on first use (_hook_registry), as PyTorch's attributes of these names
+_HOOK_REGISTRIES = frozenset({"_forward_pre_hooks", "_forward_hooks", "_backward_hooks", "_backward_pre_hooks",
+                              "_state_dict_pre_hooks", "_state_dict_hooks", "_load_state_dict_pre_hooks",
+                              "_load_state_dict_post_hooks"})
+
+
 class StateDictError(KeyError, RuntimeError):
     """load_state_dict found missing / unexpected keys or mismatched shapes.
 
@@ -104,6 +110,11 @@ class Module:
         except AttributeError:
             raise AttributeError(f"cannot assign {name!r} before Module.__init__() call: call "
                                  f"super().__init__() first in {type(self).__name__}.__init__") from None
+
+    def __setstate__(self, state):
+        """pickle's and copy.deepcopy's restore: the saved attributes, as PyTorch's (a subclass's __setstate__ may
+        end with super().__setstate__(state): PyG's MessagePassing, deep-copied by DirGNNConv)."""
+        self.__dict__.update(state)
 
     def __setattr__(self, name, value):
         if isinstance(value, Buffer):
@@ -180,6 +191,8 @@ class Module:
                     tensor.__dict__["_buffer_slot"] = _BufferSlot(self, name, value)
                     return tensor
                 return value
+        if name in _HOOK_REGISTRIES:     # made on first use; PyTorch code reads them (len(m._backward_hooks))
+            return self._hook_registry(name)
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def __delattr__(self, name):
@@ -300,11 +313,15 @@ class Module:
         for _, child in self.named_children():
             yield child
 
-    def _named_members(self, registry, recurse, prefix="", remove_duplicate=True):
+    def _named_members(self, get_members_fn, prefix="", recurse=True, remove_duplicate=True):
+        """(name, member) over self and (if recurse) its submodules: PyTorch's signature, get_members_fn(module) ->
+        (name, value) pairs (pyro's named_pyro_params passes one), or the name of a registry ("_parameters")."""
         seen = set()
         modules = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate) if recurse else [(prefix, self)]
         for mod_prefix, module in modules:
-            for name, value in getattr(module, registry).items():
+            members = (getattr(module, get_members_fn).items() if isinstance(get_members_fn, str)
+                       else get_members_fn(module))
+            for name, value in members:
                 if value is None or id(value) in seen:
                     continue
                 if remove_duplicate:
@@ -316,7 +333,7 @@ class Module:
         (PyTorch's argument order: a lone boolean first is read as recurse, as nn's earlier signature had it.)"""
         if isinstance(prefix, bool):
             prefix, recurse = "", prefix
-        yield from self._named_members("_parameters", recurse, prefix, remove_duplicate)
+        yield from self._named_members("_parameters", prefix=prefix, recurse=recurse, remove_duplicate=remove_duplicate)
 
     def parameters(self, recurse=True):
         for _, p in self.named_parameters(recurse=recurse):
@@ -327,8 +344,17 @@ class Module:
         and sync loops such as ``b.copy_(other)`` write into it)."""
         if isinstance(prefix, bool):
             prefix, recurse = "", prefix
-        for name, b in self._named_members("_buffers", recurse, prefix, remove_duplicate):
-            yield name, Tensor(b)
+        # each from its module's attribute access, so that `b.data = other` rebinds the module's buffer, as
+        # PyTorch's (ignite's EMAHandler copies buffers into its EMA model so)
+        modules = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate) if recurse else [(prefix, self)]
+        seen = set()
+        for mod_prefix, module in modules:
+            for name, b in module._buffers.items():
+                if b is None or id(b) in seen:
+                    continue
+                if remove_duplicate:
+                    seen.add(id(b))
+                yield (mod_prefix + "." if mod_prefix else "") + name, Module.__getattr__(module, name)
 
     def buffers(self, recurse=True):
         for _, b in self.named_buffers(recurse=recurse):

@@ -133,6 +133,9 @@ class _InstanceNorm(Module):
             self.register_buffer("running_mean", np.zeros(self.num_features, get_default_dtype()))
             self.register_buffer("running_var", np.ones(self.num_features, get_default_dtype()))
             self.register_buffer("num_batches_tracked", np.array(0, np.int64))    # PyTorch's key, not counted
+        else:           # None, as PyTorch's _NormBase (PyG's InstanceNorm reads self.running_mean either way)
+            for name in ("running_mean", "running_var", "num_batches_tracked"):
+                self.register_buffer(name, None)
         _factory(self, device, dtype)
 
     # the batch norms' (PyTorch's instance norms share their base, _NormBase)

@@ -6,15 +6,13 @@ from ..functional.sampling import pool_hyperparameters
 class _Pool2d(Module):
     def __init__(self, kernel_size, stride=None, padding=0):
         super().__init__()
-        # the functional's validator (validate once): a bad layer fails when it is built
-        self.kernel_size, self.stride, self.padding = pool_hyperparameters(type(self).__name__, kernel_size,
-                                                                           stride, padding)
-        # repr as PyTorch: plain ints when given as ints
-        self._repr_args = (kernel_size, self.kernel_size[0] if stride is None else stride, padding)
+        # the functional's validator (validate once): a bad layer fails when it is built; the attributes keep the
+        # values as given, as PyTorch's (MaxPool2d(2).kernel_size == 2: torchinfo's kernel_size column reads it)
+        pool_hyperparameters(type(self).__name__, kernel_size, stride, padding)
+        self.kernel_size, self.stride, self.padding = kernel_size, kernel_size if stride is None else stride, padding
 
     def extra_repr(self):
-        k, s, p = self._repr_args
-        return f"kernel_size={k}, stride={s}, padding={p}"
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
 class MaxPool2d(_Pool2d):

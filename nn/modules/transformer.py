@@ -67,16 +67,21 @@ class MultiheadAttention(Module):
         else:
             self.bias_k = self.bias_v = None
         self.add_zero_attn = bool(add_zero_attn)
-        # as PyTorch's _reset_parameters
+        self._reset_parameters()
+        _factory(self, device, dtype)
+
+    def _reset_parameters(self):
+        """PyTorch's initialisation (its method of this name, which PyG's attention blocks call again): Xavier-
+        uniform projections, zero biases, Xavier-normal bias_k / bias_v."""
         for w in (self.in_proj_weight, self.q_proj_weight, self.k_proj_weight, self.v_proj_weight):
             if w is not None:
                 init.xavier_uniform_(w)
-        if bias:
+        if self.in_proj_bias is not None:
+            init.zeros_(self.in_proj_bias)
             init.zeros_(self.out_proj.bias)
-        if add_bias_kv:
+        if self.bias_k is not None:
             init.xavier_normal_(self.bias_k)
             init.xavier_normal_(self.bias_v)
-        _factory(self, device, dtype)
 
     def forward(self, query, key, value, key_padding_mask=None, need_weights=True, attn_mask=None,
                 average_attn_weights=True, is_causal=False):

@@ -80,6 +80,10 @@ class LRScheduler:
                     lrs = self.get_lr()
         finally:
             self._get_lr_called_within_step = False
+        self._set_lrs(lrs)
+
+    def _set_lrs(self, lrs):
+        """Each param group's lr from lrs, remembered for get_last_lr()."""
         for group, lr in zip(self.optimizer.param_groups, lrs):
             group["lr"] = lr
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
@@ -242,8 +246,11 @@ class CosineAnnealingLR(LRScheduler):
     def get_lr(self):
         epoch, T, low = self.last_epoch, self.T_max, self.eta_min
         groups = self.optimizer.param_groups
-        if epoch == 0 or self._is_initial:
+        if self._is_initial:
             return [group["lr"] for group in groups]
+        if self._step_count == 1 and epoch > 0:         # get_lr called by hand after the construction, without
+            # step() (ignite's LRScheduler moves last_epoch itself): PyTorch's closed form from the initial lrs
+            return [low + (base - low) * (1 + math.cos(epoch * math.pi / T)) / 2 for base in self.base_lrs]
         if (epoch - 1 - T) % (2 * T) == 0:              # past the minimum: the cosine climbs again
             return [group["lr"] + (base - low) * (1 - math.cos(math.pi / T)) / 2
                     for base, group in zip(self.base_lrs, groups)]
@@ -265,31 +272,59 @@ def _iterations(name, value):
 class CosineAnnealingWarmRestarts(LRScheduler):
     """Cosine annealing restarted every T_i epochs, T_0 first, each period T_mult times the one before:
     lr = eta_min + (initial_lr - eta_min) (1 + cos(pi T_cur / T_i)) / 2. step(epoch) may be given a fractional
-    epoch (e.g. epoch + batch / batches), as PyTorch."""
+    epoch (e.g. epoch + batch / batches), as PyTorch. T_cur and T_i are kept as attributes and moved by step(),
+    as PyTorch's (get_lr reads them; ignite's LRScheduler moves them itself, then calls get_lr)."""
 
-    _state_names = ("T_0", "T_mult", "eta_min")
+    _state_names = ("T_0", "T_i", "T_mult", "eta_min", "T_cur")
 
     def __init__(self, optimizer, T_0, T_mult=1, eta_min=0.0, last_epoch=-1):
         self.T_0, self.T_mult = _iterations("T_0", T_0), _iterations("T_mult", T_mult)
         self.eta_min = _number("eta_min", eta_min, low=0.0)
+        self.T_i, self.T_cur = self.T_0, last_epoch
         super().__init__(optimizer, last_epoch)
 
+    def _period(self, epoch):
+        """(T_i, T_cur) of the period that epoch falls in: period n starts at T_0 (T_mult^n - 1) / (T_mult - 1)."""
+        if epoch < self.T_0:
+            return self.T_0, epoch
+        if self.T_mult == 1:
+            return self.T_0, epoch % self.T_0
+        n = int(math.log(epoch / self.T_0 * (self.T_mult - 1) + 1, self.T_mult))
+        return self.T_0 * self.T_mult ** n, epoch - self.T_0 * (self.T_mult ** n - 1) / (self.T_mult - 1)
+
     def step(self, epoch=None):
-        if epoch is not None:                           # a fractional epoch is this schedule's own use: no warning
-            self.last_epoch = epoch - 1
-        _ORDER_CHECKED.add(self)                        # PyTorch's own step() here checks no optimizer step either
-        super().step()
+        # PyTorch's: without an epoch T_cur counts on by one (a restart when it reaches T_i, T_i then growing by
+        # T_mult), so after a fractional step(epoch) the following steps keep the fraction; with one, both are
+        # set from it. A fractional epoch is this schedule's own use: no deprecation warning, and no order check
+        if epoch is None and self.last_epoch < 0:
+            epoch = 0
+        if epoch is None:
+            epoch = self.last_epoch + 1
+            self.T_cur = self.T_cur + 1
+            if self.T_cur >= self.T_i:
+                self.T_cur, self.T_i = self.T_cur - self.T_i, self.T_i * self.T_mult
+        else:
+            if epoch < 0:
+                raise ValueError(f"Expected non-negative epoch, but got {epoch}")
+            self.T_i, self.T_cur = self._period(epoch)
+        _ORDER_CHECKED.add(self)
+        self.last_epoch = math.floor(epoch)
+        self._get_lr_called_within_step = True
+        try:
+            lrs = self.get_lr()
+        finally:
+            self._get_lr_called_within_step = False
+        self._set_lrs(lrs)
 
     def get_lr(self):
-        epoch = self.last_epoch
-        if self.T_mult == 1:
-            t_cur, t_i = epoch % self.T_0, self.T_0
-        else:                                           # the period that epoch falls in: T_0 (T_mult^n - 1) / (T_mult - 1)
-            n = int(math.log(epoch / self.T_0 * (self.T_mult - 1) + 1, self.T_mult)) if epoch >= self.T_0 else 0
-            t_cur = epoch - self.T_0 * (self.T_mult ** n - 1) / (self.T_mult - 1)
-            t_i = self.T_0 * self.T_mult ** n
-        c = (1 + math.cos(math.pi * t_cur / t_i)) / 2
+        c = (1 + math.cos(math.pi * self.T_cur / self.T_i)) / 2
         return [self.eta_min + (base - self.eta_min) * c for base in self.base_lrs]
+
+    def load_state_dict(self, state_dict):
+        state = dict(state_dict)
+        if "T_cur" not in state and "last_epoch" in state:    # written before T_cur / T_i were kept
+            state["T_i"], state["T_cur"] = self._period(_scalar(state["last_epoch"]))
+        super().load_state_dict(state)
 
 
 class LinearLR(LRScheduler):
@@ -357,7 +392,7 @@ class PolynomialLR(LRScheduler):
     def get_lr(self):
         # chainable, as PyTorch: the current lr times the decay's ratio from the epoch before
         epoch, total = self.last_epoch, self.total_iters
-        if epoch == 0 or epoch > total or self._is_initial:
+        if epoch > total or self._is_initial:
             return [group["lr"] for group in self.optimizer.param_groups]
         ratio = ((1.0 - epoch / total) / (1.0 - (epoch - 1) / total)) ** self.power
         return [group["lr"] * ratio for group in self.optimizer.param_groups]

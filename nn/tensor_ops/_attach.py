@@ -27,9 +27,11 @@ def numpy_axis(fn):
             kwargs["dim"] = kwargs.pop("axis")
         if "keepdims" in kwargs:
             kwargs["keepdim"] = kwargs.pop("keepdims")
-        if kwargs.get("out", 0) is None:
-            del kwargs["out"]
+        out = kwargs.pop("out", None)       # PyTorch's out= (linear_operator's CG: torch.sum(..., out=alpha))
         if not takes_dtype and kwargs.get("dtype", 0) is None:
             del kwargs["dtype"]
-        return fn(*args, **kwargs)
+        if out is None:
+            return fn(*args, **kwargs)
+        from .out_arg import store
+        return store(fn.__name__, fn(*args, **kwargs), out)
     return with_axis

@@ -287,17 +287,8 @@ def _float_formatter(d, opts, threshold):
 def __repr__(input):
     """tensor([...]) as PyTorch prints it: dtype shown when not the default, then requires_grad / grad_fn; the
     numbers as set_printoptions says."""
-    d, opts = input._data, _PRINT_OPTIONS
-    threshold = opts["threshold"]
-    threshold = sys.maxsize if threshold == math.inf else int(threshold)
-    formatter = _float_formatter(d, opts, threshold) if d.dtype.kind == "f" and d.size else None
-    if d.dtype.kind == "c" and d.size:          # each part as a real tensor's, the imaginary one signed: 1.5000-0.2500j
-        re = _float_formatter(d.real, opts, threshold)["float_kind"]
-        im = _float_formatter(np.abs(d.imag), opts, threshold)["float_kind"]
-        formatter = {"complex_kind": lambda v: f"{re(v.real)}{'-' if np.signbit(v.imag) else '+'}"
-                                               f"{im(abs(v.imag)).strip()}j"}
-    body = np.array2string(d, separator=", ", prefix="tensor(", threshold=threshold, edgeitems=opts["edgeitems"],
-                           max_line_width=opts["linewidth"], formatter=formatter)
+    d = input._data
+    body = _tensor_str(input, len("tensor("))
     extra = ""
     if d.size == 0:           # as PyTorch: an empty tensor says its size unless (0,), and any non-default dtype
         extra += f", size={tuple(d.shape)}" if d.ndim != 1 else ""
@@ -308,6 +299,22 @@ def __repr__(input):
     if input.requires_grad:
         extra += ", requires_grad=True" if input.is_leaf else f", grad_fn=<{input.grad_fn.name()}>"
     return f"tensor({body}{extra})"
+
+
+def _tensor_str(input, indent):
+    """The numbers of a tensor's repr, its continuation lines indented by `indent` (torch._tensor_str._tensor_str:
+    what follows 'tensor(' in the repr, PyG's write_off prints them)."""
+    d, opts = input._data, _PRINT_OPTIONS
+    threshold = opts["threshold"]
+    threshold = sys.maxsize if threshold == math.inf else int(threshold)
+    formatter = _float_formatter(d, opts, threshold) if d.dtype.kind == "f" and d.size else None
+    if d.dtype.kind == "c" and d.size:          # each part as a real tensor's, the imaginary one signed: 1.5000-0.2500j
+        re = _float_formatter(d.real, opts, threshold)["float_kind"]
+        im = _float_formatter(np.abs(d.imag), opts, threshold)["float_kind"]
+        formatter = {"complex_kind": lambda v: f"{re(v.real)}{'-' if np.signbit(v.imag) else '+'}"
+                                               f"{im(abs(v.imag)).strip()}j"}
+    return np.array2string(d, separator=", ", prefix=" " * indent, threshold=threshold,
+                           edgeitems=opts["edgeitems"], max_line_width=opts["linewidth"], formatter=formatter)
 
 
 def half(input):
@@ -377,6 +384,10 @@ class UntypedStorage:
 
     __len__ = size
     element_size = property(lambda self: self._itemsize)
+
+    def __sizeof__(self):
+        """The object plus its bytes, as PyTorch's: torchinfo sums sys.getsizeof of the inputs' storages."""
+        return object.__sizeof__(self) + self.nbytes()
 
 
 Tensor.untyped_storage = lambda self: UntypedStorage(root_array(self._data))

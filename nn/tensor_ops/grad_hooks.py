@@ -49,10 +49,15 @@ def _hooks(input):
 
 
 def _run_grad_hooks(input, g):
+    # each hook gets the one before's result: the same Tensor object while hooks return None (captum's LRP sets an
+    # attribute on the gradient in one hook that a later hook on the same tensor reads), else the returned Tensor
+    grad = None
     for hook in list(input.__dict__["_grad_hooks"].values()):
-        out = hook(Tensor(g))
+        grad = Tensor(g) if grad is None else grad
+        out = hook(grad)
         if out is not None:
             g = np.asarray(out._data if isinstance(out, Tensor) else out, dtype=g.dtype)
+            grad = out if isinstance(out, Tensor) and out._data is g else None
     if input.__dict__.get("_retains_grad"):
         input._grad = g.copy() if input._grad is None else input._grad + g
     return g

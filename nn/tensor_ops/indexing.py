@@ -8,7 +8,7 @@ import warnings
 
 import numpy as np
 
-from ..tensor import Tensor, _normalize_axes, as_int, is_grad_enabled, linear_graph_backward
+from ..tensor import Tensor, _normalize_axes, as_int, is_grad_enabled, linear_graph_backward, _linear_map
 from ._attach import attach
 from .inplace import _refuse_leaf, _refuse_view, _rebase, _write, _write_through, _bump_version
 from .pointwise import _mask
@@ -61,6 +61,14 @@ def __getitem__(input, index):
     return out
 
 
+def _drop_leading_ones(v, ndim):
+    """v without its leading size-1 dims beyond ndim: PyTorch writes a (1,)-shaped tensor into one element
+    (thop's m.total_params[0] = DoubleTensor([n])), where NumPy refuses a sequence for a scalar slot."""
+    while isinstance(v, np.ndarray) and v.ndim > ndim and v.shape[0] == 1:
+        v = v[0]
+    return v
+
+
 def __setitem__(input, index, value):
     index, _ = _index(index)
     tracked = is_grad_enabled() and (input.requires_grad or (isinstance(value, Tensor) and value.requires_grad))
@@ -69,6 +77,8 @@ def __setitem__(input, index, value):
         v = value._data if isinstance(value, Tensor) else value
         if not isinstance(input._data, np.ndarray):
             _write(input, input._data)
+        if isinstance(v, np.ndarray) and v.ndim and v.shape[0] == 1:
+            v = _drop_leading_ones(v, np.ndim(input._data[index]))
         input._data[index] = v
         _bump_version(input)
         return
@@ -76,7 +86,7 @@ def __setitem__(input, index, value):
     _refuse_view(input, "x[...] = v")
     value = value if isinstance(value, Tensor) else input._lift(value)
     data = input._data.copy()
-    data[index] = value._data
+    data[index] = _drop_leading_ones(value._data, data[index].ndim)
 
     extra = value.ndim - data[index].ndim      # leading 1s NumPy drops on assignment (an unsqueeze_d view)
 
@@ -226,7 +236,15 @@ def scatter_add(input, dim, index, src):
         g_src = np.zeros(src.shape, g.dtype)
         g_src[part] = g[where]
         return g, g_src
-    return Tensor._make(y, (input, src), backward, "scatter_add")
+
+    def scatter_back(g_src):            # the adjoint of that gather: scatter_add's own map, from zeros
+        out = np.zeros(input.shape, g_src.dtype)
+        np.add.at(out, where, g_src[part])
+        return out
+
+    def graph_backward(g):              # linear in g (create_graph=True: PyG's EquilibriumAggregation)
+        return g, _linear_map(g, lambda a: backward(a)[1], scatter_back, "scatter_add_backward")
+    return Tensor._make(y, (input, src), backward, "scatter_add", graph_backward)
 
 
 _SCATTER_REDUCE = {"sum": np.add, "prod": np.multiply, "mean": np.add, "amax": np.maximum, "amin": np.minimum}
@@ -272,6 +290,82 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
         g_src[part] = np.where(src_wins, share[where], 0)
         return g_self, g_src
     return Tensor._make(y, (input, src), backward, "scatter_reduce")
+
+
+def segment_reduce(data, reduce, *, lengths=None, indices=None, offsets=None, axis=0, unsafe=False, initial=None):
+    """torch.segment_reduce (and torch._segment_reduce, which PyG's `segment` calls): data (N, ...) cut along axis
+    into consecutive segments of the given lengths (S,) (or offsets (S + 1,), lengths = diff(offsets)), each reduced
+    to one row -> (S, ...). reduce: 'sum', 'mean', 'prod', 'max' / 'amax', 'min' / 'amin'. An empty segment gives
+    the reduction's identity (0, 1, -inf, inf; NaN for 'mean'), or `initial` when given; otherwise initial joins
+    the reduction (added once for 'sum' and 'mean' (whose divisor stays the length), multiplied for 'prod', compared
+    for 'max' / 'min'), as PyTorch. Gradients: sum g; mean g / length; prod g * (product of the others); max / min g
+    to the values equal to the result, split evenly among ties. Lengths must be 1-D (axis 0) here."""
+    names = {"sum": "sum", "mean": "mean", "prod": "prod", "max": "max", "amax": "max", "min": "min", "amin": "min"}
+    if reduce not in names:
+        raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}")
+    reduce = names[reduce]
+    if indices is not None:
+        raise RuntimeError("segment_reduce(): indices based reduction is not supported yet.")
+    if lengths is None and offsets is None:
+        raise RuntimeError("segment_reduce(): Either lengths or offsets must be defined.")
+    bounds = lengths if lengths is not None else offsets
+    bounds = bounds._data if isinstance(bounds, Tensor) else np.asarray(bounds)
+    axis = _normalize_axes(axis, data.ndim)[0]
+    if axis != bounds.ndim - 1:             # (the segments run along the last dim of lengths)
+        raise RuntimeError(f"segment_reduce(): Expected axis to be the last dimension of lengths but got {axis}.")
+    if bounds.ndim != 1:
+        raise NotImplementedError("segment_reduce: only 1-D lengths / offsets (segments along axis 0) are supported")
+    counts = bounds.astype(np.int64) if lengths is not None else np.diff(bounds.astype(np.int64))
+    if (counts < 0).any():
+        raise RuntimeError("lengths contains negative value!")
+    x = data._data
+    if not unsafe and counts.sum() != x.shape[0]:
+        raise RuntimeError("segment_reduce(): Expected all rows of lengths along axis to sum to "
+                           "data.size(lengths.dim()-1) when !unsafe.")
+    ids = np.repeat(np.arange(len(counts)), counts)
+    x = x[:len(ids)]
+    shape = (len(counts),) + x.shape[1:]
+    span = counts.reshape((-1,) + (1,) * (x.ndim - 1))            # each segment's length, broadcastable
+    if x.dtype.kind == "f":
+        lowest, highest = -np.inf, np.inf
+    else:
+        lowest, highest = np.iinfo(x.dtype).min, np.iinfo(x.dtype).max
+    start = {"sum": 0, "mean": 0, "prod": 1, "max": lowest, "min": highest}[reduce]
+    y = np.full(shape, start, dtype=x.dtype)
+    {"sum": np.add, "mean": np.add, "prod": np.multiply, "max": np.maximum, "min": np.minimum}[reduce].at(y, ids, x)
+    if reduce == "mean":
+        with np.errstate(invalid="ignore", divide="ignore"):
+            y = np.where(span > 0, (y + (0 if initial is None else initial)) / np.maximum(span, 1),
+                         np.nan if initial is None else initial).astype(x.dtype)
+    elif initial is not None:
+        y = {"sum": np.add, "prod": np.multiply, "max": np.maximum, "min": np.minimum}[reduce](y, initial)
+        y = y.astype(x.dtype)
+
+    def backward(g):
+        if reduce == "sum":
+            gx = g[ids]
+        elif reduce == "mean":
+            gx = (g / np.maximum(span, 1))[ids]
+        elif reduce == "prod":                      # d/dx_i prod = the product of the others (zeros included)
+            zero = x == 0
+            zeros = np.zeros(shape, np.int64)
+            np.add.at(zeros, ids, zero)
+            others = np.ones(shape, x.dtype)
+            np.multiply.at(others, ids, np.where(zero, 1, x))
+            if initial is not None:
+                others = others * initial
+            with np.errstate(invalid="ignore", divide="ignore"):
+                gx = np.where(zeros[ids] == 0, y[ids] / np.where(zero, 1, x),
+                              np.where(zero & (zeros[ids] == 1), others[ids], 0)) * g[ids]
+        else:                                       # max / min: the values equal to the result share its gradient
+            wins = x == y[ids]
+            ties = np.zeros(shape, np.int64)
+            np.add.at(ties, ids, wins)
+            gx = np.where(wins, (g / np.maximum(ties, 1))[ids], 0)
+        full = np.zeros(data.shape, g.dtype)       # (rows past the segments, with unsafe=True: no gradient)
+        full[:len(ids)] = gx
+        return (full,)
+    return Tensor._make(y, (data,), backward, "segment_reduce")
 
 
 def _index_vector(op, input, dim, index, negative=False):

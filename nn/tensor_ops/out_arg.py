@@ -13,14 +13,17 @@ def with_out(fn):
     @functools.wraps(fn)
     def wrapper(*args, out=None, **kwargs):
         result = fn(*args, **kwargs)
-        if out is None:
-            return result
-        if isinstance(out, (tuple, list)) and isinstance(result, tuple):    # max(x, dim, out=(values, indices))
-            if len(out) != len(result):
-                raise TypeError(f"{fn.__name__}: out= must be a tuple of {len(result)} Tensors")
-            return type(result)(*(_write(fn.__name__, r, o) for r, o in zip(result, out)))
-        return _write(fn.__name__, result, out)
+        return result if out is None else store(fn.__name__, result, out)
     return wrapper
+
+
+def store(name, result, out):
+    """fn's result written into out (a Tensor, or a tuple of them for a tuple result) -> out."""
+    if isinstance(out, (tuple, list)) and isinstance(result, tuple):    # max(x, dim, out=(values, indices))
+        if len(out) != len(result):
+            raise TypeError(f"{name}: out= must be a tuple of {len(result)} Tensors")
+        return type(result)(*(_write(name, r, o) for r, o in zip(result, out)))
+    return _write(name, result, out)
 
 
 def _write(name, result, out):

@@ -559,14 +559,24 @@ def select(input, dim, index):
 
 
 def diagonal(input, offset=0, dim1=0, dim2=1):
-    """The diagonal of the (dim1, dim2) planes as the last dim (a copy here, a view in PyTorch)."""
+    """The diagonal of the (dim1, dim2) planes as the last dim: a view, as PyTorch's, so that an in-place change
+    of it reaches input (linear_operator's jitter, `A.diagonal(dim1=-1, dim2=-2).add_(jitter)`; `fill_`, `copy_`):
+    it shares input's memory, and in a recorded graph the change is written back by diagonal_scatter."""
     a, b = _dims(dim1, input.ndim, "diagonal")[0], _dims(dim2, input.ndim, "diagonal")[0]
     if a == b:
         raise ValueError(f"diagonal: dim1 and dim2 must differ, got {dim1} and {dim2}")
     x = movedim(input, (a, b), (-2, -1))
-    n = max(0, min(x.shape[-2] - max(-offset, 0), x.shape[-1] - max(offset, 0)))
-    rows = np.arange(n) + max(-offset, 0)
-    return x[..., rows, rows + offset]
+    r0, c0 = max(-offset, 0), max(offset, 0)
+    n = max(0, min(x.shape[-2] - r0, x.shape[-1] - c0))
+    rows = np.arange(n) + r0
+    out = x[..., rows, rows + offset]               # the values and the gradient (a selection)
+    view = np.einsum("...ii->...i", x._data[..., r0:r0 + n, c0:c0 + n])     # the same elements, in input's memory
+    if isinstance(input._data, np.ndarray) and np.may_share_memory(view, input._data):
+        out._data = view
+        if is_grad_enabled():
+            from .extras import diagonal_scatter
+            out._view_of = (input, lambda v: diagonal_scatter(input, v, offset, a, b))
+    return out
 
 
 def tensor_split(input, indices_or_sections=None, dim=0, *, indices=None, sections=None):
@@ -835,7 +845,28 @@ def resize_as_(input, other, memory_format=None):
     return resize_(input, *other.shape)
 
 
-attach(resize_, resize_as_)
+_SCALAR_NAMES = {"float64": "double", "float32": "float", "int64": "long", "int32": "int", "int16": "short",
+                 "int8": "char", "uint8": "unsigned char", "bool": "bool"}
+
+
+def set_(input, source=None):
+    """x.set_(source), in place: x takes source's values (the same memory, not a copy) and shape, as PyTorch's
+    (geoopt's `points.set_(ball.random_normal(...))` under no_grad); x.set_() leaves it empty. Refused, as
+    PyTorch's, on a leaf that requires grad while grad is enabled and from a tensor of another dtype."""
+    from .inplace import _refuse_leaf                   # noqa: PLC0415 - inplace imports this module
+    _refuse_leaf(input, "set_")
+    if source is None:
+        input._data = np.zeros(0, input._data.dtype)
+        return input
+    array = source._data if isinstance(source, Tensor) else np.asarray(source)
+    if array.dtype != input._data.dtype:
+        raise RuntimeError(f"Could not set tensor of type {_SCALAR_NAMES.get(array.dtype.name, array.dtype.name)} "
+                           f"to a tensor of type {_SCALAR_NAMES.get(input._data.dtype.name, input._data.dtype.name)}")
+    input._data = array
+    return input
+
+
+attach(resize_, resize_as_, set_)
 attach(reshape, view_as, broadcast_to, ravel, unflatten, contiguous, squeeze, unsqueeze, permute, transpose, t, expand, expand_as,
        repeat, repeat_interleave, tile, movedim, select, diagonal, tensor_split, mv, flip, fliplr, flipud, rot90,
        narrow, unfold, as_strided, cross, diff, trace, take_along_dim, roll, diag, outer, dot, addmm, split, chunk, unbind, matmul, bmm, baddbmm, view, T=property(_T), mT=property(_mT),

@@ -1,10 +1,39 @@
 """torch.utils._pytree: flatten nested tuples, lists, dicts (namedtuples, OrderedDicts) to their leaves and build
 them again (lucidrains' packages and Hugging Face import tree_flatten / tree_unflatten / tree_map from here). As
 PyTorch 2.x, None is a leaf; everything that is not a tuple, list or dict is a leaf."""
-from ..func import _flatten, _unflatten
+from dataclasses import dataclass
+
+from ..func import _REGISTERED_NODES, _flatten, _unflatten
 
 __all__ = ["TreeSpec", "LeafSpec", "tree_flatten", "tree_unflatten", "tree_leaves", "tree_structure", "tree_map",
-           "tree_map_only", "tree_all", "tree_any"]
+           "tree_map_only", "tree_all", "tree_any", "register_pytree_node", "MappingKey"]
+
+
+def register_pytree_node(cls, flatten_fn, unflatten_fn, *, serialized_type_name=None, to_dumpable_context=None,
+                         from_dumpable_context=None, flatten_with_keys_fn=None):
+    """Make instances of cls (exactly that type) inner nodes: flatten_fn(node) -> (children, context),
+    unflatten_fn(children, context) -> node (Hugging Face registers its ModelOutput classes at import). The
+    serialisation and key arguments are accepted and not used (nn has no export)."""
+    if cls in _REGISTERED_NODES:
+        raise ValueError(f"{cls} is already registered as pytree node.")
+    _REGISTERED_NODES[cls] = (flatten_fn, unflatten_fn)
+
+
+_register_pytree_node = register_pytree_node       # the older private name
+
+
+@dataclass(frozen=True)
+class MappingKey:
+    """The key path entry of a dict's child."""
+    key: object
+
+    def __str__(self):
+        return f"[{self.key!r}]"
+
+
+def _dict_flatten_with_keys(d):
+    """A dict -> ([(MappingKey(key), value), ...], keys), as PyTorch's helper of that name."""
+    return [(MappingKey(k), v) for k, v in d.items()], list(d)
 
 
 class TreeSpec:

@@ -374,7 +374,9 @@ class DataLoader(Generic[T_co]):
                              "do not apply (shuffle inside the dataset's __iter__ instead)")
         self.dataset = dataset
         self.batch_size = None if batch_sampler is not None else batch_size
-        self.shuffle = bool(shuffle)
+        # not an attribute, as PyTorch's loader keeps none: code that rebuilds a loader from its public __dict__
+        # (ignite's DeterministicEngine, with a new batch_sampler) would pass shuffle=True along with it
+        self._shuffle = bool(shuffle)
         self._sampler, self._batch_sampler = sampler, batch_sampler          # as given (None: the loader's own)
         self._default_samplers = {}
         self.num_workers = num_workers
@@ -383,6 +385,7 @@ class DataLoader(Generic[T_co]):
         self.generator = generator
         self.pin_memory, self.timeout, self.worker_init_fn = pin_memory, timeout, worker_init_fn
         self.prefetch_factor, self.persistent_workers = prefetch_factor, persistent_workers
+        self.pin_memory_device, self.in_order = pin_memory_device, in_order
 
     @property
     def sampler(self):
@@ -392,7 +395,7 @@ class DataLoader(Generic[T_co]):
         if self._sampler is not None or isinstance(self.dataset, IterableDataset):
             return self._sampler
         if "sampler" not in self._default_samplers:
-            self._default_samplers["sampler"] = (RandomSampler(self.dataset, generator=self.generator) if self.shuffle
+            self._default_samplers["sampler"] = (RandomSampler(self.dataset, generator=self.generator) if self._shuffle
                                                  else SequentialSampler(self.dataset))
         return self._default_samplers["sampler"]
 
@@ -411,7 +414,7 @@ class DataLoader(Generic[T_co]):
         if self._sampler is not None:
             return iter(self._sampler)
         n = len(self.dataset)
-        if self.shuffle:
+        if self._shuffle:
             return iter((self.generator if self.generator is not None else get_rng()).permutation(n).tolist())
         return iter(range(n))
 
@@ -453,6 +456,15 @@ class DataLoader(Generic[T_co]):
             yield collate(batch)
 
     def __iter__(self):
+        """An iterator object, as PyTorch's (``self._get_iterator()``, which subclasses such as PyG's NodeLoader
+        override to wrap it): it has len() and PyTorch's _reset."""
+        return self._get_iterator()
+
+    def _get_iterator(self):
+        return _SingleProcessDataLoaderIter(self)
+
+    def _iterate(self):
+        """The batches, in order (a generator; one per pass)."""
         if isinstance(self.dataset, IterableDataset):
             yield from self._stream()
             return
@@ -476,4 +488,39 @@ class DataLoader(Generic[T_co]):
         return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
 
 
+class _BaseDataLoaderIter:
+    """A pass over a DataLoader (what iter(loader) gives, as PyTorch's): next() the batches, len() the loader's
+    length, _reset(loader) starts a new pass. Base of the single-process iterator; nn has no worker processes,
+    so _MultiProcessingDataLoaderIter is a name for isinstance checks only (no loader makes one)."""
+
+    def __init__(self, loader):
+        self._loader = loader
+        self._dataset = loader.dataset
+        self._reset(loader, first_iter=True)
+
+    def _reset(self, loader, first_iter=False):
+        self._batches_left = loader._iterate()
+        self._num_yielded = 0
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        batch = next(self._batches_left)
+        self._num_yielded += 1
+        return batch
+
+    def __len__(self):
+        return len(self._loader)
+
+
+class _SingleProcessDataLoaderIter(_BaseDataLoaderIter):
+    pass
+
+
+class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
+    pass
+
+
 from .distributed import DistributedSampler  # noqa: E402  (torch.utils.data.DistributedSampler; one process here)
+from . import sampler, dataset, dataloader  # noqa: E402,F401  (torch.utils.data.sampler.Sampler as an attribute)

@@ -1,0 +1,65 @@
+"""torch._dynamo's names that model code touches directly, as they answer when nothing is compiled (nn compiles
+nothing: nn.compile returns the model itself). PyG asks ``torch._dynamo.is_compiling()`` and unwraps
+``torch._dynamo.OptimizedModule`` in its isinstance check; training scripts set ``torch._dynamo.config`` fields."""
+import types as _types
+
+from .compiler import is_compiling, disable, allow_in_graph, reset, assume_constant_result  # noqa: F401
+from .modules.module import Module as _Module
+
+__all__ = ["is_compiling", "disable", "allow_in_graph", "reset", "OptimizedModule", "graph_break", "mark_dynamic",
+           "mark_static", "config"]
+
+
+class OptimizedModule(_Module):
+    """The wrapper torch.compile puts around a module (its ``_orig_mod``); nn.compile makes none, so no model
+    here is an instance of it and isinstance checks fall through to the model's own class, as they should."""
+
+    def __init__(self, mod):
+        super().__init__()
+        self._orig_mod = mod
+
+    def forward(self, *args, **kwargs):
+        return self._orig_mod(*args, **kwargs)
+
+
+def graph_break():
+    """Nothing to break: no graph is traced."""
+
+
+def mark_dynamic(tensor, index, **kwargs):
+    """A hint for the tracer about a dimension's size; nothing traces here."""
+
+
+def mark_static(tensor, index=None):
+    """A hint for the tracer; nothing traces here."""
+
+
+def mark_static_address(t, guard=True):
+    """A hint that a tensor's address does not change (Hugging Face's static caches); nothing traces here."""
+
+
+# torch._dynamo.config: settings scripts assign (cache_size_limit, suppress_errors, ...); recorded, unused
+config = _types.SimpleNamespace(cache_size_limit=8, accumulated_cache_size_limit=256, suppress_errors=False,
+                                verbose=False, capture_scalar_outputs=False, optimize_ddp=True,
+                                automatic_dynamic_shapes=True)
+
+
+def _trace_wrapped_module():
+    """torch._dynamo._trace_wrapped_higher_order_op, for its TransformGetItemToIndex: a torch-function mode under
+    which vmap turns `tensor[index_tensor]` into an index op instead of `.item()` (Hugging Face's masking_utils
+    builds its vmapped masks inside it). nn's vmap is a loop over the batch, where `.item()` is allowed, so the
+    mode has nothing to change: a context manager that does nothing."""
+    import contextlib
+    import sys
+
+    class TransformGetItemToIndex(contextlib.nullcontext):
+        pass
+
+    module = _types.ModuleType(__name__ + "._trace_wrapped_higher_order_op", _trace_wrapped_module.__doc__)
+    TransformGetItemToIndex.__module__ = module.__name__
+    module.TransformGetItemToIndex = TransformGetItemToIndex
+    sys.modules[module.__name__] = module
+    return module
+
+
+_trace_wrapped_higher_order_op = _trace_wrapped_module()
