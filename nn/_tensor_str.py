@@ -1,10 +1,8 @@
 """torch._tensor_str: the printing options and the numbers of a tensor's repr, as code outside the Tensor class
 reads them (PyG's write_off prints `_tensor_str(pos, indent=0)` with `PRINT_OPTS.threshold` raised)."""
-from .tensor_ops.convert import _PRINT_OPTIONS, _tensor_str as _body
+from .tensor_ops.convert import _PRINT_OPTIONS, _tensor_str, set_printoptions  # noqa: F401 - torch._tensor_str's
 
 __all__ = ["PRINT_OPTS", "set_printoptions"]
-
-from .tensor_ops.convert import set_printoptions  # noqa: E402
 
 
 class _PrinterOptions:
@@ -23,7 +21,3 @@ class _PrinterOptions:
 
 PRINT_OPTS = _PrinterOptions()
 
-
-def _tensor_str(self, indent):
-    """What follows 'tensor(' in the repr: the numbers, continuation lines indented by `indent` spaces."""
-    return _body(self, indent)

@@ -82,6 +82,15 @@ class _Count(int):
         return Size(self.shape) if dim is None else self.shape[dim]
 
 
+def diagonal_view(a, offset=0, dim1=0, dim2=1):
+    """The diagonal of ndarray a's (dim1, dim2) planes as its last dim, a writable view of a (NumPy's
+    np.diagonal is read-only; einsum's repeated index gives a view)."""
+    square = np.moveaxis(a, (dim1, dim2), (-2, -1))
+    square = square[..., :, offset:] if offset >= 0 else square[..., -offset:, :]
+    n = min(square.shape[-2:])
+    return np.einsum("...ii->...i", square[..., :n, :n])
+
+
 class DataArray(np.ndarray):
     """An ndarray with PyTorch's in-place methods; each changes the array and returns it (see the module doc)."""
 
@@ -260,11 +269,7 @@ class DataArray(np.ndarray):
         dim1, dim2 = kwargs.pop("axis1", dim1), kwargs.pop("axis2", dim2)
         if kwargs:
             raise TypeError(f"diagonal() got unexpected keyword arguments {sorted(kwargs)}")
-        square = np.moveaxis(self, (dim1, dim2), (-2, -1))
-        square = square[..., :, offset:] if offset >= 0 else square[..., -offset:, :]
-        n = min(square.shape[-2:])
-        square = square[..., :n, :n]
-        return np.einsum("...ii->...i", square).view(DataArray)     # einsum's repeated index: a view
+        return diagonal_view(self, offset, dim1, dim2).view(DataArray)
 
     def sort(self, *args, **kwargs):
         if _numpy_form(kwargs, ("axis", "kind", "order", "stable")):

@@ -227,7 +227,10 @@ def scalar_dtype(value, dtype):
 SCALAR_TYPE_NAMES = {"complex64": "ComplexFloat", "complex128": "ComplexDouble", "float32": "Float",
                      "float64": "Double", "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char",
                      "uint8": "Byte", "bool": "Bool"}
-_C_NAMES = {"float16": "at::Half", "float32": "float", "float64": "double"}
+# the C++ element types PyTorch's messages name ("value cannot be converted to type float", "Could not set tensor of
+# type double to a tensor of type float")
+C_TYPE_NAMES = {"float16": "at::Half", "float32": "float", "float64": "double", "int64": "long", "int32": "int",
+                "int16": "short", "int8": "char", "uint8": "unsigned char", "bool": "bool"}
 _LARGEST = {np.dtype(t): builtins.float(np.finfo(t).max) for t in (np.float16, np.float32, np.float64)}
 
 
@@ -237,7 +240,7 @@ def checked_fill(value, dtype):
     largest = _LARGEST.get(np.dtype(dtype))
     if largest is not None and isinstance(value, numbers.Real) and not isinstance(value, (builtins.bool, np.bool_)) \
             and largest < builtins.abs(value) < math.inf:
-        raise RuntimeError(f"value cannot be converted to type {_C_NAMES[np.dtype(dtype).name]} without overflow")
+        raise RuntimeError(f"value cannot be converted to type {C_TYPE_NAMES[np.dtype(dtype).name]} without overflow")
     return value
 
 

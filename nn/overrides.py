@@ -17,13 +17,23 @@ from .tensor import Tensor
 __all__ = ["has_torch_function", "handle_torch_function", "is_tensor_like"]
 
 
+_overrides = {}      # type -> whether it takes part (asked once per type: most calls pass Tensors and ints)
+
+
+def _takes_part(kind):
+    known = _overrides.get(kind)
+    if known is None:
+        known = _overrides[kind] = (not issubclass(kind, Tensor)
+                                    and getattr(kind, "__torch_function__", None) is not None)
+    return known
+
+
 def _overloaded_args(values):
     """The arguments whose type defines __torch_function__, one per type, subclasses first."""
     found = []
     for value in values:
         for item in (value if isinstance(value, (list, tuple)) else (value,)):
-            if (isinstance(item, Tensor) or getattr(type(item), "__torch_function__", None) is None
-                    or any(type(other) is type(item) for other in found)):
+            if not _takes_part(type(item)) or any(type(other) is type(item) for other in found):
                 continue
             # before the first argument whose type is a base of this one (PyTorch's order)
             at = next((i for i, other in enumerate(found) if issubclass(type(item), type(other))), len(found))

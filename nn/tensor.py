@@ -551,7 +551,9 @@ class Tensor:
         # ManifoldTensor(data, manifold=m)); Python then calls __init__ with __new__'s arguments, which PyTorch's
         # Tensor.__init__ ignores: such a subclass (a __new__, no __init__ of its own) gets that __init__ here
         super().__init_subclass__(**kwargs)
-        if "__new__" in cls.__dict__ and "__init__" not in cls.__dict__:
+        # (only nn's own __init__ - Tensor's, Parameter's - is skipped: one that a user's base class defines runs)
+        if ("__new__" in cls.__dict__ and "__init__" not in cls.__dict__
+                and getattr(cls.__init__, "__module__", "").split(".")[0] == "nn"):
             cls.__init__ = _init_made_in_new(cls.__init__)
 
     def __reduce_ex__(self, protocol):

@@ -263,6 +263,9 @@ def test_uninitialized_parameter_materializes_in_its_dtype():
     b = nn.UninitializedBuffer()
     b.materialize((2,), dtype=nn.float64)
     assert type(b) is nn.Tensor and b.shape == (2,)
+    # a module holds buffers as arrays: an uninitialised one is refused, not kept as a 0-element buffer
+    with pytest.raises(TypeError, match="UninitializedBuffer"):
+        nn.Module().register_buffer("running", nn.UninitializedBuffer())
 
 
 class _MessagePassingLike(nn.Module):

@@ -293,6 +293,22 @@ def test_make_subclass_shares_data_and_registers_as_parameter():
     assert p.tolist() == [0.5, 1.0] and type(model.p) is ns["TaggedParameter"]
 
 
+def test_make_subclass_keeps_a_user_base_classes_init():
+    # only nn's own __init__ is skipped after a __new__ built the instance; one a user's base class defines runs,
+    # as Python runs it under PyTorch
+    class Base(nn.Tensor):
+        def __init__(self, data, tag):
+            super().__init__(data)
+            self.tag = tag
+
+    class Made(Base):
+        def __new__(cls, data, tag):
+            return nn.Tensor._make_subclass(cls, nn.tensor(data))
+
+    made = Made(np.ones(2), tag="x")
+    assert made.tag == "x" and made.tolist() == [1.0, 1.0]
+
+
 def test_subclass_pickles_through_super_reduce_ex_and_deepcopies():
     ns = _as_module(port(TAGGED), "tagged_round14_nn")
     p = ns["TaggedParameter"](nn.tensor([[1.0, 0.0], [0.0, 1.0]], dtype=nn.float64), tag="stiefel")
@@ -468,6 +484,23 @@ def test_set_shares_the_source_and_takes_its_shape():
     with pytest.raises(RuntimeError, match="Could not set tensor of type double to a tensor of type float"):
         nn.zeros(3).set_(nn.ones(2, dtype=nn.float64))
     assert nn.zeros(3).set_().shape == (0,)
+
+
+def test_set_refused_in_a_graph_and_rebinds_a_buffer():
+    # set_ has no derivative: PyTorch refuses it while grad is enabled on a tensor that requires grad (either side)
+    w = nn.Parameter(nn.ones(3))
+    with pytest.raises(RuntimeError, match="set_"):
+        (w * 2).set_(nn.ones(3))
+    with pytest.raises(RuntimeError, match="set_"):
+        nn.zeros(3).set_(w * 2)
+    m = nn.BatchNorm1d(3)
+    with nn.no_grad():
+        m.running_mean.set_(nn.ones(3))
+    assert m.running_mean.tolist() == [1.0, 1.0, 1.0]                   # the module's buffer, as PyTorch's
+    x = nn.zeros(2)
+    before = x._version
+    x.set_(nn.ones(2))
+    assert x._version == before + 1
 
 
 def test_set_against_pytorch():

@@ -157,6 +157,11 @@ class Module:
     @staticmethod
     def _check_buffer(name, value):
         # buffers are held as ndarrays (state, not graph): a Tensor gives its array, shared, not copied
+        from .lazy import UninitializedBuffer                   # noqa: PLC0415 - lazy.py imports this module
+        if isinstance(value, UninitializedBuffer):
+            # an array has no "not yet a shape": refused rather than kept as a 0-element buffer that loads nothing
+            raise TypeError(f"buffer {name!r}: nn's modules hold buffers as arrays and cannot hold an "
+                            f"UninitializedBuffer; register the buffer once its shape is known")
         if isinstance(value, Tensor):
             value = value._data
         if isinstance(value, np.ndarray):

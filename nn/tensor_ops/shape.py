@@ -11,7 +11,8 @@ import warnings
 import numpy as np
 
 from .. import functional as F
-from ..dtypes import _NameOnly, to_dtype
+from ..array import diagonal_view
+from ..dtypes import C_TYPE_NAMES, _NameOnly, to_dtype
 from ..tensor import (ShapeError, Tensor, as_int, as_sizes, linear_graph_backward, matmul_grads, matmul_work,
                       unbroadcast, is_grad_enabled)
 from ..kernels.threads import single_thread_blas
@@ -570,7 +571,7 @@ def diagonal(input, offset=0, dim1=0, dim2=1):
     n = max(0, min(x.shape[-2] - r0, x.shape[-1] - c0))
     rows = np.arange(n) + r0
     out = x[..., rows, rows + offset]               # the values and the gradient (a selection)
-    view = np.einsum("...ii->...i", x._data[..., r0:r0 + n, c0:c0 + n])     # the same elements, in input's memory
+    view = diagonal_view(input._data, offset, a, b)          # the same elements, in input's memory
     if isinstance(input._data, np.ndarray) and np.may_share_memory(view, input._data):
         out._data = view
         if is_grad_enabled():
@@ -845,24 +846,26 @@ def resize_as_(input, other, memory_format=None):
     return resize_(input, *other.shape)
 
 
-_SCALAR_NAMES = {"float64": "double", "float32": "float", "int64": "long", "int32": "int", "int16": "short",
-                 "int8": "char", "uint8": "unsigned char", "bool": "bool"}
-
-
 def set_(input, source=None):
     """x.set_(source), in place: x takes source's values (the same memory, not a copy) and shape, as PyTorch's
     (geoopt's `points.set_(ball.random_normal(...))` under no_grad); x.set_() leaves it empty. Refused, as
-    PyTorch's, on a leaf that requires grad while grad is enabled and from a tensor of another dtype."""
-    from .inplace import _refuse_leaf                   # noqa: PLC0415 - inplace imports this module
-    _refuse_leaf(input, "set_")
+    PyTorch's, while grad is enabled and either tensor requires grad (set_ has no derivative), and from a tensor
+    of another dtype. A module's buffer read by attribute is rebound in its module, as by `.data =`."""
+    from .inplace import _bump_version                  # noqa: PLC0415 - inplace imports this module
+    if is_grad_enabled() and (input.requires_grad or (isinstance(source, Tensor) and source.requires_grad)):
+        raise RuntimeError("set_: the derivative for 'set_' is not implemented; call it inside `with nn.no_grad():`")
     if source is None:
-        input._data = np.zeros(0, input._data.dtype)
-        return input
-    array = source._data if isinstance(source, Tensor) else np.asarray(source)
-    if array.dtype != input._data.dtype:
-        raise RuntimeError(f"Could not set tensor of type {_SCALAR_NAMES.get(array.dtype.name, array.dtype.name)} "
-                           f"to a tensor of type {_SCALAR_NAMES.get(input._data.dtype.name, input._data.dtype.name)}")
+        array = np.zeros(0, input._data.dtype)
+    else:
+        array = source._data if isinstance(source, Tensor) else np.asarray(source)
+        if array.dtype != input._data.dtype:
+            names = [C_TYPE_NAMES.get(d.name, d.name) for d in (array.dtype, input._data.dtype)]
+            raise RuntimeError(f"Could not set tensor of type {names[0]} to a tensor of type {names[1]}")
     input._data = array
+    _bump_version(input)
+    slot = input.__dict__.get("_buffer_slot")
+    if slot is not None:
+        slot.rebind(array)
     return input
 
 
