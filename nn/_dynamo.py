@@ -50,16 +50,14 @@ def _trace_wrapped_module():
     builds its vmapped masks inside it). nn's vmap is a loop over the batch, where `.item()` is allowed, so the
     mode has nothing to change: a context manager that does nothing."""
     import contextlib
-    import sys
+
+    from ._submodule import submodule
 
     class TransformGetItemToIndex(contextlib.nullcontext):
         pass
 
-    module = _types.ModuleType(__name__ + "._trace_wrapped_higher_order_op", _trace_wrapped_module.__doc__)
-    TransformGetItemToIndex.__module__ = module.__name__
-    module.TransformGetItemToIndex = TransformGetItemToIndex
-    sys.modules[module.__name__] = module
-    return module
+    return submodule(__name__, "_trace_wrapped_higher_order_op", _trace_wrapped_module.__doc__,
+                     TransformGetItemToIndex=TransformGetItemToIndex)
 
 
 _trace_wrapped_higher_order_op = _trace_wrapped_module()

@@ -34,8 +34,7 @@ def _optim_module():
     torch.distributed.optim import ZeroRedundancyOptimizer` ports: ignite's checkpoint handler imports it for an
     isinstance check). ZeroRedundancyOptimizer shards optimizer state across a process group, which never exists here;
     constructing one fails as PyTorch's does without init_process_group."""
-    import sys
-    import types
+    from ._submodule import submodule
     from .optim.optimizer import Optimizer
 
     class ZeroRedundancyOptimizer(Optimizer):
@@ -44,12 +43,8 @@ def _optim_module():
             raise ValueError("Default process group has not been initialized, please make sure to call "
                              "init_process_group.")
 
-    module = types.ModuleType(__name__ + ".optim", "torch.distributed.optim: ZeroRedundancyOptimizer (no process "
-                                                   "group exists in nn, so none can be built).")
-    ZeroRedundancyOptimizer.__module__ = module.__name__
-    module.ZeroRedundancyOptimizer = ZeroRedundancyOptimizer
-    sys.modules[module.__name__] = module
-    return module
+    return submodule(__name__, "optim", "torch.distributed.optim: ZeroRedundancyOptimizer (no process group exists "
+                     "in nn, so none can be built).", ZeroRedundancyOptimizer=ZeroRedundancyOptimizer)
 
 
 optim = _optim_module()
@@ -58,13 +53,9 @@ optim = _optim_module()
 def _rpc_module():
     """torch.distributed.rpc as PyTorch has it in a build without RPC support: only ``is_available()`` (False),
     so `from torch.distributed import rpc` ports (PyG's distributed package imports it at import time)."""
-    import sys
-    import types
-
-    module = types.ModuleType(__name__ + ".rpc", "torch.distributed.rpc in a build without RPC: is_available() only.")
-    module.is_available = lambda: False
-    sys.modules[module.__name__] = module
-    return module
+    from ._submodule import submodule
+    return submodule(__name__, "rpc", "torch.distributed.rpc in a build without RPC: is_available() only.",
+                     is_available=lambda: False)
 
 
 rpc = _rpc_module()

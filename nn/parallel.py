@@ -33,9 +33,7 @@ def _scatter_gather_module():
     """torch.nn.parallel.scatter_gather on one CPU: scatter() chunks the tensors in nested tuples / lists / dicts
     along `dim` into one piece per target device (every piece stays on the CPU), gather() concatenates them back;
     captum's layer attributions import it at import time (they scatter only when given device_ids)."""
-    import sys  # noqa: PLC0415
-    import types  # noqa: PLC0415
-
+    from ._submodule import submodule  # noqa: PLC0415
     from .tensor import Tensor  # noqa: PLC0415
     from .tensor_ops.shape import cat  # noqa: PLC0415
 
@@ -68,11 +66,8 @@ def _scatter_gather_module():
 
         return gather_map(outputs)
 
-    module = types.ModuleType(__name__ + ".scatter_gather", "torch.nn.parallel.scatter_gather on one CPU.")
-    module.scatter, module.gather = scatter, gather
-    scatter.__module__ = gather.__module__ = module.__name__
-    sys.modules[module.__name__] = module
-    return module
+    return submodule(__name__, "scatter_gather", "torch.nn.parallel.scatter_gather on one CPU.", scatter=scatter,
+                     gather=gather)
 
 
 scatter_gather = _scatter_gather_module()

@@ -415,6 +415,14 @@ class Categorical(Distribution):
         return -(self.probs * logits).sum(-1)
 
 
+def _scale_tril_of(name, matrix):
+    """The lower Cholesky factor L (L L^T the covariance) of a matrix (..., k, k) given as name: "scale_tril" (L
+    itself), "covariance_matrix" or "precision_matrix" (MultivariateNormal's and Wishart's parametrisations)."""
+    if name == "scale_tril":
+        return matrix
+    return linalg.cholesky(matrix if name == "covariance_matrix" else linalg.inv(matrix))
+
+
 class MultivariateNormal(Distribution):
     """N(loc, Sigma) over vectors (the last dim of loc, k), Sigma given as exactly one of covariance_matrix,
     precision_matrix or scale_tril (L, lower triangular with a positive diagonal, Sigma = L L^T); loc (..., k)
@@ -446,12 +454,7 @@ class MultivariateNormal(Distribution):
         setattr(self, name, matrix.expand(batch_shape + (k, k)))
         self.loc = loc.expand(batch_shape + (k,))
         super().__init__(batch_shape, (k,), validate_args=validate_args)
-        if scale_tril is not None:
-            self._unbroadcasted_scale_tril = matrix
-        elif covariance_matrix is not None:
-            self._unbroadcasted_scale_tril = linalg.cholesky(matrix)
-        else:
-            self._unbroadcasted_scale_tril = linalg.cholesky(linalg.inv(matrix))
+        self._unbroadcasted_scale_tril = _scale_tril_of(name, matrix)
 
     def expand(self, batch_shape, _instance=None):
         """The same factor under a larger batch shape (views), as PyTorch's."""

@@ -6,7 +6,7 @@ import numpy as np
 
 from .. import linalg
 from ..tensor import Tensor, get_rng
-from . import Chi2, Distribution, _param, _size, constraints
+from . import Chi2, Distribution, _param, _scale_tril_of, _size, constraints
 
 _LOG_2 = math.log(2)
 
@@ -50,12 +50,9 @@ class Wishart(Distribution):
             warnings.warn("Low df values detected. Singular samples are highly likely to occur for ndim - 1 < df "
                           "< ndim.", stacklevel=2)
         self.batch_shape, self.event_shape = batch_shape, (p, p)
-        if scale_tril is not None:
-            self._unbroadcasted_scale_tril = scale_tril
-        elif covariance_matrix is not None:
-            self._unbroadcasted_scale_tril = linalg.cholesky(covariance_matrix)
-        else:
-            self._unbroadcasted_scale_tril = linalg.cholesky(linalg.inv(precision_matrix))
+        self._unbroadcasted_scale_tril = _scale_tril_of(
+            next(n for n, m in (("scale_tril", scale_tril), ("covariance_matrix", covariance_matrix),
+                                ("precision_matrix", precision_matrix)) if m is not None), param)
         self._given = {"scale_tril": scale_tril, "covariance_matrix": covariance_matrix,
                        "precision_matrix": precision_matrix}
 

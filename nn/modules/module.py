@@ -318,9 +318,10 @@ class Module:
         for _, child in self.named_children():
             yield child
 
-    def _named_members(self, get_members_fn, prefix="", recurse=True, remove_duplicate=True):
+    def _named_members(self, get_members_fn, prefix="", recurse=True, remove_duplicate=True, *, read=None):
         """(name, member) over self and (if recurse) its submodules: PyTorch's signature, get_members_fn(module) ->
-        (name, value) pairs (pyro's named_pyro_params passes one), or the name of a registry ("_parameters")."""
+        (name, value) pairs (pyro's named_pyro_params passes one), or the name of a registry ("_parameters").
+        read(module, name), if given, is what is yielded for a member (duplicates are still told by the value)."""
         seen = set()
         modules = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate) if recurse else [(prefix, self)]
         for mod_prefix, module in modules:
@@ -331,7 +332,7 @@ class Module:
                     continue
                 if remove_duplicate:
                     seen.add(id(value))  # a shared parameter is listed once
-                yield (mod_prefix + "." if mod_prefix else "") + name, value
+                yield (mod_prefix + "." if mod_prefix else "") + name, value if read is None else read(module, name)
 
     def named_parameters(self, prefix="", recurse=True, remove_duplicate=True):
         """(name, parameter) pairs, a shared (tied) parameter once, or under each name with remove_duplicate=False.
@@ -351,15 +352,8 @@ class Module:
             prefix, recurse = "", prefix
         # each from its module's attribute access, so that `b.data = other` rebinds the module's buffer, as
         # PyTorch's (ignite's EMAHandler copies buffers into its EMA model so)
-        modules = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate) if recurse else [(prefix, self)]
-        seen = set()
-        for mod_prefix, module in modules:
-            for name, b in module._buffers.items():
-                if b is None or id(b) in seen:
-                    continue
-                if remove_duplicate:
-                    seen.add(id(b))
-                yield (mod_prefix + "." if mod_prefix else "") + name, Module.__getattr__(module, name)
+        yield from self._named_members("_buffers", prefix=prefix, recurse=recurse, remove_duplicate=remove_duplicate,
+                                       read=Module.__getattr__)
 
     def buffers(self, recurse=True):
         for _, b in self.named_buffers(recurse=recurse):

@@ -90,12 +90,12 @@ def einsum(equation, *operands):
     sizes = {c: n for s, d in zip(subs, datas) for c, n in zip(s, d.shape)}
     y = np.einsum(f"{','.join(subs)}->{out}", *datas)
 
+    def per_operand(grad_of):
+        # grad_of(k, s, t) for each operand that needs a gradient, None for the others
+        return tuple(grad_of(k, s, t) if t.requires_grad else None for k, (s, t) in enumerate(zip(subs, operands)))
+
     def backward(g):
-        grads = []
-        for k, (s, t) in enumerate(zip(subs, operands)):
-            if not t.requires_grad:
-                grads.append(None)
-                continue
+        def grad_of(k, s, t):
             u, others, seen, spec = _contraction_for(subs, out, k)
             # (complex operands conjugated: the gradient of a product is g times the conjugate of the others)
             gk = np.einsum(spec, g, *[conj_if_complex(datas[j]) for j in others])
@@ -105,22 +105,18 @@ def einsum(equation, *operands):
                 full = np.zeros(t.shape, gk.dtype)
                 _diagonal(full, s, u)[...] = gk
                 gk = full
-            grads.append(gk)
-        return tuple(grads)
+            return gk
+        return per_operand(grad_of)
 
     def graph_backward(g):
         # create_graph: the same contractions as Tensor einsums (each linear in g and in the other operands), so
         # the gradient is differentiable again (zuko's NAF differentiates its monotone network's Jacobian)
-        grads = []
-        for k, (s, t) in enumerate(zip(subs, operands)):
-            if not t.requires_grad:
-                grads.append(None)
-                continue
+        def grad_of(k, s, t):
             u, others, seen, spec = _contraction_for(subs, out, k)
             if u != s:
                 raise NotImplementedError("create_graph=True: the gradient of an einsum reading a diagonal "
                                           "(a repeated letter) cannot be differentiated again in nn yet")
             gk = einsum(spec, g, *[operands[j] for j in others])   # (real only: backpropagate refuses complex)
-            grads.append(gk.reshape([sizes[c] if c in seen else 1 for c in u]).expand([sizes[c] for c in u]))
-        return tuple(grads)
+            return gk.reshape([sizes[c] if c in seen else 1 for c in u]).expand([sizes[c] for c in u])
+        return per_operand(grad_of)
     return Tensor._make(np.asarray(y), tuple(operands), backward, "einsum", graph_backward)
