@@ -45,6 +45,38 @@ def _get_tracing_state():
     return None
 
 
+def _is_tracing():
+    """False: nothing is ever traced here (asteroid-filterbanks' `script_if_tracing` asks before each call)."""
+    return False
+
+
 def _get_default_device():
     """The default device's type name: 'cpu'."""
     return "cpu"
+
+
+def _tensor_metaclass():
+    from .tensor import Tensor  # noqa: PLC0415
+    return type(Tensor)
+
+
+_TensorMeta = _tensor_metaclass()     # the Tensor class's metaclass (Lightning's checkpoint loader annotates with it)
+
+
+class _nn:
+    """torch._C._nn's argument parser that Python code calls (Lightning's dtype/device mixin)."""
+
+    @staticmethod
+    def _parse_to(*args, **kwargs):
+        """.to(...)'s arguments -> (device or None, dtype or None, non_blocking, memory_format or None), as
+        PyTorch parses them: the device only when one was given (a device, a name, an index or a tensor)."""
+        from .array import DataArray  # noqa: PLC0415
+        from .device import parse_to  # noqa: PLC0415
+        from .tensor import Tensor  # noqa: PLC0415
+        non_blocking = bool(kwargs.get("non_blocking", False)) or any(isinstance(a, bool) and a for a in args)
+        memory_format = kwargs.get("memory_format")
+        has_device = kwargs.get("device") is not None or any(
+            isinstance(a, (str, Tensor, DataArray)) or type(a).__name__ == "device"
+            or (isinstance(a, int) and not isinstance(a, bool)) for a in args)
+        dev, dtype, _ = parse_to(args, dict(kwargs), "to")
+        return (dev if has_device else None), dtype, non_blocking, memory_format

@@ -46,6 +46,7 @@ from . import functional
 from . import functional as F
 from . import tensor_ops
 from .tensor_ops.convert import Size, numel, clone, detach, detach_, is_floating_point, set_printoptions
+from .tensor_ops.convert import UntypedStorage  # noqa: E402,F401  (torch.UntypedStorage: Lightning's type aliases)
 from .tensor_ops.pointwise import (exp, log, log1p, log2, log10, lerp, tan, asin, acos, atan, sinh, cosh, expm1,
                                    fmod, logit, xlogy, deg2rad, rad2deg,
                                    exp2, erf, erfinv, erfc, lgamma, digamma, polygamma, sinc, asinh, acosh, atanh,
@@ -99,7 +100,7 @@ from .legacy_types import (FloatTensor, DoubleTensor, LongTensor, IntTensor, Sho
                            ByteTensor, BoolTensor, set_default_tensor_type)
 from .modules import (Module, Parameter, Buffer, Sequential, ModuleList, Linear, Conv2d, ConvTranspose2d,
                       Upsample, BatchNorm2d, ReLU, LeakyReLU, Sigmoid, Tanh, MaxPool2d, AvgPool2d, MaxUnpool2d, MaxUnpool1d,
-                      Dropout, Flatten, Identity, LocalResponseNorm, LPPool1d, LPPool2d, AlphaDropout)
+                      Dropout, Flatten, Identity, LocalResponseNorm, CrossMapLRN2d, LPPool1d, LPPool2d, AlphaDropout)
 from .modules import (MSELoss, L1Loss, SmoothL1Loss, CrossEntropyLoss, NLLLoss, BCELoss,  # noqa: F401
                       BCEWithLogitsLoss, KLDivLoss, ModuleDict, ParameterList, BatchNorm1d, GroupNorm,
                       LayerNorm, Embedding, EmbeddingBag, AdaptiveAvgPool2d, AdaptiveMaxPool2d, Softmax, LogSoftmax, ELU,
@@ -132,6 +133,7 @@ from .distributions import _standard_gamma  # noqa: E402,F401  (torch._standard_
 from . import fft  # noqa: E402  (torch.fft: the transforms, with complex tensors)
 from .fft import stft, istft  # noqa: E402
 from . import _C  # noqa: E402  (torch._C's few names that Python libraries call)
+ScriptModule = jit.ScriptModule  # noqa: E402  (torch.ScriptModule: Lightning imports it from torch)
 from .parallel import DataParallel
 from .modules.lazy import UninitializedParameter, UninitializedBuffer  # noqa: E402,F401  (torch.nn.'s)
 from .utils.dlpack import from_dlpack, to_dlpack  # noqa: E402  (torch.from_dlpack, torch.to_dlpack)
@@ -143,6 +145,7 @@ from . import library  # noqa: E402,F401  (torch.library.custom_op: Hugging Face
 from . import _tensor_str  # noqa: E402,F401  (torch._tensor_str: PyG's write_off)
 from . import futures  # noqa: E402,F401  (torch.futures: captum's ablations chain Futures)
 from .futures import Future  # noqa: E402,F401
+from . import quasirandom  # noqa: E402,F401  (torch.quasirandom.SobolEngine: botorch's QMC samplers)
 from .symbolic import (SymInt, SymFloat, SymBool, sym_int, sym_float, sym_max, sym_min,  # noqa: E402,F401
                        sym_not)
 from .func import vmap  # noqa: E402  (torch.vmap, torch.func.vmap's top-level name)
@@ -152,6 +155,7 @@ from .linalg import (inv as inverse, det, logdet, slogdet, cholesky, svd_reduced
                      lu_unpack, matrix_exp, lu_factor_older as lu, lu_solve_older as lu_solve)
 from .gradcheck import gradcheck, GradcheckError
 from .serialization import save, load
+from .serialization import PyTorchFileReader  # noqa: E402,F401  (torch.PyTorchFileReader: Lightning's lazy loader)
 from .foreach import *  # noqa: E402,F401,F403  (torch._foreach_add_ & co., as EMA code calls them)
 
 # PyTorch's out= on the top-level arithmetic, products and joins (torch.add(x, y, out=result))
@@ -194,6 +198,27 @@ def feature_dropout(input, p, train):
 def _assert(condition, message):
     """torch._assert: a traceable ``assert condition, message`` (timm's PatchEmbed size checks)."""
     assert condition, message
+
+
+def _inplace_function(name):
+    """torch.<name>(input, *args): the in-place Tensor method input.<name>(*args), returning input."""
+    def function(input, *args, **kwargs):
+        return getattr(input, name)(*args, **kwargs)
+    function.__name__ = function.__qualname__ = name
+    function.__doc__ = f"torch.{name}(input, ...): input.{name}(...), in place."
+    return function
+
+
+# torch's top-level in-place forms of Tensor methods (MONAI's importance map: torch.clamp_(map, min=...))
+for _name in ("abs_", "acos_", "acosh_", "addmv_", "arccos_", "arccosh_", "arcsin_", "arcsinh_", "arctan_",
+              "arctanh_", "asin_", "asinh_", "atan_", "atanh_", "ceil_", "clamp_", "clamp_max_", "clamp_min_", "clip_",
+              "cos_", "cosh_", "deg2rad_", "erf_", "erfc_", "exp2_", "exp_", "expm1_", "fill_", "fix_", "floor_",
+              "frac_", "gcd_", "i0_", "index_put_", "lcm_", "ldexp_", "log10_", "log1p_", "log2_", "log_", "logit_",
+              "nan_to_num_", "neg_", "negative_", "rad2deg_", "reciprocal_", "resize_as_", "round_", "rsqrt_",
+              "sigmoid_", "sin_", "sinc_", "sinh_", "sqrt_", "square_", "tan_", "tanh_", "trunc_", "xlogy_", "zero_"):
+    if _name not in globals():
+        globals()[_name] = _inplace_function(_name)
+del _name
 
 
 from .torch_version import __version__   # PyTorch's API version nn follows (2.13.0), for version gates; see there

@@ -271,6 +271,13 @@ class DataArray(np.ndarray):
             raise TypeError(f"diagonal() got unexpected keyword arguments {sorted(kwargs)}")
         return diagonal_view(self, offset, dim1, dim2).view(DataArray)
 
+    def flatten(self, *args, **kwargs):
+        """PyTorch's flatten(start_dim, end_dim) (torch-pruning's ``layer.weight.data[idxs].flatten(1)``); NumPy's
+        flatten(order) when called bare or with an order."""
+        if (args and isinstance(args[0], str)) or "order" in kwargs or not (args or kwargs):
+            return np.ndarray.flatten(self, *args, **kwargs)
+        return self._torch().flatten(*args, **kwargs)
+
     def sort(self, *args, **kwargs):
         if _numpy_form(kwargs, ("axis", "kind", "order", "stable")):
             return np.ndarray.sort(self, *args, **kwargs)

@@ -59,3 +59,26 @@ def _rpc_module():
 
 
 rpc = _rpc_module()
+
+
+def _nn_module():
+    """torch.distributed.nn and its .functional: the differentiable collectives (lightly's BarlowTwinsLoss and
+    LeJEPA import `from torch.distributed import nn as dist_nn` at the top and call `dist_nn.all_reduce` only
+    under a process group). No group exists here, so each call raises PyTorch's ValueError."""
+    from ._submodule import submodule
+
+    def _collective(*args, **kwargs):
+        raise ValueError("Default process group has not been initialized, please make sure to call "
+                         "init_process_group.")
+
+    names = ("all_gather", "all_reduce", "all_to_all", "all_to_all_single", "broadcast", "gather", "reduce",
+             "reduce_scatter", "scatter")
+    functional = submodule(__name__ + ".nn", "functional", "torch.distributed.nn.functional: collectives that "
+                           "need a process group (none exists in nn).", **{n: _collective for n in names})
+    module = submodule(__name__, "nn", "torch.distributed.nn: the differentiable collectives (no process group "
+                       "exists in nn).", functional=functional, **{n: _collective for n in names})
+    _collective.__module__ = functional.__name__
+    return module
+
+
+nn = _nn_module()

@@ -510,46 +510,71 @@ attach(new_zeros=_new_method(zeros), new_ones=_new_method(ones), new_empty=_new_
 
 
 def _window(name, window_length, periodic, dtype, requires_grad, values):
-    """A window of window_length points: values(n, N) at n = 0 .. window_length - 1, N = window_length when
-    periodic (for spectral analysis, PyTorch's default) else window_length - 1; ones for 0 or 1 points."""
+    """A window of window_length points: values(n, N, dt) at n = 0 .. window_length - 1, N = window_length when
+    periodic (for spectral analysis, PyTorch's default) else window_length - 1; ones for 0 or 1 points. As ATen,
+    a periodic window is the symmetric one of window_length + 1 points less its last, and values works step by
+    step in the window's dtype dt (n = arange in dt, every constant rounded to dt), so float32 windows are
+    PyTorch's to the last bit wherever its vectorised float32 cos is correctly rounded (all but ~4% of points)."""
     if isinstance(window_length, bool) or not isinstance(window_length, (int, np.integer)) or window_length < 0:
         raise ValueError(f"{name}: window_length must be a non-negative int, got {window_length!r}")
     dt = to_dtype(dtype) if dtype is not None else get_default_dtype()
     if window_length <= 1:
         return Tensor(np.ones(window_length, dt)).requires_grad_(requires_grad)
-    n = np.arange(window_length)
-    return Tensor(values(n, window_length if periodic else window_length - 1).astype(dt)).requires_grad_(requires_grad)
+    ct = np.dtype(dt).type if np.dtype(dt) in (np.float32, np.float64) else np.float64
+    length = window_length + 1 if periodic else window_length
+    w = values(np.arange(length, dtype=ct), length - 1, ct)[:window_length]
+    return Tensor(np.asarray(w).astype(dt)).requires_grad_(requires_grad)
 
 
-def _cosines(*terms):
-    """values of a cosine-sum window: sum_k a_k cos(2 pi k n / N)."""
-    return lambda n, N: sum(a * np.cos(2 * np.pi * k * n / N) for k, a in enumerate(terms))
+def _cos(x):
+    """cos in x's dtype, correctly rounded (NumPy's float32 cos is not; PyTorch's mostly is)."""
+    return np.cos(x.astype(np.float64)).astype(x.dtype)
+
+
+def _cosines(alpha, beta):
+    """alpha - beta cos(2 pi n / N) in ATen's order: n * (2 pi / N), cos, * -beta, + alpha."""
+    return lambda n, N, ct: _cos(n * ct(2 * np.pi / N)) * ct(-beta) + ct(alpha)
 
 
 def hann_window(window_length, periodic=True, *, dtype=None, device=None, layout=None, requires_grad=False):
     """0.5 - 0.5 cos(2 pi n / N), as torch.hann_window."""
-    return _window("hann_window", window_length, periodic, dtype, requires_grad, _cosines(0.5, -0.5))
+    return _window("hann_window", window_length, periodic, dtype, requires_grad, _cosines(0.5, 0.5))
 
 
 def hamming_window(window_length, periodic=True, alpha=0.54, beta=0.46, *, dtype=None, device=None, layout=None,
                    requires_grad=False):
     """alpha - beta cos(2 pi n / N), as torch.hamming_window."""
-    return _window("hamming_window", window_length, periodic, dtype, requires_grad, _cosines(alpha, -beta))
+    return _window("hamming_window", window_length, periodic, dtype, requires_grad, _cosines(alpha, beta))
+
+
+def _blackman(n, N, ct):
+    """0.08 cos(4 pi n / N) - 0.5 cos(2 pi n / N) + 0.42 in ATen's order (t = n * (pi / N) first)."""
+    t = n * ct(np.pi / N)
+    return _cos(t * ct(4)) * ct(0.08) - _cos(t * ct(2)) * ct(0.5) + ct(0.42)
 
 
 def blackman_window(window_length, periodic=True, *, dtype=None, device=None, layout=None, requires_grad=False):
     """0.42 - 0.5 cos(2 pi n / N) + 0.08 cos(4 pi n / N), as torch.blackman_window."""
-    return _window("blackman_window", window_length, periodic, dtype, requires_grad, _cosines(0.42, -0.5, 0.08))
+    return _window("blackman_window", window_length, periodic, dtype, requires_grad, _blackman)
 
 
 def kaiser_window(window_length, periodic=True, beta=12.0, *, dtype=None, device=None, layout=None,
                   requires_grad=False):
-    """I0(beta sqrt(1 - (2 n / N - 1)^2)) / I0(beta), as torch.kaiser_window."""
+    """I0(beta sqrt(1 - (2 n / N - 1)^2)) / I0(beta), as torch.kaiser_window (computed in float64, then rounded;
+    ATen's float32 I0 is a float32 Chebyshev series, so float32 windows differ from PyTorch's by an ulp or two)."""
     return _window("kaiser_window", window_length, periodic, dtype, requires_grad,
-                   lambda n, N: np.i0(beta * np.sqrt(np.clip(1 - (2 * n / N - 1) ** 2, 0, None))) / np.i0(beta))
+                   lambda n, N, ct: np.i0(beta * np.sqrt(np.clip(1 - (2 * n.astype(np.float64) / N - 1) ** 2, 0,
+                                                                 None))) / np.i0(beta))
+
+
+def _bartlett(n, N, ct):
+    """The triangle in ATen's order: t = n * (2 / N), its second half 2 - t."""
+    t = n * ct(2 / N)
+    half = (N >> 1) + 1
+    t[half:] = ct(2) - t[half:]
+    return t
 
 
 def bartlett_window(window_length, periodic=True, *, dtype=None, device=None, layout=None, requires_grad=False):
     """The triangle 1 - |2 n / N - 1|, as torch.bartlett_window."""
-    return _window("bartlett_window", window_length, periodic, dtype, requires_grad,
-                   lambda n, N: 1 - np.abs(2 * n / N - 1))
+    return _window("bartlett_window", window_length, periodic, dtype, requires_grad, _bartlett)

@@ -383,7 +383,11 @@ def matrix_rank(A, *, atol=None, rtol=None, hermitian=False):
 def lstsq(A, B, rcond=None, *, driver=None):
     """The least-squares solution X (..., n, k) of A X = B, A (..., m, n), B (..., m, k): pinv(A) @ B, the
     minimum-norm one when A is rank-deficient (as LAPACK's gelsy, PyTorch's CPU default; singular values under
-    rcond times the largest count as zero). As gelsy's, residuals and singular_values are empty; rank is A's."""
+    rcond times the largest count as zero). As gelsy's, residuals and singular_values are empty; rank is A's.
+    B with one dim fewer than A is a (batch of) vector(s) (..., m), as PyTorch's: X is then (..., n)."""
+    if B.ndim == A.ndim - 1 and B.ndim >= 1:       # MONAI's Savitzky-Golay coefficients: lstsq(A, y) with y (m,)
+        solution = lstsq(A, B.unsqueeze(-1), rcond, driver=driver)
+        return LstsqResult(solution[0].squeeze(-1), *solution[1:])
     if B.ndim < 2 or B.shape[-2] != A.shape[-2]:
         raise ValueError(f"lstsq: expected B of shape (..., {A.shape[-2]}, k) for A of shape {tuple(A.shape)}, "
                          f"got {tuple(B.shape)}")

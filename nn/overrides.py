@@ -109,3 +109,32 @@ def install(namespace, linalg):
             fn, wrapper = done.get(id(value), (None, None))
             if fn is value:
                 rebind(name, wrapper)
+
+
+_function_mode_stack = []
+
+
+class TorchFunctionMode:
+    """torch.overrides.TorchFunctionMode: a context manager whose ``__torch_function__(func, types, args, kwargs)``
+    PyTorch consults for every torch call made inside it. Modes enter and leave a stack as PyTorch's (nested, the
+    innermost on top; ``_get_current_function_mode_stack``), but nn's functions do not consult them: calls inside
+    run as without the mode (Lightning's ``_EmptyInit``, which only skips ``nn.init`` calls for speed, enters one)."""
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        return func(*args, **(kwargs or {}))
+
+    def __enter__(self):
+        _function_mode_stack.append(self)
+        return self
+
+    def __exit__(self, exc_type, exc_value, traceback):
+        _function_mode_stack.remove(self)
+
+    @classmethod
+    def push(cls, *args, **kwargs):
+        return cls(*args, **kwargs).__enter__()
+
+
+def _get_current_function_mode_stack():
+    """The modes entered and not yet left, outermost first."""
+    return list(_function_mode_stack)

@@ -71,3 +71,12 @@ def _scatter_gather_module():
 
 
 scatter_gather = _scatter_gather_module()
+
+def _distributed_module():
+    """torch.nn.parallel.distributed (Lightning's DDP strategy imports DistributedDataParallel from it)."""
+    from ._submodule import submodule  # noqa: PLC0415
+    return submodule(__name__, "distributed", "torch.nn.parallel.distributed on one CPU process.",
+                     DistributedDataParallel=DistributedDataParallel)
+
+
+distributed = _distributed_module()

@@ -232,3 +232,9 @@ def tensorboard_trace_handler(dir_name, worker_name=None, use_gzip=False):
         worker = worker_name or f"{socket.gethostname()}_{os.getpid()}"
         prof.export_chrome_trace(os.path.join(dir_name, f"{worker}.{time.time_ns() // 1_000_000}.pt.trace.json"))
     return handler
+
+
+def kineto_available():
+    """True, as PyTorch's CPU builds answer: ``profile`` here is the activity-based (Kineto-style) profiler
+    (Lightning's PyTorchProfiler picks that API when this is True)."""
+    return True

@@ -91,3 +91,27 @@ class Generator(np.random.Generator):
     def set_state(self, state):
         self.bit_generator.state = state
         return self
+
+
+class _GlobalGenerator(Generator):
+    """nn's global generator as a Generator object (torch.random.default_generator): it draws from the global
+    stream itself, so draws through it advance what nn.rand & co. draw next; manual_seed reseeds that stream in
+    place (the same numbers as nn.manual_seed(seed) gives) and initial_seed is nn.initial_seed()."""
+
+    def manual_seed(self, seed):
+        self.bit_generator.state = np.random.PCG64(int(seed)).state
+        _tensor._initial_seed = int(seed)
+        return self
+
+    def initial_seed(self):
+        return _tensor.initial_seed()
+
+
+def __getattr__(name):
+    """torch.random.default_generator (MONAI's DataLoader seeds its transforms from it): made on each access, since
+    nn.manual_seed replaces the global generator."""
+    if name == "default_generator":
+        generator = Generator.__new__(_GlobalGenerator)
+        np.random.Generator.__init__(generator, _tensor.get_rng().bit_generator)
+        return generator
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

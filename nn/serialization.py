@@ -29,6 +29,7 @@ import zipfile
 import numpy as np
 
 from .serialization_torch import save_torch, load_torch, load_torch_legacy, is_torch_zip, TorchFileError, LEGACY_PREFIX
+from .serialization_torch import PyTorchFileReader  # noqa: E402,F401  (torch.PyTorchFileReader)
 
 __all__ = ["save", "load", "atomic_write", "atomic_path", "add_safe_globals", "get_safe_globals",
            "clear_safe_globals", "safe_globals"]
@@ -36,6 +37,9 @@ __all__ = ["save", "load", "atomic_write", "atomic_path", "add_safe_globals", "g
 # The type alias of ``load``'s ``map_location`` (torch.serialization.MAP_LOCATION), for annotations: pyro's
 # param store imports it.
 MAP_LOCATION = typing.Optional[typing.Union[typing.Callable, "device", str, typing.Dict[str, str]]]
+
+# torch.serialization's default pickle protocol (MONAI's StateCacher imports it as its default argument).
+DEFAULT_PROTOCOL = 2
 
 # torch.serialization's allow-list of the globals a weights_only load may build (PyG registers its SparseTensor and
 # EdgeTypeStr at import). Kept as PyTorch keeps it, for the getters; nn's reader builds tensors and plain

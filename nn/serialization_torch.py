@@ -18,6 +18,7 @@ containers (dict, OrderedDict, list, tuple) and numbers/strings as they are, so 
 Writing produces the same layout with protocol 2, so ``torch.load(path, weights_only=True)``
 reads it back.
 """
+import argparse
 import collections
 import io
 import os
@@ -99,6 +100,9 @@ _ALLOWED = {
     ("torch._utils", "_rebuild_tensor"): _rebuild_tensor,
     ("torch._utils", "_rebuild_parameter"): _rebuild_parameter,
     ("torch._utils", "_rebuild_parameter_with_state"): _rebuild_parameter,
+    # a training script's parsed arguments (timm's CheckpointSaver stores 'args'): an attribute bag, built by
+    # Namespace() and the pickle's BUILD of its __dict__, so nothing from the file runs
+    ("argparse", "Namespace"): argparse.Namespace,
 }
 
 
@@ -265,6 +269,25 @@ def load_torch(path, name=None):
                                  f"({type(e).__name__}: {e})") from e
 
 
+class PyTorchFileReader:
+    """torch.PyTorchFileReader: the records of a torch.save zip archive (a path or a binary file object) by their
+    names inside its top folder ("data.pkl", "data/0", "byteorder"), as bytes."""
+
+    def __init__(self, f):
+        self._archive = zipfile.ZipFile(f)
+        names = self._archive.namelist()
+        self._prefix = names[0].split("/", 1)[0] + "/" if names and "/" in names[0] else ""
+
+    def get_all_records(self):
+        return [n[len(self._prefix):] for n in self._archive.namelist() if n.startswith(self._prefix)]
+
+    def has_record(self, name):
+        return self._prefix + name in self._archive.namelist()
+
+    def get_record(self, name):
+        return self._archive.read(self._prefix + name)
+
+
 # ----------------------------------------------------------------------------- writing
 
 class _Global:
@@ -299,13 +322,13 @@ class _TensorRef:
 
 
 class _Reduced:
-    """An object that pickles as func(*args)."""
+    """An object that pickles as func(*args) (then, with a state, the BUILD of that state)."""
 
-    def __init__(self, func, args):
-        self.func, self.args = func, args
+    def __init__(self, func, args, state=None):
+        self.func, self.args, self.state = func, args, state
 
     def __reduce__(self):
-        return self.func, self.args
+        return (self.func, self.args) if self.state is None else (self.func, self.args, self.state)
 
 
 class _TorchPickler(pickle._Pickler):    # the Python pickler: its dispatch table can be extended
@@ -348,6 +371,8 @@ def _to_picklable(value, storages, where):
         return items if isinstance(value, list) else tuple(items)
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
+    if type(value) is argparse.Namespace:      # as torch.save pickles it: Namespace(), then its attributes
+        return _Reduced(_Global("argparse", "Namespace"), (), _to_picklable(vars(value), storages, where))
     raise TypeError(f"nn.save: {where} is a {type(value).__name__}; a .pt file holds tensors, dicts, lists, "
                     f"tuples, numbers and strings")
 

@@ -219,16 +219,101 @@ def _normalize_axes(dim, ndim):
 class GradFn:
     """Tensor.grad_fn of an op's result (None for a leaf): the op that made it, its name made from nn's op name
     in PyTorch's pattern (mul -> MulBackward0; nn's op names are not always PyTorch's). nn's graph hangs on the
-    Tensors themselves, so there is no next_functions."""
+    Tensors themselves; next_functions reads it from there, as PyTorch's: one (node, 0) pair per input of the op,
+    the input's GradFn, an AccumulateGrad for a leaf that requires grad, (None, 0) for an input that needs no
+    gradient. Graph walkers (torch-pruning's dependency graph) key dicts by these nodes, so a recorded op has one
+    GradFn for as long as someone holds it (y.grad_fn is y.grad_fn; the node a forward hook stored is the one
+    reached later through next_functions, also after an in-place op moved that state aside); like PyTorch's node
+    it keeps its inputs alive."""
 
-    def __init__(self, op):
+    _held = weakref.WeakValueDictionary()       # id(an op's backward function) -> its GradFn, while it is held
+
+    def __init__(self, op, backward=None, tensor=None):
         self.op = op
+        self._fn = backward
+        self._tensor = None if tensor is None else weakref.ref(tensor)
+        self._parents = () if tensor is None else tensor._parents
+
+    @classmethod
+    def of(cls, tensor):
+        """tensor.grad_fn: None for a leaf; the held node of its op if there is one, else a new one."""
+        fn = tensor._backward
+        if fn is None:
+            return None
+        if fn is _release_error:                # released by backward(): the name only (its inputs are gone)
+            return cls(tensor._op)
+        group = tensor.__dict__.get("_grad_fn_group")
+        if group is not None and group[1] is fn:    # a piece of split / chunk / unbind: one node for all pieces
+            node = cls._held.get(id(group[0]))
+            if node is None or node.__dict__.get("_group") is not group[0]:
+                node = cls._held[id(group[0])] = cls(group[0].op, fn, tensor)
+                node.__dict__.update(group[0].saved, _group=group[0])
+            return node
+        node = cls._held.get(id(fn))
+        owner = None if node is None or node._fn is not fn else node._tensor()
+        if owner is not None and (owner is tensor or owner._backward is not fn):
+            # the same op; when owner's backward changed, an in-place op moved this state to the new tensor (prior)
+            node._tensor, node._parents = weakref.ref(tensor), tensor._parents
+            return node
+        if owner is not None:                   # two results that share one backward function: not held
+            return cls(tensor._op, fn, tensor)
+        node = cls._held[id(fn)] = cls(tensor._op, fn, tensor)
+        return node
+
+    @property
+    def next_functions(self):
+        owner = None if self._tensor is None else self._tensor()
+        parents = owner._parents if owner is not None and owner._backward is self._fn else self._parents
+        return tuple((None if not p.requires_grad else
+                      AccumulateGrad.of(p) if p._backward is None else GradFn.of(p), 0) for p in parents)
 
     def name(self):
         return "".join(w[:1].upper() + w[1:] for w in (self.op or "op").split("_")) + "Backward0"
 
+    def _node_hooks(self, kind):
+        owner = None if self._tensor is None else self._tensor()
+        if owner is None or owner._backward is not self._fn:
+            raise RuntimeError(f"cannot register a hook on {self!r}: its graph was freed or moved by an in-place op")
+        return owner.__dict__.setdefault(kind, {})
+
+    def register_hook(self, fn):
+        """fn(grad_inputs, grad_outputs) after this node's backward ran (the gradients it hands to its inputs, None
+        where none, and the one it received), as PyTorch's Node.register_hook; a tuple it returns replaces
+        grad_inputs (gpytorch clears its prediction caches by one). Returns a handle whose remove() unregisters."""
+        from .hooks import RemovableHandle  # noqa: PLC0415 - nn.hooks imports nothing of nn, but keep tensor.py light
+        return RemovableHandle(self._node_hooks("_node_hooks"), fn)
+
+    def register_prehook(self, fn):
+        """fn(grad_outputs) before this node's backward runs; a tuple it returns replaces grad_outputs."""
+        from .hooks import RemovableHandle  # noqa: PLC0415
+        return RemovableHandle(self._node_hooks("_node_prehooks"), fn)
+
     def __repr__(self):
         return f"<{self.name()} object>"
+
+
+class AccumulateGrad:
+    """The node of a leaf that requires grad in GradFn.next_functions, as PyTorch's: .variable is the leaf; one
+    object per leaf while it is held."""
+
+    _held = weakref.WeakValueDictionary()       # id(leaf) -> its node (which keeps the leaf, so the id stays its)
+    next_functions = ()
+
+    def __init__(self, variable):
+        self.variable = variable
+
+    @classmethod
+    def of(cls, leaf):
+        node = cls._held.get(id(leaf))
+        if node is None or node.variable is not leaf:
+            node = cls._held[id(leaf)] = cls(leaf)
+        return node
+
+    def name(self):
+        return "torch::autograd::AccumulateGrad"
+
+    def __repr__(self):
+        return "<AccumulateGrad object>"
 
 
 def _refuse_released_above(roots, wanted):
@@ -420,8 +505,12 @@ def backpropagate(roots, retain_graph=False, wanted=None, create_graph=False):
                                               f"and imaginary parts (view_as_real)")
                 parent_grads = _graph_grads(node, g)
             else:
+                if "_node_prehooks" in node.__dict__:   # grad_fn.register_prehook
+                    g = _run_node_prehooks(node, g)
                 parent_grads = node._backward(g)
                 _check_grads(node, parent_grads)
+                if "_node_hooks" in node.__dict__:      # grad_fn.register_hook
+                    parent_grads = _run_node_hooks(node, parent_grads, g)
             if _grad_mode._anomaly_nan:
                 _check_nan(node, parent_grads)
             for parent, pg in zip(node._parents, parent_grads):
@@ -432,6 +521,26 @@ def backpropagate(roots, retain_graph=False, wanted=None, create_graph=False):
                 node._parents = ()
                 node._backward = _release_error
                 node.__dict__.pop("_graph_backward", None)
+
+
+def _run_node_prehooks(node, g):
+    for hook in list(node.__dict__["_node_prehooks"].values()):
+        out = hook((Tensor(g),))
+        if out is not None:
+            g = np.asarray(getattr(out[0], "_data", out[0]), dtype=g.dtype)
+    return g
+
+
+def _run_node_hooks(node, parent_grads, g):
+    """A node's hooks, PyTorch's Node hooks: hook(grad_inputs, grad_outputs), Tensors (None for an input that gets
+    none); a returned tuple replaces the gradients handed on."""
+    for hook in list(node.__dict__["_node_hooks"].values()):
+        grad_inputs = tuple(None if pg is None or not p.requires_grad else Tensor(pg)
+                            for p, pg in zip(node._parents, parent_grads))
+        out = hook(grad_inputs, (Tensor(g),))
+        if out is not None:
+            parent_grads = [None if o is None else np.asarray(getattr(o, "_data", o)) for o in out]
+    return parent_grads
 
 
 def _check_nan(node, parent_grads):
@@ -517,7 +626,8 @@ class Tensor:
     """
 
     # NumPy must not try to handle `ndarray * Tensor` itself: this makes it
-    # call Tensor.__rmul__ and friends instead.
+    # call Tensor.__rmul__ and friends instead (nn.tensor_ops.convert replaces it by a method that does so and
+    # runs NumPy's other ufuncs on the values, as PyTorch's __array_wrap__).
     __array_ufunc__ = None
     __hash__ = object.__hash__      # identity: tensors stay usable as dict keys although == is element-wise
 
@@ -659,7 +769,7 @@ class Tensor:
     # the address of PyTorch's C++ tensor, an int naming this tensor (not its storage: a view has its own); pyro's
     # pyro.module compares it to tell a param-store tensor from the module's own
     _cdata = property(lambda self: id(self))
-    grad_fn = property(lambda self: None if self._backward is None else GradFn(self._op))
+    grad_fn = property(GradFn.of)
 
     def zero_grad(self):
         self._grad = None
@@ -758,7 +868,8 @@ class Tensor:
         def backward(g):
             # d(a+b)/da = d(a+b)/db = 1
             return g, g
-        return Tensor._make(a + b, (self, other), backward, "add", lambda g: (g, g))
+        return Tensor._make(a + b, (self, other), backward, "add", lambda g: (g, g),
+                            saves=False)     # nothing saved: a second backward may pass (as PyTorch)
 
     def __mul__(self, other):
         other, a, b = self._operands(other, "*")
@@ -775,7 +886,7 @@ class Tensor:
 
         def backward(g):
             return (-g,)
-        return Tensor._make(-self._data, (self,), backward, "neg", lambda g: (-g,))
+        return Tensor._make(-self._data, (self,), backward, "neg", lambda g: (-g,), saves=False)
 
     def __sub__(self, other):
         other, a, b = self._operands(other, "-")
@@ -783,7 +894,7 @@ class Tensor:
         def backward(g):
             # d(a-b)/da = 1, d(a-b)/db = -1
             return g, (-g if other.requires_grad else None)
-        return Tensor._make(a - b, (self, other), backward, "sub", lambda g: (g, -g))
+        return Tensor._make(a - b, (self, other), backward, "sub", lambda g: (g, -g), saves=False)
 
     def __truediv__(self, other):
         other, a, b = self._operands(other, "/", floating=True)

@@ -20,6 +20,15 @@ def manual_seed_all(seed):
     """Does nothing (no CUDA generator), as torch.cuda.manual_seed_all without a GPU."""
 
 
+def get_rng_state_all():
+    """The states of every CUDA device's generator: none, as torch.cuda.get_rng_state_all without a GPU ([])."""
+    return []
+
+
+def set_rng_state_all(new_states):
+    """Sets one state per CUDA device: there are none, so nothing happens (Lightning's isolate_rng restores [])."""
+
+
 def empty_cache():
     """Does nothing (no GPU memory), as torch.cuda.empty_cache without a GPU."""
 
@@ -108,3 +117,23 @@ class graph:
 
 def current_stream(device=None):
     raise AssertionError("Torch not compiled with CUDA enabled")
+
+
+def _random_module():
+    """torch.cuda.random (torchattacks' APGD and Square call torch.cuda.random.manual_seed(seed)): the generator
+    calls of a build without a GPU; seeding does nothing, reading a single device's state fails as PyTorch's."""
+    from .._submodule import submodule
+
+    def seed():
+        """Does nothing (no CUDA generator), as torch.cuda.seed without a GPU."""
+
+    def _no_cuda(*args, **kwargs):
+        raise AssertionError("Torch not compiled with CUDA enabled")
+
+    return submodule(__name__, "random", "torch.cuda.random: no CUDA generator exists in nn.",
+                     manual_seed=manual_seed, manual_seed_all=manual_seed_all, seed=seed, seed_all=seed,
+                     get_rng_state_all=get_rng_state_all, set_rng_state_all=set_rng_state_all,
+                     get_rng_state=_no_cuda, set_rng_state=_no_cuda, initial_seed=_no_cuda)
+
+
+random = _random_module()

@@ -471,44 +471,45 @@ class MultivariateNormal(Distribution):
 
     @lazy_property
     def scale_tril(self):
-        return self._unbroadcasted_scale_tril.expand(tuple(self.batch_shape) + tuple(self.event_shape) * 2)
+        return self._unbroadcasted_scale_tril.expand(tuple(self._batch_shape) + tuple(self._event_shape) * 2)
 
     @lazy_property
     def covariance_matrix(self):
         L = self._unbroadcasted_scale_tril
-        return (L @ L.transpose(-1, -2)).expand(tuple(self.batch_shape) + tuple(self.event_shape) * 2)
+        return (L @ L.transpose(-1, -2)).expand(tuple(self._batch_shape) + tuple(self._event_shape) * 2)
 
     @lazy_property
     def precision_matrix(self):
         L = self._unbroadcasted_scale_tril
         eye = Tensor(np.eye(L.shape[-1], dtype=L.dtype))
-        return linalg.cholesky_solve(eye, L).expand(tuple(self.batch_shape) + tuple(self.event_shape) * 2)
+        return linalg.cholesky_solve(eye, L).expand(tuple(self._batch_shape) + tuple(self._event_shape) * 2)
 
     mean = property(lambda self: self.loc)
     mode = property(lambda self: self.loc)
     variance = property(lambda self: (self._unbroadcasted_scale_tril ** 2).sum(-1).expand(
-        tuple(self.batch_shape) + tuple(self.event_shape)))
+        tuple(self._batch_shape) + tuple(self._event_shape)))
 
     def _half_log_det(self):
         return self._unbroadcasted_scale_tril.diagonal(dim1=-2, dim2=-1).log().sum(-1)      # log det L
 
     def rsample(self, sample_shape=()):
-        shape = tuple(self._extended_shape(sample_shape))
+        shape = _size(sample_shape) + tuple(self._batch_shape) + tuple(self._event_shape)
         eps = Tensor(get_rng().standard_normal(shape).astype(self.loc.dtype))
         return self.loc + (self._unbroadcasted_scale_tril @ eps.unsqueeze(-1)).squeeze(-1)
 
     def log_prob(self, value):
-        # -1/2 |L^-1 (x - loc)|^2 - k/2 log(2 pi) - log det L
+        # -1/2 |L^-1 (x - loc)|^2 - k/2 log(2 pi) - log det L; the shapes are _batch_shape / _event_shape, as
+        # PyTorch's, which a subclass may present otherwise (gpytorch's multitask normal: event_shape (n, t))
         diff = _param(value, self.loc) - self.loc
         L = self._unbroadcasted_scale_tril
-        L = L.expand(np.broadcast_shapes(tuple(diff.shape[:-1]), tuple(L.shape[:-2])) + tuple(self.event_shape) * 2)
-        z = linalg.solve(L, diff.expand(tuple(L.shape[:-2]) + tuple(self.event_shape)).unsqueeze(-1)).squeeze(-1)
-        k = self.event_shape[0]
+        L = L.expand(np.broadcast_shapes(tuple(diff.shape[:-1]), tuple(L.shape[:-2])) + tuple(self._event_shape) * 2)
+        z = linalg.solve(L, diff.expand(tuple(L.shape[:-2]) + tuple(self._event_shape)).unsqueeze(-1)).squeeze(-1)
+        k = self._event_shape[0]
         return -0.5 * (z ** 2).sum(-1) - 0.5 * k * math.log(2 * math.pi) - self._half_log_det()
 
     def entropy(self):
-        k = self.event_shape[0]
-        return (0.5 * k * (1 + math.log(2 * math.pi)) + self._half_log_det()).expand(self.batch_shape)
+        k = self._event_shape[0]
+        return (0.5 * k * (1 + math.log(2 * math.pi)) + self._half_log_det()).expand(self._batch_shape)
 
 
 class LowRankMultivariateNormal(MultivariateNormal):
@@ -549,11 +550,22 @@ class Beta(Distribution):
     support = constraints.unit_interval
 
     def __init__(self, concentration1, concentration0, validate_args=None):
-        self.concentration1 = _param(concentration1, concentration0)
-        self.concentration0 = _param(concentration0, concentration1)
-        _check(validate_args, np.all(self.concentration1.data > 0) and np.all(self.concentration0.data > 0),
-               "Beta: the concentrations must be positive")
-        self.batch_shape = np.broadcast_shapes(self.concentration1.shape, self.concentration0.shape)
+        # the pair lives in a Dirichlet over (x, 1 - x), as PyTorch's `_dirichlet` (botorch's BetaPrior writes
+        # `self._dirichlet.concentration` after moving its buffers); the concentrations are views of it
+        a, b = _broadcast_params(concentration1, concentration0)
+        _check(validate_args, np.all(a.data > 0) and np.all(b.data > 0), "Beta: the concentrations must be positive")
+        self._dirichlet = Dirichlet(stack([a, b], -1), validate_args=False)
+        self.batch_shape = tuple(a.shape)
+
+    concentration1 = property(lambda self: self._dirichlet.concentration[..., 0])
+    concentration0 = property(lambda self: self._dirichlet.concentration[..., 1])
+
+    def expand(self, batch_shape, _instance=None):
+        new = self._get_checked_instance(Beta, _instance)
+        new._dirichlet = self._dirichlet.expand(batch_shape)
+        new.batch_shape = tuple(batch_shape)
+        new._validate_args = self._validate_args
+        return new
 
     @property
     def mean(self):

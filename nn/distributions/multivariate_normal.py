@@ -1,2 +1,3 @@
-"""torch.distributions.multivariate_normal's name (from torch.distributions.multivariate_normal import MultivariateNormal)."""
-from . import MultivariateNormal  # noqa: F401
+"""torch.distributions.multivariate_normal's names (from torch.distributions.multivariate_normal import
+MultivariateNormal; botorch's unified skew normal takes Distribution from here too, as PyTorch's module imports it)."""
+from . import MultivariateNormal, Distribution, constraints, lazy_property  # noqa: F401

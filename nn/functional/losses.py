@@ -103,10 +103,10 @@ def _constant(v, dt):
     return (v._data if isinstance(v, Tensor) else np.asarray(v)).astype(dt, copy=False)
 
 
-def _reduce_elementwise(loss, input, target, backward, reduction, op, composite=None):
-    """Make the element-wise loss Tensor, then reduce it ('mean' | 'sum' | 'none'); composite(input, target), the
-    element-wise loss by recorded ops, gives it a create_graph gradient."""
-    out = Tensor._make(loss.astype(input.dtype, copy=False), (input, target), backward, op,
+def _reduce_elementwise(loss, input, target, backward, reduction, op, composite=None, dtype=None):
+    """Make the element-wise loss Tensor (of dtype, by default the input's), then reduce it ('mean' | 'sum' |
+    'none'); composite(input, target), the element-wise loss by recorded ops, gives it a create_graph gradient."""
+    out = Tensor._make(loss.astype(dtype or input.dtype, copy=False), (input, target), backward, op,
                        None if composite is None else graph_backward_from(composite, (input, target)))
     return _reduce(out, reduction, op)
 
@@ -153,7 +153,11 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     op = "binary_cross_entropy_with_logits"
     reduction = legacy_reduction(size_average, reduce, reduction)
     input, target = _loss_args(input, target, op)
-    x, y, dt = input._data, target._data.astype(input.dtype, copy=False), input.dtype
+    x, dt = input._data, input.dtype
+    # PyTorch computes (1 - target).mul_(input).sub_(log_sigmoid(input)) in place: the loss takes a floating
+    # target's dtype (float64 logits with timm Mixup's float32 targets -> a float32 loss, and the reverse float64)
+    out_dt = target.dtype if np.issubdtype(target.dtype, np.floating) else dt
+    y = target._data.astype(np.result_type(dt, out_dt), copy=False)     # computed in the wider, then out_dt
     w, pw = _constant(weight, dt), _constant(pos_weight, dt)
     softplus_neg = np.log1p(np.exp(-np.abs(x))) + np.maximum(-x, 0)     # log(1 + e^-x), stable
     lw = 1 if pw is None else 1 + (pw - 1) * y                          # weight of the positive term
@@ -168,17 +172,17 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
         gx = gy = None
         if input.requires_grad:
             sig = np.exp(-softplus_neg)                                  # sigmoid(x) = e^{-softplus(-x)}
-            gx = gw * ((1 - y) + lw * (sig - 1))
+            gx = (gw * ((1 - y) + lw * (sig - 1))).astype(dt, copy=False)
         if target.requires_grad:
-            gy = gw * (-x + (0 if pw is None else (pw - 1) * softplus_neg))
+            gy = (gw * (-x + (0 if pw is None else (pw - 1) * softplus_neg))).astype(out_dt, copy=False)
         return gx, gy
 
     def composite(input, target):                # the same loss by recorded ops (create_graph: Newton's method)
         t = target.to(input.dtype)
         lw_t = 1 if pw is None else 1 + (Tensor(pw) - 1) * t
         out = (1 - t) * input + lw_t * softplus(-input, threshold=float("inf"))     # exact slopes everywhere
-        return out if w is None else out * Tensor(w)
-    return _reduce_elementwise(loss, input, target, backward, reduction, op, composite)
+        return (out if w is None else out * Tensor(w)).to(out_dt)
+    return _reduce_elementwise(loss, input, target, backward, reduction, op, composite, out_dt)
 
 
 def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):

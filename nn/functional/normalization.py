@@ -146,6 +146,9 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     if isinstance(num_groups, bool) or not isinstance(num_groups, (int, np.integer)) or num_groups < 1 \
             or C % num_groups:
         raise ValueError(f"{op}: num_groups must be a positive divisor of the {C} channels, got {num_groups!r}")
+    if N * (C // num_groups) * int(np.prod(x.shape[2:])) == 1:      # one value per group: PyTorch refuses
+        raise ValueError(f"Expected more than 1 value per channel when training, got input size "
+                         f"{[N * C // num_groups, num_groups] + list(x.shape[2:])}")
     return _norm_affine(x, x._data.reshape(N, num_groups, -1), (2,), weight, bias, (1, C) + (1,) * (x.ndim - 2),
                         (C,), eps, op)
 
@@ -274,6 +277,8 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
         y = (x - Tensor(mean.astype(x.dtype))) / Tensor(std.astype(x.dtype))
         y = y if weight is None else y * weight.reshape(channel)
         return y if bias is None else y + bias.reshape(channel)
+    if int(np.prod(x.shape[2:])) == 1:                  # one position: PyTorch refuses (even in eval mode)
+        raise ValueError(f"Expected more than 1 spatial element when training, got input size {list(x.shape)}")
     positions = tuple(range(2, x.ndim))
     for r, stat in ((stats[0], lambda d: d.mean(positions)), (stats[1], lambda d: d.var(positions, ddof=1))):
         if r is not None:

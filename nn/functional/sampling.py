@@ -24,6 +24,13 @@ def _per_axis(value, dims, name, op, valid, what):
     return values
 
 
+def _one_int(v):
+    """v, or the int held by a one-element integer Tensor."""
+    if isinstance(v, Tensor) and v.numel() == 1 and v.dtype.kind in "iu":
+        return int(v._data.reshape(()))
+    return v
+
+
 def interpolate_hyperparameters(size=None, scale_factor=None, mode="nearest", align_corners=None,
                                  op="interpolate", dims=None):
     """Validate once (interpolate and Upsample call this): -> (size or None, scale factors or None), tuples of
@@ -40,6 +47,9 @@ def interpolate_hyperparameters(size=None, scale_factor=None, mode="nearest", al
     if mode not in ("linear", "bilinear", "bicubic", "trilinear") and align_corners is not None:
         raise ValueError(f"{op}: align_corners only applies to modes 'linear', 'bilinear', 'bicubic' and 'trilinear'")
     if size is not None:
+        # a one-element integer tensor counts as its int, as in PyTorch (torchattacks' DIFGSM passes
+        # size=[rnd, rnd] with rnd = torch.randint(..., size=(1,)))
+        size = (type(size)(_one_int(v) for v in size) if isinstance(size, (tuple, list)) else _one_int(size))
         return _per_axis(size, dims, "size", op, lambda v: isinstance(v, (int, np.integer))
                          and not isinstance(v, bool) and v >= 1, "a positive int"), None
     return None, tuple(float(v) for v in _per_axis(

@@ -21,3 +21,15 @@ def symbolic_trace(root, concrete_args=None):
     """Not available: nn records no graph of Python code (feature extraction by tracing has no equivalent)."""
     raise NotImplementedError("torch.fx tracing is not available in nn: call the model, or use forward hooks "
                               "to collect intermediate features")
+
+
+def __getattr__(name):
+    """torch.fx.GraphModule, for annotations and isinstance checks (Lightning's to_torchscript / to_tensorrt): a
+    Module subclass no nn module is an instance of, as nothing is traced. Made on first use (nn.modules is
+    imported after nn.fx)."""
+    if name == "GraphModule":
+        from ..modules.module import Module  # noqa: PLC0415
+        global GraphModule
+        GraphModule = type("GraphModule", (Module,), {"__module__": __name__})
+        return GraphModule
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

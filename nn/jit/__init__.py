@@ -1,6 +1,10 @@
 """The parts of torch.jit that model code calls at run time, as the no-ops they are when nothing is compiled:
 script and trace return what they are given, annotate returns the value, unused / ignore / export return the
 function, is_scripting and is_tracing are False. nn compiles nothing: TorchScript is not available."""
+import builtins
+import types
+import typing
+
 from . import annotations  # noqa: F401
 from .annotations import Final  # noqa: F401
 
@@ -67,6 +71,32 @@ def _overload(fn):
 def _overload_method(fn):
     """torch.jit._overload_method (torchvision's DenseNet layers declare typed forward stubs with it); returned."""
     return fn
+
+
+def interface(obj):
+    """torch.jit.interface: declares a TorchScript module interface (MONAI's DiNTS cells); the class itself."""
+    return obj
+
+
+def isinstance(obj, target_type):
+    """torch.jit.isinstance (MONAI's BasicUNet tests `torch.jit.isinstance(x, torch.Tensor)`): Python's isinstance,
+    also for typing forms, checked element by element: List[T], Dict[K, V], Tuple[...] (the length too),
+    Optional / Union (None always passes); a tuple of types is any of them."""
+    if builtins.isinstance(target_type, tuple):
+        return any(isinstance(obj, t) for t in target_type)
+    origin, args = typing.get_origin(target_type), typing.get_args(target_type)
+    if origin is None:
+        return builtins.isinstance(obj, target_type)
+    if origin is list:
+        return builtins.isinstance(obj, list) and all(isinstance(e, args[0]) for e in obj)
+    if origin is dict:
+        return builtins.isinstance(obj, dict) and all(isinstance(k, args[0]) and isinstance(v, args[1])
+                                                      for k, v in obj.items())
+    if origin is tuple:
+        return builtins.isinstance(obj, tuple) and len(obj) == len(args) and all(map(isinstance, obj, args))
+    if origin is typing.Union or origin is types.UnionType:
+        return obj is None or any(isinstance(obj, t) for t in args)
+    return False
 
 
 def __getattr__(name):

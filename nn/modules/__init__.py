@@ -13,6 +13,7 @@ from .linear import Linear, Bilinear, Identity
 from .conv import Conv2d, ConvTranspose2d
 from .batchnorm import BatchNorm2d, BatchNorm1d
 from .normalization import GroupNorm, LayerNorm, RMSNorm, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, LocalResponseNorm
+from .normalization import CrossMapLRN2d
 from .padding import (ZeroPad2d, ConstantPad2d, ReflectionPad2d, ReplicationPad2d, ZeroPad1d, ConstantPad1d,
                       ReflectionPad1d, ReplicationPad1d, CircularPad1d, CircularPad2d, CircularPad3d, ZeroPad3d,
                       ConstantPad3d, ReflectionPad3d, ReplicationPad3d)
@@ -63,4 +64,4 @@ __all__ = ["Conv3d", "ConvTranspose3d", "AdaptiveAvgPool3d", "AdaptiveMaxPool3d"
            "AlphaDropout", "CircularPad1d", "CircularPad2d", "CircularPad3d", "ZeroPad3d", "ConstantPad3d",
            "ReflectionPad3d", "ReplicationPad3d", "SyncBatchNorm", "Dropout3d", "FeatureAlphaDropout", "RNNBase",
            "RNNCellBase", "LazyBatchNorm3d", "LazyConv3d", "LazyConvTranspose3d", "LazyInstanceNorm1d",
-           "LazyInstanceNorm2d", "LazyInstanceNorm3d", "LPPool3d"]
+           "LazyInstanceNorm2d", "LazyInstanceNorm3d", "LPPool3d", "CrossMapLRN2d"]

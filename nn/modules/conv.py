@@ -57,6 +57,8 @@ def _output_padding(op, x, output_size, stride, padding, kernel_size, dilation):
 class _ConvNd(Module):
     """Shared parts of Conv2d and ConvTranspose2d (constructor checks, init, repr)."""
 
+    transposed = False          # PyTorch's _ConvNd attribute (torch-pruning picks the weight's channel dim by it)
+
     def __init__(self, op, in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
                  padding_mode, weight_shape, output_padding=None):
         super().__init__()
@@ -128,6 +130,8 @@ class ConvTranspose2d(_ConvNd):
     Ho = (H - 1) * sh - 2 * ph + dh * (kh - 1) + output_padding_h + 1.
     weight: (in_channels, out_channels/groups, kh, kw) (PyTorch's layout), bias: (out_channels,).
     Init as PyTorch, whose fan_in here is weight.shape[1] * kh * kw."""
+
+    transposed = True
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0,
                  groups=1, bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None):

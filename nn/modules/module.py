@@ -52,7 +52,8 @@ class Buffer(Tensor):
 # the hook registries a Module creates on first use (_hook_registry), as PyTorch's attributes of these names
 _HOOK_REGISTRIES = frozenset({"_forward_pre_hooks", "_forward_hooks", "_backward_hooks", "_backward_pre_hooks",
                               "_state_dict_pre_hooks", "_state_dict_hooks", "_load_state_dict_pre_hooks",
-                              "_load_state_dict_post_hooks"})
+                              "_load_state_dict_post_hooks", "_forward_pre_hooks_with_kwargs",
+                              "_forward_hooks_with_kwargs"})
 
 
 class StateDictError(KeyError, RuntimeError):
@@ -83,6 +84,9 @@ class IncompatibleKeys(NamedTuple):
         if not self.missing_keys and not self.unexpected_keys:
             return "<All keys matched successfully>"
         return f"_IncompatibleKeys(missing_keys={self.missing_keys}, unexpected_keys={self.unexpected_keys})"
+
+
+_IncompatibleKeys = IncompatibleKeys    # PyTorch's private name (Lightning imports it for its annotations)
 
 
 class Module:
@@ -423,11 +427,13 @@ class Module:
         from ..device import check_device
         check_device("cuda" if device is None else device)
 
+    # float() / double() each pass their own function to _apply, as PyTorch's: torchmetrics' Metric._apply tells
+    # them from .to() by its name ("Module.double" in str(fn)) and keeps its states' dtype for them
     def float(self):
-        return self.to(np.float32)
+        return self._apply(lambda t: t.float() if t.is_floating_point() else t)
 
     def double(self):
-        return self.to(np.float64)
+        return self._apply(lambda t: t.double() if t.is_floating_point() else t)
 
     def half(self):
         """Refused with the reason: nn has no half-precision kernels (float32 is its fast type)."""
@@ -447,7 +453,15 @@ class Module:
         backward_hooks, backward_pre_hooks = d.get("_backward_hooks"), d.get("_backward_pre_hooks")
         if not (pre_hooks or hooks or backward_hooks or backward_pre_hooks):
             return self.forward(*args, **kwargs)
-        for hook in list((pre_hooks or {}).values()):
+        for key, hook in list((pre_hooks or {}).items()):
+            if key in d.get("_forward_pre_hooks_with_kwargs", ()):
+                result = hook(self, args, kwargs)               # None, or (new args, new kwargs)
+                if result is not None:
+                    if not (isinstance(result, tuple) and len(result) == 2):
+                        raise RuntimeError(f"forward pre-hook must return None or a tuple of (new_args, "
+                                           f"new_kwargs), but got {result}.")
+                    args, kwargs = result
+                continue
             result = hook(self, args)                           # None, or the new positional arguments
             if result is not None:
                 args = result if isinstance(result, tuple) else (result,)
@@ -456,21 +470,39 @@ class Module:
                                               args, kwargs)
         else:
             output = self.forward(*args, **kwargs)
-        for hook in list((hooks or {}).values()):
-            result = hook(self, args, output)                   # None, or a replacement output
+        for key, hook in list((hooks or {}).items()):
+            if key in d.get("_forward_hooks_with_kwargs", ()):
+                result = hook(self, args, kwargs, output)
+            else:
+                result = hook(self, args, output)               # None, or a replacement output
             if result is not None:
                 output = result
         return output
 
-    def register_forward_pre_hook(self, hook):
-        """hook(module, args) runs before forward; it may return new args (a tuple, or one value). Returns a
-        handle whose remove() unregisters it."""
-        return RemovableHandle(self._hook_registry("_forward_pre_hooks"), hook)
+    def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
+        """hook(module, args) runs before forward; it may return new args (a tuple, or one value). With
+        with_kwargs=True it is hook(module, args, kwargs) and may return (new_args, new_kwargs); prepend=True runs
+        it before the hooks already registered. Returns a handle whose remove() unregisters it."""
+        return self._register_hook("_forward_pre_hooks", hook, prepend, with_kwargs)
 
-    def register_forward_hook(self, hook):
+    def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False, always_call=False):
         """hook(module, args, output) runs after forward; it may return a replacement output (e.g. to keep a
-        layer's activations: hook stores output). Returns a handle whose remove() unregisters it."""
-        return RemovableHandle(self._hook_registry("_forward_hooks"), hook)
+        layer's activations: hook stores output). With with_kwargs=True it is hook(module, args, kwargs, output)
+        (Lightning's model summary); prepend=True runs it first. always_call (run it also when forward raises) is
+        not supported. Returns a handle whose remove() unregisters it."""
+        if always_call:
+            raise NotImplementedError("register_forward_hook(always_call=True) is not supported in nn")
+        return self._register_hook("_forward_hooks", hook, prepend, with_kwargs)
+
+    def _register_hook(self, registry, hook, prepend, with_kwargs):
+        """Add hook to the registry, first if prepend; its id is kept in <registry>_with_kwargs (as PyTorch's)
+        when it takes the keyword arguments."""
+        handle = RemovableHandle(self._hook_registry(registry), hook)
+        if prepend:
+            self.__dict__[registry].move_to_end(handle.id, last=False)
+        if with_kwargs:
+            self._hook_registry(registry + "_with_kwargs")[handle.id] = True
+        return handle
 
     def register_full_backward_hook(self, hook):
         """hook(module, grad_input, grad_output) runs once the gradients of the module's inputs are computed; it

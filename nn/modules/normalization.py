@@ -5,6 +5,7 @@ import warnings
 import numpy as np
 
 from ..dtypes import get_default_dtype
+from ..tensor import Tensor
 from .. import functional as F
 from .batchnorm import _NormBase
 from .module import Module, Parameter
@@ -187,6 +188,45 @@ class LocalResponseNorm(Module):
 
     def forward(self, x):
         return F.local_response_norm(x, self.size, self.alpha, self.beta, self.k)
+
+    def extra_repr(self):
+        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
+
+
+def _cross_map_lrn2d(x, size, alpha, beta, k):
+    """PyTorch's legacy (Lua Torch) cross-channel LRN of x (N, C, H, W), values and gradient as its
+    torch.nn.modules._functions.CrossMapLRN2d: y = x * s^-beta, s = k + alpha/size * sum of x^2 over the channels
+    [c - p + 1, c + p - 1] (p = int((size - 1) / 2 + 1)), plus x[:, 0]^2 once c >= p (its running sum never subtracts
+    channel 0). Its backward is not that forward's derivative: dx = s^-beta g - 2 alpha beta / size * x * (sum of
+    g y / s over the channels [c - q, c + size - 1 - q], q = int(size - (size - 1) / 2)); reproduced as it is."""
+    if x.ndim != 4:
+        raise ValueError(f"CrossMapLRN2d: Expected input to be 4D, got {x.ndim}D instead.")
+    C = x.shape[1]
+    c, j = np.arange(C)[:, None], np.arange(C)[None, :]
+    p, q = int((size - 1) / 2 + 1), int(size - (size - 1) / 2)
+    window = ((j >= c - p + 1) & (j <= c + p - 1)) | ((j == 0) & (c >= p))          # s's channels j for each c
+    back = (c >= j - q) & (c <= j + size - 1 - q)                                   # backward's channels c for each j
+    xd = x._data
+    s = np.einsum("cj,njhw->nchw", window.astype(xd.dtype), xd * xd) * (alpha / size) + k
+    y = xd * s ** -beta
+
+    def backward(g):
+        ratio = np.einsum("cj,nchw->njhw", back.astype(xd.dtype), g * y / s)
+        return (s ** -beta * g - (2 * alpha * beta / size) * xd * ratio,)
+    return Tensor._make(y, (x,), backward, "cross_map_lrn2d")
+
+
+class CrossMapLRN2d(Module):
+    """Lua Torch's cross-channel local response norm of x (N, C, H, W) (AlexNet-era code; lightly lists it among
+    the norm layers), as PyTorch keeps it: its own window and hand-written backward (see _cross_map_lrn2d), which
+    differ from LocalResponseNorm's."""
+
+    def __init__(self, size, alpha=1e-4, beta=0.75, k=1):
+        super().__init__()
+        self.size, self.alpha, self.beta, self.k = size, alpha, beta, k
+
+    def forward(self, input):
+        return _cross_map_lrn2d(input, self.size, self.alpha, self.beta, self.k)
 
     def extra_repr(self):
         return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"

@@ -88,6 +88,8 @@ class ConvTranspose1d(_Conv1dBase):
     x: (N, in_channels, L) or (in_channels, L) -> (N, out_channels, Lo), Lo = (L - 1) s - 2 p + d (k - 1) + op + 1.
     weight: (in_channels, out_channels/groups, kernel_size) (PyTorch's layout), bias: (out_channels,); PyTorch's init."""
 
+    transposed = True
+
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1,
                  bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None):
         super().__init__("ConvTranspose1d", in_channels, out_channels, kernel_size, stride, padding, dilation, groups,

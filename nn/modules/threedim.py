@@ -17,6 +17,8 @@ class Conv3d(Module):
     in_channels/groups, kd, kh, kw), bias (out_channels,). padding: an int, three ints, 'valid' or 'same';
     padding_mode 'zeros', or 'reflect', 'replicate', 'circular' (the input padded by F.pad first, as PyTorch's)."""
 
+    transposed = False          # PyTorch's _ConvNd attribute (torch-pruning picks the weight's channel dim by it)
+
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
                  bias=True, padding_mode="zeros", device=None, dtype=None):
         super().__init__()
@@ -73,6 +75,8 @@ class ConvTranspose3d(Conv3d):
     """3-d transposed convolution (Conv3d's gradient with respect to its input): x (N, in_channels, D, H, W) ->
     (N, out_channels, Do, Ho, Wo), Do = (D - 1) sd - 2 pd + dd (kd - 1) + output_padding_d + 1; weight (in_channels,
     out_channels/groups, kd, kh, kw) (PyTorch's layout, and its init: fan_in from weight.shape[1])."""
+
+    transposed = True
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1,
                  bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None):

@@ -2,6 +2,7 @@
 CosineAnnealingWarmRestarts, LinearLR, ConstantLR, PolynomialLR, LambdaLR, MultiplicativeLR, OneCycleLR, CyclicLR,
 SequentialLR, ChainedScheduler, ReduceLROnPlateau."""
 import bisect
+import functools
 import math
 import numbers
 import types
@@ -592,6 +593,18 @@ class OneCycleLR(LRScheduler):
         return lrs
 
 
+def _triangular_scale(x):
+    return 1.0
+
+
+def _triangular2_scale(x):
+    return 1 / 2.0 ** (x - 1)
+
+
+def _exp_range_scale(gamma, x):
+    return gamma ** x
+
+
 class CyclicLR(LRScheduler):
     """The cyclical learning rate (Smith 2017), stepped once per BATCH: the lr climbs from base_lr to max_lr
     over step_size_up steps and back over step_size_down (default: the same), each cycle's height scaled by
@@ -601,7 +614,9 @@ class CyclicLR(LRScheduler):
     torch.optim.lr_scheduler."""
 
     _state_names = ("total_size", "step_ratio")
-    _modes = {"triangular": (lambda x: 1.0, "cycle"), "triangular2": (lambda x: 1 / 2.0 ** (x - 1), "cycle")}
+    # module-level functions, not lambdas, so that a scheduler with a built-in mode pickles (as PyTorch's: skorch
+    # pickles a net with its LRScheduler callback)
+    _modes = {"triangular": (_triangular_scale, "cycle"), "triangular2": (_triangular2_scale, "cycle")}
 
     def __init__(self, optimizer, base_lr, max_lr, step_size_up=2000, step_size_down=None, mode="triangular",
                  gamma=1.0, scale_fn=None, scale_mode="cycle", cycle_momentum=True, base_momentum=0.8,
@@ -611,7 +626,7 @@ class CyclicLR(LRScheduler):
             if mode not in ("triangular", "triangular2", "exp_range"):
                 raise ValueError(f"mode must be 'triangular', 'triangular2' or 'exp_range', got {mode!r}")
             self.scale_fn, self.scale_mode = self._modes[mode] if mode != "exp_range" else \
-                (lambda x: gamma ** x, "iterations")
+                (functools.partial(_exp_range_scale, gamma), "iterations")
         else:
             self.scale_fn, self.scale_mode = scale_fn, scale_mode
         up = float(step_size_up)

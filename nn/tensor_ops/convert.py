@@ -1,4 +1,5 @@
 """Sizes, values and conversions: size(), item(), tolist(), to(), float(), clone(), printing, Python protocols."""
+import builtins
 import math
 import sys
 
@@ -6,7 +7,7 @@ import numpy as np
 
 from ..device import CPU, check_device, parse_to
 from ..dtypes import to_dtype, get_default_dtype, to_complex
-from ..tensor import ShapeError, Size, Tensor, _check_requires_grad
+from ..tensor import ShapeError, Size, Tensor, _check_requires_grad, is_grad_enabled
 from ._attach import attach
 
 
@@ -54,6 +55,19 @@ def numpy(input, force=False):
 def detach(input):
     """Same data (shared), cut from the graph: no gradient flows through it."""
     return Tensor(input._data)
+
+
+def as_subclass(input, cls):
+    """Tensor.as_subclass: the same data (shared) as an instance of the Tensor subclass cls, still in the graph
+    (the gradient passes through unchanged; __init__ is not called), as PyTorch's (MONAI's MetaTensor.__new__)."""
+    if not (isinstance(cls, builtins.type) and issubclass(cls, Tensor)):
+        raise TypeError("Creating a Tensor subclass from a class that does not inherit from Tensor is not possible. "
+                        "Make sure your class inherits from Tensor.")
+    out = Tensor._make(input._data, (input,), lambda g: (g,), "as_subclass", lambda g: (g,), saves=False)
+    out.__class__ = cls
+    if is_grad_enabled():           # a view, as reshape's: an in-place change recorded in a graph reaches input
+        out._view_of = (input, lambda v: v)
+    return out
 
 
 def detach_(input):
@@ -214,6 +228,40 @@ def __array__(input, dtype=None, copy=None):
     return input._data if dtype is None else input._data.astype(dtype)
 
 
+# NumPy's operator ufuncs -> the Tensor's method for `x (op) Tensor` (reflected; comparisons mirrored)
+_OPERATOR_UFUNCS = {np.add: "__radd__", np.subtract: "__rsub__", np.multiply: "__rmul__",
+                    np.true_divide: "__rtruediv__", np.floor_divide: "__rfloordiv__", np.remainder: "__rmod__",
+                    np.power: "__rpow__", np.matmul: "__rmatmul__", np.bitwise_and: "__rand__",
+                    np.bitwise_or: "__ror__", np.bitwise_xor: "__rxor__", np.equal: "__eq__", np.not_equal: "__ne__",
+                    np.less: "__gt__", np.less_equal: "__ge__", np.greater: "__lt__", np.greater_equal: "__le__"}
+
+
+def __array_ufunc__(input, ufunc, method, *inputs, **kwargs):
+    """NumPy's ufuncs given a Tensor. `ndarray * Tensor` (and the other operators, `a += t` too) is the Tensor's
+    (reflected) operator, recorded, as PyTorch's __array_priority__ makes NumPy defer. Any other ufunc
+    (np.exp(t), scipy.special.binom(4, t)) runs on the values and, as PyTorch's __array_wrap__, gives a Tensor
+    (bool results as uint8); refused for a tensor that requires grad, as PyTorch's numpy()."""
+    reflected = _OPERATOR_UFUNCS.get(ufunc)
+    out = kwargs.get("out")
+    if (reflected and method == "__call__" and len(inputs) == 2 and not isinstance(inputs[0], Tensor)
+            and set(kwargs) <= {"out"} and (out is None or out == (inputs[0],))):   # a += t passes out=(a,)
+        # x (op) Tensor with x not a Tensor: NumPy's operator (np.multiply(t, x), Tensor first, is only ever
+        # called by name, and runs on the values below, as in PyTorch)
+        result = getattr(inputs[1], reflected)(inputs[0])
+        if result is not NotImplemented:
+            return result
+    if any(isinstance(x, Tensor) and x.requires_grad for x in inputs):
+        raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+    result = getattr(ufunc, method)(*(x._data if isinstance(x, Tensor) else x for x in inputs), **kwargs)
+    if out is not None:
+        return result
+
+    def wrap(r):
+        r = np.asarray(r)
+        return Tensor(r.astype(np.uint8) if r.dtype == np.bool_ else r)
+    return tuple(wrap(r) for r in result) if isinstance(result, tuple) else wrap(result)
+
+
 def __dlpack__(input, **kwargs):
     """A DLPack capsule of the values (shared, not copied), as Tensor.__dlpack__: refused, as PyTorch, for a
     tensor that requires grad; keyword arguments (stream, max_version, copy, ...) are NumPy's."""
@@ -323,9 +371,9 @@ def half(input):
 
 
 attach(half, bfloat16=half)
-attach(size, dim, numel, item, tolist, numpy, detach, detach_, clone, to, type, type_as, cpu, cuda, is_floating_point,
+attach(size, dim, numel, item, tolist, numpy, detach, detach_, as_subclass, clone, to, type, type_as, cpu, cuda, is_floating_point,
        is_contiguous, stride, element_size, requires_grad_, __len__, __iter__, __bool__, __float__, __int__,
-       __index__, __array__, __dlpack__, __dlpack_device__, __format__, __repr__, ndimension=dim, nelement=numel,
+       __index__, __array__, __array_ufunc__, __dlpack__, __dlpack_device__, __format__, __repr__, ndimension=dim, nelement=numel,
        nbytes=property(lambda self: self._data.nbytes),
        float=_converter("float", np.float32), double=_converter("double", np.float64),
        cfloat=_converter("cfloat", np.complex64), cdouble=_converter("cdouble", np.complex128),

@@ -12,10 +12,20 @@ from ..tensor import Tensor, _normalize_axes, as_int, is_grad_enabled, linear_gr
 from ._attach import attach
 from .inplace import _refuse_leaf, _refuse_view, _rebase, _write, _write_through, _bump_version
 from .pointwise import _mask
+from .shape import _one_node
 
 
 def _index(index):
     """NumPy index from a PyTorch one, and whether it is basic (ints, slices, None, ...) only."""
+    if (isinstance(index, list) and len(index) < 32 and any(
+            i is None or i is Ellipsis or isinstance(i, (Tensor, np.ndarray, list, tuple, slice)) for i in index)):
+        # PyTorch's (and old NumPy's) heuristic: a short list holding a sequence, tensor, slice, None or ... is a
+        # tuple of indices (pytorch-metric-learning's mat[[rows, cols]]), with its deprecation warning
+        warnings.warn("Using a non-tuple sequence for multidimensional indexing is deprecated and will be changed "
+                      "in pytorch 2.9; use x[tuple(seq)] instead of x[seq]. In pytorch 2.9 this will be interpreted "
+                      "as tensor index, x[torch.tensor(seq)], which will result either in an error or a different "
+                      "result", UserWarning, stacklevel=3)
+        index = tuple(index)
     parts = index if isinstance(index, tuple) else (index,)
     out = []
     for i in parts:
@@ -41,8 +51,51 @@ def _index(index):
     return tuple(out), basic
 
 
+def _int_array_placement(index, shape):
+    """index in NumPy's form giving PyTorch's result when integers mix with integer arrays. PyTorch takes an int
+    as a basic index (the dim is dropped first), NumPy as an advanced one, so x[0, :, rows, cols] is (C, K) in
+    PyTorch and (K, C) in NumPy (an int and an array apart make NumPy move the arrays' dims to the front). Then
+    every dim gets an integer array broadcast to PyTorch's result shape; other indexes are returned as they are."""
+    if any(i is None or (isinstance(i, np.ndarray) and i.dtype == bool) for i in index):
+        return index
+    at = [k for k, i in enumerate(index) if isinstance(i, np.ndarray)]
+    ints = [k for k, i in enumerate(index) if isinstance(i, (int, np.integer))]
+    advanced = sorted(at + ints)                       # NumPy's advanced indexes
+    if not at or not ints or advanced[-1] - advanced[0] + 1 == len(advanced):
+        return index                                   # all adjacent: NumPy's placement is PyTorch's
+    if Ellipsis in [i for i in index if not isinstance(i, np.ndarray)]:
+        e = next(k for k, i in enumerate(index) if not isinstance(i, np.ndarray) and i is Ellipsis)
+        index = index[:e] + (slice(None),) * (len(shape) - len(index) + 1) + index[e + 1:]
+    index = index + (slice(None),) * (len(shape) - len(index))
+    kept = [k for k, i in enumerate(index) if not isinstance(i, (int, np.integer))]   # dims after PyTorch's ints
+    arrays = [j for j, k in enumerate(kept) if isinstance(index[k], np.ndarray)]
+    block = np.broadcast_shapes(*(index[kept[j]].shape for j in arrays))
+    together = arrays[-1] - arrays[0] + 1 == len(arrays)
+    first = arrays[0] if together else 0               # where PyTorch puts the arrays' dims
+    dims, axis = [], {}                                # the result's dims; the result axis of each slice
+    for j, k in enumerate(kept):
+        if j == first:
+            dims.extend(block)
+        if not isinstance(index[k], np.ndarray):
+            axis[k] = len(dims)
+            dims.append(len(range(*index[k].indices(shape[k]))))
+    start = sum(1 for j in range(first) if not isinstance(index[kept[j]], np.ndarray))
+    out = []
+    for k, i in enumerate(index):
+        if isinstance(i, np.ndarray):
+            out.append(np.broadcast_to(i, block).reshape((1,) * start + block + (1,) * (len(dims) - start - len(block))))
+        elif isinstance(i, slice):
+            r = np.arange(*i.indices(shape[k]))
+            out.append(r.reshape((1,) * axis[k] + (-1,) + (1,) * (len(dims) - axis[k] - 1)))
+        else:
+            out.append(np.asarray(i))
+    return tuple(out)
+
+
 def __getitem__(input, index):
     index, basic = _index(index)
+    if not basic:
+        index = _int_array_placement(index, input._data.shape)
     x = input._data
     shape = x.shape
 
@@ -58,7 +111,26 @@ def __getitem__(input, index):
                        linear_graph_backward(lambda a: a[index], lambda g: backward(g)[0], "getitem"))
     if basic:                  # a view in PyTorch: a recorded in-place change of it goes to input too
         out._view_of = (input, index)
+        cut = _one_slice(index, len(shape)) if out._backward is not None else None
+        if cut is not None:    # x[:, 4:]: PyTorch's SliceBackward0, whose bounds torch-pruning maps channels by
+            d, s = cut
+            _one_node((out,), "slice", dim=d, start=0 if s.start is None else s.start, step=s.step or 1,
+                      end=9223372036854775807 if s.stop is None else s.stop, self_sym_sizes=shape)
     return out
+
+
+def _one_slice(index, ndim):
+    """(dim, slice) when the basic index selects by a single slice along one dim (x[:, 4:], x[..., 1:2]); else
+    None (ints, None and several slices are other nodes, or a chain of them, in PyTorch)."""
+    if not all(isinstance(i, slice) or i is Ellipsis for i in index):
+        return None
+    dots = [k for k, i in enumerate(index) if i is Ellipsis]
+    if len(dots) > 1:
+        return None
+    if dots:
+        index = index[:dots[0]] + (slice(None),) * (ndim - len(index) + 1) + index[dots[0] + 1:]
+    cut = [(d, i) for d, i in enumerate(index) if i != slice(None)]
+    return cut[0] if len(cut) == 1 else None
 
 
 def _drop_leading_ones(v, ndim):
@@ -70,7 +142,9 @@ def _drop_leading_ones(v, ndim):
 
 
 def __setitem__(input, index, value):
-    index, _ = _index(index)
+    index, basic = _index(index)
+    if not basic:
+        index = _int_array_placement(index, input._data.shape)
     tracked = is_grad_enabled() and (input.requires_grad or (isinstance(value, Tensor) and value.requires_grad))
     if not tracked:
         # cast to the tensor's dtype, as PyTorch's index_put_ (labels[i] = 2.7 on an int64 tensor writes 2)

@@ -10,9 +10,10 @@ PyTorch. While a graph is recorded:
   out[0] = f(x)`` sends gradients to x. Ops recorded *before* the change
   read the previous state: they are pointed at it (``_prior_state``), as
   PyTorch's version counter lets its graph keep that state.
-- ``x += y`` (and -=, *=, /=) then computes ``x + y`` out of place and rebinds
-  the name, which gives the same values and gradients without touching
-  earlier users of x.
+- ``x += y`` (and -=, *=, /=) is ``x.add_(y)``, so every reference to x (a
+  caller's argument, a list entry) sees the change, as PyTorch's; only where
+  nn cannot write a view through to its base does it compute ``x + y`` out
+  of place and rebind the name.
 """
 import weakref
 
@@ -335,12 +336,17 @@ _IN_PLACE = ("exp", "log", "log1p", "log2", "log10", "sqrt", "rsqrt", "abs", "ne
              "gcd", "lcm", "ldexp", "i0", "igamma", "igammac", "nextafter", "polygamma", "mvlgamma")
 
 
-def _augmented(name, op):
+def _augmented(name, op, in_place):
     def iop(input, other):
-        result = op(input, other)
-        if result.requires_grad:          # recording a graph: out of place, the name is rebound
-            return result
-        return _write(input, result._data)
+        if is_grad_enabled() and (input.requires_grad or getattr(other, "requires_grad", False)):
+            # recording a graph: in place, as PyTorch (timm NaFlex's `x += pos_embed` inside a method must
+            # change its caller's x); a view nn cannot write through (_refuse_view) is computed out of place
+            # and the name rebound, as before
+            try:
+                return in_place(input, other)
+            except NotImplementedError:
+                return op(input, other)
+        return _write(input, op(input, other)._data)
     iop.__name__ = name
     return iop
 
@@ -362,7 +368,7 @@ attach(**{name + "_": _reshaped(name) for name in ("squeeze", "unsqueeze", "t", 
 attach(add_, sub_, mul_, div_, clamp_, masked_fill_, scatter_, scatter_add_, copy_, fill_, zero_, normal_, uniform_,
        exponential_, random_, log_normal_, cauchy_, geometric_,
        clip_=clamp_,
-       __iadd__=_augmented("__iadd__", lambda a, b: a + b),
-       __isub__=_augmented("__isub__", lambda a, b: a - b),
-       __imul__=_augmented("__imul__", lambda a, b: a * b),
-       __itruediv__=_augmented("__itruediv__", lambda a, b: a / b))
+       __iadd__=_augmented("__iadd__", lambda a, b: a + b, add_),
+       __isub__=_augmented("__isub__", lambda a, b: a - b, sub_),
+       __imul__=_augmented("__imul__", lambda a, b: a * b, mul_),
+       __itruediv__=_augmented("__itruediv__", lambda a, b: a / b, div_))

@@ -328,7 +328,15 @@ def _step(name, fn):
     return op
 
 
-sign = _step("sign", np.sign)
+def _sign(x):
+    """NumPy's sign, but 0 at NaN, as PyTorch's ((0 < x) - (x < 0)): torchattacks' steps `x + alpha * grad.sign()`
+    keep a pixel whose gradient is NaN (0 / 0 after normalising a zero gradient)."""
+    if x.dtype.kind == "f":
+        return np.asarray(np.where(np.isnan(x), x.dtype.type(0), np.sign(x)) + x.dtype.type(0))   # -0 -> 0 too
+    return np.sign(x)
+
+
+sign = _step("sign", _sign)
 
 
 def sgn(input):

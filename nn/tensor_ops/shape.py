@@ -299,7 +299,29 @@ def split(input, split_size_or_sections=None, dim=0, *, split_size=None):
             raise ValueError(f"split: sizes {sizes} add up to {sum(sizes)}, not to the length {n} of dim {dim}")
     starts = np.cumsum([0] + sizes[:-1])
     lead = (slice(None),) * d
-    return tuple(input[lead + (slice(int(s), int(s) + k),)] for s, k in zip(starts, sizes))
+    pieces = tuple(input[lead + (slice(int(s), int(s) + k),)] for s, k in zip(starts, sizes))
+    if np.ndim(spec) == 0:
+        return _one_node(pieces, "split", dim=d, self_sym_sizes=tuple(input.shape), split_size=step)
+    return _one_node(pieces, "split_with_sizes", dim=d, self_sym_sizes=tuple(input.shape), split_sizes=tuple(sizes))
+
+
+class _PiecesOp:
+    """The one op PyTorch records for all the pieces of a split / chunk / unbind: their common grad_fn (GradFn.of),
+    named op, with PyTorch's _saved_* attributes (torch-pruning reads _saved_dim and _saved_split_size(s) to map
+    channels through a split)."""
+
+    def __init__(self, op, **saved):
+        self.op = op
+        self.saved = {"_saved_" + k: v for k, v in saved.items()}
+
+
+def _one_node(pieces, op, **saved):
+    """pieces (each recorded as its own selection of the input) marked as the outputs of one op."""
+    if pieces and pieces[0]._backward is not None:
+        group = _PiecesOp(op, **saved)
+        for piece in pieces:
+            piece._grad_fn_group = (group, piece._backward)
+    return pieces
 
 
 def chunk(input, chunks, dim=0):
@@ -314,7 +336,7 @@ def chunk(input, chunks, dim=0):
 def unbind(input, dim=0):
     """The slices along dim, each without that dim."""
     d = _dims(dim, input.ndim, "unbind")[0]
-    return tuple(input[(slice(None),) * d + (i,)] for i in range(input.shape[d]))
+    return _one_node(tuple(input[(slice(None),) * d + (i,)] for i in range(input.shape[d])), "unbind", dim=d)
 
 
 @numpy_axis

@@ -7,6 +7,7 @@ from .weight_norms import weight_norm, remove_weight_norm, spectral_norm, remove
 from .fusion import fuse_conv_bn_eval, fuse_conv_bn_weights, fuse_linear_bn_eval, fuse_linear_bn_weights
 from . import checkpoint, data, fusion, model_zoo, parametrize, parametrizations, prune, rnn, stateless
 from . import hooks  # noqa: E402  (torch.utils.hooks as an attribute: captum annotates with it)
+from . import flop_counter  # noqa: E402,F401  (torch.utils.flop_counter: Lightning's model summary)
 
 __all__ = ["clip_grad_norm_", "clip_grad_norm", "clip_grad_value_", "clip_grads_with_norm_", "get_total_norm",
            "parameters_to_vector", "vector_to_parameters", "weight_norm", "remove_weight_norm", "spectral_norm",

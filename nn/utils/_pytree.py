@@ -1,12 +1,17 @@
 """torch.utils._pytree: flatten nested tuples, lists, dicts (namedtuples, OrderedDicts) to their leaves and build
 them again (lucidrains' packages and Hugging Face import tree_flatten / tree_unflatten / tree_map from here). As
 PyTorch 2.x, None is a leaf; everything that is not a tuple, list or dict is a leaf."""
+from collections import OrderedDict, namedtuple
 from dataclasses import dataclass
+from typing import Any, Callable, NamedTuple, Optional
 
 from ..func import _REGISTERED_NODES, _flatten, _unflatten
 
 __all__ = ["TreeSpec", "LeafSpec", "tree_flatten", "tree_unflatten", "tree_leaves", "tree_structure", "tree_map",
-           "tree_map_only", "tree_all", "tree_any", "register_pytree_node", "MappingKey"]
+           "tree_map_only", "tree_all", "tree_any", "register_pytree_node", "MappingKey", "SUPPORTED_NODES",
+           "NodeDef", "PyTree"]
+
+PyTree = Any        # the annotation PyTorch exports
 
 
 def register_pytree_node(cls, flatten_fn, unflatten_fn, *, serialized_type_name=None, to_dumpable_context=None,
@@ -14,12 +19,42 @@ def register_pytree_node(cls, flatten_fn, unflatten_fn, *, serialized_type_name=
     """Make instances of cls (exactly that type) inner nodes: flatten_fn(node) -> (children, context),
     unflatten_fn(children, context) -> node (Hugging Face registers its ModelOutput classes at import). The
     serialisation and key arguments are accepted and not used (nn has no export)."""
-    if cls in _REGISTERED_NODES:
+    if cls in _REGISTERED_NODES or cls in SUPPORTED_NODES:
         raise ValueError(f"{cls} is already registered as pytree node.")
     _REGISTERED_NODES[cls] = (flatten_fn, unflatten_fn)
+    SUPPORTED_NODES[cls] = NodeDef(cls, flatten_fn, unflatten_fn, flatten_with_keys_fn)
 
 
 _register_pytree_node = register_pytree_node       # the older private name
+
+
+class NodeDef(NamedTuple):
+    """How a node type comes apart: flatten_fn(node) -> (children, context), unflatten_fn(children, context)."""
+    type: type
+    flatten_fn: Callable
+    unflatten_fn: Callable
+    flatten_with_keys_fn: Optional[Callable] = None
+
+
+# PyTorch's registry of node types, keyed by _get_node_type (namedtuples share the key `namedtuple`, their context
+# being the class); Lightning flattens batches by hand with it. defaultdict and deque are leaves here.
+SUPPORTED_NODES = {
+    tuple: NodeDef(tuple, lambda t: (list(t), None), lambda values, context: tuple(values)),
+    list: NodeDef(list, lambda t: (list(t), None), lambda values, context: list(values)),
+    dict: NodeDef(dict, lambda d: (list(d.values()), list(d)), lambda values, context: dict(zip(context, values))),
+    namedtuple: NodeDef(namedtuple, lambda t: (list(t), type(t)), lambda values, context: context(*values)),
+    OrderedDict: NodeDef(OrderedDict, lambda d: (list(d.values()), list(d)),
+                         lambda values, context: OrderedDict(zip(context, values))),
+}
+
+
+def _is_namedtuple_instance(tree):
+    return isinstance(tree, tuple) and hasattr(type(tree), "_fields")
+
+
+def _get_node_type(tree):
+    """The key of tree's type in SUPPORTED_NODES: `namedtuple` for any namedtuple, else type(tree)."""
+    return namedtuple if _is_namedtuple_instance(tree) else type(tree)
 
 
 @dataclass(frozen=True)
@@ -37,10 +72,42 @@ def _dict_flatten_with_keys(d):
 
 
 class TreeSpec:
-    """The structure of a tree: its node types, dict keys and leaf positions (`num_leaves`)."""
+    """The structure of a tree: its node types, dict keys and leaf positions (`num_leaves`). Built by tree_flatten,
+    or as PyTorch's from (node type, context, children's TreeSpecs): a node type is a key of SUPPORTED_NODES."""
 
-    def __init__(self, spec):
+    def __init__(self, spec, context=None, children_specs=None):
+        if children_specs is not None:     # PyTorch's form -> the (kind, context, specs) that _flatten makes
+            specs = [c._spec for c in children_specs]
+            if spec is namedtuple:
+                spec, context = context, len(specs)
+            elif spec not in _REGISTERED_NODES and issubclass(spec, (tuple, list)):
+                context = len(specs)
+            spec = (spec, context, specs)
         self._spec = spec
+
+    @property
+    def type(self):
+        if self._spec is None:
+            return None
+        kind = self._spec[0]
+        return namedtuple if kind not in _REGISTERED_NODES and hasattr(kind, "_fields") else kind
+
+    @property
+    def context(self):
+        if self._spec is None:
+            return None
+        kind, context, _ = self._spec
+        if kind in _REGISTERED_NODES or issubclass(kind, dict):
+            return context
+        return kind if hasattr(kind, "_fields") else None
+
+    @property
+    def children_specs(self):
+        return [] if self._spec is None else [TreeSpec(s) for s in self._spec[2]]
+
+    @property
+    def num_children(self):
+        return len(self.children_specs)
 
     @property
     def num_leaves(self):

@@ -1,6 +1,9 @@
 """torch.utils.checkpoint's interface: checkpoint(function, *args) and checkpoint_sequential(functions, segments,
-input). PyTorch saves memory there by recomputing the function's activations during backward; nn computes the
-function once, as a plain call, so the values and gradients are the same and no memory is saved."""
+input). PyTorch saves memory there by recomputing the function's activations during backward; nn keeps the graph of
+one plain call, so the values and gradients are the same and no memory is saved. The recomputation's side effects
+are PyTorch's, though: when backward reaches the output, the function runs once more (without a graph, from the
+random state of the first call), so a BatchNorm inside updates its running statistics twice per step and forward
+hooks fire again, as in PyTorch (timm's set_grad_checkpointing on a BatchNorm network)."""
 import warnings
 
 __all__ = ["checkpoint", "checkpoint_sequential", "detach_variable", "check_backward_validity", "get_device_states",
@@ -9,15 +12,49 @@ __all__ = ["checkpoint", "checkpoint_sequential", "detach_variable", "check_back
 
 def checkpoint(function, *args, use_reentrant=None, context_fn=None, determinism_check="default", debug=False,
                preserve_rng_state=True, **kwargs):
-    """function(*args, **kwargs) (see the module doc)."""
-    return function(*args, **kwargs)
+    """function(*args, **kwargs), run again without a graph when backward reaches its output (see the module doc)."""
+    from .. import random as _random                   # noqa: PLC0415 - nn.tensor imports nn.utils
+    from ..grad_mode import no_grad                       # noqa: PLC0415
+    from ..tensor import Tensor                           # noqa: PLC0415
+    state = _random.get_rng_state() if preserve_rng_state else None
+    out = function(*args, **kwargs)
+    first = next((o for o in (out if isinstance(out, (tuple, list)) else (out,))
+                  if isinstance(o, Tensor) and o.requires_grad), None)
+    if first is not None:
+        def recompute(grad):
+            if state is not None:                         # the first call's random draws (dropout masks), and
+                now = _random.get_rng_state()             # the generator left where it was, as PyTorch's
+                _random.set_rng_state(state)
+            try:
+                with no_grad():
+                    function(*args, **kwargs)
+            finally:
+                if state is not None:
+                    _random.set_rng_state(now)
+            return grad
+        first.register_hook(recompute)
+    return out
 
 
 def checkpoint_sequential(functions, segments, input, use_reentrant=None, **kwargs):
-    """The modules of functions (a Sequential or a list) applied in turn to input (see the module doc)."""
-    for f in (functions.children() if hasattr(functions, "children") else functions):
-        input = f(input)
-    return input
+    """The modules of functions (a Sequential or a list) applied in turn to input, in `segments` runs of equal
+    length, each but the last under checkpoint (see the module doc), as PyTorch's."""
+    preserve = kwargs.pop("preserve_rng_state", True)
+    if kwargs:
+        raise ValueError("Unexpected keyword arguments: " + ",".join(kwargs))
+    functions = list(functions.children() if hasattr(functions, "children") else functions)
+
+    def run(start, end):
+        def forward(x):
+            for f in functions[start:end + 1]:
+                x = f(x)
+            return x
+        return forward
+    size, end = len(functions) // segments, -1
+    for start in range(0, size * (segments - 1), size):
+        end = start + size - 1
+        input = checkpoint(run(start, end), input, use_reentrant=use_reentrant, preserve_rng_state=preserve)
+    return run(end + 1, len(functions) - 1)(input)
 
 
 def detach_variable(inputs):

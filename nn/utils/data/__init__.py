@@ -16,6 +16,7 @@ generator is a different algorithm).
 import bisect
 import itertools
 import math
+import multiprocessing
 import numbers
 from typing import Generic, TypeVar
 
@@ -295,10 +296,21 @@ def get_worker_info():
     return None
 
 
+# PyTorch's collate registry (torch.utils.data._utils.collate.default_collate_fn_map): type -> fn(batch, *,
+# collate_fn_map), consulted before the built-in cases for the first sample's type (exact, then isinstance);
+# nn's built-in cases are not entries, so it starts empty (MONAI registers its MetaTensor in it)
+default_collate_fn_map = {}
+
+
 def default_collate(batch):
     """A list of samples -> one batch: Tensors/arrays/numbers stacked on a new first dim,
     tuples/lists/dicts collated field by field (PyTorch's default_collate)."""
     first = batch[0]
+    if default_collate_fn_map:
+        fn = default_collate_fn_map.get(type(first)) or next(
+            (f for t, f in default_collate_fn_map.items() if isinstance(first, t)), None)
+        if fn is not None:
+            return fn(batch, collate_fn_map=default_collate_fn_map)
     if isinstance(first, (Tensor, np.ndarray, np.generic)):
         arrays = [b._data if isinstance(b, Tensor) else np.asarray(b) for b in batch]
         if len({a.shape for a in arrays}) > 1:      # RuntimeError, as PyTorch's torch.stack there
@@ -386,6 +398,27 @@ class DataLoader(Generic[T_co]):
         self.pin_memory, self.timeout, self.worker_init_fn = pin_memory, timeout, worker_init_fn
         self.prefetch_factor, self.persistent_workers = prefetch_factor, persistent_workers
         self.pin_memory_device, self.in_order = pin_memory_device, in_order
+        self.multiprocessing_context = multiprocessing_context      # checked as PyTorch's (Lightning reads it)
+
+    @property
+    def multiprocessing_context(self):
+        """The start-method context given for the worker processes (None: the default), as PyTorch's property;
+        a name becomes multiprocessing's context. Only allowed with num_workers > 0, as PyTorch."""
+        return self._multiprocessing_context
+
+    @multiprocessing_context.setter
+    def multiprocessing_context(self, context):
+        if context is not None:
+            if self.num_workers == 0:
+                raise ValueError("multiprocessing_context can only be used with multi-process loading "
+                                 f"(num_workers > 0), but got num_workers={self.num_workers}")
+            if isinstance(context, str):
+                methods = multiprocessing.get_all_start_methods()
+                if context not in methods:
+                    raise ValueError("multiprocessing_context option should specify a valid start method in "
+                                     f"{methods!r}, but got multiprocessing_context={context!r}")
+                context = multiprocessing.get_context(context)
+        self._multiprocessing_context = context
 
     @property
     def sampler(self):
