@@ -30,7 +30,7 @@ from .random import get_rng_state, set_rng_state, Generator
 from .dtypes import (float32, float64, int64, int32, int16, int8, uint8, double, long, short, float, int,
                      float16, half, bfloat16, uint16, uint32, uint64, complex32, chalf, complex64, complex128,
                      cfloat, cdouble, float8_e4m3fn, float8_e5m2, float8_e4m3fnuz, float8_e5m2fnuz, float8_e8m0fnu,
-                     bool, get_default_dtype, set_default_dtype, finfo, iinfo)
+                     bool, dtype, get_default_dtype, set_default_dtype, finfo, iinfo)
 from .device import device
 from . import cuda, cpu, backends, jit, accelerator, hub, sparse, amp, compiler, fx, attention
 from .amp import autocast, is_autocast_enabled
@@ -180,7 +180,6 @@ from .tensor_ops.pointwise import sgn  # noqa: E402  (sign, and z / |z| for comp
 arcsin, arccos, arctan, arctan2 = asin, acos, atan, atan2
 arcsinh, arccosh, arctanh = asinh, acosh, atanh
 pi, e, inf, nan = _math.pi, _math.e, _math.inf, _math.nan
-dtype = _np.dtype                   # the type of nn.float32 & co. (NumPy dtypes): for `dtype: torch.dtype` annotations
 swapdims = swapaxes = transpose
 moveaxis = movedim
 

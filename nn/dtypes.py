@@ -1,7 +1,12 @@
-"""dtypes: PyTorch's dtype names, as NumPy dtypes.
+"""dtypes: PyTorch's dtype names, each standing for a NumPy dtype.
 
-``nn.float32`` is ``np.dtype("float32")``, so ``x.dtype == nn.float32`` and
-``x.dtype == np.float32`` are both True. A Tensor holds one of these dtypes:
+``nn.float32`` is an ``nn.dtype``: it prints as ``nn.float32``, has torch.dtype's ``is_floating_point``,
+``is_complex``, ``is_signed``, ``itemsize``, ``to_real()`` and ``to_complex()``, and stands in for
+``np.dtype("float32")`` everywhere: it compares and hashes equal to it (``x.dtype == np.float32`` and
+``x.dtype == nn.float32`` are both True; a dict keyed by one finds the other), NumPy accepts it as a dtype
+(``np.zeros(3, nn.float32)``, through its ``.dtype``, the NumPy dtype), and it has the NumPy dtype's
+``kind``, ``name``, ``type``, ``char`` and ``str``. ``Tensor.dtype`` is one of these objects. A Tensor
+holds one of:
 
     float32 (= float, the default), float64 (= double)     can require gradients
     complex64 (= cfloat), complex128 (= cdouble)           can require gradients (PyTorch's convention: the
@@ -18,21 +23,82 @@ import numbers
 
 import numpy as np
 
-float32 = np.dtype(np.float32)
-float64 = np.dtype(np.float64)
-int64 = np.dtype(np.int64)
-int32 = np.dtype(np.int32)
-int16 = np.dtype(np.int16)
-int8 = np.dtype(np.int8)
-uint8 = np.dtype(np.uint8)
+
+class dtype:
+    """A PyTorch-style dtype over a NumPy dtype (the module doc): one object per NumPy dtype (dtype.of)."""
+
+    __slots__ = ("dtype", "kind", "itemsize", "name", "type", "char", "str")
+    _by_numpy = {}
+
+    def __init__(self, numpy_dtype):
+        d = self.dtype = np.dtype(numpy_dtype)      # the NumPy dtype; NumPy reads a dtype-like's .dtype
+        self.kind, self.itemsize, self.name, self.type, self.char, self.str = d.kind, d.itemsize, d.name, d.type, \
+            d.char, d.str                           # (NumPy's names are PyTorch's: float32, int64, bool, ...)
+        dtype._by_numpy[d] = self
+
+    @staticmethod
+    def of(numpy_dtype):
+        """The nn dtype of a NumPy dtype (an ndarray's .dtype); a NumPy dtype nn has no name for is returned as
+        it is."""
+        return dtype._by_numpy.get(numpy_dtype, numpy_dtype)
+
+    is_floating_point = property(lambda self: self.kind == "f")
+    is_complex = property(lambda self: self.kind == "c")
+    is_signed = property(lambda self: self.kind in "fci")        # bool and unsigned ints are not (torch's)
+
+    def to_complex(self):
+        return dtype.of(to_complex(self.dtype))
+
+    def to_real(self):
+        return dtype.of(to_real(self.dtype))
+
+    def __eq__(self, other):
+        if type(other) is dtype:
+            return self is other                    # one object per NumPy dtype
+        if isinstance(other, np.dtype):
+            return self.dtype == other
+        if other is None:                           # np.dtype(None) would be float64
+            return False
+        try:
+            return self.dtype == np.dtype(other)
+        except TypeError:
+            return NotImplemented
+
+    def __ne__(self, other):
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    def __hash__(self):
+        return hash(self.dtype)
+
+    def __repr__(self):
+        return f"nn.{self.name}"
+
+    def __reduce__(self):                           # unpickles as the same object
+        return (_named, (self.name,))
+
+
+def _named(name):
+    """The dtype nn.<name> (for unpickling)."""
+    return globals()["bool_" if name == "bool" else name]
+
+
+float32 = dtype(np.float32)
+float64 = dtype(np.float64)
+int64 = dtype(np.int64)
+int32 = dtype(np.int32)
+int16 = dtype(np.int16)
+int8 = dtype(np.int8)
+uint8 = dtype(np.uint8)
+bool_ = dtype(np.bool_)
 double = float64
 long = int64
 short = int16
-complex64 = cfloat = np.dtype(np.complex64)
-complex128 = cdouble = np.dtype(np.complex128)
+complex64 = cfloat = dtype(np.complex64)
+complex128 = cdouble = dtype(np.complex128)
 
 # the dtypes a Tensor may hold
-SUPPORTED = (float32, float64, int64, int32, int16, int8, uint8, np.dtype(np.bool_), complex64, complex128)
+SUPPORTED = (float32, float64, int64, int32, int16, int8, uint8, bool_, complex64, complex128)
 
 
 class _NameOnly:
@@ -48,13 +114,13 @@ class _NameOnly:
 
 # Half precision, as names only: code that passes them (autocast(dtype=nn.float16), x.dtype == nn.bfloat16) runs,
 # and a Tensor asked to hold one is refused (to_dtype), since nn has no half-precision kernels
-float16 = half = np.dtype(np.float16)
+float16 = half = dtype(np.float16)
 bfloat16 = _NameOnly("bfloat16")
 # PyTorch's "limited support" unsigned integers, likewise names only: code compares dtypes with them and keys
 # tables by them (kornia's {torch.uint16: torch.int16, ...}); a Tensor asked to hold one is refused
-uint16 = np.dtype(np.uint16)
-uint32 = np.dtype(np.uint32)
-uint64 = np.dtype(np.uint64)
+uint16 = dtype(np.uint16)
+uint32 = dtype(np.uint32)
+uint64 = dtype(np.uint64)
 bfloat16.is_floating_point, bfloat16.is_complex, bfloat16.is_signed, bfloat16.itemsize = True, False, True, 2
 # half-precision complex, likewise a name only (NumPy has no complex32)
 complex32 = chalf = _NameOnly("complex32")
@@ -76,29 +142,6 @@ _NAME_ONLY_FINFO = {"bfloat16": (16, 2.0 ** -7, (2 - 2.0 ** -7) * 2.0 ** 127, No
                     "float8_e4m3fnuz": (8, 2.0 ** -3, 240.0, None, 2.0 ** -7, 1.0),
                     "float8_e5m2fnuz": (8, 2.0 ** -3, 57344.0, None, 2.0 ** -15, 1.0),
                     "float8_e8m0fnu": (8, 1.0, 2.0 ** 127, 2.0 ** -127, 2.0 ** -127, 1.0)}   # unsigned: min > 0
-
-
-def give_numpy_dtypes_torch_flags():
-    """Opt in to dtype.is_floating_point, .is_complex and .is_signed, as torch.dtype has them (kornia's kernels,
-    yolov5's EMA ask `if sigma.dtype.is_floating_point`). nn's dtypes are NumPy's, whose type refuses new
-    attributes, so this puts three read-only properties into np.dtype's own namespace (CPython's type dict,
-    reached through the mapping proxy's referent; PyType_Modified drops the stale attribute caches): a change to
-    NumPy for the whole process, which is why `import nn` never makes it and a program asks for it by calling
-    this. NumPy has no attributes of these names. Returns False where it cannot (other interpreters); there
-    `tensor.is_floating_point()` remains the way to ask."""
-    import ctypes
-    import gc
-    flags = {"is_floating_point": property(lambda dt: dt.kind == "f"),
-             "is_complex": property(lambda dt: dt.kind == "c"),
-             "is_signed": property(lambda dt: dt.kind in "fci")}     # bool and unsigned ints are not (torch's)
-    try:
-        namespace = next(r for r in gc.get_referents(np.dtype.__dict__) if isinstance(r, dict))
-        for name, value in flags.items():
-            namespace.setdefault(name, value)
-        ctypes.pythonapi.PyType_Modified(ctypes.py_object(np.dtype))
-    except (StopIteration, AttributeError, TypeError, ValueError):
-        return False
-    return True
 
 
 class finfo:
@@ -181,7 +224,7 @@ def set_default_dtype(dtype):
     dt = to_dtype(dtype)
     if dt not in (float32, float64):
         raise TypeError(f"set_default_dtype: only float32 and float64 are supported, got {dtype!r}")
-    _default_float[0] = dt
+    _default_float[0] = float32 if dt == float32 else float64
 
 
 # -- promotion: the dtype of an op's result (PyTorch's rules, on NumPy dtypes) --
@@ -257,4 +300,4 @@ def cast(a, dtype):
 # defined last: these names shadow Python's builtins in this module
 float = float32
 int = int32
-bool = np.dtype(np.bool_)
+bool = bool_

@@ -52,7 +52,7 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, seed=0, *, raise_excep
     for i, t in enumerate(inputs):
         if isinstance(t, Tensor):
             if t.dtype != np.float64:
-                raise TypeError(f"gradcheck: input {i} is {t.dtype}; finite differences need float64 "
+                raise TypeError(f"gradcheck: input {i} is {t.dtype.name}; finite differences need float64 "
                                 f"inputs (e.g. Tensor(arr.astype(np.float64), requires_grad=True))")
             if t.requires_grad:
                 checked.append(i)

@@ -42,9 +42,10 @@ import numpy as np
 
 from . import grad_mode as _grad_mode
 from .grad_mode import no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled  # noqa: F401
-from .dtypes import SUPPORTED as _SUPPORTED_DTYPES, result_dtype as _result_dtype, \
+from .dtypes import SUPPORTED as _SUPPORTED_DTYPES, dtype as _dtype_class, result_dtype as _result_dtype, \
     scalar_dtype as _scalar_dtype, cast as _cast, get_default_dtype
 from .kernels.threads import single_thread_blas as _single_thread_blas
+_dtype_of = _dtype_class.of
 from .array import DataArray
 
 __all__ = ["Tensor", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode",
@@ -763,7 +764,7 @@ class Tensor:
 
     # -- basic properties (more methods: nn/tensor_ops) --------------------------
     shape = property(lambda self: Size(self._data.shape))
-    dtype = property(lambda self: self._data.dtype)
+    dtype = property(lambda self: _dtype_of(self._data.dtype))
     ndim = property(lambda self: self._data.ndim)
     is_leaf = property(lambda self: self._backward is None)
     # the address of PyTorch's C++ tensor, an int naming this tensor (not its storage: a view has its own); pyro's

@@ -6,15 +6,13 @@ import builtins
 import os
 from typing import IO, Sequence, Union
 
-import numpy as _np
-
 from .device import device as _device
+from .dtypes import dtype as _dtype
 from .sparse import layout as _layout
 from .symbolic import SymBool, SymFloat, SymInt
 from .tensor import Size, Tensor
 
 _int, _float, _bool, _complex, _str, _bytes = builtins.int, builtins.float, builtins.bool, complex, str, bytes
-_dtype = _np.dtype
 _size = Union[Size, list, tuple]
 _symsize = Union[Size, Sequence[Union[_int, SymInt]]]
 Number = Union[_int, _float, _bool]

@@ -10,11 +10,7 @@ as a class attribute (HausdorffERLoss), snapshots its augmentation parameters by
 ZCAWhitening into buffers that must keep their graph; its ZCA matrix of a rank-deficient covariance differentiates
 through U of an SVD with many zero singular values; torchmetrics asks `tensor.is_mps`."""
 import copy
-import json
-import os
 import pickle
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -35,30 +31,14 @@ DTYPE_FLAGS = {"float32": (True, False, True, 4), "float64": (True, False, True,
                "uint64": (False, False, False, 8)}
 
 
-def _flags_in_a_process_that_opted_in():
-    # the opt-in changes NumPy's dtype type for the whole process: ask in a child, so this test process stays as
-    # `import nn` leaves it (nn's own code must never rely on the flags)
-    code = ("import json, nn\n"
-            "assert nn.dtypes.give_numpy_dtypes_torch_flags()\n"
-            "names = %r\n"
-            "flags = {n: [getattr(nn, n).is_floating_point, getattr(nn, n).is_complex, getattr(nn, n).is_signed,\n"
-            "             getattr(nn, n).itemsize] for n in names}\n"
-            "s = nn.tensor([[1.5]], dtype=nn.float64)\n"
-            "idiom = [s.dtype.is_floating_point, s.dtype.is_complex, nn.tensor([[2]]).dtype.is_floating_point,\n"
-            "         nn.tensor([1j]).dtype.is_complex, nn.tensor([True]).dtype.is_signed]\n"
-            "print(json.dumps({'flags': flags, 'idiom': idiom}))" % sorted(DTYPE_FLAGS))
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    out = subprocess.run([sys.executable, "-c", code], env=dict(os.environ, PYTHONPATH=root), capture_output=True,
-                         text=True, timeout=300)
-    assert out.returncode == 0, out.stderr
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
-def test_dtypes_answer_is_floating_point_is_complex_is_signed_as_torch_once_opted_in():
-    r = _flags_in_a_process_that_opted_in()
-    assert {name: tuple(v) for name, v in r["flags"].items()} == DTYPE_FLAGS
-    assert r["idiom"] == [True, False, False, True, False]          # the kernel idiom on tensors' dtypes
-    assert not hasattr(nn.float32, "is_floating_point")             # this process did not opt in
+def test_dtypes_answer_is_floating_point_is_complex_is_signed_as_torch():
+    flags = {name: (getattr(nn, name).is_floating_point, getattr(nn, name).is_complex, getattr(nn, name).is_signed,
+                    getattr(nn, name).itemsize) for name in DTYPE_FLAGS}
+    assert flags == DTYPE_FLAGS
+    s = nn.tensor([[1.5]], dtype=nn.float64)
+    assert [s.dtype.is_floating_point, s.dtype.is_complex, nn.tensor([[2]]).dtype.is_floating_point,
+            nn.tensor([1j]).dtype.is_complex, nn.tensor([True]).dtype.is_signed] == [True, False, False, True, False]
+    assert not hasattr(np.dtype("float32"), "is_floating_point")    # NumPy's own dtypes are left as they are
     torch = pytest.importorskip("torch")
     for name, want in DTYPE_FLAGS.items():
         d = getattr(torch, name)

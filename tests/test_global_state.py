@@ -42,7 +42,7 @@ def test_import_nn_adds_no_import_hook():
 
 
 def test_import_nn_leaves_numpy_dtypes_as_they_are():
-    # torch.dtype's is_floating_point flags on NumPy's dtypes are an opt-in (nn.dtypes.give_numpy_dtypes_torch_flags)
+    # nn's dtypes carry torch.dtype's is_floating_point flags themselves; NumPy's own dtypes gain nothing
     r = _run("import json, numpy\n"
              "import nn, nn.functional\n"
              "print(json.dumps({'flag': hasattr(numpy.dtype('float32'), 'is_floating_point')}))")

@@ -53,3 +53,43 @@ def test_int_tensor_times_float_parameter_has_gradient():
     mask = nn.tensor([1, 0, 1])
     (w * mask).sum().backward()
     assert w.grad.tolist() == [1.0, 0.0, 1.0]
+
+
+# ---- dtype objects: torch.dtype's surface over NumPy's dtypes ------------------------------------------------------
+
+def test_dtype_objects_stand_for_numpy_dtypes():
+    x = nn.ones(2, dtype=nn.float64)
+    assert x.dtype is nn.float64 and nn.tensor([1]).dtype is nn.int64 and nn.tensor([True]).dtype is nn.bool
+    assert isinstance(x.dtype, nn.dtype) and not isinstance(x.data.dtype, nn.dtype)
+    assert x.dtype == np.float64 and np.dtype("float64") == x.dtype and x.dtype != np.float32
+    assert x.dtype != nn.float32 and nn.double is nn.float64 and nn.long is nn.int64
+    assert nn.float32 != None  # noqa: E711 (np.dtype(None) is float64: a dtype is never None)
+    assert {np.dtype("float32"): "f"}[nn.float32] == "f" and {nn.int64: "i"}[np.dtype("int64")] == "i"
+    assert nn.float32 in (np.float64, np.float32) and np.float32 in (nn.float64, nn.float32)
+    assert np.zeros(2, x.dtype).dtype == np.float64 and np.dtype(nn.uint8) == np.uint8
+    assert np.finfo(nn.float32).eps == np.finfo(np.float32).eps and np.issubdtype(nn.int32, np.integer)
+    assert (nn.float32.kind, nn.float32.name, nn.float32.itemsize, nn.float32.type) == ("f", "float32", 4, np.float32)
+
+
+def test_dtype_objects_print_and_pickle_as_torch_dtypes_do():
+    import copy
+    import pickle
+    assert repr(nn.float32) == str(nn.float32) == "nn.float32" and str(nn.bool) == "nn.bool"
+    assert str(nn.tensor([1.0]).double().dtype).split(".")[1] == "float64"      # Hugging Face's dtype to JSON
+    for d in (nn.float32, nn.float64, nn.int64, nn.bool, nn.complex64, nn.uint8):
+        assert pickle.loads(pickle.dumps(d)) is d and copy.deepcopy(d) is d
+        assert getattr(nn, str(d).split(".")[1]) is d
+    assert nn.complex128.to_real() is nn.float64 and nn.float32.to_complex() is nn.complex64
+    assert nn.result_type(nn.ones(1), 2.0) is nn.float32 and nn.promote_types(nn.int64, nn.float64) is nn.float64
+    torch = pytest.importorskip("torch")
+    for name in ("float32", "float64", "int64", "bool", "complex64", "uint8"):
+        assert str(getattr(torch, name)).split(".")[1] == str(getattr(nn, name)).split(".")[1] == name
+
+
+def test_the_default_dtype_is_a_dtype_object():
+    nn.set_default_dtype(nn.float64)
+    try:
+        assert nn.get_default_dtype() is nn.float64 and nn.tensor([1.5]).dtype is nn.float64
+    finally:
+        nn.set_default_dtype(np.float32)                        # a NumPy dtype is taken too
+    assert nn.get_default_dtype() is nn.float32

@@ -21,7 +21,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from ..dtypes import CATEGORY, result_dtype, to_dtype
+from ..dtypes import CATEGORY, dtype, result_dtype, to_dtype
 from ..tensor import Tensor
 from ._attach import attach
 from .complex import is_complex, conj  # noqa: F401  (also nn.is_complex / nn.conj through this module)
@@ -164,13 +164,13 @@ def _probe(value):
 
 def result_type(tensor1, tensor2):
     """The dtype an op on the two would give (Tensors or numbers), by nn's promotion (PyTorch's)."""
-    return result_dtype(_probe(tensor1), _probe(tensor2))
+    return dtype.of(result_dtype(_probe(tensor1), _probe(tensor2)))
 
 
 def promote_types(type1, type2):
     """The smallest dtype both convert to: a floating one wins over integers, else NumPy's promotion."""
     a, b = to_dtype(type1), to_dtype(type2)
-    return result_dtype(np.empty(1, a), np.empty(1, b))
+    return dtype.of(result_dtype(np.empty(1, a), np.empty(1, b)))
 
 
 def can_cast(from_, to):

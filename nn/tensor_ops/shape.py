@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import functional as F
 from ..array import diagonal_view
-from ..dtypes import C_TYPE_NAMES, _NameOnly, to_dtype
+from ..dtypes import C_TYPE_NAMES, _NameOnly, dtype as _dtype_class, to_dtype
 from ..tensor import (ShapeError, Tensor, as_int, as_sizes, linear_graph_backward, matmul_grads, matmul_work,
                       unbroadcast, is_grad_enabled)
 from ..kernels.threads import single_thread_blas
@@ -66,7 +66,7 @@ def view(input, *shape, dtype=None):
     """x.view(2, 3) is reshape. x.view(dtype) (or dtype=) reinterprets the bytes as another dtype, as PyTorch: the
     last dim is scaled by the ratio of the item sizes ((2, 4) float32 -> (2, 16) uint8); the result shares memory
     and is not differentiable (PyTorch's is not either)."""
-    if dtype is None and len(shape) == 1 and isinstance(shape[0], (np.dtype, type, _NameOnly)):
+    if dtype is None and len(shape) == 1 and isinstance(shape[0], (_dtype_class, np.dtype, type, _NameOnly)):
         dtype, shape = shape[0], ()
     if dtype is None:
         return reshape(input, *shape)
