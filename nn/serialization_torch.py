@@ -28,6 +28,7 @@ import zipfile
 
 import numpy as np
 
+from . import dtypes
 from .tensor import Tensor
 
 __all__ = ["load_torch", "load_torch_legacy", "save_torch", "is_torch_zip", "TorchFileError"]
@@ -117,6 +118,8 @@ class _RestrictedUnpickler(pickle.Unpickler):
     def find_class(self, module, name):
         if module == "torch" and name in _STORAGE_DTYPES:
             return _StorageType(name)
+        if module == "torch" and isinstance(getattr(dtypes, name, None), dtypes.dtype):   # torch.float32 as a value
+            return getattr(dtypes, name)
         fn = _ALLOWED.get((module, name))
         if fn is None:
             raise TorchFileError(f"nn.load: {self.path!r} refers to {module}.{name}, which a weight file does not "
@@ -373,8 +376,10 @@ def _to_picklable(value, storages, where):
         return value
     if type(value) is argparse.Namespace:      # as torch.save pickles it: Namespace(), then its attributes
         return _Reduced(_Global("argparse", "Namespace"), (), _to_picklable(vars(value), storages, where))
+    if isinstance(value, dtypes.dtype):        # pickled as PyTorch pickles its dtypes: by name
+        return _Global("torch", value.name)
     raise TypeError(f"nn.save: {where} is a {type(value).__name__}; a .pt file holds tensors, dicts, lists, "
-                    f"tuples, numbers and strings")
+                    f"tuples, numbers, strings, dtypes and argparse.Namespace")
 
 
 def _write_aligned(zf, name, data):

@@ -93,3 +93,25 @@ def test_the_default_dtype_is_a_dtype_object():
     finally:
         nn.set_default_dtype(np.float32)                        # a NumPy dtype is taken too
     assert nn.get_default_dtype() is nn.float32
+
+
+def test_dtypes_in_a_pt_file_are_torch_dtypes_by_name():
+    import io
+    import zipfile
+    buf = io.BytesIO()
+    nn.save({"dtype": nn.float64, "w": nn.ones(2), "kinds": [nn.int64, nn.bool]}, buf)
+    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as z:
+        pkl = z.read(next(n for n in z.namelist() if n.endswith("data.pkl")))
+    assert b"torch\nfloat64\n" in pkl and b"torch\nint64\n" in pkl     # PyTorch's own globals, by name
+    buf.seek(0)
+    back = nn.load(buf)
+    assert back["dtype"] is nn.float64 and back["kinds"][0] is nn.int64 and back["kinds"][1] is nn.bool
+    torch = pytest.importorskip("torch")
+    buf.seek(0)
+    theirs = torch.load(buf, weights_only=True)
+    assert theirs["dtype"] is torch.float64 and theirs["kinds"] == [torch.int64, torch.bool]
+    mine = io.BytesIO()
+    torch.save({"d": torch.float32, "c": torch.complex64}, mine)
+    mine.seek(0)
+    back = nn.load(mine)
+    assert back["d"] is nn.float32 and back["c"] is nn.complex64
