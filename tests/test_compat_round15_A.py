@@ -68,7 +68,7 @@ def test_bce_with_logits_mixed_dtypes_against_torch():
                     xt, torch.tensor(t.astype(td)), reduction=red, **{k: torch.tensor(v) for k, v in kw.items()})
                 b = F.binary_cross_entropy_with_logits(xo, nn.tensor(t.astype(td)), reduction=red,
                                                        **{k: nn.tensor(v) for k, v in kw.items()})
-                assert str(a.dtype) == "torch." + str(b.dtype)
+                assert str(a.dtype).split(".")[1] == str(b.dtype).split(".")[1]
                 tol = 1e-12 if xd == td else 1e-6
                 np.testing.assert_allclose(b.detach().numpy(), a.detach().numpy(), rtol=tol)
                 a.sum().backward()
