@@ -45,8 +45,9 @@ from .grad_mode import no_grad, enable_grad, set_grad_enabled, inference_mode, i
 from .dtypes import SUPPORTED as _SUPPORTED_DTYPES, dtype as _dtype_class, result_dtype as _result_dtype, \
     scalar_dtype as _scalar_dtype, cast as _cast, get_default_dtype
 from .kernels.threads import single_thread_blas as _single_thread_blas
-_dtype_of = _dtype_class.of
 from .array import DataArray
+
+_dtype_of = _dtype_class.of
 
 __all__ = ["Tensor", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode",
            "is_grad_enabled", "manual_seed", "initial_seed", "seed", "get_rng"]
