@@ -371,9 +371,10 @@ def half(input):
 
 
 attach(half, bfloat16=half)
-attach(size, dim, numel, item, tolist, numpy, detach, detach_, as_subclass, clone, to, type, type_as, cpu, cuda, is_floating_point,
-       is_contiguous, stride, element_size, requires_grad_, __len__, __iter__, __bool__, __float__, __int__,
-       __index__, __array__, __array_ufunc__, __dlpack__, __dlpack_device__, __format__, __repr__, ndimension=dim, nelement=numel,
+attach(size, dim, numel, item, tolist, numpy, detach, detach_, as_subclass, clone, to, type, type_as, cpu, cuda,
+       is_floating_point, is_contiguous, stride, element_size, requires_grad_, __len__, __iter__, __bool__, __float__,
+       __int__, __index__, __array__, __array_ufunc__, __dlpack__, __dlpack_device__, __format__, __repr__,
+       ndimension=dim, nelement=numel,
        nbytes=property(lambda self: self._data.nbytes),
        float=_converter("float", np.float32), double=_converter("double", np.float64),
        cfloat=_converter("cfloat", np.complex64), cdouble=_converter("cdouble", np.complex128),

@@ -83,7 +83,8 @@ def _int_array_placement(index, shape):
     out = []
     for k, i in enumerate(index):
         if isinstance(i, np.ndarray):
-            out.append(np.broadcast_to(i, block).reshape((1,) * start + block + (1,) * (len(dims) - start - len(block))))
+            after = len(dims) - start - len(block)
+            out.append(np.broadcast_to(i, block).reshape((1,) * start + block + (1,) * after))
         elif isinstance(i, slice):
             r = np.arange(*i.indices(shape[k]))
             out.append(r.reshape((1,) * axis[k] + (-1,) + (1,) * (len(dims) - axis[k] - 1)))
