@@ -30,6 +30,10 @@ class dtype:
     __slots__ = ("dtype", "kind", "itemsize", "name", "type", "char", "str")
     _by_numpy = {}
 
+    def __new__(cls, numpy_dtype):                  # nn.dtype("float32") is nn.float32: one object per dtype
+        existing = cls._by_numpy.get(np.dtype(numpy_dtype))
+        return existing if existing is not None else super().__new__(cls)
+
     def __init__(self, numpy_dtype):
         d = self.dtype = np.dtype(numpy_dtype)      # the NumPy dtype; NumPy reads a dtype-like's .dtype
         self.kind, self.itemsize, self.name, self.type, self.char, self.str = d.kind, d.itemsize, d.name, d.type, \
@@ -52,6 +56,11 @@ class dtype:
     def to_real(self):
         return dtype.of(to_real(self.dtype))
 
+    def __getattr__(self, name):                    # NumPy's rarer attributes (names, fields, byteorder, ...)
+        if name.startswith("_"):                    # (NumPy probes private names of a dtype-like: refused fast)
+            raise AttributeError(name)
+        return getattr(self.dtype, name)
+
     def __eq__(self, other):
         if type(other) is dtype:
             return self is other                    # one object per NumPy dtype
@@ -63,10 +72,6 @@ class dtype:
             return self.dtype == np.dtype(other)
         except TypeError:
             return NotImplemented
-
-    def __ne__(self, other):
-        equal = self.__eq__(other)
-        return equal if equal is NotImplemented else not equal
 
     def __hash__(self):
         return hash(self.dtype)
@@ -98,7 +103,8 @@ complex64 = cfloat = dtype(np.complex64)
 complex128 = cdouble = dtype(np.complex128)
 
 # the dtypes a Tensor may hold
-SUPPORTED = (float32, float64, int64, int32, int16, int8, uint8, bool_, complex64, complex128)
+SUPPORTED = frozenset(d.dtype for d in (float32, float64, int64, int32, int16, int8, uint8, bool_, complex64,
+                                          complex128))   # (NumPy's dtypes: a set look-up in every Tensor(array))
 
 
 class _NameOnly:
@@ -142,6 +148,30 @@ _NAME_ONLY_FINFO = {"bfloat16": (16, 2.0 ** -7, (2 - 2.0 ** -7) * 2.0 ** 127, No
                     "float8_e4m3fnuz": (8, 2.0 ** -3, 240.0, None, 2.0 ** -7, 1.0),
                     "float8_e5m2fnuz": (8, 2.0 ** -3, 57344.0, None, 2.0 ** -15, 1.0),
                     "float8_e8m0fnu": (8, 1.0, 2.0 ** 127, 2.0 ** -127, 2.0 ** -127, 1.0)}   # unsigned: min > 0
+
+
+def give_numpy_dtypes_torch_flags():
+    """Opt in to dtype.is_floating_point, .is_complex and .is_signed on NumPy's own dtypes too. nn's dtypes
+    (Tensor.dtype) have them; `.data`, `.grad` and the values of state_dict() are NumPy arrays, whose dtypes are
+    NumPy's (NumPy's own code reads `type(a.dtype)`), and yolov5's EMA asks `v.dtype.is_floating_point` of
+    state_dict() values. NumPy's dtype type refuses new attributes, so this puts three read-only properties
+    into np.dtype's own namespace (CPython's type dict, reached through the mapping proxy's referent;
+    PyType_Modified drops the stale attribute caches): a change to NumPy for the whole process, which is why `import nn` never makes it and a program asks for it by calling
+    this. NumPy has no attributes of these names. Returns False where it cannot (other interpreters); there
+    `tensor.is_floating_point()` remains the way to ask."""
+    import ctypes
+    import gc
+    flags = {"is_floating_point": property(lambda dt: dt.kind == "f"),
+             "is_complex": property(lambda dt: dt.kind == "c"),
+             "is_signed": property(lambda dt: dt.kind in "fci")}     # bool and unsigned ints are not (torch's)
+    try:
+        namespace = next(r for r in gc.get_referents(np.dtype.__dict__) if isinstance(r, dict))
+        for name, value in flags.items():
+            namespace.setdefault(name, value)
+        ctypes.pythonapi.PyType_Modified(ctypes.py_object(np.dtype))
+    except (StopIteration, AttributeError, TypeError, ValueError):
+        return False
+    return True
 
 
 class finfo:

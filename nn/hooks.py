@@ -7,12 +7,14 @@ _ids = itertools.count(1)
 class RemovableHandle:
     """remove() unregisters the hook (also on leaving a `with` block)."""
 
-    def __init__(self, registry, hook):
+    def __init__(self, registry, hook, extra_dict=None):
         self.id, self._registry = next(_ids), registry
+        self._extra = () if extra_dict is None else (extra_dict,)   # dicts that also key by this id (PyTorch's)
         registry[self.id] = hook
 
     def remove(self):
-        self._registry.pop(self.id, None)
+        for d in (self._registry,) + self._extra:
+            d.pop(self.id, None)
 
     def __enter__(self):
         return self

@@ -236,3 +236,14 @@ def test_checkpoint_running_statistics_against_torch():
     for k, v in bt.state_dict().items():
         np.testing.assert_allclose(bo.state_dict()[k], v.numpy(), rtol=1e-12, err_msg=k)
     np.testing.assert_allclose(bo[0].weight.grad.numpy(), bt[0].weight.grad.numpy(), rtol=1e-12)
+
+
+def test_checkpoint_of_a_function_returning_its_input_leaves_no_hook():
+    from nn.utils.checkpoint import checkpoint
+    calls = []
+    w = nn.tensor([1.0, 2.0], requires_grad=True)
+    out = checkpoint(lambda x: calls.append(1) or x, w, use_reentrant=False)
+    assert out is w
+    (w * 2).sum().backward()
+    (w * 3).sum().backward()
+    assert len(calls) == 1                      # PyTorch: the function ran once; unrelated backwards rerun nothing

@@ -321,3 +321,12 @@ def test_cyclic_lr_pickles(mode):
 def test_cyclic_lr_against_torch(mode):
     torch = pytest.importorskip("torch")
     np.testing.assert_allclose(_cyclic_lrs(nn, mode, 9)[1], _cyclic_lrs(torch, mode, 9)[1], rtol=1e-14)
+
+
+def test_removed_forward_hooks_with_kwargs_leave_no_ids():
+    m = nn.Linear(2, 2)
+    for _ in range(3):
+        m.register_forward_hook(lambda mod, args, kwargs, out: None, with_kwargs=True).remove()
+        m.register_forward_pre_hook(lambda mod, args, kwargs: None, with_kwargs=True).remove()
+    assert not m._forward_hooks_with_kwargs and not m._forward_pre_hooks_with_kwargs
+    assert not m._forward_hooks and not m._forward_pre_hooks

@@ -248,3 +248,9 @@ def test_sign_of_nan_against_torch():
     torch = pytest.importorskip("torch")
     v = [-0.0, 0.0, float("nan"), -float("inf"), 2.5]
     np.testing.assert_array_equal(_arr(nn.tensor(v).sign()), torch.tensor(v).sign().numpy())
+
+
+def test_numpy_ufunc_with_another_out_array():
+    a, o = np.ones(3), np.zeros(3)
+    r = np.add(a, nn.ones(3), out=(o,))         # PyTorch: NumPy writes into o
+    assert r is o and o.tolist() == [2.0, 2.0, 2.0]

@@ -60,7 +60,7 @@ def test_int_tensor_times_float_parameter_has_gradient():
 def test_dtype_objects_stand_for_numpy_dtypes():
     x = nn.ones(2, dtype=nn.float64)
     assert x.dtype is nn.float64 and nn.tensor([1]).dtype is nn.int64 and nn.tensor([True]).dtype is nn.bool
-    assert isinstance(x.dtype, nn.dtype) and not isinstance(x.data.dtype, nn.dtype)
+    assert isinstance(x.dtype, nn.dtype) and not isinstance(x.data.dtype, nn.dtype)    # .data is NumPy's array
     assert x.dtype == np.float64 and np.dtype("float64") == x.dtype and x.dtype != np.float32
     assert x.dtype != nn.float32 and nn.double is nn.float64 and nn.long is nn.int64
     assert nn.float32 != None  # noqa: E711 (np.dtype(None) is float64: a dtype is never None)
@@ -115,3 +115,30 @@ def test_dtypes_in_a_pt_file_are_torch_dtypes_by_name():
     mine.seek(0)
     back = nn.load(mine)
     assert back["d"] is nn.float32 and back["c"] is nn.complex64
+
+
+def test_numpy_arrays_dtypes_get_the_flags_by_the_opt_in_in_a_child():
+    # .data, .grad and state_dict() values are NumPy arrays with NumPy's dtypes (NumPy's own code reads
+    # type(a.dtype)); yolov5's ModelEMA asks `v.dtype.is_floating_point` of state_dict() values, which the
+    # process-wide opt-in gives; asked in a child, so this process stays as `import nn` leaves it
+    import json
+    import os
+    import subprocess
+    import sys
+    code = ("import json, nn\n"
+            "m = nn.Linear(2, 2); m(nn.ones(1, 2)).sum().backward()\n"
+            "before = hasattr(m.state_dict()['weight'].dtype, 'is_floating_point')\n"
+            "assert nn.dtypes.give_numpy_dtypes_torch_flags()\n"
+            "vals = [m.weight.data, m.weight.grad, m.state_dict()['bias'], nn.tensor([1]).data]\n"
+            "print(json.dumps([before] + [v.dtype.is_floating_point for v in vals]))")
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    out = subprocess.run([sys.executable, "-c", code], env=dict(os.environ, PYTHONPATH=root), capture_output=True,
+                         text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == [False, True, True, True, False]
+    assert not hasattr(nn.Linear(2, 2).state_dict()["weight"].dtype, "is_floating_point")
+
+
+def test_calling_nn_dtype_gives_the_one_object():
+    assert nn.dtype("float32") is nn.float32 and nn.dtype(np.int64) is nn.int64
+    assert nn.ones(1).dtype == nn.float32 and nn.ones(1).dtype is nn.float32

@@ -497,11 +497,12 @@ class Module:
     def _register_hook(self, registry, hook, prepend, with_kwargs):
         """Add hook to the registry, first if prepend; its id is kept in <registry>_with_kwargs (as PyTorch's)
         when it takes the keyword arguments."""
-        handle = RemovableHandle(self._hook_registry(registry), hook)
+        kwargs_ids = self._hook_registry(registry + "_with_kwargs")
+        handle = RemovableHandle(self._hook_registry(registry), hook, extra_dict=kwargs_ids)
         if prepend:
             self.__dict__[registry].move_to_end(handle.id, last=False)
         if with_kwargs:
-            self._hook_registry(registry + "_with_kwargs")[handle.id] = True
+            kwargs_ids[handle.id] = True
         return handle
 
     def register_full_backward_hook(self, hook):

@@ -237,14 +237,15 @@ _OPERATOR_UFUNCS = {np.add: "__radd__", np.subtract: "__rsub__", np.multiply: "_
 
 
 def __array_ufunc__(input, ufunc, method, *inputs, **kwargs):
-    """NumPy's ufuncs given a Tensor. `ndarray * Tensor` (and the other operators, `a += t` too) is the Tensor's
-    (reflected) operator, recorded, as PyTorch's __array_priority__ makes NumPy defer. Any other ufunc
+    """NumPy's ufuncs given a Tensor. `ndarray * Tensor` (and the other operators) is the Tensor's (reflected)
+    operator, recorded, as PyTorch's __array_priority__ makes NumPy defer (`a += t` rebinds a to that Tensor, where
+    PyTorch raises). Any other ufunc
     (np.exp(t), scipy.special.binom(4, t)) runs on the values and, as PyTorch's __array_wrap__, gives a Tensor
     (bool results as uint8); refused for a tensor that requires grad, as PyTorch's numpy()."""
     reflected = _OPERATOR_UFUNCS.get(ufunc)
     out = kwargs.get("out")
     if (reflected and method == "__call__" and len(inputs) == 2 and not isinstance(inputs[0], Tensor)
-            and set(kwargs) <= {"out"} and (out is None or out == (inputs[0],))):   # a += t passes out=(a,)
+            and set(kwargs) <= {"out"} and (out is None or len(out) == 1 and out[0] is inputs[0])):  # a += t
         # x (op) Tensor with x not a Tensor: NumPy's operator (np.multiply(t, x), Tensor first, is only ever
         # called by name, and runs on the values below, as in PyTorch)
         result = getattr(inputs[1], reflected)(inputs[0])

@@ -20,7 +20,8 @@ def checkpoint(function, *args, use_reentrant=None, context_fn=None, determinism
     out = function(*args, **kwargs)
     first = next((o for o in (out if isinstance(out, (tuple, list)) else (out,))
                   if isinstance(o, Tensor) and o.requires_grad), None)
-    if first is not None:
+    if first is not None and first._backward is not None and not any(first is a for a in args):
+        # (on a result the function made: a hook on an input it returned would rerun it in unrelated backwards)
         def recompute(grad):
             if state is not None:                         # the first call's random draws (dropout masks), and
                 now = _random.get_rng_state()             # the generator left where it was, as PyTorch's
