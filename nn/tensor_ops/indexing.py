@@ -65,7 +65,7 @@ def _int_array_placement(index, shape):
         return index                                   # all adjacent: NumPy's placement is PyTorch's
     if Ellipsis in [i for i in index if not isinstance(i, np.ndarray)]:
         e = next(k for k, i in enumerate(index) if not isinstance(i, np.ndarray) and i is Ellipsis)
-        index = index[:e] + (slice(None),) * (len(shape) - len(index) + 1) + index[e + 1:]
+        index = _without_ellipsis(index, e, len(shape))
     index = index + (slice(None),) * (len(shape) - len(index))
     kept = [k for k, i in enumerate(index) if not isinstance(i, (int, np.integer))]   # dims after PyTorch's ints
     arrays = [j for j, k in enumerate(kept) if isinstance(index[k], np.ndarray)]
@@ -120,6 +120,11 @@ def __getitem__(input, index):
     return out
 
 
+def _without_ellipsis(index, e, ndim):
+    """The index tuple with its Ellipsis at position e replaced by the full slices it stands for (ndim dims)."""
+    return index[:e] + (slice(None),) * (ndim - len(index) + 1) + index[e + 1:]
+
+
 def _one_slice(index, ndim):
     """(dim, slice) when the basic index selects by a single slice along one dim (x[:, 4:], x[..., 1:2]); else
     None (ints, None and several slices are other nodes, or a chain of them, in PyTorch)."""
@@ -129,7 +134,7 @@ def _one_slice(index, ndim):
     if len(dots) > 1:
         return None
     if dots:
-        index = index[:dots[0]] + (slice(None),) * (ndim - len(index) + 1) + index[dots[0] + 1:]
+        index = _without_ellipsis(index, dots[0], ndim)
     cut = [(d, i) for d, i in enumerate(index) if i != slice(None)]
     return cut[0] if len(cut) == 1 else None
 
