@@ -69,6 +69,9 @@ def test_dtype_objects_stand_for_numpy_dtypes():
     assert np.zeros(2, x.dtype).dtype == np.float64 and np.dtype(nn.uint8) == np.uint8
     assert np.finfo(nn.float32).eps == np.finfo(np.float32).eps and np.issubdtype(nn.int32, np.integer)
     assert (nn.float32.kind, nn.float32.name, nn.float32.itemsize, nn.float32.type) == ("f", "float32", 4, np.float32)
+    assert (nn.float64.byteorder, nn.float64.hasobject, nn.complex64.alignment) == ("=", False, 4)   # NumPy's others
+    with pytest.raises(AttributeError):
+        nn.float32._type_                       # private names are not passed on (NumPy probes them)
 
 
 def test_dtype_objects_print_and_pickle_as_torch_dtypes_do():
