@@ -1,3 +1,3 @@
 """torch.nn.parameter's names, for `from torch.nn.parameter import Parameter` (defined in modules/module.py)."""
 from .modules.module import Parameter, Buffer  # noqa: F401
-from .modules.lazy import UninitializedParameter, UninitializedBuffer  # noqa: F401
+from .modules.lazy import UninitializedParameter, UninitializedBuffer, UninitializedTensorMixin  # noqa: F401

@@ -18,37 +18,40 @@ from .module import Module, Parameter
 from ..tensor import Tensor
 
 
-class UninitializedParameter(Parameter):
-    """A parameter with no shape yet (a lazy layer's, until its first call)."""
+class UninitializedTensorMixin:
+    """What UninitializedParameter and UninitializedBuffer share (PyTorch's mixin of this name): no shape until
+    materialize(shape) makes it the class _becomes."""
 
-    def __init__(self, requires_grad=True, device=None, dtype=None):
-        super().__init__(np.empty(0, np.float32), requires_grad=requires_grad)
-
-    def __repr__(self):
-        return "<UninitializedParameter>"
-
-    def materialize(self, shape, device=None, dtype=None):
-        """Becomes an ordinary Parameter of this shape, in place (uninitialised values, as torch.empty), in the
-        dtype it has now unless given (so after model.double(), float64): the hook of PyG's lazy Linear
-        (in_channels=-1) calls it with the first input's size, then initialises the weight."""
-        from ..dtypes import to_dtype
-        self._data = np.empty(tuple(shape), self._data.dtype if dtype is None else to_dtype(dtype))
-        self.__class__ = Parameter
-
-
-class UninitializedBuffer(Tensor):
-    """A buffer with no shape yet, as torch.nn.UninitializedBuffer; materialize(shape) makes it a plain Tensor."""
+    _becomes = None
 
     def __init__(self, requires_grad=False, device=None, dtype=None):
         super().__init__(np.empty(0, np.float32), requires_grad=requires_grad)
 
     def __repr__(self):
-        return "<UninitializedBuffer>"
+        return f"<{type(self).__name__}>"
 
     def materialize(self, shape, device=None, dtype=None):
+        """Becomes an ordinary Parameter (Tensor for a buffer) of this shape, in place (uninitialised values, as
+        torch.empty), in the dtype it has now unless given (so after model.double(), float64): the hook of PyG's
+        lazy Linear (in_channels=-1) calls it with the first input's size, then initialises the weight."""
         from ..dtypes import to_dtype
         self._data = np.empty(tuple(shape), self._data.dtype if dtype is None else to_dtype(dtype))
-        self.__class__ = Tensor
+        self.__class__ = self._becomes
+
+
+class UninitializedParameter(UninitializedTensorMixin, Parameter):
+    """A parameter with no shape yet (a lazy layer's, until its first call)."""
+
+    _becomes = Parameter
+
+    def __init__(self, requires_grad=True, device=None, dtype=None):
+        super().__init__(requires_grad, device, dtype)
+
+
+class UninitializedBuffer(UninitializedTensorMixin, Tensor):
+    """A buffer with no shape yet, as torch.nn.UninitializedBuffer; materialize(shape) makes it a plain Tensor."""
+
+    _becomes = Tensor
 
 
 class _LazyLayer(Module):
