@@ -35,7 +35,7 @@ class _functorch:
 
 def _disabled_torch_function_impl(func, types, args=(), kwargs=None):
     """The ``__torch_function__`` that turns subclass handling off (PyG's Index / EdgeIndex set it as a class
-    attribute): the function runs as it is. nn never calls ``__torch_function__``, so this is for code that does."""
+    attribute): the function runs as it is (nn.overrides does not call it: a class that sets it takes no part)."""
     return func(*args, **(kwargs or {}))
 
 

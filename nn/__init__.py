@@ -31,7 +31,7 @@ from .dtypes import (float32, float64, int64, int32, int16, int8, uint8, double,
                      float16, half, bfloat16, uint16, uint32, uint64, complex32, chalf, complex64, complex128,
                      cfloat, cdouble, float8_e4m3fn, float8_e5m2, float8_e4m3fnuz, float8_e5m2fnuz, float8_e8m0fnu,
                      bool, dtype, get_default_dtype, set_default_dtype, finfo, iinfo)
-from .device import device
+from .device import device, Stream, Event, get_device_module
 from . import cuda, cpu, backends, jit, accelerator, hub, sparse, amp, compiler, fx, attention
 from .amp import autocast, is_autocast_enabled
 from .jit import compile
@@ -97,7 +97,7 @@ from .factories import (tensor, as_tensor, asarray, from_numpy, zeros, ones, ful
                         empty_strided, empty_permuted)
 from .special import multigammaln as mvlgamma
 from .legacy_types import (FloatTensor, DoubleTensor, LongTensor, IntTensor, ShortTensor, CharTensor,  # noqa: F401
-                           ByteTensor, BoolTensor, set_default_tensor_type)
+                           ByteTensor, BoolTensor, HalfTensor, BFloat16Tensor, set_default_tensor_type)
 from .modules import (Module, Parameter, Buffer, Sequential, ModuleList, Linear, Conv2d, ConvTranspose2d,
                       Upsample, BatchNorm2d, ReLU, LeakyReLU, Sigmoid, Tanh, MaxPool2d, AvgPool2d, MaxUnpool2d, MaxUnpool1d,
                       Dropout, Flatten, Identity, LocalResponseNorm, CrossMapLRN2d, LPPool1d, LPPool2d, AlphaDropout)
@@ -234,6 +234,7 @@ if _importlib_util.find_spec("einops") is not None:
         pass
 from . import _nn_alias as _nn_alias  # noqa: E402  (import lines through nn.nn: from nn.nn.parameter import ...)
 _nn_alias.register()
+from . import return_types  # noqa: E402,F401  (torch.return_types, by function name)
 from . import overrides  # noqa: E402  (torch.overrides; LinearOperator-style types answer nn's functions)
 overrides.install(globals(), linalg)
 range = _factories.range_inclusive           # (last: the name shadows Python's range in this module)

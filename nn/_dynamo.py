@@ -5,6 +5,7 @@ import types as _types
 
 from .compiler import is_compiling, disable, allow_in_graph, reset, assume_constant_result  # noqa: F401
 from .modules.module import Module as _Module
+from ._submodule import submodule as _submodule_of
 
 __all__ = ["is_compiling", "disable", "allow_in_graph", "reset", "OptimizedModule", "graph_break", "mark_dynamic",
            "mark_static", "config"]
@@ -61,3 +62,8 @@ def _trace_wrapped_module():
 
 
 _trace_wrapped_higher_order_op = _trace_wrapped_module()
+
+# torch._dynamo.eval_frame, where OptimizedModule lives (accelerate's is_compiled_module asks
+# `isinstance(module, torch._dynamo.eval_frame.OptimizedModule)` before save_pretrained)
+eval_frame = _submodule_of(__name__, "eval_frame", "torch._dynamo.eval_frame: OptimizedModule.",
+                           OptimizedModule=OptimizedModule)

@@ -38,3 +38,16 @@ def sdpa_kernel(backends, set_priority=False):
         yield
     finally:
         _cuda._sdp.update(saved)
+
+
+def _flex_attention_module():
+    """torch.nn.attention.flex_attention as the submodule nn.attention.flex_attention (registered in sys.modules,
+    so `from torch.nn.attention.flex_attention import BlockMask, create_block_mask` ports)."""
+    from ._submodule import submodule
+    from . import _flex_attention as impl
+    names = ("flex_attention", "create_block_mask", "create_mask", "BlockMask", "noop_mask", "and_masks", "or_masks",
+             "_score_mod_signature", "_mask_mod_signature", "_DEFAULT_SPARSE_BLOCK_SIZE")
+    return submodule(__name__, "flex_attention", impl.__doc__, **{n: getattr(impl, n) for n in names})
+
+
+flex_attention = _flex_attention_module()

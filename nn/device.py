@@ -4,7 +4,14 @@
 a Tensor or Module to it raises a one-line error: nn has no GPU backend and
 ``nn.cuda.is_available()`` is False, so ``device = "cuda" if
 nn.cuda.is_available() else "cpu"`` picks the CPU.
+
+The meta device is there too: a tensor on it has a shape and a dtype and no data (MetaArray), made by
+``nn.zeros(..., device="meta")``, ``Module.to("meta")`` or any factory or layer inside ``with nn.device("meta"):``
+(Hugging Face's from_pretrained builds its model so, then puts the checkpoint's tensors in); reading its values
+raises PyTorch's errors, ``Module.to_empty(device="cpu")`` gives it memory.
 """
+import threading
+
 import numpy as np
 
 from .dtypes import _NameOnly, to_dtype
@@ -48,17 +55,74 @@ class device:
         return f"device(type={self.type!r}{index})"
 
     def __enter__(self):
-        # `with torch.device(d):` makes d the factories' default device inside the block: the CPU is already
-        # everything's device; any other is refused as set_default_device refuses it (smp's timm encoder tries
-        # `with torch.device("meta"):` and falls back on the error)
-        check_device(self)
+        # `with torch.device(d):` makes d the factories' default device inside the block (nested blocks stack, per
+        # thread): the CPU or the meta device (Hugging Face's from_pretrained builds its model under
+        # `with torch.device("meta")`); any other is refused as set_default_device refuses it
+        _context_stack().append(factory_device(self))
         return self
 
     def __exit__(self, *exc):
+        _context_stack().pop()
         return False
 
 
 CPU = device("cpu")
+META = device("meta")
+
+
+class MetaArray(np.ndarray):
+    """The values of a tensor on the meta device: its shape and dtype, no data. A view of one zero repeated
+    (stride 0, no memory per element); NumPy keeps the type through views and element-wise results, so ops on a
+    meta tensor mostly give meta tensors (as PyTorch's), and a write lands in that one cell (in-place ops change
+    nothing that can be read: PyTorch's in-place ops on the meta device do nothing)."""
+
+
+def meta_array(shape, dtype):
+    """A MetaArray of this shape and dtype (taking the memory of one element)."""
+    shape = tuple(int(n) for n in shape)
+    cell = np.zeros((), dtype)
+    return np.lib.stride_tricks.as_strided(cell, shape, (0,) * len(shape), writeable=True).view(MetaArray)
+
+
+_THREAD = threading.local()
+_DEFAULT = [CPU]            # set_default_device's device: under every `with nn.device(...)` block
+
+
+def _context_stack():
+    stack = _THREAD.__dict__.get("stack")
+    if stack is None:
+        stack = _THREAD.stack = []
+    return stack
+
+
+def factory_device(dev):
+    """The device a factory makes its tensor on, CPU or META: dev, or for None the innermost
+    `with nn.device(...)` block's, else the default device (set_default_device); any other device is
+    check_device's error."""
+    if dev is None:
+        stack = _THREAD.__dict__.get("stack")
+        return stack[-1] if stack else _DEFAULT[0]
+    if dev is META or dev == "meta" or (isinstance(dev, device) and dev.type == "meta"):
+        return META
+    return check_device(dev)
+
+
+def on_context_device(arr):
+    """A new ndarray as the factories would make it: itself, or (inside `with nn.device("meta")`, or with 'meta' the
+    default device) a meta array of its shape and dtype. The layers build their weights and buffers from NumPy
+    arrays (np.empty(...) where PyTorch's call torch.empty) and pass them through this."""
+    return meta_array(arr.shape, arr.dtype) if factory_device(None) is META else arr
+
+
+def set_default_device(dev):
+    """torch.set_default_device: the CPU (or None: the CPU) or 'meta'; any other device is refused."""
+    _DEFAULT[0] = CPU if dev is None else factory_device(dev)
+
+
+def refuse_meta_data(tensor, what="Cannot copy out of meta tensor; no data!"):
+    """PyTorch's NotImplementedError for reading the values of a meta tensor."""
+    if isinstance(tensor._data, MetaArray):
+        raise NotImplementedError(what)
 
 
 def check_device(dev):
@@ -70,6 +134,55 @@ def check_device(dev):
         raise RuntimeError(f"nn runs on the CPU only: cannot use device '{d}' (nn.cuda.is_available() "
                            f"is False); use 'cpu'")
     return CPU
+
+
+class Stream:
+    """torch.Stream, the device-generic stream, on the CPU as PyTorch's: work runs in order as issued, so a stream is
+    always done (diffusers annotates `stream: torch.cuda.Stream | torch.Stream | None`)."""
+
+    def __init__(self, device=None, *, priority=0, **kwargs):
+        self.device = check_device("cpu" if device is None else device)
+        self.device_type, self.device_index, self.stream_id = "cpu", -1, 0
+
+    def query(self):
+        return True
+
+    def synchronize(self):
+        pass
+
+    def wait_stream(self, stream):
+        pass
+
+    def __repr__(self):
+        return "torch.Stream device_type=cpu, device_index=-1, stream_id=0"
+
+
+class Event:
+    """torch.Event: can be built on the CPU, but using one is PyTorch's error there."""
+
+    def __init__(self, device=None, *, enable_timing=False, blocking=False, interprocess=False):
+        self.device = check_device("cpu" if device is None else device)
+
+    def _no_events(self, *args, **kwargs):
+        raise RuntimeError("cpu backend doesn't support events.")
+
+    record = wait = query = synchronize = elapsed_time = _no_events
+
+
+def get_device_module(device=None):
+    """torch.get_device_module: the module of a device type (nn.cpu for "cpu" and for None, there being no
+    accelerator; nn.cuda for "cuda"); diffusers clears caches through it after loading weights."""
+    import nn
+    if device is None:
+        name = "cpu"
+    elif isinstance(device, (str, nn.device)):
+        name = nn.device(device).type
+    else:
+        raise RuntimeError(f"Invalid value of device '{device}', expect torch.device, str, or None")
+    module = getattr(nn, name, None)
+    if module is None:
+        raise RuntimeError(f"Device '{name}' does not have a corresponding module registered as 'torch.{name}'.")
+    return module
 
 
 def parse_to(args, kwargs, what="to"):
@@ -95,7 +208,7 @@ def parse_to(args, kwargs, what="to"):
             continue
         else:
             dtype = a
-    return check_device(dev), (None if dtype is None else to_dtype(dtype)), copy
+    return (CPU if dev is None else factory_device(dev)), (None if dtype is None else to_dtype(dtype)), copy
 
 
 class memory_format(_NameOnly):

@@ -4,6 +4,7 @@ Training scripts import it at the top and ask ``dist.is_available() and dist.is_
 collective call; both are False here, so they take their single-process path. The calls that need a group
 raise PyTorch's error.
 """
+import enum
 
 
 def is_available():
@@ -27,6 +28,22 @@ def init_process_group(*args, **kwargs):
 
 
 get_rank = get_world_size = barrier = all_reduce = all_gather = broadcast = reduce = destroy_process_group = _no_group
+
+
+class ProcessGroup:
+    """PyTorch's stub in a build without distributed support: a name for annotations (diffusers'
+    `group: dist.ProcessGroup`), never instantiated by a group."""
+
+
+GroupName = ProcessGroup
+
+
+class ReduceOp:
+    """The reduction names of the collectives (``dist.ReduceOp.SUM`` as a default argument, asdl's natural
+    gradient): members of the enum RedOpType with PyTorch's values; no collective runs here."""
+    RedOpType = enum.IntEnum("RedOpType", [("SUM", 0), ("AVG", 1), ("PRODUCT", 2), ("MIN", 3), ("MAX", 4),
+                                           ("BAND", 5), ("BOR", 6), ("BXOR", 7), ("PREMUL_SUM", 8)])
+    SUM, AVG, PRODUCT, MIN, MAX, BAND, BOR, BXOR, PREMUL_SUM = RedOpType
 
 
 def _optim_module():
@@ -82,3 +99,22 @@ def _nn_module():
 
 
 nn = _nn_module()
+
+
+def _device_mesh_module():
+    """torch.distributed.device_mesh as PyTorch has it in a build without distributed support: the stub class
+    `DeviceMesh` and a no-op `init_device_mesh`, so annotations such as diffusers' dataclass field
+    `mesh: torch.distributed.device_mesh.DeviceMesh | None = None` evaluate at import time."""
+    from ._submodule import submodule
+
+    class DeviceMesh:
+        """A stub: no device mesh can exist without a process group."""
+
+    def init_device_mesh(*args, **kwargs):
+        """A no-op, as PyTorch's stub in a build without distributed support."""
+
+    return submodule(__name__, "device_mesh", "torch.distributed.device_mesh in a build without distributed "
+                     "support: stubs only.", DeviceMesh=DeviceMesh, init_device_mesh=init_device_mesh)
+
+
+device_mesh = _device_mesh_module()

@@ -12,7 +12,7 @@ import warnings
 
 import numpy as np
 
-from .device import check_device
+from .device import META, factory_device, meta_array
 from .dtypes import to_dtype, get_default_dtype, int64, result_dtype, checked_fill, to_complex, to_real
 from .tensor import Size, Tensor, _as_array, as_sizes
 from .tensor_ops._attach import attach
@@ -38,11 +38,24 @@ def _sizes(size, keyword=None):
 
 
 def _new(data, dtype, device, requires_grad):
-    """Tensor of data (cast to dtype when given), on the CPU."""
-    check_device(device)
+    """Tensor of data (cast to dtype when given), on the CPU, or on the meta device (its shape and dtype only)
+    when device (or, for None, the `with nn.device(...)` block or the default device) says so."""
+    on_meta = factory_device(device) is META
     if dtype is not None:
         data = np.asarray(data).astype(to_dtype(dtype), copy=False)
+    if on_meta:
+        data = np.asarray(data)
+        data = meta_array(data.shape, data.dtype)
     return Tensor(data, requires_grad=requires_grad)
+
+
+def _on_meta(shape, dtype, device, requires_grad):
+    """A meta tensor of shape and dtype when the factory's device is the meta device, else None: the random
+    factories ask before drawing, so that, as in PyTorch, a model built on the meta device takes no draws."""
+    if factory_device(device) is not META:
+        return None
+    return Tensor(meta_array(shape, to_dtype(dtype) if dtype is not None else get_default_dtype()),
+                  requires_grad=requires_grad)
 
 
 def _infer(data, dtype=None):
@@ -335,6 +348,9 @@ def _random(draw, shape, dtype, device, requires_grad, scale=1.0):
     """draw(shape) in dtype; a complex dtype takes two draws per element, (real, imaginary) side by side as
     PyTorch fills its view_as_real, each times scale."""
     dt = to_dtype(dtype) if dtype is not None else get_default_dtype()
+    meta = _on_meta(shape, dt, device, requires_grad)
+    if meta is not None:
+        return meta
     if dt.kind == "c":
         pairs = (draw(tuple(shape) + (2,)) * scale).astype(to_real(dt))
         return _new(np.ascontiguousarray(pairs).view(dt)[..., 0], None, device, requires_grad)
@@ -363,12 +379,18 @@ def randint(low=0, high=None, size=None, *args, generator=None, dtype=None, devi
         low, high = 0, low
     if size is None:
         raise TypeError("randint needs high and size: randint(high, size) or randint(low, high, size)")
+    meta = _on_meta(_sizes((size,)), dtype or int64, device, requires_grad)
+    if meta is not None:
+        return meta
     values = _gen(generator).integers(low, high, size=_sizes((size,)))
     return _new(values.astype(np.int64), dtype, device, requires_grad)
 
 
 def randperm(n, generator=None, dtype=None, device=None, requires_grad=False):
     """A random permutation of 0 .. n-1, int64."""
+    meta = _on_meta((int(n),), dtype or int64, device, requires_grad)
+    if meta is not None:
+        return meta
     return _new(_gen(generator).permutation(int(n)).astype(np.int64), dtype, device, requires_grad)
 
 
@@ -442,6 +464,8 @@ attach(bernoulli, multinomial)
 def _like(name, make):
     def like(input, dtype=None, device=None, requires_grad=False, memory_format=None, **kwargs):
         dt = to_dtype(dtype) if dtype is not None else input.dtype
+        # on input's device unless device= says otherwise (not the `with nn.device(...)` block's), as PyTorch
+        device = getattr(input, "device", None) if device is None else device
         return make(input.shape, dtype=dt, device=device, requires_grad=requires_grad, **kwargs)
     like.__name__ = name
     like.__doc__ = f"{name}(x) is {make.__name__}(x.shape, dtype=x.dtype) (dtype= may override)."

@@ -11,7 +11,7 @@ same inputs, seed and thread count give the same bits).
     set_flush_denormal(mode) -> False (NumPy cannot flush denormals, as PyTorch answers where it cannot)
     set_warn_always(b), is_warn_always_enabled()
 """
-from .device import check_device
+from .device import factory_device, set_default_device as _set_default_device
 
 _PRECISIONS = ("highest", "high", "medium")
 _matmul_precision = "highest"
@@ -46,11 +46,13 @@ def is_deterministic_algorithms_warn_only_enabled():
 
 
 def set_default_device(device):
-    check_device(device)            # the CPU, or a clear error for any other device
+    """The factories' device when none is given: the CPU or 'meta' (any other is a clear error)."""
+    _set_default_device(device)
 
 
 def get_default_device():
-    return check_device(None)
+    """The device a factory called now without device= would use (inside `with nn.device("meta"):`, meta)."""
+    return factory_device(None)
 
 
 def set_num_interop_threads(num):

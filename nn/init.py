@@ -7,12 +7,14 @@ given, so the same seed gives bit-identical weights.
 
 Values are drawn in float64 and cast to the tensor's dtype.
 """
+import functools
 import math
 import numbers
 import warnings
 
 import numpy as np
 
+from .device import MetaArray
 from .tensor import get_rng
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "constant_", "zeros_", "ones_",
@@ -249,6 +251,23 @@ def dirac_(tensor, groups=1):
         for d in range(min(out_per_group, x.shape[1])):
             values[(g * out_per_group + d, d) + centre] = 1
     return _fill(tensor, values)
+
+
+def _skipping_meta(fill):
+    """The initialiser fill, doing nothing (and drawing nothing) on a meta tensor, as PyTorch's there: a model
+    built under `with nn.device("meta")` takes no random draws."""
+    @functools.wraps(fill)
+    def init_(tensor, *args, **kwargs):
+        if type(getattr(tensor, "_data", None)) is MetaArray:
+            return tensor
+        return fill(tensor, *args, **kwargs)
+    return init_
+
+
+(uniform_, normal_, constant_, zeros_, ones_, xavier_uniform_, xavier_normal_, kaiming_uniform_, kaiming_normal_,
+ trunc_normal_, orthogonal_, sparse_, eye_, dirac_) = map(_skipping_meta, (
+    uniform_, normal_, constant_, zeros_, ones_, xavier_uniform_, xavier_normal_, kaiming_uniform_, kaiming_normal_,
+    trunc_normal_, orthogonal_, sparse_, eye_, dirac_))
 
 
 def _deprecated(new):

@@ -1,5 +1,6 @@
 """PyTorch's legacy typed constructors: FloatTensor, DoubleTensor, LongTensor, IntTensor, ShortTensor,
-CharTensor, ByteTensor, BoolTensor.
+CharTensor, ByteTensor, BoolTensor; HalfTensor and BFloat16Tensor as names only (annotations such as
+accelerate's `fp16_statistics: Optional[torch.HalfTensor]`): making one is refused, as nn has no half precision.
 
     nn.FloatTensor(2, 3)          a (2, 3) float32 tensor (zeros here; uninitialised in PyTorch)
     nn.LongTensor([1, 2])         int64 data
@@ -12,11 +13,11 @@ import warnings
 
 import numpy as np
 
-from .dtypes import set_default_dtype
+from .dtypes import bfloat16, float16, set_default_dtype, to_dtype
 from .tensor import Tensor
 
 __all__ = ["FloatTensor", "DoubleTensor", "LongTensor", "IntTensor", "ShortTensor", "CharTensor",
-           "ByteTensor", "BoolTensor", "set_default_tensor_type"]
+           "ByteTensor", "BoolTensor", "HalfTensor", "BFloat16Tensor", "set_default_tensor_type"]
 
 
 class _TypedTensorMeta(type):
@@ -44,6 +45,19 @@ ByteTensor = _typed("ByteTensor", np.uint8)
 BoolTensor = _typed("BoolTensor", np.bool_)
 
 
+def _name_only(name, dtype):
+    """A legacy type of a half-precision dtype: isinstance is False for every nn Tensor, making one raises
+    to_dtype's TypeError (nn has no half-precision tensors)."""
+    def __new__(cls, *args, device=None):
+        to_dtype(cls.dtype)
+    return _TypedTensorMeta(name, (), {"dtype": dtype, "__new__": __new__,
+                                       "__doc__": f"nn.{name}: a name only (nn has no {dtype} tensors)."})
+
+
+HalfTensor = _name_only("HalfTensor", float16)
+BFloat16Tensor = _name_only("BFloat16Tensor", bfloat16)
+
+
 def set_default_tensor_type(t):
     """PyTorch's older set_default_dtype: t a legacy type (nn.FloatTensor, nn.DoubleTensor) or its name
     ('torch.DoubleTensor', 'nn.FloatTensor'); the default dtype becomes its dtype (with PyTorch's deprecation
@@ -56,7 +70,7 @@ def set_default_tensor_type(t):
             raise RuntimeError(f"set_default_tensor_type: {t!r} is a GPU type and nn runs on the CPU only; use "
                                f"'torch.FloatTensor' or 'torch.DoubleTensor'")
         name = t.rsplit(".", 1)[-1]
-        if name not in __all__[:-1]:
+        if name not in __all__[:-3]:
             raise TypeError(f"set_default_tensor_type: unknown type {t!r}; use 'torch.FloatTensor' or "
                             f"'torch.DoubleTensor'")
         t = globals()[name]

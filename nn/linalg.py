@@ -62,13 +62,27 @@ def _T(a):
     return np.swapaxes(a, -1, -2)
 
 
+def _not_positive_definite(op, a):
+    """PyTorch's message for a (..., n, n) whose Cholesky factorisation fails: the first failing matrix of a batch
+    and the order of its first leading minor that is not positive definite (LAPACK's potrf info)."""
+    info = _lapack_info(a, "potrf").reshape(-1)
+    failing = np.flatnonzero(info)
+    if not len(failing):                    # (NaN entries: NumPy refuses what potrf lets through)
+        return f"{op}: The factorization could not be completed because the input is not positive-definite."
+    where = f"(Batch element {failing[0]}): " if a.ndim > 2 else ""
+    return (f"{op}: {where}The factorization could not be completed because the input is not positive-definite "
+            f"(the leading minor of order {info[failing[0]]} is not positive-definite).")
+
+
 def cholesky(A, *, upper=False):
     """L (..., n, n) lower triangular with A = L L^T, A symmetric positive definite (only its lower triangle is
     read, as PyTorch); upper=True gives U = L^T."""
     _square(A, "cholesky")
-    with _fails_as("linalg.cholesky: the factorization could not be completed because the input is not "
-                   "positive-definite"):
-        L = np.linalg.cholesky(np.tril(A._data) + _T(np.tril(A._data, -1)))
+    sym = np.tril(A._data) + _T(np.tril(A._data, -1))
+    try:
+        L = np.linalg.cholesky(sym)
+    except np.linalg.LinAlgError:
+        raise LinAlgError(_not_positive_definite("linalg.cholesky", sym)) from None
 
     def backward(g):
         # A = L L^T  =>  gA = sym(L^-T Phi(L^T gL) L^-1), Phi: the lower triangle with the diagonal halved
@@ -478,6 +492,8 @@ def solve_triangular(A, B, *, upper, left=True, unitriangular=False):
     """X with A X = B (left) or X A = B, reading only A's upper or lower triangle (ones on the diagonal with
     unitriangular): solve on that triangle, so the gradient to A stays in it, as PyTorch's."""
     _square(A, "solve_triangular")
+    if B.ndim >= 2 and B.ndim == A.ndim - 1:
+        B = B.unsqueeze(0)      # B is a matrix here, never a batch of vectors (solve's rule for B (..., n))
     T = A.triu() if upper else A.tril()
     if unitriangular:
         eye = Tensor(np.eye(A.shape[-1], dtype=A.dtype))

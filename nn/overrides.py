@@ -1,35 +1,72 @@
-"""torch.overrides' protocol for objects that are not Tensors: a type with a ``__torch_function__`` classmethod
-answers the nn functions it is passed to, as PyTorch's tensor-likes answer torch's. linear_operator's
-LinearOperator (gpytorch's covariance matrices) is such a type: ``torch.matmul(tensor, op)``,
-``torch.linalg.cholesky(op)``, ``torch.sum(op, dim=-1)``, ``tensor.add(op)`` reach its methods that way.
+"""torch.overrides: ``__torch_function__``, PyTorch's protocol by which a Tensor subclass, an object that is not a
+Tensor, or a TorchFunctionMode answers the torch functions called on it, in one place.
+
+Who takes part: a Tensor subclass (any: one that does not define ``__torch_function__`` inherits Tensor's
+default, which runs the function and turns Tensor results into the subclass, as PyTorch's ``_convert``), unless
+its ``__torch_function__`` is ``nn._C._disabled_torch_function_impl`` (``nn.Parameter``, as PyTorch's); an object
+whose type defines ``__torch_function__`` (linear_operator's LinearOperator, gpytorch's covariance matrices); and
+the modes entered (``with MyMode():``, innermost first).
 
 A call of a dispatching function scans its arguments (positional, keyword, and the items of a list or tuple
-argument, as torch.cat's); when one of them is of such a type, the function does not run: each such type's
-``__torch_function__(func, types, args, kwargs)`` is asked in turn (subclasses before their bases, otherwise left
-to right), ``func`` being the public function that was called (``nn.matmul``, ``nn.linalg.cholesky``,
-``nn.Tensor.add``), and the first answer other than NotImplemented is the result; if all decline, TypeError,
-as PyTorch. nn's Tensors take no part (they have no ``__torch_function__``; Tensor subclasses overriding it
-are not supported). Which functions dispatch: those ``install`` wraps (the list there)."""
+argument, as torch.cat's); when a mode is active, or one of them takes part, the function does not run: the
+innermost mode's ``__torch_function__(func, types, args, kwargs)`` is asked first (with that mode left while it
+runs, so that calling ``func`` inside reaches the next one), then each overloaded argument's type in turn
+(subclasses before their bases, otherwise left to right); ``func`` is the public function that was called
+(``nn.matmul``, ``F.conv2d``, ``nn.Tensor.__add__``, the getter ``nn.Tensor.T.__get__``); the first answer
+other than NotImplemented is the result; if all decline, TypeError, as PyTorch. Inside Tensor's default,
+``DisableTorchFunctionSubclass`` is on: the function runs as it is.
+
+Cost: nn's functions and methods run unwrapped until the first Tensor subclass that takes part is defined or the
+first mode is entered (``_activate`` then wraps them once, see ``_wrap_everything``); a plain ``nn.Tensor``
+operation is unchanged until then. A few functions (``install``'s lists, for non-Tensor types) dispatch from
+import on. Not dispatched: the properties that give no Tensor (``shape``, ``dtype``, ``requires_grad``, ...),
+property setters, nn's private methods, and construction / attribute access."""
 import functools
+import types as _types
 
-from .tensor import Tensor
+from .tensor import Tensor, _show_python_attributes
+from ._C import _disabled_torch_function_impl
+from .functional._args import builtin_like
 
-__all__ = ["has_torch_function", "handle_torch_function", "is_tensor_like"]
+__all__ = ["has_torch_function", "handle_torch_function", "is_tensor_like", "TorchFunctionMode",
+           "get_default_nowrap_functions", "is_tensor_method_or_property"]
 
 
 _overrides = {}      # type -> whether it takes part (asked once per type: most calls pass Tensors and ints)
+_disabled = {"subclass": 0, "all": 0}   # DisableTorchFunctionSubclass / DisableTorchFunction depths
+_function_mode_stack = []
+
+
+def _own_function(kind):
+    method = getattr(kind, "__torch_function__", None)
+    return getattr(method, "__func__", method)
+
+
+# the types seen that take no part and hold nothing that could (not lists or tuples): a call whose arguments are
+# all of these runs at once (dispatching's fast path)
+_PLAIN = {Tensor, int, float, bool, str, type(None), slice, type(Ellipsis)}
+
+
+def _is_pytorch_tensor(kind):
+    """Whether kind is PyTorch's own Tensor or a subclass of it: its __torch_function__ answers torch's functions and
+    would call nn's back (nn.from_dlpack(torch_tensor) takes it as data)."""
+    return any(c.__name__ in ("Tensor", "TensorBase") and c.__module__.split(".")[0] == "torch" for c in kind.__mro__)
 
 
 def _takes_part(kind):
     known = _overrides.get(kind)
     if known is None:
-        known = _overrides[kind] = (not issubclass(kind, Tensor)
-                                    and getattr(kind, "__torch_function__", None) is not None)
+        own = _own_function(kind)
+        known = _overrides[kind] = (own is not None and own is not _disabled_torch_function_impl
+                                    and kind is not Tensor and not _is_pytorch_tensor(kind))
+        if not known and not issubclass(kind, (list, tuple)):
+            _PLAIN.add(kind)
     return known
 
 
 def _overloaded_args(values):
-    """The arguments whose type defines __torch_function__, one per type, subclasses first."""
+    """The arguments whose type answers __torch_function__, one per type, subclasses first (none while
+    DisableTorchFunctionSubclass or DisableTorchFunction is on)."""
     found = []
     for value in values:
         for item in (value if isinstance(value, (list, tuple)) else (value,)):
@@ -38,12 +75,14 @@ def _overloaded_args(values):
             # before the first argument whose type is a base of this one (PyTorch's order)
             at = next((i for i, other in enumerate(found) if issubclass(type(item), type(other))), len(found))
             found.insert(at, item)
+    if found and (_disabled["subclass"] or _disabled["all"]):
+        return []
     return found
 
 
 def has_torch_function(relevant_args):
-    """Whether any of the arguments (a tuple) has a type defining __torch_function__ (nn's Tensors do not)."""
-    return bool(_overloaded_args(relevant_args))
+    """Whether any of the arguments (a tuple) answers __torch_function__, or a mode is active."""
+    return bool(_overloaded_args(relevant_args)) or _modes_on()
 
 
 def is_tensor_like(inp):
@@ -51,13 +90,25 @@ def is_tensor_like(inp):
     return isinstance(inp, Tensor) or getattr(type(inp), "__torch_function__", None) is not None
 
 
+def _modes_on():
+    return bool(_function_mode_stack) and not _disabled["all"]
+
+
 def handle_torch_function(public_api, relevant_args, *args, **kwargs):
-    """public_api(*args, **kwargs) answered by the __torch_function__ of the overloaded types among
-    relevant_args, as torch.overrides.handle_torch_function."""
+    """public_api(*args, **kwargs) answered by the innermost mode, then by the __torch_function__ of the
+    overloaded arguments among relevant_args, as torch.overrides.handle_torch_function."""
     overloaded = _overloaded_args(relevant_args)
     types = tuple(type(a) for a in overloaded)
+    if _modes_on():
+        mode = _function_mode_stack.pop()           # left while it answers (PyTorch's _pop_mode_temporarily)
+        try:
+            result = mode.__torch_function__(public_api, types, args, kwargs)
+        finally:
+            _function_mode_stack.append(mode)
+        if result is not NotImplemented:
+            return result
     for arg in overloaded:
-        result = type(arg).__torch_function__(public_api, types, args, kwargs)
+        result = arg.__torch_function__(public_api, types, args, kwargs)
         if result is not NotImplemented:
             return result
     name = getattr(public_api, "__name__", repr(public_api))
@@ -65,19 +116,90 @@ def handle_torch_function(public_api, relevant_args, *args, **kwargs):
                     f"{[t for t in types]}")
 
 
-def dispatching(fn):
-    """fn, handing a call over to __torch_function__ when an argument's type defines it (the wrapper itself is
-    the function passed, so that types keying their overrides by nn.matmul find it)."""
+def dispatching(fn, public_api=None):
+    """fn, handing a call over to the modes and __torch_function__ of its arguments (the wrapper itself is the
+    function passed, so that types keying their overrides by nn.matmul or nn.Tensor.__getitem__ find it; or
+    public_api, the object that calls the wrapper: F.conv3d's builtin_like)."""
     @functools.wraps(fn)
     def public(*args, **kwargs):
-        if _overloaded_args(args) or (kwargs and _overloaded_args(kwargs.values())):
-            return handle_torch_function(public, args + tuple(kwargs.values()), *args, **kwargs)
+        if not _function_mode_stack and not kwargs:
+            for arg in args:
+                if type(arg) not in _PLAIN:
+                    break
+            else:
+                return fn(*args)
+        if _modes_on() or _overloaded_args(args) or (kwargs and _overloaded_args(kwargs.values())):
+            return handle_torch_function(public_api or public, args + tuple(kwargs.values()), *args, **kwargs)
         return fn(*args, **kwargs)
     public._dispatches = True
+    public._undispatched = fn
     return public
 
 
-# the functions that dispatch: those linear_operator overrides, and their close kin
+# -- Tensor's default, and the switches ------------------------------------------------------------------------
+
+def get_default_nowrap_functions():
+    """The functions whose results Tensor's default __torch_function__ leaves as they are (the gradient)."""
+    return {Tensor.grad.__get__}
+
+
+def _convert(ret, cls):
+    """ret with its Tensors (also inside tuples and lists) as instances of cls, as PyTorch's torch._tensor._convert."""
+    if cls is Tensor:
+        return ret
+    if isinstance(ret, Tensor) and not isinstance(ret, cls):
+        ret = ret.as_subclass(cls)
+    if isinstance(ret, (tuple, list)):
+        items = [_convert(r, cls) for r in ret]
+        ret = type(ret)(*items) if hasattr(ret, "_fields") else type(ret)(items)     # named tuples by position
+    return ret
+
+
+def _tensor_torch_function(cls, func, types, args=(), kwargs=None):
+    """Tensor.__torch_function__: func run with subclass handling off, its Tensor results made instances of cls
+    (a subclass that overrides __torch_function__ calls this through super())."""
+    if not all(issubclass(cls, t) for t in types):
+        return NotImplemented
+    with DisableTorchFunctionSubclass():
+        ret = func(*args, **(kwargs or {}))
+        if func in get_default_nowrap_functions():
+            return ret
+        return _convert(ret, cls)
+
+
+class _Disabled:
+    """A context in which the __torch_function__ of arguments (and, for DisableTorchFunction, the modes) is not
+    consulted."""
+    _key = "subclass"
+
+    def __enter__(self):
+        _disabled[self._key] += 1
+        return self
+
+    def __exit__(self, *exc):
+        _disabled[self._key] -= 1
+
+
+class DisableTorchFunctionSubclass(_Disabled):
+    """torch._C.DisableTorchFunctionSubclass: arguments' __torch_function__ off, modes still on."""
+
+
+class DisableTorchFunction(_Disabled):
+    """torch._C.DisableTorchFunction: arguments' __torch_function__ and the modes off."""
+    _key = "all"
+
+
+def _is_torch_function_enabled():
+    return not _disabled["subclass"] and not _disabled["all"]
+
+
+def _is_torch_function_mode_enabled():
+    return _modes_on()
+
+
+# -- what dispatches --------------------------------------------------------------------------------------------
+
+# the functions that dispatch from import on: those linear_operator overrides, and their close kin
 TOP_LEVEL = ("matmul", "mm", "bmm", "add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide",
              "abs", "exp", "log", "sqrt", "neg", "clone", "diagonal", "diag", "sum", "mean", "prod", "numel",
              "permute", "transpose", "squeeze", "unsqueeze", "inverse", "logdet", "det", "isclose", "cat", "stack",
@@ -85,45 +207,152 @@ TOP_LEVEL = ("matmul", "mm", "bmm", "add", "sub", "subtract", "mul", "multiply",
 LINALG = ("cholesky", "cholesky_ex", "eigh", "eigvalsh", "solve", "solve_triangular", "svd", "inv", "det", "slogdet")
 TENSOR_METHODS = ("matmul", "add", "sub", "mul", "div")
 
+# names PyTorch does not dispatch (torch.overrides.get_ignored_functions: settings, serialization, type tests)
+# or that build the Tensor and look up its attributes
+_IGNORED = frozenset({
+    "manual_seed", "seed", "initial_seed", "get_rng", "set_default_dtype", "get_default_dtype", "is_tensor",
+    "is_storage", "save", "load", "is_grad_enabled", "set_printoptions", "compile", "typename",
+    "set_default_device", "get_default_device", "use_deterministic_algorithms", "are_deterministic_algorithms_enabled",
+    "set_float32_matmul_precision", "get_float32_matmul_precision", "set_num_threads", "get_num_threads",
+    "set_num_interop_threads", "get_num_interop_threads", "set_flush_denormal", "promote_types", "can_cast",
+    "finfo", "iinfo", "result_type", "broadcast_shapes", "is_inference_mode_enabled", "set_anomaly_enabled",
+    "is_anomaly_enabled", "get_default_generator", "has_torch_function", "handle_torch_function", "is_tensor_like",
+    "__new__", "__init__", "__init_subclass__", "__getattribute__", "__getattr__", "__setattr__", "__delattr__",
+    "__hash__", "__class__", "__torch_function__", "__array_ufunc__", "__array_function__", "__reduce_ex__",
+    "__reduce__", "__deepcopy__", "__copy__", "__setstate__", "__getstate__", "__sizeof__", "__dir__",
+    "__subclasshook__", "__class_getitem__", "_make", "_make_subclass", "as_subclass", "zero_grad",
+    "calculate_gain", "uniform_draws", "normal_draws", "integer_draws"})
+# where the functions that dispatch are defined (the tensor ops; not vmap, dlpack, the settings and helpers that
+# nn's namespace also holds, which PyTorch does not dispatch either)
+_OP_MODULES = ("nn.tensor_ops.", "nn.functional", "nn.linalg", "nn.fft", "nn.special", "nn.init", "nn.factories",
+               "nn.aten_forms", "nn.sparse")
+# Tensor's properties whose value is a Tensor: their getters dispatch (the gradient's result is left as it is)
+_TENSOR_PROPERTIES = ("T", "mT", "H", "mH", "real", "imag", "grad")
+
 
 def install(namespace, linalg):
     """Wrap the listed functions of nn's namespace (a dict), of nn.linalg and Tensor's listed methods; every other
-    name bound to one of those functions (nn.mm and nn.matmul, nn.absolute and nn.abs, the method Tensor.sum and
-    nn.sum) is rebound to its wrapper, so that they stay one object."""
-    done = {}
-
-    def wrap(fn):
-        if getattr(fn, "_dispatches", False):
-            return fn
-        return done.setdefault(id(fn), (fn, dispatching(fn)))[1]
+    name bound to one of those functions (nn.mm and nn.matmul, nn.absolute and nn.abs) is rebound to its wrapper,
+    so that they stay one object. A method's wrapper is not the function's (nn.Tensor.add is not nn.add), as in
+    PyTorch, where a __torch_function__ tells ``torch.unbind`` from ``Tensor.unbind``."""
+    done, done_methods = {}, {}
     for name in TOP_LEVEL:
         if name in namespace:
-            namespace[name] = wrap(namespace[name])
+            namespace[name] = _wrap(namespace[name], done)
     for name in LINALG:
-        setattr(linalg, name, wrap(getattr(linalg, name)))
+        setattr(linalg, name, _wrap(getattr(linalg, name), done))
     for name in TENSOR_METHODS:
-        setattr(Tensor, name, wrap(getattr(Tensor, name)))
-    for names, rebind in ((namespace, namespace.__setitem__), (vars(linalg), functools.partial(setattr, linalg)),
-                          (vars(Tensor), functools.partial(setattr, Tensor))):
+        setattr(Tensor, name, _wrap(getattr(Tensor, name), done_methods))
+    _rebind(done, [(namespace, namespace.__setitem__), (vars(linalg), functools.partial(setattr, linalg))])
+    _rebind(done_methods, [(vars(Tensor), functools.partial(setattr, Tensor))])
+
+
+def _wrap(fn, done):
+    if getattr(fn, "_dispatches", False):
+        return fn
+    return done.setdefault(id(fn), (fn, dispatching(fn)))[1]
+
+
+def _rebind(done, namespaces):
+    for names, rebind in namespaces:
         for name, value in list(names.items()):
             fn, wrapper = done.get(id(value), (None, None))
             if fn is value:
                 rebind(name, wrapper)
 
 
-_function_mode_stack = []
+def _wrap_everything():
+    """Every public function of nn, nn.functional, nn.linalg, nn.fft, nn.special and nn.init, and every public method,
+    operator and Tensor-valued property of Tensor, as a dispatching one (the same wrapper wherever one function is
+    bound under several names)."""
+    import nn                                                   # noqa: PLC0415 - the package imports this module
+    from . import functional, linalg, fft, special, init        # noqa: PLC0415
+    done = {}
+    for module in (nn, functional, linalg, fft, special, init):
+        for name, value in list(vars(module).items()):
+            if name.startswith("_") or name in _IGNORED:
+                continue
+            if (isinstance(value, _types.FunctionType) and not getattr(value, "_dispatches", False)
+                    and _is_op(value)):
+                setattr(module, name, _wrap(value, done))
+            elif isinstance(value, builtin_like) and not getattr(value.__wrapped__, "_dispatches", False):
+                value.__wrapped__ = dispatching(value.__wrapped__, value)   # (the object itself is func)
+    done_methods = {}
+    for name, value in list(vars(Tensor).items()):
+        if (isinstance(value, _types.FunctionType) and name not in _IGNORED
+                and (not name.startswith("_") or (name.startswith("__") and name.endswith("__")))):
+            setattr(Tensor, name, _wrap(value, done_methods))
+    for name in _TENSOR_PROPERTIES:
+        prop = vars(Tensor).get(name)
+        if isinstance(prop, property) and not getattr(prop.fget, "_dispatches", False):
+            setattr(Tensor, name, _dispatching_property(prop))
+    _rebind(done, [(vars(m), functools.partial(setattr, m)) for m in [nn, functional, linalg, fft, special, init]
+                   + _public_modules()])
+    _rebind(done_methods, [(vars(Tensor), functools.partial(setattr, Tensor))])
 
+
+def _is_op(fn):
+    where = getattr(fn, "__module__", None) or ""
+    return (where == "nn" or where.startswith(_OP_MODULES)) and where != "nn.tensor_ops.out_arg"
+
+
+def _public_modules():
+    """nn's other public modules loaded, where a wrapped function may be bound too (nn.to_dlpack is
+    nn.utils.dlpack.to_dlpack): not the implementation's (nn.tensor_ops, nn.functional.<file>, private ones)."""
+    import sys                                                  # noqa: PLC0415
+    found = []
+    for name, module in list(sys.modules.items()):
+        parts = name.split(".")
+        if (parts[0] == "nn" and len(parts) > 1 and module is not None and not any(p.startswith("_") for p in parts)
+                and parts[1] not in ("tensor_ops", "kernels", "tensor", "functional", "modules", "autograd")):
+            found.append(module)
+    return found
+
+
+def _dispatching_property(prop):
+    """prop, its getter dispatching as PyTorch's: the function passed is the property's ``__get__``
+    (``func == nn.Tensor.T.__get__``)."""
+    fget = prop.fget
+
+    def getter(self):
+        if _function_mode_stack or _overloaded_args((self,)):
+            if _modes_on() or _overloaded_args((self,)):
+                return handle_torch_function(wrapped.__get__, (self,), self)
+        return fget(self)
+    getter._dispatches = True
+    wrapped = property(getter, prop.fset, prop.fdel, prop.__doc__)
+    return wrapped
+
+
+_active = []
+
+
+def _activate():
+    """Make nn's functions dispatch (once): a Tensor subclass that takes part was defined, or a mode entered."""
+    if not _active:
+        _active.append(True)
+        _wrap_everything()
+
+
+def _on_subclass(cls):
+    if _takes_part(cls):
+        _show_python_attributes(cls)
+        _activate()
+
+
+# -- modes ------------------------------------------------------------------------------------------------------
 
 class TorchFunctionMode:
     """torch.overrides.TorchFunctionMode: a context manager whose ``__torch_function__(func, types, args, kwargs)``
-    PyTorch consults for every torch call made inside it. Modes enter and leave a stack as PyTorch's (nested, the
-    innermost on top; ``_get_current_function_mode_stack``), but nn's functions do not consult them: calls inside
-    run as without the mode (Lightning's ``_EmptyInit``, which only skips ``nn.init`` calls for speed, enters one)."""
+    answers every dispatching call made inside it (the innermost mode first; while it answers, it is left, so
+    that ``func(*args, **kwargs)`` there runs the function, or reaches the next mode). Lightning's ``_EmptyInit``
+    skips the ``nn.init`` calls with one."""
 
     def __torch_function__(self, func, types, args=(), kwargs=None):
         return func(*args, **(kwargs or {}))
 
     def __enter__(self):
+        _activate()
         _function_mode_stack.append(self)
         return self
 
@@ -138,3 +367,33 @@ class TorchFunctionMode:
 def _get_current_function_mode_stack():
     """The modes entered and not yet left, outermost first."""
     return list(_function_mode_stack)
+
+
+def _get_current_function_mode():
+    """The innermost mode, or None."""
+    return _function_mode_stack[-1] if _function_mode_stack else None
+
+
+def is_tensor_method_or_property(func):
+    """Whether func is a Tensor method or a property's getter, as torch.overrides.is_tensor_method_or_property."""
+    return any(func is value or (isinstance(value, property) and func == value.__get__)
+               for value in vars(Tensor).values())
+
+
+_tensor_init_subclass = vars(Tensor)["__init_subclass__"].__func__
+
+
+def _init_subclass(cls, **kwargs):
+    """Tensor.__init_subclass__, which also turns dispatching on when cls takes part."""
+    _tensor_init_subclass(cls, **kwargs)
+    _on_subclass(cls)
+
+
+Tensor.__torch_function__ = classmethod(_tensor_torch_function)
+Tensor.__init_subclass__ = classmethod(_init_subclass)
+
+# torch._C's names for the switches (PyTorch defines them there; nn._C cannot import this module)
+from . import _C  # noqa: E402
+_C.DisableTorchFunctionSubclass, _C.DisableTorchFunction = DisableTorchFunctionSubclass, DisableTorchFunction
+_C._is_torch_function_enabled, _C._is_torch_function_mode_enabled = \
+    _is_torch_function_enabled, _is_torch_function_mode_enabled

@@ -85,6 +85,12 @@ class Generator(np.random.Generator):
     def initial_seed(self):
         return self._initial_seed
 
+    @property
+    def device(self):
+        """The device it draws for: the CPU (diffusers' randn_tensor reads `generator.device.type`)."""
+        from .device import CPU
+        return CPU
+
     def get_state(self):
         return self.bit_generator.state
 

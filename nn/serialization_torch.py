@@ -25,6 +25,7 @@ import os
 import pickle
 import sys
 import zipfile
+import types
 
 import numpy as np
 
@@ -368,7 +369,9 @@ def _to_picklable(value, storages, where):
         items = [(k, _to_picklable(v, storages, f"{where}[{k!r}]")) for k, v in value.items()]
         if not isinstance(value, collections.OrderedDict):     # a plain dict loads back as one, as torch.save's
             return dict(items)
-        return _Reduced(_Global("collections", "OrderedDict"), (items,))
+        # its attributes (a state_dict's _metadata: each module's version) as the pickle's BUILD, as torch.save's
+        state = _to_picklable(vars(value), storages, f"{where}.__dict__") if vars(value) else None
+        return _Reduced(_Global("collections", "OrderedDict"), (items,), state)
     if isinstance(value, (list, tuple)):
         items = [_to_picklable(v, storages, f"{where}[{i}]") for i, v in enumerate(value)]
         return items if isinstance(value, list) else tuple(items)
@@ -378,8 +381,12 @@ def _to_picklable(value, storages, where):
         return _Reduced(_Global("argparse", "Namespace"), (), _to_picklable(vars(value), storages, where))
     if isinstance(value, dtypes.dtype):        # pickled as PyTorch pickles its dtypes: by name
         return _Global("torch", value.name)
+    if isinstance(value, (type, types.FunctionType, types.BuiltinFunctionType)):
+        # by reference, as torch.save pickles them (neuralop's state_dict keeps its constructor's arguments, among
+        # them non_linearity=F.gelu); nn.load refuses such globals, as torch.load does unless weights_only=False
+        return value
     raise TypeError(f"nn.save: {where} is a {type(value).__name__}; a .pt file holds tensors, dicts, lists, "
-                    f"tuples, numbers, strings, dtypes and argparse.Namespace")
+                    f"tuples, numbers, strings, dtypes, argparse.Namespace and functions or classes (by name)")
 
 
 def _write_aligned(zf, name, data):

@@ -7,7 +7,8 @@ result into gradients of those inputs (the chain rule, one op at a time).
 ``loss.backward()`` walks that graph from the loss back to the leaves:
 
     1. sort the graph topologically (iteratively: a 10,000-op chain is fine),
-    2. visit nodes from the loss backwards; each node hands its gradient to
+    2. visit nodes from the loss backwards (in PyTorch's order: of the nodes
+       ready, the one created last first); each node hands its gradient to
        its parents through its ``_backward``; a node used twice receives
        (and sums) two contributions,
     3. leaves (tensors created by the user, such as weights) keep the summed
@@ -32,11 +33,12 @@ In an op, a python/NumPy scalar takes the dtype of the Tensor it meets
 Tensors follow NumPy's promotion (float32 + float64 -> float64); a floating
 and an integer Tensor give the floating dtype; true division of integers gives float32.
 """
-import contextlib
 import functools
+import itertools
 import numbers
 import operator
 import weakref
+from collections.abc import MutableMapping
 
 import numpy as np
 
@@ -46,6 +48,7 @@ from .dtypes import SUPPORTED as _SUPPORTED_DTYPES, dtype as _dtype_class, resul
     scalar_dtype as _scalar_dtype, cast as _cast, get_default_dtype
 from .kernels.threads import single_thread_blas as _single_thread_blas
 from .array import DataArray
+from .device import MetaArray
 
 _dtype_of = _dtype_class.of
 
@@ -97,7 +100,7 @@ def _as_array(data, what="Tensor data"):
     if isinstance(data, Tensor):
         return data._data
     if isinstance(data, (np.ndarray, np.generic)):
-        arr = np.asarray(data)
+        arr = data if type(data) is MetaArray else np.asarray(data)     # a meta tensor's values stay meta
         if arr.dtype in _SUPPORTED_DTYPES:
             return arr
         if arr.dtype.kind == "f":  # float16 etc.: compute in float32
@@ -408,6 +411,33 @@ def _remember_consumer(out, parents):
             consumers[:] = [r for r in consumers if r() is not None]     # (at powers of two: O(1) a read)
 
 
+# Each recorded op's sequence number (its _seq), as PyTorch's nodes' sequence_nr: the order backward runs them in.
+next_sequence_number = itertools.count().__next__
+
+
+def engine_order(order):
+    """The nodes of a topological order (parents first) rearranged, still parents first, so that backward (which
+    runs them last to first) runs them in PyTorch's order: its engine takes the ready node created last (the
+    highest sequence number) and a leaf's AccumulateGrad as soon as its last consumer ran. Side effects in a
+    backward (random draws in an autograd.Function's backward, hooks) then happen in PyTorch's order, and a node
+    reached twice sums its gradients in PyTorch's order. A node recorded without a number keeps the order given."""
+    keys = {}
+    for node in order:
+        if node._backward is None:
+            continue
+        seq = node.__dict__.get("_seq")
+        if seq is None:
+            return order
+        keys[id(node)] = seq
+        for p in node._parents:
+            if p._backward is None and keys.get(id(p), _INF) > seq:
+                keys[id(p)] = seq - 0.5                 # a leaf: just after its last consumer (the lowest number)
+    return sorted(order, key=lambda node: keys.get(id(node), _INF))
+
+
+_INF = float("inf")
+
+
 def topological_order(roots):
     """The nodes that need a gradient, reachable from the roots, every node after all of its parents.
 
@@ -478,7 +508,10 @@ def backpropagate(roots, retain_graph=False, wanted=None, create_graph=False):
             if id(node) in wanted or any(id(p) in on_path for p in node._parents):
                 on_path.add(id(node))
         order = [node for node in order if id(node) in on_path]
-    with enable_grad() if create_graph else contextlib.nullcontext():       # create_graph records, even under no_grad
+    order = engine_order(order)
+    # as PyTorch's engine: grad mode is create_graph while backwards and hooks run (create_graph records even
+    # under no_grad; otherwise what a hook computes, BackPACK's Kronecker factors, records nothing)
+    with enable_grad() if create_graph else no_grad():
         for node in reversed(order):            # from the outputs to the leaves
             g = grads.pop(id(node), None)
             if g is None:
@@ -600,8 +633,92 @@ def _unbroadcast_graph(g, parent):
 def _rebuild_pickled(cls, state):
     """A pickled Tensor of type cls back: a blank instance given the saved attributes."""
     out = Tensor.__new__(cls)
-    out.__dict__.update(state)
+    _instance_dict(out).update(state)
     return out
+
+
+# nn's own state of a Tensor, kept in its instance dict beside the Python attributes a program sets (PyTorch keeps
+# it in C++): the values, the gradient, the graph links and the bookkeeping of hooks, views and in-place versions
+_NN_STATE = frozenset({"_data", "_grad", "requires_grad", "_parents", "_backward", "_op", "_graph_backward",
+                       "_saves_nothing", "_consumers", "_view_of", "_version_count", "_grad_hooks",
+                       "_post_accumulate_hooks", "_retains_grad", "_node_hooks", "_node_prehooks", "_grad_graph",
+                       "_grad_fn_group", "_buffer_slot", "_seq"})
+
+
+class _PythonAttributes(MutableMapping):
+    """``t.__dict__`` of an instance of a Tensor subclass that answers __torch_function__, as PyTorch shows it: the
+    Python attributes only, so that MONAI's ``self.__dict__ = dict(other.__dict__)`` or ``deepcopy(t.__dict__)``
+    carry its metadata and not the values or the graph. Reads and writes of nn's own keys by name pass through
+    (nn's code keeps using ``t.__dict__``); iteration, copies and assignment of the whole leave them out."""
+    __slots__ = ("_real",)
+
+    def __init__(self, real):
+        self._real = real
+
+    def __getitem__(self, key):
+        return self._real[key]
+
+    def __setitem__(self, key, value):
+        self._real[key] = value
+
+    def __delitem__(self, key):
+        del self._real[key]
+
+    def __contains__(self, key):
+        return key in self._real
+
+    def get(self, key, default=None):
+        return self._real.get(key, default)
+
+    def setdefault(self, key, default=None):
+        return self._real.setdefault(key, default)
+
+    def __iter__(self):
+        return iter([key for key in self._real if key not in _NN_STATE])
+
+    def __len__(self):
+        return sum(key not in _NN_STATE for key in self._real)
+
+    def copy(self):
+        return {key: value for key, value in self._real.items() if key not in _NN_STATE}
+
+    __copy__ = copy
+
+    def __deepcopy__(self, memo):
+        import copy                                             # noqa: PLC0415 - only deepcopy needs it
+        return copy.deepcopy(self.copy(), memo)
+
+    def __reduce__(self):
+        return dict, (self.copy(),)
+
+    def __repr__(self):
+        return repr(self.copy())
+
+
+def _python_attributes(tensor):
+    return _PythonAttributes(_instance_dict(tensor))
+
+
+def _set_python_attributes(tensor, attributes):
+    """t.__dict__ = d: d's attributes replace the Python attributes; nn's own state stays."""
+    new = {key: value for key, value in dict(attributes).items() if key not in _NN_STATE}
+    real = _instance_dict(tensor)
+    kept = {key: value for key, value in real.items() if key in _NN_STATE}
+    real.clear()
+    real.update(kept)
+    real.update(new)
+
+
+def _show_python_attributes(cls):
+    """Give the Tensor subclass cls PyTorch's ``__dict__``: _PythonAttributes (nn.overrides does, for a subclass
+    that answers __torch_function__; plain Tensors keep the instance dict, which nn's hot paths read). Written
+    into the class's namespace, as nn/dtypes.py adds NumPy's dtype flags (Python refuses a class attribute named
+    __dict__ by assignment); a metaclass would slow every isinstance(x, Tensor)."""
+    import gc                                                  # noqa: PLC0415 - only subclasses need it
+    namespace = next(r for r in gc.get_referents(cls.__dict__) if isinstance(r, dict))
+    namespace.setdefault("__dict__", property(_python_attributes, _set_python_attributes))
+    cls._attributes_shown = True        # (setting an attribute makes Python drop its cached lookups of the class)
+    del cls._attributes_shown
 
 
 def _init_made_in_new(inherited):
@@ -671,7 +788,7 @@ class Tensor:
     def __reduce_ex__(self, protocol):
         # pickling in PyTorch's form, a (rebuild function, arguments) pair, which subclasses extend: geoopt's
         # ManifoldTensor unpacks `build, args = super().__reduce_ex__(proto)` and appends its manifold
-        return _rebuild_pickled, (type(self), self.__dict__)
+        return _rebuild_pickled, (type(self), _instance_dict(self))
 
     def __deepcopy__(self, memo):
         # copy.deepcopy as Python's default for an object (the copy is in memo before its attributes are copied, so
@@ -679,7 +796,7 @@ class Tensor:
         import copy                                             # noqa: PLC0415 - only deepcopy needs it
         out = Tensor.__new__(type(self))
         memo[id(self)] = out
-        out.__dict__.update(copy.deepcopy(self.__dict__, memo))
+        _instance_dict(out).update(copy.deepcopy(_instance_dict(self), memo))
         return out
 
     @staticmethod
@@ -713,6 +830,7 @@ class Tensor:
             out.requires_grad = True
             out._parents = tuple(parents)
             out._backward = backward
+            out._seq = next_sequence_number()
             if graph_backward is not None:
                 out._graph_backward = graph_backward
             if not saves:
@@ -1011,6 +1129,9 @@ class Tensor:
 
     def __rpow__(self, other):
         return self._lift(other)._pow_tensor(self)
+
+
+_instance_dict = vars(Tensor)["__dict__"].__get__    # a tensor's instance dict itself, whatever its class shows
 
 
 class _BufferSlot:

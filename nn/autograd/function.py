@@ -186,11 +186,13 @@ def _record(cls, ctx, args, outs):
                                f"arguments; it must return one per argument (None for an argument that needs "
                                f"no gradient)")
         result = []
-        for a, g in zip(args, grads):
+        for a, g, needed in zip(args, grads, ctx.needs_input_grad):
             if not isinstance(a, Tensor):
                 if g is not None:
                     raise RuntimeError(f"backward of {name!r} returned a gradient for a forward argument that is "
                                        f"not a Tensor ({type(a).__name__}); return None for it")
+            elif not needed:                # ignored whatever its shape, as PyTorch's (torchdyn's adjoint returns
+                result.append(None)         # a 2-element gradient for a t_span that needs none)
             elif graph:
                 result.append(g if g is None or isinstance(g, Tensor) else Tensor(np.asarray(g)))
             else:

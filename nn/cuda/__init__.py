@@ -2,6 +2,7 @@
 ``device = "cuda" if torch.cuda.is_available() else "cpu"`` picks the CPU."""
 
 from . import amp                 # torch.cuda.amp's (older) names: from torch.cuda.amp import autocast, GradScaler
+from . import nvtx                # torch.cuda.nvtx's names: from torch.cuda import nvtx (asdl)
 
 
 def is_available():

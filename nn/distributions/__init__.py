@@ -420,7 +420,17 @@ def _scale_tril_of(name, matrix):
     itself), "covariance_matrix" or "precision_matrix" (MultivariateNormal's and Wishart's parametrisations)."""
     if name == "scale_tril":
         return matrix
-    return linalg.cholesky(matrix if name == "covariance_matrix" else linalg.inv(matrix))
+    return linalg.cholesky(matrix) if name == "covariance_matrix" else _precision_to_scale_tril(matrix)
+
+
+def _precision_to_scale_tril(P):
+    """The lower Cholesky factor L of P^-1 (P: (..., k, k) positive definite), by PyTorch's route without an
+    inverse: the Cholesky factor of P with rows and columns reversed gives an upper factor of P, whose triangular
+    inverse is L (laplace-torch imports this helper from torch.distributions.multivariate_normal)."""
+    Lf = linalg.cholesky(P.flip((-2, -1)))
+    L_inv = Lf.flip((-2, -1)).transpose(-2, -1)
+    eye = Tensor(np.eye(P.shape[-1], dtype=P.dtype))
+    return linalg.solve_triangular(L_inv, eye, upper=False)
 
 
 class MultivariateNormal(Distribution):

@@ -16,6 +16,7 @@ import numpy as np
 
 from .module import Module, Parameter
 from ..tensor import Tensor
+from .._C import _disabled_torch_function_impl
 
 
 class UninitializedTensorMixin:
@@ -23,6 +24,7 @@ class UninitializedTensorMixin:
     materialize(shape) makes it the class _becomes."""
 
     _becomes = None
+    __torch_function__ = _disabled_torch_function_impl
 
     def __init__(self, requires_grad=False, device=None, dtype=None):
         super().__init__(np.empty(0, np.float32), requires_grad=requires_grad)

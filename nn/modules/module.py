@@ -16,23 +16,40 @@ between this library and PyTorch with ``torch.from_numpy`` / ``.numpy()``.
 Layers hold their Parameters and call ``nn.functional`` in ``forward``; default
 initialisation is PyTorch's ``reset_parameters`` drawn from nn's seeded RNG.
 """
+import warnings
 from collections import OrderedDict
 from typing import NamedTuple
 
 import numpy as np
 
 from ..array import DataArray
+from ..device import CPU, MetaArray, meta_array, on_context_device as _on_context_device
 from ..hooks import RemovableHandle
 from .backward_hooks import call_with_backward_hooks
 from ..tensor import Tensor, _BufferSlot
+from .._C import _disabled_torch_function_impl
+
+
+# the suffix of a module's extra state in PyTorch's state_dict keys (Hugging Face's loader compares key names with
+# it); nn's modules keep no extra state, so no key ends with it
+_EXTRA_STATE_KEY_SUFFIX = "_extra_state"
 
 
 class Parameter(Tensor):
     """A Tensor that a Module registers as trainable (requires_grad=True by default)."""
 
-    def __init__(self, data, requires_grad=True):
+    __torch_function__ = _disabled_torch_function_impl     # ops on it give Tensors, as PyTorch's
+
+    def __init__(self, data, requires_grad=True, **tensor_state):
+        # Parameter(p.to(device), **p.__dict__) (accelerate's init_empty_weights): a PyTorch Parameter's __dict__
+        # holds only the attributes set on it, nn's also the Tensor's own state (_data, _grad, ...), ignored here
+        unknown = [k for k in tensor_state if not k.startswith("_")]
+        if unknown:
+            raise TypeError(f"Parameter.__init__() got an unexpected keyword argument {unknown[0]!r}")
         if isinstance(data, Tensor):
             data = data._data
+        elif type(data) is np.ndarray:
+            data = _on_context_device(data)     # a layer's new weight, np.empty(...): nn's stand-in for torch.empty
         super().__init__(data, requires_grad=requires_grad)
 
     def __repr__(self):             # as PyTorch prints one: the tensor below the header
@@ -43,6 +60,8 @@ class Buffer(Tensor):
     """A tensor that a Module registers as a buffer when it is assigned to an attribute, as torch.nn.Buffer:
     ``self.table = nn.Buffer(x)`` is ``self.register_buffer("table", x)``; persistent=False keeps it out of
     state_dict."""
+
+    __torch_function__ = _disabled_torch_function_impl     # ops on it give Tensors (PyTorch's Buffer is one)
 
     def __init__(self, data=None, *, persistent=True):
         super().__init__(np.zeros(0, np.float32) if data is None else getattr(data, "_data", data))
@@ -105,6 +124,11 @@ class Module:
         object.__setattr__(self, "_non_persistent_buffers", set())
         object.__setattr__(self, "_modules", OrderedDict())
 
+    @property
+    def _non_persistent_buffers_set(self):
+        """PyTorch's name of the set of non-persistent buffer names (Hugging Face's loader reads it)."""
+        return self._non_persistent_buffers
+
     # ---- registration by attribute assignment ----------------------------------------------
 
     def _registries(self, name):
@@ -132,7 +156,8 @@ class Module:
             return
         if isinstance(value, Parameter):
             self._discard(name, keep="_parameters")     # a replaced parameter keeps its place in the order
-            params[name] = value
+            # through the method, as PyTorch's __setattr__ (accelerate's init_empty_weights patches it)
+            self.register_parameter(name, value)
         elif isinstance(value, Module):
             self._discard(name, keep="_modules")
             modules[name] = value
@@ -168,6 +193,10 @@ class Module:
                             f"UninitializedBuffer; register the buffer once its shape is known")
         if isinstance(value, Tensor):
             value = value._data
+        elif type(value) is np.ndarray:
+            value = _on_context_device(value)      # a layer's new buffer (np.zeros(...), as torch.zeros makes it)
+        if type(value) is MetaArray:
+            return value
         if isinstance(value, np.ndarray):
             return value.view(np.ndarray)          # a plain array (a DataArray view read back from a buffer)
         if value is None:
@@ -411,9 +440,14 @@ class Module:
         from ..device import parse_to, device
         if any(isinstance(a, (str, device)) and device(a).type == "meta" for a in (*args, kwargs.get("device"))):
             # to('meta') (the ensembling recipe's stateless base model, called through functional_call): the
-            # tensors keep their shapes and dtypes and give up their values (read-only zeros taking no memory)
-            return self._apply(lambda t: np.broadcast_to(np.zeros((), t.dtype), t.shape))
-        _, dtype, _ = parse_to(args, dict(kwargs), "Module.to")
+            # tensors keep their shapes and dtypes and give up their values (meta tensors, taking no memory)
+            return self._apply(lambda t: t if t.is_meta else Tensor(meta_array(t.shape, t.dtype)))
+        dev, dtype, _ = parse_to(args, dict(kwargs), "Module.to")
+        if dev is CPU and any(isinstance(a, (str, device)) for a in (*args, kwargs.get("device"))) and any(
+                t.is_meta for t in (*self.parameters(), *self.buffers())):
+            raise NotImplementedError("Cannot copy out of meta tensor; no data! Please use torch.nn.Module.to_empty() "
+                                      "instead of torch.nn.Module.to() when moving module from meta to a different "
+                                      "device.")
         if dtype is None:
             return self
         if dtype.kind != "f":
@@ -422,6 +456,12 @@ class Module:
 
     def cpu(self):
         return self
+
+    def to_empty(self, *, device, recurse=True):
+        """Every parameter and buffer replaced by an uninitialised tensor of its shape and dtype on device (zeros
+        here), the Parameter objects kept: how a model built on the meta device gets memory. Returns self."""
+        from ..factories import empty_like
+        return self._apply(lambda t: empty_like(t, device=device), recurse=recurse)
 
     def cuda(self, device=None):
         from ..device import check_device
@@ -562,6 +602,8 @@ class Module:
         Keys as PyTorch: ``0.weight``, ``encoder.conv1.bias``, ``bn.running_mean``,
         ``bn.num_batches_tracked`` (int64, 0-d). Ready for ``nn.save``. The arrays are DataArrays (nn/array.py),
         so PyTorch's idioms on state-dict values work too: ``v.copy_(...)``, ``v.mul_(d)``, ``v.clone()``, ``v.cpu()``.
+        As PyTorch's, the dict has a ``_metadata`` OrderedDict: module prefix ('' at the top, 'encoder.conv1') ->
+        ``{"version": type(module)._version}``, handed back to ``_load_from_state_dict`` as local_metadata.
         PyTorch's arguments: ``keep_vars=True`` gives the Parameters themselves (and each buffer as a Tensor on
         its array), ``prefix`` goes before every key, ``destination`` is the dict filled and returned (also
         PyTorch's deprecated positional form state_dict(destination, prefix, keep_vars)). Hooks registered by
@@ -577,6 +619,10 @@ class Module:
         prefix, keep_vars = given.get("prefix", prefix), given.get("keep_vars", keep_vars)
         if destination is None:
             destination = OrderedDict()
+            destination._metadata = OrderedDict()       # PyTorch's: each module's version, read back on loading
+        local_metadata = dict(version=self._version)
+        if hasattr(destination, "_metadata"):
+            destination._metadata[prefix[:-1]] = local_metadata
         for hook in list(self.__dict__.get("_state_dict_pre_hooks", {}).values()):
             hook(self, prefix, keep_vars)
         for name, p in self._parameters.items():
@@ -589,7 +635,7 @@ class Module:
             if child is not None:
                 child.state_dict(destination=destination, prefix=prefix + name + ".", keep_vars=keep_vars)
         for hook in list(self.__dict__.get("_state_dict_hooks", {}).values()):
-            result = hook(self, destination, prefix, {})
+            result = hook(self, destination, prefix, local_metadata)
             if result is not None:
                 destination = result
         return destination
@@ -639,7 +685,7 @@ class Module:
             hook_args = (state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs)
             hook(self, *hook_args) if with_module else hook(*hook_args)
 
-    def load_state_dict(self, state_dict, strict=True):
+    def load_state_dict(self, state_dict, strict=True, assign=False):
         """Copy arrays from ``state_dict`` into parameters and buffers (values cast to their dtype).
 
         With strict=True every key must match: missing and unexpected keys are reported
@@ -649,6 +695,9 @@ class Module:
         (shape mismatches still raise) and returned as IncompatibleKeys(missing_keys, unexpected_keys).
         Pre hooks (register_load_state_dict_pre_hook) and subclasses' _load_from_state_dict run first, on a copy
         of state_dict, each module's with its prefix, parents before children.
+        ``assign=True`` (PyTorch 2.1) puts the state dict's values in place instead of copying them: each
+        parameter and buffer then holds the given array itself (its dtype, its memory; a given Parameter replaces
+        the module's, keeping the module's requires_grad), as PyTorch's.
         """
         if not hasattr(state_dict, "keys") or not hasattr(state_dict, "__getitem__"):
             raise TypeError(f"expected a dict of name -> ndarray, got {type(state_dict).__name__}")
@@ -686,8 +735,17 @@ class Module:
         if mismatched or error_msgs or (strict and (missing or unexpected) and not post_hooks):
             raise self._load_error(missing, unexpected, mismatched, error_msgs, strict)
         for key, value in values.items():
+            if assign:
+                self._assign_entry(key, entries[key], state_dict[key], value)
+                continue
             # In-place copy: the Parameter objects (which optimizers hold) stay the same.
             target = self._entry_array(entries[key])
+            if type(target) is MetaArray and type(value) is not MetaArray:
+                warnings.warn(f"for {key}: copying from a non-meta parameter in the checkpoint to a meta parameter in "
+                              f"the current model, which is a no-op. (Did you mean to pass `assign=True` to assign "
+                              f"items in the state dictionary to their corresponding key in the module instead of "
+                              f"copying them in place?)", UserWarning, stacklevel=2)
+                continue
             target[...] = value.astype(target.dtype, copy=False)
         result = IncompatibleKeys(missing, unexpected)
         if post_hooks:
@@ -696,6 +754,20 @@ class Module:
             if strict and (result.missing_keys or result.unexpected_keys):
                 raise self._load_error(result.missing_keys, result.unexpected_keys, [], [], strict)
         return result
+
+    def _assign_entry(self, key, entry, given, array):
+        """load_state_dict(assign=True) for one entry: `given` (a Parameter: itself, with the old one's
+        requires_grad) or its `array` (shared, dtype kept) becomes the parameter's or buffer's value."""
+        if isinstance(entry, tuple):
+            module, name = entry
+            module._buffers[name] = array
+        elif isinstance(given, Parameter):
+            module, _, name = key.rpartition(".")
+            owner = self.get_submodule(module) if module else self
+            given.requires_grad_(entry.requires_grad)
+            owner._parameters[name] = given
+        else:
+            entry._data = array
 
     def _load_error(self, missing, unexpected, mismatched, error_msgs, strict):
         """The StateDictError of load_state_dict: every problem in one message, as PyTorch's."""

@@ -97,21 +97,21 @@ class MultiheadAttention(Module):
         return (out.transpose(0, 1) if batch_first else out), weights
 
 
-_ACTIVATIONS = {"relu": F.relu, "gelu": F.gelu}
+_ACTIVATIONS = ("relu", "gelu")     # looked up on F at each call: F.relu is another object once dispatch is on
 
 
 def _get_activation_fn(activation):
     """'relu' -> F.relu, 'gelu' -> F.gelu (torch.nn.modules.transformer._get_activation_fn)."""
     if activation not in _ACTIVATIONS:
         raise RuntimeError(f"activation should be relu/gelu, not {activation}")
-    return _ACTIVATIONS[activation]
+    return getattr(F, activation)
 
 
 def _activation(activation, where):
     if isinstance(activation, str):
         if activation not in _ACTIVATIONS:
             raise ValueError(f"{where}: activation must be 'relu', 'gelu' or a callable, got {activation!r}")
-        return _ACTIVATIONS[activation]
+        return getattr(F, activation)
     return activation
 
 

@@ -7,9 +7,12 @@ from .. import init
 from ..dtypes import to_dtype
 
 def _factory(module, device, dtype):
-    """PyTorch's factory keywords of a layer, applied once it is built: device must be the CPU; dtype (float32 or
-    float64) converts its parameters and floating buffers (layers are made in nn.get_default_dtype())."""
-    if device is not None and str(device) not in ("cpu", "cpu:0"):
+    """PyTorch's factory keywords of a layer, applied once it is built: device must be the CPU or 'meta' (its
+    tensors then hold shapes and dtypes only); dtype (float32 or float64) converts its parameters and floating
+    buffers (layers are made in nn.get_default_dtype())."""
+    if device is not None and str(device) == "meta":
+        module.to("meta")
+    elif device is not None and str(device) not in ("cpu", "cpu:0"):
         raise ValueError(f"device={device!r}: nn runs on the CPU only")
     if dtype is not None:
         module.to(to_dtype(dtype))

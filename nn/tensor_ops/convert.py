@@ -5,7 +5,7 @@ import sys
 
 import numpy as np
 
-from ..device import CPU, check_device, parse_to
+from ..device import CPU, META, MetaArray, check_device, device, meta_array, parse_to, refuse_meta_data
 from ..dtypes import to_dtype, get_default_dtype, to_complex
 from ..tensor import ShapeError, Size, Tensor, _check_requires_grad, is_grad_enabled
 from ._attach import attach
@@ -39,22 +39,32 @@ def item(input):
     """The value of a one-element tensor as a Python float, int or bool."""
     if input._data.size != 1:
         raise ShapeError(f"item() needs a tensor with one element, got shape {input.shape}")
+    if isinstance(input._data, MetaArray):
+        raise RuntimeError("Tensor.item() cannot be called on meta tensors")
     return input._data.reshape(()).item()
 
 
 def tolist(input):
     """Nested Python lists of the values (a Python number for a 0-d tensor)."""
+    refuse_meta_data(input)
     return input._data.tolist()
 
 
 def numpy(input, force=False):
     """The underlying ndarray (shared, not copied)."""
+    if isinstance(input._data, MetaArray):
+        raise TypeError("can't convert meta device type tensor to numpy. Use Tensor.cpu() to copy the tensor to "
+                        "host memory first.")
     return input._data
 
 
 def detach(input):
     """Same data (shared), cut from the graph: no gradient flows through it."""
     return Tensor(input._data)
+
+
+def _same(values):
+    return values
 
 
 def as_subclass(input, cls):
@@ -66,7 +76,7 @@ def as_subclass(input, cls):
     out = Tensor._make(input._data, (input,), lambda g: (g,), "as_subclass", lambda g: (g,), saves=False)
     out.__class__ = cls
     if is_grad_enabled():           # a view, as reshape's: an in-place change recorded in a graph reaches input
-        out._view_of = (input, lambda v: v)
+        out._view_of = (input, _same)             # (a named function: the tensor pickles, as PyTorch's)
     return out
 
 
@@ -107,9 +117,22 @@ def _cast_to(input, dtype, copy=False):
 
 
 def to(input, *args, **kwargs):
-    """x.to(device), x.to(dtype), x.to(device, dtype), x.to(other): self when nothing changes, as PyTorch."""
-    _, dtype, copy = parse_to(args, dict(kwargs))
-    return _cast_to(input, dtype if dtype is not None else input.dtype, copy)
+    """x.to(device), x.to(dtype), x.to(device, dtype), x.to(other): self when nothing changes, as PyTorch.
+    To 'meta': a meta tensor of the same shape and dtype; from 'meta' to the CPU: PyTorch's NotImplementedError."""
+    dev, dtype, copy = parse_to(args, dict(kwargs))
+    dtype = dtype if dtype is not None else input.dtype
+    if isinstance(input._data, MetaArray):
+        if dev is CPU and _names_a_device(args, kwargs):
+            refuse_meta_data(input)
+    elif dev is META:
+        return Tensor(meta_array(input.shape, dtype), requires_grad=input.requires_grad)
+    return _cast_to(input, dtype, copy)
+
+
+def _names_a_device(args, kwargs):
+    """Whether .to(...)'s arguments name a device (not only a dtype)."""
+    return kwargs.get("device") is not None or any(
+        isinstance(a, (str, device, Tensor)) or (isinstance(a, int) and not isinstance(a, bool)) for a in args)
 
 
 _LEGACY_NAMES = {"FloatTensor": np.float32, "DoubleTensor": np.float64, "LongTensor": np.int64,
@@ -134,6 +157,7 @@ def type_as(input, other):
 
 
 def cpu(input):
+    refuse_meta_data(input)
     return input
 
 
@@ -190,6 +214,8 @@ def _one_value(input, what):
     if input._data.size != 1:
         raise RuntimeError(f"{what} of a tensor with {input._data.size} elements is ambiguous; "
                            f"it needs exactly one element (use .any() or .all() for a truth value)")
+    if isinstance(input._data, MetaArray):
+        raise RuntimeError("Tensor.item() cannot be called on meta tensors")
     return input._data.reshape(()).item()
 
 
@@ -337,6 +363,10 @@ def __repr__(input):
     """tensor([...]) as PyTorch prints it: dtype shown when not the default, then requires_grad / grad_fn; the
     numbers as set_printoptions says."""
     d = input._data
+    if isinstance(d, MetaArray):             # no values to print, as PyTorch's
+        grad = ", requires_grad=True" if input.requires_grad and input.is_leaf else ""
+        dt = "" if d.dtype == get_default_dtype() else f", dtype=nn.{d.dtype.name}"
+        return f"tensor(..., device='meta', size={tuple(d.shape)}{dt}{grad})"
     body = _tensor_str(input, len("tensor("))
     extra = ""
     if d.size == 0:           # as PyTorch: an empty tensor says its size unless (0,), and any non-default dtype
@@ -382,7 +412,8 @@ attach(size, dim, numel, item, tolist, numpy, detach, detach_, as_subclass, clon
        long=_converter("long", np.int64), int=_converter("int", np.int32),
        bool=_converter("bool", np.bool_), byte=_converter("byte", np.uint8),
        short=_converter("short", np.int16), char=_converter("char", np.int8))
-Tensor.device = property(lambda self: CPU)
+Tensor.device = property(lambda self: META if isinstance(self._data, MetaArray) else CPU)
+Tensor.is_meta = property(lambda self: isinstance(self._data, MetaArray))
 Tensor.is_cuda = False
 # the other device and layout probes PyTorch's tensors answer (torchmetrics asks `x.is_mps` before sorting)
 for _probe in ("is_mps", "is_xpu", "is_ipu", "is_xla", "is_mtia", "is_maia", "is_vulkan", "is_quantized", "is_mkldnn",
@@ -390,11 +421,10 @@ for _probe in ("is_mps", "is_xpu", "is_ipu", "is_xla", "is_mtia", "is_maia", "is
     setattr(Tensor, _probe, False)
 Tensor.is_pinned = lambda self, device=None: False              # no page-locked memory without a GPU
 Tensor.pin_memory = lambda self, device=None: self             # (DataLoader(pin_memory=True) is accepted too)
-Tensor.is_cpu = True
+Tensor.is_cpu = property(lambda self: not isinstance(self._data, MetaArray))
 Tensor.itemsize = property(lambda self: self._data.itemsize)
 Tensor.data_ptr = lambda self: self._data.ctypes.data          # the address of the first element
 Tensor.get_device = lambda self: -1
-Tensor.is_meta = False
 Tensor.share_memory_ = lambda self: self        # one process: nothing to share (A3C's model.share_memory() too)
 Tensor.is_shared = lambda self: False
 

@@ -22,7 +22,7 @@ import numpy as np
 from .. import init
 from ..array import legacy_scalar_first
 from ..dtypes import SCALAR_TYPE_NAMES, checked_fill
-from ..tensor import Tensor, is_grad_enabled, _remember_consumer
+from ..tensor import Tensor, is_grad_enabled, _remember_consumer, next_sequence_number, _instance_dict
 from ._attach import attach
 
 
@@ -104,7 +104,7 @@ def _prior_state(input):
     """The tensor's current state, moved to a new Tensor before an in-place op overwrites it. Hooks stay with
     that state, the one they were registered on (as PyTorch); retain_grad follows the tensor."""
     prior = Tensor.__new__(Tensor)
-    prior.__dict__.update(input.__dict__)
+    prior.__dict__.update(_instance_dict(input))      # (all of it: a subclass's __dict__ shows less)
     prior.__dict__.pop("_retains_grad", None)
     if input.__dict__.pop("_grad_hooks", None) is not None and input.__dict__.get("_retains_grad"):
         input.__dict__["_grad_hooks"] = {}
@@ -139,7 +139,8 @@ def _take_place(input, data, parents, backward, graph_backward, op):
     differentiate the wrong op."""
     input.__dict__.pop("_graph_backward", None)
     input.__dict__.pop("_saves_nothing", None)     # the in-place op's node is released after backward as any other
-    input.__dict__.update(_data=data, _grad=None, requires_grad=True, _parents=parents, _backward=backward, _op=op)
+    input.__dict__.update(_data=data, _grad=None, requires_grad=True, _parents=parents, _backward=backward, _op=op,
+                          _seq=next_sequence_number())
     _bump_version(input)
     if graph_backward is not None:
         input._graph_backward = graph_backward
@@ -236,6 +237,8 @@ def copy_(input, src, non_blocking=False):
     """Overwrite the values with src's (broadcast to this shape, cast to this dtype); the old values get no
     gradient, src (if it requires one) gets g summed back to its shape."""
     src = src if isinstance(src, Tensor) else Tensor(np.asarray(src))
+    if src.is_meta and not input.is_meta:
+        raise NotImplementedError("Cannot copy out of meta tensor; no data!")
     if is_grad_enabled() and (src.requires_grad or input.requires_grad):
         _refuse_leaf(input, "copy_")
         _refuse_view(input, "copy_")
@@ -267,13 +270,18 @@ def zero_(input):
 
 
 def normal_(input, mean=0.0, std=1.0, generator=None):
-    """Fill with draws from N(mean, std^2) from nn's generator (seed it with nn.manual_seed)."""
+    """Fill with draws from N(mean, std^2) from nn's generator (seed it with nn.manual_seed); on a meta tensor
+    nothing (no draws), as PyTorch's."""
+    if input.is_meta:
+        return input
     return _overwrite(input, init.normal_draws(input.shape, mean, std, generator), "normal_")
 
 
 def uniform_(input, a=0.0, b=1.0, generator=None, **kwargs):
     """Fill with draws from U(a, b) from nn's generator (also accepts PyTorch's from=, to=)."""
     a, b = kwargs.pop("from", a), kwargs.pop("to", b)
+    if input.is_meta:                           # no draws on the meta device, as PyTorch's
+        return input
     return _overwrite(input, init.uniform_draws(input.shape, a, b, generator), "uniform_")
 
 

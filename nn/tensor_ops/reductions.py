@@ -277,6 +277,19 @@ def count_nonzero(input, dim=None):
     return Tensor(np.asarray(np.count_nonzero(input._data, axis=dim), dtype=np.int64))
 
 
+# PyTorch's CPU scans carry single precision in double (its acc_type) and round each output: a float32 running
+# product of 1000 factors (diffusers' alphas_cumprod) differs from NumPy's float32 one by 3e-7
+_SCAN_CARRY = {np.dtype(np.float32): np.float64, np.dtype(np.complex64): np.complex128}
+
+
+def _scan(np_scan, x, axis):
+    """np.cumsum / np.cumprod of x along axis, in x's dtype, single precision carried in double as PyTorch's."""
+    carry = _SCAN_CARRY.get(x.dtype)
+    if carry is None:
+        return np_scan(x, axis=axis, dtype=x.dtype)
+    return np_scan(x, axis=axis, dtype=carry).astype(x.dtype)
+
+
 @numpy_axis
 def cumsum(input, dim, dtype=None):
     """Running sum along dim; integer and bool tensors give int64 (as PyTorch)."""
@@ -285,9 +298,9 @@ def cumsum(input, dim, dtype=None):
 
     def backward(g):
         # y_j = sum_{i<=j} x_i  =>  dx_i = sum_{j>=i} g_j: a running sum from the end
-        return (np.flip(np.cumsum(np.flip(g, axis), axis), axis),)
-    return Tensor._make(np.cumsum(x, axis=axis, dtype=x.dtype), (input,), backward, "cumsum",
-                        linear_graph_backward(lambda a: np.cumsum(a, axis=axis), lambda g: backward(g)[0], "cumsum"))
+        return (np.flip(_scan(np.cumsum, np.flip(g, axis), axis), axis),)
+    return Tensor._make(_scan(np.cumsum, x, axis), (input,), backward, "cumsum",
+                        linear_graph_backward(lambda a: _scan(np.cumsum, a, axis), lambda g: backward(g)[0], "cumsum"))
 
 
 @numpy_axis
@@ -313,7 +326,7 @@ def cumprod(input, dim, dtype=None):
         # recorded: dx_i = (sum_{j>=i} g_j y_j) / x_i, a running sum from the end (only where x has no zero)
         _nonzero_for_graph(x, "cumprod")
         return ((g * cumprod(input, axis)).flip(axis).cumsum(axis).flip(axis) / input,)
-    return Tensor._make(np.cumprod(x, axis=axis, dtype=x.dtype), (input,), backward, "cumprod", graph_backward)
+    return Tensor._make(_scan(np.cumprod, x, axis), (input,), backward, "cumprod", graph_backward)
 
 
 def _running_extreme(input, dim, pick, name):

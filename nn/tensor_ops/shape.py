@@ -161,8 +161,14 @@ def permute(input, *dims):
     return out
 
 
-def transpose(input, dim0, dim1):
-    """Swap two dims (a 0-D tensor, whose only dims are 0 and -1, is returned as is, as PyTorch's)."""
+def transpose(input, dim0, dim1=None):
+    """Swap two dims (a 0-D tensor, whose only dims are 0 and -1, is returned as is, as PyTorch's). NumPy's
+    form transpose(x, axes) with one permutation is taken too: opt_einsum calls `nn.transpose(x, axes)` when it
+    contracts nn tensors (it dispatches on the tensor's module name)."""
+    if dim1 is None:
+        if isinstance(dim0, (tuple, list)):
+            return permute(input, *dim0)
+        raise TypeError("transpose() missing 1 required positional argument: 'dim1'")
     if input.ndim == 0 and dim0 in (0, -1) and dim1 in (0, -1):
         return input
     dims = list(range(input.ndim))
@@ -656,8 +662,11 @@ def dstack(tensors):
     return F.cat([atleast_3d(t) for t in tensors], 2)
 
 
-def tensordot(a, b, dims=2):
-    """Sum of products over the last dims of a and the first dims of b (dims: how many, or the two lists)."""
+def tensordot(a, b, dims=2, *, axes=None):
+    """Sum of products over the last dims of a and the first dims of b (dims: how many, or the two lists).
+    `axes=` is NumPy's name of dims (opt_einsum calls `nn.tensordot(x, y, axes=...)` on nn tensors)."""
+    if axes is not None:
+        dims = axes
     if isinstance(dims, Tensor):
         dims = dims._data.tolist()
     if isinstance(dims, (int, np.integer)):

@@ -36,12 +36,22 @@ class NodeDef(NamedTuple):
     flatten_with_keys_fn: Optional[Callable] = None
 
 
+def _dict_flatten(d):
+    """A dict -> (its values, its keys), PyTorch's helper (diffusers registers its ModelOutput classes with it)."""
+    return list(d.values()), list(d)
+
+
+def _dict_unflatten(values, context):
+    """(values, keys) -> the dict, PyTorch's helper."""
+    return dict(zip(context, values, strict=True))
+
+
 # PyTorch's registry of node types, keyed by _get_node_type (namedtuples share the key `namedtuple`, their context
 # being the class); Lightning flattens batches by hand with it. defaultdict and deque are leaves here.
 SUPPORTED_NODES = {
     tuple: NodeDef(tuple, lambda t: (list(t), None), lambda values, context: tuple(values)),
     list: NodeDef(list, lambda t: (list(t), None), lambda values, context: list(values)),
-    dict: NodeDef(dict, lambda d: (list(d.values()), list(d)), lambda values, context: dict(zip(context, values))),
+    dict: NodeDef(dict, _dict_flatten, _dict_unflatten),
     namedtuple: NodeDef(namedtuple, lambda t: (list(t), type(t)), lambda values, context: context(*values)),
     OrderedDict: NodeDef(OrderedDict, lambda d: (list(d.values()), list(d)),
                          lambda values, context: OrderedDict(zip(context, values))),
