@@ -22,6 +22,7 @@ operation is unchanged until then. A few functions (``install``'s lists, for non
 import on. Not dispatched: the properties that give no Tensor (``shape``, ``dtype``, ``requires_grad``, ...),
 property setters, nn's private methods, and construction / attribute access."""
 import functools
+import threading
 import types as _types
 
 from .tensor import Tensor, _show_python_attributes
@@ -33,7 +34,12 @@ __all__ = ["has_torch_function", "handle_torch_function", "is_tensor_like", "Tor
 
 
 _overrides = {}      # type -> whether it takes part (asked once per type: most calls pass Tensors and ints)
-_disabled = {"subclass": 0, "all": 0}   # DisableTorchFunctionSubclass / DisableTorchFunction depths
+class _Depths(threading.local):
+    """DisableTorchFunctionSubclass / DisableTorchFunction depths, per thread as PyTorch's."""
+    subclass = all = 0
+
+
+_disabled = _Depths()
 _function_mode_stack = []
 
 
@@ -75,7 +81,7 @@ def _overloaded_args(values):
             # before the first argument whose type is a base of this one (PyTorch's order)
             at = next((i for i, other in enumerate(found) if issubclass(type(item), type(other))), len(found))
             found.insert(at, item)
-    if found and (_disabled["subclass"] or _disabled["all"]):
+    if found and (_disabled.subclass or _disabled.all):
         return []
     return found
 
@@ -91,7 +97,7 @@ def is_tensor_like(inp):
 
 
 def _modes_on():
-    return bool(_function_mode_stack) and not _disabled["all"]
+    return bool(_function_mode_stack) and not _disabled.all
 
 
 def handle_torch_function(public_api, relevant_args, *args, **kwargs):
@@ -173,11 +179,11 @@ class _Disabled:
     _key = "subclass"
 
     def __enter__(self):
-        _disabled[self._key] += 1
+        setattr(_disabled, self._key, getattr(_disabled, self._key) + 1)
         return self
 
     def __exit__(self, *exc):
-        _disabled[self._key] -= 1
+        setattr(_disabled, self._key, getattr(_disabled, self._key) - 1)
 
 
 class DisableTorchFunctionSubclass(_Disabled):
@@ -190,7 +196,7 @@ class DisableTorchFunction(_Disabled):
 
 
 def _is_torch_function_enabled():
-    return not _disabled["subclass"] and not _disabled["all"]
+    return not _disabled.subclass and not _disabled.all
 
 
 def _is_torch_function_mode_enabled():
@@ -315,9 +321,8 @@ def _dispatching_property(prop):
     fget = prop.fget
 
     def getter(self):
-        if _function_mode_stack or _overloaded_args((self,)):
-            if _modes_on() or _overloaded_args((self,)):
-                return handle_torch_function(wrapped.__get__, (self,), self)
+        if _modes_on() or _overloaded_args((self,)):
+            return handle_torch_function(wrapped.__get__, (self,), self)
         return fget(self)
     getter._dispatches = True
     wrapped = property(getter, prop.fset, prop.fdel, prop.__doc__)

@@ -429,9 +429,13 @@ def engine_order(order):
         if seq is None:
             return order
         keys[id(node)] = seq
-        for p in node._parents:
-            if p._backward is None and keys.get(id(p), _INF) > seq:
-                keys[id(p)] = seq - 0.5                 # a leaf: just after its last consumer (the lowest number)
+        parents = node._parents
+        for i, p in enumerate(parents):
+            # a leaf: just after its last consumer (the lowest number); leaves made ready by one node in the order
+            # of its inputs, as PyTorch's engine queues them (the last place of a leaf given twice)
+            key = seq - 0.5 - 0.5 * i / len(parents)
+            if p._backward is None and keys.get(id(p), _INF) > key:
+                keys[id(p)] = key
     return sorted(order, key=lambda node: keys.get(id(node), _INF))
 
 

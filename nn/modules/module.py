@@ -725,11 +725,17 @@ class Module:
             value = state_dict[key]
             if isinstance(value, Tensor):
                 value = value._data
-            value = np.asarray(value)
+            if type(value) is not MetaArray:        # (a meta value stays meta: no copy warning, assign keeps it)
+                value = np.asarray(value)
             if value.shape != target.shape:
                 mismatched.append((key, tuple(value.shape), tuple(target.shape)))
             elif not (value.dtype.kind in "biuf" or value.dtype.kind == target.dtype.kind == "c"):
                 mismatched.append((key, f"dtype {value.dtype}", f"numeric dtype {target.dtype}"))
+            elif type(value) is MetaArray and type(target) is not MetaArray and not assign:
+                error_msgs.append(f'While copying the parameter named "{key}", whose dimensions in the model are '
+                                  f'{tuple(target.shape)} and whose dimensions in the checkpoint are '
+                                  f"{tuple(value.shape)}, an exception occurred : ('Cannot copy out of meta "
+                                  f"tensor; no data!',).")
             else:
                 values[key] = value
         if mismatched or error_msgs or (strict and (missing or unexpected) and not post_hooks):
@@ -757,17 +763,19 @@ class Module:
 
     def _assign_entry(self, key, entry, given, array):
         """load_state_dict(assign=True) for one entry: `given` (a Parameter: itself, with the old one's
-        requires_grad) or its `array` (shared, dtype kept) becomes the parameter's or buffer's value."""
+        requires_grad; else a new Parameter on its `array`, shared, dtype kept) replaces the parameter, or
+        `array` becomes the buffer, as PyTorch's."""
         if isinstance(entry, tuple):
             module, name = entry
             module._buffers[name] = array
-        elif isinstance(given, Parameter):
+        else:       # a new Parameter unless one is given, as PyTorch's (the module's old one is left as it was)
             module, _, name = key.rpartition(".")
             owner = self.get_submodule(module) if module else self
-            given.requires_grad_(entry.requires_grad)
+            if isinstance(given, Parameter):
+                given.requires_grad_(entry.requires_grad)
+            else:
+                given = Parameter(Tensor(array), requires_grad=entry.requires_grad)
             owner._parameters[name] = given
-        else:
-            entry._data = array
 
     def _load_error(self, missing, unexpected, mismatched, error_msgs, strict):
         """The StateDictError of load_state_dict: every problem in one message, as PyTorch's."""
