@@ -128,12 +128,18 @@ def dispatching(fn, public_api=None):
     public_api, the object that calls the wrapper: F.conv3d's builtin_like)."""
     @functools.wraps(fn)
     def public(*args, **kwargs):
-        if not _function_mode_stack and not kwargs:
+        if not _function_mode_stack:                # the fast path: no mode, every argument of a plain type
             for arg in args:
                 if type(arg) not in _PLAIN:
                     break
             else:
-                return fn(*args)
+                if not kwargs:
+                    return fn(*args)
+                for arg in kwargs.values():
+                    if type(arg) not in _PLAIN:
+                        break
+                else:
+                    return fn(*args, **kwargs)
         if _modes_on() or _overloaded_args(args) or (kwargs and _overloaded_args(kwargs.values())):
             return handle_torch_function(public_api or public, args + tuple(kwargs.values()), *args, **kwargs)
         return fn(*args, **kwargs)

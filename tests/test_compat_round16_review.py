@@ -89,3 +89,21 @@ def test_disable_torch_function_subclass_is_per_thread():
         worker.join()
     assert seen == [(True, Tagged)]
     assert nn._C._is_torch_function_enabled()
+
+
+def test_a_subclass_given_by_keyword_dispatches():
+    # the wrappers' fast path skips the dispatch when every argument is of a plain type; a keyword argument of a
+    # subclass that overrides __torch_function__ must still reach it (PyTorch scans keyword arguments too)
+    seen = []
+
+    class Logged(nn.Tensor):
+        @classmethod
+        def __torch_function__(cls, func, types, args=(), kwargs=None):
+            seen.append(getattr(func, "__name__", func))
+            return super().__torch_function__(func, types, args, kwargs)
+
+    plain = nn.ones(3)
+    logged = nn.ones(3).as_subclass(Logged)
+    out = nn.add(plain, other=logged)
+    assert seen == ["add"] and type(out) is Logged
+    assert type(nn.add(plain, other=nn.ones(3))) is nn.Tensor and seen == ["add"]
