@@ -12,9 +12,10 @@ import pytest
 import nn
 
 
-def _tagging_function(log):
-    """An autograd.Function that passes its input through and notes its name when its backward runs."""
-    class Tag(nn.autograd.Function):
+def _tagging_function(log, lib=nn):
+    """An autograd.Function (of lib: nn, or torch) that passes its input through and notes its name when its
+    backward runs."""
+    class Tag(lib.autograd.Function):
         @staticmethod
         def forward(ctx, x, name):
             ctx.name = name
@@ -124,18 +125,7 @@ def test_backward_order_matches_pytorch():
     torch = pytest.importorskip("torch")
     logs = {}
     for lib in (torch, nn):
-        log = logs[lib.__name__] = []
-
-        class Tag(lib.autograd.Function):
-            @staticmethod
-            def forward(ctx, x, name):
-                ctx.name = name
-                return x.clone()
-
-            @staticmethod
-            def backward(ctx, grad):
-                log.append(ctx.name)
-                return grad, None
+        Tag = _tagging_function(logs.setdefault(lib.__name__, []), lib)
         x = lib.ones(3, requires_grad=True)
         h = Tag.apply(x, "h")
         left = Tag.apply(h.sin(), "left")
