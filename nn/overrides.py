@@ -34,13 +34,20 @@ __all__ = ["has_torch_function", "handle_torch_function", "is_tensor_like", "Tor
 
 
 _overrides = {}      # type -> whether it takes part (asked once per type: most calls pass Tensors and ints)
-class _Depths(threading.local):
-    """DisableTorchFunctionSubclass / DisableTorchFunction depths, per thread as PyTorch's."""
+
+
+class _PerThread(threading.local):
+    """Per thread, as PyTorch's: the DisableTorchFunctionSubclass / DisableTorchFunction depths and the stack of
+    modes entered (outermost first)."""
     subclass = all = 0
 
+    def __init__(self):
+        self.modes = []
 
-_disabled = _Depths()
-_function_mode_stack = []
+
+_disabled = _PerThread()
+_modes_anywhere = 0               # modes entered in any thread: while 0, a call need not look at its thread's stack
+_modes_lock = threading.Lock()
 
 
 def _own_function(kind):
@@ -97,7 +104,7 @@ def is_tensor_like(inp):
 
 
 def _modes_on():
-    return bool(_function_mode_stack) and not _disabled.all
+    return bool(_modes_anywhere and _disabled.modes) and not _disabled.all
 
 
 def handle_torch_function(public_api, relevant_args, *args, **kwargs):
@@ -106,11 +113,12 @@ def handle_torch_function(public_api, relevant_args, *args, **kwargs):
     overloaded = _overloaded_args(relevant_args)
     types = tuple(type(a) for a in overloaded)
     if _modes_on():
-        mode = _function_mode_stack.pop()           # left while it answers (PyTorch's _pop_mode_temporarily)
+        stack = _disabled.modes
+        mode = stack.pop()                          # left while it answers (PyTorch's _pop_mode_temporarily)
         try:
             result = mode.__torch_function__(public_api, types, args, kwargs)
         finally:
-            _function_mode_stack.append(mode)
+            stack.append(mode)
         if result is not NotImplemented:
             return result
     for arg in overloaded:
@@ -128,7 +136,7 @@ def dispatching(fn, public_api=None):
     public_api, the object that calls the wrapper: F.conv3d's builtin_like)."""
     @functools.wraps(fn)
     def public(*args, **kwargs):
-        if not _function_mode_stack:                # the fast path: no mode, every argument of a plain type
+        if not _modes_anywhere:                     # the fast path: no mode, every argument of a plain type
             for arg in args:
                 if type(arg) not in _PLAIN:
                     break
@@ -363,12 +371,18 @@ class TorchFunctionMode:
         return func(*args, **(kwargs or {}))
 
     def __enter__(self):
+        global _modes_anywhere
         _activate()
-        _function_mode_stack.append(self)
+        _disabled.modes.append(self)
+        with _modes_lock:
+            _modes_anywhere += 1
         return self
 
     def __exit__(self, exc_type, exc_value, traceback):
-        _function_mode_stack.remove(self)
+        global _modes_anywhere
+        _disabled.modes.remove(self)
+        with _modes_lock:
+            _modes_anywhere -= 1
 
     @classmethod
     def push(cls, *args, **kwargs):
@@ -377,12 +391,12 @@ class TorchFunctionMode:
 
 def _get_current_function_mode_stack():
     """The modes entered and not yet left, outermost first."""
-    return list(_function_mode_stack)
+    return list(_disabled.modes)
 
 
 def _get_current_function_mode():
     """The innermost mode, or None."""
-    return _function_mode_stack[-1] if _function_mode_stack else None
+    return _disabled.modes[-1] if _disabled.modes else None
 
 
 def is_tensor_method_or_property(func):

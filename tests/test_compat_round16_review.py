@@ -107,3 +107,30 @@ def test_a_subclass_given_by_keyword_dispatches():
     out = nn.add(plain, other=logged)
     assert seen == ["add"] and type(out) is Logged
     assert type(nn.add(plain, other=nn.ones(3))) is nn.Tensor and seen == ["add"]
+
+
+def test_a_mode_answers_the_calls_of_its_own_thread_only():
+    # PyTorch keeps the stack of TorchFunctionModes per thread: a mode entered in one thread does not see another
+    # thread's calls (nn's stack was one list for all threads)
+    import threading
+    from nn.overrides import TorchFunctionMode, _get_current_function_mode_stack
+    seen = []
+
+    class Names(TorchFunctionMode):
+        def __torch_function__(self, func, types, args=(), kwargs=None):
+            seen.append(threading.current_thread().name)
+            return func(*args, **(kwargs or {}))
+
+    stacks = []
+
+    def other():
+        nn.ones(2) + 1
+        stacks.append(_get_current_function_mode_stack())
+
+    with Names() as mode:
+        t = threading.Thread(target=other, name="other")
+        t.start()
+        t.join()
+        nn.ones(2) + 1
+        assert _get_current_function_mode_stack() == [mode]
+    assert set(seen) == {threading.current_thread().name} and stacks == [[]]
