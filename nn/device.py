@@ -119,10 +119,10 @@ def set_default_device(dev):
     _DEFAULT[0] = CPU if dev is None else factory_device(dev)
 
 
-def refuse_meta_data(tensor, what="Cannot copy out of meta tensor; no data!"):
-    """PyTorch's NotImplementedError for reading the values of a meta tensor."""
+def refuse_meta_data(tensor, what="Cannot copy out of meta tensor; no data!", error=NotImplementedError):
+    """PyTorch's error for reading the values of a meta tensor (NotImplementedError unless error says)."""
     if isinstance(tensor._data, MetaArray):
-        raise NotImplementedError(what)
+        raise error(what)
 
 
 def check_device(dev):

@@ -50,8 +50,8 @@ def _new(data, dtype, device, requires_grad):
 
 
 def _on_meta(shape, dtype, device, requires_grad):
-    """A meta tensor of shape and dtype when the factory's device is the meta device, else None: the random
-    factories ask before drawing, so that, as in PyTorch, a model built on the meta device takes no draws."""
+    """A meta tensor of shape and dtype when the factory's device is the meta device, else None: the filling and
+    random factories ask before making their values (on the meta device a model takes no draws, as in PyTorch)."""
     if factory_device(device) is not META:
         return None
     return Tensor(meta_array(shape, to_dtype(dtype) if dtype is not None else get_default_dtype()),
@@ -183,6 +183,9 @@ def from_numpy(ndarray):
 
 def _filled(size, fill, dtype, device, requires_grad, default=None):
     dt = to_dtype(dtype) if dtype is not None else (default or get_default_dtype())
+    meta = _on_meta(size, dt, device, requires_grad)        # (no full-size array to throw away on the meta device)
+    if meta is not None:
+        return meta
     return _new(np.full(size, fill, dtype=dt), None, device, requires_grad)
 
 

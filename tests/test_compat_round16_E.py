@@ -120,18 +120,23 @@ def test_save_writes_functions_and_classes_by_name():
 
 # ---- autograd.Function: a gradient for an input that needs none is ignored (torchdyn's adjoint) -------------------
 
-class _Scale(nn.autograd.Function):
-    """x * t.sum(); backward returns for t a gradient of the wrong shape, as torchdyn's adjoint does for t_span."""
+def _scale_function(lib):
+    """lib's (nn's or torch's) autograd.Function x * t.sum() whose backward returns for t a gradient of the wrong
+    shape, as torchdyn's adjoint does for t_span."""
+    class Scale(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x, t):
+            ctx.save_for_backward(t)
+            return x * t.sum()
 
-    @staticmethod
-    def forward(ctx, x, t):
-        ctx.save_for_backward(t)
-        return x * t.sum()
+        @staticmethod
+        def backward(ctx, g):
+            (t,) = ctx.saved_tensors
+            return g * t.sum(), lib.zeros(2)
+    return Scale
 
-    @staticmethod
-    def backward(ctx, g):
-        (t,) = ctx.saved_tensors
-        return g * t.sum(), nn.zeros(2)
+
+_Scale = _scale_function(nn)
 
 
 def test_function_gradient_for_input_without_grad_is_ignored():
@@ -148,17 +153,7 @@ def test_function_gradient_for_input_without_grad_is_ignored():
 
 def test_function_with_torch():
     torch = pytest.importorskip("torch")
-
-    class Scale(torch.autograd.Function):
-        @staticmethod
-        def forward(ctx, x, t):
-            ctx.save_for_backward(t)
-            return x * t.sum()
-
-        @staticmethod
-        def backward(ctx, g):
-            (t,) = ctx.saved_tensors
-            return g * t.sum(), torch.zeros(2)
+    Scale = _scale_function(torch)
     x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
     Scale.apply(x, torch.linspace(0, 1, 5)).sum().backward()
     np.testing.assert_allclose(x.grad.numpy(), [2.5, 2.5, 2.5])

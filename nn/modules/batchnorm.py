@@ -8,14 +8,15 @@ from .. import functional as F
 from .module import Module, Parameter
 from .utils import _factory, _check_int, _check_float, _reset_affine
 
-def _fill_num_batches_tracked(module, state_dict, prefix, local_metadata):
-    """PyTorch's _NormBase loading step: a checkpoint of version < 2, or of none (a plain dict), may lack
-    num_batches_tracked (added in version 2); the module's own count stands in for it."""
+def _load_norm_state(module, state_dict, prefix, local_metadata, *rest):
+    """PyTorch's _NormBase._load_from_state_dict (the batch and instance norms'): a checkpoint of version < 2, or
+    of none (a plain dict), may lack num_batches_tracked (added in version 2); the module's own count stands in."""
     key = prefix + "num_batches_tracked"
     version = local_metadata.get("version", None)
     if (version is None or version < 2) and module.track_running_stats and key not in state_dict:
         count = module.num_batches_tracked
         state_dict[key] = count if count is not None else np.array(0, np.int64)
+    Module._load_from_state_dict(module, state_dict, prefix, local_metadata, *rest)
 
 
 class _NormBase(Module):
@@ -51,13 +52,7 @@ class _NormBase(Module):
         _factory(self, device, dtype)
 
     _version = 2        # PyTorch's: version 2 added num_batches_tracked
-
-    def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
-                              error_msgs):
-        """As PyTorch's (see _fill_num_batches_tracked)."""
-        _fill_num_batches_tracked(self, state_dict, prefix, local_metadata)
-        super()._load_from_state_dict(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
-                                      error_msgs)
+    _load_from_state_dict = _load_norm_state
 
     def reset_running_stats(self):
         if self.track_running_stats:

@@ -7,7 +7,7 @@ import numpy as np
 from ..dtypes import get_default_dtype
 from ..tensor import Tensor
 from .. import functional as F
-from .batchnorm import _NormBase, _fill_num_batches_tracked
+from .batchnorm import _NormBase, _load_norm_state
 from .module import Module, Parameter
 from .utils import _factory, _check_int, _check_float, _reset_affine
 
@@ -141,13 +141,7 @@ class _InstanceNorm(Module):
 
     # the batch norms' (PyTorch's instance norms share their base, _NormBase)
     reset_running_stats, reset_parameters = _NormBase.reset_running_stats, _NormBase.reset_parameters
-    _version = _NormBase._version
-
-    def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
-                              error_msgs):
-        _fill_num_batches_tracked(self, state_dict, prefix, local_metadata)
-        super()._load_from_state_dict(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
-                                      error_msgs)
+    _version, _load_from_state_dict = _NormBase._version, _load_norm_state
 
     def forward(self, x):
         name = type(self).__name__

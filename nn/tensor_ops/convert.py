@@ -35,12 +35,14 @@ def numel(input):
     return int(input._data.size)
 
 
+_NO_ITEM_ON_META = "Tensor.item() cannot be called on meta tensors"
+
+
 def item(input):
     """The value of a one-element tensor as a Python float, int or bool."""
     if input._data.size != 1:
         raise ShapeError(f"item() needs a tensor with one element, got shape {input.shape}")
-    if isinstance(input._data, MetaArray):
-        raise RuntimeError("Tensor.item() cannot be called on meta tensors")
+    refuse_meta_data(input, _NO_ITEM_ON_META, RuntimeError)
     return input._data.reshape(()).item()
 
 
@@ -52,9 +54,8 @@ def tolist(input):
 
 def numpy(input, force=False):
     """The underlying ndarray (shared, not copied)."""
-    if isinstance(input._data, MetaArray):
-        raise TypeError("can't convert meta device type tensor to numpy. Use Tensor.cpu() to copy the tensor to "
-                        "host memory first.")
+    refuse_meta_data(input, "can't convert meta device type tensor to numpy. Use Tensor.cpu() to copy the tensor "
+                     "to host memory first.", TypeError)
     return input._data
 
 
@@ -214,8 +215,7 @@ def _one_value(input, what):
     if input._data.size != 1:
         raise RuntimeError(f"{what} of a tensor with {input._data.size} elements is ambiguous; "
                            f"it needs exactly one element (use .any() or .all() for a truth value)")
-    if isinstance(input._data, MetaArray):
-        raise RuntimeError("Tensor.item() cannot be called on meta tensors")
+    refuse_meta_data(input, _NO_ITEM_ON_META, RuntimeError)
     return input._data.reshape(()).item()
 
 
