@@ -17,20 +17,28 @@ def _are_functorch_transforms_active():
     return False
 
 
-class _functorch:
-    """torch._C._functorch's probes of functorch's tensor wrappers, which nn never makes."""
+def _no_batched_tensors(*args, **kwargs):
+    """functorch's BatchedTensor wrappers: nn's vmap runs the function once per batch element on plain tensors, so
+    there is no batch level to add a dim at or remove it from."""
+    raise RuntimeError("nn has no functorch BatchedTensor: nn.vmap calls the function once per batch element")
 
-    @staticmethod
-    def is_legacy_batchedtensor(tensor):
-        return False
 
-    @staticmethod
-    def is_batchedtensor(tensor):
-        return False
+def _no_wrappers(tensor):
+    """torch._C._functorch.get_unwrapped on a plain tensor (the only kind here): PyTorch's error."""
+    raise RuntimeError("No wrappers present!")
 
-    @staticmethod
-    def is_gradtrackingtensor(tensor):
-        return False
+
+def _false(tensor):
+    return False
+
+
+# torch._C._functorch's probes of functorch's tensor wrappers, which nn never makes; a module in sys.modules, so
+# that `from torch._C._functorch import is_batchedtensor` (tensordict) ports to an import that works
+from ._submodule import submodule as _submodule  # noqa: E402
+_functorch = _submodule(__name__, "_functorch", "torch._C._functorch: functorch's wrapper probes (none here).",
+                        is_legacy_batchedtensor=_false, is_batchedtensor=_false, is_gradtrackingtensor=_false,
+                        is_functionaltensor=_false, get_unwrapped=_no_wrappers,
+                        _add_batch_dim=_no_batched_tensors, _remove_batch_dim=_no_batched_tensors)
 
 
 def _disabled_torch_function_impl(func, types, args=(), kwargs=None):
@@ -63,6 +71,14 @@ def _tensor_metaclass():
 _TensorMeta = _tensor_metaclass()     # the Tensor class's metaclass (Lightning's checkpoint loader annotates with it)
 
 
+class DeviceObjType:
+    """TorchScript's type of a device value (torch.DeviceObjType, not torch.device): a class to name in
+    annotations (pytorch-forecasting's `device: str | torch.DeviceObjType`); nothing makes one."""
+
+    def __new__(cls, *args, **kwargs):
+        raise TypeError("torch._C.DeviceObjType: No constructor defined!")
+
+
 class _nn:
     """torch._C._nn's argument parser that Python code calls (Lightning's dtype/device mixin)."""
 
@@ -80,3 +96,10 @@ class _nn:
             or (isinstance(a, int) and not isinstance(a, bool)) for a in args)
         dev, dtype, _ = parse_to(args, dict(kwargs), "to")
         return (dev if has_device else None), dtype, non_blocking, memory_format
+
+
+def _is_alias_of(a, b):
+    """Whether tensors a and b view the same memory (PyTorch: the same storage; tensordict's `to_module` asks
+    before swapping)."""
+    from .tensor_ops.convert import root_array  # noqa: PLC0415
+    return root_array(a._data) is root_array(b._data)

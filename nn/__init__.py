@@ -30,7 +30,7 @@ from .random import get_rng_state, set_rng_state, Generator
 from .dtypes import (float32, float64, int64, int32, int16, int8, uint8, double, long, short, float, int,
                      float16, half, bfloat16, uint16, uint32, uint64, complex32, chalf, complex64, complex128,
                      cfloat, cdouble, float8_e4m3fn, float8_e5m2, float8_e4m3fnuz, float8_e5m2fnuz, float8_e8m0fnu,
-                     bool, dtype, get_default_dtype, set_default_dtype, finfo, iinfo)
+                     qint8, quint8, qint32, quint4x2, quint2x4, bool, dtype, get_default_dtype, set_default_dtype, finfo, iinfo)
 from .device import device, Stream, Event, get_device_module
 from . import cuda, cpu, backends, jit, accelerator, hub, sparse, amp, compiler, fx, attention
 from .amp import autocast, is_autocast_enabled
@@ -40,13 +40,14 @@ from .sparse import (sparse_coo_tensor, spmm, dsmm, layout, strided, sparse_coo,
                      sparse_bsr, sparse_bsc)
 from .sparse import _convert_indices_from_coo_to_csr, _convert_indices_from_csr_to_coo  # noqa: E402,F401  (PyG's)
 from . import cuda as xpu  # noqa: F401  (torch.xpu: no such device either)
+from .cuda import OutOfMemoryError  # noqa: E402,F401  (torch.OutOfMemoryError is torch.cuda's)
 from . import autograd
 from .autograd import Function
 from . import functional
 from . import functional as F
 from . import tensor_ops
 from .tensor_ops.convert import Size, numel, clone, detach, detach_, is_floating_point, set_printoptions
-from .tensor_ops.convert import UntypedStorage  # noqa: E402,F401  (torch.UntypedStorage: Lightning's type aliases)
+from .tensor_ops.convert import UntypedStorage, StorageBase  # noqa: E402,F401  (torch.UntypedStorage: Lightning's type aliases)
 from .tensor_ops.pointwise import (exp, log, log1p, log2, log10, lerp, tan, asin, acos, atan, sinh, cosh, expm1,
                                    fmod, logit, xlogy, deg2rad, rad2deg,
                                    exp2, erf, erfinv, erfc, lgamma, digamma, polygamma, sinc, asinh, acosh, atanh,
@@ -90,7 +91,7 @@ from .functional import conv3d, conv_transpose3d, max_pool3d
 from .functional import pixel_shuffle, pixel_unshuffle
 from .tensor_ops.shape import unflatten
 from .functional.distances import cdist, pdist
-from .factories import (tensor, as_tensor, asarray, from_numpy, zeros, ones, full, empty, eye, arange, linspace, logspace,
+from .factories import (tensor, as_tensor, asarray, from_numpy, from_file, frombuffer, zeros, ones, full, empty, eye, arange, linspace, logspace,
                         rand, randn, randint, randperm, normal, bernoulli, multinomial, zeros_like, ones_like, full_like, empty_like, rand_like,
                         randn_like, randint_like, is_tensor, triu_indices, tril_indices, hann_window,
                         hamming_window, blackman_window, bartlett_window, kaiser_window, scalar_tensor,
@@ -133,7 +134,9 @@ from .distributions import _standard_gamma  # noqa: E402,F401  (torch._standard_
 from . import fft  # noqa: E402  (torch.fft: the transforms, with complex tensors)
 from .fft import stft, istft  # noqa: E402
 from . import _C  # noqa: E402  (torch._C's few names that Python libraries call)
+from . import _guards  # noqa: E402,F401  (torch._guards.active_fake_mode: tensordict's load_memmap asks it)
 ScriptModule = jit.ScriptModule  # noqa: E402  (torch.ScriptModule: Lightning imports it from torch)
+DeviceObjType = _C.DeviceObjType  # noqa: E402  (torch.DeviceObjType: pytorch-forecasting's annotations)
 from .parallel import DataParallel
 from .modules.lazy import UninitializedParameter, UninitializedBuffer  # noqa: E402,F401  (torch.nn.'s)
 from .utils.dlpack import from_dlpack, to_dlpack  # noqa: E402  (torch.from_dlpack, torch.to_dlpack)
@@ -170,8 +173,8 @@ from .tensor_ops.out_arg import with_out as _with_out  # noqa: E402
 # (linear_operator's conjugate gradients and MINRES write every step into preallocated buffers:
 # torch.sum(prod, -2, keepdim=True, out=alpha), torch.lt(beta, eps, out=is_zero), torch.addcmul(..., out=result))
 # (the reductions, sum and cumsum, take out= through their NumPy-axis wrapper, which Tensor's methods share)
-(addcmul, addcdiv, lt, le, gt, ge, eq, ne, norm, reciprocal) = map(
-    _with_out, (addcmul, addcdiv, lt, le, gt, ge, eq, ne, norm, reciprocal))
+(addcmul, addcdiv, lt, le, gt, ge, eq, ne, norm, reciprocal, gather) = map(
+    _with_out, (addcmul, addcdiv, lt, le, gt, ge, eq, ne, norm, reciprocal, gather))   # gather: tensordict's
 concat = concatenate = cat
 row_stack = vstack
 unsafe_chunk, unsafe_split = chunk, split
@@ -195,7 +198,10 @@ def feature_dropout(input, p, train):
 
 
 def _assert(condition, message):
-    """torch._assert: a traceable ``assert condition, message`` (timm's PatchEmbed size checks)."""
+    """torch._assert: a traceable ``assert condition, message`` (timm's PatchEmbed size checks); a condition
+    that answers __torch_function__ (an fx Proxy: e3nn's shape checks) hands the call over, as PyTorch's."""
+    if type(condition) not in (bool, Tensor) and overrides.has_torch_function((condition,)):
+        return overrides.handle_torch_function(_assert, (condition,), condition, message)
     assert condition, message
 
 
@@ -237,4 +243,7 @@ _nn_alias.register()
 from . import return_types  # noqa: E402,F401  (torch.return_types, by function name)
 from . import overrides  # noqa: E402  (torch.overrides; LinearOperator-style types answer nn's functions)
 overrides.install(globals(), linalg)
+# torch.functional's einsum and tensordot (the porting rule maps torch.functional to nn.functional): the same
+# objects as nn.einsum and nn.tensordot, as in PyTorch
+functional.einsum, functional.tensordot = einsum, tensordot  # noqa: F821
 range = _factories.range_inclusive           # (last: the name shadows Python's range in this module)

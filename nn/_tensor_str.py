@@ -1,8 +1,10 @@
 """torch._tensor_str: the printing options and the numbers of a tensor's repr, as code outside the Tensor class
 reads them (PyG's write_off prints `_tensor_str(pos, indent=0)` with `PRINT_OPTS.threshold` raised)."""
+import contextlib
+
 from .tensor_ops.convert import _PRINT_OPTIONS, _tensor_str, set_printoptions  # noqa: F401 - torch._tensor_str's
 
-__all__ = ["PRINT_OPTS", "set_printoptions"]
+__all__ = ["PRINT_OPTS", "set_printoptions", "get_printoptions", "printoptions"]
 
 
 class _PrinterOptions:
@@ -21,3 +23,20 @@ class _PrinterOptions:
 
 PRINT_OPTS = _PrinterOptions()
 
+
+
+def get_printoptions():
+    """The print options in force, a dict that set_printoptions(**it) restores (PyTorch's keys)."""
+    return {name: _PRINT_OPTIONS[name] for name in ("precision", "threshold", "edgeitems", "linewidth", "sci_mode")}
+
+
+@contextlib.contextmanager
+def printoptions(**kwargs):
+    """set_printoptions(**kwargs) inside the block, the options before it restored after (sentence-transformers'
+    model cards print embeddings under printoptions(precision=4, sci_mode=False))."""
+    old = get_printoptions()
+    set_printoptions(**kwargs)
+    try:
+        yield
+    finally:
+        set_printoptions(**old)

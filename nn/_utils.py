@@ -19,3 +19,17 @@ def _unflatten_dense_tensors(flat, tensors):
         outputs.append(flat.narrow(0, offset, numel).view(tensor.shape))
         offset += numel
     return outputs
+
+
+def _get_available_device_type():
+    """The accelerator's device type name, None on a CPU-only build (nn's case: tensordict asks before syncing)."""
+    return None
+
+
+def _get_device_module(device_type):
+    """nn.<device_type> (nn.cpu, nn.cuda), PyTorch's error for a device type without a module."""
+    device_module = getattr(nn, device_type, None)
+    if device_module is None:
+        raise RuntimeError(f"Device '{device_type}' does not have a corresponding module registered as "
+                           f"'torch.{device_type}'.")
+    return device_module

@@ -159,7 +159,7 @@ class DataArray(np.ndarray):
         self[...] = _value(value)
         return self
 
-    def copy_(self, src):
+    def copy_(self, src, non_blocking=False):
         self[...] = _value(src)
         return self
 

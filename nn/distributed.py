@@ -118,3 +118,73 @@ def _device_mesh_module():
 
 
 device_mesh = _device_mesh_module()
+
+
+def _tensor_modules():
+    """torch.distributed.tensor (and its older name torch.distributed._tensor) with .experimental, and
+    torch.distributed.fsdp (also torch.distributed._composable.fsdp): names for imports, annotations and the checks
+    `type(p) is DTensor` / `isinstance(m, FSDPModule)`, which are False here (opacus imports DTensor, FSDPModule and
+    implicit_replication at the top). Sharding needs a process group, which never exists in nn: making a DTensor or
+    sharding a module raises PyTorch's error."""
+    import contextlib
+    import sys
+    from ._submodule import submodule
+    from . import _C
+    from .tensor import Tensor
+
+    class DTensor(Tensor):
+        """A tensor sharded over a device mesh; none can exist without a process group."""
+        # no __torch_function__ of its own: defining it at import must not turn dispatch on for every call
+        __torch_function__ = _C._disabled_torch_function_impl
+
+        def __new__(cls, *args, **kwargs):
+            _no_group()
+
+        @staticmethod
+        def from_local(*args, **kwargs):
+            _no_group()
+
+    class Placement:
+        """How a DTensor is laid out over one mesh dimension."""
+
+    class Shard(Placement):
+        def __init__(self, dim):
+            self.dim = dim
+
+    class Replicate(Placement):
+        pass
+
+    class Partial(Placement):
+        def __init__(self, reduce_op="sum"):
+            self.reduce_op = reduce_op
+
+    @contextlib.contextmanager
+    def implicit_replication():
+        """No DTensor exists here, so nothing is replicated: a context that does nothing."""
+        yield
+
+    experimental = submodule(__name__ + ".tensor", "experimental", "torch.distributed.tensor.experimental: "
+                             "implicit_replication (a no-op: no DTensor exists in nn).", DTensor=DTensor,
+                             implicit_replication=implicit_replication)
+    tensor = submodule(__name__, "tensor", "torch.distributed.tensor: DTensor and placements as names (no process "
+                       "group exists in nn, so no DTensor can be made).", DTensor=DTensor, Placement=Placement,
+                       Shard=Shard, Replicate=Replicate, Partial=Partial, DeviceMesh=device_mesh.DeviceMesh,
+                       init_device_mesh=device_mesh.init_device_mesh, distribute_tensor=_no_group,
+                       distribute_module=_no_group, experimental=experimental)
+    sys.modules[__name__ + "._tensor"] = tensor
+    sys.modules[__name__ + "._tensor.experimental"] = experimental
+
+    class FSDPModule:
+        """The class fully_shard mixes into a module; no module is one here."""
+
+    def fully_shard(module, *args, **kwargs):
+        _no_group()
+
+    fsdp = submodule(__name__, "fsdp", "torch.distributed.fsdp: FSDPModule as a name (no module can be sharded "
+                     "without a process group).", FSDPModule=FSDPModule, fully_shard=fully_shard)
+    composable = submodule(__name__, "_composable", "torch.distributed._composable: fsdp.", fsdp=fsdp)
+    sys.modules[composable.__name__ + ".fsdp"] = fsdp
+    return tensor, tensor, fsdp, composable
+
+
+tensor, _tensor, fsdp, _composable = _tensor_modules()

@@ -141,6 +141,21 @@ float8_e8m0fnu = _NameOnly("float8_e8m0fnu")
 for _f8 in (float8_e4m3fn, float8_e5m2, float8_e4m3fnuz, float8_e5m2fnuz, float8_e8m0fnu):
     _f8.is_floating_point, _f8.is_complex, _f8.is_signed, _f8.itemsize = True, False, _f8 is not float8_e8m0fnu, 1
 
+
+class _Quantized(_NameOnly):
+    """PyTorch's quantized integer dtypes, likewise names only (tensordict lists every dtype in a table at import)."""
+    is_floating_point = is_complex = False
+
+    @property
+    def is_signed(self):
+        raise RuntimeError("isSignedType not supported for quantized types")
+
+
+qint8, quint8, qint32 = _Quantized("qint8"), _Quantized("quint8"), _Quantized("qint32")
+quint4x2, quint2x4 = _Quantized("quint4x2"), _Quantized("quint2x4")
+qint8.itemsize = quint8.itemsize = quint4x2.itemsize = quint2x4.itemsize = 1
+qint32.itemsize = 4
+
 # torch.finfo of the name-only floats: (bits, eps, max, min, tiny, resolution), PyTorch's values
 _NAME_ONLY_FINFO = {"bfloat16": (16, 2.0 ** -7, (2 - 2.0 ** -7) * 2.0 ** 127, None, 2.0 ** -126, 0.01),
                     "float8_e4m3fn": (8, 2.0 ** -3, 448.0, None, 2.0 ** -6, 1.0),

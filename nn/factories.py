@@ -8,6 +8,7 @@ see nn/device.py) and ``requires_grad=``. Sizes are given as ``zeros(2, 3)`` or
 makes them repeatable. ``empty`` returns zeros (deterministic, same cost).
 """
 import functools
+import os
 import warnings
 
 import numpy as np
@@ -179,6 +180,41 @@ def from_numpy(ndarray):
     if not isinstance(ndarray, np.ndarray):
         raise TypeError(f"from_numpy expects an np.ndarray, got {type(ndarray).__name__}")
     return Tensor(ndarray)
+
+
+def from_file(filename, shared=None, size=0, *, dtype=None, layout=None, device=None, pin_memory=False,
+              requires_grad=False):
+    """A 1-D tensor of `size` elements mapped from the file's first bytes (tensordict's MemoryMappedTensor), as
+    PyTorch's: shared=True writes reach the file (which is made, or grown with zeros, to hold them), otherwise the
+    file must exist and the mapping is private (copy-on-write)."""
+    dt = to_dtype(dtype) if dtype is not None else get_default_dtype()
+    nbytes = int(size) * np.dtype(dt).itemsize
+    if shared:
+        with open(filename, "ab") as f:         # (made if missing; appending never changes existing bytes)
+            if f.tell() < nbytes:
+                f.truncate(nbytes)
+    elif not os.path.exists(filename):
+        raise RuntimeError(f"unable to open file <{filename}> in read-only mode: No such file or directory (2)")
+    if nbytes and os.path.getsize(filename) < nbytes:
+        raise RuntimeError(f"file <{filename}> size <{os.path.getsize(filename)}> is smaller than the required "
+                           f"mapping size <{nbytes}>")
+    if not nbytes:
+        return _new(np.empty(0, dt), None, device, requires_grad)
+    arr = np.memmap(filename, dtype=dt, mode="r+" if shared else "c", shape=(int(size),))
+    return _new(arr.view(np.ndarray), None, device, requires_grad)   # (the view keeps the mapping open)
+
+
+def frombuffer(buffer, *, dtype, count=-1, offset=0, requires_grad=False):
+    """A 1-D tensor sharing the memory of a Python buffer (bytearray, memoryview, mmap), as PyTorch's."""
+    dt = np.dtype(to_dtype(dtype))
+    nbytes = memoryview(buffer).nbytes
+    if nbytes == 0 or count == 0:
+        raise ValueError(f"both buffer length ({nbytes}) and count ({count}) must not be 0")
+    if not 0 <= offset < nbytes:
+        raise ValueError(f"offset ({offset} bytes) must be non-negative and no greater than buffer length ({nbytes} "
+                         f"bytes) minus 1")
+    arr = np.frombuffer(buffer, dtype=dt, count=count, offset=offset)
+    return _new(arr, None, None, requires_grad)
 
 
 def _filled(size, fill, dtype, device, requires_grad, default=None):

@@ -33,6 +33,7 @@ values and errors, not its speed, and f may do what PyTorch's batching rules ref
 control flow). randomness='error' makes nn's generator raise while f runs, 'same' rewinds it before each element
 (every element gets the same draws), 'different' lets it run on.
 """
+import copy
 import functools
 import importlib
 from contextlib import contextmanager
@@ -191,16 +192,24 @@ class _Mismatch(Exception):
     pass
 
 
-def _broadcast(dims, tree, none_is_leaf=False):
+def _broadcast(dims, tree, none_is_leaf=False, is_leaf=None):
     """One dim per leaf of tree: an int or None applies to the whole subtree, a tuple / list / dict must match
     tree's structure (torch's _broadcast_to_and_flatten); _Mismatch otherwise."""
     if dims is None or isinstance(dims, int) or not isinstance(dims, (tuple, list, dict)):
-        return [dims] * len(_flatten(tree, none_is_leaf)[0])
+        return [dims] * len(_flatten(tree, none_is_leaf, is_leaf)[0])
     if isinstance(dims, dict) and isinstance(tree, dict) and set(dims) == set(tree):
-        return [d for key in tree for d in _broadcast(dims[key], tree[key], none_is_leaf)]
+        return [d for key in tree for d in _broadcast(dims[key], tree[key], none_is_leaf, is_leaf)]
     if isinstance(dims, (tuple, list)) and isinstance(tree, (tuple, list)) and len(dims) == len(tree):
-        return [d for dim, sub in zip(dims, tree) for d in _broadcast(dim, sub, none_is_leaf)]
+        return [d for dim, sub in zip(dims, tree) for d in _broadcast(dim, sub, none_is_leaf, is_leaf)]
     raise _Mismatch
+
+
+def _batched_unit(x):
+    """Whether vmap maps x as one unit, as a Tensor: an object that is not a Tensor but answers
+    __torch_function__ and has a shape (tensordict's TensorDict and tensorclasses, which tensordict's patch of
+    PyTorch's vmap batches whole: indexed along the dim, the results stacked by torch.stack)."""
+    return (not isinstance(x, Tensor) and getattr(type(x), "__torch_function__", None) is not None
+            and hasattr(x, "shape") and hasattr(x, "ndim"))
 
 
 def _structure(tree):
@@ -579,9 +588,9 @@ def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
         if not isinstance(in_dims, (int, tuple)) or isinstance(in_dims, bool):
             raise ValueError(f"{where}: expected `in_dims` to be int or a (potentially nested) tuple matching the "
                              f"structure of inputs, got: {type(in_dims)}.")
-        leaves, spec = _flatten(args)
+        leaves, spec = _flatten(args, is_leaf=_batched_unit)
         try:
-            dims = _broadcast(in_dims, args)
+            dims = _broadcast(in_dims, args, is_leaf=_batched_unit)
         except _Mismatch:
             raise ValueError(f"{where}: in_dims is not compatible with the structure of `inputs`. in_dims has "
                              f"structure {_structure(in_dims)} but inputs has structure {_structure(args)}.") from None
@@ -592,7 +601,7 @@ def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
             if not isinstance(d, int) or isinstance(d, bool):
                 raise ValueError(f"{where}: Got in_dim={d} for an input but in_dim must be either an integer "
                                  f"dimension or None.")
-            if not isinstance(x, Tensor):
+            if not isinstance(x, Tensor) and not _batched_unit(x):
                 raise ValueError(f"{where}: Got in_dim={d} for an input but the input is of type {type(x)}. We "
                                  f"cannot vmap over non-Tensor arguments, please use None as the respective in_dim")
             if not -x.ndim <= d < x.ndim:
@@ -609,7 +618,10 @@ def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
         results = []
         with _randomness(randomness) as before_each:
             for b in range(max(n, 1)):          # batch size 0: one call on zeros, for the outputs' shapes
-                sample = [x if d is None else x.select(d, b) if n else
+                # (a unit passed whole is copied, shallowly, for each call, as tensordict's vmap does: a module
+                # that writes its output into it leaves each call's output in its own copy)
+                sample = [(copy.copy(x) if _batched_unit(x) else x) if d is None else
+                          (x[(slice(None),) * (d % x.ndim) + (b,)] if _batched_unit(x) else x.select(d, b)) if n else
                           Tensor(np.zeros(x.shape[:d % x.ndim] + x.shape[d % x.ndim + 1:], x.dtype))
                           for x, d in zip(leaves, dims)]
                 before_each()
@@ -621,10 +633,10 @@ def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
 def _stack_outputs(results, n, out_dims, name):
     """The per-element outputs stacked along out_dims (PyTorch's errors for what it refuses)."""
     from .tensor_ops.shape import stack     # noqa: PLC0415
-    columns = [_flatten(r, none_is_leaf=True)[0] for r in results]
-    spec = _flatten(results[0], none_is_leaf=True)[1]
+    columns = [_flatten(r, none_is_leaf=True, is_leaf=_batched_unit)[0] for r in results]
+    spec = _flatten(results[0], none_is_leaf=True, is_leaf=_batched_unit)[1]
     try:
-        dims = _broadcast(out_dims, results[0], none_is_leaf=True)
+        dims = _broadcast(out_dims, results[0], none_is_leaf=True, is_leaf=_batched_unit)
     except _Mismatch:
         raise ValueError(f"vmap({name}, ..., out_dims={out_dims})(<inputs>): out_dims is not compatible with the "
                          f"structure of `outputs`. out_dims has structure {_structure(out_dims)} but outputs has "
@@ -638,6 +650,10 @@ def _stack_outputs(results, n, out_dims, name):
                               and np.array_equal(c._data, first._data)) and c is not first for c in column[1:]):
                 raise ValueError(f"vmap({name}, ...): `{name}` can not return a BatchedTensor when out_dim is None")
             stacked.append(first)
+            continue
+        if _batched_unit(first):
+            import nn                       # noqa: PLC0415 - (nn.stack dispatches to the unit's __torch_function__)
+            stacked.append(nn.stack(column, dim=d))
             continue
         if not isinstance(first, Tensor):
             raise ValueError(f"vmap({name}, ...): `{name}` must only return Tensors, got type {type(first)}. Did "

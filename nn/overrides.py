@@ -219,11 +219,13 @@ def _is_torch_function_mode_enabled():
 
 # -- what dispatches --------------------------------------------------------------------------------------------
 
-# the functions that dispatch from import on: those linear_operator overrides, and their close kin
+# the functions that dispatch from import on: those linear_operator overrides, and their close kin (and the
+# functions opt_einsum_fx finds in fx graphs by identity, captured at its import: tensordot, mul, div; einsum
+# dispatches by itself)
 TOP_LEVEL = ("matmul", "mm", "bmm", "add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide",
              "abs", "exp", "log", "sqrt", "neg", "clone", "diagonal", "diag", "sum", "mean", "prod", "numel",
              "permute", "transpose", "squeeze", "unsqueeze", "inverse", "logdet", "det", "isclose", "cat", "stack",
-             "t", "reshape")
+             "t", "reshape", "tensordot")
 LINALG = ("cholesky", "cholesky_ex", "eigh", "eigvalsh", "solve", "solve_triangular", "svd", "inv", "det", "slogdet")
 TENSOR_METHODS = ("matmul", "add", "sub", "mul", "div")
 
@@ -265,6 +267,10 @@ def install(namespace, linalg):
         setattr(Tensor, name, _wrap(getattr(Tensor, name), done_methods))
     _rebind(done, [(namespace, namespace.__setitem__), (vars(linalg), functools.partial(setattr, linalg))])
     _rebind(done_methods, [(vars(Tensor), functools.partial(setattr, Tensor))])
+    # (and those wrapped before: nn.exp is out_arg's with_out of a wrapper when dispatch was on before it)
+    _name_wrappers([v for v in list(namespace.values()) + list(vars(linalg).values())
+                    if isinstance(v, _types.FunctionType) and getattr(v, "_dispatches", False)],
+                   [namespace, vars(linalg)])
 
 
 def _wrap(fn, done):
@@ -279,6 +285,30 @@ def _rebind(done, namespaces):
             fn, wrapper = done.get(id(value), (None, None))
             if fn is value:
                 rebind(name, wrapper)
+    _name_wrappers([wrapper for _, wrapper in done.values()], [names for names, _ in namespaces])
+
+
+def _name_wrappers(wrappers, namespaces):
+    """Point each wrapper's __module__ / __qualname__ at a public module that binds it (nn.exp, not the
+    nn.tensor_ops file whose name still holds the plain function), so that pickle finds the wrapper by name, as
+    pickle.dumps(torch.exp) and a pickled module holding an activation (nflows' MADE: activation=torch.tanh) do in
+    PyTorch."""
+    import sys                                                  # noqa: PLC0415
+    wrappers = {id(wrapper): wrapper for wrapper in wrappers}
+    bound = {}                                      # id(wrapper) -> [(module name, name)], in namespace order
+    for names in namespaces:
+        # a module's names, or Tensor's (a method: Tensor.add, as pickle finds it)
+        where, prefix = (names["__name__"], "") if "__name__" in names else (Tensor.__module__, "Tensor.")
+        if "__name__" in names or isinstance(names, _types.MappingProxyType):      # (only vars(Tensor) is one)
+            for name, value in list(names.items()):
+                if id(value) in wrappers:
+                    bound.setdefault(id(value), []).append((where, prefix + name))
+    for key, wrapper in wrappers.items():
+        home = sys.modules.get(getattr(wrapper, "__module__", None) or "")
+        if key in bound and getattr(home, wrapper.__qualname__, None) is not wrapper:
+            # its own name first, then the first module that binds it
+            wrapper.__module__, wrapper.__qualname__ = min(bound[key],
+                                                           key=lambda mn: mn[1].rpartition(".")[2] != wrapper.__name__)
 
 
 def _wrap_everything():

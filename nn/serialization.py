@@ -133,9 +133,14 @@ def _array_like(value):
     return not (isinstance(value, dict) or value is None)
 
 
-def save(state, path):
+def save(state, path, pickle_module=None, pickle_protocol=2, _use_new_zipfile_serialization=True,
+         _disable_byteorder_record=False):
     """Write ``state`` (dict str -> ndarray) to ``path`` as an .npz archive, atomically; any other object torch.save
     takes (a Tensor, a list) is written in PyTorch's format.
+
+    ``pickle_protocol`` is torch.save's (pykeen saves a model with ``pickle.HIGHEST_PROTOCOL``); ``pickle_module``
+    and the underscored options are accepted as torch.save's and change nothing (nn pickles with its own pickler
+    into the zip format).
 
     A path ending in ``.pt`` or ``.pth`` is written in torch.save's zip format instead (readable
     by ``torch.load(path, weights_only=True)``); there ``state`` may also nest dicts, lists,
@@ -148,7 +153,7 @@ def save(state, path):
     appended). Raises TypeError for a non-dict (to .npz), non-str keys or object arrays.
     """
     if hasattr(path, "write"):          # a binary file object (io.BytesIO, an open file), as torch.save takes
-        save_torch(state, path)
+        save_torch(state, path, pickle_protocol=pickle_protocol)
         return
     npz = os.fspath(path).lower().endswith(".npz")
     if not isinstance(state, dict):     # torch.save(embeddings, "emb.pt"): PyTorch's format holds any of its objects
@@ -156,12 +161,12 @@ def save(state, path):
             raise TypeError(f"nn.save: an .npz file holds a dict of name -> array, got a {type(state).__name__}; "
                             f"save it to a .pt file")
         with atomic_write(path) as f:
-            save_torch(state, f)
+            save_torch(state, f, pickle_protocol=pickle_protocol)
         return
     nested = [k for k, v in state.items() if not _array_like(v)]
     if os.fspath(path).lower().endswith((".pt", ".pth")) or (nested and not npz):
         with atomic_write(path) as f:
-            save_torch(state, f)
+            save_torch(state, f, pickle_protocol=pickle_protocol)
         return
     if nested:
         raise TypeError(f"nn.save: {nested[0]!r} holds a {type(state[nested[0]]).__name__}; an .npz file holds flat "
@@ -195,7 +200,8 @@ def load(path, map_location=None, weights_only=None, mmap=None, **pickle_load_ar
     ``path`` may also be a binary file object (io.BytesIO, an open file), as torch.load takes one.
     ``map_location``, ``weights_only`` and ``mmap`` are torch.load's options, accepted so
     ``torch.load(path, map_location="cpu")`` ports as it is: everything lands on the CPU,
-    and a weight file is always read the restricted way (weights_only=False runs no code either).
+    and a weight file is read the restricted way unless ``weights_only=False`` (PyTorch's opt-in for a trusted
+    file: every object it pickled is rebuilt, its classes imported, PyTorch's names by the porting rule).
 
     A torch.save file (.pt / .pth: the zip format of PyTorch >= 1.6 and the legacy stream before it) is read too,
     without PyTorch and without
@@ -208,7 +214,8 @@ def load(path, map_location=None, weights_only=None, mmap=None, **pickle_load_ar
     _check_map_location(map_location)
     if hasattr(path, "read"):
         data = path.read()
-        return _load_source(io.BytesIO(data), data[:6], str(getattr(path, "name", "the file object")))
+        return _load_source(io.BytesIO(data), data[:6], str(getattr(path, "name", "the file object")),
+                            weights_only is False)
     path = os.fspath(path)
     if not os.path.exists(path):
         raise FileNotFoundError(f"nn.load: no such file: {path!r}")
@@ -216,15 +223,16 @@ def load(path, map_location=None, weights_only=None, mmap=None, **pickle_load_ar
         raise ValueError(f"nn.load: {path!r} is a folder, expected an .npz file")
     with open(path, "rb") as f:
         magic = f.read(6)
-    return _load_source(path, magic, path)
+    return _load_source(path, magic, path, weights_only is False)
 
 
-def _load_source(source, magic, path):
-    """load() of source (a path or a binary file object) whose first bytes are magic; path names it in messages."""
+def _load_source(source, magic, path, trusted=False):
+    """load() of source (a path or a binary file object) whose first bytes are magic; path names it in messages;
+    trusted (weights_only=False) resolves every global of a torch.save zip file."""
     if magic.startswith(b"\x93NUMPY"):
         raise ValueError(f"nn.load: {path!r} is a single .npy array, not an .npz archive of named arrays")
     if magic.startswith(b"PK") and is_torch_zip(source):
-        return load_torch(source, path)
+        return load_torch(source, path, trusted)
     if magic.startswith(LEGACY_PREFIX):     # torch.save(..., _use_new_zipfile_serialization=False), PyTorch < 1.6
         return load_torch_legacy(source, path)
     if not magic.startswith(b"PK") and path.lower().endswith((".pt", ".pth")):

@@ -148,6 +148,38 @@ class _RestrictedUnpickler(pickle.Unpickler):
         return self.storages[key]
 
 
+def _trusted_parameter(data, requires_grad=True, backward_hooks=None, *state):
+    from .modules.module import Parameter  # noqa: PLC0415  (nn.modules imports this module)
+    return Parameter(data, requires_grad=requires_grad)
+
+
+class _TrustedUnpickler(_RestrictedUnpickler):
+    """torch.load(weights_only=False): every global of the file is resolved (and so may run code, as PyTorch's),
+    a PyTorch name by the porting rule (torch.nn.modules.container.ModuleList -> nn.modules.container.ModuleList)
+    when nn has it; tensors and parameters as nn's."""
+
+    def find_class(self, module, name):
+        if (module, name) in (("torch._utils", "_rebuild_parameter"), ("torch._utils", "_rebuild_parameter_with_state")):
+            return _trusted_parameter
+        try:
+            return super().find_class(module, name)
+        except TorchFileError:
+            pass
+        if module == "torch" or module.startswith("torch."):
+            import importlib  # noqa: PLC0415
+            try:
+                nn_nn = module == "torch.nn" or module.startswith("torch.nn.")
+                obj = importlib.import_module("nn" + module[len("torch.nn" if nn_nn else "torch"):])
+                for part in name.split("."):
+                    obj = getattr(obj, part)
+                return obj
+            except (ImportError, AttributeError):
+                raise TorchFileError(f"nn.load: {self.path!r} refers to {module}.{name}, which nn does not have") \
+                    from None
+        # the base class's own lookup (not pickle.Unpickler's at call time: Lightning's pl_legacy_patch replaces it)
+        return super(_RestrictedUnpickler, self).find_class(module, name)
+
+
 # the legacy (pre-1.6) stream: five pickles in a row (this magic number, the protocol version 1001, a sys_info dict,
 # the object, the list of storage keys), then each storage's element count (int64) and raw bytes, in that order
 LEGACY_MAGIC_NUMBER = 0x1950a86a20f9469cfc6c
@@ -246,9 +278,10 @@ def is_torch_zip(path):
         return False
 
 
-def load_torch(path, name=None):
+def load_torch(path, name=None, trusted=False):
     """Read a torch.save zip file (a path, or a binary file object with its name for messages) -> its object with
-    tensors as Tensors (never runs code)."""
+    tensors as Tensors (never runs code, unless trusted: torch.load's weights_only=False, which resolves every
+    global of the file)."""
     source, path = path, name if name is not None else os.fspath(path)
     try:
         archive = zipfile.ZipFile(source)
@@ -263,7 +296,8 @@ def load_torch(path, name=None):
         byteorder = prefix + "byteorder"
         if byteorder in archive.namelist() and archive.read(byteorder).strip() != b"little":
             raise TorchFileError(f"nn.load: {path!r} was written on a big-endian machine; not supported")
-        unpickler = _RestrictedUnpickler(archive.read(pickles[0]), archive, prefix, path)
+        unpickler = (_TrustedUnpickler if trusted else _RestrictedUnpickler)(archive.read(pickles[0]), archive,
+                                                                             prefix, path)
         try:
             return unpickler.load()
         except TorchFileError:
@@ -326,12 +360,18 @@ class _TensorRef:
 
 
 class _Reduced:
-    """An object that pickles as func(*args) (then, with a state, the BUILD of that state)."""
+    """An object that pickles as func(*args) (then, with a state, the BUILD of that state; list and dict items
+    appended and set, as pickle's reduce protocol)."""
 
-    def __init__(self, func, args, state=None):
+    def __init__(self, func, args, state=None, listitems=None, dictitems=None):
         self.func, self.args, self.state = func, args, state
+        self.listitems, self.dictitems = listitems, dictitems
 
     def __reduce__(self):
+        if self.listitems is not None or self.dictitems is not None:
+            return (self.func, self.args, self.state,
+                    None if self.listitems is None else iter(self.listitems),
+                    None if self.dictitems is None else iter(self.dictitems))
         return (self.func, self.args) if self.state is None else (self.func, self.args, self.state)
 
 
@@ -350,11 +390,31 @@ class _TorchPickler(pickle._Pickler):    # the Python pickler: its dispatch tabl
         return None
 
 
-def _to_picklable(value, storages, where):
-    """Replace arrays/Tensors by _TensorRef (collecting their storages); check everything else."""
+def _to_picklable(value, storages, where, memo=None):
+    """Replace arrays/Tensors by _TensorRef (collecting their storages); any other object by its pickle reduction
+    with the tensors inside it replaced too (memo: the object's id -> its replacement, for shared objects)."""
+    if memo is None:
+        memo = {}
+    key, original = id(value), value
+    if key in memo:
+        return memo[key][1]
     data = getattr(value, "_data", None)
-    if isinstance(data, np.ndarray) and not isinstance(value, np.ndarray):
+    if (isinstance(data, np.ndarray) and not isinstance(value, np.ndarray)
+            and (not memo.get(None) or isinstance(value, Tensor))):    # (a pandas Index has an ndarray _data)
+        from .modules.module import Parameter  # noqa: PLC0415  (nn.modules imports this module)
+        if isinstance(value, Parameter):         # as torch.save: _rebuild_parameter(tensor, requires_grad, hooks)
+            outer, memo[None] = memo.get(None), False       # its array is the tensor's storage, even in an object
+            try:
+                tensor = _to_picklable(data, storages, where, memo)
+            finally:
+                memo[None] = outer
+            out = _Reduced(_Global("torch._utils", "_rebuild_parameter"),
+                           (tensor, bool(value.requires_grad), _Reduced(_Global("collections", "OrderedDict"), ())))
+            memo[key] = (value, out)
+            return out
         value = data
+    elif memo.get(None) and (type(value) is np.ndarray or isinstance(value, np.generic)):
+        return value        # a NumPy array inside an object (a pandas frame's blocks): pickled by NumPy, as torch.save
     if isinstance(value, (np.ndarray, np.generic)) and not isinstance(value, (str, bytes)):
         a = np.asarray(value)
         a = a if a.flags.c_contiguous else a.copy()            # (ascontiguousarray would make 0-d 1-d)
@@ -362,31 +422,76 @@ def _to_picklable(value, storages, where):
             raise TypeError(f"nn.save: {where} has dtype {a.dtype}, which a .pt file cannot hold")
         storage = _StorageRef(str(len(storages)), a.astype(a.dtype.newbyteorder("<"), copy=False))
         storages.append(storage)
-        return _TensorRef(storage, a.shape)
+        ref = _TensorRef(storage, a.shape)
+        if isinstance(original, Tensor):       # a tensor met twice is one tensor, as torch.save's pickle memo keeps it
+            memo[key] = (original, ref)
+        return ref
+    inside = memo.get(None)                     # inside an object: containers keep their own types and keys
+    if inside and isinstance(value, (dict, list, tuple)) and type(value) not in (dict, list, tuple):
+        return _reduced_object(value, storages, where, memo)        # (a defaultdict, a namedtuple)
     if isinstance(value, dict):
+        if inside:
+            return {_to_picklable(k, storages, where, memo): _to_picklable(v, storages, f"{where}[{k!r}]", memo)
+                    for k, v in value.items()}
         if not all(k is None or isinstance(k, (str, int, float)) for k in value):     # (float keys: AggMo's
             raise TypeError(f"nn.save: {where} has keys that are not str, int or float")   # buffers per beta)
-        items = [(k, _to_picklable(v, storages, f"{where}[{k!r}]")) for k, v in value.items()]
+        items = [(k, _to_picklable(v, storages, f"{where}[{k!r}]", memo)) for k, v in value.items()]
         if not isinstance(value, collections.OrderedDict):     # a plain dict loads back as one, as torch.save's
             return dict(items)
         # its attributes (a state_dict's _metadata: each module's version) as the pickle's BUILD, as torch.save's
-        state = _to_picklable(vars(value), storages, f"{where}.__dict__") if vars(value) else None
+        state = _to_picklable(vars(value), storages, f"{where}.__dict__", memo) if vars(value) else None
         return _Reduced(_Global("collections", "OrderedDict"), (items,), state)
     if isinstance(value, (list, tuple)):
-        items = [_to_picklable(v, storages, f"{where}[{i}]") for i, v in enumerate(value)]
+        items = [_to_picklable(v, storages, f"{where}[{i}]", memo) for i, v in enumerate(value)]
         return items if isinstance(value, list) else tuple(items)
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     if type(value) is argparse.Namespace:      # as torch.save pickles it: Namespace(), then its attributes
-        return _Reduced(_Global("argparse", "Namespace"), (), _to_picklable(vars(value), storages, where))
+        return _Reduced(_Global("argparse", "Namespace"), (), _to_picklable(vars(value), storages, where, memo))
     if isinstance(value, dtypes.dtype):        # pickled as PyTorch pickles its dtypes: by name
         return _Global("torch", value.name)
     if isinstance(value, (type, types.FunctionType, types.BuiltinFunctionType)):
         # by reference, as torch.save pickles them (neuralop's state_dict keeps its constructor's arguments, among
         # them non_linearity=F.gelu); nn.load refuses such globals, as torch.load does unless weights_only=False
         return value
-    raise TypeError(f"nn.save: {where} is a {type(value).__name__}; a .pt file holds tensors, dicts, lists, "
-                    f"tuples, numbers, strings, dtypes, argparse.Namespace and functions or classes (by name)")
+    return _reduced_object(value, storages, where, memo)
+
+
+def _reduced_object(value, storages, where, memo):
+    """Any other object as torch.save pickles it (Lightning checkpoints of pytorch-forecasting keep its loss, metrics
+    and normalizers in hyper_parameters): its __reduce_ex__(2), with the tensors in its arguments and state replaced.
+    The replacement is memoised before its state is converted, so objects that refer to each other stay one object;
+    an object pickle cannot reduce fails as in torch.save. nn.load reads such a file only with weights_only=False."""
+    if type(value) in _TorchPickler.dispatch:    # pickle's own kinds (bytes, set, ...): written as pickle writes them
+        if isinstance(value, (set, frozenset)):
+            return type(value)(_to_picklable(v, storages, f"{where} item", memo) for v in value)
+        return value
+    try:
+        rv = value.__reduce_ex__(2)
+    except Exception as e:  # noqa: BLE001 - whatever pickle would raise, with where it is
+        raise TypeError(f"nn.save: {where} is a {type(value).__name__}, which cannot be pickled ({e})") from e
+    if isinstance(rv, str):                     # a module-level singleton, pickled by name
+        return value
+    func, args, state, listitems, dictitems = (tuple(rv) + (None,) * 5)[:5]
+    if getattr(func, "__name__", "") in ("__newobj__", "__newobj_ex__"):
+        # written as a call of copyreg's function by name (pickle's NEWOBJ checks the class of the object it is
+        # given, here the stand-in): loading calls cls.__new__(cls, *args) the same way
+        func = _Global("copyreg", func.__name__)
+    out = _Reduced(func, None)
+    memo[id(value)] = (value, out)             # (the object kept alive, so its id is not reused meanwhile)
+    outer, memo[None] = memo.get(None), True    # inside an object: plain NumPy arrays stay NumPy's
+    try:
+        out.args = tuple(_to_picklable(a, storages, f"{where}", memo) for a in args)
+        if state is not None:
+            out.state = _to_picklable(state, storages, f"{where}.__dict__", memo)
+        if listitems is not None:
+            out.listitems = [_to_picklable(v, storages, f"{where}[{i}]", memo) for i, v in enumerate(listitems)]
+        if dictitems is not None:
+            out.dictitems = [(_to_picklable(k, storages, where, memo),
+                              _to_picklable(v, storages, f"{where}[{k!r}]", memo)) for k, v in dictitems]
+    finally:
+        memo[None] = outer
+    return out
 
 
 def _write_aligned(zf, name, data):
@@ -399,13 +504,13 @@ def _write_aligned(zf, name, data):
     zf.writestr(info, data)
 
 
-def save_torch(obj, f, archive_name="archive"):
+def save_torch(obj, f, archive_name="archive", pickle_protocol=2):
     """Write obj (a state_dict, or dicts/lists of arrays, numbers, strings) to the binary file f
-    in torch.save's zip format."""
+    in torch.save's zip format (data.pkl pickled with pickle_protocol, torch.save's default 2)."""
     storages = []
     picklable = _to_picklable(obj, storages, "the object")
     buf = io.BytesIO()
-    _TorchPickler(buf, protocol=2).dump(picklable)
+    _TorchPickler(buf, protocol=pickle_protocol).dump(picklable)
     with zipfile.ZipFile(f, mode="w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
         _write_aligned(zf, f"{archive_name}/data.pkl", buf.getvalue())
         _write_aligned(zf, f"{archive_name}/byteorder", sys.byteorder.encode() if sys.byteorder == "little"

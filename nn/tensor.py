@@ -725,6 +725,22 @@ def _show_python_attributes(cls):
     del cls._attributes_shown
 
 
+def _calls_super(new):
+    """Whether a __new__ (a staticmethod's function) calls super() (by name, or with no arguments: its __class__)."""
+    code = getattr(getattr(new, "__func__", new), "__code__", None)
+    return code is not None and ("super" in code.co_names or "__class__" in code.co_freevars)
+
+
+def _tensor_new(cls, *args, **kwargs):
+    """Tensor.__new__(cls, data, ...): as PyTorch's, an instance of cls already holding data (a Tensor's array
+    shared, not copied) when a subclass's own __new__ calls it; otherwise (Tensor(...), a subclass without a
+    __new__ of its own) a blank instance that __init__ fills, as object.__new__ makes."""
+    self = object.__new__(cls)
+    if args and cls.__new__ is not _tensor_new:
+        Tensor.__init__(self, args[0]._data if isinstance(args[0], Tensor) else args[0], *args[1:], **kwargs)
+    return self
+
+
 def _init_made_in_new(inherited):
     """The __init__ of a Tensor subclass built in its __new__: nothing left to do (as PyTorch's Tensor.__init__);
     an instance __new__ left blank (super().__new__(cls, ...)) is built by the __init__ it inherited."""
@@ -788,11 +804,19 @@ class Tensor:
         if ("__new__" in cls.__dict__ and "__init__" not in cls.__dict__
                 and getattr(cls.__init__, "__module__", "").split(".")[0] == "nn"):
             cls.__init__ = _init_made_in_new(cls.__init__)
+        if "__new__" not in Tensor.__dict__ and _calls_super(cls.__dict__.get("__new__")):
+            # a subclass whose own __new__ calls super().__new__ may pass it data (tensordict's MemoryMappedTensor:
+            # super().__new__(cls, tensor)): Tensor gets a __new__ that takes data, from then on only (object's,
+            # implemented in C, otherwise)
+            Tensor.__new__ = staticmethod(_tensor_new)
 
     def __reduce_ex__(self, protocol):
         # pickling in PyTorch's form, a (rebuild function, arguments) pair, which subclasses extend: geoopt's
         # ManifoldTensor unpacks `build, args = super().__reduce_ex__(proto)` and appends its manifold
-        return _rebuild_pickled, (type(self), _instance_dict(self))
+        state = _instance_dict(self)
+        if "_consumers" in state:       # weak references to the op results that read it: bookkeeping, not state
+            state = {key: value for key, value in state.items() if key != "_consumers"}
+        return _rebuild_pickled, (type(self), state)
 
     def __deepcopy__(self, memo):
         # copy.deepcopy as Python's default for an object (the copy is in memo before its attributes are copied, so
@@ -826,7 +850,7 @@ class Tensor:
         permutation or expansion), so, as in PyTorch, a backward() may pass through the node again after a first
         one released the graph (a PINN's x = tensor(X, requires_grad=True).float(), tied weights w.t() made once).
         """
-        out = Tensor.__new__(Tensor)
+        out = object.__new__(Tensor)        # (not Tensor.__new__: a subclass may have given Tensor a Python one)
         out._data = data if isinstance(data, np.ndarray) else np.asarray(data)   # a full reduction's scalar too
         out._grad = None
         out._op = op

@@ -66,6 +66,11 @@ def max_memory_reserved(device=None):
     return 0
 
 
+class OutOfMemoryError(RuntimeError):
+    """torch.OutOfMemoryError, also torch.cuda.OutOfMemoryError (one class): nn never raises it, code catches it
+    (pykeen's batch-size search: ``except torch.cuda.OutOfMemoryError``)."""
+
+
 class Stream:
     """torch.cuda.Stream, a name for annotations (PyG's ``record_stream(stream: torch.cuda.Stream)``); making one
     needs CUDA, as in a CPU-only PyTorch."""

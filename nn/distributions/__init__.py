@@ -953,8 +953,9 @@ class Independent(Distribution):
         self.base_dist, self.reinterpreted_batch_ndims = base_distribution, k
         self.batch_shape = shape[:len(shape) - k]
         self.event_shape = shape[len(shape) - k:] + tuple(base_distribution.event_shape)
-        self.has_rsample = base_distribution.has_rsample
 
+    # the base's, read when asked (PyTorch's properties; torchrl's TanhNormal sets base_dist without __init__)
+    has_rsample = property(lambda self: self.base_dist.has_rsample)
     mean = property(lambda self: self.base_dist.mean)
     mode = property(lambda self: self.base_dist.mode)
     variance = property(lambda self: self.base_dist.variance)
@@ -966,7 +967,7 @@ class Independent(Distribution):
         k = self.reinterpreted_batch_ndims
         base_batch = tuple(self.base_dist.batch_shape)
         new.base_dist = self.base_dist.expand(tuple(batch_shape) + base_batch[len(base_batch) - k:])
-        new.reinterpreted_batch_ndims, new.has_rsample = k, self.base_dist.has_rsample
+        new.reinterpreted_batch_ndims = k
         Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
         if "_validate_args" in self.__dict__:
             new._validate_args = self._validate_args
@@ -1065,7 +1066,8 @@ class TransformedDistribution(Distribution):
             shape = tuple(t.forward_shape(shape))
         event_dim = max([t.codomain.event_dim for t in transforms] + [len(base_distribution.event_shape)])
         self.batch_shape, self.event_shape = shape[:len(shape) - event_dim], shape[len(shape) - event_dim:]
-        self.has_rsample = base_distribution.has_rsample
+
+    has_rsample = property(lambda self: self.base_dist.has_rsample)     # (as Independent's)
 
     def expand(self, batch_shape, _instance=None):
         """The base distribution expanded to batch_shape (and the event dims it reads as batch dims)."""
@@ -1245,12 +1247,39 @@ def register_kl(type_p, type_q):
     return decorator
 
 
+def _kl_precedes(a, b):
+    """PyTorch's order of registered pairs: lexicographic, a type before its base classes (strictly, a != b)."""
+    for x, y in zip(a, b):
+        if not issubclass(x, y):
+            return False
+        if x is not y:
+            break
+    return a != b
+
+
+def _kl_first(pairs):
+    best = pairs[0]
+    for pair in pairs[1:]:              # (min under that partial order, as PyTorch's min of its _Match objects)
+        if _kl_precedes(pair, best):
+            best = pair
+    return best
+
+
 def _registered_kl(p, q):
-    """The registered function whose types are nearest p's and q's classes (by their MRO positions), or None."""
-    mro_p, mro_q = type(p).__mro__, type(q).__mro__
-    found = [(mro_p.index(tp) + mro_q.index(tq), fn) for (tp, tq), fn in _KL_REGISTRY.items()
-             if tp in mro_p and tq in mro_q]
-    return min(found, key=lambda item: item[0])[1] if found else None
+    """The registered function for p's and q's classes, or None, chosen as PyTorch's _dispatch_kl chooses: the
+    most specific pair by p's type first; when the order by q's type first disagrees, PyTorch's warning."""
+    type_p, type_q = type(p), type(q)
+    matches = [pair for pair in _KL_REGISTRY if issubclass(type_p, pair[0]) and issubclass(type_q, pair[1])]
+    if not matches:
+        return None
+    left_p, left_q = _kl_first(matches)
+    right_q, right_p = _kl_first([(tq, tp) for tp, tq in matches])
+    left_fun = _KL_REGISTRY[left_p, left_q]
+    if left_fun is not _KL_REGISTRY[right_p, right_q]:
+        import warnings                 # noqa: PLC0415
+        warnings.warn(f"Ambiguous kl_divergence({type_p.__name__}, {type_q.__name__}). Please "
+                      f"register_kl({left_p.__name__}, {right_q.__name__})", RuntimeWarning, stacklevel=3)
+    return left_fun
 
 
 def kl_divergence(p, q):
@@ -1260,6 +1289,11 @@ def kl_divergence(p, q):
     registered = _registered_kl(p, q)
     if registered is not None:
         return registered(p, q)
+    return _builtin_kl(p, q)
+
+
+def _builtin_kl(p, q):
+    """The closed forms nn has (registered below for their pairs, as PyTorch's registry holds its own)."""
     if isinstance(p, Normal) and isinstance(q, Normal):
         var_ratio = (p.scale / q.scale) ** 2
         return 0.5 * (var_ratio + ((p.loc - q.loc) / q.scale) ** 2 - 1 - var_ratio.log())
@@ -1304,6 +1338,14 @@ def kl_divergence(p, q):
 
 
 # PyTorch's submodules, as attributes too (torch.distributions.normal.Normal, DeepAR's spelling)
+# the built-in pairs in the registry, as in PyTorch's (torchrl asks it whether a pair has a closed-form KL); a
+# registration nearer both classes still wins
+for _pair in ((Normal, Normal), (Categorical, Categorical), (Bernoulli, Bernoulli), (Uniform, Uniform),
+              (MultivariateNormal, MultivariateNormal), (Beta, Beta), (Independent, Independent),
+              (TransformedDistribution, TransformedDistribution), (Laplace, Laplace), (Exponential, Exponential)):
+    _KL_REGISTRY.setdefault(_pair, _builtin_kl)
+del _pair
+
 from . import (bernoulli, beta, categorical, distribution, independent, kl, mixture_same_family,  # noqa: E402,F401
                multivariate_normal, normal, one_hot_categorical, uniform, transformed_distribution, log_normal,
                laplace, exponential, gamma, dirichlet, poisson, relaxed_categorical, relaxed_bernoulli)

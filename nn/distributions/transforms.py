@@ -55,6 +55,13 @@ class Transform:
             self._inv = weakref.ref(inv)
         return inv
 
+    def __getstate__(self):
+        # the weak reference to the inverse is not pickled (PyTorch's: sbi pickles its posteriors, which hold
+        # transforms whose inverse was asked for)
+        state = self.__dict__.copy()
+        state["_inv"] = None
+        return state
+
     @property
     def sign(self):
         raise NotImplementedError(f"{type(self).__name__} has no sign")
@@ -230,6 +237,12 @@ class ExpTransform(_Parameterless):
         return x
 
 
+def _clipped_sigmoid(x):
+    """sigmoid(x) kept inside [tiny, 1 - eps] of x's dtype (PyTorch's helper, which pytorch-forecasting imports)."""
+    info = np.finfo(x.dtype)
+    return F.sigmoid(x).clamp(min=float(info.tiny), max=1.0 - float(info.eps))
+
+
 class SigmoidTransform(_Parameterless):
     """y = sigmoid(x) (kept inside (0, 1) by the dtype's tiny and eps, as PyTorch's); x = logit(y);
     log |dy/dx| = -softplus(-x) - softplus(x)."""
@@ -237,8 +250,7 @@ class SigmoidTransform(_Parameterless):
     domain, codomain, bijective, sign = constraints.real, constraints.unit_interval, True, +1
 
     def _call(self, x):
-        info = np.finfo(x.dtype)
-        return F.sigmoid(x).clamp(min=float(info.tiny), max=1.0 - float(info.eps))
+        return _clipped_sigmoid(x)
 
     def _inverse(self, y):
         info = np.finfo(y.dtype)

@@ -7,6 +7,7 @@ import numpy as np
 
 from ..autograd import graph_backward_from
 from .activations import softplus
+from ..dtypes import SCALAR_TYPE_NAMES
 from ..tensor import Tensor
 from ._args import _tensor, _common_dtype, _cast, _reduce, legacy_reduction
 
@@ -120,6 +121,9 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     op = "binary_cross_entropy"
     reduction = legacy_reduction(size_average, reduce, reduction)
     input, target = _loss_args(input, target, op)
+    if target.dtype != input.dtype:             # PyTorch's kernel takes one dtype (pykeen's float32 labels)
+        raise RuntimeError(f"Found dtype {SCALAR_TYPE_NAMES.get(target.dtype.name, target.dtype.name)} but "
+                           f"expected {SCALAR_TYPE_NAMES.get(input.dtype.name, input.dtype.name)}")
     x, y, dt = input._data, target._data.astype(input.dtype, copy=False), input.dtype
     if x.size and (x.min() < 0 or x.max() > 1):
         raise ValueError(f"{op}: input must hold probabilities in [0, 1] (apply sigmoid first, or use "
@@ -161,7 +165,12 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     w, pw = _constant(weight, dt), _constant(pos_weight, dt)
     softplus_neg = np.log1p(np.exp(-np.abs(x))) + np.maximum(-x, 0)     # log(1 + e^-x), stable
     lw = 1 if pw is None else 1 + (pw - 1) * y                          # weight of the positive term
-    loss = (1 - y) * x + lw * softplus_neg
+    if pw is None and np.dtype(out_dt).itemsize < np.dtype(dt).itemsize:
+        # a narrower target: PyTorch's in-place steps round to it twice, (1 - y) x and then the difference
+        loss = (1 - y) * x
+        loss = (loss.astype(out_dt).astype(loss.dtype) + softplus_neg).astype(out_dt)
+    else:
+        loss = (1 - y) * x + lw * softplus_neg
     if w is not None:
         loss = loss * w
 
@@ -182,6 +191,18 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
         lw_t = 1 if pw is None else 1 + (Tensor(pw) - 1) * t
         out = (1 - t) * input + lw_t * softplus(-input, threshold=float("inf"))     # exact slopes everywhere
         return (out if w is None else out * Tensor(w)).to(out_dt)
+    if reduction == "mean" and out_dt != dt:
+        # a narrower target's loss (pykeen's float32 labels with float64 scores): PyTorch's backward divides by
+        # numel in the input's dtype, (sigmoid(x) - y) g / n, not by the narrower mean's rounded 1 / n
+        n = max(loss.size, 1)
+
+        def mean_backward(g):
+            gx, gy = backward(np.asarray(g, dtype=dt))
+            return (None if gx is None else (gx / n).astype(dt, copy=False),
+                    None if gy is None else (gy / n).astype(out_dt, copy=False))
+        value = Tensor(loss.astype(out_dt, copy=False)).mean()._data      # the forward: the narrower mean, as before
+        return Tensor._make(value, (input, target), mean_backward, op,
+                            graph_backward_from(lambda i, t: composite(i, t).mean(), (input, target)))
     return _reduce_elementwise(loss, input, target, backward, reduction, op, composite, out_dt)
 
 

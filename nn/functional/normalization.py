@@ -232,7 +232,11 @@ def normalize(input, p=2.0, dim=1, eps=1e-12):
         dn = np.sign(xd) * np.abs(xd) ** (p - 1) / np.where(clamped, 1, n) ** (p - 1)
         gx -= np.where(clamped, 0, (g * xd).sum(axis=dim, keepdims=True) / (n * n)) * dn
         return (gx.astype(xd.dtype, copy=False),)
-    return Tensor._make(y, (x,), backward, "normalize")
+
+    def composite(xt):                  # the same by recorded ops (create_graph: e3nn's spherical_harmonics of
+        # normalised edge vectors inside an energy whose gradient gives forces)
+        return xt / ((xt.abs() ** p).sum(dim=dim, keepdim=True) ** (1.0 / p)).clamp_min(eps)
+    return Tensor._make(y, (x,), backward, "normalize", graph_backward_from(composite, (x,)))
 
 
 def dropout2d(input, p=0.5, training=True, inplace=False):

@@ -40,7 +40,7 @@ def pad(input, pad, mode="constant", value=None):
             # padded cells are constants: the input's gradient is the centre crop
             return (g[crop],)
         return Tensor._make(y, (x,), backward, "pad",
-                            linear_graph_backward(lambda a: np.pad(a, widths), lambda g: g[crop], "pad"))
+                            linear_graph_backward(lambda a: np.pad(a, widths), lambda g: g[crop], "pad"), saves=False)
     if mode == "reflect" and any(max(w) >= n for w, n in zip(widths, x.shape) if max(w)):
         raise ValueError(f"pad: reflect padding must be smaller than the padded dim, got {pad!r} for {x.shape}")
     # every output cell copies one input cell: pad the input's flat indices the same way
@@ -87,7 +87,8 @@ def cat(tensors, dim=0):
     def graph_backward(g):
         starts = np.concatenate([[0], bounds, [g.shape[d]]])
         return tuple(g.narrow(d, int(a), int(b - a)) for a, b in zip(starts[:-1], starts[1:]))
-    return Tensor._make(y, tuple(tensors), backward, "cat", graph_backward)
+    # saves only sizes, as PyTorch's CatBackward0: a second backward may pass (GradCache's chunked losses)
+    return Tensor._make(y, tuple(tensors), backward, "cat", graph_backward, saves=False)
 
 
 def flatten(x, start_dim=0, end_dim=-1):

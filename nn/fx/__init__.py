@@ -1,11 +1,14 @@
-"""torch.fx's names that model files call at import time. Model libraries (torchvision's swin_transformer,
-stochastic_depth, roi_align, ...) mark functions for symbolic tracing with ``torch.fx.wrap("name")`` at module
-level; nn has no tracer (see nn.jit, nn.compile), so marking changes nothing and the function runs as written."""
+"""torch.fx: graphs built by hand or through Proxies, and the modules generated from them (Graph, Node, Proxy,
+GraphModule, Interpreter; e3nn builds its tensor products this way and opt_einsum_fx rewrites them), as
+PyTorch's. Symbolic tracing of Python code (``symbolic_trace``, ``Tracer.trace``) is not there: model libraries
+that only mark functions for it (torchvision's swin_transformer, stochastic_depth, roi_align, ...,
+``torch.fx.wrap("name")`` at module level) run them as written."""
 import inspect
 
 import math
 
-__all__ = ["wrap", "symbolic_trace", "Tracer", "Graph", "Node"]
+
+__all__ = ["wrap", "symbolic_trace", "Tracer", "Graph", "GraphModule", "Node", "Proxy", "Interpreter", "map_arg"]
 
 
 def wrap(fn_or_name):
@@ -46,27 +49,17 @@ class Tracer:
         _no_tracing()
 
 
-class Graph:
-    """torch.fx.Graph, for annotations and isinstance checks: nn builds no graphs, so making one is refused."""
-
-    def __init__(self, owning_module=None, tracer_cls=None, tracer_extras=None):
-        _no_tracing()
-
-
-class Node:
-    """torch.fx.Node, for annotations and isinstance checks: no node exists without a traced graph."""
-
-    def __init__(self, graph, name, op, target, args, kwargs, return_type=None):
-        _no_tracing()
+_LAZY = {"Graph": "graph", "Node": "node", "map_arg": "node", "Proxy": "proxy", "GraphModule": "graph_module",
+         "Interpreter": "interpreter"}
 
 
 def __getattr__(name):
-    """torch.fx.GraphModule, for annotations and isinstance checks (Lightning's to_torchscript / to_tensorrt): a
-    Module subclass no nn module is an instance of, as nothing is traced. Made on first use (nn.modules is
-    imported after nn.fx)."""
-    if name == "GraphModule":
-        from ..modules.module import Module  # noqa: PLC0415
-        global GraphModule
-        GraphModule = type("GraphModule", (Module,), {"__module__": __name__})
-        return GraphModule
+    """The graph machinery (node, graph, proxy, graph_module, interpreter, passes and their classes), loaded on
+    first use: ``import nn`` stays as fast, and graph_module imports nn.modules, which nn imports after nn.fx."""
+    import importlib  # noqa: PLC0415
+    if name in _LAZY:
+        value = globals()[name] = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+        return value
+    if name in ("node", "graph", "proxy", "graph_module", "interpreter", "passes"):
+        return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

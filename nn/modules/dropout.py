@@ -3,20 +3,24 @@ from .. import functional as F
 from .module import Module
 from .utils import _check_float
 
-class Dropout(Module):
-    """In training, zero each element with probability p and scale the rest by 1 / (1 - p);
-    identity in eval mode. Uses nn's seeded RNG."""
+class _DropoutNd(Module):
+    """The base of the dropout layers, as PyTorch's: p and inplace (torchrl's ConsistentDropout subclasses it)."""
 
     def __init__(self, p=0.5, inplace=False):
         super().__init__()
         self.p = _check_float("p (dropout probability)", p, 0.0, 1.0)
         self.inplace = bool(inplace)   # written into the input, as PyTorch's
 
-    def forward(self, x):
-        return F.dropout(x, self.p, self.training, self.inplace)
-
     def extra_repr(self):
         return f"p={self.p}, inplace={self.inplace}"
+
+
+class Dropout(_DropoutNd):
+    """In training, zero each element with probability p and scale the rest by 1 / (1 - p);
+    identity in eval mode. Uses nn's seeded RNG."""
+
+    def forward(self, x):
+        return F.dropout(x, self.p, self.training, self.inplace)
 
 
 class Dropout2d(Dropout):

@@ -56,6 +56,35 @@ class UninitializedBuffer(UninitializedTensorMixin, Tensor):
     _becomes = Tensor
 
 
+class LazyModuleMixin:
+    """torch.nn.modules.lazy.LazyModuleMixin, for lazy modules defined outside nn (torchrl's NoisyLazyLinear): a
+    forward pre-hook calls the module's initialize_parameters(*inputs) on the first call (it materializes the
+    UninitializedParameters from the inputs' sizes), then removes itself, and the module becomes cls_to_become
+    if that is set. (nn's own lazy layers build their eager class instead: _LazyLayer below.)"""
+
+    cls_to_become = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._initialize_hook = self.register_forward_pre_hook(self._infer_parameters, with_kwargs=True)
+
+    def has_uninitialized_params(self):
+        return any(isinstance(v, UninitializedTensorMixin)
+                   for v in list(self._parameters.values()) + list(self._buffers.values()))
+
+    def initialize_parameters(self, *args, **kwargs):
+        raise NotImplementedError(f"initialize_parameters is not implemented for {self.__class__.__name__}")
+
+    def _infer_parameters(self, module, args, kwargs=None):
+        module.initialize_parameters(*args, **(kwargs or {}))
+        if module.has_uninitialized_params():
+            raise RuntimeError(f"module {module._get_name()} has not been fully initialized")
+        module._initialize_hook.remove()
+        delattr(module, "_initialize_hook")
+        if module.cls_to_become is not None:
+            module.__class__ = module.cls_to_become
+
+
 class _LazyLayer(Module):
     """The lazy form of the eager class _eager = (module, name); subclasses say which input dim holds the size
     (_input_size)."""

@@ -108,6 +108,36 @@ class IncompatibleKeys(NamedTuple):
 _IncompatibleKeys = IncompatibleKeys    # PyTorch's private name (Lightning imports it for its annotations)
 
 
+# PyTorch's global registration hooks: hook(module, name, value) -> None or the value to register instead, run
+# whenever any module registers a parameter, a buffer or a child (tensordict imports the parameter registry)
+_global_parameter_registration_hooks = OrderedDict()
+_global_buffer_registration_hooks = OrderedDict()
+_global_module_registration_hooks = OrderedDict()
+
+
+def register_module_parameter_registration_hook(hook):
+    """hook(module, name, param) runs on every parameter registration of every module -> a handle."""
+    return RemovableHandle(_global_parameter_registration_hooks, hook)
+
+
+def register_module_buffer_registration_hook(hook):
+    """hook(module, name, buffer) runs on every buffer registration of every module -> a handle."""
+    return RemovableHandle(_global_buffer_registration_hooks, hook)
+
+
+def register_module_module_registration_hook(hook):
+    """hook(module, name, submodule) runs on every child registration of every module -> a handle."""
+    return RemovableHandle(_global_module_registration_hooks, hook)
+
+
+def _registration_hooks(hooks, module, name, value):
+    for hook in list(hooks.values()):
+        output = hook(module, name, value)
+        if output is not None:
+            value = output
+    return value
+
+
 class Module:
     """Base class of every layer and model (as torch.nn.Module).
 
@@ -160,6 +190,8 @@ class Module:
             self.register_parameter(name, value)
         elif isinstance(value, Module):
             self._discard(name, keep="_modules")
+            if _global_module_registration_hooks:
+                value = _registration_hooks(_global_module_registration_hooks, self, name, value)
             modules[name] = value
         elif name in params:
             if value is not None:
@@ -172,6 +204,8 @@ class Module:
                                 "(nn.Module or None expected)")
             modules[name] = None
         else:  # a buffer
+            if _global_buffer_registration_hooks:
+                value = _registration_hooks(_global_buffer_registration_hooks, self, name, value)
             buffers[name] = self._check_buffer(name, value)
             self._keep_buffer_graph(name, value)
 
@@ -258,6 +292,8 @@ class Module:
             raise TypeError(f"cannot assign {type(param).__name__} as parameter {name!r} "
                             "(nn.Parameter or None expected)")
         self._discard(name, keep="_parameters")
+        if _global_parameter_registration_hooks:
+            param = _registration_hooks(_global_parameter_registration_hooks, self, name, param)
         self._parameters[name] = param
 
     def register_buffer(self, name, tensor, persistent=True):
@@ -268,6 +304,8 @@ class Module:
         """
         self._check_new_name("buffer", name)
         self._discard(name, keep="_buffers")
+        if _global_buffer_registration_hooks:
+            tensor = _registration_hooks(_global_buffer_registration_hooks, self, name, tensor)
         self._buffers[name] = self._check_buffer(name, tensor)
         self._keep_buffer_graph(name, tensor)
         if not persistent:
@@ -279,6 +317,8 @@ class Module:
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"{type(module).__name__} is not a Module subclass")
         self._discard(name, keep="_modules")
+        if _global_module_registration_hooks:
+            module = _registration_hooks(_global_module_registration_hooks, self, name, module)
         self._modules[name] = module
 
     # ---- traversal -------------------------------------------------------------------------
@@ -625,12 +665,7 @@ class Module:
             destination._metadata[prefix[:-1]] = local_metadata
         for hook in list(self.__dict__.get("_state_dict_pre_hooks", {}).values()):
             hook(self, prefix, keep_vars)
-        for name, p in self._parameters.items():
-            if p is not None:
-                destination[prefix + name] = p if keep_vars else p._data.view(DataArray)
-        for name, b in self._buffers.items():
-            if b is not None and name not in self._non_persistent_buffers:
-                destination[prefix + name] = Tensor(b) if keep_vars else b.view(DataArray)
+        self._save_to_state_dict(destination, prefix, keep_vars)
         for name, child in self._modules.items():
             if child is not None:
                 child.state_dict(destination=destination, prefix=prefix + name + ".", keep_vars=keep_vars)
@@ -639,6 +674,17 @@ class Module:
             if result is not None:
                 destination = result
         return destination
+
+    def _save_to_state_dict(self, destination, prefix, keep_vars):
+        """This module's own parameters and persistent buffers into destination under prefix (not its children's),
+        as PyTorch's: state_dict calls it for each module, and a module that overrides state_dict calls it itself
+        (opacus' DPMultiheadAttention)."""
+        for name, p in self._parameters.items():
+            if p is not None:
+                destination[prefix + name] = p if keep_vars else p._data.view(DataArray)
+        for name, b in self._buffers.items():
+            if b is not None and name not in self._non_persistent_buffers:
+                destination[prefix + name] = Tensor(b) if keep_vars else b.view(DataArray)
 
     def register_state_dict_pre_hook(self, hook):
         """hook(module, prefix, keep_vars) runs before state_dict() collects this module's entries. Returns a

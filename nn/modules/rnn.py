@@ -321,6 +321,9 @@ class RNNCellBase(Module):
 
 
 class RNNCell(RNNCellBase):
+    """An Elman RNN step: h' = act(x W_ih^T + b_ih + h W_hh^T + b_hh), act tanh or relu; input (N, H_in) or
+    (H_in,), hx (N, H) or None (zeros) -> h' (N, H)."""
+
     def __init__(self, input_size, hidden_size, bias=True, nonlinearity="tanh", device=None, dtype=None):
         if nonlinearity not in ("tanh", "relu"):
             raise ValueError(f"RNNCell: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
@@ -330,6 +333,9 @@ class RNNCell(RNNCellBase):
 
 
 class LSTMCell(RNNCellBase):
+    """A long short-term memory step: gates i, f, g, o from x W_ih^T + b_ih + h W_hh^T + b_hh (4 H wide);
+    input (N, H_in) or (H_in,), hx (h, c) or None (zeros) -> (h', c'), each (N, H)."""
+
     mode = "LSTM"
 
     def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
@@ -337,6 +343,9 @@ class LSTMCell(RNNCellBase):
 
 
 class GRUCell(RNNCellBase):
+    """A gated recurrent unit step: reset r, update z and candidate n (3 H wide); input (N, H_in) or (H_in,),
+    hx (N, H) or None (zeros) -> h' = (1 - z) n + z h, (N, H)."""
+
     mode = "GRU"
 
     def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):

@@ -5,6 +5,7 @@ import numbers
 
 from .. import init
 from ..dtypes import to_dtype
+from ..tensor import Tensor
 
 def _factory(module, device, dtype):
     """PyTorch's factory keywords of a layer, applied once it is built: device must be the CPU or 'meta' (its
@@ -20,6 +21,8 @@ def _factory(module, device, dtype):
 
 
 def _check_int(name, value, minimum):
+    if isinstance(value, Tensor) and value.ndim == 0 and value.dtype.kind in "iu":
+        value = int(value.item())           # a 0-d integer tensor (sbi's CNNEmbedding sizes its Linear by one)
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
         rule = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
         raise ValueError(f"{name} must be {rule}, got {value!r}")

@@ -81,8 +81,30 @@ def as_subclass(input, cls):
     return out
 
 
+def _as_requiring_grad(tensor, fn):
+    """fn (an op's backward) run with tensor.requires_grad True: the op was recorded before tensor.detach_()."""
+    def backward(*args):
+        was, tensor.requires_grad = tensor.requires_grad, True
+        try:
+            return fn(*args)
+        finally:
+            tensor.requires_grad = was
+    return backward
+
+
 def detach_(input):
     """Cut this tensor from the graph in place (it becomes a leaf that does not require grad)."""
+    if input._backward is not None and input.__dict__.get("_consumers"):
+        # ops recorded from it still reach its node (PyTorch's graph holds the node, not the tensor): pykeen's
+        # regularizer takes weight * term, then term.detach_().zero_() before the loss's backward
+        from .inplace import _prior_state  # noqa: PLC0415 - inplace imports this module's neighbours
+        consumers = [node for node in (ref() for ref in input.__dict__["_consumers"]) if node is not None]
+        _prior_state(input)
+        for node in consumers:              # their backward functions ask input.requires_grad: True while they run
+            for name in ("_backward", "_graph_backward"):
+                fn = node.__dict__.get(name)
+                if fn is not None and callable(fn):
+                    node.__dict__[name] = _as_requiring_grad(input, fn)
     input._parents, input._backward, input.requires_grad = (), None, False
     return input
 
@@ -97,7 +119,9 @@ def clone(input, *, memory_format=None):
 
 
 def _cast_to(input, dtype, copy=False):
-    """input as ``dtype``: differentiable between floating dtypes; to an integer/bool dtype cuts the graph."""
+    """input as ``dtype``: differentiable between floating and complex dtypes (real -> complex: the gradient's
+    real part, as PyTorch's; sbi's LRU embedding casts its real input to complex); to an integer/bool dtype cuts
+    the graph."""
     if dtype == input.dtype:
         return clone(input) if copy else input
     if dtype.kind == "f" and input.dtype.kind == "f" and dtype.itemsize < input.dtype.itemsize:
@@ -108,7 +132,7 @@ def _cast_to(input, dtype, copy=False):
             y = input._data.astype(dtype)       # PyTorch (T5's log(0).to(torch.long), later masked by where)
     else:
         y = input._data.astype(dtype)
-    if dtype.kind != "f":
+    if dtype.kind not in "fc":
         return Tensor(y)
 
     def backward(g):
@@ -445,7 +469,23 @@ def _storage_offset(self):
 Tensor.storage_offset = _storage_offset
 
 
-class UntypedStorage:
+def _is_set_to(self, tensor):
+    """Whether self and tensor view the same memory the same way (the same storage, offset, shape and strides), as
+    PyTorch's; tensor may be a `.data` array (torchrl's target updaters compare a target with `source.data`)."""
+    a, b = self._data, getattr(tensor, "_data", tensor)
+    return (root_array(a) is root_array(b) and a.ctypes.data == b.ctypes.data and a.shape == b.shape
+            and a.strides == b.strides)
+
+
+Tensor.is_set_to = _is_set_to
+
+
+class StorageBase:
+    """torch.StorageBase (torch._C.StorageBase): the base of the storage classes, which code tests with isinstance
+    (tensordict's MemoryMappedTensor)."""
+
+
+class UntypedStorage(StorageBase):
     """The memory a tensor's values live in (the root of its array's views), as PyTorch's storage objects: code
     compares data_ptr() to find tensors sharing memory (Hugging Face's save_pretrained) and reads its size.
     untyped_storage() counts bytes; storage() (PyTorch's deprecated TypedStorage) elements."""

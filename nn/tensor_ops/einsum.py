@@ -73,9 +73,20 @@ def _contraction_for(subs, out, k):
 
 def einsum(equation, *operands):
     """einsum("bij,bjk->bik", a, b) (operands also as one list; '...' for the dims the letters leave out; or
-    PyTorch's sublist form einsum(a, [0, 1], b, [1, 2], [0, 2]))."""
+    PyTorch's sublist form einsum(a, [0, 1], b, [1, 2], [0, 2])). Dispatches to ``__torch_function__`` itself,
+    after unpacking the list form, as PyTorch's torch.functional.einsum: an fx Proxy among listed operands
+    records ``einsum(equation, *operands)`` (opt_einsum's torch backend calls the list form)."""
     if not isinstance(equation, str):
         equation, operands = _from_sublists((equation,) + operands)
+    from .. import overrides  # noqa: PLC0415 (nn.overrides imports the tensor ops)
+    if overrides._modes_anywhere or any(type(t) is not Tensor for t in operands):
+        # PyTorch's order: the arguments as given are offered to the modes and __torch_function__ types (a list's
+        # items are not looked into), then the list form is unpacked and einsum called again
+        given = tuple(t for t in operands if not isinstance(t, (list, tuple)))
+        if overrides.has_torch_function(given):
+            return overrides.handle_torch_function(einsum, given, equation, *operands)
+        if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+            return einsum(equation, *operands[0])
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     subs, out, ell_sizes = _parse(equation, [t.shape for t in operands])
@@ -120,3 +131,6 @@ def einsum(equation, *operands):
             return gk.reshape([sizes[c] if c in seen else 1 for c in u]).expand([sizes[c] for c in u])
         return per_operand(grad_of)
     return Tensor._make(np.asarray(y), tuple(operands), backward, "einsum", graph_backward)
+
+
+einsum._dispatches = True          # (it hands calls over itself: nn.overrides leaves it unwrapped)

@@ -109,7 +109,8 @@ def __getitem__(input, index):
             np.add.at(gx, index, g)
         return (gx,)
     out = Tensor._make(x[index], (input,), backward, "getitem",           # a selection: linear in x
-                       linear_graph_backward(lambda a: a[index], lambda g: backward(g)[0], "getitem"))
+                       linear_graph_backward(lambda a: a[index], lambda g: backward(g)[0], "getitem"),
+                       saves=not basic)  # a slice / select saves sizes only in PyTorch (an index tensor is saved)
     if basic:                  # a view in PyTorch: a recorded in-place change of it goes to input too
         out._view_of = (input, index)
         cut = _one_slice(index, len(shape)) if out._backward is not None else None
@@ -215,8 +216,9 @@ def _index_along(op, input, dim, index):
     return idx, _along(idx, axis)
 
 
-def gather(input, dim, index):
-    """out[i][j][k] = input[i][index[i][j][k]][k] for dim=1 (index: int64, same number of dims)."""
+def gather(input, dim, index, *, sparse_grad=False):
+    """out[i][j][k] = input[i][index[i][j][k]][k] for dim=1 (index: int64, same number of dims); sparse_grad (a
+    sparse gradient in PyTorch) changes nothing here: the gradient is dense."""
     _, where = _index_along("gather", input, dim, index)
     shape = input.shape
 
@@ -487,7 +489,15 @@ def index_add(input, dim, index, source, *, alpha=1):
     def backward(g):
         # y = x + alpha * source scattered: dx = g, dsource = alpha * g read at those positions
         return g, (g[where] * alpha).reshape(source.shape)
-    return Tensor._make(y, (input, source), backward, "index_add")
+
+    def spread(b):
+        # the adjoint of reading g at those positions: b scattered back, summing repeats (the op itself)
+        out = np.zeros(y.shape, dtype=b.dtype)
+        np.add.at(out, where, b.reshape(s.shape) * alpha)
+        return out
+    # create_graph (forces as the gradient of a message-passing energy): both gradients are linear in g
+    return Tensor._make(y, (input, source), backward, "index_add",
+                        lambda g: (g, _linear_map(g, lambda a: backward(a)[1], spread, "index_add_backward")))
 
 
 def index_reduce(input, dim, index, source, reduce, *, include_self=True):

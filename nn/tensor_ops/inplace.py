@@ -243,9 +243,11 @@ def copy_(input, src, non_blocking=False):
         _refuse_leaf(input, "copy_")
         _refuse_view(input, "copy_")
         data = np.broadcast_to(src._data, input.shape).astype(input.dtype)
+        # (create_graph: src's gradient is g itself, so it can be differentiated again: e3nn's Extract copies
+        # slices of a gated feature into new tensors inside a network whose forces are an energy's gradient)
         if src.requires_grad:
-            return _write_through(_rebase(input, data, (src,), lambda g: (g,), "copy_"))
-        return _write_through(_rebase(input, data, (), lambda g: (), "copy_"))
+            return _write_through(_rebase(input, data, (src,), lambda g: (g,), "copy_", lambda g: (g,)))
+        return _write_through(_rebase(input, data, (), lambda g: (), "copy_", lambda g: ()))
     return _write(input, src._data.astype(input.dtype, copy=False))      # any dtype, cast as PyTorch's copy_
 
 

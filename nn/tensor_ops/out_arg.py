@@ -10,6 +10,12 @@ from ..tensor import Tensor, is_grad_enabled
 
 def with_out(fn):
     """fn with an ``out=`` keyword (fn's own result otherwise)."""
+    if getattr(fn, "_undispatched", None) is not None:
+        # fn already dispatches (nn.overrides was on before this wrap): the dispatching wrapper stays outermost, so
+        # that the function __torch_function__ receives is nn.<name> itself (tensordict keys its overrides by it)
+        from ..overrides import dispatching         # noqa: PLC0415
+        return dispatching(with_out(fn._undispatched))
+
     @functools.wraps(fn)
     def wrapper(*args, out=None, **kwargs):
         result = fn(*args, **kwargs)

@@ -51,7 +51,7 @@ def sum(input, dim=None, keepdim=False, dtype=None):
         return (g.reshape(_kept(shape, axes)).expand(shape),)
     # dtype=: NumPy would widen an int32 / int16 / uint8 sum to int64 where PyTorch keeps the dtype asked for
     return Tensor._make(np.sum(x, axis=axes, keepdims=keepdim, dtype=x.dtype), (input,), backward, "sum",
-                        graph_backward)
+                        graph_backward, saves=False)     # SumBackward saves sizes only: a second backward may pass
 
 
 def _count(input, axes):
@@ -73,12 +73,16 @@ def mean(input, dim=None, keepdim=False, dtype=None):
     axes = _normalize_axes(dim, input.ndim)
     n = _count(input, axes)
     total = sum(input, dim=axes, keepdim=keepdim)
-    return total / n if n else total * np.nan       # a division, as PyTorch (not * (1 / n): an ulp off in float32)
+    out = total / n if n else total * np.nan        # a division, as PyTorch (not * (1 / n): an ulp off in float32)
+    if out.requires_grad:                           # MeanBackward saves sizes only: a second backward may pass
+        out._saves_nothing = True
+    return out
 
 
 @numpy_axis
-def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    """Variance over ``dim`` with Bessel's correction by default (correction=1, or unbiased=True).
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, _root=False):
+    """Variance over ``dim`` with Bessel's correction by default (correction=1, or unbiased=True) (its square root
+    with _root, for std).
 
     var = sum((x - mean)^2) / (N - correction)
     """
@@ -90,26 +94,47 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
         _need_floating(input, "var")
     axes = _normalize_axes(dim, input.ndim)
     x = input._data
-    d = x - x.mean(axis=axes, keepdims=True) if x.size else x        # no elements: NaN below (0 / 0), as PyTorch
+    # PyTorch's CPU kernel accumulates a float32 (complex64) variance in double and rounds once at the end (NumPy's
+    # float32 sums were an ulp off in a third of the entries: pytorch-forecasting's EncoderNormalizer scales)
+    wide = _WIDE_VAR.get(x.dtype)
     denom = builtins.max(_count(input, axes) - correction, 0)
+    if wide is not None and x.size:
+        d = x.astype(wide)                      # one wide temporary, squared in place (fresh large arrays are slow)
+        d -= d.mean(axis=axes, keepdims=True)
+        sq = np.multiply(d, d, out=d) if d.dtype.kind != "c" else (d * d.conj()).real
+        d = None                                # the backward's x - mean in x's own dtype, as before
+    else:
+        wide = None
+        d = x - x.mean(axis=axes, keepdims=True) if x.size else x     # no elements: NaN below (0 / 0), as PyTorch
+        sq = d * d if x.dtype.kind != "c" else (d * d.conj()).real
     with np.errstate(divide="ignore", invalid="ignore"):
-        y = np.sum(d * d if x.dtype.kind != "c" else (d * d.conj()).real, axis=axes, keepdims=keepdim) / denom
+        y = np.sum(sq, axis=axes, keepdims=keepdim) / denom
 
     def backward(g):
         # dvar/dx_i = 2 (x_i - mean) / (N - correction)  (the mean's own derivative sums to 0; complex x: the
         # same 2 d is dL/dre + i dL/dim)
-        return (_spread(g, axes, keepdim, x.shape) * d * (2.0 / denom if denom else np.nan),)   # NaN, as PyTorch
+        dev = d if d is not None else x - x.mean(axis=axes, keepdims=True)
+        return (_spread(g, axes, keepdim, x.shape) * dev * (2.0 / denom if denom else np.nan),)   # NaN, as PyTorch
 
     def graph_backward(g):
         return (g.reshape(_kept(x.shape, axes)) * (input - input.mean(axes, keepdim=True))
                 * (2.0 / denom if denom else np.nan),)
-    return Tensor._make(y.astype(to_real(x.dtype), copy=False), (input,), backward, "var", graph_backward)
+    out = Tensor._make(y.astype(to_real(x.dtype), copy=False), (input,), backward, "var", graph_backward)
+    if _root and wide is not None:
+        # std: PyTorch takes the root of the double variance before rounding to float32
+        root = out.sqrt()
+        root._data[...] = np.sqrt(y)
+        return root
+    return out.sqrt() if _root else out
+
+
+_WIDE_VAR = {np.dtype(np.float32): np.float64, np.dtype(np.complex64): np.complex128}
 
 
 @numpy_axis
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """Standard deviation: sqrt(var(...)), same arguments as var."""
-    return var(input, dim, unbiased, keepdim, correction=correction).sqrt()
+    return var(input, dim, unbiased, keepdim, correction=correction, _root=True)
 
 
 @numpy_axis

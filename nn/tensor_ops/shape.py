@@ -104,7 +104,8 @@ def contiguous(input, memory_format=None):
 
     def backward(g):
         return (g,)
-    return Tensor._make(np.ascontiguousarray(input._data), (input,), backward, "contiguous", lambda g: (g,))
+    return Tensor._make(np.ascontiguousarray(input._data), (input,), backward, "contiguous", lambda g: (g,),
+                        saves=False)
 
 
 def _dims(dim, ndim, what):
@@ -112,7 +113,7 @@ def _dims(dim, ndim, what):
         dim = as_int(dim, f"{what}: dim")
     dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
     for d in dims:
-        if not -ndim <= d < max(ndim, 1):
+        if not -max(ndim, 1) <= d < max(ndim, 1):        # (a 0-D tensor takes -1 and 0, as PyTorch's)
             raise IndexError(f"{what}: dimension {d} out of range for a {ndim}-D tensor")
     return tuple(sorted({int(d) % max(ndim, 1) for d in dims}))
 
@@ -269,7 +270,7 @@ def repeat(input, *sizes):
         # view g as (r0, s0, r1, s1, ...) and sum over the copies r_i
         split = [n for pair in zip(reps, shape) for n in pair]
         return (g.reshape(split).sum(axis=tuple(range(0, 2 * len(reps), 2))).reshape(x.shape),)
-    return Tensor._make(np.tile(x.reshape(shape), reps), (input,), backward, "repeat")
+    return Tensor._make(np.tile(x.reshape(shape), reps), (input,), backward, "repeat", saves=False)
 
 
 @_sizes_by_keyword("dims")
@@ -283,7 +284,7 @@ def flip(input, *dims):
 
     def backward(g):
         return (np.flip(g, axes),)
-    return Tensor._make(np.ascontiguousarray(np.flip(input._data, axes)), (input,), backward, "flip")
+    return Tensor._make(np.ascontiguousarray(np.flip(input._data, axes)), (input,), backward, "flip", saves=False)
 
 
 def split(input, split_size_or_sections=None, dim=0, *, split_size=None):
@@ -705,7 +706,8 @@ def roll(input, shifts, dims=None):
         # a permutation of the elements: roll the gradient back by the opposite shifts
         return (rolled(g, -np.asarray(shifts)),)
     return Tensor._make(rolled(input._data, shifts), (input,), backward, "roll",
-                        linear_graph_backward(lambda a: rolled(a, shifts), lambda g: backward(g)[0], "roll"))
+                        linear_graph_backward(lambda a: rolled(a, shifts), lambda g: backward(g)[0], "roll"),
+                        saves=False)
 
 
 def diag(input, diagonal=0):

@@ -6,7 +6,21 @@ raises NotImplementedError (a silent no-op would make, e.g., ptflops' aten backe
 error it reports its failure and its default pytorch backend, module hooks, is the one that works).
 """
 
-__all__ = ["TorchDispatchMode"]
+__all__ = ["TorchDispatchMode", "is_traceable_wrapper_subclass", "is_traceable_wrapper_subclass_type"]
+
+
+def is_traceable_wrapper_subclass(t):
+    """Whether t is an instance of a Tensor subclass (not Tensor itself) that defines `__tensor_flatten__` and
+    `__tensor_unflatten__` (PyTorch's wrapper-subclass protocol; tensordict asks of every value it stores)."""
+    from ..tensor import Tensor         # noqa: PLC0415
+    return isinstance(t, Tensor) and type(t) is not Tensor and is_traceable_wrapper_subclass_type(type(t))
+
+
+def is_traceable_wrapper_subclass_type(t):
+    """The same test on a class."""
+    from ..tensor import Tensor         # noqa: PLC0415
+    return (issubclass(t, Tensor) and t is not Tensor and hasattr(t, "__tensor_flatten__")
+            and hasattr(t, "__tensor_unflatten__"))
 
 
 class TorchDispatchMode:

@@ -8,10 +8,11 @@ from typing import Any, Callable, NamedTuple, Optional
 from ..func import _REGISTERED_NODES, _flatten, _unflatten
 
 __all__ = ["TreeSpec", "LeafSpec", "tree_flatten", "tree_unflatten", "tree_leaves", "tree_structure", "tree_map",
-           "tree_map_only", "tree_all", "tree_any", "register_pytree_node", "MappingKey", "SUPPORTED_NODES",
-           "NodeDef", "PyTree"]
+           "tree_is_leaf", "tree_map_only", "tree_all", "tree_any", "register_pytree_node", "MappingKey", "SequenceKey",
+           "SUPPORTED_NODES", "NodeDef", "PyTree"]
 
-PyTree = Any        # the annotation PyTorch exports
+PyTree = Any        # the annotations PyTorch exports
+Context = Any
 
 
 def register_pytree_node(cls, flatten_fn, unflatten_fn, *, serialized_type_name=None, to_dumpable_context=None,
@@ -62,6 +63,19 @@ def _is_namedtuple_instance(tree):
     return isinstance(tree, tuple) and hasattr(type(tree), "_fields")
 
 
+def is_structseq_class(cls):
+    """Whether cls is a C struct sequence (os.stat_result, PyTorch's return types): a final direct subclass of
+    tuple with the n_fields / n_sequence_fields / n_unnamed_fields counts."""
+    return (isinstance(cls, type) and cls.__bases__ == (tuple,)
+            and all(isinstance(getattr(cls, a, None), int) for a in ("n_fields", "n_sequence_fields",
+                                                                       "n_unnamed_fields"))
+            and not cls.__flags__ & (1 << 10))      # Py_TPFLAGS_BASETYPE: a struct sequence cannot be subclassed
+
+
+def is_structseq_instance(obj):
+    return is_structseq_class(type(obj))
+
+
 def _get_node_type(tree):
     """The key of tree's type in SUPPORTED_NODES: `namedtuple` for any namedtuple, else type(tree)."""
     return namedtuple if _is_namedtuple_instance(tree) else type(tree)
@@ -75,10 +89,39 @@ class MappingKey:
     def __str__(self):
         return f"[{self.key!r}]"
 
+    def get(self, mapping):
+        return mapping[self.key]
+
 
 def _dict_flatten_with_keys(d):
     """A dict -> ([(MappingKey(key), value), ...], keys), as PyTorch's helper of that name."""
     return [(MappingKey(k), v) for k, v in d.items()], list(d)
+
+
+@dataclass(frozen=True)
+class SequenceKey:
+    """The key path entry of a list's or tuple's child."""
+    idx: int
+
+    def __str__(self):
+        return f"[{self.idx!r}]"
+
+    def get(self, sequence):
+        return sequence[self.idx]
+
+
+def _list_flatten(d):
+    """A list -> (the list, None), PyTorch's helper (tensordict registers its LinkedList with it)."""
+    return d, None
+
+
+def _list_unflatten(values, context):
+    return list(values)
+
+
+def _list_flatten_with_keys(d):
+    """A list -> ([(SequenceKey(i), value), ...], None), as PyTorch's helper."""
+    return [(SequenceKey(i), v) for i, v in enumerate(d)], None
 
 
 class TreeSpec:
@@ -162,6 +205,13 @@ def tree_unflatten(leaves, treespec):
         raise ValueError(f"treespec.unflatten(leaves): `leaves` has length {len(leaves)} but the spec refers to a "
                          f"pytree that holds {treespec.num_leaves} items ({treespec}).")
     return _unflatten(leaves, treespec._spec)
+
+
+def tree_is_leaf(tree, is_leaf=None):
+    """Whether tree is a leaf (is_leaf says so, or it is no node type tree_flatten takes apart)."""
+    if is_leaf is not None and is_leaf(tree):
+        return True
+    return not (type(tree) in _REGISTERED_NODES or isinstance(tree, (tuple, list, dict)))
 
 
 def tree_leaves(tree, is_leaf=None):

@@ -3,3 +3,11 @@ them from there."""
 from . import DataLoader, default_collate, default_convert  # noqa: F401
 from . import (_BaseDataLoaderIter, _SingleProcessDataLoaderIter,  # noqa: F401  (PyG's DataLoaderIterator)
                _MultiProcessingDataLoaderIter)
+
+# the module's type aliases, as PyTorch's (opacus annotates its DPDataLoader with _collate_fn_t)
+import typing as _typing                                        # noqa: E402
+from collections.abc import Callable as _Callable               # noqa: E402
+_T = _typing.TypeVar("_T")
+_T_co = _typing.TypeVar("_T_co", covariant=True)
+_worker_init_fn_t = _Callable[[int], None]
+_collate_fn_t = _Callable[[list[_T]], _typing.Any]

@@ -1,0 +1,1 @@
+"""torch.fx.passes: shape propagation (``shape_prop.ShapeProp``)."""
