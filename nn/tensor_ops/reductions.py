@@ -8,7 +8,7 @@ from collections import namedtuple
 import numpy as np
 
 from ..dtypes import to_dtype, to_real
-from ..tensor import Tensor, _normalize_axes, as_int, linear_graph_backward
+from ..tensor import Tensor, _normalize_axes, as_int, is_grad_enabled, linear_graph_backward
 from ._attach import attach, numpy_axis
 
 # what max(dim=...) / min(dim=...) return, as torch.return_types.max: (values, indices)
@@ -102,7 +102,9 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, _root
         d = x.astype(wide)                      # one wide temporary, squared in place (fresh large arrays are slow)
         d -= d.mean(axis=axes, keepdims=True)
         sq = np.multiply(d, d, out=d) if d.dtype.kind != "c" else (d * d.conj()).real
-        d = None                                # the backward's x - mean in x's own dtype, as before
+        # the backward's x - mean in x's own dtype, as before, taken now (only when recorded): an in-place change
+        # of x before backward must not change the gradient (the float64 path keeps its d too)
+        d = x - x.mean(axis=axes, keepdims=True) if input.requires_grad and is_grad_enabled() else None
     else:
         wide = None
         d = x - x.mean(axis=axes, keepdims=True) if x.size else x     # no elements: NaN below (0 / 0), as PyTorch
@@ -113,8 +115,7 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, _root
     def backward(g):
         # dvar/dx_i = 2 (x_i - mean) / (N - correction)  (the mean's own derivative sums to 0; complex x: the
         # same 2 d is dL/dre + i dL/dim)
-        dev = d if d is not None else x - x.mean(axis=axes, keepdims=True)
-        return (_spread(g, axes, keepdim, x.shape) * dev * (2.0 / denom if denom else np.nan),)   # NaN, as PyTorch
+        return (_spread(g, axes, keepdim, x.shape) * d * (2.0 / denom if denom else np.nan),)   # NaN, as PyTorch
 
     def graph_backward(g):
         return (g.reshape(_kept(x.shape, axes)) * (input - input.mean(axes, keepdim=True))

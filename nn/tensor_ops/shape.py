@@ -281,10 +281,12 @@ def flip(input, *dims):
     axes = _dims(dims, input.ndim, "flip")
     if len(axes) != len(dims):
         raise ValueError(f"flip: a dim appears twice in {dims}; give each dim once")
+    if input.ndim == 0:                     # a 0-D tensor flips to itself (dim 0 or -1), as PyTorch's
+        axes = ()
 
     def backward(g):
         return (np.flip(g, axes),)
-    return Tensor._make(np.ascontiguousarray(np.flip(input._data, axes)), (input,), backward, "flip", saves=False)
+    return Tensor._make(np.flip(input._data, axes).copy(), (input,), backward, "flip", saves=False)  # (C order)
 
 
 def split(input, split_size_or_sections=None, dim=0, *, split_size=None):
