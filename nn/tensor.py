@@ -636,7 +636,7 @@ def _unbroadcast_graph(g, parent):
 
 def _rebuild_pickled(cls, state):
     """A pickled Tensor of type cls back: a blank instance given the saved attributes."""
-    out = Tensor.__new__(cls)
+    out = object.__new__(cls)
     _instance_dict(out).update(state)
     return out
 
@@ -822,7 +822,7 @@ class Tensor:
         # copy.deepcopy as Python's default for an object (the copy is in memo before its attributes are copied, so
         # a reference back to this tensor among them is the copy), not through the pair above
         import copy                                             # noqa: PLC0415 - only deepcopy needs it
-        out = Tensor.__new__(type(self))
+        out = object.__new__(type(self))
         memo[id(self)] = out
         _instance_dict(out).update(copy.deepcopy(_instance_dict(self), memo))
         return out
@@ -831,7 +831,7 @@ class Tensor:
     def _make_subclass(cls, data, require_grad=False, **kwargs):
         """torch.Tensor._make_subclass: a leaf of the Tensor subclass cls on data's values (shared, not copied; no
         graph), requiring a gradient if require_grad (how a subclass's __new__ makes its instance)."""
-        obj = Tensor.__new__(cls)
+        obj = object.__new__(cls)
         Tensor.__init__(obj, data._data if isinstance(data, Tensor) else data, requires_grad=require_grad)
         return obj
 
@@ -850,7 +850,8 @@ class Tensor:
         permutation or expansion), so, as in PyTorch, a backward() may pass through the node again after a first
         one released the graph (a PINN's x = tensor(X, requires_grad=True).float(), tied weights w.t() made once).
         """
-        out = object.__new__(Tensor)        # (not Tensor.__new__: a subclass may have given Tensor a Python one)
+        out = object.__new__(Tensor)        # (blank instances by object.__new__ throughout: a subclass may have
+                                            # given Tensor a Python __new__, see __init_subclass__)
         out._data = data if isinstance(data, np.ndarray) else np.asarray(data)   # a full reduction's scalar too
         out._grad = None
         out._op = op

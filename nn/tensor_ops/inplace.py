@@ -103,7 +103,7 @@ def _write(input, data):
 def _prior_state(input):
     """The tensor's current state, moved to a new Tensor before an in-place op overwrites it. Hooks stay with
     that state, the one they were registered on (as PyTorch); retain_grad follows the tensor."""
-    prior = Tensor.__new__(Tensor)
+    prior = object.__new__(Tensor)
     prior.__dict__.update(_instance_dict(input))      # (all of it: a subclass's __dict__ shows less)
     prior.__dict__.pop("_retains_grad", None)
     if input.__dict__.pop("_grad_hooks", None) is not None and input.__dict__.get("_retains_grad"):
