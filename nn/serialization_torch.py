@@ -80,7 +80,9 @@ def _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad=Fals
         out = (out.astype(np.uint32) << 16).view(np.float32)
     elif out.dtype == np.float16:   # nn has no half tensors: widened, exactly
         out = out.astype(np.float32)
-    return Tensor(out)
+    if requires_grad and out.dtype.kind not in "fc":
+        raise TorchFileError(f"a {out.dtype} tensor marked as requiring grad (only floating-point ones can)")
+    return Tensor(out, requires_grad=bool(requires_grad))     # a saved leaf that required grad still does
 
 
 def _rebuild_tensor(storage, storage_offset, size, stride):
@@ -89,7 +91,9 @@ def _rebuild_tensor(storage, storage_offset, size, stride):
 
 
 def _rebuild_parameter(data, requires_grad=True, backward_hooks=None, *state):
-    return data
+    """A saved nn.Parameter loads as one, as torch.load gives it (weights-only or not)."""
+    from .modules.module import Parameter  # noqa: PLC0415  (nn.modules imports this module)
+    return Parameter(data, requires_grad=requires_grad)
 
 
 def _ordered_dict(*args):
@@ -148,19 +152,12 @@ class _RestrictedUnpickler(pickle.Unpickler):
         return self.storages[key]
 
 
-def _trusted_parameter(data, requires_grad=True, backward_hooks=None, *state):
-    from .modules.module import Parameter  # noqa: PLC0415  (nn.modules imports this module)
-    return Parameter(data, requires_grad=requires_grad)
-
-
 class _TrustedUnpickler(_RestrictedUnpickler):
     """torch.load(weights_only=False): every global of the file is resolved (and so may run code, as PyTorch's),
     a PyTorch name by the porting rule (torch.nn.modules.container.ModuleList -> nn.modules.container.ModuleList)
     when nn has it; tensors and parameters as nn's."""
 
     def find_class(self, module, name):
-        if (module, name) in (("torch._utils", "_rebuild_parameter"), ("torch._utils", "_rebuild_parameter_with_state")):
-            return _trusted_parameter
         try:
             return super().find_class(module, name)
         except TorchFileError:
@@ -344,10 +341,10 @@ class _StorageRef:
 
 
 class _TensorRef:
-    """Pickles as torch._utils._rebuild_tensor_v2(storage, 0, size, stride, False, OrderedDict())."""
+    """Pickles as torch._utils._rebuild_tensor_v2(storage, 0, size, stride, requires_grad, OrderedDict())."""
 
-    def __init__(self, storage, shape):
-        self.storage, self.shape = storage, shape
+    def __init__(self, storage, shape, requires_grad=False):
+        self.storage, self.shape, self.requires_grad = storage, shape, requires_grad
 
     def __reduce__(self):
         stride, acc = [], 1
@@ -356,7 +353,8 @@ class _TensorRef:
             acc *= n
         hooks = (_Global("collections", "OrderedDict"), ())
         return (_Global("torch._utils", "_rebuild_tensor_v2"),
-                (self.storage, 0, tuple(self.shape), tuple(reversed(stride)), False, _Reduced(*hooks)))
+                (self.storage, 0, tuple(self.shape), tuple(reversed(stride)), self.requires_grad,
+                 _Reduced(*hooks)))
 
 
 class _Reduced:
@@ -422,13 +420,14 @@ def _to_picklable(value, storages, where, memo=None):
             raise TypeError(f"nn.save: {where} has dtype {a.dtype}, which a .pt file cannot hold")
         storage = _StorageRef(str(len(storages)), a.astype(a.dtype.newbyteorder("<"), copy=False))
         storages.append(storage)
-        ref = _TensorRef(storage, a.shape)
+        ref = _TensorRef(storage, a.shape, isinstance(original, Tensor) and bool(original.requires_grad))
         if isinstance(original, Tensor):       # a tensor met twice is one tensor, as torch.save's pickle memo keeps it
             memo[key] = (original, ref)
         return ref
     inside = memo.get(None)                     # inside an object: containers keep their own types and keys
-    if inside and isinstance(value, (dict, list, tuple)) and type(value) not in (dict, list, tuple):
-        return _reduced_object(value, storages, where, memo)        # (a defaultdict, a namedtuple)
+    if (isinstance(value, (dict, list, tuple))
+            and type(value) not in (dict, list, tuple, *(() if inside else (collections.OrderedDict,)))):
+        return _reduced_object(value, storages, where, memo)        # (a defaultdict, a namedtuple), as torch.save
     if isinstance(value, dict):
         if inside:
             return {_to_picklable(k, storages, where, memo): _to_picklable(v, storages, f"{where}[{k!r}]", memo)

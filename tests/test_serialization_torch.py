@@ -150,3 +150,59 @@ def test_malformed_torch_files_give_one_line_errors(tmp_path):
                 out.writestr(n, z.read(n))
     with pytest.raises(TorchFileError, match="lacks the storage record"):
         nn.load(tmp_path / "cut.pth")
+
+
+def _round_trip(obj, **load_args):
+    buf = io.BytesIO()
+    nn.save(obj, buf)
+    buf.seek(0)
+    return nn.load(buf, **load_args)
+
+
+@pytest.mark.parametrize("weights_only", [None, False])
+def test_parameters_and_requires_grad_load_as_saved(weights_only):
+    # torch.load gives a saved Parameter back as a Parameter and a leaf that required grad still requiring it,
+    # weights-only or not (state_dict()'s detached tensors come back not requiring grad)
+    p, t = nn.Parameter(nn.ones(2)), nn.ones(3, requires_grad=True)
+    out = _round_trip({"p": p, "t": t, "plain": nn.ones(1), "list": [p]}, weights_only=weights_only)
+    assert type(out["p"]) is nn.Parameter and out["p"].requires_grad
+    assert type(out["list"][0]) is nn.Parameter
+    assert type(out["t"]) is nn.Tensor and out["t"].requires_grad and out["t"].is_leaf
+    assert not out["plain"].requires_grad
+    frozen = _round_trip(nn.Parameter(nn.ones(2), requires_grad=False))
+    assert type(frozen) is nn.Parameter and not frozen.requires_grad
+    assert not any(v.requires_grad for v in _round_trip(nn.nn.Linear(2, 2).state_dict()).values())
+
+
+def test_an_integer_tensor_marked_as_requiring_grad_is_refused():
+    buf = io.BytesIO()
+    nn.save(nn.ones(2, requires_grad=True), buf)
+    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as zf:
+        records = {name: zf.read(name) for name in zf.namelist()}
+    key = next(k for k in records if k.endswith("data.pkl"))
+    assert b"FloatStorage" in records[key]
+    records[key] = records[key].replace(b"FloatStorage", b"IntStorage")
+    crafted = io.BytesIO()
+    with zipfile.ZipFile(crafted, "w") as zf:
+        for name, data in records.items():
+            zf.writestr(name, data)
+    crafted.seek(0)
+    with pytest.raises(TorchFileError, match="requiring grad"):
+        nn.load(crafted)
+
+
+def test_a_top_level_defaultdict_or_namedtuple_keeps_its_type():
+    # torch.save pickles them as themselves: the trusted load rebuilds them, the weights-only load refuses them
+    counts = collections.defaultdict(list)
+    counts["a"].append(nn.ones(1))
+    pair = collections.namedtuple("Pair", "x y")(nn.ones(1), 2)
+    globals()["Pair"] = type(pair)      # (pickled by reference: it must be found under its name)
+    try:
+        for obj in (counts, pair):
+            back = _round_trip(obj, weights_only=False)
+            assert type(back) is type(obj)
+            with pytest.raises(TorchFileError):
+                _round_trip(obj)
+        assert _round_trip(counts, weights_only=False)["b"] == []
+    finally:
+        del globals()["Pair"]
