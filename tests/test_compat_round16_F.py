@@ -72,8 +72,9 @@ def test_fx_tracer_subclass_and_leaf_rule():
     assert tracer.is_leaf_module(Custom(), "c") is True
     assert Tracer().is_leaf_module(Custom(), "c") is False                   # user modules are traced into
     assert Tracer().autowrap_modules == (math,) and Tracer().param_shapes_constant is False
-    with pytest.raises(NotImplementedError, match="tracing is not available"):
-        tracer.trace(Custom())
+    graph = tracer.trace(nn.Sequential(Custom(), nn.ReLU()))      # (tracing is there since the eighteenth round)
+    assert [(n.op, n.target) for n in graph.nodes if n.op == "call_module"] == [("call_module", "0"),
+                                                                                ("call_module", "1")]
     assert isinstance(Graph(), Graph)           # graphs can be built since the seventeenth round (area D)
     assert isinstance(Graph, type) and isinstance(Node, type) and issubclass(GraphModule, nn.Module)
 

@@ -156,9 +156,12 @@ class CodeGen:
 
 
 def _attr_path(root, target):
-    if all(part.isidentifier() and not keyword.iskeyword(part) for part in target.split(".")):
-        return f"{root}.{target}"
-    return f"getattr({root}, {target!r})"
+    """self.a.b, or getattr(self.seq, "0") for a part that is not a name (a Sequential's child), as PyTorch's."""
+    path = root
+    for part in target.split("."):
+        named = part.isidentifier() and not keyword.iskeyword(part)
+        path = f"{path}.{part}" if named else f"getattr({path}, {part!r})"
+    return path
 
 
 def _global_hint(obj):

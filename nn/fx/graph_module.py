@@ -11,6 +11,17 @@ from .node import Node, map_arg
 
 __all__ = ["GraphModule"]
 
+# GraphModule.meta's key for attributes a deep copy sets again on the copy (torchvision's DualGraphModule reads it)
+_USER_PRESERVED_ATTRIBUTES_KEY = "_user_preserved_attributes"
+
+
+class _CodeOnlyModule(Module):
+    """A Module holding the given __dict__ (a deep-copied GraphModule's state, from which the copy is built)."""
+
+    def __init__(self, body):
+        super().__init__()
+        self.__dict__ = body
+
 
 def _copy_attr(from_module, to_module, target):
     """to_module.<target> = from_module.<target>, making the intermediate submodules (as plain Modules); a Tensor
@@ -134,8 +145,7 @@ class GraphModule(Module):
     def __deepcopy__(self, memo):
         res = type(self).__new__(type(self))
         memo[id(self)] = res
-        fake = Module()
-        fake.__dict__ = copy.deepcopy(self.__dict__, memo)
+        fake = _CodeOnlyModule(copy.deepcopy(self.__dict__, memo))
         GraphModule.__init__(res, fake, fake.__dict__["_graph"])        # (named GraphModule, as PyTorch's copy)
         for k, v in fake.__dict__.items():            # the rest of the state (meta, subclass attributes)
             if k not in res.__dict__:
