@@ -167,3 +167,90 @@ def test_the_same_graphs_as_pytorch(ours):
     for t, o, concrete in pairs:     # (graphs only: PyTorch generates no code for a function of an exec'd script)
         assert _nodes(fx.Tracer().trace(o, concrete)) == _nodes(torch.fx.Tracer().trace(t, concrete))
     assert _nodes(ours["KeepInner"]().trace(ours["Outer"]())) == _nodes(theirs["KeepInner"]().trace(theirs["Outer"]()))
+
+
+FUSE_SCRIPT = '''
+import operator
+import torch
+import torch.nn as nn
+from torch import fx
+from torch.fx.experimental.optimization import fuse
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.c1 = nn.Conv2d(3, 8, 3, padding=1)
+        self.b1 = nn.BatchNorm2d(8)
+        self.c2 = nn.Conv2d(8, 8, 3, bias=False)
+        self.b2 = nn.BatchNorm2d(8)
+        self.fc = nn.Linear(8, 4)
+        self.b3 = nn.BatchNorm1d(4)
+        self.shared = nn.Conv2d(8, 8, 1)
+        self.b4 = nn.BatchNorm2d(8)
+
+    def forward(self, x):
+        x = torch.relu(self.b1(self.c1(x)))
+        x = self.b2(self.c2(x)) + 1
+        s = self.shared(x)
+        x = self.b4(s) + s              # the conv's output has another user: left unfused
+        return self.b3(self.fc(x.mean((2, 3))))
+
+
+class AddToMul(fx.Transformer):
+    def call_function(self, target, args, kwargs):
+        if target is operator.add:
+            target = operator.mul
+        return super().call_function(target, args, kwargs)
+'''
+
+
+def _net(namespace):
+    nn.manual_seed(0)
+    net = namespace["Net"]().double()
+    rng = np.random.default_rng(1)
+    for m in net.modules():
+        if type(m).__name__.startswith("BatchNorm"):        # statistics and affine parameters far from 0 and 1
+            n = m.num_features
+            m.load_state_dict({"running_mean": rng.uniform(-1, 1, n), "running_var": rng.uniform(0.5, 2, n),
+                               "weight": rng.uniform(0.5, 1.5, n), "bias": rng.uniform(-1, 1, n),
+                               "num_batches_tracked": np.array(3)})
+    return net.eval()
+
+
+def test_fuse_folds_batchnorm_into_the_layer_before_it():
+    ns = load_script(port(FUSE_SCRIPT))
+    net = _net(ns)
+    fused = ns["fuse"](net)
+    called = [n.target for n in fused.graph.nodes if n.op == "call_module"]
+    assert called == ["c1", "c2", "shared", "b4", "fc"]          # b1, b2, b3 folded; b4 kept (s used twice)
+    x = nn.tensor(np.random.default_rng(0).standard_normal((2, 3, 6, 6)))
+    np.testing.assert_allclose(fused(x).numpy(), net(x).numpy(), rtol=1e-12, atol=1e-12)
+    assert isinstance(net.b1, nn.BatchNorm2d)                    # a copy was fused, not net itself
+
+
+def test_transformer_records_the_graph_again_with_a_subclass_change():
+    ns = load_script(port(FUSE_SCRIPT))
+    net = _net(ns)
+    gm = ns["AddToMul"](fx.symbolic_trace(net)).transform()
+    x = nn.tensor(np.random.default_rng(0).standard_normal((2, 3, 6, 6)))
+    h = nn.relu(net.b1(net.c1(x)))
+    h = net.b2(net.c2(h)) * 1
+    s = net.shared(h)
+    expected = net.b3(net.fc((net.b4(s) * s).mean((2, 3))))
+    np.testing.assert_allclose(gm(x).numpy(), expected.numpy(), rtol=1e-13)
+    assert "add" not in [n.name for n in gm.graph.nodes]
+
+
+def test_fuse_and_transform_as_pytorch():
+    torch = pytest.importorskip("torch")
+    theirs, ours = load_script(FUSE_SCRIPT), load_script(port(FUSE_SCRIPT))
+    net = _net(ours)
+    ref = theirs["Net"]().double()
+    ref.load_state_dict({k: torch.tensor(v.numpy()) for k, v in net.state_dict().items()})
+    ref.eval()
+    x = np.random.default_rng(0).standard_normal((2, 3, 6, 6))
+    for make in (lambda ns, m: ns["fuse"](m), lambda ns, m: ns["AddToMul"](ns["fx"].symbolic_trace(m)).transform()):
+        a, b = make(ours, net), make(theirs, ref)
+        assert _nodes(a.graph) == _nodes(b.graph)
+        np.testing.assert_allclose(a(nn.tensor(x)).numpy(), b(torch.tensor(x)).detach().numpy(), rtol=1e-12)

@@ -1,10 +1,11 @@
 """torch.fx: symbolic tracing (``symbolic_trace``, ``Tracer``: a module's forward run on Proxies and recorded as
 a Graph), graphs built by hand or through Proxies, and the modules generated from them (Graph, Node, Proxy,
-GraphModule, Interpreter; e3nn builds its tensor products this way and opt_einsum_fx rewrites them), as
+GraphModule, Interpreter, Transformer; e3nn builds its tensor products this way and opt_einsum_fx rewrites them), as
 PyTorch's."""
 import inspect
 
-__all__ = ["wrap", "symbolic_trace", "Tracer", "Graph", "GraphModule", "Node", "Proxy", "Interpreter", "map_arg"]
+__all__ = ["wrap", "symbolic_trace", "Tracer", "Graph", "GraphModule", "Node", "Proxy", "Interpreter", "Transformer",
+           "map_arg"]
 
 
 # (id of a module's globals, name) -> those globals: the functions fx.wrap marked, recorded while tracing
@@ -26,7 +27,8 @@ def wrap(fn_or_name):
 
 
 _LAZY = {"symbolic_trace": "_symbolic_trace", "Tracer": "_symbolic_trace", "Graph": "graph", "Node": "node",
-         "map_arg": "node", "Proxy": "proxy", "GraphModule": "graph_module", "Interpreter": "interpreter"}
+         "map_arg": "node", "Proxy": "proxy", "GraphModule": "graph_module", "Interpreter": "interpreter",
+         "Transformer": "interpreter"}
 
 
 def __getattr__(name):

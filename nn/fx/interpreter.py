@@ -1,10 +1,13 @@
 """torch.fx.interpreter: Interpreter, which runs a GraphModule's graph node by node (each op a method a subclass
 may override: ``run_node``, ``call_function``, ``call_method``, ...), as PyTorch's; opt_einsum_fx's shape
 propagation is one."""
-from .graph_module import GraphModule
-from .node import map_arg
+import inspect
 
-__all__ = ["Interpreter"]
+from .graph import Graph
+from .graph_module import GraphModule
+from .node import map_aggregate, map_arg
+
+__all__ = ["Interpreter", "Transformer"]
 
 
 class Interpreter:
@@ -103,3 +106,49 @@ class Interpreter:
                                    "to diagnose such issues")
             return self.env[n_arg]
         return map_arg(args, load_arg)
+
+
+class Transformer(Interpreter):
+    """Runs a GraphModule's graph on Proxies, so that each node is recorded again into a new graph, where a subclass
+    may change it (override ``call_function`` to swap one op for another, ...): ``transform()`` -> the new
+    GraphModule, as PyTorch's. Modules stay single call_module nodes."""
+
+    def __init__(self, module):
+        super().__init__(module)
+        from ._symbolic_trace import Tracer  # noqa: PLC0415 (it imports this module's neighbours)
+        self.new_graph = Graph()
+
+        class TransformerTracer(Tracer):
+            def __init__(self, graph):
+                super().__init__()
+                self.graph = graph
+                self.tensor_attrs = {}
+
+            def is_leaf_module(self, _, __):
+                return True
+
+        self.tracer = TransformerTracer(self.new_graph)
+        self.tracer.root = module
+
+    def placeholder(self, target, args, kwargs):
+        from .proxy import Proxy  # noqa: PLC0415
+        default_value = next(iter(args)) if args else inspect.Signature.empty
+        return Proxy(self.new_graph.placeholder(target, default_value=default_value), self.tracer)
+
+    def get_attr(self, target, args, kwargs):
+        return self.tracer.create_proxy("get_attr", target, args, kwargs)
+
+    def call_module(self, target, args, kwargs):
+        submod = self.fetch_attr(target)
+        return self.tracer.call_module(submod, submod.forward, args, kwargs)
+
+    def call_function(self, target, args, kwargs):
+        return self.tracer.create_proxy("call_function", target, args, kwargs)
+
+    def transform(self):
+        """The graph run on Proxies into the new graph -> a GraphModule of it over the same module."""
+        from .proxy import Proxy  # noqa: PLC0415
+        result = super().run(enable_io_processing=False)
+        if result is not None:
+            self.new_graph.output(map_aggregate(result, lambda a: a.node if isinstance(a, Proxy) else a))
+        return GraphModule(self.module, self.new_graph)

@@ -1,1 +1,2 @@
-"""nn.fx.experimental: the tracing helpers' names that library code imports (nn has no tracer)."""
+"""nn.fx.experimental: `optimization.fuse` (Conv-BatchNorm folding on a traced graph) and the tracing helpers' names that
+library code imports."""
