@@ -12,7 +12,7 @@ import numpy as np
 from ..tensor import Tensor
 from ._args import _reduce, _tensor, legacy_reduction
 from .activations import logsigmoid, relu
-from .losses import _loss_args, smooth_l1_loss
+from .losses import _loss_args, _weighted, smooth_l1_loss
 
 
 def _as(target, like):
@@ -81,12 +81,17 @@ def pdist(input, p=2.0):
     return cdist(input, input, p)[Tensor(i), Tensor(j)]
 
 
-def huber_loss(input, target, reduction="mean", delta=1.0):
+def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     """0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta) (d = input - target): delta * smooth_l1_loss with
-    beta = delta."""
+    beta = delta. weight (input's shape) multiplies each element's loss ('mean' still divides by the count, as
+    PyTorch's)."""
     if not delta > 0:
         raise ValueError(f"huber_loss: delta must be positive, got {delta}")
+    input_shape = np.shape(input)
     input, target = _loss_args(input, target, "huber_loss", "warn")       # the warning names this call
+    if weight is not None:
+        loss = smooth_l1_loss(input, target, reduction="none", beta=delta) * delta
+        return _weighted(loss, weight, input_shape, reduction, "huber_loss", mean_over_weights=False)
     return smooth_l1_loss(input, target, reduction=reduction, beta=delta) * delta
 
 

@@ -35,14 +35,30 @@ def _loss_args(input, target, op, other_shape="error"):
     return input.broadcast_to(shape), target.broadcast_to(shape)
 
 
-def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
-    """Mean squared error: reduce((input - target)^2).
+def _weighted(loss, weight, input_shape, reduction, op, mean_over_weights=True):
+    """weight * loss (element-wise, weight: the input's own shape), reduced as PyTorch's weighted regression losses:
+    'mean' divides by the sum of the weights (huber_loss: by the count, mean_over_weights=False)."""
+    weight = _tensor(weight, "weight", op)
+    if tuple(weight.shape) != tuple(input_shape):
+        raise ValueError("Weights and input must have the same size.")
+    loss = loss * weight
+    if reduction == "mean" and mean_over_weights:
+        return loss.sum() / weight.sum()
+    return _reduce(loss, reduction, op)
+
+
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    """Mean squared error: reduce((input - target)^2); with weight (input's shape), reduce(weight * (input -
+    target)^2), whose 'mean' is over the sum of the weights.
 
     One op rather than sub, pow and mean: two passes forward and one backward. size_average / reduce (here and in
     every loss that PyTorch gives them): its deprecated arguments, mapped as it maps them (_args.legacy_reduction).
     """
     reduction = legacy_reduction(size_average, reduce, reduction)
+    input_shape = np.shape(input)
     input, target = _loss_args(input, target, "mse_loss", "warn")
+    if weight is not None:
+        return _weighted((input - target) ** 2, weight, input_shape, reduction, "mse_loss")
     if reduction not in ("mean", "sum", "none"):
         raise ValueError(f"mse_loss: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
     dt = _common_dtype(input, target)
@@ -67,10 +83,13 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     return Tensor._make(loss, (input, target), backward, "mse_loss", graph_backward_from(composite, (input, target)))
 
 
-def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
-    """Mean absolute error: reduce(|input - target|) (gradient 0 where they are equal)."""
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    """Mean absolute error: reduce(|input - target|) (gradient 0 where they are equal); weight as mse_loss's."""
     reduction = legacy_reduction(size_average, reduce, reduction)
+    input_shape = np.shape(input)
     input, target = _loss_args(input, target, "l1_loss", "warn")
+    if weight is not None:
+        return _weighted((input - target).abs(), weight, input_shape, reduction, "l1_loss")
     return _reduce((input - target).abs(), reduction, "l1_loss")
 
 
