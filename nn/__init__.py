@@ -92,7 +92,7 @@ from .functional import pixel_shuffle, pixel_unshuffle
 from .tensor_ops.shape import unflatten
 from .functional.distances import cdist, pdist
 from .factories import (tensor, as_tensor, asarray, from_numpy, from_file, frombuffer, zeros, ones, full, empty, eye, arange, linspace, logspace,
-                        rand, randn, randint, randperm, normal, bernoulli, multinomial, zeros_like, ones_like, full_like, empty_like, rand_like,
+                        rand, randn, randint, randperm, normal, bernoulli, poisson, binomial, multinomial, zeros_like, ones_like, full_like, empty_like, rand_like,
                         randn_like, randint_like, is_tensor, triu_indices, tril_indices, hann_window,
                         hamming_window, blackman_window, bartlett_window, kaiser_window, scalar_tensor,
                         empty_strided, empty_permuted)
@@ -123,7 +123,7 @@ from .modules import (LazyLinear, LazyConv1d, LazyConv2d, LazyConvTranspose1d, L
 from .modules import AdaptiveLogSoftmaxWithLoss  # noqa: F401,E402
 from .tensor_ops.extras import (ldexp, frexp, nextafter, i0, igamma, igammac, slice_scatter,  # noqa: F401,E402
                                 select_scatter, diagonal_scatter, is_signed, is_same_size, split_with_sizes,
-                                isreal, nonzero_static, typename)
+                                isreal, nonzero_static, typename, histogramdd)
 from .aten_forms import *  # noqa: E402,F401,F403  (torch.batch_norm, torch.embedding, ...: ATen's argument orders)
 from .modules import (CircularPad1d, CircularPad2d, CircularPad3d, ZeroPad3d, ConstantPad3d,  # noqa: F401,E402
                       ReflectionPad3d, ReplicationPad3d, SyncBatchNorm, Dropout3d, FeatureAlphaDropout, RNNBase,
@@ -185,6 +185,15 @@ arcsinh, arccosh, arctanh = asinh, acosh, atanh
 pi, e, inf, nan = _math.pi, _math.e, _math.inf, _math.nan
 swapdims = swapaxes = transpose
 moveaxis = movedim
+# Tensor's queries, as torch's functions (a CPU tensor's device index is -1)
+adjoint, is_conj, is_neg, is_inference = Tensor.adjoint, Tensor.is_conj, Tensor.is_neg, Tensor.is_inference
+get_device = Tensor.get_device
+from .autograd.anomaly import is_anomaly_enabled, is_anomaly_check_nan_enabled  # noqa: E402
+
+
+def set_anomaly_enabled(enabled, check_nan=True):
+    """torch.set_anomaly_enabled: autograd's anomaly checks on or off (autograd.set_detect_anomaly's switch)."""
+    autograd.set_detect_anomaly(enabled, check_nan)
 
 
 def dropout(input, p, train):

@@ -106,6 +106,27 @@ def poisson_nll_loss(input, target, log_input, full, eps, reduction):
 # the same arguments as F's
 prelu, selu, celu, threshold, hardshrink, bilinear = F.prelu, F.selu, F.celu, F.threshold, F.hardshrink, F.bilinear
 adaptive_avg_pool1d, channel_shuffle, rms_norm = F.adaptive_avg_pool1d, F.channel_shuffle, F.rms_norm
+celu_, selu_, rrelu_ = F.celu_, F.selu_, F.rrelu_
+
+
+def constant_pad_nd(input, pad, value=0):
+    """torch.constant_pad_nd: F.pad in constant mode (pad: pairs from the last dim back)."""
+    return F.pad(input, tuple(pad), mode="constant", value=value)
+
+
+def nuclear_norm(input, dim=None, keepdim=False):
+    """torch.nuclear_norm (deprecated in PyTorch for linalg.matrix_norm(A, 'nuc')): the sum of the singular
+    values of the matrices over dim (the last two dims of a 2-D input by default)."""
+    from .linalg import matrix_norm  # noqa: PLC0415 (nn.linalg imports nn after this module)
+    if isinstance(dim, bool):       # torch.nuclear_norm(input, keepdim)
+        dim, keepdim = None, dim
+    return matrix_norm(input, "nuc", dim=(-2, -1) if dim is None else tuple(dim), keepdim=keepdim)
+
+
+def frobenius_norm(input, dim, keepdim=False):
+    """torch.frobenius_norm (deprecated in PyTorch for linalg.vector_norm(A, 2, dim)): the 2-norm over dim."""
+    from .linalg import vector_norm  # noqa: PLC0415
+    return vector_norm(input, 2, dim=tuple(dim) if isinstance(dim, (list, tuple)) else dim, keepdim=keepdim)
 
 
 
@@ -140,4 +161,5 @@ __all__ = ["_assert_async", "_check", "_shape_as_tensor",
            "max_pool1d_with_indices", "avg_pool1d", "adaptive_max_pool1d", "alpha_dropout", "feature_alpha_dropout",
            "rrelu", "binary_cross_entropy_with_logits", "kl_div", "cosine_embedding_loss", "margin_ranking_loss",
            "hinge_embedding_loss", "triplet_margin_loss", "poisson_nll_loss", "prelu", "selu", "celu", "threshold",
-           "hardshrink", "bilinear", "adaptive_avg_pool1d", "channel_shuffle", "rms_norm"]
+           "hardshrink", "bilinear", "adaptive_avg_pool1d", "channel_shuffle", "rms_norm", "celu_", "selu_", "rrelu_",
+           "constant_pad_nd", "nuclear_norm", "frobenius_norm"]

@@ -470,6 +470,22 @@ def bernoulli(input, p=None, *, generator=None):
     return _new((_gen(generator).random(probs.shape) < probs).astype(dt), None, None, False)
 
 
+def poisson(input, generator=None):
+    """A Poisson draw per element with rate input (>= 0), in input's floating dtype (a sample: no gradient)."""
+    rates = _as_array(input)
+    if rates.size and not rates.min() >= 0:
+        raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
+    dt = input.dtype if isinstance(input, Tensor) and input.dtype.kind == "f" else get_default_dtype()
+    return _new(_gen(generator).poisson(rates).astype(dt), None, None, False)
+
+
+def binomial(count, prob, generator=None):
+    """A Binomial(count, prob) draw per element (count and prob broadcast), in count's floating dtype."""
+    n, p = np.broadcast_arrays(_as_array(count), _as_array(prob))
+    dt = count.dtype if isinstance(count, Tensor) and count.dtype.kind == "f" else get_default_dtype()
+    return _new(_gen(generator).binomial(n.astype(np.int64), p).astype(dt), None, None, False)
+
+
 def multinomial(input, num_samples, replacement=False, *, generator=None):
     """Indices (int64) drawn with probability proportional to the weights in input (n,) or (m, n), one row of
     num_samples per row of input: with replacement by inverting the cumulative weights, without by the

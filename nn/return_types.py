@@ -2,17 +2,18 @@
 names (MONAI's MetaTensor.__torch_function__ looks the type up by ``func.__name__`` and reads ``n_fields``, as
 of PyTorch's structseq types). Several names share one type here (``max``, ``sort``, ``topk``: values, indices)."""
 from .tensor_ops.reductions import ValuesIndices
-from .tensor_ops.extras import MinMax, Histogram, FrexpResult
+from .tensor_ops.extras import MinMax, Histogram, Histogramdd, FrexpResult
 from .linalg import SVDOldResult, QRResult, TriangularSolveResult, SVDResult, EigResult, LUFactorResult, \
     LstsqResult
 
-for _kind in (ValuesIndices, MinMax, Histogram, FrexpResult, SVDOldResult, QRResult, TriangularSolveResult,
+for _kind in (ValuesIndices, MinMax, Histogram, Histogramdd, FrexpResult, SVDOldResult, QRResult, TriangularSolveResult,
               SVDResult, EigResult, LUFactorResult, LstsqResult):
     _kind.n_fields = _kind.n_sequence_fields = len(_kind._fields)      # structseq's counts
 
 max = min = sort = topk = kthvalue = median = nanmedian = mode = cummax = cummin = ValuesIndices
 aminmax = MinMax
 histogram = Histogram
+histogramdd = Histogramdd
 frexp = FrexpResult
 svd = SVDOldResult
 qr = QRResult

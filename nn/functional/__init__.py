@@ -30,7 +30,7 @@ from .classic import lp_pool1d, lp_pool2d, lp_pool3d, local_response_norm, alpha
 from .activations import (relu, leaky_relu, sigmoid, tanh, log_softmax, softmax, elu, gelu, softplus, silu,
                           hardtanh, relu6, selu, mish, hardsigmoid, hardswish, logsigmoid, softmin, prelu, softsign,
                           tanhshrink, softshrink, hardshrink, threshold, celu, glu, rrelu, gumbel_softmax,
-                          relu_, leaky_relu_, elu_, hardtanh_, threshold_)
+                          relu_, leaky_relu_, elu_, hardtanh_, threshold_, celu_, selu_, rrelu_)
 from .sampling import (interpolate, upsample, upsample_bilinear, upsample_nearest, max_pool2d, avg_pool2d,
                        max_unpool2d)
 from .normalization import batch_norm, dropout, dropout1d, dropout2d, dropout3d, group_norm, layer_norm, normalize, instance_norm, \
@@ -89,4 +89,4 @@ __all__ = ["linear", "conv2d", "conv_transpose2d", "relu", "leaky_relu", "sigmoi
            "poisson_nll_loss", "gaussian_nll_loss", "affine_grid", "grid_sample", "unfold", "fold",
            "bilinear", "adaptive_avg_pool1d", "adaptive_max_pool1d", "dropout1d", "dropout3d", "feature_alpha_dropout", "lp_pool3d", "max_pool1d_with_indices",
            "max_pool2d_with_indices", "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices", "conv3d", "conv_transpose3d", "max_pool3d",
-           "avg_pool3d", "adaptive_avg_pool3d", "adaptive_max_pool3d"]
+           "avg_pool3d", "adaptive_avg_pool3d", "adaptive_max_pool3d", "celu_", "selu_", "rrelu_"]

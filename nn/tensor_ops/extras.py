@@ -17,6 +17,7 @@ from them): NaN-ignoring maxima, signs, the trapezoid rule, aminmax, and the dty
     slice_scatter, select_scatter, diagonal_scatter: a copy of input with src written into a slice of it
 """
 import math
+from builtins import range as builtins_range     # (histogramdd's keyword is named range, as PyTorch's)
 from collections import namedtuple
 
 import numpy as np
@@ -31,6 +32,7 @@ from .reductions import amax, amin, norm, sort
 
 MinMax = namedtuple("MinMax", ["min", "max"])
 Histogram = namedtuple("Histogram", ["hist", "bin_edges"])
+Histogramdd = namedtuple("histogramdd", ["hist", "bin_edges"])
 
 
 def fmax(input, other):
@@ -130,6 +132,21 @@ def histogram(input, bins=100, *, range=None, weight=None, density=False):
     w = None if weight is None else input._lift(weight)._data.ravel()
     hist, edges = np.histogram(input._data.ravel(), edges, range, density=density, weights=w)
     return Histogram(Tensor(hist.astype(input.dtype)), Tensor(edges.astype(input.dtype)))
+
+
+def histogramdd(input, bins=10, *, range=None, weight=None, density=False):
+    """(hist, bin_edges) of the points input (..., D) in D dims: bins an int, one int per dim or the edges per dim
+    as tensors; range the flat (min_0, max_0, min_1, ...) (each dim's min and max by default); NumPy's
+    histogramdd (no gradient)."""
+    if input.dtype.kind != "f":
+        raise TypeError(f"histogramdd: needs a floating tensor, got {input.dtype}")
+    points = input._data.reshape(-1, input.shape[-1])
+    if isinstance(bins, (list, tuple)):
+        bins = [b._data if isinstance(b, Tensor) else b for b in bins]
+    ranges = None if range is None else [tuple(range[i:i + 2]) for i in builtins_range(0, len(range), 2)]
+    w = None if weight is None else input._lift(weight)._data.ravel()
+    hist, edges = np.histogramdd(points, bins, ranges, density=density, weights=w)
+    return Histogramdd(Tensor(hist.astype(input.dtype)), tuple(Tensor(e.astype(input.dtype)) for e in edges))
 
 
 def aminmax(input, *, dim=None, keepdim=False):

@@ -630,6 +630,6 @@ attach(triu, tril, exp, log, log1p, log2, log10, lerp, tan, asin, acos, atan, si
        __rfloordiv__=lambda self, other: floor_divide(self._lift(other), self),
        where=lambda self, condition, other: where(condition, self, other),
        relu=F.relu, sigmoid=F.sigmoid, tanh=F.tanh, softmax=F.softmax, log_softmax=F.log_softmax,
-       flatten=F.flatten)
+       flatten=F.flatten, hardshrink=F.hardshrink, prelu=F.prelu)
 clip = clamp
 multiply, divide, subtract, true_divide = mul, div, sub, div
