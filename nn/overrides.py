@@ -280,12 +280,24 @@ def _wrap(fn, done):
 
 
 def _rebind(done, namespaces):
+    aliases = {}                                    # (id(fn), name) -> the wrapper of fn bound under that name
     for names, rebind in namespaces:
         for name, value in list(names.items()):
             fn, wrapper = done.get(id(value), (None, None))
-            if fn is value:
+            if fn is value and fn is not None:
+                if "__name__" in names and name != fn.__name__ and not name.startswith("_"):
+                    # a module's other name for it (nn.concat of cat, nn.swapaxes of transpose): a wrapper of its
+                    # own, named so, as PyTorch's are functions of their own (a traced call records that name)
+                    wrapper = aliases.get((id(fn), name)) or aliases.setdefault((id(fn), name), _alias(fn, name))
                 rebind(name, wrapper)
-    _name_wrappers([wrapper for _, wrapper in done.values()], [names for names, _ in namespaces])
+    _name_wrappers([wrapper for _, wrapper in done.values()] + list(aliases.values()),
+                   [names for names, _ in namespaces])
+
+
+def _alias(fn, name):
+    wrapper = dispatching(fn)
+    wrapper.__name__ = wrapper.__qualname__ = name
+    return wrapper
 
 
 def _name_wrappers(wrappers, namespaces):

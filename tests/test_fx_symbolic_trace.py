@@ -4,11 +4,11 @@ and recorded as a Graph, as PyTorch's; the GraphModule generated from it compute
 The graphs are pinned by hand (the nodes PyTorch 2.13 records for the same code) and, where PyTorch is installed,
 compared with its own trace of the same script, node by node. torchvision's ``create_feature_extractor`` (a Tracer
 subclass overriding ``call_module`` and ``create_proxy``) was run on the ported torchvision 0.28 model zoo while this
-was written: the node names of 19 of 20 families equal PyTorch's (MaxViT's ``torch.swapaxes`` is named
-``transpose``: nn binds the two names to one function).
+was written: the node names of all 20 families tried equal PyTorch's.
 """
 import copy
 import math
+import pickle
 
 import numpy as np
 import pytest
@@ -254,3 +254,18 @@ def test_fuse_and_transform_as_pytorch():
         a, b = make(ours, net), make(theirs, ref)
         assert _nodes(a.graph) == _nodes(b.graph)
         np.testing.assert_allclose(a(nn.tensor(x)).numpy(), b(torch.tensor(x)).detach().numpy(), rtol=1e-12)
+
+
+def test_an_alias_is_recorded_under_its_own_name():
+    # torch.concat and torch.swapaxes are functions of their own in PyTorch (MaxViT's SwapAxes is traced as
+    # "swapaxes"); once dispatch is on, nn's other names for one function are wrappers of their own too
+    def f(x):
+        return nn.swapaxes(nn.concat([x, x]), 0, 1)
+
+    g = fx.symbolic_trace(f)
+    assert [(n.op, n.name) for n in g.graph.nodes] == [("placeholder", "x"), ("call_function", "concat"),
+                                                       ("call_function", "swapaxes"), ("output", "output")]
+    x = nn.randn(2, 3)
+    np.testing.assert_array_equal(g(x).numpy(), np.concatenate([x.numpy(), x.numpy()]).T)
+    assert nn.concat is not nn.cat and nn.swapaxes.__name__ == "swapaxes"
+    assert pickle.loads(pickle.dumps(nn.concat)) is nn.concat and pickle.loads(pickle.dumps(nn.cat)) is nn.cat
