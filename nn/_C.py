@@ -79,6 +79,30 @@ class DeviceObjType:
         raise TypeError("torch._C.DeviceObjType: No constructor defined!")
 
 
+class TensorType:
+    """TorchScript's type of a tensor value (torch.TensorType): a class to name in annotations (open_clip's
+    `HFTextEncoder.forward(self, x: TensorType)`); `TensorType.get()` is the one plain instance, printed `Tensor`."""
+
+    def __new__(cls, *args, **kwargs):
+        raise TypeError("torch._C.TensorType: No constructor defined!")
+
+    @classmethod
+    def get(cls):
+        if "_instance" not in cls.__dict__:
+            cls._instance = object.__new__(cls)
+        return cls._instance
+
+    def kind(self):
+        return "TensorType"
+
+    annotation_str = "Tensor"
+
+    def __str__(self):
+        return "Tensor"
+
+    __repr__ = __str__
+
+
 class _nn:
     """torch._C._nn's argument parser that Python code calls (Lightning's dtype/device mixin)."""
 

@@ -26,7 +26,7 @@ from .global_settings import (set_float32_matmul_precision, get_float32_matmul_p
                               is_deterministic_algorithms_warn_only_enabled, set_default_device, get_default_device,
                               set_num_interop_threads, get_num_interop_threads, set_flush_denormal, set_warn_always,
                               is_warn_always_enabled)
-from .random import get_rng_state, set_rng_state, Generator
+from .random import get_rng_state, set_rng_state, Generator, default_generator  # noqa: F401 (torch.default_generator)
 from .dtypes import (float32, float64, int64, int32, int16, int8, uint8, double, long, short, float, int,
                      float16, half, bfloat16, uint16, uint32, uint64, complex32, chalf, complex64, complex128,
                      cfloat, cdouble, float8_e4m3fn, float8_e5m2, float8_e4m3fnuz, float8_e5m2fnuz, float8_e8m0fnu,
@@ -137,6 +137,7 @@ from . import _C  # noqa: E402  (torch._C's few names that Python libraries call
 from . import _guards  # noqa: E402,F401  (torch._guards.active_fake_mode: tensordict's load_memmap asks it)
 ScriptModule = jit.ScriptModule  # noqa: E402  (torch.ScriptModule: Lightning imports it from torch)
 DeviceObjType = _C.DeviceObjType  # noqa: E402  (torch.DeviceObjType: pytorch-forecasting's annotations)
+TensorType = _C.TensorType  # noqa: E402  (torch.TensorType: open_clip's annotations)
 from .parallel import DataParallel
 from .modules.lazy import UninitializedParameter, UninitializedBuffer  # noqa: E402,F401  (torch.nn.'s)
 from .utils.dlpack import from_dlpack, to_dlpack  # noqa: E402  (torch.from_dlpack, torch.to_dlpack)

@@ -67,3 +67,15 @@ _trace_wrapped_higher_order_op = _trace_wrapped_module()
 # `isinstance(module, torch._dynamo.eval_frame.OptimizedModule)` before save_pretrained)
 eval_frame = _submodule_of(__name__, "eval_frame", "torch._dynamo.eval_frame: OptimizedModule.",
                            OptimizedModule=OptimizedModule)
+
+
+def is_compile_supported(device_type):
+    """torch._dynamo.utils.is_compile_supported: True for the CPU (nn.compile runs the function as it is), False for
+    other devices, as PyTorch's without Triton."""
+    from .device import device as _device
+    return _device(device_type).type == "cpu"
+
+
+# torch._dynamo.utils (torchvision's roi_align imports is_compile_supported from it at import)
+utils = _submodule_of(__name__, "utils", "torch._dynamo.utils: is_compile_supported.",
+                      is_compile_supported=is_compile_supported)

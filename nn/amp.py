@@ -17,6 +17,7 @@ loop runs unscaled; GradScaler("cpu") scales, unscales and skips as PyTorch's (G
 """
 import functools
 import warnings
+from enum import Enum
 
 import numpy as np
 
@@ -48,7 +49,14 @@ def is_autocast_enabled(device_type=None):
     return False
 
 
-_READY, _UNSCALED, _STEPPED = 0, 1, 2
+class OptState(Enum):
+    """torch.amp.grad_scaler.OptState: an optimizer's stage between two update() calls (fastai imports it)."""
+    READY = 0
+    UNSCALED = 1
+    STEPPED = 2
+
+
+_READY, _UNSCALED, _STEPPED = OptState.READY, OptState.UNSCALED, OptState.STEPPED
 
 
 class GradScaler:
@@ -197,3 +205,8 @@ class GradScaler:
         self._backoff_factor = float(state_dict["backoff_factor"])
         self._growth_interval = int(state_dict["growth_interval"])
         self._growth_tracker = int(state_dict["_growth_tracker"])
+
+
+from ._submodule import submodule as _submodule  # noqa: E402
+grad_scaler = _submodule(__name__, "grad_scaler", "torch.amp.grad_scaler: GradScaler and OptState.",
+                         GradScaler=GradScaler, OptState=OptState)

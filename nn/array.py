@@ -106,10 +106,25 @@ class DataArray(np.ndarray):
         return repr(self.view(np.ndarray))
 
     def __array_wrap__(self, arr, context=None, return_scalar=False):
-        # a full reduction (p.data.sum(), np.mean(p.grad)) gives a NumPy scalar, as on a plain array
-        if return_scalar:
+        # a full reduction (p.data.sum(), np.mean(p.grad)) gives a NumPy scalar, as on a plain array; an
+        # element-wise op on a 0-d array (an element below) stays a 0-d array, as PyTorch's 0-d tensor
+        if return_scalar and context is None:
             return arr[()]
-        return super().__array_wrap__(arr, context, return_scalar)
+        return super().__array_wrap__(arr, context, False)
+
+    def __getitem__(self, index):
+        # an element (p.data[k]) is a 0-d array, as PyTorch's p.data[k] is a 0-d tensor: deepinv's DScCP computes
+        # torch.sqrt(1 + 2 * gamma * self.mu.data[k]), which needs a tensor-like argument
+        out = super().__getitem__(index)
+        if isinstance(out, np.ndarray):
+            return out
+        # a view of the element, as PyTorch's: data_ptr() inside the array (Hugging Face's tied-weight check
+        # reads state_dict[k].view(-1)[-1].data_ptr()) and an in-place change written through
+        return super().__getitem__((index if isinstance(index, tuple) else (index,)) + (Ellipsis,))
+
+    def __iter__(self):
+        # iteration keeps NumPy's: the elements of a 1-d array are NumPy scalars (set(np.unique(p.data)))
+        return iter(self.view(np.ndarray)) if self.ndim == 1 else (self[i] for i in range(len(self)))
 
     @property
     def device(self):

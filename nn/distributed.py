@@ -28,6 +28,9 @@ def init_process_group(*args, **kwargs):
 
 
 get_rank = get_world_size = barrier = all_reduce = all_gather = broadcast = reduce = destroy_process_group = _no_group
+# the object and scatter/gather collectives (avalanche imports broadcast_object_list at its top)
+broadcast_object_list = all_gather_object = gather_object = scatter_object_list = gather = scatter = \
+    reduce_scatter = all_to_all = new_group = get_backend = _no_group
 
 
 class ProcessGroup:
@@ -180,11 +183,43 @@ def _tensor_modules():
     def fully_shard(module, *args, **kwargs):
         _no_group()
 
+    from .modules.module import Module
+
+    class FullyShardedDataParallel(Module):
+        """FSDP1's wrapper; none can be made without a process group (trl imports it for isinstance checks)."""
+
+        def __init__(self, module, *args, **kwargs):
+            _no_group()
+
+    fsdp_module = submodule(__name__ + ".fsdp", "fully_sharded_data_parallel", "torch.distributed.fsdp."
+                            "fully_sharded_data_parallel: FullyShardedDataParallel as a name.",
+                            FullyShardedDataParallel=FullyShardedDataParallel)
     fsdp = submodule(__name__, "fsdp", "torch.distributed.fsdp: FSDPModule as a name (no module can be sharded "
-                     "without a process group).", FSDPModule=FSDPModule, fully_shard=fully_shard)
+                     "without a process group).", FSDPModule=FSDPModule, fully_shard=fully_shard,
+                     FullyShardedDataParallel=FullyShardedDataParallel, fully_sharded_data_parallel=fsdp_module)
+    FullyShardedDataParallel.__module__ = fsdp_module.__name__
     composable = submodule(__name__, "_composable", "torch.distributed._composable: fsdp.", fsdp=fsdp)
     sys.modules[composable.__name__ + ".fsdp"] = fsdp
     return tensor, tensor, fsdp, composable
 
 
 tensor, _tensor, fsdp, _composable = _tensor_modules()
+
+
+def _c10d_module():
+    """torch.distributed.distributed_c10d, the module the collectives live in: the same functions, and the
+    `_pickler` / `_unpickler` classes the object collectives pickle with (avalanche sets `_unpickler` at import)."""
+    import pickle
+    from ._submodule import submodule
+    module = submodule(__name__, "distributed_c10d", "torch.distributed.distributed_c10d: the single-process "
+                       "collectives of nn.distributed.")
+    for name in ("is_available", "is_initialized", "init_process_group", "get_rank", "get_world_size", "barrier",
+                 "all_reduce", "all_gather", "broadcast", "reduce", "destroy_process_group", "broadcast_object_list",
+                 "all_gather_object", "gather_object", "scatter_object_list", "gather", "scatter", "reduce_scatter",
+                 "all_to_all", "new_group", "get_backend", "ProcessGroup", "ReduceOp"):
+        setattr(module, name, globals()[name])
+    module._pickler, module._unpickler = pickle.Pickler, pickle.Unpickler
+    return module
+
+
+distributed_c10d = _c10d_module()

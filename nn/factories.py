@@ -8,6 +8,7 @@ see nn/device.py) and ``requires_grad=``. Sizes are given as ``zeros(2, 3)`` or
 makes them repeatable. ``empty`` returns zeros (deterministic, same cost).
 """
 import functools
+import math
 import os
 import warnings
 
@@ -15,7 +16,7 @@ import numpy as np
 
 from .device import META, factory_device, meta_array
 from .dtypes import to_dtype, get_default_dtype, int64, result_dtype, checked_fill, to_complex, to_real
-from .tensor import Size, Tensor, _as_array, as_sizes
+from .tensor import Size, Tensor, _as_array, as_sizes, as_int
 from .tensor_ops._attach import attach
 from .init import _rng as _gen
 
@@ -25,14 +26,37 @@ __all__ = ["tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "empty"
            "empty_like", "rand_like", "randn_like", "randint_like", "is_tensor"]
 
 
-def _sizes(size, keyword=None):
+def _sizes(size, keyword=None, fn=None):
     """(2, 3), ((2, 3),) or ([2, 3],) -> (2, 3); or the size= keyword (zeros(size=(2, 3)), as PyTorch). A size may be
-    an integer tensor of one element (zeros(lengths.max(), 2)), as PyTorch reads it."""
+    an integer tensor of one element (zeros(lengths.max(), 2)), as PyTorch reads it. `fn` (zeros, ones, ...): a
+    size that is not an int is PyTorch's TypeError naming it (open_clip's trace_model asks for ones((2, 3, (h, w))))."""
     if keyword is not None:
         if size:
             raise TypeError("give the size either as arguments or as size=, not both")
         size = (keyword,)
-    size = as_sizes(size, "a size")
+    try:
+        size = as_sizes(size, "a size")
+    except TypeError:
+        if fn is None:
+            raise
+        one = len(size) == 1
+        flat = size[0] if one and isinstance(size[0], (tuple, list)) else size
+        for i, n in enumerate(flat):
+            try:
+                as_int(n, "a size")
+            except TypeError:
+                kind = type(n).__name__
+                if i > 0:
+                    raise TypeError(f"{fn}(): argument 'size' failed to unpack the object at pos {i + 1} with "
+                                    f'error "type must be tuple of ints,but got {kind}"') from None
+                if one and flat is not size:
+                    raise TypeError(f"{fn}(): argument 'size' (position 1) must be tuple of ints, but found element "
+                                    f"of type {kind} at pos 0") from None
+                if one:
+                    raise TypeError(f"{fn}(): argument 'size' (position 1) must be tuple of ints, not {kind}") \
+                        from None
+                break               # zeros(2.5, 2): PyTorch's parser words it otherwise; nn's own message
+        raise
     if any(n < 0 for n in size):
         raise ValueError(f"sizes must be non-negative, got {size}")
     return size
@@ -226,16 +250,16 @@ def _filled(size, fill, dtype, device, requires_grad, default=None):
 
 
 def zeros(*sizes, size=None, dtype=None, device=None, requires_grad=False):
-    return _filled(_sizes(sizes, size), 0, dtype, device, requires_grad)
+    return _filled(_sizes(sizes, size, "zeros"), 0, dtype, device, requires_grad)
 
 
 def ones(*sizes, size=None, dtype=None, device=None, requires_grad=False):
-    return _filled(_sizes(sizes, size), 1, dtype, device, requires_grad)
+    return _filled(_sizes(sizes, size, "ones"), 1, dtype, device, requires_grad)
 
 
 def empty(*sizes, size=None, dtype=None, device=None, requires_grad=False, memory_format=None):
     """Uninitialised in PyTorch; zeros here (same cost, deterministic)."""
-    return _filled(_sizes(sizes, size), 0, dtype, device, requires_grad)
+    return _filled(_sizes(sizes, size, "empty"), 0, dtype, device, requires_grad)
 
 
 def full(size, fill_value, dtype=None, device=None, requires_grad=False):
@@ -276,13 +300,25 @@ def _number(v, what):
     return v
 
 
-def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):
+def arange(start=None, end=None, step=1, dtype=None, device=None, requires_grad=False):
     """start, start + step, ... below end; int64 when all arguments are ints (or integer 0-d tensors), else
-    float32."""
-    if end is None:
+    float32. ``arange(n)`` and ``arange(end=n)`` count from 0 (avalanche's GSS: ``torch.arange(end=n)``)."""
+    if start is None:
+        if end is None:
+            raise TypeError("arange() missing 1 required positional arguments: \"end\"")
+        start = 0
+    elif end is None:
         start, end = 0, start
     start, end, step = _number(start, "start"), _number(end, "end"), _number(step, "step")
     ints = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
+    # PyTorch's checks (torchani's periodic shifts for an infinite cutoff reach the third one)
+    if not (math.isfinite(start) and math.isfinite(end)):
+        shown = [str(v) if isinstance(v, (int, np.integer)) else f"{float(v):g}" for v in (start, end)]
+        raise RuntimeError(f"unsupported range: {shown[0]} -> {shown[1]}")
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if (step > 0 and end < start) or (step < 0 and end > start):
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     # count as PyTorch does, ceil((end - start) / step), then build from the index (no drift)
     n = max(int(np.ceil((end - start) / step)), 0)
     dt = to_dtype(dtype) if dtype is not None else (int64 if ints else get_default_dtype())
@@ -400,12 +436,12 @@ def _random(draw, shape, dtype, device, requires_grad, scale=1.0):
 
 def rand(*sizes, size=None, generator=None, dtype=None, device=None, requires_grad=False):
     """Uniform draws in [0, 1) from nn's generator (complex: real and imaginary parts each uniform)."""
-    return _random(_gen(generator).random, _sizes(sizes, size), dtype, device, requires_grad)
+    return _random(_gen(generator).random, _sizes(sizes, size, "rand"), dtype, device, requires_grad)
 
 
 def randn(*sizes, size=None, generator=None, dtype=None, device=None, requires_grad=False):
     """Standard-normal draws from nn's generator (complex: variance 1, each part's 1/2, as PyTorch's)."""
-    return _random(_gen(generator).standard_normal, _sizes(sizes, size), dtype, device, requires_grad,
+    return _random(_gen(generator).standard_normal, _sizes(sizes, size, "randn"), dtype, device, requires_grad,
                    scale=np.sqrt(0.5) if dtype is not None and to_dtype(dtype).kind == "c" else 1.0)
 
 

@@ -393,6 +393,7 @@ def _activate():
     if not _active:
         _active.append(True)
         _wrap_everything()
+        _show_python_attributes(Tensor)     # plain Tensors too (see there): a subclass's __dict__ can be given them
 
 
 def _on_subclass(cls):

@@ -22,24 +22,33 @@ __all__ = ["get_rng_state", "set_rng_state", "Generator", "fork_rng", "manual_se
 _STATE_BYTES = 16 + 16 + 1 + 4
 
 
-def get_rng_state():
-    """The generator's state as a uint8 Tensor of 37 bytes (a copy; a ByteTensor, as torch.get_rng_state's)."""
-    st = _tensor.get_rng().bit_generator.state
+def _state_tensor(bit_gen, caller="get_rng_state"):
+    """A PCG64 bit generator's state -> the uint8 Tensor of 37 bytes (a copy)."""
+    st = bit_gen.state
     if st["bit_generator"] != "PCG64":
-        raise RuntimeError(f"get_rng_state: expected nn's PCG64 generator, found {st['bit_generator']}")
+        raise RuntimeError(f"{caller}: expected nn's PCG64 generator, found {st['bit_generator']}")
     raw = (st["state"]["state"].to_bytes(16, "little") + st["state"]["inc"].to_bytes(16, "little")
            + bytes([st["has_uint32"]]) + st["uinteger"].to_bytes(4, "little"))
     return _tensor.Tensor(np.frombuffer(raw, dtype=np.uint8).copy())
 
 
+def get_rng_state():
+    """The generator's state as a uint8 Tensor of 37 bytes (a copy; a ByteTensor, as torch.get_rng_state's)."""
+    return _state_tensor(_tensor.get_rng().bit_generator)
+
+
 def set_rng_state(new_state):
     """Restore a state from get_rng_state(): the generator continues from where it was then."""
+    _set_state_tensor(_tensor.get_rng().bit_generator, new_state)
+
+
+def _set_state_tensor(bit_gen, new_state, caller="set_rng_state"):
+    """Put a state from _state_tensor back into a PCG64 bit generator."""
     arr = np.asarray(new_state._data if isinstance(new_state, _tensor.Tensor) else new_state)
     if arr.dtype != np.uint8 or arr.shape != (_STATE_BYTES,):
-        raise ValueError(f"set_rng_state: expected the uint8 array of shape ({_STATE_BYTES},) that "
+        raise ValueError(f"{caller}: expected the uint8 array of shape ({_STATE_BYTES},) that "
                          f"nn.get_rng_state() returns, got dtype {arr.dtype} shape {arr.shape}")
     raw = arr.tobytes()
-    bit_gen = _tensor.get_rng().bit_generator
     bit_gen.state = {"bit_generator": "PCG64",
                      "state": {"state": int.from_bytes(raw[:16], "little"),
                                "inc": int.from_bytes(raw[16:32], "little")},
@@ -92,10 +101,16 @@ class Generator(np.random.Generator):
         return CPU
 
     def get_state(self):
-        return self.bit_generator.state
+        """The state as a uint8 Tensor (a copy), as torch.Generator.get_state's: deepinv registers it as a buffer
+        and moves it with `.to(device)`."""
+        return _state_tensor(self.bit_generator, "Generator.get_state")
 
     def set_state(self, state):
-        self.bit_generator.state = state
+        """Restore a state from get_state() (NumPy's state dict is taken too)."""
+        if isinstance(state, dict):
+            self.bit_generator.state = state
+        else:
+            _set_state_tensor(self.bit_generator, state, "Generator.set_state")
         return self
 
 
@@ -114,8 +129,8 @@ class _GlobalGenerator(Generator):
 
 
 def __getattr__(name):
-    """torch.random.default_generator (MONAI's DataLoader seeds its transforms from it): made on each access, since
-    nn.manual_seed replaces the global generator."""
+    """torch.random.default_generator (MONAI's DataLoader seeds its transforms from it): a Generator object over the
+    global stream (nn.manual_seed reseeds that stream in place, so one kept from an earlier access follows it)."""
     if name == "default_generator":
         generator = Generator.__new__(_GlobalGenerator)
         np.random.Generator.__init__(generator, _tensor.get_rng().bit_generator)

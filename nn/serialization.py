@@ -130,7 +130,13 @@ def _array_like(value):
     """Whether an .npz member can hold value: not a dict, None, or a list of anything but numbers and strings."""
     if isinstance(value, (list, tuple)):
         return all(isinstance(v, (numbers.Number, str, np.generic)) for v in value)
-    return not (isinstance(value, dict) or value is None)
+    if isinstance(value, dict) or value is None:
+        return False
+    if isinstance(value, (np.ndarray, np.generic, numbers.Number, str)) or isinstance(getattr(value, "_data", None),
+                                                                                     np.ndarray):
+        return True
+    # any other object (avalanche's checkpoint {"strategy": strategy, ...}) goes to PyTorch's format, as torch.save
+    return not np.asarray(value).dtype.hasobject
 
 
 def save(state, path, pickle_module=None, pickle_protocol=2, _use_new_zipfile_serialization=True,
@@ -212,6 +218,12 @@ def load(path, map_location=None, weights_only=None, mmap=None, **pickle_load_ar
     readable .npz archive (wrong format, truncated, corrupt, or contains pickled objects).
     """
     _check_map_location(map_location)
+    if pickle_load_args.get("pickle_module") is not None:
+        # torch.load's rule: an explicit pickle_module means a trusted load unless weights_only=True is asked for,
+        # which refuses it (avalanche's maybe_load_checkpoint: torch.load(fname, pickle_module=dill))
+        if weights_only:
+            raise RuntimeError("Can not safely load weights when explicit pickle_module is specified")
+        weights_only = False
     if hasattr(path, "read"):
         data = path.read()
         return _load_source(io.BytesIO(data), data[:6], str(getattr(path, "name", "the file object")),

@@ -112,6 +112,26 @@ _ALLOWED = {
 }
 
 
+def _user_allowed_globals():
+    """The globals allowed by torch.serialization.add_safe_globals / safe_globals, by their full names (an object's
+    __module__.__qualname__, or the name given with it), as PyTorch's weights-only unpickler looks them up: their
+    classes are built by NEWOBJ and BUILD (fastai's optimizer state holds a fastcore L) and their functions called."""
+    from .serialization import get_safe_globals     # noqa: PLC0415  (nn.serialization imports this module)
+    out = {}
+    for f in get_safe_globals():
+        if isinstance(f, tuple):
+            if len(f) != 2:
+                raise ValueError(f"Expected tuple of length 2 (global, str of callable full path), but got tuple of "
+                                 f"length: {len(f)}")
+            if type(f[1]) is not str:
+                raise TypeError(f"Expected second item in tuple to be str of callable full path, but got: "
+                                f"{type(f[1])}")
+            out[f[1]] = f[0]
+        else:
+            out[f"{f.__module__}.{f.__qualname__}"] = f
+    return out
+
+
 class _RestrictedUnpickler(pickle.Unpickler):
     """Resolves only the globals of a weight file; reads storages from the zip archive."""
 
@@ -126,6 +146,8 @@ class _RestrictedUnpickler(pickle.Unpickler):
         if module == "torch" and isinstance(getattr(dtypes, name, None), dtypes.dtype):   # torch.float32 as a value
             return getattr(dtypes, name)
         fn = _ALLOWED.get((module, name))
+        if fn is None:
+            fn = _user_allowed_globals().get(f"{module}.{name}")
         if fn is None:
             raise TorchFileError(f"nn.load: {self.path!r} refers to {module}.{name}, which a weight file does not "
                                  f"need; refused (only tensors, OrderedDict and plain containers are loaded, "
@@ -380,6 +402,45 @@ class _TorchPickler(pickle._Pickler):    # the Python pickler: its dispatch tabl
         self.write(pickle.GLOBAL + f"{obj.module}\n{obj.name}\n".encode("ascii"))
         self.memoize(obj)
     dispatch[_Global] = save_torch_global
+
+    def save_function(self, obj, name=None):
+        """A function by name; one of nn's taken before dispatching was turned on (mace's ``gate_dict`` holds
+        ``torch.nn.functional.silu`` from its import) is now its dispatching wrapper's under that name (PyTorch's
+        is one object): it is written as the wrapper, which loads as that function in any process."""
+        if name is None and not getattr(obj, "_dispatches", False):
+            home = sys.modules.get(getattr(obj, "__module__", None) or "")
+            bound = getattr(home, obj.__qualname__, None) if home is not None else None
+            if bound is not obj and getattr(bound, "_undispatched", None) is obj:
+                if id(bound) in self.memo:
+                    self.write(self.get(self.memo[id(bound)][0]))
+                    return None
+                return self.save_global(bound)
+        return self.save_global(obj, name)
+    dispatch[types.FunctionType] = save_function
+
+    def save_reduce(self, func, args, state=None, listitems=None, dictitems=None, state_setter=None, *, obj=None):
+        """An object reduced by copyreg.__newobj__ as pickle (and torch.save) writes it: its class, its arguments and
+        NEWOBJ, which PyTorch's weights-only loader builds for an allowlisted class (fastai's optimizer state holds
+        a fastcore L); pickle's own check that the class is obj's would see the stand-in (_Reduced)."""
+        if not (isinstance(func, _Global) and (func.module, func.name) == ("copyreg", "__newobj__")
+                and self.proto >= 2):
+            return super().save_reduce(func, args, state, listitems, dictitems, state_setter, obj=obj)
+        self.save(args[0])
+        self.save(tuple(args[1:]))
+        self.write(pickle.NEWOBJ)
+        if obj is not None:
+            if id(obj) in self.memo:
+                self.write(pickle.POP + self.get(self.memo[id(obj)][0]))
+            else:
+                self.memoize(obj)
+        if listitems is not None:
+            self._batch_appends(listitems)
+        if dictitems is not None:
+            self._batch_setitems(dictitems)
+        if state is not None:
+            self.save(state)
+            self.write(pickle.BUILD)
+        return None
 
     def persistent_id(self, obj):
         if isinstance(obj, _StorageRef):

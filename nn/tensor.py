@@ -72,7 +72,12 @@ def manual_seed(seed):
     """Seed the generator used by nn.init, dropout and the random factories (like torch.manual_seed)."""
     global _rng, _initial_seed
     _initial_seed = int(seed)
-    _rng = np.random.default_rng(_initial_seed)
+    if type(_rng) is np.random.Generator:
+        # reseeded in place, as PyTorch's one global generator: nn.default_generator, imported once (avalanche's
+        # `from torch import default_generator`), keeps drawing from the global stream
+        _rng.bit_generator.state = np.random.PCG64(_initial_seed).state
+    else:
+        _rng = np.random.default_rng(_initial_seed)
 
 
 def initial_seed():
@@ -715,12 +720,14 @@ def _set_python_attributes(tensor, attributes):
 
 def _show_python_attributes(cls):
     """Give the Tensor subclass cls PyTorch's ``__dict__``: _PythonAttributes (nn.overrides does, for a subclass
-    that answers __torch_function__; plain Tensors keep the instance dict, which nn's hot paths read). Written
-    into the class's namespace, as nn/dtypes.py adds NumPy's dtype flags (Python refuses a class attribute named
-    __dict__ by assignment); a metaclass would slow every isinstance(x, Tensor)."""
+    that answers __torch_function__, and for Tensor itself once dispatch is on: fastai's ``retain_meta`` sets
+    ``plain.__dict__ = sub.__dict__``; until then plain Tensors keep the instance dict, which nn's hot paths
+    read). Written into the class's namespace, as nn/dtypes.py adds NumPy's dtype flags (Python refuses a class
+    attribute named __dict__ by assignment); a metaclass would slow every isinstance(x, Tensor)."""
     import gc                                                  # noqa: PLC0415 - only subclasses need it
     namespace = next(r for r in gc.get_referents(cls.__dict__) if isinstance(r, dict))
-    namespace.setdefault("__dict__", property(_python_attributes, _set_python_attributes))
+    if cls is Tensor or "__dict__" not in namespace:
+        namespace["__dict__"] = property(_python_attributes, _set_python_attributes)
     cls._attributes_shown = True        # (setting an attribute makes Python drop its cached lookups of the class)
     del cls._attributes_shown
 

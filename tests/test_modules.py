@@ -311,7 +311,7 @@ def test_dropout_train_and_eval():
     (lambda: nn.Conv2d(1, 2, 3, padding="full"), "padding"),
     (lambda: nn.Conv2d(1, 2, 3, stride=2, padding="same"), "same"),
     (lambda: nn.ConvTranspose2d(1, 2, 3, stride=2, output_padding=2), "output_padding"),
-    (lambda: nn.BatchNorm2d(0), "num_features"),
+    (lambda: nn.BatchNorm2d(-1), "num_features"),     # (0 builds, as PyTorch: fastai makes a BatchNorm1d(0))
     (lambda: nn.BatchNorm2d(2, eps=0), "eps"),
     (lambda: nn.BatchNorm2d(2, momentum=1.5), "momentum"),
     (lambda: nn.Dropout(1.5), "p"),

@@ -381,7 +381,23 @@ def celu(x, alpha=1.0, inplace=False):
     if inplace:
         return _written_into(x, "celu_", lambda t: celu(t, alpha))
     x = _tensor(x, "input", "celu")
-    return elu(x / alpha) * alpha
+    if alpha == 0:
+        raise RuntimeError("ZeroDivisionError: alpha cannot be 0 for CELU")
+    xd, dt = x._data, x.dtype
+    y = np.where(xd > 0, xd, dt.type(alpha) * np.expm1(xd * dt.type(1.0 / alpha)))
+    # PyTorch's gradient (derivatives.yaml: elu_backward(grad, alpha, 1, 1.0 / alpha.toFloat(), ...)) scales by
+    # 1 / float32(alpha), not 1 / alpha: for alpha = 0.1 (ANI's CELU) it is 1.5e-8 from it, relatively
+    s = dt.type(1.0 / float(np.float32(alpha)))
+    scale = dt.type(alpha) * s
+
+    def backward(g):
+        return (g * np.where(xd > 0, dt.type(1), scale * np.exp(xd * s)).astype(dt, copy=False),)
+
+    def graph_backward(g):
+        # its derivative is PyTorch's elu_double_backward: alpha s^2 e^(s x) where x < 0, 0 from x = 0 on
+        negative, strict = Tensor((xd <= 0).astype(dt)), Tensor((xd < 0).astype(dt))
+        return (g * ((1 - negative) + negative * scale * ((x * strict) * s).exp()),)
+    return Tensor._make(y, (x,), backward, "celu", graph_backward)
 
 
 def glu(x, dim=-1):

@@ -27,7 +27,8 @@ class _NormBase(Module):
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True,
                  device=None, dtype=None, *, bias=True):
         super().__init__()
-        self.num_features = _check_int("num_features", num_features, 1)
+        # 0 allowed, as PyTorch (fastai's TabularModel without continuous columns makes a BatchNorm1d(0))
+        self.num_features = _check_int("num_features", num_features, 0)
         self.eps = _check_float("eps", eps, low=0.0, low_open=True)
         self.momentum = None if momentum is None else _check_float("momentum", momentum, 0.0, 1.0)
         self.affine = bool(affine)
@@ -82,6 +83,12 @@ class _BatchNorm(_NormBase):
 
     _input_ndims, _layout = (), ""
 
+    def _check_input_dim(self, input):
+        """PyTorch's check of the input's dims, for subclasses that call it (deepinv's bias-free BatchNorm2d)."""
+        if input.dim() not in self._input_ndims:
+            raise ValueError(f"expected {' or '.join(f'{n}D' for n in self._input_ndims)} input "
+                             f"(got {input.dim()}D input)")
+
     def forward(self, x):
         if x.ndim not in self._input_ndims:
             raise ValueError(f"{type(self).__name__} expects a {' or '.join(f'{n}-D' for n in self._input_ndims)} "
@@ -126,6 +133,10 @@ class SyncBatchNorm(_BatchNorm):
     and running statistics, as PyTorch's."""
 
     _input_ndims, _layout = (2, 3, 4, 5), "(N, C, *)"
+
+    def _check_input_dim(self, input):
+        if input.dim() < 2:
+            raise ValueError(f"expected at least 2D input (got {input.dim()}D input)")
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True,
                  process_group=None, device=None, dtype=None, *, bias=True):

@@ -2,6 +2,8 @@
 import numbers
 from collections import OrderedDict
 
+import numpy as np
+
 from ..functional.convolution import upsample2x_conv3x3
 from ..tensor import Tensor
 from .conv import Conv2d
@@ -279,50 +281,76 @@ class ParameterList(Module):
 
 
 class ParameterDict(Module):
-    """An ordered dict of named Parameters (arrays and Tensors are wrapped as Parameters)."""
+    """An ordered dict of named values, as PyTorch's: Parameters are registered (arrays and other Tensors are wrapped
+    as Parameters), modules (a ParameterList) are submodules, and other objects (a float, a list) are kept as plain
+    attributes, outside parameters() and state_dict() (deepinv's unfolded algorithms keep their trainable step sizes
+    as ParameterLists and the rest as floats in one ParameterDict)."""
 
     def __init__(self, parameters=None):
         super().__init__()
+        self._keys = {}
         if parameters is not None:
             self.update(parameters)
 
+    @staticmethod
+    def _key_to_attr(key):
+        if not isinstance(key, str):
+            raise TypeError("Index given to ParameterDict cannot be used as a key as it is not a string (type is "
+                            f"'{type(key).__name__}'). Open an issue on github if you need non-string keys.")
+        return key
+
     def __getitem__(self, key):
-        return self._parameters[key]
+        return getattr(self, self._key_to_attr(key))
 
     def __setitem__(self, key, value):
-        self.register_parameter(key, value if isinstance(value, Parameter) else Parameter(value))
+        self._keys[key] = None
+        attr = self._key_to_attr(key)
+        if isinstance(value, (Tensor, np.ndarray)) and not isinstance(value, Parameter):
+            value = Parameter(value)
+        setattr(self, attr, value)
 
     def __delitem__(self, key):
-        del self._parameters[key]
+        del self._keys[key]
+        delattr(self, self._key_to_attr(key))
 
     def __len__(self):
-        return len(self._parameters)
+        return len(self._keys)
 
     def __iter__(self):
-        return iter(self._parameters)
+        return iter(self._keys)
+
+    def __reversed__(self):
+        return reversed(self._keys)
 
     def __contains__(self, key):
-        return key in self._parameters
+        return key in self._keys
 
     def keys(self):
-        return self._parameters.keys()
+        return self._keys.keys()
 
     def items(self):
-        return self._parameters.items()
+        return ((k, self[k]) for k in self._keys)
 
     def values(self):
-        return self._parameters.values()
+        return (self[k] for k in self._keys)
 
     def extra_repr(self):
-        """One line per parameter, as PyTorch prints them: '  (w): Parameter containing: [nn.FloatTensor of size 2]'."""
-        return "\n".join(f"  ({k}): Parameter containing: [{p.type()} of size {'x'.join(map(str, p.shape))}]"
-                         for k, p in self.items())
+        """One line per entry, as PyTorch prints them: '  (w): Parameter containing: [nn.FloatTensor of size 2]',
+        '  (lambda): Object of type: float'."""
+        lines = []
+        for k, p in self.items():
+            if isinstance(p, Tensor):
+                kind = "Parameter" if isinstance(p, Parameter) else "Tensor"
+                lines.append(f"  ({k}): {kind} containing: [{p.type()} of size {'x'.join(map(str, p.shape))}]")
+            else:
+                lines.append(f"  ({k}): Object of type: {type(p).__name__}")
+        return "\n".join(lines)
 
     def update(self, parameters):
         """Add or replace entries: an OrderedDict's, a ParameterDict's or a sequence of pairs in their order, a plain
         dict's in sorted key order (as PyTorch's, so parameters() and state_dict() list them as PyTorch does)."""
         if isinstance(parameters, (OrderedDict, ParameterDict)):
-            pairs = parameters.items()
+            pairs = list(parameters.items())
         elif hasattr(parameters, "items"):
             pairs = sorted(parameters.items())
         else:
@@ -331,10 +359,16 @@ class ParameterDict(Module):
             self[key] = value
 
     def get(self, key, default=None):
-        return self._parameters.get(key, default)
+        return self[key] if key in self else default
 
     def pop(self, key):
-        return self._parameters.pop(key)
+        value = self[key]
+        del self[key]
+        return value
+
+    def popitem(self):
+        key = next(reversed(self._keys))
+        return key, self.pop(key)
 
     def setdefault(self, key, default=None):
         if key not in self:
@@ -342,10 +376,14 @@ class ParameterDict(Module):
         return self[key]
 
     def clear(self):
-        self._parameters.clear()
+        for key in list(self._keys):
+            del self[key]
 
     def copy(self):
-        return ParameterDict(self._parameters.copy())
+        return ParameterDict(OrderedDict((k, self[k]) for k in self._keys))
+
+    def fromkeys(self, keys, default=None):
+        return ParameterDict((k, default) for k in keys)
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError("ParameterDict has no forward(); use its parameters in your module's forward()")

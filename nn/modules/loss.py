@@ -11,6 +11,7 @@ from .module import Module
 
 class _Loss(Module):
     """size_average / reduce: PyTorch's deprecated arguments, mapped to a reduction as PyTorch does."""
+    reduction: str
 
     def __init__(self, size_average=None, reduce=None, reduction="mean"):
         super().__init__()
@@ -60,6 +61,8 @@ class SmoothL1Loss(_Loss):
 
 class CrossEntropyLoss(_WeightedLoss):
     """Softmax cross-entropy: input (N, C[, d1...]) logits; target class indices or probabilities."""
+    ignore_index: int
+    label_smoothing: float
 
     def __init__(self, weight=None, size_average=None, ignore_index=-100, reduce=None,
                  reduction="mean", label_smoothing=0.0):
@@ -73,6 +76,7 @@ class CrossEntropyLoss(_WeightedLoss):
 
 class NLLLoss(_WeightedLoss):
     """Negative log-likelihood of log-probabilities input (N, C[, d1...]) at integer targets."""
+    ignore_index: int
 
     def __init__(self, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
         super().__init__(weight, size_average, reduce, reduction)

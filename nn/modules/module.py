@@ -138,6 +138,23 @@ def _registration_hooks(hooks, module, name, value):
     return value
 
 
+class _BufferDict(OrderedDict):
+    """A module's ``_buffers``: the registry holds ndarrays (nn's code reads them with ``.get``, ``items()``,
+    ``values()``), but subscripting gives a Tensor on the buffer's array and assigning a Tensor stores its array, as
+    code written for PyTorch's registry of Tensors expects (avalanche's MultiHeadClassifier grows its masks with
+    ``self._buffers[name] = torch.zeros(...)`` and reads ``self._buffers[name]`` as a Tensor)."""
+    __slots__ = ()
+
+    def __getitem__(self, name):
+        value = dict.__getitem__(self, name)
+        return Tensor(value) if isinstance(value, np.ndarray) else value
+
+    def __setitem__(self, name, value):
+        if isinstance(value, Tensor):
+            value = value._data             # shared, as register_buffer holds it
+        OrderedDict.__setitem__(self, name, value)
+
+
 class Module:
     """Base class of every layer and model (as torch.nn.Module).
 
@@ -145,12 +162,16 @@ class Module:
     attributes, and define ``forward``. Calling the module calls ``forward``.
     """
 
-    _version = 1        # as PyTorch's: subclasses raise it when their keys change (see _load_from_state_dict)
+    _version: int = 1   # as PyTorch's: subclasses raise it when their keys change (see _load_from_state_dict)
+    # PyTorch's class annotations: typing.get_type_hints(module) reads them (fastai's BaseLoss stores its loss's)
+    dump_patches: bool = False
+    training: bool
+    call_super_init: bool = False
 
     def __init__(self):
         object.__setattr__(self, "training", True)
         object.__setattr__(self, "_parameters", OrderedDict())
-        object.__setattr__(self, "_buffers", OrderedDict())
+        object.__setattr__(self, "_buffers", _BufferDict())
         object.__setattr__(self, "_non_persistent_buffers", set())
         object.__setattr__(self, "_modules", OrderedDict())
 
@@ -244,16 +265,16 @@ class Module:
         graphs = self.__dict__.setdefault("_buffer_graphs", {})
         graphs.pop(name, None)
         if isinstance(value, Tensor) and value.requires_grad:
-            graphs[name] = (value, self._buffers[name])
+            graphs[name] = (value, self._buffers.get(name))
 
     def __getattr__(self, name):
         # Only called when normal lookup fails: look in the registries.
         d = self.__dict__
         for registry in ("_parameters", "_buffers", "_modules"):
             if registry in d and name in d[registry]:
-                value = d[registry][name]
                 if registry != "_buffers":
-                    return value
+                    return d[registry][name]
+                value = d[registry].get(name)           # the array (subscripting a _BufferDict gives a Tensor)
                 graph = d["_buffer_graphs"].get(name) if "_buffer_graphs" in d else None
                 if graph is not None and graph[1] is value:
                     return graph[0]
@@ -631,7 +652,7 @@ class Module:
     def _entry_array(entry):
         if isinstance(entry, tuple):
             module, name = entry
-            return module._buffers[name]
+            return module._buffers.get(name)
         return entry._data
 
     def state_dict(self, *args, destination=None, prefix="", keep_vars=False):
@@ -754,10 +775,24 @@ class Module:
                    or type(m)._load_from_state_dict is not Module._load_from_state_dict]
         if editors:
             metadata = getattr(state_dict, "_metadata", None) or {}
-            state_dict = OrderedDict(state_dict)                     # the hooks edit a copy, as PyTorch's
-            for prefix, m in editors:
-                m._load_from_state_dict(state_dict, prefix, metadata.get(prefix[:-1], {}), strict, hook_missing,
-                                        hook_unexpected, error_msgs)
+            editing = {prefix for prefix, _ in editors}
+            below = {prefix[:i + 1] for prefix in editing for i in range(len(prefix)) if prefix[i] == "."}
+
+            def edit(module, local, prefix):
+                # PyTorch's load(): each module's step sees only the keys under its prefix, each child a copy
+                # of them (torchani's containers rename every key they are given), parents before children
+                if prefix in editing:
+                    module._load_from_state_dict(local, prefix, metadata.get(prefix[:-1], {}), strict,
+                                                 hook_missing, hook_unexpected, error_msgs)
+                out = OrderedDict((k, v) for k, v in local.items() if k.startswith(prefix))
+                for name, child in module._modules.items():
+                    child_prefix = prefix + name + "."
+                    if child is not None and child_prefix in below:
+                        mine = OrderedDict((k, out.pop(k)) for k in [k for k in out if k.startswith(child_prefix)])
+                        out.update(edit(child, mine, child_prefix))
+                return out
+
+            state_dict = edit(self, OrderedDict(state_dict), "")    # the hooks edit a copy, as PyTorch's
         post_hooks = [(m, hook) for _, m in reversed(tree)
                       for hook in list(m.__dict__.get("_load_state_dict_post_hooks", {}).values())]
         entries = OrderedDict(self._state_entries())

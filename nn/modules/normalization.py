@@ -112,6 +112,12 @@ class _InstanceNorm(Module):
 
     _positions, _layout = 2, "(N, C, H, W) or (C, H, W)"
 
+    def _check_input_dim(self, input):
+        """PyTorch's check of the input's dims, for subclasses that call it."""
+        if input.dim() not in (self._positions + 1, self._positions + 2):
+            raise ValueError(f"expected {self._positions + 1}D or {self._positions + 2}D input "
+                             f"(got {input.dim()}D input)")
+
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=False, track_running_stats=False,
                  device=None, dtype=None, *, bias=True):
         super().__init__()

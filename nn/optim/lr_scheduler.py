@@ -702,10 +702,16 @@ class ReduceLROnPlateau(LRScheduler):
         self.threshold = _number("threshold", threshold, low=0.0)
         self.eps = _number("eps", eps, low=0.0)
         self.last_epoch = 0
-        self.best = math.inf if mode == "min" else -math.inf
+        self.mode_worse = math.inf if mode == "min" else -math.inf
+        self._reset()
+        self._last_lr = [group["lr"] for group in optimizer.param_groups]
+
+    def _reset(self):
+        """Forget the best metric and the bad-epoch and cooldown counts, as PyTorch's (avalanche's
+        LRSchedulerPlugin calls it at each new experience)."""
+        self.best = self.mode_worse
         self.cooldown_counter = 0
         self.num_bad_epochs = 0
-        self._last_lr = [group["lr"] for group in optimizer.param_groups]
 
     def _is_better(self, a, best):
         if self.mode == "min":
@@ -750,7 +756,7 @@ class ReduceLROnPlateau(LRScheduler):
         """PyTorch's layout, Python values by name (mode and threshold_mode as their strings)."""
         out = {name: getattr(self, name) for name in self._state_names}
         out.update(mode=self.mode, threshold_mode=self.threshold_mode, min_lrs=list(self.min_lrs),
-                   _last_lr=list(self._last_lr))
+                   _last_lr=list(self._last_lr), mode_worse=self.mode_worse)
         return out
 
     def load_state_dict(self, state_dict):
@@ -764,5 +770,6 @@ class ReduceLROnPlateau(LRScheduler):
         for name in self._state_names:
             setattr(self, name, _scalar(state[name]))
         self.mode, self.threshold_mode = str(state["mode"]), str(state["threshold_mode"])
+        self.mode_worse = math.inf if self.mode == "min" else -math.inf
         self.min_lrs = [float(v) for v in np.ravel(state["min_lrs"])]
         self._last_lr = [float(v) for v in np.ravel(state["_last_lr"])]

@@ -259,6 +259,14 @@ def __bool__(input):
     return bool(_one_value(input, "the truth value"))
 
 
+def __contains__(input, element):
+    """`element in tensor`: whether any entry equals it (broadcast), as PyTorch's, not Python's row by row."""
+    import numbers                                        # noqa: PLC0415
+    if isinstance(element, (Tensor, numbers.Number)):
+        return bool((element == input).any().item())
+    raise RuntimeError(f"Tensor.__contains__ only supports Tensor or scalar, but you passed in a {builtins.type(element)}.")
+
+
 def __float__(input):
     return float(_one_value(input, "float()"))
 
@@ -427,7 +435,7 @@ def half(input):
 
 attach(half, bfloat16=half)
 attach(size, dim, numel, item, tolist, numpy, detach, detach_, as_subclass, clone, to, type, type_as, cpu, cuda,
-       is_floating_point, is_contiguous, stride, element_size, requires_grad_, __len__, __iter__, __bool__, __float__,
+       is_floating_point, is_contiguous, stride, element_size, requires_grad_, __len__, __iter__, __bool__, __contains__, __float__,
        __int__, __index__, __array__, __array_ufunc__, __dlpack__, __dlpack_device__, __format__, __repr__,
        ndimension=dim, nelement=numel,
        nbytes=property(lambda self: self._data.nbytes),

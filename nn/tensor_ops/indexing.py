@@ -99,6 +99,12 @@ def __getitem__(input, index):
         index = _int_array_placement(index, input._data.shape)
     x = input._data
     shape = x.shape
+    picked = x[index]
+    if basic and isinstance(picked, np.generic) and isinstance(x, np.ndarray):
+        # NumPy gives a copied scalar for one element (x[1], x[1, 2]); PyTorch a 0-d view, which x[1].add_(1)
+        # writes through and whose data_ptr() is inside x's memory (Hugging Face's tied-weight check reads
+        # w.view(-1)[-1].data_ptr()): with an Ellipsis added NumPy gives that 0-d view
+        picked = x[index + (Ellipsis,)]
 
     def backward(g):
         # each selected element gets its gradient back; the others get 0
@@ -108,7 +114,7 @@ def __getitem__(input, index):
         else:                     # advanced indexing may select an element twice: sum
             np.add.at(gx, index, g)
         return (gx,)
-    out = Tensor._make(x[index], (input,), backward, "getitem",           # a selection: linear in x
+    out = Tensor._make(picked, (input,), backward, "getitem",             # a selection: linear in x
                        linear_graph_backward(lambda a: a[index], lambda g: backward(g)[0], "getitem"),
                        saves=not basic)  # a slice / select saves sizes only in PyTorch (an index tensor is saved)
     if basic:                  # a view in PyTorch: a recorded in-place change of it goes to input too
@@ -241,7 +247,7 @@ def masked_select(input, mask):
     """The elements of input where mask is True, as a 1-D tensor (input and mask broadcast together)."""
     m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
     if m.dtype != np.bool_:
-        raise TypeError(f"masked_select: mask must be a bool tensor, got {m.dtype}")
+        raise RuntimeError("masked_select: expected BoolTensor for mask")
     shape = np.broadcast_shapes(input.shape, m.shape)
     x = input if input.shape == shape else input.expand(shape)
     return x[np.broadcast_to(m, shape)]
@@ -250,7 +256,11 @@ def masked_select(input, mask):
 def masked_scatter(input, mask, source):
     """A copy of input whose elements where mask is True (broadcast to input's shape) are source's first elements,
     in row-major order. Gradients: input's where mask is False, source's first mask.sum() elements the rest."""
-    m = np.broadcast_to(_mask(mask, "masked_scatter: mask"), input.shape)
+    if isinstance(mask, Tensor) and mask.dtype == np.uint8:        # PyTorch still takes a uint8 mask, warning
+        warnings.warn("masked_scatter_ received a mask with dtype torch.uint8, this behavior is now deprecated,"
+                      "please use a mask with dtype torch.bool instead.", UserWarning, stacklevel=2)
+        mask = Tensor(mask._data.astype(bool))
+    m = np.broadcast_to(_mask(mask, "masked_scatter"), input.shape)
     k = int(m.sum())
     if source.numel() < k:
         raise ValueError(f"masked_scatter: source has {source.numel()} elements, the mask selects {k}")

@@ -9,7 +9,8 @@ import numpy as np
 
 from .. import functional as F
 from ..array import legacy_scalar_first
-from ..dtypes import result_dtype, scalar_dtype, cast, get_default_dtype, float_dtype, checked_fill
+from ..dtypes import result_dtype, scalar_dtype, cast, get_default_dtype, float_dtype, checked_fill, C_TYPE_NAMES, \
+    SCALAR_TYPE_NAMES
 from ..tensor import Tensor, piecewise_grad, conj_if_complex
 from ._attach import attach
 
@@ -266,7 +267,7 @@ def fmod(input, other):
     def backward(g):
         # x - trunc(x / y) y: slope 1 in x, -trunc(x / y) in y (away from the jumps)
         return g, -g * np.trunc(x / y)
-    return Tensor._make(np.fmod(x, y), (a, b), backward, "fmod")
+    return Tensor._make(np.fmod(x, y), (a, b), backward, "fmod", lambda g: (g, -g * Tensor(np.trunc(x / y))))
 
 
 def logit(input, eps=None):
@@ -471,8 +472,60 @@ def _rounded_div(input, other, rounding_mode, op):
 
 
 def lerp(input, end, weight):
-    """input + weight * (end - input) (weight a number or a Tensor), composed of the ops above."""
-    return input + weight * (end - input)
+    """input + weight * (end - input) (weight a number or a Tensor), composed of the ops above, as PyTorch's kernel
+    rounds it: that form where |weight| < 0.5, else end - (end - input) * (1 - weight). end, and a weight Tensor
+    that is not 0-dim, must have input's dtype, as PyTorch requires (fastai's smoothed loss lerps a float64 loss
+    into a float32 average: PyTorch refuses)."""
+    for name, other in (("end", end), ("weight", weight)):
+        if isinstance(other, Tensor) and other.dtype != input.dtype and (name == "end" or other.ndim > 0):
+            words = [C_TYPE_NAMES.get(t._data.dtype.name, t._data.dtype.name) for t in (input, other)]
+            raise RuntimeError(f"expected dtype {words[0]} for `{name}` but got dtype {words[1]}")
+    if not isinstance(weight, Tensor):
+        out = input + weight * (end - input) if -0.5 < weight < 0.5 else end - (end - input) * (1 - weight)
+    else:
+        out = where(weight.abs() < 0.5, input + weight * (end - input), end - (end - input) * (1 - weight))
+    return _lerp_rounded_once(out, input, end, weight)
+
+
+def _fma(a, b, c):
+    """a * b + c with one rounding (float64 arrays; NumPy has no fma): Dekker's exact product, then the sum's error."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        p = a * b
+        split = 134217729.0                                 # 2 ** 27 + 1: halves of 26 bits
+        ah = a * split
+        ah = ah - (ah - a)
+        bh = b * split
+        bh = bh - (bh - b)
+        al, bl = a - ah, b - bh
+        e = ((ah * bh - p) + ah * bl + al * bh) + al * bl   # a * b - p exactly
+        s = p + c
+        z = s - p
+        out = s + (((p - (s - z)) + (c - z)) + e)           # p + c - s exactly, plus e
+        bad = ~np.isfinite(out)
+        return np.where(bad, a * b + c, out) if bad.any() else out        # an overflow in the split: a * b + c
+
+
+def _lerp_rounded_once(out, input, end, weight):
+    """PyTorch's lerp kernel rounds once, fma(w, end - input, input) where |w| < 0.5 and fma(w - 1, end - input, end)
+    elsewhere; out, composed of ops (its graph kept), gets those float32 / float64 values bit for bit."""
+    dt = out._data.dtype
+    if dt not in (np.float32, np.float64) or out._data.size == 0:
+        return out
+    a, b, w = (np.asarray(v._data if isinstance(v, Tensor) else v, dt) for v in (input, end, weight))
+    d = b - a
+    if w.ndim == 0:                                 # a number (or 0-dim weight): one branch for every element
+        coeff, base = (w, a) if np.abs(w) < 0.5 else (w - dt.type(1), b)
+    else:
+        small = np.abs(w) < 0.5
+        coeff, base = np.where(small, w, w - dt.type(1)), np.where(small, a, b)
+    if dt == np.float32:            # a product of two float32 is exact in float64: then one rounding to float32
+        value = np.array(d, dtype=np.float64)    # (an array even for 0-dim inputs, whose b - a is a scalar)
+        np.multiply(value, coeff, out=value)
+        np.add(value, base, out=value)
+    else:
+        value = _fma(coeff, d, base)
+    np.copyto(out._data, np.broadcast_to(value, out._data.shape), casting="same_kind")
+    return out
 
 
 def remainder(input, other):
@@ -483,7 +536,12 @@ def remainder(input, other):
     def backward(g):
         # d/da = 1, d/db = -floor(a / b)
         return g, (-g * q if other.requires_grad else None)
-    return Tensor._make(np.mod(a, b), (input, other), backward, "remainder")
+
+    def graph_backward(g):
+        # the same slopes as recorded ops (torchani maps coordinates into the cell by remainder, forces taken
+        # with create_graph=True)
+        return g, (-g * Tensor(q) if other.requires_grad else None)
+    return Tensor._make(np.mod(a, b), (input, other), backward, "remainder", graph_backward)
 
 
 def floor_divide(input, other):
@@ -565,10 +623,26 @@ def _split_graph_backward(share):
     return lambda g: (g * Tensor(share.astype(g.dtype)), g * Tensor((1 - share).astype(g.dtype)))
 
 
+# the element type masked_fill_'s message names for a non-bool mask (C++'s names; the others print ScalarType's)
+_MASKED_FILL_TYPE_NAMES = {"int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
+                           "uint8": "unsigned char", "float32": "float", "float64": "double",
+                           "complex64": "c10::complex<float>", "complex128": "c10::complex<double>"}
+
+
 def _mask(condition, what):
+    """condition's bool array; PyTorch's RuntimeError for another dtype (`what`: masked_fill, masked_scatter or
+    where; open_clip's MaxPooler fills with an int64 attention mask, which PyTorch refuses too)."""
     c = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
     if c.dtype != np.bool_:
-        raise TypeError(f"{what} must be a bool tensor (e.g. x > 0), got dtype {c.dtype}")
+        name = c.dtype.name
+        if what == "masked_fill":
+            raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
+                               f"{_MASKED_FILL_TYPE_NAMES.get(name, name)}")
+        if what == "masked_scatter":
+            raise RuntimeError(f"masked_scatter_ only supports boolean masks, but got mask with dtype "
+                               f"{SCALAR_TYPE_NAMES.get(name, name)}")
+        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
+                           f"{SCALAR_TYPE_NAMES.get(name, name)}")
     return c
 
 
@@ -584,7 +658,7 @@ def where(condition, input=None, other=None):
         warnings.warn("where received a uint8 condition tensor. This behavior is deprecated and will be removed in "
                       "a future version of PyTorch. Use a boolean condition instead.", UserWarning, stacklevel=2)
         condition = Tensor(condition._data.astype(bool))
-    c = _mask(condition, "where: condition")
+    c = _mask(condition, "where")
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
         floating = isinstance(input, float) or isinstance(other, float)
         input = Tensor(np.asarray(input, dtype=get_default_dtype() if floating else np.int64))
@@ -603,7 +677,7 @@ def where(condition, input=None, other=None):
 
 def masked_fill(input, mask, value):
     """Copy of input with value where mask is True; input and mask broadcast together (as PyTorch's)."""
-    m = _mask(mask, "masked_fill: mask")
+    m = _mask(mask, "masked_fill")
     v = value._data if isinstance(value, Tensor) else value
     x = input._data
     checked_fill(v.item() if isinstance(v, np.ndarray) and v.ndim == 0 else v, x.dtype)    # overflow: an error

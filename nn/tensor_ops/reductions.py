@@ -533,13 +533,18 @@ def _quantile(input, q, dim, keepdim, interpolation, name, ignore_nan):
             return v.reshape((1,) * input.ndim if keepdim else ())
         return v if keepdim else v.squeeze(axis)
     res = []
+    # the position q (k - 1) in the input's float dtype (float32 rounding for float32 input), as PyTorch
+    fdt = s._data.dtype if s._data.dtype.kind == "f" else np.dtype(np.float64)
     for qv in qs:
-        pos = qv * np.maximum(count - 1, 0)
-        lo, hi = np.floor(pos).astype(np.int64), np.ceil(pos).astype(np.int64)
-        frac = {"linear": pos - lo, "lower": 0 * pos, "higher": (hi > lo) * 1.0, "midpoint": (hi > lo) * 0.5,
-                "nearest": (np.round(pos) > lo) * 1.0}[interpolation]       # round: half to even, as PyTorch
-        a, b = s.gather(axis, Tensor(lo)), s.gather(axis, Tensor(hi))
-        v = a + (b - a) * Tensor(frac.astype(s.dtype))
+        pos = fdt.type(qv) * np.maximum(count - 1, 0).astype(fdt)
+        if interpolation in ("lower", "higher", "nearest"):     # an element itself (round: half to even, as PyTorch)
+            v = s.gather(axis, Tensor({"lower": np.floor, "higher": np.ceil, "nearest": np.round}[interpolation](
+                pos).astype(np.int64)))
+        else:                                                   # PyTorch's lerp between the neighbours
+            from .pointwise import lerp
+            lo, hi = np.floor(pos).astype(np.int64), np.ceil(pos).astype(np.int64)
+            frac = pos - lo if interpolation == "linear" else np.full(pos.shape, 0.5)
+            v = lerp(s.gather(axis, Tensor(lo)), s.gather(axis, Tensor(hi)), Tensor(frac.astype(s.dtype)))
         res.append(shaped(v.masked_fill(undefined, np.nan) if undefined._data.any() else v))
     if isinstance(q, Tensor) or np.ndim(q) == 1:
         from .shape import stack

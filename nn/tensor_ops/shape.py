@@ -807,8 +807,13 @@ def matmul(input, other):
 
 def bmm(input, mat2):
     """Batched matrix product: (B, n, m) @ (B, m, p) -> (B, n, p)."""
-    if input.ndim != 3 or mat2.ndim != 3 or input.shape[0] != mat2.shape[0]:
-        raise ValueError(f"bmm: expected (B, n, m) and (B, m, p), got {input.shape} and {mat2.shape}")
+    # PyTorch's checks and messages (matmul would broadcast 4-D inputs that bmm refuses)
+    for name, t in (("batch1", input), ("batch2", mat2)):
+        if t.ndim != 3:
+            raise RuntimeError(f"{name} must be a 3D tensor")
+    if input.shape[0] != mat2.shape[0] or input.shape[2] != mat2.shape[1]:
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
+                           f"[{input.shape[0]}, {input.shape[2]}] but got: [{mat2.shape[0]}, {mat2.shape[1]}].")
     return input @ mat2
 
 

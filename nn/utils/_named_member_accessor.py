@@ -1,5 +1,7 @@
 """torch.nn.utils._named_member_accessor's helpers that put a tensor or a submodule in a module's slot without
 `Module.__setattr__`'s checks (a plain Tensor where a Parameter was), as PyTorch's (tensordict's `to_module`)."""
+from collections import OrderedDict
+
 from ..modules.module import Module
 from ..tensor import Tensor
 
@@ -24,8 +26,8 @@ def set_tensor(module, name, tensor):
     _check_name(name)
     if name in module._parameters:
         module._parameters[name] = tensor
-    elif name in module._buffers:
-        module._buffers[name] = tensor
+    elif name in module._buffers:       # the Tensor itself (a _BufferDict's [] = would keep only its array)
+        OrderedDict.__setitem__(module._buffers, name, tensor)
     else:
         setattr(module, name, tensor)
 
@@ -41,7 +43,7 @@ def swap_tensor(module, name, tensor, allow_missing=False):
         if name in registry:
             orig = getattr(module, name)         # a buffer as the Tensor module.name gives
             if tensor is not _MISSING:
-                registry[name] = tensor
+                OrderedDict.__setitem__(registry, name, tensor)
             else:
                 del registry[name]
             return orig

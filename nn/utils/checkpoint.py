@@ -4,20 +4,73 @@ one plain call, so the values and gradients are the same and no memory is saved.
 are PyTorch's, though: when backward reaches the output, the function runs once more (without a graph, from the
 random state of the first call), so a BatchNorm inside updates its running statistics twice per step and forward
 hooks fire again, as in PyTorch (timm's set_grad_checkpointing on a BatchNorm network)."""
+import contextlib
+import enum
 import warnings
 
 __all__ = ["checkpoint", "checkpoint_sequential", "detach_variable", "check_backward_validity", "get_device_states",
-           "set_device_states"]
+           "set_device_states", "noop_context_fn", "CheckpointPolicy", "SelectiveCheckpointContext",
+           "create_selective_checkpoint_contexts"]
 
 
-def checkpoint(function, *args, use_reentrant=None, context_fn=None, determinism_check="default", debug=False,
-               preserve_rng_state=True, **kwargs):
-    """function(*args, **kwargs), run again without a graph when backward reaches its output (see the module doc)."""
+def noop_context_fn():
+    """checkpoint's default context_fn: two contexts that do nothing (for the forward and the recomputation)."""
+    return contextlib.nullcontext(), contextlib.nullcontext()
+
+
+class CheckpointPolicy(enum.Enum):
+    """What selective checkpointing does with an op's output: save it or recompute it (PyTorch's values)."""
+    MUST_SAVE = 0
+    PREFER_SAVE = 1
+    MUST_RECOMPUTE = 2
+    PREFER_RECOMPUTE = 3
+    MUST_CPU_OFFLOAD = 4
+    PREFER_CPU_OFFLOAD = 5
+
+
+class SelectiveCheckpointContext:
+    """The context a selective-checkpointing policy function receives."""
+
+    def __init__(self, *, is_recompute, op_output=None):
+        self.is_recompute = is_recompute
+        self.op_output = op_output
+
+
+def create_selective_checkpoint_contexts(policy_fn_or_list, allow_cache_entry_mutation=False):
+    """(forward context, recomputation context) for checkpoint's context_fn, from a policy function
+    (ctx, op, *args, **kwargs) -> CheckpointPolicy or a list of ops to save. PyTorch's contexts are dispatch modes
+    that save the ops the policy names; nn has no dispatcher and keeps every activation anyway (see the module doc),
+    so the policy is checked as PyTorch checks it but never consulted: the values and gradients are the same."""
+    from .._ops import HigherOrderOperator         # noqa: PLC0415
+    from ..ops import OpOverload, OpOverloadPacket  # noqa: PLC0415
+    if isinstance(policy_fn_or_list, list):
+        for op in policy_fn_or_list:
+            if not isinstance(op, (OpOverload, HigherOrderOperator)):
+                extra = ("Please update the OpOverloadPacket to a specific OpOverload."
+                         "For example, if you have `torch.ops.aten.mm`, change it to `torch.ops.aten.mm.default`."
+                         ) if isinstance(op, OpOverloadPacket) else ""
+                raise ValueError(f"Expected op in `op_list` to be an OpOverload but got: {op} of type {type(op)}. "
+                                 f"{extra}")
+    elif not callable(policy_fn_or_list):
+        raise TypeError("policy_fn_or_list must be either a function or a list of ops.")
+    return contextlib.nullcontext(), contextlib.nullcontext()
+
+
+def checkpoint(function, *args, use_reentrant=None, context_fn=noop_context_fn, determinism_check="default",
+               debug=False, preserve_rng_state=True, **kwargs):
+    """function(*args, **kwargs), run again without a graph when backward reaches its output (see the module doc);
+    under context_fn's two contexts (the forward's and the recomputation's), which need use_reentrant=False."""
     from .. import random as _random                   # noqa: PLC0415 - nn.tensor imports nn.utils
     from ..grad_mode import no_grad                       # noqa: PLC0415
     from ..tensor import Tensor                           # noqa: PLC0415
+    context_fn = noop_context_fn if context_fn is None else context_fn
+    if use_reentrant is not False and (context_fn is not noop_context_fn or debug is not False):
+        # (use_reentrant=None is PyTorch's True)
+        raise ValueError("Passing `context_fn` or `debug` is only supported when use_reentrant=False.")
+    forward_context, recompute_context = context_fn()
     state = _random.get_rng_state() if preserve_rng_state else None
-    out = function(*args, **kwargs)
+    with forward_context:
+        out = function(*args, **kwargs)
     first = next((o for o in (out if isinstance(out, (tuple, list)) else (out,))
                   if isinstance(o, Tensor) and o.requires_grad), None)
     if first is not None and first._backward is not None and not any(first is a for a in args):
@@ -27,7 +80,7 @@ def checkpoint(function, *args, use_reentrant=None, context_fn=None, determinism
                 now = _random.get_rng_state()             # the generator left where it was, as PyTorch's
                 _random.set_rng_state(state)
             try:
-                with no_grad():
+                with no_grad(), recompute_context:
                     function(*args, **kwargs)
             finally:
                 if state is not None:

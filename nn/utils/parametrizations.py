@@ -77,7 +77,7 @@ class _SpectralNorm(Module):
 
     def _power_method(self, weight_mat, n_power_iterations):
         # in place on the buffers, without a graph, as PyTorch's (u first here, v first in the older form)
-        u, v = self._buffers["_u"], self._buffers["_v"]
+        u, v = self._buffers.get("_u"), self._buffers.get("_v")
         for _ in range(n_power_iterations):
             u[...] = _normalize(weight_mat @ v, self.eps)
             v[...] = _normalize(weight_mat.T @ u, self.eps)
@@ -87,7 +87,7 @@ class _SpectralNorm(Module):
             return F.normalize(weight, dim=0, eps=self.eps)
         if self.training:
             self._power_method(self._reshape_weight_to_matrix(weight._data), self.n_power_iterations)
-        u, v = Tensor(self._buffers["_u"].copy()), Tensor(self._buffers["_v"].copy())
+        u, v = Tensor(self._buffers.get("_u").copy()), Tensor(self._buffers.get("_v").copy())
         sigma = (u * (self._reshape_weight_to_matrix(weight) @ v)).sum()        # u . (W v), W with its graph
         return weight / sigma
 

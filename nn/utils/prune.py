@@ -64,7 +64,7 @@ class BasePruningMethod(ABC):
             del module._parameters[name]
             default_mask = Tensor(np.ones(orig.shape, orig.dtype))
         else:
-            default_mask = Tensor(module._buffers[name + "_mask"].copy())
+            default_mask = Tensor(module._buffers.get(name + "_mask").copy())
         try:
             with no_grad():
                 mask = method.compute_mask(scores, default_mask=default_mask)
@@ -342,7 +342,7 @@ def global_unstructured(parameters, pruning_method, importance_scores=None, **kw
     if not isinstance(importance_scores, dict):
         raise TypeError("global_unstructured(): importance_scores must be of type dict")
     scores = parameters_to_vector([importance_scores.get((m, n), getattr(m, n)) for m, n in parameters]).detach()
-    default_mask = np.concatenate([np.ravel(m._buffers[n + "_mask"]) if n + "_mask" in m._buffers
+    default_mask = np.concatenate([np.ravel(m._buffers.get(n + "_mask")) if n + "_mask" in m._buffers
                                    else np.ones(getattr(m, n).numel(), getattr(m, n).dtype) for m, n in parameters])
     container = PruningContainer()
     container._tensor_name = "temp"

@@ -100,7 +100,7 @@ class _SpectralNorm:
 
     def weight(self, module, do_power_iteration):
         w = getattr(module, self.name + "_orig")
-        u, v = module._buffers[self.name + "_u"], module._buffers[self.name + "_v"]
+        u, v = module._buffers.get(self.name + "_u"), module._buffers.get(self.name + "_v")
         if do_power_iteration:                  # in place, as PyTorch's buffers (no gradient through it)
             m = self.matrix(w._data)
             for _ in range(self.n_power_iterations):

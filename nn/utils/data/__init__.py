@@ -135,7 +135,12 @@ class ConcatDataset(Dataset[T_co]):
         self.datasets = list(datasets)
         if not self.datasets:
             raise ValueError("ConcatDataset: datasets should not be an empty iterable")
-        self.cumulative_sizes = list(itertools.accumulate(len(d) for d in self.datasets))   # Python ints
+        self.cumulative_sizes = self.cumsum(self.datasets)
+
+    @staticmethod
+    def cumsum(sequence):
+        """The running totals of the lengths, as Python ints (avalanche's FlatData calls it on its own)."""
+        return list(itertools.accumulate(len(d) for d in sequence))
 
     def __len__(self):
         return int(self.cumulative_sizes[-1]) if self.cumulative_sizes else 0
@@ -521,6 +526,18 @@ class DataLoader(Generic[T_co]):
         return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
 
 
+class _DatasetKind:
+    """torch.utils.data.dataloader._DatasetKind: map-style (0) or iterable (1), and the fetcher for each."""
+    Map = 0
+    Iterable = 1
+
+    @staticmethod
+    def create_fetcher(kind, dataset, auto_collation, collate_fn, drop_last):
+        from ._utils import fetch      # noqa: PLC0415
+        cls = fetch._MapDatasetFetcher if kind == _DatasetKind.Map else fetch._IterableDatasetFetcher
+        return cls(dataset, auto_collation, collate_fn, drop_last)
+
+
 class _BaseDataLoaderIter:
     """A pass over a DataLoader (what iter(loader) gives, as PyTorch's): next() the batches, len() the loader's
     length, _reset(loader) starts a new pass. Base of the single-process iterator; nn has no worker processes,
@@ -532,8 +549,23 @@ class _BaseDataLoaderIter:
         self._reset(loader, first_iter=True)
 
     def _reset(self, loader, first_iter=False):
-        self._batches_left = loader._iterate()
+        iterate = getattr(loader, "_iterate", None)
+        self._batches_left = iterate() if iterate is not None else self._fetched(loader)
         self._num_yielded = 0
+
+    @staticmethod
+    def _fetched(loader):
+        """The batches of a loader that is not nn's DataLoader but has PyTorch's private attributes (fastai's
+        _FakeLoader: _index_sampler, _dataset_kind, _auto_collation, collate_fn, drop_last), fetched as PyTorch's
+        single-process iterator fetches them: one fetch per index of _index_sampler, until StopIteration."""
+        fetcher = _DatasetKind.create_fetcher(loader._dataset_kind, loader.dataset, loader._auto_collation,
+                                              loader.collate_fn, loader.drop_last)
+        for index in loader._index_sampler:
+            try:
+                data = fetcher.fetch(index)
+            except StopIteration:
+                return
+            yield data
 
     def __iter__(self):
         return self

@@ -2,7 +2,7 @@
 them from there."""
 from . import DataLoader, default_collate, default_convert  # noqa: F401
 from . import (_BaseDataLoaderIter, _SingleProcessDataLoaderIter,  # noqa: F401  (PyG's DataLoaderIterator)
-               _MultiProcessingDataLoaderIter)
+               _MultiProcessingDataLoaderIter, _DatasetKind)             # (fastai's _FakeLoader)
 
 # the module's type aliases, as PyTorch's (opacus annotates its DPDataLoader with _collate_fn_t)
 import typing as _typing                                        # noqa: E402
