@@ -385,5 +385,19 @@ class ParameterDict(Module):
     def fromkeys(self, keys, default=None):
         return ParameterDict((k, default) for k in keys)
 
+    def __or__(self, other):
+        out = self.copy()
+        out.update(other)
+        return out
+
+    def __ror__(self, other):
+        out = other.copy()
+        out.update(self)
+        return out
+
+    def __ior__(self, other):
+        self.update(other)
+        return self
+
     def forward(self, *args, **kwargs):
         raise NotImplementedError("ParameterDict has no forward(); use its parameters in your module's forward()")

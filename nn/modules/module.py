@@ -784,15 +784,31 @@ class Module:
                 if prefix in editing:
                     module._load_from_state_dict(local, prefix, metadata.get(prefix[:-1], {}), strict,
                                                  hook_missing, hook_unexpected, error_msgs)
-                out = OrderedDict((k, v) for k, v in local.items() if k.startswith(prefix))
-                for name, child in module._modules.items():
-                    child_prefix = prefix + name + "."
-                    if child is not None and child_prefix in below:
-                        mine = OrderedDict((k, out.pop(k)) for k in [k for k in out if k.startswith(child_prefix)])
-                        out.update(edit(child, mine, child_prefix))
-                return out
+                    local = OrderedDict((k, v) for k, v in local.items() if k.startswith(prefix))
+                children = [(prefix + name + ".", child) for name, child in module._modules.items()
+                            if child is not None and prefix + name + "." in below]
+                if children:
+                    # one pass over the keys: each goes to the child its next name part names (names have no dots)
+                    mine = {child_prefix: OrderedDict() for child_prefix, _ in children}
+                    start = len(prefix)
+                    for k in list(local):
+                        dot = k.find(".", start)
+                        if dot >= 0 and k[:dot + 1] in mine:
+                            mine[k[:dot + 1]][k] = local.pop(k)
+                    for child_prefix, child in children:
+                        local.update(edit(child, mine[child_prefix], child_prefix))
+                return local
 
-            state_dict = edit(self, OrderedDict(state_dict), "")    # the hooks edit a copy, as PyTorch's
+            if all(getattr(type(m)._load_from_state_dict, "_own_keys_only", False)
+                   and not m.__dict__.get("_load_state_dict_pre_hooks") for _, m in editors):
+                # nn's own steps (the norms' num_batches_tracked) touch their prefix's keys only: one shared copy
+                # gives the walk's result without its per-module copies
+                state_dict = OrderedDict(state_dict)
+                for prefix, m in editors:
+                    m._load_from_state_dict(state_dict, prefix, metadata.get(prefix[:-1], {}), strict,
+                                            hook_missing, hook_unexpected, error_msgs)
+            else:
+                state_dict = edit(self, OrderedDict(state_dict), "")    # the hooks edit a copy, as PyTorch's
         post_hooks = [(m, hook) for _, m in reversed(tree)
                       for hook in list(m.__dict__.get("_load_state_dict_post_hooks", {}).values())]
         entries = OrderedDict(self._state_entries())

@@ -481,14 +481,17 @@ def lerp(input, end, weight):
             words = [C_TYPE_NAMES.get(t._data.dtype.name, t._data.dtype.name) for t in (input, other)]
             raise RuntimeError(f"expected dtype {words[0]} for `{name}` but got dtype {words[1]}")
     if not isinstance(weight, Tensor):
-        out = input + weight * (end - input) if -0.5 < weight < 0.5 else end - (end - input) * (1 - weight)
+        out = input + weight * (end - input) if np.abs(weight) < 0.5 else end - (end - input) * (1 - weight)
     else:
         out = where(weight.abs() < 0.5, input + weight * (end - input), end - (end - input) * (1 - weight))
     return _lerp_rounded_once(out, input, end, weight)
 
 
 def _fma(a, b, c):
-    """a * b + c with one rounding (float64 arrays; NumPy has no fma): Dekker's exact product, then the sum's error."""
+    """a * b + c with one rounding (float64 arrays; NumPy has no fma): Dekker's exact product, then the sum's error
+    added last. That last addition rounds the exact value correctly unless it falls exactly halfway between two
+    doubles (a tie it may have been rounded onto): those elements are taken from factories' round-to-odd fma
+    (exact, slower); where the split overflows, a * b + c."""
     with np.errstate(over="ignore", invalid="ignore"):
         p = a * b
         split = 134217729.0                                 # 2 ** 27 + 1: halves of 26 bits
@@ -500,9 +503,15 @@ def _fma(a, b, c):
         e = ((ah * bh - p) + ah * bl + al * bh) + al * bl   # a * b - p exactly
         s = p + c
         z = s - p
-        out = s + (((p - (s - z)) + (c - z)) + e)           # p + c - s exactly, plus e
+        u = ((p - (s - z)) + (c - z)) + e                   # p + c - s exactly, plus e (rounded)
+        out = np.asarray(s + u)
+        rest = (s - (out - (out - s))) + (u - (out - s))    # s + u - out exactly: a power of two on a tie
+        tie = (rest != 0) & ((np.asarray(rest).view(np.int64) & 0xFFFFFFFFFFFFF) == 0)
+        if tie.any():
+            from ..factories import _fma as exact  # noqa: PLC0415  (nn.factories imports nn.tensor_ops)
+            out = np.where(tie, exact(a, b, c), out)
         bad = ~np.isfinite(out)
-        return np.where(bad, a * b + c, out) if bad.any() else out        # an overflow in the split: a * b + c
+        return np.where(bad, a * b + c, out) if bad.any() else out
 
 
 def _lerp_rounded_once(out, input, end, weight):
@@ -518,10 +527,18 @@ def _lerp_rounded_once(out, input, end, weight):
     else:
         small = np.abs(w) < 0.5
         coeff, base = np.where(small, w, w - dt.type(1)), np.where(small, a, b)
-    if dt == np.float32:            # a product of two float32 is exact in float64: then one rounding to float32
-        value = np.array(d, dtype=np.float64)    # (an array even for 0-dim inputs, whose b - a is a scalar)
-        np.multiply(value, coeff, out=value)
-        np.add(value, base, out=value)
+    if dt == np.float32:
+        # a product of two float32 is exact in float64, and the sum rounded once there then rounds correctly to
+        # float32 unless it landed exactly halfway between two float32 (it may have been rounded onto that tie)
+        product = np.multiply(d, coeff, dtype=np.float64)
+        base = np.asarray(base, np.float64)
+        value = np.asarray(product + base)
+        # those (and sums in float32's subnormal range) are recomputed rounded to odd
+        tie = ((value.view(np.int64) & 0x1FFFFFFF) == 0x10000000) | (np.abs(value) < 2.0 ** -126)
+        if tie.any():
+            from ..factories import _round_odd_sum  # noqa: PLC0415  (nn.factories imports nn.tensor_ops)
+            with np.errstate(invalid="ignore"):
+                value = np.where(tie & np.isfinite(value), _round_odd_sum(product, base), value)
     else:
         value = _fma(coeff, d, base)
     np.copyto(out._data, np.broadcast_to(value, out._data.shape), casting="same_kind")
