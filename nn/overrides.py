@@ -336,7 +336,9 @@ def _wrap_everything():
                 continue
             if (isinstance(value, _types.FunctionType) and not getattr(value, "_dispatches", False)
                     and _is_op(value)):
-                setattr(module, name, _wrap(value, done))
+                wrapper = _wrap(value, done)
+                if name == value.__name__:              # another name for it gets a wrapper of its own (_rebind)
+                    setattr(module, name, wrapper)
             elif isinstance(value, builtin_like) and not getattr(value.__wrapped__, "_dispatches", False):
                 value.__wrapped__ = dispatching(value.__wrapped__, value)   # (the object itself is func)
     done_methods = {}

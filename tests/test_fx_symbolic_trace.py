@@ -268,4 +268,6 @@ def test_an_alias_is_recorded_under_its_own_name():
     x = nn.randn(2, 3)
     np.testing.assert_array_equal(g(x).numpy(), np.concatenate([x.numpy(), x.numpy()]).T)
     assert nn.concat is not nn.cat and nn.swapaxes.__name__ == "swapaxes"
+    for name in ("row_stack", "moveaxis", "arccos", "arcsin", "absolute", "negative"):   # all the other names
+        assert getattr(nn, name).__name__ == name
     assert pickle.loads(pickle.dumps(nn.concat)) is nn.concat and pickle.loads(pickle.dumps(nn.cat)) is nn.cat
