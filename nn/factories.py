@@ -345,18 +345,27 @@ def _round_odd_sum(a, b):
 
 def _fma(a, b, c):
     """a * b + c rounded once, as the fused multiply-adds PyTorch's vectorised CPU kernels compile to (float64
-    arrays): the product's rounding error by Dekker's split, then the three-term sum with round-to-odd."""
+    arrays): the product's rounding error by Dekker's split and the sum's by TwoSum, added last. That last addition
+    rounds the exact value correctly unless it lands exactly halfway between two doubles (a tie it may have been
+    rounded onto): there the error terms are summed rounded to odd instead (exact, slower, so only there). Where
+    the split overflows, a * b + c."""
     a, b, c = (np.asarray(v, np.float64) for v in (a, b, c))
-    p = a * b
+    with np.errstate(over="ignore", invalid="ignore"):
+        p = a * b
 
-    def halves(x):
-        t = 134217729.0 * x                                     # 2**27 + 1: x = hi + lo, each 26 bits
-        hi = t - (t - x)
-        return hi, x - hi
-    (ah, al), (bh, bl) = halves(a), halves(b)
-    e = ((ah * bh - p) + ah * bl + al * bh) + al * bl           # a * b == p + e exactly
-    s, t = _two_sum(p, c)                                       # p + c == s + t exactly
-    return s + _round_odd_sum(t, e)
+        def halves(x):
+            t = 134217729.0 * x                                 # 2**27 + 1: x = hi + lo, each 26 bits
+            hi = t - (t - x)
+            return hi, x - hi
+        (ah, al), (bh, bl) = halves(a), halves(b)
+        e = ((ah * bh - p) + ah * bl + al * bh) + al * bl       # a * b == p + e exactly
+        s, t = _two_sum(p, c)                                   # p + c == s + t exactly
+        out, rest = _two_sum(s, t + e)                          # rest: what the last rounding dropped
+        tie = (rest != 0) & ((np.asarray(rest).view(np.int64) & 0xFFFFFFFFFFFFF) == 0)    # a power of two
+        if tie.any():
+            out = np.where(tie, s + _round_odd_sum(t, e), out)
+        bad = ~np.isfinite(out)
+        return np.where(bad, a * b + c, out) if bad.any() else out
 
 
 def _arange_values(start, step, n, dt):

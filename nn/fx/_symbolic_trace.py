@@ -57,13 +57,13 @@ class Tracer(TracerBase):
     """torch.fx.Tracer: ``trace(root, concrete_args=None) -> Graph``. Subclasses change what is a leaf
     (``is_leaf_module``), how a module call is recorded (``call_module``) or how values become node arguments
     (``create_arg``), as PyTorch's."""
+    submodule_paths = None          # id(module) -> its qualified name, while trace() runs
 
     def __init__(self, autowrap_modules=(math,), autowrap_functions=(), param_shapes_constant=False):
         super().__init__()
         self._autowrap_function_ids = {id(f) for m in autowrap_modules for f in vars(m).values()
                                        if callable(f) and not isinstance(f, type)}
         self._autowrap_function_ids.update(id(f) for f in autowrap_functions)
-        self._autowrap_search = list(autowrap_modules)
         self.autowrap_modules, self.autowrap_functions = autowrap_modules, autowrap_functions
         self.param_shapes_constant = param_shapes_constant
         self.scope = Scope("", None)
@@ -153,8 +153,11 @@ class Tracer(TracerBase):
         concrete_args = concrete_args or {}
         args, kwargs = [], {}
         for p in params:
+            if p.kind in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD):
+                raise NotImplementedError(f"tracing a function with *{p.name} / **{p.name} is not supported in nn: "
+                                          "give it named parameters, or pass concrete_args")
+            default = () if p.default is inspect.Parameter.empty else (p.default,)
             if p.name in concrete_args:
-                default = () if p.default is inspect.Parameter.empty else (p.default,)
                 ph = self.create_proxy("placeholder", f"{p.name}_1", default, {})
                 value = concrete_args[p.name]
                 if type(value) in (bool, int, float, str, complex):       # checked when the module is called
@@ -168,14 +171,9 @@ class Tracer(TracerBase):
                                            "value"), {})
                 value_or_ph = value
             else:
-                prefix = {inspect.Parameter.VAR_POSITIONAL: "*", inspect.Parameter.VAR_KEYWORD: "**"}.get(p.kind, "")
-                default = () if p.default is inspect.Parameter.empty else (p.default,)
-                value_or_ph = self.create_proxy("placeholder", prefix + p.name, default, {})
+                value_or_ph = self.create_proxy("placeholder", p.name, default, {})
             if p.kind == inspect.Parameter.KEYWORD_ONLY:
                 kwargs[p.name] = value_or_ph
-            elif p.kind == inspect.Parameter.VAR_POSITIONAL or p.kind == inspect.Parameter.VAR_KEYWORD:
-                raise NotImplementedError(f"tracing a function with *{p.name} / **{p.name} is not supported in nn: "
-                                          "give it named parameters, or pass concrete_args")
             else:
                 args.append(value_or_ph)
         return args, kwargs
@@ -203,7 +201,7 @@ class Tracer(TracerBase):
         args, kwargs = self.create_args_for_root(fn, is_module, concrete_args)
         if is_module:
             args = [root] + args
-        parameter_proxy_cache = {}
+        parameter_proxy_cache, self._autowrapped = {}, set()
         tracer = self
         original_getattr, original_call = Module.__getattr__, Module.__call__
 
@@ -223,7 +221,7 @@ class Tracer(TracerBase):
                 if name in globals_ and not getattr(globals_[name], "__fx_recording__", False):
                     patcher.set_global(globals_, name, _recording(self, globals_[name]))
             self._autowrap(patcher, getattr(fn, "__globals__", {}))
-            for module in self._autowrap_search:        # math.sqrt(x) as well as sqrt(x)
+            for module in self.autowrap_modules:        # math.sqrt(x) as well as sqrt(x)
                 self._autowrap(patcher, vars(module))
             result = fn(*args, **kwargs)
             self.create_node("output", "output", (self.create_arg(result),), {})
@@ -231,17 +229,16 @@ class Tracer(TracerBase):
         return self.graph
 
     def _autowrap(self, patcher, globals_):
-        """Record the calls of autowrap functions (math.sqrt, ...) named in globals_ by patching them there."""
+        """Record the calls of autowrap functions (math.sqrt, ...) named in globals_ by patching them there (once
+        per trace for each module's globals)."""
+        if id(globals_) in self._autowrapped:
+            return
+        self._autowrapped.add(id(globals_))
         for name, value in list(globals_.items()):
             if (not name.startswith("_") and callable(value) and id(value) in self._autowrap_function_ids
                     and not getattr(value, "__fx_recording__", False)):
                 patcher.set_global(globals_, name, _recording(self, value))
 
-    def __getstate__(self):
-        return dict(self.__dict__)
-
-
-Tracer.submodule_paths = None
 
 
 def _assert_is_none(value, msg):

@@ -19,9 +19,6 @@ def _load_norm_state(module, state_dict, prefix, local_metadata, *rest):
     Module._load_from_state_dict(module, state_dict, prefix, local_metadata, *rest)
 
 
-_load_norm_state._own_keys_only = True      # it reads and adds its own prefix's keys only (see load_state_dict)
-
-
 class _NormBase(Module):
     """The parameters and running statistics of the batch norms (torch.nn.modules.batchnorm._NormBase):
     weight (gamma) and bias (beta) (C,) if affine (bias=False, PyTorch 2.13's keyword: no beta); running_mean,

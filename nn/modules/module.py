@@ -799,16 +799,7 @@ class Module:
                         local.update(edit(child, mine[child_prefix], child_prefix))
                 return local
 
-            if all(getattr(type(m)._load_from_state_dict, "_own_keys_only", False)
-                   and not m.__dict__.get("_load_state_dict_pre_hooks") for _, m in editors):
-                # nn's own steps (the norms' num_batches_tracked) touch their prefix's keys only: one shared copy
-                # gives the walk's result without its per-module copies
-                state_dict = OrderedDict(state_dict)
-                for prefix, m in editors:
-                    m._load_from_state_dict(state_dict, prefix, metadata.get(prefix[:-1], {}), strict,
-                                            hook_missing, hook_unexpected, error_msgs)
-            else:
-                state_dict = edit(self, OrderedDict(state_dict), "")    # the hooks edit a copy, as PyTorch's
+            state_dict = edit(self, OrderedDict(state_dict), "")        # the hooks edit a copy, as PyTorch's
         post_hooks = [(m, hook) for _, m in reversed(tree)
                       for hook in list(m.__dict__.get("_load_state_dict_post_hooks", {}).values())]
         entries = OrderedDict(self._state_entries())

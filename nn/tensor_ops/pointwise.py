@@ -487,33 +487,6 @@ def lerp(input, end, weight):
     return _lerp_rounded_once(out, input, end, weight)
 
 
-def _fma(a, b, c):
-    """a * b + c with one rounding (float64 arrays; NumPy has no fma): Dekker's exact product, then the sum's error
-    added last. That last addition rounds the exact value correctly unless it falls exactly halfway between two
-    doubles (a tie it may have been rounded onto): those elements are taken from factories' round-to-odd fma
-    (exact, slower); where the split overflows, a * b + c."""
-    with np.errstate(over="ignore", invalid="ignore"):
-        p = a * b
-        split = 134217729.0                                 # 2 ** 27 + 1: halves of 26 bits
-        ah = a * split
-        ah = ah - (ah - a)
-        bh = b * split
-        bh = bh - (bh - b)
-        al, bl = a - ah, b - bh
-        e = ((ah * bh - p) + ah * bl + al * bh) + al * bl   # a * b - p exactly
-        s = p + c
-        z = s - p
-        u = ((p - (s - z)) + (c - z)) + e                   # p + c - s exactly, plus e (rounded)
-        out = np.asarray(s + u)
-        rest = (s - (out - (out - s))) + (u - (out - s))    # s + u - out exactly: a power of two on a tie
-        tie = (rest != 0) & ((np.asarray(rest).view(np.int64) & 0xFFFFFFFFFFFFF) == 0)
-        if tie.any():
-            from ..factories import _fma as exact  # noqa: PLC0415  (nn.factories imports nn.tensor_ops)
-            out = np.where(tie, exact(a, b, c), out)
-        bad = ~np.isfinite(out)
-        return np.where(bad, a * b + c, out) if bad.any() else out
-
-
 def _lerp_rounded_once(out, input, end, weight):
     """PyTorch's lerp kernel rounds once, fma(w, end - input, input) where |w| < 0.5 and fma(w - 1, end - input, end)
     elsewhere; out, composed of ops (its graph kept), gets those float32 / float64 values bit for bit."""
@@ -540,6 +513,7 @@ def _lerp_rounded_once(out, input, end, weight):
             with np.errstate(invalid="ignore"):
                 value = np.where(tie & np.isfinite(value), _round_odd_sum(product, base), value)
     else:
+        from ..factories import _fma  # noqa: PLC0415  (nn.factories imports nn.tensor_ops)
         value = _fma(coeff, d, base)
     np.copyto(out._data, np.broadcast_to(value, out._data.shape), casting="same_kind")
     return out
