@@ -15,15 +15,15 @@ def _integer(x):
     return isinstance(x, Tensor) and x.dtype.kind in "iu"
 
 
-def relu(x, inplace=False):
+def relu(input, inplace=False):
     """max(x, 0), any shape.
 
     inplace=True writes the result into x (as PyTorch's nn.ReLU(inplace=True); a computation that reads x
     afterwards sees the activation) and returns x.
     """
     if inplace:
-        return _written_into(x, "relu_", lambda t: relu(t))
-    x = _tensor(x, "input", "relu", floating=not _integer(x))
+        return _written_into(input, "relu_", lambda t: relu(t))
+    x = _tensor(input, "input", "relu", floating=not _integer(input))
     if x.dtype.kind != "f":              # an integer tensor: max(x, 0) in its dtype, as PyTorch's (no graph)
         return Tensor(np.maximum(x._data, 0).astype(x.dtype, copy=False))
     y = K.relu_forward(x._data)
@@ -35,11 +35,11 @@ def relu(x, inplace=False):
                         lambda g: (piecewise_grad(g, x, (y > 0).astype(y.dtype), "relu_backward"),))
 
 
-def leaky_relu(x, negative_slope=0.01, inplace=False):
+def leaky_relu(input, negative_slope=0.01, inplace=False):
     """x if x > 0 else negative_slope * x, any shape (inplace: written into x, as relu's)."""
     if inplace:
-        return _written_into(x, "leaky_relu_", lambda t: leaky_relu(t, negative_slope))
-    x = _tensor(x, "input", "leaky_relu")
+        return _written_into(input, "leaky_relu_", lambda t: leaky_relu(t, negative_slope))
+    x = _tensor(input, "input", "leaky_relu")
     xd = x._data
     y = K.leaky_relu_forward(xd, negative_slope)
 
@@ -52,9 +52,9 @@ def leaky_relu(x, negative_slope=0.01, inplace=False):
     return Tensor._make(y, (x,), backward, "leaky_relu", graph_backward)
 
 
-def sigmoid(x):
+def sigmoid(input):
     """1 / (1 + exp(-x)), computed without overflow for large |x|."""
-    x = _tensor(x, "input", "sigmoid", floating="promote or complex")
+    x = _tensor(input, "input", "sigmoid", floating="promote or complex")
     if x.dtype.kind == "c":
         y = 1 / (1 + np.exp(-x._data))
     else:
@@ -72,9 +72,9 @@ def sigmoid(x):
     return Tensor._make(y.astype(x.dtype, copy=False), (x,), backward, "sigmoid", graph_backward)
 
 
-def tanh(x):
+def tanh(input):
     """Hyperbolic tangent, any shape."""
-    x = _tensor(x, "input", "tanh", floating="promote or complex")
+    x = _tensor(input, "input", "tanh", floating="promote or complex")
     y = np.tanh(x._data)
 
     def backward(g):
@@ -88,13 +88,13 @@ def _implicit_dim(ndim):
     return 0 if ndim in (0, 1, 3) else 1
 
 
-def log_softmax(x, dim=None, _stacklevel=3, dtype=None):
+def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     """log(softmax(x)) along dim, stable: x - max - log(sum(exp(x - max))).
 
     dim=None takes PyTorch's legacy implicit dim (1 for 2-D and 4-D inputs); give it explicitly.
     dtype: x is cast to it first (softmax(scores, dim=-1, dtype=torch.float32) in attention code).
     """
-    x = _tensor(x, "input", "log_softmax")
+    x = _tensor(input, "input", "log_softmax")
     x = x if dtype is None else x.to(dtype)
     dim = _implicit_dim(x.ndim) if dim is None else dim
     with np.errstate(invalid="ignore"):        # a row of -inf only (fully masked) is NaN, silently as PyTorch's
@@ -108,9 +108,9 @@ def log_softmax(x, dim=None, _stacklevel=3, dtype=None):
                         lambda g: (g - softmax(x, dim) * g.sum(dim, keepdim=True),))
 
 
-def softmax(x, dim=None, _stacklevel=3, dtype=None):
+def softmax(input, dim=None, _stacklevel=3, dtype=None):
     """exp(x) / sum(exp(x)) along dim (stable); dim=None and dtype as log_softmax's."""
-    x = _tensor(x, "input", "softmax")
+    x = _tensor(input, "input", "softmax")
     x = x if dtype is None else x.to(dtype)
     dim = _implicit_dim(x.ndim) if dim is None else dim
     with np.errstate(invalid="ignore"):        # a row of -inf only (fully masked) is NaN, silently as PyTorch's
@@ -145,11 +145,11 @@ def gumbel_softmax(logits, tau=1.0, hard=False, eps=1e-10, dim=-1):
     return y_soft - y_soft.detach() + Tensor(y_hard)
 
 
-def elu(x, alpha=1.0, inplace=False):
+def elu(input, alpha=1.0, inplace=False):
     """x if x > 0 else alpha (e^x - 1) (inplace: written into x, as relu's)."""
     if inplace:
-        return _written_into(x, "elu_", lambda t: elu(t, alpha))
-    x = _tensor(x, "input", "elu")
+        return _written_into(input, "elu_", lambda t: elu(t, alpha))
+    x = _tensor(input, "input", "elu")
     xd = x._data
     em1 = np.expm1(np.minimum(xd, 0))
     y = np.where(xd > 0, xd, x.dtype.type(alpha) * em1)
@@ -164,9 +164,9 @@ def elu(x, alpha=1.0, inplace=False):
     return Tensor._make(y, (x,), backward, "elu", graph_backward)
 
 
-def gelu(x, approximate="none"):
+def gelu(input, approximate="none"):
     """x Phi(x) (Phi the standard normal CDF); approximate='tanh' uses PyTorch's tanh formula."""
-    x = _tensor(x, "input", "gelu")
+    x = _tensor(input, "input", "gelu")
     xd, dt = x._data, x.dtype
     if approximate == "none":
         from scipy.special import erf  # noqa: PLC0415 - scipy is only needed here
@@ -199,9 +199,9 @@ def gelu(x, approximate="none"):
     return Tensor._make(y.astype(dt, copy=False), (x,), backward, "gelu", graph_backward)
 
 
-def softplus(x, beta=1.0, threshold=20.0):
+def softplus(input, beta=1.0, threshold=20.0):
     """log(1 + e^(beta x)) / beta, and x itself where beta x > threshold (as PyTorch)."""
-    x = _tensor(x, "input", "softplus")
+    x = _tensor(input, "input", "softplus")
     xd, dt = x._data, x.dtype
     bx = beta * xd
     linear = bx > threshold
@@ -220,11 +220,11 @@ def softplus(x, beta=1.0, threshold=20.0):
     return Tensor._make(y, (x,), backward, "softplus", graph_backward)
 
 
-def silu(x, inplace=False):
+def silu(input, inplace=False):
     """x sigmoid(x) (the swish; inplace: written into x, as relu's)."""
     if inplace:
-        return _written_into(x, "silu_", lambda t: silu(t))
-    x = _tensor(x, "input", "silu")
+        return _written_into(input, "silu_", lambda t: silu(t))
+    x = _tensor(input, "input", "silu")
     xd, dt = x._data, x.dtype
     with np.errstate(invalid="ignore"):        # NaN in (a fully masked attention row upstream), NaN out, silently
         s = np.exp(-np.logaddexp(0, -xd)).astype(dt, copy=False)     # as PyTorch's (NumPy's logaddexp warns)
@@ -240,11 +240,11 @@ def silu(x, inplace=False):
     return Tensor._make(y, (x,), backward, "silu", graph_backward)
 
 
-def hardtanh(x, min_val=-1.0, max_val=1.0, inplace=False):
+def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     """x clipped to [min_val, max_val], any shape (inplace: written into x, as relu's)."""
     if inplace:
-        return _written_into(x, "hardtanh_", lambda t: hardtanh(t, min_val, max_val))
-    x = _tensor(x, "input", "hardtanh", floating=not _integer(x))      # integers keep their dtype, as PyTorch's
+        return _written_into(input, "hardtanh_", lambda t: hardtanh(t, min_val, max_val))
+    x = _tensor(input, "input", "hardtanh", floating=not _integer(input))  # integers keep their dtype
     if min_val > max_val:
         raise ValueError(f"hardtanh: min_val ({min_val}) cannot be greater than max_val ({max_val})")
     xd = x._data
@@ -256,50 +256,50 @@ def hardtanh(x, min_val=-1.0, max_val=1.0, inplace=False):
     return Tensor._make(y, (x,), backward, "hardtanh")
 
 
-def relu6(x, inplace=False):
+def relu6(input, inplace=False):
     """min(max(x, 0), 6), any shape: hardtanh(x, 0, 6)."""
     if inplace:
-        return _written_into(x, "relu6_", lambda t: relu6(t))
-    return hardtanh(x, 0.0, 6.0)
+        return _written_into(input, "relu6_", lambda t: relu6(t))
+    return hardtanh(input, 0.0, 6.0)
 
 
 # SELU's constants (Klambauer et al. 2017, as PyTorch): the fixed point of mean 0 and variance 1
 SELU_ALPHA, SELU_SCALE = 1.6732632423543772848170429916717, 1.0507009873554804934193349852946
 
 
-def selu(x, inplace=False):
+def selu(input, inplace=False):
     """scale * elu(x, alpha) with SELU's constants (inplace: written into x, as relu's)."""
     if inplace:
-        return _written_into(x, "selu_", lambda t: selu(t))
-    return elu(x, SELU_ALPHA) * SELU_SCALE
+        return _written_into(input, "selu_", lambda t: selu(t))
+    return elu(input, SELU_ALPHA) * SELU_SCALE
 
 
-def mish(x, inplace=False):
+def mish(input, inplace=False):
     """x tanh(softplus(x)) (Misra 2019), composed of the ops above."""
     if inplace:
-        return _written_into(x, "mish_", lambda t: mish(t))
-    x = _tensor(x, "input", "mish")
+        return _written_into(input, "mish_", lambda t: mish(t))
+    x = _tensor(input, "input", "mish")
     return x * tanh(softplus(x))
 
 
-def hardsigmoid(x, inplace=False):
+def hardsigmoid(input, inplace=False):
     """relu6(x + 3) / 6: 0 below -3, 1 above 3, linear between."""
     if inplace:
-        return _written_into(x, "hardsigmoid_", lambda t: hardsigmoid(t))
-    return relu6(_tensor(x, "input", "hardsigmoid") + 3.0) / 6.0
+        return _written_into(input, "hardsigmoid_", lambda t: hardsigmoid(t))
+    return relu6(_tensor(input, "input", "hardsigmoid") + 3.0) / 6.0
 
 
-def hardswish(x, inplace=False):
+def hardswish(input, inplace=False):
     """x hardsigmoid(x) (MobileNetV3): its slope is (2x + 3) / 6 between -3 and 3, 0 below, 1 above."""
     if inplace:
-        return _written_into(x, "hardswish_", lambda t: hardswish(t))
-    x = _tensor(x, "input", "hardswish")
+        return _written_into(input, "hardswish_", lambda t: hardswish(t))
+    x = _tensor(input, "input", "hardswish")
     return x * hardsigmoid(x)
 
 
-def logsigmoid(x):
+def logsigmoid(input):
     """log(1 / (1 + e^-x)) = -log(1 + e^-x), computed without overflow."""
-    x = _tensor(x, "input", "logsigmoid")
+    x = _tensor(input, "input", "logsigmoid")
     xd = x._data
     with np.errstate(invalid="ignore"):        # NaN in, NaN out, silently as PyTorch's (NumPy's logaddexp warns)
         y = (-np.logaddexp(0, -xd)).astype(xd.dtype, copy=False)
@@ -314,15 +314,15 @@ def logsigmoid(x):
     return Tensor._make(y, (x,), backward, "logsigmoid", graph_backward)
 
 
-def softmin(x, dim=None):
+def softmin(input, dim=None, _stacklevel=3, dtype=None):
     """softmax(-x) along dim."""
-    return softmax(-_tensor(x, "input", "softmin"), dim)
+    return softmax(-_tensor(input, "input", "softmin"), dim, dtype=dtype)
 
 
-def prelu(x, weight):
+def prelu(input, weight):
     """x if x > 0 else weight * x, with one learnt slope (weight (1,)) or one per channel (weight (C,), the
     channels on dim 1 of x (N, C, ...); an input of fewer than 2 dims has one channel, as in PyTorch)."""
-    x, weight = _tensor(x, "input", "prelu"), _tensor(weight, "weight", "prelu")
+    x, weight = _tensor(input, "input", "prelu"), _tensor(weight, "weight", "prelu")
     xd, wd = x._data, weight._data.reshape(-1) if weight.ndim == 0 else weight._data
     channels = xd.shape[1] if xd.ndim >= 2 else 1
     if wd.ndim != 1 or wd.size not in (1, channels):
@@ -344,43 +344,43 @@ def prelu(x, weight):
 
 # ----------------------------------------------------------------------------- composed of the ops above
 
-def softsign(x):
+def softsign(input):
     """x / (1 + |x|)."""
-    x = _tensor(x, "input", "softsign", floating="promote")
+    x = _tensor(input, "input", "softsign", floating="promote")
     return x / (x.abs() + 1)
 
 
-def tanhshrink(x):
+def tanhshrink(input):
     """x - tanh(x)."""
-    x = _tensor(x, "input", "tanhshrink", floating="promote")
+    x = _tensor(input, "input", "tanhshrink", floating="promote")
     return x - tanh(x)
 
 
-def softshrink(x, lambd=0.5):
+def softshrink(input, lambd=0.5):
     """x - lambd above lambd, x + lambd below -lambd, 0 between."""
-    x = _tensor(x, "input", "softshrink")
+    x = _tensor(input, "input", "softshrink")
     return relu(x - lambd) - relu(-x - lambd)
 
 
-def hardshrink(x, lambd=0.5):
+def hardshrink(input, lambd=0.5):
     """x where |x| > lambd, else 0."""
-    x = _tensor(x, "input", "hardshrink")
+    x = _tensor(input, "input", "hardshrink")
     return x * (x.abs() > lambd)
 
 
-def threshold(x, threshold, value, inplace=False):
+def threshold(input, threshold, value, inplace=False):
     """x where x > threshold, else value."""
     if inplace:
-        return _written_into(x, "threshold_", lambda t: t.masked_fill(t <= threshold, value))
-    x = _tensor(x, "input", "threshold", floating=not _integer(x))
+        return _written_into(input, "threshold_", lambda t: t.masked_fill(t <= threshold, value))
+    x = _tensor(input, "input", "threshold", floating=not _integer(input))
     return x.masked_fill(x <= threshold, value)          # NaN stays NaN, as PyTorch
 
 
-def celu(x, alpha=1.0, inplace=False):
+def celu(input, alpha=1.0, inplace=False):
     """max(0, x) + min(0, alpha (e^(x / alpha) - 1)): elu of x / alpha, scaled by alpha."""
     if inplace:
-        return _written_into(x, "celu_", lambda t: celu(t, alpha))
-    x = _tensor(x, "input", "celu")
+        return _written_into(input, "celu_", lambda t: celu(t, alpha))
+    x = _tensor(input, "input", "celu")
     if alpha == 0:
         raise RuntimeError("ZeroDivisionError: alpha cannot be 0 for CELU")
     xd, dt = x._data, x.dtype
@@ -400,21 +400,21 @@ def celu(x, alpha=1.0, inplace=False):
     return Tensor._make(y, (x,), backward, "celu", graph_backward)
 
 
-def glu(x, dim=-1):
+def glu(input, dim=-1):
     """a * sigmoid(b), a and b the two halves of x along dim."""
-    x = _tensor(x, "input", "glu")
+    x = _tensor(input, "input", "glu")
     if x.shape[dim] % 2:
         raise ValueError(f"glu: dim {dim} of input {tuple(x.shape)} must have an even size")
     a, b = x.chunk(2, dim)
     return a * sigmoid(b)
 
 
-def rrelu(x, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
+def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
     """leaky_relu with a slope drawn from U(lower, upper) for each negative element in training (nn's generator),
     the mean slope (lower + upper) / 2 in evaluation."""
     if inplace:
-        return _written_into(x, "rrelu_", lambda t: rrelu(t, lower, upper, training))
-    x = _tensor(x, "input", "rrelu")
+        return _written_into(input, "rrelu_", lambda t: rrelu(t, lower, upper, training))
+    x = _tensor(input, "input", "rrelu")
     if not training:
         return leaky_relu(x, (lower + upper) / 2)
     from ..tensor import get_rng  # noqa: PLC0415 - the generator as it is now (manual_seed replaces it)

@@ -10,12 +10,12 @@ def _complex(t):
     return isinstance(t, Tensor) and t.dtype.kind == "c"
 
 
-def linear(x, weight, bias=None):
+def linear(input, weight, bias=None):
     """y = x W^T + b.   x (*, in), weight (out, in), bias (out,) -> y (*, out)."""
-    if _complex(x) or _complex(weight) or _complex(bias):
-        y = x @ weight.transpose(0, 1)          # complex: composed of matmul (W^T, not its conjugate, as PyTorch)
+    if _complex(input) or _complex(weight) or _complex(bias):
+        y = input @ weight.transpose(0, 1)      # complex: composed of matmul (W^T, not its conjugate, as PyTorch)
         return y if bias is None else y + bias
-    x, weight = _tensor(x, "input", "linear"), _tensor(weight, "weight", "linear")
+    x, weight = _tensor(input, "input", "linear"), _tensor(weight, "weight", "linear")
     bias = None if bias is None else _tensor(bias, "bias", "linear")
     _check_ndim(weight, (2,), "linear", "weight", "(out_features, in_features)")
     if x.ndim < 1 or x.shape[-1] != weight.shape[1]:

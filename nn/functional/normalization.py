@@ -10,7 +10,7 @@ from ..tensor import get_rng
 from ._args import _check_ndim, _check_probability, _tensor, _written_into
 
 
-def batch_norm(x, running_mean, running_var, weight=None, bias=None, training=False,
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
                momentum=0.1, eps=1e-5):
     """Batch normalisation over channel dim 1: x (N, C), (N, C, L), (N, C, H, W) or (N, C, D, H, W).
 
@@ -19,7 +19,7 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, training=Fa
     r = (1 - momentum) r + momentum * stat, using the unbiased variance.
     eval: normalise with the running statistics. weight/bias (C,) optional.
     """
-    x = _tensor(x, "input", "batch_norm")
+    x = _tensor(input, "input", "batch_norm")
     _check_ndim(x, (2, 3, 4, 5), "batch_norm", "input", "(N, C), (N, C, L), (N, C, H, W) or (N, C, D, H, W)")
     weight = None if weight is None else _tensor(weight, "weight", "batch_norm")
     bias = None if bias is None else _tensor(bias, "bias", "batch_norm")
@@ -93,15 +93,15 @@ def _affine(xhat, affine, weight, bias, shape):
     return y if bias is None else y + affine.pop(0).reshape(shape)
 
 
-def dropout(x, p=0.5, training=True, inplace=False):
+def dropout(input, p=0.5, training=True, inplace=False):
     """Zero each element with probability p and scale the rest by 1/(1-p) (training only).
 
     The mask comes from nn's generator (nn/tensor.py get_rng()): seed it with nn.manual_seed.
     inplace=True writes the result into x, as PyTorch's.
     """
     if inplace and training:
-        return _written_into(x, "dropout_", lambda t: dropout(t, p, training))
-    x = _tensor(x, "input", "dropout")
+        return _written_into(input, "dropout_", lambda t: dropout(t, p, training))
+    x = _tensor(input, "input", "dropout")
     _check_probability(p, "dropout")
     if not training or p == 0.0:
         return x

@@ -254,15 +254,15 @@ def _ceil_extra(size, k, s, p):
 
 
 @one_image_as_batch
-def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
     """Max over windows: x (N, C, H, W) -> (N, C, Ho, Wo); stride defaults to kernel_size; padding counts as
     -inf. ceil_mode: the last, partial windows too (their outputs are the max of what they cover).
     return_indices: also each maximum's flat index in its (H, W) input plane, int64 (for max_unpool2d).
     dilation: the window's taps that far apart (then without ceil_mode and return_indices)."""
     if _pair(dilation, "dilation", "max_pool2d") != (1, 1):
-        return _dilated_max_pool2d(x, kernel_size, stride, padding, _pair(dilation, "dilation", "max_pool2d"),
+        return _dilated_max_pool2d(input, kernel_size, stride, padding, _pair(dilation, "dilation", "max_pool2d"),
                                    ceil_mode, return_indices)
-    x, kernel, stride, padding = _pool_args(x, kernel_size, stride, padding, "max_pool2d", ceil_mode)
+    x, kernel, stride, padding = _pool_args(input, kernel_size, stride, padding, "max_pool2d", ceil_mode)
     H0, W0, offset = x.shape[2], x.shape[3], (0, 0)
     if ceil_mode:
         (H, W), (kh, kw), (sh, sw), (ph, pw) = x.shape[2:], kernel, stride, padding
@@ -335,12 +335,12 @@ def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_siz
 
 
 @one_image_as_batch
-def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
                divisor_override=None):
     """Mean over windows: x (N, C, H, W) -> (N, C, Ho, Wo), the zero padding counted (count_include_pad=True,
     PyTorch's default) or not. ceil_mode: the last, partial windows too, each averaged over what it covers of
     the padded input. divisor_override: divide every window's sum by this instead."""
-    x, kernel, stride, padding = _pool_args(x, kernel_size, stride, padding, "avg_pool2d", ceil_mode)
+    x, kernel, stride, padding = _pool_args(input, kernel_size, stride, padding, "avg_pool2d", ceil_mode)
     if ceil_mode or not count_include_pad or divisor_override is not None:
         return _avg_pool2d_counted(x, kernel, stride, padding, ceil_mode, count_include_pad, divisor_override)
     H, W = x.shape[2:]

@@ -91,13 +91,13 @@ def cat(tensors, dim=0):
     return Tensor._make(y, tuple(tensors), backward, "cat", graph_backward, saves=False)
 
 
-def flatten(x, start_dim=0, end_dim=-1):
+def flatten(input, start_dim=0, end_dim=-1):
     """Merge dims start_dim..end_dim into one, as torch.flatten (also nn.flatten and x.flatten()).
 
     start_dim=0 flattens everything; nn.Flatten passes start_dim=1: (N, C, H, W) -> (N, C*H*W).
     A 0-d tensor becomes 1-d.
     """
-    x = _tensor(x, "input", "flatten", floating=False)
+    x = _tensor(input, "input", "flatten", floating=False)
     if x.ndim == 0:
         return x.reshape(1)
     s, e = start_dim % x.ndim, end_dim % x.ndim

@@ -14,8 +14,8 @@ class ReLU(Module):
         super().__init__()
         self.inplace = bool(inplace)
 
-    def forward(self, x):
-        return F.relu(x, self.inplace)
+    def forward(self, input):
+        return F.relu(input, self.inplace)
 
     def extra_repr(self):
         return "inplace=True" if self.inplace else ""
@@ -29,8 +29,8 @@ class LeakyReLU(Module):
         self.negative_slope = _check_float("negative_slope", negative_slope)
         self.inplace = bool(inplace)   # written into the input, as ReLU's
 
-    def forward(self, x):
-        return F.leaky_relu(x, self.negative_slope, self.inplace)
+    def forward(self, input):
+        return F.leaky_relu(input, self.negative_slope, self.inplace)
 
     def extra_repr(self):
         return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
@@ -39,15 +39,15 @@ class LeakyReLU(Module):
 class Sigmoid(Module):
     """1 / (1 + exp(-x)), elementwise."""
 
-    def forward(self, x):
-        return F.sigmoid(x)
+    def forward(self, input):
+        return F.sigmoid(input)
 
 
 class Tanh(Module):
     """tanh(x), elementwise."""
 
-    def forward(self, x):
-        return F.tanh(x)
+    def forward(self, input):
+        return F.tanh(input)
 
 
 class Softmax(Module):
@@ -57,8 +57,8 @@ class Softmax(Module):
         super().__init__()
         self.dim = dim
 
-    def forward(self, x):
-        return F.softmax(x, self.dim)
+    def forward(self, input):
+        return F.softmax(input, self.dim)
 
     def extra_repr(self):
         return f"dim={self.dim}"
@@ -67,8 +67,8 @@ class Softmax(Module):
 class LogSoftmax(Softmax):
     """log(softmax(x)) along dim, computed stably."""
 
-    def forward(self, x):
-        return F.log_softmax(x, self.dim)
+    def forward(self, input):
+        return F.log_softmax(input, self.dim)
 
 
 class ELU(Module):
@@ -78,8 +78,8 @@ class ELU(Module):
         super().__init__()
         self.alpha, self.inplace = _check_float("alpha", alpha), bool(inplace)
 
-    def forward(self, x):
-        return F.elu(x, self.alpha, self.inplace)
+    def forward(self, input):
+        return F.elu(input, self.alpha, self.inplace)
 
     def extra_repr(self):
         return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
@@ -94,8 +94,8 @@ class GELU(Module):
             raise ValueError(f"approximate must be 'none' or 'tanh', got {approximate!r}")
         self.approximate = approximate
 
-    def forward(self, x):
-        return F.gelu(x, self.approximate)
+    def forward(self, input):
+        return F.gelu(input, self.approximate)
 
     def extra_repr(self):
         return f"approximate={self.approximate!r}"
@@ -108,8 +108,8 @@ class Softplus(Module):
         super().__init__()
         self.beta, self.threshold = _check_float("beta", beta), _check_float("threshold", threshold)
 
-    def forward(self, x):
-        return F.softplus(x, self.beta, self.threshold)
+    def forward(self, input):
+        return F.softplus(input, self.beta, self.threshold)
 
     def extra_repr(self):
         return f"beta={self.beta}, threshold={self.threshold}"
@@ -122,8 +122,8 @@ class SiLU(Module):
         super().__init__()
         self.inplace = bool(inplace)
 
-    def forward(self, x):
-        return F.silu(x, self.inplace)
+    def forward(self, input):
+        return F.silu(input, self.inplace)
 
     def extra_repr(self):
         return "inplace=True" if self.inplace else ""
@@ -140,8 +140,8 @@ class Hardtanh(Module):
             raise ValueError(f"Hardtanh: min_val ({min_val}) cannot be greater than max_val ({max_val})")
         self.inplace = bool(inplace)
 
-    def forward(self, x):
-        return F.hardtanh(x, self.min_val, self.max_val, self.inplace)
+    def forward(self, input):
+        return F.hardtanh(input, self.min_val, self.max_val, self.inplace)
 
     def extra_repr(self):
         return f"min_val={self.min_val}, max_val={self.max_val}" + (", inplace=True" if self.inplace else "")
@@ -166,8 +166,8 @@ class _Elementwise(Module):
         super().__init__()
         self.inplace = bool(inplace)
 
-    def forward(self, x):
-        return type(self).function(x, inplace=True) if self.inplace else type(self).function(x)
+    def forward(self, input):
+        return type(self).function(input, inplace=True) if self.inplace else type(self).function(input)
 
     def extra_repr(self):
         return "inplace=True" if self.inplace else ""
@@ -207,8 +207,8 @@ class LogSigmoid(_Elementwise):
 class Softmin(Softmax):
     """softmax(-x) along dim."""
 
-    def forward(self, x):
-        return F.softmin(x, self.dim)
+    def forward(self, input):
+        return F.softmin(input, self.dim)
 
 
 class PReLU(Module):
@@ -227,8 +227,8 @@ class PReLU(Module):
     def reset_parameters(self):
         self.weight.data[...] = self.init
 
-    def forward(self, x):
-        return F.prelu(x, self.weight)
+    def forward(self, input):
+        return F.prelu(input, self.weight)
 
     def extra_repr(self):
         return f"num_parameters={self.num_parameters}"
@@ -251,8 +251,8 @@ class Softshrink(Module):
         super().__init__()
         self.lambd = _check_float("lambd", lambd)
 
-    def forward(self, x):
-        return F.softshrink(x, self.lambd)
+    def forward(self, input):
+        return F.softshrink(input, self.lambd)
 
     def extra_repr(self):
         return str(self.lambd)
@@ -261,8 +261,8 @@ class Softshrink(Module):
 class Hardshrink(Softshrink):
     """x outside [-lambd, lambd], 0 inside."""
 
-    def forward(self, x):
-        return F.hardshrink(x, self.lambd)
+    def forward(self, input):
+        return F.hardshrink(input, self.lambd)
 
 
 class Threshold(Module):
@@ -272,8 +272,8 @@ class Threshold(Module):
         super().__init__()
         self.threshold, self.value, self.inplace = threshold, value, bool(inplace)
 
-    def forward(self, x):
-        return F.threshold(x, self.threshold, self.value, self.inplace)
+    def forward(self, input):
+        return F.threshold(input, self.threshold, self.value, self.inplace)
 
     def extra_repr(self):
         return f"threshold={self.threshold}, value={self.value}" + (", inplace=True" if self.inplace else "")
@@ -286,8 +286,8 @@ class CELU(Module):
         super().__init__()
         self.alpha, self.inplace = _check_float("alpha", alpha), bool(inplace)
 
-    def forward(self, x):
-        return F.celu(x, self.alpha, self.inplace)
+    def forward(self, input):
+        return F.celu(input, self.alpha, self.inplace)
 
     def extra_repr(self):
         return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
@@ -300,8 +300,8 @@ class GLU(Module):
         super().__init__()
         self.dim = dim
 
-    def forward(self, x):
-        return F.glu(x, self.dim)
+    def forward(self, input):
+        return F.glu(input, self.dim)
 
     def extra_repr(self):
         return f"dim={self.dim}"
@@ -314,8 +314,8 @@ class RReLU(Module):
         super().__init__()
         self.lower, self.upper, self.inplace = lower, upper, bool(inplace)
 
-    def forward(self, x):
-        return F.rrelu(x, self.lower, self.upper, self.training, self.inplace)
+    def forward(self, input):
+        return F.rrelu(input, self.lower, self.upper, self.training, self.inplace)
 
     def extra_repr(self):
         return f"lower={self.lower}, upper={self.upper}" + (", inplace=True" if self.inplace else "")
@@ -324,10 +324,10 @@ class RReLU(Module):
 class Softmax2d(Module):
     """softmax over the channels of (N, C, H, W) or (C, H, W)."""
 
-    def forward(self, x):
-        if x.ndim not in (3, 4):
-            raise ValueError(f"Softmax2d: expected a 3-D or 4-D input, got {tuple(x.shape)}")
-        return F.softmax(x, -3)
+    def forward(self, input):
+        if input.ndim not in (3, 4):
+            raise ValueError(f"Softmax2d: expected a 3-D or 4-D input, got {tuple(input.shape)}")
+        return F.softmax(input, -3)
 
 
 # torch.nn.modules.activation holds MultiheadAttention (defined in transformer.py here)

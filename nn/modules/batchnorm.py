@@ -89,13 +89,13 @@ class _BatchNorm(_NormBase):
             raise ValueError(f"expected {' or '.join(f'{n}D' for n in self._input_ndims)} input "
                              f"(got {input.dim()}D input)")
 
-    def forward(self, x):
-        if x.ndim not in self._input_ndims:
+    def forward(self, input):
+        if input.ndim not in self._input_ndims:
             raise ValueError(f"{type(self).__name__} expects a {' or '.join(f'{n}-D' for n in self._input_ndims)} "
-                             f"input {self._layout}, got shape {tuple(x.shape)}")
-        if x.shape[1] != self.num_features:
+                             f"input {self._layout}, got shape {tuple(input.shape)}")
+        if input.shape[1] != self.num_features:
             raise ShapeError(f"{type(self).__name__} expects {self.num_features} channels, got input of shape "
-                             f"{tuple(x.shape)}")
+                             f"{tuple(input.shape)}")
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
             self.num_batches_tracked += 1  # in place on the 0-d int64 array
@@ -104,7 +104,7 @@ class _BatchNorm(_NormBase):
         use_batch_stats = self.training or self.running_mean is None
         # In training with tracking, F.batch_norm updates the running arrays in place.
         track = (not self.training) or self.track_running_stats
-        return F.batch_norm(x, self.running_mean if track else None, self.running_var if track else None,
+        return F.batch_norm(input, self.running_mean if track else None, self.running_var if track else None,
                             self.weight, self.bias, training=use_batch_stats, momentum=factor, eps=self.eps)
 
 

@@ -111,18 +111,18 @@ class Sequential(_ModuleSequence):
     # run every module as written, as PyTorch does.
     fuse_upsample_conv = True
 
-    def forward(self, x):
+    def forward(self, input):
         modules = list(self._modules.values())
         i = 0
         while i < len(modules):
-            if self.fuse_upsample_conv and i + 1 < len(modules) and _fusable(modules[i], modules[i + 1], x):
+            if self.fuse_upsample_conv and i + 1 < len(modules) and _fusable(modules[i], modules[i + 1], input):
                 conv = modules[i + 1]
-                x = upsample2x_conv3x3(x, conv.weight, conv.bias)
+                input = upsample2x_conv3x3(input, conv.weight, conv.bias)
                 i += 2
             else:
-                x = modules[i](x)
+                input = modules[i](input)
                 i += 1
-        return x
+        return input
 
 
 def _fusable(up, conv, x):

@@ -113,8 +113,8 @@ class Conv2d(_ConvNd):
                          bias, padding_mode, lambda cin, cout, g: (cout, cin // g))
         _factory(self, device, dtype)
 
-    def forward(self, x):
-        return self._conv_forward(x, self.weight, self.bias)
+    def forward(self, input):
+        return self._conv_forward(input, self.weight, self.bias)
 
     def _conv_forward(self, x, weight, bias):
         """The convolution with a given weight and bias (PyTorch's hook for quantised or masked weights)."""
@@ -139,10 +139,10 @@ class ConvTranspose2d(_ConvNd):
                          groups, bias, padding_mode, lambda cin, cout, g: (cin, cout // g), output_padding)
         _factory(self, device, dtype)
 
-    def forward(self, x, output_size=None):
+    def forward(self, input, output_size=None):
         output_padding = self.output_padding if output_size is None else _output_padding(
-            "ConvTranspose2d", x, output_size, self.stride, self.padding, self.kernel_size, self.dilation)
-        return F.conv_transpose2d(x, self.weight, self.bias, self.stride, self.padding, output_padding,
+            "ConvTranspose2d", input, output_size, self.stride, self.padding, self.kernel_size, self.dilation)
+        return F.conv_transpose2d(input, self.weight, self.bias, self.stride, self.padding, output_padding,
                                   self.groups, self.dilation)
 
 

@@ -19,41 +19,41 @@ class Dropout(_DropoutNd):
     """In training, zero each element with probability p and scale the rest by 1 / (1 - p);
     identity in eval mode. Uses nn's seeded RNG."""
 
-    def forward(self, x):
-        return F.dropout(x, self.p, self.training, self.inplace)
+    def forward(self, input):
+        return F.dropout(input, self.p, self.training, self.inplace)
 
 
 class Dropout2d(Dropout):
     """In training, zero whole channels of (N, C, H, W) with probability p (scale the rest by
     1 / (1 - p)); identity in eval mode."""
 
-    def forward(self, x):
-        return F.dropout2d(x, self.p, self.training)
+    def forward(self, input):
+        return F.dropout2d(input, self.p, self.training)
 
 
 class Dropout1d(Dropout):
     """In training, zero whole channels of (N, C, L) with probability p (scale the rest by 1 / (1 - p))."""
 
-    def forward(self, x):
-        return F.dropout1d(x, self.p, self.training)
+    def forward(self, input):
+        return F.dropout1d(input, self.p, self.training)
 
 
 class Dropout3d(Dropout):
     """In training, zero whole channels of (N, C, D, H, W) with probability p (scale the rest by 1 / (1 - p))."""
 
-    def forward(self, x):
-        return F.dropout3d(x, self.p, self.training, self.inplace)
+    def forward(self, input):
+        return F.dropout3d(input, self.p, self.training, self.inplace)
 
 
 class AlphaDropout(Dropout):
     """SELU's dropout in training (F.alpha_dropout: mean 0 and variance 1 kept), identity in eval mode."""
 
-    def forward(self, x):
-        return F.alpha_dropout(x, self.p, self.training, self.inplace)
+    def forward(self, input):
+        return F.alpha_dropout(input, self.p, self.training, self.inplace)
 
 
 class FeatureAlphaDropout(Dropout):
     """Alpha dropout of whole channels in training (F.feature_alpha_dropout), identity in eval mode."""
 
-    def forward(self, x):
-        return F.feature_alpha_dropout(x, self.p, self.training, self.inplace)
+    def forward(self, input):
+        return F.feature_alpha_dropout(input, self.p, self.training, self.inplace)

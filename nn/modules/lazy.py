@@ -113,8 +113,8 @@ class _LazyLayer(Module):
     def _input_size(self, x):
         return x.shape[1]
 
-    def forward(self, x, *args, **kwargs):
-        size = self._input_size(x)
+    def forward(self, input, *args, **kwargs):
+        size = self._input_size(input)
         lazy_args, lazy_kwargs = self._lazy_arguments
         eager = self.cls_to_become()
         built = eager(size, *lazy_args, **lazy_kwargs)
@@ -122,7 +122,7 @@ class _LazyLayer(Module):
         vars(self).clear()
         vars(self).update(vars(built), **kept)
         self.__class__ = eager
-        return self.forward(x, *args, **kwargs)
+        return self.forward(input, *args, **kwargs)
 
     def extra_repr(self):                   # the arguments as given, after the size still unknown
         args, kwargs = self._lazy_arguments

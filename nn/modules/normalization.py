@@ -38,8 +38,8 @@ class GroupNorm(Module):
     def reset_parameters(self):
         _reset_affine(self)
 
-    def forward(self, x):
-        return F.group_norm(x, self.num_groups, self.weight, self.bias, self.eps)
+    def forward(self, input):
+        return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
 
     def extra_repr(self):
         return f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, bias={self.bias is not None}"
@@ -70,8 +70,8 @@ class LayerNorm(Module):
     def reset_parameters(self):
         _reset_affine(self)
 
-    def forward(self, x):
-        return F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
+    def forward(self, input):
+        return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
 
     def extra_repr(self):
         return (f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}, "
@@ -149,12 +149,12 @@ class _InstanceNorm(Module):
     reset_running_stats, reset_parameters = _NormBase.reset_running_stats, _NormBase.reset_parameters
     _version, _load_from_state_dict = _NormBase._version, _load_norm_state
 
-    def forward(self, x):
+    def forward(self, input):
         name = type(self).__name__
-        if x.ndim not in (self._positions + 1, self._positions + 2):
-            raise ValueError(f"{name}: expected {self._layout} input, got shape {tuple(x.shape)}")
-        unbatched = x.ndim == self._positions + 1
-        xb = x.unsqueeze(0) if unbatched else x
+        if input.ndim not in (self._positions + 1, self._positions + 2):
+            raise ValueError(f"{name}: expected {self._layout} input, got shape {tuple(input.shape)}")
+        unbatched = input.ndim == self._positions + 1
+        xb = input.unsqueeze(0) if unbatched else input
         if xb.shape[1] != self.num_features:
             if self.affine:                     # the weights cannot fit; without them PyTorch warns and normalises
                 raise ValueError(f"{name}: expected {self.num_features} channels, got {xb.shape[1]}")
@@ -193,8 +193,8 @@ class LocalResponseNorm(Module):
         super().__init__()
         self.size, self.alpha, self.beta, self.k = size, alpha, beta, k
 
-    def forward(self, x):
-        return F.local_response_norm(x, self.size, self.alpha, self.beta, self.k)
+    def forward(self, input):
+        return F.local_response_norm(input, self.size, self.alpha, self.beta, self.k)
 
     def extra_repr(self):
         return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"

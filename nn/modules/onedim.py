@@ -71,8 +71,8 @@ class Conv1d(_Conv1dBase):
         super().__init__("Conv1d", in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
                          padding_mode, device, dtype, lambda cin, cout, g: (cout, cin // g))
 
-    def forward(self, x):
-        return self._conv_forward(x, self.weight, self.bias)
+    def forward(self, input):
+        return self._conv_forward(input, self.weight, self.bias)
 
     def _conv_forward(self, x, weight, bias):
         """The convolution with a given weight and bias (PyTorch's hook for quantised or masked weights)."""
@@ -95,10 +95,10 @@ class ConvTranspose1d(_Conv1dBase):
         super().__init__("ConvTranspose1d", in_channels, out_channels, kernel_size, stride, padding, dilation, groups,
                          bias, padding_mode, device, dtype, lambda cin, cout, g: (cin, cout // g), output_padding)
 
-    def forward(self, x, output_size=None):
+    def forward(self, input, output_size=None):
         output_padding = self.output_padding if output_size is None else _output_padding(
-            "ConvTranspose1d", x, output_size, self.stride, self.padding, self.kernel_size, self.dilation)
-        return F.conv_transpose1d(x, self.weight, self.bias, self.stride[0], self.padding[0], output_padding[0],
+            "ConvTranspose1d", input, output_size, self.stride, self.padding, self.kernel_size, self.dilation)
+        return F.conv_transpose1d(input, self.weight, self.bias, self.stride[0], self.padding[0], output_padding[0],
                                   self.groups, self.dilation[0])
 
 
@@ -110,8 +110,8 @@ class MaxPool1d(Module):
         self.kernel_size, self.stride, self.padding = kernel_size, kernel_size if stride is None else stride, padding
         self.dilation, self.return_indices, self.ceil_mode = dilation, return_indices, ceil_mode
 
-    def forward(self, x):
-        return F.max_pool1d(x, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode,
+    def forward(self, input):
+        return F.max_pool1d(input, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode,
                             self.return_indices)
 
     def extra_repr(self):
@@ -128,8 +128,8 @@ class AvgPool1d(Module):
         self.kernel_size, self.stride, self.padding = kernel_size, kernel_size if stride is None else stride, padding
         self.ceil_mode, self.count_include_pad = ceil_mode, count_include_pad
 
-    def forward(self, x):
-        return F.avg_pool1d(x, self.kernel_size, self.stride, self.padding, self.ceil_mode, self.count_include_pad)
+    def forward(self, input):
+        return F.avg_pool1d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode, self.count_include_pad)
 
     def extra_repr(self):
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
@@ -142,8 +142,8 @@ class AdaptiveAvgPool1d(Module):
         super().__init__()
         self.output_size = output_size
 
-    def forward(self, x):
-        return F.adaptive_avg_pool1d(x, self.output_size)
+    def forward(self, input):
+        return F.adaptive_avg_pool1d(input, self.output_size)
 
     def extra_repr(self):
         return f"output_size={self.output_size}"
@@ -157,5 +157,5 @@ class AdaptiveMaxPool1d(AdaptiveAvgPool1d):
         super().__init__(output_size)
         self.return_indices = return_indices
 
-    def forward(self, x):
-        return F.adaptive_max_pool1d(x, self.output_size, self.return_indices)
+    def forward(self, input):
+        return F.adaptive_max_pool1d(input, self.output_size, self.return_indices)

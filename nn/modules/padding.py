@@ -32,10 +32,10 @@ class _Pad2d(Module):
         self.padding = _sides(padding, type(self).__name__, self.sides)
         self.value = value
 
-    def forward(self, x):
+    def forward(self, input):
         if self.mode == "constant":
-            return F.pad(x, self.padding, "constant", self.value)
-        return F.pad(x, self.padding, self.mode)
+            return F.pad(input, self.padding, "constant", self.value)
+        return F.pad(input, self.padding, self.mode)
 
     def extra_repr(self):
         return f"{self.padding}" + (f", value={self.value}" if self.mode == "constant" else "")

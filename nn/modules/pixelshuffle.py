@@ -11,8 +11,8 @@ class PixelShuffle(Module):
         super().__init__()
         self.upscale_factor = _check_int("upscale_factor", upscale_factor, 1)
 
-    def forward(self, x):
-        return F.pixel_shuffle(x, self.upscale_factor)
+    def forward(self, input):
+        return F.pixel_shuffle(input, self.upscale_factor)
 
     def extra_repr(self):
         return f"upscale_factor={self.upscale_factor}"
@@ -25,8 +25,8 @@ class PixelUnshuffle(Module):
         super().__init__()
         self.downscale_factor = _check_int("downscale_factor", downscale_factor, 1)
 
-    def forward(self, x):
-        return F.pixel_unshuffle(x, self.downscale_factor)
+    def forward(self, input):
+        return F.pixel_unshuffle(input, self.downscale_factor)
 
     def extra_repr(self):
         return f"downscale_factor={self.downscale_factor}"
@@ -39,8 +39,8 @@ class ChannelShuffle(Module):
         super().__init__()
         self.groups = _check_int("groups", groups, 1)
 
-    def forward(self, x):
-        return F.channel_shuffle(x, self.groups)
+    def forward(self, input):
+        return F.channel_shuffle(input, self.groups)
 
     def extra_repr(self):
         return f"groups={self.groups}"

@@ -46,8 +46,8 @@ class Conv3d(Module):
     def reset_parameters(self):
         _reset_weight_and_bias(self.weight, self.bias)
 
-    def forward(self, x):
-        return self._conv_forward(x, self.weight, self.bias)
+    def forward(self, input):
+        return self._conv_forward(input, self.weight, self.bias)
 
     def _conv_forward(self, x, weight, bias):
         """The convolution with a given weight and bias (PyTorch's hook for quantised or masked weights)."""
@@ -87,11 +87,11 @@ class ConvTranspose3d(Conv3d):
     def _weight_shape(self):
         return self.in_channels, self.out_channels // self.groups
 
-    def forward(self, x, output_size=None):
+    def forward(self, input, output_size=None):
         from .conv import _output_padding
         output_padding = self.output_padding if output_size is None else _output_padding(
-            "ConvTranspose3d", x, output_size, self.stride, self.padding, self.kernel_size, self.dilation)
-        return F.conv_transpose3d(x, self.weight, self.bias, self.stride, self.padding, output_padding,
+            "ConvTranspose3d", input, output_size, self.stride, self.padding, self.kernel_size, self.dilation)
+        return F.conv_transpose3d(input, self.weight, self.bias, self.stride, self.padding, output_padding,
                                   self.groups, self.dilation)
 
 
@@ -103,8 +103,8 @@ class MaxPool3d(Module):
         self.kernel_size, self.stride, self.padding = kernel_size, stride if stride is not None else kernel_size, padding
         self.dilation, self.return_indices, self.ceil_mode = dilation, return_indices, ceil_mode
 
-    def forward(self, x):
-        return F.max_pool3d(x, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode,
+    def forward(self, input):
+        return F.max_pool3d(input, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode,
                             self.return_indices)
 
     def extra_repr(self):
@@ -121,8 +121,8 @@ class AvgPool3d(Module):
         self.kernel_size, self.stride, self.padding = kernel_size, stride if stride is not None else kernel_size, padding
         self.ceil_mode, self.count_include_pad, self.divisor_override = ceil_mode, count_include_pad, divisor_override
 
-    def forward(self, x):
-        return F.avg_pool3d(x, self.kernel_size, self.stride, self.padding, self.ceil_mode, self.count_include_pad,
+    def forward(self, input):
+        return F.avg_pool3d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode, self.count_include_pad,
                             self.divisor_override)
 
     def extra_repr(self):
@@ -136,8 +136,8 @@ class AdaptiveAvgPool3d(Module):
         super().__init__()
         self.output_size = output_size
 
-    def forward(self, x):
-        return F.adaptive_avg_pool3d(x, self.output_size)
+    def forward(self, input):
+        return F.adaptive_avg_pool3d(input, self.output_size)
 
     def extra_repr(self):
         return f"output_size={self.output_size}"
@@ -150,5 +150,5 @@ class AdaptiveMaxPool3d(AdaptiveAvgPool3d):
         super().__init__(output_size)
         self.return_indices = return_indices
 
-    def forward(self, x):
-        return F.adaptive_max_pool3d(x, self.output_size, self.return_indices)
+    def forward(self, input):
+        return F.adaptive_max_pool3d(input, self.output_size, self.return_indices)
