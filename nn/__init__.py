@@ -101,7 +101,8 @@ from .legacy_types import (FloatTensor, DoubleTensor, LongTensor, IntTensor, Sho
                            ByteTensor, BoolTensor, HalfTensor, BFloat16Tensor, set_default_tensor_type)
 from .modules import (Module, Parameter, Buffer, Sequential, ModuleList, Linear, Conv2d, ConvTranspose2d,
                       Upsample, BatchNorm2d, ReLU, LeakyReLU, Sigmoid, Tanh, MaxPool2d, AvgPool2d, MaxUnpool2d, MaxUnpool1d,
-                      Dropout, Flatten, Identity, LocalResponseNorm, CrossMapLRN2d, LPPool1d, LPPool2d, AlphaDropout)
+                      Dropout, Flatten, Identity, LocalResponseNorm, CrossMapLRN2d, LPPool1d, LPPool2d, AlphaDropout,
+                      MaxUnpool3d)
 from .modules import (MSELoss, L1Loss, SmoothL1Loss, CrossEntropyLoss, NLLLoss, BCELoss,  # noqa: F401
                       BCEWithLogitsLoss, KLDivLoss, ModuleDict, ParameterList, BatchNorm1d, GroupNorm,
                       LayerNorm, Embedding, EmbeddingBag, AdaptiveAvgPool2d, AdaptiveMaxPool2d, Softmax, LogSoftmax, ELU,

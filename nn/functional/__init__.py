@@ -37,7 +37,8 @@ from .normalization import batch_norm, dropout, dropout1d, dropout2d, dropout3d,
     rms_norm
 from .adaptive import adaptive_avg_pool2d, adaptive_max_pool2d
 from .sparse import one_hot, embedding, embedding_bag
-from .threedim import conv3d, conv_transpose3d, max_pool3d, avg_pool3d, adaptive_avg_pool3d, adaptive_max_pool3d
+from .threedim import (conv3d, conv_transpose3d, max_pool3d, max_unpool3d, avg_pool3d, adaptive_avg_pool3d,
+                       adaptive_max_pool3d)
 from .shapes import pad, cat, flatten, pixel_shuffle, pixel_unshuffle, channel_shuffle
 from .losses import (mse_loss, l1_loss, smooth_l1_loss, binary_cross_entropy,
                      binary_cross_entropy_with_logits, kl_div)
@@ -72,6 +73,15 @@ def adaptive_max_pool2d_with_indices(input, output_size, return_indices=True):
     return adaptive_max_pool2d(input, output_size, return_indices=True)
 
 
+def max_pool3d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+                            return_indices=True):
+    return max_pool3d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices=True)
+
+
+def adaptive_max_pool3d_with_indices(input, output_size, return_indices=True):
+    return adaptive_max_pool3d(input, output_size, return_indices=True)
+
+
 __all__ = ["linear", "conv2d", "conv_transpose2d", "relu", "leaky_relu", "sigmoid", "tanh",
            "interpolate", "upsample", "max_pool2d", "max_unpool2d", "max_unpool1d", "avg_pool2d", "batch_norm", "dropout", "cat",
            "mse_loss", "l1_loss", "smooth_l1_loss", "cross_entropy", "nll_loss",
@@ -88,5 +98,6 @@ __all__ = ["linear", "conv2d", "conv_transpose2d", "relu", "leaky_relu", "sigmoi
            "triplet_margin_with_distance_loss", "multilabel_margin_loss",
            "poisson_nll_loss", "gaussian_nll_loss", "affine_grid", "grid_sample", "unfold", "fold",
            "bilinear", "adaptive_avg_pool1d", "adaptive_max_pool1d", "dropout1d", "dropout3d", "feature_alpha_dropout", "lp_pool3d", "max_pool1d_with_indices",
-           "max_pool2d_with_indices", "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices", "conv3d", "conv_transpose3d", "max_pool3d",
+           "max_pool2d_with_indices", "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices", "conv3d", "conv_transpose3d", "max_pool3d", "max_unpool3d",
+           "max_pool3d_with_indices", "adaptive_max_pool3d_with_indices",
            "avg_pool3d", "adaptive_avg_pool3d", "adaptive_max_pool3d", "celu_", "selu_", "rrelu_"]

@@ -320,18 +320,26 @@ def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_siz
         H, W = tuple(output_size)[-2:]
     else:
         H, W = ((h - 1) * stride[0] - 2 * padding[0] + kernel[0], (w - 1) * stride[1] - 2 * padding[1] + kernel[1])
+    return _scatter_unpool(input, indices, (H, W), op)
+
+
+def _scatter_unpool(input, indices, size, op):
+    """input (N, C, ...) values put at their flat indices (same shape) of (N, C, *size) outputs, zeros elsewhere
+    (the max unpools: max_unpool2d here, max_unpool3d in threedim.py)."""
+    N, C = input.shape[:2]
     idx = (indices._data if isinstance(indices, Tensor) else np.asarray(indices)).reshape(N, C, -1)
-    if idx.size and (idx.min() < 0 or idx.max() >= H * W):
-        raise ValueError(f"max_unpool2d: an index lies outside the {H} x {W} output; pass output_size=")
-    planes = np.arange(N * C).reshape(N, C, 1) * (H * W)
+    volume = int(np.prod(size))
+    if idx.size and (idx.min() < 0 or idx.max() >= volume):
+        raise ValueError(f"{op}: an index lies outside the {' x '.join(map(str, size))} output; pass output_size=")
+    planes = np.arange(N * C).reshape(N, C, 1) * volume
     flat = (planes + idx).reshape(-1)
-    y = np.zeros(N * C * H * W, input.dtype)
+    y = np.zeros(N * C * volume, input.dtype)
     y[flat] = input._data.reshape(-1)
 
     def backward(g):
         # each value was put at one position: it gets that position's gradient
         return (g.reshape(-1)[flat].reshape(input.shape),)
-    return Tensor._make(y.reshape(N, C, H, W), (input,), backward, "max_unpool2d")
+    return Tensor._make(y.reshape(N, C, *size), (input,), backward, op)
 
 
 @one_image_as_batch

@@ -13,7 +13,7 @@ from ..tensor import Tensor
 from ._args import _tensor, builtin_like
 from .convolution import conv2d, conv_transpose2d
 from .adaptive import _bins, adaptive_avg_pool2d, adaptive_max_pool2d
-from .sampling import _ceil_extra, avg_pool2d, max_pool2d
+from .sampling import _ceil_extra, _scatter_unpool, avg_pool2d, max_pool2d
 from .shapes import cat, pad
 
 
@@ -127,18 +127,57 @@ def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_paddi
 
 def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
     """Max over 3-d windows: (N, C, D, H, W) -> (N, C, Do, Ho, Wo); stride defaults to kernel_size; padding counts
-    as -inf; ceil_mode: the last, partial windows too. (return_indices: not here.)"""
+    as -inf; ceil_mode: the last, partial windows too. return_indices: also each maximum's flat index d H W + h W + w
+    in its (D, H, W) input volume, int64 (for max_unpool3d)."""
     op = "max_pool3d"
-    if return_indices:
-        raise NotImplementedError(f"{op}: return_indices is not supported")
     x, unbatched = _batched5(input, op)
     k, p = _triple("kernel_size", kernel_size, op), _triple("padding", padding, op)
     s, d = (k if stride is None or stride == [] else _triple("stride", stride, op)), _triple("dilation", dilation, op)
     extra = _ceil_extra(x.shape[2], d[0] * (k[0] - 1) + 1, s[0], p[0]) if ceil_mode else 0
     taps, Do = _depth_taps(x, k[0], s[0], d[0], p[0], p[0] + extra, -np.inf)
-    y = functools.reduce(lambda a, b: a.maximum(b), (max_pool2d(slab, k[1:], s[1:], p[1:], d[1:], ceil_mode=ceil_mode)
-                                                     for slab in taps))
-    return _unstack(y, x.shape[0], Do, unbatched)
+    pooled = [max_pool2d(slab, k[1:], s[1:], p[1:], d[1:], ceil_mode=ceil_mode, return_indices=return_indices)
+              for slab in taps]
+    values = [v for v, _ in pooled] if return_indices else pooled
+    if d[1:] != (1, 1):                 # dilated 2-d windows split ties themselves: a maximum over the taps too
+        return _unstack(functools.reduce(lambda a, b: a.maximum(b), values), x.shape[0], Do, unbatched)
+    # PyTorch scans depth, then rows, then columns, and the first maximum wins (and takes the gradient): the first
+    # tap holding it, and within that tap the 2-d pool's own first maximum
+    tap = _first_max(values)
+    y = _unstack(_pick(values, tap), x.shape[0], Do, unbatched)
+    if not return_indices:
+        return y
+    plane = np.take_along_axis(np.stack([i._data for _, i in pooled]), tap[None], 0)[0]
+    depth = (np.arange(tap.shape[0]) % Do * s[0] - p[0]).reshape(-1, 1, 1, 1) + d[0] * tap     # rows are (n, Do)
+    return y, _unstack(Tensor(depth * (x.shape[3] * x.shape[4]) + plane), x.shape[0], Do, unbatched)
+
+
+def _first_max(values):
+    """For each element, the index of the first of the Tensors values (all one shape) holding the largest value
+    (the first NaN where there is one)."""
+    stacked = np.stack([v._data for v in values])
+    top = stacked.max(0)
+    return ((stacked == top) | (np.isnan(stacked) & np.isnan(top))).argmax(0)
+
+
+def _pick(values, which):
+    """The element of values[which] at each position (differentiable: the gradient goes to the picked one)."""
+    return cat([v.unsqueeze(0) for v in values], 0).gather(0, Tensor(which[None])).squeeze(0)
+
+
+def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """The inverse of max_pool3d(return_indices=True): input (N, C, d, h, w) values put at their flat indices of
+    (N, C, D, H, W) volumes, zeros elsewhere; each size (n - 1) stride - 2 padding + kernel, or output_size's last
+    three. The gradient of each value is the output gradient where it was put."""
+    op = "max_unpool3d"
+    x, unbatched = _batched5(input, op)
+    k, p = _triple("kernel_size", kernel_size, op), _triple("padding", padding, op)
+    s = k if stride is None else _triple("stride", stride, op)
+    if output_size is not None:
+        size = tuple(output_size)[-3:]
+    else:
+        size = tuple((n - 1) * st - 2 * pd + kn for n, st, pd, kn in zip(x.shape[2:], s, p, k))
+    y = _scatter_unpool(x, indices.unsqueeze(0) if unbatched else indices, size, op)
+    return y.squeeze(0) if unbatched else y
 
 
 def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
@@ -175,32 +214,46 @@ def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
     return y.squeeze(0) if unbatched else y
 
 
-def _adaptive3d(input, output_size, op, pool2d, reduce):
-    """PyTorch's adaptive bins in 3-d: for each depth bin, the 2-d adaptive pool of its slices, reduced over them
-    (every slice of a bin has the same (H, W) bins, so the mean of the means / the max of the maxima is the 3-d
-    bin's)."""
-    x, unbatched = _batched5(input, op)
+def _adaptive_sizes(output_size, D, op):
+    """output_size as 3 entries (an int repeated; None keeps that size: resolved here for the depth only)."""
     sizes = (output_size,) * 3 if output_size is None or isinstance(output_size, (int, np.integer)) else output_size
     if len(sizes) != 3:
         raise ValueError(f"{op}: output_size must be an int, None or 3 of them, got {output_size!r}")
-    N, C, D, H, W = x.shape
-    od = D if sizes[0] is None else sizes[0]
-    bins = []
-    for d0, d1 in _bins(D, od):
-        slab = x[:, :, d0:d1].reshape(N, C * (d1 - d0), H, W)
-        pooled = pool2d(slab, tuple(sizes[1:]))
-        bins.append(reduce(pooled.reshape(N, C, d1 - d0, *pooled.shape[2:])))
-    y = cat([b.unsqueeze(2) for b in bins], 2)
-    return y.squeeze(0) if unbatched else y
+    return (D if sizes[0] is None else sizes[0],) + tuple(sizes[1:])
 
 
 def adaptive_avg_pool3d(input, output_size):
-    """Mean over PyTorch's adaptive bins: (N, C, D, H, W) -> (N, C, od, oh, ow) (r3d / video classifiers' (1, 1, 1))."""
-    return _adaptive3d(input, output_size, "adaptive_avg_pool3d", adaptive_avg_pool2d, lambda t: t.mean(2))
+    """Mean over PyTorch's adaptive bins: (N, C, D, H, W) -> (N, C, od, oh, ow) (r3d / video classifiers' (1, 1, 1)).
+    For each depth bin, the mean over its slices of their 2-d adaptive means (every slice of a bin has the same
+    (H, W) bins, so the mean of the means is the 3-d bin's)."""
+    op = "adaptive_avg_pool3d"
+    x, unbatched = _batched5(input, op)
+    N, C, D, H, W = x.shape
+    sizes = _adaptive_sizes(output_size, D, op)
+    bins = []
+    for d0, d1 in _bins(D, sizes[0]):
+        pooled = adaptive_avg_pool2d(x[:, :, d0:d1].reshape(N, C * (d1 - d0), H, W), sizes[1:])
+        bins.append(pooled.reshape(N, C, d1 - d0, *pooled.shape[2:]).mean(2, keepdim=True))
+    y = cat(bins, 2)
+    return y.squeeze(0) if unbatched else y
 
 
 def adaptive_max_pool3d(input, output_size, return_indices=False):
-    """Max over PyTorch's adaptive bins: (N, C, D, H, W) -> (N, C, od, oh, ow). (return_indices: not here.)"""
-    if return_indices:
-        raise NotImplementedError("adaptive_max_pool3d: return_indices is not supported")
-    return _adaptive3d(input, output_size, "adaptive_max_pool3d", adaptive_max_pool2d, lambda t: t.amax(2))
+    """Max over PyTorch's adaptive bins: (N, C, D, H, W) -> (N, C, od, oh, ow); return_indices: also each maximum's
+    flat index d H W + h W + w in its (D, H, W) input volume, int64. Of equal maxima the first (in depth, then
+    row, then column order) is the one, and takes the gradient, as PyTorch's."""
+    op = "adaptive_max_pool3d"
+    x, unbatched = _batched5(input, op)
+    N, C, D, H, W = x.shape
+    sizes = _adaptive_sizes(output_size, D, op)
+    values, indices = [], []
+    for d0, d1 in _bins(D, sizes[0]):           # each depth bin: its slices' 2-d maxima, the first largest slice's
+        v, i = adaptive_max_pool2d(x[:, :, d0:d1].reshape(N, C * (d1 - d0), H, W), sizes[1:], return_indices=True)
+        v, i = v.reshape(N, C, d1 - d0, *v.shape[2:]), i._data.reshape(N, C, d1 - d0, *i.shape[2:])
+        slices = [v[:, :, t] for t in range(d1 - d0)]
+        tap = _first_max(slices)
+        values.append(_pick(slices, tap).unsqueeze(2))
+        indices.append((d0 + tap) * (H * W) + np.take_along_axis(i, tap[:, :, None], 2)[:, :, 0])
+    y, idx = cat(values, 2), Tensor(np.stack(indices, 2))
+    y, idx = (y.squeeze(0), idx.squeeze(0)) if unbatched else (y, idx)
+    return (y, idx) if return_indices else y

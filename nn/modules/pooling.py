@@ -87,6 +87,12 @@ class MaxUnpool1d(_MaxUnpoolNd):
     _unpool = staticmethod(F.max_unpool1d)
 
 
+class MaxUnpool3d(_MaxUnpoolNd):
+    """The inverse of MaxPool3d(return_indices=True): values put back at their indices in (D, H, W), zeros
+    elsewhere (F.max_unpool3d)."""
+    _unpool = staticmethod(F.max_unpool3d)
+
+
 class AdaptiveMaxPool2d(AdaptiveAvgPool2d):
     """Max over PyTorch's adaptive bins; return_indices=True also returns the argmax indices."""
 
