@@ -1,11 +1,11 @@
 """torch.fx: symbolic tracing (``symbolic_trace``, ``Tracer``: a module's forward run on Proxies and recorded as
 a Graph), graphs built by hand or through Proxies, and the modules generated from them (Graph, Node, Proxy,
-GraphModule, Interpreter, Transformer; e3nn builds its tensor products this way and opt_einsum_fx rewrites them), as
-PyTorch's."""
+GraphModule, Interpreter, Transformer; e3nn builds its tensor products this way and opt_einsum_fx rewrites them),
+and ``replace_pattern`` (subgraph_rewriter), as PyTorch's."""
 import inspect
 
 __all__ = ["wrap", "symbolic_trace", "Tracer", "Graph", "GraphModule", "Node", "Proxy", "Interpreter", "Transformer",
-           "map_arg"]
+           "map_arg", "replace_pattern"]
 
 
 # (id of a module's globals, name) -> those globals: the functions fx.wrap marked, recorded while tracing
@@ -28,7 +28,7 @@ def wrap(fn_or_name):
 
 _LAZY = {"symbolic_trace": "_symbolic_trace", "Tracer": "_symbolic_trace", "Graph": "graph", "Node": "node",
          "map_arg": "node", "Proxy": "proxy", "GraphModule": "graph_module", "Interpreter": "interpreter",
-         "Transformer": "interpreter"}
+         "Transformer": "interpreter", "replace_pattern": "subgraph_rewriter"}
 
 
 def __getattr__(name):
@@ -38,6 +38,6 @@ def __getattr__(name):
     if name in _LAZY:
         value = globals()[name] = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
         return value
-    if name in ("node", "graph", "proxy", "graph_module", "interpreter", "passes"):
+    if name in ("node", "graph", "proxy", "graph_module", "interpreter", "passes", "subgraph_rewriter"):
         return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

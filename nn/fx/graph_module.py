@@ -23,6 +23,13 @@ class _CodeOnlyModule(Module):
         self.__dict__ = body
 
 
+def _get_attr(module, target):
+    """module.<dotted target> (AttributeError where the path breaks)."""
+    for name in target.split("."):
+        module = getattr(module, name)
+    return module
+
+
 def _copy_attr(from_module, to_module, target):
     """to_module.<target> = from_module.<target>, making the intermediate submodules (as plain Modules); a Tensor
     that is not a Parameter becomes a buffer, as PyTorch's."""
@@ -126,6 +133,51 @@ class GraphModule(Module):
         exec(compile(python_code.src, f"<eval_with_key>.{id(self)}", "exec"), namespace)
         type(self).forward = namespace["forward"]
         return python_code
+
+    def add_submodule(self, target, m):
+        """Put Module m at the dotted path target, adding empty Modules on the way -> whether it was put (False
+        when something on the way is not a Module)."""
+        *path, name = target.split(".")
+        mod = self
+        for item in path:
+            if not hasattr(mod, item):
+                mod.add_module(item, Module())
+            mod = getattr(mod, item)
+            if not isinstance(mod, Module):
+                return False
+        mod.add_module(name, m)
+        return True
+
+    def delete_submodule(self, target):
+        """Delete the submodule at the dotted path target -> whether there was one."""
+        *path, name = target.split(".")
+        mod = self
+        for item in path:
+            mod = getattr(mod, item, None)
+            if not isinstance(mod, Module):
+                return False
+        if not isinstance(getattr(mod, name, None), Module):
+            return False
+        delattr(mod, name)
+        return True
+
+    def delete_all_unused_submodules(self):
+        """Delete the submodules no call_module or get_attr node reaches (a used module keeps its parents and,
+        when it is called, its own submodules)."""
+        used = set()
+        for node in self.graph.nodes:
+            if node.op in ("call_module", "get_attr"):
+                parts = node.target.split(".")
+                used.update(".".join(parts[:i]) for i in range(1, len(parts) + 1))
+                if node.op == "call_module":
+                    try:
+                        sub = _get_attr(self, node.target)
+                    except AttributeError:          # not there yet (a rewriter copies it in afterwards)
+                        continue
+                    used.update(f"{node.target}.{name}" for name, _ in sub.named_modules() if name)
+        for name, _ in list(self.named_modules()):
+            if name and name not in used:
+                self.delete_submodule(name)
 
     def print_readable(self, print_output=True, include_stride=False, include_device=False, colored=False):
         src = f"class {type(self).__name__}(torch.nn.Module):\n" + "".join(
