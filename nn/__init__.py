@@ -252,6 +252,7 @@ if _importlib_util.find_spec("einops") is not None:
 from . import _nn_alias as _nn_alias  # noqa: E402  (import lines through nn.nn: from nn.nn.parameter import ...)
 _nn_alias.register()
 from . import return_types  # noqa: E402,F401  (torch.return_types, by function name)
+from . import types  # noqa: E402,F401  (torch.types is an attribute after import: gluonts annotates torch.types.Device)
 from . import overrides  # noqa: E402  (torch.overrides; LinearOperator-style types answer nn's functions)
 overrides.install(globals(), linalg)
 # torch.functional's einsum and tensordot (the porting rule maps torch.functional to nn.functional): the same

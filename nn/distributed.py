@@ -41,6 +41,25 @@ class ProcessGroup:
 GroupName = ProcessGroup
 
 
+class _WorldMeta(type):
+    """PyTorch's metaclass of `group` and `GroupMember`: the class property WORLD, the default process group, None
+    until init_process_group, so here always (Lightning's `all_gather` reads `torch.distributed.group.WORLD`)."""
+
+    @property
+    def WORLD(cls):
+        return None
+
+
+class group(metaclass=_WorldMeta):
+    """Group class. Placeholder."""
+
+
+class GroupMember(metaclass=_WorldMeta):
+    """Group member class."""
+
+    NON_GROUP_MEMBER = -100
+
+
 class ReduceOp:
     """The reduction names of the collectives (``dist.ReduceOp.SUM`` as a default argument, asdl's natural
     gradient): members of the enum RedOpType with PyTorch's values; no collective runs here."""
@@ -216,7 +235,7 @@ def _c10d_module():
     for name in ("is_available", "is_initialized", "init_process_group", "get_rank", "get_world_size", "barrier",
                  "all_reduce", "all_gather", "broadcast", "reduce", "destroy_process_group", "broadcast_object_list",
                  "all_gather_object", "gather_object", "scatter_object_list", "gather", "scatter", "reduce_scatter",
-                 "all_to_all", "new_group", "get_backend", "ProcessGroup", "ReduceOp"):
+                 "all_to_all", "new_group", "get_backend", "ProcessGroup", "ReduceOp", "group", "GroupMember"):
         setattr(module, name, globals()[name])
     module._pickler, module._unpickler = pickle.Pickler, pickle.Unpickler
     return module

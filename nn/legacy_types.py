@@ -27,8 +27,20 @@ class _TypedTensorMeta(type):
         return isinstance(obj, Tensor) and obj.dtype == cls.dtype
 
 
+def _options(dtype):
+    """PyTorch's printed TensorOptions of a CPU tensor of dtype (its C++ element type names)."""
+    from .tensor_ops.pointwise import _MASKED_FILL_TYPE_NAMES
+    name = np.dtype(dtype).name
+    return (f"TensorOptions(dtype={_MASKED_FILL_TYPE_NAMES.get(name, name)}, device=cpu, layout=Strided, "
+            f"requires_grad=false (default), pinned_memory=false (default), memory_format=(nullopt))")
+
+
 def _typed(name, dtype):
     def __new__(cls, *args, device=None):
+        if len(args) == 1 and isinstance(args[0], Tensor) and args[0].dtype != cls.dtype:
+            # PyTorch's legacy constructor takes a tensor of its own dtype only (schnetpack's GaussianRBF calls
+            # torch.FloatTensor on a float64 tensor when float64 is the default dtype: a TypeError there)
+            raise TypeError(f"expected {_options(cls.dtype)} (got {_options(args[0].dtype)})")
         t = Tensor(*args, device=device)     # Tensor(2, 3) -> shape; Tensor(data) -> data; device: CPU only
         return t if t.dtype == cls.dtype else Tensor(t._data.astype(cls.dtype))
     doc = f"nn.{name}(*sizes) or nn.{name}(data): a Tensor of dtype {np.dtype(dtype).name}."

@@ -19,6 +19,7 @@ Writing produces the same layout with protocol 2, so ``torch.load(path, weights_
 reads it back.
 """
 import argparse
+import codecs
 import collections
 import io
 import os
@@ -30,7 +31,8 @@ import types
 import numpy as np
 
 from . import dtypes
-from .tensor import Tensor
+from .device import device
+from .tensor import Tensor, Size
 
 __all__ = ["load_torch", "load_torch_legacy", "save_torch", "is_torch_zip", "TorchFileError"]
 
@@ -45,8 +47,10 @@ _DTYPE_STORAGES = {np.dtype(v): k for k, v in _STORAGE_DTYPES.items() if k != "B
 _ALIGN = 64                     # torch aligns every record's data to 64 bytes
 
 
-class TorchFileError(ValueError):
-    """A .pt/.pth file that cannot be read safely (unknown global, bad layout, old format)."""
+class TorchFileError(ValueError, pickle.UnpicklingError):
+    """A .pt/.pth file that cannot be read safely (unknown global, bad layout, old format). Also a
+    pickle.UnpicklingError, which PyTorch's weights_only load raises ("Weights only load failed"): code that catches
+    it to retry a trusted load with weights_only=False (torchensemble's checkpoints hold the loss module) does so."""
 
 
 # ----------------------------------------------------------------------------- reading
@@ -100,6 +104,14 @@ def _ordered_dict(*args):
     return collections.OrderedDict(*args)
 
 
+def _size(*args):
+    return Size(*args)
+
+
+def _device(*args):
+    return device(*args)
+
+
 _ALLOWED = {
     ("collections", "OrderedDict"): _ordered_dict,
     ("torch._utils", "_rebuild_tensor_v2"): _rebuild_tensor_v2,
@@ -109,6 +121,12 @@ _ALLOWED = {
     # a training script's parsed arguments (timm's CheckpointSaver stores 'args'): an attribute bag, built by
     # Namespace() and the pickle's BUILD of its __dict__, so nothing from the file runs
     ("argparse", "Namespace"): argparse.Namespace,
+    # the rest of PyTorch's weights-only allow-list (torch._weights_only_unpickler._get_allowed_globals): constructors
+    # of plain values; protocol 2 names the builtins module __builtin__
+    ("collections", "Counter"): collections.Counter,
+    ("_codecs", "encode"): codecs.encode,                  # bytes: encode(str, 'latin1')
+    ("torch", "Size"): _size, ("torch", "device"): _device,
+    **{(m, f.__name__): f for m in ("builtins", "__builtin__") for f in (set, bytearray, complex)},
 }
 
 
@@ -485,6 +503,10 @@ def _to_picklable(value, storages, where, memo=None):
         if isinstance(original, Tensor):       # a tensor met twice is one tensor, as torch.save's pickle memo keeps it
             memo[key] = (original, ref)
         return ref
+    if isinstance(value, Size):                 # as PyTorch pickles its Size and device: torch.Size((2, 3)), ...
+        return _Reduced(_Global("torch", "Size"), (tuple(int(n) for n in value),))
+    if isinstance(value, device):
+        return _Reduced(_Global("torch", "device"), (value.type,) if value.index is None else (value.type, value.index))
     inside = memo.get(None)                     # inside an object: containers keep their own types and keys
     if (isinstance(value, (dict, list, tuple))
             and type(value) not in (dict, list, tuple, *(() if inside else (collections.OrderedDict,)))):

@@ -652,6 +652,11 @@ _NN_STATE = frozenset({"_data", "_grad", "requires_grad", "_parents", "_backward
                        "_saves_nothing", "_consumers", "_view_of", "_version_count", "_grad_hooks",
                        "_post_accumulate_hooks", "_retains_grad", "_node_hooks", "_node_prehooks", "_grad_graph",
                        "_grad_fn_group", "_buffer_slot", "_seq"})
+# the part of it that is a recorded result's graph, its tensor hooks included (a pickled non-leaf leaves it out, as
+# PyTorch's)
+_GRAPH_STATE = frozenset({"_grad", "_parents", "_backward", "_op", "_graph_backward", "_saves_nothing", "_consumers",
+                          "_view_of", "_retains_grad", "_node_hooks", "_node_prehooks", "_grad_graph",
+                          "_grad_fn_group", "_seq", "_grad_hooks", "_post_accumulate_hooks"})
 
 
 class _PythonAttributes(MutableMapping):
@@ -821,7 +826,12 @@ class Tensor:
         # pickling in PyTorch's form, a (rebuild function, arguments) pair, which subclasses extend: geoopt's
         # ManifoldTensor unpacks `build, args = super().__reduce_ex__(proto)` and appends its manifold
         state = _instance_dict(self)
-        if "_consumers" in state:       # weak references to the op results that read it: bookkeeping, not state
+        if state.get("_backward") is not None:
+            # a non-leaf pickles as PyTorch's: a leaf on the same values with its requires_grad, no graph, no .grad
+            # (neuralforecast's loss keeps a mean computed with grad; Lightning's clean_namespace pickles it)
+            state = {key: value for key, value in state.items() if key not in _GRAPH_STATE}
+            state.update(_parents=(), _backward=None, _op="", _grad=None)
+        elif "_consumers" in state:       # weak references to the op results that read it: bookkeeping, not state
             state = {key: value for key, value in state.items() if key != "_consumers"}
         return _rebuild_pickled, (type(self), state)
 
@@ -947,9 +957,8 @@ class Tensor:
         if create_graph or inputs is not None:
             return self._backward_through_grad(gradient, retain_graph, create_graph, inputs)
         if not self.requires_grad:
-            raise RuntimeError(
-                "backward() on a tensor that does not require grad: no input of the "
-                "computation had requires_grad=True (or it ran inside nn.no_grad()).")
+            raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn (no input of "
+                               "the computation had requires_grad=True, or it ran inside nn.no_grad())")
         if gradient is None:
             if self._data.size != 1:
                 raise RuntimeError(

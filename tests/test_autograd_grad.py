@@ -35,7 +35,7 @@ def test_grad_of_an_intermediate_and_of_unused_inputs():
         nn.autograd.grad(loss, unused, retain_graph=True)
     (gx,) = nn.autograd.grad(loss, x, create_graph=True)             # a recorded gradient (test_create_graph.py)
     assert gx.tolist() == [18.0, -36.0] and gx.requires_grad
-    with pytest.raises(RuntimeError, match="input 0 does not require grad"):
+    with pytest.raises(RuntimeError, match="One of the differentiated Tensors does not require grad"):
         nn.autograd.grad(loss, nn.ones(2))
     with pytest.raises(RuntimeError, match="grad_outputs"):
         nn.autograd.grad(h, x)

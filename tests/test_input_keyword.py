@@ -92,6 +92,12 @@ def test_traced_layer_placeholder_is_input():
     assert names == ["input_1", "weight", "bias", "linear", "output"]
 
 
+def test_poisson_nll_loss_takes_log_input():
+    loss = nn.PoissonNLLLoss()
+    assert loss(log_input=nn.tensor([0.0, 1.0]), target=nn.tensor([1.0, 2.0])).item() == pytest.approx(
+        ((1 - 1 * 0) + (np.e - 2 * 1)) / 2)
+
+
 def test_layer_forward_names_match_pytorch():
     """Every layer whose PyTorch forward names its tensor `input` names it so too."""
     torch = pytest.importorskip("torch")

@@ -63,8 +63,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     roots = []
     for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
         if not (isinstance(out, Tensor) and out.requires_grad):
-            raise RuntimeError(f"grad: output {i} does not require grad (no input of its computation had "
-                               f"requires_grad=True, or it ran inside nn.no_grad())")
+            raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn (no input "
+                               f"of its computation had requires_grad=True, or it ran inside nn.no_grad())")
         if g is None:
             if out.numel() != 1:
                 raise RuntimeError(f"grad: output {i} has shape {tuple(out.shape)}; pass grad_outputs for a "
@@ -80,15 +80,16 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         roots.append((out, g.astype(out.dtype, copy=False) if g_graph is None else g_graph))
     for i, x in enumerate(inputs):
         if not (isinstance(x, Tensor) and x.requires_grad):
-            raise RuntimeError(f"grad: input {i} does not require grad")
+            raise RuntimeError(f"One of the differentiated Tensors does not require grad (input {i}: set "
+                               f"requires_grad=True on it before computing the outputs)")
     wanted = {id(x): None for x in inputs}
     backpropagate(roots, bool(retain_graph), wanted, create_graph=bool(create_graph))
     result = []
     for i, x in enumerate(inputs):
         g = wanted[id(x)]
         if g is None and not (allow_unused or materialize_grads):
-            raise RuntimeError(f"grad: input {i} was not used to compute the outputs; pass allow_unused=True "
-                               f"to get None for it")
+            raise RuntimeError(f"The differentiated Tensor at index {i} appears to not have been used in the graph. "
+                               f"Set allow_unused=True if this is the desired behavior.")     # PyTorch's words
         if g is None and materialize_grads:
             g = np.zeros_like(x._data)
         if isinstance(g, Tensor):       # create_graph: a recorded gradient
@@ -137,8 +138,8 @@ def _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph, all
         elif allow_unused:
             result.append(None)
         else:
-            raise RuntimeError(f"grad: input {i} was not used to compute the outputs; pass allow_unused=True "
-                               f"to get None for it")
+            raise RuntimeError(f"The differentiated Tensor at index {i} appears to not have been used in the graph. "
+                               f"Set allow_unused=True if this is the desired behavior.")
     return tuple(result)
 
 

@@ -141,22 +141,34 @@ def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     if d[1:] != (1, 1):                 # dilated 2-d windows split ties themselves: a maximum over the taps too
         return _unstack(functools.reduce(lambda a, b: a.maximum(b), values), x.shape[0], Do, unbatched)
     # PyTorch scans depth, then rows, then columns, and the first maximum wins (and takes the gradient): the first
-    # tap holding it, and within that tap the 2-d pool's own first maximum
-    tap = _first_max(values)
+    # tap holding it, and within that tap the 2-d pool's own first maximum; a padding tap never wins (PyTorch's scan
+    # starts inside the input: a window of -inf only points at its first real element)
+    front = (np.arange(len(taps[0])) % Do * s[0] - p[0]).reshape(-1, 1, 1, 1)     # rows are (n, Do): first depths
+    depths = front + d[0] * np.arange(k[0]).reshape(-1, 1, 1, 1, 1)
+    tap = _first_max(values, (depths >= 0) & (depths < x.shape[2]) if p[0] or extra else None)
     y = _unstack(_pick(values, tap), x.shape[0], Do, unbatched)
     if not return_indices:
         return y
     plane = np.take_along_axis(np.stack([i._data for _, i in pooled]), tap[None], 0)[0]
-    depth = (np.arange(tap.shape[0]) % Do * s[0] - p[0]).reshape(-1, 1, 1, 1) + d[0] * tap     # rows are (n, Do)
+    depth = front + d[0] * tap
     return y, _unstack(Tensor(depth * (x.shape[3] * x.shape[4]) + plane), x.shape[0], Do, unbatched)
 
 
-def _first_max(values):
+def _first_max(values, real=None):
     """For each element, the index of the first of the Tensors values (all one shape) holding the largest value
-    (the first NaN where there is one)."""
-    stacked = np.stack([v._data for v in values])
-    top = stacked.max(0)
-    return ((stacked == top) | (np.isnan(stacked) & np.isnan(top))).argmax(0)
+    (the first NaN where there is one); real (bool, one row per value, broadcast against it): False where a value
+    is padding, which then never is the one (every element has a real value). One pass over the values."""
+    best, tap = values[0]._data, np.zeros(values[0].shape, np.int64)
+    found = None if real is None else np.broadcast_to(real[0], best.shape)    # a real value seen yet
+    for t in range(1, len(values)):
+        v = values[t]._data
+        better = (v > best) | (np.isnan(v) & ~np.isnan(best))
+        if real is not None:                    # a real value replaces padding; padding never replaces one
+            better = (better | ~found) & real[t]
+            found = found | real[t]
+        tap = np.where(better, t, tap)
+        best = np.where(better, v, best)
+    return tap
 
 
 def _pick(values, which):

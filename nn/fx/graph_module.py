@@ -140,7 +140,7 @@ class GraphModule(Module):
         *path, name = target.split(".")
         mod = self
         for item in path:
-            if not hasattr(mod, item):
+            if getattr(mod, item, None) is None:
                 mod.add_module(item, Module())
             mod = getattr(mod, item)
             if not isinstance(mod, Module):

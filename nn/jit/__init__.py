@@ -7,8 +7,10 @@ import typing
 
 from . import annotations  # noqa: F401
 from .annotations import Final  # noqa: F401
+from ..futures import Future  # noqa: F401  (torch.jit.Future is torch.futures.Future)
 
-__all__ = ["script", "trace", "annotate", "unused", "ignore", "export", "is_scripting", "is_tracing", "Final"]
+__all__ = ["script", "trace", "annotate", "unused", "ignore", "export", "is_scripting", "is_tracing", "Final", "fork",
+           "wait", "Future"]
 
 
 def compile(model=None, *, fullgraph=False, dynamic=None, backend="inductor", mode=None, options=None,
@@ -47,6 +49,20 @@ def export(fn):
 
 def is_scripting():
     return False
+
+
+def fork(func, *args, **kwargs):
+    """torch.jit.fork outside TorchScript: func(*args, **kwargs) runs now, in this thread, as PyTorch's eager fork
+    (an error is raised by fork itself) -> a completed Future of its result, for wait (torchkbnufft's interpolation
+    forks one task per batch or coil chunk)."""
+    future = Future()
+    future.set_result(func(*args, **kwargs))
+    return future
+
+
+def wait(future):
+    """torch.jit.wait: the result of a Future from fork."""
+    return future.wait()
 
 
 def is_tracing():

@@ -815,6 +815,11 @@ class Module:
                 value = value._data
             if type(value) is not MetaArray:        # (a meta value stays meta: no copy warning, assign keeps it)
                 value = np.asarray(value)
+            if value.shape == (1,) and target.shape == ():
+                # PyTorch's backward compatibility: a 1-element 1-dim tensor (PyTorch 0.3's scalars) loads into a
+                # 0-dim entry as its element
+                value = value.reshape(())
+                state_dict = {**state_dict, key: value} if assign else state_dict
             if value.shape != target.shape:
                 mismatched.append((key, tuple(value.shape), tuple(target.shape)))
             elif not (value.dtype.kind in "biuf" or value.dtype.kind == target.dtype.kind == "c"):

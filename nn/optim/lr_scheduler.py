@@ -174,9 +174,10 @@ class StepLR(LRScheduler):
     _state_names = ("step_size", "gamma")
 
     def __init__(self, optimizer, step_size, gamma=0.1, last_epoch=-1):
-        if isinstance(step_size, bool) or not isinstance(step_size, numbers.Integral) or step_size < 1:
-            raise ValueError(f"Invalid step_size: {step_size!r} (must be a positive integer)")
-        self.step_size = int(step_size)
+        # PyTorch keeps any number as given (neuralforecast passes 1e8 to never decay): real and positive here.
+        if isinstance(step_size, bool) or not isinstance(step_size, numbers.Real) or not step_size > 0:
+            raise ValueError(f"Invalid step_size: {step_size!r} (must be a positive number)")
+        self.step_size = step_size
         self.gamma = _number("gamma", gamma, low=0.0)
         super().__init__(optimizer, last_epoch)
 

@@ -20,20 +20,28 @@ def _parse(equation, shapes):
     equation = equation.replace(" ", "")
     lhs, arrow, out = equation.partition("->")
     subs = lhs.split(",")
-    if len(subs) != len(shapes):
-        raise ValueError(f"einsum: the equation names {len(subs)} operands but {len(shapes)} were given")
+    if len(subs) != len(shapes):        # PyTorch's RuntimeErrors
+        raise RuntimeError(f"einsum(): {'more' if len(shapes) > len(subs) else 'fewer'} operands were provided "
+                           "than specified in the equation")
     spare = [c for c in string.ascii_letters if c not in equation]
     counts = [len(shape) - len(s.replace("...", "")) if "..." in s else 0 for s, shape in zip(subs, shapes)]
     n_ell = max(counts, default=0)
-    if min(counts, default=0) < 0:
-        raise ValueError(f"einsum: an operand has fewer dims than its subscripts name ({equation!r})")
+    for i, (s, shape, k) in enumerate(zip(subs, shapes, counts)):
+        if k < 0:
+            raise RuntimeError(f"einsum(): the number of subscripts in the equation ({len(s) - 3}) is more than the "
+                               f"number of dimensions ({len(shape)}) for operand {i}")
     ell = "".join(spare[:n_ell])
-    try:
-        ell_shape = np.broadcast_shapes(*(shape[s.index("..."):s.index("...") + k]
-                                          for s, shape, k in zip(subs, shapes, counts) if "..." in s))
-    except ValueError:
-        raise ValueError(f"einsum: the dims under '...' do not broadcast ({equation!r}, shapes "
-                         f"{[tuple(s) for s in shapes]})") from None
+    ell_shape = [1] * n_ell                           # the '...' dims, right-aligned, broadcast as PyTorch's
+    for i, (s, shape, k) in enumerate(zip(subs, shapes, counts)):
+        start = s.find("...")
+        for j, n in enumerate(shape[start:start + k] if start >= 0 else ()):
+            d = n_ell - k + j
+            if ell_shape[d] == 1:
+                ell_shape[d] = n
+            elif n not in (1, ell_shape[d]):          # (PyTorch's words, its missing space included)
+                raise RuntimeError(f"einsum(): dimension {j} covered by ellipsis in operand {i}has size {n} which "
+                                   f"does not broadcast with previously seen ellipsis with size {ell_shape[d]} "
+                                   "for the respective dimension")
     subs = [s.replace("...", ell[n_ell - k:]) for s, k in zip(subs, counts)]
     if not arrow:                                     # implicit output: '...' dims, then letters used once, sorted
         letters = "".join(subs)
@@ -42,6 +50,29 @@ def _parse(equation, shapes):
     if "." in "".join(subs) + out:
         raise ValueError(f"einsum: '.' may only appear as '...' ({equation!r})")
     return subs, out, dict(zip(ell, ell_shape))
+
+
+def _letter_sizes(subs, shapes, ell_sizes):
+    """-> {letter: size}, with PyTorch's checks and RuntimeErrors: a letter repeated in one operand names dims of
+    one size; across operands a letter's sizes agree or are 1 (broadcast); '...' letters take ell_sizes."""
+    for i, (s, shape) in enumerate(zip(subs, shapes)):
+        first = {}
+        for c, n in zip(s, shape):
+            if first.setdefault(c, n) != n:
+                raise RuntimeError(f"einsum(): subscript {c} is repeated for operand {i} but the sizes don't match, "
+                                   f"{n} != {first[c]}")
+    sizes = dict(ell_sizes)
+    for i, (s, shape) in enumerate(zip(subs, shapes)):
+        for c, n in zip(s, shape):
+            if c in ell_sizes:
+                continue
+            seen = sizes.get(c, 1)
+            if seen == 1:
+                sizes[c] = n
+            elif n not in (1, seen):
+                raise RuntimeError(f"einsum(): subscript {c} has size {n} for operand {i} which does not broadcast "
+                                   f"with previously seen size {seen}")
+    return sizes
 
 
 def _diagonal(a, s, u):
@@ -90,15 +121,16 @@ def einsum(equation, *operands):
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     subs, out, ell_sizes = _parse(equation, [t.shape for t in operands])
-    for s, t in zip(subs, operands):
+    for i, (s, t) in enumerate(zip(subs, operands)):
         if len(s) != t.ndim:
-            raise ValueError(f"einsum: subscripts {s!r} name {len(s)} dims for an operand of shape {tuple(t.shape)}")
-    # a '...' dim of size 1 against a larger one broadcasts: expanded (a differentiable view) before the sum
-    operands = tuple(t.broadcast_to([ell_sizes.get(c, n) for c, n in zip(s, t.shape)])
-                     if any(ell_sizes.get(c, n) != n for c, n in zip(s, t.shape)) else t
+            raise RuntimeError(f"einsum(): the number of subscripts in the equation ({len(s)}) does not match the "
+                               f"number of dimensions ({t.ndim}) for operand {i} and no ellipsis was given")
+    sizes = _letter_sizes(subs, [t.shape for t in operands], ell_sizes)
+    # a dim of size 1 against a larger one of its letter (or of '...') broadcasts, as PyTorch's: expanded (a
+    # differentiable view, its gradient summed back) before the sum
+    operands = tuple(t.broadcast_to([sizes[c] for c in s]) if any(sizes[c] != n for c, n in zip(s, t.shape)) else t
                      for s, t in zip(subs, operands))
     datas = [t._data for t in operands]
-    sizes = {c: n for s, d in zip(subs, datas) for c, n in zip(s, d.shape)}
     y = np.einsum(f"{','.join(subs)}->{out}", *datas)
 
     def per_operand(grad_of):

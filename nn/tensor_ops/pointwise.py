@@ -3,6 +3,7 @@
 Integer and bool inputs are computed in float32 (as PyTorch's exp(int) is float32).
 Activations come from nn.functional, the one place they are implemented.
 """
+import contextlib
 import warnings
 
 import numpy as np
@@ -20,11 +21,17 @@ def _floating(input):
     return cast(d, float_dtype(d.dtype))
 
 
-def _unary(input, y, derivative, op, graph_derivative=None):
+_SILENT, _LOUD = {"divide": "ignore", "invalid": "ignore"}, contextlib.nullcontext()
+
+
+def _unary(input, y, derivative, op, graph_derivative=None, silent=False):
     """Result y = f(x) whose backward is g * derivative() (computed only when needed); graph_derivative(x),
-    the same derivative from the input Tensor by Tensor ops, makes it differentiable twice (create_graph)."""
+    the same derivative from the input Tensor by Tensor ops, makes it differentiable twice (create_graph).
+    silent: the derivative may be infinite (sqrt, log, log2, log10, rsqrt, reciprocal at 0; asin, acos, acosh, atanh
+    at the ends of their domains): inf and 0 * inf = NaN without NumPy's RuntimeWarnings, as PyTorch's backward."""
     def backward(g):
-        return (g * conj_if_complex(derivative()),)          # conjugated for complex x (PyTorch's convention)
+        with np.errstate(**_SILENT) if silent else _LOUD:
+            return (g * conj_if_complex(derivative()),)      # conjugated for complex x (PyTorch's convention)
     graph_backward = None if graph_derivative is None else lambda g: (g * graph_derivative(input),)
     return Tensor._make(y, (input,), backward, op, graph_backward)
 
@@ -38,7 +45,7 @@ def log(input):
     x = _floating(input)
     with np.errstate(divide="ignore", invalid="ignore"):     # log 0 = -inf, log of x < 0 NaN: silently, as PyTorch
         y = np.log(x)
-    return _unary(input, y, lambda: 1 / x, "log", lambda t: 1 / t)               # (ln x)' = 1/x
+    return _unary(input, y, lambda: 1 / x, "log", lambda t: 1 / t, silent=True)  # (ln x)' = 1/x
 
 
 def log1p(input):
@@ -48,33 +55,39 @@ def log1p(input):
 
 def log2(input):
     x = _floating(input)
-    return _unary(input, np.log2(x), lambda: 1 / (x * np.log(2.0)), "log2",
-                  lambda t: 1 / (t * np.log(2.0)))         # (log2 x)' = 1/(x ln 2)
+    with np.errstate(divide="ignore", invalid="ignore"):     # as log's: -inf at 0, NaN below, silently
+        y = np.log2(x)
+    return _unary(input, y, lambda: 1 / (x * np.log(2.0)), "log2",
+                  lambda t: 1 / (t * np.log(2.0)), silent=True)         # (log2 x)' = 1/(x ln 2)
 
 
 def log10(input):
     x = _floating(input)
-    return _unary(input, np.log10(x), lambda: 1 / (x * np.log(10.0)), "log10",
-                  lambda t: 1 / (t * np.log(10.0)))      # (log10 x)' = 1/(x ln 10)
+    with np.errstate(divide="ignore", invalid="ignore"):     # as log's: -inf at 0, NaN below, silently
+        y = np.log10(x)
+    return _unary(input, y, lambda: 1 / (x * np.log(10.0)), "log10",
+                  lambda t: 1 / (t * np.log(10.0)), silent=True)      # (log10 x)' = 1/(x ln 10)
 
 
 def sqrt(input):
     with np.errstate(invalid="ignore"):          # of x < 0: NaN, silently as PyTorch
         y = np.sqrt(_floating(input))
-    return _unary(input, y, lambda: 1 / (2 * y), "sqrt", lambda t: 0.5 / sqrt(t))    # (sqrt x)' = 1/(2 sqrt x)
+    return _unary(input, y, lambda: 1 / (2 * y), "sqrt", lambda t: 0.5 / sqrt(t),
+                  silent=True)    # (sqrt x)' = 1/(2 sqrt x)
 
 
 def rsqrt(input):
     with np.errstate(divide="ignore", invalid="ignore"):     # of a zero degree: inf, silently as PyTorch
         y = 1 / np.sqrt(_floating(input))
     return _unary(input, y, lambda: -0.5 * y * y * y, "rsqrt",
-                  lambda t: -0.5 * rsqrt(t) ** 3)          # (x^-1/2)' = -x^-3/2 / 2
+                  lambda t: -0.5 * rsqrt(t) ** 3, silent=True)          # (x^-1/2)' = -x^-3/2 / 2
 
 
 def reciprocal(input):
     with np.errstate(divide="ignore"):                       # of a zero degree: inf, silently as PyTorch
         y = 1 / _floating(input)
-    return _unary(input, y, lambda: -y * y, "reciprocal", lambda t: -1 / (t * t))    # (1/x)' = -1/x^2
+    return _unary(input, y, lambda: -y * y, "reciprocal", lambda t: -1 / (t * t),
+                  silent=True)    # (1/x)' = -1/x^2
 
 
 def square(input):
@@ -99,14 +112,18 @@ def tan(input):
 
 def asin(input):
     x = _floating(input)
-    return _unary(input, np.arcsin(x), lambda: 1 / np.sqrt(1 - x * x), "asin",
-                  lambda t: rsqrt(1 - t * t))     # 1/sqrt(1 - x^2)
+    with np.errstate(invalid="ignore"):                      # NaN outside [-1, 1], silently as PyTorch
+        y = np.arcsin(x)
+    return _unary(input, y, lambda: 1 / np.sqrt(1 - x * x), "asin",
+                  lambda t: rsqrt(1 - t * t), silent=True)     # 1/sqrt(1 - x^2)
 
 
 def acos(input):
     x = _floating(input)
-    return _unary(input, np.arccos(x), lambda: -1 / np.sqrt(1 - x * x), "acos",
-                  lambda t: -rsqrt(1 - t * t))    # -1/sqrt(1 - x^2)
+    with np.errstate(invalid="ignore"):                      # NaN outside [-1, 1], silently as PyTorch
+        y = np.arccos(x)
+    return _unary(input, y, lambda: -1 / np.sqrt(1 - x * x), "acos",
+                  lambda t: -rsqrt(1 - t * t), silent=True)    # -1/sqrt(1 - x^2)
 
 
 def atan(input):
@@ -133,14 +150,18 @@ def asinh(input):
 
 def acosh(input):
     x = _floating(input)
-    return _unary(input, np.arccosh(x), lambda: 1 / np.sqrt(x * x - 1), "acosh",
-                  lambda t: rsqrt(t * t - 1))         # 1/sqrt(x^2 - 1)
+    with np.errstate(invalid="ignore"):                      # NaN below 1, silently as PyTorch
+        y = np.arccosh(x)
+    return _unary(input, y, lambda: 1 / np.sqrt(x * x - 1), "acosh",
+                  lambda t: rsqrt(t * t - 1), silent=True)         # 1/sqrt(x^2 - 1)
 
 
 def atanh(input):
     x = _floating(input)
-    return _unary(input, np.arctanh(x), lambda: 1 / (1 - x * x), "atanh",
-                  lambda t: 1 / (1 - t * t))                 # 1/(1 - x^2)
+    with np.errstate(divide="ignore", invalid="ignore"):     # inf at +-1, NaN beyond, silently as PyTorch
+        y = np.arctanh(x)
+    return _unary(input, y, lambda: 1 / (1 - x * x), "atanh",
+                  lambda t: 1 / (1 - t * t), silent=True)                 # 1/(1 - x^2)
 
 
 def expm1(input):

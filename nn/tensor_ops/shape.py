@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import functional as F
 from ..array import diagonal_view
-from ..dtypes import C_TYPE_NAMES, _NameOnly, dtype as _dtype_class, to_dtype
+from ..dtypes import C_TYPE_NAMES, SCALAR_TYPE_NAMES, _NameOnly, dtype as _dtype_class, to_dtype
 from ..tensor import (ShapeError, Tensor, as_int, as_sizes, linear_graph_backward, matmul_grads, matmul_work,
                       unbroadcast, is_grad_enabled)
 from ..kernels.threads import single_thread_blas
@@ -286,7 +286,10 @@ def flip(input, *dims):
 
     def backward(g):
         return (np.flip(g, axes),)
-    return Tensor._make(np.flip(input._data, axes).copy(), (input,), backward, "flip", saves=False)  # (C order)
+    # (SO3net's Clebsch-Gordan products flip; its forces are trained with create_graph=True)
+    return Tensor._make(np.flip(input._data, axes).copy(), (input,), backward, "flip",  # (C order)
+                        linear_graph_backward(lambda a: np.flip(a, axes).copy(), lambda g: backward(g)[0], "flip"),
+                        saves=False)
 
 
 def split(input, split_size_or_sections=None, dim=0, *, split_size=None):
@@ -738,10 +741,18 @@ def outer(input, vec2):
 
 
 def dot(input, other):
-    """sum_i input[i] * other[i] of two 1-D tensors of one length."""
-    if input.ndim != 1 or other.ndim != 1 or input.shape != other.shape:
-        raise ValueError(f"dot: expected two 1-D tensors of the same length, got {tuple(input.shape)} and "
-                         f"{tuple(other.shape)}")
+    """sum_i input[i] * other[i] of two 1-D tensors of one length and one dtype (PyTorch promotes no dtypes here:
+    smp's Lovasz loss fails on it with float64 logits)."""
+    if input.ndim != 1 or other.ndim != 1:
+        raise ShapeError(f"1D tensors expected, but got {input.ndim}D and {other.ndim}D tensors")
+    if input.dtype != other.dtype:
+        raise RuntimeError(f"dot : expected both vectors to have same dtype, but found "
+                           f"{SCALAR_TYPE_NAMES.get(input.dtype.name, input.dtype.name)} and "
+                           f"{SCALAR_TYPE_NAMES.get(other.dtype.name, other.dtype.name)}")
+    if input.shape != other.shape:
+        raise ShapeError(f"inconsistent tensor size, expected tensor [{input.shape[0]}] and src [{other.shape[0]}] "
+                         f"to have the same number of elements, but got {input.shape[0]} and {other.shape[0]} "
+                         f"elements respectively")
     return input @ other
 
 
