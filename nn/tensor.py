@@ -652,8 +652,7 @@ _NN_STATE = frozenset({"_data", "_grad", "requires_grad", "_parents", "_backward
                        "_saves_nothing", "_consumers", "_view_of", "_version_count", "_grad_hooks",
                        "_post_accumulate_hooks", "_retains_grad", "_node_hooks", "_node_prehooks", "_grad_graph",
                        "_grad_fn_group", "_buffer_slot", "_seq"})
-# the part of it that is a recorded result's graph, its tensor hooks included (a pickled non-leaf leaves it out, as
-# PyTorch's)
+# the part of it a pickle leaves out, as PyTorch's: a recorded result's graph, .grad and the tensor hooks
 _GRAPH_STATE = frozenset({"_grad", "_parents", "_backward", "_op", "_graph_backward", "_saves_nothing", "_consumers",
                           "_view_of", "_retains_grad", "_node_hooks", "_node_prehooks", "_grad_graph",
                           "_grad_fn_group", "_seq", "_grad_hooks", "_post_accumulate_hooks"})
@@ -825,14 +824,11 @@ class Tensor:
     def __reduce_ex__(self, protocol):
         # pickling in PyTorch's form, a (rebuild function, arguments) pair, which subclasses extend: geoopt's
         # ManifoldTensor unpacks `build, args = super().__reduce_ex__(proto)` and appends its manifold
-        state = _instance_dict(self)
-        if state.get("_backward") is not None:
-            # a non-leaf pickles as PyTorch's: a leaf on the same values with its requires_grad, no graph, no .grad
-            # (neuralforecast's loss keeps a mean computed with grad; Lightning's clean_namespace pickles it)
-            state = {key: value for key, value in state.items() if key not in _GRAPH_STATE}
-            state.update(_parents=(), _backward=None, _op="", _grad=None)
-        elif "_consumers" in state:       # weak references to the op results that read it: bookkeeping, not state
-            state = {key: value for key, value in state.items() if key != "_consumers"}
+        # as PyTorch's: the values, requires_grad and the Python attributes; no graph (a non-leaf comes back a leaf;
+        # neuralforecast's loss keeps a mean computed with grad, and Lightning's clean_namespace pickles it), no
+        # .grad, no hooks
+        state = {key: value for key, value in _instance_dict(self).items() if key not in _GRAPH_STATE}
+        state.update(_parents=(), _backward=None, _op="", _grad=None)
         return _rebuild_pickled, (type(self), state)
 
     def __deepcopy__(self, memo):

@@ -83,3 +83,17 @@ def test_max_pool3d_all_minus_inf_against_pytorch():
         ya.sum().backward()
         yb.sum().backward()
         np.testing.assert_array_equal(a.grad.numpy(), b.grad.numpy())
+
+
+def test_pickled_leaf_leaves_its_grad_out():
+    """As PyTorch's (copy.copy goes through the same pickling form): the values and requires_grad, no .grad."""
+    import copy
+    import pickle
+    a = nn.ones(2, requires_grad=True)
+    a.sum().backward()
+    for b in (pickle.loads(pickle.dumps(a)), copy.copy(a)):
+        assert b.grad is None and b.requires_grad and b.tolist() == [1.0, 1.0]
+    p = nn.Parameter(nn.ones(2))
+    p.sum().backward()
+    q = pickle.loads(pickle.dumps(p))
+    assert isinstance(q, nn.Parameter) and q.grad is None and q.requires_grad
