@@ -80,6 +80,20 @@ def test_chained_matches_self_containment_and_modules():
     np.testing.assert_allclose(gm(x).detach().numpy(), (a + b - r + r).detach().numpy())
 
 
+def test_a_match_that_would_form_a_cycle_is_skipped():
+    """Two returned values, one feeding the other's input through a node outside the match: PyTorch skips it
+    (replacing it would use a value before it is computed)."""
+    class M(nn.Module):
+        def forward(self, x):
+            a = nn.relu(x)
+            b = nn.sigmoid(a + 1)
+            return a, b
+
+    gm = nn.fx.symbolic_trace(M())
+    matches = nn.fx.replace_pattern(gm, lambda x, y: (nn.relu(x), nn.sigmoid(y)), lambda x, y: (nn.tanh(x), y))
+    assert matches == [] and [n.name for n in gm.graph.nodes] == ["x", "relu", "add", "sigmoid", "output"]
+
+
 def test_filters_literals_and_replacements():
     class K(nn.Module):
         def forward(self, x):

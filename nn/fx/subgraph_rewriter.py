@@ -4,8 +4,8 @@ replacement graph (``replace_pattern(gm, pattern, replacement)``), as PyTorch's.
 Matching, as PyTorch's SubgraphMatcher (match_output=False, match_placeholder=False): the pattern's placeholders
 match any value; every other pattern node matches a graph node of the same op and target whose arguments match
 in order (nodes recursively, walking backwards from the pattern's returned values, literals by type and ==).
-A match must be self-contained (its inner nodes used only inside it), and of overlapping matches only the first,
-in graph order, is kept.
+A match must be self-contained (its inner nodes used only inside it) and must not form a cycle once replaced, and
+of overlapping matches only the first, in graph order, is kept.
 """
 import copy
 from dataclasses import dataclass, field
@@ -133,7 +133,7 @@ class SubgraphMatcher:
 
         if candidates:
             backtrack(0, InternalMatch(anchors=self.pattern_anchors))
-        matches = [m for m in matches if self._is_contained(m.nodes_map)]
+        matches = [m for m in matches if self._is_contained(m.nodes_map) and _no_cycle(m.nodes_map)]
         if not self.remove_overlapping_matches:
             return matches
         kept, taken = [], set()
@@ -143,6 +143,22 @@ class SubgraphMatcher:
                 kept.append(m)
                 taken.update(inner)
         return kept
+
+
+def _no_cycle(nodes_map):
+    """Whether the match's compute nodes, made one, would leave the graph acyclic: no path from one of them through
+    nodes outside it back into it (one returned value feeding another's input would make one)."""
+    inside = {gn for pn, gn in nodes_map.items() if pn.op not in ("placeholder", "output")}
+    stack, seen = [u for n in inside for u in n.users if u not in inside], set()
+    while stack:
+        node = stack.pop()
+        if node not in seen:
+            seen.add(node)
+            for user in node.users:
+                if user in inside:
+                    return False
+                stack.append(user)
+    return True
 
 
 def _as_graph(fn):
