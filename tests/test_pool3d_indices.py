@@ -1,5 +1,6 @@
 """3-d max pools with return_indices, max_unpool3d / MaxUnpool3d, and PyTorch's tie rule: of equal maxima in a
-window the first in (depth, row, column) order is the one, and the only one that takes the gradient."""
+window the first in (depth, row, column) order is the one, and the only one that takes the gradient (dilated 2-d
+max pools too)."""
 import math
 
 import numpy as np
@@ -148,3 +149,31 @@ def test_against_pytorch(seed):
         ua = F.max_unpool3d(ya, ia, k, s, p, output_size=x.shape[2:])
         ub = torch.nn.functional.max_unpool3d(yb, ib, k, s, p, output_size=x.shape[2:])
         np.testing.assert_array_equal(ua.detach().numpy(), ub.detach().numpy())
+
+
+def test_dilated_max_pool2d_first_maximum_indices_and_gradient():
+    """Dilated 2-d windows follow the same rule (they split ties and gave no indices before)."""
+    x = nn.tensor(np.zeros((1, 1, 3, 3)), requires_grad=True)
+    y, i = F.max_pool2d(x, 2, 1, 0, dilation=2, return_indices=True)      # one window: the corners
+    y.sum().backward()
+    assert i.item() == 0
+    np.testing.assert_array_equal(x.grad.numpy().ravel(), [1, 0, 0, 0, 0, 0, 0, 0, 0])
+    x = nn.tensor(np.array([[[[1.0, 5.0, 2.0], [7.0, 0.0, 7.0], [3.0, 6.0, 7.0]]]]))
+    y, i = F.max_pool2d(x, 2, 1, 1, dilation=2, return_indices=True)      # padded: taps outside never win
+    np.testing.assert_array_equal(i.numpy()[0, 0], [[4, 3, 4], [7, 8, 7], [4, 3, 4]])     # worked by hand
+    np.testing.assert_array_equal(x.numpy().ravel()[i.numpy()], y.numpy())
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_dilated_max_pool2d_against_pytorch(seed):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(300 + seed)
+    x = rng.integers(0, 3, (2, 2, 7, 8)).astype(np.float64)
+    k, s, p, d = (3, 2), (1, 2), (1, 0), (2, 2)
+    a, b = nn.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    (ya, ia), (yb, ib) = (F.max_pool2d(a, k, s, p, d, return_indices=True),
+                          torch.nn.functional.max_pool2d(b, k, s, p, d, return_indices=True))
+    ya.sum().backward()
+    yb.sum().backward()
+    np.testing.assert_array_equal(ia.numpy(), ib.numpy())
+    np.testing.assert_array_equal(a.grad.numpy(), b.grad.numpy())

@@ -1,5 +1,4 @@
 """Resampling: interpolate (upsample) and pooling."""
-import functools
 
 import numpy as np
 
@@ -8,7 +7,7 @@ from ..kernels.upsample import source_step
 from ..tensor import Tensor, linear_graph_backward
 from ._args import _tensor, _check_ndim, _pair, one_image_as_batch
 from .adaptive import adaptive_avg_pool2d
-from .shapes import pad
+from .shapes import cat, pad
 
 
 MODES = {1: ("nearest", "nearest-exact", "linear", "area"),                         # by the number of spatial dims
@@ -258,7 +257,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     """Max over windows: x (N, C, H, W) -> (N, C, Ho, Wo); stride defaults to kernel_size; padding counts as
     -inf. ceil_mode: the last, partial windows too (their outputs are the max of what they cover).
     return_indices: also each maximum's flat index in its (H, W) input plane, int64 (for max_unpool2d).
-    dilation: the window's taps that far apart (then without ceil_mode and return_indices)."""
+    dilation: the window's taps that far apart (then without ceil_mode)."""
     if _pair(dilation, "dilation", "max_pool2d") != (1, 1):
         return _dilated_max_pool2d(input, kernel_size, stride, padding, _pair(dilation, "dilation", "max_pool2d"),
                                    ceil_mode, return_indices)
@@ -288,11 +287,12 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 
 
 def _dilated_max_pool2d(x, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
-    """max_pool2d with dilated windows: the elementwise maximum of the kh * kw strided slices of the input padded
-    with -inf, one per tap (so the gradient goes to each window's maximum through `maximum`)."""
+    """max_pool2d with dilated windows: the kh * kw strided slices of the input padded with -inf, one per tap, and
+    at each output the first tap (in row, then column order) holding the maximum, which alone takes the gradient
+    (PyTorch's scan; a padding tap never is the one)."""
     op = "max_pool2d"
-    if ceil_mode or return_indices:
-        raise NotImplementedError(f"{op}: dilation > 1 with ceil_mode or return_indices is not supported")
+    if ceil_mode:
+        raise NotImplementedError(f"{op}: dilation > 1 with ceil_mode is not supported")
     x, (kh, kw), (sh, sw), (ph, pw) = _pool_args(x, kernel_size, stride, padding, op)
     (dh, dw), (H, W) = dilation, x.shape[2:]
     Ho, Wo = (H + 2 * ph - dh * (kh - 1) - 1) // sh + 1, (W + 2 * pw - dw * (kw - 1) - 1) // sw + 1
@@ -302,7 +302,38 @@ def _dilated_max_pool2d(x, kernel_size, stride, padding, dilation, ceil_mode, re
     xp = pad(x, (pw, pw, ph, ph), value=-np.inf) if ph or pw else x
     taps = [xp[:, :, a * dh:a * dh + sh * (Ho - 1) + 1:sh, b * dw:b * dw + sw * (Wo - 1) + 1:sw]
             for a in range(kh) for b in range(kw)]
-    return functools.reduce(lambda u, v: u.maximum(v), taps)
+    rows = np.arange(kh).reshape(-1, 1, 1, 1) * dh + np.arange(Ho).reshape(-1, 1) * sh - ph     # (kh, 1, Ho, 1)
+    cols = np.arange(kw).reshape(1, -1, 1, 1) * dw + np.arange(Wo) * sw - pw                   # (1, kw, 1, Wo)
+    real = ((rows >= 0) & (rows < H)) & ((cols >= 0) & (cols < W))                            # (kh, kw, Ho, Wo)
+    tap = _first_max(taps, real.reshape(kh * kw, Ho, Wo) if ph or pw else None)
+    y = _pick(taps, tap)
+    if not return_indices:
+        return y
+    r, c = tap // kw * dh + np.arange(Ho).reshape(-1, 1) * sh - ph, tap % kw * dw + np.arange(Wo) * sw - pw
+    return y, Tensor(r * W + c)
+
+
+def _first_max(values, real=None):
+    """For each element, the index of the first of the Tensors values (all one shape) holding the largest value
+    (the first NaN where there is one); real (bool, one row per value, broadcast against it): False where a value
+    is padding, which then never is the one (every element has a real value). One pass over the values (the max
+    pools' rule, PyTorch's scan: the first maximum wins)."""
+    best, tap = values[0]._data, np.zeros(values[0].shape, np.int64)
+    found = None if real is None else np.broadcast_to(real[0], best.shape)    # a real value seen yet
+    for t in range(1, len(values)):
+        v = values[t]._data
+        better = (v > best) | (np.isnan(v) & ~np.isnan(best))
+        if real is not None:                    # a real value replaces padding; padding never replaces one
+            better = (better | ~found) & real[t]
+            found = found | real[t]
+        tap = np.where(better, t, tap)
+        best = np.where(better, v, best)
+    return tap
+
+
+def _pick(values, which):
+    """The element of values[which] at each position (differentiable: the gradient goes to the picked one)."""
+    return cat([v.unsqueeze(0) for v in values], 0).gather(0, Tensor(which[None])).squeeze(0)
 
 
 def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):

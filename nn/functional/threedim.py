@@ -13,7 +13,7 @@ from ..tensor import Tensor
 from ._args import _tensor, builtin_like
 from .convolution import conv2d, conv_transpose2d
 from .adaptive import _bins, adaptive_avg_pool2d, adaptive_max_pool2d
-from .sampling import _ceil_extra, _scatter_unpool, avg_pool2d, max_pool2d
+from .sampling import _ceil_extra, _first_max, _pick, _scatter_unpool, avg_pool2d, max_pool2d
 from .shapes import cat, pad
 
 
@@ -138,8 +138,6 @@ def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     pooled = [max_pool2d(slab, k[1:], s[1:], p[1:], d[1:], ceil_mode=ceil_mode, return_indices=return_indices)
               for slab in taps]
     values = [v for v, _ in pooled] if return_indices else pooled
-    if d[1:] != (1, 1):                 # dilated 2-d windows split ties themselves: a maximum over the taps too
-        return _unstack(functools.reduce(lambda a, b: a.maximum(b), values), x.shape[0], Do, unbatched)
     # PyTorch scans depth, then rows, then columns, and the first maximum wins (and takes the gradient): the first
     # tap holding it, and within that tap the 2-d pool's own first maximum; a padding tap never wins (PyTorch's scan
     # starts inside the input: a window of -inf only points at its first real element)
@@ -152,28 +150,6 @@ def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     plane = np.take_along_axis(np.stack([i._data for _, i in pooled]), tap[None], 0)[0]
     depth = front + d[0] * tap
     return y, _unstack(Tensor(depth * (x.shape[3] * x.shape[4]) + plane), x.shape[0], Do, unbatched)
-
-
-def _first_max(values, real=None):
-    """For each element, the index of the first of the Tensors values (all one shape) holding the largest value
-    (the first NaN where there is one); real (bool, one row per value, broadcast against it): False where a value
-    is padding, which then never is the one (every element has a real value). One pass over the values."""
-    best, tap = values[0]._data, np.zeros(values[0].shape, np.int64)
-    found = None if real is None else np.broadcast_to(real[0], best.shape)    # a real value seen yet
-    for t in range(1, len(values)):
-        v = values[t]._data
-        better = (v > best) | (np.isnan(v) & ~np.isnan(best))
-        if real is not None:                    # a real value replaces padding; padding never replaces one
-            better = (better | ~found) & real[t]
-            found = found | real[t]
-        tap = np.where(better, t, tap)
-        best = np.where(better, v, best)
-    return tap
-
-
-def _pick(values, which):
-    """The element of values[which] at each position (differentiable: the gradient goes to the picked one)."""
-    return cat([v.unsqueeze(0) for v in values], 0).gather(0, Tensor(which[None])).squeeze(0)
 
 
 def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
