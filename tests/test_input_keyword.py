@@ -67,7 +67,13 @@ def test_keyword_names_match_pytorch():
         gone = [n for n in names if n not in op]
         if gone:
             missing[name] = gone
-    assert missing == {"normalize": ["out"]}
+    assert missing == {}
+
+
+def test_normalize_out():
+    out = nn.zeros(2, 2)
+    assert F.normalize(nn.tensor([[3.0, 4.0], [0.0, 2.0]]), out=out) is out
+    np.testing.assert_allclose(out.numpy(), [[0.6, 0.8], [0.0, 1.0]])
 
 
 @pytest.mark.parametrize("layer", [nn.ReLU(), nn.Linear(4, 3), nn.Dropout(0.5), nn.LayerNorm(4), nn.Identity(),

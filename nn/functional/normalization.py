@@ -216,8 +216,12 @@ def _norm_affine(x, xr, axes, weight, bias, bshape, wshape, eps, op):
     return Tensor._make(y.astype(dt, copy=False), parents, backward, op, graph_backward_from(composite, parents))
 
 
-def normalize(input, p=2.0, dim=1, eps=1e-12):
-    """x / max(||x||_p, eps) along dim, as torch.nn.functional.normalize."""
+def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
+    """x / max(||x||_p, eps) along dim, as torch.nn.functional.normalize; out: the result written into it (outside
+    a graph, as PyTorch's out=) and returned."""
+    if out is not None:
+        from ..tensor_ops.out_arg import store  # noqa: PLC0415 - tensor_ops builds on nn.functional
+        return store("normalize", normalize(input, p, dim, eps), out)
     x = _tensor(input, "input", "normalize")
     xd = x._data
     norm = (np.abs(xd) ** p).sum(axis=dim, keepdims=True) ** (1.0 / p)
