@@ -319,6 +319,11 @@ SCALAR_TYPE_NAMES = {"complex64": "ComplexFloat", "complex128": "ComplexDouble",
 # type double to a tensor of type float")
 C_TYPE_NAMES = {"float16": "at::Half", "float32": "float", "float64": "double", "int64": "long", "int32": "int",
                 "int16": "short", "int8": "char", "uint8": "unsigned char", "bool": "bool"}
+# the element types as C++'s typeid prints them (masked_fill_'s message for a non-bool mask, the legacy
+# constructors' TensorOptions)
+TYPEID_NAMES = {"int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
+                "uint8": "unsigned char", "float32": "float", "float64": "double",
+                "complex64": "c10::complex<float>", "complex128": "c10::complex<double>"}
 _LARGEST = {np.dtype(t): builtins.float(np.finfo(t).max) for t in (np.float16, np.float32, np.float64)}
 
 

@@ -819,7 +819,6 @@ class Module:
                 # PyTorch's backward compatibility: a 1-element 1-dim tensor (PyTorch 0.3's scalars) loads into a
                 # 0-dim entry as its element
                 value = value.reshape(())
-                state_dict = {**state_dict, key: value} if assign else state_dict
             if value.shape != target.shape:
                 mismatched.append((key, tuple(value.shape), tuple(target.shape)))
             elif not (value.dtype.kind in "biuf" or value.dtype.kind == target.dtype.kind == "c"):
@@ -834,8 +833,9 @@ class Module:
         if mismatched or error_msgs or (strict and (missing or unexpected) and not post_hooks):
             raise self._load_error(missing, unexpected, mismatched, error_msgs, strict)
         for key, value in values.items():
-            if assign:
-                self._assign_entry(key, entries[key], state_dict[key], value)
+            if assign:                      # (a 1-element entry made 0-dim above: its array, not the object given)
+                given = state_dict[key]
+                self._assign_entry(key, entries[key], given if np.shape(given) == value.shape else value, value)
                 continue
             # In-place copy: the Parameter objects (which optimizers hold) stay the same.
             target = self._entry_array(entries[key])

@@ -11,7 +11,7 @@ import numpy as np
 from .. import functional as F
 from ..array import legacy_scalar_first
 from ..dtypes import result_dtype, scalar_dtype, cast, get_default_dtype, float_dtype, checked_fill, C_TYPE_NAMES, \
-    SCALAR_TYPE_NAMES
+    SCALAR_TYPE_NAMES, TYPEID_NAMES
 from ..tensor import Tensor, piecewise_grad, conj_if_complex
 from ._attach import attach
 
@@ -635,10 +635,6 @@ def _split_graph_backward(share):
     return lambda g: (g * Tensor(share.astype(g.dtype)), g * Tensor((1 - share).astype(g.dtype)))
 
 
-# the element type masked_fill_'s message names for a non-bool mask (C++'s names; the others print ScalarType's)
-_MASKED_FILL_TYPE_NAMES = {"int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
-                           "uint8": "unsigned char", "float32": "float", "float64": "double",
-                           "complex64": "c10::complex<float>", "complex128": "c10::complex<double>"}
 
 
 def _mask(condition, what):
@@ -649,7 +645,7 @@ def _mask(condition, what):
         name = c.dtype.name
         if what == "masked_fill":
             raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
-                               f"{_MASKED_FILL_TYPE_NAMES.get(name, name)}")
+                               f"{TYPEID_NAMES.get(name, name)}")
         if what == "masked_scatter":
             raise RuntimeError(f"masked_scatter_ only supports boolean masks, but got mask with dtype "
                                f"{SCALAR_TYPE_NAMES.get(name, name)}")
