@@ -1,1 +1,2 @@
-"""torch.fx.passes: shape propagation (``shape_prop.ShapeProp``)."""
+"""torch.fx.passes: shape propagation (``shape_prop.ShapeProp``) and splitting a graph into partitions
+(``split_module.split_module``)."""
