@@ -656,6 +656,8 @@ _NN_STATE = frozenset({"_data", "_grad", "requires_grad", "_parents", "_backward
 _GRAPH_STATE = frozenset({"_grad", "_parents", "_backward", "_op", "_graph_backward", "_saves_nothing", "_consumers",
                           "_view_of", "_retains_grad", "_node_hooks", "_node_prehooks", "_grad_graph",
                           "_grad_fn_group", "_seq", "_grad_hooks", "_post_accumulate_hooks"})
+# the part of it a deep copy leaves out, as PyTorch's (a leaf's .grad is copied)
+_HOOK_STATE = frozenset({"_grad_hooks", "_post_accumulate_hooks", "_retains_grad", "_node_hooks", "_node_prehooks"})
 
 
 class _PythonAttributes(MutableMapping):
@@ -833,11 +835,18 @@ class Tensor:
 
     def __deepcopy__(self, memo):
         # copy.deepcopy as Python's default for an object (the copy is in memo before its attributes are copied, so
-        # a reference back to this tensor among them is the copy), not through the pair above
+        # a reference back to this tensor among them is the copy), not through the pair above; as PyTorch's, only a
+        # leaf (copying a result would copy its graph) and without the hooks (.grad is copied)
         import copy                                             # noqa: PLC0415 - only deepcopy needs it
+        if self._backward is not None:
+            raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) support the deepcopy "
+                               "protocol at the moment.  If you were attempting to deepcopy a module, this may be "
+                               "because of a torch.nn.utils.weight_norm usage, see "
+                               "https://github.com/pytorch/pytorch/pull/103001 (deep-copy t.detach() instead)")
         out = object.__new__(type(self))
         memo[id(self)] = out
-        _instance_dict(out).update(copy.deepcopy(_instance_dict(self), memo))
+        state = {key: value for key, value in _instance_dict(self).items() if key not in _HOOK_STATE}
+        _instance_dict(out).update(copy.deepcopy(state, memo))
         return out
 
     @staticmethod

@@ -91,7 +91,8 @@ def test_wrapper_entry_in_a_builtin_optimizer_state_stays_a_tensor():
     sgd = nn.optim.SGD([w], lr=0.1, momentum=0.9)
     w.grad = nn.tensor([0.5, -0.5], dtype=nn.float64)
     sgd.step()
-    sgd.state[w]["lookahead_slow_buff"] = nn.empty_like(w).copy_(w)
+    with nn.no_grad():                                       # as timm's step (a recorded copy_ is no leaf)
+        sgd.state[w]["lookahead_slow_buff"] = nn.empty_like(w).copy_(w)
     sgd.load_state_dict(copy.deepcopy(sgd.state_dict()))
     slow = sgd.state[w]["lookahead_slow_buff"]
     assert isinstance(slow, nn.Tensor)
