@@ -58,6 +58,21 @@ def _is_tracing():
     return False
 
 
+# TorchScript's executor switches (speechbrain turns both off at import): nn runs no TorchScript graphs, so the
+# flags are only kept; each setter returns the previous value, as PyTorch's (both True by default)
+_jit_flags = {"profiling_executor": True, "profiling_mode": True}
+
+
+def _jit_set_profiling_executor(enabled):
+    previous, _jit_flags["profiling_executor"] = _jit_flags["profiling_executor"], bool(enabled)
+    return previous
+
+
+def _jit_set_profiling_mode(enabled):
+    previous, _jit_flags["profiling_mode"] = _jit_flags["profiling_mode"], bool(enabled)
+    return previous
+
+
 def _get_default_device():
     """The default device's type name: 'cpu'."""
     return "cpu"
@@ -127,3 +142,19 @@ def _is_alias_of(a, b):
     before swapping)."""
     from .tensor_ops.convert import root_array  # noqa: PLC0415
     return root_array(a._data) is root_array(b._data)
+
+
+def _no_constructor(name):
+    def __new__(cls, *args, **kwargs):
+        raise TypeError(f"torch._C.{name}: No constructor defined!")
+    return __new__
+
+
+# TorchScript's IR types, as names for annotations (fvcore's jit_analysis annotates `-> torch._C.Graph` and its
+# handles take lists of torch._C.Value): nn records no TorchScript graph, so nothing makes one
+Graph = type("Graph", (), {"__new__": _no_constructor("Graph"), "__module__": __name__,
+                           "__doc__": "torch._C.Graph: a TorchScript graph (never made here)."})
+Node = type("Node", (), {"__new__": _no_constructor("Node"), "__module__": __name__,
+                         "__doc__": "torch._C.Node: a TorchScript graph node (never made here)."})
+Value = type("Value", (), {"__new__": _no_constructor("Value"), "__module__": __name__,
+                           "__doc__": "torch._C.Value: a TorchScript graph value (never made here)."})

@@ -33,7 +33,7 @@ from .dtypes import (float32, float64, int64, int32, int16, int8, uint8, double,
                      qint8, quint8, qint32, quint4x2, quint2x4, bool, dtype, get_default_dtype, set_default_dtype, finfo, iinfo)
 from .device import device, Stream, Event, get_device_module
 from . import cuda, cpu, backends, jit, accelerator, hub, sparse, amp, compiler, fx, attention
-from .amp import autocast, is_autocast_enabled
+from .amp import autocast, is_autocast_enabled, get_autocast_dtype, GradScaler  # (torch.GradScaler)
 from .jit import compile
 from .device import memory_format, contiguous_format, preserve_format, channels_last, channels_last_3d
 from .sparse import (sparse_coo_tensor, spmm, dsmm, layout, strided, sparse_coo, sparse_csr, sparse_csc,  # noqa: F401
@@ -151,6 +151,7 @@ from . import _tensor_str  # noqa: E402,F401  (torch._tensor_str: PyG's write_of
 from . import futures  # noqa: E402,F401  (torch.futures: captum's ablations chain Futures)
 from .futures import Future  # noqa: E402,F401
 from . import quasirandom  # noqa: E402,F401  (torch.quasirandom.SobolEngine: botorch's QMC samplers)
+from . import ao  # noqa: E402,F401  (torch.ao.quantization's base classes: fvcore's Checkpointer tests against them)
 from .symbolic import (SymInt, SymFloat, SymBool, sym_int, sym_float, sym_max, sym_min,  # noqa: E402,F401
                        sym_not)
 from .func import vmap  # noqa: E402  (torch.vmap, torch.func.vmap's top-level name)

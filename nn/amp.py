@@ -49,6 +49,45 @@ def is_autocast_enabled(device_type=None):
     return False
 
 
+def get_autocast_dtype(device_type):
+    """The dtype an autocast region of that device type would compute in: PyTorch's defaults, bfloat16 on the CPU
+    and float16 elsewhere (a name only here: nn's regions compute in their inputs' dtypes)."""
+    from .dtypes import bfloat16, float16
+    return bfloat16 if device_type == "cpu" else float16
+
+
+def custom_fwd(fwd=None, *, device_type, cast_inputs=None):
+    """torch.amp.custom_fwd: the decorator of a custom autograd Function's ``forward`` (or, in speechbrain's
+    features, of a module's). It records on ``args[0]`` the autocast state ``custom_bwd`` restores
+    (``_dtype``, ``_fwd_used_autocast``) and would cast the inputs to ``cast_inputs`` inside an autocast
+    region; no region is ever enabled here, so ``fwd`` runs on its inputs as they are, as PyTorch's outside one."""
+    if not isinstance(device_type, str):
+        raise ValueError(f"Expected `device_type` of type `str`, got: `{type(device_type)}`")
+    if fwd is None:
+        return functools.partial(custom_fwd, device_type=device_type, cast_inputs=cast_inputs)
+
+    @functools.wraps(fwd)
+    def decorate_fwd(*args, **kwargs):
+        args[0]._dtype = get_autocast_dtype(device_type)
+        args[0]._fwd_used_autocast = False
+        return fwd(*args, **kwargs)
+    return decorate_fwd
+
+
+def custom_bwd(bwd=None, *, device_type):
+    """torch.amp.custom_bwd: runs ``backward`` under the autocast state its ``forward`` recorded (custom_fwd)."""
+    if not isinstance(device_type, str):
+        raise ValueError(f"Expected `device_type` of type `str`, got: `{type(device_type)}`")
+    if bwd is None:
+        return functools.partial(custom_bwd, device_type=device_type)
+
+    @functools.wraps(bwd)
+    def decorate_bwd(*args, **kwargs):
+        with autocast(device_type=device_type, enabled=args[0]._fwd_used_autocast, dtype=args[0]._dtype):
+            return bwd(*args, **kwargs)
+    return decorate_bwd
+
+
 class OptState(Enum):
     """torch.amp.grad_scaler.OptState: an optimizer's stage between two update() calls (fastai imports it)."""
     READY = 0

@@ -25,17 +25,19 @@ def _is_number(x):
     return isinstance(x, numbers.Number) and not isinstance(x, bool) or isinstance(x, np.generic)
 
 
-def legacy_scalar_first(scalar, tensors, rest):
+def legacy_scalar_first(scalar, tensors, rest, op):
     """PyTorch's pre-1.5 argument order, which it still accepts (with a warning): the number first, as in
     x.add_(-lr, grad) (= x.add_(grad, alpha=-lr)) or x.addcmul_(value, t1, t2). scalar, tensors: the arguments as
-    the current signature names them; rest: the extra positional arguments. -> (scalar, tensors) in today's roles,
-    unchanged for a call in today's order."""
+    the current signature names them; rest: the extra positional arguments; op: the method's name, for PyTorch's
+    warning (in its method form). -> (scalar, tensors) in today's roles, unchanged for a call in today's order."""
     if not rest and not (_is_number(tensors[0]) and len(tensors) == 1 and not _is_number(scalar)):
         return scalar, tensors
     if len(rest) > 1 or not _is_number(tensors[0]):
         raise TypeError("too many positional arguments")
-    warnings.warn("this argument order is deprecated (as in PyTorch): pass the number as alpha= / value=",
-                  UserWarning, stacklevel=3)
+    old, new = (("Number value, Tensor tensor1, Tensor tensor2", "Tensor tensor1, Tensor tensor2, *, Number value = 1")
+                if rest else ("Number alpha, Tensor other", "Tensor other, *, Number alpha = 1"))
+    warnings.warn(f"This overload of {op} is deprecated:\n\t{op}({old})\nConsider using one of the following "
+                  f"signatures instead:\n\t{op}({new})", UserWarning, stacklevel=3)
     if rest:                                    # addcmul(value, t1, t2): tensors = (value, t1), rest = (t2,)
         return tensors[0], tuple(tensors[1:]) + tuple(rest)
     return tensors[0], (scalar,)                # add(alpha, other): other = alpha given, alpha = other given
@@ -179,13 +181,13 @@ class DataArray(np.ndarray):
         return self
 
     def add_(self, other, alpha=1, *rest):
-        alpha, (other,) = legacy_scalar_first(alpha, (other,), rest)
+        alpha, (other,) = legacy_scalar_first(alpha, (other,), rest, "add_")
         alpha = _value(alpha)
         self += _value(other) if np.all(alpha == 1) else alpha * np.asarray(_value(other))
         return self
 
     def sub_(self, other, alpha=1, *rest):
-        alpha, (other,) = legacy_scalar_first(alpha, (other,), rest)
+        alpha, (other,) = legacy_scalar_first(alpha, (other,), rest, "sub_")
         return self.add_(other, alpha=-alpha)
 
     def mul_(self, other):
@@ -203,12 +205,12 @@ class DataArray(np.ndarray):
         return self
 
     def addcmul_(self, tensor1, tensor2, *rest, value=1):
-        value, (tensor1, tensor2) = legacy_scalar_first(value, (tensor1, tensor2), rest)
+        value, (tensor1, tensor2) = legacy_scalar_first(value, (tensor1, tensor2), rest, "addcmul_")
         self += _value(value) * (np.asarray(_value(tensor1)) * _value(tensor2))
         return self
 
     def addcdiv_(self, tensor1, tensor2, *rest, value=1):
-        value, (tensor1, tensor2) = legacy_scalar_first(value, (tensor1, tensor2), rest)
+        value, (tensor1, tensor2) = legacy_scalar_first(value, (tensor1, tensor2), rest, "addcdiv_")
         self += _value(value) * (np.asarray(_value(tensor1)) / _value(tensor2))
         return self
 
@@ -311,11 +313,15 @@ class DataArray(np.ndarray):
     def max(self, *args, **kwargs):
         if _reduces_along_dim(args, kwargs):
             return self._torch().max(*args, **kwargs)
+        if not kwargs:                          # bare p.grad.max(): see _extreme
+            return _extreme(self, np.ndarray.max)
         return np.ndarray.max(self, **kwargs)
 
     def min(self, *args, **kwargs):
         if _reduces_along_dim(args, kwargs):
             return self._torch().min(*args, **kwargs)
+        if not kwargs:
+            return _extreme(self, np.ndarray.min)
         return np.ndarray.min(self, **kwargs)
 
     def __getattr__(self, name):
@@ -337,6 +343,13 @@ class DataArray(np.ndarray):
                                    f"Tensor here; call it on the Tensor (x.{name}(...))")
             return self
         return in_place
+
+
+def _extreme(values, reduce):
+    """A bare max() / min() of a DataArray: a 0-d DataArray, as PyTorch's 0-d tensor, so that PyTorch's
+    ``p.grad.min().cpu().numpy()`` (poutyne's gradient tracker) works, while it still computes as a NumPy number
+    (NumPy's own np.max(a) passes axis= and out=, and gets NumPy's scalar)."""
+    return np.asarray(reduce(values.view(np.ndarray))).view(DataArray)
 
 
 def _reduction(name):

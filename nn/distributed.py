@@ -100,6 +100,104 @@ def _rpc_module():
 rpc = _rpc_module()
 
 
+def _autograd_module():
+    """torch.distributed.autograd as PyTorch has it in a build without distributed autograd: ``is_available()``
+    (False) and the class ``context``, so `import torch.distributed.autograd as autograd` ports (torchopt's
+    distributed package imports it at import time and asks is_available())."""
+    from ._submodule import submodule
+
+    class context:
+        """The distributed autograd context of a `with` block; none can be opened without RPC."""
+
+        def __enter__(self):
+            raise RuntimeError("torch.distributed.autograd.context: nn runs in one process and has no "
+                               "distributed autograd (is_available() is False)")
+
+        def __exit__(self, exc_type, exc_value, traceback):
+            return None
+
+    return submodule(__name__, "autograd", "torch.distributed.autograd in a build without distributed autograd: "
+                     "is_available() and context.", is_available=lambda: False, context=context)
+
+
+autograd = _autograd_module()
+
+
+def _elastic_module():
+    """torch.distributed.elastic.multiprocessing.errors: ``record``, the decorator a launched entry point wears
+    (torchopt's `auto_init_rpc` imports it at import time). One process, no children: ``record`` runs the function
+    under PyTorch's default ErrorHandler (an exception is written as JSON to $TORCHELASTIC_ERROR_FILE when that is
+    set, then re-raised; SystemExit(0) returns None)."""
+    import faulthandler
+    import functools
+    import json
+    import os
+    import time
+    import traceback
+    import warnings
+    from ._submodule import submodule
+
+    class ErrorHandler:
+        """Writes an exception as JSON to the file named by $TORCHELASTIC_ERROR_FILE (nothing when unset)."""
+
+        def _get_error_file_path(self):
+            return os.environ.get("TORCHELASTIC_ERROR_FILE", None)
+
+        def initialize(self):
+            try:
+                faulthandler.enable(all_threads=True)
+            except Exception as e:
+                warnings.warn(f"Unable to enable fault handler. {type(e).__name__}: {e}", stacklevel=2)
+
+        def record_exception(self, e):
+            file = self._get_error_file_path()
+            if file:
+                data = {"message": {"message": f"{type(e).__name__}: {e}",
+                                    "extraInfo": {"py_callstack": traceback.format_exc(),
+                                                  "timestamp": str(int(time.time()))}}}
+                with open(file, "w") as fp:
+                    json.dump(data, fp)
+
+    class ChildFailedError(Exception):
+        """A launched child process failed; nn launches none, so it is never raised here."""
+
+    def get_error_handler():
+        return ErrorHandler()
+
+    def record(fn, error_handler=None):
+        """`fn` wrapped so an exception it raises is recorded by `error_handler` (default: get_error_handler())
+        and re-raised; SystemExit with code 0 returns None."""
+        if not error_handler:
+            error_handler = get_error_handler()
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            error_handler.initialize()
+            try:
+                return fn(*args, **kwargs)
+            except SystemExit as se:
+                if se.code == 0:
+                    return None
+                raise
+            except Exception as e:
+                error_handler.record_exception(e)
+                raise
+
+        return wrapper
+
+    errors = submodule(__name__ + ".elastic.multiprocessing", "errors", "torch.distributed.elastic.multiprocessing."
+                       "errors: record and the default ErrorHandler (one process, no children).", record=record,
+                       ErrorHandler=ErrorHandler, ChildFailedError=ChildFailedError,
+                       get_error_handler=get_error_handler)
+    multiprocessing = submodule(__name__ + ".elastic", "multiprocessing", "torch.distributed.elastic."
+                                "multiprocessing: errors.", errors=errors)
+    return submodule(__name__, "elastic", "torch.distributed.elastic: multiprocessing.errors.",
+                     multiprocessing=multiprocessing)
+
+
+elastic = _elastic_module()
+
+
 def _nn_module():
     """torch.distributed.nn and its .functional: the differentiable collectives (lightly's BarlowTwinsLoss and
     LeJEPA import `from torch.distributed import nn as dist_nn` at the top and call `dist_nn.all_reduce` only

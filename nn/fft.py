@@ -264,13 +264,27 @@ def ifftshift(input, dim=None):
 
 # -- short-time Fourier transforms (torch.stft / torch.istft), composed of the ops above ---------------------
 
+def _type_string(t):
+    """A tensor's type as PyTorch's stft / istft messages print it: torch.DoubleTensor, CPUComplexFloatType."""
+    name = SCALAR_TYPE_NAMES.get(str(t.dtype).replace("nn.", ""), str(t.dtype).replace("nn.", "").title())
+    return f"CPU{name}Type" if t.dtype.kind == "c" else f"torch.{name}Tensor"
+
+
+def _stft_repr(name, input, window, **args):
+    """PyTorch's prefix of stft's / istft's argument errors: 'stft(torch.DoubleTensor[2, 1256], n_fft=256, ...)'."""
+    def show(v):
+        return "None" if v is None else str(int(v)) if isinstance(v, bool) else str(v)
+    win = "None" if window is None else f"{_type_string(window)}{{{list(window.shape)}}}"
+    head = f"{name}({_type_string(input)}{list(input.shape)}, "
+    items = list(args.items())
+    return head + ", ".join([f"{k}={show(v)}" for k, v in items[:3]] + [f"window={win}"]
+                            + [f"{k}={show(v)}" for k, v in items[3:]]) + ") "
+
+
 def _full_window(window, win_length, n_fft, dtype):
     """The window (ones when None, PyTorch's rectangular default) padded with zeros on both sides to n_fft."""
     if window is None:
         window = Tensor(np.ones(win_length, dtype))
-    if window.ndim != 1 or window.shape[0] != win_length:
-        raise RuntimeError(f"stft: expected a 1D window tensor of size equal to win_length={win_length}, but got "
-                           f"window with size {list(window.shape)}")
     left = (n_fft - win_length) // 2
     if left or n_fft - win_length - left:
         from .functional import pad     # noqa: PLC0415 - nn.functional imports nn.tensor_ops, which imports this
@@ -279,42 +293,61 @@ def _full_window(window, win_length, n_fft, dtype):
 
 
 def stft(input, n_fft, hop_length=None, win_length=None, window=None, center=True, pad_mode="reflect",
-         normalized=False, onesided=None, return_complex=None):
+         normalized=False, onesided=None, return_complex=None, align_to_window=None):
     """Short-time Fourier transform, as torch.stft: input (L) or (B, L) -> (B?, n_fft // 2 + 1 (onesided) or n_fft,
     frames) complex. Frames of n_fft samples every hop_length (default n_fft // 4), times the window (win_length,
     default n_fft, centred in the frame; ones when None); center=True pads n_fft // 2 on both sides by pad_mode
     first; normalized multiplies by n_fft^-1/2. return_complex=False gives the view_as_real pairs (deprecated
-    in PyTorch); a real input must say which."""
+    in PyTorch); a real input must say which. align_to_window=True (center=False only) frames the win_length
+    samples under the window every hop_length (1 + (L - win_length) // hop_length frames) rather than n_fft ones."""
+    if center and align_to_window is not None:
+        raise RuntimeError("stft align_to_window should only be set when center = false")
+    if window is None:              # first, as PyTorch's
+        warnings.warn("A window was not provided. A rectangular window will be applied,which is known to cause "
+                      "spectral leakage. Other windows such as nn.hann_window or nn.hamming_window are recommended "
+                      "to reduce spectral leakage.To suppress this warning and use a rectangular window, explicitly "
+                      "set `window=nn.ones(n_fft)`.", UserWarning, stacklevel=2)
     if return_complex is None:
         if input.dtype.kind != "c" and (window is None or window.dtype.kind != "c"):
             raise RuntimeError("stft requires the return_complex parameter be given for real inputs, and will "
                                "further require that return_complex=True in a future PyTorch release.")
         return_complex = True
-    if input.ndim not in (1, 2):
-        raise RuntimeError(f"stft: expected a 1D or 2D tensor, but got {input.ndim}D")
+    x = input
+    if center:              # as PyTorch, before the checks (which print the padded shape)
+        from .functional import pad     # noqa: PLC0415 - (see _full_window)
+        lead = (1,) * (3 - x.ndim) + tuple(x.shape) if x.ndim < 3 else tuple(x.shape)
+        x = pad(x.reshape(lead), (n_fft // 2, n_fft // 2), mode=pad_mode)
+        x = x.reshape(tuple(x.shape[-input.ndim:]) if input.ndim < 3 else tuple(x.shape))
     hop_length = n_fft // 4 if hop_length is None else hop_length
     win_length = n_fft if win_length is None else win_length
-    if not 0 < win_length <= n_fft or hop_length <= 0:
-        raise RuntimeError(f"stft: expected 0 < win_length <= n_fft and hop_length > 0, but got n_fft={n_fft}, "
-                           f"hop_length={hop_length}, win_length={win_length}")
-    if window is None:
-        warnings.warn("A window was not provided. A rectangular window will be applied,which is known to cause "
-                      "spectral leakage. Other windows such as nn.hann_window or nn.hamming_window are recommended "
-                      "to reduce spectral leakage.To suppress this warning and use a rectangular window, explicitly "
-                      "set `window=nn.ones(n_fft)`.", UserWarning, stacklevel=2)
+
+    def check(ok, message):     # PyTorch's words after its argument summary
+        if not ok:
+            raise RuntimeError(_stft_repr("stft", x, window, n_fft=n_fft, hop_length=hop_length, win_length=win_length,
+                                          normalized=bool(normalized), onesided=onesided,
+                                          return_complex=bool(return_complex), align_to_window=align_to_window)
+                               + ": " + message)
+    check(x.ndim in (1, 2), "expected a 1D or 2D tensor")
+    check(0 < n_fft <= x.shape[-1], f"expected 0 < n_fft < {x.shape[-1]}, but got n_fft={n_fft}")
+    check(hop_length > 0, f"expected hop_length > 0, but got hop_length={hop_length}")
+    check(0 < win_length <= n_fft, f"expected 0 < win_length <= n_fft, but got win_length={win_length}")
+    check(window is None or (window.ndim == 1 and window.shape[0] == win_length),
+          f"expected a 1D window tensor of size equal to win_length={win_length}, but got window with size "
+          f"{list(window.shape) if window is not None else []}")
     if not return_complex:
         warnings.warn("stft with return_complex=False is deprecated. In a future pytorch release, stft will return "
                       "complex tensors for all inputs, and return_complex=False will raise an error.",
                       UserWarning, stacklevel=2)
-    x = input if input.ndim == 2 else input.unsqueeze(0)
-    if center:
+    x = x if x.ndim == 2 else x.unsqueeze(0)
+    if align_to_window and win_length < n_fft:     # frames of n_fft centred on each window of win_length samples
         from .functional import pad     # noqa: PLC0415 - (see _full_window)
-        x = pad(x.unsqueeze(1), (n_fft // 2, n_fft // 2), mode=pad_mode).squeeze(1)
-    if x.shape[-1] < n_fft:
-        raise RuntimeError(f"stft: expected 0 < n_fft <= {x.shape[-1]}, but got n_fft={n_fft}")
+        left = (n_fft - win_length) // 2
+        x = pad(x, (left, n_fft - win_length - left))
     real_dtype = to_real(float_dtype(x.dtype))
     frames = x.unfold(-1, n_fft, hop_length) * _full_window(window, win_length, n_fft, real_dtype)
     complex_in = frames.dtype.kind == "c"
+    if complex_in and onesided:
+        raise RuntimeError("Cannot have onesided output if window or input is complex")
     onesided = not complex_in if onesided is None else onesided
     norm = "ortho" if normalized else "backward"
     spec = rfft(frames, dim=-1, norm=norm) if onesided else fft(frames, dim=-1, norm=norm)
@@ -329,13 +362,39 @@ def istft(input, n_fft, hop_length=None, win_length=None, window=None, center=Tr
     """The inverse of stft, as torch.istft: inverse transforms of the frames, times the window, overlap-added and
     divided by the overlap-added squared window (an error where it is below 1e-11)."""
     from .functional import fold, pad     # noqa: PLC0415 - (see _full_window)
+    if window is None:              # first, as PyTorch's
+        warnings.warn("A window was not provided. A rectangular window will be applied.Please provide the same window "
+                      "used by stft to make the inversion lossless.To suppress this warning and use a rectangular "
+                      "window, explicitly set `window=nn.ones(n_fft)`.", UserWarning, stacklevel=2)
     if input.dtype.kind != "c":
-        raise RuntimeError("istft requires a complex-valued input tensor")
+        raise RuntimeError("istft requires a complex-valued input tensor matching the output from stft with "
+                           "return_complex=True.")
     hop_length = n_fft // 4 if hop_length is None else hop_length
     win_length = n_fft if win_length is None else win_length
+    prefix = _stft_repr("istft", input, window, n_fft=n_fft, hop_length=hop_length, win_length=win_length,
+                        center=bool(center), normalized=bool(normalized), onesided=onesided, length=length,
+                        return_complex=bool(return_complex))
+
+    def check(ok, message):     # PyTorch's words after its argument summary
+        if not ok:
+            raise RuntimeError(prefix + ": " + message)
+    check(input.numel() > 0, "input tensor cannot be empty.")
+    check(input.ndim in (2, 3), f"expected a tensor with 3 or 4 dimensions, but got {input.ndim + 1}")
     spec = input if input.ndim == 3 else input.unsqueeze(0)
-    n_frames = spec.shape[-1]
-    onesided = spec.shape[-2] != n_fft if onesided is None else onesided
+    n_frames, fft_size = spec.shape[-1], spec.shape[-2]
+    onesided = fft_size != n_fft if onesided is None else onesided
+    if onesided:
+        check(n_fft // 2 + 1 == fft_size, "expected the frequency dimension (3rd to the last) of the input tensor to "
+                                          f"match n_fft / 2 + 1 when onesided=True, but got {fft_size}")
+    else:
+        check(n_fft == fft_size, "expected the frequency dimension (3rd to the last) of the input tensor to match "
+                                 f"n_fft when onesided=False, but got {fft_size}")
+    check(0 < hop_length <= win_length, "expected 0 < hop_length <= win_length")
+    check(0 < win_length <= n_fft, "expected 0 < win_length <= n_fft")
+    check(window is None or (window.ndim == 1 and window.shape[0] == win_length),
+          "Invalid window shape. window has to be 1D and length of `win_length`")
+    if return_complex and onesided:
+        raise RuntimeError("Cannot have onesided output if window or input is complex")
     norm = "ortho" if normalized else "backward"
     frames = spec.transpose(-1, -2)                                          # (B, frames, freqs)
     frames = irfft(frames, n=n_fft, dim=-1, norm=norm) if onesided else ifft(frames, n=n_fft, dim=-1, norm=norm)
@@ -356,9 +415,8 @@ def istft(input, n_fft, hop_length=None, win_length=None, window=None, center=Tr
     start = n_fft // 2 if center else 0
     end = (start + length if center else length) if length is not None else (total - n_fft // 2 if center else total)
     y, envelope = y[:, start:min(end, total)], envelope[start:min(end, total)]
-    if envelope.numel() and float(envelope.abs().min().item()) < 1e-11:
-        raise RuntimeError("istft(...): window overlap add min: the window's overlap-added square is (near) zero "
-                           "somewhere (NOLA condition)")
+    if envelope.numel() and float(envelope.abs().min().item()) < 1e-11:     # the NOLA condition fails
+        raise RuntimeError(prefix + "window overlap add min: 1\n[ CPUBoolType{} ]")
     y = y / envelope
     if end > total:
         y = pad(y, (0, end - total))

@@ -104,7 +104,7 @@ _MISSING = object()
 def _all_entries(module, prefix="", path=()):
     """(dotted name, value) of every parameter and buffer, a shared module or tensor under each of its names."""
     for registry in ("_parameters", "_buffers"):
-        for name, value in module.__dict__[registry].items():
+        for name, value in dict.items(module.__dict__[registry]):
             if value is not None:
                 yield prefix + name, value
     for name, child in module._modules.items():

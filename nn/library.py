@@ -8,7 +8,7 @@ import functools
 from . import ops as _ops
 from .autograd.function import Function
 
-__all__ = ["custom_op", "register_fake", "register_autograd", "CustomOpDef"]
+__all__ = ["custom_op", "register_fake", "register_autograd", "impl", "CustomOpDef"]
 
 
 class CustomOpDef:
@@ -37,7 +37,14 @@ class CustomOpDef:
                                    f"formula was registered. Please use register_autograd to add one.")
             return op._backward(ctx, *grads)
 
-        self._function = type(self._name, (Function,), {"forward": staticmethod(fn),
+        @functools.wraps(fn)            # its signature binds the arguments (Function.apply)
+        def forward(*args, **kwargs):
+            # a kernel given by impl(qualname, "cpu" / "default") replaces the function, as PyTorch's dispatcher does
+            kernels = _impls.get(op._qualname, {})
+            kernel = kernels.get("CPU") or kernels.get("CompositeExplicitAutograd") or fn
+            return kernel(*args, **kwargs)
+
+        self._function = type(self._name, (Function,), {"forward": staticmethod(forward),
                                                         "setup_context": staticmethod(setup_context),
                                                         "backward": staticmethod(backward)})
 
@@ -80,6 +87,40 @@ def register_fake(op, fn=None, /, *, lib=None, _stacklevel=1):
     def inner(fn):
         return _lookup(op).register_fake(fn)
     return inner if fn is None else inner(fn)
+
+
+_impls = {}     # qualname -> {dispatch key: function}, from impl()
+_DEVICE_KEYS = {"cpu": "CPU", "cuda": "CUDA", "ipu": "IPU", "xpu": "XPU", "mkldnn": "MkldnnCPU", "hip": "HIP",
+                "ve": "VE", "fpga": "FPGA", "maia": "MAIA", "xla": "XLA", "lazy": "Lazy", "vulkan": "Vulkan",
+                "mps": "MPS", "meta": "Meta", "hpu": "HPU", "mtia": "MTIA", "privateuseone": "PrivateUse1",
+                "default": "CompositeExplicitAutograd"}
+_DISPATCH_KEYS = set(_DEVICE_KEYS.values()) | {"CompositeImplicitAutograd", "Autograd", "AutogradCPU", "AutogradCUDA",
+                                               "AutocastCPU", "AutocastCUDA", "AutocastXPU", "AutocastMPS",
+                                               "Functionalize", "FuncTorchBatched", "Python"}
+
+
+def _dispatch_key(typ):
+    if typ in _DISPATCH_KEYS:
+        return typ
+    if typ.split(":")[0] in _DEVICE_KEYS:
+        return _DEVICE_KEYS[typ.split(":")[0]]
+    raise RuntimeError("Expected one of cpu, cuda, ipu, xpu, mkldnn, opengl, opencl, ideep, hip, ve, fpga, maia, xla, "
+                       "lazy, vulkan, mps, meta, hpu, mtia, privateuseone device type at start of device string: " + typ)
+
+
+def impl(qualname, types, func=None, *, lib=None):
+    """impl("ns::name", types, func) or as a decorator: func becomes the operator's kernel for those device types
+    ("cpu", "cuda", ..., "default" for all) or dispatch keys ("AutocastCPU", ...) -> None. nn runs on the CPU
+    only: a "cpu" or "default" kernel replaces the function of a custom_op; the others (CUDA, Autocast*: nn's
+    autocast computes in the given dtypes, see nn.amp) are kept and never called."""
+    keys = {_dispatch_key(t) for t in ((types,) if isinstance(types, str) else types)}
+
+    def register_(func):
+        _impls.setdefault(qualname, {}).update(dict.fromkeys(keys, func))
+
+    if func is None:
+        return register_
+    register_(func)
 
 
 def register_autograd(op, backward, /, *, setup_context=None, lib=None):

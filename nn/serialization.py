@@ -32,7 +32,7 @@ from .serialization_torch import save_torch, load_torch, load_torch_legacy, is_t
 from .serialization_torch import PyTorchFileReader  # noqa: E402,F401  (torch.PyTorchFileReader)
 
 __all__ = ["save", "load", "atomic_write", "atomic_path", "add_safe_globals", "get_safe_globals",
-           "clear_safe_globals", "safe_globals"]
+           "clear_safe_globals", "safe_globals", "get_unsafe_globals_in_checkpoint"]
 
 # The type alias of ``load``'s ``map_location`` (torch.serialization.MAP_LOCATION), for annotations: pyro's
 # param store imports it.
@@ -74,6 +74,37 @@ class safe_globals:
 
     def __exit__(self, *exc):
         _safe_globals[:] = self._saved
+
+
+def get_unsafe_globals_in_checkpoint(f):
+    """torch.serialization.get_unsafe_globals_in_checkpoint: the ``"module.name"`` globals of a torch.save file (a
+    path or a binary file object) that a weights-only load refuses, i.e. neither built in nor added by
+    add_safe_globals / safe_globals, read from its pickle without running it (darts allow-lists what its own
+    checkpoints name, then loads with weights_only=True). A list in no particular order, as PyTorch's."""
+    import pickletools                                       # noqa: PLC0415
+    from .serialization_torch import _ALLOWED, _STORAGE_DTYPES, _user_allowed_globals  # noqa: PLC0415
+    from . import dtypes                                     # noqa: PLC0415
+    source = io.BytesIO(f.read()) if hasattr(f, "read") else os.fspath(f)
+    if not zipfile.is_zipfile(source):
+        raise ValueError("Expected input to be a checkpoint returned by torch.save")
+    with zipfile.ZipFile(source) as archive:
+        pickles = [n for n in archive.namelist() if n.endswith("/data.pkl") or n == "data.pkl"]
+        if len(pickles) != 1:
+            raise ValueError("Expected input to be a checkpoint returned by torch.save")
+        data = archive.read(pickles[0])
+    found, strings = set(), []
+    for op, arg, _ in pickletools.genops(data):
+        if op.name == "GLOBAL":                              # protocol 2 (torch.save's): "module name"
+            module, name = arg.split(" ", 1)
+            found.add(f"{module}.{name}")
+        elif op.name == "STACK_GLOBAL" and len(strings) >= 2:    # protocol 4: the two strings pushed before it
+            found.add(f"{strings[-2]}.{strings[-1]}")
+        elif isinstance(arg, str) and "UNICODE" in op.name:
+            strings.append(arg)
+    safe = {f"{m}.{n}" for m, n in _ALLOWED} | set(_user_allowed_globals())
+    safe |= {f"torch.{n}" for n in _STORAGE_DTYPES} | {f"torch.{n}" for n, v in vars(dtypes).items()
+                                                        if isinstance(v, dtypes.dtype)}
+    return [g for g in found if g not in safe]
 
 
 @contextlib.contextmanager

@@ -494,6 +494,13 @@ def _to_picklable(value, storages, where, memo=None):
         return value        # a NumPy array inside an object (a pandas frame's blocks): pickled by NumPy, as torch.save
     if isinstance(value, (np.ndarray, np.generic)) and not isinstance(value, (str, bytes)):
         a = np.asarray(value)
+        if a.dtype not in _DTYPE_STORAGES and not isinstance(original, Tensor):
+            # no tensor storage holds it (NumPy's uint32 generator key in poutyne's saved random states): pickled
+            # by NumPy, as torch.save pickles every ndarray (an object holding one: that object, by pickle); a
+            # weights-only load refuses it, as PyTorch's
+            if isinstance(original, (np.ndarray, np.generic)):
+                return original
+            return _reduced_object(original, storages, where, memo)
         a = a if a.flags.c_contiguous else a.copy()            # (ascontiguousarray would make 0-d 1-d)
         if a.dtype not in _DTYPE_STORAGES:
             raise TypeError(f"nn.save: {where} has dtype {a.dtype}, which a .pt file cannot hold")

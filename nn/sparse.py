@@ -19,7 +19,7 @@ from .tensor import Tensor
 from .tensor_ops._attach import attach
 
 __all__ = ["sparse_coo_tensor", "spmm", "mm", "addmm", "sum", "FloatTensor", "DoubleTensor", "LongTensor", "layout",
-           "strided", "sparse_coo", "sparse_csr", "sparse_csc", "sparse_bsr", "sparse_bsc"]
+           "strided", "sparse_coo", "check_sparse_tensor_invariants", "sparse_csr", "sparse_csc", "sparse_bsr", "sparse_bsc"]
 
 
 class layout(_NameOnly):
@@ -96,6 +96,50 @@ def _convert_indices_from_csr_to_coo(crow_indices, col_indices, *, out_int32=Fal
     row = np.repeat(np.arange(len(ptr) - 1), np.diff(ptr))
     out = np.stack([col, row] if transpose else [row, col])
     return Tensor(out.astype(np.int32 if out_int32 else np.int64))
+
+
+_check_invariants = False
+
+
+class check_sparse_tensor_invariants:
+    """torch.sparse.check_sparse_tensor_invariants: whether sparse constructors check their indices, as a context
+    manager (``with check_sparse_tensor_invariants(enable=False):``), a decorator or by enable() / disable() /
+    is_enabled() (off by default). The flag is kept; nn's dense sparse_coo_tensor refuses indices outside its size
+    either way."""
+
+    @staticmethod
+    def is_enabled():
+        return _check_invariants
+
+    @staticmethod
+    def enable():
+        global _check_invariants
+        _check_invariants = True
+
+    @staticmethod
+    def disable():
+        global _check_invariants
+        _check_invariants = False
+
+    def __init__(self, enable=True):
+        self.state, self.saved_state = enable, None
+
+    def __enter__(self):
+        global _check_invariants
+        if self.saved_state is not None:
+            raise RuntimeError("This context manager instance is already activated. Use a different context manager "
+                               "instance for context nesting.")
+        self.saved_state, _check_invariants = _check_invariants, bool(self.state)
+
+    def __exit__(self, type, value, traceback):
+        global _check_invariants
+        _check_invariants, self.saved_state = self.saved_state, None
+
+    def __call__(self, mth):
+        def test_mth(*args, **kwargs):
+            with type(self)(self.state):
+                return mth(*args, **kwargs)
+        return test_mth
 
 
 def _legacy(name):

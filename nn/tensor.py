@@ -226,6 +226,11 @@ def _normalize_axes(dim, ndim):
     return tuple(sorted(set(out)))
 
 
+def _node_name(op):
+    """PyTorch's pattern of a node's name from nn's op name: mul -> MulBackward0."""
+    return "".join(w[:1].upper() + w[1:] for w in (op or "op").split("_")) + "Backward0"
+
+
 class GradFn:
     """Tensor.grad_fn of an op's result (None for a leaf): the op that made it, its name made from nn's op name
     in PyTorch's pattern (mul -> MulBackward0; nn's op names are not always PyTorch's). nn's graph hangs on the
@@ -237,6 +242,15 @@ class GradFn:
     it keeps its inputs alive."""
 
     _held = weakref.WeakValueDictionary()       # id(an op's backward function) -> its GradFn, while it is held
+    _classes = {}                               # PyTorch's node name -> the GradFn subclass of that name
+
+    def __new__(cls, op, backward=None, tensor=None):
+        # an instance of a subclass named as PyTorch's node class: type(y.grad_fn).__name__ is "MulBackward0", as
+        # PyTorch's (torchopt's visual.make_dot labels the nodes by it)
+        if cls is GradFn:
+            name = _node_name(op)
+            cls = GradFn._classes.get(name) or GradFn._classes.setdefault(name, type(name, (GradFn,), {}))
+        return object.__new__(cls)
 
     def __init__(self, op, backward=None, tensor=None):
         self.op = op
@@ -278,7 +292,7 @@ class GradFn:
                       AccumulateGrad.of(p) if p._backward is None else GradFn.of(p), 0) for p in parents)
 
     def name(self):
-        return "".join(w[:1].upper() + w[1:] for w in (self.op or "op").split("_")) + "Backward0"
+        return _node_name(self.op)
 
     def _node_hooks(self, kind):
         owner = None if self._tensor is None else self._tensor()
@@ -1104,6 +1118,11 @@ class Tensor:
         other, a, b = self._operands(exponent, "**")
         with np.errstate(divide="ignore", invalid="ignore"):    # a negative base's fractional power: NaN, silently
             y = a ** b
+            if y.dtype == np.float32 and y.size < 8:
+                # PyTorch's scalar loop (fewer elements than a vector) is libm's powf, correctly rounded, where
+                # NumPy's float32 power is an ulp off for about a fifth of the values: torchopt's Adam divides
+                # float64 moments by 1 - pow(b1, count), float32 by PyTorch's promotion of an int64 count
+                y = (a.astype(np.float64) ** b.astype(np.float64)).astype(np.float32)
 
         def backward(g):
             # d(a^b)/da = b a^(b-1) (0 where b = 0);  d(a^b)/db = a^b ln a (0 where a = 0 and b >= 0), as PyTorch

@@ -148,7 +148,7 @@ def test_forward_must_return_a_tensor():
     class Bad(nn.Function):
         @staticmethod
         def forward(ctx, x):
-            return x.data * 2
+            return "x"
 
         @staticmethod
         def backward(ctx, grad):
@@ -156,3 +156,18 @@ def test_forward_must_return_a_tensor():
 
     with pytest.raises(TypeError, match="Bad.forward must return one Tensor"):
         Bad.apply(t64(2))
+
+    class FromData(nn.Function):          # x.data * 2 is a Tensor in PyTorch: the output of the op, in the graph
+        @staticmethod
+        def forward(ctx, x):
+            return x.data * 2
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad * 2
+
+    x = t64(2).requires_grad_()
+    y = FromData.apply(x)
+    assert isinstance(y, nn.Tensor) and y.requires_grad
+    y.sum().backward()
+    assert x.grad.tolist() == [2.0, 2.0]

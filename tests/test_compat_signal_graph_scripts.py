@@ -278,13 +278,13 @@ def test_one_dimensional_layers_report_their_own_shapes():
         nn.Conv1d(2, 2, 3, stride=2, padding="same")
     with pytest.raises(ValueError, match="conv1d: padding='same' needs stride 1 .*got stride 2;"):
         F.conv1d(nn.randn(1, 2, 5), nn.randn(2, 2, 3), padding="same", stride=2)
-    with pytest.raises(RuntimeError, match=r"conv1d: expected input with 3 channels \(weight shape \(2, 3, 3\), "
-                                           r"groups=1\), got 4 channels \(input shape \(2, 4, 5\)\)"):
+    with pytest.raises(RuntimeError, match=r"Given groups=1, weight of size \[2, 3, 3\], expected input\[2, 4, 5\] to have 3 "
+                                           r"channels, but got 4 channels instead"):
         nn.Conv1d(3, 2, 3)(nn.randn(2, 4, 5))
-    with pytest.raises(RuntimeError, match=r"got 3 channels \(input shape \(3, 5\)\)"):
+    with pytest.raises(RuntimeError, match=r"expected input\[1, 3, 5\] to have 4 channels, but got 3"):
         nn.Conv1d(4, 2, 3)(nn.randn(3, 5))
-    with pytest.raises(RuntimeError, match=r"conv_transpose1d: expected input with 3 channels .*\(input shape "
-                                           r"\(2, 4, 5\)\)"):
+    with pytest.raises(RuntimeError, match=r"Given transposed=1, weight of size \[3, 2, 3\], expected input\[2, 4, 5\] "
+                                           r"to have 3 channels"):
         nn.ConvTranspose1d(3, 2, 3)(nn.randn(2, 4, 5))
     with pytest.raises(ValueError, match=r"LSTM: expected a non-empty sequence of 3 features, got input of shape "
                                          r"\(2, 4, 5\)"):

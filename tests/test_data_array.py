@@ -202,7 +202,7 @@ def test_reductions_give_scalars_and_buffers_stay_plain():
     assert loss.data.cpu().numpy() == pytest.approx(14.0 / 3) and loss.data.item() == pytest.approx(14.0 / 3)
     bn = nn.BatchNorm1d(3)
     bn(nn.randn(4, 3))                                     # num_batches_tracked += 1 re-assigns the buffer
-    assert all(type(b) is np.ndarray for b in bn._buffers.values())         # what nn computes on stays plain
+    assert all(type(b) is np.ndarray for b in dict.values(bn._buffers))     # what nn computes on stays plain
     # the state dict hands out the module's own arrays as DataArrays, as PyTorch code expects of its values
     # (v.clone(), v.cpu(), v.copy_(...) in an EMA)
     sd = bn.state_dict()

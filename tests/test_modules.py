@@ -185,9 +185,10 @@ def test_load_state_dict_reports_all_problems_at_once_and_changes_nothing():
     with pytest.raises(StateDictError) as info:
         net.load_state_dict(sd)
     msg = str(info.value)
-    assert "Missing key(s): 'encoder.bn.running_var', 'head.1.bias'" in msg
-    assert "Unexpected key(s): 'head.2.weight'" in msg
-    assert "size mismatch for 'encoder.conv1.weight'" in msg and "(2, 1, 5, 5)" in msg and "(2, 1, 3, 3)" in msg
+    assert '\tMissing key(s) in state_dict: "encoder.bn.running_var", "head.1.bias". ' in msg     # PyTorch's words
+    assert '\tUnexpected key(s) in state_dict: "head.2.weight". ' in msg
+    assert ("\tsize mismatch for encoder.conv1.weight: copying a param with shape nn.Size([2, 1, 5, 5]) from "
+            "checkpoint, the shape in current model is nn.Size([2, 1, 3, 3]).") in msg
     assert isinstance(info.value, KeyError)
     assert info.value.missing_keys == ["encoder.bn.running_var", "head.1.bias"]
     assert info.value.unexpected_keys == ["head.2.weight"]
@@ -202,7 +203,7 @@ def test_load_state_dict_non_strict():
     assert net.scale.data.tolist() == [2.0]
     assert result.unexpected_keys == ["extra"]
     assert "head.1.weight" in result.missing_keys
-    with pytest.raises(StateDictError, match="size mismatch for 'scale'"):
+    with pytest.raises(StateDictError, match="size mismatch for scale: "):
         net.load_state_dict({"scale": np.zeros(2, np.float32)}, strict=False)
 
 
@@ -327,7 +328,7 @@ def test_constructor_validation(make, match):
 
 
 def test_wrong_input_shape_is_explained():
-    with pytest.raises(ValueError, match="expected input with 3 channels .* got 2 channels"):
+    with pytest.raises(ValueError, match="to have 3 channels, but got 2 channels"):
         nn.Conv2d(3, 2, 3)(_x(1, 2, 5, 5))
     with pytest.raises(ValueError, match="4-D input"):
         nn.BatchNorm2d(3)(_x(3, 5))

@@ -66,7 +66,7 @@ def test_bad_weight_is_a_clear_error():
     x = nn.zeros(1, 3, 4, 4)
     with pytest.raises(ValueError, match="3, 3"):
         upsample2x_conv3x3(x, nn.zeros(2, 3, 5, 5))
-    with pytest.raises(ValueError, match="expected input with 4 channels"):
+    with pytest.raises(ValueError, match="to have 4 channels"):
         upsample2x_conv3x3(x, nn.zeros(2, 4, 3, 3))
 
 
@@ -137,7 +137,7 @@ def test_sequential_with_and_without_fusion_trains_the_same(monkeypatch):
 
 
 @pytest.mark.parametrize("x, match", [
-    (nn.zeros(1, 4, 5, 5), "conv2d: expected input with 3 channels"),       # wrong channels
+    (nn.zeros(1, 4, 5, 5), "expected input.* to have 3 channels"),       # wrong channels
     (nn.zeros(1, 3, 0, 5), "interpolate"),                                   # empty map
     (nn.Tensor(np.zeros((1, 3, 5, 5), np.int64)), "interpolate"),            # integers
 ])

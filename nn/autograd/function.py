@@ -37,6 +37,7 @@ import weakref
 
 import numpy as np
 
+from ..array import DataArray
 from ..tensor import Tensor, enable_grad, is_grad_enabled, no_grad
 
 __all__ = ["Function", "FunctionCtx", "once_differentiable"]
@@ -64,9 +65,10 @@ class FunctionCtx:
         self._output_refs = {}          # id(an output forward returned and saved) -> weakref to apply's output
 
     def save_for_backward(self, *tensors):
-        """Keep Tensors (or None) for backward, where they come back as ``ctx.saved_tensors``."""
+        """Keep Tensors (or None) for backward, where they come back as ``ctx.saved_tensors``. A ``.data``
+        array (nn's form of PyTorch's ``t.data``, a tensor there) is kept as the Tensor on its values."""
         for i, t in enumerate(tensors):
-            if not (t is None or isinstance(t, Tensor)):
+            if not (t is None or isinstance(t, (Tensor, DataArray))):
                 raise TypeError(f"save_for_backward takes Tensors or None, but argument {i} is a "
                                 f"{type(t).__name__}; keep other values as attributes (ctx.k = k)")
         self._saved = tensors
@@ -127,14 +129,31 @@ class Function:
         ctx = FunctionCtx(tuple(isinstance(a, Tensor) and a.requires_grad and is_grad_enabled() for a in args))
         with no_grad():                 # forward's own ops record nothing: this op is one node
             out = cls.forward(*args) if new_style else cls.forward(ctx, *args, **kwargs)
+            out, arrays = _arrays_as_tensors(out)
             if new_style:
                 cls.setup_context(ctx, args, out)
+        if any(isinstance(t, DataArray) for t in ctx._saved):
+            ctx._saved = tuple(arrays[id(t)] if id(t) in arrays else Tensor(t.view(np.ndarray))
+                               if isinstance(t, DataArray) else t for t in ctx._saved)
         many = isinstance(out, (tuple, list))
         if not many and not isinstance(out, Tensor):
             raise TypeError(f"{cls.__name__}.forward must return one Tensor or a tuple of them, "
                             f"got {type(out).__name__}")
         results = _record(cls, ctx, args, tuple(out) if many else (out,))
         return (tuple(results) if isinstance(out, tuple) else list(results)) if many else results[0]
+
+
+def _arrays_as_tensors(out):
+    """forward's output with each ``.data`` array in it (a DataArray: torchopt's implicit differentiation returns
+    ``tuple(t.data for t in output)``, Tensors in PyTorch) as a Tensor on its values -> (output, {id(array): that
+    Tensor}), so a saved array is the same output."""
+    many = isinstance(out, (tuple, list))
+    if not any(isinstance(o, DataArray) for o in (out if many else (out,))):
+        return out, {}
+    arrays = {id(o): Tensor(o.view(np.ndarray)) for o in (out if many else (out,)) if isinstance(o, DataArray)}
+    if not many:
+        return arrays[id(out)], arrays
+    return type(out)(arrays.get(id(o), o) for o in out), arrays
 
 
 def _record(cls, ctx, args, outs):
@@ -199,11 +218,11 @@ def _record(cls, ctx, args, outs):
                 result.append(g._data if isinstance(g, Tensor) else g)
         return tuple(result)
 
-    def node(o, parents, backward, graph_backward):
+    def node(o, parents, backward, graph_backward, saves=True):
         if _is(o, dirty):               # the input itself becomes the op's result, as PyTorch's mark_dirty
             from ..tensor_ops.inplace import _take_place  # noqa: PLC0415
             return _take_place(o, o._data, parents, backward, graph_backward, name)
-        return Tensor._make(o._data, parents, backward, name, graph_backward)
+        return Tensor._make(o._data, parents, backward, name, graph_backward, saves)
 
     results = list(outs)
     if len(diff) == 1:
@@ -244,7 +263,10 @@ def _record(cls, ctx, args, outs):
                 return (pad(g.reshape(-1).to(dtype), (lo, total - hi)),)
             return backward, graph_backward
         for i in diff:
-            results[i] = node(outs[i], (joint,), *placed(i))
+            # an output's node only places its gradient (saves nothing), so it is not released before the joint
+            # node's backward runs: that backward may compute from saved outputs (torchopt's implicit gradients
+            # differentiate an optimality function of the solutions), as PyTorch's graph keeps them
+            results[i] = node(outs[i], (joint,), *placed(i), saves=False)
     # a saved output comes back as apply's output (ctx holds it weakly: no reference cycle through the graph)
     ctx._output_refs = {id(o): weakref.ref(r) for o, r in zip(outs, results)
                         if isinstance(o, Tensor) and _is(o, ctx._saved) and r is not o}

@@ -317,6 +317,13 @@ def _clamp_probs(p):
     return p.clamp(eps, 1 - eps)
 
 
+def _binary_logits(p):
+    """log p - log(1 - p) of the clamped probs: PyTorch's probs_to_logits(is_binary=True), its rounding in float32
+    too (a correctly rounded logit is an ulp away from it there)."""
+    ps = _clamp_probs(p)
+    return ps.log() - (-ps).log1p()
+
+
 class Bernoulli(Distribution):
     """1 with probability probs (or sigmoid(logits)), else 0."""
 
@@ -329,8 +336,7 @@ class Bernoulli(Distribution):
         if probs is not None:
             p = probs._data if isinstance(probs, Tensor) else np.asarray(probs)
             _check(validate_args, np.all((p >= 0) & (p <= 1)), "Bernoulli: probs must be in [0, 1]")
-        self.probs, self.logits = _probs_and_logits(probs, logits, "Bernoulli", lambda p: _clamp_probs(p).logit(),
-                                                    F.sigmoid)
+        self.probs, self.logits = _probs_and_logits(probs, logits, "Bernoulli", _binary_logits, F.sigmoid)
         self.batch_shape = tuple(self.probs.shape)
 
     mean = property(lambda self: self.probs)
@@ -881,8 +887,7 @@ class Binomial(Distribution):
         if probs is not None:
             p = probs._data if isinstance(probs, Tensor) else np.asarray(probs)
             _check(validate_args, np.all((p >= 0) & (p <= 1)), "Binomial: probs must be in [0, 1]")
-        self.probs, self.logits = _probs_and_logits(probs, logits, "Binomial", lambda p: _clamp_probs(p).logit(),
-                                                    F.sigmoid)
+        self.probs, self.logits = _probs_and_logits(probs, logits, "Binomial", _binary_logits, F.sigmoid)
         n = _param(total_count, self.probs)
         _check(validate_args, np.all(n.data >= 0) and np.all(n.data == np.round(n.data)),
                "Binomial: total_count must be a non-negative integer")
@@ -1284,8 +1289,9 @@ def _registered_kl(p, q):
 
 def kl_divergence(p, q):
     """KL(p || q) for two Normals, two Categoricals, two Bernoullis or two Uniforms (q's support covering p's),
-    two MultivariateNormals or two Betas, two Independents of those with the same reinterpreted_batch_ndims; and
-    any pair a register_kl function covers."""
+    two MultivariateNormals or two Betas, two Independents of those with the same reinterpreted_batch_ndims; the
+    other same-family pairs of PyTorch's registry (kl.py: Binomial, ContinuousBernoulli, Dirichlet, Gamma, Gumbel,
+    Geometric, HalfNormal, Pareto, Poisson, Cauchy); and any pair a register_kl function covers."""
     registered = _registered_kl(p, q)
     if registered is not None:
         return registered(p, q)
@@ -1302,8 +1308,11 @@ def _builtin_kl(p, q):
         t = (p.probs * (p.logits - q.logits)).masked_fill(p.probs == 0, 0.0)
         return t.masked_fill((q.probs == 0) & (p.probs > 0), float("inf")).sum(-1)
     if isinstance(p, Bernoulli) and isinstance(q, Bernoulli):
-        return (p.probs * (F.logsigmoid(p.logits) - F.logsigmoid(q.logits))
-                + (1 - p.probs) * (F.logsigmoid(-p.logits) - F.logsigmoid(-q.logits)))
+        # PyTorch's terms: inf where q cannot take a value p can (q's clamped logits are finite), 0 where p cannot
+        t1 = p.probs * (F.softplus(-q.logits) - F.softplus(-p.logits))
+        t1 = t1.masked_fill(q.probs == 0, math.inf).masked_fill(p.probs == 0, 0.0)
+        t2 = (1 - p.probs) * (F.softplus(q.logits) - F.softplus(p.logits))
+        return t1 + t2.masked_fill(q.probs == 1, math.inf).masked_fill(p.probs == 1, 0.0)
     if isinstance(p, Uniform) and isinstance(q, Uniform):
         inside = (q.low.data <= p.low.data) & (p.high.data <= q.high.data)
         return ((q.high - q.low) / (p.high - p.low)).log() + Tensor(np.where(inside, 0.0, np.inf).astype(p.low.dtype))

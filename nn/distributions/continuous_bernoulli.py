@@ -7,7 +7,7 @@ import numpy as np
 from .. import functional as F
 from ..tensor import Tensor, get_rng
 from ..tensor_ops.pointwise import where
-from . import Distribution, _check, _clamp_probs, _param, _probs_and_logits, _size, constraints
+from . import Distribution, _binary_logits, _check, _clamp_probs, _param, _probs_and_logits, _size, constraints
 
 
 class ContinuousBernoulli(Distribution):
@@ -24,7 +24,7 @@ class ContinuousBernoulli(Distribution):
             p = probs._data if isinstance(probs, Tensor) else np.asarray(probs)
             _check(validate_args, np.all((p >= 0) & (p <= 1)), "ContinuousBernoulli: probs must be in [0, 1]")
         self.probs, self.logits = _probs_and_logits(probs, logits, "ContinuousBernoulli",
-                                                    lambda p: _clamp_probs(p).logit(), F.sigmoid)
+                                                    _binary_logits, F.sigmoid)
         self.probs = _clamp_probs(self.probs)
         self._lims = lims
         self.batch_shape = tuple(self.probs.shape)

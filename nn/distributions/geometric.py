@@ -3,7 +3,7 @@ import numpy as np
 
 from .. import functional as F
 from ..tensor import Tensor, get_rng
-from . import Distribution, _check, _clamp_probs, _probs_and_logits, _size, constraints
+from . import Distribution, _binary_logits, _check, _probs_and_logits, _size, constraints
 
 
 class Geometric(Distribution):
@@ -17,8 +17,7 @@ class Geometric(Distribution):
         if probs is not None:
             p = probs._data if isinstance(probs, Tensor) else np.asarray(probs)
             _check(validate_args, np.all((p > 0) & (p <= 1)), "Geometric: probs must be in (0, 1]")
-        self.probs, self.logits = _probs_and_logits(probs, logits, "Geometric", lambda p: _clamp_probs(p).logit(),
-                                                    F.sigmoid)
+        self.probs, self.logits = _probs_and_logits(probs, logits, "Geometric", _binary_logits, F.sigmoid)
         self.batch_shape = tuple(self.probs.shape)
 
     mean = property(lambda self: 1.0 / self.probs - 1.0)

@@ -4,7 +4,7 @@ import numpy as np
 
 from .. import functional as F
 from ..tensor import Tensor
-from . import Distribution, Gamma, Poisson, _check, _clamp_probs, _param, _probs_and_logits, constraints
+from . import Distribution, Gamma, Poisson, _binary_logits, _check, _param, _probs_and_logits, constraints
 
 
 class NegativeBinomial(Distribution):
@@ -20,7 +20,7 @@ class NegativeBinomial(Distribution):
             p = probs._data if isinstance(probs, Tensor) else np.asarray(probs)
             _check(validate_args, np.all((p >= 0) & (p < 1)), "NegativeBinomial: probs must be in [0, 1)")
         self.probs, self.logits = _probs_and_logits(probs, logits, "NegativeBinomial",
-                                                    lambda p: _clamp_probs(p).logit(), F.sigmoid)
+                                                    _binary_logits, F.sigmoid)
         r = _param(total_count, self.probs)
         _check(validate_args, np.all(r.data >= 0), "NegativeBinomial: total_count must be non-negative")
         self.batch_shape = np.broadcast_shapes(tuple(r.shape), tuple(self.probs.shape))

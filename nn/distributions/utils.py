@@ -6,7 +6,7 @@ import numpy as np
 
 from .. import functional as F
 from ..tensor import Tensor
-from . import _broadcast_params, _clamp_probs, lazy_property  # noqa: F401  (defined there for MultivariateNormal)
+from . import _binary_logits, _broadcast_params, _clamp_probs, lazy_property  # noqa: F401  (defined there)
 from .transforms import _sum_rightmost  # noqa: F401  (zuko imports it from here, as from PyTorch's)
 
 __all__ = ["broadcast_all", "probs_to_logits", "logits_to_probs", "clamp_probs", "lazy_property", "euler_constant",
@@ -31,8 +31,7 @@ def clamp_probs(probs):
 
 def probs_to_logits(probs, is_binary=False):
     """log p of clamped probabilities (log p - log(1 - p) with is_binary)."""
-    ps = _clamp_probs(probs)
-    return ps.log() - (-ps).log1p() if is_binary else ps.log()
+    return _binary_logits(probs) if is_binary else _clamp_probs(probs).log()
 
 
 def logits_to_probs(logits, is_binary=False):

@@ -2,6 +2,7 @@
 softmin, hardtanh, relu6, hardsigmoid, hardswish, logsigmoid, prelu, softsign, tanhshrink, softshrink,
 hardshrink, threshold, celu, glu, rrelu."""
 import math
+import warnings
 
 import numpy as np
 
@@ -83,8 +84,11 @@ def tanh(input):
     return Tensor._make(y, (x,), backward, "tanh", lambda g: (g * (1 - tanh(x) ** 2),))
 
 
-def _implicit_dim(ndim):
-    """PyTorch's legacy choice when dim is not given: 0 for 0-, 1- and 3-D inputs, else 1."""
+def _implicit_dim(name, ndim, stacklevel):
+    """PyTorch's legacy choice when dim is not given: 0 for 0-, 1- and 3-D inputs, else 1, with PyTorch's
+    deprecation warning (pytorch-tcn's `output_activation='log_softmax'` builds nn.LogSoftmax() without a dim)."""
+    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. "
+                  "Change the call to include dim=X as an argument.", stacklevel=stacklevel)
     return 0 if ndim in (0, 1, 3) else 1
 
 
@@ -96,7 +100,7 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     """
     x = _tensor(input, "input", "log_softmax")
     x = x if dtype is None else x.to(dtype)
-    dim = _implicit_dim(x.ndim) if dim is None else dim
+    dim = _implicit_dim("log_softmax", x.ndim, _stacklevel) if dim is None else dim
     with np.errstate(invalid="ignore"):        # a row of -inf only (fully masked) is NaN, silently as PyTorch's
         z = x._data - x._data.max(axis=dim, keepdims=True)
         y = z - np.log(np.exp(z).sum(axis=dim, keepdims=True))
@@ -112,7 +116,7 @@ def softmax(input, dim=None, _stacklevel=3, dtype=None):
     """exp(x) / sum(exp(x)) along dim (stable); dim=None and dtype as log_softmax's."""
     x = _tensor(input, "input", "softmax")
     x = x if dtype is None else x.to(dtype)
-    dim = _implicit_dim(x.ndim) if dim is None else dim
+    dim = _implicit_dim("softmax", x.ndim, _stacklevel) if dim is None else dim
     with np.errstate(invalid="ignore"):        # a row of -inf only (fully masked) is NaN, silently as PyTorch's
         z = x._data - x._data.max(axis=dim, keepdims=True)
         y = np.exp(z)
@@ -316,7 +320,9 @@ def logsigmoid(input):
 
 def softmin(input, dim=None, _stacklevel=3, dtype=None):
     """softmax(-x) along dim."""
-    return softmax(-_tensor(input, "input", "softmin"), dim, dtype=dtype)
+    x = _tensor(input, "input", "softmin")
+    dim = _implicit_dim("softmin", x.ndim, _stacklevel) if dim is None else dim
+    return softmax(-x, dim, dtype=dtype)
 
 
 def prelu(input, weight):

@@ -17,7 +17,7 @@ from ..tensor import ShapeError, Tensor
 from .activations import softmax
 from .dense import linear
 from .normalization import dropout
-from .shapes import cat
+from .shapes import cat, pad
 
 
 def mask_data(mask):
@@ -143,13 +143,17 @@ def multi_head_attention(query, key, value, num_heads, in_proj_weight, in_proj_b
         k, v = cat([k, Tensor(zeros)], 1), cat([v, Tensor(zeros)], 1)
         extra += 1
     scores = q @ k.transpose(1, 2)                              # (N * H, L, S + extra)
-    mask = None                                                 # the two masks merged first, as PyTorch's
+    mask = learned = padding = None                             # the two masks merged first, as PyTorch's
     if attn_mask is not None:
         m = _additive(attn_mask, False, scores.dtype)
         if m.shape not in ((L, S), (N * H, L, S)):
             raise ValueError(f"multi_head_attention: attn_mask must be ({L}, {S}) or ({N * H}, {L}, {S}), got "
                              f"{m.shape}")
         mask = _allow_extra(m, extra)
+        if isinstance(attn_mask, Tensor) and attn_mask.requires_grad and m.dtype.kind == "f":
+            # a float mask that requires grad is added as a Tensor, so that its gradient reaches it, as PyTorch's
+            learned = attn_mask if attn_mask.dtype == scores.dtype else attn_mask.to(scores.dtype)
+            learned = pad(learned, (0, extra)) if extra else learned
     if key_padding_mask is not None:
         m = _additive(key_padding_mask, False, scores.dtype)
         if m.shape != (N, S):
@@ -161,7 +165,12 @@ def multi_head_attention(query, key, value, num_heads, in_proj_weight, in_proj_b
         if not need_weights:        # PyTorch's path without weights (its scaled_dot_product_attention): a query
             empty = np.all(np.isneginf(mask), axis=-1, keepdims=True)      # with no key left gets 0, not NaN
             mask = np.where(empty, 0.0, mask) if empty.any() else mask
-        scores = scores + mask
+        if learned is None:
+            scores = scores + mask
+        else:
+            scores = scores + learned + (0.0 if padding is None else padding)
+            if empty is not None and empty.any():       # (their weights are zeroed below)
+                scores = scores.masked_fill(np.broadcast_to(empty, scores.shape), 0.0)
     weights = softmax(scores, -1)
     if empty is not None and empty.any():
         weights = weights.masked_fill(np.broadcast_to(empty, weights.shape), 0.0)

@@ -36,6 +36,22 @@ def _along_classes(v, ndim):
     return v.reshape((1, -1) + (1,) * (ndim - 2))
 
 
+def _refuse_target_shape(got, shape):
+    """PyTorch's errors for integer targets of the wrong shape (speechbrain's nll_loss on a (N, 1) target): the
+    batch sizes first (a ValueError), then the per-layout RuntimeErrors of its C++ checks."""
+    dims = lambda s: "[" + ", ".join(map(str, s)) + "]"         # noqa: E731
+    if len(got) >= 1 and got[0] != shape[0]:
+        raise ValueError(f"Expected input batch_size ({shape[0]}) to match target batch_size ({got[0]}).")
+    if len(shape) == 2:
+        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+    if len(shape) == 3:
+        raise RuntimeError(f"Expected target size {dims((shape[0],) + shape[2:])}, got {dims(got)}")
+    if len(got) != len(shape) - 1:
+        raise RuntimeError(f"only batches of spatial targets supported ({len(shape) - 1}D tensors) but got targets "
+                           f"of dimension: {len(got)}")
+    raise RuntimeError(f"size mismatch (got input: {dims(shape)} , target: {dims(got)}")
+
+
 def _index_target(target, input, ignore_index, op):
     """Integer targets (N, d1...) -> (labels with ignored set to 0 (N, 1, d1...) intp, valid mask (N, d1...))."""
     t = target._data if isinstance(target, Tensor) else np.asarray(target)
@@ -46,8 +62,7 @@ def _index_target(target, input, ignore_index, op):
     N, C = input.shape[:2]
     want = (N,) + tuple(input.shape[2:])
     if t.shape != want:
-        raise ValueError(f"{op}: target shape {t.shape} does not match input {tuple(input.shape)}: "
-                         f"expected {want}")
+        _refuse_target_shape(t.shape, tuple(input.shape))
     valid = t != ignore_index
     bad = valid & ((t < 0) | (t >= C))
     if bad.any():
@@ -108,7 +123,12 @@ def _row_scale(g, reduction, denom, dt):
 def _unbatched(loss, input, target, reduction, *args, **kwargs):
     """loss of one sample: input (C,) and target () (a class index) or (C,) (probabilities) as a batch of one;
     reduction='none' gives the 0-d loss, as PyTorch's."""
-    target = target.unsqueeze(0) if isinstance(target, Tensor) else np.asarray(target)[None]
+    t = target._data if isinstance(target, Tensor) else np.asarray(target)
+    if t.dtype.kind in "iu" and t.ndim == 1:        # a class index as a 1-element vector, as PyTorch takes it
+        if t.shape[0] != 1:
+            raise ValueError(f"For 1D input, 1D target must have size 1, but got target size: {t.shape[0]}")
+    else:
+        target = target.unsqueeze(0) if isinstance(target, Tensor) else t[None]
     out = loss(input.unsqueeze(0), target, *args, reduction=reduction, **kwargs)
     return out.squeeze(0) if reduction == "none" else out
 

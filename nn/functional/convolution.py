@@ -67,6 +67,16 @@ def conv_hyperparameters(op, stride=1, padding=0, dilation=1, groups=1, output_p
     return stride, padding, dilation, int(groups), out_pad
 
 
+def _check_input_channels(x_shape, w_shape, groups, transposed=False):
+    """The input's channels against the weight's, for every convolution (1-3 d, transposed), in PyTorch's words;
+    x_shape is batched (N, C, ...) (an unbatched input shows with N = 1, as PyTorch's)."""
+    cin = w_shape[0] if transposed else w_shape[1] * groups
+    if x_shape[1] != cin:
+        given = "transposed=1" if transposed else f"groups={groups}"
+        raise ShapeError(f"Given {given}, weight of size {list(w_shape)}, expected input{list(x_shape)} to have "
+                         f"{cin} channels, but got {x_shape[1]} channels instead")
+
+
 def _conv_args(x, weight, bias, groups, op, transposed=False):
     x, weight = _tensor(x, "input", op), _tensor(weight, "weight", op)
     bias = None if bias is None else _tensor(bias, "bias", op)
@@ -74,10 +84,7 @@ def _conv_args(x, weight, bias, groups, op, transposed=False):
     layout = ("(in_channels, out_channels/groups, kh, kw)" if transposed
               else "(out_channels, in_channels/groups, kh, kw)")
     _check_ndim(weight, (4,), op, "weight", layout)
-    cin = weight.shape[0] if transposed else weight.shape[1] * groups
-    if x.shape[1] != cin:
-        raise ShapeError(f"{op}: expected input with {cin} channels (weight shape {weight.shape}, "
-                         f"groups={groups}), got {x.shape[1]} channels (input shape {x.shape})")
+    _check_input_channels(x.shape, weight.shape, groups, transposed)
     split = weight.shape[0]         # output channels (conv) or input channels (transposed)
     if split % groups:
         raise ValueError(f"{op}: weight.shape[0] = {split} is not divisible by groups={groups}")

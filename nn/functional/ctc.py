@@ -44,7 +44,9 @@ def _targets(targets, target_lengths, n):
 
 
 def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reduction="mean", zero_infinity=False):
-    """log_probs (T, N, C) or (T, C): log-probabilities of the C classes per frame (log_softmax's output);
+    """log_probs (T, N, C) or (T, C): log-probabilities of the C classes per frame (log_softmax's output; its
+    gradient is PyTorch's, exp(log_probs) - the alignments' occupancy, which is the derivative w.r.t. the logits
+    of that log_softmax, not w.r.t. log_probs themselves);
     targets (N, S) padded or (sum(target_lengths),) concatenated, labels in [0, C) other than blank;
     input_lengths (N,) frames and target_lengths (N,) labels per sequence. reduction 'mean' (each loss divided
     by its target length, then the mean over the batch), 'sum' or 'none' ((N,)). zero_infinity: a target that
@@ -101,7 +103,16 @@ def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reducti
         scale = np.broadcast_to(np.asarray(g, np.float64), (N,)) if reduction == "none" else \
             np.full(N, float(g)) / (N * np.maximum(tg_len, 1) if reduction == "mean" else 1)
         scale = np.where(np.isinf(loss) & zero_infinity, 0.0, scale)
-        grad = grad * scale[None, :, None]
+        # PyTorch's CTC backward returns exp(lp) - occupancy on each sequence's frames: the gradient w.r.t. the
+        # logits under a log_softmax, not w.r.t. log_probs. Chained through log_softmax (or softmax + log) the
+        # exp(lp) term cancels, so models agree either way; log_probs given directly get PyTorch's number.
+        # An infinite loss (no alignment fits) gets NaN on its frames, or 0 with zero_infinity, as PyTorch's.
+        frames = (np.arange(T)[:, None] < in_len[None, :])[:, :, None]
+        with np.errstate(over="ignore"):
+            grad = np.where(frames, np.exp(lp) + grad, 0.0) * scale[None, :, None]
+        infinite = np.isinf(logp)
+        if infinite.any():
+            grad[:, infinite] = 0.0 if zero_infinity else np.where(frames[:, infinite], np.nan, 0.0)
         return (grad.astype(log_probs.dtype, copy=False).reshape(log_probs.shape),)
 
     if zero_infinity:

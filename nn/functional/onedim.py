@@ -7,10 +7,9 @@ An unbatched input (C, L) is accepted, as in PyTorch.
 """
 import numbers
 
-from ..tensor import ShapeError
 from ._args import _tensor, builtin_like
 from .adaptive import adaptive_avg_pool2d, adaptive_max_pool2d
-from .convolution import conv2d, conv_transpose2d
+from .convolution import _check_input_channels, conv2d, conv_transpose2d
 from .sampling import avg_pool2d, max_pool2d, max_unpool2d
 
 
@@ -26,13 +25,11 @@ def _one(name, value, op):
 
 
 def _check_channels(x, w, groups, op, unbatched, transposed=False):
-    """input channels against the weight's, in the 1-d shapes (conv2d's message would show the height-1 image)."""
+    """input channels against the weight's, before the reshapes (conv2d's check would show the height-1 image, or
+    conv3d's depth slices); x is batched."""
     if isinstance(groups, bool) or not isinstance(groups, numbers.Integral) or groups < 1:
         return                                                   # conv2d refuses it
-    cin = w.shape[0] if transposed else w.shape[1] * groups
-    if x.shape[1] != cin:
-        raise ShapeError(f"{op}: expected input with {cin} channels (weight shape {tuple(w.shape)}, groups={groups}), "
-                         f"got {x.shape[1]} channels (input shape {tuple(x.shape[1:] if unbatched else x.shape)})")
+    _check_input_channels(tuple(x.shape), tuple(w.shape), groups, transposed)
 
 
 def _batched(x, op):

@@ -16,19 +16,29 @@ def pad(input, pad, mode="constant", value=None):
     """
     x = _tensor(input, "input", "pad", floating=False)
     if mode not in _PAD_MODES:
-        raise ValueError(f"pad: mode must be one of {sorted(_PAD_MODES)}, got {mode!r}")
+        # PyTorch's error for any other mode (speechbrain's Conv1d(padding_mode="zeros") reaches it)
+        raise NotImplementedError(f"Unrecognised padding mode {mode}")
     if len(pad) % 2 or len(pad) // 2 > x.ndim:
         raise ValueError(f"pad: pad must hold (before, after) pairs for at most {x.ndim} dims, got {pad!r}")
+    if mode != "constant":
+        _check_nonconstant_pad(x, [(int(pad[2 * i]), int(pad[2 * i + 1])) for i in range(len(pad) // 2)], mode)
+    if any(int(p) < 0 for p in pad) and mode in ("reflect", "replicate"):
+        # PyTorch pads, then crops: a reflection may reach into the cropped part ((-2, 3) of 0..4 -> 2 3 4 3 2 1)
+        y = _pad(x, [max(0, int(p)) for p in pad], mode, value)
+        keep = [slice(None)] * x.ndim
+        for i in range(len(pad) // 2):
+            lo, hi, n = int(pad[2 * i]), int(pad[2 * i + 1]), y.shape[x.ndim - 1 - i]
+            keep[x.ndim - 1 - i] = slice(max(0, -lo), n - max(0, -hi))
+        return y[tuple(keep)]
     if any(int(p) < 0 for p in pad):
-        if mode != "constant":
-            raise ValueError(f"pad: negative amounts (cropping) are for mode='constant' only, got {pad!r}")
+        # constant and circular crop first (circular then wraps what is left, as PyTorch's)
         keep = [slice(None)] * x.ndim
         for i in range(len(pad) // 2):
             lo, hi, n = int(pad[2 * i]), int(pad[2 * i + 1]), x.shape[x.ndim - 1 - i]
             if n - max(0, -lo) - max(0, -hi) < 0:
                 raise ValueError(f"pad: cropping {pad!r} removes more than the {n} elements of dim {x.ndim - 1 - i}")
             keep[x.ndim - 1 - i] = slice(max(0, -lo), n - max(0, -hi))
-        return _pad(x[tuple(keep)], [max(0, int(p)) for p in pad], mode, value)    # (the argument hides pad)
+        x, pad = x[tuple(keep)], [max(0, int(p)) for p in pad]      # then pad what is left (checked above)
     widths = [(0, 0)] * x.ndim
     for i in range(len(pad) // 2):          # pairs start from the last dim
         widths[x.ndim - 1 - i] = (int(pad[2 * i]), int(pad[2 * i + 1]))
@@ -41,8 +51,6 @@ def pad(input, pad, mode="constant", value=None):
             return (g[crop],)
         return Tensor._make(y, (x,), backward, "pad",
                             linear_graph_backward(lambda a: np.pad(a, widths), lambda g: g[crop], "pad"), saves=False)
-    if mode == "reflect" and any(max(w) >= n for w, n in zip(widths, x.shape) if max(w)):
-        raise ValueError(f"pad: reflect padding must be smaller than the padded dim, got {pad!r} for {x.shape}")
     # every output cell copies one input cell: pad the input's flat indices the same way
     source = np.pad(np.arange(x._data.size).reshape(x.shape), widths, mode=_PAD_MODES[mode])
     y = x._data.reshape(-1)[source]
@@ -56,6 +64,39 @@ def pad(input, pad, mode="constant", value=None):
 
 
 _pad = pad
+
+
+def _check_nonconstant_pad(x, pairs, mode):
+    """PyTorch's refusals of reflect / replicate / circular padding, in its order; pairs are (before, after), last
+    dim first."""
+    k = len(pairs) + 1
+    if mode == "circular":
+        for i, (lo, hi) in reversed(list(enumerate(pairs))):        # PyTorch walks the padded dims outermost first
+            n = x.shape[x.ndim - 1 - i]
+            if lo > n or hi > n:
+                raise RuntimeError("Padding value causes wrapping around more than once.")
+            if n + lo + hi < 0:
+                raise RuntimeError("Negative padding value is resulting in an empty dimension")
+        return
+    if 0 in x.shape[-k:]:
+        raise RuntimeError(f"Expected {k}D or {k + 1}D (batch mode) tensor with possibly 0 batch size and other "
+                           f"non-zero dimensions for input, but got: {list(x.shape)}")
+    for i, (lo, hi) in enumerate(pairs):
+        if mode == "reflect" and (lo >= x.shape[x.ndim - 1 - i] or hi >= x.shape[x.ndim - 1 - i]):
+            raise RuntimeError(f"Argument #{4 + 2 * i}: Padding size should be less than the corresponding input "
+                               f"dimension, but got: padding ({lo}, {hi}) at dimension {x.ndim - 1 - i} of input "
+                               f"{list(x.shape)}")
+    ins = [x.shape[x.ndim - 1 - i] for i in range(len(pairs))]                  # W, H, D
+    outs = [n + lo + hi for n, (lo, hi) in zip(ins, pairs)]
+    # PyTorch refuses when no output dim is left (a negative one fails there too, in other words)
+    if all(o < 1 for o in outs) or any(o < 0 for o in outs):
+        if k == 2:
+            raise RuntimeError(f"input (W: {ins[0]}) is too small. Calculated output W: {outs[0]}")
+        if k == 3:
+            raise RuntimeError(f"input (H: {ins[1]}, W: {ins[0]}{' ' if mode == 'replicate' else ''}) is too small. "
+                               f"Calculated output H: {outs[1]} W: {outs[0]}")
+        raise RuntimeError(f"input (D: {ins[2]} H: {ins[1]}, W: {ins[0]}) is too small. "
+                           f"Calculated output D: {outs[2]} H: {outs[1]} W: {outs[0]}")
 
 
 def cat(tensors, dim=0):

@@ -12,6 +12,7 @@ import numpy as np
 from ..tensor import Tensor
 from ._args import _tensor, builtin_like
 from .convolution import conv2d, conv_transpose2d
+from .onedim import _check_channels
 from .adaptive import _bins, adaptive_avg_pool2d, adaptive_max_pool2d
 from .sampling import _ceil_extra, _first_max, _pick, _scatter_unpool, avg_pool2d, max_pool2d
 from .shapes import cat, pad
@@ -74,6 +75,7 @@ def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     op = "conv3d"
     x, unbatched = _batched5(input, op)
     w = _weight5(weight, op, "(out_channels, in_channels/groups, kd, kh, kw)")
+    _check_channels(x, w, groups, op, unbatched)
     stride, dilation = _triple("stride", stride, op), _triple("dilation", dilation, op)
     kd = w.shape[2]
     if padding == "same":
@@ -102,6 +104,7 @@ def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_paddi
     op = "conv_transpose3d"
     x, unbatched = _batched5(input, op)
     w = _weight5(weight, op, "(in_channels, out_channels/groups, kd, kh, kw)")
+    _check_channels(x, w, groups, op, unbatched, transposed=True)
     s, p, d = (_triple(name, v, op) for name, v in (("stride", stride), ("padding", padding), ("dilation", dilation)))
     op_ = _triple("output_padding", output_padding, op)
     N, _, D, H, W = x.shape

@@ -10,7 +10,7 @@ from .annotations import Final  # noqa: F401
 from ..futures import Future  # noqa: F401  (torch.jit.Future is torch.futures.Future)
 
 __all__ = ["script", "trace", "annotate", "unused", "ignore", "export", "is_scripting", "is_tracing", "Final", "fork",
-           "wait", "Future"]
+           "wait", "Future", "script_if_tracing"]
 
 
 def compile(model=None, *, fullgraph=False, dynamic=None, backend="inductor", mode=None, options=None,
@@ -69,6 +69,14 @@ def is_tracing():
     return False
 
 
+def _get_trace_graph(f, args=(), kwargs=None, strict=True, _force_outplace=False, return_inputs=False,
+                     _return_inputs_states=False):
+    """torch.jit._get_trace_graph, TorchScript's tracer (fvcore's FlopCountAnalysis and ActivationCountAnalysis
+    trace with it): nn has no TorchScript graph to return, so it raises; named so that code importing it loads."""
+    raise RuntimeError("torch.jit._get_trace_graph: nn has no TorchScript tracer (no aten-level graph is recorded); "
+                       "trace with nn.fx.symbolic_trace instead")
+
+
 class TracerWarning(Warning):
     """torch.jit.TracerWarning, the tracer's warning category: never issued here (nothing is traced), named for code
     that filters it (pyro's jit_iter and ignore_jit_warnings)."""
@@ -76,6 +84,12 @@ class TracerWarning(Warning):
 
 def _script_if_tracing(fn):
     """torch.jit._script_if_tracing (torchvision's ops decorate with it): the function itself, nothing is traced."""
+    return fn
+
+
+def script_if_tracing(fn):
+    """torch.jit.script_if_tracing, the public name (flair's transformer embeddings decorate their padding helpers
+    with it): the function itself, as nothing is traced."""
     return fn
 
 

@@ -58,7 +58,7 @@ class Softmax(Module):
         self.dim = dim
 
     def forward(self, input):
-        return F.softmax(input, self.dim)
+        return F.softmax(input, self.dim, _stacklevel=5)
 
     def extra_repr(self):
         return f"dim={self.dim}"
@@ -68,7 +68,7 @@ class LogSoftmax(Softmax):
     """log(softmax(x)) along dim, computed stably."""
 
     def forward(self, input):
-        return F.log_softmax(input, self.dim)
+        return F.log_softmax(input, self.dim, _stacklevel=5)
 
 
 class ELU(Module):
@@ -208,7 +208,7 @@ class Softmin(Softmax):
     """softmax(-x) along dim."""
 
     def forward(self, input):
-        return F.softmin(input, self.dim)
+        return F.softmin(input, self.dim, _stacklevel=5)
 
 
 class PReLU(Module):

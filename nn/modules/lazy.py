@@ -70,7 +70,7 @@ class LazyModuleMixin:
 
     def has_uninitialized_params(self):
         return any(isinstance(v, UninitializedTensorMixin)
-                   for v in list(self._parameters.values()) + list(self._buffers.values()))
+                   for v in list(self._parameters.values()) + list(dict.values(self._buffers)))
 
     def initialize_parameters(self, *args, **kwargs):
         raise NotImplementedError(f"initialize_parameters is not implemented for {self.__class__.__name__}")

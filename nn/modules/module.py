@@ -18,6 +18,7 @@ initialisation is PyTorch's ``reset_parameters`` drawn from nn's seeded RNG.
 """
 import warnings
 from collections import OrderedDict
+from collections.abc import ItemsView, ValuesView
 from typing import NamedTuple
 
 import numpy as np
@@ -26,7 +27,7 @@ from ..array import DataArray
 from ..device import CPU, MetaArray, meta_array, on_context_device as _on_context_device
 from ..hooks import RemovableHandle
 from .backward_hooks import call_with_backward_hooks
-from ..tensor import Tensor, _BufferSlot
+from ..tensor import Size, Tensor, _BufferSlot
 from .._C import _disabled_torch_function_impl
 
 
@@ -154,6 +155,29 @@ class _BufferDict(OrderedDict):
             value = value._data             # shared, as register_buffer holds it
         OrderedDict.__setitem__(self, name, value)
 
+    def __new__(cls, *args, **kwargs):
+        # built from entries by code outside nn (torchopt copies a registry as type(container)(pairs)): a plain
+        # OrderedDict of them, as PyTorch's registry is a dict, which pytree libraries (optree) take apart; nn
+        # makes its registries empty
+        if args or kwargs:
+            return OrderedDict(*args, **kwargs)
+        return super().__new__(cls)
+
+    def items(self):
+        # PyTorch's registry yields Tensors (torchopt's extract_state_dict keeps the values that are Tensors, so
+        # it kept no buffer); nn's own code reads the arrays by dict.items / dict.values
+        return ItemsView(self)
+
+    def values(self):
+        return ValuesView(self)
+
+    def __reduce__(self):
+        # pickled as PyTorch's registry, a plain OrderedDict of Tensors (Module.__setstate__ makes it a _BufferDict
+        # again), so a pickled module names neither this class nor NumPy's: a weights-only allow-list of the module's
+        # own classes covers it (darts allow-lists the globals its checkpoints name, then loads weights_only=True)
+        return OrderedDict, ([(k, Tensor(v) if isinstance(v, np.ndarray) else v) for k, v in
+                              OrderedDict.items(self)],)
+
 
 class Module:
     """Base class of every layer and model (as torch.nn.Module).
@@ -194,6 +218,12 @@ class Module:
         """pickle's and copy.deepcopy's restore: the saved attributes, as PyTorch's (a subclass's __setstate__ may
         end with super().__setstate__(state): PyG's MessagePassing, deep-copied by DirGNNConv)."""
         self.__dict__.update(state)
+        buffers = self.__dict__.get("_buffers")
+        if buffers is not None and type(buffers) is not _BufferDict:    # pickled as an OrderedDict (above)
+            restored = _BufferDict()
+            for name, value in buffers.items():
+                restored[name] = value
+            object.__setattr__(self, "_buffers", restored)
 
     def __setattr__(self, name, value):
         if isinstance(value, Buffer):
@@ -419,7 +449,7 @@ class Module:
         seen = set()
         modules = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate) if recurse else [(prefix, self)]
         for mod_prefix, module in modules:
-            members = (getattr(module, get_members_fn).items() if isinstance(get_members_fn, str)
+            members = (dict.items(getattr(module, get_members_fn)) if isinstance(get_members_fn, str)
                        else get_members_fn(module))
             for name, value in members:
                 if value is None or id(value) in seen:
@@ -633,7 +663,7 @@ class Module:
         for name, p in self._parameters.items():
             if p is not None:
                 yield prefix + name, p
-        for name, b in self._buffers.items():
+        for name, b in dict.items(self._buffers):
             if b is not None and name not in self._non_persistent_buffers:
                 yield prefix + name, (self, name)
         for name, child in self._modules.items():
@@ -703,7 +733,7 @@ class Module:
         for name, p in self._parameters.items():
             if p is not None:
                 destination[prefix + name] = p if keep_vars else p._data.view(DataArray)
-        for name, b in self._buffers.items():
+        for name, b in dict.items(self._buffers):
             if b is not None and name not in self._non_persistent_buffers:
                 destination[prefix + name] = Tensor(b) if keep_vars else b.view(DataArray)
 
@@ -871,17 +901,22 @@ class Module:
             owner._parameters[name] = given
 
     def _load_error(self, missing, unexpected, mismatched, error_msgs, strict):
-        """The StateDictError of load_state_dict: every problem in one message, as PyTorch's."""
-        lines = [f"Error(s) in loading state_dict for {type(self).__name__}:"]
+        """The StateDictError of load_state_dict: every problem in one message, in PyTorch's words and order (the
+        missing keys, the unexpected ones, then each size mismatch, one per tab-indented line)."""
+        lines = []
         if strict and missing:
-            lines.append("  Missing key(s): " + ", ".join(repr(k) for k in missing))
+            lines.append("Missing key(s) in state_dict: {}. ".format(", ".join(f'"{k}"' for k in missing)))
         if strict and unexpected:
-            lines.append("  Unexpected key(s): " + ", ".join(repr(k) for k in unexpected))
+            lines.append("Unexpected key(s) in state_dict: {}. ".format(", ".join(f'"{k}"' for k in unexpected)))
         for key, got, want in mismatched:
-            lines.append(f"  size mismatch for {key!r}: copying a param with shape {got} from the "
-                         f"state_dict, the shape in the current model is {want}")
-        lines.extend("  " + str(msg) for msg in error_msgs)
-        return StateDictError("\n".join(lines), missing if strict else (), unexpected if strict else (), mismatched)
+            if isinstance(got, tuple):
+                lines.append(f"size mismatch for {key}: copying a param with shape {Size(got)!r} from checkpoint, "
+                             f"the shape in current model is {Size(want)!r}.")
+            else:       # a value of no numeric dtype
+                lines.append(f"could not copy {key}: the checkpoint holds a value of {got}, the model a {want}.")
+        lines.extend(str(msg) for msg in error_msgs)
+        return StateDictError("\n\t".join([f"Error(s) in loading state_dict for {type(self).__name__}:"] + lines),
+                              missing if strict else (), unexpected if strict else (), mismatched)
 
     def compile(self, *args, **kwargs):
         """Module.compile (PyTorch 2.2): compiles the module's call in place there; nn has no compiler, so the
@@ -904,7 +939,7 @@ class Module:
                 p._data = _array(fn(p))
                 if p._grad is not None:
                     p._grad = _array(fn(Tensor(p._grad)))
-        for name, b in self._buffers.items():
+        for name, b in list(dict.items(self._buffers)):
             if b is not None:
                 self._buffers[name] = self._check_buffer(name, fn(Tensor(b)))
         return self

@@ -8,6 +8,7 @@ import math
 
 import numpy as np
 
+from ..dtypes import get_default_dtype
 from .adam import validate_adam_group
 from .optimizer import Optimizer, _number, pytorch_flags
 
@@ -66,12 +67,14 @@ class NAdam(_AdamFamily):
         for group in self.param_groups:
             lr, (b1, b2), eps, psi = group["lr"], group["betas"], group["eps"], group["momentum_decay"]
             new = lambda p: dict(self._moments(p), mu_product=1.0)  # noqa: E731
+            # PyTorch keeps mu_product in a tensor of the default dtype (float32 unless it is float64), for float64
+            # parameters too, and multiplies it in that dtype
+            scalar = np.dtype(get_default_dtype()).type
             for p, state, g, dt in self._gradients(group, new):
                 t, m, v = state["step"], state["exp_avg"], state["exp_avg_sq"]
                 mu = b1 * (1.0 - 0.5 * 0.96 ** (t * psi))
                 mu_next = b1 * (1.0 - 0.5 * 0.96 ** ((t + 1) * psi))
-                # a float32 scalar, as PyTorch keeps it (its default dtype), for float64 parameters too
-                state["mu_product"] = float(np.float32(state["mu_product"]) * np.float32(mu))
+                state["mu_product"] = float(scalar(state["mu_product"]) * scalar(mu))
                 mu_product = state["mu_product"]
                 m += dt(1 - b1) * (g - m)
                 v *= dt(b2)

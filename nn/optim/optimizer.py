@@ -507,12 +507,13 @@ _NN_STATE_NAMES = frozenset({
 
 
 def _tensor_entry(value, p):
-    """A loaded Tensor state entry as PyTorch's load_state_dict gives it: a copy, floating ones in p's dtype (p
-    None: as it is, as PyTorch keeps a "step")."""
-    data = np.array(value._data, copy=True)
-    if p is not None and np.issubdtype(data.dtype, np.floating):
-        data = data.astype(p._data.dtype, copy=False)
-    return Tensor(data)
+    """A loaded Tensor state entry as PyTorch's load_state_dict gives it: `value.to(p.dtype)` for a floating one
+    (p None: as it is, as PyTorch keeps a "step"), so the tensor itself where its dtype is p's already, with its
+    requires_grad (torch-optimizer's Apollo stores state computed from `grad.add(p, ...)` outside no_grad: resumed
+    from a file, PyTorch refuses its in-place update of that leaf)."""
+    if p is not None and np.issubdtype(value._data.dtype, np.floating) and value._data.dtype != p._data.dtype:
+        return value.to(p.dtype)
+    return value
 
 
 def _is_index(key):

@@ -68,6 +68,23 @@ def _same(values):
     return values
 
 
+def _is_view(input):
+    """Tensor._is_view(): whether the tensor is a view of another, as nn records views (basic indexing, view /
+    reshape / permute / transpose and the ops made of them, diagonal, as_subclass; not expand, unfold or
+    as_strided, whose results nn does not write through) (torchopt's visual.make_dot draws a view's base)."""
+    return "_view_of" in input.__dict__
+
+
+def _view_base(input):
+    """Tensor._base: the tensor a view's storage belongs to (the first that is no view), None for a non-view."""
+    view_of = input.__dict__.get("_view_of")
+    if view_of is None:
+        return None
+    while "_view_of" in view_of[0].__dict__:
+        view_of = view_of[0].__dict__["_view_of"]
+    return view_of[0]
+
+
 def as_subclass(input, cls):
     """Tensor.as_subclass: the same data (shared) as an instance of the Tensor subclass cls, still in the graph
     (the gradient passes through unchanged; __init__ is not called), as PyTorch's (MONAI's MetaTensor.__new__)."""
@@ -437,7 +454,7 @@ attach(half, bfloat16=half)
 attach(size, dim, numel, item, tolist, numpy, detach, detach_, as_subclass, clone, to, type, type_as, cpu, cuda,
        is_floating_point, is_contiguous, stride, element_size, requires_grad_, __len__, __iter__, __bool__, __contains__, __float__,
        __int__, __index__, __array__, __array_ufunc__, __dlpack__, __dlpack_device__, __format__, __repr__,
-       ndimension=dim, nelement=numel,
+       ndimension=dim, nelement=numel, _is_view=_is_view, _base=property(_view_base),
        nbytes=property(lambda self: self._data.nbytes),
        float=_converter("float", np.float32), double=_converter("double", np.float64),
        cfloat=_converter("cfloat", np.complex64), cdouble=_converter("cdouble", np.complex128),

@@ -4,10 +4,12 @@ Reading is differentiable: each selected element gets its gradient back.
 Writing follows nn/tensor_ops/inplace.py: in place outside a recorded graph,
 recorded (the written values get their gradient) inside one.
 """
+import re
 import warnings
 
 import numpy as np
 
+from ..dtypes import SCALAR_TYPE_NAMES
 from ..tensor import Tensor, _normalize_axes, as_int, is_grad_enabled, linear_graph_backward, _linear_map
 from ._attach import attach
 from .inplace import _refuse_leaf, _refuse_view, _rebase, _write, _write_through, _bump_version
@@ -99,7 +101,10 @@ def __getitem__(input, index):
         index = _int_array_placement(index, input._data.shape)
     x = input._data
     shape = x.shape
-    picked = x[index]
+    try:
+        picked = x[index]
+    except IndexError as e:
+        raise _torch_index_error(e) from None
     if basic and isinstance(picked, np.generic) and isinstance(x, np.ndarray):
         # NumPy gives a copied scalar for one element (x[1], x[1, 2]); PyTorch a 0-d view, which x[1].add_(1)
         # writes through and whose data_ptr() is inside x's memory (Hugging Face's tied-weight check reads
@@ -125,6 +130,19 @@ def __getitem__(input, index):
             _one_node((out,), "slice", dim=d, start=0 if s.start is None else s.start, step=s.step or 1,
                       end=9223372036854775807 if s.stop is None else s.stop, self_sym_sizes=shape)
     return out
+
+
+def _torch_index_error(e):
+    """NumPy's IndexError in PyTorch's words ("too many indices for tensor of dimension 3", "index 5 is out of
+    bounds for dimension 0 with size 3")."""
+    msg = str(e)
+    many = re.match(r"too many indices for array: array is (\d+)-dimensional", msg)
+    if many and many.group(1) == "0":
+        return IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in "
+                          "C++ to convert a 0-dim tensor to a number")
+    if many:
+        return IndexError(f"too many indices for tensor of dimension {many.group(1)}")
+    return IndexError(re.sub(r"out of bounds for axis (\d+)", r"out of bounds for dimension \1", msg))
 
 
 def _without_ellipsis(index, e, ndim):
@@ -166,14 +184,23 @@ def __setitem__(input, index, value):
             _write(input, input._data)
         if isinstance(v, np.ndarray) and v.ndim and v.shape[0] == 1:
             v = _drop_leading_ones(v, np.ndim(input._data[index]))
-        input._data[index] = v
+        try:
+            input._data[index] = v
+        except IndexError as e:
+            raise _torch_index_error(e) from None
         _bump_version(input)
         return
-    _refuse_leaf(input, "x[...] = v")
+    if input.requires_grad and input.is_leaf:
+        # x[0] = v, x[1:] = v write through a view in PyTorch; x[mask] = v, x[:] = v, x[...] = v into x itself
+        _refuse_leaf(input, "x[...] = v", view=any(i is None or isinstance(i, (int, np.integer)) or
+                                                   (isinstance(i, slice) and i != slice(None)) for i in index))
     _refuse_view(input, "x[...] = v")
     value = value if isinstance(value, Tensor) else input._lift(value)
     data = input._data.copy()
-    data[index] = _drop_leading_ones(value._data, data[index].ndim)
+    try:
+        data[index] = _drop_leading_ones(value._data, data[index].ndim)
+    except IndexError as e:
+        raise _torch_index_error(e) from None
 
     extra = value.ndim - data[index].ndim      # leading 1s NumPy drops on assignment (an unsqueeze_d view)
 
@@ -261,6 +288,10 @@ def masked_scatter(input, mask, source):
                       "please use a mask with dtype torch.bool instead.", UserWarning, stacklevel=2)
         mask = Tensor(mask._data.astype(bool))
     m = np.broadcast_to(_mask(mask, "masked_scatter"), input.shape)
+    if source.dtype != input.dtype:             # PyTorch's check, in its words (its missing space included)
+        raise RuntimeError(f"masked_scatter: expected self and source to have same dtypes but got"
+                           f"{SCALAR_TYPE_NAMES.get(input.dtype.name, input.dtype.name)} and "
+                           f"{SCALAR_TYPE_NAMES.get(source.dtype.name, source.dtype.name)}")
     k = int(m.sum())
     if source.numel() < k:
         raise ValueError(f"masked_scatter: source has {source.numel()} elements, the mask selects {k}")
@@ -275,7 +306,10 @@ def masked_scatter(input, mask, source):
 
 
 def _scatter_index(op, input, dim, index, src):
-    """(where to write, the part of src written): index and src checked."""
+    """(where to write, the part of src written): index and src checked. A src tensor must have input's dtype, as
+    PyTorch's scatter kernels check (flair's mean subtoken pooling scatters a float32 mask into float64 counts)."""
+    if isinstance(src, Tensor) and src.dtype != input.dtype:
+        raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
     idx, where = _index_along(op, input, dim, index)
     if isinstance(src, Tensor) and any(a > b for a, b in zip(idx.shape, src.shape)):
         raise ValueError(f"{op}: index {idx.shape} is larger than src {tuple(src.shape)} in some dim")
@@ -479,9 +513,12 @@ def _index_source(op, input, dim, index, source):
     index_add and index_copy: index 0-d or 1-D without negatives, source of input's dtype and of input's shape with
     len(index) along dim (that dim may be left out for a single index, as PyTorch allows)."""
     axis, idx = _index_vector(op, input, dim, index)
-    if source.dtype != input.dtype:
-        raise TypeError(f"{op}: source dtype {source.dtype} differs from the tensor's {input.dtype}; convert it with "
-                        f".to(x.dtype)")
+    if source.dtype != input.dtype:             # PyTorch's RuntimeErrors, in its words
+        mine, theirs = (SCALAR_TYPE_NAMES.get(t.name, t.name) for t in (input.dtype, source.dtype))
+        if op == "index_copy":
+            raise RuntimeError(f"index_copy_(): self and source expected to have the same dtype, but got (self) "
+                               f"{mine} and (source) {theirs}")
+        raise RuntimeError(f"{op}_(): self ({mine}) and source ({theirs}) must have the same scalar type")
     where = (slice(None),) * axis + (idx,) if input.ndim else ()
     expected = input.shape[:axis] + (len(idx),) + input.shape[axis + 1:] if input.ndim else ()
     alone = len(idx) == 1 and tuple(source.shape) == tuple(expected[:axis] + expected[axis + 1:])
@@ -564,6 +601,10 @@ def index_put(input, indices, values, accumulate=False):
     """A copy of input with values written at the advanced index `indices` (a tuple of integer or bool tensors,
     as x[indices] = values), or added there with accumulate=True (repeated positions add up)."""
     where, _ = _index(tuple(indices))
+    if isinstance(values, Tensor) and values.dtype != input.dtype:        # PyTorch's check (x[idx] = v converts)
+        mine, theirs = (SCALAR_TYPE_NAMES.get(t.name, t.name) for t in (input.dtype, values.dtype))
+        raise RuntimeError(f"Index put requires the source and destination dtypes match, got {mine} for the "
+                           f"destination and {theirs} for the source.")
     values = values if isinstance(values, Tensor) else input._lift(values)
     y = input._data.copy()
     v = np.broadcast_to(values._data.astype(y.dtype, copy=False), y[where].shape)

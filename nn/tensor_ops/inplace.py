@@ -26,10 +26,13 @@ from ..tensor import Tensor, is_grad_enabled, _remember_consumer, next_sequence_
 from ._attach import attach
 
 
-def _refuse_leaf(input, op):
+def _refuse_leaf(input, op, view=False):
+    """PyTorch's refusal of an in-place change of a leaf that requires grad (view: of a view of one), in its
+    words, then nn's advice."""
     if input.requires_grad and input.is_leaf and is_grad_enabled():
-        raise RuntimeError(f"{op}: in-place change of a leaf tensor that requires grad; do it inside "
-                           f"`with nn.no_grad():` or on a copy (y = x.clone())")
+        raise RuntimeError(f"{'a view of ' if view else ''}a leaf Variable that requires grad is being used in an "
+                           f"in-place operation. ({op}: an in-place change of a leaf tensor that requires grad; do "
+                           f"it inside `with nn.no_grad():` or on a copy (y = x.clone()))")
 
 
 def _refuse_view(input, op):
@@ -43,7 +46,7 @@ def _refuse_view(input, op):
     if view_of is not None:
         base = view_of[0]
         if is_grad_enabled():              # refused before anything changes, as PyTorch's checks
-            _refuse_leaf(base, op)
+            _refuse_leaf(base, op, view=True)
             if "_view_of" in base.__dict__:
                 _refuse_view(base, op)
             elif any(np.may_share_memory(base._data, p._data) for p in base._parents):
@@ -200,12 +203,12 @@ def _checked(input, result, op):
 
 
 def add_(input, other, alpha=1, *rest):
-    alpha, (other,) = legacy_scalar_first(alpha, (other,), rest)
+    alpha, (other,) = legacy_scalar_first(alpha, (other,), rest, "add_")
     return _apply(input, "add_", lambda t, o: t + (o * alpha if alpha != 1 else o), other)
 
 
 def sub_(input, other, alpha=1, *rest):
-    alpha, (other,) = legacy_scalar_first(alpha, (other,), rest)
+    alpha, (other,) = legacy_scalar_first(alpha, (other,), rest, "sub_")
     return _apply(input, "sub_", lambda t, o: t - (o * alpha if alpha != 1 else o), other)
 
 
@@ -362,6 +365,22 @@ def _augmented(name, op, in_place):
 
 
 attach(**{name + "_": _in_place(name) for name in _IN_PLACE})
+
+
+def addcmul_(input, tensor1, tensor2, *rest, value=1):
+    """x.addcmul_(t1, t2, value=v): x += v * t1 * t2 (also the deprecated value-first order, warned in the name
+    addcmul_, as PyTorch)."""
+    value, (tensor1, tensor2) = legacy_scalar_first(value, (tensor1, tensor2), rest, "addcmul_")
+    return _apply(input, "addcmul_", lambda t, a, b: t.addcmul(a, b, value=value), tensor1, tensor2)
+
+
+def addcdiv_(input, tensor1, tensor2, *rest, value=1):
+    """x.addcdiv_(t1, t2, value=v): x += v * t1 / t2 (also the deprecated value-first order)."""
+    value, (tensor1, tensor2) = legacy_scalar_first(value, (tensor1, tensor2), rest, "addcdiv_")
+    return _apply(input, "addcdiv_", lambda t, a, b: t.addcdiv(a, b, value=value), tensor1, tensor2)
+
+
+attach(addcmul_, addcdiv_)
 
 
 def float_power_(input, exponent):

@@ -324,13 +324,13 @@ def rad2deg(input):
 def addcmul(input, tensor1, tensor2, *rest, value=1):
     """input + value * tensor1 * tensor2, composed of the ops above (also PyTorch's deprecated
     addcmul(value, tensor1, tensor2))."""
-    value, (tensor1, tensor2) = legacy_scalar_first(value, (tensor1, tensor2), rest)
+    value, (tensor1, tensor2) = legacy_scalar_first(value, (tensor1, tensor2), rest, "addcmul")
     return input + tensor1 * tensor2 * value
 
 
 def addcdiv(input, tensor1, tensor2, *rest, value=1):
     """input + value * tensor1 / tensor2, composed of the ops above (also the deprecated value-first order)."""
-    value, (tensor1, tensor2) = legacy_scalar_first(value, (tensor1, tensor2), rest)
+    value, (tensor1, tensor2) = legacy_scalar_first(value, (tensor1, tensor2), rest, "addcdiv")
     return input + tensor1 / tensor2 * value
 
 
@@ -431,7 +431,7 @@ def float_power(input, exponent):
 
 def _constant(array):
     """A .data / .grad array (or any ndarray) as a constant Tensor: the first operand of torch.mul(p.grad.data, 2),
-    a tensor in PyTorch. Numbers are refused, as PyTorch's torch.mul(2, 3)."""
+    a tensor in PyTorch. Anything else is refused (pow(2, 3) and two numbers for the ops that take none)."""
     if not isinstance(array, np.ndarray):
         raise TypeError(f"expected a Tensor as the first operand, got {type(array).__name__}")
     return Tensor(array.view(np.ndarray))
@@ -440,18 +440,26 @@ def _constant(array):
 def _lifted(input, other):
     if isinstance(input, Tensor):
         return input
-    return other._lift(input) if isinstance(other, Tensor) else _constant(input)
+    if isinstance(other, Tensor):
+        return other._lift(input)
+    if isinstance(input, (bool, int, float, complex)) and isinstance(other, (bool, int, float, complex)):
+        # two Python numbers: PyTorch's add / sub / mul / div make a 0-d tensor of the first (int64, bool, or the
+        # default float dtype) and compute as for a tensor and a number (speechbrain's beam search takes
+        # torch.div(index, beam_size, rounding_mode="floor") of two ints: tensor(3), int64)
+        from ..factories import tensor         # noqa: PLC0415 - factories imports the tensor ops
+        return tensor(input)
+    return _constant(input)
 
 
 def add(input, other, alpha=1, *rest):
     """input + alpha * other (the method form of +; also PyTorch's deprecated add(alpha, other))."""
-    alpha, (other,) = legacy_scalar_first(alpha, (other,), rest)
+    alpha, (other,) = legacy_scalar_first(alpha, (other,), rest, "add")
     return _lifted(input, other) + (other * alpha if alpha != 1 else other)
 
 
 def sub(input, other, alpha=1, *rest):
     """input - alpha * other."""
-    alpha, (other,) = legacy_scalar_first(alpha, (other,), rest)
+    alpha, (other,) = legacy_scalar_first(alpha, (other,), rest, "sub")
     return _lifted(input, other) - (other * alpha if alpha != 1 else other)
 
 
@@ -667,6 +675,12 @@ def where(condition, input=None, other=None):
                       "a future version of PyTorch. Use a boolean condition instead.", UserWarning, stacklevel=2)
         condition = Tensor(condition._data.astype(bool))
     c = _mask(condition, "where")
+    # a .grad / .data array is a tensor in PyTorch: its dtype is kept (torchopt's Adagrad: torch.where(sos > 0,
+    # p.grad.div_(...), 0.0) on a float64 gradient was made a default-dtype tensor)
+    if isinstance(input, np.ndarray):
+        input = _constant(input)
+    if isinstance(other, np.ndarray):
+        other = _constant(other)
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
         floating = isinstance(input, float) or isinstance(other, float)
         input = Tensor(np.asarray(input, dtype=get_default_dtype() if floating else np.int64))
@@ -693,6 +707,15 @@ def masked_fill(input, mask, value):
         y = np.where(m, np.asarray(v, dtype=x.dtype), x)
     except ValueError:
         raise ValueError(f"masked_fill: mask of shape {m.shape} and input of shape {x.shape} do not broadcast") from None
+
+    if isinstance(value, Tensor) and value.requires_grad:
+        # a 0-d value tensor that requires grad (speechbrain's GlobalNorm fills padding with its normalised
+        # mask value) gets, as PyTorch's, the sum of the gradient over the filled elements
+        def backward_with_value(g):
+            return np.where(m, 0, g), np.where(m, g, 0).sum().astype(value._data.dtype).reshape(value.shape)
+        return Tensor._make(y, (input, value), backward_with_value, "masked_fill",
+                            lambda g: (g * Tensor((~m).astype(g.dtype)),
+                                       (g * Tensor(m.astype(g.dtype))).sum().to(value.dtype).reshape(value.shape)))
 
     def backward(g):
         # filled elements are constants: no gradient there (summed back to input's shape by the engine)

@@ -252,6 +252,13 @@ def broadcast_to(input, size):
     return expand(input, tuple(size))
 
 
+@_sizes_by_keyword("size")
+def _broadcast_to_method(input, *size):
+    """x.broadcast_to(size), also with the sizes as arguments, as PyTorch's method (speechbrain's LiGRU:
+    ``h_init.broadcast_to(batch, hidden)``); torch.broadcast_to itself takes one size."""
+    return expand(input, *size)
+
+
 def ravel(input):
     """The elements as one dim (a view when NumPy can make one), as torch.ravel."""
     return reshape(input, -1)
@@ -921,11 +928,11 @@ def set_(input, source=None):
 
 
 attach(resize_, resize_as_, set_)
-attach(reshape, view_as, broadcast_to, ravel, unflatten, contiguous, squeeze, unsqueeze, permute, transpose, t, expand, expand_as,
+attach(reshape, view_as, ravel, unflatten, contiguous, squeeze, unsqueeze, permute, transpose, t, expand, expand_as,
        repeat, repeat_interleave, tile, movedim, select, diagonal, tensor_split, mv, flip, fliplr, flipud, rot90,
        narrow, unfold, as_strided, cross, diff, trace, take_along_dim, roll, diag, outer, dot, addmm, split, chunk, unbind, matmul, bmm, baddbmm, view, T=property(_T), mT=property(_mT),
        mH=property(_mH), H=property(_H), adjoint=_mH, mm=matmul,
-       swapaxes=transpose, swapdims=transpose, moveaxis=movedim, reshape_as=view_as,
+       swapaxes=transpose, swapdims=transpose, moveaxis=movedim, reshape_as=view_as, broadcast_to=_broadcast_to_method,
        __reversed__=lambda self: self if self.ndim == 0 else flip(self, 0))      # reversed(x), as PyTorch's
 flatten = F.flatten
 cat = numpy_axis(F.cat)

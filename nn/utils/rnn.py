@@ -64,9 +64,11 @@ def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side="
 
 def _lengths(lengths, batch):
     values = np.asarray(getattr(lengths, "_data", lengths)).reshape(-1)
-    if values.shape != (batch,) or (values.dtype.kind not in "iu" and not np.all(values == np.round(values))):
-        raise ValueError(f"pack_padded_sequence: expected {batch} integer lengths, one per sequence, got "
+    if values.shape != (batch,) or values.dtype.kind not in "iufb":
+        raise ValueError(f"pack_padded_sequence: expected {batch} lengths, one per sequence, got "
                          f"{np.asarray(getattr(lengths, '_data', lengths)).tolist()}")
+    # PyTorch converts the lengths with .to(int64): fractional ones are truncated toward zero (speechbrain
+    # passes relative lengths times the padded length, e.g. 0.67 * 9 = 6.03 -> 6)
     values = values.astype(np.int64)
     if values.min() < 1:
         raise ValueError("pack_padded_sequence: every length must be at least 1 (empty sequences cannot be packed)")

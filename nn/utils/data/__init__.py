@@ -546,12 +546,29 @@ class _BaseDataLoaderIter:
     def __init__(self, loader):
         self._loader = loader
         self._dataset = loader.dataset
-        self._reset(loader, first_iter=True)
+        self._IterableDataset_len_called = getattr(loader, "_IterableDataset_len_called", None)
+        # the first pass is set up here, not by _reset, as PyTorch's __init__ does (speechbrain replaces _reset
+        # with one that does nothing on the first pass, and fast-forwards _sampler_iter after a recovery)
+        self._start(loader)
 
     def _reset(self, loader, first_iter=False):
+        self._start(loader)
+
+    def _start(self, loader):
+        self._num_yielded = 0
+        own = getattr(type(loader), "_iterate", None) is DataLoader._iterate
+        if own and not isinstance(loader.dataset, IterableDataset):
+            # a map-style dataset: _sampler_iter yields the batches of indices (or the indices, unbatched), as
+            # PyTorch's, and each is fetched when next() asks for it, so indices taken from _sampler_iter by
+            # other code are skipped
+            batched = loader.batch_size is not None or loader._batch_sampler is not None
+            self._sampler_iter = loader._batches() if batched else loader._indices()
+            fetch = loader._fetch if batched else \
+                (lambda i: (loader.collate_fn or default_convert)(loader.dataset[i]))
+            self._batches_left = (fetch(index) for index in self._sampler_iter)
+            return
         iterate = getattr(loader, "_iterate", None)
         self._batches_left = iterate() if iterate is not None else self._fetched(loader)
-        self._num_yielded = 0
 
     @staticmethod
     def _fetched(loader):
