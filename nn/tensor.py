@@ -242,15 +242,21 @@ class GradFn:
     it keeps its inputs alive."""
 
     _held = weakref.WeakValueDictionary()       # id(an op's backward function) -> its GradFn, while it is held
-    _classes = {}                               # PyTorch's node name -> the GradFn subclass of that name
+    _classes = {}                               # nn's op name -> the GradFn subclass of PyTorch's node name
 
     def __new__(cls, op, backward=None, tensor=None):
         # an instance of a subclass named as PyTorch's node class: type(y.grad_fn).__name__ is "MulBackward0", as
         # PyTorch's (torchopt's visual.make_dot labels the nodes by it)
         if cls is GradFn:
-            name = _node_name(op)
-            cls = GradFn._classes.get(name) or GradFn._classes.setdefault(name, type(name, (GradFn,), {}))
+            cls = GradFn._classes.get(op) or GradFn._class_of(op)
         return object.__new__(cls)
+
+    @staticmethod
+    def _class_of(op):
+        # (keyed by op, so y.grad_fn does not rebuild the name; ops of one name share their class)
+        name = _node_name(op)
+        same = next((c for c in GradFn._classes.values() if c.__name__ == name), None)
+        return GradFn._classes.setdefault(op, same or type(name, (GradFn,), {}))
 
     def __init__(self, op, backward=None, tensor=None):
         self.op = op
@@ -1118,8 +1124,9 @@ class Tensor:
         other, a, b = self._operands(exponent, "**")
         with np.errstate(divide="ignore", invalid="ignore"):    # a negative base's fractional power: NaN, silently
             y = a ** b
-            if y.dtype == np.float32 and y.size < 8:
-                # PyTorch's scalar loop (fewer elements than a vector) is libm's powf, correctly rounded, where
+            if y.dtype == np.float32 and y.size < 16:
+                # PyTorch's scalar loop (for fewer elements than two vectors: 16 with AVX2, 32 with AVX-512; its
+                # vectorised loop is Sleef's) is libm's powf, correctly rounded, where
                 # NumPy's float32 power is an ulp off for about a fifth of the values: torchopt's Adam divides
                 # float64 moments by 1 - pow(b1, count), float32 by PyTorch's promotion of an int64 count
                 y = (a.astype(np.float64) ** b.astype(np.float64)).astype(np.float32)

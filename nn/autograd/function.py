@@ -147,6 +147,8 @@ def _arrays_as_tensors(out):
     """forward's output with each ``.data`` array in it (a DataArray: torchopt's implicit differentiation returns
     ``tuple(t.data for t in output)``, Tensors in PyTorch) as a Tensor on its values -> (output, {id(array): that
     Tensor}), so a saved array is the same output."""
+    if isinstance(out, Tensor):                 # (the common case, first: apply runs this on every call)
+        return out, {}
     many = isinstance(out, (tuple, list))
     if not any(isinstance(o, DataArray) for o in (out if many else (out,))):
         return out, {}

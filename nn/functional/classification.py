@@ -40,8 +40,9 @@ def _refuse_target_shape(got, shape):
     """PyTorch's errors for integer targets of the wrong shape (speechbrain's nll_loss on a (N, 1) target): the
     batch sizes first (a ValueError), then the per-layout RuntimeErrors of its C++ checks."""
     dims = lambda s: "[" + ", ".join(map(str, s)) + "]"         # noqa: E731
-    if len(got) >= 1 and got[0] != shape[0]:
-        raise ValueError(f"Expected input batch_size ({shape[0]}) to match target batch_size ({got[0]}).")
+    batch = got[0] if got else 0                            # (a 0-d target: a batch of 0, as PyTorch says)
+    if batch != shape[0]:
+        raise ValueError(f"Expected input batch_size ({shape[0]}) to match target batch_size ({batch}).")
     if len(shape) == 2:
         raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
     if len(shape) == 3:

@@ -24,7 +24,7 @@ def _one(name, value, op):
     return int(value)
 
 
-def _check_channels(x, w, groups, op, unbatched, transposed=False):
+def _check_channels(x, w, groups, transposed=False):
     """input channels against the weight's, before the reshapes (conv2d's check would show the height-1 image, or
     conv3d's depth slices); x is batched."""
     if isinstance(groups, bool) or not isinstance(groups, numbers.Integral) or groups < 1:
@@ -47,7 +47,7 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     w = _tensor(weight, "weight", op)
     if w.ndim != 3:
         raise ValueError(f"{op}: weight must be (out_channels, in_channels/groups, k), got shape {tuple(w.shape)}")
-    _check_channels(x, w, groups, op, unbatched)
+    _check_channels(x, w, groups)
     if padding == "same" and _one("stride", stride, op) != 1:
         raise ValueError(f"{op}: padding='same' needs stride 1 (as in PyTorch), got stride {stride}; use an explicit "
                          f"padding such as kernel_size // 2")
@@ -66,7 +66,7 @@ def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_paddi
     w = _tensor(weight, "weight", op)
     if w.ndim != 3:
         raise ValueError(f"{op}: weight must be (in_channels, out_channels/groups, k), got shape {tuple(w.shape)}")
-    _check_channels(x, w, groups, op, unbatched, transposed=True)
+    _check_channels(x, w, groups, transposed=True)
     y = conv_transpose2d(x.unsqueeze(2), w.unsqueeze(2), bias, (1, _one("stride", stride, op)),
                          (0, _one("padding", padding, op)), (0, _one("output_padding", output_padding, op)), groups,
                          (1, _one("dilation", dilation, op))).squeeze(2)

@@ -75,7 +75,7 @@ def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     op = "conv3d"
     x, unbatched = _batched5(input, op)
     w = _weight5(weight, op, "(out_channels, in_channels/groups, kd, kh, kw)")
-    _check_channels(x, w, groups, op, unbatched)
+    _check_channels(x, w, groups)
     stride, dilation = _triple("stride", stride, op), _triple("dilation", dilation, op)
     kd = w.shape[2]
     if padding == "same":
@@ -104,7 +104,7 @@ def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_paddi
     op = "conv_transpose3d"
     x, unbatched = _batched5(input, op)
     w = _weight5(weight, op, "(in_channels, out_channels/groups, kd, kh, kw)")
-    _check_channels(x, w, groups, op, unbatched, transposed=True)
+    _check_channels(x, w, groups, transposed=True)
     s, p, d = (_triple(name, v, op) for name, v in (("stride", stride), ("padding", padding), ("dilation", dilation)))
     op_ = _triple("output_padding", output_padding, op)
     N, _, D, H, W = x.shape

@@ -132,6 +132,27 @@ def __getitem__(input, index):
     return out
 
 
+def _through_view(index, shape):
+    """Whether PyTorch's x[index] = v writes through a view of x: x[0] = v, x[None] = v, x[1:] = v (a select, an
+    unsqueeze or a slice short of the whole dim), where x[mask] = v, x[:] = v, x[0:len] = v, x[...] = v write into
+    x itself. index: as _index gives it."""
+    taken = sum(i.ndim if isinstance(i, np.ndarray) and i.dtype == bool else 1
+                for i in index if i is not None and i is not Ellipsis)
+    dim = 0
+    for i in index:
+        if i is None or isinstance(i, (int, np.integer)):
+            return True
+        if i is Ellipsis:
+            dim += len(shape) - taken
+        elif isinstance(i, slice):
+            if dim < len(shape) and i.indices(shape[dim]) != (0, shape[dim], 1):
+                return True
+            dim += 1
+        else:
+            dim += i.ndim if i.dtype == bool else 1
+    return False
+
+
 def _torch_index_error(e):
     """NumPy's IndexError in PyTorch's words ("too many indices for tensor of dimension 3", "index 5 is out of
     bounds for dimension 0 with size 3")."""
@@ -174,6 +195,7 @@ def _drop_leading_ones(v, ndim):
 
 def __setitem__(input, index, value):
     index, basic = _index(index)
+    given = index                       # (before the placement, which may turn ints and slices into arrays)
     if not basic:
         index = _int_array_placement(index, input._data.shape)
     tracked = is_grad_enabled() and (input.requires_grad or (isinstance(value, Tensor) and value.requires_grad))
@@ -191,9 +213,7 @@ def __setitem__(input, index, value):
         _bump_version(input)
         return
     if input.requires_grad and input.is_leaf:
-        # x[0] = v, x[1:] = v write through a view in PyTorch; x[mask] = v, x[:] = v, x[...] = v into x itself
-        _refuse_leaf(input, "x[...] = v", view=any(i is None or isinstance(i, (int, np.integer)) or
-                                                   (isinstance(i, slice) and i != slice(None)) for i in index))
+        _refuse_leaf(input, "x[...] = v", view=_through_view(given, input.shape))
     _refuse_view(input, "x[...] = v")
     value = value if isinstance(value, Tensor) else input._lift(value)
     data = input._data.copy()

@@ -338,7 +338,7 @@ def _in_place(name):
 # method's result and writes it back
 _IN_PLACE = ("exp", "log", "log1p", "log2", "log10", "sqrt", "rsqrt", "abs", "neg", "sigmoid", "tanh", "relu", "sin",
              "cos", "tan", "floor", "ceil", "round", "trunc", "frac", "reciprocal", "square", "sign", "sgn", "pow",
-             "clamp_min", "clamp_max", "remainder", "fmod", "lerp", "addcmul", "addcdiv", "triu", "tril", "erf",
+             "clamp_min", "clamp_max", "remainder", "fmod", "lerp", "triu", "tril", "erf",
              "expm1", "exp2", "erfinv", "erfc", "lgamma", "digamma", "sinc", "asinh", "acosh", "atanh", "cumsum", "cumprod", "eq", "ne", "lt", "le", "gt", "ge", "addmm",
              "bitwise_and", "bitwise_or", "bitwise_xor", "logical_not", "nan_to_num", "logit", "xlogy", "hypot", "atan2", "asin", "acos", "atan", "arcsin",
              "arccos", "arctan", "arctan2", "sinh", "cosh", "deg2rad", "rad2deg", "multiply", "divide", "subtract",
