@@ -226,6 +226,15 @@ def _normalize_axes(dim, ndim):
     return tuple(sorted(set(out)))
 
 
+def _refuse_bool_subtraction(a, b):
+    """PyTorch's errors for a - b with a bool tensor (it refuses where NumPy would subtract or say otherwise)."""
+    if a._data.dtype == np.bool_ and (isinstance(b, bool) or isinstance(b, Tensor) and b._data.dtype == np.bool_):
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
+                           "`logical_xor()` operator instead.")
+    raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to "
+                       "invert a mask, use the `~` or `logical_not()` operator instead.")
+
+
 def _node_name(op):
     """PyTorch's pattern of a node's name from nn's op name: mul -> MulBackward0."""
     return "".join(w[:1].upper() + w[1:] for w in (op or "op").split("_")) + "Backward0"
@@ -1079,6 +1088,9 @@ class Tensor:
         return Tensor._make(-self._data, (self,), backward, "neg", lambda g: (-g,), saves=False)
 
     def __sub__(self, other):
+        if self._data.dtype.kind == "b" or isinstance(other, bool) or (isinstance(other, Tensor)
+                                                                       and other._data.dtype.kind == "b"):
+            _refuse_bool_subtraction(self, other)
         other, a, b = self._operands(other, "-")
 
         def backward(g):

@@ -75,7 +75,7 @@ def positive(input):
 
 def rsub(input, other, alpha=1):
     """other - alpha * input."""
-    return input._lift(other) - alpha * input
+    return input._lift(other) - (alpha * input if alpha != 1 else input)
 
 
 def logaddexp2(input, other):

@@ -550,6 +550,11 @@ def _lerp_rounded_once(out, input, end, weight):
 
 def remainder(input, other):
     """input - floor(input / other) * other: the sign follows the divisor (Python's %), as PyTorch."""
+    if not isinstance(input, Tensor):
+        if not isinstance(other, Tensor):       # PyTorch's overloads: (Tensor, Tensor), (Number, Tensor), (Tensor, Number)
+            raise TypeError(f"remainder() received an invalid combination of arguments - got "
+                            f"({type(input).__name__}, {type(other).__name__}): one of them must be a Tensor")
+        input = other._lift(input)
     other, a, b = input._operands(other, "%")
     q = np.floor_divide(a, b)
 
@@ -566,7 +571,7 @@ def remainder(input, other):
 
 def floor_divide(input, other):
     """floor(input / other) (integers stay integers). No derivative, as in PyTorch: backward() through it raises."""
-    return _rounded_div(input, other, "floor", "floor_divide")
+    return _rounded_div(_lifted(input, other), other, "floor", "floor_divide")
 
 
 def clamp(input, min=None, max=None):
@@ -612,6 +617,8 @@ def clamp_max(input, max):
 
 def _pair_operands(a, b, op, floating=False):
     if not isinstance(a, Tensor):
+        if not isinstance(b, Tensor):
+            raise TypeError(f"{op}(): argument 'input' (position 1) must be Tensor, not {type(a).__name__}")
         a = b._lift(a)
     other, x, y = a._operands(b, op, floating)
     return a, other, x, y
@@ -700,6 +707,9 @@ def where(condition, input=None, other=None):
 def masked_fill(input, mask, value):
     """Copy of input with value where mask is True; input and mask broadcast together (as PyTorch's)."""
     m = _mask(mask, "masked_fill")
+    if isinstance(value, Tensor) and value.ndim:
+        raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                           f"{value.ndim} dimension(s).")
     v = value._data if isinstance(value, Tensor) else value
     x = input._data
     checked_fill(v.item() if isinstance(v, np.ndarray) and v.ndim == 0 else v, x.dtype)    # overflow: an error
