@@ -125,7 +125,9 @@ def test_index_put_put_masked_scatter_refuse_another_dtype():
     mask = nn.tensor([[True, False, True], [False, False, True]])
     np.testing.assert_array_equal(x.masked_scatter(mask, nn.arange(1.0, 7.0, dtype=nn.float64).view(2, 3)).numpy(),
                                   [[1, 0, 2], [0, 0, 3]])
-    x[nn.tensor([0])] = nn.ones(3, dtype=nn.float32)        # x[idx] = v is unchanged here (it converts)
+    with pytest.raises(RuntimeError, match="Index put requires the source and destination dtypes match"):
+        x[nn.tensor([0])] = nn.ones(3, dtype=nn.float32)    # x[idx] = v is index_put_ too (tests/test_compat_round20_left.py)
+    x[nn.tensor([0])] = nn.ones(3, dtype=nn.float64)
     assert x.dtype == nn.float64 and x.numpy()[0].tolist() == [1.0, 1.0, 1.0]
 
 

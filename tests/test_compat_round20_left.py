@@ -66,3 +66,24 @@ def test_as_pytorch():
         assert lib.floor_divide(7, 2).item() == 3
         with pytest.raises(TypeError, match="must be Tensor, not int"):
             lib.maximum(7, 2)
+
+
+def test_advanced_index_write_needs_the_same_dtype():
+    """x[idx] = v with an advanced index is PyTorch's index_put_, which refuses a value tensor of another dtype,
+    except where it writes by masked_fill_ (one bool mask the only advanced index, a one-element value)."""
+    mask = nn.tensor([True, False, True])
+    for index, value in ((nn.tensor([0, 2]), nn.tensor([1.0, 2.0], dtype=nn.float64)),
+                         ([0, 2], nn.tensor(1.0, dtype=nn.float64)),
+                         (mask, nn.tensor([1.0, 2.0], dtype=nn.float64)),
+                         ((nn.tensor([0]), mask[:2]), nn.tensor(1.0, dtype=nn.float64))):
+        x = nn.zeros(3) if not isinstance(index, tuple) else nn.zeros(2, 2)
+        with pytest.raises(RuntimeError, match=r"^Index put requires the source and destination dtypes match, got "
+                                               r"Float for the destination and Double for the source\.$"):
+            x[index] = value
+        assert not x.any()
+    x = nn.zeros(3)
+    x[mask] = nn.tensor([1.0], dtype=nn.float64)              # masked_fill_: converted
+    x[0:2] = nn.tensor([5.0, 6.0], dtype=nn.float64)          # basic indexing: copy_, converted
+    y = nn.zeros(3, dtype=nn.int64)
+    y[nn.tensor([0, 2])] = 2.5                                  # a Python number: converted
+    assert x.tolist() == [5.0, 6.0, 1.0] and y.tolist() == [2, 0, 2]

@@ -197,6 +197,9 @@ def __setitem__(input, index, value):
     index, basic = _index(index)
     given = index                       # (before the placement, which may turn ints and slices into arrays)
     if not basic:
+        if isinstance(value, Tensor) and value._data.dtype != input._data.dtype and not _masked_fill_like(given,
+                                                                                                         value):
+            _refuse_other_dtype(input, value)
         index = _int_array_placement(index, input._data.shape)
     tracked = is_grad_enabled() and (input.requires_grad or (isinstance(value, Tensor) and value.requires_grad))
     if not tracked:
@@ -617,14 +620,26 @@ def index_fill(input, dim, index, value):
     return Tensor._make(y, (input, value) if is_tensor else (input,), backward, "index_fill")
 
 
+def _refuse_other_dtype(input, values):
+    """PyTorch's index_put_ check: the values' dtype must be the tensor's (x[idx] = v and index_put)."""
+    mine, theirs = (SCALAR_TYPE_NAMES.get(t.name, t.name) for t in (input.dtype, values.dtype))
+    raise RuntimeError(f"Index put requires the source and destination dtypes match, got {mine} for the "
+                       f"destination and {theirs} for the source.")
+
+
+def _masked_fill_like(index, value):
+    """Whether PyTorch writes x[index] = value by masked_fill_, which converts the value: one bool mask the only
+    advanced index (beside ints, slices, None and ...) and a one-element value."""
+    advanced = [i for i in (index if isinstance(index, tuple) else (index,)) if isinstance(i, np.ndarray)]
+    return len(advanced) == 1 and advanced[0].dtype == np.bool_ and value._data.size == 1
+
+
 def index_put(input, indices, values, accumulate=False):
     """A copy of input with values written at the advanced index `indices` (a tuple of integer or bool tensors,
     as x[indices] = values), or added there with accumulate=True (repeated positions add up)."""
     where, _ = _index(tuple(indices))
-    if isinstance(values, Tensor) and values.dtype != input.dtype:        # PyTorch's check (x[idx] = v converts)
-        mine, theirs = (SCALAR_TYPE_NAMES.get(t.name, t.name) for t in (input.dtype, values.dtype))
-        raise RuntimeError(f"Index put requires the source and destination dtypes match, got {mine} for the "
-                           f"destination and {theirs} for the source.")
+    if isinstance(values, Tensor) and values.dtype != input.dtype:
+        _refuse_other_dtype(input, values)
     values = values if isinstance(values, Tensor) else input._lift(values)
     y = input._data.copy()
     v = np.broadcast_to(values._data.astype(y.dtype, copy=False), y[where].shape)
