@@ -235,6 +235,19 @@ def _refuse_bool_subtraction(a, b):
                        "invert a mask, use the `~` or `logical_not()` operator instead.")
 
 
+def _refuse_mixed_matmul(a, b):
+    """PyTorch's errors for a @ b of two dtypes (it promotes none: nn computed in the wider one)."""
+    from .dtypes import SCALAR_TYPE_NAMES, TYPEID_NAMES  # noqa: PLC0415 - only the error needs them
+    x, y = a._data.dtype.name, b._data.dtype.name
+    if a.ndim == 1 and b.ndim == 1:
+        raise RuntimeError(f"dot : expected both vectors to have same dtype, but found "
+                           f"{SCALAR_TYPE_NAMES.get(x, x)} and {SCALAR_TYPE_NAMES.get(y, y)}")
+    if a.ndim >= 3 and b.ndim >= 3:
+        raise RuntimeError(f"expected scalar type {SCALAR_TYPE_NAMES.get(x, x)} but found {SCALAR_TYPE_NAMES.get(y, y)}")
+    raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {TYPEID_NAMES.get(x, x)} != "
+                       f"{TYPEID_NAMES.get(y, y)}")
+
+
 def _node_name(op):
     """PyTorch's pattern of a node's name from nn's op name: mul -> MulBackward0."""
     return "".join(w[:1].upper() + w[1:] for w in (op or "op").split("_")) + "Backward0"
@@ -1163,6 +1176,8 @@ class Tensor:
         return Tensor._make(y, (self, other), backward, "pow", graph_backward)
 
     def __matmul__(self, other):
+        if isinstance(other, Tensor) and self._data.dtype != other._data.dtype:
+            _refuse_mixed_matmul(self, other)
         other, a, b = self._operands(other)
         if a.ndim == 0 or b.ndim == 0:
             raise ValueError("@ needs tensors with at least one dimension; use * for scalars")

@@ -44,7 +44,7 @@ def test_module_list_takes_none_entries_as_pytorch():
                                         "layers.2.bias", "layers.2.weight"]
     assert [name for name, _ in net.named_modules()] == ["", "layers", "layers.0", "layers.1", "layers.2", "extras"]
     x = np.linspace(-1, 1, 8).reshape(2, 4)
-    out = net(nn.tensor(x)).numpy()
+    out = net.double()(nn.tensor(x)).numpy()                # float64 layers for float64 input, as PyTorch needs
     ref = x
     for i in range(3):
         ref = np.tanh(ref @ net.layers[i].weight.detach().numpy().T + net.layers[i].bias.detach().numpy())

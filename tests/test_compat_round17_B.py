@@ -165,7 +165,7 @@ def test_errors_as_pytorch():
         call_for_per_sample_grads(lin, batch_size=0)
     with pytest.raises(RuntimeError, match="found at least one input with batch size 2 and one with batch size 3"):
         call_for_per_sample_grads(nn.Bilinear(3, 3, 2))(nn.ones(2, 3), nn.ones(3, 3))
-    call_for_per_sample_grads(lin)(nn.ones(2, 3)).sum().backward()
+    call_for_per_sample_grads(lin)(nn.ones(2, 3, dtype=nn.float64)).sum().backward()
     with pytest.raises(RuntimeError, match="Current Expanded Weights accumulates the gradients"):
         call_for_per_sample_grads(lin)                  # grad_sample not cleared
 

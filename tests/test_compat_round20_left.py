@@ -2,6 +2,8 @@
 before): a masked_fill value tensor must be 0-d; subtraction with a bool tensor (or a Python bool against a
 tensor) is refused in PyTorch's words; floor_divide and remainder take a number first, floor_divide two numbers
 (a 0-d tensor), while remainder, maximum, minimum and atan2 of two numbers are TypeErrors, as PyTorch's."""
+import re
+
 import numpy as np
 import pytest
 
@@ -87,3 +89,31 @@ def test_advanced_index_write_needs_the_same_dtype():
     y = nn.zeros(3, dtype=nn.int64)
     y[nn.tensor([0, 2])] = 2.5                                  # a Python number: converted
     assert x.tolist() == [5.0, 6.0, 1.0] and y.tolist() == [2, 0, 2]
+
+
+@pytest.mark.parametrize("make, words", [
+    (lambda: nn.ones(2, 3) @ nn.ones(3, 2, dtype=nn.float64), "expected m1 and m2 to have the same dtype, but got: "
+                                                             "float != double"),
+    (lambda: nn.mm(nn.ones(2, 3, dtype=nn.float64), nn.ones(3, 2)), "but got: double != float"),
+    (lambda: nn.ones(3) @ nn.ones(3, dtype=nn.float64), "dot : expected both vectors to have same dtype, but found "
+                                                        "Float and Double"),
+    (lambda: nn.ones(2, 2, 3) @ nn.ones(2, 3, 2, dtype=nn.float64), "expected scalar type Float but found Double"),
+    (lambda: nn.ones(2, 3, dtype=nn.int64) @ nn.ones(3, 2), "but got: long int != float"),
+    (lambda: nn.functional.linear(nn.ones(2, 3, dtype=nn.float64), nn.ones(4, 3)), "but got: double != float"),
+    (lambda: nn.Linear(3, 4)(nn.ones(2, 3, dtype=nn.float64)), "mat1 and mat2 must have the same dtype, but got "
+                                                              "Double and Float"),
+    (lambda: nn.functional.linear(nn.ones(2, 3), nn.ones(4, 3), nn.ones(4, dtype=nn.float64)),
+     "self and mat2 must have the same dtype, but got Double and Float"),
+])
+def test_matrix_products_of_two_dtypes_are_refused(make, words):
+    """PyTorch promotes no dtypes in matmul / mm / linear (nn computed in the wider one)."""
+    with pytest.raises(RuntimeError, match=re.escape(words)):
+        make()
+
+
+def test_matrix_products_of_one_dtype_and_of_arrays_still_work():
+    assert (nn.ones(2, 3, dtype=nn.float64) @ nn.ones(3, 2, dtype=nn.float64)).tolist() == [[3.0, 3.0]] * 2
+    layer = nn.Linear(3, 1).double()
+    assert layer(nn.ones(1, 3, dtype=nn.float64)).dtype == nn.float64
+    out = nn.functional.linear(np.ones((1, 3)), nn.ones(1, 3))    # an ndarray input (nn's own use): promoted
+    assert out.dtype == nn.float64 and out.tolist() == [[3.0]]

@@ -72,7 +72,7 @@ def test_chained_matches_self_containment_and_modules():
     assert [n.name for n in gm.graph.nodes] == ["x", "scale", "mul", "scale_1", "mul_1", "relu_2", "add", "neg_2",
                                                 "add_1", "add_2", "output"]
     assert sorted(gm.state_dict()) == ["scale.bias", "scale.weight"]
-    x = nn.tensor(np.linspace(-1, 1, 6).reshape(2, 3))
+    x = nn.tensor(np.linspace(-1, 1, 6).reshape(2, 3), dtype=nn.float32)      # the Linear's dtype
     lin = gm.scale
     a = lin(x) * 2
     b = lin(a) * 2

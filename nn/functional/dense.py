@@ -23,7 +23,10 @@ def linear(input, weight, bias=None):
                          f"shape {x.shape}) but weight {weight.shape} expects {weight.shape[1]}")
     if bias is not None and bias.shape != (weight.shape[0],):
         raise ValueError(f"linear: bias must have shape ({weight.shape[0]},), got {bias.shape}")
-    dt = _common_dtype(x, weight, bias)
+    if isinstance(input, Tensor) and (x._data.dtype != weight._data.dtype
+                                      or bias is not None and bias._data.dtype != weight._data.dtype):
+        _refuse_mixed_linear(x, weight, bias)
+    dt = _common_dtype(x, weight, bias)             # (an ndarray input is converted: nn's own use)
     lead = x.shape[:-1]
     x2 = _cast(x._data, dt).reshape(-1, x.shape[-1])        # (N, in)
     w = _cast(weight._data, dt)
@@ -52,6 +55,21 @@ def linear(input, weight, bias=None):
         return grads if bias is None else grads + (g2.sum(0),)
     parents = (x, weight) if bias is None else (x, weight, bias)
     return Tensor._make(y.reshape(lead + (w.shape[0],)), parents, backward, "linear", graph_backward)
+
+
+def _refuse_mixed_linear(x, weight, bias):
+    """PyTorch's errors for linear of two dtypes (its addmm / mm promote none: nn computed in the widest)."""
+    from ..dtypes import SCALAR_TYPE_NAMES, TYPEID_NAMES  # noqa: PLC0415 - only the error needs them
+    xs, ws = x._data.dtype.name, weight._data.dtype.name
+    if bias is None:
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {TYPEID_NAMES.get(xs, xs)} != "
+                           f"{TYPEID_NAMES.get(ws, ws)}")
+    if bias._data.dtype != weight._data.dtype and x._data.dtype == weight._data.dtype:
+        bs = bias._data.dtype.name
+        raise RuntimeError(f"self and mat2 must have the same dtype, but got {SCALAR_TYPE_NAMES.get(bs, bs)} and "
+                           f"{SCALAR_TYPE_NAMES.get(ws, ws)}")
+    raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {SCALAR_TYPE_NAMES.get(xs, xs)} and "
+                       f"{SCALAR_TYPE_NAMES.get(ws, ws)}")
 
 
 def bilinear(input1, input2, weight, bias=None):
