@@ -327,6 +327,18 @@ TYPEID_NAMES = {"int64": "long int", "int32": "int", "int16": "short int", "int8
 _LARGEST = {np.dtype(t): builtins.float(np.finfo(t).max) for t in (np.float16, np.float32, np.float64)}
 
 
+def scalar_type_name(dt):
+    """PyTorch's ScalarType name of a dtype (NumPy's or nn's, or its name), as its messages print it: Float."""
+    name = dt if isinstance(dt, str) else dt.name
+    return SCALAR_TYPE_NAMES.get(name, name)
+
+
+def typeid_name(dt):
+    """The C++ typeid name of a dtype's element type, as PyTorch's messages print it: long int."""
+    name = dt if isinstance(dt, str) else dt.name
+    return TYPEID_NAMES.get(name, name)
+
+
 def checked_fill(value, dtype):
     """A fill value (full, fill_, masked_fill) checked against a floating dtype, as PyTorch: a finite number
     beyond the dtype's range is a RuntimeError (full(n, finfo(float64).min) in float32), not inf."""

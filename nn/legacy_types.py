@@ -13,7 +13,7 @@ import warnings
 
 import numpy as np
 
-from .dtypes import TYPEID_NAMES, bfloat16, float16, set_default_dtype, to_dtype
+from .dtypes import bfloat16, float16, set_default_dtype, to_dtype, typeid_name
 from .tensor import Tensor
 
 __all__ = ["FloatTensor", "DoubleTensor", "LongTensor", "IntTensor", "ShortTensor", "CharTensor",
@@ -30,7 +30,7 @@ class _TypedTensorMeta(type):
 def _options(dtype):
     """PyTorch's printed TensorOptions of a CPU tensor of dtype (its C++ element type names)."""
     name = np.dtype(dtype).name
-    return (f"TensorOptions(dtype={TYPEID_NAMES.get(name, name)}, device=cpu, layout=Strided, "
+    return (f"TensorOptions(dtype={typeid_name(name)}, device=cpu, layout=Strided, "
             f"requires_grad=false (default), pinned_memory=false (default), memory_format=(nullopt))")
 
 

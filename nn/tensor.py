@@ -237,15 +237,15 @@ def _refuse_bool_subtraction(a, b):
 
 def _refuse_mixed_matmul(a, b):
     """PyTorch's errors for a @ b of two dtypes (it promotes none: nn computed in the wider one)."""
-    from .dtypes import SCALAR_TYPE_NAMES, TYPEID_NAMES  # noqa: PLC0415 - only the error needs them
+    from .dtypes import scalar_type_name, typeid_name  # noqa: PLC0415 - only the error needs them
     x, y = a._data.dtype.name, b._data.dtype.name
     if a.ndim == 1 and b.ndim == 1:
         raise RuntimeError(f"dot : expected both vectors to have same dtype, but found "
-                           f"{SCALAR_TYPE_NAMES.get(x, x)} and {SCALAR_TYPE_NAMES.get(y, y)}")
+                           f"{scalar_type_name(x)} and {scalar_type_name(y)}")
     if a.ndim >= 3 and b.ndim >= 3:
-        raise RuntimeError(f"expected scalar type {SCALAR_TYPE_NAMES.get(x, x)} but found {SCALAR_TYPE_NAMES.get(y, y)}")
-    raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {TYPEID_NAMES.get(x, x)} != "
-                       f"{TYPEID_NAMES.get(y, y)}")
+        raise RuntimeError(f"expected scalar type {scalar_type_name(x)} but found {scalar_type_name(y)}")
+    raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {typeid_name(x)} != "
+                       f"{typeid_name(y)}")
 
 
 def _node_name(op):

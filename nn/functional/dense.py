@@ -59,17 +59,17 @@ def linear(input, weight, bias=None):
 
 def _refuse_mixed_linear(x, weight, bias):
     """PyTorch's errors for linear of two dtypes (its addmm / mm promote none: nn computed in the widest)."""
-    from ..dtypes import SCALAR_TYPE_NAMES, TYPEID_NAMES  # noqa: PLC0415 - only the error needs them
+    from ..dtypes import scalar_type_name, typeid_name  # noqa: PLC0415 - only the error needs them
     xs, ws = x._data.dtype.name, weight._data.dtype.name
     if bias is None:
-        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {TYPEID_NAMES.get(xs, xs)} != "
-                           f"{TYPEID_NAMES.get(ws, ws)}")
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {typeid_name(xs)} != "
+                           f"{typeid_name(ws)}")
     if bias._data.dtype != weight._data.dtype and x._data.dtype == weight._data.dtype:
         bs = bias._data.dtype.name
-        raise RuntimeError(f"self and mat2 must have the same dtype, but got {SCALAR_TYPE_NAMES.get(bs, bs)} and "
-                           f"{SCALAR_TYPE_NAMES.get(ws, ws)}")
-    raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {SCALAR_TYPE_NAMES.get(xs, xs)} and "
-                       f"{SCALAR_TYPE_NAMES.get(ws, ws)}")
+        raise RuntimeError(f"self and mat2 must have the same dtype, but got {scalar_type_name(bs)} and "
+                           f"{scalar_type_name(ws)}")
+    raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {scalar_type_name(xs)} and "
+                       f"{scalar_type_name(ws)}")
 
 
 def bilinear(input1, input2, weight, bias=None):

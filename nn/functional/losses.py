@@ -7,7 +7,7 @@ import numpy as np
 
 from ..autograd import graph_backward_from
 from .activations import softplus
-from ..dtypes import SCALAR_TYPE_NAMES
+from ..dtypes import scalar_type_name
 from ..tensor import Tensor
 from ._args import _tensor, _common_dtype, _cast, _reduce, legacy_reduction
 
@@ -141,8 +141,8 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     reduction = legacy_reduction(size_average, reduce, reduction)
     input, target = _loss_args(input, target, op)
     if target.dtype != input.dtype:             # PyTorch's kernel takes one dtype (pykeen's float32 labels)
-        raise RuntimeError(f"Found dtype {SCALAR_TYPE_NAMES.get(target.dtype.name, target.dtype.name)} but "
-                           f"expected {SCALAR_TYPE_NAMES.get(input.dtype.name, input.dtype.name)}")
+        raise RuntimeError(f"Found dtype {scalar_type_name(target.dtype)} but "
+                           f"expected {scalar_type_name(input.dtype)}")
     x, y, dt = input._data, target._data.astype(input.dtype, copy=False), input.dtype
     if x.size and (x.min() < 0 or x.max() > 1):
         raise ValueError(f"{op}: input must hold probabilities in [0, 1] (apply sigmoid first, or use "

@@ -9,7 +9,7 @@ import warnings
 
 import numpy as np
 
-from ..dtypes import SCALAR_TYPE_NAMES
+from ..dtypes import scalar_type_name
 from ..tensor import Tensor, _normalize_axes, as_int, is_grad_enabled, linear_graph_backward, _linear_map
 from ._attach import attach
 from .inplace import _refuse_leaf, _refuse_view, _rebase, _write, _write_through, _bump_version
@@ -313,8 +313,8 @@ def masked_scatter(input, mask, source):
     m = np.broadcast_to(_mask(mask, "masked_scatter"), input.shape)
     if source.dtype != input.dtype:             # PyTorch's check, in its words (its missing space included)
         raise RuntimeError(f"masked_scatter: expected self and source to have same dtypes but got"
-                           f"{SCALAR_TYPE_NAMES.get(input.dtype.name, input.dtype.name)} and "
-                           f"{SCALAR_TYPE_NAMES.get(source.dtype.name, source.dtype.name)}")
+                           f"{scalar_type_name(input.dtype)} and "
+                           f"{scalar_type_name(source.dtype)}")
     k = int(m.sum())
     if source.numel() < k:
         raise ValueError(f"masked_scatter: source has {source.numel()} elements, the mask selects {k}")
@@ -537,7 +537,7 @@ def _index_source(op, input, dim, index, source):
     len(index) along dim (that dim may be left out for a single index, as PyTorch allows)."""
     axis, idx = _index_vector(op, input, dim, index)
     if source.dtype != input.dtype:             # PyTorch's RuntimeErrors, in its words
-        mine, theirs = (SCALAR_TYPE_NAMES.get(t.name, t.name) for t in (input.dtype, source.dtype))
+        mine, theirs = (scalar_type_name(t) for t in (input.dtype, source.dtype))
         if op == "index_copy":
             raise RuntimeError(f"index_copy_(): self and source expected to have the same dtype, but got (self) "
                                f"{mine} and (source) {theirs}")
@@ -622,7 +622,7 @@ def index_fill(input, dim, index, value):
 
 def _refuse_other_dtype(input, values):
     """PyTorch's index_put_ check: the values' dtype must be the tensor's (x[idx] = v and index_put)."""
-    mine, theirs = (SCALAR_TYPE_NAMES.get(t.name, t.name) for t in (input.dtype, values.dtype))
+    mine, theirs = (scalar_type_name(t) for t in (input.dtype, values.dtype))
     raise RuntimeError(f"Index put requires the source and destination dtypes match, got {mine} for the "
                        f"destination and {theirs} for the source.")
 

@@ -21,7 +21,7 @@ import numpy as np
 
 from .. import init
 from ..array import legacy_scalar_first
-from ..dtypes import SCALAR_TYPE_NAMES, checked_fill
+from ..dtypes import SCALAR_TYPE_NAMES, checked_fill, scalar_type_name
 from ..tensor import Tensor, is_grad_enabled, _remember_consumer, next_sequence_number, _instance_dict
 from ._attach import attach
 
@@ -90,7 +90,7 @@ def _write(input, data):
     data = np.asarray(data)
     if data.dtype.kind == "c" and input.dtype.kind != "c":      # as PyTorch: x *= 1j on a real x is an error
         raise RuntimeError(f"result type {SCALAR_TYPE_NAMES[data.dtype.name]} can't be cast to the desired output type "
-                           f"{SCALAR_TYPE_NAMES.get(input.dtype.name, input.dtype.name)}")
+                           f"{scalar_type_name(input.dtype)}")
     if data.dtype.kind == "f" and input.dtype.kind != "f":
         raise TypeError(f"in-place op: a floating result cannot be written into a {input.dtype} tensor")
     if not isinstance(input._data, np.ndarray):        # a NumPy scalar from a full reduction

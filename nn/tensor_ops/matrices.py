@@ -10,7 +10,7 @@ import itertools
 
 import numpy as np
 
-from ..dtypes import SCALAR_TYPE_NAMES
+from ..dtypes import scalar_type_name
 from ..tensor import Tensor
 from ._attach import attach
 from .complex import conj
@@ -227,8 +227,8 @@ def put(input, index, source, accumulate=False):
         raise TypeError(f"put: index must hold integers, got dtype {index.dtype}")
     if source.dtype != input.dtype:             # PyTorch's check, in its words
         raise RuntimeError(f"put_(): self and source expected to have the same dtype, but got self.dtype = "
-                           f"{SCALAR_TYPE_NAMES.get(input.dtype.name, input.dtype.name)} and source.dtype = "
-                           f"{SCALAR_TYPE_NAMES.get(source.dtype.name, source.dtype.name)}")
+                           f"{scalar_type_name(input.dtype)} and source.dtype = "
+                           f"{scalar_type_name(source.dtype)}")
     if index.numel() != source.numel():
         raise ValueError(f"put: index and source need the same number of elements, got {index.numel()} and "
                          f"{source.numel()}")

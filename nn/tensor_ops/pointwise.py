@@ -11,7 +11,7 @@ import numpy as np
 from .. import functional as F
 from ..array import legacy_scalar_first
 from ..dtypes import result_dtype, scalar_dtype, cast, get_default_dtype, float_dtype, checked_fill, C_TYPE_NAMES, \
-    SCALAR_TYPE_NAMES, TYPEID_NAMES
+    scalar_type_name, typeid_name
 from ..tensor import Tensor, piecewise_grad, conj_if_complex
 from ._attach import attach
 
@@ -660,12 +660,12 @@ def _mask(condition, what):
         name = c.dtype.name
         if what == "masked_fill":
             raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
-                               f"{TYPEID_NAMES.get(name, name)}")
+                               f"{typeid_name(name)}")
         if what == "masked_scatter":
             raise RuntimeError(f"masked_scatter_ only supports boolean masks, but got mask with dtype "
-                               f"{SCALAR_TYPE_NAMES.get(name, name)}")
+                               f"{scalar_type_name(name)}")
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
-                           f"{SCALAR_TYPE_NAMES.get(name, name)}")
+                           f"{scalar_type_name(name)}")
     return c
 
 

@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import functional as F
 from ..array import diagonal_view
-from ..dtypes import C_TYPE_NAMES, SCALAR_TYPE_NAMES, _NameOnly, dtype as _dtype_class, to_dtype
+from ..dtypes import C_TYPE_NAMES, _NameOnly, dtype as _dtype_class, to_dtype, scalar_type_name
 from ..tensor import (ShapeError, Tensor, as_int, as_sizes, linear_graph_backward, matmul_grads, matmul_work,
                       unbroadcast, is_grad_enabled)
 from ..kernels.threads import single_thread_blas
@@ -754,8 +754,8 @@ def dot(input, other):
         raise ShapeError(f"1D tensors expected, but got {input.ndim}D and {other.ndim}D tensors")
     if input.dtype != other.dtype:
         raise RuntimeError(f"dot : expected both vectors to have same dtype, but found "
-                           f"{SCALAR_TYPE_NAMES.get(input.dtype.name, input.dtype.name)} and "
-                           f"{SCALAR_TYPE_NAMES.get(other.dtype.name, other.dtype.name)}")
+                           f"{scalar_type_name(input.dtype)} and "
+                           f"{scalar_type_name(other.dtype)}")
     if input.shape != other.shape:
         raise ShapeError(f"inconsistent tensor size, expected tensor [{input.shape[0]}] and src [{other.shape[0]}] "
                          f"to have the same number of elements, but got {input.shape[0]} and {other.shape[0]} "
