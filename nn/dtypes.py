@@ -322,7 +322,7 @@ C_TYPE_NAMES = {"float16": "at::Half", "float32": "float", "float64": "double", 
 # the element types as C++'s typeid prints them (masked_fill_'s message for a non-bool mask, the legacy
 # constructors' TensorOptions)
 TYPEID_NAMES = {"int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
-                "uint8": "unsigned char", "float32": "float", "float64": "double",
+                "uint8": "unsigned char", "float16": "c10::Half", "float32": "float", "float64": "double",
                 "complex64": "c10::complex<float>", "complex128": "c10::complex<double>"}
 _LARGEST = {np.dtype(t): builtins.float(np.finfo(t).max) for t in (np.float16, np.float32, np.float64)}
 

@@ -168,12 +168,17 @@ def test_what_the_pattern_check_reads_at_call_time():
     fused, plain = both(seq, x)
     assert fused._op == "conv2d"
     np.testing.assert_array_equal(fused.data, plain.data)
-    # mixed dtypes and a non-contiguous input take the fused path and agree
+    # a non-contiguous input takes the fused path and agrees; mixed dtypes are refused on both paths, as
+    # PyTorch's convolution refuses them
     seq = nn.Sequential(nn.Upsample(scale_factor=2), nn.Conv2d(4, 3, 3, padding=1)).to(np.float64)
-    xt = nn.Tensor(rng.normal(size=(2, 4, 3, 5)).astype(np.float32).transpose(0, 1, 3, 2))
+    xt = nn.Tensor(rng.normal(size=(2, 4, 3, 5)).transpose(0, 1, 3, 2))
     fused, plain = both(seq, xt)
-    assert fused._op == "conv_transpose2d" and fused.dtype == plain.dtype
-    np.testing.assert_allclose(fused.data, plain.data, rtol=0, atol=1e-5)
+    assert fused._op == "conv_transpose2d" and fused.dtype == plain.dtype == np.float64
+    np.testing.assert_allclose(fused.data, plain.data, rtol=0, atol=1e-12)
+    for fuse in (True, False):
+        seq.fuse_upsample_conv = fuse
+        with pytest.raises(RuntimeError, match=r"Input type \(float\) and bias type \(double\) should be the same"):
+            seq(xt.float())
 
 
 def test_matches_pytorch():

@@ -98,7 +98,7 @@ class BinsHead(nn.Module):
         (nn.kernels.threads). Timings: benchmarks/README.md (W6). The parameters stay the Conv2d's, so
         state-dict keys match PyTorch's."""
         if h.dtype != self.conv.weight.dtype or nn.get_num_threads() > 1:
-            return self.conv(h)                       # baddbmm takes one dtype; the conv promotes, as elsewhere
+            return self.conv(h)                       # (mixed dtypes: the conv's error, as PyTorch's)
         N, C, H, W = h.shape
         Q = self.conv.weight.shape[0]
         y = nn.baddbmm(self.conv.bias.reshape(1, Q, 1), self.conv.weight.reshape(1, Q, C).expand(N, Q, C),

@@ -15,9 +15,10 @@ runs unchanged for dilation 1, groups 1:
 import numpy as np
 
 from .. import kernels as K
+from ..dtypes import scalar_type_name, typeid_name
 from ..tensor import ShapeError, Tensor
 from .shapes import cat, pad
-from ._args import _tensor, _check_ndim, _pair, _common_dtype, _cast, one_image_as_batch, builtin_like
+from ._args import _tensor, _check_ndim, _pair, _cast, one_image_as_batch, builtin_like
 
 
 def _channel_sums(g):
@@ -91,8 +92,23 @@ def _conv_args(x, weight, bias, groups, op, transposed=False):
     cout = weight.shape[1] * groups if transposed else weight.shape[0]
     if bias is not None and bias.shape != (cout,):
         raise ValueError(f"{op}: bias must have shape ({cout},), got {bias.shape}")
-    dt = _common_dtype(x, weight, bias)
-    return x, weight, bias, dt
+    check_conv_dtypes(x, weight, None if transposed else bias)    # a transposed conv casts its bias
+    return x, weight, bias, x.dtype
+
+
+def check_conv_dtypes(x, weight, bias, transposed=False):
+    """A convolution computes in its input's dtype and promotes nothing, as PyTorch's, whose words differ: a
+    convolution names a bias of another dtype first ("Input type (float) and bias type (double)"), a transposed
+    one names the weight or the bias as "expected scalar type" (the 1-d and 2-d transposed convolutions cast their
+    bias instead: their caller passes none)."""
+    dx = x._data.dtype
+    if bias is not None and bias._data.dtype != dx and not transposed:
+        raise RuntimeError(f"Input type ({typeid_name(dx)}) and bias type ({typeid_name(bias._data.dtype)}) "
+                           f"should be the same")
+    for other in (weight, bias):
+        if other is not None and other._data.dtype != dx:
+            raise RuntimeError(f"expected scalar type {scalar_type_name(dx)} but found "
+                               f"{scalar_type_name(other._data.dtype)}")
 
 
 # ----------------------------------------------------------------------------- dilation and groups

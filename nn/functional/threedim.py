@@ -11,7 +11,7 @@ import numpy as np
 
 from ..tensor import Tensor
 from ._args import _tensor, builtin_like
-from .convolution import conv2d, conv_transpose2d
+from .convolution import check_conv_dtypes, conv2d, conv_transpose2d
 from .onedim import _check_channels
 from .adaptive import _bins, adaptive_avg_pool2d, adaptive_max_pool2d
 from .sampling import _ceil_extra, _first_max, _pick, _scatter_unpool, avg_pool2d, max_pool2d
@@ -76,6 +76,8 @@ def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     x, unbatched = _batched5(input, op)
     w = _weight5(weight, op, "(out_channels, in_channels/groups, kd, kh, kw)")
     _check_channels(x, w, groups)
+    bias = None if bias is None else _tensor(bias, "bias", op)
+    check_conv_dtypes(x, w, bias)
     stride, dilation = _triple("stride", stride, op), _triple("dilation", dilation, op)
     kd = w.shape[2]
     if padding == "same":
@@ -91,7 +93,7 @@ def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
                                               for t, slab in enumerate(taps)))
     y = _unstack(y, x.shape[0], Do, unbatched)
     if bias is not None:
-        y = y + _tensor(bias, "bias", op).reshape((-1, 1, 1, 1))
+        y = y + bias.reshape((-1, 1, 1, 1))
     return y
 
 
@@ -105,6 +107,8 @@ def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_paddi
     x, unbatched = _batched5(input, op)
     w = _weight5(weight, op, "(in_channels, out_channels/groups, kd, kh, kw)")
     _check_channels(x, w, groups, transposed=True)
+    bias = None if bias is None else _tensor(bias, "bias", op)
+    check_conv_dtypes(x, w, bias, transposed=True)
     s, p, d = (_triple(name, v, op) for name, v in (("stride", stride), ("padding", padding), ("dilation", dilation)))
     op_ = _triple("output_padding", output_padding, op)
     N, _, D, H, W = x.shape
@@ -124,7 +128,7 @@ def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_paddi
         total = z if total is None else total + z
     y = total.permute(0, 1, 4, 2, 3)                               # (N, O, Ho, Wo, Do) -> (N, O, Do, Ho, Wo)
     if bias is not None:
-        y = y + _tensor(bias, "bias", op).reshape((-1, 1, 1, 1))
+        y = y + bias.reshape((-1, 1, 1, 1))
     return y.squeeze(0) if unbatched else y
 
 
