@@ -159,8 +159,8 @@ def test_trunk_forward_and_backward_match_pytorch(options):
         elif k.endswith(("running_var", "bn1.weight", "bn2.weight")):
             sd[k] = rng.uniform(0.5, 1.5, v.shape).astype(v.dtype)
     ours.load_state_dict(sd)
-    for p in ours.parameters():                  # float64 on both sides: deep train-mode BatchNorm in float32
-        p.data = p.data.astype(np.float64)       # loses digits that would hide a real difference
+    ours.double()       # float64 on both sides: deep train-mode BatchNorm in float32 loses digits that would
+                        # hide a real difference
     theirs = _torch_trunk(torch, options.get("layers", 2), options.get("stem", "7x7")).double()
     trunk_sd = {k: torch.tensor(np.asarray(v, np.float64)) for k, v in sd.items()
                 if k.split(".")[0] in ("conv1", "bn1", "layer1", "layer2", "layer3")}

@@ -78,9 +78,9 @@ def test_grad_data_can_be_scaled_and_assigned_in_place():
 
 def test_conv_forward_uses_the_given_weight_and_bias():
     rng = np.random.default_rng(0)
-    for conv, f, shape in ((nn.Conv1d(2, 3, 3, padding=1), F.conv1d, (1, 2, 5)),
-                           (nn.Conv2d(2, 3, 3, padding=1), F.conv2d, (1, 2, 5, 5)),
-                           (nn.Conv3d(2, 3, 3, padding=1), F.conv3d, (1, 2, 4, 4, 4))):
+    for conv, f, shape in ((nn.Conv1d(2, 3, 3, padding=1).double(), F.conv1d, (1, 2, 5)),
+                           (nn.Conv2d(2, 3, 3, padding=1).double(), F.conv2d, (1, 2, 5, 5)),
+                           (nn.Conv3d(2, 3, 3, padding=1).double(), F.conv3d, (1, 2, 4, 4, 4))):
         x = nn.tensor(rng.standard_normal(shape))
         w = nn.tensor(np.round(rng.standard_normal(conv.weight.shape)))
         b = nn.tensor(rng.standard_normal(3))
@@ -89,7 +89,7 @@ def test_conv_forward_uses_the_given_weight_and_bias():
         np.testing.assert_allclose(_np(conv(x)), _np(conv._conv_forward(x, conv.weight, conv.bias)), atol=0)
     circ = nn.Conv2d(1, 1, 3, padding=1, padding_mode="circular", bias=False)
     x = nn.tensor(rng.standard_normal((1, 1, 4, 4)))
-    w = nn.ones(1, 1, 3, 3)
+    w = nn.ones(1, 1, 3, 3, dtype=nn.float64)
     np.testing.assert_allclose(_np(circ._conv_forward(x, w, None)),
                                _np(F.conv2d(F.pad(x, (1, 1, 1, 1), mode="circular"), w)), atol=1e-12)
 

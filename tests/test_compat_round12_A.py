@@ -269,7 +269,7 @@ def test_replace_all_batch_norm_modules_drops_running_statistics():
         assert not bn.track_running_stats
     assert dict(model.named_buffers()) == {}
     x = RNG.standard_normal((4, 3))
-    out = _np(model[1].eval()(_t(x)))                           # batch statistics even in eval
+    out = _np(model[1].double().eval()(_t(x)))                         # batch statistics even in eval
     np.testing.assert_allclose(out, (x - x.mean(0)) / np.sqrt(x.var(0) + 1e-5), rtol=1e-12)
 
 

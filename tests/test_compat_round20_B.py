@@ -271,7 +271,7 @@ def test_buffer_registry_yields_tensors_and_copies_as_a_plain_dict():
     copied = type(registry)((k, v.clone()) for k, v in registry.items())
     assert type(copied) is OrderedDict and sorted(copied) == ["num_batches_tracked", "running_mean", "running_var"]
     bn.train()
-    bn(nn.tensor(np.arange(12.0).reshape(4, 3)))
+    bn(nn.tensor(np.arange(12.0, dtype=np.float32).reshape(4, 3)))
     assert bn.running_mean.tolist() != [0.0, 0.0, 0.0]
     registry.update(copied)                                   # recover_state_dict
     assert bn.running_mean.tolist() == [0.0, 0.0, 0.0] and int(bn.num_batches_tracked) == 0

@@ -199,7 +199,7 @@ def test_two_d_convolutions_and_poolings_take_one_image_without_a_batch_dim():
     assert gradcheck(lambda a: F.avg_pool2d(a, 2) * F.max_pool2d(a, 2), [x])
     y, idx = F.max_pool2d(x, 2, return_indices=True)
     assert y.shape == idx.shape == (2, 2, 3)
-    assert nn.Conv2d(2, 4, 3)(x).shape == (4, 3, 4) and nn.MaxPool2d(2)(x).shape == (2, 2, 3)
+    assert nn.Conv2d(2, 4, 3).double()(x).shape == (4, 3, 4) and nn.MaxPool2d(2)(x).shape == (2, 2, 3)
 
 
 def test_smaller_names_values_and_gradients():

@@ -249,7 +249,7 @@ def test_unet1d_with_max_unpool1d_and_output_size():
     assert u.shape == (2, 2, 9) and (u.numpy() != 0).sum() == 2 * 2 * 4
     np.testing.assert_array_equal(np.take_along_axis(u.numpy(), idx.numpy(), 2), p.numpy())
     assert nn.MaxUnpool1d(2)(p[0], idx[0]).shape == (2, 8)                   # unbatched, no output_size
-    up = nn.ConvTranspose1d(2, 2, 3, stride=2, padding=1)
+    up = nn.ConvTranspose1d(2, 2, 3, stride=2, padding=1).double()
     assert up(x[:, :, :5], output_size=[10]).shape == (2, 2, 10)
     assert up(x[0, :, :5], output_size=[9]).shape == (2, 9)
     with pytest.raises(ValueError, match=r"valid sizes range from \(9,\) to \(10,\)"):

@@ -30,7 +30,7 @@ def test_conv3d_against_its_definition_and_gradcheck():
                                    _conv3d_loop(x, w, b, s, p), rtol=1e-12, atol=1e-12)
     small = [nn.tensor(a, requires_grad=True) for a in (x[:1, :, :3, :3, :3], w[:2, :, :2, :2, :2], b[:2])]
     assert gradcheck(lambda u, v, c: F.conv3d(u, v, c, stride=(1, 2, 1), padding=1), small)
-    layer = nn.Conv3d(3, 4, 3, padding=1)
+    layer = nn.Conv3d(3, 4, 3, padding=1).double()
     assert layer.weight.shape == (4, 3, 3, 3, 3) and layer(nn.tensor(x)).shape == (2, 4, 5, 4, 6)
     # the transposed conv is conv3d's adjoint: <conv3d(x, w), y> = <x, conv_transpose3d(y, w)>
     y = np.random.default_rng(5).standard_normal((2, 4, 3, 3, 3))
@@ -48,7 +48,7 @@ def test_pools_and_batchnorm3d_against_numpy():
     blocks = x.reshape(2, 3, 2, 2, 2, 2, 3, 2)                       # 2 x 2 x 2 windows
     np.testing.assert_array_equal(nn.MaxPool3d(2)(nn.tensor(x)).numpy(), blocks.max(axis=(3, 5, 7)))
     np.testing.assert_allclose(nn.AvgPool3d(2)(nn.tensor(x)).numpy(), blocks.mean(axis=(3, 5, 7)), rtol=1e-13)
-    bn = nn.BatchNorm3d(3)
+    bn = nn.BatchNorm3d(3).double()
     y = bn(nn.tensor(x)).numpy()
     mean, var = x.mean(axis=(0, 2, 3, 4), keepdims=True), x.var(axis=(0, 2, 3, 4), keepdims=True)
     np.testing.assert_allclose(y, (x - mean) / np.sqrt(var + 1e-5), rtol=1e-6, atol=1e-6)
@@ -112,7 +112,7 @@ def test_trilinear_and_nearest_on_volumes():
 
 def test_conv3d_padding_modes_pad_the_input_first():
     x = np.random.default_rng(6).standard_normal((1, 2, 4, 5, 6))
-    layer = nn.Conv3d(2, 3, 3, padding=(1, 2, 1), padding_mode="replicate")
+    layer = nn.Conv3d(2, 3, 3, padding=(1, 2, 1), padding_mode="replicate").double()
     padded = np.pad(x, ((0, 0), (0, 0), (1, 1), (2, 2), (1, 1)), mode="edge")
     np.testing.assert_allclose(layer(nn.tensor(x)).detach().numpy(),
                                F.conv3d(nn.tensor(padded), layer.weight, layer.bias).detach().numpy(), rtol=1e-6,

@@ -68,11 +68,11 @@ def test_sync_batch_norm_is_batch_norm_in_one_process():
     assert converted[1].weight is bn.weight and not converted[1].training
     np.testing.assert_array_equal(converted[1].running_mean, np.float32(0.3))
     assert list(converted.state_dict()) == list(torch_like.state_dict())
-    x = nn.tensor(RNG.normal(size=(5, 4, 3, 3)))
+    x = nn.tensor(RNG.normal(size=(5, 4, 3, 3)), dtype=nn.float32)
     sync, plain = nn.SyncBatchNorm(4), nn.BatchNorm2d(4)
     np.testing.assert_allclose(sync(x).numpy(), plain(x).numpy())
     np.testing.assert_allclose(sync.running_var, plain.running_var)
-    assert nn.SyncBatchNorm(4)(nn.tensor(RNG.normal(size=(2, 4, 2, 2, 2)))).shape == (2, 4, 2, 2, 2)
+    assert nn.SyncBatchNorm(4)(nn.randn(2, 4, 2, 2, 2)).shape == (2, 4, 2, 2, 2)
 
 
 def test_recurrent_bases_and_reset_parameters():

@@ -4,6 +4,7 @@ import warnings
 import numpy as np
 
 from .. import kernels as K
+from ..dtypes import scalar_type_name
 from ..autograd import graph_backward_from
 from ..tensor import Tensor, linear_graph_backward
 from ..tensor import get_rng
@@ -32,14 +33,15 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         if a is not None and tuple(a.shape) != (C,):
             raise ValueError(f"batch_norm: {name} must have shape ({C},) for an input with {C} "
                              f"channels, got {tuple(a.shape)}")
+    check_parameter_dtypes(x, weight, bias, running_mean, running_var)
     xd = x._data
     dt = xd.dtype
     x3 = xd.reshape(x.shape[0], C, -1)                  # (N, C, M): the kernels' layout
     n = x._data.size // C                                # values per channel
     if training:
         if n <= 1:
-            raise ValueError(f"batch_norm: expected more than 1 value per channel when training, "
-                             f"got input shape {x.shape}")
+            raise ValueError(f"Expected more than 1 value per channel when training, got input size "
+                             f"torch.Size({list(x.shape)})")          # PyTorch's words (it prints a torch.Size)
         mean, var = K.batch_norm_stats(x3)             # var biased: used to normalise
         if running_mean is not None:
             running_mean *= 1 - momentum
@@ -78,6 +80,22 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         return _affine(xhat, affine, weight, bias, shape)
     parents = tuple(t for t in (x, weight, bias) if t is not None)
     return Tensor._make(y, parents, backward, "batch_norm", graph_backward_from(composite, parents))
+
+
+def check_parameter_dtypes(x, *parameters):
+    """A norm's parameters (Tensors, ndarrays or None) against its input's dtype, as PyTorch's CPU check: when
+    the first given parameter's dtype is not the input's, PyTorch takes the call for mixed precision, which needs
+    float32 parameters and a float16 / bfloat16 input (nn has neither, so it always refuses); otherwise a later
+    parameter of another dtype fails the kernel's own check."""
+    given = [getattr(p, "_data", p).dtype for p in parameters if p is not None]
+    dx = x._data.dtype
+    if given and given[0] != dx:
+        if any(d != np.float32 for d in given):
+            raise RuntimeError("mixed dtype (CPU): expect parameter to have scalar type of Float")
+        raise RuntimeError("mixed dtype (CPU): all inputs must share same datatype.")
+    for d in given[1:]:
+        if d != dx:
+            raise RuntimeError(f"expected scalar type {scalar_type_name(dx)} but found {scalar_type_name(d)}")
 
 
 def _standardize_graph(xt, axes, eps):
@@ -188,6 +206,7 @@ def _norm_affine(x, xr, axes, weight, bias, bshape, wshape, eps, op):
     for name, t in (("weight", weight), ("bias", bias)):
         if t is not None and tuple(t.shape) != tuple(wshape):
             raise ValueError(f"{op}: {name} must have shape {tuple(wshape)}, got {tuple(t.shape)}")
+    check_parameter_dtypes(x, weight, bias)
     dt = x.dtype
     xhat_r, inv_std = _standardize(xr, axes, eps)
     xhat = xhat_r.reshape(x.shape)
@@ -277,6 +296,8 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
     if x.ndim < 3:
         raise ValueError(f"instance_norm: input must be (N, C, *spatial), got shape {tuple(x.shape)}")
     stats = [None if r is None else getattr(r, "_data", r) for r in (running_mean, running_var)]
+    check_parameter_dtypes(x, *(None if p is None else _tensor(p, name, "instance_norm")
+                                for p, name in ((weight, "weight"), (bias, "bias"))), *stats)
     channel = (1, x.shape[1]) + (1,) * (x.ndim - 2)
     if not use_input_stats:
         if stats[0] is None or stats[1] is None:
@@ -286,7 +307,8 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
         y = y if weight is None else y * weight.reshape(channel)
         return y if bias is None else y + bias.reshape(channel)
     if int(np.prod(x.shape[2:])) == 1:                  # one position: PyTorch refuses (even in eval mode)
-        raise ValueError(f"Expected more than 1 spatial element when training, got input size {list(x.shape)}")
+        raise ValueError(f"Expected more than 1 spatial element when training, got input size "
+                         f"torch.Size({list(x.shape)})")              # PyTorch prints a torch.Size here
     positions = tuple(range(2, x.ndim))
     for r, stat in ((stats[0], lambda d: d.mean(positions)), (stats[1], lambda d: d.var(positions, ddof=1))):
         if r is not None:
