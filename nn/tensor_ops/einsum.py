@@ -10,6 +10,7 @@ import string
 
 import numpy as np
 
+from ..dtypes import scalar_type_name
 from ..tensor import Tensor, conj_if_complex
 
 
@@ -102,6 +103,20 @@ def _contraction_for(subs, out, k):
     return u, others, seen, f"{','.join([out] + [subs[j] for j in others])}->{kept}"
 
 
+def _refuse_mixed_contraction(subs, out, sizes, operands):
+    """PyTorch contracts the operands left to right, a pair at a time: a pair with no letter to sum is multiplied
+    (promoting two dtypes), one that sums a letter (of size > 1, in neither the output nor a later operand) is a
+    batched matrix product, which takes one dtype: its error, named from the partial result's dtype."""
+    dtype, letters = operands[0]._data.dtype, set(subs[0])
+    for k in range(1, len(operands)):
+        later = out + "".join(subs[k + 1:])
+        summed = [c for c in letters & set(subs[k]) if c not in later and sizes[c] > 1]
+        other = operands[k]._data.dtype
+        if summed and other != dtype:
+            raise RuntimeError(f"expected scalar type {scalar_type_name(dtype)} but found {scalar_type_name(other)}")
+        dtype, letters = np.promote_types(dtype, other), (letters | set(subs[k])) - set(summed)
+
+
 def einsum(equation, *operands):
     """einsum("bij,bjk->bik", a, b) (operands also as one list; '...' for the dims the letters leave out; or
     PyTorch's sublist form einsum(a, [0, 1], b, [1, 2], [0, 2])). Dispatches to ``__torch_function__`` itself,
@@ -126,6 +141,7 @@ def einsum(equation, *operands):
             raise RuntimeError(f"einsum(): the number of subscripts in the equation ({len(s)}) does not match the "
                                f"number of dimensions ({t.ndim}) for operand {i} and no ellipsis was given")
     sizes = _letter_sizes(subs, [t.shape for t in operands], ell_sizes)
+    _refuse_mixed_contraction(subs, out, sizes, operands)
     # a dim of size 1 against a larger one of its letter (or of '...') broadcasts, as PyTorch's: expanded (a
     # differentiable view, its gradient summed back) before the sum
     operands = tuple(t.broadcast_to([sizes[c] for c in s]) if any(sizes[c] != n for c, n in zip(s, t.shape)) else t
