@@ -347,7 +347,7 @@ def test_losses_over_nothing_are_nan_silently(loss):
 def test_a_crop_of_void_labels_gives_zero_gradients(kw):
     # PyTorch skips ignored targets in backward: the NaN loss of an all-void crop leaves the weights as they were
     # (nn scaled every row by g / 0: NaN gradients, NaN weights after the step)
-    kw = {k: nn.tensor(v) if k == "weight" else v for k, v in kw.items()}
+    kw = {k: nn.tensor(v, dtype=nn.float64) if k == "weight" else v for k, v in kw.items()}
     x = nn.tensor(np.random.default_rng(10).standard_normal((2, 3, 4, 4)), requires_grad=True)
     with warnings.catch_warnings():
         warnings.simplefilter("error")

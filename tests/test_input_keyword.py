@@ -17,7 +17,7 @@ CALLS = {
     "tanhshrink": {}, "softshrink": {"lambd": 0.3}, "hardshrink": {"lambd": 0.3},
     "threshold": {"threshold": 0.1, "value": -2.0}, "celu": {"alpha": 0.7}, "glu": {"dim": -1},
     "rrelu": {}, "log_softmax": {"dim": 1}, "softmax": {"dim": 1}, "softmin": {"dim": 1},
-    "prelu": {"weight": nn.tensor([0.25])}, "linear": {"weight": nn.tensor(np.eye(4)[:3] + 0.5)},
+    "prelu": {"weight": nn.tensor([0.25], dtype=nn.float64)}, "linear": {"weight": nn.tensor(np.eye(4)[:3] + 0.5)},
     "dropout": {"p": 0.5, "training": False}, "flatten": {"start_dim": 1},
 }
 

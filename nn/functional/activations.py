@@ -7,6 +7,7 @@ import warnings
 import numpy as np
 
 from .. import kernels as K
+from ..dtypes import scalar_type_name
 from ..tensor import Tensor, piecewise_grad, conj_if_complex
 from ._args import _tensor, _written_into
 
@@ -330,6 +331,9 @@ def prelu(input, weight):
     channels on dim 1 of x (N, C, ...); an input of fewer than 2 dims has one channel, as in PyTorch)."""
     x, weight = _tensor(input, "input", "prelu"), _tensor(weight, "weight", "prelu")
     xd, wd = x._data, weight._data.reshape(-1) if weight.ndim == 0 else weight._data
+    if wd.dtype != xd.dtype:
+        raise RuntimeError(f"prelu: Type promoting not supported. Got {scalar_type_name(xd.dtype)} and "
+                           f"{scalar_type_name(wd.dtype)}")
     channels = xd.shape[1] if xd.ndim >= 2 else 1
     if wd.ndim != 1 or wd.size not in (1, channels):
         raise ValueError(f"prelu: weight must have 1 element or one per channel ({channels}), got weight "

@@ -13,6 +13,7 @@ import math
 
 import numpy as np
 
+from ..dtypes import typeid_name
 from ..tensor import ShapeError, Tensor
 from .activations import softmax
 from .dense import linear
@@ -53,6 +54,10 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     (and no gradient), as PyTorch's. enable_gqa=True: grouped-query attention, query (..., Hq, L, D) with key and
     value (..., Hkv, S, D), Hq a multiple of Hkv; query head h reads key/value head h // (Hq // Hkv).
     """
+    if not query.dtype == key.dtype == value.dtype:
+        raise RuntimeError(f"Expected query, key, and value to have the same dtype, but got query.dtype: "
+                           f"{typeid_name(query.dtype)} key.dtype: {typeid_name(key.dtype)} and value.dtype: "
+                           f"{typeid_name(value.dtype)} instead.")
     if is_causal and attn_mask is not None and not _cpu_kernel_takes(query, key, value, dropout_p, enable_gqa):
         raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set when is_causal=True")
     if attn_mask is not None and mask_data(attn_mask).dtype.kind not in "bf":

@@ -15,6 +15,7 @@ import numpy as np
 
 from .. import kernels as K
 from ..autograd import graph_backward_from
+from ..dtypes import scalar_type_name
 from ..tensor import Tensor
 from ._args import _check_probability, _tensor, legacy_reduction
 
@@ -160,7 +161,16 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     tdata = target._data if isinstance(target, Tensor) else np.asarray(target)
     if tdata.dtype.kind == "f" and tdata.shape == x.shape:
         return _cross_entropy_probs(input, target, w, reduction, label_smoothing)
+    _check_weight_dtype(weight, dt)
     return _cross_entropy_indices(input, target, w, ignore_index, reduction, label_smoothing)
+
+
+def _check_weight_dtype(weight, dt):
+    """With class indices PyTorch's kernel takes a weight Tensor of the input's dtype only (an ndarray weight,
+    nn's own use, is cast)."""
+    if isinstance(weight, Tensor) and weight._data.dtype != dt:
+        raise RuntimeError(f"expected scalar type {scalar_type_name(dt)} but found "
+                           f"{scalar_type_name(weight._data.dtype)}")
 
 
 def _cross_entropy_indices(input, target, w, ignore_index, reduction, eps):
@@ -253,6 +263,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     input = _check_common(input, reduction, op)
     x, dt = input._data, input.dtype
     w = _class_weight(weight, x.shape[1], dt, op)
+    _check_weight_dtype(weight, dt)
     labels, valid = _index_target(target, input, ignore_index, op)
     wt = (valid if w is None else w[labels[:, 0]] * valid).astype(dt)
     losses = -wt * np.take_along_axis(x, labels, 1)[:, 0]

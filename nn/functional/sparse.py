@@ -1,6 +1,7 @@
 """one_hot, embedding and embedding_bag, as torch.nn.functional's."""
 import numpy as np
 
+from ..dtypes import scalar_type_name
 from ..tensor import Tensor, linear_graph_backward
 from ._args import _tensor
 
@@ -115,8 +116,10 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
             raise ValueError(f"embedding_bag: per_sample_weights must have the input's shape {idx.shape}, got "
                              f"{tuple(per_sample_weights.shape)}")
         if per_sample_weights.dtype != weight.dtype:
-            raise TypeError(f"embedding_bag: per_sample_weights dtype {per_sample_weights.dtype} differs from the "
-                            f"weight's {weight.dtype}; convert it with .to(weight.dtype)")
+            raise RuntimeError(f"Expected tensor for argument #1 'weight' to have the same type as tensor for argument "
+                               f"#1 'per_sample_weights'; but type torch.{scalar_type_name(weight.dtype)}Tensor does "
+                               f"not equal torch.{scalar_type_name(per_sample_weights.dtype)}Tensor (while checking "
+                               f"arguments for embedding_bag)")
         if mode != "sum":
             raise NotImplementedError(f"embedding_bag: per_sample_weights is only supported for mode='sum', "
                                       f"got mode={mode!r}")

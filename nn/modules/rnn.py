@@ -183,6 +183,10 @@ class RNNBase(Module):
         if input.ndim not in (2, 3):
             raise ValueError(f"{type(self).__name__}: expected a 2-D (unbatched) or 3-D input, got "
                              f"{tuple(input.shape)}")
+        weight_dtype = self._flat_weights[0].dtype
+        if input.dtype != weight_dtype:         # PyTorch's check and words (its dtypes print as nn's here)
+            raise ValueError(f"RNN input dtype ({input.dtype}) does not match weight dtype ({weight_dtype}). Convert "
+                             f"input: input.to({weight_dtype}), or convert model: model.to({input.dtype})")
         lstm, directions = self.mode == "LSTM", 2 if self.bidirectional else 1
         layers, h_size = self.num_layers * directions, self.proj_size or self.hidden_size
         if unbatched:

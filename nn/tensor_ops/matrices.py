@@ -181,6 +181,10 @@ def addmv(input, mat, vec, *, beta=1, alpha=1):
     mat, vec = _as_tensor(mat), _as_tensor(vec)
     if mat.ndim != 2 or vec.ndim != 1 or mat.shape[1] != vec.shape[0]:
         raise ValueError(f"addmv: expected mat (n, m) and vec (m,), got {tuple(mat.shape)} and {tuple(vec.shape)}")
+    dtypes = [t.dtype for t in (input, mat, vec) if isinstance(t, Tensor)]
+    if any(d != dtypes[0] for d in dtypes):
+        raise RuntimeError(f"addmv input tensors must have the same dtype, but got "
+                           f"{', '.join(map(scalar_type_name, dtypes[:-1]))}, and {scalar_type_name(dtypes[-1])}")
     return _add_scaled(input, mat @ vec, beta, alpha, "addmv")
 
 

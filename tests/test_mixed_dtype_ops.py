@@ -1,0 +1,97 @@
+"""Ops given two dtypes, as PyTorch 2.13's (nn promoted them or cast one to the other): prelu, cdist, addmv,
+embedding_bag's per_sample_weights, nll_loss / cross_entropy class weights with class-index targets,
+scaled_dot_product_attention and the recurrent layers refuse them with PyTorch's errors (messages measured on
+PyTorch 2.13; its dtypes print as nn's in the recurrent layers' message)."""
+import numpy as np
+import pytest
+
+import nn
+import nn.functional as F
+
+f, d = np.float32, np.float64
+
+
+def t(*shape, dtype=f):
+    return nn.Tensor(np.random.default_rng(len(shape)).uniform(0.1, 0.9, shape).astype(dtype))
+
+
+def labels(*shape):
+    return nn.Tensor(np.zeros(shape, np.int64))
+
+
+CASES = [  # (name, call, exception, PyTorch's message)
+    ("prelu", lambda: F.prelu(t(2, 3), t(1, dtype=d)), RuntimeError,
+     "prelu: Type promoting not supported. Got Float and Double"),
+    ("prelu", lambda: F.prelu(t(2, 3, dtype=d), t(3)), RuntimeError,
+     "prelu: Type promoting not supported. Got Double and Float"),
+    ("cdist", lambda: nn.cdist(t(2, 2), t(3, 2, dtype=d)), RuntimeError, "expected scalar type Float but found Double"),
+    ("cdist", lambda: nn.cdist(t(2, 2, dtype=d), t(3, 2)), RuntimeError, "expected scalar type Double but found Float"),
+    ("addmv", lambda: nn.addmv(t(2, dtype=d), t(2, 2), t(2)), RuntimeError,
+     "addmv input tensors must have the same dtype, but got Double, Float, and Float"),
+    ("addmv", lambda: nn.addmv(t(2), t(2, 2), t(2, dtype=d)), RuntimeError,
+     "addmv input tensors must have the same dtype, but got Float, Float, and Double"),
+    ("embedding_bag", lambda: F.embedding_bag(labels(2), t(3, 2), labels(1), mode="sum",
+                                              per_sample_weights=t(2, dtype=d)), RuntimeError,
+     "Expected tensor for argument #1 'weight' to have the same type as tensor for argument #1 "
+     "'per_sample_weights'; but type torch.FloatTensor does not equal torch.DoubleTensor (while checking "
+     "arguments for embedding_bag)"),
+    ("cross_entropy", lambda: F.cross_entropy(t(2, 3, dtype=d), labels(2), weight=t(3)), RuntimeError,
+     "expected scalar type Double but found Float"),
+    ("cross_entropy", lambda: F.cross_entropy(t(2, 3), labels(2), weight=t(3, dtype=d), label_smoothing=0.1),
+     RuntimeError, "expected scalar type Float but found Double"),
+    ("nll_loss", lambda: F.nll_loss(t(2, 3, dtype=d), labels(2), weight=t(3)), RuntimeError,
+     "expected scalar type Double but found Float"),
+    ("nll_loss", lambda: F.nll_loss(t(2, 3, 2, 2), labels(2, 2, 2), weight=t(3, dtype=d)), RuntimeError,
+     "expected scalar type Float but found Double"),
+    ("scaled_dot_product_attention",
+     lambda: F.scaled_dot_product_attention(t(1, 2, 3, 4), t(1, 2, 3, 4, dtype=d), t(1, 2, 3, 4)), RuntimeError,
+     "Expected query, key, and value to have the same dtype, but got query.dtype: float key.dtype: double and "
+     "value.dtype: float instead."),
+    ("LSTM", lambda: nn.LSTM(3, 4)(t(2, 1, 3, dtype=d)), ValueError,
+     "RNN input dtype (nn.float64) does not match weight dtype (nn.float32). Convert input: input.to(nn.float32), "
+     "or convert model: model.to(nn.float64)"),
+    ("GRU", lambda: nn.GRU(3, 4).double()(t(2, 3)), ValueError,
+     "RNN input dtype (nn.float32) does not match weight dtype (nn.float64). Convert input: input.to(nn.float64), "
+     "or convert model: model.to(nn.float32)"),
+]
+
+
+@pytest.mark.parametrize("name, call, exception, message", CASES, ids=[c[0] for c in CASES])
+def test_two_dtypes_are_refused_in_pytorchs_words(name, call, exception, message):
+    with pytest.raises(exception) as raised:
+        call()
+    assert str(raised.value) == message
+
+
+def test_what_still_takes_two_dtypes_as_pytorch():
+    # a probability target and an ndarray class weight (nn's own use) are cast as before; one dtype computes
+    assert F.cross_entropy(t(2, 3), t(2, 3), weight=t(3, dtype=d)).dtype == nn.float32
+    assert F.cross_entropy(t(2, 3), labels(2), weight=np.ones(3)).dtype == nn.float32
+    assert nn.LSTM(3, 4).double()(t(2, 1, 3, dtype=d))[0].dtype == nn.float64
+    np.testing.assert_allclose(F.prelu(t(2, 3), t(1)).numpy(), t(2, 3).numpy() * 1.0)    # all positive
+
+
+def test_as_pytorch():
+    torch = pytest.importorskip("torch")
+    tf = torch.nn.functional
+    T = lambda a: torch.from_numpy(a.numpy())                                       # noqa: E731
+    theirs = {
+        "prelu": [lambda: tf.prelu(T(t(2, 3)), T(t(1, dtype=d))), lambda: tf.prelu(T(t(2, 3, dtype=d)), T(t(3)))],
+        "cdist": [lambda: torch.cdist(T(t(2, 2)), T(t(3, 2, dtype=d))), lambda: torch.cdist(T(t(2, 2, dtype=d)), T(t(3, 2)))],
+        "addmv": [lambda: torch.addmv(T(t(2, dtype=d)), T(t(2, 2)), T(t(2))),
+                  lambda: torch.addmv(T(t(2)), T(t(2, 2)), T(t(2, dtype=d)))],
+        "embedding_bag": [lambda: tf.embedding_bag(T(labels(2)), T(t(3, 2)), T(labels(1)), mode="sum",
+                                                   per_sample_weights=T(t(2, dtype=d)))],
+        "cross_entropy": [lambda: tf.cross_entropy(T(t(2, 3, dtype=d)), T(labels(2)), weight=T(t(3))),
+                          lambda: tf.cross_entropy(T(t(2, 3)), T(labels(2)), weight=T(t(3, dtype=d)), label_smoothing=0.1)],
+        "nll_loss": [lambda: tf.nll_loss(T(t(2, 3, dtype=d)), T(labels(2)), weight=T(t(3))),
+                     lambda: tf.nll_loss(T(t(2, 3, 2, 2)), T(labels(2, 2, 2)), weight=T(t(3, dtype=d)))],
+        "scaled_dot_product_attention": [lambda: tf.scaled_dot_product_attention(T(t(1, 2, 3, 4)), T(t(1, 2, 3, 4, dtype=d)),
+                                                                                 T(t(1, 2, 3, 4)))],
+        "LSTM": [lambda: torch.nn.LSTM(3, 4)(T(t(2, 1, 3, dtype=d)))],
+        "GRU": [lambda: torch.nn.GRU(3, 4).double()(T(t(2, 3)))],
+    }
+    for (name, _, exception, message), call in zip(CASES, [c for calls in theirs.values() for c in calls]):
+        with pytest.raises(exception) as raised:
+            call()
+        assert str(raised.value) == message.replace("nn.", "torch."), name
