@@ -144,6 +144,23 @@ def _is_alias_of(a, b):
     return root_array(a._data) is root_array(b._data)
 
 
+def _dispatch_find_schema_or_throw(name, overload_name):
+    """The dispatcher's handle of operator ``name`` ("ns::op", defined by an nn.library.Library or custom_op, or
+    an ATen one): its nn.ops overload, which _dispatch_call_boxed calls."""
+    from . import library, ops  # noqa: PLC0415
+    ns, _, op = name.partition("::")
+    full = f"{name}.{overload_name}" if overload_name else name
+    if ns != "aten" and full not in library._schemas and full not in library._registry:
+        raise RuntimeError(f"Could not find schema for {name}.")
+    packet = getattr(getattr(ops, ns), op)
+    return getattr(packet, overload_name or "default") if hasattr(packet, "_overloads") else packet
+
+
+def _dispatch_call_boxed(handle, *args, **kwargs):
+    """Calls an operator by the handle _dispatch_find_schema_or_throw gave."""
+    return handle(*args, **kwargs)
+
+
 def _no_constructor(name):
     def __new__(cls, *args, **kwargs):
         raise TypeError(f"torch._C.{name}: No constructor defined!")

@@ -136,6 +136,7 @@ from . import fft  # noqa: E402  (torch.fft: the transforms, with complex tensor
 from .fft import stft, istft  # noqa: E402
 from . import _C  # noqa: E402  (torch._C's few names that Python libraries call)
 from . import _guards  # noqa: E402,F401  (torch._guards.active_fake_mode: tensordict's load_memmap asks it)
+from . import _subclasses  # noqa: E402,F401  (torch._subclasses.fake_tensor: pytorch-pfn-extras at import)
 ScriptModule = jit.ScriptModule  # noqa: E402  (torch.ScriptModule: Lightning imports it from torch)
 DeviceObjType = _C.DeviceObjType  # noqa: E402  (torch.DeviceObjType: pytorch-forecasting's annotations)
 TensorType = _C.TensorType  # noqa: E402  (torch.TensorType: open_clip's annotations)
@@ -178,6 +179,9 @@ from .tensor_ops.out_arg import with_out as _with_out  # noqa: E402
 # (the reductions, sum and cumsum, take out= through their NumPy-axis wrapper, which Tensor's methods share)
 (addcmul, addcdiv, lt, le, gt, ge, eq, ne, norm, reciprocal, gather) = map(
     _with_out, (addcmul, addcdiv, lt, le, gt, ge, eq, ne, norm, reciprocal, gather))   # gather: tensordict's
+# (pytorch-minimize: its inverse-BFGS update torch.addr(R H R^T, s, s, alpha=rho, out=H); its Lanczos, LSMR and
+# bound-projection loops torch.dot(q, r, out=a[i]), torch.hypot(a, b, out=r), torch.abs, torch.nextafter)
+addr, dot, hypot, abs, nextafter = map(_with_out, (addr, dot, hypot, abs, nextafter))
 concat = concatenate = cat
 row_stack = vstack
 unsafe_chunk, unsafe_split = chunk, split

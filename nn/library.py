@@ -8,7 +8,7 @@ import functools
 from . import ops as _ops
 from .autograd.function import Function
 
-__all__ = ["custom_op", "register_fake", "register_autograd", "impl", "CustomOpDef"]
+__all__ = ["custom_op", "register_fake", "register_autograd", "impl", "CustomOpDef", "Library"]
 
 
 class CustomOpDef:
@@ -126,3 +126,74 @@ def impl(qualname, types, func=None, *, lib=None):
 def register_autograd(op, backward, /, *, setup_context=None, lib=None):
     """The operator's backward(ctx, *grads) -> one gradient per input, with setup_context(ctx, inputs, output)."""
     _lookup(op).register_autograd(backward, setup_context=setup_context)
+
+
+_schemas = {}           # "ns::name" / "ns::name.overload" -> its schema string, from Library.define
+_packets = set()        # their "ns::name" (the nn.ops.<ns>.<name> a call goes through)
+_def_namespaces = set()  # the namespaces a Library(ns, "DEF") has claimed
+
+
+class Library:
+    """torch.library.Library(ns, kind, dispatch_key=""): "DEF" (one per namespace) and "FRAGMENT" libraries define
+    operators from schema strings (``define("foo(Tensor a) -> Tensor")``, then ``nn.ops.<ns>.foo``); every kind
+    gives them kernels per dispatch key (``impl(name, fn, key)``; the library's key by default, else
+    "CompositeImplicitAutograd"). nn has one backend: a call runs the "Autograd" kernel if there is one (PyTorch's
+    first stop for a CPU tensor; pytorch-pfn-extras' registered ops put an autograd.Function there), else the CPU /
+    CompositeExplicitAutograd / CompositeImplicitAutograd one; the others (Meta, CUDA, ...) are kept, never called.
+    The schema is not parsed: the arguments go to the kernel as given."""
+
+    def __init__(self, ns, kind, dispatch_key=""):
+        if kind not in ("IMPL", "DEF", "FRAGMENT"):
+            raise ValueError(f"Unsupported kind: {kind}")
+        if ns in ("prim", "prims", "aten", "at", "c10", "onnx", "_C") and kind in ("DEF", "FRAGMENT"):
+            raise ValueError(f"{ns} is a reserved namespace. Please try creating a library with another name.")
+        if kind == "DEF":
+            if ns in _def_namespaces:
+                raise RuntimeError(f"Only a single TORCH_LIBRARY can be used to register the namespace {ns}; please "
+                                   f"put all of your definitions in a single TORCH_LIBRARY block.  If you were "
+                                   f"trying to specify implementations, consider using TORCH_LIBRARY_IMPL (which "
+                                   f"can be duplicated).  If you really intended to define operators for a single "
+                                   f"namespace in a distributed way, you can use TORCH_LIBRARY_FRAGMENT to "
+                                   f"explicitly indicate this")
+            _def_namespaces.add(ns)
+        self.ns, self.kind, self.dispatch_key = ns, kind, dispatch_key
+        self._op_defs, self._op_impls = set(), set()
+
+    def define(self, schema, alias_analysis="", *, tags=()):
+        """Defines the operator ``schema`` ("name(args) -> returns", or "name.overload(...)") -> its name."""
+        if alias_analysis not in ["", "FROM_SCHEMA", "CONSERVATIVE"]:
+            raise RuntimeError(f"Invalid alias_analysis type {alias_analysis}")
+        name = schema.split("(")[0].strip()
+        qualname = f"{self.ns}::{name}"
+        if qualname in self._op_defs or qualname in _schemas:
+            raise RuntimeError(f"Tried to register an operator ({self.ns}::{schema}) with the same name and "
+                               f"overload name multiple times. Each overload's schema should only be registered "
+                               f"with a single call to def().")
+        self._op_defs.add(qualname)
+        _schemas[qualname] = schema
+        _packets.add(qualname.split(".")[0])
+        return name.split(".")[0]
+
+    def impl(self, op_name, fn, dispatch_key="", *, with_keyset=False, allow_override=True):
+        """fn becomes the kernel of op_name (a name, "ns::name" or an nn.ops overload) for dispatch_key."""
+        if not callable(fn):
+            raise TypeError(f"Input function is required to be a callable but found type {type(fn)}")
+        name = op_name if isinstance(op_name, str) else op_name.name()
+        key = (dispatch_key or self.dispatch_key) or "CompositeImplicitAutograd"
+        qualname = (name if "::" in name else f"{self.ns}::{name}").split(".")[0]
+        kernels = _impls.setdefault(qualname, {})
+        if not allow_override and key in kernels:
+            raise RuntimeError(f"This is not allowed since there's already a kernel registered from python "
+                               f"overriding {qualname.split('::')[-1]}'s behavior for {key} dispatch key and "
+                               f"{self.ns} namespace.")
+        kernels[key] = (lambda *a, **k: fn(None, *a, **k)) if with_keyset else fn   # (no keyset to pass here)
+        self._op_impls.add(f"{self.ns}/{qualname.split('::')[-1]}/{key}")
+
+
+def _kernel(qualname):
+    """The kernel a call of the Library-defined operator qualname runs (see Library), or None."""
+    kernels = _impls.get(qualname, {})
+    for key in ("Autograd", "AutogradCPU", "CPU", "CompositeExplicitAutograd", "CompositeImplicitAutograd"):
+        if key in kernels:
+            return kernels[key]
+    return None

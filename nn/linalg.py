@@ -37,13 +37,26 @@ class LinAlgError(RuntimeError, np.linalg.LinAlgError):
 
 @contextlib.contextmanager
 def _fails_as(message):
-    """NumPy's LinAlgError inside -> LinAlgError(message), PyTorch's error and words."""
+    """NumPy's LinAlgError inside -> LinAlgError(message), PyTorch's error and words (message a string, or a
+    function giving it)."""
     try:
         yield
     except np.linalg.LinAlgError as e:
         if isinstance(e, LinAlgError):
             raise
-        raise LinAlgError(message) from None
+        raise LinAlgError(message() if callable(message) else message) from None
+
+
+def _singular_message(op, a):
+    """PyTorch's message for a singular matrix of a (..., n, n): the first failing batch element and, for the
+    inverses, its first zero pivot (LAPACK's getrf info); solve's op is "torch.linalg.solve..." in PyTorch's words."""
+    info = _lapack_info(a, "getrf").reshape(-1)
+    failing = np.flatnonzero(info)
+    where = f"(Batch element {failing[0]}): " if a.ndim > 2 and len(failing) else ""
+    if op.startswith("torch.linalg.solve"):
+        return f"{op}: {where}The solver failed because the input matrix is singular."
+    pivot = f"The diagonal element {info[failing[0]]} is zero, t" if len(failing) else "T"
+    return f"{op}: {where}{pivot}he inversion could not be completed because the input matrix is singular."
 
 
 def cross(input, other, dim=-1):
@@ -413,7 +426,7 @@ def lstsq(A, B, rcond=None, *, driver=None):
 def inv(A):
     """A^-1 (..., n, n)."""
     _square(A, "inv")
-    with _fails_as("linalg.inv: the inversion could not be completed because the input matrix is singular"):
+    with _fails_as(lambda: _singular_message("linalg.inv", A._data)):
         Y = np.linalg.inv(A._data)
 
     def backward(g):
@@ -470,7 +483,7 @@ def solve(A, B, *, left=True):
     vector = B.ndim == 1 or (B.ndim == A.ndim - 1 and tuple(B.shape) == tuple(A.shape[:-1]))    # PyTorch's rule
     b = B._data[..., None] if vector else B._data
     a = A._data
-    with _fails_as("linalg.solve: the solver failed because the input matrix is singular"):
+    with _fails_as(lambda: _singular_message("torch.linalg.solve", a)):
         X = np.linalg.solve(a, b)
 
     def backward(g):
@@ -695,6 +708,7 @@ def lu_solve_older(b, LU_data, LU_pivots):
     return lu_solve(LU_data, LU_pivots, b)
 
 
+@with_out          # (pytorch-minimize's Krylov and LSMR loops write norms into buffers)
 def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
     """The ord-norm of x over dim (all elements when None): Tensor.norm's; ord 0 counts the non-zero elements."""
     if ord == 0:
@@ -702,6 +716,7 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
     return x.norm(p=ord, dim=dim, keepdim=keepdim)
 
 
+@with_out
 def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
     """Norm of the matrices in dims: ord 'fro' (the square root of the sum of squares), 1 / -1 (the largest /
     smallest column sum of |A|), inf / -inf (row sums), 2 / -2 (the largest / smallest singular value), 'nuc'
@@ -722,6 +737,7 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
     raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
 
 
+@with_out
 def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None):
     """vector_norm for one dim or a 1-D tensor, matrix_norm for two dims or a 2-D tensor (ord None: 2 / 'fro')."""
     if (dim is not None and not isinstance(dim, int) and len(dim) == 2) or \
@@ -799,7 +815,12 @@ def _lapack_info(a, routine):
     info = np.zeros(len(mats), np.int32)
     for i, m in enumerate(mats):
         fn, = lapack.get_lapack_funcs((routine,), (m,))
-        info[i] = (fn(m, lower=1) if routine == "potrf" else fn(m))[-1]      # potrf reads the lower triangle
+        out = fn(m, lower=1) if routine == "potrf" else fn(m)       # potrf reads the lower triangle
+        info[i] = out[-1]
+        if routine == "potrf":              # (a NaN pivot fails, as reference LAPACK's potrf: OpenBLAS's goes on)
+            nan = np.flatnonzero(np.isnan(np.diagonal(out[0])))
+            if len(nan) and (info[i] == 0 or nan[0] < info[i] - 1):
+                info[i] = nan[0] + 1
     return info.reshape(a.shape[:-2])
 
 
@@ -810,8 +831,8 @@ def _ex(op, A, routine, check_errors, compute):
     info = _lapack_info(A._data, routine)
     bad = info > 0
     if bad.any() and check_errors:
-        raise LinAlgError(f"linalg.{op}: the factorization could not be completed because the input is not "
-                           f"{'positive-definite' if routine == 'potrf' else 'invertible'} (info {info.max()})")
+        raise LinAlgError(_not_positive_definite(f"linalg.{op}", A._data) if routine == "potrf" else
+                          _singular_message("torch.linalg.solve_ex" if op == "solve_ex" else f"linalg.{op}", A._data))
     if not bad.any():
         return compute(A), Tensor(info)
     eye = np.broadcast_to(np.eye(A.shape[-1], dtype=A.dtype), A.shape)
@@ -827,11 +848,37 @@ def inv_ex(A, *, check_errors=False):
     return InvExResult(*_ex("inv_ex", A, "getrf", check_errors, inv))
 
 
+def _partial_cholesky(a, k):
+    """LAPACK potrf's output (lower) for a whose pivot k fails: columns 0..k-1 of L, L[k, k] the failing pivot
+    a[k, k] - |L[k, :k]|^2, and a's lower triangle in the rest."""
+    out = np.tril(a).copy()
+    if k:
+        L = np.linalg.cholesky(np.tril(a[:k, :k]) + _T(np.tril(a[:k, :k], -1)))
+        out[:k, :k] = L
+        out[k:, :k] = _T(np.linalg.solve(L, _T(a[k:, :k])))    # the rows below: a[k:, :k] L^-T
+    out[k, k] = a[k, k] - out[k, :k] @ out[k, :k]
+    return out
+
+
 @with_out          # (linear_operator's psd_safe_cholesky passes out=)
 def cholesky_ex(A, *, upper=False, check_errors=False):
     """(L (..., n, n), info (...,) int32): cholesky without raising; info = k > 0 where the leading k x k minor is
-    not positive definite (L NaN there), as torch.linalg.cholesky_ex."""
-    return CholeskyExResult(*_ex("cholesky_ex", A, "potrf", check_errors, lambda a: cholesky(a, upper=upper)))
+    not positive definite, as torch.linalg.cholesky_ex. There L is LAPACK potrf's partial factor, as PyTorch's:
+    its first k - 1 columns factorised, L[k-1, k-1] the non-positive pivot, the rest A's lower triangle (upper:
+    its upper triangle, transposed), which trust-region solvers read (pytorch-minimize's trust-exact)."""
+    L, info = _ex("cholesky_ex", A, "potrf", check_errors, lambda a: cholesky(a, upper=upper))
+    bad = info._data > 0
+    if bad.any():
+        partial = np.zeros(A.shape, A.dtype)
+        for i in np.ndindex(bad.shape):
+            if bad[i]:
+                m = _T(A._data[i]) if upper else A._data[i]
+                partial[i] = _partial_cholesky(m, info._data[i] - 1)
+        if upper:
+            partial = _T(partial)
+        mask = Tensor(np.broadcast_to(bad[..., None, None], L.shape))
+        L = L.masked_scatter(mask, Tensor(partial[np.broadcast_to(bad[..., None, None], L.shape)]))
+    return CholeskyExResult(L, info)
 
 
 def solve_ex(A, B, *, left=True, check_errors=False):

@@ -61,6 +61,15 @@ class OpOverloadPacket:
                 return fn(*args, **kwargs)
             if args and isinstance(args[0], nn.Tensor) and callable(getattr(args[0], name, None)):
                 return getattr(args[0], name)(*args[1:], **kwargs)
+        else:
+            from . import library  # noqa: PLC0415 - an operator a Library defined: its kernel
+            qualname = f"{self._namespace}::{name}"
+            if qualname in library._packets:
+                kernel = library._kernel(qualname)
+                if kernel is None:
+                    raise NotImplementedError(f"Could not run '{qualname}' with arguments from the 'CPU' backend. "
+                                              f"This could be because the operator doesn't exist for this backend")
+                return kernel(*args, **kwargs)
         raise NotImplementedError(f"torch.ops.{self._namespace}.{name}: nn has no operator of this name "
                                   f"(call nn's function or Tensor method instead)")
 
@@ -77,11 +86,16 @@ class _OpNamespace:
     def __getattr__(self, op):
         if op.startswith("__"):
             raise AttributeError(op)
-        if self._name != "aten":
+        if self._name != "aten" and f"{self._name}::{op}" not in _library_schemas():
             raise AttributeError(f"'_OpNamespace' '{self._name}' object has no attribute '{op}'")
         if op not in self._packets:
             self._packets[op] = OpOverloadPacket(self._name, op)
         return self._packets[op]
+
+
+def _library_schemas():
+    from .library import _packets  # noqa: PLC0415 - nn.library imports this module
+    return _packets
 
 
 aten = _OpNamespace("aten")

@@ -170,10 +170,11 @@ def _array_like(value):
     return not np.asarray(value).dtype.hasobject
 
 
-def save(state, path, pickle_module=None, pickle_protocol=2, _use_new_zipfile_serialization=True,
+def save(obj, f, pickle_module=None, pickle_protocol=2, _use_new_zipfile_serialization=True,
          _disable_byteorder_record=False):
-    """Write ``state`` (dict str -> ndarray) to ``path`` as an .npz archive, atomically; any other object torch.save
-    takes (a Tensor, a list) is written in PyTorch's format.
+    """Write ``obj`` (here ``state``: dict str -> ndarray) to ``f`` (here ``path``) as an .npz archive, atomically;
+    any other object torch.save takes (a Tensor, a list) is written in PyTorch's format. The parameters are named
+    as torch.save's (MONAI's PersistentDataset calls ``torch.save(obj=..., f=..., pickle_module=...)``).
 
     ``pickle_protocol`` is torch.save's (pykeen saves a model with ``pickle.HIGHEST_PROTOCOL``); ``pickle_module``
     and the underscored options are accepted as torch.save's and change nothing (nn pickles with its own pickler
@@ -189,6 +190,7 @@ def save(state, path, pickle_module=None, pickle_protocol=2, _use_new_zipfile_se
     written with ``allow_pickle=False``. The name is used as given (no ``.npz`` is
     appended). Raises TypeError for a non-dict (to .npz), non-str keys or object arrays.
     """
+    state, path = obj, f
     if hasattr(path, "write"):          # a binary file object (io.BytesIO, an open file), as torch.save takes
         save_torch(state, path, pickle_protocol=pickle_protocol)
         return
@@ -231,8 +233,9 @@ def _check_map_location(map_location):
                            "only the CPU exists here (use map_location='cpu' or leave it out)")
 
 
-def load(path, map_location=None, weights_only=None, mmap=None, **pickle_load_args):
-    """Read an .npz archive written by ``nn.save`` (or ``np.savez``) -> dict str -> ndarray.
+def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=None, **pickle_load_args):
+    """Read an .npz archive written by ``nn.save`` (or ``np.savez``) at ``f`` -> dict str -> ndarray. The
+    parameters are torch.load's (``weights_only`` and ``mmap`` keyword-only, ``pickle_module`` third).
 
     ``path`` may also be a binary file object (io.BytesIO, an open file), as torch.load takes one.
     ``map_location``, ``weights_only`` and ``mmap`` are torch.load's options, accepted so
@@ -248,8 +251,9 @@ def load(path, map_location=None, weights_only=None, mmap=None, **pickle_load_ar
     Raises FileNotFoundError if ``path`` does not exist, ValueError if it is not a
     readable .npz archive (wrong format, truncated, corrupt, or contains pickled objects).
     """
+    path = f
     _check_map_location(map_location)
-    if pickle_load_args.get("pickle_module") is not None:
+    if pickle_module is not None:
         # torch.load's rule: an explicit pickle_module means a trusted load unless weights_only=True is asked for,
         # which refuses it (avalanche's maybe_load_checkpoint: torch.load(fname, pickle_module=dill))
         if weights_only:

@@ -120,10 +120,24 @@ def _as_array(data, what="Tensor data"):
     return arr.astype(get_default_dtype())
 
 
-def _check_requires_grad(dtype):
+def _broadcast_message(a, b):
+    """PyTorch's words for shapes a, b that do not broadcast: the first mismatch from the right, its dimension
+    counted in the broadcast result."""
+    ndim = max(len(a), len(b))
+    for i in range(ndim - 1, -1, -1):
+        offset = ndim - 1 - i
+        sa = a[len(a) - 1 - offset] if offset < len(a) else 1
+        sb = b[len(b) - 1 - offset] if offset < len(b) else 1
+        if sa != sb and sa != 1 and sb != 1:
+            return f"The size of tensor a ({sa}) must match the size of tensor b ({sb}) at non-singleton dimension {i}"
+    return f"shapes {tuple(a)} and {tuple(b)} cannot broadcast"
+
+
+def _check_requires_grad(dtype, message="Only Tensors of floating point and complex dtype can require gradients"):
+    """PyTorch's RuntimeError for an integer or bool tensor that is to require gradients (its words differ by the
+    entry: a constructor or nn.Parameter by default, requires_grad_() its own)."""
     if dtype.kind not in "fc":
-        raise RuntimeError(f"only floating-point and complex tensors can require gradients, got dtype {dtype}; "
-                           f"convert it first with .float()")
+        raise RuntimeError(message)
 
 
 def matmul_work(a, b):
@@ -1062,8 +1076,7 @@ class Tensor:
             try:
                 np.broadcast_shapes(self.shape, other.shape)
             except ValueError:
-                raise ShapeError(f"{op}: shapes {self.shape} and {other.shape} cannot broadcast "
-                                 f"(trailing dims must be equal or 1)") from None
+                raise ShapeError(_broadcast_message(self.shape, other.shape)) from None
         return other
 
     def _operands(self, other, op=None, floating=False):

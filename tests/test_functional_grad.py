@@ -321,7 +321,7 @@ def test_wrong_ndim():
     with pytest.raises(ValueError, match="max_pool2d: input must be 4-D"):
         F.max_pool2d(t64(3, 4), 2)
     with pytest.raises(ValueError, match="weight must be 2-D"):
-        F.linear(t64(2, 3), t64(3))
+        F.linear(t64(2, 3), t64(1, 4, 3))     # (a 1-D weight is matmul's vector, as PyTorch's)
 
 
 def test_other_argument_errors():

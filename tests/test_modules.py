@@ -304,7 +304,7 @@ def test_dropout_train_and_eval():
 
 
 @pytest.mark.parametrize("make, match", [
-    (lambda: nn.Linear(0, 3), "in_features"),
+    (lambda: nn.Linear(-1, 3), "in_features"),        # (0 builds, as PyTorch: pytorch-pfn-extras' LazyLinear)
     (lambda: nn.Linear(3, 2.5), "out_features"),
     (lambda: nn.Conv2d(1, 2, 0), "kernel_size"),
     (lambda: nn.Conv2d(1, 2, 3, stride=0), "stride"),

@@ -212,7 +212,8 @@ def test_broadcasting_is_undone_in_backward():
 
 
 def test_shapes_that_cannot_broadcast():
-    with pytest.raises(ValueError, match=r"\+: shapes \(2, 3\) and \(4,\) cannot broadcast"):
+    with pytest.raises(ValueError, match=r"The size of tensor a \(3\) must match the size of tensor b \(4\) "
+                                         r"at non-singleton dimension 1"):
         Tensor(np.ones((2, 3))) + Tensor(np.ones((4,)))
 
 
@@ -228,7 +229,7 @@ def test_integer_arrays_are_held_without_gradients():
     # (integer arrays used to be rejected; PyTorch holds them as integer tensors that cannot require grad)
     assert Tensor(np.arange(3)).dtype == np.int64
     assert Tensor(np.array([True, False])).dtype == np.bool_
-    with pytest.raises(RuntimeError, match="floating-point"):
+    with pytest.raises(RuntimeError, match="floating point"):
         Tensor(np.arange(3), requires_grad=True)
     with pytest.raises(TypeError, match="not supported"):
         Tensor(np.array(["2020-01-01"], dtype="datetime64[D]"))
@@ -299,7 +300,7 @@ def test_op_errors():
     x = t64(2, 3)
     with pytest.raises(ValueError, match=r"do not match"):
         x @ t64(2, 3)
-    with pytest.raises(ValueError, match="cannot reshape"):
+    with pytest.raises(ValueError, match=r"shape .\[4, 2\]. is invalid for input of size 6"):
         x.reshape(4, 2)
     with pytest.raises(ValueError, match="not a permutation"):
         x.permute(0, 0)

@@ -72,7 +72,7 @@ def hessian(func, inputs, create_graph=False, strict=False, vectorize=False, out
     return jacobian(gradient, xs if inputs_tuple else xs[0], create_graph=create_graph, strict=strict)
 
 
-def _as_tuple(v):
+def _tupled(v):
     return tuple(v) if isinstance(v, (tuple, list)) else (v,)
 
 
@@ -84,7 +84,7 @@ def _vector_or_ones(v, outs, name, of="the user-provided function returns"):
             raise RuntimeError(f"{name}: The vector v can only be None if {of} a single Tensor with a single "
                                f"element.")
         return tuple(Tensor(np.ones(o.shape, o.dtype)) for o in outs)
-    vs = _as_tuple(v)
+    vs = _tupled(v)
     if len(vs) != len(outs) or any(tuple(a.shape) != tuple(o.shape) for a, o in zip(vs, outs)):
         raise RuntimeError(f"{name}: v has shapes {[tuple(a.shape) for a in vs]}, expected "
                            f"{[tuple(o.shape) for o in outs]}")
@@ -113,7 +113,7 @@ def vjp(func, inputs, v=None, create_graph=False, strict=False):
     xs, inputs_tuple = _prepared(inputs, create_graph)
     with enable_grad():
         out = func(*xs)
-        outs = _as_tuple(out)
+        outs = _tupled(out)
         grads = _grads(outs, xs, _vector_or_ones(v, outs, "vjp"), create_graph, strict)
     return _packed(outs, isinstance(out, tuple), create_graph), _packed(grads, inputs_tuple, create_graph)
 
@@ -125,7 +125,7 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
     vs = _vector_or_ones(v, xs, "jvp", of="the input to the user-provided function is")
     with enable_grad():
         out = func(*xs)
-        outs = _as_tuple(out)
+        outs = _tupled(out)
         us = tuple(Tensor(np.zeros(o.shape, o.dtype), requires_grad=True) for o in outs)
         gs = _grads(outs, xs, us, True, strict)
         jv = _grads(gs, us, vs, create_graph, strict)
@@ -153,3 +153,59 @@ def hvp(func, inputs, v=None, create_graph=False, strict=False):
     """(func(inputs), H v) of a scalar func, as torch.autograd.functional.hvp: v^T H transposed, H being symmetric
     for twice-differentiable functions."""
     return vhp(func, inputs, v, create_graph, strict)
+
+
+# ---- PyTorch's private helpers, which code built on torch.autograd.functional imports (pytorch-minimize's
+# ScipyMinimizer builds its constraint Jacobians from them) --------------------------------------------------------
+
+def _as_tuple_nocheck(x):
+    return x if isinstance(x, tuple) else tuple(x) if isinstance(x, list) else (x,)
+
+
+def _as_tuple(inp, arg_name=None, fn_name=None):
+    """(whether inp was a tuple, inp as a tuple of Tensors); with arg_name / fn_name, PyTorch's TypeError for an
+    entry that is not a Tensor."""
+    if arg_name is None and fn_name is None:
+        return _as_tuple_nocheck(inp)
+    is_inp_tuple = isinstance(inp, tuple)
+    inp = inp if is_inp_tuple else (inp,)
+    for i, el in enumerate(inp):
+        if not isinstance(el, Tensor):
+            where = f"value at index {i}" if is_inp_tuple else f"given {arg_name}"
+            raise TypeError(f"The {arg_name} given to {fn_name} must be either a Tensor or a tuple of Tensors but the "
+                            f"{where} has type {type(el)}.")
+    return is_inp_tuple, inp
+
+
+def _tuple_postprocess(res, to_unpack):
+    """Undo _as_tuple: to_unpack one bool (res[0] when False) or two (the outer and the inner tuple)."""
+    if isinstance(to_unpack, tuple):
+        if len(to_unpack) != 2:
+            raise AssertionError("Expected to_unpack tuple to have exactly 2 elements")
+        if not to_unpack[1]:
+            res = tuple(el[0] for el in res)
+        if not to_unpack[0]:
+            res = res[0]
+    elif not to_unpack:
+        res = res[0]
+    return res
+
+
+def _grad_postprocess(inputs, create_graph):
+    """The tensors (a tuple, or a tuple of tuples) detached unless create_graph."""
+    if isinstance(inputs[0], Tensor):
+        return inputs if create_graph else tuple(inp.detach() for inp in inputs)
+    return tuple(_grad_postprocess(inp, create_graph) for inp in inputs)
+
+
+def _construct_standard_basis_for(tensors, tensor_numels):
+    """The N x N identity (N = sum(tensor_numels)) split by columns into one (N, numel) chunk per tensor, each of
+    its tensor's dtype: the rows are the basis vectors a vmapped vjp turns into Jacobian rows."""
+    if len(tensors) != len(tensor_numels):
+        raise AssertionError(f"Expected tensors and tensor_numels to have the same length, but got {len(tensors)} "
+                             f"and {len(tensor_numels)}")
+    if len(tensors) == 0:
+        raise AssertionError("Expected at least one tensor")
+    eye = np.eye(sum(tensor_numels))
+    bounds = np.cumsum((0,) + tuple(tensor_numels))
+    return tuple(Tensor(eye[:, a:b].astype(t.dtype)) for t, a, b in zip(tensors, bounds[:-1], bounds[1:]))

@@ -17,7 +17,12 @@ def linear(input, weight, bias=None):
         return y if bias is None else y + bias
     x, weight = _tensor(input, "input", "linear"), _tensor(weight, "weight", "linear")
     bias = None if bias is None else _tensor(bias, "bias", "linear")
-    _check_ndim(weight, (2,), "linear", "weight", "(out_features, in_features)")
+    try:
+        _check_ndim(weight, (2,), "linear", "weight", "(out_features, in_features)")
+    except ValueError:
+        if weight.ndim == 1:        # off the hot path: a try costs nothing until it raises
+            return _linear_vector(x, weight, bias)
+        raise
     if x.ndim < 1 or x.shape[-1] != weight.shape[1]:
         raise ShapeError(f"linear: input has {x.shape[-1] if x.ndim else 0} features (last dim of "
                          f"shape {x.shape}) but weight {weight.shape} expects {weight.shape[1]}")
@@ -55,6 +60,16 @@ def linear(input, weight, bias=None):
         return grads if bias is None else grads + (g2.sum(0),)
     parents = (x, weight) if bias is None else (x, weight, bias)
     return Tensor._make(y.reshape(lead + (w.shape[0],)), parents, backward, "linear", graph_backward)
+
+
+def _linear_vector(x, weight, bias):
+    """A 1-D weight (in,), as PyTorch takes it: x @ weight (matmul's vector case, the last dim contracted; norse's
+    lif_step), plus a 0-d bias; a bias of any other shape, or any bias with a 2-D input, goes to PyTorch's addmm,
+    which refuses the vector."""
+    if bias is not None and (bias.ndim != 0 or x.ndim == 2):
+        raise RuntimeError("mat2 must be a matrix, got 1-D tensor")
+    y = x @ weight
+    return y if bias is None else y + bias
 
 
 def _refuse_mixed_linear(x, weight, bias):

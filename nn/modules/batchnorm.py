@@ -93,7 +93,8 @@ class _BatchNorm(_NormBase):
         if input.ndim not in self._input_ndims:
             raise ValueError(f"{type(self).__name__} expects a {' or '.join(f'{n}-D' for n in self._input_ndims)} "
                              f"input {self._layout}, got shape {tuple(input.shape)}")
-        if input.shape[1] != self.num_features:
+        if input.shape[1] != self.num_features and self.num_features is not None:
+            # (None: ppe's LazyBatchNorm loaded from a state dict; PyTorch's forward does not read num_features)
             raise ShapeError(f"{type(self).__name__} expects {self.num_features} channels, got input of shape "
                              f"{tuple(input.shape)}")
         factor = 0.0 if self.momentum is None else self.momentum

@@ -1,4 +1,5 @@
 """Containers: Sequential, ModuleList, ModuleDict and ParameterList."""
+import collections.abc
 import numbers
 from collections import OrderedDict
 
@@ -241,32 +242,43 @@ class ModuleDict(Module):
 
 
 class ParameterList(Module):
-    """A list of Parameters, registered as '0', '1', ... (arrays and Tensors are wrapped as Parameters)."""
+    """A list registered as '0', '1', ..., as PyTorch's: Tensors (and arrays) are wrapped as Parameters and
+    registered, modules (a nested ParameterList: vit-pytorch's nViT keeps pairs of scales so, saved as
+    'residual_lerp_scales.0.1') are submodules, and other objects are plain attributes."""
 
     def __init__(self, values=None):
         super().__init__()
+        self._size = 0
         if values is not None:
             self.extend(values)
 
     def __getitem__(self, idx):
         if isinstance(idx, slice):
-            return ParameterList(list(self._parameters.values())[idx])
-        return list(self._parameters.values())[_ModuleSequence._index(self, idx)]
+            return ParameterList([self[i] for i in range(len(self))[idx]])
+        return getattr(self, str(_ModuleSequence._index(self, idx)))
 
     def __setitem__(self, idx, value):
-        self._parameters[str(_ModuleSequence._index(self, idx))] = value if isinstance(value, Parameter) else Parameter(value)
+        if isinstance(value, (Tensor, np.ndarray)) and not isinstance(value, Parameter):
+            value = Parameter(value)
+        setattr(self, str(_ModuleSequence._index(self, idx)), value)
 
     def __len__(self):
-        return len(self._parameters)
+        return self._size
 
     def __iter__(self):
-        return iter(self._parameters.values())
+        return iter([self[i] for i in range(len(self))])
+
+    def __iadd__(self, values):
+        return self.extend(values)
 
     def append(self, value):
-        self.register_parameter(str(len(self)), value if isinstance(value, Parameter) else Parameter(value))
+        self._size += 1
+        self[self._size - 1] = value
         return self
 
     def extend(self, values):
+        if not isinstance(values, collections.abc.Iterable) or isinstance(values, Tensor):
+            raise TypeError(f"ParameterList.extend should be called with an iterable, but got {type(values).__name__}")
         for v in values:
             self.append(v)
         return self
@@ -275,8 +287,9 @@ class ParameterList(Module):
         raise NotImplementedError("ParameterList has no forward(); use its parameters in your module's forward()")
 
     def extra_repr(self):
-        """One line per parameter, as PyTorch prints them: '  (0): Parameter containing: [nn.float32 of size 2x3]'."""
+        """One line per entry, as PyTorch prints them: '  (0): Parameter containing: [nn.float32 of size 2x3]'."""
         return "\n".join(f"  ({k}): Parameter containing: [nn.{p.dtype.name} of size {'x'.join(map(str, p.shape))}]"
+                         if isinstance(p, Tensor) else f"  ({k}): Object of type: {type(p).__name__}"
                          for k, p in enumerate(self))
 
 

@@ -62,8 +62,8 @@ class _ConvNd(Module):
     def __init__(self, op, in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
                  padding_mode, weight_shape, output_padding=None):
         super().__init__()
-        self.in_channels = _check_int("in_channels", in_channels, 1)
-        self.out_channels = _check_int("out_channels", out_channels, 1)
+        self.in_channels = _check_int("in_channels", in_channels, 0)
+        self.out_channels = _check_int("out_channels", out_channels, 0)
         self.kernel_size = _int_pair("kernel_size", kernel_size, 1)
         hyper = conv_hyperparameters(op, stride, padding, dilation, groups, output_padding)
         self.stride, self.padding, self.dilation, self.groups = hyper[:4]

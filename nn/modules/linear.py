@@ -13,8 +13,8 @@ class Linear(Module):
 
     def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
         super().__init__()
-        self.in_features = _check_int("in_features", in_features, 1)
-        self.out_features = _check_int("out_features", out_features, 1)
+        self.in_features = _check_int("in_features", in_features, 0)
+        self.out_features = _check_int("out_features", out_features, 0)
         self.weight = Parameter(np.empty((self.out_features, self.in_features), dtype=get_default_dtype()))
         if bias:
             self.bias = Parameter(np.empty(self.out_features, dtype=get_default_dtype()))

@@ -31,6 +31,12 @@ from ..tensor import Size, Tensor, _BufferSlot
 from .._C import _disabled_torch_function_impl
 
 
+def _typename(obj):
+    """PyTorch's torch.typename, as its assignment errors name the value ('nn.FloatTensor', 'float')."""
+    from ..tensor_ops.extras import typename             # noqa: PLC0415 - only for an error message
+    return typename(obj)
+
+
 # the suffix of a module's extra state in PyTorch's state_dict keys (Hugging Face's loader compares key names with
 # it); nn's modules keep no extra state, so no key ends with it
 _EXTRA_STATE_KEY_SUFFIX = "_extra_state"
@@ -41,12 +47,16 @@ class Parameter(Tensor):
 
     __torch_function__ = _disabled_torch_function_impl     # ops on it give Tensors, as PyTorch's
 
-    def __init__(self, data, requires_grad=True, **tensor_state):
+    def __init__(self, data=None, requires_grad=True, **tensor_state):
+        # Parameter() is an empty one (PyTorch's torch.empty(0)): pytorch-pfn-extras' lazy parameters start so
         # Parameter(p.to(device), **p.__dict__) (accelerate's init_empty_weights): a PyTorch Parameter's __dict__
         # holds only the attributes set on it, nn's also the Tensor's own state (_data, _grad, ...), ignored here
         unknown = [k for k in tensor_state if not k.startswith("_")]
         if unknown:
             raise TypeError(f"Parameter.__init__() got an unexpected keyword argument {unknown[0]!r}")
+        if data is None:
+            from ..dtypes import get_default_dtype  # noqa: PLC0415
+            data = np.empty(0, get_default_dtype())
         if isinstance(data, Tensor):
             data = data._data
         elif type(data) is np.ndarray:
@@ -216,13 +226,15 @@ class Module:
 
     # ---- registration by attribute assignment ----------------------------------------------
 
-    def _registries(self, name):
+    def _registries(self, what):
+        """(parameters, buffers, modules); before Module.__init__, PyTorch's AttributeError naming what was being
+        assigned ("parameters" by attribute, "parameter" / "buffer" / "module" by register_*), then nn's hint."""
         try:
             return (object.__getattribute__(self, "_parameters"), object.__getattribute__(self, "_buffers"),
                     object.__getattribute__(self, "_modules"))
         except AttributeError:
-            raise AttributeError(f"cannot assign {name!r} before Module.__init__() call: call "
-                                 f"super().__init__() first in {type(self).__name__}.__init__") from None
+            raise AttributeError(f"cannot assign {what} before Module.__init__() call (call super().__init__() first "
+                                 f"in {type(self).__name__}.__init__)") from None
 
     def __setstate__(self, state):
         """pickle's and copy.deepcopy's restore: the saved attributes, as PyTorch's (a subclass's __setstate__ may
@@ -241,7 +253,7 @@ class Module:
             return
         if isinstance(value, (Parameter, Module)) or name in self.__dict__.get("_parameters", ()) \
                 or name in self.__dict__.get("_buffers", ()) or name in self.__dict__.get("_modules", ()):
-            params, buffers, modules = self._registries(name)
+            params, buffers, modules = self._registries("parameters" if isinstance(value, Parameter) else "module")
         else:
             object.__setattr__(self, name, value)
             return
@@ -256,12 +268,12 @@ class Module:
             modules[name] = value
         elif name in params:
             if value is not None:
-                raise TypeError(f"cannot assign {type(value).__name__} as parameter {name!r} "
+                raise TypeError(f"cannot assign '{_typename(value)}' as parameter {name!r} "
                                 "(nn.Parameter or None expected)")
             params[name] = None
         elif name in modules:
             if value is not None:
-                raise TypeError(f"cannot assign {type(value).__name__} as child module {name!r} "
+                raise TypeError(f"cannot assign '{_typename(value)}' as child module {name!r} "
                                 "(nn.Module or None expected)")
             modules[name] = None
         else:  # a buffer
@@ -341,7 +353,7 @@ class Module:
             raise TypeError(f"{kind} name must be a str, got {type(name).__name__}")
         if name == "" or "." in name:
             raise KeyError(f"{kind} name can't be empty or contain '.', got {name!r}")
-        self._registries(name)
+        self._registries(kind)
         if hasattr(self, name) and not any(name in self.__dict__[r] for r in
                                            ("_parameters", "_buffers", "_modules")):
             raise KeyError(f"attribute {name!r} already exists")
@@ -350,8 +362,8 @@ class Module:
         """Add a Parameter (or None, a declared-but-absent parameter such as a missing bias)."""
         self._check_new_name("parameter", name)
         if param is not None and not isinstance(param, Parameter):
-            raise TypeError(f"cannot assign {type(param).__name__} as parameter {name!r} "
-                            "(nn.Parameter or None expected)")
+            raise TypeError(f"cannot assign '{_typename(param)}' object to parameter {name!r} "
+                            "(nn.Parameter or None required)")
         self._discard(name, keep="_parameters")
         if _global_parameter_registration_hooks:
             param = _registration_hooks(_global_parameter_registration_hooks, self, name, param)
@@ -575,6 +587,11 @@ class Module:
 
     def double(self):
         return self._apply(lambda t: t.double() if t.is_floating_point() else t)
+
+    def type(self, dst_type):
+        """Cast every parameter and buffer (integer ones too) to dst_type (a dtype or a legacy tensor type name, as
+        Tensor.type); returns self, as PyTorch's."""
+        return self._apply(lambda t: t.type(dst_type))
 
     def half(self):
         """Refused with the reason: nn has no half-precision kernels (float32 is its fast type)."""

@@ -22,8 +22,8 @@ class _Conv1dBase(_ConvNd):
     def __init__(self, op, in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
                  padding_mode, device, dtype, weight_shape, output_padding=None):
         Module.__init__(self)
-        self.in_channels = _check_int("in_channels", in_channels, 1)
-        self.out_channels = _check_int("out_channels", out_channels, 1)
+        self.in_channels = _check_int("in_channels", in_channels, 0)
+        self.out_channels = _check_int("out_channels", out_channels, 0)
         self.kernel_size = (_check_int("kernel_size", _one(kernel_size), 1),)
         if isinstance(padding, str) and padding == "same" and _one(stride) != 1:    # not conv2d's (1, s)
             raise ValueError(f"{op}: padding='same' needs stride 1 (as in PyTorch), got stride {stride}; use an "

@@ -24,7 +24,7 @@ def _check_int(name, value, minimum):
     if isinstance(value, Tensor) and value.ndim == 0 and value.dtype.kind in "iu":
         value = int(value.item())           # a 0-d integer tensor (sbi's CNNEmbedding sizes its Linear by one)
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        rule = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
+        rule = {1: "a positive integer", 0: "a positive integer (or 0)"}.get(minimum, f"an integer >= {minimum}")
         raise ValueError(f"{name} must be {rule}, got {value!r}")
     return int(value)
 

@@ -14,6 +14,7 @@ import collections
 import numpy as np
 
 from ..grad_mode import enable_grad
+from ..tensor import Tensor
 from .optimizer import Optimizer, _array, _copied, _number, _python
 
 
@@ -30,13 +31,13 @@ def _cubic_min(a, b, lo=None, hi=None):
     disc = d1 ** 2 - a.slope * b.slope
     if disc < 0:
         return (lo + hi) / 2.0
-    d2 = np.sqrt(disc)
+    d2 = disc.sqrt() if isinstance(disc, Tensor) else np.sqrt(disc)      # (Tensors: _cubic_interpolate's)
     near, far = (a, b) if a.t <= b.t else (b, a)        # the formula steps back from the right end
     t = far.t - (far.t - near.t) * ((far.slope + d2 - d1) / (far.slope - near.slope + 2 * d2))
     return min(max(t, lo), hi)
 
 
-def _strong_wolfe(evaluate, t, d, start, c1=1e-4, c2=0.9, tolerance_change=1e-9, max_ls=25):
+def _wolfe_search(evaluate, t, d, start, c1=1e-4, c2=0.9, tolerance_change=1e-9, max_ls=25):
     """A step along d meeting the strong Wolfe conditions, f(t) <= f(0) + c1 t f'(0) (enough decrease) and
     |f'(t)| <= c2 |f'(0)| (flat enough), f' the slope along d, from the first guess t and the _Point start (t = 0):
     first widen the step until an interval is known to hold such a point, then shrink that interval by cubic
@@ -65,7 +66,7 @@ def _strong_wolfe(evaluate, t, d, start, c1=1e-4, c2=0.9, tolerance_change=1e-9,
     else:
         bracket = [start, cur]
     low, high = (0, 1) if bracket[0].f <= bracket[1].f else (1, 0)
-    d_max, stalled = np.abs(d).max(), False
+    d_max, stalled = abs(d).max(), False
     while tries < max_ls:                   # shrink the bracket around the lower end
         left, right = min(p.t for p in bracket), max(p.t for p in bracket)
         if (right - left) * d_max < tolerance_change:
@@ -92,6 +93,22 @@ def _strong_wolfe(evaluate, t, d, start, c1=1e-4, c2=0.9, tolerance_change=1e-9,
                 bracket[high] = bracket[low]
             bracket[low] = p
     return bracket[low], evals
+
+
+def _cubic_interpolate(x1, f1, g1, x2, f2, g2, bounds=None):
+    """PyTorch's torch.optim.lbfgs helper (imported by pytorch-minimize): the minimiser of the cubic through
+    (x1, f1, slope g1) and (x2, f2, slope g2), clamped to bounds = (lo, hi) (by default [x1, x2] ordered)."""
+    lo, hi = bounds if bounds is not None else (min(x1, x2), max(x1, x2))
+    return _cubic_min(_Point(x1, f1, None, g1), _Point(x2, f2, None, g2), lo, hi)
+
+
+def _strong_wolfe(obj_func, x, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_change=1e-9, max_ls=25):
+    """PyTorch's torch.optim.lbfgs._strong_wolfe on Tensors (imported by pytorch-minimize): obj_func(x, t, d) ->
+    (loss, gradient Tensor) at x + t d; from the loss f, gradient g and slope gtd at t = 0 ->
+    (loss, gradient, t, evaluations) at the step found by _wolfe_search."""
+    point, evals = _wolfe_search(lambda t: obj_func(x, t, d), t, d, _Point(0, f, g, gtd), c1, c2, tolerance_change,
+                                 max_ls)
+    return point.f, point.g, point.t, evals
 
 
 class LBFGS(Optimizer):
@@ -189,7 +206,7 @@ class LBFGS(Optimizer):
                 break
             if group.get("line_search_fn") == "strong_wolfe":
                 x0 = [p._data.copy() for p in self._all_params]
-                found, ls_evals = _strong_wolfe(lambda t_: self._directional_evaluate(closure, x0, t_, d), t, d,
+                found, ls_evals = _wolfe_search(lambda t_: self._directional_evaluate(closure, x0, t_, d), t, d,
                                                 _Point(0, loss, g, gtd), max_ls=max_eval - evals)
                 loss, g, t = found.f, found.g, found.t
                 self._add(t, d)

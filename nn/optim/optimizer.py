@@ -228,7 +228,7 @@ class Optimizer:
         unpickled optimizer goes on from its state, as PyTorch's, rather than restarting."""
         for value in self.__dict__.values():
             if isinstance(value, _StateByParam):
-                value.__dict__["_params_by_id"] = {id(p): p for p in self._params()}
+                value.__dict__["_params_by_id"] = {id(p): p for p in Optimizer._params(self)}
         return {k: v for k, v in self.__dict__.items() if not k.endswith("_hooks")}
 
     def __setstate__(self, state):
@@ -324,7 +324,7 @@ class Optimizer:
 
     def _check_grads(self):
         """Every gradient has its parameter's shape (checked for all before any is updated)."""
-        for i, p in enumerate(self._params()):
+        for i, p in enumerate(Optimizer._params(self)):
             g = p._grad
             if g is None:
                 continue
@@ -337,6 +337,8 @@ class Optimizer:
                                  f"shape (check what set .grad, e.g. a custom backward)")
 
     def _params(self):
+        # (nn's own code calls it as Optimizer._params(self): a subclass may set an attribute `_params`, as
+        # PyTorch's LBFGS and pytorch-minimize's Minimizer do, self._params = self.param_groups[0]['params'])
         return [p for group in self.param_groups for p in group["params"]]
 
     # ---- hooks ------------------------------------------------------------------------------
@@ -376,7 +378,7 @@ class Optimizer:
         (register_state_dict_pre_hook / _post_hook) run before and on it."""
         for hook in list(self.__dict__.get("_state_dict_pre_hooks", {}).values()):
             hook(self)
-        index = {id(p): i for i, p in enumerate(self._params())}
+        index = {id(p): i for i, p in enumerate(Optimizer._params(self))}
         groups = [{**{k: v for k, v in group.items() if k != "params"},
                    "params": [index[id(p)] for p in group["params"]]} for group in self.param_groups]
         # (keyed by id(param) inside; by the parameters themselves where a subclass made self.state a defaultdict)
@@ -422,14 +424,16 @@ class Optimizer:
             raise ValueError("optimizer state_dict has no 'param_groups'; pass what optimizer.state_dict() returned")
         saved = list(state_dict["param_groups"])
         if len(saved) != len(self.param_groups):
-            raise ValueError(f"loaded state_dict has {len(saved)} parameter group(s), "
-                             f"this optimizer has {len(self.param_groups)}")
+            # PyTorch's words, then how many (SB3's set_parameters of another policy's optimizer)
+            raise ValueError(f"loaded state dict has a different number of parameter groups (the state dict has "
+                             f"{len(saved)}, this optimizer has {len(self.param_groups)})")
         new_groups, by_saved_id = [], {}
         for g, (group, loaded) in enumerate(zip(self.param_groups, saved)):
             ids = [int(i) for i in np.ravel(loaded.get("params", []))]
             if len(ids) != len(group["params"]):
-                raise ValueError(f"parameter group {g} holds {len(group['params'])} parameter(s) but the "
-                                 f"loaded state_dict's group {g} holds {len(ids)}")
+                raise ValueError(f"loaded state dict contains a parameter group that doesn't match the size of "
+                                 f"optimizer's group (parameter group {g} holds {len(group['params'])} parameter(s) "
+                                 f"but the loaded state_dict's group {g} holds {len(ids)})")
             by_saved_id.update(zip(ids, group["params"]))
             new = dict(group)               # what the saved group lacks keeps this optimizer's value
             new.update({name: _python(value) for name, value in loaded.items() if name != "params"})

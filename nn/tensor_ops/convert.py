@@ -243,7 +243,7 @@ def element_size(input):
 def requires_grad_(input, requires_grad=True):
     """Turn gradient recording on (or off) for this leaf; returns it."""
     if requires_grad:
-        _check_requires_grad(input.dtype)
+        _check_requires_grad(input.dtype, "only Tensors of floating point dtype can require gradients")
     elif not input.is_leaf:
         raise RuntimeError("requires_grad_(False) on a non-leaf tensor: use .detach() instead")
     input.requires_grad = bool(requires_grad)

@@ -259,9 +259,12 @@ def _index_along(op, input, dim, index):
     """gather / scatter's index: an integer tensor with input's number of dims -> (its array, the full NumPy
     index that picks index[i...] along dim and i... elsewhere)."""
     idx = index._data if isinstance(index, Tensor) else np.asarray(index)
-    if idx.dtype.kind not in "iu" or idx.ndim != input.ndim:
-        raise ValueError(f"{op}: index must be an integer tensor with {input.ndim} dims, got dtype {idx.dtype} "
-                         f"and shape {idx.shape}")
+    # PyTorch's checks and words (the scatter family names itself scatter(), its operand "self")
+    if idx.dtype.kind not in "iu":
+        raise RuntimeError(f"{'gather' if op == 'gather' else 'scatter'}(): Expected dtype int32/int64 for index")
+    if idx.ndim != input.ndim:
+        raise RuntimeError(f"Index tensor must have the same number of dimensions as "
+                           f"{'input' if op == 'gather' else 'self'} tensor")
     axis = _normalize_axes(dim, input.ndim)[0]
     n = input.shape[axis] if input.ndim else 1
     if idx.size and (idx.min() < 0 or idx.max() >= n):

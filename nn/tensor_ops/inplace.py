@@ -21,7 +21,7 @@ import numpy as np
 
 from .. import init
 from ..array import legacy_scalar_first
-from ..dtypes import SCALAR_TYPE_NAMES, checked_fill, scalar_type_name
+from ..dtypes import checked_fill, scalar_type_name
 from ..tensor import Tensor, is_grad_enabled, _remember_consumer, next_sequence_number, _instance_dict
 from ._attach import attach
 
@@ -85,14 +85,21 @@ def _bump_version(input):
     input.__dict__["_version_count"] = input.__dict__.get("_version_count", 0) + 1
 
 
+_KIND_RANK = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
+
+
+def _check_result_cast(result_dtype, input):
+    """PyTorch's in-place rule: a result of a higher kind (complex > floating > integer > bool) cannot be written
+    into the tensor (x *= 1j on a real x, long.div_(2), bool.add_(1)): RuntimeError in its words."""
+    if _KIND_RANK.get(result_dtype.kind, 2) > _KIND_RANK.get(input.dtype.kind, 2):
+        raise RuntimeError(f"result type {scalar_type_name(result_dtype)} can't be cast to the desired output type "
+                           f"{scalar_type_name(input.dtype)}")
+
+
 def _write(input, data):
     """Copy data (broadcast to input's shape, cast to its dtype) into input's array."""
     data = np.asarray(data)
-    if data.dtype.kind == "c" and input.dtype.kind != "c":      # as PyTorch: x *= 1j on a real x is an error
-        raise RuntimeError(f"result type {SCALAR_TYPE_NAMES[data.dtype.name]} can't be cast to the desired output type "
-                           f"{scalar_type_name(input.dtype)}")
-    if data.dtype.kind == "f" and input.dtype.kind != "f":
-        raise TypeError(f"in-place op: a floating result cannot be written into a {input.dtype} tensor")
+    _check_result_cast(data.dtype, input)
     if not isinstance(input._data, np.ndarray):        # a NumPy scalar from a full reduction
         input._data = np.array(input._data)
     if not input._data.flags.writeable:
@@ -173,8 +180,7 @@ def _apply(input, op, compute, *operands, **named):
     prior = _prior_state(input)
     result = run(prior)
     if result.dtype != input.dtype:
-        if input.dtype.kind != "f":
-            raise TypeError(f"{op}: a floating result cannot be written into a {input.dtype} tensor")
+        _check_result_cast(result._data.dtype, input)
         result = result.to(input.dtype)
     return _write_through(_take_place(input, result._data, result._parents, result._backward,
                                       result.__dict__.get("_graph_backward"), op))

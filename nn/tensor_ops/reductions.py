@@ -80,9 +80,10 @@ def mean(input, dim=None, keepdim=False, dtype=None):
 
 
 @numpy_axis
-def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, _root=False):
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, _root=False, _all_cpu=True):
     """Variance over ``dim`` with Bessel's correction by default (correction=1, or unbiased=True) (its square root
-    with _root, for std).
+    with _root, for std; _all_cpu=False for var_mean / std_mean, whose float32 reductions to one value do not take
+    var's float32 mean).
 
     var = sum((x - mean)^2) / (N - correction)
     """
@@ -100,7 +101,13 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, _root
     denom = builtins.max(_count(input, axes) - correction, 0)
     if wide is not None and x.size:
         d = x.astype(wide)                      # one wide temporary, squared in place (fresh large arrays are slow)
-        d -= d.mean(axis=axes, keepdims=True)
+        if _all_cpu and x.dtype == np.float32 and x.size == _count(input, axes):
+            # a reduction to one value is PyTorch's std_var_all_cpu: the float32 mean (x.mean(), rounded to float32)
+            # taken from the double values (sb3-contrib ARS's float32 std of its returns); var_mean / std_mean
+            # and the other reductions accumulate (Welford) in double
+            d -= np.sum(x, dtype=x.dtype) / x.dtype.type(x.size)
+        else:
+            d -= d.mean(axis=axes, keepdims=True)
         sq = np.multiply(d, d, out=d) if d.dtype.kind != "c" else (d * d.conj()).real
         # the backward's x - mean in x's own dtype, as before, taken now (only when recorded): an in-place change
         # of x before backward must not change the gradient (the float64 path keeps its d too)
@@ -412,13 +419,14 @@ def logsumexp(input, dim, keepdim=False):
 @numpy_axis
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """(var, mean) over dim."""
-    return (var(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim))
+    return (var(input, dim, unbiased, keepdim, correction=correction, _all_cpu=False), mean(input, dim, keepdim))
 
 
 @numpy_axis
 def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """(std, mean) over dim."""
-    return (std(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim))
+    return (var(input, dim, unbiased, keepdim, correction=correction, _root=True, _all_cpu=False),
+            mean(input, dim, keepdim))
 
 
 def _median_of_all(input, name, ignore_nan):

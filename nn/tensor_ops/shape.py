@@ -40,6 +40,20 @@ def _sizes(args):
     return as_sizes(args, "a size")
 
 
+def _reshape_error(shape, numel):
+    """PyTorch's message (infer_size) for sizes that do not fit numel elements, the first fault in order."""
+    text = "[" + ", ".join(str(n) for n in shape) + "]"
+    for i, n in enumerate(shape):
+        if n < -1:
+            return f"invalid shape dimension {n} at index {i} of shape {text}"
+    if shape.count(-1) > 1:
+        return "only one dimension can be inferred"
+    if -1 in shape and numel == 0 and 0 in shape:
+        return (f"cannot reshape tensor of 0 elements into shape {text} because the unspecified dimension size -1 "
+                f"can be any value and is ambiguous")
+    return f"shape '{text}' is invalid for input of size {numel}"
+
+
 @_sizes_by_keyword("shape", "size")
 def reshape(input, *shape):
     """Same elements in a new shape (one dim may be -1). Shares memory when NumPy can."""
@@ -47,9 +61,10 @@ def reshape(input, *shape):
     old = input.shape
     try:
         y = input._data.reshape(shape)
+        if y.shape != shape and min(shape) < -1:        # NumPy takes any negative size as -1; PyTorch refuses
+            raise ValueError
     except (ValueError, TypeError):
-        raise ShapeError(f"cannot reshape a tensor of shape {old} ({input._data.size} elements) "
-                         f"into {shape}") from None
+        raise ShapeError(_reshape_error(shape, input._data.size)) from None
 
     def backward(g):
         return (g.reshape(old),)
@@ -227,15 +242,25 @@ def expand(input, *sizes):
     x = input._data
     lead = len(sizes) - x.ndim
     if lead < 0:
-        raise ValueError(f"expand: {len(sizes)} sizes for a {x.ndim}-D tensor; give at least {x.ndim}")
+        raise RuntimeError(f"expand(torch.{scalar_type_name(x.dtype)}Tensor{{{list(x.shape)}}}, size={list(sizes)}): "
+                           f"the number of sizes provided ({len(sizes)}) must be greater or equal to the number of "
+                           f"dimensions in the tensor ({x.ndim})")
     shape = tuple(x.shape[i - lead] if s == -1 and i >= lead else s for i, s in enumerate(sizes))
     try:
         # no dim grows: a plain (writable) view, which in-place ops write through, as PyTorch's; else a broadcast
         y = x.reshape(shape) if shape[lead:] == x.shape and all(s == 1 for s in shape[:lead]) else \
             np.broadcast_to(x, shape)
     except ValueError:
-        raise ValueError(f"expand: cannot expand shape {x.shape} to {sizes} (only dims of length 1 "
-                         f"can grow)") from None
+        # PyTorch's words (the first offending dim of the target; entmax's per-row alpha of the wrong shape)
+        for i, s in reversed(list(enumerate(shape))):          # PyTorch checks from the last dim
+            if i < lead and s < 0:
+                raise RuntimeError(f"The expanded size of the tensor ({s}) isn't allowed in a leading, non-existing "
+                                   f"dimension {i}") from None
+            if i >= lead and x.shape[i - lead] != 1 and s != x.shape[i - lead]:
+                raise RuntimeError(f"The expanded size of the tensor ({s}) must match the existing size "
+                                   f"({x.shape[i - lead]}) at non-singleton dimension {i}.  Target sizes: "
+                                   f"{list(sizes)}.  Tensor sizes: {list(x.shape)}") from None
+        raise RuntimeError(f"expand: cannot expand shape {x.shape} to {sizes}") from None
 
     def backward(g):
         # an element used k times gets the sum of its k gradients (the engine sums down to x's shape)
@@ -804,15 +829,33 @@ def broadcast_tensors(*tensors):
     return tuple(expand(t, shape) for t in tensors)
 
 
-def meshgrid(*tensors, indexing="ij"):
-    """Coordinate grids of 1-D tensors (or of one list of them): 'ij' (grid k varies along dim k; PyTorch's
-    default) or 'xy' (the 'ij' grids with their first two dims swapped, as NumPy's default)."""
+_MESHGRID_WARNED = []       # PyTorch warns once per process (TORCH_WARN_ONCE) when `indexing` is not given
+
+
+def meshgrid(*tensors, indexing=None):
+    """Coordinate grids of 0-D / 1-D tensors (or of one list of them), each (n_1, ..., n_k) (a 0-D tensor counts
+    as n = 1): 'ij' (grid k varies along dim k; the default, with PyTorch's once-per-process warning when not
+    given) or 'xy' (the 'ij' grids with their first two dims swapped, as NumPy's default)."""
     if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
         tensors = tuple(tensors[0])
+    if indexing is None:
+        if not _MESHGRID_WARNED:
+            _MESHGRID_WARNED.append(True)
+            warnings.warn("torch.meshgrid: in an upcoming release, it will be required to pass the indexing "
+                          "argument.", UserWarning, stacklevel=2)
+        indexing = "ij"
+    # PyTorch's checks, in its order and words
+    if not tensors:
+        raise RuntimeError("meshgrid expects a non-empty TensorList")
+    if any(t.dtype != tensors[0].dtype for t in tensors):
+        raise RuntimeError("meshgrid expects all tensors to have the same dtype")
+    for t in tensors:
+        if t.ndim > 1:
+            raise RuntimeError("torch.meshgrid: Expected 0D or 1D tensor in the tensor list but got: "
+                               f"[ torch.{scalar_type_name(t.dtype)}Tensor{{{','.join(map(str, t.shape))}}} ]")
     if indexing not in ("ij", "xy"):
-        raise ValueError(f"meshgrid: indexing must be 'ij' or 'xy', got {indexing!r}")
-    if any(t.ndim != 1 for t in tensors):
-        raise ValueError("meshgrid: expected 1-D tensors")
+        raise RuntimeError(f'torch.meshgrid: indexing must be one of "xy" or "ij", but received: {indexing}')
+    tensors = [t.reshape(1) if t.ndim == 0 else t for t in tensors]
     n = len(tensors)
     shape = tuple(t.shape[0] for t in tensors)
     grids = [expand(t.reshape([-1 if k == i else 1 for k in range(n)]), shape) for i, t in enumerate(tensors)]
@@ -896,6 +939,9 @@ def resize_(input, *sizes, memory_format=None):
     if input.requires_grad:
         raise RuntimeError("resize_: cannot resize a tensor that requires grad (resize its .data)")
     input._data = resized(input._data, sizes)
+    slot = input.__dict__.get("_buffer_slot")
+    if slot is not None:        # a module's buffer read by attribute: resized in its module, as PyTorch's
+        slot.rebind(input._data)    # (ppe's lazy modules resize their empty buffers before a load)
     return input
 
 

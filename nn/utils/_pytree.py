@@ -47,13 +47,32 @@ def _dict_unflatten(values, context):
     return dict(zip(context, values, strict=True))
 
 
+def _tuple_flatten(d):
+    """A tuple -> (its items, None), PyTorch's helper."""
+    return list(d), None
+
+
+def _tuple_unflatten(values, context):
+    return tuple(values)
+
+
+def _namedtuple_flatten(d):
+    """A namedtuple -> (its items, its class), PyTorch's helper (norse registers its state tuples with it)."""
+    return list(d), type(d)
+
+
+def _namedtuple_unflatten(values, context):
+    """(items, class) -> the namedtuple, PyTorch's helper."""
+    return context(*values)
+
+
 # PyTorch's registry of node types, keyed by _get_node_type (namedtuples share the key `namedtuple`, their context
 # being the class); Lightning flattens batches by hand with it. defaultdict and deque are leaves here.
 SUPPORTED_NODES = {
-    tuple: NodeDef(tuple, lambda t: (list(t), None), lambda values, context: tuple(values)),
+    tuple: NodeDef(tuple, _tuple_flatten, _tuple_unflatten),
     list: NodeDef(list, lambda t: (list(t), None), lambda values, context: list(values)),
     dict: NodeDef(dict, _dict_flatten, _dict_unflatten),
-    namedtuple: NodeDef(namedtuple, lambda t: (list(t), type(t)), lambda values, context: context(*values)),
+    namedtuple: NodeDef(namedtuple, _namedtuple_flatten, _namedtuple_unflatten),
     OrderedDict: NodeDef(OrderedDict, lambda d: (list(d.values()), list(d)),
                          lambda values, context: OrderedDict(zip(context, values))),
 }

@@ -8,8 +8,8 @@ import contextlib
 import enum
 import warnings
 
-__all__ = ["checkpoint", "checkpoint_sequential", "detach_variable", "check_backward_validity", "get_device_states",
-           "set_device_states", "noop_context_fn", "CheckpointPolicy", "SelectiveCheckpointContext",
+__all__ = ["checkpoint", "checkpoint_sequential", "CheckpointFunction", "detach_variable", "check_backward_validity",
+           "get_device_states", "set_device_states", "noop_context_fn", "CheckpointPolicy", "SelectiveCheckpointContext",
            "create_selective_checkpoint_contexts"]
 
 
@@ -88,6 +88,59 @@ def checkpoint(function, *args, use_reentrant=None, context_fn=noop_context_fn, 
             return grad
         first.register_hook(recompute)
     return out
+
+
+def _checkpoint_function():
+    """torch.utils.checkpoint.CheckpointFunction: the reentrant checkpoint as an autograd Function (which libraries
+    subclass: pytorch-pfn-extras' BatchNorm-aware checkpoint). forward(ctx, run_function, preserve_rng_state, *args)
+    runs run_function without a graph, saving the tensor arguments and the random state; backward(ctx, *grads)
+    reruns it from that state on detached copies of them with a graph, back-propagates grads through that graph
+    (parameters inside accumulate their gradients there) and returns the copies' gradients, as PyTorch's."""
+    from .. import random as _random                   # noqa: PLC0415
+    from ..autograd import Function, backward as _backward  # noqa: PLC0415
+    from ..grad_mode import enable_grad, no_grad         # noqa: PLC0415
+    from ..tensor import Tensor                           # noqa: PLC0415
+
+    class CheckpointFunction(Function):
+        @staticmethod
+        def forward(ctx, run_function, preserve_rng_state, *args):
+            check_backward_validity(args)
+            ctx.run_function, ctx.preserve_rng_state = run_function, preserve_rng_state
+            if preserve_rng_state:
+                ctx.fwd_cpu_state = _random.get_rng_state()
+            ctx.inputs = [None if isinstance(a, Tensor) else a for a in args]
+            ctx.tensor_indices = [i for i, a in enumerate(args) if isinstance(a, Tensor)]
+            ctx.save_for_backward(*(a for a in args if isinstance(a, Tensor)))
+            with no_grad():
+                return run_function(*args)
+
+        @staticmethod
+        def backward(ctx, *args):
+            inputs = list(ctx.inputs)
+            for i, t in zip(ctx.tensor_indices, ctx.saved_tensors):
+                inputs[i] = t
+            with _random.fork_rng(devices=[], enabled=ctx.preserve_rng_state):
+                if ctx.preserve_rng_state:
+                    _random.set_rng_state(ctx.fwd_cpu_state)
+                detached = detach_variable(tuple(inputs))
+                with enable_grad():
+                    outputs = ctx.run_function(*detached)
+            if isinstance(outputs, Tensor):
+                outputs = (outputs,)
+            pairs = [(o, g) for o, g in zip(outputs, args) if isinstance(o, Tensor) and o.requires_grad]
+            if not pairs:
+                raise RuntimeError("none of output has requires_grad=True, this checkpoint() is not necessary")
+            _backward([o for o, _ in pairs], [g for _, g in pairs])
+            return (None, None) + tuple(t.grad if isinstance(t, Tensor) else None for t in detached)
+    return CheckpointFunction
+
+
+def __getattr__(name):
+    # built on first use: nn.tensor imports nn.utils, so nn.autograd cannot be imported while this module loads
+    if name == "CheckpointFunction":
+        globals()[name] = _checkpoint_function()
+        return globals()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def checkpoint_sequential(functions, segments, input, use_reentrant=None, **kwargs):

@@ -447,6 +447,22 @@ class DataLoader(Generic[T_co]):
             self._default_samplers["batch_sampler"] = BatchSampler(self.sampler, self.batch_size, self.drop_last)
         return self._default_samplers["batch_sampler"]
 
+    # PyTorch's private views of the above, which its iterator reads and subclasses override (torchtuples'
+    # DataLoaderBatch turns _auto_collation off after __init__ so that each batch of indices is read by one
+    # dataset[indices] call): a loader whose class overrides them is iterated through them, as PyTorch's
+    @property
+    def _dataset_kind(self):
+        return _DatasetKind.Iterable if isinstance(self.dataset, IterableDataset) else _DatasetKind.Map
+
+    @property
+    def _auto_collation(self):
+        # PyTorch's `batch_sampler is not None`, which an IterableDataset's loader has too (nn's gives None)
+        return self.batch_size is not None or self._batch_sampler is not None
+
+    @property
+    def _index_sampler(self):
+        return self.batch_sampler if self._auto_collation else self.sampler
+
     def _indices(self):
         """The sample indices in order: an iterator (a sampler may draw them lazily, without end in practice)."""
         if self._sampler is not None:
@@ -557,6 +573,10 @@ class _BaseDataLoaderIter:
     def _start(self, loader):
         self._num_yielded = 0
         own = getattr(type(loader), "_iterate", None) is DataLoader._iterate
+        if own and any(getattr(type(loader), name) is not getattr(DataLoader, name)
+                       for name in ("_auto_collation", "_index_sampler")):
+            self._batches_left = self._fetched(loader)
+            return
         if own and not isinstance(loader.dataset, IterableDataset):
             # a map-style dataset: _sampler_iter yields the batches of indices (or the indices, unbatched), as
             # PyTorch's, and each is fetched when next() asks for it, so indices taken from _sampler_iter by
@@ -575,8 +595,11 @@ class _BaseDataLoaderIter:
         """The batches of a loader that is not nn's DataLoader but has PyTorch's private attributes (fastai's
         _FakeLoader: _index_sampler, _dataset_kind, _auto_collation, collate_fn, drop_last), fetched as PyTorch's
         single-process iterator fetches them: one fetch per index of _index_sampler, until StopIteration."""
-        fetcher = _DatasetKind.create_fetcher(loader._dataset_kind, loader.dataset, loader._auto_collation,
-                                              loader.collate_fn, loader.drop_last)
+        auto_collation = loader._auto_collation
+        # PyTorch's loader keeps default_collate (batched) or default_convert in place of a None collate_fn
+        collate = loader.collate_fn or (default_collate if auto_collation else default_convert)
+        fetcher = _DatasetKind.create_fetcher(loader._dataset_kind, loader.dataset, auto_collation, collate,
+                                              loader.drop_last)
         for index in loader._index_sampler:
             try:
                 data = fetcher.fetch(index)
@@ -606,3 +629,4 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
 
 from .distributed import DistributedSampler  # noqa: E402  (torch.utils.data.DistributedSampler; one process here)
 from . import sampler, dataset, dataloader  # noqa: E402,F401  (torch.utils.data.sampler.Sampler as an attribute)
+from . import _utils  # noqa: E402,F401  (torch.utils.data._utils.collate.default_collate as an attribute path)
