@@ -1,7 +1,8 @@
 """Ops given two dtypes, as PyTorch 2.13's (nn promoted them or cast one to the other): prelu, cdist, addmv,
 embedding_bag's per_sample_weights, nll_loss / cross_entropy class weights with class-index targets,
-scaled_dot_product_attention and the recurrent layers refuse them with PyTorch's errors (messages measured on
-PyTorch 2.13; its dtypes print as nn's in the recurrent layers' message)."""
+scaled_dot_product_attention, the recurrent layers, and the matrix products' remaining forms (addmm / addbmm,
+baddbmm, mv, tensordot / inner, bilinear) refuse them with PyTorch's errors (messages measured on PyTorch 2.13;
+its dtypes print as nn's in the recurrent layers' message)."""
 import numpy as np
 import pytest
 
@@ -95,3 +96,45 @@ def test_as_pytorch():
         with pytest.raises(exception) as raised:
             call()
         assert str(raised.value) == message.replace("nn.", "torch."), name
+
+
+# ---- the matrix products' remaining forms: addmm / addbmm, baddbmm, mv, tensordot / inner, bilinear --------------
+
+PRODUCT_CASES = [  # (name, shapes, dtypes, PyTorch's message)
+    ("addmm", [(2, 2), (2, 2), (2, 2)], (f, f, d), "self and mat2 must have the same dtype, but got Float and Double"),
+    ("addmm", [(2, 2), (2, 2), (2, 2)], (f, d, f), "mat1 and mat2 must have the same dtype, but got Double and Float"),
+    ("addmm", [(2, 2), (2, 2), (2, 2)], (d, f, f), "self and mat2 must have the same dtype, but got Double and Float"),
+    ("addmm", [(2, 2), (2, 2), (2, 2)], (d, f, d), "mat1 and mat2 must have the same dtype, but got Float and Double"),
+    ("addbmm", [(2, 2), (1, 2, 2), (1, 2, 2)], (f, d, d), "self and mat2 must have the same dtype, but got Float and Double"),
+    ("addbmm", [(2, 2), (1, 2, 2), (1, 2, 2)], (d, f, d), "mat1 and mat2 must have the same dtype, but got Float and Double"),
+    ("baddbmm", [(1, 2, 2)] * 3, (f, f, d), "expected scalar type Float but found Double"),
+    ("baddbmm", [(1, 2, 2)] * 3, (f, d, d), "Input dtypes must be the same, got: input float, batch1: double, batch2: double"),
+    ("baddbmm", [(1, 2, 2)] * 3, (d, f, d), "Input dtypes must be the same, got: input double, batch1: float, batch2: double"),
+    ("baddbmm", [(1, 2, 2)] * 3, (d, d, f), "expected scalar type Double but found Float"),
+    ("mv", [(2, 2), (2,)], (f, d), "addmv input tensors must have the same dtype, but got Double, Float, and Double"),
+    ("mv", [(2, 2), (2,)], (d, f), "addmv input tensors must have the same dtype, but got Float, Double, and Float"),
+    ("tensordot", [(2, 2), (2, 2)], (f, d), "both inputs should have same dtype"),
+    ("inner", [(2, 2), (2, 2)], (d, f), "both inputs should have same dtype"),
+    ("bilinear", [(2, 3), (2, 4), (5, 3, 4)], (f, f, d),
+     "All tensors must have the same dtype, got input1: float, input2: float, weight: double"),
+    ("bilinear", [(2, 3), (2, 4), (5, 3, 4), (5,)], (d, f, f, d),
+     "All tensors must have the same dtype, got input1: double, input2: float, weight: float, bias: double"),
+]
+
+
+@pytest.mark.parametrize("name, shapes, dtypes, message", PRODUCT_CASES, ids=[c[0] for c in PRODUCT_CASES])
+def test_matrix_products_refuse_two_dtypes_in_pytorchs_words(name, shapes, dtypes, message):
+    op = F.bilinear if name == "bilinear" else getattr(nn, name)
+    with pytest.raises(RuntimeError) as raised:
+        op(*[t(*s, dtype=dt) for s, dt in zip(shapes, dtypes)])
+    assert str(raised.value) == message
+    assert op(*[t(*s) for s in shapes]).dtype == nn.float32          # one dtype computes
+
+
+def test_matrix_products_as_pytorch():
+    torch = pytest.importorskip("torch")
+    for name, shapes, dtypes, message in PRODUCT_CASES:
+        op = torch.nn.functional.bilinear if name == "bilinear" else getattr(torch, name)
+        with pytest.raises(RuntimeError) as raised:
+            op(*[torch.ones(s, dtype=torch.float32 if dt == f else torch.float64) for s, dt in zip(shapes, dtypes)])
+        assert str(raised.value) == message, name

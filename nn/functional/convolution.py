@@ -70,7 +70,11 @@ def conv_hyperparameters(op, stride=1, padding=0, dilation=1, groups=1, output_p
 
 def _check_input_channels(x_shape, w_shape, groups, transposed=False):
     """The input's channels against the weight's, for every convolution (1-3 d, transposed), in PyTorch's words;
-    x_shape is batched (N, C, ...) (an unbatched input shows with N = 1, as PyTorch's)."""
+    x_shape is batched (N, C, ...) (an unbatched input shows with N = 1, as PyTorch's). A weight of 0 channels
+    (layers of 0 channels build, as PyTorch's) is refused first, as PyTorch's convolutions refuse it."""
+    if not w_shape[0]:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be at least 1 at dimension 0, but got weight "
+                           f"of size {list(w_shape)} instead")
     cin = w_shape[0] if transposed else w_shape[1] * groups
     if x_shape[1] != cin:
         given = "transposed=1" if transposed else f"groups={groups}"

@@ -1,4 +1,6 @@
 """linear: the fully connected layer's op."""
+import math
+
 import numpy as np
 
 from .. import kernels as K
@@ -33,14 +35,15 @@ def linear(input, weight, bias=None):
         _refuse_mixed_linear(x, weight, bias)
     dt = _common_dtype(x, weight, bias)             # (an ndarray input is converted: nn's own use)
     lead = x.shape[:-1]
-    x2 = _cast(x._data, dt).reshape(-1, x.shape[-1])        # (N, in)
+    n = math.prod(lead)                                     # (not -1: 0 features, as PyTorch builds, is valid)
+    x2 = _cast(x._data, dt).reshape(n, x.shape[-1])         # (N, in)
     w = _cast(weight._data, dt)
     b = None if bias is None else _cast(bias._data, dt)
     y = K.linear_forward(x2, w, b)                          # (N, out)
 
     def backward(g):
         # y = x W^T + b  =>  dx = g W,  dW = g^T x,  db = sum_n g
-        g2 = np.ascontiguousarray(g).reshape(-1, w.shape[0])
+        g2 = np.ascontiguousarray(g).reshape(n, w.shape[0])
         if x.requires_grad:
             gx, gw, gb = K.linear_backward(g2, x2, w)
             gx = gx.reshape(x.shape)
@@ -55,8 +58,8 @@ def linear(input, weight, bias=None):
         return (gx, gw) if bias is None else (gx, gw, gb)
     def graph_backward(g):
         # the same three products on Tensors (create_graph)
-        g2 = g.reshape(-1, w.shape[0])
-        grads = (g @ weight, g2.t() @ x.reshape(-1, x.shape[-1]))
+        g2 = g.reshape(n, w.shape[0])
+        grads = (g @ weight, g2.t() @ x.reshape(n, x.shape[-1]))
         return grads if bias is None else grads + (g2.sum(0),)
     parents = (x, weight) if bias is None else (x, weight, bias)
     return Tensor._make(y.reshape(lead + (w.shape[0],)), parents, backward, "linear", graph_backward)
@@ -92,6 +95,11 @@ def bilinear(input1, input2, weight, bias=None):
     from ..tensor_ops.einsum import einsum        # noqa: PLC0415 - tensor_ops imports functional
     x1, x2 = _tensor(input1, "input1", "bilinear"), _tensor(input2, "input2", "bilinear")
     weight = _tensor(weight, "weight", "bilinear")
+    given = {"input1": x1, "input2": x2, "weight": weight, **({} if bias is None else {"bias": bias})}
+    if any(t.dtype != x1.dtype for t in given.values()):
+        from ..dtypes import typeid_name  # noqa: PLC0415 - only the error needs it
+        raise RuntimeError("All tensors must have the same dtype, got " +
+                           ", ".join(f"{k}: {typeid_name(t.dtype.name)}" for k, t in given.items()))
     lead = tuple(x1.shape[:-1])
     y = einsum("ni,oij,nj->no", x1.reshape(-1, x1.shape[-1]), weight, x2.reshape(-1, x2.shape[-1]))
     y = y.reshape(lead + (weight.shape[0],))

@@ -15,7 +15,7 @@ from ..tensor import Tensor
 from ._attach import attach
 from .complex import conj
 from .. import functional as F
-from .shape import cat, dot, meshgrid, outer, stack, tensordot
+from .shape import cat, dot, meshgrid, outer, refuse_mixed_addmm, stack, tensordot
 
 
 def kron(input, other):
@@ -204,6 +204,7 @@ def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
             or batch1.shape[2] != batch2.shape[1]:
         raise ValueError(f"addbmm: expected batch1 (B, n, m) and batch2 (B, m, p), got {tuple(batch1.shape)} "
                          f"and {tuple(batch2.shape)}")
+    refuse_mixed_addmm(input, batch1, batch2)
     return _add_scaled(input, (batch1 @ batch2).sum(0), beta, alpha, "addbmm")
 
 

@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import functional as F
 from ..array import diagonal_view
-from ..dtypes import C_TYPE_NAMES, _NameOnly, dtype as _dtype_class, to_dtype, scalar_type_name
+from ..dtypes import C_TYPE_NAMES, _NameOnly, dtype as _dtype_class, to_dtype, scalar_type_name, typeid_name
 from ..tensor import (ShapeError, Tensor, as_int, as_sizes, linear_graph_backward, matmul_grads, matmul_work,
                       unbroadcast, is_grad_enabled)
 from ..kernels.threads import single_thread_blas
@@ -705,6 +705,8 @@ def tensordot(a, b, dims=2, *, axes=None):
     `axes=` is NumPy's name of dims (opt_einsum calls `nn.tensordot(x, y, axes=...)` on nn tensors)."""
     if axes is not None:
         dims = axes
+    if a.dtype != b.dtype:                  # (PyTorch's words; nn's matmul below would name m1 and m2)
+        raise RuntimeError("both inputs should have same dtype")
     if isinstance(dims, Tensor):
         dims = dims._data.tolist()
     if isinstance(dims, (int, np.integer)):
@@ -730,6 +732,9 @@ def mv(input, vec):
     """Matrix (n, m) times vector (m,)."""
     if input.ndim != 2 or vec.ndim != 1:
         raise ValueError(f"mv: expected a matrix and a vector, got {tuple(input.shape)} and {tuple(vec.shape)}")
+    if input.dtype != vec.dtype:            # PyTorch's mv is addmv into a result of vec's dtype
+        v, m = scalar_type_name(vec._data.dtype), scalar_type_name(input._data.dtype)
+        raise RuntimeError(f"addmv input tensors must have the same dtype, but got {v}, {m}, and {v}")
     return input @ vec
 
 
@@ -808,8 +813,20 @@ def addmm(input, mat1, mat2, *rest, beta=1, alpha=1):
                                               ([a for a in args if not isinstance(a, Tensor)] + [1])[:2])
     if mat1.ndim != 2 or mat2.ndim != 2:
         raise ValueError(f"addmm: expected 2-D mat1 and mat2, got {tuple(mat1.shape)} and {tuple(mat2.shape)}")
+    refuse_mixed_addmm(input, mat1, mat2)
     return baddbmm(unsqueeze(input, 0) if input.ndim == 2 else input, unsqueeze(mat1, 0), unsqueeze(mat2, 0),
                    beta=beta, alpha=alpha)[0]
+
+
+def refuse_mixed_addmm(input, mat1, mat2):
+    """PyTorch's errors for addmm / addbmm of two dtypes (it promotes none): self against mat2 first, then mat1."""
+    d1, d2 = mat1._data.dtype, mat2._data.dtype
+    if isinstance(input, Tensor) and input._data.dtype != d2:
+        raise RuntimeError(f"self and mat2 must have the same dtype, but got {scalar_type_name(input._data.dtype)} "
+                           f"and {scalar_type_name(d2)}")
+    if d1 != d2:
+        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {scalar_type_name(d1)} and "
+                           f"{scalar_type_name(d2)}")
 
 
 def hstack(tensors):
@@ -897,8 +914,12 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
         fits = False
     if not fits:
         raise ValueError(f"baddbmm: input of shape {tuple(input.shape)} does not broadcast to {out_shape}")
-    if not input.dtype == batch1.dtype == batch2.dtype:
-        raise TypeError(f"baddbmm: expected one dtype, got {input.dtype}, {batch1.dtype} and {batch2.dtype}")
+    if input.dtype != batch1.dtype:         # PyTorch's two errors, in its order
+        raise RuntimeError(f"Input dtypes must be the same, got: input {typeid_name(input.dtype.name)}, batch1: "
+                           f"{typeid_name(batch1.dtype.name)}, batch2: {typeid_name(batch2.dtype.name)}")
+    if batch2.dtype != batch1.dtype:
+        raise RuntimeError(f"expected scalar type {scalar_type_name(batch1.dtype.name)} but found "
+                           f"{scalar_type_name(batch2.dtype.name)}")
     kind = input.dtype.kind
     if kind == "b":
         raise TypeError("baddbmm: not defined for bool tensors (as in PyTorch)")
