@@ -84,22 +84,27 @@ def test_private_views_as_pytorch():
     assert stream._dataset_kind == 1 and stream._auto_collation is True     # batched, as PyTorch's
 
 
-class _BatchReading(D.DataLoader):
-    """torchtuples' DataLoaderBatch: once iterating, auto-collation off and the batch sampler as index sampler, so
-    each batch of indices goes to dataset[indices] whole; the collate_fn is the identity."""
+def _batch_reading(loader_class):
+    """torchtuples' DataLoaderBatch over nn's or PyTorch's DataLoader: once iterating, auto-collation off and the
+    batch sampler as index sampler, so each batch of indices goes to dataset[indices] whole; the collate_fn is the
+    identity."""
+    class BatchReading(loader_class):
+        def __iter__(self):
+            self._done_init = True
+            self.collate_fn = lambda batch: batch
+            return super().__iter__()
 
-    def __iter__(self):
-        self._done_init = True
-        self.collate_fn = lambda batch: batch
-        return super().__iter__()
+        @property
+        def _auto_collation(self):
+            return False if hasattr(self, "_done_init") else super()._auto_collation
 
-    @property
-    def _auto_collation(self):
-        return False if hasattr(self, "_done_init") else super()._auto_collation
+        @property
+        def _index_sampler(self):
+            return self.batch_sampler if super()._auto_collation else self.sampler
+    return BatchReading
 
-    @property
-    def _index_sampler(self):
-        return self.batch_sampler if super()._auto_collation else self.sampler
+
+_BatchReading = _batch_reading(D.DataLoader)
 
 
 def test_a_loader_that_reads_whole_batches():
@@ -130,21 +135,6 @@ def test_the_same_batches_as_pytorch():
     x = np.arange(10.0).reshape(5, 2) * 1.5
     mine, theirs = _Rows(), torch.utils.data.TensorDataset(torch.tensor(x))
     mine.x = nn.tensor(x)
-
-    class TorchBatchReading(torch.utils.data.DataLoader):
-        def __iter__(self):
-            self._done_init = True
-            self.collate_fn = lambda batch: batch
-            return super().__iter__()
-
-        @property
-        def _auto_collation(self):
-            return False if hasattr(self, "_done_init") else super()._auto_collation
-
-        @property
-        def _index_sampler(self):
-            return self.batch_sampler if super()._auto_collation else self.sampler
-
     ours = [b.tolist() for b in _BatchReading(mine, batch_size=3)]
-    ref = [b[0].tolist() for b in TorchBatchReading(theirs, batch_size=3)]
+    ref = [b[0].tolist() for b in _batch_reading(torch.utils.data.DataLoader)(theirs, batch_size=3)]
     assert ours == ref
