@@ -73,7 +73,6 @@ def _vmap(func, in_dims=0, out_dims=0, allow_none_pass_through=False):
             return out
 
         checked.__name__ = name
-        dims = out_dims
         try:
             result = _func_vmap(checked, in_dims, 0 if isinstance(out_dims, tuple) else out_dims)(*args)
         except RuntimeError as e:
@@ -83,13 +82,13 @@ def _vmap(func, in_dims=0, out_dims=0, allow_none_pass_through=False):
                                "perform random operations outside of vmap as a workaround") from None
         if nones:
             result = tuple(None if i in nones else r for i, r in enumerate(result))
-        if isinstance(dims, tuple):         # one dim per output (a 1-tuple for a single Tensor)
+        if isinstance(out_dims, tuple):         # one dim per output (a 1-tuple for a single Tensor)
             if single[0]:
-                if len(dims) != 1:
-                    raise ValueError(f"vmap({name}, ..., out_dims={dims}): `out_dims` must have one dim per output "
-                                     f"(got 1 outputs) of {name}.")
-                return result.movedim(0, dims[0])
-            return tuple(None if r is None else r.movedim(0, d) for r, d in zip(result, dims))
+                if len(out_dims) != 1:
+                    raise ValueError(f"vmap({name}, ..., out_dims={out_dims}): `out_dims` must have one dim per "
+                                     f"output (got 1 outputs) of {name}.")
+                return result.movedim(0, out_dims[0])
+            return tuple(None if r is None else r.movedim(0, d) for r, d in zip(result, out_dims))
         return result
     return wrapped
 

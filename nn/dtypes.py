@@ -333,6 +333,12 @@ def scalar_type_name(dt):
     return SCALAR_TYPE_NAMES.get(name, name)
 
 
+def scalar_type_mismatch(expected, found):
+    """PyTorch's RuntimeError for a tensor of dtype found where a kernel takes only dtype expected (a weight, a
+    second operand): "expected scalar type Float but found Double"."""
+    return RuntimeError(f"expected scalar type {scalar_type_name(expected)} but found {scalar_type_name(found)}")
+
+
 def typeid_name(dt):
     """The C++ typeid name of a dtype's element type, as PyTorch's messages print it: long int."""
     name = dt if isinstance(dt, str) else dt.name

@@ -86,14 +86,15 @@ class _OpNamespace:
     def __getattr__(self, op):
         if op.startswith("__"):
             raise AttributeError(op)
-        if self._name != "aten" and f"{self._name}::{op}" not in _library_schemas():
+        if self._name != "aten" and f"{self._name}::{op}" not in _library_operators():
             raise AttributeError(f"'_OpNamespace' '{self._name}' object has no attribute '{op}'")
         if op not in self._packets:
             self._packets[op] = OpOverloadPacket(self._name, op)
         return self._packets[op]
 
 
-def _library_schemas():
+def _library_operators():
+    """The "ns::name" of every operator an nn.library.Library defined (its packets: a name, without overloads)."""
     from .library import _packets  # noqa: PLC0415 - nn.library imports this module
     return _packets
 

@@ -251,13 +251,13 @@ def _refuse_bool_subtraction(a, b):
 
 def _refuse_mixed_matmul(a, b):
     """PyTorch's errors for a @ b of two dtypes (it promotes none: nn computed in the wider one)."""
-    from .dtypes import scalar_type_name, typeid_name  # noqa: PLC0415 - only the error needs them
+    from .dtypes import scalar_type_mismatch, scalar_type_name, typeid_name  # noqa: PLC0415 - only the error needs them
     x, y = a._data.dtype.name, b._data.dtype.name
     if a.ndim == 1 and b.ndim == 1:
         raise RuntimeError(f"dot : expected both vectors to have same dtype, but found "
                            f"{scalar_type_name(x)} and {scalar_type_name(y)}")
     if a.ndim >= 3 and b.ndim >= 3:
-        raise RuntimeError(f"expected scalar type {scalar_type_name(x)} but found {scalar_type_name(y)}")
+        raise scalar_type_mismatch(x, y)
     raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {typeid_name(x)} != "
                        f"{typeid_name(y)}")
 

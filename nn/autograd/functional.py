@@ -72,8 +72,9 @@ def hessian(func, inputs, create_graph=False, strict=False, vectorize=False, out
     return jacobian(gradient, xs if inputs_tuple else xs[0], create_graph=create_graph, strict=strict)
 
 
-def _tupled(v):
-    return tuple(v) if isinstance(v, (tuple, list)) else (v,)
+def _as_tuple_nocheck(x):
+    """x as a tuple: a tuple as it is, a list's items, anything else alone (PyTorch's helper, also imported)."""
+    return x if isinstance(x, tuple) else tuple(x) if isinstance(x, list) else (x,)
 
 
 def _vector_or_ones(v, outs, name, of="the user-provided function returns"):
@@ -84,7 +85,7 @@ def _vector_or_ones(v, outs, name, of="the user-provided function returns"):
             raise RuntimeError(f"{name}: The vector v can only be None if {of} a single Tensor with a single "
                                f"element.")
         return tuple(Tensor(np.ones(o.shape, o.dtype)) for o in outs)
-    vs = _tupled(v)
+    vs = _as_tuple_nocheck(v)
     if len(vs) != len(outs) or any(tuple(a.shape) != tuple(o.shape) for a, o in zip(vs, outs)):
         raise RuntimeError(f"{name}: v has shapes {[tuple(a.shape) for a in vs]}, expected "
                            f"{[tuple(o.shape) for o in outs]}")
@@ -113,7 +114,7 @@ def vjp(func, inputs, v=None, create_graph=False, strict=False):
     xs, inputs_tuple = _prepared(inputs, create_graph)
     with enable_grad():
         out = func(*xs)
-        outs = _tupled(out)
+        outs = _as_tuple_nocheck(out)
         grads = _grads(outs, xs, _vector_or_ones(v, outs, "vjp"), create_graph, strict)
     return _packed(outs, isinstance(out, tuple), create_graph), _packed(grads, inputs_tuple, create_graph)
 
@@ -125,7 +126,7 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
     vs = _vector_or_ones(v, xs, "jvp", of="the input to the user-provided function is")
     with enable_grad():
         out = func(*xs)
-        outs = _tupled(out)
+        outs = _as_tuple_nocheck(out)
         us = tuple(Tensor(np.zeros(o.shape, o.dtype), requires_grad=True) for o in outs)
         gs = _grads(outs, xs, us, True, strict)
         jv = _grads(gs, us, vs, create_graph, strict)
@@ -157,10 +158,6 @@ def hvp(func, inputs, v=None, create_graph=False, strict=False):
 
 # ---- PyTorch's private helpers, which code built on torch.autograd.functional imports (pytorch-minimize's
 # ScipyMinimizer builds its constraint Jacobians from them) --------------------------------------------------------
-
-def _as_tuple_nocheck(x):
-    return x if isinstance(x, tuple) else tuple(x) if isinstance(x, list) else (x,)
-
 
 def _as_tuple(inp, arg_name=None, fn_name=None):
     """(whether inp was a tuple, inp as a tuple of Tensors); with arg_name / fn_name, PyTorch's TypeError for an

@@ -60,9 +60,14 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
                            f"{typeid_name(value.dtype)} instead.")
     if is_causal and attn_mask is not None and not _cpu_kernel_takes(query, key, value, dropout_p, enable_gqa):
         raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set when is_causal=True")
-    if attn_mask is not None and mask_data(attn_mask).dtype.kind not in "bf":
-        raise RuntimeError(f"Expected attn_mask dtype to be bool or float or to match query dtype, but got "
-                           f"attn_mask.dtype: {mask_data(attn_mask).dtype}")
+    if attn_mask is not None:
+        # PyTorch's rule: a bool, float32 or query-dtype mask Tensor (a float64 mask for a float32 query is refused);
+        # an ndarray or nested lists (nn's own use) may be of any bool or floating dtype
+        md = mask_data(attn_mask).dtype
+        if md.kind not in "bf" or isinstance(attn_mask, Tensor) and md not in (np.bool_, np.float32, query.dtype):
+            raise RuntimeError(f"Expected attn_mask dtype to be bool or float or to match query dtype, but got "
+                               f"attn_mask.dtype: {typeid_name(md)} and  query.dtype: {typeid_name(query.dtype)} "
+                               f"instead.")
     if enable_gqa and query.dim() >= 3 and key.shape[-3] != query.shape[-3]:
         hq, hkv = query.shape[-3], key.shape[-3]
         if hkv == 0 or hq % hkv or value.shape[-3] != hkv:

@@ -15,7 +15,7 @@ import numpy as np
 
 from .. import kernels as K
 from ..autograd import graph_backward_from
-from ..dtypes import scalar_type_name
+from ..dtypes import scalar_type_mismatch
 from ..tensor import Tensor
 from ._args import _check_probability, _tensor, legacy_reduction
 
@@ -169,8 +169,7 @@ def _check_weight_dtype(weight, dt):
     """With class indices PyTorch's kernel takes a weight Tensor of the input's dtype only (an ndarray weight,
     nn's own use, is cast)."""
     if isinstance(weight, Tensor) and weight._data.dtype != dt:
-        raise RuntimeError(f"expected scalar type {scalar_type_name(dt)} but found "
-                           f"{scalar_type_name(weight._data.dtype)}")
+        raise scalar_type_mismatch(dt, weight._data.dtype)
 
 
 def _cross_entropy_indices(input, target, w, ignore_index, reduction, eps):

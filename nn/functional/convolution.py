@@ -15,7 +15,7 @@ runs unchanged for dilation 1, groups 1:
 import numpy as np
 
 from .. import kernels as K
-from ..dtypes import scalar_type_name, typeid_name
+from ..dtypes import scalar_type_mismatch, typeid_name
 from ..tensor import ShapeError, Tensor
 from .shapes import cat, pad
 from ._args import _tensor, _check_ndim, _pair, _cast, one_image_as_batch, builtin_like
@@ -111,8 +111,7 @@ def check_conv_dtypes(x, weight, bias, transposed=False):
                            f"should be the same")
     for other in (weight, bias):
         if other is not None and other._data.dtype != dx:
-            raise RuntimeError(f"expected scalar type {scalar_type_name(dx)} but found "
-                               f"{scalar_type_name(other._data.dtype)}")
+            raise scalar_type_mismatch(dx, other._data.dtype)
 
 
 # ----------------------------------------------------------------------------- dilation and groups

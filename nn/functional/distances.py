@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from ..dtypes import scalar_type_name
+from ..dtypes import scalar_type_mismatch
 from ..tensor import Tensor
 from ._args import _reduce, _tensor, legacy_reduction
 from .activations import logsigmoid, relu
@@ -41,7 +41,7 @@ def cdist(x1, x2, p=2.0, compute_mode=None):
     difference, composed of recorded ops). The gradient at a zero distance is 0, as PyTorch's."""
     x1, x2 = _tensor(x1, "x1", "cdist"), _tensor(x2, "x2", "cdist")
     if x1.dtype != x2.dtype:
-        raise RuntimeError(f"expected scalar type {scalar_type_name(x1.dtype)} but found {scalar_type_name(x2.dtype)}")
+        raise scalar_type_mismatch(x1.dtype, x2.dtype)
     if not p > 0:
         raise ValueError(f"cdist: p must be positive, got {p}")
     if x1.shape[-1] != x2.shape[-1]:

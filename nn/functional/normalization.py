@@ -4,7 +4,7 @@ import warnings
 import numpy as np
 
 from .. import kernels as K
-from ..dtypes import scalar_type_name
+from ..dtypes import scalar_type_mismatch
 from ..autograd import graph_backward_from
 from ..tensor import Tensor, linear_graph_backward
 from ..tensor import get_rng
@@ -95,7 +95,7 @@ def check_parameter_dtypes(x, *parameters):
         raise RuntimeError("mixed dtype (CPU): all inputs must share same datatype.")
     for d in given[1:]:
         if d != dx:
-            raise RuntimeError(f"expected scalar type {scalar_type_name(dx)} but found {scalar_type_name(d)}")
+            raise scalar_type_mismatch(dx, d)
 
 
 def _standardize_graph(xt, axes, eps):
@@ -296,8 +296,10 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
     if x.ndim < 3:
         raise ValueError(f"instance_norm: input must be (N, C, *spatial), got shape {tuple(x.shape)}")
     stats = [None if r is None else getattr(r, "_data", r) for r in (running_mean, running_var)]
+    # (weight and bias only: PyTorch repeats the running statistics per instance, which casts them to the input's
+    # dtype, so a float32 input takes float64 statistics and the reverse)
     check_parameter_dtypes(x, *(None if p is None else _tensor(p, name, "instance_norm")
-                                for p, name in ((weight, "weight"), (bias, "bias"))), *stats)
+                                for p, name in ((weight, "weight"), (bias, "bias"))))
     channel = (1, x.shape[1]) + (1,) * (x.ndim - 2)
     if not use_input_stats:
         if stats[0] is None or stats[1] is None:

@@ -115,14 +115,15 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
         if tuple(per_sample_weights.shape) != idx.shape:
             raise ValueError(f"embedding_bag: per_sample_weights must have the input's shape {idx.shape}, got "
                              f"{tuple(per_sample_weights.shape)}")
+        if mode != "sum":       # (PyTorch's order: the mode before the dtype)
+            raise NotImplementedError(f"embedding_bag: per_sample_weights was not None. per_sample_weights is only "
+                                      f"supported for mode='sum' (got mode={mode!r}). Please open a feature request "
+                                      f"on GitHub.")
         if per_sample_weights.dtype != weight.dtype:
             raise RuntimeError(f"Expected tensor for argument #1 'weight' to have the same type as tensor for argument "
                                f"#1 'per_sample_weights'; but type torch.{scalar_type_name(weight.dtype)}Tensor does "
                                f"not equal torch.{scalar_type_name(per_sample_weights.dtype)}Tensor (while checking "
                                f"arguments for embedding_bag)")
-        if mode != "sum":
-            raise NotImplementedError(f"embedding_bag: per_sample_weights is only supported for mode='sum', "
-                                      f"got mode={mode!r}")
     bag = _bag_of_each_entry(idx, offsets, include_last_offset)
     flat = idx.reshape(-1)
     padding_idx = _checked_lookup(flat, weight, padding_idx, max_norm, norm_type, "embedding_bag")

@@ -10,7 +10,7 @@ import string
 
 import numpy as np
 
-from ..dtypes import scalar_type_name
+from ..dtypes import scalar_type_mismatch
 from ..tensor import Tensor, conj_if_complex
 
 
@@ -113,7 +113,7 @@ def _refuse_mixed_contraction(subs, out, sizes, operands):
         summed = [c for c in letters & set(subs[k]) if c not in later and sizes[c] > 1]
         other = operands[k]._data.dtype
         if summed and other != dtype:
-            raise RuntimeError(f"expected scalar type {scalar_type_name(dtype)} but found {scalar_type_name(other)}")
+            raise scalar_type_mismatch(dtype, other)
         dtype, letters = np.promote_types(dtype, other), (letters | set(subs[k])) - set(summed)
 
 

@@ -12,7 +12,8 @@ import numpy as np
 
 from .. import functional as F
 from ..array import diagonal_view
-from ..dtypes import C_TYPE_NAMES, _NameOnly, dtype as _dtype_class, to_dtype, scalar_type_name, typeid_name
+from ..dtypes import (C_TYPE_NAMES, _NameOnly, dtype as _dtype_class, to_dtype, scalar_type_mismatch, scalar_type_name,
+                      typeid_name)
 from ..tensor import (ShapeError, Tensor, as_int, as_sizes, linear_graph_backward, matmul_grads, matmul_work,
                       unbroadcast, is_grad_enabled)
 from ..kernels.threads import single_thread_blas
@@ -918,8 +919,7 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
         raise RuntimeError(f"Input dtypes must be the same, got: input {typeid_name(input.dtype.name)}, batch1: "
                            f"{typeid_name(batch1.dtype.name)}, batch2: {typeid_name(batch2.dtype.name)}")
     if batch2.dtype != batch1.dtype:
-        raise RuntimeError(f"expected scalar type {scalar_type_name(batch1.dtype.name)} but found "
-                           f"{scalar_type_name(batch2.dtype.name)}")
+        raise scalar_type_mismatch(batch1.dtype.name, batch2.dtype.name)
     kind = input.dtype.kind
     if kind == "b":
         raise TypeError("baddbmm: not defined for bool tensors (as in PyTorch)")

@@ -572,16 +572,17 @@ class _BaseDataLoaderIter:
 
     def _start(self, loader):
         self._num_yielded = 0
-        own = getattr(type(loader), "_iterate", None) is DataLoader._iterate
-        if own and any(getattr(type(loader), name) is not getattr(DataLoader, name)
-                       for name in ("_auto_collation", "_index_sampler")):
+        cls = type(loader)
+        own = getattr(cls, "_iterate", None) is DataLoader._iterate
+        if own and (cls._auto_collation is not DataLoader._auto_collation or
+                    cls._index_sampler is not DataLoader._index_sampler):
             self._batches_left = self._fetched(loader)
             return
         if own and not isinstance(loader.dataset, IterableDataset):
             # a map-style dataset: _sampler_iter yields the batches of indices (or the indices, unbatched), as
             # PyTorch's, and each is fetched when next() asks for it, so indices taken from _sampler_iter by
             # other code are skipped
-            batched = loader.batch_size is not None or loader._batch_sampler is not None
+            batched = loader._auto_collation
             self._sampler_iter = loader._batches() if batched else loader._indices()
             fetch = loader._fetch if batched else \
                 (lambda i: (loader.collate_fn or default_convert)(loader.dataset[i]))
