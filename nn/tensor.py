@@ -133,6 +133,23 @@ def _broadcast_message(a, b):
     return f"shapes {tuple(a)} and {tuple(b)} cannot broadcast"
 
 
+def broadcast_shape(*shapes):
+    """The shapes broadcast together, folded left to right as PyTorch does, with its error for the first pair that
+    does not broadcast (ShapeError, a RuntimeError)."""
+    out = tuple(shapes[0])
+    for shape in shapes[1:]:
+        if shape == out or not shape:               # (the usual cases, without NumPy's 2.5 us)
+            continue
+        if not out:
+            out = tuple(shape)
+            continue
+        try:
+            out = np.broadcast_shapes(out, shape)
+        except ValueError:
+            raise ShapeError(_broadcast_message(out, shape)) from None
+    return out
+
+
 def _check_requires_grad(dtype, message="Only Tensors of floating point and complex dtype can require gradients"):
     """PyTorch's RuntimeError for an integer or bool tensor that is to require gradients (its words differ by the
     entry: a constructor or nn.Parameter by default, requires_grad_() its own)."""
@@ -1072,11 +1089,9 @@ class Tensor:
                     other = Tensor(np.asarray(other).astype(dt))
             else:
                 other = Tensor(other)   # ndarray: validated and kept as is
-        if op is not None:
-            try:
-                np.broadcast_shapes(self.shape, other.shape)
-            except ValueError:
-                raise ShapeError(_broadcast_message(self.shape, other.shape)) from None
+        # equal shapes and a 0-d operand (a number) broadcast: NumPy's check (2.5 us) only for the others
+        if op is not None and self.shape != other.shape and self.shape and other.shape:
+            broadcast_shape(self.shape, other.shape)
         return other
 
     def _operands(self, other, op=None, floating=False):

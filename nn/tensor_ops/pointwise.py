@@ -12,7 +12,7 @@ from .. import functional as F
 from ..array import legacy_scalar_first
 from ..dtypes import result_dtype, scalar_dtype, cast, get_default_dtype, float_dtype, checked_fill, C_TYPE_NAMES, \
     scalar_type_name, typeid_name
-from ..tensor import Tensor, piecewise_grad, conj_if_complex
+from ..tensor import Tensor, broadcast_shape, piecewise_grad, conj_if_complex
 from ._attach import attach
 
 
@@ -696,6 +696,7 @@ def where(condition, input=None, other=None):
     other = input._lift(other)
     dt = result_dtype(input._data, other._data)
     x, y = cast(input._data, dt), cast(other._data, dt)
+    broadcast_shape(c.shape, x.shape, y.shape)      # PyTorch's error for shapes that do not broadcast
 
     def backward(g):
         # each output element comes from x or from y: its gradient goes back to that one
@@ -713,10 +714,8 @@ def masked_fill(input, mask, value):
     v = value._data if isinstance(value, Tensor) else value
     x = input._data
     checked_fill(v.item() if isinstance(v, np.ndarray) and v.ndim == 0 else v, x.dtype)    # overflow: an error
-    try:
-        y = np.where(m, np.asarray(v, dtype=x.dtype), x)
-    except ValueError:
-        raise ValueError(f"masked_fill: mask of shape {m.shape} and input of shape {x.shape} do not broadcast") from None
+    broadcast_shape(m.shape, x.shape)               # PyTorch's error for shapes that do not broadcast
+    y = np.where(m, np.asarray(v, dtype=x.dtype), x)
 
     if isinstance(value, Tensor) and value.requires_grad:
         # a 0-d value tensor that requires grad (speechbrain's GlobalNorm fills padding with its normalised

@@ -14,8 +14,8 @@ from .. import functional as F
 from ..array import diagonal_view
 from ..dtypes import (C_TYPE_NAMES, _NameOnly, dtype as _dtype_class, to_dtype, scalar_type_mismatch, scalar_type_name,
                       typeid_name)
-from ..tensor import (ShapeError, Tensor, as_int, as_sizes, linear_graph_backward, matmul_grads, matmul_work,
-                      unbroadcast, is_grad_enabled)
+from ..tensor import (ShapeError, Tensor, as_int, as_sizes, broadcast_shape, linear_graph_backward, matmul_grads,
+                      matmul_work, unbroadcast, is_grad_enabled)
 from ..kernels.threads import single_thread_blas
 from ._attach import attach, numpy_axis
 from .complex import conj
@@ -842,8 +842,8 @@ def vstack(tensors):
 
 
 def broadcast_tensors(*tensors):
-    """The tensors expanded to their common broadcast shape."""
-    shape = np.broadcast_shapes(*(tuple(t.shape) for t in tensors))
+    """The tensors expanded to their common broadcast shape (PyTorch's error for shapes that do not broadcast)."""
+    shape = broadcast_shape(*(tuple(t.shape) for t in tensors))
     return tuple(expand(t, shape) for t in tensors)
 
 
