@@ -65,8 +65,7 @@ def test_two_dtypes_are_refused_in_pytorchs_words(name, call, exception, message
 
 
 def test_what_still_takes_two_dtypes_as_pytorch():
-    # a probability target and an ndarray class weight (nn's own use) are cast as before; one dtype computes
-    assert F.cross_entropy(t(2, 3), t(2, 3), weight=t(3, dtype=d)).dtype == nn.float32
+    # an ndarray class weight (nn's own use) is cast as before; one dtype computes
     assert F.cross_entropy(t(2, 3), labels(2), weight=np.ones(3)).dtype == nn.float32
     assert nn.LSTM(3, 4).double()(t(2, 1, 3, dtype=d))[0].dtype == nn.float64
     np.testing.assert_allclose(F.prelu(t(2, 3), t(1)).numpy(), t(2, 3).numpy() * 1.0)    # all positive
@@ -138,3 +137,18 @@ def test_matrix_products_as_pytorch():
         with pytest.raises(RuntimeError) as raised:
             op(*[torch.ones(s, dtype=torch.float32 if dt == f else torch.float64) for s, dt in zip(shapes, dtypes)])
         assert str(raised.value) == message, name
+
+
+@pytest.mark.parametrize("target_dtype, weight_dtype, expected", [(d, None, d), (f, d, d), (d, f, d), (f, f, f)])
+def test_cross_entropy_with_probabilities_promotes_as_pytorch(target_dtype, weight_dtype, expected):
+    # PyTorch: -sum_c weight_c target_c log_softmax(input)_c, the log-softmax in the input's dtype, the products
+    # promoted (nn computed in the input's dtype)
+    x, q = t(2, 3), nn.Tensor(np.array([[0.2, 0.5, 0.3], [0.6, 0.1, 0.3]], target_dtype))
+    w = None if weight_dtype is None else nn.Tensor(np.array([0.5, 1.0, 2.0], weight_dtype))
+    loss = F.cross_entropy(x, q, weight=w)
+    assert loss.dtype == expected
+    xd = x.numpy()
+    log_softmax = (xd - np.log(np.exp(xd).sum(1, keepdims=True))).astype(np.float32)
+    weight = np.ones(3) if w is None else w.numpy()
+    want = -(q.numpy().astype(expected) * weight.astype(expected) * log_softmax).sum(1).mean()
+    np.testing.assert_allclose(loss.item(), want, rtol=1e-6)

@@ -157,10 +157,14 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     label_smoothing = float(label_smoothing)          # a NumPy float64 would promote float32 targets
     x, dt = input._data, input.dtype
     C = x.shape[1]
-    w = _class_weight(weight, C, dt, op)
     tdata = target._data if isinstance(target, Tensor) else np.asarray(target)
     if tdata.dtype.kind == "f" and tdata.shape == x.shape:
-        return _cross_entropy_probs(input, target, w, reduction, label_smoothing)
+        # PyTorch multiplies log_softmax(input) by the target and the weight: a float64 one promotes the loss (an
+        # ndarray weight, nn's own use, takes the input's dtype)
+        out_dt = np.result_type(dt, tdata.dtype, *([weight._data.dtype] if isinstance(weight, Tensor) else []))
+        return _cross_entropy_probs(input, target, _class_weight(weight, C, out_dt, op), reduction, label_smoothing,
+                                    out_dt)
+    w = _class_weight(weight, C, dt, op)
     _check_weight_dtype(weight, dt)
     return _cross_entropy_indices(input, target, w, ignore_index, reduction, label_smoothing)
 
@@ -210,37 +214,42 @@ def _cross_entropy_indices(input, target, w, ignore_index, reduction, eps):
     return Tensor._make(y, (input,), backward, "cross_entropy", graph_backward_from(composite, (input,)))
 
 
-def _cross_entropy_probs(input, target, w, reduction, eps):
+def _cross_entropy_probs(input, target, w, reduction, eps, out_dt):
+    """The loss in out_dt (input, target and weight promoted); the softmax in the input's dtype dt."""
     x, dt = input._data, input.dtype
     C = x.shape[1]
     target = target if isinstance(target, Tensor) else Tensor(target)
-    y_ = target._data.astype(dt, copy=False)
+    y_ = target._data.astype(out_dt, copy=False)
     ys = y_ * (1 - eps) + eps / C if eps else y_                   # smoothed target
     q = ys if w is None else ys * _along_classes(w, x.ndim)          # weighted soft target
     p, lse = _softmax_and_lse(x)
     a = q.sum(axis=1, keepdims=True)                                 # (N, 1, d1...)
-    qx = np.einsum("nc...,nc...->n...", q, x)                        # sum_c q_c x_c without a temporary
-    losses = (a * lse)[:, 0] - qx                                    # -sum_c q_c log softmax_c
-    out, denom = _reduce_rows(losses.astype(dt, copy=False), reduction, losses.size)
+    if out_dt == dt:
+        qx = np.einsum("nc...,nc...->n...", q, x)                    # sum_c q_c x_c without a temporary
+        losses = (a * lse)[:, 0] - qx                                # -sum_c q_c log softmax_c
+    else:                                                            # PyTorch's log_softmax, rounded to dt first
+        losses = -np.einsum("nc...,nc...->n...", q, np.subtract(x, lse, dtype=dt))
+    out, denom = _reduce_rows(losses.astype(out_dt, copy=False), reduction, losses.size)
 
     def backward(g):
         # dloss/dx = a p - q;  dloss/dy_c = -(1-eps) w_c log softmax_c = -(1-eps) w_c (x_c - lse)
-        s = _row_scale(g, reduction, denom, dt)
+        s = _row_scale(g, reduction, denom, out_dt)
         gx = None
-        if input.requires_grad:                                      # one compiled pass (kernels/softmax.py)
+        if input.requires_grad:                 # one compiled pass (kernels/softmax.py), in the input's dtype
             N, S = x.shape[0], int(np.prod(x.shape[2:]))
-            gx = K.soft_xent_backward(p.reshape(N, C, S), q.reshape(N, C, S), a.reshape(N, S),
-                                      np.broadcast_to(s, a.shape).reshape(N, S)).reshape(x.shape)
+            gx = K.soft_xent_backward(p.reshape(N, C, S), q.astype(dt, copy=False).reshape(N, C, S),
+                                      a.astype(dt, copy=False).reshape(N, S),
+                                      np.broadcast_to(s, a.shape).astype(dt).reshape(N, S)).reshape(x.shape)
         gy = None
         if target.requires_grad:
-            gy = np.subtract(lse, x)
+            gy = np.subtract(lse, x, dtype=out_dt)
             gy *= (1 - eps) * s
             if w is not None:
                 gy *= _along_classes(w, x.ndim)
         return gx, gy
 
     def composite(input, target):
-        ys = target.to(dt) * (1 - eps) + eps / C if eps else target.to(dt)
+        ys = target.to(out_dt) * (1 - eps) + eps / C if eps else target.to(out_dt)
         q = ys if w is None else ys * Tensor(_along_classes(w, x.ndim))
         return _soft_target_loss(q, input.log_softmax(1), reduction, denom)
     return Tensor._make(out, (input, target), backward, "cross_entropy", graph_backward_from(composite, (input, target)))
