@@ -1,7 +1,8 @@
-"""Shapes that do not broadcast, in PyTorch 2.13's words for `where`, `broadcast_tensors` and `masked_fill` (nn
-gave NumPy's ValueError or its own words; arithmetic had PyTorch's since the twenty-first round): the shapes are
-folded left to right, and the first pair that does not broadcast is named, its dimension counted in the broadcast
-result. Equal shapes and 0-d operands skip NumPy's check (arithmetic's hot path)."""
+"""Shapes that do not broadcast, in PyTorch 2.13's words for `where`, `broadcast_tensors`, `masked_fill` and
+`lerp` (nn gave NumPy's ValueError or its own words, or named lerp's tensors the other way round; arithmetic had
+PyTorch's since the twenty-first round): the shapes are folded left to right, and the first pair that does not
+broadcast is named, its dimension counted in the broadcast result. Equal shapes and 0-d operands skip NumPy's check
+(arithmetic's hot path)."""
 import numpy as np
 import pytest
 
@@ -18,6 +19,10 @@ CASES = [  # (call, PyTorch's message)
      "The size of tensor a (3) must match the size of tensor b (5) at non-singleton dimension 1"),
     (lambda lib: lib.ones(2, 3).masked_fill(lib.ones(4, 3) > 0, 1.0),
      "The size of tensor a (4) must match the size of tensor b (2) at non-singleton dimension 0"),
+    (lambda lib: lib.lerp(lib.ones(2, 3), lib.ones(4, 3), 0.5),
+     "The size of tensor a (2) must match the size of tensor b (4) at non-singleton dimension 0"),
+    (lambda lib: lib.lerp(lib.ones(2, 3), lib.ones(2, 3), lib.ones(4, 3)),
+     "The size of tensor a (2) must match the size of tensor b (4) at non-singleton dimension 0"),
     (lambda lib: lib.ones(2, 3) + lib.ones(4, 3),
      "The size of tensor a (2) must match the size of tensor b (4) at non-singleton dimension 0"),
 ]

@@ -509,6 +509,7 @@ def lerp(input, end, weight):
         if isinstance(other, Tensor) and other.dtype != input.dtype and (name == "end" or other.ndim > 0):
             words = [C_TYPE_NAMES.get(t._data.dtype.name, t._data.dtype.name) for t in (input, other)]
             raise RuntimeError(f"expected dtype {words[0]} for `{name}` but got dtype {words[1]}")
+    broadcast_shape(input.shape, end.shape, *([weight.shape] if isinstance(weight, Tensor) else []))  # its error
     if not isinstance(weight, Tensor):
         out = input + weight * (end - input) if np.abs(weight) < 0.5 else end - (end - input) * (1 - weight)
     else:
