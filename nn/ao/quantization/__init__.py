@@ -24,14 +24,9 @@ def _with_args(cls_or_self, **kwargs):
     return _PartialWrapper(partial(cls_or_self, **kwargs))
 
 
-class ObserverBase(ABC, Module):
-    """torch.ao.quantization.ObserverBase: the abstract observer (forward records statistics, calculate_qparams
-    turns them into a scale and zero point); `dtype` and `is_dynamic` as PyTorch's."""
-
-    def __init__(self, dtype, is_dynamic=False):
-        super().__init__()
-        self.dtype = dtype
-        self.is_dynamic = is_dynamic
+class _QParamsModule(ABC, Module):
+    """What both base classes declare abstract: forward (records statistics or fake-quantizes) and
+    calculate_qparams (-> scale and zero point)."""
 
     @abstractmethod
     def forward(self, x):
@@ -41,10 +36,20 @@ class ObserverBase(ABC, Module):
     def calculate_qparams(self, **kwargs):
         pass
 
+
+class ObserverBase(_QParamsModule):
+    """torch.ao.quantization.ObserverBase: the abstract observer (forward records statistics, calculate_qparams
+    turns them into a scale and zero point); `dtype` and `is_dynamic` as PyTorch's."""
+
+    def __init__(self, dtype, is_dynamic=False):
+        super().__init__()
+        self.dtype = dtype
+        self.is_dynamic = is_dynamic
+
     with_args = classmethod(_with_args)
 
 
-class FakeQuantizeBase(ABC, Module):
+class FakeQuantizeBase(_QParamsModule):
     """torch.ao.quantization.FakeQuantizeBase: the abstract fake-quantize module, with PyTorch's uint8 buffers
     `fake_quant_enabled` and `observer_enabled` (shape (1,), 1) and their enable / disable switches."""
 
@@ -54,14 +59,6 @@ class FakeQuantizeBase(ABC, Module):
         from ...dtypes import uint8
         self.register_buffer("fake_quant_enabled", tensor([1], dtype=uint8))
         self.register_buffer("observer_enabled", tensor([1], dtype=uint8))
-
-    @abstractmethod
-    def forward(self, x):
-        pass
-
-    @abstractmethod
-    def calculate_qparams(self, **kwargs):
-        pass
 
     def enable_fake_quant(self, enabled=True):
         self.fake_quant_enabled[0] = 1 if enabled else 0
