@@ -152,3 +152,31 @@ def test_cross_entropy_with_probabilities_promotes_as_pytorch(target_dtype, weig
     weight = np.ones(3) if w is None else w.numpy()
     want = -(q.numpy().astype(expected) * weight.astype(expected) * log_softmax).sum(1).mean()
     np.testing.assert_allclose(loss.item(), want, rtol=1e-6)
+
+
+LINEAR_CASES = [  # (input, weight, bias dtypes, PyTorch's message): linear with a bias is addmm(bias, x, weight^T)
+    ((f, f, d), "self and mat2 must have the same dtype, but got Double and Float"),
+    ((f, d, f), "self and mat2 must have the same dtype, but got Float and Double"),
+    ((f, d, d), "mat1 and mat2 must have the same dtype, but got Float and Double"),
+    ((d, f, f), "mat1 and mat2 must have the same dtype, but got Double and Float"),
+    ((d, f, d), "self and mat2 must have the same dtype, but got Double and Float"),
+    ((d, d, f), "self and mat2 must have the same dtype, but got Float and Double"),
+]
+
+
+@pytest.mark.parametrize("dtypes, message", LINEAR_CASES)
+def test_linear_with_a_bias_refuses_two_dtypes_as_addmm(dtypes, message):
+    x, w, b = (t(*s, dtype=dt) for s, dt in zip([(2, 3), (4, 3), (4,)], dtypes))
+    with pytest.raises(RuntimeError) as raised:
+        F.linear(x, w, b)
+    assert str(raised.value) == message
+
+
+def test_linear_as_pytorch():
+    torch = pytest.importorskip("torch")
+    for dtypes, message in LINEAR_CASES:
+        x, w, b = (torch.ones(s, dtype=torch.float32 if dt == f else torch.float64)
+                   for s, dt in zip([(2, 3), (4, 3), (4,)], dtypes))
+        with pytest.raises(RuntimeError) as raised:
+            torch.nn.functional.linear(x, w, b)
+        assert str(raised.value) == message

@@ -76,18 +76,14 @@ def _linear_vector(x, weight, bias):
 
 
 def _refuse_mixed_linear(x, weight, bias):
-    """PyTorch's errors for linear of two dtypes (its addmm / mm promote none: nn computed in the widest)."""
-    from ..dtypes import scalar_type_name, typeid_name  # noqa: PLC0415 - only the error needs them
-    xs, ws = x._data.dtype.name, weight._data.dtype.name
-    if bias is None:
-        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {typeid_name(xs)} != "
-                           f"{typeid_name(ws)}")
-    if bias._data.dtype != weight._data.dtype and x._data.dtype == weight._data.dtype:
-        bs = bias._data.dtype.name
-        raise RuntimeError(f"self and mat2 must have the same dtype, but got {scalar_type_name(bs)} and "
-                           f"{scalar_type_name(ws)}")
-    raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {scalar_type_name(xs)} and "
-                       f"{scalar_type_name(ws)}")
+    """PyTorch's errors for linear of two dtypes (nn computed in the widest): with a bias, linear is PyTorch's
+    addmm(bias, x, weight^T), whose check and words these are; without, its mm's."""
+    from ..dtypes import typeid_name  # noqa: PLC0415 - only the errors need them
+    from ..tensor_ops.shape import refuse_mixed_addmm  # noqa: PLC0415 - tensor_ops imports functional
+    if bias is not None:
+        refuse_mixed_addmm(bias, x, weight)
+    raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {typeid_name(x._data.dtype.name)} != "
+                       f"{typeid_name(weight._data.dtype.name)}")
 
 
 def bilinear(input1, input2, weight, bias=None):
