@@ -625,7 +625,12 @@ def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
                           Tensor(np.zeros(x.shape[:d % x.ndim] + x.shape[d % x.ndim + 1:], x.dtype))
                           for x, d in zip(leaves, dims)]
                 before_each()
-                results.append(func(*_unflatten(sample, spec), **kwargs))
+                not_last = b < n - 1        # backward inside f keeps the graph for the next element (tensor.py)
+                _tensor._VMAP_PENDING[0] += not_last
+                try:
+                    results.append(func(*_unflatten(sample, spec), **kwargs))
+                finally:
+                    _tensor._VMAP_PENDING[0] -= not_last
         return _stack_outputs(results, n, out_dims, name)
     return wrapped
 

@@ -69,6 +69,26 @@ HalfTensor = _name_only("HalfTensor", float16)
 BFloat16Tensor = _name_only("BFloat16Tensor", bfloat16)
 
 
+class _CudaTypeMeta(_TypedTensorMeta):
+    """A CUDA legacy type (nn.cuda.FloatTensor): no nn Tensor is one (braindecode's
+    `isinstance(eps, (Real, torch.FloatTensor, torch.cuda.FloatTensor))`), and making one raises PyTorch's CPU-build
+    TypeError."""
+
+    def __instancecheck__(cls, obj):
+        return False
+
+    def __call__(cls, *args, **kwargs):
+        raise TypeError(f"type torch.cuda.{cls.__name__} not available. Torch not compiled with CUDA enabled.")
+
+
+def _cuda_types():
+    """nn.cuda's FloatTensor ... BFloat16Tensor, of the same dtypes as the CPU ones (is_cuda True, as PyTorch's)."""
+    return {t.__name__: _CudaTypeMeta(t.__name__, (), {"dtype": t.dtype, "is_cuda": True, "__module__": "nn.cuda",
+                                                        "__doc__": f"nn.cuda.{t.__name__}: a name only (no GPU)."})
+            for t in (FloatTensor, DoubleTensor, LongTensor, IntTensor, ShortTensor, CharTensor, ByteTensor,
+                      BoolTensor, HalfTensor, BFloat16Tensor)}
+
+
 def set_default_tensor_type(t):
     """PyTorch's older set_default_dtype: t a legacy type (nn.FloatTensor, nn.DoubleTensor) or its name
     ('torch.DoubleTensor', 'nn.FloatTensor'); the default dtype becomes its dtype (with PyTorch's deprecation

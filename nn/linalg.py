@@ -10,6 +10,7 @@ from .tensor import Tensor
 from .tensor_ops.shape import cross as _cross
 from .tensor_ops.matrices import vandermonde
 from .tensor_ops.out_arg import with_out
+from .tensor_ops._attach import numpy_axis
 
 EigResult = namedtuple("EigResult", ["eigenvalues", "eigenvectors"])
 SVDResult = namedtuple("SVDResult", ["U", "S", "Vh"])
@@ -64,15 +65,21 @@ def cross(input, other, dim=-1):
     return _cross(input, other, dim)
 
 
-def _square(A, op):
+def _square(A, op, complex_ok=False):
+    """A (..., n, n) of a floating dtype (or a complex one where the op takes it: cholesky, eigh, solve)."""
     if A.ndim < 2 or A.shape[-1] != A.shape[-2]:
         raise ValueError(f"{op}: expected square matrices (..., n, n), got shape {tuple(A.shape)}")
-    if A.dtype.kind != "f":
+    if A.dtype.kind not in ("fc" if complex_ok else "f"):
         raise TypeError(f"{op}: expected a floating tensor, got {A.dtype}")
 
 
 def _T(a):
     return np.swapaxes(a, -1, -2)
+
+
+def _H(a):
+    """The conjugate transpose of the last two dims (the transpose of a real array)."""
+    return np.conj(_T(a)) if np.iscomplexobj(a) else _T(a)
 
 
 def _not_positive_definite(op, a):
@@ -87,11 +94,12 @@ def _not_positive_definite(op, a):
             f"(the leading minor of order {info[failing[0]]} is not positive-definite).")
 
 
+@with_out          # (asteroid's stable_cholesky passes out=)
 def cholesky(A, *, upper=False):
     """L (..., n, n) lower triangular with A = L L^T, A symmetric positive definite (only its lower triangle is
-    read, as PyTorch); upper=True gives U = L^T."""
-    _square(A, "cholesky")
-    sym = np.tril(A._data) + _T(np.tril(A._data, -1))
+    read, as PyTorch); upper=True gives U = L^T. A complex Hermitian A gives L L^H = A (asteroid's beamformers)."""
+    _square(A, "cholesky", complex_ok=True)
+    sym = np.tril(A._data) + _H(np.tril(A._data, -1))
     try:
         L = np.linalg.cholesky(sym)
     except np.linalg.LinAlgError:
@@ -101,7 +109,11 @@ def cholesky(A, *, upper=False):
         # A = L L^T  =>  gA = sym(L^-T Phi(L^T gL) L^-1), Phi: the lower triangle with the diagonal halved
         # (Murray 2016); symmetric, as A's two triangles are one input
         gL = np.tril(g)                            # (upper=True transposes after this op)
-        P = np.tril(_T(L) @ gL)
+        P = np.tril(_H(L) @ gL)
+        if np.iscomplexobj(P):
+            # A = L L^H: PyTorch's form, gA = L^-H (P + tril(P, -1)^H) / 2 L^-1 (for real A the same as below)
+            P = 0.5 * (P + _H(np.tril(P, -1)))
+            return (np.linalg.solve(_H(L), _H(np.linalg.solve(_H(L), _H(P)))),)
         P -= 0.5 * np.eye(L.shape[-1]) * P
         S = np.linalg.solve(_T(L), _T(np.linalg.solve(_T(L), _T(P))))       # L^-T P L^-1
         return (0.5 * (S + _T(S)),)
@@ -113,13 +125,13 @@ def cholesky(A, *, upper=False):
         P = P * Tensor(1.0 - 0.5 * np.eye(L.shape[-1], dtype=L.dtype))
         S = solve_triangular(Lt, solve_triangular(Lt, P.mT, upper=True).mT, upper=True)
         return (0.5 * (S + S.mT),)
-    out = Tensor._make(L, (A,), backward, "cholesky", graph_backward)
-    return out.transpose(-2, -1) if upper else out
+    out = Tensor._make(L, (A,), backward, "cholesky", None if np.iscomplexobj(L) else graph_backward)
+    return (out.mH if np.iscomplexobj(L) else out.transpose(-2, -1)) if upper else out
 
 
 def _eigh(A, UPLO):
     """One op for (eigenvalues, eigenvectors) side by side, (..., n, n + 1), so that one backward sees both."""
-    _square(A, "eigh")
+    _square(A, "eigh", complex_ok=True)
     if UPLO not in ("L", "U"):
         raise ValueError(f"eigh: UPLO must be 'L' or 'U', got {UPLO!r}")
     w, V = np.linalg.eigh(A._data, UPLO=UPLO)
@@ -134,22 +146,31 @@ def _eigh(A, UPLO):
         if np.any(gV):
             eye = np.eye(n, dtype=bool)
             F = np.where(eye, 0.0, 1.0 / np.where(eye, 1.0, w[..., None, :] - w[..., :, None]))
-            X = _T(V) @ gV
-            inner = inner + F * (X - _T(X)) / 2
-        return (V @ inner @ _T(V),)
+            X = _H(V) @ gV                         # (a Hermitian A: V^H, as PyTorch's)
+            if np.iscomplexobj(X) and not np.all(np.abs(np.diagonal(X, 0, -2, -1).imag) <= 1e-2):
+                # each complex eigenvector is defined up to a phase e^{i phi}: a loss that depends on it has no
+                # gradient, which PyTorch refuses (its allclose(Im diag(V^H gV), 0, rtol=atol=1e-2))
+                raise RuntimeError("linalg_eigh_backward: The eigenvectors in the complex case are specified up to "
+                                   "multiplication by e^{i phi}. The specified loss function depends on this "
+                                   "quantity, so it is ill-defined.")
+            inner = inner + F * (X - _H(X)) / 2
+        return (V @ inner @ _H(V),)
     return Tensor._make(np.concatenate([w[..., None, :], V], -2), (A,), backward, "eigh")
 
 
 def eigh(A, UPLO="L"):
     """(eigenvalues (..., n) ascending, eigenvectors (..., n, n) as columns) of the symmetric A (its UPLO triangle
-    is read). A gradient through the eigenvectors needs distinct eigenvalues (as PyTorch's)."""
+    is read). A gradient through the eigenvectors needs distinct eigenvalues (as PyTorch's). A complex Hermitian A:
+    real eigenvalues, complex eigenvectors."""
     both = _eigh(A, UPLO)
-    return EigResult(both[..., 0, :], both[..., 1:, :])
+    w = both[..., 0, :]
+    return EigResult(w.real if w.is_complex() else w, both[..., 1:, :])
 
 
 def eigvalsh(A, UPLO="L"):
-    """The eigenvalues (..., n) of the symmetric A, ascending."""
-    return _eigh(A, UPLO)[..., 0, :]
+    """The eigenvalues (..., n) of the symmetric (or Hermitian) A, ascending (real)."""
+    w = _eigh(A, UPLO)[..., 0, :]
+    return w.real if w.is_complex() else w
 
 
 def _eig(A):
@@ -424,17 +445,17 @@ def lstsq(A, B, rcond=None, *, driver=None):
 
 
 def inv(A):
-    """A^-1 (..., n, n)."""
-    _square(A, "inv")
+    """A^-1 (..., n, n), real or complex."""
+    _square(A, "inv", complex_ok=True)
     with _fails_as(lambda: _singular_message("linalg.inv", A._data)):
         Y = np.linalg.inv(A._data)
 
     def backward(g):
-        # Y = A^-1  =>  dA = -Y^T g Y^T
-        return (-_T(Y) @ g @ _T(Y),)
+        # Y = A^-1  =>  dA = -Y^T g Y^T (Y^H for complex)
+        return (-_H(Y) @ g @ _H(Y),)
 
     def graph_backward(g):
-        Yt = inv(A).mT                               # recorded: differentiable again
+        Yt = inv(A).mH                               # recorded: differentiable again
         return (-Yt @ g @ Yt,)
     return Tensor._make(Y, (A,), backward, "inv", graph_backward)
 
@@ -476,8 +497,8 @@ def logdet(A):
 
 
 def solve(A, B, *, left=True):
-    """X with A X = B (left=True) or X A = B: A (..., n, n), B (..., n, k) or (..., n)."""
-    _square(A, "solve")
+    """X with A X = B (left=True) or X A = B: A (..., n, n), B (..., n, k) or (..., n); real or complex."""
+    _square(A, "solve", complex_ok=True)
     if not left:
         return solve(A.transpose(-1, -2), B.transpose(-1, -2)).transpose(-1, -2)
     vector = B.ndim == 1 or (B.ndim == A.ndim - 1 and tuple(B.shape) == tuple(A.shape[:-1]))    # PyTorch's rule
@@ -487,17 +508,17 @@ def solve(A, B, *, left=True):
         X = np.linalg.solve(a, b)
 
     def backward(g):
-        # X = A^-1 B  =>  dB = A^-T g, dA = -dB X^T (both summed back to their shapes by the engine)
+        # X = A^-1 B  =>  dB = A^-T g, dA = -dB X^T (^H for complex; summed back to their shapes by the engine)
         gm = g[..., None] if vector else g
-        gB = np.linalg.solve(_T(a), gm)
-        return -gB @ _T(X), gB[..., 0] if vector else gB
+        gB = np.linalg.solve(_H(a), gm)
+        return -gB @ _H(X), gB[..., 0] if vector else gB
 
     def graph_backward(g):
         # the same, by recorded solves (X recomputed), so the gradient can be differentiated again
         gm = g.unsqueeze(-1) if vector else g
-        gB = solve(A.mT, gm)
+        gB = solve(A.mH, gm)
         Xm = solve(A, B.unsqueeze(-1) if vector else B)
-        return -gB @ Xm.mT, gB.squeeze(-1) if vector else gB
+        return -gB @ Xm.mH, gB.squeeze(-1) if vector else gB
     return Tensor._make(X[..., 0] if vector else X, (A, B), backward, "solve", graph_backward)
 
 
@@ -709,6 +730,7 @@ def lu_solve_older(b, LU_data, LU_pivots):
 
 
 @with_out          # (pytorch-minimize's Krylov and LSMR loops write norms into buffers)
+@numpy_axis        # PyTorch's argument parser takes axis= / keepdims= too (braindecode's SensorsRotation)
 def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
     """The ord-norm of x over dim (all elements when None): Tensor.norm's; ord 0 counts the non-zero elements."""
     if ord == 0:
@@ -717,6 +739,7 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
 
 
 @with_out
+@numpy_axis
 def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
     """Norm of the matrices in dims: ord 'fro' (the square root of the sum of squares), 1 / -1 (the largest /
     smallest column sum of |A|), inf / -inf (row sums), 2 / -2 (the largest / smallest singular value), 'nuc'
@@ -738,6 +761,7 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
 
 
 @with_out
+@numpy_axis
 def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None):
     """vector_norm for one dim or a 1-D tensor, matrix_norm for two dims or a 2-D tensor (ord None: 2 / 'fro')."""
     if (dim is not None and not isinstance(dim, int) and len(dim) == 2) or \

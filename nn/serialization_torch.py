@@ -33,6 +33,7 @@ import numpy as np
 from . import dtypes
 from .device import device
 from .tensor import Tensor, Size
+from .torch_version import TorchVersion
 
 __all__ = ["load_torch", "load_torch_legacy", "save_torch", "is_torch_zip", "TorchFileError"]
 
@@ -165,7 +166,13 @@ class _RestrictedUnpickler(pickle.Unpickler):
             return getattr(dtypes, name)
         fn = _ALLOWED.get((module, name))
         if fn is None:
-            fn = _user_allowed_globals().get(f"{module}.{name}")
+            allowed = _user_allowed_globals()
+            fn = allowed.get(f"{module}.{name}")
+            if fn is None and (module == "torch" or module.startswith("torch.")):
+                # PyTorch's name in the file, nn's object allowed (the ported add_safe_globals([nn.torch_version.
+                # TorchVersion]) of asteroid's packages, which hold torch.__version__): torch.nn.X / torch.X -> nn.X
+                fn = allowed.get("nn" + module[len("torch.nn" if module.startswith("torch.nn") and
+                                                   module[8:9] in ("", ".") else "torch"):] + f".{name}")
         if fn is None:
             raise TorchFileError(f"nn.load: {self.path!r} refers to {module}.{name}, which a weight file does not "
                                  f"need; refused (only tensors, OrderedDict and plain containers are loaded, "
@@ -514,6 +521,8 @@ def _to_picklable(value, storages, where, memo=None):
         return _Reduced(_Global("torch", "Size"), (tuple(int(n) for n in value),))
     if isinstance(value, device):
         return _Reduced(_Global("torch", "device"), (value.type,) if value.index is None else (value.type, value.index))
+    if isinstance(value, TorchVersion):         # nn.__version__ as torch.save writes torch.__version__: PyTorch's class
+        return _Reduced(_Global("copyreg", "__newobj__"), (_Global("torch.torch_version", "TorchVersion"), str(value)))
     inside = memo.get(None)                     # inside an object: containers keep their own types and keys
     if (isinstance(value, (dict, list, tuple))
             and type(value) not in (dict, list, tuple, *(() if inside else (collections.OrderedDict,)))):

@@ -10,16 +10,18 @@ dense one holding the same values (the same results; the memory of a dense matri
     Tensor.indices(), values(), _nnz()            the non-zero entries in row-major (coalesced) order: (ndim, nnz),
                                                   (nnz,) (differentiable), nnz; an explicit zero is not kept
     nn.sparse.addmm(input, mat1, mat2)            beta * input + alpha * (mat1 @ mat2), as nn.addmm
+    nn.native_norm(input, p=2)                    the p-norm of all elements, 0-d (no gradient, as PyTorch's)
     Tensor.layout, nn.strided, nn.sparse_coo      every tensor's layout is nn.strided; is_coalesced() is True
 """
 import numpy as np
 
-from .dtypes import _NameOnly, to_dtype
+from .dtypes import _NameOnly, scalar_type_name, to_dtype
 from .tensor import Tensor
 from .tensor_ops._attach import attach
 
 __all__ = ["sparse_coo_tensor", "spmm", "mm", "addmm", "sum", "FloatTensor", "DoubleTensor", "LongTensor", "layout",
-           "strided", "sparse_coo", "check_sparse_tensor_invariants", "sparse_csr", "sparse_csc", "sparse_bsr", "sparse_bsc"]
+           "strided", "sparse_coo", "check_sparse_tensor_invariants", "sparse_csr", "sparse_csc", "sparse_bsr", "sparse_bsc",
+           "native_norm"]
 
 
 class layout(_NameOnly):
@@ -71,6 +73,27 @@ def sum(input, dim=None, dtype=None):
     """input summed over dim (all of it by default), as torch.sparse.sum (a dense result here)."""
     out = input.sum() if dim is None else input.sum(dim)
     return out if dtype is None else out.to(dtype)
+
+
+def native_norm(input, p=2, dim=None, keepdim=False, dtype=None):
+    """torch.native_norm: the p-norm of all the elements of a sparse tensor (a dense one here) -> a 0-d tensor, as
+    PyTorch's sparse kernel (its only one): a full reduction only, and no gradient (ptwt's Gram-Schmidt boundary
+    filters call it on a sparse row)."""
+    if input._data.dtype.kind not in "fc":
+        raise RuntimeError(f"norm(): input dtype should be either floating point or complex. Got "
+                           f"{scalar_type_name(input._data.dtype)} instead.")
+    if dim is not None and len(dim) and sorted({d % input.ndim for d in dim}) != list(range(input.ndim)):
+        raise RuntimeError("norm_sparse currently only supports full reductions, so 'dim' must either be empty or "
+                           "contain all dimensions of the input")
+    if keepdim:
+        raise RuntimeError("norm_sparse currently does not support keepdim=True")
+    if dtype is not None:
+        raise RuntimeError("norm_sparse currently does not support 'dtype' argument")
+    value = input.detach().norm(p)._data
+
+    def backward(g):
+        raise RuntimeError("derivative for aten::native_norm is not implemented")
+    return Tensor._make(value, (input,), backward, "native_norm")
 
 
 def _convert_indices_from_coo_to_csr(input, size, *, out_int32=False):

@@ -237,10 +237,11 @@ def _check_grads(node, grads):
 
 
 def _release_error(_grad):
-    raise RuntimeError(
-        "backward() through a graph a second time: the graph was released after the first "
-        "backward() to free memory. Recompute the forward pass, or pass retain_graph=True "
-        "to the first backward().")
+    raise RuntimeError(             # PyTorch's words (the graph was released by the first backward to free memory)
+        "Trying to backward through the graph a second time (or directly access saved tensors after they have "
+        "already been freed). Saved intermediate values of the graph are freed when you call .backward() or "
+        "autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time or if "
+        "you need to access saved tensors after calling backward.")
 
 
 def _normalize_axes(dim, ndim):
@@ -553,6 +554,12 @@ def run_backwards_leaves_first(root):
             node._backward(np.zeros_like(node._data))
 
 
+# How many enclosing vmaps (nn.func.vmap) are running an element that is not their last: nn runs f once per element,
+# where PyTorch runs one batched backward, so a backward or autograd.grad inside f keeps the graph until the last
+# element's (torchjd's vmap of autograd.grad with retain_graph=False over a graph built outside f).
+_VMAP_PENDING = [0]
+
+
 def backpropagate(roots, retain_graph=False, wanted=None, create_graph=False):
     """The chain rule from roots [(tensor, d(final)/d(tensor) ndarray, or a Tensor with create_graph)] back to
     the leaves.
@@ -562,6 +569,7 @@ def backpropagate(roots, retain_graph=False, wanted=None, create_graph=False):
     stored there instead, and no ``.grad`` changes. With ``create_graph`` (and ``wanted``) the gradients are
     Tensors computed by recorded ops (each node's ``_graph_backward``), so they can be differentiated again.
     """
+    retain_graph = retain_graph or _VMAP_PENDING[0] > 0
     grads = {}                  # gradients waiting to be handed to parents
     summed = set()              # keys whose gradient is a sum we allocated (safe to add into)
 
@@ -598,11 +606,8 @@ def backpropagate(roots, retain_graph=False, wanted=None, create_graph=False):
             g = grads.pop(id(node), None)
             if g is None:
                 continue
-            if "_grad_hooks" in node.__dict__:  # register_hook / retain_grad (tensor_ops/grad_hooks.py)
-                if create_graph:
-                    raise NotImplementedError("create_graph=True through a tensor with a gradient hook "
-                                              "(register_hook / retain_grad) is not supported")
-                g = node._run_grad_hooks(g)
+            if "_grad_hooks" in node.__dict__:  # register_hook / retain_grad (tensor_ops/grad_hooks.py); with
+                g = node._run_grad_hooks(g)     # create_graph the hooks get (and may replace) the recorded Tensor
             if wanted is not None and id(node) in wanted:
                 wanted[id(node)] = g
                 if not any(id(p) in on_path for p in node._parents):
@@ -1039,10 +1044,7 @@ class Tensor:
                                "the computation had requires_grad=True, or it ran inside nn.no_grad())")
         if gradient is None:
             if self._data.size != 1:
-                raise RuntimeError(
-                    f"backward() without a gradient argument needs a scalar output, got shape "
-                    f"{self.shape}; reduce it first (e.g. loss.sum() or loss.mean()) or pass "
-                    f"gradient= of the same shape.")
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")    # PyTorch's
             if self.dtype.kind == "c":
                 raise RuntimeError(f"grad can be implicitly created only for real scalar outputs but got "
                                    f"nn.{self.dtype.name}")
@@ -1081,7 +1083,8 @@ class Tensor:
         For an element-wise op, also check that the two shapes broadcast.
         """
         if not isinstance(other, Tensor):
-            if isinstance(other, (int, float, bool, np.number, np.bool_, list, tuple)):
+            # a Python complex takes self's precision too (x * 1j: complex128 beside float64, not a complex64 number)
+            if isinstance(other, (int, float, bool, complex, np.number, np.bool_, list, tuple)):
                 dt = _scalar_dtype(other, self.dtype)
                 try:
                     other = Tensor(np.asarray(other, dtype=dt))
@@ -1153,8 +1156,8 @@ class Tensor:
                             lambda g: (g / other, -g * self / (other * other)))
 
     def __pow__(self, exponent):
-        if isinstance(exponent, Tensor) or np.ndim(exponent) != 0:
-            return self._pow_tensor(exponent)
+        if isinstance(exponent, (Tensor, complex, np.complexfloating)) or np.ndim(exponent) != 0:
+            return self._pow_tensor(exponent)       # x ** (0.5 + 1j): a complex result, as a complex tensor's
         a = self._data
         if a.dtype.kind not in "fc" and isinstance(exponent, (int, np.integer)) and exponent >= 0:
             return Tensor(a ** int(exponent))         # integer power of an integer tensor: exact
@@ -1185,13 +1188,14 @@ class Tensor:
                 y = (a.astype(np.float64) ** b.astype(np.float64)).astype(np.float32)
 
         def backward(g):
-            # d(a^b)/da = b a^(b-1) (0 where b = 0);  d(a^b)/db = a^b ln a (0 where a = 0 and b >= 0), as PyTorch
+            # d(a^b)/da = b a^(b-1) (0 where b = 0);  d(a^b)/db = a^b ln a (0 where a = 0 and re b >= 0), as
+            # PyTorch; both conjugated for complex operands (holomorphic)
             ga = gb = None
             with np.errstate(divide="ignore", invalid="ignore"):
                 if self.requires_grad:
-                    ga = g * np.where(b == 0, 0, b * a ** (b - 1))
+                    ga = g * conj_if_complex(np.where(b == 0, 0, b * a ** (b - 1)))
                 if other.requires_grad:
-                    gb = g * np.where((a == 0) & (b >= 0), 0, y * np.log(a))
+                    gb = g * conj_if_complex(np.where((a == 0) & (np.real(b) >= 0), 0, y * np.log(a)))
             return ga, gb
 
         def graph_backward(g):

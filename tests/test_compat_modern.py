@@ -183,7 +183,8 @@ def test_kthvalue_and_quantile():
     np.testing.assert_array_equal(k.indices.numpy(), np.argsort(x, 1)[:, 1])
     assert float(nn.quantile(nn.tensor([1.0, 2.0, 3.0, 4.0]), 0.5)) == 2.5
     assert nn.quantile(nn.tensor([1.0, 2.0, 3.0, 4.0]), 0.5, interpolation="lower").item() == 2.0
-    assert gradcheck(lambda t: nn.quantile(t, nn.tensor([0.1, 0.65]), dim=1), [nn.tensor(x, requires_grad=True)])
+    assert gradcheck(lambda t: nn.quantile(t, nn.tensor([0.1, 0.65], dtype=nn.float64), dim=1),
+                     [nn.tensor(x, requires_grad=True)])
     torch = pytest.importorskip("torch")
     for args in [(0.5,), (0.3, 1), (0.3, 0, True), ([0.1, 0.9],), ([0.25, 0.75], 1, True)]:
         for interpolation in ("linear", "lower", "higher", "nearest", "midpoint"):

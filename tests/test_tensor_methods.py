@@ -322,7 +322,7 @@ def test_setitem_in_place_without_grad_and_refused_on_leaf():
         w[0] = 2.0
         w -= 0.5                                                      # manual SGD step, in place
     assert w.tolist() == [1.5, 0.5, 0.5] and w.requires_grad and w.is_leaf
-    with pytest.raises(IndexError, match="integer or bool"):
+    with pytest.raises(IndexError, match="long, int, byte or bool"):
         x[nn.tensor([0.0])]
 
 

@@ -13,13 +13,17 @@ from .anomaly import detect_anomaly, set_detect_anomaly, is_anomaly_enabled, is_
 from . import functional  # noqa: F401  (torch.autograd.functional.jacobian / hessian)
 from . import forward_ad  # noqa: F401,E402  (the unpack_dual probe; no dual tensors)
 from .function import Function, FunctionCtx, once_differentiable  # noqa: F401
+from .graph import GradientEdge, _edge_tensor
 
 __all__ = ["Function", "FunctionCtx", "gradcheck", "gradgradcheck", "grad", "backward", "Variable", "detect_anomaly",
            "set_detect_anomaly", "is_anomaly_enabled", "is_anomaly_check_nan_enabled"]
 
 
 def _as_tuple(x):
-    return (x,) if isinstance(x, Tensor) else tuple(x)
+    """One tensor or a sequence of them -> a tuple of tensors; a GradientEdge stands for its tensor (PyTorch's
+    grad takes edges as outputs and inputs)."""
+    items = (x,) if isinstance(x, (Tensor, GradientEdge)) else tuple(x)
+    return tuple(_edge_tensor(i) if isinstance(i, GradientEdge) else i for i in items)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,

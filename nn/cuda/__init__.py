@@ -3,6 +3,9 @@
 
 from . import amp                 # torch.cuda.amp's (older) names: from torch.cuda.amp import autocast, GradScaler
 from . import nvtx                # torch.cuda.nvtx's names: from torch.cuda import nvtx (asdl)
+from ..legacy_types import _cuda_types
+
+globals().update(_cuda_types())   # nn.cuda.FloatTensor ...: legacy CUDA types, of which no nn Tensor is one
 
 
 def is_available():

@@ -26,8 +26,12 @@ def linear(input, weight, bias=None):
             return _linear_vector(x, weight, bias)
         raise
     if x.ndim < 1 or x.shape[-1] != weight.shape[1]:
-        raise ShapeError(f"linear: input has {x.shape[-1] if x.ndim else 0} features (last dim of "
-                         f"shape {x.shape}) but weight {weight.shape} expects {weight.shape[1]}")
+        # PyTorch's words: its addmm / matmul of the input's rows (N, in) by weight^T (in_w, out)
+        if x.ndim < 1:
+            raise RuntimeError(f"both arguments to linear need to be at least 1D, but they are {x.ndim}D and "
+                               f"{weight.ndim}D")
+        raise ShapeError(f"mat1 and mat2 shapes cannot be multiplied ({math.prod(x.shape[:-1])}x{x.shape[-1]} and "
+                         f"{weight.shape[1]}x{weight.shape[0]})")
     if bias is not None and bias.shape != (weight.shape[0],):
         raise ValueError(f"linear: bias must have shape ({weight.shape[0]},), got {bias.shape}")
     if isinstance(input, Tensor) and (x._data.dtype != weight._data.dtype

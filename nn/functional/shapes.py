@@ -102,15 +102,22 @@ def _check_nonconstant_pad(x, pairs, mode):
 def cat(tensors, dim=0):
     """Concatenate tensors along dim; all other dims must match. As PyTorch (a legacy rule), 1-D empty tensors, of
     shape (0,) (nn.tensor([]), nn.Tensor()), are left out whatever the others' shape, but count in the dtype."""
+    if isinstance(tensors, Tensor):     # PyTorch refuses one tensor (NumPy would iterate its rows)
+        raise TypeError("cat(): argument 'tensors' (position 1) must be tuple of Tensors, not Tensor")
     given = [_tensor(t, f"tensors[{i}]", "cat", floating=False) for i, t in enumerate(tensors)]
+    # PyTorch's checks, in its order and words
     if not given:
-        raise ValueError("cat: expected a non-empty list of tensors")
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
+    for i, t in enumerate(given):
+        if t.ndim == 0:
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
     tensors = [t for t in given if t.shape != (0,)] or given[:1]
     ref = tensors[0]
+    if not -ref.ndim <= dim < ref.ndim:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-ref.ndim}, {ref.ndim - 1}], but got "
+                         f"{dim})")
+    d = dim % ref.ndim
     first = next(i for i, t in enumerate(given) if t is ref)
-    if ref.ndim and not -ref.ndim <= dim < ref.ndim:
-        raise IndexError(f"cat: dim {dim} is out of range for {ref.ndim}-D tensors")
-    d = dim % ref.ndim if ref.ndim else 0
     for i, t in enumerate(given):
         fits = t.ndim == ref.ndim and all(a == b for k, (a, b) in enumerate(zip(t.shape, ref.shape)) if k != d)
         if t.shape != (0,) and not fits:

@@ -45,6 +45,11 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
     max_norm is first rescaled to it, in weight itself, outside the graph. scale_grad_by_freq: each row's
     gradient is divided by how often input picks it. sparse=True gives the same gradient, dense (nn has no
     sparse gradients)."""
+    if isinstance(input, Tensor) and input.dtype not in (np.int64, np.int32):
+        # PyTorch's check and words (tsai's MultiEmbedding given float codes meets it)
+        from ..tensor_ops.extras import typename
+        raise RuntimeError(f"Expected tensor for argument #1 'indices' to have one of the following scalar types: "
+                           f"Long, Int; but got {typename(input)} instead (while checking arguments for embedding)")
     idx = _indices(input, "embedding")
     weight = _tensor(weight, "weight", "embedding")
     n = weight.shape[0]

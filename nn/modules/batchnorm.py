@@ -85,17 +85,26 @@ class _BatchNorm(_NormBase):
 
     def _check_input_dim(self, input):
         """PyTorch's check of the input's dims, for subclasses that call it (deepinv's bias-free BatchNorm2d)."""
+        if not self._input_ndims:       # the base itself, as PyTorch's _NormBase._check_input_dim
+            raise NotImplementedError
         if input.dim() not in self._input_ndims:
             raise ValueError(f"expected {' or '.join(f'{n}D' for n in self._input_ndims)} input "
                              f"(got {input.dim()}D input)")
 
     def forward(self, input):
-        if input.ndim not in self._input_ndims:
+        if type(self)._check_input_dim is not _BatchNorm._check_input_dim or not self._input_ndims:
+            # a subclass of the base with its own check (asteroid's BatchNorm takes 2-D to 4-D), or the base
+            # itself: PyTorch's forward calls _check_input_dim and nothing else checks the dims
+            self._check_input_dim(input)
+        elif input.ndim not in self._input_ndims:
             raise ValueError(f"{type(self).__name__} expects a {' or '.join(f'{n}-D' for n in self._input_ndims)} "
                              f"input {self._layout}, got shape {tuple(input.shape)}")
         if input.shape[1] != self.num_features and self.num_features is not None:
             # (None: ppe's LazyBatchNorm loaded from a state dict; PyTorch's forward does not read num_features)
-            raise ShapeError(f"{type(self).__name__} expects {self.num_features} channels, got input of shape "
+            # PyTorch's words (its batch_norm checks the running mean, else the weight, against dim 1)
+            held = "running_mean" if self.running_mean is not None else "weight" if self.weight is not None else None
+            raise ShapeError(f"{held} should contain {input.shape[1]} elements not {self.num_features}" if held else
+                             f"{type(self).__name__} expects {self.num_features} channels, got input of shape "
                              f"{tuple(input.shape)}")
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:

@@ -118,6 +118,13 @@ class RNNBase(Module):
     def __init__(self, mode, input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,
                  bidirectional=False, proj_size=0, device=None, dtype=None):
         super().__init__()
+        # PyTorch's type checks: a NumPy integer size (asteroid's DCCRN computes one by np.ceil) is refused too
+        for name, value, kind in (("bias", bias, bool), ("batch_first", batch_first, bool),
+                                  ("input_size", input_size, int), ("hidden_size", hidden_size, int)):
+            if not isinstance(value, kind):
+                raise TypeError(f"{name} should be of type {kind.__name__}, got: {type(value).__name__}")
+        if input_size <= 0 or hidden_size <= 0:
+            raise ValueError(f"{'input_size' if input_size <= 0 else 'hidden_size'} must be greater than zero")
         if proj_size and mode != "LSTM":
             raise ValueError(f"{type(self).__name__}: proj_size is only supported for LSTM, not RNN or GRU")
         if not 0 <= proj_size < hidden_size:
@@ -164,12 +171,31 @@ class RNNBase(Module):
     _all_weights = property(lambda self: [list(names) for names in self._weight_names])
     all_weights = property(lambda self: [[getattr(self, n) for n in names] for names in self._weight_names])
     _flat_weights_names = property(lambda self: [n for names in self._weight_names for n in names])
-    _flat_weights = property(lambda self: [getattr(self, n) for names in self._weight_names for n in names])
+
+    # The weights forward reads, in _flat_weights_names' order: the parameters, unless a list was assigned, which
+    # forward then uses, as PyTorch's (higher's functional RNNs assign their fast weights there); assigning a
+    # weight by name replaces its entry (__setattr__), as PyTorch's.
+    @property
+    def _flat_weights(self):
+        assigned = self.__dict__.get("_assigned_flat_weights")
+        return list(assigned) if assigned is not None else [getattr(self, n) for n in self._flat_weights_names]
+
+    @_flat_weights.setter
+    def _flat_weights(self, weights):
+        self.__dict__["_assigned_flat_weights"] = list(weights)
+
+    def __setattr__(self, name, value):
+        super().__setattr__(name, value)
+        assigned = self.__dict__.get("_assigned_flat_weights")
+        if assigned is not None and name in self._flat_weights_names:
+            assigned[self._flat_weights_names.index(name)] = getattr(self, name)
 
     def _weights(self, index):
         """(w_ih, w_hh, b_ih, b_hh) of layer-direction `index` (biases None without bias), and w_hr with
         proj_size."""
-        params = {n.split("_l")[0]: getattr(self, n) for n in self._weight_names[index]}
+        start = sum(len(names) for names in self._weight_names[:index])
+        flat = self._flat_weights
+        params = {n.split("_l")[0]: flat[start + i] for i, n in enumerate(self._weight_names[index])}
         kinds = ("weight_ih", "weight_hh", "bias_ih", "bias_hh") + (("weight_hr",) if self.proj_size else ())
         return [params.get(k) for k in kinds]
 

@@ -103,8 +103,9 @@ def _table(module, num_embeddings, embedding_dim, padding_idx, _weight, _freeze)
     """Embedding's and EmbeddingBag's sizes, padding_idx (made non-negative) and weight: _weight's table, or
     N(0, 1) with the padding_idx row zero, as PyTorch's."""
     name = type(module).__name__
-    module.num_embeddings = _check_int("num_embeddings", num_embeddings, 1)
-    module.embedding_dim = _check_int("embedding_dim", embedding_dim, 1)
+    # an empty table is PyTorch's too (pytorch-tabular's TabTransformer makes Embedding(0, d) with no continuous column)
+    module.num_embeddings = _check_int("num_embeddings", num_embeddings, 0)
+    module.embedding_dim = _check_int("embedding_dim", embedding_dim, 0)
     if padding_idx is not None:
         if not -module.num_embeddings <= padding_idx < module.num_embeddings:
             raise ValueError(f"padding_idx must be within num_embeddings, got {padding_idx}")

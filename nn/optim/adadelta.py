@@ -59,6 +59,11 @@ class Adagrad(Optimizer):
         super().__init__(params, dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
                                       initial_accumulator_value=initial_accumulator_value, eps=eps,
                                       **pytorch_flags(maximize, **flags)))
+        # as PyTorch's, every parameter's state exists from the start (step 0, sum = initial_accumulator_value):
+        # higher's differentiable Adagrad copies it from the optimizer and never creates it
+        for group in self.param_groups:
+            for p in group["params"]:
+                self.state[p] = {"step": 0, "sum": np.full_like(p._data, group["initial_accumulator_value"])}
 
     def _validate(self, group):
         group["lr"] = _number("learning rate (lr)", group["lr"], low=0.0)

@@ -427,6 +427,10 @@ class Optimizer:
             # PyTorch's words, then how many (SB3's set_parameters of another policy's optimizer)
             raise ValueError(f"loaded state dict has a different number of parameter groups (the state dict has "
                              f"{len(saved)}, this optimizer has {len(self.param_groups)})")
+        # an optimizer written for torch.optim (no _validate of its own) gets a Tensor hyper-parameter back as a
+        # Tensor, as PyTorch's (cooper's nuPI keeps Kp and Ki as tensors and calls Ki.ne(0)); nn's own optimizers
+        # compute in NumPy and get numbers
+        as_saved = type(self)._validate is Optimizer._validate
         new_groups, by_saved_id = [], {}
         for g, (group, loaded) in enumerate(zip(self.param_groups, saved)):
             ids = [int(i) for i in np.ravel(loaded.get("params", []))]
@@ -436,7 +440,7 @@ class Optimizer:
                                  f"but the loaded state_dict's group {g} holds {len(ids)})")
             by_saved_id.update(zip(ids, group["params"]))
             new = dict(group)               # what the saved group lacks keeps this optimizer's value
-            new.update({name: _python(value) for name, value in loaded.items() if name != "params"})
+            new.update({name: _group_value(value, as_saved) for name, value in loaded.items() if name != "params"})
             new_groups.append(new)
         new_state = _StateByParam()
         for i, entries in state_dict.get("state", {}).items():
@@ -538,6 +542,12 @@ def _copied(value):
     if isinstance(value, (list, tuple)):
         return type(value)(_copied(v) for v in value)
     return value
+
+
+def _group_value(value, as_saved):
+    """A loaded group's hyper-parameter: a copy of a Tensor where as_saved (PyTorch deep-copies the groups), else
+    _python's value."""
+    return value.clone() if as_saved and isinstance(value, Tensor) else _python(value)
 
 
 def _python(value):

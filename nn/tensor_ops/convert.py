@@ -109,14 +109,18 @@ def _as_requiring_grad(tensor, fn):
     return backward
 
 
+_PACKAGE = sys.modules[__name__.rpartition(".")[0]]       # nn.tensor_ops (its inplace module, for detach_)
+
+
 def detach_(input):
     """Cut this tensor from the graph in place (it becomes a leaf that does not require grad)."""
     if input._backward is not None and input.__dict__.get("_consumers"):
         # ops recorded from it still reach its node (PyTorch's graph holds the node, not the tensor): pykeen's
         # regularizer takes weight * term, then term.detach_().zero_() before the loss's backward
-        from .inplace import _prior_state  # noqa: PLC0415 - inplace imports this module's neighbours
+        # inplace imports this module's neighbours, so it is read from the package, not imported here: an import
+        # fails at interpreter shutdown, when pytorch_grad_cam's BaseCAM.__del__ detaches its activations
         consumers = [node for node in (ref() for ref in input.__dict__["_consumers"]) if node is not None]
-        _prior_state(input)
+        _PACKAGE.inplace._prior_state(input)
         for node in consumers:              # their backward functions ask input.requires_grad: True while they run
             for name in ("_backward", "_graph_backward"):
                 fn = node.__dict__.get(name)

@@ -49,6 +49,8 @@ def _hooks(input):
 
 
 def _run_grad_hooks(input, g):
+    if isinstance(g, Tensor):           # autograd.grad(create_graph=True): g is recorded, so is what hooks make of it
+        return _run_graph_grad_hooks(input, g)
     # each hook gets the one before's result: the same Tensor object while hooks return None (captum's LRP sets an
     # attribute on the gradient in one hook that a later hook on the same tensor reads), else the returned Tensor
     grad = None
@@ -60,6 +62,23 @@ def _run_grad_hooks(input, g):
             grad = out if isinstance(out, Tensor) and out._data is g else None
     if input.__dict__.get("_retains_grad"):
         input._grad = g.copy() if input._grad is None else input._grad + g
+    return g
+
+
+def _run_graph_grad_hooks(input, g):
+    """The hooks of a create_graph pass (pytorch_grad_cam's ShapleyCAM stores the gradient a hook sees and
+    differentiates it again): each gets the recorded gradient Tensor, a returned Tensor replaces it as is (still
+    recorded); retain_grad keeps it as the recorded .grad, as backward(create_graph=True) keeps a leaf's."""
+    for hook in list(input.__dict__["_grad_hooks"].values()):
+        out = hook(g)
+        if out is not None:
+            g = out if isinstance(out, Tensor) else Tensor(np.asarray(out, dtype=g._data.dtype))
+    if input.__dict__.get("_retains_grad"):
+        held = input.__dict__.get("_grad_graph") if input._grad is not None else None
+        total = g if input._grad is None else (held if held is not None and held._data is input._grad
+                                               else Tensor(input._grad)) + g
+        input._grad = total._data
+        input.__dict__["_grad_graph"] = total
     return g
 
 

@@ -38,7 +38,7 @@ def _index(index):
             i = int(i._data)              # an integer, as PyTorch's 0-d index: a basic index (a view); uint8: a mask
         if isinstance(i, Tensor):
             if i.dtype.kind not in "biu":
-                raise IndexError(f"tensors used as indices must be integer or bool tensors, got {i.dtype}")
+                raise IndexError("tensors used as indices must be long, int, byte or bool tensors")    # PyTorch's
             i = i._data
             if i.dtype == np.uint8:         # a pre-1.2 mask ((x > 0).byte(), ByteTensor): a bool mask, as PyTorch's
                 warnings.warn("indexing with dtype torch.uint8 is now deprecated, please use a dtype torch.bool "
@@ -96,6 +96,7 @@ def _int_array_placement(index, shape):
 
 
 def __getitem__(input, index):
+    raw = index
     index, basic = _index(index)
     if not basic:
         index = _int_array_placement(index, input._data.shape)
@@ -104,7 +105,7 @@ def __getitem__(input, index):
     try:
         picked = x[index]
     except IndexError as e:
-        raise _torch_index_error(e) from None
+        raise _torch_index_error(e, raw) from None
     if basic and isinstance(picked, np.generic) and isinstance(x, np.ndarray):
         # NumPy gives a copied scalar for one element (x[1], x[1, 2]); PyTorch a 0-d view, which x[1].add_(1)
         # writes through and whose data_ptr() is inside x's memory (Hugging Face's tied-weight check reads
@@ -153,14 +154,19 @@ def _through_view(index, shape):
     return False
 
 
-def _torch_index_error(e):
+def _torch_index_error(e, index=0):
     """NumPy's IndexError in PyTorch's words ("too many indices for tensor of dimension 3", "index 5 is out of
-    bounds for dimension 0 with size 3")."""
+    bounds for dimension 0 with size 3"); index: the index as the user gave it (its form names a 0-d tensor's
+    error)."""
     msg = str(e)
     many = re.match(r"too many indices for array: array is (\d+)-dimensional", msg)
     if many and many.group(1) == "0":
-        return IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in "
-                          "C++ to convert a 0-dim tensor to a number")
+        # PyTorch's words depend on the index as given: x[0], x[1:], and any tuple (x[:, None], x[..., 0], x[0,])
+        if isinstance(index, slice):
+            return IndexError("slice() cannot be applied to a 0-dim tensor.")
+        if not isinstance(index, tuple):
+            return IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` "
+                              "in C++ to convert a 0-dim tensor to a number")
     if many:
         return IndexError(f"too many indices for tensor of dimension {many.group(1)}")
     return IndexError(re.sub(r"out of bounds for axis (\d+)", r"out of bounds for dimension \1", msg))
@@ -194,6 +200,7 @@ def _drop_leading_ones(v, ndim):
 
 
 def __setitem__(input, index, value):
+    raw = index
     index, basic = _index(index)
     given = index                       # (before the placement, which may turn ints and slices into arrays)
     if not basic:
@@ -212,7 +219,7 @@ def __setitem__(input, index, value):
         try:
             input._data[index] = v
         except IndexError as e:
-            raise _torch_index_error(e) from None
+            raise _torch_index_error(e, raw) from None
         _bump_version(input)
         return
     if input.requires_grad and input.is_leaf:
@@ -223,7 +230,7 @@ def __setitem__(input, index, value):
     try:
         data[index] = _drop_leading_ones(value._data, data[index].ndim)
     except IndexError as e:
-        raise _torch_index_error(e) from None
+        raise _torch_index_error(e, raw) from None
 
     extra = value.ndim - data[index].ndim      # leading 1s NumPy drops on assignment (an unsqueeze_d view)
 
@@ -255,9 +262,10 @@ def _along(index, axis):
     return tuple(grids)
 
 
-def _index_along(op, input, dim, index):
+def _index_along(op, input, dim, index, src=None):
     """gather / scatter's index: an integer tensor with input's number of dims -> (its array, the full NumPy
-    index that picks index[i...] along dim and i... elsewhere)."""
+    index that picks index[i...] along dim and i... elsewhere). src: scatter's source tensor, whose size index
+    may not exceed in any dim."""
     idx = index._data if isinstance(index, Tensor) else np.asarray(index)
     # PyTorch's checks and words (the scatter family names itself scatter(), its operand "self")
     if idx.dtype.kind not in "iu":
@@ -266,6 +274,19 @@ def _index_along(op, input, dim, index):
         raise RuntimeError(f"Index tensor must have the same number of dimensions as "
                            f"{'input' if op == 'gather' else 'self'} tensor")
     axis = _normalize_axes(dim, input.ndim)[0]
+    if idx.size:
+        # PyTorch's shape checks: index no larger than input apart from dim (NumPy would index past the end or
+        # name an axis of its own), and for scatter no larger than src in any dim (tsai's ConvTranPlus with
+        # n_heads != 8 gathers a [576, 8] index from a [47, 2] table)
+        big = [d for d in range(idx.ndim) if d != axis and idx.shape[d] > input.shape[d]]
+        sizes = f"index {list(idx.shape)} to be no larger than self {list(input.shape)} apart from dimension {axis}"
+        if op == "gather" and big:
+            raise RuntimeError(f"Size does not match at dimension {big[0]} expected {sizes}")
+        if isinstance(src, Tensor):
+            if big or any(a > b for a, b in zip(idx.shape, src.shape)):
+                raise RuntimeError(f"Expected {sizes} and to be no larger size than src {list(src.shape)}")
+        elif big:
+            raise RuntimeError(f"Expected {sizes}")
     n = input.shape[axis] if input.ndim else 1
     if idx.size and (idx.min() < 0 or idx.max() >= n):
         # PyTorch refuses a negative index here rather than counting from the end (bucketize(x, edges) - 1
@@ -336,9 +357,7 @@ def _scatter_index(op, input, dim, index, src):
     PyTorch's scatter kernels check (flair's mean subtoken pooling scatters a float32 mask into float64 counts)."""
     if isinstance(src, Tensor) and src.dtype != input.dtype:
         raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
-    idx, where = _index_along(op, input, dim, index)
-    if isinstance(src, Tensor) and any(a > b for a, b in zip(idx.shape, src.shape)):
-        raise ValueError(f"{op}: index {idx.shape} is larger than src {tuple(src.shape)} in some dim")
+    idx, where = _index_along(op, input, dim, index, src)
     return where, tuple(slice(0, n) for n in idx.shape)
 
 

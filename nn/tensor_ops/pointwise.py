@@ -625,14 +625,25 @@ def _pair_operands(a, b, op, floating=False):
     return a, other, x, y
 
 
+def _two_tensors(input, other, op):
+    """maximum / minimum take two tensors, as PyTorch's, which refuses a number (tsai's Clip layer passes one;
+    nn's own .data / .grad.data arrays stay accepted)."""
+    for name, position, value in (("input", 1, input), ("other", 2, other)):
+        if isinstance(value, (int, float, complex)):
+            raise TypeError(f"{op}(): argument '{name}' (position {position}) must be Tensor, not "
+                            f"{type(value).__name__}")
+
+
 def maximum(input, other):
     """Element-wise max of two tensors; a tie splits the gradient half and half (as PyTorch)."""
+    _two_tensors(input, other, "maximum")
     a, b, x, y = _pair_operands(input, other, "maximum")
     return _split_op(np.maximum(x, y), a, b, (x > y) + 0.5 * (x == y), "maximum")
 
 
 def minimum(input, other):
     """Element-wise min of two tensors; a tie splits the gradient half and half (as PyTorch)."""
+    _two_tensors(input, other, "minimum")
     a, b, x, y = _pair_operands(input, other, "minimum")
     return _split_op(np.minimum(x, y), a, b, (x < y) + 0.5 * (x == y), "minimum")
 

@@ -3,6 +3,8 @@
 ``dim`` is an int, a tuple of ints or None (all dims); ``keepdim`` keeps reduced dims with length 1.
 """
 import builtins
+import functools
+import inspect
 import math
 from collections import namedtuple
 
@@ -14,6 +16,43 @@ from ._attach import attach, numpy_axis
 
 # what max(dim=...) / min(dim=...) return, as torch.return_types.max: (values, indices)
 ValuesIndices = namedtuple("ValuesIndices", ["values", "indices"])
+
+
+def _zero_d(fn):
+    """fn(input, ..., dim, ...) also on a 0-d input with dim 0 or -1 (or a list of them): PyTorch takes a 0-d tensor
+    as one element along a dim in [-1, 0] and gives a 0-d result (torchmetrics' micro accuracy sums a 0-d count over
+    dim 0); NumPy has no axis there, so fn runs on the 1-element view and each tensor it returns is made 0-d."""
+    parameters = inspect.signature(fn).parameters
+    at, default = list(parameters).index("dim"), parameters["dim"].default
+    element_wise = fn.__name__ in ("max", "min")      # max(a, b): a tensor in dim's place is the other operand
+
+    @functools.wraps(fn)
+    def over_scalar(*args, **kwargs):
+        input = args[0] if args else kwargs["input"]
+        if input.ndim:
+            return fn(*args, **kwargs)
+        dim = args[at] if len(args) > at else kwargs.get("dim", default)
+        if dim is None or isinstance(dim, bool) or isinstance(dim, Tensor) and element_wise:
+            return fn(*args, **kwargs)
+        dims = [as_int(dim, "dim")] if isinstance(dim, (int, np.integer, Tensor)) else [as_int(d, "dim") for d in dim]
+        for d in dims:
+            if d not in (0, -1):
+                raise IndexError(f"Dimension out of range (expected to be in range of [-1, 0], but got {d})")
+        if len(dims) > 1:
+            raise RuntimeError("dim 0 appears multiple times in the list of dims")
+        args, kwargs = list(args), dict(kwargs, dim=0 if dims else ())
+        if args:
+            args[0] = input.reshape(1)
+        else:
+            kwargs["input"] = input.reshape(1)
+        if len(args) > at:
+            args[at] = kwargs.pop("dim")
+        out = fn(*args, **kwargs)
+        if isinstance(out, tuple):            # (values, indices), var_mean's pair
+            items = [t.reshape(()) for t in out]
+            return type(out)(*items) if hasattr(out, "_fields") else tuple(items)
+        return out.reshape(())
+    return over_scalar
 
 
 def _spread(g, axes, keepdim, shape):
@@ -38,6 +77,7 @@ def _accumulated(x, dtype):
 
 
 @numpy_axis
+@_zero_d
 def sum(input, dim=None, keepdim=False, dtype=None):
     """Sum over ``dim``; integer and bool tensors sum to int64 (as PyTorch)."""
     axes = _normalize_axes(dim, input.ndim)
@@ -65,6 +105,7 @@ def _need_floating(input, op):
 
 
 @numpy_axis
+@_zero_d
 def mean(input, dim=None, keepdim=False, dtype=None):
     """Mean over ``dim`` (floating tensors, as PyTorch)."""
     if dtype is not None:
@@ -81,6 +122,7 @@ def mean(input, dim=None, keepdim=False, dtype=None):
 
 
 @numpy_axis
+@_zero_d
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, _root=False, _all_cpu=True):
     """Variance over ``dim`` with Bessel's correction by default (correction=1, or unbiased=True) (its square root
     with _root, for std; _all_cpu=False for var_mean / std_mean, whose float32 reductions to one value do not take
@@ -142,12 +184,14 @@ _WIDE_VAR = {np.dtype(np.float32): np.float64, np.dtype(np.complex64): np.comple
 
 
 @numpy_axis
+@_zero_d
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """Standard deviation: sqrt(var(...)), same arguments as var."""
     return var(input, dim, unbiased, keepdim, correction=correction, _root=True)
 
 
 @numpy_axis
+@_zero_d
 def prod(input, dim=None, keepdim=False, dtype=None):
     """Product over one dim (or all elements when dim is None); integer and bool tensors give int64 (as PyTorch)."""
     x = _accumulated(input._data, dtype)
@@ -232,12 +276,14 @@ def _extreme(input, dim, keepdim, other, pick, arg, name):
 
 
 @numpy_axis
+@_zero_d
 def max(input, dim=None, keepdim=False, *, other=None):
     """max() -> the largest value; max(dim) -> (values, indices); max(other_tensor) -> element-wise."""
     return _extreme(input, dim, keepdim, other, np.max, np.argmax, "max")
 
 
 @numpy_axis
+@_zero_d
 def min(input, dim=None, keepdim=False, *, other=None):
     """min() -> the smallest value; min(dim) -> (values, indices); min(other_tensor) -> element-wise."""
     return _extreme(input, dim, keepdim, other, np.min, np.argmin, "min")
@@ -264,11 +310,13 @@ def _extreme_over(input, dim, keepdim, pick, name):
 
 
 @numpy_axis
+@_zero_d
 def amax(input, dim=None, keepdim=False):
     return _extreme_over(input, dim, keepdim, np.max, "amax")
 
 
 @numpy_axis
+@_zero_d
 def amin(input, dim=None, keepdim=False):
     return _extreme_over(input, dim, keepdim, np.min, "amin")
 
@@ -298,11 +346,13 @@ def argmin(input, dim=None, keepdim=False):
 
 
 @numpy_axis
+@_zero_d
 def all(input, dim=None, keepdim=False):
     return Tensor(np.all(input._data, axis=_normalize_axes(dim, input.ndim), keepdims=keepdim))
 
 
 @numpy_axis
+@_zero_d
 def any(input, dim=None, keepdim=False):
     return Tensor(np.any(input._data, axis=_normalize_axes(dim, input.ndim), keepdims=keepdim))
 
@@ -326,6 +376,7 @@ def _scan(np_scan, x, axis):
 
 
 @numpy_axis
+@_zero_d
 def cumsum(input, dim, dtype=None):
     """Running sum along dim; integer and bool tensors give int64 (as PyTorch)."""
     axis = _normalize_axes(dim, input.ndim)[0]
@@ -339,6 +390,7 @@ def cumsum(input, dim, dtype=None):
 
 
 @numpy_axis
+@_zero_d
 def cumprod(input, dim, dtype=None):
     """Running product along dim; integer and bool tensors give int64 (as PyTorch)."""
     axis = _normalize_axes(dim, input.ndim)[0]
@@ -398,6 +450,7 @@ def cummin(input, dim):
 
 
 @numpy_axis
+@_zero_d
 def logcumsumexp(input, dim):
     """log(cumsum(exp(input))) along dim, shifted by the maximum so that nothing overflows (composed of the ops
     above)."""
@@ -408,6 +461,7 @@ def logcumsumexp(input, dim):
 
 
 @numpy_axis
+@_zero_d
 def logsumexp(input, dim, keepdim=False):
     """log(sum(exp(input))) over dim, shifted by the maximum so that nothing overflows (composed of the ops
     above: the shift is a constant, so the gradient is softmax(input) along dim)."""
@@ -419,12 +473,14 @@ def logsumexp(input, dim, keepdim=False):
 
 
 @numpy_axis
+@_zero_d
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """(var, mean) over dim."""
     return (var(input, dim, unbiased, keepdim, correction=correction, _all_cpu=False), mean(input, dim, keepdim))
 
 
 @numpy_axis
+@_zero_d
 def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """(std, mean) over dim."""
     return (var(input, dim, unbiased, keepdim, correction=correction, _root=True, _all_cpu=False),
@@ -449,6 +505,7 @@ def _median_of_all(input, name, ignore_nan):
 
 
 @numpy_axis
+@_zero_d
 def median(input, dim=None, keepdim=False):
     """The lower of the two middle values (as PyTorch): of all elements, or (values, indices) along dim. The
     gradient goes to the chosen element."""
@@ -467,6 +524,7 @@ def median(input, dim=None, keepdim=False):
 
 
 @numpy_axis
+@_zero_d
 def nanmedian(input, dim=None, keepdim=False):
     """median ignoring NaNs: the lower middle value of the numbers (NaN where a row has none, at index 0, as
     PyTorch's); of all elements, or (values, indices) along dim."""
@@ -484,6 +542,7 @@ def nanmedian(input, dim=None, keepdim=False):
 
 
 @numpy_axis
+@_zero_d
 def kthvalue(input, k, dim=-1, keepdim=False):
     """(values, indices) of the k-th smallest element (k from 1) along dim; the gradient goes to that element."""
     axis = _normalize_axes(dim, input.ndim)[0]
@@ -497,6 +556,7 @@ def kthvalue(input, k, dim=-1, keepdim=False):
 
 
 @numpy_axis
+@_zero_d
 def mode(input, dim=-1, keepdim=False):
     """(values, indices): the most frequent value along dim (the smallest of those equally frequent; each NaN
     counts once) and the index of its last occurrence, as PyTorch's. The gradient goes to that element."""
@@ -526,13 +586,31 @@ def mode(input, dim=-1, keepdim=False):
 def _quantile(input, q, dim, keepdim, interpolation, name, ignore_nan):
     """quantile / nanquantile: position q (k - 1) in the sorted values of each row, k the count of its numbers
     (nanquantile) or its length (quantile, whose rows with a NaN give NaN), interpolated as `interpolation` says."""
+    # PyTorch's checks, in its order and words (nanquantile's too say quantile()): tsai's MiniRocket in float64
+    # passes float32 levels, which PyTorch refuses
+    if interpolation not in ("linear", "lower", "higher", "nearest", "midpoint"):
+        raise RuntimeError(f"quantile() interpolation must be one of linear, lower, higher, midpoint or nearest, "
+                           f"but got {interpolation}")
+    if isinstance(q, (int, float, np.number)) and not 0 <= q <= 1:
+        raise RuntimeError(f"quantile() q must be in the range [0, 1] but got {float(q):g}")
+    if input.numel() == 0:
+        raise RuntimeError("quantile() input tensor must be non-empty")
+    if isinstance(q, Tensor) and q.ndim > 1:
+        raise RuntimeError("quantile() q must be a scalar or 1D tensor")
+    if input.dtype not in (np.float32, np.float64):
+        raise RuntimeError("quantile() input tensor must be either float or double dtype")
+    if isinstance(q, Tensor) and q.dtype != input.dtype:
+        raise RuntimeError("quantile() q tensor must be same dtype as the input tensor")
     x = input.reshape(-1) if dim is None else input
     axis = 0 if dim is None else _normalize_axes(dim, input.ndim)[0]
     qs = np.atleast_1d(np.asarray(q._data if isinstance(q, Tensor) else q, np.float64))
-    if qs.ndim != 1 or qs.size == 0 or qs.min() < 0 or qs.max() > 1:
+    if isinstance(q, Tensor) and qs.size == 0:      # no levels: an empty result of the reduced shape, as PyTorch
+        one = _quantile(input, 0.5, dim, keepdim, interpolation, name, ignore_nan)
+        return Tensor(np.empty((0,) + one.shape, one._data.dtype))
+    if qs.ndim != 1 or qs.size == 0:                # a list or array of levels (nn also takes these)
         raise ValueError(f"{name}: q must be a number or a 1-D tensor of values in [0, 1]")
-    if interpolation not in ("linear", "lower", "higher", "nearest", "midpoint"):
-        raise ValueError(f"{name}: unknown interpolation {interpolation!r}")
+    if qs.min() < 0 or qs.max() > 1:
+        raise RuntimeError("quantile() q values must be in the range [0, 1]")
     s = sort(x, axis).values                                      # NaN last
     nans = np.isnan(x._data).sum(axis, keepdims=True) if x.dtype.kind == "f" else np.zeros(_kept(x.shape, (axis,)), int)
     count = x.shape[axis] - nans if ignore_nan else np.full(nans.shape, x.shape[axis])
@@ -556,7 +634,7 @@ def _quantile(input, q, dim, keepdim, interpolation, name, ignore_nan):
             frac = pos - lo if interpolation == "linear" else np.full(pos.shape, 0.5)
             v = lerp(s.gather(axis, Tensor(lo)), s.gather(axis, Tensor(hi)), Tensor(frac.astype(s.dtype)))
         res.append(shaped(v.masked_fill(undefined, np.nan) if undefined._data.any() else v))
-    if isinstance(q, Tensor) or np.ndim(q) == 1:
+    if (q.ndim if isinstance(q, Tensor) else np.ndim(q)) == 1:     # a 0-d tensor q gives a 0-d result, as PyTorch
         from .shape import stack
         return stack(res, 0)
     return res[0]
@@ -578,12 +656,14 @@ def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
 
 
 @numpy_axis
+@_zero_d
 def nansum(input, dim=None, keepdim=False):
     """sum with NaNs counted as 0 (they get no gradient)."""
     return sum(input.masked_fill(input.isnan(), 0), dim, keepdim)
 
 
 @numpy_axis
+@_zero_d
 def nanmean(input, dim=None, keepdim=False):
     """mean over the elements that are not NaN."""
     kept = input.isnan().logical_not()
@@ -649,6 +729,8 @@ def unique_consecutive(input, return_inverse=False, return_counts=False, dim=Non
 def norm(input, p="fro", dim=None, keepdim=False):
     """Vector norm over dim (all elements when None): p = 2 / 'fro' (gradient 0 at a zero vector, as PyTorch), or
     1, inf and other p (composed of the ops above); p = 0 counts the non-zero elements (no gradient)."""
+    if dim is not None and input.ndim == 0:
+        return _zero_d(lambda input, dim: norm(input, p, dim, keepdim))(input, dim)
     if p in ("fro", 2, 2.0):
         axes = _normalize_axes(dim, input.ndim)
         x = input._data
@@ -676,6 +758,7 @@ def norm(input, p="fro", dim=None, keepdim=False):
 
 
 @numpy_axis
+@_zero_d
 def sort(input, dim=-1, descending=False, stable=False):
     """(values, indices) sorted along dim (ties keep their order); NaN ranks above every number, as PyTorch's (last
     ascending, first descending)."""
@@ -690,12 +773,14 @@ def sort(input, dim=-1, descending=False, stable=False):
 
 
 @numpy_axis
+@_zero_d
 def argsort(input, dim=-1, descending=False, stable=False):
     """The indices that sort input along dim (sort's indices: ties keep their order)."""
     return sort(input, dim, descending, stable).indices
 
 
 @numpy_axis
+@_zero_d
 def topk(input, k, dim=-1, largest=True, sorted=True):
     """(values, indices) of the k largest (or smallest) elements along dim (NaN the largest, as PyTorch); k an int
     or an integer tensor of one element."""

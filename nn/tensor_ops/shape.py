@@ -387,12 +387,14 @@ def unbind(input, dim=0):
 @numpy_axis
 def stack(tensors, dim=0):
     """Join tensors of the same shape along a new dim."""
-    tensors = list(tensors)
-    if not tensors:
-        raise ValueError("stack: expected a non-empty list of tensors")
-    shapes = {tuple(t.shape) for t in tensors}
-    if len(shapes) > 1:
-        raise ShapeError(f"stack: all tensors must have the same shape, got {sorted(shapes)}")
+    tensors = _nonempty(tensors, "stack")
+    for i, t in enumerate(tensors):
+        if t.shape != tensors[0].shape:         # PyTorch's words
+            raise ShapeError(f"stack expects each tensor to be equal size, but got {list(tensors[0].shape)} at "
+                             f"entry 0 and {list(t.shape)} at entry {i}")
+    if not -tensors[0].ndim - 1 <= dim <= tensors[0].ndim:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-tensors[0].ndim - 1}, "
+                         f"{tensors[0].ndim}], but got {dim})")
     return F.cat([unsqueeze(t, dim) for t in tensors], dim)
 
 
@@ -693,12 +695,12 @@ def atleast_3d(*tensors):
 
 def column_stack(tensors):
     """Join as columns: 0-d and 1-d tensors become (n, 1) columns, then concatenated along dim 1."""
-    return F.cat([t.reshape(-1, 1) if t.ndim <= 1 else t for t in tensors], 1)
+    return F.cat([t.reshape(-1, 1) if t.ndim <= 1 else t for t in _nonempty(tensors, "column_stack")], 1)
 
 
 def dstack(tensors):
     """Join along dim 2, after atleast_3d."""
-    return F.cat([atleast_3d(t) for t in tensors], 2)
+    return F.cat([atleast_3d(t) for t in _nonempty(tensors, "dstack")], 2)
 
 
 def tensordot(a, b, dims=2, *, axes=None):
@@ -830,15 +832,24 @@ def refuse_mixed_addmm(input, mat1, mat2):
                            f"{scalar_type_name(d2)}")
 
 
-def hstack(tensors):
-    """Join along dim 1 (dim 0 for 1-D tensors)."""
+def _nonempty(tensors, name):
+    """The tensors as a list; PyTorch refuses an empty one in its words."""
     tensors = list(tensors)
-    return F.cat(tensors, 0 if all(t.ndim == 1 for t in tensors) else 1)
+    if not tensors:
+        raise RuntimeError(f"{name} expects a non-empty TensorList")
+    return tensors
+
+
+def hstack(tensors):
+    """Join along dim 1 after atleast_1d (0-d tensors become (1,)); along dim 0 when the first is 1-D, as
+    PyTorch decides."""
+    tensors = [t.reshape(1) if t.ndim == 0 else t for t in _nonempty(tensors, "hstack")]
+    return F.cat(tensors, 0 if tensors[0].ndim == 1 else 1)
 
 
 def vstack(tensors):
-    """Join along dim 0, 1-D tensors (n,) taken as rows (1, n)."""
-    return F.cat([t.reshape(1, -1) if t.ndim == 1 else t for t in tensors], 0)
+    """Join along dim 0 after atleast_2d: 0-d tensors taken as (1, 1), 1-D (n,) as rows (1, n)."""
+    return F.cat([t.reshape(1, -1) if t.ndim <= 1 else t for t in _nonempty(tensors, "vstack")], 0)
 
 
 def broadcast_tensors(*tensors):
