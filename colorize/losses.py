@@ -25,8 +25,8 @@ _PIXEL_LOSSES = {"mse": F.mse_loss, "l1": F.l1_loss, "smooth_l1": F.smooth_l1_lo
 def forward_loss(model, loss, x, y, labels=None):
     """The training loss of one batch (a scalar Tensor): x (N, 1, H, W) L and y (N, 2, H, W) ab ndarrays,
     labels (N,) or None; the model sees the true ab (target_ab=, for the models that learn from it)."""
-    target = nn.Tensor(y)
-    return loss(model(nn.Tensor(x), target_ab=target), target, labels)
+    target = nn.from_numpy(y)
+    return loss(model(nn.from_numpy(x), target_ab=target), target, labels)
 
 
 class Loss:
@@ -66,7 +66,7 @@ class RegressionLoss(Loss):
             value = fn(output.ab, target_ab)
         else:
             w = np.asarray(self.rebalance_weights(target_ab.data), dtype=output.ab.data.dtype)
-            value = (fn(output.ab, target_ab, reduction="none") * nn.Tensor(w)).mean()
+            value = (fn(output.ab, target_ab, reduction="none") * nn.from_numpy(w)).mean()
         self.parts = {"colour": value.item()}
         return value
 
@@ -114,10 +114,10 @@ class BinsLoss(Loss):
         soft, weights = self.targets(target_ab.data, logits.shape[2:])
         dt = logits.data.dtype
         if weights is None:
-            value = F.cross_entropy(logits, nn.Tensor(soft.astype(dt, copy=False)))
+            value = F.cross_entropy(logits, nn.from_numpy(soft.astype(dt, copy=False)))
         else:
-            ce = F.cross_entropy(logits, nn.Tensor(soft.astype(dt, copy=False)), reduction="none")   # (N, h, w)
-            value = (ce * nn.Tensor(weights.astype(dt, copy=False))).mean()
+            ce = F.cross_entropy(logits, nn.from_numpy(soft.astype(dt, copy=False)), reduction="none")   # (N, h, w)
+            value = (ce * nn.from_numpy(weights.astype(dt, copy=False))).mean()
         self.parts = {"colour": value.item()}
         return value
 

@@ -79,7 +79,7 @@ def predict_ab(model, x, batch_size=16):
     outs = []
     with inference(model):
         for s in range(0, len(x), batch_size):
-            outs.append(np.asarray(model(nn.Tensor(x[s:s + batch_size])).ab.data, dtype=np.float32))
+            outs.append(np.asarray(model(nn.from_numpy(x[s:s + batch_size])).ab.data, dtype=np.float32))
     return np.concatenate(outs) if outs else np.zeros((0, 2) + x.shape[2:], np.float32)
 
 
@@ -110,7 +110,7 @@ def predict_logits(model, x):
     """x (N, 1, H, W) model input -> bin logits (N, Q, ceil(H/2), ceil(W/2)) float32 (flip-averaged if the
     model does), in eval mode, without decoding."""
     with inference(model), logits_only(model):
-        return np.asarray(model(nn.Tensor(np.ascontiguousarray(x, np.float32))).logits.data, np.float32)
+        return np.asarray(model(nn.from_numpy(np.ascontiguousarray(x, np.float32))).logits.data, np.float32)
 
 
 def working_shape(h, w, size):

@@ -88,6 +88,6 @@ def sample_ab(model, x, k, draws=DEFAULT_DRAWS, rng=None, batch_size=16):
         for s in range(0, draws, batch_size):
             zz = z[s:s + batch_size]
             xx = np.repeat(x, len(zz), axis=0)
-            outs.append(np.asarray(model.decode_latent(nn.Tensor(xx), zz).ab.data, np.float32))
+            outs.append(np.asarray(model.decode_latent(nn.from_numpy(xx), zz).ab.data, np.float32))
     abs_ = np.concatenate(outs)
     return abs_[pick_distinct(abs_, k)]

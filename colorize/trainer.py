@@ -186,8 +186,8 @@ class Trainer:
             for s in range(0, len(x), VAL_BATCH):
                 lb = None if labels is None else labels[s:s + VAL_BATCH]
                 xb = x[s:s + VAL_BATCH]
-                out = self.model(nn.Tensor(xb))
-                total += self.loss(out, nn.Tensor(y[s:s + VAL_BATCH]), lb).item() * len(xb)
+                out = self.model(nn.from_numpy(xb))
+                total += self.loss(out, nn.from_numpy(y[s:s + VAL_BATCH]), lb).item() * len(xb)
                 if out.scene_logits is not None and lb is not None:
                     correct += int((out.scene_logits.data.argmax(axis=1) == lb).sum())
                     scored = True

@@ -17,7 +17,7 @@ from .tensor import Tensor
 
 __all__ = []
 
-_EMPTY = Tensor(np.zeros(0))
+_EMPTY = Tensor._wrap(np.zeros(0))
 
 
 def _get_name(func):

@@ -255,7 +255,7 @@ class DataArray(np.ndarray):
     # of a parameter's values, never the biased std, max(1) -> (values, indices)).
     def _torch(self):
         from .tensor import Tensor              # (nn/tensor.py imports this module)
-        return Tensor(self.view(np.ndarray))
+        return Tensor._wrap(self.view(np.ndarray))
 
     def view(self, *args, **kwargs):
         """PyTorch's view(*shape) (p.grad.view(-1), buffer.view(1, -1, 1)): the same memory in that shape, or

@@ -153,7 +153,7 @@ def _check(cond, message=None):
 def _shape_as_tensor(input):
     """torch._shape_as_tensor: the sizes as an int64 tensor."""
     from .tensor import Tensor
-    return Tensor(np.array(input.shape, dtype=np.int64))
+    return Tensor._wrap(np.array(input.shape, dtype=np.int64))
 
 
 __all__ = ["_assert_async", "_check", "_shape_as_tensor",

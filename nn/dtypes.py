@@ -104,7 +104,7 @@ complex128 = cdouble = dtype(np.complex128)
 
 # the dtypes a Tensor may hold
 SUPPORTED = frozenset(d.dtype for d in (float32, float64, int64, int32, int16, int8, uint8, bool_, complex64,
-                                          complex128))   # (NumPy's dtypes: a set look-up in every Tensor(array))
+                                          complex128))   # (NumPy's dtypes: a set look-up in every Tensor._wrap(array))
 
 
 class _NameOnly:

@@ -71,7 +71,7 @@ def _new(data, dtype, device, requires_grad):
     if on_meta:
         data = np.asarray(data)
         data = meta_array(data.shape, data.dtype)
-    return Tensor(data, requires_grad=requires_grad)
+    return Tensor._wrap(data, requires_grad=requires_grad)
 
 
 def _on_meta(shape, dtype, device, requires_grad):
@@ -79,7 +79,7 @@ def _on_meta(shape, dtype, device, requires_grad):
     random factories ask before making their values (on the meta device a model takes no draws, as in PyTorch)."""
     if factory_device(device) is not META:
         return None
-    return Tensor(meta_array(shape, to_dtype(dtype) if dtype is not None else get_default_dtype()),
+    return Tensor._wrap(meta_array(shape, to_dtype(dtype) if dtype is not None else get_default_dtype()),
                   requires_grad=requires_grad)
 
 
@@ -203,7 +203,7 @@ def from_numpy(ndarray):
     """A Tensor sharing ndarray's memory and dtype (changes to one show in the other)."""
     if not isinstance(ndarray, np.ndarray):
         raise TypeError(f"from_numpy expects an np.ndarray, got {type(ndarray).__name__}")
-    return Tensor(ndarray)
+    return Tensor._wrap(ndarray)
 
 
 def from_file(filename, shared=None, size=0, *, dtype=None, layout=None, device=None, pin_memory=False,
@@ -591,12 +591,12 @@ def randint_like(input, low=0, high=None, dtype=None, device=None, requires_grad
 
 def triu_indices(row, col, offset=0, *, dtype=None, device=None):
     """(2, n) int64 indices (rows, then columns) of the upper triangle of a row x col matrix from diagonal offset."""
-    return Tensor(np.stack(np.triu_indices(row, offset, col)).astype(to_dtype(dtype or int64)))
+    return Tensor._wrap(np.stack(np.triu_indices(row, offset, col)).astype(to_dtype(dtype or int64)))
 
 
 def tril_indices(row, col, offset=0, *, dtype=None, device=None):
     """(2, n) int64 indices of the lower triangle of a row x col matrix up to diagonal offset."""
-    return Tensor(np.stack(np.tril_indices(row, offset, col)).astype(to_dtype(dtype or int64)))
+    return Tensor._wrap(np.stack(np.tril_indices(row, offset, col)).astype(to_dtype(dtype or int64)))
 
 
 def is_tensor(obj):
@@ -621,7 +621,7 @@ def _legacy_new(self, *args, **kwargs):
 def bernoulli_(self, p=0.5, *, generator=None):
     """x.bernoulli_(p): every element set to 1 with probability p (a number or a tensor of x's shape), else 0."""
     probs = np.broadcast_to(np.asarray(p._data if isinstance(p, Tensor) else p, np.float64), self.shape)
-    return self.copy_(bernoulli(Tensor(probs.copy()), generator=generator))
+    return self.copy_(bernoulli(Tensor._wrap(probs.copy()), generator=generator))
 
 
 attach(new=_legacy_new, bernoulli_=bernoulli_)
@@ -643,11 +643,11 @@ def _window(name, window_length, periodic, dtype, requires_grad, values):
         raise ValueError(f"{name}: window_length must be a non-negative int, got {window_length!r}")
     dt = to_dtype(dtype) if dtype is not None else get_default_dtype()
     if window_length <= 1:
-        return Tensor(np.ones(window_length, dt)).requires_grad_(requires_grad)
+        return Tensor._wrap(np.ones(window_length, dt)).requires_grad_(requires_grad)
     ct = np.dtype(dt).type if np.dtype(dt) in (np.float32, np.float64) else np.float64
     length = window_length + 1 if periodic else window_length
     w = values(np.arange(length, dtype=ct), length - 1, ct)[:window_length]
-    return Tensor(np.asarray(w).astype(dt)).requires_grad_(requires_grad)
+    return Tensor._wrap(np.asarray(w).astype(dt)).requires_grad_(requires_grad)
 
 
 def _cos(x):

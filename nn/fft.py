@@ -243,7 +243,7 @@ def _frequencies(k, n, d, dtype, device, requires_grad):
     # PyTorch multiplies the integers by 1 / (n d) in the output dtype
     check_device(device)
     values = np.round(k).astype(dtype) * np.asarray(1.0 / (n * d), dtype=dtype)
-    return Tensor(values.astype(dtype, copy=False), requires_grad=requires_grad)
+    return Tensor._wrap(values.astype(dtype, copy=False), requires_grad=requires_grad)
 
 
 def _shift(input, dim, sign):
@@ -284,7 +284,7 @@ def _stft_repr(name, input, window, **args):
 def _full_window(window, win_length, n_fft, dtype):
     """The window (ones when None, PyTorch's rectangular default) padded with zeros on both sides to n_fft."""
     if window is None:
-        window = Tensor(np.ones(win_length, dtype))
+        window = Tensor._wrap(np.ones(win_length, dtype))
     left = (n_fft - win_length) // 2
     if left or n_fft - win_length - left:
         from .functional import pad     # noqa: PLC0415 - nn.functional imports nn.tensor_ops, which imports this

@@ -304,7 +304,7 @@ class _Inputs:
 
 
 def _zeros(x):
-    return Tensor(np.zeros(x.shape, x.dtype))
+    return Tensor._wrap(np.zeros(x.shape, x.dtype))
 
 
 def _pullback(outputs, inputs, cotangents, create_graph):
@@ -342,7 +342,7 @@ def grad_and_value(func, argnums=0, has_aux=False):
                                    f"tensor with {output.ndim} dims. Maybe you wanted to use the vjp or jacrev "
                                    f"APIs instead?")
             create_graph = keep and inputs.reaches_outside(output)
-            grads = _pullback([output], inputs.leaves, [Tensor(np.ones((), output.dtype))], create_graph)
+            grads = _pullback([output], inputs.leaves, [Tensor._wrap(np.ones((), output.dtype))], create_graph)
         grads = inputs.pack(grads, as_tuple)
         value = inputs.lower(output, keep)
         return (grads, (value, inputs.lower(aux, keep))) if has_aux else (grads, value)
@@ -399,10 +399,10 @@ def _jacobian(func, argnums, has_aux):
                 for k in range(o.numel()):
                     e = np.zeros(o.numel(), o.dtype)
                     e[k] = 1
-                    for row, g in zip(rows, _pullback([o], inputs.leaves, [Tensor(e.reshape(o.shape))],
+                    for row, g in zip(rows, _pullback([o], inputs.leaves, [Tensor._wrap(e.reshape(o.shape))],
                                                       create_graph)):
                         row.append(g)
-                blocks = [stack(row).reshape(*o.shape, *x.shape) if row else Tensor(np.zeros(o.shape + x.shape,
+                blocks = [stack(row).reshape(*o.shape, *x.shape) if row else Tensor._wrap(np.zeros(o.shape + x.shape,
                                                                                              x.dtype))
                           for row, x in zip(rows, inputs.leaves)]
                 per_output.append(inputs.pack(blocks, as_tuple))
@@ -480,7 +480,7 @@ def jvp(func, primals, tangents, *, strict=False, has_aux=False):
     inputs, output, aux, outs, spec = _traced(func, primals, has_aux, "jvp(f, primals, tangents)")
     record = keep and (any(inputs.reaches_outside(o) for o in outs) or any(t.requires_grad for t in t_leaves))
     with enable_grad():
-        us = [Tensor(np.zeros(o.shape, o.dtype), requires_grad=True) for o in outs]
+        us = [Tensor._wrap(np.zeros(o.shape, o.dtype), requires_grad=True) for o in outs]
         try:
             gs = _pullback(outs, inputs.leaves, us, True)             # J^T u, linear in u
             jv = _pullback(gs, us, t_leaves, record)
@@ -491,7 +491,7 @@ def jvp(func, primals, tangents, *, strict=False, has_aux=False):
                 for k in range(o.numel()):
                     e = np.zeros(o.numel(), o.dtype)
                     e[k] = 1
-                    g = _pullback([o], inputs.leaves, [Tensor(e.reshape(o.shape))], record)
+                    g = _pullback([o], inputs.leaves, [Tensor._wrap(e.reshape(o.shape))], record)
                     rows.append(sum((gi * t).sum() for gi, t in zip(g, t_leaves)))
                 jv.append(_stacked_scalars(rows, o))
     result = (inputs.lower(output, keep), _unflatten(jv, spec))
@@ -622,7 +622,7 @@ def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
                 # that writes its output into it leaves each call's output in its own copy)
                 sample = [(copy.copy(x) if _batched_unit(x) else x) if d is None else
                           (x[(slice(None),) * (d % x.ndim) + (b,)] if _batched_unit(x) else x.select(d, b)) if n else
-                          Tensor(np.zeros(x.shape[:d % x.ndim] + x.shape[d % x.ndim + 1:], x.dtype))
+                          Tensor._wrap(np.zeros(x.shape[:d % x.ndim] + x.shape[d % x.ndim + 1:], x.dtype))
                           for x, d in zip(leaves, dims)]
                 before_each()
                 not_last = b < n - 1        # backward inside f keeps the graph for the next element (tensor.py)
@@ -669,7 +669,7 @@ def _stack_outputs(results, n, out_dims, name):
         if n == 0:
             shape = list(first.shape)
             shape.insert(d % nd, 0)
-            stacked.append(Tensor(np.zeros(shape, first.dtype)))
+            stacked.append(Tensor._wrap(np.zeros(shape, first.dtype)))
         else:
             stacked.append(stack(column, dim=d))
     return _unflatten(stacked, spec)
@@ -701,7 +701,7 @@ def stack_module_state(models):
     all_params = [dict(m.named_parameters()) for m in models]
     params = {k: stacked_leaf([p[k] for p in all_params], k) for k in all_params[0]}
     all_buffers = [dict(m.named_buffers()) for m in models]
-    buffers = {k: stacked_leaf([Tensor(b[k]) if not isinstance(b[k], Tensor) else b[k] for b in all_buffers], k)
+    buffers = {k: stacked_leaf([Tensor._wrap(b[k]) if not isinstance(b[k], Tensor) else b[k] for b in all_buffers], k)
                for k in all_buffers[0]}
     return params, buffers
 

@@ -53,7 +53,7 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, seed=0, *, raise_excep
         if isinstance(t, Tensor):
             if t.dtype != np.float64:
                 raise TypeError(f"gradcheck: input {i} is {t.dtype.name}; finite differences need float64 "
-                                f"inputs (e.g. Tensor(arr.astype(np.float64), requires_grad=True))")
+                                f"inputs (e.g. nn.tensor(arr, dtype=nn.float64, requires_grad=True))")
             if t.requires_grad:
                 checked.append(i)
     if not checked:
@@ -133,7 +133,7 @@ def gradgradcheck(fn, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3,
     outs = tuple(out) if isinstance(out, (tuple, list)) else (out,)
     if grad_outputs is None:
         rng = np.random.default_rng(seed + 1)
-        grad_outputs = tuple(Tensor(rng.standard_normal(o.shape)) for o in outs)
+        grad_outputs = tuple(Tensor._wrap(rng.standard_normal(o.shape)) for o in outs)
     grad_outputs = (grad_outputs,) if isinstance(grad_outputs, Tensor) else tuple(grad_outputs)
 
     def first_derivatives(*xs):
@@ -141,7 +141,7 @@ def gradgradcheck(fn, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3,
             out = fn(*xs)
             outs = tuple(out) if isinstance(out, (tuple, list)) else (out,)
             gs = grad(outs, [xs[k] for k in wrt], grad_outputs, create_graph=True, allow_unused=True)
-        return tuple(g if g is not None else Tensor(np.zeros(xs[k].shape)) for k, g in zip(wrt, gs))
+        return tuple(g if g is not None else Tensor._wrap(np.zeros(xs[k].shape)) for k, g in zip(wrt, gs))
 
     # create_graph computes the first derivatives by other code (each op's graph_backward) than backward():
     # they must agree before their own derivatives mean anything

@@ -14,7 +14,8 @@ import warnings
 import numpy as np
 
 from .dtypes import bfloat16, float16, set_default_dtype, to_dtype, typeid_name
-from .tensor import Tensor
+from .device import check_device
+from .tensor import Size, Tensor
 
 __all__ = ["FloatTensor", "DoubleTensor", "LongTensor", "IntTensor", "ShortTensor", "CharTensor",
            "ByteTensor", "BoolTensor", "HalfTensor", "BFloat16Tensor", "set_default_tensor_type"]
@@ -40,8 +41,15 @@ def _typed(name, dtype):
             # PyTorch's legacy constructor takes a tensor of its own dtype only (schnetpack's GaussianRBF calls
             # torch.FloatTensor on a float64 tensor when float64 is the default dtype: a TypeError there)
             raise TypeError(f"expected {_options(cls.dtype)} (got {_options(args[0].dtype)})")
-        t = Tensor(*args, device=device)     # Tensor(2, 3) -> shape; Tensor(data) -> data; device: CPU only
-        return t if t.dtype == cls.dtype else Tensor(t._data.astype(cls.dtype))
+        if device is not None:
+            check_device(device)                # CPU only
+        if len(args) == 1 and not isinstance(args[0], (int, np.integer, Size)):
+            # data, cast once from its own dtype (Tensor(data) would go through the default dtype: DoubleTensor
+            # of a float64 array keeps its bits)
+            t = Tensor._wrap(args[0] if isinstance(args[0], Tensor) else np.asarray(args[0]))
+        else:
+            t = Tensor(*args)                   # Tensor(2, 3), Tensor(x.shape) -> shape
+        return t if t.dtype == cls.dtype else Tensor._wrap(t._data.astype(cls.dtype))
     doc = f"nn.{name}(*sizes) or nn.{name}(data): a Tensor of dtype {np.dtype(dtype).name}."
     return _TypedTensorMeta(name, (), {"dtype": np.dtype(dtype), "__new__": __new__, "__doc__": doc})
 

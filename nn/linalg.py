@@ -122,7 +122,7 @@ def cholesky(A, *, upper=False):
         # the same formula by recorded ops (L recomputed from A), so it can be differentiated again
         Lt = cholesky(A).mT
         P = (Lt @ g.tril()).tril()
-        P = P * Tensor(1.0 - 0.5 * np.eye(L.shape[-1], dtype=L.dtype))
+        P = P * Tensor._wrap(1.0 - 0.5 * np.eye(L.shape[-1], dtype=L.dtype))
         S = solve_triangular(Lt, solve_triangular(Lt, P.mT, upper=True).mT, upper=True)
         return (0.5 * (S + S.mT),)
     out = Tensor._make(L, (A,), backward, "cholesky", None if np.iscomplexobj(L) else graph_backward)
@@ -272,7 +272,7 @@ def svd_reduced_v(A, some=True, compute_uv=True):
     the thin U and V; compute_uv=False gives zero U and V."""
     U, S, Vh = svd(A, full_matrices=not some)
     if not compute_uv:
-        U, Vh = Tensor(np.zeros(U.shape, A.dtype)), Tensor(np.zeros(Vh.shape, A.dtype))
+        U, Vh = Tensor._wrap(np.zeros(U.shape, A.dtype)), Tensor._wrap(np.zeros(Vh.shape, A.dtype))
     return SVDOldResult(U, S, Vh.transpose(-2, -1))
 
 
@@ -372,7 +372,7 @@ def qr(A, mode="reduced"):
     batch = tuple(A.shape[:-2])
     Q = flat[..., :m * p].reshape(batch + (m, p))
     R = flat[..., m * p:].reshape(batch + (p, n))
-    return QRResult(Tensor(np.zeros(0, A.dtype)) if mode == "r" else Q, R)
+    return QRResult(Tensor._wrap(np.zeros(0, A.dtype)) if mode == "r" else Q, R)
 
 
 def qr_older(input, some=True):
@@ -425,7 +425,7 @@ def _pinv(A, atol, rtol):
 def matrix_rank(A, *, atol=None, rtol=None, hermitian=False):
     """The number of singular values of A (..., m, n) over max(atol, rtol * the largest) (int64, (...,))."""
     S = np.linalg.svd(A._data, compute_uv=False)
-    return Tensor(np.asarray((S > _cutoff(S, atol, rtol, A.shape)).sum(-1), np.int64))
+    return Tensor._wrap(np.asarray((S > _cutoff(S, atol, rtol, A.shape)).sum(-1), np.int64))
 
 
 def lstsq(A, B, rcond=None, *, driver=None):
@@ -439,9 +439,9 @@ def lstsq(A, B, rcond=None, *, driver=None):
     if B.ndim < 2 or B.shape[-2] != A.shape[-2]:
         raise ValueError(f"lstsq: expected B of shape (..., {A.shape[-2]}, k) for A of shape {tuple(A.shape)}, "
                          f"got {tuple(B.shape)}")
-    empty = Tensor(np.zeros(0, A.dtype))
+    empty = Tensor._wrap(np.zeros(0, A.dtype))
     X, kept = _pinv(A, None, rcond)
-    return LstsqResult(X @ B, empty, Tensor(np.asarray(kept.sum(-1), np.int64)), empty)
+    return LstsqResult(X @ B, empty, Tensor._wrap(np.asarray(kept.sum(-1), np.int64)), empty)
 
 
 def inv(A):
@@ -486,14 +486,15 @@ def slogdet(A):
 
     def graph_backward(g):
         return (g[..., None, None] * inv(A).mT,)
-    return Tensor(np.asarray(sign, A.dtype)), Tensor._make(np.asarray(logabs, A.dtype), (A,), backward, "slogdet",
+    return Tensor._wrap(np.asarray(sign, A.dtype)), Tensor._make(np.asarray(logabs, A.dtype), (A,), backward, "slogdet",
                                                            graph_backward)
 
 
 def logdet(A):
     """log(det A): NaN where det A < 0, as PyTorch."""
     sign, logabs = slogdet(A)
-    return logabs + Tensor(np.where(sign._data < 0, np.nan, np.where(sign._data == 0, -np.inf, 0)).astype(A.dtype))
+    offset = np.where(sign._data < 0, np.nan, np.where(sign._data == 0, -np.inf, 0))
+    return logabs + Tensor._wrap(offset.astype(A.dtype))
 
 
 def solve(A, B, *, left=True):
@@ -530,7 +531,7 @@ def solve_triangular(A, B, *, upper, left=True, unitriangular=False):
         B = B.unsqueeze(0)      # B is a matrix here, never a batch of vectors (solve's rule for B (..., n))
     T = A.triu() if upper else A.tril()
     if unitriangular:
-        eye = Tensor(np.eye(A.shape[-1], dtype=A.dtype))
+        eye = Tensor._wrap(np.eye(A.shape[-1], dtype=A.dtype))
         T = T * (1 - eye) + eye
     return solve(T, B, left=left)
 
@@ -547,7 +548,7 @@ def cholesky_solve(B, L, upper=False):
 
 def cholesky_inverse(L, upper=False):
     """torch.cholesky_inverse: (L L^T)^-1 (or (U^T U)^-1) from the Cholesky factor (..., n, n)."""
-    eye = Tensor(np.broadcast_to(np.eye(L.shape[-1], dtype=L.dtype), L.shape).copy())
+    eye = Tensor._wrap(np.broadcast_to(np.eye(L.shape[-1], dtype=L.dtype), L.shape).copy())
     return cholesky_solve(eye, L, upper)
 
 
@@ -572,7 +573,9 @@ def matrix_power(A, n):
         n >>= 1
         if n:
             base = base @ base
-    return Tensor(np.broadcast_to(np.eye(A.shape[-1], dtype=A.dtype), A.shape).copy()) if result is None else result
+    if result is None:
+        return Tensor._wrap(np.broadcast_to(np.eye(A.shape[-1], dtype=A.dtype), A.shape).copy())
+    return result
 
 
 def multi_dot(tensors):
@@ -677,7 +680,7 @@ def _lu_factor(A, pivot, op):
         parts = [_scipy_lu_factor(m) for m in flat]
     LU = np.stack([p[0] for p in parts]).reshape(a.shape)
     piv = (np.stack([p[1] for p in parts]) + 1).astype(np.int32).reshape(a.shape[:-1])
-    return LUFactorResult(Tensor._make(LU, (A,), _lu_backward(LU, piv), "lu_factor"), Tensor(piv))
+    return LUFactorResult(Tensor._make(LU, (A,), _lu_backward(LU, piv), "lu_factor"), Tensor._wrap(piv))
 
 
 def lu_factor_ex(A, *, pivot=True, check_errors=False):
@@ -688,7 +691,7 @@ def lu_factor_ex(A, *, pivot=True, check_errors=False):
     if check_errors and (info > 0).any():
         raise LinAlgError(f"linalg.lu_factor_ex: The factorization could not be completed because the input is "
                           f"not invertible (info {info.max()})")
-    return LUFactorExResult(LU, piv, Tensor(info))
+    return LUFactorExResult(LU, piv, Tensor._wrap(info))
 
 
 def lu_factor_older(A, pivot=True, get_infos=False):
@@ -701,9 +704,9 @@ def lu_factor_older(A, pivot=True, get_infos=False):
 def lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True):
     """(P, L, U) from lu_factor's (LU, pivots), with A = P L U; L and U differentiable in LU_data."""
     n = LU_data.shape[-1]
-    L = LU_data.tril(-1) + Tensor(np.eye(n, dtype=LU_data.dtype))
+    L = LU_data.tril(-1) + Tensor._wrap(np.eye(n, dtype=LU_data.dtype))
     U = LU_data.triu()
-    return LUResult(Tensor(_permutation(LU_pivots._data, n, LU_data.dtype)), L, U)
+    return LUResult(Tensor._wrap(_permutation(LU_pivots._data, n, LU_data.dtype)), L, U)
 
 
 def lu(A, *, pivot=True):
@@ -858,12 +861,12 @@ def _ex(op, A, routine, check_errors, compute):
         raise LinAlgError(_not_positive_definite(f"linalg.{op}", A._data) if routine == "potrf" else
                           _singular_message("torch.linalg.solve_ex" if op == "solve_ex" else f"linalg.{op}", A._data))
     if not bad.any():
-        return compute(A), Tensor(info)
+        return compute(A), Tensor._wrap(info)
     eye = np.broadcast_to(np.eye(A.shape[-1], dtype=A.dtype), A.shape)
     mask = bad[..., None, None]
-    out = compute(A.masked_fill(Tensor(mask), 0) + Tensor(np.where(mask, eye, 0).astype(A.dtype)))
+    out = compute(A.masked_fill(Tensor._wrap(mask), 0) + Tensor._wrap(np.where(mask, eye, 0).astype(A.dtype)))
     nan_at = bad.reshape(bad.shape + (1,) * (out.ndim - bad.ndim))
-    return out.masked_fill(Tensor(np.broadcast_to(nan_at, out.shape)), float("nan")), Tensor(info)
+    return out.masked_fill(Tensor._wrap(np.broadcast_to(nan_at, out.shape)), float("nan")), Tensor._wrap(info)
 
 
 def inv_ex(A, *, check_errors=False):
@@ -900,8 +903,8 @@ def cholesky_ex(A, *, upper=False, check_errors=False):
                 partial[i] = _partial_cholesky(m, info._data[i] - 1)
         if upper:
             partial = _T(partial)
-        mask = Tensor(np.broadcast_to(bad[..., None, None], L.shape))
-        L = L.masked_scatter(mask, Tensor(partial[np.broadcast_to(bad[..., None, None], L.shape)]))
+        mask = Tensor._wrap(np.broadcast_to(bad[..., None, None], L.shape))
+        L = L.masked_scatter(mask, Tensor._wrap(partial[np.broadcast_to(bad[..., None, None], L.shape)]))
     return CholeskyExResult(L, info)
 
 

@@ -73,22 +73,22 @@ class SobolEngine:
             self._scramble()
         self._quasi = self._shift.copy()
         # PyTorch divides the int64 shift by 2**30 with `/`: the default dtype's value, kept for the first draw
-        self._first_point = Tensor((self._quasi / 2 ** self.MAXBIT).astype(get_default_dtype())
+        self._first_point = Tensor._wrap((self._quasi / 2 ** self.MAXBIT).astype(get_default_dtype())
                                            .reshape(1, -1))
         self.num_generated = 0
 
     @property
     def sobolstate(self):
         """The (dimension, 30) int64 direction numbers (scrambled if scramble)."""
-        return Tensor(self._state)
+        return Tensor._wrap(self._state)
 
     @property
     def shift(self):
-        return Tensor(self._shift)
+        return Tensor._wrap(self._shift)
 
     @property
     def quasi(self):
-        return Tensor(self._quasi)
+        return Tensor._wrap(self._quasi)
 
     @classmethod
     def _initial_state(cls, dimension):
@@ -159,9 +159,9 @@ class SobolEngine:
             result = self._to_float(self._advance(n, self.num_generated - 1), dtype)
         self.num_generated += n
         if out is not None:
-            out.resize_as_(Tensor(result)).copy_(Tensor(result))
+            out.resize_as_(Tensor._wrap(result)).copy_(Tensor._wrap(result))
             return out
-        return Tensor(result)
+        return Tensor._wrap(result)
 
     def draw_base2(self, m, out=None, dtype=None):
         """2**m points; the total drawn must stay a power of 2 (Sobol's balance properties), as PyTorch checks."""

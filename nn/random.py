@@ -29,7 +29,7 @@ def _state_tensor(bit_gen, caller="get_rng_state"):
         raise RuntimeError(f"{caller}: expected nn's PCG64 generator, found {st['bit_generator']}")
     raw = (st["state"]["state"].to_bytes(16, "little") + st["state"]["inc"].to_bytes(16, "little")
            + bytes([st["has_uint32"]]) + st["uinteger"].to_bytes(4, "little"))
-    return _tensor.Tensor(np.frombuffer(raw, dtype=np.uint8).copy())
+    return _tensor.Tensor._wrap(np.frombuffer(raw, dtype=np.uint8).copy())
 
 
 def get_rng_state():

@@ -87,7 +87,7 @@ def _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad=Fals
         out = out.astype(np.float32)
     if requires_grad and out.dtype.kind not in "fc":
         raise TorchFileError(f"a {out.dtype} tensor marked as requiring grad (only floating-point ones can)")
-    return Tensor(out, requires_grad=bool(requires_grad))     # a saved leaf that required grad still does
+    return Tensor._wrap(out, requires_grad=bool(requires_grad))     # a saved leaf that required grad still does
 
 
 def _rebuild_tensor(storage, storage_offset, size, stride):

@@ -43,9 +43,9 @@ def sparse_coo_tensor(indices, values, size=None, *, dtype=None, device=None, re
                          f"{vals.shape}")
     shape = tuple(int(n) for n in size) if size is not None else tuple(int(n) + 1 for n in idx.max(1))
     dt = to_dtype(dtype) if dtype is not None else vals.dtype
-    values = (values if isinstance(values, Tensor) else Tensor(vals)).to(dt)
-    flat = Tensor(np.zeros(int(np.prod(shape)), dt)).index_add(0, Tensor(np.ravel_multi_index(tuple(idx), shape)),
-                                                               values)     # differentiable in the values
+    values = (values if isinstance(values, Tensor) else Tensor._wrap(vals)).to(dt)
+    positions = Tensor._wrap(np.ravel_multi_index(tuple(idx), shape))
+    flat = Tensor._wrap(np.zeros(int(np.prod(shape)), dt)).index_add(0, positions, values)  # differentiable in values
     out = flat.reshape(shape)
     return out.requires_grad_() if requires_grad and not out.requires_grad else out
 
@@ -103,12 +103,12 @@ def _convert_indices_from_coo_to_csr(input, size, *, out_int32=False):
     idx = (input._data if isinstance(input, Tensor) else np.asarray(input)).astype(np.int64).reshape(-1)
     dtype = np.int32 if out_int32 else np.int64
     if idx.size == 0 or np.all(idx[1:] >= idx[:-1]):
-        return Tensor(np.searchsorted(idx, np.arange(size + 1), side="left").astype(dtype))
+        return Tensor._wrap(np.searchsorted(idx, np.arange(size + 1), side="left").astype(dtype))
     out = np.zeros(size + 1, dtype)                 # PyTorch's CPU kernel, step by step
     for i in range(idx.size - 1):
         out[idx[i] + 1:idx[i + 1] + 1] = i + 1
     out[idx[-1] + 1:] = idx.size
-    return Tensor(out)
+    return Tensor._wrap(out)
 
 
 def _convert_indices_from_csr_to_coo(crow_indices, col_indices, *, out_int32=False, transpose=False):
@@ -118,7 +118,7 @@ def _convert_indices_from_csr_to_coo(crow_indices, col_indices, *, out_int32=Fal
     col = (col_indices._data if isinstance(col_indices, Tensor) else np.asarray(col_indices)).astype(np.int64)
     row = np.repeat(np.arange(len(ptr) - 1), np.diff(ptr))
     out = np.stack([col, row] if transpose else [row, col])
-    return Tensor(out.astype(np.int32 if out_int32 else np.int64))
+    return Tensor._wrap(out.astype(np.int32 if out_int32 else np.int64))
 
 
 _check_invariants = False
@@ -178,12 +178,12 @@ FloatTensor, DoubleTensor, LongTensor = _legacy("FloatTensor"), _legacy("DoubleT
 
 def _indices(self):
     """(ndim, nnz) int64: where the tensor is non-zero, in row-major order."""
-    return Tensor(np.stack(np.nonzero(self._data)).astype(np.int64).reshape(self.ndim, -1))
+    return Tensor._wrap(np.stack(np.nonzero(self._data)).astype(np.int64).reshape(self.ndim, -1))
 
 
 def _values(self):
     """(nnz,): the non-zero entries in row-major order, differentiable."""
-    return self[tuple(Tensor(i) for i in np.nonzero(self._data))]
+    return self[tuple(Tensor._wrap(i) for i in np.nonzero(self._data))]
 
 
 def _itself(input, *args, **kwargs):

@@ -126,7 +126,7 @@ def _no_grad_unary(scipy_name):
     """A special function PyTorch gives no derivative: its result never requires grad (as PyTorch's)."""
     def op(input):
         x = _floating(input)
-        return Tensor(_values(_scipy(scipy_name), x))
+        return Tensor._wrap(_values(_scipy(scipy_name), x))
     return op
 
 
@@ -147,13 +147,13 @@ def spherical_bessel_j0(input):
     """sin(x) / x (1 at 0); no gradient, as PyTorch's."""
     x = _floating(input)
     with np.errstate(all="ignore"):
-        return Tensor(np.where(x == 0, 1, np.sin(x) / np.where(x == 0, 1, x)).astype(x.dtype, copy=False))
+        return Tensor._wrap(np.where(x == 0, 1, np.sin(x) / np.where(x == 0, 1, x)).astype(x.dtype, copy=False))
 
 
 def airy_ai(input):
     """The Airy function Ai(x); no gradient, as PyTorch's."""
     x = _floating(input)
-    return Tensor(_values(lambda v: _scipy("airy")(v)[0], x))
+    return Tensor._wrap(_values(lambda v: _scipy("airy")(v)[0], x))
 
 
 def zeta(input, other):
@@ -161,7 +161,7 @@ def zeta(input, other):
     a, b, x, q = _pair_operands(input, other, "zeta", floating=True)
     if a.requires_grad or b.requires_grad:
         raise NotImplementedError("the derivative for 'zeta' is not implemented.")
-    return Tensor(_values(lambda v: _scipy("zeta")(v, q), x))
+    return Tensor._wrap(_values(lambda v: _scipy("zeta")(v, q), x))
 
 
 # ---- orthogonal polynomials of degree n (an integer, or a tensor truncated to one), by PyTorch's recurrences ----
@@ -185,7 +185,7 @@ def _polynomial(name, first, step, special=None, trig=None):
                     mask, value = rule(x, n_int)
                     out = np.where(mask, value, out)
         out = np.where(n_int < 0, 0, out)
-        return Tensor(np.asarray(out, dtype=x.dtype))
+        return Tensor._wrap(np.asarray(out, dtype=x.dtype))
     op.__name__ = op.__qualname__ = name
     return op
 

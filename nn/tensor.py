@@ -589,7 +589,7 @@ def backpropagate(roots, retain_graph=False, wanted=None, create_graph=False):
     for root, g in roots:
         if root._backward is _release_error:   # its graph is gone: say so (pruning below would hide it)
             _release_error(g)
-        hand(root, (g if isinstance(g, Tensor) else Tensor(g)) if create_graph else g)
+        hand(root, (g if isinstance(g, Tensor) else Tensor._wrap(g)) if create_graph else g)
     order = topological_order([root for root, _ in roots])
     if wanted is not None:                      # only the paths to the wanted tensors run (and are released)
         _refuse_released_above(roots, wanted)
@@ -647,7 +647,7 @@ def backpropagate(roots, retain_graph=False, wanted=None, create_graph=False):
 
 def _run_node_prehooks(node, g):
     for hook in list(node.__dict__["_node_prehooks"].values()):
-        out = hook((Tensor(g),))
+        out = hook((Tensor._wrap(g),))
         if out is not None:
             g = np.asarray(getattr(out[0], "_data", out[0]), dtype=g.dtype)
     return g
@@ -657,9 +657,9 @@ def _run_node_hooks(node, parent_grads, g):
     """A node's hooks, PyTorch's Node hooks: hook(grad_inputs, grad_outputs), Tensors (None for an input that gets
     none); a returned tuple replaces the gradients handed on."""
     for hook in list(node.__dict__["_node_hooks"].values()):
-        grad_inputs = tuple(None if pg is None or not p.requires_grad else Tensor(pg)
+        grad_inputs = tuple(None if pg is None or not p.requires_grad else Tensor._wrap(pg)
                             for p, pg in zip(node._parents, parent_grads))
-        out = hook(grad_inputs, (Tensor(g),))
+        out = hook(grad_inputs, (Tensor._wrap(g),))
         if out is not None:
             parent_grads = [None if o is None else np.asarray(getattr(o, "_data", o)) for o in out]
     return parent_grads
@@ -701,7 +701,7 @@ def piecewise_grad(g, x, slope, op):
     def backward(gg):
         return gg * slope, np.zeros_like(x._data)
     return Tensor._make(g._data * slope, (g, x), backward, op,
-                        lambda gg: (gg * Tensor(slope), Tensor(np.zeros_like(x._data))))
+                        lambda gg: (gg * Tensor._wrap(slope), Tensor._wrap(np.zeros_like(x._data))))
 
 
 def _unbroadcast_graph(g, parent):
@@ -828,7 +828,7 @@ def _tensor_new(cls, *args, **kwargs):
     __new__ of its own) a blank instance that __init__ fills, as object.__new__ makes."""
     self = object.__new__(cls)
     if args and cls.__new__ is not _tensor_new:
-        Tensor.__init__(self, args[0]._data if isinstance(args[0], Tensor) else args[0], *args[1:], **kwargs)
+        Tensor.__init__(self, *args, **kwargs)     # a Tensor's array shared, its dtype kept
     return self
 
 
@@ -846,13 +846,16 @@ class Tensor:
     """An n-dimensional array that can record how it was computed.
 
     Tensor(data, requires_grad=False)
-        data: ndarray (kept as is, not copied; float16 -> float32) or python
-              number/list (-> float32), as torch.Tensor.
+        data: python number/list or ndarray -> the default dtype (float32), as torch.Tensor: an array of that
+              dtype is shared, not copied (torch.Tensor(obs) of a float64 observation is a float32 copy);
+              a Tensor keeps its dtype and values.
         requires_grad: if True this is a leaf whose ``.grad`` is filled by
               backward() (floating dtypes only).
     Tensor(*sizes) or Tensor(size) with size a Size (x.shape): a new float32 tensor of that shape (zero-filled), as
         torch.Tensor(2, 3) and torch.Tensor(x.shape).
     device: the legacy constructor's keyword (torch.FloatTensor((b, 1, 1, 1), device=x.device)): CPU only.
+
+    Tensor._wrap(array) is the library's own constructor: a leaf on the array as it is (its dtype kept).
     """
 
     # NumPy must not try to handle `ndarray * Tensor` itself: this makes it
@@ -870,13 +873,21 @@ class Tensor:
         elif len(args) == 1 and isinstance(args[0], Size):
             # Tensor(x.shape): a torch.Size is read as sizes (a plain tuple or list is data), as in PyTorch
             data = np.zeros(tuple(args[0]), get_default_dtype())
-        elif len(args) > 1 or (isinstance(args[0], int) and not isinstance(args[0], bool)):
-            # Tensor(3) is PyTorch's size form; a NumPy scalar alone (np.int64(3), as reductions return) is data
+        elif len(args) > 1 or (isinstance(args[0], (int, np.integer)) and not isinstance(args[0], (bool, np.bool_))):
+            # Tensor(3) and Tensor(np.int64(3)) are PyTorch's size form
             if not all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) for n in args):
-                raise TypeError(f"Tensor(*sizes) takes ints, got {args!r}; for data use Tensor(data)")
+                raise TypeError(f"Tensor(*sizes) takes ints, got {args!r}; for data use nn.tensor(data)")
             data = np.zeros(tuple(int(n) for n in args), get_default_dtype())
+        elif isinstance(args[0], np.generic):
+            raise TypeError(f"new(): data must be a sequence (got {type(args[0]).__module__}.{type(args[0]).__name__})")
+        elif isinstance(args[0], np.ndarray) and type(args[0]) is not MetaArray:
+            data = np.asarray(args[0]).astype(get_default_dtype(), copy=False)
         else:
             data = _as_array(args[0])
+        self._fill(data, requires_grad)
+
+    def _fill(self, data, requires_grad=False):
+        """Make self a leaf on the ndarray data (as it is)."""
         self._data = data
         self._grad = None
         if requires_grad:
@@ -885,6 +896,15 @@ class Tensor:
         self._parents = ()
         self._backward = None       # None marks a leaf
         self._op = ""
+
+    @classmethod
+    def _wrap(cls, data, requires_grad=False):
+        """A leaf on data: an ndarray kept as it is (not copied, its dtype kept: float16 -> float32), a Python
+        number or list in the default dtype. The library's own constructor, where Tensor(array), PyTorch's legacy
+        constructor, casts to the default dtype."""
+        obj = object.__new__(cls)
+        obj._fill(_as_array(data), requires_grad)
+        return obj
 
     def __init_subclass__(cls, **kwargs):
         # PyTorch's subclass recipe builds the instance in __new__ (Tensor._make_subclass(cls, data), geoopt's
@@ -932,7 +952,7 @@ class Tensor:
         """torch.Tensor._make_subclass: a leaf of the Tensor subclass cls on data's values (shared, not copied; no
         graph), requiring a gradient if require_grad (how a subclass's __new__ makes its instance)."""
         obj = object.__new__(cls)
-        Tensor.__init__(obj, data._data if isinstance(data, Tensor) else data, requires_grad=require_grad)
+        obj._fill(_as_array(data), require_grad)
         return obj
 
     @classmethod
@@ -1087,11 +1107,11 @@ class Tensor:
             if isinstance(other, (int, float, bool, complex, np.number, np.bool_, list, tuple)):
                 dt = _scalar_dtype(other, self.dtype)
                 try:
-                    other = Tensor(np.asarray(other, dtype=dt))
+                    other = Tensor._wrap(np.asarray(other, dtype=dt))
                 except OverflowError:           # u8 & -16: wrapped into the small integer type, as PyTorch
-                    other = Tensor(np.asarray(other).astype(dt))
+                    other = Tensor._wrap(np.asarray(other).astype(dt))
             else:
-                other = Tensor(other)   # ndarray: validated and kept as is
+                other = Tensor._wrap(other)   # ndarray: validated and kept as is
         # equal shapes and a 0-d operand (a number) broadcast: NumPy's check (2.5 us) only for the others
         if op is not None and self.shape != other.shape and self.shape and other.shape:
             broadcast_shape(self.shape, other.shape)
@@ -1160,13 +1180,13 @@ class Tensor:
             return self._pow_tensor(exponent)       # x ** (0.5 + 1j): a complex result, as a complex tensor's
         a = self._data
         if a.dtype.kind not in "fc" and isinstance(exponent, (int, np.integer)) and exponent >= 0:
-            return Tensor(a ** int(exponent))         # integer power of an integer tensor: exact
+            return Tensor._wrap(a ** int(exponent))         # integer power of an integer tensor: exact
         if a.dtype.kind not in "fc":
             a = a.astype(get_default_dtype())
         p = float(exponent)
         if p == 0:                  # a^0 = 1 everywhere, 0^0 too: slope 0 (not 0 * 0^-1), as PyTorch
             return Tensor._make(np.ones_like(a), (self,), lambda g: (np.zeros_like(g),), "pow",
-                                lambda g: (Tensor(np.zeros(g.shape, g.dtype)),))
+                                lambda g: (Tensor._wrap(np.zeros(g.shape, g.dtype)),))
 
         def backward(g):
             # d(a^p)/da = p * a^(p-1) (conjugated for a complex a)
@@ -1200,10 +1220,10 @@ class Tensor:
 
         def graph_backward(g):
             # the same by recorded ops; ln a where a > 0 only (elsewhere the factor is 0, or NaN as above)
-            positive = Tensor((a > 0).astype(y.dtype))
+            positive = Tensor._wrap((a > 0).astype(y.dtype))
             log_a = (self * positive + (1 - positive)).log()
-            zero = Tensor(np.where((a == 0) & (b >= 0), 0.0, np.where(a < 0, np.nan, 1.0)).astype(y.dtype))
-            b_zero = Tensor((b == 0).astype(y.dtype))       # there the first factor is 0: a^0 keeps it finite
+            zero = Tensor._wrap(np.where((a == 0) & (b >= 0), 0.0, np.where(a < 0, np.nan, 1.0)).astype(y.dtype))
+            b_zero = Tensor._wrap((b == 0).astype(y.dtype))       # there the first factor is 0: a^0 keeps it finite
             return g * other * self ** (other - 1 + b_zero) * (1 - b_zero), g * self ** other * log_a * zero
         return Tensor._make(y, (self, other), backward, "pow", graph_backward)
 

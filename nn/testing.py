@@ -128,4 +128,4 @@ def make_tensor(*shape, dtype, device=None, low=None, high=None, requires_grad=F
         data = rng.uniform(low, high, shape).astype(dtype)
     if exclude_zero:
         data[data == 0] = 1 if dtype.kind in "iub" else np.finfo(dtype).tiny
-    return Tensor(data, requires_grad=requires_grad)
+    return Tensor._wrap(data, requires_grad=requires_grad)

@@ -42,7 +42,7 @@ class ScaledCubicPlus(nn.Function):
 
 
 def t64(*shape, seed=0, requires_grad=True):
-    return Tensor(np.random.default_rng(seed).uniform(-1, 1, shape), requires_grad=requires_grad)
+    return nn.tensor(np.random.default_rng(seed).uniform(-1, 1, shape), requires_grad=requires_grad)
 
 
 def test_custom_exp_gradcheck():
@@ -106,7 +106,7 @@ def test_readme_example_custom_op_trains_a_parameter():
             x, = ctx.saved_tensors
             return grad * 3 * x * x          # dL/dx = dL/dy * 3x^2
 
-    x = nn.Tensor(np.array([0.5, -1.0, 2.0]), requires_grad=True)
+    x = nn.tensor(np.array([0.5, -1.0, 2.0]), requires_grad=True)
     Cube.apply(x).sum().backward()
     np.testing.assert_allclose(x.grad, 3 * x.data ** 2)
     assert nn.gradcheck(Cube.apply, (x,))

@@ -6,7 +6,7 @@ import nn
 
 
 def _args(rng, ishape=(1, 4, 1), B=3, n=4, m=5, p=6, dtype=np.float64):
-    return [nn.Tensor(rng.normal(size=s).astype(dtype), requires_grad=True) for s in (ishape, (B, n, m), (B, m, p))]
+    return [nn.tensor(rng.normal(size=s).astype(dtype), requires_grad=True) for s in (ishape, (B, n, m), (B, m, p))]
 
 
 @pytest.mark.parametrize("ishape", [(1, 4, 1), (3, 4, 6), (6,), (4, 1)])
@@ -43,7 +43,7 @@ def test_bad_arguments_are_clear_errors():
     with pytest.raises(ValueError, match="does not broadcast"):
         nn.baddbmm(nn.zeros(5, 1), a, b)
     with pytest.raises(RuntimeError, match="^expected scalar type Double but found Float$"):     # PyTorch's words
-        nn.baddbmm(i, a, nn.Tensor(b.data.astype(np.float32)))
+        nn.baddbmm(i, a, nn.tensor(b.data.astype(np.float32)))
 
 
 def test_integer_tensors():
@@ -64,7 +64,7 @@ def test_matches_pytorch():
     theirs = [torch.tensor(t.data, requires_grad=True) for t in ours]
     yo, yt = nn.baddbmm(*ours, beta=0.7, alpha=1.5), torch.baddbmm(*theirs, beta=0.7, alpha=1.5)
     g = rng.normal(size=yo.shape)
-    yo.backward(nn.Tensor(g))
+    yo.backward(nn.tensor(g))
     yt.backward(torch.tensor(g))
     np.testing.assert_allclose(yo.data, yt.detach().numpy(), rtol=1e-12)
     for o, t in zip(ours, theirs):

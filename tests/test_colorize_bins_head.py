@@ -37,23 +37,23 @@ def test_regression_loss_on_a_bins_model_in_training_mode_is_a_clear_error():
     m = _bins_model()
     x, y = _batch()
     with pytest.raises(ValueError, match="BinsLoss"):
-        RegressionLoss("mse")(m(nn.Tensor(x)), nn.Tensor(y))
+        RegressionLoss("mse")(m(nn.tensor(x)), nn.tensor(y))
 
 
 def test_bins_head_shapes_and_config():
     m = _bins_model()
     x, _ = _batch()
-    out = m(nn.Tensor(x))
+    out = m(nn.tensor(x))
     assert isinstance(out, ColorOutput)
     assert out.logits.shape == (4, len(CENTRES), 8, 8)                 # half the input size
     assert out.ab is None                                              # training mode: the loss reads logits
     with inference(m):
-        assert m(nn.Tensor(x)).ab.shape == (4, 2, 16, 16)
+        assert m(nn.tensor(x)).ab.shape == (4, 2, 16, 16)
     assert m.config["head"] == "bins" and np.array_equal(np.asarray(m.config["centres"], np.float32), CENTRES)
     # odd sizes: logits at ceil(H / 2), ab cropped back to the input
     m.eval()
     with nn.no_grad():
-        out = m(nn.Tensor(np.zeros((1, 1, 13, 11), np.float32)))
+        out = m(nn.tensor(np.zeros((1, 1, 13, 11), np.float32)))
     assert out.logits.shape[2:] == (7, 6) and out.ab.shape[2:] == (13, 11)
 
 
@@ -70,8 +70,8 @@ def test_bins_head_is_its_conv(params, features, n_threads, kernel_threads, monk
     monkeypatch.setattr(nn, "baddbmm", lambda *a, **k: calls.append(1) or baddbmm(*a, **k))
     rng = np.random.default_rng(5)
     head = BinsHead(6, bins="kmeans:5", centres=rng.normal(size=(5, 2)).astype(np.float32) * 30).to(params)
-    h = nn.Tensor(rng.normal(size=(2, 6, 3, 4)).astype(features), requires_grad=True)
-    g = nn.Tensor(rng.normal(size=(2, 5, 3, 4)))
+    h = nn.tensor(rng.normal(size=(2, 6, 3, 4)).astype(features), requires_grad=True)
+    g = nn.tensor(rng.normal(size=(2, 5, 3, 4)))
     if params != features:
         for f in (head, head.conv):
             with pytest.raises(RuntimeError, match="Input type .* and bias type .* should be the same"):
@@ -95,7 +95,7 @@ def test_head_ab_is_the_default_and_unchanged():
     nn.manual_seed(0)
     m = build_model({"model": "fusion", "width": 4, "depth": 2})
     assert m.head == "ab" and not hasattr(m, "bins_head")
-    out = m(nn.Tensor(_batch()[0]))
+    out = m(nn.tensor(_batch()[0]))
     assert out.logits is None and out.ab.shape == (4, 2, 16, 16)
 
 
@@ -107,7 +107,7 @@ def test_bins_head_trains_and_the_loss_falls():
     opt = nn.optim.Adam(m.parameters(), lr=1e-2)
     values = []
     for _ in range(12):
-        value = loss(m(nn.Tensor(x)), nn.Tensor(y))
+        value = loss(m(nn.tensor(x)), nn.tensor(y))
         opt.zero_grad()
         value.backward()
         opt.step()
@@ -124,7 +124,7 @@ def test_bins_loss_is_weighted_soft_cross_entropy():
     w = B.rebalance_weights(prior, 0.5)
     loss = make_loss(TrainSettings(), head="bins", centres=CENTRES, prior=prior).pixel_loss
     assert isinstance(loss, BinsLoss) and np.allclose(loss.class_weights, w)
-    got = loss(ColorOutput(nn.Tensor(np.zeros((2, 2, 8, 6))), logits=nn.Tensor(logits)), nn.Tensor(y)).item()
+    got = loss(ColorOutput(nn.tensor(np.zeros((2, 2, 8, 6))), logits=nn.tensor(logits)), nn.tensor(y)).item()
     small = y.reshape(2, 2, 4, 2, 3, 2).mean(axis=(3, 5)) * 128
     soft = B.soft_encode(small, CENTRES)
     assert np.allclose(soft.sum(1), 1, atol=1e-5)
@@ -171,9 +171,9 @@ def test_flip_average_averages_logits():
     x, _ = _batch(2)
     m.eval()
     with nn.no_grad():
-        out = m(nn.Tensor(x))
-        a = m._forward(nn.Tensor(x), decode=False).logits.data
-        b = m._forward(nn.Tensor(x[:, :, :, ::-1].copy()), decode=False).logits.data
+        out = m(nn.tensor(x))
+        a = m._forward(nn.tensor(x), decode=False).logits.data
+        b = m._forward(nn.tensor(x[:, :, :, ::-1].copy()), decode=False).logits.data
     assert np.allclose(out.logits.data, (a + b[:, :, :, ::-1]) / 2, atol=1e-6)
 
 
@@ -185,7 +185,7 @@ def test_annealed_at_t1_is_the_mean_and_decodings_differ():
     for method, T in (("annealed", 1.0), ("mean", 0.38), ("annealed", 0.38), ("mode", 0.38), ("mrf", 0.38)):
         set_decoding(m, method, T)
         with nn.no_grad():
-            res[(method, T)] = m(nn.Tensor(x)).ab.data
+            res[(method, T)] = m(nn.tensor(x)).ab.data
     assert np.allclose(res[("annealed", 1.0)], res[("mean", 0.38)], atol=1e-6)
     assert not np.allclose(res[("annealed", 0.38)], res[("mean", 0.38)])
     # mode: every pixel of the decoded (half-size) map is a bin centre
@@ -206,7 +206,7 @@ def test_weights_round_trip_keep_centres_and_decoding(tmp_path):
     x, _ = _batch(1)
     with nn.no_grad():
         m.eval()
-        assert np.allclose(m(nn.Tensor(x)).ab.data, m2(nn.Tensor(x)).ab.data)
+        assert np.allclose(m(nn.tensor(x)).ab.data, m2(nn.tensor(x)).ab.data)
     with pytest.raises(ColorizeError, match="kmeans"):
         build_model({"model": "unet", "width": 4, "depth": 2, "head": "bins", "bins": "kmeans:6"})
     with pytest.raises(ColorizeError, match="bins"):
@@ -338,4 +338,4 @@ def test_validation_reads_the_logits_without_decoding(monkeypatch):
     loss, _ = t.validate()
     assert np.isfinite(loss) and not m.bins_head.skip_decode           # restored after validation
     with inference(m), pytest.raises(AssertionError, match="decoded"):      # eval mode outside validate decodes
-        m(nn.Tensor(np.zeros((1, 1, 16, 16), np.float32)))
+        m(nn.tensor(np.zeros((1, 1, 16, 16), np.float32)))

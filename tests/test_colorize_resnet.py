@@ -49,7 +49,7 @@ def test_trunk_keys_follow_torchvision_names():
 def test_forward_shapes_for_odd_sizes(options, hw):
     nn.manual_seed(0)
     model = build_model(dict({"model": "resnet"}, **options))
-    x = nn.Tensor(np.random.default_rng(0).uniform(-1, 1, (2, 1) + hw).astype(np.float32))
+    x = nn.tensor(np.random.default_rng(0).uniform(-1, 1, (2, 1) + hw).astype(np.float32))
     out = model(x)
     if options.get("head") == "bins":
         assert out.logits.shape == (2, len(model.bins_head.centres), (hw[0] + 1) // 2, (hw[1] + 1) // 2)
@@ -70,7 +70,7 @@ def test_scene_classes_without_the_global_branch_add_no_head():
     # `colorize train` passes num_classes whenever the data has scene labels
     model = build_model({"model": "resnet", "num_classes": 3})
     assert model.config["num_classes"] == 3 and not any(k.startswith("classifier") for k in model.state_dict())
-    assert model(nn.Tensor(np.zeros((2, 1, 16, 16), np.float32))).scene_logits is None
+    assert model(nn.tensor(np.zeros((2, 1, 16, 16), np.float32))).scene_logits is None
 
 
 def test_fusion_reuses_the_global_branch_of_the_conv_models():
@@ -98,7 +98,7 @@ def test_a_few_steps_reduce_the_loss():
     opt = nn.optim.Adam(model.parameters(), lr=1e-3)
     losses = []
     for _ in range(8):
-        loss = nn.functional.mse_loss(model(nn.Tensor(x)).ab, nn.Tensor(y))
+        loss = nn.functional.mse_loss(model(nn.tensor(x)).ab, nn.tensor(y))
         opt.zero_grad()
         loss.backward()
         opt.step()
@@ -169,7 +169,7 @@ def test_trunk_forward_and_backward_match_pytorch(options):
     for train in (False, True):
         ours.train(train)
         theirs.train(train)
-        xo = nn.Tensor(x)
+        xo = nn.tensor(x)
         ho = ours.trunk(xo)
         xt = torch.tensor(x, requires_grad=True)
         ht = theirs(xt)

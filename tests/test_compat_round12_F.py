@@ -21,7 +21,7 @@ def test_legacy_typed_constructor_takes_a_cpu_device():
     np.testing.assert_array_equal(mask.numpy(), [3.0, 1.0, 1.0, 1.0])
     assert nn.FloatTensor(2, 3, device="cpu").shape == (2, 3)           # sizes
     assert nn.LongTensor(3, device=nn.device("cpu")).dtype == nn.int64
-    np.testing.assert_array_equal(nn.Tensor((2, 1), device="cpu").numpy(), [2.0, 1.0])
+    np.testing.assert_array_equal(nn.tensor((2, 1), device="cpu").numpy(), [2.0, 1.0])
     with pytest.raises(RuntimeError):                                   # PyTorch: "legacy constructor expects device type: cpu"
         nn.FloatTensor(2, device="cuda")
 

@@ -10,7 +10,7 @@ from nn.gradcheck import gradcheck
 
 
 def t64(*shape, seed=0, requires_grad=True):
-    return Tensor(np.random.default_rng(seed).uniform(-1, 1, size=shape), requires_grad=requires_grad)
+    return nn.tensor(np.random.default_rng(seed).uniform(-1, 1, size=shape), requires_grad=requires_grad)
 
 
 # (N, C, H, W, O, k, stride, padding, dilation, groups)
@@ -41,21 +41,21 @@ def _transposed_arrays(case, seed=0):
 @pytest.mark.parametrize("case", CONV_CASES)
 def test_conv2d_gradcheck(case):
     arrays, (s, p, d, g) = _conv_arrays(case)
-    inputs = [Tensor(a, requires_grad=True) for a in arrays]
+    inputs = [nn.tensor(a, requires_grad=True) for a in arrays]
     assert gradcheck(lambda x, w, b: F.conv2d(x, w, b, s, p, d, g), inputs)
 
 
 @pytest.mark.parametrize("case", TRANSPOSED_CASES)
 def test_conv_transpose2d_gradcheck(case):
     arrays, args = _transposed_arrays(case)
-    inputs = [Tensor(a, requires_grad=True) for a in arrays]
+    inputs = [nn.tensor(a, requires_grad=True) for a in arrays]
     assert gradcheck(lambda x, w, b: F.conv_transpose2d(x, w, b, *args), inputs)
 
 
 def _vs_torch(ours, theirs, arrays, dtype, tol):
     torch = pytest.importorskip("torch")
     arrays = [a.astype(dtype) for a in arrays]
-    mine = [Tensor(a.copy(), requires_grad=True) for a in arrays]
+    mine = [nn.tensor(a.copy(), requires_grad=True) for a in arrays]
     ref = [torch.tensor(a.copy(), requires_grad=True) for a in arrays]
     y, yt = ours(*mine), theirs(torch, *ref)
     assert y.dtype == dtype
@@ -92,7 +92,7 @@ def test_layers_match_torch_with_the_same_weights():
                                  torch.nn.ConvTranspose2d(8, 4, 3, stride=2, padding=1, output_padding=1, groups=4))
     theirs.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in ours.state_dict().items()})
     x = np.random.default_rng(3).standard_normal((2, 4, 6, 6)).astype(np.float32)
-    np.testing.assert_allclose(ours(Tensor(x)).data, theirs(torch.from_numpy(x)).detach().numpy(),
+    np.testing.assert_allclose(ours(nn.tensor(x)).data, theirs(torch.from_numpy(x)).detach().numpy(),
                                rtol=1e-4, atol=1e-5)
 
 
@@ -100,10 +100,10 @@ def test_input_channels_are_checked_against_the_weight_not_the_constructor():
     conv = nn.Conv2d(3, 4, 3)
     with pytest.raises(ValueError, match="to have 3 channels, but got 1 channels"):
         conv(t64(1, 1, 5, 5, requires_grad=False).float() if hasattr(Tensor, "float") else
-             Tensor(np.zeros((1, 1, 5, 5), np.float32)))
+             nn.tensor(np.zeros((1, 1, 5, 5), np.float32)))
     # "sum the first conv's weights to one channel": the layer now takes gray images
     conv.weight = nn.Parameter(conv.weight.data.sum(axis=1, keepdims=True))
-    assert conv(Tensor(np.zeros((1, 1, 5, 5), np.float32))).shape == (1, 4, 3, 3)
+    assert conv(nn.tensor(np.zeros((1, 1, 5, 5), np.float32))).shape == (1, 4, 3, 3)
 
 
 @pytest.mark.parametrize("make,match", [

@@ -14,7 +14,7 @@ WEIGHT = "expected scalar type Float but found Double"
 
 
 def t(*shape, dtype=np.float32):
-    return nn.Tensor(np.random.default_rng(len(shape)).normal(size=shape).astype(dtype))
+    return nn.tensor(np.random.default_rng(len(shape)).normal(size=shape).astype(dtype))
 
 
 CASES = [  # (op, input, weight, bias, PyTorch's message)
@@ -51,7 +51,7 @@ def test_a_module_converted_to_double_refuses_a_float_input_by_its_bias():
 @pytest.mark.parametrize("op, x, w, outputs", [(F.conv_transpose2d, t(1, 2, 4, 4), t(2, 3, 3, 3), 36),
                                                 (F.conv_transpose1d, t(1, 2, 4), t(2, 3, 3), 6)])
 def test_transposed_convs_cast_their_bias_and_give_its_gradient_in_the_bias_dtype(op, x, w, outputs):
-    b = nn.Tensor(np.array([0.5, -1.0, 2.0]), requires_grad=True)          # float64, the input float32
+    b = nn.tensor(np.array([0.5, -1.0, 2.0]), requires_grad=True)          # float64, the input float32
     y = op(x, w, b)
     assert y.dtype == nn.float32
     np.testing.assert_array_equal(y.data, op(x, w, b.float()).data)

@@ -27,7 +27,7 @@ CASES = [  # (equation, dtypes, shapes, PyTorch's result: a dtype or its error)
 
 @pytest.mark.parametrize("equation, dtypes, shapes, expected", CASES)
 def test_two_dtypes_multiply_but_do_not_contract(equation, dtypes, shapes, expected):
-    operands = [nn.Tensor(np.arange(1.0, 1 + np.prod(s)).reshape(s).astype(t)) for s, t in zip(shapes, dtypes)]
+    operands = [nn.tensor(np.arange(1.0, 1 + np.prod(s)).reshape(s).astype(t)) for s, t in zip(shapes, dtypes)]
     if isinstance(expected, str):
         with pytest.raises(RuntimeError, match=f"^{expected}$"):
             nn.einsum(equation, *operands)

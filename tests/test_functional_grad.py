@@ -13,21 +13,21 @@ from nn.gradcheck import gradcheck
 
 def t64(*shape, seed=0, requires_grad=True, low=-1.0, high=1.0):
     rng = np.random.default_rng(seed)
-    return Tensor(rng.uniform(low, high, size=shape), requires_grad=requires_grad)
+    return nn.tensor(rng.uniform(low, high, size=shape), requires_grad=requires_grad)
 
 
 def away_from_zero(*shape, seed=0, margin=0.1):
     """Values in [-1, -margin] U [margin, 1]: no element near a kink at 0."""
     rng = np.random.default_rng(seed)
     v = rng.uniform(margin, 1.0, size=shape) * rng.choice([-1.0, 1.0], size=shape)
-    return Tensor(v, requires_grad=True)
+    return nn.tensor(v, requires_grad=True)
 
 
 def distinct(*shape, seed=0, step=0.05):
     """A shuffled arithmetic sequence: every pooling window has one clear winner."""
     rng = np.random.default_rng(seed)
     n = int(np.prod(shape))
-    return Tensor((rng.permutation(n) * step - n * step / 2).reshape(shape), requires_grad=True)
+    return nn.tensor((rng.permutation(n) * step - n * step / 2).reshape(shape), requires_grad=True)
 
 
 # ---------------------------------------------------------------------------- linear
@@ -139,12 +139,12 @@ def test_activation_gradcheck(fn, shape):
 
 
 def test_sigmoid_is_stable_for_large_inputs():
-    x = Tensor(np.array([-1000.0, -30.0, 0.0, 30.0, 1000.0], np.float32))
+    x = nn.tensor(np.array([-1000.0, -30.0, 0.0, 30.0, 1000.0], np.float32))
     with np.errstate(over="raise", invalid="raise", divide="raise"):
         y = F.sigmoid(x).data
     assert y.dtype == np.float32
     np.testing.assert_allclose(y, [0.0, 9.357623e-14, 0.5, 1.0, 1.0], rtol=1e-6)
-    ls = F.log_softmax(Tensor(np.array([[1000.0, 0.0]])), 1).data
+    ls = F.log_softmax(nn.tensor(np.array([[1000.0, 0.0]])), 1).data
     np.testing.assert_allclose(ls, [[0.0, -1000.0]])
 
 
@@ -190,7 +190,7 @@ def test_batch_norm_bias_only_gradcheck():
 def test_batch_norm_running_stats_update():
     x = t64(4, 2, 3, 3, seed=1, requires_grad=False).data
     rm, rv = np.zeros(2), np.ones(2)
-    F.batch_norm(Tensor(x), rm, rv, training=True, momentum=0.1)
+    F.batch_norm(nn.tensor(x), rm, rv, training=True, momentum=0.1)
     mean = x.mean(axis=(0, 2, 3))
     var_unbiased = x.var(axis=(0, 2, 3), ddof=1)
     np.testing.assert_allclose(rm, 0.1 * mean)
@@ -213,7 +213,7 @@ def test_dropout_gradcheck_and_scaling():
 
 def test_dropout_keeps_about_1_minus_p():
     nn.manual_seed(1)
-    y = F.dropout(Tensor(np.ones((200, 200), np.float32)), p=0.25).data
+    y = F.dropout(nn.tensor(np.ones((200, 200), np.float32)), p=0.25).data
     assert y.dtype == np.float32
     assert abs((y != 0).mean() - 0.75) < 0.01
 
@@ -250,7 +250,7 @@ def test_regression_losses_gradcheck(loss, reduction):
     d = away_from_zero(2, 3, 4, seed=12, margin=0.05).data * 2     # |d| in [0.1, 2]
     d[np.abs(np.abs(d) - 0.3) < 0.02] += 0.05                      # not at |d| = beta
     d[np.abs(np.abs(d) - 1.0) < 0.02] += 0.05
-    x = Tensor(target.data + d, requires_grad=True)
+    x = nn.tensor(target.data + d, requires_grad=True)
     assert gradcheck(lambda x, t: loss(x, t, reduction=reduction), (x, target))
 
 
@@ -271,7 +271,7 @@ def test_cross_entropy_value():
     w = np.array([1.0, 2.0, 3.0])
     logp = x - np.log(np.exp(x).sum(1, keepdims=True))
     want = -(w[0] * logp[0, 0] + w[2] * logp[1, 2]) / (w[0] + w[2])
-    assert F.cross_entropy(Tensor(x), t, w).item() == pytest.approx(want, rel=1e-12)
+    assert F.cross_entropy(nn.tensor(x), t, w).item() == pytest.approx(want, rel=1e-12)
 
 
 # ---------------------------------------------------------------------------- a small network

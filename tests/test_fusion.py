@@ -24,7 +24,7 @@ def test_fused_conv_computes_conv_then_eval_batchnorm(bias, transpose):
     cls = nn.ConvTranspose2d if transpose else nn.Conv2d
     conv = cls(3, 5, 3, stride=2, padding=1, bias=bias).to(np.float64).eval()
     bn = _randomised_bn(5, rng)
-    x = nn.Tensor(rng.normal(size=(2, 3, 7, 6)))
+    x = nn.tensor(rng.normal(size=(2, 3, 7, 6)))
     expected = bn(conv(x)).data
     fused = fuse_conv_bn_eval(conv, bn, transpose=transpose)
     np.testing.assert_allclose(fused(x).data, expected, rtol=1e-12, atol=1e-12)
@@ -80,7 +80,7 @@ def test_fuse_batchnorm_leaves_a_models_prediction_unchanged():
         if isinstance(m, nn.BatchNorm2d):
             m.running_mean[...] = rng.normal(size=m.num_features)
             m.running_var[...] = rng.uniform(0.5, 2.0, m.num_features)
-    x = nn.Tensor(rng.uniform(-1, 1, (2, 1, 24, 32)).astype(np.float32))
+    x = nn.tensor(rng.uniform(-1, 1, (2, 1, 24, 32)).astype(np.float32))
     with inference(model):
         before = model(x).ab.data
     n_bn = sum(isinstance(m, nn.BatchNorm2d) for m in model.modules())
@@ -116,7 +116,7 @@ def test_for_prediction_runs_the_upsampling_and_its_conv_as_written(monkeypatch)
     fused_op = container.upsample2x_conv3x3
     monkeypatch.setattr(container, "upsample2x_conv3x3", counted)
     model = build_model({"model": "fusion", "width": 8, "depth": 2, "global_dim": 16})
-    x = nn.Tensor(np.random.default_rng(1).uniform(-1, 1, (1, 1, 16, 24)).astype(np.float32))
+    x = nn.tensor(np.random.default_rng(1).uniform(-1, 1, (1, 1, 16, 24)).astype(np.float32))
     with inference(model):
         fused = model(x).ab.data
     n_fused = len(calls)

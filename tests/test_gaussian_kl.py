@@ -9,8 +9,8 @@ from colorize.models.unet_vae import reparameterize
 
 def _mu_logvar(seed=0, shape=(4, 6), dtype=np.float64):
     rng = np.random.default_rng(seed)
-    mu = nn.Tensor(rng.normal(0, 1, shape).astype(dtype), requires_grad=True)
-    logvar = nn.Tensor(rng.normal(0, 0.7, shape).astype(dtype), requires_grad=True)
+    mu = nn.tensor(rng.normal(0, 1, shape).astype(dtype), requires_grad=True)
+    logvar = nn.tensor(rng.normal(0, 0.7, shape).astype(dtype), requires_grad=True)
     return mu, logvar
 
 
@@ -23,7 +23,7 @@ def test_kl_matches_closed_form_and_reductions():
     np.testing.assert_allclose(F.gaussian_kl(mu, logvar, reduction="sum").item(), per.sum(), rtol=1e-12)
     np.testing.assert_allclose(F.gaussian_kl(mu, logvar, reduction="mean").item(), per.mean(), rtol=1e-12)
     # the prior itself: KL = 0
-    z = nn.Tensor(np.zeros((3, 5)))
+    z = nn.tensor(np.zeros((3, 5)))
     assert F.gaussian_kl(z, z).item() == 0.0
 
 
@@ -43,7 +43,7 @@ def test_kl_gradcheck(reduction):
     mu, logvar = _mu_logvar(2, (3, 4))
     w = np.random.default_rng(3).normal(size=(3, 4))
     if reduction == "none":
-        nn.gradcheck(lambda a, b: (F.gaussian_kl(a, b, reduction="none") * nn.Tensor(w)).sum(), [mu, logvar])
+        nn.gradcheck(lambda a, b: (F.gaussian_kl(a, b, reduction="none") * nn.tensor(w)).sum(), [mu, logvar])
     else:
         nn.gradcheck(lambda a, b: F.gaussian_kl(a, b, reduction=reduction), [mu, logvar])
 
@@ -52,9 +52,9 @@ def test_gradcheck_through_the_reparameterisation_with_a_fixed_eps():
     mu, logvar = _mu_logvar(4, (3, 5))
     eps = np.random.default_rng(5).standard_normal((3, 5))
     w = np.random.default_rng(6).normal(size=(3, 5))
-    nn.gradcheck(lambda a, b: (reparameterize(a, b, eps) ** 2 * nn.Tensor(w)).sum(), [mu, logvar])
+    nn.gradcheck(lambda a, b: (reparameterize(a, b, eps) ** 2 * nn.tensor(w)).sum(), [mu, logvar])
     # the whole VAE latent term: reconstruction-like use of z plus the KL
-    nn.gradcheck(lambda a, b: (reparameterize(a, b, eps) * nn.Tensor(w)).sum() + F.gaussian_kl(a, b),
+    nn.gradcheck(lambda a, b: (reparameterize(a, b, eps) * nn.tensor(w)).sum() + F.gaussian_kl(a, b),
                  [mu, logvar])
     # dz/dlogvar = eps * sigma / 2 exactly
     z = reparameterize(mu, logvar, eps)

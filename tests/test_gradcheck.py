@@ -1,5 +1,6 @@
 """gradcheck itself: it passes correct gradients and catches wrong ones."""
 import numpy as np
+import nn
 import pytest
 
 from nn import Tensor
@@ -7,7 +8,7 @@ from nn.gradcheck import gradcheck, GradcheckError
 
 
 def t64(*shape, seed=0, requires_grad=True):
-    return Tensor(np.random.default_rng(seed).uniform(0.5, 1.5, size=shape), requires_grad=requires_grad)
+    return nn.tensor(np.random.default_rng(seed).uniform(0.5, 1.5, size=shape), requires_grad=requires_grad)
 
 
 def cube_with_backward(factor):
@@ -56,7 +57,7 @@ def test_skips_inputs_without_requires_grad_and_restores_grad():
 
 
 def test_requires_float64_inputs():
-    x = Tensor(np.ones(3, np.float32), requires_grad=True)
+    x = nn.tensor(np.ones(3, np.float32), requires_grad=True)
     with pytest.raises(TypeError, match="input 0 is float32"):
         gradcheck(lambda x: x * 2, (x,))
 

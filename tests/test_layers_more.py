@@ -12,12 +12,12 @@ from nn.gradcheck import gradcheck
 
 
 def t64(*shape, seed=0, requires_grad=True, scale=1.0):
-    return Tensor(np.random.default_rng(seed).uniform(-1, 1, size=shape) * scale, requires_grad=requires_grad)
+    return nn.tensor(np.random.default_rng(seed).uniform(-1, 1, size=shape) * scale, requires_grad=requires_grad)
 
 
 def distinct(*shape, seed=0):
     n = int(np.prod(shape))
-    return Tensor((np.random.default_rng(seed).permutation(n) * 0.05 - n * 0.025 + 0.013).reshape(shape), requires_grad=True)
+    return nn.tensor((np.random.default_rng(seed).permutation(n) * 0.05 - n * 0.025 + 0.013).reshape(shape), requires_grad=True)
 
 
 # (our op, torch op, input shapes, extra) — float64, ties avoided
@@ -101,7 +101,7 @@ def test_layers_match_torch():
               torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Unflatten(1, (6, 25))))]
     for ours, theirs in pairs:
         ours.double(), theirs.double()
-        np.testing.assert_allclose(ours(Tensor(x)).data, theirs(torch.from_numpy(x)).detach().numpy(),
+        np.testing.assert_allclose(ours(nn.tensor(x)).data, theirs(torch.from_numpy(x)).detach().numpy(),
                                    rtol=1e-10, atol=1e-12, err_msg=repr(ours))
 
 
@@ -110,14 +110,14 @@ def test_batchnorm1d_matches_torch_in_training_and_eval():
     ours, theirs = nn.BatchNorm1d(3).double(), torch.nn.BatchNorm1d(3).double()
     for shape in [(6, 3), (4, 3, 5)]:
         x = np.random.default_rng(len(shape)).standard_normal(shape)
-        np.testing.assert_allclose(ours(Tensor(x)).data, theirs(torch.from_numpy(x)).detach().numpy(), atol=1e-10)
+        np.testing.assert_allclose(ours(nn.tensor(x)).data, theirs(torch.from_numpy(x)).detach().numpy(), atol=1e-10)
     for key, value in theirs.state_dict().items():
         np.testing.assert_allclose(ours.state_dict()[key], value.numpy(), atol=1e-12)
     ours.eval(), theirs.eval()
     x = np.random.default_rng(9).standard_normal((2, 3))
-    np.testing.assert_allclose(ours(Tensor(x)).data, theirs(torch.from_numpy(x)).detach().numpy(), atol=1e-10)
+    np.testing.assert_allclose(ours(nn.tensor(x)).data, theirs(torch.from_numpy(x)).detach().numpy(), atol=1e-10)
     with pytest.raises(ValueError, match="BatchNorm1d expects a 2-D or 3-D input"):
-        ours(Tensor(np.zeros((1, 3, 2, 2))))
+        ours(nn.tensor(np.zeros((1, 3, 2, 2))))
 
 
 def test_one_hot_and_embedding():
@@ -132,7 +132,7 @@ def test_one_hot_and_embedding():
     emb = nn.Embedding(5, 3, padding_idx=0).double()
     assert np.all(emb.weight.data[0] == 0)
     idx = np.array([[1, 0, 1], [4, 1, 2]])
-    assert gradcheck(lambda w: F.embedding(idx, w), [Tensor(emb.weight.data.copy(), requires_grad=True)])
+    assert gradcheck(lambda w: F.embedding(idx, w), [nn.tensor(emb.weight.data.copy(), requires_grad=True)])
     y = emb(idx)
     y.sum().backward()
     np.testing.assert_array_equal(emb.weight.grad[:, 0], [0, 3, 1, 0, 1])   # row 0 (padding) gets nothing
@@ -153,7 +153,7 @@ def test_containers_and_state_dict_keys():
 
 def test_dropout2d_zeroes_whole_channels():
     nn.manual_seed(0)
-    x = Tensor(np.ones((4, 8, 3, 3), np.float32), requires_grad=True)
+    x = nn.tensor(np.ones((4, 8, 3, 3), np.float32), requires_grad=True)
     y = nn.Dropout2d(0.5)(x)
     per_channel = y.data.reshape(4, 8, -1)
     assert set(np.unique(per_channel)) <= {0.0, 2.0}

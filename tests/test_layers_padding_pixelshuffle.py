@@ -10,7 +10,7 @@ from nn.gradcheck import gradcheck
 
 
 def t64(*shape, seed=0, scale=1.0):
-    return Tensor(np.random.default_rng(seed).uniform(-1, 1, size=shape) * scale, requires_grad=True)
+    return nn.tensor(np.random.default_rng(seed).uniform(-1, 1, size=shape) * scale, requires_grad=True)
 
 
 # (name, our function, PyTorch's (T = torch.nn.functional, torch), input shape, input scale)
@@ -52,7 +52,7 @@ def test_matches_pytorch(name, ours, theirs, shape, scale):
 
 
 def test_hardtanh_gradient_is_zero_at_the_kinks_as_pytorch():
-    x = Tensor(np.array([-1.0, 0.0, 0.5, 6.0, 7.0]), requires_grad=True)
+    x = nn.tensor(np.array([-1.0, 0.0, 0.5, 6.0, 7.0]), requires_grad=True)
     F.relu6(x).sum().backward()
     assert x.grad.tolist() == [0.0, 0.0, 1.0, 0.0, 0.0]
 
@@ -82,7 +82,7 @@ def test_instance_norm_running_statistics():
     batches = [t64(3, 2, 4, 5, seed=s).data * (s + 1) + s for s in range(3)]
     mean, var = np.zeros(2), np.ones(2)
     for b in batches:
-        y = layer(Tensor(b))
+        y = layer(nn.tensor(b))
         mean = 0.75 * mean + 0.25 * b.mean((2, 3)).mean(0)
         var = 0.75 * var + 0.25 * b.var((2, 3), ddof=1).mean(0)
     np.testing.assert_allclose(layer.running_mean, mean, rtol=1e-12)
@@ -104,7 +104,7 @@ def test_instance_norm_running_statistics():
 
 
 def test_pixel_shuffle_round_trip_and_bad_shapes():
-    x = Tensor(np.arange(2 * 12 * 2 * 3, dtype=np.float32).reshape(2, 12, 2, 3))
+    x = nn.tensor(np.arange(2 * 12 * 2 * 3, dtype=np.float32).reshape(2, 12, 2, 3))
     np.testing.assert_array_equal(F.pixel_unshuffle(F.pixel_shuffle(x, 2), 2).data, x.data)
     with pytest.raises(ValueError, match="divisible"):
         F.pixel_shuffle(x, 4)

@@ -11,13 +11,13 @@ from nn.gradcheck import gradcheck
 
 def t64(*shape, seed=0, requires_grad=True, low=-1.0, high=1.0):
     rng = np.random.default_rng(seed)
-    return Tensor(rng.uniform(low, high, size=shape), requires_grad=requires_grad)
+    return nn.tensor(rng.uniform(low, high, size=shape), requires_grad=requires_grad)
 
 
 def probs(*shape, seed=0, requires_grad=False):
     """A probability distribution along dim 1."""
     e = np.exp(np.random.default_rng(seed).normal(size=shape))
-    return Tensor(e / e.sum(axis=1, keepdims=True), requires_grad=requires_grad)
+    return nn.tensor(e / e.sum(axis=1, keepdims=True), requires_grad=requires_grad)
 
 
 def labels(shape, C, seed=0, ignore=None):
@@ -88,9 +88,9 @@ def test_bce_with_logits_gradcheck(reduction, weighted, pos_weighted):
 @pytest.mark.parametrize("reduction", REDUCTIONS + ["batchmean"])
 @pytest.mark.parametrize("log_target", [False, True])
 def test_kl_div_gradcheck(reduction, log_target):
-    x = Tensor(np.log(probs(3, 4, seed=16).data), requires_grad=True)
+    x = nn.tensor(np.log(probs(3, 4, seed=16).data), requires_grad=True)
     y = probs(3, 4, seed=17)
-    y = Tensor(np.log(y.data) if log_target else y.data, requires_grad=True)
+    y = nn.tensor(np.log(y.data) if log_target else y.data, requires_grad=True)
     assert gradcheck(lambda x, y: F.kl_div(x, y, reduction=reduction, log_target=log_target), (x, y))
 
 
@@ -107,7 +107,7 @@ def test_cross_entropy_probability_target_equals_onehot_index_target():
 def test_int_tensor_targets_are_accepted_when_tensor_holds_ints():
     x = t64(4, 3, seed=20, requires_grad=False)
     t = labels((4,), 3, seed=21)
-    tt = Tensor(t)
+    tt = nn.tensor(t)
     assert F.cross_entropy(x, tt).item() == F.cross_entropy(x, t).item()
 
 
@@ -126,13 +126,13 @@ def test_bad_arguments_give_one_line_errors():
     with pytest.raises(ValueError, match="reduction must be"):
         F.kl_div(x, x, reduction="average")
     with pytest.raises(ValueError, match="probabilities in"):
-        F.binary_cross_entropy(Tensor(np.array([1.5])), Tensor(np.array([1.0])))
+        F.binary_cross_entropy(nn.tensor(np.array([1.5])), nn.tensor(np.array([1.0])))
 
 
 # ---------------------------------------------------------------------------- PyTorch cross-checks
 
 def _compare(ours_fn, torch_fn, arrays, grad_mask, torch, tol=1e-10):
-    ours = [Tensor(a.copy(), requires_grad=m) if a.dtype.kind == "f" else a for a, m in zip(arrays, grad_mask)]
+    ours = [nn.tensor(a.copy(), requires_grad=m) if a.dtype.kind == "f" else a for a, m in zip(arrays, grad_mask)]
     theirs = [torch.tensor(a.copy(), requires_grad=m) if a.dtype.kind == "f" else torch.from_numpy(a)
               for a, m in zip(arrays, grad_mask)]
     y, yt = ours_fn(*ours), torch_fn(*theirs)
@@ -182,7 +182,7 @@ def test_cross_entropy_probabilities_float32_strided_vs_torch(reduction):
         x = rng.normal(size=shape).astype(np.float32)
         y = rng.dirichlet(np.ones(shape[1]), size=(shape[0],) + shape[2:]).astype(np.float32)
         y = np.moveaxis(y, -1, 1)                                          # (N, C, ...), not contiguous
-        xo = nn.Tensor(x, requires_grad=True)
+        xo = nn.tensor(x, requires_grad=True)
         xt = torch.tensor(x, requires_grad=True)
         with np.errstate(divide="ignore", invalid="ignore"):              # N = 0, 'mean': 0 / 0, NaN as PyTorch
             lo = F.cross_entropy(xo, y, reduction=reduction, label_smoothing=0.1)
@@ -190,7 +190,7 @@ def test_cross_entropy_probabilities_float32_strided_vs_torch(reduction):
                                                label_smoothing=0.1)
         g = rng.normal(size=lt.shape).astype(np.float32)
         with np.errstate(divide="ignore", invalid="ignore"):
-            lo.backward(nn.Tensor(g))
+            lo.backward(nn.tensor(g))
         lt.backward(torch.from_numpy(g))
         assert xo.grad.dtype == np.float32
         np.testing.assert_allclose(lo.data, lt.detach().numpy(), rtol=1e-5, atol=1e-6)
@@ -203,7 +203,7 @@ def test_cross_entropy_label_smoothing_as_a_numpy_float():
     x, y = rng.normal(size=(2, 3, 4)).astype(np.float32), rng.random((2, 3, 4)).astype(np.float32)
     grads = []
     for eps in (0.1, np.float64(0.1), np.float32(0.1)):
-        xo = nn.Tensor(x, requires_grad=True)
+        xo = nn.tensor(x, requires_grad=True)
         F.cross_entropy(xo, y, label_smoothing=eps).backward()
         grads.append(xo.grad)
     assert all(g.dtype == np.float32 for g in grads)

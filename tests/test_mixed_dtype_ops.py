@@ -13,11 +13,11 @@ f, d = np.float32, np.float64
 
 
 def t(*shape, dtype=f):
-    return nn.Tensor(np.random.default_rng(len(shape)).uniform(0.1, 0.9, shape).astype(dtype))
+    return nn.tensor(np.random.default_rng(len(shape)).uniform(0.1, 0.9, shape).astype(dtype))
 
 
 def labels(*shape):
-    return nn.Tensor(np.zeros(shape, np.int64))
+    return nn.tensor(np.zeros(shape, np.int64))
 
 
 CASES = [  # (name, call, exception, PyTorch's message)
@@ -143,8 +143,8 @@ def test_matrix_products_as_pytorch():
 def test_cross_entropy_with_probabilities_promotes_as_pytorch(target_dtype, weight_dtype, expected):
     # PyTorch: -sum_c weight_c target_c log_softmax(input)_c, the log-softmax in the input's dtype, the products
     # promoted (nn computed in the input's dtype)
-    x, q = t(2, 3), nn.Tensor(np.array([[0.2, 0.5, 0.3], [0.6, 0.1, 0.3]], target_dtype))
-    w = None if weight_dtype is None else nn.Tensor(np.array([0.5, 1.0, 2.0], weight_dtype))
+    x, q = t(2, 3), nn.tensor(np.array([[0.2, 0.5, 0.3], [0.6, 0.1, 0.3]], target_dtype))
+    w = None if weight_dtype is None else nn.tensor(np.array([0.5, 1.0, 2.0], weight_dtype))
     loss = F.cross_entropy(x, q, weight=w)
     assert loss.dtype == expected
     xd = x.numpy()

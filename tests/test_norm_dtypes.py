@@ -16,7 +16,7 @@ D_BUT_F = "expected scalar type Double but found Float"
 
 
 def t(*shape, dtype=np.float32):
-    return nn.Tensor(np.abs(np.random.default_rng(len(shape)).normal(size=shape)).astype(dtype) + 0.5)
+    return nn.tensor(np.abs(np.random.default_rng(len(shape)).normal(size=shape)).astype(dtype) + 0.5)
 
 
 f, d = np.float32, np.float64

@@ -12,7 +12,7 @@ from nn.gradcheck import gradcheck
 
 
 def t64(*shape, seed=0):
-    return Tensor(np.random.default_rng(seed).uniform(-1, 1, size=shape), requires_grad=True)
+    return nn.tensor(np.random.default_rng(seed).uniform(-1, 1, size=shape), requires_grad=True)
 
 
 def _assert_matches_torch(torch, y, ty, pairs, seed):
@@ -51,7 +51,7 @@ POOLS = [("max_pool1d", dict(kernel_size=3, stride=2, padding=1)), ("max_pool1d"
 
 @pytest.mark.parametrize("op,kwargs", POOLS)
 def test_pool1d_gradcheck_and_pytorch(op, kwargs):
-    x = Tensor((np.random.default_rng(5).permutation(2 * 3 * 9) * 0.1 - 2.6).reshape(2, 3, 9), requires_grad=True)
+    x = nn.tensor((np.random.default_rng(5).permutation(2 * 3 * 9) * 0.1 - 2.6).reshape(2, 3, 9), requires_grad=True)
     ours = getattr(F, op)
     assert gradcheck(lambda a: ours(a, **kwargs), [x])
     torch = pytest.importorskip("torch")

@@ -147,7 +147,7 @@ def test_ported_script_trains_on_nn(script, model_name, shape, classes):
     model = ours[model_name]()
     optimizer, scheduler = ours["make_optimizer"](model)
     x, y = _data(shape, classes, 1)
-    losses = [ours["train_step"](model, optimizer, nn.Tensor(x.astype(np.float32)), y).item() for _ in range(6)]
+    losses = [ours["train_step"](model, optimizer, nn.tensor(x.astype(np.float32)), y).item() for _ in range(6)]
     assert np.all(np.isfinite(losses)) and losses[-1] < losses[0]
 
 
@@ -166,7 +166,7 @@ def test_ported_script_matches_pytorch(script, model_name, shape, classes, tmp_p
     topt, tsched = theirs_ns["make_optimizer"](theirs)
     x, y = _data(shape, classes, 2)
     for step in range(3):
-        loss = ours_ns["train_step"](ours, opt, nn.Tensor(x), y)
+        loss = ours_ns["train_step"](ours, opt, nn.tensor(x), y)
         tloss = theirs_ns["train_step"](theirs, topt, torch.from_numpy(x), torch.from_numpy(y))
         assert loss.item() == pytest.approx(tloss.item(), rel=1e-10, abs=1e-12), step
         grads = {n: p.grad for n, p in ours.named_parameters()}
@@ -177,7 +177,7 @@ def test_ported_script_matches_pytorch(script, model_name, shape, classes, tmp_p
     for key, value in theirs.state_dict().items():
         np.testing.assert_allclose(mine[key], value.numpy(), rtol=1e-8, atol=1e-10, err_msg=key)
     ours.eval(), theirs.eval()
-    np.testing.assert_allclose(ours(nn.Tensor(x)).data, theirs(torch.from_numpy(x)).detach().numpy(),
+    np.testing.assert_allclose(ours(nn.tensor(x)).data, theirs(torch.from_numpy(x)).detach().numpy(),
                                rtol=1e-8, atol=1e-10)
     # and back: our weights, written as .pth, load into PyTorch
     nn.save(ours.state_dict(), tmp_path / "ours.pth")

@@ -6,9 +6,9 @@ import nn
 
 
 def _draws():
-    w = nn.Tensor(np.zeros((3, 4)))
+    w = nn.tensor(np.zeros((3, 4)))
     nn.init.normal_(w)
-    mask = nn.functional.dropout(nn.Tensor(np.ones(8)), 0.5, training=True).data
+    mask = nn.functional.dropout(nn.tensor(np.ones(8)), 0.5, training=True).data
     return np.concatenate([w.data.ravel(), mask])
 
 

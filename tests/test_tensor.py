@@ -14,14 +14,14 @@ from nn.tensor import get_rng
 
 def t64(*shape, seed=0, requires_grad=True, low=-1.0, high=1.0):
     rng = np.random.default_rng(seed)
-    return Tensor(rng.uniform(low, high, size=shape), requires_grad=requires_grad)
+    return nn.tensor(rng.uniform(low, high, size=shape), requires_grad=requires_grad)
 
 
 # --- the graph ------------------------------------------------------------------------
 
 def test_reused_node_accumulates_gradient_regression():
     # b = a + a; c = b + b  =>  c = 4a, dc/da = 4 (a node used twice must sum both paths)
-    a = Tensor(3.0, requires_grad=True)
+    a = nn.tensor(3.0, requires_grad=True)
     b = a + a
     c = b + b
     c.backward()
@@ -30,7 +30,7 @@ def test_reused_node_accumulates_gradient_regression():
 
 
 def test_diamond_graph_sums_both_paths():
-    x = Tensor(2.0, requires_grad=True)
+    x = nn.tensor(2.0, requires_grad=True)
     y = x * x            # 4
     z = y * x + y        # x^3 + x^2 -> dz/dx = 3x^2 + 2x = 16
     z.backward()
@@ -38,7 +38,7 @@ def test_diamond_graph_sums_both_paths():
 
 
 def test_deep_chain_of_10000_ops_needs_no_recursion():
-    x = Tensor(np.ones(3), requires_grad=True)
+    x = nn.tensor(np.ones(3), requires_grad=True)
     y = x
     for _ in range(10_000):
         y = y * 1.0001
@@ -47,15 +47,15 @@ def test_deep_chain_of_10000_ops_needs_no_recursion():
 
 
 def test_leaf_grads_accumulate_across_backward_calls():
-    w = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    w = nn.tensor(np.array([1.0, 2.0]), requires_grad=True)
     (w * 3).sum().backward()
     (w * 3).sum().backward()
     np.testing.assert_allclose(w.grad, [6.0, 6.0])
 
 
 def test_gradient_only_for_inputs_that_require_it():
-    x = Tensor(np.ones((2, 3)))                       # an image: no grad wanted
-    w = Tensor(np.ones((3, 3)), requires_grad=True)
+    x = nn.tensor(np.ones((2, 3)))                       # an image: no grad wanted
+    w = nn.tensor(np.ones((3, 3)), requires_grad=True)
     y = x @ w
     y.sum().backward()
     assert x.grad is None and w.grad is not None
@@ -132,7 +132,7 @@ def test_backward_gradient_for_an_unnamed_op_and_a_non_array():
 
 
 def test_no_grad_records_nothing():
-    w = Tensor(np.ones(3), requires_grad=True)
+    w = nn.tensor(np.ones(3), requires_grad=True)
     with no_grad():
         y = w * 2
     assert not y.requires_grad and y._parents == ()
@@ -145,11 +145,11 @@ def test_no_grad_as_decorator():
     @no_grad()
     def f(t):
         return t * 2
-    assert not f(Tensor([1.0], requires_grad=True)).requires_grad
+    assert not f(nn.tensor([1.0], requires_grad=True)).requires_grad
 
 
 def test_detach_cuts_the_graph_and_shares_data():
-    w = Tensor(np.ones(3), requires_grad=True)
+    w = nn.tensor(np.ones(3), requires_grad=True)
     d = (w * 2).detach()
     assert not d.requires_grad
     out = (d * w).sum()
@@ -158,7 +158,7 @@ def test_detach_cuts_the_graph_and_shares_data():
 
 
 def test_graph_is_released_after_backward():
-    x = Tensor(np.ones((100, 100)), requires_grad=True)
+    x = nn.tensor(np.ones((100, 100)), requires_grad=True)
     h = x * 2
     ref = weakref.ref(h)
     loss = (h * 3).sum()
@@ -173,7 +173,7 @@ def test_graph_is_released_after_backward():
 
 
 def test_retain_graph_allows_second_backward():
-    x = Tensor(np.ones(2), requires_grad=True)
+    x = nn.tensor(np.ones(2), requires_grad=True)
     loss = (x * x).sum()
     loss.backward(retain_graph=True)
     loss.backward()
@@ -181,7 +181,7 @@ def test_retain_graph_allows_second_backward():
 
 
 def test_backward_on_non_scalar_needs_grad():
-    x = Tensor(np.ones(3), requires_grad=True)
+    x = nn.tensor(np.ones(3), requires_grad=True)
     y = x * 2
     with pytest.raises(RuntimeError, match="scalar output"):
         y.backward()
@@ -191,11 +191,11 @@ def test_backward_on_non_scalar_needs_grad():
 
 def test_backward_without_requires_grad_fails_clearly():
     with pytest.raises(RuntimeError, match="does not require grad"):
-        (Tensor([1.0]) * 2).sum().backward()
+        (nn.tensor([1.0]) * 2).sum().backward()
 
 
 def test_backward_grad_shape_mismatch():
-    y = Tensor(np.ones(3), requires_grad=True) * 2
+    y = nn.tensor(np.ones(3), requires_grad=True) * 2
     with pytest.raises(ValueError, match="shape"):
         y.backward(np.ones(4))
 
@@ -203,8 +203,8 @@ def test_backward_grad_shape_mismatch():
 # --- broadcasting ---------------------------------------------------------------------
 
 def test_broadcasting_is_undone_in_backward():
-    a = Tensor(np.ones((2, 3, 4)), requires_grad=True)
-    b = Tensor(np.ones((3, 1)), requires_grad=True)
+    a = nn.tensor(np.ones((2, 3, 4)), requires_grad=True)
+    b = nn.tensor(np.ones((3, 1)), requires_grad=True)
     (a * b).sum().backward()
     assert b.grad.shape == (3, 1)
     np.testing.assert_allclose(b.grad, np.full((3, 1), 8.0))
@@ -214,7 +214,7 @@ def test_broadcasting_is_undone_in_backward():
 def test_shapes_that_cannot_broadcast():
     with pytest.raises(ValueError, match=r"The size of tensor a \(3\) must match the size of tensor b \(4\) "
                                          r"at non-singleton dimension 1"):
-        Tensor(np.ones((2, 3))) + Tensor(np.ones((4,)))
+        nn.tensor(np.ones((2, 3))) + nn.tensor(np.ones((4,)))
 
 
 # --- dtypes ---------------------------------------------------------------------------
@@ -222,29 +222,55 @@ def test_shapes_that_cannot_broadcast():
 def test_python_values_become_float32():
     assert Tensor(1.5).dtype == np.float32
     assert Tensor([1, 2, 3]).dtype == np.float32
-    assert Tensor(np.ones(2, np.float64)).dtype == np.float64
+    assert nn.tensor(np.ones(2, np.float64)).dtype == np.float64
+
+
+def test_the_legacy_constructor_casts_arrays_to_the_default_dtype():
+    # as torch.Tensor(array): float64, integer and bool arrays become float32 copies (torch.Tensor(obs) of a
+    # float64 observation feeds a float32 layer), a float32 array is shared; nn.tensor / from_numpy keep the dtype
+    a64 = np.array([0.1, 2.0])
+    assert Tensor(a64).dtype == np.float32 and Tensor(a64).tolist() == a64.astype(np.float32).tolist()
+    assert nn.Linear(2, 1)(Tensor(np.ones((3, 2)))).shape == (3, 1)
+    assert Tensor(np.arange(3)).dtype == np.float32 and Tensor(np.array([True])).dtype == np.float32
+    erev = nn.Parameter(Tensor(np.array([[1, -1]], np.int32)))     # ncps' LTCCell: an int adjacency made trainable
+    assert erev.dtype == np.float32 and erev.requires_grad
+    a32 = np.zeros(2, np.float32)
+    Tensor(a32)[0] = 1.0
+    assert a32[0] == 1.0
+    assert nn.from_numpy(a64).dtype == np.float64 and nn.tensor(np.arange(3)).dtype == np.int64
+    assert Tensor(nn.tensor([1, 2])).dtype == np.int64          # a Tensor keeps its dtype, as PyTorch's
+    assert Tensor(np.int64(3)).shape == (3,)                    # a NumPy int alone is a size, as a Python int
+    with pytest.raises(TypeError, match="data must be a sequence"):
+        Tensor(np.float64(3.0))
+    nn.set_default_dtype(nn.float64)
+    try:
+        assert Tensor(np.ones(2, np.float32)).dtype == np.float64
+    finally:
+        nn.set_default_dtype(nn.float32)
+    # the typed constructors cast once, from the data's own dtype
+    assert nn.DoubleTensor(a64).tolist() == a64.tolist() and nn.LongTensor([2 ** 40]).item() == 2 ** 40
 
 
 def test_integer_arrays_are_held_without_gradients():
     # (integer arrays used to be rejected; PyTorch holds them as integer tensors that cannot require grad)
-    assert Tensor(np.arange(3)).dtype == np.int64
-    assert Tensor(np.array([True, False])).dtype == np.bool_
+    assert nn.tensor(np.arange(3)).dtype == np.int64
+    assert nn.tensor(np.array([True, False])).dtype == np.bool_
     with pytest.raises(RuntimeError, match="floating point"):
-        Tensor(np.arange(3), requires_grad=True)
+        nn.tensor(np.arange(3), requires_grad=True)
     with pytest.raises(TypeError, match="not supported"):
-        Tensor(np.array(["2020-01-01"], dtype="datetime64[D]"))
-    assert Tensor(np.array([1 + 2j])).dtype == np.complex128       # complex tensors are held since round 13 (C)
+        nn.tensor(np.array(["2020-01-01"], dtype="datetime64[D]"))
+    assert nn.tensor(np.array([1 + 2j])).dtype == np.complex128       # complex tensors are held since round 13 (C)
 
 
 def test_scalars_do_not_upcast_float32():
-    x = Tensor(np.ones(2, np.float32), requires_grad=True)
+    x = nn.tensor(np.ones(2, np.float32), requires_grad=True)
     for y in (x * 2.0, 2.0 * x, x + np.float64(1.0), 1 - x, x / 3, 3 / x, x ** 2, -x):
         assert y.dtype == np.float32
 
 
 def test_float64_is_preserved_and_mixed_follows_numpy():
-    x64 = Tensor(np.ones(2), requires_grad=True)
-    x32 = Tensor(np.ones(2, np.float32), requires_grad=True)
+    x64 = nn.tensor(np.ones(2), requires_grad=True)
+    x32 = nn.tensor(np.ones(2, np.float32), requires_grad=True)
     assert (x64.exp().log() * 2).dtype == np.float64
     y = x32 * x64
     assert y.dtype == np.float64
@@ -310,13 +336,13 @@ def test_op_errors():
 
 
 def test_item_numpy_repr():
-    x = Tensor([[1.0, 2.0]], requires_grad=True)
+    x = nn.tensor([[1.0, 2.0]], requires_grad=True)
     arr = x.numpy()                                   # the tensor's own array, a plain ndarray, no copy
     assert type(arr) is np.ndarray and np.shares_memory(arr, x.data)
     arr[0, 0] = 3.0
     assert x.tolist() == [[3.0, 2.0]]
     assert "requires_grad=True" in repr(x)
-    assert Tensor(2.5).item() == 2.5
+    assert nn.tensor(2.5).item() == 2.5
     assert len(x) == 1 and x.ndim == 2 and x.shape == (1, 2)
 
 

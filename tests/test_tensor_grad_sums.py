@@ -14,7 +14,7 @@ def _graph(a):
 
 def test_gradient_of_a_tensor_used_six_times_matches_the_formula():
     a0 = np.random.default_rng(0).standard_normal((3, 4))
-    a = nn.Tensor(a0.copy(), requires_grad=True)
+    a = nn.tensor(a0.copy(), requires_grad=True)
     _graph(a).backward()
     # with b = 2a, c = 2b, d = 3b + s*b + mean(b) (s = column sums of b, broadcast over rows),
     # e = sum(d*c) + sum(b^2) = sum(6 b^2 + 2 s b^2 + 2 b mean(b)) + sum(b^2):
@@ -28,7 +28,7 @@ def test_gradient_of_a_tensor_used_six_times_matches_the_formula():
 def test_gradient_sums_match_torch():
     torch = pytest.importorskip("torch")
     a0 = np.random.default_rng(1).standard_normal((3, 4))
-    a = nn.Tensor(a0.copy(), requires_grad=True)
+    a = nn.tensor(a0.copy(), requires_grad=True)
     _graph(a).backward()
     t = torch.tensor(a0.copy(), requires_grad=True)
     _graph(t).backward()
@@ -37,8 +37,8 @@ def test_gradient_sums_match_torch():
 
 def test_shared_gradient_views_are_not_modified():
     # x + x hands the same g to both parents; summing into it in place would double the other's share
-    x = nn.Tensor(np.ones(3), requires_grad=True)
-    y = nn.Tensor(np.ones(3), requires_grad=True)
+    x = nn.tensor(np.ones(3), requires_grad=True)
+    y = nn.tensor(np.ones(3), requires_grad=True)
     z = x + y
     (z + z + z).sum().backward()
     np.testing.assert_array_equal(x.grad, [3.0, 3.0, 3.0])

@@ -17,7 +17,7 @@ def _grads(fn, tensors, g):
     for t in tensors:
         t.grad = None
     y = fn(*tensors)
-    y.backward(nn.Tensor(g))
+    y.backward(nn.tensor(g))
     return y.data, [t.grad for t in tensors]
 
 
@@ -27,9 +27,9 @@ def test_one_transposed_conv_equals_upsample_then_conv(case, dtype, tol):
     rng = np.random.default_rng(case)
     N, C, O = rng.integers(1, 4), rng.integers(1, 9), rng.integers(1, 9)
     H, W = rng.integers(1, 12, size=2)                          # odd, even and 1-pixel maps
-    x = nn.Tensor(rng.normal(size=(N, C, H, W)).astype(dtype), requires_grad=True)
-    w = nn.Tensor(rng.normal(size=(O, C, 3, 3)).astype(dtype), requires_grad=True)
-    b = nn.Tensor(rng.normal(size=O).astype(dtype), requires_grad=True)
+    x = nn.tensor(rng.normal(size=(N, C, H, W)).astype(dtype), requires_grad=True)
+    w = nn.tensor(rng.normal(size=(O, C, 3, 3)).astype(dtype), requires_grad=True)
+    b = nn.tensor(rng.normal(size=O).astype(dtype), requires_grad=True)
     g = rng.normal(size=(N, O, 2 * H, 2 * W)).astype(dtype)
     y_ref, grads_ref = _grads(_two_ops, (x, w, b), g)
     y, grads = _grads(upsample2x_conv3x3, (x, w, b), g)
@@ -55,10 +55,10 @@ def test_fold_is_the_upsampled_kernel():
 @pytest.mark.parametrize("bias", [False, True])
 def test_gradcheck(bias):
     rng = np.random.default_rng(1)
-    inputs = [nn.Tensor(rng.normal(size=(2, 3, 3, 4)), requires_grad=True),
-              nn.Tensor(rng.normal(size=(2, 3, 3, 3)), requires_grad=True)]
+    inputs = [nn.tensor(rng.normal(size=(2, 3, 3, 4)), requires_grad=True),
+              nn.tensor(rng.normal(size=(2, 3, 3, 3)), requires_grad=True)]
     if bias:
-        inputs.append(nn.Tensor(rng.normal(size=2), requires_grad=True))
+        inputs.append(nn.tensor(rng.normal(size=2), requires_grad=True))
     assert nn.autograd.gradcheck(lambda *a: upsample2x_conv3x3(*a), inputs)
 
 
@@ -76,7 +76,7 @@ def _fused(seq, x):
 
 
 def test_sequential_fuses_exactly_the_pattern():
-    x = nn.Tensor(np.random.default_rng(2).normal(size=(1, 4, 5, 6)).astype(np.float32))
+    x = nn.tensor(np.random.default_rng(2).normal(size=(1, 4, 5, 6)).astype(np.float32))
 
     def pair(up=None, **conv):
         kw = dict(kernel_size=3, padding=1)
@@ -118,7 +118,7 @@ def test_sequential_with_and_without_fusion_trains_the_same(monkeypatch):
                              nn.Upsample(scale_factor=2), nn.Conv2d(8, 4, 3, padding=1), nn.ReLU(),
                              nn.Upsample(scale_factor=2), nn.Conv2d(4, 2, 3, padding=1), nn.Tanh()).to(np.float64)
     rng = np.random.default_rng(3)
-    x, t = nn.Tensor(rng.normal(size=(2, 1, 8, 10))), nn.Tensor(rng.normal(size=(2, 2, 16, 20)) * 0.3)
+    x, t = nn.tensor(rng.normal(size=(2, 1, 8, 10))), nn.tensor(rng.normal(size=(2, 2, 16, 20)) * 0.3)
     fused, plain = model(), model()
     plain.fuse_upsample_conv = False
     counts = []
@@ -139,7 +139,7 @@ def test_sequential_with_and_without_fusion_trains_the_same(monkeypatch):
 @pytest.mark.parametrize("x, match", [
     (nn.zeros(1, 4, 5, 5), "expected input.* to have 3 channels"),       # wrong channels
     (nn.zeros(1, 3, 0, 5), "interpolate"),                                   # empty map
-    (nn.Tensor(np.zeros((1, 3, 5, 5), np.int64)), "interpolate"),            # integers
+    (nn.tensor(np.zeros((1, 3, 5, 5), np.int64)), "interpolate"),            # integers
 ])
 def test_bad_input_is_reported_by_the_layers_as_written(x, match):
     seq = nn.Sequential(nn.Upsample(scale_factor=2), nn.Conv2d(3, 2, 3, padding=1))
@@ -149,7 +149,7 @@ def test_bad_input_is_reported_by_the_layers_as_written(x, match):
 
 def test_what_the_pattern_check_reads_at_call_time():
     rng = np.random.default_rng(6)
-    x = nn.Tensor(rng.normal(size=(2, 4, 5, 3)).astype(np.float32))
+    x = nn.tensor(rng.normal(size=(2, 4, 5, 3)).astype(np.float32))
 
     def both(seq, x):
         plain = nn.Sequential(*seq)                    # same modules, fusion off
@@ -171,7 +171,7 @@ def test_what_the_pattern_check_reads_at_call_time():
     # a non-contiguous input takes the fused path and agrees; mixed dtypes are refused on both paths, as
     # PyTorch's convolution refuses them
     seq = nn.Sequential(nn.Upsample(scale_factor=2), nn.Conv2d(4, 3, 3, padding=1)).to(np.float64)
-    xt = nn.Tensor(rng.normal(size=(2, 4, 3, 5)).transpose(0, 1, 3, 2))
+    xt = nn.tensor(rng.normal(size=(2, 4, 3, 5)).transpose(0, 1, 3, 2))
     fused, plain = both(seq, xt)
     assert fused._op == "conv_transpose2d" and fused.dtype == plain.dtype == np.float64
     np.testing.assert_allclose(fused.data, plain.data, rtol=0, atol=1e-12)
@@ -189,9 +189,9 @@ def test_matches_pytorch():
     theirs.load_state_dict({k: torch.tensor(v) for k, v in ours.state_dict().items()})
     x = rng.normal(size=(2, 5, 7, 6)).astype(np.float32)
     g = rng.normal(size=(2, 3, 14, 12)).astype(np.float32)
-    xo, xt = nn.Tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    xo, xt = nn.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
     yo, yt = ours(xo), theirs(xt)
-    yo.backward(nn.Tensor(g))
+    yo.backward(nn.tensor(g))
     yt.backward(torch.tensor(g))
     assert yo._op == "conv_transpose2d"
     np.testing.assert_allclose(yo.data, yt.detach().numpy(), rtol=1e-5, atol=1e-5)

@@ -128,8 +128,8 @@ class BinsHead(nn.Module):
             L = _pool_lightness(np.asarray(x.data, np.float32)[:, 0], z.shape[2:])
         ab = self.decode_logits(z, L)                                            # (N, 2, h, w) Lab units
         H, W = x.shape[2], x.shape[3]
-        up = F.interpolate(nn.Tensor(ab / np.float32(AB_SCALE)), scale_factor=2, mode="bilinear")
-        return nn.Tensor(np.ascontiguousarray(up.data[:, :, :H, :W]))
+        up = F.interpolate(nn.from_numpy(ab / np.float32(AB_SCALE)), scale_factor=2, mode="bilinear")
+        return nn.from_numpy(np.ascontiguousarray(up.data[:, :, :H, :W]))
 
 
 def _pool_lightness(x, hw):

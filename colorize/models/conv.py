@@ -104,7 +104,7 @@ def pad_to_multiple(x, m):
         raise ValueError(f"input of size {H}x{W} would need padding to a multiple of {m}, which is not "
                          f"differentiable here; pass an input that does not require grad or a size multiple of {m}")
     data = np.pad(x.data, ((0, 0), (0, 0), (0, ph), (0, pw)), mode="edge")
-    return nn.Tensor(data), (H, W)
+    return nn.from_numpy(data), (H, W)
 
 
 def global_avg_pool(h):

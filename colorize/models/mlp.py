@@ -66,7 +66,7 @@ class PatchMLP(nn.Module):
     def forward(self, x, target_ab=None):
         """x: (N, 1, H, W) Tensor -> ColorOutput(ab (N, 2, H, W)); target_ab is not used."""
         n, _, h, w = x.shape
-        y = self.forward_patches(nn.Tensor(self.patches(x)))          # (N*H*W, 2)
+        y = self.forward_patches(nn.from_numpy(self.patches(x)))          # (N*H*W, 2)
         return ColorOutput(y.reshape(n, h, w, 2).permute(0, 3, 1, 2))
 
     def forward_patches(self, p):

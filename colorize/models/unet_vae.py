@@ -53,7 +53,7 @@ class PosteriorEncoder(nn.Module):
 def reparameterize(mu, logvar, eps):
     """z = mu + sigma * eps with sigma = exp(logvar / 2): mu, logvar Tensors (N, D), eps an (N, D) ndarray or
     Tensor drawn from N(0, I) outside the graph. dz/dmu = 1, dz/dlogvar = eps * sigma / 2 (through exp)."""
-    eps = eps if isinstance(eps, nn.Tensor) else nn.Tensor(np.asarray(eps, dtype=mu.dtype))
+    eps = eps if isinstance(eps, nn.Tensor) else nn.from_numpy(np.asarray(eps, dtype=mu.dtype))
     return mu + (logvar * 0.5).exp() * eps
 
 
@@ -106,7 +106,7 @@ class UNetVAE(UNet):
     def decode_latent(self, x, z):
         """x (N, 1, H, W), z (N, latent_dim) -> ColorOutput(ab (N, 2, H, W))."""
         self._check_input(x)
-        z = z if isinstance(z, nn.Tensor) else nn.Tensor(np.asarray(z, dtype=x.data.dtype))
+        z = z if isinstance(z, nn.Tensor) else nn.from_numpy(np.asarray(z, dtype=x.data.dtype))
         if tuple(z.shape) != (x.shape[0], self.latent_dim):
             raise ValueError(f"z must have shape {(x.shape[0], self.latent_dim)}, got {tuple(z.shape)}")
         return self._forward(x, latent=z)

@@ -99,7 +99,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         if isinstance(g, Tensor):       # create_graph: a recorded gradient
             result.append(g if g.dtype == x.dtype else g.to(x.dtype))
         else:
-            result.append(None if g is None else Tensor(np.array(g, dtype=x.dtype)))
+            result.append(None if g is None else Tensor._wrap(np.array(g, dtype=x.dtype)))
     return tuple(result)
 
 
@@ -138,7 +138,7 @@ def _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph, all
         if column and column[0] is not None:
             result.append(stack(column))
         elif materialize_grads:
-            result.append(Tensor(np.zeros_like(x._data)))
+            result.append(Tensor._wrap(np.zeros_like(x._data)))
         elif allow_unused:
             result.append(None)
         else:
@@ -188,7 +188,7 @@ class Variable(metaclass=_VariableType):
         if volatile:
             warnings.warn("volatile was removed and now has no effect; use `with nn.no_grad():` instead",
                           UserWarning, stacklevel=2)
-        return Tensor(data, requires_grad=requires_grad)
+        return Tensor._wrap(data, requires_grad=requires_grad)
 
 
 from . import profiler  # noqa: E402,F401  (torch.autograd.profiler: nn/profiler.py's regions)

@@ -133,7 +133,7 @@ class Function:
             if new_style:
                 cls.setup_context(ctx, args, out)
         if any(isinstance(t, DataArray) for t in ctx._saved):
-            ctx._saved = tuple(arrays[id(t)] if id(t) in arrays else Tensor(t.view(np.ndarray))
+            ctx._saved = tuple(arrays[id(t)] if id(t) in arrays else Tensor._wrap(t.view(np.ndarray))
                                if isinstance(t, DataArray) else t for t in ctx._saved)
         many = isinstance(out, (tuple, list))
         if not many and not isinstance(out, Tensor):
@@ -152,7 +152,7 @@ def _arrays_as_tensors(out):
     many = isinstance(out, (tuple, list))
     if not any(isinstance(o, DataArray) for o in (out if many else (out,))):
         return out, {}
-    arrays = {id(o): Tensor(o.view(np.ndarray)) for o in (out if many else (out,)) if isinstance(o, DataArray)}
+    arrays = {id(o): Tensor._wrap(o.view(np.ndarray)) for o in (out if many else (out,)) if isinstance(o, DataArray)}
     if not many:
         return arrays[id(out)], arrays
     return type(out)(arrays.get(id(o), o) for o in out), arrays
@@ -195,7 +195,7 @@ def _record(cls, ctx, args, outs):
         for o, g in zip(outs, out_grads):
             if g is None and ctx.materialize_grads and isinstance(o, Tensor):
                 g = np.zeros_like(o._data)
-            grads_in.append(g if g is None or isinstance(g, Tensor) else Tensor(g))
+            grads_in.append(g if g is None or isinstance(g, Tensor) else Tensor._wrap(g))
         with enable_grad() if graph else no_grad():
             grads = cls.backward(ctx, *grads_in)
         if not isinstance(grads, (tuple, list)):
@@ -215,7 +215,7 @@ def _record(cls, ctx, args, outs):
             elif not needed:                # ignored whatever its shape, as PyTorch's (torchdyn's adjoint returns
                 result.append(None)         # a 2-element gradient for a t_span that needs none)
             elif graph:
-                result.append(g if g is None or isinstance(g, Tensor) else Tensor(np.asarray(g)))
+                result.append(g if g is None or isinstance(g, Tensor) else Tensor._wrap(np.asarray(g)))
             else:
                 result.append(g._data if isinstance(g, Tensor) else g)
         return tuple(result)

@@ -25,7 +25,7 @@ def _prepared(inputs, create_graph):
 
 
 def _zeros_like(x):
-    return Tensor(np.zeros(x.shape, x.dtype))
+    return Tensor._wrap(np.zeros(x.shape, x.dtype))
 
 
 def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False, strategy="reverse-mode"):
@@ -48,8 +48,8 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False, st
                 if g is None and strict:
                     raise RuntimeError("jacobian(strict=True): the output does not depend on an input")
                 row.append(_zeros_like(x) if g is None else g)
-        blocks = tuple(stack(row).reshape(*o.shape, *x.shape) if row else Tensor(np.zeros(o.shape + x.shape, x.dtype))
-                       for row, x in zip(rows, xs))
+        blocks = tuple(stack(row).reshape(*o.shape, *x.shape) if row
+                       else Tensor._wrap(np.zeros(o.shape + x.shape, x.dtype)) for row, x in zip(rows, xs))
         result.append(blocks if inputs_tuple else blocks[0])
     if not create_graph:
         result = [tuple(b.detach() for b in r) if inputs_tuple else r.detach() for r in result]
@@ -84,7 +84,7 @@ def _vector_or_ones(v, outs, name, of="the user-provided function returns"):
         if any(o.numel() != 1 for o in outs):
             raise RuntimeError(f"{name}: The vector v can only be None if {of} a single Tensor with a single "
                                f"element.")
-        return tuple(Tensor(np.ones(o.shape, o.dtype)) for o in outs)
+        return tuple(Tensor._wrap(np.ones(o.shape, o.dtype)) for o in outs)
     vs = _as_tuple_nocheck(v)
     if len(vs) != len(outs) or any(tuple(a.shape) != tuple(o.shape) for a, o in zip(vs, outs)):
         raise RuntimeError(f"{name}: v has shapes {[tuple(a.shape) for a in vs]}, expected "
@@ -127,7 +127,7 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
     with enable_grad():
         out = func(*xs)
         outs = _as_tuple_nocheck(out)
-        us = tuple(Tensor(np.zeros(o.shape, o.dtype), requires_grad=True) for o in outs)
+        us = tuple(Tensor._wrap(np.zeros(o.shape, o.dtype), requires_grad=True) for o in outs)
         gs = _grads(outs, xs, us, True, strict)
         jv = _grads(gs, us, vs, create_graph, strict)
     return _packed(outs, isinstance(out, tuple), create_graph), _packed(jv, isinstance(out, tuple), create_graph)
@@ -137,7 +137,7 @@ def _scalar_gradient(func, xs):
     out = func(*xs)
     if out.numel() != 1:
         raise RuntimeError("The function given to hvp / vhp should return a single-element Tensor")
-    return out, _grads((out,), xs, (Tensor(np.ones(out.shape, out.dtype)),), True, False)
+    return out, _grads((out,), xs, (Tensor._wrap(np.ones(out.shape, out.dtype)),), True, False)
 
 
 def vhp(func, inputs, v=None, create_graph=False, strict=False):
@@ -205,4 +205,4 @@ def _construct_standard_basis_for(tensors, tensor_numels):
         raise AssertionError("Expected at least one tensor")
     eye = np.eye(sum(tensor_numels))
     bounds = np.cumsum((0,) + tuple(tensor_numels))
-    return tuple(Tensor(eye[:, a:b].astype(t.dtype)) for t, a, b in zip(tensors, bounds[:-1], bounds[1:]))
+    return tuple(Tensor._wrap(eye[:, a:b].astype(t.dtype)) for t, a, b in zip(tensors, bounds[:-1], bounds[1:]))

@@ -42,7 +42,7 @@ def _param(value, like=None):
     if isinstance(value, Tensor):
         return value
     dtype = like.dtype if isinstance(like, Tensor) and like.dtype.kind == "f" else get_default_dtype()
-    return Tensor(np.asarray(value, dtype=dtype))
+    return Tensor._wrap(np.asarray(value, dtype=dtype))
 
 
 def _broadcast_params(*values):
@@ -208,7 +208,7 @@ class Normal(_LocScale):
 
     def rsample(self, sample_shape=()):
         eps = get_rng().standard_normal(_size(sample_shape) + tuple(self.batch_shape)).astype(self.loc.dtype)
-        return self.loc + self.scale * Tensor(eps)
+        return self.loc + self.scale * Tensor._wrap(eps)
 
     def log_prob(self, value):
         value = _param(value, self.loc)
@@ -250,12 +250,12 @@ class Uniform(Distribution):
 
     def rsample(self, sample_shape=()):
         u = get_rng().random(_size(sample_shape) + tuple(self.batch_shape)).astype(self.low.dtype)
-        return self.low + (self.high - self.low) * Tensor(u)
+        return self.low + (self.high - self.low) * Tensor._wrap(u)
 
     def log_prob(self, value):
         value = _param(value, self.low)
         inside = (value._data >= self.low.data) & (value._data < self.high.data)
-        return -(self.high - self.low).log() + Tensor(np.where(inside, 0.0, -np.inf).astype(self.low.dtype))
+        return -(self.high - self.low).log() + Tensor._wrap(np.where(inside, 0.0, -np.inf).astype(self.low.dtype))
 
     def entropy(self):
         return (self.high - self.low).log().expand(self.batch_shape)
@@ -347,11 +347,11 @@ class Bernoulli(Distribution):
     def mode(self):
         """1 where probs > 1/2, 0 below, NaN at 1/2 (as PyTorch's)."""
         p = self.probs.data
-        return Tensor(np.where(p == 0.5, np.nan, p > 0.5).astype(self.probs.dtype))
+        return Tensor._wrap(np.where(p == 0.5, np.nan, p > 0.5).astype(self.probs.dtype))
 
     def sample(self, sample_shape=()):
         u = get_rng().random(_size(sample_shape) + self.batch_shape)
-        return Tensor((u < self.probs.data).astype(self.probs.dtype))
+        return Tensor._wrap((u < self.probs.data).astype(self.probs.dtype))
 
     def log_prob(self, value):
         # value and the parameters broadcast together (a (n, 1) column of outcomes against (k,) probs)
@@ -361,7 +361,7 @@ class Bernoulli(Distribution):
 
     def enumerate_support(self, expand=True):
         """(2, *batch_shape): the outcomes 0 and 1 along a new first dim."""
-        values = Tensor(np.arange(2, dtype=self.probs.dtype).reshape((2,) + (1,) * len(self.batch_shape)))
+        values = Tensor._wrap(np.arange(2, dtype=self.probs.dtype).reshape((2,) + (1,) * len(self.batch_shape)))
         return values.expand((2,) + self.batch_shape) if expand else values
 
     def entropy(self):
@@ -392,7 +392,7 @@ class Categorical(Distribution):
         self.batch_shape = tuple(self.probs.shape[:-1])
         self._num_events = self.probs.shape[-1]
 
-    mean = property(lambda self: Tensor(np.full(self.batch_shape, np.nan, self.probs.dtype)))
+    mean = property(lambda self: Tensor._wrap(np.full(self.batch_shape, np.nan, self.probs.dtype)))
     variance = mean
     mode = property(lambda self: self.probs.argmax(-1))
     param_shape = property(lambda self: tuple(self.probs.shape))
@@ -400,20 +400,20 @@ class Categorical(Distribution):
 
     def enumerate_support(self, expand=True):
         """(K, *batch_shape): the classes 0 .. K-1 along a new first dim (int64)."""
-        values = Tensor(np.arange(self._num_events).reshape((-1,) + (1,) * len(self.batch_shape)))
+        values = Tensor._wrap(np.arange(self._num_events).reshape((-1,) + (1,) * len(self.batch_shape)))
         return values.expand((-1,) + tuple(self.batch_shape)) if expand else values
 
     def sample(self, sample_shape=()):
         p = self.probs.data.reshape(-1, self._num_events)
         n = int(np.prod(_size(sample_shape)))
         draws = np.stack([get_rng().choice(self._num_events, n, p=row / row.sum()) for row in p], -1)
-        return Tensor(draws.reshape(_size(sample_shape) + self.batch_shape).astype(np.int64))
+        return Tensor._wrap(draws.reshape(_size(sample_shape) + self.batch_shape).astype(np.int64))
 
     def log_prob(self, value):
         idx = (value._data if isinstance(value, Tensor) else np.asarray(value)).astype(np.int64)
         shape = np.broadcast_shapes(idx.shape, self.batch_shape)
         logits = self.logits.expand(shape + (self._num_events,))
-        return logits.gather(-1, Tensor(np.broadcast_to(idx, shape)[..., None])).squeeze(-1)
+        return logits.gather(-1, Tensor._wrap(np.broadcast_to(idx, shape)[..., None])).squeeze(-1)
 
     def entropy(self):
         # -inf logits (masked classes) clamped to the dtype's lowest value: p log p is then 0, not NaN
@@ -435,7 +435,7 @@ def _precision_to_scale_tril(P):
     inverse is L (laplace-torch imports this helper from torch.distributions.multivariate_normal)."""
     Lf = linalg.cholesky(P.flip((-2, -1)))
     L_inv = Lf.flip((-2, -1)).transpose(-2, -1)
-    eye = Tensor(np.eye(P.shape[-1], dtype=P.dtype))
+    eye = Tensor._wrap(np.eye(P.shape[-1], dtype=P.dtype))
     return linalg.solve_triangular(L_inv, eye, upper=False)
 
 
@@ -497,7 +497,7 @@ class MultivariateNormal(Distribution):
     @lazy_property
     def precision_matrix(self):
         L = self._unbroadcasted_scale_tril
-        eye = Tensor(np.eye(L.shape[-1], dtype=L.dtype))
+        eye = Tensor._wrap(np.eye(L.shape[-1], dtype=L.dtype))
         return linalg.cholesky_solve(eye, L).expand(tuple(self._batch_shape) + tuple(self._event_shape) * 2)
 
     mean = property(lambda self: self.loc)
@@ -510,7 +510,7 @@ class MultivariateNormal(Distribution):
 
     def rsample(self, sample_shape=()):
         shape = _size(sample_shape) + tuple(self._batch_shape) + tuple(self._event_shape)
-        eps = Tensor(get_rng().standard_normal(shape).astype(self.loc.dtype))
+        eps = Tensor._wrap(get_rng().standard_normal(shape).astype(self.loc.dtype))
         return self.loc + (self._unbroadcasted_scale_tril @ eps.unsqueeze(-1)).squeeze(-1)
 
     def log_prob(self, value):
@@ -606,7 +606,7 @@ class Beta(Distribution):
     def sample(self, sample_shape=()):
         shape = _size(sample_shape) + tuple(self.batch_shape)
         a, b = (np.broadcast_to(c.data, self.batch_shape) for c in (self.concentration1, self.concentration0))
-        return Tensor(get_rng().beta(a, b, shape).astype(self.concentration1.dtype))
+        return Tensor._wrap(get_rng().beta(a, b, shape).astype(self.concentration1.dtype))
 
     def rsample(self, sample_shape=()):
         """The first part of a Dirichlet(a, b) draw, differentiable in a and b (Dirichlet.rsample)."""
@@ -633,7 +633,8 @@ class Laplace(_LocScale):
     def rsample(self, sample_shape=()):
         # the inverse cdf at u uniform on (eps - 1, 1), as PyTorch's: loc - scale sign(u) log(1 - |u|)
         eps = float(np.finfo(self.loc.dtype).eps)
-        u = Tensor(get_rng().uniform(eps - 1, 1, _size(sample_shape) + tuple(self.batch_shape)).astype(self.loc.dtype))
+        u = get_rng().uniform(eps - 1, 1, _size(sample_shape) + tuple(self.batch_shape))
+        u = Tensor._wrap(u.astype(self.loc.dtype))
         return self.loc - self.scale * u.sign() * (-u.abs()).log1p()
 
     def log_prob(self, value):
@@ -671,7 +672,7 @@ class Exponential(Distribution):
 
     def rsample(self, sample_shape=()):
         e = get_rng().standard_exponential(_size(sample_shape) + self.batch_shape).astype(self.rate.dtype)
-        return Tensor(e) / self.rate
+        return Tensor._wrap(e) / self.rate
 
     def log_prob(self, value):
         return self.rate.log() - self.rate * _param(value, self.rate)
@@ -733,7 +734,7 @@ class Gamma(Distribution):
         shape = _size(sample_shape) + tuple(self.batch_shape)
         a, b = (np.broadcast_to(c.data, self.batch_shape) for c in (self.concentration, self.rate))
         x = get_rng().gamma(a, 1.0 / b, shape).astype(self.rate.dtype)
-        return Tensor(np.maximum(x, np.finfo(x.dtype).tiny))
+        return Tensor._wrap(np.maximum(x, np.finfo(x.dtype).tiny))
 
     def rsample(self, sample_shape=()):
         shape = _size(sample_shape) + tuple(self.batch_shape)
@@ -782,7 +783,7 @@ class Dirichlet(Distribution):
         am1 = (self.concentration - 1).clamp(min=0.0)
         with np.errstate(invalid="ignore"):            # 0 / 0 where every a <= 1: NaN, or the corner below
             mode = am1 / am1.sum(-1, keepdim=True)
-        below = Tensor(np.all(self.concentration.data < 1, -1)[..., None])
+        below = Tensor._wrap(np.all(self.concentration.data < 1, -1)[..., None])
         if below._data.any():
             corner = F.one_hot(mode.argmax(-1), am1.shape[-1]).to(mode.dtype)
             mode = where(below, corner, mode)
@@ -796,7 +797,7 @@ class Dirichlet(Distribution):
         shape = _size(sample_shape) + self.batch_shape + self.event_shape
         a = np.broadcast_to(self.concentration.data, shape)
         g = get_rng().gamma(a)                          # normalised gammas: NumPy's dirichlet, batched
-        return Tensor((g / g.sum(-1, keepdims=True)).astype(self.concentration.dtype))
+        return Tensor._wrap((g / g.sum(-1, keepdims=True)).astype(self.concentration.dtype))
 
     def rsample(self, sample_shape=()):
         """Normalised Gamma(a_k, 1) draws, differentiable through them (_standard_gamma): the same values as
@@ -830,12 +831,12 @@ class OneHotCategorical(Categorical):
     def enumerate_support(self, expand=True):
         """(K, *batch_shape, K): the K one-hot vectors along a new first dim."""
         n = self._num_events
-        values = Tensor(np.eye(n, dtype=self.probs.dtype).reshape((n,) + (1,) * len(self.batch_shape) + (n,)))
+        values = Tensor._wrap(np.eye(n, dtype=self.probs.dtype).reshape((n,) + (1,) * len(self.batch_shape) + (n,)))
         return values.expand((n,) + tuple(self.batch_shape) + (n,)) if expand else values
 
     def sample(self, sample_shape=()):
         index = super().sample(sample_shape)._data
-        return Tensor(np.eye(self._num_events, dtype=self.probs.dtype)[index])
+        return Tensor._wrap(np.eye(self._num_events, dtype=self.probs.dtype)[index])
 
     def log_prob(self, value):
         value = _param(value, self.logits)
@@ -869,7 +870,7 @@ class Poisson(Distribution):
 
     def sample(self, sample_shape=()):
         shape = _size(sample_shape) + self.batch_shape
-        return Tensor(get_rng().poisson(np.broadcast_to(self.rate.data, shape)).astype(self.rate.dtype))
+        return Tensor._wrap(get_rng().poisson(np.broadcast_to(self.rate.data, shape)).astype(self.rate.dtype))
 
     def log_prob(self, value):
         value = _param(value, self.rate)
@@ -903,7 +904,7 @@ class Binomial(Distribution):
     def sample(self, sample_shape=()):
         shape = _size(sample_shape) + self.batch_shape
         n = np.broadcast_to(self.total_count.data, shape).astype(np.int64)
-        return Tensor(get_rng().binomial(n, np.broadcast_to(self.probs.data, shape)).astype(self.probs.dtype))
+        return Tensor._wrap(get_rng().binomial(n, np.broadcast_to(self.probs.data, shape)).astype(self.probs.dtype))
 
     def log_prob(self, value):
         # k z - n (max(z, 0) + log(1 + e^-|z|)) + log C(n, k), z the logits: k log p + (n - k) log(1 - p)
@@ -936,7 +937,7 @@ class Multinomial(Distribution):
         p = self.probs.data.reshape(-1, self.event_shape[0]).astype(np.float64)
         n = int(np.prod(_size(sample_shape)))
         draws = np.stack([get_rng().multinomial(self.total_count, row / row.sum(), size=n) for row in p], 1)
-        return Tensor(draws.reshape(_size(sample_shape) + self.batch_shape + self.event_shape)
+        return Tensor._wrap(draws.reshape(_size(sample_shape) + self.batch_shape + self.event_shape)
                       .astype(self.probs.dtype))
 
     def log_prob(self, value):
@@ -1035,7 +1036,7 @@ class MixtureSameFamily(Distribution):
         draws = self.component_distribution.sample(sample_shape)._data   # (*S, *B, K, *event)
         index = which.reshape(which.shape + (1,) * (1 + len(self.event_shape)))
         index = np.broadcast_to(index, which.shape + (1,) + draws.shape[which.ndim + 1:])
-        return Tensor(np.take_along_axis(draws, index, which.ndim).squeeze(which.ndim))
+        return Tensor._wrap(np.take_along_axis(draws, index, which.ndim).squeeze(which.ndim))
 
 
 class TransformedDistribution(Distribution):
@@ -1142,7 +1143,7 @@ class ExpRelaxedCategorical(Distribution):
 
     def rsample(self, sample_shape=()):
         shape = _size(sample_shape) + tuple(self.batch_shape) + self.event_shape
-        u = _clamp_probs(Tensor(get_rng().random(shape).astype(self.logits.dtype)))
+        u = _clamp_probs(Tensor._wrap(get_rng().random(shape).astype(self.logits.dtype)))
         scores = (self.logits - (-u.log()).log()) / self.temperature
         return scores - scores.logsumexp(-1, keepdim=True)
 
@@ -1187,7 +1188,7 @@ class LogitRelaxedBernoulli(Distribution):
     def rsample(self, sample_shape=()):
         shape = _size(sample_shape) + tuple(self.batch_shape)
         probs = _clamp_probs(self.probs.expand(shape))
-        u = _clamp_probs(Tensor(get_rng().random(shape).astype(self.logits.dtype)))
+        u = _clamp_probs(Tensor._wrap(get_rng().random(shape).astype(self.logits.dtype)))
         return (u.log() - (-u).log1p() + probs.log() - (-probs).log1p()) / self.temperature
 
     def log_prob(self, value):
@@ -1315,7 +1316,8 @@ def _builtin_kl(p, q):
         return t1 + t2.masked_fill(q.probs == 1, math.inf).masked_fill(p.probs == 1, 0.0)
     if isinstance(p, Uniform) and isinstance(q, Uniform):
         inside = (q.low.data <= p.low.data) & (p.high.data <= q.high.data)
-        return ((q.high - q.low) / (p.high - p.low)).log() + Tensor(np.where(inside, 0.0, np.inf).astype(p.low.dtype))
+        outside = Tensor._wrap(np.where(inside, 0.0, np.inf).astype(p.low.dtype))
+        return ((q.high - q.low) / (p.high - p.low)).log() + outside
     if isinstance(p, MultivariateNormal) and isinstance(q, MultivariateNormal):
         # 1/2 (tr(Sq^-1 Sp) + |Lq^-1 (mu_q - mu_p)|^2 - k) + log det Lq - log det Lp
         shape = np.broadcast_shapes(p.batch_shape, q.batch_shape) + p.event_shape * 2

@@ -11,12 +11,12 @@ class Cauchy(_LocScale):
     """Cauchy (Lorentz) with median loc and half width scale: density 1 / (pi scale (1 + ((x - loc) / scale)^2));
     no mean (NaN) and infinite variance."""
 
-    mean = property(lambda self: Tensor(np.full(self.batch_shape, np.nan, self.loc.dtype)))
-    variance = property(lambda self: Tensor(np.full(self.batch_shape, np.inf, self.loc.dtype)))
+    mean = property(lambda self: Tensor._wrap(np.full(self.batch_shape, np.nan, self.loc.dtype)))
+    variance = property(lambda self: Tensor._wrap(np.full(self.batch_shape, np.inf, self.loc.dtype)))
 
     def rsample(self, sample_shape=()):
         eps = get_rng().standard_cauchy(_size(sample_shape) + self.batch_shape).astype(self.loc.dtype)
-        return self.loc + Tensor(eps) * self.scale
+        return self.loc + Tensor._wrap(eps) * self.scale
 
     def log_prob(self, value):
         value = _param(value, self.loc)

@@ -33,7 +33,7 @@ class Constraint:
 class _Real(Constraint):
     def check(self, value):
         v = _values(value)
-        return Tensor(v == v)                       # not NaN (infinities are in, as PyTorch's)
+        return Tensor._wrap(v == v)                       # not NaN (infinities are in, as PyTorch's)
 
 
 class _Boolean(Constraint):
@@ -41,7 +41,7 @@ class _Boolean(Constraint):
 
     def check(self, value):
         v = _values(value)
-        return Tensor((v == 0) | (v == 1))
+        return Tensor._wrap((v == 0) | (v == 1))
 
 
 class _Interval(Constraint):
@@ -52,7 +52,7 @@ class _Interval(Constraint):
 
     def check(self, value):
         v = _values(value)
-        return Tensor((_values(self.lower_bound) <= v) & (v <= _values(self.upper_bound)))
+        return Tensor._wrap((_values(self.lower_bound) <= v) & (v <= _values(self.upper_bound)))
 
     def __repr__(self):
         return f"{type(self).__name__[1:]}(lower_bound={self.lower_bound}, upper_bound={self.upper_bound})"
@@ -63,7 +63,7 @@ class _HalfOpenInterval(_Interval):
 
     def check(self, value):
         v = _values(value)
-        return Tensor((_values(self.lower_bound) <= v) & (v < _values(self.upper_bound)))
+        return Tensor._wrap((_values(self.lower_bound) <= v) & (v < _values(self.upper_bound)))
 
 
 class _GreaterThan(Constraint):
@@ -73,7 +73,7 @@ class _GreaterThan(Constraint):
         self.lower_bound = lower_bound
 
     def check(self, value):
-        return Tensor(_values(value) > _values(self.lower_bound))
+        return Tensor._wrap(_values(value) > _values(self.lower_bound))
 
     def __repr__(self):
         return f"{type(self).__name__[1:]}(lower_bound={self.lower_bound})"
@@ -83,7 +83,7 @@ class _GreaterThanEq(_GreaterThan):
     """[lower_bound, inf]."""
 
     def check(self, value):
-        return Tensor(_values(value) >= _values(self.lower_bound))
+        return Tensor._wrap(_values(value) >= _values(self.lower_bound))
 
 
 class _LessThan(Constraint):
@@ -93,7 +93,7 @@ class _LessThan(Constraint):
         self.upper_bound = upper_bound
 
     def check(self, value):
-        return Tensor(_values(value) < _values(self.upper_bound))
+        return Tensor._wrap(_values(value) < _values(self.upper_bound))
 
     def __repr__(self):
         return f"{type(self).__name__[1:]}(upper_bound={self.upper_bound})"
@@ -106,7 +106,7 @@ class _Simplex(Constraint):
 
     def check(self, value):
         v = _values(value)
-        return Tensor(np.all(v >= 0, -1) & (np.abs(v.sum(-1) - 1) < 1e-6))
+        return Tensor._wrap(np.all(v >= 0, -1) & (np.abs(v.sum(-1) - 1) < 1e-6))
 
 
 class _IntegerInterval(_Interval):
@@ -116,7 +116,7 @@ class _IntegerInterval(_Interval):
 
     def check(self, value):
         v = _values(value)
-        return Tensor((v % 1 == 0) & (_values(self.lower_bound) <= v) & (v <= _values(self.upper_bound)))
+        return Tensor._wrap((v % 1 == 0) & (_values(self.lower_bound) <= v) & (v <= _values(self.upper_bound)))
 
 
 class _IntegerGreaterThan(_GreaterThan):
@@ -126,7 +126,7 @@ class _IntegerGreaterThan(_GreaterThan):
 
     def check(self, value):
         v = _values(value)
-        return Tensor((v % 1 == 0) & (v >= _values(self.lower_bound)))
+        return Tensor._wrap((v % 1 == 0) & (v >= _values(self.lower_bound)))
 
 
 class _LowerCholesky(Constraint):
@@ -136,7 +136,7 @@ class _LowerCholesky(Constraint):
 
     def check(self, value):
         v = _values(value)
-        return Tensor(np.all(np.tril(v) == v, (-2, -1)) & np.all(np.diagonal(v, 0, -2, -1) > 0, -1))
+        return Tensor._wrap(np.all(np.tril(v) == v, (-2, -1)) & np.all(np.diagonal(v, 0, -2, -1) > 0, -1))
 
 
 class _LowerTriangular(Constraint):
@@ -146,7 +146,7 @@ class _LowerTriangular(Constraint):
 
     def check(self, value):
         v = _values(value)
-        return Tensor(np.all(np.tril(v) == v, (-2, -1)))
+        return Tensor._wrap(np.all(np.tril(v) == v, (-2, -1)))
 
 
 class _Square(Constraint):
@@ -156,7 +156,7 @@ class _Square(Constraint):
 
     def check(self, value):
         shape = tuple(value.shape)
-        return Tensor(np.full(shape[:-2], shape[-2] == shape[-1], dtype=bool))
+        return Tensor._wrap(np.full(shape[:-2], shape[-2] == shape[-1], dtype=bool))
 
 
 class _Symmetric(_Square):
@@ -165,9 +165,9 @@ class _Symmetric(_Square):
     def check(self, value):
         square = _values(super().check(value))
         if not square.all():
-            return Tensor(square)
+            return Tensor._wrap(square)
         v = _values(value)
-        return Tensor(np.all(np.isclose(v, np.swapaxes(v, -1, -2), rtol=1e-5, atol=1e-6), (-2, -1)))
+        return Tensor._wrap(np.all(np.isclose(v, np.swapaxes(v, -1, -2), rtol=1e-5, atol=1e-6), (-2, -1)))
 
 
 class _PositiveSemidefinite(_Symmetric):
@@ -176,8 +176,8 @@ class _PositiveSemidefinite(_Symmetric):
     def check(self, value):
         symmetric = _values(super().check(value))
         if not symmetric.all():
-            return Tensor(symmetric)
-        return Tensor(np.all(np.linalg.eigvalsh(_values(value)) >= 0, -1))
+            return Tensor._wrap(symmetric)
+        return Tensor._wrap(np.all(np.linalg.eigvalsh(_values(value)) >= 0, -1))
 
 
 class _Multinomial(Constraint):
@@ -191,7 +191,7 @@ class _Multinomial(Constraint):
 
     def check(self, value):
         v = _values(value)
-        return Tensor(np.all(v >= 0, -1) & (v.sum(-1) <= _values(self.upper_bound)))
+        return Tensor._wrap(np.all(v >= 0, -1) & (v.sum(-1) <= _values(self.upper_bound)))
 
 
 class _OneHot(Constraint):
@@ -202,7 +202,7 @@ class _OneHot(Constraint):
 
     def check(self, value):
         v = _values(value)
-        return Tensor(np.all((v == 0) | (v == 1), -1) & (v.sum(-1) == 1))
+        return Tensor._wrap(np.all((v == 0) | (v == 1), -1) & (v.sum(-1) == 1))
 
 
 class MixtureSameFamilyConstraint(Constraint):
@@ -220,7 +220,7 @@ class MixtureSameFamilyConstraint(Constraint):
         if value.dim() < self.event_dim:
             raise ValueError(f"Expected value.dim() >= {self.event_dim} but got {value.dim()}")
         ok = _values(self.base_constraint.check(value.unsqueeze(-1 - self.event_dim)))
-        return Tensor(ok.reshape(ok.shape[:value.dim() - self.event_dim] + (-1,)).all(-1))
+        return Tensor._wrap(ok.reshape(ok.shape[:value.dim() - self.event_dim] + (-1,)).all(-1))
 
     def __repr__(self):
         return f"{type(self).__name__}({self.base_constraint!r})"
@@ -234,7 +234,7 @@ class _PositiveDefinite(Constraint):
     def check(self, value):
         v = _values(value)
         symmetric = np.all(np.isclose(v, np.swapaxes(v, -1, -2)), (-2, -1))
-        return Tensor(symmetric & np.all(np.linalg.eigvalsh(v) > 0, -1))
+        return Tensor._wrap(symmetric & np.all(np.linalg.eigvalsh(v) > 0, -1))
 
 
 class _CorrCholesky(Constraint):
@@ -246,7 +246,7 @@ class _CorrCholesky(Constraint):
         v = _values(value)
         tol = np.finfo(v.dtype).eps * v.shape[-1] * 10
         unit_rows = np.all(np.abs(np.linalg.norm(v, axis=-1) - 1) <= tol, -1)
-        return Tensor(_values(lower_cholesky.check(value)) & unit_rows)
+        return Tensor._wrap(_values(lower_cholesky.check(value)) & unit_rows)
 
 
 class _Cat(Constraint):
@@ -263,7 +263,7 @@ class _Cat(Constraint):
         from ..tensor_ops.shape import cat
         pieces, start = [], 0
         for c, n in zip(self.cseq, self.lengths):
-            pieces.append(Tensor(np.asarray(_values(c.check(value.narrow(self.dim, start, n))))))
+            pieces.append(Tensor._wrap(np.asarray(_values(c.check(value.narrow(self.dim, start, n))))))
             start += n
         return cat(pieces, self.dim)
 
@@ -280,7 +280,7 @@ class _Stack(Constraint):
 
     def check(self, value):
         from ..tensor_ops.shape import stack
-        return stack([Tensor(np.asarray(_values(c.check(value.select(self.dim, i)))))
+        return stack([Tensor._wrap(np.asarray(_values(c.check(value.select(self.dim, i)))))
                       for i, c in enumerate(self.cseq)], self.dim)
 
 
@@ -296,7 +296,7 @@ class _IndependentConstraint(Constraint):
     def check(self, value):
         ok = _values(self.base_constraint.check(value))
         n = self.reinterpreted_batch_ndims
-        return Tensor(ok.reshape(ok.shape[:ok.ndim - n] + (-1,)).all(-1) if n else ok)
+        return Tensor._wrap(ok.reshape(ok.shape[:ok.ndim - n] + (-1,)).all(-1) if n else ok)
 
 
 class _Dependent(Constraint):

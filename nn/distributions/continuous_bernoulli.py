@@ -35,7 +35,7 @@ class ContinuousBernoulli(Distribution):
         return (p <= self._lims[0]) | (p > self._lims[1])
 
     def _cut_probs(self):
-        return where(Tensor(self._outside()), self.probs, self.probs * 0 + self._lims[0])
+        return where(Tensor._wrap(self._outside()), self.probs, self.probs * 0 + self._lims[0])
 
     def _log_normaliser(self):
         cut = self._cut_probs()
@@ -45,21 +45,21 @@ class ContinuousBernoulli(Distribution):
                                                                  (2.0 * above - 1.0).log())
         x = (self.probs - 0.5) ** 2
         taylor = math.log(2.0) + (4.0 / 3.0 + 104.0 / 45.0 * x) * x
-        return where(Tensor(self._outside()), exact, taylor)
+        return where(Tensor._wrap(self._outside()), exact, taylor)
 
     @property
     def mean(self):
         cut = self._cut_probs()
         exact = cut / (2.0 * cut - 1.0) + 1.0 / ((-cut).log1p() - cut.log())
         x = self.probs - 0.5
-        return where(Tensor(self._outside()), exact, 0.5 + (1.0 / 3.0 + 16.0 / 45.0 * x ** 2) * x)
+        return where(Tensor._wrap(self._outside()), exact, 0.5 + (1.0 / 3.0 + 16.0 / 45.0 * x ** 2) * x)
 
     @property
     def variance(self):
         cut = self._cut_probs()
         exact = cut * (cut - 1.0) / (1.0 - 2.0 * cut) ** 2 + 1.0 / ((-cut).log1p() - cut.log()) ** 2
         x = (self.probs - 0.5) ** 2
-        return where(Tensor(self._outside()), exact, 1.0 / 12.0 - (1.0 / 15.0 - 128.0 / 945.0 * x) * x)
+        return where(Tensor._wrap(self._outside()), exact, 1.0 / 12.0 - (1.0 / 15.0 - 128.0 / 945.0 * x) * x)
 
     def log_prob(self, value):
         value = _param(value, self.probs)
@@ -71,18 +71,18 @@ class ContinuousBernoulli(Distribution):
         value = _param(value, self.probs)
         cut = self._cut_probs()
         cdfs = (cut ** value * (1.0 - cut) ** (1.0 - value) + cut - 1.0) / (2.0 * cut - 1.0)
-        inside = where(Tensor(self._outside()), cdfs, value)
+        inside = where(Tensor._wrap(self._outside()), cdfs, value)
         return where(value <= 0.0, value * 0, where(value >= 1.0, value * 0 + 1, inside))
 
     def icdf(self, value):
         value = _param(value, self.probs)
         cut = self._cut_probs()
         exact = ((-cut + value * (2.0 * cut - 1.0)).log1p() - (-cut).log1p()) / (cut.log() - (-cut).log1p())
-        return where(Tensor(self._outside()), exact, value)
+        return where(Tensor._wrap(self._outside()), exact, value)
 
     def rsample(self, sample_shape=()):
         u = get_rng().random(_size(sample_shape) + self.batch_shape).astype(self.probs.dtype)
-        return self.icdf(Tensor(u))
+        return self.icdf(Tensor._wrap(u))
 
     def entropy(self):
         log_q, log_p = (-self.probs).log1p(), self.probs.log()

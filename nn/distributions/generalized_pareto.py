@@ -30,12 +30,12 @@ class GeneralizedPareto(Distribution):
     def _safe(self):
         """(k == 0 (to PyTorch's isclose tolerance), k with 1 where it is 0): both branches stay finite."""
         k = self.concentration
-        zero = Tensor(np.isclose(k.data, 0.0, rtol=1e-5, atol=1e-8))
+        zero = Tensor._wrap(np.isclose(k.data, 0.0, rtol=1e-5, atol=1e-8))
         return zero, where(zero, 1.0, k)
 
     def rsample(self, sample_shape=()):
         u = get_rng().random(_size(sample_shape) + tuple(self.batch_shape)).astype(self.loc.dtype)
-        return self.icdf(Tensor(u))
+        return self.icdf(Tensor._wrap(u))
 
     def log_prob(self, value):
         z = (_param(value, self.loc) - self.loc) / self.scale

@@ -27,13 +27,13 @@ class Geometric(Distribution):
     def sample(self, sample_shape=()):
         tiny = np.finfo(self.probs.dtype).tiny
         u = get_rng().uniform(tiny, 1, _size(sample_shape) + self.batch_shape)
-        return Tensor(np.floor(np.log(u) / np.log1p(-self.probs.data)).astype(self.probs.dtype))
+        return Tensor._wrap(np.floor(np.log(u) / np.log1p(-self.probs.data)).astype(self.probs.dtype))
 
     def log_prob(self, value):
         # k log(1 - p) + log p, with 0 log 0 = 0 where p = 1 (the certain k = 0)
-        value = value if isinstance(value, Tensor) else Tensor(np.asarray(value, self.probs.dtype))
+        value = value if isinstance(value, Tensor) else Tensor._wrap(np.asarray(value, self.probs.dtype))
         shape = np.broadcast_shapes(tuple(value.shape), self.batch_shape)
-        probs = self.probs.expand(shape).masked_fill(Tensor((self.probs.data == 1) & (value.data == 0)), 0.0)
+        probs = self.probs.expand(shape).masked_fill(Tensor._wrap((self.probs.data == 1) & (value.data == 0)), 0.0)
         return value * (-probs).log1p() + self.probs.log()
 
     def entropy(self):

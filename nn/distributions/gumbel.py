@@ -20,7 +20,7 @@ class Gumbel(_LocScale):
     def rsample(self, sample_shape=()):
         info = np.finfo(self.loc.dtype)
         u = get_rng().uniform(info.tiny, 1 - info.eps, _size(sample_shape) + self.batch_shape)
-        return self.loc - self.scale * Tensor(np.log(-np.log(u)).astype(self.loc.dtype))
+        return self.loc - self.scale * Tensor._wrap(np.log(-np.log(u)).astype(self.loc.dtype))
 
     def log_prob(self, value):
         value = _param(value, self.loc)

@@ -10,5 +10,5 @@ class HalfCauchy(_Folded):
     """|X|, X ~ Cauchy(0, scale): infinite mean and variance."""
 
     base = property(lambda self: Cauchy(self.scale * 0, self.scale, validate_args=False))
-    mean = property(lambda self: Tensor(np.full(self.batch_shape, np.inf, self.scale.dtype)))
+    mean = property(lambda self: Tensor._wrap(np.full(self.batch_shape, np.inf, self.scale.dtype)))
     variance = mean

@@ -28,7 +28,7 @@ class _Folded(Distribution):
 
     def log_prob(self, value):
         value = _param(value, self.scale)
-        return (self.base.log_prob(value) + math.log(2)).masked_fill(Tensor(value.data < 0), -math.inf)
+        return (self.base.log_prob(value) + math.log(2)).masked_fill(Tensor._wrap(value.data < 0), -math.inf)
 
     def cdf(self, value):
         return 2 * self.base.cdf(value) - 1

@@ -23,7 +23,7 @@ class LKJCholesky(Distribution):
         self.concentration = _param(concentration)
         _check(validate_args, np.all(self.concentration.data > 0), "LKJCholesky: concentration must be positive")
         marginal = self.concentration + 0.5 * (dim - 2)
-        offset = Tensor(np.concatenate([[0.0], np.arange(dim - 1.0)]).astype(self.concentration.dtype))
+        offset = Tensor._wrap(np.concatenate([[0.0], np.arange(dim - 1.0)]).astype(self.concentration.dtype))
         self._beta = Beta(offset + 0.5, marginal.unsqueeze(-1) - 0.5 * offset)
         self.batch_shape, self.event_shape = tuple(self.concentration.shape), (dim, dim)
 
@@ -37,7 +37,7 @@ class LKJCholesky(Distribution):
         with np.errstate(invalid="ignore"):
             u = u / np.linalg.norm(u, axis=-1, keepdims=True)
         u[..., 0, :] = 0.0                                   # the first row is e_1
-        w = y.sqrt() * Tensor(u.astype(y.dtype))
+        w = y.sqrt() * Tensor._wrap(u.astype(y.dtype))
         tiny = float(np.finfo(w.dtype).tiny)
         diag = (1 - (w ** 2).sum(-1)).clamp(min=tiny).sqrt()
         return (w + diag.diag_embed()).detach()
@@ -46,7 +46,7 @@ class LKJCholesky(Distribution):
         from ..special import multigammaln
         value = _param(value, self.concentration)
         diag = value.diagonal(dim1=-1, dim2=-2)[..., 1:]
-        order = 2 * (self.concentration - 1).unsqueeze(-1) + self.dim - Tensor(np.arange(2.0, self.dim + 1))
+        order = 2 * (self.concentration - 1).unsqueeze(-1) + self.dim - Tensor._wrap(np.arange(2.0, self.dim + 1))
         unnormalised = (order * diag.log()).sum(-1)
         dm1 = self.dim - 1
         alpha = self.concentration + 0.5 * dm1

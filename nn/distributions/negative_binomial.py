@@ -43,4 +43,4 @@ class NegativeBinomial(Distribution):
         with np.errstate(invalid="ignore"):     # r = k = 0: inf - inf, replaced below
             log_normaliser = -(r + value).lgamma() + (1.0 + value).lgamma() + r.lgamma()
         # r = k = 0 is certain (probability 1)
-        return log_unnormalised - log_normaliser.masked_fill(Tensor((r + value).data == 0), 0.0)
+        return log_unnormalised - log_normaliser.masked_fill(Tensor._wrap((r + value).data == 0), 0.0)

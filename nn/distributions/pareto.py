@@ -33,7 +33,7 @@ class Pareto(Distribution):
 
     def rsample(self, sample_shape=()):
         e = get_rng().standard_exponential(_size(sample_shape) + self.batch_shape).astype(self.scale.dtype)
-        return self.scale * (Tensor(e) / self.alpha).exp()
+        return self.scale * (Tensor._wrap(e) / self.alpha).exp()
 
     def log_prob(self, value):
         value = _param(value, self.scale)

@@ -28,18 +28,19 @@ class StudentT(Distribution):
     @property
     def mean(self):
         """loc, NaN where df <= 1 (no mean)."""
-        return self.loc.masked_fill(Tensor(self.df.data <= 1), math.nan)
+        return self.loc.masked_fill(Tensor._wrap(self.df.data <= 1), math.nan)
 
     @property
     def variance(self):
         """scale^2 df / (df - 2) for df > 2; inf for 1 < df <= 2; NaN for df <= 1."""
         df = self.df.data
-        over = self.scale ** 2 * self.df / (self.df - 2).masked_fill(Tensor(df <= 2), 1.0)
-        return over.masked_fill(Tensor((df <= 2) & (df > 1)), math.inf).masked_fill(Tensor(df <= 1), math.nan)
+        over = self.scale ** 2 * self.df / (self.df - 2).masked_fill(Tensor._wrap(df <= 2), 1.0)
+        return (over.masked_fill(Tensor._wrap((df <= 2) & (df > 1)), math.inf)
+                .masked_fill(Tensor._wrap(df <= 1), math.nan))
 
     def rsample(self, sample_shape=()):
         shape = _size(sample_shape) + self.batch_shape
-        x = Tensor(get_rng().standard_normal(shape).astype(self.df.dtype))
+        x = Tensor._wrap(get_rng().standard_normal(shape).astype(self.df.dtype))
         z = Chi2(self.df, validate_args=False).rsample(sample_shape)
         return self.loc + self.scale * x * (z / self.df).rsqrt()
 

@@ -322,7 +322,7 @@ class AffineTransform(Transform):
         if isinstance(self.scale, Tensor):
             result = self.scale.abs().log()
         else:
-            result = Tensor(np.full(shape, math.log(abs(self.scale)), dtype=x.dtype))
+            result = Tensor._wrap(np.full(shape, math.log(abs(self.scale)), dtype=x.dtype))
         if self._event_dim:
             result = result.reshape(tuple(result.shape)[:result.ndim - self._event_dim] + (-1,)).sum(-1)
             shape = shape[:len(shape) - self._event_dim]
@@ -441,7 +441,7 @@ class StickBreakingTransform(_Parameterless):
 
     @staticmethod
     def _offset(n, like):
-        return Tensor(np.log(np.arange(n, 0, -1, dtype=like.dtype)))        # log(K - 1), ..., log 1
+        return Tensor._wrap(np.log(np.arange(n, 0, -1, dtype=like.dtype)))        # log(K - 1), ..., log 1
 
     def _call(self, x):
         info = np.finfo(x.dtype)

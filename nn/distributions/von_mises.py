@@ -46,4 +46,4 @@ class VonMises(Distribution):
                 accept = ~done & (((c * (2 - c) - u2) > 0) | (np.log(c / u2) + 1 - c >= 0))
             x = np.where(accept, np.sign(u3 - 0.5) * np.arccos(np.clip(f, -1, 1)), x)
             done |= accept
-        return Tensor(((x + math.pi + loc) % (2 * math.pi) - math.pi).astype(self.loc.dtype))
+        return Tensor._wrap(((x + math.pi + loc) % (2 * math.pi) - math.pi).astype(self.loc.dtype))

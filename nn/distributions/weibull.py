@@ -32,7 +32,7 @@ class Weibull(Distribution):
 
     def rsample(self, sample_shape=()):
         e = get_rng().standard_exponential(_size(sample_shape) + self.batch_shape).astype(self.scale.dtype)
-        return self.scale * Tensor(e) ** self.concentration_reciprocal
+        return self.scale * Tensor._wrap(e) ** self.concentration_reciprocal
 
     def log_prob(self, value):
         z = _param(value, self.scale) / self.scale

@@ -13,7 +13,7 @@ _LOG_2 = math.log(2)
 
 def _mvdigamma(x, p):
     """sum_{i < p} digamma(x - i / 2)."""
-    return (x.unsqueeze(-1) - Tensor(np.arange(p, dtype=x.dtype) / 2)).digamma().sum(-1)
+    return (x.unsqueeze(-1) - Tensor._wrap(np.arange(p, dtype=x.dtype) / 2)).digamma().sum(-1)
 
 
 class Wishart(Distribution):
@@ -98,11 +98,11 @@ class Wishart(Distribution):
         from .utils import vec_to_tril_matrix
         p = self.event_shape[-1]
         shape = _size(sample_shape) + tuple(self.batch_shape)
-        chi2 = Chi2(self.df.unsqueeze(-1) - Tensor(np.arange(p, dtype=self.df.dtype)))
+        chi2 = Chi2(self.df.unsqueeze(-1) - Tensor._wrap(np.arange(p, dtype=self.df.dtype)))
         eps = float(np.finfo(self.df.dtype).eps)
         diag = chi2.rsample(sample_shape).sqrt().clamp(min=eps)
         below = get_rng().standard_normal(shape + (p * (p - 1) // 2,)).astype(self.df.dtype)
-        noise = diag.diag_embed() + vec_to_tril_matrix(Tensor(below), diag=-1)
+        noise = diag.diag_embed() + vec_to_tril_matrix(Tensor._wrap(below), diag=-1)
         chol = self._unbroadcasted_scale_tril @ noise
         return chol @ chol.mT
 

@@ -13,7 +13,7 @@ def _tensor(x, name, op, floating=True):
     (the element-wise float-only ops: sigmoid, tanh, ...) computes them in the default float dtype, as PyTorch;
     floating="promote or complex" also takes a complex tensor as it is."""
     if isinstance(x, np.ndarray):
-        x = Tensor(x)               # validates the dtype
+        x = Tensor._wrap(x)               # validates the dtype
     elif not isinstance(x, Tensor):
         raise TypeError(f"{op}: {name} must be a Tensor (or float ndarray), got {type(x).__name__}")
     if floating == "promote or complex" and x.dtype.kind == "c":      # tanh, sigmoid: defined for complex too
@@ -21,7 +21,7 @@ def _tensor(x, name, op, floating=True):
     if floating in ("promote", "promote or complex") and x.dtype.kind != "f":
         if x.dtype.kind == "c":
             raise TypeError(f"{op}: {name} must be a real tensor, got dtype {x.dtype}")
-        return Tensor(x._data.astype(float_dtype(x.dtype)))     # an integer tensor is no graph's: nothing lost
+        return Tensor._wrap(x._data.astype(float_dtype(x.dtype)))     # an integer tensor is no graph's: nothing lost
     if floating and x.dtype.kind != "f":
         raise TypeError(f"{op}: {name} must be a float tensor, got dtype {x.dtype}; convert it with .float()")
     return x

@@ -27,7 +27,7 @@ def relu(input, inplace=False):
         return _written_into(input, "relu_", lambda t: relu(t))
     x = _tensor(input, "input", "relu", floating=not _integer(input))
     if x.dtype.kind != "f":              # an integer tensor: max(x, 0) in its dtype, as PyTorch's (no graph)
-        return Tensor(np.maximum(x._data, 0).astype(x.dtype, copy=False))
+        return Tensor._wrap(np.maximum(x._data, 0).astype(x.dtype, copy=False))
     y = K.relu_forward(x._data)
 
     def backward(g):
@@ -147,7 +147,7 @@ def gumbel_softmax(logits, tau=1.0, hard=False, eps=1e-10, dim=-1):
     index = y_soft._data.argmax(axis=dim)
     y_hard = (np.expand_dims(index, dim) == np.arange(y_soft.shape[dim]).reshape(
         [-1 if a == dim % y_soft.ndim else 1 for a in range(y_soft.ndim)])).astype(y_soft.dtype)
-    return y_soft - y_soft.detach() + Tensor(y_hard)
+    return y_soft - y_soft.detach() + Tensor._wrap(y_hard)
 
 
 def elu(input, alpha=1.0, inplace=False):
@@ -164,7 +164,7 @@ def elu(input, alpha=1.0, inplace=False):
         return (g * np.where(xd > 0, 1, alpha * (em1 + 1)).astype(xd.dtype, copy=False),)
 
     def graph_backward(g):
-        positive = Tensor((xd > 0).astype(xd.dtype))
+        positive = Tensor._wrap((xd > 0).astype(xd.dtype))
         return (g * (positive + (1 - positive) * alpha * x.clamp(max=0).exp()),)
     return Tensor._make(y, (x,), backward, "elu", graph_backward)
 
@@ -220,7 +220,7 @@ def softplus(input, beta=1.0, threshold=20.0):
         return ((g * np.where(linear, 1, sig)).astype(dt, copy=False),)
 
     def graph_backward(g):
-        keep = Tensor((~linear).astype(dt))
+        keep = Tensor._wrap((~linear).astype(dt))
         return (g * (sigmoid(x * beta) * keep + (1 - keep)),)
     return Tensor._make(y, (x,), backward, "softplus", graph_backward)
 
@@ -405,7 +405,7 @@ def celu(input, alpha=1.0, inplace=False):
 
     def graph_backward(g):
         # its derivative is PyTorch's elu_double_backward: alpha s^2 e^(s x) where x < 0, 0 from x = 0 on
-        negative, strict = Tensor((xd <= 0).astype(dt)), Tensor((xd < 0).astype(dt))
+        negative, strict = Tensor._wrap((xd <= 0).astype(dt)), Tensor._wrap((xd < 0).astype(dt))
         return (g * ((1 - negative) + negative * scale * ((x * strict) * s).exp()),)
     return Tensor._make(y, (x,), backward, "celu", graph_backward)
 
@@ -429,7 +429,7 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
         return leaky_relu(x, (lower + upper) / 2)
     from ..tensor import get_rng  # noqa: PLC0415 - the generator as it is now (manual_seed replaces it)
     slope = get_rng().uniform(lower, upper, size=x.shape).astype(x.dtype)
-    return x * Tensor(np.where(x._data >= 0, 1, slope).astype(x.dtype))
+    return x * Tensor._wrap(np.where(x._data >= 0, 1, slope).astype(x.dtype))
 
 
 # PyTorch's in-place forms (F.relu_(x)): the activation written into x

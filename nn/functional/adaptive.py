@@ -31,7 +31,7 @@ def _args(x, output_size, op):
     x = _tensor(x, "input", op)
     _check_ndim(x, (3, 4), op, "input", "(N, C, H, W) or (C, H, W)")
     if x.ndim == 3:                                     # unbatched: add N = 1
-        return x, True, _output_hw(Tensor(x._data[None]), output_size, op)
+        return x, True, _output_hw(Tensor._wrap(x._data[None]), output_size, op)
     return x, False, _output_hw(x, output_size, op)
 
 
@@ -94,4 +94,4 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):
         gx = gx.reshape(N, C, H, W)
         return (gx[0] if unbatched else gx,)
     out = Tensor._make(y[0] if unbatched else y, (x,), backward, "adaptive_max_pool2d")
-    return (out, Tensor(idx[0] if unbatched else idx)) if return_indices else out
+    return (out, Tensor._wrap(idx[0] if unbatched else idx)) if return_indices else out

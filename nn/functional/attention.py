@@ -150,7 +150,7 @@ def multi_head_attention(query, key, value, num_heads, in_proj_weight, in_proj_b
     k, v = heads(k, S + extra), heads(v, S + extra)
     if add_zero_attn:                                           # a zero key (score 0) with a zero value, per head
         zeros = np.zeros((N * H, 1, Dh), k.dtype)
-        k, v = cat([k, Tensor(zeros)], 1), cat([v, Tensor(zeros)], 1)
+        k, v = cat([k, Tensor._wrap(zeros)], 1), cat([v, Tensor._wrap(zeros)], 1)
         extra += 1
     scores = q @ k.transpose(1, 2)                              # (N * H, L, S + extra)
     mask = learned = padding = None                             # the two masks merged first, as PyTorch's

@@ -98,4 +98,4 @@ def _alpha_dropout(x, p, mask_shape):
     keep = (get_rng().random(mask_shape) >= p).astype(x.dtype)
     a = 1.0 / math.sqrt((SELU_SATURATION ** 2 * p + 1) * (1 - p))
     shift = (keep - 1) * (SELU_SATURATION * a) + SELU_SATURATION * a * p
-    return x * Tensor(keep * np.asarray(a, x.dtype)) + Tensor(shift.astype(x.dtype))
+    return x * Tensor._wrap(keep * np.asarray(a, x.dtype)) + Tensor._wrap(shift.astype(x.dtype))

@@ -210,7 +210,7 @@ def _cross_entropy_indices(input, target, w, ignore_index, reduction, eps):
         np.put_along_axis(q, labels, ((1 - eps) * wt)[:, None], 1)
         if eps:
             q += (eps / C) * valid[:, None] * (1 if w is None else _along_classes(w, x.ndim))
-        return _soft_target_loss(Tensor(q), input.log_softmax(1), reduction, denom)
+        return _soft_target_loss(Tensor._wrap(q), input.log_softmax(1), reduction, denom)
     return Tensor._make(y, (input,), backward, "cross_entropy", graph_backward_from(composite, (input,)))
 
 
@@ -218,7 +218,7 @@ def _cross_entropy_probs(input, target, w, reduction, eps, out_dt):
     """The loss in out_dt (input, target and weight promoted); the softmax in the input's dtype dt."""
     x, dt = input._data, input.dtype
     C = x.shape[1]
-    target = target if isinstance(target, Tensor) else Tensor(target)
+    target = target if isinstance(target, Tensor) else Tensor._wrap(target)
     y_ = target._data.astype(out_dt, copy=False)
     ys = y_ * (1 - eps) + eps / C if eps else y_                   # smoothed target
     q = ys if w is None else ys * _along_classes(w, x.ndim)          # weighted soft target
@@ -250,7 +250,7 @@ def _cross_entropy_probs(input, target, w, reduction, eps, out_dt):
 
     def composite(input, target):
         ys = target.to(out_dt) * (1 - eps) + eps / C if eps else target.to(out_dt)
-        q = ys if w is None else ys * Tensor(_along_classes(w, x.ndim))
+        q = ys if w is None else ys * Tensor._wrap(_along_classes(w, x.ndim))
         return _soft_target_loss(q, input.log_softmax(1), reduction, denom)
     return Tensor._make(out, (input, target), backward, "cross_entropy", graph_backward_from(composite, (input, target)))
 
@@ -287,5 +287,5 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     def composite(input):
         q = np.zeros_like(x)
         np.put_along_axis(q, labels, wt[:, None], 1)
-        return _soft_target_loss(Tensor(q), input, reduction, denom)
+        return _soft_target_loss(Tensor._wrap(q), input, reduction, denom)
     return Tensor._make(y, (input,), backward, "nll_loss", graph_backward_from(composite, (input,)))

@@ -18,7 +18,7 @@ from .losses import _loss_args, _weighted, smooth_l1_loss
 
 def _as(target, like):
     """target (labels, counts or values) as a Tensor of like's dtype."""
-    t = target if isinstance(target, Tensor) else Tensor(np.asarray(target))
+    t = target if isinstance(target, Tensor) else Tensor._wrap(np.asarray(target))
     return t.to(like.dtype)
 
 
@@ -66,9 +66,9 @@ def cdist(x1, x2, p=2.0, compute_mode=None):
                                       f"again (PyTorch's neither: only p=2 is)")
         u = x1.unsqueeze(-2) - x2.unsqueeze(-3)
         dist = cdist(x1, x2).unsqueeze(-1)
-        nonzero = Tensor(d[..., None] > 0)
-        gu = g.unsqueeze(-1) * (u / dist.where(nonzero, Tensor(np.ones((), d.dtype)))).where(
-            nonzero, Tensor(np.zeros((), d.dtype)))
+        nonzero = Tensor._wrap(d[..., None] > 0)
+        gu = g.unsqueeze(-1) * (u / dist.where(nonzero, Tensor._wrap(np.ones((), d.dtype)))).where(
+            nonzero, Tensor._wrap(np.zeros((), d.dtype)))
         return gu.sum(-2), -gu.sum(-3)
     return Tensor._make(d, (x1, x2), backward, "cdist", graph_backward)
 
@@ -81,7 +81,7 @@ def pdist(input, p=2.0):
     if input.ndim != 2:
         raise ValueError(f"pdist: expected a 2-D input (N, M), got shape {tuple(input.shape)}")
     i, j = np.triu_indices(input.shape[0], 1)
-    return cdist(input, input, p)[Tensor(i), Tensor(j)]
+    return cdist(input, input, p)[Tensor._wrap(i), Tensor._wrap(j)]
 
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
@@ -149,10 +149,10 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
     if y.shape != (n,) or np.any((y < 0) | (y >= classes)):
         raise ValueError(f"multi_margin_loss: target must hold {n} class indices in [0, {classes}), got "
                          f"{y.tolist() if y.size <= 8 else y.shape}")
-    hinge = relu(margin - x.gather(1, Tensor(y[:, None])) + x) ** p
-    hinge = hinge.masked_fill(Tensor(np.arange(classes) == y[:, None]), 0.0)          # i = y is left out
+    hinge = relu(margin - x.gather(1, Tensor._wrap(y[:, None])) + x) ** p
+    hinge = hinge.masked_fill(Tensor._wrap(np.arange(classes) == y[:, None]), 0.0)          # i = y is left out
     if weight is not None:
-        hinge = hinge * _as(weight, x)[Tensor(y)].reshape(n, 1)
+        hinge = hinge * _as(weight, x)[Tensor._wrap(y)].reshape(n, 1)
     loss = hinge.sum(1) / classes
     return _reduce(loss if input.ndim == 2 else loss.reshape(()), reduction, "multi_margin_loss")
 
@@ -184,7 +184,7 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduct
     count = np.zeros((n, classes))                                    # how often each class is listed
     np.add.at(count, (np.nonzero(listed)[0], y[listed]), 1)
     pairs = count[:, :, None] * (count == 0)[:, None, :]              # (n, j, i): j listed, i not
-    hinge = relu(1 - (x.unsqueeze(2) - x.unsqueeze(1))) * Tensor(pairs.astype(x.dtype))
+    hinge = relu(1 - (x.unsqueeze(2) - x.unsqueeze(1))) * Tensor._wrap(pairs.astype(x.dtype))
     loss = hinge.sum((1, 2)) / classes
     return _reduce(loss if input.ndim == 2 else loss.reshape(()), reduction, "multilabel_margin_loss")
 

@@ -46,7 +46,7 @@ def affine_grid(theta, size, align_corners=False):
     mesh = np.meshgrid(*axes, indexing="ij")
     base = np.stack(list(mesh[::-1]) + [np.ones(spatial, dt)], -1)    # (*spatial, nd + 1): x, y (, z), 1
     count = int(np.prod(spatial))
-    return (Tensor(base.reshape(1, count, nd + 1)) @ theta.transpose(1, 2)).reshape(N, *spatial, nd)
+    return (Tensor._wrap(base.reshape(1, count, nd + 1)) @ theta.transpose(1, 2)).reshape(N, *spatial, nd)
 
 
 def _unnormalise(v, n, align_corners, volumetric=False):

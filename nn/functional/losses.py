@@ -207,9 +207,9 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
 
     def composite(input, target):                # the same loss by recorded ops (create_graph: Newton's method)
         t = target.to(input.dtype)
-        lw_t = 1 if pw is None else 1 + (Tensor(pw) - 1) * t
+        lw_t = 1 if pw is None else 1 + (Tensor._wrap(pw) - 1) * t
         out = (1 - t) * input + lw_t * softplus(-input, threshold=float("inf"))     # exact slopes everywhere
-        return (out if w is None else out * Tensor(w)).to(out_dt)
+        return (out if w is None else out * Tensor._wrap(w)).to(out_dt)
     if reduction == "mean" and out_dt != dt:
         # a narrower target's loss (pykeen's float32 labels with float64 scores): PyTorch's backward divides by
         # numel in the input's dtype, (sigmoid(x) - y) g / n, not by the narrower mean's rounded 1 / n
@@ -219,7 +219,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
             gx, gy = backward(np.asarray(g, dtype=dt))
             return (None if gx is None else (gx / n).astype(dt, copy=False),
                     None if gy is None else (gy / n).astype(out_dt, copy=False))
-        value = Tensor(loss.astype(out_dt, copy=False)).mean()._data      # the forward: the narrower mean, as before
+        value = Tensor._wrap(loss.astype(out_dt, copy=False)).mean()._data  # the forward: the narrower mean, as before
         return Tensor._make(value, (input, target), mean_backward, op,
                             graph_backward_from(lambda i, t: composite(i, t).mean(), (input, target)))
     return _reduce_elementwise(loss, input, target, backward, reduction, op, composite, out_dt)

@@ -76,7 +76,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         if training:
             xhat = _standardize_graph(xt, axes, eps)
         else:
-            xhat = (xt - Tensor(mean.reshape(shape))) * Tensor(inv_std.reshape(shape))
+            xhat = (xt - Tensor._wrap(mean.reshape(shape))) * Tensor._wrap(inv_std.reshape(shape))
         return _affine(xhat, affine, weight, bias, shape)
     parents = tuple(t for t in (x, weight, bias) if t is not None)
     return Tensor._make(y, parents, backward, "batch_norm", graph_backward_from(composite, parents))
@@ -305,7 +305,7 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
         if stats[0] is None or stats[1] is None:
             raise ValueError("instance_norm: use_input_stats=False needs running_mean and running_var")
         mean, std = stats[0].reshape(channel), np.sqrt(stats[1] + eps).reshape(channel)
-        y = (x - Tensor(mean.astype(x.dtype))) / Tensor(std.astype(x.dtype))
+        y = (x - Tensor._wrap(mean.astype(x.dtype))) / Tensor._wrap(std.astype(x.dtype))
         y = y if weight is None else y * weight.reshape(channel)
         return y if bias is None else y + bias.reshape(channel)
     if int(np.prod(x.shape[2:])) == 1:                  # one position: PyTorch refuses (even in eval mode)

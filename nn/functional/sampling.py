@@ -153,7 +153,7 @@ def _antialiased(x, out_hw, mode, scales):
             hi = min(int(centre + support + 0.5), n_in)
             w = _aa_filter(mode, (np.arange(lo, hi) - centre + 0.5) * stretch)
             m[i, lo:hi] = w / w.sum() if w.sum() != 0 else w
-        return Tensor(m.astype(x.dtype))
+        return Tensor._wrap(m.astype(x.dtype))
     Wh, Ww = weights(x.shape[2], out_hw[0], scales[0]), weights(x.shape[3], out_hw[1], scales[1])
     return (Wh @ x) @ Ww.t()
 
@@ -283,7 +283,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     if not return_indices:
         return out
     rows, cols = np.divmod(argmax, W)                   # back to the unpadded plane (ceil_mode padded x above)
-    return out, Tensor((rows - offset[0]) * W0 + cols - offset[1])
+    return out, Tensor._wrap((rows - offset[0]) * W0 + cols - offset[1])
 
 
 def _dilated_max_pool2d(x, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
@@ -310,7 +310,7 @@ def _dilated_max_pool2d(x, kernel_size, stride, padding, dilation, ceil_mode, re
     if not return_indices:
         return y
     r, c = tap // kw * dh + np.arange(Ho).reshape(-1, 1) * sh - ph, tap % kw * dw + np.arange(Wo) * sw - pw
-    return y, Tensor(r * W + c)
+    return y, Tensor._wrap(r * W + c)
 
 
 def _first_max(values, real=None):
@@ -333,7 +333,7 @@ def _first_max(values, real=None):
 
 def _pick(values, which):
     """The element of values[which] at each position (differentiable: the gradient goes to the picked one)."""
-    return cat([v.unsqueeze(0) for v in values], 0).gather(0, Tensor(which[None])).squeeze(0)
+    return cat([v.unsqueeze(0) for v in values], 0).gather(0, Tensor._wrap(which[None])).squeeze(0)
 
 
 def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):

@@ -19,7 +19,7 @@ def one_hot(tensor, num_classes=-1):
     n = int(t.max()) + 1 if num_classes == -1 and t.size else int(num_classes)
     if t.size and (t.min() < 0 or t.max() >= n):
         raise ValueError(f"one_hot: class indices must lie in [0, {n}), got values from {t.min()} to {t.max()}")
-    return Tensor((t[..., None] == np.arange(n)).astype(np.int64))
+    return Tensor._wrap((t[..., None] == np.arange(n)).astype(np.int64))
 
 
 def _checked_lookup(idx, weight, padding_idx, max_norm, norm_type, op):

@@ -156,7 +156,7 @@ def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
         return y
     plane = np.take_along_axis(np.stack([i._data for _, i in pooled]), tap[None], 0)[0]
     depth = front + d[0] * tap
-    return y, _unstack(Tensor(depth * (x.shape[3] * x.shape[4]) + plane), x.shape[0], Do, unbatched)
+    return y, _unstack(Tensor._wrap(depth * (x.shape[3] * x.shape[4]) + plane), x.shape[0], Do, unbatched)
 
 
 def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
@@ -202,10 +202,10 @@ def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
     elif count_include_pad and not ceil_mode:
         y = sums / (k[0] * k[1] * k[2])
     elif count_include_pad:                     # what each window covers of the padded input (not the ceil rows)
-        padded = Tensor(np.ones((1, 1) + tuple(n + 2 * q for n, q in zip(x.shape[2:], p)), x.dtype))
+        padded = Tensor._wrap(np.ones((1, 1) + tuple(n + 2 * q for n, q in zip(x.shape[2:], p)), x.dtype))
         y = sums / window_sums(padded, (0, 0, 0))[..., :sums.shape[3], :sums.shape[4]]
     else:                                       # the real elements under each window: the same sums over ones
-        y = sums / window_sums(Tensor(np.ones((1, 1) + tuple(x.shape[2:]), x.dtype)), p)
+        y = sums / window_sums(Tensor._wrap(np.ones((1, 1) + tuple(x.shape[2:]), x.dtype)), p)
     return y.squeeze(0) if unbatched else y
 
 
@@ -249,6 +249,6 @@ def adaptive_max_pool3d(input, output_size, return_indices=False):
         tap = _first_max(slices)
         values.append(_pick(slices, tap).unsqueeze(2))
         indices.append((d0 + tap) * (H * W) + np.take_along_axis(i, tap[:, :, None], 2)[:, :, 0])
-    y, idx = cat(values, 2), Tensor(np.stack(indices, 2))
+    y, idx = cat(values, 2), Tensor._wrap(np.stack(indices, 2))
     y, idx = (y.squeeze(0), idx.squeeze(0)) if unbatched else (y, idx)
     return (y, idx) if return_indices else y

@@ -34,8 +34,9 @@ def call_with_backward_hooks(module, hooks, pre_hooks, forward, args, kwargs):
     n_outputs = []
 
     def run_hooks():
-        gin = tuple(Tensor(grad_inputs[i]) if i in grad_inputs else None for i in range(len(args)))
-        gout = tuple(None if grad_outputs.get(k) is None else Tensor(grad_outputs[k]) for k in range(n_outputs[0]))
+        gin = tuple(Tensor._wrap(grad_inputs[i]) if i in grad_inputs else None for i in range(len(args)))
+        gout = tuple(None if grad_outputs.get(k) is None else Tensor._wrap(grad_outputs[k])
+                     for k in range(n_outputs[0]))
         for hook in list(hooks.values()):
             result = hook(module, gin, gout)
             if result is not None:
@@ -59,7 +60,7 @@ def call_with_backward_hooks(module, hooks, pre_hooks, forward, args, kwargs):
     def on_output(k):
         def hand(g):
             for pre in list(pre_hooks.values()):
-                result = pre(module, (Tensor(g),))
+                result = pre(module, (Tensor._wrap(g),))
                 if result is not None:
                     first = result[0] if isinstance(result, (tuple, list)) else result
                     g = getattr(first, "_data", first)

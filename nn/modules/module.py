@@ -27,7 +27,7 @@ from ..array import DataArray
 from ..device import CPU, MetaArray, meta_array, on_context_device as _on_context_device
 from ..hooks import RemovableHandle
 from .backward_hooks import call_with_backward_hooks
-from ..tensor import Size, Tensor, _BufferSlot
+from ..tensor import Size, Tensor, _BufferSlot, _as_array
 from .._C import _disabled_torch_function_impl
 
 
@@ -61,7 +61,7 @@ class Parameter(Tensor):
             data = data._data
         elif type(data) is np.ndarray:
             data = _on_context_device(data)     # a layer's new weight, np.empty(...): nn's stand-in for torch.empty
-        super().__init__(data, requires_grad=requires_grad)
+        self._fill(_as_array(data), requires_grad)     # (an array's dtype kept, unlike Tensor(array))
 
     def __repr__(self):             # as PyTorch prints one: the tensor below the header
         return "Parameter containing:\n" + Tensor.__repr__(self)
@@ -75,7 +75,7 @@ class Buffer(Tensor):
     __torch_function__ = _disabled_torch_function_impl     # ops on it give Tensors (PyTorch's Buffer is one)
 
     def __init__(self, data=None, *, persistent=True):
-        super().__init__(np.zeros(0, np.float32) if data is None else getattr(data, "_data", data))
+        self._fill(_as_array(np.zeros(0, np.float32) if data is None else data))
         self.persistent = persistent
 
 
@@ -159,7 +159,7 @@ class _BufferDict(OrderedDict):
 
     def __getitem__(self, name):
         value = dict.__getitem__(self, name)
-        return Tensor(value) if isinstance(value, np.ndarray) else value
+        return Tensor._wrap(value) if isinstance(value, np.ndarray) else value
 
     def __setitem__(self, name, value):
         if isinstance(value, Tensor):
@@ -195,7 +195,7 @@ class _BufferDict(OrderedDict):
         # pickled as PyTorch's registry, a plain OrderedDict of Tensors (Module.__setstate__ makes it a _BufferDict
         # again), so a pickled module names neither this class nor NumPy's: a weights-only allow-list of the module's
         # own classes covers it (darts allow-lists the globals its checkpoints name, then loads weights_only=True)
-        return OrderedDict, ([(k, Tensor(v) if isinstance(v, np.ndarray) else v) for k, v in
+        return OrderedDict, ([(k, Tensor._wrap(v) if isinstance(v, np.ndarray) else v) for k, v in
                               OrderedDict.items(self)],)
 
 
@@ -331,7 +331,7 @@ class Module:
                 if graph is not None and graph[1] is value:
                     return graph[0]
                 if isinstance(value, np.ndarray):
-                    tensor = Tensor(value)           # a Tensor on the buffer's own array, as PyTorch's buffers
+                    tensor = Tensor._wrap(value)           # a Tensor on the buffer's own array, as PyTorch's buffers
                     # its slot, so that buf.data = new rebinds the buffer itself (an ActNorm's `initialized` flag)
                     tensor.__dict__["_buffer_slot"] = _BufferSlot(self, name, value)
                     return tensor
@@ -554,7 +554,7 @@ class Module:
         if any(isinstance(a, (str, device)) and device(a).type == "meta" for a in (*args, kwargs.get("device"))):
             # to('meta') (the ensembling recipe's stateless base model, called through functional_call): the
             # tensors keep their shapes and dtypes and give up their values (meta tensors, taking no memory)
-            return self._apply(lambda t: t if t.is_meta else Tensor(meta_array(t.shape, t.dtype)))
+            return self._apply(lambda t: t if t.is_meta else Tensor._wrap(meta_array(t.shape, t.dtype)))
         dev, dtype, _ = parse_to(args, dict(kwargs), "Module.to")
         if dev is CPU and any(isinstance(a, (str, device)) for a in (*args, kwargs.get("device"))) and any(
                 t.is_meta for t in (*self.parameters(), *self.buffers())):
@@ -762,7 +762,7 @@ class Module:
                 destination[prefix + name] = p if keep_vars else p._data.view(DataArray)
         for name, b in dict.items(self._buffers):
             if b is not None and name not in self._non_persistent_buffers:
-                destination[prefix + name] = Tensor(b) if keep_vars else b.view(DataArray)
+                destination[prefix + name] = Tensor._wrap(b) if keep_vars else b.view(DataArray)
 
     def register_state_dict_pre_hook(self, hook):
         """hook(module, prefix, keep_vars) runs before state_dict() collects this module's entries. Returns a
@@ -924,7 +924,7 @@ class Module:
             if isinstance(given, Parameter):
                 given.requires_grad_(entry.requires_grad)
             else:
-                given = Parameter(Tensor(array), requires_grad=entry.requires_grad)
+                given = Parameter(Tensor._wrap(array), requires_grad=entry.requires_grad)
             owner._parameters[name] = given
 
     def _load_error(self, missing, unexpected, mismatched, error_msgs, strict):
@@ -965,10 +965,10 @@ class Module:
             if p is not None:
                 p._data = _array(fn(p))
                 if p._grad is not None:
-                    p._grad = _array(fn(Tensor(p._grad)))
+                    p._grad = _array(fn(Tensor._wrap(p._grad)))
         for name, b in list(dict.items(self._buffers)):
             if b is not None:
-                self._buffers[name] = self._check_buffer(name, fn(Tensor(b)))
+                self._buffers[name] = self._check_buffer(name, fn(Tensor._wrap(b)))
         return self
 
     # ---- printing ---------------------------------------------------------------------------

@@ -61,8 +61,8 @@ def _initial_state(module, hx, shape, dtype, lstm, c_shape=None):
     name = type(module).__name__
     c_shape = shape if c_shape is None else c_shape
     if hx is None:
-        zeros = Tensor(np.zeros(shape, dtype))
-        return (zeros, Tensor(np.zeros(c_shape, dtype))) if lstm else zeros
+        zeros = Tensor._wrap(np.zeros(shape, dtype))
+        return (zeros, Tensor._wrap(np.zeros(c_shape, dtype))) if lstm else zeros
     if lstm and not (isinstance(hx, (tuple, list)) and len(hx) == 2):
         raise ValueError(f"{name}: the initial state must be a pair (h_0, c_0), got {type(hx).__name__}")
     hx = tuple(hx) if lstm else hx                  # a list [h_0, c_0] too, as PyTorch takes it

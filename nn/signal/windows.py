@@ -17,7 +17,7 @@ def _window(name, M, sym, dtype, requires_grad, values):
         raise ValueError(f"{name} requires non-negative window length, got M={M}")
     dt = to_dtype(dtype) if dtype is not None else get_default_dtype()
     w = np.ones(M) if M <= 1 else values(M + 1)[:-1] if not sym else values(M)
-    return Tensor(np.asarray(w, dtype=dt)).requires_grad_(requires_grad)
+    return Tensor._wrap(np.asarray(w, dtype=dt)).requires_grad_(requires_grad)
 
 
 def _cosines(a):
@@ -50,7 +50,7 @@ def exponential(M, *, center=None, tau=1.0, sym=True, dtype=None, layout=None, d
     _window("exponential", M, sym, dtype, requires_grad, np.ones)                     # M's checks
     center = (M if not sym and M > 1 else M - 1) / 2.0 if center is None else center
     dt = to_dtype(dtype) if dtype is not None else get_default_dtype()
-    return Tensor(np.exp(-np.abs(np.arange(M) - center) / tau).astype(dt)).requires_grad_(requires_grad)
+    return Tensor._wrap(np.exp(-np.abs(np.arange(M) - center) / tau).astype(dt)).requires_grad_(requires_grad)
 
 
 def gaussian(M, *, std=1.0, sym=True, dtype=None, layout=None, device=None, requires_grad=False):

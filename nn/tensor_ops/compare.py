@@ -18,7 +18,7 @@ def _compare(name, fn):
             return NotImplemented               # x == None is False, as in Python
         other = input._lift(other, name)
         dt = result_dtype(input._data, other._data)
-        return Tensor(np.asarray(fn(cast(input._data, dt), cast(other._data, dt))))
+        return Tensor._wrap(np.asarray(fn(cast(input._data, dt), cast(other._data, dt))))
     op.__name__ = name
     return op
 
@@ -38,7 +38,7 @@ def _logical(name, fn, bool_only):
         other = input._lift(other, name)
         if bool_only and (input.dtype.kind not in "biu" or other.dtype.kind not in "biu"):
             raise TypeError(f"{name}: needs bool or integer tensors, got {input.dtype} and {other.dtype}")
-        return Tensor(np.asarray(fn(input._data, other._data)))
+        return Tensor._wrap(np.asarray(fn(input._data, other._data)))
     op.__name__ = name
     return op
 
@@ -54,45 +54,45 @@ logical_xor = _logical("logical_xor", np.logical_xor, False)
 
 
 def logical_not(input):
-    return Tensor(np.logical_not(input._data))
+    return Tensor._wrap(np.logical_not(input._data))
 
 
 def bitwise_not(input):
     if input.dtype.kind not in "biu":
         raise TypeError(f"~x needs a bool or integer tensor, got {input.dtype}")
-    return Tensor(np.asarray(np.invert(input._data)))
+    return Tensor._wrap(np.asarray(np.invert(input._data)))
 
 
 def isnan(input):
-    return Tensor(np.isnan(input._data))
+    return Tensor._wrap(np.isnan(input._data))
 
 
 def isinf(input):
-    return Tensor(np.isinf(input._data))
+    return Tensor._wrap(np.isinf(input._data))
 
 
 def isfinite(input):
-    return Tensor(np.isfinite(input._data))
+    return Tensor._wrap(np.isfinite(input._data))
 
 
 def isposinf(input):
-    return Tensor(np.isposinf(input._data))
+    return Tensor._wrap(np.isposinf(input._data))
 
 
 def isneginf(input):
-    return Tensor(np.isneginf(input._data))
+    return Tensor._wrap(np.isneginf(input._data))
 
 
 def isin(elements, test_elements, *, assume_unique=False, invert=False):
     """Bool tensor: whether each element is among test_elements (or not, with invert)."""
     a = elements._data if isinstance(elements, Tensor) else np.asarray(elements)
     b = test_elements._data if isinstance(test_elements, Tensor) else np.asarray(test_elements)
-    return Tensor(np.isin(a, b, invert=invert))
+    return Tensor._wrap(np.isin(a, b, invert=invert))
 
 
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     other = other._data if isinstance(other, Tensor) else other
-    return Tensor(np.isclose(input._data, other, rtol=rtol, atol=atol, equal_nan=equal_nan))
+    return Tensor._wrap(np.isclose(input._data, other, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):

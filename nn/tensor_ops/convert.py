@@ -61,7 +61,7 @@ def numpy(input, force=False):
 
 def detach(input):
     """Same data (shared), cut from the graph: no gradient flows through it."""
-    return Tensor(input._data)
+    return Tensor._wrap(input._data)
 
 
 def _same(values):
@@ -154,7 +154,7 @@ def _cast_to(input, dtype, copy=False):
     else:
         y = input._data.astype(dtype)
     if dtype.kind not in "fc":
-        return Tensor(y)
+        return Tensor._wrap(y)
 
     def backward(g):
         # a cast is the identity on values: the gradient is cast back (the engine does it)
@@ -171,7 +171,7 @@ def to(input, *args, **kwargs):
         if dev is CPU and _names_a_device(args, kwargs):
             refuse_meta_data(input)
     elif dev is META:
-        return Tensor(meta_array(input.shape, dtype), requires_grad=input.requires_grad)
+        return Tensor._wrap(meta_array(input.shape, dtype), requires_grad=input.requires_grad)
     return _cast_to(input, dtype, copy)
 
 
@@ -338,7 +338,7 @@ def __array_ufunc__(input, ufunc, method, *inputs, **kwargs):
 
     def wrap(r):
         r = np.asarray(r)
-        return Tensor(r.astype(np.uint8) if r.dtype == np.bool_ else r)
+        return Tensor._wrap(r.astype(np.uint8) if r.dtype == np.bool_ else r)
     return tuple(wrap(r) for r in result) if isinstance(result, tuple) else wrap(result)
 
 

@@ -51,21 +51,21 @@ def fmin(input, other):
 
 def signbit(input):
     """True where the sign bit is set (negative numbers and -0.0)."""
-    return Tensor(np.signbit(input._data))
+    return Tensor._wrap(np.signbit(input._data))
 
 
 def copysign(input, other):
     """|input| with the sign of other (-0.0 counts as negative): abs(input) times a constant +-1."""
     other = input._lift(other)
     sign = np.where(np.signbit(np.broadcast_to(other._data, np.broadcast_shapes(input.shape, other.shape))), -1, 1)
-    return abs(input) * Tensor(sign.astype(result_dtype(input._data, other._data) if input.dtype.kind != "f"
+    return abs(input) * Tensor._wrap(sign.astype(result_dtype(input._data, other._data) if input.dtype.kind != "f"
                                             else input.dtype))
 
 
 def heaviside(input, values):
     """0 where input < 0, 1 where > 0, values where == 0 (no gradient, as PyTorch's)."""
     x, v = input._data, input._lift(values)._data
-    return Tensor(np.where(x == 0, v, (x > 0)).astype(result_dtype(x, v)))
+    return Tensor._wrap(np.where(x == 0, v, (x > 0)).astype(result_dtype(x, v)))
 
 
 def positive(input):
@@ -131,7 +131,7 @@ def histogram(input, bins=100, *, range=None, weight=None, density=False):
     edges = bins._data if isinstance(bins, Tensor) else bins
     w = None if weight is None else input._lift(weight)._data.ravel()
     hist, edges = np.histogram(input._data.ravel(), edges, range, density=density, weights=w)
-    return Histogram(Tensor(hist.astype(input.dtype)), Tensor(edges.astype(input.dtype)))
+    return Histogram(Tensor._wrap(hist.astype(input.dtype)), Tensor._wrap(edges.astype(input.dtype)))
 
 
 def histogramdd(input, bins=10, *, range=None, weight=None, density=False):
@@ -146,7 +146,8 @@ def histogramdd(input, bins=10, *, range=None, weight=None, density=False):
     ranges = None if range is None else [tuple(range[i:i + 2]) for i in builtins_range(0, len(range), 2)]
     w = None if weight is None else input._lift(weight)._data.ravel()
     hist, edges = np.histogramdd(points, bins, ranges, density=density, weights=w)
-    return Histogramdd(Tensor(hist.astype(input.dtype)), tuple(Tensor(e.astype(input.dtype)) for e in edges))
+    return Histogramdd(Tensor._wrap(hist.astype(input.dtype)),
+                       tuple(Tensor._wrap(e.astype(input.dtype)) for e in edges))
 
 
 def aminmax(input, *, dim=None, keepdim=False):
@@ -222,7 +223,7 @@ def gradient(input, *, spacing=1, dim=None, edge_order=1, axis=None):
             dx = np.diff(h._data.astype(x.dtype))
             shape = [1] * x.ndim
             shape[d] = -1
-            w = lambda v: Tensor(np.asarray(v, dtype=x.dtype).reshape(shape))    # noqa: E731
+            w = lambda v: Tensor._wrap(np.asarray(v, dtype=x.dtype).reshape(shape))    # noqa: E731
             d1, d2 = dx[:-1], dx[1:]
             center = (w(-d2 / (d1 * (d1 + d2))) * f(0, -2) + w((d2 - d1) / (d1 * d2)) * f(1, -1)
                       + w(d1 / (d2 * (d1 + d2))) * f(2))
@@ -300,12 +301,12 @@ def dsplit(input, indices_or_sections):
 
 def gcd(input, other):
     """Greatest common divisor of integer tensors, element-wise (not differentiable)."""
-    return Tensor(np.gcd(input._data, other._data if isinstance(other, Tensor) else other))
+    return Tensor._wrap(np.gcd(input._data, other._data if isinstance(other, Tensor) else other))
 
 
 def lcm(input, other):
     """Least common multiple of integer tensors, element-wise (not differentiable)."""
-    return Tensor(np.lcm(input._data, other._data if isinstance(other, Tensor) else other))
+    return Tensor._wrap(np.lcm(input._data, other._data if isinstance(other, Tensor) else other))
 
 
 def ldexp(input, other):
@@ -318,12 +319,13 @@ def frexp(input):
     if input.dtype.kind != "f":
         raise RuntimeError("torch.frexp() only supports floating-point dtypes")
     mantissa, exponent = np.frexp(input._data)
-    return FrexpResult(Tensor(mantissa), Tensor(exponent.astype(np.int32)))
+    return FrexpResult(Tensor._wrap(mantissa), Tensor._wrap(exponent.astype(np.int32)))
 
 
 def nextafter(input, other):
     """The next floating-point value after input towards other (not differentiable)."""
-    return Tensor(np.nextafter(input._data, other._data if isinstance(other, Tensor) else other).astype(input.dtype))
+    after = np.nextafter(input._data, other._data if isinstance(other, Tensor) else other)
+    return Tensor._wrap(after.astype(input.dtype))
 
 
 def i0(input):
@@ -382,7 +384,7 @@ def diagonal_scatter(input, src, offset=0, dim1=0, dim2=1):
     n = input.diagonal(offset, d1, d2).shape[-1]
     rows, cols = np.arange(n) + max(-offset, 0), np.arange(n) + max(offset, 0)
     index = [slice(None)] * input.ndim
-    index[d1], index[d2] = Tensor(rows), Tensor(cols)
+    index[d1], index[d2] = Tensor._wrap(rows), Tensor._wrap(cols)
     # advanced indices on two dims put the diagonal where the first of them is (or first, if they are apart)
     expected = tuple(input.diagonal(offset, d1, d2).shape)
     if tuple(src.shape) != expected:
@@ -403,14 +405,14 @@ def _diagonal_axis(d1, d2):
 
 def isreal(input):
     """Where the imaginary part is 0 (True everywhere for a real tensor)."""
-    return Tensor(np.imag(input._data) == 0)
+    return Tensor._wrap(np.imag(input._data) == 0)
 
 
 def nonzero_static(input, *, size, fill_value=-1):
     """nonzero(input) cut or padded with fill_value to exactly size rows: (size, input.ndim) int64."""
     found = np.argwhere(input._data)[:size]
     pad = np.full((size - len(found), input.ndim), fill_value, np.int64)
-    return Tensor(np.concatenate([found.astype(np.int64), pad]))
+    return Tensor._wrap(np.concatenate([found.astype(np.int64), pad]))
 
 
 def typename(obj):

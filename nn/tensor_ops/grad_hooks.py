@@ -55,7 +55,7 @@ def _run_grad_hooks(input, g):
     # attribute on the gradient in one hook that a later hook on the same tensor reads), else the returned Tensor
     grad = None
     for hook in list(input.__dict__["_grad_hooks"].values()):
-        grad = Tensor(g) if grad is None else grad
+        grad = Tensor._wrap(g) if grad is None else grad
         out = hook(grad)
         if out is not None:
             g = np.asarray(out._data if isinstance(out, Tensor) else out, dtype=g.dtype)

@@ -247,7 +247,7 @@ def __setitem__(input, index, value):
         kept = np.ones(data.shape, dtype=bool)
         kept[index] = False
         g_value = g[index]
-        return g.masked_fill(Tensor(~kept), 0), (g_value.reshape((1,) * extra + tuple(g_value.shape)) if extra > 0
+        return g.masked_fill(Tensor._wrap(~kept), 0), (g_value.reshape((1,) * extra + tuple(g_value.shape)) if extra > 0
                                                  else g_value)
     _write_through(_rebase(input, data, (input, value), backward, "setitem", graph_backward))
 
@@ -333,7 +333,7 @@ def masked_scatter(input, mask, source):
     if isinstance(mask, Tensor) and mask.dtype == np.uint8:        # PyTorch still takes a uint8 mask, warning
         warnings.warn("masked_scatter_ received a mask with dtype torch.uint8, this behavior is now deprecated,"
                       "please use a mask with dtype torch.bool instead.", UserWarning, stacklevel=2)
-        mask = Tensor(mask._data.astype(bool))
+        mask = Tensor._wrap(mask._data.astype(bool))
     m = np.broadcast_to(_mask(mask, "masked_scatter"), input.shape)
     if source.dtype != input.dtype:             # PyTorch's check, in its words (its missing space included)
         raise RuntimeError(f"masked_scatter: expected self and source to have same dtypes but got"
@@ -392,7 +392,7 @@ def _scatter_accumulate(input, dim, index, src, reduce):
         raise ValueError(f"scatter: reduce must be 'add' or 'multiply', got {reduce!r} (scatter_reduce takes sum, "
                          f"prod, mean, amax and amin)")
     if not isinstance(src, Tensor):
-        src = Tensor(np.full(np.shape(getattr(index, "_data", index)), src, dtype=input.dtype))
+        src = Tensor._wrap(np.full(np.shape(getattr(index, "_data", index)), src, dtype=input.dtype))
     return scatter_reduce(input, dim, index, src, "sum" if reduce == "add" else "prod")
 
 
@@ -603,7 +603,7 @@ def index_reduce(input, dim, index, source, reduce, *, include_self=True):
     where, s = _index_source("index_reduce", input, dim, index, source)
     axis, idx = len(where) - 1, where[-1]
     spread = np.broadcast_to(idx.reshape((-1,) + (1,) * (s.ndim - axis - 1)), s.shape)
-    return scatter_reduce(input, axis, Tensor(np.ascontiguousarray(spread)), source.reshape(s.shape), reduce,
+    return scatter_reduce(input, axis, Tensor._wrap(np.ascontiguousarray(spread)), source.reshape(s.shape), reduce,
                           include_self=include_self)
 
 
@@ -686,7 +686,7 @@ def fill_diagonal(input, fill_value, wrap=False):
         raise ValueError(f"fill_diagonal_: expected a 2-D tensor, or all dims of equal size, got {tuple(input.shape)}")
     mask = np.zeros(input.shape, np.bool_)
     np.fill_diagonal(mask, True, wrap=wrap)
-    return input.masked_fill(Tensor(mask), fill_value)
+    return input.masked_fill(Tensor._wrap(mask), fill_value)
 
 
 def take(input, index):
@@ -706,8 +706,8 @@ def nonzero(input, as_tuple=False):
     """Indices of the non-zero elements: an (n, ndim) int64 tensor, or one 1-D tensor per dim (as_tuple)."""
     where = np.nonzero(np.atleast_1d(input._data))
     if as_tuple:
-        return tuple(Tensor(i.astype(np.int64)) for i in where)
-    return Tensor(np.stack(where, axis=1).astype(np.int64).reshape(-1, max(input.ndim, 1)))
+        return tuple(Tensor._wrap(i.astype(np.int64)) for i in where)
+    return Tensor._wrap(np.stack(where, axis=1).astype(np.int64).reshape(-1, max(input.ndim, 1)))
 
 
 attach(gather, index_select, index_add, index_reduce, index_copy, index_fill, index_put, fill_diagonal, take, masked_select,

@@ -245,7 +245,7 @@ def scatter_add_(input, dim, index, src):
 def copy_(input, src, non_blocking=False):
     """Overwrite the values with src's (broadcast to this shape, cast to this dtype); the old values get no
     gradient, src (if it requires one) gets g summed back to its shape."""
-    src = src if isinstance(src, Tensor) else Tensor(np.asarray(src))
+    src = src if isinstance(src, Tensor) else Tensor._wrap(np.asarray(src))
     if src.is_meta and not input.is_meta:
         raise NotImplementedError("Cannot copy out of meta tensor; no data!")
     if is_grad_enabled() and (src.requires_grad or input.requires_grad):

@@ -38,15 +38,15 @@ def block_diag(*tensors):
             raise ValueError(f"block_diag: expected tensors of at most 2 dims, got {t.ndim} dims for tensor {i}")
         blocks.append(t.reshape(1, -1) if t.ndim < 2 else t)
     if not blocks:
-        return Tensor(np.zeros((1, 0), np.float32))
+        return Tensor._wrap(np.zeros((1, 0), np.float32))
     floating = [b.dtype for b in blocks if b.dtype.kind == "f"]       # a floating block wins, as in PyTorch
     dtype = np.result_type(*(floating or [b.dtype for b in blocks]))
     width = sum(b.shape[1] for b in blocks)
     rows, left = [], 0
     for b in blocks:
         h, w = b.shape
-        rows.append(cat([Tensor(np.zeros((h, left), dtype)), b.to(dtype),
-                         Tensor(np.zeros((h, width - left - w), dtype))], 1))
+        rows.append(cat([Tensor._wrap(np.zeros((h, left), dtype)), b.to(dtype),
+                         Tensor._wrap(np.zeros((h, width - left - w), dtype))], 1))
         left += w
     return cat(rows, 0)
 
@@ -68,7 +68,7 @@ def diag_embed(input, offset=0, dim1=-2, dim2=-1):
     """(..., n) -> (..., m, m), m = n + |offset|: the last dim of input on diagonal ``offset`` of matrices in
     dims (dim1, dim2) of the result, zeros elsewhere."""
     n, k = input.shape[-1], abs(offset)
-    eye = Tensor(np.eye(n, dtype=input.dtype if input.dtype.kind == "f" else np.float32))
+    eye = Tensor._wrap(np.eye(n, dtype=input.dtype if input.dtype.kind == "f" else np.float32))
     square = input.unsqueeze(-1) * eye                              # x[i] at [i, i]
     # the square moved k columns right (offset > 0) or k rows down (offset < 0)
     out = F.pad(square, (k, 0, 0, k) if offset > 0 else (0, k, k, 0)) if k else square
@@ -109,7 +109,7 @@ def combinations(input, r=2, with_replacement=False):
     """The r-element combinations of a 1-D tensor's elements, in itertools' order, (count, r)."""
     pick = itertools.combinations_with_replacement if with_replacement else itertools.combinations
     index = np.array(list(pick(range(input.shape[0]), r)), np.int64).reshape(-1, r)
-    return input[Tensor(index)]
+    return input[Tensor._wrap(index)]
 
 
 def chain_matmul(*matrices):
@@ -130,7 +130,7 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
     w = None
     for name, weights in (("fweights", fweights), ("aweights", aweights)):
         if weights is not None:
-            weights = weights if isinstance(weights, Tensor) else Tensor(np.asarray(weights))
+            weights = weights if isinstance(weights, Tensor) else Tensor._wrap(np.asarray(weights))
             if weights.shape != (n,):
                 raise ValueError(f"cov: {name} must have shape ({n},) (one per observation), got {tuple(weights.shape)}")
             w = weights.to(x.dtype) if w is None else w * weights.to(x.dtype)
@@ -156,7 +156,7 @@ def corrcoef(input):
 
 
 def _as_tensor(t):
-    return t if isinstance(t, Tensor) else Tensor(np.asarray(t))
+    return t if isinstance(t, Tensor) else Tensor._wrap(np.asarray(t))
 
 
 def _add_scaled(input, product, beta, alpha, op):
@@ -219,7 +219,7 @@ def renorm(input, p, dim, maxnorm):
     dim = dim % input.ndim
     others = tuple(d for d in range(input.ndim) if d != dim)
     norm = input.norm(p=p, dim=others, keepdim=True) if others else input.abs()
-    over = Tensor(norm._data > maxnorm)
+    over = Tensor._wrap(norm._data > maxnorm)
     return input * (maxnorm / (norm + 1e-7)).masked_fill(~over, 1.0)
 
 
@@ -241,7 +241,7 @@ def put(input, index, source, accumulate=False):
     if flat.size and (flat.min() < -n or flat.max() >= n):
         raise IndexError(f"put: index out of range for a tensor of {n} elements (got {int(flat.min())} .. "
                          f"{int(flat.max())})")
-    return input.reshape(-1).index_put((Tensor(flat % max(n, 1)),), source.reshape(-1).to(input.dtype),
+    return input.reshape(-1).index_put((Tensor._wrap(flat % max(n, 1)),), source.reshape(-1).to(input.dtype),
                                        accumulate=accumulate).reshape(tuple(input.shape))
 
 
@@ -256,7 +256,7 @@ def unravel_index(indices, shape):
     if idx.size and (idx.min() < -n or idx.max() >= n):
         raise IndexError(f"unravel_index: index out of bounds for shape {shape} ({n} elements)")
     coords = np.unravel_index(np.where(idx < 0, idx + n, idx).astype(np.int64), shape)
-    return tuple(Tensor(np.asarray(c, np.int64)) for c in coords)
+    return tuple(Tensor._wrap(np.asarray(c, np.int64)) for c in coords)
 
 
 attach(kron, cov, corrcoef, inner, vdot, diag_embed, addmv, addr, addbmm, renorm, put, ger=outer)

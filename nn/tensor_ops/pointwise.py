@@ -288,7 +288,7 @@ def fmod(input, other):
     def backward(g):
         # x - trunc(x / y) y: slope 1 in x, -trunc(x / y) in y (away from the jumps)
         return g, -g * np.trunc(x / y)
-    return Tensor._make(np.fmod(x, y), (a, b), backward, "fmod", lambda g: (g, -g * Tensor(np.trunc(x / y))))
+    return Tensor._make(np.fmod(x, y), (a, b), backward, "fmod", lambda g: (g, -g * Tensor._wrap(np.trunc(x / y))))
 
 
 def logit(input, eps=None):
@@ -399,7 +399,7 @@ def _triangle(name, fn):
         """Keep the upper (triu) / lower (tril) triangle of the last two dims from `diagonal` on; zero the rest."""
         x = input._data
         keep = fn(np.ones(x.shape[-2:], bool), diagonal)
-        mask = Tensor(keep.astype(x.dtype)) if x.dtype.kind == "f" else None
+        mask = Tensor._wrap(keep.astype(x.dtype)) if x.dtype.kind == "f" else None
         return _unary(input, np.where(keep, x, np.zeros((), x.dtype)), lambda: keep, name,   # slope 1 or 0
                       None if mask is None else lambda t: mask)
     op.__name__ = name
@@ -434,7 +434,7 @@ def _constant(array):
     a tensor in PyTorch. Anything else is refused (pow(2, 3) and two numbers for the ops that take none)."""
     if not isinstance(array, np.ndarray):
         raise TypeError(f"expected a Tensor as the first operand, got {type(array).__name__}")
-    return Tensor(array.view(np.ndarray))
+    return Tensor._wrap(array.view(np.ndarray))
 
 
 def _lifted(input, other):
@@ -566,7 +566,7 @@ def remainder(input, other):
     def graph_backward(g):
         # the same slopes as recorded ops (torchani maps coordinates into the cell by remainder, forces taken
         # with create_graph=True)
-        return g, (-g * Tensor(q) if other.requires_grad else None)
+        return g, (-g * Tensor._wrap(q) if other.requires_grad else None)
     return Tensor._make(np.mod(a, b), (input, other), backward, "remainder", graph_backward)
 
 
@@ -659,7 +659,7 @@ def _split_op(out, a, b, share, op):
 def _split_graph_backward(share):
     """create_graph for an op whose output takes a constant share of its first operand and the rest of its
     second (maximum, minimum, where)."""
-    return lambda g: (g * Tensor(share.astype(g.dtype)), g * Tensor((1 - share).astype(g.dtype)))
+    return lambda g: (g * Tensor._wrap(share.astype(g.dtype)), g * Tensor._wrap((1 - share).astype(g.dtype)))
 
 
 
@@ -688,11 +688,11 @@ def where(condition, input=None, other=None):
     """
     if input is None and other is None:             # any dtype, as nonzero: the indices of the non-zero elements
         c = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
-        return tuple(Tensor(i.astype(np.int64)) for i in np.nonzero(c))
+        return tuple(Tensor._wrap(i.astype(np.int64)) for i in np.nonzero(c))
     if isinstance(condition, Tensor) and condition.dtype == np.uint8:       # a pre-1.2 mask, as PyTorch still takes
         warnings.warn("where received a uint8 condition tensor. This behavior is deprecated and will be removed in "
                       "a future version of PyTorch. Use a boolean condition instead.", UserWarning, stacklevel=2)
-        condition = Tensor(condition._data.astype(bool))
+        condition = Tensor._wrap(condition._data.astype(bool))
     c = _mask(condition, "where")
     # a .grad / .data array is a tensor in PyTorch: its dtype is kept (torchopt's Adagrad: torch.where(sos > 0,
     # p.grad.div_(...), 0.0) on a float64 gradient was made a default-dtype tensor)
@@ -702,7 +702,7 @@ def where(condition, input=None, other=None):
         other = _constant(other)
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
         floating = isinstance(input, float) or isinstance(other, float)
-        input = Tensor(np.asarray(input, dtype=get_default_dtype() if floating else np.int64))
+        input = Tensor._wrap(np.asarray(input, dtype=get_default_dtype() if floating else np.int64))
     if not isinstance(input, Tensor):
         input = other._lift(input)
     other = input._lift(other)
@@ -735,13 +735,13 @@ def masked_fill(input, mask, value):
         def backward_with_value(g):
             return np.where(m, 0, g), np.where(m, g, 0).sum().astype(value._data.dtype).reshape(value.shape)
         return Tensor._make(y, (input, value), backward_with_value, "masked_fill",
-                            lambda g: (g * Tensor((~m).astype(g.dtype)),
-                                       (g * Tensor(m.astype(g.dtype))).sum().to(value.dtype).reshape(value.shape)))
+                            lambda g: (g * Tensor._wrap((~m).astype(g.dtype)),
+                                       (g * Tensor._wrap(m.astype(g.dtype))).sum().to(value.dtype).reshape(value.shape)))
 
     def backward(g):
         # filled elements are constants: no gradient there (summed back to input's shape by the engine)
         return (np.where(m, 0, g),)
-    return Tensor._make(y, (input,), backward, "masked_fill", lambda g: (g * Tensor((~m).astype(g.dtype)),))
+    return Tensor._make(y, (input,), backward, "masked_fill", lambda g: (g * Tensor._wrap((~m).astype(g.dtype)),))
 
 
 attach(triu, tril, exp, log, log1p, log2, log10, lerp, tan, asin, acos, atan, sinh, cosh, expm1, exp2, erf, erfinv, frac,

@@ -272,7 +272,7 @@ def _extreme(input, dim, keepdim, other, pick, arg, name):
         return v if keepdim else np.squeeze(v, axis)
     indices = picked if keepdim else np.squeeze(picked, axis)
     values = Tensor._make(take(x), (input,), backward, name, linear_graph_backward(take, lambda g: backward(g)[0], name))
-    return ValuesIndices(values, Tensor(indices.astype(np.int64)))
+    return ValuesIndices(values, Tensor._wrap(indices.astype(np.int64)))
 
 
 @numpy_axis
@@ -328,9 +328,9 @@ def _arg(fn, input, dim, keepdim):
     _check_reduced_dims(x, dim, fn.__name__)
     if dim is None:
         i = np.asarray(fn(x.reshape(-1)), dtype=np.int64)
-        return Tensor(i.reshape((1,) * x.ndim) if keepdim else i)
+        return Tensor._wrap(i.reshape((1,) * x.ndim) if keepdim else i)
     axis = _normalize_axes(dim, input.ndim)[0]
-    return Tensor(fn(x, axis=axis, keepdims=keepdim).astype(np.int64))
+    return Tensor._wrap(fn(x, axis=axis, keepdims=keepdim).astype(np.int64))
 
 
 @numpy_axis
@@ -348,18 +348,18 @@ def argmin(input, dim=None, keepdim=False):
 @numpy_axis
 @_zero_d
 def all(input, dim=None, keepdim=False):
-    return Tensor(np.all(input._data, axis=_normalize_axes(dim, input.ndim), keepdims=keepdim))
+    return Tensor._wrap(np.all(input._data, axis=_normalize_axes(dim, input.ndim), keepdims=keepdim))
 
 
 @numpy_axis
 @_zero_d
 def any(input, dim=None, keepdim=False):
-    return Tensor(np.any(input._data, axis=_normalize_axes(dim, input.ndim), keepdims=keepdim))
+    return Tensor._wrap(np.any(input._data, axis=_normalize_axes(dim, input.ndim), keepdims=keepdim))
 
 
 @numpy_axis
 def count_nonzero(input, dim=None):
-    return Tensor(np.asarray(np.count_nonzero(input._data, axis=dim), dtype=np.int64))
+    return Tensor._wrap(np.asarray(np.count_nonzero(input._data, axis=dim), dtype=np.int64))
 
 
 # PyTorch's CPU scans carry single precision in double (its acc_type) and round each output: a float32 running
@@ -434,7 +434,7 @@ def _running_extreme(input, dim, pick, name):
         gx = np.zeros(x.shape, g.dtype)
         np.add.at(gx, (idx,) + tuple(np.indices(idx.shape)[1:]), np.moveaxis(g.reshape(input.shape or (1,)), axis, 0))
         return (np.moveaxis(gx, 0, axis).reshape(input.shape),)
-    return ValuesIndices(Tensor._make(values, (input,), backward, name), Tensor(indices))
+    return ValuesIndices(Tensor._make(values, (input,), backward, name), Tensor._wrap(indices))
 
 
 @numpy_axis
@@ -457,7 +457,7 @@ def logcumsumexp(input, dim):
     axis = _normalize_axes(dim, input.ndim)[0]
     shift = np.max(input._data, axis=axis, keepdims=True) if input._data.size else 0.0
     shift = np.where(np.isfinite(shift), shift, 0.0).astype(input.dtype)
-    return cumsum((input - Tensor(shift)).exp(), axis).log() + Tensor(shift)
+    return cumsum((input - Tensor._wrap(shift)).exp(), axis).log() + Tensor._wrap(shift)
 
 
 @numpy_axis
@@ -516,10 +516,10 @@ def median(input, dim=None, keepdim=False):
     if input.dtype.kind == "f" and np.isnan(input._data).any():
         # a row holding NaN has median NaN, at its first NaN (as PyTorch's; kthvalue ranks NaN last)
         nan = np.isnan(input._data)
-        idx = Tensor(np.where(nan.any(axis, keepdims=True), nan.argmax(axis, keepdims=True), idx._data))
+        idx = Tensor._wrap(np.where(nan.any(axis, keepdims=True), nan.argmax(axis, keepdims=True), idx._data))
         values = input.gather(axis, idx)
     if not keepdim:
-        values, idx = values.squeeze(axis), Tensor(np.squeeze(idx._data, axis))
+        values, idx = values.squeeze(axis), Tensor._wrap(np.squeeze(idx._data, axis))
     return ValuesIndices(values, idx)
 
 
@@ -534,10 +534,10 @@ def nanmedian(input, dim=None, keepdim=False):
     order = sort(input, axis).indices                              # NaN last
     count = (~np.isnan(input._data)).sum(axis, keepdims=True) if input.dtype.kind == "f" else input.shape[axis]
     middle = np.broadcast_to(np.maximum(count - 1, 0) // 2, _kept(input.shape, (axis,)))
-    idx = Tensor(np.take_along_axis(order._data, middle, axis))
+    idx = Tensor._wrap(np.take_along_axis(order._data, middle, axis))
     values = input.gather(axis, idx)
     if not keepdim:
-        values, idx = values.squeeze(axis), Tensor(np.squeeze(idx._data, axis))
+        values, idx = values.squeeze(axis), Tensor._wrap(np.squeeze(idx._data, axis))
     return ValuesIndices(values, idx)
 
 
@@ -548,10 +548,10 @@ def kthvalue(input, k, dim=-1, keepdim=False):
     axis = _normalize_axes(dim, input.ndim)[0]
     if not 1 <= k <= input.shape[axis]:
         raise RuntimeError(f"kthvalue: k={k} is out of range for a dim of length {input.shape[axis]}")
-    idx = Tensor(np.take(sort(input, axis).indices._data, [k - 1], axis=axis))
+    idx = Tensor._wrap(np.take(sort(input, axis).indices._data, [k - 1], axis=axis))
     values = input.gather(axis, idx)
     if not keepdim:
-        values, idx = values.squeeze(axis), Tensor(np.squeeze(idx._data, axis))
+        values, idx = values.squeeze(axis), Tensor._wrap(np.squeeze(idx._data, axis))
     return ValuesIndices(values, idx)
 
 
@@ -576,10 +576,10 @@ def mode(input, dim=-1, keepdim=False):
     value = s[rows, (run == best).argmax(1)[:, None]]
     last = n - 1 - (x == value)[:, ::-1].argmax(1)
     others = [m for i, m in enumerate(shape) if i != axis]
-    idx = Tensor(np.moveaxis(last.reshape(others + [1]), -1, axis).astype(np.int64))
+    idx = Tensor._wrap(np.moveaxis(last.reshape(others + [1]), -1, axis).astype(np.int64))
     values = input.reshape(shape).gather(axis, idx)
     if not keepdim or input.ndim == 0:
-        values, idx = values.squeeze(axis), Tensor(np.squeeze(idx._data, axis))
+        values, idx = values.squeeze(axis), Tensor._wrap(np.squeeze(idx._data, axis))
     return ValuesIndices(values, idx)
 
 
@@ -614,7 +614,7 @@ def _quantile(input, q, dim, keepdim, interpolation, name, ignore_nan):
     s = sort(x, axis).values                                      # NaN last
     nans = np.isnan(x._data).sum(axis, keepdims=True) if x.dtype.kind == "f" else np.zeros(_kept(x.shape, (axis,)), int)
     count = x.shape[axis] - nans if ignore_nan else np.full(nans.shape, x.shape[axis])
-    undefined = Tensor(count == 0 if ignore_nan else nans > 0)      # rows whose quantile is NaN
+    undefined = Tensor._wrap(count == 0 if ignore_nan else nans > 0)      # rows whose quantile is NaN
 
     def shaped(v):                                  # v keeps the reduced dim, of length 1
         if dim is None:
@@ -626,13 +626,14 @@ def _quantile(input, q, dim, keepdim, interpolation, name, ignore_nan):
     for qv in qs:
         pos = fdt.type(qv) * np.maximum(count - 1, 0).astype(fdt)
         if interpolation in ("lower", "higher", "nearest"):     # an element itself (round: half to even, as PyTorch)
-            v = s.gather(axis, Tensor({"lower": np.floor, "higher": np.ceil, "nearest": np.round}[interpolation](
+            v = s.gather(axis, Tensor._wrap({"lower": np.floor, "higher": np.ceil, "nearest": np.round}[interpolation](
                 pos).astype(np.int64)))
         else:                                                   # PyTorch's lerp between the neighbours
             from .pointwise import lerp
             lo, hi = np.floor(pos).astype(np.int64), np.ceil(pos).astype(np.int64)
             frac = pos - lo if interpolation == "linear" else np.full(pos.shape, 0.5)
-            v = lerp(s.gather(axis, Tensor(lo)), s.gather(axis, Tensor(hi)), Tensor(frac.astype(s.dtype)))
+            v = lerp(s.gather(axis, Tensor._wrap(lo)), s.gather(axis, Tensor._wrap(hi)),
+                     Tensor._wrap(frac.astype(s.dtype)))
         res.append(shaped(v.masked_fill(undefined, np.nan) if undefined._data.any() else v))
     if (q.ndim if isinstance(q, Tensor) else np.ndim(q)) == 1:     # a 0-d tensor q gives a 0-d result, as PyTorch
         from .shape import stack
@@ -678,7 +679,7 @@ def bincount(input, weights=None, minlength=0):
         raise ValueError("bincount: expected a 1-D tensor of non-negative integers")
     out = np.bincount(x, w, minlength)
     # counts are int64; weighted sums keep the weights' floating dtype (float64 for integer weights)
-    return Tensor(out.astype(np.int64 if w is None else w.dtype if w.dtype.kind == "f" else np.float64))
+    return Tensor._wrap(out.astype(np.int64 if w is None else w.dtype if w.dtype.kind == "f" else np.float64))
 
 
 def histc(input, bins=100, min=0, max=0):
@@ -689,7 +690,7 @@ def histc(input, bins=100, min=0, max=0):
     lo, hi = (float(x.min()), float(x.max())) if min == max and x.size else (float(min), float(max))
     if lo == hi:                                    # PyTorch widens an empty range by one on each side
         lo, hi = lo - 1, hi + 1
-    return Tensor(np.histogram(x, bins=int(bins), range=(lo, hi))[0].astype(x.dtype))
+    return Tensor._wrap(np.histogram(x, bins=int(bins), range=(lo, hi))[0].astype(x.dtype))
 
 
 def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
@@ -699,11 +700,11 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
     # equal_nan=False: each NaN is a value of its own, as PyTorch's (NumPy merges them by default)
     values, inverse, counts = np.unique(input._data, return_inverse=True, return_counts=True, axis=axis,
                                         equal_nan=False)
-    out = [Tensor(values)]
+    out = [Tensor._wrap(values)]
     if return_inverse:
-        out.append(Tensor(inverse.reshape(input.shape if axis is None else -1).astype(np.int64)))
+        out.append(Tensor._wrap(inverse.reshape(input.shape if axis is None else -1).astype(np.int64)))
     if return_counts:
-        out.append(Tensor(counts.astype(np.int64)))
+        out.append(Tensor._wrap(counts.astype(np.int64)))
     return out[0] if len(out) == 1 else tuple(out)
 
 
@@ -717,12 +718,12 @@ def unique_consecutive(input, return_inverse=False, return_counts=False, dim=Non
         differs = np.any((x[1:] != x[:-1]).reshape(len(x) - 1, -1), axis=1)
         starts = np.concatenate([[True], differs])
     values = x[starts] if dim is None else np.moveaxis(x[starts], 0, _normalize_axes(dim, input.ndim)[0])
-    out = [Tensor(np.ascontiguousarray(values))]
+    out = [Tensor._wrap(np.ascontiguousarray(values))]
     if return_inverse:
         run = np.cumsum(starts) - 1
-        out.append(Tensor(run.reshape(input.shape if dim is None else -1).astype(np.int64)))
+        out.append(Tensor._wrap(run.reshape(input.shape if dim is None else -1).astype(np.int64)))
     if return_counts:
-        out.append(Tensor(np.diff(np.append(np.flatnonzero(starts), len(x))).astype(np.int64)))
+        out.append(Tensor._wrap(np.diff(np.append(np.flatnonzero(starts), len(x))).astype(np.int64)))
     return out[0] if len(out) == 1 else tuple(out)
 
 
@@ -745,11 +746,11 @@ def norm(input, p="fro", dim=None, keepdim=False):
         def graph_backward(g):
             # the same x / |x| from recorded ops; 1 is added where |x| = 0 (there x = 0, so the result is 0)
             gk = g.reshape(n.shape)
-            return (gk * input / (norm(input, 2, axes, keepdim=True) + Tensor((n == 0).astype(x.dtype))),)
+            return (gk * input / (norm(input, 2, axes, keepdim=True) + Tensor._wrap((n == 0).astype(x.dtype))),)
         return Tensor._make(n if keepdim else np.squeeze(n, axes), (input,), backward, "norm", graph_backward)
     if p == 0:
         nonzero = np.count_nonzero(input._data, axis=_normalize_axes(dim, input.ndim), keepdims=keepdim)
-        return Tensor(np.asarray(nonzero, input._data.dtype))
+        return Tensor._wrap(np.asarray(nonzero, input._data.dtype))
     if p in (1, 1.0):
         return sum(input.abs(), dim, keepdim)
     if p == float("inf"):
@@ -768,7 +769,7 @@ def sort(input, dim=-1, descending=False, stable=False):
         idx = x.shape[axis] - 1 - np.flip(np.argsort(np.flip(x, axis), axis=axis, kind="stable"), axis)
     else:
         idx = np.argsort(x, axis=axis, kind="stable")
-    idx = Tensor(idx.astype(np.int64))
+    idx = Tensor._wrap(idx.astype(np.int64))
     return ValuesIndices(input.gather(axis, idx), idx)
 
 
@@ -789,7 +790,7 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
     if not 0 <= k <= input.shape[axis]:
         raise RuntimeError(f"topk: k={k} is out of range for a dim of length {input.shape[axis]}")
     _, idx = sort(input, axis, descending=largest)
-    idx = Tensor(np.take(idx._data, np.arange(k), axis=axis))
+    idx = Tensor._wrap(np.take(idx._data, np.arange(k), axis=axis))
     return ValuesIndices(input.gather(axis, idx), idx)
 
 

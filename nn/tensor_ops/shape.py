@@ -90,7 +90,7 @@ def view(input, *shape, dtype=None):
         raise TypeError("view: give either sizes or a dtype, not both")
     dt = to_dtype(dtype, "view(dtype)")
     try:
-        return Tensor(input._data.view(dt))
+        return Tensor._wrap(input._data.view(dt))
     except ValueError:
         raise ValueError(f"view({dt}): a tensor of shape {tuple(input.shape)} and dtype {input.dtype} cannot be "
                          f"viewed as {dt}: its last dim must be contiguous and its size in bytes "
@@ -470,10 +470,11 @@ def as_strided(input, size, stride, storage_offset=None):
     owner = np.full(flat.shape[0], -1, np.int64)
     owner[pos.reshape(-1)] = np.arange(pos.size)                    # storage position -> input's element
     src = owner[idx]
-    out = input.reshape(-1)[Tensor(np.maximum(src, 0))]
+    out = input.reshape(-1)[Tensor._wrap(np.maximum(src, 0))]
     if (src < 0).any():                                             # read from the storage outside input: constants
         covered = src >= 0
-        out = out * Tensor(covered.astype(out.dtype)) + Tensor(np.where(covered, 0, flat[idx]).astype(out.dtype))
+        out = (out * Tensor._wrap(covered.astype(out.dtype))
+               + Tensor._wrap(np.where(covered, 0, flat[idx]).astype(out.dtype)))
     return out
 
 
@@ -489,7 +490,7 @@ def cross(input, other, dim=None):
     if shape[d] != 3:
         raise RuntimeError(f"cross: dimension {dim} must have size 3, got {shape[d]}")
     a, b = input.expand(*shape), other.expand(*shape)
-    i12, i20 = Tensor(np.array([1, 2, 0])), Tensor(np.array([2, 0, 1]))
+    i12, i20 = Tensor._wrap(np.array([1, 2, 0])), Tensor._wrap(np.array([2, 0, 1]))
     return a.index_select(d, i12) * b.index_select(d, i20) - a.index_select(d, i20) * b.index_select(d, i12)
 
 
@@ -511,7 +512,7 @@ def searchsorted(sorted_sequence, values, *, out_int32=False, right=False, side=
         rows_o = None if order is None else order.reshape(-1, order.shape[-1])
         out = np.stack([np.searchsorted(s, v, side=side, sorter=None if rows_o is None else rows_o[k])
                         for k, (s, v) in enumerate(zip(rows_s, rows_v))]).reshape(vals.shape)
-    return Tensor(np.asarray(out, np.int32 if out_int32 else np.int64))
+    return Tensor._wrap(np.asarray(out, np.int32 if out_int32 else np.int64))
 
 
 def bucketize(input, boundaries, *, out_int32=False, right=False):
@@ -568,7 +569,7 @@ def take_along_dim(input, indices, dim=None):
         raise IndexError(f"take_along_dim: an index is out of range for a dim of size {n}")
     idx = np.where(idx < 0, idx + n, idx)           # counted from the end, as PyTorch's (gather refuses them)
     if dim is None:
-        return input.reshape(-1).gather(0, Tensor(idx.reshape(-1)))
+        return input.reshape(-1).gather(0, Tensor._wrap(idx.reshape(-1)))
     d = _dims(dim, input.ndim, "take_along_dim")[0]
     if idx.ndim != input.ndim:
         raise ValueError(f"take_along_dim: indices must have as many dims as input ({input.ndim}), got {idx.ndim}")
@@ -576,7 +577,7 @@ def take_along_dim(input, indices, dim=None):
                                      tuple(n for i, n in enumerate(idx.shape) if i != d)))
     full = lambda n: tuple(shape[:d]) + (n,) + tuple(shape[d:])                       # noqa: E731
     x = input if tuple(input.shape) == full(input.shape[d]) else expand(input, full(input.shape[d]))
-    return x.gather(d, Tensor(np.broadcast_to(idx, full(idx.shape[d])).astype(np.int64)))
+    return x.gather(d, Tensor._wrap(np.broadcast_to(idx, full(idx.shape[d])).astype(np.int64)))
 
 
 def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
@@ -584,7 +585,7 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     element); dim None: of the flattened input. repeat_interleave(counts) alone: 0, 1, ... each counts[i] times."""
     if repeats is None:
         counts = input._data
-        return Tensor(np.repeat(np.arange(len(counts)), counts).astype(np.int64))
+        return Tensor._wrap(np.repeat(np.arange(len(counts)), counts).astype(np.int64))
     counts = repeats._data if isinstance(repeats, Tensor) else np.asarray(repeats)
     if np.any(counts < 0):
         raise ValueError("repeat_interleave: repeats must be non-negative")
@@ -914,7 +915,7 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
     One op: input is added into the product's own new array. As `input + b1 @ b2` the sum would write a
     second (B, n, p) array: 7.6 ms against 1.2 ms in place for (16, 313, 1024) float32.
     """
-    input, batch1, batch2 = (t if isinstance(t, Tensor) else Tensor(t) for t in (input, batch1, batch2))
+    input, batch1, batch2 = (t if isinstance(t, Tensor) else Tensor._wrap(t) for t in (input, batch1, batch2))
     if batch1.ndim != 3 or batch2.ndim != 3 or batch1.shape[0] != batch2.shape[0] \
             or batch1.shape[2] != batch2.shape[1]:
         raise ValueError(f"baddbmm: expected batch1 (B, n, m) and batch2 (B, m, p), got {tuple(batch1.shape)} "

@@ -7,7 +7,7 @@ from ..tensor import Tensor
 
 __all__ = ["set_tensor", "swap_tensor", "swap_submodule"]
 
-_MISSING = Tensor([])            # PyTorch's marker: "no tensor" (delete the slot / the slot was absent)
+_MISSING = Tensor._wrap([])            # PyTorch's marker: "no tensor" (delete the slot / the slot was absent)
 
 
 def _check_name(name, what="tensor"):

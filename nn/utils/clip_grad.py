@@ -23,7 +23,7 @@ def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=Non
     arrays = [t._data if isinstance(t, Tensor) else np.asarray(t) for t in tensors if t is not None]
     norm_type = float(norm_type)
     if not arrays:
-        return Tensor(np.array(0.0, np.float32))
+        return Tensor._wrap(np.array(0.0, np.float32))
     if math.isinf(norm_type):
         total = max(float(np.max(np.abs(a))) if a.size else 0.0 for a in arrays)
     else:
@@ -32,7 +32,7 @@ def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=Non
     if error_if_nonfinite and not math.isfinite(total):
         raise RuntimeError(f"the total norm of order {norm_type} of the gradients is {total}: non-finite, "
                            f"so they cannot be clipped (pass error_if_nonfinite=False to clip anyway)")
-    return Tensor(np.array(total, dtype=to_real(arrays[0].dtype)))
+    return Tensor._wrap(np.array(total, dtype=to_real(arrays[0].dtype)))
 
 
 def clip_grads_with_norm_(parameters, max_norm, total_norm, foreach=None):

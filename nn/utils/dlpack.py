@@ -29,4 +29,4 @@ def from_dlpack(ext_tensor):
     only."""
     from ..tensor import Tensor
     source = ext_tensor if hasattr(ext_tensor, "__dlpack__") else _Capsule(ext_tensor)
-    return Tensor(np.from_dlpack(source))
+    return Tensor._wrap(np.from_dlpack(source))

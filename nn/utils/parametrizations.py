@@ -87,7 +87,7 @@ class _SpectralNorm(Module):
             return F.normalize(weight, dim=0, eps=self.eps)
         if self.training:
             self._power_method(self._reshape_weight_to_matrix(weight._data), self.n_power_iterations)
-        u, v = Tensor(self._buffers.get("_u").copy()), Tensor(self._buffers.get("_v").copy())
+        u, v = Tensor._wrap(self._buffers.get("_u").copy()), Tensor._wrap(self._buffers.get("_v").copy())
         sigma = (u * (self._reshape_weight_to_matrix(weight) @ v)).sum()        # u . (W v), W with its graph
         return weight / sigma
 

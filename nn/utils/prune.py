@@ -62,13 +62,13 @@ class BasePruningMethod(ABC):
         if first:                   # the parameter moves to <name>_orig (the same object: optimizers keep it)
             module.register_parameter(name + "_orig", orig)
             del module._parameters[name]
-            default_mask = Tensor(np.ones(orig.shape, orig.dtype))
+            default_mask = Tensor._wrap(np.ones(orig.shape, orig.dtype))
         else:
-            default_mask = Tensor(module._buffers.get(name + "_mask").copy())
+            default_mask = Tensor._wrap(module._buffers.get(name + "_mask").copy())
         try:
             with no_grad():
                 mask = method.compute_mask(scores, default_mask=default_mask)
-            module.register_buffer(name + "_mask", Tensor(np.array(_array(mask), dtype=orig.dtype)))
+            module.register_buffer(name + "_mask", Tensor._wrap(np.array(_array(mask), dtype=orig.dtype)))
             setattr(module, name, method.apply_mask(module))
             module.register_forward_pre_hook(method)
         except Exception:
@@ -83,7 +83,7 @@ class BasePruningMethod(ABC):
         if importance_scores is not None and tuple(importance_scores.shape) != tuple(t.shape):
             raise ValueError("importance_scores should have the same shape as tensor t")
         scores = t if importance_scores is None else importance_scores
-        default_mask = Tensor(np.ones(t.shape, t.dtype)) if default_mask is None else default_mask
+        default_mask = Tensor._wrap(np.ones(t.shape, t.dtype)) if default_mask is None else default_mask
         return t * self.compute_mask(scores, default_mask=default_mask)
 
     def remove(self, module):
@@ -167,9 +167,9 @@ class PruningContainer(BasePruningMethod):
             slc = (slice(None),) * mask.ndim
         else:
             raise ValueError(f"Unrecognized PRUNING_TYPE {method.PRUNING_TYPE}")
-        part = method.compute_mask(Tensor(_array(t)[slc]), default_mask=Tensor(mask[slc]))
+        part = method.compute_mask(Tensor._wrap(_array(t)[slc]), default_mask=Tensor._wrap(mask[slc]))
         mask[slc] = _array(part)
-        return Tensor(mask)
+        return Tensor._wrap(mask)
 
 
 class Identity(BasePruningMethod):
@@ -200,7 +200,7 @@ class _Unstructured(BasePruningMethod):
         mask = _array(default_mask).copy()
         if n:                                   # (no random draw for nothing to prune)
             mask.reshape(-1)[self._order(t)[:n]] = 0
-        return Tensor(mask)
+        return Tensor._wrap(mask)
 
 
 class RandomUnstructured(_Unstructured):
@@ -250,7 +250,7 @@ class RandomStructured(BasePruningMethod):
             return default_mask
         prob = get_rng().random(size)
         keep = prob > np.partition(prob, n - 1)[n - 1]          # all but the n smallest draws (kthvalue)
-        return Tensor(_channel_mask(_array(t), dim, keep) * _array(default_mask))
+        return Tensor._wrap(_channel_mask(_array(t), dim, keep) * _array(default_mask))
 
     @classmethod
     def apply(cls, module, name, amount, dim=-1):
@@ -276,7 +276,7 @@ class LnStructured(BasePruningMethod):
             (np.abs(a) ** p).sum(1) ** (1.0 / p)
         keep = np.zeros(size, bool)
         keep[np.argsort(-norms, kind="stable")[:size - n]] = True
-        return Tensor(_channel_mask(_array(t), dim, keep) * _array(default_mask))
+        return Tensor._wrap(_channel_mask(_array(t), dim, keep) * _array(default_mask))
 
     @classmethod
     def apply(cls, module, name, amount, n, dim, importance_scores=None):
@@ -294,7 +294,7 @@ class CustomFromMask(BasePruningMethod):
     def compute_mask(self, t, default_mask):
         if tuple(default_mask.shape) != tuple(self.mask.shape):
             raise ValueError(f"the mask has shape {tuple(self.mask.shape)}, the tensor {tuple(default_mask.shape)}")
-        return Tensor(_array(default_mask) * _array(self.mask).astype(_array(default_mask).dtype))
+        return Tensor._wrap(_array(default_mask) * _array(self.mask).astype(_array(default_mask).dtype))
 
     @classmethod
     def apply(cls, module, name, mask):
@@ -352,12 +352,12 @@ def global_unstructured(parameters, pruning_method, importance_scores=None, **kw
         raise TypeError('Only "unstructured" PRUNING_TYPE supported for the `pruning_method`. Found method '
                         f"{pruning_method} of type {method.PRUNING_TYPE}")
     container.add_pruning_method(method)
-    final = _array(container.compute_mask(scores, Tensor(default_mask.astype(scores.dtype))))
+    final = _array(container.compute_mask(scores, Tensor._wrap(default_mask.astype(scores.dtype))))
     start = 0
     for module, name in parameters:
         shape = tuple(getattr(module, name).shape)
         count = int(np.prod(shape))
-        custom_from_mask(module, name, mask=Tensor(final[start:start + count].reshape(shape)))
+        custom_from_mask(module, name, mask=Tensor._wrap(final[start:start + count].reshape(shape)))
         start += count
 
 

@@ -91,11 +91,11 @@ def pack_padded_sequence(input, lengths, batch_first=False, enforce_sorted=True)
                                "enforce_sorted=True; sort the batch, or pass enforce_sorted=False")
     else:
         order = np.argsort(-lengths, kind="stable")
-        sorted_indices, unsorted_indices = Tensor(order), Tensor(np.argsort(order))
+        sorted_indices, unsorted_indices = Tensor._wrap(order), Tensor._wrap(np.argsort(order))
         input, lengths = input.index_select(1, sorted_indices), lengths[order]
     batch_sizes = (lengths[None, :] > np.arange(lengths.max())[:, None]).sum(1)
     data = cat([input[t, :bs] for t, bs in enumerate(batch_sizes)], 0)
-    return PackedSequence(data, Tensor(batch_sizes.astype(np.int64)), sorted_indices, unsorted_indices)
+    return PackedSequence(data, Tensor._wrap(batch_sizes.astype(np.int64)), sorted_indices, unsorted_indices)
 
 
 def padded_in_sorted_order(sequence, padding_value=0.0):
@@ -125,7 +125,7 @@ def pad_packed_sequence(sequence, batch_first=False, padding_value=0.0, total_le
     if sequence.unsorted_indices is not None:
         padded = padded.index_select(1, sequence.unsorted_indices)
         lengths = lengths[sequence.unsorted_indices._data]
-    return (padded.transpose(0, 1) if batch_first else padded), Tensor(lengths.astype(np.int64))
+    return (padded.transpose(0, 1) if batch_first else padded), Tensor._wrap(lengths.astype(np.int64))
 
 
 def pack_sequence(sequences, enforce_sorted=True):
@@ -153,7 +153,7 @@ def invert_permutation(permutation):
     values = np.asarray(getattr(permutation, "_data", permutation)).reshape(-1).astype(np.int64)
     inverse = np.empty_like(values)
     inverse[values] = np.arange(values.size)
-    return Tensor(inverse)
+    return Tensor._wrap(inverse)
 
 
 def unpack_sequence(packed_sequences):

@@ -106,7 +106,7 @@ class _SpectralNorm:
             for _ in range(self.n_power_iterations):
                 v[...] = _normalize(m.T @ u, self.eps)
                 u[...] = _normalize(m @ v, self.eps)
-        sigma = (Tensor(u.copy()) * (self.matrix(w) @ Tensor(v.copy()))).sum()    # u . (W v), W with its graph
+        sigma = (Tensor._wrap(u.copy()) * (self.matrix(w) @ Tensor._wrap(v.copy()))).sum()  # u . (W v), W with its graph
         return w / sigma
 
     def __call__(self, module, inputs):
@@ -128,7 +128,7 @@ def spectral_norm(module, name="weight", n_power_iterations=1, eps=1e-12, dim=No
     module.register_parameter(name + "_orig", Parameter(weight.detach()))
     module.register_buffer(name + "_u", _normalize(rng.standard_normal(h).astype(weight.dtype), eps))
     module.register_buffer(name + "_v", _normalize(rng.standard_normal(w).astype(weight.dtype), eps))
-    object.__setattr__(module, name, Tensor(weight._data))     # until the first forward pass, as PyTorch
+    object.__setattr__(module, name, Tensor._wrap(weight._data))     # until the first forward pass, as PyTorch
     return module
 
 

@@ -321,13 +321,13 @@ def default_collate(batch):
         if len({a.shape for a in arrays}) > 1:      # RuntimeError, as PyTorch's torch.stack there
             raise RuntimeError(f"default_collate: stack expects each tensor to be equal size, got shapes "
                                f"{[a.shape for a in arrays]}; pad them in a collate_fn (nn.utils.rnn.pad_sequence)")
-        return Tensor(np.stack(arrays))
+        return Tensor._wrap(np.stack(arrays))
     if isinstance(first, bool):
-        return Tensor(np.array(batch, dtype=np.bool_))
+        return Tensor._wrap(np.array(batch, dtype=np.bool_))
     if isinstance(first, numbers.Integral):
-        return Tensor(np.array(batch, dtype=np.int64))
+        return Tensor._wrap(np.array(batch, dtype=np.int64))
     if isinstance(first, numbers.Real):
-        return Tensor(np.array(batch, dtype=np.float64))
+        return Tensor._wrap(np.array(batch, dtype=np.float64))
     if isinstance(first, (str, bytes)):
         return batch        # as PyTorch: the list given, or inside a tuple/list sample a tuple ('a', 'b')
     if isinstance(first, dict):
@@ -353,7 +353,7 @@ def default_convert(data):
     if isinstance(data, Tensor):
         return data
     if isinstance(data, (np.ndarray, np.generic)):
-        return data if data.dtype.kind in "SUO" else Tensor(np.asarray(data))
+        return data if data.dtype.kind in "SUO" else Tensor._wrap(np.asarray(data))
     if isinstance(data, dict):
         converted = {key: default_convert(value) for key, value in data.items()}
         try:
@@ -488,7 +488,7 @@ class DataLoader(Generic[T_co]):
         if self.collate_fn is None and type(ds) is TensorDataset:
             # one fancy-index per tensor instead of len(chunk) rows stacked: the same batch, faster
             idx = np.asarray(chunk, dtype=np.int64)
-            return [Tensor(t._data[idx]) if isinstance(t, Tensor) else Tensor(np.asarray(t)[idx])
+            return [Tensor._wrap(t._data[idx]) if isinstance(t, Tensor) else Tensor._wrap(np.asarray(t)[idx])
                     for t in ds.tensors]
         collate = self.collate_fn or default_collate
         return collate([ds[i] for i in chunk])
