@@ -180,3 +180,29 @@ def test_linear_as_pytorch():
         with pytest.raises(RuntimeError) as raised:
             torch.nn.functional.linear(x, w, b)
         assert str(raised.value) == message
+
+
+ADDCDIV_INTEGERS = ("Integer division with addcdiv is no longer supported, and in a future  release addcdiv will "
+                    "perform a true division of tensor1 and tensor2.")
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda i, x: nn.add(i, i, alpha=0.5), "For integral input tensors, argument alpha must not be a floating point"),
+    (lambda i, x: nn.sub(i, 2, alpha=1.0), "For integral input tensors, argument alpha must not be a floating point"),
+    (lambda i, x: i.clone().add_(i, alpha=0.5), "For integral input tensors, argument alpha must not be a floating"),
+    (lambda i, x: i.sub_(i, alpha=0.5), "For integral input tensors, argument alpha must not be a floating point"),
+    (lambda i, x: x.add(x, alpha=1j), "For non-complex input tensors, argument alpha must not be a complex number"),
+    (lambda i, x: nn.add(i, i, alpha=True), "Boolean alpha only supported for Boolean results"),
+    (lambda i, x: nn.addcdiv(x, i, i), ADDCDIV_INTEGERS),
+    (lambda i, x: x.clone().addcdiv_(i, i, value=2), ADDCDIV_INTEGERS),
+])
+def test_an_alpha_or_division_the_integers_cannot_hold_is_refused(call, message):
+    # PyTorch refuses these (an integer sum cast back would drop alpha's fraction; addcdiv once truncated)
+    with pytest.raises(RuntimeError, match=message):
+        call(nn.tensor([1, 2, 3]), nn.tensor([1.0, 2.0, 3.0]))
+
+
+def test_an_alpha_the_result_can_hold_still_applies():
+    i, x = nn.tensor([1, 2, 3]), nn.tensor([1.0, 2.0, 3.0])
+    assert nn.add(i, x, alpha=0.5).tolist() == [1.5, 3.0, 4.5] and nn.add(i, 2.0, alpha=0.5).tolist() == [2.0, 3.0, 4.0]
+    assert nn.add(i, i, alpha=2).tolist() == [3, 6, 9] and nn.addcdiv(i, x, x).tolist() == [2.0, 3.0, 4.0]

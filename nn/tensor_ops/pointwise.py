@@ -331,6 +331,13 @@ def addcmul(input, tensor1, tensor2, *rest, value=1):
 def addcdiv(input, tensor1, tensor2, *rest, value=1):
     """input + value * tensor1 / tensor2, composed of the ops above (also the deprecated value-first order)."""
     value, (tensor1, tensor2) = legacy_scalar_first(value, (tensor1, tensor2), rest, "addcdiv")
+    if _kind(tensor1) in "bui" and _kind(tensor2) in "bui":     # PyTorch's: it once divided integers by truncation
+        raise RuntimeError(
+            "Integer division with addcdiv is no longer supported, and in a future  release addcdiv will perform a "
+            "true division of tensor1 and tensor2. The historic addcdiv behavior can be implemented as (input + "
+            "value * torch.trunc(tensor1 / tensor2)).to(input.dtype) for integer inputs and as (input + value * "
+            "tensor1 / tensor2) for float inputs. The future addcdiv behavior is just the latter implementation: "
+            "(input + value * tensor1 / tensor2), for all dtypes.")
     return input + tensor1 / tensor2 * value
 
 
@@ -451,15 +458,40 @@ def _lifted(input, other):
     return _constant(input)
 
 
+def _kind(x):
+    """The dtype kind of a Tensor, array or Python number ('b', 'i', 'f', 'c')."""
+    dt = getattr(x, "dtype", None)
+    if dt is not None:
+        return np.dtype(dt).kind
+    return "b" if isinstance(x, bool) else "i" if isinstance(x, int) else "c" if isinstance(x, complex) else "f"
+
+
+def check_alpha(input, other, alpha):
+    """PyTorch's add / sub refuse an alpha of a higher kind than their result: a float alpha for integers (the
+    sum would be cast back), a complex one for reals, a bool one for anything but bools."""
+    if type(alpha) is int:                  # the common case
+        return
+    result = max((_kind(input), _kind(other)), key="buifc".index)
+    if isinstance(alpha, (bool, np.bool_)):
+        if result != "b":
+            raise RuntimeError("Boolean alpha only supported for Boolean results.")
+    elif isinstance(alpha, (complex, np.complexfloating)) and result != "c":
+        raise RuntimeError("For non-complex input tensors, argument alpha must not be a complex number.")
+    elif isinstance(alpha, (float, np.floating)) and result in "bui":
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
+
+
 def add(input, other, alpha=1, *rest):
     """input + alpha * other (the method form of +; also PyTorch's deprecated add(alpha, other))."""
     alpha, (other,) = legacy_scalar_first(alpha, (other,), rest, "add")
+    check_alpha(input, other, alpha)
     return _lifted(input, other) + (other * alpha if alpha != 1 else other)
 
 
 def sub(input, other, alpha=1, *rest):
     """input - alpha * other."""
     alpha, (other,) = legacy_scalar_first(alpha, (other,), rest, "sub")
+    check_alpha(input, other, alpha)
     return _lifted(input, other) - (other * alpha if alpha != 1 else other)
 
 
