@@ -72,11 +72,11 @@ def _run_graph_grad_hooks(input, g):
     for hook in list(input.__dict__["_grad_hooks"].values()):
         out = hook(g)
         if out is not None:
-            g = out if isinstance(out, Tensor) else Tensor(np.asarray(out, dtype=g._data.dtype))
+            g = out if isinstance(out, Tensor) else Tensor._wrap(np.asarray(out, dtype=g._data.dtype))
     if input.__dict__.get("_retains_grad"):
         held = input.__dict__.get("_grad_graph") if input._grad is not None else None
         total = g if input._grad is None else (held if held is not None and held._data is input._grad
-                                               else Tensor(input._grad)) + g
+                                               else Tensor._wrap(input._grad)) + g
         input._grad = total._data
         input.__dict__["_grad_graph"] = total
     return g

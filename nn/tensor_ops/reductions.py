@@ -606,7 +606,7 @@ def _quantile(input, q, dim, keepdim, interpolation, name, ignore_nan):
     qs = np.atleast_1d(np.asarray(q._data if isinstance(q, Tensor) else q, np.float64))
     if isinstance(q, Tensor) and qs.size == 0:      # no levels: an empty result of the reduced shape, as PyTorch
         one = _quantile(input, 0.5, dim, keepdim, interpolation, name, ignore_nan)
-        return Tensor(np.empty((0,) + one.shape, one._data.dtype))
+        return Tensor._wrap(np.empty((0,) + one.shape, one._data.dtype))
     if qs.ndim != 1 or qs.size == 0:                # a list or array of levels (nn also takes these)
         raise ValueError(f"{name}: q must be a number or a 1-D tensor of values in [0, 1]")
     if qs.min() < 0 or qs.max() > 1:
