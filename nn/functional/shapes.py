@@ -117,12 +117,14 @@ def cat(tensors, dim=0):
         raise IndexError(f"Dimension out of range (expected to be in range of [{-ref.ndim}, {ref.ndim - 1}], but got "
                          f"{dim})")
     d = dim % ref.ndim
-    first = next(i for i, t in enumerate(given) if t is ref)
     for i, t in enumerate(given):
         fits = t.ndim == ref.ndim and all(a == b for k, (a, b) in enumerate(zip(t.shape, ref.shape)) if k != d)
-        if t.shape != (0,) and not fits:
-            raise ShapeError(f"cat: tensors[{i}] has shape {t.shape}, which does not match tensors[{first}] "
-                             f"{ref.shape} outside dim {dim}")
+        if t.shape != (0,) and not fits:        # PyTorch's words
+            if t.ndim != ref.ndim:
+                raise ShapeError(f"Tensors must have same number of dimensions: got {ref.ndim} and {t.ndim}")
+            k = next(k for k, (a, b) in enumerate(zip(ref.shape, t.shape)) if k != d and a != b)
+            raise ShapeError(f"Sizes of tensors must match except in dimension {d}. Expected size {ref.shape[k]} but "
+                             f"got size {t.shape[k]} for tensor number {i} in the list.")
     dt = _common_dtype(*given)
     y = np.concatenate([_cast(t._data, dt) for t in tensors], axis=d)
     bounds = np.cumsum([t.shape[d] for t in tensors])[:-1]

@@ -123,8 +123,8 @@ class RNNBase(Module):
                                   ("input_size", input_size, int), ("hidden_size", hidden_size, int)):
             if not isinstance(value, kind):
                 raise TypeError(f"{name} should be of type {kind.__name__}, got: {type(value).__name__}")
-        if input_size <= 0 or hidden_size <= 0:
-            raise ValueError(f"{'input_size' if input_size <= 0 else 'hidden_size'} must be greater than zero")
+            if kind is int and value <= 0:      # each size's value right after its type, in PyTorch's order
+                raise ValueError(f"{name} must be greater than zero")
         if proj_size and mode != "LSTM":
             raise ValueError(f"{type(self).__name__}: proj_size is only supported for LSTM, not RNN or GRU")
         if not 0 <= proj_size < hidden_size:
@@ -193,9 +193,12 @@ class RNNBase(Module):
     def _weights(self, index):
         """(w_ih, w_hh, b_ih, b_hh) of layer-direction `index` (biases None without bias), and w_hr with
         proj_size."""
-        start = sum(len(names) for names in self._weight_names[:index])
-        flat = self._flat_weights
-        params = {n.split("_l")[0]: flat[start + i] for i, n in enumerate(self._weight_names[index])}
+        names, assigned = self._weight_names[index], self.__dict__.get("_assigned_flat_weights")
+        if assigned is None:        # the parameters by name (not _flat_weights: all layers' list for each one)
+            params = {n.split("_l")[0]: getattr(self, n) for n in names}
+        else:                       # their entries in the assigned list
+            start = sum(len(earlier) for earlier in self._weight_names[:index])
+            params = {n.split("_l")[0]: assigned[start + i] for i, n in enumerate(names)}
         kinds = ("weight_ih", "weight_hh", "bias_ih", "bias_hh") + (("weight_hr",) if self.proj_size else ())
         return [params.get(k) for k in kinds]
 

@@ -161,12 +161,14 @@ def _torch_index_error(e, index=0):
     msg = str(e)
     many = re.match(r"too many indices for array: array is (\d+)-dimensional", msg)
     if many and many.group(1) == "0":
-        # PyTorch's words depend on the index as given: x[0], x[1:], and any tuple (x[:, None], x[..., 0], x[0,])
+        # PyTorch's words depend on the index as given: x[0], x[3], x[1:]; a tuple (x[:, None], x[..., 0], x[0,]),
+        # a list or a tensor has too many indices
         if isinstance(index, slice):
             return IndexError("slice() cannot be applied to a 0-dim tensor.")
-        if not isinstance(index, tuple):
+        if isinstance(index, (int, np.integer)) and not isinstance(index, bool):
             return IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` "
-                              "in C++ to convert a 0-dim tensor to a number")
+                              "in C++ to convert a 0-dim tensor to a number" if index == 0 else
+                              f"index {index} is out of bounds for dimension 0 with size 0")
     if many:
         return IndexError(f"too many indices for tensor of dimension {many.group(1)}")
     return IndexError(re.sub(r"out of bounds for axis (\d+)", r"out of bounds for dimension \1", msg))

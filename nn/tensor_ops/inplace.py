@@ -24,7 +24,7 @@ from ..array import legacy_scalar_first
 from ..dtypes import checked_fill, scalar_type_name
 from ..tensor import Tensor, is_grad_enabled, _remember_consumer, next_sequence_number, _instance_dict
 from ._attach import attach
-from .pointwise import check_alpha
+from .pointwise import checked_alpha
 
 
 def _refuse_leaf(input, op, view=False):
@@ -211,13 +211,13 @@ def _checked(input, result, op):
 
 def add_(input, other, alpha=1, *rest):
     alpha, (other,) = legacy_scalar_first(alpha, (other,), rest, "add_")
-    check_alpha(input, other, alpha)
+    alpha = checked_alpha(input, other, alpha)
     return _apply(input, "add_", lambda t, o: t + (o * alpha if alpha != 1 else o), other)
 
 
 def sub_(input, other, alpha=1, *rest):
     alpha, (other,) = legacy_scalar_first(alpha, (other,), rest, "sub_")
-    check_alpha(input, other, alpha)
+    alpha = checked_alpha(input, other, alpha)
     return _apply(input, "sub_", lambda t, o: t - (o * alpha if alpha != 1 else o), other)
 
 

@@ -466,11 +466,12 @@ def _kind(x):
     return "b" if isinstance(x, bool) else "i" if isinstance(x, int) else "c" if isinstance(x, complex) else "f"
 
 
-def check_alpha(input, other, alpha):
-    """PyTorch's add / sub refuse an alpha of a higher kind than their result: a float alpha for integers (the
-    sum would be cast back), a complex one for reals, a bool one for anything but bools."""
+def checked_alpha(input, other, alpha):
+    """alpha as add / sub (and add_ / sub_) apply it, as PyTorch's: an int alpha of a bool sum is taken as a bool
+    (True + 2 * True is True, not an int64 3); an alpha of a higher kind than the result is refused: a float alpha
+    for integers (the sum would be cast back), a complex one for reals, a bool one for anything but bools."""
     if type(alpha) is int:                  # the common case
-        return
+        return bool(alpha) if alpha != 1 and _kind(input) == "b" == _kind(other) else alpha
     result = max((_kind(input), _kind(other)), key="buifc".index)
     if isinstance(alpha, (bool, np.bool_)):
         if result != "b":
@@ -479,19 +480,20 @@ def check_alpha(input, other, alpha):
         raise RuntimeError("For non-complex input tensors, argument alpha must not be a complex number.")
     elif isinstance(alpha, (float, np.floating)) and result in "bui":
         raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
+    return alpha
 
 
 def add(input, other, alpha=1, *rest):
     """input + alpha * other (the method form of +; also PyTorch's deprecated add(alpha, other))."""
     alpha, (other,) = legacy_scalar_first(alpha, (other,), rest, "add")
-    check_alpha(input, other, alpha)
+    alpha = checked_alpha(input, other, alpha)
     return _lifted(input, other) + (other * alpha if alpha != 1 else other)
 
 
 def sub(input, other, alpha=1, *rest):
     """input - alpha * other."""
     alpha, (other,) = legacy_scalar_first(alpha, (other,), rest, "sub")
-    check_alpha(input, other, alpha)
+    alpha = checked_alpha(input, other, alpha)
     return _lifted(input, other) - (other * alpha if alpha != 1 else other)
 
 
@@ -658,10 +660,11 @@ def _pair_operands(a, b, op, floating=False):
 
 
 def _two_tensors(input, other, op):
-    """maximum / minimum take two tensors, as PyTorch's, which refuses a number (tsai's Clip layer passes one;
-    nn's own .data / .grad.data arrays stay accepted)."""
+    """maximum / minimum take two tensors, as PyTorch's, which refuses a Python number (tsai's Clip layer passes
+    one). nn's own .data / .grad.data arrays stay accepted, and so do NumPy scalars (np.float64 is a float): they
+    are what those arrays' reductions give (p.data.sum(), a Tensor in PyTorch)."""
     for name, position, value in (("input", 1, input), ("other", 2, other)):
-        if isinstance(value, (int, float, complex)):
+        if isinstance(value, (int, float, complex)) and not isinstance(value, np.generic):
             raise TypeError(f"{op}(): argument '{name}' (position {position}) must be Tensor, not "
                             f"{type(value).__name__}")
 

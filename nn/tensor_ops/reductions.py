@@ -334,12 +334,14 @@ def _arg(fn, input, dim, keepdim):
 
 
 @numpy_axis
+@_zero_d
 def argmax(input, dim=None, keepdim=False):
     """Index of the largest value (of the flattened tensor when dim is None), int64."""
     return _arg(np.argmax, input, dim, keepdim)
 
 
 @numpy_axis
+@_zero_d
 def argmin(input, dim=None, keepdim=False):
     """Index of the smallest value (of the flattened tensor when dim is None), int64."""
     return _arg(np.argmin, input, dim, keepdim)
@@ -358,6 +360,7 @@ def any(input, dim=None, keepdim=False):
 
 
 @numpy_axis
+@_zero_d
 def count_nonzero(input, dim=None):
     return Tensor._wrap(np.asarray(np.count_nonzero(input._data, axis=dim), dtype=np.int64))
 
