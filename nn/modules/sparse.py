@@ -1,4 +1,6 @@
 """Embedding and EmbeddingBag (torch.nn.modules.sparse)."""
+import math
+
 import numpy as np
 
 from ..dtypes import get_default_dtype
@@ -104,11 +106,14 @@ def _table(module, num_embeddings, embedding_dim, padding_idx, _weight, _freeze)
     N(0, 1) with the padding_idx row zero, as PyTorch's."""
     name = type(module).__name__
     # an empty table is PyTorch's too (pytorch-tabular's TabTransformer makes Embedding(0, d) with no continuous column)
-    module.num_embeddings = _check_int("num_embeddings", num_embeddings, 0)
-    module.embedding_dim = _check_int("embedding_dim", embedding_dim, 0)
+    module.num_embeddings = _check_int("num_embeddings", num_embeddings, -math.inf)
+    module.embedding_dim = _check_int("embedding_dim", embedding_dim, -math.inf)
+    if module.num_embeddings < 0 or module.embedding_dim < 0:      # PyTorch's words, from making the table
+        size = [module.num_embeddings, module.embedding_dim]
+        raise RuntimeError(f"Trying to create tensor with negative dimension {min(size)}: {size}")
     if padding_idx is not None:
         if not -module.num_embeddings <= padding_idx < module.num_embeddings:
-            raise ValueError(f"padding_idx must be within num_embeddings, got {padding_idx}")
+            raise AssertionError("Padding_idx must be within num_embeddings")      # PyTorch's assert
         padding_idx = padding_idx % module.num_embeddings
     module.padding_idx = padding_idx
     if _weight is not None:

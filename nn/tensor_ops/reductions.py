@@ -730,11 +730,10 @@ def unique_consecutive(input, return_inverse=False, return_counts=False, dim=Non
     return out[0] if len(out) == 1 else tuple(out)
 
 
+@_zero_d
 def norm(input, p="fro", dim=None, keepdim=False):
     """Vector norm over dim (all elements when None): p = 2 / 'fro' (gradient 0 at a zero vector, as PyTorch), or
     1, inf and other p (composed of the ops above); p = 0 counts the non-zero elements (no gradient)."""
-    if dim is not None and input.ndim == 0:
-        return _zero_d(lambda input, dim: norm(input, p, dim, keepdim))(input, dim)
     if p in ("fro", 2, 2.0):
         axes = _normalize_axes(dim, input.ndim)
         x = input._data
