@@ -563,12 +563,12 @@ def kthvalue(input, k, dim=-1, keepdim=False):
 def mode(input, dim=-1, keepdim=False):
     """(values, indices): the most frequent value along dim (the smallest of those equally frequent; each NaN
     counts once) and the index of its last occurrence, as PyTorch's. The gradient goes to that element."""
-    shape = input.shape or (1,)
+    shape = input.shape                     # (a 0-d input comes as one element: _zero_d)
     axis = _normalize_axes(dim, len(shape))[0]
     n = shape[axis]
     if n == 0:
         raise RuntimeError(f"mode(): expected reduction dim {axis} to have non-zero size")
-    x = np.moveaxis(input._data.reshape(shape), axis, -1).reshape(-1, n)        # (rows, n)
+    x = np.moveaxis(input._data, axis, -1).reshape(-1, n)        # (rows, n)
     rows = np.arange(len(x))[:, None]
     s = np.sort(x, axis=1)
     # runs of equal values in each sorted row (NaN != NaN: each NaN a run of its own), their lengths, the longest
@@ -580,8 +580,8 @@ def mode(input, dim=-1, keepdim=False):
     last = n - 1 - (x == value)[:, ::-1].argmax(1)
     others = [m for i, m in enumerate(shape) if i != axis]
     idx = Tensor._wrap(np.moveaxis(last.reshape(others + [1]), -1, axis).astype(np.int64))
-    values = input.reshape(shape).gather(axis, idx)
-    if not keepdim or input.ndim == 0:
+    values = input.gather(axis, idx)
+    if not keepdim:
         values, idx = values.squeeze(axis), Tensor._wrap(np.squeeze(idx._data, axis))
     return ValuesIndices(values, idx)
 
