@@ -1087,7 +1087,9 @@ class Tensor:
                                "the computation had requires_grad=True, or it ran inside nn.no_grad())")
         if gradient is None:
             if self._data.size != 1:
-                raise RuntimeError("grad can be implicitly created only for scalar outputs")    # PyTorch's
+                raise RuntimeError(     # PyTorch's words, then what to do
+                    f"grad can be implicitly created only for scalar outputs (this one has shape {tuple(self.shape)}: "
+                    f"reduce it first, e.g. loss.sum() or loss.mean(), or pass gradient= of its shape)")
             if self.dtype.kind == "c":
                 raise RuntimeError(f"grad can be implicitly created only for real scalar outputs but got "
                                    f"nn.{self.dtype.name}")

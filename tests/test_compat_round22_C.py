@@ -143,7 +143,9 @@ def test_a_second_backward_through_a_released_graph_in_pytorchs_words():
 
 def test_backward_of_a_non_scalar_without_a_gradient_in_pytorchs_words():
     x = nn.tensor([1.0, 2.0], requires_grad=True)
-    with pytest.raises(RuntimeError, match=r"^grad can be implicitly created only for scalar outputs$"):
+    # (nn's advice follows PyTorch's words)
+    with pytest.raises(RuntimeError, match=r"^grad can be implicitly created only for scalar outputs \(this one has "
+                                           r"shape \(2,\): reduce it first"):
         (x * 2).backward()
 
 
