@@ -195,3 +195,12 @@ def test_indexing_a_0d_tensor_names_the_error_by_the_index():
     with pytest.raises(IndexError, match=r"^invalid index of a 0-dim tensor\. Use `tensor\.item\(\)`"):
         x[np.int64(0)]                                          # unchanged: x[0]
     assert x[None].shape == (1,) and x[True].shape == (1,)
+
+
+@pytest.mark.parametrize("name", ["cummax", "cummin"])
+def test_running_extremes_of_a_0d_tensor_refuse_other_dims_in_pytorchs_words(name):
+    # (after the review) a 0-d input takes dim 0 or -1 only; PyTorch's message names the op and the scalar
+    x = nn.tensor(2.0)
+    assert getattr(nn, name)(x, -1).values.item() == 2.0 and getattr(nn, name)(x, 0).indices.item() == 0
+    with pytest.raises(IndexError, match=rf"^{name}\(\): Expected reduction dim -1 or 0 for scalar but got 1$"):
+        getattr(nn, name)(x, 1)

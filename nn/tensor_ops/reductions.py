@@ -422,6 +422,8 @@ def cumprod(input, dim, dtype=None):
 def _running_extreme(input, dim, pick, name):
     """cummax / cummin: the running extreme along dim and the index it came from (the latest of equal values, as
     PyTorch); the gradient of each output goes to that index."""
+    if input.ndim == 0 and dim not in (0, -1):      # a 0-d input is one element along dim 0 or -1, in PyTorch's words
+        raise IndexError(f"{name}(): Expected reduction dim -1 or 0 for scalar but got {dim}")
     axis = _normalize_axes(dim, input.ndim or 1)[0]
     x = np.moveaxis(input._data.reshape(input.shape or (1,)), axis, 0)
     idx = np.zeros(x.shape, np.int64)
