@@ -15,7 +15,7 @@ import numpy as np
 
 from .dtypes import bfloat16, float16, set_default_dtype, to_dtype, typeid_name
 from .device import check_device
-from .tensor import Size, Tensor, _NUMPY_CONVERTIBLE, _refuse_numpy_dtype, _refuse_numpy_scalar
+from .tensor import Size, Tensor, legacy_data
 
 __all__ = ["FloatTensor", "DoubleTensor", "LongTensor", "IntTensor", "ShortTensor", "CharTensor",
            "ByteTensor", "BoolTensor", "HalfTensor", "BFloat16Tensor", "set_default_tensor_type"]
@@ -47,14 +47,8 @@ def _typed(name, dtype):
             return Tensor._wrap(args[0]._data)
         if len(args) == 1 and not isinstance(args[0], (int, np.integer, Size)):
             # data, cast once from its own dtype (Tensor(data) would go through the default dtype: DoubleTensor
-            # of a float64 array keeps its bits); the NumPy dtypes and scalars PyTorch refuses are refused here
-            # as by Tensor(data) (a uint16 array is taken: nn.tensor has no uint16 to hold it on the way)
-            if isinstance(args[0], np.generic):
-                _refuse_numpy_scalar(args[0])
-            data = np.asarray(args[0])
-            if data.dtype not in _NUMPY_CONVERTIBLE:
-                _refuse_numpy_dtype(data.dtype)
-            return Tensor._wrap(data if data.dtype == cls.dtype else data.astype(cls.dtype))
+            # of a float64 array keeps its bits), by Tensor(data)'s rules (a uint16 array is taken)
+            return Tensor._wrap(legacy_data(args[0], cls.dtype))
         t = Tensor(*args)                       # Tensor(2, 3), Tensor(x.shape) -> shape
         return t if t.dtype == cls.dtype else Tensor._wrap(t._data.astype(cls.dtype))
     doc = f"nn.{name}(*sizes) or nn.{name}(data): a Tensor of dtype {np.dtype(dtype).name}."

@@ -63,7 +63,12 @@ class Adagrad(Optimizer):
         # higher's differentiable Adagrad copies it from the optimizer and never creates it
         for group in self.param_groups:
             for p in group["params"]:
-                self.state[p] = {"step": 0, "sum": np.full_like(p._data, group["initial_accumulator_value"])}
+                self.state[p] = {"step": 0, **self._fresh_state(p, group)}
+
+    @staticmethod
+    def _fresh_state(p, group):
+        """A parameter's state before its first step: the sum of squares at initial_accumulator_value."""
+        return {"sum": np.full_like(p._data, group["initial_accumulator_value"])}
 
     def _validate(self, group):
         group["lr"] = _number("learning rate (lr)", group["lr"], low=0.0)
@@ -78,8 +83,8 @@ class Adagrad(Optimizer):
         """One update of every parameter that has a gradient (parameters with grad None are skipped)."""
         for group in self.param_groups:
             lr, eps = group["lr"], group["eps"]
-            new = lambda p: {"sum": np.full_like(p._data, group["initial_accumulator_value"])}  # noqa: E731
-            for p, state, g, dt in self._gradients(group, new):
+            # (a parameter of a group added after __init__ gets its state at its first step)
+            for p, state, g, dt in self._gradients(group, lambda p: self._fresh_state(p, group)):
                 clr = lr / (1 + (state["step"] - 1) * group["lr_decay"])
                 s = state["sum"]
                 s += g * g

@@ -10,8 +10,8 @@ import numpy as np
 
 from .. import functional as F
 from ..array import legacy_scalar_first
-from ..dtypes import result_dtype, scalar_dtype, cast, get_default_dtype, float_dtype, checked_fill, C_TYPE_NAMES, \
-    scalar_type_name, typeid_name
+from ..dtypes import CATEGORY, result_dtype, scalar_dtype, cast, get_default_dtype, float_dtype, checked_fill, \
+    C_TYPE_NAMES, scalar_type_name, typeid_name
 from ..tensor import Tensor, broadcast_shape, piecewise_grad, conj_if_complex
 from ._attach import attach
 
@@ -472,7 +472,7 @@ def checked_alpha(input, other, alpha):
     for integers (the sum would be cast back), a complex one for reals, a bool one for anything but bools."""
     if type(alpha) is int:                  # the common case
         return bool(alpha) if alpha != 1 and _kind(input) == "b" == _kind(other) else alpha
-    result = max((_kind(input), _kind(other)), key="buifc".index)
+    result = max((_kind(input), _kind(other)), key=CATEGORY.__getitem__)     # bool < integer < floating < complex
     if isinstance(alpha, (bool, np.bool_)):
         if result != "b":
             raise RuntimeError("Boolean alpha only supported for Boolean results.")
