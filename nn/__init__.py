@@ -182,6 +182,7 @@ from .tensor_ops.out_arg import with_out as _with_out  # noqa: E402
 # (pytorch-minimize: its inverse-BFGS update torch.addr(R H R^T, s, s, alpha=rho, out=H); its Lanczos, LSMR and
 # bound-projection loops torch.dot(q, r, out=a[i]), torch.hypot(a, b, out=r), torch.abs, torch.nextafter)
 addr, dot, hypot, abs, nextafter = map(_with_out, (addr, dot, hypot, abs, nextafter))
+lerp = _with_out(lerp)  # (pytorch_optimizer's SPlus: torch.lerp(side, grad @ grad.T, weight=1 - beta2, out=side))
 concat = concatenate = cat
 row_stack = vstack
 unsafe_chunk, unsafe_split = chunk, split

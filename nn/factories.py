@@ -14,9 +14,10 @@ import warnings
 
 import numpy as np
 
+from .caller_warnings import warn_at_caller
 from .device import META, factory_device, meta_array
 from .dtypes import to_dtype, get_default_dtype, int64, result_dtype, checked_fill, to_complex, to_real
-from .tensor import Size, Tensor, _as_array, as_sizes, as_int
+from .tensor import Size, Tensor, _as_array, as_sizes, as_int, _check_requires_grad
 from .tensor_ops._attach import attach
 from .init import _rng as _gen
 
@@ -168,8 +169,20 @@ def _list_dtype(data):
     return out
 
 
+_COPY_CONSTRUCT = ("To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() or "
+                   "sourceTensor.detach().clone().requires_grad_(True), rather than {}(sourceTensor).")
+
+
 def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False):
-    """A new Tensor holding a copy of data (number, nested list, ndarray or Tensor), as torch.tensor."""
+    """A new Tensor holding a copy of data (number, nested list, ndarray or Tensor), as torch.tensor. A Tensor's
+    copy warns as PyTorch's (UserWarning, at the caller's line: the copy is a new leaf, outside data's graph)."""
+    if isinstance(data, Tensor):
+        warn_at_caller(_COPY_CONSTRUCT.format("torch.tensor"))
+    return _tensor(data, dtype, device, requires_grad)
+
+
+def _tensor(data, dtype=None, device=None, requires_grad=False):
+    """tensor() without its warning (x.new(data) copies a Tensor silently in PyTorch)."""
     typed = not isinstance(data, Tensor) and _holds_typed(data)
     if isinstance(data, Tensor):
         arr = data._data.copy()
@@ -191,12 +204,26 @@ def as_tensor(data, dtype=None, device=None):
     return tensor(data, dtype, device)
 
 
-def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False):
-    """obj as a Tensor (torch.asarray): as_tensor, sharing memory unless copy=True (or a dtype change) makes a copy."""
+_ASARRAY_GRAD = ("torch.asarray: unspecified requires_grad now defaults to obj.requires_grad instead of False. "
+                 "Pass requires_grad=False explicitly to get the old behavior and silence this warning.")
+
+
+def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=None):
+    """obj as a Tensor (torch.asarray): as_tensor, sharing memory unless copy=True (or a dtype change) makes a copy.
+    requires_grad as PyTorch 2.13's: unspecified, the result keeps its own (differentiable through a cast or copy),
+    and a leaf that requires grad (obj itself) warns that this default changed; given, it is set on the result (on
+    obj itself when that is the result, as requires_grad_ does), a non-leaf detached for False."""
     out = as_tensor(obj, dtype, device)
     if copy and (out is obj or (isinstance(obj, np.ndarray) and np.may_share_memory(out._data, obj))):
         out = out.clone()
-    return out.requires_grad_() if requires_grad else out
+    if requires_grad is None:
+        if out.requires_grad and out.is_leaf:
+            warn_at_caller(_ASARRAY_GRAD)
+        return out
+    if not requires_grad:
+        return out.requires_grad_(False) if out.is_leaf else out.detach()
+    _check_requires_grad(out.dtype)             # (the factories' words, not requires_grad_'s)
+    return out.requires_grad_()
 
 
 def from_numpy(ndarray):
@@ -614,7 +641,7 @@ def _legacy_new(self, *args, **kwargs):
     """PyTorch's legacy constructor: x.new(*sizes) or x.new(size) -> zeros of x's dtype (where PyTorch leaves the
     memory uninitialized), x.new(data) -> a tensor of x's dtype, x.new() -> an empty one."""
     if len(args) == 1 and not isinstance(args[0], (int, np.integer, Size)):
-        return tensor(args[0], dtype=self.dtype, **kwargs)
+        return _tensor(args[0], dtype=self.dtype, **kwargs)
     return zeros(*(args or (0,)), dtype=self.dtype, **kwargs)
 
 
@@ -624,13 +651,19 @@ def bernoulli_(self, p=0.5, *, generator=None):
     return self.copy_(bernoulli(Tensor._wrap(probs.copy()), generator=generator))
 
 
+def _new_tensor(self, data, dtype=None, device=None, requires_grad=False):
+    """x.new_tensor(data): tensor(data) of x's dtype unless one is given; a Tensor's copy warns as PyTorch's."""
+    if isinstance(data, Tensor):
+        warn_at_caller(_COPY_CONSTRUCT.format("tensor.new_tensor"))
+    return _tensor(data, self.dtype if dtype is None else dtype, device, requires_grad)
+
+
 attach(new=_legacy_new, bernoulli_=bernoulli_)
 attach(new_zeros=_new_method(zeros), new_ones=_new_method(ones), new_empty=_new_method(empty),
        new_full=lambda self, size, fill_value, dtype=None, device=None, requires_grad=False: full(
            size, fill_value, dtype=self.dtype if dtype is None else dtype, device=device,
            requires_grad=requires_grad),
-       new_tensor=lambda self, data, dtype=None, device=None, requires_grad=False: tensor(
-           data, dtype=self.dtype if dtype is None else dtype, device=device, requires_grad=requires_grad))
+       new_tensor=_new_tensor)
 
 
 def _window(name, window_length, periodic, dtype, requires_grad, values):

@@ -8,6 +8,8 @@ tuple of new tensors, as PyTorch's.
 """
 import numbers
 
+import numpy as np
+
 from .array import DataArray
 from .tensor import Tensor
 
@@ -21,7 +23,9 @@ def _tensors(name, tensors, in_place=False):
     """The list of tensors; a parameter's ``.grad`` / ``.data`` (a DataArray) is taken too, as PyTorch's tensors
     (schedule-free AdamW's ``torch._foreach_div_(grads, denom)``): written into by an in-place op, read as a
     constant Tensor by the others."""
-    tensors = list(tensors)
+    # (a plain ndarray is a state entry of nn's own optimizers, which keep arrays: Lookahead's momentum pullback
+    # torch._foreach_lerp_(SGD's momentum_buffers, slow_buffers, ...) writes into them through a DataArray view)
+    tensors = [t.view(DataArray) if type(t) is np.ndarray else t for t in tensors]
     if not all(isinstance(t, (Tensor, DataArray)) for t in tensors):
         raise TypeError(f"_foreach_{name}(): expected a list of Tensors")
     return tensors if in_place else [t._torch() if isinstance(t, DataArray) else t for t in tensors]
@@ -60,15 +64,23 @@ def _unary(name):
     return op, op_
 
 
+# maximum / minimum with a number: PyTorch's scalar overloads (ADOPT's torch._foreach_maximum_(exp_avg_sqs, eps));
+# Tensor.maximum takes tensors only, and clamp_min / clamp_max are the same values (NaN kept)
+_WITH_NUMBER = {"maximum": "clamp_min", "minimum": "clamp_max"}
+
+
 def _binary(name):
+    def method(o):
+        return _WITH_NUMBER.get(name, name) if isinstance(o, numbers.Number) else name
+
     def op(self, other, **kwargs):
         self = _tensors(name, self)
-        return tuple(getattr(t, name)(o, **kwargs) for t, o in zip(self, _per_tensor(name, self, other)))
+        return tuple(getattr(t, method(o))(o, **kwargs) for t, o in zip(self, _per_tensor(name, self, other)))
 
     def op_(self, other, **kwargs):
         self = _tensors(name, self, in_place=True)
         for t, o in zip(self, _per_tensor(name, self, other)):
-            _in_place(t, name, o, **kwargs)
+            _in_place(t, method(o), o, **kwargs)
         return self
     return op, op_
 

@@ -276,8 +276,9 @@ def _normalize_axes(dim, ndim):
     dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
     out = []
     for d in dims:
-        if not -ndim <= d < max(ndim, 1):
-            raise IndexError(f"dimension {d} out of range for a {ndim}-D tensor")
+        if not -ndim <= d < max(ndim, 1):           # PyTorch's words (a 0-d tensor takes dims -1 and 0)
+            raise IndexError(f"Dimension out of range (expected to be in range of [{-max(ndim, 1)}, "
+                             f"{max(ndim, 1) - 1}], but got {d})")
         out.append(int(d) % max(ndim, 1))
     return tuple(sorted(set(out)))
 
@@ -1216,7 +1217,18 @@ class Tensor:
             # d(a^p)/da = p * a^(p-1) (conjugated for a complex a)
             return (g * conj_if_complex(p * a ** (p - 1)),)
         with np.errstate(divide="ignore", invalid="ignore"):    # deg.pow(-0.5) of an isolated node: inf, silently
-            out = a ** np.asarray(p, dtype=a.dtype)
+            if a.dtype in (np.float32, np.float64) and p in (3.0, -2.0, -0.5):
+                # PyTorch's pow kernel computes these three as x*x*x, 1/(x*x) and rsqrt, in the dtype (NumPy's
+                # power rounds them differently for a third of float32 values; 2 and -1 already agree, and 0.5 is
+                # sqrt on both sides, whose float32 rounding is PyTorch's own for ~15% of values, as nn.sqrt's)
+                out = a * a * a if p == 3.0 else (1 / (a * a) if p == -2.0 else 1 / np.sqrt(a))
+            elif a.dtype == np.float32 and a.size < 16 and p != 0.5:
+                # as _pow_tensor's: PyTorch's scalar loop (fewer elements than two vectors) is libm's powf,
+                # correctly rounded, where NumPy's float32 power is an ulp off for a fifth of the values
+                # (k-diffusion's Karras schedule, `ramp ** rho` of a few sigmas)
+                out = (a.astype(np.float64) ** p).astype(np.float32)
+            else:
+                out = a ** np.asarray(p, dtype=a.dtype)
         return Tensor._make(out, (self,), backward, "pow",
                             lambda g: (g * (p * self ** (p - 1)),))
 

@@ -33,6 +33,7 @@ again, unless it is decorated with ``@once_differentiable``.
 """
 import functools
 import inspect
+import warnings
 import weakref
 
 import numpy as np
@@ -82,6 +83,13 @@ class FunctionCtx:
             out = None if ref is None else ref()
             return t if out is None else out
         return tuple(resolve(t) for t in self._saved)
+
+    @property
+    def saved_variables(self):
+        """saved_tensors by its pre-0.4 name, still in PyTorch with a DeprecationWarning (NAFNet's and OmniSR's
+        LayerNorm Functions read it)."""
+        warnings.warn("'saved_variables' is deprecated; use 'saved_tensors'", DeprecationWarning, stacklevel=2)
+        return self.saved_tensors
 
     def mark_non_differentiable(self, *outputs):
         """Outputs (of forward) that get no gradient: they come out with requires_grad=False."""

@@ -44,7 +44,8 @@ from .losses import (mse_loss, l1_loss, smooth_l1_loss, binary_cross_entropy,
                      binary_cross_entropy_with_logits, kl_div)
 from .classification import cross_entropy, nll_loss
 from .gaussian import gaussian_kl
-from .attention import scaled_dot_product_attention, multi_head_attention_forward
+from .attention import scaled_dot_product_attention, multi_head_attention_forward, _canonical_mask, _none_or_dtype, \
+    _mha_shape_check
 from .grid import affine_grid, grid_sample, unfold, fold
 from .ctc import ctc_loss
 from .distances import (cosine_similarity, pairwise_distance, pdist, huber_loss, margin_ranking_loss, hinge_embedding_loss,

@@ -10,6 +10,7 @@ the other way round, as PyTorch does: scaled_dot_product_attention's bool attn_m
 ALLOWED, MultiheadAttention's bool masks are True where it is NOT. Float masks are added to the scores in both.
 """
 import math
+import warnings
 
 import numpy as np
 
@@ -35,6 +36,65 @@ def _additive(mask, allowed_when_true, dtype):
     if m.dtype.kind != "f":
         raise TypeError(f"attention masks must be bool or floating, got {m.dtype}")
     return m.astype(dtype, copy=False)
+
+
+def _canonical_mask(mask, mask_name, other_type, other_name, target_type, check_other=True):
+    """torch.nn.functional._canonical_mask (what PyTorch's attention layers, and packages copying them, call
+    first): a bool mask (True = blocked) -> a float mask of target_type with -inf where blocked; a float mask
+    or None unchanged; any other dtype refused. A mask of another dtype than other_type warns, as PyTorch's."""
+    if mask is None:
+        return None
+    from .. import is_floating_point, zeros_like
+    is_float = is_floating_point(mask)
+    if mask.dtype != np.bool_ and not is_float:
+        raise AssertionError(f"only bool and floating types of {mask_name} are supported")
+    if check_other and other_type is not None and mask.dtype != other_type:
+        warnings.warn(f"Support for mismatched {mask_name} and {other_name} is deprecated. Use same type for both "
+                      "instead.", stacklevel=2)
+    return mask if is_float else zeros_like(mask, dtype=target_type).masked_fill_(mask, float("-inf"))
+
+
+def _mha_shape_check(query, key, value, key_padding_mask, attn_mask, num_heads):
+    """torch.nn.functional._mha_shape_check: query (L, N, E) batched or (L, E) unbatched, key / value and the
+    masks of the matching ranks -> whether the input is batched; anything else an AssertionError in PyTorch's
+    words."""
+    if query.dim() == 3:
+        if key.dim() != 3 or value.dim() != 3:
+            raise AssertionError("For batched (3-D) `query`, expected `key` and `value` to be 3-D but found "
+                                 f"{key.dim()}-D and {value.dim()}-D tensors respectively")
+        if key_padding_mask is not None and key_padding_mask.dim() != 2:
+            raise AssertionError("For batched (3-D) `query`, expected `key_padding_mask` to be `None` or 2-D but "
+                                 f"found {key_padding_mask.dim()}-D tensor instead")
+        if attn_mask is not None and attn_mask.dim() not in (2, 3):
+            raise AssertionError("For batched (3-D) `query`, expected `attn_mask` to be `None`, 2-D or 3-D but "
+                                 f"found {attn_mask.dim()}-D tensor instead")
+        return True
+    if query.dim() == 2:
+        if key.dim() != 2 or value.dim() != 2:
+            raise AssertionError("For unbatched (2-D) `query`, expected `key` and `value` to be 2-D but found "
+                                 f"{key.dim()}-D and {value.dim()}-D tensors respectively")
+        if key_padding_mask is not None and key_padding_mask.dim() != 1:
+            raise AssertionError("For unbatched (2-D) `query`, expected `key_padding_mask` to be `None` or 1-D but "
+                                 f"found {key_padding_mask.dim()}-D tensor instead")
+        if attn_mask is not None:
+            if attn_mask.dim() not in (2, 3):
+                raise AssertionError("For unbatched (2-D) `query`, expected `attn_mask` to be `None`, 2-D or 3-D "
+                                     f"but found {attn_mask.dim()}-D tensor instead")
+            expected = (num_heads, query.shape[0], key.shape[0])
+            if attn_mask.dim() == 3 and tuple(attn_mask.shape) != expected:
+                raise AssertionError(f"Expected `attn_mask` shape to be {expected} but got {attn_mask.shape}")
+        return False
+    raise AssertionError(f"query should be unbatched 2D or batched 3D tensor but received {query.dim()}-D query "
+                         "tensor")
+
+
+def _none_or_dtype(input):
+    """torch.nn.functional._none_or_dtype: None -> None, a Tensor -> its dtype."""
+    if input is None:
+        return None
+    if isinstance(input, Tensor):
+        return input.dtype
+    raise RuntimeError("input to _none_or_dtype() must be None or torch.Tensor")
 
 
 def causal_mask(L, S, dtype):

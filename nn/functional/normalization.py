@@ -140,6 +140,8 @@ def dropout(input, p=0.5, training=True, inplace=False):
 
 def _standardize(xd, axes, eps):
     """(x - mean) / sqrt(var + eps) over axes (biased variance) -> (xhat, inv_std keepdims)."""
+    if xd.size == 0:        # LayerNorm(0): nothing to standardise (NumPy's empty mean would warn)
+        return xd.copy(), (1.0 / np.sqrt(xd.sum(axis=axes, keepdims=True) + eps)).astype(xd.dtype, copy=False)
     mean = xd.mean(axis=axes, keepdims=True)
     inv_std = 1.0 / np.sqrt(xd.var(axis=axes, keepdims=True) + eps)
     return ((xd - mean) * inv_std).astype(xd.dtype, copy=False), inv_std.astype(xd.dtype, copy=False)
@@ -147,6 +149,8 @@ def _standardize(xd, axes, eps):
 
 def _standardize_backward(gxhat, xhat, inv_std, axes):
     # mean and var depend on x: dx = inv_std (dxhat - mean(dxhat) - xhat mean(dxhat xhat)), as batch_norm's
+    if gxhat.size == 0:
+        return gxhat * inv_std
     gx = gxhat - gxhat.mean(axis=axes, keepdims=True)
     gx -= xhat * (gxhat * xhat).mean(axis=axes, keepdims=True)
     gx *= inv_std

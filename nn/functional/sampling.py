@@ -76,9 +76,8 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     x = _tensor(input, "input", "interpolate")
     _check_ndim(x, (3, 4, 5), "interpolate", "input", "(N, C, L), (N, C, H, W) or (N, C, D, H, W)")
     if antialias and (mode not in ("bilinear", "bicubic") or x.ndim != 4):
-        raise ValueError("interpolate: antialias=True takes modes 'bilinear' and 'bicubic' on 4-D inputs")
-    if antialias and align_corners:
-        raise NotImplementedError("interpolate: antialias=True with align_corners=True is not supported")
+        raise ValueError("Anti-alias option is restricted to bilinear, bicubic, and lanczos modes and requires a "
+                         "4-D tensor as input")
     dims = x.ndim - 2
     size, sf = interpolate_hyperparameters(size, scale_factor, mode, align_corners, "interpolate", dims)
     in_size = x.shape[2:]
@@ -87,7 +86,7 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         raise ValueError(f"interpolate: output size {out_size} must be at least 1 along every dim")
     scales = sf if sf is not None and not recompute_scale_factor else (None,) * dims
     if antialias:
-        return _antialiased(x, out_size, mode, scales)
+        return _antialiased(x, out_size, mode, scales, bool(align_corners))
     if dims == 1:
         y = _resize(x.unsqueeze(2), (1,) + out_size, "bilinear" if mode == "linear" else mode,
                     bool(align_corners), (None,) + scales, shortcut=False)     # PyTorch's 1-D nearest has none
@@ -136,34 +135,53 @@ def _resize(x, out_hw, mode, aligned, scales, shortcut=True):
                         linear_graph_backward(lambda a: fwd(a, out_hw), lambda g: bwd(g, (H, W)), "interpolate"))
 
 
-def _antialiased(x, out_hw, mode, scales):
+def _antialiased(x, out_hw, mode, scales, aligned=False):
     """interpolate(antialias=True), as PyTorch's (and PIL's) separable resampling: along each axis, output i reads
     the inputs within the filter's support around its source centre s = step (i + 0.5), the filter (a triangle for
     'bilinear', Keys' cubic with a = -0.5 for 'bicubic') stretched by the step when shrinking, the weights
-    normalised to sum 1. y = Wh x Ww' with constant (out, in) weight matrices, so the gradient is their transpose's."""
+    normalised to sum 1. y = Wh x Ww' with constant (out, in) weight matrices, so the gradient is their transpose's.
+    aligned (align_corners=True) changes only the step, as PyTorch's: (n_in - 1) / (n_out - 1), 0 for one output,
+    a scale factor ignored; the centres keep their half-pixel offset. As PyTorch's kernel: W is resampled first,
+    then H; an axis whose size does not change is left as it is (whatever the scale factor); the weights of a
+    float32 input are computed in float32 (its centres, filter values and sums: they differ from float64 ones by
+    up to ~30 float32 ulps of the output)."""
+    f = np.float32 if x.dtype == np.float32 else np.float64
+
     def weights(n_in, n_out, scale_factor):
-        step = 1.0 / scale_factor if scale_factor else n_in / n_out
+        # PyTorch's _compute_weights_aa in scalar_t, with its casts: the step, support and centre are scalar_t,
+        # the filter's argument is taken in double and rounded to scalar_t
+        if aligned:
+            step = f(n_in - 1) / f(n_out - 1) if n_out > 1 else f(0.0)
+        else:
+            step = f(1.0 / scale_factor) if scale_factor else f(n_in) / f(n_out)
         size = 2 if mode == "bilinear" else 4                    # the filter's width at step 1
-        support = size / 2 * step if step >= 1 else size / 2
-        stretch = 1.0 / step if step >= 1 else 1.0
-        m = np.zeros((n_out, n_in))
+        support = f(size / 2 * float(step)) if step >= 1 else f(size / 2)
+        stretch = f(1.0 / float(step)) if step >= 1 else f(1.0)
+        m = np.zeros((n_out, n_in), f)
         for i in range(n_out):
-            centre = step * (i + 0.5)
-            lo = max(int(centre - support + 0.5), 0)
-            hi = min(int(centre + support + 0.5), n_in)
-            w = _aa_filter(mode, (np.arange(lo, hi) - centre + 0.5) * stretch)
-            m[i, lo:hi] = w / w.sum() if w.sum() != 0 else w
+            centre = f(float(step) * (i + 0.5))
+            lo = max(int(float(centre - support) + 0.5), 0)
+            hi = min(int(float(centre + support) + 0.5), n_in)
+            d = ((np.arange(lo, hi).astype(f) - centre).astype(np.float64) + 0.5) * float(stretch)
+            w = _aa_filter(mode, d.astype(f))
+            total = w.cumsum()[-1] if len(w) else f(0.0)       # summed in order, as PyTorch
+            m[i, lo:hi] = w / total if total != 0 else w
         return Tensor._wrap(m.astype(x.dtype))
-    Wh, Ww = weights(x.shape[2], out_hw[0], scales[0]), weights(x.shape[3], out_hw[1], scales[1])
-    return (Wh @ x) @ Ww.t()
+    (H, W), (Ho, Wo) = x.shape[2:], out_hw
+    y = x if Wo == W else x @ weights(W, Wo, scales[1]).t()
+    y = y if Ho == H else weights(H, Ho, scales[0]) @ y
+    return x.clone() if y is x else y
 
 
 def _aa_filter(mode, d):
+    """PyTorch's antialiasing filters at distances d, in d's precision."""
     d = np.abs(d)
     if mode == "bilinear":
-        return np.maximum(0.0, 1.0 - d)
-    a = -0.5
-    return np.where(d < 1, ((a + 2) * d - (a + 3)) * d * d + 1, np.where(d < 2, (((d - 5) * d + 8) * d - 4) * a, 0.0))
+        return np.maximum(d.dtype.type(0), 1 - d)
+    a = d.dtype.type(-0.5)
+    near = ((a + 2) * d - (a + 3)) * d * d + 1                  # |d| < 1
+    far = ((a * d - 5 * a) * d + 8 * a) * d - 4 * a            # 1 <= |d| < 2
+    return np.where(d < 1, near, np.where(d < 2, far, d.dtype.type(0)))
 
 
 upsample = interpolate

@@ -53,7 +53,8 @@ class LayerNorm(Module):
                  dtype=None):
         super().__init__()
         shape = (normalized_shape,) if isinstance(normalized_shape, numbers.Integral) else tuple(normalized_shape)
-        self.normalized_shape = tuple(_check_int("normalized_shape", n, 1) for n in shape)
+        # a size of 0 is allowed, as in PyTorch (DAT's DynamicPosBias makes LayerNorm(dim // 4) for small dims)
+        self.normalized_shape = tuple(_check_int("normalized_shape", n, 0) for n in shape)
         self.eps = _check_float("eps", eps, low=0.0, low_open=True)
         self.elementwise_affine = bool(elementwise_affine)
         if self.elementwise_affine:
@@ -85,7 +86,7 @@ class RMSNorm(Module):
     def __init__(self, normalized_shape, eps=None, elementwise_affine=True, device=None, dtype=None):
         super().__init__()
         shape = (normalized_shape,) if isinstance(normalized_shape, numbers.Integral) else tuple(normalized_shape)
-        self.normalized_shape = tuple(_check_int("normalized_shape", n, 1) for n in shape)
+        self.normalized_shape = tuple(_check_int("normalized_shape", n, 0) for n in shape)
         self.eps = None if eps is None else _check_float("eps", eps, low=0.0, low_open=True)
         self.elementwise_affine = bool(elementwise_affine)
         if self.elementwise_affine:

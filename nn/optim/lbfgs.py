@@ -177,6 +177,10 @@ class LBFGS(Optimizer):
         d, t, H_diag, prev_g = state.get("d"), state.get("t"), state.get("H_diag"), state.get("prev_flat_grad")
         # the history as lists (a state_dict of earlier versions held them as stacked arrays)
         old_dirs, old_stps, ro = (None if state.get(k) is None else list(state[k]) for k in ("old_dirs", "old_stps", "ro"))
+        # PyTorch's state also keeps the last loss and the two-loop coefficients (history_size slots, None until
+        # used), which a state_dict carries; this step recomputes them
+        prev_loss, al_kept = state.get("prev_loss"), state.get("al")
+        al_kept = [None] * history if al_kept is None else list(al_kept)
         n_iter = 0
         while n_iter < max_iter:
             n_iter += 1
@@ -199,6 +203,7 @@ class LBFGS(Optimizer):
                 d = q * H_diag
                 for i in range(len(old_dirs)):
                     d = d + (al[i] - (old_dirs[i] @ d) * ro[i]) * old_stps[i]
+                al_kept[:len(al)] = al
             prev_g, prev_loss = g.copy(), loss
             t = min(1.0, 1.0 / np.abs(g).sum()) * lr if state["n_iter"] == 1 else lr
             gtd = g @ d
@@ -222,7 +227,8 @@ class LBFGS(Optimizer):
             if n_iter == max_iter or evals >= max_eval or np.abs(g).max() <= tol_grad \
                     or np.abs(d * t).max() <= tol_change or abs(loss - prev_loss) < tol_change:
                 break
-        state.update(d=d, t=t, old_dirs=old_dirs, old_stps=old_stps, ro=ro, H_diag=H_diag, prev_flat_grad=prev_g)
+        state.update(d=d, t=t, old_dirs=old_dirs, old_stps=old_stps, ro=ro, H_diag=H_diag, prev_flat_grad=prev_g,
+                     prev_loss=prev_loss, al=al_kept)
         return orig_loss
 
     def _restored(self, p, i, entries):
@@ -232,6 +238,8 @@ class LBFGS(Optimizer):
         restored = {}
         for name, value in entries.items():
             value = _array(value)
+            if isinstance(value, (list, tuple)):        # the history (PyTorch's: lists of Tensors) as arrays too
+                value = [_array(v) for v in value]
             if name in ("func_evals", "n_iter"):
                 restored[name] = int(_python(value))
                 continue

@@ -345,6 +345,12 @@ class Optimizer:
     def _hooks(self, name):
         return self.__dict__.setdefault(name, {})
 
+    def _patch_step_function(self):
+        """PyTorch's Optimizer.__init__ helper that wraps the class's step between the step hooks; a wrapper that
+        skips Optimizer.__init__ calls it itself (pytorch_optimizer's Magma). Here __init_subclass__ has wrapped
+        step already, so only the profiler's zero_grad name is set."""
+        self._zero_grad_profile_name = f"Optimizer.zero_grad#{self.__class__.__name__}.zero_grad"
+
     def register_step_pre_hook(self, hook):
         """hook(optimizer, args, kwargs) runs before step(); it may return (new_args, new_kwargs). Returns a
         handle whose remove() unregisters it."""
@@ -414,12 +420,15 @@ class Optimizer:
         if not isinstance(state_dict, dict):
             raise TypeError(f"load_state_dict expects a dict (an optimizer's state_dict()), got "
                             f"{type(state_dict).__name__}")
+        # in PyTorch's layout, keys besides 'state' and 'param_groups' are ignored, as PyTorch's (a subclass's
+        # state_dict may add its own, which its load_state_dict reads: pytorch_optimizer's StableSPAM saves
+        # 'total_step', SPAM 'warmup'); the flat layout of earlier versions holds no others
         if "state" not in state_dict and "param_groups" not in state_dict:
             state_dict = _nested(state_dict)
-        unexpected = sorted(map(str, set(state_dict) - {"state", "param_groups"}))
-        if unexpected:
-            raise ValueError(f"unexpected key(s) {unexpected} in optimizer state_dict (expected 'state' and "
-                             f"'param_groups')")
+            unexpected = sorted(map(str, set(state_dict) - {"state", "param_groups"}))
+            if unexpected:
+                raise ValueError(f"unexpected key(s) {unexpected} in optimizer state_dict (expected 'state' and "
+                                 f"'param_groups')")
         if "param_groups" not in state_dict:
             raise ValueError("optimizer state_dict has no 'param_groups'; pass what optimizer.state_dict() returned")
         saved = list(state_dict["param_groups"])

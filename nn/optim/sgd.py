@@ -2,6 +2,7 @@
 import numpy as np
 
 from .. import kernels as K
+from ..tensor import Tensor
 from .optimizer import Optimizer, _number, pytorch_flags, real_view
 
 
@@ -47,6 +48,8 @@ class SGD(Optimizer):
                     if buf is None:             # first step: the buffer starts as the gradient
                         buf = state["momentum_buffer"] = np.empty_like(p._data)
                         first = True
+                    elif isinstance(buf, Tensor):   # put there by a wrapper (Lookahead's reset: torch.zeros_like(p)):
+                        buf = buf._data             # updated in place, so the wrapper's Tensor follows
                 # one fused pass over the parameter (nn/kernels/optim.py; formula in the docstring)
                 # (a complex parameter as its real pairs, as PyTorch's view_as_real: nn/optim/optimizer.py)
                 K.sgd_update(real_view(p._data), real_view(-p._grad if group["maximize"] else p._grad, read_only=True), real_view(buf),
