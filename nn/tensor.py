@@ -110,10 +110,12 @@ _NUMPY_CONVERTIBLE = frozenset(np.dtype(t) for t in (np.float64, np.float32, np.
 
 def legacy_data(value, dtype):
     """The data of PyTorch's legacy constructors (torch.Tensor, torch.FloatTensor, ...) as an ndarray of dtype: a
-    NumPy scalar is refused, and so is an array of a dtype PyTorch does not convert; an array already of dtype is
-    shared (the comparison costs 0.1 us, astype(copy=False) 1.4)."""
-    if isinstance(value, np.generic):
-        raise TypeError(f"new(): data must be a sequence (got {type(value).__module__}.{type(value).__name__})")
+    number alone (Python's or NumPy's; an int is a size, handled before) is refused, and so is an array of a dtype
+    PyTorch does not convert; an array already of dtype is shared (the comparison costs 0.1 us, astype(copy=False)
+    1.4)."""
+    if isinstance(value, (np.generic, float, complex, bool)):
+        module = "numpy." if isinstance(value, np.generic) else ""
+        raise TypeError(f"new(): data must be a sequence (got {module}{type(value).__name__})")
     data = np.asarray(value)
     if data.dtype != dtype:
         if data.dtype not in _NUMPY_CONVERTIBLE:
@@ -903,7 +905,7 @@ class Tensor:
             if not all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) for n in args):
                 raise TypeError(f"Tensor(*sizes) takes ints, got {args!r}; for data use nn.tensor(data)")
             data = np.zeros(tuple(int(n) for n in args), get_default_dtype())
-        elif isinstance(args[0], (np.ndarray, np.generic)) and type(args[0]) is not MetaArray:
+        elif isinstance(args[0], (np.ndarray, np.generic, float, complex, bool)) and type(args[0]) is not MetaArray:
             data = legacy_data(args[0], get_default_dtype().dtype)
         else:
             data = _as_array(args[0])

@@ -220,9 +220,18 @@ def test_shapes_that_cannot_broadcast():
 # --- dtypes ---------------------------------------------------------------------------
 
 def test_python_values_become_float32():
-    assert Tensor(1.5).dtype == np.float32
+    assert Tensor([1.5]).dtype == np.float32
     assert Tensor([1, 2, 3]).dtype == np.float32
     assert nn.tensor(np.ones(2, np.float64)).dtype == np.float64
+
+
+def test_the_legacy_constructors_refuse_a_number_alone():
+    # as torch.Tensor(1.5) / torch.LongTensor(True): data must be a sequence (an int alone is a size)
+    for make in (Tensor, nn.FloatTensor, nn.LongTensor):
+        for value, kind in ((1.5, "float"), (True, "bool"), (2j, "complex"), (np.float32(1), "numpy.float32")):
+            with pytest.raises(TypeError, match=rf"^new\(\): data must be a sequence \(got {kind}\)$"):
+                make(value)
+    assert Tensor(2).shape == (2,) and nn.LongTensor([True]).tolist() == [1]
 
 
 def test_the_legacy_constructor_casts_arrays_to_the_default_dtype():
