@@ -285,6 +285,34 @@ def _normalize_axes(dim, ndim):
     return tuple(sorted(set(out)))
 
 
+def _scalar_power(a, p):
+    """a ** p (a floating or complex array, p a float) rounded as PyTorch's pow kernel; inf / NaN silently (deg ** -0.5
+    of an isolated node)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if p in (3.0, -2.0, -0.5) and a.dtype.char in "fd":
+            # PyTorch's pow kernel computes these three as x*x*x, 1/(x*x) and rsqrt, in the dtype (NumPy's
+            # power rounds them differently for a third of float32 values; 2 and -1 already agree, and 0.5 is
+            # sqrt on both sides, whose float32 rounding is PyTorch's own for ~15% of values, as nn.sqrt's)
+            return a * a * a if p == 3.0 else (1 / (a * a) if p == -2.0 else 1 / np.sqrt(a))
+        if a.dtype.char == "f" and a.size < 16 and p != 0.5:
+            # as _pow_tensor's: PyTorch's scalar loop (fewer elements than two vectors) is libm's powf,
+            # correctly rounded, where NumPy's float32 power is an ulp off for a fifth of the values
+            # (k-diffusion's Karras schedule, `ramp ** rho` of a few sigmas)
+            return (a.astype(np.float64) ** p).astype(np.float32)
+        return a ** np.asarray(p, dtype=a.dtype)
+
+
+def _integer_power(a, b):
+    """a ** b of integer arrays as PyTorch's powi, which takes negative exponents (NumPy refuses them): 1 ** -n = 1,
+    (-1) ** -n = +-1 by n's parity, any other base 0."""
+    negative = b < 0
+    if not negative.any():
+        return a ** b
+    y = a ** np.where(negative, 0, b)
+    return np.where(negative, np.where(a == 1, 1, np.where(a == -1, np.where(b % 2 == 0, 1, -1), 0)), y).astype(
+        y.dtype, copy=False)
+
+
 def _refuse_bool_subtraction(a, b):
     """PyTorch's errors for a - b with a bool tensor (it refuses where NumPy would subtract or say otherwise)."""
     if a._data.dtype == np.bool_ and (isinstance(b, bool) or isinstance(b, Tensor) and b._data.dtype == np.bool_):
@@ -1206,7 +1234,9 @@ class Tensor:
         if isinstance(exponent, (Tensor, complex, np.complexfloating)) or np.ndim(exponent) != 0:
             return self._pow_tensor(exponent)       # x ** (0.5 + 1j): a complex result, as a complex tensor's
         a = self._data
-        if a.dtype.kind not in "fc" and isinstance(exponent, (int, np.integer)) and exponent >= 0:
+        if a.dtype.kind not in "fc" and isinstance(exponent, (int, np.integer)):
+            if exponent < 0:                                # (x ** -1.0 is the float power)
+                raise RuntimeError("Integers to negative integer powers are not allowed.")
             return Tensor._wrap(a ** int(exponent))         # integer power of an integer tensor: exact
         if a.dtype.kind not in "fc":
             a = a.astype(get_default_dtype())
@@ -1216,28 +1246,15 @@ class Tensor:
                                 lambda g: (Tensor._wrap(np.zeros(g.shape, g.dtype)),))
 
         def backward(g):
-            # d(a^p)/da = p * a^(p-1) (conjugated for a complex a)
-            return (g * conj_if_complex(p * a ** (p - 1)),)
-        with np.errstate(divide="ignore", invalid="ignore"):    # deg.pow(-0.5) of an isolated node: inf, silently
-            if a.dtype in (np.float32, np.float64) and p in (3.0, -2.0, -0.5):
-                # PyTorch's pow kernel computes these three as x*x*x, 1/(x*x) and rsqrt, in the dtype (NumPy's
-                # power rounds them differently for a third of float32 values; 2 and -1 already agree, and 0.5 is
-                # sqrt on both sides, whose float32 rounding is PyTorch's own for ~15% of values, as nn.sqrt's)
-                out = a * a * a if p == 3.0 else (1 / (a * a) if p == -2.0 else 1 / np.sqrt(a))
-            elif a.dtype == np.float32 and a.size < 16 and p != 0.5:
-                # as _pow_tensor's: PyTorch's scalar loop (fewer elements than two vectors) is libm's powf,
-                # correctly rounded, where NumPy's float32 power is an ulp off for a fifth of the values
-                # (k-diffusion's Karras schedule, `ramp ** rho` of a few sigmas)
-                out = (a.astype(np.float64) ** p).astype(np.float32)
-            else:
-                out = a ** np.asarray(p, dtype=a.dtype)
-        return Tensor._make(out, (self,), backward, "pow",
+            # d(a^p)/da = p * a^(p-1) (conjugated for a complex a); a^(p-1) rounded as PyTorch's a.pow(p - 1)
+            return (g * conj_if_complex(p * _scalar_power(a, p - 1)),)
+        return Tensor._make(_scalar_power(a, p), (self,), backward, "pow",
                             lambda g: (g * (p * self ** (p - 1)),))
 
     def _pow_tensor(self, exponent):
         other, a, b = self._operands(exponent, "**")
         with np.errstate(divide="ignore", invalid="ignore"):    # a negative base's fractional power: NaN, silently
-            y = a ** b
+            y = a ** b if b.dtype.kind != "i" or a.dtype.kind not in "biu" else _integer_power(a, b)
             if y.dtype == np.float32 and y.size < 16:
                 # PyTorch's scalar loop (for fewer elements than two vectors: 16 with AVX2, 32 with AVX-512; its
                 # vectorised loop is Sleef's) is libm's powf, correctly rounded, where

@@ -15,7 +15,7 @@ import warnings
 import numpy as np
 
 from ..dtypes import typeid_name
-from ..tensor import ShapeError, Tensor
+from ..tensor import ShapeError, Size, Tensor
 from .activations import softmax
 from .dense import linear
 from .normalization import dropout
@@ -57,32 +57,34 @@ def _canonical_mask(mask, mask_name, other_type, other_name, target_type, check_
 def _mha_shape_check(query, key, value, key_padding_mask, attn_mask, num_heads):
     """torch.nn.functional._mha_shape_check: query (L, N, E) batched or (L, E) unbatched, key / value and the
     masks of the matching ranks -> whether the input is batched; anything else an AssertionError in PyTorch's
-    words."""
+    words. The masks may be arrays (nn's multi_head_attention_forward takes them so)."""
+    kpm_dim = None if key_padding_mask is None else mask_data(key_padding_mask).ndim
+    attn_shape = None if attn_mask is None else mask_data(attn_mask).shape
     if query.dim() == 3:
         if key.dim() != 3 or value.dim() != 3:
             raise AssertionError("For batched (3-D) `query`, expected `key` and `value` to be 3-D but found "
                                  f"{key.dim()}-D and {value.dim()}-D tensors respectively")
-        if key_padding_mask is not None and key_padding_mask.dim() != 2:
+        if kpm_dim not in (None, 2):
             raise AssertionError("For batched (3-D) `query`, expected `key_padding_mask` to be `None` or 2-D but "
-                                 f"found {key_padding_mask.dim()}-D tensor instead")
-        if attn_mask is not None and attn_mask.dim() not in (2, 3):
+                                 f"found {kpm_dim}-D tensor instead")
+        if attn_shape is not None and len(attn_shape) not in (2, 3):
             raise AssertionError("For batched (3-D) `query`, expected `attn_mask` to be `None`, 2-D or 3-D but "
-                                 f"found {attn_mask.dim()}-D tensor instead")
+                                 f"found {len(attn_shape)}-D tensor instead")
         return True
     if query.dim() == 2:
         if key.dim() != 2 or value.dim() != 2:
             raise AssertionError("For unbatched (2-D) `query`, expected `key` and `value` to be 2-D but found "
                                  f"{key.dim()}-D and {value.dim()}-D tensors respectively")
-        if key_padding_mask is not None and key_padding_mask.dim() != 1:
+        if kpm_dim not in (None, 1):
             raise AssertionError("For unbatched (2-D) `query`, expected `key_padding_mask` to be `None` or 1-D but "
-                                 f"found {key_padding_mask.dim()}-D tensor instead")
-        if attn_mask is not None:
-            if attn_mask.dim() not in (2, 3):
+                                 f"found {kpm_dim}-D tensor instead")
+        if attn_shape is not None:
+            if len(attn_shape) not in (2, 3):
                 raise AssertionError("For unbatched (2-D) `query`, expected `attn_mask` to be `None`, 2-D or 3-D "
-                                     f"but found {attn_mask.dim()}-D tensor instead")
+                                     f"but found {len(attn_shape)}-D tensor instead")
             expected = (num_heads, query.shape[0], key.shape[0])
-            if attn_mask.dim() == 3 and tuple(attn_mask.shape) != expected:
-                raise AssertionError(f"Expected `attn_mask` shape to be {expected} but got {attn_mask.shape}")
+            if len(attn_shape) == 3 and tuple(attn_shape) != expected:
+                raise AssertionError(f"Expected `attn_mask` shape to be {expected} but got {Size(attn_shape)!r}")
         return False
     raise AssertionError(f"query should be unbatched 2D or batched 3D tensor but received {query.dim()}-D query "
                          "tensor")
@@ -264,6 +266,14 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
     key / value (S, N, kdim / vdim), or unbatched (L, E) and (S, ...) -> (output like query, weights or None).
     The computation is multi_head_attention's; use_separate_proj_weight picks q/k/v_proj_weight over
     in_proj_weight; is_causal is a hint about attn_mask, which must be given."""
+    unbatched = not _mha_shape_check(query, key, value, key_padding_mask, attn_mask, num_heads)   # PyTorch's first
+    # then PyTorch's _canonical_mask of mask Tensors: neither bool nor floating refused, a key_padding_mask of
+    # another dtype than attn_mask warned; bool made additive (masks given as arrays are _additive's)
+    if isinstance(key_padding_mask, Tensor):
+        key_padding_mask = _canonical_mask(key_padding_mask, "key_padding_mask", attn_mask.dtype if isinstance(
+            attn_mask, Tensor) else None, "attn_mask", query.dtype)
+    if isinstance(attn_mask, Tensor):
+        attn_mask = _canonical_mask(attn_mask, "attn_mask", None, "", query.dtype, check_other=False)
     if static_k is not None or static_v is not None:
         raise NotImplementedError("multi_head_attention_forward: static_k / static_v are not supported in nn")
     if query.shape[-1] != embed_dim_to_check:
@@ -271,7 +281,6 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
     if is_causal and attn_mask is None:
         raise RuntimeError("Need attn_mask if specifying the is_causal hint. You may use the Transformer module "
                            "method `generate_square_subsequent_mask` to create this mask.")
-    unbatched = query.ndim == 2
     if unbatched:
         query, key, value = (t.unsqueeze(1) for t in (query, key, value))
         key_padding_mask = None if key_padding_mask is None else mask_data(key_padding_mask)[None]
