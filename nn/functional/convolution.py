@@ -10,7 +10,8 @@ runs unchanged for dilation 1, groups 1:
   whose weight has d - 1 zeros inserted between taps ("dilated weight"); the weight gradient
   is that conv's, read back at the non-zero taps. Exact; costs (k'/k)^2 more work (25/9 for
   k = 3, d = 2); a larger dilation (d >= 3 for k = 3) runs as one matrix product per tap instead (_atrous).
-- groups g: channels split into g independent convs (input C/g -> output O/g each).
+- groups g: channels split into g independent convs (input C/g -> output O/g each), one dense kernel call
+  per group; when every group has one input channel (depthwise), the depthwise kernels instead.
 """
 import numpy as np
 
@@ -28,7 +29,7 @@ def _channel_sums(g):
     NumPy's strided reduction), then a sum over the N rows.
     """
     N, C = g.shape[:2]
-    planes = np.ascontiguousarray(g).reshape(N * C, -1)
+    planes = np.ascontiguousarray(g).reshape(N * C, int(np.prod(g.shape[2:])))     # (not -1: N may be 0)
     with K.single_thread_blas():    # one pool at a time (nn/kernels/threads.py)
         return (planes @ np.ones(planes.shape[1], g.dtype)).reshape(N, C).sum(axis=0)
 
@@ -152,10 +153,44 @@ def _atrous(x, weight, bias, stride, padding, dilation, groups):
     return y if bias is None else y + bias.reshape(1, O, 1, 1)
 
 
+def _depthwise(in_per_group, groups):
+    """Every group reads one input channel (groups == C, e.g. MobileNet's and ConvNeXt's convs): the depthwise
+    kernels (nn/kernels/conv_depthwise.py) instead of a dense kernel per group."""
+    return groups > 1 and in_per_group == 1
+
+
 def _forward(x, w, b, stride, padding, groups):
     """Grouped conv2d on ndarrays: x (N, C, H, W), w (O, C/g, kh, kw) -> (N, O, Ho, Wo)."""
     if groups == 1:
         return K.conv2d_forward(x, w, b, stride, padding)
+    if _depthwise(w.shape[1], groups):
+        return K.depthwise_conv2d_forward(x, w.reshape(groups, -1, *w.shape[2:]), b, stride, padding)
+    return _forward_groups(x, w, b, stride, padding, groups)
+
+
+def _grad_input(gy, w, hw, stride, padding, groups):
+    """Grouped conv2d input gradient: gy (N, O, Ho, Wo), w (O, C/g, kh, kw) -> (N, C, H, W)."""
+    if groups == 1:
+        return K.conv2d_grad_input(gy, w, hw, stride, padding)
+    if _depthwise(w.shape[1], groups):
+        return K.depthwise_conv2d_grad_input(gy, w.reshape(groups, -1, *w.shape[2:]), hw, stride, padding)
+    return _grad_input_groups(gy, w, hw, stride, padding, groups)
+
+
+def _grad_weight(gy, x, khw, stride, padding, groups):
+    """Grouped conv2d weight gradient: gy (N, O, Ho, Wo), x (N, C, H, W) -> (O, C/g, kh, kw)."""
+    if groups == 1:
+        return K.conv2d_grad_weight(gy, x, khw, stride, padding)
+    if _depthwise(x.shape[1] // groups, groups):
+        return K.depthwise_conv2d_grad_weight(gy, x, khw, stride, padding).reshape(gy.shape[1], 1, *khw)
+    return _grad_weight_groups(gy, x, khw, stride, padding, groups)
+
+
+# One dense kernel call per group (groups with several input channels, ResNeXt's; benchmarks/bench_depthwise.py
+# times the depthwise case this way too, as "before").
+
+def _forward_groups(x, w, b, stride, padding, groups):
+    """_forward, a dense kernel call per group."""
     C, O = x.shape[1] // groups, w.shape[0] // groups
     y = None
     for i in range(groups):
@@ -167,10 +202,8 @@ def _forward(x, w, b, stride, padding, groups):
     return y
 
 
-def _grad_input(gy, w, hw, stride, padding, groups):
-    """Grouped conv2d input gradient: gy (N, O, Ho, Wo), w (O, C/g, kh, kw) -> (N, C, H, W)."""
-    if groups == 1:
-        return K.conv2d_grad_input(gy, w, hw, stride, padding)
+def _grad_input_groups(gy, w, hw, stride, padding, groups):
+    """_grad_input, a dense kernel call per group."""
     O, C = w.shape[0] // groups, w.shape[1]
     gx = np.empty((gy.shape[0], C * groups) + tuple(hw), gy.dtype)
     for i in range(groups):
@@ -179,10 +212,8 @@ def _grad_input(gy, w, hw, stride, padding, groups):
     return gx
 
 
-def _grad_weight(gy, x, khw, stride, padding, groups):
-    """Grouped conv2d weight gradient: gy (N, O, Ho, Wo), x (N, C, H, W) -> (O, C/g, kh, kw)."""
-    if groups == 1:
-        return K.conv2d_grad_weight(gy, x, khw, stride, padding)
+def _grad_weight_groups(gy, x, khw, stride, padding, groups):
+    """_grad_weight, a dense kernel call per group."""
     O, C = gy.shape[1] // groups, x.shape[1] // groups
     gw = np.empty((O * groups, C) + tuple(khw), gy.dtype)
     for i in range(groups):
