@@ -1,5 +1,6 @@
 """Grouped and depthwise conv2d, forward + backward: ours before (a dense kernel per group), ours after (the
-depthwise kernels, nn/kernels/conv_depthwise.py), and PyTorch when it is installed.
+grouped kernels, nn/kernels/conv_depthwise.py, for groups of up to GROUPED_MAX_CG input channels), and PyTorch when
+it is installed.
 
     python benchmarks/bench_depthwise.py                      # 1 and 2 threads, 7 timed runs, 1 round
     python benchmarks/bench_depthwise.py --threads 2 --repeat 11 --rounds 3 --only mobilenet,convnext7
@@ -9,8 +10,8 @@ process fight over the cores): F.conv2d(x, w, b, stride, padding=k // 2, groups=
 y.backward(gy) (input, weight and bias gradients), the median of --repeat runs after a warm-up one. With several
 rounds the processes alternate in order and the table gives each implementation's median over the rounds.
 The `before` process routes every grouped conv through the per-group loop (nn/functional/convolution.py's
-_forward_groups, _grad_input_groups, _grad_weight_groups); a shape with several input channels per group takes
-that path in `after` too.
+_forward_groups, _grad_input_groups, _grad_weight_groups); a shape with more than GROUPED_MAX_CG input channels
+per group (nn/functional/convolution.py) takes that path in `after` too.
 """
 import argparse
 import json
@@ -28,6 +29,7 @@ SHAPES = {
     "dw64":        (8, 64, 32, 3, 64, 1, 1),
     "dw128k7":     (2, 128, 16, 7, 128, 1, 1),
     "g32x4":       (8, 128, 16, 3, 32, 1, 1),      # 4 input channels per group (ResNeXt-like): not depthwise
+    "g32x8":       (8, 256, 8, 3, 32, 1, 1),       # 8 input channels per group (ResNeXt's last stage, RegNet)
     "mult2":       (1, 32, 64, 3, 32, 2, 1),       # channel multiplier 2
     "mobilenet":   (8, 96, 56, 3, 96, 1, 1),
     "convnext7":   (8, 192, 28, 7, 192, 1, 1),

@@ -1,6 +1,7 @@
-"""Depthwise conv kernels (nn/kernels/conv_depthwise.py): Numba kernels vs their NumPy twins on random geometries
-at 1 and 2 threads, the twins vs the dense conv's twin, weight-gradient bits at every thread count, and
-F.conv2d / F.conv_transpose2d with groups == channels: float64 gradchecks and the per-group path's results."""
+"""Grouped (depthwise and few-channel) conv kernels (nn/kernels/conv_depthwise.py): Numba kernels vs their NumPy
+twins on random geometries at 1 and 2 threads, the twins vs the dense conv's twin, bits at every thread count, and
+F.conv2d / F.conv_transpose2d with groups of one or a few input channels: float64 gradchecks, the per-group path's
+results and the routing."""
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -16,22 +17,25 @@ RTOL = {np.float32: 1e-4, np.float64: 1e-10}
 
 @st.composite
 def dw_case(draw):
-    """A random valid depthwise conv: batch 1-3, 1-4 channels, multiplier 1-3, kernel 1-5 (non-square allowed),
-    stride 1-3, padding 0-2."""
+    """A random valid grouped conv: batch 1-3, 1-4 groups of 1-3 input channels (half the cases depthwise), multiplier
+    1-3, kernel 1-5 (non-square allowed), stride 1-3, padding 0-2."""
     kh, kw = draw(st.integers(1, 5)), draw(st.integers(1, 5))
     ph, pw = draw(st.integers(0, 2)), draw(st.integers(0, 2))
-    return dict(N=draw(st.integers(1, 3)), C=draw(st.integers(1, 4)), m=draw(st.integers(1, 3)),
+    return dict(N=draw(st.integers(1, 3)), C=draw(st.integers(1, 4)), cg=draw(st.sampled_from([1, 1, 2, 3])),
+                m=draw(st.integers(1, 3)),
                 H=draw(st.integers(max(1, kh - 2 * ph), 11)), W=draw(st.integers(max(1, kw - 2 * pw), 11)),
                 k=(kh, kw), stride=(draw(st.integers(1, 3)), draw(st.integers(1, 3))), padding=(ph, pw),
                 seed=draw(st.integers(0, 2**31 - 1)))
 
 
 def _arrays(case, dtype):
+    """x (N, C*cg, H, W), w (C, m, cg, kh, kw) (C groups; (C, m, kh, kw) without "cg"), b (C*m,), gy."""
     rng = np.random.default_rng(case["seed"])
     N, C, m, H, W, (kh, kw) = case["N"], case["C"], case["m"], case["H"], case["W"], case["k"]
-    (sh, sw), (ph, pw) = case["stride"], case["padding"]
+    (sh, sw), (ph, pw), cg = case["stride"], case["padding"], case.get("cg")
     Ho, Wo = (H + 2 * ph - kh) // sh + 1, (W + 2 * pw - kw) // sw + 1
-    return (rng.standard_normal((N, C, H, W)).astype(dtype), rng.standard_normal((C, m, kh, kw)).astype(dtype),
+    w_shape = (C, m, kh, kw) if cg is None else (C, m, cg, kh, kw)
+    return (rng.standard_normal((N, C * (cg or 1), H, W)).astype(dtype), rng.standard_normal(w_shape).astype(dtype),
             rng.standard_normal(C * m).astype(dtype), rng.standard_normal((N, C * m, Ho, Wo)).astype(dtype))
 
 
@@ -42,10 +46,11 @@ def _close(a, b, dtype):
 
 
 def _dense(w):
-    """w (C, m, kh, kw) -> the dense weight (C*m, C, kh, kw) of the same conv: zero off channel o // m."""
-    C, m = w.shape[:2]
-    wd = np.zeros((C * m, C) + w.shape[2:], w.dtype)
-    wd[np.arange(C * m), np.arange(C * m) // m] = w.reshape(C * m, *w.shape[2:])
+    """w (G, m, cg, kh, kw) -> the dense weight (G*m, G*cg, kh, kw) of the same conv: zero off output o's group."""
+    G, m, cg = w.shape[:3]
+    wd = np.zeros((G * m, G * cg) + w.shape[3:], w.dtype)
+    for g in range(G):
+        wd[g * m:(g + 1) * m, g * cg:(g + 1) * cg] = w[g]
     return wd
 
 
@@ -53,8 +58,8 @@ def _dense(w):
 @given(case=dw_case(), dtype=st.sampled_from([np.float32, np.float64]), n_threads=st.sampled_from([1, 2]),
        bias=st.booleans())
 def test_kernels_match_twins(case, dtype, n_threads, bias):
-    """Forward, grad input and grad weight against the twins on random shapes, strides (phase planes), paddings
-    (shared or not), kernel sizes and multipliers; and the twins against the dense conv's twins."""
+    """Forward, grad input and grad weight against the twins on random shapes, groups, strides (phase planes),
+    paddings (shared or not), kernel sizes and multipliers; and the twins against the dense conv's twins."""
     x, w, b, gy = _arrays(case, dtype)
     b = b if bias else None
     s, p, hw = case["stride"], case["padding"], (case["H"], case["W"])
@@ -63,21 +68,20 @@ def test_kernels_match_twins(case, dtype, n_threads, bias):
         threads.set_num_threads(min(n_threads, threads.numba.config.NUMBA_NUM_THREADS))
         dw.PARALLEL_MIN = 0                       # split even these small calls
         y, gx = dw.depthwise_conv2d_forward(x, w, b, s, p), dw.depthwise_conv2d_grad_input(gy, w, hw, s, p)
-        gw = dw.depthwise_conv2d_grad_weight(gy, x, case["k"], s, p)
+        gw = dw.depthwise_conv2d_grad_weight(gy, x, case["k"], s, p, case["C"])
     finally:
         threads.set_num_threads(before)
         dw.PARALLEL_MIN = parallel_min
     y_ref, gx_ref = dw.depthwise_conv2d_forward_ref(x, w, b, s, p), dw.depthwise_conv2d_grad_input_ref(gy, w, hw, s, p)
-    gw_ref = dw.depthwise_conv2d_grad_weight_ref(gy, x, case["k"], s, p)
+    gw_ref = dw.depthwise_conv2d_grad_weight_ref(gy, x, case["k"], s, p, case["C"])
     _close(y, y_ref, dtype)
     _close(gx, gx_ref, dtype)
     _close(gw, gw_ref, dtype)
     wd = _dense(w)
     _close(y_ref, conv.conv2d_forward_ref(x, wd, b, s, p), dtype)
     _close(gx_ref, conv.conv2d_grad_input_ref(gy, wd, hw, s, p), dtype)
-    gwd = conv.conv2d_grad_weight_ref(gy, x, case["k"], s, p)          # (C*m, C, kh, kw): keep channel o // m
-    _close(gw_ref.reshape(gwd.shape[0], *case["k"]), gwd[np.arange(gwd.shape[0]), np.arange(gwd.shape[0]) // case["m"]],
-           dtype)
+    gwd = conv.conv2d_grad_weight_ref(gy, x, case["k"], s, p)          # (G*m, G*cg, kh, kw): keep o's group
+    _close(_dense(gw_ref), gwd * _dense(np.ones_like(w)), dtype)
 
 
 def test_non_contiguous_inputs():
@@ -92,11 +96,12 @@ def test_non_contiguous_inputs():
            dw.depthwise_conv2d_grad_weight_ref(gys, x, (3, 3), (2, 1), (1, 1)), np.float32)
 
 
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_results_have_the_same_bits_at_every_thread_count(kernel_threads, monkeypatch, dtype):
+@pytest.mark.parametrize("dtype,cg", [(np.float32, None), (np.float64, None), (np.float32, 4), (np.float64, 3)])
+def test_results_have_the_same_bits_at_every_thread_count(kernel_threads, monkeypatch, dtype, cg):
     """Each job owns its outputs and sums in a fixed order: the weight gradient (sums over every image) and the
-    other two results are bit for bit the same at 1 and 2 threads (a case with many jobs per thread)."""
-    case = dict(N=3, C=16, m=2, H=12, W=10, k=(3, 3), stride=(1, 1), padding=(1, 1), seed=11)
+    other two results are bit for bit the same at 1 and 2 threads (a case with many jobs per thread), depthwise
+    (a 4-D weight) and with cg input channels per group."""
+    case = dict(N=3, C=16, m=2, H=12, W=10, k=(3, 3), stride=(1, 1), padding=(1, 1), seed=11, cg=cg)
     x, w, b, gy = _arrays(case, dtype)
     monkeypatch.setattr(dw, "PARALLEL_MIN", 0)
     runs = []
@@ -104,7 +109,7 @@ def test_results_have_the_same_bits_at_every_thread_count(kernel_threads, monkey
         kernel_threads(n)
         runs.append((dw.depthwise_conv2d_forward(x, w, b, (1, 1), (1, 1)),
                      dw.depthwise_conv2d_grad_input(gy, w, (12, 10), (1, 1), (1, 1)),
-                     dw.depthwise_conv2d_grad_weight(gy, x, (3, 3), (1, 1), (1, 1))))
+                     dw.depthwise_conv2d_grad_weight(gy, x, (3, 3), (1, 1), (1, 1), None if cg is None else 16)))
     for other in runs[1:]:
         for a, c in zip(runs[0], other):
             assert np.array_equal(a, c)
@@ -124,19 +129,28 @@ def test_conv2d_depthwise_gradcheck(C, m, k, stride, padding):
     assert gradcheck(lambda x, w, b: F.conv2d(x, w, b, stride, padding, 1, C), [x, w, b])
 
 
+@pytest.mark.parametrize("G,cg,m,k,stride,padding", [(2, 3, 2, 3, 1, 1), (3, 2, 1, (2, 3), (2, 1), (1, 0))])
+def test_conv2d_grouped_gradcheck(G, cg, m, k, stride, padding):
+    """float64 central differences of F.conv2d with G groups of cg > 1 input channels (the grouped kernels)."""
+    kh, kw = (k, k) if isinstance(k, int) else k
+    x, w, b = _t64(2, G * cg, 5, 6), _t64(G * m, cg, kh, kw, seed=1), _t64(G * m, seed=2)
+    assert gradcheck(lambda x, w, b: F.conv2d(x, w, b, stride, padding, 1, G), [x, w, b])
+
+
 def test_conv_transpose2d_depthwise_gradcheck():
     """conv_transpose2d with groups == in_channels runs the depthwise kernels too (as its conv's grad input)."""
     x, w, b = _t64(1, 4, 3, 4), _t64(4, 1, 3, 3, seed=1), _t64(4, seed=2)
     assert gradcheck(lambda x, w, b: F.conv_transpose2d(x, w, b, 2, 1, 1, 4), [x, w, b])
 
 
-@pytest.mark.parametrize("N,C,m,H,k,stride,padding,dilation", [
-    (2, 6, 1, 9, 3, 1, 1, 1), (1, 4, 2, 8, 5, 2, 2, 1), (3, 5, 3, 7, 3, (2, 1), (0, 1), 1), (1, 4, 1, 9, 3, 1, 2, 2)])
-def test_conv2d_depthwise_matches_the_per_group_path(N, C, m, H, k, stride, padding, dilation):
-    """F.conv2d's depthwise route against the dense kernel per group (the former path), float32, values and
-    gradients; the dilated weight (zeros between taps) takes the depthwise route as well."""
+@pytest.mark.parametrize("N,C,m,H,k,stride,padding,dilation,cg", [
+    (2, 6, 1, 9, 3, 1, 1, 1, 1), (1, 4, 2, 8, 5, 2, 2, 1, 1), (3, 5, 3, 7, 3, (2, 1), (0, 1), 1, 1),
+    (1, 4, 1, 9, 3, 1, 2, 2, 1), (2, 4, 4, 8, 3, 1, 1, 1, 4), (1, 3, 2, 9, 3, 2, 1, 1, 8)])
+def test_conv2d_depthwise_matches_the_per_group_path(N, C, m, H, k, stride, padding, dilation, cg):
+    """F.conv2d's grouped route (C groups of cg input channels) against the dense kernel per group (the former
+    path), float32, values and gradients; the dilated weight (zeros between taps) takes the grouped route as well."""
     rng = np.random.default_rng(N * 100 + C)
-    arrays = [rng.standard_normal(s).astype(np.float32) for s in ((N, C, H, H), (C * m, 1, k, k), (C * m,))]
+    arrays = [rng.standard_normal(s).astype(np.float32) for s in ((N, C * cg, H, H), (C * m, cg, k, k), (C * m,))]
     y_new, grads_new = _conv_and_grads(arrays, stride, padding, dilation, C)
     patched = {"_forward": convolution._forward_groups, "_grad_input": convolution._grad_input_groups,
                "_grad_weight": convolution._grad_weight_groups}
@@ -160,11 +174,12 @@ def _conv_and_grads(arrays, stride, padding, dilation, groups):
     return y.detach().numpy(), [t.grad.numpy() for t in ts]
 
 
-def test_conv2d_depthwise_inside_numpy_twins():
-    """numpy_twins() swaps the depthwise kernels for their twins: same results, through F.conv2d."""
+@pytest.mark.parametrize("cg", [1, 2])
+def test_conv2d_depthwise_inside_numpy_twins(cg):
+    """numpy_twins() swaps the grouped kernels for their twins: same results, through F.conv2d (4 groups)."""
     rng = np.random.default_rng(5)
-    x = nn.tensor(rng.standard_normal((2, 4, 6, 6)).astype(np.float32), requires_grad=True)
-    w = nn.tensor(rng.standard_normal((8, 1, 3, 3)).astype(np.float32), requires_grad=True)
+    x = nn.tensor(rng.standard_normal((2, 4 * cg, 6, 6)).astype(np.float32), requires_grad=True)
+    w = nn.tensor(rng.standard_normal((8, cg, 3, 3)).astype(np.float32), requires_grad=True)
     y = F.conv2d(x, w, None, 1, 1, 1, 4)
     y.sum().backward()
     gx, gw = x.grad.numpy().copy(), w.grad.numpy().copy()
@@ -177,9 +192,9 @@ def test_conv2d_depthwise_inside_numpy_twins():
     _close(w.grad.numpy(), gw, np.float32)
 
 
-def test_groups_of_one_input_channel_take_the_depthwise_kernels(monkeypatch):
-    """conv2d (forward, both gradients) and conv_transpose2d with groups == input channels call the depthwise
-    kernels; groups of two input channels keep the dense kernel per group."""
+def test_groups_of_few_input_channels_take_the_grouped_kernels(monkeypatch):
+    """conv2d (forward, both gradients) and conv_transpose2d with groups == input channels, or of up to
+    GROUPED_MAX_CG input channels, call the grouped kernels; larger groups keep the dense kernel per group."""
     import nn.kernels as K
     calls = []
     for name in ("depthwise_conv2d_forward", "depthwise_conv2d_grad_input", "depthwise_conv2d_grad_weight"):
@@ -192,6 +207,10 @@ def test_groups_of_one_input_channel_take_the_depthwise_kernels(monkeypatch):
     assert sorted(calls) == ["depthwise_conv2d_forward", "depthwise_conv2d_grad_input", "depthwise_conv2d_grad_weight"]
     calls.clear()
     F.conv2d(x, _t64(4, 2, 3, 3, seed=3), None, 1, 1, 1, 2).sum().backward()
+    assert len(calls) == 3
+    calls.clear()
+    cg = convolution.GROUPED_MAX_CG + 1
+    F.conv2d(_t64(1, 2 * cg, 4, 4), _t64(2, cg, 3, 3, seed=4), None, 1, 1, 1, 2).sum().backward()
     assert calls == []
 
 

@@ -11,7 +11,8 @@ runs unchanged for dilation 1, groups 1:
   is that conv's, read back at the non-zero taps. Exact; costs (k'/k)^2 more work (25/9 for
   k = 3, d = 2); a larger dilation (d >= 3 for k = 3) runs as one matrix product per tap instead (_atrous).
 - groups g: channels split into g independent convs (input C/g -> output O/g each), one dense kernel call
-  per group; when every group has one input channel (depthwise), the depthwise kernels instead.
+  per group; when every group has few input channels (depthwise's one, ResNeXt's few: GROUPED_MAX_CG), the
+  grouped kernels of nn/kernels/conv_depthwise.py instead.
 """
 import numpy as np
 
@@ -153,18 +154,32 @@ def _atrous(x, weight, bias, stride, padding, dilation, groups):
     return y if bias is None else y + bias.reshape(1, O, 1, 1)
 
 
-def _depthwise(in_per_group, groups):
-    """Every group reads one input channel (groups == C, e.g. MobileNet's and ConvNeXt's convs): the depthwise
-    kernels (nn/kernels/conv_depthwise.py) instead of a dense kernel per group."""
-    return groups > 1 and in_per_group == 1
+# The grouped kernels do a dense conv's multiply-adds, cg*kh*kw per output, as plain shifted-plane passes (no
+# micro-kernel), but skip the per-call packing, routing and thread split the loop pays once per group: they win
+# while cg is small. Measured (F.conv2d forward + backward, float32, k3, O = C; ms, per-group loop / grouped):
+#   N x C x H      threads   cg = 2      4          8          16         32
+#   8 x 128 x 16   1         11.8/2.1    7.9/3.1    7.4/5.0    6.1/8.3    8.4/14.7
+#                  2         37/2.3      13.5/1.6   9.5/3.1    8.0/6.1    6.0/7.5
+#   8 x 64 x 32    1         11.8/4.8    6.8/4.1    9.9/10.2   10.6/11.5  14.9/24
+#                  2         19/4.3      9.5/2.4    9.9/6.3    9.1/9.7    12/20
+#   8 x 256 x 8    1         25.9/1.7    10.3/2.0   5.8/3.0    4.6/5.4    5.7/9.8
+#                  2         54/2.9      24/2.2     15/2.5     10.2/3.8   10.5/7.0
+# cg 16 loses at one thread on every shape; cg 8 wins (1.5-6x) but for a tie on 8 x 64 x 32 at one thread: up to 8.
+GROUPED_MAX_CG = 8
+
+
+def _grouped(in_per_group, groups):
+    """Groups of at most GROUPED_MAX_CG input channels (depthwise: one, MobileNet's and ConvNeXt's; ResNeXt's few):
+    the grouped kernels (nn/kernels/conv_depthwise.py) instead of a dense kernel per group."""
+    return groups > 1 and in_per_group <= GROUPED_MAX_CG
 
 
 def _forward(x, w, b, stride, padding, groups):
     """Grouped conv2d on ndarrays: x (N, C, H, W), w (O, C/g, kh, kw) -> (N, O, Ho, Wo)."""
     if groups == 1:
         return K.conv2d_forward(x, w, b, stride, padding)
-    if _depthwise(w.shape[1], groups):
-        return K.depthwise_conv2d_forward(x, w.reshape(groups, -1, *w.shape[2:]), b, stride, padding)
+    if _grouped(w.shape[1], groups):
+        return K.depthwise_conv2d_forward(x, w.reshape(groups, -1, *w.shape[1:]), b, stride, padding)
     return _forward_groups(x, w, b, stride, padding, groups)
 
 
@@ -172,8 +187,8 @@ def _grad_input(gy, w, hw, stride, padding, groups):
     """Grouped conv2d input gradient: gy (N, O, Ho, Wo), w (O, C/g, kh, kw) -> (N, C, H, W)."""
     if groups == 1:
         return K.conv2d_grad_input(gy, w, hw, stride, padding)
-    if _depthwise(w.shape[1], groups):
-        return K.depthwise_conv2d_grad_input(gy, w.reshape(groups, -1, *w.shape[2:]), hw, stride, padding)
+    if _grouped(w.shape[1], groups):
+        return K.depthwise_conv2d_grad_input(gy, w.reshape(groups, -1, *w.shape[1:]), hw, stride, padding)
     return _grad_input_groups(gy, w, hw, stride, padding, groups)
 
 
@@ -181,8 +196,9 @@ def _grad_weight(gy, x, khw, stride, padding, groups):
     """Grouped conv2d weight gradient: gy (N, O, Ho, Wo), x (N, C, H, W) -> (O, C/g, kh, kw)."""
     if groups == 1:
         return K.conv2d_grad_weight(gy, x, khw, stride, padding)
-    if _depthwise(x.shape[1] // groups, groups):
-        return K.depthwise_conv2d_grad_weight(gy, x, khw, stride, padding).reshape(gy.shape[1], 1, *khw)
+    if _grouped(x.shape[1] // groups, groups):
+        gw = K.depthwise_conv2d_grad_weight(gy, x, khw, stride, padding, groups)
+        return gw.reshape(gy.shape[1], x.shape[1] // groups, *khw)
     return _grad_weight_groups(gy, x, khw, stride, padding, groups)
 
 

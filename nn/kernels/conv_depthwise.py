@@ -1,31 +1,36 @@
-"""Depthwise conv2d kernels (groups == input channels: one input channel per group) and their NumPy twins.
+"""Grouped conv2d kernels for groups of few input channels (depthwise: groups == input channels, one each; ResNeXt's
+and RegNet's groups of a few) and their NumPy twins.
 
-Shapes (NCHW), m output channels per input channel (the channel multiplier), output channel o = c*m + r:
-    x  (N, C, H, W)       input
-    w  (C, m, kh, kw)     channel c's m filters (PyTorch's grouped weight (C*m, 1, kh, kw), reshaped)
-    b  (C*m,) or None     bias
-    y  (N, C*m, Ho, Wo)   y[n, o, i, j] = b[o] + sum_{p,q} w[c, r, p, q] * xpad[n, c, i*sh + p, j*sw + q]
+Shapes (NCHW), G groups of cg input channels and m output channels each, output channel o = g*m + r, input channel
+c = g*cg + ci:
+    x  (N, G*cg, H, W)        input
+    w  (G, m, cg, kh, kw)     group g's m filters (PyTorch's grouped weight (G*m, cg, kh, kw), reshaped); depthwise
+                              (cg = 1) also as (C, m, kh, kw)
+    b  (G*m,) or None         bias
+    y  (N, G*m, Ho, Wo)       y[n, o, i, j] = b[o] + sum_{ci,p,q} w[g, r, ci, p, q] * xpad[n, c, i*sh + p, j*sw + q]
 
-Backward (gy = dL/dy): conv.py's formulas with the sum over channels cut to the one channel o reads:
-    grad input : gxpad[n, c, i*sh + p, j*sw + q] += sum_r w[c, r, p, q] * gy[n, o, i, j]
-    grad weight: gw[c, r, p, q] = sum_{n,i,j} gy[n, o, i, j] * xpad[n, c, i*sh + p, j*sw + q]
+Backward (gy = dL/dy): conv.py's formulas with the sum over channels cut to the group's:
+    grad input : gxpad[n, c, i*sh + p, j*sw + q] += sum_r w[g, r, ci, p, q] * gy[n, o, i, j]
+    grad weight: gw[g, r, ci, p, q] = sum_{n,i,j} gy[n, o, i, j] * xpad[n, c, i*sh + p, j*sw + q]
 
-A dense kernel called once per group (what nn.functional did) pays its packing, routing and thread split
-C times for a few thousand multiply-adds each. Here a job copies the image planes it reads into its worker's
-scratch in the phase-plane layout of conv_layout.py (one image: plane pl = a*sw + b holds xpad[u*sh + a,
-v*sw + b] at u*Wq + v), where tap t = (p, q) of every output (i, j) at i*Wq + j reads plane pl_t at the shift
-off_t = (p // sh)*Wq + q // sw; each pass is then a sum of shifted slices of whole planes (shifted_sum,
-shifted_dots), long contiguous loops that LLVM vectorises:
+A dense kernel called once per group (nn.functional's loop, still used for groups of many channels) pays its
+packing, routing and thread split G times for a few thousand multiply-adds each. Here a job copies the image
+planes it reads into its worker's scratch in the phase-plane layout of conv_layout.py (one image: plane pl = a*sw
++ b holds xpad[u*sh + a, v*sw + b] at u*Wq + v), where tap t = (p, q) of every output (i, j) at i*Wq + j reads
+plane pl_t at the shift off_t = (p // sh)*Wq + q // sw; each pass is then a sum of shifted slices of whole planes
+(shifted_sum, shifted_dots), long contiguous loops that LLVM vectorises:
 
-    forward      Yw[u]            = b[o] + sum_t w[c, r, t] * Xq[pl_t, off_t + u]                     u < Ho*Wq
-    grad input   gXq[pl, u]       = sum_{r, t: pl_t = pl} w[c, r, t] * gYw[r, pre + u - off_t]          u < Hq*Wq
-    grad weight  gw[c, r, t]     += sum_u gYw[r, u] * Xq[pl_t, off_t + u]     (n = 0, 1, ...)         u < Ho*Wq
+    forward      Yw[u]         = b[o] + sum_{ci, t} w[g, r, ci, t] * Xq[ci, pl_t, off_t + u]         u < Ho*Wq
+    grad input   gXq[pl, u]    = sum_{r, t: pl_t = pl} w[g, r, ci, t] * gYw[r, pre + u - off_t]       u < Hq*Wq
+    grad weight  gw[g, r, ci, t] += sum_u gYw[r, u] * Xq[ci, pl_t, off_t + u]    (n = 0, 1, ...)      u < Ho*Wq
 
-with Xq image n's planes of channel c, Yw / gYw output (gradient) planes in wide rows of Wq columns (the Wq - Wo
-garbage columns are dropped from Yw, zero in gYw; gYw has pre = max_off leading zeros, as it is read max_off
-columns back). Jobs: (n, c) forward and grad input (c's m outputs together), c grad weight (summing the images
-in order), claimed one at a time (threads.claim_job) by workers; each job owns its outputs and sums them in a
-fixed order, so the results, the weight gradient's included, have the same bits at every thread count.
+with Xq image n's planes of group g's channels (grad input: of channel ci), Yw / gYw output (gradient) planes in
+wide rows of Wq columns (the Wq - Wo garbage columns are dropped from Yw, zero in gYw; gYw has pre = max_off
+leading zeros, as it is read max_off columns back). Jobs: (n, g) forward (the group's cg planes packed once for its
+m outputs) and grad input (its m gradient planes packed once, then each input channel gathered in turn), g grad
+weight (summing the images in order), claimed one at a time (threads.claim_job) by workers; each job owns its
+outputs and sums them in a fixed order, so the results, the weight gradient's included, have the same bits at
+every thread count. With cg = 1 every step list and loop is the depthwise one.
 Twins: depthwise_conv2d_forward_ref, depthwise_conv2d_grad_input_ref, depthwise_conv2d_grad_weight_ref.
 """
 import numpy as np
@@ -158,20 +163,22 @@ def unpack_planes(src, s0, geo, dst, d0):
 
 @njit_noalias(nogil=True, cache=True)
 def forward(w0, w1, x, ws, bias, soff, taps, geo, xb, lx, yb, ly, y, next_job):
-    """y (N, C*m, Ho, Wo) (overwritten) from x (N, C, H, W), ws = w (C, m, kh, kw), bias (C*m,); soff[t] =
-    pl_t*ps + off_t for the T taps, taps = 0 .. T - 1. Jobs (n, c): c's planes packed once for its m outputs."""
-    N, C, H, W, m, Wq, Ho, Wo = geo[0], geo[1], geo[2], geo[3], geo[4], geo[10], geo[11], geo[12]
-    T, M = soff.shape[0], Ho * Wq
+    """y (N, G*m, Ho, Wo) (overwritten) from x (N, G*cg, H, W), ws = w (G, m, cg, kh, kw), bias (G*m,); step k =
+    ci*T + t (input channel ci, tap t) reads soff[k] = ci*P*ps + pl_t*ps + off_t, taps = 0 .. cg*T - 1. Jobs (n, g):
+    g's cg planes packed once for its m outputs."""
+    N, G, H, W, m, Wq, Ho, Wo, cg = geo[0], geo[1], geo[2], geo[3], geo[4], geo[10], geo[11], geo[12], geo[15]
+    K, M, Px = soff.shape[0], Ho * Wq, geo[5] * geo[6] * geo[13]
     for worker in range(w0, w1):
         x0, b0 = worker * lx, uint64(worker * ly)
         job = claim_job(next_job)
-        while job < N * C:
-            pack_planes(x, job * H * W, geo, xb, x0)
-            for o in range(job * m, (job + 1) * m):                   # o = (n*C + c)*m + r: y's plane
-                oc = o % (C * m)
+        while job < N * G:
+            for ci in range(cg):
+                pack_planes(x, (job * cg + ci) * H * W, geo, xb, x0 + ci * Px)
+            for o in range(job * m, (job + 1) * m):                   # o = (n*G + g)*m + r: y's plane
+                oc = o % (G * m)
                 for u in range(uint64(M)):
                     yb[b0 + u] = bias[oc]
-                shifted_sum(yb, b0, M, xb, x0, soff, ws, oc * T, taps, 0, T)
+                shifted_sum(yb, b0, M, xb, x0, soff, ws, oc * K, taps, 0, K)
                 for i in range(Ho):                                    # the wide rows' first Wo columns
                     src, dst = b0 + uint64(i * Wq), uint64((o * Ho + i) * Wo)
                     for j in range(uint64(Wo)):
@@ -181,47 +188,51 @@ def forward(w0, w1, x, ws, bias, soff, taps, geo, xb, lx, yb, ly, y, next_job):
 
 @njit_noalias(nogil=True, cache=True)
 def grad_input(w0, w1, gy, ws, soff, cidx, starts, geo, xb, lx, yb, ly, gx, next_job):
-    """gx (N, C, H, W) (overwritten) from gy (N, C*m, Ho, Wo) and ws = w (C, m, kh, kw) (T taps). Steps k of plane
-    pl: starts[pl] <= k < starts[pl + 1], pairs (r, t) with pl_t = pl: soff[k] = r*(pre + Sg) - off_t, cidx[k] =
-    r*T + t. Jobs (n, c): its m output-gradient planes packed wide, then every phase plane gathered from them."""
-    N, C, H, W, m, Hq, Wq, Ho, Wo, ps, pre = (geo[0], geo[1], geo[2], geo[3], geo[4], geo[9], geo[10], geo[11],
-                                              geo[12], geo[13], geo[14])
-    T, Sg, P = ws.shape[0] // (C * m), Hq * Wq, geo[5] * geo[6]
+    """gx (N, G*cg, H, W) (overwritten) from gy (N, G*m, Ho, Wo) and ws = w (G, m, cg, kh, kw) (T taps). Steps k of
+    plane pl: starts[pl] <= k < starts[pl + 1], pairs (r, t) with pl_t = pl: soff[k] = r*(pre + Sg) - off_t,
+    cidx[k] = r*cg*T + t. Jobs (n, g): its m output-gradient planes packed wide, then each input channel's phase
+    planes gathered from them in turn."""
+    N, G, H, W, m, Hq, Wq, Ho, Wo, ps, pre, cg = (geo[0], geo[1], geo[2], geo[3], geo[4], geo[9], geo[10], geo[11],
+                                                  geo[12], geo[13], geo[14], geo[15])
+    T, Sg, P = ws.shape[0] // (G * m * cg), Hq * Wq, geo[5] * geo[6]
     for worker in range(w0, w1):
         x0, b0 = worker * lx, worker * ly
         job = claim_job(next_job)
-        while job < N * C:
-            c = job % C
+        while job < N * G:
+            g = job % G
             for r in range(m):
                 pack_wide(gy, (job * m + r) * Ho * Wo, geo, yb, b0 + r * (pre + Sg))
-            for pl in range(P):
-                d0 = uint64(x0 + pl * ps)
-                for u in range(uint64(Sg)):
-                    xb[d0 + u] = 0
-                shifted_sum(xb, x0 + pl * ps, Sg, yb, b0 + pre, soff, ws, c * m * T, cidx, starts[pl], starts[pl + 1])
-            unpack_planes(xb, x0, geo, gx, job * H * W)
+            for ci in range(cg):
+                for pl in range(P):
+                    d0 = uint64(x0 + pl * ps)
+                    for u in range(uint64(Sg)):
+                        xb[d0 + u] = 0
+                    shifted_sum(xb, x0 + pl * ps, Sg, yb, b0 + pre, soff, ws, (g * m * cg + ci) * T, cidx,
+                                starts[pl], starts[pl + 1])
+                unpack_planes(xb, x0, geo, gx, (job * cg + ci) * H * W)
             job = claim_job(next_job)
 
 
 @njit_noalias(nogil=True, cache=True)
 def grad_weight(w0, w1, gy, x, soff, geo, xb, lx, yb, ly, gw, next_job):
-    """gw (C, m, T) (overwritten) from gy (N, C*m, Ho, Wo) and x (N, C, H, W); soff[t] = pl_t*ps + off_t. Jobs c:
-    for n = 0, 1, ... in turn, x[n, c] packed to planes and gy[n, o] wide (pre = 0), one dot product of Ho*Wq
-    columns per (r, t) added to gw[c, r, t]: the same order at every thread count."""
-    N, C, H, W, m, Wq, Ho, Wo = geo[0], geo[1], geo[2], geo[3], geo[4], geo[10], geo[11], geo[12]
-    T, M = soff.shape[0], Ho * Wq
+    """gw (G, m, cg, T) (overwritten) from gy (N, G*m, Ho, Wo) and x (N, G*cg, H, W); soff as forward's. Jobs g: for
+    n = 0, 1, ... in turn, x[n, g's cg channels] packed to planes and each gy[n, o] wide (pre = 0), one dot product
+    of Ho*Wq columns per (ci, t) added to gw[g, r, ci, t]: the same order at every thread count."""
+    N, G, H, W, m, Wq, Ho, Wo, cg = geo[0], geo[1], geo[2], geo[3], geo[4], geo[10], geo[11], geo[12], geo[15]
+    K, M, Px = soff.shape[0], Ho * Wq, geo[5] * geo[6] * geo[13]
     for worker in range(w0, w1):
         x0, b0 = worker * lx, worker * ly
-        c = claim_job(next_job)
-        while c < C:
-            for k in range(c * m * T, (c + 1) * m * T):
+        g = claim_job(next_job)
+        while g < G:
+            for k in range(g * m * K, (g + 1) * m * K):
                 gw[k] = 0
             for n in range(N):
-                pack_planes(x, (n * C + c) * H * W, geo, xb, x0)
+                for ci in range(cg):
+                    pack_planes(x, ((n * G + g) * cg + ci) * H * W, geo, xb, x0 + ci * Px)
                 for r in range(m):
-                    pack_wide(gy, ((n * C + c) * m + r) * Ho * Wo, geo, yb, b0)
-                    shifted_dots(gw, (c * m + r) * T, yb, b0, M, xb, x0, soff, T)
-            c = claim_job(next_job)
+                    pack_wide(gy, ((n * G + g) * m + r) * Ho * Wo, geo, yb, b0)
+                    shifted_dots(gw, (g * m + r) * K, yb, b0, M, xb, x0, soff, K)
+            g = claim_job(next_job)
 
 
 # ----------------------------------------------------------------------------- entry points
@@ -231,9 +242,9 @@ def grad_weight(w0, w1, gy, x, soff, geo, xb, lx, yb, ly, gw, next_job):
 PARALLEL_MIN = 1 << 18
 
 
-def _geometry(name, x_shape, m, khw, stride, padding, pre):
-    """geo (see pack_planes), the taps' planes and offsets (pl, off) and the plane count P, after the shared
-    checks; x_shape (N, C, H, W)."""
+def _geometry(name, x_shape, G, m, khw, stride, padding, pre):
+    """geo (see pack_planes; geo[1] the groups G, geo[15] the input channels per group cg), the taps' planes and
+    offsets (pl, off) and the plane count P, after the shared checks; x_shape (N, G*cg, H, W)."""
     Ho, Wo = _check_geometry(name, x_shape[2:], khw, stride, padding)
     (N, C, H, W), (kh, kw), (sh, sw), (ph, pw) = x_shape, khw, stride, padding
     Hq, Wq = -(-(H + 2 * ph) // sh), -(-(W + 2 * pw) // sw)
@@ -241,8 +252,21 @@ def _geometry(name, x_shape, m, khw, stride, padding, pre):
     ps = Hq * Wq + max_off
     p, q = np.divmod(np.arange(kh * kw), kw)
     pl, off = (p % sh) * sw + q % sw, (p // sh) * Wq + q // sw
-    geo = np.array([N, C, H, W, m, sh, sw, ph, pw, Hq, Wq, Ho, Wo, ps, max_off if pre else 0], np.int64)
+    geo = np.array([N, G, H, W, m, sh, sw, ph, pw, Hq, Wq, Ho, Wo, ps, max_off if pre else 0, C // G], np.int64)
     return geo, pl, off, sh * sw
+
+
+def _channel_steps(geo, pl, off, P):
+    """soff[ci*T + t] = ci*P*ps + pl_t*ps + off_t: step (input channel ci, tap t)'s start in a job's packed planes
+    (forward and grad weight)."""
+    ps, cg = geo[13], geo[15]
+    return (np.arange(cg)[:, None] * (P * ps) + (pl * ps + off)[None, :]).reshape(-1)
+
+
+def _weight5(name, w):
+    """w (G, m, cg, kh, kw), or (C, m, kh, kw) for depthwise (cg = 1) -> the 5-D view, C-contiguous."""
+    assert w.ndim in (4, 5), f"{name}: w must be (C, m, kh, kw) or (G, m, cg, kh, kw), got shape {w.shape}"
+    return w[:, :, None] if w.ndim == 4 else w
 
 
 def _run(kernel, n_jobs, work_size, geo, lx, ly, dtype, *args):
@@ -255,29 +279,31 @@ def _run(kernel, n_jobs, work_size, geo, lx, ly, dtype, *args):
 
 
 def depthwise_conv2d_forward(x, w, b, stride, padding):
-    """y = conv2d(x, w.reshape(C*m, 1, kh, kw), b, groups=C): x (N, C, H, W), w (C, m, kh, kw), b (C*m,) or None
-    -> y (N, C*m, Ho, Wo)."""
-    _check_ndim("depthwise_conv2d_forward", x=x, w=w)
-    x, w, b = _prepare("depthwise_conv2d_forward", x, w, b)
-    assert x.shape[1] == w.shape[0], f"depthwise_conv2d_forward: input {x.shape} and weight {w.shape} channels differ"
-    (N, C), (_, m, kh, kw) = x.shape[:2], w.shape
-    geo, pl, off, P = _geometry("depthwise_conv2d_forward", x.shape, m, (kh, kw), stride, padding, False)
+    """y = conv2d(x, w.reshape(G*m, cg, kh, kw), b, groups=G): x (N, G*cg, H, W), w (G, m, cg, kh, kw) (or
+    (C, m, kh, kw): depthwise, cg = 1), b (G*m,) or None -> y (N, G*m, Ho, Wo)."""
+    _check_ndim("depthwise_conv2d_forward", x=x)
+    x, w, b = _prepare("depthwise_conv2d_forward", x, _weight5("depthwise_conv2d_forward", w), b)
+    (N, C), (G, m, cg, kh, kw) = x.shape[:2], w.shape
+    assert C == G * cg, f"depthwise_conv2d_forward: input {x.shape} and weight {w.shape} channels differ"
+    geo, pl, off, P = _geometry("depthwise_conv2d_forward", x.shape, G, m, (kh, kw), stride, padding, False)
     Ho, Wo, Wq, ps = geo[11], geo[12], geo[10], geo[13]
-    y = np.empty((N, C * m, Ho, Wo), x.dtype)
-    bias = np.zeros(C * m, x.dtype) if b is None else b
-    _run(forward, N * C, y.size * kh * kw, geo, P * ps, Ho * Wq, x.dtype,
-         x.reshape(-1), w.reshape(-1), bias, pl * ps + off, np.arange(kh * kw), y.reshape(-1))
+    y = np.empty((N, G * m, Ho, Wo), x.dtype)
+    bias = np.zeros(G * m, x.dtype) if b is None else b
+    _run(forward, N * G, y.size * kh * kw * cg, geo, cg * P * ps, Ho * Wq, x.dtype,
+         x.reshape(-1), w.reshape(-1), bias, _channel_steps(geo, pl, off, P), np.arange(cg * kh * kw),
+         y.reshape(-1))
     return y
 
 
 def depthwise_conv2d_grad_input(gy, w, input_hw, stride, padding):
-    """gx = dL/dx: gy (N, C*m, Ho, Wo), w (C, m, kh, kw), input_hw (H, W) -> gx (N, C, H, W)."""
-    _check_ndim("depthwise_conv2d_grad_input", gy=gy, w=w)
-    gy, w = _prepare("depthwise_conv2d_grad_input", gy, w)
-    (N, O), (C, m, kh, kw) = gy.shape[:2], w.shape
-    geo, pl, off, P = _geometry("depthwise_conv2d_grad_input", (N, C) + tuple(input_hw), m, (kh, kw), stride,
-                                padding, True)
-    assert gy.shape[2:] == tuple(geo[11:13]) and O == C * m, \
+    """gx = dL/dx: gy (N, G*m, Ho, Wo), w (G, m, cg, kh, kw) (or (C, m, kh, kw)), input_hw (H, W)
+    -> gx (N, G*cg, H, W)."""
+    _check_ndim("depthwise_conv2d_grad_input", gy=gy)
+    gy, w = _prepare("depthwise_conv2d_grad_input", gy, _weight5("depthwise_conv2d_grad_input", w))
+    (N, O), (G, m, cg, kh, kw) = gy.shape[:2], w.shape
+    geo, pl, off, P = _geometry("depthwise_conv2d_grad_input", (N, G * cg) + tuple(input_hw), G, m, (kh, kw),
+                                stride, padding, True)
+    assert gy.shape[2:] == tuple(geo[11:13]) and O == G * m, \
         f"depthwise_conv2d_grad_input: gy shape {gy.shape} does not match weight {w.shape} and input size {input_hw}"
     ld = geo[14] + geo[9] * geo[10]                                    # pre + Sg: one wide gradient plane
     # the steps (r, t) grouped by plane: starts[pl] .. starts[pl + 1] - 1 read plane pl
@@ -285,37 +311,46 @@ def depthwise_conv2d_grad_input(gy, w, input_hw, stride, padding):
     order = np.argsort(pl[t], kind="stable")
     r, t = r[order], t[order]
     starts = np.searchsorted(pl[t], np.arange(P + 1))
-    gx = np.empty((N, C) + tuple(input_hw), gy.dtype)
-    _run(grad_input, N * C, gy.size * kh * kw, geo, P * geo[13], m * ld, gy.dtype,
-         gy.reshape(-1), w.reshape(-1), r * ld - off[t], r * kh * kw + t, starts, gx.reshape(-1))
+    gx = np.empty((N, G * cg) + tuple(input_hw), gy.dtype)
+    _run(grad_input, N * G, gy.size * kh * kw * cg, geo, P * geo[13], m * ld, gy.dtype,
+         gy.reshape(-1), w.reshape(-1), r * ld - off[t], r * cg * kh * kw + t, starts, gx.reshape(-1))
     return gx
 
 
-def depthwise_conv2d_grad_weight(gy, x, kernel_hw, stride, padding):
-    """gw = dL/dw: gy (N, C*m, Ho, Wo), x (N, C, H, W), kernel_hw (kh, kw) -> gw (C, m, kh, kw)."""
+def depthwise_conv2d_grad_weight(gy, x, kernel_hw, stride, padding, groups=None):
+    """gw = dL/dw: gy (N, G*m, Ho, Wo), x (N, G*cg, H, W), kernel_hw (kh, kw), groups G -> gw (G, m, cg, kh, kw);
+    groups None: depthwise (G = C), gw (C, m, kh, kw)."""
     _check_ndim("depthwise_conv2d_grad_weight", gy=gy, x=x)
     gy, x = _prepare("depthwise_conv2d_grad_weight", gy, x)
     (N, C), O, (kh, kw) = x.shape[:2], gy.shape[1], kernel_hw
-    assert O % C == 0 and gy.shape[0] == N, \
-        f"depthwise_conv2d_grad_weight: gy shape {gy.shape} does not match input {x.shape}"
-    geo, pl, off, P = _geometry("depthwise_conv2d_grad_weight", x.shape, O // C, kernel_hw, stride, padding, False)
+    G = C if groups is None else groups
+    assert C % G == 0 and O % G == 0 and gy.shape[0] == N, \
+        f"depthwise_conv2d_grad_weight: gy shape {gy.shape} does not match input {x.shape} and groups {G}"
+    geo, pl, off, P = _geometry("depthwise_conv2d_grad_weight", x.shape, G, O // G, kernel_hw, stride, padding,
+                                False)
     assert gy.shape[2:] == tuple(geo[11:13]), \
         f"depthwise_conv2d_grad_weight: gy shape {gy.shape} does not match input {x.shape}"
-    gw = np.empty((C, O // C, kh, kw), x.dtype)
-    ps, Sg = geo[13], geo[9] * geo[10]
-    _run(grad_weight, C, gy.size * kh * kw, geo, P * ps, Sg, x.dtype,
-         gy.reshape(-1), x.reshape(-1), pl * ps + off, gw.reshape(-1))
-    return gw
+    cg = C // G
+    gw = np.empty((G, O // G, cg, kh, kw), x.dtype)
+    _run(grad_weight, G, gy.size * kh * kw * cg, geo, cg * P * geo[13], geo[9] * geo[10], x.dtype,
+         gy.reshape(-1), x.reshape(-1), _channel_steps(geo, pl, off, P), gw.reshape(-1))
+    return gw if groups is not None else gw.reshape(C, O // C, kh, kw)
 
 
 # ----------------------------------------------------------------------------- NumPy twins
 
+def _group_windows(x, G, khw, stride, padding):
+    """Every window of x (N, G*cg, H, W), by group: (N, G, cg, Ho, Wo, kh, kw)."""
+    win = _windows(x, khw, stride, padding)                        # (N, C, Ho, Wo, kh, kw)
+    return win.reshape(x.shape[0], G, -1, *win.shape[2:])
+
+
 def depthwise_conv2d_forward_ref(x, w, b, stride, padding):
-    """Twin of depthwise_conv2d_forward: every window of channel c times its m filters (einsum)."""
-    C, m = w.shape[:2]
-    win = _windows(x, w.shape[2:], stride, padding)                # (N, C, Ho, Wo, kh, kw)
-    y = np.einsum("nchwpq,crpq->ncrhw", win, w)
-    y = y.reshape(x.shape[0], C * m, *y.shape[3:])
+    """Twin of depthwise_conv2d_forward: every window of group g's channels times its m filters (einsum)."""
+    w = _weight5("depthwise_conv2d_forward_ref", w)
+    G, m = w.shape[:2]
+    y = np.einsum("ngchwpq,grcpq->ngrhw", _group_windows(x, G, w.shape[3:], stride, padding), w)
+    y = y.reshape(x.shape[0], G * m, *y.shape[3:])
     if b is not None:
         y = y + b.reshape(1, -1, 1, 1)
     return np.ascontiguousarray(y, dtype=x.dtype)
@@ -323,18 +358,21 @@ def depthwise_conv2d_forward_ref(x, w, b, stride, padding):
 
 def depthwise_conv2d_grad_input_ref(gy, w, input_hw, stride, padding):
     """Twin of depthwise_conv2d_grad_input: each tap scatters gy times its weights back onto the pixels it read."""
-    (N, O, Ho, Wo), (C, m, kh, kw), (H, W), (sh, sw), (ph, pw) = gy.shape, w.shape, input_hw, stride, padding
-    gy5 = gy.reshape(N, C, m, Ho, Wo)
-    gxp = np.zeros((N, C, H + 2 * ph, W + 2 * pw), gy.dtype)
+    w = _weight5("depthwise_conv2d_grad_input_ref", w)
+    (N, O, Ho, Wo), (G, m, cg, kh, kw), (H, W), (sh, sw), (ph, pw) = gy.shape, w.shape, input_hw, stride, padding
+    gy5 = gy.reshape(N, G, m, Ho, Wo)
+    gxp = np.zeros((N, G, cg, H + 2 * ph, W + 2 * pw), gy.dtype)
     for p in range(kh):
         for q in range(kw):
-            gxp[:, :, p:p + sh * Ho:sh, q:q + sw * Wo:sw] += np.einsum("ncrhw,cr->nchw", gy5, w[:, :, p, q])
-    return np.ascontiguousarray(gxp[:, :, ph:ph + H, pw:pw + W])
+            gxp[..., p:p + sh * Ho:sh, q:q + sw * Wo:sw] += np.einsum("ngrhw,grc->ngchw", gy5, w[..., p, q])
+    return np.ascontiguousarray(gxp[..., ph:ph + H, pw:pw + W].reshape(N, G * cg, H, W))
 
 
-def depthwise_conv2d_grad_weight_ref(gy, x, kernel_hw, stride, padding):
-    """Twin of depthwise_conv2d_grad_weight: gy correlated with the forward pass's windows, channel by channel."""
+def depthwise_conv2d_grad_weight_ref(gy, x, kernel_hw, stride, padding, groups=None):
+    """Twin of depthwise_conv2d_grad_weight: gy correlated with the forward pass's windows, group by group."""
     (N, C), O = x.shape[:2], gy.shape[1]
-    win = _windows(x, kernel_hw, stride, padding)                  # (N, C, Ho, Wo, kh, kw)
-    gw = np.einsum("ncrhw,nchwpq->crpq", gy.reshape(N, C, O // C, *gy.shape[2:]), win)
+    G = C if groups is None else groups
+    gw = np.einsum("ngrhw,ngchwpq->grcpq", gy.reshape(N, G, O // G, *gy.shape[2:]),
+                   _group_windows(x, G, kernel_hw, stride, padding))
+    gw = gw if groups is not None else gw.reshape(C, O // C, *kernel_hw)
     return np.ascontiguousarray(gw, dtype=x.dtype)
