@@ -202,8 +202,8 @@ def _grad_weight(gy, x, khw, stride, padding, groups):
     return _grad_weight_groups(gy, x, khw, stride, padding, groups)
 
 
-# One dense kernel call per group (groups with several input channels, ResNeXt's; benchmarks/bench_depthwise.py
-# times the depthwise case this way too, as "before").
+# One dense kernel call per group (groups of more than GROUPED_MAX_CG input channels; benchmarks/bench_depthwise.py
+# times the smaller groups this way too, as "before").
 
 def _forward_groups(x, w, b, stride, padding, groups):
     """_forward, a dense kernel call per group."""
