@@ -67,13 +67,13 @@ def test_kernels_match_twins(case, dtype, n_threads, bias):
     try:
         threads.set_num_threads(min(n_threads, threads.numba.config.NUMBA_NUM_THREADS))
         dw.PARALLEL_MIN = 0                       # split even these small calls
-        y, gx = dw.depthwise_conv2d_forward(x, w, b, s, p), dw.depthwise_conv2d_grad_input(gy, w, hw, s, p)
-        gw = dw.depthwise_conv2d_grad_weight(gy, x, case["k"], s, p, case["C"])
+        y, gx = dw.grouped_conv2d_forward(x, w, b, s, p), dw.grouped_conv2d_grad_input(gy, w, hw, s, p)
+        gw = dw.grouped_conv2d_grad_weight(gy, x, case["k"], s, p, case["C"])
     finally:
         threads.set_num_threads(before)
         dw.PARALLEL_MIN = parallel_min
-    y_ref, gx_ref = dw.depthwise_conv2d_forward_ref(x, w, b, s, p), dw.depthwise_conv2d_grad_input_ref(gy, w, hw, s, p)
-    gw_ref = dw.depthwise_conv2d_grad_weight_ref(gy, x, case["k"], s, p, case["C"])
+    y_ref, gx_ref = dw.grouped_conv2d_forward_ref(x, w, b, s, p), dw.grouped_conv2d_grad_input_ref(gy, w, hw, s, p)
+    gw_ref = dw.grouped_conv2d_grad_weight_ref(gy, x, case["k"], s, p, case["C"])
     _close(y, y_ref, dtype)
     _close(gx, gx_ref, dtype)
     _close(gw, gw_ref, dtype)
@@ -88,12 +88,12 @@ def test_non_contiguous_inputs():
     case = dict(N=2, C=3, m=2, H=7, W=9, k=(3, 3), stride=(2, 1), padding=(1, 1), seed=3)
     x, w, b, gy = _arrays(case, np.float32)
     xs, gys = np.asfortranarray(x), gy[:, :, :, ::-1]
-    _close(dw.depthwise_conv2d_forward(xs, w[:, :, ::-1], b, (2, 1), (1, 1)),
-           dw.depthwise_conv2d_forward_ref(x, w[:, :, ::-1], b, (2, 1), (1, 1)), np.float32)
-    _close(dw.depthwise_conv2d_grad_input(gys, w, (7, 9), (2, 1), (1, 1)),
-           dw.depthwise_conv2d_grad_input_ref(gys, w, (7, 9), (2, 1), (1, 1)), np.float32)
-    _close(dw.depthwise_conv2d_grad_weight(gys, xs, (3, 3), (2, 1), (1, 1)),
-           dw.depthwise_conv2d_grad_weight_ref(gys, x, (3, 3), (2, 1), (1, 1)), np.float32)
+    _close(dw.grouped_conv2d_forward(xs, w[:, :, ::-1], b, (2, 1), (1, 1)),
+           dw.grouped_conv2d_forward_ref(x, w[:, :, ::-1], b, (2, 1), (1, 1)), np.float32)
+    _close(dw.grouped_conv2d_grad_input(gys, w, (7, 9), (2, 1), (1, 1)),
+           dw.grouped_conv2d_grad_input_ref(gys, w, (7, 9), (2, 1), (1, 1)), np.float32)
+    _close(dw.grouped_conv2d_grad_weight(gys, xs, (3, 3), (2, 1), (1, 1)),
+           dw.grouped_conv2d_grad_weight_ref(gys, x, (3, 3), (2, 1), (1, 1)), np.float32)
 
 
 @pytest.mark.parametrize("dtype,cg", [(np.float32, None), (np.float64, None), (np.float32, 4), (np.float64, 3)])
@@ -107,9 +107,9 @@ def test_results_have_the_same_bits_at_every_thread_count(kernel_threads, monkey
     runs = []
     for n in (1, 2, 1):
         kernel_threads(n)
-        runs.append((dw.depthwise_conv2d_forward(x, w, b, (1, 1), (1, 1)),
-                     dw.depthwise_conv2d_grad_input(gy, w, (12, 10), (1, 1), (1, 1)),
-                     dw.depthwise_conv2d_grad_weight(gy, x, (3, 3), (1, 1), (1, 1), None if cg is None else 16)))
+        runs.append((dw.grouped_conv2d_forward(x, w, b, (1, 1), (1, 1)),
+                     dw.grouped_conv2d_grad_input(gy, w, (12, 10), (1, 1), (1, 1)),
+                     dw.grouped_conv2d_grad_weight(gy, x, (3, 3), (1, 1), (1, 1), None if cg is None else 16)))
     for other in runs[1:]:
         for a, c in zip(runs[0], other):
             assert np.array_equal(a, c)
@@ -197,14 +197,14 @@ def test_groups_of_few_input_channels_take_the_grouped_kernels(monkeypatch):
     GROUPED_MAX_CG input channels, call the grouped kernels; larger groups keep the dense kernel per group."""
     import nn.kernels as K
     calls = []
-    for name in ("depthwise_conv2d_forward", "depthwise_conv2d_grad_input", "depthwise_conv2d_grad_weight"):
+    for name in ("grouped_conv2d_forward", "grouped_conv2d_grad_input", "grouped_conv2d_grad_weight"):
         monkeypatch.setattr(K, name, lambda *a, f=getattr(K, name), name=name: calls.append(name) or f(*a))
     x, w = _t64(1, 4, 5, 5), _t64(8, 1, 3, 3, seed=1)
     F.conv2d(x, w, None, 1, 1, 1, 4).sum().backward()
-    assert sorted(calls) == ["depthwise_conv2d_forward", "depthwise_conv2d_grad_input", "depthwise_conv2d_grad_weight"]
+    assert sorted(calls) == ["grouped_conv2d_forward", "grouped_conv2d_grad_input", "grouped_conv2d_grad_weight"]
     calls.clear()
     F.conv_transpose2d(x, _t64(4, 1, 3, 3, seed=2), None, 2, 1, 1, 4).sum().backward()
-    assert sorted(calls) == ["depthwise_conv2d_forward", "depthwise_conv2d_grad_input", "depthwise_conv2d_grad_weight"]
+    assert sorted(calls) == ["grouped_conv2d_forward", "grouped_conv2d_grad_input", "grouped_conv2d_grad_weight"]
     calls.clear()
     F.conv2d(x, _t64(4, 2, 3, 3, seed=3), None, 1, 1, 1, 2).sum().backward()
     assert len(calls) == 3
@@ -225,3 +225,77 @@ def test_an_empty_batch():
     assert x.grad.shape == (0, 3, 5, 5)
     np.testing.assert_array_equal(w.grad.numpy(), 0)
     np.testing.assert_array_equal(b.grad.numpy(), 0)
+
+
+@pytest.mark.parametrize("k,stride,padding,hw", [
+    ((2, 1), (5, 4), (4, 3), (3, 1)),          # strides > kernel, padding > kernel - 1, W < kernel width
+    ((4, 5), (3, 5), (5, 5), (1, 2)),          # kernel larger than the unpadded input
+    ((1, 1), (4, 3), (0, 2), (1, 1)),          # a 1x1 map
+    ((3, 3), (1, 2), (4, 0), (2, 6))])
+@pytest.mark.parametrize("cg", [1, 8])
+def test_kernels_match_twins_on_edge_geometries(k, stride, padding, hw, cg):
+    """Outside the random cases' ranges (stride up to 5, padding up to 5, maps narrower than the kernel; every
+    phase plane's zero tail and every skipped column), float64 at 2 threads with the split forced."""
+    case = dict(N=2, C=2, m=2, H=hw[0], W=hw[1], k=k, stride=stride, padding=padding, seed=7, cg=cg)
+    x, w, b, gy = _arrays(case, np.float64)
+    before, parallel_min = threads.get_num_threads(), dw.PARALLEL_MIN
+    try:
+        threads.set_num_threads(min(2, threads.numba.config.NUMBA_NUM_THREADS))
+        dw.PARALLEL_MIN = 0
+        got = (dw.grouped_conv2d_forward(x, w, b, stride, padding),
+               dw.grouped_conv2d_grad_input(gy, w, hw, stride, padding),
+               dw.grouped_conv2d_grad_weight(gy, x, k, stride, padding, 2))
+    finally:
+        threads.set_num_threads(before)
+        dw.PARALLEL_MIN = parallel_min
+    want = (conv.conv2d_forward_ref(x, _dense(w), b, stride, padding),
+            conv.conv2d_grad_input_ref(gy, _dense(w), hw, stride, padding),
+            dw.grouped_conv2d_grad_weight_ref(gy, x, k, stride, padding, 2))
+    for a, c in zip(got, want):
+        _close(a, c, np.float64)
+
+
+@pytest.mark.filterwarnings("ignore:Using padding=.same.")
+@pytest.mark.parametrize("transposed", [False, True])
+def test_against_pytorch(transposed):
+    """F.conv2d / F.conv_transpose2d with groups against PyTorch (when installed), float64, values and both
+    gradients: cg 1, 3, 8 (grouped kernels) and 9 (the per-group loop), multipliers, 'same' with dilation,
+    output_padding, channels-last inputs, batches of 0 and 1, no bias."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(13)
+    cases = [(1, 3, 2, (3, 3), 1, 1, 1, 0), (3, 2, 1, (2, 3), 2, (1, 2), 1, 1), (8, 2, 1, (3, 3), 1, 1, 1, 1),
+             (9, 2, 1, (3, 3), 1, 1, 1, 1), (2, 2, 2, (3, 2), 3, (1, 0), 1, 2)]
+    if not transposed:
+        cases += [(3, 2, 2, (4, 3), 1, "same", (1, 2), 1), (1, 4, 1, (2, 2), 1, "same", 1, 0)]
+    for cg, G, m, k, stride, padding, dilation, N in cases:
+        x = rng.standard_normal((N, G * cg, 5, 4))
+        x = np.ascontiguousarray(x.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)        # channels-last strides
+        w = rng.standard_normal((G * cg, m) + k if transposed else (G * m, cg) + k)
+        b = None if N == 1 else rng.standard_normal(G * m)
+        kw = dict(stride=stride, padding=padding, dilation=dilation, groups=G)
+        if transposed:
+            kw["output_padding"] = stride - 1
+        ours, theirs = (F.conv_transpose2d, torch.nn.functional.conv_transpose2d) if transposed else \
+            (F.conv2d, torch.nn.functional.conv2d)
+        xn, wn = nn.tensor(x, requires_grad=True), nn.tensor(w, requires_grad=True)
+        xt, wt = torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True)
+        yn = ours(xn, wn, None if b is None else nn.tensor(b), **kw)
+        yt = theirs(xt, wt, None if b is None else torch.tensor(b), **kw)
+        gy = rng.standard_normal(tuple(yt.shape))
+        yn.backward(nn.tensor(gy))
+        yt.backward(torch.tensor(gy))
+        for a, c in ((yn, yt), (xn.grad, xt.grad), (wn.grad, wt.grad)):
+            np.testing.assert_allclose(a.numpy(), c.detach().numpy(), rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize("cg", [1, 2])
+def test_an_empty_batch_inside_numpy_twins(cg):
+    """The twins take a batch of 0 images too (their window view was reshaped with a -1, which an empty array
+    cannot resolve): an empty output and zero weight gradients, as the kernels give."""
+    x = nn.tensor(np.zeros((0, 2 * cg, 5, 5)), requires_grad=True)
+    w = nn.tensor(np.ones((4, cg, 3, 3)), requires_grad=True)
+    with numpy_twins():
+        y = F.conv2d(x, w, None, 1, 1, 1, 2)
+        y.sum().backward()
+    assert y.shape == (0, 4, 5, 5) and x.grad.shape == (0, 2 * cg, 5, 5)
+    np.testing.assert_array_equal(w.grad.numpy(), 0)

@@ -179,7 +179,7 @@ def _forward(x, w, b, stride, padding, groups):
     if groups == 1:
         return K.conv2d_forward(x, w, b, stride, padding)
     if _grouped(w.shape[1], groups):
-        return K.depthwise_conv2d_forward(x, w.reshape(groups, -1, *w.shape[1:]), b, stride, padding)
+        return K.grouped_conv2d_forward(x, w.reshape(groups, -1, *w.shape[1:]), b, stride, padding)
     return _forward_groups(x, w, b, stride, padding, groups)
 
 
@@ -188,7 +188,7 @@ def _grad_input(gy, w, hw, stride, padding, groups):
     if groups == 1:
         return K.conv2d_grad_input(gy, w, hw, stride, padding)
     if _grouped(w.shape[1], groups):
-        return K.depthwise_conv2d_grad_input(gy, w.reshape(groups, -1, *w.shape[1:]), hw, stride, padding)
+        return K.grouped_conv2d_grad_input(gy, w.reshape(groups, -1, *w.shape[1:]), hw, stride, padding)
     return _grad_input_groups(gy, w, hw, stride, padding, groups)
 
 
@@ -197,7 +197,7 @@ def _grad_weight(gy, x, khw, stride, padding, groups):
     if groups == 1:
         return K.conv2d_grad_weight(gy, x, khw, stride, padding)
     if _grouped(x.shape[1] // groups, groups):
-        gw = K.depthwise_conv2d_grad_weight(gy, x, khw, stride, padding, groups)
+        gw = K.grouped_conv2d_grad_weight(gy, x, khw, stride, padding, groups)
         return gw.reshape(gy.shape[1], x.shape[1] // groups, *khw)
     return _grad_weight_groups(gy, x, khw, stride, padding, groups)
 

@@ -8,9 +8,9 @@ thread while they run (threads.py says why); importing them changes no thread se
 """
 from .conv import (conv2d_forward, conv2d_grad_input, conv2d_grad_weight,
                    conv2d_forward_ref, conv2d_grad_input_ref, conv2d_grad_weight_ref)
-from .conv_depthwise import (depthwise_conv2d_forward, depthwise_conv2d_grad_input, depthwise_conv2d_grad_weight,
-                             depthwise_conv2d_forward_ref, depthwise_conv2d_grad_input_ref,
-                             depthwise_conv2d_grad_weight_ref)
+from .conv_depthwise import (grouped_conv2d_forward, grouped_conv2d_grad_input, grouped_conv2d_grad_weight,
+                             grouped_conv2d_forward_ref, grouped_conv2d_grad_input_ref,
+                             grouped_conv2d_grad_weight_ref)
 from .dense import linear_forward, linear_backward, linear_forward_ref, linear_backward_ref
 from .pool import (max_pool2d_forward, max_pool2d_backward, avg_pool2d_forward, avg_pool2d_backward,
                    max_pool2d_forward_ref, max_pool2d_backward_ref, avg_pool2d_forward_ref,

@@ -1,5 +1,6 @@
 """Grouped conv2d kernels for groups of few input channels (depthwise: groups == input channels, one each; ResNeXt's
-and RegNet's groups of a few) and their NumPy twins.
+and RegNet's groups of a few) and their NumPy twins. (The module keeps its first name, from when it served depthwise
+convs only; its entry points are grouped_conv2d_*.)
 
 Shapes (NCHW), G groups of cg input channels and m output channels each, output channel o = g*m + r, input channel
 c = g*cg + ci:
@@ -31,7 +32,7 @@ m outputs) and grad input (its m gradient planes packed once, then each input ch
 weight (summing the images in order), claimed one at a time (threads.claim_job) by workers; each job owns its
 outputs and sums them in a fixed order, so the results, the weight gradient's included, have the same bits at
 every thread count. With cg = 1 every step list and loop is the depthwise one.
-Twins: depthwise_conv2d_forward_ref, depthwise_conv2d_grad_input_ref, depthwise_conv2d_grad_weight_ref.
+Twins: grouped_conv2d_forward_ref, grouped_conv2d_grad_input_ref, grouped_conv2d_grad_weight_ref.
 """
 import numpy as np
 from numba import uint64
@@ -264,28 +265,29 @@ def _channel_steps(geo, pl, off, P):
 
 
 def _weight5(name, w):
-    """w (G, m, cg, kh, kw), or (C, m, kh, kw) for depthwise (cg = 1) -> the 5-D view, C-contiguous."""
+    """w (G, m, cg, kh, kw), or (C, m, kh, kw) for depthwise (cg = 1) -> the 5-D view (_prepare makes it
+    C-contiguous)."""
     assert w.ndim in (4, 5), f"{name}: w must be (C, m, kh, kw) or (G, m, cg, kh, kw), got shape {w.shape}"
     return w[:, :, None] if w.ndim == 4 else w
 
 
 def _run(kernel, n_jobs, work_size, geo, lx, ly, dtype, *args):
-    """kernel(w0, w1, *args[:-1], xb, lx, yb, ly, args[-1], next_job) over n_jobs jobs: min(threads, n_jobs) workers
-    (1 under PARALLEL_MIN multiply-adds), each with lx + ly values of scratch."""
+    """kernel(w0, w1, *args[:-1], geo, xb, lx, yb, ly, args[-1], next_job) over n_jobs jobs: min(threads, n_jobs)
+    workers (1 under PARALLEL_MIN multiply-adds), each with lx + ly values of scratch."""
     n_threads = get_num_threads()
     workers = 1 if work_size < PARALLEL_MIN else max(1, min(n_threads, n_jobs))
     xb, yb = work("dw_x", (workers * lx,), dtype), work("dw_y", (workers * ly,), dtype)
     split_jobs(kernel, workers, n_threads, *args[:-1], geo, xb, lx, yb, ly, args[-1], np.zeros(1, np.int64))
 
 
-def depthwise_conv2d_forward(x, w, b, stride, padding):
+def grouped_conv2d_forward(x, w, b, stride, padding):
     """y = conv2d(x, w.reshape(G*m, cg, kh, kw), b, groups=G): x (N, G*cg, H, W), w (G, m, cg, kh, kw) (or
     (C, m, kh, kw): depthwise, cg = 1), b (G*m,) or None -> y (N, G*m, Ho, Wo)."""
-    _check_ndim("depthwise_conv2d_forward", x=x)
-    x, w, b = _prepare("depthwise_conv2d_forward", x, _weight5("depthwise_conv2d_forward", w), b)
+    _check_ndim("grouped_conv2d_forward", x=x)
+    x, w, b = _prepare("grouped_conv2d_forward", x, _weight5("grouped_conv2d_forward", w), b)
     (N, C), (G, m, cg, kh, kw) = x.shape[:2], w.shape
-    assert C == G * cg, f"depthwise_conv2d_forward: input {x.shape} and weight {w.shape} channels differ"
-    geo, pl, off, P = _geometry("depthwise_conv2d_forward", x.shape, G, m, (kh, kw), stride, padding, False)
+    assert C == G * cg, f"grouped_conv2d_forward: input {x.shape} and weight {w.shape} channels differ"
+    geo, pl, off, P = _geometry("grouped_conv2d_forward", x.shape, G, m, (kh, kw), stride, padding, False)
     Ho, Wo, Wq, ps = geo[11], geo[12], geo[10], geo[13]
     y = np.empty((N, G * m, Ho, Wo), x.dtype)
     bias = np.zeros(G * m, x.dtype) if b is None else b
@@ -295,16 +297,16 @@ def depthwise_conv2d_forward(x, w, b, stride, padding):
     return y
 
 
-def depthwise_conv2d_grad_input(gy, w, input_hw, stride, padding):
+def grouped_conv2d_grad_input(gy, w, input_hw, stride, padding):
     """gx = dL/dx: gy (N, G*m, Ho, Wo), w (G, m, cg, kh, kw) (or (C, m, kh, kw)), input_hw (H, W)
     -> gx (N, G*cg, H, W)."""
-    _check_ndim("depthwise_conv2d_grad_input", gy=gy)
-    gy, w = _prepare("depthwise_conv2d_grad_input", gy, _weight5("depthwise_conv2d_grad_input", w))
+    _check_ndim("grouped_conv2d_grad_input", gy=gy)
+    gy, w = _prepare("grouped_conv2d_grad_input", gy, _weight5("grouped_conv2d_grad_input", w))
     (N, O), (G, m, cg, kh, kw) = gy.shape[:2], w.shape
-    geo, pl, off, P = _geometry("depthwise_conv2d_grad_input", (N, G * cg) + tuple(input_hw), G, m, (kh, kw),
+    geo, pl, off, P = _geometry("grouped_conv2d_grad_input", (N, G * cg) + tuple(input_hw), G, m, (kh, kw),
                                 stride, padding, True)
     assert gy.shape[2:] == tuple(geo[11:13]) and O == G * m, \
-        f"depthwise_conv2d_grad_input: gy shape {gy.shape} does not match weight {w.shape} and input size {input_hw}"
+        f"grouped_conv2d_grad_input: gy shape {gy.shape} does not match weight {w.shape} and input size {input_hw}"
     ld = geo[14] + geo[9] * geo[10]                                    # pre + Sg: one wide gradient plane
     # the steps (r, t) grouped by plane: starts[pl] .. starts[pl + 1] - 1 read plane pl
     r, t = np.divmod(np.arange(m * kh * kw), kh * kw)
@@ -317,19 +319,19 @@ def depthwise_conv2d_grad_input(gy, w, input_hw, stride, padding):
     return gx
 
 
-def depthwise_conv2d_grad_weight(gy, x, kernel_hw, stride, padding, groups=None):
+def grouped_conv2d_grad_weight(gy, x, kernel_hw, stride, padding, groups=None):
     """gw = dL/dw: gy (N, G*m, Ho, Wo), x (N, G*cg, H, W), kernel_hw (kh, kw), groups G -> gw (G, m, cg, kh, kw);
     groups None: depthwise (G = C), gw (C, m, kh, kw)."""
-    _check_ndim("depthwise_conv2d_grad_weight", gy=gy, x=x)
-    gy, x = _prepare("depthwise_conv2d_grad_weight", gy, x)
+    _check_ndim("grouped_conv2d_grad_weight", gy=gy, x=x)
+    gy, x = _prepare("grouped_conv2d_grad_weight", gy, x)
     (N, C), O, (kh, kw) = x.shape[:2], gy.shape[1], kernel_hw
     G = C if groups is None else groups
     assert C % G == 0 and O % G == 0 and gy.shape[0] == N, \
-        f"depthwise_conv2d_grad_weight: gy shape {gy.shape} does not match input {x.shape} and groups {G}"
-    geo, pl, off, P = _geometry("depthwise_conv2d_grad_weight", x.shape, G, O // G, kernel_hw, stride, padding,
+        f"grouped_conv2d_grad_weight: gy shape {gy.shape} does not match input {x.shape} and groups {G}"
+    geo, pl, off, P = _geometry("grouped_conv2d_grad_weight", x.shape, G, O // G, kernel_hw, stride, padding,
                                 False)
     assert gy.shape[2:] == tuple(geo[11:13]), \
-        f"depthwise_conv2d_grad_weight: gy shape {gy.shape} does not match input {x.shape}"
+        f"grouped_conv2d_grad_weight: gy shape {gy.shape} does not match input {x.shape}"
     cg = C // G
     gw = np.empty((G, O // G, cg, kh, kw), x.dtype)
     _run(grad_weight, G, gy.size * kh * kw * cg, geo, cg * P * geo[13], geo[9] * geo[10], x.dtype,
@@ -342,12 +344,12 @@ def depthwise_conv2d_grad_weight(gy, x, kernel_hw, stride, padding, groups=None)
 def _group_windows(x, G, khw, stride, padding):
     """Every window of x (N, G*cg, H, W), by group: (N, G, cg, Ho, Wo, kh, kw)."""
     win = _windows(x, khw, stride, padding)                        # (N, C, Ho, Wo, kh, kw)
-    return win.reshape(x.shape[0], G, -1, *win.shape[2:])
+    return win.reshape(x.shape[0], G, x.shape[1] // G, *win.shape[2:])        # (not -1: N may be 0)
 
 
-def depthwise_conv2d_forward_ref(x, w, b, stride, padding):
-    """Twin of depthwise_conv2d_forward: every window of group g's channels times its m filters (einsum)."""
-    w = _weight5("depthwise_conv2d_forward_ref", w)
+def grouped_conv2d_forward_ref(x, w, b, stride, padding):
+    """Twin of grouped_conv2d_forward: every window of group g's channels times its m filters (einsum)."""
+    w = _weight5("grouped_conv2d_forward_ref", w)
     G, m = w.shape[:2]
     y = np.einsum("ngchwpq,grcpq->ngrhw", _group_windows(x, G, w.shape[3:], stride, padding), w)
     y = y.reshape(x.shape[0], G * m, *y.shape[3:])
@@ -356,9 +358,9 @@ def depthwise_conv2d_forward_ref(x, w, b, stride, padding):
     return np.ascontiguousarray(y, dtype=x.dtype)
 
 
-def depthwise_conv2d_grad_input_ref(gy, w, input_hw, stride, padding):
-    """Twin of depthwise_conv2d_grad_input: each tap scatters gy times its weights back onto the pixels it read."""
-    w = _weight5("depthwise_conv2d_grad_input_ref", w)
+def grouped_conv2d_grad_input_ref(gy, w, input_hw, stride, padding):
+    """Twin of grouped_conv2d_grad_input: each tap scatters gy times its weights back onto the pixels it read."""
+    w = _weight5("grouped_conv2d_grad_input_ref", w)
     (N, O, Ho, Wo), (G, m, cg, kh, kw), (H, W), (sh, sw), (ph, pw) = gy.shape, w.shape, input_hw, stride, padding
     gy5 = gy.reshape(N, G, m, Ho, Wo)
     gxp = np.zeros((N, G, cg, H + 2 * ph, W + 2 * pw), gy.dtype)
@@ -368,8 +370,8 @@ def depthwise_conv2d_grad_input_ref(gy, w, input_hw, stride, padding):
     return np.ascontiguousarray(gxp[..., ph:ph + H, pw:pw + W].reshape(N, G * cg, H, W))
 
 
-def depthwise_conv2d_grad_weight_ref(gy, x, kernel_hw, stride, padding, groups=None):
-    """Twin of depthwise_conv2d_grad_weight: gy correlated with the forward pass's windows, group by group."""
+def grouped_conv2d_grad_weight_ref(gy, x, kernel_hw, stride, padding, groups=None):
+    """Twin of grouped_conv2d_grad_weight: gy correlated with the forward pass's windows, group by group."""
     (N, C), O = x.shape[:2], gy.shape[1]
     G = C if groups is None else groups
     gw = np.einsum("ngrhw,ngchwpq->grcpq", gy.reshape(N, G, O // G, *gy.shape[2:]),
