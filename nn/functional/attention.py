@@ -14,7 +14,7 @@ import warnings
 
 import numpy as np
 
-from ..dtypes import typeid_name
+from ..dtypes import to_dtype, typeid_name
 from ..tensor import ShapeError, Size, Tensor
 from .activations import softmax
 from .dense import linear
@@ -44,14 +44,13 @@ def _canonical_mask(mask, mask_name, other_type, other_name, target_type, check_
     or None unchanged; any other dtype refused. A mask of another dtype than other_type warns, as PyTorch's."""
     if mask is None:
         return None
-    from .. import is_floating_point, zeros_like
-    is_float = is_floating_point(mask)
-    if mask.dtype != np.bool_ and not is_float:
+    kind = mask_data(mask).dtype.kind
+    if kind not in "bf":
         raise AssertionError(f"only bool and floating types of {mask_name} are supported")
     if check_other and other_type is not None and mask.dtype != other_type:
         warnings.warn(f"Support for mismatched {mask_name} and {other_name} is deprecated. Use same type for both "
                       "instead.", stacklevel=2)
-    return mask if is_float else zeros_like(mask, dtype=target_type).masked_fill_(mask, float("-inf"))
+    return mask if kind == "f" else Tensor._wrap(_additive(mask, False, to_dtype(target_type)))
 
 
 def _mha_shape_check(query, key, value, key_padding_mask, attn_mask, num_heads):
