@@ -122,6 +122,7 @@ from .modules import (Conv3d, ConvTranspose3d, BatchNorm3d, MaxPool3d, AvgPool3d
 from .modules import (LazyLinear, LazyConv1d, LazyConv2d, LazyConvTranspose1d, LazyConvTranspose2d,  # noqa: F401
                       LazyBatchNorm1d, LazyBatchNorm2d)
 from .modules import AdaptiveLogSoftmaxWithLoss  # noqa: F401,E402
+from .modules import FractionalMaxPool2d, FractionalMaxPool3d  # noqa: F401,E402
 from .tensor_ops.extras import (ldexp, frexp, nextafter, i0, igamma, igammac, slice_scatter,  # noqa: F401,E402
                                 select_scatter, diagonal_scatter, is_signed, is_same_size, split_with_sizes,
                                 isreal, nonzero_static, typename, histogramdd)

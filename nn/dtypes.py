@@ -339,6 +339,13 @@ def scalar_type_mismatch(expected, found):
     return RuntimeError(f"expected scalar type {scalar_type_name(expected)} but found {scalar_type_name(found)}")
 
 
+def bmm_scalar_type_mismatch(first, second, work):
+    """PyTorch's RuntimeError for a batched product (bmm, baddbmm, matmul's batched path) of two dtypes; work =
+    m * k * n of one (m, k) @ (k, n) product. Its CPU bmm loops naively below 400 multiply-adds and names the first
+    operand's dtype as the expected one; from 400 on it goes through its BLAS path, which checks the other way round."""
+    return scalar_type_mismatch(first, second) if work < 400 else scalar_type_mismatch(second, first)
+
+
 def typeid_name(dt):
     """The C++ typeid name of a dtype's element type, as PyTorch's messages print it: long int."""
     name = dt if isinstance(dt, str) else dt.name
@@ -346,13 +353,39 @@ def typeid_name(dt):
 
 
 def checked_fill(value, dtype):
-    """A fill value (full, fill_, masked_fill) checked against a floating dtype, as PyTorch: a finite number
-    beyond the dtype's range is a RuntimeError (full(n, finfo(float64).min) in float32), not inf."""
-    largest = _LARGEST.get(np.dtype(dtype))
-    if largest is not None and isinstance(value, numbers.Real) and not isinstance(value, (builtins.bool, np.bool_)) \
-            and largest < builtins.abs(value) < math.inf:
-        raise RuntimeError(f"value cannot be converted to type {C_TYPE_NAMES[np.dtype(dtype).name]} without overflow")
+    """A fill value (full, fill_, masked_fill) checked against the dtype, as PyTorch: a finite number beyond a
+    floating dtype's range is a RuntimeError (full(n, finfo(float64).min) in float32), not inf; so is a number an
+    integer dtype cannot hold (fill_(300) in uint8), by `int_overflows`. Returns the value, as a NumPy scalar of
+    an integer dtype (cast as PyTorch casts it)."""
+    dtype = np.dtype(dtype)
+    if not isinstance(value, numbers.Real) or isinstance(value, (builtins.bool, np.bool_)):
+        return value
+    largest = _LARGEST.get(dtype)
+    if largest is not None and largest < builtins.abs(value) < math.inf:
+        raise RuntimeError(f"value cannot be converted to type {C_TYPE_NAMES[dtype.name]} without overflow")
+    if dtype.kind in "iu":
+        value = np.asarray(value)
+        if int_overflows(value, dtype):
+            raise RuntimeError(f"value cannot be converted to type {_FILL_INT_NAMES[dtype.name]} without overflow")
+        return value.astype(dtype)[()]              # a negative fill of an unsigned dtype wraps (-1 -> 255)
     return value
+
+
+# the integer types as PyTorch's fill messages name them
+_FILL_INT_NAMES = {"uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int", "int64": "int64_t"}
+
+
+def int_overflows(values, dtype):
+    """Whether numbers (an ndarray) stored into the integer dtype overflow, by c10's `overflows` rule, which
+    tensor(data, dtype=...) and the fills apply: a float outside [lowest, max] or NaN; an integer outside
+    [min, max], except that an unsigned dtype takes negatives down to -max (they wrap: uint8 fill_(-1) is 255)."""
+    if values.size == 0 or values.dtype.kind not in "iuf":
+        return False
+    info = np.iinfo(dtype)
+    if values.dtype.kind == "f":
+        return builtins.bool(np.isnan(values).any()) or values.min() < info.min or values.max() > info.max
+    lowest = -builtins.int(info.max) if info.min == 0 else info.min
+    return builtins.int(values.min()) < lowest or builtins.int(values.max()) > info.max
 
 
 def float_dtype(dtype):

@@ -16,7 +16,8 @@ import numpy as np
 
 from .caller_warnings import warn_at_caller
 from .device import META, factory_device, meta_array
-from .dtypes import to_dtype, get_default_dtype, int64, result_dtype, checked_fill, to_complex, to_real
+from .dtypes import to_dtype, get_default_dtype, int64, result_dtype, checked_fill, int_overflows, to_complex, \
+    to_real
 from .tensor import Size, Tensor, _as_array, as_sizes, as_int, _check_requires_grad
 from .tensor_ops._attach import attach
 from .init import _rng as _gen
@@ -91,7 +92,12 @@ def _infer(data, dtype=None):
     if isinstance(data, (np.ndarray, np.generic)):      # a NumPy array keeps its dtype
         return arr
     if dtype is not None and arr.dtype.kind in "fiubc":
-        return arr.astype(to_dtype(dtype))
+        target = np.dtype(to_dtype(dtype))
+        # Python numbers an integer dtype cannot hold are PyTorch's error (tensor([300], dtype=uint8)), not a wrap
+        if target.kind in "iu" and target != arr.dtype and int_overflows(arr, target):
+            raise RuntimeError(f"value cannot be converted to type {target.name} without overflow")
+        with np.errstate(over="ignore"):            # tensor([1e40], dtype=float32) is inf, silently (PyTorch)
+            return arr.astype(target)
     if arr.dtype.kind == "c":                           # complex numbers: complex64 beside the default float32
         return arr.astype(to_complex(get_default_dtype()))
     if arr.dtype.kind == "f":
@@ -294,7 +300,7 @@ def full(size, fill_value, dtype=None, device=None, requires_grad=False):
     as the Python number it holds, as PyTorch reads one: full(n, np.log(2)) is float32)."""
     fill_value = fill_value.item() if isinstance(fill_value, (Tensor, np.generic)) else fill_value
     default = _infer(fill_value).dtype
-    checked_fill(fill_value, to_dtype(dtype) if dtype is not None else default)
+    fill_value = checked_fill(fill_value, to_dtype(dtype) if dtype is not None else default)
     return _filled(_sizes((size,)), fill_value, dtype, device, requires_grad, default=default)
 
 
@@ -350,7 +356,17 @@ def arange(start=None, end=None, step=1, dtype=None, device=None, requires_grad=
     n = max(int(np.ceil((end - start) / step)), 0)
     dt = to_dtype(dtype) if dtype is not None else (int64 if ints else get_default_dtype())
     if dt.kind != "f":
-        values = start + np.arange(n, dtype=np.float64 if not ints else np.int64) * step
+        if not ints and dt.kind in "iu":
+            # PyTorch's integer kernel casts the bounds to int64 (toward zero) and steps by the cast step: for an
+            # int64 result the count too is the cast bounds' (arange(2.58, dtype=int64) is [0, 1], pypose's
+            # cumops), for narrower ones it stays ceil((end - start) / step) of the given numbers
+            if dt == int64:
+                start, end, step = int(start), int(end), int(step)
+                if step == 0:
+                    raise ValueError("step must be nonzero")
+                n = max(-((start - end) // step), 0)
+            start, step = int(start), int(step)
+        values = start + np.arange(n, dtype=np.int64) * step
         return _new(values.astype(dt), None, device, requires_grad)
     return _new(_arange_values(float(start), float(step), n, dt), None, device, requires_grad)
 

@@ -227,7 +227,9 @@ TOP_LEVEL = ("matmul", "mm", "bmm", "add", "sub", "subtract", "mul", "multiply",
              "permute", "transpose", "squeeze", "unsqueeze", "inverse", "logdet", "det", "isclose", "cat", "stack",
              "t", "reshape", "tensordot")
 LINALG = ("cholesky", "cholesky_ex", "eigh", "eigvalsh", "solve", "solve_triangular", "svd", "inv", "det", "slogdet")
-TENSOR_METHODS = ("matmul", "add", "sub", "mul", "div")
+# (and the products thop keys its FLOP rules by at its import: x @ y, Tensor.bmm; F.linear and
+# F.scaled_dot_product_attention are builtin_like, one object already)
+TENSOR_METHODS = ("matmul", "add", "sub", "mul", "div", "__matmul__", "__rmatmul__", "bmm")
 
 # names PyTorch does not dispatch (torch.overrides.get_ignored_functions: settings, serialization, type tests)
 # or that build the Tensor and look up its attributes

@@ -47,7 +47,7 @@ import numpy as np
 from . import grad_mode as _grad_mode
 from .grad_mode import no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled  # noqa: F401
 from .dtypes import SUPPORTED as _SUPPORTED_DTYPES, dtype as _dtype_class, result_dtype as _result_dtype, \
-    scalar_dtype as _scalar_dtype, cast as _cast, get_default_dtype
+    scalar_dtype as _scalar_dtype, cast as _cast, get_default_dtype, int_overflows
 from .kernels.threads import single_thread_blas as _single_thread_blas
 from .array import DataArray
 from .device import MetaArray
@@ -118,11 +118,15 @@ def legacy_data(value, dtype):
         raise TypeError(f"new(): data must be a sequence (got {module}{type(value).__name__})")
     data = np.asarray(value)
     if data.dtype != dtype:
+        if dtype.kind in "iu" and not isinstance(value, np.ndarray) and int_overflows(data, dtype):
+            # Python numbers the dtype cannot hold are PyTorch's error (ByteTensor([300])); an array's cast wraps
+            raise RuntimeError(f"value cannot be converted to type {dtype.name} without overflow")
         if data.dtype not in _NUMPY_CONVERTIBLE:
             raise TypeError(f"can't convert np.ndarray of type numpy.{data.dtype.type.__name__}. The only supported "
                             f"types are: float64, float32, float16, complex64, complex128, int64, int32, int16, int8, "
                             f"uint64, uint32, uint16, uint8, and bool.")
-        data = data.astype(dtype)
+        with np.errstate(over="ignore"):                # FloatTensor([1e40]) is inf, silently (PyTorch)
+            data = data.astype(dtype)
     return data
 
 
@@ -324,15 +328,28 @@ def _refuse_bool_subtraction(a, b):
 
 def _refuse_mixed_matmul(a, b):
     """PyTorch's errors for a @ b of two dtypes (it promotes none: nn computed in the wider one)."""
-    from .dtypes import scalar_type_mismatch, scalar_type_name, typeid_name  # noqa: PLC0415 - only the error needs them
+    from .dtypes import bmm_scalar_type_mismatch, scalar_type_name, typeid_name  # noqa: PLC0415 - only the error needs
     x, y = a._data.dtype.name, b._data.dtype.name
     if a.ndim == 1 and b.ndim == 1:
         raise RuntimeError(f"dot : expected both vectors to have same dtype, but found "
                            f"{scalar_type_name(x)} and {scalar_type_name(y)}")
-    if a.ndim >= 3 and b.ndim >= 3:
-        raise scalar_type_mismatch(x, y)
-    raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {typeid_name(x)} != "
-                       f"{typeid_name(y)}")
+    # PyTorch's matmul folds into mv / mm (ND @ 1-D or 2-D; 1-D or 2-D @ ND as b.mT @ a.mT when a requires grad)
+    # or else takes bmm; each names the dtypes in its own order. 3-D @ 3-D with batch sizes 1 and B drops the batch
+    # of one that requires grad first (so that its gradient is not a broadcast batch)
+    if a.ndim == 3 and b.ndim == 3 and a.shape[0] != b.shape[0]:
+        if a.shape[0] == 1 and a.requires_grad:
+            _refuse_mixed_matmul(a[0], b)
+        if b.shape[0] == 1 and b.requires_grad:
+            _refuse_mixed_matmul(a, b[0])
+    if b.ndim <= 2 or a.ndim <= 2 and a.requires_grad:
+        m1, m2 = (a, b) if b.ndim <= 2 else (b, a)
+        if m2.ndim == 1 and m1.ndim >= 2:
+            v, m = scalar_type_name(m2._data.dtype.name), scalar_type_name(m1._data.dtype.name)
+            raise RuntimeError(f"addmv input tensors must have the same dtype, but got {v}, {m}, and {v}")
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {typeid_name(m1._data.dtype.name)} != "
+                           f"{typeid_name(m2._data.dtype.name)}")
+    rows = a.shape[-2] if a.ndim >= 2 else 1
+    raise bmm_scalar_type_mismatch(x, y, rows * a.shape[-1] * b.shape[-1])
 
 
 def _node_name(op):
@@ -680,7 +697,11 @@ def backpropagate(roots, retain_graph=False, wanted=None, create_graph=False):
                     raise NotImplementedError(f"create_graph=True through complex tensors ({node._op}) is not "
                                               f"supported; differentiate once, or split the values into real "
                                               f"and imaginary parts (view_as_real)")
+                if "_node_prehooks" in node.__dict__:   # the node hooks see (and may replace) recorded Tensors,
+                    g = _run_node_prehooks(node, g, graph=True)     # as PyTorch's (zennit's LRP hooks, create_graph)
                 parent_grads = _graph_grads(node, g)
+                if "_node_hooks" in node.__dict__:
+                    parent_grads = _run_node_hooks(node, parent_grads, g, graph=True)
             else:
                 if "_node_prehooks" in node.__dict__:   # grad_fn.register_prehook
                     g = _run_node_prehooks(node, g)
@@ -700,24 +721,34 @@ def backpropagate(roots, retain_graph=False, wanted=None, create_graph=False):
                 node.__dict__.pop("_graph_backward", None)
 
 
-def _run_node_prehooks(node, g):
+def _run_node_prehooks(node, g, graph=False):
+    """A node's pre-hooks: hook(grad_outputs); a returned tuple replaces them. graph (create_graph): g is a
+    recorded Tensor and a replacement is kept as the Tensor it is, so the gradient through it is recorded."""
     for hook in list(node.__dict__["_node_prehooks"].values()):
-        out = hook((Tensor._wrap(g),))
+        out = hook((g if graph else Tensor._wrap(g),))
         if out is not None:
-            g = np.asarray(getattr(out[0], "_data", out[0]), dtype=g.dtype)
+            g = _as_graph_grad(out[0]) if graph else np.asarray(getattr(out[0], "_data", out[0]), dtype=g.dtype)
     return g
 
 
-def _run_node_hooks(node, parent_grads, g):
+def _run_node_hooks(node, parent_grads, g, graph=False):
     """A node's hooks, PyTorch's Node hooks: hook(grad_inputs, grad_outputs), Tensors (None for an input that gets
-    none); a returned tuple replaces the gradients handed on."""
+    none); a returned tuple replaces the gradients handed on. graph (create_graph): the gradients are recorded
+    Tensors, handed to the hook and taken back as they are."""
+    wrap = (lambda t: t) if graph else Tensor._wrap
     for hook in list(node.__dict__["_node_hooks"].values()):
-        grad_inputs = tuple(None if pg is None or not p.requires_grad else Tensor._wrap(pg)
+        grad_inputs = tuple(None if pg is None or not p.requires_grad else wrap(pg)
                             for p, pg in zip(node._parents, parent_grads))
-        out = hook(grad_inputs, (Tensor._wrap(g),))
+        out = hook(grad_inputs, (wrap(g),))
         if out is not None:
-            parent_grads = [None if o is None else np.asarray(getattr(o, "_data", o)) for o in out]
+            parent_grads = [None if o is None else _as_graph_grad(o) if graph else np.asarray(getattr(o, "_data", o))
+                            for o in out]
     return parent_grads
+
+
+def _as_graph_grad(value):
+    """A hook's replacement gradient under create_graph: a Tensor as it is (its graph kept), anything else wrapped."""
+    return value if isinstance(value, Tensor) else Tensor._wrap(np.asarray(value))
 
 
 def _check_nan(node, parent_grads):
@@ -789,8 +820,11 @@ _NN_STATE = frozenset({"_data", "_grad", "requires_grad", "_parents", "_backward
 _GRAPH_STATE = frozenset({"_grad", "_parents", "_backward", "_op", "_graph_backward", "_saves_nothing", "_consumers",
                           "_view_of", "_retains_grad", "_node_hooks", "_node_prehooks", "_grad_graph",
                           "_grad_fn_group", "_seq", "_grad_hooks", "_post_accumulate_hooks"})
-# the part of it a deep copy leaves out, as PyTorch's (a leaf's .grad is copied)
-_HOOK_STATE = frozenset({"_grad_hooks", "_post_accumulate_hooks", "_retains_grad", "_node_hooks", "_node_prehooks"})
+# the part of it a deep copy leaves out, as PyTorch's (a leaf's .grad is copied): the hooks, and the tensor a view
+# was taken of and the results read from it (PyTorch's copy of a view is no view; copying the base along with it
+# recursed without end through pina's LabelTensor.__deepcopy__, which copies self.as_subclass(Tensor))
+_HOOK_STATE = frozenset({"_grad_hooks", "_post_accumulate_hooks", "_retains_grad", "_node_hooks", "_node_prehooks",
+                         "_view_of", "_consumers"})
 
 
 class _PythonAttributes(MutableMapping):
@@ -881,10 +915,15 @@ def _tensor_new(cls, *args, **kwargs):
     """Tensor.__new__(cls, data, ...): as PyTorch's, an instance of cls already holding data (a Tensor's array
     shared, not copied) when a subclass's own __new__ calls it; otherwise (Tensor(...), a subclass without a
     __new__ of its own) a blank instance that __init__ fills, as object.__new__ makes."""
-    self = object.__new__(cls)
     if args and cls.__new__ is not _tensor_new:
-        Tensor.__init__(self, *args, **kwargs)     # a Tensor's array shared, its dtype kept
-    return self
+        if len(args) == 1 and not kwargs and isinstance(args[0], Tensor):
+            # a Tensor: PyTorch's alias of it, still in its graph (pina's LabelTensor(u) of a network's output
+            # is differentiated by autograd.grad), its array shared and its dtype kept
+            return args[0].as_subclass(cls)
+        self = object.__new__(cls)
+        Tensor.__init__(self, *args, **kwargs)
+        return self
+    return object.__new__(cls)
 
 
 def _init_made_in_new(inherited):
@@ -924,6 +963,10 @@ class Tensor:
             from .device import check_device    # noqa: PLC0415 - nn.device imports this module
             check_device(device)
         if not args:
+            if hasattr(self, "_data"):
+                # super().__init__() in a subclass whose __new__ made the instance from data (pina's LabelTensor:
+                # super().__new__(cls, x) then super().__init__()): PyTorch's Tensor.__init__ changes nothing
+                return
             data = np.zeros(0, get_default_dtype())
         elif len(args) == 1 and isinstance(args[0], Size):
             # Tensor(x.shape): a torch.Size is read as sizes (a plain tuple or list is data), as in PyTorch
@@ -1292,11 +1335,17 @@ class Tensor:
         a2 = a[None, :] if a.ndim == 1 else a
         b2 = b[:, None] if b.ndim == 1 else b
         if a2.shape[-1] != b2.shape[-2]:
+            broadcast_shape(a2.shape[:-2], b2.shape[:-2])      # PyTorch checks the batch dimensions first
             raise ShapeError(f"@: shapes {a.shape} and {b.shape} do not match "
                              f"({a2.shape[-1]} != {b2.shape[-2]})")
         # BLAS at one thread while it runs: no BLAS pool spinning beside Numba's (nn/kernels/threads.py)
         with _single_thread_blas(matmul_work(a2, b2)):
-            out2 = a2 @ b2
+            try:
+                out2 = a2 @ b2
+            except ValueError:
+                # batch dimensions that do not broadcast: PyTorch's words (whisper's batched beam search), not NumPy's
+                broadcast_shape(a2.shape[:-2], b2.shape[:-2])
+                raise
 
         def backward(g):
             ga, gb = matmul_grads(g.reshape(out2.shape), a2, b2, self.requires_grad, other.requires_grad)

@@ -65,11 +65,11 @@ def test_multihead_attention_returns_the_weights_after_dropout():
     m = nn.MultiheadAttention(8, 2, dropout=0.5)
     x = nn.randn(6, 2, 8)
     _, w = m(x, x, x, average_attn_weights=False)
-    rows = w.numpy().sum(-1)
-    assert np.any(np.abs(rows - 1) > 0.05) and np.any(w.numpy() == 0)     # dropped and rescaled, as PyTorch's
+    rows = w.detach().numpy().sum(-1)
+    assert np.any(np.abs(rows - 1) > 0.05) and np.any(w.detach().numpy() == 0)     # dropped and rescaled, as PyTorch's
     m.eval()
     _, w = m(x, x, x)
-    np.testing.assert_allclose(w.numpy().sum(-1), 1.0, rtol=1e-6)
+    np.testing.assert_allclose(w.detach().numpy().sum(-1), 1.0, rtol=1e-6)
 
 
 def _pair(torch, E=8, H=2, **kw):

@@ -138,8 +138,8 @@ def test_embedding_max_norm_as_pytorch():
     idx = np.array([[0, 2], [2, 4]])
     ours = nn.Embedding(5, 3, max_norm=1.0, _weight=nn.tensor(w.copy()))
     theirs = torch.nn.Embedding(5, 3, max_norm=1.0, _weight=torch.tensor(w.copy()))
-    np.testing.assert_allclose(ours(nn.tensor(idx)).numpy(), theirs(torch.tensor(idx)).detach().numpy(), rtol=1e-12)
-    np.testing.assert_allclose(ours.weight.numpy(), theirs.weight.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(ours(nn.tensor(idx)).detach().numpy(), theirs(torch.tensor(idx)).detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(ours.weight.detach().numpy(), theirs.weight.detach().numpy(), rtol=1e-12)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         nn.Embedding(5, 3, sparse=True)

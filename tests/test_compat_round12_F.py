@@ -73,8 +73,8 @@ def test_group_and_instance_norm_without_bias():
     for m in (gn, inorm):
         assert m.bias is None and [n for n, _ in m.named_parameters()] == ["weight"]
         x = nn.randn(2, 4, 3, 3)
-        np.testing.assert_allclose(m(x).numpy(), F.group_norm(x, 2 if m is gn else 4, m.weight, None).numpy()
-                                   if m is gn else F.instance_norm(x, weight=m.weight).numpy(), rtol=1e-6)
+        np.testing.assert_allclose(m(x).detach().numpy(), F.group_norm(x, 2 if m is gn else 4, m.weight, None).detach().numpy()
+                                   if m is gn else F.instance_norm(x, weight=m.weight).detach().numpy(), rtol=1e-6)
     assert nn.BatchNorm1d(3, affine=False, bias=True).bias is None           # no affine: no parameters at all
     sync = nn.SyncBatchNorm.convert_sync_batchnorm(nn.Sequential(nn.BatchNorm2d(3, bias=False)))
     assert sync[0].bias is None and list(sync.state_dict())[0] == "0.weight"

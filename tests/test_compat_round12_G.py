@@ -44,7 +44,7 @@ def test_module_list_takes_none_entries_as_pytorch():
                                         "layers.2.bias", "layers.2.weight"]
     assert [name for name, _ in net.named_modules()] == ["", "layers", "layers.0", "layers.1", "layers.2", "extras"]
     x = np.linspace(-1, 1, 8).reshape(2, 4)
-    out = net.double()(nn.tensor(x)).numpy()                # float64 layers for float64 input, as PyTorch needs
+    out = net.double()(nn.tensor(x)).detach().numpy()                # float64 layers for float64 input, as PyTorch needs
     ref = x
     for i in range(3):
         ref = np.tanh(ref @ net.layers[i].weight.detach().numpy().T + net.layers[i].bias.detach().numpy())
@@ -74,7 +74,7 @@ def test_module_list_none_against_pytorch():
     theirs = load_script(PERCEIVER_STYLE)["Net"]().double()
     ours.load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
     x = np.linspace(-1, 1, 8).reshape(2, 4)
-    np.testing.assert_allclose(ours(nn.tensor(x)).numpy(), theirs(torch.tensor(x)).detach().numpy(), rtol=1e-14)
+    np.testing.assert_allclose(ours(nn.tensor(x)).detach().numpy(), theirs(torch.tensor(x)).detach().numpy(), rtol=1e-14)
     assert repr(ours.extras) == repr(theirs.extras)
     assert [n for n, _ in ours.named_modules()] == [n for n, _ in theirs.named_modules()]
 

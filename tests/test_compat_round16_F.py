@@ -136,11 +136,11 @@ def test_solve_triangular_takes_b_as_a_matrix_when_its_shape_is_a_batch_of_vecto
     B = nn.tensor([[2.0, 4.0], [3.0, 8.0]], requires_grad=True)
     X = nn.linalg.solve_triangular(A, B, upper=False)
     assert tuple(X.shape) == (2, 2, 2)
-    np.testing.assert_allclose(X.numpy(), [[[1.0, 2.0], [0.5, 1.5]], [[2.0, 4.0], [2.5, 6.0]]])
+    np.testing.assert_allclose(X.detach().numpy(), [[[1.0, 2.0], [0.5, 1.5]], [[2.0, 4.0], [2.5, 6.0]]])
     X.sum().backward()
     assert tuple(B.grad.shape) == (2, 2) and tuple(A.grad.shape) == (2, 2, 2)
     Xr = nn.linalg.solve_triangular(A, B, upper=False, left=False)
-    np.testing.assert_allclose(Xr.numpy()[0], B.detach().numpy() @ np.linalg.inv([[2.0, 0.0], [1.0, 4.0]]))
+    np.testing.assert_allclose(Xr.detach().numpy()[0], B.detach().numpy() @ np.linalg.inv([[2.0, 0.0], [1.0, 4.0]]))
 
 
 def test_cholesky_error_names_the_failing_minor_and_batch_element():

@@ -65,7 +65,7 @@ def test_bias_free_batch_norm_subclass_runs():
             return y.view(x.size(1), x.size(0), *x.shape[2:]).transpose(0, 1)
 
     x = np.random.default_rng(0).standard_normal((2, 3, 4, 4))
-    out = BFBatchNorm2d(3)(nn.tensor(x)).numpy()
+    out = BFBatchNorm2d(3)(nn.tensor(x)).detach().numpy()
     y = x.transpose(1, 0, 2, 3).reshape(3, -1)
     want = (y / np.sqrt(y.var(axis=1, ddof=1) + 1e-5)[:, None]).reshape(3, 2, 4, 4).transpose(1, 0, 2, 3)
     np.testing.assert_allclose(out, want, rtol=1e-12)

@@ -193,7 +193,7 @@ def test_multihead_attention_warns_on_mismatched_mask_types():
     same = m(x + 1, x, x, key_padding_mask=blocked, attn_mask=nn.zeros(3, 3, dtype=nn.bool))[0]
     additive = m(x + 1, x, x, key_padding_mask=nn.zeros(2, 3).masked_fill(blocked, float("-inf")),
                  attn_mask=nn.zeros(3, 3))[0]
-    np.testing.assert_array_equal(same.numpy(), additive.numpy())
+    np.testing.assert_array_equal(same.detach().numpy(), additive.detach().numpy())
 
 
 def test_multi_head_attention_forward_errors_match_pytorch():

@@ -22,7 +22,7 @@ def _torch():
 def _same(ours, theirs, rtol=1e-12, atol=1e-12):
     """ours (an nn Tensor) equal to theirs (a torch tensor): values, shape and dtype."""
     assert ours.dtype.name == str(theirs.dtype).replace("torch.", "")
-    np.testing.assert_allclose(ours.numpy(), theirs.detach().numpy(), rtol=rtol, atol=atol)
+    np.testing.assert_allclose(ours.detach().numpy(), theirs.detach().numpy(), rtol=rtol, atol=atol)
 
 
 def _both(make):
@@ -105,8 +105,8 @@ def test_mode_values_indices_and_gradient():
     rng = np.random.default_rng(0)
     y = nn.tensor(rng.integers(0, 3, (3, 4, 5)).astype(np.float64), requires_grad=True)
     m = y.mode(1)
-    expected = np.array([[np.bincount(col.astype(int), minlength=3).argmax() for col in block.T] for block in y.numpy()])
-    np.testing.assert_array_equal(m.values.numpy(), expected)
+    expected = np.array([[np.bincount(col.astype(int), minlength=3).argmax() for col in block.T] for block in y.detach().numpy()])
+    np.testing.assert_array_equal(m.values.detach().numpy(), expected)
     (m.values * nn.arange(15.0, dtype=nn.float64).view(3, 5)).sum().backward()
     hit = np.zeros((3, 4, 5))
     np.put_along_axis(hit, m.indices.numpy()[:, None, :], np.arange(15.0).reshape(3, 1, 5), 1)
@@ -114,7 +114,7 @@ def test_mode_values_indices_and_gradient():
     torch = pytest.importorskip("torch")
     tv, ti = torch.mode(torch.tensor(rows), dim=1)
     assert tv.tolist() == values.tolist() and ti.tolist() == indices.tolist()
-    tm = torch.tensor(y.numpy()).mode(1)
+    tm = torch.tensor(y.detach().numpy()).mode(1)
     assert tm.indices.tolist() == m.indices.tolist()
 
 
@@ -122,7 +122,7 @@ def test_nanmedian_and_quantiles_with_nan():
     data = [[1.0, NAN, 3.0, 2.0], [NAN, NAN, NAN, NAN], [4.0, 0.0, NAN, 2.0]]
     x = nn.tensor(data, dtype=nn.float64, requires_grad=True)
     v, i = x.nanmedian(1)
-    np.testing.assert_array_equal(v.numpy(), [2.0, NAN, 2.0])         # the lower middle of the numbers
+    np.testing.assert_array_equal(v.detach().numpy(), [2.0, NAN, 2.0])         # the lower middle of the numbers
     assert i.tolist()[0::2] == [3, 3]
     (v.nan_to_num() * nn.tensor([1.0, 2.0, 3.0], dtype=nn.float64)).sum().backward()
     assert x.grad.tolist() == [[0, 0, 0, 1], [0, 0, 0, 0], [0, 0, 0, 3]]
@@ -214,10 +214,10 @@ def test_squashed_normal_log_prob_gradient_and_cache():
     lp = _SquashedNormal(mu, ls.exp()).log_prob(nn.tensor(a)).sum(-1, keepdim=True)
     s = np.exp(ls0)
     expected = (-(u - mu0) ** 2 / (2 * s ** 2) - np.log(s) - 0.5 * np.log(2 * np.pi) - np.log1p(-a ** 2)).sum(-1, keepdims=True)
-    np.testing.assert_allclose(lp.numpy(), expected, rtol=1e-9)
+    np.testing.assert_allclose(lp.detach().numpy(), expected, rtol=1e-9)
     d = D.TransformedDistribution(D.Normal(mu, ls.exp()), [D.TanhTransform(cache_size=1)])
     assert d.batch_shape == (4, 2) and d.event_shape == () and d.has_rsample
-    np.testing.assert_allclose(d.log_prob(nn.tensor(a)).sum(-1, keepdim=True).numpy(), expected, rtol=1e-9)
+    np.testing.assert_allclose(d.log_prob(nn.tensor(a)).sum(-1, keepdim=True).detach().numpy(), expected, rtol=1e-9)
     assert gradcheck(lambda m, l: _SquashedNormal(m, l.exp()).log_prob(nn.tensor(a)), (mu, ls))
     assert gradcheck(lambda m, l: D.TransformedDistribution(D.Normal(m, l.exp()), D.TanhTransform()).log_prob(nn.tensor(a)),
                      (mu, ls))
@@ -229,7 +229,7 @@ def test_squashed_normal_log_prob_gradient_and_cache():
         assert t.inv(y) is x and not np.isfinite(D.TanhTransform()._inverse(y).numpy()[0])
     nn.manual_seed(0)
     r = d.rsample()
-    assert r.requires_grad and np.isfinite(d.log_prob(r).numpy()).all()
+    assert r.requires_grad and np.isfinite(d.log_prob(r).detach().numpy()).all()
     np.testing.assert_allclose(_SquashedNormal(mu, ls.exp()).mean.detach().numpy(), np.tanh(mu0))
     torch = pytest.importorskip("torch")
     td = torch.distributions
@@ -378,10 +378,10 @@ def test_einsum_sublist_form():
     a, b = rng.normal(size=(2, 3, 4)), rng.normal(size=(2, 4, 5))
     A, B = nn.tensor(a, requires_grad=True), nn.tensor(b)
     out = nn.einsum(A, [0, 1, 2], B, [0, 2, 3], [0, 1, 3])
-    np.testing.assert_allclose(out.numpy(), a @ b, rtol=1e-12)
-    np.testing.assert_allclose(nn.einsum(A, [..., 2], B, [0, 2, 3], [..., 3]).numpy(), np.einsum("...c,acd->...d", a, b),
+    np.testing.assert_allclose(out.detach().numpy(), a @ b, rtol=1e-12)
+    np.testing.assert_allclose(nn.einsum(A, [..., 2], B, [0, 2, 3], [..., 3]).detach().numpy(), np.einsum("...c,acd->...d", a, b),
                                rtol=1e-12)
-    np.testing.assert_allclose(nn.einsum(A, [0, 1, 2], [2]).numpy(), a.sum((0, 1)), rtol=1e-12)
+    np.testing.assert_allclose(nn.einsum(A, [0, 1, 2], [2]).detach().numpy(), a.sum((0, 1)), rtol=1e-12)
     assert gradcheck(lambda x: nn.einsum(x, [0, 1, 2], B, [0, 2, 3]), (A,))
     torch = pytest.importorskip("torch")
     _same(out, torch.einsum(torch.tensor(a), [0, 1, 2], torch.tensor(b), [0, 2, 3], [0, 1, 3]))
@@ -425,7 +425,7 @@ def test_straight_through_one_hot_poisson_and_register_kl():
     st = D.OneHotCategoricalStraightThrough(logits=logits)
     nn.manual_seed(0)
     r = st.rsample()
-    assert st.has_rsample and r.sum(-1).tolist() == [1.0] * 3 and set(np.unique(r.numpy())) <= {0.0, 1.0}
+    assert st.has_rsample and r.sum(-1).tolist() == [1.0] * 3 and set(np.unique(r.detach().numpy())) <= {0.0, 1.0}
     (r * nn.arange(4.0, dtype=nn.float64)).sum().backward()
     p = np.exp(logits.detach().numpy())
     p /= p.sum(-1, keepdims=True)
@@ -548,13 +548,13 @@ def test_relaxed_one_hot_categorical_and_relaxed_bernoulli():
     p = np.exp(l0) / np.exp(l0).sum(-1, keepdims=True)
     want = (math.lgamma(4) + 3 * np.log(t0) + (np.log(p) - (t0 + 1) * np.log(v0)).sum(-1)
             - 4 * np.log((p * v0 ** -t0).sum(-1)))
-    np.testing.assert_allclose(lp.numpy(), want, rtol=1e-10)
+    np.testing.assert_allclose(lp.detach().numpy(), want, rtol=1e-10)
     rb = D.RelaxedBernoulli(t0, logits=logits)
     lpb = rb.log_prob(nn.tensor(b0))
     s = 1 / (1 + np.exp(-l0))                            # the binary Concrete density, its sigmoid form
     want_b = (np.log(t0) + np.log(s) + np.log(1 - s) + (-t0 - 1) * (np.log(b0) + np.log(1 - b0))
               - 2 * np.log(s * b0 ** -t0 + (1 - s) * (1 - b0) ** -t0))
-    np.testing.assert_allclose(lpb.numpy(), want_b, rtol=1e-10)
+    np.testing.assert_allclose(lpb.detach().numpy(), want_b, rtol=1e-10)
     assert gradcheck(lambda z: D.RelaxedOneHotCategorical(0.7, logits=z).log_prob(nn.tensor(v0)), (logits,))
     nn.manual_seed(0)
     r = d.rsample((3,))

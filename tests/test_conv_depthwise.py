@@ -285,7 +285,7 @@ def test_against_pytorch(transposed):
         yn.backward(nn.tensor(gy))
         yt.backward(torch.tensor(gy))
         for a, c in ((yn, yt), (xn.grad, xt.grad), (wn.grad, wt.grad)):
-            np.testing.assert_allclose(a.numpy(), c.detach().numpy(), rtol=1e-10, atol=1e-10)
+            np.testing.assert_allclose(a.detach().numpy(), c.detach().numpy(), rtol=1e-10, atol=1e-10)
 
 
 @pytest.mark.parametrize("cg", [1, 2])

@@ -218,7 +218,7 @@ def test_names_both_libraries_have_follow_the_caller():
     assert w.tolist() == [[3.0, 1.0, 2.0], [0.0, 5.0, 4.0]] and indices.tolist() == [[1, 2, 0], [0, 2, 1]]
     _, predicted = w.data.max(1)
     assert predicted.tolist() == [0, 1] and w.data.min(0)[0].tolist() == [0.0, 1.0, 2.0]
-    x = w.numpy()
+    x = w.detach().numpy()
     assert w.data.std().item() == pytest.approx(x.std(ddof=1)) and w.data.var(1).tolist() == pytest.approx(x.var(1, ddof=1))
     assert np.std(w.data) == pytest.approx(x.std()) and np.max(w.data, axis=1).tolist() == [3.0, 5.0]
     assert np.sort(w.data, axis=1).tolist() == [[1.0, 2.0, 3.0], [0.0, 4.0, 5.0]] and w.data.max() == 5.0

@@ -339,7 +339,7 @@ def test_other_argument_errors():
         F.interpolate(t64(1, 1, 2, 2), size=4, scale_factor=2)
     with pytest.raises(ValueError, match="needs a 5-D input"):
         F.interpolate(t64(1, 1, 2, 2), scale_factor=2, mode="trilinear")
-    with pytest.raises(ValueError, match="at most half of kernel_size"):
+    with pytest.raises(RuntimeError, match="pad should be at most half of effective kernel size, but got pad=2"):
         F.max_pool2d(t64(1, 1, 4, 4), 2, padding=2)
     with pytest.raises(ValueError, match="more than 1 value per channel"):
         F.batch_norm(t64(1, 3), None, None, training=True)

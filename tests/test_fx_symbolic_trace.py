@@ -154,9 +154,9 @@ def test_a_function_a_custom_leaf_and_a_deep_copy(ours):
     gm = fx.GraphModule(tracer.root, graph, "Outer")
     assert 'getattr(self.head, "0")' in gm.code or "getattr(self.head, '0')" in gm.code
     x = nn.randn(5, 4)
-    np.testing.assert_array_equal(gm(x).numpy(), outer(x).numpy())
+    np.testing.assert_array_equal(gm(x).detach().numpy(), outer(x).detach().numpy())
     twin = copy.deepcopy(gm)
-    np.testing.assert_array_equal(twin(x).numpy(), outer(x).numpy())
+    np.testing.assert_array_equal(twin(x).detach().numpy(), outer(x).detach().numpy())
     assert twin.inner is not gm.inner
 
 
@@ -225,7 +225,7 @@ def test_fuse_folds_batchnorm_into_the_layer_before_it():
     called = [n.target for n in fused.graph.nodes if n.op == "call_module"]
     assert called == ["c1", "c2", "shared", "b4", "fc"]          # b1, b2, b3 folded; b4 kept (s used twice)
     x = nn.tensor(np.random.default_rng(0).standard_normal((2, 3, 6, 6)))
-    np.testing.assert_allclose(fused(x).numpy(), net(x).numpy(), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(fused(x).detach().numpy(), net(x).detach().numpy(), rtol=1e-12, atol=1e-12)
     assert isinstance(net.b1, nn.BatchNorm2d)                    # a copy was fused, not net itself
 
 
@@ -238,7 +238,7 @@ def test_transformer_records_the_graph_again_with_a_subclass_change():
     h = net.b2(net.c2(h)) * 1
     s = net.shared(h)
     expected = net.b3(net.fc((net.b4(s) * s).mean((2, 3))))
-    np.testing.assert_allclose(gm(x).numpy(), expected.numpy(), rtol=1e-13)
+    np.testing.assert_allclose(gm(x).detach().numpy(), expected.detach().numpy(), rtol=1e-13)
     assert "add" not in [n.name for n in gm.graph.nodes]
 
 
@@ -253,7 +253,7 @@ def test_fuse_and_transform_as_pytorch():
     for make in (lambda ns, m: ns["fuse"](m), lambda ns, m: ns["AddToMul"](ns["fx"].symbolic_trace(m)).transform()):
         a, b = make(ours, net), make(theirs, ref)
         assert _nodes(a.graph) == _nodes(b.graph)
-        np.testing.assert_allclose(a(nn.tensor(x)).numpy(), b(torch.tensor(x)).detach().numpy(), rtol=1e-12)
+        np.testing.assert_allclose(a(nn.tensor(x)).detach().numpy(), b(torch.tensor(x)).detach().numpy(), rtol=1e-12)
 
 
 def test_an_alias_is_recorded_under_its_own_name():

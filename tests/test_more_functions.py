@@ -92,7 +92,7 @@ def test_decompositions(name, make):
     torch = _torch()
     xo, xt = nn.tensor(SPD, requires_grad=True), torch.tensor(SPD, requires_grad=True)
     yo, yt = make(nn, xo), make(torch, xt)
-    np.testing.assert_allclose(yo.numpy(), yt.detach().numpy(), rtol=1e-10)
+    np.testing.assert_allclose(yo.detach().numpy(), yt.detach().numpy(), rtol=1e-10)
     yo.sum().backward()
     yt.sum().backward()
     np.testing.assert_allclose(xo.grad, xt.grad.numpy(), rtol=1e-9, atol=1e-12)

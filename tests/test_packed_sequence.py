@@ -40,10 +40,10 @@ def test_an_ended_sequence_keeps_its_last_state():
     out, h = rnn(pack_padded_sequence(nn.tensor(x), LENGTHS, enforce_sorted=False))
     for b, n in enumerate(LENGTHS):                 # each sequence alone gives the same final state
         _, h_alone = rnn(nn.tensor(x[:n, b:b + 1]))
-        np.testing.assert_allclose(h.numpy()[:, b], h_alone.numpy()[:, 0], rtol=1e-12)
+        np.testing.assert_allclose(h.detach().numpy()[:, b], h_alone.detach().numpy()[:, 0], rtol=1e-12)
     padded, _ = pad_packed_sequence(out)
     for b, n in enumerate(LENGTHS):
-        assert not padded.numpy()[n:, b].any()
+        assert not padded.detach().numpy()[n:, b].any()
 
 
 @pytest.mark.parametrize("cls", ["LSTM", "GRU", "RNN"])
@@ -65,10 +65,10 @@ def test_same_outputs_and_gradients_as_pytorch(cls, with_hx):
         hx_o = (nn.tensor(h0), nn.tensor(h0 / 2)) if cls == "LSTM" else nn.tensor(h0)
     out_t, h_t = theirs(torch.nn.utils.rnn.pack_padded_sequence(xt, LENGTHS, enforce_sorted=False), hx_t)
     out_o, h_o = ours(pack_padded_sequence(xo, LENGTHS, enforce_sorted=False), hx_o)
-    np.testing.assert_allclose(out_o.data.numpy(), out_t.data.detach().numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(out_o.data.detach().numpy(), out_t.data.detach().numpy(), rtol=1e-10, atol=1e-12)
     h_t, h_o = (h_t, h_o) if cls == "LSTM" else ((h_t,), (h_o,))
     for a, b in zip(h_o, h_t):
-        np.testing.assert_allclose(a.numpy(), b.detach().numpy(), rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-10, atol=1e-12)
     weights = rng.standard_normal(out_o.data.shape)
     ((out_t.data * torch.tensor(weights)).sum() + sum(h.sum() for h in h_t)).backward()
     ((out_o.data * nn.tensor(weights)).sum() + sum(h.sum() for h in h_o)).backward()

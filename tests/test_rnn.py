@@ -131,10 +131,10 @@ def test_errors_and_dropout():
     lstm = nn.LSTM(3, 4, num_layers=2, dropout=0.5)
     x = nn.randn(6, 2, 3)
     lstm.eval()
-    a, b = lstm(x)[0].numpy(), lstm(x)[0].numpy()
+    a, b = lstm(x)[0].detach().numpy(), lstm(x)[0].detach().numpy()
     np.testing.assert_array_equal(a, b)                      # no dropout in eval
     lstm.train()
-    assert not np.allclose(lstm(x)[0].numpy(), a)            # dropout between the layers in training
+    assert not np.allclose(lstm(x)[0].detach().numpy(), a)            # dropout between the layers in training
 
 
 CHAR_MODEL = '''

@@ -53,8 +53,8 @@ def test_parameters_as_a_vector_and_back():
     v = nn.utils.parameters_to_vector(model.parameters())
     assert v.shape == (3 * 4 + 4 + 4 * 2 + 2,)
     nn.utils.vector_to_parameters(nn.arange(v.shape[0]).float(), model.parameters())
-    np.testing.assert_array_equal(model[0].weight.numpy().ravel(), np.arange(12))
-    np.testing.assert_array_equal(model[1].bias.numpy(), [24, 25])
+    np.testing.assert_array_equal(model[0].weight.detach().numpy().ravel(), np.arange(12))
+    np.testing.assert_array_equal(model[1].bias.detach().numpy(), [24, 25])
     with pytest.raises(ValueError, match="the parameters 26"):
         nn.utils.vector_to_parameters(nn.zeros(3), model.parameters())
 
@@ -90,7 +90,7 @@ def test_init_functions():
     conv = nn.Conv2d(3, 6, 3, padding=1, bias=False)
     nn.init.dirac_(conv.weight, groups=2)
     x = nn.randn(1, 3, 4, 4)
-    y = conv(x).numpy()
+    y = conv(x).detach().numpy()
     np.testing.assert_allclose(y[0, :3], x.numpy()[0], atol=1e-6)       # group 0 passes channels 0..2
     np.testing.assert_allclose(y[0, 3:], x.numpy()[0], atol=1e-6)       # and group 1 too
 
@@ -141,7 +141,7 @@ def test_layers_match_pytorch():
     ours = nn.Bilinear(3, 4, 5).double()
     ours.load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
     a, b = rng.standard_normal((6, 3)), rng.standard_normal((6, 4))
-    np.testing.assert_allclose(ours(nn.tensor(a), nn.tensor(b)).numpy(),
+    np.testing.assert_allclose(ours(nn.tensor(a), nn.tensor(b)).detach().numpy(),
                                theirs(torch.tensor(a), torch.tensor(b)).detach().numpy(), rtol=1e-12)
 
 

@@ -11,19 +11,19 @@ from porting import load_script, port
 
 def test_weight_norm_reparametrises_and_removes():
     conv = nn.Conv1d(2, 3, 3).double()
-    w = conv.weight.numpy().copy()
+    w = conv.weight.detach().numpy().copy()
     nn.utils.weight_norm(conv)
     assert sorted(conv.state_dict()) == ["bias", "weight_g", "weight_v"] and conv.weight_g.shape == (3, 1, 1)
-    np.testing.assert_allclose(conv.weight_g.numpy().ravel(), np.linalg.norm(w.reshape(3, -1), axis=1))
-    np.testing.assert_allclose(conv.weight.numpy(), w, rtol=1e-12)
+    np.testing.assert_allclose(conv.weight_g.detach().numpy().ravel(), np.linalg.norm(w.reshape(3, -1), axis=1))
+    np.testing.assert_allclose(conv.weight.detach().numpy(), w, rtol=1e-12)
     with pytest.raises(RuntimeError, match="already"):
         nn.utils.weight_norm(conv)
     conv.weight_g.data.mul_(2)                       # g scales the weight, recomputed before each forward
     conv(nn.ones(1, 2, 5, dtype=nn.float64))
-    np.testing.assert_allclose(conv.weight.numpy(), 2 * w, rtol=1e-12)
+    np.testing.assert_allclose(conv.weight.detach().numpy(), 2 * w, rtol=1e-12)
     nn.utils.remove_weight_norm(conv)
     assert sorted(conv.state_dict()) == ["bias", "weight"] and isinstance(conv.weight, nn.Parameter)
-    np.testing.assert_allclose(conv.weight.numpy(), 2 * w, rtol=1e-12)
+    np.testing.assert_allclose(conv.weight.detach().numpy(), 2 * w, rtol=1e-12)
     whole = nn.utils.weight_norm(nn.Linear(2, 3), dim=None)
     assert whole.weight_g.shape == ()
 
@@ -33,16 +33,16 @@ def test_spectral_norm_divides_by_the_largest_singular_value():
     lin = nn.utils.spectral_norm(nn.Linear(6, 4).double(), n_power_iterations=30)
     assert sorted(lin.state_dict()) == ["bias", "weight_orig", "weight_u", "weight_v"]
     lin(nn.ones(1, 6, dtype=nn.float64))
-    sigma = np.linalg.svd(lin.weight_orig.numpy(), compute_uv=False)[0]
-    np.testing.assert_allclose(lin.weight.numpy(), lin.weight_orig.numpy() / sigma, rtol=1e-8)
+    sigma = np.linalg.svd(lin.weight_orig.detach().numpy(), compute_uv=False)[0]
+    np.testing.assert_allclose(lin.weight.detach().numpy(), lin.weight_orig.detach().numpy() / sigma, rtol=1e-8)
     u = lin.weight_u.clone()
     lin.eval()
     lin(nn.ones(1, 6, dtype=nn.float64))
     np.testing.assert_array_equal(lin.weight_u, u)   # no power iteration in evaluation
-    normalised = lin.weight.numpy().copy()
+    normalised = lin.weight.detach().numpy().copy()
     nn.utils.remove_spectral_norm(lin)
     assert sorted(lin.state_dict()) == ["bias", "weight"] and isinstance(lin.weight, nn.Parameter)
-    np.testing.assert_allclose(lin.weight.numpy(), normalised, rtol=1e-12)
+    np.testing.assert_allclose(lin.weight.detach().numpy(), normalised, rtol=1e-12)
 
 
 SCRIPT = '''
@@ -124,4 +124,4 @@ def test_hifigan_and_sngan_style_modules_train_as_in_pytorch(cls, shape):
         ours.remove_weight_norm()
         theirs.eval()
         ours.eval()
-        np.testing.assert_allclose(ours(nn.tensor(x)).numpy(), theirs(torch.tensor(x)).detach().numpy(), rtol=1e-10)
+        np.testing.assert_allclose(ours(nn.tensor(x)).detach().numpy(), theirs(torch.tensor(x)).detach().numpy(), rtol=1e-10)

@@ -74,6 +74,15 @@ class FunctionCtx:
                                 f"{type(t).__name__}; keep other values as attributes (ctx.k = k)")
         self._saved = tensors
 
+    def save_for_forward(self, *tensors):
+        """Keep Tensors (or None) for a jvp rule, as ``ctx.saved_for_forward`` (PyTorch's; nn has no forward-mode
+        AD, but a Function's setup_context may call it unconditionally, as roma's procrustes does)."""
+        for t in tensors:
+            if not (t is None or isinstance(t, (Tensor, DataArray))):
+                raise AssertionError("save_for_forward expects all arguments to be tensors; you should save "
+                                     "non-tensors as attributes on ctx.")
+        self.saved_for_forward = tensors
+
     @property
     def saved_tensors(self):
         """What save_for_backward kept; an output of forward comes back as the output apply returned (the one in
@@ -126,6 +135,13 @@ class Function:
     def backward(ctx, *grad_outputs):
         """One dL/d(output) per output -> one dL/d(arg) per forward argument (Tensor, ndarray or None)."""
         raise NotImplementedError("a Function subclass must define backward(ctx, *grad_outputs)")
+
+    @staticmethod
+    def jvp(ctx, *grad_inputs):
+        """Forward-mode rule (PyTorch's attribute, which a subclass may alias, as roma's ``jvp =
+        Function.jvp``); nn has no forward-mode AD, so it is never called by nn itself."""
+        raise NotImplementedError("You must implement the jvp function for custom autograd.Function to use it "
+                                  "with forward mode AD.")
 
     @classmethod
     def apply(cls, *args, **kwargs):

@@ -33,6 +33,31 @@ def set_rng_state_all(new_states):
     """Sets one state per CUDA device: there are none, so nothing happens (Lightning's isolate_rng restores [])."""
 
 
+def get_rng_state(device="cuda"):
+    """One device's generator state: PyTorch initialises CUDA to read it, which fails without a GPU."""
+    raise AssertionError("Torch not compiled with CUDA enabled")
+
+
+def set_rng_state(new_state, device="cuda"):
+    """Sets one device's generator state, as torch.cuda.set_rng_state without a GPU: PyTorch clones the state for
+    a callback run when CUDA initialises (never, here), so a Tensor is taken and nothing happens; anything else
+    fails at the clone, in PyTorch's words (pytorch_toolbelt's set_rng_state hands it get_rng_state_all's [])."""
+    new_state.clone()
+
+
+def seed():
+    """Does nothing (no CUDA generator), as torch.cuda.seed without a GPU."""
+
+
+def seed_all():
+    """Does nothing (no CUDA generator), as torch.cuda.seed_all without a GPU."""
+
+
+def initial_seed():
+    """The current device's initial seed: PyTorch initialises CUDA to read it, which fails without a GPU."""
+    raise AssertionError("Torch not compiled with CUDA enabled")
+
+
 def empty_cache():
     """Does nothing (no GPU memory), as torch.cuda.empty_cache without a GPU."""
 
@@ -133,16 +158,10 @@ def _random_module():
     calls of a build without a GPU; seeding does nothing, reading a single device's state fails as PyTorch's."""
     from .._submodule import submodule
 
-    def seed():
-        """Does nothing (no CUDA generator), as torch.cuda.seed without a GPU."""
-
-    def _no_cuda(*args, **kwargs):
-        raise AssertionError("Torch not compiled with CUDA enabled")
-
     return submodule(__name__, "random", "torch.cuda.random: no CUDA generator exists in nn.",
-                     manual_seed=manual_seed, manual_seed_all=manual_seed_all, seed=seed, seed_all=seed,
+                     manual_seed=manual_seed, manual_seed_all=manual_seed_all, seed=seed, seed_all=seed_all,
                      get_rng_state_all=get_rng_state_all, set_rng_state_all=set_rng_state_all,
-                     get_rng_state=_no_cuda, set_rng_state=_no_cuda, initial_seed=_no_cuda)
+                     get_rng_state=get_rng_state, set_rng_state=set_rng_state, initial_seed=initial_seed)
 
 
 random = _random_module()

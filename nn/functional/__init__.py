@@ -36,6 +36,8 @@ from .sampling import (interpolate, upsample, upsample_bilinear, upsample_neares
 from .normalization import batch_norm, dropout, dropout1d, dropout2d, dropout3d, group_norm, layer_norm, normalize, instance_norm, \
     rms_norm
 from .adaptive import adaptive_avg_pool2d, adaptive_max_pool2d
+from .fractional import (fractional_max_pool2d, fractional_max_pool3d, fractional_max_pool2d_with_indices,
+                         fractional_max_pool3d_with_indices)
 from .sparse import one_hot, embedding, embedding_bag
 from .threedim import (conv3d, conv_transpose3d, max_pool3d, max_unpool3d, avg_pool3d, adaptive_avg_pool3d,
                        adaptive_max_pool3d)
@@ -101,4 +103,5 @@ __all__ = ["linear", "conv2d", "conv_transpose2d", "relu", "leaky_relu", "sigmoi
            "bilinear", "adaptive_avg_pool1d", "adaptive_max_pool1d", "dropout1d", "dropout3d", "feature_alpha_dropout", "lp_pool3d", "max_pool1d_with_indices",
            "max_pool2d_with_indices", "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices", "conv3d", "conv_transpose3d", "max_pool3d", "max_unpool3d",
            "max_pool3d_with_indices", "adaptive_max_pool3d_with_indices",
-           "avg_pool3d", "adaptive_avg_pool3d", "adaptive_max_pool3d", "celu_", "selu_", "rrelu_"]
+           "avg_pool3d", "adaptive_avg_pool3d", "adaptive_max_pool3d", "fractional_max_pool2d", "fractional_max_pool3d",
+           "fractional_max_pool2d_with_indices", "fractional_max_pool3d_with_indices", "celu_", "selu_", "rrelu_"]

@@ -16,6 +16,7 @@ import numpy as np
 
 from ..dtypes import to_dtype, typeid_name
 from ..tensor import ShapeError, Size, Tensor
+from ._args import builtin_like
 from .activations import softmax
 from .dense import linear
 from .normalization import dropout
@@ -103,6 +104,7 @@ def causal_mask(L, S, dtype):
     return np.where(np.tril(np.ones((L, S), bool)), 0.0, -np.inf).astype(dtype)
 
 
+@builtin_like       # PyTorch's builtin, one object from import on (see F.linear)
 def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None,
                                  enable_gqa=False):
     """softmax(query key^T * scale + mask) value, as torch.nn.functional.scaled_dot_product_attention.

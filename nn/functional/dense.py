@@ -5,13 +5,16 @@ import numpy as np
 
 from .. import kernels as K
 from ..tensor import ShapeError, Tensor
-from ._args import _tensor, _check_ndim, _common_dtype, _cast
+from ._args import _tensor, _check_ndim, _common_dtype, _cast, builtin_like
 
 
 def _complex(t):
     return isinstance(t, Tensor) and t.dtype.kind == "c"
 
 
+# a builtin, as PyTorch's (torch._C._nn.linear): one object from import on, which dispatching (nn.overrides) wraps
+# inside rather than replaces, so a table keyed by F.linear at import (thop's FLOP rules) still finds it
+@builtin_like
 def linear(input, weight, bias=None):
     """y = x W^T + b.   x (*, in), weight (out, in), bias (out,) -> y (*, out)."""
     if _complex(input) or _complex(weight) or _complex(bias):

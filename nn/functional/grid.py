@@ -306,13 +306,26 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
 
 
 def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
-    """Columns back to an image, overlaps summed (col2im): input (N, C * kh * kw, L) -> (N, C, *output_size)."""
+    """Columns back to an image, overlaps summed (col2im): input (N, C * kh * kw, L) -> (N, C, *output_size), or
+    unbatched (C * kh * kw, L) -> (C, *output_size)."""
     input = _tensor(input, "input", "fold")
     hw = _pair(output_size, "output_size", "fold")
+    # PyTorch's col2im checks, in its order (its messages count dimensions as the batched form's)
+    if input.ndim not in (2, 3) or 0 in input.shape[-2:]:
+        raise RuntimeError(f"Expected 2D or 3D (batch mode) tensor for input with possibly 0 batch size and non-zero "
+                           f"dimensions for input, but got: {list(input.shape)}")
+    kh, kw = _pair(kernel_size, "kernel_size", "fold")
+    if input.shape[-2] % (kh * kw):
+        raise RuntimeError(f"Expected size of input's dimension 1 to be divisible by the product of kernel_size, but "
+                           f"got input.size(1)={input.shape[-2]} and kernel_size=({kh}, {kw}).")
+    if input.ndim == 2:
+        return fold(input.unsqueeze(0), output_size, kernel_size, dilation, padding, stride).squeeze(0)
     k, d, p, s, out = _window_geometry("fold", hw, kernel_size, dilation, padding, stride)
-    if input.ndim != 3 or input.shape[1] % (k[0] * k[1]) or input.shape[2] != out[0] * out[1]:
-        raise ValueError(f"fold: input must be (N, C * {k[0] * k[1]}, {out[0] * out[1]}) for these windows, got "
-                         f"{tuple(input.shape)}")
+    if input.shape[2] != out[0] * out[1]:
+        raise RuntimeError(f"Given output_size=({hw[0]}, {hw[1]}), kernel_size=({k[0]}, {k[1]}), dilation=({d[0]}, "
+                           f"{d[1]}), padding=({p[0]}, {p[1]}), stride=({s[0]}, {s[1]}), expected size of input's "
+                           f"dimension 2 to match the calculated number of sliding blocks {out[0]} * {out[1]} = "
+                           f"{out[0] * out[1]}, but got input.size(2)={input.shape[2]}.")
 
     def backward(g):
         # fold sums copies: its adjoint reads every window back out (unfold)

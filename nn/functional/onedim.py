@@ -7,6 +7,7 @@ An unbatched input (C, L) is accepted, as in PyTorch.
 """
 import numbers
 
+from ..tensor import ShapeError
 from ._args import _tensor, builtin_like
 from .adaptive import adaptive_avg_pool2d, adaptive_max_pool2d
 from .convolution import _check_input_channels, conv2d, conv_transpose2d
@@ -87,9 +88,30 @@ def _pool1d(pool2d, op, input, kernel_size, stride, padding, **options):
     return tuple(parts) if isinstance(y, tuple) else parts[0]
 
 
+def _max_pool1d_check(input, kernel_size, stride, padding, dilation, ceil_mode):
+    """PyTorch's max_pool1d (without indices) checks, in its words (ShapeError: RuntimeError as PyTorch's, ValueError
+    as nn's was): padding at most half the kernel, an output length of at least 1."""
+    op = "max_pool1d"
+    x = _tensor(input, "input", op)
+    k, p, d = _one("kernel_size", kernel_size, op), _one("padding", padding, op), _one("dilation", dilation, op)
+    s = k if stride is None or stride == () else _one("stride", stride, op)
+    if min(k, s, d) < 1 or p < 0 or x.ndim not in (2, 3):
+        return                                          # _pool1d's and max_pool2d's errors
+    if p > k // 2:
+        raise ShapeError(f"max_pool1d() padding should be at most half of kernel size, but got padding={p} and "
+                         f"kernel_size={k}")
+    n = x.shape[-1]
+    out = (n + 2 * p - d * (k - 1) - 1 + (s - 1 if ceil_mode else 0)) // s + 1
+    out -= 1 if ceil_mode and (out - 1) * s >= n + p else 0
+    if out < 1:
+        raise ShapeError(f"max_pool1d() Invalid computed output size: {out}")
+
+
 def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
     """Max over windows: x (N, C, L) -> (N, C, Lo); stride defaults to kernel_size; return_indices gives the
     flat positions along L too."""
+    if not return_indices:      # PyTorch's own max_pool1d checks (with indices it is max_pool2d's, as here)
+        _max_pool1d_check(input, kernel_size, stride, padding, dilation, ceil_mode)
     return _pool1d(max_pool2d, "max_pool1d", input, kernel_size, stride, padding, dilation=dilation,
                    ceil_mode=ceil_mode, return_indices=return_indices)
 

@@ -4,7 +4,7 @@ import numpy as np
 
 from .. import kernels as K
 from ..kernels.upsample import source_step
-from ..tensor import Tensor, linear_graph_backward
+from ..tensor import ShapeError, Tensor, linear_graph_backward
 from ._args import _tensor, _check_ndim, _pair, one_image_as_batch
 from .adaptive import adaptive_avg_pool2d
 from .shapes import cat, pad
@@ -44,7 +44,8 @@ def interpolate_hyperparameters(size=None, scale_factor=None, mode="nearest", al
         needs = next(d for d, modes in MODES.items() if mode in modes) + 2
         raise ValueError(f"{op}: got a {dims + 2}-D input, but mode {mode!r} needs a {needs}-D input")
     if mode not in ("linear", "bilinear", "bicubic", "trilinear") and align_corners is not None:
-        raise ValueError(f"{op}: align_corners only applies to modes 'linear', 'bilinear', 'bicubic' and 'trilinear'")
+        raise ValueError("align_corners option can only be set with the interpolating modes: "     # PyTorch's words
+                         "linear | bilinear | bicubic | trilinear")
     if size is not None:
         # a one-element integer tensor counts as its int, as in PyTorch (torchattacks' DIFGSM passes
         # size=[rnd, rnd] with rnd = torch.randint(..., size=(1,)))
@@ -232,7 +233,7 @@ def _bicubic(x, out_hw, aligned, scales):
                         linear_graph_backward(resample, lambda g: backward(g)[0], "interpolate_bicubic"))
 
 
-def pool_hyperparameters(op, kernel_size, stride=None, padding=0):
+def pool_hyperparameters(op, kernel_size, stride=None, padding=0, dilation=None):
     """Validate once (the pooling ops and layers call this): -> (kernel, stride, padding) pairs."""
     kernel = _pair(kernel_size, "kernel_size", op)
     stride = kernel if stride is None else _pair(stride, "stride", op)
@@ -240,24 +241,60 @@ def pool_hyperparameters(op, kernel_size, stride=None, padding=0):
     if min(kernel) < 1 or min(stride) < 1 or min(padding) < 0:
         raise ValueError(f"{op}: need kernel_size >= 1, stride >= 1, padding >= 0, got "
                          f"{kernel}, {stride}, {padding}")
-    if 2 * padding[0] > kernel[0] or 2 * padding[1] > kernel[1]:
-        raise ValueError(f"{op}: padding {padding} must be at most half of kernel_size {kernel}")
+    _half_padding_check(op, kernel, padding, dilation or (1,) * len(kernel))
     return kernel, stride, padding
 
 
-def _pool_args(x, kernel_size, stride, padding, op, ceil_mode=False):
+def _half_padding_check(op, kernel, padding, dilation):
+    """PyTorch's padding limits, in its words (a ShapeError: RuntimeError as PyTorch's, ValueError as nn's was):
+    each pad at most half the dilated window (pooling_output_shape, rows before columns),
+    then at most half the kernel (pool2d / pool3d_shape_check, which only a dilated window reaches)."""
+    if 2 * max(padding) <= min(kernel) or all(2 * p <= k for k, p in zip(kernel, padding)):
+        return                                  # (then both limits hold: the dilated window is no smaller)
+    for k, p, d in zip(kernel, padding, dilation):
+        if p > ((k - 1) * d + 1) // 2:
+            raise ShapeError(f"pad should be at most half of effective kernel size, but got pad={p}, kernel_size={k} "
+                             f"and dilation={d}")
+    if any(2 * p > k for k, p in zip(kernel, padding)):
+        if len(kernel) == 2:
+            got = f"padW = {padding[1]}, padH = {padding[0]}, kW = {kernel[1]}, kH = {kernel[0]}"
+        else:
+            got = (f"kT: {kernel[0]} kW: {kernel[2]} kH: {kernel[1]} padT: {padding[0]} padW: {padding[2]} "
+                   f"padH: {padding[1]}")
+        raise ShapeError(f"pad should be smaller than or equal to half of kernel size, but got {got}")
+
+
+def pool_output_size(op, x, kernel, stride, padding, dilation=None, ceil_mode=False, check_input_size=False):
+    """PyTorch's pooling output sizes (pooling_output_shape) and shape checks, in its words: x (N, C, *spatial), the
+    rest one int per spatial dim -> the output's spatial sizes. Each size is (n + 2p - d (k - 1) - 1 [+ s - 1 with
+    ceil_mode]) // s + 1, less one when ceil_mode's last window would start in the far padding; one below 1 is
+    PyTorch's "Output size is too small" (avg_pool3d first refuses any input smaller than the kernel,
+    check_input_size). A ShapeError: RuntimeError as PyTorch's, ValueError as nn's was."""
+    spatial, dilation = x.shape[2:], dilation or (1,) * len(kernel)
+    _half_padding_check(op, kernel, padding, dilation)
+    if ceil_mode:
+        sizes = [(n + 2 * p - d * (k - 1) + s - 2) // s + 1 for n, k, s, p, d in zip(spatial, kernel, stride, padding,
+                                                                                     dilation)]
+        sizes = [o - 1 if (o - 1) * s >= n + p else o for o, n, s, p in zip(sizes, spatial, stride, padding)]
+    else:
+        sizes = [(n + 2 * p - d * (k - 1) - 1) // s + 1 for n, k, s, p, d in zip(spatial, kernel, stride, padding,
+                                                                                 dilation)]
+    if check_input_size and any(n < k for n, k in zip(spatial, kernel)):
+        raise ShapeError("input image (T: {} H: {} W: {}) smaller than kernel size (kT: {} kH: {} kW: {})".format(
+            *spatial, *kernel))
+    if min(sizes) < 1:
+        raise ShapeError(f"Given input size: ({'x'.join(map(str, (x.shape[1], *spatial)))}). Calculated output size: "
+                         f"({'x'.join(map(str, (x.shape[1], *sizes)))}). Output size is too small")
+    return tuple(sizes)
+
+
+def _pool_args(x, kernel_size, stride, padding, op, ceil_mode=False, dilation=None):
     x = _tensor(x, "input", op)
     _check_ndim(x, (4,), op, "input", "(N, C, H, W) (or 3-D, one image (C, H, W))")
-    kernel, stride, padding = pool_hyperparameters(op, kernel_size, stride, padding)
-    H, W = x.shape[2:]
-    if ceil_mode:   # a window larger than the input still gives ceil((size + 2p - k) / s) + 1 >= 1 outputs
-        # (timm's AvgPool2d(2, 2, ceil_mode=True, count_include_pad=False) shortcut on a 1x1 map: PyTorch's mean of 1)
-        if min(-(-(n + 2 * p - k) // s) + 1 for n, k, s, p in zip((H, W), kernel, stride, padding)) < 1:
-            raise ValueError(f"{op}: kernel {kernel[0]}x{kernel[1]} is larger than the padded input "
-                             f"{H + 2 * padding[0]}x{W + 2 * padding[1]} by more than a stride")
-    elif H + 2 * padding[0] < kernel[0] or W + 2 * padding[1] < kernel[1]:
-        raise ValueError(f"{op}: kernel {kernel[0]}x{kernel[1]} is larger than the padded input "
-                         f"{H + 2 * padding[0]}x{W + 2 * padding[1]}")
+    kernel, stride, padding = pool_hyperparameters(op, kernel_size, stride, padding, dilation)
+    # a window larger than the input still gives outputs with ceil_mode (timm's AvgPool2d(2, 2, ceil_mode=True,
+    # count_include_pad=False) shortcut on a 1x1 map: PyTorch's mean of 1)
+    pool_output_size(op, x, kernel, stride, padding, dilation, ceil_mode)
     return x, kernel, stride, padding
 
 
@@ -311,12 +348,9 @@ def _dilated_max_pool2d(x, kernel_size, stride, padding, dilation, ceil_mode, re
     op = "max_pool2d"
     if ceil_mode:
         raise NotImplementedError(f"{op}: dilation > 1 with ceil_mode is not supported")
-    x, (kh, kw), (sh, sw), (ph, pw) = _pool_args(x, kernel_size, stride, padding, op)
+    x, (kh, kw), (sh, sw), (ph, pw) = _pool_args(x, kernel_size, stride, padding, op, dilation=dilation)
     (dh, dw), (H, W) = dilation, x.shape[2:]
     Ho, Wo = (H + 2 * ph - dh * (kh - 1) - 1) // sh + 1, (W + 2 * pw - dw * (kw - 1) - 1) // sw + 1
-    if min(Ho, Wo) < 1:
-        raise ValueError(f"{op}: the dilated window ({dh * (kh - 1) + 1} x {dw * (kw - 1) + 1}) is larger than the "
-                         f"padded input ({H + 2 * ph} x {W + 2 * pw})")
     xp = pad(x, (pw, pw, ph, ph), value=-np.inf) if ph or pw else x
     taps = [xp[:, :, a * dh:a * dh + sh * (Ho - 1) + 1:sh, b * dw:b * dw + sw * (Wo - 1) + 1:sw]
             for a in range(kh) for b in range(kw)]

@@ -14,7 +14,8 @@ from ._args import _tensor, builtin_like
 from .convolution import check_conv_dtypes, conv2d, conv_transpose2d
 from .onedim import _check_channels
 from .adaptive import _bins, adaptive_avg_pool2d, adaptive_max_pool2d
-from .sampling import _ceil_extra, _first_max, _pick, _scatter_unpool, avg_pool2d, max_pool2d
+from .sampling import (_ceil_extra, _first_max, _pick, _scatter_unpool, avg_pool2d, max_pool2d,
+                       pool_output_size)
 from .shapes import cat, pad
 
 
@@ -140,6 +141,7 @@ def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     x, unbatched = _batched5(input, op)
     k, p = _triple("kernel_size", kernel_size, op), _triple("padding", padding, op)
     s, d = (k if stride is None or stride == [] else _triple("stride", stride, op)), _triple("dilation", dilation, op)
+    pool_output_size(op, x, k, s, p, d, ceil_mode)            # PyTorch's checks and words, before the 2-d ops'
     extra = _ceil_extra(x.shape[2], d[0] * (k[0] - 1) + 1, s[0], p[0]) if ceil_mode else 0
     taps, Do = _depth_taps(x, k[0], s[0], d[0], p[0], p[0] + extra, -np.inf)
     pooled = [max_pool2d(slab, k[1:], s[1:], p[1:], d[1:], ceil_mode=ceil_mode, return_indices=return_indices)
@@ -185,6 +187,8 @@ def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
     x, unbatched = _batched5(input, op)
     k, p = _triple("kernel_size", kernel_size, op), _triple("padding", padding, op)
     s = k if stride is None or stride == [] else _triple("stride", stride, op)
+    # PyTorch's checks and words; avg_pool3d refuses an input smaller than the kernel even where padding would fit it
+    pool_output_size(op, x, k, s, p, None, ceil_mode, check_input_size=True)
     extra = _ceil_extra(x.shape[2], k[0], s[0], p[0]) if ceil_mode else 0
 
     def window_sums(t, pads):                   # (N, C, Do, Ho, Wo): the sums over every 3-d window of t

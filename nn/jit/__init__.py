@@ -4,13 +4,14 @@ function, is_scripting and is_tracing are False. nn compiles nothing: TorchScrip
 import builtins
 import types
 import typing
+import warnings
 
 from . import annotations  # noqa: F401
 from .annotations import Final  # noqa: F401
 from ..futures import Future  # noqa: F401  (torch.jit.Future is torch.futures.Future)
 
 __all__ = ["script", "trace", "annotate", "unused", "ignore", "export", "is_scripting", "is_tracing", "Final", "fork",
-           "wait", "Future", "script_if_tracing"]
+           "wait", "Future", "script_if_tracing", "script_method"]
 
 
 def compile(model=None, *, fullgraph=False, dynamic=None, backend="inductor", mode=None, options=None,
@@ -23,6 +24,14 @@ def compile(model=None, *, fullgraph=False, dynamic=None, backend="inductor", mo
 
 def script(obj, *args, **kwargs):
     return obj
+
+
+def script_method(fn):
+    """torch.jit.script_method (pytorchvideo's MoveChannelRear / MoveChannelFront decorate forward with it): PyTorch
+    2.13 warns that it is deprecated and, with TorchScript off (nn's case), returns the function itself."""
+    warnings.warn("`torch.jit.script_method` is deprecated. Please switch to `torch.compile` or `torch.export`.",
+                  DeprecationWarning, stacklevel=2)
+    return fn
 
 
 def trace(func, example_inputs=None, *args, **kwargs):

@@ -28,6 +28,7 @@ from .lazy import (LazyLinear, LazyConv1d, LazyConv2d, LazyConvTranspose1d, Lazy
                    LazyInstanceNorm2d, LazyInstanceNorm3d)
 from .upsampling import Upsample, UpsamplingNearest2d, UpsamplingBilinear2d
 from .pooling import MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, AdaptiveMaxPool2d, MaxUnpool2d, MaxUnpool1d, MaxUnpool3d, LPPool1d, LPPool2d, LPPool3d
+from .pooling import FractionalMaxPool2d, FractionalMaxPool3d
 from .activation import (ReLU, LeakyReLU, Sigmoid, Tanh, Softmax, LogSoftmax, ELU, GELU, Softplus, SiLU,
                          Hardtanh, ReLU6, SELU, Mish, Hardsigmoid, Hardswish, LogSigmoid, Softmin, PReLU, Softsign,
                          Tanhshrink, Softshrink, Hardshrink, Threshold, CELU, GLU, RReLU, Softmax2d)
@@ -42,7 +43,7 @@ from .loss import (MSELoss, L1Loss, SmoothL1Loss, CrossEntropyLoss, NLLLoss, BCE
                    MultiMarginLoss, CTCLoss, CosineEmbeddingLoss, TripletMarginLoss, TripletMarginWithDistanceLoss, MultiLabelMarginLoss, PoissonNLLLoss, GaussianNLLLoss, CosineSimilarity,
                    PairwiseDistance)
 
-__all__ = ["Conv3d", "ConvTranspose3d", "AdaptiveAvgPool3d", "AdaptiveMaxPool3d", "BatchNorm3d", "MaxPool3d", "AvgPool3d", "LazyLinear", "LazyConv1d", "LazyConv2d", "LazyConvTranspose1d", "LazyConvTranspose2d", "LazyBatchNorm1d",
+__all__ = ["FractionalMaxPool2d", "FractionalMaxPool3d", "Conv3d", "ConvTranspose3d", "AdaptiveAvgPool3d", "AdaptiveMaxPool3d", "BatchNorm3d", "MaxPool3d", "AvgPool3d", "LazyLinear", "LazyConv1d", "LazyConv2d", "LazyConvTranspose1d", "LazyConvTranspose2d", "LazyBatchNorm1d",
            "LazyBatchNorm2d", "Parameter", "Module", "Sequential", "ModuleList", "Linear", "Conv2d", "ConvTranspose2d", "MaxUnpool2d", "MaxUnpool1d", "MaxUnpool3d",
            "Upsample", "BatchNorm2d", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "MaxPool2d", "AvgPool2d",
            "Dropout", "Flatten", "Identity", "StateDictError", "IncompatibleKeys",

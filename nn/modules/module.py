@@ -281,6 +281,7 @@ class Module:
                 value = _registration_hooks(_global_buffer_registration_hooks, self, name, value)
             buffers[name] = self._check_buffer(name, value)
             self._keep_buffer_graph(name, value)
+            self._keep_buffer_class(name, value)
 
     def _discard(self, name, keep=None):
         """Forget name everywhere but in the registry ``keep`` (where assigning it again keeps its place)."""
@@ -310,6 +311,16 @@ class Module:
             return value
         raise TypeError(f"cannot assign {type(value).__name__} as buffer {name!r} (Tensor, ndarray or None expected)")
 
+    def _keep_buffer_class(self, name, value):
+        """A buffer registered (or assigned) as an instance of a Tensor subclass (pypose's LieTensor, whose ``ltype``
+        says SO3 or SE3) reads back as that class with its public attributes, as PyTorch's buffer is the object
+        itself; the registry still holds only the array."""
+        classes = self.__dict__.setdefault("_buffer_classes", {})
+        classes.pop(name, None)
+        if isinstance(value, Tensor) and type(value) not in (Tensor, Buffer, Parameter):
+            classes[name] = (type(value), {k: v for k, v in vars(value).items()
+                                           if not k.startswith("_") and k != "requires_grad"})
+
     def _keep_buffer_graph(self, name, value):
         """A buffer assigned a tensor that is part of a graph (kornia's ZCAWhitening fits its transform matrix into
         buffers with detach_transforms=False) reads back as that tensor, as in PyTorch, so gradients flow through
@@ -332,6 +343,11 @@ class Module:
                     return graph[0]
                 if isinstance(value, np.ndarray):
                     tensor = Tensor._wrap(value)           # a Tensor on the buffer's own array, as PyTorch's buffers
+                    classes = d.get("_buffer_classes")
+                    kind = classes.get(name) if classes else None
+                    if kind is not None:                    # registered as a Tensor subclass: read back as one
+                        tensor.__class__ = kind[0]
+                        tensor.__dict__.update(kind[1])
                     # its slot, so that buf.data = new rebinds the buffer itself (an ActNorm's `initialized` flag)
                     tensor.__dict__["_buffer_slot"] = _BufferSlot(self, name, value)
                     return tensor
@@ -381,6 +397,7 @@ class Module:
             tensor = _registration_hooks(_global_buffer_registration_hooks, self, name, tensor)
         self._buffers[name] = self._check_buffer(name, tensor)
         self._keep_buffer_graph(name, tensor)
+        self._keep_buffer_class(name, tensor)
         if not persistent:
             self._non_persistent_buffers.add(name)
 

@@ -6,6 +6,7 @@ from .. import functional as F
 from ..functional.convolution import conv_hyperparameters
 from .conv import _ConvNd, _output_padding, _padded_by_mode, _padding_mode
 from .module import Module, Parameter
+from .poolbase import _AdaptiveAvgPoolNd, _AdaptiveMaxPoolNd
 from .utils import _factory, _check_int, _reset_weight_and_bias
 
 
@@ -135,27 +136,16 @@ class AvgPool1d(Module):
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
-class AdaptiveAvgPool1d(Module):
+class AdaptiveAvgPool1d(_AdaptiveAvgPoolNd):
     """Mean over PyTorch's adaptive bins: (N, C, L) -> (N, C, output_size)."""
-
-    def __init__(self, output_size):
-        super().__init__()
-        self.output_size = output_size
 
     def forward(self, input):
         return F.adaptive_avg_pool1d(input, self.output_size)
 
-    def extra_repr(self):
-        return f"output_size={self.output_size}"
 
-
-class AdaptiveMaxPool1d(AdaptiveAvgPool1d):
+class AdaptiveMaxPool1d(_AdaptiveMaxPoolNd):
     """Max over PyTorch's adaptive bins: (N, C, L) -> (N, C, output_size); return_indices: also the maxima's
     indices along L."""
-
-    def __init__(self, output_size, return_indices=False):
-        super().__init__(output_size)
-        self.return_indices = return_indices
 
     def forward(self, input):
         return F.adaptive_max_pool1d(input, self.output_size, self.return_indices)

@@ -41,14 +41,35 @@ class _Pad2d(Module):
         return f"{self.padding}" + (f", value={self.value}" if self.mode == "constant" else "")
 
 
-class ConstantPad2d(_Pad2d):
+# PyTorch's private family bases (torch.nn.modules.padding._ConstantPadNd, ...): code that handles a whole family
+# by isinstance or by a walk of the MRO (thop's FLOP counter registers them) finds every member through them.
+class _ConstantPadNd(_Pad2d):
+    """The constant pads (ConstantPad1d/2d/3d, ZeroPad1d/2d/3d)."""
+
+
+class _ReflectionPadNd(_Pad2d):
+    """The reflection pads."""
+    mode = "reflect"
+
+
+class _ReplicationPadNd(_Pad2d):
+    """The replication pads."""
+    mode = "replicate"
+
+
+class _CircularPadNd(_Pad2d):
+    """The circular pads."""
+    mode = "circular"
+
+
+class ConstantPad2d(_ConstantPadNd):
     """Pad with a constant value: ConstantPad2d(padding, value)."""
 
     def __init__(self, padding, value):
         super().__init__(padding, value)
 
 
-class ZeroPad2d(_Pad2d):
+class ZeroPad2d(_ConstantPadNd):
     """Pad with zeros."""
 
     def __init__(self, padding):
@@ -58,14 +79,12 @@ class ZeroPad2d(_Pad2d):
         return f"{self.padding}"
 
 
-class ReflectionPad2d(_Pad2d):
+class ReflectionPad2d(_ReflectionPadNd):
     """Pad with the mirror image of the border (the border row itself not repeated)."""
-    mode = "reflect"
 
 
-class ReplicationPad2d(_Pad2d):
+class ReplicationPad2d(_ReplicationPadNd):
     """Pad by repeating the border row/column."""
-    mode = "replicate"
 
 
 class ConstantPad1d(ConstantPad2d):
@@ -88,9 +107,8 @@ class ReplicationPad1d(ReplicationPad2d):
     sides = 2
 
 
-class CircularPad2d(_Pad2d):
+class CircularPad2d(_CircularPadNd):
     """Pad by wrapping around: the rows / columns of the opposite side."""
-    mode = "circular"
 
 
 class CircularPad1d(CircularPad2d):

@@ -1,6 +1,7 @@
 """MaxPool2d and AvgPool2d."""
 from .. import functional as F
 from .module import Module
+from .poolbase import _AdaptiveAvgPoolNd, _AdaptiveMaxPoolNd
 from ..functional.sampling import pool_hyperparameters
 
 class _Pool2d(Module):
@@ -46,18 +47,11 @@ class AvgPool2d(_Pool2d):
                             self.divisor_override)
 
 
-class AdaptiveAvgPool2d(Module):
+class AdaptiveAvgPool2d(_AdaptiveAvgPoolNd):
     """Mean over PyTorch's adaptive bins: (N, C, H, W) -> (N, C, *output_size) (None keeps that size)."""
-
-    def __init__(self, output_size):
-        super().__init__()
-        self.output_size = output_size
 
     def forward(self, input):
         return F.adaptive_avg_pool2d(input, self.output_size)
-
-    def extra_repr(self):
-        return f"output_size={self.output_size}"
 
 
 class _MaxUnpoolNd(Module):
@@ -93,12 +87,8 @@ class MaxUnpool3d(_MaxUnpoolNd):
     _unpool = staticmethod(F.max_unpool3d)
 
 
-class AdaptiveMaxPool2d(AdaptiveAvgPool2d):
+class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):
     """Max over PyTorch's adaptive bins; return_indices=True also returns the argmax indices."""
-
-    def __init__(self, output_size, return_indices=False):
-        super().__init__(output_size)
-        self.return_indices = bool(return_indices)
 
     def forward(self, input):
         return F.adaptive_max_pool2d(input, self.output_size, self.return_indices)
@@ -136,3 +126,41 @@ class LPPool3d(LPPool1d):
 # torch.nn.modules.pooling's 1-d layers (defined in onedim.py)
 from .onedim import MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool1d  # noqa: E402,F401
 from .threedim import MaxPool3d, AvgPool3d, AdaptiveAvgPool3d, AdaptiveMaxPool3d  # noqa: E402,F401
+
+
+class _FractionalMaxPool(Module):
+    """FractionalMaxPool2d / 3d: kernel_size, and output_size or output_ratio (each in (0, 1)), as PyTorch's;
+    _random_samples (N, C, nd) fixes the windows (a buffer, None by default: drawn anew on every call)."""
+    _nd = 2
+
+    def __init__(self, kernel_size, output_size=None, output_ratio=None, return_indices=False,
+                 _random_samples=None):
+        super().__init__()
+        nd, name = self._nd, type(self).__name__
+        tup = (lambda v: tuple(v) if isinstance(v, (tuple, list)) else (v,) * nd)
+        self.kernel_size = tup(kernel_size)
+        self.return_indices = return_indices
+        self.register_buffer("_random_samples", _random_samples)
+        self.output_size = tup(output_size) if output_size is not None else None
+        self.output_ratio = tup(output_ratio) if output_ratio is not None else None
+        if output_size is None and output_ratio is None:
+            raise ValueError(f"{name} requires specifying either an output size, or a pooling ratio")
+        if output_size is not None and output_ratio is not None:
+            raise ValueError("only one of output_size and output_ratio may be specified")
+        if self.output_ratio is not None and not all(0 < r < 1 for r in self.output_ratio):
+            raise ValueError(f"output_ratio must be between 0 and 1 (got {output_ratio})")
+
+    def forward(self, input):
+        pool = F.fractional_max_pool2d if self._nd == 2 else F.fractional_max_pool3d
+        return pool(input, self.kernel_size, self.output_size, self.output_ratio, self.return_indices,
+                    _random_samples=self._random_samples)
+
+
+class FractionalMaxPool2d(_FractionalMaxPool):
+    """Fractional max-pooling (F.fractional_max_pool2d): (N, C, H, W) or (C, H, W) -> (..., oH, oW)."""
+    _nd = 2
+
+
+class FractionalMaxPool3d(_FractionalMaxPool):
+    """Fractional max-pooling (F.fractional_max_pool3d): (N, C, T, H, W) or (C, T, H, W) -> (..., oT, oH, oW)."""
+    _nd = 3

@@ -9,6 +9,7 @@ from .. import functional as F
 from ..dtypes import get_default_dtype
 from ..functional.threedim import _triple
 from .module import Module, Parameter
+from .poolbase import _AdaptiveAvgPoolNd, _AdaptiveMaxPoolNd
 from .utils import _check_int, _factory, _reset_weight_and_bias
 
 
@@ -129,26 +130,15 @@ class AvgPool3d(Module):
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
-class AdaptiveAvgPool3d(Module):
+class AdaptiveAvgPool3d(_AdaptiveAvgPoolNd):
     """Mean over PyTorch's adaptive bins: (N, C, D, H, W) -> (N, C, *output_size) (an int, or 3 ints / None)."""
-
-    def __init__(self, output_size):
-        super().__init__()
-        self.output_size = output_size
 
     def forward(self, input):
         return F.adaptive_avg_pool3d(input, self.output_size)
 
-    def extra_repr(self):
-        return f"output_size={self.output_size}"
 
-
-class AdaptiveMaxPool3d(AdaptiveAvgPool3d):
+class AdaptiveMaxPool3d(_AdaptiveMaxPoolNd):
     """Max over PyTorch's adaptive bins: (N, C, D, H, W) -> (N, C, *output_size)."""
-
-    def __init__(self, output_size, return_indices=False):
-        super().__init__(output_size)
-        self.return_indices = return_indices
 
     def forward(self, input):
         return F.adaptive_max_pool3d(input, self.output_size, self.return_indices)

@@ -50,7 +50,30 @@ class SGD(Optimizer):
                         first = True
                     elif isinstance(buf, Tensor):   # put there by a wrapper (Lookahead's reset: torch.zeros_like(p)):
                         buf = buf._data             # updated in place, so the wrapper's Tensor follows
+                if type(p).add_ is not Tensor.add_:
+                    _add_step(p, buf, first, group)
+                    continue
                 # one fused pass over the parameter (nn/kernels/optim.py; formula in the docstring)
                 # (a complex parameter as its real pairs, as PyTorch's view_as_real: nn/optim/optimizer.py)
                 K.sgd_update(real_view(p._data), real_view(-p._grad if group["maximize"] else p._grad, read_only=True), real_view(buf),
                              lr, momentum, dampening, weight_decay, nesterov, first)
+
+
+def _add_step(p, buf, first, group):
+    """SGD's step for a Tensor subclass with its own add_ (pypose's LieTensor parameters retract on their manifold:
+    add_ is Exp(d) * p): PyTorch's CPU SGD ends with param.add_(d_p, alpha=-lr), so the subclass applies the step.
+    d_p as the docstring's formula (buf, the momentum buffer array, updated in place)."""
+    from ..grad_mode import no_grad     # noqa: PLC0415
+    g = -p._grad if group["maximize"] else p._grad
+    if group["weight_decay"] != 0:
+        g = g + group["weight_decay"] * p._data
+    momentum = group["momentum"]
+    if momentum != 0:
+        if first:
+            buf[...] = g
+        else:
+            buf *= momentum
+            buf += (1 - group["dampening"]) * g
+        g = g + momentum * buf if group["nesterov"] else buf
+    with no_grad():
+        p.add_(Tensor._wrap(np.array(g)), alpha=-group["lr"])

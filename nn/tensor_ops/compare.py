@@ -6,7 +6,7 @@ identity-based (set in nn/tensor.py), so tensors still work as dict keys and in 
 import numpy as np
 
 from ..dtypes import result_dtype, cast
-from ..tensor import Tensor
+from ..tensor import Tensor, broadcast_shape
 from ._attach import attach
 
 _LIFTABLE = (Tensor, np.ndarray, np.generic, int, float, bool, list, tuple)
@@ -90,14 +90,23 @@ def isin(elements, test_elements, *, assume_unique=False, invert=False):
     return Tensor._wrap(np.isin(a, b, invert=invert))
 
 
-def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+def _close_operand(input, other):
+    """other's values for isclose / allclose; shapes that do not broadcast are PyTorch's RuntimeError, not
+    NumPy's ValueError (pypose's mat2Sim3 checks a batch of scales against a wrongly shaped one)."""
     other = other._data if isinstance(other, Tensor) else other
+    if getattr(other, "shape", ()) != input.shape:
+        broadcast_shape(input.shape, np.shape(other))
+    return other
+
+
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    other = _close_operand(input, other)
     return Tensor._wrap(np.isclose(input._data, other, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     """True when every |input - other| <= atol + rtol * |other| (a Python bool)."""
-    other = other._data if isinstance(other, Tensor) else other
+    other = _close_operand(input, other)
     return bool(np.allclose(input._data, other, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 

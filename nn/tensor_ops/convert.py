@@ -41,7 +41,7 @@ _NO_ITEM_ON_META = "Tensor.item() cannot be called on meta tensors"
 def item(input):
     """The value of a one-element tensor as a Python float, int or bool."""
     if input._data.size != 1:
-        raise ShapeError(f"item() needs a tensor with one element, got shape {input.shape}")
+        raise ShapeError(f"a Tensor with {input._data.size} elements cannot be converted to Scalar")   # PyTorch's
     refuse_meta_data(input, _NO_ITEM_ON_META, RuntimeError)
     return input._data.reshape(()).item()
 
@@ -53,9 +53,12 @@ def tolist(input):
 
 
 def numpy(input, force=False):
-    """The underlying ndarray (shared, not copied)."""
+    """The underlying ndarray (shared, not copied). A tensor that requires grad is refused, as PyTorch refuses it
+    (its values outside the graph: detach() first, or force=True)."""
     refuse_meta_data(input, "can't convert meta device type tensor to numpy. Use Tensor.cpu() to copy the tensor "
                      "to host memory first.", TypeError)
+    if input.requires_grad and not force:
+        raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
     return input._data
 
 
@@ -91,7 +94,7 @@ def as_subclass(input, cls):
     if not (isinstance(cls, builtins.type) and issubclass(cls, Tensor)):
         raise TypeError("Creating a Tensor subclass from a class that does not inherit from Tensor is not possible. "
                         "Make sure your class inherits from Tensor.")
-    out = Tensor._make(input._data, (input,), lambda g: (g,), "as_subclass", lambda g: (g,), saves=False)
+    out = Tensor._make(input._data, (input,), lambda g: (g,), "alias", lambda g: (g,), saves=False)   # AliasBackward0
     out.__class__ = cls
     if is_grad_enabled():           # a view, as reshape's: an in-place change recorded in a graph reaches input
         out._view_of = (input, _same)             # (a named function: the tensor pickles, as PyTorch's)
@@ -257,9 +260,11 @@ def requires_grad_(input, requires_grad=True):
 # -- Python protocols ------------------------------------------------------------------------
 
 def _one_value(input, what):
-    if input._data.size != 1:
-        raise RuntimeError(f"{what} of a tensor with {input._data.size} elements is ambiguous; "
-                           f"it needs exactly one element (use .any() or .all() for a truth value)")
+    if input._data.size != 1:        # PyTorch's exceptions and words: bool() a RuntimeError, float() / int() ValueError
+        if what == "the truth value":
+            values = "no values" if input._data.size == 0 else "more than one value"
+            raise RuntimeError(f"Boolean value of Tensor with {values} is ambiguous")
+        raise ValueError("only one element tensors can be converted to Python scalars")
     refuse_meta_data(input, _NO_ITEM_ON_META, RuntimeError)
     return input._data.reshape(()).item()
 
@@ -288,7 +293,15 @@ def __contains__(input, element):
     raise RuntimeError(f"Tensor.__contains__ only supports Tensor or scalar, but you passed in a {builtins.type(element)}.")
 
 
+_FLOAT_GRAD_WARNED = []     # PyTorch warns once per process (TORCH_WARN_ONCE), for float() only, not item() / int()
+
+
 def __float__(input):
+    if input.requires_grad and not _FLOAT_GRAD_WARNED and is_grad_enabled():
+        _FLOAT_GRAD_WARNED.append(True)
+        from ..caller_warnings import warn_at_caller        # noqa: PLC0415 - only the warning needs it
+        warn_at_caller("Converting a tensor with requires_grad=True to a scalar may lead to unexpected behavior.\n"
+                       "Consider using tensor.detach() first.")
     return float(_one_value(input, "float()"))
 
 
@@ -414,13 +427,15 @@ def _float_formatter(d, opts, threshold):
 
 def __repr__(input):
     """tensor([...]) as PyTorch prints it: dtype shown when not the default, then requires_grad / grad_fn; the
-    numbers as set_printoptions says."""
+    numbers as set_printoptions says. A Tensor subclass other than Parameter / Buffer is named by its class, as
+    PyTorch's _str_intern does (pina's LabelTensor([[...]]))."""
     d = input._data
+    prefix = "tensor(" if input.__class__ is Tensor else _subclass_prefix(input.__class__)   # (type: Tensor.type here)
     if isinstance(d, MetaArray):             # no values to print, as PyTorch's
         grad = ", requires_grad=True" if input.requires_grad and input.is_leaf else ""
         dt = "" if d.dtype == get_default_dtype() else f", dtype=nn.{d.dtype.name}"
-        return f"tensor(..., device='meta', size={tuple(d.shape)}{dt}{grad})"
-    body = _tensor_str(input, len("tensor("))
+        return f"{prefix}..., device='meta', size={tuple(d.shape)}{dt}{grad})"
+    body = _tensor_str(input, len(prefix))
     extra = ""
     if d.size == 0:           # as PyTorch: an empty tensor says its size unless (0,), and any non-default dtype
         extra += f", size={tuple(d.shape)}" if d.ndim != 1 else ""
@@ -430,7 +445,14 @@ def __repr__(input):
         extra += f", dtype=nn.{d.dtype.name}"
     if input.requires_grad:
         extra += ", requires_grad=True" if input.is_leaf else f", grad_fn=<{input.grad_fn.name()}>"
-    return f"tensor({body}{extra})"
+    return f"{prefix}{body}{extra})"
+
+
+def _subclass_prefix(cls):
+    """What a Tensor subclass's repr starts with: 'tensor(' for Parameter and Buffer (PyTorch's plain tensors),
+    otherwise the class's name."""
+    from ..modules.module import Parameter, Buffer     # noqa: PLC0415 - nn.modules imports this module
+    return "tensor(" if cls is Parameter or cls is Buffer else f"{cls.__name__}("
 
 
 def _tensor_str(input, indent):
@@ -467,6 +489,8 @@ attach(size, dim, numel, item, tolist, numpy, detach, detach_, as_subclass, clon
        short=_converter("short", np.int16), char=_converter("char", np.int8))
 Tensor.device = property(lambda self: META if isinstance(self._data, MetaArray) else CPU)
 Tensor.is_meta = property(lambda self: isinstance(self._data, MetaArray))
+Tensor.name = property(lambda self: None, doc="Always None, as PyTorch's Tensor.name (read-only; pina's "
+                                                  "LabelTensor.summation reads it)")
 Tensor.is_cuda = False
 # the other device and layout probes PyTorch's tensors answer (torchmetrics asks `x.is_mps` before sorting)
 for _probe in ("is_mps", "is_xpu", "is_ipu", "is_xla", "is_mtia", "is_maia", "is_vulkan", "is_quantized", "is_mkldnn",

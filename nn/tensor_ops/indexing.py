@@ -9,7 +9,7 @@ import warnings
 
 import numpy as np
 
-from ..dtypes import scalar_type_name
+from ..dtypes import checked_fill, scalar_type_name
 from ..tensor import Tensor, _normalize_axes, as_int, is_grad_enabled, linear_graph_backward, _linear_map
 from ._attach import attach
 from .inplace import _refuse_leaf, _refuse_view, _rebase, _write, _write_through, _bump_version
@@ -634,7 +634,7 @@ def index_fill(input, dim, index, value):
     if is_tensor and value.ndim != 0:
         raise ValueError(f"index_fill: value must be a number or a 0-d tensor, got shape {tuple(value.shape)}")
     y = input._data.copy()
-    y[where] = value._data if is_tensor else value
+    y[where] = value._data if is_tensor else checked_fill(value, y.dtype)
 
     def backward(g):
         # filled elements take value: their gradient goes to value (summed), none to the old input

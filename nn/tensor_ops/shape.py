@@ -12,8 +12,8 @@ import numpy as np
 
 from .. import functional as F
 from ..array import diagonal_view
-from ..dtypes import (C_TYPE_NAMES, _NameOnly, dtype as _dtype_class, to_dtype, scalar_type_mismatch, scalar_type_name,
-                      typeid_name)
+from ..dtypes import (C_TYPE_NAMES, _NameOnly, dtype as _dtype_class, to_dtype, bmm_scalar_type_mismatch,
+                      scalar_type_name, typeid_name)
 from ..tensor import (ShapeError, Tensor, as_int, as_sizes, broadcast_shape, linear_graph_backward, matmul_grads,
                       matmul_work, unbroadcast, is_grad_enabled)
 from ..kernels.threads import single_thread_blas
@@ -931,7 +931,8 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
         raise RuntimeError(f"Input dtypes must be the same, got: input {typeid_name(input.dtype.name)}, batch1: "
                            f"{typeid_name(batch1.dtype.name)}, batch2: {typeid_name(batch2.dtype.name)}")
     if batch2.dtype != batch1.dtype:
-        raise scalar_type_mismatch(batch1.dtype.name, batch2.dtype.name)
+        work = batch1.shape[1] * batch1.shape[2] * batch2.shape[2]        # one product's multiply-adds
+        raise bmm_scalar_type_mismatch(batch1.dtype.name, batch2.dtype.name, work)
     kind = input.dtype.kind
     if kind == "b":
         raise TypeError("baddbmm: not defined for bool tensors (as in PyTorch)")

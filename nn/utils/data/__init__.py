@@ -272,6 +272,15 @@ class WeightedRandomSampler(Sampler):
         return self.num_samples
 
 
+class _InfiniteConstantSampler(Sampler):
+    """None, without end: the sampler PyTorch's DataLoader gives an IterableDataset (whose samples come from its
+    own __iter__, not from indices)."""
+
+    def __iter__(self):
+        while True:
+            yield None
+
+
 class BatchSampler(Sampler):
     """Groups another sampler's indices into lists of batch_size (the last one shorter unless drop_last)."""
 
@@ -381,14 +390,18 @@ class DataLoader(Generic[T_co]):
                  persistent_workers=False, pin_memory_device="", in_order=True):
         if batch_size is not None and (not isinstance(batch_size, numbers.Integral) or batch_size <= 0):
             raise ValueError(f"DataLoader: batch_size should be a positive integer, got {batch_size!r}")
+        if isinstance(dataset, IterableDataset):
+            # an IterableDataset has no indices: shuffle inside its __iter__ (PyTorch's checks and words)
+            for name, value in (("shuffle", shuffle if shuffle not in (False, None) else None), ("sampler", sampler),
+                                ("batch_sampler", batch_sampler)):
+                if value is not None:
+                    raise ValueError(f"DataLoader with IterableDataset: expected unspecified {name} option, but got "
+                                     f"{name}={value}")
         if sampler is not None and shuffle:
             raise ValueError("DataLoader: sampler option is mutually exclusive with shuffle")
         if batch_sampler is not None and (batch_size != 1 or shuffle or sampler is not None or drop_last):
             raise ValueError("DataLoader: batch_sampler option is mutually exclusive with "
                              "batch_size, shuffle, sampler, and drop_last")
-        if isinstance(dataset, IterableDataset) and (shuffle or sampler is not None or batch_sampler is not None):
-            raise ValueError("DataLoader: an IterableDataset has no indices; shuffle, sampler and batch_sampler "
-                             "do not apply (shuffle inside the dataset's __iter__ instead)")
         self.dataset = dataset
         self.batch_size = None if batch_sampler is not None else batch_size
         # not an attribute, as PyTorch's loader keeps none: code that rebuilds a loader from its public __dict__
@@ -428,20 +441,23 @@ class DataLoader(Generic[T_co]):
     @property
     def sampler(self):
         """The sampler given, else the one PyTorch's DataLoader makes (RandomSampler(dataset, generator=) with
-        shuffle, else SequentialSampler; None for an IterableDataset): ``len(loader.sampler)`` is the number of
-        samples. The loader itself draws the same order from the same generator."""
-        if self._sampler is not None or isinstance(self.dataset, IterableDataset):
+        shuffle, else SequentialSampler; for an IterableDataset _InfiniteConstantSampler, None without end):
+        ``len(loader.sampler)`` is the number of samples. The loader itself draws the same order from the same
+        generator."""
+        if self._sampler is not None:
             return self._sampler
         if "sampler" not in self._default_samplers:
-            self._default_samplers["sampler"] = (RandomSampler(self.dataset, generator=self.generator) if self._shuffle
-                                                 else SequentialSampler(self.dataset))
+            self._default_samplers["sampler"] = (
+                _InfiniteConstantSampler() if isinstance(self.dataset, IterableDataset) else
+                RandomSampler(self.dataset, generator=self.generator) if self._shuffle else
+                SequentialSampler(self.dataset))
         return self._default_samplers["sampler"]
 
     @property
     def batch_sampler(self):
         """The batch_sampler given, else BatchSampler(loader.sampler, batch_size, drop_last) as PyTorch's (None
-        with batch_size=None or an IterableDataset)."""
-        if self._batch_sampler is not None or self.batch_size is None or isinstance(self.dataset, IterableDataset):
+        with batch_size=None)."""
+        if self._batch_sampler is not None or self.batch_size is None:
             return self._batch_sampler
         if "batch_sampler" not in self._default_samplers:
             self._default_samplers["batch_sampler"] = BatchSampler(self.sampler, self.batch_size, self.drop_last)
@@ -456,8 +472,7 @@ class DataLoader(Generic[T_co]):
 
     @property
     def _auto_collation(self):
-        # PyTorch's `batch_sampler is not None`, which an IterableDataset's loader has too (nn's gives None)
-        return self.batch_size is not None or self._batch_sampler is not None
+        return self.batch_sampler is not None
 
     @property
     def _index_sampler(self):

@@ -2,7 +2,8 @@
 them from there."""
 from . import DataLoader, default_collate, default_convert  # noqa: F401
 from . import (_BaseDataLoaderIter, _SingleProcessDataLoaderIter,  # noqa: F401  (PyG's DataLoaderIterator)
-               _MultiProcessingDataLoaderIter, _DatasetKind)             # (fastai's _FakeLoader)
+               _MultiProcessingDataLoaderIter, _DatasetKind,             # (fastai's _FakeLoader)
+               _InfiniteConstantSampler)
 # the names PyTorch's module imports from sampler / dataset (torchtuples subclasses
 # torch.utils.data.dataloader.RandomSampler)
 from . import (BatchSampler, RandomSampler, Sampler, SequentialSampler,  # noqa: F401,E402
