@@ -89,8 +89,8 @@ def _infer(data, dtype=None):
     """ndarray from Python data, with PyTorch's inference: floats -> float32, ints -> int64, bools -> bool. With a
     dtype given, Python numbers go to it directly (0.1 as float64 is the float64 0.1, not float32's)."""
     arr = np.array(data)
-    if isinstance(data, (np.ndarray, np.generic)):      # a NumPy array keeps its dtype
-        return arr
+    if isinstance(data, np.ndarray) or isinstance(data, np.generic) and dtype is None:   # it keeps its dtype
+        return arr              # (a NumPy scalar into a dtype is checked below as a number: tensor(np.int64(300), uint8))
     if dtype is not None and arr.dtype.kind in "fiubc":
         target = np.dtype(to_dtype(dtype))
         # Python numbers an integer dtype cannot hold are PyTorch's error (tensor([300], dtype=uint8)), not a wrap

@@ -23,6 +23,10 @@ shuffle=True").
 And `numpy()` of a tensor that requires grad gave its values, where PyTorch refuses ("Can't call numpy() on Tensor
 that requires grad. Use tensor.detach().numpy() instead."; `numpy(force=True)` detaches): a learner's
 `loss.numpy()` or `model.weight.numpy()` that runs on nn must run on PyTorch too.
+
+And `interpolate(mode="lanczos", antialias=True)`, new in PyTorch 2.13 (4-D only: the Lanczos-3 windowed sinc,
+PIL's LANCZOS), was refused as an unknown mode; without antialias, or with align_corners=True, PyTorch refuses it
+in its words.
 """
 import re
 import warnings
@@ -213,3 +217,40 @@ def test_numpy_of_a_tensor_that_requires_grad_is_refused():
     assert loss.detach().numpy() == 4.0 and w.numpy(force=True).tolist() == [1.0, 1.0]
     with nn.no_grad():
         assert (w * 2).numpy().tolist() == [2.0, 2.0]
+
+
+# ---- interpolate(mode="lanczos") --------------------------------------------------------------------------------
+
+def test_lanczos_matches_pils_lanczos_resize():
+    # failed before: "interpolate: mode must be one of ..."; PyTorch documents its result as PIL's Image.LANCZOS
+    from PIL import Image
+    x = np.random.default_rng(1).random((9, 13)).astype(np.float32)
+    for h, w in [(4, 6), (20, 30), (9, 5)]:
+        pil = np.asarray(Image.fromarray(x, mode="F").resize((w, h), Image.LANCZOS))   # float32 pixels
+        ours = nn.functional.interpolate(nn.tensor(x[None, None], dtype=nn.float64), size=(h, w), mode="lanczos",
+                                         antialias=True)
+        np.testing.assert_allclose(ours.numpy()[0, 0], pil, atol=2e-7)
+
+
+def test_lanczos_gradient_by_finite_differences():
+    x = nn.tensor(np.random.default_rng(2).standard_normal((1, 2, 7, 9)), requires_grad=True)
+    assert nn.autograd.gradcheck(lambda t: nn.functional.interpolate(t, size=(4, 12), mode="lanczos",
+                                                                     antialias=True), (x,))
+
+
+@pytest.mark.parametrize("kwargs, words", [
+    ({"size": 2}, "Lanczos mode requires antialias=True"),
+    ({"size": 2, "antialias": True, "align_corners": True}, "Lanczos mode does not support align_corners=True"),
+])
+def test_lanczos_refusals_in_pytorchs_words(kwargs, words):
+    with pytest.raises(ValueError, match=f"^{words}$"):
+        nn.functional.interpolate(nn.zeros(1, 1, 4, 4), mode="lanczos", **kwargs)
+
+
+def test_lanczos_against_pytorch():
+    torch = pytest.importorskip("torch")
+    x = np.random.default_rng(3).standard_normal((2, 3, 11, 9))
+    for size in [(5, 4), (17, 23), (11, 3)]:
+        theirs = torch.nn.functional.interpolate(torch.tensor(x), size=size, mode="lanczos", antialias=True)
+        ours = nn.functional.interpolate(nn.tensor(x), size=size, mode="lanczos", antialias=True)
+        np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-13, atol=1e-15)

@@ -11,7 +11,7 @@ from .shapes import cat, pad
 
 
 MODES = {1: ("nearest", "nearest-exact", "linear", "area"),                         # by the number of spatial dims
-         2: ("nearest", "nearest-exact", "bilinear", "bicubic", "area"),
+         2: ("nearest", "nearest-exact", "bilinear", "bicubic", "lanczos", "area"),
          3: ("nearest", "nearest-exact", "trilinear", "area")}
 
 
@@ -37,13 +37,13 @@ def interpolate_hyperparameters(size=None, scale_factor=None, mode="nearest", al
     known) checks what it can."""
     if (size is None) == (scale_factor is None):
         raise ValueError(f"{op}: give exactly one of size and scale_factor")
-    every = ("nearest", "nearest-exact", "linear", "bilinear", "bicubic", "trilinear", "area")
+    every = ("nearest", "nearest-exact", "linear", "bilinear", "bicubic", "trilinear", "lanczos", "area")
     if mode not in every:
         raise ValueError(f"{op}: mode must be one of {', '.join(map(repr, every))}, got {mode!r}")
     if dims is not None and mode not in MODES[dims]:
         needs = next(d for d, modes in MODES.items() if mode in modes) + 2
         raise ValueError(f"{op}: got a {dims + 2}-D input, but mode {mode!r} needs a {needs}-D input")
-    if mode not in ("linear", "bilinear", "bicubic", "trilinear") and align_corners is not None:
+    if mode not in ("linear", "bilinear", "bicubic", "trilinear", "lanczos") and align_corners is not None:
         raise ValueError("align_corners option can only be set with the interpolating modes: "     # PyTorch's words
                          "linear | bilinear | bicubic | trilinear")
     if size is not None:
@@ -66,7 +66,8 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     'nearest' (src = floor(dst * step)), 'nearest-exact' (src = floor((dst + 0.5) step)); 'linear' (3-D) and
     'bilinear' (4-D) with align_corners=False (half-pixel centres: src = (dst + 0.5) step - 0.5) or True (corner
     pixels aligned: src = dst (H - 1) / (Ho - 1)); 'bicubic' (the same source grid, PyTorch's cubic
-    convolution over 4 x 4 neighbours, A = -0.75, the border repeated); 'area' (the mean of each output pixel's
+    convolution over 4 x 4 neighbours, A = -0.75, the border repeated); 'lanczos' (4-D, antialias=True only: the
+    Lanczos-3 windowed sinc, 6 taps at step 1, PIL's LANCZOS); 'area' (the mean of each output pixel's
     source area: adaptive average pooling to the output size, as PyTorch). The step between source positions
     is 1 / scale_factor when one is given, as PyTorch's default, and H / Ho with a size or with
     recompute_scale_factor=True (they differ for a scale factor that does not divide the size evenly).
@@ -76,11 +77,15 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     """
     x = _tensor(input, "input", "interpolate")
     _check_ndim(x, (3, 4, 5), "interpolate", "input", "(N, C, L), (N, C, H, W) or (N, C, D, H, W)")
-    if antialias and (mode not in ("bilinear", "bicubic") or x.ndim != 4):
+    if antialias and (mode not in ("bilinear", "bicubic", "lanczos") or x.ndim != 4):
         raise ValueError("Anti-alias option is restricted to bilinear, bicubic, and lanczos modes and requires a "
                          "4-D tensor as input")
     dims = x.ndim - 2
     size, sf = interpolate_hyperparameters(size, scale_factor, mode, align_corners, "interpolate", dims)
+    if mode == "lanczos" and align_corners:
+        raise ValueError("Lanczos mode does not support align_corners=True")
+    if mode == "lanczos" and not antialias:
+        raise ValueError("Lanczos mode requires antialias=True")
     in_size = x.shape[2:]
     out_size = size if size is not None else tuple(int(np.floor(n * s)) for n, s in zip(in_size, sf))
     if min(out_size) < 1:
@@ -139,7 +144,8 @@ def _resize(x, out_hw, mode, aligned, scales, shortcut=True):
 def _antialiased(x, out_hw, mode, scales, aligned=False):
     """interpolate(antialias=True), as PyTorch's (and PIL's) separable resampling: along each axis, output i reads
     the inputs within the filter's support around its source centre s = step (i + 0.5), the filter (a triangle for
-    'bilinear', Keys' cubic with a = -0.5 for 'bicubic') stretched by the step when shrinking, the weights
+    'bilinear', Keys' cubic with a = -0.5 for 'bicubic', sinc(d) sinc(d / 3) for |d| < 3 for 'lanczos') stretched
+    by the step when shrinking, the weights
     normalised to sum 1. y = Wh x Ww' with constant (out, in) weight matrices, so the gradient is their transpose's.
     aligned (align_corners=True) changes only the step, as PyTorch's: (n_in - 1) / (n_out - 1), 0 for one output,
     a scale factor ignored; the centres keep their half-pixel offset. As PyTorch's kernel: W is resampled first,
@@ -155,7 +161,7 @@ def _antialiased(x, out_hw, mode, scales, aligned=False):
             step = f(n_in - 1) / f(n_out - 1) if n_out > 1 else f(0.0)
         else:
             step = f(1.0 / scale_factor) if scale_factor else f(n_in) / f(n_out)
-        size = 2 if mode == "bilinear" else 4                    # the filter's width at step 1
+        size = {"bilinear": 2, "bicubic": 4, "lanczos": 6}[mode]  # the filter's width at step 1
         support = f(size / 2 * float(step)) if step >= 1 else f(size / 2)
         stretch = f(1.0 / float(step)) if step >= 1 else f(1.0)
         m = np.zeros((n_out, n_in), f)
@@ -179,6 +185,8 @@ def _aa_filter(mode, d):
     d = np.abs(d)
     if mode == "bilinear":
         return np.maximum(d.dtype.type(0), 1 - d)
+    if mode == "lanczos":                           # np.sinc(t) = sin(pi t) / (pi t), 1 at 0
+        return np.where(d < 3, np.sinc(d) * np.sinc(d / 3), 0).astype(d.dtype)
     a = d.dtype.type(-0.5)
     near = ((a + 2) * d - (a + 3)) * d * d + 1                  # |d| < 1
     far = ((a * d - 5 * a) * d + 8 * a) * d - 4 * a            # 1 <= |d| < 2
