@@ -339,11 +339,22 @@ def scalar_type_mismatch(expected, found):
     return RuntimeError(f"expected scalar type {scalar_type_name(expected)} but found {scalar_type_name(found)}")
 
 
-def bmm_scalar_type_mismatch(first, second, work):
+def bmm_scalar_type_mismatch(first, second, work, op="bmm"):
     """PyTorch's RuntimeError for a batched product (bmm, baddbmm, matmul's batched path) of two dtypes; work =
-    m * k * n of one (m, k) @ (k, n) product. Its CPU bmm loops naively below 400 multiply-adds and names the first
-    operand's dtype as the expected one; from 400 on it goes through its BLAS path, which checks the other way round."""
-    return scalar_type_mismatch(first, second) if work < 400 else scalar_type_mismatch(second, first)
+    m * k * n of one (m, k) @ (k, n) product. Its CPU bmm loops naively below 400 multiply-adds, in the first
+    operand's dtype (none for bool), and names that dtype as the expected one; from 400 on it reads the second
+    operand as the expected one when that is float32 / float64 (its BLAS types), and otherwise refuses as mm
+    does (baddbmm in its own words)."""
+    if work < 400:
+        return RuntimeError(f"\"{op}\" not implemented for 'Bool'") if first == "bool" else \
+            scalar_type_mismatch(first, second)
+    if second in ("float32", "float64"):
+        return scalar_type_mismatch(second, first)
+    if op == "baddbmm":
+        return RuntimeError(f"mat1 and mat2 must have the same dtype, but got {scalar_type_name(first)} and "
+                            f"{scalar_type_name(second)}")
+    return RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {typeid_name(first)} != "
+                        f"{typeid_name(second)}")
 
 
 def typeid_name(dt):

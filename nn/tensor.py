@@ -348,6 +348,7 @@ def _refuse_mixed_matmul(a, b):
             raise RuntimeError(f"addmv input tensors must have the same dtype, but got {v}, {m}, and {v}")
         raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {typeid_name(m1._data.dtype.name)} != "
                            f"{typeid_name(m2._data.dtype.name)}")
+    broadcast_shape(a.shape[:-2], b.shape[:-2])     # batch sizes that do not broadcast: refused before the dtypes
     rows = a.shape[-2] if a.ndim >= 2 else 1
     raise bmm_scalar_type_mismatch(x, y, rows * a.shape[-1] * b.shape[-1])
 

@@ -27,6 +27,11 @@ that requires grad. Use tensor.detach().numpy() instead."; `numpy(force=True)` d
 And `interpolate(mode="lanczos", antialias=True)`, new in PyTorch 2.13 (4-D only: the Lanczos-3 windowed sinc,
 PIL's LANCZOS), was refused as an unknown mode; without antialias, or with align_corners=True, PyTorch refuses it
 in its words.
+
+And conv_transpose2d refused an output_padding from the stride up (ValueError "output_padding (1, 1) must be >= 0
+and smaller than stride (1, 1)"), where PyTorch takes any output_padding smaller than the stride or the dilation
+(ConvTranspose2d(..., dilation=2, output_padding=1), as a decoder sizing its output with a dilated kernel does);
+the ones it refuses it refuses in its words.
 """
 import re
 import warnings
@@ -254,3 +259,53 @@ def test_lanczos_against_pytorch():
         theirs = torch.nn.functional.interpolate(torch.tensor(x), size=size, mode="lanczos", antialias=True)
         ours = nn.functional.interpolate(nn.tensor(x), size=size, mode="lanczos", antialias=True)
         np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-13, atol=1e-15)
+
+
+# ---- conv_transpose2d: output_padding below the dilation --------------------------------------------------------
+
+def _conv_transpose_reference(x, w, b, stride, padding, output_padding, dilation):
+    """The transposed convolution by its definition: input pixel (i, j) times each tap lands on output row
+    i*sh + p*dh - ph, column j*sw + q*dw - pw; rows and columns past the last tap's reach stay at the bias."""
+    (N, C, H, W), (_, O, kh, kw) = x.shape, w.shape
+    Ho = (H - 1) * stride[0] - 2 * padding[0] + dilation[0] * (kh - 1) + output_padding[0] + 1
+    Wo = (W - 1) * stride[1] - 2 * padding[1] + dilation[1] * (kw - 1) + output_padding[1] + 1
+    y = np.zeros((N, O, Ho, Wo)) + b[None, :, None, None]
+    for i in range(H):
+        for j in range(W):
+            for p in range(kh):
+                for q in range(kw):
+                    r, c = i * stride[0] + p * dilation[0] - padding[0], j * stride[1] + q * dilation[1] - padding[1]
+                    if 0 <= r < Ho and 0 <= c < Wo:
+                        y[:, :, r, c] += np.einsum("nc,co->no", x[:, :, i, j], w[:, :, p, q])
+    return y
+
+
+@pytest.mark.parametrize("stride, padding, output_padding, dilation", [
+    ((1, 1), (2, 2), (1, 1), (2, 2)),
+    ((2, 2), (0, 0), (2, 2), (3, 3)),
+    ((1, 2), (0, 1), (1, 1), (2, 1)),
+    ((1, 1), (4, 0), (2, 2), (3, 3)),          # padding past the output padding: the extra rows get taps
+])
+def test_conv_transpose2d_output_padding_below_the_dilation(stride, padding, output_padding, dilation):
+    # failed before: "output_padding ... must be >= 0 and smaller than stride"
+    rng = np.random.default_rng(4)
+    x, w, b = rng.standard_normal((2, 3, 5, 6)), rng.standard_normal((3, 2, 3, 2)), rng.standard_normal(2)
+    y = nn.functional.conv_transpose2d(nn.tensor(x), nn.tensor(w), nn.tensor(b), stride, padding, output_padding,
+                                       dilation=dilation)
+    np.testing.assert_allclose(y.numpy(), _conv_transpose_reference(x, w, b, stride, padding, output_padding,
+                                                                     dilation), rtol=1e-12, atol=1e-12)
+    tensors = [nn.tensor(a, requires_grad=True) for a in (x[:1, :, :3, :4], w, b)]
+    assert nn.autograd.gradcheck(lambda *t: nn.functional.conv_transpose2d(*t, stride, padding, output_padding,
+                                                                           dilation=dilation), tensors)
+
+
+def test_conv_transpose_output_padding_refusals_in_pytorchs_words():
+    with pytest.raises(RuntimeError, match=re.escape(
+            "output padding must be smaller than either stride or dilation, but got output_padding_height: 2 "
+            "output_padding_width: 2 stride_height: 2 stride_width: 2 dilation_height: 1 dilation_width: 1")):
+        nn.functional.conv_transpose2d(nn.zeros(1, 1, 3, 3), nn.zeros(1, 1, 3, 3), stride=2, output_padding=2)
+    with pytest.raises(RuntimeError, match="^negative output_padding is not supported$"):
+        nn.functional.conv_transpose2d(nn.zeros(1, 1, 3, 3), nn.zeros(1, 1, 3, 3), output_padding=-1)
+    assert nn.ConvTranspose3d(1, 1, 3, dilation=2, output_padding=1)(nn.zeros(1, 1, 3, 3, 3)).shape == (1, 1, 8, 8, 8)
+    assert nn.functional.conv_transpose1d(nn.zeros(1, 1, 3), nn.zeros(1, 1, 3), dilation=2,
+                                          output_padding=1).shape == (1, 1, 8)

@@ -65,8 +65,13 @@ def conv_hyperparameters(op, stride=1, padding=0, dilation=1, groups=1, output_p
     if output_padding is None:
         return stride, padding, dilation, int(groups)
     out_pad = _pair(output_padding, "output_padding", op)
-    if min(out_pad) < 0 or out_pad[0] >= stride[0] or out_pad[1] >= stride[1]:
-        raise ValueError(f"{op}: output_padding {out_pad} must be >= 0 and smaller than stride {stride}")
+    if min(out_pad) < 0:
+        raise ShapeError("negative output_padding is not supported")                                     # PyTorch's
+    if any(o >= s and o >= d for o, s, d in zip(out_pad, stride, dilation)):
+        raise ShapeError("output padding must be smaller than either stride or dilation, but got "     # PyTorch's
+                         f"output_padding_height: {out_pad[0]} output_padding_width: {out_pad[1]} stride_height: "
+                         f"{stride[0]} stride_width: {stride[1]} dilation_height: {dilation[0]} dilation_width: "
+                         f"{dilation[1]}")
     return stride, padding, dilation, int(groups), out_pad
 
 
@@ -320,7 +325,7 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
     """Transposed convolution (the gradient of conv2d w.r.t. its input), as PyTorch.
 
     input (N, Cin, H, W), weight (Cin, Cout/groups, kh, kw), bias (Cout,) -> (N, Cout, Ho, Wo)
-    with Ho = (H - 1) sh - 2 ph + dh (kh - 1) + oph + 1, and output_padding < stride.
+    with Ho = (H - 1) sh - 2 ph + dh (kh - 1) + oph + 1, and output_padding < stride or < dilation.
     (PyTorch's argument order: groups before dilation.)
     """
     op = "conv_transpose2d"
@@ -335,6 +340,14 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
     if Ho < 1 or Wo < 1:
         raise ValueError(f"{op}: output size {Ho}x{Wo} is not positive "
                          f"(input {H}x{W}, kernel {kh}x{kw}, padding {padding}); reduce the padding")
+    if out_pad[0] >= stride[0] or out_pad[1] >= stride[1]:
+        # output_padding from stride up to the dilation (PyTorch allows it below either): rows and columns past the
+        # route's conv geometry. Take the whole unpadded output ((H - 1) sh + kdh rows), cut the padding off the
+        # top and left, and extend it with zeros to Ho x Wo (rows no tap reaches), by recorded ops
+        y = conv_transpose2d(x, weight, None, stride, 0, 0, groups, dilation)
+        y = y[:, :, padding[0]:padding[0] + Ho, padding[1]:padding[1] + Wo]
+        y = pad(y, (0, Wo - y.shape[3], 0, Ho - y.shape[2]))
+        return y if bias is None else y + bias.reshape(1, -1, 1, 1)
     xd, w = _cast(x._data, dt), _cast(weight._data, dt)
     wd = _dilate(w, dilation)
     # Seen from its output, this is a conv2d (Cout -> Cin) whose input gradient we compute:

@@ -932,7 +932,7 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
                            f"{typeid_name(batch1.dtype.name)}, batch2: {typeid_name(batch2.dtype.name)}")
     if batch2.dtype != batch1.dtype:
         work = batch1.shape[1] * batch1.shape[2] * batch2.shape[2]        # one product's multiply-adds
-        raise bmm_scalar_type_mismatch(batch1.dtype.name, batch2.dtype.name, work)
+        raise bmm_scalar_type_mismatch(batch1.dtype.name, batch2.dtype.name, work, "baddbmm")
     kind = input.dtype.kind
     if kind == "b":
         raise TypeError("baddbmm: not defined for bool tensors (as in PyTorch)")
