@@ -375,10 +375,13 @@ def checked_fill(value, dtype):
     if largest is not None and largest < builtins.abs(value) < math.inf:
         raise RuntimeError(f"value cannot be converted to type {C_TYPE_NAMES[dtype.name]} without overflow")
     if dtype.kind in "iu":
-        value = np.asarray(value)
         if int_overflows(value, dtype):
             raise RuntimeError(f"value cannot be converted to type {_FILL_INT_NAMES[dtype.name]} without overflow")
-        return value.astype(dtype)[()]              # a negative fill of an unsigned dtype wraps (-1 -> 255)
+        if not isinstance(value, numbers.Integral):
+            with np.errstate(invalid="ignore"):     # (2.0 ** 63, int64's max as a double, passes c10's check)
+                return np.float64(value).astype(dtype)[()]
+        if dtype.kind == "u" and value < 0:
+            return builtins.int(value) % (_INT_RANGES[dtype][1] + 1)   # a negative fill wraps (uint8: -1 -> 255)
     return value
 
 
@@ -386,17 +389,28 @@ def checked_fill(value, dtype):
 _FILL_INT_NAMES = {"uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int", "int64": "int64_t"}
 
 
+# each integer dtype's (min, max), as Python ints
+_INT_RANGES = {np.dtype(t): (builtins.int(np.iinfo(t).min), builtins.int(np.iinfo(t).max))
+               for t in (np.uint8, np.int8, np.int16, np.int32, np.int64, np.uint16, np.uint32, np.uint64)}
+
+
 def int_overflows(values, dtype):
-    """Whether numbers (an ndarray) stored into the integer dtype overflow, by c10's `overflows` rule, which
-    tensor(data, dtype=...) and the fills apply: a float outside [lowest, max] or NaN; an integer outside
-    [min, max], except that an unsigned dtype takes negatives down to -max (they wrap: uint8 fill_(-1) is 255)."""
+    """Whether numbers (an ndarray, or one real number: a fill value) stored into the integer dtype overflow, by
+    c10's `overflows` rule, which tensor(data, dtype=...) and the fills apply: a float outside [lowest, max] (compared
+    as floats, as c10 does) or NaN; an integer outside [min, max], except that an unsigned dtype takes negatives down
+    to -max (they wrap: uint8 fill_(-1) is 255)."""
+    low, high = _INT_RANGES[np.dtype(dtype)]
+    lowest = -high if low == 0 else low
+    if not isinstance(values, np.ndarray):          # one number, in Python arithmetic (a fill: ~10x cheaper)
+        if isinstance(values, numbers.Integral):
+            return not lowest <= builtins.int(values) <= high
+        value = builtins.float(values)
+        return not builtins.float(low) <= value <= builtins.float(high)       # (NaN too)
     if values.size == 0 or values.dtype.kind not in "iuf":
         return False
-    info = np.iinfo(dtype)
     if values.dtype.kind == "f":
-        return builtins.bool(np.isnan(values).any()) or values.min() < info.min or values.max() > info.max
-    lowest = -builtins.int(info.max) if info.min == 0 else info.min
-    return builtins.int(values.min()) < lowest or builtins.int(values.max()) > info.max
+        return builtins.bool(np.isnan(values).any()) or values.min() < low or values.max() > high
+    return builtins.int(values.min()) < lowest or builtins.int(values.max()) > high
 
 
 def float_dtype(dtype):

@@ -13,7 +13,12 @@ does ("expected m1 and m2 to have the same dtype, but got: float != int"; baddbm
 dtype, but got Float and Long"), and below 400 a bool first operand is '"bmm" not implemented for 'Bool''
 ('"baddbmm" ...'); nn named the dtypes the other way round. And a batched matmul of two dtypes whose batch sizes do
 not broadcast is refused for its sizes first, as PyTorch's ("The size of tensor a (4) must match the size of tensor b
-(2) at non-singleton dimension 0"), where nn named the dtypes.
+(2) at non-singleton dimension 0"), where nn named the dtypes. The integration's checked fills refused
+`fill_(tensor(300))` on uint8 (and `fill_(tensor(1e300, dtype=float64))` on float32), which PyTorch copies, cast
+unchecked ([44, 44]; inf), while `index_fill` with a 0-d Tensor value, which PyTorch checks as a number, wrapped.
+The fills' integer check (`int_overflows` on a 0-d array, ~3.5 us a fill) now reads one number in Python
+arithmetic and `tensor(data, dtype=...)` enters NumPy's errstate only for the casts that can overflow (float32,
+complex64); the tests of those values passed before too.
 """
 import numpy as np
 import pytest
@@ -61,6 +66,66 @@ def test_numpy_scalar_overflow_against_pytorch():
                 assert nn.tensor(value, dtype=getattr(nn, dtype)).item() == want
 
 
+# ---- fill_ copies a 0-d Tensor's value unchecked; index_fill checks it as a number ----------------------------
+
+def test_fill_with_a_tensor_value_casts_without_checking():
+    # failed before: "value cannot be converted to type uint8_t without overflow" (and "... float ..."), where
+    # PyTorch's fill_(Tensor) copies the value, cast as a copy casts
+    assert nn.zeros(2, dtype=nn.uint8).fill_(nn.tensor(300)).tolist() == [44, 44]
+    assert nn.zeros(2).fill_(nn.tensor(1e300, dtype=nn.float64)).tolist() == [np.inf, np.inf]
+    assert nn.zeros(2, dtype=nn.uint8).fill_(nn.tensor(-1)).tolist() == [255, 255]       # (passed before)
+    assert nn.zeros(2, dtype=nn.int64).fill_(nn.tensor(2.7)).tolist() == [2, 2]
+    with pytest.raises(RuntimeError, match="^value cannot be converted to type uint8_t without overflow$"):
+        nn.zeros(2, dtype=nn.uint8).fill_(300)                                           # a number is checked
+
+
+def test_index_fill_checks_a_tensor_value_as_a_number():
+    # failed before: [44, 0] (NumPy's wrap) and [inf, 0]; PyTorch reads the 0-d value as a number and checks it
+    with pytest.raises(RuntimeError, match="^value cannot be converted to type uint8_t without overflow$"):
+        nn.zeros(2, dtype=nn.uint8).index_fill(0, nn.tensor([0]), nn.tensor(300))
+    with pytest.raises(RuntimeError, match="^value cannot be converted to type float without overflow$"):
+        nn.zeros(2).index_fill(0, nn.tensor([0]), nn.tensor(1e300, dtype=nn.float64))
+    assert nn.zeros(2, dtype=nn.uint8).index_fill(0, nn.tensor([0]), nn.tensor(-1)).tolist() == [255, 0]
+    assert nn.zeros(2, dtype=nn.uint8).index_fill(0, nn.tensor([0]), nn.tensor(2.5)).tolist() == [2, 0]
+    x = nn.zeros(3, dtype=nn.float64)
+    v = nn.tensor(0.5, dtype=nn.float64, requires_grad=True)
+    x.index_fill(0, nn.tensor([0, 2]), v).sum().backward()                             # (passed before)
+    assert v.grad.item() == 2.0
+
+
+# ---- the cheaper checks keep their values (the integration's checks timed: these passed before too) -----------
+
+@pytest.mark.parametrize("value, dtype, want", [
+    (255, "uint8", 255), (-1, "uint8", 255), (-255, "uint8", 1), (255.0, "uint8", 255), (-0.0, "uint8", 0),
+    (2 ** 63 - 1, "int64", 2 ** 63 - 1), (2.0 ** 63, "int64", -2 ** 63), (np.int64(-255), "uint8", 1),
+    (2.7, "int64", 2), (-2.9, "int32", -2), (True, "uint8", 1)])
+def test_fills_in_range_as_pytorch(value, dtype, want):
+    # c10's rule on one number in Python arithmetic (2.0 ** 63 is int64's max as a double, so no overflow)
+    dt = getattr(nn, dtype)
+    assert nn.zeros(2, dtype=dt).fill_(value).tolist() == [want] * 2
+    assert nn.full((2,), value, dtype=dt).tolist() == [want] * 2
+    assert nn.zeros(2, dtype=dt).masked_fill(nn.tensor([True, False]), value).tolist() == [want, 0]
+    assert nn.zeros(2, dtype=dt).index_fill(0, nn.tensor([1]), value).tolist() == [0, want]
+
+
+@pytest.mark.parametrize("value, dtype", [(256, "uint8"), (-256, "uint8"), (256.0, "uint8"), (-1.0, "uint8"),
+                                          (float("nan"), "int64"), (float("inf"), "int32"), (2 ** 63, "int64"),
+                                          (-129, "int8"), (np.float64(2.0 ** 31), "int32"), (255.9, "uint8"),
+                                          (-0.9, "uint8")])
+def test_fills_out_of_range_refused(value, dtype):
+    name = {"uint8": "uint8_t", "int8": "int8_t", "int32": "int", "int64": "int64_t"}[dtype]
+    with pytest.raises(RuntimeError, match=f"^value cannot be converted to type {name} without overflow$"):
+        nn.zeros(2, dtype=getattr(nn, dtype)).fill_(value)
+
+
+def test_narrowing_float_cast_is_silent(recwarn):
+    # tensor([1e40], dtype=float32) is inf without NumPy's "overflow encountered in cast" (errstate only there)
+    assert nn.tensor([1e40, -1e300], dtype=nn.float32).tolist() == [np.inf, -np.inf]
+    assert nn.tensor(np.float64(1e300), dtype=nn.float32).item() == np.inf
+    assert nn.tensor([1, 2], dtype=nn.float64).dtype == nn.float64
+    assert not [w for w in recwarn if "overflow" in str(w.message)]
+
+
 # ---- the dtype messages of a batched product -------------------------------------------------------------------
 
 def _ones(shape, dtype):
@@ -87,7 +152,7 @@ def test_baddbmm_dtype_message_from_400_multiply_adds():
     a, b = _ones((2, 10, 3), "float32"), _ones((2, 3, 40), "int64")
     with pytest.raises(RuntimeError, match="^mat1 and mat2 must have the same dtype, but got Float and Long$"):
         nn.baddbmm(nn.zeros(2, 10, 40), a, b)
-    with pytest.raises(RuntimeError, match="^expected scalar type Float but found Double$"):     # (passed before)
+    with pytest.raises(RuntimeError, match="^expected scalar type Double but found Float$"):     # (passed before)
         nn.baddbmm(nn.zeros(2, 10, 40), a, _ones((2, 3, 40), "float64"))
 
 

@@ -11,7 +11,7 @@ from ..tensor import ShapeError
 from ._args import _tensor, builtin_like
 from .adaptive import adaptive_avg_pool2d, adaptive_max_pool2d
 from .convolution import _check_input_channels, conv2d, conv_transpose2d
-from .sampling import avg_pool2d, max_pool2d, max_unpool2d
+from .sampling import avg_pool2d, max_pool2d, max_unpool2d, pooled_sizes
 
 
 def _one(name, value, op):
@@ -100,9 +100,7 @@ def _max_pool1d_check(input, kernel_size, stride, padding, dilation, ceil_mode):
     if p > k // 2:
         raise ShapeError(f"max_pool1d() padding should be at most half of kernel size, but got padding={p} and "
                          f"kernel_size={k}")
-    n = x.shape[-1]
-    out = (n + 2 * p - d * (k - 1) - 1 + (s - 1 if ceil_mode else 0)) // s + 1
-    out -= 1 if ceil_mode and (out - 1) * s >= n + p else 0
+    out, = pooled_sizes(x.shape[-1:], (k,), (s,), (p,), (d,), ceil_mode)
     if out < 1:
         raise ShapeError(f"max_pool1d() Invalid computed output size: {out}")
 

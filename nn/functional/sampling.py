@@ -272,21 +272,24 @@ def _half_padding_check(op, kernel, padding, dilation):
         raise ShapeError(f"pad should be smaller than or equal to half of kernel size, but got {got}")
 
 
+def pooled_sizes(spatial, kernel, stride, padding, dilation, ceil_mode):
+    """The pooled sizes, one per dim, PyTorch's pooling_output_shape: (n + 2p - d (k - 1) - 1 [+ s - 1 with
+    ceil_mode]) // s + 1, less one when ceil_mode's last window would start in the far padding."""
+    if ceil_mode:
+        sizes = [(n + 2 * p - d * (k - 1) + s - 2) // s + 1 for n, k, s, p, d in zip(spatial, kernel, stride, padding,
+                                                                                     dilation)]
+        return [o - 1 if (o - 1) * s >= n + p else o for o, n, s, p in zip(sizes, spatial, stride, padding)]
+    return [(n + 2 * p - d * (k - 1) - 1) // s + 1 for n, k, s, p, d in zip(spatial, kernel, stride, padding, dilation)]
+
+
 def pool_output_size(op, x, kernel, stride, padding, dilation=None, ceil_mode=False, check_input_size=False):
     """PyTorch's pooling output sizes (pooling_output_shape) and shape checks, in its words: x (N, C, *spatial), the
-    rest one int per spatial dim -> the output's spatial sizes. Each size is (n + 2p - d (k - 1) - 1 [+ s - 1 with
-    ceil_mode]) // s + 1, less one when ceil_mode's last window would start in the far padding; one below 1 is
+    rest one int per spatial dim -> the output's spatial sizes (pooled_sizes'); one below 1 is
     PyTorch's "Output size is too small" (avg_pool3d first refuses any input smaller than the kernel,
     check_input_size). A ShapeError: RuntimeError as PyTorch's, ValueError as nn's was."""
     spatial, dilation = x.shape[2:], dilation or (1,) * len(kernel)
     _half_padding_check(op, kernel, padding, dilation)
-    if ceil_mode:
-        sizes = [(n + 2 * p - d * (k - 1) + s - 2) // s + 1 for n, k, s, p, d in zip(spatial, kernel, stride, padding,
-                                                                                     dilation)]
-        sizes = [o - 1 if (o - 1) * s >= n + p else o for o, n, s, p in zip(sizes, spatial, stride, padding)]
-    else:
-        sizes = [(n + 2 * p - d * (k - 1) - 1) // s + 1 for n, k, s, p, d in zip(spatial, kernel, stride, padding,
-                                                                                 dilation)]
+    sizes = pooled_sizes(spatial, kernel, stride, padding, dilation, ceil_mode)
     if check_input_size and any(n < k for n, k in zip(spatial, kernel)):
         raise ShapeError("input image (T: {} H: {} W: {}) smaller than kernel size (kT: {} kH: {} kW: {})".format(
             *spatial, *kernel))

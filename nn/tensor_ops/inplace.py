@@ -275,7 +275,10 @@ def _overwrite(input, values, op):
 
 def fill_(input, value):
     """Every element set to value, cast to the tensor's dtype (an int64 tensor's fill_(1.7) writes 1, as PyTorch)."""
-    v = checked_fill(value.item() if isinstance(value, Tensor) else value, input.dtype)
+    if isinstance(value, Tensor):       # a 0-d Tensor's value is copied, cast unchecked (PyTorch: uint8 300 -> 44)
+        with np.errstate(over="ignore", invalid="ignore"):
+            return _overwrite(input, np.full(input.shape, value.item()).astype(input.dtype), "fill_")
+    v = checked_fill(value, input.dtype)
     return _overwrite(input, np.full(input.shape, v).astype(input.dtype), "fill_")
 
 
