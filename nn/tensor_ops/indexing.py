@@ -634,7 +634,7 @@ def index_fill(input, dim, index, value):
     if is_tensor and value.ndim != 0:
         raise ValueError(f"index_fill: value must be a number or a 0-d tensor, got shape {tuple(value.shape)}")
     y = input._data.copy()
-    y[where] = value._data if is_tensor else checked_fill(value, y.dtype)
+    y[where] = checked_fill(value.item() if is_tensor else value, y.dtype)     # a 0-d Tensor's too, as PyTorch's
 
     def backward(g):
         # filled elements take value: their gradient goes to value (summed), none to the old input
