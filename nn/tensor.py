@@ -688,7 +688,14 @@ def backpropagate(roots, retain_graph=False, wanted=None, create_graph=False):
             if node._backward is None:          # leaf: keep the (summed) gradient
                 if wanted is None:
                     # (asarray: a 0-d sum is a NumPy scalar, and .grad stays an array; pyro's zero_grads sets it)
-                    node._grad = np.array(g, dtype=node.dtype) if node._grad is None else np.asarray(node._grad + g)
+                    acc = node._grad
+                    if acc is None:
+                        node._grad = np.array(g, dtype=node.dtype)
+                    elif type(acc) is np.ndarray and acc.flags.writeable and acc.shape == np.shape(g) \
+                            and acc.dtype == getattr(g, "dtype", None):
+                        acc += g        # in place, as PyTorch's AccumulateGrad: a .grad held before this sees the sum
+                    else:
+                        node._grad = np.asarray(acc + g)
                     if "_post_accumulate_hooks" in node.__dict__:   # register_post_accumulate_grad_hook
                         node._run_post_accumulate_hooks()
                 continue

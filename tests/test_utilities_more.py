@@ -71,7 +71,7 @@ def test_embedding_from_pretrained_parameter_dict_and_lookups():
     model = nn.Sequential(nn.Linear(2, 3), nn.Sequential(nn.ReLU(), nn.Linear(3, 1)))
     assert model.get_submodule("1.1") is model[1][1] and model.get_submodule("") is model
     assert model.get_parameter("1.1.bias") is model[1][1].bias
-    with pytest.raises(AttributeError, match="no submodule '7'"):
+    with pytest.raises(AttributeError, match="has no attribute `7`"):
         model.get_submodule("1.7")
     model.register_module("head", nn.Identity())
     assert "head" in dict(model.named_children())

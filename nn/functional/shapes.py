@@ -127,6 +127,8 @@ def cat(tensors, dim=0):
                              f"got size {t.shape[k]} for tensor number {i} in the list.")
     dt = _common_dtype(*given)
     y = np.concatenate([_cast(t._data, dt) for t in tensors], axis=d)
+    if not y.flags.c_contiguous:        # NumPy keeps the inputs' layout (transposed in, transposed out);
+        y = np.ascontiguousarray(y)     # PyTorch's cat is contiguous (view_as_complex of it must work)
     bounds = np.cumsum([t.shape[d] for t in tensors])[:-1]
 
     def backward(g):

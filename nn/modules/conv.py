@@ -124,14 +124,19 @@ class Conv2d(_ConvNd):
         return F.conv2d(x, weight, bias, self.stride, self.padding, self.dilation, self.groups)
 
 
-class ConvTranspose2d(_ConvNd):
+class _ConvTransposeNd(_ConvNd):
+    """The transposed convolutions' base, as PyTorch's (nnU-Net's helpers type their ops by it and check
+    isinstance / issubclass against it)."""
+
+    transposed = True
+
+
+class ConvTranspose2d(_ConvTransposeNd):
     """2-D transposed convolution (the gradient of Conv2d with respect to its input).
     x: (N, in_channels, H, W) -> y: (N, out_channels, Ho, Wo),
     Ho = (H - 1) * sh - 2 * ph + dh * (kh - 1) + output_padding_h + 1.
     weight: (in_channels, out_channels/groups, kh, kw) (PyTorch's layout), bias: (out_channels,).
     Init as PyTorch, whose fan_in here is weight.shape[1] * kh * kw."""
-
-    transposed = True
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0,
                  groups=1, bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None):

@@ -114,15 +114,47 @@ class _LazyLayer(Module):
         return x.shape[1]
 
     def forward(self, input, *args, **kwargs):
-        size = self._input_size(input)
+        self._build(self._input_size(input))
+        return self.forward(input, *args, **kwargs)
+
+    def _build(self, size):
+        """Become the eager layer for an input size, in place (its usual initialisation; hooks kept)."""
         lazy_args, lazy_kwargs = self._lazy_arguments
         eager = self.cls_to_become()
         built = eager(size, *lazy_args, **lazy_kwargs)
+        # the placeholders' dtype (float64 after .double() before the first call, as PyTorch's materialize keeps)
+        dtypes = {p.dtype for p in self._parameters.values() if p is not None}
+        if len(dtypes) == 1:
+            built.to(dtypes.pop())
         kept = {key: value for key, value in vars(self).items() if "hooks" in key or key == "training"}
         vars(self).clear()
         vars(self).update(vars(built), **kept)
         self.__class__ = eager
-        return self.forward(input, *args, **kwargs)
+
+    def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+                              error_msgs):
+        """Loading a state dict before the first call takes the input size from the checkpoint's shapes, as
+        PyTorch's lazy load hook materializes the parameters from them (skrl's model instantiators build
+        LazyLinear layers and load a checkpoint into them). The layer becomes the eager class here, where
+        PyTorch's stays lazy until its first call (the values are the same)."""
+        value = state_dict.get(prefix + "weight", state_dict.get(prefix + "running_mean"))
+        if value is not None and np.ndim(value) >= 1:
+            shape = tuple(value.shape)
+            if len(shape) == 1:                 # a norm's weight / running_mean: (num_features,)
+                size = shape[0]
+            elif isinstance(self, LazyLinear):  # (out_features, in_features)
+                size = shape[1]
+            elif "Transpose" in self._eager[1]:     # (in_channels, out_channels / groups, *kernel)
+                size = shape[0]
+            else:                               # (out_channels, in_channels / groups, *kernel)
+                args, kwargs = self._lazy_arguments
+                groups = inspect.signature(self.cls_to_become()).bind(1, *args, **kwargs).arguments.get("groups", 1)
+                size = shape[1] * groups
+            self._build(size)           # (then the eager class's own step, as BatchNorm's, runs)
+            return self._load_from_state_dict(state_dict, prefix, local_metadata, strict, missing_keys,
+                                              unexpected_keys, error_msgs)
+        return super()._load_from_state_dict(state_dict, prefix, local_metadata, strict, missing_keys,
+                                             unexpected_keys, error_msgs)
 
     def extra_repr(self):                   # the arguments as given, after the size still unknown
         args, kwargs = self._lazy_arguments

@@ -420,18 +420,22 @@ class Module:
     def get_submodule(self, target):
         """The module at a dotted path ('' is this module): model.get_submodule('encoder.0')."""
         module = self
-        for part in target.split(".") if target else []:
-            if part not in module._modules:
-                raise AttributeError(f"{type(module).__name__} has no submodule {part!r} (in {target!r})")
-            module = module._modules[part]
+        for part in target.split(".") if target else []:     # PyTorch's walk and messages (None: not a Module)
+            if not hasattr(module, part):
+                raise AttributeError(f"{module._get_name()} has no attribute `{part}`")
+            module = getattr(module, part)
+            if not isinstance(module, Module):
+                raise AttributeError(f"`{part}` is not an nn.Module")
         return module
 
     def get_buffer(self, target):
         """The buffer at a dotted path, as a Tensor: model.get_buffer('bn.running_mean')."""
         path, _, name = target.rpartition(".")
         module = self.get_submodule(path)
+        if not hasattr(module, name):
+            raise AttributeError(f"{module._get_name()} has no attribute `{name}`")
         if name not in module._buffers:
-            raise AttributeError(f"{type(module).__name__} has no buffer {name!r} (in {target!r})")
+            raise AttributeError(f"`{name}` is not a buffer")
         return getattr(module, name)
 
     def set_submodule(self, target, module):
@@ -447,8 +451,10 @@ class Module:
         """The Parameter at a dotted path: model.get_parameter('encoder.0.weight')."""
         path, _, name = target.rpartition(".")
         module = self.get_submodule(path)
-        if name not in module._parameters:
-            raise AttributeError(f"{type(module).__name__} has no parameter {name!r} (in {target!r})")
+        if not hasattr(module, name):
+            raise AttributeError(f"{module._get_name()} has no attribute `{name}`")
+        if not isinstance(module._parameters.get(name), Parameter):    # a None bias, a plain attribute
+            raise AttributeError(f"`{name}` is not an nn.Parameter")
         return module._parameters[name]
 
     def named_modules(self, memo=None, prefix="", remove_duplicate=True):

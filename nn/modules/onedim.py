@@ -4,7 +4,7 @@ import numpy as np
 from ..dtypes import get_default_dtype
 from .. import functional as F
 from ..functional.convolution import conv_hyperparameters
-from .conv import _ConvNd, _output_padding, _padded_by_mode, _padding_mode
+from .conv import _ConvNd, _ConvTransposeNd, _output_padding, _padded_by_mode, _padding_mode
 from .module import Module, Parameter
 from .poolbase import _AdaptiveAvgPoolNd, _AdaptiveMaxPoolNd
 from .utils import _factory, _check_int, _reset_weight_and_bias
@@ -84,12 +84,10 @@ class Conv1d(_Conv1dBase):
         return F.conv1d(x, weight, bias, self.stride[0], padding, self.dilation[0], self.groups)
 
 
-class ConvTranspose1d(_Conv1dBase):
+class ConvTranspose1d(_Conv1dBase, _ConvTransposeNd):
     """1-d transposed convolution (the gradient of Conv1d with respect to its input).
     x: (N, in_channels, L) or (in_channels, L) -> (N, out_channels, Lo), Lo = (L - 1) s - 2 p + d (k - 1) + op + 1.
     weight: (in_channels, out_channels/groups, kernel_size) (PyTorch's layout), bias: (out_channels,); PyTorch's init."""
-
-    transposed = True
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1,
                  bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None):

@@ -8,21 +8,19 @@ import numpy as np
 from .. import functional as F
 from ..dtypes import get_default_dtype
 from ..functional.threedim import _triple
+from .conv import _ConvNd, _ConvTransposeNd
 from .module import Module, Parameter
 from .poolbase import _AdaptiveAvgPoolNd, _AdaptiveMaxPoolNd
 from .utils import _check_int, _factory, _reset_weight_and_bias
 
 
-class Conv3d(Module):
-    """3-d convolution: x (N, in_channels, D, H, W) -> (N, out_channels, Do, Ho, Wo); weight (out_channels,
-    in_channels/groups, kd, kh, kw), bias (out_channels,). padding: an int, three ints, 'valid' or 'same';
-    padding_mode 'zeros', or 'reflect', 'replicate', 'circular' (the input padded by F.pad first, as PyTorch's)."""
-
-    transposed = False          # PyTorch's _ConvNd attribute (torch-pruning picks the weight's channel dim by it)
+class _Conv3dBase(_ConvNd):
+    """Shared parts of Conv3d and ConvTranspose3d (checks, weight and init, repr): a _ConvNd with a constructor of
+    its own, so that ConvTranspose3d is a _ConvTransposeNd and not a Conv3d, as PyTorch's."""
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
                  bias=True, padding_mode="zeros", device=None, dtype=None):
-        super().__init__()
+        Module.__init__(self)
         if padding_mode not in ("zeros", "reflect", "replicate", "circular"):
             raise ValueError(f"Conv3d: padding_mode must be 'zeros', 'reflect', 'replicate' or 'circular', got "
                              f"{padding_mode!r}")
@@ -47,6 +45,22 @@ class Conv3d(Module):
     def reset_parameters(self):
         _reset_weight_and_bias(self.weight, self.bias)
 
+    def extra_repr(self):
+        s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
+        if self.padding != (0, 0, 0):
+            s += f", padding={self.padding!r}"
+        if self.dilation != (1, 1, 1):
+            s += f", dilation={self.dilation}"
+        if self.groups != 1:
+            s += f", groups={self.groups}"
+        return s + (", bias=False" if self.bias is None else "")
+
+
+class Conv3d(_Conv3dBase):
+    """3-d convolution: x (N, in_channels, D, H, W) -> (N, out_channels, Do, Ho, Wo); weight (out_channels,
+    in_channels/groups, kd, kh, kw), bias (out_channels,). padding: an int, three ints, 'valid' or 'same';
+    padding_mode 'zeros', or 'reflect', 'replicate', 'circular' (the input padded by F.pad first, as PyTorch's)."""
+
     def forward(self, input):
         return self._conv_forward(input, self.weight, self.bias)
 
@@ -61,23 +75,11 @@ class Conv3d(Module):
         return F.conv3d(F.pad(x, pads, mode=self.padding_mode), weight, bias, self.stride, 0,
                         self.dilation, self.groups)
 
-    def extra_repr(self):
-        s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
-        if self.padding != (0, 0, 0):
-            s += f", padding={self.padding!r}"
-        if self.dilation != (1, 1, 1):
-            s += f", dilation={self.dilation}"
-        if self.groups != 1:
-            s += f", groups={self.groups}"
-        return s + (", bias=False" if self.bias is None else "")
 
-
-class ConvTranspose3d(Conv3d):
+class ConvTranspose3d(_Conv3dBase, _ConvTransposeNd):
     """3-d transposed convolution (Conv3d's gradient with respect to its input): x (N, in_channels, D, H, W) ->
     (N, out_channels, Do, Ho, Wo), Do = (D - 1) sd - 2 pd + dd (kd - 1) + output_padding_d + 1; weight (in_channels,
     out_channels/groups, kd, kh, kw) (PyTorch's layout, and its init: fan_in from weight.shape[1])."""
-
-    transposed = True
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1,
                  bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None):

@@ -14,7 +14,7 @@ from ..tensor import Tensor, _normalize_axes, as_int, is_grad_enabled, linear_gr
 from ._attach import attach
 from .inplace import _refuse_leaf, _refuse_view, _rebase, _write, _write_through, _bump_version
 from .pointwise import _mask
-from .shape import _one_node
+from .shape import _one_node, expand
 
 
 def _index(index):
@@ -71,7 +71,12 @@ def _int_array_placement(index, shape):
     index = index + (slice(None),) * (len(shape) - len(index))
     kept = [k for k, i in enumerate(index) if not isinstance(i, (int, np.integer))]   # dims after PyTorch's ints
     arrays = [j for j, k in enumerate(kept) if isinstance(index[k], np.ndarray)]
-    block = np.broadcast_shapes(*(index[kept[j]].shape for j in arrays))
+    try:
+        block = np.broadcast_shapes(*(index[kept[j]].shape for j in arrays))
+    except ValueError:
+        listed = ", ".join(str(list(index[kept[j]].shape)) for j in arrays)
+        raise IndexError(f"shape mismatch: indexing tensors could not be broadcast together with shapes {listed}") \
+            from None
     together = arrays[-1] - arrays[0] + 1 == len(arrays)
     first = arrays[0] if together else 0               # where PyTorch puts the arrays' dims
     dims, axis = [], {}                                # the result's dims; the result axis of each slice
@@ -171,6 +176,11 @@ def _torch_index_error(e, index=0):
                               f"index {index} is out of bounds for dimension 0 with size 0")
     if many:
         return IndexError(f"too many indices for tensor of dimension {many.group(1)}")
+    if msg.startswith("shape mismatch: indexing arrays could not be broadcast together with shapes "):
+        # index tensors of shapes that do not broadcast: NumPy's "(4,) (0,) " -> PyTorch's "[4], [0]"
+        shapes = re.findall(r"\(([\d,]*)\)", msg.rsplit("shapes ", 1)[1])
+        listed = ", ".join("[" + ", ".join(s for s in shape.split(",") if s) + "]" for shape in shapes)
+        return IndexError(f"shape mismatch: indexing tensors could not be broadcast together with shapes {listed}")
     return IndexError(re.sub(r"out of bounds for axis (\d+)", r"out of bounds for dimension \1", msg))
 
 
@@ -206,10 +216,11 @@ def __setitem__(input, index, value):
     index, basic = _index(index)
     given = index                       # (before the placement, which may turn ints and slices into arrays)
     if not basic:
+        index = _int_array_placement(index, input._data.shape)
         if isinstance(value, Tensor) and value._data.dtype != input._data.dtype and not _masked_fill_like(given,
                                                                                                          value):
-            _refuse_other_dtype(input, value)
-        index = _int_array_placement(index, input._data.shape)
+            # PyTorch checks the indices, then the value's shape, then the dtypes
+            raise _value_shape_error(input, index, raw, basic, value) or _dtype_error(input, value)
     tracked = is_grad_enabled() and (input.requires_grad or (isinstance(value, Tensor) and value.requires_grad))
     if not tracked:
         # cast to the tensor's dtype, as PyTorch's index_put_ (labels[i] = 2.7 on an int64 tensor writes 2)
@@ -222,6 +233,8 @@ def __setitem__(input, index, value):
             input._data[index] = v
         except IndexError as e:
             raise _torch_index_error(e, raw) from None
+        except ValueError as e:
+            raise _value_shape_error(input, index, raw, basic, value) or e from None
         _bump_version(input)
         return
     if input.requires_grad and input.is_leaf:
@@ -233,6 +246,8 @@ def __setitem__(input, index, value):
         data[index] = _drop_leading_ones(value._data, data[index].ndim)
     except IndexError as e:
         raise _torch_index_error(e, raw) from None
+    except ValueError as e:
+        raise _value_shape_error(input, index, raw, basic, value) or e from None
 
     extra = value.ndim - data[index].ndim      # leading 1s NumPy drops on assignment (an unsqueeze_d view)
 
@@ -646,9 +661,42 @@ def index_fill(input, dim, index, value):
 
 def _refuse_other_dtype(input, values):
     """PyTorch's index_put_ check: the values' dtype must be the tensor's (x[idx] = v and index_put)."""
+    raise _dtype_error(input, values)
+
+
+def _dtype_error(input, values):
     mine, theirs = (scalar_type_name(t) for t in (input.dtype, values.dtype))
-    raise RuntimeError(f"Index put requires the source and destination dtypes match, got {mine} for the "
-                       f"destination and {theirs} for the source.")
+    return RuntimeError(f"Index put requires the source and destination dtypes match, got {mine} for the "
+                        f"destination and {theirs} for the source.")
+
+
+def _value_shape_error(input, index, raw, basic, value):
+    """PyTorch's error for x[index] = value where the indices do not broadcast together (IndexError) or the
+    value does not broadcast to x[index] (RuntimeError); None if neither. index: as NumPy takes it; raw: as given.
+    PyTorch drops the value's leading 1s, then copies into a view (a basic index: expand's words) or puts
+    (an advanced one: "shape mismatch: value tensor of shape [2] cannot be broadcast to indexing result of
+    shape [2, 5]")."""
+    try:
+        target = np.broadcast_to(np.False_, input._data.shape)[index].shape    # (no copy of x for the shape)
+    except IndexError as e:
+        return _torch_index_error(e, raw)
+    v = value._data if isinstance(value, Tensor) else np.asarray(value)
+    shape = v.shape
+    while shape and shape[0] == 1:
+        shape = shape[1:]
+    try:
+        if np.broadcast_shapes(shape, target) == target:
+            return None
+    except ValueError:
+        pass
+    if not basic:
+        return RuntimeError(f"shape mismatch: value tensor of shape {list(shape)} cannot be broadcast to indexing "
+                            f"result of shape {list(target)}")
+    try:
+        expand(Tensor._wrap(np.broadcast_to(np.zeros((), v.dtype), shape)), *target)
+    except RuntimeError as e:
+        return e
+    return None
 
 
 def _masked_fill_like(index, value):

@@ -63,6 +63,13 @@ def checkpoint(function, *args, use_reentrant=None, context_fn=noop_context_fn, 
     from .. import random as _random                   # noqa: PLC0415 - nn.tensor imports nn.utils
     from ..grad_mode import no_grad                       # noqa: PLC0415
     from ..tensor import Tensor                           # noqa: PLC0415
+    if use_reentrant is None:                             # PyTorch 2.13 warns, then takes True
+        warnings.warn("torch.utils.checkpoint: the use_reentrant parameter should be passed explicitly. Starting in "
+                      "PyTorch 2.9, calling checkpoint without use_reentrant will raise an exception. use_reentrant="
+                      "False is recommended, but if you need to preserve the current default behavior, you can pass "
+                      "use_reentrant=True. Refer to docs for more details on the differences between the two "
+                      "variants.", stacklevel=2)
+        use_reentrant = True
     context_fn = noop_context_fn if context_fn is None else context_fn
     if use_reentrant is not False and (context_fn is not noop_context_fn or debug is not False):
         # (use_reentrant=None is PyTorch's True)
@@ -146,6 +153,13 @@ def __getattr__(name):
 def checkpoint_sequential(functions, segments, input, use_reentrant=None, **kwargs):
     """The modules of functions (a Sequential or a list) applied in turn to input, in `segments` runs of equal
     length, each but the last under checkpoint (see the module doc), as PyTorch's."""
+    if use_reentrant is None:                             # PyTorch 2.13 warns (its own words), then takes True
+        warnings.warn("torch.utils.checkpoint.checkpoint_sequential: the use_reentrant parameter should be passed "
+                      "explicitly. In version 2.9 we will raise an exception if use_reentrant is not passed. "
+                      "use_reentrant=False is recommended, but if you need to preserve the current default behavior, "
+                      "you can pass use_reentrant=True. Refer to docs for more details on the differences between the "
+                      "two variants.", stacklevel=2)
+        use_reentrant = True
     preserve = kwargs.pop("preserve_rng_state", True)
     if kwargs:
         raise ValueError("Unexpected keyword arguments: " + ",".join(kwargs))

@@ -53,8 +53,9 @@ def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side="
     if padding_side not in ("right", "left"):
         raise ValueError(f"pad_sequence: padding_side must be 'right' or 'left', got {padding_side!r}")
     longest = max(s.shape[0] for s in sequences)
-    padded = []
+    padded, dtype = [], sequences[0].dtype
     for s in sequences:
+        s = s if s.dtype == dtype else s.to(dtype)     # PyTorch fills an output of the first one's dtype
         extra = longest - s.shape[0]
         amounts = [0, 0] * (s.ndim - 1) + ([0, extra] if padding_side == "right" else [extra, 0])
         padded.append(pad(s, tuple(amounts), value=padding_value) if extra else s)
