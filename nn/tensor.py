@@ -633,6 +633,20 @@ def run_backwards_leaves_first(root):
 _VMAP_PENDING = [0]
 
 
+def _accumulate_grad(node, g):
+    """Add a gradient array g into a leaf's .grad, as PyTorch's AccumulateGrad without create_graph: the first
+    one is copied (asarray: a 0-d sum is a NumPy scalar, and .grad stays an array; pyro's zero_grads sets it),
+    later ones are added in place, so a .grad held before (or shared by p.grad = q.grad) sees the sum."""
+    acc = node._grad
+    if acc is None:
+        node._grad = np.array(g, dtype=node.dtype)
+    elif type(acc) is np.ndarray and acc.flags.writeable and acc.shape == np.shape(g) \
+            and acc.dtype == getattr(g, "dtype", None):
+        acc += g
+    else:
+        node._grad = np.asarray(acc + g)
+
+
 def backpropagate(roots, retain_graph=False, wanted=None, create_graph=False):
     """The chain rule from roots [(tensor, d(final)/d(tensor) ndarray, or a Tensor with create_graph)] back to
     the leaves.
@@ -687,15 +701,7 @@ def backpropagate(roots, retain_graph=False, wanted=None, create_graph=False):
                     continue                    # nothing wanted below it: the graph behind it is kept, not run
             if node._backward is None:          # leaf: keep the (summed) gradient
                 if wanted is None:
-                    # (asarray: a 0-d sum is a NumPy scalar, and .grad stays an array; pyro's zero_grads sets it)
-                    acc = node._grad
-                    if acc is None:
-                        node._grad = np.array(g, dtype=node.dtype)
-                    elif type(acc) is np.ndarray and acc.flags.writeable and acc.shape == np.shape(g) \
-                            and acc.dtype == getattr(g, "dtype", None):
-                        acc += g        # in place, as PyTorch's AccumulateGrad: a .grad held before this sees the sum
-                    else:
-                        node._grad = np.asarray(acc + g)
+                    _accumulate_grad(node, g)
                     if "_post_accumulate_hooks" in node.__dict__:   # register_post_accumulate_grad_hook
                         node._run_post_accumulate_hooks()
                 continue
@@ -1199,8 +1205,8 @@ class Tensor:
             if create_graph:            # .grad keeps the recorded sum
                 total = g if t._grad is None else t.grad + g
                 t._grad, t._grad_graph = total._data, total
-            else:
-                t._grad = g._data.copy() if t._grad is None else np.asarray(t._grad + g._data)
+            else:                       # (in place, as backward() without inputs: PyTorch's AccumulateGrad)
+                _accumulate_grad(t, g._data)
 
     # -- element-wise arithmetic ------------------------------------------------
     def _lift(self, other, op=None):
