@@ -308,3 +308,15 @@ def test_conv_transpose_output_padding_refusals_in_pytorchs_words():
     assert nn.ConvTranspose3d(1, 1, 3, dilation=2, output_padding=1)(nn.zeros(1, 1, 3, 3, 3)).shape == (1, 1, 8, 8, 8)
     assert nn.functional.conv_transpose1d(nn.zeros(1, 1, 3), nn.zeros(1, 1, 3), dilation=2,
                                           output_padding=1).shape == (1, 1, 8)
+
+
+def test_conv_transpose3d_checks_output_padding_on_every_axis():
+    # failed before: the depth axis was not checked (stride 1, output_padding 1 gave a (1, 1, 6, 8, 8) output)
+    with pytest.raises(RuntimeError, match=re.escape(
+            "output padding must be smaller than either stride or dilation, but got output_padding_depth: 1 "
+            "output_padding_height: 1 output_padding_width: 1 stride_depth: 1 stride_height: 2 stride_width: 2 "
+            "dilation_depth: 1 dilation_height: 1 dilation_width: 1")):
+        nn.functional.conv_transpose3d(nn.zeros(1, 1, 3, 3, 3), nn.zeros(1, 1, 3, 3, 3), stride=(1, 2, 2),
+                                       output_padding=(1, 1, 1))
+    with pytest.raises(RuntimeError, match="^negative output_padding is not supported$"):
+        nn.functional.conv_transpose3d(nn.zeros(1, 1, 3, 3, 3), nn.zeros(1, 1, 3, 3, 3), output_padding=-1)

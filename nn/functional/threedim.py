@@ -9,7 +9,7 @@ import functools
 
 import numpy as np
 
-from ..tensor import Tensor
+from ..tensor import ShapeError, Tensor
 from ._args import _tensor, builtin_like
 from .convolution import check_conv_dtypes, conv2d, conv_transpose2d
 from .onedim import _check_channels
@@ -112,6 +112,13 @@ def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_paddi
     check_conv_dtypes(x, w, bias, transposed=True)
     s, p, d = (_triple(name, v, op) for name, v in (("stride", stride), ("padding", padding), ("dilation", dilation)))
     op_ = _triple("output_padding", output_padding, op)
+    if min(op_) < 0:
+        raise ShapeError("negative output_padding is not supported")                                 # PyTorch's
+    if any(o >= st and o >= dl for o, st, dl in zip(op_, s, d)):        # PyTorch's check, over all three axes
+        axes = ("depth", "height", "width")
+        raise ShapeError("output padding must be smaller than either stride or dilation, but got " + " ".join(
+            f"{name}_{axis}: {v}" for name, values in (("output_padding", op_), ("stride", s), ("dilation", d))
+            for axis, v in zip(axes, values)))
     N, _, D, H, W = x.shape
     kd = w.shape[2]
     full = (D - 1) * s[0] + d[0] * (kd - 1) + 1                  # output depths before padding is taken off
