@@ -394,6 +394,13 @@ _INT_RANGES = {np.dtype(t): (builtins.int(np.iinfo(t).min), builtins.int(np.iinf
                for t in (np.uint8, np.int8, np.int16, np.int32, np.int64, np.uint16, np.uint32, np.uint64)}
 
 
+def refuse_int_overflow(values, dtype):
+    """PyTorch's RuntimeError when Python numbers (as the ndarray `values`) stored into the integer dtype overflow
+    (tensor([300], dtype=uint8), ByteTensor([300])); an array's own cast is never checked (it wraps, as PyTorch's)."""
+    if dtype.kind in "iu" and values.dtype != dtype and int_overflows(values, dtype):
+        raise RuntimeError(f"value cannot be converted to type {dtype.name} without overflow")
+
+
 def int_overflows(values, dtype):
     """Whether numbers (an ndarray, or one real number: a fill value) stored into the integer dtype overflow, by
     c10's `overflows` rule, which tensor(data, dtype=...) and the fills apply: a float outside [lowest, max] (compared

@@ -16,8 +16,8 @@ import numpy as np
 
 from .caller_warnings import warn_at_caller
 from .device import META, factory_device, meta_array
-from .dtypes import to_dtype, get_default_dtype, int64, result_dtype, checked_fill, int_overflows, to_complex, \
-    to_real
+from .dtypes import to_dtype, get_default_dtype, int64, result_dtype, checked_fill, refuse_int_overflow, \
+    to_complex, to_real
 from .tensor import Size, Tensor, _as_array, as_sizes, as_int, _check_requires_grad
 from .tensor_ops._attach import attach
 from .init import _rng as _gen
@@ -96,9 +96,7 @@ def _infer(data, dtype=None):
         return arr              # (a NumPy scalar into a dtype is checked below as a number: np.int64(300) in uint8)
     if dtype is not None and arr.dtype.kind in "fiubc":
         target = np.dtype(to_dtype(dtype))
-        # Python numbers an integer dtype cannot hold are PyTorch's error (tensor([300], dtype=uint8)), not a wrap
-        if target.kind in "iu" and target != arr.dtype and int_overflows(arr, target):
-            raise RuntimeError(f"value cannot be converted to type {target.name} without overflow")
+        refuse_int_overflow(arr, target)            # tensor([300], dtype=uint8): PyTorch's error, not a wrap
         if arr.dtype.kind in "fc" and target in _NARROW_FLOATS:    # (errstate costs ~1 us: only where it can act)
             with np.errstate(over="ignore"):        # tensor([1e40], dtype=float32) is inf, silently (PyTorch)
                 return arr.astype(target)
@@ -365,12 +363,11 @@ def arange(start=None, end=None, step=1, dtype=None, device=None, requires_grad=
             # PyTorch's integer kernel casts the bounds to int64 (toward zero) and steps by the cast step: for an
             # int64 result the count too is the cast bounds' (arange(2.58, dtype=int64) is [0, 1], pypose's
             # cumops), for narrower ones it stays ceil((end - start) / step) of the given numbers
+            start, step = int(start), int(step)
             if dt == int64:
-                start, end, step = int(start), int(end), int(step)
                 if step == 0:
                     raise ValueError("step must be nonzero")
-                n = max(-((start - end) // step), 0)
-            start, step = int(start), int(step)
+                n = max(-((start - int(end)) // step), 0)
         values = start + np.arange(n, dtype=np.int64) * step
         return _new(values.astype(dt), None, device, requires_grad)
     return _new(_arange_values(float(start), float(step), n, dt), None, device, requires_grad)

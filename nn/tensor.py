@@ -47,7 +47,7 @@ import numpy as np
 from . import grad_mode as _grad_mode
 from .grad_mode import no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled  # noqa: F401
 from .dtypes import SUPPORTED as _SUPPORTED_DTYPES, dtype as _dtype_class, result_dtype as _result_dtype, \
-    scalar_dtype as _scalar_dtype, cast as _cast, get_default_dtype, int_overflows
+    scalar_dtype as _scalar_dtype, cast as _cast, get_default_dtype, refuse_int_overflow
 from .kernels.threads import single_thread_blas as _single_thread_blas
 from .array import DataArray
 from .device import MetaArray
@@ -118,9 +118,8 @@ def legacy_data(value, dtype):
         raise TypeError(f"new(): data must be a sequence (got {module}{type(value).__name__})")
     data = np.asarray(value)
     if data.dtype != dtype:
-        if dtype.kind in "iu" and not isinstance(value, np.ndarray) and int_overflows(data, dtype):
-            # Python numbers the dtype cannot hold are PyTorch's error (ByteTensor([300])); an array's cast wraps
-            raise RuntimeError(f"value cannot be converted to type {dtype.name} without overflow")
+        if not isinstance(value, np.ndarray):
+            refuse_int_overflow(data, dtype)            # ByteTensor([300]): PyTorch's error; an array's cast wraps
         if data.dtype not in _NUMPY_CONVERTIBLE:
             raise TypeError(f"can't convert np.ndarray of type numpy.{data.dtype.type.__name__}. The only supported "
                             f"types are: float64, float32, float16, complex64, complex128, int64, int32, int16, int8, "

@@ -65,14 +65,20 @@ def conv_hyperparameters(op, stride=1, padding=0, dilation=1, groups=1, output_p
     if output_padding is None:
         return stride, padding, dilation, int(groups)
     out_pad = _pair(output_padding, "output_padding", op)
-    if min(out_pad) < 0:
-        raise ShapeError("negative output_padding is not supported")                                     # PyTorch's
-    if any(o >= s and o >= d for o, s, d in zip(out_pad, stride, dilation)):
-        raise ShapeError("output padding must be smaller than either stride or dilation, but got "     # PyTorch's
-                         f"output_padding_height: {out_pad[0]} output_padding_width: {out_pad[1]} stride_height: "
-                         f"{stride[0]} stride_width: {stride[1]} dilation_height: {dilation[0]} dilation_width: "
-                         f"{dilation[1]}")
+    check_output_padding(out_pad, stride, dilation)
     return stride, padding, dilation, int(groups), out_pad
+
+
+def check_output_padding(out_pad, stride, dilation):
+    """PyTorch's output_padding limits for a transposed conv, in its words: not negative, and below the stride or
+    the dilation on every axis; one value per axis, (height, width) or (depth, height, width)."""
+    if min(out_pad) < 0:
+        raise ShapeError("negative output_padding is not supported")
+    if any(o >= s and o >= d for o, s, d in zip(out_pad, stride, dilation)):
+        axes = ("depth", "height", "width")[-len(out_pad):]
+        raise ShapeError("output padding must be smaller than either stride or dilation, but got " + " ".join(
+            f"{name}_{axis}: {v}" for name, values in (("output_padding", out_pad), ("stride", stride),
+                                                        ("dilation", dilation)) for axis, v in zip(axes, values)))
 
 
 def _check_input_channels(x_shape, w_shape, groups, transposed=False):

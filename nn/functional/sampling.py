@@ -286,9 +286,9 @@ def pool_output_size(op, x, kernel, stride, padding, dilation=None, ceil_mode=Fa
     """PyTorch's pooling output sizes (pooling_output_shape) and shape checks, in its words: x (N, C, *spatial), the
     rest one int per spatial dim -> the output's spatial sizes (pooled_sizes'); one below 1 is
     PyTorch's "Output size is too small" (avg_pool3d first refuses any input smaller than the kernel,
-    check_input_size). A ShapeError: RuntimeError as PyTorch's, ValueError as nn's was."""
+    check_input_size). A ShapeError: RuntimeError as PyTorch's, ValueError as nn's was. The padding limits
+    (_half_padding_check) are the caller's, checked before."""
     spatial, dilation = x.shape[2:], dilation or (1,) * len(kernel)
-    _half_padding_check(op, kernel, padding, dilation)
     sizes = pooled_sizes(spatial, kernel, stride, padding, dilation, ceil_mode)
     if check_input_size and any(n < k for n, k in zip(spatial, kernel)):
         raise ShapeError("input image (T: {} H: {} W: {}) smaller than kernel size (kT: {} kH: {} kW: {})".format(
@@ -302,7 +302,7 @@ def pool_output_size(op, x, kernel, stride, padding, dilation=None, ceil_mode=Fa
 def _pool_args(x, kernel_size, stride, padding, op, ceil_mode=False, dilation=None):
     x = _tensor(x, "input", op)
     _check_ndim(x, (4,), op, "input", "(N, C, H, W) (or 3-D, one image (C, H, W))")
-    kernel, stride, padding = pool_hyperparameters(op, kernel_size, stride, padding, dilation)
+    kernel, stride, padding = pool_hyperparameters(op, kernel_size, stride, padding, dilation)  # (padding limits)
     # a window larger than the input still gives outputs with ceil_mode (timm's AvgPool2d(2, 2, ceil_mode=True,
     # count_include_pad=False) shortcut on a 1x1 map: PyTorch's mean of 1)
     pool_output_size(op, x, kernel, stride, padding, dilation, ceil_mode)

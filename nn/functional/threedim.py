@@ -9,13 +9,13 @@ import functools
 
 import numpy as np
 
-from ..tensor import ShapeError, Tensor
+from ..tensor import Tensor
 from ._args import _tensor, builtin_like
-from .convolution import check_conv_dtypes, conv2d, conv_transpose2d
+from .convolution import check_conv_dtypes, check_output_padding, conv2d, conv_transpose2d
 from .onedim import _check_channels
 from .adaptive import _bins, adaptive_avg_pool2d, adaptive_max_pool2d
-from .sampling import (_ceil_extra, _first_max, _pick, _scatter_unpool, avg_pool2d, max_pool2d,
-                       pool_output_size)
+from .sampling import (_ceil_extra, _first_max, _half_padding_check, _pick, _scatter_unpool, avg_pool2d,
+                       max_pool2d, pool_output_size)
 from .shapes import cat, pad
 
 
@@ -112,13 +112,7 @@ def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_paddi
     check_conv_dtypes(x, w, bias, transposed=True)
     s, p, d = (_triple(name, v, op) for name, v in (("stride", stride), ("padding", padding), ("dilation", dilation)))
     op_ = _triple("output_padding", output_padding, op)
-    if min(op_) < 0:
-        raise ShapeError("negative output_padding is not supported")                                 # PyTorch's
-    if any(o >= st and o >= dl for o, st, dl in zip(op_, s, d)):        # PyTorch's check, over all three axes
-        axes = ("depth", "height", "width")
-        raise ShapeError("output padding must be smaller than either stride or dilation, but got " + " ".join(
-            f"{name}_{axis}: {v}" for name, values in (("output_padding", op_), ("stride", s), ("dilation", d))
-            for axis, v in zip(axes, values)))
+    check_output_padding(op_, s, d)                     # over all three axes, before the 2-d calls check two
     N, _, D, H, W = x.shape
     kd = w.shape[2]
     full = (D - 1) * s[0] + d[0] * (kd - 1) + 1                  # output depths before padding is taken off
@@ -148,7 +142,8 @@ def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     x, unbatched = _batched5(input, op)
     k, p = _triple("kernel_size", kernel_size, op), _triple("padding", padding, op)
     s, d = (k if stride is None or stride == [] else _triple("stride", stride, op)), _triple("dilation", dilation, op)
-    pool_output_size(op, x, k, s, p, d, ceil_mode)            # PyTorch's checks and words, before the 2-d ops'
+    _half_padding_check(op, k, p, d)                        # PyTorch's checks and words, before the 2-d ops'
+    pool_output_size(op, x, k, s, p, d, ceil_mode)
     extra = _ceil_extra(x.shape[2], d[0] * (k[0] - 1) + 1, s[0], p[0]) if ceil_mode else 0
     taps, Do = _depth_taps(x, k[0], s[0], d[0], p[0], p[0] + extra, -np.inf)
     pooled = [max_pool2d(slab, k[1:], s[1:], p[1:], d[1:], ceil_mode=ceil_mode, return_indices=return_indices)
@@ -195,6 +190,7 @@ def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
     k, p = _triple("kernel_size", kernel_size, op), _triple("padding", padding, op)
     s = k if stride is None or stride == [] else _triple("stride", stride, op)
     # PyTorch's checks and words; avg_pool3d refuses an input smaller than the kernel even where padding would fit it
+    _half_padding_check(op, k, p, (1, 1, 1))
     pool_output_size(op, x, k, s, p, None, ceil_mode, check_input_size=True)
     extra = _ceil_extra(x.shape[2], k[0], s[0], p[0]) if ceil_mode else 0
 

@@ -74,9 +74,7 @@ def _int_array_placement(index, shape):
     try:
         block = np.broadcast_shapes(*(index[kept[j]].shape for j in arrays))
     except ValueError:
-        listed = ", ".join(str(list(index[kept[j]].shape)) for j in arrays)
-        raise IndexError(f"shape mismatch: indexing tensors could not be broadcast together with shapes {listed}") \
-            from None
+        raise _indices_mismatch([index[kept[j]].shape for j in arrays]) from None
     together = arrays[-1] - arrays[0] + 1 == len(arrays)
     first = arrays[0] if together else 0               # where PyTorch puts the arrays' dims
     dims, axis = [], {}                                # the result's dims; the result axis of each slice
@@ -159,6 +157,12 @@ def _through_view(index, shape):
     return False
 
 
+def _indices_mismatch(shapes):
+    """PyTorch's IndexError for index tensors whose shapes do not broadcast together (shapes: sequences of ints)."""
+    listed = ", ".join(str(list(shape)) for shape in shapes)
+    return IndexError(f"shape mismatch: indexing tensors could not be broadcast together with shapes {listed}")
+
+
 def _torch_index_error(e, index=0):
     """NumPy's IndexError in PyTorch's words ("too many indices for tensor of dimension 3", "index 5 is out of
     bounds for dimension 0 with size 3"); index: the index as the user gave it (its form names a 0-d tensor's
@@ -179,8 +183,7 @@ def _torch_index_error(e, index=0):
     if msg.startswith("shape mismatch: indexing arrays could not be broadcast together with shapes "):
         # index tensors of shapes that do not broadcast: NumPy's "(4,) (0,) " -> PyTorch's "[4], [0]"
         shapes = re.findall(r"\(([\d,]*)\)", msg.rsplit("shapes ", 1)[1])
-        listed = ", ".join("[" + ", ".join(s for s in shape.split(",") if s) + "]" for shape in shapes)
-        return IndexError(f"shape mismatch: indexing tensors could not be broadcast together with shapes {listed}")
+        return _indices_mismatch([[int(n) for n in shape.split(",") if n] for shape in shapes])
     return IndexError(re.sub(r"out of bounds for axis (\d+)", r"out of bounds for dimension \1", msg))
 
 
@@ -659,12 +662,8 @@ def index_fill(input, dim, index, value):
     return Tensor._make(y, (input, value) if is_tensor else (input,), backward, "index_fill")
 
 
-def _refuse_other_dtype(input, values):
-    """PyTorch's index_put_ check: the values' dtype must be the tensor's (x[idx] = v and index_put)."""
-    raise _dtype_error(input, values)
-
-
 def _dtype_error(input, values):
+    """PyTorch's index_put_ check: the values' dtype must be the tensor's (x[idx] = v and index_put)."""
     mine, theirs = (scalar_type_name(t) for t in (input.dtype, values.dtype))
     return RuntimeError(f"Index put requires the source and destination dtypes match, got {mine} for the "
                         f"destination and {theirs} for the source.")
@@ -711,7 +710,7 @@ def index_put(input, indices, values, accumulate=False):
     as x[indices] = values), or added there with accumulate=True (repeated positions add up)."""
     where, _ = _index(tuple(indices))
     if isinstance(values, Tensor) and values.dtype != input.dtype:
-        _refuse_other_dtype(input, values)
+        raise _dtype_error(input, values)
     values = values if isinstance(values, Tensor) else input._lift(values)
     y = input._data.copy()
     v = np.broadcast_to(values._data.astype(y.dtype, copy=False), y[where].shape)
