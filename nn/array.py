@@ -16,6 +16,21 @@ import warnings
 import numpy as np
 
 
+# PyTorch's words when a NumPy array with a negative stride (a[::-1], np.flip(a)) reaches torch.tensor / as_tensor /
+# from_numpy or an index: its tensors cannot hold one (the double space is PyTorch's)
+NEGATIVE_STRIDES = ("At least one stride in the given numpy array is negative, and tensors with negative strides "
+                    "are not currently supported. (You can probably work around this by making a copy of your array "
+                    " with array.copy().) ")
+
+
+def refuse_negative_strides(a):
+    """Raise PyTorch's ValueError for a user's plain ndarray with a negative stride (RecBole's descending
+    Interaction.sort indexes its tensors by argsort(...)[::-1], which PyTorch refuses). A DataArray (a Tensor's
+    .data / .grad) stands for the Tensor and passes; so does anything else."""
+    if type(a) is np.ndarray and a.ndim and min(a.strides) < 0:
+        raise ValueError(NEGATIVE_STRIDES)
+
+
 def _value(x):
     """A Tensor's plain array, or x itself (a number or an array)."""
     return getattr(x, "_data", x)

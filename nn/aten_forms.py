@@ -80,7 +80,8 @@ def binary_cross_entropy_with_logits(input, target, weight=None, pos_weight=None
 
 
 def kl_div(input, target, reduction=1, log_target=False):
-    return F.kl_div(input, target, reduction=_reduction(reduction), log_target=log_target)
+    from .functional.losses import _kl_div          # (the aten op does not warn for 'mean', F.kl_div does)
+    return _kl_div(input, target, _reduction(reduction), log_target)
 
 
 def cosine_embedding_loss(input1, input2, target, margin=0.0, reduction=1):

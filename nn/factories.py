@@ -14,6 +14,7 @@ import warnings
 
 import numpy as np
 
+from .array import refuse_negative_strides
 from .caller_warnings import warn_at_caller
 from .device import META, factory_device, meta_array
 from .dtypes import to_dtype, get_default_dtype, int64, result_dtype, checked_fill, refuse_int_overflow, \
@@ -187,6 +188,7 @@ def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False)
     copy warns as PyTorch's (UserWarning, at the caller's line: the copy is a new leaf, outside data's graph)."""
     if isinstance(data, Tensor):
         warn_at_caller(_COPY_CONSTRUCT.format("torch.tensor"))
+    refuse_negative_strides(data)
     return _tensor(data, dtype, device, requires_grad)
 
 
@@ -209,6 +211,7 @@ def as_tensor(data, dtype=None, device=None):
     if isinstance(data, Tensor):
         return data if dtype is None else data.to(to_dtype(dtype))
     if isinstance(data, np.ndarray):
+        refuse_negative_strides(data)
         return _new(data, dtype, device, False)
     return tensor(data, dtype, device)
 
@@ -239,6 +242,7 @@ def from_numpy(ndarray):
     """A Tensor sharing ndarray's memory and dtype (changes to one show in the other)."""
     if not isinstance(ndarray, np.ndarray):
         raise TypeError(f"from_numpy expects an np.ndarray, got {type(ndarray).__name__}")
+    refuse_negative_strides(ndarray)
     return Tensor._wrap(ndarray)
 
 

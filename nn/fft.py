@@ -23,7 +23,7 @@ import numpy as np
 
 from .dtypes import SCALAR_TYPE_NAMES, to_complex, to_real, float_dtype, get_default_dtype, to_dtype
 from .device import check_device
-from .tensor import Tensor, _normalize_axes, grad_for
+from .tensor import Tensor, _normalize_axes, grad_for, quietly
 from .tensor_ops.complex import conj, view_as_real as _view_as_real
 from .tensor_ops.shape import roll
 
@@ -74,7 +74,10 @@ def _transform(input, n, dim, norm, kind):
     n = int(n)
     if n < 1:
         raise RuntimeError(f"Invalid number of data points ({n}) specified")
-    y = getattr(np.fft, kind)(x, n=n, axis=axis, norm=norm)
+    try:
+        y = getattr(np.fft, kind)(x, n=n, axis=axis, norm=norm)
+    except FloatingPointError:      # inf in the input under np.errstate(all="raise") (TorchIO's): NaN, as PyTorch
+        y = quietly(getattr(np.fft, kind), x, n=n, axis=axis, norm=norm)
     y = y.astype(to_real(x.dtype) if kind == "irfft" else to_complex(x.dtype), copy=False)
     dual = _DUAL[norm]
 

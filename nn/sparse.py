@@ -15,7 +15,7 @@ dense one holding the same values (the same results; the memory of a dense matri
 """
 import numpy as np
 
-from .dtypes import _NameOnly, scalar_type_name, to_dtype
+from .dtypes import _NameOnly, scalar_type_mismatch, scalar_type_name, to_dtype
 from .tensor import Tensor
 from .tensor_ops._attach import attach
 
@@ -52,6 +52,7 @@ def sparse_coo_tensor(indices, values, size=None, *, dtype=None, device=None, re
 
 def spmm(input, mat2):
     """input @ mat2 (a sparse input is a dense one here)."""
+    _same_dtype(input, mat2)
     return input @ mat2
 
 
@@ -61,7 +62,17 @@ mm = spmm
 def dsmm(input, mat2):
     """torch.dsmm: the dense product of a sparse input and a dense mat2 (input @ mat2 here; linear_operator's
     interpolation matrices, gpytorch's KISS-GP)."""
+    _same_dtype(input, mat2)
     return input @ mat2
+
+
+def _same_dtype(sparse, dense):
+    """PyTorch's sparse-dense product refuses mixed dtypes in the sparse kernel's words, the sparse operand's dtype
+    expected (RecBole's LightGCN: a float32 adjacency times float64 embeddings, "expected scalar type Float but
+    found Double"), where the dense product (what nn computes) names m1 and m2."""
+    a, b = getattr(sparse, "dtype", None), getattr(dense, "dtype", None)
+    if isinstance(sparse, Tensor) and isinstance(dense, Tensor) and a != b:
+        raise scalar_type_mismatch(a, b)
 
 
 def addmm(input, mat1, mat2, *, beta=1.0, alpha=1.0):

@@ -210,6 +210,15 @@ def conj_if_complex(a):
     return np.conj(a) if a.dtype.kind == "c" else a
 
 
+def quietly(op, *args, **kwargs):
+    """op(*args, **kwargs) (a NumPy function) with its inf and NaN results silent, as PyTorch's: the fallback of an
+    op that raised FloatingPointError under a caller's np.errstate(all="raise") (TorchIO runs every transform so, and
+    its RandomGamma inverse multiplies 0 by 0 ** -0.2 = inf). NumPy raises after computing, so the try costs nothing
+    until then and the fallback computes once more."""
+    with np.errstate(all="ignore"):
+        return op(*args, **kwargs)
+
+
 def grad_for(pg, parent):
     """A gradient in its input's dtype: a real input that met complex values gets the real part (dL/dx)."""
     if pg.dtype.kind == "c" and parent.dtype.kind != "c":
@@ -1238,11 +1247,15 @@ class Tensor:
 
     def __add__(self, other):
         other, a, b = self._operands(other, "+")
+        try:
+            total = a + b
+        except FloatingPointError:      # inf + -inf, float32 overflow under np.errstate(all="raise"): NaN / inf
+            total = quietly(np.add, a, b)
 
         def backward(g):
             # d(a+b)/da = d(a+b)/db = 1
             return g, g
-        return Tensor._make(a + b, (self, other), backward, "add", lambda g: (g, g),
+        return Tensor._make(total, (self, other), backward, "add", lambda g: (g, g),
                             saves=False)     # nothing saved: a second backward may pass (as PyTorch)
 
     def __mul__(self, other):
@@ -1252,7 +1265,11 @@ class Tensor:
             # d(a*b)/da = b, d(a*b)/db = a (conjugated for complex operands)
             return (g * conj_if_complex(b) if self.requires_grad else None,
                     g * conj_if_complex(a) if other.requires_grad else None)
-        return Tensor._make(a * b, (self, other), backward, "mul", lambda g: (g * other, g * self))
+        try:
+            product = a * b
+        except FloatingPointError:      # 0 * inf, overflow under np.errstate(all="raise"): NaN / inf, as PyTorch
+            product = quietly(np.multiply, a, b)
+        return Tensor._make(product, (self, other), backward, "mul", lambda g: (g * other, g * self))
 
     def __neg__(self):
         if self.dtype.kind == "b":
@@ -1267,21 +1284,27 @@ class Tensor:
                                                                        and other._data.dtype.kind == "b"):
             _refuse_bool_subtraction(self, other)
         other, a, b = self._operands(other, "-")
+        try:
+            difference = a - b
+        except FloatingPointError:      # inf - inf, overflow under np.errstate(all="raise"): NaN / inf, as PyTorch
+            difference = quietly(np.subtract, a, b)
 
         def backward(g):
             # d(a-b)/da = 1, d(a-b)/db = -1
             return g, (-g if other.requires_grad else None)
-        return Tensor._make(a - b, (self, other), backward, "sub", lambda g: (g, -g), saves=False)
+        return Tensor._make(difference, (self, other), backward, "sub", lambda g: (g, -g), saves=False)
 
     def __truediv__(self, other):
         other, a, b = self._operands(other, "/", floating=True)
 
         def backward(g):
             # d(a/b)/da = 1/b, d(a/b)/db = -a/b^2 (conjugated for complex operands)
-            with np.errstate(divide="ignore", invalid="ignore"):
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
                 return (g / conj_if_complex(b) if self.requires_grad else None,
                         -g * conj_if_complex(a / (b * b)) if other.requires_grad else None)
-        with np.errstate(divide="ignore", invalid="ignore"):    # x / 0: inf or NaN, silently as PyTorch
+        # x / 0: inf or NaN, and an overflow to inf (dalle-pytorch's masked -finfo.max logits over a temperature),
+        # silently as PyTorch
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             quotient = a / b
         return Tensor._make(quotient, (self, other), backward, "div",
                             lambda g: (g / other, -g * self / (other * other)))
@@ -1302,8 +1325,10 @@ class Tensor:
                                 lambda g: (Tensor._wrap(np.zeros(g.shape, g.dtype)),))
 
         def backward(g):
-            # d(a^p)/da = p * a^(p-1) (conjugated for a complex a); a^(p-1) rounded as PyTorch's a.pow(p - 1)
-            return (g * conj_if_complex(p * _scalar_power(a, p - 1)),)
+            # d(a^p)/da = p * a^(p-1) (conjugated for a complex a); a^(p-1) rounded as PyTorch's a.pow(p - 1);
+            # inf * 0 (p = inf at |a| < 1, or a zero g where the slope is infinite) is NaN, silently as PyTorch
+            with np.errstate(invalid="ignore", over="ignore"):
+                return (g * conj_if_complex(p * _scalar_power(a, p - 1)),)
         return Tensor._make(_scalar_power(a, p), (self,), backward, "pow",
                             lambda g: (g * (p * self ** (p - 1)),))
 

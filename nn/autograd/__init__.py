@@ -6,6 +6,8 @@ import warnings
 import numpy as np
 
 from ..gradcheck import gradcheck, gradgradcheck  # noqa: F401  (as torch.autograd's)
+from ..gradcheck import GradcheckError as _GradcheckError
+from .._submodule import submodule as _submodule
 from ..tensor import (Tensor, backpropagate, no_grad, is_grad_enabled,  # noqa: F401  (torch.autograd.no_grad,
                       enable_grad, set_grad_enabled, inference_mode)  # captum: torch.autograd.set_grad_enabled)
 
@@ -14,6 +16,11 @@ from . import functional  # noqa: F401  (torch.autograd.functional.jacobian / he
 from . import forward_ad  # noqa: F401,E402  (the unpack_dual probe; no dual tensors)
 from .function import Function, FunctionCtx, once_differentiable  # noqa: F401
 from .graph import GradientEdge, _edge_tensor
+
+# torch.autograd.gradcheck is also a module (`from torch.autograd.gradcheck import gradcheck`); nn.autograd.gradcheck
+# stays the function, as torch.autograd's attribute does
+_submodule(__name__, "gradcheck", "torch.autograd.gradcheck: gradcheck, gradgradcheck and GradcheckError.",
+           gradcheck=gradcheck, gradgradcheck=gradgradcheck, GradcheckError=_GradcheckError)
 
 __all__ = ["Function", "FunctionCtx", "gradcheck", "gradgradcheck", "grad", "backward", "Variable", "detect_anomaly",
            "set_detect_anomaly", "is_anomaly_enabled", "is_anomaly_check_nan_enabled"]

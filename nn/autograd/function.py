@@ -222,8 +222,8 @@ def _record(cls, ctx, args, outs):
             grads_in.append(g if g is None or isinstance(g, Tensor) else Tensor._wrap(g))
         with enable_grad() if graph else no_grad():
             grads = cls.backward(ctx, *grads_in)
-        if not isinstance(grads, (tuple, list)):
-            grads = (grads,)
+        if not isinstance(grads, tuple):
+            grads = (grads,)            # a list too is one gradient, as PyTorch reads it (and refuses below)
         if len(grads) > n_args and all(g is None for g in grads[n_args:]):
             grads = grads[:n_args]      # extra trailing Nones are fine, as in PyTorch
         if len(grads) != n_args:
@@ -232,6 +232,8 @@ def _record(cls, ctx, args, outs):
                                f"no gradient)")
         result = []
         for a, g, needed in zip(args, grads, ctx.needs_input_grad):
+            if isinstance(g, (list, tuple)):
+                raise RuntimeError(f"expected Variable or None (got {type(g).__name__})")
             if not isinstance(a, Tensor):
                 if g is not None:
                     raise RuntimeError(f"backward of {name!r} returned a gradient for a forward argument that is "

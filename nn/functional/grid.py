@@ -12,6 +12,7 @@ pixels with align_corners=False (PyTorch's default).
 """
 import numpy as np
 
+from ..dtypes import scalar_type_mismatch
 from ..tensor import Tensor
 from ._args import _check_ndim, _pair, _tensor
 
@@ -110,8 +111,10 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
         want = "(N, Ho, Wo, 2)" if nd == 2 else "(N, Do, Ho, Wo, 3)"
         raise ValueError(f"grid_sample: grid must be {want.replace('N', str(N))} for an input of shape "
                          f"{tuple(input.shape)}, got {tuple(grid.shape)}")
+    if grid.dtype != input.dtype:           # PyTorch's kernel reads the grid in the input's dtype, casting nothing
+        raise scalar_type_mismatch(input.dtype, grid.dtype)
     aligned = bool(align_corners)
-    x, g = input._data, grid._data.astype(input.dtype, copy=False)
+    x, g = input._data, grid._data
     coords, slopes, masks, rounded_at = [], [], [], []          # per spatial axis (grid component nd - 1 - a)
     with np.errstate(invalid="ignore"):                          # a NaN / infinite grid point: silent, as PyTorch
         for a, size in enumerate(spatial):

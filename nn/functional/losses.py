@@ -184,10 +184,12 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     w, pw = _constant(weight, dt), _constant(pos_weight, dt)
     softplus_neg = np.log1p(np.exp(-np.abs(x))) + np.maximum(-x, 0)     # log(1 + e^-x), stable
     lw = 1 if pw is None else 1 + (pw - 1) * y                          # weight of the positive term
-    if pw is None and np.dtype(out_dt).itemsize < np.dtype(dt).itemsize:
-        # a narrower target: PyTorch's in-place steps round to it twice, (1 - y) x and then the difference
-        loss = (1 - y) * x
-        loss = (loss.astype(out_dt).astype(loss.dtype) + softplus_neg).astype(out_dt)
+    if np.dtype(out_dt).itemsize < np.dtype(dt).itemsize:
+        # a narrower target: PyTorch's in-place steps round to it twice, (1 - y) x and then the difference (with
+        # pos_weight too: its log_sigmoid(x) * (1 + (pw - 1) y) stays in the input's dtype until that difference);
+        # 1 - y itself is taken in the target's dtype (inexact for a soft label below 1/2)
+        loss = (1 - target._data).astype(y.dtype) * x
+        loss = (loss.astype(out_dt).astype(loss.dtype) + lw * softplus_neg).astype(out_dt)
     else:
         loss = (1 - y) * x + lw * softplus_neg
     if w is not None:
@@ -233,33 +235,52 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
     KL); 'mean' (PyTorch's default) by the number of elements. Where t = 0 the term is 0 (NaN where input = -inf,
     as PyTorch's).
     """
+    if size_average is None and reduce is None and reduction == "mean":
+        # PyTorch's F.kl_div warns for its default 'mean' (not for the legacy arguments that map to it, nor does
+        # the aten form torch.kl_div, which calls _kl_div)
+        warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the support size."
+                      "'batchmean' divides only by the batch size, and aligns with the KL div math definition."
+                      "'mean' will be changed to behave the same as 'batchmean' in the next major release.",
+                      UserWarning, stacklevel=2)
+    return _kl_div(input, target, legacy_reduction(size_average, reduce, reduction), log_target)
+
+
+def _kl_div(input, target, reduction, log_target):
+    """kl_div without the warning for 'mean'."""
     op = "kl_div"
-    reduction = legacy_reduction(size_average, reduce, reduction)
     if reduction not in ("mean", "batchmean", "sum", "none"):
         raise ValueError(f"{op}: reduction must be 'mean', 'batchmean', 'sum' or 'none', got {reduction!r}")
     input = _tensor(input, "input", op)
     batch = input.shape[:1]                                   # batchmean divides by the input's own batch
     input, target = _loss_args(input, target, op, "broadcast")
-    x, t = input._data, target._data.astype(input.dtype, copy=False)
+    # PyTorch's exp(t) * (t - x) (or xlogy(t, t) - t x) promotes: float32 log-probabilities with a float64 target
+    # (dalle-pytorch's log of a float32 uniform) give a float64 loss; the target-only factor keeps t's own dtype
+    dt = _common_dtype(input, target)
+    t_own = target._data if np.issubdtype(target.dtype, np.floating) else _cast(target._data, dt)
+    x, t = _cast(input._data, dt), _cast(t_own, dt)
     if log_target:
-        et = np.exp(t)
+        et = _cast(np.exp(t_own), dt)
         loss = et * (t - x)
     else:
         with np.errstate(divide="ignore", invalid="ignore"):
-            log_t = np.where(t > 0, np.log(np.where(t > 0, t, 1)), 0)
+            log_own = np.where(t_own > 0, np.log(np.where(t_own > 0, t_own, 1)), 0).astype(t_own.dtype, copy=False)
             # PyTorch's xlogy(t, t) - t x: a zero target's term is 0 - 0 x, so NaN where x = -inf (log of a zero
             # probability), as there; a negative target's log is NaN too
-            loss = np.where(t > 0, t * log_t, np.where(t == 0, 0, np.nan)) - t * x
+            xlogy = np.where(t_own > 0, t_own * log_own, np.where(t_own == 0, 0, np.nan)).astype(t_own.dtype,
+                                                                                               copy=False)
+            log_t = _cast(log_own, dt)
+            loss = _cast(xlogy, dt) - t * x
 
     def backward(g):
         # dL/dx = -t (or -e^t);  dL/dt = log t + 1 - x (0 where t = 0), or e^t (t - x + 1) if log_target
         gx = gt = None
         if input.requires_grad:
-            gx = -g * (et if log_target else t)
+            gx = (-g * (et if log_target else t)).astype(input.dtype, copy=False)
         if target.requires_grad:
-            gt = g * (et * (t - x + 1) if log_target else np.where(t > 0, log_t + 1 - x, 0))
+            gt = (g * (et * (t - x + 1) if log_target else np.where(t > 0, log_t + 1 - x, 0))).astype(
+                target.dtype, copy=False)
         return gx, gt
-    out = Tensor._make(loss.astype(input.dtype, copy=False), (input, target), backward, op)
+    out = Tensor._make(loss.astype(dt, copy=False), (input, target), backward, op)
     if reduction == "batchmean":
         return out.sum() / (batch[0] if batch else 1)
     return _reduce(out, reduction, op)

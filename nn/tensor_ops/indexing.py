@@ -9,6 +9,7 @@ import warnings
 
 import numpy as np
 
+from ..array import DataArray, refuse_negative_strides
 from ..dtypes import checked_fill, scalar_type_name
 from ..tensor import Tensor, _normalize_axes, as_int, is_grad_enabled, linear_graph_backward, _linear_map
 from ._attach import attach
@@ -31,6 +32,8 @@ def _index(index):
     parts = index if isinstance(index, tuple) else (index,)
     out = []
     for i in parts:
+        if type(i) is np.ndarray:
+            refuse_negative_strides(i)      # a user's a[::-1] index: PyTorch's ValueError
         if isinstance(i, slice) and any(isinstance(b, Tensor) for b in (i.start, i.stop, i.step)):
             # bounds read now: a Tensor bound changed in place later (begin += n) is not the one backward must use
             i = slice(*(as_int(b, "a slice index") if isinstance(b, Tensor) else b for b in (i.start, i.stop, i.step)))
@@ -220,8 +223,9 @@ def __setitem__(input, index, value):
     given = index                       # (before the placement, which may turn ints and slices into arrays)
     if not basic:
         index = _int_array_placement(index, input._data.shape)
-        if isinstance(value, Tensor) and value._data.dtype != input._data.dtype and not _masked_fill_like(given,
-                                                                                                         value):
+        # (a Tensor's .data / .grad array stands for a Tensor: PyTorch's x[m] = y.data[m] checks its dtype too)
+        if isinstance(value, (Tensor, DataArray)) and value._data.dtype != input._data.dtype and not \
+                _masked_fill_like(given, value):
             # PyTorch checks the indices, then the value's shape, then the dtypes
             raise _value_shape_error(input, index, raw, basic, value) or _dtype_error(input, value)
     tracked = is_grad_enabled() and (input.requires_grad or (isinstance(value, Tensor) and value.requires_grad))

@@ -12,7 +12,7 @@ from .. import functional as F
 from ..array import legacy_scalar_first
 from ..dtypes import CATEGORY, result_dtype, scalar_dtype, cast, get_default_dtype, float_dtype, checked_fill, \
     C_TYPE_NAMES, scalar_type_name, typeid_name
-from ..tensor import Tensor, broadcast_shape, piecewise_grad, conj_if_complex
+from ..tensor import Tensor, broadcast_shape, piecewise_grad, conj_if_complex, quietly
 from ._attach import attach
 
 
@@ -36,15 +36,24 @@ def _unary(input, y, derivative, op, graph_derivative=None, silent=False):
     return Tensor._make(y, (input,), backward, op, graph_backward)
 
 
+def _float32_exp(x):
+    """e^x of a float32 array, rounded once from float64."""
+    return np.exp(x.astype(np.float64)).astype(np.float32)
+
+
 def exp(input):
     x = _floating(input)
     if x.dtype == np.float32 and x.size <= 1024:
         # in float64, rounded once: PyTorch's expf (Sleef's u10 loop, libm's for a few elements) is correctly rounded
         # but for ~1% of points, NumPy's float32 exp is an ulp off for ~40% (compressai's scale table of 64 entries);
         # only for small tensors, as NumPy's float64 exp is ~20x slower than its vectorised float32 one
-        y = np.exp(x.astype(np.float64)).astype(np.float32)
+        compute = _float32_exp
     else:
-        y = np.exp(x)
+        compute = np.exp
+    try:
+        y = compute(x)
+    except FloatingPointError:      # overflow under np.errstate(all="raise") (TorchIO's): inf, as PyTorch
+        y = quietly(compute, x)
     return _unary(input, y, lambda: y, "exp", exp)                      # (e^x)' = e^x
 
 
@@ -627,7 +636,7 @@ def floor_divide(input, other):
 def clamp(input, min=None, max=None):
     """Limit values to [min, max] (either may be None; Tensor bounds take part in the graph)."""
     if min is None and max is None:
-        raise ValueError("clamp: at least one of min and max must be given")
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")   # (PyTorch's words)
     if isinstance(min, Tensor) or isinstance(max, Tensor):
         # as PyTorch's: the input keeps the gradient where min <= x <= max (ties included), a bound where it won
         out = input

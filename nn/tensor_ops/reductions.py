@@ -11,7 +11,7 @@ from collections import namedtuple
 import numpy as np
 
 from ..dtypes import to_dtype, to_real
-from ..tensor import Tensor, _normalize_axes, as_int, is_grad_enabled, linear_graph_backward
+from ..tensor import Tensor, _normalize_axes, as_int, is_grad_enabled, linear_graph_backward, quietly
 from ._attach import attach, numpy_axis
 
 # what max(dim=...) / min(dim=...) return, as torch.return_types.max: (values, indices)
@@ -91,7 +91,11 @@ def sum(input, dim=None, keepdim=False, dtype=None):
     def graph_backward(g):
         return (g.reshape(_kept(shape, axes)).expand(shape),)
     # dtype=: NumPy would widen an int32 / int16 / uint8 sum to int64 where PyTorch keeps the dtype asked for
-    return Tensor._make(np.sum(x, axis=axes, keepdims=keepdim, dtype=x.dtype), (input,), backward, "sum",
+    try:
+        total = np.sum(x, axis=axes, keepdims=keepdim, dtype=x.dtype)
+    except FloatingPointError:      # overflow, inf + -inf under np.errstate(all="raise"): inf / NaN, as PyTorch
+        total = quietly(np.sum, x, axis=axes, keepdims=keepdim, dtype=x.dtype)
+    return Tensor._make(total, (input,), backward, "sum",
                         graph_backward, saves=False)     # SumBackward saves sizes only: a second backward may pass
 
 
