@@ -22,6 +22,14 @@ def _as(target, like):
     return t.to(like.dtype)
 
 
+def _promoting(target, like):
+    """A floating target as it is, so the loss's ops promote with like's dtype as PyTorch's composite losses do (a
+    float64 target of float32 scores gives a float64 loss); other targets (labels, counts) in like's dtype."""
+    if isinstance(target, Tensor) and target.dtype.is_floating_point:
+        return target
+    return _as(target, like)
+
+
 def cosine_similarity(x1, x2, dim=1, eps=1e-8):
     """(x1 / max(|x1|, eps)) . (x2 / max(|x2|, eps)) along dim (x1 and x2 broadcast together): each norm clamped
     on its own, as PyTorch's kernel (so a zero vector has similarity 0 and a finite gradient)."""
@@ -102,7 +110,7 @@ def margin_ranking_loss(input1, input2, target, margin=0.0, size_average=None, r
     """max(0, -y (x1 - x2) + margin), y = +1 when x1 should rank higher, -1 when lower."""
     reduction = legacy_reduction(size_average, reduce, reduction)
     input1 = _tensor(input1, "input1", "margin_ranking_loss")
-    y = _as(target, input1)
+    y = _promoting(target, input1)
     return _reduce(relu(-y * (input1 - input2) + margin), reduction, "margin_ranking_loss")
 
 
@@ -120,6 +128,9 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="m
     """log(1 + exp(-y x)) (y = +1 / -1), computed without overflow."""
     reduction = legacy_reduction(size_average, reduce, reduction)
     input = _tensor(input, "input", "soft_margin_loss")
+    if isinstance(target, Tensor) and target.requires_grad:
+        raise RuntimeError("The function 'soft_margin_loss' is not differentiable with respect to argument 'target'. "
+                           "This input cannot have requires_grad True.")
     return _reduce(-logsigmoid(_as(target, input) * input), reduction, "soft_margin_loss")
 
 
@@ -128,7 +139,7 @@ def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, r
     sample; input and target (N, C), target 0 / 1."""
     reduction = legacy_reduction(size_average, reduce, reduction)
     input = _tensor(input, "input", "multilabel_soft_margin_loss")
-    y = _as(target, input)
+    y = _promoting(target, input)
     loss = -(y * logsigmoid(input) + (1 - y) * logsigmoid(-input))
     if weight is not None:
         loss = loss * weight
@@ -223,7 +234,7 @@ def poisson_nll_loss(input, target, log_input=True, full=False, size_average=Non
     y > 1."""
     reduction = legacy_reduction(size_average, reduce, reduction)
     input = _tensor(input, "input", "poisson_nll_loss")
-    y = _as(target, input)
+    y = _promoting(target, input)
     loss = input.exp() - y * input if log_input else input - y * (input + eps).log()
     if full:
         big = y.clamp(min=1)                          # the term only where y > 1 (and no log of 0 elsewhere)
