@@ -71,3 +71,41 @@ def test_soft_margin_loss_refuses_a_target_that_requires_grad():
     x = nn.tensor(X1.astype(np.float64), requires_grad=True)
     F.soft_margin_loss(x, nn.tensor(SIGNS)).backward()
     np.testing.assert_allclose(x.grad, -SIGNS / (1 + np.exp(SIGNS * X1.astype(np.float64))) / SIGNS.size, rtol=1e-12)
+
+
+# where() and clamp() with a number the dtype cannot hold: PyTorch converts the number to the result's dtype with
+# its overflow check (the rule of the fills), so uint8 where(m, x, 300) is an error, not 300 wrapped to 44
+OVERFLOWING = [
+    ("where(m, uint8, 300)", lambda: nn.where(nn.tensor([True, False]), nn.tensor([1, 2], dtype=nn.uint8), 300),
+     "uint8_t"),
+    ("where(m, 300, uint8)", lambda: nn.where(nn.tensor([True, False]), 300, nn.tensor([1, 2], dtype=nn.uint8)),
+     "uint8_t"),
+    ("where(m, int8, 200)", lambda: nn.where(nn.tensor([True, False]), nn.tensor([1, 2], dtype=nn.int8), 200),
+     "int8_t"),
+    ("where(m, float32, 1e300)", lambda: nn.where(nn.tensor([True, False]), nn.tensor([1.0, 2.0]), 1e300), "float"),
+    ("uint8 clamp(0, 300)", lambda: nn.tensor([1, 2], dtype=nn.uint8).clamp(0, 300), "uint8_t"),
+    ("uint8 clamp_(0, 300)", lambda: nn.tensor([1, 2], dtype=nn.uint8).clamp_(0, 300), "uint8_t"),
+    ("uint8 clamp_min(300)", lambda: nn.tensor([1, 2], dtype=nn.uint8).clamp_min(300), "uint8_t"),
+    ("int8 clamp(-300, 5)", lambda: nn.tensor([1, 2], dtype=nn.int8).clamp(-300, 5), "int8_t"),
+    ("float32 clamp(0, 1e300)", lambda: nn.tensor([1.0, 2.0]).clamp(0, 1e300), "float"),
+]
+
+
+@pytest.mark.parametrize("call", [o[1] for o in OVERFLOWING], ids=[o[0] for o in OVERFLOWING])
+def test_a_number_the_dtype_cannot_hold_is_refused(call):
+    name = {o[1]: o[2] for o in OVERFLOWING}[call]
+    with pytest.raises(RuntimeError, match=f"^value cannot be converted to type {name} without overflow$"):
+        call()
+
+
+def test_numbers_the_dtype_holds_are_taken_as_pytorch_takes_them():
+    m = nn.tensor([True, False])
+    u8 = nn.tensor([1, 2], dtype=nn.uint8)
+    # -1 wraps to 255 in uint8, as the fills' rule allows (PyTorch: [1, 255] and [3, 3])
+    assert nn.where(m, u8, -1).tolist() == [1, 255] and nn.where(m, u8, -1).dtype == nn.uint8
+    assert u8.clamp(-1, 3).tolist() == [3, 3]
+    # a float number makes the default float dtype, where inf and NaN are held
+    assert nn.where(m, u8, 2.5).tolist() == [1.0, 2.5]
+    assert nn.where(m, nn.tensor([1.0, 2.0]), float("inf")).tolist() == [1.0, float("inf")]
+    assert nn.tensor([1.0, 2.0]).clamp(max=float("inf")).tolist() == [1.0, 2.0]
+    assert u8.clamp(0, 2.5).dtype == nn.float32

@@ -650,8 +650,9 @@ def clamp(input, min=None, max=None):
     # the result's dtype, as PyTorch's: a float bound makes an integer tensor's result the default float dtype
     dt = scalar_dtype([b for b in (min, max) if b is not None], input.dtype)
     x = cast(input._data, dt)
-    lo = None if min is None else np.asarray(min, dtype=dt)
-    hi = None if max is None else np.asarray(max, dtype=dt)
+    # a bound the dtype cannot hold is PyTorch's overflow error (uint8 clamp(0, 300)); -1 in uint8 wraps to 255
+    lo = None if min is None else np.asarray(checked_fill(min, dt), dtype=dt)
+    hi = None if max is None else np.asarray(checked_fill(max, dt), dtype=dt)
     y = np.clip(x, lo, hi)
     # slope 1 inside [min, max] (bounds included, as PyTorch), 0 where clipped
     inside = np.ones(x.shape, bool)
@@ -763,7 +764,10 @@ def where(condition, input=None, other=None):
         floating = isinstance(input, float) or isinstance(other, float)
         input = Tensor._wrap(np.asarray(input, dtype=get_default_dtype() if floating else np.int64))
     if not isinstance(input, Tensor):
+        _refuse_overflow(input, other)
         input = other._lift(input)
+    elif not isinstance(other, Tensor):
+        _refuse_overflow(other, input)
     other = input._lift(other)
     dt = result_dtype(input._data, other._data)
     x, y = cast(input._data, dt), cast(other._data, dt)
@@ -774,6 +778,13 @@ def where(condition, input=None, other=None):
         return (np.where(c, g, 0) if input.requires_grad else None,
                 np.where(c, 0, g) if other.requires_grad else None)
     return Tensor._make(np.where(c, x, y), (input, other), backward, "where", _split_graph_backward(c))
+
+
+def _refuse_overflow(number, tensor):
+    """PyTorch's RuntimeError for a number beside a tensor in where() that the result's dtype cannot hold
+    (where(m, uint8 tensor, 300), 1e300 beside float32), where a cast would wrap or give inf."""
+    if isinstance(number, (int, float)):
+        checked_fill(number, scalar_dtype([number], tensor.dtype))
 
 
 def masked_fill(input, mask, value):
