@@ -21,6 +21,28 @@ def _unflatten_dense_tensors(flat, tensors):
     return outputs
 
 
+def _take_tensors(tensors, size_limit):
+    """Tensors -> a generator of lists of tensors of one `type()` each, every list's bytes within size_limit (a
+    list goes over only with one tensor bigger than the limit), in order within a type; the unfinished lists last,
+    in the order their types first came (mmengine's bucketed all_reduce)."""
+    buckets = {}
+    for tensor in tensors:
+        if tensor.is_sparse:
+            indices, values = tensor._indices(), tensor._values()
+            size = indices.numel() * indices.element_size() + values.numel() * values.element_size()
+        else:
+            size = tensor.numel() * tensor.element_size()
+        bucket = buckets.setdefault(tensor.type(), [[], 0])
+        if bucket[1] + size > size_limit and bucket[1] > 0:
+            yield bucket[0]
+            bucket = buckets[tensor.type()] = [[], 0]
+        bucket[0].append(tensor)
+        bucket[1] += size
+    for bucket, _ in buckets.values():
+        if bucket:
+            yield bucket
+
+
 def _get_available_device_type():
     """The accelerator's device type name, None on a CPU-only build (nn's case: tensordict asks before syncing)."""
     return None

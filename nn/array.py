@@ -17,7 +17,8 @@ import numpy as np
 
 
 # PyTorch's words when a NumPy array with a negative stride (a[::-1], np.flip(a)) reaches torch.tensor / as_tensor /
-# from_numpy or an index: its tensors cannot hold one (the double space is PyTorch's)
+# from_numpy, the legacy constructors, x.new / new_tensor, default_collate / default_convert or an index: its tensors
+# cannot hold one (the double space is PyTorch's)
 NEGATIVE_STRIDES = ("At least one stride in the given numpy array is negative, and tensors with negative strides "
                     "are not currently supported. (You can probably work around this by making a copy of your array "
                     " with array.copy().) ")
@@ -26,8 +27,10 @@ NEGATIVE_STRIDES = ("At least one stride in the given numpy array is negative, a
 def refuse_negative_strides(a):
     """Raise PyTorch's ValueError for a user's plain ndarray with a negative stride (RecBole's descending
     Interaction.sort indexes its tensors by argsort(...)[::-1], which PyTorch refuses). A DataArray (a Tensor's
-    .data / .grad) stands for the Tensor and passes; so does anything else."""
-    if type(a) is np.ndarray and a.ndim and min(a.strides) < 0:
+    .data / .grad) stands for the Tensor and passes; so does anything else. A C-contiguous array without a size-1
+    axis (a 0-d one too) has positive strides only (an empty one's are 0), so most arrays skip the min (0.16
+    against 0.22 us)."""
+    if type(a) is np.ndarray and (1 in a.shape or not a.flags.c_contiguous) and min(a.strides) < 0:
         raise ValueError(NEGATIVE_STRIDES)
 
 
@@ -40,22 +43,32 @@ def _is_number(x):
     return isinstance(x, numbers.Number) and not isinstance(x, bool) or isinstance(x, np.generic)
 
 
+def _number(x):
+    """x as PyTorch's Scalar argument takes it: a number itself, a 0-d tensor or array as its value (Ralamb's
+    x.add_(-lr * trust_ratio, exp_avg), trust_ratio a 0-d tensor), anything else None."""
+    if _is_number(x):
+        return x
+    return _value(x).item() if getattr(x, "ndim", None) == 0 else None
+
+
 def legacy_scalar_first(scalar, tensors, rest, op):
     """PyTorch's pre-1.5 argument order, which it still accepts (with a warning): the number first, as in
     x.add_(-lr, grad) (= x.add_(grad, alpha=-lr)) or x.addcmul_(value, t1, t2). scalar, tensors: the arguments as
     the current signature names them; rest: the extra positional arguments; op: the method's name, for PyTorch's
     warning (in its method form). -> (scalar, tensors) in today's roles, unchanged for a call in today's order."""
-    if not rest and not (_is_number(tensors[0]) and len(tensors) == 1 and not _is_number(scalar)):
+    number = _number(tensors[0])
+    if not rest and not (number is not None and len(tensors) == 1 and not _is_number(scalar)
+                         and (_is_number(tensors[0]) or _number(scalar) is None)):   # (0-d, 0-d): today's order
         return scalar, tensors
-    if len(rest) > 1 or not _is_number(tensors[0]):
+    if len(rest) > 1 or number is None:
         raise TypeError("too many positional arguments")
     old, new = (("Number value, Tensor tensor1, Tensor tensor2", "Tensor tensor1, Tensor tensor2, *, Number value = 1")
                 if rest else ("Number alpha, Tensor other", "Tensor other, *, Number alpha = 1"))
     warnings.warn(f"This overload of {op} is deprecated:\n\t{op}({old})\nConsider using one of the following "
                   f"signatures instead:\n\t{op}({new})", UserWarning, stacklevel=3)
     if rest:                                    # addcmul(value, t1, t2): tensors = (value, t1), rest = (t2,)
-        return tensors[0], tuple(tensors[1:]) + tuple(rest)
-    return tensors[0], (scalar,)                # add(alpha, other): other = alpha given, alpha = other given
+        return number, tuple(tensors[1:]) + tuple(rest)
+    return number, (scalar,)                    # add(alpha, other): other = alpha given, alpha = other given
 
 
 _STATISTICS_KEYS = ("axis", "ddof", "out", "dtype", "where")       # what np.std / np.var pass
@@ -123,7 +136,7 @@ class DataArray(np.ndarray):
         return repr(self.view(np.ndarray))
 
     def __array_wrap__(self, arr, context=None, return_scalar=False):
-        # a full reduction (p.data.sum(), np.mean(p.grad)) gives a NumPy scalar, as on a plain array; an
+        # NumPy's full reduction (np.mean(p.grad)) gives a NumPy scalar, as on a plain array; an
         # element-wise op on a 0-d array (an element below) stays a 0-d array, as PyTorch's 0-d tensor
         if return_scalar and context is None:
             return arr[()]
@@ -138,6 +151,13 @@ class DataArray(np.ndarray):
         # a view of the element, as PyTorch's: data_ptr() inside the array (Hugging Face's tied-weight check
         # reads state_dict[k].view(-1)[-1].data_ptr()) and an in-place change written through
         return super().__getitem__((index if isinstance(index, tuple) else (index,)) + (Ellipsis,))
+
+    def __round__(self, ndigits=None):
+        # round(p.data.mean(), 3): a 0-d array rounds as its number (PyTorch's 0-d tensor rounds too); NumPy's
+        # ndarray has no __round__
+        if self.ndim == 0:
+            return round(self.view(np.ndarray)[()], ndigits)
+        return np.round(self, ndigits or 0)
 
     def __iter__(self):
         # iteration keeps NumPy's: the elements of a 1-d array are NumPy scalars (set(np.unique(p.data)))
@@ -226,7 +246,10 @@ class DataArray(np.ndarray):
 
     def addcdiv_(self, tensor1, tensor2, *rest, value=1):
         value, (tensor1, tensor2) = legacy_scalar_first(value, (tensor1, tensor2), rest, "addcdiv_")
-        self += _value(value) * (np.asarray(_value(tensor1)) / _value(tensor2))
+        tensor1, tensor2 = np.asarray(_value(tensor1)), _value(tensor2)
+        if not self.dtype == tensor1.dtype == getattr(tensor2, "dtype", None):   # PyTorch's order, value * t1 / t2,
+            tensor1 = tensor1.astype(np.result_type(self, tensor1, tensor2))        # in the common dtype
+        self += _value(value) * tensor1 / tensor2
         return self
 
     def normal_(self, mean=0.0, std=1.0, *, generator=None):
@@ -369,10 +392,14 @@ def _extreme(values, reduce):
 
 def _reduction(name):
     """DataArray.<name>: PyTorch's reduction (a constant Tensor) when called in PyTorch's form (dim=, keepdim=),
-    NumPy's otherwise (np.sum(p.grad), p.data.sum())."""
+    NumPy's otherwise (np.sum(p.grad), which passes axis= and out=); a bare call (p.data.mean()) gives a 0-d
+    DataArray, as PyTorch's 0-d tensor, as a bare max() does (mmengine's init_weights takes
+    ``param.data.mean().cpu()``)."""
     def reduce(self, *args, **kwargs):
         if _pytorch_reduction(args, kwargs):
             return getattr(self._torch(), name)(*args, **kwargs)
+        if not args and not kwargs and name != "cumsum":
+            return _extreme(self, getattr(np.ndarray, name))
         return getattr(np.ndarray, name)(self, *args, **kwargs)
     reduce.__name__ = name
     return reduce

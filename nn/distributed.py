@@ -308,13 +308,19 @@ def _tensor_modules():
         def __init__(self, module, *args, **kwargs):
             _no_group()
 
+    from . import _fsdp_api
+    config = {name: getattr(_fsdp_api, name) for name in _fsdp_api.__all__}
+    api = submodule(__name__ + ".fsdp", "api", _fsdp_api.__doc__, **config)
     fsdp_module = submodule(__name__ + ".fsdp", "fully_sharded_data_parallel", "torch.distributed.fsdp."
                             "fully_sharded_data_parallel: FullyShardedDataParallel as a name.",
-                            FullyShardedDataParallel=FullyShardedDataParallel)
+                            FullyShardedDataParallel=FullyShardedDataParallel, **config)
     fsdp = submodule(__name__, "fsdp", "torch.distributed.fsdp: FSDPModule as a name (no module can be sharded "
                      "without a process group).", FSDPModule=FSDPModule, fully_shard=fully_shard,
-                     FullyShardedDataParallel=FullyShardedDataParallel, fully_sharded_data_parallel=fsdp_module)
+                     FullyShardedDataParallel=FullyShardedDataParallel, fully_sharded_data_parallel=fsdp_module,
+                     api=api, **config)
     FullyShardedDataParallel.__module__ = fsdp_module.__name__
+    for value in config.values():
+        value.__module__ = api.__name__
     composable = submodule(__name__, "_composable", "torch.distributed._composable: fsdp.", fsdp=fsdp)
     sys.modules[composable.__name__ + ".fsdp"] = fsdp
     return tensor, tensor, fsdp, composable
@@ -340,3 +346,6 @@ def _c10d_module():
 
 
 distributed_c10d = _c10d_module()
+
+# torch.distributed.algorithms._checkpoint.checkpoint_wrapper (activation checkpointing; no process group needed)
+from ._checkpoint_wrapper import algorithms  # noqa: E402

@@ -188,12 +188,13 @@ def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False)
     copy warns as PyTorch's (UserWarning, at the caller's line: the copy is a new leaf, outside data's graph)."""
     if isinstance(data, Tensor):
         warn_at_caller(_COPY_CONSTRUCT.format("torch.tensor"))
-    refuse_negative_strides(data)
     return _tensor(data, dtype, device, requires_grad)
 
 
 def _tensor(data, dtype=None, device=None, requires_grad=False):
-    """tensor() without its warning (x.new(data) copies a Tensor silently in PyTorch)."""
+    """tensor() without its warning (x.new(data) copies a Tensor silently in PyTorch; x.new and new_tensor refuse
+    a negative stride as tensor does)."""
+    refuse_negative_strides(data)
     typed = not isinstance(data, Tensor) and _holds_typed(data)
     if isinstance(data, Tensor):
         arr = data._data.copy()

@@ -1,14 +1,15 @@
 """torch.library's Python custom operators: ``custom_op`` makes a function an operator ``ns::name``, reachable as
 ``nn.ops.<ns>.<name>`` too, whose body autograd does not look into; ``register_autograd`` gives it a backward
 (PyTorch 2's ``setup_context(ctx, inputs, output)`` and ``backward(ctx, *grads)``, as an nn.autograd.Function's)
-and ``register_fake`` its shape function (kept: nn traces nothing, so it is never called). Hugging Face registers
+and ``register_fake`` its shape function (kept: nn traces nothing, so it is never called); ``triton_op`` is
+custom_op here (no Triton, nothing compiled). Hugging Face registers
 its grouped-matmul fallback for mixtures of experts this way at import."""
 import functools
 
 from . import ops as _ops
 from .autograd.function import Function
 
-__all__ = ["custom_op", "register_fake", "register_autograd", "impl", "CustomOpDef", "Library"]
+__all__ = ["custom_op", "triton_op", "register_fake", "register_autograd", "impl", "CustomOpDef", "Library"]
 
 
 class CustomOpDef:
@@ -56,7 +57,18 @@ class CustomOpDef:
         self._backward, self._setup_context = backward, setup_context
 
     def __call__(self, *args, **kwargs):
+        # an Autograd / AutogradCPU kernel (Library.impl) takes the call before autograd's node, as PyTorch's
+        # dispatcher stops there first for a CPU tensor: autograd then sees the kernel's own ops
+        kernels = _impls.get(self._qualname, {})
+        kernel = kernels.get("AutogradCPU") or kernels.get("Autograd")
+        if kernel is not None:
+            return kernel(*args, **kwargs)
         return self._function.apply(*args, **kwargs)
+
+    @property
+    def default(self):
+        """``torch.ops.<ns>.<name>.default``, the overload a call of the packet runs: the operator itself here."""
+        return self
 
     def __repr__(self):
         return f"<CustomOpDef({self._qualname})>"
@@ -72,6 +84,12 @@ def custom_op(name, fn=None, /, *, mutates_args, device_types=None, schema=None)
         _registry[name] = op
         return op
     return inner if fn is None else inner(fn)
+
+
+def triton_op(name, fn=None, /, *, mutates_args, schema=None):
+    """torch.library.triton_op: a custom_op whose body PyTorch's compiler may look into (its Triton kernels). nn
+    compiles nothing and has no Triton, so it is custom_op: the body runs eagerly as one operator."""
+    return custom_op(name, fn, mutates_args=mutates_args, schema=schema)
 
 
 def _lookup(op):

@@ -15,6 +15,7 @@ dense one holding the same values (the same results; the memory of a dense matri
 """
 import numpy as np
 
+from .array import refuse_negative_strides
 from .dtypes import _NameOnly, scalar_type_mismatch, scalar_type_name, to_dtype
 from .tensor import Tensor
 from .tensor_ops._attach import attach
@@ -36,6 +37,8 @@ sparse_csr, sparse_csc, sparse_bsr, sparse_bsc = (layout("sparse_csr"), layout("
 
 def sparse_coo_tensor(indices, values, size=None, *, dtype=None, device=None, requires_grad=False, **kwargs):
     """The dense tensor with values (nnz,) at indices (ndim, nnz); size defaults to the smallest that holds them."""
+    refuse_negative_strides(indices)        # (PyTorch converts both as torch.tensor does)
+    refuse_negative_strides(values)
     idx = np.asarray(getattr(indices, "_data", indices), np.int64)
     vals = np.asarray(getattr(values, "_data", values))
     if idx.ndim != 2 or idx.shape[1] != vals.shape[0]:

@@ -49,7 +49,7 @@ from .grad_mode import no_grad, enable_grad, set_grad_enabled, inference_mode, i
 from .dtypes import SUPPORTED as _SUPPORTED_DTYPES, dtype as _dtype_class, result_dtype as _result_dtype, \
     scalar_dtype as _scalar_dtype, cast as _cast, get_default_dtype, refuse_int_overflow
 from .kernels.threads import single_thread_blas as _single_thread_blas
-from .array import DataArray
+from .array import DataArray, refuse_negative_strides
 from .device import MetaArray
 
 _dtype_of = _dtype_class.of
@@ -116,6 +116,7 @@ def legacy_data(value, dtype):
     if isinstance(value, (np.generic, float, complex, bool)):
         module = "numpy." if isinstance(value, np.generic) else ""
         raise TypeError(f"new(): data must be a sequence (got {module}{type(value).__name__})")
+    refuse_negative_strides(value)                      # torch.Tensor(a[::-1]): PyTorch's ValueError, as tensor()
     data = np.asarray(value)
     if data.dtype != dtype:
         if not isinstance(value, np.ndarray):
@@ -1192,8 +1193,9 @@ class Tensor:
         else:
             gradient = gradient._data if isinstance(gradient, Tensor) else np.asarray(gradient)
             if gradient.shape != self.shape:
-                raise ValueError(f"backward(gradient): it has shape {gradient.shape} but the tensor "
-                                 f"has shape {self.shape}")
+                raise RuntimeError(f"Mismatch in shape: grad_output[0] has a shape of torch.Size("
+                                   f"{list(gradient.shape)}) and output[0] has a shape of torch.Size("
+                                   f"{list(self.shape)}).")                        # PyTorch's words
             gradient = gradient.astype(self.dtype, copy=False)
 
         backpropagate([(self, gradient)], retain_graph)

@@ -82,7 +82,9 @@ def test_data_element_is_zero_dim_and_feeds_nn_functions():
     np.testing.assert_allclose(out.item(), np.sqrt(3.0))
     # NumPy's meaning is kept where NumPy code reads it: iteration gives numbers, full reductions NumPy scalars
     assert set(np.unique(nn.tensor([0.0, 2.0, 2.0]).data)) == {0.0, 2.0}
-    assert isinstance(mu.data.sum(), np.floating)
+    assert isinstance(np.sum(mu.data), np.floating)
+    # a bare PyTorch-style full reduction is 0-d, as PyTorch's 0-d tensor (round 27, area B: mmengine's .mean().cpu())
+    assert mu.data.sum().shape == () and float(mu.data.sum()) == 2.5
 
 
 # ---- ParameterDict holds any value, as PyTorch's (deepinv's unfolded PGD: ParameterLists of step sizes, floats) ---

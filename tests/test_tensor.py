@@ -196,7 +196,7 @@ def test_backward_without_requires_grad_fails_clearly():
 
 def test_backward_grad_shape_mismatch():
     y = nn.tensor(np.ones(3), requires_grad=True) * 2
-    with pytest.raises(ValueError, match="shape"):
+    with pytest.raises(RuntimeError, match="Mismatch in shape"):      # PyTorch's RuntimeError
         y.backward(np.ones(4))
 
 

@@ -87,7 +87,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
             g_graph = None
         g = np.asarray(getattr(g, "_data", g))
         if g.shape != out.shape:
-            raise ValueError(f"grad: grad_outputs[{i}] has shape {g.shape}, output {i} has {tuple(out.shape)}")
+            raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of torch.Size({list(g.shape)}) and "
+                               f"output[{i}] has a shape of torch.Size({list(out.shape)}).")     # PyTorch's words
         roots.append((out, g.astype(out.dtype, copy=False) if g_graph is None else g_graph))
     for i, x in enumerate(inputs):
         if not (isinstance(x, Tensor) and x.requires_grad):

@@ -183,7 +183,13 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     y = target._data.astype(np.result_type(dt, out_dt), copy=False)     # computed in the wider, then out_dt
     w, pw = _constant(weight, dt), _constant(pos_weight, dt)
     softplus_neg = np.log1p(np.exp(-np.abs(x))) + np.maximum(-x, 0)     # log(1 + e^-x), stable
-    lw = 1 if pw is None else 1 + (pw - 1) * y                          # weight of the positive term
+    lw = 1                                                              # weight of the positive term
+    if pw is not None:
+        # PyTorch's (pos_weight - 1).mul(target).add_(1) (and pos_weight.mul(target) in backward) in pos_weight's and
+        # a floating target's own dtypes: a float32 pos_weight with float64 logits rounds them to float32
+        pw_own = pos_weight._data if isinstance(pos_weight, Tensor) and pos_weight._data.dtype.kind == "f" else pw
+        t_own = target._data if target._data.dtype.kind == "f" else target._data.astype(pw_own.dtype)
+        lw = (pw_own - 1) * t_own + 1
     if np.dtype(out_dt).itemsize < np.dtype(dt).itemsize:
         # a narrower target: PyTorch's in-place steps round to it twice, (1 - y) x and then the difference (with
         # pos_weight too: its log_sigmoid(x) * (1 + (pw - 1) y) stays in the input's dtype until that difference);
@@ -195,14 +201,23 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     if w is not None:
         loss = loss * w
 
-    def backward(g):
+    def backward(g, n=1):
         # d softplus(-x)/dx = -sigmoid(-x) = sigmoid(x) - 1, so dL/dx = w [(1 - y) + lw (sigmoid(x) - 1)];
-        # dL/dy = w [-x + (pw - 1) softplus(-x)]
+        # dL/dy = w [-x + (pw - 1) softplus(-x)]; n: a narrower target's mean count, which dL/dx is divided by
         gw = g if w is None else g * w
         gx = gy = None
         if input.requires_grad:
             sig = np.exp(-softplus_neg)                                  # sigmoid(x) = e^{-softplus(-x)}
-            gx = (gw * ((1 - y) + lw * (sig - 1))).astype(dt, copy=False)
+            if pw is None:
+                gx = (gw * (sig - y) / n).astype(dt, copy=False)
+            else:
+                # (1 - y) + lw (sigmoid(x) - 1) = (pw y + 1 - y) sigmoid(x) - pw y, by PyTorch's in-place steps:
+                # each rounded to pos_weight * target's dtype (float32 for float32 ones, whatever the logits')
+                pt = pw_own * t_own
+                gp = ((pt + 1 - t_own) * sig).astype(pt.dtype, copy=False) - pt
+                for f in (g, w):
+                    gp = gp if f is None else (gp * f).astype(pt.dtype, copy=False)
+                gx = (gp / n).astype(pt.dtype, copy=False).astype(dt, copy=False)
         if target.requires_grad:
             gy = (gw * (-x + (0 if pw is None else (pw - 1) * softplus_neg))).astype(out_dt, copy=False)
         return gx, gy
@@ -218,9 +233,8 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
         n = max(loss.size, 1)
 
         def mean_backward(g):
-            gx, gy = backward(np.asarray(g, dtype=dt))
-            return (None if gx is None else (gx / n).astype(dt, copy=False),
-                    None if gy is None else (gy / n).astype(out_dt, copy=False))
+            gx, gy = backward(np.asarray(g, dtype=dt), n)
+            return gx, None if gy is None else (gy / n).astype(out_dt, copy=False)
         value = Tensor._wrap(loss.astype(out_dt, copy=False)).mean()._data  # the forward: the narrower mean, as before
         return Tensor._make(value, (input, target), mean_backward, op,
                             graph_backward_from(lambda i, t: composite(i, t).mean(), (input, target)))

@@ -83,6 +83,12 @@ class _BatchNorm(_NormBase):
 
     _input_ndims, _layout = (), ""
 
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True,
+                 device=None, dtype=None, *, bias=True):
+        # its own signature, as PyTorch's: a wrong keyword is "_BatchNorm.__init__() got an unexpected keyword
+        # argument" (SpikingJelly's threshold-dependent batch norms hand their step_mode on to it)
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device, dtype, bias=bias)
+
     def _check_input_dim(self, input):
         """PyTorch's check of the input's dims, for subclasses that call it (deepinv's bias-free BatchNorm2d)."""
         if not self._input_ndims:       # the base itself, as PyTorch's _NormBase._check_input_dim

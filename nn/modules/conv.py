@@ -131,6 +131,17 @@ class _ConvTransposeNd(_ConvNd):
     transposed = True
 
 
+class _ConvTransposeMixin(_ConvTransposeNd):
+    """PyTorch's deprecated internal base of the transposed convolutions, kept importable (mmengine's
+    parrots_wrapper imports it at the top); building one warns as PyTorch's does."""
+
+    def __init__(self, *args, **kwargs):
+        import warnings
+        warnings.warn("`_ConvTransposeMixin` is a deprecated internal class. Please consider using public APIs.",
+                      FutureWarning, stacklevel=2)
+        super().__init__(*args, **kwargs)
+
+
 class ConvTranspose2d(_ConvTransposeNd):
     """2-D transposed convolution (the gradient of Conv2d with respect to its input).
     x: (N, in_channels, H, W) -> y: (N, out_channels, Ho, Wo),

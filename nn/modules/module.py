@@ -40,6 +40,9 @@ def _typename(obj):
 # the suffix of a module's extra state in PyTorch's state_dict keys (Hugging Face's loader compares key names with
 # it); nn's modules keep no extra state, so no key ends with it
 _EXTRA_STATE_KEY_SUFFIX = "_extra_state"
+# non-empty while load_state_dict runs its modules' _load_from_state_dict steps: it copies the values itself
+# afterwards (so that a failed load changes nothing), so Module._load_from_state_dict copies nothing then
+_CENTRAL_LOAD = []
 
 
 class Parameter(Tensor):
@@ -827,10 +830,52 @@ class Module:
         missing_keys / unexpected_keys, or messages to error_msgs, make a strict load fail. As PyTorch's, it runs
         for each module before its children. This one runs the module's load-state-dict pre hooks; the values
         themselves are copied by load_state_dict after every module's step has run (so that a failed load
-        changes nothing), not here."""
+        changes nothing), not here. Called directly (mmengine's load_state_dict walks the modules itself and calls
+        each one's _load_from_state_dict), it does PyTorch's whole step for this module's own entries: see
+        _load_own_entries."""
         for hook, with_module in list(self.__dict__.get("_load_state_dict_pre_hooks", {}).values()):
             hook_args = (state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs)
             hook(self, *hook_args) if with_module else hook(*hook_args)
+        if not _CENTRAL_LOAD:
+            self._load_own_entries(state_dict, prefix, strict, missing_keys, unexpected_keys, error_msgs)
+
+    def _load_own_entries(self, state_dict, prefix, strict, missing_keys, unexpected_keys, error_msgs):
+        """PyTorch's Module._load_from_state_dict for this module's own parameters and persistent buffers (not its
+        children's): each ``prefix + name`` in state_dict is copied in place (a 1-element 1-dim value into a 0-dim
+        entry as its element); a wrong shape or a non-array value adds PyTorch's message to error_msgs and loads
+        nothing for that key; with strict, an absent key goes to missing_keys and a key under prefix that names
+        neither an own entry nor a child to unexpected_keys."""
+        own = [(name, p) for name, p in self._parameters.items() if p is not None]
+        own += [(name, (self, name)) for name, b in dict.items(self._buffers)
+                if b is not None and name not in self._non_persistent_buffers]
+        for name, entry in own:
+            key = prefix + name
+            if key not in state_dict:
+                if strict:
+                    missing_keys.append(key)
+                continue
+            value = state_dict[key]
+            value = value._data if isinstance(value, Tensor) else value
+            if not isinstance(value, np.ndarray):
+                error_msgs.append(f'While copying the parameter named "{key}", expected torch.Tensor or Tensor-like '
+                                  f"object from checkpoint but received {type(value)}")
+                continue
+            target = self._entry_array(entry)
+            if target.ndim == 0 and value.ndim == 1:
+                value = value[0]
+            if value.shape != target.shape:
+                error_msgs.append(f"size mismatch for {key}: copying a param with shape {Size(value.shape)!r} from "
+                                  f"checkpoint, the shape in current model is {Size(target.shape)!r}.")
+                continue
+            if type(target) is not MetaArray and type(value) is not MetaArray:
+                target[...] = np.asarray(value).astype(target.dtype, copy=False)
+        if strict:
+            names = {name for name, _ in own}
+            for key in state_dict.keys():
+                if key.startswith(prefix) and key != prefix + _EXTRA_STATE_KEY_SUFFIX:
+                    first, dot, _ = key[len(prefix):].partition(".")
+                    if first not in (self._modules if dot else names):
+                        unexpected_keys.append(key)
 
     def load_state_dict(self, state_dict, strict=True, assign=False):
         """Copy arrays from ``state_dict`` into parameters and buffers (values cast to their dtype).
@@ -879,7 +924,11 @@ class Module:
                         local.update(edit(child, mine[child_prefix], child_prefix))
                 return local
 
-            state_dict = edit(self, OrderedDict(state_dict), "")        # the hooks edit a copy, as PyTorch's
+            _CENTRAL_LOAD.append(self)
+            try:
+                state_dict = edit(self, OrderedDict(state_dict), "")    # the hooks edit a copy, as PyTorch's
+            finally:
+                _CENTRAL_LOAD.pop()
         post_hooks = [(m, hook) for _, m in reversed(tree)
                       for hook in list(m.__dict__.get("_load_state_dict_post_hooks", {}).values())]
         entries = OrderedDict(self._state_entries())

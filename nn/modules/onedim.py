@@ -6,7 +6,7 @@ from .. import functional as F
 from ..functional.convolution import conv_hyperparameters
 from .conv import _ConvNd, _ConvTransposeNd, _output_padding, _padded_by_mode, _padding_mode
 from .module import Module, Parameter
-from .poolbase import _AdaptiveAvgPoolNd, _AdaptiveMaxPoolNd
+from .poolbase import _AdaptiveAvgPoolNd, _AdaptiveMaxPoolNd, _AvgPoolNd, _MaxPoolNd
 from .utils import _factory, _check_int, _reset_weight_and_bias
 
 
@@ -101,7 +101,7 @@ class ConvTranspose1d(_Conv1dBase, _ConvTransposeNd):
                                   self.groups, self.dilation[0])
 
 
-class MaxPool1d(Module):
+class MaxPool1d(_MaxPoolNd):
     """Max over windows of kernel_size: (N, C, L) -> (N, C, Lo); stride defaults to kernel_size."""
 
     def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False, ceil_mode=False):
@@ -118,7 +118,7 @@ class MaxPool1d(Module):
                 f"dilation={self.dilation}, ceil_mode={self.ceil_mode}")
 
 
-class AvgPool1d(Module):
+class AvgPool1d(_AvgPoolNd):
     """Mean over windows of kernel_size (zero padding counted unless count_include_pad=False): (N, C, L) ->
     (N, C, Lo)."""
 

@@ -6,6 +6,15 @@ apart). Their own module (not pooling.py) because onedim.py and threedim.py, whi
 from .module import Module
 
 
+class _MaxPoolNd(Module):
+    """The base of MaxPool1d/2d/3d, as torch.nn.modules.pooling's (mmengine's parrots_wrapper imports it and
+    _AvgPoolNd at the top; code tells the pools apart by them)."""
+
+
+class _AvgPoolNd(Module):
+    """The base of AvgPool1d/2d/3d, as torch.nn.modules.pooling's."""
+
+
 class _AdaptiveAvgPoolNd(Module):
     """output_size: an int, or one int / None per pooled dim (None keeps that size)."""
 

@@ -1,7 +1,7 @@
 """MaxPool2d and AvgPool2d."""
 from .. import functional as F
 from .module import Module
-from .poolbase import _AdaptiveAvgPoolNd, _AdaptiveMaxPoolNd
+from .poolbase import _AdaptiveAvgPoolNd, _AdaptiveMaxPoolNd, _AvgPoolNd, _MaxPoolNd
 from ..functional.sampling import pool_hyperparameters
 
 class _Pool2d(Module):
@@ -16,7 +16,7 @@ class _Pool2d(Module):
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
-class MaxPool2d(_Pool2d):
+class MaxPool2d(_Pool2d, _MaxPoolNd):
     """Max over kh x kw windows. x: (N, C, H, W) -> (N, C, Ho, Wo); stride defaults to kernel_size;
     padding counts as -inf; ceil_mode keeps the last, partial windows (F.max_pool2d)."""
 
@@ -32,7 +32,7 @@ class MaxPool2d(_Pool2d):
         return super().extra_repr() + f", dilation={self.dilation}, ceil_mode={self.ceil_mode}"
 
 
-class AvgPool2d(_Pool2d):
+class AvgPool2d(_Pool2d, _AvgPoolNd):
     """Mean over kh x kw windows, zero padding counted (count_include_pad=True) or not; ceil_mode keeps the last,
     partial windows; divisor_override divides every sum by that number (F.avg_pool2d)."""
 

@@ -10,7 +10,7 @@ from ..dtypes import get_default_dtype
 from ..functional.threedim import _triple
 from .conv import _ConvNd, _ConvTransposeNd
 from .module import Module, Parameter
-from .poolbase import _AdaptiveAvgPoolNd, _AdaptiveMaxPoolNd
+from .poolbase import _AdaptiveAvgPoolNd, _AdaptiveMaxPoolNd, _AvgPoolNd, _MaxPoolNd
 from .utils import _check_int, _factory, _reset_weight_and_bias
 
 
@@ -98,7 +98,7 @@ class ConvTranspose3d(_Conv3dBase, _ConvTransposeNd):
                                   self.groups, self.dilation)
 
 
-class MaxPool3d(Module):
+class MaxPool3d(_MaxPoolNd):
     """Max over kd x kh x kw windows: (N, C, D, H, W) -> (N, C, Do, Ho, Wo); stride defaults to kernel_size."""
 
     def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False, ceil_mode=False):
@@ -115,7 +115,7 @@ class MaxPool3d(Module):
                 f"dilation={self.dilation}, ceil_mode={self.ceil_mode}")
 
 
-class AvgPool3d(Module):
+class AvgPool3d(_AvgPoolNd):
     """Mean over kd x kh x kw windows: (N, C, D, H, W) -> (N, C, Do, Ho, Wo); stride defaults to kernel_size."""
 
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,

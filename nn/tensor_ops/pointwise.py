@@ -362,7 +362,13 @@ def addcdiv(input, tensor1, tensor2, *rest, value=1):
             "value * torch.trunc(tensor1 / tensor2)).to(input.dtype) for integer inputs and as (input + value * "
             "tensor1 / tensor2) for float inputs. The future addcdiv behavior is just the latter implementation: "
             "(input + value * tensor1 / tensor2), for all dtypes.")
-    return input + tensor1 / tensor2 * value
+    # PyTorch's order of rounding, value * t1 / t2 (Adam-type steps agree bit for bit), in the dtype of all three
+    if not getattr(input, "dtype", None) == getattr(tensor1, "dtype", None) == getattr(tensor2, "dtype", None):
+        a, b, c = (np.asarray(getattr(t, "_data", t)) for t in (input, tensor1, tensor2))
+        common = result_dtype(np.empty((1,) * max(a.ndim, b.ndim), result_dtype(a, b)), c)
+        tensor1, tensor2 = (t.to(common) if isinstance(t, Tensor) and t._data.dtype != common else t
+                            for t in (tensor1, tensor2))
+    return input + value * tensor1 / tensor2
 
 
 def abs(input):

@@ -22,6 +22,7 @@ from typing import Generic, TypeVar
 
 import numpy as np
 
+from ...array import refuse_negative_strides
 from ...tensor import Tensor, get_rng
 
 __all__ = ["Dataset", "IterableDataset", "ChainDataset", "TensorDataset", "StackDataset", "Subset", "ConcatDataset",
@@ -326,6 +327,8 @@ def default_collate(batch):
         if fn is not None:
             return fn(batch, collate_fn_map=default_collate_fn_map)
     if isinstance(first, (Tensor, np.ndarray, np.generic)):
+        for b in batch:
+            refuse_negative_strides(b)      # a sample's np.flip(image): PyTorch's as_tensor refuses it, as nn's
         arrays = [b._data if isinstance(b, Tensor) else np.asarray(b) for b in batch]
         if len({a.shape for a in arrays}) > 1:      # RuntimeError, as PyTorch's torch.stack there
             raise RuntimeError(f"default_collate: stack expects each tensor to be equal size, got shapes "
@@ -362,7 +365,10 @@ def default_convert(data):
     if isinstance(data, Tensor):
         return data
     if isinstance(data, (np.ndarray, np.generic)):
-        return data if data.dtype.kind in "SUO" else Tensor._wrap(np.asarray(data))
+        if data.dtype.kind in "SUO":
+            return data
+        refuse_negative_strides(data)       # (as torch.as_tensor there)
+        return Tensor._wrap(np.asarray(data))
     if isinstance(data, dict):
         converted = {key: default_convert(value) for key, value in data.items()}
         try:
