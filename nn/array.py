@@ -45,10 +45,11 @@ def _is_number(x):
 
 def _number(x):
     """x as PyTorch's Scalar argument takes it: a number itself, a 0-d tensor or array as its value (Ralamb's
-    x.add_(-lr * trust_ratio, exp_avg), trust_ratio a 0-d tensor), anything else None."""
+    x.add_(-lr * trust_ratio, exp_avg), trust_ratio a 0-d tensor), anything else None (a 0-d tensor that requires
+    grad too: PyTorch's Scalar refuses it)."""
     if _is_number(x):
         return x
-    return _value(x).item() if getattr(x, "ndim", None) == 0 else None
+    return _value(x).item() if getattr(x, "ndim", None) == 0 and not getattr(x, "requires_grad", False) else None
 
 
 def legacy_scalar_first(scalar, tensors, rest, op):
@@ -151,13 +152,6 @@ class DataArray(np.ndarray):
         # a view of the element, as PyTorch's: data_ptr() inside the array (Hugging Face's tied-weight check
         # reads state_dict[k].view(-1)[-1].data_ptr()) and an in-place change written through
         return super().__getitem__((index if isinstance(index, tuple) else (index,)) + (Ellipsis,))
-
-    def __round__(self, ndigits=None):
-        # round(p.data.mean(), 3): a 0-d array rounds as its number (PyTorch's 0-d tensor rounds too); NumPy's
-        # ndarray has no __round__
-        if self.ndim == 0:
-            return round(self.view(np.ndarray)[()], ndigits)
-        return np.round(self, ndigits or 0)
 
     def __iter__(self):
         # iteration keeps NumPy's: the elements of a 1-d array are NumPy scalars (set(np.unique(p.data)))

@@ -211,7 +211,8 @@ class Library:
 def _kernel(qualname):
     """The kernel a call of the Library-defined operator qualname runs (see Library), or None."""
     kernels = _impls.get(qualname, {})
-    for key in ("Autograd", "AutogradCPU", "CPU", "CompositeExplicitAutograd", "CompositeImplicitAutograd"):
+    # a kernel for AutogradCPU itself before one for the Autograd alias, as PyTorch's dispatcher for a CPU tensor
+    for key in ("AutogradCPU", "Autograd", "CPU", "CompositeExplicitAutograd", "CompositeImplicitAutograd"):
         if key in kernels:
             return kernels[key]
     return None

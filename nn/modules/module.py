@@ -837,14 +837,18 @@ class Module:
             hook_args = (state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs)
             hook(self, *hook_args) if with_module else hook(*hook_args)
         if not _CENTRAL_LOAD:
-            self._load_own_entries(state_dict, prefix, strict, missing_keys, unexpected_keys, error_msgs)
+            self._load_own_entries(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+                                   error_msgs)
 
-    def _load_own_entries(self, state_dict, prefix, strict, missing_keys, unexpected_keys, error_msgs):
+    def _load_own_entries(self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+                          error_msgs):
         """PyTorch's Module._load_from_state_dict for this module's own parameters and persistent buffers (not its
-        children's): each ``prefix + name`` in state_dict is copied in place (a 1-element 1-dim value into a 0-dim
-        entry as its element); a wrong shape or a non-array value adds PyTorch's message to error_msgs and loads
-        nothing for that key; with strict, an absent key goes to missing_keys and a key under prefix that names
-        neither an own entry nor a child to unexpected_keys."""
+        children's), through load_state_dict's own per-entry steps (_checked_value, _copy_value, _assign_entry):
+        each ``prefix + name`` in state_dict is copied in place (assigned with local_metadata's
+        assign_to_params_buffers); a non-array value, a wrong shape or a meta value adds PyTorch's message to
+        error_msgs and loads nothing for that key; with strict, an absent key goes to missing_keys and a key under
+        prefix that names neither an own entry nor a child to unexpected_keys."""
+        assign = local_metadata.get("assign_to_params_buffers", False)
         own = [(name, p) for name, p in self._parameters.items() if p is not None]
         own += [(name, (self, name)) for name, b in dict.items(self._buffers)
                 if b is not None and name not in self._non_persistent_buffers]
@@ -854,21 +858,18 @@ class Module:
                 if strict:
                     missing_keys.append(key)
                 continue
-            value = state_dict[key]
-            value = value._data if isinstance(value, Tensor) else value
-            if not isinstance(value, np.ndarray):
+            given = state_dict[key]
+            if not isinstance(given, (Tensor, np.ndarray)):
                 error_msgs.append(f'While copying the parameter named "{key}", expected torch.Tensor or Tensor-like '
-                                  f"object from checkpoint but received {type(value)}")
+                                  f"object from checkpoint but received {type(given)}")
                 continue
-            target = self._entry_array(entry)
-            if target.ndim == 0 and value.ndim == 1:
-                value = value[0]
-            if value.shape != target.shape:
-                error_msgs.append(f"size mismatch for {key}: copying a param with shape {Size(value.shape)!r} from "
-                                  f"checkpoint, the shape in current model is {Size(target.shape)!r}.")
-                continue
-            if type(target) is not MetaArray and type(value) is not MetaArray:
-                target[...] = np.asarray(value).astype(target.dtype, copy=False)
+            value, problem = self._checked_value(key, self._entry_array(entry), given, assign)
+            if problem is not None:
+                error_msgs.append(self._mismatch_line(*problem) if isinstance(problem, tuple) else problem)
+            elif assign:
+                self._assign_entry(name, entry, given if np.shape(given) == value.shape else value, value)
+            else:
+                self._copy_value(key, self._entry_array(entry), value, stacklevel=5)
         if strict:
             names = {name for name, _ in own}
             for key in state_dict.keys():
@@ -876,6 +877,42 @@ class Module:
                     first, dot, _ = key[len(prefix):].partition(".")
                     if first not in (self._modules if dot else names):
                         unexpected_keys.append(key)
+
+    @staticmethod
+    def _checked_value(key, target, value, assign):
+        """One entry's check in a load, as PyTorch's: -> (the array that loads into target, None), or (None, the
+        problem): (key, got, want) for a wrong shape or a non-numeric dtype, or PyTorch's message for a meta value
+        copied into a real entry. A 1-element 1-dim value into a 0-dim entry loads as its element."""
+        if isinstance(value, Tensor):
+            value = value._data
+        if type(value) is not MetaArray:        # (a meta value stays meta: no copy warning, assign keeps it)
+            value = np.asarray(value)
+        if value.shape == (1,) and target.shape == ():
+            # PyTorch's backward compatibility: a 1-element 1-dim tensor (PyTorch 0.3's scalars) loads into a
+            # 0-dim entry as its element
+            value = value.reshape(())
+        if value.shape != target.shape:
+            return None, (key, tuple(value.shape), tuple(target.shape))
+        if not (value.dtype.kind in "biuf" or value.dtype.kind == target.dtype.kind == "c"):
+            return None, (key, f"dtype {value.dtype}", f"numeric dtype {target.dtype}")
+        if type(value) is MetaArray and type(target) is not MetaArray and not assign:
+            return None, (f'While copying the parameter named "{key}", whose dimensions in the model are '
+                          f'{Size(target.shape)!r} and whose dimensions in the checkpoint are '
+                          f"{Size(value.shape)!r}, an exception occurred : ('Cannot copy out of meta "
+                          f"tensor; no data!',).")
+        return value, None
+
+    @staticmethod
+    def _copy_value(key, target, value, stacklevel):
+        """Copy a checked value into target in place (the Parameter objects optimizers hold stay the same), cast
+        to its dtype; into a meta entry, PyTorch's warning and nothing (stacklevel: to the user's call)."""
+        if type(target) is MetaArray and type(value) is not MetaArray:
+            warnings.warn(f"for {key}: copying from a non-meta parameter in the checkpoint to a meta parameter in "
+                          f"the current model, which is a no-op. (Did you mean to pass `assign=True` to assign "
+                          f"items in the state dictionary to their corresponding key in the module instead of "
+                          f"copying them in place?)", UserWarning, stacklevel=stacklevel)
+        elif type(value) is not MetaArray:
+            target[...] = value.astype(target.dtype, copy=False)
 
     def load_state_dict(self, state_dict, strict=True, assign=False):
         """Copy arrays from ``state_dict`` into parameters and buffers (values cast to their dtype).
@@ -938,27 +975,13 @@ class Module:
         for key, entry in entries.items():
             if key not in state_dict:
                 continue
-            target = self._entry_array(entry)
-            value = state_dict[key]
-            if isinstance(value, Tensor):
-                value = value._data
-            if type(value) is not MetaArray:        # (a meta value stays meta: no copy warning, assign keeps it)
-                value = np.asarray(value)
-            if value.shape == (1,) and target.shape == ():
-                # PyTorch's backward compatibility: a 1-element 1-dim tensor (PyTorch 0.3's scalars) loads into a
-                # 0-dim entry as its element
-                value = value.reshape(())
-            if value.shape != target.shape:
-                mismatched.append((key, tuple(value.shape), tuple(target.shape)))
-            elif not (value.dtype.kind in "biuf" or value.dtype.kind == target.dtype.kind == "c"):
-                mismatched.append((key, f"dtype {value.dtype}", f"numeric dtype {target.dtype}"))
-            elif type(value) is MetaArray and type(target) is not MetaArray and not assign:
-                error_msgs.append(f'While copying the parameter named "{key}", whose dimensions in the model are '
-                                  f'{tuple(target.shape)} and whose dimensions in the checkpoint are '
-                                  f"{tuple(value.shape)}, an exception occurred : ('Cannot copy out of meta "
-                                  f"tensor; no data!',).")
-            else:
+            value, problem = self._checked_value(key, self._entry_array(entry), state_dict[key], assign)
+            if problem is None:
                 values[key] = value
+            elif isinstance(problem, tuple):
+                mismatched.append(problem)
+            else:
+                error_msgs.append(problem)
         if mismatched or error_msgs or (strict and (missing or unexpected) and not post_hooks):
             raise self._load_error(missing, unexpected, mismatched, error_msgs, strict)
         for key, value in values.items():
@@ -966,15 +989,7 @@ class Module:
                 given = state_dict[key]
                 self._assign_entry(key, entries[key], given if np.shape(given) == value.shape else value, value)
                 continue
-            # In-place copy: the Parameter objects (which optimizers hold) stay the same.
-            target = self._entry_array(entries[key])
-            if type(target) is MetaArray and type(value) is not MetaArray:
-                warnings.warn(f"for {key}: copying from a non-meta parameter in the checkpoint to a meta parameter in "
-                              f"the current model, which is a no-op. (Did you mean to pass `assign=True` to assign "
-                              f"items in the state dictionary to their corresponding key in the module instead of "
-                              f"copying them in place?)", UserWarning, stacklevel=2)
-                continue
-            target[...] = value.astype(target.dtype, copy=False)
+            self._copy_value(key, self._entry_array(entries[key]), value, stacklevel=3)
         result = IncompatibleKeys(missing, unexpected)
         if post_hooks:
             for m, hook in post_hooks:                              # children before their parents
@@ -999,6 +1014,14 @@ class Module:
                 given = Parameter(Tensor._wrap(array), requires_grad=entry.requires_grad)
             owner._parameters[name] = given
 
+    @staticmethod
+    def _mismatch_line(key, got, want):
+        """A load's line for an entry of the wrong shape (PyTorch's words) or of no numeric dtype."""
+        if isinstance(got, tuple):
+            return (f"size mismatch for {key}: copying a param with shape {Size(got)!r} from checkpoint, the shape in "
+                    f"current model is {Size(want)!r}.")
+        return f"could not copy {key}: the checkpoint holds a value of {got}, the model a {want}."
+
     def _load_error(self, missing, unexpected, mismatched, error_msgs, strict):
         """The StateDictError of load_state_dict: every problem in one message, in PyTorch's words and order (the
         missing keys, the unexpected ones, then each size mismatch, one per tab-indented line)."""
@@ -1007,12 +1030,7 @@ class Module:
             lines.append("Missing key(s) in state_dict: {}. ".format(", ".join(f'"{k}"' for k in missing)))
         if strict and unexpected:
             lines.append("Unexpected key(s) in state_dict: {}. ".format(", ".join(f'"{k}"' for k in unexpected)))
-        for key, got, want in mismatched:
-            if isinstance(got, tuple):
-                lines.append(f"size mismatch for {key}: copying a param with shape {Size(got)!r} from checkpoint, "
-                             f"the shape in current model is {Size(want)!r}.")
-            else:       # a value of no numeric dtype
-                lines.append(f"could not copy {key}: the checkpoint holds a value of {got}, the model a {want}.")
+        lines.extend(self._mismatch_line(*problem) for problem in mismatched)
         lines.extend(str(msg) for msg in error_msgs)
         return StateDictError("\n\t".join([f"Error(s) in loading state_dict for {type(self).__name__}:"] + lines),
                               missing if strict else (), unexpected if strict else (), mismatched)
