@@ -74,10 +74,7 @@ def _transform(input, n, dim, norm, kind):
     n = int(n)
     if n < 1:
         raise RuntimeError(f"Invalid number of data points ({n}) specified")
-    try:
-        y = getattr(np.fft, kind)(x, n=n, axis=axis, norm=norm)
-    except FloatingPointError:      # inf in the input under np.errstate(all="raise") (TorchIO's): NaN, as PyTorch
-        y = quietly(getattr(np.fft, kind), x, n=n, axis=axis, norm=norm)
+    y = quietly(getattr(np.fft, kind), x, n=n, axis=axis, norm=norm)    # (an inf in the input: NaN, as PyTorch)
     y = y.astype(to_real(x.dtype) if kind == "irfft" else to_complex(x.dtype), copy=False)
     dual = _DUAL[norm]
 

@@ -212,12 +212,15 @@ def conj_if_complex(a):
 
 
 def quietly(op, *args, **kwargs):
-    """op(*args, **kwargs) (a NumPy function) with its inf and NaN results silent, as PyTorch's: the fallback of an
-    op that raised FloatingPointError under a caller's np.errstate(all="raise") (TorchIO runs every transform so, and
-    its RandomGamma inverse multiplies 0 by 0 ** -0.2 = inf). NumPy raises after computing, so the try costs nothing
-    until then and the fallback computes once more."""
-    with np.errstate(all="ignore"):
+    """op(*args, **kwargs) (a NumPy function), giving inf and NaN as PyTorch's ops do even under a caller's
+    np.errstate(all="raise") (TorchIO runs every transform so, and its RandomGamma inverse multiplies 0 by
+    0 ** -0.2 = inf): NumPy raises FloatingPointError after computing, so the try costs nothing until then, and
+    the op is computed once more with errors ignored."""
+    try:
         return op(*args, **kwargs)
+    except FloatingPointError:
+        with np.errstate(all="ignore"):
+            return op(*args, **kwargs)
 
 
 def grad_for(pg, parent):
@@ -1249,10 +1252,7 @@ class Tensor:
 
     def __add__(self, other):
         other, a, b = self._operands(other, "+")
-        try:
-            total = a + b
-        except FloatingPointError:      # inf + -inf, float32 overflow under np.errstate(all="raise"): NaN / inf
-            total = quietly(np.add, a, b)
+        total = quietly(np.add, a, b)   # (inf + -inf, overflow: NaN / inf, as PyTorch, whatever np.errstate says)
 
         def backward(g):
             # d(a+b)/da = d(a+b)/db = 1
@@ -1267,10 +1267,7 @@ class Tensor:
             # d(a*b)/da = b, d(a*b)/db = a (conjugated for complex operands)
             return (g * conj_if_complex(b) if self.requires_grad else None,
                     g * conj_if_complex(a) if other.requires_grad else None)
-        try:
-            product = a * b
-        except FloatingPointError:      # 0 * inf, overflow under np.errstate(all="raise"): NaN / inf, as PyTorch
-            product = quietly(np.multiply, a, b)
+        product = quietly(np.multiply, a, b)     # (0 * inf, overflow: NaN / inf, as PyTorch)
         return Tensor._make(product, (self, other), backward, "mul", lambda g: (g * other, g * self))
 
     def __neg__(self):
@@ -1286,10 +1283,7 @@ class Tensor:
                                                                        and other._data.dtype.kind == "b"):
             _refuse_bool_subtraction(self, other)
         other, a, b = self._operands(other, "-")
-        try:
-            difference = a - b
-        except FloatingPointError:      # inf - inf, overflow under np.errstate(all="raise"): NaN / inf, as PyTorch
-            difference = quietly(np.subtract, a, b)
+        difference = quietly(np.subtract, a, b)  # (inf - inf, overflow: NaN / inf, as PyTorch)
 
         def backward(g):
             # d(a-b)/da = 1, d(a-b)/db = -1

@@ -91,10 +91,7 @@ def sum(input, dim=None, keepdim=False, dtype=None):
     def graph_backward(g):
         return (g.reshape(_kept(shape, axes)).expand(shape),)
     # dtype=: NumPy would widen an int32 / int16 / uint8 sum to int64 where PyTorch keeps the dtype asked for
-    try:
-        total = np.sum(x, axis=axes, keepdims=keepdim, dtype=x.dtype)
-    except FloatingPointError:      # overflow, inf + -inf under np.errstate(all="raise"): inf / NaN, as PyTorch
-        total = quietly(np.sum, x, axis=axes, keepdims=keepdim, dtype=x.dtype)
+    total = quietly(np.sum, x, axis=axes, keepdims=keepdim, dtype=x.dtype)     # (overflow, inf + -inf: inf / NaN)
     return Tensor._make(total, (input,), backward, "sum",
                         graph_backward, saves=False)     # SumBackward saves sizes only: a second backward may pass
 
