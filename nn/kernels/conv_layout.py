@@ -67,44 +67,61 @@ class Geometry:
 # the source (read every `sstride`-th from s0, or written every `dstride`-th), then `trail` zeros.  A
 # table of one image's rows (d0, lead, s0, count, trail), built in NumPy once per geometry and cached,
 # drives ONE Numba kernel for the three layouts; image n's rows are the same shifted by n times an image
-# of the source and of the destination.  The threads claim (image, part of the rows) jobs in turn (the
-# former three serial element loops took 9% of a training epoch at 2 threads, and compiled three times).  The kernel
+# of the source and of the destination.  The threads claim jobs in turn, each a part of the rows (of every
+# image when the destination interleaves the images, as the phase planes do; else of one image), so that two
+# threads never write the same stretch of the destination: with (image, part) jobs on the phase planes, the
+# two threads' writes met every Sg columns, and a pack at 2 threads took 1.2-4x its time at one (8 x 128 x
+# 12 x 12: 0.42 against 0.10 ms; W8's epoch at 2 threads, fair mode: 1.00 -> 0.85 of PyTorch's time with
+# the fills below).  (The former three serial element loops took 9% of a training epoch at 2 threads, and
+# compiled three times.)  The kernel
 # indexes flat views with unsigned (uint64) indices: Numba then skips its negative-index wraparound, so
 # LLVM vectorises the row copies and fills (2-8x faster in a microbenchmark than signed indices into
 # per-row slice views).  Keep every term of an index expression uint64 (uint64 + int64 is float64 in Numba).
 
 @njit_noalias(nogil=True, cache=True, error_model="numpy")
-def copy_rows(w0, w1, src, dst, rows, n_images, src_image, dst_image, sstride, dstride, n_parts, next_job):
+def copy_rows(w0, w1, src, dst, rows, n_images, src_image, dst_image, sstride, dstride, n_parts, images_inner,
+              zero, next_job):
     """For every image n < n_images and row (d0, lead, s0, count, trail) of rows, with d0 += n * dst_image
     and s0 += n * src_image: dst[d0 : d0 + lead] = 0, dst[d0 + lead + k * dstride] = src[s0 + k * sstride]
-    for k < count, then `trail` zeros.  src and dst flat; sstride or dstride (or both) is 1.  The jobs are
-    (image, one of n_parts parts of the rows), claimed one at a time (claim_job on next_job, a zero int64
-    counter) by workers, of which this call runs w0 .. w1 - 1 (threads.split_jobs)."""
+    for k < count, then `trail` zeros.  src and dst flat; sstride or dstride (or both) is 1.  The jobs,
+    claimed one at a time (claim_job on next_job, a zero int64 counter) by workers, of which this call runs
+    w0 .. w1 - 1 (threads.split_jobs), keep each thread's writes together in the destination: one of n_parts
+    parts of the rows for every image (images_inner: the destination holds the images side by side within
+    each row, as the phase planes do), else (image, part of the rows) (the destination holds whole images
+    one after another).  zero: a one-element array holding 0: the fills store zero[0], not the constant 0.0,
+    which LLVM would turn into a call to memset per fill, costlier than the loop for the fills of 0-2
+    elements here (stride-2 packs took twice as long)."""
     ss, ds = uint64(sstride), uint64(dstride)
+    z = zero[0]
     R = rows.shape[0]
+    n_jobs = n_parts if images_inner else n_images * n_parts
     for _ in range(w0, w1):
         job = claim_job(next_job)
-        while job < n_images * n_parts:                     # image by image: the destination in order
-            n, part = uint64(job // n_parts), job % n_parts
-            dn, sn = n * uint64(dst_image), n * uint64(src_image)
-            for r in range(part * R // n_parts, (part + 1) * R // n_parts):
-                d0, s0 = uint64(rows[r, 0]) + dn, uint64(rows[r, 2]) + sn
-                lead, count, trail = uint64(rows[r, 1]), uint64(rows[r, 3]), uint64(rows[r, 4])
-                for k in range(lead):
-                    dst[d0 + k] = 0.0
-                d1 = d0 + lead
-                if ss == 1 and ds == 1:                     # the common case, vectorised
-                    for k in range(count):
-                        dst[d1 + k] = src[s0 + k]
-                elif ds == 1:
-                    for k in range(count):
-                        dst[d1 + k] = src[s0 + k * ss]
-                else:
-                    for k in range(count):
-                        dst[d1 + k * ds] = src[s0 + k]
-                d2 = d1 + count
-                for k in range(trail):
-                    dst[d2 + k] = 0.0
+        while job < n_jobs:
+            part, n0, n1 = job, 0, n_images
+            if not images_inner:
+                part, n0 = job % n_parts, job // n_parts
+                n1 = n0 + 1
+            for n in range(n0, n1):
+                dn, sn = uint64(n) * uint64(dst_image), uint64(n) * uint64(src_image)
+                for r in range(part * R // n_parts, (part + 1) * R // n_parts):
+                    d0, s0 = uint64(rows[r, 0]) + dn, uint64(rows[r, 2]) + sn
+                    lead, count, trail = uint64(rows[r, 1]), uint64(rows[r, 3]), uint64(rows[r, 4])
+                    for k in range(lead):
+                        dst[d0 + k] = z
+                    d1 = d0 + lead
+                    if ss == 1 and ds == 1:                 # the common case, vectorised
+                        for k in range(count):
+                            dst[d1 + k] = src[s0 + k]
+                    elif ds == 1:
+                        for k in range(count):
+                            dst[d1 + k] = src[s0 + k * ss]
+                    else:
+                        for k in range(count):
+                            dst[d1 + k * ds] = src[s0 + k]
+                    d2 = d1 + count
+                    for k in range(trail):
+                        dst[d2 + k] = z
             job = claim_job(next_job)
 
 
@@ -161,10 +178,12 @@ def _channels_last_rows(C, h, w, top, left, H, W, columns):
                   np.where(inside, C, 0), np.where(inside, columns - C, 0))
 
 
-def _copy(n_threads, src, dst, rows, n_images, src_image, dst_image, sstride, dstride):
-    n_parts = max(1, min(rows.shape[0], 2 * n_threads))    # jobs: (image, part of the rows)
-    split_jobs(copy_rows, min(n_threads, n_images * n_parts), n_threads, src.reshape(-1), dst.reshape(-1), rows,
-               n_images, src_image, dst_image, sstride, dstride, n_parts, np.zeros(1, np.int64))
+def _copy(n_threads, src, dst, rows, n_images, src_image, dst_image, sstride, dstride, images_inner):
+    n_parts = max(1, min(rows.shape[0], 2 * n_threads))    # parts of the rows (module doc of copy_rows)
+    n_jobs = n_parts if images_inner else n_images * n_parts
+    split_jobs(copy_rows, min(n_threads, n_jobs), n_threads, src.reshape(-1), dst.reshape(-1), rows, n_images,
+               src_image, dst_image, sstride, dstride, n_parts, images_inner, np.zeros(1, dst.dtype),
+               np.zeros(1, np.int64))
 
 
 def _require_c(a):
@@ -178,7 +197,7 @@ def pack_input(x, g, Xf, n_threads=1):
     (module doc), every element of Xf written once."""
     _require_c(Xf)
     rows = _input_rows(g.C, g.H, g.W, g.sh, g.sw, g.ph, g.pw, g.Hq, g.Wq, Xf.shape[2])
-    _copy(n_threads, x, Xf, rows, g.N, g.C * g.H * g.W, g.Sg, g.sw, 1)
+    _copy(n_threads, x, Xf, rows, g.N, g.C * g.H * g.W, g.Sg, g.sw, 1, True)
     Xf[:, :, g.L:] = 0                                      # the tail read by the last taps
 
 
@@ -186,7 +205,7 @@ def unpack_input_grad(gXf, g, n_threads=1):
     """Adjoint of pack_input without the padding: gXf (C, sh*sw, >= L) -> gx (N, C, H, W)."""
     gx = np.empty((g.N, g.C, g.H, g.W), dtype=gXf.dtype)
     rows = _input_grad_rows(g.C, g.H, g.W, g.sh, g.sw, g.ph, g.pw, g.Wq, gXf.shape[2])
-    _copy(n_threads, gXf, gx, rows, g.N, g.Sg, g.C * g.H * g.W, 1, g.sw)
+    _copy(n_threads, gXf, gx, rows, g.N, g.Sg, g.C * g.H * g.W, 1, g.sw, False)
     return gx
 
 
@@ -196,7 +215,7 @@ def channels_last(x, top, left, out, n_threads=1):
     _require_c(out)
     (N, C, h, w), (H, W, columns) = x.shape, out.shape[1:]
     rows = _channels_last_rows(C, h, w, top, left, H, W, columns)
-    _copy(n_threads, x, out, rows, N, C * h * w, H * W * columns, h * w, 1)
+    _copy(n_threads, x, out, rows, N, C * h * w, H * W * columns, h * w, 1, False)
 
 
 def pack_output_grad(gy, g, pre, gYf, n_threads=1):
@@ -205,4 +224,4 @@ def pack_output_grad(gy, g, pre, gYf, n_threads=1):
     _require_c(gYf)
     gYf[:, :pre] = 0
     rows = _output_grad_rows(g.O, g.Ho, g.Wo, g.Hq, g.Wq, pre, gYf.shape[1])
-    _copy(n_threads, gy, gYf, rows, g.N, g.O * g.Ho * g.Wo, g.Sg, 1, 1)
+    _copy(n_threads, gy, gYf, rows, g.N, g.O * g.Ho * g.Wo, g.Sg, 1, 1, True)
