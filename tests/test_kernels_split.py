@@ -4,6 +4,7 @@ Every thread count gives the twins' results on every route; the shares cover the
 once, and a kernel's exception reaches the caller; one compiled build serves every thread count."""
 import os
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -203,6 +204,31 @@ def test_an_exception_in_a_share_reaches_the_caller_after_every_share_ended():
 
 
 @needs_helpers
+def test_a_share_its_helper_has_not_begun_runs_on_the_caller_once():
+    """The caller's share ends at once (a Python kernel: the helper, polling for ~25 us after the post before it
+    asks for the GIL, is not yet in its share): the caller takes the helper's share back and runs it itself.
+    Every job runs exactly once, and every share has ended when split_jobs returns, whoever ran it."""
+    caller, taken_back = threading.get_ident(), 0
+    for _ in range(50):
+        seen, ran_on, ended = np.zeros(4, int), {}, []
+
+        def kernel(lo, hi):
+            seen[lo:hi] += 1
+            ran_on[lo] = threading.get_ident()
+            if lo > 0:
+                time.sleep(0.0005)                    # a share that is still running if the caller did not wait
+            ended.append(lo)
+
+        threads.split_jobs(kernel, 4, 2)
+        assert (seen == 1).all() and sorted(ended) == [0, 2]
+        taken_back += ran_on[2] == caller
+    assert taken_back > 0
+    seen = np.zeros(4, int)
+    threads.split_jobs(lambda lo, hi: seen.__setitem__(slice(lo, hi), seen[lo:hi] + 1), 4, 2)
+    assert (seen == 1).all()                                  # the helpers still serve the next split
+
+
+@needs_helpers
 def test_helpers_keep_no_reference_to_the_last_call():
     import gc
     import weakref
@@ -261,10 +287,11 @@ def test_helpers_follow_the_thread_count_and_old_ones_end():
 @needs_helpers
 def test_a_split_while_the_helpers_are_busy_runs_on_its_caller():
     """Two Python threads splitting at once: the second runs its jobs alone, and both are right."""
-    inside, release = threading.Event(), threading.Event()
+    inside, release, both_running = threading.Event(), threading.Event(), threading.Barrier(2, timeout=20)
     outcome = {}
 
     def slow(lo, hi, out):
+        both_running.wait()                                # the helper is in its share (not given back)
         if lo == 0:
             inside.set()
             release.wait(20)

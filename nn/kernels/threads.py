@@ -9,7 +9,9 @@ gufunc), so a first training run at two threads compiled twice as long as at one
 compile both builds if it ran at both counts. Here one build serves every thread count.
 Kernels whose jobs write disjoint outputs (the conv forward and input gradient, the layout copies) take
 their shares as workers that claim jobs one at a time from a shared counter (``claim_job``): a thread held
-up by the system leaves its jobs to the others instead of keeping the caller waiting at the end.
+up by the system leaves its jobs to the others instead of keeping the caller waiting at the end.  And a
+helper that has not begun its share by the time the caller has ended its own (asleep after a long serial
+stretch, or off its core on a busy machine) gives the share back: the caller runs it (``_Helpers``).
 
 Two pools could run our code: ours and the BLAS library's (matrix products through NumPy, or ``np.dot``
 inside Numba, which calls SciPy's copy of OpenBLAS).  Running both on a small machine oversubscribes the
@@ -200,12 +202,19 @@ def _wait_done(flags, at, want):
 
 class _Helpers:
     """n helper threads; each runs its share of every job posted. flags[0] counts the jobs posted, flags[1 + k]
-    the jobs helper k has finished; jobs[k] is helper k's share of the latest (None: stop)."""
+    the jobs helper k has finished; jobs[k] is helper k's share of the latest (None: stop).
+
+    A helper that has not started its share when the caller ends its own (asleep after a long serial stretch,
+    or off its core on a busy machine) does not keep the caller waiting: the caller takes that share back and
+    runs it itself (run). started[k] / taken_back[k] (the last job helper k began / the last job taken back
+    from it) are read and set under locks[k], so a share runs exactly once, by one thread or the other."""
 
     def __init__(self, n):
         self.n, self.pid, self.posted = n, os.getpid(), 0
         self.flags = np.zeros(1 + n, np.int64)
         self.jobs, self.errors = [_IDLE] * n, [None] * n
+        self.started, self.taken_back = [0] * n, [0] * n
+        self.locks = [threading.Lock() for _ in range(n)]
         _finish_and_wait(np.ones(2, np.int64), 1, 1)      # compiled (or loaded) here, where a failure is raised
         _wait_done(np.ones(2, np.int64), 1, 1)
         started = []
@@ -223,15 +232,27 @@ class _Helpers:
         want = 1
         while True:
             _finish_and_wait(self.flags, 1 + k, want)
-            job = self.jobs[k]
-            if job is None:
-                return
-            try:
-                job[0](job[1], job[2], *job[3])
-            except BaseException as e:              # raised again by the poster
-                self.errors[k] = e
+            with self.locks[k]:
+                skip = self.taken_back[k] >= want   # the caller ran this share itself
+                job = None if skip else self.jobs[k]
+                self.started[k] = want
+            if job is None and not skip:
+                return                              # stop()
+            if job is not None:
+                try:
+                    job[0](job[1], job[2], *job[3])
+                except BaseException as e:          # raised again by the poster
+                    self.errors[k] = e
             job = None                              # the arrays are the caller's: hold none while waiting
             want += 1
+
+    def _take_back(self, k):
+        """True if helper k has not begun the latest job: it is the caller's now, and helper k will skip it."""
+        with self.locks[k]:
+            if self.started[k] < self.posted:
+                self.taken_back[k] = self.posted
+                return True
+            return False
 
     def run(self, kernel, bounds, args):
         """kernel(bounds[s], bounds[s + 1], *args) for every share s: share 0 on this thread, share k + 1 on
@@ -239,10 +260,16 @@ class _Helpers:
         for k in range(self.n):
             self.jobs[k] = (kernel, bounds[k + 1], bounds[k + 2], args) if k + 2 < len(bounds) else _IDLE
         self._post()
+        busy = range(self.n)
         try:
             kernel(bounds[0], bounds[1], *args)
+            late = [k for k in range(self.n) if self._take_back(k)]
+            busy = [k for k in range(self.n) if k not in late]
+            for k in late:
+                if k + 2 < len(bounds):
+                    kernel(bounds[k + 1], bounds[k + 2], *args)
         finally:
-            for k in range(self.n):                 # every share ends before this call returns
+            for k in busy:                          # every share begun by a helper ends before this call returns
                 _wait_done(self.flags, 1 + k, self.posted)
             self.jobs = [_IDLE] * self.n
             errors, self.errors = [e for e in self.errors if e is not None], [None] * self.n
@@ -288,7 +315,8 @@ def _watch_forks():
 
 def split_jobs(kernel, n_jobs, n_threads, *args):
     """kernel(lo, hi, *args) over the jobs 0 .. n_jobs - 1, in min(n_threads, n_jobs) contiguous shares
-    run at once: the first by the calling thread, the others by helper threads.
+    run at once: the first by the calling thread, the others by helper threads (a share whose helper has not
+    begun it when the caller's own share ends is run by the caller: see _Helpers).
 
     kernel: a Numba function compiled with nogil=True whose jobs write disjoint outputs, so the shares
     may run in any order and the result does not depend on the split. A call made while the helpers
