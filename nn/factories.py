@@ -21,7 +21,7 @@ from .dtypes import to_dtype, get_default_dtype, int64, result_dtype, checked_fi
     to_complex, to_real
 from .tensor import Size, Tensor, _as_array, as_sizes, as_int, _check_requires_grad
 from .tensor_ops._attach import attach
-from .init import _rng as _gen
+from .init import _rng as _gen, refuse_non_floating
 
 __all__ = ["tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "empty", "eye", "arange",
            "linspace", "logspace", "rand", "randn", "randint", "randperm", "normal", "bernoulli", "multinomial",
@@ -488,8 +488,7 @@ def _random(draw, shape, dtype, device, requires_grad, scale=1.0):
     if dt.kind == "c":
         pairs = (draw(tuple(shape) + (2,)) * scale).astype(to_real(dt))
         return _new(np.ascontiguousarray(pairs).view(dt)[..., 0], None, device, requires_grad)
-    if dt.kind != "f":
-        raise TypeError(f"rand/randn make floating tensors, got dtype {dt}")
+    refuse_non_floating(dt, "normal" if draw.__name__ == "standard_normal" else "uniform")
     return _new(draw(shape).astype(dt, copy=False), None, device, requires_grad)
 
 
@@ -547,8 +546,9 @@ def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, device=None,
     """Draws from N(mean, std^2): mean and std numbers or tensors (broadcast together; the result takes
     their shape and floating dtype), or numbers with size=. Not differentiable in mean or std."""
     m, sd = _as_array(mean), _as_array(std)
-    if np.any(sd < 0):
-        raise ValueError("normal: std must be >= 0")
+    if np.any(sd < 0):                  # PyTorch's words: a number std is printed, a tensor's is not
+        raise RuntimeError("normal expects all elements of std >= 0.0" if isinstance(std, Tensor) else
+                           f"normal expects std >= 0.0, but found std {float(std):g}")
     shape = _sizes((size,)) if size is not None else np.broadcast_shapes(m.shape, sd.shape)
     floating = [t.dtype for t in (mean, std) if isinstance(t, Tensor) and t.dtype.kind == "f"]
     dt = to_dtype(dtype) if dtype is not None else (floating[0] if floating else get_default_dtype())

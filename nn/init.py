@@ -46,10 +46,27 @@ def _rng(generator):
     return generator
 
 
-def uniform_draws(shape, a=0.0, b=1.0, generator=None):
-    """U(a, b) draws of the given shape (what uniform_ fills with; also Tensor.uniform_)."""
+# the kernels PyTorch's uniform and normal draws dispatch to on the CPU: floating and complex dtypes only, so an
+# integer or bool tensor (torch.rand(3, dtype=torch.long), x_int.uniform_()) is refused before any draw, by name
+_DRAW_KERNELS = {"uniform": "check_uniform_bounds", "normal": "normal_kernel_cpu", "log_normal": "log_normal_cpu"}
+
+
+def refuse_non_floating(dtype, law):
+    """PyTorch's NotImplementedError for uniform (law "uniform"), normal or log_normal draws into a dtype that is
+    neither floating nor complex: '"check_uniform_bounds" not implemented for 'Long''."""
+    dtype = np.dtype(dtype)
+    if dtype.kind not in "fc":
+        from .dtypes import scalar_type_name
+        raise NotImplementedError(f"\"{_DRAW_KERNELS[law]}\" not implemented for '{scalar_type_name(dtype)}'")
+
+
+def uniform_draws(shape, a=0.0, b=1.0, generator=None, dtype=None):
+    """U(a, b) draws of the given shape (what uniform_ fills with; also Tensor.uniform_), for a tensor of dtype
+    (checked first, as PyTorch dispatches on it before it checks the bounds)."""
+    if dtype is not None:
+        refuse_non_floating(dtype, "uniform")
     if not a <= b:
-        raise ValueError(f"uniform_ expects a <= b, got a={a}, b={b}")
+        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={a:g} > to={b:g}")
     return _rng(generator).uniform(a, b, size=shape)
 
 
@@ -60,10 +77,13 @@ def integer_draws(shape, low, high, generator=None):
     return _rng(generator).integers(low, high, size=shape)
 
 
-def normal_draws(shape, mean=0.0, std=1.0, generator=None):
-    """N(mean, std^2) draws of the given shape (what normal_ fills with; also Tensor.normal_)."""
+def normal_draws(shape, mean=0.0, std=1.0, generator=None, dtype=None):
+    """N(mean, std^2) draws of the given shape (what normal_ fills with; also Tensor.normal_), for a tensor of
+    dtype (checked after std, as PyTorch's normal_ checks std before it dispatches)."""
     if std < 0:
-        raise ValueError(f"normal_ expects std >= 0, got {std}")
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
+    if dtype is not None:
+        refuse_non_floating(dtype, "normal")
     return _rng(generator).normal(mean, std, size=shape)
 
 
@@ -121,12 +141,14 @@ def _calculate_correct_fan(tensor, mode):
 
 def uniform_(tensor, a=0.0, b=1.0, generator=None):
     """Fill with U(a, b)."""
-    return _fill(tensor, uniform_draws(_array(tensor).shape, a, b, generator))
+    arr = _array(tensor)
+    return _fill(tensor, uniform_draws(arr.shape, a, b, generator, arr.dtype))
 
 
 def normal_(tensor, mean=0.0, std=1.0, generator=None):
     """Fill with N(mean, std^2)."""
-    return _fill(tensor, normal_draws(_array(tensor).shape, mean, std, generator))
+    arr = _array(tensor)
+    return _fill(tensor, normal_draws(arr.shape, mean, std, generator, arr.dtype))
 
 
 def constant_(tensor, val):

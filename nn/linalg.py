@@ -461,17 +461,17 @@ def inv(A):
 
 
 def det(A):
-    """det(A) (...,)."""
-    _square(A, "det")
+    """det(A) (...,), real or complex (PennyLane's qml.math.linalg.det of a unitary)."""
+    _square(A, "det", complex_ok=True)
     a = A._data                                  # the values used now (the Tensor may change in place later)
     d = np.linalg.det(a)
 
     def backward(g):
-        # d det(A) / dA = det(A) A^-T
-        return ((g * d)[..., None, None] * _T(np.linalg.inv(a)),)
+        # d det(A) / dA = det(A) A^-T; complex: its conjugate, PyTorch's convention, conj(det A) A^-H
+        return ((g * np.conj(d))[..., None, None] * _H(np.linalg.inv(a)),)
 
     def graph_backward(g):
-        return ((g * det(A))[..., None, None] * inv(A).mT,)
+        return ((g * det(A).conj())[..., None, None] * inv(A).mH,)
     return Tensor._make(np.asarray(d, A.dtype), (A,), backward, "det", graph_backward)
 
 
@@ -526,6 +526,9 @@ def solve(A, B, *, left=True):
 def solve_triangular(A, B, *, upper, left=True, unitriangular=False):
     """X with A X = B (left) or X A = B, reading only A's upper or lower triangle (ones on the diagonal with
     unitriangular): solve on that triangle, so the gradient to A stays in it, as PyTorch's."""
+    for name, t in (("A", A), ("B", B)):             # PyTorch's words: B is a matrix (..., n, k), never a vector
+        if t.ndim < 2:
+            raise RuntimeError(f"linalg.solve_triangular: The input tensor {name} must have at least 2 dimensions.")
     _square(A, "solve_triangular")
     if B.ndim >= 2 and B.ndim == A.ndim - 1:
         B = B.unsqueeze(0)      # B is a matrix here, never a batch of vectors (solve's rule for B (..., n))
@@ -594,10 +597,19 @@ def multi_dot(tensors):
 
 
 def matrix_exp(A):
-    """e^A (..., n, n), by SciPy's Pade approximation; its gradient the upper-right block of the exponential of
-    [[A^T, G], [0, A^T]] (Najfeld and Havel 1995)."""
+    """e^A (..., n, n), real or complex (PennyLane's qml.math.expm of i H), by SciPy's Pade approximation; its
+    gradient the upper-right block of the exponential of [[A^H, G], [0, A^H]] (Najfeld and Havel 1995; A^H, the
+    conjugate transpose, is PyTorch's convention for complex gradients: the adjoint of the Frechet derivative)."""
     from scipy.linalg import expm  # noqa: PLC0415 - SciPy only when used
-    _square(A, "matrix_exp")
+    from .dtypes import scalar_type_name  # noqa: PLC0415
+    if A.ndim < 2:                                  # PyTorch's words
+        raise RuntimeError("linalg.matrix_exp: The input tensor A must have at least 2 dimensions.")
+    if A.shape[-1] != A.shape[-2]:
+        raise RuntimeError(f"linalg.matrix_exp: A must be batches of square matrices, but they are "
+                           f"{A.shape[-2]} by {A.shape[-1]} matrices")
+    if A.dtype.kind not in "fc":
+        raise RuntimeError(f"linalg.matrix_exp: Expected a floating point or complex tensor as input. Got "
+                           f"{scalar_type_name(A.dtype.name)}")
     a = A._data
     flat = a.reshape(-1, *a.shape[-2:])
     E = np.stack([expm(m) for m in flat]).reshape(a.shape)
@@ -608,7 +620,7 @@ def matrix_exp(A):
         out = np.empty_like(flat)
         for i, (m, gi) in enumerate(zip(flat, gf)):
             block = np.zeros((2 * n, 2 * n), m.dtype)
-            block[:n, :n] = block[n:, n:] = m.T
+            block[:n, :n] = block[n:, n:] = m.conj().T
             block[:n, n:] = gi
             out[i] = expm(block)[:n, n:]
         return (out.reshape(a.shape),)
@@ -734,8 +746,10 @@ def lu_solve_older(b, LU_data, LU_pivots):
 
 @with_out          # (pytorch-minimize's Krylov and LSMR loops write norms into buffers)
 @numpy_axis        # PyTorch's argument parser takes axis= / keepdims= too (braindecode's SensorsRotation)
-def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
-    """The ord-norm of x over dim (all elements when None): Tensor.norm's; ord 0 counts the non-zero elements."""
+def vector_norm(input, ord=2, dim=None, keepdim=False, *, dtype=None):
+    """The ord-norm of input over dim (all elements when None): Tensor.norm's; ord 0 counts the non-zero elements.
+    (PyTorch names the tensor input, and takes x= too: autoray calls linalg.norm(input=...).)"""
+    x = input
     if ord == 0:
         return (x != 0).to(x.dtype).sum(dim, keepdim=keepdim) if dim is not None else (x != 0).to(x.dtype).sum()
     return x.norm(p=ord, dim=dim, keepdim=keepdim)
@@ -743,10 +757,11 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
 
 @with_out
 @numpy_axis
-def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
-    """Norm of the matrices in dims: ord 'fro' (the square root of the sum of squares), 1 / -1 (the largest /
-    smallest column sum of |A|), inf / -inf (row sums), 2 / -2 (the largest / smallest singular value), 'nuc'
-    (the sum of the singular values)."""
+def matrix_norm(input, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
+    """Norm of the matrices A = input in dims: ord 'fro' (the square root of the sum of squares), 1 / -1 (the
+    largest / smallest column sum of |A|), inf / -inf (row sums), 2 / -2 (the largest / smallest singular value),
+    'nuc' (the sum of the singular values)."""
+    A = input
     if ord == "fro":
         return A.norm(dim=dim, keepdim=keepdim)
     if ord in (1, -1, float("inf"), float("-inf")):
@@ -765,8 +780,9 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
 
 @with_out
 @numpy_axis
-def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None):
+def norm(input, ord=None, dim=None, keepdim=False, *, dtype=None):
     """vector_norm for one dim or a 1-D tensor, matrix_norm for two dims or a 2-D tensor (ord None: 2 / 'fro')."""
+    A = input
     if (dim is not None and not isinstance(dim, int) and len(dim) == 2) or \
             (dim is None and A.ndim == 2 and ord is not None):
         return matrix_norm(A, "fro" if ord is None else ord, (-2, -1) if dim is None else dim, keepdim)

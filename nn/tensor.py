@@ -294,7 +294,7 @@ def _normalize_axes(dim, ndim):
     dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
     out = []
     for d in dims:
-        if not -ndim <= d < max(ndim, 1):           # PyTorch's words (a 0-d tensor takes dims -1 and 0)
+        if not -max(ndim, 1) <= d < max(ndim, 1):   # PyTorch's words (a 0-d tensor takes dims -1 and 0)
             raise IndexError(f"Dimension out of range (expected to be in range of [{-max(ndim, 1)}, "
                              f"{max(ndim, 1) - 1}], but got {d})")
         out.append(int(d) % max(ndim, 1))

@@ -46,7 +46,7 @@ def test_relu_twin_is_the_textbook_formula():
     np.testing.assert_array_equal(KA.relu_forward_ref(x), [0, 0, 0, 1.5, np.nan])
     y = KA.relu_forward(x)
     g = np.full(5, 3.0, np.float32)
-    np.testing.assert_array_equal(KA.relu_backward(g, y), [0, 0, 0, 3, 0])   # NaN input: no gradient
+    np.testing.assert_array_equal(KA.relu_backward(g, y), [0, 0, 0, 3, 3])   # NaN input: g, as PyTorch's
     np.testing.assert_array_equal(KA.leaky_relu_backward(g, x, 0.1), np.float32([0.3, 0.3, 0.3, 3, 0.3]))
 
 

@@ -8,7 +8,7 @@ import numpy as np
 
 from .. import kernels as K
 from ..dtypes import scalar_type_name
-from ..tensor import Tensor, piecewise_grad, conj_if_complex
+from ..tensor import Tensor, piecewise_grad, conj_if_complex, _normalize_axes
 from ._args import _tensor, _written_into
 
 
@@ -31,10 +31,11 @@ def relu(input, inplace=False):
     y = K.relu_forward(x._data)
 
     def backward(g):
-        # d relu(x)/dx = 1 where x > 0, else 0 (0 at the kink, as PyTorch): gx = g where y > 0
+        # d relu(x)/dx = 1 where x > 0, else 0 (0 at the kink, as PyTorch): gx = 0 where y <= 0, else g
+        # (PyTorch's threshold_backward: a NaN output passes g on, NaN included)
         return (K.relu_backward(g, y),)
     return Tensor._make(y, (x,), backward, "relu",
-                        lambda g: (piecewise_grad(g, x, (y > 0).astype(y.dtype), "relu_backward"),))
+                        lambda g: (piecewise_grad(g, x, (~(y <= 0)).astype(y.dtype), "relu_backward"),))
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
@@ -93,6 +94,14 @@ def _implicit_dim(name, ndim, stacklevel):
     return 0 if ndim in (0, 1, 3) else 1
 
 
+def _checked_dim(dim, ndim):
+    """dim as an int; out of range, PyTorch's IndexError "Dimension out of range ..." (a TorchLayer's single sample
+    before Softmax(dim=1)), not NumPy's AxisError (the in-range int skips the general check: softmax is hot)."""
+    if type(dim) is int and -ndim <= dim < ndim:
+        return dim
+    return _normalize_axes(dim, ndim)[0]
+
+
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     """log(softmax(x)) along dim, stable: x - max - log(sum(exp(x - max))).
 
@@ -101,7 +110,7 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     """
     x = _tensor(input, "input", "log_softmax")
     x = x if dtype is None else x.to(dtype)
-    dim = _implicit_dim("log_softmax", x.ndim, _stacklevel) if dim is None else dim
+    dim = _implicit_dim("log_softmax", x.ndim, _stacklevel) if dim is None else _checked_dim(dim, x.ndim)
     with np.errstate(invalid="ignore"):        # a row of -inf only (fully masked) is NaN, silently as PyTorch's
         z = x._data - x._data.max(axis=dim, keepdims=True)
         y = z - np.log(np.exp(z).sum(axis=dim, keepdims=True))
@@ -117,7 +126,7 @@ def softmax(input, dim=None, _stacklevel=3, dtype=None):
     """exp(x) / sum(exp(x)) along dim (stable); dim=None and dtype as log_softmax's."""
     x = _tensor(input, "input", "softmax")
     x = x if dtype is None else x.to(dtype)
-    dim = _implicit_dim("softmax", x.ndim, _stacklevel) if dim is None else dim
+    dim = _implicit_dim("softmax", x.ndim, _stacklevel) if dim is None else _checked_dim(dim, x.ndim)
     with np.errstate(invalid="ignore"):        # a row of -inf only (fully masked) is NaN, silently as PyTorch's
         z = x._data - x._data.max(axis=dim, keepdims=True)
         y = np.exp(z)

@@ -14,11 +14,25 @@ def _indices(x, op):
 
 
 def one_hot(tensor, num_classes=-1):
-    """Integer indices (*) -> (*, num_classes) int64 one-hot (num_classes=-1: max + 1)."""
-    t = _indices(tensor, "one_hot")
-    n = int(t.max()) + 1 if num_classes == -1 and t.size else int(num_classes)
-    if t.size and (t.min() < 0 or t.max() >= n):
-        raise ValueError(f"one_hot: class indices must lie in [0, {n}), got values from {t.min()} to {t.max()}")
+    """int64 indices (*) -> (*, num_classes) int64 one-hot (num_classes=-1: max + 1).
+
+    PyTorch's checks in its order and words (RuntimeError): int64 only (int32, uint8, bool and floats are
+    refused), an empty input needs num_classes > 0, then non-negative values, then values below num_classes.
+    """
+    t = tensor._data if isinstance(tensor, Tensor) else np.asarray(tensor)
+    if t.dtype != np.int64:
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    n = int(num_classes)
+    if not t.size:
+        if n <= 0:
+            raise RuntimeError("Can not infer total number of classes from empty tensor.")
+        return Tensor._wrap(np.zeros(t.shape + (n,), np.int64))
+    if t.min() < 0:
+        raise RuntimeError("Class values must be non-negative.")
+    if n == -1:
+        n = int(t.max()) + 1
+    elif n <= t.max():
+        raise RuntimeError("Class values must be smaller than num_classes.")
     return Tensor._wrap((t[..., None] == np.arange(n)).astype(np.int64))
 
 

@@ -5,7 +5,7 @@ product or np.where); one compiled loop reads each input once and writes the res
 Any shape; float32 or float64 in, same dtype out; non-contiguous inputs are copied first.
 
 relu_forward(x) -> y                      y = max(x, 0)         (NaN stays NaN, as np.maximum)
-relu_backward(gy, y) -> gx                gx = gy where y > 0, else 0   (y: relu's output)
+relu_backward(gy, y) -> gx                gx = 0 where y <= 0, else gy  (y: relu's output; NaN passes gy)
 leaky_relu_forward(x, slope) -> y         y = x if x > 0 else slope * x
 leaky_relu_backward(gy, x, slope) -> gx   gx = gy if x > 0 else slope * gy
 """
@@ -22,7 +22,7 @@ def relu_forward_ref(x):
 
 
 def relu_backward_ref(gy, y):
-    return np.where(y > 0, gy, gy.dtype.type(0))
+    return np.where(y <= 0, gy.dtype.type(0), gy)
 
 
 def leaky_relu_forward_ref(x, slope):
@@ -54,7 +54,8 @@ def _relu(i0, i1, x, y):
 def _relu_bwd(i0, i1, g, y, gx):
     zero = g.dtype.type(0)
     for i in range(i0, i1):
-        gx[i] = g[i] if y[i] > zero else zero
+        # PyTorch's threshold_backward: 0 where y <= 0, so a NaN output passes its gradient on
+        gx[i] = zero if y[i] <= zero else g[i]
 
 
 @njit(nogil=True, cache=True, error_model="numpy")
@@ -93,7 +94,7 @@ def relu_forward(x):
 
 
 def relu_backward(gy, y):
-    """Gradient of relu from its output y: gy where y > 0, else 0."""
+    """Gradient of relu from its output y: 0 where y <= 0, else gy (gy where y is NaN, as PyTorch's)."""
     _check_same(gy, y, "relu_backward")
     gx = np.empty(gy.shape, gy.dtype)
     _split(_relu_bwd, gx.reshape(-1), _flat(gy), _flat(y))

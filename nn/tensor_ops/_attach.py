@@ -17,10 +17,16 @@ def numpy_axis(fn):
     """fn, also taking NumPy's axis= for its dim= (PyTorch's reductions and joins take both: torchmetrics writes
     confmat.sum(axis=1, keepdim=True)) and keepdims= for keepdim=, and the out=None / dtype=None NumPy passes on
     when np.sum(x) calls x.sum."""
-    takes_dtype = "dtype" in inspect.signature(fn).parameters
+    params = inspect.signature(fn).parameters
+    takes_dtype = "dtype" in params
+    # PyTorch's argument parser also takes NumPy's x= / a= / x1= for a parameter named input (linalg.norm)
+    input_aliases = {"x", "a", "x1"} - set(params) if "input" in params else ()
 
     @functools.wraps(fn)
     def with_axis(*args, **kwargs):
+        if input_aliases and not input_aliases.isdisjoint(kwargs):
+            for alias in input_aliases & set(kwargs):
+                kwargs["input"] = kwargs.pop(alias)
         if "axis" in kwargs:
             if "dim" in kwargs:
                 raise TypeError(f"{fn.__name__}() got both dim= and axis= (its NumPy name); give one")

@@ -309,6 +309,11 @@ def __int__(input):
     return int(_one_value(input, "int()"))
 
 
+def __complex__(input):
+    """complex(t) of a one-element tensor (PyTorch's Tensor.__complex__: a complex one too, not float()'s error)."""
+    return complex(_one_value(input, "complex()"))
+
+
 def __index__(input):
     if input.dtype.kind not in "iu" or input._data.size != 1:         # a TypeError either way, as PyTorch
         raise TypeError(f"only integer tensors of a single element can be converted to an index, got a "
@@ -479,7 +484,7 @@ def half(input):
 attach(half, bfloat16=half)
 attach(size, dim, numel, item, tolist, numpy, detach, detach_, as_subclass, clone, to, type, type_as, cpu, cuda,
        is_floating_point, is_contiguous, stride, element_size, requires_grad_, __len__, __iter__, __bool__, __contains__, __float__,
-       __int__, __index__, __array__, __array_ufunc__, __dlpack__, __dlpack_device__, __format__, __repr__,
+       __int__, __complex__, __index__, __array__, __array_ufunc__, __dlpack__, __dlpack_device__, __format__, __repr__,
        ndimension=dim, nelement=numel, _is_view=_is_view, _base=property(_view_base),
        nbytes=property(lambda self: self._data.nbytes),
        float=_converter("float", np.float32), double=_converter("double", np.float64),

@@ -291,7 +291,7 @@ def normal_(input, mean=0.0, std=1.0, generator=None):
     nothing (no draws), as PyTorch's."""
     if input.is_meta:
         return input
-    return _overwrite(input, init.normal_draws(input.shape, mean, std, generator), "normal_")
+    return _overwrite(input, init.normal_draws(input.shape, mean, std, generator, input.dtype), "normal_")
 
 
 def uniform_(input, a=0.0, b=1.0, generator=None, **kwargs):
@@ -299,7 +299,7 @@ def uniform_(input, a=0.0, b=1.0, generator=None, **kwargs):
     a, b = kwargs.pop("from", a), kwargs.pop("to", b)
     if input.is_meta:                           # no draws on the meta device, as PyTorch's
         return input
-    return _overwrite(input, init.uniform_draws(input.shape, a, b, generator), "uniform_")
+    return _overwrite(input, init.uniform_draws(input.shape, a, b, generator, input.dtype), "uniform_")
 
 
 def exponential_(input, lambd=1.0, *, generator=None):
@@ -321,6 +321,9 @@ def random_(input, *args, generator=None, **kwargs):
 
 def log_normal_(input, mean=1.0, std=2.0, *, generator=None):
     """Fill with draws of exp(N(mean, std^2)) (mean and std those of the underlying normal, as PyTorch's)."""
+    if not std > 0:
+        raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={std:g}")
+    init.refuse_non_floating(input.dtype, "log_normal")
     return _overwrite(input, np.exp(init.normal_draws(input.shape, mean, std, generator)), "log_normal_")
 
 

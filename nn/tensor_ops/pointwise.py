@@ -10,7 +10,7 @@ import numpy as np
 
 from .. import functional as F
 from ..array import legacy_scalar_first
-from ..dtypes import CATEGORY, result_dtype, scalar_dtype, cast, get_default_dtype, float_dtype, checked_fill, \
+from ..dtypes import CATEGORY, result_dtype, scalar_dtype, cast, float_dtype, checked_fill, \
     C_TYPE_NAMES, scalar_type_name, typeid_name
 from ..tensor import Tensor, broadcast_shape, piecewise_grad, conj_if_complex, quietly
 from ._attach import attach
@@ -389,6 +389,8 @@ def _sign(x):
     keep a pixel whose gradient is NaN (0 / 0 after normalising a zero gradient)."""
     if x.dtype.kind == "f":
         return np.asarray(np.where(np.isnan(x), x.dtype.type(0), np.sign(x)) + x.dtype.type(0))   # -0 -> 0 too
+    if x.dtype == np.bool_:             # PyTorch's sign of a mask is the mask (NumPy has no bool sign)
+        return x.copy()
     return np.sign(x)
 
 
@@ -764,8 +766,9 @@ def where(condition, input=None, other=None):
     if isinstance(other, np.ndarray):
         other = _constant(other)
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
-        floating = isinstance(input, float) or isinstance(other, float)
-        input = Tensor._wrap(np.asarray(input, dtype=get_default_dtype() if floating else np.int64))
+        # two numbers: the dtype of their kind, as PyTorch's (bool for PennyLane's where(c, False, True), int64,
+        # the default float, its complex)
+        input = Tensor._wrap(np.asarray(input, dtype=scalar_dtype([input, other], np.dtype(bool))))
     if not isinstance(input, Tensor):
         _refuse_overflow(input, other)
         input = other._lift(input)

@@ -10,7 +10,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from ..dtypes import to_dtype, to_real
+from ..dtypes import get_default_dtype, scalar_type_name, to_dtype, to_real
 from ..tensor import Tensor, _normalize_axes, as_int, is_grad_enabled, linear_graph_backward, quietly
 from ._attach import attach, numpy_axis
 
@@ -101,8 +101,12 @@ def _count(input, axes):
 
 
 def _need_floating(input, op):
-    if input.dtype.kind != "f":
-        raise TypeError(f"{op}: needs a floating tensor, got dtype {input.dtype}; use x.float().{op}()")
+    """PyTorch's RuntimeError for the mean or variance of an integer or bool tensor, in its words."""
+    if input.dtype.kind not in "fc":
+        if op != "mean":        # var / std ("std and var"), var_mean, std_mean
+            raise RuntimeError(f"{op} only support floating point and complex dtypes")
+        raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a floating point or "
+                           f"complex dtype. Got: {scalar_type_name(input.dtype)}")
 
 
 @numpy_axis
@@ -136,7 +140,7 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, _root
     if correction is None:
         correction = 1 if unbiased is None or unbiased else 0
     if input.dtype.kind != "c":                 # complex: the mean of |x - mean|^2, a real variance
-        _need_floating(input, "var")
+        _need_floating(input, "std and var")
     axes = _normalize_axes(dim, input.ndim)
     x = input._data
     # PyTorch's CPU kernel accumulates a float32 (complex64) variance in double and rounds once at the end (NumPy's
@@ -322,8 +326,18 @@ def amin(input, dim=None, keepdim=False):
     return _extreme_over(input, dim, keepdim, np.min, "amin")
 
 
+def _refuse_bool_complex(input, kernel):
+    """PyTorch's NotImplementedError of a CPU kernel built for neither bool nor complex tensors (median, kthvalue):
+    '"median_cpu" not implemented for 'Bool''."""
+    if input.dtype == np.bool_ or input.dtype.kind == "c":
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{scalar_type_name(input.dtype)}'")
+
+
 def _arg(fn, input, dim, keepdim):
     x = input._data
+    if x.dtype == np.bool_ or x.dtype.kind == "c":       # PyTorch's argmax / argmin kernels have no bool or complex
+        kind = "bool" if x.dtype == np.bool_ else "complex"
+        raise RuntimeError(f"{fn.__name__}(): does not support {kind} input")
     if x.size == 0 and dim is None:
         raise IndexError(f"{fn.__name__}(): Expected reduction dim to be specified for input.numel() == 0.")
     _check_reduced_dims(x, dim, fn.__name__)
@@ -470,7 +484,10 @@ def logcumsumexp(input, dim):
 @_zero_d
 def logsumexp(input, dim, keepdim=False):
     """log(sum(exp(input))) over dim, shifted by the maximum so that nothing overflows (composed of the ops
-    above: the shift is a constant, so the gradient is softmax(input) along dim)."""
+    above: the shift is a constant, so the gradient is softmax(input) along dim); a bool tensor counts as 0 / 1 in
+    the default dtype, as PyTorch's (its - has no bool form)."""
+    if input.dtype == np.bool_:
+        input = input.to(get_default_dtype())
     axes = _normalize_axes(dim, input.ndim)
     m = np.max(input._data, axis=axes, keepdims=True)
     m = np.where(np.isfinite(m), m, 0).astype(input.dtype)
@@ -482,6 +499,7 @@ def logsumexp(input, dim, keepdim=False):
 @_zero_d
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """(var, mean) over dim."""
+    _need_floating(input, "var_mean")
     return (var(input, dim, unbiased, keepdim, correction=correction, _all_cpu=False), mean(input, dim, keepdim))
 
 
@@ -489,6 +507,7 @@ def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 @_zero_d
 def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """(std, mean) over dim."""
+    _need_floating(input, "std_mean")
     return (var(input, dim, unbiased, keepdim, correction=correction, _root=True, _all_cpu=False),
             mean(input, dim, keepdim))
 
@@ -496,6 +515,7 @@ def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 def _median_of_all(input, name, ignore_nan):
     """The lower middle value of all elements (NaN if there is one, unless ignore_nan drops them; NaN if nothing is
     left). The gradient is shared among the elements equal to it, as PyTorch's."""
+    _refuse_bool_complex(input, "median_cpu")
     x = input._data
     if x.size == 0:
         raise RuntimeError(f"{name}(): the tensor is empty; there is no median")
@@ -517,6 +537,7 @@ def median(input, dim=None, keepdim=False):
     gradient goes to the chosen element."""
     if dim is None:
         return _median_of_all(input, "median", ignore_nan=False)
+    _refuse_bool_complex(input, "median_out")
     axis = _normalize_axes(dim, input.ndim)[0]
     values, idx = kthvalue(input, (input.shape[axis] - 1) // 2 + 1, axis, keepdim=True)
     if input.dtype.kind == "f" and np.isnan(input._data).any():
@@ -536,6 +557,7 @@ def nanmedian(input, dim=None, keepdim=False):
     PyTorch's); of all elements, or (values, indices) along dim."""
     if dim is None:
         return _median_of_all(input, "nanmedian", ignore_nan=True)
+    _refuse_bool_complex(input, "median_out")
     axis = _normalize_axes(dim, input.ndim)[0]
     order = sort(input, axis).indices                              # NaN last
     count = (~np.isnan(input._data)).sum(axis, keepdims=True) if input.dtype.kind == "f" else input.shape[axis]
@@ -551,6 +573,7 @@ def nanmedian(input, dim=None, keepdim=False):
 @_zero_d
 def kthvalue(input, k, dim=-1, keepdim=False):
     """(values, indices) of the k-th smallest element (k from 1) along dim; the gradient goes to that element."""
+    _refuse_bool_complex(input, "kthvalue_cpu")
     axis = _normalize_axes(dim, input.ndim)[0]
     if not 1 <= k <= input.shape[axis]:
         raise RuntimeError(f"kthvalue: k={k} is out of range for a dim of length {input.shape[axis]}")
@@ -673,6 +696,9 @@ def nansum(input, dim=None, keepdim=False):
 @_zero_d
 def nanmean(input, dim=None, keepdim=False):
     """mean over the elements that are not NaN."""
+    if input.dtype.kind not in "fc":
+        raise RuntimeError("nanmean(): expected input to have floating point or complex dtype but got "
+                           f"{scalar_type_name(input.dtype)}")
     kept = input.isnan().logical_not()
     return nansum(input, dim, keepdim) / sum(kept, dim, keepdim)
 
@@ -768,6 +794,8 @@ def norm(input, p="fro", dim=None, keepdim=False):
 def sort(input, dim=-1, descending=False, stable=False):
     """(values, indices) sorted along dim (ties keep their order); NaN ranks above every number, as PyTorch's (last
     ascending, first descending)."""
+    if input.dtype.kind == "c":         # PyTorch's CPU sort has no order of complex numbers (its words, space first)
+        raise RuntimeError(" Sort does not support complex dtypes on CPU")
     axis = _normalize_axes(dim, input.ndim)[0]
     x = input._data
     if descending:      # the ascending sort of x reversed, reversed: largest (NaN) first, ties in their order
@@ -794,6 +822,9 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
     k = as_int(k, "topk: k")
     if not 0 <= k <= input.shape[axis]:
         raise RuntimeError(f"topk: k={k} is out of range for a dim of length {input.shape[axis]}")
+    if input.dtype == np.bool_ or input.dtype.kind == "c":      # PyTorch's CPU topk (bool: though sort takes it)
+        raise RuntimeError("topk does not support bool dtypes on CPU" if input.dtype == np.bool_ else
+                           " topk does not support complex dtypes on CPU")
     _, idx = sort(input, axis, descending=largest)
     idx = Tensor._wrap(np.take(idx._data, np.arange(k), axis=axis))
     return ValuesIndices(input.gather(axis, idx), idx)

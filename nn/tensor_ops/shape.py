@@ -650,6 +650,7 @@ def diagonal(input, offset=0, dim1=0, dim2=1):
     return out
 
 
+@numpy_axis         # axis= for dim=, as PyTorch's parser takes it (autoray's numpy.split for torch)
 def tensor_split(input, indices_or_sections=None, dim=0, *, indices=None, sections=None):
     """Split into n nearly equal parts (a number: the first size % n parts one longer), or at the given indices
     (negative ones count from the end)."""
