@@ -71,9 +71,8 @@ class Geometry:
 # image when the destination interleaves the images, as the phase planes do; else of one image), so that two
 # threads never write the same stretch of the destination: with (image, part) jobs on the phase planes, the
 # two threads' writes met every Sg columns, and a pack at 2 threads took 1.2-4x its time at one (8 x 128 x
-# 12 x 12: 0.42 against 0.10 ms; W8's epoch at 2 threads, fair mode: 1.00 -> 0.85 of PyTorch's time with
-# the fills below).  (The former three serial element loops took 9% of a training epoch at 2 threads, and
-# compiled three times.)  The kernel
+# 12 x 12: 0.42 against 0.10 ms; benchmarks/bench_layout.py, and W8 in benchmarks/README.md).  (The former
+# three serial element loops took 9% of a training epoch at 2 threads, and compiled three times.)  The kernel
 # indexes flat views with unsigned (uint64) indices: Numba then skips its negative-index wraparound, so
 # LLVM vectorises the row copies and fills (2-8x faster in a microbenchmark than signed indices into
 # per-row slice views).  Keep every term of an index expression uint64 (uint64 + int64 is float64 in Numba).
