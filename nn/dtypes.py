@@ -339,6 +339,12 @@ def scalar_type_mismatch(expected, found):
     return RuntimeError(f"expected scalar type {scalar_type_name(expected)} but found {scalar_type_name(found)}")
 
 
+def kernel_not_implemented(kernel, dtype):
+    """PyTorch's NotImplementedError of a CPU kernel not built for dtype (a draw, a selection or a sort into
+    bool / integer / complex): '"median_cpu" not implemented for 'Bool''."""
+    return NotImplementedError(f"\"{kernel}\" not implemented for '{scalar_type_name(dtype)}'")
+
+
 def bmm_scalar_type_mismatch(first, second, work, op="bmm"):
     """PyTorch's RuntimeError for a batched product (bmm, baddbmm, matmul's batched path) of two dtypes; work =
     m * k * n of one (m, k) @ (k, n) product. Its CPU bmm loops naively below 400 multiply-adds, in the first

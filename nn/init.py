@@ -53,11 +53,12 @@ _DRAW_KERNELS = {"uniform": "check_uniform_bounds", "normal": "normal_kernel_cpu
 
 def refuse_non_floating(dtype, law):
     """PyTorch's NotImplementedError for uniform (law "uniform"), normal or log_normal draws into a dtype that is
-    neither floating nor complex: '"check_uniform_bounds" not implemented for 'Long''."""
+    neither floating nor complex (log_normal: not floating, its kernel has no complex form either):
+    '"check_uniform_bounds" not implemented for 'Long''."""
     dtype = np.dtype(dtype)
-    if dtype.kind not in "fc":
-        from .dtypes import scalar_type_name
-        raise NotImplementedError(f"\"{_DRAW_KERNELS[law]}\" not implemented for '{scalar_type_name(dtype)}'")
+    if dtype.kind not in ("f" if law == "log_normal" else "fc"):
+        from .dtypes import kernel_not_implemented
+        raise kernel_not_implemented(_DRAW_KERNELS[law], dtype)
 
 
 def uniform_draws(shape, a=0.0, b=1.0, generator=None, dtype=None):
@@ -212,6 +213,7 @@ def kaiming_normal_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", gen
 def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
     """N(mean, std^2) draws truncated to [a, b] (redrawn until inside), as PyTorch's (a, b absolute bounds)."""
     rng, x = _rng(generator), _array(tensor)
+    refuse_non_floating(x.dtype, "normal")         # as PyTorch's normal_ (its uint8 fails on the bounds instead)
     values = rng.normal(mean, std, size=x.shape)
     bad = (values < a) | (values > b)
     while bad.any():
@@ -226,6 +228,7 @@ def orthogonal_(tensor, gain=1.0, generator=None):
     x = _array(tensor)
     if x.ndim < 2:
         raise ValueError("orthogonal_: only tensors with 2 or more dimensions are supported")
+    refuse_non_floating(x.dtype, "normal")         # PyTorch draws with normal_ first
     rows, cols = x.shape[0], x.size // x.shape[0]
     flat = _rng(generator).normal(0.0, 1.0, size=(rows, cols))
     if rows < cols:
@@ -243,6 +246,7 @@ def sparse_(tensor, sparsity, std=0.01, generator=None):
     x = _array(tensor)
     if x.ndim != 2:
         raise ValueError("sparse_: only tensors with 2 dimensions are supported")
+    refuse_non_floating(x.dtype, "normal")         # PyTorch draws with normal_ first
     rows, cols = x.shape
     num_zeros = int(math.ceil(sparsity * rows))
     rng = _rng(generator)

@@ -94,11 +94,17 @@ def _implicit_dim(name, ndim, stacklevel):
     return 0 if ndim in (0, 1, 3) else 1
 
 
-def _checked_dim(dim, ndim):
+def _checked_dim(dim, ndim, op):
     """dim as an int; out of range, PyTorch's IndexError "Dimension out of range ..." (a TorchLayer's single sample
-    before Softmax(dim=1)), not NumPy's AxisError (the in-range int skips the general check: softmax is hot)."""
+    before Softmax(dim=1)), not NumPy's AxisError (the in-range int skips the general check: softmax is hot).
+    One dim only, as PyTorch's parser: a bool, tuple, list or float is its TypeError (NumPy would reduce over a
+    tuple's axes; a 0-d integer tensor is taken)."""
     if type(dim) is int and -ndim <= dim < ndim:
         return dim
+    if isinstance(dim, Tensor) and dim.ndim == 0 and dim.dtype.kind in "iu":
+        dim = int(dim)
+    if isinstance(dim, (bool, np.bool_)) or not isinstance(dim, (int, np.integer)):
+        raise TypeError(f"{op}(): argument 'dim' (position 1) must be int, not {type(dim).__name__}")
     return _normalize_axes(dim, ndim)[0]
 
 
@@ -110,7 +116,7 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     """
     x = _tensor(input, "input", "log_softmax")
     x = x if dtype is None else x.to(dtype)
-    dim = _implicit_dim("log_softmax", x.ndim, _stacklevel) if dim is None else _checked_dim(dim, x.ndim)
+    dim = _implicit_dim("log_softmax", x.ndim, _stacklevel) if dim is None else _checked_dim(dim, x.ndim, "log_softmax")
     with np.errstate(invalid="ignore"):        # a row of -inf only (fully masked) is NaN, silently as PyTorch's
         z = x._data - x._data.max(axis=dim, keepdims=True)
         y = z - np.log(np.exp(z).sum(axis=dim, keepdims=True))
@@ -126,7 +132,7 @@ def softmax(input, dim=None, _stacklevel=3, dtype=None):
     """exp(x) / sum(exp(x)) along dim (stable); dim=None and dtype as log_softmax's."""
     x = _tensor(input, "input", "softmax")
     x = x if dtype is None else x.to(dtype)
-    dim = _implicit_dim("softmax", x.ndim, _stacklevel) if dim is None else _checked_dim(dim, x.ndim)
+    dim = _implicit_dim("softmax", x.ndim, _stacklevel) if dim is None else _checked_dim(dim, x.ndim, "softmax")
     with np.errstate(invalid="ignore"):        # a row of -inf only (fully masked) is NaN, silently as PyTorch's
         z = x._data - x._data.max(axis=dim, keepdims=True)
         y = np.exp(z)
@@ -264,10 +270,17 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     xd = x._data
     y = np.clip(xd, min_val, max_val).astype(xd.dtype, copy=False)
 
+    # slope 1 strictly inside (min_val, max_val), 0 outside and at the two kinks; PyTorch's hardtanh_backward
+    # zeroes where x <= min_val or x >= max_val, so at a NaN input the gradient passes, as relu's
+    def inside():
+        m = xd <= min_val
+        m |= xd >= max_val
+        return np.logical_not(m, out=m)
+
     def backward(g):
-        # slope 1 strictly inside (min_val, max_val), 0 outside and at the two kinks (as PyTorch)
-        return (g * ((xd > min_val) & (xd < max_val)),)
-    return Tensor._make(y, (x,), backward, "hardtanh")
+        return (g * inside(),)
+    return Tensor._make(y, (x,), backward, "hardtanh",
+                        lambda g: (piecewise_grad(g, x, inside().astype(xd.dtype), "hardtanh_backward"),))
 
 
 def relu6(input, inplace=False):

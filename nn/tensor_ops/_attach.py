@@ -25,8 +25,10 @@ def numpy_axis(fn):
     @functools.wraps(fn)
     def with_axis(*args, **kwargs):
         if input_aliases and not input_aliases.isdisjoint(kwargs):
-            for alias in input_aliases & set(kwargs):
-                kwargs["input"] = kwargs.pop(alias)
+            given = input_aliases & set(kwargs)
+            if len(given) > 1 or "input" in kwargs:     # one name only, as PyTorch's parser (no silent choice)
+                raise TypeError(f"{fn.__name__}() got multiple values for argument 'input'")
+            kwargs["input"] = kwargs.pop(given.pop())
         if "axis" in kwargs:
             if "dim" in kwargs:
                 raise TypeError(f"{fn.__name__}() got both dim= and axis= (its NumPy name); give one")

@@ -21,7 +21,7 @@ import numpy as np
 
 from .. import init
 from ..array import legacy_scalar_first
-from ..dtypes import checked_fill, scalar_type_name
+from ..dtypes import checked_fill, kernel_not_implemented, scalar_type_name, typeid_name
 from ..tensor import Tensor, is_grad_enabled, _remember_consumer, next_sequence_number, _instance_dict
 from ._attach import attach
 from .pointwise import checked_alpha
@@ -304,6 +304,9 @@ def uniform_(input, a=0.0, b=1.0, generator=None, **kwargs):
 
 def exponential_(input, lambd=1.0, *, generator=None):
     """Fill with draws from the exponential distribution of rate lambd (mean 1 / lambd): -log(1 - U) / lambd."""
+    if not lambd > 0:
+        raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd:g}")
+    _continuous_only(input, "Exponential", scalar_type_name)
     u = init.uniform_draws(input.shape, 0.0, 1.0, generator)
     return _overwrite(input, -np.log1p(-u) / lambd, "exponential_")
 
@@ -327,16 +330,30 @@ def log_normal_(input, mean=1.0, std=2.0, *, generator=None):
     return _overwrite(input, np.exp(init.normal_draws(input.shape, mean, std, generator)), "log_normal_")
 
 
+def _continuous_only(input, law, type_name):
+    """PyTorch's RuntimeError for exponential_ / cauchy_ into a tensor that is not floating (type_name: how its
+    message prints the dtype, Long for one law, long int for the other)."""
+    if input.dtype.kind != "f":
+        raise RuntimeError(f"{law} distribution is a continuous probability distribution. dtype must be a floating "
+                           f"point but you specified {type_name(input.dtype)}")
+
+
 def geometric_(input, p, *, generator=None):
     """Fill with the number of Bernoulli(p) trials up to the first success (1, 2, ...): ceil(log(1 - U) / log(1 - p))."""
     if not 0 < p < 1:
-        raise ValueError(f"geometric_: p must be in (0, 1), got {p}")
+        raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={p:g}")
+    if input.dtype == np.bool_ or input.dtype.kind == "c":      # PyTorch's kernel: integers and floats
+        raise kernel_not_implemented("geometric_cpu", input.dtype)
     u = init.uniform_draws(input.shape, 0.0, 1.0, generator)
-    return _overwrite(input, np.maximum(np.ceil(np.log1p(-u) / np.log1p(-p)), 1), "geometric_")
+    k = np.maximum(np.ceil(np.log1p(-u) / np.log1p(-p)), 1)
+    return _overwrite(input, k.astype(np.int64) if input.dtype.kind in "iu" else k, "geometric_")
 
 
 def cauchy_(input, median=0.0, sigma=1.0, *, generator=None):
     """Fill with draws from the Cauchy distribution: median + sigma * tan(pi * (U - 1/2))."""
+    if not sigma > 0:
+        raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={sigma:g}")
+    _continuous_only(input, "Cauchy", typeid_name)
     u = init.uniform_draws(input.shape, 0.0, 1.0, generator)
     return _overwrite(input, median + sigma * np.tan(np.pi * (u - 0.5)), "cauchy_")
 

@@ -391,6 +391,9 @@ def _sign(x):
         return np.asarray(np.where(np.isnan(x), x.dtype.type(0), np.sign(x)) + x.dtype.type(0))   # -0 -> 0 too
     if x.dtype == np.bool_:             # PyTorch's sign of a mask is the mask (NumPy has no bool sign)
         return x.copy()
+    if x.dtype.kind == "c":             # NumPy's complex sign is neither PyTorch's sign (refused) nor its sgn
+        raise NotImplementedError("Unlike NumPy, torch.sign is not intended to support complex numbers. Please use "
+                                  "torch.sgn instead.")
     return np.sign(x)
 
 

@@ -10,7 +10,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from ..dtypes import get_default_dtype, scalar_type_name, to_dtype, to_real
+from ..dtypes import get_default_dtype, kernel_not_implemented, scalar_type_name, to_dtype, to_real
 from ..tensor import Tensor, _normalize_axes, as_int, is_grad_enabled, linear_graph_backward, quietly
 from ._attach import attach, numpy_axis
 
@@ -330,7 +330,7 @@ def _refuse_bool_complex(input, kernel):
     """PyTorch's NotImplementedError of a CPU kernel built for neither bool nor complex tensors (median, kthvalue):
     '"median_cpu" not implemented for 'Bool''."""
     if input.dtype == np.bool_ or input.dtype.kind == "c":
-        raise NotImplementedError(f"\"{kernel}\" not implemented for '{scalar_type_name(input.dtype)}'")
+        raise kernel_not_implemented(kernel, input.dtype)
 
 
 def _arg(fn, input, dim, keepdim):
@@ -484,9 +484,9 @@ def logcumsumexp(input, dim):
 @_zero_d
 def logsumexp(input, dim, keepdim=False):
     """log(sum(exp(input))) over dim, shifted by the maximum so that nothing overflows (composed of the ops
-    above: the shift is a constant, so the gradient is softmax(input) along dim); a bool tensor counts as 0 / 1 in
-    the default dtype, as PyTorch's (its - has no bool form)."""
-    if input.dtype == np.bool_:
+    above: the shift is a constant, so the gradient is softmax(input) along dim); a bool or integer tensor is taken
+    in the default dtype first, as PyTorch's (bool has no -, and uint8's x - max would wrap around)."""
+    if input.dtype.kind not in "fc":
         input = input.to(get_default_dtype())
     axes = _normalize_axes(dim, input.ndim)
     m = np.max(input._data, axis=axes, keepdims=True)
@@ -688,7 +688,9 @@ def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
 @numpy_axis
 @_zero_d
 def nansum(input, dim=None, keepdim=False):
-    """sum with NaNs counted as 0 (they get no gradient)."""
+    """sum with NaNs counted as 0 (they get no gradient); complex refused, as PyTorch's CPU kernel (nanmean too)."""
+    if input.dtype.kind == "c":
+        raise RuntimeError("nansum on CPU does not support complex inputs")
     return sum(input.masked_fill(input.isnan(), 0), dim, keepdim)
 
 
