@@ -79,7 +79,7 @@ def main(argv=None):
         xs = np.arange(len(rows))
         ax.bar(xs - 0.2, [r[2] for r in rows], 0.4, label="1 thread")
         ax.bar(xs + 0.2, [r[3] for r in rows], 0.4, label="2 threads")
-        ax.set_xticks(xs, [f"{r[1]} {r[0][1]}x{r[0][2]} s{r[0][5]}" for r in rows], rotation=75, fontsize=7)
+        ax.set_xticks(xs, [f"{r[1]} {r[0][1]}x{r[0][2]} k{r[0][4]} s{r[0][5]}" for r in rows], rotation=75, fontsize=7)
         ax.set_ylabel("microseconds (median)")
         ax.set_title("conv layout copies on W8's layers (batch 8)")
         ax.legend()
