@@ -6,6 +6,7 @@ from collections import namedtuple
 
 import numpy as np
 
+from .dtypes import scalar_type_name
 from .tensor import Tensor
 from .tensor_ops.shape import cross as _cross
 from .tensor_ops.matrices import vandermonde
@@ -66,11 +67,21 @@ def cross(input, other, dim=-1):
 
 
 def _square(A, op, complex_ok=False):
-    """A (..., n, n) of a floating dtype (or a complex one where the op takes it: cholesky, eigh, solve)."""
-    if A.ndim < 2 or A.shape[-1] != A.shape[-2]:
-        raise ValueError(f"{op}: expected square matrices (..., n, n), got shape {tuple(A.shape)}")
-    if A.dtype.kind not in ("fc" if complex_ok else "f"):
-        raise TypeError(f"{op}: expected a floating tensor, got {A.dtype}")
+    """A (..., n, n) of a floating dtype (or a complex one where the op takes it: cholesky, eigh, solve, ...).
+    A vector, a non-square matrix and a dtype neither floating nor complex are PyTorch's RuntimeErrors in its
+    words, naming linalg.<op> (a *_ex form by its plain name, as PyTorch's); a complex matrix where nn's op has
+    no complex form is nn's TypeError."""
+    name = f"linalg.{op[:-3] if op.endswith('_ex') else op}"
+    if A.ndim < 2:
+        raise RuntimeError(f"{name}: The input tensor A must have at least 2 dimensions.")
+    if A.shape[-1] != A.shape[-2]:
+        raise RuntimeError(f"{name}: A must be batches of square matrices, but they are {A.shape[-2]} by "
+                           f"{A.shape[-1]} matrices")
+    if A.dtype.kind not in "fc":
+        raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. Got "
+                           f"{scalar_type_name(A.dtype)}")
+    if A.dtype.kind == "c" and not complex_ok:
+        raise TypeError(f"{op}: nn's {op} takes real matrices only, got {A.dtype}")
 
 
 def _T(a):
@@ -173,9 +184,10 @@ def eigvalsh(A, UPLO="L"):
     return w.real if w.is_complex() else w
 
 
-def _eig(A):
-    """One complex op for (eigenvalues, eigenvectors) stacked, (..., n + 1, n), so that one backward sees both."""
-    _square(A, "eig")
+def _eig(A, op="eig"):
+    """One complex op for (eigenvalues, eigenvectors) stacked, (..., n + 1, n), so that one backward sees both
+    (op: the name in the errors, eig or eigvals)."""
+    _square(A, op)
     from .dtypes import to_complex
     dtype = to_complex(A.dtype)
     with _fails_as("linalg.eig: The algorithm failed to converge"):
@@ -215,7 +227,7 @@ def eig(A):
 
 def eigvals(A):
     """The eigenvalues (..., n) of a square A, complex, in LAPACK's order (torch.linalg.eigvals)."""
-    return _eig(A)[..., 0, :]
+    return _eig(A, "eigvals")[..., 0, :]
 
 
 def _svd(A, full_matrices):
@@ -601,15 +613,7 @@ def matrix_exp(A):
     gradient the upper-right block of the exponential of [[A^H, G], [0, A^H]] (Najfeld and Havel 1995; A^H, the
     conjugate transpose, is PyTorch's convention for complex gradients: the adjoint of the Frechet derivative)."""
     from scipy.linalg import expm  # noqa: PLC0415 - SciPy only when used
-    from .dtypes import scalar_type_name  # noqa: PLC0415
-    if A.ndim < 2:                                  # PyTorch's words
-        raise RuntimeError("linalg.matrix_exp: The input tensor A must have at least 2 dimensions.")
-    if A.shape[-1] != A.shape[-2]:
-        raise RuntimeError(f"linalg.matrix_exp: A must be batches of square matrices, but they are "
-                           f"{A.shape[-2]} by {A.shape[-1]} matrices")
-    if A.dtype.kind not in "fc":
-        raise RuntimeError(f"linalg.matrix_exp: Expected a floating point or complex tensor as input. Got "
-                           f"{scalar_type_name(A.dtype.name)}")
+    _square(A, "matrix_exp", complex_ok=True)
     a = A._data
     flat = a.reshape(-1, *a.shape[-2:])
     E = np.stack([expm(m) for m in flat]).reshape(a.shape)
@@ -682,6 +686,12 @@ def _lu_factor(A, pivot, op):
     """lu_factor without the singularity check: (LU, pivots)."""
     from scipy.linalg import lu_factor as _scipy_lu_factor  # noqa: PLC0415 - SciPy only when used
     import warnings  # noqa: PLC0415 - SciPy warns on a singular matrix, which the callers report their way
+    if A.ndim < 2:                      # PyTorch's words (its lu_factor names itself torch.lu_factor)
+        raise RuntimeError(f"{'linalg.lu' if op == 'lu' else 'torch.lu_factor'}: Expected tensor with 2 or more "
+                           f"dimensions. Got size: {list(A.shape)} instead")
+    if A.shape[-1] != A.shape[-2]:      # PyTorch factors m x n matrices too; nn's LU is square only
+        raise NotImplementedError(f"linalg.{op}: nn factors square matrices only, got {A.shape[-2]} by "
+                                  f"{A.shape[-1]} matrices (PyTorch takes them)")
     _square(A, op)
     if not pivot:
         raise RuntimeError(f"linalg.{op}: LU without pivoting is not implemented on the CPU")

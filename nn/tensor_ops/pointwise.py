@@ -706,6 +706,8 @@ def maximum(input, other):
     """Element-wise max of two tensors; a tie splits the gradient half and half (as PyTorch)."""
     _two_tensors(input, other, "maximum")
     a, b, x, y = _pair_operands(input, other, "maximum")
+    if x.dtype.kind == "c" or y.dtype.kind == "c":
+        raise RuntimeError("maximum not implemented for complex tensors.")
     return _split_op(np.maximum(x, y), a, b, (x > y) + 0.5 * (x == y), "maximum")
 
 
@@ -713,6 +715,8 @@ def minimum(input, other):
     """Element-wise min of two tensors; a tie splits the gradient half and half (as PyTorch)."""
     _two_tensors(input, other, "minimum")
     a, b, x, y = _pair_operands(input, other, "minimum")
+    if x.dtype.kind == "c" or y.dtype.kind == "c":
+        raise RuntimeError("minimum not implemented for complex tensors.")
     return _split_op(np.minimum(x, y), a, b, (x < y) + 0.5 * (x == y), "minimum")
 
 

@@ -250,6 +250,10 @@ def _extreme(input, dim, keepdim, other, pick, arg, name):
         from .pointwise import maximum, minimum
         return (maximum if name == "max" else minimum)(input, dim if other is None else other)
     x = input._data
+    if x.dtype.kind == "c":             # PyTorch's CPU max / min have no order of complex numbers
+        if dim is None:
+            raise kernel_not_implemented(f"{name}_all", x.dtype)
+        raise RuntimeError(f"{name}(): does not support complex input")
     _check_reduced_dims(x, dim, name)
     if dim is None:
         y = pick(x)
@@ -297,6 +301,7 @@ def min(input, dim=None, keepdim=False, *, other=None):
 def _extreme_over(input, dim, keepdim, pick, name):
     """amax / amin over dim (None: all; an int or a tuple of dims); tied extremes share the gradient evenly."""
     x = input._data
+    _refuse_complex(x, f"{name[1:]}_values_cpu")
     _check_reduced_dims(x, dim, name)
     axes = _normalize_axes(dim, input.ndim)
     y = pick(x, axis=axes, keepdims=True)
@@ -324,6 +329,13 @@ def amax(input, dim=None, keepdim=False):
 @_zero_d
 def amin(input, dim=None, keepdim=False):
     return _extreme_over(input, dim, keepdim, np.min, "amin")
+
+
+def _refuse_complex(x, kernel):
+    """PyTorch's NotImplementedError of a CPU kernel with no complex form (amax, cummax, mode: complex numbers have
+    no order): '"mode_cpu" not implemented for 'ComplexFloat''. x: an ndarray."""
+    if x.dtype.kind == "c":
+        raise kernel_not_implemented(kernel, x.dtype)
 
 
 def _refuse_bool_complex(input, kernel):
@@ -460,12 +472,14 @@ def _running_extreme(input, dim, pick, name):
 @numpy_axis
 def cummax(input, dim):
     """(values, indices): the running maximum along dim."""
+    _refuse_complex(input._data, "cummax_cpu")
     return _running_extreme(input, dim, np.greater, "cummax")
 
 
 @numpy_axis
 def cummin(input, dim):
     """(values, indices): the running minimum along dim."""
+    _refuse_complex(input._data, "cummin_cpu")
     return _running_extreme(input, dim, np.less, "cummin")
 
 
@@ -589,6 +603,7 @@ def kthvalue(input, k, dim=-1, keepdim=False):
 def mode(input, dim=-1, keepdim=False):
     """(values, indices): the most frequent value along dim (the smallest of those equally frequent; each NaN
     counts once) and the index of its last occurrence, as PyTorch's. The gradient goes to that element."""
+    _refuse_complex(input._data, "mode_cpu")
     shape = input.shape                     # (a 0-d input comes as one element: _zero_d)
     axis = _normalize_axes(dim, len(shape))[0]
     n = shape[axis]
