@@ -70,3 +70,24 @@ def test_bad_arguments_are_clear_errors(shape_ab, shape_c, k, bad):
 def test_k_must_be_an_integer():
     with pytest.raises(TypeError):
         nearest_centres(np.zeros((3, 2)), np.zeros((4, 2)), 2.0)
+
+
+@pytest.mark.parametrize("P", [0, 1, 4096, 10001])
+def test_the_split_over_threads_changes_no_bit(P):
+    """The pixels are split over nn's threads in jobs of PIXELS_PER_JOB: every thread count up to 3 (as many as
+    Numba allows here) gives the twin's answer (a last short job included)."""
+    import numba
+    import nn
+    rng = np.random.default_rng(P)
+    centres = (rng.integers(-3, 4, (20, 2)) * 10).astype(np.float32)    # ties too
+    ab = (rng.integers(-6, 7, (P, 2)) * 5).astype(np.float32)
+    want = nearest_centres_ref(ab, centres, 4)
+    before = nn.get_num_threads()
+    try:
+        for n in range(1, min(3, numba.config.NUMBA_NUM_THREADS) + 1):
+            nn.set_num_threads(n)
+            idx, d2 = nearest_centres(ab, centres, 4)
+            np.testing.assert_array_equal(idx, want[0])
+            np.testing.assert_array_equal(d2, want[1])
+    finally:
+        nn.set_num_threads(before)

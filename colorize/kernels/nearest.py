@@ -10,12 +10,17 @@ Why a scan: the training targets need this for every pixel of every batch, and w
 (the shipped 64 k-means bins) a vectorised pass over all of them is faster than scipy's KD-tree, which
 this replaced; with the 313 gamut bins they tie (benchmarks/bench_distributions.py). The distances are the
 KD-tree's to the bit (it too sums the two squared differences in float64); only on exact ties may the
-chosen centres differ (here the lower index).
+chosen centres differ (here the lower index). The pixels are split over nn's threads (nn.kernels.threads,
+nn.set_num_threads): each pixel's answer is its own, so the result does not depend on the split.
 """
 import operator
 
 import numpy as np
 from numba import njit
+
+from nn.kernels.threads import get_num_threads, split_jobs
+
+PIXELS_PER_JOB = 4096       # a job's pixels: a split of fewer would cost more than it saves (~10 us)
 
 
 def _prepared(ab, centres, k):
@@ -40,11 +45,13 @@ def nearest_centres_ref(ab, centres, k):
     return idx.astype(np.int64), np.take_along_axis(d2, idx, 1)
 
 
-@njit(cache=True)
-def _scan(ab, cx, cy, d, idx, dist2):
-    """idx, dist2 (P, k) (overwritten) from ab (P, 2) and the centres' coordinates cx, cy (Q,); d (Q,) scratch."""
+@njit(nogil=True, cache=True)
+def _scan(j0, j1, ab, cx, cy, idx, dist2):
+    """idx, dist2 (P, k) (overwritten) for the pixels of jobs j0 .. j1 - 1 (PIXELS_PER_JOB each) from ab (P, 2)
+    and the centres' coordinates cx, cy (Q,)."""
     P, k, Q = ab.shape[0], idx.shape[1], cx.shape[0]
-    for p in range(P):
+    d = np.empty(Q)                                 # this share's distances to every centre
+    for p in range(j0 * PIXELS_PER_JOB, min(P, j1 * PIXELS_PER_JOB)):
         x, y = ab[p, 0], ab[p, 1]
         for q in range(Q):                          # all distances first: this loop vectorises
             dx, dy = x - cx[q], y - cy[q]
@@ -69,5 +76,6 @@ def nearest_centres(ab, centres, k):
     idx = np.empty((len(ab), k), np.int64)
     dist2 = np.empty((len(ab), k), np.float64)
     cx, cy = np.ascontiguousarray(centres.T)             # unit-stride coordinates for the vectorised loop
-    _scan(ab, cx, cy, np.empty(len(centres)), idx, dist2)
+    n_jobs = -(-len(ab) // PIXELS_PER_JOB)
+    split_jobs(_scan, n_jobs, get_num_threads(), ab, cx, cy, idx, dist2)
     return idx, dist2
