@@ -345,6 +345,13 @@ def kernel_not_implemented(kernel, dtype):
     return NotImplementedError(f"\"{kernel}\" not implemented for '{scalar_type_name(dtype)}'")
 
 
+def refuse_kinds(dtype, kinds, kernel):
+    """Raise kernel_not_implemented(kernel, dtype) if dtype's NumPy kind is one of kinds ('b' bool, 'i' / 'u'
+    integers, 'c' complex): the dtypes PyTorch's CPU kernel of that name is not built for."""
+    if np.dtype(dtype).kind in kinds:
+        raise kernel_not_implemented(kernel, dtype)
+
+
 def bmm_scalar_type_mismatch(first, second, work, op="bmm"):
     """PyTorch's RuntimeError for a batched product (bmm, baddbmm, matmul's batched path) of two dtypes; work =
     m * k * n of one (m, k) @ (k, n) product. Its CPU bmm loops naively below 400 multiply-adds, in the first

@@ -55,10 +55,8 @@ def refuse_non_floating(dtype, law):
     """PyTorch's NotImplementedError for uniform (law "uniform"), normal or log_normal draws into a dtype that is
     neither floating nor complex (log_normal: not floating, its kernel has no complex form either):
     '"check_uniform_bounds" not implemented for 'Long''."""
-    dtype = np.dtype(dtype)
-    if dtype.kind not in ("f" if law == "log_normal" else "fc"):
-        from .dtypes import kernel_not_implemented
-        raise kernel_not_implemented(_DRAW_KERNELS[law], dtype)
+    from .dtypes import refuse_kinds
+    refuse_kinds(dtype, "biuc" if law == "log_normal" else "biu", _DRAW_KERNELS[law])
 
 
 def uniform_draws(shape, a=0.0, b=1.0, generator=None, dtype=None):

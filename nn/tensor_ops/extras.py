@@ -22,7 +22,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from ..dtypes import CATEGORY, dtype, kernel_not_implemented, result_dtype, to_dtype
+from ..dtypes import CATEGORY, dtype, refuse_kinds, result_dtype, to_dtype
 from ..tensor import Tensor
 from ._attach import attach
 from .complex import is_complex, conj  # noqa: F401  (also nn.is_complex / nn.conj through this module)
@@ -152,8 +152,7 @@ def histogramdd(input, bins=10, *, range=None, weight=None, density=False):
 
 def aminmax(input, *, dim=None, keepdim=False):
     """(min, max) over dim (all elements when None), as torch.aminmax."""
-    if input.dtype.kind == "c":         # PyTorch's kernel has no complex form (its name, not amin's)
-        raise kernel_not_implemented("aminmax_cpu", input.dtype)
+    refuse_kinds(input.dtype, "c", "aminmax_cpu")       # its own kernel's name, not amin's
     return MinMax(amin(input, dim, keepdim), amax(input, dim, keepdim))
 
 

@@ -21,7 +21,7 @@ import numpy as np
 
 from .. import init
 from ..array import legacy_scalar_first
-from ..dtypes import checked_fill, kernel_not_implemented, scalar_type_name, typeid_name
+from ..dtypes import checked_fill, refuse_kinds, scalar_type_name, typeid_name
 from ..tensor import Tensor, is_grad_enabled, _remember_consumer, next_sequence_number, _instance_dict
 from ._attach import attach
 from .pointwise import checked_alpha
@@ -342,8 +342,7 @@ def geometric_(input, p, *, generator=None):
     """Fill with the number of Bernoulli(p) trials up to the first success (1, 2, ...): ceil(log(1 - U) / log(1 - p))."""
     if not 0 < p < 1:
         raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={p:g}")
-    if input.dtype == np.bool_ or input.dtype.kind == "c":      # PyTorch's kernel: integers and floats
-        raise kernel_not_implemented("geometric_cpu", input.dtype)
+    refuse_kinds(input.dtype, "bc", "geometric_cpu")           # PyTorch's kernel: integers and floats
     u = init.uniform_draws(input.shape, 0.0, 1.0, generator)
     k = np.maximum(np.ceil(np.log1p(-u) / np.log1p(-p)), 1)
     return _overwrite(input, k.astype(np.int64) if input.dtype.kind in "iu" else k, "geometric_")

@@ -10,7 +10,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from ..dtypes import get_default_dtype, kernel_not_implemented, scalar_type_name, to_dtype, to_real
+from ..dtypes import get_default_dtype, kernel_not_implemented, refuse_kinds, scalar_type_name, to_dtype, to_real
 from ..tensor import Tensor, _normalize_axes, as_int, is_grad_enabled, linear_graph_backward, quietly
 from ._attach import attach, numpy_axis
 
@@ -301,7 +301,7 @@ def min(input, dim=None, keepdim=False, *, other=None):
 def _extreme_over(input, dim, keepdim, pick, name):
     """amax / amin over dim (None: all; an int or a tuple of dims); tied extremes share the gradient evenly."""
     x = input._data
-    _refuse_complex(x, f"{name[1:]}_values_cpu")
+    refuse_kinds(x.dtype, "c", f"{name[1:]}_values_cpu")      # complex numbers have no order
     _check_reduced_dims(x, dim, name)
     axes = _normalize_axes(dim, input.ndim)
     y = pick(x, axis=axes, keepdims=True)
@@ -329,20 +329,6 @@ def amax(input, dim=None, keepdim=False):
 @_zero_d
 def amin(input, dim=None, keepdim=False):
     return _extreme_over(input, dim, keepdim, np.min, "amin")
-
-
-def _refuse_complex(x, kernel):
-    """PyTorch's NotImplementedError of a CPU kernel with no complex form (amax, cummax, mode: complex numbers have
-    no order): '"mode_cpu" not implemented for 'ComplexFloat''. x: an ndarray."""
-    if x.dtype.kind == "c":
-        raise kernel_not_implemented(kernel, x.dtype)
-
-
-def _refuse_bool_complex(input, kernel):
-    """PyTorch's NotImplementedError of a CPU kernel built for neither bool nor complex tensors (median, kthvalue):
-    '"median_cpu" not implemented for 'Bool''."""
-    if input.dtype == np.bool_ or input.dtype.kind == "c":
-        raise kernel_not_implemented(kernel, input.dtype)
 
 
 def _arg(fn, input, dim, keepdim):
@@ -472,14 +458,14 @@ def _running_extreme(input, dim, pick, name):
 @numpy_axis
 def cummax(input, dim):
     """(values, indices): the running maximum along dim."""
-    _refuse_complex(input._data, "cummax_cpu")
+    refuse_kinds(input.dtype, "c", "cummax_cpu")
     return _running_extreme(input, dim, np.greater, "cummax")
 
 
 @numpy_axis
 def cummin(input, dim):
     """(values, indices): the running minimum along dim."""
-    _refuse_complex(input._data, "cummin_cpu")
+    refuse_kinds(input.dtype, "c", "cummin_cpu")
     return _running_extreme(input, dim, np.less, "cummin")
 
 
@@ -529,7 +515,7 @@ def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 def _median_of_all(input, name, ignore_nan):
     """The lower middle value of all elements (NaN if there is one, unless ignore_nan drops them; NaN if nothing is
     left). The gradient is shared among the elements equal to it, as PyTorch's."""
-    _refuse_bool_complex(input, "median_cpu")
+    refuse_kinds(input.dtype, "bc", "median_cpu")
     x = input._data
     if x.size == 0:
         raise RuntimeError(f"{name}(): the tensor is empty; there is no median")
@@ -551,7 +537,7 @@ def median(input, dim=None, keepdim=False):
     gradient goes to the chosen element."""
     if dim is None:
         return _median_of_all(input, "median", ignore_nan=False)
-    _refuse_bool_complex(input, "median_out")
+    refuse_kinds(input.dtype, "bc", "median_out")
     axis = _normalize_axes(dim, input.ndim)[0]
     values, idx = kthvalue(input, (input.shape[axis] - 1) // 2 + 1, axis, keepdim=True)
     if input.dtype.kind == "f" and np.isnan(input._data).any():
@@ -571,7 +557,7 @@ def nanmedian(input, dim=None, keepdim=False):
     PyTorch's); of all elements, or (values, indices) along dim."""
     if dim is None:
         return _median_of_all(input, "nanmedian", ignore_nan=True)
-    _refuse_bool_complex(input, "median_out")
+    refuse_kinds(input.dtype, "bc", "median_out")
     axis = _normalize_axes(dim, input.ndim)[0]
     order = sort(input, axis).indices                              # NaN last
     count = (~np.isnan(input._data)).sum(axis, keepdims=True) if input.dtype.kind == "f" else input.shape[axis]
@@ -587,7 +573,7 @@ def nanmedian(input, dim=None, keepdim=False):
 @_zero_d
 def kthvalue(input, k, dim=-1, keepdim=False):
     """(values, indices) of the k-th smallest element (k from 1) along dim; the gradient goes to that element."""
-    _refuse_bool_complex(input, "kthvalue_cpu")
+    refuse_kinds(input.dtype, "bc", "kthvalue_cpu")
     axis = _normalize_axes(dim, input.ndim)[0]
     if not 1 <= k <= input.shape[axis]:
         raise RuntimeError(f"kthvalue: k={k} is out of range for a dim of length {input.shape[axis]}")
@@ -603,7 +589,7 @@ def kthvalue(input, k, dim=-1, keepdim=False):
 def mode(input, dim=-1, keepdim=False):
     """(values, indices): the most frequent value along dim (the smallest of those equally frequent; each NaN
     counts once) and the index of its last occurrence, as PyTorch's. The gradient goes to that element."""
-    _refuse_complex(input._data, "mode_cpu")
+    refuse_kinds(input.dtype, "c", "mode_cpu")
     shape = input.shape                     # (a 0-d input comes as one element: _zero_d)
     axis = _normalize_axes(dim, len(shape))[0]
     n = shape[axis]
