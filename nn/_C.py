@@ -43,8 +43,12 @@ _functorch = _submodule(__name__, "_functorch", "torch._C._functorch: functorch'
 
 def _disabled_torch_function_impl(func, types, args=(), kwargs=None):
     """The ``__torch_function__`` that turns subclass handling off (PyG's Index / EdgeIndex set it as a class
-    attribute): the function runs as it is (nn.overrides does not call it: a class that sets it takes no part)."""
-    return func(*args, **(kwargs or {}))
+    attribute; nn.overrides does not call it: a class that sets it takes no part): the function runs with the
+    arguments' ``__torch_function__`` off, as PyTorch's, so a subclass's own ``__torch_function__`` that calls
+    ``Parameter.__torch_function__`` (torchview's recorder) is not asked again for the same call."""
+    from .overrides import DisableTorchFunctionSubclass     # noqa: PLC0415 - overrides imports this module
+    with DisableTorchFunctionSubclass():
+        return func(*args, **(kwargs or {}))
 
 
 def _get_tracing_state():
@@ -175,3 +179,6 @@ Node = type("Node", (), {"__new__": _no_constructor("Node"), "__module__": __nam
                          "__doc__": "torch._C.Node: a TorchScript graph node (never made here)."})
 Value = type("Value", (), {"__new__": _no_constructor("Value"), "__module__": __name__,
                            "__doc__": "torch._C.Value: a TorchScript graph value (never made here)."})
+ScriptMethod = type("ScriptMethod", (), {"__new__": _no_constructor("ScriptMethod"), "__module__": __name__,
+                                         "__doc__": "torch._C.ScriptMethod: a scripted module's method (never made "
+                                                    "here; torchview's __torch_function__ tells them apart)."})

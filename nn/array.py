@@ -154,7 +154,10 @@ class DataArray(np.ndarray):
         return super().__getitem__((index if isinstance(index, tuple) else (index,)) + (Ellipsis,))
 
     def __iter__(self):
-        # iteration keeps NumPy's: the elements of a 1-d array are NumPy scalars (set(np.unique(p.data)))
+        # iteration keeps NumPy's: the elements of a 1-d array are NumPy scalars (set(np.unique(p.data))); a 0-d one
+        # refuses as PyTorch's 0-d p.data (torchbearer's metrics see state values' .data; dict.update(0-d) iterates)
+        if self.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
         return iter(self.view(np.ndarray)) if self.ndim == 1 else (self[i] for i in range(len(self)))
 
     @property

@@ -267,10 +267,20 @@ def _svd(A, full_matrices):
     return Tensor._make(flat, (A,), backward, "svd"), (m, p, r, q, n)
 
 
-def svd(A, full_matrices=True):
+def _check_svd_driver(driver):
+    """driver= chooses a cuSOLVER routine in PyTorch, which refuses any other than None for a CPU tensor (in svd's
+    words for svdvals too)."""
+    if driver is not None:
+        raise RuntimeError("torch.linalg.svd: keyword argument `driver=` is only supported on CUDA inputs with "
+                           "cuSOLVER backend.")
+
+
+def svd(A, full_matrices=True, *, driver=None):
     """(U (..., m, m), S (..., k) descending, Vh (..., n, n)) with A = U[..., :k] diag(S) Vh[..., :k, :],
     k = min(m, n); U (..., m, k) and Vh (..., k, n) with full_matrices=False. Gradients need distinct singular
-    values (as PyTorch's) when it goes through U or Vh, and then the thin form unless A is square."""
+    values (as PyTorch's) when it goes through U or Vh, and then the thin form unless A is square. driver: None
+    (torchdr's PCA passes its svd_driver, None by default; PyTorch takes another only on CUDA)."""
+    _check_svd_driver(driver)
     flat, (m, p, r, q, n) = _svd(A, full_matrices)
     batch = tuple(A.shape[:-2])
     U = flat[..., :m * p].reshape(batch + (m, p))
@@ -288,8 +298,9 @@ def svd_reduced_v(A, some=True, compute_uv=True):
     return SVDOldResult(U, S, Vh.transpose(-2, -1))
 
 
-def svdvals(A):
-    """The singular values (..., k) of A, descending."""
+def svdvals(A, *, driver=None):
+    """The singular values (..., k) of A, descending (driver: None, as svd's)."""
+    _check_svd_driver(driver)
     return svd(A, full_matrices=False).S
 
 

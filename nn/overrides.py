@@ -355,6 +355,37 @@ def _wrap_everything():
     _rebind(done, [(vars(m), functools.partial(setattr, m)) for m in [nn, functional, linalg, fft, special, init]
                    + _public_modules()])
     _rebind(done_methods, [(vars(Tensor), functools.partial(setattr, Tensor))])
+    _name_operators()
+
+
+# The function PyTorch passes to __torch_function__ for an operator: the named method for most (a + b and 1 + a:
+# Tensor.add, 2 < a: Tensor.gt, a += b: Tensor.add_), the operator itself for the rest (a // b: Tensor.__floordiv__,
+# a & b: Tensor.__and__, a == b: Tensor.__eq__); recorders name a node after it (torchview's "add").
+_OPERATOR_FUNCS = {"__add__": "add", "__radd__": "add", "__sub__": "sub", "__mul__": "mul", "__rmul__": "mul",
+                   "__truediv__": "div", "__mod__": "remainder", "__pow__": "pow", "__matmul__": "matmul",
+                   "__rand__": "bitwise_and", "__ror__": "bitwise_or", "__rxor__": "bitwise_xor", "__lt__": "lt",
+                   "__le__": "le", "__gt__": "gt", "__ge__": "ge", "__ne__": "ne", "__neg__": "neg",
+                   "__pos__": "positive", "__abs__": "abs", "__iadd__": "add_", "__isub__": "sub_", "__imul__": "mul_",
+                   "__itruediv__": "div_", "__ifloordiv__": "floor_divide_", "__imod__": "remainder_",
+                   "__ipow__": "pow_",
+                   **{name: name for name in ("__floordiv__", "__rfloordiv__", "__rsub__", "__rmod__", "__rpow__",
+                                              "__and__", "__or__", "__xor__", "__lshift__", "__rlshift__",
+                                              "__rshift__", "__rrshift__", "__eq__", "__invert__", "__iand__",
+                                              "__ior__", "__ixor__", "__ilshift__", "__irshift__")}}
+
+
+def _name_operators():
+    """Each operator of Tensor (already dispatching) handed over as _OPERATOR_FUNCS says: a wrapper of the
+    operator's own function whose func is the named method, or which is its own func under the operator's name
+    (where nn binds one function under both names: Tensor.__and__ is bitwise_and)."""
+    methods = vars(Tensor)
+    for name, func_name in _OPERATOR_FUNCS.items():
+        bound, func = methods.get(name), methods.get(func_name)
+        if bound is None or func is None or (bound is func and name != func_name):
+            continue
+        wrapper = dispatching(bound._undispatched, None if name == func_name else func)
+        wrapper.__name__, wrapper.__qualname__, wrapper.__module__ = name, "Tensor." + name, Tensor.__module__
+        setattr(Tensor, name, wrapper)
 
 
 def _is_op(fn):

@@ -22,6 +22,7 @@ import contextlib
 import io
 import numbers
 import os
+import pickle  # noqa: F401  (torch.serialization.pickle: torchbearer's checkpointers take it as pickle_module's default)
 import tempfile
 import typing
 import zipfile

@@ -531,9 +531,10 @@ def _to_picklable(value, storages, where, memo=None):
         if inside:
             return {_to_picklable(k, storages, where, memo): _to_picklable(v, storages, f"{where}[{k!r}]", memo)
                     for k, v in value.items()}
-        if not all(k is None or isinstance(k, (str, int, float)) for k in value):     # (float keys: AggMo's
-            raise TypeError(f"nn.save: {where} has keys that are not str, int or float")   # buffers per beta)
-        items = [(k, _to_picklable(v, storages, f"{where}[{k!r}]", memo)) for k, v in value.items()]
+        # any key torch.save's pickle takes: a str, int or float as itself (AggMo's buffers per beta), another
+        # object (torchbearer's state_dict is keyed by its StateKey objects) pickled as one
+        items = [(_to_picklable(k, storages, f"{where} key", memo), _to_picklable(v, storages, f"{where}[{k!r}]", memo))
+                 for k, v in value.items()]
         if not isinstance(value, collections.OrderedDict):     # a plain dict loads back as one, as torch.save's
             return dict(items)
         # its attributes (a state_dict's _metadata: each module's version) as the pickle's BUILD, as torch.save's

@@ -1272,7 +1272,8 @@ class Tensor:
 
     def __neg__(self):
         if self.dtype.kind == "b":
-            raise TypeError("negation of a bool tensor: use ~x (logical not)")
+            raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
+                               "invert a mask, use the `~` or `logical_not()` operator instead.")
 
         def backward(g):
             return (-g,)

@@ -204,7 +204,8 @@ def test_functions_captured_before_the_first_mode_are_the_ones_it_sees():
     # a fresh interpreter: dispatching is switched on once per process, by the first mode or Tensor subclass
     root = os.path.dirname(os.path.dirname(os.path.abspath(nn.__file__)))        # this nn, first on the path
     out = subprocess.run([sys.executable, "-c", _COUNTER], capture_output=True, text=True, check=True, cwd=root).stdout
-    assert out.strip() == "['linear', 'sdpa', '@', 'r@', 'bmm', 'matmul']"
+    # `x @ x` is handed over as Tensor.matmul, as PyTorch 2.13 does (so a key Tensor.__matmul__ sees no call there)
+    assert out.strip() == "['linear', 'sdpa', 'r@', 'bmm', 'matmul']"
 
 
 def test_linear_and_sdpa_behave_as_builtins():

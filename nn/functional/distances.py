@@ -60,10 +60,17 @@ def cdist(x1, x2, p=2.0, compute_mode=None):
     d = (np.abs(diff) ** p).sum(-1) ** (1.0 / p)
 
     def backward(g):
-        # d ||u||_p / du = sign(u) |u|^(p-1) / ||u||_p^(p-1), 0 where ||u|| = 0; u = x1_i - x2_j
-        with np.errstate(divide="ignore", invalid="ignore"):
-            w = np.where(d[..., None] > 0, np.sign(diff) * np.abs(diff) ** (p - 1) / d[..., None] ** (p - 1), 0)
-        gu = g[..., None] * w
+        # d ||u||_p / du = sign(u) |u|^(p-1) / ||u||_p^(p-1); u = x1_i - x2_j. As PyTorch's _cdist_backward: p = 1
+        # is g sign(u) everywhere, any other p gives 0 where ||u|| = 0 whatever g is (inf from a power of the
+        # distance, d ** 0.5, included) and, for p < 1, where the component u is 0 (|u|^(p-1) = inf there)
+        if p == 1:
+            with np.errstate(invalid="ignore"):                 # inf * 0 is NaN, as PyTorch's, without a warning
+                gu = g[..., None] * np.sign(diff)
+        else:
+            keep = (d[..., None] > 0) & ((diff != 0) if p < 1 else True)
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                gu = np.where(keep, g[..., None] * np.sign(diff) * np.abs(diff) ** (p - 1) / d[..., None] ** (p - 1),
+                              0).astype(d.dtype, copy=False)
         return gu.sum(-2), -gu.sum(-3)
 
     def graph_backward(g):
@@ -75,7 +82,7 @@ def cdist(x1, x2, p=2.0, compute_mode=None):
         u = x1.unsqueeze(-2) - x2.unsqueeze(-3)
         dist = cdist(x1, x2).unsqueeze(-1)
         nonzero = Tensor._wrap(d[..., None] > 0)
-        gu = g.unsqueeze(-1) * (u / dist.where(nonzero, Tensor._wrap(np.ones((), d.dtype)))).where(
+        gu = (g.unsqueeze(-1) * (u / dist.where(nonzero, Tensor._wrap(np.ones((), d.dtype))))).where(
             nonzero, Tensor._wrap(np.zeros((), d.dtype)))
         return gu.sum(-2), -gu.sum(-3)
     return Tensor._make(d, (x1, x2), backward, "cdist", graph_backward)

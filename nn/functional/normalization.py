@@ -1,4 +1,5 @@
 """batch_norm, group_norm, layer_norm, normalize; dropout and dropout2d."""
+import math
 import warnings
 
 import numpy as np
@@ -246,8 +247,13 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
         from ..tensor_ops.out_arg import store  # noqa: PLC0415 - tensor_ops builds on nn.functional
         return store("normalize", normalize(input, p, dim, eps), out)
     x = _tensor(input, "input", "normalize")
+    if p in (math.inf, -math.inf, 0):
+        # the max / min / count norms are no power sum: PyTorch's input / input.norm(p).clamp_min(eps), by the
+        # norm's own backward (pytorch-metric-learning's LpDistance(p=inf) normalizes so)
+        return x / x.norm(p=p, dim=dim, keepdim=True).clamp_min(eps)
     xd = x._data
-    norm = (np.abs(xd) ** p).sum(axis=dim, keepdims=True) ** (1.0 / p)
+    with np.errstate(divide="ignore"):          # p < 0 at a zero entry: |0|^p = inf, the norm 0 (as PyTorch, quietly)
+        norm = (np.abs(xd) ** p).sum(axis=dim, keepdims=True) ** (1.0 / p)
     clamped = norm <= eps
     n = np.maximum(norm, eps).astype(xd.dtype, copy=False)
     y = xd / n
@@ -256,13 +262,14 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
         # y = x / n  =>  dx = g / n - x sum(g x) / n^2 * dn/dx, dn/dx = sign(x) |x|^(p-1) / n^(p-1)
         # (n = eps is a constant where the norm was clamped)
         gx = g / n
-        dn = np.sign(xd) * np.abs(xd) ** (p - 1) / np.where(clamped, 1, n) ** (p - 1)
+        with np.errstate(divide="ignore", invalid="ignore"):     # |x|^(p-1) = inf at x = 0 for p < 1: 0 there
+            dn = np.where(xd == 0, 0, np.sign(xd) * np.abs(xd) ** (p - 1)) / np.where(clamped, 1, n) ** (p - 1)
         gx -= np.where(clamped, 0, (g * xd).sum(axis=dim, keepdims=True) / (n * n)) * dn
         return (gx.astype(xd.dtype, copy=False),)
 
     def composite(xt):                  # the same by recorded ops (create_graph: e3nn's spherical_harmonics of
         # normalised edge vectors inside an energy whose gradient gives forces)
-        return xt / ((xt.abs() ** p).sum(dim=dim, keepdim=True) ** (1.0 / p)).clamp_min(eps)
+        return xt / xt.norm(p=p, dim=dim, keepdim=True).clamp_min(eps)
     return Tensor._make(y, (x,), backward, "normalize", graph_backward_from(composite, (x,)))
 
 

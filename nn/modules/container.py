@@ -8,7 +8,7 @@ import numpy as np
 from ..functional.convolution import upsample2x_conv3x3
 from ..tensor import Tensor
 from .conv import Conv2d
-from .module import Module, Parameter, _indent
+from .module import Module, Parameter, _addindent
 from .upsampling import Upsample
 
 class _ModuleSequence(Module):
@@ -180,7 +180,7 @@ class ModuleList(_ModuleSequence):
                 runs.append([i, i, text])
         if not runs:
             return f"{type(self).__name__}()"
-        lines = [(f"({a}): " if a == b else f"({a}-{b}): {b - a + 1} x ") + _indent(text, 2) for a, b, text in runs]
+        lines = [(f"({a}): " if a == b else f"({a}-{b}): {b - a + 1} x ") + _addindent(text, 2) for a, b, text in runs]
         return f"{type(self).__name__}(\n" + "\n".join("  " + line for line in lines) + "\n)"
 
     def forward(self, *args, **kwargs):

@@ -85,17 +85,21 @@ class _ConvNd(Module):
         _reset_weight_and_bias(self.weight, self.bias)
 
     def extra_repr(self):
+        # PyTorch's: the settings that differ from the defaults, in its order (a padding string bare: padding=same)
+        zeros, ones = (0,) * len(self.kernel_size), (1,) * len(self.kernel_size)
         s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
-        if self.padding != (0, 0):
-            s += f", padding={self.padding!r}"
-        if getattr(self, "output_padding", (0, 0)) != (0, 0):
-            s += f", output_padding={self.output_padding}"
-        if self.dilation != (1, 1):
+        if self.padding != zeros:
+            s += f", padding={self.padding}"
+        if self.dilation != ones:
             s += f", dilation={self.dilation}"
+        if getattr(self, "output_padding", zeros) != zeros:
+            s += f", output_padding={self.output_padding}"
         if self.groups != 1:
             s += f", groups={self.groups}"
         if self.bias is None:
             s += ", bias=False"
+        if getattr(self, "padding_mode", "zeros") != "zeros":
+            s += f", padding_mode={self.padding_mode}"
         return s
 
 

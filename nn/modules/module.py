@@ -50,6 +50,15 @@ class Parameter(Tensor):
 
     __torch_function__ = _disabled_torch_function_impl     # ops on it give Tensors, as PyTorch's
 
+    def __new__(cls, *args, **kwargs):
+        # PyTorch builds a Parameter in __new__, so a subclass's own __new__ may return Parameter.__new__(cls, data,
+        # requires_grad) and set its attributes in an __init__ that never calls Parameter's (torchdr's and geoopt's
+        # ManifoldParameter): built here then. Parameter(...) and subclasses without a __new__ are filled by __init__
+        self = object.__new__(cls)
+        if cls.__new__ is not Parameter.__new__:
+            Parameter.__init__(self, *args, **kwargs)
+        return self
+
     def __init__(self, data=None, requires_grad=True, **tensor_state):
         # Parameter() is an empty one (PyTorch's torch.empty(0)): pytorch-pfn-extras' lazy parameters start so
         # Parameter(p.to(device), **p.__dict__) (accelerate's init_empty_weights): a PyTorch Parameter's __dict__
@@ -345,19 +354,43 @@ class Module:
                 if graph is not None and graph[1] is value:
                     return graph[0]
                 if isinstance(value, np.ndarray):
-                    tensor = Tensor._wrap(value)           # a Tensor on the buffer's own array, as PyTorch's buffers
-                    classes = d.get("_buffer_classes")
-                    kind = classes.get(name) if classes else None
-                    if kind is not None:                    # registered as a Tensor subclass: read back as one
-                        tensor.__class__ = kind[0]
-                        tensor.__dict__.update(kind[1])
-                    # its slot, so that buf.data = new rebinds the buffer itself (an ActNorm's `initialized` flag)
-                    tensor.__dict__["_buffer_slot"] = _BufferSlot(self, name, value)
-                    return tensor
+                    return self._buffer_view(name, value)
                 return value
         if name in _HOOK_REGISTRIES:     # made on first use; PyTorch code reads them (len(m._backward_hooks))
             return self._hook_registry(name)
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def _buffer_view(self, name, array):
+        """The Tensor on buffer `name`'s array, the same object at every read while the buffer holds that array:
+        PyTorch's buffers are Tensors, so `m.buf is m.buf`, and tools that tell buffers apart by id() (torchscan's
+        counts) must not see a new one, or a freed one's reused id, at each read."""
+        d = self.__dict__
+        classes = d.get("_buffer_classes")
+        kind = classes.get(name) if classes else None
+        views = d.setdefault("_buffer_views", {})           # not pickled or copied (__getstate__)
+        tensor = views.get(name)
+        if tensor is not None and tensor._data is array and type(tensor) is (kind[0] if kind else Tensor):
+            return tensor
+        tensor = Tensor._wrap(array)                        # a Tensor on the buffer's own array, as PyTorch's buffers
+        if kind is not None:                                # registered as a Tensor subclass: read back as one
+            tensor.__class__ = kind[0]
+            tensor.__dict__.update(kind[1])
+        # its slot, so that buf.data = new rebinds the buffer itself (an ActNorm's `initialized` flag)
+        tensor.__dict__["_buffer_slot"] = _BufferSlot(self, name, array)
+        views[name] = tensor
+        return tensor
+
+    def __dir__(self):
+        """The class's attributes, the instance's, and the parameters, buffers and children by name (PyTorch's:
+        completion offers `model.weight` and `model.encoder`), but names that are not identifiers ("0")."""
+        names = [*dir(type(self)), *self.__dict__, *self._parameters, *self._modules, *dict.keys(self._buffers)]
+        return sorted({name for name in names if not name[0].isdigit()})
+
+    def __getstate__(self):
+        """pickle's and copy.deepcopy's state: the attributes but the buffer views (made again on the next read)."""
+        state = self.__dict__.copy()
+        state.pop("_buffer_views", None)
+        return state
 
     def __delattr__(self, name):
         for registry in ("_parameters", "_buffers", "_modules"):
@@ -1072,7 +1105,7 @@ class Module:
         # then the children, each on its own line indented by two
         extra = self.extra_repr()
         extra_lines = extra.split("\n") if extra else []
-        child_lines = [f"({name}): " + _indent(repr(child), 2) for name, child in self._modules.items()]
+        child_lines = [f"({name}): " + _addindent(repr(child), 2) for name, child in self._modules.items()]
         if len(extra_lines) == 1 and not child_lines:
             return f"{type(self).__name__}({extra_lines[0]})"
         if not extra_lines and not child_lines:
@@ -1085,6 +1118,8 @@ def _array(value):
     return value._data if isinstance(value, Tensor) else np.asarray(value)
 
 
-def _indent(text, spaces):
-    first, *rest = text.split("\n")
-    return "\n".join([first] + [" " * spaces + line for line in rest])
+def _addindent(s_, numSpaces):
+    """Every line of s_ but the first indented by numSpaces (PyTorch's name and arguments: module printers
+    written for torch.nn.modules.module import it)."""
+    first, *rest = s_.split("\n")
+    return "\n".join([first] + [" " * numSpaces + line for line in rest])

@@ -7,7 +7,7 @@ from ..functional.convolution import conv_hyperparameters
 from .conv import _ConvNd, _ConvTransposeNd, _output_padding, _padded_by_mode, _padding_mode
 from .module import Module, Parameter
 from .poolbase import _AdaptiveAvgPoolNd, _AdaptiveMaxPoolNd, _AvgPoolNd, _MaxPoolNd
-from .utils import _factory, _check_int, _reset_weight_and_bias
+from .utils import _factory, _check_int, _reset_weight_and_bias, _single
 
 
 def _one(v):
@@ -48,18 +48,6 @@ class _Conv1dBase(_ConvNd):
             self.register_parameter("bias", None)
         _reset_weight_and_bias(self.weight, self.bias)
         _factory(self, device, dtype)
-
-    def extra_repr(self):
-        s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
-        if self.padding != (0,):
-            s += f", padding={self.padding!r}"
-        if getattr(self, "output_padding", (0,)) != (0,):
-            s += f", output_padding={self.output_padding}"
-        if self.dilation != (1,):
-            s += f", dilation={self.dilation}"
-        if self.groups != 1:
-            s += f", groups={self.groups}"
-        return s + (", bias=False" if self.bias is None else "")
 
 
 class Conv1d(_Conv1dBase):
@@ -124,8 +112,9 @@ class AvgPool1d(_AvgPoolNd):
 
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
         super().__init__()
-        self.kernel_size, self.stride, self.padding = kernel_size, kernel_size if stride is None else stride, padding
-        self.ceil_mode, self.count_include_pad = ceil_mode, count_include_pad
+        # one-tuples, as PyTorch's AvgPool1d keeps them (its repr: kernel_size=(3,))
+        self.kernel_size, self.stride = _single(kernel_size), _single(kernel_size if stride is None else stride)
+        self.padding, self.ceil_mode, self.count_include_pad = _single(padding), ceil_mode, count_include_pad
 
     def forward(self, input):
         return F.avg_pool1d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode, self.count_include_pad)

@@ -21,7 +21,7 @@ class Embedding(Module):
     def __init__(self, num_embeddings, embedding_dim, padding_idx=None, max_norm=None, norm_type=2.0,
                  scale_grad_by_freq=False, sparse=False, _weight=None, _freeze=False, device=None, dtype=None):
         super().__init__()
-        self.max_norm, self.norm_type = max_norm, float(norm_type)
+        self.max_norm, self.norm_type = max_norm, norm_type         # as given, as PyTorch stores them
         self.scale_grad_by_freq, self.sparse = bool(scale_grad_by_freq), bool(sparse)
         _table(self, num_embeddings, embedding_dim, padding_idx, _weight, _freeze)
         _factory(self, device, dtype)
@@ -44,8 +44,19 @@ class Embedding(Module):
                            self.scale_grad_by_freq, self.sparse)
 
     def extra_repr(self):
-        return f"{self.num_embeddings}, {self.embedding_dim}" + (
-            f", padding_idx={self.padding_idx}" if self.padding_idx is not None else "")
+        # PyTorch's: the settings that differ from the defaults
+        s = f"{self.num_embeddings}, {self.embedding_dim}"
+        if self.padding_idx is not None:
+            s += f", padding_idx={self.padding_idx}"
+        if self.max_norm is not None:
+            s += f", max_norm={self.max_norm}"
+        if self.norm_type != 2:
+            s += f", norm_type={self.norm_type}"
+        if self.scale_grad_by_freq is not False:
+            s += f", scale_grad_by_freq={self.scale_grad_by_freq}"
+        if self.sparse is not False:
+            s += ", sparse=True"
+        return s
 
 
 class EmbeddingBag(Module):
@@ -63,7 +74,7 @@ class EmbeddingBag(Module):
         super().__init__()
         if mode not in ("sum", "mean", "max"):
             raise ValueError(f"EmbeddingBag: mode must be one of 'sum', 'mean' or 'max', got {mode!r}")
-        self.max_norm, self.norm_type = max_norm, float(norm_type)
+        self.max_norm, self.norm_type = max_norm, norm_type         # as given, as PyTorch stores them
         self.scale_grad_by_freq, self.mode, self.sparse = bool(scale_grad_by_freq), mode, bool(sparse)
         self.include_last_offset = bool(include_last_offset)
         _table(self, num_embeddings, embedding_dim, padding_idx, _weight, _freeze)

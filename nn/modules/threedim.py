@@ -45,16 +45,6 @@ class _Conv3dBase(_ConvNd):
     def reset_parameters(self):
         _reset_weight_and_bias(self.weight, self.bias)
 
-    def extra_repr(self):
-        s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
-        if self.padding != (0, 0, 0):
-            s += f", padding={self.padding!r}"
-        if self.dilation != (1, 1, 1):
-            s += f", dilation={self.dilation}"
-        if self.groups != 1:
-            s += f", groups={self.groups}"
-        return s + (", bias=False" if self.bias is None else "")
-
 
 class Conv3d(_Conv3dBase):
     """3-d convolution: x (N, in_channels, D, H, W) -> (N, out_channels, Do, Ho, Wo); weight (out_channels,

@@ -8,7 +8,7 @@ from ..dtypes import get_default_dtype
 from .. import functional as F
 from .. import init
 from ..factories import tensor
-from ..functional.attention import causal_mask, multi_head_attention_forward
+from ..functional.attention import causal_mask
 from .container import ModuleList
 from .dropout import Dropout
 from .linear import Linear, NonDynamicallyQuantizableLinear
@@ -86,9 +86,18 @@ class MultiheadAttention(Module):
     def forward(self, query, key, value, key_padding_mask=None, need_weights=True, attn_mask=None,
                 average_attn_weights=True, is_causal=False):
         batch_first = self.batch_first and query.ndim == 3
-        if batch_first:
-            query, key, value = (t.transpose(0, 1) for t in (query, key, value))
-        out, weights = multi_head_attention_forward(
+        if batch_first:         # one transpose per distinct tensor, as PyTorch's (self-attention: one in all)
+            if key is value:
+                if query is key:
+                    query = key = value = query.transpose(1, 0)
+                else:
+                    query, key = query.transpose(1, 0), key.transpose(1, 0)
+                    value = key
+            else:
+                query, key, value = (t.transpose(1, 0) for t in (query, key, value))
+        # through F at each call, as PyTorch's: the dispatching function once a subclass or mode takes part (a
+        # recorder's __torch_function__ sees one multi_head_attention_forward, not its transposes and products)
+        out, weights = F.multi_head_attention_forward(
             query, key, value, self.embed_dim, self.num_heads, self.in_proj_weight, self.in_proj_bias, self.bias_k,
             self.bias_v, self.add_zero_attn, self.dropout, self.out_proj.weight, self.out_proj.bias, self.training,
             key_padding_mask, need_weights, attn_mask, use_separate_proj_weight=self.in_proj_weight is None,

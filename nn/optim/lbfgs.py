@@ -29,7 +29,7 @@ def _cubic_min(a, b, lo=None, hi=None):
         lo, hi = min(a.t, b.t), max(a.t, b.t)
     d1 = a.slope + b.slope - 3 * (a.f - b.f) / (a.t - b.t)
     disc = d1 ** 2 - a.slope * b.slope
-    if disc < 0:
+    if not disc >= 0:               # also NaN (a NaN loss or slope): the middle, as PyTorch's `if d2_square >= 0`
         return (lo + hi) / 2.0
     d2 = disc.sqrt() if isinstance(disc, Tensor) else np.sqrt(disc)      # (Tensors: _cubic_interpolate's)
     near, far = (a, b) if a.t <= b.t else (b, a)        # the formula steps back from the right end

@@ -559,9 +559,11 @@ class OneCycleLR(LRScheduler):
             moms = [(max_m, base_m), (base_m, max_m)] + ([(max_m, max_m)] if three_phase else [])
             self._phases.append(list(zip(ends, lrs, moms)))
             group["initial_lr"] = group["lr"] = low
+            if last_epoch == -1:                # PyTorch's groups hold the cycle's ends too (state_dict keys)
+                group["max_lr"], group["min_lr"] = top, low / final_div_factor
         self.cycle_momentum = bool(cycle_momentum)
-        if self.cycle_momentum and not all("momentum" in g or "betas" in g for g in optimizer.param_groups):
-            raise ValueError("optimizer must support momentum or betas with cycle_momentum enabled")
+        if self.cycle_momentum:
+            _start_momentum(optimizer, base_momentum, max_momentum, last_epoch)
         super().__init__(optimizer, last_epoch)
 
     @staticmethod
@@ -592,6 +594,19 @@ class OneCycleLR(LRScheduler):
                     break
                 start = end
         return lrs
+
+
+def _start_momentum(optimizer, base_momentums, max_momentums, last_epoch):
+    """CyclicLR's and OneCycleLR's momentum cycling set up as PyTorch's: the optimizer must have momentum or betas
+    (its words); a new run (last_epoch -1) starts each group at its max momentum (beta1 for Adam's kind) and
+    records 'max_momentum' / 'base_momentum' in the group, as PyTorch's param groups (and state_dicts) hold them."""
+    if not all("momentum" in g or "betas" in g for g in optimizer.param_groups):
+        raise ValueError("optimizer must support momentum or beta1 with `cycle_momentum` option enabled")
+    if last_epoch != -1:
+        return
+    for group, low, high in zip(optimizer.param_groups, base_momentums, max_momentums):
+        CyclicLR._set_momentum(group, high)
+        group["max_momentum"], group["base_momentum"] = high, low
 
 
 def _triangular_scale(x):
@@ -639,18 +654,15 @@ class CyclicLR(LRScheduler):
             group["initial_lr"] = group["lr"] = lr
         self.cycle_momentum = bool(cycle_momentum)
         if self.cycle_momentum:
-            if not all("momentum" in g or "betas" in g for g in groups):
-                raise ValueError("optimizer must support momentum or betas with cycle_momentum enabled")
             self.base_momentums = _per_group("base_momentum", optimizer, base_momentum)
             self.max_momentums = _per_group("max_momentum", optimizer, max_momentum)
-            for group, m in zip(groups, self.max_momentums):
-                self._set_momentum(group, m)
+            _start_momentum(optimizer, self.base_momentums, self.max_momentums, last_epoch)
         super().__init__(optimizer, last_epoch)
 
     @staticmethod
     def _set_momentum(group, momentum):
         if "betas" in group:
-            group["betas"] = (momentum, group["betas"][1])
+            group["betas"] = (momentum, *group["betas"][1:])
         else:
             group["momentum"] = momentum
 

@@ -30,7 +30,10 @@ from ..tensor import Tensor
 
 
 def _number(name, value, low=None, high=None, high_open=False):
-    """Check a hyper-parameter: a real number in [low, high] (or [low, high))."""
+    """Check a hyper-parameter: a real number in [low, high] (or [low, high)); a one-element real tensor counts as
+    its value, as PyTorch takes one (torch.tensor(1e-3) as lr, torchdr's LinearLR(start_factor=torch.tensor(1.)))."""
+    if isinstance(value, Tensor) and value.numel() == 1 and value.dtype.kind in "fiu":
+        value = value.item()
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or math.isnan(value):
         raise ValueError(f"Invalid {name}: {value!r} (expected a number)")
     value = float(value)
@@ -252,10 +255,11 @@ class Optimizer:
         return new
 
     def add_param_group(self, group):
-        """Add a dict {'params': [...], hyper-parameters...}; missing hyper-parameters take the defaults."""
+        """Add a dict {'params': [...], hyper-parameters...}; missing hyper-parameters take the defaults. The dict
+        itself becomes the group, filled in place as PyTorch's: an optimizer built again from the same dicts
+        (torchdr's after early exaggeration) inherits the first one's lr / momentum, and shares the group."""
         if not isinstance(group, dict):
             raise TypeError(f"param group must be a dict, got {type(group).__name__}")
-        group = dict(group)
         params = group.get("params")
         if params is None:
             raise ValueError("param group has no 'params'")

@@ -5,7 +5,7 @@ identity-based (set in nn/tensor.py), so tensors still work as dict keys and in 
 """
 import numpy as np
 
-from ..dtypes import result_dtype, cast
+from ..dtypes import result_dtype, cast, refuse_kinds
 from ..tensor import Tensor, broadcast_shape
 from ._attach import attach
 
@@ -58,9 +58,16 @@ def logical_not(input):
 
 
 def bitwise_not(input):
-    if input.dtype.kind not in "biu":
-        raise TypeError(f"~x needs a bool or integer tensor, got {input.dtype}")
+    """~x of a bool or integer tensor (PyTorch's CPU kernel is built for no other dtype)."""
+    refuse_kinds(input.dtype, "fc", "bitwise_not_cpu")
     return Tensor._wrap(np.asarray(np.invert(input._data)))
+
+
+def __invert__(input):
+    """~x: bitwise_not, whose refusal the operator words in its own way, as PyTorch's."""
+    if input.dtype.kind not in "biu":
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
+    return bitwise_not(input)
 
 
 def isnan(input):
@@ -118,7 +125,7 @@ def equal(input, other):
 attach(eq, ne, lt, le, gt, ge, bitwise_and, bitwise_or, bitwise_xor, logical_and, logical_or, logical_xor,
        logical_not, bitwise_not, isnan, isinf, isfinite, isposinf, isneginf, isin, isclose, allclose, equal,
        __eq__=eq, __ne__=ne, __lt__=lt, __le__=le, __gt__=gt, __ge__=ge,
-       __and__=bitwise_and, __or__=bitwise_or, __xor__=bitwise_xor, __invert__=bitwise_not,
+       __and__=bitwise_and, __or__=bitwise_or, __xor__=bitwise_xor, __invert__=__invert__,
        __rand__=bitwise_and, __ror__=bitwise_or, __rxor__=bitwise_xor, bitwise_left_shift=bitwise_left_shift,
        bitwise_right_shift=bitwise_right_shift, __lshift__=bitwise_left_shift, __rshift__=bitwise_right_shift,
        __rlshift__=lambda self, other: bitwise_left_shift(self._lift(other), self),

@@ -322,7 +322,10 @@ def __index__(input):
 
 
 def __array__(input, dtype=None, copy=None):
-    return input._data if dtype is None else input._data.astype(dtype)
+    """The values for NumPy: np.asarray(t) shares the tensor's memory and np.array(t) (copy=True) copies it, as
+    PyTorch's tensors do (NumPy 2 asks __array__ itself for the copy and trusts the answer)."""
+    data = input._data if dtype is None else input._data.astype(dtype, copy=False)
+    return data.copy() if copy and data is input._data else data
 
 
 # NumPy's operator ufuncs -> the Tensor's method for `x (op) Tensor` (reflected; comparisons mirrored)
@@ -403,17 +406,24 @@ def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=N
     _PRINT_OPTIONS["sci_mode"] = sci_mode               # None (automatic) unless given, as PyTorch's
 
 
-def _float_formatter(d, opts, threshold):
-    """array2string's formatter for a float array, as PyTorch's _Formatter: from the finite non-zero values shown,
+def _shown(d, opts, summarize):
+    """The values a repr shows: a summarised tensor's edge items along every dim (as PyTorch's
+    get_summarized_data), else all."""
+    if not summarize:
+        return d
+    e = opts["edgeitems"]
+    for axis in range(d.ndim):
+        if d.shape[axis] > 2 * e:
+            d = np.concatenate([np.take(d, range(e), axis), np.take(d, range(d.shape[axis] - e, d.shape[axis]), axis)],
+                               axis)
+    return d
+
+
+def _float_formatter(shown, opts):
+    """(format one value, width) for float values, as PyTorch's _Formatter: from the finite non-zero values shown,
     scientific ('1.0000e+10') when max / min > 1000, max > 1e8 or (for non-integers) min < 1e-4, unless sci_mode
     says; else whole numbers as '3.' and others with `precision` decimals; right-aligned to the width of the
     widest finite non-zero value (NaN and inf do not widen the column, as there)."""
-    shown = d
-    if d.size > threshold:                      # a summarised tensor: only its edge items are looked at
-        e = opts["edgeitems"]
-        for axis in range(d.ndim):
-            if shown.shape[axis] > 2 * e:
-                shown = np.concatenate([np.take(shown, range(e), axis), np.take(shown, range(-e, 0), axis)], axis)
     finite = shown[np.isfinite(shown) & (shown != 0)].astype(np.float64)
     magnitude = np.abs(finite)
     whole = bool(np.all(finite == np.ceil(finite)))
@@ -427,7 +437,45 @@ def _float_formatter(d, opts, threshold):
         text = (lambda v: f"{v:.0f}.") if whole else (lambda v: f"{v:.{p}f}")
     one = lambda v: text(float(v)) if np.isfinite(v) else str(float(v))
     width = max((len(text(v)) for v in finite), default=1)
-    return {"float_kind": lambda v: one(v).rjust(width)}
+    return (lambda v: one(v).rjust(width)), width
+
+
+def _formatter(shown):
+    """(format one value, the room one value takes in a line: its column and ', ') for the values shown: floats as
+    above, complex numbers as their real part's and their imaginary part's (signed: 1.5000-0.2500j), others as
+    str() right-aligned to the widest (' True' beside 'False')."""
+    opts = _PRINT_OPTIONS
+    if shown.dtype.kind == "f":
+        fmt, width = _float_formatter(shown, opts)
+        return fmt, width + 2
+    if shown.dtype.kind == "c":
+        (re, w_re), (im, _) = _float_formatter(shown.real, opts), _float_formatter(np.abs(shown.imag), opts)
+        _, w_im = _float_formatter(shown.imag, opts)
+        one = lambda v: f"{re(v.real)}{'-' if np.signbit(v.imag) else '+'}{im(abs(v.imag)).strip()}j"
+        return one, w_re + w_im + 3
+    text = (lambda v: str(bool(v))) if shown.dtype.kind == "b" else (lambda v: str(v))
+    width = max((len(text(v)) for v in shown.reshape(-1)), default=1)
+    return (lambda v: text(v).rjust(width)), width + 2
+
+
+def _layout(d, fmt, per_value, indent, summarize, edge):
+    """d's values as PyTorch's _tensor_str_with_formatter lays them out: a vector's values in lines of
+    (linewidth - indent) // per_value, ' ...' standing for the middle of a summarised one; each dim above one
+    nested, its rows joined by ',' and a blank line per dim below, '...' for a summarised dim's middle."""
+    if d.ndim == 0:
+        return fmt(d[()])
+    n = d.shape[0]
+    middle = summarize and n > 2 * edge
+    rows = [*range(edge), None, *range(n - edge, n)] if middle else range(n)
+    if d.ndim == 1:
+        items = [" ..." if i is None else fmt(d[i]) for i in rows]
+        if summarize and not edge:
+            items = ["..."]
+        step = max(1, (_PRINT_OPTIONS["linewidth"] - indent) // per_value)
+        lines = [", ".join(items[i:i + step]) for i in range(0, len(items), step)]
+        return "[" + (",\n" + " " * (indent + 1)).join(lines) + "]"
+    parts = ["..." if i is None else _layout(d[i], fmt, per_value, indent + 1, summarize, edge) for i in rows]
+    return "[" + ("," + "\n" * (d.ndim - 1) + " " * (indent + 1)).join(parts) + "]"
 
 
 def __repr__(input):
@@ -464,16 +512,11 @@ def _tensor_str(input, indent):
     """The numbers of a tensor's repr, its continuation lines indented by `indent` (torch._tensor_str._tensor_str:
     what follows 'tensor(' in the repr, PyG's write_off prints them)."""
     d, opts = input._data, _PRINT_OPTIONS
-    threshold = opts["threshold"]
-    threshold = sys.maxsize if threshold == math.inf else int(threshold)
-    formatter = _float_formatter(d, opts, threshold) if d.dtype.kind == "f" and d.size else None
-    if d.dtype.kind == "c" and d.size:          # each part as a real tensor's, the imaginary one signed: 1.5000-0.2500j
-        re = _float_formatter(d.real, opts, threshold)["float_kind"]
-        im = _float_formatter(np.abs(d.imag), opts, threshold)["float_kind"]
-        formatter = {"complex_kind": lambda v: f"{re(v.real)}{'-' if np.signbit(v.imag) else '+'}"
-                                               f"{im(abs(v.imag)).strip()}j"}
-    return np.array2string(d, separator=", ", prefix=" " * indent, threshold=threshold,
-                           edgeitems=opts["edgeitems"], max_line_width=opts["linewidth"], formatter=formatter)
+    if d.size == 0:
+        return "[]"
+    summarize = d.size > opts["threshold"]
+    fmt, per_value = _formatter(_shown(d, opts, summarize))
+    return _layout(d, fmt, per_value, indent, summarize, opts["edgeitems"])
 
 
 def half(input):

@@ -286,6 +286,11 @@ def _along(index, axis):
     return tuple(grids)
 
 
+class IndexBoundsError(RuntimeError, IndexError):
+    """An index past a dim in gather / scatter: PyTorch's kernel raises RuntimeError; nn raised IndexError before,
+    which code written for nn may catch (as ShapeError is both ValueError and RuntimeError)."""
+
+
 def _index_along(op, input, dim, index, src=None):
     """gather / scatter's index: an integer tensor with input's number of dims -> (its array, the full NumPy
     index that picks index[i...] along dim and i... elsewhere). src: scatter's source tensor, whose size index
@@ -314,9 +319,10 @@ def _index_along(op, input, dim, index, src=None):
     n = input.shape[axis] if input.ndim else 1
     if idx.size and (idx.min() < 0 or idx.max() >= n):
         # PyTorch refuses a negative index here rather than counting from the end (bucketize(x, edges) - 1
-        # giving -1 would otherwise land in the last bin without a word)
-        bad = int(idx.min()) if idx.min() < 0 else int(idx.max())
-        raise IndexError(f"{op}: index {bad} is out of bounds for dimension {axis} with size {n}")
+        # giving -1 would otherwise land in the last bin without a word); its kernel's RuntimeError names the
+        # first bad index in row-major order
+        bad = int(idx.reshape(-1)[np.flatnonzero((idx.reshape(-1) < 0) | (idx.reshape(-1) >= n))[0]])
+        raise IndexBoundsError(f"index {bad} is out of bounds for dimension {axis} with size {n}")
     return idx, _along(idx, axis)
 
 
@@ -337,7 +343,14 @@ def gather(input, dim, index, *, sparse_grad=False):
 
 def index_select(input, dim, index):
     """The slices of input at the positions index (1-D integer) along dim (composed of indexing above)."""
-    axis, idx = _index_vector("index_select", input, dim, index, negative=True)
+    raw = index._data if isinstance(index, Tensor) else np.asarray(index)
+    size = input.shape[_normalize_axes(dim, input.ndim)[0]] if input.ndim else 1
+    if raw.size and raw.dtype.kind in "iu" and (raw.min() < 0 or raw.max() >= size):
+        # PyTorch counts no index from the end here (index_fill does); its words on the dim-0 / 1-D path
+        raise IndexError("index out of range in self")
+    axis, idx = _index_vector("index_select", input, dim, index)
+    if input.ndim == 0:                         # a 0-d tensor is its own only slice (index [0] or 0), as PyTorch's
+        return input.clone()
     return input[(slice(None),) * axis + (idx,)]
 
 

@@ -377,7 +377,8 @@ _IN_PLACE = ("exp", "log", "log1p", "log2", "log10", "sqrt", "rsqrt", "abs", "ne
              "scatter_reduce", "addmv", "addr", "addbmm", "renorm", "put", "logical_and", "logical_or", "logical_xor",
              "floor_divide", "absolute", "negative", "fix", "copysign", "heaviside", "arcsinh", "arccosh", "arctanh",
              "bitwise_not", "baddbmm", "greater", "greater_equal", "less", "less_equal", "not_equal",
-             "gcd", "lcm", "ldexp", "i0", "igamma", "igammac", "nextafter", "polygamma", "mvlgamma")
+             "gcd", "lcm", "ldexp", "i0", "igamma", "igammac", "nextafter", "polygamma", "mvlgamma",
+             "bitwise_left_shift", "bitwise_right_shift")
 
 
 def _augmented(name, op, in_place):
@@ -395,7 +396,8 @@ def _augmented(name, op, in_place):
     return iop
 
 
-attach(**{name + "_": _in_place(name) for name in _IN_PLACE})
+_IN_PLACE_OPS = {name + "_": _in_place(name) for name in _IN_PLACE}
+attach(**_IN_PLACE_OPS)
 
 
 def addcmul_(input, tensor1, tensor2, *rest, value=1):
@@ -431,4 +433,14 @@ attach(add_, sub_, mul_, div_, clamp_, masked_fill_, scatter_, scatter_add_, cop
        __iadd__=_augmented("__iadd__", lambda a, b: a + b, add_),
        __isub__=_augmented("__isub__", lambda a, b: a - b, sub_),
        __imul__=_augmented("__imul__", lambda a, b: a * b, mul_),
-       __itruediv__=_augmented("__itruediv__", lambda a, b: a / b, div_))
+       __itruediv__=_augmented("__itruediv__", lambda a, b: a / b, div_),
+       # the other augmented assignments change the tensor in place too, as PyTorch's (`mask &= keep` on a tensor
+       # held elsewhere); without them Python rebinds the name to a new tensor and the original keeps its values
+       __ifloordiv__=_augmented("__ifloordiv__", lambda a, b: a // b, _IN_PLACE_OPS["floor_divide_"]),
+       __imod__=_augmented("__imod__", lambda a, b: a % b, _IN_PLACE_OPS["remainder_"]),
+       __ipow__=_augmented("__ipow__", lambda a, b: a ** b, _IN_PLACE_OPS["pow_"]),
+       __iand__=_augmented("__iand__", lambda a, b: a & b, _IN_PLACE_OPS["bitwise_and_"]),
+       __ior__=_augmented("__ior__", lambda a, b: a | b, _IN_PLACE_OPS["bitwise_or_"]),
+       __ixor__=_augmented("__ixor__", lambda a, b: a ^ b, _IN_PLACE_OPS["bitwise_xor_"]),
+       __ilshift__=_augmented("__ilshift__", lambda a, b: a << b, _IN_PLACE_OPS["bitwise_left_shift_"]),
+       __irshift__=_augmented("__irshift__", lambda a, b: a >> b, _IN_PLACE_OPS["bitwise_right_shift_"]))

@@ -11,7 +11,7 @@ import itertools
 import numpy as np
 
 from ..dtypes import scalar_type_name
-from ..tensor import Tensor
+from ..tensor import Tensor, _normalize_axes
 from ._attach import attach
 from .complex import conj
 from .. import functional as F
@@ -212,11 +212,13 @@ def renorm(input, p, dim, maxnorm):
     """Each sub-tensor input.select(dim, i) whose p-norm exceeds maxnorm scaled to norm maxnorm (by maxnorm /
     (norm + 1e-7), as PyTorch), the others left as they are; same shape as input. The gradient goes through
     the norm too."""
-    if not input.ndim:
-        raise ValueError("renorm: input needs at least 1 dim")
-    if p <= 0 or maxnorm < 0:
-        raise ValueError(f"renorm: p must be positive and maxnorm non-negative, got p={p}, maxnorm={maxnorm}")
-    dim = dim % input.ndim
+    if input.ndim < 2:                          # PyTorch's checks, in its order and words
+        raise RuntimeError(f"renorm: input needs at least 2 dimensions, got {input.ndim} dimensions")
+    if p <= 0:
+        raise RuntimeError("renorm: non-positive-norm not supported")
+    if maxnorm < 0:
+        raise RuntimeError(f"renorm: expected maxnorm to be >= 0 but got {maxnorm:g}")
+    (dim,) = _normalize_axes(dim, input.ndim)
     others = tuple(d for d in range(input.ndim) if d != dim)
     norm = input.norm(p=p, dim=others, keepdim=True) if others else input.abs()
     over = Tensor._wrap(norm._data > maxnorm)

@@ -670,7 +670,9 @@ def clamp(input, min=None, max=None):
         inside &= x <= hi
 
     def backward(g):
-        return (g * inside,)
+        # PyTorch's clamp_backward: where(inside, g, 0), so a NaN / inf gradient stops where the value was clipped
+        # (0 * sqrt(x.clamp(max=0)) at x > 0: sqrt's inf times 0 is NaN, and clamp passes 0 on, not NaN)
+        return (np.where(inside, g, g.dtype.type(0)),)
     return Tensor._make(y, (input,), backward, "clamp",
                         lambda g: (piecewise_grad(g, input, inside.astype(g.dtype), "clamp_backward"),))
 

@@ -765,7 +765,7 @@ def unique_consecutive(input, return_inverse=False, return_counts=False, dim=Non
 @_zero_d
 def norm(input, p="fro", dim=None, keepdim=False):
     """Vector norm over dim (all elements when None): p = 2 / 'fro' (gradient 0 at a zero vector, as PyTorch), or
-    1, inf and other p (composed of the ops above); p = 0 counts the non-zero elements (no gradient)."""
+    1, inf, -inf and other p (composed of the ops above); p = 0 counts the non-zero elements (no gradient)."""
     if p in ("fro", 2, 2.0):
         axes = _normalize_axes(dim, input.ndim)
         x = input._data
@@ -789,7 +789,19 @@ def norm(input, p="fro", dim=None, keepdim=False):
         return sum(input.abs(), dim, keepdim)
     if p == float("inf"):
         return amax(input.abs(), dim, keepdim)
-    return sum(input.abs() ** p, dim, keepdim) ** (1.0 / p)
+    if p == -float("inf"):                      # the smallest |x| (the power sum would give 1)
+        return amin(input.abs(), dim, keepdim)
+    # (sum |x|^p)^(1/p), with PyTorch's gradient 0 where a power's derivative is inf: at x = 0 for p < 1
+    # (|x|^(p-1)) and at a zero vector (s^(1/p - 1)); the power is taken of 1 there and the value put back
+    a = input.abs()
+    if p < 1:
+        zero = a == 0
+        a = (a.masked_fill(zero, 1.0) ** p).masked_fill(zero, 0.0 if p > 0 else math.inf)
+    else:
+        a = a ** p
+    s = sum(a, dim, keepdim)
+    empty = s == 0
+    return (s.masked_fill(empty, 1.0) ** (1.0 / p)).masked_fill(empty, 0.0)
 
 
 @numpy_axis
