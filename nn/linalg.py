@@ -15,6 +15,7 @@ from .tensor_ops._attach import numpy_axis
 
 EigResult = namedtuple("EigResult", ["eigenvalues", "eigenvectors"])
 SVDResult = namedtuple("SVDResult", ["U", "S", "Vh"])
+SlogdetResult = namedtuple("SlogdetResult", ["sign", "logabsdet"])
 SVDOldResult = namedtuple("SVDOldResult", ["U", "S", "V"])
 LUFactorResult = namedtuple("LUFactorResult", ["LU", "pivots"])
 LUFactorExResult = namedtuple("LUFactorExResult", ["LU", "pivots", "info"])
@@ -72,11 +73,18 @@ def _square(A, op, complex_ok=False):
     words, naming linalg.<op> (a *_ex form by its plain name, as PyTorch's); a complex matrix where nn's op has
     no complex form is nn's TypeError."""
     name = f"linalg.{op[:-3] if op.endswith('_ex') else op}"
-    if A.ndim < 2:
-        raise RuntimeError(f"{name}: The input tensor A must have at least 2 dimensions.")
-    if A.shape[-1] != A.shape[-2]:
+    if A.ndim >= 2 and A.shape[-1] != A.shape[-2]:
         raise RuntimeError(f"{name}: A must be batches of square matrices, but they are {A.shape[-2]} by "
                            f"{A.shape[-1]} matrices")
+    _matrices(A, op, complex_ok)
+
+
+def _matrices(A, op, complex_ok=False):
+    """A (..., m, n) of a floating dtype (or complex where the op takes it), else PyTorch's RuntimeError naming
+    linalg.<op> (svd, qr, and _square's ops); a complex matrix where nn's op has no complex form: TypeError."""
+    name = f"linalg.{op[:-3] if op.endswith('_ex') else op}"
+    if A.ndim < 2:
+        raise RuntimeError(f"{name}: The input tensor A must have at least 2 dimensions.")
     if A.dtype.kind not in "fc":
         raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. Got "
                            f"{scalar_type_name(A.dtype)}")
@@ -233,8 +241,7 @@ def eigvals(A):
 def _svd(A, full_matrices):
     """One op for U, S and Vh, flattened side by side (..., m*p + r + q*n), so that one backward sees all three
     (U (m, p), S (r,), Vh (q, n); p = q = r = min(m, n) for the thin form)."""
-    if A.ndim < 2 or A.dtype.kind != "f":
-        raise ValueError(f"svd: expected floating matrices (..., m, n), got {A.dtype} of shape {tuple(A.shape)}")
+    _matrices(A, "svd")
     U, S, Vh = np.linalg.svd(A._data, full_matrices=full_matrices)
     batch, (m, p), r, (q, n) = U.shape[:-2], U.shape[-2:], S.shape[-1], Vh.shape[-2:]
 
@@ -357,8 +364,7 @@ def pca_lowrank(A, q=None, center=True, niter=2):
 
 def _qr(A, mode):
     """One op for Q (..., m, p) and R (..., p, n) side by side, flattened (..., m*p + p*n), as _svd."""
-    if A.ndim < 2 or A.dtype.kind != "f":
-        raise ValueError(f"qr: expected floating matrices (..., m, n), got {A.dtype} of shape {tuple(A.shape)}")
+    _matrices(A, "qr")
     a = A._data                                  # the values used now (the Tensor may change in place later)
     Q, R = np.linalg.qr(a, mode="complete" if mode == "complete" else "reduced")
     batch, (m, p), n = Q.shape[:-2], Q.shape[-2:], R.shape[-1]
@@ -509,8 +515,8 @@ def slogdet(A):
 
     def graph_backward(g):
         return (g[..., None, None] * inv(A).mT,)
-    return Tensor._wrap(np.asarray(sign, A.dtype)), Tensor._make(np.asarray(logabs, A.dtype), (A,), backward, "slogdet",
-                                                           graph_backward)
+    return SlogdetResult(Tensor._wrap(np.asarray(sign, A.dtype)),
+                         Tensor._make(np.asarray(logabs, A.dtype), (A,), backward, "slogdet", graph_backward))
 
 
 def logdet(A):

@@ -1310,10 +1310,14 @@ class Tensor:
         if isinstance(exponent, (Tensor, complex, np.complexfloating)) or np.ndim(exponent) != 0:
             return self._pow_tensor(exponent)       # x ** (0.5 + 1j): a complex result, as a complex tensor's
         a = self._data
+        if a.dtype == np.bool_ and isinstance(exponent, (bool, np.bool_)):
+            # PyTorch's pow(Tensor, Scalar) copies for an exponent True, fills ones for False: bool stays bool
+            return Tensor._wrap(a.copy() if exponent else np.ones_like(a))
         if a.dtype.kind not in "fc" and isinstance(exponent, (int, np.integer)):
             if exponent < 0:                                # (x ** -1.0 is the float power)
                 raise RuntimeError("Integers to negative integer powers are not allowed.")
-            return Tensor._wrap(a ** int(exponent))         # integer power of an integer tensor: exact
+            # integer power of an integer tensor: exact; a bool one's is int64 (NumPy's bool ** 2 is int8)
+            return Tensor._wrap((a.astype(np.int64) if a.dtype == np.bool_ else a) ** int(exponent))
         if a.dtype.kind not in "fc":
             a = a.astype(get_default_dtype())
         p = float(exponent)
@@ -1331,6 +1335,8 @@ class Tensor:
 
     def _pow_tensor(self, exponent):
         other, a, b = self._operands(exponent, "**")
+        if a.dtype == np.bool_:                                 # (NumPy's bool ** bool is int8)
+            raise NotImplementedError("\"pow\" not implemented for 'Bool'")
         with np.errstate(divide="ignore", invalid="ignore"):    # a negative base's fractional power: NaN, silently
             y = a ** b if b.dtype.kind != "i" or a.dtype.kind not in "biu" else _integer_power(a, b)
             if y.dtype == np.float32 and y.size < 16:
@@ -1447,17 +1453,22 @@ class _BufferSlot:
             self.array = array
 
 
-def _deferring(method, reflected):
-    """method, returning NotImplemented when the other operand brings its own reflected op (a tuple subclass with
-    __rmul__: zuko's NestedTensor in `dt * f(t, x)`), so Python calls that, as PyTorch's."""
-    inherited = (getattr(tuple, reflected, None), getattr(list, reflected, None))   # a list's own * is not that
+def defers_to(other, reflected):
+    """True when an operator of a Tensor and `other` should return NotImplemented, so that Python calls other's own
+    reflected operator `reflected` ("__rmul__"), as PyTorch's: other is no tensor, array or number and its class
+    brings one (a tuple subclass with __rmul__: zuko's NestedTensor in `dt * f(t, x)`; a list's or tuple's own
+    `*` is repetition, not that)."""
+    if isinstance(other, (Tensor, numbers.Number, np.ndarray, np.generic)):
+        return False
+    return getattr(type(other), reflected, None) not in (None, getattr(tuple, reflected, None),
+                                                         getattr(list, reflected, None))
 
+
+def _deferring(method, reflected):
+    """method, returning NotImplemented when the other operand brings its own reflected op (defers_to)."""
     @functools.wraps(method)
     def wrapped(self, other):
-        if not isinstance(other, (Tensor, numbers.Number, np.ndarray, np.generic)) and \
-                getattr(type(other), reflected, None) not in (None,) + inherited:
-            return NotImplemented
-        return method(self, other)
+        return NotImplemented if defers_to(other, reflected) else method(self, other)
     return wrapped
 
 

@@ -294,6 +294,7 @@ class Module:
             buffers[name] = self._check_buffer(name, value)
             self._keep_buffer_graph(name, value)
             self._keep_buffer_class(name, value)
+            self._keep_buffer_view(name, value)
 
     def _discard(self, name, keep=None):
         """Forget name everywhere but in the registry ``keep`` (where assigning it again keeps its place)."""
@@ -317,8 +318,8 @@ class Module:
             value = _on_context_device(value)      # a layer's new buffer (np.zeros(...), as torch.zeros makes it)
         if type(value) is MetaArray:
             return value
-        if isinstance(value, np.ndarray):
-            return value.view(np.ndarray)          # a plain array (a DataArray view read back from a buffer)
+        if isinstance(value, np.ndarray):          # a plain array (a DataArray view read back from a buffer), the
+            return value if type(value) is np.ndarray else value.view(np.ndarray)   # tensor's own (_keep_buffer_view)
         if value is None:
             return value
         raise TypeError(f"cannot assign {type(value).__name__} as buffer {name!r} (Tensor, ndarray or None expected)")
@@ -332,6 +333,21 @@ class Module:
         if isinstance(value, Tensor) and type(value) not in (Tensor, Buffer, Parameter):
             classes[name] = (type(value), {k: v for k, v in vars(value).items()
                                            if not k.startswith("_") and k != "requires_grad"})
+
+    def _keep_buffer_view(self, name, value):
+        """A Tensor assigned (or registered) as buffer `name` is what reading the buffer returns, as PyTorch's
+        (`m.buf = t; m.buf is t`), while the buffer holds its array (_buffer_view); it takes the buffer's slot, so
+        `t.data = new` rebinds the buffer. One that already is another module's buffer keeps its slot (a read
+        here makes a view of its own), as does a Buffer or Parameter (read back as a plain Tensor)."""
+        views = self.__dict__.setdefault("_buffer_views", {})
+        views.pop(name, None)
+        array = dict.get(self._buffers, name)
+        if type(value) in (Buffer, Parameter) or not isinstance(value, Tensor) or value._data is not array:
+            return
+        slot = value.__dict__.get("_buffer_slot")
+        if slot is None or (slot.module is not None and slot.module() is self and slot.name == name):
+            value.__dict__["_buffer_slot"] = _BufferSlot(self, name, array)
+            views[name] = value
 
     def _keep_buffer_graph(self, name, value):
         """A buffer assigned a tensor that is part of a graph (kornia's ZCAWhitening fits its transform matrix into
@@ -434,6 +450,7 @@ class Module:
         self._buffers[name] = self._check_buffer(name, tensor)
         self._keep_buffer_graph(name, tensor)
         self._keep_buffer_class(name, tensor)
+        self._keep_buffer_view(name, tensor)
         if not persistent:
             self._non_persistent_buffers.add(name)
 

@@ -9,15 +9,20 @@ from ..dtypes import result_dtype, cast, refuse_kinds
 from ..tensor import Tensor, broadcast_shape
 from ._attach import attach
 
-_LIFTABLE = (Tensor, np.ndarray, np.generic, int, float, bool, list, tuple)
+_LIFTABLE = (Tensor, np.ndarray, np.generic, int, float, bool, complex, list, tuple)
 
 
 def _compare(name, fn):
     def op(input, other):
+        if not isinstance(input, Tensor):                   # torch.eq(1, x): no (Number, Tensor) overload
+            raise TypeError(f"{name}() received an invalid combination of arguments - got "
+                            f"({type(input).__name__}, {type(other).__name__}), but expected one of:")
         if not isinstance(other, _LIFTABLE):
             return NotImplemented               # x == None is False, as in Python
         other = input._lift(other, name)
         dt = result_dtype(input._data, other._data)
+        if name not in ("eq", "ne"):                         # complex numbers have no order
+            refuse_kinds(dt, "c", f"{name}_cpu")
         return Tensor._wrap(np.asarray(fn(cast(input._data, dt), cast(other._data, dt))))
     op.__name__ = name
     return op
@@ -31,26 +36,37 @@ gt = _compare("gt", np.greater)
 ge = _compare("ge", np.greater_equal)
 
 
-def _logical(name, fn, bool_only):
+def _logical(name, fn, kernel=None):
+    """The elementwise op `name`; with a kernel (PyTorch's CPU kernel's name, bitwise ops only), refusing a
+    floating or complex promoted dtype in its words (a float & an int tensor: "bitwise_and_cpu" ... 'Float')."""
     def op(input, other):
+        if not isinstance(input, Tensor):
+            if kernel is None or not isinstance(other, Tensor):     # bitwise ops have a (Number, Tensor) form
+                raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not "
+                                f"{type(input).__name__}")
+            input, other = other._lift(input, name), other
         if not isinstance(other, _LIFTABLE):
             return NotImplemented
         other = input._lift(other, name)
-        if bool_only and (input.dtype.kind not in "biu" or other.dtype.kind not in "biu"):
-            raise TypeError(f"{name}: needs bool or integer tensors, got {input.dtype} and {other.dtype}")
+        dt = result_dtype(input._data, other._data)
+        if kernel is not None:
+            if input._data.dtype.kind not in "biu" or other._data.dtype.kind not in "biu":
+                refuse_kinds(dt, "fc", kernel)
+            # in PyTorch's promoted dtype: an int32 tensor & a 0-d int64 one stays int32 (NumPy's would be int64)
+            return Tensor._wrap(np.asarray(fn(cast(input._data, dt), cast(other._data, dt))))
         return Tensor._wrap(np.asarray(fn(input._data, other._data)))
     op.__name__ = name
     return op
 
 
-bitwise_and = _logical("bitwise_and", np.bitwise_and, True)
-bitwise_or = _logical("bitwise_or", np.bitwise_or, True)
-bitwise_xor = _logical("bitwise_xor", np.bitwise_xor, True)
-bitwise_left_shift = _logical("bitwise_left_shift", np.left_shift, True)        # x << n, x >> n
-bitwise_right_shift = _logical("bitwise_right_shift", np.right_shift, True)
-logical_and = _logical("logical_and", np.logical_and, False)
-logical_or = _logical("logical_or", np.logical_or, False)
-logical_xor = _logical("logical_xor", np.logical_xor, False)
+bitwise_and = _logical("bitwise_and", np.bitwise_and, "bitwise_and_cpu")
+bitwise_or = _logical("bitwise_or", np.bitwise_or, "bitwise_or_cpu")
+bitwise_xor = _logical("bitwise_xor", np.bitwise_xor, "bitwise_xor_cpu")
+bitwise_left_shift = _logical("bitwise_left_shift", np.left_shift, "lshift_cpu")        # x << n, x >> n
+bitwise_right_shift = _logical("bitwise_right_shift", np.right_shift, "rshift_cpu")
+logical_and = _logical("logical_and", np.logical_and)
+logical_or = _logical("logical_or", np.logical_or)
+logical_xor = _logical("logical_xor", np.logical_xor)
 
 
 def logical_not(input):

@@ -429,7 +429,8 @@ def _float_formatter(shown, opts):
     whole = bool(np.all(finite == np.ceil(finite)))
     sci = finite.size > 0 and (magnitude.max() / magnitude.min() > 1000.0 or magnitude.max() > 1.0e8
                                or (not whole and magnitude.min() < 1.0e-4))
-    sci = sci if opts["sci_mode"] is None else opts["sci_mode"]
+    # sci_mode applies only where there is a finite non-zero value (PyTorch's _Formatter returns before it)
+    sci = sci if opts["sci_mode"] is None or not finite.size else opts["sci_mode"]
     p = opts["precision"]
     if sci:
         text = lambda v: f"{v:.{p}e}"
@@ -488,17 +489,33 @@ def __repr__(input):
         grad = ", requires_grad=True" if input.requires_grad and input.is_leaf else ""
         dt = "" if d.dtype == get_default_dtype() else f", dtype=nn.{d.dtype.name}"
         return f"{prefix}..., device='meta', size={tuple(d.shape)}{dt}{grad})"
-    body = _tensor_str(input, len(prefix))
-    extra = ""
+    suffixes = []
     if d.size == 0:           # as PyTorch: an empty tensor says its size unless (0,), and any non-default dtype
-        extra += f", size={tuple(d.shape)}" if d.ndim != 1 else ""
-        extra += f", dtype=nn.{d.dtype.name}" if d.dtype != get_default_dtype() else ""
-    elif d.dtype not in (get_default_dtype(), to_complex(get_default_dtype()), np.int64, np.bool_):
-        # as PyTorch: the default dtype (and its complex twin) unsaid
-        extra += f", dtype=nn.{d.dtype.name}"
+        suffixes += [f"size={tuple(d.shape)}"] if d.ndim != 1 else []
+        suffixes += [f"dtype=nn.{d.dtype.name}"] if d.dtype != get_default_dtype() else []
+    else:
+        if not _PRINT_OPTIONS["edgeitems"]:     # as PyTorch: set_printoptions(edgeitems=0) always says the size
+            suffixes.append(f"size={tuple(d.shape)}")
+        if d.dtype not in (get_default_dtype(), to_complex(get_default_dtype()), np.int64, np.bool_):
+            suffixes.append(f"dtype=nn.{d.dtype.name}")     # as PyTorch: the default (and its complex twin) unsaid
     if input.requires_grad:
-        extra += ", requires_grad=True" if input.is_leaf else f", grad_fn=<{input.grad_fn.name()}>"
-    return f"{prefix}{body}{extra})"
+        suffixes.append("requires_grad=True" if input.is_leaf else f"grad_fn=<{input.grad_fn.name()}>")
+    return _add_suffixes(prefix + _tensor_str(input, len(prefix)), suffixes, len(prefix))
+
+
+def _add_suffixes(text, suffixes, indent):
+    """text (the prefix and numbers) closed with its suffixes ('dtype=...') as PyTorch's _add_suffixes: each after
+    ', ' on the last line, or on a line of its own indented by `indent` where it would pass the line width. Its
+    last line's length is counted as it counts it (one more than the line, two more on a first line)."""
+    out, last = [text], len(text) - text.rfind("\n") + 1
+    for suffix in suffixes:
+        if last + len(suffix) + 2 > _PRINT_OPTIONS["linewidth"]:
+            out.append(",\n" + " " * indent + suffix)
+            last = indent + len(suffix)
+        else:
+            out.append(", " + suffix)
+            last += len(suffix) + 2
+    return "".join(out) + ")"
 
 
 def _subclass_prefix(cls):

@@ -22,7 +22,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from ..dtypes import CATEGORY, dtype, refuse_kinds, result_dtype, to_dtype
+from ..dtypes import CATEGORY, dtype, float_dtype, refuse_kinds, result_dtype, to_dtype
 from ..tensor import Tensor
 from ._attach import attach
 from .complex import is_complex, conj  # noqa: F401  (also nn.is_complex / nn.conj through this module)
@@ -55,11 +55,14 @@ def signbit(input):
 
 
 def copysign(input, other):
-    """|input| with the sign of other (-0.0 counts as negative): abs(input) times a constant +-1."""
+    """|input| with the sign of other (-0.0 counts as negative): abs(input) times a constant +-1, in the two
+    operands' promoted dtype (integers and bool: the default float), as PyTorch's."""
     other = input._lift(other)
+    dt = result_dtype(input._data, other._data)
+    refuse_kinds(dt, "c", "copysign_cpu")
+    dt = float_dtype(dt)
     sign = np.where(np.signbit(np.broadcast_to(other._data, np.broadcast_shapes(input.shape, other.shape))), -1, 1)
-    return abs(input) * Tensor._wrap(sign.astype(result_dtype(input._data, other._data) if input.dtype.kind != "f"
-                                            else input.dtype))
+    return abs(input.to(dt)) * Tensor._wrap(sign.astype(dt))
 
 
 def heaviside(input, values):

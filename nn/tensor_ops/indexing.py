@@ -323,7 +323,7 @@ def _index_along(op, input, dim, index, src=None):
         # first bad index in row-major order
         bad = int(idx.reshape(-1)[np.flatnonzero((idx.reshape(-1) < 0) | (idx.reshape(-1) >= n))[0]])
         raise IndexBoundsError(f"index {bad} is out of bounds for dimension {axis} with size {n}")
-    return idx, _along(idx, axis)
+    return idx, (_along(idx, axis) if idx.ndim else ())     # 0-d: the one element (index 0), as PyTorch's
 
 
 def gather(input, dim, index, *, sparse_grad=False):
@@ -773,7 +773,8 @@ def nonzero(input, as_tuple=False):
     where = np.nonzero(np.atleast_1d(input._data))
     if as_tuple:
         return tuple(Tensor._wrap(i.astype(np.int64)) for i in where)
-    return Tensor._wrap(np.stack(where, axis=1).astype(np.int64).reshape(-1, max(input.ndim, 1)))
+    # (n, ndim): a 0-d input gives (1, 0) or (0, 0), no index column, as PyTorch
+    return Tensor._wrap(np.stack(where, axis=1).astype(np.int64)[:, :input.ndim])
 
 
 attach(gather, index_select, index_add, index_reduce, index_copy, index_fill, index_put, fill_diagonal, take, masked_select,

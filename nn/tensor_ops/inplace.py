@@ -22,7 +22,7 @@ import numpy as np
 from .. import init
 from ..array import legacy_scalar_first
 from ..dtypes import checked_fill, refuse_kinds, scalar_type_name, typeid_name
-from ..tensor import Tensor, is_grad_enabled, _remember_consumer, next_sequence_number, _instance_dict
+from ..tensor import Tensor, defers_to, is_grad_enabled, _remember_consumer, next_sequence_number, _instance_dict
 from ._attach import attach
 from .pointwise import checked_alpha
 
@@ -106,6 +106,10 @@ def _write(input, data):
     if not input._data.flags.writeable:
         raise RuntimeError("in-place op on a read-only tensor: an expanded one (several elements share one memory "
                            "location) or a read-only NumPy array; write into a copy (x = x.clone()) instead")
+    if data.shape != input._data.shape and np.broadcast_shapes(data.shape, input._data.shape) != input._data.shape:
+        # x += ones(2, 2) into a (2,) tensor: PyTorch's RuntimeError, not NumPy's ValueError from copyto
+        raise RuntimeError(f"output with shape {list(input._data.shape)} doesn't match the broadcast shape "
+                           f"{list(np.broadcast_shapes(data.shape, input._data.shape))}")
     np.copyto(input._data, data, casting="unsafe")
     _bump_version(input)
     return input
@@ -204,8 +208,9 @@ def _reshaped(name):
 
 def _checked(input, result, op):
     if tuple(result.shape) != tuple(input.shape):
-        raise RuntimeError(f"{op}: the result has shape {tuple(result.shape)}, which does not match the tensor's "
-                           f"{tuple(input.shape)} (an in-place op cannot change the shape)")
+        # (PyTorch's words, as _write's: an in-place op cannot grow the tensor to the broadcast shape)
+        raise RuntimeError(f"output with shape {list(input.shape)} doesn't match the broadcast shape "
+                           f"{list(result.shape)}")
     return result
 
 
@@ -382,7 +387,11 @@ _IN_PLACE = ("exp", "log", "log1p", "log2", "log10", "sqrt", "rsqrt", "abs", "ne
 
 
 def _augmented(name, op, in_place):
+    reflected = "__r" + name[3:]                                # __iand__: __rand__
+
     def iop(input, other):
+        if defers_to(other, reflected):     # x &= obj: Python falls back to x & obj, then obj.__rand__(x)
+            return NotImplemented
         if is_grad_enabled() and (input.requires_grad or getattr(other, "requires_grad", False)):
             # recording a graph: in place, as PyTorch (timm NaFlex's `x += pos_embed` inside a method must
             # change its caller's x); a view nn cannot write through (_refuse_view) is computed out of place

@@ -13,7 +13,7 @@ import numpy as np
 from ..dtypes import scalar_type_name
 from ..tensor import Tensor, _normalize_axes
 from ._attach import attach
-from .complex import conj
+from .complex import complex as complex_, conj
 from .. import functional as F
 from .shape import cat, dot, meshgrid, outer, refuse_mixed_addmm, stack, tensordot
 
@@ -68,7 +68,7 @@ def diag_embed(input, offset=0, dim1=-2, dim2=-1):
     """(..., n) -> (..., m, m), m = n + |offset|: the last dim of input on diagonal ``offset`` of matrices in
     dims (dim1, dim2) of the result, zeros elsewhere."""
     n, k = input.shape[-1], abs(offset)
-    eye = Tensor._wrap(np.eye(n, dtype=input.dtype if input.dtype.kind == "f" else np.float32))
+    eye = Tensor._wrap(np.eye(n, dtype=input.dtype))                # in input's dtype: an int input stays int
     square = input.unsqueeze(-1) * eye                              # x[i] at [i, i]
     # the square moved k columns right (offset > 0) or k rows down (offset < 0)
     out = F.pad(square, (k, 0, 0, k) if offset > 0 else (0, k, k, 0)) if k else square
@@ -124,7 +124,9 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
     if input.ndim > 2:
         raise ValueError(f"cov: expected a 1-D or 2-D tensor, got {input.ndim}-D")
     x = input.reshape(1, -1) if input.ndim < 2 else input
-    if x.dtype.kind != "f":
+    if x.dtype.kind == "b":
+        raise RuntimeError("cov(): bool dtype is not supported for input")
+    if x.dtype.kind not in "fc":                             # integers: float32; complex stays complex
         x = x.float()
     n = x.shape[1]
     w = None
@@ -136,12 +138,12 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
             w = weights.to(x.dtype) if w is None else w * weights.to(x.dtype)
     if w is None:
         centred = x - x.mean(1, keepdim=True)
-        c = centred @ centred.t() / max(n - correction, 0)
+        c = centred @ centred.mH / max(n - correction, 0)       # mH: conj for complex, as PyTorch
     else:
         total = w.sum()
         centred = x - (x * w).sum(1, keepdim=True) / total
         divisor = total - (correction if aweights is None else correction * (w * aweights).sum() / total)
-        c = (centred * w) @ centred.t() / divisor.clamp(min=0)
+        c = (centred * w) @ centred.mH / divisor.clamp(min=0)
     return c.reshape(()) if input.ndim < 2 else c
 
 
@@ -151,8 +153,12 @@ def corrcoef(input):
     c = cov(input)
     if c.ndim == 0:
         return c / c
-    d = c.diagonal().sqrt()
-    return (c / d.unsqueeze(1) / d.unsqueeze(0)).clamp(-1, 1)
+    d = c.diagonal()
+    d = (d.real if d.dtype.kind == "c" else d).sqrt()           # a complex variance is real
+    c = c / d.unsqueeze(1) / d.unsqueeze(0)
+    if c.dtype.kind == "c":                                       # PyTorch clips the two parts apart
+        return complex_(c.real.clamp(-1, 1), c.imag.clamp(-1, 1))
+    return c.clamp(-1, 1)
 
 
 def _as_tensor(t):

@@ -11,8 +11,8 @@ import numpy as np
 from .. import functional as F
 from ..array import legacy_scalar_first
 from ..dtypes import CATEGORY, result_dtype, scalar_dtype, cast, float_dtype, checked_fill, \
-    C_TYPE_NAMES, scalar_type_name, typeid_name
-from ..tensor import Tensor, broadcast_shape, piecewise_grad, conj_if_complex, quietly
+    C_TYPE_NAMES, scalar_type_name, typeid_name, refuse_kinds
+from ..tensor import Tensor, broadcast_shape, piecewise_grad, conj_if_complex, quietly, _deferring
 from ._attach import attach
 
 
@@ -113,6 +113,8 @@ def reciprocal(input):
 
 def square(input):
     x = input._data
+    if x.dtype == np.bool_:                                  # PyTorch's pow(x, 2): a bool tensor squares to int64
+        x = x.astype(np.int64)
     return _unary(input, x * x, lambda: 2 * x, "square", lambda t: 2 * t)            # (x^2)' = 2x
 
 
@@ -305,6 +307,7 @@ def logaddexp(input, other):
 def fmod(input, other):
     """The remainder of input / other with the sign of input (C's fmod; remainder takes other's sign)."""
     a, b, x, y = _pair_operands(input, other, "fmod")
+    refuse_kinds(x.dtype, "bc", "fmod_cpu")                 # (NumPy's bool fmod is int8)
 
     def backward(g):
         # x - trunc(x / y) y: slope 1 in x, -trunc(x / y) in y (away from the jumps)
@@ -324,6 +327,7 @@ def logit(input, eps=None):
 def xlogy(input, other):
     """x log(y), and 0 where x = 0 unless y is NaN (as PyTorch)."""
     a, b, x, y = _pair_operands(input, other, "xlogy", floating=True)
+    refuse_kinds(x.dtype, "c", "xlogy_cpu")
     with np.errstate(divide="ignore", invalid="ignore"):
         out = np.where(np.isnan(y), np.nan, np.where(x == 0, 0, x * np.log(y)))
 
@@ -370,15 +374,22 @@ def addcdiv(input, tensor1, tensor2, *rest, value=1):
 
 def abs(input):
     x = input._data
+    refuse_kinds(x.dtype, "b", "abs_cpu")
     # |x|' = sign(x) (0 at 0); for complex x NumPy's sign is x / |x|, the gradient PyTorch gives
     return Tensor._make(np.abs(x), (input,), lambda g: (g * np.sign(x),), "abs",
                         lambda g: (piecewise_grad(g, input, np.sign(x), "abs_backward"),))
 
 
-def _step(name, fn):
-    """Piecewise-constant functions: derivative 0 everywhere (as PyTorch)."""
+def _step(name, fn, kernel=None):
+    """Piecewise-constant functions: derivative 0 everywhere (as PyTorch). With a kernel (PyTorch's rounding
+    ops), a bool tensor is its NotImplementedError (NumPy's floor of bool is float16), and so is a complex one
+    (round by its kernel's name, floor / ceil / trunc in their own words)."""
     def op(input):
         x = input._data
+        if kernel is not None:
+            if x.dtype.kind == "c" and name != "round":
+                raise NotImplementedError(f"{name} is not supported for complex inputs")
+            refuse_kinds(x.dtype, "bc", kernel)
         return _unary(input, fn(x), lambda: np.zeros_like(x), name)
     op.__name__ = name
     return op
@@ -414,9 +425,9 @@ def sgn(input):
         with np.errstate(divide="ignore", invalid="ignore"):
             return (np.where(r > 0, (g - s * s * np.conj(g)) / (2 * np.where(r > 0, r, 1)), 0).astype(z.dtype),)
     return Tensor._make(s.astype(z.dtype), (input,), backward, "sgn")
-floor = _step("floor", np.floor)
-ceil = _step("ceil", np.ceil)
-_round = _step("round", np.round)     # half to even, as PyTorch
+floor = _step("floor", np.floor, "floor_vml_cpu")
+ceil = _step("ceil", np.ceil, "ceil_vml_cpu")
+_round = _step("round", np.round, "round_vml_cpu")     # half to even, as PyTorch
 
 
 def round(input, *, decimals=0):
@@ -425,12 +436,13 @@ def round(input, *, decimals=0):
     if decimals == 0:
         return _round(input)
     x = input._data
+    refuse_kinds(x.dtype, "bc", "round_cpu")
     scale = x.dtype.type(10.0 ** (decimals if decimals > 0 else -decimals))
     y = np.round(x * scale) / scale if decimals > 0 else np.round(x / scale) * scale
     return _unary(input, y, lambda: np.zeros_like(x), "round")
 
 
-trunc = _step("trunc", np.trunc)
+trunc = _step("trunc", np.trunc, "trunc_vml_cpu")
 
 
 def _triangle(name, fn):
@@ -463,8 +475,10 @@ def pow(input, exponent):
 
 
 def float_power(input, exponent):
-    """input ** exponent computed in float64, as PyTorch's float_power."""
-    as64 = (lambda v: v.to(np.float64) if isinstance(v, Tensor) else v)
+    """input ** exponent computed in float64 (complex128 when either is complex), as PyTorch's float_power."""
+    complex_ = any(isinstance(v, complex) or isinstance(v, Tensor) and v.dtype.kind == "c" for v in (input, exponent))
+    wide = np.complex128 if complex_ else np.float64
+    as64 = (lambda v: v.to(wide) if isinstance(v, Tensor) else v)
     return pow(as64(input), as64(exponent))
 
 
@@ -556,6 +570,7 @@ def _rounded_quotient(a, b, rounding_mode):
 def _rounded_div(input, other, rounding_mode, op):
     """div with rounding_mode (op "div": derivative 0) or floor_divide (op "floor_divide": none, as PyTorch)."""
     other, a, b = input._operands(other, "//" if op == "floor_divide" else "/")
+    refuse_kinds(a.dtype, "bc", f"div_{rounding_mode}_cpu")  # (NumPy's bool // bool is int8)
 
     def backward(g):
         if op == "floor_divide":
@@ -623,6 +638,7 @@ def remainder(input, other):
                             f"({type(input).__name__}, {type(other).__name__}): one of them must be a Tensor")
         input = other._lift(input)
     other, a, b = input._operands(other, "%")
+    refuse_kinds(a.dtype, "bc", "remainder_cpu")            # (NumPy's bool % bool is int8)
     q = np.floor_divide(a, b)
 
     def backward(g):
@@ -836,7 +852,8 @@ attach(triu, tril, exp, log, log1p, log2, log10, lerp, tan, asin, acos, atan, si
        maximum, minimum, masked_fill, polygamma=lambda self, n: polygamma(n, self), clip=clamp,
        arcsinh=asinh, arccosh=acosh, arctanh=atanh, arcsin=asin, arccos=acos, arctan=atan, arctan2=atan2,
        multiply=mul, divide=div, subtract=sub, true_divide=div,
-       __mod__=remainder, __floordiv__=floor_divide, __abs__=abs, __pos__=lambda self: self,
+       __mod__=_deferring(remainder, "__rmod__"), __floordiv__=_deferring(floor_divide, "__rfloordiv__"),
+       __abs__=abs, __pos__=lambda self: self,
        __rmod__=lambda self, other: remainder(self._lift(other), self),
        __rfloordiv__=lambda self, other: floor_divide(self._lift(other), self),
        where=lambda self, condition, other: where(condition, self, other),

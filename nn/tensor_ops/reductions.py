@@ -76,11 +76,18 @@ def _accumulated(x, dtype):
     return x.astype(np.int64) if x.dtype.kind in "biu" and x.dtype != np.int64 else x
 
 
+def _reduced_axes(dim, ndim):
+    """The dims a reduction takes: dim normalised, all of them for None and for an empty list or tuple (PyTorch's
+    sum / mean / amax / var / count_nonzero / norm with dim=() reduce everything; all / any keep the tensor)."""
+    empty = isinstance(dim, (list, tuple)) and len(dim) == 0
+    return _normalize_axes(None if empty else dim, ndim)
+
+
 @numpy_axis
 @_zero_d
 def sum(input, dim=None, keepdim=False, dtype=None):
     """Sum over ``dim``; integer and bool tensors sum to int64 (as PyTorch)."""
-    axes = _normalize_axes(dim, input.ndim)
+    axes = _reduced_axes(dim, input.ndim)
     x = _accumulated(input._data, dtype)
     shape = input.shape
 
@@ -117,7 +124,7 @@ def mean(input, dim=None, keepdim=False, dtype=None):
         input = input.to(dtype)
     if input.dtype.kind != "c":                 # complex means too
         _need_floating(input, "mean")
-    axes = _normalize_axes(dim, input.ndim)
+    axes = _reduced_axes(dim, input.ndim)
     n = _count(input, axes)
     total = sum(input, dim=axes, keepdim=keepdim)
     out = total / n if n else total * np.nan        # a division, as PyTorch (not * (1 / n): an ulp off in float32)
@@ -141,7 +148,7 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, _root
         correction = 1 if unbiased is None or unbiased else 0
     if input.dtype.kind != "c":                 # complex: the mean of |x - mean|^2, a real variance
         _need_floating(input, "std and var")
-    axes = _normalize_axes(dim, input.ndim)
+    axes = _reduced_axes(dim, input.ndim)
     x = input._data
     # PyTorch's CPU kernel accumulates a float32 (complex64) variance in double and rounds once at the end (NumPy's
     # float32 sums were an ulp off in a third of the entries: pytorch-forecasting's EncoderNormalizer scales)
@@ -303,7 +310,7 @@ def _extreme_over(input, dim, keepdim, pick, name):
     x = input._data
     refuse_kinds(x.dtype, "c", f"{name[1:]}_values_cpu")      # complex numbers have no order
     _check_reduced_dims(x, dim, name)
-    axes = _normalize_axes(dim, input.ndim)
+    axes = _reduced_axes(dim, input.ndim)
     y = pick(x, axis=axes, keepdims=True)
     hit = x == y
     share = hit / np.sum(hit, axis=axes, keepdims=True)
@@ -363,19 +370,25 @@ def argmin(input, dim=None, keepdim=False):
 @numpy_axis
 @_zero_d
 def all(input, dim=None, keepdim=False):
-    return Tensor._wrap(np.all(input._data, axis=_normalize_axes(dim, input.ndim), keepdims=keepdim))
+    return _truth(np.all, input, dim, keepdim)
 
 
 @numpy_axis
 @_zero_d
 def any(input, dim=None, keepdim=False):
-    return Tensor._wrap(np.any(input._data, axis=_normalize_axes(dim, input.ndim), keepdims=keepdim))
+    return _truth(np.any, input, dim, keepdim)
+
+
+def _truth(fn, input, dim, keepdim):
+    """np.all / np.any over dim: bool, but a uint8 input gives uint8 0 / 1, as PyTorch's (kept for old masks)."""
+    y = fn(input._data, axis=_normalize_axes(dim, input.ndim), keepdims=keepdim)
+    return Tensor._wrap(np.asarray(y, np.uint8 if input._data.dtype == np.uint8 else np.bool_))
 
 
 @numpy_axis
 @_zero_d
 def count_nonzero(input, dim=None):
-    return Tensor._wrap(np.asarray(np.count_nonzero(input._data, axis=dim), dtype=np.int64))
+    return Tensor._wrap(np.asarray(np.count_nonzero(input._data, axis=_reduced_axes(dim, input.ndim)), dtype=np.int64))
 
 
 # PyTorch's CPU scans carry single precision in double (its acc_type) and round each output: a float32 running
@@ -473,7 +486,8 @@ def cummin(input, dim):
 @_zero_d
 def logcumsumexp(input, dim):
     """log(cumsum(exp(input))) along dim, shifted by the maximum so that nothing overflows (composed of the ops
-    above)."""
+    above). Integer and bool tensors are PyTorch's NotImplementedError (NumPy would give floats)."""
+    refuse_kinds(input.dtype, "biu", "logcumsumexp_out_cpu")
     axis = _normalize_axes(dim, input.ndim)[0]
     shift = np.max(input._data, axis=axis, keepdims=True) if input._data.size else 0.0
     shift = np.where(np.isfinite(shift), shift, 0.0).astype(input.dtype)
@@ -594,7 +608,7 @@ def mode(input, dim=-1, keepdim=False):
     axis = _normalize_axes(dim, len(shape))[0]
     n = shape[axis]
     if n == 0:
-        raise RuntimeError(f"mode(): expected reduction dim {axis} to have non-zero size")
+        raise IndexError(f"mode(): Expected reduction dim {axis} to have non-zero size.")
     x = np.moveaxis(input._data, axis, -1).reshape(-1, n)        # (rows, n)
     rows = np.arange(len(x))[:, None]
     s = np.sort(x, axis=1)
@@ -762,12 +776,26 @@ def unique_consecutive(input, return_inverse=False, return_counts=False, dim=Non
     return out[0] if len(out) == 1 else tuple(out)
 
 
+def _refuse_empty_extreme_norm(input, p, dim):
+    """PyTorch's RuntimeError for the inf / -inf norm over an empty tensor or an empty dim (a max or min has no
+    identity): the first empty dim of dim named as given (its words, "dimension -1because" without a space)."""
+    if input.numel():
+        return
+    if dim is None or dim == () or dim == []:      # (an empty dim list reduces everything, as None)
+        raise RuntimeError(f"linalg.vector_norm cannot compute the {p} norm on an empty tensor because the operation "
+                           f"does not have an identity")
+    for d in ((dim,) if isinstance(dim, int) else dim):
+        if input.shape[d] == 0:
+            raise RuntimeError(f"linalg.vector_norm cannot compute the {p} norm on the dimension {d}because this "
+                               f"dimension is empty and the operation does not have an identity")
+
+
 @_zero_d
 def norm(input, p="fro", dim=None, keepdim=False):
     """Vector norm over dim (all elements when None): p = 2 / 'fro' (gradient 0 at a zero vector, as PyTorch), or
     1, inf, -inf and other p (composed of the ops above); p = 0 counts the non-zero elements (no gradient)."""
     if p in ("fro", 2, 2.0):
-        axes = _normalize_axes(dim, input.ndim)
+        axes = _reduced_axes(dim, input.ndim)
         x = input._data
         n = np.sqrt(np.sum(x * x if x.dtype.kind != "c" else (x * x.conj()).real, axis=axes, keepdims=True))
 
@@ -783,14 +811,13 @@ def norm(input, p="fro", dim=None, keepdim=False):
             return (gk * input / (norm(input, 2, axes, keepdim=True) + Tensor._wrap((n == 0).astype(x.dtype))),)
         return Tensor._make(n if keepdim else np.squeeze(n, axes), (input,), backward, "norm", graph_backward)
     if p == 0:
-        nonzero = np.count_nonzero(input._data, axis=_normalize_axes(dim, input.ndim), keepdims=keepdim)
+        nonzero = np.count_nonzero(input._data, axis=_reduced_axes(dim, input.ndim), keepdims=keepdim)
         return Tensor._wrap(np.asarray(nonzero, input._data.dtype))
     if p in (1, 1.0):
         return sum(input.abs(), dim, keepdim)
-    if p == float("inf"):
-        return amax(input.abs(), dim, keepdim)
-    if p == -float("inf"):                      # the smallest |x| (the power sum would give 1)
-        return amin(input.abs(), dim, keepdim)
+    if p in (math.inf, -math.inf):              # the largest / smallest |x| (the power sum would give 1)
+        _refuse_empty_extreme_norm(input, p, dim)
+        return (amax if p > 0 else amin)(input.abs(), dim, keepdim)
     # (sum |x|^p)^(1/p), with PyTorch's gradient 0 where a power's derivative is inf: at x = 0 for p < 1
     # (|x|^(p-1)) and at a zero vector (s^(1/p - 1)); the power is taken of 1 there and the value put back
     a = input.abs()
