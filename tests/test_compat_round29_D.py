@@ -140,7 +140,8 @@ def test_disabled_torch_function_impl_turns_subclass_handling_off_as_torchviews_
     assert not isinstance(lin, nn._C.ScriptMethod)
 
 
-def _handed_over(expression, x, y=None):
+def _recording_subclass():
+    """A Tensor subclass that notes the name of every function handed to its __torch_function__ -> (class, names)."""
     seen = []
 
     class Seen(nn.Tensor):
@@ -148,9 +149,13 @@ def _handed_over(expression, x, y=None):
         def __torch_function__(cls, func, types, args=(), kwargs=None):
             seen.append(func.__name__)
             return super().__torch_function__(func, types, args, kwargs or {})
+    return Seen, seen
 
-    a = x.clone().as_subclass(Seen)
-    expression(a)
+
+def _handed_over(expression, x):
+    """The name of the first function handed over while expression(x as the recording subclass) runs."""
+    cls, seen = _recording_subclass()
+    expression(x.clone().as_subclass(cls))
     return seen[0]
 
 
@@ -182,14 +187,7 @@ def test_augmented_operators_hand_over_the_in_place_methods():
 
 
 def test_self_attention_with_batch_first_is_one_call_after_one_transpose():
-    seen = []
-
-    class Seen(nn.Tensor):
-        @classmethod
-        def __torch_function__(cls, func, types, args=(), kwargs=None):
-            seen.append(func.__name__)
-            return super().__torch_function__(func, types, args, kwargs or {})
-
+    Seen, seen = _recording_subclass()
     mha = nn.MultiheadAttention(4, 2, batch_first=True)
     x = nn.ones(2, 3, 4).as_subclass(Seen)
     mha(x, x, x)
