@@ -48,8 +48,8 @@ def _logical(name, fn, kernel=None):
         if not isinstance(other, _LIFTABLE):
             return NotImplemented
         other = input._lift(other, name)
-        dt = result_dtype(input._data, other._data)
         if kernel is not None:
+            dt = result_dtype(input._data, other._data)
             if input._data.dtype.kind not in "biu" or other._data.dtype.kind not in "biu":
                 refuse_kinds(dt, "fc", kernel)
             # in PyTorch's promoted dtype: an int32 tensor & a 0-d int64 one stays int32 (NumPy's would be int64)

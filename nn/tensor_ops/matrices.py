@@ -119,8 +119,8 @@ def chain_matmul(*matrices):
 
 def cov(input, *, correction=1, fweights=None, aweights=None):
     """The covariance matrix of the variables in the rows of input (observations in the columns), as
-    np.cov: (V, N) -> (V, V), (N,) -> a scalar. fweights (N,) integer repeats, aweights (N,) observation
-    weights; the divisor is sum(w) - correction (with aweights: sum(w) - correction sum(w a) / sum(w))."""
+    np.cov: (V, N) -> (V, V), (N,) or (1, N) -> a scalar. fweights (N,) integer repeats, aweights (N,)
+    observation weights; the divisor is sum(w) - correction (with aweights: sum(w) - correction sum(w a) / sum(w))."""
     if input.ndim > 2:
         raise ValueError(f"cov: expected a 1-D or 2-D tensor, got {input.ndim}-D")
     x = input.reshape(1, -1) if input.ndim < 2 else input
@@ -144,7 +144,7 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
         centred = x - (x * w).sum(1, keepdim=True) / total
         divisor = total - (correction if aweights is None else correction * (w * aweights).sum() / total)
         c = (centred * w) @ centred.mH / divisor.clamp(min=0)
-    return c.reshape(()) if input.ndim < 2 else c
+    return c.reshape(()) if x.shape[0] == 1 else c          # one variable: a scalar (PyTorch squeezes)
 
 
 def corrcoef(input):

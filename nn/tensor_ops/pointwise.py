@@ -256,6 +256,7 @@ def sinc(input):
 
 
 def frac(input):
+    refuse_kinds(input._data.dtype, "biu", "frac_cpu")      # (no integer kernel: NumPy's would give floats)
     x = _floating(input)
     return _unary(input, x - np.trunc(x), lambda: np.ones_like(x), "frac")          # x - trunc(x): slope 1
 
@@ -436,7 +437,7 @@ def round(input, *, decimals=0):
     if decimals == 0:
         return _round(input)
     x = input._data
-    refuse_kinds(x.dtype, "bc", "round_cpu")
+    refuse_kinds(x.dtype, "biuc", "round_cpu")              # (its decimals kernel is floating only)
     scale = x.dtype.type(10.0 ** (decimals if decimals > 0 else -decimals))
     y = np.round(x * scale) / scale if decimals > 0 else np.round(x / scale) * scale
     return _unary(input, y, lambda: np.zeros_like(x), "round")
