@@ -450,9 +450,11 @@ def _formatter(shown):
         fmt, width = _float_formatter(shown, opts)
         return fmt, width + 2
     if shown.dtype.kind == "c":
-        (re, w_re), (im, _) = _float_formatter(shown.real, opts), _float_formatter(np.abs(shown.imag), opts)
-        _, w_im = _float_formatter(shown.imag, opts)
-        one = lambda v: f"{re(v.real)}{'-' if np.signbit(v.imag) else '+'}{im(abs(v.imag)).strip()}j"
+        (re, w_re), (im, w_im) = _float_formatter(shown.real, opts), _float_formatter(shown.imag, opts)
+
+        def one(v):                             # the imaginary part's own sign, else '+' (PyTorch's _val_formatter)
+            imag = im(v.imag).lstrip() + "j"
+            return re(v.real) + (imag if imag[0] in "+-" else "+" + imag)
         return one, w_re + w_im + 3
     text = (lambda v: str(bool(v))) if shown.dtype.kind == "b" else (lambda v: str(v))
     width = max((len(text(v)) for v in shown.reshape(-1)), default=1)

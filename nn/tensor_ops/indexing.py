@@ -321,7 +321,8 @@ def _index_along(op, input, dim, index, src=None):
         # PyTorch refuses a negative index here rather than counting from the end (bucketize(x, edges) - 1
         # giving -1 would otherwise land in the last bin without a word); its kernel's RuntimeError names the
         # first bad index in row-major order
-        bad = int(idx.reshape(-1)[np.flatnonzero((idx.reshape(-1) < 0) | (idx.reshape(-1) >= n))[0]])
+        flat = idx.reshape(-1)
+        bad = int(flat[np.flatnonzero((flat < 0) | (flat >= n))[0]])
         raise IndexBoundsError(f"index {bad} is out of bounds for dimension {axis} with size {n}")
     return idx, (_along(idx, axis) if idx.ndim else ())     # 0-d: the one element (index 0), as PyTorch's
 

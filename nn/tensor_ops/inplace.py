@@ -97,6 +97,13 @@ def _check_result_cast(result_dtype, input):
                            f"{scalar_type_name(input.dtype)}")
 
 
+def _refuse_growing(shape, result_shape):
+    """PyTorch's RuntimeError for an in-place op whose result has another shape than the tensor's (it cannot grow
+    the tensor to the broadcast shape)."""
+    if tuple(result_shape) != tuple(shape):
+        raise RuntimeError(f"output with shape {list(shape)} doesn't match the broadcast shape {list(result_shape)}")
+
+
 def _write(input, data):
     """Copy data (broadcast to input's shape, cast to its dtype) into input's array."""
     data = np.asarray(data)
@@ -106,10 +113,9 @@ def _write(input, data):
     if not input._data.flags.writeable:
         raise RuntimeError("in-place op on a read-only tensor: an expanded one (several elements share one memory "
                            "location) or a read-only NumPy array; write into a copy (x = x.clone()) instead")
-    if data.shape != input._data.shape and np.broadcast_shapes(data.shape, input._data.shape) != input._data.shape:
+    if data.shape != input._data.shape:
         # x += ones(2, 2) into a (2,) tensor: PyTorch's RuntimeError, not NumPy's ValueError from copyto
-        raise RuntimeError(f"output with shape {list(input._data.shape)} doesn't match the broadcast shape "
-                           f"{list(np.broadcast_shapes(data.shape, input._data.shape))}")
+        _refuse_growing(input._data.shape, np.broadcast_shapes(data.shape, input._data.shape))
     np.copyto(input._data, data, casting="unsafe")
     _bump_version(input)
     return input
@@ -174,7 +180,7 @@ def _apply(input, op, compute, *operands, **named):
     result is refused by an integer tensor), as PyTorch's in-place ops."""
     def run(t):
         swap = lambda x: t if x is input else x          # noqa: E731
-        return _checked(input, compute(t, *map(swap, operands), **{k: swap(v) for k, v in named.items()}), op)
+        return _checked(input, compute(t, *map(swap, operands), **{k: swap(v) for k, v in named.items()}))
     if not (input.requires_grad and is_grad_enabled()):
         result = run(input)
         if not result.requires_grad:                   # nothing recorded: write into the tensor's array
@@ -206,11 +212,9 @@ def _reshaped(name):
     return iop
 
 
-def _checked(input, result, op):
-    if tuple(result.shape) != tuple(input.shape):
-        # (PyTorch's words, as _write's: an in-place op cannot grow the tensor to the broadcast shape)
-        raise RuntimeError(f"output with shape {list(input.shape)} doesn't match the broadcast shape "
-                           f"{list(result.shape)}")
+def _checked(input, result):
+    """result, which must keep input's shape (an in-place op's)."""
+    _refuse_growing(input.shape, result.shape)
     return result
 
 

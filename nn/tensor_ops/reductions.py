@@ -76,11 +76,15 @@ def _accumulated(x, dtype):
     return x.astype(np.int64) if x.dtype.kind in "biu" and x.dtype != np.int64 else x
 
 
+def _reduces_everything(dim):
+    """dim None, or an empty list or tuple: PyTorch's sum / mean / amax / var / count_nonzero / norm with dim=()
+    reduce every dim (all / any keep the tensor)."""
+    return dim is None or (isinstance(dim, (list, tuple)) and len(dim) == 0)
+
+
 def _reduced_axes(dim, ndim):
-    """The dims a reduction takes: dim normalised, all of them for None and for an empty list or tuple (PyTorch's
-    sum / mean / amax / var / count_nonzero / norm with dim=() reduce everything; all / any keep the tensor)."""
-    empty = isinstance(dim, (list, tuple)) and len(dim) == 0
-    return _normalize_axes(None if empty else dim, ndim)
+    """The dims a reduction takes: dim normalised, all of them where _reduces_everything(dim)."""
+    return _normalize_axes(None if _reduces_everything(dim) else dim, ndim)
 
 
 @numpy_axis
@@ -781,7 +785,7 @@ def _refuse_empty_extreme_norm(input, p, dim):
     identity): the first empty dim of dim named as given (its words, "dimension -1because" without a space)."""
     if input.numel():
         return
-    if dim is None or dim == () or dim == []:      # (an empty dim list reduces everything, as None)
+    if _reduces_everything(dim):
         raise RuntimeError(f"linalg.vector_norm cannot compute the {p} norm on an empty tensor because the operation "
                            f"does not have an identity")
     for d in ((dim,) if isinstance(dim, int) else dim):
@@ -820,14 +824,19 @@ def norm(input, p="fro", dim=None, keepdim=False):
         return (amax if p > 0 else amin)(input.abs(), dim, keepdim)
     # (sum |x|^p)^(1/p), with PyTorch's gradient 0 where a power's derivative is inf: at x = 0 for p < 1
     # (|x|^(p-1)) and at a zero vector (s^(1/p - 1)); the power is taken of 1 there and the value put back
+    # (only where such zeros are: the masking's extra ops doubled the cost of a norm over rows)
     a = input.abs()
-    if p < 1:
-        zero = a == 0
+    zero = a._data == 0
+    if p < 1 and zero.any():
+        zero = Tensor._wrap(zero)
         a = (a.masked_fill(zero, 1.0) ** p).masked_fill(zero, 0.0 if p > 0 else math.inf)
     else:
         a = a ** p
     s = sum(a, dim, keepdim)
-    empty = s == 0
+    empty = s._data == 0
+    if not np.any(empty):
+        return s ** (1.0 / p)
+    empty = Tensor._wrap(np.asarray(empty))
     return (s.masked_fill(empty, 1.0) ** (1.0 / p)).masked_fill(empty, 0.0)
 
 
