@@ -29,7 +29,7 @@ C = 64
 
 def _problem(Q, N, S, seed=0):
     """Centres (Q, 2), features (N, C, S, S), conv weight/bias, soft targets (N, Q, S, S), per-pixel weights
-    (N, S, S) for Q bins, and the targets' build time."""
+    (N, S, S) for Q bins, and the per-batch targets' build time (median of 4 after a first call)."""
     from colorize import bins as B
     rng = np.random.default_rng(seed)
     if Q == len(B.gamut_bins()):
@@ -39,10 +39,14 @@ def _problem(Q, N, S, seed=0):
         g = np.linspace(-100, 100, side, dtype=np.float32)
         centres = np.stack(np.meshgrid(g, g, indexing="ij"), -1).reshape(-1, 2)[:Q]
     ab = rng.normal(0, 25, (N, 2, S, S)).astype(np.float32)
-    t0 = time.perf_counter()
-    soft = B.soft_encode(ab, centres)
-    w = B.pixel_weights(ab, centres, B.rebalance_weights(B.bin_prior(ab, centres), 0.5))
-    build = time.perf_counter() - t0
+    rebalance = B.rebalance_weights(B.bin_prior(ab, centres), 0.5)      # once per training set
+    builds = []
+    for _ in range(5):                         # the first compiles or loads the kernels' cache
+        t0 = time.perf_counter()
+        soft = B.soft_encode(ab, centres)
+        w = B.pixel_weights(ab, centres, rebalance)
+        builds.append(time.perf_counter() - t0)
+    build = float(np.median(builds[1:]))
     feats = rng.standard_normal((N, C, S, S), dtype=np.float32)
     weight = (rng.standard_normal((Q, C, 1, 1), dtype=np.float32) / np.sqrt(C)).astype(np.float32)
     bias = np.zeros(Q, np.float32)
