@@ -71,6 +71,7 @@ from .tensor_ops.indexing import (gather, index_select, index_add, index_reduce,
                                   masked_scatter, scatter, scatter_add, scatter_reduce, argwhere, nonzero)
 from .tensor_ops.indexing import segment_reduce, segment_reduce as _segment_reduce  # noqa: E402  (PyG's `segment`)
 from .tensor_ops.einsum import einsum
+from .tensor_ops.inplace import fill          # torch.fill(input, value): out of place, as fill_
 from .tensor_ops.complex import real, imag, view_as_real, view_as_complex, conj_physical, angle, complex, polar
 from .tensor_ops.matrices import (kron, block_diag, cov, corrcoef, inner, vdot, diag_embed, cartesian_prod,
                                   combinations, chain_matmul, addmv, addr, addbmm, renorm, put, unravel_index,

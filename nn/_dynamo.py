@@ -1,6 +1,8 @@
 """torch._dynamo's names that model code touches directly, as they answer when nothing is compiled (nn compiles
 nothing: nn.compile returns the model itself). PyG asks ``torch._dynamo.is_compiling()`` and unwraps
 ``torch._dynamo.OptimizedModule`` in its isinstance check; training scripts set ``torch._dynamo.config`` fields."""
+import contextlib as _contextlib
+import sys as _sys
 import types as _types
 
 from .compiler import is_compiling, disable, allow_in_graph, reset, assume_constant_result  # noqa: F401
@@ -76,6 +78,31 @@ def is_compile_supported(device_type):
     return _device(device_type).type == "cpu"
 
 
+@_contextlib.contextmanager
+def disable_cache_limit():
+    """torch._dynamo.utils.disable_cache_limit: lift the recompile limits for the block (heavyball's optimizer
+    step runs under it); nothing compiles here, so only the recorded settings change and come back."""
+    before = config.cache_size_limit, config.accumulated_cache_size_limit
+    config.cache_size_limit = config.accumulated_cache_size_limit = _sys.maxsize
+    try:
+        yield
+    finally:
+        config.cache_size_limit, config.accumulated_cache_size_limit = before
+
+
 # torch._dynamo.utils (torchvision's roi_align imports is_compile_supported from it at import)
-utils = _submodule_of(__name__, "utils", "torch._dynamo.utils: is_compile_supported.",
-                      is_compile_supported=is_compile_supported)
+utils = _submodule_of(__name__, "utils", "torch._dynamo.utils: is_compile_supported, disable_cache_limit.",
+                      is_compile_supported=is_compile_supported, disable_cache_limit=disable_cache_limit)
+
+
+class TorchDynamoException(RuntimeError):
+    """The base of the compiler's errors; nothing compiles here, so nn never raises it (heavyball catches it)."""
+
+
+class Unsupported(TorchDynamoException):
+    """The compiler's "cannot trace this" error."""
+
+
+# torch._dynamo.exc (heavyball imports TorchDynamoException from it to catch around is_compiling)
+exc = _submodule_of(__name__, "exc", "torch._dynamo.exc: the compiler's error classes.",
+                    TorchDynamoException=TorchDynamoException, Unsupported=Unsupported)

@@ -371,6 +371,10 @@ class DataArray(np.ndarray):
             return method
 
         def in_place(*args, **kwargs):          # outside any graph, as PyTorch's .data: written into these values
+            # another .data operand stands for its Tensor, dtype and all (ema.data.lerp_(p.data, w) of a float32
+            # EMA copy and a float64 model: PyTorch's lerp_ refuses, as for the Tensors)
+            args = [a._torch() if isinstance(a, DataArray) else a for a in args]
+            kwargs = {k: v._torch() if isinstance(v, DataArray) else v for k, v in kwargs.items()}
             with no_grad():                     # even when an operand requires grad (data.lerp_(w * 2, 0.5))
                 method(*args, **kwargs)
             if values.shape != self.shape:      # unsqueeze_, t_, ...: a view cannot pass a new shape on

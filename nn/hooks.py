@@ -9,7 +9,8 @@ class RemovableHandle:
 
     def __init__(self, registry, hook, extra_dict=None):
         self.id, self._registry = next(_ids), registry
-        self._extra = () if extra_dict is None else (extra_dict,)   # dicts that also key by this id (PyTorch's)
+        # dicts that also key by this id (PyTorch's: one dict, or a list of them)
+        self._extra = () if extra_dict is None else tuple(extra_dict) if isinstance(extra_dict, list) else (extra_dict,)
         registry[self.id] = hook
 
     def remove(self):

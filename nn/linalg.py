@@ -649,31 +649,42 @@ def matrix_exp(A):
 
 
 def _lu_backward(LU, pivots):
-    """The backward of A = P L U (square, invertible A) from the packed LU (L below the diagonal, its unit diagonal
-    implied, U on and above it): g (the gradient to LU) -> P L^-T (tril(L^T gL, -1) + triu(gU U^T)) U^-T with
-    gL = tril(g, -1), gU = triu(g), PyTorch's formula."""
+    """The backward of A = P L U from the packed LU (..., m, n) (L (m, k) below the diagonal, its unit diagonal
+    implied, U (k, n) on and above it; k = min(m, n)), PyTorch's linalg_lu_backward: g (the gradient to LU) ->
+    gL = tril(g, -1)[:, :k], gU = triu(g)[:k]. Square: P L^-T (tril(L^T gL, -1) + triu(gU U^T)) U^-T. Wide (m < n,
+    U = [U1 U2]): P L^-T [triu(gU1) + tril(L^T gL - gU U^T, -1) U1^-T, gU2]. Tall (m > n, L = [L1; L2]):
+    P [tril(gL1, -1) + L1^-T triu(gU U^T - L^T gL); gL2] U^-T. (The wide / tall forms reduce to the square one.)"""
     def backward(g):
-        n = LU.shape[-1]
-        L, U = np.tril(LU, -1) + np.eye(n, dtype=LU.dtype), np.triu(LU)
+        m, n = LU.shape[-2:]
+        k = min(m, n)
+        L = np.tril(LU, -1)[..., :, :k] + np.eye(m, k, dtype=LU.dtype)
+        U = np.triu(LU)[..., :k, :]
+        gL, gU = np.tril(g, -1)[..., :, :k], np.triu(g)[..., :k, :]
         Lt, Ut = np.swapaxes(L, -1, -2), np.swapaxes(U, -1, -2)
-        phi = np.tril(Lt @ np.tril(g, -1), -1) + np.triu(np.triu(g) @ Ut)
-        X = np.linalg.solve(Lt, phi)                                        # L^-T phi
-        P = _permutation(pivots, n, LU.dtype)
-        return (P @ np.swapaxes(np.linalg.solve(U, np.swapaxes(X, -1, -2)), -1, -2),)     # ... U^-T
+        P = _permutation(pivots, m, LU.dtype)
+        if m <= n:                                                      # square and wide
+            phi = np.tril(Lt @ gL - gU @ Ut, -1)
+            X = np.swapaxes(np.linalg.solve(U[..., :, :k], np.swapaxes(phi, -1, -2)), -1, -2)    # phi U1^-T
+            X = np.concatenate([X + gU[..., :, :k], gU[..., :, k:]], axis=-1)
+            return (P @ np.linalg.solve(Lt[..., :, :k], X),)                           # L^-T ...
+        L1t = Lt[..., :, :k]                                            # L1^T (k, k), unit upper triangular
+        psi = np.linalg.solve(L1t, np.triu(gU @ Ut - Lt @ gL))          # L1^-T triu(...)
+        Y = np.concatenate([psi + gL[..., :k, :], gL[..., k:, :]], axis=-2)
+        return (P @ np.swapaxes(np.linalg.solve(U, np.swapaxes(Y, -1, -2)), -1, -2),)  # ... U^-T
     return backward
 
 
-def _permutation(pivots, n, dtype):
-    """P (..., n, n) with A = P L U from LAPACK's 1-based row swaps (..., n)."""
+def _permutation(pivots, m, dtype):
+    """P (..., m, m) with A = P L U from LAPACK's 1-based row swaps (..., k), k = min(m, n) for an m x n A."""
     piv = np.asarray(pivots) - 1
-    flat_piv = piv.reshape(-1, n)
-    P = np.empty((len(flat_piv), n, n), dtype)
+    flat_piv = piv.reshape(-1, piv.shape[-1])
+    P = np.empty((len(flat_piv), m, m), dtype)
     for i, swaps in enumerate(flat_piv):
-        order = np.arange(n)
+        order = np.arange(m)
         for k, j in enumerate(swaps):                   # row k was swapped with row j
             order[[k, j]] = order[[j, k]]
-        P[i] = np.eye(n, dtype=dtype)[:, order]
-    return P.reshape(piv.shape + (n,))
+        P[i] = np.eye(m, dtype=dtype)[:, order]
+    return P.reshape(piv.shape[:-1] + (m, m))
 
 
 def lu_factor(A, *, pivot=True):
@@ -706,19 +717,16 @@ def _lu_factor(A, pivot, op):
     if A.ndim < 2:                      # PyTorch's words (its lu_factor names itself torch.lu_factor)
         raise RuntimeError(f"{'linalg.lu' if op == 'lu' else 'torch.lu_factor'}: Expected tensor with 2 or more "
                            f"dimensions. Got size: {list(A.shape)} instead")
-    if A.shape[-1] != A.shape[-2]:      # PyTorch factors m x n matrices too; nn's LU is square only
-        raise NotImplementedError(f"linalg.{op}: nn factors square matrices only, got {A.shape[-2]} by "
-                                  f"{A.shape[-1]} matrices (PyTorch takes them)")
-    _square(A, op)
+    _matrices(A, op)                    # m x n: LAPACK's getrf factors rectangular matrices too
     if not pivot:
-        raise RuntimeError(f"linalg.{op}: LU without pivoting is not implemented on the CPU")
+        raise RuntimeError("linalg.lu_factor: LU without pivoting is not implemented on the CPU")    # lu's too
     a = A._data
     flat = a.reshape(-1, *a.shape[-2:])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         parts = [_scipy_lu_factor(m) for m in flat]
     LU = np.stack([p[0] for p in parts]).reshape(a.shape)
-    piv = (np.stack([p[1] for p in parts]) + 1).astype(np.int32).reshape(a.shape[:-1])
+    piv = (np.stack([p[1] for p in parts]) + 1).astype(np.int32).reshape(a.shape[:-2] + (min(a.shape[-2:]),))
     return LUFactorResult(Tensor._make(LU, (A,), _lu_backward(LU, piv), "lu_factor"), Tensor._wrap(piv))
 
 
@@ -741,11 +749,13 @@ def lu_factor_older(A, pivot=True, get_infos=False):
 
 
 def lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True):
-    """(P, L, U) from lu_factor's (LU, pivots), with A = P L U; L and U differentiable in LU_data."""
-    n = LU_data.shape[-1]
-    L = LU_data.tril(-1) + Tensor._wrap(np.eye(n, dtype=LU_data.dtype))
-    U = LU_data.triu()
-    return LUResult(Tensor._wrap(_permutation(LU_pivots._data, n, LU_data.dtype)), L, U)
+    """(P (m, m), L (m, k), U (k, n)) from lu_factor's (LU (m, n), pivots (k,)), k = min(m, n), with A = P L U; L
+    and U differentiable in LU_data."""
+    m, n = LU_data.shape[-2:]
+    k = min(m, n)
+    L = LU_data.tril(-1)[..., :, :k] + Tensor._wrap(np.eye(m, k, dtype=LU_data.dtype))
+    U = LU_data.triu()[..., :k, :]
+    return LUResult(Tensor._wrap(_permutation(LU_pivots._data, m, LU_data.dtype)), L, U)
 
 
 def lu(A, *, pivot=True):
@@ -757,6 +767,9 @@ def lu(A, *, pivot=True):
 def lu_solve(LU, pivots, B, *, left=True, adjoint=False):
     """X with A X = B (left) or X A = B, A^T for A with adjoint, from A's lu_factor (LU, pivots), as
     torch.linalg.lu_solve: triangular solves on L and U, differentiable in LU and B."""
+    if LU.shape[-1] != LU.shape[-2]:                # lu_factor's rectangular LU solves nothing (PyTorch's words)
+        raise RuntimeError(f"torch.linalg.lu_solve: A must be batches of square matrices, but they are "
+                           f"{LU.shape[-2]} by {LU.shape[-1]} matrices")
     if not left:                                    # X A = B  <=>  A^T X^T = B^T
         return lu_solve(LU, pivots, B.mT, adjoint=not adjoint).mT
     P, L, U = lu_unpack(LU, pivots)

@@ -594,7 +594,10 @@ def engine_order(order):
             return order
         keys[id(node)] = seq
         parents = node._parents
-        for i, p in enumerate(parents):
+        # the inputs in the order PyTorch's op takes them, where nn's differs (a backward's engine_inputs: linear)
+        inputs = getattr(node._backward, "engine_inputs", None) or range(len(parents))
+        for i, j in enumerate(inputs):
+            p = parents[j]
             # a leaf: just after its last consumer (the lowest number); leaves made ready by one node in the order
             # of its inputs, as PyTorch's engine queues them (the last place of a leaf given twice)
             key = seq - 0.5 - 0.5 * i / len(parents)

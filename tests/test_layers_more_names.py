@@ -40,8 +40,8 @@ def test_dropout3d_drops_whole_channels():
     assert 0 < (per_channel == 0).all(-1).sum() < 24
     m = nn.Dropout3d(0.5).eval()
     assert m(x) is x or np.array_equal(m(x).numpy(), x.numpy())
-    with pytest.raises(ValueError):
-        F.dropout3d(nn.tensor(np.ones((2, 3, 4))), 0.5, True)
+    with pytest.warns(UserWarning, match="Received a 3-D input to dropout3d"):     # PyTorch warns, then drops
+        F.dropout3d(nn.tensor(np.ones((2, 3, 4))), 0.5, True)                       # (the (1, 2, 3, 4) features)
 
 
 def test_feature_alpha_dropout_keeps_selu_statistics_per_channel():
@@ -108,15 +108,17 @@ def test_names_match_pytorch():
 
 
 def test_lazy_three_dimensional_and_instance_norm_layers():
-    """The lazy 3-d convolutions and batch norm, and the lazy instance norms (no parameters unless affine=True, as
-    their eager classes; an unbatched input's channels on dim 0) become their eager classes on the first call."""
+    """The lazy 3-d convolutions and batch norm, and the lazy instance norms (affine and with running statistics
+    by default, as PyTorch's lazy ones, unlike their eager classes; an unbatched input's channels on dim 0) become
+    their eager classes on the first call."""
     nn.manual_seed(0)
     model = nn.Sequential(nn.LazyConv3d(4, 3, padding=1), nn.LazyBatchNorm3d(), nn.LazyInstanceNorm3d(),
                           nn.LazyConvTranspose3d(2, 2, stride=2))
     assert tuple(model(nn.randn(2, 3, 4, 4, 4)).shape) == (2, 2, 8, 8, 8)
     assert [type(m) for m in model] == [nn.Conv3d, nn.BatchNorm3d, nn.InstanceNorm3d, nn.ConvTranspose3d]
     assert model[0].weight.shape == (4, 3, 3, 3, 3) and model[3].weight.shape == (4, 2, 2, 2, 2)
-    assert list(dict(nn.LazyInstanceNorm1d().named_parameters())) == []
+    assert list(dict(nn.LazyInstanceNorm1d().named_parameters())) == ["weight", "bias"]     # PyTorch's defaults
+    assert list(dict(nn.LazyInstanceNorm1d(affine=False).named_parameters())) == []
     norm = nn.LazyInstanceNorm2d(affine=True)
     norm(nn.randn(3, 5, 5))                                     # unbatched (C, H, W)
     assert type(norm) is nn.InstanceNorm2d and norm.weight.shape == (3,)

@@ -53,7 +53,9 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     adaptive_avg_pool2d, dropout, embedding, batch_norm, layer_norm, group_norm, instance_norm, exp, log, log1p,
     sqrt, rsqrt, reciprocal, square, sin, cos, tan, their inverses, sinh, cosh, asinh, acosh, atanh, expm1, exp2,
     log2, log10, abs, erf, tanh, sigmoid, relu, leaky_relu, elu, gelu, softplus, silu, softmax,
-    log_softmax, norm (p = 2), mse_loss, cross_entropy and nll_loss, tril / triu, cdist (p = 2), linalg.solve,
+    log_softmax, norm (p = 2), mse_loss, smooth_l1_loss / huber_loss, binary_cross_entropy, kl_div, prelu,
+    sign (and the other piecewise-constant ops: derivative 0), unfold / fold, hardswish, hardsigmoid, softshrink,
+    hardshrink, cross_entropy and nll_loss, tril / triu, cdist (p = 2), linalg.solve,
     cholesky, inv, det, slogdet / logdet, pinv (and cholesky_solve, solve_triangular through them), and a
     custom nn.autograd.Function (its backward recorded, unless @once_differentiable). Any other op on the path
     raises NotImplementedError naming it.

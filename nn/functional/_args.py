@@ -66,8 +66,10 @@ class builtin_like:
 
 
 def _check_probability(value, op, name="p"):
-    """A probability argument: a clear error unless 0 <= value <= 1."""
+    """A probability argument: a clear error unless 0 <= value <= 1 (the dropouts' p in PyTorch's words)."""
     if not 0.0 <= value <= 1.0:
+        if name == "p":
+            raise ValueError(f"dropout probability has to be between 0 and 1, but got {value}")
         raise ValueError(f"{op}: {name} must be in [0, 1], got {value}")
 
 

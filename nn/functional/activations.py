@@ -108,17 +108,24 @@ def _checked_dim(dim, ndim, op):
     return _normalize_axes(dim, ndim)[0]
 
 
+def _cast_first(input, dtype, op):
+    """The softmaxes' input, cast to dtype first when given (so an integer input with a float dtype is taken, as
+    PyTorch's softmax(int_scores, dim, dtype=torch.float32)), then refused unless floating."""
+    if dtype is not None:
+        input = _tensor(input, "input", op, floating=False).to(dtype)
+    return _tensor(input, "input", op)
+
+
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     """log(softmax(x)) along dim, stable: x - max - log(sum(exp(x - max))).
 
     dim=None takes PyTorch's legacy implicit dim (1 for 2-D and 4-D inputs); give it explicitly.
     dtype: x is cast to it first (softmax(scores, dim=-1, dtype=torch.float32) in attention code).
     """
-    x = _tensor(input, "input", "log_softmax")
-    x = x if dtype is None else x.to(dtype)
+    x = _cast_first(input, dtype, "log_softmax")
     dim = _implicit_dim("log_softmax", x.ndim, _stacklevel) if dim is None else _checked_dim(dim, x.ndim, "log_softmax")
-    with np.errstate(invalid="ignore"):        # a row of -inf only (fully masked) is NaN, silently as PyTorch's
-        z = x._data - x._data.max(axis=dim, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):    # a row of -inf only (fully masked) is NaN, silently
+        z = x._data - x._data.max(axis=dim, keepdims=True, initial=-np.inf)     # (initial: an empty dim is empty)
         y = z - np.log(np.exp(z).sum(axis=dim, keepdims=True))
 
     def backward(g):
@@ -130,11 +137,10 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
 
 def softmax(input, dim=None, _stacklevel=3, dtype=None):
     """exp(x) / sum(exp(x)) along dim (stable); dim=None and dtype as log_softmax's."""
-    x = _tensor(input, "input", "softmax")
-    x = x if dtype is None else x.to(dtype)
+    x = _cast_first(input, dtype, "softmax")
     dim = _implicit_dim("softmax", x.ndim, _stacklevel) if dim is None else _checked_dim(dim, x.ndim, "softmax")
     with np.errstate(invalid="ignore"):        # a row of -inf only (fully masked) is NaN, silently as PyTorch's
-        z = x._data - x._data.max(axis=dim, keepdims=True)
+        z = x._data - x._data.max(axis=dim, keepdims=True, initial=-np.inf)     # (initial: an empty dim is empty)
         y = np.exp(z)
         y /= y.sum(axis=dim, keepdims=True)
 
@@ -175,13 +181,23 @@ def elu(input, alpha=1.0, inplace=False):
     y = np.where(xd > 0, xd, x.dtype.type(alpha) * em1)
 
     def backward(g):
-        # derivative 1 for x > 0, alpha e^x = alpha (e^x - 1) + alpha otherwise
-        return (g * np.where(xd > 0, 1, alpha * (em1 + 1)).astype(xd.dtype, copy=False),)
+        # derivative 1 for x > 0, alpha e^x = alpha (e^x - 1) + alpha otherwise; PyTorch's elu_backward tests
+        # x <= 0, so a NaN input takes the slope 1 (g passes)
+        return (g * np.where(xd <= 0, alpha * (em1 + 1), 1).astype(xd.dtype, copy=False),)
 
     def graph_backward(g):
-        positive = Tensor._wrap((xd > 0).astype(xd.dtype))
-        return (g * (positive + (1 - positive) * alpha * x.clamp(max=0).exp()),)
+        # as celu's: slope 1 where not x <= 0 (NaN too), alpha e^x else, whose own derivative is 0 from x = 0 on
+        # (PyTorch's elu_double_backward); x is zeroed off x < 0 first, so inf or NaN there gives no inf * 0
+        return (g * _elu_slope_graph(x, xd, alpha, 1.0),)
     return Tensor._make(y, (x,), backward, "elu", graph_backward)
+
+
+def _elu_slope_graph(x, xd, scale, s):
+    """elu's / celu's slope by recorded ops: 1 where not x <= 0, scale e^(s x) else (with its derivative
+    scale s e^(s x) only where x < 0)."""
+    negative = Tensor._wrap((xd <= 0).astype(xd.dtype))
+    strict = Tensor._wrap(np.asarray(xd < 0))
+    return (1 - negative) + negative * scale * (x.masked_fill(~strict, 0) * s).exp()
 
 
 def gelu(input, approximate="none"):
@@ -273,9 +289,7 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     # slope 1 strictly inside (min_val, max_val), 0 outside and at the two kinks; PyTorch's hardtanh_backward
     # zeroes where x <= min_val or x >= max_val, so at a NaN input the gradient passes, as relu's
     def inside():
-        m = xd <= min_val
-        m |= xd >= max_val
-        return np.logical_not(m, out=m)
+        return np.logical_not((xd <= min_val) | (xd >= max_val))      # (an array or, for a 0-d x, a NumPy bool)
 
     def backward(g):
         return (g * inside(),)
@@ -310,18 +324,43 @@ def mish(input, inplace=False):
 
 
 def hardsigmoid(input, inplace=False):
-    """relu6(x + 3) / 6: 0 below -3, 1 above 3, linear between."""
+    """relu6(x + 3) / 6: 0 below -3, 1 above 3, linear between. Slope 1/6 strictly inside (-3, 3), else 0, as
+    PyTorch's hardsigmoid_backward (so 0 at a NaN input, where relu6's slope would pass)."""
     if inplace:
         return _written_into(input, "hardsigmoid_", lambda t: hardsigmoid(t))
-    return relu6(_tensor(input, "input", "hardsigmoid") + 3.0) / 6.0
+    x = _tensor(input, "input", "hardsigmoid")
+    xd, dt = x._data, x.dtype
+    y = (np.clip(xd + dt.type(3), 0, 6) / dt.type(6)).astype(dt, copy=False)
+
+    def slope():
+        return (((xd > -3) & (xd < 3)) / 6).astype(dt)
+    return Tensor._make(y, (x,), lambda g: (g * slope(),), "hardsigmoid",
+                        lambda g: (piecewise_grad(g, x, slope(), "hardsigmoid_backward"),))
 
 
 def hardswish(input, inplace=False):
-    """x hardsigmoid(x) (MobileNetV3): its slope is (2x + 3) / 6 between -3 and 3, 0 below, 1 above."""
+    """x hardsigmoid(x) (MobileNetV3): its slope is (2x + 3) / 6 = x / 3 + 1/2 inside (-3, 3), 0 from -3 down, 1
+    from 3 up, as PyTorch's hardswish_backward (x <= -3 ? 0 : x < 3 ? x / 3 + 1/2 : 1): 1 at +inf and NaN, 0 at
+    -inf, where the product rule of x * hardsigmoid(x) gives inf * 0 = NaN."""
     if inplace:
         return _written_into(input, "hardswish_", lambda t: hardswish(t))
     x = _tensor(input, "input", "hardswish")
-    return x * hardsigmoid(x)
+    xd, dt = x._data, x.dtype
+    with np.errstate(invalid="ignore"):         # -inf * 0: NaN, silently as PyTorch's
+        y = (xd * (np.clip(xd + dt.type(3), 0, 6) / dt.type(6))).astype(dt, copy=False)
+
+    def masks():
+        middle = (xd > -3) & (xd < 3)
+        return middle, ~middle & ~(xd <= -3)        # (-3, 3); from 3 up, or NaN
+    def backward(g):
+        middle, high = masks()
+        return ((g * np.where(middle, xd / 3 + 0.5, high)).astype(dt, copy=False),)
+
+    def graph_backward(g):                          # the slope by recorded ops: x / 3 + 1/2 has derivative 1/3
+        middle, high = masks()                      # (x zeroed off the middle first: a NaN there times 0 is NaN)
+        inner = (x.masked_fill(Tensor._wrap(~middle), 0) / 3 + 0.5) * Tensor._wrap(middle.astype(dt))
+        return (g * (inner + Tensor._wrap(high.astype(dt))),)
+    return Tensor._make(y, (x,), backward, "hardswish", graph_backward)
 
 
 def logsigmoid(input):
@@ -343,9 +382,9 @@ def logsigmoid(input):
 
 def softmin(input, dim=None, _stacklevel=3, dtype=None):
     """softmax(-x) along dim."""
-    x = _tensor(input, "input", "softmin")
+    x = _cast_first(input, dtype, "softmin")
     dim = _implicit_dim("softmin", x.ndim, _stacklevel) if dim is None else dim
-    return softmax(-x, dim, dtype=dtype)
+    return softmax(-x, dim)
 
 
 def prelu(input, weight):
@@ -357,7 +396,10 @@ def prelu(input, weight):
         raise RuntimeError(f"prelu: Type promoting not supported. Got {scalar_type_name(xd.dtype)} and "
                            f"{scalar_type_name(wd.dtype)}")
     channels = xd.shape[1] if xd.ndim >= 2 else 1
-    if wd.ndim != 1 or wd.size not in (1, channels):
+    if wd.size not in (1, channels):            # PyTorch's words
+        raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found parameter numbers = "
+                           f"{wd.size} and channel size = {channels}.")
+    if wd.ndim != 1:
         raise ValueError(f"prelu: weight must have 1 element or one per channel ({channels}), got weight "
                          f"{tuple(wd.shape)} for input {tuple(xd.shape)}")
     per_channel = wd.size > 1
@@ -371,7 +413,16 @@ def prelu(input, weight):
         gw = g * np.where(positive, 0, xd)
         gw = gw.sum(axis=tuple(a for a in range(xd.ndim) if a != 1)) if per_channel else gw.sum().reshape(weight.shape)
         return gx, gw.astype(g.dtype, copy=False)
-    return Tensor._make(y, (x, weight), backward, "prelu")
+    def graph_backward(g):
+        # the slopes above by recorded ops (create_graph): 1 or weight for x, x or 0 for weight (x is a constant
+        # factor of weight's slope, so d2/dx dweight = 1 where x <= 0)
+        pos = Tensor._wrap(positive.astype(xd.dtype))
+        wb = weight.reshape(w.shape) if per_channel else weight.reshape(())
+        gx = g * (pos + (1 - pos) * wb)
+        gw = g * x * (1 - pos)
+        gw = gw.sum(tuple(a for a in range(xd.ndim) if a != 1)) if per_channel else gw.sum().reshape(weight.shape)
+        return gx, gw
+    return Tensor._make(y, (x, weight), backward, "prelu", graph_backward)
 
 
 # ----------------------------------------------------------------------------- composed of the ops above
@@ -388,16 +439,28 @@ def tanhshrink(input):
     return x - tanh(x)
 
 
+def _outside_band(xd, lambd):
+    """The shrinks' slope: 1 outside [-lambd, lambd] (and at a NaN input), 0 inside, as PyTorch's
+    softshrink_backward / hardshrink_backward ((x >= -lambd && x <= lambd) ? 0 : g)."""
+    return np.logical_not((xd >= -lambd) & (xd <= lambd))
+
+
 def softshrink(input, lambd=0.5):
-    """x - lambd above lambd, x + lambd below -lambd, 0 between."""
+    """x - lambd above lambd, x + lambd below -lambd, 0 between: x - clip(x, -lambd, lambd) (NaN stays NaN)."""
     x = _tensor(input, "input", "softshrink")
-    return relu(x - lambd) - relu(-x - lambd)
+    xd, dt = x._data, x.dtype
+    y = (xd - np.clip(xd, dt.type(-lambd), dt.type(lambd))).astype(dt, copy=False)
+    return Tensor._make(y, (x,), lambda g: (g * _outside_band(xd, lambd),), "softshrink",
+                        lambda g: (piecewise_grad(g, x, _outside_band(xd, lambd).astype(dt), "softshrink_backward"),))
 
 
 def hardshrink(input, lambd=0.5):
-    """x where |x| > lambd, else 0."""
+    """x where |x| > lambd, else 0 (NaN stays NaN)."""
     x = _tensor(input, "input", "hardshrink")
-    return x * (x.abs() > lambd)
+    xd, dt = x._data, x.dtype
+    y = np.where(_outside_band(xd, lambd), xd, dt.type(0)).astype(dt, copy=False)
+    return Tensor._make(y, (x,), lambda g: (g * _outside_band(xd, lambd),), "hardshrink",
+                        lambda g: (piecewise_grad(g, x, _outside_band(xd, lambd).astype(dt), "hardshrink_backward"),))
 
 
 def threshold(input, threshold, value, inplace=False):
@@ -423,21 +486,25 @@ def celu(input, alpha=1.0, inplace=False):
     scale = dt.type(alpha) * s
 
     def backward(g):
-        return (g * np.where(xd > 0, dt.type(1), scale * np.exp(xd * s)).astype(dt, copy=False),)
+        return (g * np.where(xd <= 0, scale * np.exp(xd * s), dt.type(1)).astype(dt, copy=False),)   # (NaN: 1)
 
     def graph_backward(g):
         # its derivative is PyTorch's elu_double_backward: alpha s^2 e^(s x) where x < 0, 0 from x = 0 on
-        negative, strict = Tensor._wrap((xd <= 0).astype(dt)), Tensor._wrap((xd < 0).astype(dt))
-        return (g * ((1 - negative) + negative * scale * ((x * strict) * s).exp()),)
+        return (g * _elu_slope_graph(x, xd, scale, s),)
     return Tensor._make(y, (x,), backward, "celu", graph_backward)
 
 
 def glu(input, dim=-1):
-    """a * sigmoid(b), a and b the two halves of x along dim."""
+    """a * sigmoid(b), a and b the two halves of x along dim (PyTorch's errors and words for a 0-d x or an odd
+    dim; an empty dim gives an empty result)."""
     x = _tensor(input, "input", "glu")
-    if x.shape[dim] % 2:
-        raise ValueError(f"glu: dim {dim} of input {tuple(x.shape)} must have an even size")
-    a, b = x.chunk(2, dim)
+    if x.ndim == 0:
+        raise RuntimeError("glu does not support scalars because halving size must be even")
+    d = _checked_dim(dim, x.ndim, "glu") % x.ndim
+    if x.shape[d] % 2:
+        raise RuntimeError(f"Halving dimension must be even, but dimension {d} is size {x.shape[d]}")
+    half = x.shape[d] // 2
+    a, b = x.narrow(d, 0, half), x.narrow(d, half, half)          # (chunk gives one piece of an empty dim)
     return a * sigmoid(b)
 
 

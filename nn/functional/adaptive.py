@@ -68,6 +68,16 @@ def adaptive_avg_pool2d(input, output_size):
                         linear_graph_backward(pool, lambda g: backward(g)[0], "adaptive_avg_pool2d"))
 
 
+def _scan_argmax(window):
+    """(N, C, M) -> (N, C): the index PyTorch's max pools' scan ends on (val > max || isnan(val)): the first
+    maximum, or the last NaN where there is one (argmax alone gives the first NaN)."""
+    k = window.argmax(axis=2)
+    if window.dtype.kind == "f":
+        nan = np.isnan(window)
+        k = np.where(nan.any(axis=2), window.shape[2] - 1 - nan[:, :, ::-1].argmax(axis=2), k)
+    return k
+
+
 def adaptive_max_pool2d(input, output_size, return_indices=False):
     """Max over PyTorch's adaptive bins: x (N, C, H, W) -> (N, C, oh, ow) (also (C, H, W)).
 
@@ -80,8 +90,8 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):
     idx = np.empty((N, C, oh, ow), np.int64)
     for i, (h0, h1) in enumerate(_bins(H, oh)):
         for j, (w0, w1) in enumerate(_bins(W, ow)):
-            window = xd[:, :, h0:h1, w0:w1].reshape(N, C, -1)
-            k = window.argmax(axis=2)                   # first maximum, as PyTorch
+            window = xd[:, :, h0:h1, w0:w1].reshape(N, C, (h1 - h0) * (w1 - w0))     # (no -1: N may be 0)
+            k = _scan_argmax(window)
             y[:, :, i, j] = np.take_along_axis(window, k[:, :, None], 2)[:, :, 0]
             idx[:, :, i, j] = (h0 + k // (w1 - w0)) * W + w0 + k % (w1 - w0)
 
@@ -90,7 +100,7 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):
         g = g[None] if unbatched else g
         gx = np.zeros((N, C, H * W), g.dtype)
         rows = np.arange(N * C)[:, None]
-        np.add.at(gx.reshape(N * C, H * W), (rows, idx.reshape(N * C, -1)), g.reshape(N * C, -1))
+        np.add.at(gx.reshape(N * C, H * W), (rows, idx.reshape(N * C, oh * ow)), g.reshape(N * C, oh * ow))
         gx = gx.reshape(N, C, H, W)
         return (gx[0] if unbatched else gx,)
     out = Tensor._make(y[0] if unbatched else y, (x,), backward, "adaptive_max_pool2d")

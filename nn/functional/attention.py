@@ -180,7 +180,8 @@ def _attend(weights, value, dropout_p):
 def multi_head_attention(query, key, value, num_heads, in_proj_weight, in_proj_bias, out_proj_weight,
                          out_proj_bias, key_padding_mask=None, need_weights=True, attn_mask=None,
                          average_attn_weights=True, dropout_p=0.0, training=True, q_proj_weight=None,
-                         k_proj_weight=None, v_proj_weight=None, bias_k=None, bias_v=None, add_zero_attn=False):
+                         k_proj_weight=None, v_proj_weight=None, bias_k=None, bias_v=None, add_zero_attn=False,
+                         static_k=None, static_v=None):
     """nn.MultiheadAttention's forward pass on sequence-first tensors: query (L, N, E), key (S, N, kdim) and
     value (S, N, vdim) -> (output (L, N, E), attention weights (N, L, S') averaged over the heads, or
     (N, H, L, S'), or None), S' = S plus one for bias_k / bias_v and one for add_zero_attn.
@@ -188,10 +189,11 @@ def multi_head_attention(query, key, value, num_heads, in_proj_weight, in_proj_b
     The projections: in_proj_weight (3E, E) stacks W_q, W_k, W_v, or (in_proj_weight None, as PyTorch's
     use_separate_proj_weight) q_proj_weight (E, E), k_proj_weight (E, kdim), v_proj_weight (E, vdim); in_proj_bias
     (3E,) or None. bias_k, bias_v (1, 1, E): one more key and value, appended after the projection; add_zero_attn:
-    one more key and value of zeros per head, appended after them. Each of the H heads attends with its slice of
-    E / H features, and out_proj (E, E) mixes the heads' outputs. key_padding_mask (N, S): True (or -inf) marks
-    keys to ignore; attn_mask (L, S) or (N * H, L, S): True (or -inf) marks pairs to block (bool masks are True
-    where attention is NOT allowed, as in PyTorch); the appended keys are never masked.
+    one more key and value of zeros per head, appended after them. static_k / static_v (N * H, S, E / H): keys /
+    values given per head, used instead of the projected ones (S then static_k's length). Each of the H heads
+    attends with its slice of E / H features, and out_proj (E, E) mixes the heads' outputs. key_padding_mask
+    (N, S): True (or -inf) marks keys to ignore; attn_mask (L, S) or (N * H, L, S): True (or -inf) marks pairs to
+    block (bool masks are True where attention is NOT allowed, as in PyTorch); the appended keys are never masked.
     """
     L, N, E = query.shape
     S, H = key.shape[0], num_heads
@@ -211,6 +213,10 @@ def multi_head_attention(query, key, value, num_heads, in_proj_weight, in_proj_b
         k, v = cat([k, bias_k.expand(1, N, E)]), cat([v, bias_v.expand(1, N, E)])
         extra += 1
     k, v = heads(k, S + extra), heads(v, S + extra)
+    if static_k is not None or static_v is not None:           # PyTorch's precomputed per-head keys / values
+        k = k if static_k is None else static_k
+        v = v if static_v is None else static_v
+        S = k.shape[1]
     if add_zero_attn:                                           # a zero key (score 0) with a zero value, per head
         zeros = np.zeros((N * H, 1, Dh), k.dtype)
         k, v = cat([k, Tensor._wrap(zeros)], 1), cat([v, Tensor._wrap(zeros)], 1)
@@ -275,8 +281,17 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
             attn_mask, Tensor) else None, "attn_mask", query.dtype)
     if isinstance(attn_mask, Tensor):
         attn_mask = _canonical_mask(attn_mask, "attn_mask", None, "", query.dtype, check_other=False)
-    if static_k is not None or static_v is not None:
-        raise NotImplementedError("multi_head_attention_forward: static_k / static_v are not supported in nn")
+    if (static_k is not None or static_v is not None) and bias_k is not None:
+        raise NotImplementedError("multi_head_attention_forward: static_k / static_v with bias_k / bias_v are not "
+                                  "supported in nn")
+    for name, t in (("static_k", static_k), ("static_v", static_v)):      # PyTorch's checks and words
+        if t is not None:
+            bsz = 1 if query.ndim == 2 else query.shape[1]
+            if t.shape[0] != bsz * num_heads:
+                raise AssertionError(f"expecting {name}.size(0) of {bsz * num_heads}, but got {t.shape[0]}")
+            if t.shape[2] != embed_dim_to_check // num_heads:
+                raise AssertionError(f"expecting {name}.size(2) of {embed_dim_to_check // num_heads}, but got "
+                                     f"{t.shape[2]}")
     if query.shape[-1] != embed_dim_to_check:
         raise AssertionError(f"was expecting embedding dimension of {embed_dim_to_check}, but got {query.shape[-1]}")
     if is_causal and attn_mask is None:
@@ -290,7 +305,7 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
     out, weights = multi_head_attention(
         query, key, value, num_heads, in_proj_weight, in_proj_bias, out_proj_weight, out_proj_bias,
         key_padding_mask, need_weights, attn_mask, average_attn_weights, dropout_p, training, q_proj_weight,
-        k_proj_weight, v_proj_weight, bias_k, bias_v, add_zero_attn)
+        k_proj_weight, v_proj_weight, bias_k, bias_v, add_zero_attn, static_k, static_v)
     if unbatched:
         return out.squeeze(1), None if weights is None else weights.squeeze(0)
     return out, weights

@@ -18,8 +18,8 @@ import numpy as np
 from ..tensor import Tensor, get_rng
 from ._args import _check_probability, _tensor, _written_into
 from .activations import relu
-from .onedim import avg_pool1d
-from .sampling import avg_pool2d
+from .onedim import avg_pool1d, max_pool1d
+from .sampling import avg_pool2d, max_pool2d
 from .shapes import pad
 
 SELU_SATURATION = 1.7580993408473766         # -SELU(-inf) = scale * alpha
@@ -30,28 +30,33 @@ def _lp(pooled, kernel_elements, norm_type):
     return (pooled.sign() * relu(pooled.abs()) * kernel_elements) ** (1.0 / norm_type)
 
 
+def _lp_pool(op, x, norm_type, size, stride, ceil_mode, avg_pool, max_pool):
+    """PyTorch's lp_pool{1,2,3}d: the window mean of x^p times the window size, to the 1/p (a partial ceil_mode
+    window's mean is over what it covers); p = +-inf is the largest / smallest |x| of each window (max pools)."""
+    x = _tensor(x, "input", op)
+    if isinstance(norm_type, (int, float)) and math.isinf(norm_type):
+        return max_pool(x.abs(), size, stride, 0, 1, ceil_mode) if norm_type > 0 else \
+            -max_pool(-x.abs(), size, stride, 0, 1, ceil_mode)
+    return _lp(avg_pool(x ** norm_type, size, stride, 0, ceil_mode), math.prod(size), norm_type)
+
+
 def lp_pool1d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
     """(sum of x^p over each window)^(1/p): x (N, C, L) -> (N, C, Lo)."""
-    if ceil_mode:
-        raise NotImplementedError("lp_pool1d: ceil_mode=True is not supported")
-    x = _tensor(input, "input", "lp_pool1d")
     k = kernel_size[0] if isinstance(kernel_size, (tuple, list)) else kernel_size
-    return _lp(avg_pool1d(x ** norm_type, k, stride), k, norm_type)
+    return _lp_pool("lp_pool1d", input, norm_type, (k,), stride, ceil_mode, avg_pool1d, max_pool1d)
 
 
 def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
     """(sum of x^p over each window)^(1/p): x (N, C, H, W) -> (N, C, Ho, Wo)."""
-    x = _tensor(input, "input", "lp_pool2d")
-    kh, kw = kernel_size if isinstance(kernel_size, (tuple, list)) else (kernel_size, kernel_size)
-    return _lp(avg_pool2d(x ** norm_type, (kh, kw), stride, 0, ceil_mode), kh * kw, norm_type)
+    size = tuple(kernel_size) if isinstance(kernel_size, (tuple, list)) else (kernel_size,) * 2
+    return _lp_pool("lp_pool2d", input, norm_type, size, stride, ceil_mode, avg_pool2d, max_pool2d)
 
 
 def lp_pool3d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
     """(sum of x^p over each window)^(1/p): x (N, C, D, H, W) -> (N, C, Do, Ho, Wo)."""
-    from .threedim import avg_pool3d  # noqa: PLC0415 - the 3-d module imports this one's neighbours
-    x = _tensor(input, "input", "lp_pool3d")
+    from .threedim import avg_pool3d, max_pool3d  # noqa: PLC0415 - the 3-d module imports this one's neighbours
     size = tuple(kernel_size) if isinstance(kernel_size, (tuple, list)) else (kernel_size,) * 3
-    return _lp(avg_pool3d(x ** norm_type, size, stride, 0, ceil_mode), math.prod(size), norm_type)
+    return _lp_pool("lp_pool3d", input, norm_type, size, stride, ceil_mode, avg_pool3d, max_pool3d)
 
 
 def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
@@ -60,7 +65,7 @@ def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
     if x.ndim < 3:
         raise ValueError(f"local_response_norm: input must be (N, C, ...) with 3 or more dims, got {tuple(x.shape)}")
     N, C = x.shape[:2]
-    sq = (x * x).reshape(N, 1, C, -1)                          # channels as rows of one image per sample
+    sq = (x * x).reshape(N, 1, C, math.prod(x.shape[2:]))     # channels as rows of one image per sample (no -1: N = 0)
     sq = pad(sq, (0, 0, size // 2, (size - 1) // 2))
     div = avg_pool2d(sq, (size, 1), stride=1).reshape(x.shape)
     return x / (div * alpha + k) ** beta

@@ -36,6 +36,13 @@ def linear(input, weight, bias=None):
         raise ShapeError(f"mat1 and mat2 shapes cannot be multiplied ({math.prod(x.shape[:-1])}x{x.shape[-1]} and "
                          f"{weight.shape[1]}x{weight.shape[0]})")
     if bias is not None and bias.shape != (weight.shape[0],):
+        out_shape = tuple(x.shape[:-1]) + (weight.shape[0],)
+        try:
+            expands = np.broadcast_shapes(tuple(bias.shape), out_shape) == out_shape
+        except ValueError:
+            expands = False
+        if expands:                 # PyTorch's addmm expands any bias that fits the output: (), (1,), (N, out)
+            return linear(x, weight) + bias
         raise ValueError(f"linear: bias must have shape ({weight.shape[0]},), got {bias.shape}")
     if isinstance(input, Tensor) and (x._data.dtype != weight._data.dtype
                                       or bias is not None and bias._data.dtype != weight._data.dtype):
@@ -69,6 +76,11 @@ def linear(input, weight, bias=None):
         grads = (g @ weight, g2.t() @ x.reshape(n, x.shape[-1]))
         return grads if bias is None else grads + (g2.sum(0),)
     parents = (x, weight) if bias is None else (x, weight, bias)
+    if bias is not None:
+        # PyTorch's linear is addmm(bias, x, weight.t()): its engine reaches the bias's AccumulateGrad first, the
+        # weight's one step later through the transpose (the order of post-accumulate hooks: heavyball's fused_hook
+        # steps every parameter in each one); tensor.engine_order reads the inputs in this order
+        backward.engine_inputs = (2, 0, 1)
     return Tensor._make(y.reshape(lead + (w.shape[0],)), parents, backward, "linear", graph_backward)
 
 

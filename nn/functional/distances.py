@@ -31,9 +31,13 @@ def _promoting(target, like):
 
 
 def cosine_similarity(x1, x2, dim=1, eps=1e-8):
-    """(x1 / max(|x1|, eps)) . (x2 / max(|x2|, eps)) along dim (x1 and x2 broadcast together): each norm clamped
-    on its own, as PyTorch's kernel (so a zero vector has similarity 0 and a finite gradient)."""
+    """(x1 / max(|x1|, eps)) . (x2 / max(|x2|, eps)) along dim (x1 and x2 broadcast together first, as PyTorch's
+    expand_outplace: a (1,) x2 against a (3,) x1 along dim 0 is [v, v, v], whose norm is sqrt(3) |v|): each norm
+    clamped on its own, as PyTorch's kernel (so a zero vector has similarity 0 and a finite gradient)."""
     x1, x2 = _tensor(x1, "x1", "cosine_similarity"), _tensor(x2, "x2", "cosine_similarity")
+    shape = np.broadcast_shapes(tuple(x1.shape), tuple(x2.shape))
+    x1 = x1 if tuple(x1.shape) == shape else x1.broadcast_to(shape)
+    x2 = x2 if tuple(x2.shape) == shape else x2.broadcast_to(shape)
     return (x1 / x1.norm(dim=dim, keepdim=True).clamp(min=eps) * (x2 / x2.norm(dim=dim, keepdim=True).clamp(min=eps))
             ).sum(dim)
 
@@ -45,18 +49,22 @@ def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
 
 
 def cdist(x1, x2, p=2.0, compute_mode=None):
-    """All pairwise p-norm distances: x1 (*, P, M), x2 (*, R, M) -> (*, P, R). p > 0 (inf: the largest absolute
-    difference, composed of recorded ops). The gradient at a zero distance is 0, as PyTorch's."""
+    """All pairwise p-norm distances: x1 (*, P, M), x2 (*, R, M) -> (*, P, R). p >= 0 (inf: the largest absolute
+    difference, composed of recorded ops; 0: the count of differing components, gradient 0, as PyTorch's). The
+    gradient at a zero distance is 0, as PyTorch's."""
     x1, x2 = _tensor(x1, "x1", "cdist"), _tensor(x2, "x2", "cdist")
     if x1.dtype != x2.dtype:
         raise scalar_type_mismatch(x1.dtype, x2.dtype)
-    if not p > 0:
-        raise ValueError(f"cdist: p must be positive, got {p}")
+    if not p >= 0:
+        raise RuntimeError("cdist only supports non-negative p values")      # PyTorch's words
     if x1.shape[-1] != x2.shape[-1]:
         raise ValueError(f"cdist: x1 {tuple(x1.shape)} and x2 {tuple(x2.shape)} differ in their last dim")
     if p == math.inf:
         return (x1.unsqueeze(-2) - x2.unsqueeze(-3)).abs().amax(-1)
     diff = x1._data[..., :, None, :] - x2._data[..., None, :, :]          # (*, P, R, M)
+    if p == 0:                      # a count: piecewise constant, so its gradient is 0
+        return Tensor._make((diff != 0).sum(-1).astype(diff.dtype), (x1, x2),
+                            lambda g: (np.zeros_like(x1._data), np.zeros_like(x2._data)), "cdist")
     d = (np.abs(diff) ** p).sum(-1) ** (1.0 / p)
 
     def backward(g):
@@ -93,6 +101,8 @@ def pdist(input, p=2.0):
     (N (N - 1) / 2,): the upper triangle of cdist(input, input, p), whose backward it reuses (0 at a zero
     distance, as PyTorch's)."""
     input = _tensor(input, "input", "pdist")
+    if not p >= 0:
+        raise RuntimeError("pdist only supports non-negative p values")      # PyTorch's words
     if input.ndim != 2:
         raise ValueError(f"pdist: expected a 2-D input (N, M), got shape {tuple(input.shape)}")
     i, j = np.triu_indices(input.shape[0], 1)
@@ -106,11 +116,15 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     if not delta > 0:
         raise ValueError(f"huber_loss: delta must be positive, got {delta}")
     input_shape = np.shape(input)
+    dt = input.dtype if isinstance(input, Tensor) and input.dtype.is_floating_point else None
     input, target = _loss_args(input, target, "huber_loss", "warn")       # the warning names this call
+
+    def own(loss):      # PyTorch's huber kernel writes into a tensor like the input: a float32 input with a float64
+        return loss.to(dt) if dt is not None and loss.dtype != dt else loss      # target gives a float32 loss
+    loss = own(smooth_l1_loss(input, target, reduction="none", beta=delta) * delta)
     if weight is not None:
-        loss = smooth_l1_loss(input, target, reduction="none", beta=delta) * delta
         return _weighted(loss, weight, input_shape, reduction, "huber_loss", mean_over_weights=False)
-    return smooth_l1_loss(input, target, reduction=reduction, beta=delta) * delta
+    return _reduce(loss, reduction, "huber_loss")
 
 
 def margin_ranking_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None, reduction="mean"):
@@ -229,6 +243,11 @@ def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_fu
 
 
 def _triplet(anchor, positive, negative, distance, margin, swap, reduction, name):
+    dims = [np.ndim(getattr(x, "_data", x)) for x in (anchor, positive, negative)]
+    if len(set(dims)) > 1:                      # PyTorch's check: no broadcasting of one triplet against a batch
+        raise RuntimeError(f"The anchor, positive, and negative tensors are expected to have the same number of "
+                           f"dimensions, but got: anchor {dims[0]}D, positive {dims[1]}D, and negative {dims[2]}D "
+                           f"inputs")
     d_pos, d_neg = distance(anchor, positive), distance(anchor, negative)
     if swap:
         d_neg = d_neg.minimum(distance(positive, negative))
@@ -251,17 +270,23 @@ def poisson_nll_loss(input, target, log_input=True, full=False, size_average=Non
 
 def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"):
     """(log(max(var, eps)) + (input - target)^2 / max(var, eps)) / 2 (+ log(2 pi) / 2 with full). var: input's
-    shape, or one dim less, or a last dim of 1; the clamp at eps passes the gradient as if it were not there,
-    as PyTorch's."""
+    shape, or its shape without the last dim, or its shape with one dim of size 1 (homoscedastic: (N, 1, H, W) for an
+    (N, C, H, W) input), or a Python float (one variance for all); the clamp at eps passes the gradient as if it
+    were not there, as PyTorch's."""
     input = _tensor(input, "input", "gaussian_nll_loss")
+    if isinstance(var, float):                  # PyTorch: var * ones_like(input)
+        if var < 0:
+            raise ValueError("var has negative entry/entries")
+        var = Tensor._wrap(np.full(input.shape, var, dtype=input._data.dtype))
     var = _tensor(var, "var", "gaussian_nll_loss")
-    if var.ndim == input.ndim - 1:
-        var = var.unsqueeze(-1)
-    if var.shape != input.shape and not (var.shape[:-1] == input.shape[:-1] and var.shape[-1] == 1):
-        raise ValueError(f"gaussian_nll_loss: var must have input's shape {tuple(input.shape)}, or one dim less, or a "
-                         f"last dim of 1; got {tuple(var.shape)}")
     if np.any(var._data < 0):
-        raise ValueError("gaussian_nll_loss: var has negative entries")
+        raise ValueError("var has negative entry/entries")
+    if var.shape != input.shape:
+        if var.shape == input.shape[:-1]:
+            var = var.unsqueeze(-1)
+        elif not (var.ndim == input.ndim
+                  and sum(v for i, v in zip(input.shape, var.shape) if i != v) == 1):   # one dim of 1
+            raise ValueError("var is of incorrect size")
     var = var + (var.clamp(min=eps) - var).detach()
     loss = 0.5 * (var.log() + (input - target) ** 2 / var)
     if full:

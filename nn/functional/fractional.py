@@ -75,21 +75,21 @@ def _fractional_max_pool(input, kernel_size, output_size, output_ratio, return_i
         shape = [P] + [1] * (2 * nd)
         shape[1 + d], shape[1 + nd + d] = outs[d], ks[d]
         flat = flat + (pos[d] * strides[d]).reshape(shape)
-    flat = flat.reshape(P, -1, int(np.prod(ks)))
-    planes = xd.reshape(P, -1)
-    window = np.take_along_axis(planes, flat.reshape(P, -1), 1).reshape(flat.shape)
+    # explicit sizes, no -1: an empty batch (P = 0) has nothing to infer it from
+    M, K, plane = int(np.prod(outs)), int(np.prod(ks)), int(np.prod(space))
+    flat = flat.reshape(P, M, K)
+    planes = xd.reshape(P, plane)
+    window = np.take_along_axis(planes, flat.reshape(P, M * K), 1).reshape(flat.shape)
     nan = np.isnan(window)
-    K = window.shape[-1]
     k = np.where(nan.any(-1), K - 1 - nan[..., ::-1].argmax(-1), window.argmax(-1))
     idx = np.take_along_axis(flat, k[..., None], -1)[..., 0]                  # (P, prod(outs))
     y = np.take_along_axis(planes, idx, 1).reshape((N, C) + outs)
     idx = idx.reshape((N, C) + outs)
-    plane = int(np.prod(space))
 
     def backward(g):
         # y = x[argmax] per window  =>  gx[argmax] += g (windows may overlap and share a maximum)
         gx = np.zeros((P, plane), g.dtype)
-        np.add.at(gx, (np.arange(P)[:, None], idx.reshape(P, -1)), g.reshape(P, -1))
+        np.add.at(gx, (np.arange(P)[:, None], idx.reshape(P, M)), g.reshape(P, M))
         return (gx.reshape(x.shape),)
     unbatched = x.ndim == nd + 1
     out = Tensor._make(y[0] if unbatched else y, (x,), backward, op)

@@ -296,16 +296,26 @@ def _fold_array(cols, hw, k, d, p, s, out):
 
 
 def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
-    """Sliding windows as columns (im2col): input (N, C, H, W) -> (N, C * kh * kw, L), L windows."""
+    """Sliding windows as columns (im2col): input (N, C, H, W) -> (N, C * kh * kw, L), L windows, or unbatched
+    (C, H, W) -> (C * kh * kw, L)."""
     input = _tensor(input, "input", "unfold")
-    _check_ndim(input, (4,), "unfold", "input", "(N, C, H, W)")
+    # PyTorch's im2col checks: fewer than 3 dims fail on its dim lookup, then 3-D / 4-D with non-empty C, H, W
+    if input.ndim < 3:
+        n = max(input.ndim, 1)
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {input.ndim})")
+    if input.ndim > 4 or 0 in input.shape[-3:]:
+        raise RuntimeError(f"Expected 3D or 4D (batch mode) tensor with possibly 0 batch size and other non-zero "
+                           f"dimensions for input, but got: {list(input.shape)}")
+    if input.ndim == 3:
+        return unfold(input.unsqueeze(0), kernel_size, dilation, padding, stride).squeeze(0)
     hw = input.shape[2:]
     k, d, p, s, out = _window_geometry("unfold", hw, kernel_size, dilation, padding, stride)
 
     def backward(g):
         # each column entry is a copy of one input pixel: sum the gradients back onto the pixels (fold)
         return (_fold_array(g, hw, k, d, p, s, out),)
-    return Tensor._make(_unfold_array(input._data, k, d, p, s, out), (input,), backward, "unfold")
+    return Tensor._make(_unfold_array(input._data, k, d, p, s, out), (input,), backward, "unfold",
+                        lambda g: (fold(g, hw, kernel_size, dilation, padding, stride),))   # (create_graph: linear)
 
 
 def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
@@ -333,4 +343,5 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
     def backward(g):
         # fold sums copies: its adjoint reads every window back out (unfold)
         return (_unfold_array(g, k, d, p, s, out),)
-    return Tensor._make(_fold_array(input._data, hw, k, d, p, s, out), (input,), backward, "fold")
+    return Tensor._make(_fold_array(input._data, hw, k, d, p, s, out), (input,), backward, "fold",
+                        lambda g: (unfold(g, kernel_size, dilation, padding, stride),))     # (create_graph: linear)

@@ -16,7 +16,12 @@ def _loss_args(input, target, op, other_shape="error"):
     """(input, target) as Tensors of one shape. A target of another shape does what it does in PyTorch:
     other_shape 'warn' (mse, l1, smooth_l1 and huber: both broadcast, with PyTorch's warning that this is likely
     a bug, e.g. a (N,) target for an (N, 1) input gives an (N, N) loss), 'broadcast' (kl_div: silently), or
-    'error' (the binary cross-entropies)."""
+    'error' (the binary cross-entropies). The regression losses ('warn') also take an integer or bool tensor
+    beside a float one, computed in the float one's dtype, as PyTorch's type promotion does (integer class
+    labels as regression targets: mse_loss(float_out, long_labels))."""
+    if other_shape == "warn":
+        input, target = _promote_integer(_tensor(input, "input", op, floating=False),
+                                         _tensor(target, "target", op, floating=False))
     input = _tensor(input, "input", op)
     target = _tensor(target, "target", op)
     if input.shape == target.shape:
@@ -33,6 +38,17 @@ def _loss_args(input, target, op, other_shape="error"):
                       f"This will likely lead to incorrect results due to broadcasting. Please ensure they have the "
                       f"same size.", UserWarning, stacklevel=3)
     return input.broadcast_to(shape), target.broadcast_to(shape)
+
+
+def _promote_integer(input, target):
+    """(input, target) with an integer or bool one cast to the other's float dtype; two integer tensors are left
+    as they are (and refused by the caller, as PyTorch refuses them)."""
+    a, b = input._data.dtype.kind == "f", target._data.dtype.kind == "f"
+    if a and not b and target._data.dtype.kind != "c":
+        target = Tensor._wrap(target._data.astype(input._data.dtype))     # an integer tensor is no graph's
+    elif b and not a and input._data.dtype.kind != "c":
+        input = Tensor._wrap(input._data.astype(target._data.dtype))
+    return input, target
 
 
 def _weighted(loss, weight, input_shape, reduction, op, mean_over_weights=True):
@@ -112,7 +128,13 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
         dd = g * (np.where(ad < beta, d / beta, np.sign(d)) if beta else np.sign(d))
         return (dd if input.requires_grad else None,
                 -dd if target.requires_grad else None)
-    out = Tensor._make(loss.astype(dt, copy=False), (input, target), backward, "smooth_l1")
+    def composite(input, target):               # the same loss by recorded ops (create_graph)
+        d = input - target
+        if not beta:
+            return d.abs()
+        return (0.5 * d * d / beta).where(d.abs() < beta, d.abs() - 0.5 * beta)
+    out = Tensor._make(loss.astype(dt, copy=False), (input, target), backward, "smooth_l1",
+                       graph_backward_from(composite, (input, target)))
     return _reduce(out, reduction, "smooth_l1_loss")
 
 
@@ -163,7 +185,16 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
         gx = gw * (x - y) / np.maximum(x * (1 - x), 1e-12) if input.requires_grad else None
         gy = gw * (log_1mx - log_x) if target.requires_grad else None
         return gx, gy
-    return _reduce_elementwise(loss, input, target, backward, reduction, op)
+    def graph_backward(g):
+        # the two derivatives above by recorded ops (create_graph: PyTorch's binary_cross_entropy_double_backward,
+        # d/dx (x - y) / (x (1 - x)) = (x^2 - 2 x y + y) / (x (1 - x))^2, its clamp at 1e-12 aside)
+        gw = g if w is None else g * Tensor._wrap(w)
+        gx = gw * (input - target) / (input * (1 - input)).clamp(min=1e-12) if input.requires_grad else None
+        gy = (gw * ((1 - input).log().clamp(min=-100) - input.log().clamp(min=-100)) if target.requires_grad
+              else None)
+        return gx, gy
+    out = Tensor._make(loss.astype(input.dtype, copy=False), (input, target), backward, op, graph_backward)
+    return _reduce(out, reduction, op)
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
@@ -294,7 +325,15 @@ def _kl_div(input, target, reduction, log_target):
             gt = (g * (et * (t - x + 1) if log_target else np.where(t > 0, log_t + 1 - x, 0))).astype(
                 target.dtype, copy=False)
         return gx, gt
-    out = Tensor._make(loss.astype(dt, copy=False), (input, target), backward, op)
+    def composite(input, target):               # the same loss by recorded ops (create_graph)
+        if log_target:
+            return target.exp() * (target - input)
+        if not target.requires_grad:
+            return Tensor._wrap(xlogy) - target * input
+        positive = target > 0                   # t log t, 0 at t = 0 (the first-order backward's 0 there)
+        return target * target.where(positive, Tensor._wrap(np.ones((), target._data.dtype))).log() - target * input
+    out = Tensor._make(loss.astype(dt, copy=False), (input, target), backward, op,
+                       graph_backward_from(composite, (input, target)))
     if reduction == "batchmean":
         return out.sum() / (batch[0] if batch else 1)
     return _reduce(out, reduction, op)

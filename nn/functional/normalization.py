@@ -37,10 +37,12 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     check_parameter_dtypes(x, weight, bias, running_mean, running_var)
     xd = x._data
     dt = xd.dtype
-    x3 = xd.reshape(x.shape[0], C, -1)                  # (N, C, M): the kernels' layout
+    x3 = xd.reshape(x.shape[0], C, math.prod(x.shape[2:]))    # (N, C, M): the kernels' layout (no -1: N may be 0)
     n = x._data.size // C                                # values per channel
-    if training:
-        if n <= 1:
+    if training and n == 0:         # an empty batch: PyTorch gives an empty result, the running statistics unchanged
+        mean, var = np.zeros(C, dt), np.ones(C, dt)
+    elif training:
+        if n == 1:
             raise ValueError(f"Expected more than 1 value per channel when training, got input size "
                              f"torch.Size({list(x.shape)})")          # PyTorch's words (it prints a torch.Size)
         mean, var = K.batch_norm_stats(x3)             # var biased: used to normalise
@@ -65,7 +67,10 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         # xhat = (x - mean) inv_std, y = w xhat + b: dw = sum g xhat, db = sum g, dxhat = g w;
         # training (mean and var depend on x too): dx = inv_std (dxhat - mean(dxhat) - xhat mean(dxhat xhat)),
         # eval (running statistics are constants): dx = dxhat inv_std.  One pass per channel in the kernel.
-        gx3, gw, gb = K.batch_norm_backward(g.reshape(x3.shape), x3, mean, inv_std, w, training)
+        if n == 0:                  # an empty batch: zero gradients (the kernel's channel means would divide by 0)
+            gx3, gw, gb = np.zeros_like(x3), np.zeros(C, dt), np.zeros(C, dt)
+        else:
+            gx3, gw, gb = K.batch_norm_backward(g.reshape(x3.shape), x3, mean, inv_std, w, training)
         gw = gw if weight is not None and weight.requires_grad else None
         gb = gb if bias is not None and bias.requires_grad else None
         gx = gx3.reshape(x.shape) if x.requires_grad else None
@@ -172,7 +177,8 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     if N * (C // num_groups) * int(np.prod(x.shape[2:])) == 1:      # one value per group: PyTorch refuses
         raise ValueError(f"Expected more than 1 value per channel when training, got input size "
                          f"{[N * C // num_groups, num_groups] + list(x.shape[2:])}")
-    return _norm_affine(x, x._data.reshape(N, num_groups, -1), (2,), weight, bias, (1, C) + (1,) * (x.ndim - 2),
+    xr = x._data.reshape(N, num_groups, C // num_groups * math.prod(x.shape[2:]))     # (no -1: N may be 0)
+    return _norm_affine(x, xr, (2,), weight, bias, (1, C) + (1,) * (x.ndim - 2),
                         (C,), eps, op)
 
 
@@ -273,27 +279,49 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
     return Tensor._make(y, (x,), backward, "normalize", graph_backward_from(composite, (x,)))
 
 
-def dropout2d(input, p=0.5, training=True, inplace=False):
-    """Zero whole channels of x (N, C, H, W) (or (C, H, W)) with probability p; scale the rest by
-    1/(1-p) (training only; the mask comes from nn's seeded generator)."""
-    x = _tensor(input, "input", "dropout2d")
-    if x.ndim == 2:                             # PyTorch warns and drops elements (its 'deprecated' 2-D case)
-        warnings.warn("dropout2d: a 2-D input drops single elements, as dropout does (PyTorch: deprecated); "
-                      "use dropout for it", UserWarning, stacklevel=2)
-        return dropout(x, p, training)
-    _check_ndim(x, (3, 4), "dropout2d", "input", "(N, C, H, W) or (C, H, W)")
-    _check_probability(p, "dropout2d")
-    if not training or p == 0.0:
+def _feature_dropout(x, p, training):
+    """PyTorch's feature_dropout: x (N, C, *) with each (n, c) feature zeroed whole with probability p, the rest
+    scaled by 1/(1-p) (training only; one draw per feature, mask (N, C, 1, ..., 1), from nn's seeded generator)."""
+    if not training or p == 0.0 or x.size == 0:
         return x
+    if x.ndim < 2:
+        raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
     dt = x.dtype
-    shape = x.shape[:-2] + (1, 1)
+    shape = tuple(x.shape[:2]) + (1,) * (x.ndim - 2)
     mask = np.zeros(shape, dt) if p == 1.0 else (get_rng().random(shape, dtype=dt) >= p).astype(dt) / dt.type(1 - p)
     y = x._data * mask
 
     def backward(g):
         # y = x * mask  =>  dx = g * mask
         return (g * mask,)
-    return Tensor._make(y, (x,), backward, "dropout2d")
+    return Tensor._make(y, (x,), backward, "feature_dropout")
+
+
+def _deprecated_rank(op, ndim, dims, spatial):
+    warnings.warn(f"{op}: Received a {ndim}-D input to {op}, which is deprecated and will result in an error in a "
+                  f"future release. To retain the behavior and silence this warning, please use dropout instead. Note "
+                  f"that {op} exists to provide channel-wise dropout on inputs with {spatial} spatial dimensions, a "
+                  f"channel dimension, and an optional batch dimension (i.e. {dims[0]}D or {dims[1]}D inputs).",
+                  UserWarning, stacklevel=3)
+
+
+def dropout2d(input, p=0.5, training=True, inplace=False):
+    """Zero whole channels of x (N, C, H, W) with probability p; scale the rest by 1/(1-p) (training only; the
+    mask comes from nn's seeded generator). As PyTorch: a 3-D input is read as (N, C, L), not (C, H, W) (one draw
+    per row, with PyTorch's warning); other ranks warn and drop the (N, C) features of x (N, C, *)."""
+    if inplace and training:
+        return _written_into(input, "dropout2d_", lambda t: dropout2d(t, p, training))
+    x = _tensor(input, "input", "dropout2d")
+    _check_probability(p, "dropout2d")
+    if x.ndim not in (3, 4):
+        _deprecated_rank("dropout2d", x.ndim, (3, 4), 2)
+    if x.ndim == 3:
+        warnings.warn("dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D dropout behavior "
+                      "is desired - input is interpreted as shape (N, C, L), where C is the channel dim. This behavior "
+                      "will change in a future release to interpret the input as one without a batch dimension, i.e. "
+                      "shape (C, H, W). To maintain the 1D channel-wise dropout behavior, please switch to using "
+                      "dropout1d instead.", UserWarning, stacklevel=2)
+    return _feature_dropout(x, p, training)
 
 
 def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None, use_input_stats=True,
@@ -331,18 +359,28 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
 
 def dropout3d(input, p=0.5, training=True, inplace=False):
     """Zero whole channels of x (N, C, D, H, W) (or (C, D, H, W)) with probability p; scale the rest by
-    1/(1-p): dropout2d over (..., D H, W)."""
+    1/(1-p). Other ranks warn, as PyTorch's, and are read as unbatched (a batch of one)."""
     if inplace and training:
         return _written_into(input, "dropout3d_", lambda t: dropout3d(t, p, training))
     x = _tensor(input, "input", "dropout3d")
-    _check_ndim(x, (4, 5), "dropout3d", "input", "(N, C, D, H, W) or (C, D, H, W)")
-    flat = x.reshape(tuple(x.shape[:-3]) + (x.shape[-3] * x.shape[-2], x.shape[-1]))
-    return dropout2d(flat, p, training).reshape(x.shape)
+    _check_probability(p, "dropout3d")
+    if x.ndim not in (4, 5):
+        _deprecated_rank("dropout3d", x.ndim, (4, 5), 3)
+    if x.ndim == 5 or not training:          # eval: the input itself, as PyTorch's
+        return _feature_dropout(x, p, training)
+    return _feature_dropout(x.unsqueeze(0), p, training).squeeze(0)
 
 
 def dropout1d(input, p=0.5, training=True, inplace=False):
-    """Zero whole channels of x (N, C, L) (or (C, L)) with probability p; scale the rest by 1/(1-p): dropout2d
-    over (..., L, 1)."""
+    """Zero whole channels of x (N, C, L) (or (C, L)) with probability p; scale the rest by 1/(1-p)."""
+    if inplace and training:
+        return _written_into(input, "dropout1d_", lambda t: dropout1d(t, p, training))
     x = _tensor(input, "input", "dropout1d")
-    _check_ndim(x, (2, 3), "dropout1d", "input", "(N, C, L) or (C, L)")
-    return dropout2d(x.unsqueeze(-1), p, training).squeeze(-1)
+    _check_probability(p, "dropout1d")
+    if x.ndim not in (2, 3):
+        raise RuntimeError(f"dropout1d: Expected 2D or 3D input, but received a {x.ndim}D input. Note that dropout1d "
+                           f"exists to provide channel-wise dropout on inputs with 1 spatial dimension, a channel "
+                           f"dimension, and an optional batch dimension (i.e. 2D or 3D inputs).")
+    if x.ndim == 3 or not training:          # eval: the input itself, as PyTorch's
+        return _feature_dropout(x, p, training)
+    return _feature_dropout(x.unsqueeze(0), p, training).squeeze(0)

@@ -73,8 +73,13 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     recompute_scale_factor=True (they differ for a scale factor that does not divide the size evenly).
     A 3-D input is resized as an (N, C, 1, L) image; a 5-D one ('nearest', 'nearest-exact', 'trilinear') as images
     along (H, W), then along D (the weights of each axis are separate, so this is the 3-d resampling); 'area' on a
-    5-D input is adaptive_avg_pool3d.
+    5-D input is adaptive_avg_pool3d. A uint8 input (an image's pixels) is taken by the nearest modes, which copy
+    pixels (resized in float64, exact for 0..255, and given back as uint8), as PyTorch's.
     """
+    if (mode in ("nearest", "nearest-exact") and isinstance(input, Tensor) and input._data.dtype == np.uint8):
+        y = interpolate(Tensor._wrap(input._data.astype(np.float64)), size, scale_factor, mode, align_corners,
+                        recompute_scale_factor, antialias)
+        return Tensor._wrap(y._data.astype(np.uint8))
     x = _tensor(input, "input", "interpolate")
     _check_ndim(x, (3, 4, 5), "interpolate", "input", "(N, C, L), (N, C, H, W) or (N, C, D, H, W)")
     if antialias and (mode not in ("bilinear", "bicubic", "lanczos") or x.ndim != 4):
@@ -323,7 +328,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     """Max over windows: x (N, C, H, W) -> (N, C, Ho, Wo); stride defaults to kernel_size; padding counts as
     -inf. ceil_mode: the last, partial windows too (their outputs are the max of what they cover).
     return_indices: also each maximum's flat index in its (H, W) input plane, int64 (for max_unpool2d).
-    dilation: the window's taps that far apart (then without ceil_mode)."""
+    dilation: the window's taps that far apart."""
     if _pair(dilation, "dilation", "max_pool2d") != (1, 1):
         return _dilated_max_pool2d(input, kernel_size, stride, padding, _pair(dilation, "dilation", "max_pool2d"),
                                    ceil_mode, return_indices)
@@ -355,20 +360,22 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 def _dilated_max_pool2d(x, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
     """max_pool2d with dilated windows: the kh * kw strided slices of the input padded with -inf, one per tap, and
     at each output the first tap (in row, then column order) holding the maximum, which alone takes the gradient
-    (PyTorch's scan; a padding tap never is the one)."""
+    (PyTorch's scan; a padding tap never is the one). ceil_mode: the far side is padded further with -inf for the
+    last, partial windows (_ceil_extra of the dilated extent d (k - 1) + 1)."""
     op = "max_pool2d"
-    if ceil_mode:
-        raise NotImplementedError(f"{op}: dilation > 1 with ceil_mode is not supported")
-    x, (kh, kw), (sh, sw), (ph, pw) = _pool_args(x, kernel_size, stride, padding, op, dilation=dilation)
+    x, (kh, kw), (sh, sw), (ph, pw) = _pool_args(x, kernel_size, stride, padding, op, ceil_mode, dilation=dilation)
     (dh, dw), (H, W) = dilation, x.shape[2:]
-    Ho, Wo = (H + 2 * ph - dh * (kh - 1) - 1) // sh + 1, (W + 2 * pw - dw * (kw - 1) - 1) // sw + 1
-    xp = pad(x, (pw, pw, ph, ph), value=-np.inf) if ph or pw else x
+    eh, ew = ((_ceil_extra(H, dh * (kh - 1) + 1, sh, ph), _ceil_extra(W, dw * (kw - 1) + 1, sw, pw)) if ceil_mode
+              else (0, 0))
+    Ho, Wo = (H + 2 * ph + eh - dh * (kh - 1) - 1) // sh + 1, (W + 2 * pw + ew - dw * (kw - 1) - 1) // sw + 1
+    padded = bool(ph or pw or eh or ew)
+    xp = pad(x, (pw, pw + ew, ph, ph + eh), value=-np.inf) if padded else x
     taps = [xp[:, :, a * dh:a * dh + sh * (Ho - 1) + 1:sh, b * dw:b * dw + sw * (Wo - 1) + 1:sw]
             for a in range(kh) for b in range(kw)]
     rows = np.arange(kh).reshape(-1, 1, 1, 1) * dh + np.arange(Ho).reshape(-1, 1) * sh - ph     # (kh, 1, Ho, 1)
     cols = np.arange(kw).reshape(1, -1, 1, 1) * dw + np.arange(Wo) * sw - pw                   # (1, kw, 1, Wo)
     real = ((rows >= 0) & (rows < H)) & ((cols >= 0) & (cols < W))                            # (kh, kw, Ho, Wo)
-    tap = _first_max(taps, real.reshape(kh * kw, Ho, Wo) if ph or pw else None)
+    tap = _first_max(taps, real.reshape(kh * kw, Ho, Wo) if padded else None)
     y = _pick(taps, tap)
     if not return_indices:
         return y
@@ -378,14 +385,15 @@ def _dilated_max_pool2d(x, kernel_size, stride, padding, dilation, ceil_mode, re
 
 def _first_max(values, real=None):
     """For each element, the index of the first of the Tensors values (all one shape) holding the largest value
-    (the first NaN where there is one); real (bool, one row per value, broadcast against it): False where a value
-    is padding, which then never is the one (every element has a real value). One pass over the values (the max
-    pools' rule, PyTorch's scan: the first maximum wins)."""
+    (the last NaN where there is one: PyTorch's scan takes val > max || isnan(val), so each NaN replaces); real
+    (bool, one row per value, broadcast against it): False where a value is padding, which then never is the one
+    (every element has a real value). One pass over the values (the max pools' rule, PyTorch's scan: the first
+    maximum wins)."""
     best, tap = values[0]._data, np.zeros(values[0].shape, np.int64)
     found = None if real is None else np.broadcast_to(real[0], best.shape)    # a real value seen yet
     for t in range(1, len(values)):
         v = values[t]._data
-        better = (v > best) | (np.isnan(v) & ~np.isnan(best))
+        better = (v > best) | np.isnan(v)
         if real is not None:                    # a real value replaces padding; padding never replaces one
             better = (better | ~found) & real[t]
             found = found | real[t]
@@ -405,7 +413,10 @@ def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_siz
     The gradient of each value is the output gradient where it was put."""
     op = "max_unpool2d"
     input = _tensor(input, "input", op)
-    _check_ndim(input, (4,), op, layout="(N, C, h, w)")
+    if input.ndim == 3:                         # one image (C, h, w), as PyTorch
+        idx = Tensor._wrap(np.asarray(getattr(indices, "_data", indices))[None])
+        return max_unpool2d(input.unsqueeze(0), idx, kernel_size, stride, padding, output_size).squeeze(0)
+    _check_ndim(input, (4,), op, layout="(N, C, h, w) (or 3-D, one image (C, h, w))")
     kernel = _pair(kernel_size, "kernel_size", op)
     stride = kernel if stride is None else _pair(stride, "stride", op)
     padding = _pair(padding, "padding", op)
@@ -421,7 +432,9 @@ def _scatter_unpool(input, indices, size, op):
     """input (N, C, ...) values put at their flat indices (same shape) of (N, C, *size) outputs, zeros elsewhere
     (the max unpools: max_unpool2d here, max_unpool3d in threedim.py)."""
     N, C = input.shape[:2]
-    idx = (indices._data if isinstance(indices, Tensor) else np.asarray(indices)).reshape(N, C, -1)
+    # (no -1: an empty batch has nothing to infer it from)
+    idx = (indices._data if isinstance(indices, Tensor) else np.asarray(indices)).reshape(
+        N, C, int(np.prod(input.shape[2:])))
     volume = int(np.prod(size))
     if idx.size and (idx.min() < 0 or idx.max() >= volume):
         raise ValueError(f"{op}: an index lies outside the {' x '.join(map(str, size))} output; pass output_size=")

@@ -18,6 +18,8 @@ def pad(input, pad, mode="constant", value=None):
     if mode not in _PAD_MODES:
         # PyTorch's error for any other mode (speechbrain's Conv1d(padding_mode="zeros") reaches it)
         raise NotImplementedError(f"Unrecognised padding mode {mode}")
+    if mode != "constant" and value is not None and value != 0:     # PyTorch refuses it rather than ignore it
+        raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument')
     if len(pad) % 2 or len(pad) // 2 > x.ndim:
         raise ValueError(f"pad: pad must hold (before, after) pairs for at most {x.ndim} dims, got {pad!r}")
     if mode != "constant":

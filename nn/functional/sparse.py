@@ -41,6 +41,8 @@ def _checked_lookup(idx, weight, padding_idx, max_norm, norm_type, op):
     rescale every row about to be read (padding included, as PyTorch's embedding_renorm_) in weight itself."""
     n = weight.shape[0]
     if idx.size and (idx.min() < 0 or idx.max() >= n):
+        if op == "embedding":               # PyTorch's words (its index_select's)
+            raise IndexError("index out of range in self")
         raise IndexError(f"{op}: index out of range for {n} embeddings: indices must lie in [0, {n})")
     if padding_idx is not None:
         if not -n <= padding_idx < n:

@@ -1,4 +1,5 @@
 """Activation layers."""
+import warnings
 import numpy as np
 
 from ..dtypes import get_default_dtype
@@ -132,8 +133,17 @@ class SiLU(Module):
 class Hardtanh(Module):
     """x clipped to [min_val, max_val] (inplace: written into the input, as ReLU's)."""
 
-    def __init__(self, min_val=-1.0, max_val=1.0, inplace=False):
+    def __init__(self, min_val=-1.0, max_val=1.0, inplace=False, min_value=None, max_value=None):
         super().__init__()
+        # PyTorch's deprecated spellings, still taken (with its FutureWarning)
+        if min_value is not None:
+            warnings.warn("keyword argument `min_value` is deprecated and renamed to `min_val`", FutureWarning,
+                          stacklevel=2)
+            min_val = min_value
+        if max_value is not None:
+            warnings.warn("keyword argument `max_value` is deprecated and renamed to `max_val`", FutureWarning,
+                          stacklevel=2)
+            max_val = max_value
         self.min_val = _check_float("min_val", min_val)
         self.max_val = _check_float("max_val", max_val)
         if self.min_val > self.max_val:

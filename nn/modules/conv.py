@@ -25,10 +25,12 @@ def _padding_mode(op, mode):
 
 
 def _padded_by_mode(x, padding, kernel_size, dilation, mode):
-    """x padded by F.pad in mode, PyTorch's order (last dim first); padding: per dim, or 'same'."""
+    """x padded by F.pad in mode, PyTorch's order (last dim first); padding: per dim, 'same' or 'valid'."""
     if padding == "same":
         totals = [d * (k - 1) for k, d in zip(kernel_size, dilation)]
         pairs = [(t // 2, t - t // 2) for t in totals]
+    elif padding == "valid":
+        pairs = [(0, 0)] * len(kernel_size)
     else:
         pairs = [(p, p) for p in padding]
     return F.pad(x, [v for pair in reversed(pairs) for v in pair], mode=mode)
@@ -67,8 +69,10 @@ class _ConvNd(Module):
         self.kernel_size = _int_pair("kernel_size", kernel_size, 1)
         hyper = conv_hyperparameters(op, stride, padding, dilation, groups, output_padding)
         self.stride, self.padding, self.dilation, self.groups = hyper[:4]
-        if output_padding is not None:
-            self.output_padding = hyper[4]
+        if isinstance(padding, str):            # PyTorch keeps the string: m.padding == 'valid', repr padding=valid
+            self.padding = padding
+        # PyTorch's _ConvNd has output_padding on every convolution (zeros on the non-transposed ones)
+        self.output_padding = hyper[4] if output_padding is not None else (0,) * len(self.kernel_size)
         if self.in_channels % self.groups or self.out_channels % self.groups:
             raise ValueError(f"in_channels ({self.in_channels}) and out_channels ({self.out_channels}) "
                              f"must both be divisible by groups ({self.groups})")

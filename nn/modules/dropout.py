@@ -1,6 +1,7 @@
 """Dropout and Dropout2d."""
 from .. import functional as F
 from .module import Module
+from ..functional._args import _check_probability
 from .utils import _check_float
 
 class _DropoutNd(Module):
@@ -8,7 +9,8 @@ class _DropoutNd(Module):
 
     def __init__(self, p=0.5, inplace=False):
         super().__init__()
-        self.p = _check_float("p (dropout probability)", p, 0.0, 1.0)
+        self.p = _check_float("p (dropout probability)", p)
+        _check_probability(p, type(self).__name__)          # PyTorch's words
         self.inplace = bool(inplace)   # written into the input, as PyTorch's
 
     def extra_repr(self):
@@ -28,14 +30,14 @@ class Dropout2d(Dropout):
     1 / (1 - p)); identity in eval mode."""
 
     def forward(self, input):
-        return F.dropout2d(input, self.p, self.training)
+        return F.dropout2d(input, self.p, self.training, self.inplace)
 
 
 class Dropout1d(Dropout):
     """In training, zero whole channels of (N, C, L) with probability p (scale the rest by 1 / (1 - p))."""
 
     def forward(self, input):
-        return F.dropout1d(input, self.p, self.training)
+        return F.dropout1d(input, self.p, self.training, self.inplace)
 
 
 class Dropout3d(Dropout):

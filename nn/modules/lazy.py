@@ -91,6 +91,7 @@ class _LazyLayer(Module):
 
     _eager = None
     _parameter_names = ("weight", "bias")
+    _lazy_defaults = {}         # PyTorch's defaults where its lazy class's differ from the eager class's
 
     @classmethod
     def cls_to_become(cls):
@@ -99,8 +100,11 @@ class _LazyLayer(Module):
 
     def __init__(self, *args, **kwargs):
         super().__init__()
-        bound = inspect.signature(self.cls_to_become()).bind(1, *args, **kwargs)     # refuses bad arguments
-        bound.apply_defaults()                  # (affine: True for the batch norms, False for the instance norms)
+        signature = inspect.signature(self.cls_to_become())
+        given = signature.bind(1, *args, **kwargs).arguments                           # refuses bad arguments
+        kwargs = {**{k: v for k, v in self._lazy_defaults.items() if k not in given}, **kwargs}
+        bound = signature.bind(1, *args, **kwargs)
+        bound.apply_defaults()                  # (affine: True for the batch norms and the lazy instance norms)
         given = bound.arguments
         self._lazy_arguments = (args, kwargs)
         for name in self._parameter_names:
@@ -218,13 +222,17 @@ class LazyConvTranspose3d(_LazyConv):
 
 
 class LazyInstanceNorm1d(_LazyConv):
-    """InstanceNorm1d with num_features read from the input's dim 1 (dim 0 unbatched)."""
+    """InstanceNorm1d with num_features read from the input's dim 1 (dim 0 unbatched). PyTorch's lazy instance
+    norms default to affine=True and track_running_stats=True (its _LazyNormBase's defaults), unlike the eager ones."""
     _eager, _spatial_dims = ("normalization", "InstanceNorm1d"), 1
+    _lazy_defaults = {"affine": True, "track_running_stats": True}
 
 
 class LazyInstanceNorm2d(_LazyConv):
     _eager, _spatial_dims = ("normalization", "InstanceNorm2d"), 2
+    _lazy_defaults = {"affine": True, "track_running_stats": True}
 
 
 class LazyInstanceNorm3d(_LazyConv):
     _eager, _spatial_dims = ("normalization", "InstanceNorm3d"), 3
+    _lazy_defaults = {"affine": True, "track_running_stats": True}

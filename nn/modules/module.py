@@ -95,7 +95,7 @@ class Buffer(Tensor):
 _HOOK_REGISTRIES = frozenset({"_forward_pre_hooks", "_forward_hooks", "_backward_hooks", "_backward_pre_hooks",
                               "_state_dict_pre_hooks", "_state_dict_hooks", "_load_state_dict_pre_hooks",
                               "_load_state_dict_post_hooks", "_forward_pre_hooks_with_kwargs",
-                              "_forward_hooks_with_kwargs"})
+                              "_forward_hooks_with_kwargs", "_forward_hooks_always_called"})
 
 
 class StateDictError(KeyError, RuntimeError):
@@ -422,8 +422,9 @@ class Module:
         if name == "" or "." in name:
             raise KeyError(f"{kind} name can't be empty or contain '.', got {name!r}")
         self._registries(kind)
-        if hasattr(self, name) and not any(name in self.__dict__[r] for r in
-                                           ("_parameters", "_buffers", "_modules")):
+        # PyTorch's: a name taken by anything but this kind (a parameter's name for a buffer too) is refused
+        own = {"parameter": "_parameters", "buffer": "_buffers", "module": "_modules"}[kind]
+        if hasattr(self, name) and name not in self.__dict__[own]:
             raise KeyError(f"attribute {name!r} already exists")
 
     def register_parameter(self, name, param):
@@ -639,8 +640,16 @@ class Module:
                                       "device.")
         if dtype is None:
             return self
-        if dtype.kind != "f":
-            raise ValueError(f"Module.to expects a floating dtype, got {dtype}")
+        if dtype.kind not in "fc":                  # PyTorch's TypeError and words
+            raise TypeError(f"nn.Module.to only accepts floating point or complex dtypes, but got desired "
+                            f"dtype=nn.{np.dtype(dtype).name}")
+        if dtype.kind == "c":                       # PyTorch's: the floating and complex entries become complex
+            warnings.warn("Complex modules are a new feature under active development whose design may change, "
+                          "and some modules might not work as expected when using complex tensors as parameters "
+                          "or buffers. Please file an issue at https://github.com/pytorch/pytorch/issues/new?"
+                          "template=bug-report.yml if a complex module does not work as expected.", UserWarning,
+                          stacklevel=2)
+            return self._apply(lambda t: t.to(dtype) if t.is_floating_point() or t.is_complex() else t)
         return self._apply(lambda t: t.to(dtype) if t.is_floating_point() else t)   # gradients cast too
 
     def cpu(self):
@@ -687,6 +696,29 @@ class Module:
         backward_hooks, backward_pre_hooks = d.get("_backward_hooks"), d.get("_backward_pre_hooks")
         if not (pre_hooks or hooks or backward_hooks or backward_pre_hooks):
             return self.forward(*args, **kwargs)
+        state = {"args": args, "kwargs": kwargs, "output": None, "called": set()}
+        if not d.get("_forward_hooks_always_called"):
+            return self._call_with_hooks(state)
+        try:
+            return self._call_with_hooks(state)
+        except Exception:
+            self._run_always_called_hooks(state)
+            raise
+
+    # PyTorch's names of the call (its __call__ is _wrapped_call_impl, which runs _call_impl: hooks and forward);
+    # wrappers call them directly
+    def _call_impl(self, *args, **kwargs):
+        return Module.__call__(self, *args, **kwargs)
+
+    _wrapped_call_impl = _call_impl
+
+    def _call_with_hooks(self, state):
+        """forward with the pre-hooks before it and the forward hooks after it; state (args, kwargs, output, the
+        always_call hooks run) kept up to date for _run_always_called_hooks."""
+        d = self.__dict__
+        pre_hooks, hooks = d.get("_forward_pre_hooks"), d.get("_forward_hooks")
+        backward_hooks, backward_pre_hooks = d.get("_backward_hooks"), d.get("_backward_pre_hooks")
+        args, kwargs = state["args"], state["kwargs"]
         for key, hook in list((pre_hooks or {}).items()):
             if key in d.get("_forward_pre_hooks_with_kwargs", ()):
                 result = hook(self, args, kwargs)               # None, or (new args, new kwargs)
@@ -699,12 +731,17 @@ class Module:
             result = hook(self, args)                           # None, or the new positional arguments
             if result is not None:
                 args = result if isinstance(result, tuple) else (result,)
+        state["args"], state["kwargs"] = args, kwargs
         if backward_hooks or backward_pre_hooks:
             output = call_with_backward_hooks(self, backward_hooks or {}, backward_pre_hooks or {}, self.forward,
                                               args, kwargs)
         else:
             output = self.forward(*args, **kwargs)
+        always = d.get("_forward_hooks_always_called", ())
         for key, hook in list((hooks or {}).items()):
+            state["output"] = output
+            if key in always:
+                state["called"].add(key)
             if key in d.get("_forward_hooks_with_kwargs", ()):
                 result = hook(self, args, kwargs, output)
             else:
@@ -712,6 +749,24 @@ class Module:
             if result is not None:
                 output = result
         return output
+
+    def _run_always_called_hooks(self, state):
+        """After forward (or a hook) raised: the always_call forward hooks not run yet, as PyTorch's, with the
+        output so far (None if forward raised); an error of theirs is a warning, the first error propagates."""
+        d = self.__dict__
+        always, with_kwargs = d.get("_forward_hooks_always_called", ()), d.get("_forward_hooks_with_kwargs", ())
+        output = state["output"]
+        for key, hook in list((d.get("_forward_hooks") or {}).items()):
+            if key not in always or key in state["called"]:
+                continue
+            try:
+                result = (hook(self, state["args"], state["kwargs"], output) if key in with_kwargs else
+                          hook(self, state["args"], output))
+                if result is not None:
+                    output = result
+            except Exception as e:
+                warnings.warn("module forward hook with ``always_call=True`` raised an exception that was silenced "
+                              f"as another error was raised in forward: {e}", stacklevel=2)
 
     def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
         """hook(module, args) runs before forward; it may return new args (a tuple, or one value). With
@@ -722,21 +777,24 @@ class Module:
     def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False, always_call=False):
         """hook(module, args, output) runs after forward; it may return a replacement output (e.g. to keep a
         layer's activations: hook stores output). With with_kwargs=True it is hook(module, args, kwargs, output)
-        (Lightning's model summary); prepend=True runs it first. always_call (run it also when forward raises) is
-        not supported. Returns a handle whose remove() unregisters it."""
-        if always_call:
-            raise NotImplementedError("register_forward_hook(always_call=True) is not supported in nn")
-        return self._register_hook("_forward_hooks", hook, prepend, with_kwargs)
+        (Lightning's model summary); prepend=True runs it first; always_call=True runs it also when forward (or
+        an earlier hook) raises, with the output so far (None). Returns a handle whose remove() unregisters it."""
+        return self._register_hook("_forward_hooks", hook, prepend, with_kwargs, always_call)
 
-    def _register_hook(self, registry, hook, prepend, with_kwargs):
+    def _register_hook(self, registry, hook, prepend, with_kwargs, always_call=False):
         """Add hook to the registry, first if prepend; its id is kept in <registry>_with_kwargs (as PyTorch's)
-        when it takes the keyword arguments."""
+        when it takes the keyword arguments, and in _forward_hooks_always_called with always_call."""
         kwargs_ids = self._hook_registry(registry + "_with_kwargs")
-        handle = RemovableHandle(self._hook_registry(registry), hook, extra_dict=kwargs_ids)
+        extra = [kwargs_ids]
+        if always_call:
+            extra.append(self._hook_registry("_forward_hooks_always_called"))
+        handle = RemovableHandle(self._hook_registry(registry), hook, extra_dict=extra)
         if prepend:
             self.__dict__[registry].move_to_end(handle.id, last=False)
         if with_kwargs:
             kwargs_ids[handle.id] = True
+        if always_call:
+            extra[1][handle.id] = True
         return handle
 
     def register_full_backward_hook(self, hook):
@@ -839,6 +897,26 @@ class Module:
         for name, b in dict.items(self._buffers):
             if b is not None and name not in self._non_persistent_buffers:
                 destination[prefix + name] = Tensor._wrap(b) if keep_vars else b.view(DataArray)
+        if type(self).get_extra_state is not Module.get_extra_state:       # after the buffers, as PyTorch's
+            destination[prefix + _EXTRA_STATE_KEY_SUFFIX] = self.get_extra_state()
+
+    def get_extra_state(self):
+        """The state a subclass keeps beyond its parameters and buffers (any picklable object), saved under
+        ``prefix + "_extra_state"`` when the subclass overrides this (and set_extra_state, which loads it back)."""
+        raise RuntimeError("Reached a code path in Module.get_extra_state() that should never be called. Please "
+                           "file an issue at https://github.com/pytorch/pytorch/issues/new?template=bug-report.yml "
+                           "to report this bug.")
+
+    def set_extra_state(self, state):
+        """Load what get_extra_state returned (a subclass overrides both)."""
+        raise RuntimeError("Reached a code path in Module.set_extra_state() that should never be called. Please "
+                           "file an issue at https://github.com/pytorch/pytorch/issues/new?template=bug-report.yml "
+                           "to report this bug.")
+
+    def _extra_state_modules(self):
+        """(key, module) for every module of the tree that loads extra state (overrides set_extra_state)."""
+        return [(prefix + _EXTRA_STATE_KEY_SUFFIX, m) for prefix, m in self._tree()
+                if type(m).set_extra_state is not Module.set_extra_state]
 
     def register_state_dict_pre_hook(self, hook):
         """hook(module, prefix, keep_vars) runs before state_dict() collects this module's entries. Returns a
@@ -920,10 +998,18 @@ class Module:
                 self._assign_entry(name, entry, given if np.shape(given) == value.shape else value, value)
             else:
                 self._copy_value(key, self._entry_array(entry), value, stacklevel=5)
+        extra_key = prefix + _EXTRA_STATE_KEY_SUFFIX
+        if type(self).set_extra_state is not Module.set_extra_state:
+            if extra_key in state_dict:
+                self.set_extra_state(state_dict[extra_key])
+            elif strict:
+                missing_keys.append(extra_key)
+        elif strict and extra_key in state_dict:
+            unexpected_keys.append(extra_key)
         if strict:
             names = {name for name, _ in own}
             for key in state_dict.keys():
-                if key.startswith(prefix) and key != prefix + _EXTRA_STATE_KEY_SUFFIX:
+                if key.startswith(prefix) and key != extra_key:
                     first, dot, _ = key[len(prefix):].partition(".")
                     if first not in (self._modules if dot else names):
                         unexpected_keys.append(key)
@@ -1019,8 +1105,11 @@ class Module:
         post_hooks = [(m, hook) for _, m in reversed(tree)
                       for hook in list(m.__dict__.get("_load_state_dict_post_hooks", {}).values())]
         entries = OrderedDict(self._state_entries())
-        missing = [k for k in entries if k not in state_dict] + hook_missing
-        unexpected = [k for k in state_dict.keys() if k not in entries] + hook_unexpected
+        extra = self._extra_state_modules()                 # loaded by set_extra_state, after the arrays
+        extra_keys = {key for key, _ in extra}
+        missing = [k for k in entries if k not in state_dict] + [k for k, _ in extra if k not in state_dict]
+        missing += hook_missing
+        unexpected = [k for k in state_dict.keys() if k not in entries and k not in extra_keys] + hook_unexpected
         mismatched, values = [], {}
         for key, entry in entries.items():
             if key not in state_dict:
@@ -1040,6 +1129,9 @@ class Module:
                 self._assign_entry(key, entries[key], given if np.shape(given) == value.shape else value, value)
                 continue
             self._copy_value(key, self._entry_array(entries[key]), value, stacklevel=3)
+        for key, module in extra:
+            if key in state_dict:
+                module.set_extra_state(state_dict[key])
         result = IncompatibleKeys(missing, unexpected)
         if post_hooks:
             for m, hook in post_hooks:                              # children before their parents

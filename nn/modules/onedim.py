@@ -33,9 +33,8 @@ class _Conv1dBase(_ConvNd):
                                      (0, _one(padding)), (1, _one(dilation)), groups,
                                      None if output_padding is None else (0, _one(output_padding)))
         self.stride, self.dilation, self.groups = (hyper[0][1],), (hyper[2][1],), hyper[3]
-        self.padding = hyper[1] if isinstance(hyper[1], str) else (hyper[1][1],)
-        if output_padding is not None:
-            self.output_padding = (hyper[4][1],)
+        self.padding = padding if isinstance(padding, str) else (hyper[1][1],)    # a string kept, as PyTorch
+        self.output_padding = (hyper[4][1],) if output_padding is not None else (0,)   # PyTorch's, on every conv
         if self.in_channels % self.groups or self.out_channels % self.groups:
             raise ValueError(f"in_channels ({self.in_channels}) and out_channels ({self.out_channels}) "
                              f"must both be divisible by groups ({self.groups})")

@@ -38,7 +38,8 @@ class _Pad2d(Module):
         return F.pad(input, self.padding, self.mode)
 
     def extra_repr(self):
-        return f"{self.padding}" + (f", value={self.value}" if self.mode == "constant" else "")
+        # PyTorch's: ConstantPad2d(padding=(1, 1, 1, 1), value=0.5), ReflectionPad2d((1, 1, 1, 1))
+        return f"padding={self.padding}, value={self.value}" if self.mode == "constant" else f"{self.padding}"
 
 
 # PyTorch's private family bases (torch.nn.modules.padding._ConstantPadNd, ...): code that handles a whole family
@@ -51,15 +52,24 @@ class _ReflectionPadNd(_Pad2d):
     """The reflection pads."""
     mode = "reflect"
 
+    def __init__(self, padding):                # no value: PyTorch's signature
+        super().__init__(padding)
+
 
 class _ReplicationPadNd(_Pad2d):
     """The replication pads."""
     mode = "replicate"
 
+    def __init__(self, padding):                # no value: PyTorch's signature
+        super().__init__(padding)
+
 
 class _CircularPadNd(_Pad2d):
     """The circular pads."""
     mode = "circular"
+
+    def __init__(self, padding):                # no value: PyTorch's signature
+        super().__init__(padding)
 
 
 class ConstantPad2d(_ConstantPadNd):

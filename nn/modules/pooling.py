@@ -1,6 +1,7 @@
 """MaxPool2d and AvgPool2d."""
 from .. import functional as F
 from .module import Module
+from .utils import _ntuple
 from .poolbase import _AdaptiveAvgPoolNd, _AdaptiveMaxPoolNd, _AvgPoolNd, _MaxPoolNd
 from ..functional.sampling import pool_hyperparameters
 
@@ -57,10 +58,14 @@ class AdaptiveAvgPool2d(_AdaptiveAvgPoolNd):
 class _MaxUnpoolNd(Module):
     """The max unpools: forward(input, indices, output_size=None) through the subclass's functional form."""
     _unpool = None
+    _dims = 2
 
     def __init__(self, kernel_size, stride=None, padding=0):
         super().__init__()
-        self.kernel_size, self.stride, self.padding = kernel_size, kernel_size if stride is None else stride, padding
+        # PyTorch stores one entry per spatial dim (_single / _pair / _triple): m.kernel_size == (2, 2)
+        as_tuple = _ntuple(self._dims)
+        self.kernel_size, self.padding = as_tuple(kernel_size), as_tuple(padding)
+        self.stride = self.kernel_size if stride is None else as_tuple(stride)
 
     def forward(self, input, indices, output_size=None):
         return type(self)._unpool(input, indices, self.kernel_size, self.stride, self.padding, output_size)
@@ -79,12 +84,14 @@ class MaxUnpool1d(_MaxUnpoolNd):
     """The inverse of MaxPool1d(return_indices=True): values put back at their indices along L, zeros elsewhere
     (F.max_unpool1d)."""
     _unpool = staticmethod(F.max_unpool1d)
+    _dims = 1
 
 
 class MaxUnpool3d(_MaxUnpoolNd):
     """The inverse of MaxPool3d(return_indices=True): values put back at their indices in (D, H, W), zeros
     elsewhere (F.max_unpool3d)."""
     _unpool = staticmethod(F.max_unpool3d)
+    _dims = 3
 
 
 class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):

@@ -10,6 +10,8 @@ a sequence is a Python loop over its steps, and backpropagation through time is 
           n = tanh(split(W_ih x + b_ih)[2] + r (split(W_hh h + b_hh)[2])),  h' = (1 - z) n + z h
 """
 import math
+import numbers
+import warnings
 
 import numpy as np
 
@@ -118,23 +120,29 @@ class RNNBase(Module):
     def __init__(self, mode, input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,
                  bidirectional=False, proj_size=0, device=None, dtype=None):
         super().__init__()
-        # PyTorch's type checks: a NumPy integer size (asteroid's DCCRN computes one by np.ceil) is refused too
+        if proj_size and mode != "LSTM":        # RNN's and GRU's own check, before the base's
+            raise ValueError("proj_size argument is only supported for LSTM, not RNN or GRU")
+        # PyTorch's checks, in its order and words
+        if isinstance(dropout, bool) or not isinstance(dropout, numbers.Number) or not 0 <= dropout <= 1:
+            raise ValueError("dropout should be a number in range [0, 1] representing the probability of an element "
+                             "being zeroed")
+        if dropout > 0 and num_layers == 1:
+            warnings.warn(f"dropout option adds dropout after all but last recurrent layer, so non-zero dropout "
+                          f"expects num_layers greater than 1, but got dropout={dropout} and num_layers={num_layers}",
+                          UserWarning, stacklevel=3)
+        # the type checks: a NumPy integer size (asteroid's DCCRN computes one by np.ceil) is refused too
         for name, value, kind in (("bias", bias, bool), ("batch_first", batch_first, bool),
                                   ("input_size", input_size, int), ("hidden_size", hidden_size, int)):
             if not isinstance(value, kind):
                 raise TypeError(f"{name} should be of type {kind.__name__}, got: {type(value).__name__}")
             if kind is int and value <= 0:      # each size's value right after its type, in PyTorch's order
                 raise ValueError(f"{name} must be greater than zero")
-        if proj_size and mode != "LSTM":
-            raise ValueError(f"{type(self).__name__}: proj_size is only supported for LSTM, not RNN or GRU")
-        if not 0 <= proj_size < hidden_size:
-            raise ValueError(f"{type(self).__name__}: proj_size must be at least 0 and smaller than hidden_size "
-                             f"({hidden_size}), got {proj_size}")
-        if hidden_size < 1 or num_layers < 1:
-            raise ValueError(f"{type(self).__name__}: hidden_size and num_layers must be at least 1, got "
-                             f"{hidden_size} and {num_layers}")
-        if not 0 <= dropout <= 1:
-            raise ValueError(f"{type(self).__name__}: dropout must be in [0, 1], got {dropout}")
+        if num_layers <= 0:
+            raise ValueError("num_layers must be greater than zero")
+        if proj_size < 0:
+            raise ValueError("proj_size should be a positive integer or zero to disable projections")
+        if proj_size >= hidden_size:
+            raise ValueError("proj_size has to be smaller than hidden_size")
         self.mode, self.input_size, self.hidden_size = mode, int(input_size), int(hidden_size)
         self.num_layers, self.bias, self.batch_first = int(num_layers), bool(bias), bool(batch_first)
         self.dropout, self.bidirectional, self.proj_size = float(dropout), bool(bidirectional), int(proj_size)
@@ -273,17 +281,20 @@ class RNNBase(Module):
         return output, h_n
 
     def extra_repr(self):
+        # PyTorch's order: proj_size first, then the layer count and the flags that differ from the defaults
         s = f"{self.input_size}, {self.hidden_size}"
+        if self.proj_size:
+            s += f", proj_size={self.proj_size}"
         if self.num_layers != 1:
             s += f", num_layers={self.num_layers}"
+        if self.bias is not True:
+            s += f", bias={self.bias}"
         if self.batch_first:
-            s += ", batch_first=True"
+            s += f", batch_first={self.batch_first}"
         if self.dropout:
             s += f", dropout={self.dropout}"
         if self.bidirectional:
-            s += ", bidirectional=True"
-        if self.proj_size:
-            s += f", proj_size={self.proj_size}"
+            s += f", bidirectional={self.bidirectional}"
         return s
 
 
@@ -293,7 +304,7 @@ class RNN(RNNBase):
     def __init__(self, input_size, hidden_size, num_layers=1, nonlinearity="tanh", bias=True, batch_first=False,
                  dropout=0.0, bidirectional=False, device=None, dtype=None):
         if nonlinearity not in ("tanh", "relu"):
-            raise ValueError(f"RNN: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
+            raise ValueError(f"Unknown nonlinearity '{nonlinearity}'. Select from 'tanh' or 'relu'.")
         super().__init__("RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU", input_size, hidden_size,
                          num_layers, bias, batch_first, dropout, bidirectional, device=device, dtype=dtype)
         self.nonlinearity = nonlinearity
@@ -350,7 +361,8 @@ class RNNCellBase(Module):
         return state
 
     def extra_repr(self):
-        return f"{self.input_size}, {self.hidden_size}" + ("" if self.bias else ", bias=False")
+        s = f"{self.input_size}, {self.hidden_size}" + ("" if self.bias is True else f", bias={self.bias}")
+        return s + ("" if getattr(self, "nonlinearity", "tanh") == "tanh" else f", nonlinearity={self.nonlinearity}")
 
 
 class RNNCell(RNNCellBase):

@@ -27,10 +27,13 @@ class Embedding(Module):
         _factory(self, device, dtype)
 
     @classmethod
-    def from_pretrained(cls, embeddings, freeze=True, padding_idx=None):
-        """An Embedding holding the given (num_embeddings, embedding_dim) table; freeze: not trained."""
+    def from_pretrained(cls, embeddings, freeze=True, padding_idx=None, max_norm=None, norm_type=2.0,
+                        scale_grad_by_freq=False, sparse=False):
+        """An Embedding holding the given (num_embeddings, embedding_dim) table; freeze: not trained; the other
+        arguments as the constructor's (PyTorch's signature)."""
         table = _pretrained(embeddings, cls.__name__)
-        return cls(table.shape[0], table.shape[1], padding_idx, _weight=table, _freeze=freeze)
+        return cls(table.shape[0], table.shape[1], padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse,
+                   _weight=table, _freeze=freeze)
 
     def reset_parameters(self):
         """A new N(0, 1) table with the padding_idx row zero, as PyTorch's (loralib's LoRA Embedding calls it)."""
@@ -150,8 +153,10 @@ def _fill_padding_row(module):
 
 
 def _pretrained(embeddings, name):
-    """A copy of from_pretrained's (num_embeddings, embedding_dim) table, checked 2-D."""
-    table = np.asarray(embeddings._data if isinstance(embeddings, Tensor) else embeddings)
+    """from_pretrained's (num_embeddings, embedding_dim) table, checked 2-D: a Tensor's own array, as PyTorch's
+    Parameter(embeddings) shares the given tensor's memory (a max_norm renormalisation or a training step writes
+    through to it); an ndarray or a list is copied."""
+    table = embeddings._data if isinstance(embeddings, Tensor) else np.array(embeddings)
     if table.ndim != 2:
         raise ValueError(f"{name}.from_pretrained: embeddings must be 2-D, got shape {table.shape}")
-    return table.copy()
+    return table

@@ -8,7 +8,7 @@ import numpy as np
 from .. import functional as F
 from ..dtypes import get_default_dtype
 from ..functional.threedim import _triple
-from .conv import _ConvNd, _ConvTransposeNd
+from .conv import _ConvNd, _ConvTransposeNd, _padded_by_mode
 from .module import Module, Parameter
 from .poolbase import _AdaptiveAvgPoolNd, _AdaptiveMaxPoolNd, _AvgPoolNd, _MaxPoolNd
 from .utils import _check_int, _factory, _reset_weight_and_bias
@@ -33,7 +33,14 @@ class _Conv3dBase(_ConvNd):
         self.kernel_size = _triple("kernel_size", kernel_size, "Conv3d")
         self.stride, self.dilation = _triple("stride", stride, "Conv3d"), _triple("dilation", dilation, "Conv3d")
         self.padding = padding if isinstance(padding, str) else _triple("padding", padding, "Conv3d")
+        if isinstance(padding, str) and not self.transposed:   # refused when built, as Conv1d / Conv2d (PyTorch)
+            if padding not in ("same", "valid"):
+                raise ValueError(f"Conv3d: padding must be an int or a triple, 'same' or 'valid', got {padding!r}")
+            if padding == "same" and self.stride != (1, 1, 1):
+                raise ValueError(f"Conv3d: padding='same' needs stride 1 (as in PyTorch), got stride {self.stride}; "
+                                 f"use an explicit padding such as kernel_size // 2")
         self.padding_mode = padding_mode
+        self.output_padding = (0, 0, 0)         # PyTorch's, on every convolution (ConvTranspose3d sets its own)
         self.weight = Parameter(np.empty(self._weight_shape() + self.kernel_size, dtype=get_default_dtype()))
         self.bias = Parameter(np.empty(self.out_channels, dtype=get_default_dtype())) if bias else None
         self.reset_parameters()
@@ -58,12 +65,8 @@ class Conv3d(_Conv3dBase):
         """The convolution with a given weight and bias (PyTorch's hook for quantised or masked weights)."""
         if self.padding_mode == "zeros":
             return F.conv3d(x, weight, bias, self.stride, self.padding, self.dilation, self.groups)
-        pads = []                               # F.pad's order: the last dim first; 'same' puts an odd extra last
-        for k, d, p in reversed(list(zip(self.kernel_size, self.dilation, (None,) * 3 if self.padding == "same"
-                                         else self.padding))):
-            pads += [d * (k - 1) // 2, d * (k - 1) - d * (k - 1) // 2] if p is None else [p, p]
-        return F.conv3d(F.pad(x, pads, mode=self.padding_mode), weight, bias, self.stride, 0,
-                        self.dilation, self.groups)
+        x = _padded_by_mode(x, self.padding, self.kernel_size, self.dilation, self.padding_mode)
+        return F.conv3d(x, weight, bias, self.stride, 0, self.dilation, self.groups)
 
 
 class ConvTranspose3d(_Conv3dBase, _ConvTransposeNd):

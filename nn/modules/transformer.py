@@ -9,6 +9,7 @@ from .. import functional as F
 from .. import init
 from ..factories import tensor
 from ..functional.attention import causal_mask
+from .activation import GELU, ReLU
 from .container import ModuleList
 from .dropout import Dropout
 from .linear import Linear, NonDynamicallyQuantizableLinear
@@ -117,11 +118,8 @@ def _get_activation_fn(activation):
 
 
 def _activation(activation, where):
-    if isinstance(activation, str):
-        if activation not in _ACTIVATIONS:
-            raise ValueError(f"{where}: activation must be 'relu', 'gelu' or a callable, got {activation!r}")
-        return getattr(F, activation)
-    return activation
+    # a string through _get_activation_fn: PyTorch's RuntimeError for an unknown one
+    return _get_activation_fn(activation) if isinstance(activation, str) else activation
 
 
 class TransformerEncoderLayer(Module):
@@ -141,6 +139,9 @@ class TransformerEncoderLayer(Module):
         self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias)
         self.dropout1, self.dropout2 = Dropout(dropout), Dropout(dropout)
         self.activation = _activation(activation, "TransformerEncoderLayer")
+        # PyTorch's flag for its fast path: 1 for relu, 2 for gelu, 0 for any other activation
+        self.activation_relu_or_gelu = 1 if self.activation is F.relu or isinstance(activation, ReLU) else \
+            2 if self.activation is F.gelu or isinstance(activation, GELU) else 0
         _factory(self, device, dtype)
 
     def forward(self, src, src_mask=None, src_key_padding_mask=None, is_causal=False):

@@ -10,6 +10,7 @@ class Upsample(Module):
     def __init__(self, size=None, scale_factor=None, mode="nearest", align_corners=None,
                  recompute_scale_factor=None):
         super().__init__()
+        self.name = type(self).__name__         # PyTorch's attribute
         # the functional's validator (validate once): a bad layer fails when it is built
         interpolate_hyperparameters(size, scale_factor, mode, align_corners, "Upsample")
         self.size = tuple(size) if isinstance(size, list) else size

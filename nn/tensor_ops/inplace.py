@@ -24,7 +24,7 @@ from ..array import legacy_scalar_first
 from ..dtypes import checked_fill, refuse_kinds, scalar_type_name, typeid_name
 from ..tensor import Tensor, defers_to, is_grad_enabled, _remember_consumer, next_sequence_number, _instance_dict
 from ._attach import attach
-from .pointwise import checked_alpha
+from .pointwise import checked_alpha, _scaled, masked_fill
 
 
 def _refuse_leaf(input, op, view=False):
@@ -221,13 +221,13 @@ def _checked(input, result):
 def add_(input, other, alpha=1, *rest):
     alpha, (other,) = legacy_scalar_first(alpha, (other,), rest, "add_")
     alpha = checked_alpha(input, other, alpha)
-    return _apply(input, "add_", lambda t, o: t + (o * alpha if alpha != 1 else o), other)
+    return _apply(input, "add_", lambda t, o: t + _scaled(t, o, alpha), other)
 
 
 def sub_(input, other, alpha=1, *rest):
     alpha, (other,) = legacy_scalar_first(alpha, (other,), rest, "sub_")
     alpha = checked_alpha(input, other, alpha)
-    return _apply(input, "sub_", lambda t, o: t - (o * alpha if alpha != 1 else o), other)
+    return _apply(input, "sub_", lambda t, o: t - _scaled(t, o, alpha), other)
 
 
 def mul_(input, other):
@@ -282,8 +282,26 @@ def _overwrite(input, values, op):
     return _write(input, values)
 
 
+def _refuse_value_dims(value):
+    """PyTorch's RuntimeError for a fill value that is a Tensor of one or more dims (a 1-element one too)."""
+    if isinstance(value, Tensor) and value.ndim:
+        raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with {value.ndim} dimensions.")
+
+
+def fill(input, value):
+    """torch.fill(input, value): a new tensor of input's shape and dtype, every element value (a number, or a 0-d
+    Tensor). Its gradient, as PyTorch's FillBackward: zeros for input, the sum of g for a value Tensor (a masked_fill
+    of every element)."""
+    _refuse_value_dims(value)
+    return masked_fill(input, Tensor._wrap(np.ones((), bool)), value)
+
+
 def fill_(input, value):
     """Every element set to value, cast to the tensor's dtype (an int64 tensor's fill_(1.7) writes 1, as PyTorch)."""
+    _refuse_value_dims(value)
+    if is_grad_enabled() and (input.requires_grad or isinstance(value, Tensor) and value.requires_grad):
+        # in a graph, FillBackward's gradients: zeros to the old values, sum(g) to a 0-d value that requires grad
+        return _apply(input, "fill_", fill, value)
     if isinstance(value, Tensor):       # a 0-d Tensor's value is copied, cast unchecked (PyTorch: uint8 300 -> 44)
         with np.errstate(over="ignore", invalid="ignore"):
             return _overwrite(input, np.full(input.shape, value.item()).astype(input.dtype), "fill_")

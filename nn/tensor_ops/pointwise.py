@@ -351,6 +351,7 @@ def addcmul(input, tensor1, tensor2, *rest, value=1):
     """input + value * tensor1 * tensor2, composed of the ops above (also PyTorch's deprecated
     addcmul(value, tensor1, tensor2))."""
     value, (tensor1, tensor2) = legacy_scalar_first(value, (tensor1, tensor2), rest, "addcmul")
+    tensor1, tensor2 = in_compute_dtype(input, tensor1, tensor2)    # PyTorch's rounding: in the common dtype
     return input + tensor1 * tensor2 * value
 
 
@@ -365,11 +366,7 @@ def addcdiv(input, tensor1, tensor2, *rest, value=1):
             "tensor1 / tensor2) for float inputs. The future addcdiv behavior is just the latter implementation: "
             "(input + value * tensor1 / tensor2), for all dtypes.")
     # PyTorch's order of rounding, value * t1 / t2 (Adam-type steps agree bit for bit), in the dtype of all three
-    if not getattr(input, "dtype", None) == getattr(tensor1, "dtype", None) == getattr(tensor2, "dtype", None):
-        a, b, c = (np.asarray(getattr(t, "_data", t)) for t in (input, tensor1, tensor2))
-        common = result_dtype(np.empty((1,) * max(a.ndim, b.ndim), result_dtype(a, b)), c)
-        tensor1, tensor2 = (t.to(common) if isinstance(t, Tensor) and t._data.dtype != common else t
-                            for t in (tensor1, tensor2))
+    tensor1, tensor2 = in_compute_dtype(input, tensor1, tensor2)
     return input + value * tensor1 / tensor2
 
 
@@ -391,7 +388,8 @@ def _step(name, fn, kernel=None):
             if x.dtype.kind == "c" and name != "round":
                 raise NotImplementedError(f"{name} is not supported for complex inputs")
             refuse_kinds(x.dtype, "bc", kernel)
-        return _unary(input, fn(x), lambda: np.zeros_like(x), name)
+        return _unary(input, fn(x), lambda: np.zeros_like(x), name,
+                      lambda t: Tensor._wrap(np.zeros_like(t._data)))    # (create_graph: the zero slope again)
     op.__name__ = name
     return op
 
@@ -530,18 +528,38 @@ def checked_alpha(input, other, alpha):
     return alpha
 
 
+def in_compute_dtype(input, *tensors):
+    """tensors, each Tensor among them cast to the dtype PyTorch computes input's op with them in: their result
+    dtype (a 0-d Tensor counts only where its category is higher). A float32 operand of a float64 op is scaled
+    after the cast, as PyTorch's kernels do: p.add(g32, alpha=-lr) rounds lr * g in float64, not in float32."""
+    arrays = [np.asarray(getattr(t, "_data", t)) for t in (input, *tensors)]
+    acc = arrays[0]
+    for a in arrays[1:]:                 # the running result as an array of the larger rank, so 0-d stays 0-d
+        acc = np.empty((1,) * max(acc.ndim, a.ndim), result_dtype(acc, a))
+    return tuple(t.to(acc.dtype) if isinstance(t, Tensor) and t._data.dtype != acc.dtype else t for t in tensors)
+
+
+def _scaled(input, other, alpha):
+    """alpha * other in the dtype of input + other (other itself when alpha is 1)."""
+    if alpha == 1:
+        return other
+    if isinstance(input, Tensor) and isinstance(other, Tensor):
+        other, = in_compute_dtype(input, other)
+    return other * alpha
+
+
 def add(input, other, alpha=1, *rest):
     """input + alpha * other (the method form of +; also PyTorch's deprecated add(alpha, other))."""
     alpha, (other,) = legacy_scalar_first(alpha, (other,), rest, "add")
     alpha = checked_alpha(input, other, alpha)
-    return _lifted(input, other) + (other * alpha if alpha != 1 else other)
+    return _lifted(input, other) + _scaled(input, other, alpha)
 
 
 def sub(input, other, alpha=1, *rest):
     """input - alpha * other."""
     alpha, (other,) = legacy_scalar_first(alpha, (other,), rest, "sub")
     alpha = checked_alpha(input, other, alpha)
-    return _lifted(input, other) - (other * alpha if alpha != 1 else other)
+    return _lifted(input, other) - _scaled(input, other, alpha)
 
 
 def mul(input, other):

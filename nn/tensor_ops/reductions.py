@@ -317,7 +317,8 @@ def _extreme_over(input, dim, keepdim, pick, name):
     axes = _reduced_axes(dim, input.ndim)
     y = pick(x, axis=axes, keepdims=True)
     hit = x == y
-    share = hit / np.sum(hit, axis=axes, keepdims=True)
+    with np.errstate(invalid="ignore"):     # a NaN extreme hits nothing: 0 / 0, NaN gradients as PyTorch's, unwarned
+        share = hit / np.sum(hit, axis=axes, keepdims=True)
 
     def backward(g):
         # d max / dx_i = 1 / (number of maxima) where x_i is a maximum, 0 elsewhere (as PyTorch's amax)
@@ -507,7 +508,7 @@ def logsumexp(input, dim, keepdim=False):
     if input.dtype.kind not in "fc":
         input = input.to(get_default_dtype())
     axes = _normalize_axes(dim, input.ndim)
-    m = np.max(input._data, axis=axes, keepdims=True)
+    m = np.max(input._data, axis=axes, keepdims=True, initial=-np.inf)     # (an empty dim: -inf, as PyTorch)
     m = np.where(np.isfinite(m), m, 0).astype(input.dtype)
     out = (input - m).exp().sum(axes, keepdim=True).log() + m
     return out if keepdim else out.squeeze(axes)

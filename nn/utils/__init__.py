@@ -5,6 +5,7 @@ from .clip_grad import clip_grad_norm_, clip_grad_norm, clip_grad_value_, clip_g
 from .convert_parameters import parameters_to_vector, vector_to_parameters
 from .weight_norms import weight_norm, remove_weight_norm, spectral_norm, remove_spectral_norm
 from .fusion import fuse_conv_bn_eval, fuse_conv_bn_weights, fuse_linear_bn_eval, fuse_linear_bn_weights
+from .memory_format import skip_init, convert_conv2d_weight_memory_format, convert_conv3d_weight_memory_format
 from . import checkpoint, data, fusion, model_zoo, parametrize, parametrizations, prune, rnn, stateless
 from . import hooks  # noqa: E402  (torch.utils.hooks as an attribute: captum annotates with it)
 from . import flop_counter  # noqa: E402,F401  (torch.utils.flop_counter: Lightning's model summary)
@@ -13,7 +14,8 @@ __all__ = ["clip_grad_norm_", "clip_grad_norm", "clip_grad_value_", "clip_grads_
            "parameters_to_vector", "vector_to_parameters", "weight_norm", "remove_weight_norm", "spectral_norm",
            "remove_spectral_norm", "fuse_conv_bn_eval", "fuse_conv_bn_weights", "fuse_linear_bn_eval",
            "fuse_linear_bn_weights", "checkpoint", "fusion", "model_zoo", "parametrize", "parametrizations", "prune",
-           "rnn", "stateless", "hooks"]
+           "rnn", "stateless", "hooks", "skip_init", "convert_conv2d_weight_memory_format",
+           "convert_conv3d_weight_memory_format"]
 
 
 def __getattr__(name):

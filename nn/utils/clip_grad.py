@@ -30,8 +30,9 @@ def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=Non
         # (|a| before the cast: a complex gradient's modulus, as PyTorch's vector_norm)
         total = sum(float(np.sum(np.abs(a).astype(np.float64) ** norm_type)) for a in arrays) ** (1 / norm_type)
     if error_if_nonfinite and not math.isfinite(total):
-        raise RuntimeError(f"the total norm of order {norm_type} of the gradients is {total}: non-finite, "
-                           f"so they cannot be clipped (pass error_if_nonfinite=False to clip anyway)")
+        raise RuntimeError(f"The total norm of order {norm_type} for gradients from `parameters` is non-finite, so "
+                           f"it cannot be clipped. To disable this error and scale the gradients by the non-finite "
+                           f"norm anyway, set `error_if_nonfinite=False`")          # PyTorch's words
     return Tensor._wrap(np.array(total, dtype=to_real(arrays[0].dtype)))
 
 

@@ -63,17 +63,22 @@ def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side="
     return stack(padded, 0 if batch_first else 1)
 
 
+class _LengthsError(RuntimeError, ValueError):
+    """PyTorch's RuntimeError for bad lengths, still a ValueError for code written for nn's earlier error."""
+
+
 def _lengths(lengths, batch):
-    values = np.asarray(getattr(lengths, "_data", lengths)).reshape(-1)
+    values = np.asarray(getattr(lengths, "_data", lengths))
+    if values.ndim == 1 and values.dtype.kind in "iufb" and values.size != batch:
+        raise _LengthsError(f"Expected `len(lengths)` to be equal to batch_size, but got {values.size} "
+                            f"(batch_size={batch})")
+    values = values.reshape(-1)
     if values.shape != (batch,) or values.dtype.kind not in "iufb":
         raise ValueError(f"pack_padded_sequence: expected {batch} lengths, one per sequence, got "
                          f"{np.asarray(getattr(lengths, '_data', lengths)).tolist()}")
     # PyTorch converts the lengths with .to(int64): fractional ones are truncated toward zero (speechbrain
     # passes relative lengths times the padded length, e.g. 0.67 * 9 = 6.03 -> 6)
-    values = values.astype(np.int64)
-    if values.min() < 1:
-        raise ValueError("pack_padded_sequence: every length must be at least 1 (empty sequences cannot be packed)")
-    return values
+    return values.astype(np.int64)
 
 
 def pack_padded_sequence(input, lengths, batch_first=False, enforce_sorted=True):
@@ -88,9 +93,13 @@ def pack_padded_sequence(input, lengths, batch_first=False, enforce_sorted=True)
     sorted_indices = unsorted_indices = None
     if enforce_sorted:
         if np.any(np.diff(lengths) > 0):
-            raise RuntimeError("pack_padded_sequence: `lengths` must be sorted in decreasing order when "
-                               "enforce_sorted=True; sort the batch, or pass enforce_sorted=False")
-    else:
+            raise RuntimeError("`lengths` array must be sorted in decreasing order when `enforce_sorted` is True. You "
+                               "can pass `enforce_sorted=False` to pack_padded_sequence and/or pack_sequence to "
+                               "sidestep this requirement if you do not need ONNX exportability.")
+    if lengths.min() < 1:                   # PyTorch's words and order: after the sort check
+        raise _LengthsError("Length of all samples has to be greater than 0, but found an element in 'lengths' "
+                            "that is <= 0")
+    if not enforce_sorted:
         order = np.argsort(-lengths, kind="stable")
         sorted_indices, unsorted_indices = Tensor._wrap(order), Tensor._wrap(np.argsort(order))
         input, lengths = input.index_select(1, sorted_indices), lengths[order]
