@@ -2,6 +2,7 @@
 matrix_rank, vector_norm, matrix_norm, norm, cross (and the top-level torch.inverse, torch.det, torch.logdet, torch.slogdet). Batched over leading dims, as np.linalg; each backward is
 the closed form written beside it (for invertible matrices)."""
 import contextlib
+import math
 from collections import namedtuple
 
 import numpy as np
@@ -677,7 +678,7 @@ def _lu_backward(LU, pivots):
 def _permutation(pivots, m, dtype):
     """P (..., m, m) with A = P L U from LAPACK's 1-based row swaps (..., k), k = min(m, n) for an m x n A."""
     piv = np.asarray(pivots) - 1
-    flat_piv = piv.reshape(-1, piv.shape[-1])
+    flat_piv = piv.reshape(math.prod(piv.shape[:-1]), piv.shape[-1])        # (no -1: k or the batch may be 0)
     P = np.empty((len(flat_piv), m, m), dtype)
     for i, swaps in enumerate(flat_piv):
         order = np.arange(m)
@@ -704,9 +705,11 @@ def lu_factor(A, *, pivot=True):
 
 
 def _getrf_info(LU):
-    """LAPACK getrf's info from the packed LU (..., n, n): k > 0 where U[k-1, k-1] is the first zero pivot, else 0;
+    """LAPACK getrf's info from the packed LU (..., m, n): k > 0 where U[k-1, k-1] is the first zero pivot, else 0;
     int32 (...,)."""
     zero = np.diagonal(LU, axis1=-2, axis2=-1) == 0
+    if zero.shape[-1] == 0:             # 0 x n or m x 0 matrices: no pivot (argmax refuses an empty axis)
+        return np.zeros(zero.shape[:-1], np.int32)
     return np.where(zero.any(-1), np.argmax(zero, -1) + 1, 0).astype(np.int32)
 
 
@@ -721,12 +724,16 @@ def _lu_factor(A, pivot, op):
     if not pivot:
         raise RuntimeError("linalg.lu_factor: LU without pivoting is not implemented on the CPU")    # lu's too
     a = A._data
+    piv_shape = a.shape[:-2] + (min(a.shape[-2:]),)
+    if a.size == 0:                     # no matrices, or 0 x n / m x 0 ones: empty factors, as PyTorch's
+        LU, piv = a.copy(), np.zeros(piv_shape, np.int32)
+        return LUFactorResult(Tensor._make(LU, (A,), _lu_backward(LU, piv), "lu_factor"), Tensor._wrap(piv))
     flat = a.reshape(-1, *a.shape[-2:])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         parts = [_scipy_lu_factor(m) for m in flat]
     LU = np.stack([p[0] for p in parts]).reshape(a.shape)
-    piv = (np.stack([p[1] for p in parts]) + 1).astype(np.int32).reshape(a.shape[:-2] + (min(a.shape[-2:]),))
+    piv = (np.stack([p[1] for p in parts]) + 1).astype(np.int32).reshape(piv_shape)
     return LUFactorResult(Tensor._make(LU, (A,), _lu_backward(LU, piv), "lu_factor"), Tensor._wrap(piv))
 
 

@@ -317,8 +317,8 @@ def test_dropout_train_and_eval():
     (lambda: nn.BatchNorm2d(2, momentum=1.5), "momentum"),
     (lambda: nn.Dropout(1.5), "p"),
     (lambda: nn.MaxPool2d(2, padding=2), "pad should be at most half of effective kernel size"),
-    (lambda: nn.Upsample(), "exactly one"),
-    (lambda: nn.Upsample(size=4, scale_factor=2), "exactly one"),
+    (lambda: nn.Upsample(), "^either size or scale_factor should be defined$"),          # PyTorch's words
+    (lambda: nn.Upsample(size=4, scale_factor=2), "^only one of size or scale_factor should be defined$"),
     (lambda: nn.Upsample(scale_factor=2, mode="cubic"), "mode"),
     (lambda: nn.Upsample(scale_factor=-1), "scale_factor"),
 ])

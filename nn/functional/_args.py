@@ -34,6 +34,12 @@ def _written_into(input, name, compute):
     return _apply(_tensor(input, "input", name, floating=False), name, compute)      # compute checks the dtype
 
 
+def dropout_writes(input, p, training):
+    """Whether an in-place dropout writes into its input: PyTorch's return the input untouched (no in-place op,
+    so a leaf that requires grad is no error) outside training, at p = 0 and for an empty input."""
+    return bool(training) and p != 0 and np.size(getattr(input, "_data", input)) != 0
+
+
 def one_image_as_batch(op):
     """An op on (N, C, H, W) made to take one image (C, H, W) too, as PyTorch's convolutions and poolings do:
     it runs on a batch of one, and the batch dim is taken off the result (each result, for a tuple)."""
@@ -118,12 +124,31 @@ def legacy_reduction(size_average, reduce, reduction):
     return reduction
 
 
+NOT_VALID = "{} is not a valid value for reduction"            # PyTorch's _Reduction.get_enum
+NOT_VALID_SHORT = "{} is not valid"                               # gaussian_nll_loss, multilabel_soft_margin_loss
+NOT_VALID_WEIGHTED = "Invalid reduction mode: {}. Expected one of 'none', 'mean', 'sum'."   # l1/mse/huber weight=
+
+
+def check_reduction(reduction, words=NOT_VALID, old_mean=True):
+    """reduction ('none' | 'mean' | 'sum') checked as PyTorch checks it, the one check of every loss: anything else
+    raises ValueError(words.format(reduction)) ("bogus is not a valid value for reduction"). old_mean: the losses
+    that check by _Reduction.get_enum take the deprecated 'elementwise_mean' as 'mean', with its warning; those that
+    check in Python (poisson_nll, gaussian_nll, multilabel_soft_margin, triplet_margin_with_distance) refuse it.
+    Each loss calls this where PyTorch checks (before or after its shape checks); returns the reduction."""
+    if isinstance(reduction, str) and reduction in ("none", "mean", "sum"):
+        return reduction
+    if old_mean and isinstance(reduction, str) and reduction == "elementwise_mean":
+        warnings.warn("reduction='elementwise_mean' is deprecated. Please use reduction='mean' instead.",
+                      UserWarning, stacklevel=3)
+        return "mean"
+    raise ValueError(words.format(reduction))
+
+
 def _reduce(loss, reduction, op):
-    """Apply reduction ('mean' | 'sum' | 'none') to an element-wise loss Tensor."""
+    """Apply reduction ('mean' | 'sum' | 'none') to an element-wise loss Tensor (op: the loss's name, unused)."""
+    reduction = check_reduction(reduction)
     if reduction == "mean":
         return loss.mean()
     if reduction == "sum":
         return loss.sum()
-    if reduction == "none":
-        return loss
-    raise ValueError(f"{op}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+    return loss

@@ -323,6 +323,17 @@ def mish(input, inplace=False):
     return x * tanh(softplus(x))
 
 
+def _hardsigmoid_values(xd):
+    """clip(x + 3, 0, 6) / 6 of an array, in its dtype (NaN stays NaN): hardsigmoid, and hardswish's factor."""
+    dt = xd.dtype
+    return (np.clip(xd + dt.type(3), 0, 6) / dt.type(6)).astype(dt, copy=False)
+
+
+def _inside_three(xd):
+    """x strictly inside (-3, 3) (False at NaN): where hardsigmoid's slope is 1/6 and hardswish's x / 3 + 1/2."""
+    return (xd > -3) & (xd < 3)
+
+
 def hardsigmoid(input, inplace=False):
     """relu6(x + 3) / 6: 0 below -3, 1 above 3, linear between. Slope 1/6 strictly inside (-3, 3), else 0, as
     PyTorch's hardsigmoid_backward (so 0 at a NaN input, where relu6's slope would pass)."""
@@ -330,10 +341,10 @@ def hardsigmoid(input, inplace=False):
         return _written_into(input, "hardsigmoid_", lambda t: hardsigmoid(t))
     x = _tensor(input, "input", "hardsigmoid")
     xd, dt = x._data, x.dtype
-    y = (np.clip(xd + dt.type(3), 0, 6) / dt.type(6)).astype(dt, copy=False)
+    y = _hardsigmoid_values(xd)
 
     def slope():
-        return (((xd > -3) & (xd < 3)) / 6).astype(dt)
+        return (_inside_three(xd) / 6).astype(dt)
     return Tensor._make(y, (x,), lambda g: (g * slope(),), "hardsigmoid",
                         lambda g: (piecewise_grad(g, x, slope(), "hardsigmoid_backward"),))
 
@@ -347,10 +358,10 @@ def hardswish(input, inplace=False):
     x = _tensor(input, "input", "hardswish")
     xd, dt = x._data, x.dtype
     with np.errstate(invalid="ignore"):         # -inf * 0: NaN, silently as PyTorch's
-        y = (xd * (np.clip(xd + dt.type(3), 0, 6) / dt.type(6))).astype(dt, copy=False)
+        y = xd * _hardsigmoid_values(xd)
 
     def masks():
-        middle = (xd > -3) & (xd < 3)
+        middle = _inside_three(xd)
         return middle, ~middle & ~(xd <= -3)        # (-3, 3); from 3 up, or NaN
     def backward(g):
         middle, high = masks()
@@ -396,12 +407,14 @@ def prelu(input, weight):
         raise RuntimeError(f"prelu: Type promoting not supported. Got {scalar_type_name(xd.dtype)} and "
                            f"{scalar_type_name(wd.dtype)}")
     channels = xd.shape[1] if xd.ndim >= 2 else 1
-    if wd.size not in (1, channels):            # PyTorch's words
-        raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found parameter numbers = "
-                           f"{wd.size} and channel size = {channels}.")
-    if wd.ndim != 1:
-        raise ValueError(f"prelu: weight must have 1 element or one per channel ({channels}), got weight "
-                         f"{tuple(wd.shape)} for input {tuple(xd.shape)}")
+    if wd.size != 1:                            # PyTorch's checks, in its order and words
+        if xd.ndim == 0:
+            raise RuntimeError("Not allow zero-dim input tensor.")
+        if wd.size != channels:
+            raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found parameter numbers = "
+                               f"{wd.size} and channel size = {channels}.")
+    if weight.ndim > 1:
+        raise RuntimeError(f"prelu: Expected `weight` to be a scalar or 1D tensor, but got: ndim = {weight.ndim}")
     per_channel = wd.size > 1
     w = wd.reshape((-1,) + (1,) * (xd.ndim - 2)) if per_channel else wd.reshape(())
     positive = xd > 0
@@ -449,6 +462,9 @@ def softshrink(input, lambd=0.5):
     """x - lambd above lambd, x + lambd below -lambd, 0 between: x - clip(x, -lambd, lambd) (NaN stays NaN)."""
     x = _tensor(input, "input", "softshrink")
     xd, dt = x._data, x.dtype
+    if not 0 <= lambd <= np.finfo(dt).max:      # PyTorch's check and words (a negative lambd is no band)
+        raise RuntimeError(f"lambda must be in range [0, {np.finfo(dt).max:g}] for input dtype "
+                           f"{scalar_type_name(dt)}, but found {lambd:g}")
     y = (xd - np.clip(xd, dt.type(-lambd), dt.type(lambd))).astype(dt, copy=False)
     return Tensor._make(y, (x,), lambda g: (g * _outside_band(xd, lambd),), "softshrink",
                         lambda g: (piecewise_grad(g, x, _outside_band(xd, lambd).astype(dt), "softshrink_backward"),))

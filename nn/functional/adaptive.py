@@ -69,12 +69,13 @@ def adaptive_avg_pool2d(input, output_size):
 
 
 def _scan_argmax(window):
-    """(N, C, M) -> (N, C): the index PyTorch's max pools' scan ends on (val > max || isnan(val)): the first
-    maximum, or the last NaN where there is one (argmax alone gives the first NaN)."""
-    k = window.argmax(axis=2)
+    """(..., M) -> (...): the index along the last axis that PyTorch's max pools' scan ends on (val > max ||
+    isnan(val)): the first maximum, or the last NaN where there is one (argmax alone gives the first NaN). The
+    adaptive and fractional max pools' windows."""
+    k = window.argmax(axis=-1)
     if window.dtype.kind == "f":
         nan = np.isnan(window)
-        k = np.where(nan.any(axis=2), window.shape[2] - 1 - nan[:, :, ::-1].argmax(axis=2), k)
+        k = np.where(nan.any(axis=-1), window.shape[-1] - 1 - nan[..., ::-1].argmax(axis=-1), k)
     return k
 
 

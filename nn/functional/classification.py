@@ -16,10 +16,9 @@ import numpy as np
 from .. import kernels as K
 from ..autograd import graph_backward_from
 from ..dtypes import scalar_type_mismatch
+from ..grad_mode import is_grad_enabled
 from ..tensor import Tensor
-from ._args import _check_probability, _tensor, legacy_reduction
-
-_REDUCTIONS = ("mean", "sum", "none")
+from ._args import _check_probability, _tensor, legacy_reduction, check_reduction
 
 
 def _class_weight(weight, C, dt, op):
@@ -30,6 +29,16 @@ def _class_weight(weight, C, dt, op):
     if w.shape != (C,):
         raise ValueError(f"{op}: weight must have shape ({C},) (one per class), got {w.shape}")
     return w
+
+
+def _refuse_weight_grad(weight, input):
+    """PyTorch's class-index kernels (nll_loss_forward, nll_loss2d_forward for (N, C, d1, ...)) take the class
+    weight as a constant: one that requires grad is refused while grad mode is on (probability targets, a
+    composite there, differentiate it)."""
+    if isinstance(weight, Tensor) and weight.requires_grad and is_grad_enabled():
+        kernel = "nll_loss_forward" if input.ndim <= 2 else "nll_loss2d_forward"
+        raise RuntimeError(f"The function '{kernel}' is not differentiable with respect to argument 'weight'. "
+                           f"This input cannot have requires_grad True.")
 
 
 def _along_classes(v, ndim):
@@ -74,12 +83,10 @@ def _index_target(target, input, ignore_index, op):
     return labels, valid
 
 
-def _check_common(input, reduction, op, min_ndim=2):
+def _check_common(input, op, min_ndim=2):
     input = _tensor(input, "input", op)
     if input.ndim < min_ndim:
         raise ValueError(f"{op}: input must be (C,), (N, C) or (N, C, d1, ...), got shape {tuple(input.shape)}")
-    if reduction not in _REDUCTIONS:
-        raise ValueError(f"{op}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
     return input
 
 
@@ -147,12 +154,12 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     size_average / reduce: PyTorch's deprecated arguments, mapped to a reduction as PyTorch does (with its warning).
     """
     op = "cross_entropy"
-    reduction = legacy_reduction(size_average, reduce, reduction)
+    reduction = check_reduction(legacy_reduction(size_average, reduce, reduction))     # first, as PyTorch's
     input = _tensor(input, "input", op)
     if input.ndim == 1:
         return _unbatched(cross_entropy, input, target, reduction, weight, ignore_index=ignore_index,
                           label_smoothing=label_smoothing)
-    input = _check_common(input, reduction, op)
+    input = _check_common(input, op)
     _check_probability(label_smoothing, op, "label_smoothing")
     label_smoothing = float(label_smoothing)          # a NumPy float64 would promote float32 targets
     x, dt = input._data, input.dtype
@@ -163,9 +170,10 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         # ndarray weight, nn's own use, takes the input's dtype)
         out_dt = np.result_type(dt, tdata.dtype, *([weight._data.dtype] if isinstance(weight, Tensor) else []))
         return _cross_entropy_probs(input, target, _class_weight(weight, C, out_dt, op), reduction, label_smoothing,
-                                    out_dt)
+                                    out_dt, weight if isinstance(weight, Tensor) and weight.requires_grad else None)
     w = _class_weight(weight, C, dt, op)
     _check_weight_dtype(weight, dt)
+    _refuse_weight_grad(weight, input)
     return _cross_entropy_indices(input, target, w, ignore_index, reduction, label_smoothing)
 
 
@@ -214,8 +222,9 @@ def _cross_entropy_indices(input, target, w, ignore_index, reduction, eps):
     return Tensor._make(y, (input,), backward, "cross_entropy", graph_backward_from(composite, (input,)))
 
 
-def _cross_entropy_probs(input, target, w, reduction, eps, out_dt):
-    """The loss in out_dt (input, target and weight promoted); the softmax in the input's dtype dt."""
+def _cross_entropy_probs(input, target, w, reduction, eps, out_dt, weight=None):
+    """The loss in out_dt (input, target and weight promoted); the softmax in the input's dtype dt. weight: the
+    class weight Tensor when it requires grad (PyTorch's composite differentiates it), else None."""
     x, dt = input._data, input.dtype
     C = x.shape[1]
     target = target if isinstance(target, Tensor) else Tensor._wrap(target)
@@ -240,19 +249,25 @@ def _cross_entropy_probs(input, target, w, reduction, eps, out_dt):
             gx = K.soft_xent_backward(p.reshape(N, C, S), q.astype(dt, copy=False).reshape(N, C, S),
                                       a.astype(dt, copy=False).reshape(N, S),
                                       np.broadcast_to(s, a.shape).astype(dt).reshape(N, S)).reshape(x.shape)
-        gy = None
+        gy = gw = None
         if target.requires_grad:
             gy = np.subtract(lse, x, dtype=out_dt)
             gy *= (1 - eps) * s
             if w is not None:
                 gy *= _along_classes(w, x.ndim)
-        return gx, gy
+        if weight is not None:
+            # dloss/dw_c = -sum over rows of s ys_c log softmax_c = sum of s ys_c (lse - x_c)
+            gw = (s * ys * np.subtract(lse, x, dtype=out_dt)).sum(axis=tuple(i for i in range(x.ndim) if i != 1))
+            gw = gw.astype(weight.dtype, copy=False)
+        return (gx, gy) if weight is None else (gx, gy, gw)
 
-    def composite(input, target):
+    def composite(input, target, weight=None):
         ys = target.to(out_dt) * (1 - eps) + eps / C if eps else target.to(out_dt)
-        q = ys if w is None else ys * Tensor._wrap(_along_classes(w, x.ndim))
+        wc = Tensor._wrap(w) if weight is None else weight.to(out_dt)
+        q = ys if w is None else ys * _along_classes(wc, x.ndim)
         return _soft_target_loss(q, input.log_softmax(1), reduction, denom)
-    return Tensor._make(out, (input, target), backward, "cross_entropy", graph_backward_from(composite, (input, target)))
+    parents = (input, target) if weight is None else (input, target, weight)
+    return Tensor._make(out, parents, backward, "cross_entropy", graph_backward_from(composite, parents))
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
@@ -264,14 +279,15 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     nothing; 'mean' divides by the summed weights of the non-ignored targets.
     """
     op = "nll_loss"
-    reduction = legacy_reduction(size_average, reduce, reduction)
+    reduction = check_reduction(legacy_reduction(size_average, reduce, reduction))     # first, as PyTorch's
     input = _tensor(input, "input", op)
     if input.ndim == 1:
         return _unbatched(nll_loss, input, target, reduction, weight, ignore_index=ignore_index)
-    input = _check_common(input, reduction, op)
+    input = _check_common(input, op)
     x, dt = input._data, input.dtype
     w = _class_weight(weight, x.shape[1], dt, op)
     _check_weight_dtype(weight, dt)
+    _refuse_weight_grad(weight, input)
     labels, valid = _index_target(target, input, ignore_index, op)
     wt = (valid if w is None else w[labels[:, 0]] * valid).astype(dt)
     losses = -wt * np.take_along_axis(x, labels, 1)[:, 0]

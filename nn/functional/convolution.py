@@ -37,11 +37,29 @@ def _channel_sums(g):
 
 # ----------------------------------------------------------------------------- validation (once)
 
-def conv_hyperparameters(op, stride=1, padding=0, dilation=1, groups=1, output_padding=None):
+def check_padding_string(padding, stride, op, layer=False, several="a pair"):
+    """PyTorch's checks of a convolution's padding string: 'same' or 'valid', and 'same' with stride 1 on every
+    axis. The functional convs raise RuntimeError in its words; a layer (layer=True, checked when built) ValueError
+    in its module's words, nn's detail after them (op, the padding's other forms: several = 'a pair' / 'a triple')."""
+    if padding not in ("same", "valid"):
+        if layer:
+            raise ValueError(f"Invalid padding string {padding!r}, should be one of {{'same', 'valid'}} ({op}: "
+                             f"padding must be an int or {several}, 'same' or 'valid', got {padding!r})")
+        raise RuntimeError(f"Invalid padding string: {padding!r}")
+    if padding == "same" and any(s != 1 for s in stride):
+        words = "padding='same' is not supported for strided convolutions"
+        if layer:
+            raise ValueError(f"{words} ({op}: padding='same' needs stride 1, got stride {stride}; use an explicit "
+                             f"padding such as kernel_size // 2)")
+        raise RuntimeError(words)
+
+
+def conv_hyperparameters(op, stride=1, padding=0, dilation=1, groups=1, output_padding=None, layer=False):
     """Validate and normalise: -> (stride, padding, dilation, groups[, output_padding]) as pairs.
 
-    padding: int, pair, 'valid' or 'same' (conv2d only, stride 1). output_padding (transposed
-    convs only) must be smaller than the stride. One-line ValueErrors naming the argument.
+    padding: int, pair, 'valid' or 'same' (conv2d only, stride 1; check_padding_string, layer=True for a layer's
+    constructor). output_padding (transposed convs only) must be smaller than the stride. One-line ValueErrors
+    naming the argument.
     """
     stride, dilation = _pair(stride, "stride", op), _pair(dilation, "dilation", op)
     if min(stride) < 1:
@@ -51,12 +69,9 @@ def conv_hyperparameters(op, stride=1, padding=0, dilation=1, groups=1, output_p
     if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)) or groups < 1:
         raise ValueError(f"{op}: groups must be a positive integer, got {groups!r}")
     if isinstance(padding, str):
-        if padding not in ("same", "valid") or output_padding is not None:
-            allowed = "an int or a pair" + ("" if output_padding is not None else ", 'same' or 'valid'")
-            raise ValueError(f"{op}: padding must be {allowed}, got {padding!r}")
-        if padding == "same" and stride != (1, 1):
-            raise ValueError(f"{op}: padding='same' needs stride 1 (as in PyTorch), got stride {stride}; "
-                             f"use an explicit padding such as kernel_size // 2")
+        if output_padding is not None:
+            raise ValueError(f"{op}: padding must be an int or a pair, got {padding!r}")
+        check_padding_string(padding, stride, op, layer, "a pair")
         padding = (0, 0) if padding == "valid" else "same"
     else:
         padding = _pair(padding, "padding", op)

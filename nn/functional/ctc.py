@@ -9,7 +9,7 @@ start there (both in log space, all sequences of the batch at once, one step per
 import numpy as np
 
 from ..tensor import Tensor
-from ._args import _tensor
+from ._args import _tensor, check_reduction
 
 _NEG = -np.inf
 
@@ -51,13 +51,12 @@ def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reducti
     input_lengths (N,) frames and target_lengths (N,) labels per sequence. reduction 'mean' (each loss divided
     by its target length, then the mean over the batch), 'sum' or 'none' ((N,)). zero_infinity: a target that
     no alignment fits (too few frames) has loss 0 and gradient 0 instead of inf."""
+    reduction = check_reduction(reduction)                   # first, as PyTorch's
     log_probs = _tensor(log_probs, "log_probs", "ctc_loss")
     lp = log_probs._data if log_probs.ndim == 3 else log_probs._data[:, None, :]
     T, N, C = lp.shape
     in_len = np.asarray(getattr(input_lengths, "_data", input_lengths), np.int64).reshape(N)
     tg_len = np.asarray(getattr(target_lengths, "_data", target_lengths), np.int64).reshape(N)
-    if reduction not in ("mean", "sum", "none"):
-        raise ValueError(f"ctc_loss: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
     if np.any(in_len > T) or np.any(in_len < 1):
         raise ValueError(f"ctc_loss: input_lengths must be in [1, {T}] (the frames of log_probs), got {in_len.tolist()}")
     labels = _targets(targets, tg_len, N)

@@ -35,6 +35,9 @@ def linear(input, weight, bias=None):
                                f"{weight.ndim}D")
         raise ShapeError(f"mat1 and mat2 shapes cannot be multiplied ({math.prod(x.shape[:-1])}x{x.shape[-1]} and "
                          f"{weight.shape[1]}x{weight.shape[0]})")
+    if isinstance(input, Tensor) and (x._data.dtype != weight._data.dtype
+                                      or bias is not None and bias._data.dtype != weight._data.dtype):
+        _refuse_mixed_linear(x, weight, bias)      # (first: PyTorch's addmm checks dtypes before shapes)
     if bias is not None and bias.shape != (weight.shape[0],):
         out_shape = tuple(x.shape[:-1]) + (weight.shape[0],)
         try:
@@ -44,9 +47,6 @@ def linear(input, weight, bias=None):
         if expands:                 # PyTorch's addmm expands any bias that fits the output: (), (1,), (N, out)
             return linear(x, weight) + bias
         raise ValueError(f"linear: bias must have shape ({weight.shape[0]},), got {bias.shape}")
-    if isinstance(input, Tensor) and (x._data.dtype != weight._data.dtype
-                                      or bias is not None and bias._data.dtype != weight._data.dtype):
-        _refuse_mixed_linear(x, weight, bias)
     dt = _common_dtype(x, weight, bias)             # (an ndarray input is converted: nn's own use)
     lead = x.shape[:-1]
     n = math.prod(lead)                                     # (not -1: 0 features, as PyTorch builds, is valid)

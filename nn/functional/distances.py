@@ -10,8 +10,8 @@ import math
 import numpy as np
 
 from ..dtypes import scalar_type_mismatch
-from ..tensor import Tensor
-from ._args import _reduce, _tensor, legacy_reduction
+from ..tensor import Tensor, broadcast_shape
+from ._args import _reduce, _tensor, legacy_reduction, check_reduction, NOT_VALID_SHORT
 from .activations import logsigmoid, relu
 from .losses import _loss_args, _weighted, smooth_l1_loss
 
@@ -35,7 +35,7 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
     expand_outplace: a (1,) x2 against a (3,) x1 along dim 0 is [v, v, v], whose norm is sqrt(3) |v|): each norm
     clamped on its own, as PyTorch's kernel (so a zero vector has similarity 0 and a finite gradient)."""
     x1, x2 = _tensor(x1, "x1", "cosine_similarity"), _tensor(x2, "x2", "cosine_similarity")
-    shape = np.broadcast_shapes(tuple(x1.shape), tuple(x2.shape))
+    shape = broadcast_shape(tuple(x1.shape), tuple(x2.shape))      # (PyTorch's error where they do not)
     x1 = x1 if tuple(x1.shape) == shape else x1.broadcast_to(shape)
     x2 = x2 if tuple(x2.shape) == shape else x2.broadcast_to(shape)
     return (x1 / x1.norm(dim=dim, keepdim=True).clamp(min=eps) * (x2 / x2.norm(dim=dim, keepdim=True).clamp(min=eps))
@@ -113,11 +113,13 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     """0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta) (d = input - target): delta * smooth_l1_loss with
     beta = delta. weight (input's shape) multiplies each element's loss ('mean' still divides by the count, as
     PyTorch's)."""
-    if not delta > 0:
-        raise ValueError(f"huber_loss: delta must be positive, got {delta}")
     input_shape = np.shape(input)
     dt = input.dtype if isinstance(input, Tensor) and input.dtype.is_floating_point else None
     input, target = _loss_args(input, target, "huber_loss", "warn")       # the warning names this call
+    if weight is None:                          # PyTorch: the shapes, the reduction, then delta (its kernel's words)
+        reduction = check_reduction(reduction)
+    if not delta > 0:
+        raise RuntimeError("huber_loss does not support non-positive values for delta.")
 
     def own(loss):      # PyTorch's huber kernel writes into a tensor like the input: a float32 input with a float64
         return loss.to(dt) if dt is not None and loss.dtype != dt else loss      # target gives a float32 loss
@@ -129,7 +131,7 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
 
 def margin_ranking_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None, reduction="mean"):
     """max(0, -y (x1 - x2) + margin), y = +1 when x1 should rank higher, -1 when lower."""
-    reduction = legacy_reduction(size_average, reduce, reduction)
+    reduction = check_reduction(legacy_reduction(size_average, reduce, reduction))
     input1 = _tensor(input1, "input1", "margin_ranking_loss")
     y = _promoting(target, input1)
     return _reduce(relu(-y * (input1 - input2) + margin), reduction, "margin_ranking_loss")
@@ -138,7 +140,7 @@ def margin_ranking_loss(input1, input2, target, margin=0.0, size_average=None, r
 def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None, reduction="mean"):
     """x where y != -1, plus max(0, margin - x) where y != 1 (labels +1 / -1; PyTorch's selection, which also
     defines other labels)."""
-    reduction = legacy_reduction(size_average, reduce, reduction)
+    reduction = check_reduction(legacy_reduction(size_average, reduce, reduction))
     input = _tensor(input, "input", "hinge_embedding_loss")
     y = _as(target, input)
     loss = input.masked_fill(y == -1, 0.0) + relu(margin - input).masked_fill(y == 1, 0.0)
@@ -147,7 +149,7 @@ def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=No
 
 def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     """log(1 + exp(-y x)) (y = +1 / -1), computed without overflow."""
-    reduction = legacy_reduction(size_average, reduce, reduction)
+    reduction = check_reduction(legacy_reduction(size_average, reduce, reduction))
     input = _tensor(input, "input", "soft_margin_loss")
     if isinstance(target, Tensor) and target.requires_grad:
         raise RuntimeError("The function 'soft_margin_loss' is not differentiable with respect to argument 'target'. "
@@ -164,6 +166,7 @@ def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, r
     loss = -(y * logsigmoid(input) + (1 - y) * logsigmoid(-input))
     if weight is not None:
         loss = loss * weight
+    reduction = check_reduction(reduction, NOT_VALID_SHORT, old_mean=False)      # after the loss, as PyTorch's
     return _reduce(loss.mean(-1), reduction, "multilabel_soft_margin_loss")
 
 
@@ -171,7 +174,7 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
                       reduction="mean"):
     """The multi-class hinge: sum over the classes i != y of max(0, margin - x[y] + x[i])^p (times weight[y]),
     divided by the C classes; input (N, C) or (C,), target (N,) or () class indices, p 1 or 2."""
-    reduction = legacy_reduction(size_average, reduce, reduction)
+    reduction = check_reduction(legacy_reduction(size_average, reduce, reduction))
     input = _tensor(input, "input", "multi_margin_loss")
     if p not in (1, 2):
         raise ValueError(f"multi_margin_loss: p must be 1 or 2, got {p!r}")
@@ -192,7 +195,7 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
 def cosine_embedding_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None, reduction="mean"):
     """1 - cos(x1, x2) where y = 1, max(0, cos(x1, x2) - margin) where y = -1; cos along dim 1 (or 0 for 1-D
     inputs) as x1 . x2 / sqrt((|x1|^2 + 1e-12) (|x2|^2 + 1e-12)), PyTorch's form."""
-    reduction = legacy_reduction(size_average, reduce, reduction)
+    reduction = check_reduction(legacy_reduction(size_average, reduce, reduction))
     input1 = _tensor(input1, "input1", "cosine_embedding_loss")
     d = input1.ndim - 1
     cos = (input1 * input2).sum(d) / (((input1 * input1).sum(d) + 1e-12) * ((input2 * input2).sum(d) + 1e-12)).sqrt()
@@ -205,7 +208,7 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduct
     """The multi-label hinge: sum over the sample's target classes j and its other classes i of
     max(0, 1 - (x[j] - x[i])), divided by the C classes; input (N, C) or (C,), target of the same shape holding
     the target classes first, ended by -1 (or filling the row). A class listed twice counts twice, as PyTorch's."""
-    reduction = legacy_reduction(size_average, reduce, reduction)
+    reduction = check_reduction(legacy_reduction(size_average, reduce, reduction))
     input = _tensor(input, "input", "multilabel_margin_loss")
     x = input if input.ndim == 2 else input.reshape(1, -1)
     y = np.asarray(getattr(target, "_data", target)).reshape(x.shape).astype(np.int64)
@@ -225,7 +228,7 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2.0, eps=1e-6,
                         reduce=None, reduction="mean"):
     """max(d(a, p) - d(a, n) + margin, 0) with d = pairwise_distance; swap: d(a, n) replaced by the smaller of
     d(a, n) and d(p, n)."""
-    reduction = legacy_reduction(size_average, reduce, reduction)
+    reduction = check_reduction(legacy_reduction(size_average, reduce, reduction))
     anchor = _tensor(anchor, "anchor", "triplet_margin_loss")
     return _triplet(anchor, positive, negative, lambda a, b: pairwise_distance(a, b, p, eps), margin, swap,
                     reduction, "triplet_margin_loss")
@@ -235,6 +238,7 @@ def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_fu
                                       reduction="mean"):
     """triplet_margin_loss with any distance: distance_function(x1, x2) -> (N,) distances (default
     pairwise_distance); margin must be positive, as PyTorch's."""
+    reduction = check_reduction(reduction, old_mean=False)             # PyTorch checks in Python, first
     if not margin > 0:
         raise ValueError(f"triplet_margin_with_distance_loss: margin must be greater than 0, got {margin}")
     anchor = _tensor(anchor, "anchor", "triplet_margin_with_distance_loss")
@@ -258,7 +262,7 @@ def poisson_nll_loss(input, target, log_input=True, full=False, size_average=Non
                      reduction="mean"):
     """exp(x) - y x (log_input), or x - y log(x + eps); full adds Stirling's y log y - y + log(2 pi y) / 2 where
     y > 1."""
-    reduction = legacy_reduction(size_average, reduce, reduction)
+    reduction = check_reduction(legacy_reduction(size_average, reduce, reduction), old_mean=False)
     input = _tensor(input, "input", "poisson_nll_loss")
     y = _promoting(target, input)
     loss = input.exp() - y * input if log_input else input - y * (input + eps).log()
@@ -287,6 +291,7 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
         elif not (var.ndim == input.ndim
                   and sum(v for i, v in zip(input.shape, var.shape) if i != v) == 1):   # one dim of 1
             raise ValueError("var is of incorrect size")
+    reduction = check_reduction(reduction, NOT_VALID_SHORT, old_mean=False)   # after var's checks, as PyTorch's
     var = var + (var.clamp(min=eps) - var).detach()
     loss = 0.5 * (var.log() + (input - target) ** 2 / var)
     if full:

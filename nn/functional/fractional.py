@@ -11,6 +11,7 @@ import numpy as np
 
 from ..tensor import Tensor
 from ._args import _tensor
+from .adaptive import _scan_argmax
 
 
 def _intervals(u, n, m, k, dtype):
@@ -80,8 +81,7 @@ def _fractional_max_pool(input, kernel_size, output_size, output_ratio, return_i
     flat = flat.reshape(P, M, K)
     planes = xd.reshape(P, plane)
     window = np.take_along_axis(planes, flat.reshape(P, M * K), 1).reshape(flat.shape)
-    nan = np.isnan(window)
-    k = np.where(nan.any(-1), K - 1 - nan[..., ::-1].argmax(-1), window.argmax(-1))
+    k = _scan_argmax(window)
     idx = np.take_along_axis(flat, k[..., None], -1)[..., 0]                  # (P, prod(outs))
     y = np.take_along_axis(planes, idx, 1).reshape((N, C) + outs)
     idx = idx.reshape((N, C) + outs)

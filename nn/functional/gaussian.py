@@ -9,7 +9,7 @@ constant drawn outside the graph.
 import numpy as np
 
 from ..tensor import Tensor
-from ._args import _tensor, _check_ndim
+from ._args import _tensor, _check_ndim, check_reduction
 
 
 def gaussian_kl(mu, logvar, reduction="batchmean"):
@@ -33,8 +33,9 @@ def gaussian_kl(mu, logvar, reduction="batchmean"):
         raise ValueError(f"{op}: mu shape {mu.shape} and logvar shape {logvar.shape} differ")
     if mu.dtype != logvar.dtype:
         raise TypeError(f"{op}: mu ({mu.dtype}) and logvar ({logvar.dtype}) must have the same dtype")
-    if reduction not in ("batchmean", "sum", "mean", "none"):
-        raise ValueError(f"{op}: reduction must be 'batchmean', 'sum', 'mean' or 'none', got {reduction!r}")
+    if reduction != "batchmean":                # nn's own loss: the losses' one check, in its own words
+        check_reduction(reduction, op + ": reduction must be 'batchmean', 'sum', 'mean' or 'none', got {!r}",
+                        old_mean=False)
     m, lv = mu._data, logvar._data
     var = np.exp(lv)
     kl = 0.5 * (m * m + var - 1.0 - lv)

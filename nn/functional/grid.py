@@ -12,6 +12,7 @@ pixels with align_corners=False (PyTorch's default).
 """
 import numpy as np
 
+from ..autograd import graph_backward_from
 from ..dtypes import scalar_type_mismatch
 from ..tensor import Tensor
 from ._args import _check_ndim, _pair, _tensor
@@ -151,7 +152,12 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
             gx = np.zeros_like(x)
             np.add.at(gx, clipped(rounded_at), np.moveaxis(g_out, 1, -1) * ok[..., None])
             return gx, np.zeros_like(grid._data)
-        return Tensor._make(y, (input, grid), backward, "grid_sample")
+        read_graph = graph_backward_from(
+            lambda i: _gather_graph(i, n, clipped(rounded_at)[2:], ok).permute(0, nd + 1, *range(1, nd + 1)), (input,))
+
+        def graph_backward(g_out):          # (create_graph) the input's gradient by recorded ops; the grid's is 0
+            return read_graph(g_out)[0], Tensor._wrap(np.zeros_like(grid._data))
+        return Tensor._make(y, (input, grid), backward, "grid_sample", graph_backward)
 
     w1 = [(c - lo).astype(x.dtype) for c, lo in zip(coords, rounded_at)]       # weight of the upper neighbour
     w = [(1 - u, u) for u in w1]
@@ -190,14 +196,43 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
             d = (g_out * total).sum(1) * slopes[a]
             d_coords.append(d * masks[a] if padding_mode != "zeros" else d)
         return gx, np.stack(d_coords[::-1], -1).astype(grid.dtype, copy=False)      # grid order: x, y (, z)
-    return Tensor._make(y.astype(x.dtype, copy=False), (input, grid), backward, "grid_sample")
+
+    def composite(input, grid):
+        # the same y by recorded ops (create_graph): the upper neighbours' weights as Tensors of the grid (_moved),
+        # the corners' values gathered from the input
+        upper = [_moved(grid, nd - 1 - a, w1[a], (slopes[a] * masks[a]).astype(x.dtype, copy=False))
+                 for a in range(nd)]
+        out = 0
+        for bs, idx in zip(bits, corner_idx):
+            cw = 1
+            for a in range(nd):
+                cw = cw * (upper[a] if bs[a] else 1 - upper[a])
+            out = out + _gather_graph(input, n, clipped(idx)[2:], inside(idx)) * cw.unsqueeze(-1)
+        return out.permute(0, nd + 1, *range(1, nd + 1))
+    return Tensor._make(y.astype(x.dtype, copy=False), (input, grid), backward, "grid_sample",
+                        graph_backward_from(composite, (input, grid)))
+
+
+def _gather_graph(input, n, idx, ok):
+    """input (N, C, *spatial) at integer indices idx (one (N, *out) array per axis, clipped inside) by recorded ops,
+    zero where not ok -> (N, *out, C) (channels last)."""
+    last = input.permute(0, *range(2, input.ndim), 1)
+    return last[(n,) + tuple(idx)] * Tensor._wrap(ok.astype(input._data.dtype)).unsqueeze(-1)
+
+
+def _moved(grid, component, value, slope):
+    """A pixel coordinate (or its fraction) as a Tensor of the grid, for create_graph: value + slope (g - g),
+    g the grid's component. The coordinate is piecewise linear in the grid, so this has its value, its slope and
+    its second derivative (0), as PyTorch's."""
+    comp = grid[..., component]
+    return (comp - comp.detach()) * Tensor._wrap(slope) + Tensor._wrap(value)
 
 
 def _cubic(t, derivative=False):
     """The 4 weights of taps -1, 0, 1, 2 at fraction t (PyTorch's cubic convolution, A = -0.75), or their
     derivatives in t: near(x) = (A + 2) x^3 - (A + 3) x^2 + 1 for |x| <= 1, far(x) = A x^3 - 5A x^2 + 8A x - 4A
     for 1 < |x| < 2."""
-    A = t.dtype.type(-0.75)
+    A = t.dtype.type(-0.75) if isinstance(t, np.ndarray) else -0.75          # (a Tensor: create_graph)
     if not derivative:
         def near(x):
             return ((A + 2) * x - (A + 3)) * x * x + 1
@@ -251,7 +286,20 @@ def _bicubic_sample(input, grid, coords, slopes, padding_mode, aligned, read, in
         d_ty = sum(r * a[:, None] for r, a in zip(rows, dwy))
         d = [(g_out * d_tx).sum(1) * sx, (g_out * d_ty).sum(1) * sy]
         return gx, np.stack(d, -1).astype(grid.dtype, copy=False)
-    return Tensor._make(y.astype(x.dtype, copy=False), (input, grid), backward, "grid_sample")
+
+    def composite(input, grid):             # the same y by recorded ops (create_graph; _moved's fractions)
+        n = np.arange(x.shape[0]).reshape(-1, 1, 1)
+        cy = _cubic(_moved(grid, 1, ty, np.asarray(sy, x.dtype)))
+        cx = _cubic(_moved(grid, 0, tx, np.asarray(sx, x.dtype)))
+        out = 0
+        for yy, a in zip(ys, cy):
+            row = 0
+            for xx, b in zip(xs, cx):
+                row = row + _gather_graph(input, n, clipped([yy, xx])[2:], inside([yy, xx])) * b.unsqueeze(-1)
+            out = out + row * a.unsqueeze(-1)
+        return out.permute(0, 3, 1, 2)
+    return Tensor._make(y.astype(x.dtype, copy=False), (input, grid), backward, "grid_sample",
+                        graph_backward_from(composite, (input, grid)))
 
 
 # ----------------------------------------------------------------------------- unfold / fold (im2col and back)

@@ -8,8 +8,9 @@ import numpy as np
 from ..autograd import graph_backward_from
 from .activations import softplus
 from ..dtypes import scalar_type_name
-from ..tensor import Tensor
-from ._args import _tensor, _common_dtype, _cast, _reduce, legacy_reduction
+from ..tensor import Tensor, broadcast_shape
+from ._args import (_tensor, _common_dtype, _cast, _reduce, legacy_reduction, check_reduction,
+                    NOT_VALID_WEIGHTED)
 
 
 def _loss_args(input, target, op, other_shape="error"):
@@ -28,11 +29,7 @@ def _loss_args(input, target, op, other_shape="error"):
         return input, target
     if other_shape == "error":
         raise ValueError(f"{op}: target size {target.shape} must be the same as input size {input.shape}")
-    try:
-        shape = np.broadcast_shapes(input.shape, target.shape)
-    except ValueError:
-        raise ValueError(f"{op}: input size {input.shape} and target size {target.shape} do not broadcast; "
-                         f"give them the same shape") from None
+    shape = broadcast_shape(input.shape, target.shape)    # PyTorch's broadcast_tensors error (ShapeError)
     if other_shape == "warn":
         warnings.warn(f"Using a target size {target.shape} that is different to the input size {input.shape}. "
                       f"This will likely lead to incorrect results due to broadcasting. Please ensure they have the "
@@ -57,6 +54,7 @@ def _weighted(loss, weight, input_shape, reduction, op, mean_over_weights=True):
     weight = _tensor(weight, "weight", op)
     if tuple(weight.shape) != tuple(input_shape):
         raise ValueError("Weights and input must have the same size.")
+    reduction = check_reduction(reduction, NOT_VALID_WEIGHTED, old_mean=False)    # PyTorch checks in Python here
     loss = loss * weight
     if reduction == "mean" and mean_over_weights:
         return loss.sum() / weight.sum()
@@ -75,8 +73,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     input, target = _loss_args(input, target, "mse_loss", "warn")
     if weight is not None:
         return _weighted((input - target) ** 2, weight, input_shape, reduction, "mse_loss")
-    if reduction not in ("mean", "sum", "none"):
-        raise ValueError(f"mse_loss: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+    reduction = check_reduction(reduction)                   # after the shapes, as PyTorch's
     dt = _common_dtype(input, target)
     d = _cast(input._data, dt) - _cast(target._data, dt)
     sq = d * d
@@ -113,8 +110,9 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
     """Huber-like loss: 0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta (d = input - target)."""
     reduction = legacy_reduction(size_average, reduce, reduction)
     input, target = _loss_args(input, target, "smooth_l1_loss", "warn")
+    reduction = check_reduction(reduction)                   # after the shapes, before beta, as PyTorch's
     if beta < 0:
-        raise ValueError(f"smooth_l1_loss: beta must be >= 0, got {beta}")
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")     # PyTorch's words
     d = input._data - target._data
     ad = np.abs(d)
     if beta == 0:                               # PyTorch: beta = 0 is plain L1
@@ -160,7 +158,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     As PyTorch, each log is clamped at -100 so that x = 0 or 1 gives a finite loss.
     """
     op = "binary_cross_entropy"
-    reduction = legacy_reduction(size_average, reduce, reduction)
+    reduction = check_reduction(legacy_reduction(size_average, reduce, reduction))     # before the shapes
     input, target = _loss_args(input, target, op)
     if target.dtype != input.dtype:             # PyTorch's kernel takes one dtype (pykeen's float32 labels)
         raise RuntimeError(f"Found dtype {scalar_type_name(target.dtype)} but "
@@ -205,7 +203,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     input's shape; weight broadcasts to it; pos_weight (C,) weighs positives along the last dim.
     """
     op = "binary_cross_entropy_with_logits"
-    reduction = legacy_reduction(size_average, reduce, reduction)
+    reduction = check_reduction(legacy_reduction(size_average, reduce, reduction))     # before the shapes
     input, target = _loss_args(input, target, op)
     x, dt = input._data, input.dtype
     # PyTorch computes (1 - target).mul_(input).sub_(log_sigmoid(input)) in place: the loss takes a floating
@@ -293,8 +291,8 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
 def _kl_div(input, target, reduction, log_target):
     """kl_div without the warning for 'mean'."""
     op = "kl_div"
-    if reduction not in ("mean", "batchmean", "sum", "none"):
-        raise ValueError(f"{op}: reduction must be 'mean', 'batchmean', 'sum' or 'none', got {reduction!r}")
+    if reduction != "batchmean":
+        reduction = check_reduction(reduction)
     input = _tensor(input, "input", op)
     batch = input.shape[:1]                                   # batchmean divides by the input's own batch
     input, target = _loss_args(input, target, op, "broadcast")

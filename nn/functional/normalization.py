@@ -9,7 +9,7 @@ from ..dtypes import scalar_type_mismatch
 from ..autograd import graph_backward_from
 from ..tensor import Tensor, linear_graph_backward
 from ..tensor import get_rng
-from ._args import _check_ndim, _check_probability, _tensor, _written_into
+from ._args import _check_ndim, _check_probability, _tensor, _written_into, dropout_writes
 
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
@@ -123,11 +123,11 @@ def dropout(input, p=0.5, training=True, inplace=False):
     The mask comes from nn's generator (nn/tensor.py get_rng()): seed it with nn.manual_seed.
     inplace=True writes the result into x, as PyTorch's.
     """
-    if inplace and training:
+    if inplace and dropout_writes(input, p, training):
         return _written_into(input, "dropout_", lambda t: dropout(t, p, training))
     x = _tensor(input, "input", "dropout")
     _check_probability(p, "dropout")
-    if not training or p == 0.0:
+    if not dropout_writes(x, p, training):
         return x
     dt = x.dtype
     if p == 1.0:
@@ -282,7 +282,7 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
 def _feature_dropout(x, p, training):
     """PyTorch's feature_dropout: x (N, C, *) with each (n, c) feature zeroed whole with probability p, the rest
     scaled by 1/(1-p) (training only; one draw per feature, mask (N, C, 1, ..., 1), from nn's seeded generator)."""
-    if not training or p == 0.0 or x.size == 0:
+    if not dropout_writes(x, p, training):
         return x
     if x.ndim < 2:
         raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
@@ -309,7 +309,7 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
     """Zero whole channels of x (N, C, H, W) with probability p; scale the rest by 1/(1-p) (training only; the
     mask comes from nn's seeded generator). As PyTorch: a 3-D input is read as (N, C, L), not (C, H, W) (one draw
     per row, with PyTorch's warning); other ranks warn and drop the (N, C) features of x (N, C, *)."""
-    if inplace and training:
+    if inplace and dropout_writes(input, p, training):
         return _written_into(input, "dropout2d_", lambda t: dropout2d(t, p, training))
     x = _tensor(input, "input", "dropout2d")
     _check_probability(p, "dropout2d")
@@ -360,7 +360,8 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
 def dropout3d(input, p=0.5, training=True, inplace=False):
     """Zero whole channels of x (N, C, D, H, W) (or (C, D, H, W)) with probability p; scale the rest by
     1/(1-p). Other ranks warn, as PyTorch's, and are read as unbatched (a batch of one)."""
-    if inplace and training:
+    if inplace and (dropout_writes(input, p, training) or np.ndim(getattr(input, "_data", input)) == 4):
+        # (PyTorch unsqueezes an unbatched input in place, unsqueeze_, whatever p and training)
         return _written_into(input, "dropout3d_", lambda t: dropout3d(t, p, training))
     x = _tensor(input, "input", "dropout3d")
     _check_probability(p, "dropout3d")
@@ -373,7 +374,8 @@ def dropout3d(input, p=0.5, training=True, inplace=False):
 
 def dropout1d(input, p=0.5, training=True, inplace=False):
     """Zero whole channels of x (N, C, L) (or (C, L)) with probability p; scale the rest by 1/(1-p)."""
-    if inplace and training:
+    if inplace and (dropout_writes(input, p, training) or np.ndim(getattr(input, "_data", input)) == 2):
+        # (PyTorch unsqueezes an unbatched input in place, unsqueeze_, whatever p and training)
         return _written_into(input, "dropout1d_", lambda t: dropout1d(t, p, training))
     x = _tensor(input, "input", "dropout1d")
     _check_probability(p, "dropout1d")

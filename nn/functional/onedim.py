@@ -10,7 +10,7 @@ import numbers
 from ..tensor import ShapeError
 from ._args import _tensor, builtin_like
 from .adaptive import adaptive_avg_pool2d, adaptive_max_pool2d
-from .convolution import _check_input_channels, conv2d, conv_transpose2d
+from .convolution import _check_input_channels, check_padding_string, conv2d, conv_transpose2d
 from .sampling import avg_pool2d, max_pool2d, max_unpool2d, pooled_sizes
 
 
@@ -44,14 +44,13 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """input (N, C, L), weight (O, C/groups, k), bias (O,) or None -> (N, O, Lo),
     Lo = (L + 2 p - d (k - 1) - 1) // s + 1. padding: int, 'valid' or 'same'."""
     op = "conv1d"
+    if isinstance(padding, str):                # first, as PyTorch's
+        check_padding_string(padding, (_one("stride", stride, op),), op)
     x, unbatched = _batched(_tensor(input, "input", op), op)
     w = _tensor(weight, "weight", op)
     if w.ndim != 3:
         raise ValueError(f"{op}: weight must be (out_channels, in_channels/groups, k), got shape {tuple(w.shape)}")
     _check_channels(x, w, groups)
-    if padding == "same" and _one("stride", stride, op) != 1:
-        raise ValueError(f"{op}: padding='same' needs stride 1 (as in PyTorch), got stride {stride}; use an explicit "
-                         f"padding such as kernel_size // 2")
     pad2 = padding if isinstance(padding, str) else (0, _one("padding", padding, op))
     y = conv2d(x.unsqueeze(2), w.unsqueeze(2), bias, (1, _one("stride", stride, op)), pad2,
                (1, _one("dilation", dilation, op)), groups).squeeze(2)

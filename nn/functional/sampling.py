@@ -31,21 +31,33 @@ def _one_int(v):
 
 
 def interpolate_hyperparameters(size=None, scale_factor=None, mode="nearest", align_corners=None,
-                                 op="interpolate", dims=None):
-    """Validate once (interpolate and Upsample call this): -> (size or None, scale factors or None), tuples of
-    `dims` values (1 for an (N, C, L) input, 2 for (N, C, H, W)); dims None (a layer, before its input is
-    known) checks what it can."""
-    if (size is None) == (scale_factor is None):
-        raise ValueError(f"{op}: give exactly one of size and scale_factor")
-    every = ("nearest", "nearest-exact", "linear", "bilinear", "bicubic", "trilinear", "lanczos", "area")
-    if mode not in every:
-        raise ValueError(f"{op}: mode must be one of {', '.join(map(repr, every))}, got {mode!r}")
-    if dims is not None and mode not in MODES[dims]:
-        needs = next(d for d, modes in MODES.items() if mode in modes) + 2
-        raise ValueError(f"{op}: got a {dims + 2}-D input, but mode {mode!r} needs a {needs}-D input")
-    if mode not in ("linear", "bilinear", "bicubic", "trilinear", "lanczos") and align_corners is not None:
-        raise ValueError("align_corners option can only be set with the interpolating modes: "     # PyTorch's words
+                                 op="interpolate", dims=None, spatial=None, recompute_scale_factor=None):
+    """Validate once (interpolate and Upsample call this), in PyTorch's order and words: -> (size or None, scale
+    factors or None), tuples of `dims` values (1 for an (N, C, L) input, 2 for (N, C, H, W)); spatial: the input's
+    spatial sizes (for the words); dims None (a layer, before its input is known) checks what it can."""
+    if mode in ("nearest", "area", "nearest-exact") and align_corners is not None:
+        raise ValueError("align_corners option can only be set with the interpolating modes: "
                          "linear | bilinear | bicubic | trilinear")
+    if size is not None and scale_factor is not None:
+        raise ValueError("only one of size or scale_factor should be defined")
+    if size is None and scale_factor is None:
+        raise ValueError("either size or scale_factor should be defined")
+    if dims is not None and isinstance(size, (tuple, list)) and len(size) != dims:
+        raise ValueError(f"Input and output must have the same number of spatial dimensions, but got input with "
+                         f"spatial dimensions of {spatial} and output size of {size}. Please provide input tensor in "
+                         f"(N, C, d1, d2, ...,dK) format and output size in (o1, o2, ...,oK) format.")
+    if dims is not None and isinstance(scale_factor, (tuple, list)) and len(scale_factor) != dims:
+        raise ValueError(f"Input and scale_factor must have the same number of spatial dimensions, but got input "
+                         f"with spatial dimensions of {spatial} and scale_factor of shape {scale_factor}. Please "
+                         f"provide input tensor in (N, C, d1, d2, ...,dK) format and scale_factor in (s1, s2, ...,sK) "
+                         f"format.")
+    if recompute_scale_factor and size is not None:
+        raise ValueError("recompute_scale_factor is not meaningful with an explicit size.")
+    every = ("nearest", "nearest-exact", "linear", "bilinear", "bicubic", "trilinear", "lanczos", "area")
+    if dims is None and mode not in every:      # a layer refuses an unknown mode when built (nn's; PyTorch in forward)
+        raise ValueError(f"{op}: mode must be one of {', '.join(map(repr, every))}, got {mode!r}")
+    if dims is not None and mode not in MODES.get(dims, ()):
+        _refuse_mode(mode, dims + 2)
     if size is not None:
         # a one-element integer tensor counts as its int, as in PyTorch (torchattacks' DIFGSM passes
         # size=[rnd, rnd] with rnd = torch.randint(..., size=(1,)))
@@ -55,6 +67,16 @@ def interpolate_hyperparameters(size=None, scale_factor=None, mode="nearest", al
     return None, tuple(float(v) for v in _per_axis(
         scale_factor, dims, "scale_factor", op, lambda v: isinstance(v, (int, float, np.number))
         and not isinstance(v, bool) and v > 0, "a positive number"))
+
+
+def _refuse_mode(mode, ndim):
+    """PyTorch's NotImplementedError for a mode that does not take an ndim-D input (or is none of its modes)."""
+    needs = {"linear": 3, "bilinear": 4, "trilinear": 5}
+    if mode in needs and ndim in (3, 4, 5):
+        raise NotImplementedError(f"Got {ndim}D input, but {mode} mode needs {needs[mode]}D input")
+    raise NotImplementedError(f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {ndim}D) for the modes: "
+                              f"nearest | linear | bilinear | bicubic | trilinear | lanczos | area | nearest-exact "
+                              f"(got {mode})")
 
 
 def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None,
@@ -81,12 +103,13 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
                         recompute_scale_factor, antialias)
         return Tensor._wrap(y._data.astype(np.uint8))
     x = _tensor(input, "input", "interpolate")
-    _check_ndim(x, (3, 4, 5), "interpolate", "input", "(N, C, L), (N, C, H, W) or (N, C, D, H, W)")
+    dims = x.ndim - 2
     if antialias and (mode not in ("bilinear", "bicubic", "lanczos") or x.ndim != 4):
+        interpolate_hyperparameters(size, scale_factor, mode, align_corners, "interpolate")  # PyTorch's earlier checks
         raise ValueError("Anti-alias option is restricted to bilinear, bicubic, and lanczos modes and requires a "
                          "4-D tensor as input")
-    dims = x.ndim - 2
-    size, sf = interpolate_hyperparameters(size, scale_factor, mode, align_corners, "interpolate", dims)
+    size, sf = interpolate_hyperparameters(size, scale_factor, mode, align_corners, "interpolate", dims,
+                                           list(x.shape[2:]), recompute_scale_factor)
     if mode == "lanczos" and align_corners:
         raise ValueError("Lanczos mode does not support align_corners=True")
     if mode == "lanczos" and not antialias:

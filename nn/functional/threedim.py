@@ -11,7 +11,7 @@ import numpy as np
 
 from ..tensor import Tensor
 from ._args import _tensor, builtin_like
-from .convolution import check_conv_dtypes, check_output_padding, conv2d, conv_transpose2d
+from .convolution import check_conv_dtypes, check_output_padding, check_padding_string, conv2d, conv_transpose2d
 from .onedim import _check_channels
 from .adaptive import _bins, adaptive_avg_pool2d, adaptive_max_pool2d
 from .sampling import (_ceil_extra, _first_max, _half_padding_check, _pick, _scatter_unpool, avg_pool2d,
@@ -74,16 +74,16 @@ def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     kw), bias (O,) or None -> (N, O, Do, Ho, Wo), each output size (size + 2 p - d (k - 1) - 1) // s + 1. padding: an
     int, three ints, 'valid' or 'same' (stride 1; an odd total puts the extra at the end, as PyTorch)."""
     op = "conv3d"
+    stride, dilation = _triple("stride", stride, op), _triple("dilation", dilation, op)
+    if isinstance(padding, str):                # first, as PyTorch's
+        check_padding_string(padding, stride, op)
     x, unbatched = _batched5(input, op)
     w = _weight5(weight, op, "(out_channels, in_channels/groups, kd, kh, kw)")
     _check_channels(x, w, groups)
     bias = None if bias is None else _tensor(bias, "bias", op)
     check_conv_dtypes(x, w, bias)
-    stride, dilation = _triple("stride", stride, op), _triple("dilation", dilation, op)
     kd = w.shape[2]
     if padding == "same":
-        if stride != (1, 1, 1):
-            raise ValueError(f"{op}: padding='same' needs stride 1, got stride {stride}")
         total = dilation[0] * (kd - 1)
         depth_pad, plane_pad = (total // 2, total - total // 2), "same"
     else:

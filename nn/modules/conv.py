@@ -67,7 +67,7 @@ class _ConvNd(Module):
         self.in_channels = _check_int("in_channels", in_channels, 0)
         self.out_channels = _check_int("out_channels", out_channels, 0)
         self.kernel_size = _int_pair("kernel_size", kernel_size, 1)
-        hyper = conv_hyperparameters(op, stride, padding, dilation, groups, output_padding)
+        hyper = conv_hyperparameters(op, stride, padding, dilation, groups, output_padding, layer=True)
         self.stride, self.padding, self.dilation, self.groups = hyper[:4]
         if isinstance(padding, str):            # PyTorch keeps the string: m.padding == 'valid', repr padding=valid
             self.padding = padding

@@ -3,7 +3,7 @@ import numpy as np
 
 from ..dtypes import get_default_dtype
 from .. import functional as F
-from ..functional.convolution import conv_hyperparameters
+from ..functional.convolution import check_padding_string, conv_hyperparameters
 from .conv import _ConvNd, _ConvTransposeNd, _output_padding, _padded_by_mode, _padding_mode
 from .module import Module, Parameter
 from .poolbase import _AdaptiveAvgPoolNd, _AdaptiveMaxPoolNd, _AvgPoolNd, _MaxPoolNd
@@ -26,12 +26,11 @@ class _Conv1dBase(_ConvNd):
         self.in_channels = _check_int("in_channels", in_channels, 0)
         self.out_channels = _check_int("out_channels", out_channels, 0)
         self.kernel_size = (_check_int("kernel_size", _one(kernel_size), 1),)
-        if isinstance(padding, str) and padding == "same" and _one(stride) != 1:    # not conv2d's (1, s)
-            raise ValueError(f"{op}: padding='same' needs stride 1 (as in PyTorch), got stride {stride}; use an "
-                             f"explicit padding such as kernel_size // 2")
+        if isinstance(padding, str) and output_padding is None:   # (its own stride in the words, not conv2d's (1, s))
+            check_padding_string(padding, (_one(stride),), op, layer=True, several="a tuple")
         hyper = conv_hyperparameters(op, (1, _one(stride)), padding if isinstance(padding, str) else
                                      (0, _one(padding)), (1, _one(dilation)), groups,
-                                     None if output_padding is None else (0, _one(output_padding)))
+                                     None if output_padding is None else (0, _one(output_padding)), layer=True)
         self.stride, self.dilation, self.groups = (hyper[0][1],), (hyper[2][1],), hyper[3]
         self.padding = padding if isinstance(padding, str) else (hyper[1][1],)    # a string kept, as PyTorch
         self.output_padding = (hyper[4][1],) if output_padding is not None else (0,)   # PyTorch's, on every conv

@@ -7,6 +7,7 @@ import numpy as np
 
 from .. import functional as F
 from ..dtypes import get_default_dtype
+from ..functional.convolution import check_padding_string
 from ..functional.threedim import _triple
 from .conv import _ConvNd, _ConvTransposeNd, _padded_by_mode
 from .module import Module, Parameter
@@ -34,11 +35,7 @@ class _Conv3dBase(_ConvNd):
         self.stride, self.dilation = _triple("stride", stride, "Conv3d"), _triple("dilation", dilation, "Conv3d")
         self.padding = padding if isinstance(padding, str) else _triple("padding", padding, "Conv3d")
         if isinstance(padding, str) and not self.transposed:   # refused when built, as Conv1d / Conv2d (PyTorch)
-            if padding not in ("same", "valid"):
-                raise ValueError(f"Conv3d: padding must be an int or a triple, 'same' or 'valid', got {padding!r}")
-            if padding == "same" and self.stride != (1, 1, 1):
-                raise ValueError(f"Conv3d: padding='same' needs stride 1 (as in PyTorch), got stride {self.stride}; "
-                                 f"use an explicit padding such as kernel_size // 2")
+            check_padding_string(padding, self.stride, "Conv3d", layer=True, several="a triple")
         self.padding_mode = padding_mode
         self.output_padding = (0, 0, 0)         # PyTorch's, on every convolution (ConvTranspose3d sets its own)
         self.weight = Parameter(np.empty(self._weight_shape() + self.kernel_size, dtype=get_default_dtype()))
