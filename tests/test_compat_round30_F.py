@@ -84,7 +84,8 @@ def test_regression_loss_promotes_an_integer_target(name, value, grad):
     np.testing.assert_allclose(_f(x.grad), grad, rtol=1e-6, atol=1e-7)
     x64 = nn.tensor([1.0, 2.0, 3.0], dtype=nn.float64)
     assert getattr(F, name)(x64, nn.tensor([1, 0, 5])).dtype == nn.float64
-    assert getattr(F, name)(nn.tensor([1, 0, 5]), x64).dtype == nn.float64      # integer input, float target
+    if name != "huber_loss":        # (huber's kernel writes into the input's dtype: refused, test_compat_round30_K)
+        assert getattr(F, name)(nn.tensor([1, 0, 5]), x64).dtype == nn.float64      # integer input, float target
     assert F.mse_loss(x.detach(), nn.tensor([True, False, True])).dtype == nn.float32
 
 

@@ -5,6 +5,7 @@ import warnings
 import numpy as np
 
 from ..dtypes import result_dtype, float_dtype
+from ..grad_mode import is_grad_enabled
 from ..tensor import Tensor
 
 
@@ -25,6 +26,15 @@ def _tensor(x, name, op, floating=True):
     if floating and x.dtype.kind != "f":
         raise TypeError(f"{op}: {name} must be a float tensor, got dtype {x.dtype}; convert it with .float()")
     return x
+
+
+def refuse_grad(value, function, argument):
+    """PyTorch's kernels that take an argument as a constant (the class weight of nll_loss and multi_margin_loss,
+    the binary cross-entropies' weight and pos_weight, soft_margin_loss's target) refuse a tensor that requires
+    grad while grad mode is on (no_grad computes), in these words; function: PyTorch's kernel name."""
+    if isinstance(value, Tensor) and value.requires_grad and is_grad_enabled():
+        raise RuntimeError(f"The function '{function}' is not differentiable with respect to argument "
+                           f"'{argument}'. This input cannot have requires_grad True.")
 
 
 def _written_into(input, name, compute):
@@ -144,8 +154,8 @@ def check_reduction(reduction, words=NOT_VALID, old_mean=True):
     raise ValueError(words.format(reduction))
 
 
-def _reduce(loss, reduction, op):
-    """Apply reduction ('mean' | 'sum' | 'none') to an element-wise loss Tensor (op: the loss's name, unused)."""
+def _reduce(loss, reduction):
+    """Apply reduction ('mean' | 'sum' | 'none') to an element-wise loss Tensor."""
     reduction = check_reduction(reduction)
     if reduction == "mean":
         return loss.mean()

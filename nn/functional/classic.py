@@ -18,6 +18,7 @@ import numpy as np
 from ..tensor import Tensor, get_rng
 from ._args import _check_probability, _tensor, _written_into, dropout_writes
 from .activations import relu
+from .normalization import _check_feature_rank
 from .onedim import avg_pool1d, max_pool1d
 from .sampling import avg_pool2d, max_pool2d
 from .shapes import pad
@@ -74,10 +75,10 @@ def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
 def alpha_dropout(input, p=0.5, training=False, inplace=False):
     """Alpha dropout (module doc) in training, the identity otherwise; the mask from nn's generator. inplace=True
     writes the result into the input, as PyTorch's."""
+    _check_probability(p, "alpha_dropout")
     if inplace and dropout_writes(input, p, training):
         return _written_into(input, "alpha_dropout_", lambda t: alpha_dropout(t, p, training))
     x = _tensor(input, "input", "alpha_dropout")
-    _check_probability(p, "alpha_dropout")
     if not dropout_writes(x, p, training):
         return x
     return _alpha_dropout(x, p, x.shape)
@@ -86,10 +87,12 @@ def alpha_dropout(input, p=0.5, training=False, inplace=False):
 def feature_alpha_dropout(input, p=0.5, training=False, inplace=False):
     """Alpha dropout of whole channels of x (N, C, *) (one mask element per sample and channel, as
     FeatureAlphaDropout after a SELU convolution); the identity outside training."""
+    _check_probability(p, "feature_alpha_dropout")
+    if dropout_writes(input, p, training):
+        _check_feature_rank(np.ndim(getattr(input, "_data", input)), p)      # before any write, as PyTorch's kernel
     if inplace and dropout_writes(input, p, training):
         return _written_into(input, "feature_alpha_dropout_", lambda t: feature_alpha_dropout(t, p, training))
     x = _tensor(input, "input", "feature_alpha_dropout")
-    _check_probability(p, "feature_alpha_dropout")
     if not dropout_writes(x, p, training):
         return x
     return _alpha_dropout(x, p, tuple(x.shape[:2]) + (1,) * (x.ndim - 2))

@@ -16,9 +16,8 @@ import numpy as np
 from .. import kernels as K
 from ..autograd import graph_backward_from
 from ..dtypes import scalar_type_mismatch
-from ..grad_mode import is_grad_enabled
 from ..tensor import Tensor
-from ._args import _check_probability, _tensor, legacy_reduction, check_reduction
+from ._args import _check_probability, _tensor, legacy_reduction, check_reduction, refuse_grad
 
 
 def _class_weight(weight, C, dt, op):
@@ -35,10 +34,7 @@ def _refuse_weight_grad(weight, input):
     """PyTorch's class-index kernels (nll_loss_forward, nll_loss2d_forward for (N, C, d1, ...)) take the class
     weight as a constant: one that requires grad is refused while grad mode is on (probability targets, a
     composite there, differentiate it)."""
-    if isinstance(weight, Tensor) and weight.requires_grad and is_grad_enabled():
-        kernel = "nll_loss_forward" if input.ndim <= 2 else "nll_loss2d_forward"
-        raise RuntimeError(f"The function '{kernel}' is not differentiable with respect to argument 'weight'. "
-                           f"This input cannot have requires_grad True.")
+    refuse_grad(weight, "nll_loss_forward" if input.ndim <= 2 else "nll_loss2d_forward", "weight")
 
 
 def _along_classes(v, ndim):

@@ -11,7 +11,7 @@ import numpy as np
 
 from ..dtypes import scalar_type_mismatch
 from ..tensor import Tensor, broadcast_shape
-from ._args import _reduce, _tensor, legacy_reduction, check_reduction, NOT_VALID_SHORT
+from ._args import _reduce, _tensor, legacy_reduction, check_reduction, refuse_grad, NOT_VALID_SHORT
 from .activations import logsigmoid, relu
 from .losses import _loss_args, _weighted, smooth_l1_loss
 
@@ -115,7 +115,8 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     PyTorch's)."""
     input_shape = np.shape(input)
     dt = input.dtype if isinstance(input, Tensor) and input.dtype.is_floating_point else None
-    input, target = _loss_args(input, target, "huber_loss", "warn")       # the warning names this call
+    input, target = _loss_args(input, target, "huber_loss", "warn", kernel=True, into_input=True)  # (the warning
+    # names this call; huber's kernel writes into an input-like tensor, so it refuses an integer input)
     if weight is None:                          # PyTorch: the shapes, the reduction, then delta (its kernel's words)
         reduction = check_reduction(reduction)
     if not delta > 0:
@@ -126,7 +127,7 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     loss = own(smooth_l1_loss(input, target, reduction="none", beta=delta) * delta)
     if weight is not None:
         return _weighted(loss, weight, input_shape, reduction, "huber_loss", mean_over_weights=False)
-    return _reduce(loss, reduction, "huber_loss")
+    return _reduce(loss, reduction)
 
 
 def margin_ranking_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None, reduction="mean"):
@@ -134,7 +135,7 @@ def margin_ranking_loss(input1, input2, target, margin=0.0, size_average=None, r
     reduction = check_reduction(legacy_reduction(size_average, reduce, reduction))
     input1 = _tensor(input1, "input1", "margin_ranking_loss")
     y = _promoting(target, input1)
-    return _reduce(relu(-y * (input1 - input2) + margin), reduction, "margin_ranking_loss")
+    return _reduce(relu(-y * (input1 - input2) + margin), reduction)
 
 
 def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None, reduction="mean"):
@@ -144,17 +145,15 @@ def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=No
     input = _tensor(input, "input", "hinge_embedding_loss")
     y = _as(target, input)
     loss = input.masked_fill(y == -1, 0.0) + relu(margin - input).masked_fill(y == 1, 0.0)
-    return _reduce(loss, reduction, "hinge_embedding_loss")
+    return _reduce(loss, reduction)
 
 
 def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     """log(1 + exp(-y x)) (y = +1 / -1), computed without overflow."""
     reduction = check_reduction(legacy_reduction(size_average, reduce, reduction))
     input = _tensor(input, "input", "soft_margin_loss")
-    if isinstance(target, Tensor) and target.requires_grad:
-        raise RuntimeError("The function 'soft_margin_loss' is not differentiable with respect to argument 'target'. "
-                           "This input cannot have requires_grad True.")
-    return _reduce(-logsigmoid(_as(target, input) * input), reduction, "soft_margin_loss")
+    refuse_grad(target, "soft_margin_loss", "target")
+    return _reduce(-logsigmoid(_as(target, input) * input), reduction)
 
 
 def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
@@ -167,7 +166,7 @@ def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, r
     if weight is not None:
         loss = loss * weight
     reduction = check_reduction(reduction, NOT_VALID_SHORT, old_mean=False)      # after the loss, as PyTorch's
-    return _reduce(loss.mean(-1), reduction, "multilabel_soft_margin_loss")
+    return _reduce(loss.mean(-1), reduction)
 
 
 def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=None, reduce=None,
@@ -178,9 +177,15 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
     input = _tensor(input, "input", "multi_margin_loss")
     if p not in (1, 2):
         raise ValueError(f"multi_margin_loss: p must be 1 or 2, got {p!r}")
+    if weight is not None and np.ndim(getattr(weight, "_data", weight)) != 1:
+        raise ValueError("weight must be one-dimensional")           # PyTorch's Python check, then its kernel's:
+    refuse_grad(weight, "multi_margin_loss", "weight")            # a constant there,
     x = input if input.ndim == 2 else input.reshape(1, -1)
     y = np.asarray(getattr(target, "_data", target)).reshape(-1).astype(np.int64)
     n, classes = x.shape
+    if weight is not None and y.shape == (n,) and np.shape(getattr(weight, "_data", weight)) != (classes,):
+        raise RuntimeError(f"inconsistent weight size, expected {classes} but got "      # one per class (before the
+                           f"{list(np.shape(getattr(weight, '_data', weight)))}")     # targets' range)
     if y.shape != (n,) or np.any((y < 0) | (y >= classes)):
         raise ValueError(f"multi_margin_loss: target must hold {n} class indices in [0, {classes}), got "
                          f"{y.tolist() if y.size <= 8 else y.shape}")
@@ -189,7 +194,7 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
     if weight is not None:
         hinge = hinge * _as(weight, x)[Tensor._wrap(y)].reshape(n, 1)
     loss = hinge.sum(1) / classes
-    return _reduce(loss if input.ndim == 2 else loss.reshape(()), reduction, "multi_margin_loss")
+    return _reduce(loss if input.ndim == 2 else loss.reshape(()), reduction)
 
 
 def cosine_embedding_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None, reduction="mean"):
@@ -201,7 +206,7 @@ def cosine_embedding_loss(input1, input2, target, margin=0.0, size_average=None,
     cos = (input1 * input2).sum(d) / (((input1 * input1).sum(d) + 1e-12) * ((input2 * input2).sum(d) + 1e-12)).sqrt()
     y = _as(target, input1)
     loss = (1 - cos).masked_fill(y != 1, 0.0) + relu(cos - margin).masked_fill(y != -1, 0.0)
-    return _reduce(loss, reduction, "cosine_embedding_loss")
+    return _reduce(loss, reduction)
 
 
 def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
@@ -221,7 +226,7 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduct
     pairs = count[:, :, None] * (count == 0)[:, None, :]              # (n, j, i): j listed, i not
     hinge = relu(1 - (x.unsqueeze(2) - x.unsqueeze(1))) * Tensor._wrap(pairs.astype(x.dtype))
     loss = hinge.sum((1, 2)) / classes
-    return _reduce(loss if input.ndim == 2 else loss.reshape(()), reduction, "multilabel_margin_loss")
+    return _reduce(loss if input.ndim == 2 else loss.reshape(()), reduction)
 
 
 def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2.0, eps=1e-6, swap=False, size_average=None,
@@ -255,7 +260,7 @@ def _triplet(anchor, positive, negative, distance, margin, swap, reduction, name
     d_pos, d_neg = distance(anchor, positive), distance(anchor, negative)
     if swap:
         d_neg = d_neg.minimum(distance(positive, negative))
-    return _reduce(relu(d_pos - d_neg + margin), reduction, name)
+    return _reduce(relu(d_pos - d_neg + margin), reduction)
 
 
 def poisson_nll_loss(input, target, log_input=True, full=False, size_average=None, eps=1e-8, reduce=None,
@@ -269,7 +274,7 @@ def poisson_nll_loss(input, target, log_input=True, full=False, size_average=Non
     if full:
         big = y.clamp(min=1)                          # the term only where y > 1 (and no log of 0 elsewhere)
         loss = loss + (big * big.log() - big + 0.5 * (big * (2 * math.pi)).log()) * (y > 1)
-    return _reduce(loss, reduction, "poisson_nll_loss")
+    return _reduce(loss, reduction)
 
 
 def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"):
@@ -296,4 +301,4 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
     loss = 0.5 * (var.log() + (input - target) ** 2 / var)
     if full:
         loss = loss + 0.5 * math.log(2 * math.pi)
-    return _reduce(loss, reduction, "gaussian_nll_loss")
+    return _reduce(loss, reduction)

@@ -7,45 +7,60 @@ import numpy as np
 
 from ..autograd import graph_backward_from
 from .activations import softplus
-from ..dtypes import scalar_type_name
+from ..dtypes import scalar_type_name, result_dtype
 from ..tensor import Tensor, broadcast_shape
-from ._args import (_tensor, _common_dtype, _cast, _reduce, legacy_reduction, check_reduction,
+from ._args import (_tensor, _common_dtype, _cast, _reduce, legacy_reduction, check_reduction, refuse_grad,
                     NOT_VALID_WEIGHTED)
 
 
-def _loss_args(input, target, op, other_shape="error"):
+def _loss_args(input, target, op, other_shape="error", kernel=False, into_input=False):
     """(input, target) as Tensors of one shape. A target of another shape does what it does in PyTorch:
     other_shape 'warn' (mse, l1, smooth_l1 and huber: both broadcast, with PyTorch's warning that this is likely
     a bug, e.g. a (N,) target for an (N, 1) input gives an (N, N) loss), 'broadcast' (kl_div: silently), or
-    'error' (the binary cross-entropies). The regression losses ('warn') also take an integer or bool tensor
-    beside a float one, computed in the float one's dtype, as PyTorch's type promotion does (integer class
-    labels as regression targets: mse_loss(float_out, long_labels))."""
-    if other_shape == "warn":
-        input, target = _promote_integer(_tensor(input, "input", op, floating=False),
-                                         _tensor(target, "target", op, floating=False))
-    input = _tensor(input, "input", op)
-    target = _tensor(target, "target", op)
-    if input.shape == target.shape:
-        return input, target
-    if other_shape == "error":
-        raise ValueError(f"{op}: target size {target.shape} must be the same as input size {input.shape}")
-    shape = broadcast_shape(input.shape, target.shape)    # PyTorch's broadcast_tensors error (ShapeError)
-    if other_shape == "warn":
-        warnings.warn(f"Using a target size {target.shape} that is different to the input size {input.shape}. "
-                      f"This will likely lead to incorrect results due to broadcasting. Please ensure they have the "
-                      f"same size.", UserWarning, stacklevel=3)
-    return input.broadcast_to(shape), target.broadcast_to(shape)
+    'error' (the binary cross-entropies). The regression losses ('warn') take integer and bool tensors as
+    PyTorch does: kernel=True (mse, smooth_l1, huber: PyTorch's kernels) applies their dtype rule,
+    _kernel_dtypes; kernel=False (l1_loss and weighted mse, Python arithmetic in PyTorch) leaves them to the Tensor
+    ops (a bool one: "Subtraction, the `-` operator, with a bool tensor is not supported")."""
+    floating = other_shape != "warn"
+    input = _tensor(input, "input", op, floating)
+    target = _tensor(target, "target", op, floating)
+    if input.shape != target.shape:
+        if other_shape == "error":
+            raise ValueError(f"{op}: target size {target.shape} must be the same as input size {input.shape}")
+        shape = broadcast_shape(input.shape, target.shape)    # PyTorch's broadcast_tensors error (ShapeError)
+        if other_shape == "warn":
+            warnings.warn(f"Using a target size {target.shape} that is different to the input size {input.shape}. "
+                          f"This will likely lead to incorrect results due to broadcasting. Please ensure they have "
+                          f"the same size.", UserWarning, stacklevel=3)
+        input, target = input.broadcast_to(shape), target.broadcast_to(shape)
+    if kernel:
+        input, target = _kernel_dtypes(input, target, op, into_input)
+    return input, target
 
 
-def _promote_integer(input, target):
-    """(input, target) with an integer or bool one cast to the other's float dtype; two integer tensors are left
-    as they are (and refused by the caller, as PyTorch refuses them)."""
+class _KernelDtypeError(NotImplementedError, TypeError):
+    """PyTorch's NotImplementedError for a loss kernel of two integer tensors, still the TypeError nn raised before."""
+
+
+def _kernel_dtypes(input, target, op, into_input=False):
+    """(input, target) in one float dtype, as PyTorch's element-wise loss kernels take them: an integer or bool
+    tensor beside a float one is cast to the float one's dtype (integer labels as regression targets:
+    mse_loss(float_out, long_labels)); two integer / bool tensors are refused in PyTorch's words ('"mse_cpu" not
+    implemented for 'Long'', the common dtype's name). into_input: huber's kernel writes into a tensor
+    of the input's dtype, so an integer or bool input is refused as PyTorch's in-place ops refuse ("result type
+    Double can't be cast to the desired output type Long")."""
+    from ..tensor_ops.inplace import _check_result_cast   # noqa: PLC0415 - tensor_ops builds on nn.functional
+    common = result_dtype(input._data, target._data)
+    if into_input:
+        _check_result_cast(common, input)
+    if common.kind in "iub":
+        raise _KernelDtypeError(f"\"{op.replace('_loss', '_cpu')}\" not implemented for '{scalar_type_name(common)}'")
     a, b = input._data.dtype.kind == "f", target._data.dtype.kind == "f"
     if a and not b and target._data.dtype.kind != "c":
         target = Tensor._wrap(target._data.astype(input._data.dtype))     # an integer tensor is no graph's
     elif b and not a and input._data.dtype.kind != "c":
         input = Tensor._wrap(input._data.astype(target._data.dtype))
-    return input, target
+    return _tensor(input, "input", op), _tensor(target, "target", op)
 
 
 def _weighted(loss, weight, input_shape, reduction, op, mean_over_weights=True):
@@ -58,7 +73,7 @@ def _weighted(loss, weight, input_shape, reduction, op, mean_over_weights=True):
     loss = loss * weight
     if reduction == "mean" and mean_over_weights:
         return loss.sum() / weight.sum()
-    return _reduce(loss, reduction, op)
+    return _reduce(loss, reduction)
 
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
@@ -70,7 +85,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     """
     reduction = legacy_reduction(size_average, reduce, reduction)
     input_shape = np.shape(input)
-    input, target = _loss_args(input, target, "mse_loss", "warn")
+    input, target = _loss_args(input, target, "mse_loss", "warn", kernel=weight is None)  # weighted: Python's
     if weight is not None:
         return _weighted((input - target) ** 2, weight, input_shape, reduction, "mse_loss")
     reduction = check_reduction(reduction)                   # after the shapes, as PyTorch's
@@ -103,13 +118,13 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
     input, target = _loss_args(input, target, "l1_loss", "warn")
     if weight is not None:
         return _weighted((input - target).abs(), weight, input_shape, reduction, "l1_loss")
-    return _reduce((input - target).abs(), reduction, "l1_loss")
+    return _reduce((input - target).abs(), reduction)
 
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
     """Huber-like loss: 0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta (d = input - target)."""
     reduction = legacy_reduction(size_average, reduce, reduction)
-    input, target = _loss_args(input, target, "smooth_l1_loss", "warn")
+    input, target = _loss_args(input, target, "smooth_l1_loss", "warn", kernel=True)
     reduction = check_reduction(reduction)                   # after the shapes, before beta, as PyTorch's
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")     # PyTorch's words
@@ -133,7 +148,7 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
         return (0.5 * d * d / beta).where(d.abs() < beta, d.abs() - 0.5 * beta)
     out = Tensor._make(loss.astype(dt, copy=False), (input, target), backward, "smooth_l1",
                        graph_backward_from(composite, (input, target)))
-    return _reduce(out, reduction, "smooth_l1_loss")
+    return _reduce(out, reduction)
 
 
 def _constant(v, dt):
@@ -148,7 +163,7 @@ def _reduce_elementwise(loss, input, target, backward, reduction, op, composite=
     'none'); composite(input, target), the element-wise loss by recorded ops, gives it a create_graph gradient."""
     out = Tensor._make(loss.astype(dtype or input.dtype, copy=False), (input, target), backward, op,
                        None if composite is None else graph_backward_from(composite, (input, target)))
-    return _reduce(out, reduction, op)
+    return _reduce(out, reduction)
 
 
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
@@ -160,6 +175,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     op = "binary_cross_entropy"
     reduction = check_reduction(legacy_reduction(size_average, reduce, reduction))     # before the shapes
     input, target = _loss_args(input, target, op)
+    refuse_grad(weight, op, "weight")           # a constant in PyTorch's kernel, refused before its dtype checks
     if target.dtype != input.dtype:             # PyTorch's kernel takes one dtype (pykeen's float32 labels)
         raise RuntimeError(f"Found dtype {scalar_type_name(target.dtype)} but "
                            f"expected {scalar_type_name(input.dtype)}")
@@ -192,7 +208,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
               else None)
         return gx, gy
     out = Tensor._make(loss.astype(input.dtype, copy=False), (input, target), backward, op, graph_backward)
-    return _reduce(out, reduction, op)
+    return _reduce(out, reduction)
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
@@ -205,6 +221,8 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     op = "binary_cross_entropy_with_logits"
     reduction = check_reduction(legacy_reduction(size_average, reduce, reduction))     # before the shapes
     input, target = _loss_args(input, target, op)
+    refuse_grad(weight, op, "weight")           # constants in PyTorch's kernel
+    refuse_grad(pos_weight, op, "pos_weight")
     x, dt = input._data, input.dtype
     # PyTorch computes (1 - target).mul_(input).sub_(log_sigmoid(input)) in place: the loss takes a floating
     # target's dtype (float64 logits with timm Mixup's float32 targets -> a float32 loss, and the reverse float64)
@@ -334,4 +352,4 @@ def _kl_div(input, target, reduction, log_target):
                        graph_backward_from(composite, (input, target)))
     if reduction == "batchmean":
         return out.sum() / (batch[0] if batch else 1)
-    return _reduce(out, reduction, op)
+    return _reduce(out, reduction)

@@ -35,10 +35,12 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
             raise ValueError(f"batch_norm: {name} must have shape ({C},) for an input with {C} "
                              f"channels, got {tuple(a.shape)}")
     check_parameter_dtypes(x, weight, bias, running_mean, running_var)
+    if C == 0 and (weight is not None or bias is not None):    # PyTorch's kernel reads an empty affine's first value
+        raise IndexError("select(): index 0 out of range for tensor of size [0] at dimension 0")
     xd = x._data
     dt = xd.dtype
     x3 = xd.reshape(x.shape[0], C, math.prod(x.shape[2:]))    # (N, C, M): the kernels' layout (no -1: N may be 0)
-    n = x._data.size // C                                # values per channel
+    n = x._data.size // C if C else 0                    # values per channel (no channels: an empty result)
     if training and n == 0:         # an empty batch: PyTorch gives an empty result, the running statistics unchanged
         mean, var = np.zeros(C, dt), np.ones(C, dt)
     elif training:
@@ -123,10 +125,10 @@ def dropout(input, p=0.5, training=True, inplace=False):
     The mask comes from nn's generator (nn/tensor.py get_rng()): seed it with nn.manual_seed.
     inplace=True writes the result into x, as PyTorch's.
     """
+    _check_probability(p, "dropout")                   # first, as PyTorch's
     if inplace and dropout_writes(input, p, training):
         return _written_into(input, "dropout_", lambda t: dropout(t, p, training))
     x = _tensor(input, "input", "dropout")
-    _check_probability(p, "dropout")
     if not dropout_writes(x, p, training):
         return x
     dt = x.dtype
@@ -279,13 +281,19 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
     return Tensor._make(y, (x,), backward, "normalize", graph_backward_from(composite, (x,)))
 
 
+def _check_feature_rank(ndim, p):
+    """PyTorch's feature dropout kernels need (N, C, *) for their noise: checked before they write (in place too);
+    p = 1 multiplies by zero without a noise, so it takes any rank."""
+    if ndim < 2 and p != 1:
+        raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
+
+
 def _feature_dropout(x, p, training):
     """PyTorch's feature_dropout: x (N, C, *) with each (n, c) feature zeroed whole with probability p, the rest
     scaled by 1/(1-p) (training only; one draw per feature, mask (N, C, 1, ..., 1), from nn's seeded generator)."""
     if not dropout_writes(x, p, training):
         return x
-    if x.ndim < 2:
-        raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
+    _check_feature_rank(x.ndim, p)
     dt = x.dtype
     shape = tuple(x.shape[:2]) + (1,) * (x.ndim - 2)
     mask = np.zeros(shape, dt) if p == 1.0 else (get_rng().random(shape, dtype=dt) >= p).astype(dt) / dt.type(1 - p)
@@ -309,10 +317,11 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
     """Zero whole channels of x (N, C, H, W) with probability p; scale the rest by 1/(1-p) (training only; the
     mask comes from nn's seeded generator). As PyTorch: a 3-D input is read as (N, C, L), not (C, H, W) (one draw
     per row, with PyTorch's warning); other ranks warn and drop the (N, C) features of x (N, C, *)."""
+    _check_probability(p, "dropout2d")
     if inplace and dropout_writes(input, p, training):
+        _check_feature_rank(np.ndim(getattr(input, "_data", input)), p)      # before the write, as PyTorch's
         return _written_into(input, "dropout2d_", lambda t: dropout2d(t, p, training))
     x = _tensor(input, "input", "dropout2d")
-    _check_probability(p, "dropout2d")
     if x.ndim not in (3, 4):
         _deprecated_rank("dropout2d", x.ndim, (3, 4), 2)
     if x.ndim == 3:
@@ -360,11 +369,11 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
 def dropout3d(input, p=0.5, training=True, inplace=False):
     """Zero whole channels of x (N, C, D, H, W) (or (C, D, H, W)) with probability p; scale the rest by
     1/(1-p). Other ranks warn, as PyTorch's, and are read as unbatched (a batch of one)."""
-    if inplace and (dropout_writes(input, p, training) or np.ndim(getattr(input, "_data", input)) == 4):
-        # (PyTorch unsqueezes an unbatched input in place, unsqueeze_, whatever p and training)
+    _check_probability(p, "dropout3d")
+    if inplace and (dropout_writes(input, p, training) or np.ndim(getattr(input, "_data", input)) != 5):
+        # (PyTorch unsqueezes any input but (N, C, D, H, W) in place, unsqueeze_, whatever p and training)
         return _written_into(input, "dropout3d_", lambda t: dropout3d(t, p, training))
     x = _tensor(input, "input", "dropout3d")
-    _check_probability(p, "dropout3d")
     if x.ndim not in (4, 5):
         _deprecated_rank("dropout3d", x.ndim, (4, 5), 3)
     if x.ndim == 5 or not training:          # eval: the input itself, as PyTorch's
@@ -374,15 +383,16 @@ def dropout3d(input, p=0.5, training=True, inplace=False):
 
 def dropout1d(input, p=0.5, training=True, inplace=False):
     """Zero whole channels of x (N, C, L) (or (C, L)) with probability p; scale the rest by 1/(1-p)."""
-    if inplace and (dropout_writes(input, p, training) or np.ndim(getattr(input, "_data", input)) == 2):
+    _check_probability(p, "dropout1d")
+    ndim = np.ndim(getattr(input, "_data", input))
+    if ndim not in (2, 3):                   # first, before an in-place write, as PyTorch's
+        raise RuntimeError(f"dropout1d: Expected 2D or 3D input, but received a {ndim}D input. Note that dropout1d "
+                           f"exists to provide channel-wise dropout on inputs with 1 spatial dimension, a channel "
+                           f"dimension, and an optional batch dimension (i.e. 2D or 3D inputs).")
+    if inplace and (dropout_writes(input, p, training) or ndim == 2):
         # (PyTorch unsqueezes an unbatched input in place, unsqueeze_, whatever p and training)
         return _written_into(input, "dropout1d_", lambda t: dropout1d(t, p, training))
     x = _tensor(input, "input", "dropout1d")
-    _check_probability(p, "dropout1d")
-    if x.ndim not in (2, 3):
-        raise RuntimeError(f"dropout1d: Expected 2D or 3D input, but received a {x.ndim}D input. Note that dropout1d "
-                           f"exists to provide channel-wise dropout on inputs with 1 spatial dimension, a channel "
-                           f"dimension, and an optional batch dimension (i.e. 2D or 3D inputs).")
     if x.ndim == 3 or not training:          # eval: the input itself, as PyTorch's
         return _feature_dropout(x, p, training)
     return _feature_dropout(x.unsqueeze(0), p, training).squeeze(0)

@@ -31,10 +31,12 @@ def _one_int(v):
 
 
 def interpolate_hyperparameters(size=None, scale_factor=None, mode="nearest", align_corners=None,
-                                 op="interpolate", dims=None, spatial=None, recompute_scale_factor=None):
+                                 op="interpolate", dims=None, spatial=None, recompute_scale_factor=None,
+                                 antialias=False):
     """Validate once (interpolate and Upsample call this), in PyTorch's order and words: -> (size or None, scale
     factors or None), tuples of `dims` values (1 for an (N, C, L) input, 2 for (N, C, H, W)); spatial: the input's
-    spatial sizes (for the words); dims None (a layer, before its input is known) checks what it can."""
+    spatial sizes (for the words); dims None (a layer, before its input is known) checks what it can; antialias
+    is checked after the sizes and before the mode, as PyTorch's."""
     if mode in ("nearest", "area", "nearest-exact") and align_corners is not None:
         raise ValueError("align_corners option can only be set with the interpolating modes: "
                          "linear | bilinear | bicubic | trilinear")
@@ -53,6 +55,9 @@ def interpolate_hyperparameters(size=None, scale_factor=None, mode="nearest", al
                          f"format.")
     if recompute_scale_factor and size is not None:
         raise ValueError("recompute_scale_factor is not meaningful with an explicit size.")
+    if antialias and (mode not in ("bilinear", "bicubic", "lanczos") or dims != 2):
+        raise ValueError("Anti-alias option is restricted to bilinear, bicubic, and lanczos modes and requires a "
+                         "4-D tensor as input")
     every = ("nearest", "nearest-exact", "linear", "bilinear", "bicubic", "trilinear", "lanczos", "area")
     if dims is None and mode not in every:      # a layer refuses an unknown mode when built (nn's; PyTorch in forward)
         raise ValueError(f"{op}: mode must be one of {', '.join(map(repr, every))}, got {mode!r}")
@@ -96,20 +101,18 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     A 3-D input is resized as an (N, C, 1, L) image; a 5-D one ('nearest', 'nearest-exact', 'trilinear') as images
     along (H, W), then along D (the weights of each axis are separate, so this is the 3-d resampling); 'area' on a
     5-D input is adaptive_avg_pool3d. A uint8 input (an image's pixels) is taken by the nearest modes, which copy
-    pixels (resized in float64, exact for 0..255, and given back as uint8), as PyTorch's.
+    pixels (resized in float64, exact for 0..255, and given back as uint8), and by 'bilinear' (PyTorch's fixed-point
+    uint8 kernel: _bilinear_uint8), as PyTorch's.
     """
     if (mode in ("nearest", "nearest-exact") and isinstance(input, Tensor) and input._data.dtype == np.uint8):
         y = interpolate(Tensor._wrap(input._data.astype(np.float64)), size, scale_factor, mode, align_corners,
                         recompute_scale_factor, antialias)
         return Tensor._wrap(y._data.astype(np.uint8))
-    x = _tensor(input, "input", "interpolate")
+    uint8 = mode == "bilinear" and isinstance(input, Tensor) and input._data.dtype == np.uint8
+    x = input if uint8 else _tensor(input, "input", "interpolate")
     dims = x.ndim - 2
-    if antialias and (mode not in ("bilinear", "bicubic", "lanczos") or x.ndim != 4):
-        interpolate_hyperparameters(size, scale_factor, mode, align_corners, "interpolate")  # PyTorch's earlier checks
-        raise ValueError("Anti-alias option is restricted to bilinear, bicubic, and lanczos modes and requires a "
-                         "4-D tensor as input")
     size, sf = interpolate_hyperparameters(size, scale_factor, mode, align_corners, "interpolate", dims,
-                                           list(x.shape[2:]), recompute_scale_factor)
+                                           list(x.shape[2:]), recompute_scale_factor, antialias)
     if mode == "lanczos" and align_corners:
         raise ValueError("Lanczos mode does not support align_corners=True")
     if mode == "lanczos" and not antialias:
@@ -119,6 +122,8 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     if min(out_size) < 1:
         raise ValueError(f"interpolate: output size {out_size} must be at least 1 along every dim")
     scales = sf if sf is not None and not recompute_scale_factor else (None,) * dims
+    if uint8:
+        return _bilinear_uint8(x, out_size, bool(align_corners), scales, antialias)
     if antialias:
         return _antialiased(x, out_size, mode, scales, bool(align_corners))
     if dims == 1:
@@ -167,6 +172,48 @@ def _resize(x, out_hw, mode, aligned, scales, shortcut=True):
         return (bwd(g, (H, W)),)
     return Tensor._make(y, (x,), backward, "interpolate_" + mode,
                         linear_graph_backward(lambda a: fwd(a, out_hw), lambda g: bwd(g, (H, W)), "interpolate"))
+
+
+def _bilinear_uint8(x, out_hw, aligned, scales, antialias):
+    """interpolate(mode='bilinear') of a uint8 x (N, C, H, W), with antialias or not, as PyTorch's uint8 CPU kernel
+    computes it, to the last bit: separable, along W then H (an axis whose size stays is skipped), each pass in
+    fixed point, rounded and clamped to 0..255 (_uint8_pass)."""
+    a = x._data.astype(np.int64)
+    for axis, n_out, sf in ((3, out_hw[1], scales[1]), (2, out_hw[0], scales[0])):
+        if n_out != a.shape[axis]:
+            a = _uint8_pass(a, axis, n_out, aligned, sf, antialias)
+    return Tensor._wrap(a.astype(np.uint8))
+
+
+def _uint8_pass(a, axis, n_out, aligned, scale_factor, antialias):
+    """One axis of _bilinear_uint8 (a int64 holding 0..255). Output i takes the triangle filter's weights over the
+    inputs around its centre c = scale (i + 0.5 - d) (d = 0.5 with align_corners, else 0; the support is scale wide
+    with antialias when shrinking, else 1), normalised to sum 1, then as int16 with the most bits of precision p
+    that keep the largest below 2^15 (PyTorch's _compute_indices_int16_weights_aa): (sum w x + 2^(p-1)) >> p."""
+    n_in = a.shape[axis]
+    if aligned:
+        scale = (n_in - 1) / (n_out - 1) if n_out > 1 else 0.0
+    else:
+        scale = 1.0 / scale_factor if scale_factor else n_in / n_out
+    support, inv = (scale, 1.0 / scale) if antialias and scale >= 1.0 else (1.0, 1.0)
+    d = 0.5 if aligned and not antialias else 0.0
+    starts, rows = [], []
+    for i in range(n_out):
+        c = scale * (i + 0.5 - d)
+        lo, hi = max(int(c - support + 0.5 + d), 0), min(int(c + support + 0.5 + d), n_in)
+        w = np.maximum(0.0, 1.0 - np.abs((np.arange(lo, hi) - c + 0.5 - d) * inv))
+        starts.append(lo)
+        rows.append(w / w.sum() if w.sum() else w)
+    largest = max(w.max() for w in rows)
+    p = 0
+    while p < 22 and int(0.5 + largest * (1 << (p + 1))) < (1 << 15):
+        p += 1
+    a = np.moveaxis(a, axis, -1)
+    out = np.empty(a.shape[:-1] + (n_out,), np.int64)
+    for i, (lo, w) in enumerate(zip(starts, rows)):
+        iw = np.trunc(w * (1 << p) + 0.5).astype(np.int64)          # (the weights are >= 0: round half up)
+        out[..., i] = np.clip(((a[..., lo:lo + len(iw)] * iw).sum(-1) + (1 << (p - 1))) >> p, 0, 255)
+    return np.moveaxis(out, -1, axis)
 
 
 def _antialiased(x, out_hw, mode, scales, aligned=False):
@@ -356,7 +403,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
         return _dilated_max_pool2d(input, kernel_size, stride, padding, _pair(dilation, "dilation", "max_pool2d"),
                                    ceil_mode, return_indices)
     x, kernel, stride, padding = _pool_args(input, kernel_size, stride, padding, "max_pool2d", ceil_mode)
-    H0, W0, offset = x.shape[2], x.shape[3], (0, 0)
+    W0, offset = x.shape[3], (0, 0)                 # (the input's width: the indices are into it)
     if ceil_mode:
         (H, W), (kh, kw), (sh, sw), (ph, pw) = x.shape[2:], kernel, stride, padding
         eh, ew = _ceil_extra(H, kh, sh, ph), _ceil_extra(W, kw, sw, pw)

@@ -51,11 +51,11 @@ class AlphaDropout(Dropout):
     """SELU's dropout in training (F.alpha_dropout: mean 0 and variance 1 kept), identity in eval mode."""
 
     def forward(self, input):
-        return F.alpha_dropout(input, self.p, self.training, self.inplace)
+        return F.alpha_dropout(input, self.p, self.training)      # PyTorch's layer ignores inplace (a new tensor)
 
 
 class FeatureAlphaDropout(Dropout):
     """Alpha dropout of whole channels in training (F.feature_alpha_dropout), identity in eval mode."""
 
     def forward(self, input):
-        return F.feature_alpha_dropout(input, self.p, self.training, self.inplace)
+        return F.feature_alpha_dropout(input, self.p, self.training)      # (inplace ignored, as PyTorch's layer)

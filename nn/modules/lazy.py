@@ -107,9 +107,24 @@ class _LazyLayer(Module):
         bound.apply_defaults()                  # (affine: True for the batch norms and the lazy instance norms)
         given = bound.arguments
         self._lazy_arguments = (args, kwargs)
-        for name in self._parameter_names:
-            if given.get("affine", True) and (name != "bias" or given.get("bias", True)):
-                self.register_parameter(name, UninitializedParameter())
+        self._take_attributes(next(iter(signature.parameters)), given.get("groups", 1))
+        for name in self._parameter_names:     # (None where there is none, as the eager class's)
+            present = given.get("affine", True) and (name != "bias" or given.get("bias", True))
+            self.register_parameter(name, UninitializedParameter() if present else None)
+
+    def _take_attributes(self, size_name, groups):
+        """PyTorch's lazy layers have their eager class's attributes before the first call (LazyConv2d's
+        out_channels, kernel_size, stride, ...; LazyBatchNorm1d's eps, momentum, affine, ...), the input size
+        (size_name: in_features, in_channels, num_features) 0: taken from the eager class built for an input
+        size of `groups` (the smallest a grouped conv takes), its random draws undone."""
+        from ..random import fork_rng   # noqa: PLC0415 - nn.random builds on the tensor module, as the layers do
+        args, kwargs = self._lazy_arguments
+        with fork_rng():
+            template = self.cls_to_become()(groups, *args, **kwargs)
+        for key, value in vars(template).items():
+            if not key.startswith("_") and key != "training":
+                object.__setattr__(self, key, value)
+        object.__setattr__(self, size_name, 0)
 
     def has_uninitialized_params(self):
         return True
@@ -160,9 +175,8 @@ class _LazyLayer(Module):
         return super()._load_from_state_dict(state_dict, prefix, local_metadata, strict, missing_keys,
                                              unexpected_keys, error_msgs)
 
-    def extra_repr(self):                   # the arguments as given, after the size still unknown
-        args, kwargs = self._lazy_arguments
-        return ", ".join(["?"] + [repr(a) for a in args] + [f"{key}={value!r}" for key, value in kwargs.items()])
+    def extra_repr(self):                   # the eager class's, of the input size 0 (PyTorch's)
+        return self.cls_to_become().extra_repr(self)
 
 
 class LazyLinear(_LazyLayer):

@@ -69,6 +69,9 @@ class _LengthsError(RuntimeError, ValueError):
 
 def _lengths(lengths, batch):
     values = np.asarray(getattr(lengths, "_data", lengths))
+    if values.ndim != 1 and values.dtype.kind in "iufb":       # PyTorch's first check, after its .to(int64)
+        raise _LengthsError(f"'lengths' argument should be a 1D CPU int64 tensor, but got {values.ndim}D cpu Long "
+                            f"tensor")
     if values.ndim == 1 and values.dtype.kind in "iufb" and values.size != batch:
         raise _LengthsError(f"Expected `len(lengths)` to be equal to batch_size, but got {values.size} "
                             f"(batch_size={batch})")
