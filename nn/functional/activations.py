@@ -363,6 +363,7 @@ def hardswish(input, inplace=False):
     def masks():
         middle = _inside_three(xd)
         return middle, ~middle & ~(xd <= -3)        # (-3, 3); from 3 up, or NaN
+
     def backward(g):
         middle, high = masks()
         return ((g * np.where(middle, xd / 3 + 0.5, high)).astype(dt, copy=False),)

@@ -88,12 +88,13 @@ def feature_alpha_dropout(input, p=0.5, training=False, inplace=False):
     """Alpha dropout of whole channels of x (N, C, *) (one mask element per sample and channel, as
     FeatureAlphaDropout after a SELU convolution); the identity outside training."""
     _check_probability(p, "feature_alpha_dropout")
-    if dropout_writes(input, p, training):
+    writes = dropout_writes(input, p, training)
+    if writes:
         _check_feature_rank(np.ndim(getattr(input, "_data", input)), p)      # before any write, as PyTorch's kernel
-    if inplace and dropout_writes(input, p, training):
+    if inplace and writes:
         return _written_into(input, "feature_alpha_dropout_", lambda t: feature_alpha_dropout(t, p, training))
     x = _tensor(input, "input", "feature_alpha_dropout")
-    if not dropout_writes(x, p, training):
+    if not writes:
         return x
     return _alpha_dropout(x, p, tuple(x.shape[:2]) + (1,) * (x.ndim - 2))
 

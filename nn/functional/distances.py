@@ -115,8 +115,8 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     PyTorch's)."""
     input_shape = np.shape(input)
     dt = input.dtype if isinstance(input, Tensor) and input.dtype.is_floating_point else None
-    input, target = _loss_args(input, target, "huber_loss", "warn", kernel=True, into_input=True)  # (the warning
-    # names this call; huber's kernel writes into an input-like tensor, so it refuses an integer input)
+    # (the warning names this call; huber's kernel writes into an input-like tensor, so it refuses an integer input)
+    input, target = _loss_args(input, target, "huber_loss", "warn", kernel=True, into_input=True)
     if weight is None:                          # PyTorch: the shapes, the reduction, then delta (its kernel's words)
         reduction = check_reduction(reduction)
     if not delta > 0:
@@ -177,15 +177,15 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
     input = _tensor(input, "input", "multi_margin_loss")
     if p not in (1, 2):
         raise ValueError(f"multi_margin_loss: p must be 1 or 2, got {p!r}")
-    if weight is not None and np.ndim(getattr(weight, "_data", weight)) != 1:
+    weight_shape = None if weight is None else np.shape(getattr(weight, "_data", weight))
+    if weight is not None and len(weight_shape) != 1:
         raise ValueError("weight must be one-dimensional")           # PyTorch's Python check, then its kernel's:
     refuse_grad(weight, "multi_margin_loss", "weight")            # a constant there,
     x = input if input.ndim == 2 else input.reshape(1, -1)
     y = np.asarray(getattr(target, "_data", target)).reshape(-1).astype(np.int64)
     n, classes = x.shape
-    if weight is not None and y.shape == (n,) and np.shape(getattr(weight, "_data", weight)) != (classes,):
-        raise RuntimeError(f"inconsistent weight size, expected {classes} but got "      # one per class (before the
-                           f"{list(np.shape(getattr(weight, '_data', weight)))}")     # targets' range)
+    if weight is not None and y.shape == (n,) and weight_shape != (classes,):    # one per class (before the targets)
+        raise RuntimeError(f"inconsistent weight size, expected {classes} but got {list(weight_shape)}")
     if y.shape != (n,) or np.any((y < 0) | (y >= classes)):
         raise ValueError(f"multi_margin_loss: target must hold {n} class indices in [0, {classes}), got "
                          f"{y.tolist() if y.size <= 8 else y.shape}")

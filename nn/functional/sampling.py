@@ -104,11 +104,12 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     pixels (resized in float64, exact for 0..255, and given back as uint8), and by 'bilinear' (PyTorch's fixed-point
     uint8 kernel: _bilinear_uint8), as PyTorch's.
     """
-    if (mode in ("nearest", "nearest-exact") and isinstance(input, Tensor) and input._data.dtype == np.uint8):
+    pixels = isinstance(input, Tensor) and input._data.dtype == np.uint8
+    if pixels and mode in ("nearest", "nearest-exact"):
         y = interpolate(Tensor._wrap(input._data.astype(np.float64)), size, scale_factor, mode, align_corners,
                         recompute_scale_factor, antialias)
         return Tensor._wrap(y._data.astype(np.uint8))
-    uint8 = mode == "bilinear" and isinstance(input, Tensor) and input._data.dtype == np.uint8
+    uint8 = pixels and mode == "bilinear"
     x = input if uint8 else _tensor(input, "input", "interpolate")
     dims = x.ndim - 2
     size, sf = interpolate_hyperparameters(size, scale_factor, mode, align_corners, "interpolate", dims,

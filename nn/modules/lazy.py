@@ -235,18 +235,22 @@ class LazyConvTranspose3d(_LazyConv):
     _eager, _spatial_dims = ("threedim", "ConvTranspose3d"), 3
 
 
+# PyTorch's _LazyNormBase defaults, which its lazy instance norms take (the eager ones default to False)
+_LAZY_NORM_DEFAULTS = {"affine": True, "track_running_stats": True}
+
+
 class LazyInstanceNorm1d(_LazyConv):
     """InstanceNorm1d with num_features read from the input's dim 1 (dim 0 unbatched). PyTorch's lazy instance
     norms default to affine=True and track_running_stats=True (its _LazyNormBase's defaults), unlike the eager ones."""
     _eager, _spatial_dims = ("normalization", "InstanceNorm1d"), 1
-    _lazy_defaults = {"affine": True, "track_running_stats": True}
+    _lazy_defaults = _LAZY_NORM_DEFAULTS
 
 
 class LazyInstanceNorm2d(_LazyConv):
     _eager, _spatial_dims = ("normalization", "InstanceNorm2d"), 2
-    _lazy_defaults = {"affine": True, "track_running_stats": True}
+    _lazy_defaults = _LAZY_NORM_DEFAULTS
 
 
 class LazyInstanceNorm3d(_LazyConv):
     _eager, _spatial_dims = ("normalization", "InstanceNorm3d"), 3
-    _lazy_defaults = {"affine": True, "track_running_stats": True}
+    _lazy_defaults = _LAZY_NORM_DEFAULTS
