@@ -163,6 +163,15 @@ def _broadcast_message(a, b):
     return f"shapes {tuple(a)} and {tuple(b)} cannot broadcast"
 
 
+def expands_to(shape, target):
+    """Whether an array of `shape` broadcasts onto `target` itself (an addmm-like op's input, an indexed
+    assignment's value): the broadcast of the two is target."""
+    try:
+        return np.broadcast_shapes(tuple(shape), tuple(target)) == tuple(target)
+    except ValueError:
+        return False
+
+
 def broadcast_shape(*shapes):
     """The shapes broadcast together, folded left to right as PyTorch does, with its error for the first pair that
     does not broadcast (ShapeError, a RuntimeError)."""

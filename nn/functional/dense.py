@@ -4,7 +4,7 @@ import math
 import numpy as np
 
 from .. import kernels as K
-from ..tensor import ShapeError, Tensor
+from ..tensor import ShapeError, Tensor, expands_to
 from ._args import _tensor, _check_ndim, _common_dtype, _cast, builtin_like
 
 
@@ -39,12 +39,8 @@ def linear(input, weight, bias=None):
                                       or bias is not None and bias._data.dtype != weight._data.dtype):
         _refuse_mixed_linear(x, weight, bias)      # (first: PyTorch's addmm checks dtypes before shapes)
     if bias is not None and bias.shape != (weight.shape[0],):
-        out_shape = tuple(x.shape[:-1]) + (weight.shape[0],)
-        try:
-            expands = np.broadcast_shapes(tuple(bias.shape), out_shape) == out_shape
-        except ValueError:
-            expands = False
-        if expands:                 # PyTorch's addmm expands any bias that fits the output: (), (1,), (N, out)
+        # PyTorch's addmm expands any bias that fits the output: (), (1,), (N, out)
+        if expands_to(bias.shape, tuple(x.shape[:-1]) + (weight.shape[0],)):
             return linear(x, weight) + bias
         raise ValueError(f"linear: bias must have shape ({weight.shape[0]},), got {bias.shape}")
     dt = _common_dtype(x, weight, bias)             # (an ndarray input is converted: nn's own use)

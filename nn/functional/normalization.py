@@ -288,9 +288,13 @@ def _check_feature_rank(ndim, p):
         raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
 
 
-def _feature_dropout(x, p, training):
+def _feature_dropout(x, p, training, batched_ndim=None):
     """PyTorch's feature_dropout: x (N, C, *) with each (n, c) feature zeroed whole with probability p, the rest
-    scaled by 1/(1-p) (training only; one draw per feature, mask (N, C, 1, ..., 1), from nn's seeded generator)."""
+    scaled by 1/(1-p) (training only; one draw per feature, mask (N, C, 1, ..., 1), from nn's seeded generator).
+    batched_ndim (dropout1d's 3, dropout3d's 5): in training, an x of another rank is one unbatched input, dropped
+    as a batch of one (outside training the input itself comes back, as PyTorch's)."""
+    if training and batched_ndim is not None and x.ndim != batched_ndim:
+        return _feature_dropout(x.unsqueeze(0), p, training).squeeze(0)
     if not dropout_writes(x, p, training):
         return x
     _check_feature_rank(x.ndim, p)
@@ -376,9 +380,7 @@ def dropout3d(input, p=0.5, training=True, inplace=False):
     x = _tensor(input, "input", "dropout3d")
     if x.ndim not in (4, 5):
         _deprecated_rank("dropout3d", x.ndim, (4, 5), 3)
-    if x.ndim == 5 or not training:          # eval: the input itself, as PyTorch's
-        return _feature_dropout(x, p, training)
-    return _feature_dropout(x.unsqueeze(0), p, training).squeeze(0)
+    return _feature_dropout(x, p, training, batched_ndim=5)
 
 
 def dropout1d(input, p=0.5, training=True, inplace=False):
@@ -393,6 +395,4 @@ def dropout1d(input, p=0.5, training=True, inplace=False):
         # (PyTorch unsqueezes an unbatched input in place, unsqueeze_, whatever p and training)
         return _written_into(input, "dropout1d_", lambda t: dropout1d(t, p, training))
     x = _tensor(input, "input", "dropout1d")
-    if x.ndim == 3 or not training:          # eval: the input itself, as PyTorch's
-        return _feature_dropout(x, p, training)
-    return _feature_dropout(x.unsqueeze(0), p, training).squeeze(0)
+    return _feature_dropout(x, p, training, batched_ndim=3)

@@ -11,7 +11,7 @@ import numpy as np
 
 from ..array import DataArray, refuse_negative_strides
 from ..dtypes import checked_fill, scalar_type_name
-from ..tensor import Tensor, _normalize_axes, as_int, is_grad_enabled, linear_graph_backward, _linear_map
+from ..tensor import Tensor, expands_to, _normalize_axes, as_int, is_grad_enabled, linear_graph_backward, _linear_map
 from ._attach import attach
 from .inplace import _refuse_leaf, _refuse_view, _rebase, _write, _write_through, _bump_version
 from .pointwise import _mask
@@ -701,11 +701,8 @@ def _value_shape_error(input, index, raw, basic, value):
     shape = v.shape
     while shape and shape[0] == 1:
         shape = shape[1:]
-    try:
-        if np.broadcast_shapes(shape, target) == target:
-            return None
-    except ValueError:
-        pass
+    if expands_to(shape, target):
+        return None
     if not basic:
         return RuntimeError(f"shape mismatch: value tensor of shape {list(shape)} cannot be broadcast to indexing "
                             f"result of shape {list(target)}")

@@ -14,8 +14,8 @@ from .. import functional as F
 from ..array import diagonal_view
 from ..dtypes import (C_TYPE_NAMES, _NameOnly, dtype as _dtype_class, to_dtype, bmm_scalar_type_mismatch,
                       scalar_type_name, typeid_name)
-from ..tensor import (ShapeError, Tensor, as_int, as_sizes, broadcast_shape, linear_graph_backward, matmul_grads,
-                      matmul_work, unbroadcast, is_grad_enabled)
+from ..tensor import (ShapeError, Tensor, as_int, as_sizes, broadcast_shape, expands_to, linear_graph_backward,
+                      matmul_grads, matmul_work, unbroadcast, is_grad_enabled)
 from ..kernels.threads import single_thread_blas
 from ._attach import attach, numpy_axis
 from .complex import conj
@@ -922,11 +922,7 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
         raise ValueError(f"baddbmm: expected batch1 (B, n, m) and batch2 (B, m, p), got {tuple(batch1.shape)} "
                          f"and {tuple(batch2.shape)}")
     out_shape = (batch1.shape[0], batch1.shape[1], batch2.shape[2])
-    try:
-        fits = np.broadcast_shapes(input.shape, out_shape) == out_shape
-    except ValueError:
-        fits = False
-    if not fits:
+    if not expands_to(input.shape, out_shape):
         raise ValueError(f"baddbmm: input of shape {tuple(input.shape)} does not broadcast to {out_shape}")
     if input.dtype != batch1.dtype:         # PyTorch's two errors, in its order
         raise RuntimeError(f"Input dtypes must be the same, got: input {typeid_name(input.dtype.name)}, batch1: "
