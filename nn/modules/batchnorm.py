@@ -2,11 +2,10 @@
 (the forward), so isinstance(m, nn.modules.batchnorm._BatchNorm) holds for both, as in PyTorch."""
 import numpy as np
 
-from ..dtypes import get_default_dtype
 from ..tensor import ShapeError
 from .. import functional as F
-from .module import Module, Parameter
-from .utils import _factory, _check_int, _check_float, _reset_affine
+from .module import Module
+from .utils import _factory, _check_int, _check_float, _norm_parameters, _reset_affine, _running_stats
 
 def _load_norm_state(module, state_dict, prefix, local_metadata, *rest):
     """PyTorch's _NormBase._load_from_state_dict (the batch and instance norms'): a checkpoint of version < 2, or
@@ -33,23 +32,8 @@ class _NormBase(Module):
         self.momentum = None if momentum is None else _check_float("momentum", momentum, 0.0, 1.0)
         self.affine = bool(affine)
         self.track_running_stats = bool(track_running_stats)
-        if self.affine:
-            self.weight = Parameter(np.ones(self.num_features, dtype=get_default_dtype()))
-            if bias:
-                self.bias = Parameter(np.zeros(self.num_features, dtype=get_default_dtype()))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
-        if self.track_running_stats:
-            self.register_buffer("running_mean", np.zeros(self.num_features, dtype=get_default_dtype()))
-            self.register_buffer("running_var", np.ones(self.num_features, dtype=get_default_dtype()))
-            self.register_buffer("num_batches_tracked", np.array(0, dtype=np.int64))
-        else:
-            self.register_buffer("running_mean", None)
-            self.register_buffer("running_var", None)
-            self.register_buffer("num_batches_tracked", None)
+        _norm_parameters(self, self.num_features, self.affine, bias)
+        _running_stats(self, self.num_features, self.track_running_stats)
         _factory(self, device, dtype)
 
     _version = 2        # PyTorch's: version 2 added num_batches_tracked

@@ -9,7 +9,7 @@ from ..tensor import Tensor
 from .. import functional as F
 from .batchnorm import _NormBase, _load_norm_state
 from .module import Module, Parameter
-from .utils import _factory, _check_int, _check_float, _reset_affine
+from .utils import _factory, _check_int, _check_float, _norm_parameters, _reset_affine, _running_stats
 
 
 class GroupNorm(Module):
@@ -24,15 +24,7 @@ class GroupNorm(Module):
             raise ValueError(f"num_channels ({num_channels}) must be divisible by num_groups ({num_groups})")
         self.eps = _check_float("eps", eps, low=0.0, low_open=True)
         self.affine = bool(affine)
-        if self.affine:
-            self.weight = Parameter(np.ones(self.num_channels, get_default_dtype()))
-            if bias:
-                self.bias = Parameter(np.zeros(self.num_channels, get_default_dtype()))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _norm_parameters(self, self.num_channels, self.affine, bias)
         _factory(self, device, dtype)
 
     def reset_parameters(self):
@@ -57,15 +49,7 @@ class LayerNorm(Module):
         self.normalized_shape = tuple(_check_int("normalized_shape", n, 0) for n in shape)
         self.eps = _check_float("eps", eps, low=0.0, low_open=True)
         self.elementwise_affine = bool(elementwise_affine)
-        if self.elementwise_affine:
-            self.weight = Parameter(np.ones(self.normalized_shape, get_default_dtype()))
-            if bias:
-                self.bias = Parameter(np.zeros(self.normalized_shape, get_default_dtype()))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _norm_parameters(self, self.normalized_shape, self.elementwise_affine, bias)
         _factory(self, device, dtype)
 
     def reset_parameters(self):
@@ -122,28 +106,14 @@ class _InstanceNorm(Module):
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=False, track_running_stats=False,
                  device=None, dtype=None, *, bias=True):
         super().__init__()
-        name = type(self).__name__
         self.num_features = _check_int("num_features", num_features, 1)
         self.eps = _check_float("eps", eps, low=0.0, low_open=True)
         self.momentum = momentum
         self.affine = bool(affine)
         self.track_running_stats = bool(track_running_stats)
-        if self.affine:
-            self.weight = Parameter(np.ones(self.num_features, get_default_dtype()))
-            if bias:
-                self.bias = Parameter(np.zeros(self.num_features, get_default_dtype()))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
-        if self.track_running_stats:
-            self.register_buffer("running_mean", np.zeros(self.num_features, get_default_dtype()))
-            self.register_buffer("running_var", np.ones(self.num_features, get_default_dtype()))
-            self.register_buffer("num_batches_tracked", np.array(0, np.int64))    # PyTorch's key, not counted
-        else:           # None, as PyTorch's _NormBase (PyG's InstanceNorm reads self.running_mean either way)
-            for name in ("running_mean", "running_var", "num_batches_tracked"):
-                self.register_buffer(name, None)
+        _norm_parameters(self, self.num_features, self.affine, bias)
+        # None when not tracked, as PyTorch's _NormBase (PyG's InstanceNorm reads self.running_mean either way)
+        _running_stats(self, self.num_features, self.track_running_stats)
         _factory(self, device, dtype)
 
     # the batch norms' (PyTorch's instance norms share their base, _NormBase)

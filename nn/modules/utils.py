@@ -3,9 +3,12 @@ import collections.abc
 import math
 import numbers
 
+import numpy as np
+
 from .. import init
-from ..dtypes import to_dtype
+from ..dtypes import get_default_dtype, to_dtype
 from ..tensor import Tensor
+from .module import Parameter
 
 def _factory(module, device, dtype):
     """PyTorch's factory keywords of a layer, applied once it is built: device must be the CPU or 'meta' (its
@@ -70,6 +73,22 @@ def _reset_weight_and_bias(weight, bias):
     if bias is not None:
         bound = _bias_bound(weight)
         init.uniform_(bias, -bound, bound)
+
+
+def _norm_parameters(module, shape, affine, bias=True):
+    """A norm layer's weight (ones) and bias (zeros) of shape, each registered as None where affine (or bias)
+    is off, so that the attributes exist either way, as in PyTorch."""
+    module.register_parameter("weight", Parameter(np.ones(shape, get_default_dtype())) if affine else None)
+    module.register_parameter("bias", Parameter(np.zeros(shape, get_default_dtype())) if affine and bias else None)
+
+
+def _running_stats(module, num_features, track):
+    """The batch and instance norms' buffers (PyTorch's _NormBase): running_mean (zeros), running_var (ones)
+    (num_features,) and num_batches_tracked (0-d int64), or None for each when the statistics are not tracked."""
+    dtype = get_default_dtype()
+    module.register_buffer("running_mean", np.zeros(num_features, dtype) if track else None)
+    module.register_buffer("running_var", np.ones(num_features, dtype) if track else None)
+    module.register_buffer("num_batches_tracked", np.array(0, np.int64) if track else None)
 
 
 def _reset_affine(module):
