@@ -73,16 +73,20 @@ class _ConvNd(Module):
             self.padding = padding
         # PyTorch's _ConvNd has output_padding on every convolution (zeros on the non-transposed ones)
         self.output_padding = hyper[4] if output_padding is not None else (0,) * len(self.kernel_size)
+        self._check_groups_and_build(op, padding_mode, weight_shape, bias)
+
+    def _check_groups_and_build(self, op, padding_mode, weight_shape, bias):
+        """The constructor's end, once the hyperparameters are set (Conv1d's too): groups must divide both channel
+        counts; the padding mode; weight (weight_shape(in, out, groups) + kernel_size) and bias (out_channels,)
+        or None, initialised by reset_parameters as in PyTorch."""
         if self.in_channels % self.groups or self.out_channels % self.groups:
             raise ValueError(f"in_channels ({self.in_channels}) and out_channels ({self.out_channels}) "
                              f"must both be divisible by groups ({self.groups})")
         self.padding_mode = _padding_mode(op, padding_mode)
         shape = weight_shape(self.in_channels, self.out_channels, self.groups) + self.kernel_size
         self.weight = Parameter(np.empty(shape, dtype=get_default_dtype()))
-        if bias:
-            self.bias = Parameter(np.empty(self.out_channels, dtype=get_default_dtype()))
-        else:
-            self.register_parameter("bias", None)
+        self.register_parameter("bias", Parameter(np.empty(self.out_channels, dtype=get_default_dtype())) if bias
+                                else None)
         self.reset_parameters()
 
     def reset_parameters(self):

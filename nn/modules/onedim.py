@@ -1,13 +1,10 @@
 """Conv1d, ConvTranspose1d, MaxPool1d and AvgPool1d: the 1-d ops of nn.functional.onedim behind PyTorch's layers."""
-import numpy as np
-
-from ..dtypes import get_default_dtype
 from .. import functional as F
 from ..functional.convolution import check_padding_string, conv_hyperparameters
-from .conv import _ConvNd, _ConvTransposeNd, _output_padding, _padded_by_mode, _padding_mode
-from .module import Module, Parameter
+from .conv import _ConvNd, _ConvTransposeNd, _output_padding, _padded_by_mode
+from .module import Module
 from .poolbase import _AdaptiveAvgPoolNd, _AdaptiveMaxPoolNd, _AvgPoolNd, _MaxPoolNd
-from .utils import _factory, _check_int, _reset_weight_and_bias, _single
+from .utils import _factory, _check_int, _single
 
 
 def _one(v):
@@ -34,17 +31,7 @@ class _Conv1dBase(_ConvNd):
         self.stride, self.dilation, self.groups = (hyper[0][1],), (hyper[2][1],), hyper[3]
         self.padding = padding if isinstance(padding, str) else (hyper[1][1],)    # a string kept, as PyTorch
         self.output_padding = (hyper[4][1],) if output_padding is not None else (0,)   # PyTorch's, on every conv
-        if self.in_channels % self.groups or self.out_channels % self.groups:
-            raise ValueError(f"in_channels ({self.in_channels}) and out_channels ({self.out_channels}) "
-                             f"must both be divisible by groups ({self.groups})")
-        self.padding_mode = _padding_mode(op, padding_mode)
-        shape = weight_shape(self.in_channels, self.out_channels, self.groups) + self.kernel_size
-        self.weight = Parameter(np.empty(shape, dtype=get_default_dtype()))
-        if bias:
-            self.bias = Parameter(np.empty(self.out_channels, dtype=get_default_dtype()))
-        else:
-            self.register_parameter("bias", None)
-        _reset_weight_and_bias(self.weight, self.bias)
+        self._check_groups_and_build(op, padding_mode, weight_shape, bias)
         _factory(self, device, dtype)
 
 
