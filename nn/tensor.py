@@ -374,6 +374,46 @@ def _refuse_mixed_matmul(a, b):
     raise bmm_scalar_type_mismatch(x, y, rows * a.shape[-1] * b.shape[-1])
 
 
+def _matmul_folds(a, b):
+    """PyTorch's should_fold for a @ b: an N-D operand (N >= 3) times a 1-D / 2-D one is folded into mv / mm (the
+    N-D one as a matrix of its rows; b.mT when b is the larger) when the smaller requires grad, or when a is not
+    2-D and the larger's leading dims fold without a copy."""
+    larger = a.ndim >= b.ndim
+    shape, strides = (list(a.shape), list(a.stride())) if larger else (list(b.shape), list(b.stride()))
+    if not larger:                                    # b.mT
+        shape[-2:], strides[-2:] = shape[:-3:-1], strides[:-3:-1]
+    if not (len(shape) >= 3 and (b.ndim if larger else a.ndim) in (1, 2)):
+        return False
+    if (b if larger else a).requires_grad:
+        return True
+    if a.ndim == 2:
+        return False
+    return 0 in shape or all(strides[i] == strides[i + 1] * shape[i + 1] for i in range(len(shape) - 2))
+
+
+def _matmul_size_error(a, b):
+    """PyTorch's words for a @ b whose inner sizes differ: matmul takes dot (1-D @ 1-D), mv / mm (2-D operands or a
+    folded N-D one, _matmul_folds) or else bmm over the broadcast batch, and each refuses in its own words."""
+    if a.ndim == 1 and b.ndim == 1:
+        return (f"inconsistent tensor size, expected tensor [{a.shape[0]}] and src [{b.shape[0]}] to have the same "
+                f"number of elements, but got {a.shape[0]} and {b.shape[0]} elements respectively")
+    if _matmul_folds(a, b):
+        if a.ndim >= b.ndim:
+            big, small = a.shape, b.shape
+        else:                                         # b.mT folded, times a.t() (or the vector a)
+            big, small = b.shape[:-2] + b.shape[:-3:-1], a.shape[::-1]
+        rows, inner = int(np.prod(big[:-1])), big[-1]
+    elif a.ndim <= 2 and b.ndim <= 2:
+        (rows, inner), small = (a.shape if a.ndim == 2 else (1, a.shape[0])), b.shape
+    else:
+        batch = int(np.prod(broadcast_shape(a.shape[:-2], b.shape[:-2])))
+        return (f"Expected size for first two dimensions of batch2 tensor to be: [{batch}, {a.shape[-1]}] but got: "
+                f"[{batch}, {b.shape[-2] if b.ndim >= 2 else b.shape[0]}].")
+    if len(small) == 1:
+        return f"size mismatch, got input ({rows}), mat ({rows}x{inner}), vec ({small[0]})"
+    return f"mat1 and mat2 shapes cannot be multiplied ({rows}x{inner} and {small[0]}x{small[1]})"
+
+
 def _node_name(op):
     """PyTorch's pattern of a node's name from nn's op name: mul -> MulBackward0."""
     return "".join(w[:1].upper() + w[1:] for w in (op or "op").split("_")) + "Backward0"
@@ -1389,8 +1429,7 @@ class Tensor:
         b2 = b[:, None] if b.ndim == 1 else b
         if a2.shape[-1] != b2.shape[-2]:
             broadcast_shape(a2.shape[:-2], b2.shape[:-2])      # PyTorch checks the batch dimensions first
-            raise ShapeError(f"@: shapes {a.shape} and {b.shape} do not match "
-                             f"({a2.shape[-1]} != {b2.shape[-2]})")
+            raise ShapeError(_matmul_size_error(self, other))
         # BLAS at one thread while it runs: no BLAS pool spinning beside Numba's (nn/kernels/threads.py)
         with _single_thread_blas(matmul_work(a2, b2)):
             try:

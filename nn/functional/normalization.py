@@ -184,15 +184,40 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
                         (C,), eps, op)
 
 
+def _normalized_shape(normalized_shape, op):
+    """normalized_shape as a tuple: a sequence of ints (a list, tuple or Size); a bare int is PyTorch's TypeError
+    (its layers take one, its functions do not)."""
+    if isinstance(normalized_shape, (int, np.integer)):
+        kind = type(normalized_shape)
+        name = kind.__name__ if kind.__module__ == "builtins" else f"numpy.{kind.__name__}"
+        raise TypeError(f"{op}(): argument 'normalized_shape' (position 2) must be tuple of ints, not {name}")
+    return tuple(normalized_shape)
+
+
+def _check_normalized_shape(x, shape, parameters, star):
+    """PyTorch's RuntimeErrors of layer_norm / rms_norm, in its order: an empty normalized_shape, a weight or bias
+    (name, Tensor or None) not of that shape, then an input that does not end with it (SlotAttention's LayerNorm(16)
+    of 8 features; rms_norm prints the shape as [*16], layer_norm as [*, 16])."""
+    if not shape:
+        raise RuntimeError("Expected normalized_shape to be at least 1-dimensional, i.e., containing at least one "
+                           "element, but got normalized_shape = []")
+    for name, t in parameters:
+        if t is not None and tuple(np.shape(t)) != shape:
+            raise RuntimeError(f"Expected {name} to be of same shape as normalized_shape, but got {name} of shape "
+                               f"{list(np.shape(t))} and normalized_shape = {list(shape)}")
+    if x.ndim < len(shape) or tuple(x.shape[x.ndim - len(shape):]) != shape:
+        raise RuntimeError(f"Given normalized_shape={list(shape)}, expected input with shape "
+                           f"[{star}{', '.join(map(str, shape))}], but got input of size{list(x.shape)}")
+
+
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     """Layer normalisation (Ba et al., 2016): x (*, *normalized_shape) standardised over its last
     len(normalized_shape) dims, then y = xhat * weight + bias (weight, bias of normalized_shape)."""
     op = "layer_norm"
     x = _tensor(input, "input", op)
-    shape = (normalized_shape,) if isinstance(normalized_shape, (int, np.integer)) else tuple(normalized_shape)
+    shape = _normalized_shape(normalized_shape, op)
     k = len(shape)
-    if k == 0 or tuple(x.shape[x.ndim - k:]) != shape:
-        raise ValueError(f"{op}: input shape {tuple(x.shape)} does not end with normalized_shape {shape}")
+    _check_normalized_shape(x, shape, (("weight", weight), ("bias", bias)), "*, ")
     axes = tuple(range(x.ndim - k, x.ndim))
     return _norm_affine(x, x._data, axes, weight, bias, shape, shape, eps, op)
 
@@ -202,10 +227,9 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
     sqrt(mean(x^2) + eps) over its last len(normalized_shape) dims (eps None: the dtype's machine epsilon, as
     PyTorch), times weight (of normalized_shape). Composed of Tensor ops (their gradients, also create_graph)."""
     x = _tensor(input, "input", "rms_norm")
-    shape = (normalized_shape,) if isinstance(normalized_shape, (int, np.integer)) else tuple(normalized_shape)
+    shape = _normalized_shape(normalized_shape, "rms_norm")
     k = len(shape)
-    if k == 0 or tuple(x.shape[x.ndim - k:]) != shape:
-        raise ValueError(f"rms_norm: input shape {tuple(x.shape)} does not end with normalized_shape {shape}")
+    _check_normalized_shape(x, shape, (("weight", weight),), "*")
     eps = float(np.finfo(x.dtype).eps) if eps is None else eps
     y = x * ((x * x).mean(tuple(range(x.ndim - k, x.ndim)), keepdim=True) + eps).rsqrt()
     return y if weight is None else y * weight

@@ -28,6 +28,7 @@ from ..device import CPU, MetaArray, meta_array, on_context_device as _on_contex
 from ..hooks import RemovableHandle
 from .backward_hooks import call_with_backward_hooks
 from ..tensor import Size, Tensor, _BufferSlot, _as_array
+from ..tensor_ops.inplace import _refuse_overlap
 from .._C import _disabled_torch_function_impl
 
 
@@ -305,8 +306,9 @@ class Module:
         self.__dict__["_non_persistent_buffers"].discard(name)
 
     @staticmethod
-    def _check_buffer(name, value):
-        # buffers are held as ndarrays (state, not graph): a Tensor gives its array, shared, not copied
+    def _check_buffer(name, value, registering=False):
+        # buffers are held as ndarrays (state, not graph): a Tensor gives its array, shared, not copied;
+        # registering: register_buffer's refusal in PyTorch's words, else the assignment's (they differ there too)
         from .lazy import UninitializedBuffer                   # noqa: PLC0415 - lazy.py imports this module
         if isinstance(value, UninitializedBuffer):
             # an array has no "not yet a shape": refused rather than kept as a 0-element buffer that loads nothing
@@ -322,7 +324,11 @@ class Module:
             return value if type(value) is np.ndarray else value.view(np.ndarray)   # tensor's own (_keep_buffer_view)
         if value is None:
             return value
-        raise TypeError(f"cannot assign {type(value).__name__} as buffer {name!r} (Tensor, ndarray or None expected)")
+        if registering:         # (an ndarray is nn's own extra, named where PyTorch lists what it takes)
+            raise TypeError(f"cannot assign '{_typename(value)}' object to buffer {name!r} "
+                            f"(nn Tensor, ndarray or None required)")
+        raise TypeError(f"cannot assign '{_typename(value)}' as buffer {name!r} "
+                        f"(nn.Buffer, nn.Tensor, ndarray or None expected)")
 
     def _keep_buffer_class(self, name, value):
         """A buffer registered (or assigned) as an instance of a Tensor subclass (pypose's LieTensor, whose ``ltype``
@@ -448,7 +454,7 @@ class Module:
         self._discard(name, keep="_buffers")
         if _global_buffer_registration_hooks:
             tensor = _registration_hooks(_global_buffer_registration_hooks, self, name, tensor)
-        self._buffers[name] = self._check_buffer(name, tensor)
+        self._buffers[name] = self._check_buffer(name, tensor, registering=True)
         self._keep_buffer_graph(name, tensor)
         self._keep_buffer_class(name, tensor)
         self._keep_buffer_view(name, tensor)
@@ -1036,6 +1042,13 @@ class Module:
                           f'{Size(target.shape)!r} and whose dimensions in the checkpoint are '
                           f"{Size(value.shape)!r}, an exception occurred : ('Cannot copy out of meta "
                           f"tensor; no data!',).")
+        if not assign and type(target) is not MetaArray:
+            try:    # copy_ into an expanded entry (titans' `repeat(p, '... -> h ...')` parameters) is refused
+                _refuse_overlap(Tensor._wrap(target), "copy_")
+            except RuntimeError as error:
+                return None, (f'While copying the parameter named "{key}", whose dimensions in the model are '
+                              f'{Size(target.shape)!r} and whose dimensions in the checkpoint are '
+                              f"{Size(value.shape)!r}, an exception occurred : ({str(error)!r},).")
         return value, None
 
     @staticmethod

@@ -5,10 +5,12 @@ dL/dx + i dL/dy. An op mapping real numbers to complex ones (complex, polar) get
 conj(dz/dt) * g for each real input t; an op mapping complex to real (real, imag, angle, abs) hands back
 g * (dy/dx + i dy/dy).
 """
+import functools
+
 import numpy as np
 
 from ..dtypes import SCALAR_TYPE_NAMES, to_real, to_complex
-from ..tensor import Tensor
+from ..tensor import Tensor, is_grad_enabled
 from ._attach import attach
 
 
@@ -21,13 +23,39 @@ def real(input):
     """The real part: of a complex tensor a (differentiable) view, of a real one the tensor itself (as PyTorch)."""
     if input.dtype.kind != "c":
         return input
-    return Tensor._make(input._data.real, (input,), lambda g: (g.astype(input.dtype),), "real")   # dL/dx = g
+    out = Tensor._make(input._data.real, (input,), lambda g: (g.astype(input.dtype),), "real")    # dL/dx = g
+    return _part_view(out, input, _with_real)
 
 
 def imag(input):
     """The imaginary part of a complex tensor (a view); PyTorch refuses it for a real tensor."""
     _need_complex(input, "imag")
-    return Tensor._make(input._data.imag, (input,), lambda g: (1j * g,), "imag")                   # dL/dy = g
+    out = Tensor._make(input._data.imag, (input,), lambda g: (1j * g,), "imag")                    # dL/dy = g
+    return _part_view(out, input, _with_imag)
+
+
+def _with_real(base, part):
+    """base with its real parts replaced by part (the write-back of an in-place change of base.real)."""
+    return complex(part, imag(base))
+
+
+def _with_imag(base, part):
+    return complex(real(base), part)
+
+
+def _part_view(out, input, put_back):
+    """Mark out (input.real or input.imag, which shares input's memory) as a view, as PyTorch's: an in-place
+    change of it recorded in a graph (fft-conv-pytorch's ``kernel_fr.imag *= -1``) is written back into input
+    (_write_through), so input's gradient sees it; with no graph recorded the shared memory does it."""
+    return _mark_view(out, input, functools.partial(put_back, input))
+
+
+def _mark_view(out, input, put_back):
+    """out, a view of input in a recorded graph: put_back(new out) -> input's new value (view_as_real /
+    view_as_complex undo each other; real / imag put the part back); a copy (no shared memory) is no view."""
+    if is_grad_enabled() and isinstance(input._data, np.ndarray) and np.may_share_memory(out._data, input._data):
+        out._view_of = (input, put_back)
+    return out
 
 
 def view_as_real(input):
@@ -38,8 +66,9 @@ def view_as_real(input):
     if x.ndim and x.strides[-1] != x.itemsize:          # NumPy views only a unit-strided last dim as pairs
         x = np.ascontiguousarray(x)
     out = x[..., None].view(to_real(x.dtype))             # (..., 1) complex -> (..., 2) real, the same memory
-    return Tensor._make(out, (input,), lambda g: (np.ascontiguousarray(g).view(input.dtype)[..., 0],),
-                        "view_as_real")                   # its gradient is that of (x, y): g0 + i g1
+    out = Tensor._make(out, (input,), lambda g: (np.ascontiguousarray(g).view(input.dtype)[..., 0],),
+                       "view_as_real")                    # its gradient is that of (x, y): g0 + i g1
+    return _mark_view(out, input, view_as_complex)
 
 
 def view_as_complex(input):
@@ -61,7 +90,7 @@ def view_as_complex(input):
     def backward(g):
         g = np.ascontiguousarray(g.astype(out.dtype, copy=False))
         return (g[..., None].view(x.dtype),)             # the gradient of (x, y) is (Re g, Im g)
-    return Tensor._make(out, (input,), backward, "view_as_complex")
+    return _mark_view(Tensor._make(out, (input,), backward, "view_as_complex"), input, view_as_real)
 
 
 def conj(input):
@@ -116,8 +145,10 @@ def polar(abs, angle):
     out = r * unit
 
     def backward(g):
-        # dz/dr = e^(i t), dz/dt = i z: each real input gets Re(conj(dz/d.) g)
-        return (np.conj(unit) * g).real, (np.conj(1j * out) * g).real
+        # dz/dr = e^(i t), dz/dt = i z: each real input gets Re(conj(dz/d.) g); as PyTorch's polar_backward, r's
+        # takes the direction of z itself, sgn(z) = sign(r) e^(i t): a negative abs (PoPE's polar(q, 0) of raw
+        # features) gets the negated derivative and abs = 0 gets 0
+        return (np.conj(unit) * g).real * np.sign(r), (np.conj(1j * out) * g).real
     return Tensor._make(out, (abs, angle), backward, "polar")
 
 
@@ -134,10 +165,10 @@ def _imag_property(self):
 
 
 def _set_part(which):
-    def setter(self, value):                    # x.real = y / x.imag = y: written into the values in place
-        value = value._data if isinstance(value, Tensor) else value
-        _need_complex(self, which)
-        getattr(self._data, which)[...] = value
+    def setter(self, value):
+        # x.real = y is PyTorch's x.real.copy_(y): recorded in a graph (fft-conv-pytorch's c.real, c.imag = re, im
+        # passes re's and im's gradients on), and a real x takes y whole (x.imag = y still refuses a real x)
+        getattr(self, which).copy_(value)
     return setter
 
 

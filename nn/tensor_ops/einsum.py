@@ -10,7 +10,7 @@ import string
 
 import numpy as np
 
-from ..dtypes import scalar_type_mismatch
+from ..dtypes import bmm_scalar_type_mismatch
 from ..tensor import Tensor, conj_if_complex
 
 
@@ -106,14 +106,24 @@ def _contraction_for(subs, out, k):
 def _refuse_mixed_contraction(subs, out, sizes, operands):
     """PyTorch contracts the operands left to right, a pair at a time: a pair with no letter to sum is multiplied
     (promoting two dtypes), one that sums a letter (of size > 1, in neither the output nor a later operand) is a
-    batched matrix product, which takes one dtype: its error, named from the partial result's dtype."""
+    batched matrix product, which takes one dtype: bmm's error (partial result first; which dtype it names depends on
+    the product's size: MetaSlotAttention's einsum(float32 attn, float64 slots, 'b i j, b j d -> b i d'))."""
     dtype, letters = operands[0]._data.dtype, set(subs[0])
     for k in range(1, len(operands)):
         later = out + "".join(subs[k + 1:])
         summed = [c for c in letters & set(subs[k]) if c not in later and sizes[c] > 1]
         other = operands[k]._data.dtype
         if summed and other != dtype:
-            raise scalar_type_mismatch(dtype, other)
+            # the bmm of (batch, lo, sum) @ (batch, sum, ro): lo / ro the letters kept from one side only; when
+            # every ro letter comes before every lo letter in the output, PyTorch multiplies the other way round
+            # (letters of size 1 left out: where they decide, PyTorch's order is not this rule's)
+            lo = [c for c in letters - set(subs[k]) if c in later and sizes[c] > 1]
+            ro = [c for c in set(subs[k]) - letters if c in later and sizes[c] > 1]
+            work = int(np.prod([sizes[c] for c in lo + summed + ro]))
+            place = {c: i for i, c in enumerate(dict.fromkeys(out + "".join(subs)))}
+            if lo and ro and max(map(place.get, ro)) < min(map(place.get, lo)):
+                raise bmm_scalar_type_mismatch(other.name, dtype.name, work)
+            raise bmm_scalar_type_mismatch(dtype.name, other.name, work)
         dtype, letters = np.promote_types(dtype, other), (letters | set(subs[k])) - set(summed)
 
 

@@ -22,7 +22,8 @@ import numpy as np
 from .. import init
 from ..array import legacy_scalar_first
 from ..dtypes import checked_fill, refuse_kinds, scalar_type_name, typeid_name
-from ..tensor import Tensor, defers_to, is_grad_enabled, _remember_consumer, next_sequence_number, _instance_dict
+from ..tensor import (Tensor, broadcast_shape, defers_to, is_grad_enabled, _remember_consumer, next_sequence_number,
+                      _instance_dict)
 from ._attach import attach
 from .pointwise import checked_alpha, _scaled, masked_fill
 
@@ -51,15 +52,49 @@ def _refuse_view(input, op):
             if "_view_of" in base.__dict__:
                 _refuse_view(base, op)
             elif any(np.may_share_memory(base._data, p._data) for p in base._parents):
+                _refuse_view_of_leaf(base, op)
                 raise NotImplementedError(f"{op}: an in-place change, in a graph, through a view of a tensor that "
                                           f"shares memory with its input (expand, as_strided, unfold) is not "
                                           f"written through in nn; index the tensor itself or compute out of place")
         return
+    if is_grad_enabled():
+        _refuse_view_of_leaf(input, op)
+        _refuse_overlap(input, op)
     if is_grad_enabled() and any(input._data.size < p._data.size and np.may_share_memory(input._data, p._data)
                                  for p in input._parents):
         raise NotImplementedError(f"{op}: an in-place change of a part (a slice) of a tensor in a graph is not written "
                                   f"through to that tensor in nn; assign instead (h[1:] = h[1:] * 10) or compute "
                                   f"out of place")
+
+
+# in-place ops PyTorch lets write into a tensor whose elements share memory (each element gets one value, so the
+# aliasing cannot disagree; masked_fill_ / index_put_ with a deprecation warning)
+_OVERLAP_TAKEN = frozenset(("fill_", "zero_", "masked_fill_", "index_fill_", "index_put_", "fill_diagonal_",
+                            "x[...] = v"))
+
+
+def _refuse_overlap(input, op):
+    """PyTorch's refusal of an in-place op (but those of _OVERLAP_TAKEN) writing into a tensor whose elements share
+    memory (an expand that repeats: a zero stride over a dim of size > 1), in a graph or not."""
+    if op in _OVERLAP_TAKEN:
+        return
+    data = input._data
+    # (an empty array's strides may be 0: nothing in it shares memory)
+    if isinstance(data, np.ndarray) and data.size > 1 and any(stride == 0 and size > 1
+                                                              for stride, size in zip(data.strides, data.shape)):
+        raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers to a "
+                           "single memory location. Please clone() the tensor before performing the operation.")
+
+
+def _refuse_view_of_leaf(input, op):
+    """PyTorch's refusal of an in-place change of a view of a leaf that requires grad, for the views nn does not
+    mark with _view_of (expand, unfold, as_strided, and chains of views: TNT's
+    `patches = repeat(tokens[:n + 1], 'n d -> b n d', b=b); patches += pos`): walk back through the parents
+    whose memory input shares, as PyTorch's view chain leads back to its base."""
+    for parent in input._parents:
+        if np.may_share_memory(input._data, parent._data):
+            _refuse_leaf(parent, op, view=True)
+            _refuse_view_of_leaf(parent, op)
 
 
 def _write_through(input):
@@ -104,13 +139,16 @@ def _refuse_growing(shape, result_shape):
         raise RuntimeError(f"output with shape {list(shape)} doesn't match the broadcast shape {list(result_shape)}")
 
 
-def _write(input, data):
-    """Copy data (broadcast to input's shape, cast to its dtype) into input's array."""
+def _write(input, data, op=None):
+    """Copy data (broadcast to input's shape, cast to its dtype) into input's array (op: the in-place op's name,
+    for PyTorch's refusal of an expanded tensor)."""
     data = np.asarray(data)
     _check_result_cast(data.dtype, input)
     if not isinstance(input._data, np.ndarray):        # a NumPy scalar from a full reduction
         input._data = np.array(input._data)
     if not input._data.flags.writeable:
+        if op is not None:
+            _refuse_overlap(input, op)
         raise RuntimeError("in-place op on a read-only tensor: an expanded one (several elements share one memory "
                            "location) or a read-only NumPy array; write into a copy (x = x.clone()) instead")
     if data.shape != input._data.shape:
@@ -184,7 +222,7 @@ def _apply(input, op, compute, *operands, **named):
     if not (input.requires_grad and is_grad_enabled()):
         result = run(input)
         if not result.requires_grad:                   # nothing recorded: write into the tensor's array
-            return _write(input, result._data)
+            return _write(input, result._data, op)
         # an operand requires grad (out = zeros(); out.add_(x)): computed again below, from the prior state
     _refuse_leaf(input, op)
     _refuse_view(input, op)
@@ -243,6 +281,9 @@ def clamp_(input, min=None, max=None):
 
 
 def masked_fill_(input, mask, value):
+    if isinstance(mask, Tensor):
+        # a mask that does not broadcast: PyTorch's in-place op names the tensor first (masked_fill names the mask)
+        broadcast_shape(input.shape, mask.shape)
     return _apply(input, "masked_fill_", lambda t, m, v: t.masked_fill(m, v), mask, value)
 
 
@@ -269,7 +310,7 @@ def copy_(input, src, non_blocking=False):
         if src.requires_grad:
             return _write_through(_rebase(input, data, (src,), lambda g: (g,), "copy_", lambda g: (g,)))
         return _write_through(_rebase(input, data, (), lambda g: (), "copy_", lambda g: ()))
-    return _write(input, src._data.astype(input.dtype, copy=False))      # any dtype, cast as PyTorch's copy_
+    return _write(input, src._data.astype(input.dtype, copy=False), "copy_")      # any dtype, as PyTorch's copy_
 
 
 def _overwrite(input, values, op):
@@ -279,7 +320,7 @@ def _overwrite(input, values, op):
     if input.requires_grad and is_grad_enabled():
         _refuse_view(input, op)
         return _write_through(_rebase(input, np.asarray(values, dtype=input.dtype).copy(), (), lambda g: (), op))
-    return _write(input, values)
+    return _write(input, values, op)
 
 
 def _refuse_value_dims(value):
@@ -422,7 +463,7 @@ def _augmented(name, op, in_place):
                 return in_place(input, other)
             except NotImplementedError:
                 return op(input, other)
-        return _write(input, op(input, other)._data)
+        return _write(input, op(input, other)._data, name)
     iop.__name__ = name
     return iop
 

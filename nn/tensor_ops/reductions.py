@@ -11,7 +11,7 @@ from collections import namedtuple
 import numpy as np
 
 from ..dtypes import get_default_dtype, kernel_not_implemented, refuse_kinds, scalar_type_name, to_dtype, to_real
-from ..tensor import Tensor, _normalize_axes, as_int, is_grad_enabled, linear_graph_backward, quietly
+from ..tensor import Tensor, _normalize_axes, as_int, conj_if_complex, is_grad_enabled, linear_graph_backward, quietly
 from ._attach import attach, numpy_axis
 
 # what max(dim=...) / min(dim=...) return, as torch.return_types.max: (values, indices)
@@ -219,11 +219,12 @@ def prod(input, dim=None, keepdim=False, dtype=None):
 
     def backward(g):
         # d prod/dx_i = product of the other elements: exclusive cumulative products from
-        # both sides (no division, so zeros are fine)
+        # both sides (no division, so zeros are fine); conjugated for complex x (holomorphic)
         n = x.shape[axis]
-        ones = np.ones_like(np.take(x, [0], axis=axis))
-        left = np.concatenate([ones, np.cumprod(np.take(x, range(n - 1), axis=axis), axis=axis)], axis=axis)
-        rev = np.flip(x, axis=axis)
+        xc = conj_if_complex(x)
+        ones = np.ones_like(np.take(xc, [0], axis=axis))
+        left = np.concatenate([ones, np.cumprod(np.take(xc, range(n - 1), axis=axis), axis=axis)], axis=axis)
+        rev = np.flip(xc, axis=axis)
         right = np.flip(np.concatenate([ones, np.cumprod(np.take(rev, range(n - 1), axis=axis), axis=axis)],
                                        axis=axis), axis=axis)
         return (_spread(g, (axis,), keepdim, x.shape) * left * right,)
@@ -432,8 +433,9 @@ def cumprod(input, dim, dtype=None):
 
     def backward(g):
         # y_j = prod_{k<=j} x_k  =>  dx_i = (prod_{k<i} x_k) S_i, S_i = sum_{j>=i} g_j prod_{i<k<=j} x_k, by the
-        # recurrence S_i = g_i + x_{i+1} S_{i+1} from the end: no division, so zeros in x are fine
-        gm, xm = np.moveaxis(g, axis, 0), np.moveaxis(x, axis, 0)
+        # recurrence S_i = g_i + x_{i+1} S_{i+1} from the end: no division, so zeros in x are fine; complex x
+        # (holomorphic) multiplies by the conjugate derivative, so every x_k above is conj(x_k)
+        gm, xm = np.moveaxis(g, axis, 0), np.moveaxis(conj_if_complex(x), axis, 0)
         if gm.shape[0] == 0:
             return (np.zeros_like(g),)
         S = np.empty_like(gm)
@@ -595,7 +597,7 @@ def kthvalue(input, k, dim=-1, keepdim=False):
     refuse_kinds(input.dtype, "bc", "kthvalue_cpu")
     axis = _normalize_axes(dim, input.ndim)[0]
     if not 1 <= k <= input.shape[axis]:
-        raise RuntimeError(f"kthvalue: k={k} is out of range for a dim of length {input.shape[axis]}")
+        raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {axis}")      # PyTorch's words
     idx = Tensor._wrap(np.take(sort(input, axis).indices._data, [k - 1], axis=axis))
     values = input.gather(axis, idx)
     if not keepdim:
@@ -873,7 +875,7 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
     axis = _normalize_axes(dim, input.ndim)[0]
     k = as_int(k, "topk: k")
     if not 0 <= k <= input.shape[axis]:
-        raise RuntimeError(f"topk: k={k} is out of range for a dim of length {input.shape[axis]}")
+        raise RuntimeError("selected index k out of range")     # PyTorch's words
     if input.dtype == np.bool_ or input.dtype.kind == "c":      # PyTorch's CPU topk (bool: though sort takes it)
         raise RuntimeError("topk does not support bool dtypes on CPU" if input.dtype == np.bool_ else
                            " topk does not support complex dtypes on CPU")

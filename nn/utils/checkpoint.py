@@ -71,9 +71,19 @@ def checkpoint(function, *args, use_reentrant=None, context_fn=noop_context_fn, 
                       "variants.", stacklevel=2)
         use_reentrant = True
     context_fn = noop_context_fn if context_fn is None else context_fn
+    if kwargs and use_reentrant:                          # the reentrant form passes positional arguments only
+        raise ValueError("Unexpected keyword arguments: " + ",".join(kwargs))
     if use_reentrant is not False and (context_fn is not noop_context_fn or debug is not False):
         # (use_reentrant=None is PyTorch's True)
         raise ValueError("Passing `context_fn` or `debug` is only supported when use_reentrant=False.")
+    if use_reentrant:
+        # PyTorch's reentrant checkpoint is CheckpointFunction.apply, which warns when no tensor argument requires
+        # grad and then runs the function without a graph, so nothing inside gets a gradient (En-transformer's
+        # checkpoint_sequential over a tuple of tensors trains only its last segment)
+        check_backward_validity(args)
+        if not any(isinstance(a, Tensor) and a.requires_grad for a in args):
+            with no_grad():
+                return function(*args)
     forward_context, recompute_context = context_fn()
     state = _random.get_rng_state() if preserve_rng_state else None
     with forward_context:
