@@ -257,6 +257,11 @@ if _importlib_util.find_spec("einops") is not None:
         from . import einops  # noqa: E402,F401  (einops' functions accept nn tensors; its layers: nn/einops.py)
     except (ImportError, AttributeError):
         pass
+if _importlib_util.find_spec("einx") is not None:
+    try:                    # (nn/einx.py builds on einx 0.4's internals: another einx leaves nn as it is)
+        from . import einx  # noqa: E402,F401  (einx's operations accept nn tensors: nn/einx.py)
+    except (ImportError, AttributeError, TypeError):
+        pass
 from . import _nn_alias as _nn_alias  # noqa: E402  (import lines through nn.nn: from nn.nn.parameter import ...)
 _nn_alias.register()
 from . import return_types  # noqa: E402,F401  (torch.return_types, by function name)
