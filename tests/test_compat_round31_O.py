@@ -20,6 +20,8 @@ The failures these tests pin down, in a few lines (the packages are not imported
   Gradients will be None" and runs them without a graph (only the last segment trains); nn trained every layer
   and said nothing (not under no_grad either, where PyTorch warns too); and it passed keyword arguments on where
   PyTorch's reentrant form raises "Unexpected keyword arguments: b".
+- ``a @ b`` with inner sizes that differ (fft-conv-pytorch given the wrong channels) raised nn's "@: shapes ... do
+  not match"; PyTorch raises in the words of the kernel matmul picks (dot, mv / mm, a folded N-D operand, bmm).
 """
 import numpy as np
 import pytest
