@@ -397,6 +397,12 @@ def _matmul_size_error(a, b):
     if a.ndim == 1 and b.ndim == 1:
         return (f"inconsistent tensor size, expected tensor [{a.shape[0]}] and src [{b.shape[0]}] to have the same "
                 f"number of elements, but got {a.shape[0]} and {b.shape[0]} elements respectively")
+    if a.ndim == b.ndim == 3 and a.shape[0] != b.shape[0]:
+        # PyTorch drops a batch of one of a 3-D operand that requires grad (squeeze(0)) and multiplies again
+        if a.shape[0] == 1 and a.requires_grad:
+            return _matmul_size_error(a.squeeze(0), b)
+        if b.shape[0] == 1 and b.requires_grad:
+            return _matmul_size_error(a, b.squeeze(0))
     if _matmul_folds(a, b):
         if a.ndim >= b.ndim:
             big, small = a.shape, b.shape

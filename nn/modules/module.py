@@ -1044,7 +1044,7 @@ class Module:
                           f"tensor; no data!',).")
         if not assign and type(target) is not MetaArray:
             try:    # copy_ into an expanded entry (titans' `repeat(p, '... -> h ...')` parameters) is refused
-                _refuse_overlap(Tensor._wrap(target), "copy_")
+                _refuse_overlap(target, "copy_")
             except RuntimeError as error:
                 return None, (f'While copying the parameter named "{key}", whose dimensions in the model are '
                               f'{Size(target.shape)!r} and whose dimensions in the checkpoint are '

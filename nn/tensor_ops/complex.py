@@ -10,8 +10,9 @@ import functools
 import numpy as np
 
 from ..dtypes import SCALAR_TYPE_NAMES, to_real, to_complex
-from ..tensor import Tensor, is_grad_enabled
+from ..tensor import Tensor
 from ._attach import attach
+from .convert import _mark_view
 
 
 def _need_complex(input, what):
@@ -48,14 +49,6 @@ def _part_view(out, input, put_back):
     change of it recorded in a graph (fft-conv-pytorch's ``kernel_fr.imag *= -1``) is written back into input
     (_write_through), so input's gradient sees it; with no graph recorded the shared memory does it."""
     return _mark_view(out, input, functools.partial(put_back, input))
-
-
-def _mark_view(out, input, put_back):
-    """out, a view of input in a recorded graph: put_back(new out) -> input's new value (view_as_real /
-    view_as_complex undo each other; real / imag put the part back); a copy (no shared memory) is no view."""
-    if is_grad_enabled() and isinstance(input._data, np.ndarray) and np.may_share_memory(out._data, input._data):
-        out._view_of = (input, put_back)
-    return out
 
 
 def view_as_real(input):

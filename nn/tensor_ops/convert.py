@@ -71,10 +71,20 @@ def _same(values):
     return values
 
 
+def _mark_view(out, input, put_back):
+    """out, made by an op from input, as a view of input where it shares input's memory while a graph is recorded:
+    put_back(new out) -> input's new value, which a recorded in-place change of out writes back (inplace's
+    _write_through; with no graph recorded the shared memory does it); a copy is no view. Returns out."""
+    if is_grad_enabled() and isinstance(input._data, np.ndarray) and np.may_share_memory(out._data, input._data):
+        out._view_of = (input, put_back)
+    return out
+
+
 def _is_view(input):
     """Tensor._is_view(): whether the tensor is a view of another, as nn records views (basic indexing, view /
-    reshape / permute / transpose and the ops made of them, diagonal, as_subclass; not expand, unfold or
-    as_strided, whose results nn does not write through) (torchopt's visual.make_dot draws a view's base)."""
+    reshape / permute / transpose and the ops made of them, diagonal, as_subclass, real / imag, view_as_real /
+    view_as_complex; not expand, unfold or as_strided, whose results nn does not write through) (torchopt's
+    visual.make_dot draws a view's base)."""
     return "_view_of" in input.__dict__
 
 

@@ -13,7 +13,8 @@ from ..array import DataArray, refuse_negative_strides
 from ..dtypes import checked_fill, scalar_type_name
 from ..tensor import Tensor, expands_to, _normalize_axes, as_int, is_grad_enabled, linear_graph_backward, _linear_map
 from ._attach import attach
-from .inplace import _refuse_leaf, _refuse_view, _rebase, _write, _write_through, _bump_version
+from .inplace import (_refuse_leaf, _refuse_overlap, _refuse_view, _rebase, _write, _write_through,
+                      _bump_version)
 from .pointwise import _mask
 from .shape import _one_node, expand
 
@@ -217,6 +218,18 @@ def _drop_leading_ones(v, ndim):
     return v
 
 
+def _refuse_overlapping_part(data, index):
+    """x[index] = v with a basic index is PyTorch's copy_ into the view x[index]: refused where that part's elements
+    share memory (x[:, 0] = 1 of an x = y.expand(2, 3); x[0] = v writes one row and is taken). An index out of
+    range is left to the assignment, for its error."""
+    if 0 in getattr(data, "strides", ()):           # (no zero stride: nothing shares memory, no view to make)
+        try:
+            part = data[index]
+        except IndexError:
+            return
+        _refuse_overlap(part, "copy_")
+
+
 def __setitem__(input, index, value):
     raw = index
     index, basic = _index(index)
@@ -234,6 +247,8 @@ def __setitem__(input, index, value):
         v = value._data if isinstance(value, Tensor) else value
         if not isinstance(input._data, np.ndarray):
             _write(input, input._data)
+        if basic:
+            _refuse_overlapping_part(input._data, index)
         if isinstance(v, np.ndarray) and v.ndim and v.shape[0] == 1:
             v = _drop_leading_ones(v, np.ndim(input._data[index]))
         try:
@@ -247,6 +262,8 @@ def __setitem__(input, index, value):
     if input.requires_grad and input.is_leaf:
         _refuse_leaf(input, "x[...] = v", view=_through_view(given, input.shape))
     _refuse_view(input, "x[...] = v")
+    if basic:
+        _refuse_overlapping_part(input._data, index)
     value = value if isinstance(value, Tensor) else input._lift(value)
     data = input._data.copy()
     try:

@@ -59,7 +59,7 @@ def _refuse_view(input, op):
         return
     if is_grad_enabled():
         _refuse_view_of_leaf(input, op)
-        _refuse_overlap(input, op)
+        _refuse_overlap(input._data, op)
     if is_grad_enabled() and any(input._data.size < p._data.size and np.may_share_memory(input._data, p._data)
                                  for p in input._parents):
         raise NotImplementedError(f"{op}: an in-place change of a part (a slice) of a tensor in a graph is not written "
@@ -68,17 +68,18 @@ def _refuse_view(input, op):
 
 
 # in-place ops PyTorch lets write into a tensor whose elements share memory (each element gets one value, so the
-# aliasing cannot disagree; masked_fill_ / index_put_ with a deprecation warning)
+# aliasing cannot disagree; masked_fill_ / index_put_ with a deprecation warning); x[...] = v is refused by the
+# part it writes (a copy_ into x[index] for a basic index: indexing.py)
 _OVERLAP_TAKEN = frozenset(("fill_", "zero_", "masked_fill_", "index_fill_", "index_put_", "fill_diagonal_",
                             "x[...] = v"))
 
 
-def _refuse_overlap(input, op):
-    """PyTorch's refusal of an in-place op (but those of _OVERLAP_TAKEN) writing into a tensor whose elements share
-    memory (an expand that repeats: a zero stride over a dim of size > 1), in a graph or not."""
+def _refuse_overlap(data, op):
+    """PyTorch's refusal of an in-place op (but those of _OVERLAP_TAKEN) writing into an array (a tensor's, or the
+    part x[index] = v copies into) whose elements share memory (an expand that repeats: a zero stride over a dim of
+    size > 1), in a graph or not."""
     if op in _OVERLAP_TAKEN:
         return
-    data = input._data
     # (an empty array's strides may be 0: nothing in it shares memory)
     if isinstance(data, np.ndarray) and data.size > 1 and any(stride == 0 and size > 1
                                                               for stride, size in zip(data.strides, data.shape)):
@@ -88,13 +89,18 @@ def _refuse_overlap(input, op):
 
 def _refuse_view_of_leaf(input, op):
     """PyTorch's refusal of an in-place change of a view of a leaf that requires grad, for the views nn does not
-    mark with _view_of (expand, unfold, as_strided, and chains of views: TNT's
-    `patches = repeat(tokens[:n + 1], 'n d -> b n d', b=b); patches += pos`): walk back through the parents
-    whose memory input shares, as PyTorch's view chain leads back to its base."""
-    for parent in input._parents:
-        if np.may_share_memory(input._data, parent._data):
-            _refuse_leaf(parent, op, view=True)
-            _refuse_view_of_leaf(parent, op)
+    mark with _view_of (expand, and chains of views: TNT's `patches = repeat(tokens[:n + 1], 'n d -> b n d',
+    b=b); patches += pos`; nn's unfold and as_strided copy, so are not seen): walk back through the parents whose
+    memory input shares, as PyTorch's view chain leads back to its base (a loop: a chain of a thousand views
+    must not exceed Python's recursion limit, which backward does not)."""
+    stack, seen = [input], set()
+    while stack:
+        t = stack.pop()
+        for parent in t._parents:
+            if id(parent) not in seen and np.may_share_memory(t._data, parent._data):
+                seen.add(id(parent))
+                _refuse_leaf(parent, op, view=True)
+                stack.append(parent)
 
 
 def _write_through(input):
@@ -146,15 +152,17 @@ def _write(input, data, op=None):
     _check_result_cast(data.dtype, input)
     if not isinstance(input._data, np.ndarray):        # a NumPy scalar from a full reduction
         input._data = np.array(input._data)
-    if not input._data.flags.writeable:
+    if not input._data.flags.writeable and input._data.size:      # (an empty expand takes nothing, as PyTorch)
         if op is not None:
-            _refuse_overlap(input, op)
+            _refuse_overlap(input._data, op)
         raise RuntimeError("in-place op on a read-only tensor: an expanded one (several elements share one memory "
                            "location) or a read-only NumPy array; write into a copy (x = x.clone()) instead")
     if data.shape != input._data.shape:
-        # x += ones(2, 2) into a (2,) tensor: PyTorch's RuntimeError, not NumPy's ValueError from copyto
-        _refuse_growing(input._data.shape, np.broadcast_shapes(data.shape, input._data.shape))
-    np.copyto(input._data, data, casting="unsafe")
+        # x += ones(2, 2) into a (2,) tensor: PyTorch's RuntimeError, not NumPy's ValueError from copyto (and
+        # its words for shapes that do not broadcast: x.copy_(ones(2)) into a (3,) tensor)
+        _refuse_growing(input._data.shape, broadcast_shape(input._data.shape, data.shape))
+    if input._data.size:
+        np.copyto(input._data, data, casting="unsafe")
     _bump_version(input)
     return input
 
@@ -304,6 +312,7 @@ def copy_(input, src, non_blocking=False):
     if is_grad_enabled() and (src.requires_grad or input.requires_grad):
         _refuse_leaf(input, "copy_")
         _refuse_view(input, "copy_")
+        _refuse_growing(input.shape, broadcast_shape(input.shape, src.shape))
         data = np.broadcast_to(src._data, input.shape).astype(input.dtype)
         # (create_graph: src's gradient is g itself, so it can be differentiated again: e3nn's Extract copies
         # slices of a gated feature into new tensors inside a network whose forces are an energy's gradient)

@@ -19,7 +19,7 @@ from ..tensor import (ShapeError, Tensor, as_int, as_sizes, broadcast_shape, exp
 from ..kernels.threads import single_thread_blas
 from ._attach import attach, numpy_axis
 from .complex import conj
-from .convert import Size, root_array
+from .convert import Size, _mark_view, root_array
 
 
 def _sizes_by_keyword(*keywords):
@@ -70,11 +70,8 @@ def reshape(input, *shape):
     def backward(g):
         return (g.reshape(old),)
     out = Tensor._make(y, (input,), backward, "reshape", lambda g: (reshape(g, old),), saves=False)
-    # a view, as PyTorch's: an in-place change of it recorded in a graph goes to input too (_write_through; with
-    # no graph recorded the shared memory does it)
-    if is_grad_enabled() and np.may_share_memory(y, input._data):
-        out._view_of = (input, functools.partial(reshape, shape=old))
-    return out
+    # a view, as PyTorch's (where NumPy's reshape is one): a recorded in-place change of it goes to input too
+    return _mark_view(out, input, functools.partial(reshape, shape=old))
 
 
 @_sizes_by_keyword("shape", "size")
