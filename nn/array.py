@@ -39,6 +39,17 @@ def _value(x):
     return getattr(x, "_data", x)
 
 
+def _refuse_other_shape(array, value):
+    """PyTorch's RuntimeError, not NumPy's ValueError, when an in-place method's operand does not broadcast to
+    the array's shape (vector-quantize's ``embed_avg.data.copy_(embed_sum)`` of a (2, 6, 8) sum into (1, 6, 8)):
+    the words of a Tensor's in-place op (nn/tensor_ops/inplace.py)."""
+    shape = np.shape(value)
+    if shape != array.shape and shape:
+        from .tensor import broadcast_shape                       # (nn/tensor.py imports this module)
+        from .tensor_ops.inplace import _refuse_growing
+        _refuse_growing(array.shape, broadcast_shape(array.shape, shape))
+
+
 def _is_number(x):
     return isinstance(x, numbers.Number) and not isinstance(x, bool) or isinstance(x, np.generic)
 
@@ -209,6 +220,7 @@ class DataArray(np.ndarray):
         return self
 
     def copy_(self, src, non_blocking=False):
+        _refuse_other_shape(self, _value(src))
         self[...] = _value(src)
         return self
 
@@ -417,6 +429,7 @@ def _taking_tensor_values(name):
     operator = getattr(np.ndarray, name)
 
     def in_place(self, other):
+        _refuse_other_shape(self, _value(other))
         return operator(self, _value(other))
     in_place.__name__ = name
     return in_place

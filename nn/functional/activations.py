@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 
 from .. import kernels as K
-from ..dtypes import scalar_type_name
+from ..dtypes import kernel_not_implemented, scalar_type_name
 from ..tensor import Tensor, piecewise_grad, conj_if_complex, _normalize_axes
 from ._args import _tensor, _written_into
 
@@ -110,10 +110,19 @@ def _checked_dim(dim, ndim, op):
 
 def _cast_first(input, dtype, op):
     """The softmaxes' input, cast to dtype first when given (so an integer input with a float dtype is taken, as
-    PyTorch's softmax(int_scores, dim, dtype=torch.float32)), then refused unless floating."""
-    if dtype is not None:
-        input = _tensor(input, "input", op, floating=False).to(dtype)
-    return _tensor(input, "input", op)
+    PyTorch's softmax(int_scores, dim, dtype=torch.float32)); _refuse_non_float refuses it unless floating."""
+    input = _tensor(input, "input", op, floating=False)
+    return input if dtype is None else input.to(dtype)
+
+
+def _refuse_non_float(x, dim, op):
+    """PyTorch's NotImplementedError for a softmax of an integer, bool or complex tensor, naming its CPU kernel:
+    "softmax_lastdim_kernel_impl" along the last dim (or of a 0-d tensor), "softmax_kernel_impl" along another
+    (einx.softmax of an integer tensor). Still the TypeError nn raised before, as the loss kernels' refusal."""
+    if x.dtype.kind != "f":
+        from .losses import _KernelDtypeError       # noqa: PLC0415  (nn.functional.losses imports this module)
+        kernel = f"{op}_lastdim_kernel_impl" if dim in (-1, x.ndim - 1) or x.ndim == 0 else f"{op}_kernel_impl"
+        raise _KernelDtypeError(str(kernel_not_implemented(kernel, x.dtype)))
 
 
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
@@ -124,6 +133,7 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     """
     x = _cast_first(input, dtype, "log_softmax")
     dim = _implicit_dim("log_softmax", x.ndim, _stacklevel) if dim is None else _checked_dim(dim, x.ndim, "log_softmax")
+    _refuse_non_float(x, dim, "log_softmax")
     with np.errstate(invalid="ignore", divide="ignore"):    # a row of -inf only (fully masked) is NaN, silently
         z = x._data - x._data.max(axis=dim, keepdims=True, initial=-np.inf)     # (initial: an empty dim is empty)
         y = z - np.log(np.exp(z).sum(axis=dim, keepdims=True))
@@ -139,6 +149,7 @@ def softmax(input, dim=None, _stacklevel=3, dtype=None):
     """exp(x) / sum(exp(x)) along dim (stable); dim=None and dtype as log_softmax's."""
     x = _cast_first(input, dtype, "softmax")
     dim = _implicit_dim("softmax", x.ndim, _stacklevel) if dim is None else _checked_dim(dim, x.ndim, "softmax")
+    _refuse_non_float(x, dim, "softmax")
     with np.errstate(invalid="ignore"):        # a row of -inf only (fully masked) is NaN, silently as PyTorch's
         z = x._data - x._data.max(axis=dim, keepdims=True, initial=-np.inf)     # (initial: an empty dim is empty)
         y = np.exp(z)
