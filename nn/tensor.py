@@ -47,7 +47,7 @@ import numpy as np
 from . import grad_mode as _grad_mode
 from .grad_mode import no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled  # noqa: F401
 from .dtypes import SUPPORTED as _SUPPORTED_DTYPES, dtype as _dtype_class, result_dtype as _result_dtype, \
-    scalar_dtype as _scalar_dtype, cast as _cast, get_default_dtype, refuse_int_overflow
+    scalar_dtype as _scalar_dtype, cast as _cast, get_default_dtype, kernel_not_implemented, refuse_int_overflow
 from .kernels.threads import single_thread_blas as _single_thread_blas
 from .array import DataArray, refuse_negative_strides
 from .device import MetaArray
@@ -391,6 +391,33 @@ def _matmul_folds(a, b):
     return 0 in shape or all(strides[i] == strides[i + 1] * shape[i + 1] for i in range(len(shape) - 2))
 
 
+def _matmul_kernel(a, b):
+    """The kernel PyTorch's matmul hands a @ b to: 'dot' (1-D @ 1-D), 'mv' / 'mm' (2-D operands, or an N-D one folded
+    into a matrix: _matmul_folds; mv where the other operand is a vector) or else 'bmm' over the broadcast batch."""
+    if a.ndim == 1 and b.ndim == 1:
+        return "dot"
+    if _matmul_folds(a, b):
+        small = b if a.ndim >= b.ndim else a          # (b.mT folded, times a.t() or the vector a)
+    elif a.ndim <= 2 and b.ndim <= 2:
+        small = b
+    else:
+        return "bmm"
+    return "mv" if small.ndim == 1 else "mm"
+
+
+# PyTorch's CPU kernel names of matmul's four routes, as its refusal of bool operands names them
+_MATMUL_KERNEL_NAMES = {"dot": "dot", "mv": "addmv_impl_cpu", "mm": "addmm_impl_cpu_", "bmm": "bmm"}
+
+
+def _refuse_bool_matmul(a, b, inner, out_size):
+    """PyTorch has no bool matrix product on the CPU: a @ b of bool tensors (and mm, mv, dot, bmm, tensordot, which
+    come here) raises its kernel's NotImplementedError, but for mm / mv / bmm with nothing to multiply (an empty
+    result or an inner size 0: zeros, without calling the kernel)."""
+    kernel = _matmul_kernel(a, b)
+    if kernel == "dot" or (out_size and inner):
+        raise kernel_not_implemented(_MATMUL_KERNEL_NAMES[kernel], np.dtype(np.bool_))
+
+
 def _matmul_size_error(a, b):
     """PyTorch's words for a @ b whose inner sizes differ: matmul takes dot (1-D @ 1-D), mv / mm (2-D operands or a
     folded N-D one, _matmul_folds) or else bmm over the broadcast batch, and each refuses in its own words."""
@@ -403,18 +430,18 @@ def _matmul_size_error(a, b):
             return _matmul_size_error(a.squeeze(0), b)
         if b.shape[0] == 1 and b.requires_grad:
             return _matmul_size_error(a, b.squeeze(0))
+    if _matmul_kernel(a, b) == "bmm":
+        batch = int(np.prod(broadcast_shape(a.shape[:-2], b.shape[:-2])))
+        return (f"Expected size for first two dimensions of batch2 tensor to be: [{batch}, {a.shape[-1]}] but got: "
+                f"[{batch}, {b.shape[-2] if b.ndim >= 2 else b.shape[0]}].")
     if _matmul_folds(a, b):
         if a.ndim >= b.ndim:
             big, small = a.shape, b.shape
         else:                                         # b.mT folded, times a.t() (or the vector a)
             big, small = b.shape[:-2] + b.shape[:-3:-1], a.shape[::-1]
         rows, inner = int(np.prod(big[:-1])), big[-1]
-    elif a.ndim <= 2 and b.ndim <= 2:
-        (rows, inner), small = (a.shape if a.ndim == 2 else (1, a.shape[0])), b.shape
     else:
-        batch = int(np.prod(broadcast_shape(a.shape[:-2], b.shape[:-2])))
-        return (f"Expected size for first two dimensions of batch2 tensor to be: [{batch}, {a.shape[-1]}] but got: "
-                f"[{batch}, {b.shape[-2] if b.ndim >= 2 else b.shape[0]}].")
+        (rows, inner), small = (a.shape if a.ndim == 2 else (1, a.shape[0])), b.shape
     if len(small) == 1:
         return f"size mismatch, got input ({rows}), mat ({rows}x{inner}), vec ({small[0]})"
     return f"mat1 and mat2 shapes cannot be multiplied ({rows}x{inner} and {small[0]}x{small[1]})"
@@ -1444,6 +1471,8 @@ class Tensor:
                 # batch dimensions that do not broadcast: PyTorch's words (whisper's batched beam search), not NumPy's
                 broadcast_shape(a2.shape[:-2], b2.shape[:-2])
                 raise
+        if a.dtype == np.bool_:                        # (b's too: mixed dtypes were refused above)
+            _refuse_bool_matmul(self, other, a2.shape[-1], out2.size)
 
         def backward(g):
             ga, gb = matmul_grads(g.reshape(out2.shape), a2, b2, self.requires_grad, other.requires_grad)

@@ -10,7 +10,7 @@ import string
 
 import numpy as np
 
-from ..dtypes import bmm_scalar_type_mismatch
+from ..dtypes import bmm_scalar_type_mismatch, kernel_not_implemented
 from ..tensor import Tensor, conj_if_complex
 
 
@@ -103,16 +103,30 @@ def _contraction_for(subs, out, k):
     return u, others, seen, f"{','.join([out] + [subs[j] for j in others])}->{kept}"
 
 
-def _refuse_mixed_contraction(subs, out, sizes, operands):
+def _operand_dtypes(subs, out, sizes, operands):
+    """Each operand's dtype as PyTorch's contraction sees it: an operand with a letter of its own (in no other
+    operand nor the output; of size > 1 when there are several operands) is first summed over it by torch.sum,
+    which makes an integer or bool operand int64 (einsum('ij->i') of bool counts, as x.sum(1))."""
+    dtypes = []
+    for k, (s, t) in enumerate(zip(subs, operands)):
+        elsewhere = out + "".join(subs[:k] + subs[k + 1:])
+        alone = any(c not in elsewhere and (len(subs) == 1 or sizes[c] > 1) for c in s)
+        dtypes.append(np.dtype(np.int64) if alone and t._data.dtype.kind in "biu" else t._data.dtype)
+    return dtypes
+
+
+def _refuse_mixed_contraction(subs, out, sizes, dtypes):
     """PyTorch contracts the operands left to right, a pair at a time: a pair with no letter to sum is multiplied
     (promoting two dtypes), one that sums a letter (of size > 1, in neither the output nor a later operand) is a
-    batched matrix product, which takes one dtype: bmm's error (partial result first; which dtype it names depends on
-    the product's size: MetaSlotAttention's einsum(float32 attn, float64 slots, 'b i j, b j d -> b i d'))."""
-    dtype, letters = operands[0]._data.dtype, set(subs[0])
-    for k in range(1, len(operands)):
+    batched matrix product, which takes one dtype, not bool: bmm's errors (partial result first; which dtype it names
+    depends on the product's size: MetaSlotAttention's einsum(float32 attn, float64 slots, 'b i j, b j d -> b i d'))."""
+    dtype, letters = dtypes[0], set(subs[0])
+    for k in range(1, len(dtypes)):
         later = out + "".join(subs[k + 1:])
         summed = [c for c in letters & set(subs[k]) if c not in later and sizes[c] > 1]
-        other = operands[k]._data.dtype
+        other = dtypes[k]
+        if summed and other == dtype == np.bool_:
+            raise kernel_not_implemented("bmm", dtype)
         if summed and other != dtype:
             # the bmm of (batch, lo, sum) @ (batch, sum, ro): lo / ro the letters kept from one side only; when
             # every ro letter comes before every lo letter in the output, PyTorch multiplies the other way round
@@ -151,12 +165,13 @@ def einsum(equation, *operands):
             raise RuntimeError(f"einsum(): the number of subscripts in the equation ({len(s)}) does not match the "
                                f"number of dimensions ({t.ndim}) for operand {i} and no ellipsis was given")
     sizes = _letter_sizes(subs, [t.shape for t in operands], ell_sizes)
-    _refuse_mixed_contraction(subs, out, sizes, operands)
+    dtypes = _operand_dtypes(subs, out, sizes, operands)
+    _refuse_mixed_contraction(subs, out, sizes, dtypes)
     # a dim of size 1 against a larger one of its letter (or of '...') broadcasts, as PyTorch's: expanded (a
     # differentiable view, its gradient summed back) before the sum
     operands = tuple(t.broadcast_to([sizes[c] for c in s]) if any(sizes[c] != n for c, n in zip(s, t.shape)) else t
                      for s, t in zip(subs, operands))
-    datas = [t._data for t in operands]
+    datas = [t._data.astype(d, copy=False) for t, d in zip(operands, dtypes)]
     y = np.einsum(f"{','.join(subs)}->{out}", *datas)
 
     def per_operand(grad_of):

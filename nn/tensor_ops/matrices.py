@@ -10,7 +10,7 @@ import itertools
 
 import numpy as np
 
-from ..dtypes import scalar_type_name
+from ..dtypes import refuse_kinds, scalar_type_name
 from ..tensor import Tensor, _normalize_axes
 from ._attach import attach
 from .complex import complex as complex_, conj
@@ -211,6 +211,7 @@ def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
         raise ValueError(f"addbmm: expected batch1 (B, n, m) and batch2 (B, m, p), got {tuple(batch1.shape)} "
                          f"and {tuple(batch2.shape)}")
     refuse_mixed_addmm(input, batch1, batch2)
+    refuse_kinds(batch1._data.dtype, "b", "addmm_impl_cpu_")      # (PyTorch's addbmm is addmm over the batch)
     return _add_scaled(input, (batch1 @ batch2).sum(0), beta, alpha, "addbmm")
 
 

@@ -13,7 +13,7 @@ import numpy as np
 from .. import functional as F
 from ..array import diagonal_view
 from ..dtypes import (C_TYPE_NAMES, _NameOnly, dtype as _dtype_class, to_dtype, bmm_scalar_type_mismatch,
-                      scalar_type_name, typeid_name)
+                      refuse_kinds, scalar_type_name, typeid_name)
 from ..tensor import (ShapeError, Tensor, as_int, as_sizes, broadcast_shape, expands_to, linear_graph_backward,
                       matmul_grads, matmul_work, unbroadcast, is_grad_enabled)
 from ..kernels.threads import single_thread_blas
@@ -816,6 +816,7 @@ def addmm(input, mat1, mat2, *rest, beta=1, alpha=1):
     if mat1.ndim != 2 or mat2.ndim != 2:
         raise ValueError(f"addmm: expected 2-D mat1 and mat2, got {tuple(mat1.shape)} and {tuple(mat2.shape)}")
     refuse_mixed_addmm(input, mat1, mat2)
+    refuse_kinds(mat1._data.dtype, "b", "addmm_impl_cpu_")   # (baddbmm's kernel would be named otherwise)
     return baddbmm(unsqueeze(input, 0) if input.ndim == 2 else input, unsqueeze(mat1, 0), unsqueeze(mat2, 0),
                    beta=beta, alpha=alpha)[0]
 
@@ -927,9 +928,8 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
     if batch2.dtype != batch1.dtype:
         work = batch1.shape[1] * batch1.shape[2] * batch2.shape[2]        # one product's multiply-adds
         raise bmm_scalar_type_mismatch(batch1.dtype.name, batch2.dtype.name, work, "baddbmm")
+    refuse_kinds(input._data.dtype, "b", "baddbmm")          # (PyTorch has no bool matrix product)
     kind = input.dtype.kind
-    if kind == "b":
-        raise TypeError("baddbmm: not defined for bool tensors (as in PyTorch)")
     if kind != "f" and (beta != int(beta) or alpha != int(alpha)):
         raise TypeError(f"baddbmm: integer tensors take integer beta and alpha, got {beta} and {alpha}")
     scalar = float if kind == "f" else int                  # a Python number keeps the arrays' dtype
