@@ -10,6 +10,8 @@ sums, as PyTorch 2.13 computes or refuses them. Each test failed before its fix;
   letter that only one operand has with torch.sum first (for several operands, a letter of size > 1), which makes
   an integer or bool operand int64, so the result is int64, or a mixed-dtype bmm error when it meets an int32
   operand in a contraction.
+- softmax / log_softmax of an empty integer tensor was refused (area E's refusal of integer softmaxes); PyTorch
+  returns it, in its dtype.
 """
 import numpy as np
 import pytest
@@ -93,3 +95,14 @@ def test_float_einsum_and_matmul_unchanged():
     a = np.arange(6.0).reshape(2, 3)
     np.testing.assert_array_equal(nn.einsum("ij->i", nn.tensor(a)).numpy(), a.sum(1))
     np.testing.assert_array_equal((nn.tensor(a) @ nn.tensor(a.T)).numpy(), a @ a.T)
+
+
+@pytest.mark.parametrize("op", ["softmax", "log_softmax"])
+@pytest.mark.parametrize("shape, dim", [((0,), 0), ((2, 0), 1), ((0, 3), 1), ((2, 0), 0)])
+def test_softmax_of_an_empty_integer_tensor_is_returned_in_its_dtype(op, shape, dim):
+    # PyTorch 2.13: torch.softmax(torch.ones(2, 0, dtype=torch.int64), 1) is an empty int64 tensor (nothing to
+    # compute, no kernel called); area E's refusal of integer softmaxes refused it too
+    y = getattr(nn, op)(nn.ones(*shape, dtype=nn.int64), dim)
+    assert y.dtype == nn.int64 and tuple(y.shape) == shape
+    with pytest.raises(NotImplementedError, match=f"^\"{op}_lastdim_kernel_impl\" not implemented for 'Long'$"):
+        getattr(nn, op)(nn.ones(2, 2, dtype=nn.int64), 1)

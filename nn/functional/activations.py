@@ -119,7 +119,7 @@ def _refuse_non_float(x, dim, op):
     """PyTorch's NotImplementedError for a softmax of an integer, bool or complex tensor, naming its CPU kernel:
     "softmax_lastdim_kernel_impl" along the last dim (or of a 0-d tensor), "softmax_kernel_impl" along another
     (einx.softmax of an integer tensor). Still the TypeError nn raised before, as the loss kernels' refusal."""
-    if x.dtype.kind != "f":
+    if x.dtype.kind != "f" and x._data.size:       # (an empty one has nothing to compute: PyTorch returns it)
         from .losses import _KernelDtypeError       # noqa: PLC0415  (nn.functional.losses imports this module)
         kernel = f"{op}_lastdim_kernel_impl" if dim in (-1, x.ndim - 1) or x.ndim == 0 else f"{op}_kernel_impl"
         raise _KernelDtypeError(str(kernel_not_implemented(kernel, x.dtype)))
@@ -134,6 +134,8 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     x = _cast_first(input, dtype, "log_softmax")
     dim = _implicit_dim("log_softmax", x.ndim, _stacklevel) if dim is None else _checked_dim(dim, x.ndim, "log_softmax")
     _refuse_non_float(x, dim, "log_softmax")
+    if x.dtype.kind != "f":
+        return Tensor._wrap(x._data.copy())                 # empty (_refuse_non_float), in its dtype as PyTorch's
     with np.errstate(invalid="ignore", divide="ignore"):    # a row of -inf only (fully masked) is NaN, silently
         z = x._data - x._data.max(axis=dim, keepdims=True, initial=-np.inf)     # (initial: an empty dim is empty)
         y = z - np.log(np.exp(z).sum(axis=dim, keepdims=True))
@@ -150,6 +152,8 @@ def softmax(input, dim=None, _stacklevel=3, dtype=None):
     x = _cast_first(input, dtype, "softmax")
     dim = _implicit_dim("softmax", x.ndim, _stacklevel) if dim is None else _checked_dim(dim, x.ndim, "softmax")
     _refuse_non_float(x, dim, "softmax")
+    if x.dtype.kind != "f":
+        return Tensor._wrap(x._data.copy())                 # empty (_refuse_non_float), in its dtype as PyTorch's
     with np.errstate(invalid="ignore"):        # a row of -inf only (fully masked) is NaN, silently as PyTorch's
         z = x._data - x._data.max(axis=dim, keepdims=True, initial=-np.inf)     # (initial: an empty dim is empty)
         y = np.exp(z)
