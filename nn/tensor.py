@@ -1463,6 +1463,9 @@ class Tensor:
         if a2.shape[-1] != b2.shape[-2]:
             broadcast_shape(a2.shape[:-2], b2.shape[:-2])      # PyTorch checks the batch dimensions first
             raise ShapeError(_matmul_size_error(self, other))
+        if a.dtype == np.bool_:                        # (b's too: mixed dtypes were refused above); before computing
+            batch = int(np.prod(broadcast_shape(a2.shape[:-2], b2.shape[:-2])))
+            _refuse_bool_matmul(self, other, a2.shape[-1], batch * a2.shape[-2] * b2.shape[-1])
         # BLAS at one thread while it runs: no BLAS pool spinning beside Numba's (nn/kernels/threads.py)
         with _single_thread_blas(matmul_work(a2, b2)):
             try:
@@ -1471,8 +1474,6 @@ class Tensor:
                 # batch dimensions that do not broadcast: PyTorch's words (whisper's batched beam search), not NumPy's
                 broadcast_shape(a2.shape[:-2], b2.shape[:-2])
                 raise
-        if a.dtype == np.bool_:                        # (b's too: mixed dtypes were refused above)
-            _refuse_bool_matmul(self, other, a2.shape[-1], out2.size)
 
         def backward(g):
             ga, gb = matmul_grads(g.reshape(out2.shape), a2, b2, self.requires_grad, other.requires_grad)

@@ -79,9 +79,10 @@ def test_fill_like_ops_into_an_expanded_tensor_in_a_graph_are_taken():
     # masked_fill_, index_fill_, x[0, 0] = v): w = torch.arange(3.).requires_grad_(); t = (w * 1).expand(2, 3);
     # t.fill_(1) -> no error; refused: add_, copy_, uniform_, ... ("unsupported operation: ...")
     w = nn.arange(3.0).requires_grad_(True)
-    for op in (lambda t: t.fill_(1.0), lambda t: t.zero_(), lambda t: t.masked_fill_(t > 0.5, 0.0),
-               lambda t: t.index_fill_(1, nn.tensor([0]), 3.0)):
-        op((w * 1).expand(2, 3))
+    for op, expected in ((lambda t: t.fill_(1.0), [[1, 1, 1]] * 2), (lambda t: t.zero_(), [[0, 0, 0]] * 2),
+                         (lambda t: t.masked_fill_(t > 0.5, 0.0), [[0, 0, 0]] * 2),
+                         (lambda t: t.index_fill_(1, nn.tensor([0]), 3.0), [[3, 1, 2]] * 2)):
+        np.testing.assert_array_equal(_f(op((w * 1).expand(2, 3))), expected)      # PyTorch's values
     for op in (lambda t: t.copy_(nn.ones(2, 3)), lambda t: t.uniform_(), lambda t: t.clamp_(0, 1)):
         with pytest.raises(RuntimeError, match="^unsupported operation: more than one element"):
             op((w * 1).expand(2, 3))

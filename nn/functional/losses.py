@@ -7,7 +7,7 @@ import numpy as np
 
 from ..autograd import graph_backward_from
 from .activations import softplus
-from ..dtypes import scalar_type_name, result_dtype
+from ..dtypes import kernel_not_implemented, scalar_type_name, result_dtype
 from ..tensor import Tensor, broadcast_shape
 from ._args import (_tensor, _common_dtype, _cast, _reduce, legacy_reduction, check_reduction, refuse_grad,
                     NOT_VALID_WEIGHTED)
@@ -54,7 +54,7 @@ def _kernel_dtypes(input, target, op, into_input=False):
     if into_input:
         _check_result_cast(common, input)
     if common.kind in "iub":
-        raise _KernelDtypeError(f"\"{op.replace('_loss', '_cpu')}\" not implemented for '{scalar_type_name(common)}'")
+        raise _KernelDtypeError(str(kernel_not_implemented(op.replace("_loss", "_cpu"), common)))
     a, b = input._data.dtype.kind == "f", target._data.dtype.kind == "f"
     if a and not b and target._data.dtype.kind != "c":
         target = Tensor._wrap(target._data.astype(input._data.dtype))     # an integer tensor is no graph's

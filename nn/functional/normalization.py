@@ -199,13 +199,13 @@ def _normalized_shape(normalized_shape, op):
     where = f"{op}(): argument 'normalized_shape' (position 2) must be tuple of ints"
     if isinstance(normalized_shape, (int, np.integer, Tensor, np.ndarray)):
         raise TypeError(f"{where}, not {_arg_type_name(normalized_shape)}")
-    shape = tuple(normalized_shape)
-    for pos, n in enumerate(shape):
+    shape = []
+    for pos, n in enumerate(normalized_shape):
         try:
-            as_int(n, "normalized_shape")
+            shape.append(as_int(n, "normalized_shape"))
         except TypeError:
             raise TypeError(f"{where}, but found element of type {_arg_type_name(n)} at pos {pos}") from None
-    return tuple(as_int(n, "normalized_shape") for n in shape)
+    return tuple(shape)
 
 
 def _check_normalized_shape(x, shape, parameters, star):

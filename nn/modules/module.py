@@ -39,7 +39,7 @@ def _typename(obj):
 
 
 # the suffix of a module's extra state in PyTorch's state_dict keys (Hugging Face's loader compares key names with
-# it); nn's modules keep no extra state, so no key ends with it
+# it); a module's get_extra_state() is saved under it
 _EXTRA_STATE_KEY_SUFFIX = "_extra_state"
 # non-empty while load_state_dict runs its modules' _load_from_state_dict steps: it copies the values itself
 # afterwards (so that a failed load changes nothing), so Module._load_from_state_dict copies nothing then

@@ -117,7 +117,7 @@ def _get_activation_fn(activation):
     return getattr(F, activation)
 
 
-def _activation(activation, where):
+def _activation(activation):
     # a string through _get_activation_fn: PyTorch's RuntimeError for an unknown one
     return _get_activation_fn(activation) if isinstance(activation, str) else activation
 
@@ -138,7 +138,7 @@ class TransformerEncoderLayer(Module):
         self.norm1 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias)
         self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias)
         self.dropout1, self.dropout2 = Dropout(dropout), Dropout(dropout)
-        self.activation = _activation(activation, "TransformerEncoderLayer")
+        self.activation = _activation(activation)
         # PyTorch's flag for its fast path: 1 for relu, 2 for gelu, 0 for any other activation
         self.activation_relu_or_gelu = 1 if self.activation is F.relu or isinstance(activation, ReLU) else \
             2 if self.activation is F.gelu or isinstance(activation, GELU) else 0
@@ -193,7 +193,7 @@ class TransformerDecoderLayer(Module):
         self.norm_first = bool(norm_first)
         self.norm1, self.norm2, self.norm3 = (LayerNorm(d_model, eps=layer_norm_eps, bias=bias) for _ in range(3))
         self.dropout1, self.dropout2, self.dropout3 = Dropout(dropout), Dropout(dropout), Dropout(dropout)
-        self.activation = _activation(activation, "TransformerDecoderLayer")
+        self.activation = _activation(activation)
         _factory(self, device, dtype)
 
     def forward(self, tgt, memory, tgt_mask=None, memory_mask=None, tgt_key_padding_mask=None,

@@ -11,7 +11,7 @@ import itertools
 import numpy as np
 
 from ..dtypes import refuse_kinds, scalar_type_name
-from ..tensor import Tensor, _normalize_axes
+from ..tensor import Tensor, _normalize_axes, expands_to
 from ._attach import attach
 from .complex import complex as complex_, conj
 from .. import functional as F
@@ -169,11 +169,7 @@ def _add_scaled(input, product, beta, alpha, op):
     """beta * input + alpha * product, PyTorch's rule for the add* ops: beta = 0 ignores input (its NaN and inf
     do not spread), and input must broadcast to the product's shape."""
     input = _as_tensor(input)
-    try:
-        fits = np.broadcast_shapes(tuple(input.shape), tuple(product.shape)) == tuple(product.shape)
-    except ValueError:
-        fits = False
-    if not fits:
+    if not expands_to(input.shape, product.shape):
         raise ValueError(f"{op}: input of shape {tuple(input.shape)} does not broadcast to the product's shape "
                          f"{tuple(product.shape)}")
     out = product if alpha == 1 else product * alpha

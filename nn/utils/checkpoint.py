@@ -80,8 +80,8 @@ def checkpoint(function, *args, use_reentrant=None, context_fn=noop_context_fn, 
         # PyTorch's reentrant checkpoint is CheckpointFunction.apply, which warns when no tensor argument requires
         # grad and then runs the function without a graph, so nothing inside gets a gradient (En-transformer's
         # checkpoint_sequential over a tuple of tensors trains only its last segment)
-        check_backward_validity(args)
         if not any(isinstance(a, Tensor) and a.requires_grad for a in args):
+            check_backward_validity(args)                   # (its warning)
             with no_grad():
                 return function(*args)
     forward_context, recompute_context = context_fn()

@@ -75,8 +75,7 @@ def _lengths(lengths, batch):
     if values.ndim == 1 and values.dtype.kind in "iufb" and values.size != batch:
         raise _LengthsError(f"Expected `len(lengths)` to be equal to batch_size, but got {values.size} "
                             f"(batch_size={batch})")
-    values = values.reshape(-1)
-    if values.shape != (batch,) or values.dtype.kind not in "iufb":
+    if values.dtype.kind not in "iufb":        # (a numeric one is 1-D of batch lengths by now)
         raise ValueError(f"pack_padded_sequence: expected {batch} lengths, one per sequence, got "
                          f"{np.asarray(getattr(lengths, '_data', lengths)).tolist()}")
     # PyTorch converts the lengths with .to(int64): fractional ones are truncated toward zero (speechbrain
