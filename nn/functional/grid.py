@@ -156,7 +156,7 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
             lambda i: _gather_graph(i, n, clipped(rounded_at)[2:], ok).permute(0, nd + 1, *range(1, nd + 1)), (input,))
 
         def graph_backward(g_out):          # (create_graph) the input's gradient by recorded ops; the grid's is 0
-            return read_graph(g_out)[0], Tensor._wrap(np.zeros_like(grid._data))
+            return (read_graph(g_out)[0] if input.requires_grad else None), Tensor._wrap(np.zeros_like(grid._data))
         return Tensor._make(y, (input, grid), backward, "grid_sample", graph_backward)
 
     w1 = [(c - lo).astype(x.dtype) for c, lo in zip(coords, rounded_at)]       # weight of the upper neighbour
