@@ -71,6 +71,25 @@ class RegressionLoss(Loss):
         return value
 
 
+def block_mean(t, f):
+    """t (N, C, h * f, w * f) -> (N, C, h, w): the mean of each f x f block.
+
+    Summed row of the block by row, with strided views: the order NumPy's mean over the block axes of
+    t.reshape(N, C, h, f, w, f) takes (the same bits for f < 8), at a tenth of its time (that mean walks the
+    small block axes innermost)."""
+    total = None
+    for i in range(f):
+        row = t[:, :, i::f, 0::f].copy()
+        for j in range(1, f):
+            row += t[:, :, i::f, j::f]
+        if total is None:
+            total = row
+        else:
+            total += row
+    total /= t.dtype.type(f * f)
+    return total
+
+
 class BinsLoss(Loss):
     """Cross-entropy of a bins head's logits against soft-encoded true colours, rebalanced per pixel.
 
@@ -100,7 +119,7 @@ class BinsLoss(Loss):
         if (h * f, w * f) != (H, W):                     # odd sizes: edge-pad to whole f x f blocks
             t = np.pad(t, ((0, 0), (0, 0), (0, h * f - H), (0, w * f - W)), mode="edge")
         if f > 1:
-            t = t.reshape(N, 2, h, f, w, f).mean(axis=(3, 5))
+            t = block_mean(t, f)
         ab = t * np.float32(AB_SCALE)
         idx, weight = nearest_k(ab, self.centres, self.k, self.sigma)     # nearest first
         soft = scatter_soft(idx, weight, len(self.centres))

@@ -9,7 +9,7 @@ from colorize import bins as B
 from colorize.checkpoint import load_weights, save_weights
 from colorize.cli import main
 from colorize.images import save_image
-from colorize.losses import BinsLoss, RegressionLoss
+from colorize.losses import BinsLoss, RegressionLoss, block_mean
 from colorize.models import build_model, inference
 from colorize.models.output import ColorOutput
 from colorize.predict import DEFAULT_WEIGHTS, colorize_image, predict_logits, set_decoding
@@ -136,6 +136,19 @@ def test_bins_loss_is_weighted_soft_cross_entropy():
     # rebalance 0: plain soft cross-entropy
     plain = make_loss(TrainSettings(rebalance=0.0), head="bins", centres=CENTRES, prior=prior).pixel_loss
     assert plain.class_weights is None
+
+
+@pytest.mark.parametrize("f", [1, 2, 3, 4, 7, 8, 12])
+def test_block_mean_is_the_mean_of_each_block(f):
+    """The targets' f x f block mean: NumPy's mean over the block axes, to its bits below 8 (training runs unchanged)."""
+    t = (np.random.default_rng(f).standard_normal((2, 3, 5 * f, 4 * f)) * 30).astype(np.float32)
+    expect = t.reshape(2, 3, 5, f, 4, f).mean(axis=(3, 5))
+    got = block_mean(t, f)
+    assert got.shape == (2, 3, 5, 4) and got.dtype == np.float32
+    if f < 8:
+        assert np.array_equal(got, expect)
+    else:                                   # NumPy sums 8 or more terms pairwise
+        assert np.allclose(got, expect, rtol=0, atol=1e-5)
 
 
 def test_regression_rebalance_uses_the_same_prior():

@@ -13,6 +13,7 @@ two threads' neighbouring tiles then share cache lines.
 Each Python thread has its own arrays, so two threads can run the kernels at once.  Arrays returned to the
 caller are never scratch.
 """
+import math
 import threading
 
 import numpy as np
@@ -29,7 +30,7 @@ def buffers():
 
 def work(role, shape, dtype):
     """A 64-byte aligned view of shape `shape` into this thread's array for (role, dtype); see the module doc."""
-    size = int(np.prod(shape))
+    size = math.prod(shape)          # of a tuple: 0.3 us, where np.prod takes 5-10 (a W8 epoch asks 3,000 times)
     key = (role, np.dtype(dtype))
     held = buffers()
     buf = held.get(key)
