@@ -15,7 +15,7 @@ import numpy as np
 
 from .. import kernels as K
 from ..autograd import graph_backward_from
-from ..dtypes import scalar_type_mismatch
+from ..dtypes import scalar_type_mismatch, scalar_type_name
 from ..tensor import Tensor
 from ._args import _check_probability, _tensor, legacy_reduction, check_reduction, refuse_grad
 
@@ -59,22 +59,33 @@ def _refuse_target_shape(got, shape):
     raise RuntimeError(f"size mismatch (got input: {dims(shape)} , target: {dims(got)}")
 
 
+class TargetDtypeError(RuntimeError, TypeError):
+    """Class-index targets of a dtype other than int64 / uint8: PyTorch's RuntimeError; nn raised TypeError before,
+    which code written for nn may catch."""
+
+
+class TargetBoundsError(IndexError, ValueError):
+    """A class index outside [0, C) (and not ignore_index): PyTorch's IndexError; nn raised ValueError before."""
+
+
 def _index_target(target, input, ignore_index, op):
-    """Integer targets (N, d1...) -> (labels with ignored set to 0 (N, 1, d1...) intp, valid mask (N, d1...))."""
+    """Integer targets (N, d1...) -> (labels with ignored set to 0 (N, 1, d1...) intp, valid mask (N, d1...)).
+
+    PyTorch's checks in its order: the shape, then the dtype (its nll_loss kernels take Long or Byte only, so a
+    float target of the class-index shape, or an int32 one, is refused), then each index in bounds (the first bad
+    one in row-major order, as its sequential loop finds it; with reduction='none' its parallel loop may name another).
+    """
     t = target._data if isinstance(target, Tensor) else np.asarray(target)
-    if t.dtype.kind not in "iu":
-        raise TypeError(f"{op}: target must hold integer class indices (or, for cross_entropy, "
-                        f"probabilities of input's shape {tuple(input.shape)}), got dtype {t.dtype} "
-                        f"and shape {t.shape}; pass e.g. labels.astype(np.int64)")
     N, C = input.shape[:2]
     want = (N,) + tuple(input.shape[2:])
     if t.shape != want:
         _refuse_target_shape(t.shape, tuple(input.shape))
+    if t.dtype not in (np.int64, np.uint8):
+        raise TargetDtypeError(f"expected target dtype to be Long or Byte, but got {scalar_type_name(t.dtype)}")
     valid = t != ignore_index
     bad = valid & ((t < 0) | (t >= C))
     if bad.any():
-        raise ValueError(f"{op}: target holds class {int(t[bad].flat[0])}, outside [0, {C - 1}] for "
-                         f"{C} classes (and not ignore_index={ignore_index})")
+        raise TargetBoundsError(f"Target {int(t[bad].flat[0])} is out of bounds.")
     labels = np.where(valid, t, 0).astype(np.intp)[:, None]
     return labels, valid
 

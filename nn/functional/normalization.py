@@ -12,6 +12,12 @@ from ..tensor import get_rng
 from ._args import _check_ndim, _check_probability, _tensor, _written_into, dropout_writes
 
 
+def _running_stats_now(running_mean, running_var, eps, dt):
+    """Eval mode's (mean, 1 / sqrt(var + eps)) in dt, from the running statistics as they are now."""
+    inv_std = 1.0 / np.sqrt(running_var.astype(dt, copy=False) + eps)
+    return running_mean.astype(dt, copy=False), inv_std.astype(dt, copy=False)
+
+
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
                momentum=0.1, eps=1e-5):
     """Batch normalisation over channel dim 1: x (N, C), (N, C, L), (N, C, H, W) or (N, C, D, H, W).
@@ -57,13 +63,19 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     else:
         if running_mean is None or running_var is None:
             raise ValueError("batch_norm: running_mean and running_var are needed when training=False")
-        mean, var = running_mean.astype(dt, copy=False), running_var.astype(dt, copy=False)
-    inv_std = (1.0 / np.sqrt(var + eps)).astype(dt, copy=False)
-    mean = mean.astype(dt, copy=False)
+        mean, inv_std = _running_stats_now(running_mean, running_var, eps, dt)
+    if training:
+        inv_std = (1.0 / np.sqrt(var + eps)).astype(dt, copy=False)
+        mean = mean.astype(dt, copy=False)
     w = np.ones(C, dt) if weight is None else weight._data.astype(dt, copy=False)
     b = np.zeros(C, dt) if bias is None else bias._data.astype(dt, copy=False)
     # y = (x - mean) * inv_std * w + b
     y = K.batch_norm_apply(x3, mean, inv_std * w, b).reshape(x.shape)
+
+    def saved_stats():
+        # eval: PyTorch saves the running statistics by reference, and a later training step updates them in place
+        # without a version bump (freeze a BatchNorm, normalise with it, then train it): the backward reads them now
+        return (mean, inv_std) if training else _running_stats_now(running_mean, running_var, eps, dt)
 
     def backward(g):
         # xhat = (x - mean) inv_std, y = w xhat + b: dw = sum g xhat, db = sum g, dxhat = g w;
@@ -72,7 +84,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         if n == 0:                  # an empty batch: zero gradients (the kernel's channel means would divide by 0)
             gx3, gw, gb = np.zeros_like(x3), np.zeros(C, dt), np.zeros(C, dt)
         else:
-            gx3, gw, gb = K.batch_norm_backward(g.reshape(x3.shape), x3, mean, inv_std, w, training)
+            gx3, gw, gb = K.batch_norm_backward(g.reshape(x3.shape), x3, *saved_stats(), w, training)
         gw = gw if weight is not None and weight.requires_grad else None
         gb = gb if bias is not None and bias.requires_grad else None
         gx = gx3.reshape(x.shape) if x.requires_grad else None
@@ -84,7 +96,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         if training:
             xhat = _standardize_graph(xt, axes, eps)
         else:
-            xhat = (xt - Tensor._wrap(mean.reshape(shape))) * Tensor._wrap(inv_std.reshape(shape))
+            mean_now, inv_std_now = saved_stats()
+            xhat = (xt - Tensor._wrap(mean_now.reshape(shape))) * Tensor._wrap(inv_std_now.reshape(shape))
         return _affine(xhat, affine, weight, bias, shape)
     parents = tuple(t for t in (x, weight, bias) if t is not None)
     return Tensor._make(y, parents, backward, "batch_norm", graph_backward_from(composite, parents))
