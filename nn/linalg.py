@@ -8,7 +8,7 @@ from collections import namedtuple
 import numpy as np
 
 from .dtypes import scalar_type_name
-from .tensor import Tensor
+from .tensor import Tensor, _broadcast_message
 from .tensor_ops.shape import cross as _cross
 from .tensor_ops.matrices import vandermonde
 from .tensor_ops.out_arg import with_out
@@ -26,12 +26,15 @@ LstsqResult = namedtuple("LstsqResult", ["solution", "residuals", "rank", "singu
 InvExResult = namedtuple("InvExResult", ["inverse", "info"])
 CholeskyExResult = namedtuple("CholeskyExResult", ["L", "info"])
 SolveExResult = namedtuple("SolveExResult", ["result", "info"])
+LDLFactorResult = namedtuple("LDLFactorResult", ["LD", "pivots"])
+LDLFactorExResult = namedtuple("LDLFactorExResult", ["LD", "pivots", "info"])
 
 __all__ = ["inv", "det", "slogdet", "logdet", "solve", "vector_norm", "matrix_norm", "norm", "cross", "cholesky",
            "eigh", "eigvalsh", "svd", "svdvals", "qr", "pinv", "matrix_rank", "lstsq", "solve_triangular",
            "matrix_power", "multi_dot", "matrix_exp", "lu_factor", "lu_factor_ex", "lu", "lu_unpack", "lu_solve",
            "vecdot", "inv_ex", "cond", "vander",
-           "cholesky_ex", "solve_ex", "LinAlgError", "matmul", "diagonal", "eig", "eigvals"]
+           "cholesky_ex", "solve_ex", "LinAlgError", "matmul", "diagonal", "eig", "eigvals",
+           "ldl_factor", "ldl_factor_ex", "ldl_solve"]
 
 
 class LinAlgError(RuntimeError, np.linalg.LinAlgError):
@@ -789,6 +792,109 @@ def lu_solve(LU, pivots, B, *, left=True, adjoint=False):
 def lu_solve_older(b, LU_data, LU_pivots):
     """torch.lu_solve(b, LU_data, LU_pivots): linalg.lu_solve with the arguments in the older order."""
     return lu_solve(LU_data, LU_pivots, b)
+
+
+def _no_derivative(value, parents, op):
+    """A result of op that requires grad when an input does, but whose backward raises, as PyTorch's ops without
+    a derivative formula (linalg_ldl_factor_ex, linalg_ldl_solve)."""
+    def backward(g):
+        raise RuntimeError(f"derivative for aten::{op} is not implemented")
+    return Tensor._make(value, parents, backward, op)
+
+
+def _sytrf(a, hermitian):
+    """LAPACK's Bunch-Kaufman factorisation of each matrix of a (..., n, n) from its lower triangle, as PyTorch's
+    ldl_factor_ex: (LD with the strict upper triangle zeroed, 1-based pivots int32 (..., n) (negative for the
+    rows of a 2 x 2 block of D), info int32 (...,), k > 0 where D[k-1, k-1] is exactly 0)."""
+    from scipy.linalg import lapack  # noqa: PLC0415 - SciPy only when used
+    routine = "hetrf" if hermitian and np.iscomplexobj(a) else "sytrf"
+    flat = a.reshape((-1,) + a.shape[-2:])
+    LD, piv, info = np.zeros_like(flat), np.zeros(flat.shape[:-1], np.int32), np.zeros(len(flat), np.int32)
+    for i, m in enumerate(flat):
+        fn, = lapack.get_lapack_funcs((routine,), (m,))
+        ld, piv[i], info[i] = fn(m, lower=1)
+        LD[i] = np.tril(ld)
+    return LD.reshape(a.shape), piv.reshape(a.shape[:-1]), info.reshape(a.shape[:-2])
+
+
+def _ldl_square(A, op):
+    """A (..., n, n) floating or complex, else PyTorch's RuntimeError in its words, naming op."""
+    if A.ndim < 2:
+        raise RuntimeError(f"{op}: The input tensor A must have at least 2 dimensions.")
+    if A.shape[-1] != A.shape[-2]:
+        raise RuntimeError(f"{op}: A must be batches of square matrices, but they are {A.shape[-2]} by "
+                           f"{A.shape[-1]} matrices")
+    if A.dtype.kind not in "fc":
+        raise RuntimeError(f"{op}: Expected a floating point or complex tensor as input. Got "
+                           f"{scalar_type_name(A.dtype)}")
+
+
+def ldl_factor_ex(A, *, hermitian=False, check_errors=False):
+    """(LD (..., n, n), pivots (..., n) int32, info (...,) int32): A = P L D L^T P^T from A's lower triangle (L^H
+    with hermitian=True for a complex A), LAPACK's sytrf / hetrf as torch.linalg.ldl_factor_ex: L below the
+    diagonal of LD (unit diagonal implied), D's 1 x 1 and 2 x 2 blocks on and below it. No derivative, as
+    PyTorch's. info = k > 0 marks an exactly zero D[k-1, k-1]; check_errors=True then raises PyTorch's
+    (internal-assert) RuntimeError."""
+    op = "torch.linalg.ldl_factor_ex"                    # (both forms name it so, as PyTorch)
+    _ldl_square(A, op)
+    LD, piv, info = _sytrf(A._data, hermitian) if A._data.size else (
+        A._data.copy(), np.zeros(A.shape[:-1], np.int32), np.zeros(A.shape[:-2], np.int32))
+    if check_errors:
+        _ldl_check(info, op)
+    return LDLFactorExResult(_no_derivative(LD, (A,), "linalg_ldl_factor_ex"), Tensor._wrap(piv),
+                             Tensor._wrap(info))
+
+
+def _ldl_check(info, op):
+    """PyTorch's check of sytrf's info: a positive info (an exactly singular D) reaches an internal assert."""
+    bad = info[info != 0]
+    if len(bad):
+        raise RuntimeError(f'false INTERNAL ASSERT FAILED at "/__w/pytorch/pytorch/aten/src/ATen/native/'
+                           f'BatchLinearAlgebra.cpp":1642, please report a bug to PyTorch. {op}: Unknown error '
+                           f'code: {bad[0]}.')
+
+
+def ldl_factor(A, *, hermitian=False):
+    """(LD, pivots): ldl_factor_ex that raises where D is exactly singular, as torch.linalg.ldl_factor."""
+    LD, piv, info = ldl_factor_ex(A, hermitian=hermitian)
+    _ldl_check(info._data, "torch.linalg.ldl_factor")
+    return LDLFactorResult(LD, piv)
+
+
+def ldl_solve(LD, pivots, B, *, hermitian=False):
+    """X (..., n, k) with A X = B from A's ldl_factor (LD (..., n, n), pivots (..., n)), B (..., n, k), the batch
+    dims broadcast: LAPACK's sytrs / hetrs, as torch.linalg.ldl_solve (no derivative, as PyTorch's)."""
+    from scipy.linalg import lapack  # noqa: PLC0415 - SciPy only when used
+    op = "torch.linalg.ldl_solve"
+    _ldl_square(LD, op)
+    if tuple(pivots.shape) != tuple(LD.shape[:-1]):
+        raise RuntimeError(f"{op}: Expected LD.shape[:-1] and pivots.shape to be the same, but got pivots with "
+                           f"shape {list(pivots.shape)} instead")
+    if pivots.dtype.kind not in "iu":
+        raise RuntimeError(f"{op}: Expected pivots to be integers. Got {scalar_type_name(pivots.dtype)}")
+    if B.ndim < 2:                                      # (PyTorch reads B.size(-2) first)
+        raise IndexError("Dimension out of range (expected to be in range of [-1, 0], but got -2)")
+    if B.dtype != LD.dtype:
+        raise RuntimeError(f"Expected b and A to have the same dtype, but found b of type "
+                           f"{scalar_type_name(B.dtype)} and A of type {scalar_type_name(LD.dtype)} instead.")
+    if B.shape[-2] != LD.shape[-1]:
+        raise RuntimeError(f"Incompatible matrix sizes for {op}: each A matrix is {LD.shape[-2]} by "
+                           f"{LD.shape[-1]} but each b matrix is {B.shape[-2]} by {B.shape[-1]}")
+    try:
+        batch = np.broadcast_shapes(tuple(LD.shape[:-2]), tuple(B.shape[:-2]))
+    except ValueError:
+        raise RuntimeError(_broadcast_message(B.shape[:-2], LD.shape[:-2])) from None
+    count = math.prod(batch)                            # (-1 cannot stand for it: B may be empty)
+    ld = np.broadcast_to(LD._data, batch + LD.shape[-2:]).reshape((count,) + LD.shape[-2:])
+    piv = np.broadcast_to(pivots._data.astype(np.int32), batch + LD.shape[-1:]).reshape(count, LD.shape[-1])
+    b = np.broadcast_to(B._data, batch + B.shape[-2:]).reshape((count,) + B.shape[-2:])
+    routine = "hetrs" if hermitian and np.iscomplexobj(ld) else "sytrs"
+    X = np.empty(b.shape, LD.dtype)
+    for i in range(len(b)):
+        if b[i].size:
+            fn, = lapack.get_lapack_funcs((routine,), (ld[i],))
+            X[i], _ = fn(ld[i], piv[i], b[i], lower=1)
+    return _no_derivative(X.reshape(batch + B.shape[-2:]), (LD, B), "linalg_ldl_solve")
 
 
 @with_out          # (pytorch-minimize's Krylov and LSMR loops write norms into buffers)

@@ -76,20 +76,30 @@ class Generator(np.random.Generator):
 
     It IS a numpy Generator (PCG64), so it goes wherever nn takes ``generator=``
     (random factories, nn.init, DataLoader, random_split). The same seed gives the
-    same stream as ``nn.manual_seed(seed)``.
+    same stream as ``nn.manual_seed(seed)``. A new one starts from PyTorch's default
+    seed 67280421310721, so two fresh generators draw the same numbers (as torch's do).
     """
+
+    DEFAULT_SEED = 67280421310721   # c10's default_rng_seed_val: torch.Generator().initial_seed()
 
     def __init__(self, device="cpu"):
         if str(device) != "cpu":
             raise RuntimeError(f"nn.Generator: only the CPU exists here, got device {device!r}")
         super().__init__(np.random.PCG64())
-        self._initial_seed = None
+        self.manual_seed(self.DEFAULT_SEED)
 
     def manual_seed(self, seed):
         """Reseed in place and return self (so it chains, as in PyTorch)."""
         self.bit_generator.state = np.random.PCG64(int(seed)).state
         self._initial_seed = int(seed)
         return self
+
+    def seed(self):
+        """Reseed from the operating system's entropy and return that seed (a 64-bit int), as
+        torch.Generator.seed (CEBRA's samplers call it once to pick their seed)."""
+        new = int(np.random.SeedSequence().entropy % 2 ** 64)
+        self.manual_seed(new)
+        return new
 
     def initial_seed(self):
         return self._initial_seed

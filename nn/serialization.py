@@ -249,8 +249,9 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=No
     running code: tensors come back as Tensors (as torch.load gives them), nested dicts as dicts (TorchFileError,
     a ValueError, for anything a weight file should not hold).
 
-    Raises FileNotFoundError if ``path`` does not exist, ValueError if it is not a
-    readable .npz archive (wrong format, truncated, corrupt, or contains pickled objects).
+    Raises FileNotFoundError if ``path`` does not exist (IsADirectoryError for a folder: open's errors, as
+    torch.load's), ValueError if it is not a readable .npz archive (wrong format, truncated, corrupt, or contains
+    pickled objects).
     """
     path = f
     _check_map_location(map_location)
@@ -265,10 +266,8 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=No
         return _load_source(io.BytesIO(data), data[:6], str(getattr(path, "name", "the file object")),
                             weights_only is False)
     path = os.fspath(path)
-    if not os.path.exists(path):
-        raise FileNotFoundError(f"nn.load: no such file: {path!r}")
-    if os.path.isdir(path):
-        raise ValueError(f"nn.load: {path!r} is a folder, expected an .npz file")
+    # a missing file or a folder: open's own errors, as torch.load's ("[Errno 2] No such file or directory: 'x.pt'",
+    # IsADirectoryError "[Errno 21] Is a directory: ...")
     with open(path, "rb") as f:
         magic = f.read(6)
     return _load_source(path, magic, path, weights_only is False)

@@ -286,7 +286,8 @@ def test_module_with_extra_repr_and_children_and_parameter_containers_print_as_p
     assert repr(pdict) == "ParameterDict(  (w): Parameter containing: [nn.FloatTensor of size 2])"
     m = nn.Linear(2, 2)
     opt = nn.optim.Adam([{"params": [m.weight]}, {"params": [m.bias], "lr": 1e-2}], lr=1e-3)
-    assert "\n    weight_decay: 0.0\n\nParameter Group 1\n" in repr(opt)          # a blank line between groups
+    # a blank line between groups; Adam's default weight_decay is PyTorch's int 0
+    assert "\n    weight_decay: 0\n\nParameter Group 1\n" in repr(opt)
     torch = sys_torch()
     if torch is not None:
         tnn = torch.nn

@@ -122,5 +122,6 @@ def test_bad_layer_arguments(make, match):
 def test_functional_bad_groups():
     with pytest.raises(ValueError, match="not divisible by groups=2"):
         F.conv2d(t64(1, 4, 5, 5), t64(3, 2, 3, 3), groups=2)
-    with pytest.raises(ValueError, match=r"kernel 5x5 \(dilated by \(2, 2\)\) is larger"):
+    # PyTorch's words: the padded input (4 x 4) against the dilated kernel's extent (5 x 5)
+    with pytest.raises(ValueError, match=r"padded input size per channel: \(4 x 4\)\. Kernel size: \(5 x 5\)"):
         F.conv2d(t64(1, 1, 4, 4), t64(1, 1, 3, 3), dilation=2)

@@ -303,7 +303,9 @@ def test_conv2d_channel_mismatch_says_expected_and_got():
 
 
 def test_conv2d_kernel_larger_than_padded_input():
-    with pytest.raises(ValueError, match="kernel 5x5 is larger than the padded input 4x4"):
+    # PyTorch's words (a RuntimeError there; nn's ShapeError is both): the padded 4x4 input, the 5x5 kernel
+    with pytest.raises(RuntimeError, match=r"^Calculated padded input size per channel: \(4 x 4\)\. Kernel size: "
+                                           r"\(5 x 5\)\. Kernel size can't be greater than actual input size$"):
         F.conv2d(t64(1, 1, 2, 2), t64(1, 1, 5, 5), padding=1)
 
 

@@ -110,6 +110,16 @@ def _check_input_channels(x_shape, w_shape, groups, transposed=False):
                          f"{cin} channels, but got {x_shape[1]} channels instead")
 
 
+def check_kernel_fits(sizes, padding, extents):
+    """Each padded input size (size + 2 p) against the dilated kernel's extent d (k - 1) + 1, for the 1-3 d
+    convolutions, in PyTorch's words: one number per spatial dimension, joined by ' x ' (a conv1d names its length
+    alone, not the height-1 image it runs as)."""
+    padded = [n + 2 * p for n, p in zip(sizes, padding)]
+    if any(n < k for n, k in zip(padded, extents)):
+        raise ShapeError(f"Calculated padded input size per channel: ({' x '.join(map(str, padded))}). Kernel size: "
+                         f"({' x '.join(map(str, extents))}). Kernel size can't be greater than actual input size")
+
+
 def _conv_args(x, weight, bias, groups, op, transposed=False):
     x, weight = _tensor(x, "input", op), _tensor(weight, "weight", op)
     bias = None if bias is None else _tensor(bias, "bias", op)
@@ -301,11 +311,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
             x = pad(x, (0, extra_w, 0, extra_h))
         padding = (top, left)
     H, W = x.shape[2:]
-    if H + 2 * padding[0] < kdh or W + 2 * padding[1] < kdw:
-        dilated = f" (dilated by {dilation})" if dilation != (1, 1) else ""
-        raise ValueError(f"{op}: kernel {kdh}x{kdw}{dilated} is larger than the padded input "
-                         f"{H + 2 * padding[0]}x{W + 2 * padding[1]} (input {H}x{W}, padding "
-                         f"{padding}); use a smaller kernel or more padding")
+    check_kernel_fits((H, W), padding, (kdh, kdw))
     if kdh * kdw > 4 * kh * kw:
         # a large dilation (DeepLab's ASPP rates 12, 24, 36): the dilated kernel would be almost all zeros
         y = _atrous(x, weight, bias, stride, padding, dilation, groups)

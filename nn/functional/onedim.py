@@ -10,7 +10,7 @@ import numbers
 from ..tensor import ShapeError
 from ._args import _tensor, builtin_like
 from .adaptive import adaptive_avg_pool2d, adaptive_max_pool2d
-from .convolution import _check_input_channels, check_padding_string, conv2d, conv_transpose2d
+from .convolution import _check_input_channels, check_kernel_fits, check_padding_string, conv2d, conv_transpose2d
 from .sampling import avg_pool2d, max_pool2d, max_unpool2d, pooled_sizes
 
 
@@ -51,6 +51,9 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     if w.ndim != 3:
         raise ValueError(f"{op}: weight must be (out_channels, in_channels/groups, k), got shape {tuple(w.shape)}")
     _check_channels(x, w, groups)
+    if not isinstance(padding, str) or padding == "valid":       # here, to name the length alone
+        check_kernel_fits(x.shape[2:], (0 if isinstance(padding, str) else _one("padding", padding, op),),
+                          (_one("dilation", dilation, op) * (w.shape[2] - 1) + 1,))
     pad2 = padding if isinstance(padding, str) else (0, _one("padding", padding, op))
     y = conv2d(x.unsqueeze(2), w.unsqueeze(2), bias, (1, _one("stride", stride, op)), pad2,
                (1, _one("dilation", dilation, op)), groups).squeeze(2)

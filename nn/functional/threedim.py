@@ -11,7 +11,8 @@ import numpy as np
 
 from ..tensor import Tensor
 from ._args import _tensor, builtin_like
-from .convolution import check_conv_dtypes, check_output_padding, check_padding_string, conv2d, conv_transpose2d
+from .convolution import (check_conv_dtypes, check_kernel_fits, check_output_padding, check_padding_string, conv2d,
+                          conv_transpose2d)
 from .onedim import _check_channels
 from .adaptive import _bins, adaptive_avg_pool2d, adaptive_max_pool2d
 from .sampling import (_ceil_extra, _first_max, _half_padding_check, _pick, _scatter_unpool, avg_pool2d,
@@ -89,6 +90,7 @@ def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     else:
         p = (0, 0, 0) if padding == "valid" else _triple("padding", padding, op)
         depth_pad, plane_pad = (p[0], p[0]), p[1:]
+        check_kernel_fits(x.shape[2:], p, tuple(d * (k - 1) + 1 for d, k in zip(dilation, w.shape[2:])))
     taps, Do = _depth_taps(x, kd, stride[0], dilation[0], *depth_pad, 0.0)
     y = functools.reduce(lambda a, b: a + b, (conv2d(slab, w[:, :, t], None, stride[1:], plane_pad, dilation[1:], groups)
                                               for t, slab in enumerate(taps)))

@@ -32,7 +32,7 @@ class Adamax(_AdamFamily):
         m = beta1 m + (1 - beta1) g,   u = max(beta2 u, |g| + eps),   p = p - lr / (1 - beta1^t) * m / u
     """
 
-    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, maximize=False, **flags):
+    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, maximize=False, **flags):
         super().__init__(params, lr, betas, eps, weight_decay, maximize, flags)
 
     def step(self):
@@ -53,7 +53,7 @@ class NAdam(_AdamFamily):
         d = sqrt(v / (1 - beta2^t)) + eps
     """
 
-    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, momentum_decay=4e-3,
+    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, momentum_decay=4e-3,
                  decoupled_weight_decay=False, *, maximize=False, **flags):
         super().__init__(params, lr, betas, eps, weight_decay, maximize, flags, momentum_decay=momentum_decay,
                          decoupled_weight_decay=bool(decoupled_weight_decay))
@@ -89,7 +89,7 @@ class RAdam(_AdamFamily):
     the moving average rho_t <= 5 the step is SGD with momentum, lr m / (1 - beta1^t); after, Adam's step
     times r_t = sqrt((rho_t - 4)(rho_t - 2) rho_inf / ((rho_inf - 4)(rho_inf - 2) rho_t))."""
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, decoupled_weight_decay=False,
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, decoupled_weight_decay=False,
                  *, maximize=False, **flags):
         super().__init__(params, lr, betas, eps, weight_decay, maximize, flags,
                          decoupled_weight_decay=bool(decoupled_weight_decay))

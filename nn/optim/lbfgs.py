@@ -115,7 +115,7 @@ class LBFGS(Optimizer):
     """L-BFGS over every parameter (one param group, as PyTorch). step(closure): closure() clears the
     gradients, computes the loss, calls backward() and returns the loss; step returns the first loss."""
 
-    def __init__(self, params, lr=1.0, max_iter=20, max_eval=None, tolerance_grad=1e-7, tolerance_change=1e-9,
+    def __init__(self, params, lr=1, max_iter=20, max_eval=None, tolerance_grad=1e-7, tolerance_change=1e-9,
                  history_size=100, line_search_fn=None):
         if line_search_fn not in (None, "strong_wolfe"):
             raise RuntimeError("only 'strong_wolfe' is supported")

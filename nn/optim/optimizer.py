@@ -31,12 +31,14 @@ from ..tensor import Tensor
 
 def _number(name, value, low=None, high=None, high_open=False):
     """Check a hyper-parameter: a real number in [low, high] (or [low, high)); a one-element real tensor counts as
-    its value, as PyTorch takes one (torch.tensor(1e-3) as lr, torchdr's LinearLR(start_factor=torch.tensor(1.)))."""
+    its value, as PyTorch takes one (torch.tensor(1e-3) as lr, torchdr's LinearLR(start_factor=torch.tensor(1.))).
+    An integer stays an int, as PyTorch keeps what it is given: its defaults weight_decay=0, momentum=0, LBFGS's
+    lr=1 show as such in param_groups, print(optimizer) and saved checkpoints."""
     if isinstance(value, Tensor) and value.numel() == 1 and value.dtype.kind in "fiu":
         value = value.item()
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or math.isnan(value):
         raise ValueError(f"Invalid {name}: {value!r} (expected a number)")
-    value = float(value)
+    value = int(value) if isinstance(value, numbers.Integral) else float(value)
     if (low is not None and value < low) or (high is not None and (value > high or (high_open and value == high))):
         interval = f"[{low}, {high}{')' if high_open else ']'}" if high is not None else f">= {low}"
         raise ValueError(f"Invalid {name}: {value} (must be {interval})")
@@ -457,11 +459,11 @@ class Optimizer:
             new_groups.append(new)
         new_state = _StateByParam()
         for i, entries in state_dict.get("state", {}).items():
-            if not _is_index(i):            # no parameter's state (MADGRAD's 'k'): loaded as is, as PyTorch's
+            # no parameter's state (MADGRAD's 'k'; torchcontrib's SWA keys its buffers by id(param), which
+            # match no index): loaded as is, as PyTorch's
+            if not _is_index(i) or int(i) not in by_saved_id:
                 new_state[i] = entries
                 continue
-            if int(i) not in by_saved_id:
-                raise ValueError(f"state for parameter {i}, which no parameter group of the state_dict holds")
             p = by_saved_id[int(i)]
             new_state[id(p)] = self._restored(p, int(i), dict(entries))
         for group in new_groups:

@@ -19,7 +19,7 @@ class RMSprop(Optimizer):
         momentum > 0: buf = momentum * buf + g / d;  p = p - lr * buf         else p = p - lr * g / d
     """
 
-    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False,
+    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False,
                  *, maximize=False, **flags):
         super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum,
                                       centered=centered, **pytorch_flags(maximize, **flags)))
