@@ -4,6 +4,7 @@ import math
 import numpy as np
 
 from .. import kernels as K
+from ..dtypes import refuse_kinds
 from ..tensor import ShapeError, Tensor, expands_to
 from ._args import _tensor, _check_ndim, _common_dtype, _cast, builtin_like
 
@@ -20,8 +21,13 @@ def linear(input, weight, bias=None):
     if _complex(input) or _complex(weight) or _complex(bias):
         y = input @ weight.transpose(0, 1)      # complex: composed of matmul (W^T, not its conjugate, as PyTorch)
         return y if bias is None else y + bias
-    x, weight = _tensor(input, "input", "linear"), _tensor(weight, "weight", "linear")
-    bias = None if bias is None else _tensor(bias, "bias", "linear")
+    # integer tensors too: PyTorch's CPU addmm computes them (without a graph); bool is refused below
+    x, weight = _tensor(input, "input", "linear", False), _tensor(weight, "weight", "linear", False)
+    bias = None if bias is None else _tensor(bias, "bias", "linear", False)
+    mixed = isinstance(input, Tensor) and (x._data.dtype != weight._data.dtype
+                                           or bias is not None and bias._data.dtype != weight._data.dtype)
+    if mixed and bias is not None and weight.ndim == 2:
+        _refuse_mixed_linear(x, weight, bias)      # PyTorch's addmm checks dtypes before shapes
     try:
         _check_ndim(weight, (2,), "linear", "weight", "(out_features, in_features)")
     except ValueError:
@@ -35,9 +41,8 @@ def linear(input, weight, bias=None):
                                f"{weight.ndim}D")
         raise ShapeError(f"mat1 and mat2 shapes cannot be multiplied ({math.prod(x.shape[:-1])}x{x.shape[-1]} and "
                          f"{weight.shape[1]}x{weight.shape[0]})")
-    if isinstance(input, Tensor) and (x._data.dtype != weight._data.dtype
-                                      or bias is not None and bias._data.dtype != weight._data.dtype):
-        _refuse_mixed_linear(x, weight, bias)      # (first: PyTorch's addmm checks dtypes before shapes)
+    if mixed:
+        _refuse_mixed_linear(x, weight, bias)      # without a bias, PyTorch's mm checks shapes first
     if bias is not None and bias.shape != (weight.shape[0],):
         # PyTorch's addmm expands any bias that fits the output: (), (1,), (N, out)
         if expands_to(bias.shape, tuple(x.shape[:-1]) + (weight.shape[0],)):
@@ -46,6 +51,8 @@ def linear(input, weight, bias=None):
     dt = _common_dtype(x, weight, bias)             # (an ndarray input is converted: nn's own use)
     lead = x.shape[:-1]
     n = math.prod(lead)                                     # (not -1: 0 features, as PyTorch builds, is valid)
+    if np.dtype(dt).kind != "f":
+        return _integer_linear(x, weight, bias, dt, n)
     x2 = _cast(x._data, dt).reshape(n, x.shape[-1])         # (N, in)
     w = _cast(weight._data, dt)
     b = None if bias is None else _cast(bias._data, dt)
@@ -80,11 +87,25 @@ def linear(input, weight, bias=None):
     return Tensor._make(y.reshape(lead + (w.shape[0],)), parents, backward, "linear", graph_backward)
 
 
+def _integer_linear(x, weight, bias, dt, n):
+    """linear of integer tensors x (*, in), weight (out, in), bias (out,) -> (*, out) in their dtype, wrapping on
+    overflow as PyTorch's addmm does; no graph (integers take no gradient). bool is PyTorch's NotImplementedError
+    for a non-empty result."""
+    if n * weight.shape[0]:
+        refuse_kinds(dt, "b", "addmm_impl_cpu_")
+    y = _cast(x._data, dt).reshape(n, x.shape[-1]) @ _cast(weight._data, dt).T
+    if bias is not None:
+        y = y + _cast(bias._data, dt)
+    return Tensor._wrap(y.astype(dt, copy=False).reshape(tuple(x.shape[:-1]) + (weight.shape[0],)))
+
+
 def _linear_vector(x, weight, bias):
     """A 1-D weight (in,), as PyTorch takes it: x @ weight (matmul's vector case, the last dim contracted; norse's
     lif_step), plus a 0-d bias; a bias of any other shape, or any bias with a 2-D input, goes to PyTorch's addmm,
-    which refuses the vector."""
+    which refuses the vector (after its dtype checks)."""
     if bias is not None and (bias.ndim != 0 or x.ndim == 2):
+        from ..tensor_ops.shape import refuse_mixed_addmm  # noqa: PLC0415 - tensor_ops imports functional
+        refuse_mixed_addmm(bias, x, weight)
         raise RuntimeError("mat2 must be a matrix, got 1-D tensor")
     y = x @ weight
     return y if bias is None else y + bias
@@ -104,8 +125,9 @@ def _refuse_mixed_linear(x, weight, bias):
 def bilinear(input1, input2, weight, bias=None):
     """y[..., o] = input1 @ weight[o] @ input2 + bias[o]: input1 (*, in1), input2 (*, in2), weight (out, in1, in2)."""
     from ..tensor_ops.einsum import einsum        # noqa: PLC0415 - tensor_ops imports functional
-    x1, x2 = _tensor(input1, "input1", "bilinear"), _tensor(input2, "input2", "bilinear")
-    weight = _tensor(weight, "weight", "bilinear")
+    # integer tensors too, as PyTorch's (its bmm computes them; einsum refuses bool in bmm's words, as PyTorch)
+    x1, x2 = _tensor(input1, "input1", "bilinear", False), _tensor(input2, "input2", "bilinear", False)
+    weight = _tensor(weight, "weight", "bilinear", False)
     given = {"input1": x1, "input2": x2, "weight": weight, **({} if bias is None else {"bias": bias})}
     if any(t.dtype != x1.dtype for t in given.values()):
         from ..dtypes import typeid_name  # noqa: PLC0415 - only the error needs it

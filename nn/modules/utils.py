@@ -2,6 +2,7 @@
 import collections.abc
 import math
 import numbers
+import warnings
 
 import numpy as np
 
@@ -19,7 +20,13 @@ def _factory(module, device, dtype):
     elif device is not None and str(device) not in ("cpu", "cpu:0"):
         raise ValueError(f"device={device!r}: nn runs on the CPU only")
     if dtype is not None:
-        module.to(to_dtype(dtype))
+        dtype = to_dtype(dtype)
+        if dtype.kind not in "fc" and next(module.parameters(), None) is not None:
+            # PyTorch makes the parameters in that dtype, and a Parameter (requires_grad=True) refuses it
+            raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
+        with warnings.catch_warnings():     # PyTorch's layers are made complex silently; only Module.to warns
+            warnings.filterwarnings("ignore", "Complex modules are a new feature", UserWarning)
+            module.to(dtype)
     return module
 
 
