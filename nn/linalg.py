@@ -829,6 +829,7 @@ def _ldl_square(A, op):
                            f"{scalar_type_name(A.dtype)}")
 
 
+@with_out          # (out=(LD, pivots ...) as PyTorch's)
 def ldl_factor_ex(A, *, hermitian=False, check_errors=False):
     """(LD (..., n, n), pivots (..., n) int32, info (...,) int32): A = P L D L^T P^T from A's lower triangle (L^H
     with hermitian=True for a complex A), LAPACK's sytrf / hetrf as torch.linalg.ldl_factor_ex: L below the
@@ -854,6 +855,7 @@ def _ldl_check(info, op):
                            f'code: {bad[0]}.')
 
 
+@with_out          # (out=(LD, pivots ...) as PyTorch's)
 def ldl_factor(A, *, hermitian=False):
     """(LD, pivots): ldl_factor_ex that raises where D is exactly singular, as torch.linalg.ldl_factor."""
     LD, piv, info = ldl_factor_ex(A, hermitian=hermitian)
@@ -861,6 +863,7 @@ def ldl_factor(A, *, hermitian=False):
     return LDLFactorResult(LD, piv)
 
 
+@with_out
 def ldl_solve(LD, pivots, B, *, hermitian=False):
     """X (..., n, k) with A X = B from A's ldl_factor (LD (..., n, n), pivots (..., n)), B (..., n, k), the batch
     dims broadcast: LAPACK's sytrs / hetrs, as torch.linalg.ldl_solve (no derivative, as PyTorch's)."""

@@ -11,6 +11,7 @@ order state, inc, has_uint32, uinteger, so it goes into an .npz file (nn.save) a
 ``initial_seed`` / ``seed`` are nn.manual_seed's (torch.random's names).
 """
 import contextlib
+import numbers
 
 import numpy as np
 
@@ -71,6 +72,14 @@ def fork_rng(devices=None, enabled=True, _caller="fork_rng", _devices_kw="device
         set_rng_state(state)
 
 
+def _generator_seed(seed):
+    """Generator.manual_seed's seed: an int (not a float, str or bool, which torch.manual_seed would convert), in
+    PyTorch's words, unpacked as torch.manual_seed's (a negative one wraps to 64 bits)."""
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise RuntimeError(f"manual_seed expected a long, but got {type(seed).__name__}")
+    return _tensor.seed_int(int(seed))
+
+
 class Generator(np.random.Generator):
     """A random generator object, as torch.Generator: ``nn.Generator().manual_seed(42)``.
 
@@ -90,8 +99,9 @@ class Generator(np.random.Generator):
 
     def manual_seed(self, seed):
         """Reseed in place and return self (so it chains, as in PyTorch)."""
-        self.bit_generator.state = np.random.PCG64(int(seed)).state
-        self._initial_seed = int(seed)
+        seed = _generator_seed(seed)
+        self.bit_generator.state = np.random.PCG64(seed).state
+        self._initial_seed = seed
         return self
 
     def seed(self):
@@ -130,8 +140,9 @@ class _GlobalGenerator(Generator):
     place (the same numbers as nn.manual_seed(seed) gives) and initial_seed is nn.initial_seed()."""
 
     def manual_seed(self, seed):
-        self.bit_generator.state = np.random.PCG64(int(seed)).state
-        _tensor._initial_seed = int(seed)
+        seed = _generator_seed(seed)
+        self.bit_generator.state = np.random.PCG64(seed).state
+        _tensor._initial_seed = seed
         return self
 
     def initial_seed(self):

@@ -70,10 +70,18 @@ _initial_seed = int(np.random.SeedSequence().entropy % 2 ** 63)     # a seed eve
 _rng = np.random.default_rng(_initial_seed)
 
 
+def seed_int(seed):
+    """A seed as PyTorch's generators unpack it: an int in [-2**63, 2**64), a negative one as its 64-bit two's
+    complement (torch.manual_seed(-1).initial_seed() is 2**64 - 1)."""
+    if not -2 ** 63 <= seed < 2 ** 64:
+        raise ValueError("Overflow when unpacking long long")
+    return seed % 2 ** 64
+
+
 def manual_seed(seed):
     """Seed the generator used by nn.init, dropout and the random factories (like torch.manual_seed)."""
     global _rng, _initial_seed
-    _initial_seed = int(seed)
+    _initial_seed = seed_int(int(seed))
     if type(_rng) is np.random.Generator:
         # reseeded in place, as PyTorch's one global generator: nn.default_generator, imported once (avalanche's
         # `from torch import default_generator`), keeps drawing from the global stream

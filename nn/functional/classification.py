@@ -1,8 +1,9 @@
 """Classification losses over a class dim 1: cross_entropy and nll_loss (torch.nn.functional's).
 
 Shapes: input (N, C) or (N, C, d1, d2, ...) (logits for cross_entropy, log-probabilities for
-nll_loss), or one sample's (C,) (run as a batch of one); a class-index target is an integer array (N,) or (N, d1, ...) (an int ndarray or an
-integer Tensor); a probability target (cross_entropy only) is a float array of input's shape.
+nll_loss), or one sample's (C,) (run as a batch of one); a class-index target is an int64 array (N,) or (N, d1, ...)
+(uint8 too for (N,), as PyTorch's kernels take; an ndarray or a Tensor); a probability target (cross_entropy only) is
+a float array of input's shape.
 
 Both index and probability targets reduce to one soft target q per position (N, 1, d1...):
     loss = -sum_c q_c log softmax(x)_c = a * lse(x) - sum_c q_c x_c,   a = sum_c q_c
@@ -68,12 +69,13 @@ class TargetBoundsError(IndexError, ValueError):
     """A class index outside [0, C) (and not ignore_index): PyTorch's IndexError; nn raised ValueError before."""
 
 
-def _index_target(target, input, ignore_index, op):
+def _index_target(target, input, ignore_index, reduction):
     """Integer targets (N, d1...) -> (labels with ignored set to 0 (N, 1, d1...) intp, valid mask (N, d1...)).
 
     PyTorch's checks in its order: the shape, then the dtype (its nll_loss kernels take Long or Byte only, so a
-    float target of the class-index shape, or an int32 one, is refused), then each index in bounds (the first bad
-    one in row-major order, as its sequential loop finds it; with reduction='none' its parallel loop may name another).
+    float target of the class-index shape, or an int32 one, is refused; its spatial kernel, for input (N, C, d1...),
+    Long only, unless a reduced empty batch returns first), then each index in bounds (the first bad one in
+    row-major order, as its sequential loop finds it; with reduction='none' its parallel loop may name another).
     """
     t = target._data if isinstance(target, Tensor) else np.asarray(target)
     N, C = input.shape[:2]
@@ -82,6 +84,8 @@ def _index_target(target, input, ignore_index, op):
         _refuse_target_shape(t.shape, tuple(input.shape))
     if t.dtype not in (np.int64, np.uint8):
         raise TargetDtypeError(f"expected target dtype to be Long or Byte, but got {scalar_type_name(t.dtype)}")
+    if t.dtype == np.uint8 and input.ndim > 2 and (t.size or reduction == "none"):
+        raise TargetDtypeError("expected scalar type Long but found Byte")
     valid = t != ignore_index
     bad = valid & ((t < 0) | (t >= C))
     if bad.any():
@@ -194,7 +198,7 @@ def _check_weight_dtype(weight, dt):
 def _cross_entropy_indices(input, target, w, ignore_index, reduction, eps):
     x, dt = input._data, input.dtype
     C = x.shape[1]
-    labels, valid = _index_target(target, input, ignore_index, "cross_entropy")
+    labels, valid = _index_target(target, input, ignore_index, reduction)
     p, lse = _softmax_and_lse(x)
     wt = (valid if w is None else w[labels[:, 0]] * valid).astype(dt)  # weight of each target (N, d1...)
     nll = wt * (lse[:, 0] - np.take_along_axis(x, labels, 1)[:, 0])     # -w_t log softmax_t
@@ -295,7 +299,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     w = _class_weight(weight, x.shape[1], dt, op)
     _check_weight_dtype(weight, dt)
     _refuse_weight_grad(weight, input)
-    labels, valid = _index_target(target, input, ignore_index, op)
+    labels, valid = _index_target(target, input, ignore_index, reduction)
     wt = (valid if w is None else w[labels[:, 0]] * valid).astype(dt)
     losses = -wt * np.take_along_axis(x, labels, 1)[:, 0]
     y, denom = _reduce_rows(losses, reduction, wt.sum())

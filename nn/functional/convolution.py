@@ -120,6 +120,14 @@ def check_kernel_fits(sizes, padding, extents):
                          f"({' x '.join(map(str, extents))}). Kernel size can't be greater than actual input size")
 
 
+def check_output_size(sizes, outs):
+    """A transposed convolution's output sizes (one per spatial dimension) against 1, in PyTorch's words (a
+    conv_transpose1d names the height-1 image it runs as, as PyTorch's)."""
+    if any(o < 1 for o in outs):
+        raise ShapeError(f"Given input size per channel: ({' x '.join(map(str, sizes))}). Calculated output size per "
+                         f"channel: ({' x '.join(map(str, outs))}). Output size is too small")
+
+
 def _conv_args(x, weight, bias, groups, op, transposed=False):
     x, weight = _tensor(x, "input", op), _tensor(weight, "weight", op)
     bias = None if bias is None else _tensor(bias, "bias", op)
@@ -364,9 +372,7 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
     kdh, kdw = dilation[0] * (kh - 1) + 1, dilation[1] * (kw - 1) + 1
     Ho = (H - 1) * stride[0] - 2 * padding[0] + kdh + out_pad[0]
     Wo = (W - 1) * stride[1] - 2 * padding[1] + kdw + out_pad[1]
-    if Ho < 1 or Wo < 1:
-        raise ValueError(f"{op}: output size {Ho}x{Wo} is not positive "
-                         f"(input {H}x{W}, kernel {kh}x{kw}, padding {padding}); reduce the padding")
+    check_output_size((H, W), (Ho, Wo))
     if out_pad[0] >= stride[0] or out_pad[1] >= stride[1]:
         # output_padding from stride up to the dilation (PyTorch allows it below either): rows and columns past the
         # route's conv geometry. Take the whole unpadded output ((H - 1) sh + kdh rows), cut the padding off the

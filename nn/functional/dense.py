@@ -5,7 +5,7 @@ import numpy as np
 
 from .. import kernels as K
 from ..dtypes import refuse_kinds
-from ..tensor import ShapeError, Tensor, expands_to
+from ..tensor import ShapeError, Tensor
 from ._args import _tensor, _check_ndim, _common_dtype, _cast, builtin_like
 
 
@@ -24,9 +24,17 @@ def linear(input, weight, bias=None):
     # integer tensors too: PyTorch's CPU addmm computes them (without a graph); bool is refused below
     x, weight = _tensor(input, "input", "linear", False), _tensor(weight, "weight", "linear", False)
     bias = None if bias is None else _tensor(bias, "bias", "linear", False)
+    if x.ndim == 0 or weight.ndim == 0:             # PyTorch's first check
+        raise RuntimeError(f"both arguments to linear need to be at least 1D, but they are {x.ndim}D and "
+                           f"{weight.ndim}D")
+    if bias is not None and x.ndim != 2 and bias.ndim != 1 and (bias.ndim == 0 or bias._data.size != bias.shape[-1]):
+        # PyTorch fuses the bias into addmm (the rows flattened) for a 2-D input or a bias of one row ((out,),
+        # (1, out), (1,)); else matmul, then add_: the output keeps its dtype and shape (its words for a bias
+        # that does not fit or cast)
+        return linear(x, weight).add_(bias)
     mixed = isinstance(input, Tensor) and (x._data.dtype != weight._data.dtype
                                            or bias is not None and bias._data.dtype != weight._data.dtype)
-    if mixed and bias is not None and weight.ndim == 2:
+    if mixed and bias is not None:
         _refuse_mixed_linear(x, weight, bias)      # PyTorch's addmm checks dtypes before shapes
     try:
         _check_ndim(weight, (2,), "linear", "weight", "(out_features, in_features)")
@@ -34,20 +42,20 @@ def linear(input, weight, bias=None):
         if weight.ndim == 1:        # off the hot path: a try costs nothing until it raises
             return _linear_vector(x, weight, bias)
         raise
-    if x.ndim < 1 or x.shape[-1] != weight.shape[1]:
+    if x.shape[-1] != weight.shape[1]:
         # PyTorch's words: its addmm / matmul of the input's rows (N, in) by weight^T (in_w, out)
-        if x.ndim < 1:
-            raise RuntimeError(f"both arguments to linear need to be at least 1D, but they are {x.ndim}D and "
-                               f"{weight.ndim}D")
         raise ShapeError(f"mat1 and mat2 shapes cannot be multiplied ({math.prod(x.shape[:-1])}x{x.shape[-1]} and "
                          f"{weight.shape[1]}x{weight.shape[0]})")
     if mixed:
         _refuse_mixed_linear(x, weight, bias)      # without a bias, PyTorch's mm checks shapes first
     if bias is not None and bias.shape != (weight.shape[0],):
-        # PyTorch's addmm expands any bias that fits the output: (), (1,), (N, out)
-        if expands_to(bias.shape, tuple(x.shape[:-1]) + (weight.shape[0],)):
-            return linear(x, weight) + bias
-        raise ValueError(f"linear: bias must have shape ({weight.shape[0]},), got {bias.shape}")
+        # PyTorch's addmm expands the bias to its (rows, out) result: (), (1,), (1, out), (N, out) for 2-D rows
+        # (expand's words where it cannot, as a ShapeError: nn raised a ValueError)
+        try:
+            rows = bias.expand(math.prod(x.shape[:-1]), weight.shape[0])
+        except RuntimeError as e:
+            raise ShapeError(str(e)) from None
+        return linear(x, weight) + rows.reshape(tuple(x.shape[:-1]) + (weight.shape[0],))
     dt = _common_dtype(x, weight, bias)             # (an ndarray input is converted: nn's own use)
     lead = x.shape[:-1]
     n = math.prod(lead)                                     # (not -1: 0 features, as PyTorch builds, is valid)
@@ -91,7 +99,7 @@ def _integer_linear(x, weight, bias, dt, n):
     """linear of integer tensors x (*, in), weight (out, in), bias (out,) -> (*, out) in their dtype, wrapping on
     overflow as PyTorch's addmm does; no graph (integers take no gradient). bool is PyTorch's NotImplementedError
     for a non-empty result."""
-    if n * weight.shape[0]:
+    if n * weight.shape[0] and (x.shape[-1] or bias is not None):     # (no terms and no bias: zeros)
         refuse_kinds(dt, "b", "addmm_impl_cpu_")
     y = _cast(x._data, dt).reshape(n, x.shape[-1]) @ _cast(weight._data, dt).T
     if bias is not None:
@@ -101,14 +109,10 @@ def _integer_linear(x, weight, bias, dt, n):
 
 def _linear_vector(x, weight, bias):
     """A 1-D weight (in,), as PyTorch takes it: x @ weight (matmul's vector case, the last dim contracted; norse's
-    lif_step), plus a 0-d bias; a bias of any other shape, or any bias with a 2-D input, goes to PyTorch's addmm,
-    which refuses the vector (after its dtype checks)."""
-    if bias is not None and (bias.ndim != 0 or x.ndim == 2):
-        from ..tensor_ops.shape import refuse_mixed_addmm  # noqa: PLC0415 - tensor_ops imports functional
-        refuse_mixed_addmm(bias, x, weight)
+    lif_step); a bias here is one linear fuses into PyTorch's addmm (its dtypes checked), which refuses the vector."""
+    if bias is not None:
         raise RuntimeError("mat2 must be a matrix, got 1-D tensor")
-    y = x @ weight
-    return y if bias is None else y + bias
+    return x @ weight
 
 
 def _refuse_mixed_linear(x, weight, bias):
@@ -133,7 +137,35 @@ def bilinear(input1, input2, weight, bias=None):
         from ..dtypes import typeid_name  # noqa: PLC0415 - only the error needs it
         raise RuntimeError("All tensors must have the same dtype, got " +
                            ", ".join(f"{k}: {typeid_name(t.dtype.name)}" for k, t in given.items()))
+    _check_bilinear_shapes(x1, x2, weight, bias)
     lead = tuple(x1.shape[:-1])
     y = einsum("ni,oij,nj->no", x1.reshape(-1, x1.shape[-1]), weight, x2.reshape(-1, x2.shape[-1]))
     y = y.reshape(lead + (weight.shape[0],))
     return y if bias is None else y + bias
+
+
+def _size(t, d):
+    """t.size(d) with PyTorch's IndexErrors (a 0-d tensor, a dim past the last)."""
+    if t.ndim == 0:
+        raise IndexError(f"Dimension specified as {d} but tensor has no dimensions")
+    if not -t.ndim <= d < t.ndim:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-t.ndim}, {t.ndim - 1}], but got {d})")
+    return t.shape[d]
+
+
+def _check_bilinear_shapes(x1, x2, weight, bias):
+    """PyTorch's bilinear checks after the dtypes, in its order and words: x1 (*, in1) and x2 (*, in2) of one
+    batch shape, weight (out, in1, in2), bias (out,)."""
+    if x1.ndim != x2.ndim:
+        raise RuntimeError(f"bilinear(): input dimensions do not match: got {x1.ndim} and {x2.ndim}")
+    for i in range(x1.ndim - 1):
+        if x1.shape[i] != x2.shape[i]:
+            raise RuntimeError(f"bilinear(): input batch dimensions do not match at dim {i}: got {x1.shape[i]} "
+                               f"and {x2.shape[i]}")
+    for k, t in ((1, x1), (2, x2)):
+        if _size(t, -1) != _size(weight, k):
+            raise RuntimeError(f"bilinear(): input{k} size does not match weight size: got {t.shape[-1]} but "
+                               f"expected {weight.shape[k]}")
+    if bias is not None and _size(bias, 0) != _size(weight, 0):
+        raise RuntimeError(f"bilinear(): bias size does not match weight size: got {bias.shape[0]} but expected "
+                           f"{weight.shape[0]}")

@@ -33,6 +33,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     bias = None if bias is None else _tensor(bias, "bias", "batch_norm")
     C = x.shape[1]
     # running statistics are plain ndarrays (updated in place); accept Tensors holding them too
+    given = running_mean, running_var                       # (eval's backward reads them again: saved_stats)
     running_mean = running_mean._data if isinstance(running_mean, Tensor) else running_mean
     running_var = running_var._data if isinstance(running_var, Tensor) else running_var
     for name, a in (("weight", weight), ("bias", bias), ("running_mean", running_mean),
@@ -75,7 +76,10 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     def saved_stats():
         # eval: PyTorch saves the running statistics by reference, and a later training step updates them in place
         # without a version bump (freeze a BatchNorm, normalise with it, then train it): the backward reads them now
-        return (mean, inv_std) if training else _running_stats_now(running_mean, running_var, eps, dt)
+        # (through a Tensor given, whose array `.data = ...` may have replaced, as PyTorch's set_data)
+        if training:
+            return mean, inv_std
+        return _running_stats_now(*(t._data if isinstance(t, Tensor) else t for t in given), eps, dt)
 
     def backward(g):
         # xhat = (x - mean) inv_std, y = w xhat + b: dw = sum g xhat, db = sum g, dxhat = g w;

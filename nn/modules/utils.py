@@ -21,9 +21,13 @@ def _factory(module, device, dtype):
         raise ValueError(f"device={device!r}: nn runs on the CPU only")
     if dtype is not None:
         dtype = to_dtype(dtype)
-        if dtype.kind not in "fc" and next(module.parameters(), None) is not None:
-            # PyTorch makes the parameters in that dtype, and a Parameter (requires_grad=True) refuses it
-            raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
+        if dtype.kind not in "fc":
+            if next(module.parameters(), None) is not None:
+                # PyTorch makes the parameters in that dtype, and a Parameter (requires_grad=True) refuses it
+                raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
+            # no parameters (LayerNorm(elementwise_affine=False), BatchNorm(affine=False)): PyTorch makes the
+            # floating buffers in that dtype (Module.to, which refuses it, is not what it calls)
+            return module._apply(lambda t: t.to(dtype) if t.is_floating_point() else t)
         with warnings.catch_warnings():     # PyTorch's layers are made complex silently; only Module.to warns
             warnings.filterwarnings("ignore", "Complex modules are a new feature", UserWarning)
             module.to(dtype)

@@ -372,8 +372,11 @@ class ConstantLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
-        # chainable, as PyTorch: times factor at epoch 0, divided by it again at total_iters
-        scale = self.factor if self.last_epoch == 0 else 1.0 / self.factor if self.last_epoch == self.total_iters else 1.0
+        # chainable, as PyTorch: times factor at epoch 0, divided by it again at total_iters, else left as it is (an
+        # int lr stays an int)
+        if self.last_epoch not in (0, self.total_iters):
+            return [group["lr"] for group in self.optimizer.param_groups]
+        scale = self.factor if self.last_epoch == 0 else 1.0 / self.factor
         return [group["lr"] * scale for group in self.optimizer.param_groups]
 
     def _closed_form(self):

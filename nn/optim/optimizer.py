@@ -397,8 +397,10 @@ class Optimizer:
         ids = {key: id(key) if isinstance(key, Tensor) else key for key in self.state}
         state = {index[ids[key]]: {name: _copied(value) for name, value in entries.items()}
                  for key, entries in self.state.items() if ids[key] in index and entries}
-        # state under a key that is no parameter (MADGRAD's self.state['k']) is saved as is, as PyTorch's
-        others = {key: value for key, value in self.state.items() if not isinstance(key, (int, Tensor))}
+        # state under a key that is no parameter (MADGRAD's self.state['k'], an integer one load_state_dict kept:
+        # torchcontrib's SWA) is saved as is, as PyTorch's
+        others = {key: value for key, value in self.state.items()
+                  if not isinstance(key, Tensor) and ids[key] not in index}
         result = {"state": {**dict(sorted(state.items())), **others}, "param_groups": groups}
         for hook in list(self.__dict__.get("_state_dict_post_hooks", {}).values()):
             replaced = hook(self, result)
