@@ -126,7 +126,14 @@ _PACKAGE = sys.modules[__name__.rpartition(".")[0]]       # nn.tensor_ops (its i
 
 
 def detach_(input):
-    """Cut this tensor from the graph in place (it becomes a leaf that does not require grad)."""
+    """Cut this tensor from the graph in place (it becomes a leaf that does not require grad). A view is refused,
+    as PyTorch refuses every view, requiring grad or not (PaLM-rlhf's PPO calls rewards.detach_() on a
+    rearranged 'b -> b 1'); the views nn records are those _is_view names."""
+    if _is_view(input):
+        raise RuntimeError("Can't detach views in-place. Use detach() instead. If you are using DistributedDataParallel "
+                           "(DDP) for training, and gradient_as_bucket_view is set as True, gradients are views of DDP "
+                           "buckets, and hence detach_() cannot be called on these gradients. To fix this error, please "
+                           "refer to the Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution.")
     if input._backward is not None and input.__dict__.get("_consumers"):
         # ops recorded from it still reach its node (PyTorch's graph holds the node, not the tensor): pykeen's
         # regularizer takes weight * term, then term.detach_().zero_() before the loss's backward

@@ -57,6 +57,53 @@ def _index(index):
     return tuple(out), basic
 
 
+def _check_masks(index, shape, put=False):
+    """PyTorch's IndexError for a bool (or byte) mask whose shape differs from the dims it indexes (NumPy's words
+    differ, and NumPy takes an empty mask for any dim): the mask is checked against the tensor the basic indices
+    (ints, slices, None, ...) leave, dim by dim, as ATen's expandTensors (ImplicitPRM's loss[mask] with a mask of
+    another batch). index: as _index gives it; put: index_put's, whose tensors are counted one each and whose
+    masks may reach past the last dim."""
+    taken = sum(i.ndim if isinstance(i, np.ndarray) and i.dtype == bool else 1
+                for i in index if i is not None and i is not Ellipsis)
+    if put and len(index) > len(shape):
+        raise IndexError(f"too many indices for tensor of dimension {len(shape)} (got {len(index)})")
+    if taken > len(shape) and not put:
+        return                                  # too many indices: NumPy's error, in PyTorch's words by the caller
+    sliced, masks, dim = list(shape) if put else [], [], 0     # index_put's indices are tensors: input's dims
+    for i in index:
+        if put:
+            if isinstance(i, np.ndarray) and i.dtype == bool:
+                masks.append((i, dim))
+            dim += i.ndim if isinstance(i, np.ndarray) and i.dtype == bool else 1
+        elif i is None:
+            sliced.append(1)
+        elif i is Ellipsis:
+            sliced.extend(shape[dim:dim + len(shape) - taken])
+            dim += len(shape) - taken
+        elif isinstance(i, slice):
+            sliced.append(len(range(*i.indices(shape[dim]))))
+            dim += 1
+        elif isinstance(i, np.ndarray) and i.dtype == bool:
+            masks.append((i, len(sliced)))
+            sliced.extend(shape[dim:dim + i.ndim])
+            dim += i.ndim
+        else:                                   # an int drops its dim; an integer array keeps it
+            if isinstance(i, np.ndarray):
+                sliced.append(shape[dim])
+            dim += 1
+    if not put:
+        sliced.extend(shape[dim:])
+    n = len(sliced)
+    for mask, start in masks:
+        for j, size in enumerate(mask.shape):
+            if start + j >= n:
+                raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got "
+                                 f"{start + j})")
+            if size != sliced[start + j]:
+                raise IndexError(f"The shape of the mask {list(mask.shape)} at index {j} does not match the shape of "
+                                 f"the indexed tensor {sliced} at index {start + j}")
+
+
 def _int_array_placement(index, shape):
     """index in NumPy's form giving PyTorch's result when integers mix with integer arrays. PyTorch takes an int
     as a basic index (the dim is dropped first), NumPy as an advanced one, so x[0, :, rows, cols] is (C, K) in
@@ -106,6 +153,7 @@ def __getitem__(input, index):
     raw = index
     index, basic = _index(index)
     if not basic:
+        _check_masks(index, input._data.shape)
         index = _int_array_placement(index, input._data.shape)
     x = input._data
     shape = x.shape
@@ -235,6 +283,7 @@ def __setitem__(input, index, value):
     index, basic = _index(index)
     given = index                       # (before the placement, which may turn ints and slices into arrays)
     if not basic:
+        _check_masks(index, input._data.shape)
         index = _int_array_placement(index, input._data.shape)
         # (a Tensor's .data / .grad array stands for a Tensor: PyTorch's x[m] = y.data[m] checks its dtype too)
         if isinstance(value, (Tensor, DataArray)) and value._data.dtype != input._data.dtype and not \
@@ -741,11 +790,15 @@ def index_put(input, indices, values, accumulate=False):
     """A copy of input with values written at the advanced index `indices` (a tuple of integer or bool tensors,
     as x[indices] = values), or added there with accumulate=True (repeated positions add up)."""
     where, _ = _index(tuple(indices))
+    _check_masks(where, input._data.shape, put=True)
     if isinstance(values, Tensor) and values.dtype != input.dtype:
         raise _dtype_error(input, values)
     values = values if isinstance(values, Tensor) else input._lift(values)
     y = input._data.copy()
-    v = np.broadcast_to(values._data.astype(y.dtype, copy=False), y[where].shape)
+    try:
+        v = np.broadcast_to(values._data.astype(y.dtype, copy=False), y[where].shape)
+    except IndexError as e:
+        raise _torch_index_error(e, tuple(indices)) from None
     if accumulate:
         np.add.at(y, where, v)
     else:
