@@ -134,7 +134,8 @@ def test_maximum_and_minimum_refuse_a_number():
     x = nn.tensor([0.25, 0.75])
     with pytest.raises(TypeError, match=r"^maximum\(\): argument 'other' \(position 2\) must be Tensor, not float$"):
         nn.maximum(x, 0.5)
-    with pytest.raises(TypeError, match=r"^minimum\(\): argument 'other' \(position 2\) must be Tensor, not int$"):
+    # the method counts other as position 1, as PyTorch 2.13's torch.ones(2).minimum(1) (round 32, area W)
+    with pytest.raises(TypeError, match=r"^minimum\(\): argument 'other' \(position 1\) must be Tensor, not int$"):
         x.minimum(1)
     with pytest.raises(TypeError, match=r"^maximum\(\): argument 'input' \(position 1\) must be Tensor, not float$"):
         nn.maximum(0.5, x)

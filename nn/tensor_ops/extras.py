@@ -27,7 +27,8 @@ from ..tensor import Tensor
 from ._attach import attach
 from .complex import is_complex, conj  # noqa: F401  (also nn.is_complex / nn.conj through this module)
 from .compare import isnan
-from .pointwise import _floating, _pair_operands, _unary, abs, logaddexp, neg, trunc, where
+from .pointwise import (_floating, _pair_operands, _two_tensor_method, _two_tensors, _unary, abs, logaddexp, neg, trunc,
+                        where)
 from .reductions import amax, amin, norm, sort
 
 MinMax = namedtuple("MinMax", ["min", "max"])
@@ -37,14 +38,16 @@ Histogramdd = namedtuple("histogramdd", ["hist", "bin_edges"])
 
 def fmax(input, other):
     """maximum(input, other), except that a NaN loses to a number (NaN only where both are); a tie's gradient goes
-    to input, as PyTorch's."""
+    to input, as PyTorch's; two tensors only (a number or None is PyTorch's TypeError, as maximum's)."""
+    _two_tensors(input, other, "fmax")
     other = input._lift(other)
     return where(isnan(input), other, where(isnan(other), input, where(input >= other, input, other)))
 
 
 def fmin(input, other):
     """minimum(input, other), except that a NaN loses to a number (NaN only where both are); a tie's gradient goes
-    to input, as PyTorch's."""
+    to input, as PyTorch's; two tensors only (a number or None is PyTorch's TypeError, as maximum's)."""
+    _two_tensors(input, other, "fmin")
     other = input._lift(other)
     return where(isnan(input), other, where(isnan(other), input, where(input <= other, input, other)))
 
@@ -439,9 +442,10 @@ def resolve_conj(input):
 
 resolve_neg = resolve_conj
 
-attach(fmax, fmin, signbit, copysign, heaviside, positive, logaddexp2, aminmax, msort, dist, is_nonzero, histogram,
+attach(signbit, copysign, heaviside, positive, logaddexp2, aminmax, msort, dist, is_nonzero, histogram,
        is_complex, conj, is_signed, is_same_size, sum_to_size, split_with_sizes, diagflat, hsplit, vsplit, dsplit,
        gcd, lcm, ldexp, frexp, nextafter, i0, igamma, igammac, slice_scatter, select_scatter, diagonal_scatter,
        isreal, nonzero_static, resolve_conj=resolve_conj, resolve_neg=resolve_conj, is_inference=lambda self: False,
-       is_conj=lambda self: False, is_neg=lambda self: False,
+       is_conj=lambda self: False, is_neg=lambda self: False, fmax=_two_tensor_method(fmax),
+       fmin=_two_tensor_method(fmin),
        absolute=abs, negative=neg, fix=trunc)

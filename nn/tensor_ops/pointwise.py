@@ -4,6 +4,7 @@ Integer and bool inputs are computed in float32 (as PyTorch's exp(int) is float3
 Activations come from nn.functional, the one place they are implemented.
 """
 import contextlib
+import functools
 import warnings
 
 import numpy as np
@@ -739,14 +740,26 @@ def _pair_operands(a, b, op, floating=False):
     return a, other, x, y
 
 
-def _two_tensors(input, other, op):
-    """maximum / minimum take two tensors, as PyTorch's, which refuses a Python number (tsai's Clip layer passes
-    one). nn's own .data / .grad.data arrays stay accepted, and so do NumPy scalars (np.float64 is a float): they
-    are what those arrays' reductions give (p.data.sum(), a Tensor in PyTorch)."""
-    for name, position, value in (("input", 1, input), ("other", 2, other)):
-        if isinstance(value, (int, float, complex)) and not isinstance(value, np.generic):
+def _two_tensors(input, other, op, other_position=2):
+    """maximum / minimum / fmax / fmin take two tensors, as PyTorch's, which refuses a Python number (tsai's Clip
+    layer passes one) and anything else (None: e2-tts' sample without a duration). nn's own .data / .grad.data
+    arrays stay accepted, and so do NumPy scalars (np.float64 is a float): they are what those arrays' reductions
+    give (p.data.sum(), a Tensor in PyTorch). other_position: 1 for the Tensor method (PyTorch does not count
+    self)."""
+    for name, position, value in (("input", 1, input), ("other", other_position, other)):
+        if not isinstance(value, (Tensor, np.ndarray, np.generic)):
             raise TypeError(f"{op}(): argument '{name}' (position {position}) must be Tensor, not "
                             f"{type(value).__name__}")
+
+
+def _two_tensor_method(fn):
+    """fn (maximum, minimum, fmax, fmin) as a Tensor method: x.maximum(None) is PyTorch's "maximum(): argument
+    'other' (position 1) must be Tensor, not NoneType"."""
+    @functools.wraps(fn)
+    def method(self, other):
+        _two_tensors(self, other, fn.__name__, other_position=1)
+        return fn(self, other)
+    return method
 
 
 def maximum(input, other):
@@ -878,7 +891,7 @@ attach(triu, tril, exp, log, log1p, log2, log10, lerp, tan, asin, acos, atan, si
        erfc, lgamma, digamma, sinc, asinh, acosh, atanh, float_power,
        nan_to_num, atan2, hypot, logaddexp, addcmul, addcdiv, fmod, logit, xlogy, deg2rad, rad2deg, sqrt, rsqrt, reciprocal, square, sin, cos, abs, sign, sgn,
        floor, ceil, round, trunc, neg, pow, add, sub, mul, div, remainder, floor_divide, clamp, clamp_min, clamp_max,
-       maximum, minimum, masked_fill, polygamma=lambda self, n: polygamma(n, self), clip=clamp,
+       masked_fill, maximum=_two_tensor_method(maximum), minimum=_two_tensor_method(minimum), polygamma=lambda self, n: polygamma(n, self), clip=clamp,
        arcsinh=asinh, arccosh=acosh, arctanh=atanh, arcsin=asin, arccos=acos, arctan=atan, arctan2=atan2,
        multiply=mul, divide=div, subtract=sub, true_divide=div,
        __mod__=_deferring(remainder, "__rmod__"), __floordiv__=_deferring(floor_divide, "__rfloordiv__"),
