@@ -13,8 +13,8 @@ from .module import Parameter
 
 def _factory(module, device, dtype):
     """PyTorch's factory keywords of a layer, applied once it is built: device must be the CPU or 'meta' (its
-    tensors then hold shapes and dtypes only); dtype (float32 or float64) converts its parameters and floating
-    buffers (layers are made in nn.get_default_dtype())."""
+    tensors then hold shapes and dtypes only); dtype (floating or complex; an integer one only for a layer without
+    parameters, as PyTorch) converts its parameters and floating buffers (layers are made in nn.get_default_dtype())."""
     if device is not None and str(device) == "meta":
         module.to("meta")
     elif device is not None and str(device) not in ("cpu", "cpu:0"):
