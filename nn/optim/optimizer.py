@@ -492,12 +492,17 @@ class Optimizer:
                 continue
             value = _array(value)
             if isinstance(value, np.ndarray) and value.ndim:
-                if value.shape != p._data.shape:
-                    raise ValueError(f"state of parameter {i}: {name} has shape {value.shape}, the parameter "
-                                     f"has shape {p._data.shape}")
+                want = self._state_shape(p, name)
+                if value.shape != want:
+                    raise ValueError(f"state of parameter {i}: {name} has shape {value.shape}, expected {want} "
+                                     f"(the parameter has shape {p._data.shape})")
                 value = value.astype(p._data.dtype, copy=True)
             restored[name] = value
         return restored
+
+    def _state_shape(self, p, name):
+        """The shape of p's state entry `name`: p's own (an optimizer keeping smaller factors says otherwise)."""
+        return p._data.shape
 
     def _own_state_names(self):
         """The state entries nn's own optimizer classes keep as arrays and ints; none for an optimizer whose
@@ -528,7 +533,7 @@ def _registered(registry, hook, prepend):
 _NN_STATE_NAMES = frozenset({
     "step", "exp_avg", "exp_avg_sq", "max_exp_avg_sq", "exp_inf", "mu_product", "momentum_buffer", "square_avg",
     "grad_avg", "acc_delta", "sum", "prev", "step_size", "ax", "eta", "mu", "func_evals", "n_iter", "d", "t",
-    "old_dirs", "old_stps", "ro", "H_diag", "prev_flat_grad", "prev_loss", "al"})
+    "old_dirs", "old_stps", "ro", "H_diag", "prev_flat_grad", "prev_loss", "al", "row_var", "col_var", "variance"})
 
 
 def _tensor_entry(value, p):
