@@ -120,6 +120,12 @@ def check_kernel_fits(sizes, padding, extents):
                          f"({' x '.join(map(str, extents))}). Kernel size can't be greater than actual input size")
 
 
+def transposed_sizes(sizes, kernel, stride, padding, dilation, output_padding):
+    """A transposed convolution's output size along each spatial dimension: (n - 1) s - 2 p + d (k - 1) + 1 + op."""
+    return tuple((n - 1) * s - 2 * p + d * (k - 1) + 1 + o
+                 for n, k, s, p, d, o in zip(sizes, kernel, stride, padding, dilation, output_padding))
+
+
 def check_output_size(sizes, outs):
     """A transposed convolution's output sizes (one per spatial dimension) against 1, in PyTorch's words (a
     conv_transpose1d names the height-1 image it runs as, as PyTorch's)."""
@@ -370,8 +376,7 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
     H, W = x.shape[2:]
     kh, kw = weight.shape[2:]
     kdh, kdw = dilation[0] * (kh - 1) + 1, dilation[1] * (kw - 1) + 1
-    Ho = (H - 1) * stride[0] - 2 * padding[0] + kdh + out_pad[0]
-    Wo = (W - 1) * stride[1] - 2 * padding[1] + kdw + out_pad[1]
+    Ho, Wo = transposed_sizes((H, W), (kh, kw), stride, padding, dilation, out_pad)
     check_output_size((H, W), (Ho, Wo))
     if out_pad[0] >= stride[0] or out_pad[1] >= stride[1]:
         # output_padding from stride up to the dilation (PyTorch allows it below either): rows and columns past the

@@ -51,12 +51,12 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     if w.ndim != 3:
         raise ValueError(f"{op}: weight must be (out_channels, in_channels/groups, k), got shape {tuple(w.shape)}")
     _check_channels(x, w, groups)
-    if not isinstance(padding, str) or padding == "valid":       # here, to name the length alone
-        check_kernel_fits(x.shape[2:], (0 if isinstance(padding, str) else _one("padding", padding, op),),
-                          (_one("dilation", dilation, op) * (w.shape[2] - 1) + 1,))
-    pad2 = padding if isinstance(padding, str) else (0, _one("padding", padding, op))
-    y = conv2d(x.unsqueeze(2), w.unsqueeze(2), bias, (1, _one("stride", stride, op)), pad2,
-               (1, _one("dilation", dilation, op)), groups).squeeze(2)
+    p = padding if isinstance(padding, str) else _one("padding", padding, op)
+    d = _one("dilation", dilation, op)
+    if p != "same":                                 # here, to name the length alone
+        check_kernel_fits(x.shape[2:], (0 if p == "valid" else p,), (d * (w.shape[2] - 1) + 1,))
+    pad2 = p if isinstance(p, str) else (0, p)
+    y = conv2d(x.unsqueeze(2), w.unsqueeze(2), bias, (1, _one("stride", stride, op)), pad2, (1, d), groups).squeeze(2)
     return y.squeeze(0) if unbatched else y
 
 

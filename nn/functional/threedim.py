@@ -12,7 +12,7 @@ import numpy as np
 from ..tensor import Tensor
 from ._args import _tensor, builtin_like
 from .convolution import (check_conv_dtypes, check_kernel_fits, check_output_padding, check_output_size,
-                          check_padding_string, conv2d, conv_transpose2d)
+                          check_padding_string, conv2d, conv_transpose2d, transposed_sizes)
 from .onedim import _check_channels
 from .adaptive import _bins, adaptive_avg_pool2d, adaptive_max_pool2d
 from .sampling import (_ceil_extra, _first_max, _half_padding_check, _pick, _scatter_unpool, avg_pool2d,
@@ -117,10 +117,9 @@ def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_paddi
     check_output_padding(op_, s, d)                     # over all three axes, before the 2-d calls check two
     N, _, D, H, W = x.shape
     kd = w.shape[2]
-    full = (D - 1) * s[0] + d[0] * (kd - 1) + 1                  # output depths before padding is taken off
-    Do = full - 2 * p[0] + op_[0]
-    check_output_size((D, H, W), (Do,) + tuple((n - 1) * si - 2 * pi + di * (k - 1) + 1 + oi for n, si, pi, di, k, oi
-                                               in zip((H, W), s[1:], p[1:], d[1:], w.shape[3:], op_[1:])))
+    outs = transposed_sizes((D, H, W), w.shape[2:], s, p, d, op_)
+    check_output_size((D, H, W), outs)
+    Do = outs[0]
     slices = x.permute(0, 2, 1, 3, 4).reshape(N * D, x.shape[1], H, W)
     total = None
     for t in range(kd):

@@ -8,7 +8,7 @@ import math
 import numpy as np
 
 from ..tensor import Tensor
-from ..tensor_ops.pointwise import lerp
+from ..tensor_ops.pointwise import _lerp_rounded_once
 from .optimizer import Optimizer
 
 
@@ -82,22 +82,23 @@ class Adafactor(Optimizer):
         alpha = max(eps2, float(np.linalg.norm(x.ravel())) / math.sqrt(x.size)) * min(lr, 1 / t ** 0.5)
         if wd != 0:
             x *= dt(1 - lr * wd)
+        g2 = g * g
         if g.ndim > 1:
             # mean of g^2 along a dim as PyTorch takes it: its norm, squared, divided by the size
-            row_mean = np.sqrt(np.sum(g * g, axis=-1, keepdims=True)) ** 2 / dt(g.shape[-1])
-            col_mean = np.sqrt(np.sum(g * g, axis=-2, keepdims=True)) ** 2 / dt(g.shape[-2])
-            state["row_var"][...] = _lerp(state["row_var"], row_mean, w)
-            state["col_var"][...] = _lerp(state["col_var"], col_mean, w)
+            row_mean = np.sqrt(np.sum(g2, axis=-1, keepdims=True)) ** 2 / dt(g.shape[-1])
+            col_mean = np.sqrt(np.sum(g2, axis=-2, keepdims=True)) ** 2 / dt(g.shape[-2])
+            state["row_var"] = _lerp(state["row_var"], row_mean, w)
+            state["col_var"] = _lerp(state["col_var"], col_mean, w)
             v = state["row_var"] @ state["col_var"]
             v /= np.maximum(state["row_var"].mean(axis=-2, keepdims=True), dt(eps1))
         else:
-            state["variance"][...] = _lerp(state["variance"], g * g, w)
-            v = state["variance"].copy()
+            state["variance"] = _lerp(state["variance"], g2, w)
+            v = state["variance"]                  # (read only below)
         u = 1 / np.sqrt(np.maximum(v, dt(eps1 * eps1))) * g      # PyTorch's rsqrt, then the product
         denom = max(1.0, float(np.linalg.norm(u.ravel())) / (math.sqrt(u.size) * d))
         x -= dt(alpha / denom) * u
 
 
 def _lerp(a, b, w):
-    """a + w (b - a) of arrays, rounded as PyTorch's lerp_ (nn.lerp's kernel)."""
-    return lerp(Tensor._wrap(a), Tensor._wrap(np.asarray(b, a.dtype)), w)._data
+    """a + w (b - a) of arrays into a new array, rounded once as PyTorch's lerp_ (nn.lerp's rounding)."""
+    return _lerp_rounded_once(Tensor._wrap(np.empty_like(a)), a, b, w)._data
