@@ -61,3 +61,22 @@ def test_large_inputs_split_over_threads_give_the_twins_values(kernel_threads):
     np.testing.assert_array_equal(KA.relu_backward(g, y), KA.relu_backward_ref(g, y))
     np.testing.assert_array_equal(KA.leaky_relu_forward(x, 0.1), KA.leaky_relu_forward_ref(x, 0.1))
     np.testing.assert_array_equal(KA.leaky_relu_backward(g, x, 0.1), KA.leaky_relu_backward_ref(g, x, 0.1))
+
+
+def test_a_share_writes_its_own_elements_and_no_others():
+    """Each kernel given the elements i0 .. i1 - 1 (one thread's share) writes exactly those: its twin's values
+    there, the rest of the output untouched (the loops index slices from i0)."""
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal(1000).astype(np.float32)
+    g = rng.standard_normal(1000).astype(np.float32)
+    slope = np.float32(0.1)
+    cases = [(KA._relu, (x,), KA.relu_forward_ref(x)),
+             (KA._relu_bwd, (g, x), KA.relu_backward_ref(g, x)),
+             (KA._leaky, (x, slope), KA.leaky_relu_forward_ref(x, 0.1)),
+             (KA._leaky_bwd, (g, x, slope), KA.leaky_relu_backward_ref(g, x, 0.1))]
+    for kernel, args, want in cases:
+        for i0, i1 in [(0, 1000), (37, 501), (501, 1000), (999, 1000), (400, 400)]:
+            out = np.full(1000, 7.0, np.float32)
+            kernel(i0, i1, *args, out)
+            np.testing.assert_array_equal(out[i0:i1], want[i0:i1])
+            assert (out[:i0] == 7).all() and (out[i1:] == 7).all(), (kernel, i0, i1)

@@ -36,6 +36,9 @@ def leaky_relu_backward_ref(gy, x, slope):
 # ---------------------------------------------------------------- Numba kernels
 # Each takes the elements i0 .. i1 - 1 of flat arrays (threads.split_jobs); arrays under PARALLEL_MIN
 # elements run on the calling thread alone (memory bound: a split pays only on larger ones).
+# The loops run over slices [i0:i1] from 0, not over range(i0, i1): an index that may be negative keeps
+# Numba's wrap-around select in every access, and LLVM then does not vectorise the loop (measured:
+# leaky_relu on 8 x 32 x 96 x 96 float32, 4.4 ms -> 0.35 ms).
 # error_model="numpy": a float division by zero gives inf/NaN (IEEE) instead of raising Python's
 # ZeroDivisionError. Without it Numba puts a zero test before every division, and LLVM then does
 # not vectorise the loop (measured: Adam over 333k float32 parameters 1.0 ms -> 0.2 ms).
@@ -45,7 +48,8 @@ PARALLEL_MIN = 1 << 17
 @njit(nogil=True, cache=True, error_model="numpy")
 def _relu(i0, i1, x, y):
     zero = x.dtype.type(0)
-    for i in range(i0, i1):
+    x, y = x[i0:i1], y[i0:i1]
+    for i in range(y.size):
         v = x[i]
         y[i] = zero if v <= zero else v
 
@@ -53,21 +57,24 @@ def _relu(i0, i1, x, y):
 @njit(nogil=True, cache=True, error_model="numpy")
 def _relu_bwd(i0, i1, g, y, gx):
     zero = g.dtype.type(0)
-    for i in range(i0, i1):
+    g, y, gx = g[i0:i1], y[i0:i1], gx[i0:i1]
+    for i in range(gx.size):
         # PyTorch's threshold_backward: 0 where y <= 0, so a NaN output passes its gradient on
         gx[i] = zero if y[i] <= zero else g[i]
 
 
 @njit(nogil=True, cache=True, error_model="numpy")
 def _leaky(i0, i1, x, slope, y):
-    for i in range(i0, i1):
+    x, y = x[i0:i1], y[i0:i1]
+    for i in range(y.size):
         v = x[i]
         y[i] = v if v > 0 else v * slope
 
 
 @njit(nogil=True, cache=True, error_model="numpy")
 def _leaky_bwd(i0, i1, g, x, slope, gx):
-    for i in range(i0, i1):
+    g, x, gx = g[i0:i1], x[i0:i1], gx[i0:i1]
+    for i in range(gx.size):
         gx[i] = g[i] if x[i] > 0 else g[i] * slope
 
 
