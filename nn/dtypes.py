@@ -352,15 +352,23 @@ def refuse_kinds(dtype, kinds, kernel):
         raise kernel_not_implemented(kernel, dtype)
 
 
+def refuse_not_floating_or_complex(dtype, op):
+    """PyTorch's RuntimeError of a linalg op (linalg.vector_norm under Tensor.norm and F.normalize,
+    linalg.matrix_norm, ...) given an integer or bool tensor: "linalg.vector_norm: Expected a floating point or
+    complex tensor as input. Got Long"."""
+    if np.dtype(dtype).kind not in "fc":
+        raise RuntimeError(f"{op}: Expected a floating point or complex tensor as input. Got "
+                           f"{scalar_type_name(dtype)}")
+
+
 def bmm_scalar_type_mismatch(first, second, work, op="bmm"):
     """PyTorch's RuntimeError for a batched product (bmm, baddbmm, matmul's batched path) of two dtypes; work =
     m * k * n of one (m, k) @ (k, n) product. Its CPU bmm loops naively below 400 multiply-adds, in the first
-    operand's dtype (none for bool), and names that dtype as the expected one; from 400 on it reads the second
-    operand as the expected one when that is float32 / float64 (its BLAS types), and otherwise refuses as mm
-    does (baddbmm in its own words)."""
+    operand's dtype (none for bool: a NotImplementedError), and names that dtype as the expected one; from 400 on
+    it reads the second operand as the expected one when that is float32 / float64 (its BLAS types), and
+    otherwise refuses as mm does (baddbmm in its own words)."""
     if work < 400:
-        return RuntimeError(f"\"{op}\" not implemented for 'Bool'") if first == "bool" else \
-            scalar_type_mismatch(first, second)
+        return kernel_not_implemented(op, "bool") if first == "bool" else scalar_type_mismatch(first, second)
     if second in ("float32", "float64"):
         return scalar_type_mismatch(second, first)
     if op == "baddbmm":

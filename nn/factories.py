@@ -18,7 +18,7 @@ from .array import refuse_negative_strides
 from .caller_warnings import warn_at_caller
 from .device import META, factory_device, meta_array
 from .dtypes import to_dtype, get_default_dtype, int64, result_dtype, checked_fill, refuse_int_overflow, \
-    to_complex, to_real
+    to_complex, to_real, scalar_type_name
 from .tensor import Size, Tensor, _as_array, as_sizes, as_int, _check_requires_grad
 from .tensor_ops._attach import attach
 from .init import _rng as _gen, refuse_non_floating
@@ -581,34 +581,69 @@ def binomial(count, prob, generator=None):
     return _new(_gen(generator).binomial(n.astype(np.int64), p).astype(dt), None, None, False)
 
 
+def _check_multinomial(input, num_samples, replacement, num_samples_position):
+    """PyTorch's checks of multinomial, in its order (the first failing one speaks): input a Tensor, num_samples an
+    int (TypeError), then RuntimeErrors: the input's dim, its dtype, the count, and last the weights' values ->
+    (the weights as float64 rows (m, n), k)."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"multinomial(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+    if isinstance(num_samples, (bool, float, Tensor)) and not (isinstance(num_samples, Tensor)
+                                                              and num_samples.dtype.kind in "iu"):
+        raise TypeError(f"multinomial(): argument 'num_samples' (position {num_samples_position}) must be int, not "
+                        f"{type(num_samples).__name__}")
+    k = as_int(num_samples, "num_samples")
+    if input.dim() not in (1, 2):
+        raise RuntimeError("prob_dist must be 1 or 2 dim")
+    if input.dtype.kind != "f":
+        raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: "
+                           f"{scalar_type_name(input.dtype)}")
+    if k <= 0:
+        raise RuntimeError("cannot sample n_sample <= 0 samples")
+    n = input.shape[-1]
+    if not replacement and k > n:
+        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
+    if n == 0:      # PyTorch's range check reduces over the empty rows first
+        raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as the operation has no "
+                           "identity.")
+    rows = _as_array(input).astype(np.float64).reshape(-1, n)
+    if not np.all(np.isfinite(rows)) or np.any(rows < 0):
+        raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+    if np.any(rows.sum(1) <= 0):
+        raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+    return rows, k
+
+
 def multinomial(input, num_samples, replacement=False, *, generator=None):
     """Indices (int64) drawn with probability proportional to the weights in input (n,) or (m, n), one row of
     num_samples per row of input: with replacement by inverting the cumulative weights, without by the
-    Gumbel top-k trick (the k largest of log w + Gumbel noise are a draw of k distinct indices)."""
-    w = _as_array(input).astype(np.float64)
-    rows = w.reshape(-1, w.shape[-1]) if w.ndim in (1, 2) else None
-    if rows is None or not np.all(np.isfinite(rows)) or np.any(rows < 0) or np.any(rows.sum(1) <= 0):
-        raise ValueError("multinomial: input must be a 1-D or 2-D tensor of non-negative finite weights with a "
-                         "positive sum in every row")
-    k = int(num_samples)
-    if k < 1 or (not replacement and k > np.count_nonzero(rows, axis=1).min()):
-        raise ValueError(f"multinomial: cannot draw {num_samples} samples without replacement from rows with "
-                         f"{np.count_nonzero(rows, axis=1).min()} non-zero weights" if k >= 1 else
-                         f"multinomial: num_samples must be at least 1, got {num_samples}")
+    Gumbel top-k trick (the k largest of log w + Gumbel noise are a draw of k distinct indices; past a row's
+    non-zero weights its zero-weight indices follow, as PyTorch draws them rather than raising)."""
+    return _draw_multinomial(input, num_samples, replacement, generator, num_samples_position=2)
+
+
+def _multinomial_method(self, num_samples, replacement=False, *, generator=None):
+    """Tensor.multinomial: PyTorch's method parser counts num_samples as position 1 (self is not counted)."""
+    return _draw_multinomial(self, num_samples, replacement, generator, num_samples_position=1)
+
+
+def _draw_multinomial(input, num_samples, replacement, generator, num_samples_position):
+    if isinstance(input, np.ndarray):       # nn's own .data arrays (a Tensor in PyTorch)
+        input = Tensor._wrap(input)
+    rows, k = _check_multinomial(input, num_samples, replacement, num_samples_position)
     rng = _gen(generator)
     if replacement:
         cdf = np.cumsum(rows, axis=1)
         u = rng.random((len(rows), k)) * cdf[:, -1:]
-        idx = np.stack([np.searchsorted(c, r, side="right") for c, r in zip(cdf, u)])
+        idx = np.array([np.searchsorted(c, r, side="right") for c, r in zip(cdf, u)], np.int64).reshape(len(rows), k)
     else:
         with np.errstate(divide="ignore"):
             keys = np.log(rows) + rng.gumbel(size=rows.shape)
         idx = np.argsort(-keys, axis=1, kind="stable")[:, :k]
     idx = np.minimum(idx, rows.shape[1] - 1).astype(np.int64)
-    return _new(idx.reshape(w.shape[:-1] + (k,)), None, None, False)
+    return _new(idx.reshape(tuple(input.shape[:-1]) + (k,)), None, None, False)
 
 
-attach(bernoulli, multinomial)
+attach(bernoulli, multinomial=_multinomial_method)
 
 
 def _like(name, make):

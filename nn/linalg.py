@@ -7,7 +7,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from .dtypes import scalar_type_name
+from .dtypes import refuse_not_floating_or_complex, scalar_type_name
 from .tensor import Tensor, _broadcast_message
 from .tensor_ops.shape import cross as _cross
 from .tensor_ops.matrices import vandermonde
@@ -89,9 +89,7 @@ def _matrices(A, op, complex_ok=False):
     name = f"linalg.{op[:-3] if op.endswith('_ex') else op}"
     if A.ndim < 2:
         raise RuntimeError(f"{name}: The input tensor A must have at least 2 dimensions.")
-    if A.dtype.kind not in "fc":
-        raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. Got "
-                           f"{scalar_type_name(A.dtype)}")
+    refuse_not_floating_or_complex(A.dtype, name)
     if A.dtype.kind == "c" and not complex_ok:
         raise TypeError(f"{op}: nn's {op} takes real matrices only, got {A.dtype}")
 
@@ -824,9 +822,7 @@ def _ldl_square(A, op):
     if A.shape[-1] != A.shape[-2]:
         raise RuntimeError(f"{op}: A must be batches of square matrices, but they are {A.shape[-2]} by "
                            f"{A.shape[-1]} matrices")
-    if A.dtype.kind not in "fc":
-        raise RuntimeError(f"{op}: Expected a floating point or complex tensor as input. Got "
-                           f"{scalar_type_name(A.dtype)}")
+    refuse_not_floating_or_complex(A.dtype, op)
 
 
 @with_out          # (out=(LD, pivots ...) as PyTorch's)
@@ -906,6 +902,7 @@ def vector_norm(input, ord=2, dim=None, keepdim=False, *, dtype=None):
     """The ord-norm of input over dim (all elements when None): Tensor.norm's; ord 0 counts the non-zero elements.
     (PyTorch names the tensor input, and takes x= too: autoray calls linalg.norm(input=...).)"""
     x = input
+    refuse_not_floating_or_complex(x.dtype, "linalg.vector_norm")
     if ord == 0:
         return (x != 0).to(x.dtype).sum(dim, keepdim=keepdim) if dim is not None else (x != 0).to(x.dtype).sum()
     return x.norm(p=ord, dim=dim, keepdim=keepdim)
@@ -918,6 +915,7 @@ def matrix_norm(input, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
     largest / smallest column sum of |A|), inf / -inf (row sums), 2 / -2 (the largest / smallest singular value),
     'nuc' (the sum of the singular values)."""
     A = input
+    refuse_not_floating_or_complex(A.dtype, "linalg.matrix_norm")
     if ord == "fro":
         return A.norm(dim=dim, keepdim=keepdim)
     if ord in (1, -1, float("inf"), float("-inf")):

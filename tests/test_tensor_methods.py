@@ -388,9 +388,10 @@ def test_random_draws_follow_their_distributions():
     np.testing.assert_allclose(counts, [0.25, 0.0, 0.25, 0.5], atol=0.02)
     first = np.bincount(nn.stack([nn.multinomial(w[0], 1) for _ in range(4000)]).numpy().ravel(), minlength=4)
     np.testing.assert_allclose(first / 4000, [0.0, 0.25, 0.75, 0.0], atol=0.03)
-    with pytest.raises(ValueError, match="without replacement"):
-        nn.multinomial(w, 3)
-    with pytest.raises(ValueError, match="non-negative"):
+    # PyTorch 2.13 draws past a row's non-zero weights (its zero-weight indices follow, round 33 B) and refuses a
+    # negative weight with a RuntimeError "probability tensor contains either `inf`, `nan` or element < 0"
+    assert sorted(nn.multinomial(w, 3)[0].tolist()[:2]) == [1, 2]
+    with pytest.raises(RuntimeError, match="element < 0"):
         nn.multinomial(nn.tensor([-1.0, 2.0]), 1)
     nn.manual_seed(5)
     again = nn.normal(0.0, 1.0, size=(3,)).numpy()

@@ -35,6 +35,8 @@ def linear(input, weight, bias=None):
     mixed = isinstance(input, Tensor) and (x._data.dtype != weight._data.dtype
                                            or bias is not None and bias._data.dtype != weight._data.dtype)
     if mixed and bias is not None:
+        if not _bias_fused(x):
+            return linear(x, weight).add_(bias)    # PyTorch's matmul, then add_ (their checks, their words)
         _refuse_mixed_linear(x, weight, bias)      # PyTorch's addmm checks dtypes before shapes
     try:
         _check_ndim(weight, (2,), "linear", "weight", "(out_features, in_features)")
@@ -115,13 +117,33 @@ def _linear_vector(x, weight, bias):
     return x @ weight
 
 
+def _bias_fused(x):
+    """Whether PyTorch's linear fuses its bias into addmm of the input's rows: for a 2-D input, or a contiguous
+    one of any rank; otherwise it computes matmul(x, W^T), then adds the bias in place."""
+    return x.ndim == 2 or x.is_contiguous()
+
+
+def _matmul_folds(x, weight):
+    """Whether PyTorch's matmul(x, W^T) folds x (*, in) into rows for one mm (else it takes its batched bmm path):
+    for x of 1 or 2 dims, a weight that requires grad, an empty x, or leading dims that are one run of memory
+    (x[:, ::2] is one, x[:, :-1] and x.transpose(0, 1) are not)."""
+    if x.ndim <= 2 or weight.requires_grad or x.numel() == 0:
+        return True
+    shape, strides = x.shape, x.stride()
+    return all(strides[i] == strides[i + 1] * shape[i + 1] for i in range(x.ndim - 2))
+
+
 def _refuse_mixed_linear(x, weight, bias):
-    """PyTorch's errors for linear of two dtypes (nn computed in the widest): with a bias, linear is PyTorch's
-    addmm(bias, x, weight^T), whose check and words these are; without, its mm's."""
-    from ..dtypes import typeid_name  # noqa: PLC0415 - only the errors need them
+    """PyTorch's errors for linear of two dtypes (nn computed in the widest): with a fused bias, linear is
+    PyTorch's addmm(bias, x, weight^T), whose check and words these are; without, its matmul's: mm's words when
+    it folds the input's rows, else its batched path's (bmm's, which depend on the size of one product)."""
+    from ..dtypes import bmm_scalar_type_mismatch, typeid_name  # noqa: PLC0415 - only the errors need them
     from ..tensor_ops.shape import refuse_mixed_addmm  # noqa: PLC0415 - tensor_ops imports functional
     if bias is not None:
         refuse_mixed_addmm(bias, x, weight)
+    if not _matmul_folds(x, weight):
+        raise bmm_scalar_type_mismatch(x._data.dtype.name, weight._data.dtype.name,
+                                       x.shape[-2] * x.shape[-1] * weight.shape[0])
     raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {typeid_name(x._data.dtype.name)} != "
                        f"{typeid_name(weight._data.dtype.name)}")
 

@@ -5,7 +5,7 @@ import warnings
 import numpy as np
 
 from .. import kernels as K
-from ..dtypes import scalar_type_mismatch
+from ..dtypes import refuse_not_floating_or_complex, scalar_type_mismatch
 from ..autograd import graph_backward_from
 from ..tensor import Tensor, as_int, linear_graph_backward
 from ..tensor import get_rng
@@ -309,6 +309,8 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
     if out is not None:
         from ..tensor_ops.out_arg import store  # noqa: PLC0415 - tensor_ops builds on nn.functional
         return store("normalize", normalize(input, p, dim, eps), out)
+    if isinstance(input, Tensor):       # PyTorch divides by linalg.vector_norm, which names an integer input
+        refuse_not_floating_or_complex(input.dtype, "linalg.vector_norm")
     x = _tensor(input, "input", "normalize")
     if p in (math.inf, -math.inf, 0):
         # the max / min / count norms are no power sum: PyTorch's input / input.norm(p).clamp_min(eps), by the

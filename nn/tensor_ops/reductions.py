@@ -10,7 +10,8 @@ from collections import namedtuple
 
 import numpy as np
 
-from ..dtypes import get_default_dtype, kernel_not_implemented, refuse_kinds, scalar_type_name, to_dtype, to_real
+from ..dtypes import get_default_dtype, kernel_not_implemented, refuse_kinds, refuse_not_floating_or_complex, \
+    scalar_type_name, to_dtype, to_real
 from ..tensor import Tensor, _normalize_axes, as_int, conj_if_complex, is_grad_enabled, linear_graph_backward, quietly
 from ._attach import attach, numpy_axis
 
@@ -797,10 +798,27 @@ def _refuse_empty_extreme_norm(input, p, dim):
                                f"dimension is empty and the operation does not have an identity")
 
 
+def _matrix_order_norm(input, p, dim, keepdim):
+    """Tensor.norm(p='nuc', dim): PyTorch hands a string order to linalg.matrix_norm, over dim (two dims; all dims
+    when None, so a 2-D input), with its checks and words."""
+    from ..linalg import matrix_norm  # noqa: PLC0415 - linalg builds on tensor_ops
+    if input.ndim < 2:
+        raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 dimensions.")
+    dims = tuple(range(input.ndim)) if dim is None else (dim,) if isinstance(dim, int) else tuple(dim)
+    if len(dims) != 2:
+        raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {' '.join(map(str, dims))}")
+    return matrix_norm(input, p, dims, keepdim)
+
+
 @_zero_d
 def norm(input, p="fro", dim=None, keepdim=False):
     """Vector norm over dim (all elements when None): p = 2 / 'fro' (gradient 0 at a zero vector, as PyTorch), or
-    1, inf, -inf and other p (composed of the ops above); p = 0 counts the non-zero elements (no gradient)."""
+    1, inf, -inf and other p (composed of the ops above); p = 0 counts the non-zero elements (no gradient).
+    Integer and bool tensors are refused, as PyTorch's linalg.vector_norm does (whatever p). A string order other
+    than 'fro' ('nuc') is a matrix norm over the two dims (all of a 2-D input's), as PyTorch's Tensor.norm."""
+    if isinstance(p, str) and p != "fro":
+        return _matrix_order_norm(input, p, dim, keepdim)
+    refuse_not_floating_or_complex(input.dtype, "linalg.vector_norm")
     if p in ("fro", 2, 2.0):
         axes = _reduced_axes(dim, input.ndim)
         x = input._data
