@@ -202,7 +202,11 @@ class finfo:
             self.smallest_normal = self.tiny
             return
         # float16 is a name only for tensors here, but its limits are NumPy's
-        info = np.finfo(get_default_dtype() if type is None else float16 if type == float16 else to_dtype(type))
+        dt = get_default_dtype() if type is None else float16 if type == float16 else to_dtype(type)
+        if np.dtype(dt).kind not in "fc":       # PyTorch's TypeError (NumPy's finfo raises ValueError)
+            raise TypeError("torch.finfo() requires a floating point input type. Use torch.iinfo to handle "
+                            "'torch.finfo'")
+        info = np.finfo(dt)
         self.bits, self.dtype = builtins.int(info.bits), info.dtype.name
         self.eps, self.max, self.min = number(info.eps), number(info.max), number(info.min)
         self.tiny = self.smallest_normal = number(info.tiny)
@@ -215,7 +219,12 @@ class finfo:
 
 def iinfo(type):
     """Limits of an integer dtype (max, min, bits; NumPy's iinfo)."""
-    return np.iinfo(to_dtype(type))
+    dt = np.dtype(to_dtype(type))
+    if dt.kind == "b":          # PyTorch's TypeErrors (NumPy's iinfo raises ValueError)
+        raise TypeError("torch.bool is not supported by torch.iinfo")
+    if dt.kind not in "iu":
+        raise TypeError("torch.iinfo() requires an integer input type. Use torch.finfo to handle 'torch.iinfo'")
+    return np.iinfo(dt)
 
 
 def to_dtype(dtype, what="dtype"):

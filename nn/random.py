@@ -43,13 +43,28 @@ def set_rng_state(new_state):
     _set_state_tensor(_tensor.get_rng().bit_generator, new_state)
 
 
+def _state_array(new_state, caller):
+    """A state for set_rng_state -> its 37 bytes, refused in PyTorch's words and types: a non-tensor is a TypeError
+    "expected a torch.ByteTensor, but got NoneType" (Reformer's Deterministic replays a state it never recorded
+    when a backward runs in eval mode), another dtype "RNG state must be a torch.ByteTensor", another element
+    count a RuntimeError. nn's own uint8 arrays (nn.load of a saved state) stay accepted."""
+    hint = f" ({caller}: expected the uint8 array of shape ({_STATE_BYTES},) that nn.get_rng_state() returns)"
+    if not isinstance(new_state, (_tensor.Tensor, np.ndarray)):
+        kind = type(new_state)
+        kind = kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
+        raise _tensor.ArgumentTypeError(f"expected a nn.ByteTensor, but got {kind}{hint}")
+    arr = np.asarray(new_state._data if isinstance(new_state, _tensor.Tensor) else new_state)
+    if arr.dtype != np.uint8:
+        raise _tensor.ArgumentTypeError(f"RNG state must be a nn.ByteTensor{hint}")
+    if arr.size != _STATE_BYTES:       # PyTorch counts the bytes, whatever the shape
+        raise _tensor.ShapeError(f"Expected a CPUGeneratorImplState of size {_STATE_BYTES} but found the input "
+                                 f"RNG state size to be {arr.size}{hint}")
+    return arr.tobytes()
+
+
 def _set_state_tensor(bit_gen, new_state, caller="set_rng_state"):
     """Put a state from _state_tensor back into a PCG64 bit generator."""
-    arr = np.asarray(new_state._data if isinstance(new_state, _tensor.Tensor) else new_state)
-    if arr.dtype != np.uint8 or arr.shape != (_STATE_BYTES,):
-        raise ValueError(f"{caller}: expected the uint8 array of shape ({_STATE_BYTES},) that "
-                         f"nn.get_rng_state() returns, got dtype {arr.dtype} shape {arr.shape}")
-    raw = arr.tobytes()
+    raw = _state_array(new_state, caller)
     bit_gen.state = {"bit_generator": "PCG64",
                      "state": {"state": int.from_bytes(raw[:16], "little"),
                                "inc": int.from_bytes(raw[16:32], "little")},

@@ -63,6 +63,11 @@ class ShapeError(ValueError, RuntimeError):
     PyTorch raises RuntimeError there and NumPy ValueError: code written for either catches this."""
 
 
+class ArgumentTypeError(TypeError, ValueError):
+    """An argument of the wrong type (a list element that is no Tensor, an RNG state that is none): PyTorch's
+    TypeError, still a ValueError for code written for nn's earlier error."""
+
+
 # ----------------------------------------------------------------------------
 # Global state: the library's random generator (graph recording: nn/grad_mode.py).
 

@@ -1,6 +1,7 @@
 """Shape ops: pad, cat, flatten, pixel_shuffle, pixel_unshuffle."""
 import numpy as np
 
+from ..dtypes import checked_fill
 from ..tensor import ShapeError, Tensor, linear_graph_backward
 from ._args import _tensor, _common_dtype, _cast
 
@@ -15,13 +16,17 @@ def pad(input, pad, mode="constant", value=None):
     'replicate' or 'circular', as PyTorch. A negative amount in constant mode crops, as PyTorch's.
     """
     x = _tensor(input, "input", "pad", floating=False)
+    _check_pad_amounts(pad)
     if mode not in _PAD_MODES:
         # PyTorch's error for any other mode (speechbrain's Conv1d(padding_mode="zeros") reaches it)
         raise NotImplementedError(f"Unrecognised padding mode {mode}")
     if mode != "constant" and value is not None and value != 0:     # PyTorch refuses it rather than ignore it
         raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument')
-    if len(pad) % 2 or len(pad) // 2 > x.ndim:
-        raise ValueError(f"pad: pad must hold (before, after) pairs for at most {x.ndim} dims, got {pad!r}")
+    if len(pad) % 2:            # PyTorch's checks and words (ShapeError: its RuntimeError, nn's earlier ValueError)
+        raise ShapeError("Padding length must be divisible by 2")
+    if len(pad) // 2 > x.ndim:
+        raise ShapeError(f"Padding length should be less than or equal to two times the input dimension but got "
+                         f"padding length {len(pad)} and input of dimension {x.ndim}")
     if mode != "constant":
         _check_nonconstant_pad(x, [(int(pad[2 * i]), int(pad[2 * i + 1])) for i in range(len(pad) // 2)], mode)
     if any(int(p) < 0 for p in pad) and mode in ("reflect", "replicate"):
@@ -37,8 +42,8 @@ def pad(input, pad, mode="constant", value=None):
         keep = [slice(None)] * x.ndim
         for i in range(len(pad) // 2):
             lo, hi, n = int(pad[2 * i]), int(pad[2 * i + 1]), x.shape[x.ndim - 1 - i]
-            if n - max(0, -lo) - max(0, -hi) < 0:
-                raise ValueError(f"pad: cropping {pad!r} removes more than the {n} elements of dim {x.ndim - 1 - i}")
+            if n - max(0, -lo) - max(0, -hi) < 0:     # PyTorch crops by narrow(), in its words
+                raise ShapeError("narrow(): length must be non-negative.")
             keep[x.ndim - 1 - i] = slice(max(0, -lo), n - max(0, -hi))
         x, pad = x[tuple(keep)], [max(0, int(p)) for p in pad]      # then pad what is left (checked above)
     widths = [(0, 0)] * x.ndim
@@ -46,6 +51,10 @@ def pad(input, pad, mode="constant", value=None):
         widths[x.ndim - 1 - i] = (int(pad[2 * i]), int(pad[2 * i + 1]))
     if mode == "constant":
         crop = tuple(slice(lo, lo + n) for (lo, _), n in zip(widths, x.shape))
+        if value is not None and x.dtype.kind != "b":
+            # PyTorch takes the value as a double and converts it checked: -inf into int64 is its RuntimeError
+            # "value cannot be converted to type int64_t without overflow", 2.7 becomes 2 (NumPy: OverflowError)
+            value = checked_fill(float(value), x.dtype)
         y = np.pad(x._data, widths, constant_values=0.0 if value is None else value)
 
         def backward(g):
@@ -66,6 +75,34 @@ def pad(input, pad, mode="constant", value=None):
 
 
 _pad = pad
+
+
+def _check_pad_amounts(pad):
+    """PyTorch's argument parser on pad: a tuple of ints (NumPy ints and one-element integer tensors pass); int()
+    would silently truncate (1, 1.5) to (1, 1). Its words name the first element's type one way, later ones another
+    (and, quirk of the parser, let a bool pass after the first)."""
+    if not isinstance(pad, (tuple, list)):
+        raise TypeError(f"pad(): argument 'pad' (position 2) must be tuple of ints, not {_parser_type_name(pad)}")
+    for i, p in enumerate(pad):
+        if isinstance(p, Tensor):
+            ok = p.dtype.kind in "iu" and p.numel() == 1
+        else:
+            ok = isinstance(p, (int, np.integer)) and not (i == 0 and isinstance(p, bool))
+        if ok:
+            continue
+        if i == 0:
+            raise TypeError(f"pad(): argument 'pad' (position 2) must be tuple of ints, but found element of type "
+                            f"{_parser_type_name(p)} at pos 0")
+        raise TypeError(f"pad(): argument 'pad' failed to unpack the object at pos 2 with error \"type must be tuple "
+                        f"of ints,but got {_parser_type_name(p)}\"")
+
+
+def _parser_type_name(obj):
+    """A type as PyTorch's argument parser names it: float, NoneType, numpy.float64, Tensor."""
+    if isinstance(obj, Tensor):
+        return "Tensor"
+    module, name = type(obj).__module__, type(obj).__qualname__
+    return name if module == "builtins" else f"{module}.{name}"
 
 
 def _check_nonconstant_pad(x, pairs, mode):

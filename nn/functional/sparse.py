@@ -2,7 +2,7 @@
 import numpy as np
 
 from ..dtypes import scalar_type_name
-from ..tensor import Tensor, linear_graph_backward
+from ..tensor import Size, Tensor, linear_graph_backward
 from ._args import _tensor
 
 
@@ -133,9 +133,9 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
         raise ValueError("embedding_bag: mode='max' supports neither scale_grad_by_freq nor sparse, as PyTorch's")
     if per_sample_weights is not None:
         per_sample_weights = _tensor(per_sample_weights, "per_sample_weights", "embedding_bag")
-        if tuple(per_sample_weights.shape) != idx.shape:
-            raise ValueError(f"embedding_bag: per_sample_weights must have the input's shape {idx.shape}, got "
-                             f"{tuple(per_sample_weights.shape)}")
+        if tuple(per_sample_weights.shape) != idx.shape:     # PyTorch's words (PKM's EmbeddingBag takes weights)
+            raise ValueError(f"embedding_bag: If per_sample_weights ({per_sample_weights.shape!r}) is not None, then "
+                             f"it must have the same shape as the input ({Size(idx.shape)!r})")
         if mode != "sum":       # (PyTorch's order: the mode before the dtype)
             raise NotImplementedError(f"embedding_bag: per_sample_weights was not None. per_sample_weights is only "
                                       f"supported for mode='sum' (got mode={mode!r}). Please open a feature request "

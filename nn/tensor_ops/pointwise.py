@@ -457,6 +457,8 @@ def _triangle(name, fn):
     def op(input, diagonal=0):
         """Keep the upper (triu) / lower (tril) triangle of the last two dims from `diagonal` on; zero the rest."""
         x = input._data
+        if x.ndim < 2:      # NumPy would make a vector a square triangle; PyTorch refuses it
+            raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions")
         keep = fn(np.ones(x.shape[-2:], bool), diagonal)
         mask = Tensor._wrap(keep.astype(x.dtype)) if x.dtype.kind == "f" else None
         return _unary(input, np.where(keep, x, np.zeros((), x.dtype)), lambda: keep, name,   # slope 1 or 0

@@ -127,7 +127,9 @@ def _dims(dim, ndim, what):
     dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
     for d in dims:
         if not -max(ndim, 1) <= d < max(ndim, 1):        # (a 0-D tensor takes -1 and 0, as PyTorch's)
-            raise IndexError(f"{what}: dimension {d} out of range for a {ndim}-D tensor")
+            # PyTorch's words for every op here (Reformer's x.chunk(2, dim=2) of a 2-D input)
+            raise IndexError(f"Dimension out of range (expected to be in range of [{-max(ndim, 1)}, "
+                             f"{max(ndim, 1) - 1}], but got {d})")
     return tuple(sorted({int(d) % max(ndim, 1) for d in dims}))
 
 
@@ -328,17 +330,25 @@ def split(input, split_size_or_sections=None, dim=0, *, split_size=None):
     spec = split_size if split_size_or_sections is None else split_size_or_sections
     if spec is None:
         raise TypeError("split: give split_size (an int) or the sizes of the pieces (a list of ints)")
+    _at_least_1d(input, "split")
     d = _dims(dim, input.ndim, "split")[0]
     n = input.shape[d]
     if np.ndim(spec) == 0:
         step = as_int(spec, "split: split_size")
-        if step <= 0:
-            raise ValueError(f"split: split_size must be positive, got {step}")
-        sizes = [min(step, n - i) for i in range(0, n, step)] or [0]
+        if step < 0 or (step == 0 and n):   # PyTorch's checks and words (0 splits an empty dim); ShapeError is
+            # PyTorch's RuntimeError and nn's earlier ValueError
+            raise ShapeError(f"split expects split_size be non-negative, but got split_size={step}" if step < 0
+                             else f"split_size can only be 0 if dimension size is 0, but got dimension size of {n}")
+        sizes = [min(step, n - i) for i in range(0, n, step)] if step else []
+        sizes = sizes or [0]
     else:
         sizes = [as_int(s, "split: a section size") for s in spec]
+        if min(sizes, default=0) < 0:       # a negative size would silently move the cut (PyTorch refuses it)
+            raise ShapeError(f"split_with_sizes expects split_sizes have only non-negative entries, but got "
+                             f"split_sizes={sizes}")
         if sum(sizes) != n:
-            raise ValueError(f"split: sizes {sizes} add up to {sum(sizes)}, not to the length {n} of dim {dim}")
+            raise ShapeError(f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size at "
+                             f"dimension {dim}), but got split_sizes={sizes}")
     starts = np.cumsum([0] + sizes[:-1])
     lead = (slice(None),) * d
     pieces = tuple(input[lead + (slice(int(s), int(s) + k),)] for s, k in zip(starts, sizes))
@@ -366,18 +376,27 @@ def _one_node(pieces, op, **saved):
     return pieces
 
 
+def _at_least_1d(input, what):
+    """PyTorch's RuntimeError for chunk / split of a 0-D tensor (whose dims -1 and 0 _dims takes)."""
+    if input.ndim == 0:
+        raise RuntimeError(f"{what} expects at least a 1-dimensional tensor")
+
+
 def chunk(input, chunks, dim=0):
     """Split into `chunks` pieces of equal length (the last may be shorter), as PyTorch."""
-    n = input.shape[_dims(dim, input.ndim, "chunk")[0]]
+    _at_least_1d(input, "chunk")
     chunks = as_int(chunks, "chunk: chunks")
-    if chunks <= 0:
-        raise ValueError(f"chunk: the number of chunks must be positive, got {chunks}")
+    if chunks <= 0:         # PyTorch's words and order (before the dim); ShapeError: its RuntimeError, nn's ValueError
+        raise ShapeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    n = input.shape[_dims(dim, input.ndim, "chunk")[0]]
     return split(input, max(-(-n // chunks), 1), dim)
 
 
 def unbind(input, dim=0):
     """The slices along dim, each without that dim."""
-    d = _dims(dim, input.ndim, "unbind")[0]
+    d = _dims(dim, input.ndim, "unbind")[0]         # (a 0-D tensor passes with dims -1 and 0, wrapped to 0)
+    if input.ndim == 0:                             # PyTorch's words
+        raise IndexError(f"Dimension specified as {d} but tensor has no dimensions")
     return _one_node(tuple(input[(slice(None),) * d + (i,)] for i in range(input.shape[d])), "unbind", dim=d)
 
 
@@ -397,14 +416,19 @@ def stack(tensors, dim=0):
 
 def narrow(input, dim, start, length):
     """The slice start:start + length along dim (a view in PyTorch; here a differentiable slice)."""
+    from .indexing import IndexBoundsError     # (indexing imports this module)
+    if input.ndim == 0:                         # PyTorch's checks, order and words
+        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
     d = _dims(dim, input.ndim, "narrow")[0]
     size = input.shape[d]
     start, length = as_int(start, "narrow: start"), as_int(length, "narrow: length")
+    if length < 0:      # IndexBoundsError: PyTorch's RuntimeError, nn's earlier IndexError
+        raise IndexBoundsError("narrow(): length must be non-negative.")
     if not -size <= start <= size:
-        raise IndexError(f"narrow: start {start} is out of range for dim {dim} of size {size}")
+        raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], but got {start})")
     start = int(start) + size if start < 0 else int(start)
-    if length < 0 or start + length > size:
-        raise IndexError(f"narrow: start {start} + length {length} exceeds dim {dim} of size {size}")
+    if start + length > size:
+        raise IndexBoundsError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
     return input[(slice(None),) * d + (slice(start, start + int(length)),)]
 
 
@@ -651,8 +675,8 @@ def diagonal(input, offset=0, dim1=0, dim2=1):
 def tensor_split(input, indices_or_sections=None, dim=0, *, indices=None, sections=None):
     """Split into n nearly equal parts (a number: the first size % n parts one longer), or at the given indices
     (negative ones count from the end)."""
-    if input.ndim == 0:
-        raise ValueError("tensor_split: expected a tensor with at least 1 dim, got a 0-d tensor")
+    if input.ndim == 0:     # PyTorch's words (ShapeError: its RuntimeError, nn's earlier ValueError)
+        raise ShapeError("tensor_split expected at least a 1-dimensional tensor, but got a tensor with 0 dims")
     d = _dims(dim, input.ndim, "tensor_split")[0]
     n = input.shape[d]
     spec = next((v for v in (indices_or_sections, indices, sections) if v is not None), None)
@@ -663,7 +687,7 @@ def tensor_split(input, indices_or_sections=None, dim=0, *, indices=None, sectio
     if isinstance(spec, (int, np.integer)) and indices is None:
         k = int(spec)
         if k < 1:
-            raise ValueError(f"tensor_split: the number of sections must be at least 1, got {k}")
+            raise ShapeError(f"number of sections must be larger than 0, got {k}")
         cuts = [i * (n // k) + min(i, n % k) for i in range(1, k)]
     else:
         cuts = [min(max(int(i) + n if int(i) < 0 else int(i), 0), n) for i in np.atleast_1d(spec)]

@@ -10,7 +10,7 @@ from typing import NamedTuple, Optional
 
 import numpy as np
 
-from ..tensor import Tensor
+from ..tensor import ArgumentTypeError, ShapeError, Tensor
 from ..functional.shapes import cat, pad
 
 
@@ -44,12 +44,20 @@ class PackedSequence(_PackedSequenceFields):
         return self._replace(data=self.data.double())
 
 
+def _check_sequences(sequences):
+    """pad_sequence's list refused in PyTorch's types and words (TrainingWrapper pads whatever list it is given)."""
+    if not sequences:
+        raise ShapeError("received an empty list of sequences")    # PyTorch's RuntimeError, nn's ValueError
+    for i, s in enumerate(sequences):
+        if not isinstance(s, Tensor):
+            raise ArgumentTypeError(f"expected Tensor as element {i} in argument 0, but got {type(s).__name__}")
+
+
 def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side="right"):
     """Tensors (L_i, *) -> (max L, B, *) (or (B, max L, *) with batch_first), each padded with padding_value at
     the end (padding_side='right') or the start ('left'); differentiable in the sequences."""
     sequences = list(sequences)
-    if not sequences or not all(isinstance(s, Tensor) for s in sequences):
-        raise ValueError("pad_sequence: expected a non-empty list of Tensors")
+    _check_sequences(sequences)
     if padding_side not in ("right", "left"):
         raise ValueError(f"pad_sequence: padding_side must be 'right' or 'left', got {padding_side!r}")
     longest = max(s.shape[0] for s in sequences)
