@@ -219,7 +219,8 @@ class finfo:
 
 def iinfo(type):
     """Limits of an integer dtype (max, min, bits; NumPy's iinfo)."""
-    dt = np.dtype(to_dtype(type))
+    floating_name = type == float16 or isinstance(type, _NameOnly) and type.name in _NAME_ONLY_FINFO
+    dt = np.dtype(np.float16 if floating_name else to_dtype(type))     # (names only here: refused below, as finfo's)
     if dt.kind == "b":          # PyTorch's TypeErrors (NumPy's iinfo raises ValueError)
         raise TypeError("torch.bool is not supported by torch.iinfo")
     if dt.kind not in "iu":
@@ -368,6 +369,12 @@ def refuse_not_floating_or_complex(dtype, op):
     if np.dtype(dtype).kind not in "fc":
         raise RuntimeError(f"{op}: Expected a floating point or complex tensor as input. Got "
                            f"{scalar_type_name(dtype)}")
+
+
+def bmm_kernel(op, work):
+    """The CPU kernel PyTorch's bmm / baddbmm runs one (m, k) @ (k, n) product of work = m * k * n multiply-adds
+    in, as its refusal of a bool operand names it: its own loop below 400 (op), else addmm over the batch."""
+    return op if work < 400 else "addmm_impl_cpu_"
 
 
 def bmm_scalar_type_mismatch(first, second, work, op="bmm"):

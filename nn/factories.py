@@ -9,6 +9,7 @@ makes them repeatable. ``empty`` returns zeros (deterministic, same cost).
 """
 import functools
 import math
+import numbers
 import os
 import warnings
 
@@ -19,7 +20,7 @@ from .caller_warnings import warn_at_caller
 from .device import META, factory_device, meta_array
 from .dtypes import to_dtype, get_default_dtype, int64, result_dtype, checked_fill, refuse_int_overflow, \
     to_complex, to_real, scalar_type_name
-from .tensor import Size, Tensor, _as_array, as_sizes, as_int, _check_requires_grad
+from .tensor import Size, Tensor, _as_array, as_sizes, as_int, _check_requires_grad, refuse_unconvertible
 from .tensor_ops._attach import attach
 from .init import _rng as _gen, refuse_non_floating
 
@@ -37,8 +38,17 @@ def _sizes(size, keyword=None, fn=None):
         if size:
             raise TypeError("give the size either as arguments or as size=, not both")
         size = (keyword,)
+    size = parsed_sizes(size, fn)
+    if any(n < 0 for n in size):
+        raise ValueError(f"sizes must be non-negative, got {size}")
+    return size
+
+
+def parsed_sizes(size, fn=None, arg="size"):
+    """as_sizes(size), and for a size that is not an int, with fn (zeros, repeat, ...) PyTorch's argument parser's
+    TypeError naming fn and its argument arg ('size', 'repeats'); without fn nn's own TypeError."""
     try:
-        size = as_sizes(size, "a size")
+        return as_sizes(size, "a size")
     except TypeError:
         if fn is None:
             raise
@@ -50,19 +60,16 @@ def _sizes(size, keyword=None, fn=None):
             except TypeError:
                 kind = type(n).__name__
                 if i > 0:
-                    raise TypeError(f"{fn}(): argument 'size' failed to unpack the object at pos {i + 1} with "
+                    raise TypeError(f"{fn}(): argument '{arg}' failed to unpack the object at pos {i + 1} with "
                                     f'error "type must be tuple of ints,but got {kind}"') from None
                 if one and flat is not size:
-                    raise TypeError(f"{fn}(): argument 'size' (position 1) must be tuple of ints, but found element "
-                                    f"of type {kind} at pos 0") from None
+                    raise TypeError(f"{fn}(): argument '{arg}' (position 1) must be tuple of ints, but found "
+                                    f"element of type {kind} at pos 0") from None
                 if one:
-                    raise TypeError(f"{fn}(): argument 'size' (position 1) must be tuple of ints, not {kind}") \
+                    raise TypeError(f"{fn}(): argument '{arg}' (position 1) must be tuple of ints, not {kind}") \
                         from None
                 break               # zeros(2.5, 2): PyTorch's parser words it otherwise; nn's own message
         raise
-    if any(n < 0 for n in size):
-        raise ValueError(f"sizes must be non-negative, got {size}")
-    return size
 
 
 def _new(data, dtype, device, requires_grad):
@@ -124,17 +131,17 @@ def _holds_typed(data):
     return False
 
 
-def _tensors_as_numbers(data):
+def _tensors_as_numbers(data, integral=False):
     """A Tensor inside a list counts as its one number, as PyTorch reads it (tensor([acc1, acc5]) of (1,)-shaped
-    accuracies is (2,), not (2, 1)); a larger one is an error there too."""
+    accuracies is (2,), not (2, 1)). A larger one, or (integral: an integer dtype asked for) a floating one, is an
+    error there: ValueError here, which sends tensor() to _read_as_pytorch for PyTorch's words."""
     if isinstance(data, (list, tuple)):
         if not any(issubclass(t, (list, tuple, Tensor)) for t in set(map(type, data))):
             return data                                     # numbers only (the common case): nothing to convert
-        return [_tensors_as_numbers(d) for d in data]
+        return [_tensors_as_numbers(d, integral) for d in data]
     if isinstance(data, Tensor):
-        if data.numel() != 1:
-            raise ValueError(f"tensor(): a Tensor inside a list must have one element, got shape {tuple(data.shape)} "
-                             f"(use nn.stack to join tensors)")
+        if data.numel() != 1 or (integral and data.dtype.kind not in "biu"):
+            raise ValueError("a Tensor inside a list that PyTorch does not read as a number")
         return data.item()
     return data
 
@@ -193,18 +200,92 @@ def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False)
 
 def _tensor(data, dtype=None, device=None, requires_grad=False):
     """tensor() without its warning (x.new(data) copies a Tensor silently in PyTorch; x.new and new_tensor refuse
-    a negative stride as tensor does)."""
+    a negative stride as tensor does). Data NumPy cannot take as numbers (ragged lists, None, strings) is read
+    again as PyTorch reads it, for its errors (_read_as_pytorch)."""
     refuse_negative_strides(data)
-    typed = not isinstance(data, Tensor) and _holds_typed(data)
     if isinstance(data, Tensor):
-        arr = data._data.copy()
-    elif typed and dtype is None:
-        arr = np.array(_tensors_as_numbers(data), dtype=_list_dtype(data))
-    else:
-        arr = _infer(_tensors_as_numbers(data) if typed else data, dtype)
-        if arr.dtype.kind == "O":
-            raise TypeError(f"tensor(): data must be numbers or nested lists of equal lengths, got {data!r:.60}")
+        return _new(data._data.copy(), dtype, device, requires_grad)
+    if isinstance(data, np.ndarray):
+        refuse_unconvertible(data)
+        return _new(_infer(data, dtype), dtype, device, requires_grad)
+    try:
+        typed = _holds_typed(data)
+        if typed and dtype is None:
+            arr = np.array(_tensors_as_numbers(data), dtype=_list_dtype(data))
+        else:
+            integral = dtype is not None and np.dtype(to_dtype(dtype)).kind in "biu"
+            arr = _infer(_tensors_as_numbers(data, integral) if typed else data, dtype)
+    except (ValueError, TypeError):
+        arr = None
+    if arr is None or arr.dtype.kind not in "biufc":
+        arr = _read_as_pytorch(data, dtype)
     return _new(arr, dtype, device, requires_grad)
+
+
+def _sequence(obj):
+    """Whether PyTorch's reading of nested data walks into obj (a Python sequence that is not a str: bytes are one,
+    of ints; a Tensor is one where its rows are expected, see _store_as_pytorch)."""
+    return isinstance(obj, (list, tuple, range, bytes)) or (isinstance(obj, np.ndarray) and obj.ndim > 0)
+
+
+def _read_as_pytorch(data, dtype):
+    """data (not an array) read in PyTorch's three passes, for the data NumPy cannot take: its sizes from the first
+    elements (a str there: "too many dimensions 'str'"), without a dtype its dtype from every element (a str or
+    bytes: TypeError "new(): invalid data type 'str'"; anything else but numbers and tensors: RuntimeError "Could
+    not infer dtype of NoneType"), then its values, each sequence of the length its first sibling set (ValueError
+    "expected sequence of length 2 at dim 1 (got 1)"). -> ndarray of the dtype (a Tensor of one element counts as
+    its number; a larger one where a sequence is expected as its rows, as PyTorch: tensor([[1, 2], t2]))."""
+    if isinstance(data, (str, bytes)):
+        raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
+    sizes, obj = [], data
+    while _sequence(obj) or isinstance(obj, str):
+        if isinstance(obj, str):            # 'a'[0] is 'a': PyTorch counts dims until its limit
+            raise ValueError(f"too many dimensions '{type(obj).__name__}'")
+        sizes.append(len(obj))
+        if not len(obj):
+            break
+        obj = obj[0]
+
+    def infer(d):
+        if isinstance(d, (str, bytes)):
+            raise TypeError(f"new(): invalid data type '{type(d).__name__}'")
+        if _sequence(d):
+            for e in d:
+                infer(e)
+        elif not isinstance(d, (numbers.Number, np.generic, Tensor)):
+            raise RuntimeError(f"Could not infer dtype of {type(d).__name__}")
+    if dtype is None:                       # a given dtype is not inferred: each value is converted to it
+        infer(data)
+    target = np.dtype(to_dtype(dtype)) if dtype is not None else (_list_dtype(data) or get_default_dtype())
+    if math.prod(sizes) == 0:               # nothing to store: no length is checked (tensor([[], [1]]))
+        return np.zeros(sizes, target)
+    return np.array(_store_as_pytorch(data, sizes, 0, target), dtype=target)
+
+
+def _store_as_pytorch(obj, sizes, dim, target):
+    """PyTorch's recursive_store of obj at dim: nested lists of numbers, or its error (see _read_as_pytorch). A
+    value is converted as Python converts it to the target's C type: an integer one takes a real number or an
+    integer tensor of one element, a floating one a real number or a tensor of one element."""
+    if dim < len(sizes):
+        if isinstance(obj, Tensor) and obj.ndim:
+            obj = list(obj)                     # its rows, tensors (a float one refused below for an integer dtype)
+        if not (_sequence(obj) or isinstance(obj, str)):       # (a str is one here: tensor([[1], 'a'], dtype=...))
+            raise TypeError("not a sequence")
+        if len(obj) != sizes[dim]:
+            raise ValueError(f"expected sequence of length {sizes[dim]} at dim {dim} (got {len(obj)})")
+        return [_store_as_pytorch(e, sizes, dim + 1, target) for e in obj]
+    integral = target.kind in "biu"
+    if isinstance(obj, Tensor):
+        if integral and (obj.dtype.kind not in "biu" or obj.numel() != 1):
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        if obj.numel() != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return obj.item()
+    if isinstance(obj, numbers.Real if target.kind != "c" else numbers.Number):
+        return obj
+    kind = type(obj).__name__
+    raise TypeError(f"'{kind}' object cannot be interpreted as an integer" if integral else
+                    f"must be real number, not {kind}")
 
 
 def as_tensor(data, dtype=None, device=None):
@@ -241,8 +322,10 @@ def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=None):
 
 def from_numpy(ndarray):
     """A Tensor sharing ndarray's memory and dtype (changes to one show in the other)."""
-    if not isinstance(ndarray, np.ndarray):
-        raise TypeError(f"from_numpy expects an np.ndarray, got {type(ndarray).__name__}")
+    if not isinstance(ndarray, np.ndarray):     # (PyTorch names NumPy's scalar types by module: numpy.float64)
+        module = "numpy." if isinstance(ndarray, np.generic) else ""
+        raise TypeError(f"expected np.ndarray (got {module}{type(ndarray).__name__})")
+    refuse_unconvertible(ndarray)
     refuse_negative_strides(ndarray)
     return Tensor._wrap(ndarray)
 
@@ -602,15 +685,33 @@ def _check_multinomial(input, num_samples, replacement, num_samples_position):
     n = input.shape[-1]
     if not replacement and k > n:
         raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
-    if n == 0:      # PyTorch's range check reduces over the empty rows first
+    if n == 0 and not (replacement and k > 1):      # PyTorch's range check reduces over the empty rows first
         raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as the operation has no "
                            "identity.")
-    rows = _as_array(input).astype(np.float64).reshape(-1, n)
+    rows = _as_array(input).astype(np.float64).reshape(math.prod(input.shape[:-1]), n)   # (-1 fails when n is 0)
+    if replacement and k > 1:
+        _check_rows_with_replacement(rows)
+        return rows, k
     if not np.all(np.isfinite(rows)) or np.any(rows < 0):
         raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
     if np.any(rows.sum(1) <= 0):
         raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
     return rows, k
+
+
+def _check_rows_with_replacement(rows):
+    """PyTorch's checks of weights (m, n) drawn more than once with replacement (its kernel's, not the fast path's):
+    row by row, element by element, an entry that is not >= 0 (NaN too) or not finite, then the row's sum."""
+    bad = ~(rows >= 0) | ~np.isfinite(rows)
+    failing = bad.any(1) | (rows.sum(1) <= 0)
+    if not failing.any():
+        return
+    row, flags = rows[np.argmax(failing)], bad[np.argmax(failing)]
+    if not flags.any():
+        raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+    first = row[np.argmax(flags)]
+    raise RuntimeError("invalid multinomial distribution (encountering probability entry " +
+                       ("< 0)" if not first >= 0 else "= infinity or NaN)"))
 
 
 def multinomial(input, num_samples, replacement=False, *, generator=None):

@@ -9,7 +9,7 @@ import numpy as np
 
 from .dtypes import refuse_not_floating_or_complex, scalar_type_name
 from .tensor import Tensor, _broadcast_message
-from .tensor_ops.shape import cross as _cross
+from .tensor_ops.shape import _dims, cross as _cross
 from .tensor_ops.matrices import vandermonde
 from .tensor_ops.out_arg import with_out
 from .tensor_ops._attach import numpy_axis
@@ -903,8 +903,6 @@ def vector_norm(input, ord=2, dim=None, keepdim=False, *, dtype=None):
     (PyTorch names the tensor input, and takes x= too: autoray calls linalg.norm(input=...).)"""
     x = input
     refuse_not_floating_or_complex(x.dtype, "linalg.vector_norm")
-    if ord == 0:
-        return (x != 0).to(x.dtype).sum(dim, keepdim=keepdim) if dim is not None else (x != 0).to(x.dtype).sum()
     return x.norm(p=ord, dim=dim, keepdim=keepdim)
 
 
@@ -915,7 +913,7 @@ def matrix_norm(input, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
     largest / smallest column sum of |A|), inf / -inf (row sums), 2 / -2 (the largest / smallest singular value),
     'nuc' (the sum of the singular values)."""
     A = input
-    refuse_not_floating_or_complex(A.dtype, "linalg.matrix_norm")
+    _check_matrix_norm(A, ord, dim)
     if ord == "fro":
         return A.norm(dim=dim, keepdim=keepdim)
     if ord in (1, -1, float("inf"), float("-inf")):
@@ -929,17 +927,45 @@ def matrix_norm(input, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
         S = svdvals(A.movedim((rows, cols), (-2, -1)))
         out = S.sum(-1) if ord == "nuc" else S[..., 0] if ord == 2 else S[..., -1]
         return out.unsqueeze(min(rows, cols)).unsqueeze(max(rows, cols)) if keepdim else out
-    raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
+
+
+_MATRIX_ORDERS = ("fro", "nuc", 1, -1, 2, -2, math.inf, -math.inf)
+
+
+def _check_matrix_norm(A, ord, dim):
+    """PyTorch's checks of linalg.matrix_norm, in its order (the first failing one speaks): the order (before A:
+    an integer A with order 3 hears "Order 3 not supported."), A's dims, its dtype, then dim: two dims, in range,
+    different (their wrapped values named)."""
+    if isinstance(ord, str) and ord not in _MATRIX_ORDERS[:2] or \
+            not isinstance(ord, str) and ord not in _MATRIX_ORDERS[2:]:
+        raise RuntimeError(f"linalg.matrix_norm: Order {ord if isinstance(ord, str) else format(ord, 'g')} not "
+                           f"supported.")
+    if A.ndim < 2:
+        raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 dimensions.")
+    refuse_not_floating_or_complex(A.dtype, "linalg.matrix_norm")
+    dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
+    if len(dims) != 2:
+        raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {' '.join(map(str, dims))}")
+    rows, cols = (_dims(d, A.ndim, "linalg.matrix_norm")[0] for d in dims)
+    if rows == cols:
+        raise RuntimeError(f"linalg.matrix_norm: dims must be different. Got ({rows}, {cols})")
 
 
 @with_out
 @numpy_axis
 def norm(input, ord=None, dim=None, keepdim=False, *, dtype=None):
-    """vector_norm for one dim or a 1-D tensor, matrix_norm for two dims or a 2-D tensor (ord None: 2 / 'fro')."""
+    """PyTorch's dispatch: matrix_norm for an ord with two dims (dim None: a 2-D input's), or any string ord;
+    vector_norm otherwise (ord None: the 2-norm over dim, all elements when None). Its checks come first: dim of 1
+    or 2 dims; without dim, an ord needs a 1-D or 2-D input."""
     A = input
-    if (dim is not None and not isinstance(dim, int) and len(dim) == 2) or \
-            (dim is None and A.ndim == 2 and ord is not None):
-        return matrix_norm(A, "fro" if ord is None else ord, (-2, -1) if dim is None else dim, keepdim)
+    dims = None if dim is None else (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
+    if dims is not None and len(dims) not in (1, 2):
+        raise RuntimeError(f"linalg.norm: If dim is specified, it must be of length 1 or 2. Got {list(dims)}")
+    if dims is None and ord is not None and A.ndim not in (1, 2):
+        raise RuntimeError(f"linalg.norm: If dim is not specified but ord is, the input must be 1D or 2D. Got "
+                           f"{A.ndim}D.")
+    if isinstance(ord, str) or ord is not None and (len(dims) == 2 if dims is not None else A.ndim == 2):
+        return matrix_norm(A, ord, (0, 1) if dims is None else dims, keepdim)
     return vector_norm(A, 2 if ord is None else ord, dim, keepdim)
 
 

@@ -56,6 +56,8 @@ def _state_array(new_state, caller):
     arr = np.asarray(new_state._data if isinstance(new_state, _tensor.Tensor) else new_state)
     if arr.dtype != np.uint8:
         raise _tensor.ArgumentTypeError(f"RNG state must be a nn.ByteTensor{hint}")
+    if isinstance(new_state, _tensor.Tensor) and not new_state.is_contiguous():    # PyTorch reads its bytes in place
+        raise RuntimeError("RNG state must be contiguous")
     if arr.size != _STATE_BYTES:       # PyTorch counts the bytes, whatever the shape
         raise _tensor.ShapeError(f"Expected a CPUGeneratorImplState of size {_STATE_BYTES} but found the input "
                                  f"RNG state size to be {arr.size}{hint}")

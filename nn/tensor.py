@@ -121,6 +121,15 @@ _NUMPY_CONVERTIBLE = frozenset(np.dtype(t) for t in (np.float64, np.float32, np.
                                                      np.uint16, np.uint8, np.bool_))
 
 
+def refuse_unconvertible(arr):
+    """PyTorch's TypeError for an array of a dtype it does not convert (strings, objects, dates, long doubles), as
+    torch.tensor, from_numpy and the legacy constructors raise it."""
+    if arr.dtype not in _NUMPY_CONVERTIBLE:
+        raise TypeError(f"can't convert np.ndarray of type numpy.{arr.dtype.type.__name__}. The only supported "
+                        f"types are: float64, float32, float16, complex64, complex128, int64, int32, int16, int8, "
+                        f"uint64, uint32, uint16, uint8, and bool.")
+
+
 def legacy_data(value, dtype):
     """The data of PyTorch's legacy constructors (torch.Tensor, torch.FloatTensor, ...) as an ndarray of dtype: a
     number alone (Python's or NumPy's; an int is a size, handled before) is refused, and so is an array of a dtype
@@ -134,10 +143,7 @@ def legacy_data(value, dtype):
     if data.dtype != dtype:
         if not isinstance(value, np.ndarray):
             refuse_int_overflow(data, dtype)            # ByteTensor([300]): PyTorch's error; an array's cast wraps
-        if data.dtype not in _NUMPY_CONVERTIBLE:
-            raise TypeError(f"can't convert np.ndarray of type numpy.{data.dtype.type.__name__}. The only supported "
-                            f"types are: float64, float32, float16, complex64, complex128, int64, int32, int16, int8, "
-                            f"uint64, uint32, uint16, uint8, and bool.")
+        refuse_unconvertible(data)
         with np.errstate(over="ignore"):                # FloatTensor([1e40]) is inf, silently (PyTorch)
             data = data.astype(dtype)
     return data
@@ -426,9 +432,13 @@ def _refuse_bool_matmul(a, b, inner, out_size):
     """PyTorch has no bool matrix product on the CPU: a @ b of bool tensors (and mm, mv, dot, bmm, tensordot, which
     come here) raises its kernel's NotImplementedError, but for mm / mv / bmm with nothing to multiply (an empty
     result or an inner size 0: zeros, without calling the kernel)."""
+    from .dtypes import bmm_kernel  # noqa: PLC0415 - only the error needs it
     kernel = _matmul_kernel(a, b)
     if kernel == "dot" or (out_size and inner):
-        raise kernel_not_implemented(_MATMUL_KERNEL_NAMES[kernel], np.dtype(np.bool_))
+        name = _MATMUL_KERNEL_NAMES[kernel]
+        if kernel == "bmm":     # one product's multiply-adds decide bmm's kernel
+            name = bmm_kernel(name, (a.shape[-2] if a.ndim >= 2 else 1) * inner * (b.shape[-1] if b.ndim >= 2 else 1))
+        raise kernel_not_implemented(name, np.dtype(np.bool_))
 
 
 def _matmul_size_error(a, b):

@@ -218,6 +218,10 @@ def _elu_slope_graph(x, xd, scale, s):
 def gelu(input, approximate="none"):
     """x Phi(x) (Phi the standard normal CDF); approximate='tanh' uses PyTorch's tanh formula."""
     x = _tensor(input, "input", "gelu")
+    if not isinstance(approximate, str):
+        raise TypeError(f"gelu(): argument 'approximate' must be str, not {type(approximate).__name__}")
+    if approximate not in ("none", "tanh"):
+        raise RuntimeError("approximate argument must be either none or tanh.")
     xd, dt = x._data, x.dtype
     if approximate == "none":
         from scipy.special import erf  # noqa: PLC0415 - scipy is only needed here
@@ -238,8 +242,6 @@ def gelu(input, approximate="none"):
             # y = x (1 + tanh u) / 2  =>  dy = (1 + t) / 2 + x (1 - t^2) u' / 2, u' = k (1 + 3 * 0.044715 x^2)
             du = k * (1 + 3 * 0.044715 * xd * xd)
             return ((g * (0.5 * (1 + t) + 0.5 * xd * (1 - t * t) * du)).astype(dt, copy=False),)
-    else:
-        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
 
     def graph_backward(g):
         # the same derivatives by recorded ops (create_graph)

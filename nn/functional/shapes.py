@@ -20,13 +20,13 @@ def pad(input, pad, mode="constant", value=None):
     if mode not in _PAD_MODES:
         # PyTorch's error for any other mode (speechbrain's Conv1d(padding_mode="zeros") reaches it)
         raise NotImplementedError(f"Unrecognised padding mode {mode}")
-    if mode != "constant" and value is not None and value != 0:     # PyTorch refuses it rather than ignore it
-        raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument')
     if len(pad) % 2:            # PyTorch's checks and words (ShapeError: its RuntimeError, nn's earlier ValueError)
         raise ShapeError("Padding length must be divisible by 2")
     if len(pad) // 2 > x.ndim:
         raise ShapeError(f"Padding length should be less than or equal to two times the input dimension but got "
                          f"padding length {len(pad)} and input of dimension {x.ndim}")
+    if mode != "constant" and value is not None and value != 0:     # PyTorch refuses it rather than ignore it
+        raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument')
     if mode != "constant":
         _check_nonconstant_pad(x, [(int(pad[2 * i]), int(pad[2 * i + 1])) for i in range(len(pad) // 2)], mode)
     if any(int(p) < 0 for p in pad) and mode in ("reflect", "replicate"):
@@ -55,7 +55,8 @@ def pad(input, pad, mode="constant", value=None):
             # PyTorch takes the value as a double and converts it checked: -inf into int64 is its RuntimeError
             # "value cannot be converted to type int64_t without overflow", 2.7 becomes 2 (NumPy: OverflowError)
             value = checked_fill(float(value), x.dtype)
-        y = np.pad(x._data, widths, constant_values=0.0 if value is None else value)
+        # (NumPy's pad takes no widths for a 0-d array: PyTorch's pad of () is a copy of it)
+        y = np.pad(x._data, widths, constant_values=0.0 if value is None else value) if x.ndim else x._data.copy()
 
         def backward(g):
             # padded cells are constants: the input's gradient is the centre crop

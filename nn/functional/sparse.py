@@ -132,7 +132,8 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
     if mode == "max" and (scale_grad_by_freq or sparse):
         raise ValueError("embedding_bag: mode='max' supports neither scale_grad_by_freq nor sparse, as PyTorch's")
     if per_sample_weights is not None:
-        per_sample_weights = _tensor(per_sample_weights, "per_sample_weights", "embedding_bag")
+        # (any dtype here: PyTorch checks the shape and the mode before it names a dtype other than the weight's)
+        per_sample_weights = _tensor(per_sample_weights, "per_sample_weights", "embedding_bag", floating=False)
         if tuple(per_sample_weights.shape) != idx.shape:     # PyTorch's words (PKM's EmbeddingBag takes weights)
             raise ValueError(f"embedding_bag: If per_sample_weights ({per_sample_weights.shape!r}) is not None, then "
                              f"it must have the same shape as the input ({Size(idx.shape)!r})")

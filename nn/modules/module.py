@@ -423,15 +423,22 @@ class Module:
         object.__delattr__(self, name)
 
     def _check_new_name(self, kind, name):
+        """PyTorch's checks of a name to register, in its order and words: a str, no '.', not empty, not taken by
+        anything but this kind (a parameter's name for a buffer too); add_module asks about a taken name before
+        the dot, and names the dotted name."""
         if not isinstance(name, str):
-            raise TypeError(f"{kind} name must be a str, got {type(name).__name__}")
-        if name == "" or "." in name:
-            raise KeyError(f"{kind} name can't be empty or contain '.', got {name!r}")
+            raise TypeError(f"{kind} name should be a string. Got {_typename(name)}")
         self._registries(kind)
-        # PyTorch's: a name taken by anything but this kind (a parameter's name for a buffer too) is refused
         own = {"parameter": "_parameters", "buffer": "_buffers", "module": "_modules"}[kind]
-        if hasattr(self, name) and name not in self.__dict__[own]:
-            raise KeyError(f"attribute {name!r} already exists")
+        taken = hasattr(self, name) and name not in self.__dict__[own]
+        if kind == "module" and taken:
+            raise KeyError(f"attribute '{name}' already exists")
+        if "." in name:
+            raise KeyError(f'{kind} name can\'t contain "."' + (f", got: {name}" if kind == "module" else ""))
+        if name == "":
+            raise KeyError(f'{kind} name can\'t be empty string ""')
+        if taken:
+            raise KeyError(f"attribute '{name}' already exists")
 
     def register_parameter(self, name, param):
         """Add a Parameter (or None, a declared-but-absent parameter such as a missing bias)."""
@@ -462,10 +469,10 @@ class Module:
             self._non_persistent_buffers.add(name)
 
     def add_module(self, name, module):
-        """Add a child module (or None)."""
-        self._check_new_name("module", name)
+        """Add a child module (or None). PyTorch checks the module before its name."""
         if module is not None and not isinstance(module, Module):
-            raise TypeError(f"{type(module).__name__} is not a Module subclass")
+            raise TypeError(f"{_typename(module)} is not a Module subclass")
+        self._check_new_name("module", name)
         self._discard(name, keep="_modules")
         if _global_module_registration_hooks:
             module = _registration_hooks(_global_module_registration_hooks, self, name, module)

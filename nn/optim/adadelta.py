@@ -5,7 +5,7 @@ results agree with PyTorch to rounding.
 """
 import numpy as np
 
-from .optimizer import Optimizer, _number, pytorch_flags
+from .optimizer import Optimizer, _hyper, _lr, pytorch_flags
 
 
 class Adadelta(Optimizer):
@@ -24,10 +24,11 @@ class Adadelta(Optimizer):
                                       **pytorch_flags(maximize, **flags)))
 
     def _validate(self, group):
-        group["lr"] = _number("learning rate (lr)", group["lr"], low=0.0)
-        group["rho"] = _number("rho value", group["rho"], low=0.0, high=1.0)
-        group["eps"] = _number("epsilon value (eps)", group["eps"], low=0.0)
-        group["weight_decay"] = _number("weight_decay", group["weight_decay"], low=0.0)
+        # PyTorch's checks, in its order and words
+        group["lr"] = _lr(group["lr"], lambda v: 0.0 <= v)
+        group["rho"] = _hyper(group["rho"], lambda v: 0.0 <= v <= 1.0, "rho value")
+        group["eps"] = _hyper(group["eps"], lambda v: 0.0 <= v, "epsilon value")
+        group["weight_decay"] = _hyper(group["weight_decay"], lambda v: 0.0 <= v, "weight_decay value")
         group["maximize"] = bool(group["maximize"])
 
     def step(self):
@@ -71,12 +72,13 @@ class Adagrad(Optimizer):
         return {"sum": np.full_like(p._data, group["initial_accumulator_value"])}
 
     def _validate(self, group):
-        group["lr"] = _number("learning rate (lr)", group["lr"], low=0.0)
-        group["lr_decay"] = _number("lr_decay value", group["lr_decay"], low=0.0)
-        group["weight_decay"] = _number("weight_decay", group["weight_decay"], low=0.0)
-        group["initial_accumulator_value"] = _number("initial_accumulator_value",
-                                                     group["initial_accumulator_value"], low=0.0)
-        group["eps"] = _number("epsilon value (eps)", group["eps"], low=0.0)
+        # PyTorch's checks, in its order and words
+        group["lr"] = _lr(group["lr"], lambda v: 0.0 <= v)
+        group["lr_decay"] = _hyper(group["lr_decay"], lambda v: 0.0 <= v, "lr_decay value")
+        group["weight_decay"] = _hyper(group["weight_decay"], lambda v: 0.0 <= v, "weight_decay value")
+        group["initial_accumulator_value"] = _hyper(group["initial_accumulator_value"], lambda v: 0.0 <= v,
+                                                    "initial_accumulator_value value")
+        group["eps"] = _hyper(group["eps"], lambda v: 0.0 <= v, "epsilon value")
         group["maximize"] = bool(group["maximize"])
 
     def step(self):

@@ -9,7 +9,7 @@ import numpy as np
 
 from ..tensor import Tensor
 from ..tensor_ops.pointwise import _lerp_rounded_once
-from .optimizer import Optimizer
+from .optimizer import Optimizer, checking
 
 
 class Adafactor(Optimizer):
@@ -32,9 +32,9 @@ class Adafactor(Optimizer):
                                       foreach=foreach, maximize=maximize))
 
     def _validate(self, group):
-        # PyTorch's checks and words (its constructor's)
+        # PyTorch's checks and words (its constructor's: a group given as a dict is not checked)
         lr = group["lr"].item() if isinstance(group["lr"], Tensor) else group["lr"]
-        checks = (("Learning rate should be >= 0", lr, 0.0 <= lr),
+        checks = () if not checking() else (("Learning rate should be >= 0", lr, 0.0 <= lr),
                   ("beta2_decay should be <= 0", group["beta2_decay"], 0.0 >= group["beta2_decay"]),
                   ("epsilon1 should be >= 0", group["eps"][0], group["eps"][0] is None or 0.0 <= group["eps"][0]),
                   ("epsilon2 should be >= 0", group["eps"][1], 0.0 <= group["eps"][1]),

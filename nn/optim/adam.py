@@ -2,19 +2,21 @@
 import numpy as np
 
 from .. import kernels as K
-from .optimizer import Optimizer, _number, pytorch_flags, real_view
+from .optimizer import Optimizer, _hyper, _lr, checking, pytorch_flags, real_view
 
 
-def validate_adam_group(group):
-    """Check the hyper-parameters every Adam-like optimizer has: lr, betas, eps, weight_decay."""
-    group["lr"] = _number("learning rate (lr)", group["lr"], low=0.0)
+def validate_adam_group(group, positive=False):
+    """Read the hyper-parameters every Adam-like optimizer has: lr, betas, eps, weight_decay; checked as PyTorch's
+    (0.0 <= lr: a NaN fails; 0.0 < lr and eps with positive, SparseAdam's)."""
+    low = (lambda v: 0.0 < v) if positive else (lambda v: 0.0 <= v)
+    group["lr"] = _lr(group["lr"], low)
+    group["eps"] = _hyper(group["eps"], low, "epsilon value")
     betas = group["betas"]
-    if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-        raise ValueError(f"Invalid betas: {betas!r} (expected a pair (beta1, beta2))")
-    group["betas"] = (_number("beta parameter at index 0 (betas[0])", betas[0], 0.0, 1.0, high_open=True),
-                      _number("beta parameter at index 1 (betas[1])", betas[1], 0.0, 1.0, high_open=True))
-    group["eps"] = _number("epsilon value (eps)", group["eps"], low=0.0)
-    group["weight_decay"] = _number("weight_decay", group["weight_decay"], low=0.0)
+    if checking() or isinstance(betas, (tuple, list)):      # (PyTorch reads betas[0] and betas[1] as they come)
+        group["betas"] = tuple(_hyper(betas[i], lambda v: 0.0 <= v < 1.0, f"beta parameter at index {i}")
+                               for i in (0, 1))
+    if "weight_decay" in group:
+        group["weight_decay"] = _hyper(group["weight_decay"], lambda v: 0.0 <= v, "weight_decay value")
 
 
 class Adam(Optimizer):
@@ -36,8 +38,6 @@ class Adam(Optimizer):
 
     def _validate(self, group):
         validate_adam_group(group)
-        if not isinstance(group["amsgrad"], (bool, np.bool_)):
-            raise ValueError(f"Invalid amsgrad: {group['amsgrad']!r} (expected True or False)")
         group["amsgrad"] = bool(group["amsgrad"])
 
     def step(self):

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..dtypes import get_default_dtype
 from .adam import validate_adam_group
-from .optimizer import Optimizer, _number, pytorch_flags
+from .optimizer import Optimizer, _hyper, pytorch_flags
 
 
 class _AdamFamily(Optimizer):
@@ -60,7 +60,7 @@ class NAdam(_AdamFamily):
 
     def _validate(self, group):
         super()._validate(group)
-        group["momentum_decay"] = _number("momentum_decay", group["momentum_decay"], low=0.0)
+        group["momentum_decay"] = _hyper(group["momentum_decay"], lambda v: 0.0 <= v, "momentum_decay value")
         group["decoupled_weight_decay"] = bool(group.get("decoupled_weight_decay", False))
 
     def step(self):
@@ -127,6 +127,10 @@ class SparseAdam(_AdamFamily):
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, maximize=False):
         super().__init__(params, lr, betas, eps, 0.0, maximize, {})
+
+    def _validate(self, group):
+        validate_adam_group(group, positive=True)          # PyTorch's 0.0 < lr and 0.0 < eps
+        group["maximize"] = bool(group["maximize"])
 
     def step(self):
         for group in self.param_groups:

@@ -3,7 +3,7 @@ step whose iterates are averaged (in ``state["ax"]``) from step t0 on."""
 import numpy as np
 
 from ..dtypes import get_default_dtype
-from .optimizer import Optimizer, _number, pytorch_flags
+from .optimizer import Optimizer, _hyper, _lr, pytorch_flags
 
 
 class ASGD(Optimizer):
@@ -19,10 +19,11 @@ class ASGD(Optimizer):
                                       **pytorch_flags(maximize, **flags)))
 
     def _validate(self, group):
-        group["lr"] = _number("learning rate (lr)", group["lr"], low=0.0)
-        group["weight_decay"] = _number("weight_decay", group["weight_decay"], low=0.0)
+        # PyTorch's checks and words (lambd, alpha and t0 unchecked)
+        group["lr"] = _lr(group["lr"], lambda v: 0.0 <= v)
+        group["weight_decay"] = _hyper(group["weight_decay"], lambda v: 0.0 <= v, "weight_decay value")
         for name in ("lambd", "alpha", "t0"):
-            group[name] = _number(name, group[name])
+            group[name] = _hyper(group[name])
 
     def step(self):
         """One update of every parameter that has a gradient (parameters with grad None are skipped)."""

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..grad_mode import enable_grad
 from ..tensor import Tensor
-from .optimizer import Optimizer, _array, _copied, _number, _python
+from .optimizer import Optimizer, _array, _copied, _hyper, _lr, _python
 
 
 _Point = collections.namedtuple("_Point", "t f g slope")     # a trial step: loss, gradient, slope g.d there
@@ -117,8 +117,6 @@ class LBFGS(Optimizer):
 
     def __init__(self, params, lr=1, max_iter=20, max_eval=None, tolerance_grad=1e-7, tolerance_change=1e-9,
                  history_size=100, line_search_fn=None):
-        if line_search_fn not in (None, "strong_wolfe"):
-            raise RuntimeError("only 'strong_wolfe' is supported")
         max_eval = max_iter * 5 // 4 if max_eval is None else max_eval
         super().__init__(params, dict(lr=lr, max_iter=max_iter, max_eval=max_eval, tolerance_grad=tolerance_grad,
                                       tolerance_change=tolerance_change, history_size=history_size,
@@ -127,13 +125,10 @@ class LBFGS(Optimizer):
             raise ValueError("LBFGS doesn't support per-parameter options (parameter groups)")
 
     def _validate(self, group):
-        group["lr"] = _number("learning rate (lr)", group["lr"], low=0.0)
-        group["tolerance_grad"] = _number("tolerance_grad", group["tolerance_grad"], low=0.0)
-        group["tolerance_change"] = _number("tolerance_change", group["tolerance_change"], low=0.0)
-        for name in ("max_iter", "max_eval", "history_size"):
-            if int(group[name]) < 1:
-                raise ValueError(f"LBFGS: {name} must be at least 1, got {group[name]}")
-            group[name] = int(group[name])
+        # PyTorch checks lr only (its words); the rest are used as given
+        group["lr"] = _lr(group["lr"], lambda v: 0.0 <= v)
+        for name in ("tolerance_grad", "tolerance_change", "max_iter", "max_eval", "history_size"):
+            group[name] = _hyper(group[name])
 
     @property
     def _all_params(self):
@@ -209,7 +204,9 @@ class LBFGS(Optimizer):
             gtd = g @ d
             if gtd > -tol_change:                               # not a descent direction
                 break
-            if group.get("line_search_fn") == "strong_wolfe":
+            if group.get("line_search_fn") is not None:
+                if group["line_search_fn"] != "strong_wolfe":       # (checked here, where PyTorch checks it)
+                    raise RuntimeError("only 'strong_wolfe' is supported")
                 x0 = [p._data.copy() for p in self._all_params]
                 found, ls_evals = _wolfe_search(lambda t_: self._directional_evaluate(closure, x0, t_, d), t, d,
                                                 _Point(0, loss, g, gtd), max_ls=max_eval - evals)

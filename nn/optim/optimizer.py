@@ -24,6 +24,7 @@ import numbers
 
 import numpy as np
 
+from ..caller_warnings import warn_at_caller
 from ..grad_mode import enable_grad
 from ..hooks import RemovableHandle
 from ..tensor import Tensor
@@ -43,6 +44,43 @@ def _number(name, value, low=None, high=None, high_open=False):
         interval = f"[{low}, {high}{')' if high_open else ']'}" if high is not None else f">= {low}"
         raise ValueError(f"Invalid {name}: {value} (must be {interval})")
     return value
+
+
+def _typename(obj):
+    """PyTorch's torch.typename ('nn.FloatTensor', 'float'), for its messages."""
+    from ..tensor_ops.extras import typename             # noqa: PLC0415 - only for an error message
+    return typename(obj)
+
+
+# non-empty while an optimizer's constructor checks its arguments (Optimizer.__init__): _hyper checks only then
+_CHECKING = []
+
+
+def checking():
+    """Whether the hyper-parameters being read are the constructor's arguments, which PyTorch checks."""
+    return bool(_CHECKING)
+
+
+def _hyper(value, check=None, words=None):
+    """A hyper-parameter as a group keeps it: a one-element real tensor as its number, an int as an int (PyTorch
+    keeps what it is given), anything else as it is (PyTorch checks no types: a str fails at the first step).
+    check: PyTorch's comparison of the constructor's argument (``lambda v: 0.0 <= v`` for Adam's lr, ``lambda v:
+    not v < 0.0`` for SGD's, which lets NaN through), run on the value as given, so that a str or None raises
+    Python's TypeError of that comparison as there; False is ValueError "Invalid {words}: {value}"."""
+    if check is not None and checking() and not check(value):
+        raise ValueError(f"Invalid {words}: {value}")
+    if isinstance(value, Tensor) and value.numel() == 1 and value.dtype.kind in "fiu":
+        value = value.item()
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        return value
+    return int(value) if isinstance(value, numbers.Integral) else float(value)
+
+
+def _lr(value, check):
+    """The learning rate, read by _hyper with PyTorch's check of a tensor lr first (it must hold one value)."""
+    if checking() and isinstance(value, Tensor) and value.numel() != 1:
+        raise ValueError("Tensor lr must be 1-element")
+    return _hyper(value, check, "learning rate")
 
 
 class _RequiredParameter:
@@ -216,9 +254,14 @@ class Optimizer:
         self.defaults = dict(defaults)
         self.param_groups = []
         self.state = _StateByParam()
-        if hasattr(params, "data") and hasattr(params, "grad"):
-            raise TypeError("params must be an iterable of Parameters (e.g. model.parameters()), "
-                            "got a single Tensor; wrap it in a list")
+        _CHECKING.append(True)              # the arguments first, checked as PyTorch's __init__ checks them
+        try:
+            self._validate(dict(defaults))
+        finally:
+            _CHECKING.pop()
+        if isinstance(params, Tensor):
+            raise TypeError(f"params argument given to the optimizer should be an iterable of Tensors or dicts, but "
+                            f"got {_typename(params)}")
         groups = list(params)
         if len(groups) == 0:
             raise ValueError("optimizer got an empty parameter list")
@@ -261,33 +304,37 @@ class Optimizer:
         itself becomes the group, filled in place as PyTorch's: an optimizer built again from the same dicts
         (torchdr's after early exaggeration) inherits the first one's lr / momentum, and shares the group."""
         if not isinstance(group, dict):
-            raise TypeError(f"param group must be a dict, got {type(group).__name__}")
-        params = group.get("params")
-        if params is None:
-            raise ValueError("param group has no 'params'")
-        if hasattr(params, "data") and hasattr(params, "grad"):
+            raise TypeError(f"param_group must be a dict, but got {type(group)}")
+        params = group["params"]
+        if isinstance(params, Tensor):
             params = [params]
+        elif isinstance(params, set):
+            raise TypeError("optimizer parameters need to be organized in ordered collections, but the ordering of "
+                            "tensors in sets will change between runs. Please use a list instead.")
         params = list(params)
-        seen = {id(p) for g in self.param_groups for p in g["params"]}
         for p in params:
             if not isinstance(p, Tensor):
-                raise TypeError(f"optimizer can only optimize Tensors/Parameters, got {type(p).__name__}")
+                raise TypeError(f"optimizer can only optimize Tensors, but one of the params is {_typename(p)}")
             if not p.is_leaf:               # a frozen parameter is accepted (and never updated), as in PyTorch
-                raise ValueError("can't optimize a non-leaf Tensor (the result of an op); pass the tensors "
-                                 "it was computed from, or detach() it and set requires_grad")
-            if id(p) in seen:
-                raise ValueError("some parameters appear in more than one parameter group (or twice)")
-            seen.add(id(p))
+                raise ValueError("can't optimize a non-leaf Tensor")
         group["params"] = params
         for name, default in self.defaults.items():
             if default is required and name not in group:
                 raise ValueError(f"parameter group didn't specify a value of required optimization parameter {name}")
             group.setdefault(name, default)
+        if len({id(p) for p in params}) != len(params):     # PyTorch's warning; the parameter is kept twice
+            warn_at_caller("optimizer contains a parameter group with duplicate parameters; in future, this will "
+                           "cause an error; see github.com/pytorch/pytorch/issues/40967 for more information")
+        seen = {id(p) for g in self.param_groups for p in g["params"]}
+        if any(id(p) in seen for p in params):
+            raise ValueError("some parameters appear in more than one parameter group")
         self._validate(group)
         self.param_groups.append(group)
 
     def _validate(self, group):
-        """Check a group's hyper-parameters (ValueError naming the bad one); nothing to check here."""
+        """Read a group's hyper-parameters into the values the step uses (_hyper). Run first on the constructor's
+        arguments, when _hyper also checks them as PyTorch's __init__ does (a group given as a dict is not checked
+        there either). Nothing to read here."""
 
     def _gradients(self, group, new_state):
         """(p, state, g, dt) for each parameter of group that has a gradient, for optimizers written in NumPy:

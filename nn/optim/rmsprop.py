@@ -6,7 +6,7 @@ keeps results comparable to float tolerance.
 """
 import numpy as np
 
-from .optimizer import Optimizer, _number, pytorch_flags
+from .optimizer import Optimizer, _hyper, _lr, pytorch_flags
 
 
 class RMSprop(Optimizer):
@@ -25,13 +25,12 @@ class RMSprop(Optimizer):
                                       centered=centered, **pytorch_flags(maximize, **flags)))
 
     def _validate(self, group):
-        group["lr"] = _number("learning rate (lr)", group["lr"], low=0.0)
-        group["alpha"] = _number("alpha", group["alpha"], low=0.0)
-        group["eps"] = _number("epsilon value (eps)", group["eps"], low=0.0)
-        group["weight_decay"] = _number("weight_decay", group["weight_decay"], low=0.0)
-        group["momentum"] = _number("momentum", group["momentum"], low=0.0)
-        if not isinstance(group["centered"], (bool, np.bool_)):
-            raise ValueError(f"Invalid centered: {group['centered']!r} (expected True or False)")
+        # PyTorch's checks, in its order and words
+        group["lr"] = _lr(group["lr"], lambda v: 0.0 <= v)
+        group["eps"] = _hyper(group["eps"], lambda v: 0.0 <= v, "epsilon value")
+        group["momentum"] = _hyper(group["momentum"], lambda v: 0.0 <= v, "momentum value")
+        group["weight_decay"] = _hyper(group["weight_decay"], lambda v: 0.0 <= v, "weight_decay value")
+        group["alpha"] = _hyper(group["alpha"], lambda v: 0.0 <= v, "alpha value")
         group["centered"] = bool(group["centered"])
 
     def step(self):

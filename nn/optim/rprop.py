@@ -2,7 +2,7 @@
 the gradient with a step size of its own per element."""
 import numpy as np
 
-from .optimizer import Optimizer, _number, pytorch_flags
+from .optimizer import Optimizer, _lr, checking, pytorch_flags
 
 
 class Rprop(Optimizer):
@@ -17,11 +17,12 @@ class Rprop(Optimizer):
                                       **pytorch_flags(maximize, **flags)))
 
     def _validate(self, group):
-        group["lr"] = _number("learning rate (lr)", group["lr"], low=0.0)
-        etaminus, etaplus = (float(e) for e in group["etas"])
-        if not 0.0 < etaminus < 1.0 < etaplus:
-            raise ValueError(f"Invalid eta values: {etaminus}, {etaplus}")
-        group["etas"] = (etaminus, etaplus)
+        # PyTorch's checks and words
+        group["lr"] = _lr(group["lr"], lambda v: 0.0 <= v)
+        etas = group["etas"]
+        if checking() and not 0.0 < etas[0] < 1.0 < etas[1]:
+            raise ValueError(f"Invalid eta values: {etas[0]}, {etas[1]}")
+        group["etas"] = (float(etas[0]), float(etas[1]))
         group["step_sizes"] = tuple(float(s) for s in group["step_sizes"])
 
     def step(self):

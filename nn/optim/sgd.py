@@ -3,7 +3,7 @@ import numpy as np
 
 from .. import kernels as K
 from ..tensor import Tensor
-from .optimizer import Optimizer, _number, pytorch_flags, real_view
+from .optimizer import Optimizer, _hyper, _lr, checking, pytorch_flags, real_view
 
 
 class SGD(Optimizer):
@@ -23,21 +23,23 @@ class SGD(Optimizer):
                                       nesterov=nesterov, **pytorch_flags(maximize, **flags)))
 
     def _validate(self, group):
-        group["lr"] = _number("learning rate (lr)", group["lr"], low=0.0)
-        group["momentum"] = _number("momentum", group["momentum"], low=0.0)
-        group["dampening"] = _number("dampening", group["dampening"])
-        group["weight_decay"] = _number("weight_decay", group["weight_decay"], low=0.0)
-        if not isinstance(group["nesterov"], (bool, np.bool_)):
-            raise ValueError(f"Invalid nesterov: {group['nesterov']!r} (expected True or False)")
+        # PyTorch's checks (lr < 0.0: a NaN passes), and words
+        group["lr"] = _lr(group["lr"], lambda v: not v < 0.0)
+        group["momentum"] = _hyper(group["momentum"], lambda v: not v < 0.0, "momentum value")
+        group["dampening"] = _hyper(group["dampening"])
+        group["weight_decay"] = _hyper(group["weight_decay"], lambda v: not v < 0.0, "weight_decay value")
         group["nesterov"] = bool(group["nesterov"])
-        if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
-            raise ValueError("Invalid nesterov: Nesterov momentum requires a momentum > 0 and zero dampening")
+        if checking() and group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
+            raise ValueError("Nesterov momentum requires a momentum and zero dampening")
 
     def step(self):
         """One update of every parameter that has a gradient (parameters with grad None are skipped)."""
         for group in self.param_groups:
             lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
             weight_decay, nesterov = group["weight_decay"], group["nesterov"]
+            # which buffers are missing is read before any update, as PyTorch's _init_group gathers them: a parameter
+            # given twice starts two buffers at its first step (the last is kept), later it updates the one twice
+            fresh = {id(p) for p in group["params"] if self.state.get(id(p), {}).get("momentum_buffer") is None}
             for p in group["params"]:
                 if p._grad is None:
                     continue
@@ -45,7 +47,7 @@ class SGD(Optimizer):
                 if momentum != 0:
                     state = self.state.setdefault(id(p), {})
                     buf = state.get("momentum_buffer")
-                    if buf is None:             # first step: the buffer starts as the gradient
+                    if buf is None or id(p) in fresh:   # first step: the buffer starts as the gradient
                         buf = state["momentum_buffer"] = np.empty_like(p._data)
                         first = True
                     elif isinstance(buf, Tensor):   # put there by a wrapper (Lookahead's reset: torch.zeros_like(p)):

@@ -10,7 +10,7 @@ import string
 
 import numpy as np
 
-from ..dtypes import bmm_scalar_type_mismatch, kernel_not_implemented
+from ..dtypes import bmm_kernel, bmm_scalar_type_mismatch, kernel_not_implemented
 from ..tensor import Tensor, conj_if_complex
 
 
@@ -125,8 +125,9 @@ def _refuse_mixed_contraction(subs, out, sizes, dtypes):
         later = out + "".join(subs[k + 1:])
         summed = [c for c in letters & set(subs[k]) if c not in later and sizes[c] > 1]
         other = dtypes[k]
-        if summed and other == dtype == np.bool_:
-            raise kernel_not_implemented("bmm", dtype)
+        if summed and other == dtype == np.bool_:      # (one product's size names the kernel: lo x summed x ro)
+            kept = [c for c in letters ^ set(subs[k]) if c in later and sizes[c] > 1]
+            raise kernel_not_implemented(bmm_kernel("bmm", int(np.prod([sizes[c] for c in kept + summed]))), dtype)
         if summed and other != dtype:
             # the bmm of (batch, lo, sum) @ (batch, sum, ro): lo / ro the letters kept from one side only; when
             # every ro letter comes before every lo letter in the output, PyTorch multiplies the other way round

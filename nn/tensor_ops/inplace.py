@@ -21,7 +21,7 @@ import numpy as np
 
 from .. import init
 from ..array import legacy_scalar_first
-from ..dtypes import checked_fill, refuse_kinds, scalar_type_name, typeid_name
+from ..dtypes import checked_fill, refuse_kinds, scalar_dtype, scalar_type_name, typeid_name
 from ..tensor import (Tensor, broadcast_shape, defers_to, is_grad_enabled, _remember_consumer, next_sequence_number,
                       _instance_dict)
 from ._attach import attach
@@ -285,6 +285,14 @@ def div_(input, other, *, rounding_mode=None):
 
 
 def clamp_(input, min=None, max=None):
+    """clamp in place. Number bounds whose result type the tensor cannot hold (long.clamp_(min=0.5)) are refused in
+    PyTorch's words for its scalar kernel, which name the tensor's C++ element type ("... desired output type long
+    int"); tensor bounds get _apply's check, which names its ScalarType (Long), as PyTorch's."""
+    if not isinstance(min, Tensor) and not isinstance(max, Tensor) and (min is not None or max is not None):
+        result = scalar_dtype([b for b in (min, max) if b is not None], input.dtype)
+        if _KIND_RANK.get(result.kind, 2) > _KIND_RANK.get(input.dtype.kind, 2):
+            raise RuntimeError(f"result type {scalar_type_name(result)} can't be cast to the desired output type "
+                               f"{typeid_name(input.dtype)}")
     return _apply(input, "clamp_", lambda t, lo, hi: t.clamp(lo, hi), min, max)
 
 
@@ -510,7 +518,8 @@ attach(_version=property(lambda self: self.__dict__.get("_version_count", 0)))
 attach(**{name + "_": _reshaped(name) for name in ("squeeze", "unsqueeze", "t", "transpose", "swapdims", "swapaxes")})
 attach(add_, sub_, mul_, div_, clamp_, masked_fill_, scatter_, scatter_add_, copy_, fill_, zero_, normal_, uniform_,
        exponential_, random_, log_normal_, cauchy_, geometric_,
-       clip_=clamp_,
+       clip_=clamp_, clamp_min_=lambda input, min: clamp_(input, min=min),
+       clamp_max_=lambda input, max: clamp_(input, max=max),
        __iadd__=_augmented("__iadd__", lambda a, b: a + b, add_),
        __isub__=_augmented("__isub__", lambda a, b: a - b, sub_),
        __imul__=_augmented("__imul__", lambda a, b: a * b, mul_),

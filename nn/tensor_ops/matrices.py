@@ -215,10 +215,10 @@ def renorm(input, p, dim, maxnorm):
     """Each sub-tensor input.select(dim, i) whose p-norm exceeds maxnorm scaled to norm maxnorm (by maxnorm /
     (norm + 1e-7), as PyTorch), the others left as they are; same shape as input. The gradient goes through
     the norm too."""
-    if input.ndim < 2:                          # PyTorch's checks, in its order and words
-        raise RuntimeError(f"renorm: input needs at least 2 dimensions, got {input.ndim} dimensions")
-    if p <= 0:
+    if p <= 0:                                  # PyTorch's checks, in its order (the norm's first) and words
         raise RuntimeError("renorm: non-positive-norm not supported")
+    if input.ndim < 2:
+        raise RuntimeError(f"renorm: input needs at least 2 dimensions, got {input.ndim} dimensions")
     if maxnorm < 0:
         raise RuntimeError(f"renorm: expected maxnorm to be >= 0 but got {maxnorm:g}")
     (dim,) = _normalize_axes(dim, input.ndim)

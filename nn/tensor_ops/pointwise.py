@@ -12,7 +12,7 @@ import numpy as np
 from .. import functional as F
 from ..array import legacy_scalar_first
 from ..dtypes import CATEGORY, result_dtype, scalar_dtype, cast, float_dtype, checked_fill, \
-    C_TYPE_NAMES, scalar_type_name, typeid_name, refuse_kinds
+    C_TYPE_NAMES, scalar_type_name, typeid_name, refuse_kinds, kernel_not_implemented
 from ..tensor import Tensor, broadcast_shape, piecewise_grad, conj_if_complex, quietly, _deferring
 from ._attach import attach
 
@@ -705,6 +705,9 @@ def clamp(input, min=None, max=None):
         return out
     # the result's dtype, as PyTorch's: a float bound makes an integer tensor's result the default float dtype
     dt = scalar_dtype([b for b in (min, max) if b is not None], input.dtype)
+    if dt == np.bool_:                      # PyTorch's scalar kernels are not built for bool (tensor bounds are)
+        raise kernel_not_implemented("clamp_scalar_cpu" if min is not None and max is not None else
+                                     "clamp_min_scalar_cpu" if min is not None else "clamp_max_scalar_cpu", dt)
     x = cast(input._data, dt)
     # a bound the dtype cannot hold is PyTorch's overflow error (uint8 clamp(0, 300)); -1 in uint8 wraps to 255
     lo = None if min is None else np.asarray(checked_fill(min, dt), dtype=dt)

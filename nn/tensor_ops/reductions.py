@@ -800,25 +800,27 @@ def _refuse_empty_extreme_norm(input, p, dim):
 
 def _matrix_order_norm(input, p, dim, keepdim):
     """Tensor.norm(p='nuc', dim): PyTorch hands a string order to linalg.matrix_norm, over dim (two dims; all dims
-    when None, so a 2-D input), with its checks and words."""
+    when None, so a 2-D input), whose checks and words speak (the order's first: 'abc' of a vector)."""
     from ..linalg import matrix_norm  # noqa: PLC0415 - linalg builds on tensor_ops
-    if input.ndim < 2:
-        raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 dimensions.")
     dims = tuple(range(input.ndim)) if dim is None else (dim,) if isinstance(dim, int) else tuple(dim)
-    if len(dims) != 2:
-        raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {' '.join(map(str, dims))}")
     return matrix_norm(input, p, dims, keepdim)
 
 
-@_zero_d
 def norm(input, p="fro", dim=None, keepdim=False):
     """Vector norm over dim (all elements when None): p = 2 / 'fro' (gradient 0 at a zero vector, as PyTorch), or
     1, inf, -inf and other p (composed of the ops above); p = 0 counts the non-zero elements (no gradient).
     Integer and bool tensors are refused, as PyTorch's linalg.vector_norm does (whatever p). A string order other
-    than 'fro' ('nuc') is a matrix norm over the two dims (all of a 2-D input's), as PyTorch's Tensor.norm."""
+    than 'fro' ('nuc') is a matrix norm over the two dims (all of a 2-D input's), as PyTorch's Tensor.norm. (Both
+    checks come before a 0-d input's dims are: PyTorch's order.)"""
     if isinstance(p, str) and p != "fro":
         return _matrix_order_norm(input, p, dim, keepdim)
     refuse_not_floating_or_complex(input.dtype, "linalg.vector_norm")
+    return _vector_norm(input, p, dim, keepdim)
+
+
+@_zero_d
+def _vector_norm(input, p, dim=None, keepdim=False):
+    """norm's vector norms of a floating or complex input."""
     if p in ("fro", 2, 2.0):
         axes = _reduced_axes(dim, input.ndim)
         x = input._data
@@ -837,7 +839,7 @@ def norm(input, p="fro", dim=None, keepdim=False):
         return Tensor._make(n if keepdim else np.squeeze(n, axes), (input,), backward, "norm", graph_backward)
     if p == 0:
         nonzero = np.count_nonzero(input._data, axis=_reduced_axes(dim, input.ndim), keepdims=keepdim)
-        return Tensor._wrap(np.asarray(nonzero, input._data.dtype))
+        return Tensor._wrap(np.asarray(nonzero, input._data.real.dtype))     # (a complex input's count is real)
     if p in (1, 1.0):
         return sum(input.abs(), dim, keepdim)
     if p in (math.inf, -math.inf):              # the largest / smallest |x| (the power sum would give 1)

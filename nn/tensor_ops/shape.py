@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import functional as F
 from ..array import diagonal_view
-from ..dtypes import (C_TYPE_NAMES, _NameOnly, dtype as _dtype_class, to_dtype, bmm_scalar_type_mismatch,
+from ..dtypes import (C_TYPE_NAMES, _NameOnly, dtype as _dtype_class, to_dtype, bmm_kernel, bmm_scalar_type_mismatch,
                       refuse_kinds, scalar_type_name, typeid_name)
 from ..tensor import (ShapeError, Tensor, as_int, as_sizes, broadcast_shape, expands_to, linear_graph_backward,
                       matmul_grads, matmul_work, unbroadcast, is_grad_enabled)
@@ -102,10 +102,16 @@ def view_as(input, other):
 def unflatten(input, dim, sizes):
     """dim split into sizes (one of them may be -1): e.g. (N, C*H*W).unflatten(1, (C, H, W)) -> (N, C, H, W)."""
     d = _dims(dim, input.ndim, "unflatten")[0]
-    sizes = tuple(int(n) for n in sizes)
-    if -1 not in sizes and int(np.prod(sizes)) != input.shape[d]:
-        raise ValueError(f"unflatten: dim {dim} of a tensor of shape {tuple(input.shape)} has {input.shape[d]} "
-                         f"elements, sizes {sizes} hold {int(np.prod(sizes))}")
+    if input.ndim == 0:     # (_dims takes dims -1 and 0 of a 0-d tensor; PyTorch's unflatten fails, in these words)
+        raise RuntimeError(f"unflatten got an unexpected error:\nDimension specified as {d} but tensor has no "
+                           f"dimensions")
+    given, n = [int(k) for k in sizes], input.shape[d]
+    known = int(np.prod([k for k in given if k != -1]))
+    # -1 is what dim's own size leaves (a whole-tensor reshape would be ambiguous when another dim is empty)
+    sizes = tuple(n // known if k == -1 and known else k for k in given)
+    if int(np.prod(sizes)) != n or -1 in sizes:     # PyTorch's RuntimeError (ShapeError: also nn's earlier ValueError)
+        raise ShapeError(f"unflatten: Provided sizes {given} don't multiply up to the size of dim {d} ({n}) in the "
+                         f"input tensor")
     return reshape(input, tuple(input.shape[:d]) + sizes + tuple(input.shape[d + 1:]))
 
 
@@ -291,12 +297,22 @@ def ravel(input):
 
 @_sizes_by_keyword("repeats")
 def repeat(input, *sizes):
-    """Tile the tensor sizes[i] times along dim i (new leading dims when more sizes than dims)."""
-    reps = _sizes(sizes)
+    """Tile the tensor sizes[i] times along dim i (new leading dims when more sizes than dims); PyTorch's errors
+    for no counts, fewer counts than dims and a negative count (naming the first negative size of the result)."""
+    from ..factories import parsed_sizes                     # noqa: PLC0415 - factories imports this module's kin
+    if not sizes:
+        raise TypeError('repeat() missing 1 required positional arguments: "repeats"')
+    reps = parsed_sizes(sizes, "repeat", "repeats")
     x = input._data
     if len(reps) < x.ndim:
-        raise ValueError(f"repeat: {len(reps)} repeat counts for a {x.ndim}-D tensor; give at least {x.ndim}")
+        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of "
+                           "tensor")
     shape = (1,) * (len(reps) - x.ndim) + x.shape
+    out_shape = [r * n for r, n in zip(reps, shape)]
+    for n in out_shape:
+        if n < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {n}: {out_shape}")
+    reps = tuple(max(r, 0) for r in reps)   # a negative count of an empty dim: PyTorch's empty result, no error
 
     def backward(g):
         # view g as (r0, s0, r1, s1, ...) and sum over the copies r_i
@@ -389,6 +405,8 @@ def chunk(input, chunks, dim=0):
     if chunks <= 0:         # PyTorch's words and order (before the dim); ShapeError: its RuntimeError, nn's ValueError
         raise ShapeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     n = input.shape[_dims(dim, input.ndim, "chunk")[0]]
+    if n == 0:          # PyTorch gives `chunks` empty pieces of an empty dim (split(0) would give one)
+        return split(input, [0] * chunks, dim)
     return split(input, max(-(-n // chunks), 1), dim)
 
 
@@ -630,12 +648,14 @@ def tile(input, *dims):
 
 def movedim(input, source, destination):
     """Dims moved from source to destination (ints or sequences), the others keeping their order."""
-    src = (source,) if isinstance(source, int) else tuple(source)
-    dst = (destination,) if isinstance(destination, int) else tuple(destination)
+    src = (source,) if isinstance(source, (int, np.integer)) else tuple(source)     # (NumPy ints: one dim too)
+    dst = (destination,) if isinstance(destination, (int, np.integer)) else tuple(destination)
     src = [_dims(d, input.ndim, "movedim")[0] for d in src]
     dst = [_dims(d, input.ndim, "movedim")[0] for d in dst]
     if len(src) != len(dst) or len(set(src)) != len(src) or len(set(dst)) != len(dst):
         raise ValueError(f"movedim: source {source} and destination {destination} must be distinct dims, as many")
+    if input.ndim == 0:         # dims -1 and 0 of a 0-d tensor (which _dims takes) move nothing, as PyTorch's
+        return permute(input)
     order = [d for d in range(input.ndim) if d not in src]
     for d, s_ in sorted(zip(dst, src)):
         order.insert(d, s_)
@@ -952,7 +972,8 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
     if batch2.dtype != batch1.dtype:
         work = batch1.shape[1] * batch1.shape[2] * batch2.shape[2]        # one product's multiply-adds
         raise bmm_scalar_type_mismatch(batch1.dtype.name, batch2.dtype.name, work, "baddbmm")
-    refuse_kinds(input._data.dtype, "b", "baddbmm")          # (PyTorch has no bool matrix product)
+    # (PyTorch has no bool matrix product; its kernel's name depends on one product's size)
+    refuse_kinds(input._data.dtype, "b", bmm_kernel("baddbmm", batch1.shape[1] * batch1.shape[2] * batch2.shape[2]))
     kind = input.dtype.kind
     if kind != "f" and (beta != int(beta) or alpha != int(alpha)):
         raise TypeError(f"baddbmm: integer tensors take integer beta and alpha, got {beta} and {alpha}")

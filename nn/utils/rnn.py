@@ -59,7 +59,8 @@ def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side="
     sequences = list(sequences)
     _check_sequences(sequences)
     if padding_side not in ("right", "left"):
-        raise ValueError(f"pad_sequence: padding_side must be 'right' or 'left', got {padding_side!r}")
+        # PyTorch's RuntimeError and words (ShapeError: still the ValueError nn raised before)
+        raise ShapeError(f"Expected padding_side to be one of left or right, but got {padding_side}.")
     longest = max(s.shape[0] for s in sequences)
     padded, dtype = [], sequences[0].dtype
     for s in sequences:
