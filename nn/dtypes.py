@@ -371,6 +371,13 @@ def refuse_not_floating_or_complex(dtype, op):
                            f"{scalar_type_name(dtype)}")
 
 
+def refuse_norm_input(dtype):
+    """PyTorch's RuntimeError of norm (torch.dist, torch.native_norm) for an integer or bool input."""
+    if np.dtype(dtype).kind not in "fc":
+        raise RuntimeError(f"norm(): input dtype should be either floating point or complex. Got "
+                           f"{scalar_type_name(dtype)} instead.")
+
+
 def bmm_kernel(op, work):
     """The CPU kernel PyTorch's bmm / baddbmm runs one (m, k) @ (k, n) product of work = m * k * n multiply-adds
     in, as its refusal of a bool operand names it: its own loop below 400 (op), else addmm over the batch."""

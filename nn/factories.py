@@ -20,7 +20,8 @@ from .caller_warnings import warn_at_caller
 from .device import META, factory_device, meta_array
 from .dtypes import to_dtype, get_default_dtype, int64, result_dtype, checked_fill, refuse_int_overflow, \
     to_complex, to_real, scalar_type_name
-from .tensor import Size, Tensor, _as_array, as_sizes, as_int, _check_requires_grad, refuse_unconvertible
+from .tensor import Size, Tensor, _as_array, as_sizes, as_int, _check_requires_grad, refuse_unconvertible, \
+    int_tuple_error, parser_type_name
 from .tensor_ops._attach import attach
 from .init import _rng as _gen, refuse_non_floating
 
@@ -58,16 +59,11 @@ def parsed_sizes(size, fn=None, arg="size"):
             try:
                 as_int(n, "a size")
             except TypeError:
-                kind = type(n).__name__
-                if i > 0:
-                    raise TypeError(f"{fn}(): argument '{arg}' failed to unpack the object at pos {i + 1} with "
-                                    f'error "type must be tuple of ints,but got {kind}"') from None
-                if one and flat is not size:
-                    raise TypeError(f"{fn}(): argument '{arg}' (position 1) must be tuple of ints, but found "
-                                    f"element of type {kind} at pos 0") from None
+                if i > 0 or (one and flat is not size):
+                    raise int_tuple_error(fn, arg, 1, i, n) from None
                 if one:
-                    raise TypeError(f"{fn}(): argument '{arg}' (position 1) must be tuple of ints, not {kind}") \
-                        from None
+                    raise TypeError(f"{fn}(): argument '{arg}' (position 1) must be tuple of ints, not "
+                                    f"{parser_type_name(n)}") from None
                 break               # zeros(2.5, 2): PyTorch's parser words it otherwise; nn's own message
         raise
 
@@ -224,7 +220,7 @@ def _tensor(data, dtype=None, device=None, requires_grad=False):
 
 def _sequence(obj):
     """Whether PyTorch's reading of nested data walks into obj (a Python sequence that is not a str: bytes are one,
-    of ints; a Tensor is one where its rows are expected, see _store_as_pytorch)."""
+    of ints). A Tensor is not, but is read as its rows where a sequence is expected (_store_as_pytorch)."""
     return isinstance(obj, (list, tuple, range, bytes)) or (isinstance(obj, np.ndarray) and obj.ndim > 0)
 
 
@@ -322,9 +318,8 @@ def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=None):
 
 def from_numpy(ndarray):
     """A Tensor sharing ndarray's memory and dtype (changes to one show in the other)."""
-    if not isinstance(ndarray, np.ndarray):     # (PyTorch names NumPy's scalar types by module: numpy.float64)
-        module = "numpy." if isinstance(ndarray, np.generic) else ""
-        raise TypeError(f"expected np.ndarray (got {module}{type(ndarray).__name__})")
+    if not isinstance(ndarray, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {parser_type_name(ndarray)})")
     refuse_unconvertible(ndarray)
     refuse_negative_strides(ndarray)
     return Tensor._wrap(ndarray)
@@ -669,11 +664,11 @@ def _check_multinomial(input, num_samples, replacement, num_samples_position):
     int (TypeError), then RuntimeErrors: the input's dim, its dtype, the count, and last the weights' values ->
     (the weights as float64 rows (m, n), k)."""
     if not isinstance(input, Tensor):
-        raise TypeError(f"multinomial(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+        raise TypeError(f"multinomial(): argument 'input' (position 1) must be Tensor, not {parser_type_name(input)}")
     if isinstance(num_samples, (bool, float, Tensor)) and not (isinstance(num_samples, Tensor)
                                                               and num_samples.dtype.kind in "iu"):
         raise TypeError(f"multinomial(): argument 'num_samples' (position {num_samples_position}) must be int, not "
-                        f"{type(num_samples).__name__}")
+                        f"{parser_type_name(num_samples)}")
     k = as_int(num_samples, "num_samples")
     if input.dim() not in (1, 2):
         raise RuntimeError("prob_dist must be 1 or 2 dim")

@@ -50,9 +50,8 @@ def _state_array(new_state, caller):
     count a RuntimeError. nn's own uint8 arrays (nn.load of a saved state) stay accepted."""
     hint = f" ({caller}: expected the uint8 array of shape ({_STATE_BYTES},) that nn.get_rng_state() returns)"
     if not isinstance(new_state, (_tensor.Tensor, np.ndarray)):
-        kind = type(new_state)
-        kind = kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
-        raise _tensor.ArgumentTypeError(f"expected a nn.ByteTensor, but got {kind}{hint}")
+        raise _tensor.ArgumentTypeError(f"expected a nn.ByteTensor, but got {_tensor.parser_type_name(new_state)}"
+                                        f"{hint}")
     arr = np.asarray(new_state._data if isinstance(new_state, _tensor.Tensor) else new_state)
     if arr.dtype != np.uint8:
         raise _tensor.ArgumentTypeError(f"RNG state must be a nn.ByteTensor{hint}")

@@ -16,7 +16,7 @@ dense one holding the same values (the same results; the memory of a dense matri
 import numpy as np
 
 from .array import refuse_negative_strides
-from .dtypes import _NameOnly, scalar_type_mismatch, scalar_type_name, to_dtype
+from .dtypes import _NameOnly, refuse_norm_input, scalar_type_mismatch, to_dtype
 from .tensor import Tensor
 from .tensor_ops._attach import attach
 
@@ -93,9 +93,7 @@ def native_norm(input, p=2, dim=None, keepdim=False, dtype=None):
     """torch.native_norm: the p-norm of all the elements of a sparse tensor (a dense one here) -> a 0-d tensor, as
     PyTorch's sparse kernel (its only one): a full reduction only, and no gradient (ptwt's Gram-Schmidt boundary
     filters call it on a sparse row)."""
-    if input._data.dtype.kind not in "fc":
-        raise RuntimeError(f"norm(): input dtype should be either floating point or complex. Got "
-                           f"{scalar_type_name(input._data.dtype)} instead.")
+    refuse_norm_input(input._data.dtype)
     if dim is not None and len(dim) and sorted({d % input.ndim for d in dim}) != list(range(input.ndim)):
         raise RuntimeError("norm_sparse currently only supports full reductions, so 'dim' must either be empty or "
                            "contain all dimensions of the input")

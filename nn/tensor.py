@@ -68,6 +68,24 @@ class ArgumentTypeError(TypeError, ValueError):
     TypeError, still a ValueError for code written for nn's earlier error."""
 
 
+def parser_type_name(obj):
+    """obj's type as PyTorch's argument parser names it (Python's tp_name): float, NoneType, Tensor, Fraction (a
+    class written in Python: its name alone), numpy.float64 (a C type outside builtins: its module too)."""
+    kind = type(obj)
+    if kind.__module__ == "builtins" or kind.__flags__ & (1 << 9):     # Py_TPFLAGS_HEAPTYPE
+        return kind.__name__
+    return f"{kind.__module__}.{kind.__name__}"
+
+
+def int_tuple_error(fn, arg, position, i, obj):
+    """PyTorch's argument parser's TypeError for element i (obj, no int) of fn's tuple-of-ints argument arg."""
+    if i == 0:
+        return TypeError(f"{fn}(): argument '{arg}' (position {position}) must be tuple of ints, but found element "
+                         f"of type {parser_type_name(obj)} at pos 0")
+    return TypeError(f"{fn}(): argument '{arg}' failed to unpack the object at pos {i + 1} with error \"type must be "
+                     f"tuple of ints,but got {parser_type_name(obj)}\"")
+
+
 # ----------------------------------------------------------------------------
 # Global state: the library's random generator (graph recording: nn/grad_mode.py).
 

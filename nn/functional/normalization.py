@@ -7,7 +7,7 @@ import numpy as np
 from .. import kernels as K
 from ..dtypes import refuse_not_floating_or_complex, scalar_type_mismatch
 from ..autograd import graph_backward_from
-from ..tensor import Tensor, as_int, linear_graph_backward
+from ..tensor import Tensor, as_int, int_tuple_error, linear_graph_backward, parser_type_name
 from ..tensor import get_rng
 from ._args import _check_ndim, _check_probability, _tensor, _written_into, dropout_writes
 
@@ -201,27 +201,19 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
                         (C,), eps, op)
 
 
-def _arg_type_name(value):
-    """A value's type as PyTorch's argument parser names it: int, Tensor, numpy.float64, numpy.ndarray."""
-    kind = type(value)
-    if isinstance(value, Tensor):
-        return "Tensor"
-    return kind.__name__ if kind.__module__ == "builtins" else f"numpy.{kind.__name__}"
-
-
 def _normalized_shape(normalized_shape, op):
     """normalized_shape as a tuple: a sequence of ints (a list, tuple or Size; integer tensors as elements); a bare
     int, a tensor or an array, or an element that is no integer (3.0, True), is PyTorch's TypeError (its layers
     take a bare int, its functions do not)."""
     where = f"{op}(): argument 'normalized_shape' (position 2) must be tuple of ints"
     if isinstance(normalized_shape, (int, np.integer, Tensor, np.ndarray)):
-        raise TypeError(f"{where}, not {_arg_type_name(normalized_shape)}")
+        raise TypeError(f"{where}, not {parser_type_name(normalized_shape)}")
     shape = []
     for pos, n in enumerate(normalized_shape):
         try:
             shape.append(as_int(n, "normalized_shape"))
         except TypeError:
-            raise TypeError(f"{where}, but found element of type {_arg_type_name(n)} at pos {pos}") from None
+            raise int_tuple_error(op, "normalized_shape", 2, pos, n) from None
     return tuple(shape)
 
 

@@ -2,7 +2,7 @@
 import numpy as np
 
 from ..dtypes import checked_fill
-from ..tensor import ShapeError, Tensor, linear_graph_backward
+from ..tensor import ShapeError, Tensor, int_tuple_error, linear_graph_backward, parser_type_name
 from ._args import _tensor, _common_dtype, _cast
 
 
@@ -83,27 +83,14 @@ def _check_pad_amounts(pad):
     would silently truncate (1, 1.5) to (1, 1). Its words name the first element's type one way, later ones another
     (and, quirk of the parser, let a bool pass after the first)."""
     if not isinstance(pad, (tuple, list)):
-        raise TypeError(f"pad(): argument 'pad' (position 2) must be tuple of ints, not {_parser_type_name(pad)}")
+        raise TypeError(f"pad(): argument 'pad' (position 2) must be tuple of ints, not {parser_type_name(pad)}")
     for i, p in enumerate(pad):
         if isinstance(p, Tensor):
             ok = p.dtype.kind in "iu" and p.numel() == 1
         else:
             ok = isinstance(p, (int, np.integer)) and not (i == 0 and isinstance(p, bool))
-        if ok:
-            continue
-        if i == 0:
-            raise TypeError(f"pad(): argument 'pad' (position 2) must be tuple of ints, but found element of type "
-                            f"{_parser_type_name(p)} at pos 0")
-        raise TypeError(f"pad(): argument 'pad' failed to unpack the object at pos 2 with error \"type must be tuple "
-                        f"of ints,but got {_parser_type_name(p)}\"")
-
-
-def _parser_type_name(obj):
-    """A type as PyTorch's argument parser names it: float, NoneType, numpy.float64, Tensor."""
-    if isinstance(obj, Tensor):
-        return "Tensor"
-    module, name = type(obj).__module__, type(obj).__qualname__
-    return name if module == "builtins" else f"{module}.{name}"
+        if not ok:
+            raise int_tuple_error("pad", "pad", 2, i, p)
 
 
 def _check_nonconstant_pad(x, pairs, mode):

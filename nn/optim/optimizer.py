@@ -28,6 +28,7 @@ from ..caller_warnings import warn_at_caller
 from ..grad_mode import enable_grad
 from ..hooks import RemovableHandle
 from ..tensor import Tensor
+from ..tensor_ops.extras import typename as _typename    # torch.typename, for PyTorch's messages
 
 
 def _number(name, value, low=None, high=None, high_open=False):
@@ -44,12 +45,6 @@ def _number(name, value, low=None, high=None, high_open=False):
         interval = f"[{low}, {high}{')' if high_open else ']'}" if high is not None else f">= {low}"
         raise ValueError(f"Invalid {name}: {value} (must be {interval})")
     return value
-
-
-def _typename(obj):
-    """PyTorch's torch.typename ('nn.FloatTensor', 'float'), for its messages."""
-    from ..tensor_ops.extras import typename             # noqa: PLC0415 - only for an error message
-    return typename(obj)
 
 
 # non-empty while an optimizer's constructor checks its arguments (Optimizer.__init__): _hyper checks only then

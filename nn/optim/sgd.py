@@ -39,7 +39,8 @@ class SGD(Optimizer):
             weight_decay, nesterov = group["weight_decay"], group["nesterov"]
             # which buffers are missing is read before any update, as PyTorch's _init_group gathers them: a parameter
             # given twice starts two buffers at its first step (the last is kept), later it updates the one twice
-            fresh = {id(p) for p in group["params"] if self.state.get(id(p), {}).get("momentum_buffer") is None}
+            fresh = {id(p) for p in group["params"]
+                     if self.state.get(id(p), {}).get("momentum_buffer") is None} if momentum != 0 else ()
             for p in group["params"]:
                 if p._grad is None:
                     continue
@@ -47,7 +48,7 @@ class SGD(Optimizer):
                 if momentum != 0:
                     state = self.state.setdefault(id(p), {})
                     buf = state.get("momentum_buffer")
-                    if buf is None or id(p) in fresh:   # first step: the buffer starts as the gradient
+                    if id(p) in fresh:              # first step (no buffer): the buffer starts as the gradient
                         buf = state["momentum_buffer"] = np.empty_like(p._data)
                         first = True
                     elif isinstance(buf, Tensor):   # put there by a wrapper (Lookahead's reset: torch.zeros_like(p)):

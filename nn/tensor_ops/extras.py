@@ -22,7 +22,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from ..dtypes import CATEGORY, dtype, float_dtype, refuse_kinds, result_dtype, scalar_type_name, to_dtype
+from ..dtypes import CATEGORY, dtype, float_dtype, refuse_kinds, refuse_norm_input, result_dtype, to_dtype
 from ..tensor import Tensor
 from ._attach import attach
 from .complex import is_complex, conj  # noqa: F401  (also nn.is_complex / nn.conj through this module)
@@ -171,9 +171,7 @@ def dist(input, other, p=2):
     """The p-norm of input - other (broadcast), as torch.dist; of two integer tensors PyTorch's own words (dist
     checks the difference's dtype before the norm would)."""
     difference = input - input._lift(other)
-    if difference.dtype.kind not in "fc":
-        raise RuntimeError(f"norm(): input dtype should be either floating point or complex. Got "
-                           f"{scalar_type_name(difference.dtype)} instead.")
+    refuse_norm_input(difference.dtype)
     return norm(difference, p)
 
 

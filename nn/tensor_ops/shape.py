@@ -106,6 +106,8 @@ def unflatten(input, dim, sizes):
         raise RuntimeError(f"unflatten got an unexpected error:\nDimension specified as {d} but tensor has no "
                            f"dimensions")
     given, n = [int(k) for k in sizes], input.shape[d]
+    if given.count(-1) > 1:     # (else two -1s of a dim of size 1 or 0 would pass the check below)
+        raise ShapeError("unflatten got an unexpected error:\nonly one dimension can be inferred")
     known = int(np.prod([k for k in given if k != -1]))
     # -1 is what dim's own size leaves (a whole-tensor reshape would be ambiguous when another dim is empty)
     sizes = tuple(n // known if k == -1 and known else k for k in given)
@@ -355,8 +357,7 @@ def split(input, split_size_or_sections=None, dim=0, *, split_size=None):
             # PyTorch's RuntimeError and nn's earlier ValueError
             raise ShapeError(f"split expects split_size be non-negative, but got split_size={step}" if step < 0
                              else f"split_size can only be 0 if dimension size is 0, but got dimension size of {n}")
-        sizes = [min(step, n - i) for i in range(0, n, step)] if step else []
-        sizes = sizes or [0]
+        sizes = [min(step, n - i) for i in range(0, n, step)] if n else [0]    # (step is 0 only when n is)
     else:
         sizes = [as_int(s, "split: a section size") for s in spec]
         if min(sizes, default=0) < 0:       # a negative size would silently move the cut (PyTorch refuses it)

@@ -10,7 +10,7 @@ from typing import NamedTuple, Optional
 
 import numpy as np
 
-from ..tensor import ArgumentTypeError, ShapeError, Tensor
+from ..tensor import ArgumentTypeError, ShapeError, Tensor, parser_type_name
 from ..functional.shapes import cat, pad
 
 
@@ -50,7 +50,7 @@ def _check_sequences(sequences):
         raise ShapeError("received an empty list of sequences")    # PyTorch's RuntimeError, nn's ValueError
     for i, s in enumerate(sequences):
         if not isinstance(s, Tensor):
-            raise ArgumentTypeError(f"expected Tensor as element {i} in argument 0, but got {type(s).__name__}")
+            raise ArgumentTypeError(f"expected Tensor as element {i} in argument 0, but got {parser_type_name(s)}")
 
 
 def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side="right"):
