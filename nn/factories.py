@@ -165,6 +165,8 @@ def _list_dtype(data):
 
     def walk(d):
         if isinstance(d, (list, tuple)):
+            if not d:                               # PyTorch: an empty list has the default dtype, promoted with
+                found.add(np.dtype(get_default_dtype()))    # its siblings' (tensor([[], [1]]) is float32)
             types = set(map(type, d))               # numbers only: their distinct types, at C speed
             if any(issubclass(t, (list, tuple, Tensor, np.ndarray)) for t in types):
                 for e in d:

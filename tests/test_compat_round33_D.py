@@ -356,3 +356,13 @@ def test_errors_match_torch():
              (lambda m: (m.nn.Linear(1, 1) if m is torch else m.Linear(1, 1)).register_buffer("a.b", None))]
     for run in pairs:
         assert error(lambda: run(nn)) == error(lambda: run(torch))
+
+
+def test_an_empty_list_counts_as_the_default_dtype_when_inferring():
+    """PyTorch infers a nested list's dtype over every element, an empty list giving the default dtype: tensor([[],
+    [1]]) is a float32 (2, 0) tensor (its sizes come from the first elements); nn gave int64 (found by the round's
+    closing read)."""
+    t = nn.tensor([[], [1]])
+    assert tuple(t.shape) == (2, 0) and t.dtype == nn.float32
+    assert nn.tensor([[], []]).dtype == nn.float32 and nn.tensor([]).dtype == nn.float32
+    assert nn.tensor([[1, 2], [3, 4]]).dtype == nn.int64                # (no empty list: int64 as before)
