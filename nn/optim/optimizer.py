@@ -21,6 +21,7 @@ import functools
 import inspect
 import math
 import numbers
+import threading
 
 import numpy as np
 
@@ -32,28 +33,26 @@ from ..tensor_ops.extras import typename as _typename    # torch.typename, for P
 
 
 def _number(name, value, low=None, high=None, high_open=False):
-    """Check a hyper-parameter: a real number in [low, high] (or [low, high)); a one-element real tensor counts as
-    its value, as PyTorch takes one (torch.tensor(1e-3) as lr, torchdr's LinearLR(start_factor=torch.tensor(1.))).
-    An integer stays an int, as PyTorch keeps what it is given: its defaults weight_decay=0, momentum=0, LBFGS's
-    lr=1 show as such in param_groups, print(optimizer) and saved checkpoints."""
-    if isinstance(value, Tensor) and value.numel() == 1 and value.dtype.kind in "fiu":
-        value = value.item()
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or math.isnan(value):
+    """Check a hyper-parameter (the schedulers'): a real number in [low, high] (or [low, high)), read as _hyper
+    reads one (a one-element real tensor as its value, an integer kept an int: torchdr's
+    LinearLR(start_factor=torch.tensor(1.)))."""
+    value = _hyper(value)
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real) or math.isnan(value):
         raise ValueError(f"Invalid {name}: {value!r} (expected a number)")
-    value = int(value) if isinstance(value, numbers.Integral) else float(value)
     if (low is not None and value < low) or (high is not None and (value > high or (high_open and value == high))):
         interval = f"[{low}, {high}{')' if high_open else ']'}" if high is not None else f">= {low}"
         raise ValueError(f"Invalid {name}: {value} (must be {interval})")
     return value
 
 
-# non-empty while an optimizer's constructor checks its arguments (Optimizer.__init__): _hyper checks only then
-_CHECKING = []
+# .on while an optimizer's constructor checks its arguments on this thread (Optimizer.__init__): _hyper checks
+# only then (per thread: two optimizers built at once in two threads do not see each other's flag)
+_checking = threading.local()
 
 
 def checking():
     """Whether the hyper-parameters being read are the constructor's arguments, which PyTorch checks."""
-    return bool(_CHECKING)
+    return getattr(_checking, "on", False)
 
 
 def _hyper(value, check=None, words=None):
@@ -249,11 +248,11 @@ class Optimizer:
         self.defaults = dict(defaults)
         self.param_groups = []
         self.state = _StateByParam()
-        _CHECKING.append(True)              # the arguments first, checked as PyTorch's __init__ checks them
+        _checking.on = True                 # the arguments first, checked as PyTorch's __init__ checks them
         try:
             self._validate(dict(defaults))
         finally:
-            _CHECKING.pop()
+            _checking.on = False
         if isinstance(params, Tensor):
             raise TypeError(f"params argument given to the optimizer should be an iterable of Tensors or dicts, but "
                             f"got {_typename(params)}")
