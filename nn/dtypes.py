@@ -189,13 +189,28 @@ def give_numpy_dtypes_torch_flags():
     return True
 
 
+_NO_TYPE = object()          # finfo() with no argument (the default dtype's); an explicit None is refused
+
+
+def _info_type(type, fn):
+    """type, finfo / iinfo's argument as PyTorch's parser takes it: a dtype or Python's float / int / bool (nn also
+    takes a NumPy dtype: state_dict() values and `.numpy()` arrays carry NumPy's); a name ('float32'), None, a number
+    or NumPy's scalar class (np.float32) is its TypeError."""
+    if isinstance(type, (dtype, _NameOnly, np.dtype)) or builtins.any(type is t for t in (builtins.float, builtins.int,
+                                                                                          builtins.bool)):
+        return type
+    from .tensor import parser_type_name            # (nn.tensor imports this module)
+    raise TypeError(f"{fn}(): argument 'type' (position 1) must be torch.dtype, not {parser_type_name(type)}")
+
+
 class finfo:
     """Machine limits of a floating dtype (the default one when none is given), as torch.finfo: bits, and eps, max,
     min, tiny (= smallest_normal), resolution as Python floats (NumPy's would be float32 scalars for float32, whose
     arithmetic rounds and overflows in float32: finfo(float32).max * 10 is inf there); dtype, the dtype's name."""
 
-    def __init__(self, type=None):
+    def __init__(self, type=_NO_TYPE):
         number = builtins.float                # (float and int are nn's dtypes in this module)
+        type = None if type is _NO_TYPE else _info_type(type, "finfo")
         if isinstance(type, _NameOnly) and type.name in _NAME_ONLY_FINFO:     # bfloat16, the float8s
             self.bits, self.eps, self.max, low, self.tiny, self.resolution = _NAME_ONLY_FINFO[type.name]
             self.dtype, self.min = type.name, -self.max if low is None else low
@@ -219,6 +234,7 @@ class finfo:
 
 def iinfo(type):
     """Limits of an integer dtype (max, min, bits; NumPy's iinfo)."""
+    type = _info_type(type, "iinfo")
     floating_name = type == float16 or isinstance(type, _NameOnly) and type.name in _NAME_ONLY_FINFO
     dt = np.dtype(np.float16 if floating_name else to_dtype(type))     # (names only here: refused below, as finfo's)
     if dt.kind == "b":          # PyTorch's TypeErrors (NumPy's iinfo raises ValueError)
@@ -410,9 +426,28 @@ def typeid_name(dt):
 def checked_fill(value, dtype):
     """A fill value (full, fill_, masked_fill) checked against the dtype, as PyTorch: a finite number beyond a
     floating dtype's range is a RuntimeError (full(n, finfo(float64).min) in float32), not inf; so is a number an
-    integer dtype cannot hold (fill_(300) in uint8), by `int_overflows`. Returns the value, as a NumPy scalar of
-    an integer dtype (cast as PyTorch casts it)."""
+    integer dtype cannot hold (fill_(300) in uint8), by `int_overflows`; a complex dtype's parts are checked against
+    its float's range, and a complex number with an imaginary part overflows a real dtype. Returns the value, as a
+    NumPy scalar of an integer dtype (cast as PyTorch casts it; a complex number's real part for a real dtype). A
+    Python int beyond uint64 is first the Scalar parse's OverflowError (refuse_big_int), whatever the dtype."""
+    refuse_big_int(value)
     dtype = np.dtype(dtype)
+    if dtype.kind == "b" and isinstance(value, numbers.Number):
+        return builtins.bool(value)     # any number is a bool (2 ** 63 too, which NumPy cannot cast from)
+    if isinstance(value, numbers.Complex) and not isinstance(value, numbers.Real):
+        value = builtins.complex(value)
+        if dtype.kind != "c":           # c10's rule: a complex number with an imaginary part (NaN too) overflows
+            if value.imag != 0 or value.imag != value.imag:
+                name = C_TYPE_NAMES[dtype.name] if dtype.kind == "f" else _FILL_INT_NAMES[dtype.name]
+                raise RuntimeError(f"value cannot be converted to type {name} without overflow")
+            value = value.real          # (then checked as the real number)
+    if dtype.kind == "c" and isinstance(value, numbers.Number) and not isinstance(value, (builtins.bool, np.bool_)):
+        # each part against its float's range (full(n, 1e40, dtype=complex64) is PyTorch's error, not inf)
+        part = _LARGEST[np.dtype(f"f{dtype.itemsize // 2}")]
+        z = builtins.complex(value)
+        if part < builtins.abs(z.real) < math.inf or part < builtins.abs(z.imag) < math.inf:
+            raise RuntimeError(f"value cannot be converted to type {TYPEID_NAMES[dtype.name]} without overflow")
+        return value
     if not isinstance(value, numbers.Real) or isinstance(value, (builtins.bool, np.bool_)):
         return value
     largest = _LARGEST.get(dtype)
@@ -443,6 +478,17 @@ def refuse_int_overflow(values, dtype):
     (tensor([300], dtype=uint8), ByteTensor([300])); an array's own cast is never checked (it wraps, as PyTorch's)."""
     if dtype.kind in "iu" and values.dtype != dtype and int_overflows(values, dtype):
         raise RuntimeError(f"value cannot be converted to type {dtype.name} without overflow")
+
+
+def refuse_big_int(value):
+    """PyTorch's parse of a Python int given as a Scalar argument (full's and fill_'s value, arange's and linspace's
+    ends), before any dtype is looked at: int64, or uint64 for one in [2**63, 2**64) (then checked against the
+    dtype: full(n, 2**63) is 'cannot be converted to type int64_t'); beyond, Python's OverflowError as there."""
+    if isinstance(value, builtins.int) and not isinstance(value, builtins.bool):
+        if value >= 2 ** 64:
+            raise OverflowError("int too big to convert")
+        if value < -2 ** 63:
+            raise OverflowError("can't convert negative int to unsigned")
 
 
 def int_overflows(values, dtype):

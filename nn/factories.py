@@ -19,7 +19,7 @@ from .array import refuse_negative_strides
 from .caller_warnings import warn_at_caller
 from .device import META, factory_device, meta_array
 from .dtypes import to_dtype, get_default_dtype, int64, result_dtype, checked_fill, refuse_int_overflow, \
-    to_complex, to_real, scalar_type_name
+    to_complex, to_real, scalar_type_name, refuse_big_int
 from .tensor import Size, Tensor, _as_array, as_sizes, as_int, _check_requires_grad, refuse_unconvertible, \
     int_tuple_error, parser_type_name
 from .tensor_ops._attach import attach
@@ -98,6 +98,11 @@ def _infer(data, dtype=None):
     arr = np.array(data)
     if isinstance(data, np.ndarray) or isinstance(data, np.generic) and dtype is None:   # it keeps its dtype
         return arr              # (a NumPy scalar into a dtype is checked below as a number: np.int64(300) in uint8)
+    if arr.dtype == np.uint64 and not isinstance(data, np.generic) and (dtype is None or
+                                                                        np.dtype(to_dtype(dtype)).kind in "iu"):
+        # Python ints in [2**63, 2**64), which NumPy reads as uint64: PyTorch's store refuses them for an integer
+        # dtype (_store_as_pytorch's error; tensor() reads such data again), a float one takes them
+        raise ValueError("a Python int beyond int64")
     if dtype is not None and arr.dtype.kind in "fiubc":
         target = np.dtype(to_dtype(dtype))
         refuse_int_overflow(arr, target)            # tensor([300], dtype=uint8): PyTorch's error, not a wrap
@@ -279,6 +284,13 @@ def _store_as_pytorch(obj, sizes, dim, target):
         if obj.numel() != 1:
             raise ValueError("only one element tensors can be converted to Python scalars")
         return obj.item()
+    if isinstance(obj, int) and not isinstance(obj, bool) and target.kind != "b":
+        # PyTorch's store of a Python int: as a C long long for an integer dtype, as a C double for a floating or
+        # complex one (Python's OverflowError 'int too large to convert to float' beyond it); a bool takes any
+        if target.kind in "iu" and not -2 ** 63 <= obj < 2 ** 63:
+            raise ValueError("Overflow when unpacking long long")
+        if target.kind in "fc":
+            float(obj)
     if isinstance(obj, numbers.Real if target.kind != "c" else numbers.Number):
         return obj
     kind = type(obj).__name__
@@ -387,7 +399,12 @@ def full(size, fill_value, dtype=None, device=None, requires_grad=False):
     """Filled with fill_value; the dtype follows it (float -> float32, int -> int64, bool -> bool; a NumPy scalar
     as the Python number it holds, as PyTorch reads one: full(n, np.log(2)) is float32)."""
     fill_value = fill_value.item() if isinstance(fill_value, (Tensor, np.generic)) else fill_value
-    default = _infer(fill_value).dtype
+    # (a Python int is int64, also one beyond it: checked_fill gives PyTorch's errors for it)
+    if type(fill_value) is int:
+        default = np.dtype(np.int64)
+    else:
+        with np.errstate(over="ignore"):    # (the dtype only: a value out of its range is checked_fill's error)
+            default = _infer(fill_value).dtype
     fill_value = checked_fill(fill_value, to_dtype(dtype) if dtype is not None else default)
     return _filled(_sizes((size,)), fill_value, dtype, device, requires_grad, default=default)
 
@@ -413,12 +430,20 @@ def eye(n, m=None, dtype=None, device=None, requires_grad=False):
 
 
 def _number(v, what):
-    """A Python number from an arange bound: a number, or a 0-d tensor (arange(lengths.max()), as PyTorch)."""
+    """A Python number from an arange bound: a number, or a 0-d tensor (arange(lengths.max()), as PyTorch); a
+    Python int beyond uint64 is PyTorch's OverflowError (refuse_big_int)."""
     if isinstance(v, Tensor):
         if v.ndim != 0:
             raise TypeError(f"arange: {what} must be a number or a 0-d tensor, got a tensor of shape {tuple(v.shape)}")
         return v.item()
+    refuse_big_int(v)
     return v
+
+
+def _int64_ends(dt, *ends):
+    """PyTorch's RuntimeError for a Python int end in [2**63, 2**64) (a uint64 Scalar) of an integer range."""
+    if dt.kind in "iu" and any(type(v) is int and v >= 2 ** 63 for v in ends):
+        raise RuntimeError("value cannot be converted to type int64_t without overflow")
 
 
 def arange(start=None, end=None, step=1, dtype=None, device=None, requires_grad=False):
@@ -443,6 +468,7 @@ def arange(start=None, end=None, step=1, dtype=None, device=None, requires_grad=
     # count as PyTorch does, ceil((end - start) / step), then build from the index (no drift)
     n = max(int(np.ceil((end - start) / step)), 0)
     dt = to_dtype(dtype) if dtype is not None else (int64 if ints else get_default_dtype())
+    _int64_ends(dt, start, end, step)
     if dt.kind != "f":
         if not ints and dt.kind in "iu":
             # PyTorch's integer kernel casts the bounds to int64 (toward zero) and steps by the cast step: for an
@@ -533,6 +559,7 @@ def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
         raise RuntimeError("linspace(): number of steps must be non-negative")
     steps = int(steps)
     dt = to_dtype(dtype) if dtype is not None else get_default_dtype()
+    _int64_ends(dt, start, end)
     if dt.kind not in "fiu":
         return _new(np.linspace(start, end, steps).astype(dt), None, device, requires_grad)
     if dt.kind == "f":

@@ -8,7 +8,7 @@ from collections import namedtuple
 import numpy as np
 
 from .dtypes import refuse_not_floating_or_complex, scalar_type_name
-from .tensor import Tensor, _broadcast_message
+from .tensor import Tensor, _broadcast_message, parser_ints
 from .tensor_ops.shape import _dims, cross as _cross
 from .tensor_ops.matrices import vandermonde
 from .tensor_ops.out_arg import with_out
@@ -310,7 +310,22 @@ def svd_reduced_v(A, some=True, compute_uv=True):
 def svdvals(A, *, driver=None):
     """The singular values (..., k) of A, descending (driver: None, as svd's)."""
     _check_svd_driver(driver)
+    if isinstance(A, Tensor) and A.dtype.kind == "c":
+        return _complex_svdvals(A)
     return svd(A, full_matrices=False).S
+
+
+def _complex_svdvals(A):
+    """The singular values (..., k) of a complex A (..., m, n), real, descending: nn's svd is real only, but the
+    values (and so matrix_norm's 2 / -2 / 'nuc' orders) need no vectors' phases. dS_i = Re(u_i^H dA v_i), so A's
+    gradient in PyTorch's convention (dL/dRe A + i dL/dIm A) is U diag(gS) V^H, whatever the phases."""
+    _matrices(A, "svdvals", complex_ok=True)
+    a = A._data
+    U, S, Vh = np.linalg.svd(a, full_matrices=False)
+
+    def backward(g):
+        return ((U * g[..., None, :]) @ Vh).astype(a.dtype, copy=False),
+    return Tensor._make(S, (A,), backward, "linalg_svdvals")
 
 
 def _approximate_basis(A, q, niter, M):
@@ -903,6 +918,8 @@ def vector_norm(input, ord=2, dim=None, keepdim=False, *, dtype=None):
     (PyTorch names the tensor input, and takes x= too: autoray calls linalg.norm(input=...).)"""
     x = input
     refuse_not_floating_or_complex(x.dtype, "linalg.vector_norm")
+    if dim is not None:                 # (its parser's words: Tensor.norm would name a bool dim as an element)
+        parser_ints(dim, "linalg_vector_norm", "dim", 3)
     return x.norm(p=ord, dim=dim, keepdim=keepdim)
 
 
@@ -917,16 +934,25 @@ def matrix_norm(input, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
     if ord == "fro":
         return A.norm(dim=dim, keepdim=keepdim)
     if ord in (1, -1, float("inf"), float("-inf")):
-        rows, cols = dim
+        # as PyTorch's: the sums over one dim, then their max / min over the other (its index in the sums)
+        rows, cols = (d % A.ndim for d in dim)
         inner, outer = (rows, cols) if abs(ord) == 1 else (cols, rows)
-        sums = A.abs().sum(inner, keepdim=True)
-        out = sums.amax(outer, keepdim=True) if ord > 0 else sums.amin(outer, keepdim=True)
-        return out if keepdim else out.squeeze((rows, cols) if rows < cols else (cols, rows))
+        sums = A.abs().sum(inner, keepdim=keepdim)
+        outer -= outer > inner and not keepdim
+        return _extreme(sums, ord, outer, keepdim)
     if ord in (2, -2, "nuc"):                    # from the singular values: the largest, the smallest, their sum
         rows, cols = (d % A.ndim for d in dim)
         S = svdvals(A.movedim((rows, cols), (-2, -1)))
-        out = S.sum(-1) if ord == "nuc" else S[..., 0] if ord == 2 else S[..., -1]
+        out = S.sum(-1) if ord == "nuc" else _extreme(S, ord, -1, False)
         return out.unsqueeze(min(rows, cols)).unsqueeze(max(rows, cols)) if keepdim else out
+
+
+def _extreme(x, ord, dim, keepdim):
+    """x's max (ord > 0) or min over dim, as matrix_norm takes it: a max over an empty dim is 0 (the norms are not
+    negative), a min is amin's IndexError naming dim as given; ties share the gradient, as amax's / amin's."""
+    if ord > 0 and x.shape[dim] == 0:
+        return x.sum(dim, keepdim=keepdim)
+    return x.amax(dim, keepdim=keepdim) if ord > 0 else x.amin(dim, keepdim=keepdim)
 
 
 _MATRIX_ORDERS = ("fro", "nuc", 1, -1, 2, -2, math.inf, -math.inf)

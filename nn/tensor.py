@@ -47,7 +47,8 @@ import numpy as np
 from . import grad_mode as _grad_mode
 from .grad_mode import no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled  # noqa: F401
 from .dtypes import SUPPORTED as _SUPPORTED_DTYPES, dtype as _dtype_class, result_dtype as _result_dtype, \
-    scalar_dtype as _scalar_dtype, cast as _cast, get_default_dtype, kernel_not_implemented, refuse_int_overflow
+    scalar_dtype as _scalar_dtype, cast as _cast, get_default_dtype, kernel_not_implemented, refuse_int_overflow, \
+    refuse_big_int
 from .kernels.threads import single_thread_blas as _single_thread_blas
 from .array import DataArray, refuse_negative_strides
 from .device import MetaArray
@@ -78,12 +79,53 @@ def parser_type_name(obj):
 
 
 def int_tuple_error(fn, arg, position, i, obj):
-    """PyTorch's argument parser's TypeError for element i (obj, no int) of fn's tuple-of-ints argument arg."""
+    """PyTorch's argument parser's TypeError for element i (obj, no int) of fn's tuple-of-ints argument arg (position
+    None: given by keyword, whose words name no position)."""
     if i == 0:
-        return TypeError(f"{fn}(): argument '{arg}' (position {position}) must be tuple of ints, but found element "
+        at = "" if position is None else f" (position {position})"
+        return TypeError(f"{fn}(): argument '{arg}'{at} must be tuple of ints, but found element "
                          f"of type {parser_type_name(obj)} at pos 0")
     return TypeError(f"{fn}(): argument '{arg}' failed to unpack the object at pos {i + 1} with error \"type must be "
                      f"tuple of ints,but got {parser_type_name(obj)}\"")
+
+
+def _parser_takes_int(obj):
+    """An int as PyTorch's parser takes one: an int or NumPy integer (a bool is none there), or a tensor (as an index;
+    its own reader checks it)."""
+    return isinstance(obj, (int, np.integer, Tensor)) and not isinstance(obj, (bool, np.bool_))
+
+
+def parser_int(obj, fn, arg, position=None):
+    """obj, fn's int argument arg (a dim, an offset), or PyTorch's TypeError "must be int, not bool" (position None:
+    given by keyword, whose words name no position)."""
+    if not _parser_takes_int(obj):
+        at = "" if position is None else f" (position {position})"
+        raise TypeError(f"{fn}(): argument '{arg}'{at} must be int, not {parser_type_name(obj)}")
+    return obj
+
+
+def parser_ints(obj, fn, arg, position=None, one=True):
+    """obj, fn's tuple-of-ints argument arg (dims; one int is taken as one dim, unless one=False: rot90's dims), or
+    PyTorch's TypeError. Its parser checks the first element's type alone (x.sum([0, True]) sums dims 0 and 1) and
+    unpacks the rest as indices."""
+    if isinstance(obj, (list, tuple)):
+        for i, d in enumerate(obj):
+            if not _parser_takes_int(d) and not (i and isinstance(d, (bool, np.bool_))):
+                raise int_tuple_error(fn, arg, position, i, d)
+    elif not (one and _parser_takes_int(obj)):
+        at = "" if position is None else f" (position {position})"
+        raise TypeError(f"{fn}(): argument '{arg}'{at} must be tuple of ints, not {parser_type_name(obj)}")
+    return obj
+
+
+def parser_no_signature(fn, args, kwargs):
+    """PyTorch's TypeError when no signature of the overloaded fn takes a method's arguments args / kwargs (those
+    after the tensor): its first line, which names the given types (keywords last, in reverse order; a trailing ", "
+    when only keywords were given); the signatures it lists after it are not repeated here."""
+    given = [parser_type_name(a) for a in args]
+    named = [f"{k}={parser_type_name(v)}" for k, v in reversed(list(kwargs.items()))]
+    got = ", ".join(given + named) + (", " if named and not given else "")
+    return TypeError(f"{fn}() received an invalid combination of arguments - got ({got}), but expected one of:")
 
 
 # ----------------------------------------------------------------------------
@@ -158,6 +200,11 @@ def legacy_data(value, dtype):
         raise TypeError(f"new(): data must be a sequence (got {module}{type(value).__name__})")
     refuse_negative_strides(value)                      # torch.Tensor(a[::-1]): PyTorch's ValueError, as tensor()
     data = np.asarray(value)
+    if data.dtype.kind in "uO" and not isinstance(value, np.ndarray):
+        # Python ints beyond int64 (NumPy's uint64 or objects): PyTorch's store, as tensor()'s (LongTensor([2**70])
+        # is its ValueError, FloatTensor([2**70]) a float)
+        from .factories import _read_as_pytorch         # (nn.factories imports this module)
+        data = _read_as_pytorch(value, dtype)
     if data.dtype != dtype:
         if not isinstance(value, np.ndarray):
             refuse_int_overflow(data, dtype)            # ByteTensor([300]): PyTorch's error; an array's cast wraps
@@ -679,7 +726,10 @@ def as_sizes(args, what):
     ints (their signs unchecked: -1 asks reshape to infer a dim and expand to keep one)."""
     if len(args) == 1 and isinstance(args[0], (tuple, list)):
         args = args[0]
-    return tuple(as_int(n, what) for n in args)
+    # (PyTorch's parser checks the first element's type alone and unpacks the rest as indices: zeros(2, True) is
+    # (2, 1), zeros(True, 2) its TypeError)
+    return tuple(operator.index(n) if i and isinstance(n, (bool, np.bool_)) else as_int(n, what)
+                 for i, n in enumerate(args))
 
 
 def _remember_consumer(out, parents):
@@ -1356,6 +1406,7 @@ class Tensor:
         if not isinstance(other, Tensor):
             # a Python complex takes self's precision too (x * 1j: complex128 beside float64, not a complex64 number)
             if isinstance(other, (int, float, bool, complex, np.number, np.bool_, list, tuple)):
+                refuse_big_int(other)           # (an int beyond uint64: PyTorch's Scalar parse, an OverflowError)
                 dt = _scalar_dtype(other, self.dtype)
                 try:
                     other = Tensor._wrap(np.asarray(other, dtype=dt))

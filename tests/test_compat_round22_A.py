@@ -79,6 +79,8 @@ def test_torchmetrics_micro_accuracy_sums_a_zero_d_count_over_dim_0():
 def test_reductions_of_a_zero_d_tensor_along_its_one_dim(dim):
     t = nn.tensor(2.5, dtype=nn.float64)
     for name in ["sum", "mean", "prod", "amax", "amin", "nansum", "nanmean", "logsumexp", "norm"]:
+        if name == "prod" and isinstance(dim, (tuple, list)):   # PyTorch's prod takes one int dim (a list: its
+            continue                                            # parser's TypeError)
         out = t.norm(dim=dim) if name == "norm" else getattr(t, name)(dim)
         assert out.shape == () and out.dtype == nn.float64, name
         assert float(out) == 2.5, name

@@ -171,7 +171,7 @@ def test_cyclic_lr(kw):
     if not kw:              # up over 4 steps, down over 4: 0.01 -> 0.1 -> 0.01, momentum the other way
         np.testing.assert_allclose(lrs[:8, 0], [0.0325, 0.055, 0.0775, 0.1, 0.0775, 0.055, 0.0325, 0.01])
         np.testing.assert_allclose(lrs[[3, 7], 1], [0.8, 0.9])
-    with pytest.raises(ValueError, match="mode must be"):
+    with pytest.raises(ValueError, match="^mode is invalid and scale_fn is None$"):     # PyTorch's words
         _cyclic(nn, mode="sawtooth")
     torch = pytest.importorskip("torch")
     np.testing.assert_allclose(lrs, _cyclic(torch, **dict(kw)), rtol=1e-12)

@@ -69,7 +69,7 @@ def test_searchsorted_and_bucketize():
 def test_cross_errors():
     with pytest.raises(RuntimeError, match="size 3"):
         nn.cross(nn.ones(2, 4), nn.ones(2, 4))
-    with pytest.raises(RuntimeError, match="must have size 3"):
+    with pytest.raises(RuntimeError, match="must have length 3"):     # PyTorch's words
         nn.cross(nn.ones(3, 4), nn.ones(3, 4), dim=1)
 
 

@@ -2,7 +2,7 @@
 import numpy as np
 
 from ..dtypes import checked_fill
-from ..tensor import ShapeError, Tensor, int_tuple_error, linear_graph_backward, parser_type_name
+from ..tensor import ShapeError, Tensor, int_tuple_error, linear_graph_backward, parser_int, parser_type_name
 from ._args import _tensor, _common_dtype, _cast
 
 
@@ -51,6 +51,8 @@ def pad(input, pad, mode="constant", value=None):
         widths[x.ndim - 1 - i] = (int(pad[2 * i]), int(pad[2 * i + 1]))
     if mode == "constant":
         crop = tuple(slice(lo, lo + n) for (lo, _), n in zip(widths, x.shape))
+        if not isinstance(value, (int, float, np.generic, Tensor, type(None))):   # (its parser's float: no complex)
+            raise TypeError(f"pad(): argument 'value' (position 4) must be float, not {parser_type_name(value)}")
         if value is not None and x.dtype.kind != "b":
             # PyTorch takes the value as a double and converts it checked: -inf into int64 is its RuntimeError
             # "value cannot be converted to type int64_t without overflow", 2.7 becomes 2 (NumPy: OverflowError)
@@ -131,6 +133,7 @@ def cat(tensors, dim=0):
     shape (0,) (nn.tensor([]), nn.Tensor()), are left out whatever the others' shape, but count in the dtype."""
     if isinstance(tensors, Tensor):     # PyTorch refuses one tensor (NumPy would iterate its rows)
         raise TypeError("cat(): argument 'tensors' (position 1) must be tuple of Tensors, not Tensor")
+    parser_int(dim, "cat", "dim", 2)
     given = [_tensor(t, f"tensors[{i}]", "cat", floating=False) for i, t in enumerate(tensors)]
     # PyTorch's checks, in its order and words
     if not given:
@@ -177,11 +180,17 @@ def flatten(input, start_dim=0, end_dim=-1):
     A 0-d tensor becomes 1-d.
     """
     x = _tensor(input, "input", "flatten", floating=False)
+    parser_int(start_dim, "flatten", "start_dim", 1)        # (a bool or list: PyTorch's parser's TypeError)
+    parser_int(end_dim, "flatten", "end_dim", 2)
+    n = max(x.ndim, 1)                     # (a 0-d tensor takes dims -1 and 0)
+    for d in (start_dim, end_dim):          # PyTorch's words (nn wrapped any dim)
+        if not -n <= d < n:
+            raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {d})")
     if x.ndim == 0:
         return x.reshape(1)
     s, e = start_dim % x.ndim, end_dim % x.ndim
-    if s > e:
-        raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
+    if s > e:           # (PyTorch's RuntimeError; ShapeError: also the ValueError nn raised)
+        raise ShapeError("flatten() has invalid args: start_dim cannot come after end_dim")
     shape = x.shape[:s] + (int(np.prod(x.shape[s:e + 1])),) + x.shape[e + 1:]
     return x.reshape(shape)
 

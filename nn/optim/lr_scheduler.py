@@ -2,16 +2,16 @@
 CosineAnnealingWarmRestarts, LinearLR, ConstantLR, PolynomialLR, LambdaLR, MultiplicativeLR, OneCycleLR, CyclicLR,
 SequentialLR, ChainedScheduler, ReduceLROnPlateau."""
 import bisect
+import collections
 import functools
 import math
-import numbers
 import types
 import warnings
 import weakref
 
 import numpy as np
 
-from .optimizer import Optimizer, _number
+from .optimizer import Optimizer, _hyper
 
 
 _ORDER_CHECKED = weakref.WeakSet()         # schedulers whose first step() looked for an optimizer step before it
@@ -22,7 +22,20 @@ ORDER_WARNING = ("Detected call of `lr_scheduler.step()` before `optimizer.step(
 EPOCH_DEPRECATION = ("The epoch parameter in `scheduler.step()` was not necessary and is being deprecated where "
                      "possible. Please use `scheduler.step()` to step the scheduler. During the deprecation, if epoch "
                      "is different from None, the closed form is used instead of the new chainable form, where "
-                     "available.")
+                     "available. Please open an issue if you are unable to replicate your use case: "
+                     "https://github.com/pytorch/pytorch/issues/new/choose.")
+RESUME_WORDS = ("param 'initial_lr' is not specified in param_groups[{}] when resuming scheduler with last_epoch >= "
+                "0.\nThis typically happens when:\n1. You're trying to resume training from a checkpoint but haven't "
+                "properly loaded the optimizer state\n2. You're using last_epoch >= 0 for a fresh training run (not "
+                "recommended)")
+
+
+def _check_optimizer(optimizer):
+    """PyTorch's one check of a scheduler's optimizer (LRScheduler, ReduceLROnPlateau, CyclicLR, OneCycleLR). The
+    schedulers check their other arguments only where PyTorch does, by its comparisons and in its words: a value it
+    takes (a negative step_size, a NaN gamma) gives its lrs, or its Python error at the step that reads it."""
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
 
 
 class LRScheduler:
@@ -32,14 +45,13 @@ class LRScheduler:
     (as PyTorch: every group must then hold 'initial_lr', and the first step() goes to epoch last_epoch + 1)."""
 
     def __init__(self, optimizer, last_epoch=-1):
-        if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"{type(optimizer).__name__} is not an nn.optim Optimizer")
+        _check_optimizer(optimizer)
         self.optimizer = optimizer
         for i, group in enumerate(optimizer.param_groups):
             if last_epoch == -1:
                 group.setdefault("initial_lr", group["lr"])
             elif "initial_lr" not in group:
-                raise KeyError(f"param 'initial_lr' is not specified in param_groups[{i}] when resuming an optimizer")
+                raise KeyError(RESUME_WORDS.format(i))
         self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
         self.last_epoch = last_epoch
         # PyTorch's bookkeeping, which schedulers written for it read in get_lr: the steps taken (this first one
@@ -174,11 +186,10 @@ class StepLR(LRScheduler):
     _state_names = ("step_size", "gamma")
 
     def __init__(self, optimizer, step_size, gamma=0.1, last_epoch=-1):
-        # PyTorch keeps any number as given (neuralforecast passes 1e8 to never decay): real and positive here.
-        if isinstance(step_size, bool) or not isinstance(step_size, numbers.Real) or not step_size > 0:
-            raise ValueError(f"Invalid step_size: {step_size!r} (must be a positive number)")
+        # PyTorch checks neither and keeps both as given (neuralforecast passes 1e8 to never decay; 0 is Python's
+        # ZeroDivisionError at the first step, a negative step_size decays at every epoch, as there)
         self.step_size = step_size
-        self.gamma = _number("gamma", gamma, low=0.0)
+        self.gamma = _hyper(gamma)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
@@ -192,26 +203,24 @@ class StepLR(LRScheduler):
 
 
 class MultiStepLR(LRScheduler):
-    """lr = initial_lr * gamma ** (number of milestones <= epoch); milestones: epochs, in any order (PyTorch
-    counts them; a repeated one applies gamma twice)."""
+    """lr = initial_lr * gamma ** (number of milestones <= epoch); milestones: epochs, in any order, counted as
+    PyTorch's Counter (a repeated one applies gamma twice; one no epoch equals, 2.5 or '3', is never reached)."""
 
     _state_names = ("gamma",)
 
     def __init__(self, optimizer, milestones, gamma=0.1, last_epoch=-1):
-        milestones = list(milestones)
-        if any(isinstance(m, bool) or not isinstance(m, numbers.Integral) for m in milestones):
-            raise ValueError(f"Invalid milestones: {milestones!r} (must be integers)")
-        self.milestones = sorted(int(m) for m in milestones)
-        self.gamma = _number("gamma", gamma, low=0.0)
+        self.milestones = collections.Counter(milestones)
+        self.gamma = _hyper(gamma)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
         # chainable, as PyTorch: the current lr times gamma ** (milestones at this epoch)
-        k = self.milestones.count(self.last_epoch)
+        k = self.milestones[self.last_epoch]
         return [group["lr"] * self.gamma ** k for group in self.optimizer.param_groups]
 
     def _closed_form(self):
-        return [base * self.gamma ** bisect.bisect_right(self.milestones, self.last_epoch) for base in self.base_lrs]
+        passed = bisect.bisect_right(sorted(self.milestones.elements()), self.last_epoch)
+        return [base * self.gamma ** passed for base in self.base_lrs]
 
 
 class ExponentialLR(LRScheduler):
@@ -220,7 +229,7 @@ class ExponentialLR(LRScheduler):
     _state_names = ("gamma",)
 
     def __init__(self, optimizer, gamma, last_epoch=-1):
-        self.gamma = _number("gamma", gamma, low=0.0)
+        self.gamma = _hyper(gamma)                  # unchecked, as PyTorch's
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
@@ -239,10 +248,8 @@ class CosineAnnealingLR(LRScheduler):
     _state_names = ("T_max", "eta_min")
 
     def __init__(self, optimizer, T_max, eta_min=0.0, last_epoch=-1):
-        if isinstance(T_max, bool) or not isinstance(T_max, numbers.Integral) or T_max < 1:
-            raise ValueError(f"Invalid T_max: {T_max!r} (must be a positive integer)")
-        self.T_max = int(T_max)
-        self.eta_min = _number("eta_min", eta_min, low=0.0)
+        # unchecked, as PyTorch's: T_max 0 is Python's ZeroDivisionError at the first step
+        self.T_max, self.eta_min = T_max, _hyper(eta_min)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
@@ -265,10 +272,14 @@ class CosineAnnealingLR(LRScheduler):
         return [self.eta_min + (base - self.eta_min) * c for base in self.base_lrs]
 
 
-def _iterations(name, value):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"Invalid {name}: {value!r} (must be a positive integer)")
-    return int(value)
+def _checked(value, bad, words):
+    """value, read as _hyper reads it (a one-element tensor as its number), after PyTorch's check of it: bad is
+    PyTorch's own expression, in its order (``T_0 <= 0 or not isinstance(T_0, int)`` makes a str Python's TypeError
+    of the comparison, OneCycleLR's ``not isinstance(epochs, int) or ...`` a ValueError; NaN passes where the
+    comparisons let it, True where isinstance(.., int) does); words: its ValueError, '{}' the value."""
+    if bad(value):
+        raise ValueError(words.format(value))
+    return _hyper(value)
 
 
 class CosineAnnealingWarmRestarts(LRScheduler):
@@ -280,8 +291,13 @@ class CosineAnnealingWarmRestarts(LRScheduler):
     _state_names = ("T_0", "T_i", "T_mult", "eta_min", "T_cur")
 
     def __init__(self, optimizer, T_0, T_mult=1, eta_min=0.0, last_epoch=-1):
-        self.T_0, self.T_mult = _iterations("T_0", T_0), _iterations("T_mult", T_mult)
-        self.eta_min = _number("eta_min", eta_min, low=0.0)
+        self.T_0 = _checked(T_0, lambda v: v <= 0 or not isinstance(v, int),
+                            "Expected positive integer T_0, but got {}")
+        self.T_mult = _checked(T_mult, lambda v: v < 1 or not isinstance(v, int),
+                               "Expected integer T_mult >= 1, but got {}")
+        if not isinstance(eta_min, (float, int)):
+            raise ValueError(f"Expected float or int eta_min, but got {eta_min} of type {type(eta_min)}")
+        self.eta_min = eta_min
         self.T_i, self.T_cur = self.T_0, last_epoch
         super().__init__(optimizer, last_epoch)
 
@@ -336,12 +352,11 @@ class LinearLR(LRScheduler):
     _state_names = ("start_factor", "end_factor", "total_iters")
 
     def __init__(self, optimizer, start_factor=1.0 / 3, end_factor=1.0, total_iters=5, last_epoch=-1):
-        self.start_factor = _number("start_factor", start_factor, low=0.0)
-        self.end_factor = _number("end_factor", end_factor, low=0.0)
-        if not 0 < self.start_factor <= 1 or not 0 <= self.end_factor <= 1:
-            raise ValueError(f"LinearLR: start_factor must be in (0, 1] and end_factor in [0, 1], got "
-                             f"{start_factor} and {end_factor}")
-        self.total_iters = _iterations("total_iters", total_iters)
+        self.start_factor = _checked(start_factor, lambda v: v > 1.0 or v <= 0, "Starting multiplicative factor "
+                                     "expected to be greater than 0 and less or equal to 1.")
+        self.end_factor = _checked(end_factor, lambda v: v > 1.0 or v < 0,
+                                   "Ending multiplicative factor expected to be between 0 and 1.")
+        self.total_iters = total_iters              # unchecked, as PyTorch's
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
@@ -367,8 +382,9 @@ class ConstantLR(LRScheduler):
     _state_names = ("factor", "total_iters")
 
     def __init__(self, optimizer, factor=1.0 / 3, total_iters=5, last_epoch=-1):
-        self.factor = _number("factor", factor, 0.0, 1.0)
-        self.total_iters = _iterations("total_iters", total_iters)
+        self.factor = _checked(factor, lambda v: v > 1.0 or v < 0,
+                               "Constant multiplicative factor expected to be between 0 and 1.")
+        self.total_iters = total_iters              # unchecked, as PyTorch's
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
@@ -390,8 +406,7 @@ class PolynomialLR(LRScheduler):
     _state_names = ("total_iters", "power")
 
     def __init__(self, optimizer, total_iters=5, power=1.0, last_epoch=-1):
-        self.total_iters = _iterations("total_iters", total_iters)
-        self.power = _number("power", power, low=0.0)
+        self.total_iters, self.power = total_iters, _hyper(power)     # unchecked, as PyTorch's
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
@@ -407,22 +422,51 @@ class PolynomialLR(LRScheduler):
         return [base * f for base in self.base_lrs]
 
 
-class SequentialLR:
-    """The schedulers in turn: schedulers[i] runs from milestones[i - 1] (where it starts again from its epoch 0)
-    until milestones[i]. step() once per epoch, as the schedulers inside."""
+def _undo_step(scheduler):
+    """PyTorch's recursive_undo: one epoch back for every scheduler inside (a list, or a SequentialLR's)."""
+    for inner in scheduler if isinstance(scheduler, list) else [scheduler]:
+        if hasattr(inner, "_schedulers"):
+            _undo_step(list(inner._schedulers))
+        elif hasattr(inner, "last_epoch"):
+            inner.last_epoch -= 1
 
-    def __init__(self, optimizer, schedulers, milestones):
-        schedulers, milestones = list(schedulers), [int(m) for m in milestones]
-        if len(milestones) != len(schedulers) - 1 or milestones != sorted(milestones):
-            raise ValueError(f"SequentialLR: expected {len(schedulers) - 1} increasing milestones for "
-                             f"{len(schedulers)} schedulers, got {milestones}")
-        if any(s.optimizer is not optimizer for s in schedulers):
-            raise ValueError("SequentialLR: every scheduler must drive the optimizer given to SequentialLR")
-        self.optimizer, self._schedulers, self._milestones = optimizer, schedulers, milestones
-        self.last_epoch = 0
-        for group, base in zip(optimizer.param_groups, schedulers[0].base_lrs):
+
+def _check_schedulers(owner, optimizer, schedulers, none_words):
+    """SequentialLR's and ChainedScheduler's checks of their schedulers, PyTorch's in its order and words."""
+    if len(schedulers) < 1:
+        raise ValueError(f"{owner} expects at least one scheduler{none_words}, but got no scheduler.")
+    for i, scheduler in enumerate(schedulers):
+        if not hasattr(scheduler, "optimizer"):
+            raise TypeError(f"{owner} at index {i} should have `optimizer` as its attribute.")
+        if isinstance(scheduler, ReduceLROnPlateau):
+            raise ValueError(f"{owner} does not support `ReduceLROnPlateau` scheduler as it requires additional "
+                             f"kwargs to be specified when calling `step`, but got one at index {i} in the given "
+                             f"schedulers sequence.")
+        if optimizer != scheduler.optimizer:
+            raise ValueError(f"{owner} expects all schedulers to belong to the same optimizer, but got scheduler "
+                             f"{type(scheduler).__name__} at index {i} has {scheduler.optimizer}, which is different "
+                             f"from {type(optimizer).__name__}.")
+
+
+class SequentialLR(LRScheduler):
+    """The schedulers in turn: schedulers[i] runs from milestones[i - 1] (where it starts again from its epoch 0)
+    until milestones[i]. step() once per epoch, as the schedulers inside. An LRScheduler, as PyTorch's, which does
+    not run LRScheduler.__init__ either. milestones are kept as given (PyTorch checks only their count: unsorted
+    ones bisect as they are, one no epoch equals switches schedulers without a restart)."""
+
+    def __init__(self, optimizer, schedulers, milestones, last_epoch=-1):
+        _check_schedulers("SequentialLR", optimizer, schedulers, "")
+        if len(milestones) != len(schedulers) - 1:
+            raise ValueError(f"Sequential Schedulers expects number of schedulers provided to be one more than the "
+                             f"number of milestone points, but got number of schedulers {len(schedulers)} and the "
+                             f"number of milestones to be equal to {len(milestones)}")
+        self.optimizer, self._schedulers, self._milestones = optimizer, list(schedulers), milestones
+        self.last_epoch = last_epoch + 1
+        first = schedulers[bisect.bisect_right(milestones, 0)]     # (PyTorch's: a milestone 0 skips the first)
+        for group, base in zip(optimizer.param_groups, first.base_lrs):
             group["lr"] = base                          # undo the later schedulers' construction
-        self._restart(schedulers[0])
+        _undo_step(schedulers)      # (their epochs too: one reached without a restart starts at its epoch 0)
+        self._restart(first)
 
     @staticmethod
     def _restart(scheduler):
@@ -464,15 +508,26 @@ class ChainedScheduler(SequentialLR):
     PolynomialLR, MultiplicativeLR), as PyTorch's."""
 
     def __init__(self, schedulers, optimizer=None):
+        if len(schedulers) > 0:
+            optimizer = optimizer or schedulers[0].optimizer
+        _check_schedulers("ChainedScheduler", optimizer, schedulers, " to be chained")
         self._schedulers, self._milestones, self.last_epoch = list(schedulers), [], 0
-        self.optimizer = self._schedulers[0].optimizer if optimizer is None else optimizer
-        if any(s.optimizer is not self.optimizer for s in self._schedulers):
-            raise ValueError("ChainedScheduler: every scheduler must drive the same optimizer")
+        self.optimizer = optimizer
 
     def step(self):
         self.last_epoch += 1
         for scheduler in self._schedulers:
             scheduler.step()
+
+
+def _lambdas(optimizer, lr_lambda):
+    """LambdaLR's and MultiplicativeLR's lr_lambda as one per param group, checked as PyTorch's (its words)."""
+    n = len(optimizer.param_groups)
+    if not isinstance(lr_lambda, (list, tuple)):
+        return [lr_lambda] * n
+    if len(lr_lambda) != n:
+        raise ValueError(f"Expected {n} lr_lambdas, but got {len(lr_lambda)}")
+    return list(lr_lambda)
 
 
 class _LambdasState:
@@ -498,10 +553,10 @@ class MultiplicativeLR(_LambdasState, LRScheduler):
     """lr = the current lr * lr_lambda(epoch) at each step (lr_lambda a function or one per param group)."""
 
     def __init__(self, optimizer, lr_lambda, last_epoch=-1):
-        groups = optimizer.param_groups
-        self.lr_lambdas = list(lr_lambda) if isinstance(lr_lambda, (list, tuple)) else [lr_lambda] * len(groups)
-        if len(self.lr_lambdas) != len(groups):
-            raise ValueError(f"MultiplicativeLR: expected {len(groups)} lr_lambdas, got {len(self.lr_lambdas)}")
+        self.lr_lambdas = _lambdas(optimizer, lr_lambda)
+        for f in self.lr_lambdas:                   # (PyTorch's MultiplicativeLR checks them, its LambdaLR does not)
+            if not callable(f):
+                raise TypeError(f"lr_lambda should be a function, but got {type(f).__name__}")
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
@@ -516,11 +571,7 @@ class LambdaLR(_LambdasState, LRScheduler):
     (Its state_dict holds the epoch and rates, not the functions: None for each, as PyTorch's.)"""
 
     def __init__(self, optimizer, lr_lambda, last_epoch=-1):
-        n = len(optimizer.param_groups)
-        lambdas = list(lr_lambda) if isinstance(lr_lambda, (list, tuple)) else [lr_lambda] * n
-        if len(lambdas) != n or not all(callable(f) for f in lambdas):
-            raise ValueError(f"lr_lambda must be a function or a list of {n} functions (one per param group)")
-        self.lr_lambdas = lambdas
+        self.lr_lambdas = _lambdas(optimizer, lr_lambda)        # not callable: Python's TypeError at the step
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
@@ -538,34 +589,43 @@ class OneCycleLR(LRScheduler):
     def __init__(self, optimizer, max_lr, total_steps=None, epochs=None, steps_per_epoch=None, pct_start=0.3,
                  anneal_strategy="cos", cycle_momentum=True, base_momentum=0.85, max_momentum=0.95,
                  div_factor=25.0, final_div_factor=1e4, three_phase=False, last_epoch=-1):
-        if total_steps is None:
-            if epochs is None or steps_per_epoch is None:
-                raise ValueError("OneCycleLR needs total_steps, or both epochs and steps_per_epoch")
+        # PyTorch's checks in its order and words (pct_start must be a float: 1 is refused, NaN is not)
+        _check_optimizer(optimizer)
+        if total_steps is not None:
+            total_steps = _checked(total_steps, lambda v: v <= 0 or not isinstance(v, int),
+                                   "Expected positive integer total_steps, but got {}")
+        elif epochs is not None and steps_per_epoch is not None:
+            epochs = _checked(epochs, lambda v: not isinstance(v, int) or v <= 0,
+                              "Expected positive integer epochs, but got {}")
+            steps_per_epoch = _checked(steps_per_epoch, lambda v: not isinstance(v, int) or v <= 0,
+                                       "Expected positive integer steps_per_epoch, but got {}")
             total_steps = epochs * steps_per_epoch
-        if isinstance(total_steps, bool) or not isinstance(total_steps, numbers.Integral) or total_steps < 1:
-            raise ValueError(f"Invalid total_steps: {total_steps!r} (must be a positive integer)")
-        if anneal_strategy not in ("cos", "linear"):
-            raise ValueError(f"anneal_strategy must be 'cos' or 'linear', got {anneal_strategy!r}")
-        _number("pct_start", pct_start, 0.0, 1.0)
-        self.total_steps = int(total_steps)
-        max_lrs = _per_group("max_lr", optimizer, max_lr)
-        base_momentum = _per_group("base_momentum", optimizer, base_momentum)
-        max_momentum = _per_group("max_momentum", optimizer, max_momentum)
+        else:
+            raise ValueError("You must define either total_steps OR (epochs AND steps_per_epoch)")
+        up = float(pct_start * total_steps) - 1     # (before pct_start's check, as PyTorch's: a str fails here)
+        _checked(pct_start, lambda v: v < 0 or v > 1 or not isinstance(v, float),
+                 "Expected float between 0 and 1 pct_start, but got {}")
+        if anneal_strategy not in ["cos", "linear"]:
+            raise ValueError(f"anneal_strategy must be one of 'cos' or 'linear', instead got {anneal_strategy}")
+        self.total_steps = total_steps
         self._anneal = self._cos if anneal_strategy == "cos" else self._linear
-        up = float(pct_start * self.total_steps) - 1
-        ends = [up, 2 * up, self.total_steps - 1] if three_phase else [up, self.total_steps - 1]
-        self._phases = []
-        for group, top, base_m, max_m in zip(optimizer.param_groups, max_lrs, base_momentum, max_momentum):
-            low = top / div_factor
-            lrs = [(low, top), (top, low), (low, low / final_div_factor)] if three_phase else \
-                [(low, top), (top, low / final_div_factor)]
-            moms = [(max_m, base_m), (base_m, max_m)] + ([(max_m, max_m)] if three_phase else [])
-            self._phases.append(list(zip(ends, lrs, moms)))
-            group["initial_lr"] = group["lr"] = low
-            if last_epoch == -1:                # PyTorch's groups hold the cycle's ends too (state_dict keys)
-                group["max_lr"], group["min_lr"] = top, low / final_div_factor
-        self.cycle_momentum = bool(cycle_momentum)
-        if self.cycle_momentum:
+        # PyTorch's phases: (last step, the group keys the lr and the momentum move between), read from the groups
+        # at each step, so that a resumed run follows the cycle its groups were saved with
+        up_down = [("initial_lr", "max_lr", "max_momentum", "base_momentum"),
+                   ("max_lr", "initial_lr" if three_phase else "min_lr", "base_momentum", "max_momentum")]
+        self._phases = list(zip([up, float(2 * pct_start * total_steps) - 2, total_steps - 1],
+                                up_down + [("initial_lr", "min_lr", "max_momentum", "max_momentum")])) if three_phase \
+            else list(zip([up, total_steps - 1], up_down))
+        max_lrs = _per_group("max_lr", optimizer, max_lr)
+        if last_epoch == -1:                    # (a resumed run needs the groups' initial_lr, as PyTorch's)
+            for group, top in zip(optimizer.param_groups, max_lrs):
+                group["initial_lr"] = top / div_factor
+                group["max_lr"], group["min_lr"] = top, group["initial_lr"] / final_div_factor
+        self.cycle_momentum = cycle_momentum
+        if cycle_momentum:                      # (the momenta are read only then, as PyTorch's)
+            _momentum_optimizer(optimizer)
+            max_momentum = _per_group("max_momentum", optimizer, max_momentum)
+            base_momentum = _per_group("base_momentum", optimizer, base_momentum)
             _start_momentum(optimizer, base_momentum, max_momentum, last_epoch)
         super().__init__(optimizer, last_epoch)
 
@@ -580,31 +640,31 @@ class OneCycleLR(LRScheduler):
     def get_lr(self):
         step = self.last_epoch
         if step > self.total_steps:
-            raise ValueError(f"Tried to step {step} times; OneCycleLR was set for total_steps={self.total_steps}")
+            raise ValueError(f"Tried to step {step} times. The specified number of total steps is {self.total_steps}")
         lrs = []
-        for group, phases in zip(self.optimizer.param_groups, self._phases):
+        for group in self.optimizer.param_groups:
             start = 0.0
-            for i, (end, (lr0, lr1), (m0, m1)) in enumerate(phases):
-                if step <= end or i == len(phases) - 1:
+            for i, (end, (lr0, lr1, m0, m1)) in enumerate(self._phases):
+                if step <= end or i == len(self._phases) - 1:
                     pct = (step - start) / (end - start)
-                    lrs.append(self._anneal(lr0, lr1, pct))
+                    lrs.append(self._anneal(group[lr0], group[lr1], pct))
                     if self.cycle_momentum:
-                        momentum = self._anneal(m0, m1, pct)
-                        if "betas" in group:
-                            group["betas"] = (momentum, group["betas"][1])
-                        else:
-                            group["momentum"] = momentum
+                        CyclicLR._set_momentum(group, self._anneal(group[m0], group[m1], pct))
                     break
                 start = end
         return lrs
 
 
-def _start_momentum(optimizer, base_momentums, max_momentums, last_epoch):
-    """CyclicLR's and OneCycleLR's momentum cycling set up as PyTorch's: the optimizer must have momentum or betas
-    (its words); a new run (last_epoch -1) starts each group at its max momentum (beta1 for Adam's kind) and
-    records 'max_momentum' / 'base_momentum' in the group, as PyTorch's param groups (and state_dicts) hold them."""
+def _momentum_optimizer(optimizer):
+    """CyclicLR's and OneCycleLR's check that the optimizer has a momentum to cycle (PyTorch's words)."""
     if not all("momentum" in g or "betas" in g for g in optimizer.param_groups):
         raise ValueError("optimizer must support momentum or beta1 with `cycle_momentum` option enabled")
+
+
+def _start_momentum(optimizer, base_momentums, max_momentums, last_epoch):
+    """CyclicLR's and OneCycleLR's momentum cycling set up as PyTorch's: a new run (last_epoch -1) starts each group
+    at its max momentum (beta1 for Adam's kind) and records 'max_momentum' / 'base_momentum' in the group, as
+    PyTorch's param groups (and state_dicts) hold them."""
     if last_epoch != -1:
         return
     for group, low, high in zip(optimizer.param_groups, base_momentums, max_momentums):
@@ -640,27 +700,33 @@ class CyclicLR(LRScheduler):
     def __init__(self, optimizer, base_lr, max_lr, step_size_up=2000, step_size_down=None, mode="triangular",
                  gamma=1.0, scale_fn=None, scale_mode="cycle", cycle_momentum=True, base_momentum=0.8,
                  max_momentum=0.9, last_epoch=-1):
-        groups = optimizer.param_groups
-        if scale_fn is None:
-            if mode not in ("triangular", "triangular2", "exp_range"):
-                raise ValueError(f"mode must be 'triangular', 'triangular2' or 'exp_range', got {mode!r}")
-            self.scale_fn, self.scale_mode = self._modes[mode] if mode != "exp_range" else \
-                (functools.partial(_exp_range_scale, gamma), "iterations")
-        else:
-            self.scale_fn, self.scale_mode = scale_fn, scale_mode
+        # PyTorch's checks and reads in its order: a resumed run (last_epoch != -1) keeps the groups' lrs and
+        # needs their initial_lr, as there; step sizes summing to 0 are Python's ZeroDivisionError
+        _check_optimizer(optimizer)
+        base_lrs = _per_group("base_lr", optimizer, base_lr)
+        if last_epoch == -1:
+            for group, lr in zip(optimizer.param_groups, base_lrs):
+                group["lr"] = lr
+        self.max_lrs = _per_group("max_lr", optimizer, max_lr)
         up = float(step_size_up)
         down = up if step_size_down is None else float(step_size_down)
         self.total_size = up + down
         self.step_ratio = up / self.total_size
-        self.max_lrs = _per_group("max_lr", optimizer, max_lr)
-        for group, lr in zip(groups, _per_group("base_lr", optimizer, base_lr)):
-            group["initial_lr"] = group["lr"] = lr
+        if mode not in ["triangular", "triangular2", "exp_range"] and scale_fn is None:
+            raise ValueError("mode is invalid and scale_fn is None")
+        if scale_fn is None:
+            self.scale_fn, self.scale_mode = self._modes[mode] if mode != "exp_range" else \
+                (functools.partial(_exp_range_scale, gamma), "iterations")
+        else:
+            self.scale_fn, self.scale_mode = scale_fn, scale_mode
         self.cycle_momentum = bool(cycle_momentum)
         if self.cycle_momentum:
+            _momentum_optimizer(optimizer)
             self.base_momentums = _per_group("base_momentum", optimizer, base_momentum)
             self.max_momentums = _per_group("max_momentum", optimizer, max_momentum)
             _start_momentum(optimizer, self.base_momentums, self.max_momentums, last_epoch)
-        super().__init__(optimizer, last_epoch)
+        super().__init__(optimizer, last_epoch)     # (its first step from the groups' initial_lr, as PyTorch's)
+        self.base_lrs = base_lrs
 
     @staticmethod
     def _set_momentum(group, momentum):
@@ -696,28 +762,26 @@ class ReduceLROnPlateau(LRScheduler):
 
     def __init__(self, optimizer, mode="min", factor=0.1, patience=10, threshold=1e-4, threshold_mode="rel",
                  cooldown=0, min_lr=0, eps=1e-8):
-        if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"{type(optimizer).__name__} is not an nn.optim Optimizer")
-        if mode not in ("min", "max"):
-            raise ValueError(f"Invalid mode: {mode!r} (must be 'min' or 'max')")
-        if threshold_mode not in ("rel", "abs"):
-            raise ValueError(f"Invalid threshold_mode: {threshold_mode!r} (must be 'rel' or 'abs')")
-        self.factor = _number("factor", factor, low=0.0, high=1.0, high_open=True)
-        for name, value in (("patience", patience), ("cooldown", cooldown)):
-            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
-                raise ValueError(f"Invalid {name}: {value!r} (must be an integer >= 0)")
+        # PyTorch's checks in its order and words; the rest (a negative patience, min_lr or eps, NaN) is taken
+        # and computed with, as there
+        self.factor = _checked(factor, lambda v: v >= 1.0, "Factor should be < 1.0.")
+        _check_optimizer(optimizer)
+        self.optimizer = optimizer
         if isinstance(min_lr, (list, tuple)):
             if len(min_lr) != len(optimizer.param_groups):
-                raise ValueError(f"expected {len(optimizer.param_groups)} values for min_lr, got {len(min_lr)}")
-            self.min_lrs = [_number("min_lr", v, low=0.0) for v in min_lr]
-        else:
-            self.min_lrs = [_number("min_lr", min_lr, low=0.0)] * len(optimizer.param_groups)
-        self.optimizer = optimizer
-        self.mode, self.threshold_mode = mode, threshold_mode
-        self.patience, self.cooldown = int(patience), int(cooldown)
-        self.threshold = _number("threshold", threshold, low=0.0)
-        self.eps = _number("eps", eps, low=0.0)
+                raise ValueError(f"expected {len(optimizer.param_groups)} min_lrs, got {len(min_lr)}")
+            self.default_min_lr, self.min_lrs = None, [_hyper(v) for v in min_lr]
+        else:       # (one for every group, also a group added later, as PyTorch's default_min_lr)
+            self.default_min_lr = _hyper(min_lr)
+            self.min_lrs = [self.default_min_lr] * len(optimizer.param_groups)
+        self.patience, self.cooldown = patience, cooldown
+        self.eps = _hyper(eps)
         self.last_epoch = 0
+        if mode not in {"min", "max"}:
+            raise ValueError("mode " + mode + " is unknown!")
+        if threshold_mode not in {"rel", "abs"}:
+            raise ValueError("threshold mode " + threshold_mode + " is unknown!")
+        self.mode, self.threshold, self.threshold_mode = mode, _hyper(threshold), threshold_mode
         self.mode_worse = math.inf if mode == "min" else -math.inf
         self._reset()
         self._last_lr = [group["lr"] for group in optimizer.param_groups]
@@ -756,6 +820,7 @@ class ReduceLROnPlateau(LRScheduler):
             self.cooldown_counter -= 1
             self.num_bad_epochs = 0  # bad epochs during cooldown do not count
         if self.num_bad_epochs > self.patience:
+            self._match_groups()
             for group, min_lr in zip(self.optimizer.param_groups, self.min_lrs):
                 old_lr = float(group["lr"])
                 new_lr = max(old_lr * self.factor, min_lr)
@@ -765,14 +830,28 @@ class ReduceLROnPlateau(LRScheduler):
             self.num_bad_epochs = 0
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
 
+    def _match_groups(self):
+        """min_lrs for a param group added since (PyTorch's: the one min_lr given, or its RuntimeError)."""
+        n = len(self.optimizer.param_groups)
+        if n != len(self.min_lrs):
+            if self.__dict__.get("default_min_lr") is None:
+                raise RuntimeError(f"The number of param groups in the `optimizer` ({n}) differs from when "
+                                   f"`ReduceLROnPlateau` was initialized ({len(self.min_lrs)}), usually due to a "
+                                   f"new param group being added to the optimizer. Please modify the `min_lrs` "
+                                   f"field to match the length of the `optimizer` param groups.")
+            self.min_lrs = [self.default_min_lr] * n
+
     def get_last_lr(self):
         return list(self._last_lr)
 
     def state_dict(self):
-        """PyTorch's layout, Python values by name (mode and threshold_mode as their strings)."""
+        """PyTorch's layout, Python values by name (mode and threshold_mode as their strings; default_min_lr only
+        when there is one, as an .npz file cannot hold None)."""
         out = {name: getattr(self, name) for name in self._state_names}
         out.update(mode=self.mode, threshold_mode=self.threshold_mode, min_lrs=list(self.min_lrs),
                    _last_lr=list(self._last_lr), mode_worse=self.mode_worse)
+        if self.__dict__.get("default_min_lr") is not None:
+            out["default_min_lr"] = self.default_min_lr
         return out
 
     def load_state_dict(self, state_dict):
@@ -789,3 +868,6 @@ class ReduceLROnPlateau(LRScheduler):
         self.mode_worse = math.inf if self.mode == "min" else -math.inf
         self.min_lrs = [float(v) for v in np.ravel(state["min_lrs"])]
         self._last_lr = [float(v) for v in np.ravel(state["_last_lr"])]
+        if "default_min_lr" in state:           # (PyTorch's files hold it, None for a list of min_lrs)
+            value = state["default_min_lr"]
+            self.default_min_lr = None if value is None or np.asarray(value).dtype == object else _scalar(value)

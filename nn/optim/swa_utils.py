@@ -22,7 +22,7 @@ from ..grad_mode import no_grad
 from ..modules.batchnorm import _BatchNorm
 from ..modules.module import Module
 from ..tensor import Tensor
-from .lr_scheduler import LRScheduler
+from .lr_scheduler import LRScheduler, _per_group
 
 __all__ = ["AveragedModel", "SWALR", "update_bn", "get_ema_multi_avg_fn", "get_swa_multi_avg_fn", "get_ema_avg_fn",
            "get_swa_avg_fn"]
@@ -128,15 +128,13 @@ class SWALR(LRScheduler):
     """Anneal each group's lr to swa_lr over anneal_epochs steps ('cos' or 'linear'), then hold it, as PyTorch's."""
 
     def __init__(self, optimizer, swa_lr, anneal_epochs=10, anneal_strategy="cos", last_epoch=-1):
-        swa_lrs = list(swa_lr) if isinstance(swa_lr, (list, tuple)) else [swa_lr] * len(optimizer.param_groups)
-        if len(swa_lrs) != len(optimizer.param_groups):
-            raise ValueError(f"SWALR: swa_lr has {len(swa_lrs)} values for {len(optimizer.param_groups)} groups")
-        for group, lr in zip(optimizer.param_groups, swa_lrs):
+        # PyTorch's checks, order and words (True passes as an int there)
+        for group, lr in zip(optimizer.param_groups, _per_group("swa_lr", optimizer, swa_lr)):
             group["swa_lr"] = lr
-        if anneal_strategy not in ("cos", "linear"):
-            raise ValueError(f"anneal_strategy must be 'cos' or 'linear', got {anneal_strategy!r}")
-        if isinstance(anneal_epochs, bool) or not isinstance(anneal_epochs, int) or anneal_epochs < 0:
-            raise ValueError(f"anneal_epochs must be a non-negative integer, got {anneal_epochs!r}")
+        if anneal_strategy not in ["cos", "linear"]:
+            raise ValueError(f"anneal_strategy must be one of 'cos' or 'linear', instead got {anneal_strategy}")
+        if not isinstance(anneal_epochs, int) or anneal_epochs < 0:
+            raise ValueError(f"anneal_epochs must be equal or greater than 0, got {anneal_epochs}")
         self.anneal_func = ((lambda t: (1 - math.cos(math.pi * t)) / 2) if anneal_strategy == "cos"
                             else (lambda t: t))
         self.anneal_epochs = anneal_epochs

@@ -1,8 +1,11 @@
-"""attach(): install functions as Tensor methods; numpy_axis: NumPy's axis= for dim=, as PyTorch takes it."""
+"""attach(): install functions as Tensor methods; numpy_axis: NumPy's axis= for dim=, as PyTorch takes it;
+parsed_ints: int and tuple-of-ints arguments checked as PyTorch's argument parser checks them."""
 import functools
 import inspect
 
-from ..tensor import Tensor
+import numpy as np
+
+from ..tensor import Tensor, parser_int, parser_ints, parser_no_signature
 
 
 def attach(*functions, **named):
@@ -32,7 +35,9 @@ def numpy_axis(fn):
         if "axis" in kwargs:
             if "dim" in kwargs:
                 raise TypeError(f"{fn.__name__}() got both dim= and axis= (its NumPy name); give one")
-            kwargs["dim"] = kwargs.pop("axis")
+            axis = kwargs.pop("axis")
+            if axis is not None:        # (NumPy's axis=None, np.max(x): every dim, fn's default; no dim given)
+                kwargs["dim"] = axis
         if "keepdims" in kwargs:
             kwargs["keepdim"] = kwargs.pop("keepdims")
         out = kwargs.pop("out", None)       # PyTorch's out= (linear_operator's CG: torch.sum(..., out=alpha))
@@ -43,3 +48,57 @@ def numpy_axis(fn):
         from .out_arg import store
         return store(fn.__name__, fn(*args, **kwargs), out)
     return with_axis
+
+
+def check_parsed_ints(name, params, kinds, overloaded_at, args, kwargs):
+    """PyTorch's TypeError for an int or tuple-of-ints argument of a type its argument parser refuses (x.sum(True),
+    x.transpose(True, 0), x.flip('a'), x.cumsum(None), x.sum([True])). kinds: argument name -> "int" or "ints" (a
+    tuple of ints, one int taken as one) or "tuple" (a tuple of ints only: rot90's dims), "?" after it when None is
+    taken; params: fn's parameter names, args /
+    kwargs as a method call got them (positions as the method's: a function's call counts the tensor too).
+    overloaded_at: the numbers of arguments (after the tensor) at which other signatures of an overloaded fn also fit,
+    so that the parser refuses the call as a whole ("received an invalid combination of arguments")."""
+    for arg, kind in kinds.items():
+        at = params.index(arg)
+        if len(args) > at:
+            value, position = args[at], at
+        elif arg in kwargs:
+            value, position = kwargs[arg], None
+        else:
+            continue
+        if value is None and kind.endswith("?"):
+            continue
+        single = kind.rstrip("?") == "int"
+        try:
+            if single:
+                parser_int(value, name, arg, position)
+            else:
+                parser_ints(value, name, arg, position, one=kind.rstrip("?") == "ints")
+        except TypeError:
+            # a later element of a list is unpacked by any signature taking a list, in its own words
+            later_element = not single and isinstance(value, (list, tuple)) and value and \
+                isinstance(value[0], (int, np.integer)) and not isinstance(value[0], bool)
+            if len(args) - 1 + len(kwargs) in overloaded_at and not later_element:
+                raise parser_no_signature(name, args[1:], kwargs) from None
+            raise
+
+
+def parsed_ints(overloaded_at=(), function=False, **kinds):
+    """Decorator: fn's int and tuple-of-ints arguments checked first, as PyTorch's parser (check_parsed_ints).
+    function: fn is no Tensor method (torch.cat), whose words count its first argument as position 1."""
+    def decorate(fn):
+        params = list(inspect.signature(fn).parameters)
+        spots = [(params.index(arg), arg, kind.rstrip("?") != "tuple") for arg, kind in kinds.items()]
+        if function:
+            params.insert(0, None)
+
+        @functools.wraps(fn)
+        def checked(*args, **kwargs):
+            for at, arg, int_taken in spots:        # (plain ints, the common case, pass at once)
+                if not int_taken or type(args[at] if len(args) > at else kwargs.get(arg, 0)) is not int:
+                    check_parsed_ints(fn.__name__, params, kinds, overloaded_at, (None,) + args if function else args,
+                                      kwargs)
+                    break
+            return fn(*args, **kwargs)
+        return checked
+    return decorate

@@ -8,9 +8,10 @@ import numpy as np
 from ..device import CPU, META, MetaArray, check_device, device, meta_array, parse_to, refuse_meta_data
 from ..dtypes import to_dtype, get_default_dtype, to_complex
 from ..tensor import ShapeError, Size, Tensor, _check_requires_grad, is_grad_enabled
-from ._attach import attach
+from ._attach import attach, parsed_ints
 
 
+@parsed_ints(dim="int?")
 def size(input, dim=None):
     """x.size() -> Size (the shape); x.size(i) -> int. Not NumPy's element count: that is numel()."""
     if dim is None:
@@ -249,6 +250,7 @@ def is_contiguous(input, memory_format=None):
     return bool(input._data.flags.c_contiguous)
 
 
+@parsed_ints(dim="int?")
 def stride(input, dim=None):
     """Steps in elements (not bytes) between neighbours along each dim of the NumPy array (see is_contiguous)."""
     steps = tuple(s // input._data.itemsize for s in input._data.strides)

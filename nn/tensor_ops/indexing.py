@@ -12,7 +12,7 @@ import numpy as np
 from ..array import DataArray, refuse_negative_strides
 from ..dtypes import checked_fill, scalar_type_name
 from ..tensor import Tensor, expands_to, _normalize_axes, as_int, is_grad_enabled, linear_graph_backward, _linear_map
-from ._attach import attach
+from ._attach import attach, parsed_ints
 from .inplace import (_refuse_leaf, _refuse_overlap, _refuse_view, _rebase, _write, _write_through,
                       _bump_version)
 from .pointwise import _mask
@@ -393,6 +393,7 @@ def _index_along(op, input, dim, index, src=None):
     return idx, (_along(idx, axis) if idx.ndim else ())     # 0-d: the one element (index 0), as PyTorch's
 
 
+@parsed_ints(dim="int")
 def gather(input, dim, index, *, sparse_grad=False):
     """out[i][j][k] = input[i][index[i][j][k]][k] for dim=1 (index: int64, same number of dims); sparse_grad (a
     sparse gradient in PyTorch) changes nothing here: the gradient is dense."""
@@ -408,6 +409,7 @@ def gather(input, dim, index, *, sparse_grad=False):
                         linear_graph_backward(lambda a: a[where], lambda g: backward(g)[0], "gather"))
 
 
+@parsed_ints(dim="int")
 def index_select(input, dim, index):
     """The slices of input at the positions index (1-D integer) along dim (composed of indexing above)."""
     raw = index._data if isinstance(index, Tensor) else np.asarray(index)
@@ -736,6 +738,8 @@ def index_fill(input, dim, index, value):
     if is_tensor and value.ndim != 0:
         raise ValueError(f"index_fill: value must be a number or a 0-d tensor, got shape {tuple(value.shape)}")
     y = input._data.copy()
+    if y.dtype.kind != "c" and np.iscomplexobj(value._data if is_tensor else value):     # (PyTorch's words)
+        raise RuntimeError("index_fill_(): Converting complex Scalar to non-complex type is not supported")
     y[where] = checked_fill(value.item() if is_tensor else value, y.dtype)     # a 0-d Tensor's too, as PyTorch's
 
     def backward(g):

@@ -143,6 +143,8 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
         total = w.sum()
         centred = x - (x * w).sum(1, keepdim=True) / total
         divisor = total - (correction if aweights is None else correction * (w * aweights).sum() / total)
+        if divisor.dtype.kind == "c":       # (weights cast to a complex x's dtype: their sums are real; clamp refuses
+            divisor = divisor.real          # a complex tensor, as PyTorch's)
         c = (centred * w) @ centred.mH / divisor.clamp(min=0)
     return c.reshape(()) if x.shape[0] == 1 else c          # one variable: a scalar (PyTorch squeezes)
 

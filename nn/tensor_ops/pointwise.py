@@ -14,7 +14,7 @@ from ..array import legacy_scalar_first
 from ..dtypes import CATEGORY, result_dtype, scalar_dtype, cast, float_dtype, checked_fill, \
     C_TYPE_NAMES, scalar_type_name, typeid_name, refuse_kinds, kernel_not_implemented
 from ..tensor import Tensor, broadcast_shape, piecewise_grad, conj_if_complex, quietly, _deferring
-from ._attach import attach
+from ._attach import attach, parsed_ints
 
 
 def _floating(input):
@@ -464,7 +464,7 @@ def _triangle(name, fn):
         return _unary(input, np.where(keep, x, np.zeros((), x.dtype)), lambda: keep, name,   # slope 1 or 0
                       None if mask is None else lambda t: mask)
     op.__name__ = name
-    return op
+    return parsed_ints(diagonal="int")(op)
 
 
 triu = _triangle("triu", np.triu)
@@ -693,6 +693,13 @@ def clamp(input, min=None, max=None):
     """Limit values to [min, max] (either may be None; Tensor bounds take part in the graph)."""
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")   # (PyTorch's words)
+    complex_bound = [b for b in (min, max) if isinstance(b, (complex, np.complexfloating))]
+    if input._data.dtype.kind == "c" or complex_bound and input._data.dtype.kind in "biu":
+        raise NotImplementedError("clamp is not supported for complex types")     # (no order; nn clipped reals)
+    if complex_bound:           # a floating tensor reads a complex bound as a double: an imaginary part overflows
+        if [b for b in complex_bound if b.imag != 0 or b.imag != b.imag]:
+            raise RuntimeError("value cannot be converted to type double without overflow")
+        min, max = (b.real if isinstance(b, (complex, np.complexfloating)) else b for b in (min, max))
     if isinstance(min, Tensor) or isinstance(max, Tensor):
         # as PyTorch's: the input keeps the gradient where min <= x <= max (ties included), a bound where it won
         out = input
@@ -892,6 +899,23 @@ def masked_fill(input, mask, value):
     return Tensor._make(y, (input,), backward, "masked_fill", lambda g: (g * Tensor._wrap((~m).astype(g.dtype)),))
 
 
+
+_NO_DIM = object()
+
+
+def _dim_method(fn):
+    """Tensor.softmax / log_softmax: fn whose dim PyTorch's method requires (F.softmax(x) takes the legacy implicit
+    dim with its warning; x.softmax() and x.softmax(None) are its parser's TypeErrors)."""
+    @functools.wraps(fn)
+    def method(input, dim=_NO_DIM, dtype=None):
+        if dim is _NO_DIM:
+            raise TypeError(f'{fn.__name__}() missing 1 required positional arguments: "dim"')
+        if dim is None:
+            raise TypeError(f"{fn.__name__}(): argument 'dim' (position 1) must be int, not NoneType")
+        return fn(input, dim, dtype=dtype)
+    return method
+
+
 attach(triu, tril, exp, log, log1p, log2, log10, lerp, tan, asin, acos, atan, sinh, cosh, expm1, exp2, erf, erfinv, frac,
        erfc, lgamma, digamma, sinc, asinh, acosh, atanh, float_power,
        nan_to_num, atan2, hypot, logaddexp, addcmul, addcdiv, fmod, logit, xlogy, deg2rad, rad2deg, sqrt, rsqrt, reciprocal, square, sin, cos, abs, sign, sgn,
@@ -904,7 +928,8 @@ attach(triu, tril, exp, log, log1p, log2, log10, lerp, tan, asin, acos, atan, si
        __rmod__=lambda self, other: remainder(self._lift(other), self),
        __rfloordiv__=lambda self, other: floor_divide(self._lift(other), self),
        where=lambda self, condition, other: where(condition, self, other),
-       relu=F.relu, sigmoid=F.sigmoid, tanh=F.tanh, softmax=F.softmax, log_softmax=F.log_softmax,
+       relu=F.relu, sigmoid=F.sigmoid, tanh=F.tanh,
+       softmax=_dim_method(F.softmax), log_softmax=_dim_method(F.log_softmax),
        flatten=F.flatten, hardshrink=F.hardshrink, prelu=F.prelu)
 clip = clamp
 multiply, divide, subtract, true_divide = mul, div, sub, div

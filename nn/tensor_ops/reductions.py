@@ -12,11 +12,29 @@ import numpy as np
 
 from ..dtypes import get_default_dtype, kernel_not_implemented, refuse_kinds, refuse_not_floating_or_complex, \
     scalar_type_name, to_dtype, to_real
-from ..tensor import Tensor, _normalize_axes, as_int, conj_if_complex, is_grad_enabled, linear_graph_backward, quietly
-from ._attach import attach, numpy_axis
+from ..tensor import Tensor, _normalize_axes, as_int, conj_if_complex, is_grad_enabled, linear_graph_backward, \
+    parser_ints, quietly
+from ._attach import attach, check_parsed_ints, numpy_axis, parsed_ints
 
 # what max(dim=...) / min(dim=...) return, as torch.return_types.max: (values, indices)
 ValuesIndices = namedtuple("ValuesIndices", ["values", "indices"])
+
+
+# How PyTorch's argument parser reads each reduction's dim when one is given (check_parsed_ints): an int or a tuple
+# of ints, "?" when None is taken, and for an overloaded method the numbers of arguments at which other signatures
+# fit too. (var / std read a bool there as unbiased.)
+_ANY = range(9)
+_DIM_ARGS = {
+    **dict.fromkeys(("sum", "mean"), ("ints?", (1,))),
+    **dict.fromkeys(("all", "any", "count_nonzero", "var", "std"), ("ints?", _ANY)),
+    **dict.fromkeys(("prod", "max", "min"), ("int", (1,))),
+    **dict.fromkeys(("sort", "argsort"), ("int", _ANY)),
+    **dict.fromkeys(("amax", "amin", "nansum", "nanmean"), ("ints?", ())),
+    "logsumexp": ("ints", ()),
+    **dict.fromkeys(("argmax", "argmin"), ("int?", ())),
+    **dict.fromkeys(("cumsum", "cumprod", "logcumsumexp", "median", "nanmedian", "kthvalue", "mode", "topk"),
+                    ("int", ())),
+}
 
 
 def _zero_d(fn):
@@ -26,10 +44,16 @@ def _zero_d(fn):
     parameters = inspect.signature(fn).parameters
     at, default = list(parameters).index("dim"), parameters["dim"].default
     element_wise = fn.__name__ in ("max", "min")      # max(a, b): a tensor in dim's place is the other operand
+    kind, overloaded_at = _DIM_ARGS.get(fn.__name__, (None, ()))
+    params, bool_unbiased = list(parameters), fn.__name__ in ("var", "std")
 
     @functools.wraps(fn)
     def over_scalar(*args, **kwargs):
         input = args[0] if args else kwargs["input"]
+        if kind and (len(args) > at or "dim" in kwargs):          # (a plain int passes at once)
+            given = args[at] if len(args) > at else kwargs["dim"]
+            if type(given) is not int and not (bool_unbiased and isinstance(given, bool)):
+                check_parsed_ints(fn.__name__, params, {"dim": kind}, overloaded_at, args, kwargs)
         if input.ndim:
             return fn(*args, **kwargs)
         dim = args[at] if len(args) > at else kwargs.get("dim", default)
@@ -253,9 +277,12 @@ def _check_reduced_dims(x, dim, name):
     if dim is None:
         raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. Specify the "
                            f"reduction dim with the 'dim' argument.")
-    for axis in _normalize_axes(dim, x.ndim):
-        if x.shape[axis] == 0:
-            raise IndexError(f"{name}(): Expected reduction dim {axis} to have non-zero size.")
+    given = [dim] if isinstance(dim, (int, np.integer, Tensor)) else list(dim)
+    for d in given:
+        axis = _normalize_axes(d, x.ndim)[0]
+        if x.shape[axis] == 0:          # (amax / amin name the dim as given, max / argmax the wrapped one)
+            raise IndexError(f"{name}(): Expected reduction dim {d if name in ('amax', 'amin') else axis} to have "
+                             f"non-zero size.")
 
 
 def _extreme(input, dim, keepdim, other, pick, arg, name):
@@ -477,6 +504,7 @@ def _running_extreme(input, dim, pick, name):
 
 
 @numpy_axis
+@parsed_ints(dim="int")
 def cummax(input, dim):
     """(values, indices): the running maximum along dim."""
     refuse_kinds(input.dtype, "c", "cummax_cpu")
@@ -484,6 +512,7 @@ def cummax(input, dim):
 
 
 @numpy_axis
+@parsed_ints(dim="int")
 def cummin(input, dim):
     """(values, indices): the running minimum along dim."""
     refuse_kinds(input.dtype, "c", "cummin_cpu")
@@ -785,16 +814,17 @@ def unique_consecutive(input, return_inverse=False, return_counts=False, dim=Non
 
 
 def _refuse_empty_extreme_norm(input, p, dim):
-    """PyTorch's RuntimeError for the inf / -inf norm over an empty tensor or an empty dim (a max or min has no
-    identity): the first empty dim of dim named as given (its words, "dimension -1because" without a space)."""
+    """PyTorch's RuntimeError for the inf / -inf norm, or one of a negative order, over an empty tensor or an empty
+    dim (a max or min has no identity, nor the sum of |x|^p that 0^(1/p) = inf would end): the first empty dim of dim
+    named as given (its words, "dimension -1because" without a space; the order as C++ prints a double: -2, -0.5)."""
     if input.numel():
         return
     if _reduces_everything(dim):
-        raise RuntimeError(f"linalg.vector_norm cannot compute the {p} norm on an empty tensor because the operation "
+        raise RuntimeError(f"linalg.vector_norm cannot compute the {p:g} norm on an empty tensor because the operation "
                            f"does not have an identity")
     for d in ((dim,) if isinstance(dim, int) else dim):
         if input.shape[d] == 0:
-            raise RuntimeError(f"linalg.vector_norm cannot compute the {p} norm on the dimension {d}because this "
+            raise RuntimeError(f"linalg.vector_norm cannot compute the {p:g} norm on the dimension {d}because this "
                                f"dimension is empty and the operation does not have an identity")
 
 
@@ -815,6 +845,8 @@ def norm(input, p="fro", dim=None, keepdim=False):
     if isinstance(p, str) and p != "fro":
         return _matrix_order_norm(input, p, dim, keepdim)
     refuse_not_floating_or_complex(input.dtype, "linalg.vector_norm")
+    if dim is not None:                 # PyTorch's Tensor.norm hands an int dim on to linalg_vector_norm as [dim]
+        parser_ints([dim] if isinstance(dim, (int, np.integer)) else dim, "linalg_vector_norm", "dim", 3)
     return _vector_norm(input, p, dim, keepdim)
 
 
@@ -848,6 +880,8 @@ def _vector_norm(input, p, dim=None, keepdim=False):
     # (sum |x|^p)^(1/p), with PyTorch's gradient 0 where a power's derivative is inf: at x = 0 for p < 1
     # (|x|^(p-1)) and at a zero vector (s^(1/p - 1)); the power is taken of 1 there and the value put back
     # (only where such zeros are: the masking's extra ops doubled the cost of a norm over rows)
+    if p < 0:
+        _refuse_empty_extreme_norm(input, p, dim)
     a = input.abs()
     zero = a._data == 0
     if p < 1 and zero.any():

@@ -15,9 +15,9 @@ from ..array import diagonal_view
 from ..dtypes import (C_TYPE_NAMES, _NameOnly, dtype as _dtype_class, to_dtype, bmm_kernel, bmm_scalar_type_mismatch,
                       refuse_kinds, scalar_type_name, typeid_name)
 from ..tensor import (ShapeError, Tensor, as_int, as_sizes, broadcast_shape, expands_to, linear_graph_backward,
-                      matmul_grads, matmul_work, unbroadcast, is_grad_enabled)
+                      matmul_grads, matmul_work, unbroadcast, is_grad_enabled, parser_int, parser_no_signature)
 from ..kernels.threads import single_thread_blas
-from ._attach import attach, numpy_axis
+from ._attach import attach, check_parsed_ints, numpy_axis, parsed_ints
 from .complex import conj
 from .convert import Size, _mark_view, root_array
 
@@ -58,7 +58,12 @@ def _reshape_error(shape, numel):
 @_sizes_by_keyword("shape", "size")
 def reshape(input, *shape):
     """Same elements in a new shape (one dim may be -1). Shares memory when NumPy can."""
-    shape = _sizes(shape)
+    try:
+        shape = _sizes(shape)
+    except TypeError:                   # PyTorch's parser's words, where it has them (reshape(True))
+        from ..factories import parsed_sizes        # noqa: PLC0415 - factories builds on tensor_ops
+        parsed_sizes(shape, "reshape", "shape")
+        raise
     old = input.shape
     try:
         y = input._data.reshape(shape)
@@ -81,6 +86,9 @@ def view(input, *shape, dtype=None):
     and is not differentiable (PyTorch's is not either)."""
     if dtype is None and len(shape) == 1 and isinstance(shape[0], (_dtype_class, np.dtype, type, _NameOnly)):
         dtype, shape = shape[0], ()
+    if len(shape) == 1 and (isinstance(shape[0], (bool, np.bool_)) or not isinstance(
+            shape[0], (int, np.integer, tuple, list, Tensor))):      # x.view(True): no signature (sizes, dtype) fits
+        raise parser_no_signature("view", shape, {})
     if dtype is None:
         return reshape(input, *shape)
     if shape:
@@ -99,6 +107,7 @@ def view_as(input, other):
     return reshape(input, other.shape)
 
 
+@parsed_ints(dim="int")
 def unflatten(input, dim, sizes):
     """dim split into sizes (one of them may be -1): e.g. (N, C*H*W).unflatten(1, (C, H, W)) -> (N, C, H, W)."""
     d = _dims(dim, input.ndim, "unflatten")[0]
@@ -149,18 +158,21 @@ def squeeze(input, *dims, dim=None):
         if dim is not None:
             raise TypeError("squeeze: give the dims as arguments or as dim=, not both")
         dim = dims[0] if len(dims) == 1 else dims
+        # PyTorch's parser refuses x.squeeze(None) / (True) / ('a') as a whole (its int, int-list and name
+        # signatures all take one argument); dim=None is taken, as NumPy's np.squeeze(x) passes axis=None
+        check_parsed_ints("squeeze", ["input", "dim"], {"dim": "ints"}, (1,), (input, dim), {})
     x = input._data
     axes = tuple(i for i, n in enumerate(x.shape) if n == 1) if dim is None else \
         tuple(d for d in _dims(dim, x.ndim, "squeeze") if x.ndim and x.shape[d] == 1)
     return reshape(input, tuple(n for i, n in enumerate(x.shape) if i not in axes))
 
 
+@parsed_ints(dim="int")
 def unsqueeze(input, dim):
     """Insert a dim of length 1 at position dim (in [-ndim-1, ndim])."""
     n = input.ndim
-    if not -n - 1 <= dim <= n:
-        raise IndexError(f"unsqueeze: dimension {dim} out of range for a {n}-D tensor "
-                         f"(expected in [{-n - 1}, {n}])")
+    if not -n - 1 <= dim <= n:          # (PyTorch's words)
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-n - 1}, {n}], but got {dim})")
     d = dim % (n + 1)
     return reshape(input, input.shape[:d] + (1,) + input.shape[d:])
 
@@ -169,10 +181,14 @@ def unsqueeze(input, dim):
 def permute(input, *dims):
     """Reorder dims: x.permute(2, 0, 1) moves dim 2 first."""
     dims = _sizes(dims)
-    if len(dims) != input.ndim or sorted(d % max(input.ndim, 1) for d in dims) != list(range(input.ndim)):
-        raise ValueError(f"permute{dims} is not a permutation of the {input.ndim} "
-                         f"dimensions of a tensor of shape {input.shape}")
-    dims = tuple(d % input.ndim for d in dims)
+    # PyTorch's checks, in its order and words (ShapeError: still the ValueError nn raised)
+    if len(dims) != input.ndim:
+        raise ShapeError(f"permute(sparse_coo): number of dimensions in the tensor input does not match the length of "
+                         f"the desired ordering of dimensions i.e. input.dim() = {input.ndim} is not equal to "
+                         f"len(dims) = {len(dims)}")
+    dims = tuple(_dims(d, input.ndim, "permute")[0] for d in dims)
+    if len(set(dims)) != len(dims):
+        raise ShapeError("permute(): duplicate dims are not allowed.")
     inverse = tuple(np.argsort(dims))
 
     def backward(g):
@@ -193,8 +209,15 @@ def transpose(input, dim0, dim1=None):
         if isinstance(dim0, (tuple, list)):
             return permute(input, *dim0)
         raise TypeError("transpose() missing 1 required positional argument: 'dim1'")
+    if type(dim0) is not int or type(dim1) is not int:
+        check_parsed_ints("transpose", ["input", "dim0", "dim1"], {"dim0": "int", "dim1": "int"}, (),
+                          (input, dim0, dim1), {})
     if input.ndim == 0 and dim0 in (0, -1) and dim1 in (0, -1):
         return input
+    n = max(input.ndim, 1)
+    for d in (dim0, dim1):      # (PyTorch's words; a list index would take some, with Python's)
+        if not -n <= d < n:
+            raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {d})")
     dims = list(range(input.ndim))
     dims[dim0], dims[dim1] = dims[dim1], dims[dim0]
     return permute(input, *dims)
@@ -327,6 +350,7 @@ def repeat(input, *sizes):
 def flip(input, *dims):
     """Reverse the order of elements along dims: x.flip(0, 1), x.flip((0, 1)) or dims=(0, 1) (a new contiguous
     array, as PyTorch's flip copies)."""
+    check_parsed_ints("flip", ["input", "dims"], {"dims": "ints"}, (), (input, dims[0] if len(dims) == 1 else dims), {})
     dims = _sizes(dims)
     axes = _dims(dims, input.ndim, "flip")
     if len(axes) != len(dims):
@@ -348,6 +372,12 @@ def split(input, split_size_or_sections=None, dim=0, *, split_size=None):
     spec = split_size if split_size_or_sections is None else split_size_or_sections
     if spec is None:
         raise TypeError("split: give split_size (an int) or the sizes of the pieces (a list of ints)")
+    try:        # PyTorch's Tensor.split hands dim on to split_with_sizes (a list) or to the overloaded split
+        parser_int(dim, "split_with_sizes", "dim", 3)
+    except TypeError:
+        if isinstance(spec, (list, tuple)):
+            raise
+        raise parser_no_signature("split", (input, spec, dim), {}) from None
     _at_least_1d(input, "split")
     d = _dims(dim, input.ndim, "split")[0]
     n = input.shape[d]
@@ -399,6 +429,7 @@ def _at_least_1d(input, what):
         raise RuntimeError(f"{what} expects at least a 1-dimensional tensor")
 
 
+@parsed_ints(chunks="int", dim="int")
 def chunk(input, chunks, dim=0):
     """Split into `chunks` pieces of equal length (the last may be shorter), as PyTorch."""
     _at_least_1d(input, "chunk")
@@ -411,6 +442,7 @@ def chunk(input, chunks, dim=0):
     return split(input, max(-(-n // chunks), 1), dim)
 
 
+@parsed_ints(dim="int")
 def unbind(input, dim=0):
     """The slices along dim, each without that dim."""
     d = _dims(dim, input.ndim, "unbind")[0]         # (a 0-D tensor passes with dims -1 and 0, wrapped to 0)
@@ -420,6 +452,7 @@ def unbind(input, dim=0):
 
 
 @numpy_axis
+@parsed_ints(function=True, dim="int")
 def stack(tensors, dim=0):
     """Join tensors of the same shape along a new dim."""
     tensors = _nonempty(tensors, "stack")
@@ -433,6 +466,7 @@ def stack(tensors, dim=0):
     return F.cat([unsqueeze(t, dim) for t in tensors], dim)
 
 
+@parsed_ints(range(9), dim="int")     # (narrow has a Tensor start's signature too)
 def narrow(input, dim, start, length):
     """The slice start:start + length along dim (a view in PyTorch; here a differentiable slice)."""
     from .indexing import IndexBoundsError     # (indexing imports this module)
@@ -521,14 +555,19 @@ def as_strided(input, size, stride, storage_offset=None):
 def cross(input, other, dim=None):
     """The cross product of 3-vectors along dim (None: the first dim of size 3, as torch.cross; linalg.cross
     takes dim=-1), broadcasting the rest; composed of index_select, products and a difference."""
-    shape = np.broadcast_shapes(tuple(input.shape), tuple(other.shape))
-    if dim is None:
-        dim = next((d for d, n in enumerate(shape) if n == 3), None)
+    if dim is None:                     # (the first of input's own dims, as PyTorch's; in its words)
+        dim = next((d for d, n in enumerate(input.shape) if n == 3), None)
         if dim is None:
-            raise RuntimeError(f"cross: no dimension of size 3 in {shape}")
+            raise RuntimeError("no dimension of size 3 in input")
+    if input.ndim != other.ndim:       # (PyTorch broadcasts the other dims only)
+        raise RuntimeError("linalg.cross: inputs must have the same number of dimensions.")
+    shape = np.broadcast_shapes(tuple(input.shape), tuple(other.shape))
+    if not shape:                       # a 0-d tensor has no dim -1 or 0 here
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
     d = _dims(dim, len(shape), "cross")[0]
     if shape[d] != 3:
-        raise RuntimeError(f"cross: dimension {dim} must have size 3, got {shape[d]}")
+        sizes = [t.shape[d - len(shape) + t.ndim] if d - len(shape) + t.ndim >= 0 else 1 for t in (input, other)]
+        raise RuntimeError(f"linalg.cross: inputs dimension {dim} must have length 3. Got {sizes[0]} and {sizes[1]}")
     a, b = input.expand(*shape), other.expand(*shape)
     i12, i20 = Tensor._wrap(np.array([1, 2, 0])), Tensor._wrap(np.array([2, 0, 1]))
     return a.index_select(d, i12) * b.index_select(d, i20) - a.index_select(d, i20) * b.index_select(d, i12)
@@ -560,8 +599,11 @@ def bucketize(input, boundaries, *, out_int32=False, right=False):
     return searchsorted(boundaries, input, out_int32=out_int32, right=right)
 
 
+@parsed_ints(n="int", dim="int")
 def diff(input, n=1, dim=-1, prepend=None, append=None):
     """n-th forward difference along dim: out[i] = x[i + 1] - x[i], n times (prepend / append joined first)."""
+    if input.ndim == 0:                 # (PyTorch's check, before the dim's)
+        raise RuntimeError("diff expects input to be at least one-dimensional")
     d = _dims(dim, input.ndim, "diff")[0]
     x = F.cat([t for t in (prepend, input, append) if t is not None], d) if prepend is not None or append is not None \
         else input
@@ -585,11 +627,16 @@ def flipud(input):
     return flip(input, (0,))
 
 
+@parsed_ints(k="int", dims="tuple")
 def rot90(input, k=1, dims=(0, 1)):
     """Rotate by k quarter turns in the plane of dims, from the first towards the second (as PyTorch)."""
+    if len(dims) != 2:                  # PyTorch's checks, in its order and words
+        raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
+    if input.ndim < 2:
+        raise RuntimeError(f"expected total dims >= 2, but got total dims = {input.ndim}")
     a, b = _dims(dims[0], input.ndim, "rot90")[0], _dims(dims[1], input.ndim, "rot90")[0]
-    if len(dims) != 2 or a == b:
-        raise ValueError(f"rot90: dims must be two different dims, got {tuple(dims)}")
+    if a == b:
+        raise RuntimeError(f"expected rotation dims to be different, but got dim0 = {dims[0]} and dim1 = {dims[1]}")
     k = int(k) % 4
     if k == 1:
         return transpose(flip(input, (b,)), a, b)
@@ -604,15 +651,19 @@ def take_along_dim(input, indices, dim=None):
     """input's elements at indices along dim (indices and input broadcast in the other dims); dim None: of the
     flattened input."""
     idx = indices._data if isinstance(indices, Tensor) else np.asarray(indices)
-    n = input.numel() if dim is None else input.shape[_dims(dim, input.ndim, "take_along_dim")[0]]
+    if dim is not None:
+        if idx.ndim != input.ndim:      # (PyTorch's first check)
+            raise RuntimeError(f"torch.take_along_dim(): input and indices should have the same number of dimensions, "
+                               f"but got {input.ndim} dimensions for input, and {idx.ndim} dimensions for indices")
+        d = _dims(dim, input.ndim, "take_along_dim")[0]
+        if input.ndim == 0:             # (its gather's check, of the wrapped dim)
+            raise IndexError(f"Dimension specified as {d} but tensor has no dimensions")
+    n = input.numel() if dim is None else input.shape[d]
     if idx.size and (idx.min() < -n or idx.max() >= n):
         raise IndexError(f"take_along_dim: an index is out of range for a dim of size {n}")
     idx = np.where(idx < 0, idx + n, idx)           # counted from the end, as PyTorch's (gather refuses them)
     if dim is None:
         return input.reshape(-1).gather(0, Tensor._wrap(idx.reshape(-1)))
-    d = _dims(dim, input.ndim, "take_along_dim")[0]
-    if idx.ndim != input.ndim:
-        raise ValueError(f"take_along_dim: indices must have as many dims as input ({input.ndim}), got {idx.ndim}")
     shape = list(np.broadcast_shapes(tuple(n for i, n in enumerate(input.shape) if i != d),
                                      tuple(n for i, n in enumerate(idx.shape) if i != d)))
     full = lambda n: tuple(shape[:d]) + (n,) + tuple(shape[d:])                       # noqa: E731
@@ -620,6 +671,7 @@ def take_along_dim(input, indices, dim=None):
     return x.gather(d, Tensor._wrap(np.broadcast_to(idx, full(idx.shape[d])).astype(np.int64)))
 
 
+@parsed_ints(range(9), dim="int?")
 def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     """Each element (or slice along dim) repeated repeats times in place (repeats: an int or one count per
     element); dim None: of the flattened input. repeat_interleave(counts) alone: 0, 1, ... each counts[i] times."""
@@ -647,8 +699,11 @@ def tile(input, *dims):
     return repeat(input, *dims)
 
 
+@parsed_ints(range(9), source="ints", destination="ints")
 def movedim(input, source, destination):
     """Dims moved from source to destination (ints or sequences), the others keeping their order."""
+    if isinstance(source, (list, tuple)) != isinstance(destination, (list, tuple)):     # (both, or neither)
+        raise parser_no_signature("movedim", (source, destination), {})
     src = (source,) if isinstance(source, (int, np.integer)) else tuple(source)     # (NumPy ints: one dim too)
     dst = (destination,) if isinstance(destination, (int, np.integer)) else tuple(destination)
     src = [_dims(d, input.ndim, "movedim")[0] for d in src]
@@ -663,21 +718,26 @@ def movedim(input, source, destination):
     return permute(input, *order)
 
 
+@parsed_ints(dim="int", index="int")
 def select(input, dim, index):
     """The slice at index along dim, without that dim."""
+    if input.ndim == 0:                 # (PyTorch's words, before the dim's)
+        raise IndexError("select() cannot be applied to a 0-dim tensor.")
     d = _dims(dim, input.ndim, "select")[0]
-    if not -input.shape[d] <= index < input.shape[d]:
-        raise IndexError(f"select: index {index} is out of range for dim {dim} of size {input.shape[d]}")
+    if not -input.shape[d] <= index < input.shape[d]:       # (PyTorch's words)
+        raise IndexError(f"select(): index {index} out of range for tensor of size {list(input.shape)} at dimension "
+                         f"{d}")
     return input[(slice(None),) * d + (int(index),)]
 
 
+@parsed_ints(offset="int", dim1="int", dim2="int")
 def diagonal(input, offset=0, dim1=0, dim2=1):
     """The diagonal of the (dim1, dim2) planes as the last dim: a view, as PyTorch's, so that an in-place change
     of it reaches input (linear_operator's jitter, `A.diagonal(dim1=-1, dim2=-2).add_(jitter)`; `fill_`, `copy_`):
     it shares input's memory, and in a recorded graph the change is written back by diagonal_scatter."""
     a, b = _dims(dim1, input.ndim, "diagonal")[0], _dims(dim2, input.ndim, "diagonal")[0]
-    if a == b:
-        raise ValueError(f"diagonal: dim1 and dim2 must differ, got {dim1} and {dim2}")
+    if a == b:                          # (PyTorch's RuntimeError, naming the dims as given)
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
     x = movedim(input, (a, b), (-2, -1))
     r0, c0 = max(-offset, 0), max(offset, 0)
     n = max(0, min(x.shape[-2] - r0, x.shape[-1] - c0))
@@ -693,6 +753,7 @@ def diagonal(input, offset=0, dim1=0, dim2=1):
 
 
 @numpy_axis         # axis= for dim=, as PyTorch's parser takes it (autoray's numpy.split for torch)
+@parsed_ints(range(9), dim="int")
 def tensor_split(input, indices_or_sections=None, dim=0, *, indices=None, sections=None):
     """Split into n nearly equal parts (a number: the first size % n parts one longer), or at the given indices
     (negative ones count from the end)."""
@@ -785,9 +846,23 @@ def mv(input, vec):
     return input @ vec
 
 
+@parsed_ints(shifts="ints", dims="ints?")
 def roll(input, shifts, dims=None):
     """Elements shifted along dims, those past the end coming back at the start (dims None: the flattened
     tensor, as PyTorch)."""
+    # PyTorch's checks, in its order and words (NumPy's AxisError for a dim out of range)
+    shift_list = list(shifts) if isinstance(shifts, (list, tuple)) else [shifts]
+    dim_list = [] if dims is None else list(dims) if isinstance(dims, (list, tuple)) else [dims]
+    if not shift_list:
+        raise RuntimeError("`shifts` required")
+    if len(shift_list) != len(dim_list) and not (not dim_list and len(shift_list) == 1):   # (no dims: flattened)
+        raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shift_list)}, dims:{len(dim_list)}")
+    if dim_list and input.ndim == 0:
+        raise IndexError(f"Dimension specified as {dim_list[0]} but tensor has no dimensions")
+    dims = tuple(_dims(d, input.ndim, "roll")[0] for d in dim_list) or None
+    if dims:
+        shifts = tuple(shift_list)
+
     def rolled(a, by):
         return np.roll(a.reshape(-1), by).reshape(a.shape) if dims is None else np.roll(a, by, dims)
 
@@ -799,6 +874,7 @@ def roll(input, shifts, dims=None):
                         saves=False)
 
 
+@parsed_ints(diagonal="int")
 def diag(input, diagonal=0):
     """1-D (n,) -> the (n + |k|, n + |k|) matrix with input on diagonal k; 2-D -> its diagonal k as 1-D."""
     x = input._data
