@@ -491,6 +491,22 @@ def refuse_big_int(value):
             raise OverflowError("can't convert negative int to unsigned")
 
 
+def holds_big_int(data, arr):
+    """Whether Python data, read by NumPy as arr, hold an int beyond int64: NumPy reads [2**63] as uint64 and
+    [2**63, 1] as float64 (then wrapped into int64, or a float where PyTorch's store refuses it). A float64 array is
+    looked into only where a value is that large (vdot: one C pass, ~0.5 us)."""
+    if arr.dtype == np.uint64:
+        return True
+    if arr.dtype != np.float64 or not np.vdot(arr, arr) >= 2.0 ** 126:
+        return False
+
+    def big(d):
+        if isinstance(d, (list, tuple)):
+            return any(map(big, d))
+        return type(d) is builtins.int and not -2 ** 63 <= d < 2 ** 63
+    return big(data)
+
+
 def int_overflows(values, dtype):
     """Whether numbers (an ndarray, or one real number: a fill value) stored into the integer dtype overflow, by
     c10's `overflows` rule, which tensor(data, dtype=...) and the fills apply: a float outside [lowest, max] (compared

@@ -19,7 +19,7 @@ from .array import refuse_negative_strides
 from .caller_warnings import warn_at_caller
 from .device import META, factory_device, meta_array
 from .dtypes import to_dtype, get_default_dtype, int64, result_dtype, checked_fill, refuse_int_overflow, \
-    to_complex, to_real, scalar_type_name, refuse_big_int
+    to_complex, to_real, scalar_type_name, refuse_big_int, holds_big_int
 from .tensor import Size, Tensor, _as_array, as_sizes, as_int, _check_requires_grad, refuse_unconvertible, \
     int_tuple_error, parser_type_name
 from .tensor_ops._attach import attach
@@ -98,10 +98,10 @@ def _infer(data, dtype=None):
     arr = np.array(data)
     if isinstance(data, np.ndarray) or isinstance(data, np.generic) and dtype is None:   # it keeps its dtype
         return arr              # (a NumPy scalar into a dtype is checked below as a number: np.int64(300) in uint8)
-    if arr.dtype == np.uint64 and not isinstance(data, np.generic) and (dtype is None or
-                                                                        np.dtype(to_dtype(dtype)).kind in "iu"):
-        # Python ints in [2**63, 2**64), which NumPy reads as uint64: PyTorch's store refuses them for an integer
-        # dtype (_store_as_pytorch's error; tensor() reads such data again), a float one takes them
+    if not isinstance(data, np.generic) and holds_big_int(data, arr) and (dtype is None or
+                                                                          np.dtype(to_dtype(dtype)).kind in "iu"):
+        # Python ints beyond int64: PyTorch's store refuses them for an integer dtype (_store_as_pytorch's error;
+        # tensor() reads such data again), a float one takes them
         raise ValueError("a Python int beyond int64")
     if dtype is not None and arr.dtype.kind in "fiubc":
         target = np.dtype(to_dtype(dtype))

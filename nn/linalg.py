@@ -972,7 +972,7 @@ def _check_matrix_norm(A, ord, dim):
     dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
     if len(dims) != 2:
         raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {' '.join(map(str, dims))}")
-    rows, cols = (_dims(d, A.ndim, "linalg.matrix_norm")[0] for d in dims)
+    rows, cols = (_dims(d, A.ndim)[0] for d in dims)
     if rows == cols:
         raise RuntimeError(f"linalg.matrix_norm: dims must be different. Got ({rows}, {cols})")
 

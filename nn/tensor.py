@@ -48,7 +48,7 @@ from . import grad_mode as _grad_mode
 from .grad_mode import no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled  # noqa: F401
 from .dtypes import SUPPORTED as _SUPPORTED_DTYPES, dtype as _dtype_class, result_dtype as _result_dtype, \
     scalar_dtype as _scalar_dtype, cast as _cast, get_default_dtype, kernel_not_implemented, refuse_int_overflow, \
-    refuse_big_int
+    refuse_big_int, holds_big_int
 from .kernels.threads import single_thread_blas as _single_thread_blas
 from .array import DataArray, refuse_negative_strides
 from .device import MetaArray
@@ -200,9 +200,9 @@ def legacy_data(value, dtype):
         raise TypeError(f"new(): data must be a sequence (got {module}{type(value).__name__})")
     refuse_negative_strides(value)                      # torch.Tensor(a[::-1]): PyTorch's ValueError, as tensor()
     data = np.asarray(value)
-    if data.dtype.kind in "uO" and not isinstance(value, np.ndarray):
-        # Python ints beyond int64 (NumPy's uint64 or objects): PyTorch's store, as tensor()'s (LongTensor([2**70])
-        # is its ValueError, FloatTensor([2**70]) a float)
+    if not isinstance(value, np.ndarray) and (data.dtype.kind == "O" or holds_big_int(value, data)):
+        # Python ints beyond int64 (NumPy's uint64, float64 or objects): PyTorch's store, as tensor()'s
+        # (LongTensor([2**70]) and LongTensor([2**63, 1]) are its ValueError, FloatTensor([2**70]) a float)
         from .factories import _read_as_pytorch         # (nn.factories imports this module)
         data = _read_as_pytorch(value, dtype)
     if data.dtype != dtype:
@@ -391,7 +391,10 @@ def _normalize_axes(dim, ndim):
             raise IndexError(f"Dimension out of range (expected to be in range of [{-max(ndim, 1)}, "
                              f"{max(ndim, 1) - 1}], but got {d})")
         out.append(int(d) % max(ndim, 1))
-    return tuple(sorted(set(out)))
+    if len(set(out)) != len(out):                   # (PyTorch's words: x.sum((0, 0)), x.mean([1, -1]))
+        raise RuntimeError(f"dim {next(d for i, d in enumerate(out) if d in out[:i])} appears multiple times in "
+                           f"the list of dims")
+    return tuple(sorted(out))
 
 
 def _scalar_power(a, p):
@@ -726,6 +729,8 @@ def as_sizes(args, what):
     ints (their signs unchecked: -1 asks reshape to infer a dim and expand to keep one)."""
     if len(args) == 1 and isinstance(args[0], (tuple, list)):
         args = args[0]
+    if all(type(n) is int for n in args):          # (the common case, at once: reshape and view are hot)
+        return tuple(args)
     # (PyTorch's parser checks the first element's type alone and unpacks the rest as indices: zeros(2, True) is
     # (2, 1), zeros(True, 2) its TypeError)
     return tuple(operator.index(n) if i and isinstance(n, (bool, np.bool_)) else as_int(n, what)
@@ -1421,11 +1426,15 @@ class Tensor:
 
     def _operands(self, other, op=None, floating=False):
         """(other as a Tensor, self's data, other's data), both data cast to the result dtype."""
-        other = self._lift(other, op)
-        dt = _result_dtype(self._data, other._data)
+        lifted = self._lift(other, op)
+        dt = _result_dtype(self._data, lifted._data)
         if floating and dt.kind not in "fc":    # true division of integers gives the default float
             dt = get_default_dtype()
-        return other, _cast(self._data, dt), _cast(other._data, dt)
+            if not isinstance(other, Tensor) and np.ndim(other) == 0:
+                # a number is PyTorch's Scalar, converted to that float as it is (u8 / 256 is 1/256, not 256
+                # wrapped into uint8's 0; int32 / 2**31 stays positive)
+                return lifted, _cast(self._data, dt), np.asarray(other, dtype=dt)
+        return lifted, _cast(self._data, dt), _cast(lifted._data, dt)
 
     def __add__(self, other):
         other, a, b = self._operands(other, "+")

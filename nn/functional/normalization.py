@@ -7,7 +7,7 @@ import numpy as np
 from .. import kernels as K
 from ..dtypes import refuse_not_floating_or_complex, scalar_type_mismatch
 from ..autograd import graph_backward_from
-from ..tensor import Tensor, as_int, int_tuple_error, linear_graph_backward, parser_type_name
+from ..tensor import Tensor, as_int, int_tuple_error, linear_graph_backward, parser_type_name, _normalize_axes
 from ..tensor import get_rng
 from ._args import _check_ndim, _check_probability, _tensor, _written_into, dropout_writes
 
@@ -310,8 +310,12 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
         # divided by its real norm so too, as PyTorch divides it
         return x / x.norm(p=p, dim=dim, keepdim=True).clamp_min(eps)
     xd = x._data
+    # dim as PyTorch's vector norm reads it: an int, a list or tuple (empty: every dim), a 0-d integer tensor, in
+    # range (a 0-d input takes 0 and -1 and sums over nothing)
+    axes = _normalize_axes(None if isinstance(dim, (list, tuple)) and not dim else dim, xd.ndim)
+    axes = axes if xd.ndim else ()
     with np.errstate(divide="ignore"):          # p < 0 at a zero entry: |0|^p = inf, the norm 0 (as PyTorch, quietly)
-        norm = (np.abs(xd) ** p).sum(axis=dim, keepdims=True) ** (1.0 / p)
+        norm = (np.abs(xd) ** p).sum(axis=axes, keepdims=True) ** (1.0 / p)
     clamped = norm <= eps
     n = np.maximum(norm, eps).astype(xd.dtype, copy=False)
     y = xd / n
@@ -322,7 +326,7 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
         gx = g / n
         with np.errstate(divide="ignore", invalid="ignore"):     # |x|^(p-1) = inf at x = 0 for p < 1: 0 there
             dn = np.where(xd == 0, 0, np.sign(xd) * np.abs(xd) ** (p - 1)) / np.where(clamped, 1, n) ** (p - 1)
-        gx -= np.where(clamped, 0, (g * xd).sum(axis=dim, keepdims=True) / (n * n)) * dn
+        gx -= np.where(clamped, 0, (g * xd).sum(axis=axes, keepdims=True) / (n * n)) * dn
         return (gx.astype(xd.dtype, copy=False),)
 
     def composite(xt):                  # the same by recorded ops (create_graph: e3nn's spherical_harmonics of

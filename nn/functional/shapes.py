@@ -180,8 +180,9 @@ def flatten(input, start_dim=0, end_dim=-1):
     A 0-d tensor becomes 1-d.
     """
     x = _tensor(input, "input", "flatten", floating=False)
-    parser_int(start_dim, "flatten", "start_dim", 1)        # (a bool or list: PyTorch's parser's TypeError)
-    parser_int(end_dim, "flatten", "end_dim", 2)
+    if type(start_dim) is not int or type(end_dim) is not int:     # (plain ints, the common case, pass at once)
+        parser_int(start_dim, "flatten", "start_dim", 1)    # (a bool or list: PyTorch's parser's TypeError)
+        parser_int(end_dim, "flatten", "end_dim", 2)
     n = max(x.ndim, 1)                     # (a 0-d tensor takes dims -1 and 0)
     for d in (start_dim, end_dim):          # PyTorch's words (nn wrapped any dim)
         if not -n <= d < n:

@@ -834,7 +834,7 @@ class ReduceLROnPlateau(LRScheduler):
         """min_lrs for a param group added since (PyTorch's: the one min_lr given, or its RuntimeError)."""
         n = len(self.optimizer.param_groups)
         if n != len(self.min_lrs):
-            if self.__dict__.get("default_min_lr") is None:
+            if self.default_min_lr is None:
                 raise RuntimeError(f"The number of param groups in the `optimizer` ({n}) differs from when "
                                    f"`ReduceLROnPlateau` was initialized ({len(self.min_lrs)}), usually due to a "
                                    f"new param group being added to the optimizer. Please modify the `min_lrs` "
@@ -850,7 +850,7 @@ class ReduceLROnPlateau(LRScheduler):
         out = {name: getattr(self, name) for name in self._state_names}
         out.update(mode=self.mode, threshold_mode=self.threshold_mode, min_lrs=list(self.min_lrs),
                    _last_lr=list(self._last_lr), mode_worse=self.mode_worse)
-        if self.__dict__.get("default_min_lr") is not None:
+        if self.default_min_lr is not None:
             out["default_min_lr"] = self.default_min_lr
         return out
 

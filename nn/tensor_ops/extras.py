@@ -24,7 +24,7 @@ import numpy as np
 
 from ..dtypes import CATEGORY, dtype, float_dtype, refuse_kinds, refuse_norm_input, result_dtype, to_dtype
 from ..tensor import Tensor
-from ._attach import attach
+from ._attach import attach, parsed_ints
 from .complex import is_complex, conj  # noqa: F401  (also nn.is_complex / nn.conj through this module)
 from .compare import isnan
 from .pointwise import (_floating, _pair_operands, _two_tensor_method, _two_tensors, _unary, abs, logaddexp, neg, trunc,
@@ -156,6 +156,7 @@ def histogramdd(input, bins=10, *, range=None, weight=None, density=False):
                        tuple(Tensor._wrap(e.astype(input.dtype)) for e in edges))
 
 
+@parsed_ints(dim="int?")        # (one dim or none, as PyTorch's parser: aminmax(dim=(0, 1)) is its TypeError)
 def aminmax(input, *, dim=None, keepdim=False):
     """(min, max) over dim (all elements when None), as torch.aminmax."""
     refuse_kinds(input.dtype, "c", "aminmax_cpu")       # its own kernel's name, not amin's

@@ -12,7 +12,7 @@ import numpy as np
 from .. import functional as F
 from ..array import legacy_scalar_first
 from ..dtypes import CATEGORY, result_dtype, scalar_dtype, cast, float_dtype, checked_fill, \
-    C_TYPE_NAMES, scalar_type_name, typeid_name, refuse_kinds, kernel_not_implemented
+    C_TYPE_NAMES, scalar_type_name, typeid_name, refuse_kinds, kernel_not_implemented, refuse_big_int
 from ..tensor import Tensor, broadcast_shape, piecewise_grad, conj_if_complex, quietly, _deferring
 from ._attach import attach, parsed_ints
 
@@ -361,7 +361,17 @@ def addcmul(input, tensor1, tensor2, *rest, value=1):
     addcmul(value, tensor1, tensor2))."""
     value, (tensor1, tensor2) = legacy_scalar_first(value, (tensor1, tensor2), rest, "addcmul")
     tensor1, tensor2 = in_compute_dtype(input, tensor1, tensor2)    # PyTorch's rounding: in the common dtype
-    return input + tensor1 * tensor2 * value
+    refuse_kinds(tensor1._data.dtype, "b", "addcmul_cpu_out")
+    return input + tensor1 * tensor2 * _value_in(value, tensor1._data.dtype)
+
+
+def _value_in(value, dtype):
+    """addcmul's / addcdiv's value, PyTorch's Scalar, converted to the dtype they compute in as a fill is
+    (checked_fill: out of its range is PyTorch's RuntimeError; into an integer dtype a float is truncated, 2.5 -> 2,
+    and a 0-d tensor counts as its number)."""
+    if isinstance(value, Tensor):
+        value = value.item()
+    return value if type(value) is int and value == 1 else checked_fill(value, dtype)
 
 
 def addcdiv(input, tensor1, tensor2, *rest, value=1):
@@ -376,7 +386,7 @@ def addcdiv(input, tensor1, tensor2, *rest, value=1):
             "(input + value * tensor1 / tensor2), for all dtypes.")
     # PyTorch's order of rounding, value * t1 / t2 (Adam-type steps agree bit for bit), in the dtype of all three
     tensor1, tensor2 = in_compute_dtype(input, tensor1, tensor2)
-    return input + value * tensor1 / tensor2
+    return input + _value_in(value, tensor1._data.dtype) * tensor1 / tensor2
 
 
 def abs(input):
@@ -622,6 +632,13 @@ def lerp(input, end, weight):
             words = [C_TYPE_NAMES.get(t._data.dtype.name, t._data.dtype.name) for t in (input, other)]
             raise RuntimeError(f"expected dtype {words[0]} for `{name}` but got dtype {words[1]}")
     broadcast_shape(input.shape, end.shape, *([weight.shape] if isinstance(weight, Tensor) else []))  # its error
+    if not isinstance(weight, Tensor):        # PyTorch's scalar kernel, in input's dtype: floating or complex only
+        refuse_kinds(input.dtype, "biu", "lerp_kernel_scalar")
+    if isinstance(weight, int):
+        # PyTorch reads a Python int weight as a Scalar (beyond uint64: its OverflowError) and computes in double:
+        # 1 - weight below stays a float (lerp(x, y, 2**64 - 1) is no int out of a Scalar's range)
+        refuse_big_int(weight)
+        weight = float(weight)
     if not isinstance(weight, Tensor):
         out = input + weight * (end - input) if np.abs(weight) < 0.5 else end - (end - input) * (1 - weight)
     else:
@@ -906,12 +923,11 @@ _NO_DIM = object()
 def _dim_method(fn):
     """Tensor.softmax / log_softmax: fn whose dim PyTorch's method requires (F.softmax(x) takes the legacy implicit
     dim with its warning; x.softmax() and x.softmax(None) are its parser's TypeErrors)."""
+    @parsed_ints(dim="int")         # (x.softmax(None), x.softmax(dim=(0, 1)): its words, by keyword no position)
     @functools.wraps(fn)
     def method(input, dim=_NO_DIM, dtype=None):
         if dim is _NO_DIM:
             raise TypeError(f'{fn.__name__}() missing 1 required positional arguments: "dim"')
-        if dim is None:
-            raise TypeError(f"{fn.__name__}(): argument 'dim' (position 1) must be int, not NoneType")
         return fn(input, dim, dtype=dtype)
     return method
 

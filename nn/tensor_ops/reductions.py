@@ -14,7 +14,7 @@ from ..dtypes import get_default_dtype, kernel_not_implemented, refuse_kinds, re
     scalar_type_name, to_dtype, to_real
 from ..tensor import Tensor, _normalize_axes, as_int, conj_if_complex, is_grad_enabled, linear_graph_backward, \
     parser_ints, quietly
-from ._attach import attach, check_parsed_ints, numpy_axis, parsed_ints
+from ._attach import attach, check_parsed_ints, numpy_axis, parsed_ints, plain_ints
 
 # what max(dim=...) / min(dim=...) return, as torch.return_types.max: (values, indices)
 ValuesIndices = namedtuple("ValuesIndices", ["values", "indices"])
@@ -52,8 +52,17 @@ def _zero_d(fn):
         input = args[0] if args else kwargs["input"]
         if kind and (len(args) > at or "dim" in kwargs):          # (a plain int passes at once)
             given = args[at] if len(args) > at else kwargs["dim"]
-            if type(given) is not int and not (bool_unbiased and isinstance(given, bool)):
+            if type(given) is not int and not plain_ints(given, kind) and not (bool_unbiased and
+                                                                               isinstance(given, bool)):
                 check_parsed_ints(fn.__name__, params, {"dim": kind}, overloaded_at, args, kwargs)
+            if element_wise and isinstance(given, Tensor) and (len(args) > at + 1 or kwargs):
+                # PyTorch's parser reads a lone positional tensor as max(other), but one given as dim= or beside
+                # keepdim as the dim (an integer tensor of one element): x.max(dim=t) is (values, indices)
+                args, kwargs = list(args), dict(kwargs)
+                if len(args) > at:
+                    args[at] = as_int(given, "dim")
+                else:
+                    kwargs["dim"] = as_int(given, "dim")
         if input.ndim:
             return fn(*args, **kwargs)
         dim = args[at] if len(args) > at else kwargs.get("dim", default)

@@ -15,9 +15,10 @@ from ..array import diagonal_view
 from ..dtypes import (C_TYPE_NAMES, _NameOnly, dtype as _dtype_class, to_dtype, bmm_kernel, bmm_scalar_type_mismatch,
                       refuse_kinds, scalar_type_name, typeid_name)
 from ..tensor import (ShapeError, Tensor, as_int, as_sizes, broadcast_shape, expands_to, linear_graph_backward,
-                      matmul_grads, matmul_work, unbroadcast, is_grad_enabled, parser_int, parser_no_signature)
+                      matmul_grads, matmul_work, unbroadcast, is_grad_enabled, parser_int, parser_no_signature,
+                      _normalize_axes)
 from ..kernels.threads import single_thread_blas
-from ._attach import attach, check_parsed_ints, numpy_axis, parsed_ints
+from ._attach import attach, check_parsed_ints, numpy_axis, parsed_ints, plain_ints
 from .complex import conj
 from .convert import Size, _mark_view, root_array
 
@@ -110,7 +111,7 @@ def view_as(input, other):
 @parsed_ints(dim="int")
 def unflatten(input, dim, sizes):
     """dim split into sizes (one of them may be -1): e.g. (N, C*H*W).unflatten(1, (C, H, W)) -> (N, C, H, W)."""
-    d = _dims(dim, input.ndim, "unflatten")[0]
+    d = _dims(dim, input.ndim)[0]
     if input.ndim == 0:     # (_dims takes dims -1 and 0 of a 0-d tensor; PyTorch's unflatten fails, in these words)
         raise RuntimeError(f"unflatten got an unexpected error:\nDimension specified as {d} but tensor has no "
                            f"dimensions")
@@ -138,16 +139,10 @@ def contiguous(input, memory_format=None):
                         saves=False)
 
 
-def _dims(dim, ndim, what):
-    if isinstance(dim, Tensor):                     # a 0-d integer tensor, as PyTorch takes it
-        dim = as_int(dim, f"{what}: dim")
-    dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
-    for d in dims:
-        if not -max(ndim, 1) <= d < max(ndim, 1):        # (a 0-D tensor takes -1 and 0, as PyTorch's)
-            # PyTorch's words for every op here (Reformer's x.chunk(2, dim=2) of a 2-D input)
-            raise IndexError(f"Dimension out of range (expected to be in range of [{-max(ndim, 1)}, "
-                             f"{max(ndim, 1) - 1}], but got {d})")
-    return tuple(sorted({int(d) % max(ndim, 1) for d in dims}))
+def _dims(dim, ndim):
+    """dim (an int, a 0-d integer tensor or a sequence of ints) -> the sorted non-negative dims, with PyTorch's
+    errors for a dim out of range or repeated (the reductions' reader)."""
+    return _normalize_axes(dim, ndim)
 
 
 @numpy_axis
@@ -163,7 +158,7 @@ def squeeze(input, *dims, dim=None):
         check_parsed_ints("squeeze", ["input", "dim"], {"dim": "ints"}, (1,), (input, dim), {})
     x = input._data
     axes = tuple(i for i, n in enumerate(x.shape) if n == 1) if dim is None else \
-        tuple(d for d in _dims(dim, x.ndim, "squeeze") if x.ndim and x.shape[d] == 1)
+        tuple(d for d in _dims(dim, x.ndim) if x.ndim and x.shape[d] == 1)
     return reshape(input, tuple(n for i, n in enumerate(x.shape) if i not in axes))
 
 
@@ -186,7 +181,11 @@ def permute(input, *dims):
         raise ShapeError(f"permute(sparse_coo): number of dimensions in the tensor input does not match the length of "
                          f"the desired ordering of dimensions i.e. input.dim() = {input.ndim} is not equal to "
                          f"len(dims) = {len(dims)}")
-    dims = tuple(_dims(d, input.ndim, "permute")[0] for d in dims)
+    m = max(input.ndim, 1)
+    for d in dims:
+        if not -m <= d < m:
+            _dims(d, input.ndim)         # (its IndexError, in PyTorch's words)
+    dims = tuple(d % m for d in dims)               # (a loop here, not _dims per dim: permute is a hot op)
     if len(set(dims)) != len(dims):
         raise ShapeError("permute(): duplicate dims are not allowed.")
     inverse = tuple(np.argsort(dims))
@@ -350,11 +349,11 @@ def repeat(input, *sizes):
 def flip(input, *dims):
     """Reverse the order of elements along dims: x.flip(0, 1), x.flip((0, 1)) or dims=(0, 1) (a new contiguous
     array, as PyTorch's flip copies)."""
-    check_parsed_ints("flip", ["input", "dims"], {"dims": "ints"}, (), (input, dims[0] if len(dims) == 1 else dims), {})
+    given = dims[0] if len(dims) == 1 else dims
+    if not plain_ints(given, "ints"):
+        check_parsed_ints("flip", ["input", "dims"], {"dims": "ints"}, (), (input, given), {})
     dims = _sizes(dims)
-    axes = _dims(dims, input.ndim, "flip")
-    if len(axes) != len(dims):
-        raise ValueError(f"flip: a dim appears twice in {dims}; give each dim once")
+    axes = _dims(dims, input.ndim)
     if input.ndim == 0:                     # a 0-D tensor flips to itself (dim 0 or -1), as PyTorch's
         axes = ()
 
@@ -379,7 +378,7 @@ def split(input, split_size_or_sections=None, dim=0, *, split_size=None):
             raise
         raise parser_no_signature("split", (input, spec, dim), {}) from None
     _at_least_1d(input, "split")
-    d = _dims(dim, input.ndim, "split")[0]
+    d = _dims(dim, input.ndim)[0]
     n = input.shape[d]
     if np.ndim(spec) == 0:
         step = as_int(spec, "split: split_size")
@@ -436,7 +435,7 @@ def chunk(input, chunks, dim=0):
     chunks = as_int(chunks, "chunk: chunks")
     if chunks <= 0:         # PyTorch's words and order (before the dim); ShapeError: its RuntimeError, nn's ValueError
         raise ShapeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
-    n = input.shape[_dims(dim, input.ndim, "chunk")[0]]
+    n = input.shape[_dims(dim, input.ndim)[0]]
     if n == 0:          # PyTorch gives `chunks` empty pieces of an empty dim (split(0) would give one)
         return split(input, [0] * chunks, dim)
     return split(input, max(-(-n // chunks), 1), dim)
@@ -445,7 +444,7 @@ def chunk(input, chunks, dim=0):
 @parsed_ints(dim="int")
 def unbind(input, dim=0):
     """The slices along dim, each without that dim."""
-    d = _dims(dim, input.ndim, "unbind")[0]         # (a 0-D tensor passes with dims -1 and 0, wrapped to 0)
+    d = _dims(dim, input.ndim)[0]         # (a 0-D tensor passes with dims -1 and 0, wrapped to 0)
     if input.ndim == 0:                             # PyTorch's words
         raise IndexError(f"Dimension specified as {d} but tensor has no dimensions")
     return _one_node(tuple(input[(slice(None),) * d + (i,)] for i in range(input.shape[d])), "unbind", dim=d)
@@ -472,7 +471,7 @@ def narrow(input, dim, start, length):
     from .indexing import IndexBoundsError     # (indexing imports this module)
     if input.ndim == 0:                         # PyTorch's checks, order and words
         raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
-    d = _dims(dim, input.ndim, "narrow")[0]
+    d = _dims(dim, input.ndim)[0]
     size = input.shape[d]
     start, length = as_int(start, "narrow: start"), as_int(length, "narrow: length")
     if length < 0:      # IndexBoundsError: PyTorch's RuntimeError, nn's earlier IndexError
@@ -490,7 +489,7 @@ def unfold(input, dimension, size, step):
     (..., n, ...) -> (..., (n - size) // step + 1, ..., size) (a view in PyTorch; here a copy).
     Backward: each window's gradient is added back where the window was read (windows may overlap)."""
     x = input._data
-    d = _dims(dimension, max(x.ndim, 1), "unfold")[0]
+    d = _dims(dimension, max(x.ndim, 1))[0]
     n = x.shape[d] if x.ndim else 1
     if not 0 <= size <= n or step < 1:
         raise RuntimeError(f"unfold: size {size} must be in 0..{n} (the size of dim {dimension}) and step {step} "
@@ -564,7 +563,7 @@ def cross(input, other, dim=None):
     shape = np.broadcast_shapes(tuple(input.shape), tuple(other.shape))
     if not shape:                       # a 0-d tensor has no dim -1 or 0 here
         raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
-    d = _dims(dim, len(shape), "cross")[0]
+    d = _dims(dim, len(shape))[0]
     if shape[d] != 3:
         sizes = [t.shape[d - len(shape) + t.ndim] if d - len(shape) + t.ndim >= 0 else 1 for t in (input, other)]
         raise RuntimeError(f"linalg.cross: inputs dimension {dim} must have length 3. Got {sizes[0]} and {sizes[1]}")
@@ -604,7 +603,7 @@ def diff(input, n=1, dim=-1, prepend=None, append=None):
     """n-th forward difference along dim: out[i] = x[i + 1] - x[i], n times (prepend / append joined first)."""
     if input.ndim == 0:                 # (PyTorch's check, before the dim's)
         raise RuntimeError("diff expects input to be at least one-dimensional")
-    d = _dims(dim, input.ndim, "diff")[0]
+    d = _dims(dim, input.ndim)[0]
     x = F.cat([t for t in (prepend, input, append) if t is not None], d) if prepend is not None or append is not None \
         else input
     for _ in range(int(n)):
@@ -634,7 +633,7 @@ def rot90(input, k=1, dims=(0, 1)):
         raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
     if input.ndim < 2:
         raise RuntimeError(f"expected total dims >= 2, but got total dims = {input.ndim}")
-    a, b = _dims(dims[0], input.ndim, "rot90")[0], _dims(dims[1], input.ndim, "rot90")[0]
+    a, b = _dims(dims[0], input.ndim)[0], _dims(dims[1], input.ndim)[0]
     if a == b:
         raise RuntimeError(f"expected rotation dims to be different, but got dim0 = {dims[0]} and dim1 = {dims[1]}")
     k = int(k) % 4
@@ -655,7 +654,7 @@ def take_along_dim(input, indices, dim=None):
         if idx.ndim != input.ndim:      # (PyTorch's first check)
             raise RuntimeError(f"torch.take_along_dim(): input and indices should have the same number of dimensions, "
                                f"but got {input.ndim} dimensions for input, and {idx.ndim} dimensions for indices")
-        d = _dims(dim, input.ndim, "take_along_dim")[0]
+        d = _dims(dim, input.ndim)[0]
         if input.ndim == 0:             # (its gather's check, of the wrapped dim)
             raise IndexError(f"Dimension specified as {d} but tensor has no dimensions")
     n = input.numel() if dim is None else input.shape[d]
@@ -682,7 +681,7 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     if np.any(counts < 0):
         raise ValueError("repeat_interleave: repeats must be non-negative")
     x = input.reshape(-1) if dim is None else input
-    d = 0 if dim is None else _dims(dim, input.ndim, "repeat_interleave")[0]
+    d = 0 if dim is None else _dims(dim, input.ndim)[0]
     if counts.size == 1:
         counts = counts.reshape(())                     # one count for every element, as PyTorch broadcasts it
     if counts.ndim and counts.size != x.shape[d]:
@@ -704,10 +703,11 @@ def movedim(input, source, destination):
     """Dims moved from source to destination (ints or sequences), the others keeping their order."""
     if isinstance(source, (list, tuple)) != isinstance(destination, (list, tuple)):     # (both, or neither)
         raise parser_no_signature("movedim", (source, destination), {})
-    src = (source,) if isinstance(source, (int, np.integer)) else tuple(source)     # (NumPy ints: one dim too)
-    dst = (destination,) if isinstance(destination, (int, np.integer)) else tuple(destination)
-    src = [_dims(d, input.ndim, "movedim")[0] for d in src]
-    dst = [_dims(d, input.ndim, "movedim")[0] for d in dst]
+    # (NumPy ints and 0-d integer tensors: one dim too, as PyTorch's parser reads an int)
+    src = (source,) if isinstance(source, (int, np.integer, Tensor)) else tuple(source)
+    dst = (destination,) if isinstance(destination, (int, np.integer, Tensor)) else tuple(destination)
+    src = [_dims(d, input.ndim)[0] for d in src]
+    dst = [_dims(d, input.ndim)[0] for d in dst]
     if len(src) != len(dst) or len(set(src)) != len(src) or len(set(dst)) != len(dst):
         raise ValueError(f"movedim: source {source} and destination {destination} must be distinct dims, as many")
     if input.ndim == 0:         # dims -1 and 0 of a 0-d tensor (which _dims takes) move nothing, as PyTorch's
@@ -723,7 +723,7 @@ def select(input, dim, index):
     """The slice at index along dim, without that dim."""
     if input.ndim == 0:                 # (PyTorch's words, before the dim's)
         raise IndexError("select() cannot be applied to a 0-dim tensor.")
-    d = _dims(dim, input.ndim, "select")[0]
+    d = _dims(dim, input.ndim)[0]
     if not -input.shape[d] <= index < input.shape[d]:       # (PyTorch's words)
         raise IndexError(f"select(): index {index} out of range for tensor of size {list(input.shape)} at dimension "
                          f"{d}")
@@ -735,7 +735,7 @@ def diagonal(input, offset=0, dim1=0, dim2=1):
     """The diagonal of the (dim1, dim2) planes as the last dim: a view, as PyTorch's, so that an in-place change
     of it reaches input (linear_operator's jitter, `A.diagonal(dim1=-1, dim2=-2).add_(jitter)`; `fill_`, `copy_`):
     it shares input's memory, and in a recorded graph the change is written back by diagonal_scatter."""
-    a, b = _dims(dim1, input.ndim, "diagonal")[0], _dims(dim2, input.ndim, "diagonal")[0]
+    a, b = _dims(dim1, input.ndim)[0], _dims(dim2, input.ndim)[0]
     if a == b:                          # (PyTorch's RuntimeError, naming the dims as given)
         raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
     x = movedim(input, (a, b), (-2, -1))
@@ -759,7 +759,7 @@ def tensor_split(input, indices_or_sections=None, dim=0, *, indices=None, sectio
     (negative ones count from the end)."""
     if input.ndim == 0:     # PyTorch's words (ShapeError: its RuntimeError, nn's earlier ValueError)
         raise ShapeError("tensor_split expected at least a 1-dimensional tensor, but got a tensor with 0 dims")
-    d = _dims(dim, input.ndim, "tensor_split")[0]
+    d = _dims(dim, input.ndim)[0]
     n = input.shape[d]
     spec = next((v for v in (indices_or_sections, indices, sections) if v is not None), None)
     if isinstance(spec, Tensor):
@@ -823,8 +823,8 @@ def tensordot(a, b, dims=2, *, axes=None):
         da, db = list(range(a.ndim - dims, a.ndim)), list(range(dims))
     else:
         da, db = ([d] if isinstance(d, int) else list(d) for d in dims)
-    da = [_dims(x, a.ndim, "tensordot")[0] for x in da]
-    db = [_dims(x, b.ndim, "tensordot")[0] for x in db]
+    da = [_dims(x, a.ndim)[0] for x in da]
+    db = [_dims(x, b.ndim)[0] for x in db]
     if [a.shape[i] for i in da] != [b.shape[i] for i in db]:
         raise ValueError(f"tensordot: contracted dims of sizes {[a.shape[i] for i in da]} and "
                          f"{[b.shape[i] for i in db]} differ")
@@ -859,7 +859,7 @@ def roll(input, shifts, dims=None):
         raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shift_list)}, dims:{len(dim_list)}")
     if dim_list and input.ndim == 0:
         raise IndexError(f"Dimension specified as {dim_list[0]} but tensor has no dimensions")
-    dims = tuple(_dims(d, input.ndim, "roll")[0] for d in dim_list) or None
+    dims = tuple(_dims(d, input.ndim)[0] for d in dim_list) or None
     if dims:
         shifts = tuple(shift_list)
 
