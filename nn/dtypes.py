@@ -196,8 +196,8 @@ def _info_type(type, fn):
     """type, finfo / iinfo's argument as PyTorch's parser takes it: a dtype or Python's float / int / bool (nn also
     takes a NumPy dtype: state_dict() values and `.numpy()` arrays carry NumPy's); a name ('float32'), None, a number
     or NumPy's scalar class (np.float32) is its TypeError."""
-    if isinstance(type, (dtype, _NameOnly, np.dtype)) or builtins.any(type is t for t in (builtins.float, builtins.int,
-                                                                                          builtins.bool)):
+    if isinstance(type, (dtype, _NameOnly, np.dtype)) or any(type is t for t in (builtins.float, builtins.int,
+                                                                                 builtins.bool)):
         return type
     from .tensor import parser_type_name            # (nn.tensor imports this module)
     raise TypeError(f"{fn}(): argument 'type' (position 1) must be torch.dtype, not {parser_type_name(type)}")
@@ -437,7 +437,7 @@ def checked_fill(value, dtype):
     if isinstance(value, numbers.Complex) and not isinstance(value, numbers.Real):
         value = builtins.complex(value)
         if dtype.kind != "c":           # c10's rule: a complex number with an imaginary part (NaN too) overflows
-            if value.imag != 0 or value.imag != value.imag:
+            if value.imag != 0:         # (NaN != 0)
                 name = C_TYPE_NAMES[dtype.name] if dtype.kind == "f" else _FILL_INT_NAMES[dtype.name]
                 raise RuntimeError(f"value cannot be converted to type {name} without overflow")
             value = value.real          # (then checked as the real number)

@@ -78,12 +78,16 @@ def parser_type_name(obj):
     return f"{kind.__module__}.{kind.__name__}"
 
 
+def _at(position):
+    """The words after an argument's name in PyTorch's parser's errors: its position, none when given by keyword."""
+    return "" if position is None else f" (position {position})"
+
+
 def int_tuple_error(fn, arg, position, i, obj):
     """PyTorch's argument parser's TypeError for element i (obj, no int) of fn's tuple-of-ints argument arg (position
     None: given by keyword, whose words name no position)."""
     if i == 0:
-        at = "" if position is None else f" (position {position})"
-        return TypeError(f"{fn}(): argument '{arg}'{at} must be tuple of ints, but found element "
+        return TypeError(f"{fn}(): argument '{arg}'{_at(position)} must be tuple of ints, but found element "
                          f"of type {parser_type_name(obj)} at pos 0")
     return TypeError(f"{fn}(): argument '{arg}' failed to unpack the object at pos {i + 1} with error \"type must be "
                      f"tuple of ints,but got {parser_type_name(obj)}\"")
@@ -99,8 +103,7 @@ def parser_int(obj, fn, arg, position=None):
     """obj, fn's int argument arg (a dim, an offset), or PyTorch's TypeError "must be int, not bool" (position None:
     given by keyword, whose words name no position)."""
     if not _parser_takes_int(obj):
-        at = "" if position is None else f" (position {position})"
-        raise TypeError(f"{fn}(): argument '{arg}'{at} must be int, not {parser_type_name(obj)}")
+        raise TypeError(f"{fn}(): argument '{arg}'{_at(position)} must be int, not {parser_type_name(obj)}")
     return obj
 
 
@@ -113,8 +116,8 @@ def parser_ints(obj, fn, arg, position=None, one=True):
             if not _parser_takes_int(d) and not (i and isinstance(d, (bool, np.bool_))):
                 raise int_tuple_error(fn, arg, position, i, d)
     elif not (one and _parser_takes_int(obj)):
-        at = "" if position is None else f" (position {position})"
-        raise TypeError(f"{fn}(): argument '{arg}'{at} must be tuple of ints, not {parser_type_name(obj)}")
+        raise TypeError(f"{fn}(): argument '{arg}'{_at(position)} must be tuple of ints, not "
+                        f"{parser_type_name(obj)}")
     return obj
 
 
@@ -379,18 +382,27 @@ def _release_error(_grad):
         "you need to access saved tensors after calling backward.")
 
 
+def refuse_dims_out_of_range(ndim, *dims):
+    """PyTorch's IndexError for a dim (an int) outside [-n, n - 1], n = ndim (1 for a 0-d tensor, which takes dims
+    -1 and 0): _normalize_axes's check, and that of the ops which take plain ints at once (flatten, transpose,
+    permute)."""
+    n = max(ndim, 1)
+    for d in dims:
+        if not -n <= d < n:
+            raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {d})")
+
+
 def _normalize_axes(dim, ndim):
+    """dim (None: every dim; an int, a 0-d integer tensor or a sequence of ints) -> the sorted non-negative dims of
+    an ndim-d tensor, with PyTorch's errors for a dim out of range or repeated (the reductions' reader)."""
     if dim is None:
         return tuple(range(ndim))
     if isinstance(dim, Tensor):                     # a 0-d integer tensor, as PyTorch takes it
         dim = as_int(dim, "dim")
     dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
-    out = []
-    for d in dims:
-        if not -max(ndim, 1) <= d < max(ndim, 1):   # PyTorch's words (a 0-d tensor takes dims -1 and 0)
-            raise IndexError(f"Dimension out of range (expected to be in range of [{-max(ndim, 1)}, "
-                             f"{max(ndim, 1) - 1}], but got {d})")
-        out.append(int(d) % max(ndim, 1))
+    refuse_dims_out_of_range(ndim, *dims)
+    m = max(ndim, 1)
+    out = [int(d) % m for d in dims]
     if len(set(out)) != len(out):                   # (PyTorch's words: x.sum((0, 0)), x.mean([1, -1]))
         raise RuntimeError(f"dim {next(d for i, d in enumerate(out) if d in out[:i])} appears multiple times in "
                            f"the list of dims")

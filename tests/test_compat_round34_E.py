@@ -290,6 +290,11 @@ def test_sequential_lr_milestones_as_given_and_its_epochs():
     seq = S.SequentialLR(opt, [S.ExponentialLR(opt, 0.5), S.StepLR(opt, 1, 0.1)], [2], last_epoch=3)
     assert seq.last_epoch == 4 and _lrs(seq, 2) == [1.0, 0.1]
     assert isinstance(seq, S.LRScheduler)
+    # schedulers given as a tuple are stepped back as a list's (PyTorch's recursive_undo reads seq._schedulers)
+    opt = _opt()
+    inner = (S.StepLR(opt, 1, 0.5), S.ExponentialLR(opt, 0.9))
+    S.SequentialLR(opt, inner, [5])
+    assert [s.last_epoch for s in inner] == [0, -1]
 
 
 @pytest.mark.parametrize("kw, words", [

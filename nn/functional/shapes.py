@@ -2,7 +2,8 @@
 import numpy as np
 
 from ..dtypes import checked_fill
-from ..tensor import ShapeError, Tensor, int_tuple_error, linear_graph_backward, parser_int, parser_type_name
+from ..tensor import ShapeError, Tensor, int_tuple_error, linear_graph_backward, parser_int, parser_type_name, \
+    refuse_dims_out_of_range
 from ._args import _tensor, _common_dtype, _cast
 
 
@@ -183,10 +184,7 @@ def flatten(input, start_dim=0, end_dim=-1):
     if type(start_dim) is not int or type(end_dim) is not int:     # (plain ints, the common case, pass at once)
         parser_int(start_dim, "flatten", "start_dim", 1)    # (a bool or list: PyTorch's parser's TypeError)
         parser_int(end_dim, "flatten", "end_dim", 2)
-    n = max(x.ndim, 1)                     # (a 0-d tensor takes dims -1 and 0)
-    for d in (start_dim, end_dim):          # PyTorch's words (nn wrapped any dim)
-        if not -n <= d < n:
-            raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {d})")
+    refuse_dims_out_of_range(x.ndim, start_dim, end_dim)      # (nn wrapped any dim)
     if x.ndim == 0:
         return x.reshape(1)
     s, e = start_dim % x.ndim, end_dim % x.ndim

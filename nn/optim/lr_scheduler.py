@@ -144,14 +144,15 @@ class _LRScheduler(LRScheduler):
     written for 1.x subclass it): a subclass of it is an LRScheduler, while StepLR & co. are not _LRSchedulers."""
 
 
-def _per_group(name, optimizer, value):
-    """A hyper-parameter given once or per param group, as a list of one value per group (PyTorch's check)."""
+def _per_group(name, optimizer, value, words="{name} must have the same length as optimizer.param_groups. {name} "
+                                             "has {got} values, param_groups has {n}."):
+    """A hyper-parameter given once or per param group, as a list of one value per group (PyTorch's check; words:
+    its ValueError for a list of another length, which the schedulers word differently)."""
     n = len(optimizer.param_groups)
     if not isinstance(value, (list, tuple)):
         return [value] * n
     if len(value) != n:
-        raise ValueError(f"{name} must have the same length as optimizer.param_groups. {name} has {len(value)} "
-                         f"values, param_groups has {n}.")
+        raise ValueError(words.format(name=name, got=len(value), n=n))
     return list(value)
 
 
@@ -423,12 +424,13 @@ class PolynomialLR(LRScheduler):
 
 
 def _undo_step(scheduler):
-    """PyTorch's recursive_undo: one epoch back for every scheduler inside (a list, or a SequentialLR's)."""
-    for inner in scheduler if isinstance(scheduler, list) else [scheduler]:
-        if hasattr(inner, "_schedulers"):
-            _undo_step(list(inner._schedulers))
-        elif hasattr(inner, "last_epoch"):
-            inner.last_epoch -= 1
+    """PyTorch's recursive_undo: one epoch back for the scheduler, or for every scheduler inside it (a
+    SequentialLR's or ChainedScheduler's, recursively)."""
+    if hasattr(scheduler, "_schedulers"):
+        for inner in scheduler._schedulers:
+            _undo_step(inner)
+    elif hasattr(scheduler, "last_epoch"):
+        scheduler.last_epoch -= 1
 
 
 def _check_schedulers(owner, optimizer, schedulers, none_words):
@@ -465,7 +467,7 @@ class SequentialLR(LRScheduler):
         first = schedulers[bisect.bisect_right(milestones, 0)]     # (PyTorch's: a milestone 0 skips the first)
         for group, base in zip(optimizer.param_groups, first.base_lrs):
             group["lr"] = base                          # undo the later schedulers' construction
-        _undo_step(schedulers)      # (their epochs too: one reached without a restart starts at its epoch 0)
+        _undo_step(self)            # (their epochs too: one reached without a restart starts at its epoch 0)
         self._restart(first)
 
     @staticmethod
@@ -522,12 +524,7 @@ class ChainedScheduler(SequentialLR):
 
 def _lambdas(optimizer, lr_lambda):
     """LambdaLR's and MultiplicativeLR's lr_lambda as one per param group, checked as PyTorch's (its words)."""
-    n = len(optimizer.param_groups)
-    if not isinstance(lr_lambda, (list, tuple)):
-        return [lr_lambda] * n
-    if len(lr_lambda) != n:
-        raise ValueError(f"Expected {n} lr_lambdas, but got {len(lr_lambda)}")
-    return list(lr_lambda)
+    return _per_group("lr_lambda", optimizer, lr_lambda, "Expected {n} lr_lambdas, but got {got}")
 
 
 class _LambdasState:
@@ -768,9 +765,8 @@ class ReduceLROnPlateau(LRScheduler):
         _check_optimizer(optimizer)
         self.optimizer = optimizer
         if isinstance(min_lr, (list, tuple)):
-            if len(min_lr) != len(optimizer.param_groups):
-                raise ValueError(f"expected {len(optimizer.param_groups)} min_lrs, got {len(min_lr)}")
-            self.default_min_lr, self.min_lrs = None, [_hyper(v) for v in min_lr]
+            given = _per_group("min_lr", optimizer, min_lr, "expected {n} min_lrs, got {got}")
+            self.default_min_lr, self.min_lrs = None, [_hyper(v) for v in given]
         else:       # (one for every group, also a group added later, as PyTorch's default_min_lr)
             self.default_min_lr = _hyper(min_lr)
             self.min_lrs = [self.default_min_lr] * len(optimizer.param_groups)

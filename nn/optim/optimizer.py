@@ -19,7 +19,6 @@ format holds flat dicts of arrays only).
 """
 import functools
 import inspect
-import math
 import numbers
 import threading
 
@@ -30,19 +29,6 @@ from ..grad_mode import enable_grad
 from ..hooks import RemovableHandle
 from ..tensor import Tensor
 from ..tensor_ops.extras import typename as _typename    # torch.typename, for PyTorch's messages
-
-
-def _number(name, value, low=None, high=None, high_open=False):
-    """Check a hyper-parameter (the schedulers'): a real number in [low, high] (or [low, high)), read as _hyper
-    reads one (a one-element real tensor as its value, an integer kept an int: torchdr's
-    LinearLR(start_factor=torch.tensor(1.)))."""
-    value = _hyper(value)
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real) or math.isnan(value):
-        raise ValueError(f"Invalid {name}: {value!r} (expected a number)")
-    if (low is not None and value < low) or (high is not None and (value > high or (high_open and value == high))):
-        interval = f"[{low}, {high}{')' if high_open else ']'}" if high is not None else f">= {low}"
-        raise ValueError(f"Invalid {name}: {value} (must be {interval})")
-    return value
 
 
 # .on while an optimizer's constructor checks its arguments on this thread (Optimizer.__init__): _hyper checks

@@ -62,8 +62,8 @@ def check_parsed_ints(name, params, kinds, overloaded_at, args, kwargs):
     """PyTorch's TypeError for an int or tuple-of-ints argument of a type its argument parser refuses (x.sum(True),
     x.transpose(True, 0), x.flip('a'), x.cumsum(None), x.sum([True])). kinds: argument name -> "int" or "ints" (a
     tuple of ints, one int taken as one) or "tuple" (a tuple of ints only: rot90's dims), "?" after it when None is
-    taken; params: fn's parameter names, args /
-    kwargs as a method call got them (positions as the method's: a function's call counts the tensor too).
+    taken; params: fn's parameter names, args / kwargs as a method call got them (positions as the method's: a
+    function's call counts the tensor too).
     overloaded_at: the numbers of arguments (after the tensor) at which other signatures of an overloaded fn also fit,
     so that the parser refuses the call as a whole ("received an invalid combination of arguments")."""
     for arg, kind in kinds.items():

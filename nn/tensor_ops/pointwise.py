@@ -714,7 +714,7 @@ def clamp(input, min=None, max=None):
     if input._data.dtype.kind == "c" or complex_bound and input._data.dtype.kind in "biu":
         raise NotImplementedError("clamp is not supported for complex types")     # (no order; nn clipped reals)
     if complex_bound:           # a floating tensor reads a complex bound as a double: an imaginary part overflows
-        if [b for b in complex_bound if b.imag != 0 or b.imag != b.imag]:
+        if any(b.imag != 0 for b in complex_bound):      # (NaN != 0)
             raise RuntimeError("value cannot be converted to type double without overflow")
         min, max = (b.real if isinstance(b, (complex, np.complexfloating)) else b for b in (min, max))
     if isinstance(min, Tensor) or isinstance(max, Tensor):
@@ -914,7 +914,6 @@ def masked_fill(input, mask, value):
         # filled elements are constants: no gradient there (summed back to input's shape by the engine)
         return (np.where(m, 0, g),)
     return Tensor._make(y, (input,), backward, "masked_fill", lambda g: (g * Tensor._wrap((~m).astype(g.dtype)),))
-
 
 
 _NO_DIM = object()

@@ -42,10 +42,11 @@ def _zero_d(fn):
     as one element along a dim in [-1, 0] and gives a 0-d result (torchmetrics' micro accuracy sums a 0-d count over
     dim 0); NumPy has no axis there, so fn runs on the 1-element view and each tensor it returns is made 0-d."""
     parameters = inspect.signature(fn).parameters
-    at, default = list(parameters).index("dim"), parameters["dim"].default
+    params = list(parameters)
+    at, default = params.index("dim"), parameters["dim"].default
     element_wise = fn.__name__ in ("max", "min")      # max(a, b): a tensor in dim's place is the other operand
     kind, overloaded_at = _DIM_ARGS.get(fn.__name__, (None, ()))
-    params, bool_unbiased = list(parameters), fn.__name__ in ("var", "std")
+    bool_unbiased = fn.__name__ in ("var", "std")     # (var / std read a bool in dim's place as unbiased)
 
     @functools.wraps(fn)
     def over_scalar(*args, **kwargs):

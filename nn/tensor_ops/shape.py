@@ -16,7 +16,7 @@ from ..dtypes import (C_TYPE_NAMES, _NameOnly, dtype as _dtype_class, to_dtype, 
                       refuse_kinds, scalar_type_name, typeid_name)
 from ..tensor import (ShapeError, Tensor, as_int, as_sizes, broadcast_shape, expands_to, linear_graph_backward,
                       matmul_grads, matmul_work, unbroadcast, is_grad_enabled, parser_int, parser_no_signature,
-                      _normalize_axes)
+                      refuse_dims_out_of_range, _normalize_axes)
 from ..kernels.threads import single_thread_blas
 from ._attach import attach, check_parsed_ints, numpy_axis, parsed_ints, plain_ints
 from .complex import conj
@@ -181,11 +181,9 @@ def permute(input, *dims):
         raise ShapeError(f"permute(sparse_coo): number of dimensions in the tensor input does not match the length of "
                          f"the desired ordering of dimensions i.e. input.dim() = {input.ndim} is not equal to "
                          f"len(dims) = {len(dims)}")
+    refuse_dims_out_of_range(input.ndim, *dims)     # (not _dims per dim: permute is a hot op)
     m = max(input.ndim, 1)
-    for d in dims:
-        if not -m <= d < m:
-            _dims(d, input.ndim)         # (its IndexError, in PyTorch's words)
-    dims = tuple(d % m for d in dims)               # (a loop here, not _dims per dim: permute is a hot op)
+    dims = tuple(d % m for d in dims)
     if len(set(dims)) != len(dims):
         raise ShapeError("permute(): duplicate dims are not allowed.")
     inverse = tuple(np.argsort(dims))
@@ -213,10 +211,7 @@ def transpose(input, dim0, dim1=None):
                           (input, dim0, dim1), {})
     if input.ndim == 0 and dim0 in (0, -1) and dim1 in (0, -1):
         return input
-    n = max(input.ndim, 1)
-    for d in (dim0, dim1):      # (PyTorch's words; a list index would take some, with Python's)
-        if not -n <= d < n:
-            raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {d})")
+    refuse_dims_out_of_range(input.ndim, dim0, dim1)    # (a list index would take some, with Python's words)
     dims = list(range(input.ndim))
     dims[dim0], dims[dim1] = dims[dim1], dims[dim0]
     return permute(input, *dims)
