@@ -28,6 +28,7 @@ API
     fit_crop(rgb, size) -> the working-size image: shorter side resized, centre crop.
     center_crop(image, hw) -> the central (H, W) window; resize_shorter(image, side) -> shorter side = side.
     warn_skipped(ds, doing) -> the warning lines for a folder's unreadable files (load_dataset on_error="skip")
+    black_and_white(ds) -> (N,) bool: the images without colour (8-bit channels equal), which evaluate skips
     lab_to_model_arrays(lab) -> (L_input, ab_target) from an (N, H, W, 3) Lab batch (no colour conversion).
     num_batches(n, batch_size, drop_last=False) -> how many batches batches() yields.
     resize_image(image, hw) -> image resized to exactly hw (area when shrinking, bilinear when enlarging).
@@ -241,6 +242,13 @@ def warn_skipped(ds, doing, warn=None):
     n = len(ds.skipped)
     warn(f"warning: skipped {n} unreadable image{'s' if n > 1 else ''} of {n + len(ds)}; {doing} the other "
          f"{len(ds)} (--strict stops at the first instead)")
+
+
+def black_and_white(dataset):
+    """(N,) bool: the images whose 8-bit channels are equal everywhere, a black-and-white photo saved as RGB. They
+    have no colour to score: the gray baseline reproduces them exactly, and its PSNR there is infinite."""
+    rgb8 = np.round(np.clip(dataset.images, 0.0, 1.0) * 255.0).astype(np.int16)
+    return np.all((rgb8[..., 0] == rgb8[..., 1]) & (rgb8[..., 1] == rgb8[..., 2]), axis=(1, 2))
 
 
 def split(dataset, val_fraction, seed=0):

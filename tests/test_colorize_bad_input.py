@@ -258,6 +258,26 @@ def test_evaluate_skips_an_unreadable_image(tmp_path, capsys, weights):
     assert result["n"] == 3 and [os.path.basename(r["path"]) for r in result["skipped"]] == ["corrupt.png"]
 
 
+def test_evaluate_skips_a_black_and_white_photo(tmp_path, capsys, weights):
+    # its gray-baseline PSNR is infinite: scored, it made the mean inf and the model's gain over gray -inf
+    folder = _good_folder(tmp_path / "photos")
+    gray = np.random.default_rng(0).random((40, 48, 1)).repeat(3, axis=2)
+    save_image(folder / "old_photo.png", gray)
+    assert main(["evaluate", "--weights", str(weights), str(folder), "--json", str(tmp_path / "m.json")]) == 0
+    out, err = capsys.readouterr()
+    assert err.splitlines() == [f"warning: {folder / 'old_photo.png'} is black and white (its colour channels are "
+                                f"equal): no colour to score; skipped"]
+    assert "inf" not in out
+    result = json.loads((tmp_path / "m.json").read_text())
+    assert result["n"] == 3 and [os.path.basename(r["path"]) for r in result["skipped"]] == ["old_photo.png"]
+    assert np.isfinite(result["gray"]["psnr"]) and np.isfinite(result["model"]["psnr"])
+    # a folder of black-and-white photos only: nothing to score, a one-line error
+    only = tmp_path / "bw"
+    only.mkdir()
+    save_image(only / "a.png", gray)
+    _fails(["evaluate", "--weights", weights, only], capsys, "black and white", "evaluate colour photos")
+
+
 def test_evaluate_checks_its_json_path_first(tmp_path, capsys, weights, monkeypatch):
     import colorize.evaluate
     monkeypatch.setattr(colorize.evaluate, "evaluate_model", lambda *a, **k: pytest.fail("evaluated anyway"))
