@@ -28,7 +28,8 @@ API
     fit_crop(rgb, size) -> the working-size image: shorter side resized, centre crop.
     center_crop(image, hw) -> the central (H, W) window; resize_shorter(image, side) -> shorter side = side.
     warn_skipped(ds, doing) -> the warning lines for a folder's unreadable files (load_dataset on_error="skip")
-    black_and_white(ds) -> (N,) bool: the images without colour (8-bit channels equal), which evaluate skips
+    black_and_white(ds) -> (N,) bool: the images without colour (8-bit channels equal)
+    drop_black_and_white(ds, purpose) -> (ds without them, [(path, message)]), each reported: train and evaluate
     lab_to_model_arrays(lab) -> (L_input, ab_target) from an (N, H, W, 3) Lab batch (no colour conversion).
     num_batches(n, batch_size, drop_last=False) -> how many batches batches() yields.
     resize_image(image, hw) -> image resized to exactly hw (area when shrinking, bilinear when enlarging).
@@ -249,6 +250,25 @@ def black_and_white(dataset):
     have no colour to score: the gray baseline reproduces them exactly, and its PSNR there is infinite."""
     rgb8 = np.round(np.clip(dataset.images, 0.0, 1.0) * 255.0).astype(np.int16)
     return np.all((rgb8[..., 0] == rgb8[..., 1]) & (rgb8[..., 1] == rgb8[..., 2]), axis=(1, 2))
+
+
+def drop_black_and_white(dataset, purpose, warn=None):
+    """dataset without its black-and-white images (black_and_white), each reported by warn(line) (default: a line
+    on stderr) -> (Dataset, [(path, message)]). purpose: what they have no colour for ("score": the gray baseline's
+    infinite PSNR on one of them made every mean infinite; "learn from": they teach a = b = 0). A dataset of nothing
+    else is a ColorizeError."""
+    bw = black_and_white(dataset)
+    if not bw.any():
+        return dataset, []
+    words = "black and white (its colour channels are equal)"
+    if bw.all():
+        raise ColorizeError(f"every image in {dataset.name} is {words}: there is no colour to {purpose}; use colour "
+                            f"photos")
+    warn = warn or (lambda line: print(line, file=sys.stderr, flush=True))
+    dropped = [(dataset.paths[i], f"{dataset.paths[i]} is {words}: no colour to {purpose}") for i in np.flatnonzero(bw)]
+    for _, message in dropped:
+        warn(f"warning: {message}; skipped")
+    return dataset.subset(np.flatnonzero(~bw)), dropped
 
 
 def split(dataset, val_fraction, seed=0):

@@ -9,7 +9,6 @@
     predict_rgb(model, dataset)               the model's colorization of a Dataset at its working size
 """
 import os
-import sys
 
 import numpy as np
 
@@ -161,24 +160,6 @@ def format_kind_table(result):
     return "\n".join(lines)
 
 
-def _without_black_and_white(ds, warn=None):
-    """ds without its black-and-white images (D.black_and_white), each reported by warn(line) (default: stderr)
-    -> (Dataset, [(path, reason)]). Scored, one such photo would make the gray baseline's mean PSNR infinite and
-    every gain over it -inf; a folder of nothing else is an error."""
-    bw = D.black_and_white(ds)
-    if not bw.any():
-        return ds, []
-    if bw.all():
-        raise ColorizeError(f"every image in {ds.name} is black and white (its colour channels are equal): there is "
-                            f"no colour to score; evaluate colour photos")
-    warn = warn or (lambda line: print(line, file=sys.stderr, flush=True))
-    reason = "black and white (its colour channels are equal): no colour to score"
-    dropped = [(ds.paths[i], f"{ds.paths[i]} is {reason}") for i in np.flatnonzero(bw)]
-    for _, message in dropped:
-        warn(f"warning: {message}; skipped")
-    return ds.subset(np.flatnonzero(~bw)), dropped
-
-
 def evaluate_weights(weights, data, images=None, seed=1000, decode=None, temperature=None, out_dir=None,
                      strict=False, warn=None):
     """`colorize evaluate`: load a weights file, score it on DATA at its working size vs the baselines.
@@ -201,7 +182,7 @@ def evaluate_weights(weights, data, images=None, seed=1000, decode=None, tempera
     ds = D.load_dataset(spec, size=size, n=(images or 64) if is_synth else None, seed=seed,
                         limit=None if is_synth else images, on_error="raise" if strict else "skip")
     D.warn_skipped(ds, "scoring", warn)
-    ds, no_colour = _without_black_and_white(ds, warn)
+    ds, no_colour = D.drop_black_and_white(ds, "score", warn)
     mean = meta.get("mean_ab") or [0.0, 0.0]
     hist = None
     if out_dir is not None:

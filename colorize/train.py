@@ -49,7 +49,8 @@ def load_training_data(data, s, limit=None, strict=False, warn=None):
     """DATA spec + TrainSettings -> (full dataset, train, val) at the working size.
 
     A folder's unreadable images are skipped, each reported by warn(line) (default: a line on stderr), then a
-    count; strict=True stops at the first one instead. ColorizeError when no readable image remains.
+    count; strict=True stops at the first one instead. ColorizeError when no readable image remains. Black-and-white
+    photos are skipped too, with a warning each (they have no colour to learn from).
     """
     if not str(data).startswith(D.SYNTHETIC_PREFIX) and not os.path.exists(str(data)):
         raise ColorizeError(f"training data {data} does not exist; pass a folder of images or "
@@ -59,6 +60,7 @@ def load_training_data(data, s, limit=None, strict=False, warn=None):
                         keep_size=s.working_scale if s.augment else None, limit=None if is_synth else limit,
                         on_error="raise" if strict else "skip")
     D.warn_skipped(ds, "training on", warn)
+    ds, _ = D.drop_black_and_white(ds, "learn from", warn)
     train_set, val_set = D.split(ds, s.val_split, seed=s.seed)
     if val_set is not None and val_set.large is not None:
         # Validate at the scale the model trains at: centre crops of the larger copies.

@@ -275,7 +275,23 @@ def test_evaluate_skips_a_black_and_white_photo(tmp_path, capsys, weights):
     only = tmp_path / "bw"
     only.mkdir()
     save_image(only / "a.png", gray)
-    _fails(["evaluate", "--weights", weights, only], capsys, "black and white", "evaluate colour photos")
+    _fails(["evaluate", "--weights", weights, only], capsys, "black and white", "no colour to score", "use colour")
+
+
+def test_train_skips_a_black_and_white_photo(tmp_path, capsys):
+    # it teaches a = b = 0; a folder of nothing else is a one-line error, nothing written
+    folder = _good_folder(tmp_path / "photos", n=4)
+    save_image(folder / "old_photo.png", np.random.default_rng(0).random((40, 48, 1)).repeat(3, axis=2))
+    assert main(_train(str(folder), str(tmp_path / "run"))) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert f"warning: {folder / 'old_photo.png'} is black and white (its colour channels are equal): no colour to " \
+           f"learn from; skipped" in err
+    assert (tmp_path / "run" / "metrics.json").exists()
+    only = tmp_path / "bw"
+    only.mkdir()
+    save_image(only / "a.png", np.full((20, 20, 3), 0.5))
+    _fails(_train(only, tmp_path / "run2"), capsys, "black and white", "no colour to learn from")
+    assert not (tmp_path / "run2").exists()
 
 
 def test_evaluate_checks_its_json_path_first(tmp_path, capsys, weights, monkeypatch):
