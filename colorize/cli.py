@@ -208,8 +208,9 @@ def build_parser():
                         description="Colorize DATA at the model's working size and print PSNR (8-bit RGB, per "
                                     "image), mean ab error and colourfulness for the model and for two "
                                     "baselines: gray (a = b = 0) and the training set's mean ab. A folder's "
-                                    "unreadable images are skipped with a warning (--strict stops instead), and so are its "
-                                    "black-and-white photos (nothing to score: gray reproduces them exactly).",
+                                    "unreadable images are skipped with a warning (--strict stops instead), and "
+                                    "so are its black-and-white photos (nothing to score: gray reproduces them "
+                                    "exactly).",
                         epilog=EPILOG_DATA)
     ev.add_argument("data", metavar="DATA", help="folder of images or synthetic:beach|forest|sunrise|mixed")
     ev.add_argument("--weights", metavar="FILE", help="model.npz of a training run (default: the shipped model)")

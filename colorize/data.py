@@ -265,7 +265,8 @@ def drop_black_and_white(dataset, purpose, warn=None):
         raise ColorizeError(f"every image in {dataset.name} is {words}: there is no colour to {purpose}; use colour "
                             f"photos")
     warn = warn or (lambda line: print(line, file=sys.stderr, flush=True))
-    dropped = [(dataset.paths[i], f"{dataset.paths[i]} is {words}: no colour to {purpose}") for i in np.flatnonzero(bw)]
+    names = dataset.paths or [f"image {i}" for i in range(len(dataset))]
+    dropped = [(names[i], f"{names[i]} is {words}: no colour to {purpose}") for i in np.flatnonzero(bw)]
     for _, message in dropped:
         warn(f"warning: {message}; skipped")
     return dataset.subset(np.flatnonzero(~bw)), dropped
