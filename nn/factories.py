@@ -20,8 +20,8 @@ from .caller_warnings import warn_at_caller
 from .device import META, factory_device, meta_array
 from .dtypes import to_dtype, get_default_dtype, int64, result_dtype, checked_fill, refuse_int_overflow, \
     to_complex, to_real, scalar_type_name, refuse_big_int, holds_big_int
-from .tensor import Size, Tensor, _as_array, as_sizes, as_int, _check_requires_grad, refuse_unconvertible, \
-    int_tuple_error, parser_type_name
+from .tensor import Size, Tensor, _as_array, as_int, _check_requires_grad, refuse_unconvertible, parser_type_name, \
+    parsed_sizes
 from .tensor_ops._attach import attach
 from .init import _rng as _gen, refuse_non_floating
 
@@ -43,29 +43,6 @@ def _sizes(size, keyword=None, fn=None):
     if any(n < 0 for n in size):
         raise ValueError(f"sizes must be non-negative, got {size}")
     return size
-
-
-def parsed_sizes(size, fn=None, arg="size"):
-    """as_sizes(size), and for a size that is not an int, with fn (zeros, repeat, ...) PyTorch's argument parser's
-    TypeError naming fn and its argument arg ('size', 'repeats'); without fn nn's own TypeError."""
-    try:
-        return as_sizes(size, "a size")
-    except TypeError:
-        if fn is None:
-            raise
-        one = len(size) == 1
-        flat = size[0] if one and isinstance(size[0], (tuple, list)) else size
-        for i, n in enumerate(flat):
-            try:
-                as_int(n, "a size")
-            except TypeError:
-                if i > 0 or (one and flat is not size):
-                    raise int_tuple_error(fn, arg, 1, i, n) from None
-                if one:
-                    raise TypeError(f"{fn}(): argument '{arg}' (position 1) must be tuple of ints, not "
-                                    f"{parser_type_name(n)}") from None
-                break               # zeros(2.5, 2): PyTorch's parser words it otherwise; nn's own message
-        raise
 
 
 def _new(data, dtype, device, requires_grad):

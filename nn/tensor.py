@@ -48,7 +48,7 @@ from . import grad_mode as _grad_mode
 from .grad_mode import no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled  # noqa: F401
 from .dtypes import SUPPORTED as _SUPPORTED_DTYPES, dtype as _dtype_class, result_dtype as _result_dtype, \
     scalar_dtype as _scalar_dtype, cast as _cast, get_default_dtype, kernel_not_implemented, refuse_int_overflow, \
-    refuse_big_int, holds_big_int
+    refuse_big_int, holds_big_int, bmm_kernel
 from .kernels.threads import single_thread_blas as _single_thread_blas
 from .array import DataArray, refuse_negative_strides
 from .device import MetaArray
@@ -512,7 +512,6 @@ def _refuse_bool_matmul(a, b, inner, out_size):
     """PyTorch has no bool matrix product on the CPU: a @ b of bool tensors (and mm, mv, dot, bmm, tensordot, which
     come here) raises its kernel's NotImplementedError, but for mm / mv / bmm with nothing to multiply (an empty
     result or an inner size 0: zeros, without calling the kernel)."""
-    from .dtypes import bmm_kernel  # noqa: PLC0415 - only the error needs it
     kernel = _matmul_kernel(a, b)
     if kernel == "dot" or (out_size and inner):
         name = _MATMUL_KERNEL_NAMES[kernel]
@@ -747,6 +746,29 @@ def as_sizes(args, what):
     # (2, 1), zeros(True, 2) its TypeError)
     return tuple(operator.index(n) if i and isinstance(n, (bool, np.bool_)) else as_int(n, what)
                  for i, n in enumerate(args))
+
+
+def parsed_sizes(size, fn=None, arg="size"):
+    """as_sizes(size), and for a size that is not an int, with fn (zeros, repeat, ...) PyTorch's argument parser's
+    TypeError naming fn and its argument arg ('size', 'repeats'); without fn nn's own TypeError."""
+    try:
+        return as_sizes(size, "a size")
+    except TypeError:
+        if fn is None:
+            raise
+        one = len(size) == 1
+        flat = size[0] if one and isinstance(size[0], (tuple, list)) else size
+        for i, n in enumerate(flat):
+            try:
+                as_int(n, "a size")
+            except TypeError:
+                if i > 0 or (one and flat is not size):
+                    raise int_tuple_error(fn, arg, 1, i, n) from None
+                if one:
+                    raise TypeError(f"{fn}(): argument '{arg}' (position 1) must be tuple of ints, not "
+                                    f"{parser_type_name(n)}") from None
+                break               # zeros(2.5, 2): PyTorch's parser words it otherwise; nn's own message
+        raise
 
 
 def _remember_consumer(out, parents):

@@ -144,9 +144,7 @@ def cat(tensors, dim=0):
             raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
     tensors = [t for t in given if t.shape != (0,)] or given[:1]
     ref = tensors[0]
-    if not -ref.ndim <= dim < ref.ndim:
-        raise IndexError(f"Dimension out of range (expected to be in range of [{-ref.ndim}, {ref.ndim - 1}], but got "
-                         f"{dim})")
+    refuse_dims_out_of_range(ref.ndim, dim)         # (ref.ndim >= 1: 0-d tensors are refused above)
     d = dim % ref.ndim
     for i, t in enumerate(given):
         fits = t.ndim == ref.ndim and all(a == b for k, (a, b) in enumerate(zip(t.shape, ref.shape)) if k != d)

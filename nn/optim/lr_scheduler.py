@@ -608,11 +608,13 @@ class OneCycleLR(LRScheduler):
         self._anneal = self._cos if anneal_strategy == "cos" else self._linear
         # PyTorch's phases: (last step, the group keys the lr and the momentum move between), read from the groups
         # at each step, so that a resumed run follows the cycle its groups were saved with
-        up_down = [("initial_lr", "max_lr", "max_momentum", "base_momentum"),
-                   ("max_lr", "initial_lr" if three_phase else "min_lr", "base_momentum", "max_momentum")]
-        self._phases = list(zip([up, float(2 * pct_start * total_steps) - 2, total_steps - 1],
-                                up_down + [("initial_lr", "min_lr", "max_momentum", "max_momentum")])) if three_phase \
-            else list(zip([up, total_steps - 1], up_down))
+        rise = ("initial_lr", "max_lr", "max_momentum", "base_momentum")
+        if three_phase:         # up, back down to initial_lr, then the final anneal at max momentum
+            self._phases = [(up, rise), (float(2 * pct_start * total_steps) - 2,
+                                         ("max_lr", "initial_lr", "base_momentum", "max_momentum")),
+                            (total_steps - 1, ("initial_lr", "min_lr", "max_momentum", "max_momentum"))]
+        else:
+            self._phases = [(up, rise), (total_steps - 1, ("max_lr", "min_lr", "base_momentum", "max_momentum"))]
         max_lrs = _per_group("max_lr", optimizer, max_lr)
         if last_epoch == -1:                    # (a resumed run needs the groups' initial_lr, as PyTorch's)
             for group, top in zip(optimizer.param_groups, max_lrs):

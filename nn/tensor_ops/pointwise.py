@@ -634,12 +634,11 @@ def lerp(input, end, weight):
     broadcast_shape(input.shape, end.shape, *([weight.shape] if isinstance(weight, Tensor) else []))  # its error
     if not isinstance(weight, Tensor):        # PyTorch's scalar kernel, in input's dtype: floating or complex only
         refuse_kinds(input.dtype, "biu", "lerp_kernel_scalar")
-    if isinstance(weight, int):
-        # PyTorch reads a Python int weight as a Scalar (beyond uint64: its OverflowError) and computes in double:
-        # 1 - weight below stays a float (lerp(x, y, 2**64 - 1) is no int out of a Scalar's range)
-        refuse_big_int(weight)
-        weight = float(weight)
-    if not isinstance(weight, Tensor):
+        if isinstance(weight, int):
+            # PyTorch reads a Python int weight as a Scalar (beyond uint64: its OverflowError) and computes in
+            # double: 1 - weight below stays a float (lerp(x, y, 2**64 - 1) is no int out of a Scalar's range)
+            refuse_big_int(weight)
+            weight = float(weight)
         out = input + weight * (end - input) if np.abs(weight) < 0.5 else end - (end - input) * (1 - weight)
     else:
         out = where(weight.abs() < 0.5, input + weight * (end - input), end - (end - input) * (1 - weight))

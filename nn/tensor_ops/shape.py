@@ -15,8 +15,8 @@ from ..array import diagonal_view
 from ..dtypes import (C_TYPE_NAMES, _NameOnly, dtype as _dtype_class, to_dtype, bmm_kernel, bmm_scalar_type_mismatch,
                       refuse_kinds, scalar_type_name, typeid_name)
 from ..tensor import (ShapeError, Tensor, as_int, as_sizes, broadcast_shape, expands_to, linear_graph_backward,
-                      matmul_grads, matmul_work, unbroadcast, is_grad_enabled, parser_int, parser_no_signature,
-                      refuse_dims_out_of_range, _normalize_axes)
+                      matmul_grads, matmul_work, unbroadcast, is_grad_enabled, parsed_sizes, parser_int,
+                      parser_no_signature, refuse_dims_out_of_range, _normalize_axes)
 from ..kernels.threads import single_thread_blas
 from ._attach import attach, check_parsed_ints, numpy_axis, parsed_ints, plain_ints
 from .complex import conj
@@ -59,12 +59,7 @@ def _reshape_error(shape, numel):
 @_sizes_by_keyword("shape", "size")
 def reshape(input, *shape):
     """Same elements in a new shape (one dim may be -1). Shares memory when NumPy can."""
-    try:
-        shape = _sizes(shape)
-    except TypeError:                   # PyTorch's parser's words, where it has them (reshape(True))
-        from ..factories import parsed_sizes        # noqa: PLC0415 - factories builds on tensor_ops
-        parsed_sizes(shape, "reshape", "shape")
-        raise
+    shape = parsed_sizes(shape, "reshape", "shape")     # (PyTorch's parser's words, where it has them: reshape(True))
     old = input.shape
     try:
         y = input._data.reshape(shape)
@@ -139,10 +134,9 @@ def contiguous(input, memory_format=None):
                         saves=False)
 
 
-def _dims(dim, ndim):
-    """dim (an int, a 0-d integer tensor or a sequence of ints) -> the sorted non-negative dims, with PyTorch's
-    errors for a dim out of range or repeated (the reductions' reader)."""
-    return _normalize_axes(dim, ndim)
+# dim (an int, a 0-d integer tensor or a sequence of ints) -> the sorted non-negative dims, with PyTorch's errors for
+# a dim out of range or repeated: the reductions' reader itself
+_dims = _normalize_axes
 
 
 @numpy_axis
@@ -155,7 +149,8 @@ def squeeze(input, *dims, dim=None):
         dim = dims[0] if len(dims) == 1 else dims
         # PyTorch's parser refuses x.squeeze(None) / (True) / ('a') as a whole (its int, int-list and name
         # signatures all take one argument); dim=None is taken, as NumPy's np.squeeze(x) passes axis=None
-        check_parsed_ints("squeeze", ["input", "dim"], {"dim": "ints"}, (1,), (input, dim), {})
+        if not plain_ints(dim, "ints"):         # (plain ints, the common case, pass at once)
+            check_parsed_ints("squeeze", ["input", "dim"], {"dim": "ints"}, (1,), (input, dim), {})
     x = input._data
     axes = tuple(i for i, n in enumerate(x.shape) if n == 1) if dim is None else \
         tuple(d for d in _dims(dim, x.ndim) if x.ndim and x.shape[d] == 1)
@@ -318,7 +313,6 @@ def ravel(input):
 def repeat(input, *sizes):
     """Tile the tensor sizes[i] times along dim i (new leading dims when more sizes than dims); PyTorch's errors
     for no counts, fewer counts than dims and a negative count (naming the first negative size of the result)."""
-    from ..factories import parsed_sizes                     # noqa: PLC0415 - factories imports this module's kin
     if not sizes:
         raise TypeError('repeat() missing 1 required positional arguments: "repeats"')
     reps = parsed_sizes(sizes, "repeat", "repeats")
@@ -1041,11 +1035,11 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
     if input.dtype != batch1.dtype:         # PyTorch's two errors, in its order
         raise RuntimeError(f"Input dtypes must be the same, got: input {typeid_name(input.dtype.name)}, batch1: "
                            f"{typeid_name(batch1.dtype.name)}, batch2: {typeid_name(batch2.dtype.name)}")
+    work = batch1.shape[1] * batch1.shape[2] * batch2.shape[2]            # one product's multiply-adds
     if batch2.dtype != batch1.dtype:
-        work = batch1.shape[1] * batch1.shape[2] * batch2.shape[2]        # one product's multiply-adds
         raise bmm_scalar_type_mismatch(batch1.dtype.name, batch2.dtype.name, work, "baddbmm")
     # (PyTorch has no bool matrix product; its kernel's name depends on one product's size)
-    refuse_kinds(input._data.dtype, "b", bmm_kernel("baddbmm", batch1.shape[1] * batch1.shape[2] * batch2.shape[2]))
+    refuse_kinds(input._data.dtype, "b", bmm_kernel("baddbmm", work))
     kind = input.dtype.kind
     if kind != "f" and (beta != int(beta) or alpha != int(alpha)):
         raise TypeError(f"baddbmm: integer tensors take integer beta and alpha, got {beta} and {alpha}")

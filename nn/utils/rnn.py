@@ -61,8 +61,8 @@ def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side="
     if padding_side not in ("right", "left"):
         # PyTorch's RuntimeError and words (ShapeError: still the ValueError nn raised before)
         raise ShapeError(f"Expected padding_side to be one of left or right, but got {padding_side}.")
-    if sequences and sequences[0].ndim == 0:        # PyTorch's words: the trailing dims of the first, then the size
-        raise RuntimeError("ArrayRef: invalid slice, N = 1; size = 0")     # of each's dim 0
+    if sequences[0].ndim == 0:      # PyTorch's words: the trailing dims of the first, then the size of each's dim 0
+        raise RuntimeError("ArrayRef: invalid slice, N = 1; size = 0")
     if any(s.ndim == 0 for s in sequences):
         raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     longest = max(s.shape[0] for s in sequences)
