@@ -783,6 +783,7 @@ def main(argv=None):
     t_start = time.perf_counter()
 
     ds = D.load_dataset(args.photos, size=args.size, keep_size=scale)
+    ds, _ = D.drop_black_and_white(ds, "learn from")   # a = b = 0 everywhere: nothing to learn, as colorize train
     i_train, i_val, i_test = split_three(ds, args.test_split, args.val_photos, args.seed, args.val_fold,
                                          args.all_photos)
     train_set, val_set, test_set = ds.subset(i_train), ds.subset(i_val), ds.subset(i_test)

@@ -225,6 +225,17 @@ def test_all_photos_is_for_the_final_model_or_folds_of_every_photo(td, tmp_path)
         td.main(["--photos", str(tmp_path), "--all-photos", "--hold-out-val", "--val-fold", "1/5", "--install"])
 
 
+def test_black_and_white_photos_are_skipped_as_colorize_train_skips_them(td, tmp_path):
+    import cv2
+    rng = np.random.default_rng(0)
+    for i in range(3):
+        gray = rng.integers(0, 256, (120, 150), dtype=np.uint8)
+        cv2.imwrite(str(tmp_path / f"bw{i}.png"), cv2.merge([gray, gray, gray]))
+    with pytest.raises(ColorizeError, match="every image .* is black and white"):
+        td.main(["--photos", str(tmp_path), "--out", str(tmp_path / "run")])
+    assert not (tmp_path / "run").exists()          # refused before anything is written
+
+
 def test_eval_only_measures_the_fold_its_run_held_out(td, tmp_path):
     """Weights record --val-fold, --all-photos and --seed; --eval-only with other ones is an error (it would
     measure photos the model trained on) and leaves the run's split file alone."""
