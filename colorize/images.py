@@ -11,13 +11,16 @@ API
     read_image(path)    -> the decoded pixels as OpenCV stores them (H, W) or (H, W, C) with C = 2, 3 (BGR) or 4
         (BGRA), in the file's own dtype (uint8: 1 byte per value, not 4), upright and checked. For large photos:
         convert slices with to_rgb(raw[y0:y1]) instead of the whole image at once.
-    to_rgb(raw, path)   raw pixels (all or a slice of rows) -> float32 RGB (h, W, 3) in [0, 1] (see load_image).
+    to_rgb(raw, path, composite=True)   raw pixels (all or a slice of rows) -> float32 RGB (h, W, 3) in [0, 1]
+        (see load_image); composite=False gives an image with alpha its colour channels as stored, not on white.
+    has_alpha(raw) -> bool; alpha_u8(raw) -> its alpha (h, W) as uint8 (predict keeps it in PNG outputs).
     exif_orientation(path) -> 1..8 (1 when the file has none); apply_orientation(img, k) -> upright view.
     list_images(folder) -> sorted list of (path, label): label is the first-level subfolder name, or None for
         files directly in the folder; deeper files keep their first-level folder as label. Hidden files skipped.
     save_image(path, rgb)      writes float RGB in [0, 1] (or uint8) as 8-bit in the format of path's
         extension, atomically (temporary file in the same folder, then os.replace).
-    write_bgr(path, bgr)       the same for an 8-bit BGR (H, W, 3) or gray (H, W) array (no copy to RGB first).
+    write_bgr(path, bgr)       the same for an 8-bit BGR (H, W, 3) or gray (H, W) array (no copy to RGB first),
+        or BGRA (H, W, 4) for the formats that store transparency (png, tif, tiff, webp).
 Every bad input raises ColorizeError naming the file and the problem; a failed write (disk full, permission
 denied...) raises ColorizeError too and leaves no file behind.
 """
@@ -36,6 +39,7 @@ from .errors import ColorizeError, check_file, write_error
 IMAGE_EXTENSIONS = (".bmp", ".jpeg", ".jpg", ".png", ".tif", ".tiff", ".webp")
 MAX_PIXELS = 100_000_000
 MIN_SIDE = 5
+ALPHA_EXTENSIONS = (".png", ".tif", ".tiff", ".webp")      # the formats that store transparency
 
 
 def is_image_file(path):
@@ -137,9 +141,22 @@ def read_image(path):
     return img
 
 
-def to_rgb(raw, path=""):
-    """Decoded pixels (h, W[, C]) as read_image returns them (or rows of them) -> float32 RGB (h, W, 3) in [0, 1]."""
+def has_alpha(raw):
+    """True for decoded pixels (H, W, C) with a transparency channel: gray + alpha or BGRA."""
+    return raw.ndim == 3 and raw.shape[2] in (2, 4)
+
+
+def alpha_u8(raw):
+    """The alpha channel of decoded pixels with one (has_alpha) -> uint8 (H, W), rounded from its dtype's range."""
+    return to_uint8(_to_unit_float(raw[:, :, -1], ""))
+
+
+def to_rgb(raw, path="", composite=True):
+    """Decoded pixels (h, W[, C]) as read_image returns them (or rows of them) -> float32 RGB (h, W, 3) in [0, 1].
+    composite: pixels with alpha are composited on white (what a viewer shows); False keeps their stored colour."""
     img = _to_unit_float(raw, path)
+    if not composite and has_alpha(img):
+        img = img[:, :, :-1]
     if img.ndim == 2:
         img = img[:, :, None]
     channels = img.shape[2]
@@ -219,8 +236,12 @@ def write_bgr(path, img):
     ext = os.path.splitext(path)[1].lower()
     if ext not in IMAGE_EXTENSIONS:
         raise ColorizeError(f"cannot save {path}: unknown image extension '{ext}'; use one of {_accepted()}")
-    if not (img.ndim == 2 or (img.ndim == 3 and img.shape[2] == 3)):
-        raise ColorizeError(f"cannot save {path}: expected an (H, W, 3) or (H, W) image, got shape {img.shape}")
+    if img.ndim == 3 and img.shape[2] == 4 and ext not in ALPHA_EXTENSIONS:
+        raise ColorizeError(f"cannot save {path}: {ext} stores no transparency; use one of "
+                            f"{', '.join(e.lstrip('.') for e in ALPHA_EXTENSIONS)}")
+    if not (img.ndim == 2 or (img.ndim == 3 and img.shape[2] in (3, 4))):
+        raise ColorizeError(f"cannot save {path}: expected an (H, W, 3), (H, W, 4) or (H, W) image, got shape "
+                            f"{img.shape}")
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise write_error(path, FileNotFoundError(errno.ENOENT, "no such folder", folder))

@@ -20,8 +20,9 @@ API
                                            be a list of working sizes: ab is predicted at each, upsampled to
                                            (H, W) and averaged (multi-scale test-time averaging)
                                            A bins model averages its LOGITS over the sizes and decodes once.
-    colorize_pixels(model, raw, size, smoother=None) -> BGR uint8 (H, W, 3): the same for decoded pixels
-                                           (images.read_image or a video frame); smoother: video.AbSmoother
+    colorize_pixels(model, raw, size, smoother=None, keep_alpha=False) -> BGR uint8 (H, W, 3): the same for
+                                           decoded pixels (images.read_image or a video frame); smoother:
+                                           video.AbSmoother; keep_alpha: BGRA (H, W, 4) for pixels with alpha
     bins_head(model)                       a bins model's head (colorize.models.find_bins_head), None for regression
     set_decoding(model, decode, temperature)  a bins model's decoding (annealed|mean|mode|mrf, T); ColorizeError
                                            for a regression model
@@ -31,7 +32,8 @@ API
                                            (colorize.sampling: 32 latents drawn, k kept by k-means on the ab);
                                            each is written at full size by colorize_pixels(predicted=...)
     predict_paths(weights, inputs, out_dir, fmt="png", overwrite=False, ...) -> {"written", "skipped", "failed"}
-                                           names outputs by naming.plan_outputs (never over an input). A file
+                                           names outputs by naming.plan_outputs (never over an input); a png
+                                           output keeps a photo's transparency (jpg: composited on white). A file
                                            that cannot be read is reported and the others go on; a failed write
                                            (disk full, permission denied) stops the run. Nothing half-written.
                                            decode/temperature: a bins model's decoding; samples=K, seed: K
@@ -55,7 +57,7 @@ from .models.ensemble import is_blend
 from .color import (ab_rows, gray_of, l_to_input, lab_rows_to_rgb, resize_ab, strip_rows, target_to_ab,
                     widen_ab)
 from .errors import ColorizeError, Interrupted, WriteError, write_error
-from .images import read_image, to_rgb, to_uint8, write_bgr
+from .images import alpha_u8, has_alpha, read_image, to_rgb, to_uint8, write_bgr
 from .naming import plan_outputs
 from .progress import Progress
 from .sampling import latent_dim, sample_ab
@@ -193,11 +195,13 @@ def _predicted_small(model, raw, sizes):
     return [(1.0 / len(sizes),) + _ab_at(model, raw, v) for v in sizes]
 
 
-def _colorized_rows(model, raw, size, smoother=None, predicted=None):
+def _colorized_rows(model, raw, size, smoother=None, predicted=None, keep_alpha=False):
     """Yield (y0, y1, RGB rows (y1 - y0, W, 3) float32) of the colorized raw pixels (see the module doc).
 
     predicted: [(ab (h, w, 2) in Lab units, L (h, w))] already predicted at working sizes (a latent sample;
-    their mean is the colouring); None: predict them here (_predicted_small)."""
+    their mean is the colouring); None: predict them here (_predicted_small).
+    keep_alpha: pixels with alpha keep the lightness of their stored colour (the alpha goes beside it) instead of
+    that of the colour composited on white; the model sees the composite either way."""
     H, W = raw.shape[:2]
     if predicted is not None:
         predicted = [(1.0 / len(predicted), ab, L) for ab, L in predicted]
@@ -216,7 +220,7 @@ def _colorized_rows(model, raw, size, smoother=None, predicted=None):
             ab = ab * weights[0]
             for w, wide in zip(weights[1:], wides[1:]):
                 ab += w * ab_rows(wide, H, y0, y1)
-        yield y0, y1, lab_rows_to_rgb(gray_of(to_rgb(raw[y0:y1])), ab)
+        yield y0, y1, lab_rows_to_rgb(gray_of(to_rgb(raw[y0:y1], composite=not keep_alpha)), ab)
 
 
 def colorize_image(model, rgb, size):
@@ -233,12 +237,15 @@ def colorize_image(model, rgb, size):
     return out
 
 
-def colorize_pixels(model, raw, size, smoother=None, predicted=None):
-    """Decoded pixels (H, W[, C]) (images.read_image, a video frame) -> colorized BGR uint8 (H, W, 3).
-    predicted: see _colorized_rows."""
-    out = np.empty(raw.shape[:2] + (3,), dtype=np.uint8)
-    for y0, y1, rows in _colorized_rows(model, raw, size, smoother, predicted):
-        out[y0:y1] = to_uint8(rows)[:, :, ::-1]
+def colorize_pixels(model, raw, size, smoother=None, predicted=None, keep_alpha=False):
+    """Decoded pixels (H, W[, C]) (images.read_image, a video frame) -> colorized BGR uint8 (H, W, 3), or BGRA
+    (H, W, 4) with keep_alpha for pixels with alpha (their alpha, 8-bit). predicted: see _colorized_rows."""
+    keep_alpha = keep_alpha and has_alpha(raw)
+    out = np.empty(raw.shape[:2] + (4 if keep_alpha else 3,), dtype=np.uint8)
+    for y0, y1, rows in _colorized_rows(model, raw, size, smoother, predicted, keep_alpha):
+        out[y0:y1, :, :3] = to_uint8(rows)[:, :, ::-1]
+    if keep_alpha:
+        out[:, :, 3] = alpha_u8(raw)
     return out
 
 
@@ -300,6 +307,7 @@ def predict_paths(weights, inputs, out_dir, fmt="png", overwrite=False, smooth=N
     # The scale the model trained at (the shorter side of the images its crops came from), or several scales.
     size = working_sizes(meta)
     jobs, skipped = plan_outputs(inputs, out_dir, fmt=fmt, overwrite=overwrite, samples=samples)
+    keep_alpha = fmt == "png"                  # a photo's transparency is kept where the format can store it
     written, failed = [], []
     done = 0
     images = sum(kind != "video" for _, _, kind in jobs)
@@ -320,11 +328,12 @@ def predict_paths(weights, inputs, out_dir, fmt="png", overwrite=False, smooth=N
                         colourings = sampled_abs(model, raw, size, samples, np.random.default_rng([seed, key]))
                         _make_folder(os.path.dirname(dst[0]))
                         for path, predicted in zip(dst, colourings):
-                            write_bgr(path, colorize_pixels(model, raw, size, predicted=[predicted]))
+                            write_bgr(path, colorize_pixels(model, raw, size, predicted=[predicted],
+                                                            keep_alpha=keep_alpha))
                             written.append(path)
                 else:
                     with _photo_kernels(kernels, images):
-                        bgr = colorize_pixels(model, read_image(src), size)
+                        bgr = colorize_pixels(model, read_image(src), size, keep_alpha=keep_alpha)
                     _make_folder(os.path.dirname(dst))
                     write_bgr(dst, bgr)
                     del bgr
