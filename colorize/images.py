@@ -25,8 +25,11 @@ Every bad input raises ColorizeError naming the file and the problem; a failed w
 denied...) raises ColorizeError too and leaves no file behind.
 """
 
+import contextlib
 import errno
 import os
+import sys
+import tempfile
 import warnings
 
 import cv2
@@ -51,16 +54,44 @@ def _accepted():
     return ", ".join(e.lstrip(".") for e in IMAGE_EXTENSIONS)
 
 
+@contextlib.contextmanager
+def _decoder_messages():
+    """Collect what the C decoders (libjpeg, libpng) print on file descriptor 2 while the block runs -> a list
+    holding that text once the block ends: it is ours to turn into one line, not theirs to print."""
+    text = []
+    try:
+        saved = os.dup(2)
+    except OSError:                         # no descriptor 2 (a detached process): nothing to collect
+        yield [""]
+        return
+    with tempfile.TemporaryFile() as sink:
+        sys.stderr.flush()
+        os.dup2(sink.fileno(), 2)
+        try:
+            yield text
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            sink.seek(0)
+            text.append(sink.read().decode(errors="replace"))
+
+
 def _read_raw(path):
     """cv2.imread, falling back to np.fromfile + cv2.imdecode (non-ASCII paths on some platforms)."""
-    img = cv2.imread(path, cv2.IMREAD_UNCHANGED)
-    if img is None:
-        try:
-            buf = np.fromfile(path, dtype=np.uint8)
-        except OSError as e:
-            raise ColorizeError(f"cannot read image {path}: {e.strerror or e}; check the file's permissions") from e
-        if buf.size:
-            img = cv2.imdecode(buf, cv2.IMREAD_UNCHANGED)
+    with _decoder_messages() as said:
+        img = cv2.imread(path, cv2.IMREAD_UNCHANGED)
+        if img is None:
+            try:
+                buf = np.fromfile(path, dtype=np.uint8)
+            except OSError as e:
+                raise ColorizeError(f"cannot read image {path}: {e.strerror or e}; check the file's permissions") \
+                    from e
+            if buf.size:
+                img = cv2.imdecode(buf, cv2.IMREAD_UNCHANGED)
+    if img is not None and "Premature end of JPEG file" in said[0]:
+        # libjpeg fills the missing rows with gray and goes on: a colorized half photo is no answer
+        raise ColorizeError(f"image {path} is cut short (the JPEG data ends early: an interrupted download or "
+                            f"copy?); copy it again")
     return img
 
 

@@ -192,3 +192,34 @@ def test_save_image_errors(tmp_path, rgb8):
         save_image(str(tmp_path / "no" / "x.png"), rgb8)
     with pytest.raises(ColorizeError, match="shape"):
         save_image(str(tmp_path / "x.png"), np.zeros((4, 4, 2)))
+
+
+def _cut(path, keep):
+    data = open(path, "rb").read()
+    with open(path, "wb") as f:
+        f.write(data[:keep(len(data))])
+
+
+def test_a_cut_short_jpeg_is_one_error_of_ours_not_a_gray_half_and_libjpegs_words(tmp_path, capfd):
+    rgb = np.random.default_rng(0).integers(0, 256, (120, 160, 3), dtype=np.uint8)
+    p = str(tmp_path / "cut.jpg")
+    cv2.imwrite(p, rgb)
+    _cut(p, lambda n: n // 2)
+    assert cv2.imread(p) is not None                # what OpenCV does: decodes it, the lower rows gray
+    capfd.readouterr()
+    with pytest.raises(ColorizeError, match=r"cut\.jpg is cut short .*copy it again"):
+        load_image(p)
+    assert capfd.readouterr().err == ""             # libjpeg's "Premature end of JPEG file" is not printed
+    whole = str(tmp_path / "whole.jpg")
+    cv2.imwrite(whole, rgb)
+    assert load_image(whole).shape == (120, 160, 3)
+
+
+def test_a_cut_short_png_is_refused_without_libpngs_words(tmp_path, capfd):
+    p = str(tmp_path / "cut.png")
+    cv2.imwrite(p, np.random.default_rng(0).integers(0, 256, (120, 160, 3), dtype=np.uint8))
+    _cut(p, lambda n: n // 2)
+    capfd.readouterr()
+    with pytest.raises(ColorizeError, match="cannot decode .*cut.png: not an image or corrupt"):
+        load_image(p)
+    assert capfd.readouterr().err == ""             # no "libpng error: Read Error"
