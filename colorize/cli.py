@@ -174,8 +174,8 @@ def build_parser():
                     help="model.npz of a training run (default: the model shipped with colorize, if any)")
     pr.add_argument("--out", required=True, metavar="DIR", help="output folder (created if missing)")
     pr.add_argument("--format", choices=OUTPUT_FORMATS, default="png",
-                    help="image output format (default png, which keeps a photo's transparency; jpg composites "
-                         "it on white; videos keep their container)")
+                    help="image output format (default png, which keeps a photo's transparency and 16 bits a "
+                         "channel; jpg composites it on white, in 8 bits; videos keep their container)")
     pr.add_argument("--overwrite", action="store_true",
                     help="replace existing files in DIR that have the output's name (earlier outputs), "
                          "instead of numbering the new ones; inputs are never overwritten")

@@ -13,14 +13,16 @@ API
         convert slices with to_rgb(raw[y0:y1]) instead of the whole image at once.
     to_rgb(raw, path, composite=True)   raw pixels (all or a slice of rows) -> float32 RGB (h, W, 3) in [0, 1]
         (see load_image); composite=False gives an image with alpha its colour channels as stored, not on white.
-    has_alpha(raw) -> bool; alpha_u8(raw) -> its alpha (h, W) as uint8 (predict keeps it in PNG outputs).
+    has_alpha(raw) -> bool; alpha_of(raw) -> its alpha (h, W) float32 in [0, 1] (predict keeps it in png outputs).
+    to_unsigned(x, dtype)      float in [0, 1] -> uint8 or uint16 (rounded); to_uint8(x) the first.
     exif_orientation(path) -> 1..8 (1 when the file has none); apply_orientation(img, k) -> upright view.
     list_images(folder) -> sorted list of (path, label): label is the first-level subfolder name, or None for
         files directly in the folder; deeper files keep their first-level folder as label. Hidden files skipped.
     save_image(path, rgb)      writes float RGB in [0, 1] (or uint8) as 8-bit in the format of path's
         extension, atomically (temporary file in the same folder, then os.replace).
     write_bgr(path, bgr)       the same for an 8-bit BGR (H, W, 3) or gray (H, W) array (no copy to RGB first),
-        or BGRA (H, W, 4) for the formats that store transparency (png, tif, tiff, webp).
+        or BGRA (H, W, 4) for the formats that store transparency (png, tif, tiff, webp), or 16-bit for png, tif
+        and tiff.
 Every bad input raises ColorizeError naming the file and the problem; a failed write (disk full, permission
 denied...) raises ColorizeError too and leaves no file behind.
 """
@@ -43,6 +45,7 @@ IMAGE_EXTENSIONS = (".bmp", ".jpeg", ".jpg", ".png", ".tif", ".tiff", ".webp")
 MAX_PIXELS = 100_000_000
 MIN_SIDE = 5
 ALPHA_EXTENSIONS = (".png", ".tif", ".tiff", ".webp")      # the formats that store transparency
+DEEP_EXTENSIONS = (".png", ".tif", ".tiff")                # and 16 bits per channel
 
 
 def is_image_file(path):
@@ -177,9 +180,9 @@ def has_alpha(raw):
     return raw.ndim == 3 and raw.shape[2] in (2, 4)
 
 
-def alpha_u8(raw):
-    """The alpha channel of decoded pixels with one (has_alpha) -> uint8 (H, W), rounded from its dtype's range."""
-    return to_uint8(_to_unit_float(raw[:, :, -1], ""))
+def alpha_of(raw):
+    """The alpha channel of decoded pixels with one (has_alpha) -> float32 (H, W) in [0, 1]."""
+    return _to_unit_float(raw[:, :, -1], "")
 
 
 def to_rgb(raw, path="", composite=True):
@@ -245,12 +248,18 @@ def list_images(folder, extensions=IMAGE_EXTENSIONS):
     return found
 
 
+def to_unsigned(x, dtype):
+    """float values in [0, 1] -> dtype (np.uint8 or np.uint16) over its whole range, rounded; dtype passes through."""
+    x = np.asarray(x)
+    if x.dtype == dtype:
+        return x
+    top = np.float32(np.iinfo(dtype).max)
+    return np.round(np.clip(x.astype(np.float32), 0.0, 1.0) * top).astype(dtype)
+
+
 def to_uint8(rgb):
     """float RGB in [0, 1] -> uint8 (rounded); uint8 passes through."""
-    rgb = np.asarray(rgb)
-    if rgb.dtype == np.uint8:
-        return rgb
-    return np.round(np.clip(rgb.astype(np.float32), 0.0, 1.0) * 255.0).astype(np.uint8)
+    return to_unsigned(rgb, np.uint8)
 
 
 def save_image(path, rgb):
@@ -267,6 +276,9 @@ def write_bgr(path, img):
     ext = os.path.splitext(path)[1].lower()
     if ext not in IMAGE_EXTENSIONS:
         raise ColorizeError(f"cannot save {path}: unknown image extension '{ext}'; use one of {_accepted()}")
+    if img.dtype == np.uint16 and ext not in DEEP_EXTENSIONS:
+        raise ColorizeError(f"cannot save {path}: {ext} stores 8 bits per channel, not 16; use one of "
+                            f"{', '.join(e.lstrip('.') for e in DEEP_EXTENSIONS)}")
     if img.ndim == 3 and img.shape[2] == 4 and ext not in ALPHA_EXTENSIONS:
         raise ColorizeError(f"cannot save {path}: {ext} stores no transparency; use one of "
                             f"{', '.join(e.lstrip('.') for e in ALPHA_EXTENSIONS)}")

@@ -4,8 +4,8 @@
       -> resized so its shorter side is the working size (h, w)     (the scale the model was trained at)
       -> L -> model -> ab (2, h, w) / 128
       -> ab upsampled bilinearly to (H, W) and joined with the original L, a strip of rows at a time
-         -> RGB (H, W, 3), 8-bit
-Memory: a photo is held once as decoded and once as the 8-bit result (plus its encoded file); float32 exists
+         -> RGB (H, W, 3), 8-bit (a png output: 16-bit for a photo of more than 8 bits, and its alpha kept)
+Memory: a photo is held once as decoded and once as the result (plus its encoded file); float32 exists
 only for a strip of about 131k pixels at a time (color.strip_rows), so the peak grows linearly with the
 megapixels (README: "Colorizing your own photos and videos" has the measured MB per megapixel).
 
@@ -20,9 +20,10 @@ API
                                            be a list of working sizes: ab is predicted at each, upsampled to
                                            (H, W) and averaged (multi-scale test-time averaging)
                                            A bins model averages its LOGITS over the sizes and decodes once.
-    colorize_pixels(model, raw, size, smoother=None, keep_alpha=False) -> BGR uint8 (H, W, 3): the same for
+    colorize_pixels(model, raw, size, smoother=None, as_png=False) -> BGR uint8 (H, W, 3): the same for
                                            decoded pixels (images.read_image or a video frame); smoother:
-                                           video.AbSmoother; keep_alpha: BGRA (H, W, 4) for pixels with alpha
+                                           video.AbSmoother; as_png: what a png keeps of the photo, its alpha
+                                           (BGRA (H, W, 4)) and its depth (uint16 for a photo of more than 8 bits)
     bins_head(model)                       a bins model's head (colorize.models.find_bins_head), None for regression
     set_decoding(model, decode, temperature)  a bins model's decoding (annealed|mean|mode|mrf, T); ColorizeError
                                            for a regression model
@@ -33,7 +34,8 @@ API
                                            each is written at full size by colorize_pixels(predicted=...)
     predict_paths(weights, inputs, out_dir, fmt="png", overwrite=False, ...) -> {"written", "skipped", "failed"}
                                            names outputs by naming.plan_outputs (never over an input); a png
-                                           output keeps a photo's transparency (jpg: composited on white). A file
+                                           output keeps a photo's transparency (jpg: composited on white) and
+                                           16 bits per channel (jpg: 8). A file
                                            that cannot be read is reported and the others go on; a failed write
                                            (disk full, permission denied) stops the run. Nothing half-written.
                                            decode/temperature: a bins model's decoding; samples=K, seed: K
@@ -57,7 +59,7 @@ from .models.ensemble import is_blend
 from .color import (ab_rows, gray_of, l_to_input, lab_rows_to_rgb, resize_ab, strip_rows, target_to_ab,
                     widen_ab)
 from .errors import ColorizeError, Interrupted, WriteError, write_error
-from .images import alpha_u8, has_alpha, read_image, to_rgb, to_uint8, write_bgr
+from .images import alpha_of, has_alpha, read_image, to_rgb, to_unsigned, write_bgr
 from .naming import plan_outputs
 from .progress import Progress
 from .sampling import latent_dim, sample_ab
@@ -237,15 +239,17 @@ def colorize_image(model, rgb, size):
     return out
 
 
-def colorize_pixels(model, raw, size, smoother=None, predicted=None, keep_alpha=False):
-    """Decoded pixels (H, W[, C]) (images.read_image, a video frame) -> colorized BGR uint8 (H, W, 3), or BGRA
-    (H, W, 4) with keep_alpha for pixels with alpha (their alpha, 8-bit). predicted: see _colorized_rows."""
-    keep_alpha = keep_alpha and has_alpha(raw)
-    out = np.empty(raw.shape[:2] + (4 if keep_alpha else 3,), dtype=np.uint8)
+def colorize_pixels(model, raw, size, smoother=None, predicted=None, as_png=False):
+    """Decoded pixels (H, W[, C]) (images.read_image, a video frame) -> colorized BGR uint8 (H, W, 3).
+    as_png: keep what a png can hold: pixels with alpha give BGRA (H, W, 4) with their alpha, and pixels of more
+    than 8 bits (16-bit, float) give uint16. predicted: see _colorized_rows."""
+    keep_alpha = as_png and has_alpha(raw)
+    dtype = np.uint16 if as_png and raw.dtype.itemsize > 1 else np.uint8
+    out = np.empty(raw.shape[:2] + (4 if keep_alpha else 3,), dtype=dtype)
     for y0, y1, rows in _colorized_rows(model, raw, size, smoother, predicted, keep_alpha):
-        out[y0:y1, :, :3] = to_uint8(rows)[:, :, ::-1]
+        out[y0:y1, :, :3] = to_unsigned(rows, dtype)[:, :, ::-1]
     if keep_alpha:
-        out[:, :, 3] = alpha_u8(raw)
+        out[:, :, 3] = to_unsigned(alpha_of(raw), dtype)
     return out
 
 
@@ -307,7 +311,7 @@ def predict_paths(weights, inputs, out_dir, fmt="png", overwrite=False, smooth=N
     # The scale the model trained at (the shorter side of the images its crops came from), or several scales.
     size = working_sizes(meta)
     jobs, skipped = plan_outputs(inputs, out_dir, fmt=fmt, overwrite=overwrite, samples=samples)
-    keep_alpha = fmt == "png"                  # a photo's transparency is kept where the format can store it
+    as_png = fmt == "png"                      # a png output keeps the photo's transparency and 16 bits
     written, failed = [], []
     done = 0
     images = sum(kind != "video" for _, _, kind in jobs)
@@ -329,11 +333,11 @@ def predict_paths(weights, inputs, out_dir, fmt="png", overwrite=False, smooth=N
                         _make_folder(os.path.dirname(dst[0]))
                         for path, predicted in zip(dst, colourings):
                             write_bgr(path, colorize_pixels(model, raw, size, predicted=[predicted],
-                                                            keep_alpha=keep_alpha))
+                                                            as_png=as_png))
                             written.append(path)
                 else:
                     with _photo_kernels(kernels, images):
-                        bgr = colorize_pixels(model, read_image(src), size, keep_alpha=keep_alpha)
+                        bgr = colorize_pixels(model, read_image(src), size, as_png=as_png)
                     _make_folder(os.path.dirname(dst))
                     write_bgr(dst, bgr)
                     del bgr

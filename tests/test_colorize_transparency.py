@@ -1,14 +1,15 @@
-"""A photo's transparency survives `colorize predict` into a png output (jpg: composited on white, as before)."""
+"""A photo's transparency and 16-bit depth survive `colorize predict` into a png output (jpg: composited on white,
+8 bits, as before)."""
 import cv2
 import numpy as np
 import pytest
 
 import nn
 from colorize import predict as P
-from colorize.checkpoint import save_weights
+from colorize.checkpoint import load_weights, save_weights
 from colorize.color import gray_of
 from colorize.errors import ColorizeError
-from colorize.images import alpha_u8, has_alpha, load_image, read_image, to_rgb, write_bgr
+from colorize.images import alpha_of, has_alpha, load_image, read_image, to_rgb, write_bgr
 from colorize.models import build_model
 
 
@@ -37,11 +38,10 @@ def test_stored_colour_and_alpha_are_read_apart_from_the_composite(bgra):
     path, colour, alpha = bgra
     raw = read_image(str(path))
     assert has_alpha(raw) and not has_alpha(raw[:, :, :3]) and not has_alpha(raw[:, :, 0])
-    np.testing.assert_array_equal(alpha_u8(raw), alpha)
+    np.testing.assert_allclose(alpha_of(raw), alpha / 255.0, atol=1e-7)
     np.testing.assert_allclose(to_rgb(raw, composite=False), colour[:, :, ::-1] / 255.0, atol=1e-6)
     np.testing.assert_allclose(to_rgb(raw)[:, :10], 1.0)                      # the composite: white
-    sixteen = (raw.astype(np.uint16) * 257)                                   # 16-bit alpha rounds to the same
-    np.testing.assert_array_equal(alpha_u8(sixteen), alpha)
+    np.testing.assert_allclose(alpha_of(raw.astype(np.uint16) * 257), alpha / 255.0, atol=1e-7)   # 16-bit
 
 
 def test_png_output_keeps_the_alpha_and_the_stored_lightness(tmp_path, bgra, weights):
@@ -80,3 +80,36 @@ def test_an_alpha_channel_cannot_be_written_where_the_format_has_none(tmp_path):
         write_bgr(str(tmp_path / "x.jpg"), np.zeros((6, 6, 4), np.uint8))
     assert not list(tmp_path.iterdir())
     write_bgr(str(tmp_path / "x.webp"), np.zeros((6, 6, 4), np.uint8))
+
+
+def test_a_16_bit_photo_gives_a_16_bit_png_whose_lightness_is_the_photos(tmp_path, weights):
+    # a smooth 16-bit gradient: 8 bits would round it to steps of 1/255
+    ramp = np.linspace(1000, 60000, 30 * 24).reshape(24, 30).astype(np.uint16)
+    photo = np.dstack([ramp, ramp, ramp])
+    path = tmp_path / "deep.png"
+    cv2.imwrite(str(path), photo)
+    out = cv2.imread(P.predict_paths(weights, [str(path)], str(tmp_path / "o"))["written"][0], cv2.IMREAD_UNCHANGED)
+    assert out.dtype == np.uint16 and out.shape == (24, 30, 3)
+    # the same colours as the 8-bit path, at 16 bits: not 8-bit levels scaled up
+    model, _ = load_weights(weights)
+    as8 = P.colorize_pixels(model, read_image(str(path)), 16)
+    assert as8.dtype == np.uint8
+    assert np.abs(out / 257.0 - as8).max() <= 0.51          # both round the same floats
+    assert np.mean(out % 257 != 0) > 0.9
+    eight = cv2.imread(P.predict_paths(weights, [str(path)], str(tmp_path / "j"), fmt="jpg")["written"][0],
+                       cv2.IMREAD_UNCHANGED)
+    assert eight.dtype == np.uint8
+    # with alpha: 16-bit BGRA, its alpha at 16 bits
+    alpha = np.full((24, 30), 40000, np.uint16)
+    cv2.imwrite(str(tmp_path / "deep_alpha.png"), np.dstack([photo, alpha]))
+    both = cv2.imread(P.predict_paths(weights, [str(tmp_path / "deep_alpha.png")], str(tmp_path / "a"))["written"][0],
+                      cv2.IMREAD_UNCHANGED)
+    assert both.dtype == np.uint16 and both.shape == (24, 30, 4)
+    np.testing.assert_array_equal(both[:, :, 3], alpha)
+
+
+def test_16_bits_cannot_be_written_where_the_format_has_8(tmp_path):
+    with pytest.raises(ColorizeError, match=r"\.jpg stores 8 bits per channel, not 16; use one of png, tif, tiff"):
+        write_bgr(str(tmp_path / "x.jpg"), np.zeros((6, 6, 3), np.uint16))
+    assert not list(tmp_path.iterdir())
+    write_bgr(str(tmp_path / "x.tif"), np.zeros((6, 6, 3), np.uint16))
