@@ -131,6 +131,7 @@ class _nn:
         PyTorch parses them: the device only when one was given (a device, a name, an index or a tensor)."""
         from .array import DataArray  # noqa: PLC0415
         from .device import parse_to  # noqa: PLC0415
+        from .dtypes import dtype as nn_dtype  # noqa: PLC0415
         from .tensor import Tensor  # noqa: PLC0415
         non_blocking = bool(kwargs.get("non_blocking", False)) or any(isinstance(a, bool) and a for a in args)
         memory_format = kwargs.get("memory_format")
@@ -138,7 +139,9 @@ class _nn:
             isinstance(a, (str, Tensor, DataArray)) or type(a).__name__ == "device"
             or (isinstance(a, int) and not isinstance(a, bool)) for a in args)
         dev, dtype, _ = parse_to(args, dict(kwargs), "to")
-        return (dev if has_device else None), dtype, non_blocking, memory_format
+        # the dtype as an nn.dtype (torch.dtype there): callers ask it dtype.is_floating_point (pfhedge's to())
+        return (dev if has_device else None), (None if dtype is None else nn_dtype.of(dtype)), non_blocking, \
+            memory_format
 
 
 def _is_alias_of(a, b):

@@ -2,7 +2,9 @@
 reads them (PyG's write_off prints `_tensor_str(pos, indent=0)` with `PRINT_OPTS.threshold` raised)."""
 import contextlib
 
-from .tensor_ops.convert import _PRINT_OPTIONS, _tensor_str, set_printoptions  # noqa: F401 - torch._tensor_str's
+import numpy as np
+
+from .tensor_ops.convert import _PRINT_OPTIONS, _formatter, _tensor_str, set_printoptions  # noqa: F401
 
 __all__ = ["PRINT_OPTS", "set_printoptions", "get_printoptions", "printoptions"]
 
@@ -23,6 +25,20 @@ class _PrinterOptions:
 
 PRINT_OPTS = _PrinterOptions()
 
+
+class _Formatter:
+    """torch._tensor_str._Formatter: how one value of `tensor`'s repr prints, right-aligned to the widest (pfhedge
+    prints its parameters by `_Formatter(torch.tensor([v])).format(v)`: '1.', '0.2000', '1.0000e-04', '1')."""
+
+    def __init__(self, tensor):
+        self._format, room = _formatter(np.asarray(tensor.detach()))
+        self.max_width = room - 2                       # (_formatter's room counts the ', ' after a value)
+
+    def width(self):
+        return self.max_width
+
+    def format(self, value):
+        return self._format(value)
 
 
 def get_printoptions():

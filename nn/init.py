@@ -107,12 +107,11 @@ def calculate_gain(nonlinearity, param=None):
         elif isinstance(param, numbers.Real) and not isinstance(param, bool):
             slope = float(param)
         else:
-            raise ValueError(f"negative_slope {param!r} is not a valid number")
+            raise ValueError(f"negative_slope {param} not a valid number")
         return math.sqrt(2.0 / (1 + slope ** 2))
     if nonlinearity == "selu":
         return 3.0 / 4
-    raise ValueError(f"Unsupported nonlinearity {nonlinearity!r}; use one of linear, conv2d, "
-                     "sigmoid, tanh, relu, leaky_relu, selu")
+    raise ValueError(f"Unsupported nonlinearity {nonlinearity}")
 
 
 def _calculate_fan_in_and_fan_out(tensor):
@@ -124,8 +123,7 @@ def _calculate_fan_in_and_fan_out(tensor):
     """
     shape = _array(tensor).shape
     if len(shape) < 2:
-        raise ValueError("Fan in and fan out can not be computed for a tensor with fewer than "
-                         f"2 dimensions (got shape {shape})")
+        raise ValueError("Fan in and fan out can not be computed for tensor with fewer than 2 dimensions")
     receptive_field = int(np.prod(shape[2:])) if len(shape) > 2 else 1
     return shape[1] * receptive_field, shape[0] * receptive_field
 
@@ -133,7 +131,7 @@ def _calculate_fan_in_and_fan_out(tensor):
 def _calculate_correct_fan(tensor, mode):
     mode = mode.lower()
     if mode not in ("fan_in", "fan_out"):
-        raise ValueError(f"Mode {mode!r} not supported, use 'fan_in' or 'fan_out'")
+        raise ValueError(f"Mode {mode} not supported, please use one of {['fan_in', 'fan_out']}")
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     return fan_in if mode == "fan_in" else fan_out
 
@@ -163,9 +161,9 @@ def ones_(tensor):
     return _fill(tensor, 1.0)
 
 
-def _empty(tensor, name):
+def _empty(tensor):
     if _array(tensor).size == 0:
-        warnings.warn(f"Initializing zero-element tensors is a no-op ({name})")
+        warnings.warn("Initializing zero-element tensors is a no-op")
         return True
     return False
 
@@ -191,7 +189,7 @@ def kaiming_uniform_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", ge
     ``a`` is the negative slope of the leaky_relu that follows (PyTorch's layers
     use a = sqrt(5), which makes bound = 1 / sqrt(fan_in)).
     """
-    if _empty(tensor, "kaiming_uniform_"):
+    if _empty(tensor):
         return tensor
     fan = _calculate_correct_fan(tensor, mode)
     std = calculate_gain(nonlinearity, a) / math.sqrt(fan)
@@ -201,7 +199,7 @@ def kaiming_uniform_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", ge
 
 def kaiming_normal_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
     """He et al. (2015): N(0, std^2), std = gain / sqrt(fan)."""
-    if _empty(tensor, "kaiming_normal_"):
+    if _empty(tensor):
         return tensor
     fan = _calculate_correct_fan(tensor, mode)
     std = calculate_gain(nonlinearity, a) / math.sqrt(fan)
@@ -209,15 +207,33 @@ def kaiming_normal_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", gen
 
 
 def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
-    """N(mean, std^2) draws truncated to [a, b] (redrawn until inside), as PyTorch's (a, b absolute bounds)."""
+    """N(mean, std^2) draws truncated to [a, b], by PyTorch's samplers (a, b absolute bounds)."""
+    if mean < a - 2 * std or mean > b + 2 * std:   # PyTorch's warning (its words name nn.init too)
+        warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
+                      "The distribution of values may be incorrect.", stacklevel=2)
     rng, x = _rng(generator), _array(tensor)
-    refuse_non_floating(x.dtype, "normal")         # as PyTorch's normal_ (its uint8 fails on the bounds instead)
-    values = rng.normal(mean, std, size=x.shape)
-    bad = (values < a) | (values > b)
-    while bad.any():
-        values[bad] = rng.normal(mean, std, size=int(bad.sum()))
+    # PyTorch's two samplers: where [a, b] holds more than 0.3 of N(mean, std^2), normal draws redrawn until inside;
+    # elsewhere (redrawing might never end: a mean far outside [a, b]) uniform proposals on [a, b], each kept with
+    # probability pdf(x) / pdf(mode), mode the point of [a, b] nearest the mean
+    inside = (math.erf((b - mean) / (std * math.sqrt(2.0))) - math.erf((a - mean) / (std * math.sqrt(2.0)))) / 2
+    refuse_non_floating(x.dtype, "normal" if inside > 0.3 else "uniform")   # the first draw's error, as PyTorch's
+    if inside > 0.3:
+        values = rng.normal(mean, std, size=x.shape)
         bad = (values < a) | (values > b)
-    return _fill(tensor, values)
+        while bad.any():
+            values[bad] = rng.normal(mean, std, size=int(bad.sum()))
+            bad = (values < a) | (values > b)
+        return _fill(tensor, values)
+    log_peak = -0.5 * ((max(a, min(mean, b)) - mean) / std) ** 2
+
+    def rejected(v):                                # log u > log(pdf(v) / pdf(mode)), u uniform on [0, 1)
+        return np.log(rng.uniform(size=v.shape)) > -0.5 * ((v - mean) / std) ** 2 - log_peak
+    values = rng.uniform(a, b, size=x.size)         # (flat: a 0-d tensor too)
+    pending = rejected(values)
+    while pending.any():
+        values[pending] = rng.uniform(a, b, size=int(pending.sum()))
+        pending[pending] = rejected(values[pending])
+    return _fill(tensor, values.reshape(x.shape))
 
 
 def orthogonal_(tensor, gain=1.0, generator=None):
@@ -225,7 +241,9 @@ def orthogonal_(tensor, gain=1.0, generator=None):
     tensors of more than 2 dims are flattened to (shape[0], rest)."""
     x = _array(tensor)
     if x.ndim < 2:
-        raise ValueError("orthogonal_: only tensors with 2 or more dimensions are supported")
+        raise ValueError("Only tensors with 2 or more dimensions are supported")
+    if x.size == 0:                                 # a no-op, as PyTorch's (no draw, so no dtype check either)
+        return tensor
     refuse_non_floating(x.dtype, "normal")         # PyTorch draws with normal_ first
     rows, cols = x.shape[0], x.size // x.shape[0]
     flat = _rng(generator).normal(0.0, 1.0, size=(rows, cols))
@@ -243,7 +261,7 @@ def sparse_(tensor, sparsity, std=0.01, generator=None):
     to zero (Martens 2010), as torch.nn.init.sparse_."""
     x = _array(tensor)
     if x.ndim != 2:
-        raise ValueError("sparse_: only tensors with 2 dimensions are supported")
+        raise ValueError("Only tensors with 2 dimensions are supported")
     refuse_non_floating(x.dtype, "normal")         # PyTorch draws with normal_ first
     rows, cols = x.shape
     num_zeros = int(math.ceil(sparsity * rows))
@@ -258,7 +276,7 @@ def eye_(tensor):
     """The identity matrix (ones on the diagonal) in a 2-D tensor."""
     x = _array(tensor)
     if x.ndim != 2:
-        raise ValueError("eye_: only 2-D tensors are supported")
+        raise ValueError("Only tensors with 2 dimensions are supported")
     return _fill(tensor, np.eye(*x.shape))
 
 
@@ -266,8 +284,10 @@ def dirac_(tensor, groups=1):
     """A conv weight (out, in, *k) that passes its input through: 1 at the kernel centre where out == in (per
     group), 0 elsewhere."""
     x = _array(tensor)
-    if x.ndim not in (3, 4, 5) or x.shape[0] % groups:
-        raise ValueError("dirac_: a 3-, 4- or 5-D tensor whose dim 0 divides into groups is needed")
+    if x.ndim not in (3, 4, 5):
+        raise ValueError("Only tensors with 3, 4, or 5 dimensions are supported")
+    if x.shape[0] % groups:
+        raise ValueError("dim 0 must be divisible by groups")
     values = np.zeros(x.shape)
     out_per_group = x.shape[0] // groups
     centre = tuple(k // 2 for k in x.shape[2:])
@@ -304,6 +324,29 @@ def _deprecated(new):
     old.__name__ = old.__qualname__ = new.__name__[:-1]
     old.__doc__ = new.__doc__
     return old
+
+
+# PyTorch's private fillers, which its public initialisers call and packages import by name (mup's init module
+# does: `from torch.nn.init import _no_grad_fill_, _no_grad_normal_, _no_grad_uniform_`); nn's initialisers never
+# record a graph, so each is the public one under PyTorch's signature (the bounds and moments without defaults)
+def _no_grad_uniform_(tensor, a, b, generator=None):
+    return uniform_(tensor, a, b, generator)
+
+
+def _no_grad_normal_(tensor, mean, std, generator=None):
+    return normal_(tensor, mean, std, generator)
+
+
+def _no_grad_trunc_normal_(tensor, mean, std, a, b, generator=None):
+    return trunc_normal_(tensor, mean, std, a, b, generator)
+
+
+def _no_grad_fill_(tensor, val):
+    return constant_(tensor, val)
+
+
+def _no_grad_zero_(tensor):
+    return zeros_(tensor)
 
 
 uniform, normal, constant, xavier_uniform, xavier_normal, kaiming_uniform, kaiming_normal, orthogonal = map(

@@ -3,11 +3,12 @@ matrix_rank, vector_norm, matrix_norm, norm, cross (and the top-level torch.inve
 the closed form written beside it (for invertible matrices)."""
 import contextlib
 import math
+import warnings
 from collections import namedtuple
 
 import numpy as np
 
-from .dtypes import refuse_not_floating_or_complex, scalar_type_name
+from .dtypes import refuse_not_floating_or_complex, scalar_type_name, typeid_name
 from .tensor import Tensor, _broadcast_message, parser_ints
 from .tensor_ops.shape import _dims, cross as _cross
 from .tensor_ops.matrices import vandermonde
@@ -284,6 +285,7 @@ def _check_svd_driver(driver):
                            "cuSOLVER backend.")
 
 
+@with_out          # (pymde's proj_standardized writes the factors into buffers: out=(U, S, Vh))
 def svd(A, full_matrices=True, *, driver=None):
     """(U (..., m, m), S (..., k) descending, Vh (..., n, n)) with A = U[..., :k] diag(S) Vh[..., :k, :],
     k = min(m, n); U (..., m, k) and Vh (..., k, n) with full_matrices=False. Gradients need distinct singular
@@ -421,8 +423,18 @@ def qr(A, mode="reduced"):
     return QRResult(Tensor._wrap(np.zeros(0, A.dtype)) if mode == "r" else Q, R)
 
 
+_QR_OLDER_WARNED = []       # PyTorch warns once per process (TORCH_WARN_ONCE)
+
+
 def qr_older(input, some=True):
-    """torch.qr, the older form (nn.qr): linalg.qr's (Q, R), reduced when some=True, complete otherwise."""
+    """torch.qr, the older form (nn.qr): linalg.qr's (Q, R), reduced when some=True, complete otherwise; with
+    PyTorch's deprecation warning, once (pymde's hutchpp calls torch.qr)."""
+    if not _QR_OLDER_WARNED:
+        _QR_OLDER_WARNED.append(True)
+        warnings.warn("torch.qr is deprecated in favor of torch.linalg.qr and will be removed in a future PyTorch "
+                      "release.\nThe boolean parameter 'some' has been replaced with a string parameter 'mode'.\n"
+                      "Q, R = torch.qr(A, some)\nshould be replaced with\n"
+                      "Q, R = torch.linalg.qr(A, 'reduced' if some else 'complete')", UserWarning, stacklevel=2)
     return qr(input, "reduced" if some else "complete")
 
 
@@ -569,6 +581,7 @@ def solve(A, B, *, left=True):
     return Tensor._make(X[..., 0] if vector else X, (A, B), backward, "solve", graph_backward)
 
 
+@with_out          # (torch.linalg.solve_triangular(..., out=))
 def solve_triangular(A, B, *, upper, left=True, unitriangular=False):
     """X with A X = B (left) or X A = B, reading only A's upper or lower triangle (ones on the diagonal with
     unitriangular): solve on that triangle, so the gradient to A stays in it, as PyTorch's."""
@@ -576,13 +589,76 @@ def solve_triangular(A, B, *, upper, left=True, unitriangular=False):
         if t.ndim < 2:
             raise RuntimeError(f"linalg.solve_triangular: The input tensor {name} must have at least 2 dimensions.")
     _square(A, "solve_triangular")
+    if A.shape[-2 if left else -1] != B.shape[-2 if left else -1]:      # PyTorch's words
+        raise RuntimeError(f"linalg.solve_triangular: Incompatible shapes of A and B for the equation "
+                           f"{'AX = B' if left else 'XA = B'} ({A.shape[-2]}x{A.shape[-1]} and "
+                           f"{B.shape[-2]}x{B.shape[-1]})")
+    try:                                            # the batch dims broadcast (B's called a, A's b, as PyTorch's)
+        np.broadcast_shapes(B.shape[:-2], A.shape[:-2])
+    except ValueError:
+        raise RuntimeError(_broadcast_message(B.shape[:-2], A.shape[:-2])) from None
     if B.ndim >= 2 and B.ndim == A.ndim - 1:
         B = B.unsqueeze(0)      # B is a matrix here, never a batch of vectors (solve's rule for B (..., n))
     T = A.triu() if upper else A.tril()
     if unitriangular:
         eye = Tensor._wrap(np.eye(A.shape[-1], dtype=A.dtype))
         T = T * (1 - eye) + eye
-    return solve(T, B, left=left)
+    if not left:                                    # X T = B  <=>  T^T X^T = B^T
+        return _substitute(T.mT, B.mT, not upper).mT
+    return _substitute(T, B, upper)
+
+
+_ROWS = 32       # the rows substituted one at a time before one product updates the rows below them
+
+
+def _trsm(t, b, upper):
+    """X with t X = b for triangular t (..., n, n) and b (..., n, k), batch dims broadcast: substitution as
+    PyTorch's trsm (no pivoting and no singularity check: a zero on the diagonal gives inf / nan, where an LU solve
+    rounds otherwise, 1e-10 apart on an ill-conditioned float64 t). In NumPy, vectorised over the batch: SciPy's
+    BLAS trsm, one call per matrix, was 10 times slower on a batch of small triangles, and its own thread pool
+    fought NumPy's when the two alternated (a backward: 7 times slower)."""
+    dtype = np.result_type(t, b)
+    batch = np.broadcast_shapes(t.shape[:-2], b.shape[:-2])
+    n, k = b.shape[-2:]
+    t = t.astype(dtype, copy=False)
+    if upper:                                       # the rows and columns reversed: a lower triangle
+        t, b = t[..., ::-1, ::-1], b[..., ::-1, :]
+    single = math.prod(t.shape[:-2]) == 1
+    if single:                                      # one triangle: the batch's right-hand sides side by side
+        t = t.reshape(n, n)
+        x = np.moveaxis(np.broadcast_to(b, batch + (n, k)), -2, 0).reshape(n, math.prod(batch) * k).astype(
+            dtype, copy=True)
+    else:
+        x = np.array(np.broadcast_to(b, batch + (n, k)), dtype)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        for s in range(0, n, _ROWS):
+            e = min(s + _ROWS, n)
+            if s:                                   # the rows solved so far, out of this block at once
+                x[..., s:e, :] -= t[..., s:e, :s] @ x[..., :s, :]
+            for i in range(s, e):                   # x_i = (b_i - sum_{j<i} t_ij x_j) / t_ii
+                if i > s:
+                    x[..., i, :] -= (t[..., i:i + 1, s:i] @ x[..., s:i, :])[..., 0, :]
+                x[..., i, :] /= t[..., i, i, None]
+    if single:
+        x = np.moveaxis(x.reshape((n,) + batch + (k,)), 0, -2)
+    return np.ascontiguousarray(x[..., ::-1, :] if upper else x)
+
+
+def _substitute(T, B, upper):
+    """X with T X = B, T (..., n, n) triangular (the other triangle zero), B (..., n, k), by substitution."""
+    X = _trsm(T._data, B._data, upper)
+
+    def backward(g):
+        # X = T^-1 B  =>  dB = T^-T g (T^T is triangular the other way), dT = -dB X^T (the engine sums batch dims
+        # back; the triu / tril that made T keeps its triangle)
+        gB = _trsm(_T(T._data), g, not upper)
+        return -gB @ _T(X), gB
+
+    def graph_backward(g):
+        # the same by recorded solves, so the gradient can be differentiated again
+        gB = _substitute(T.mT, g, not upper)
+        return -gB @ _substitute(T, B, upper).mT, gB
+    return Tensor._make(X, (T, B), backward, "solve_triangular", graph_backward)
 
 
 TriangularSolveResult = namedtuple("TriangularSolveResult", ["solution", "cloned_coefficient"])
@@ -1002,6 +1078,11 @@ def lobpcg(A, k=None, B=None, X=None, n=None, iK=None, niter=None, tol=None, lar
     exactly by eigh, with eigh's gradients (PyTorch iterates LOBPCG to tol: the same pairs to that tolerance,
     eigenvectors up to sign); X only sets k, and iK, niter, tol, method, tracker and the ortho options are
     accepted and unused."""
+    for other in (X, B):            # PyTorch's first product (A @ X, B @ X) refuses another dtype
+        if other is not None and other.dtype != A.dtype:
+            first, second = (A.dtype, other.dtype) if other is X else (other.dtype, A.dtype)
+            raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {typeid_name(first)} != "
+                               f"{typeid_name(second)}")
     k = (1 if X is None else X.shape[-1]) if k is None else k
     n = (k if n is None else n) if X is None else X.shape[-1]
     m = A.shape[-1]

@@ -269,10 +269,18 @@ def install(namespace, linalg):
         setattr(Tensor, name, _wrap(getattr(Tensor, name), done_methods))
     _rebind(done, [(namespace, namespace.__setitem__), (vars(linalg), functools.partial(setattr, linalg))])
     _rebind(done_methods, [(vars(Tensor), functools.partial(setattr, Tensor))])
-    # (and those wrapped before: nn.exp is out_arg's with_out of a wrapper when dispatch was on before it)
+    # (and those wrapped before: nn.exp is out_arg's with_out of a wrapper when dispatch was on before it; and nn's
+    # plain functions that a factory made or a decorator replaced, nn.le or nn.clamp, which pickle by name too:
+    # hummingbird's saved trees hold decision_cond=torch.le)
     _name_wrappers([v for v in list(namespace.values()) + list(vars(linalg).values())
-                    if isinstance(v, _types.FunctionType) and getattr(v, "_dispatches", False)],
+                    if isinstance(v, _types.FunctionType) and (getattr(v, "_dispatches", False) or
+                                                                _ours(v, namespace["__name__"]))],
                    [namespace, vars(linalg)])
+
+
+def _ours(fn, package):
+    """Whether fn was defined in the package (not a NumPy or functools function that nn's namespace binds)."""
+    return (getattr(fn, "__module__", None) or "").partition(".")[0] == package
 
 
 def _wrap(fn, done):

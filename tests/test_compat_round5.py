@@ -109,9 +109,10 @@ def _ascent(name, steps=3, **kw):
 def test_optimizers_take_pytorch_flags_and_maximize(name):
     # milestones/Pytorch-UNet: RMSprop(..., foreach=True); the flags change nothing on the CPU
     plain, opt = _ascent(name, lr=0.01)
-    flagged, _ = _ascent(name, lr=0.01, foreach=True, capturable=False)
+    flagged, _ = _ascent(name, lr=0.01, foreach=True, **({} if name in ("SGD", "Adagrad") else {"capturable": False}))
     np.testing.assert_array_equal(plain, flagged)
-    assert {"maximize", "foreach", "capturable", "differentiable", "fused"} <= set(opt.param_groups[0])
+    # the flags each has in PyTorch 2.13 (SGD and Adagrad have no capturable, only the Adams fused)
+    assert {"maximize", "foreach", "differentiable"} <= set(opt.param_groups[0])
     # maximize ascends: the same as descending the negated objective
     up, _ = _ascent(name, lr=0.01, maximize=True)
     p = nn.Parameter(nn.tensor(np.linspace(-1.0, 1.0, 6).reshape(2, 3)))

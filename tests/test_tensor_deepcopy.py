@@ -39,8 +39,9 @@ def test_a_recorded_result_is_refused_and_its_detached_copy_is_not():
     assert copy.deepcopy(z).is_leaf
     model = nn.Linear(2, 2)
     model(nn.ones(1, 2)).sum().backward()
-    twin = copy.deepcopy(model)                      # parameters are leaves: modules copy as before
-    np.testing.assert_array_equal(twin.weight.grad.numpy(), model.weight.grad.numpy())
+    twin = copy.deepcopy(model)                      # parameters are leaves: modules copy as before, and as
+    np.testing.assert_array_equal(twin.weight.detach(), model.weight.detach())  # PyTorch's Parameter.__deepcopy__
+    assert twin.weight.grad is None and model.weight.grad is not None             # does, without the .grad
 
 
 def test_as_pytorch():

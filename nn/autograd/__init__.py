@@ -56,7 +56,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     log_softmax, norm (p = 2), mse_loss, smooth_l1_loss / huber_loss, binary_cross_entropy, kl_div, prelu,
     sign (and the other piecewise-constant ops: derivative 0), unfold / fold, hardswish, hardsigmoid, softshrink,
     hardshrink, cross_entropy and nll_loss, tril / triu, cdist (p = 2), linalg.solve,
-    cholesky, inv, det, slogdet / logdet, pinv (and cholesky_solve, solve_triangular through them), and a
+    cholesky, inv, det, slogdet / logdet, pinv, solve_triangular (and cholesky_solve through it), and a
     custom nn.autograd.Function (its backward recorded, unless @once_differentiable). Any other op on the path
     raises NotImplementedError naming it.
 

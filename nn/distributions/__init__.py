@@ -519,7 +519,8 @@ class MultivariateNormal(Distribution):
         diff = _param(value, self.loc) - self.loc
         L = self._unbroadcasted_scale_tril
         L = L.expand(np.broadcast_shapes(tuple(diff.shape[:-1]), tuple(L.shape[:-2])) + tuple(self._event_shape) * 2)
-        z = linalg.solve(L, diff.expand(tuple(L.shape[:-2]) + tuple(self._event_shape)).unsqueeze(-1)).squeeze(-1)
+        z = linalg.solve_triangular(L, diff.expand(tuple(L.shape[:-2]) + tuple(self._event_shape)).unsqueeze(-1),
+                                    upper=False).squeeze(-1)     # (PyTorch's: L's strict upper triangle unread)
         k = self._event_shape[0]
         return -0.5 * (z ** 2).sum(-1) - 0.5 * k * math.log(2 * math.pi) - self._half_log_det()
 
@@ -1322,8 +1323,8 @@ def _builtin_kl(p, q):
         # 1/2 (tr(Sq^-1 Sp) + |Lq^-1 (mu_q - mu_p)|^2 - k) + log det Lq - log det Lp
         shape = np.broadcast_shapes(p.batch_shape, q.batch_shape) + p.event_shape * 2
         Lq = q.scale_tril.expand(shape)
-        trace = (linalg.solve(Lq, p.scale_tril.expand(shape)) ** 2).sum((-2, -1))
-        z = linalg.solve(Lq, (q.loc - p.loc).expand(shape[:-1]).unsqueeze(-1)).squeeze(-1)
+        trace = (linalg.solve_triangular(Lq, p.scale_tril.expand(shape), upper=False) ** 2).sum((-2, -1))
+        z = linalg.solve_triangular(Lq, (q.loc - p.loc).expand(shape[:-1]).unsqueeze(-1), upper=False).squeeze(-1)
         return 0.5 * (trace + (z ** 2).sum(-1) - p.event_shape[0]) + q._half_log_det() - p._half_log_det()
     if isinstance(p, Beta) and isinstance(q, Beta):
         a1, b1, a2, b2 = p.concentration1, p.concentration0, q.concentration1, q.concentration0

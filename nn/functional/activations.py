@@ -559,7 +559,7 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
 def _written_back(name, activation):
     def in_place(input, *args, **kwargs):
         return _written_into(input, name, lambda t: activation(t, *args, **kwargs))
-    in_place.__name__ = name
+    in_place.__name__ = in_place.__qualname__ = name     # (the qualified name pickle finds it by, as F.elu_)
     in_place.__doc__ = f"{activation.__name__}, written into input (PyTorch's {name})."
     return in_place
 

@@ -2,6 +2,7 @@
 script and trace return what they are given, annotate returns the value, unused / ignore / export return the
 function, is_scripting and is_tracing are False. nn compiles nothing: TorchScript is not available."""
 import builtins
+import contextlib
 import types
 import typing
 import warnings
@@ -76,6 +77,13 @@ def wait(future):
 
 def is_tracing():
     return False
+
+
+@contextlib.contextmanager
+def optimized_execution(should_optimize):
+    """torch.jit.optimized_execution: a context manager choosing whether TorchScript's graph executor optimises the
+    graphs it runs (hummingbird's torch.jit backend calls it on its traced model); nothing is compiled, so a no-op."""
+    yield
 
 
 def _get_trace_graph(f, args=(), kwargs=None, strict=True, _force_outplace=False, return_inputs=False,

@@ -27,7 +27,10 @@ class UninitializedTensorMixin:
     __torch_function__ = _disabled_torch_function_impl
 
     def __init__(self, requires_grad=False, device=None, dtype=None):
-        super().__init__(np.empty(0, np.float32), requires_grad=requires_grad)
+        # the dtype given, else the default dtype now (PyTorch's torch.empty(0, dtype=dtype)): materialize keeps it
+        from ..dtypes import get_default_dtype, to_dtype  # noqa: PLC0415
+        dtype = get_default_dtype() if dtype is None else to_dtype(dtype)
+        super().__init__(np.empty(0, dtype), requires_grad=requires_grad)
 
     def __repr__(self):
         return f"<{type(self).__name__}>"
@@ -110,7 +113,7 @@ class _LazyLayer(Module):
         self._take_attributes(next(iter(signature.parameters)), given.get("groups", 1))
         for name in self._parameter_names:     # (None where there is none, as the eager class's)
             present = given.get("affine", True) and (name != "bias" or given.get("bias", True))
-            self.register_parameter(name, UninitializedParameter() if present else None)
+            self.register_parameter(name, UninitializedParameter(dtype=given.get("dtype")) if present else None)
 
     def _take_attributes(self, size_name, groups):
         """PyTorch's lazy layers have their eager class's attributes before the first call (LazyConv2d's

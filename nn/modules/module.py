@@ -79,6 +79,20 @@ class Parameter(Tensor):
     def __repr__(self):             # as PyTorch prints one: the tensor below the header
         return "Parameter containing:\n" + Tensor.__repr__(self)
 
+    def __deepcopy__(self, memo):
+        # PyTorch's Parameter.__deepcopy__ (not Tensor's): a new parameter of this class on a copy of the values,
+        # with its requires_grad and nothing else: no .grad, no hooks, no Python attributes. A deep-copied mup model
+        # has no p.infshape (set_base_shapes again), and an EMA copy made after a backward has no gradients
+        # The values are copied apart from the memo: PyTorch clones each parameter, so two parameters on one storage
+        # (Parameter(t) twice) come out apart. nn's own classes are built by _wrap (an UninitializedParameter's
+        # constructor takes no data); a user's subclass as PyTorch builds it, type(self)(data, requires_grad), so
+        # that the attributes its __new__ / __init__ sets are there (with its defaults, as PyTorch's)
+        import copy                                             # noqa: PLC0415 - only deepcopy needs it
+        data = copy.deepcopy(self._data)
+        if type(self).__module__.partition(".")[0] == __name__.partition(".")[0]:
+            return type(self)._wrap(data, self.requires_grad)
+        return type(self)(Tensor._wrap(data), self.requires_grad)
+
 
 class Buffer(Tensor):
     """A tensor that a Module registers as a buffer when it is assigned to an attribute, as torch.nn.Buffer:

@@ -21,7 +21,7 @@ class Adadelta(Optimizer):
 
     def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, maximize=False, **flags):
         super().__init__(params, dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay,
-                                      **pytorch_flags(maximize, **flags)))
+                                      **pytorch_flags("Adadelta", maximize, **flags)))
 
     def _validate(self, group):
         # PyTorch's checks, in its order and words
@@ -59,7 +59,7 @@ class Adagrad(Optimizer):
                  maximize=False, **flags):
         super().__init__(params, dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
                                       initial_accumulator_value=initial_accumulator_value, eps=eps,
-                                      **pytorch_flags(maximize, **flags)))
+                                      **pytorch_flags("Adagrad", maximize, **flags)))
         # as PyTorch's, every parameter's state exists from the start (step 0, sum = initial_accumulator_value):
         # higher's differentiable Adagrad copies it from the optimizer and never creates it
         for group in self.param_groups:

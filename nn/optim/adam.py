@@ -34,7 +34,8 @@ class Adam(Optimizer):
                  maximize=False, decoupled_weight_decay=False, **flags):
         super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
                                       decoupled_weight_decay=bool(decoupled_weight_decay),
-                                      **pytorch_flags(maximize, **flags)))
+                                      **pytorch_flags("AdamW" if isinstance(self, AdamW) else "Adam", maximize,
+                                                      **flags)))
 
     def _validate(self, group):
         validate_adam_group(group)

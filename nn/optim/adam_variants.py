@@ -14,9 +14,9 @@ from .optimizer import Optimizer, _hyper, pytorch_flags
 
 
 class _AdamFamily(Optimizer):
-    def __init__(self, params, lr, betas, eps, weight_decay, maximize, flags, **extra):
+    def __init__(self, owner, params, lr, betas, eps, weight_decay, maximize, flags, **extra):
         super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, **extra,
-                                      **pytorch_flags(maximize, **flags)))
+                                      **pytorch_flags(owner, maximize, **flags)))
 
     def _validate(self, group):
         validate_adam_group(group)
@@ -33,7 +33,7 @@ class Adamax(_AdamFamily):
     """
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, maximize=False, **flags):
-        super().__init__(params, lr, betas, eps, weight_decay, maximize, flags)
+        super().__init__("Adamax", params, lr, betas, eps, weight_decay, maximize, flags)
 
     def step(self):
         for group in self.param_groups:
@@ -55,7 +55,8 @@ class NAdam(_AdamFamily):
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, momentum_decay=4e-3,
                  decoupled_weight_decay=False, *, maximize=False, **flags):
-        super().__init__(params, lr, betas, eps, weight_decay, maximize, flags, momentum_decay=momentum_decay,
+        super().__init__("NAdam", params, lr, betas, eps, weight_decay, maximize, flags,
+                         momentum_decay=momentum_decay,
                          decoupled_weight_decay=bool(decoupled_weight_decay))
 
     def _validate(self, group):
@@ -91,7 +92,7 @@ class RAdam(_AdamFamily):
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, decoupled_weight_decay=False,
                  *, maximize=False, **flags):
-        super().__init__(params, lr, betas, eps, weight_decay, maximize, flags,
+        super().__init__("RAdam", params, lr, betas, eps, weight_decay, maximize, flags,
                          decoupled_weight_decay=bool(decoupled_weight_decay))
 
     def _validate(self, group):
@@ -126,7 +127,7 @@ class SparseAdam(_AdamFamily):
     """
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, maximize=False):
-        super().__init__(params, lr, betas, eps, 0.0, maximize, {})
+        super().__init__("SparseAdam", params, lr, betas, eps, 0.0, maximize, {})
 
     def _validate(self, group):
         validate_adam_group(group, positive=True)          # PyTorch's 0.0 < lr and 0.0 < eps

@@ -16,7 +16,7 @@ class ASGD(Optimizer):
     def __init__(self, params, lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0, *, maximize=False,
                  **flags):
         super().__init__(params, dict(lr=lr, lambd=lambd, alpha=alpha, t0=t0, weight_decay=weight_decay,
-                                      **pytorch_flags(maximize, **flags)))
+                                      **pytorch_flags("ASGD", maximize, **flags)))
 
     def _validate(self, group):
         # PyTorch's checks and words (lambd, alpha and t0 unchecked)

@@ -90,16 +90,28 @@ def real_view(a, read_only=False):
     return a[..., None].view(a.real.dtype)
 
 
-def pytorch_flags(maximize=False, foreach=None, capturable=False, differentiable=False, fused=None):
-    """PyTorch's keyword-only optimizer flags, as group entries (its param_groups hold them too): maximize
-    (ascend: the gradient is negated) and its implementation choices foreach, fused and capturable, which
-    change nothing on the CPU here (one computation whichever is asked for). differentiable=True, a step
-    autograd can see through, is not supported."""
-    if differentiable:
+_FLAGS = ("foreach", "capturable", "differentiable", "fused")
+# The flags a PyTorch optimizer lacks (its constructor refuses them, its groups do not hold them): SGD and Adagrad
+# have no capturable, the others but Adam and AdamW no fused, SparseAdam none but maximize
+_LACKS = dict(SGD=("capturable",), Adagrad=("capturable",), SparseAdam=_FLAGS,
+              **{name: ("fused",) for name in ("Adadelta", "Adamax", "NAdam", "RAdam", "RMSprop", "Rprop", "ASGD")})
+
+
+def pytorch_flags(owner, maximize=False, **flags):
+    """PyTorch's keyword-only optimizer flags of optimizer owner ("SGD", ...), as group entries (its param_groups
+    hold them too): maximize (ascend: the gradient is negated) and the implementation choices foreach, fused and
+    capturable it has, which change nothing on the CPU here (one computation whichever is asked for).
+    differentiable=True, a step autograd can see through, is not supported."""
+    lacks = _LACKS.get(owner, ())
+    for name in flags:
+        if name not in _FLAGS or name in lacks:
+            raise TypeError(f"{owner}.__init__() got an unexpected keyword argument '{name}'")
+    if flags.get("differentiable"):
         raise NotImplementedError("differentiable=True is not supported: nn's optimizer steps are not recorded "
                                   "by autograd")
-    return dict(maximize=bool(maximize), foreach=foreach, capturable=bool(capturable), differentiable=False,
-                fused=fused)
+    given = dict(foreach=flags.get("foreach"), capturable=bool(flags.get("capturable", False)),
+                 differentiable=False, fused=flags.get("fused"))
+    return dict(maximize=bool(maximize), **{k: v for k, v in given.items() if k not in lacks})
 
 
 class _StateByParam(dict):
@@ -483,7 +495,12 @@ class Optimizer:
                                  f"optimizer's group (parameter group {g} holds {len(group['params'])} parameter(s) "
                                  f"but the loaded state_dict's group {g} holds {len(ids)})")
             by_saved_id.update(zip(ids, group["params"]))
-            new = dict(group)               # what the saved group lacks keeps this optimizer's value
+            # PyTorch takes the saved group: a key only this group has is dropped (a scheduler's initial_lr, so
+            # that torch-lr-finder's reset() detaches its schedule), but its parameters and names stay and a
+            # hyper-parameter an older state lacks keeps this optimizer's value (PyTorch's __setstate__ setdefault)
+            defaults = getattr(self, "defaults", {})    # (none in a wrapper that skips __init__: torchcontrib's SWA)
+            new = {name: value for name, value in group.items()
+                   if name in ("params", "param_names") or name in defaults}
             new.update({name: _group_value(value, as_saved) for name, value in loaded.items() if name != "params"})
             new_groups.append(new)
         new_state = _StateByParam()

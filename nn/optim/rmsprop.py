@@ -22,7 +22,7 @@ class RMSprop(Optimizer):
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False,
                  *, maximize=False, **flags):
         super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum,
-                                      centered=centered, **pytorch_flags(maximize, **flags)))
+                                      centered=centered, **pytorch_flags("RMSprop", maximize, **flags)))
 
     def _validate(self, group):
         # PyTorch's checks, in its order and words

@@ -14,7 +14,7 @@ class Rprop(Optimizer):
 
     def __init__(self, params, lr=1e-2, etas=(0.5, 1.2), step_sizes=(1e-6, 50), *, maximize=False, **flags):
         super().__init__(params, dict(lr=lr, etas=tuple(etas), step_sizes=tuple(step_sizes),
-                                      **pytorch_flags(maximize, **flags)))
+                                      **pytorch_flags("Rprop", maximize, **flags)))
 
     def _validate(self, group):
         # PyTorch's checks and words

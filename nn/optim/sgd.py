@@ -20,7 +20,7 @@ class SGD(Optimizer):
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *,
                  maximize=False, **flags):
         super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
-                                      nesterov=nesterov, **pytorch_flags(maximize, **flags)))
+                                      nesterov=nesterov, **pytorch_flags("SGD", maximize, **flags)))
 
     def _validate(self, group):
         # PyTorch's checks (lr < 0.0: a NaN passes), and words

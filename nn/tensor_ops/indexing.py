@@ -19,8 +19,9 @@ from .pointwise import _mask
 from .shape import _one_node, expand
 
 
-def _index(index):
-    """NumPy index from a PyTorch one, and whether it is basic (ints, slices, None, ...) only."""
+def _index(index, ndim=None):
+    """NumPy index from a PyTorch one (of a tensor with ndim dims), and whether it is basic (ints, slices, None,
+    ...) only."""
     if (isinstance(index, list) and len(index) < 32 and any(
             i is None or i is Ellipsis or isinstance(i, (Tensor, np.ndarray, list, tuple, slice)) for i in index)):
         # PyTorch's (and old NumPy's) heuristic: a short list holding a sequence, tensor, slice, None or ... is a
@@ -32,7 +33,12 @@ def _index(index):
         index = tuple(index)
     parts = index if isinstance(index, tuple) else (index,)
     out = []
+    dots = 0                                # how many Ellipses (PyTorch takes several, NumPy one)
     for i in parts:
+        if i is Ellipsis:
+            dots += 1
+            out.append(i)
+            continue
         if type(i) is np.ndarray:
             refuse_negative_strides(i)      # a user's a[::-1] index: PyTorch's ValueError
         if isinstance(i, slice) and any(isinstance(b, Tensor) for b in (i.start, i.stop, i.step)):
@@ -53,8 +59,27 @@ def _index(index):
             if i.size == 0:             # x[:, []] (no columns kept): an empty int64 index, as PyTorch's
                 i = i.astype(np.int64)
         out.append(i)
+    if dots > 1 and ndim is not None:
+        out = _several_ellipses(out, ndim)
     basic = all(i is None or i is Ellipsis or isinstance(i, (int, np.integer, slice)) for i in out)
     return tuple(out), basic
+
+
+def _dims_taken(index):
+    """How many dims of the indexed tensor an index's parts take (a bool mask its own ndim; None and ... none)."""
+    return sum(i.ndim if isinstance(i, np.ndarray) and i.dtype == bool else 1
+               for i in index if i is not None and i is not Ellipsis)
+
+
+def _several_ellipses(index, ndim):
+    """An index with several Ellipses as PyTorch reads it (NumPy refuses more than one): each stands for the ndim
+    minus the specified dims, the full slices running past the last dim dropped (pfhedge's spot[..., index] with
+    index = ...: x[..., ...] is x; x[..., None, ...] is x[..., None]; x[0, ..., ...] is x[0])."""
+    fill = [slice(None)] * max(ndim - _dims_taken(index), 0)
+    out = [part for i in index for part in (fill if i is Ellipsis else [i])]
+    while _dims_taken(out) > ndim and isinstance(out[-1], slice) and out[-1] == slice(None):
+        out.pop()
+    return out
 
 
 def _check_masks(index, shape, put=False):
@@ -63,8 +88,7 @@ def _check_masks(index, shape, put=False):
     (ints, slices, None, ...) leave, dim by dim, as ATen's expandTensors (ImplicitPRM's loss[mask] with a mask of
     another batch). index: as _index gives it; put: index_put's, whose tensors are counted one each and whose
     masks may reach past the last dim."""
-    taken = sum(i.ndim if isinstance(i, np.ndarray) and i.dtype == bool else 1
-                for i in index if i is not None and i is not Ellipsis)
+    taken = _dims_taken(index)
     if put and len(index) > len(shape):
         raise IndexError(f"too many indices for tensor of dimension {len(shape)} (got {len(index)})")
     if taken > len(shape) and not put:
@@ -151,7 +175,7 @@ def _int_array_placement(index, shape):
 
 def __getitem__(input, index):
     raw = index
-    index, basic = _index(index)
+    index, basic = _index(index, input._data.ndim)
     if not basic:
         _check_masks(index, input._data.shape)
         index = _int_array_placement(index, input._data.shape)
@@ -280,7 +304,7 @@ def _refuse_overlapping_part(data, index):
 
 def __setitem__(input, index, value):
     raw = index
-    index, basic = _index(index)
+    index, basic = _index(index, input._data.ndim)
     given = index                       # (before the placement, which may turn ints and slices into arrays)
     if not basic:
         _check_masks(index, input._data.shape)
