@@ -124,6 +124,20 @@ class _Count(int):
         return Size(self.shape) if dim is None else self.shape[dim]
 
 
+def _plain_index(index):
+    """An index with its Tensors as their plain arrays. NumPy reads a one-element integer Tensor through __index__
+    as an integer, which drops the dim PyTorch keeps: pykan's ``mask.data[out_id][:, in_id]``, out_id a
+    ``torch.where(...)[0]`` of one element, is (1, n) in PyTorch and was 1-d here."""
+    if isinstance(index, tuple):
+        return tuple(_tensor_array(i) for i in index)
+    return _tensor_array(index)
+
+
+def _tensor_array(i):
+    # a Tensor (not a DataArray, which NumPy reads as the array it is) -> its array; anything else as given
+    return i._data if hasattr(i, "_data") and not isinstance(i, np.ndarray) else i
+
+
 def diagonal_view(a, offset=0, dim1=0, dim2=1):
     """The diagonal of ndarray a's (dim1, dim2) planes as its last dim, a writable view of a (NumPy's
     np.diagonal is read-only; einsum's repeated index gives a view)."""
@@ -157,12 +171,16 @@ class DataArray(np.ndarray):
     def __getitem__(self, index):
         # an element (p.data[k]) is a 0-d array, as PyTorch's p.data[k] is a 0-d tensor: deepinv's DScCP computes
         # torch.sqrt(1 + 2 * gamma * self.mu.data[k]), which needs a tensor-like argument
+        index = _plain_index(index)
         out = super().__getitem__(index)
         if isinstance(out, np.ndarray):
             return out
         # a view of the element, as PyTorch's: data_ptr() inside the array (Hugging Face's tied-weight check
         # reads state_dict[k].view(-1)[-1].data_ptr()) and an in-place change written through
         return super().__getitem__((index if isinstance(index, tuple) else (index,)) + (Ellipsis,))
+
+    def __setitem__(self, index, value):
+        super().__setitem__(_plain_index(index), value)
 
     def __iter__(self):
         # iteration keeps NumPy's: the elements of a 1-d array are NumPy scalars (set(np.unique(p.data))); a 0-d one

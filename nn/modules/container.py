@@ -132,10 +132,11 @@ def _fusable(up, conv, x):
     weight_norm's or spectral_norm's, computes the weight; others must see the call); the conv's actual weight
     is checked, since it may have been replaced; anything else (an integer or empty input) runs as written,
     so that its error names the layer the user called."""
-    return (not _has_hooks(up) and not _has_hooks(conv)
-            and type(up) is Upsample and up.size is None and up.mode == "nearest" and up.align_corners is None
+    # the classes first: an entry may be None (PyTorch's Sequential keeps it and fails only when calling it)
+    return (type(up) is Upsample and type(conv) is Conv2d and not _has_hooks(up) and not _has_hooks(conv)
+            and up.size is None and up.mode == "nearest" and up.align_corners is None
             and up.scale_factor in (2.0, (2.0, 2.0)) and "forward" not in vars(up)
-            and type(conv) is Conv2d and conv.stride == (1, 1) and conv.padding in ((1, 1), "same")
+            and conv.stride == (1, 1) and conv.padding in ((1, 1), "same")
             and conv.dilation == (1, 1) and conv.groups == 1 and conv.padding_mode == "zeros"
             and "forward" not in vars(conv)
             and isinstance(x, Tensor) and x.ndim == 4 and x.dtype.kind == "f" and min(x.shape[2:]) >= 1

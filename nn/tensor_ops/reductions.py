@@ -225,10 +225,27 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, _root
     out = Tensor._make(y.astype(to_real(x.dtype), copy=False), (input,), backward, "var", graph_backward)
     if _root and wide is not None:
         # std: PyTorch takes the root of the double variance before rounding to float32
-        root = out.sqrt()
+        root = _std_root(out)
         root._data[...] = np.sqrt(y)
         return root
-    return out.sqrt() if _root else out
+    return _std_root(out) if _root else out
+
+
+def _std_root(variance):
+    """std = sqrt(var) (...), with PyTorch's std_backward: d std = g / (2 std), and 0 where std is 0 (a constant
+    column), where the plain root's 1 / (2 * 0) = inf times var's zero (x - mean) was NaN (pykan's regulariser
+    takes the std of a symbolic edge's zeroed spline part: every gradient of its fit became NaN)."""
+    r = np.sqrt(variance._data)
+
+    def backward(g):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return (np.where(r == 0, 0.0, g / (2 * r)).astype(r.dtype, copy=False),)
+
+    def graph_backward(g):
+        from .pointwise import where             # (pointwise imports this module)
+        root = variance.sqrt()
+        return (where(root == 0, 0.0, g / (2 * root)),)
+    return Tensor._make(r, (variance,), backward, "sqrt", graph_backward)
 
 
 _WIDE_VAR = {np.dtype(np.float32): np.float64, np.dtype(np.complex64): np.complex128}

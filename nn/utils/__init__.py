@@ -3,7 +3,10 @@ normalisation (also as parametrizations), pruning, conv-BatchNorm fusion (torch.
 (torch.utils.data)."""
 from .clip_grad import clip_grad_norm_, clip_grad_norm, clip_grad_value_, clip_grads_with_norm_, get_total_norm
 from .convert_parameters import parameters_to_vector, vector_to_parameters
-from .weight_norms import weight_norm, remove_weight_norm, spectral_norm, remove_spectral_norm
+# through the submodules named as PyTorch's: they are imported (and the names then bound to the functions) here, so
+# `import nn.utils.spectral_norm as f` gives the function, as in PyTorch
+from .weight_norm import weight_norm, remove_weight_norm
+from .spectral_norm import spectral_norm, remove_spectral_norm
 from .fusion import fuse_conv_bn_eval, fuse_conv_bn_weights, fuse_linear_bn_eval, fuse_linear_bn_weights
 from .memory_format import skip_init, convert_conv2d_weight_memory_format, convert_conv3d_weight_memory_format
 from . import checkpoint, data, fusion, model_zoo, parametrize, parametrizations, prune, rnn, stateless
