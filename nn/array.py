@@ -128,6 +128,8 @@ def _plain_index(index):
     """An index with its Tensors as their plain arrays. NumPy reads a one-element integer Tensor through __index__
     as an integer, which drops the dim PyTorch keeps: pykan's ``mask.data[out_id][:, in_id]``, out_id a
     ``torch.where(...)[0]`` of one element, is (1, n) in PyTorch and was 1-d here."""
+    if type(index) is int or type(index) is slice:      # the common cases at once (p.data[0], p.data[1:3])
+        return index
     if isinstance(index, tuple):
         return tuple(_tensor_array(i) for i in index)
     return _tensor_array(index)

@@ -217,11 +217,22 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, _root
     def backward(g):
         # dvar/dx_i = 2 (x_i - mean) / (N - correction)  (the mean's own derivative sums to 0; complex x: the
         # same 2 d is dL/dre + i dL/dim)
-        return (_spread(g, axes, keepdim, x.shape) * d * (2.0 / denom if denom else np.nan),)   # NaN, as PyTorch
+        if degenerate is not None:
+            return (_spread(g, axes, keepdim, x.shape) * degenerate,)
+        return (_spread(g, axes, keepdim, x.shape) * d * scale,)
 
     def graph_backward(g):
-        return (g.reshape(_kept(x.shape, axes)) * (input - input.mean(axes, keepdim=True))
-                * (2.0 / denom if denom else np.nan),)
+        if degenerate is not None:
+            return (g.reshape(_kept(x.shape, axes)) * Tensor._wrap(degenerate),)
+        return (g.reshape(_kept(x.shape, axes)) * (input - input.mean(axes, keepdim=True)) * scale,)
+    # PyTorch's var_backward divides by N - correction itself, not by the forward's max(N - correction, 0): with a
+    # dim, a correction above N gives a finite gradient (2 / -1 for two elements, correction 3) and N = correction
+    # inf (NaN where x is the mean); without one, N <= correction is NaN where x is the mean, else +inf
+    dof = float(count - correction)
+    scale = 2.0 / dof if dof else math.inf              # (a Python float: float32 gradients stay float32)
+    degenerate = None
+    if (dim is None or input.ndim == 0) and dof <= 0:
+        degenerate = np.where(x == x.mean(), np.nan, np.inf).astype(to_real(x.dtype)) if x.size else None
     out = Tensor._make(y.astype(to_real(x.dtype), copy=False), (input,), backward, "var", graph_backward)
     if _root and wide is not None:
         # std: PyTorch takes the root of the double variance before rounding to float32
@@ -242,9 +253,12 @@ def _std_root(variance):
             return (np.where(r == 0, 0.0, g / (2 * r)).astype(r.dtype, copy=False),)
 
     def graph_backward(g):
+        # the root recomputed by this op (its own derivative 0 where it is 0, not sqrt's inf) and divided by where it
+        # is not 0 only: a masked-out 0 * inf would be NaN in the second derivative, PyTorch's is 0 there
         from .pointwise import where             # (pointwise imports this module)
-        root = variance.sqrt()
-        return (where(root == 0, 0.0, g / (2 * root)),)
+        root = _std_root(variance)
+        zero = root == 0
+        return (where(zero, 0.0, g / (2 * where(zero, 1.0, root))),)
     return Tensor._make(r, (variance,), backward, "sqrt", graph_backward)
 
 

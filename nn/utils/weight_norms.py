@@ -31,7 +31,7 @@ def _install(module, kind, name, hook):
 def _remove(module, kind, name, weight_of, parameters, buffers=()):
     """Undo a reparametrisation: module.<name> is again one Parameter, weight_of(hook) (its current value)."""
     if (kind, name) not in _hooks(module):
-        raise ValueError(f"remove_{kind}: {kind} of {name!r} not found in {type(module).__name__}")
+        raise ValueError(f"{kind} of {name!r} not found in {module}")                          # PyTorch's words
     hook, handle = _hooks(module).pop((kind, name))
     weight = weight_of(hook).detach()
     handle.remove()
@@ -52,13 +52,22 @@ def _norm_except_dim(v, dim):
     return (v * v).sum(dim=axes, keepdim=True).sqrt()
 
 
-class _WeightNorm:
+class WeightNorm:
+    """weight_norm's forward pre-hook, PyTorch's class of it (torch.nn.utils.weight_norm.WeightNorm: code finds it
+    among module._forward_pre_hooks by isinstance; apply and compute_weight as PyTorch's)."""
     def __init__(self, name, dim):
         self.name, self.dim = name, dim
+
+    @staticmethod
+    def apply(module, name, dim):
+        weight_norm(module, name, dim)
+        return _hooks(module)["weight_norm", name][0]
 
     def weight(self, module):
         g, v = getattr(module, self.name + "_g"), getattr(module, self.name + "_v")
         return v * (g / _norm_except_dim(v, self.dim))
+
+    compute_weight = weight
 
     def __call__(self, module, inputs):
         object.__setattr__(module, self.name, self.weight(module))
@@ -69,7 +78,7 @@ def weight_norm(module, name="weight", dim=0):
     weight = getattr(module, name)
     if dim == -1:                               # PyTorch's -1 means dim=None: the norm of the whole weight
         dim = None
-    hook = _WeightNorm(name, None if dim is None else dim % weight.ndim)
+    hook = WeightNorm(name, None if dim is None else dim % weight.ndim)
     _install(module, "weight_norm", name, hook)
     del module._parameters[name]
     module.register_parameter(name + "_g", Parameter(_norm_except_dim(weight, hook.dim).detach()))
@@ -87,9 +96,16 @@ def _normalize(a, eps):
     return a / max(float(np.linalg.norm(a)), eps)
 
 
-class _SpectralNorm:
+class SpectralNorm:
+    """spectral_norm's forward pre-hook, PyTorch's class of it (torch.nn.utils.spectral_norm.SpectralNorm; apply and
+    compute_weight as PyTorch's)."""
     def __init__(self, name, n_power_iterations, eps, dim):
         self.name, self.n_power_iterations, self.eps, self.dim = name, n_power_iterations, eps, dim
+
+    @staticmethod
+    def apply(module, name, n_power_iterations, dim, eps):
+        spectral_norm(module, name, n_power_iterations, eps, dim)
+        return _hooks(module)["spectral_norm", name][0]
 
     def matrix(self, weight):
         """weight (Tensor or ndarray) as the (size of dim, rest) matrix."""
@@ -109,6 +125,9 @@ class _SpectralNorm:
         sigma = (Tensor._wrap(u.copy()) * (self.matrix(w) @ Tensor._wrap(v.copy()))).sum()  # u . (W v), W with its graph
         return w / sigma
 
+    def compute_weight(self, module, do_power_iteration):
+        return self.weight(module, do_power_iteration)
+
     def __call__(self, module, inputs):
         object.__setattr__(module, self.name, self.weight(module, module.training))
 
@@ -120,7 +139,7 @@ def spectral_norm(module, name="weight", n_power_iterations=1, eps=1e-12, dim=No
     weight = getattr(module, name)
     if dim is None:
         dim = 1 if type(module).__name__.startswith("ConvTranspose") else 0
-    hook = _SpectralNorm(name, n_power_iterations, eps, dim % weight.ndim)
+    hook = SpectralNorm(name, n_power_iterations, eps, dim % weight.ndim)
     h, w = hook.matrix(weight._data).shape
     _install(module, "spectral_norm", name, hook)
     rng = get_rng()
