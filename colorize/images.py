@@ -16,6 +16,7 @@ API
     has_alpha(raw) -> bool; alpha_of(raw) -> its alpha (h, W) float32 in [0, 1] (predict keeps it in png outputs).
     to_unsigned(x, dtype)      float in [0, 1] -> uint8 or uint16 (rounded); to_uint8(x) the first.
     exif_orientation(path) -> 1..8 (1 when the file has none); apply_orientation(img, k) -> upright view.
+    accepted(extensions)       'bmp, jpeg, ...', the extensions as messages list them.
     list_images(folder) -> sorted list of (path, label): label is the first-level subfolder name, or None for
         files directly in the folder; deeper files keep their first-level folder as label. Hidden files skipped.
     save_image(path, rgb)      writes float RGB in [0, 1] (or uint8) as 8-bit in the format of path's
@@ -53,8 +54,9 @@ def is_image_file(path):
     return os.path.splitext(str(path))[1].lower() in IMAGE_EXTENSIONS
 
 
-def _accepted():
-    return ", ".join(e.lstrip(".") for e in IMAGE_EXTENSIONS)
+def accepted(extensions=IMAGE_EXTENSIONS):
+    """The extensions as a message lists them: 'bmp, jpeg, ...'."""
+    return ", ".join(e.lstrip(".") for e in extensions)
 
 
 @contextlib.contextmanager
@@ -157,7 +159,7 @@ def read_image(path):
     check_file(path, "image", "check the path", "pass an image file, not a folder", "replace it with a valid image")
     img = _read_raw(path)
     if img is None or img.size == 0:
-        raise ColorizeError(f"cannot decode {path}: not an image or corrupt; accepted formats are {_accepted()}")
+        raise ColorizeError(f"cannot decode {path}: not an image or corrupt; accepted formats are {accepted()}")
     h, w = img.shape[:2]
     if h < MIN_SIDE or w < MIN_SIDE:
         raise ColorizeError(f"image {path} is {w}x{h} pixels, smaller than the minimum "
@@ -227,7 +229,7 @@ def list_images(folder, extensions=IMAGE_EXTENSIONS):
     if not os.path.isdir(folder):
         raise ColorizeError(f"{folder} is not a folder; pass a folder of images (to score one photo, "
                             f"put it in a folder of its own)")
-    accepted = ", ".join(e.lstrip(".") for e in extensions)
+    listed = accepted(extensions)
     found = []
     any_file = False
     for root, dirs, files in os.walk(folder):
@@ -242,8 +244,8 @@ def list_images(folder, extensions=IMAGE_EXTENSIONS):
                 found.append((os.path.join(root, name), label))
     if not found:
         if not any_file:
-            raise ColorizeError(f"folder {folder} is empty; put image files ({accepted}) in it")
-        raise ColorizeError(f"folder {folder} has no image files; accepted extensions are {accepted}")
+            raise ColorizeError(f"folder {folder} is empty; put image files ({listed}) in it")
+        raise ColorizeError(f"folder {folder} has no image files; accepted extensions are {listed}")
     found.sort(key=lambda pl: pl[0])
     return found
 
@@ -275,13 +277,13 @@ def write_bgr(path, img):
     path = os.fspath(path)
     ext = os.path.splitext(path)[1].lower()
     if ext not in IMAGE_EXTENSIONS:
-        raise ColorizeError(f"cannot save {path}: unknown image extension '{ext}'; use one of {_accepted()}")
+        raise ColorizeError(f"cannot save {path}: unknown image extension '{ext}'; use one of {accepted()}")
     if img.dtype == np.uint16 and ext not in DEEP_EXTENSIONS:
         raise ColorizeError(f"cannot save {path}: {ext} stores 8 bits per channel, not 16; use one of "
-                            f"{', '.join(e.lstrip('.') for e in DEEP_EXTENSIONS)}")
+                            f"{accepted(DEEP_EXTENSIONS)}")
     if img.ndim == 3 and img.shape[2] == 4 and ext not in ALPHA_EXTENSIONS:
         raise ColorizeError(f"cannot save {path}: {ext} stores no transparency; use one of "
-                            f"{', '.join(e.lstrip('.') for e in ALPHA_EXTENSIONS)}")
+                            f"{accepted(ALPHA_EXTENSIONS)}")
     if not (img.ndim == 2 or (img.ndim == 3 and img.shape[2] in (3, 4))):
         raise ColorizeError(f"cannot save {path}: expected an (H, W, 3), (H, W, 4) or (H, W) image, got shape "
                             f"{img.shape}")

@@ -25,7 +25,7 @@ import os
 import re
 
 from .errors import ColorizeError
-from .images import IMAGE_EXTENSIONS, is_image_file, list_images
+from .images import IMAGE_EXTENSIONS, accepted, is_image_file, list_images
 
 OUTPUT_SUFFIX = "_color"
 OUTPUT_FORMATS = ("png", "jpg")
@@ -64,9 +64,8 @@ def _sources(inputs, out_real):
             entries = [(item, os.path.splitext(os.path.basename(item))[0],
                         "video" if is_video_file(item) else "image")]
         else:
-            accepted = ", ".join(e.lstrip(".") for e in IMAGE_EXTENSIONS + VIDEO_EXTENSIONS)
             raise ColorizeError(f"input {item} is not an image or video file (by its extension); "
-                                f"pass {accepted} files or folders of them")
+                                f"pass {accepted(IMAGE_EXTENSIONS + VIDEO_EXTENSIONS)} files or folders of them")
         for path, name, kind in entries:
             real = os.path.realpath(path)
             if real in seen:
