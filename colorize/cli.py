@@ -293,11 +293,14 @@ def _cmd_predict(args):
     def report(message):
         print(f"error: {message}", file=sys.stderr)
 
+    def warn(message):
+        print(f"warning: {message}", file=sys.stderr)
+
     _set_threads(args.threads)
     result = predict_paths(args.weights, args.inputs, args.out, fmt=args.format, overwrite=args.overwrite,
                            smooth=args.smooth, scene_cut=args.scene_cut, progress=not args.quiet, report=report,
                            decode=args.decode, temperature=args.temperature, samples=args.samples, seed=args.seed,
-                           kernels=args.kernels)
+                           kernels=args.kernels, warn=warn)
     if not args.quiet:
         for path in result["written"]:
             print(path)

@@ -16,6 +16,7 @@ API
     has_alpha(raw) -> bool; alpha_of(raw) -> its alpha (h, W) float32 in [0, 1] (predict keeps it in png outputs).
     to_unsigned(x, dtype)      float in [0, 1] -> uint8 or uint16 (rounded); to_uint8(x) the first.
     exif_orientation(path) -> 1..8 (1 when the file has none); apply_orientation(img, k) -> upright view.
+    page_count(path) -> the pages of a TIFF (1 for the other formats); the readers decode the first page.
     accepted(extensions)       'bmp, jpeg, ...', the extensions as messages list them.
     list_images(folder) -> sorted list of (path, label): label is the first-level subfolder name, or None for
         files directly in the folder; deeper files keep their first-level folder as label. Hidden files skipped.
@@ -175,6 +176,17 @@ def read_image(path):
     if orientation != 1:
         img = np.ascontiguousarray(apply_orientation(img, orientation))
     return img
+
+
+def page_count(path):
+    """The pages (images) of a multi-page TIFF, 1 for any other file: read_image decodes the first only."""
+    if not os.fspath(path).lower().endswith((".tif", ".tiff")):
+        return 1
+    with _decoder_messages():
+        try:
+            return max(int(cv2.imcount(os.fspath(path))), 1)
+        except cv2.error:                           # read_image says what is wrong with the file
+            return 1
 
 
 def has_alpha(raw):

@@ -42,7 +42,7 @@ API
                                            colourings per photo (<stem>_sample1 .. K), the same for a seed.
                                            kernels: "auto" (a run of at most TWIN_PHOTOS photos takes the NumPy
                                            twins, anything longer and every video the Numba kernels), "numpy"
-                                           or "numba"
+                                           or "numba"; warn(line): a multi-page TIFF's first page only
 """
 import contextlib
 import os
@@ -59,7 +59,7 @@ from .models.ensemble import is_blend
 from .color import (ab_rows, gray_of, l_to_input, lab_rows_to_rgb, resize_ab, strip_rows, target_to_ab,
                     widen_ab)
 from .errors import ColorizeError, Interrupted, WriteError, write_error
-from .images import alpha_of, has_alpha, read_image, to_rgb, to_unsigned, write_bgr
+from .images import alpha_of, has_alpha, page_count, read_image, to_rgb, to_unsigned, write_bgr
 from .naming import plan_outputs
 from .progress import Progress
 from .sampling import latent_dim, sample_ab
@@ -288,10 +288,12 @@ def _photo_kernels(kernels, photos):
 
 def predict_paths(weights, inputs, out_dir, fmt="png", overwrite=False, smooth=None, scene_cut=None,
                   progress=False, report=None, decode=None, temperature=None, samples=None, seed=0,
-                  kernels="auto"):
+                  kernels="auto", warn=None):
     """Colorize images and videos (files and/or folders of images) into out_dir; see the module docstring.
 
     report(message): called with one line for each input that failed (default: ignore).
+    warn(message): called with one line for each input done with a caveat: a multi-page TIFF gives its first
+    page only (default: ignore).
     decode / temperature: for a bins model, the decoding (annealed, mean, mode, mrf) and the annealed-mean
     temperature (None: those saved with the weights); a regression model rejects them (ColorizeError).
     samples: None (one colouring per input) or K >= 1 colourings per photo (models with a latent only);
@@ -341,6 +343,11 @@ def predict_paths(weights, inputs, out_dir, fmt="png", overwrite=False, smooth=N
                     _make_folder(os.path.dirname(dst))
                     write_bgr(dst, bgr)
                     del bgr
+                pages = page_count(src) if kind != "video" else 1
+                if pages > 1 and warn is not None:
+                    bar.close()
+                    warn(f"{src} has {pages} pages; only the first is colorized (save the others as files of "
+                         f"their own to colorize them)")
             except WriteError:                      # a full disk or a locked folder would fail every file
                 raise
             except ColorizeError as e:

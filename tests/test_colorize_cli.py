@@ -263,3 +263,21 @@ def test_auto_takes_the_twins_for_a_short_run_only_and_other_choices_are_an_erro
     save_image(str(img), make_scene("beach", 16, rng=1))
     with pytest.raises(ColorizeError, match="kernels must be one of"):
         P.predict_paths(None, [str(img)], str(tmp_path / "o"), kernels="torch")
+
+
+def test_a_multi_page_tiff_is_colorized_from_its_first_page_with_a_warning(tmp_path, capsys):
+    import cv2
+    from colorize.images import page_count
+    pages = [make_scene(kind, (20, 26), rng=i) for i, kind in enumerate(("beach", "forest", "sunrise"))]
+    multi = tmp_path / "album.tif"
+    assert cv2.imwritemulti(str(multi), [(p[:, :, ::-1] * 255).round().astype(np.uint8) for p in pages])
+    single = tmp_path / "first.tif"
+    save_image(str(single), pages[0])
+    assert page_count(str(multi)) == 3 and page_count(str(single)) == 1
+    assert page_count(str(tmp_path / "missing.tif")) == 1          # read_image says what is wrong there
+    code, out, err = run(["predict", multi, single, "--out", tmp_path / "o"], capsys)
+    assert code == 0, err
+    assert err.count("warning:") == 1
+    assert "album.tif has 3 pages; only the first is colorized" in err
+    np.testing.assert_array_equal(load_image(str(tmp_path / "o" / "album_color.png")),
+                                  load_image(str(tmp_path / "o" / "first_color.png")))
