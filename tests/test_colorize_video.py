@@ -193,3 +193,35 @@ def test_a_folder_with_photos_and_a_clip(tmp_path, capsys, weights):
     # again into the same folder: the outputs found there are skipped, not colorized once more
     assert main(["predict", "--weights", weights, str(folder), "--out", str(folder), "--overwrite"]) == 0
     assert capsys.readouterr().out.splitlines()[-1] == "2 written, 2 skipped, 0 failed"
+
+
+def _turned_quarter(path, dst):
+    """dst: the mp4 at path with its track matrix saying "show me turned 90 degrees clockwise", as a phone stores a
+    portrait clip (the pixels stay landscape; the player turns them)."""
+    import struct
+    data = bytearray(path.read_bytes())
+    box = data.find(b"tkhd")
+    version = data[box + 4]
+    matrix = box + 8 + (20 if version == 0 else 32) + 16    # after the times, ids, duration, layer, volume
+    assert struct.unpack(">9i", data[matrix:matrix + 36]) == (65536, 0, 0, 0, 65536, 0, 0, 0, 1 << 30)
+    data[matrix:matrix + 36] = struct.pack(">9i", 0, 65536, 0, -65536, 0, 0, 0, 0, 1 << 30)
+    dst.write_bytes(bytes(data))
+    return dst
+
+
+def test_a_clip_stored_sideways_comes_out_upright(tmp_path, capsys, weights):
+    frames = _static_frames(4, hw=(32, 48), noise=0.0)
+    for f in frames:
+        f[:6] = (0, 0, 255)                                 # a red band along the stored top edge
+    clip = _turned_quarter(_write_clip(tmp_path / "landscape.mp4", frames), tmp_path / "phone.mp4")
+    code = main(["predict", "--weights", weights, str(clip), "--out", str(tmp_path / "o"), "--quiet"])
+    assert code == 0, capsys.readouterr().err
+    cap = cv2.VideoCapture(str(tmp_path / "o" / "phone_color.mp4"))
+    ok, frame = cap.read()
+    stored_turn = cap.get(cv2.CAP_PROP_ORIENTATION_META)
+    cap.release()
+    assert ok and frame.shape[:2] == (48, 32) and stored_turn == 0      # upright pixels, nothing left to turn
+    # Turned clockwise, the stored top edge is the right edge: the band's lightness is there, not at the top.
+    L = cv2.cvtColor(frame, cv2.COLOR_BGR2Lab)[..., 0].astype(np.float32)
+    band = cv2.cvtColor(frames[0][:6, :1], cv2.COLOR_BGR2Lab)[0, 0, 0]
+    assert np.abs(L[:, -5:] - band).mean() < 6 and np.abs(L[:5, :-8] - band).mean() > 10
