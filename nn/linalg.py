@@ -23,6 +23,7 @@ LUFactorResult = namedtuple("LUFactorResult", ["LU", "pivots"])
 LUFactorExResult = namedtuple("LUFactorExResult", ["LU", "pivots", "info"])
 LUResult = namedtuple("LUResult", ["P", "L", "U"])
 QRResult = namedtuple("QRResult", ["Q", "R"])
+GeqrfResult = namedtuple("geqrf", ["a", "tau"])
 LstsqResult = namedtuple("LstsqResult", ["solution", "residuals", "rank", "singular_values"])
 InvExResult = namedtuple("InvExResult", ["inverse", "info"])
 CholeskyExResult = namedtuple("CholeskyExResult", ["L", "info"])
@@ -35,7 +36,7 @@ __all__ = ["inv", "det", "slogdet", "logdet", "solve", "vector_norm", "matrix_no
            "matrix_power", "multi_dot", "matrix_exp", "lu_factor", "lu_factor_ex", "lu", "lu_unpack", "lu_solve",
            "vecdot", "inv_ex", "cond", "vander",
            "cholesky_ex", "solve_ex", "LinAlgError", "matmul", "diagonal", "eig", "eigvals",
-           "ldl_factor", "ldl_factor_ex", "ldl_solve"]
+           "ldl_factor", "ldl_factor_ex", "ldl_solve", "householder_product"]
 
 
 class LinAlgError(RuntimeError, np.linalg.LinAlgError):
@@ -421,6 +422,64 @@ def qr(A, mode="reduced"):
     Q = flat[..., :m * p].reshape(batch + (m, p))
     R = flat[..., m * p:].reshape(batch + (p, n))
     return QRResult(Tensor._wrap(np.zeros(0, A.dtype)) if mode == "r" else Q, R)
+
+
+def _lapack_dtype(A, op):
+    """A (..., m, n) of a floating or complex dtype, else PyTorch's words for the LAPACK ops without a front
+    check (geqrf, orgqr): a RuntimeError for a vector, a NotImplementedError for an integer dtype."""
+    if A.ndim < 2:
+        raise RuntimeError(f"torch.{op}: input must have at least 2 dimensions.")
+    if A.dtype.kind not in "fc":
+        raise NotImplementedError(f'"{op}_cpu" not implemented for \'{scalar_type_name(A.dtype)}\'')
+
+
+def geqrf(input):
+    """(a, tau), LAPACK's geqrf of input (..., m, n), as torch.geqrf: R on and above a's diagonal, below it the
+    Householder vectors (each with an implicit 1 on the diagonal), and their scales tau (..., min(m, n)).
+    householder_product(a, tau) gives Q. NumPy's qr(mode='raw') is the same call, in LAPACK's column order.
+    No derivative (PyTorch has none: use linalg.qr to differentiate)."""
+    _lapack_dtype(input, "geqrf")
+    a = input._data
+    batch, (m, n) = a.shape[:-2], a.shape[-2:]
+    flat = a.reshape((math.prod(batch), m, n))
+    packed, tau = np.empty_like(flat), np.empty((len(flat), min(m, n)), a.dtype)
+    for i, x in enumerate(flat):
+        if x.size:
+            h, t = np.linalg.qr(x, mode="raw")
+            packed[i], tau[i] = _T(h), t
+
+    def backward(g):
+        raise NotImplementedError("the derivative for 'geqrf' is not implemented.")
+    return GeqrfResult(Tensor._make(packed.reshape(a.shape), (input,), backward, "geqrf"),
+                       Tensor._make(tau.reshape(batch + (min(m, n),)), (input,), backward, "geqrf"))
+
+
+def householder_product(A, tau):
+    """Q (..., m, n), the first n columns of H_1 H_2 ... H_k with H_i = I - tau_i v_i v_i^H, v_i column i of A
+    below the diagonal with a 1 on it (LAPACK's orgqr; torch.linalg.householder_product, torch.orgqr).
+    A: (..., m, n), m >= n; tau: (..., k), k <= n. Recorded op by op (Q <- Q - tau_i v_i (v_i^H Q), from the
+    last reflector to the first), so its gradients in A and tau are the chain rule's."""
+    from .factories import eye  # noqa: PLC0415 - factories import this module's callers
+    _lapack_dtype(A, "orgqr")
+    name = "torch.linalg.householder_product"
+    m, n, k = A.shape[-2], A.shape[-1], tau.shape[-1] if tau.ndim else 0
+    if m < n:
+        raise RuntimeError(f"{name}: input.shape[-2] must be greater than or equal to input.shape[-1]")
+    if n < k:
+        raise RuntimeError(f"{name}: input.shape[-1] must be greater than or equal to tau.shape[-1]")
+    if tuple(tau.shape[:-1]) != tuple(A.shape[:-2]):
+        raise RuntimeError(f"{name}: Expected batch dimensions of tau to be equal to input.shape[:-2], but got "
+                           f"{list(tau.shape[:-1])}")
+    if tau.dtype != A.dtype:
+        raise RuntimeError(f"{name}: tau dtype {scalar_type_name(tau.dtype)} does not match input dtype "
+                           f"{scalar_type_name(A.dtype)}")
+    identity = eye(m, n, dtype=A.dtype)
+    V = A.tril(-1) + identity                     # the reflectors' vectors: 1 on the diagonal, 0 above
+    Q = identity.expand(tuple(A.shape))
+    for i in reversed(range(k)):
+        v = V[..., i:i + 1]                                            # (..., m, 1)
+        Q = Q - tau[..., i:i + 1].unsqueeze(-1) * (v @ (v.mH @ Q))
+    return Q
 
 
 _QR_OLDER_WARNED = []       # PyTorch warns once per process (TORCH_WARN_ONCE)
@@ -1234,7 +1293,8 @@ def _attach():
            lu=lu_factor_older, lu_solve=lu_solve_older,
            # the older method forms (A.svd() -> U, S, V; A.qr(); A.pinverse(); A.cholesky(upper=False)) and the solves
            svd=svd_reduced_v, qr=qr_older, pinverse=pinverse, cholesky=lambda self, upper=False: cholesky(self, upper=upper),
-           cholesky_solve=cholesky_solve, cholesky_inverse=cholesky_inverse, triangular_solve=triangular_solve)
+           cholesky_solve=cholesky_solve, cholesky_inverse=cholesky_inverse, triangular_solve=triangular_solve,
+           geqrf=geqrf, orgqr=householder_product)
 
 
 _attach()

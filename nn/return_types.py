@@ -4,10 +4,10 @@ of PyTorch's structseq types). Several names share one type here (``max``, ``sor
 from .tensor_ops.reductions import ValuesIndices
 from .tensor_ops.extras import MinMax, Histogram, Histogramdd, FrexpResult
 from .linalg import SVDOldResult, QRResult, TriangularSolveResult, SVDResult, EigResult, LUFactorResult, \
-    LstsqResult
+    LstsqResult, GeqrfResult
 
 for _kind in (ValuesIndices, MinMax, Histogram, Histogramdd, FrexpResult, SVDOldResult, QRResult, TriangularSolveResult,
-              SVDResult, EigResult, LUFactorResult, LstsqResult):
+              SVDResult, EigResult, LUFactorResult, LstsqResult, GeqrfResult):
     _kind.n_fields = _kind.n_sequence_fields = len(_kind._fields)      # structseq's counts
 
 max = min = sort = topk = kthvalue = median = nanmedian = mode = cummax = cummin = ValuesIndices
@@ -17,6 +17,7 @@ histogramdd = Histogramdd
 frexp = FrexpResult
 svd = SVDOldResult
 qr = QRResult
+geqrf = GeqrfResult
 triangular_solve = TriangularSolveResult
 linalg_svd = SVDResult
 linalg_eigh = linalg_eig = EigResult

@@ -1,0 +1,160 @@
+"""Round 36, beside the areas: leftovers of earlier rounds, each checked against PyTorch 2.13 by hand-stated values.
+
+- nn.init.calculate_gain returned 1.0 for the linear functions (linear, the convolutions, sigmoid, identity) where
+  PyTorch returns the int 1 (its repr and type show in printed configurations and in `type(gain) is int` checks).
+"""
+import pytest
+
+import nn
+
+
+@pytest.mark.parametrize("name", ["linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
+                                  "conv_transpose3d", "sigmoid", "identity"])
+def test_calculate_gain_of_the_linear_functions_is_the_int_one(name):
+    gain = nn.init.calculate_gain(name)
+    assert type(gain) is int and gain == 1 and repr(gain) == "1"
+
+
+def test_calculate_gain_of_the_others_stays_a_float():
+    assert nn.init.calculate_gain("tanh") == 5.0 / 3 and type(nn.init.calculate_gain("tanh")) is float
+    assert nn.init.calculate_gain("selu") == 0.75 and type(nn.init.calculate_gain("selu")) is float
+    assert nn.init.calculate_gain("leaky_relu", 0.2) == pytest.approx((2 / 1.04) ** 0.5, rel=1e-15)
+
+
+# ----- torch.geqrf, torch.linalg.householder_product (torch.orgqr) and parametrizations.orthogonal -----
+# Missing before: `nn.geqrf`, `nn.linalg.householder_product` / `nn.orgqr` (AttributeError) and
+# `nn.utils.parametrizations.orthogonal` (orthogonal RNNs and layers: ImportError).
+
+import numpy as np  # noqa: E402
+
+RNG = np.random.default_rng(36)
+
+
+def _tall(shape):
+    return nn.tensor(RNG.standard_normal(shape), dtype=nn.float64)
+
+
+@pytest.mark.parametrize("shape", [(5, 3), (3, 3), (3, 5), (2, 6, 4)])
+def test_geqrf_packs_r_and_the_reflectors_as_lapack(shape):
+    A = _tall(shape)
+    a, tau = nn.geqrf(A)
+    m, n = shape[-2:]
+    assert a.shape == A.shape and tau.shape == shape[:-2] + (min(m, n),)
+    flat = A.numpy().reshape(-1, m, n)
+    for i, (x, got) in enumerate(zip(flat, a.numpy().reshape(-1, m, n))):
+        h, t = np.linalg.qr(x, mode="raw")                 # LAPACK's geqrf, in column order
+        np.testing.assert_allclose(got, h.T, atol=1e-14)
+        np.testing.assert_allclose(tau.numpy().reshape(-1, min(m, n))[i], t, atol=1e-14)
+    if m >= n:      # Q R = A, Q from the reflectors, R on and above the diagonal
+        Q = nn.linalg.householder_product(a, tau)
+        np.testing.assert_allclose((Q @ a.triu()[..., :n, :]).numpy(), A.numpy(), atol=1e-13)
+
+
+def test_geqrf_and_householder_product_words_as_pytorchs():
+    name = "torch.linalg.householder_product"
+    for call, kind, words in [
+            (lambda: nn.geqrf(nn.randn(3)), RuntimeError, "torch.geqrf: input must have at least 2 dimensions."),
+            (lambda: nn.geqrf(nn.ones(3, 3, dtype=nn.int64)), NotImplementedError,
+             "\"geqrf_cpu\" not implemented for 'Long'"),
+            (lambda: nn.linalg.householder_product(nn.randn(3, 4), nn.randn(2)), RuntimeError,
+             f"{name}: input.shape[-2] must be greater than or equal to input.shape[-1]"),
+            (lambda: nn.linalg.householder_product(nn.randn(4, 3), nn.randn(4)), RuntimeError,
+             f"{name}: input.shape[-1] must be greater than or equal to tau.shape[-1]"),
+            (lambda: nn.linalg.householder_product(nn.randn(2, 4, 3), nn.randn(3, 2)), RuntimeError,
+             f"{name}: Expected batch dimensions of tau to be equal to input.shape[:-2], but got [3]"),
+            (lambda: nn.linalg.householder_product(nn.randn(4, 3), nn.randn(2, dtype=nn.float64)), RuntimeError,
+             f"{name}: tau dtype Double does not match input dtype Float"),
+            (lambda: nn.geqrf(nn.randn(3, 3, requires_grad=True))[0].sum().backward(), NotImplementedError,
+             "the derivative for 'geqrf' is not implemented.")]:
+        with pytest.raises(kind) as e:
+            call()
+        assert str(e.value) == words
+    assert nn.geqrf(nn.randn(2, 0, 3)).tau.shape == (2, 0)
+    a, tau = nn.geqrf(_tall((4, 3)))
+    np.testing.assert_array_equal(nn.orgqr(a, tau).numpy(), nn.linalg.householder_product(a, tau).numpy())
+    np.testing.assert_array_equal(a.orgqr(tau).numpy(), nn.linalg.householder_product(a, tau).numpy())
+    assert nn.return_types.geqrf._fields == ("a", "tau")
+
+
+def test_householder_product_gradients_against_finite_differences():
+    A = _tall((2, 5, 3)).requires_grad_()
+    tau = nn.tensor(RNG.standard_normal((2, 2)), requires_grad=True)
+    assert nn.gradcheck(nn.linalg.householder_product, (A, tau), eps=1e-6, atol=1e-7)
+    Q = nn.linalg.householder_product(*nn.geqrf(_tall((6, 4))))       # the reflectors of a QR: orthonormal
+    np.testing.assert_allclose((Q.mT @ Q).numpy(), np.eye(4), atol=1e-14)
+
+
+def _orthogonal_linear(shape, omap, trivial):
+    m = nn.Linear(shape[1], shape[0], bias=False, dtype=nn.float64)
+    with nn.no_grad():
+        m.weight.copy_(_tall(shape))
+    return nn.utils.parametrizations.orthogonal(m, orthogonal_map=omap, use_trivialization=trivial)
+
+
+@pytest.mark.parametrize("shape", [(4, 4), (5, 3), (3, 5)])
+@pytest.mark.parametrize("omap", [None, "matrix_exp", "cayley", "householder"])
+@pytest.mark.parametrize("trivial", [True, False])
+def test_orthogonal_weights_stay_orthogonal_and_differentiable(shape, omap, trivial):
+    m = _orthogonal_linear(shape, omap, trivial)
+    assert type(m).__name__ == "ParametrizedLinear"
+    W = m.weight.detach().numpy()
+    gram = W.T @ W if shape[0] >= shape[1] else W @ W.T
+    np.testing.assert_allclose(gram, np.eye(min(shape)), atol=1e-13)
+    keys = {"parametrizations.weight.original"} | ({"parametrizations.weight.0.base"} if trivial else set())
+    assert set(m.state_dict()) == keys
+    X = m.parametrizations.weight.original.detach().clone()
+    layer = m.parametrizations.weight[0]
+    # The Householder map reads X's diagonal as signs (int: a step, no derivative, as PyTorch's): held fixed
+    signs = X * nn.tensor(np.eye(*shape))
+    off = nn.tensor(1.0 - np.eye(*shape))
+    assert nn.gradcheck(lambda x: layer(x * off + signs), (X.requires_grad_(),), eps=1e-6, atol=1e-7)
+
+
+def test_orthogonal_starts_from_the_weights_own_basis_and_keeps_an_assigned_value():
+    W = _tall((5, 3))
+    m = _orthogonal_linear((5, 3), None, True)          # householder, trivialization: Q of W = QR, diag(R) > 0
+    with nn.no_grad():
+        m.weight = W
+    Q, R = np.linalg.qr(W.numpy())
+    np.testing.assert_allclose(m.weight.detach().numpy(), Q * np.sign(np.diag(R)), atol=1e-14)
+    Z = np.linalg.qr(RNG.standard_normal((5, 3)))[0]
+    for trivial in (True, False):                       # an orthogonal value is kept as it is
+        m = _orthogonal_linear((5, 3), "householder", trivial)
+        with nn.no_grad():
+            m.weight = nn.tensor(Z)
+        np.testing.assert_allclose(m.weight.detach().numpy(), Z, atol=1e-14)
+    square = _orthogonal_linear((4, 4), None, False)
+    with pytest.raises(NotImplementedError, match="not possible to assign to the matrix exponential or the Cayley "
+                                                  "parametrizations when use_trivialization=False"):
+        square.weight = nn.eye(4, dtype=nn.float64)
+
+
+def test_orthogonal_refusals_as_pytorchs():
+    P = nn.utils.parametrizations
+    with pytest.raises(ValueError, match="has no parameter or buffer with name 'nope'"):
+        P.orthogonal(nn.Linear(3, 3), "nope")
+    with pytest.raises(ValueError, match="Expected a matrix or batch of matrices. Got a tensor of 1 dimensions."):
+        P.orthogonal(nn.Linear(3, 3), "bias")
+    with pytest.raises(ValueError, match='orthogonal_map has to be one of "matrix_exp", "cayley", "householder". '
+                                         "Got: qr"):
+        P.orthogonal(nn.Linear(3, 3), orthogonal_map="qr")
+
+
+def test_orthogonal_against_pytorch():
+    torch = pytest.importorskip("torch")
+    for shape, omap in [((4, 4), None), ((5, 3), None), ((3, 5), "cayley"), ((4, 4), "householder")]:
+        W = RNG.standard_normal(shape)
+        G = RNG.standard_normal(shape)
+        mt = torch.nn.Linear(shape[1], shape[0], bias=False, dtype=torch.float64)
+        mn = nn.Linear(shape[1], shape[0], bias=False, dtype=nn.float64)
+        with torch.no_grad():
+            mt.weight.copy_(torch.tensor(W))
+        with nn.no_grad():
+            mn.weight.copy_(nn.tensor(W))
+        torch.nn.utils.parametrizations.orthogonal(mt, orthogonal_map=omap, use_trivialization=False)
+        nn.utils.parametrizations.orthogonal(mn, orthogonal_map=omap, use_trivialization=False)
+        np.testing.assert_allclose(mn.weight.detach().numpy(), mt.weight.detach().numpy(), atol=1e-13)
+        (mt.weight * torch.tensor(G)).sum().backward()
+        (mn.weight * nn.tensor(G)).sum().backward()
+        np.testing.assert_allclose(np.asarray(mn.parametrizations.weight.original.grad),
+                                   mt.parametrizations.weight.original.grad.numpy(), atol=1e-13)
