@@ -2,7 +2,13 @@
 
 - nn.init.calculate_gain returned 1.0 for the linear functions (linear, the convolutions, sigmoid, identity) where
   PyTorch returns the int 1 (its repr and type show in printed configurations and in `type(gain) is int` checks).
+- std / var of values holding inf printed NumPy's "RuntimeWarning: invalid value encountered in subtract" (inf - inf)
+  beside PyTorch's NaN, which PyTorch gives silently.
+- geqrf, linalg.householder_product / orgqr and parametrizations.orthogonal were missing (below).
 """
+import warnings
+
+import numpy as np
 import pytest
 
 import nn
@@ -21,11 +27,19 @@ def test_calculate_gain_of_the_others_stays_a_float():
     assert nn.init.calculate_gain("leaky_relu", 0.2) == pytest.approx((2 / 1.04) ** 0.5, rel=1e-15)
 
 
+@pytest.mark.parametrize("dtype", [nn.float32, nn.float64])
+def test_std_and_var_of_an_infinite_value_are_nan_without_numpys_warning(dtype):
+    x = nn.tensor([[1.0, float("inf"), 2.0], [1.0, 2.0, 4.0]], dtype=dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        whole, rows, (v, _) = x.std(), x.var(1), nn.var_mean(x, 1)
+    assert np.isnan(whole.item()) and np.isnan(rows[0].item()) and np.isnan(v[0].item())
+    assert rows[1].item() == pytest.approx(7 / 3) and v[1].item() == pytest.approx(7 / 3)
+
+
 # ----- torch.geqrf, torch.linalg.householder_product (torch.orgqr) and parametrizations.orthogonal -----
 # Missing before: `nn.geqrf`, `nn.linalg.householder_product` / `nn.orgqr` (AttributeError) and
 # `nn.utils.parametrizations.orthogonal` (orthogonal RNNs and layers: ImportError).
-
-import numpy as np  # noqa: E402
 
 RNG = np.random.default_rng(36)
 

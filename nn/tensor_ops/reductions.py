@@ -194,24 +194,25 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, _root
     wide = _WIDE_VAR.get(x.dtype)
     count = _count(input, axes)
     denom = builtins.max(count - correction, 0)
-    if wide is not None and x.size:
-        d = x.astype(wide)                      # one wide temporary, squared in place (fresh large arrays are slow)
-        if _all_cpu and x.size == count and x.dtype == np.float32:
-            # a reduction to one value is PyTorch's std_var_all_cpu: the float32 mean (x.mean(), rounded to float32)
-            # taken from the double values (sb3-contrib ARS's float32 std of its returns); var_mean / std_mean
-            # and the other reductions accumulate (Welford) in double
-            d -= np.sum(x, dtype=x.dtype) / x.dtype.type(x.size)
-        else:
-            d -= d.mean(axis=axes, keepdims=True)
-        sq = np.multiply(d, d, out=d) if d.dtype.kind != "c" else (d * d.conj()).real
-        # the backward's x - mean in x's own dtype, as before, taken now (only when recorded): an in-place change
-        # of x before backward must not change the gradient (the float64 path keeps its d too)
-        d = x - x.mean(axis=axes, keepdims=True) if input.requires_grad and is_grad_enabled() else None
-    else:
-        wide = None
-        d = x - x.mean(axis=axes, keepdims=True) if x.size else x     # no elements: NaN below (0 / 0), as PyTorch
-        sq = d * d if x.dtype.kind != "c" else (d * d.conj()).real
+    # inf - inf (an infinite entry's deviation) is NaN, as PyTorch's, without NumPy's RuntimeWarning
     with np.errstate(divide="ignore", invalid="ignore"):
+        if wide is not None and x.size:
+            d = x.astype(wide)                      # one wide temporary, squared in place (fresh large arrays are slow)
+            if _all_cpu and x.size == count and x.dtype == np.float32:
+                # a reduction to one value is PyTorch's std_var_all_cpu: the float32 mean (x.mean(), rounded to float32)
+                # taken from the double values (sb3-contrib ARS's float32 std of its returns); var_mean / std_mean
+                # and the other reductions accumulate (Welford) in double
+                d -= np.sum(x, dtype=x.dtype) / x.dtype.type(x.size)
+            else:
+                d -= d.mean(axis=axes, keepdims=True)
+            sq = np.multiply(d, d, out=d) if d.dtype.kind != "c" else (d * d.conj()).real
+            # the backward's x - mean in x's own dtype, as before, taken now (only when recorded): an in-place change
+            # of x before backward must not change the gradient (the float64 path keeps its d too)
+            d = x - x.mean(axis=axes, keepdims=True) if input.requires_grad and is_grad_enabled() else None
+        else:
+            wide = None
+            d = x - x.mean(axis=axes, keepdims=True) if x.size else x     # no elements: NaN below (0 / 0), as PyTorch
+            sq = d * d if x.dtype.kind != "c" else (d * d.conj()).real
         y = np.sum(sq, axis=axes, keepdims=keepdim) / denom
 
     def backward(g):
