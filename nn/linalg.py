@@ -36,7 +36,7 @@ __all__ = ["inv", "det", "slogdet", "logdet", "solve", "vector_norm", "matrix_no
            "matrix_power", "multi_dot", "matrix_exp", "lu_factor", "lu_factor_ex", "lu", "lu_unpack", "lu_solve",
            "vecdot", "inv_ex", "cond", "vander",
            "cholesky_ex", "solve_ex", "LinAlgError", "matmul", "diagonal", "eig", "eigvals",
-           "ldl_factor", "ldl_factor_ex", "ldl_solve", "householder_product"]
+           "ldl_factor", "ldl_factor_ex", "ldl_solve", "householder_product", "tensorinv", "tensorsolve"]
 
 
 class LinAlgError(RuntimeError, np.linalg.LinAlgError):
@@ -480,6 +480,69 @@ def householder_product(A, tau):
         v = V[..., i:i + 1]                                            # (..., m, 1)
         Q = Q - tau[..., i:i + 1].unsqueeze(-1) * (v @ (v.mH @ Q))
     return Q
+
+
+def ormqr(input, tau, other, left=True, transpose=False):
+    """other times Q = H_1 ... H_k of geqrf's (input, tau), as torch.ormqr: Q C, Q^H C (transpose=True), or with
+    left=False C Q, C Q^H. input: (..., m, k) (m: other's rows, or its columns with left=False), tau (..., k),
+    other (..., m, p) or (..., p, m). Q is never formed: each reflector H_i = I - tau_i v_i v_i^H is applied in
+    turn (H_i^H with conj(tau_i)), recorded op by op, so all three inputs get the chain rule's gradients."""
+    from .factories import eye  # noqa: PLC0415
+    _lapack_dtype(input, "ormqr")
+    name = "torch.ormqr"
+    if other.ndim != input.ndim:
+        raise RuntimeError(f"{name}: Expected other to have the same number of dimensions as input, but got "
+                           f"other.ndim equal to {other.ndim} and input.ndim is equal to {input.ndim}")
+    if tau.ndim != input.ndim - 1:
+        raise RuntimeError(f"{name}: Expected tau to have one dimension less than input, but got tau.ndim equal to "
+                           f"{tau.ndim} and input.ndim is equal to {input.ndim}")
+    for what, t in (("tau", tau), ("other", other)):
+        if tuple(t.shape[:input.ndim - 2]) != tuple(input.shape[:-2]):
+            raise RuntimeError(f"{name}: Expected batch dimensions of {what} to be equal to input.shape[:-2], but "
+                               f"got {list(t.shape[:input.ndim - 2])}")
+    m = other.shape[-2] if left else other.shape[-1]
+    if m != input.shape[-2]:
+        raise RuntimeError(f"{name}: other.shape[{-2 if left else -1}] must be equal to input.shape[-2]")
+    if tau.shape[-1] != min(m, input.shape[-1]):
+        raise RuntimeError(f"{name}: tau.shape[-1] must be equal to min(other.shape[{-2 if left else -1}], "
+                           f"input.shape[-1])")
+    for what, t in (("other", other), ("tau", tau)):
+        if t.dtype != input.dtype:
+            raise RuntimeError(f"{name}: Expected input and {what} to have the same dtype, but input has dtype"
+                               f"{scalar_type_name(input.dtype)} and {what} has dtype {scalar_type_name(t.dtype)}")
+    V = input.tril(-1) + eye(*input.shape[-2:], dtype=input.dtype)
+    C = other
+    # Q C = H_1 (H_2 (... H_k C)): the last reflector first; Q^H C and C Q take the first first; C Q^H the last
+    for i in (range(tau.shape[-1]) if left == transpose else reversed(range(tau.shape[-1]))):
+        v, t = V[..., i:i + 1], tau[..., i:i + 1].unsqueeze(-1)
+        t = t.conj() if transpose else t
+        C = C - t * (v @ (v.mH @ C)) if left else C - t * ((C @ v) @ v.mH)
+    return C
+
+
+def tensorinv(A, ind=2):
+    """The inverse of A read as the matrix (prod(shape[:ind]), prod(shape[ind:])), shaped shape[ind:] + shape[:ind]
+    (tensordot(A, tensorinv(A), ind) is the identity), as torch.linalg.tensorinv; linalg.inv's gradient."""
+    if ind <= 0:
+        raise RuntimeError(f"Expected a strictly positive integer for 'ind', but got {ind}")
+    rows, cols = math.prod(A.shape[:ind]), math.prod(A.shape[ind:])
+    if rows != cols:
+        raise RuntimeError(f"Expected self to satisfy the requirement prod(self.shape[ind:]) == "
+                           f"prod(self.shape[:ind]), but got {cols} != {rows}")
+    return inv(A.reshape(rows, cols)).reshape(tuple(A.shape[ind:]) + tuple(A.shape[:ind]))
+
+
+def tensorsolve(A, B, dims=None):
+    """X with tensordot(A, X, X.ndim) = B, as torch.linalg.tensorsolve: A's dims listed in dims moved last, A read as
+    the square matrix (prod(B.shape), prod(the rest)); X has A's remaining shape. linalg.solve's gradient."""
+    if dims is not None:
+        dims = [d % A.ndim for d in dims]
+        A = A.permute(*[d for d in range(A.ndim) if d not in dims], *dims)
+    rows, rest = math.prod(B.shape), tuple(A.shape[B.ndim:])
+    if math.prod(rest) != rows:
+        raise RuntimeError(f"Expected self to satisfy the requirement prod(self.shape[other.ndim:]) == "
+                           f"prod(self.shape[:other.ndim]), but got {math.prod(rest)} != {rows}")
+    return solve(A.reshape(rows, rows), B.reshape(rows)).reshape(rest)
 
 
 _QR_OLDER_WARNED = []       # PyTorch warns once per process (TORCH_WARN_ONCE)
@@ -1294,7 +1357,7 @@ def _attach():
            # the older method forms (A.svd() -> U, S, V; A.qr(); A.pinverse(); A.cholesky(upper=False)) and the solves
            svd=svd_reduced_v, qr=qr_older, pinverse=pinverse, cholesky=lambda self, upper=False: cholesky(self, upper=upper),
            cholesky_solve=cholesky_solve, cholesky_inverse=cholesky_inverse, triangular_solve=triangular_solve,
-           geqrf=geqrf, orgqr=householder_product)
+           geqrf=geqrf, orgqr=householder_product, ormqr=ormqr)
 
 
 _attach()

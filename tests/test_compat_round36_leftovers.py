@@ -4,7 +4,8 @@
   PyTorch returns the int 1 (its repr and type show in printed configurations and in `type(gain) is int` checks).
 - std / var of values holding inf printed NumPy's "RuntimeWarning: invalid value encountered in subtract" (inf - inf)
   beside PyTorch's NaN, which PyTorch gives silently.
-- geqrf, linalg.householder_product / orgqr and parametrizations.orthogonal were missing (below).
+- geqrf, linalg.householder_product / orgqr, ormqr, linalg.tensorinv / tensorsolve and parametrizations.orthogonal
+  were missing (below).
 """
 import warnings
 
@@ -172,3 +173,67 @@ def test_orthogonal_against_pytorch():
         (mn.weight * nn.tensor(G)).sum().backward()
         np.testing.assert_allclose(np.asarray(mn.parametrizations.weight.original.grad),
                                    mt.parametrizations.weight.original.grad.numpy(), atol=1e-13)
+
+
+def _full_q(a, tau):
+    """Q = H_1 ... H_k as a square matrix (NumPy, from LAPACK's packed reflectors)."""
+    m = a.shape[0]
+    Q = np.eye(m)
+    for i in range(len(tau)):
+        v = np.zeros(m)
+        v[i], v[i + 1:] = 1.0, a[i + 1:, i]
+        Q = Q @ (np.eye(m) - tau[i] * np.outer(v, v))
+    return Q
+
+
+@pytest.mark.parametrize("left", [True, False])
+@pytest.mark.parametrize("transpose", [False, True])
+def test_ormqr_multiplies_by_the_reflectors_q_without_forming_it(left, transpose):
+    a, tau = nn.geqrf(_tall((5, 3)))
+    C = _tall((5, 2) if left else (2, 5))
+    Q = _full_q(a.numpy(), tau.numpy())
+    Q = Q.T if transpose else Q
+    want = Q @ C.numpy() if left else C.numpy() @ Q
+    np.testing.assert_allclose(nn.ormqr(a, tau, C, left=left, transpose=transpose).numpy(), want, atol=1e-14)
+    A = a.detach().clone().requires_grad_()
+    T = tau.detach().clone().requires_grad_()
+    assert nn.gradcheck(lambda x, t, c: nn.ormqr(x, t, c, left=left, transpose=transpose),
+                        (A, T, C.requires_grad_()), eps=1e-6, atol=1e-7)
+
+
+def test_ormqr_words_as_pytorchs():
+    f64 = dict(dtype=nn.float64)
+    for call, words in [
+            (lambda: nn.ormqr(nn.randn(5, 3, **f64), nn.randn(3, **f64), nn.randn(4, 2, **f64)),
+             "torch.ormqr: other.shape[-2] must be equal to input.shape[-2]"),
+            (lambda: nn.ormqr(nn.randn(5, 3, **f64), nn.randn(3, **f64), nn.randn(2, 4, **f64), left=False),
+             "torch.ormqr: other.shape[-1] must be equal to input.shape[-2]"),
+            (lambda: nn.ormqr(nn.randn(5, 3, **f64), nn.randn(4, **f64), nn.randn(5, 2, **f64)),
+             "torch.ormqr: tau.shape[-1] must be equal to min(other.shape[-2], input.shape[-1])"),
+            (lambda: nn.ormqr(nn.randn(5, 3, **f64), nn.randn(3, **f64), nn.randn(5, 2)),
+             "torch.ormqr: Expected input and other to have the same dtype, but input has dtypeDouble and other "
+             "has dtype Float"),
+            (lambda: nn.ormqr(nn.randn(2, 5, 3, **f64), nn.randn(2, 3, **f64), nn.randn(3, 5, 2, **f64)),
+             "torch.ormqr: Expected batch dimensions of other to be equal to input.shape[:-2], but got [3]")]:
+        with pytest.raises(RuntimeError) as e:
+            call()
+        assert str(e.value) == words
+
+
+def test_tensorinv_and_tensorsolve():
+    A = _tall((4, 6, 8, 3))
+    Ainv = nn.linalg.tensorinv(A, ind=2)
+    assert Ainv.shape == (8, 3, 4, 6)
+    np.testing.assert_allclose(np.tensordot(A.numpy(), Ainv.numpy(), 2), np.eye(24).reshape(4, 6, 4, 6), atol=1e-12)
+    A, B = _tall((6, 2, 3)), _tall((2, 3))
+    X = nn.linalg.tensorsolve(A, B, dims=(0,))          # A's dim 0 moved last: A' (2, 3, 6), X (6,)
+    np.testing.assert_allclose(np.tensordot(np.moveaxis(A.numpy(), 0, -1), X.numpy(), 1), B.numpy(), atol=1e-12)
+    assert nn.gradcheck(lambda a, b: nn.linalg.tensorsolve(a, b), (_tall((2, 3, 6)).requires_grad_(),
+                                                                   B.requires_grad_()), eps=1e-6, atol=1e-6)
+    with pytest.raises(RuntimeError, match=r"prod\(self.shape\[ind:\]\) == prod\(self.shape\[:ind\]\), but got 32 "
+                                           r"!= 24"):
+        nn.linalg.tensorinv(nn.randn(4, 6, 8, 4))
+    with pytest.raises(RuntimeError, match="Expected a strictly positive integer for 'ind', but got 0"):
+        nn.linalg.tensorinv(nn.randn(4, 4), ind=0)
+    with pytest.raises(RuntimeError, match=r"but got 6 != 8"):
+        nn.linalg.tensorsolve(nn.randn(2, 3, 6), nn.randn(2, 4))
