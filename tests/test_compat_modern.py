@@ -199,8 +199,8 @@ def test_kthvalue_and_quantile():
 def test_half_precision_modules_and_tensors_are_refused_with_the_reason():
     with pytest.raises(TypeError, match="no float16 kernels"):
         nn.Linear(2, 2).half()
-    for convert in (lambda t: t.half(), lambda t: t.bfloat16()):
-        with pytest.raises(TypeError, match="no float16 tensors"):
+    for convert, dtype in ((lambda t: t.half(), "float16"), (lambda t: t.bfloat16(), "bfloat16")):
+        with pytest.raises(TypeError, match=f"no {dtype} tensors"):
             convert(nn.ones(2))
 
 

@@ -237,3 +237,12 @@ def test_tensorinv_and_tensorsolve():
         nn.linalg.tensorinv(nn.randn(4, 4), ind=0)
     with pytest.raises(RuntimeError, match=r"but got 6 != 8"):
         nn.linalg.tensorsolve(nn.randn(2, 3, 6), nn.randn(2, 4))
+
+
+@pytest.mark.parametrize("method, dtype", [("half", "float16"), ("bfloat16", "bfloat16")])
+def test_half_and_bfloat16_are_refused_in_their_own_words(method, dtype):
+    # Tensor.bfloat16() and Module.bfloat16() said "half()" and "float16" (one function under two names)
+    with pytest.raises(TypeError, match=rf"^Tensor\.{method}\(\): nn has no {dtype} tensors; keep float32"):
+        getattr(nn.zeros(2), method)()
+    with pytest.raises(TypeError, match=rf"^Linear\.{method}\(\): nn has no {dtype} kernels; keep the model"):
+        getattr(nn.Linear(2, 2), method)()

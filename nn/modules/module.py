@@ -226,6 +226,11 @@ class _BufferDict(OrderedDict):
                               OrderedDict.items(self)],)
 
 
+def _no_half(module, method, dtype):
+    return (f"{type(module).__name__}.{method}(): nn has no {dtype} kernels; keep the model in float32 (nn.autocast "
+            f"regions run in float32 too)")
+
+
 class Module:
     """Base class of every layer and model (as torch.nn.Module).
 
@@ -707,10 +712,11 @@ class Module:
 
     def half(self):
         """Refused with the reason: nn has no half-precision kernels (float32 is its fast type)."""
-        raise TypeError(f"{type(self).__name__}.half(): nn has no float16 kernels; keep the model in float32 "
-                        f"(nn.autocast regions run in float32 too)")
+        raise TypeError(_no_half(self, "half", "float16"))
 
-    bfloat16 = half
+    def bfloat16(self):
+        """Refused with the reason, as half()."""
+        raise TypeError(_no_half(self, "bfloat16", "bfloat16"))
 
     # ---- calling ----------------------------------------------------------------------------
 

@@ -557,12 +557,16 @@ def _tensor_str(input, indent):
     return _layout(d, fmt, per_value, indent, summarize, opts["edgeitems"])
 
 
-def half(input):
-    """Refused with the reason, as Module.half: a Tensor holds no float16 (nn has no half-precision kernels)."""
-    raise TypeError("Tensor.half(): nn has no float16 tensors; keep float32 (nn.autocast regions run in float32 too)")
+def _refused(method, dtype):
+    """Tensor.half / bfloat16, refused with the reason, as Module.half: nn has no half-precision kernels."""
+    def convert(input, *args, **kwargs):
+        raise TypeError(f"Tensor.{method}(): nn has no {dtype} tensors; keep float32 (nn.autocast regions run in "
+                        f"float32 too)")
+    convert.__name__ = method
+    return convert
 
 
-attach(half, bfloat16=half)
+attach(half=_refused("half", "float16"), bfloat16=_refused("bfloat16", "bfloat16"))
 attach(size, dim, numel, item, tolist, numpy, detach, detach_, as_subclass, clone, to, type, type_as, cpu, cuda,
        is_floating_point, is_contiguous, stride, element_size, requires_grad_, __len__, __iter__, __bool__, __contains__, __float__,
        __int__, __complex__, __index__, __array__, __array_ufunc__, __dlpack__, __dlpack_device__, __format__, __repr__,
