@@ -157,7 +157,8 @@ def build_parser():
                                     "predicted a, b are upsampled to the original size and joined with the "
                                     "original L. Photos are turned upright by their EXIF orientation first. "
                                     "Videos (mp4, avi, mkv, mov, webm, m4v) are colorized frame by frame with "
-                                    "the colour smoothed over time; they keep their size, frame count and rate.",
+                                    "the colour smoothed over time; they keep their size, frame count and rate, "
+                                    "not their sound (a warning gives the ffmpeg command that copies it back).",
                         epilog="Output names: photo.jpg -> DIR/photo_color.png (--format jpg: .jpg); a folder "
                                "keeps its layout under DIR (FOLDER/a/b.png -> DIR/FOLDER/a/b_color.png); "
                                "clip.mp4 -> DIR/clip_color.mp4. If the name is taken by an input, by another "

@@ -42,10 +42,12 @@ API
                                            colourings per photo (<stem>_sample1 .. K), the same for a seed.
                                            kernels: "auto" (a run of at most TWIN_PHOTOS photos takes the NumPy
                                            twins, anything longer and every video the Numba kernels), "numpy"
-                                           or "numba"; warn(line): a multi-page TIFF's first page only
+                                           or "numba"; warn(line): a multi-page TIFF's first page only, a clip's
+                                           sound left out (with the ffmpeg command that copies it back)
 """
 import contextlib
 import os
+import shlex
 import zlib
 
 import cv2
@@ -63,6 +65,7 @@ from .images import alpha_of, has_alpha, page_count, read_image, to_rgb, to_unsi
 from .naming import plan_outputs
 from .progress import Progress
 from .sampling import latent_dim, sample_ab
+from .video import DEFAULT_SMOOTH, SCENE_CUT, colorize_video, has_sound
 
 DEFAULT_WEIGHTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "weights", "default.npz")
 
@@ -286,14 +289,35 @@ def _photo_kernels(kernels, photos):
     return contextlib.nullcontext()
 
 
+def _caveat(src, dst, kind):
+    """What the user should know of an output that was written: a multi-page TIFF gave its first page only; a clip
+    with sound gave one without (OpenCV writes pictures only). None when nothing."""
+    if kind == "video":
+        if has_sound(src):
+            return (f"{src} has sound and {dst} has none (OpenCV writes pictures only); to copy the sound back: "
+                    f"ffmpeg -i {shlex.quote(dst)} -i {shlex.quote(src)} -map 0:v -map 1:a -c copy "
+                    f"{shlex.quote(_with_sound_name(dst))}")
+        return None
+    pages = page_count(src)
+    if pages > 1:
+        return (f"{src} has {pages} pages; only the first is colorized (save the others as files of their own to "
+                f"colorize them)")
+    return None
+
+
+def _with_sound_name(dst):
+    stem, ext = os.path.splitext(dst)
+    return f"{stem}_sound{ext}"
+
+
 def predict_paths(weights, inputs, out_dir, fmt="png", overwrite=False, smooth=None, scene_cut=None,
                   progress=False, report=None, decode=None, temperature=None, samples=None, seed=0,
                   kernels="auto", warn=None):
     """Colorize images and videos (files and/or folders of images) into out_dir; see the module docstring.
 
     report(message): called with one line for each input that failed (default: ignore).
-    warn(message): called with one line for each input done with a caveat: a multi-page TIFF gives its first
-    page only (default: ignore).
+    warn(message): called with one line for each input done with a caveat (_caveat: a multi-page TIFF gives
+    its first page only, a clip's sound is not copied) (default: ignore).
     decode / temperature: for a bins model, the decoding (annealed, mean, mode, mrf) and the annealed-mean
     temperature (None: those saved with the weights); a regression model rejects them (ColorizeError).
     samples: None (one colouring per input) or K >= 1 colourings per photo (models with a latent only);
@@ -301,7 +325,6 @@ def predict_paths(weights, inputs, out_dir, fmt="png", overwrite=False, smooth=N
     kernels: what runs the photos' networks: "auto", "numpy" (the kernels' NumPy twins) or "numba" (see TWIN_PHOTOS).
     Returns {"written": [paths], "skipped": [(path, reason)], "failed": [(path, message)]}.
     """
-    from .video import DEFAULT_SMOOTH, SCENE_CUT, colorize_video
     if kernels not in KERNELS:
         raise ColorizeError(f"kernels must be one of {', '.join(KERNELS)}, got {kernels!r}")
     model, meta = load_weights(resolve_weights(weights))
@@ -343,11 +366,11 @@ def predict_paths(weights, inputs, out_dir, fmt="png", overwrite=False, smooth=N
                     _make_folder(os.path.dirname(dst))
                     write_bgr(dst, bgr)
                     del bgr
-                pages = page_count(src) if kind != "video" else 1
-                if pages > 1 and warn is not None:
-                    bar.close()
-                    warn(f"{src} has {pages} pages; only the first is colorized (save the others as files of "
-                         f"their own to colorize them)")
+                if warn is not None:
+                    caveat = _caveat(src, dst, kind)
+                    if caveat:
+                        bar.close()
+                        warn(caveat)
             except WriteError:                      # a full disk or a locked folder would fail every file
                 raise
             except ColorizeError as e:

@@ -14,9 +14,13 @@ API
         -> number of frames. Writes dst (same container, frame size, frame count and frame rate) atomically.
     flicker(frames_ab)                       mean |ab_t - ab_(t-1)| over consecutive frames (Lab units)
     video_info(path) -> (frames, fps, (H, W))
+    has_sound(path) -> bool: the clip has an audio track (mp4 / m4v / mov, avi, mkv / webm), which the colorized
+        clip lacks (OpenCV writes pictures only): predict says so, with the command that copies it back
 """
 import contextlib
 import os
+import re
+import struct
 
 import cv2
 import numpy as np
@@ -83,6 +87,65 @@ def video_info(path):
         return n, fps, hw
     finally:
         cap.release()
+
+
+def _mp4_boxes(data, start=0, end=None):
+    """(type, payload start, payload end) of the ISO media boxes laid one after another in data[start:end]."""
+    end = len(data) if end is None else end
+    while start + 8 <= end:
+        size, kind = struct.unpack(">I4s", data[start:start + 8])
+        head = 8
+        if size == 1:                                  # a 64-bit size follows the type
+            size, head = struct.unpack(">Q", data[start + 8:start + 16])[0], 16
+        elif size == 0:                                # to the end of the enclosing box
+            size = end - start
+        if size < head:
+            return
+        yield kind, start + head, min(start + size, end)
+        start += size
+
+
+def _mp4_has_sound(f):
+    """Whether an mp4 / mov holds a track whose handler is 'soun' (moov > trak > mdia > hdlr), reading only the
+    top-level box headers and the moov box (a few MB at most, wherever it sits in the file)."""
+    size = os.fstat(f.fileno()).st_size
+    offset = 0
+    while offset + 8 <= size:
+        f.seek(offset)
+        head = f.read(16)
+        box, kind = struct.unpack(">I4s", head[:8])
+        length = struct.unpack(">Q", head[8:16])[0] if box == 1 else size - offset if box == 0 else box
+        if kind == b"moov":
+            f.seek(offset)
+            moov = f.read(length)
+            for trak in (b for b in _mp4_boxes(moov, 8) if b[0] == b"trak"):
+                for mdia in (b for b in _mp4_boxes(moov, trak[1], trak[2]) if b[0] == b"mdia"):
+                    for kind, start, _ in _mp4_boxes(moov, mdia[1], mdia[2]):
+                        # hdlr: version and flags (4), pre-defined (4), then the handler type
+                        if kind == b"hdlr" and moov[start + 8:start + 12] == b"soun":
+                            return True
+            return False
+        if length < 8:
+            return False
+        offset += length
+    return False
+
+
+def has_sound(path):
+    """True when the clip has an audio track (False when it has none or its container is not read here)."""
+    ext = os.path.splitext(os.fspath(path))[1].lower()
+    try:
+        with open(path, "rb") as f:
+            if ext in (".mp4", ".m4v", ".mov"):
+                return _mp4_has_sound(f)
+            head = f.read(1 << 20)
+    except (OSError, struct.error):
+        return False
+    if ext == ".avi":                    # a stream header (strh) of type 'auds' in the RIFF header list
+        return any(head[m.end() + 4:m.end() + 8] == b"auds" for m in re.finditer(b"strh", head))
+    if ext in (".mkv", ".webm"):         # a Matroska track whose CodecID (element 0x86) is an audio one ("A_...")
+        return re.search(rb"\x86[\x81-\xff]A_", head) is not None
+    return False
 
 
 @contextlib.contextmanager

@@ -1,5 +1,6 @@
 """Video colorization: every frame, same size / frame count / rate, smoothing that lowers flicker, scene cuts."""
 import os
+import struct
 
 import cv2
 import numpy as np
@@ -10,7 +11,7 @@ from colorize.errors import ColorizeError
 from colorize.cli import main
 from colorize.predict import colorize_pixels
 from colorize.synthetic import make_scene
-from colorize.video import FOURCC, AbSmoother, flicker, video_info
+from colorize.video import FOURCC, AbSmoother, flicker, has_sound, video_info
 
 
 @pytest.fixture(scope="module")
@@ -225,3 +226,51 @@ def test_a_clip_stored_sideways_comes_out_upright(tmp_path, capsys, weights):
     L = cv2.cvtColor(frame, cv2.COLOR_BGR2Lab)[..., 0].astype(np.float32)
     band = cv2.cvtColor(frames[0][:6, :1], cv2.COLOR_BGR2Lab)[0, 0, 0]
     assert np.abs(L[:, -5:] - band).mean() < 6 and np.abs(L[:5, :-8] - band).mean() > 10
+
+
+# Three 0.6 s clips with a 440 Hz tone (32 x 24, 5 fps), made once with FFmpeg 9.0.2 (the static build of the
+# imageio-ffmpeg wheel): ffmpeg -f lavfi -i testsrc=size=32x24:rate=5 -f lavfi -i sine=frequency=440:sample_rate=8000
+# -t 0.6 -ac 1 -shortest with -c:v mpeg4 -c:a aac (sound.mp4), -c:v libvpx -c:a libopus (sound.webm), and
+# -c:v mjpeg -q:v 20 -c:a pcm_u8 -ar 4000 (sound.avi).
+DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
+
+
+@pytest.mark.parametrize("name", ["sound.mp4", "sound.webm", "sound.avi"])
+def test_a_clip_with_sound_is_colorized_with_a_warning_that_its_sound_is_left_out(tmp_path, capsys, weights, name):
+    src = os.path.join(DATA, name)
+    assert has_sound(src)
+    code = main(["predict", "--weights", weights, src, "--out", str(tmp_path / "o"), "--quiet"])
+    err = capsys.readouterr().err
+    stem, ext = os.path.splitext(name)
+    dst = tmp_path / "o" / f"{stem}_color{ext}"
+    assert code == 0 and video_info(dst)[0] == video_info(src)[0] == 3
+    assert not has_sound(dst)                                       # OpenCV writes pictures only
+    assert err.count("\n") == 1 and err.startswith(f"warning: {src} has sound and {dst} has none")
+    assert f"ffmpeg -i {dst} -i {src} -map 0:v -map 1:a -c copy " in err
+
+
+@pytest.mark.parametrize("ext", [".mp4", ".mov", ".avi", ".mkv"])
+def test_a_clip_without_sound_gives_no_warning(tmp_path, capsys, weights, ext):
+    clip = _write_clip(tmp_path / f"clip{ext}", _static_frames(3))
+    assert not has_sound(clip)
+    code = main(["predict", "--weights", weights, str(clip), "--out", str(tmp_path / "o"), "--quiet"])
+    assert code == 0 and capsys.readouterr().err == ""
+
+
+def test_has_sound_reads_the_mp4_box_tree_not_the_bytes(tmp_path):
+    # 'soun' elsewhere than as a track handler (in a name, in the picture data) is no sound; a moov at the end of the
+    # file (not "fast start") and a 64-bit box size are read
+    def box(kind, payload, wide=False):
+        return (struct.pack(">I4sQ", 1, kind, 16 + len(payload)) if wide else
+                struct.pack(">I4s", 8 + len(payload), kind)) + payload
+    hdlr = lambda handler: box(b"hdlr", bytes(8) + handler + bytes(12) + b"name\0")      # noqa: E731
+    trak = lambda handler: box(b"trak", box(b"mdia", box(b"mdhd", bytes(24)) + hdlr(handler)))  # noqa: E731
+    ftyp = box(b"ftyp", b"isom" + bytes(4))
+    mdat = box(b"mdat", b"soun" * 100, wide=True)
+    for moov, want in [(box(b"moov", trak(b"vide")), False), (box(b"moov", trak(b"vide") + trak(b"soun")), True),
+                       (box(b"moov", box(b"udta", hdlr(b"soun")) + trak(b"vide")), False)]:
+        path = tmp_path / "a.mp4"
+        path.write_bytes(ftyp + mdat + moov)
+        assert has_sound(path) is want
+    path.write_bytes(ftyp + mdat[:40])                        # cut short: no moov, no sound, no error
+    assert has_sound(path) is False
