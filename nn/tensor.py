@@ -1572,7 +1572,11 @@ class Tensor:
             ga = gb = None
             with np.errstate(divide="ignore", invalid="ignore"):
                 if self.requires_grad:
-                    ga = g * conj_if_complex(np.where(b == 0, 0, b * a ** (b - 1)))
+                    # PyTorch forms b - 1 in the exponent's own dtype before promoting: a float32 exponent of a
+                    # float64 base (pythae's MS-SSIM weights) rounds b - 1 to float32
+                    e = other._data
+                    bm1 = (e - 1).astype(b.dtype) if e.dtype != b.dtype and e.dtype.kind in "fc" else b - 1
+                    ga = g * conj_if_complex(np.where(b == 0, 0, b * a ** bm1))
                 if other.requires_grad:
                     gb = g * conj_if_complex(np.where((a == 0) & (np.real(b) >= 0), 0, y * np.log(a)))
             return ga, gb
@@ -1582,16 +1586,22 @@ class Tensor:
             positive = Tensor._wrap((a > 0).astype(y.dtype))
             log_a = (self * positive + (1 - positive)).log()
             zero = Tensor._wrap(np.where((a == 0) & (b >= 0), 0.0, np.where(a < 0, np.nan, 1.0)).astype(y.dtype))
-            b_zero = Tensor._wrap((b == 0).astype(y.dtype))       # there the first factor is 0: a^0 keeps it finite
+            # there the first factor is 0: a^0 keeps it finite; in the exponent's dtype, so that b - 1 stays in it
+            e = other._data.dtype
+            b_zero = Tensor._wrap((b == 0).astype(e if e.kind in "fc" else y.dtype))
             return g * other * self ** (other - 1 + b_zero) * (1 - b_zero), g * self ** other * log_a * zero
         return Tensor._make(y, (self, other), backward, "pow", graph_backward)
 
     def __matmul__(self, other):
+        if not isinstance(other, (Tensor, np.ndarray)):
+            # PyTorch's `@` takes tensors only: a number, list or None gives NotImplemented, and so Python's
+            # TypeError "unsupported operand type(s) for @: 'Tensor' and 'int'" (pythae's linear PlanarFlow)
+            return NotImplemented
         if isinstance(other, Tensor) and self._data.dtype != other._data.dtype:
             _refuse_mixed_matmul(self, other)
         other, a, b = self._operands(other)
         if a.ndim == 0 or b.ndim == 0:
-            raise ValueError("@ needs tensors with at least one dimension; use * for scalars")
+            raise ShapeError(f"both arguments to matmul need to be at least 1D, but they are {a.ndim}D and {b.ndim}D")
         # 1-D operands are treated as a row (left) or column (right) vector, as in NumPy.
         a2 = a[None, :] if a.ndim == 1 else a
         b2 = b[:, None] if b.ndim == 1 else b
@@ -1647,6 +1657,8 @@ class Tensor:
         return self._lift(other) / self
 
     def __rmatmul__(self, other):
+        if not isinstance(other, (Tensor, np.ndarray)):
+            return NotImplemented               # `1 @ x`: Python's TypeError, as PyTorch's (__matmul__)
         return self._lift(other) @ self
 
     def __rpow__(self, other):

@@ -180,11 +180,11 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
         raise RuntimeError(f"Found dtype {scalar_type_name(target.dtype)} but "
                            f"expected {scalar_type_name(input.dtype)}")
     x, y, dt = input._data, target._data.astype(input.dtype, copy=False), input.dtype
-    if x.size and (x.min() < 0 or x.max() > 1):
-        raise ValueError(f"{op}: input must hold probabilities in [0, 1] (apply sigmoid first, or use "
-                         f"binary_cross_entropy_with_logits)")
-    if y.size and not ((y >= 0) & (y <= 1)).all():   # as PyTorch's check, NaN included (with_logits takes any)
-        raise RuntimeError(f"{op}: all elements of target should be between 0 and 1")
+    # PyTorch's kernel checks each element, input first, NaN included (with_logits takes any), in these words
+    if x.size and not ((x >= 0) & (x <= 1)).all():
+        raise RuntimeError("all elements of input should be between 0 and 1")
+    if y.size and not ((y >= 0) & (y <= 1)).all():
+        raise RuntimeError("all elements of target should be between 0 and 1")
     w = _constant(weight, dt)
     with np.errstate(divide="ignore"):
         log_x, log_1mx = np.maximum(np.log(x), -100), np.maximum(np.log1p(-x), -100)

@@ -16,7 +16,7 @@ from ..dtypes import (C_TYPE_NAMES, _NameOnly, dtype as _dtype_class, to_dtype, 
                       refuse_kinds, scalar_type_name, typeid_name)
 from ..tensor import (ShapeError, Tensor, as_int, as_sizes, broadcast_shape, expands_to, linear_graph_backward,
                       matmul_grads, matmul_work, unbroadcast, is_grad_enabled, parsed_sizes, parser_int,
-                      parser_no_signature, refuse_dims_out_of_range, _normalize_axes)
+                      parser_no_signature, parser_type_name, refuse_dims_out_of_range, _normalize_axes)
 from ..kernels.threads import single_thread_blas
 from ._attach import attach, check_parsed_ints, numpy_axis, parsed_ints, plain_ints
 from .complex import conj
@@ -1001,8 +1001,33 @@ def meshgrid(*tensors, indexing=None):
     return tuple(transpose(g, 0, 1) for g in grids) if indexing == "xy" and n >= 2 else tuple(grids)
 
 
+def _matmul_operands(input, other, op="matmul", names=("input", "other"), method=False):
+    """PyTorch's parser takes tensors only ("matmul(): argument 'other' (position 2) must be Tensor, not int"; a
+    Tensor method counts from its first argument: position 1). nn's own .data arrays stay accepted."""
+    for (name, position), value in zip(((names[0], 1), (names[1], 1 if method else 2)), (input, other)):
+        if not isinstance(value, (Tensor, np.ndarray)):
+            raise TypeError(f"{op}(): argument '{name}' (position {position}) must be Tensor, not "
+                            f"{parser_type_name(value)}")
+
+
 def matmul(input, other):
+    _matmul_operands(input, other)
     return input @ other
+
+
+def _matmul_method(self, other):
+    _matmul_operands(self, other, method=True)
+    return self @ other
+
+
+def _mm_method(self, mat2):
+    _matmul_operands(self, mat2, "mm", ("input", "mat2"), method=True)
+    return self @ mat2
+
+
+# the methods' names are PyTorch's (a __torch_function__ and the flop counter tell ops apart by them)
+_matmul_method.__name__ = _matmul_method.__qualname__ = "matmul"
+_mm_method.__name__ = _mm_method.__qualname__ = "mm"
 
 
 def bmm(input, mat2):
@@ -1115,8 +1140,8 @@ def set_(input, source=None):
 attach(resize_, resize_as_, set_)
 attach(reshape, view_as, ravel, unflatten, contiguous, squeeze, unsqueeze, permute, transpose, t, expand, expand_as,
        repeat, repeat_interleave, tile, movedim, select, diagonal, tensor_split, mv, flip, fliplr, flipud, rot90,
-       narrow, unfold, as_strided, cross, diff, trace, take_along_dim, roll, diag, outer, dot, addmm, split, chunk, unbind, matmul, bmm, baddbmm, view, T=property(_T), mT=property(_mT),
-       mH=property(_mH), H=property(_H), adjoint=_mH, mm=matmul,
+       narrow, unfold, as_strided, cross, diff, trace, take_along_dim, roll, diag, outer, dot, addmm, split, chunk, unbind, bmm, baddbmm, view, T=property(_T), mT=property(_mT),
+       mH=property(_mH), H=property(_H), adjoint=_mH, matmul=_matmul_method, mm=_mm_method,
        swapaxes=transpose, swapdims=transpose, moveaxis=movedim, reshape_as=view_as, broadcast_to=_broadcast_to_method,
        __reversed__=lambda self: self if self.ndim == 0 else flip(self, 0))      # reversed(x), as PyTorch's
 flatten = F.flatten
