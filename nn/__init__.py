@@ -197,8 +197,9 @@ pi, e, inf, nan = _math.pi, _math.e, _math.inf, _math.nan
 swapdims = swapaxes = transpose
 moveaxis = movedim
 # Tensor's queries, as torch's functions (a CPU tensor's device index is -1)
-adjoint, is_conj, is_neg, is_inference = Tensor.adjoint, Tensor.is_conj, Tensor.is_neg, Tensor.is_inference
-get_device = Tensor.get_device
+from .tensor_ops.extras import tensor_query as _tensor_query  # noqa: E402
+adjoint, is_conj, is_neg, is_inference, get_device = (_tensor_query(_name) for _name in
+                                                      ("adjoint", "is_conj", "is_neg", "is_inference", "get_device"))
 from .autograd.anomaly import is_anomaly_enabled, is_anomaly_check_nan_enabled  # noqa: E402
 
 

@@ -23,7 +23,7 @@ from collections import namedtuple
 import numpy as np
 
 from ..dtypes import CATEGORY, dtype, float_dtype, refuse_kinds, refuse_norm_input, result_dtype, to_dtype
-from ..tensor import Tensor
+from ..tensor import Tensor, parser_type_name
 from ._attach import attach, parsed_ints
 from .complex import is_complex, conj  # noqa: F401  (also nn.is_complex / nn.conj through this module)
 from .compare import isnan
@@ -445,6 +445,19 @@ def resolve_conj(input):
 
 
 resolve_neg = resolve_conj
+
+
+def tensor_query(name):
+    """torch.<name>(input) for a Tensor method that takes no argument (is_inference, is_conj, is_neg, adjoint,
+    get_device): the method called at once, and anything but a tensor refused in the words of PyTorch's argument
+    parser ("is_inference(): argument 'input' (position 1) must be Tensor, not function"), where calling the
+    method on it would answer (is_inference is False for any object) or fail with an AttributeError."""
+    def query(input):
+        if not isinstance(input, Tensor):
+            raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {parser_type_name(input)}")
+        return getattr(Tensor, name)(input)
+    query.__name__ = query.__qualname__ = name
+    return query
 
 attach(signbit, copysign, heaviside, positive, logaddexp2, aminmax, msort, dist, is_nonzero, histogram,
        is_complex, conj, is_signed, is_same_size, sum_to_size, split_with_sizes, diagflat, hsplit, vsplit, dsplit,

@@ -200,6 +200,16 @@ def _rebase(input, data, parents, backward, op, graph_backward=None):
     return _take_place(input, data, tuple(prior if p is input else p for p in parents), backward, graph_backward, op)
 
 
+def _keep_buffer(input):
+    """A module's buffer read by attribute that took a new array (an in-place op recorded in a graph: the prior
+    state keeps the old one) stays the module's buffer: the module takes the new array, as PyTorch's buffer is the
+    tensor changed in place (pytorch-ood's RunningCenters: `self.running_centers[classes] = cma`, cma from the
+    batch's features, which require grad). Reading it back gives this tensor, its graph with it."""
+    slot = input.__dict__.get("_buffer_slot")
+    if slot is not None:
+        slot.rebind(input._data)
+
+
 def _take_place(input, data, parents, backward, graph_backward, op):
     """input becomes the graph node (data, parents, backward, graph_backward) of an in-place op. Everything of
     its previous node goes (the prior state kept a copy), the create_graph backward too: a stale one would
@@ -208,6 +218,7 @@ def _take_place(input, data, parents, backward, graph_backward, op):
     input.__dict__.pop("_saves_nothing", None)     # the in-place op's node is released after backward as any other
     input.__dict__.update(_data=data, _grad=None, requires_grad=True, _parents=parents, _backward=backward, _op=op,
                           _seq=next_sequence_number())
+    _keep_buffer(input)
     _bump_version(input)
     if graph_backward is not None:
         input._graph_backward = graph_backward
@@ -249,6 +260,7 @@ def _reshaped(name):
     def iop(input, *args, **kwargs):
         if not (input.requires_grad and is_grad_enabled()):
             input._data = getattr(input, name)(*args, **kwargs)._data
+            _keep_buffer(input)                        # (a buffer's unsqueeze_: the module's buffer changes shape)
             return input
         _refuse_leaf(input, name + "_")
         result = getattr(_prior_state(input), name)(*args, **kwargs)
