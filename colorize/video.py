@@ -118,11 +118,11 @@ def _mp4_has_sound(f):
         if kind == b"moov":
             f.seek(offset)
             moov = f.read(length)
-            for trak in (b for b in _mp4_boxes(moov, 8) if b[0] == b"trak"):
+            for trak in (b for b in _mp4_boxes(moov, 16 if box == 1 else 8) if b[0] == b"trak"):
                 for mdia in (b for b in _mp4_boxes(moov, trak[1], trak[2]) if b[0] == b"mdia"):
-                    for kind, start, _ in _mp4_boxes(moov, mdia[1], mdia[2]):
+                    for inner, start, _ in _mp4_boxes(moov, mdia[1], mdia[2]):
                         # hdlr: version and flags (4), pre-defined (4), then the handler type
-                        if kind == b"hdlr" and moov[start + 8:start + 12] == b"soun":
+                        if inner == b"hdlr" and moov[start + 8:start + 12] == b"soun":
                             return True
             return False
         if length < 8:

@@ -268,6 +268,7 @@ def test_has_sound_reads_the_mp4_box_tree_not_the_bytes(tmp_path):
     ftyp = box(b"ftyp", b"isom" + bytes(4))
     mdat = box(b"mdat", b"soun" * 100, wide=True)
     for moov, want in [(box(b"moov", trak(b"vide")), False), (box(b"moov", trak(b"vide") + trak(b"soun")), True),
+                       (box(b"moov", trak(b"soun"), wide=True), True),
                        (box(b"moov", box(b"udta", hdlr(b"soun")) + trak(b"vide")), False)]:
         path = tmp_path / "a.mp4"
         path.write_bytes(ftyp + mdat + moov)
