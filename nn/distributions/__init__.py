@@ -9,6 +9,8 @@ Parameters are Tensors (numbers are lifted) and every density is composed of Ten
 rsample (the reparameterised draw, loc + scale * eps for Normal) carry gradients to the parameters; sample() does
 not. Draws come from nn's generator (nn.manual_seed), not PyTorch's.
 """
+import functools
+import inspect
 import math
 
 import numpy as np
@@ -83,6 +85,19 @@ class Distribution:
         if validate_args is not None:
             self._validate_args = validate_args
 
+    def __init_subclass__(cls, **kwargs):
+        """nn's own families check log_prob's value as PyTorch's do (`if self._validate_args:
+        self._validate_sample(value)` at the top of each): a value outside the support, of a wrong shape or not a
+        Tensor is PyTorch's ValueError, unless validation is off (validate_args=False, which the instance keeps, or
+        set_default_validate_args(False)). A user's subclass validates by itself, as on PyTorch."""
+        super().__init_subclass__(**kwargs)
+        if not cls.__module__.startswith(__name__):
+            return
+        if "__init__" in vars(cls):
+            cls.__init__ = _keeping_validate_args(vars(cls)["__init__"])
+        if "log_prob" in vars(cls):
+            cls.log_prob = _validating(vars(cls)["log_prob"])
+
     def _get_checked_instance(self, cls, _instance=None):
         """The instance an expand fills in: _instance, or a bare instance of this class (a subclass with its own
         __init__ must override expand), as PyTorch's."""
@@ -96,17 +111,19 @@ class Distribution:
         return _size(sample_shape) + tuple(self.batch_shape) + tuple(self.event_shape)
 
     def _validate_sample(self, value):
-        """ValueError unless value is a Tensor in the support whose shape broadcasts with the distribution's."""
+        """ValueError unless value is a Tensor in the support whose shape broadcasts with the distribution's. The
+        shapes are the stored _batch_shape / _event_shape, as PyTorch's read them: a subclass presenting another
+        event_shape (gpytorch's multitask normal, (n, t) over n * t values) is checked on its stored one."""
         if not isinstance(value, Tensor):
             raise ValueError("The value argument to log_prob must be a Tensor")
-        event = tuple(self.event_shape)
+        event, batch = tuple(self._event_shape), tuple(self._batch_shape)
         if event and tuple(value.shape[value.ndim - len(event):]) != event:
             raise ValueError(f"The right-most size of value must match event_shape: {tuple(value.shape)} vs {event}.")
         try:
-            np.broadcast_shapes(tuple(value.shape), tuple(self.batch_shape) + event)
+            np.broadcast_shapes(tuple(value.shape), batch + event)
         except ValueError:
             raise ValueError(f"Value is not broadcastable with batch_shape+event_shape: {tuple(value.shape)} vs "
-                             f"{tuple(self.batch_shape) + event}.") from None
+                             f"{batch + event}.") from None
         support = self.support
         valid = support.check(value) if support is not None else True
         if not np.all(valid._data if isinstance(valid, Tensor) else valid):
@@ -174,6 +191,31 @@ class Distribution:
 
     def __repr__(self):
         return f"{type(self).__name__}(batch_shape={self.batch_shape})"
+
+
+def _keeping_validate_args(init):
+    """init that also keeps a given validate_args on the instance (nn's constructors check their parameters through
+    _check and kept no switch), so that log_prob validates as the instance was told."""
+    names = list(inspect.signature(init).parameters)[1:]
+    position = names.index("validate_args") if "validate_args" in names else None
+
+    @functools.wraps(init)
+    def wrapper(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        given = kwargs.get("validate_args", args[position] if position is not None and len(args) > position else None)
+        if given is not None:
+            self._validate_args = bool(given)
+    return wrapper
+
+
+def _validating(log_prob):
+    """log_prob that first runs _validate_sample on its value when the instance validates, as PyTorch's families."""
+    @functools.wraps(log_prob)
+    def wrapper(self, value, *args, **kwargs):
+        if self._validate_args:
+            self._validate_sample(value)
+        return log_prob(self, value, *args, **kwargs)
+    return wrapper
 
 
 def _check(validate_args, ok, message):
@@ -827,7 +869,7 @@ class OneHotCategorical(Categorical):
     mean = property(lambda self: self.probs)
     variance = property(lambda self: self.probs * (1 - self.probs))
     mode = property(lambda self: F.one_hot(self.probs.argmax(-1), self._num_events).to(self.probs.dtype))
-    support = constraints.independent(constraints.boolean, 1)
+    support = constraints.one_hot           # PyTorch's: one 1 and zeros (a multi-hot or zero vector is outside)
 
     def enumerate_support(self, expand=True):
         """(K, *batch_shape, K): the K one-hot vectors along a new first dim."""
@@ -840,8 +882,10 @@ class OneHotCategorical(Categorical):
         return Tensor._wrap(np.eye(self._num_events, dtype=self.probs.dtype)[index])
 
     def log_prob(self, value):
-        value = _param(value, self.logits)
-        return (value * self.logits.clamp(min=float(np.finfo(self.logits.dtype).min))).sum(-1)
+        # the category's log-probability, the category being each vector's first largest entry, as PyTorch's
+        # (value.max(-1)[1]): a vector that is not one-hot (validation off) is read as its argmax, not weighted
+        indices = _param(value, self.logits).max(-1)[1]
+        return Categorical.log_prob.__wrapped__(self, indices)
 
 
 class OneHotCategoricalStraightThrough(OneHotCategorical):
@@ -920,6 +964,7 @@ class Multinomial(Distribution):
     P(x) = n! / prod x_i! prod p_i^x_i; probs normalised along the last dim, as Categorical's."""
 
     arg_constraints = {"probs": constraints.simplex, "logits": constraints.independent(constraints.real, 1)}
+    support = property(lambda self: constraints.multinomial(self.total_count))
 
     def __init__(self, total_count=1, probs=None, logits=None, validate_args=None):
         if not isinstance(total_count, (int, np.integer)):
