@@ -105,47 +105,68 @@ def _mp4_boxes(data, start=0, end=None):
         start += size
 
 
-def _mp4_has_sound(f):
-    """Whether an mp4 / mov holds a track whose handler is 'soun' (moov > trak > mdia > hdlr), reading only the
-    top-level box headers and the moov box (a few MB at most, wherever it sits in the file)."""
-    size = os.fstat(f.fileno()).st_size
-    offset = 0
-    while offset + 8 <= size:
-        f.seek(offset)
-        head = f.read(16)
-        box, kind = struct.unpack(">I4s", head[:8])
-        length = struct.unpack(">Q", head[8:16])[0] if box == 1 else size - offset if box == 0 else box
-        if kind == b"moov":
-            f.seek(offset)
-            moov = f.read(length)
-            for trak in (b for b in _mp4_boxes(moov, 16 if box == 1 else 8) if b[0] == b"trak"):
-                for mdia in (b for b in _mp4_boxes(moov, trak[1], trak[2]) if b[0] == b"mdia"):
-                    for inner, start, _ in _mp4_boxes(moov, mdia[1], mdia[2]):
-                        # hdlr: version and flags (4), pre-defined (4), then the handler type
-                        if inner == b"hdlr" and moov[start + 8:start + 12] == b"soun":
-                            return True
-            return False
-        if length < 8:
-            return False
-        offset += length
-    return False
+MP4_FAMILY = (".mp4", ".m4v", ".mov")
+
+
+def _mp4_handlers(path):
+    """The handler types of an mp4 / mov's tracks (b"vide", b"soun", ...: moov > trak > mdia > hdlr), reading only
+    the top-level box headers and the moov box (a few MB at most, wherever it sits in the file); None when the file
+    cannot be read or has no moov box."""
+    try:
+        with open(path, "rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            offset = 0
+            while offset + 8 <= size:
+                f.seek(offset)
+                head = f.read(16)
+                box, kind = struct.unpack(">I4s", head[:8])
+                length = struct.unpack(">Q", head[8:16])[0] if box == 1 else size - offset if box == 0 else box
+                if kind == b"moov":
+                    f.seek(offset)
+                    moov = f.read(length)
+                    break
+                if length < 8:
+                    return None
+                offset += length
+            else:
+                return None
+    except (OSError, struct.error):
+        return None
+    handlers = []
+    for trak in (b for b in _mp4_boxes(moov, 16 if box == 1 else 8) if b[0] == b"trak"):
+        for mdia in (b for b in _mp4_boxes(moov, trak[1], trak[2]) if b[0] == b"mdia"):
+            # hdlr: version and flags (4), pre-defined (4), then the handler type
+            handlers += [moov[start + 8:start + 12] for inner, start, _ in _mp4_boxes(moov, mdia[1], mdia[2])
+                         if inner == b"hdlr"]
+    return handlers
 
 
 def has_sound(path):
     """True when the clip has an audio track (False when it has none or its container is not read here)."""
     ext = os.path.splitext(os.fspath(path))[1].lower()
+    if ext in MP4_FAMILY:
+        return b"soun" in (_mp4_handlers(path) or [])
     try:
         with open(path, "rb") as f:
-            if ext in (".mp4", ".m4v", ".mov"):
-                return _mp4_has_sound(f)
             head = f.read(1 << 20)
-    except (OSError, struct.error):
+    except OSError:
         return False
     if ext == ".avi":                    # a stream header (strh) of type 'auds' in the RIFF header list
         return any(head[m.end() + 4:m.end() + 8] == b"auds" for m in re.finditer(b"strh", head))
     if ext in (".mkv", ".webm"):         # a Matroska track whose CodecID (element 0x86) is an audio one ("A_...")
         return re.search(rb"\x86[\x81-\xff]A_", head) is not None
     return False
+
+
+def _undecodable(src):
+    """The error for a clip OpenCV cannot open: an mp4 / mov without a video track says so (an empty recording, or
+    sound alone); anything else is not a video, corrupt, or of a codec this OpenCV build lacks."""
+    handlers = _mp4_handlers(src) if os.path.splitext(os.fspath(src))[1].lower() in MP4_FAMILY else None
+    if handlers is not None and b"vide" not in handlers:
+        what = "sound only, no pictures" if b"soun" in handlers else "no frames (an empty recording?)"
+        return f"video {src} has {what}; there is nothing to colorize"
+    return (f"cannot decode video {src}: not a video, corrupt, or its codec is not available in this OpenCV build; "
+            f"convert it to mp4 (H.264 or MPEG-4)")
 
 
 @contextlib.contextmanager
@@ -178,8 +199,7 @@ def colorize_video(model, src, dst, size, smooth=DEFAULT_SMOOTH, scene_cut=SCENE
         with _native_stderr_silenced():
             ok, frame = cap.read() if cap.isOpened() else (False, None)
         if not ok:
-            raise ColorizeError(f"cannot decode video {src}: not a video, corrupt, or its codec is not available "
-                                f"in this OpenCV build; convert it to mp4 (H.264 or MPEG-4)")
+            raise ColorizeError(_undecodable(src))
         _make_folder(os.path.dirname(dst))
         fps = float(cap.get(cv2.CAP_PROP_FPS) or 0.0)
         if not fps > 0:

@@ -257,15 +257,27 @@ def test_a_clip_without_sound_gives_no_warning(tmp_path, capsys, weights, ext):
     assert code == 0 and capsys.readouterr().err == ""
 
 
+def _box(kind, payload, wide=False):
+    """An ISO media (mp4) box: 32- or 64-bit size, type, payload."""
+    return (struct.pack(">I4sQ", 1, kind, 16 + len(payload)) if wide else
+            struct.pack(">I4s", 8 + len(payload), kind)) + payload
+
+
+def _hdlr(handler):
+    return _box(b"hdlr", bytes(8) + handler + bytes(12) + b"name\0")
+
+
+def _trak(handler):
+    return _box(b"trak", _box(b"mdia", _box(b"mdhd", bytes(24)) + _hdlr(handler)))
+
+
+FTYP = _box(b"ftyp", b"isom" + bytes(4))
+
+
 def test_has_sound_reads_the_mp4_box_tree_not_the_bytes(tmp_path):
     # 'soun' elsewhere than as a track handler (in a name, in the picture data) is no sound; a moov at the end of the
     # file (not "fast start") and a 64-bit box size are read
-    def box(kind, payload, wide=False):
-        return (struct.pack(">I4sQ", 1, kind, 16 + len(payload)) if wide else
-                struct.pack(">I4s", 8 + len(payload), kind)) + payload
-    hdlr = lambda handler: box(b"hdlr", bytes(8) + handler + bytes(12) + b"name\0")      # noqa: E731
-    trak = lambda handler: box(b"trak", box(b"mdia", box(b"mdhd", bytes(24)) + hdlr(handler)))  # noqa: E731
-    ftyp = box(b"ftyp", b"isom" + bytes(4))
+    box, hdlr, trak, ftyp = _box, _hdlr, _trak, FTYP
     mdat = box(b"mdat", b"soun" * 100, wide=True)
     for moov, want in [(box(b"moov", trak(b"vide")), False), (box(b"moov", trak(b"vide") + trak(b"soun")), True),
                        (box(b"moov", trak(b"soun"), wide=True), True),
@@ -275,3 +287,18 @@ def test_has_sound_reads_the_mp4_box_tree_not_the_bytes(tmp_path):
         assert has_sound(path) is want
     path.write_bytes(ftyp + mdat[:40])                        # cut short: no moov, no sound, no error
     assert has_sound(path) is False
+
+
+def test_an_mp4_without_pictures_says_so(tmp_path, capsys, weights):
+    empty = tmp_path / "empty.mp4"                  # what a recorder leaves when stopped before the first frame
+    writer = cv2.VideoWriter(str(empty), cv2.VideoWriter_fourcc(*"mp4v"), 12.0, (48, 32))
+    writer.release()
+    sound_only = tmp_path / "voice.mp4"             # an audio recording named .mp4
+    sound_only.write_bytes(FTYP + _box(b"moov", _trak(b"soun")))
+    code = main(["predict", "--weights", weights, str(empty), str(sound_only), "--out", str(tmp_path / "o")])
+    out, err = capsys.readouterr()
+    assert code == 2 and out.splitlines()[-1] == "0 written, 0 skipped, 2 failed"
+    assert err.splitlines() == [
+        f"error: video {empty} has no frames (an empty recording?); there is nothing to colorize",
+        f"error: video {sound_only} has sound only, no pictures; there is nothing to colorize"]
+    assert not (tmp_path / "o").exists()
