@@ -66,7 +66,7 @@ from .tensor_ops.shape import (reshape, squeeze, unsqueeze, permute, transpose, 
                                atleast_2d, atleast_3d, column_stack, dstack, tensordot, mv,
                                narrow, as_strided, cross, searchsorted, bucketize, diff, trace, take_along_dim, roll, diag, outer, dot,
                                addmm, hstack, vstack, broadcast_tensors, broadcast_shapes, meshgrid, split, chunk, unbind,
-                               stack, matmul, bmm, baddbmm, flatten, cat, broadcast_to, ravel)
+                               stack, matmul, mm, bmm, baddbmm, flatten, cat, broadcast_to, ravel)
 from .tensor_ops.indexing import (gather, index_select, index_add, index_reduce, index_copy, index_fill, index_put, take, masked_select,
                                   masked_scatter, scatter, scatter_add, scatter_reduce, argwhere, nonzero)
 from .tensor_ops.indexing import segment_reduce, segment_reduce as _segment_reduce  # noqa: E402  (PyG's `segment`)
@@ -170,9 +170,9 @@ from .foreach import *  # noqa: E402,F401,F403  (torch._foreach_add_ & co., as E
 
 # PyTorch's out= on the top-level arithmetic, products and joins (torch.add(x, y, out=result))
 from .tensor_ops.out_arg import with_out as _with_out  # noqa: E402
-(add, sub, mul, div, matmul, bmm, cat, stack, clamp, exp, log, sqrt, rsqrt, pow, maximum, minimum, nan_to_num, max,
- min, eye, index_select) = map(_with_out, (add, sub, mul, div, matmul, bmm, cat, stack, clamp, exp, log, sqrt, rsqrt,
-                                           pow, maximum, minimum, nan_to_num, max, min, eye, index_select))
+(add, sub, mul, div, matmul, mm, bmm, cat, stack, clamp, exp, log, sqrt, rsqrt, pow, maximum, minimum, nan_to_num,
+ max, min, eye, index_select) = map(_with_out, (add, sub, mul, div, matmul, mm, bmm, cat, stack, clamp, exp, log, sqrt,
+                                                rsqrt, pow, maximum, minimum, nan_to_num, max, min, eye, index_select))
 #                                         (nan_to_num: EDM's torch.nan_to_num(param.grad, nan=0, ..., out=param.grad);
 #                                         max: CenterNet's torch.max(heatmap_view, gaussian, out=heatmap_view);
 #                                         rsqrt, eye: torch-optimizer's Adafactor and Shampoo;
@@ -189,7 +189,6 @@ lerp = _with_out(lerp)  # (pytorch_optimizer's SPlus: torch.lerp(side, grad @ gr
 concat = concatenate = cat
 row_stack = vstack
 unsafe_chunk, unsafe_split = chunk, split
-mm = matmul
 from .tensor_ops.pointwise import sgn  # noqa: E402  (sign, and z / |z| for complex z)
 arcsin, arccos, arctan, arctan2 = asin, acos, atan, atan2
 arcsinh, arccosh, arctanh = asinh, acosh, atanh

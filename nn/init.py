@@ -94,7 +94,7 @@ def calculate_gain(nonlinearity, param=None):
     fraction (1 + a^2) / 2 of it, hence sqrt(2 / (1 + a^2)).
     """
     linear_fns = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d",
-                  "conv_transpose2d", "conv_transpose3d", "sigmoid", "identity")
+                  "conv_transpose2d", "conv_transpose3d", "sigmoid")     # not "identity": PyTorch 2.13 refuses it
     if nonlinearity in linear_fns:
         return 1                        # an int, as PyTorch's (printed or compared by type in model code)
     if nonlinearity == "tanh":

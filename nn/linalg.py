@@ -460,19 +460,27 @@ def householder_product(A, tau):
     A: (..., m, n), m >= n; tau: (..., k), k <= n. Recorded op by op (Q <- Q - tau_i v_i (v_i^H Q), from the
     last reflector to the first), so its gradients in A and tau are the chain rule's."""
     from .factories import eye  # noqa: PLC0415 - factories import this module's callers
-    _lapack_dtype(A, "orgqr")
     name = "torch.linalg.householder_product"
-    m, n, k = A.shape[-2], A.shape[-1], tau.shape[-1] if tau.ndim else 0
+    # PyTorch's checks in its order: the shapes (tau.shape[-1] of a 0-D tau is its IndexError), then the dtypes
+    if A.ndim < 2:
+        raise RuntimeError(f"{name}: input must have at least 2 dimensions.")
+    if tau.ndim == 0:
+        raise IndexError("Dimension specified as -1 but tensor has no dimensions")
+    m, n, k = A.shape[-2], A.shape[-1], tau.shape[-1]
     if m < n:
         raise RuntimeError(f"{name}: input.shape[-2] must be greater than or equal to input.shape[-1]")
     if n < k:
         raise RuntimeError(f"{name}: input.shape[-1] must be greater than or equal to tau.shape[-1]")
+    if tau.ndim != A.ndim - 1:
+        raise RuntimeError(f"{name}: Expected tau to have one dimension less than input, but got tau.ndim equal to "
+                           f"{tau.ndim} and input.ndim is equal to {A.ndim}")
     if tuple(tau.shape[:-1]) != tuple(A.shape[:-2]):
         raise RuntimeError(f"{name}: Expected batch dimensions of tau to be equal to input.shape[:-2], but got "
                            f"{list(tau.shape[:-1])}")
     if tau.dtype != A.dtype:
         raise RuntimeError(f"{name}: tau dtype {scalar_type_name(tau.dtype)} does not match input dtype "
                            f"{scalar_type_name(A.dtype)}")
+    _lapack_dtype(A, "orgqr")
     identity = eye(m, n, dtype=A.dtype)
     V = A.tril(-1) + identity                     # the reflectors' vectors: 1 on the diagonal, 0 above
     Q = identity.expand(tuple(A.shape))
@@ -488,8 +496,10 @@ def ormqr(input, tau, other, left=True, transpose=False):
     other (..., m, p) or (..., p, m). Q is never formed: each reflector H_i = I - tau_i v_i v_i^H is applied in
     turn (H_i^H with conj(tau_i)), recorded op by op, so all three inputs get the chain rule's gradients."""
     from .factories import eye  # noqa: PLC0415
-    _lapack_dtype(input, "ormqr")
     name = "torch.ormqr"
+    for what, t in (("input", input), ("other", other)):
+        if t.ndim < 2:
+            raise RuntimeError(f"{name}: {what} must have at least 2 dimensions.")
     if other.ndim != input.ndim:
         raise RuntimeError(f"{name}: Expected other to have the same number of dimensions as input, but got "
                            f"other.ndim equal to {other.ndim} and input.ndim is equal to {input.ndim}")
@@ -510,6 +520,7 @@ def ormqr(input, tau, other, left=True, transpose=False):
         if t.dtype != input.dtype:
             raise RuntimeError(f"{name}: Expected input and {what} to have the same dtype, but input has dtype"
                                f"{scalar_type_name(input.dtype)} and {what} has dtype {scalar_type_name(t.dtype)}")
+    _lapack_dtype(input, "ormqr")                   # (an integer dtype: after the shapes, as PyTorch)
     V = input.tril(-1) + eye(*input.shape[-2:], dtype=input.dtype)
     C = other
     # Q C = H_1 (H_2 (... H_k C)): the last reflector first; Q^H C and C Q take the first first; C Q^H the last
@@ -535,9 +546,8 @@ def tensorinv(A, ind=2):
 def tensorsolve(A, B, dims=None):
     """X with tensordot(A, X, X.ndim) = B, as torch.linalg.tensorsolve: A's dims listed in dims moved last, A read as
     the square matrix (prod(B.shape), prod(the rest)); X has A's remaining shape. linalg.solve's gradient."""
-    if dims is not None:
-        dims = [d % A.ndim for d in dims]
-        A = A.permute(*[d for d in range(A.ndim) if d not in dims], *dims)
+    if dims is not None:                          # moved last by movedim, as PyTorch (its range and repeat errors)
+        A = A.movedim(tuple(dims), tuple(range(A.ndim - len(dims), A.ndim)))
     rows, rest = math.prod(B.shape), tuple(A.shape[B.ndim:])
     if math.prod(rest) != rows:
         raise RuntimeError(f"Expected self to satisfy the requirement prod(self.shape[other.ndim:]) == "
@@ -680,6 +690,9 @@ def logdet(A):
 def solve(A, B, *, left=True):
     """X with A X = B (left=True) or X A = B: A (..., n, n), B (..., n, k) or (..., n); real or complex."""
     _square(A, "solve", complex_ok=True)
+    if B.dtype != A.dtype:                      # PyTorch promotes none (nn's NumPy solve would)
+        raise RuntimeError(f"linalg.solve: Expected A and B to have the same dtype, but found A of type "
+                           f"{scalar_type_name(A.dtype)} and B of type {scalar_type_name(B.dtype)} instead")
     if not left:
         return solve(A.transpose(-1, -2), B.transpose(-1, -2)).transpose(-1, -2)
     vector = B.ndim == 1 or (B.ndim == A.ndim - 1 and tuple(B.shape) == tuple(A.shape[:-1]))    # PyTorch's rule

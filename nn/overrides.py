@@ -228,8 +228,9 @@ TOP_LEVEL = ("matmul", "mm", "bmm", "add", "sub", "subtract", "mul", "multiply",
              "t", "reshape", "tensordot")
 LINALG = ("cholesky", "cholesky_ex", "eigh", "eigvalsh", "solve", "solve_triangular", "svd", "inv", "det", "slogdet")
 # (and the products thop keys its FLOP rules by at its import: x @ y, Tensor.bmm; F.linear and
-# F.scaled_dot_product_attention are builtin_like, one object already)
-TENSOR_METHODS = ("matmul", "add", "sub", "mul", "div", "__matmul__", "__rmatmul__", "bmm")
+# F.scaled_dot_product_attention are builtin_like, one object already; Tensor.mm, which refuses what is not a
+# tensor, so that `t.mm(obj)` reaches obj's __torch_function__ as Tensor.matmul does)
+TENSOR_METHODS = ("matmul", "mm", "add", "sub", "mul", "div", "__matmul__", "__rmatmul__", "bmm")
 
 # names PyTorch does not dispatch (torch.overrides.get_ignored_functions: settings, serialization, type tests)
 # or that build the Tensor and look up its attributes

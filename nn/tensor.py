@@ -1578,7 +1578,10 @@ class Tensor:
                     bm1 = (e - 1).astype(b.dtype) if e.dtype != b.dtype and e.dtype.kind in "fc" else b - 1
                     ga = g * conj_if_complex(np.where(b == 0, 0, b * a ** bm1))
                 if other.requires_grad:
-                    gb = g * conj_if_complex(np.where((a == 0) & (np.real(b) >= 0), 0, y * np.log(a)))
+                    # 0 ** b is 0 (gradient 0) for a real b >= 0 only: a complex b with an imaginary part gives
+                    # NaN there, and so its gradient, as PyTorch's pow_backward_exponent
+                    real_b = (np.real(b) >= 0) & (np.imag(b) == 0)
+                    gb = g * conj_if_complex(np.where((a == 0) & real_b, 0, y * np.log(a)))
             return ga, gb
 
         def graph_backward(g):
@@ -1597,11 +1600,12 @@ class Tensor:
             # PyTorch's `@` takes tensors only: a number, list or None gives NotImplemented, and so Python's
             # TypeError "unsupported operand type(s) for @: 'Tensor' and 'int'" (pythae's linear PlanarFlow)
             return NotImplemented
+        if self.ndim == 0 or other.ndim == 0:         # before the dtypes, as PyTorch
+            raise ShapeError(f"both arguments to matmul need to be at least 1D, but they are {self.ndim}D and "
+                             f"{other.ndim}D")
         if isinstance(other, Tensor) and self._data.dtype != other._data.dtype:
             _refuse_mixed_matmul(self, other)
         other, a, b = self._operands(other)
-        if a.ndim == 0 or b.ndim == 0:
-            raise ShapeError(f"both arguments to matmul need to be at least 1D, but they are {a.ndim}D and {b.ndim}D")
         # 1-D operands are treated as a row (left) or column (right) vector, as in NumPy.
         a2 = a[None, :] if a.ndim == 1 else a
         b2 = b[:, None] if b.ndim == 1 else b

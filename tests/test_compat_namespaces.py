@@ -50,8 +50,8 @@ def test_shapes_and_transposes():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert nn.ones(2, 3).T.shape == (3, 2)
-    with pytest.raises(ValueError, match="at least 2 dims"):
-        v.mT
+    with pytest.raises(RuntimeError, match="tensor.mT is only supported on matrices or batches of matrices"):
+        v.mT                                    # PyTorch's words (round 36's review)
 
 
 def test_inner_vdot_and_diag_embed():

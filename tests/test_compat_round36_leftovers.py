@@ -1,7 +1,8 @@
 """Round 36, beside the areas: leftovers of earlier rounds, each checked against PyTorch 2.13 by hand-stated values.
 
 - nn.init.calculate_gain returned 1.0 for the linear functions (linear, the convolutions, sigmoid, identity) where
-  PyTorch returns the int 1 (its repr and type show in printed configurations and in `type(gain) is int` checks).
+  PyTorch returns the int 1 (its repr and type show in printed configurations and in `type(gain) is int` checks);
+  "identity" returned 1.0 where PyTorch 2.13 refuses it (its docstring lists it, its code does not).
 - std / var of values holding inf printed NumPy's "RuntimeWarning: invalid value encountered in subtract" (inf - inf)
   beside PyTorch's NaN, which PyTorch gives silently.
 - geqrf, linalg.householder_product / orgqr, ormqr, linalg.tensorinv / tensorsolve and parametrizations.orthogonal
@@ -16,10 +17,16 @@ import nn
 
 
 @pytest.mark.parametrize("name", ["linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
-                                  "conv_transpose3d", "sigmoid", "identity"])
+                                  "conv_transpose3d", "sigmoid"])
 def test_calculate_gain_of_the_linear_functions_is_the_int_one(name):
     gain = nn.init.calculate_gain(name)
     assert type(gain) is int and gain == 1 and repr(gain) == "1"
+
+
+def test_calculate_gain_of_identity_is_refused_as_pytorchs():
+    # PyTorch 2.13's docstring lists Identity, its code raises (nn returned 1.0)
+    with pytest.raises(ValueError, match="^Unsupported nonlinearity identity$"):
+        nn.init.calculate_gain("identity")
 
 
 def test_calculate_gain_of_the_others_stays_a_float():

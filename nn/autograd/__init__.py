@@ -63,6 +63,9 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     is_grads_batched=True: the first dim of each grad_output indexes separate products (one backward each),
     stacked along a new first dim of each result, as PyTorch's vmapped form.
     """
+    inputs = _as_tuple(inputs)                  # (once: a generator of parameters is read here)
+    if not inputs:                              # (nn returned (), PyTorch refuses)
+        raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
     if retain_graph is None:
         retain_graph = create_graph
     if is_grads_batched:

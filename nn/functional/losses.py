@@ -166,6 +166,9 @@ def _reduce_elementwise(loss, input, target, backward, reduction, op, composite=
     return _reduce(out, reduction)
 
 
+_BCE_EPSILON = float(np.float32(1e-12))        # PyTorch's `const float EPSILON = 1e-12` of the BCE backward
+
+
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
     """-w (y log x + (1 - y) log(1 - x)), as torch.nn.functional.binary_cross_entropy.
 
@@ -180,11 +183,13 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
         raise RuntimeError(f"Found dtype {scalar_type_name(target.dtype)} but "
                            f"expected {scalar_type_name(input.dtype)}")
     x, y, dt = input._data, target._data.astype(input.dtype, copy=False), input.dtype
-    # PyTorch's kernel checks each element, input first, NaN included (with_logits takes any), in these words
-    if x.size and not ((x >= 0) & (x <= 1)).all():
-        raise RuntimeError("all elements of input should be between 0 and 1")
-    if y.size and not ((y >= 0) & (y <= 1)).all():
-        raise RuntimeError("all elements of target should be between 0 and 1")
+    # PyTorch's kernel checks element by element, each one's input before its target, NaN included (with_logits
+    # takes any): the first element out of [0, 1] names the tensor
+    bad_x, bad_y = ~((x >= 0) & (x <= 1)), ~((y >= 0) & (y <= 1))
+    first = np.flatnonzero(bad_x | bad_y)[:1]
+    if first.size:
+        raise RuntimeError(f"all elements of {'input' if bad_x.flat[first[0]] else 'target'} should be between 0 "
+                           f"and 1")
     w = _constant(weight, dt)
     with np.errstate(divide="ignore"):
         log_x, log_1mx = np.maximum(np.log(x), -100), np.maximum(np.log1p(-x), -100)
@@ -193,17 +198,18 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
         loss = loss * w
 
     def backward(g):
-        # dL/dx = w (x - y) / (x (1 - x)) (denominator clamped at 1e-12, as PyTorch);
+        # dL/dx = w (x - y) / (x (1 - x)) (denominator clamped at PyTorch's EPSILON, a float 1e-12:
+        # 9.99999996e-13, so that x = 1, y = 0 gives 1.0000000039958e12 in float64 too);
         # dL/dy = w (log(1 - x) - log x)
         gw = g if w is None else g * w
-        gx = gw * (x - y) / np.maximum(x * (1 - x), 1e-12) if input.requires_grad else None
+        gx = gw * (x - y) / np.maximum(x * (1 - x), _BCE_EPSILON) if input.requires_grad else None
         gy = gw * (log_1mx - log_x) if target.requires_grad else None
         return gx, gy
     def graph_backward(g):
         # the two derivatives above by recorded ops (create_graph: PyTorch's binary_cross_entropy_double_backward,
         # d/dx (x - y) / (x (1 - x)) = (x^2 - 2 x y + y) / (x (1 - x))^2, its clamp at 1e-12 aside)
         gw = g if w is None else g * Tensor._wrap(w)
-        gx = gw * (input - target) / (input * (1 - input)).clamp(min=1e-12) if input.requires_grad else None
+        gx = gw * (input - target) / (input * (1 - input)).clamp(min=_BCE_EPSILON) if input.requires_grad else None
         gy = (gw * ((1 - input).log().clamp(min=-100) - input.log().clamp(min=-100)) if target.requires_grad
               else None)
         return gx, gy

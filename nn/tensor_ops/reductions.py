@@ -232,8 +232,9 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, _root
     dof = float(count - correction)
     scale = 2.0 / dof if dof else math.inf              # (a Python float: float32 gradients stay float32)
     degenerate = None
-    if (dim is None or input.ndim == 0) and dof <= 0:
-        degenerate = np.where(x == x.mean(), np.nan, np.inf).astype(to_real(x.dtype)) if x.size else None
+    if (dim is None or input.ndim == 0) and dof <= 0 and x.size:
+        with np.errstate(invalid="ignore"):     # (the mean of -inf and inf: NaN, silently as above)
+            degenerate = np.where(x == x.mean(), np.nan, np.inf).astype(to_real(x.dtype))
     out = Tensor._make(y.astype(to_real(x.dtype), copy=False), (input,), backward, "var", graph_backward)
     if _root and wide is not None:
         # std: PyTorch takes the root of the double variance before rounding to float32

@@ -231,22 +231,41 @@ def _T(input):
     return permute(input, *reversed(range(input.ndim)))
 
 
+def _swap_last(input, name, conjugate):
+    """x.mT / x.mH / x.adjoint(): (..., m, n) -> (..., n, m), conjugated for the last two. As PyTorch, a 0-D
+    tensor is its own transpose (with PyTorch's deprecation warning) and a 1-D one is refused in its words."""
+    if input.ndim == 0:
+        hint = "Consider using x.conj()." if conjugate else "This function is the identity in these cases."
+        warnings.warn(f"{name} is deprecated on 0-D tensors. {hint}", UserWarning, stacklevel=3)
+        return conj(input) if conjugate else input
+    if input.ndim == 1:
+        raise RuntimeError(f"tensor.{name.removeprefix('Tensor.')} is only supported on matrices or batches of "
+                           f"matrices. Got 1-D tensor.")
+    out = transpose(input, -2, -1)
+    return conj(out) if conjugate else out
+
+
 def _mT(input):
     """x.mT: the last two dims swapped (a batch of matrices transposed)."""
-    if input.ndim < 2:
-        raise ValueError(f"x.mT needs at least 2 dims, got shape {tuple(input.shape)}")
-    return transpose(input, -2, -1)
+    return _swap_last(input, "Tensor.mT", False)
 
 
 def _mH(input):
-    """x.mH (and x.adjoint()): the last two dims swapped and conjugated (x.mT for a real tensor)."""
-    return conj(_mT(input))
+    """x.mH: the last two dims swapped and conjugated (x.mT for a real tensor)."""
+    return _swap_last(input, "Tensor.mH", True)
+
+
+def adjoint(input):
+    """x.adjoint(), torch.adjoint(x): x.mH."""
+    return _swap_last(input, "adjoint()", True)
 
 
 def _H(input):
     """x.H: a matrix's conjugate transpose (2-D only, as PyTorch)."""
     if input.ndim not in (0, 2):
         raise RuntimeError(f"tensor.H is only supported on matrices (2-D tensors). Got {input.ndim}-D tensor.")
+    if input.ndim == 0:
+        warnings.warn("Tensor.H is deprecated on 0-D tensors. Consider using x.conj().", UserWarning, stacklevel=2)
     return conj(_T(input))
 
 
@@ -1004,6 +1023,8 @@ def meshgrid(*tensors, indexing=None):
 def _matmul_operands(input, other, op="matmul", names=("input", "other"), method=False):
     """PyTorch's parser takes tensors only ("matmul(): argument 'other' (position 2) must be Tensor, not int"; a
     Tensor method counts from its first argument: position 1). nn's own .data arrays stay accepted."""
+    if isinstance(input, Tensor) and isinstance(other, Tensor):
+        return                                  # (the common case, at once: 0.6 us of a 2 x 2 product otherwise)
     for (name, position), value in zip(((names[0], 1), (names[1], 1 if method else 2)), (input, other)):
         if not isinstance(value, (Tensor, np.ndarray)):
             raise TypeError(f"{op}(): argument '{name}' (position {position}) must be Tensor, not "
@@ -1020,18 +1041,50 @@ def _matmul_method(self, other):
     return self @ other
 
 
+def _check_mm(input, mat2):
+    """torch.mm's checks in its order: two matrices (no broadcasting, no vectors: matmul's job), their inner sizes,
+    then one dtype (the product's own words for that)."""
+    if input.ndim == 2 == mat2.ndim and input.shape[1] == mat2.shape[0]:
+        return
+    for name, t in (("self", input), ("mat2", mat2)):
+        if t.ndim != 2:
+            raise RuntimeError(f"{name} must be a matrix")
+    if input.shape[1] != mat2.shape[0]:
+        raise ShapeError(f"mat1 and mat2 shapes cannot be multiplied ({input.shape[0]}x{input.shape[1]} and "
+                         f"{mat2.shape[0]}x{mat2.shape[1]})")
+
+
+def mm(input, mat2):
+    """Matrix product of two matrices, (n, m) @ (m, p) -> (n, p), as torch.mm: 2-D operands only."""
+    _matmul_operands(input, mat2, "mm", ("input", "mat2"))
+    _check_mm(input, mat2)
+    return input @ mat2
+
+
 def _mm_method(self, mat2):
     _matmul_operands(self, mat2, "mm", ("input", "mat2"), method=True)
+    _check_mm(self, mat2)
     return self @ mat2
+
+
+def _bmm_method(self, mat2):
+    _matmul_operands(self, mat2, "bmm", ("input", "mat2"), method=True)
+    return _bmm(self, mat2)
 
 
 # the methods' names are PyTorch's (a __torch_function__ and the flop counter tell ops apart by them)
 _matmul_method.__name__ = _matmul_method.__qualname__ = "matmul"
 _mm_method.__name__ = _mm_method.__qualname__ = "mm"
+_bmm_method.__name__ = _bmm_method.__qualname__ = "bmm"
 
 
 def bmm(input, mat2):
     """Batched matrix product: (B, n, m) @ (B, m, p) -> (B, n, p)."""
+    _matmul_operands(input, mat2, "bmm", ("input", "mat2"))
+    return _bmm(input, mat2)
+
+
+def _bmm(input, mat2):
     # PyTorch's checks and messages (matmul would broadcast 4-D inputs that bmm refuses)
     for name, t in (("batch1", input), ("batch2", mat2)):
         if t.ndim != 3:
@@ -1140,8 +1193,8 @@ def set_(input, source=None):
 attach(resize_, resize_as_, set_)
 attach(reshape, view_as, ravel, unflatten, contiguous, squeeze, unsqueeze, permute, transpose, t, expand, expand_as,
        repeat, repeat_interleave, tile, movedim, select, diagonal, tensor_split, mv, flip, fliplr, flipud, rot90,
-       narrow, unfold, as_strided, cross, diff, trace, take_along_dim, roll, diag, outer, dot, addmm, split, chunk, unbind, bmm, baddbmm, view, T=property(_T), mT=property(_mT),
-       mH=property(_mH), H=property(_H), adjoint=_mH, matmul=_matmul_method, mm=_mm_method,
+       narrow, unfold, as_strided, cross, diff, trace, take_along_dim, roll, diag, outer, dot, addmm, split, chunk, unbind, baddbmm, view, T=property(_T), mT=property(_mT),
+       mH=property(_mH), H=property(_H), adjoint=adjoint, matmul=_matmul_method, mm=_mm_method, bmm=_bmm_method,
        swapaxes=transpose, swapdims=transpose, moveaxis=movedim, reshape_as=view_as, broadcast_to=_broadcast_to_method,
        __reversed__=lambda self: self if self.ndim == 0 else flip(self, 0))      # reversed(x), as PyTorch's
 flatten = F.flatten
