@@ -64,7 +64,7 @@ def test_reduction_get_enum_refuses_in_pytorchs_words(bad):
 
 
 def test_reduction_module_matches_torch():
-    torch = pytest.importorskip("torch")
+    pytest.importorskip("torch")
     import torch.nn._reduction as theirs
     from nn import _reduction as ours
     for r in ("none", "mean", "sum"):
