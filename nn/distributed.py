@@ -347,5 +347,49 @@ def _c10d_module():
 
 distributed_c10d = _c10d_module()
 
+def _checkpoint_module():
+    """torch.distributed.checkpoint.state_dict: ``get_model_state_dict`` / ``set_model_state_dict`` and their
+    ``StateDictOptions`` (torchdistill imports them at the top and calls them for FSDP-wrapped models). Without a
+    process group no module is sharded, so they are a module's own state_dict (``ignore_frozen_params`` leaves out
+    parameters that do not require grad) and load_state_dict (with ``options.strict``)."""
+    from dataclasses import dataclass
+    from ._submodule import submodule
+
+    @dataclass
+    class StateDictOptions:
+        full_state_dict: bool = False
+        cpu_offload: bool = False
+        ignore_frozen_params: bool = False
+        keep_submodule_prefixes: bool = True
+        strict: bool = True
+        broadcast_from_rank0: bool = False
+        flatten_optimizer_state_dict: bool = False
+        dsd_fqn_modifiers: str = "_fqn_modifiers"
+
+    StateDictOptions.__qualname__ = "StateDictOptions"     # its repr names the class only, as PyTorch's
+
+    def get_model_state_dict(model, *, submodules=None, options=None):
+        """model's state_dict (tensors detached), without frozen parameters if options ask so."""
+        options = options or StateDictOptions()
+        state = model.state_dict()
+        if options.ignore_frozen_params:
+            frozen = {name for name, p in model.named_parameters() if not p.requires_grad}
+            state = {k: v for k, v in state.items() if k not in frozen}
+        return state
+
+    def set_model_state_dict(model, model_state_dict, *, options=None):
+        """model.load_state_dict(model_state_dict, strict=options.strict) -> its missing / unexpected keys."""
+        options = options or StateDictOptions()
+        return model.load_state_dict(model_state_dict, strict=options.strict)
+
+    state_dict = submodule(__name__ + ".checkpoint", "state_dict", _checkpoint_module.__doc__,
+                           StateDictOptions=StateDictOptions, get_model_state_dict=get_model_state_dict,
+                           set_model_state_dict=set_model_state_dict)
+    return submodule(__name__, "checkpoint", "torch.distributed.checkpoint: state_dict (no process group: a "
+                     "module's own state).", state_dict=state_dict)
+
+
+checkpoint = _checkpoint_module()
+
 # torch.distributed.algorithms._checkpoint.checkpoint_wrapper (activation checkpointing; no process group needed)
 from ._checkpoint_wrapper import algorithms  # noqa: E402

@@ -23,7 +23,7 @@ from .dtypes import to_dtype, get_default_dtype, int64, result_dtype, checked_fi
 from .tensor import Size, Tensor, _as_array, as_int, _check_requires_grad, refuse_unconvertible, parser_type_name, \
     parsed_sizes
 from .tensor_ops._attach import attach
-from .init import _rng as _gen, refuse_non_floating
+from .init import _rng as _gen, refuse_non_floating, check_integer_range
 
 __all__ = ["tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "empty", "eye", "arange",
            "linspace", "logspace", "rand", "randn", "randint", "randperm", "normal", "bernoulli", "multinomial",
@@ -596,6 +596,7 @@ def randint(low=0, high=None, size=None, *args, generator=None, dtype=None, devi
         low, high = 0, low
     if size is None:
         raise TypeError("randint needs high and size: randint(high, size) or randint(low, high, size)")
+    check_integer_range(low, high, to_dtype(dtype or int64))
     meta = _on_meta(_sizes((size,)), dtype or int64, device, requires_grad)
     if meta is not None:
         return meta
@@ -634,8 +635,12 @@ def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, device=None,
         raise RuntimeError("normal expects all elements of std >= 0.0" if isinstance(std, Tensor) else
                            f"normal expects std >= 0.0, but found std {float(std):g}")
     shape = _sizes((size,)) if size is not None else np.broadcast_shapes(m.shape, sd.shape)
-    floating = [t.dtype for t in (mean, std) if isinstance(t, Tensor) and t.dtype.kind == "f"]
-    dt = to_dtype(dtype) if dtype is not None else (floating[0] if floating else get_default_dtype())
+    # the result takes mean's dtype when it is a tensor, else std's (PyTorch's output is empty_like of that one):
+    # an integer one is refused as its kernel refuses it ('"normal_kernel_cpu" not implemented for 'Long'')
+    decides = [t.dtype for t in (mean, std) if isinstance(t, Tensor)]
+    if dtype is None and decides:
+        refuse_non_floating(decides[0], "normal")
+    dt = to_dtype(dtype) if dtype is not None else (decides[0] if decides else get_default_dtype())
     values = m + sd * _gen(generator).standard_normal(shape)
     return _new(values.astype(dt), None, device, requires_grad)
 

@@ -640,6 +640,11 @@ def _stack_outputs(results, n, out_dims, name):
     from .tensor_ops.shape import stack     # noqa: PLC0415
     columns = [_flatten(r, none_is_leaf=True, is_leaf=_batched_unit)[0] for r in results]
     spec = _flatten(results[0], none_is_leaf=True, is_leaf=_batched_unit)[1]
+    if (isinstance(results[0], Tensor) or _batched_unit(results[0])) and isinstance(out_dims, tuple) \
+            and len(out_dims) == 1:
+        # a single tensor takes out_dims=(d,) as d (PyTorch's edge case: evotorch's crowding distances vmap with
+        # out_dims=(1,)); a tuple of outputs still needs a matching structure
+        out_dims = out_dims[0]
     try:
         dims = _broadcast(out_dims, results[0], none_is_leaf=True, is_leaf=_batched_unit)
     except _Mismatch:

@@ -69,10 +69,27 @@ def uniform_draws(shape, a=0.0, b=1.0, generator=None, dtype=None):
     return _rng(generator).uniform(a, b, size=shape)
 
 
-def integer_draws(shape, low, high, generator=None):
-    """Integers drawn uniformly from [low, high) (what Tensor.random_ fills with)."""
+def check_integer_range(low, high, dtype=None):
+    """PyTorch's checks of the [from, to) of random_ / randint / randint_like, in its order and words: from < to
+    (a RuntimeError), then, for an integer or bool dtype, from and to - 1 inside the dtype (evotorch's make_randint
+    with n=0 meets the first)."""
     if not low < high:
-        raise ValueError(f"random_ expects from < to, got from={low}, to={high}")
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
+    if dtype is None or np.dtype(dtype).kind not in "biu":
+        return
+    from .dtypes import TYPEID_NAMES
+    d = np.dtype(dtype)
+    lo, hi = (0, 1) if d.kind == "b" else (int(np.iinfo(d).min), int(np.iinfo(d).max))
+    name = TYPEID_NAMES.get(d.name, d.name)
+    if not lo <= low <= hi:
+        raise RuntimeError(f"from is out of bounds for {name}")
+    if not lo <= high - 1 <= hi:
+        raise RuntimeError(f"to - 1 is out of bounds for {name}")
+
+
+def integer_draws(shape, low, high, generator=None, dtype=None):
+    """Integers drawn uniformly from [low, high) (what Tensor.random_ fills a tensor of dtype with)."""
+    check_integer_range(low, high, dtype)
     return _rng(generator).integers(low, high, size=shape)
 
 

@@ -127,6 +127,9 @@ def cholesky(A, *, upper=False):
         L = np.linalg.cholesky(sym)
     except np.linalg.LinAlgError:
         raise LinAlgError(_not_positive_definite("linalg.cholesky", sym)) from None
+    if np.isnan(np.diagonal(L, axis1=-2, axis2=-1)).any():
+        # a NaN pivot is not positive definite to LAPACK's potrf (PyTorch raises); NumPy goes on with NaNs
+        raise LinAlgError(_not_positive_definite("linalg.cholesky", sym))
 
     def backward(g):
         # A = L L^T  =>  gA = sym(L^-T Phi(L^T gL) L^-1), Phi: the lower triangle with the diagonal halved

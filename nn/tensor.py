@@ -727,7 +727,8 @@ def as_int(n, what):
     larger tensor raises TypeError."""
     if type(n) is int:
         return n
-    if not isinstance(n, (bool, np.bool_)):
+    # a bool tensor is an index for __index__ (slices, range) but not a size: PyTorch refuses zeros(tensor(True))
+    if not isinstance(n, (bool, np.bool_)) and not (isinstance(n, Tensor) and n.dtype.kind == "b"):
         try:
             return operator.index(n)
         except (TypeError, RuntimeError):

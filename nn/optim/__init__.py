@@ -1,5 +1,5 @@
 """Optimizers (SGD, Adam, AdamW, RMSprop, Adadelta, Adagrad, Adamax, NAdam, RAdam, SparseAdam, LBFGS, Rprop, ASGD,
-Adafactor)
+Adafactor, Muon)
 and learning-rate schedulers (StepLR, CosineAnnealingLR, LinearLR, SequentialLR,
 ReduceLROnPlateau...), as torch.optim.
 
@@ -16,6 +16,7 @@ from .lbfgs import LBFGS
 from .rprop import Rprop
 from .asgd import ASGD
 from .adafactor import Adafactor
+from .muon import Muon
 from .adam_variants import Adamax, NAdam, RAdam, SparseAdam
 from . import lr_scheduler  # noqa: F401  (nn.optim.lr_scheduler.StepLR, as in torch)
 from . import swa_utils  # noqa: F401  (AveragedModel, SWALR, update_bn)
@@ -23,6 +24,6 @@ from .lr_scheduler import (LRScheduler, StepLR, MultiStepLR, ExponentialLR, Cosi
                            OneCycleLR, CyclicLR, ReduceLROnPlateau, CosineAnnealingWarmRestarts, LinearLR, ConstantLR, PolynomialLR,
                            SequentialLR, ChainedScheduler, MultiplicativeLR)
 
-__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adadelta", "Adagrad", "LBFGS", "Rprop", "ASGD", "Adafactor", "Adamax", "NAdam", "RAdam", "SparseAdam", "LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR",
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adadelta", "Adagrad", "LBFGS", "Rprop", "ASGD", "Adafactor", "Muon", "Adamax", "NAdam", "RAdam", "SparseAdam", "LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR",
            "CosineAnnealingLR", "LambdaLR", "OneCycleLR", "CyclicLR", "ReduceLROnPlateau", "CosineAnnealingWarmRestarts", "LinearLR",
            "ConstantLR", "PolynomialLR", "SequentialLR", "ChainedScheduler", "MultiplicativeLR"]

@@ -334,9 +334,11 @@ def __complex__(input):
 
 
 def __index__(input):
-    if input.dtype.kind not in "iu" or input._data.size != 1:         # a TypeError either way, as PyTorch
-        raise TypeError(f"only integer tensors of a single element can be converted to an index, got a "
-                        f"{input.dtype} tensor of shape {tuple(input.shape)}")
+    """operator.index(t): an integer or bool tensor of one element -> a Python int (PyTorch counts bool as integral
+    here: x[:torch.tensor(True)] is x[:1], ModuleList[torch.tensor(True)] its item 1); anything else raises PyTorch's
+    TypeError in its words (torchnlp's t[:lengths] with a whole lengths tensor)."""
+    if input.dtype.kind not in "iub" or input._data.size != 1:
+        raise TypeError("only integer tensors of a single element can be converted to an index")
     return int(input._data.reshape(()).item())
 
 

@@ -4,6 +4,7 @@ Reading is differentiable: each selected element gets its gradient back.
 Writing follows nn/tensor_ops/inplace.py: in place outside a recorded graph,
 recorded (the written values get their gradient) inside one.
 """
+import operator
 import re
 import warnings
 
@@ -11,7 +12,7 @@ import numpy as np
 
 from ..array import DataArray, refuse_negative_strides
 from ..dtypes import checked_fill, scalar_type_name
-from ..tensor import Tensor, expands_to, _normalize_axes, as_int, is_grad_enabled, linear_graph_backward, _linear_map
+from ..tensor import Tensor, expands_to, _normalize_axes, is_grad_enabled, linear_graph_backward, _linear_map
 from ._attach import attach, parsed_ints
 from .inplace import (_refuse_leaf, _refuse_overlap, _refuse_view, _rebase, _write, _write_through,
                       _bump_version)
@@ -43,7 +44,8 @@ def _index(index, ndim=None):
             refuse_negative_strides(i)      # a user's a[::-1] index: PyTorch's ValueError
         if isinstance(i, slice) and any(isinstance(b, Tensor) for b in (i.start, i.stop, i.step)):
             # bounds read now: a Tensor bound changed in place later (begin += n) is not the one backward must use
-            i = slice(*(as_int(b, "a slice index") if isinstance(b, Tensor) else b for b in (i.start, i.stop, i.step)))
+            # PyTorch reads a Tensor bound through Tensor.__index__ (its TypeError and words, a bool tensor as 0 / 1)
+            i = slice(*(operator.index(b) if isinstance(b, Tensor) else b for b in (i.start, i.stop, i.step)))
         elif isinstance(i, Tensor) and i.ndim == 0 and i.dtype.kind in "iu" and i.dtype != np.uint8:
             i = int(i._data)              # an integer, as PyTorch's 0-d index: a basic index (a view); uint8: a mask
         if isinstance(i, Tensor):

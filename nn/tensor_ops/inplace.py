@@ -416,7 +416,9 @@ def random_(input, *args, generator=None, **kwargs):
     if high is None:
         d = input.dtype
         high = 2 ** (np.finfo(d).nmant + 1) + 1 if d.kind == "f" else int(np.iinfo(d).max) if d.kind in "iu" else 2
-    return _overwrite(input, init.integer_draws(input.shape, low, high, generator), "random_")
+    # the draws fit the dtype (checked), so a bool tensor takes its 0 / 1 draws as PyTorch's does
+    draws = init.integer_draws(input.shape, low, high, generator, input.dtype)
+    return _overwrite(input, draws.astype(input.dtype) if input.dtype.kind == "b" else draws, "random_")
 
 
 def log_normal_(input, mean=1.0, std=2.0, *, generator=None):
