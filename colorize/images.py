@@ -18,6 +18,7 @@ API
     exif_orientation(path) -> 1..8 (1 when the file has none); apply_orientation(img, k) -> upright view.
     page_count(path) -> the pages of a TIFF (1 for the other formats); the readers decode the first page.
     accepted(extensions)       'bmp, jpeg, ...', the extensions as messages list them.
+    native_messages()          context: what C code prints on file descriptor 2 meanwhile, collected, not printed.
     list_images(folder) -> sorted list of (path, label): label is the first-level subfolder name, or None for
         files directly in the folder; deeper files keep their first-level folder as label. Hidden files skipped.
     save_image(path, rgb)      writes float RGB in [0, 1] (or uint8) as 8-bit in the format of path's
@@ -61,9 +62,9 @@ def accepted(extensions=IMAGE_EXTENSIONS):
 
 
 @contextlib.contextmanager
-def _decoder_messages():
-    """Collect what the C decoders (libjpeg, libpng) print on file descriptor 2 while the block runs -> a list
-    holding that text once the block ends: it is ours to turn into one line, not theirs to print."""
+def native_messages():
+    """Collect what native code (libjpeg, libpng, FFmpeg) prints on file descriptor 2 while the block runs -> a list
+    holding that text once the block ends: it is ours to turn into one line (or to drop), not theirs to print."""
     text = []
     try:
         saved = os.dup(2)
@@ -84,7 +85,7 @@ def _decoder_messages():
 
 def _read_raw(path):
     """cv2.imread, falling back to np.fromfile + cv2.imdecode (non-ASCII paths on some platforms)."""
-    with _decoder_messages() as said:
+    with native_messages() as said:
         img = cv2.imread(path, cv2.IMREAD_UNCHANGED)
         if img is None:
             try:
@@ -182,7 +183,7 @@ def page_count(path):
     """The pages (images) of a multi-page TIFF, 1 for any other file: read_image decodes the first only."""
     if not os.fspath(path).lower().endswith((".tif", ".tiff")):
         return 1
-    with _decoder_messages():
+    with native_messages():
         try:
             return max(int(cv2.imcount(os.fspath(path))), 1)
         except cv2.error:                           # read_image says what is wrong with the file

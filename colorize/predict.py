@@ -251,8 +251,8 @@ def colorize_pixels(model, raw, size, smoother=None, predicted=None, as_png=Fals
     out = np.empty(raw.shape[:2] + (4 if keep_alpha else 3,), dtype=dtype)
     for y0, y1, rows in _colorized_rows(model, raw, size, smoother, predicted, keep_alpha):
         out[y0:y1, :, :3] = to_unsigned(rows, dtype)[:, :, ::-1]
-    if keep_alpha:
-        out[:, :, 3] = to_unsigned(alpha_of(raw), dtype)
+        if keep_alpha:                          # a strip at a time: no float32 copy of the whole alpha
+            out[y0:y1, :, 3] = to_unsigned(alpha_of(raw[y0:y1]), dtype)
     return out
 
 

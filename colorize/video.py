@@ -17,7 +17,6 @@ API
     has_sound(path) -> bool: the clip has an audio track (mp4 / m4v / mov, avi, mkv / webm), which the colorized
         clip lacks (OpenCV writes pictures only): predict says so, with the command that copies it back
 """
-import contextlib
 import os
 import re
 import struct
@@ -28,6 +27,7 @@ import numpy as np
 from nn.serialization import atomic_path
 
 from .errors import ColorizeError, WriteError, write_error
+from .images import native_messages
 from .progress import Progress
 
 DEFAULT_SMOOTH = 0.7
@@ -169,34 +169,15 @@ def _undecodable(src):
             f"convert it to mp4 (H.264 or MPEG-4)")
 
 
-@contextlib.contextmanager
-def _native_stderr_silenced():
-    """Mute what native code prints on file descriptor 2 (FFmpeg's "tag 'VP80' is not supported ..." note
-    when a WebM writer opens, which works nonetheless, or its complaints about a corrupt input, which our own
-    one-line error reports)."""
-    try:
-        saved = os.dup(2)
-    except OSError:
-        yield
-        return
-    try:
-        with open(os.devnull, "wb") as null:
-            os.dup2(null.fileno(), 2)
-        yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-
-
 def colorize_video(model, src, dst, size, smooth=DEFAULT_SMOOTH, scene_cut=SCENE_CUT, progress=True):
     """Colorize every frame of src into dst (atomically: nothing half-written), creating dst's folder once src
     decodes. Returns the frame count."""
     from .predict import _make_folder, colorize_pixels
     smoother = AbSmoother(smooth, scene_cut)
-    with _native_stderr_silenced():         # FFmpeg's own complaint ("moov atom not found"): our line says it
+    with native_messages():                 # FFmpeg's own complaint ("moov atom not found"): our line says it
         cap = cv2.VideoCapture(os.fspath(src))
     try:
-        with _native_stderr_silenced():
+        with native_messages():
             ok, frame = cap.read() if cap.isOpened() else (False, None)
         if not ok:
             raise ColorizeError(_undecodable(src))
@@ -211,7 +192,7 @@ def colorize_video(model, src, dst, size, smooth=DEFAULT_SMOOTH, scene_cut=SCENE
         frames = 0
         try:
             with atomic_path(dst, suffix=ext) as tmp:
-                with _native_stderr_silenced():
+                with native_messages():             # FFmpeg's note "tag 'VP80' is not supported" (it works)
                     writer = cv2.VideoWriter(tmp, cv2.VideoWriter_fourcc(*FOURCC.get(ext, "mp4v")), fps, (W, H))
                 if not writer.isOpened():
                     raise ColorizeError(f"cannot write video {dst}: this OpenCV build has no encoder for "

@@ -77,10 +77,10 @@ def check_integer_range(low, high, dtype=None):
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
     if dtype is None or np.dtype(dtype).kind not in "biu":
         return
-    from .dtypes import TYPEID_NAMES
+    from .dtypes import typeid_name
     d = np.dtype(dtype)
     lo, hi = (0, 1) if d.kind == "b" else (int(np.iinfo(d).min), int(np.iinfo(d).max))
-    name = TYPEID_NAMES.get(d.name, d.name)
+    name = typeid_name(d)
     if not lo <= low <= hi:
         raise RuntimeError(f"from is out of bounds for {name}")
     if not lo <= high - 1 <= hi:
