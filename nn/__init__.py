@@ -105,6 +105,7 @@ from .modules import (Module, Parameter, Buffer, Sequential, ModuleList, Linear,
                       Dropout, Flatten, Identity, LocalResponseNorm, CrossMapLRN2d, LPPool1d, LPPool2d, AlphaDropout,
                       MaxUnpool3d)
 from .modules import (MSELoss, L1Loss, SmoothL1Loss, CrossEntropyLoss, NLLLoss, NLLLoss2d, BCELoss,  # noqa: F401
+                      LinearCrossEntropyLoss, LinearCrossEntropyOptions,
                       BCEWithLogitsLoss, KLDivLoss, ModuleDict, ParameterList, BatchNorm1d, GroupNorm,
                       LayerNorm, Embedding, EmbeddingBag, AdaptiveAvgPool2d, AdaptiveMaxPool2d, Softmax, LogSoftmax, ELU,
                       GELU, Softplus, SiLU, Dropout2d, Unflatten, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, RMSNorm, ZeroPad2d, ConstantPad2d,

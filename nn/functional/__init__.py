@@ -44,7 +44,7 @@ from .threedim import (conv3d, conv_transpose3d, max_pool3d, max_unpool3d, avg_p
 from .shapes import pad, cat, flatten, pixel_shuffle, pixel_unshuffle, channel_shuffle
 from .losses import (mse_loss, l1_loss, smooth_l1_loss, binary_cross_entropy,
                      binary_cross_entropy_with_logits, kl_div)
-from .classification import cross_entropy, nll_loss
+from .classification import cross_entropy, linear_cross_entropy, nll_loss
 from .gaussian import gaussian_kl
 from .attention import scaled_dot_product_attention, multi_head_attention_forward, _canonical_mask, _none_or_dtype, \
     _mha_shape_check
@@ -87,7 +87,7 @@ def adaptive_max_pool3d_with_indices(input, output_size, return_indices=True):
 
 __all__ = ["linear", "conv2d", "conv_transpose2d", "relu", "leaky_relu", "sigmoid", "tanh",
            "interpolate", "upsample", "max_pool2d", "max_unpool2d", "max_unpool1d", "avg_pool2d", "batch_norm", "dropout", "cat",
-           "mse_loss", "l1_loss", "smooth_l1_loss", "cross_entropy", "nll_loss",
+           "mse_loss", "l1_loss", "smooth_l1_loss", "cross_entropy", "linear_cross_entropy", "nll_loss",
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div", "log_softmax", "softmax",
            "gumbel_softmax", "flatten", "pad", "elu", "gelu", "softplus", "silu", "dropout2d", "group_norm", "layer_norm",
            "normalize", "adaptive_avg_pool2d", "adaptive_max_pool2d", "one_hot", "embedding", "embedding_bag",

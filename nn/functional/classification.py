@@ -12,12 +12,16 @@ Both index and probability targets reduce to one soft target q per position (N, 
 with w the class weights and eps the label smoothing). Everything stays in input's own layout
 (class dim 1): no moveaxis copy, one (N, C, ...) buffer for softmax kept for backward.
 """
+import math
+
 import numpy as np
 
 from .. import kernels as K
 from ..autograd import graph_backward_from
+from ..caller_warnings import warn_at_caller
 from ..dtypes import scalar_type_mismatch, scalar_type_name
 from ..tensor import Tensor
+from .dense import linear
 from ._args import _check_probability, _tensor, legacy_reduction, check_reduction, refuse_grad
 
 
@@ -187,6 +191,53 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     _refuse_weight_grad(weight, input)
     return _cross_entropy_indices(input, target, w, ignore_index, reduction, label_smoothing)
 
+
+
+def linear_cross_entropy(input, linear_weight, target, *, linear_bias=None, weight=None, reduction="mean",
+                         ignore_index=None, label_smoothing=0.0, options=None):
+    """cross_entropy(linear(input, linear_weight, linear_bias), target), as torch.nn.functional's (PyTorch 2.13).
+
+    input (N, in) or one sample's (in,); linear_weight (C, in), or (C, d1, ..., dK, in) for a K-dimensional loss
+    (batched input only; the logits are then (N, C, d1, ..., dK)); linear_bias (C, d1, ..., dK). target: as
+    cross_entropy's for those logits. ignore_index None: -100 for class indices (refused beside probabilities).
+    options (nn.LinearCrossEntropyOptions) asks for PyTorch's chunked path, which never holds all the logits and
+    gives the same loss to rounding; nn computes the logits whole either way, with PyTorch's warning where its
+    chunked path cannot serve the arguments.
+    """
+    op = "linear_cross_entropy"
+    input, linear_weight = _tensor(input, "input", op), _tensor(linear_weight, "linear_weight", op)
+    if input.ndim not in (1, 2):
+        raise RuntimeError(f"expected input with dimensionality 1 or 2, got {input.ndim}")
+    if linear_weight.ndim < 2:
+        raise RuntimeError(f"expected linear_weight with dimensionality at least 2, got {linear_weight.ndim}")
+    batches, in_features = tuple(input.shape[:-1]), input.shape[-1]
+    if in_features != linear_weight.shape[-1]:
+        raise RuntimeError("expected equal input and linear_weight last dimensions (in_features), "
+                           f"got {in_features} and {linear_weight.shape[-1]}, respectively")
+    num_classes, out_features = linear_weight.shape[0], tuple(linear_weight.shape[1:-1])
+    if linear_bias is not None and tuple(linear_bias.shape) != (num_classes, *out_features):
+        raise RuntimeError(f"expected linear_bias shape {(num_classes, *out_features)}, got {tuple(linear_bias.shape)}")
+    if out_features and not batches:
+        raise RuntimeError(f"K-dimensional loss defined by linear_weight shape {tuple(linear_weight.shape)} requires "
+                           f"batched input, (N, {in_features}), got unbatched input with shape {tuple(input.shape)}")
+    logits_shape = (*batches, num_classes, *out_features)
+    t = target._data if isinstance(target, Tensor) else np.asarray(target)
+    if t.shape == logits_shape and ignore_index is not None:     # probabilities, told apart by shape as PyTorch
+        raise RuntimeError("ignore_index cannot be specified when target contains probabilities")
+    if options is not None and (out_features or reduction not in ("mean", "sum", "none") or label_smoothing != 0
+                                or t.dtype != np.int64):
+        target_dtype = target.dtype if isinstance(target, Tensor) else t.dtype
+        bias_shape = tuple(linear_bias.shape) if linear_bias is not None else None
+        warn_at_caller("linear_cross_entropy: ``options`` ignored; chunked path needs reduction in "
+                       "{'mean','sum','none'}, label_smoothing == 0, target.dtype == int64, out_features == (). Got "
+                       f"reduction={reduction!r}, label_smoothing={label_smoothing}, target.dtype={target_dtype}, "
+                       f"out_features={out_features}, tracing=False, linear_bias.shape={bias_shape}.")
+    rows = math.prod(out_features, start=num_classes)       # Linear's weight holds the K dims flattened
+    logits = linear(input, linear_weight.reshape(rows, in_features),
+                    None if linear_bias is None else linear_bias.reshape(rows))
+    return cross_entropy(logits.reshape(logits_shape), target, weight=weight, reduction=reduction,
+                         ignore_index=-100 if ignore_index is None else ignore_index,
+                         label_smoothing=label_smoothing)
 
 def _check_weight_dtype(weight, dt):
     """With class indices PyTorch's kernel takes a weight Tensor of the input's dtype only (an ndarray weight,

@@ -38,7 +38,8 @@ from .transformer import (MultiheadAttention, TransformerEncoderLayer, Transform
                           TransformerDecoder, Transformer)
 from .flatten import Flatten, Unflatten, Unfold, Fold
 from . import instancenorm, distance, fold, channelshuffle  # noqa: F401,E402  (PyTorch's module paths)
-from .loss import (MSELoss, L1Loss, SmoothL1Loss, CrossEntropyLoss, NLLLoss, NLLLoss2d, BCELoss, BCEWithLogitsLoss,
+from .loss import (MSELoss, L1Loss, SmoothL1Loss, CrossEntropyLoss, LinearCrossEntropyLoss,
+                   LinearCrossEntropyOptions, NLLLoss, NLLLoss2d, BCELoss, BCEWithLogitsLoss,
                    KLDivLoss, HuberLoss, MarginRankingLoss, HingeEmbeddingLoss, SoftMarginLoss, MultiLabelSoftMarginLoss,
                    MultiMarginLoss, CTCLoss, CosineEmbeddingLoss, TripletMarginLoss, TripletMarginWithDistanceLoss, MultiLabelMarginLoss, PoissonNLLLoss, GaussianNLLLoss, CosineSimilarity,
                    PairwiseDistance)
@@ -47,7 +48,8 @@ __all__ = ["FractionalMaxPool2d", "FractionalMaxPool3d", "Conv3d", "ConvTranspos
            "LazyBatchNorm2d", "Parameter", "Module", "Sequential", "ModuleList", "Linear", "Conv2d", "ConvTranspose2d", "MaxUnpool2d", "MaxUnpool1d", "MaxUnpool3d",
            "Upsample", "BatchNorm2d", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "MaxPool2d", "AvgPool2d",
            "Dropout", "Flatten", "Identity", "StateDictError", "IncompatibleKeys",
-           "MSELoss", "L1Loss", "SmoothL1Loss", "CrossEntropyLoss", "NLLLoss", "NLLLoss2d", "BCELoss", "BCEWithLogitsLoss",
+           "MSELoss", "L1Loss", "SmoothL1Loss", "CrossEntropyLoss", "LinearCrossEntropyLoss",
+           "LinearCrossEntropyOptions", "NLLLoss", "NLLLoss2d", "BCELoss", "BCEWithLogitsLoss",
            "KLDivLoss", "ModuleDict", "ParameterList", "BatchNorm1d", "GroupNorm", "LayerNorm", "Embedding", "EmbeddingBag",
            "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "Softmax", "LogSoftmax", "ELU", "GELU", "Softplus", "SiLU",
            "Dropout2d", "Unflatten", "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d", "RMSNorm", "ZeroPad2d", "ConstantPad2d", "ReflectionPad2d",

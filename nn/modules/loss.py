@@ -1,11 +1,15 @@
 """Loss layers: each holds its options and calls the nn.functional form (torch.nn's names and defaults).
 Bases as PyTorch's: _Loss (the reduction) and _WeightedLoss (a class-weight buffer, saved in state_dict)."""
+import dataclasses
+import math
+
 import numpy as np
 
 from .. import functional as F
 from ..factories import tensor
 from ..tensor import Tensor
 from ..functional._args import legacy_reduction
+from .linear import Linear
 from .module import Module
 
 
@@ -73,6 +77,64 @@ class CrossEntropyLoss(_WeightedLoss):
         return F.cross_entropy(input, target, self.weight, ignore_index=self.ignore_index,
                                reduction=self.reduction, label_smoothing=self.label_smoothing)
 
+
+
+@dataclasses.dataclass(slots=True, frozen=True)
+class LinearCrossEntropyOptions:
+    """PyTorch's options of linear_cross_entropy's chunked path (its fields, defaults and checks). nn computes the
+    logits whole whatever they say: the chunks only spare memory."""
+    allow_retain_graph: bool = False
+    batch_chunk_size: int = None
+    chunking_method: str = "auto"
+    acc_policy: str = "auto"
+    acc_dtype: object = None
+
+    def __post_init__(self):
+        if self.acc_policy not in {"auto", "accurate", "balanced", "compact"}:
+            raise ValueError(f"invalid acc_policy: {self.acc_policy!r}")
+        if self.chunking_method not in (None, "auto"):
+            name, sep, factor = self.chunking_method.partition(":")
+            if not (name == "aspect_ratio" and (not sep or factor.isdigit() and int(factor) > 0)):
+                raise ValueError(f"invalid chunking_method: {self.chunking_method!r}")
+        if not (self.batch_chunk_size is None
+                or isinstance(self.batch_chunk_size, int) and self.batch_chunk_size > 0):
+            raise ValueError(f"batch_chunk_size must be positive int or None, got {self.batch_chunk_size!r}")
+        if self.acc_dtype is not None and str(self.acc_dtype).split(".")[-1] not in (
+                "float16", "bfloat16", "float32", "float64"):
+            raise ValueError(f"acc_dtype must be one of {{None, nn.float16, nn.bfloat16, nn.float32, nn.float64}}, "
+                             f"got {self.acc_dtype!r}. Pass acc_dtype=None to let the op pick automatically.")
+
+
+class LinearCrossEntropyLoss(_WeightedLoss):
+    """Cross-entropy of the logits of its own Linear layer: input (N, in_features) or (in_features,) -> logits
+    (N, num_classes, *out_features) -> loss against target (see F.linear_cross_entropy). The Linear holds
+    num_classes * prod(out_features) rows, reshaped in forward, as PyTorch's (so their state_dicts match)."""
+
+    def __init__(self, in_features, num_classes, *, out_features=(), bias=False, device=None, dtype=None,
+                 reduction="mean", weight=None, ignore_index=None, label_smoothing=0.0, options=None):
+        if weight is not None and tuple(weight.shape) != (num_classes,):
+            raise RuntimeError(f"expected weight shape to be {(num_classes,)}, got {tuple(weight.shape)}")
+        if label_smoothing < 0 or label_smoothing > 1.0:
+            raise RuntimeError(f"expected label_smoothing to be in range [0, 1], got {label_smoothing}")
+        super().__init__(weight, reduction=reduction)
+        self.num_classes, self.out_features = num_classes, out_features
+        self.ignore_index, self.label_smoothing = ignore_index, label_smoothing
+        self.linear = Linear(in_features, math.prod(out_features, start=num_classes), bias=bias, device=device,
+                             dtype=dtype)
+        self.options = options
+
+    def forward(self, input, target):
+        weight = self.linear.weight.reshape((self.num_classes, *self.out_features, self.linear.in_features))
+        bias = None if self.linear.bias is None else self.linear.bias.reshape((self.num_classes, *self.out_features))
+        return F.linear_cross_entropy(input, weight, target, linear_bias=bias, weight=self.weight,
+                                      reduction=self.reduction, ignore_index=self.ignore_index,
+                                      label_smoothing=self.label_smoothing, options=self.options)
+
+    def extra_repr(self):
+        return (f"in_features={self.linear.in_features}, num_classes={self.num_classes}, "
+                f"out_features={self.out_features}, bias={self.linear.bias is not None}, "
+                f"reduction={self.reduction}, ignore_index={self.ignore_index}, "
+                f"label_smoothing={self.label_smoothing}, options={self.options}")
 
 class NLLLoss(_WeightedLoss):
     """Negative log-likelihood of log-probabilities input (N, C[, d1...]) at integer targets."""
