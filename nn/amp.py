@@ -25,10 +25,18 @@ from .tensor import Tensor
 
 
 class autocast:
-    """Context manager and decorator; the region runs unchanged (see the module docstring)."""
+    """Context manager and decorator; the region runs unchanged (see the module docstring). As PyTorch's on a
+    machine without CUDA, a "cuda" region disables itself with PyTorch's warning, and so does a region whose dtype
+    is neither float16 nor bfloat16; ``fast_dtype`` is PyTorch's default for the device type when dtype is None."""
 
     def __init__(self, device_type="cuda", dtype=None, enabled=True, cache_enabled=None):
-        self.device_type, self.fast_dtype, self.enabled = device_type, dtype, bool(enabled)
+        if not isinstance(device_type, str):
+            raise ValueError(f"Expected `device_type` of type `str`, got: `{type(device_type)}`")
+        self.device_type = self.device = device_type
+        self.fast_dtype = get_autocast_dtype(device_type) if dtype is None else dtype
+        self._cache_enabled = True if cache_enabled is None else cache_enabled
+        enabled = bool(enabled) and _autocast_supported(device_type, self.fast_dtype)
+        self.enabled = self._enabled = enabled
 
     def __enter__(self):
         return self
@@ -42,6 +50,21 @@ class autocast:
             with self:
                 return fn(*args, **kwargs)
         return run
+
+
+def _autocast_supported(device_type, dtype):
+    """Whether PyTorch's autocast(device_type, dtype) stays enabled on a machine without CUDA; PyTorch's warning
+    (from its __init__, at the caller's line) when it disables itself."""
+    from .dtypes import bfloat16, float16
+    if device_type == "cuda":               # torch.cuda.amp.common.amp_definitely_not_available()
+        warnings.warn("CUDA is not available or torch_xla is imported. Disabling autocast.", stacklevel=3)
+        return False
+    if dtype not in (bfloat16, float16):
+        name = device_type.upper()
+        warnings.warn(f"In {name} autocast, but the target dtype is not supported. Disabling autocast.\n{name} "
+                      "Autocast only supports dtypes of torch.bfloat16, torch.float16 currently.", stacklevel=3)
+        return False
+    return True
 
 
 def is_autocast_enabled(device_type=None):

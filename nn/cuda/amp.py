@@ -1,8 +1,35 @@
-"""torch.cuda.amp's names (mixed precision before torch.amp): nn.amp's autocast and GradScaler."""
+"""torch.cuda.amp's names (mixed precision before torch.amp): nn.amp's autocast and GradScaler for device
+"cuda", deprecated as PyTorch 2's (their FutureWarnings)."""
 import warnings
 
 from .. import amp as _amp
-from ..amp import GradScaler, autocast  # noqa: F401
+from ..dtypes import float16
+
+
+def amp_definitely_not_available():
+    """True: no CUDA here (torch.cuda.amp.amp_definitely_not_available)."""
+    return True
+
+
+class autocast(_amp.autocast):
+    """Deprecated torch.cuda.amp.autocast(enabled, dtype, cache_enabled): torch.amp.autocast("cuda", ...), with
+    PyTorch's FutureWarning (and, enabled, its "CUDA is not available" warning: the region disables itself)."""
+
+    def __init__(self, enabled=True, dtype=float16, cache_enabled=True):
+        warnings.warn("`torch.cuda.amp.autocast(args...)` is deprecated. Please use "
+                      "`torch.amp.autocast('cuda', args...)` instead.", FutureWarning, stacklevel=2)
+        super().__init__("cuda", dtype=dtype, enabled=enabled, cache_enabled=cache_enabled)
+
+
+class GradScaler(_amp.GradScaler):
+    """Deprecated torch.cuda.amp.GradScaler(init_scale, ...): torch.amp.GradScaler("cuda", ...), with PyTorch's
+    FutureWarning (enabled, it disables itself as PyTorch's does without CUDA)."""
+
+    def __init__(self, init_scale=2.0 ** 16, growth_factor=2.0, backoff_factor=0.5, growth_interval=2000,
+                 enabled=True):
+        warnings.warn("`torch.cuda.amp.GradScaler(args...)` is deprecated. Please use "
+                      "`torch.amp.GradScaler('cuda', args...)` instead.", FutureWarning, stacklevel=2)
+        super().__init__("cuda", init_scale, growth_factor, backoff_factor, growth_interval, enabled)
 
 
 def custom_fwd(fwd=None, *, cast_inputs=None):
