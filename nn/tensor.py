@@ -453,6 +453,10 @@ def _refuse_mixed_matmul(a, b):
     if a.ndim == 1 and b.ndim == 1:
         raise RuntimeError(f"dot : expected both vectors to have same dtype, but found "
                            f"{scalar_type_name(x)} and {scalar_type_name(y)}")
+    if a.shape[-1] != (b.shape[-2] if b.ndim >= 2 else b.shape[0]):
+        # mm, mv and bmm check the sizes before the dtypes (dot the dtypes first, above)
+        broadcast_shape(a.shape[:-2], b.shape[:-2])
+        raise ShapeError(_matmul_size_error(a, b))
     # PyTorch's matmul folds into mv / mm (ND @ 1-D or 2-D; 1-D or 2-D @ ND as b.mT @ a.mT when a requires grad)
     # or else takes bmm; each names the dtypes in its own order. 3-D @ 3-D with batch sizes 1 and B drops the batch
     # of one that requires grad first (so that its gradient is not a broadcast batch)
@@ -461,7 +465,9 @@ def _refuse_mixed_matmul(a, b):
             _refuse_mixed_matmul(a[0], b)
         if b.shape[0] == 1 and b.requires_grad:
             _refuse_mixed_matmul(a, b[0])
-    if b.ndim <= 2 or a.ndim <= 2 and a.requires_grad:
+    # (an N-D operand that does not fold without a copy, BigVGAN's `magnitude.transpose(2, -1) @ mel_basis.T`,
+    # takes bmm: _matmul_kernel)
+    if _matmul_kernel(a, b) != "bmm":
         m1, m2 = (a, b) if b.ndim <= 2 else (b, a)
         if m2.ndim == 1 and m1.ndim >= 2:
             v, m = scalar_type_name(m2._data.dtype.name), scalar_type_name(m1._data.dtype.name)
@@ -469,8 +475,8 @@ def _refuse_mixed_matmul(a, b):
         raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {typeid_name(m1._data.dtype.name)} != "
                            f"{typeid_name(m2._data.dtype.name)}")
     broadcast_shape(a.shape[:-2], b.shape[:-2])     # batch sizes that do not broadcast: refused before the dtypes
-    rows = a.shape[-2] if a.ndim >= 2 else 1
-    raise bmm_scalar_type_mismatch(x, y, rows * a.shape[-1] * b.shape[-1])
+    rows, cols = a.shape[-2] if a.ndim >= 2 else 1, b.shape[-1] if b.ndim >= 2 else 1
+    raise bmm_scalar_type_mismatch(x, y, rows * a.shape[-1] * cols)
 
 
 def _matmul_folds(a, b):
