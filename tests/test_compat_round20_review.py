@@ -21,7 +21,8 @@ def test_short_float32_tensor_power_is_correctly_rounded_below_sixteen_elements(
     rng = np.random.default_rng(2)
     a = rng.uniform(0.1, 3, (20, 12)).astype(np.float32)
     b = rng.uniform(-3, 3, (20, 12)).astype(np.float32)
-    assert (a ** b != (a.astype(np.float64) ** b.astype(np.float64)).astype(np.float32)).any()    # NumPy's is off
+    # (NumPy's own float32 power is off for some of these on CPUs with AVX-512, whose SIMD path is not correctly
+    # rounded; on AVX2 CPUs it calls libm's powf and agrees: a premise of the machine, not asserted)
     for x, e in zip(a, b):
         got = (nn.tensor(x) ** nn.tensor(e)).numpy()
         np.testing.assert_array_equal(got, (x.astype(np.float64) ** e.astype(np.float64)).astype(np.float32))

@@ -37,7 +37,8 @@ def test_karras_schedule_power_of_a_few_float32_sigmas_is_the_correctly_rounded_
     base = (max_inv_rho + ramp * (min_inv_rho - max_inv_rho)).numpy()
     assert sigmas.dtype == nn.float32
     np.testing.assert_array_equal(sigmas.numpy(), (base.astype(np.float64) ** rho).astype(np.float32))
-    assert (base ** np.float32(rho) != sigmas.numpy()).any()       # NumPy's float32 power: nn's before
+    # (NumPy's own float32 power, nn's before, differs from this on CPUs with AVX-512, where NumPy takes a SIMD
+    # path that is not correctly rounded; on AVX2 CPUs it calls libm's powf and agrees: no premise to assert)
 
 
 @pytest.mark.parametrize("p", [7.0, 1 / 7, 1.5, -1.5, 1 / 3, 4.0])
@@ -46,7 +47,7 @@ def test_float32_power_of_fewer_than_16_elements_is_rounded_once_from_float64(p)
     ours = np.concatenate([(nn.tensor(x[i:i + 10]) ** p).numpy() for i in range(0, 3000, 10)])
     expected = (x.astype(np.float64) ** p).astype(np.float32)
     assert ours.dtype == np.float32
-    assert (x ** np.float32(p) != expected).mean() > 0.1        # NumPy's float32 power: what nn gave before
+    # (NumPy's float32 power, what nn gave before, is off for many of these on AVX-512 CPUs only: see above)
     np.testing.assert_array_equal(ours, expected)
     np.testing.assert_array_equal((nn.tensor(x[5]) ** p).numpy(), expected[5])     # a 0-d tensor too
 
