@@ -867,6 +867,18 @@ def run_backwards_leaves_first(root):
 _VMAP_PENDING = [0]
 
 
+def _warn_nonleaf_grad():
+    """PyTorch's UserWarning when .grad of a non-leaf tensor is read and holds nothing (backward does not fill it
+    without retain_grad); at the user's line, as its C++ TORCH_WARN. Module._apply reads params' .grad the same
+    way, so a module holding updated (non-leaf) tensors in place of its parameters warns there as PyTorch's."""
+    from .caller_warnings import warn_at_caller
+    warn_at_caller("The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute "
+                   "won't be populated during autograd.backward(). If you indeed want the .grad field to be populated "
+                   "for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you access the non-leaf "
+                   "Tensor by mistake, make sure you access the leaf Tensor instead. See "
+                   "github.com/pytorch/pytorch/pull/30531 for more information.")
+
+
 def _accumulate_grad(node, g):
     """Add a gradient array g into a leaf's .grad, as PyTorch's AccumulateGrad without create_graph: the first
     one is copied (asarray: a 0-d sum is a NumPy scalar, and .grad stays an array; pyro's zero_grads sets it),
@@ -1363,6 +1375,10 @@ class Tensor:
     @property
     def grad(self):
         g = self._grad
+        if g is None:
+            if self._backward is not None and not self.__dict__.get("_retains_grad"):
+                _warn_nonleaf_grad()
+            return None
         graph = self.__dict__.get("_grad_graph")        # backward(create_graph=True): the recorded gradient,
         if graph is not None and graph._data is g:      # for as long as _grad is still its array
             return graph
@@ -1371,6 +1387,10 @@ class Tensor:
     @grad.setter
     def grad(self, value):                  # None, an array, or a Tensor (its array)
         self.__dict__.pop("_grad_graph", None)
+        if isinstance(value, Tensor) and value.requires_grad:
+            # a recorded gradient (meta-SGD's p.grad = g of autograd.grad(create_graph=True), then p - lr * p.grad):
+            # .grad hands it back as is, graph and all, as PyTorch's does
+            self.__dict__["_grad_graph"] = value
         self._grad = value._data if isinstance(value, Tensor) else \
             value.view(np.ndarray) if isinstance(value, DataArray) else value
 

@@ -1236,7 +1236,7 @@ class Module:
         for p in self._parameters.values():
             if p is not None:
                 p._data = _array(fn(p))
-                if p._grad is not None:
+                if p.grad is not None:      # (read as PyTorch's: a non-leaf tensor in a parameter's slot warns)
                     p._grad = _array(fn(Tensor._wrap(p._grad)))
         for name, b in list(dict.items(self._buffers)):
             if b is not None:
