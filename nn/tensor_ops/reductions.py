@@ -10,10 +10,11 @@ from collections import namedtuple
 
 import numpy as np
 
+from ..array import DataArray
 from ..dtypes import get_default_dtype, kernel_not_implemented, refuse_kinds, refuse_not_floating_or_complex, \
     scalar_type_name, to_dtype, to_real
 from ..tensor import Tensor, _normalize_axes, as_int, conj_if_complex, is_grad_enabled, linear_graph_backward, \
-    parser_ints, quietly
+    parser_ints, parser_no_signature, parser_type_name, quietly
 from ._attach import attach, check_parsed_ints, numpy_axis, parsed_ints, plain_ints
 
 # what max(dim=...) / min(dim=...) return, as torch.return_types.max: (values, indices)
@@ -26,15 +27,32 @@ ValuesIndices = namedtuple("ValuesIndices", ["values", "indices"])
 _ANY = range(9)
 _DIM_ARGS = {
     **dict.fromkeys(("sum", "mean"), ("ints?", (1,))),
-    **dict.fromkeys(("all", "any", "count_nonzero", "var", "std"), ("ints?", _ANY)),
+    **dict.fromkeys(("all", "any", "var", "std"), ("ints?", _ANY)),
+    "count_nonzero": ("ints?", range(1, 9)),            # (its one signature without dim takes the input alone)
     **dict.fromkeys(("prod", "max", "min"), ("int", (1,))),
-    **dict.fromkeys(("sort", "argsort"), ("int", _ANY)),
+    **dict.fromkeys(("sort", "argsort"), ("int", range(1, 9))),
     **dict.fromkeys(("amax", "amin", "nansum", "nanmean"), ("ints?", ())),
     "logsumexp": ("ints", ()),
     **dict.fromkeys(("argmax", "argmin"), ("int?", ())),
     **dict.fromkeys(("cumsum", "cumprod", "logcumsumexp", "median", "nanmedian", "kthvalue", "mode", "topk"),
                     ("int", ())),
 }
+
+
+# the numbers of arguments after the input at which more than one signature fits, for the functions that no dim
+# table above describes: a non-tensor input is refused "as a whole" there (_refuse_non_tensor)
+_INPUT_OVERLOADED_AT = dict.fromkeys(("var_mean", "std_mean"), _ANY)
+
+
+def _refuse_non_tensor(name, overloaded_at, args, kwargs):
+    """PyTorch's argument parser's TypeError for torch.<name>(input, ...) with an input that is no tensor
+    (torch.any(text_embeds != 0., dim=-1) with text_embeds None: a bool): when several signatures fit that many
+    arguments, "received an invalid combination of arguments - got (bool, dim=int)", else the one signature's
+    "argument 'input' (position 1) must be Tensor, not bool"."""
+    if len(args) - 1 + len(kwargs) in overloaded_at:
+        return parser_no_signature(name, args, kwargs)
+    input, position = (args[0], " (position 1)") if args else (kwargs["input"], "")
+    return TypeError(f"{name}(): argument 'input'{position} must be Tensor, not {parser_type_name(input)}")
 
 
 def _zero_d(fn):
@@ -45,12 +63,14 @@ def _zero_d(fn):
     params = list(parameters)
     at, default = params.index("dim"), parameters["dim"].default
     element_wise = fn.__name__ in ("max", "min")      # max(a, b): a tensor in dim's place is the other operand
-    kind, overloaded_at = _DIM_ARGS.get(fn.__name__, (None, ()))
+    kind, overloaded_at = _DIM_ARGS.get(fn.__name__, (None, _INPUT_OVERLOADED_AT.get(fn.__name__, ())))
     bool_unbiased = fn.__name__ in ("var", "std")     # (var / std read a bool in dim's place as unbiased)
 
     @functools.wraps(fn)
     def over_scalar(*args, **kwargs):
         input = args[0] if args else kwargs["input"]
+        if not isinstance(input, (Tensor, DataArray)):      # (p.data is taken as a constant tensor)
+            raise _refuse_non_tensor(fn.__name__, overloaded_at, args, kwargs)
         if kind and (len(args) > at or "dim" in kwargs):          # (a plain int passes at once)
             given = args[at] if len(args) > at else kwargs["dim"]
             if type(given) is not int and not plain_ints(given, kind) and not (bool_unbiased and
