@@ -74,9 +74,10 @@ def is_autocast_enabled(device_type=None):
 
 def get_autocast_dtype(device_type):
     """The dtype an autocast region of that device type would compute in: PyTorch's defaults, bfloat16 on the CPU
-    and float16 elsewhere (a name only here: nn's regions compute in their inputs' dtypes)."""
+    (and on "hpu", "xla", "maia") and float16 elsewhere (a name only here: nn's regions compute in their inputs'
+    dtypes)."""
     from .dtypes import bfloat16, float16
-    return bfloat16 if device_type == "cpu" else float16
+    return bfloat16 if device_type in ("cpu", "hpu", "xla", "maia") else float16
 
 
 def custom_fwd(fwd=None, *, device_type, cast_inputs=None):
@@ -133,15 +134,21 @@ class GradScaler:
                  growth_interval=2000, enabled=True):
         self._device = str(device)
         if enabled and self._device == "cuda":
-            warnings.warn("torch.cuda.amp.GradScaler is enabled, but CUDA is not available.  Disabling.")
+            warnings.warn("torch.cuda.amp.GradScaler is enabled, but CUDA is not available.  Disabling.",
+                          stacklevel=2)
             enabled = False
         self._enabled = bool(enabled)
-        if self._enabled and not growth_factor > 1.0:
-            raise ValueError("The growth factor must be > 1.0.")
-        if self._enabled and not backoff_factor < 1.0:
-            raise ValueError("The backoff factor must be < 1.0.")
-        self._init_scale, self._growth_factor = float(init_scale), float(growth_factor)
-        self._backoff_factor, self._growth_interval = float(backoff_factor), int(growth_interval)
+        if self._enabled:
+            if not growth_factor > 1.0:
+                raise AssertionError("The growth factor must be > 1.0.")
+            if not backoff_factor < 1.0:
+                raise AssertionError("The backoff factor must be < 1.0.")
+            init_scale, growth_factor = float(init_scale), float(growth_factor)
+            backoff_factor, growth_interval = float(backoff_factor), int(growth_interval)
+        # disabled, PyTorch's scaler reads none of them: torch.cuda.amp.GradScaler("cuda") (torch.amp's device argument
+        # passed as the deprecated form's init_scale, a common port) runs unscaled without CUDA
+        self._init_scale, self._growth_factor = init_scale, growth_factor
+        self._backoff_factor, self._growth_interval = backoff_factor, growth_interval
         self._scale, self._growth_tracker = None, 0          # the scale is made on the first scale(), as PyTorch's
         self._per_optimizer_states = {}                      # id(optimizer) -> {"stage": ..., "found_inf": bool}
 

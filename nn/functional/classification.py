@@ -192,7 +192,6 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     return _cross_entropy_indices(input, target, w, ignore_index, reduction, label_smoothing)
 
 
-
 def linear_cross_entropy(input, linear_weight, target, *, linear_bias=None, weight=None, reduction="mean",
                          ignore_index=None, label_smoothing=0.0, options=None):
     """cross_entropy(linear(input, linear_weight, linear_bias), target), as torch.nn.functional's (PyTorch 2.13).
@@ -205,7 +204,8 @@ def linear_cross_entropy(input, linear_weight, target, *, linear_bias=None, weig
     chunked path cannot serve the arguments.
     """
     op = "linear_cross_entropy"
-    input, linear_weight = _tensor(input, "input", op), _tensor(linear_weight, "linear_weight", op)
+    # integer operands too: linear refuses them beside a float one in PyTorch's words (its mm's)
+    input, linear_weight = _tensor(input, "input", op, False), _tensor(linear_weight, "linear_weight", op, False)
     if input.ndim not in (1, 2):
         raise RuntimeError(f"expected input with dimensionality 1 or 2, got {input.ndim}")
     if linear_weight.ndim < 2:
@@ -238,6 +238,7 @@ def linear_cross_entropy(input, linear_weight, target, *, linear_bias=None, weig
     return cross_entropy(logits.reshape(logits_shape), target, weight=weight, reduction=reduction,
                          ignore_index=-100 if ignore_index is None else ignore_index,
                          label_smoothing=label_smoothing)
+
 
 def _check_weight_dtype(weight, dt):
     """With class indices PyTorch's kernel takes a weight Tensor of the input's dtype only (an ndarray weight,

@@ -78,7 +78,6 @@ class CrossEntropyLoss(_WeightedLoss):
                                reduction=self.reduction, label_smoothing=self.label_smoothing)
 
 
-
 @dataclasses.dataclass(slots=True, frozen=True)
 class LinearCrossEntropyOptions:
     """PyTorch's options of linear_cross_entropy's chunked path (its fields, defaults and checks). nn computes the
@@ -135,6 +134,7 @@ class LinearCrossEntropyLoss(_WeightedLoss):
                 f"out_features={self.out_features}, bias={self.linear.bias is not None}, "
                 f"reduction={self.reduction}, ignore_index={self.ignore_index}, "
                 f"label_smoothing={self.label_smoothing}, options={self.options}")
+
 
 class NLLLoss(_WeightedLoss):
     """Negative log-likelihood of log-probabilities input (N, C[, d1...]) at integer targets."""
