@@ -39,7 +39,7 @@ def _sizes(size, keyword=None, fn=None):
         if size:
             raise TypeError("give the size either as arguments or as size=, not both")
         size = (keyword,)
-    size = parsed_sizes(size, fn)
+    size = parsed_sizes(size, fn, position=None if keyword is not None else 1)
     if any(n < 0 for n in size):
         raise ValueError(f"sizes must be non-negative, got {size}")
     return size
@@ -383,7 +383,7 @@ def full(size, fill_value, dtype=None, device=None, requires_grad=False):
         with np.errstate(over="ignore"):    # (the dtype only: a value out of its range is checked_fill's error)
             default = _infer(fill_value).dtype
     fill_value = checked_fill(fill_value, to_dtype(dtype) if dtype is not None else default)
-    return _filled(_sizes((size,)), fill_value, dtype, device, requires_grad, default=default)
+    return _filled(_sizes((size,), fn="full"), fill_value, dtype, device, requires_grad, default=default)
 
 
 def empty_strided(size, stride, dtype=None, device=None, requires_grad=False, pin_memory=False):

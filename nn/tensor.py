@@ -755,9 +755,10 @@ def as_sizes(args, what):
                  for i, n in enumerate(args))
 
 
-def parsed_sizes(size, fn=None, arg="size"):
+def parsed_sizes(size, fn=None, arg="size", position=1):
     """as_sizes(size), and for a size that is not an int, with fn (zeros, repeat, ...) PyTorch's argument parser's
-    TypeError naming fn and its argument arg ('size', 'repeats'); without fn nn's own TypeError."""
+    TypeError naming fn and its argument arg ('size', 'repeats') at position (None: given by keyword, as
+    zeros(size=(None,)), whose words name the container for a bad first element); without fn nn's own TypeError."""
     try:
         return as_sizes(size, "a size")
     except TypeError:
@@ -769,10 +770,13 @@ def parsed_sizes(size, fn=None, arg="size"):
             try:
                 as_int(n, "a size")
             except TypeError:
+                if i == 0 and position is None and flat is not size:
+                    raise TypeError(f"{fn}(): argument '{arg}' must be tuple of ints, not "
+                                    f"{parser_type_name(flat)}") from None
                 if i > 0 or (one and flat is not size):
-                    raise int_tuple_error(fn, arg, 1, i, n) from None
+                    raise int_tuple_error(fn, arg, position, i, n) from None
                 if one:
-                    raise TypeError(f"{fn}(): argument '{arg}' (position 1) must be tuple of ints, not "
+                    raise TypeError(f"{fn}(): argument '{arg}'{_at(position)} must be tuple of ints, not "
                                     f"{parser_type_name(n)}") from None
                 break               # zeros(2.5, 2): PyTorch's parser words it otherwise; nn's own message
         raise
