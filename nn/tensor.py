@@ -453,10 +453,7 @@ def _refuse_mixed_matmul(a, b):
     if a.ndim == 1 and b.ndim == 1:
         raise RuntimeError(f"dot : expected both vectors to have same dtype, but found "
                            f"{scalar_type_name(x)} and {scalar_type_name(y)}")
-    if a.shape[-1] != (b.shape[-2] if b.ndim >= 2 else b.shape[0]):
-        # mm, mv and bmm check the sizes before the dtypes (dot the dtypes first, above)
-        broadcast_shape(a.shape[:-2], b.shape[:-2])
-        raise ShapeError(_matmul_size_error(a, b))
+    _check_matmul_sizes(a, b)      # mm, mv and bmm check the sizes before the dtypes (dot the dtypes first, above)
     # PyTorch's matmul folds into mv / mm (ND @ 1-D or 2-D; 1-D or 2-D @ ND as b.mT @ a.mT when a requires grad)
     # or else takes bmm; each names the dtypes in its own order. 3-D @ 3-D with batch sizes 1 and B drops the batch
     # of one that requires grad first (so that its gradient is not a broadcast batch)
@@ -524,6 +521,14 @@ def _refuse_bool_matmul(a, b, inner, out_size):
         if kernel == "bmm":     # one product's multiply-adds decide bmm's kernel
             name = bmm_kernel(name, (a.shape[-2] if a.ndim >= 2 else 1) * inner * (b.shape[-1] if b.ndim >= 2 else 1))
         raise kernel_not_implemented(name, np.dtype(np.bool_))
+
+
+def _check_matmul_sizes(a, b):
+    """a @ b's inner sizes (a 1-D a as a row, a 1-D b as a column): PyTorch checks the batch dimensions first, then
+    names the sizes in the words of the kernel it takes (_matmul_size_error)."""
+    if a.shape[-1] != (b.shape[-2] if b.ndim >= 2 else b.shape[0]):
+        broadcast_shape(a.shape[:-2], b.shape[:-2])
+        raise ShapeError(_matmul_size_error(a, b))
 
 
 def _matmul_size_error(a, b):
@@ -1640,9 +1645,7 @@ class Tensor:
         # 1-D operands are treated as a row (left) or column (right) vector, as in NumPy.
         a2 = a[None, :] if a.ndim == 1 else a
         b2 = b[:, None] if b.ndim == 1 else b
-        if a2.shape[-1] != b2.shape[-2]:
-            broadcast_shape(a2.shape[:-2], b2.shape[:-2])      # PyTorch checks the batch dimensions first
-            raise ShapeError(_matmul_size_error(self, other))
+        _check_matmul_sizes(self, other)
         if a.dtype == np.bool_:                        # (b's too: mixed dtypes were refused above); before computing
             batch = int(np.prod(broadcast_shape(a2.shape[:-2], b2.shape[:-2])))
             _refuse_bool_matmul(self, other, a2.shape[-1], batch * a2.shape[-2] * b2.shape[-1])
