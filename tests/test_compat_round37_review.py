@@ -18,17 +18,9 @@ import pytest
 
 import nn
 import nn.functional as F
+from test_compat_round37_V import CUDA_SCALER, _record
 
 
-def _record(fn):
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        out = fn()
-    return out, [(w.category.__name__, str(w.message)) for w in caught]
-
-
-CUDA_SCALER = ("FutureWarning", "`torch.cuda.amp.GradScaler(args...)` is deprecated. Please use "
-                                "`torch.amp.GradScaler('cuda', args...)` instead.")
 NO_CUDA_SCALER = ("UserWarning", "torch.cuda.amp.GradScaler is enabled, but CUDA is not available.  Disabling.")
 
 
