@@ -888,6 +888,27 @@ def _warn_nonleaf_grad():
                    "github.com/pytorch/pytorch/pull/30531 for more information.")
 
 
+def _hold_recorded_grad(t, g):
+    """t's .grad becomes g, a recorded gradient (p.grad = g of autograd.grad(create_graph=True), backward(create_graph=
+    True)): .grad hands g back, graph and all, as PyTorch's; t._grad (what nn's own code reads) is g's array, and
+    follows g when g takes a new one (_follow_recorded_grad: p.grad.zero_() in a graph)."""
+    t._grad = g._data
+    t.__dict__["_grad_graph"] = g
+    owners = g.__dict__.setdefault("_grad_of", [])
+    if not any(ref() is t for ref in owners):
+        owners.append(weakref.ref(t))
+
+
+def _follow_recorded_grad(g, old):
+    """g, maybe some tensors' recorded .grad, took a new array in place of old (an in-place op recorded in a graph,
+    g.data = ...): each tensor whose gradient is still g's old array takes the new one, as PyTorch's .grad is the
+    tensor g itself (p.grad.mul_(2) then step() reads the doubled gradient)."""
+    for ref in g.__dict__.get("_grad_of", ()):
+        t = ref()
+        if t is not None and t._grad is old and t.__dict__.get("_grad_graph") is g:
+            t._grad = g._data
+
+
 def _accumulate_grad(node, g):
     """Add a gradient array g into a leaf's .grad, as PyTorch's AccumulateGrad without create_graph: the first
     one is copied (asarray: a 0-d sum is a NumPy scalar, and .grad stays an array; pyro's zero_grads sets it),
@@ -1084,16 +1105,17 @@ def _rebuild_pickled(cls, state):
 _NN_STATE = frozenset({"_data", "_grad", "requires_grad", "_parents", "_backward", "_op", "_graph_backward",
                        "_saves_nothing", "_consumers", "_view_of", "_version_count", "_grad_hooks",
                        "_post_accumulate_hooks", "_retains_grad", "_node_hooks", "_node_prehooks", "_grad_graph",
-                       "_grad_fn_group", "_buffer_slot", "_seq"})
+                       "_grad_of", "_grad_fn_group", "_buffer_slot", "_seq"})
 # the part of it a pickle leaves out, as PyTorch's: a recorded result's graph, .grad and the tensor hooks
 _GRAPH_STATE = frozenset({"_grad", "_parents", "_backward", "_op", "_graph_backward", "_saves_nothing", "_consumers",
-                          "_view_of", "_retains_grad", "_node_hooks", "_node_prehooks", "_grad_graph",
+                          "_view_of", "_retains_grad", "_node_hooks", "_node_prehooks", "_grad_graph", "_grad_of",
                           "_grad_fn_group", "_seq", "_grad_hooks", "_post_accumulate_hooks"})
 # the part of it a deep copy leaves out, as PyTorch's (a leaf's .grad is copied): the hooks, and the tensor a view
 # was taken of and the results read from it (PyTorch's copy of a view is no view; copying the base along with it
-# recursed without end through pina's LabelTensor.__deepcopy__, which copies self.as_subclass(Tensor))
+# recursed without end through pina's LabelTensor.__deepcopy__, which copies self.as_subclass(Tensor)), and the
+# tensors holding it as their recorded .grad (_grad_of, weak references)
 _HOOK_STATE = frozenset({"_grad_hooks", "_post_accumulate_hooks", "_retains_grad", "_node_hooks", "_node_prehooks",
-                         "_view_of", "_consumers"})
+                         "_view_of", "_consumers", "_grad_of"})
 
 
 class _PythonAttributes(MutableMapping):
@@ -1377,6 +1399,7 @@ class Tensor:
             old[...] = new
         else:
             self._data = new
+            _follow_recorded_grad(self, old)
         slot = self.__dict__.get("_buffer_slot")
         if slot is not None:                # a module's buffer read by attribute: the module takes the new array
             slot.rebind(self._data)
@@ -1399,7 +1422,8 @@ class Tensor:
         if isinstance(value, Tensor) and value.requires_grad:
             # a recorded gradient (meta-SGD's p.grad = g of autograd.grad(create_graph=True), then p - lr * p.grad):
             # .grad hands it back as is, graph and all, as PyTorch's does
-            self.__dict__["_grad_graph"] = value
+            _hold_recorded_grad(self, value)
+            return
         self._grad = value._data if isinstance(value, Tensor) else \
             value.view(np.ndarray) if isinstance(value, DataArray) else value
 
@@ -1467,8 +1491,7 @@ class Tensor:
             if g is None:
                 continue
             if create_graph:            # .grad keeps the recorded sum
-                total = g if t._grad is None else t.grad + g
-                t._grad, t._grad_graph = total._data, total
+                _hold_recorded_grad(t, g if t._grad is None else t.grad + g)
             else:                       # (in place, as backward() without inputs: PyTorch's AccumulateGrad)
                 _accumulate_grad(t, g._data)
 

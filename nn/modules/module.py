@@ -641,9 +641,12 @@ class Module:
     def zero_grad(self, set_to_none=True):
         """Reset the gradient of every parameter: to None (PyTorch's default), or to zeros."""
         for p in self.parameters():
-            if set_to_none or p._grad is None:
+            if p.grad is None:      # (read as PyTorch's: a non-leaf tensor in a parameter's slot warns)
+                continue
+            if set_to_none:
                 p._grad = None
-            else:
+            else:                   # (a recorded gradient is detached first, as PyTorch's)
+                p.__dict__.pop("_grad_graph", None)
                 p._grad[...] = 0
 
     def requires_grad_(self, requires_grad=True):

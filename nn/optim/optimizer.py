@@ -361,7 +361,8 @@ class Optimizer:
             for p in group["params"]:
                 if set_to_none or p._grad is None:
                     p._grad = None
-                else:
+                else:               # (a recorded gradient is detached first, as PyTorch's)
+                    p.__dict__.pop("_grad_graph", None)
                     p._grad[...] = 0
 
     def step(self):

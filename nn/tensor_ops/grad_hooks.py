@@ -7,7 +7,7 @@ non-leaf tensor in its .grad (leaves keep theirs anyway).
 import numpy as np
 
 from ..hooks import RemovableHandle
-from ..tensor import Tensor
+from ..tensor import Tensor, _hold_recorded_grad
 from ._attach import attach
 
 
@@ -77,8 +77,7 @@ def _run_graph_grad_hooks(input, g):
         held = input.__dict__.get("_grad_graph") if input._grad is not None else None
         total = g if input._grad is None else (held if held is not None and held._data is input._grad
                                                else Tensor._wrap(input._grad)) + g
-        input._grad = total._data
-        input.__dict__["_grad_graph"] = total
+        _hold_recorded_grad(input, total)
     return g
 
 

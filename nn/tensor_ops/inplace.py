@@ -23,7 +23,7 @@ from .. import init
 from ..array import legacy_scalar_first
 from ..dtypes import checked_fill, refuse_kinds, scalar_dtype, scalar_type_name, typeid_name
 from ..tensor import (Tensor, broadcast_shape, defers_to, is_grad_enabled, _remember_consumer, next_sequence_number,
-                      _instance_dict)
+                      _instance_dict, _follow_recorded_grad)
 from ._attach import attach
 from .pointwise import checked_alpha, _scaled, masked_fill
 
@@ -173,6 +173,7 @@ def _prior_state(input):
     prior = object.__new__(Tensor)
     prior.__dict__.update(_instance_dict(input))      # (all of it: a subclass's __dict__ shows less)
     prior.__dict__.pop("_retains_grad", None)
+    prior.__dict__.pop("_grad_of", None)              # (a recorded .grad is the tensor, which takes the new state)
     if input.__dict__.pop("_grad_hooks", None) is not None and input.__dict__.get("_retains_grad"):
         input.__dict__["_grad_hooks"] = {}
     # the ops recorded so far read the state that now moves aside: they point at it from here on, so their
@@ -216,8 +217,10 @@ def _take_place(input, data, parents, backward, graph_backward, op):
     differentiate the wrong op."""
     input.__dict__.pop("_graph_backward", None)
     input.__dict__.pop("_saves_nothing", None)     # the in-place op's node is released after backward as any other
+    old = input._data
     input.__dict__.update(_data=data, _grad=None, requires_grad=True, _parents=parents, _backward=backward, _op=op,
                           _seq=next_sequence_number())
+    _follow_recorded_grad(input, old)              # (p.grad.zero_() of a recorded .grad: p's gradient is the result)
     _keep_buffer(input)
     _bump_version(input)
     if graph_backward is not None:
