@@ -21,7 +21,7 @@ from .device import META, factory_device, meta_array
 from .dtypes import to_dtype, get_default_dtype, int64, result_dtype, checked_fill, refuse_int_overflow, \
     to_complex, to_real, scalar_type_name, refuse_big_int, holds_big_int
 from .tensor import Size, Tensor, _as_array, as_int, _check_requires_grad, refuse_unconvertible, parser_type_name, \
-    parsed_sizes
+    parsed_sizes, not_a_tensor_error
 from .tensor_ops._attach import attach
 from .init import _rng as _gen, refuse_non_floating, check_integer_range
 
@@ -675,7 +675,7 @@ def _check_multinomial(input, num_samples, replacement, num_samples_position):
     int (TypeError), then RuntimeErrors: the input's dim, its dtype, the count, and last the weights' values ->
     (the weights as float64 rows (m, n), k)."""
     if not isinstance(input, Tensor):
-        raise TypeError(f"multinomial(): argument 'input' (position 1) must be Tensor, not {parser_type_name(input)}")
+        raise not_a_tensor_error("multinomial", "input", 1, input)
     if isinstance(num_samples, (bool, float, Tensor)) and not (isinstance(num_samples, Tensor)
                                                               and num_samples.dtype.kind in "iu"):
         raise TypeError(f"multinomial(): argument 'num_samples' (position {num_samples_position}) must be int, not "

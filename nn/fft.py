@@ -23,7 +23,7 @@ import numpy as np
 
 from .dtypes import SCALAR_TYPE_NAMES, to_complex, to_real, float_dtype, get_default_dtype, to_dtype
 from .device import check_device
-from .tensor import Tensor, _normalize_axes, grad_for, quietly
+from .tensor import Tensor, _normalize_axes, grad_for, not_a_tensor_error, quietly
 from .tensor_ops.complex import conj, view_as_real as _view_as_real
 from .tensor_ops.shape import roll
 
@@ -56,7 +56,7 @@ def _transform(input, n, dim, norm, kind):
     """One 1-D transform of input along dim: kind "fft", "ifft" (complex -> complex), "rfft" (real -> half
     spectrum) or "irfft" (half spectrum -> n real values)."""
     if not isinstance(input, Tensor):
-        raise TypeError(f"fft.{kind}(): argument 'input' must be Tensor, not {type(input).__name__}")
+        raise not_a_tensor_error(f"fft.{kind}", "input", None, input)
     norm = _norm(norm)
     x = input._data
     if x.ndim == 0:

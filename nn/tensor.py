@@ -83,6 +83,12 @@ def _at(position):
     return "" if position is None else f" (position {position})"
 
 
+def not_a_tensor_error(fn, arg, position, obj):
+    """PyTorch's argument parser's TypeError for obj, no Tensor, as fn's Tensor argument arg (position None: given by
+    keyword): "maximum(): argument 'other' (position 2) must be Tensor, not NoneType"."""
+    return TypeError(f"{fn}(): argument '{arg}'{_at(position)} must be Tensor, not {parser_type_name(obj)}")
+
+
 def int_tuple_error(fn, arg, position, i, obj):
     """PyTorch's argument parser's TypeError for element i (obj, no int) of fn's tuple-of-ints argument arg (position
     None: given by keyword, whose words name no position)."""

@@ -6,7 +6,7 @@ identity-based (set in nn/tensor.py), so tensors still work as dict keys and in 
 import numpy as np
 
 from ..dtypes import result_dtype, cast, refuse_kinds
-from ..tensor import Tensor, broadcast_shape
+from ..tensor import Tensor, broadcast_shape, not_a_tensor_error
 from ._attach import attach
 
 _LIFTABLE = (Tensor, np.ndarray, np.generic, int, float, bool, complex, list, tuple)
@@ -42,8 +42,7 @@ def _logical(name, fn, kernel=None):
     def op(input, other):
         if not isinstance(input, Tensor):
             if kernel is None or not isinstance(other, Tensor):     # bitwise ops have a (Number, Tensor) form
-                raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not "
-                                f"{type(input).__name__}")
+                raise not_a_tensor_error(name, "input", 1, input)
             input, other = other._lift(input, name), other
         if not isinstance(other, _LIFTABLE):
             return NotImplemented

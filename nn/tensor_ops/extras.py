@@ -23,7 +23,7 @@ from collections import namedtuple
 import numpy as np
 
 from ..dtypes import CATEGORY, dtype, float_dtype, refuse_kinds, refuse_norm_input, result_dtype, to_dtype
-from ..tensor import Tensor, parser_type_name
+from ..tensor import Tensor, not_a_tensor_error
 from ._attach import attach, parsed_ints
 from .complex import is_complex, conj  # noqa: F401  (also nn.is_complex / nn.conj through this module)
 from .compare import isnan
@@ -454,7 +454,7 @@ def tensor_query(name):
     method on it would answer (is_inference is False for any object) or fail with an AttributeError."""
     def query(input):
         if not isinstance(input, Tensor):
-            raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {parser_type_name(input)}")
+            raise not_a_tensor_error(name, "input", 1, input)
         return getattr(Tensor, name)(input)
     query.__name__ = query.__qualname__ = name
     return query

@@ -13,7 +13,8 @@ from .. import functional as F
 from ..array import legacy_scalar_first
 from ..dtypes import CATEGORY, result_dtype, scalar_dtype, cast, float_dtype, checked_fill, \
     C_TYPE_NAMES, scalar_type_name, typeid_name, refuse_kinds, kernel_not_implemented, refuse_big_int
-from ..tensor import Tensor, broadcast_shape, piecewise_grad, conj_if_complex, quietly, _deferring
+from ..tensor import Tensor, broadcast_shape, piecewise_grad, conj_if_complex, quietly, _deferring, \
+    not_a_tensor_error
 from ._attach import attach, parsed_ints
 
 
@@ -762,7 +763,7 @@ def clamp_max(input, max):
 def _pair_operands(a, b, op, floating=False):
     if not isinstance(a, Tensor):
         if not isinstance(b, Tensor):
-            raise TypeError(f"{op}(): argument 'input' (position 1) must be Tensor, not {type(a).__name__}")
+            raise not_a_tensor_error(op, "input", 1, a)
         a = b._lift(a)
     other, x, y = a._operands(b, op, floating)
     return a, other, x, y
@@ -776,8 +777,7 @@ def _two_tensors(input, other, op, other_position=2):
     self)."""
     for name, position, value in (("input", 1, input), ("other", other_position, other)):
         if not isinstance(value, (Tensor, np.ndarray, np.generic)):
-            raise TypeError(f"{op}(): argument '{name}' (position {position}) must be Tensor, not "
-                            f"{type(value).__name__}")
+            raise not_a_tensor_error(op, name, position, value)
 
 
 def _two_tensor_method(fn):

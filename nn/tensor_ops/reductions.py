@@ -14,7 +14,7 @@ from ..array import DataArray
 from ..dtypes import get_default_dtype, kernel_not_implemented, refuse_kinds, refuse_not_floating_or_complex, \
     scalar_type_name, to_dtype, to_real
 from ..tensor import Tensor, _normalize_axes, as_int, conj_if_complex, is_grad_enabled, linear_graph_backward, \
-    parser_ints, parser_no_signature, parser_type_name, quietly
+    parser_ints, parser_no_signature, not_a_tensor_error, quietly
 from ._attach import attach, check_parsed_ints, numpy_axis, parsed_ints, plain_ints
 
 # what max(dim=...) / min(dim=...) return, as torch.return_types.max: (values, indices)
@@ -51,8 +51,8 @@ def _refuse_non_tensor(name, overloaded_at, args, kwargs):
     "argument 'input' (position 1) must be Tensor, not bool"."""
     if len(args) - 1 + len(kwargs) in overloaded_at:
         return parser_no_signature(name, args, kwargs)
-    input, position = (args[0], " (position 1)") if args else (kwargs["input"], "")
-    return TypeError(f"{name}(): argument 'input'{position} must be Tensor, not {parser_type_name(input)}")
+    input, position = (args[0], 1) if args else (kwargs["input"], None)     # (by keyword: no position)
+    return not_a_tensor_error(name, "input", position, input)
 
 
 def _zero_d(fn):

@@ -16,7 +16,7 @@ from ..dtypes import (C_TYPE_NAMES, _NameOnly, dtype as _dtype_class, to_dtype, 
                       refuse_kinds, scalar_type_name, typeid_name)
 from ..tensor import (ShapeError, Tensor, as_int, as_sizes, broadcast_shape, expands_to, linear_graph_backward,
                       matmul_grads, matmul_work, unbroadcast, is_grad_enabled, parsed_sizes, parser_int,
-                      parser_no_signature, parser_type_name, refuse_dims_out_of_range, _normalize_axes)
+                      parser_no_signature, refuse_dims_out_of_range, _normalize_axes, not_a_tensor_error)
 from ..kernels.threads import single_thread_blas
 from ._attach import attach, check_parsed_ints, numpy_axis, parsed_ints, plain_ints
 from .complex import conj
@@ -1027,8 +1027,7 @@ def _matmul_operands(input, other, op="matmul", names=("input", "other"), method
         return                                  # (the common case, at once: 0.6 us of a 2 x 2 product otherwise)
     for (name, position), value in zip(((names[0], 1), (names[1], 1 if method else 2)), (input, other)):
         if not isinstance(value, (Tensor, np.ndarray)):
-            raise TypeError(f"{op}(): argument '{name}' (position {position}) must be Tensor, not "
-                            f"{parser_type_name(value)}")
+            raise not_a_tensor_error(op, name, position, value)
 
 
 def matmul(input, other):
