@@ -597,10 +597,11 @@ def randint(low=0, high=None, size=None, *args, generator=None, dtype=None, devi
     if size is None:
         raise TypeError("randint needs high and size: randint(high, size) or randint(low, high, size)")
     check_integer_range(low, high, to_dtype(dtype or int64))
-    meta = _on_meta(_sizes((size,)), dtype or int64, device, requires_grad)
+    shape = _sizes((size,))
+    meta = _on_meta(shape, dtype or int64, device, requires_grad)
     if meta is not None:
         return meta
-    values = _gen(generator).integers(low, high, size=_sizes((size,)))
+    values = _gen(generator).integers(low, high, size=shape)
     return _new(values.astype(np.int64), dtype, device, requires_grad)
 
 
