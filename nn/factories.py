@@ -109,6 +109,23 @@ def _holds_typed(data):
     return False
 
 
+_NDARRAY_LIST_WARNED = []   # PyTorch warns once per process (TORCH_WARN_ONCE)
+
+
+def _warn_ndarray_items(data, arr):
+    """PyTorch's once-per-process hint when the nested data it stores element by element holds NumPy arrays
+    (tensor([np.zeros(2), np.ones(2)]); torchgfn's Gaussian-mixture targets build their covariances so), looked
+    for as _holds_typed looks; PyTorch stores nothing, so says nothing, when the result is empty."""
+    while isinstance(data, (list, tuple)) and data and arr.size:
+        if any(issubclass(t, np.ndarray) for t in set(map(type, data))):
+            _NDARRAY_LIST_WARNED.append(True)
+            warn_at_caller("Creating a tensor from a list of numpy.ndarrays is extremely slow. Please consider "
+                           "converting the list to a single numpy.ndarray with numpy.array() before converting to "
+                           "a tensor.")
+            return
+        data = data[0]
+
+
 def _tensors_as_numbers(data, integral=False):
     """A Tensor inside a list counts as its one number, as PyTorch reads it (tensor([acc1, acc5]) of (1,)-shaped
     accuracies is (2,), not (2, 1)). A larger one, or (integral: an integer dtype asked for) a floating one, is an
@@ -199,6 +216,8 @@ def _tensor(data, dtype=None, device=None, requires_grad=False):
         arr = None
     if arr is None or arr.dtype.kind not in "biufc":
         arr = _read_as_pytorch(data, dtype)
+    elif typed and not _NDARRAY_LIST_WARNED:
+        _warn_ndarray_items(data, arr)
     return _new(arr, dtype, device, requires_grad)
 
 

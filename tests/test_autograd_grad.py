@@ -37,8 +37,8 @@ def test_grad_of_an_intermediate_and_of_unused_inputs():
     assert gx.tolist() == [18.0, -36.0] and gx.requires_grad
     with pytest.raises(RuntimeError, match="One of the differentiated Tensors does not require grad"):
         nn.autograd.grad(loss, nn.ones(2))
-    with pytest.raises(RuntimeError, match="grad_outputs"):
-        nn.autograd.grad(h, x)
+    with pytest.raises(RuntimeError, match="^grad can be implicitly created only for scalar outputs$"):
+        nn.autograd.grad(h, x)                                         # PyTorch 2.13's words
     nn.autograd.grad(loss, x)                                          # releases the graph
     with pytest.raises(RuntimeError, match="a second time"):
         nn.autograd.grad(loss, x)

@@ -355,8 +355,9 @@ def test_lstm_proj_size_against_numpy_and_torch(layers, bidirectional):
         np.testing.assert_allclose(mine.detach().numpy(), ref, rtol=1e-12, atol=1e-14)
     _, (zh, zc) = m(x)                                            # the default state: zeros of both sizes
     assert zh.shape == (D * layers, 2, 2) and zc.shape == (D * layers, 2, 5)
-    with pytest.raises(ValueError, match=r"shape \(%d, 2, 2\)" % (D * layers)):
-        m(x, (c0, c0))
+    with pytest.raises(RuntimeError, match=r"Expected hidden\[0\] size \(%d, 2, 2\), got \[%d, 2, 5\]"
+                       % (D * layers, D * layers)):
+        m(x, (c0, c0))                                            # PyTorch 2.13's check and words
     G = rng.normal(size=out.shape)
     ((out * nn.tensor(G)).sum() + (c_n ** 2).sum()).backward()
     if layers == 1:

@@ -114,18 +114,20 @@ def test_errors_and_dropout():
         nn.LSTM(2, 3, proj_size=3)
     with pytest.raises(ValueError, match="only supported for LSTM"):
         nn.GRU(2, 3, proj_size=2)
-    with pytest.raises(ValueError, match="of 3 features"):
+    # PyTorch 2.13's checks, types and words (its check_forward_args, and its kernel's for an empty sequence)
+    with pytest.raises(RuntimeError, match=r"input.size\(-1\) must be equal to input_size. Expected 3, got 2"):
         nn.GRU(3, 4)(nn.randn(5, 2, 2))
     x = nn.randn(5, 3, 4)
-    with pytest.raises(ValueError, match="a pair"):
-        nn.LSTM(4, 6, 2)(x, nn.randn(2, 3, 6))
-    with pytest.raises(ValueError, match=r"shape \(2, 3, 6\), got \(2, 1, 6\)"):
+    with pytest.raises(RuntimeError, match=r"hx and cx should also be 3-D but got \(2-D, 2-D\) tensors"):
+        nn.LSTM(4, 6, 2)(x, nn.randn(2, 3, 6))           # read as (hx[0], hx[1]), as PyTorch reads it
+    with pytest.raises(RuntimeError, match=r"Expected hidden\[0\] size \(2, 3, 6\), got \[2, 1, 6\]"):
         nn.LSTM(4, 6, 2)(x, (nn.randn(2, 1, 6), nn.randn(2, 1, 6)))
-    with pytest.raises(ValueError, match=r"shape \(1, 3, 6\), got \(3, 3, 6\)"):
+    with pytest.raises(RuntimeError, match=r"Expected hidden size \(1, 3, 6\), got \[3, 3, 6\]"):
         nn.GRU(4, 6)(x, nn.randn(3, 3, 6))
-    with pytest.raises(ValueError, match="non-empty"):
+    with pytest.raises(RuntimeError, match="Expected sequence length to be larger than 0 in RNN"):
         nn.RNN(4, 6)(nn.randn(0, 3, 4))
-    with pytest.raises(ValueError, match=r"shape \(6,\)"):
+    # PyTorch 2.13's kernel check and words (the unbatched step's state read as (1, 3, 6))
+    with pytest.raises(RuntimeError, match="hidden0 has inconsistent hidden_size: got 3, expected 6"):
         nn.GRUCell(4, 6)(nn.randn(4), nn.randn(3, 6))
     nn.manual_seed(0)
     lstm = nn.LSTM(3, 4, num_layers=2, dropout=0.5)

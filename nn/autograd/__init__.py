@@ -33,6 +33,29 @@ def _as_tuple(x):
     return tuple(_edge_tensor(i) if isinstance(i, GradientEdge) else i for i in items)
 
 
+def _checked_grad_outputs(outputs, grad_outputs):
+    """PyTorch's checks of the gradients given for outputs, in its order (torch.autograd's _make_grads, then its
+    engine's count): each pair as zip pairs them, a given gradient of the output's shape, an implicit one only for a
+    single-element real output that requires grad; then a gradient for every output (extra ones are ignored)."""
+    for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
+        if not isinstance(out, Tensor):
+            continue
+        if g is not None:
+            shape = np.shape(getattr(g, "_data", g))
+            if shape != out.shape:
+                raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of torch.Size({list(shape)}) "
+                                   f"and output[{i}] has a shape of torch.Size({list(out.shape)}).")
+        elif out.requires_grad:
+            if out.numel() != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            if out.dtype.kind == "c":
+                raise RuntimeError(f"grad can be implicitly created only for real scalar outputs but got "
+                                   f"nn.{out.dtype.name}")
+    if len(grad_outputs) < len(outputs):
+        raise RuntimeError(f"got {len(outputs)} tensors and {len(grad_outputs)} gradients")
+    return tuple(grad_outputs[:len(outputs)])
+
+
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,
          allow_unused=None, is_grads_batched=False, materialize_grads=False):
     """d(outputs)/d(inputs) as torch.autograd.grad: a tuple with one Tensor per input (None for an input
@@ -40,7 +63,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
 
     outputs, inputs: a Tensor or a sequence of them; grad_outputs: the gradient to start from for each
     output (None: 1 for a single-element output). Nothing's ``.grad`` changes. The graph is released unless
-    retain_graph=True (default: create_graph). only_inputs is accepted and ignored (deprecated in PyTorch too).
+    retain_graph=True (default: create_graph). only_inputs is ignored (False: PyTorch's
+    FutureWarning).
 
     create_graph=True records the gradient's own computation, so the result can be differentiated again
     (gradient penalties, second derivatives, physics-informed losses). Each op on the path must then have a
@@ -68,32 +92,29 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
     if retain_graph is None:
         retain_graph = create_graph
+    if not only_inputs:
+        warnings.warn("only_inputs argument is deprecated and is ignored now (defaults to True). To accumulate "
+                      "gradient for other parts of the graph, please use torch.autograd.backward.", FutureWarning,
+                      stacklevel=2)
     if is_grads_batched:
         return _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused,
                              materialize_grads)
     outputs, inputs = _as_tuple(outputs), _as_tuple(inputs)
     if grad_outputs is None or isinstance(grad_outputs, Tensor):
         grad_outputs = (grad_outputs,) * len(outputs) if grad_outputs is None else (grad_outputs,)
-    if len(grad_outputs) != len(outputs):
-        raise ValueError(f"grad: {len(outputs)} outputs but {len(grad_outputs)} grad_outputs")
+    grad_outputs = _checked_grad_outputs(outputs, grad_outputs)
     roots = []
     for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
         if not (isinstance(out, Tensor) and out.requires_grad):
             raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn (no input "
                                f"of its computation had requires_grad=True, or it ran inside nn.no_grad())")
         if g is None:
-            if out.numel() != 1:
-                raise RuntimeError(f"grad: output {i} has shape {tuple(out.shape)}; pass grad_outputs for a "
-                                   f"non-scalar output")
             g = np.ones_like(out._data)
         if create_graph and isinstance(g, Tensor) and g.requires_grad:
             g_graph = g if g.dtype == out.dtype else g.to(out.dtype)   # recorded: the result depends on it too
         else:
             g_graph = None
         g = np.asarray(getattr(g, "_data", g))
-        if g.shape != out.shape:
-            raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of torch.Size({list(g.shape)}) and "
-                               f"output[{i}] has a shape of torch.Size({list(out.shape)}).")     # PyTorch's words
         roots.append((out, g.astype(out.dtype, copy=False) if g_graph is None else g_graph))
     for i, x in enumerate(inputs):
         if not (isinstance(x, Tensor) and x.requires_grad):
@@ -166,14 +187,13 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     tensors = _as_tuple(tensors)
     if grad_tensors is None or isinstance(grad_tensors, Tensor):
         grad_tensors = (grad_tensors,) * len(tensors) if grad_tensors is None else (grad_tensors,)
-    if len(grad_tensors) != len(tensors):
-        raise ValueError(f"backward: {len(tensors)} tensors but {len(grad_tensors)} grad_tensors")
+    grad_tensors = _checked_grad_outputs(tensors, grad_tensors)
     if len(tensors) == 1:
         return tensors[0].backward(grad_tensors[0], retain_graph, create_graph, inputs)
     total = 0
     for i, (t, g) in enumerate(zip(tensors, grad_tensors)):
-        if g is None and t.numel() != 1:
-            raise RuntimeError(f"backward: tensor {i} has shape {tuple(t.shape)}; pass grad_tensors for it")
+        if not (isinstance(t, Tensor) and t.requires_grad):
+            raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
         total = total + (t.sum() if g is None else (t * g).sum())
     total.backward(None, retain_graph, create_graph, inputs)
 

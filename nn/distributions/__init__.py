@@ -131,6 +131,19 @@ class Distribution:
                              f"within the support ({support!r}) of the distribution {self!r}, but found invalid "
                              f"values:\n{value}")
 
+    def _validate_params(self, validate_args, *names):
+        """PyTorch's check of the parameters given (its Distribution.__init__'s), when validating (validate_args, or
+        the default when None): a ValueError in its words for the first whose arg_constraints entry fails."""
+        if not (Distribution._validate_args if validate_args is None else validate_args):
+            return
+        for name in names:
+            value, constraint = self.__dict__[name], self.arg_constraints[name]
+            valid = constraint.check(value)
+            if not np.all(valid._data if isinstance(valid, Tensor) else valid):
+                raise ValueError(f"Expected parameter {name} ({type(value).__name__} of shape {tuple(value.shape)}) "
+                                 f"of distribution {self!r} to satisfy the constraint {constraint!r}, but found "
+                                 f"invalid values:\n{value}")
+
     @staticmethod
     def set_default_validate_args(value):
         """Whether distributions check their parameters when validate_args is not given (True by default; RL code
@@ -189,8 +202,15 @@ class Distribution:
     def rsample(self, sample_shape=()):
         raise NotImplementedError(f"{type(self).__name__} has no reparameterised sample; use sample()")
 
+    _lazy_params = ()       # the one of probs / logits computed from the other, as PyTorch's lazy_property
+
     def __repr__(self):
-        return f"{type(self).__name__}(batch_shape={self.batch_shape})"
+        """PyTorch's: the parameters held (arg_constraints' names), each as its value if it has one element, else
+        as its size: Categorical(logits: nn.Size([6, 9])), Normal(loc: 0.0, scale: 1.0)."""
+        held = [(k, self.__dict__[k]) for k in self.arg_constraints
+                if isinstance(self.__dict__.get(k), Tensor) and k not in self._lazy_params]
+        shown = [f"{k}: {v}" if v.numel() == 1 else f"{k}: {v.size()!r}" for k, v in held]
+        return f"{type(self).__name__}({', '.join(shown)})"
 
 
 def _keeping_validate_args(init):
@@ -343,13 +363,16 @@ class _InstanceAttribute:
             raise AttributeError(f"'{type(instance).__name__}' object has no attribute '{self.name}'") from None
 
 
-def _probs_and_logits(probs, logits, name, to_logits, to_probs):
+def _probs_and_logits(probs, logits, owner, to_logits, to_probs):
+    """(probs, logits) of a family given one of them; owner (the instance) notes the other as derived."""
     if (probs is None) == (logits is None):
-        raise ValueError(f"{name}: give exactly one of probs and logits")
+        raise ValueError("Either `probs` or `logits` must be specified, but not both.")     # (PyTorch's words)
     if probs is not None:
         probs = _param(probs)
+        owner._lazy_params = ("logits",)
         return probs, to_logits(probs)
     logits = _param(logits)
+    owner._lazy_params = ("probs",)
     return to_probs(logits), logits
 
 
@@ -378,7 +401,7 @@ class Bernoulli(Distribution):
         if probs is not None:
             p = probs._data if isinstance(probs, Tensor) else np.asarray(probs)
             _check(validate_args, np.all((p >= 0) & (p <= 1)), "Bernoulli: probs must be in [0, 1]")
-        self.probs, self.logits = _probs_and_logits(probs, logits, "Bernoulli", _binary_logits, F.sigmoid)
+        self.probs, self.logits = _probs_and_logits(probs, logits, self, _binary_logits, F.sigmoid)
         self.batch_shape = tuple(self.probs.shape)
 
     mean = property(lambda self: self.probs)
@@ -418,21 +441,21 @@ class Categorical(Distribution):
     probs, logits = _InstanceAttribute(), _InstanceAttribute()
 
     def __init__(self, probs=None, logits=None, validate_args=None):
-        if probs is not None:
-            p = probs._data if isinstance(probs, Tensor) else np.asarray(probs)
-            _check(validate_args, p.ndim >= 1 and np.all(p >= 0) and np.all(p.sum(-1) > 0),
-                   "Categorical: probs must be non-negative with a positive sum along the last dim")
-        if logits is not None and np.ndim(logits._data if isinstance(logits, Tensor) else logits) < 1:
-            raise ValueError("Categorical: logits must have at least one dim (the classes)")
+        for name, value in (("probs", probs), ("logits", logits)):
+            if value is not None and np.ndim(value._data if isinstance(value, Tensor) else value) < 1:
+                raise ValueError(f"`{name}` parameter must be at least one-dimensional.")
         self.probs, self.logits = _probs_and_logits(
-            probs, logits, "Categorical", lambda p: _clamp_probs(p / p.sum(-1, keepdim=True)).log(),
+            probs, logits, self, lambda p: _clamp_probs(p / p.sum(-1, keepdim=True)).log(),
             lambda z: F.softmax(z, -1))
         if probs is not None:
             self.probs = self.probs / self.probs.sum(-1, keepdim=True)
         else:
-            self.logits = F.log_softmax(self.logits, -1)        # normalised, as PyTorch's .logits
+            self.logits = self.logits - self.logits.logsumexp(-1, keepdim=True)     # normalised, as PyTorch's
         self.batch_shape = tuple(self.probs.shape[:-1])
         self._num_events = self.probs.shape[-1]
+        # the normalised parameter given is checked, as PyTorch's: negative or all-zero probs, NaN logits (a policy
+        # whose weights went NaN: torchgfn's sampler), a +inf logit or a row of -inf ones (logsumexp's inf - inf)
+        self._validate_params(validate_args, "probs" if probs is not None else "logits")
 
     mean = property(lambda self: Tensor._wrap(np.full(self.batch_shape, np.nan, self.probs.dtype)))
     variance = mean
@@ -933,7 +956,7 @@ class Binomial(Distribution):
         if probs is not None:
             p = probs._data if isinstance(probs, Tensor) else np.asarray(probs)
             _check(validate_args, np.all((p >= 0) & (p <= 1)), "Binomial: probs must be in [0, 1]")
-        self.probs, self.logits = _probs_and_logits(probs, logits, "Binomial", _binary_logits, F.sigmoid)
+        self.probs, self.logits = _probs_and_logits(probs, logits, self, _binary_logits, F.sigmoid)
         n = _param(total_count, self.probs)
         _check(validate_args, np.all(n.data >= 0) and np.all(n.data == np.round(n.data)),
                "Binomial: total_count must be a non-negative integer")
@@ -1025,6 +1048,9 @@ class Independent(Distribution):
             new._validate_args = self._validate_args
         return new
 
+    def __repr__(self):
+        return f"Independent({self.base_dist}, {self.reinterpreted_batch_ndims})"      # PyTorch's
+
     def _summed(self, t):
         k = self.reinterpreted_batch_ndims
         return t.sum(tuple(range(t.ndim - k, t.ndim))) if k else t
@@ -1056,6 +1082,9 @@ class MixtureSameFamily(Distribution):
                              f"mixture's {mixture_distribution._num_events} components")
         self.batch_shape = components[:-1]
         self.event_shape = tuple(component_distribution.event_shape)
+
+    def __repr__(self):
+        return f"MixtureSameFamily(\n  {self.mixture_distribution},\n  {self.component_distribution})"  # PyTorch's
 
     def _pad(self, t):
         """mixture quantities (*B, K) lined up with the components' (*B, K, *event)."""

@@ -293,6 +293,9 @@ class _IndependentConstraint(Constraint):
     is_discrete = property(lambda self: self.base_constraint.is_discrete)
     event_dim = property(lambda self: self.base_constraint.event_dim + self.reinterpreted_batch_ndims)
 
+    def __repr__(self):
+        return f"IndependentConstraint({self.base_constraint!r}, {self.reinterpreted_batch_ndims})"     # PyTorch's
+
     def check(self, value):
         ok = _values(self.base_constraint.check(value))
         n = self.reinterpreted_batch_ndims

@@ -23,7 +23,7 @@ class ContinuousBernoulli(Distribution):
         if probs is not None:
             p = probs._data if isinstance(probs, Tensor) else np.asarray(probs)
             _check(validate_args, np.all((p >= 0) & (p <= 1)), "ContinuousBernoulli: probs must be in [0, 1]")
-        self.probs, self.logits = _probs_and_logits(probs, logits, "ContinuousBernoulli",
+        self.probs, self.logits = _probs_and_logits(probs, logits, self,
                                                     _binary_logits, F.sigmoid)
         self.probs = _clamp_probs(self.probs)
         self._lims = lims

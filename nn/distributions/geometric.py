@@ -17,7 +17,7 @@ class Geometric(Distribution):
         if probs is not None:
             p = probs._data if isinstance(probs, Tensor) else np.asarray(probs)
             _check(validate_args, np.all((p > 0) & (p <= 1)), "Geometric: probs must be in (0, 1]")
-        self.probs, self.logits = _probs_and_logits(probs, logits, "Geometric", _binary_logits, F.sigmoid)
+        self.probs, self.logits = _probs_and_logits(probs, logits, self, _binary_logits, F.sigmoid)
         self.batch_shape = tuple(self.probs.shape)
 
     mean = property(lambda self: 1.0 / self.probs - 1.0)

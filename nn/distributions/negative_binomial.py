@@ -19,7 +19,7 @@ class NegativeBinomial(Distribution):
         if probs is not None:
             p = probs._data if isinstance(probs, Tensor) else np.asarray(probs)
             _check(validate_args, np.all((p >= 0) & (p < 1)), "NegativeBinomial: probs must be in [0, 1)")
-        self.probs, self.logits = _probs_and_logits(probs, logits, "NegativeBinomial",
+        self.probs, self.logits = _probs_and_logits(probs, logits, self,
                                                     _binary_logits, F.sigmoid)
         r = _param(total_count, self.probs)
         _check(validate_args, np.all(r.data >= 0), "NegativeBinomial: total_count must be non-negative")

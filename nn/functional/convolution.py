@@ -96,6 +96,18 @@ def check_output_padding(out_pad, stride, dilation):
                                                         ("dilation", dilation)) for axis, v in zip(axes, values)))
 
 
+def check_conv_input(input, spatial, op):
+    """PyTorch's first check of a convolution with `spatial` spatial dims (transposed too), before any other
+    argument's (its dtype's too): a batch (N, C, *spatial) or one sample (C, *spatial), in its words -> input as a
+    Tensor."""
+    x = input if isinstance(input, Tensor) else _tensor(input, "input", op, floating=False)
+    ndim = x._data.ndim
+    if ndim != spatial + 1 and ndim != spatial + 2:
+        raise ShapeError(f"Expected {spatial + 1}D (unbatched) or {spatial + 2}D (batched) input to {op}, but got "
+                         f"input of size: {list(x.shape)}")
+    return x
+
+
 def _check_input_channels(x_shape, w_shape, groups, transposed=False):
     """The input's channels against the weight's, for every convolution (1-3 d, transposed), in PyTorch's words;
     x_shape is batched (N, C, ...) (an unbatched input shows with N = 1, as PyTorch's). A weight of 0 channels
@@ -313,6 +325,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     bottom/right, as PyTorch).
     """
     op = "conv2d"
+    input = check_conv_input(input, 2, op)      # (one image came batched: one_image_as_batch)
     stride, padding, dilation, groups = conv_hyperparameters(op, stride, padding, dilation, groups)
     x, weight, bias, dt = _conv_args(input, weight, bias, groups, op)
     kh, kw = weight.shape[2:]
@@ -370,6 +383,7 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
     (PyTorch's argument order: groups before dilation.)
     """
     op = "conv_transpose2d"
+    input = check_conv_input(input, 2, op)
     stride, padding, dilation, groups, out_pad = conv_hyperparameters(op, stride, padding, dilation, groups,
                                                                       output_padding)
     x, weight, bias, dt = _conv_args(input, weight, bias, groups, op, transposed=True)

@@ -48,10 +48,27 @@ def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
     return (x1 - x2 + eps).norm(p=p, dim=-1, keepdim=keepdim)
 
 
-def cdist(x1, x2, p=2.0, compute_mode=None):
+_CDIST_MODES = ("use_mm_for_euclid_dist_if_necessary", "use_mm_for_euclid_dist", "donot_use_mm_for_euclid_dist")
+
+
+def _euclidean_dist(a, b):
+    """PyTorch's matrix-product Euclidean distances of arrays a (*, P, M), b (*, R, M) -> (*, P, R):
+    sqrt(max(0, [-2a, |a|^2, 1] . [b, 1, |b|^2])). Cheaper than the differences, but rounded through the squares, so
+    a zero distance comes out as sqrt of the rounding (about 1e-8 in float64, 1e-3 in float32), as PyTorch's."""
+    an, bn = (a * a).sum(-1, keepdims=True), (b * b).sum(-1, keepdims=True)
+    a_ = np.concatenate([a * -2, an, np.ones_like(an)], -1)
+    b_ = np.concatenate([b, np.ones_like(bn), bn], -1)
+    return np.sqrt(np.maximum(a_ @ np.swapaxes(b_, -1, -2), 0))
+
+
+def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
     """All pairwise p-norm distances: x1 (*, P, M), x2 (*, R, M) -> (*, P, R). p >= 0 (inf: the largest absolute
     difference, composed of recorded ops; 0: the count of differing components, gradient 0, as PyTorch's). The
-    gradient at a zero distance is 0, as PyTorch's."""
+    gradient at a zero distance is 0, as PyTorch's. For p = 2, PyTorch's compute_mode: the matrix-product form
+    (_euclidean_dist) where either side has more than 25 rows (the default) or always ("use_mm_for_euclid_dist"),
+    the differences otherwise ("donot_use_mm_for_euclid_dist")."""
+    if compute_mode not in _CDIST_MODES:
+        raise ValueError(f"{compute_mode} is not a valid value for compute_mode")      # PyTorch's words
     x1, x2 = _tensor(x1, "x1", "cdist"), _tensor(x2, "x2", "cdist")
     if x1.dtype != x2.dtype:
         raise scalar_type_mismatch(x1.dtype, x2.dtype)
@@ -61,6 +78,9 @@ def cdist(x1, x2, p=2.0, compute_mode=None):
         raise ValueError(f"cdist: x1 {tuple(x1.shape)} and x2 {tuple(x2.shape)} differ in their last dim")
     if p == math.inf:
         return (x1.unsqueeze(-2) - x2.unsqueeze(-3)).abs().amax(-1)
+    if p == 2 and (compute_mode == _CDIST_MODES[1]
+                   or (compute_mode == _CDIST_MODES[0] and max(x1.shape[-2], x2.shape[-2]) > 25)):
+        return _euclidean_cdist(x1, x2)
     diff = x1._data[..., :, None, :] - x2._data[..., None, :, :]          # (*, P, R, M)
     if p == 0:                      # a count: piecewise constant, so its gradient is 0
         return Tensor._make((diff != 0).sum(-1).astype(diff.dtype), (x1, x2),
@@ -96,6 +116,30 @@ def cdist(x1, x2, p=2.0, compute_mode=None):
     return Tensor._make(d, (x1, x2), backward, "cdist", graph_backward)
 
 
+def _euclidean_cdist(x1, x2):
+    """cdist by the matrix-product form, with PyTorch's _euclidean_dist_backward: r = g / d (0 where d = 0), then
+    dx1_i = x1_i sum_j r_ij - sum_j r_ij x2_j and dx2_j = x2_j sum_i r_ij - sum_i r_ij x1_i (d(d_ij) = u . du / d_ij,
+    u = x1_i - x2_j), its own gradient by the same formula in recorded ops."""
+    a, b = x1._data, x2._data
+    d = _euclidean_dist(a, b)
+
+    def ratio_of(g):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(d == 0, 0, g / d).astype(d.dtype, copy=False)
+
+    def backward(g):
+        r = ratio_of(g)
+        return a * r.sum(-1, keepdims=True) - r @ b, b * r.sum(-2)[..., None] - np.swapaxes(r, -1, -2) @ a
+
+    def graph_backward(g):
+        dist = cdist(x1, x2, compute_mode=_CDIST_MODES[1])
+        nonzero = Tensor._wrap(d > 0)
+        one, zero = Tensor._wrap(np.ones((), d.dtype)), Tensor._wrap(np.zeros((), d.dtype))
+        r = (g / dist.where(nonzero, one)).where(nonzero, zero)
+        return x1 * r.sum(-1, keepdim=True) - r.matmul(x2), x2 * r.sum(-2).unsqueeze(-1) - r.mT.matmul(x1)
+    return Tensor._make(d, (x1, x2), backward, "cdist", graph_backward)
+
+
 def pdist(input, p=2.0):
     """The p-norm distances between the rows of input (N, M), each pair i < j once in row-major order ->
     (N (N - 1) / 2,): the upper triangle of cdist(input, input, p), whose backward it reuses (0 at a zero
@@ -106,7 +150,8 @@ def pdist(input, p=2.0):
     if input.ndim != 2:
         raise ValueError(f"pdist: expected a 2-D input (N, M), got shape {tuple(input.shape)}")
     i, j = np.triu_indices(input.shape[0], 1)
-    return cdist(input, input, p)[Tensor._wrap(i), Tensor._wrap(j)]
+    # (PyTorch's pdist kernel takes the differences whatever the size)
+    return cdist(input, input, p, compute_mode=_CDIST_MODES[2])[Tensor._wrap(i), Tensor._wrap(j)]
 
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):

@@ -100,6 +100,11 @@ def _check_nonconstant_pad(x, pairs, mode):
     """PyTorch's refusals of reflect / replicate / circular padding, in its order; pairs are (before, after), last
     dim first."""
     k = len(pairs) + 1
+    if not 2 <= k <= 4 or not k <= x.ndim <= k + 1:        # 1-3 padded dims of a sample (C, ...) or a batch
+        raise NotImplementedError(
+            f"Padding size {2 * len(pairs)} is not supported for {x.ndim}D input tensor.\nSupported combinations for "
+            f"non-constant padding:\n  - 2D or 3D input: padding size = 2 (pads last dimension)\n  - 3D or 4D input: "
+            f"padding size = 4 (pads last 2 dimensions)\n  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)")
     if mode == "circular":
         for i, (lo, hi) in reversed(list(enumerate(pairs))):        # PyTorch walks the padded dims outermost first
             n = x.shape[x.ndim - 1 - i]

@@ -2,7 +2,7 @@
 import numpy as np
 
 from ..dtypes import scalar_type_name
-from ..tensor import Size, Tensor, linear_graph_backward
+from ..tensor import Size, Tensor, linear_graph_backward, not_a_tensor_error
 from ._args import _tensor
 
 
@@ -61,6 +61,10 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
     max_norm is first rescaled to it, in weight itself, outside the graph. scale_grad_by_freq: each row's
     gradient is divided by how often input picks it. sparse=True gives the same gradient, dense (nn has no
     sparse gradients)."""
+    # PyTorch's parser refuses what is no tensor, weight (its position 1) first; nn takes an ndarray as a tensor
+    for name, position, obj in (("weight", 1, weight), ("indices", 2, input)):
+        if not isinstance(obj, (Tensor, np.ndarray)):
+            raise not_a_tensor_error("embedding", name, position, obj)
     if isinstance(input, Tensor) and input.dtype not in (np.int64, np.int32):
         # PyTorch's check and words (tsai's MultiEmbedding given float codes meets it)
         from ..tensor_ops.extras import typename

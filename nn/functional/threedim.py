@@ -11,8 +11,8 @@ import numpy as np
 
 from ..tensor import Tensor
 from ._args import _tensor, builtin_like
-from .convolution import (check_conv_dtypes, check_kernel_fits, check_output_padding, check_output_size,
-                          check_padding_string, conv2d, conv_transpose2d, transposed_sizes)
+from .convolution import (check_conv_dtypes, check_conv_input, check_kernel_fits, check_output_padding,
+                          check_output_size, check_padding_string, conv2d, conv_transpose2d, transposed_sizes)
 from .onedim import _check_channels
 from .adaptive import _bins, adaptive_avg_pool2d, adaptive_max_pool2d
 from .sampling import (_ceil_extra, _first_max, _half_padding_check, _pick, _scatter_unpool, avg_pool2d,
@@ -75,10 +75,11 @@ def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     kw), bias (O,) or None -> (N, O, Do, Ho, Wo), each output size (size + 2 p - d (k - 1) - 1) // s + 1. padding: an
     int, three ints, 'valid' or 'same' (stride 1; an odd total puts the extra at the end, as PyTorch)."""
     op = "conv3d"
+    x = check_conv_input(input, 3, op)
     stride, dilation = _triple("stride", stride, op), _triple("dilation", dilation, op)
-    if isinstance(padding, str):                # first, as PyTorch's
+    if isinstance(padding, str):                # next, as PyTorch's
         check_padding_string(padding, stride, op)
-    x, unbatched = _batched5(input, op)
+    x, unbatched = _batched5(x, op)
     w = _weight5(weight, op, "(out_channels, in_channels/groups, kd, kh, kw)")
     _check_channels(x, w, groups)
     bias = None if bias is None else _tensor(bias, "bias", op)
@@ -107,7 +108,7 @@ def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_paddi
     Depth tap t of input slice i lands on output depth i sd + t dd - pd: each tap is one conv_transpose2d of all the
     slices, spread sd apart along the depth (zeros between), shifted by t dd, and the taps are summed."""
     op = "conv_transpose3d"
-    x, unbatched = _batched5(input, op)
+    x, unbatched = _batched5(check_conv_input(input, 3, op), op)
     w = _weight5(weight, op, "(in_channels, out_channels/groups, kd, kh, kw)")
     _check_channels(x, w, groups, transposed=True)
     bias = None if bias is None else _tensor(bias, "bias", op)

@@ -8,6 +8,8 @@ Each is F.pad with its mode.
 """
 import numbers
 
+import numpy as np
+
 from .. import functional as F
 from .module import Module
 
@@ -70,6 +72,13 @@ class _CircularPadNd(_Pad2d):
 
     def __init__(self, padding):                # no value: PyTorch's signature
         super().__init__(padding)
+
+    def forward(self, input):
+        # PyTorch's circular pads check the rank themselves, before F.pad (a ValueError, in their words)
+        ndim, dims = self.sides // 2 + 1, np.ndim(getattr(input, "_data", input))
+        if dims != ndim and dims != ndim + 1:
+            raise ValueError(f"expected {ndim}D or {ndim + 1}D input (got {dims}D input)")
+        return super().forward(input)
 
 
 class ConstantPad2d(_ConstantPadNd):

@@ -57,22 +57,39 @@ def _step_function(mode):
     return lambda x, h, *weights: _rnn_step(x, h, *weights, activation)
 
 
-def _initial_state(module, hx, shape, dtype, lstm, c_shape=None):
-    """hx checked against shape (zeros when None): a Tensor, or an (h, c) pair of them for an LSTM, c of c_shape
-    (shape when None; they differ with proj_size)."""
-    name = type(module).__name__
-    c_shape = shape if c_shape is None else c_shape
+def _batched_state(module, input, hx, lstm):
+    """PyTorch's checks of a (not packed) input's and state's dims, in its words: an unbatched (L, H_in) input takes
+    states of 2 dims, which gain the batch dim here; a batched one states of 3. An LSTM's state is read as
+    (hx[0], hx[1]), as PyTorch reads it."""
+    name = {"RNN_TANH": "RNN", "RNN_RELU": "RNN"}.get(module.mode, module.mode)
+    if input.dim() not in (2, 3):
+        raise ValueError(f"{name}: Expected input to be 2D or 3D, got {input.dim()}D"
+                         f"{' tensor' if name == 'RNN' else ''} instead")
+    if hx is None:
+        return None
+    unbatched, want = input.dim() == 2, input.dim()
+    kind = "unbatched 2-D" if unbatched else "batched 3-D"
+    if lstm:
+        hx = (hx[0], hx[1])
+        if hx[0].dim() != want or hx[1].dim() != want:
+            raise RuntimeError(f"For {kind} input, hx and cx should also be {want}-D but got ({hx[0].dim()}-D, "
+                               f"{hx[1].dim()}-D) tensors")
+        return tuple(h.unsqueeze(1) for h in hx) if unbatched else hx
+    if hx.dim() != want:
+        raise RuntimeError(f"For {kind} input, hx should also be {want}-D but got {hx.dim()}-D tensor")
+    return hx.unsqueeze(1) if unbatched else hx
+
+
+def _initial_state(hx, shape, dtype, lstm, c_shape):
+    """hx checked against shape (zeros when None) in PyTorch's words: a Tensor, or an (h, c) pair of them for an
+    LSTM, c of c_shape (they differ with proj_size)."""
     if hx is None:
         zeros = Tensor._wrap(np.zeros(shape, dtype))
         return (zeros, Tensor._wrap(np.zeros(c_shape, dtype))) if lstm else zeros
-    if lstm and not (isinstance(hx, (tuple, list)) and len(hx) == 2):
-        raise ValueError(f"{name}: the initial state must be a pair (h_0, c_0), got {type(hx).__name__}")
-    hx = tuple(hx) if lstm else hx                  # a list [h_0, c_0] too, as PyTorch takes it
-    states = hx if lstm else (hx,)
-    for s, want in zip(states, (shape, c_shape)):
-        if not isinstance(s, Tensor) or tuple(s.shape) != tuple(want):
-            got = tuple(s.shape) if isinstance(s, Tensor) else type(s).__name__
-            raise ValueError(f"{name}: expected an initial state of shape {tuple(want)}, got {got}")
+    hx = (hx[0], hx[1]) if lstm else hx
+    for s, want, label in zip(hx if lstm else (hx,), (shape, c_shape), ("[0]", "[1]") if lstm else ("",)):
+        if tuple(s.size()) != tuple(want):
+            raise RuntimeError(f"Expected hidden{label} size {tuple(want)}, got {list(s.size())}")
     return hx
 
 
@@ -212,32 +229,32 @@ class RNNBase(Module):
 
     def forward(self, input, hx=None):
         packed = input if isinstance(input, PackedSequence) else None
+        lstm, directions = self.mode == "LSTM", 2 if self.bidirectional else 1
         if packed is not None:                  # time-major, the batch sorted by length (nn/utils/rnn.py)
             input, sizes = padded_in_sorted_order(packed), packed.batch_sizes._data
+            hx = (hx[0], hx[1]) if lstm and hx is not None else hx
             if hx is not None and packed.sorted_indices is not None:      # hx comes in the original order
                 hx = _reorder(hx, packed.sorted_indices)
-        unbatched, given = packed is None and input.ndim == 2, tuple(input.shape)     # given: for the messages
-        if input.ndim not in (2, 3):
-            raise ValueError(f"{type(self).__name__}: expected a 2-D (unbatched) or 3-D input, got "
-                             f"{tuple(input.shape)}")
+        layers, h_size = self.num_layers * directions, self.proj_size or self.hidden_size
+        unbatched = packed is None and input.dim() == 2
+        if packed is None:
+            hx = _batched_state(self, input, hx, lstm)
+        if unbatched:
+            input = input.unsqueeze(1)
+        elif self.batch_first and packed is None:
+            input = input.transpose(0, 1)
+        L, N = input.shape[:2]
+        # PyTorch's check_forward_args: the dtype, the features, then the states' sizes
         weight_dtype = self._flat_weights[0].dtype
         if input.dtype != weight_dtype:         # PyTorch's check and words (its dtypes print as nn's here)
             raise ValueError(f"RNN input dtype ({input.dtype}) does not match weight dtype ({weight_dtype}). Convert "
                              f"input: input.to({weight_dtype}), or convert model: model.to({input.dtype})")
-        lstm, directions = self.mode == "LSTM", 2 if self.bidirectional else 1
-        layers, h_size = self.num_layers * directions, self.proj_size or self.hidden_size
-        if unbatched:
-            hx = _initial_state(self, hx, (layers, h_size), input.dtype, lstm, (layers, self.hidden_size))
-            input = input.unsqueeze(1)
-            hx = tuple(h.unsqueeze(1) for h in hx) if lstm else hx.unsqueeze(1)
-        elif self.batch_first and packed is None:
-            input = input.transpose(0, 1)
-        L, N = input.shape[:2]
-        if L == 0 or input.shape[2] != self.input_size:
-            raise ValueError(f"{type(self).__name__}: expected a non-empty sequence of {self.input_size} features, "
-                             f"got input of shape {given}")
-        if not unbatched:
-            hx = _initial_state(self, hx, (layers, N, h_size), input.dtype, lstm, (layers, N, self.hidden_size))
+        if input.shape[2] != self.input_size:
+            raise RuntimeError(f"input.size(-1) must be equal to input_size. Expected {self.input_size}, got "
+                               f"{input.shape[2]}")
+        hx = _initial_state(hx, (layers, N, h_size), input.dtype, lstm, (layers, N, self.hidden_size))
+        if L == 0:
+            raise RuntimeError("Expected sequence length to be larger than 0 in RNN")
         if packed is None:
             sizes = np.full(L, N)
         step = _step_function(self.mode)
@@ -324,6 +341,27 @@ class GRU(RNNBase):
         super().__init__("GRU", *args, **kwargs)
 
 
+_CELL_NAMES = {"RNN_TANH": "RNNCell", "RNN_RELU": "RNNCell", "LSTM": "LSTMCell", "GRU": "GRUCell"}
+
+
+def _check_cell_state(input, hx, input_size, hidden_size, lstm):
+    """PyTorch's kernel checks of one cell step, input (N, H_in) and hx (N, H) (an (h, c) pair for an LSTM cell),
+    in its words: the input's features, then each state's batch and features (labelled hidden0, hidden1)."""
+    if lstm and isinstance(hx, Tensor):
+        raise TypeError("lstm_cell(): argument 'hx' (position 2) must be tuple of Tensors, not Tensor")
+    if lstm and len(hx) != 2:
+        raise RuntimeError("lstm_cell expects two hidden states")
+    if input.size(1) != input_size:
+        raise RuntimeError(f"input has inconsistent input_size: got {input.size(1)} expected {input_size}")
+    for label, h in enumerate(hx if lstm else (hx,)):
+        if h.size(0) != input.size(0):
+            raise RuntimeError(f"Input batch size {input.size(0)} doesn't match hidden{label} batch size {h.size(0)}")
+        if h.size(1) != hidden_size:
+            raise RuntimeError(f"hidden{label} has inconsistent hidden_size: got {h.size(1)}, expected {hidden_size}")
+        if h.dim() != 2:        # a 2-D state beside an unbatched input: PyTorch fails later, in its arithmetic
+            raise RuntimeError(f"hidden{label}: expected a 1-D state for an unbatched input, got {h.dim() - 1}D")
+
+
 class RNNCellBase(Module):
     """One step of a recurrent layer, PyTorch's base of the cells (its signature: num_chunks gates): parameters
     weight_ih (G H, H_in), weight_hh (G H, H), bias_ih, bias_hh, G = num_chunks; the subclasses' mode says which
@@ -346,15 +384,24 @@ class RNNCellBase(Module):
         _reset(self, self.hidden_size)
 
     def forward(self, input, hx=None):
-        lstm, unbatched = self.mode == "LSTM", input.ndim == 1
-        if input.ndim not in (1, 2) or input.shape[-1] != self.input_size:
-            raise ValueError(f"{type(self).__name__}: expected input (N, {self.input_size}) or ({self.input_size},), "
-                             f"got {tuple(input.shape)}")
-        hx = _initial_state(self, hx, (self.hidden_size,) if unbatched else (input.shape[0], self.hidden_size),
-                            input.dtype, lstm)
+        lstm, name = self.mode == "LSTM", _CELL_NAMES[self.mode]
+        # PyTorch's Python checks (ValueError), then its kernel's on the batched forms (RuntimeError), in their words
+        if input.dim() not in (1, 2):
+            raise ValueError(f"{name}: Expected input to be 1D or 2D, got {input.dim()}D instead")
+        if hx is not None:
+            for label, h in (enumerate(hx) if lstm else (("hidden", hx),)):
+                if h.dim() not in (1, 2):
+                    label = label if label == "hidden" else f"hx[{label}]"
+                    raise ValueError(f"{name}: Expected {label} to be 1D or 2D, got {h.dim()}D instead")
+        unbatched = input.dim() == 1
         if unbatched:
             input = input.unsqueeze(0)
-            hx = tuple(h.unsqueeze(0) for h in hx) if lstm else hx.unsqueeze(0)
+        if hx is None:
+            zeros = Tensor._wrap(np.zeros((input.shape[0], self.hidden_size), input.dtype))
+            hx = (zeros, zeros) if lstm else zeros
+        elif unbatched:
+            hx = (hx[0].unsqueeze(0), hx[1].unsqueeze(0)) if lstm else hx.unsqueeze(0)
+        _check_cell_state(input, hx, self.input_size, self.hidden_size, lstm)
         state = _step_function(self.mode)(input, hx, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
         if unbatched:
             state = tuple(s.squeeze(0) for s in state) if self.mode == "LSTM" else state.squeeze(0)

@@ -7,7 +7,8 @@ import numpy as np
 
 from ..device import CPU, META, MetaArray, check_device, device, meta_array, parse_to, refuse_meta_data
 from ..dtypes import to_dtype, get_default_dtype, to_complex
-from ..tensor import ShapeError, Size, Tensor, _check_requires_grad, is_grad_enabled
+from ..tensor import (ShapeError, Size, Tensor, _check_requires_grad, is_grad_enabled,
+                      refuse_dims_out_of_range)
 from ._attach import attach, parsed_ints
 
 
@@ -20,10 +21,11 @@ def size(input, dim=None):
 
 
 def _dim(dim, ndim):
-    if not -max(ndim, 1) <= dim < max(ndim, 1):
-        raise IndexError(f"dimension {dim} out of range for a {ndim}-D tensor "
-                         f"(expected in [{-max(ndim, 1)}, {max(ndim, 1) - 1}])")
-    return dim % max(ndim, 1)
+    """size(dim)'s dim, non-negative, with PyTorch's IndexErrors (a 0-d tensor has no size along any dim)."""
+    if ndim == 0:
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+    refuse_dims_out_of_range(ndim, dim)
+    return dim % ndim
 
 
 def dim(input):

@@ -6,6 +6,7 @@ summed in the forward pass, so its gradient is broadcast along them. A letter
 repeated in one operand ('ii->i') reads its diagonal: the gradient is written
 back onto that diagonal, zero elsewhere.
 """
+import math
 import string
 
 import numpy as np
@@ -14,16 +15,66 @@ from ..dtypes import bmm_kernel, bmm_scalar_type_mismatch, kernel_not_implemente
 from ..tensor import Tensor, conj_if_complex
 
 
+def _check_subscripts(s, where):
+    """PyTorch's RuntimeErrors for a '.' of operand i's or the output's subscripts that is not one '...'."""
+    if "." not in s:
+        return
+    i, found = 0, False
+    while i < len(s):
+        if s[i] != ".":
+            i += 1
+            continue
+        if found:
+            raise RuntimeError(f"einsum(): found '.' for output but an ellipsis (...) was already found"
+                               if where == "output" else
+                               f"einsum(): found '.' for {where} for which an ellipsis was already found")
+        if s[i:i + 3] != "...":
+            raise RuntimeError(f"einsum(): found '.' for {where} that is not part of any ellipsis"
+                               + (" (...)" if where == "output" else ""))
+        i, found = i + 3, True
+
+
+_SUBSCRIPT_CHARACTERS = frozenset(string.ascii_letters + " ,.")
+
+
+def _check_characters(equation):
+    """PyTorch's RuntimeError for a character of the equation that is no letter, space, ',', '.' or its '->'."""
+    arrow = equation.find("->")
+    if set(equation if arrow < 0 else equation[:arrow] + equation[arrow + 2:]) <= _SUBSCRIPT_CHARACTERS:
+        return
+    for i, c in enumerate(equation):
+        if not (c.isascii() and c.isalpha() or c in " ,." or arrow >= 0 and i in (arrow, arrow + 1)):
+            raise RuntimeError(f"einsum(): invalid subscript given at index {i} in the equation string, subscripts "
+                               f"must be in [a-zA-Z]")
+
+
+def _check_output(out, lhs):
+    """PyTorch's RuntimeErrors for an explicit output letter that no operand has or that is written twice."""
+    seen = set()
+    for c in out.replace("...", ""):
+        if c not in lhs:
+            raise RuntimeError(f"einsum(): output subscript {c} does not appear in the equation for any input operand")
+        if c in seen:
+            raise RuntimeError(f"einsum(): output subscript {c} appears more than once in the output")
+        seen.add(c)
+
+
 def _parse(equation, shapes):
     """-> (subscripts per operand, output subscripts, broadcast shape of the '...' dims), with each '...'
     spelled out in letters the equation does not use: an operand's '...' stands for its dims the letters do not
     name, right-aligned across operands as NumPy broadcasting aligns them."""
-    equation = equation.replace(" ", "")
+    original, equation = equation, equation.replace(" ", "")
     lhs, arrow, out = equation.partition("->")
     subs = lhs.split(",")
     if len(subs) != len(shapes):        # PyTorch's RuntimeErrors
         raise RuntimeError(f"einsum(): {'more' if len(shapes) > len(subs) else 'fewer'} operands were provided "
                            "than specified in the equation")
+    _check_characters(original)
+    for i, sub in enumerate(subs):
+        _check_subscripts(sub, f"operand {i}")
+    if arrow:
+        _check_subscripts(out, "output")
+        _check_output(out, lhs)
     spare = [c for c in string.ascii_letters if c not in equation]
     counts = [len(shape) - len(s.replace("...", "")) if "..." in s else 0 for s, shape in zip(subs, shapes)]
     n_ell = max(counts, default=0)
@@ -142,6 +193,39 @@ def _refuse_mixed_contraction(subs, out, sizes, dtypes):
         dtype, letters = np.promote_types(dtype, other), (letters | set(subs[k])) - set(summed)
 
 
+_PAIR_WORK = 32768     # letters' sizes multiplied: below it np.einsum's own loop is the faster
+
+
+def _contract(subs, out, arrays):
+    """np.einsum of arrays with these (spelled-out) subscripts -> out. A pair of float arrays of one dtype, no letter
+    repeated in either, is contracted as PyTorch's einsum contracts it, by a batched matrix product (np.matmul of
+    (batch, kept of a, summed) and (batch, summed, kept of b); a letter of one operand only is summed first): the
+    rounding of PyTorch's bmm rather than of NumPy's element loop, and BLAS's speed (10x at (2, 64, 4, 16)^2)."""
+    if len(arrays) != 2 or arrays[0].dtype != arrays[1].dtype or arrays[0].dtype.kind not in "fc":
+        return np.einsum(f"{','.join(subs)}->{out}", *arrays)
+    (sa, sb), (a, b) = subs, arrays
+    if len(set(sa)) != len(sa) or len(set(sb)) != len(sb) or \
+            a.size * math.prod(n for c, n in zip(sb, b.shape) if c not in sa) < _PAIR_WORK:
+        return np.einsum(f"{','.join(subs)}->{out}", *arrays)
+    own_a = [i for i, c in enumerate(sa) if c not in sb and c not in out]
+    own_b = [i for i, c in enumerate(sb) if c not in sa and c not in out]
+    if own_a:
+        a, sa = a.sum(axis=tuple(own_a)), "".join(c for i, c in enumerate(sa) if i not in own_a)
+    if own_b:
+        b, sb = b.sum(axis=tuple(own_b)), "".join(c for i, c in enumerate(sb) if i not in own_b)
+    batch = [c for c in sa if c in sb and c in out]
+    lo = [c for c in sa if c not in sb]
+    ro = [c for c in sb if c not in sa]
+    summed = [c for c in sa if c in sb and c not in out]
+    size = {**dict(zip(sa, a.shape)), **dict(zip(sb, b.shape))}
+    count = lambda letters: math.prod(size[c] for c in letters)  # noqa: E731
+    a = a.transpose([sa.index(c) for c in batch + lo + summed]).reshape(count(batch), count(lo), count(summed))
+    b = b.transpose([sb.index(c) for c in batch + summed + ro]).reshape(count(batch), count(summed), count(ro))
+    y = np.matmul(a, b).reshape([size[c] for c in batch + lo + ro])
+    order = batch + lo + ro
+    return y.transpose([order.index(c) for c in out])
+
+
 def einsum(equation, *operands):
     """einsum("bij,bjk->bik", a, b) (operands also as one list; '...' for the dims the letters leave out; or
     PyTorch's sublist form einsum(a, [0, 1], b, [1, 2], [0, 2])). Dispatches to ``__torch_function__`` itself,
@@ -173,7 +257,7 @@ def einsum(equation, *operands):
     operands = tuple(t.broadcast_to([sizes[c] for c in s]) if any(sizes[c] != n for c, n in zip(s, t.shape)) else t
                      for s, t in zip(subs, operands))
     datas = [t._data.astype(d, copy=False) for t, d in zip(operands, dtypes)]
-    y = np.einsum(f"{','.join(subs)}->{out}", *datas)
+    y = _contract(subs, out, datas)
 
     def per_operand(grad_of):
         # grad_of(k, s, t) for each operand that needs a gradient, None for the others
@@ -183,7 +267,8 @@ def einsum(equation, *operands):
         def grad_of(k, s, t):
             u, others, seen, spec = _contraction_for(subs, out, k)
             # (complex operands conjugated: the gradient of a product is g times the conjugate of the others)
-            gk = np.einsum(spec, g, *[conj_if_complex(datas[j]) for j in others])
+            gk = _contract(spec.split("->")[0].split(","), spec.split("->")[1],
+                           [g] + [conj_if_complex(datas[j]) for j in others])
             # letters only operand k has: put them back as broadcast dims
             gk = np.broadcast_to(gk.reshape([sizes[c] if c in seen else 1 for c in u]), [sizes[c] for c in u])
             if u != s:                          # the diagonal it read gets the gradient, the rest of it none

@@ -303,7 +303,7 @@ def prod(input, dim=None, keepdim=False, dtype=None):
         flat = prod(input.reshape(-1), 0, dtype=dtype)
         return flat.reshape((1,) * x.ndim) if keepdim else flat
     axis = _normalize_axes(dim, input.ndim)[0]
-    y = np.prod(x, axis=axis, keepdims=True, dtype=x.dtype)
+    y = quietly(np.prod, x, axis=axis, keepdims=True, dtype=x.dtype)     # (0 * inf: NaN, silently as PyTorch)
 
     def backward(g):
         # d prod/dx_i = product of the other elements: exclusive cumulative products from
@@ -497,8 +497,8 @@ def _scan(np_scan, x, axis):
     """np.cumsum / np.cumprod of x along axis, in x's dtype, single precision carried in double as PyTorch's."""
     carry = _SCAN_CARRY.get(x.dtype)
     if carry is None:
-        return np_scan(x, axis=axis, dtype=x.dtype)
-    return np_scan(x, axis=axis, dtype=carry).astype(x.dtype)
+        return quietly(np_scan, x, axis=axis, dtype=x.dtype)       # (inf + -inf, 0 * inf: NaN, silently)
+    return quietly(np_scan, x, axis=axis, dtype=carry).astype(x.dtype)
 
 
 @numpy_axis
@@ -922,13 +922,14 @@ def _vector_norm(input, p, dim=None, keepdim=False):
         n = np.sqrt(np.sum(x * x if x.dtype.kind != "c" else (x * x.conj()).real, axis=axes, keepdims=True))
 
         def backward(g):
-            # d |x| / dx = x / |x| (complex x too: dL/dre + i dL/dim), and 0 at x = 0 (as PyTorch: a subgradient)
+            # d |x| / dx = x / |x| (complex x too: dL/dre + i dL/dim), and 0 at x = 0 (as PyTorch: a subgradient);
+            # the 0 is x / |x|'s, so a NaN or inf g still gives NaN there (PyTorch's g * (x / |x|).masked_fill_)
             gk = g if keepdim else np.expand_dims(g, axes)
             with np.errstate(divide="ignore", invalid="ignore"):
-                return (np.where(n > 0, gk * x / n, 0).astype(x.dtype, copy=False),)
+                return ((gk * np.where(n > 0, x / n, 0)).astype(x.dtype, copy=False),)
 
         def graph_backward(g):
-            # the same x / |x| from recorded ops; 1 is added where |x| = 0 (there x = 0, so the result is 0)
+            # the same x / |x| from recorded ops; 1 is added where |x| = 0 (there x = 0, so x / |x| is 0)
             gk = g.reshape(n.shape)
             return (gk * input / (norm(input, 2, axes, keepdim=True) + Tensor._wrap((n == 0).astype(x.dtype))),)
         return Tensor._make(n if keepdim else np.squeeze(n, axes), (input,), backward, "norm", graph_backward)

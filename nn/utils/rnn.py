@@ -10,7 +10,7 @@ from typing import NamedTuple, Optional
 
 import numpy as np
 
-from ..tensor import ArgumentTypeError, ShapeError, Tensor, parser_type_name
+from ..tensor import ArgumentTypeError, ShapeError, Tensor, broadcast_shape, parser_type_name
 from ..functional.shapes import cat, pad
 
 
@@ -66,9 +66,16 @@ def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side="
     if any(s.ndim == 0 for s in sequences):
         raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     longest = max(s.shape[0] for s in sequences)
-    padded, dtype = [], sequences[0].dtype
+    padded, dtype, trailing = [], sequences[0].dtype, tuple(sequences[0].shape[1:])
+    from ..tensor_ops.inplace import _refuse_growing    # noqa: PLC0415 - tensor_ops imports functional
     for s in sequences:
         s = s if s.dtype == dtype else s.to(dtype)     # PyTorch fills an output of the first one's dtype
+        if tuple(s.shape[1:]) != trailing:
+            # PyTorch copies each sequence into its slot of an output shaped by the first one: a sequence that
+            # broadcasts onto its slot is expanded, any other refused in copy_'s words
+            slot = (s.shape[0],) + trailing
+            _refuse_growing(slot, broadcast_shape(slot, tuple(s.shape)))
+            s = s.expand(slot)
         extra = longest - s.shape[0]
         amounts = [0, 0] * (s.ndim - 1) + ([0, extra] if padding_side == "right" else [extra, 0])
         padded.append(pad(s, tuple(amounts), value=padding_value) if extra else s)
