@@ -84,9 +84,12 @@ def _parse_repo_info(github):
     return repo_owner, repo_name, ref
 
 
+_TRUSTED_REPO_OWNERS = ("facebookresearch", "facebookincubator", "pytorch", "fairinternal")   # PyTorch's
+
+
 def _check_repo_is_trusted(repo_owner, repo_name, owner_name_branch, trust_repo):
-    """PyTorch's trust check: a repo listed in <hub dir>/trusted_list, or already checked out in the hub dir, is
-    trusted; trust_repo=False (or "check" for an untrusted repo) asks on stdin."""
+    """PyTorch's trust check: a repo listed in <hub dir>/trusted_list, already checked out in the hub dir, or of one
+    of _TRUSTED_REPO_OWNERS is trusted; trust_repo=False (or "check" for an untrusted repo) asks on stdin."""
     hub_dir = get_dir()
     filepath = os.path.join(hub_dir, "trusted_list")
     if not os.path.exists(filepath):
@@ -94,7 +97,8 @@ def _check_repo_is_trusted(repo_owner, repo_name, owner_name_branch, trust_repo)
     with open(filepath) as file:
         trusted_repos = tuple(line.strip() for line in file)
     owner_name = "_".join([repo_owner, repo_name])
-    is_trusted = owner_name in trusted_repos or owner_name_branch in next(os.walk(hub_dir))[1]
+    is_trusted = (owner_name in trusted_repos or owner_name_branch in next(os.walk(hub_dir))[1]
+                  or repo_owner in _TRUSTED_REPO_OWNERS)
     if (trust_repo is False) or (trust_repo == "check" and not is_trusted):
         response = input(
             f"The repository {owner_name} does not belong to the list of trusted repositories and as such cannot be "

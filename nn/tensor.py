@@ -1459,6 +1459,10 @@ class Tensor:
         self._grad = value._data if isinstance(value, Tensor) else \
             value.view(np.ndarray) if isinstance(value, DataArray) else value
 
+    @grad.deleter
+    def grad(self):                         # del p.grad (betty's zero_grad): PyTorch's deleter sets it to None
+        self.grad = None
+
     # -- basic properties (more methods: nn/tensor_ops) --------------------------
     shape = property(lambda self: Size(self._data.shape))
     dtype = property(lambda self: _dtype_of(self._data.dtype))
@@ -1517,6 +1521,8 @@ class Tensor:
             targets = [t for t in topological_order([self]) if t._backward is None and t.requires_grad]
         else:
             targets = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+            if not targets:
+                raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")     # PyTorch's words
         grads = autograd_grad(self, targets, grad, retain_graph=retain_graph, create_graph=create_graph,
                               allow_unused=True)
         for t, g in zip(targets, grads):

@@ -1,5 +1,6 @@
 """Optimizers as PyTorch code uses them: a subclass written as for torch.optim (state[p], param_groups carrying
 its own keys, an optimizer wrapping another), and state_dict() in PyTorch's layout, loaded both ways."""
+import copy
 import numpy as np
 import pytest
 
@@ -129,8 +130,12 @@ def test_state_dict_layout_and_the_flat_layout_of_earlier_versions(tmp_path):
     assert sd["param_groups"][0]["betas"] == (0.8, 0.99) and sd["param_groups"][0]["params"] == [0, 1, 2, 3]
     assert sd["state"][1]["step"] == 2 and sorted(sd["state"][1]) == ["exp_avg", "exp_avg_sq", "step"]
     before = sd["state"][1]["exp_avg"].copy()
+    snapshot = copy.deepcopy(sd)                    # (as on PyTorch: a deepcopy is a snapshot)
     opt.step()
-    np.testing.assert_array_equal(sd["state"][1]["exp_avg"], before)    # a copy: later steps leave it alone
+    # PyTorch's state_dict holds the optimizer's own state tensors, so later steps change it (round 38, area H)
+    assert not np.array_equal(sd["state"][1]["exp_avg"], before)
+    np.testing.assert_array_equal(sd["state"][1]["exp_avg"], opt.state_dict()["state"][1]["exp_avg"])
+    sd = snapshot
     flat = {f"param_groups.0.{k}": np.asarray(v) for k, v in sd["param_groups"][0].items()
             if v is not None}                         # PyTorch's foreach / fused flags (None) came later
     flat.update({f"state.{i}.{k}": np.asarray(v) for i, e in sd["state"].items() for k, v in e.items()})

@@ -36,10 +36,11 @@ def _as_tuple(x):
 def _checked_grad_outputs(outputs, grad_outputs):
     """PyTorch's checks of the gradients given for outputs, in its order (torch.autograd's _make_grads, then its
     engine's count): each pair as zip pairs them, a given gradient of the output's shape, an implicit one only for a
-    single-element real output that requires grad; then a gradient for every output (extra ones are ignored)."""
+    single-element real output that requires grad; then a gradient for every output (extra ones are ignored).
+    An output that is not a tensor (a loss dict passed whole: its keys) is refused first, in _make_grads' words."""
     for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
         if not isinstance(out, Tensor):
-            continue
+            raise AssertionError("Expected output to be a torch.Tensor")
         if g is not None:
             shape = np.shape(getattr(g, "_data", g))
             if shape != out.shape:
@@ -184,12 +185,16 @@ def _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph, all
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
     """torch.autograd.backward: Tensor.backward for several outputs at once, as the backward of
     sum_i <tensors[i], grad_tensors[i]> (so the graph they share runs once)."""
+    if inputs is not None and not isinstance(inputs, Tensor) and len(inputs) == 0:
+        raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")         # first, as PyTorch's
     tensors = _as_tuple(tensors)
     if grad_tensors is None or isinstance(grad_tensors, Tensor):
         grad_tensors = (grad_tensors,) * len(tensors) if grad_tensors is None else (grad_tensors,)
     grad_tensors = _checked_grad_outputs(tensors, grad_tensors)
     if len(tensors) == 1:
         return tensors[0].backward(grad_tensors[0], retain_graph, create_graph, inputs)
+    if not tensors:
+        return None         # no roots: PyTorch's engine runs nothing
     total = 0
     for i, (t, g) in enumerate(zip(tensors, grad_tensors)):
         if not (isinstance(t, Tensor) and t.requires_grad):

@@ -441,7 +441,8 @@ class Categorical(Distribution):
     probs, logits = _InstanceAttribute(), _InstanceAttribute()
 
     def __init__(self, probs=None, logits=None, validate_args=None):
-        for name, value in (("probs", probs), ("logits", logits)):
+        for name, value in (("probs", probs), ("logits", logits)) if (probs is None) != (logits is None) else ():
+            # (after the check that exactly one is given, _probs_and_logits's, as PyTorch's order)
             if value is not None and np.ndim(value._data if isinstance(value, Tensor) else value) < 1:
                 raise ValueError(f"`{name}` parameter must be at least one-dimensional.")
         self.probs, self.logits = _probs_and_logits(

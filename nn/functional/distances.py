@@ -9,8 +9,8 @@ import math
 
 import numpy as np
 
-from ..dtypes import scalar_type_mismatch
-from ..tensor import Tensor, broadcast_shape
+from ..dtypes import scalar_type_mismatch, scalar_type_name
+from ..tensor import QuietNumPy, Tensor, _refuse_mixed_matmul, broadcast_shape
 from ._args import _reduce, _tensor, legacy_reduction, check_reduction, refuse_grad, NOT_VALID_SHORT
 from .activations import logsigmoid, relu
 from .losses import _loss_args, _weighted, smooth_l1_loss
@@ -54,11 +54,13 @@ _CDIST_MODES = ("use_mm_for_euclid_dist_if_necessary", "use_mm_for_euclid_dist",
 def _euclidean_dist(a, b):
     """PyTorch's matrix-product Euclidean distances of arrays a (*, P, M), b (*, R, M) -> (*, P, R):
     sqrt(max(0, [-2a, |a|^2, 1] . [b, 1, |b|^2])). Cheaper than the differences, but rounded through the squares, so
-    a zero distance comes out as sqrt of the rounding (about 1e-8 in float64, 1e-3 in float32), as PyTorch's."""
-    an, bn = (a * a).sum(-1, keepdims=True), (b * b).sum(-1, keepdims=True)
-    a_ = np.concatenate([a * -2, an, np.ones_like(an)], -1)
-    b_ = np.concatenate([b, np.ones_like(bn), bn], -1)
-    return np.sqrt(np.maximum(a_ @ np.swapaxes(b_, -1, -2), 0))
+    a zero distance comes out as sqrt of the rounding (about 1e-8 in float64, 1e-3 in float32), as PyTorch's. An inf
+    gives NaN (inf - inf) silently, as PyTorch's."""
+    with QuietNumPy():
+        an, bn = (a * a).sum(-1, keepdims=True), (b * b).sum(-1, keepdims=True)
+        a_ = np.concatenate([a * -2, an, np.ones_like(an)], -1)
+        b_ = np.concatenate([b, np.ones_like(bn), bn], -1)
+        return np.sqrt(np.maximum(a_ @ np.swapaxes(b_, -1, -2), 0))
 
 
 def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
@@ -69,17 +71,18 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
     the differences otherwise ("donot_use_mm_for_euclid_dist")."""
     if compute_mode not in _CDIST_MODES:
         raise ValueError(f"{compute_mode} is not a valid value for compute_mode")      # PyTorch's words
-    x1, x2 = _tensor(x1, "x1", "cdist"), _tensor(x2, "x2", "cdist")
-    if x1.dtype != x2.dtype:
-        raise scalar_type_mismatch(x1.dtype, x2.dtype)
-    if not p >= 0:
-        raise RuntimeError("cdist only supports non-negative p values")      # PyTorch's words
-    if x1.shape[-1] != x2.shape[-1]:
-        raise ValueError(f"cdist: x1 {tuple(x1.shape)} and x2 {tuple(x2.shape)} differ in their last dim")
+    x1, x2 = _tensor(x1, "x1", "cdist", floating=False), _tensor(x2, "x2", "cdist", floating=False)
+    batch = _check_cdist(x1, x2, p)
+    mm = p == 2 and (compute_mode == _CDIST_MODES[1]
+                     or (compute_mode == _CDIST_MODES[0] and max(x1.shape[-2], x2.shape[-2]) > 25))
+    if x1._data.dtype != x2._data.dtype:
+        _refuse_mixed_cdist(x1, x2, batch, mm)
+        x2 = x2.to(x1.dtype)                # an empty result, or no columns: PyTorch's is x1's dtype, unchecked
     if p == math.inf:
-        return (x1.unsqueeze(-2) - x2.unsqueeze(-3)).abs().amax(-1)
-    if p == 2 and (compute_mode == _CDIST_MODES[1]
-                   or (compute_mode == _CDIST_MODES[0] and max(x1.shape[-2], x2.shape[-2]) > 25)):
+        if x1.shape[-1]:
+            return (x1.unsqueeze(-2) - x2.unsqueeze(-3)).abs().amax(-1)
+        p = 1.0                 # no columns: distances 0, as PyTorch's (which any p's sum below gives, but inf's)
+    if mm:
         return _euclidean_cdist(x1, x2)
     diff = x1._data[..., :, None, :] - x2._data[..., None, :, :]          # (*, P, R, M)
     if p == 0:                      # a count: piecewise constant, so its gradient is 0
@@ -108,12 +111,46 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
             raise NotImplementedError(f"create_graph=True: the gradient of cdist with p={p} cannot be differentiated "
                                       f"again (PyTorch's neither: only p=2 is)")
         u = x1.unsqueeze(-2) - x2.unsqueeze(-3)
-        dist = cdist(x1, x2).unsqueeze(-1)
+        dist = cdist(x1, x2, compute_mode=_CDIST_MODES[2]).unsqueeze(-1)    # d's differences (not the matrix form)
         nonzero = Tensor._wrap(d[..., None] > 0)
         gu = (g.unsqueeze(-1) * (u / dist.where(nonzero, Tensor._wrap(np.ones((), d.dtype))))).where(
             nonzero, Tensor._wrap(np.zeros((), d.dtype)))
         return gu.sum(-2), -gu.sum(-3)
     return Tensor._make(d, (x1, x2), backward, "cdist", graph_backward)
+
+
+def _check_cdist(x1, x2, p):
+    """PyTorch's checks of cdist's operands, in its order and words (ranks, columns, floating dtypes, p, then the
+    batch dims broadcast) -> the broadcast batch shape."""
+    a, b = x1._data, x2._data                   # (the arrays' attributes: a few us cheaper than the Tensor's)
+    for name, x in (("X1", a), ("X2", b)):
+        if x.ndim < 2:
+            raise RuntimeError(f"cdist only supports at least 2D tensors, {name} got: {x.ndim}D")
+    if a.shape[-1] != b.shape[-1]:
+        raise RuntimeError(f"X1 and X2 must have the same number of columns. X1: {a.shape[-1]} X2: {b.shape[-1]}")
+    for name, x in (("X1", a), ("X2", b)):
+        if x.dtype.kind != "f":
+            raise RuntimeError(f"cdist only supports floating-point dtypes, {name} got: {scalar_type_name(x.dtype)}")
+    if not p >= 0:
+        raise RuntimeError("cdist only supports non-negative p values")
+    return broadcast_shape(a.shape[:-2], b.shape[:-2])
+
+
+def _refuse_mixed_cdist(x1, x2, batch, mm):
+    """PyTorch's refusal of cdist of two dtypes. It computes nothing, so checks nothing, for an empty result or no
+    columns (returning x1's dtype); its differences' kernel expects x1's dtype; the matrix-product form is refused
+    as its matmul of [-2 x1, |x1|^2, 1] by [x2, 1, |x2|^2].mT (the batch dims folded into one when they hold more
+    than one matrix) refuses (the Codebook of a VQ-VAE: float32 codes against a float64 codebook of 26+ rows)."""
+    rows1, rows2, cols = x1.shape[-2], x2.shape[-2], x1.shape[-1]
+    n = math.prod(batch)
+    if rows1 == 0 or rows2 == 0 or n == 0 or cols == 0:
+        return
+    if not mm:
+        raise scalar_type_mismatch(x1.dtype, x2.dtype)
+    shapes = (tuple(x1.shape), tuple(x2.shape)) if n == 1 else ((n, rows1, cols), (n, rows2, cols))
+    # (its _euclidean_dist has its own backward, so the operands of that matmul never require grad)
+    a, b = (Tensor._wrap(np.zeros(s[:-1] + (cols + 2,), x._data.dtype)) for s, x in zip(shapes, (x1, x2)))
+    _refuse_mixed_matmul(a, b.mT)
 
 
 def _euclidean_cdist(x1, x2):

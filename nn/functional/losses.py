@@ -7,21 +7,22 @@ import numpy as np
 
 from ..autograd import graph_backward_from
 from .activations import softplus
-from ..dtypes import kernel_not_implemented, scalar_type_name, result_dtype
+from ..dtypes import kernel_not_implemented, refuse_kinds, scalar_type_name, result_dtype
 from ..tensor import Tensor, broadcast_shape
 from ._args import (_tensor, _common_dtype, _cast, _reduce, legacy_reduction, check_reduction, refuse_grad,
                     NOT_VALID_WEIGHTED)
 
 
-def _loss_args(input, target, op, other_shape="error", kernel=False, into_input=False):
+def _loss_args(input, target, op, other_shape="error", kernel=False, into_input=False, floating=None):
     """(input, target) as Tensors of one shape. A target of another shape does what it does in PyTorch:
     other_shape 'warn' (mse, l1, smooth_l1 and huber: both broadcast, with PyTorch's warning that this is likely
     a bug, e.g. a (N,) target for an (N, 1) input gives an (N, N) loss), 'broadcast' (kl_div: silently), or
     'error' (the binary cross-entropies). The regression losses ('warn') take integer and bool tensors as
     PyTorch does: kernel=True (mse, smooth_l1, huber: PyTorch's kernels) applies their dtype rule,
     _kernel_dtypes; kernel=False (l1_loss and weighted mse, Python arithmetic in PyTorch) leaves them to the Tensor
-    ops (a bool one: "Subtraction, the `-` operator, with a bool tensor is not supported")."""
-    floating = other_shape != "warn"
+    ops (a bool one: "Subtraction, the `-` operator, with a bool tensor is not supported"). floating=False: any
+    real dtype passes (the caller applies its kernel's dtype rule)."""
+    floating = other_shape != "warn" if floating is None else floating
     input = _tensor(input, "input", op, floating)
     target = _tensor(target, "target", op, floating)
     if input.shape != target.shape:
@@ -180,11 +181,15 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     """
     op = "binary_cross_entropy"
     reduction = check_reduction(legacy_reduction(size_average, reduce, reduction))     # before the shapes
-    input, target = _loss_args(input, target, op)
+    input, target = _loss_args(input, target, op, floating=False)
     refuse_grad(weight, op, "weight")           # a constant in PyTorch's kernel, refused before its dtype checks
-    if target.dtype != input.dtype:             # PyTorch's kernel takes one dtype (pykeen's float32 labels)
+    # PyTorch's kernel takes one dtype: a target of another one (pykeen's float32 labels, a recommender's int64
+    # clicks left without .float()) is its RuntimeError, and integer, bool or complex operands its
+    # NotImplementedError
+    if target.dtype != input.dtype:
         raise RuntimeError(f"Found dtype {scalar_type_name(target.dtype)} but "
                            f"expected {scalar_type_name(input.dtype)}")
+    refuse_kinds(input.dtype, "iubc", op)
     x, y, dt = input._data, target._data.astype(input.dtype, copy=False), input.dtype
     # PyTorch's kernel checks element by element, each one's input before its target, NaN included (with_logits
     # takes any): the first element out of [0, 1] names the tensor

@@ -15,7 +15,7 @@ import inspect
 import numpy as np
 
 from .module import Module, Parameter
-from ..tensor import Tensor
+from ..tensor import ShapeError, Tensor
 from .._C import _disabled_torch_function_impl
 
 
@@ -196,7 +196,11 @@ class _LazyConv(_LazyLayer):
     _spatial_dims = 2
 
     def _input_size(self, x):
-        return x.shape[0] if x.ndim == self._spatial_dims + 1 else x.shape[1]
+        d = self._spatial_dims
+        if "Conv" in self._eager[1] and x.ndim not in (d + 1, d + 2):        # PyTorch's _LazyConvXdMixin's check
+            raise ShapeError(f"Expected {d + 1}D (unbatched) or {d + 2}D (batched) input to {type(self).__name__}, "
+                             f"but got input of size: {x.shape!r}")
+        return x.shape[0] if x.ndim == d + 1 else x.shape[1]
 
 
 class LazyConv1d(_LazyConv):

@@ -230,6 +230,10 @@ class RNNBase(Module):
     def forward(self, input, hx=None):
         packed = input if isinstance(input, PackedSequence) else None
         lstm, directions = self.mode == "LSTM", 2 if self.bidirectional else 1
+        # an LSTM's state is read as (hx[0], hx[1]); PyTorch's kernel counts it last, unless its Python code rebuilt it
+        # as a pair first (an unbatched input's states unsqueezed, a packed one's reordered)
+        states_given = len(hx) if lstm and hx is not None and (
+            packed.sorted_indices is None if packed is not None else input.dim() != 2) else 2
         if packed is not None:                  # time-major, the batch sorted by length (nn/utils/rnn.py)
             input, sizes = padded_in_sorted_order(packed), packed.batch_sizes._data
             hx = (hx[0], hx[1]) if lstm and hx is not None else hx
@@ -253,6 +257,8 @@ class RNNBase(Module):
             raise RuntimeError(f"input.size(-1) must be equal to input_size. Expected {self.input_size}, got "
                                f"{input.shape[2]}")
         hx = _initial_state(hx, (layers, N, h_size), input.dtype, lstm, (layers, N, self.hidden_size))
+        if states_given != 2:
+            raise RuntimeError("lstm expects two hidden states")        # PyTorch's kernel's words
         if L == 0:
             raise RuntimeError("Expected sequence length to be larger than 0 in RNN")
         if packed is None:

@@ -1,6 +1,7 @@
 """MultiheadAttention, the Transformer's encoder and decoder layers and stacks, and Transformer itself (torch.nn's,
 with their parameter names, so a PyTorch state_dict loads unchanged). The computation is nn.functional.attention's."""
 import copy
+import warnings
 
 import numpy as np
 
@@ -162,6 +163,30 @@ class TransformerEncoderLayer(Module):
         return self.dropout2(self.linear2(self.dropout(self.activation(self.linear1(x)))))
 
 
+def _why_not_sparsity_fast_path(layer):
+    """Why PyTorch's TransformerEncoder turns its nested-tensor path off for this layer ('' if it does not), in
+    PyTorch's words and order of checks."""
+    name = "encoder_layer"
+    if not isinstance(layer, TransformerEncoderLayer):
+        return f"{name} was not TransformerEncoderLayer"
+    attn = layer.self_attn
+    if layer.norm_first:
+        return f"{name}.norm_first was True"
+    if not attn.batch_first:
+        return f"{name}.self_attn.batch_first was not True(use batch_first for better inference performance)"
+    if not attn._qkv_same_embed_dim:
+        return f"{name}.self_attn._qkv_same_embed_dim was not True"
+    if attn.in_proj_bias is None:
+        return f"{name}.self_attn was passed bias=False"
+    if not layer.activation_relu_or_gelu:
+        return f"{name}.activation_relu_or_gelu was not True"
+    if layer.norm1.eps != layer.norm2.eps:
+        return f"{name}.norm1.eps was not equal to {name}.norm2.eps"
+    if attn.num_heads % 2 == 1:
+        return f"{name}.self_attn.num_heads is odd"
+    return ""
+
+
 class TransformerEncoder(Module):
     """num_layers copies of encoder_layer applied in turn (layers.0, layers.1, ...), then norm if given."""
 
@@ -169,6 +194,15 @@ class TransformerEncoder(Module):
         super().__init__()
         self.layers = _get_clones(encoder_layer, num_layers)
         self.num_layers, self.norm = int(num_layers), norm
+        # PyTorch's flags for its nested-tensor fast path (nn has none: they change nothing here), and its
+        # warning when the layer rules that path out
+        self.enable_nested_tensor = self.use_nested_tensor = enable_nested_tensor
+        self.mask_check = mask_check
+        why_not = _why_not_sparsity_fast_path(encoder_layer)
+        if enable_nested_tensor and why_not:
+            warnings.warn(f"enable_nested_tensor is True, but self.use_nested_tensor is False because {why_not}",
+                          stacklevel=2)
+            self.use_nested_tensor = False
 
     def forward(self, src, mask=None, src_key_padding_mask=None, is_causal=None):
         x = src

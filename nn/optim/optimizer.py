@@ -369,8 +369,11 @@ class Optimizer:
         raise NotImplementedError
 
     def _check_grads(self):
-        """Every gradient has its parameter's shape (checked for all before any is updated)."""
-        for i, p in enumerate(Optimizer._params(self)):
+        """Every gradient has its parameter's shape (checked for all before any is updated). A group without
+        "params" is passed over: a subclass that keeps its parameters elsewhere and takes them in step (betty's
+        differentiable optimizers, step(params)) runs as on PyTorch, which checks nothing here."""
+        params = [p for group in self.param_groups for p in group.get("params", ())]
+        for i, p in enumerate(params):
             g = p._grad
             if g is None:
                 continue
@@ -426,7 +429,8 @@ class Optimizer:
     def state_dict(self):
         """PyTorch's layout: ``{"state": {i: {name: value}}, "param_groups": [{hyper-parameters..., "params":
         [i, ...]}]}``, i the parameter's index counting across groups in order (PyTorch's integer ids), so it
-        loads into an optimizer built the same way, here or in PyTorch. Arrays are copies. The state-dict hooks
+        loads into an optimizer built the same way, here or in PyTorch. The state's arrays are the optimizer's own,
+        as PyTorch's tensors are (later steps change them: deepcopy to keep a snapshot). The state-dict hooks
         (register_state_dict_pre_hook / _post_hook) run before and on it."""
         for hook in list(self.__dict__.get("_state_dict_pre_hooks", {}).values()):
             hook(self)
@@ -435,7 +439,7 @@ class Optimizer:
                    "params": [index[id(p)] for p in group["params"]]} for group in self.param_groups]
         # (keyed by id(param) inside; by the parameters themselves where a subclass made self.state a defaultdict)
         ids = {key: id(key) if isinstance(key, Tensor) else key for key in self.state}
-        state = {index[ids[key]]: {name: _copied(value) for name, value in entries.items()}
+        state = {index[ids[key]]: dict(entries)
                  for key, entries in self.state.items() if ids[key] in index and entries}
         # state under a key that is no parameter (MADGRAD's self.state['k'], an integer one load_state_dict kept:
         # torchcontrib's SWA) is saved as is, as PyTorch's
