@@ -25,7 +25,7 @@ def _check_subscripts(s, where):
             i += 1
             continue
         if found:
-            raise RuntimeError(f"einsum(): found '.' for output but an ellipsis (...) was already found"
+            raise RuntimeError("einsum(): found '.' for output but an ellipsis (...) was already found"
                                if where == "output" else
                                f"einsum(): found '.' for {where} for which an ellipsis was already found")
         if s[i:i + 3] != "...":
