@@ -335,3 +335,53 @@ def test_categorical_check_order_as_pytorch():
                 lib.distributions.Categorical(**kwargs)
             words.append(str(info.value))
         assert words[0] == words[1]
+
+
+# ---- logsumexp: one node, the composed ops' arithmetic (Categorical's logits are normalised by it) ---------------
+
+def test_logsumexp_is_one_node_rounding_as_the_composed_ops():
+    # the node does (x - m).exp().sum(keepdim).log() + m in one: the same values and gradients bit for bit, over
+    # float32 (nn's exp of small float32 tensors rounds from float64) and float64, infinities, several dims
+    rng = np.random.default_rng(0)
+    for trial in range(60):
+        nd = int(rng.integers(1, 4))
+        shape = tuple(int(v) for v in rng.integers(1, 6, nd))
+        dt = (np.float32, np.float64)[trial % 2]
+        a = (rng.standard_normal(shape) * rng.choice([1, 10, 100])).astype(dt)
+        if trial % 7 == 0:
+            a.flat[0] = np.inf
+        if trial % 11 == 0:
+            a.flat[-1] = -np.inf
+        dim = tuple(sorted({int(d) % nd for d in rng.integers(-nd, nd, int(rng.integers(1, nd + 1)))}))
+        keep = bool(trial % 3)
+        x1, x2 = nn.tensor(a, requires_grad=True), nn.tensor(a, requires_grad=True)
+        y1 = nn.logsumexp(x1, dim, keepdim=keep)
+        m = np.max(a, axis=dim, keepdims=True, initial=-np.inf)
+        m = np.where(np.isfinite(m), m, 0).astype(dt)
+        y2 = (x2 - m).exp().sum(dim, keepdim=True).log() + m
+        y2 = y2 if keep else y2.squeeze(dim)
+        g = rng.standard_normal(y1.shape).astype(dt)
+        y1.backward(nn.tensor(g))
+        y2.backward(nn.tensor(g))
+        assert y1.shape == y2.shape and y1.dtype == y2.dtype
+        np.testing.assert_array_equal(y1.detach().numpy(), y2.detach().numpy())
+        np.testing.assert_array_equal(x1.grad, x2.grad)
+    assert type(nn.logsumexp(nn.ones(2, requires_grad=True), 0).grad_fn).__name__ == "LogsumexpBackward0"
+
+
+def test_logsumexp_second_derivative_against_finite_differences():
+    a = np.random.default_rng(1).standard_normal((3, 4))
+    v = np.random.default_rng(2).standard_normal((3, 4))
+
+    def grad_dot_v(arr):
+        x = nn.tensor(arr, requires_grad=True)
+        g, = nn.autograd.grad((nn.logsumexp(x, 1) ** 2).sum(), x, create_graph=True)
+        return g, x
+    g, x = grad_dot_v(a)
+    h, = nn.autograd.grad((g * nn.tensor(v)).sum(), x)
+    eps = 1e-6
+    for i in np.ndindex(a.shape):
+        d = np.zeros_like(a)
+        d[i] = eps
+        numeric = ((grad_dot_v(a + d)[0].detach().numpy() - grad_dot_v(a - d)[0].detach().numpy()) * v).sum() / (2 * eps)
+        assert abs(np.asarray(h)[i] - numeric) < 1e-8

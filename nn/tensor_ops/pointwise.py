@@ -43,16 +43,19 @@ def _float32_exp(x):
     return np.exp(x.astype(np.float64)).astype(np.float32)
 
 
-def exp(input):
-    x = _floating(input)
+def exp_of_array(x):
+    """e^x of an array as nn's exp computes it (logsumexp's too)."""
     if x.dtype == np.float32 and x.size <= 1024:
         # in float64, rounded once: PyTorch's expf (Sleef's u10 loop, libm's for a few elements) is correctly rounded
         # but for ~1% of points, NumPy's float32 exp is an ulp off for ~40% (compressai's scale table of 64 entries);
         # only for small tensors, as NumPy's float64 exp is ~20x slower than its vectorised float32 one
-        compute = _float32_exp
-    else:
-        compute = np.exp
-    y = quietly(compute, x)         # (overflow: inf, as PyTorch)
+        return _float32_exp(x)
+    return np.exp(x)
+
+
+def exp(input):
+    x = _floating(input)
+    y = quietly(exp_of_array, x)    # (overflow: inf, as PyTorch)
     return _unary(input, y, lambda: y, "exp", exp)                      # (e^x)' = e^x
 
 

@@ -14,8 +14,9 @@ from ..array import DataArray
 from ..dtypes import get_default_dtype, kernel_not_implemented, refuse_kinds, refuse_not_floating_or_complex, \
     scalar_type_name, to_dtype, to_real
 from ..tensor import Tensor, _normalize_axes, as_int, conj_if_complex, is_grad_enabled, linear_graph_backward, \
-    parser_ints, parser_no_signature, not_a_tensor_error, quietly
+    parser_ints, parser_no_signature, not_a_tensor_error, quietly, QuietNumPy
 from ._attach import attach, check_parsed_ints, numpy_axis, parsed_ints, plain_ints
+from .pointwise import exp_of_array
 
 # what max(dim=...) / min(dim=...) return, as torch.return_types.max: (values, indices)
 ValuesIndices = namedtuple("ValuesIndices", ["values", "indices"])
@@ -597,16 +598,33 @@ def logcumsumexp(input, dim):
 @numpy_axis
 @_zero_d
 def logsumexp(input, dim, keepdim=False):
-    """log(sum(exp(input))) over dim, shifted by the maximum so that nothing overflows (composed of the ops
-    above: the shift is a constant, so the gradient is softmax(input) along dim); a bool or integer tensor is taken
-    in the default dtype first, as PyTorch's (bool has no -, and uint8's x - max would wrap around)."""
+    """log(sum(exp(input))) over dim, shifted by the maximum m so that nothing overflows (the shift is a constant,
+    so the gradient is softmax(input) along dim); a bool or integer tensor is taken in the default dtype first, as
+    PyTorch's (bool has no -, and uint8's x - max would wrap around)."""
     if input.dtype.kind not in "fc":
         input = input.to(get_default_dtype())
     axes = _normalize_axes(dim, input.ndim)
     m = np.max(input._data, axis=axes, keepdims=True, initial=-np.inf)     # (an empty dim: -inf, as PyTorch)
     m = np.where(np.isfinite(m), m, 0).astype(input.dtype)
-    out = (input - m).exp().sum(axes, keepdim=True).log() + m
-    return out if keepdim else out.squeeze(axes)
+    if input.dtype.kind == "c":         # composed of the ops (their complex gradients)
+        out = (input - m).exp().sum(axes, keepdim=True).log() + m
+        return out if keepdim else out.squeeze(axes)
+    # one node doing the composed ops' arithmetic (e as nn's exp computes it; a third of their time: Categorical's
+    # logits are normalised by it)
+    x, shape = input._data, input.shape
+    e = quietly(exp_of_array, quietly(np.subtract, x, m))
+    s = quietly(np.sum, e, axis=axes, keepdims=True, dtype=e.dtype)
+    out = quietly(np.add, quietly(np.log, s), m)
+
+    def backward(g):
+        # d lse / dx = e / s (softmax), rounded as the composed ops' backward rounds it: (g * (1 / s)) spread, times e
+        with QuietNumPy():
+            return (np.broadcast_to(g.reshape(s.shape) * (1 / s), shape) * e,)
+
+    def graph_backward(g):
+        return (g.reshape(s.shape).expand(shape) * (input - logsumexp(input, axes, keepdim=True)).exp(),)
+    return Tensor._make(out if keepdim else out.reshape(np.delete(shape, axes)), (input,), backward, "logsumexp",
+                        graph_backward)
 
 
 @numpy_axis
