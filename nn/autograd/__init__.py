@@ -106,7 +106,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     grad_outputs = _checked_grad_outputs(outputs, grad_outputs)
     roots = []
     for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
-        if not (isinstance(out, Tensor) and out.requires_grad):
+        if not out.requires_grad:           # (a Tensor: _checked_grad_outputs)
             raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn (no input "
                                f"of its computation had requires_grad=True, or it ran inside nn.no_grad())")
         if g is None:
@@ -197,7 +197,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         return None         # no roots: PyTorch's engine runs nothing
     total = 0
     for i, (t, g) in enumerate(zip(tensors, grad_tensors)):
-        if not (isinstance(t, Tensor) and t.requires_grad):
+        if not t.requires_grad:
             raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
         total = total + (t.sum() if g is None else (t * g).sum())
     total.backward(None, retain_graph, create_graph, inputs)

@@ -372,8 +372,7 @@ class Optimizer:
         """Every gradient has its parameter's shape (checked for all before any is updated). A group without
         "params" is passed over: a subclass that keeps its parameters elsewhere and takes them in step (betty's
         differentiable optimizers, step(params)) runs as on PyTorch, which checks nothing here."""
-        params = [p for group in self.param_groups for p in group.get("params", ())]
-        for i, p in enumerate(params):
+        for i, p in enumerate(Optimizer._params(self)):
             g = p._grad
             if g is None:
                 continue
@@ -388,7 +387,8 @@ class Optimizer:
     def _params(self):
         # (nn's own code calls it as Optimizer._params(self): a subclass may set an attribute `_params`, as
         # PyTorch's LBFGS and pytorch-minimize's Minimizer do, self._params = self.param_groups[0]['params'])
-        return [p for group in self.param_groups for p in group["params"]]
+        # (a group without "params": a subclass that takes its parameters in step, betty's step(params))
+        return [p for group in self.param_groups for p in group.get("params", ())]
 
     # ---- hooks ------------------------------------------------------------------------------
     def _hooks(self, name):
