@@ -108,15 +108,18 @@ class LRScheduler:
     _state_names = ()
 
     def state_dict(self):
-        """PyTorch's layout, Python values by name: the scheduler's settings, 'base_lrs', 'last_epoch' and
-        '_last_lr' (nn.save writes it in either format). A subclass defined outside nn (a hand-written warmup
-        schedule) also saves its own attributes, as PyTorch's ``{k: v for k, v in self.__dict__.items() if k !=
-        'optimizer'}`` (functions left out, as PyTorch's LambdaLR leaves its lambdas)."""
+        """PyTorch's layout, Python values by name and in its order: the scheduler's settings, 'base_lrs',
+        'last_epoch', its bookkeeping ('_step_count', '_is_initial', '_get_lr_called_within_step') and '_last_lr'
+        (nn.save writes it in either format). A subclass defined outside nn (a hand-written warmup schedule) also
+        saves its own attributes, as PyTorch's ``{k: v for k, v in self.__dict__.items() if k != 'optimizer'}``
+        (functions left out, as PyTorch's LambdaLR leaves its lambdas)."""
         out = {}
         if type(self).__module__ != __name__:
             out = {k: v for k, v in self.__dict__.items() if k != "optimizer" and not _is_function(v)}
         out.update({name: getattr(self, name) for name in self._state_names})
-        out.update(base_lrs=list(self.base_lrs), last_epoch=self.last_epoch, _last_lr=list(self._last_lr))
+        out.update(base_lrs=list(self.base_lrs), last_epoch=self.last_epoch, _step_count=self._step_count,
+                   _is_initial=self._is_initial, _get_lr_called_within_step=self._get_lr_called_within_step,
+                   _last_lr=list(self._last_lr))
         return out
 
     def load_state_dict(self, state_dict):
@@ -222,6 +225,15 @@ class MultiStepLR(LRScheduler):
     def _closed_form(self):
         passed = bisect.bisect_right(sorted(self.milestones.elements()), self.last_epoch)
         return [base * self.gamma ** passed for base in self.base_lrs]
+
+    def state_dict(self):
+        # PyTorch's first key: the milestones' Counter
+        return {"milestones": collections.Counter(self.milestones), **super().state_dict()}
+
+    def load_state_dict(self, state_dict):
+        super().load_state_dict(state_dict)
+        if "milestones" in state_dict:              # (nn's files before the thirty-ninth round lack it)
+            self.milestones = collections.Counter(state_dict["milestones"])
 
 
 class ExponentialLR(LRScheduler):
@@ -605,6 +617,7 @@ class OneCycleLR(LRScheduler):
         if anneal_strategy not in ["cos", "linear"]:
             raise ValueError(f"anneal_strategy must be one of 'cos' or 'linear', instead got {anneal_strategy}")
         self.total_steps = total_steps
+        self._anneal_func_type = anneal_strategy
         self._anneal = self._cos if anneal_strategy == "cos" else self._linear
         # PyTorch's phases: (last step, the group keys the lr and the momentum move between), read from the groups
         # at each step, so that a resumed run follows the cycle its groups were saved with
@@ -623,10 +636,32 @@ class OneCycleLR(LRScheduler):
         self.cycle_momentum = cycle_momentum
         if cycle_momentum:                      # (the momenta are read only then, as PyTorch's)
             _momentum_optimizer(optimizer)
+            self.use_beta1 = "betas" in optimizer.defaults
             max_momentum = _per_group("max_momentum", optimizer, max_momentum)
             base_momentum = _per_group("base_momentum", optimizer, base_momentum)
             _start_momentum(optimizer, base_momentum, max_momentum, last_epoch)
         super().__init__(optimizer, last_epoch)
+
+    _PHASE_KEYS = ("start_lr", "end_lr", "start_momentum", "end_momentum")
+
+    def state_dict(self):
+        # PyTorch's keys in its order: the phases as its dicts, the anneal's name, the momentum settings
+        state = {"total_steps": self.total_steps,
+                 "_schedule_phases": [{"end_step": end, **dict(zip(self._PHASE_KEYS, names))}
+                                      for end, names in self._phases],
+                 "_anneal_func_type": self._anneal_func_type, "cycle_momentum": self.cycle_momentum}
+        if self.cycle_momentum:
+            state["use_beta1"] = self.use_beta1
+        state.update(super().state_dict())
+        return state
+
+    def load_state_dict(self, state_dict):
+        super().load_state_dict(state_dict)
+        if "_schedule_phases" in state_dict:        # (nn's files before the thirty-ninth round lack them)
+            self._phases = [(phase["end_step"], tuple(phase[k] for k in self._PHASE_KEYS))
+                            for phase in state_dict["_schedule_phases"]]
+            self._anneal_func_type = state_dict["_anneal_func_type"]
+            self._anneal = self._cos if self._anneal_func_type == "cos" else self._linear
 
     @staticmethod
     def _cos(start, end, pct):
@@ -713,19 +748,58 @@ class CyclicLR(LRScheduler):
         self.step_ratio = up / self.total_size
         if mode not in ["triangular", "triangular2", "exp_range"] and scale_fn is None:
             raise ValueError("mode is invalid and scale_fn is None")
-        if scale_fn is None:
-            self.scale_fn, self.scale_mode = self._modes[mode] if mode != "exp_range" else \
-                (functools.partial(_exp_range_scale, gamma), "iterations")
-        else:
-            self.scale_fn, self.scale_mode = scale_fn, scale_mode
+        self.mode, self.gamma, self._scale_fn_custom = mode, gamma, scale_fn
+        self.scale_mode = scale_mode
+        self._init_scale_fn()
         self.cycle_momentum = bool(cycle_momentum)
         if self.cycle_momentum:
             _momentum_optimizer(optimizer)
+            self.use_beta1 = "betas" in optimizer.defaults
             self.base_momentums = _per_group("base_momentum", optimizer, base_momentum)
             self.max_momentums = _per_group("max_momentum", optimizer, max_momentum)
             _start_momentum(optimizer, self.base_momentums, self.max_momentums, last_epoch)
         super().__init__(optimizer, last_epoch)     # (its first step from the groups' initial_lr, as PyTorch's)
         self.base_lrs = base_lrs
+
+    def _init_scale_fn(self):
+        """scale_fn and scale_mode from mode (and gamma), unless a scale_fn was given (as PyTorch's)."""
+        if self._scale_fn_custom is not None:
+            self.scale_fn = self._scale_fn_custom
+        elif self.mode == "exp_range":
+            self.scale_fn, self.scale_mode = functools.partial(_exp_range_scale, self.gamma), "iterations"
+        else:
+            self.scale_fn, self.scale_mode = self._modes[self.mode]
+
+    def state_dict(self):
+        # PyTorch's keys in its order; a given scale_fn as None (a function) or a copy of its attributes
+        state = {"max_lrs": list(self.max_lrs), "total_size": self.total_size, "step_ratio": self.step_ratio,
+                 "mode": self.mode, "gamma": self.gamma, "scale_mode": self.scale_mode,
+                 "cycle_momentum": self.cycle_momentum}
+        if self.cycle_momentum:
+            state.update(use_beta1=self.use_beta1, base_momentums=list(self.base_momentums),
+                         max_momentums=list(self.max_momentums))
+        state.update(super().state_dict())
+        fn = self._scale_fn_custom
+        state["_scale_fn_custom"] = None if fn is None or isinstance(fn, types.FunctionType) else \
+            dict(getattr(fn, "__dict__", {}))
+        return state
+
+    def load_state_dict(self, state_dict):
+        state = dict(state_dict)
+        saved_fn = state.pop("_scale_fn_custom", None)
+        super().load_state_dict(state)
+        # (nn's files before the thirty-ninth round lack these)
+        for name in ("max_lrs", "base_momentums", "max_momentums"):
+            if name in state:
+                setattr(self, name, [float(v) for v in np.ravel(state[name])])
+        for name in ("mode", "scale_mode"):
+            if name in state:
+                setattr(self, name, str(state[name]))
+        if "gamma" in state:
+            self.gamma = _scalar(state["gamma"])
+        if saved_fn is not None and self._scale_fn_custom is not None:
+            self._scale_fn_custom.__dict__.update(saved_fn)
+        self._init_scale_fn()
 
     @staticmethod
     def _set_momentum(group, momentum):
@@ -843,13 +917,15 @@ class ReduceLROnPlateau(LRScheduler):
         return list(self._last_lr)
 
     def state_dict(self):
-        """PyTorch's layout, Python values by name (mode and threshold_mode as their strings; default_min_lr only
-        when there is one, as an .npz file cannot hold None)."""
-        out = {name: getattr(self, name) for name in self._state_names}
-        out.update(mode=self.mode, threshold_mode=self.threshold_mode, min_lrs=list(self.min_lrs),
-                   _last_lr=list(self._last_lr), mode_worse=self.mode_worse)
+        """PyTorch's layout, Python values by name in its order (mode and threshold_mode as their strings;
+        default_min_lr only when there is one, as an .npz file cannot hold None)."""
+        out = {"factor": self.factor}
         if self.default_min_lr is not None:
             out["default_min_lr"] = self.default_min_lr
+        out.update(min_lrs=list(self.min_lrs), patience=self.patience, cooldown=self.cooldown, eps=self.eps,
+                   last_epoch=self.last_epoch, _last_lr=list(self._last_lr), mode_worse=self.mode_worse,
+                   mode=self.mode, threshold=self.threshold, threshold_mode=self.threshold_mode, best=self.best,
+                   cooldown_counter=self.cooldown_counter, num_bad_epochs=self.num_bad_epochs)
         return out
 
     def load_state_dict(self, state_dict):
