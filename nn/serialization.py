@@ -25,6 +25,7 @@ import os
 import pickle  # noqa: F401  (torch.serialization.pickle: torchbearer's checkpointers take it as pickle_module's default)
 import tempfile
 import typing
+import warnings
 import zipfile
 
 import numpy as np
@@ -83,7 +84,7 @@ def get_unsafe_globals_in_checkpoint(f):
     add_safe_globals / safe_globals, read from its pickle without running it (darts allow-lists what its own
     checkpoints name, then loads with weights_only=True). A list in no particular order, as PyTorch's."""
     import pickletools                                       # noqa: PLC0415
-    from .serialization_torch import _ALLOWED, _STORAGE_DTYPES, _user_allowed_globals  # noqa: PLC0415
+    from .serialization_torch import _ALLOWED, _STORAGE_DTYPES, _python3_global, _user_allowed_globals  # noqa: PLC0415
     from . import dtypes                                     # noqa: PLC0415
     source = io.BytesIO(f.read()) if hasattr(f, "read") else os.fspath(f)
     if not zipfile.is_zipfile(source):
@@ -96,7 +97,7 @@ def get_unsafe_globals_in_checkpoint(f):
     found, strings = set(), []
     for op, arg, _ in pickletools.genops(data):
         if op.name == "GLOBAL":                              # protocol 2 (torch.save's): "module name"
-            module, name = arg.split(" ", 1)
+            module, name = _python3_global(*arg.split(" ", 1))   # __builtin__.list -> builtins.list, as PyTorch's
             found.add(f"{module}.{name}")
         elif op.name == "STACK_GLOBAL" and len(strings) >= 2:    # protocol 4: the two strings pushed before it
             found.add(f"{strings[-2]}.{strings[-1]}")
@@ -234,6 +235,28 @@ def _check_map_location(map_location):
                            "only the CPU exists here (use map_location='cpu' or leave it out)")
 
 
+def _weights_only_from_env(weights_only):
+    """torch.load's environment overrides of weights_only -> True, False or None (not set: nn's default, the
+    restricted read unless a pickle_module is given). TORCH_FORCE_WEIGHTS_ONLY_LOAD forces the restricted read;
+    TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD a trusted one where the caller did not pass weights_only (Lightning's
+    checkpoint reload of the lr finder, written with the module's config objects), with PyTorch's warning."""
+    true_values = ("1", "y", "yes", "true")
+    force = os.getenv("TORCH_FORCE_WEIGHTS_ONLY_LOAD", "0").lower() in true_values
+    force_no = os.getenv("TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD", "0").lower() in true_values
+    if force and force_no:
+        raise RuntimeError("Only one of `TORCH_FORCE_WEIGHTS_ONLY_LOAD` or `TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD` "
+                           "should be set, but both were set.")
+    if force:
+        return True
+    if force_no and weights_only is None:
+        # PyTorch's words, its missing space included; at load()'s caller
+        warnings.warn("Environment variable TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD detected, since the`weights_only` "
+                      "argument was not explicitly passed to `torch.load`, forcing weights_only=False.",
+                      UserWarning, stacklevel=3)
+        return False
+    return weights_only
+
+
 def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=None, **pickle_load_args):
     """Read an .npz archive written by ``nn.save`` (or ``np.savez``) at ``f`` -> dict str -> ndarray. The
     parameters are torch.load's (``weights_only`` and ``mmap`` keyword-only, ``pickle_module`` third).
@@ -255,6 +278,7 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=No
     """
     path = f
     _check_map_location(map_location)
+    weights_only = _weights_only_from_env(weights_only)
     if pickle_module is not None:
         # torch.load's rule: an explicit pickle_module means a trusted load unless weights_only=True is asked for,
         # which refuses it (avalanche's maybe_load_checkpoint: torch.load(fname, pickle_module=dill))

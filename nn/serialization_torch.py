@@ -18,6 +18,7 @@ containers (dict, OrderedDict, list, tuple) and numbers/strings as they are, so 
 Writing produces the same layout with protocol 2, so ``torch.load(path, weights_only=True)``
 reads it back.
 """
+import _compat_pickle
 import argparse
 import codecs
 import collections
@@ -151,6 +152,15 @@ def _user_allowed_globals():
     return out
 
 
+def _python3_global(module, name):
+    """A global of a protocol-2 pickle (torch.save's) under its Python 3 name: the pickler writes builtins as
+    __builtin__ (and copyreg as copy_reg, ...); PyTorch's weights-only reader maps them back by _compat_pickle, so
+    add_safe_globals([list]) allows a file's __builtin__.list."""
+    if (module, name) in _compat_pickle.NAME_MAPPING:
+        return _compat_pickle.NAME_MAPPING[(module, name)]
+    return _compat_pickle.IMPORT_MAPPING.get(module, module), name
+
+
 class _RestrictedUnpickler(pickle.Unpickler):
     """Resolves only the globals of a weight file; reads storages from the zip archive."""
 
@@ -160,6 +170,7 @@ class _RestrictedUnpickler(pickle.Unpickler):
         self.storages = {}
 
     def find_class(self, module, name):
+        module, name = _python3_global(module, name)
         if module == "torch" and name in _STORAGE_DTYPES:
             return _StorageType(name)
         if module == "torch" and isinstance(getattr(dtypes, name, None), dtypes.dtype):   # torch.float32 as a value
