@@ -165,7 +165,8 @@ def test_state_dict_keep_vars_prefix_destination():
     assert list(m.state_dict(prefix="model.")) == ["model." + k for k in m.state_dict()]
     d = OrderedDict(extra=1)
     assert m.state_dict(destination=d) is d and list(d)[0] == "extra" and len(d) == 8
-    assert list(m.state_dict(None, "p.")) == ["p." + k for k in m.state_dict()]     # the old positional form
+    with pytest.warns(FutureWarning, match="^Positional args are being deprecated"):     # as PyTorch's
+        assert list(m.state_dict(None, "p.")) == ["p." + k for k in m.state_dict()]     # the old positional form
     torch = pytest.importorskip("torch")
     tm = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.BatchNorm1d(3))
     assert list(tm.state_dict(prefix="model.")) == list(m.state_dict(prefix="model."))

@@ -231,6 +231,22 @@ def _no_half(module, method, dtype):
             f"regions run in float32 too)")
 
 
+def _positional_state_dict_args(args, destination, prefix, keep_vars):
+    """state_dict(destination, prefix, keep_vars) given by position -> (destination, prefix, keep_vars), as PyTorch's
+    deprecated form: its FutureWarning at the caller's line (an EMA's ``ema_model.state_dict(online.state_dict())``),
+    each positional value used only where its keyword was left at the default."""
+    warnings.warn("Positional args are being deprecated, use kwargs instead. Refer to "
+                  "https://pytorch.org/docs/main/generated/torch.nn.Module.html#torch.nn.Module.state_dict"
+                  " for details.", FutureWarning, stacklevel=3)
+    if destination is None:
+        destination = args[0]
+    if len(args) > 1 and prefix == "":
+        prefix = args[1]
+    if len(args) > 2 and keep_vars is False:
+        keep_vars = args[2]
+    return destination, prefix, keep_vars
+
+
 class Module:
     """Base class of every layer and model (as torch.nn.Module).
 
@@ -894,17 +910,14 @@ class Module:
         ``{"version": type(module)._version}``, handed back to ``_load_from_state_dict`` as local_metadata.
         PyTorch's arguments: ``keep_vars=True`` gives the Parameters themselves (and each buffer as a Tensor on
         its array), ``prefix`` goes before every key, ``destination`` is the dict filled and returned (also
-        PyTorch's deprecated positional form state_dict(destination, prefix, keep_vars)). Hooks registered by
-        register_state_dict_pre_hook run first (hook(module, prefix, keep_vars)), those by
+        PyTorch's deprecated positional form state_dict(destination, prefix, keep_vars), with its FutureWarning; as
+        there, a keyword given other than its default wins and further positional arguments are ignored). Hooks
+        registered by register_state_dict_pre_hook run first (hook(module, prefix, keep_vars)), those by
         register_state_dict_post_hook / _register_state_dict_hook last (hook(module, state_dict, prefix,
         local_metadata); a returned dict replaces it).
         """
-        if len(args) > 3:
-            raise TypeError(f"state_dict() takes at most 3 positional arguments (destination, prefix, keep_vars), "
-                            f"got {len(args)}")
-        given = dict(zip(("destination", "prefix", "keep_vars"), args))
-        destination = given.get("destination", destination)
-        prefix, keep_vars = given.get("prefix", prefix), given.get("keep_vars", keep_vars)
+        if args:
+            destination, prefix, keep_vars = _positional_state_dict_args(args, destination, prefix, keep_vars)
         if destination is None:
             destination = OrderedDict()
             destination._metadata = OrderedDict()       # PyTorch's: each module's version, read back on loading
