@@ -156,6 +156,7 @@ from . import futures  # noqa: E402,F401  (torch.futures: captum's ablations cha
 from .futures import Future  # noqa: E402,F401
 from . import quasirandom  # noqa: E402,F401  (torch.quasirandom.SobolEngine: botorch's QMC samplers)
 from . import ao  # noqa: E402,F401  (torch.ao.quantization's base classes: fvcore's Checkpointer tests against them)
+from . import quantization  # noqa: E402,F401  (torch.quantization: Lightning 1.9's QAT callback imports it)
 from .symbolic import (SymInt, SymFloat, SymBool, sym_int, sym_float, sym_max, sym_min,  # noqa: E402,F401
                        sym_not)
 from .func import vmap  # noqa: E402  (torch.vmap, torch.func.vmap's top-level name)

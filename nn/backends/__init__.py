@@ -29,4 +29,4 @@ def __allow_nonbracketed_mutation():
         _allow_nonbracketed_mutation_flag = old
 
 
-from . import cuda, cudnn, mkldnn, mps, opt_einsum  # noqa: E402,F401
+from . import cuda, cudnn, mkldnn, mps, opt_einsum, quantized  # noqa: E402,F401

@@ -7,6 +7,7 @@ bottom, front, back); x (N, C, D, H, W) or (C, D, H, W)).
 Each is F.pad with its mode.
 """
 import numbers
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -14,15 +15,12 @@ from .. import functional as F
 from .module import Module
 
 
-def _sides(padding, name, n):
-    """An int (every side) or n ints -> n ints."""
-    if isinstance(padding, numbers.Integral) and not isinstance(padding, bool):
-        return (int(padding),) * n
-    padding = tuple(padding)
-    if len(padding) != n or not all(isinstance(p, numbers.Integral) for p in padding):
-        what = {2: "(left, right)", 4: "(left, right, top, bottom)", 6: "(left, right, top, bottom, front, back)"}[n]
-        raise ValueError(f"{name}: padding must be an int or {what}, got {padding!r}")
-    return tuple(int(p) for p in padding)
+def _sides(padding, n):
+    """An int (every side) -> n ints; a sequence is kept as given, as PyTorch's _ntuple: F.pad checks its length
+    and types when the layer runs, so PixelCNN's ConstantPad2d((0, 0, 1, 0, 0, 0, 0, 0), 1) pads four dims."""
+    if not isinstance(padding, Iterable):
+        return (int(padding) if isinstance(padding, numbers.Integral) else padding,) * n
+    return tuple(int(p) if isinstance(p, numbers.Integral) and not isinstance(p, bool) else p for p in padding)
 
 
 class _Pad2d(Module):
@@ -31,7 +29,7 @@ class _Pad2d(Module):
 
     def __init__(self, padding, value=0.0):
         super().__init__()
-        self.padding = _sides(padding, type(self).__name__, self.sides)
+        self.padding = _sides(padding, self.sides)
         self.value = value
 
     def forward(self, input):

@@ -310,10 +310,11 @@ def logaddexp(input, other):
     return Tensor._make(z, (a, b), backward, "logaddexp")
 
 
-def _refuse_integer_zero_division(divisor):
-    """PyTorch's RuntimeError for an integer //, %, fmod or rounded div by 0 (its integer kernels check the divisor;
-    NumPy gives 0 with a RuntimeWarning). A float divisor of 0 gives inf / NaN on both."""
-    if divisor.dtype.kind in "iu" and not divisor.all():
+def _refuse_integer_zero_division(dividend, divisor):
+    """PyTorch's RuntimeError for an integer //, %, fmod or rounded div by 0 (its integer kernels check each divisor
+    they meet; NumPy gives 0 with a RuntimeWarning). An empty result meets none, so it is PyTorch's empty tensor
+    (CPC's labels, torch.arange(0) // 0). A float divisor of 0 gives inf / NaN on both."""
+    if divisor.dtype.kind in "iu" and not divisor.all() and np.size(dividend):
         raise RuntimeError("ZeroDivisionError")
 
 
@@ -321,7 +322,7 @@ def fmod(input, other):
     """The remainder of input / other with the sign of input (C's fmod; remainder takes other's sign)."""
     a, b, x, y = _pair_operands(input, other, "fmod")
     refuse_kinds(x.dtype, "bc", "fmod_cpu")                 # (NumPy's bool fmod is int8)
-    _refuse_integer_zero_division(y)
+    _refuse_integer_zero_division(x, y)
 
     def backward(g):
         # x - trunc(x / y) y: slope 1 in x, -trunc(x / y) in y (away from the jumps)
@@ -615,7 +616,7 @@ def _rounded_div(input, other, rounding_mode, op):
     """div with rounding_mode (op "div": derivative 0) or floor_divide (op "floor_divide": none, as PyTorch)."""
     other, a, b = input._operands(other, "//" if op == "floor_divide" else "/")
     refuse_kinds(a.dtype, "bc", f"div_{rounding_mode}_cpu")  # (NumPy's bool // bool is int8)
-    _refuse_integer_zero_division(b)
+    _refuse_integer_zero_division(a, b)
 
     def backward(g):
         if op == "floor_divide":
@@ -690,7 +691,7 @@ def remainder(input, other):
         input = other._lift(input)
     other, a, b = input._operands(other, "%")
     refuse_kinds(a.dtype, "bc", "remainder_cpu")            # (NumPy's bool % bool is int8)
-    _refuse_integer_zero_division(b)
+    _refuse_integer_zero_division(a, b)
     q = np.floor_divide(a, b)
 
     def backward(g):

@@ -73,3 +73,39 @@ class FakeQuantizeBase(_QParamsModule):
         self.enable_observer(False)
 
     with_args = classmethod(_with_args)
+
+
+def fuse_modules(model, modules_to_fuse, inplace=False, fuser_func=None, fuse_custom_config_dict=None):
+    """torch.ao.quantization.fuse_modules for the pairs nn can fold: each list of names (or a list of such lists)
+    names a convolution or Linear and the BatchNorm after it, in eval mode; the first becomes the fused layer
+    (nn.utils.fusion) and the BatchNorm an Identity, as PyTorch's. Patterns with an activation would need
+    PyTorch's intrinsic modules (ConvReLU2d, ...), which nn lacks: NotImplementedError."""
+    import copy
+    from ...modules import BatchNorm1d, BatchNorm2d, BatchNorm3d, Conv1d, Conv2d, Conv3d, Identity, Linear
+    from ...utils.fusion import fuse_conv_bn_eval, fuse_linear_bn_eval
+    if not inplace:
+        model = copy.deepcopy(model)
+    groups = modules_to_fuse if all(isinstance(g, (list, tuple)) for g in modules_to_fuse) else [modules_to_fuse]
+    pairs = {(Conv1d, BatchNorm1d): fuse_conv_bn_eval, (Conv2d, BatchNorm2d): fuse_conv_bn_eval,
+             (Conv3d, BatchNorm3d): fuse_conv_bn_eval, (Linear, BatchNorm1d): fuse_linear_bn_eval}
+    for names in groups:
+        mods = [model.get_submodule(name) for name in names]
+        if any(m.training for m in mods):
+            raise AssertionError("Fusion only for eval!")
+        fuser = pairs.get(tuple(type(m) for m in mods))
+        if fuser is None:
+            raise NotImplementedError(f"nn fuses a convolution or Linear with the BatchNorm after it; "
+                                      f"{tuple(type(m) for m in mods)} needs PyTorch's intrinsic modules")
+        model.set_submodule(names[0], fuser(*mods))
+        model.set_submodule(names[1], Identity())
+    return model
+
+
+def fuse_modules_qat(model, modules_to_fuse, inplace=False, fuser_func=None, fuse_custom_config_dict=None):
+    """torch.ao.quantization.fuse_modules_qat: fusing for quantization-aware training makes PyTorch's intrinsic
+    QAT modules (ConvBn2d, ...), which nn lacks."""
+    raise NotImplementedError("nn has no quantization-aware training modules (torch.ao.nn.intrinsic.qat), so "
+                              "fuse_modules_qat is not available; fuse_modules folds eval-mode pairs")
+
+
+from .qconfig import QConfig  # noqa: E402,F401
