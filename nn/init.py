@@ -21,18 +21,19 @@ __all__ = ["calculate_gain", "uniform_", "normal_", "constant_", "zeros_", "ones
            "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_"]
 
 
-def _array(tensor):
-    """The ndarray behind a Tensor/Parameter (or the ndarray itself)."""
+def _array(tensor, method):
+    """The ndarray behind a Tensor/Parameter (or the ndarray itself). Anything else (a Module given for its weight,
+    None) is PyTorch's AttributeError for the Tensor method its initialiser calls first (constant_: fill_)."""
     if isinstance(tensor, np.ndarray):
         return tensor
     data = getattr(tensor, "_data", None)
     if isinstance(data, np.ndarray):
         return data
-    raise TypeError(f"nn.init expects a Tensor, Parameter or ndarray, got {type(tensor).__name__}")
+    raise AttributeError(f"'{type(tensor).__name__}' object has no attribute '{method}'")
 
 
-def _fill(tensor, values):
-    arr = _array(tensor)
+def _fill(tensor, values, method="fill_"):
+    arr = _array(tensor, method)
     arr[...] = np.asarray(values).astype(arr.dtype, copy=False)
     return tensor
 
@@ -138,7 +139,7 @@ def _calculate_fan_in_and_fan_out(tensor):
     (For ConvTranspose2d, whose weight is (in, out, kh, kw), "fan_in" is therefore
     out * kh * kw; we keep that so initialisations match PyTorch's.)
     """
-    shape = _array(tensor).shape
+    shape = _array(tensor, "dim").shape
     if len(shape) < 2:
         raise ValueError("Fan in and fan out can not be computed for tensor with fewer than 2 dimensions")
     receptive_field = int(np.prod(shape[2:])) if len(shape) > 2 else 1
@@ -155,13 +156,13 @@ def _calculate_correct_fan(tensor, mode):
 
 def uniform_(tensor, a=0.0, b=1.0, generator=None):
     """Fill with U(a, b)."""
-    arr = _array(tensor)
+    arr = _array(tensor, "uniform_")
     return _fill(tensor, uniform_draws(arr.shape, a, b, generator, arr.dtype))
 
 
 def normal_(tensor, mean=0.0, std=1.0, generator=None):
     """Fill with N(mean, std^2)."""
-    arr = _array(tensor)
+    arr = _array(tensor, "normal_")
     return _fill(tensor, normal_draws(arr.shape, mean, std, generator, arr.dtype))
 
 
@@ -171,7 +172,7 @@ def constant_(tensor, val):
 
 
 def zeros_(tensor):
-    return _fill(tensor, 0.0)
+    return _fill(tensor, 0.0, "zero_")
 
 
 def ones_(tensor):
@@ -179,7 +180,7 @@ def ones_(tensor):
 
 
 def _empty(tensor):
-    if _array(tensor).size == 0:
+    if _array(tensor, "shape").size == 0:
         warnings.warn("Initializing zero-element tensors is a no-op")
         return True
     return False
@@ -228,7 +229,7 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
     if mean < a - 2 * std or mean > b + 2 * std:   # PyTorch's warning (its words name nn.init too)
         warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
                       "The distribution of values may be incorrect.", stacklevel=2)
-    rng, x = _rng(generator), _array(tensor)
+    rng, x = _rng(generator), _array(tensor, "is_meta")
     # PyTorch's two samplers: where [a, b] holds more than 0.3 of N(mean, std^2), normal draws redrawn until inside;
     # elsewhere (redrawing might never end: a mean far outside [a, b]) uniform proposals on [a, b], each kept with
     # probability pdf(x) / pdf(mode), mode the point of [a, b] nearest the mean
@@ -256,7 +257,7 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
 def orthogonal_(tensor, gain=1.0, generator=None):
     """A (semi-)orthogonal matrix from the QR decomposition of a normal one (Saxe et al. 2013), times gain;
     tensors of more than 2 dims are flattened to (shape[0], rest)."""
-    x = _array(tensor)
+    x = _array(tensor, "ndimension")
     if x.ndim < 2:
         raise ValueError("Only tensors with 2 or more dimensions are supported")
     if x.size == 0:                                 # a no-op, as PyTorch's (no draw, so no dtype check either)
@@ -276,7 +277,7 @@ def orthogonal_(tensor, gain=1.0, generator=None):
 def sparse_(tensor, sparsity, std=0.01, generator=None):
     """A 2-D tensor (rows, cols) of N(0, std^2) draws with ceil(sparsity * rows) random entries of each column set
     to zero (Martens 2010), as torch.nn.init.sparse_."""
-    x = _array(tensor)
+    x = _array(tensor, "ndimension")
     if x.ndim != 2:
         raise ValueError("Only tensors with 2 dimensions are supported")
     refuse_non_floating(x.dtype, "normal")         # PyTorch draws with normal_ first
@@ -291,7 +292,7 @@ def sparse_(tensor, sparsity, std=0.01, generator=None):
 
 def eye_(tensor):
     """The identity matrix (ones on the diagonal) in a 2-D tensor."""
-    x = _array(tensor)
+    x = _array(tensor, "ndimension")
     if x.ndim != 2:
         raise ValueError("Only tensors with 2 dimensions are supported")
     return _fill(tensor, np.eye(*x.shape))
@@ -300,7 +301,7 @@ def eye_(tensor):
 def dirac_(tensor, groups=1):
     """A conv weight (out, in, *k) that passes its input through: 1 at the kernel centre where out == in (per
     group), 0 elsewhere."""
-    x = _array(tensor)
+    x = _array(tensor, "ndimension")
     if x.ndim not in (3, 4, 5):
         raise ValueError("Only tensors with 3, 4, or 5 dimensions are supported")
     if x.shape[0] % groups:
