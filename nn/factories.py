@@ -137,6 +137,8 @@ def _tensors_as_numbers(data, integral=False):
     if isinstance(data, Tensor):
         if data.numel() != 1 or (integral and data.dtype.kind not in "biu"):
             raise ValueError("a Tensor inside a list that PyTorch does not read as a number")
+        if data.requires_grad and data.dtype.kind == "f":
+            return float(data)      # (float()'s once-per-process warning, as PyTorch reads a tensor requiring grad)
         return data.item()
     return data
 

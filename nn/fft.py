@@ -21,7 +21,7 @@ import warnings
 
 import numpy as np
 
-from .dtypes import SCALAR_TYPE_NAMES, to_complex, to_real, float_dtype, get_default_dtype, to_dtype
+from .dtypes import SCALAR_TYPE_NAMES, to_complex, type_string, to_real, float_dtype, get_default_dtype, to_dtype
 from .device import check_device
 from .tensor import Tensor, _normalize_axes, grad_for, not_a_tensor_error, quietly
 from .tensor_ops.complex import conj, view_as_real as _view_as_real
@@ -266,8 +266,7 @@ def ifftshift(input, dim=None):
 
 def _type_string(t):
     """A tensor's type as PyTorch's stft / istft messages print it: torch.DoubleTensor, CPUComplexFloatType."""
-    name = SCALAR_TYPE_NAMES.get(str(t.dtype).replace("nn.", ""), str(t.dtype).replace("nn.", "").title())
-    return f"CPU{name}Type" if t.dtype.kind == "c" else f"torch.{name}Tensor"
+    return type_string(t.dtype)
 
 
 def _stft_repr(name, input, window, **args):

@@ -48,7 +48,7 @@ from . import grad_mode as _grad_mode
 from .grad_mode import no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled  # noqa: F401
 from .dtypes import SUPPORTED as _SUPPORTED_DTYPES, dtype as _dtype_class, result_dtype as _result_dtype, \
     scalar_dtype as _scalar_dtype, cast as _cast, get_default_dtype, kernel_not_implemented, refuse_int_overflow, \
-    refuse_big_int, holds_big_int, bmm_kernel
+    refuse_big_int, holds_big_int, bmm_kernel, QuietNumPy, quietly
 from .kernels.threads import single_thread_blas as _single_thread_blas
 from .array import DataArray, refuse_negative_strides
 from .device import MetaArray
@@ -313,41 +313,16 @@ def conj_if_complex(a):
     return np.conj(a) if a.dtype.kind == "c" else a
 
 
-class QuietNumPy:
-    """with QuietNumPy(): NumPy gives inf and NaN silently, whatever the caller's np.errstate says, as PyTorch's ops
-    do: under NumPy's default, inf - inf warned "invalid value encountered in subtract" (torchgfn's SubTB loss on
-    every call), and under np.errstate(all="raise") it raised (TorchIO runs every transform so, and its RandomGamma
-    inverse multiplies 0 by 0 ** -0.2 = inf). NumPy 2 keeps its error state in a context variable: setting it
-    costs ~0.2 µs, where np.errstate() costs ~3 µs."""
-    __slots__ = ("_token",)
-
-    def __enter__(self):
-        self._token = _NP_ERRSTATE.set(_NP_IGNORE_ALL)
-
-    def __exit__(self, *exc):
-        _NP_ERRSTATE.reset(self._token)
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
-def quietly(op, *args, **kwargs):
-    """op(*args, **kwargs) (a NumPy function) under QuietNumPy, its two steps written out: the element-wise ops' hot
-    path (the context manager's calls cost ~0.8 µs more per op)."""
-    token = _NP_ERRSTATE.set(_NP_IGNORE_ALL)
-    try:
-        return op(*args, **kwargs)
-    finally:
-        _NP_ERRSTATE.reset(token)
-
-
-try:
-    from numpy._core.umath import _extobj_contextvar as _NP_ERRSTATE, _make_extobj
-    _NP_IGNORE_ALL = _make_extobj(all="ignore")
-except ImportError:     # NumPy 1: its errstate
-    def QuietNumPy():  # noqa: F811
-        return np.errstate(all="ignore")
-
-    def quietly(op, *args, **kwargs):  # noqa: F811
-        with np.errstate(all="ignore"):
-            return op(*args, **kwargs)
+def _narrow(value, dt):
+    """A number (or list) as a float32 / complex64 array beside such a tensor. A number beyond float32's range is
+    inf there silently, as PyTorch's wrapped number (a double) meets the float32 tensor (x * 1e39, x + finfo(float64).
+    max: inf), where NumPy's cast warns "overflow encountered in cast"; only such a number pays for the quiet cast."""
+    if isinstance(value, (float, complex)) and not abs(value) <= _FLOAT32_MAX:
+        return quietly(np.asarray, value, dtype=dt)
+    return np.asarray(value, dtype=dt)
 
 
 def grad_for(pg, parent):
@@ -1545,7 +1520,7 @@ class Tensor:
                 refuse_big_int(other)           # (an int beyond uint64: PyTorch's Scalar parse, an OverflowError)
                 dt = _scalar_dtype(other, self.dtype)
                 try:
-                    other = Tensor._wrap(np.asarray(other, dtype=dt))
+                    other = Tensor._wrap(np.asarray(other, dtype=dt) if dt.char not in "fF" else _narrow(other, dt))
                 except OverflowError:           # u8 & -16: wrapped into the small integer type, as PyTorch
                     other = Tensor._wrap(np.asarray(other).astype(dt))
             else:

@@ -14,10 +14,12 @@ runs unchanged for dilation 1, groups 1:
   per group; when every group has few input channels (depthwise's one, ResNeXt's few: GROUPED_MAX_CG), the
   grouped kernels of nn/kernels/conv_depthwise.py instead.
 """
+import functools
+
 import numpy as np
 
 from .. import kernels as K
-from ..dtypes import scalar_type_mismatch, typeid_name
+from ..dtypes import scalar_type_mismatch, scalar_type_name, type_string, typeid_name
 from ..tensor import ShapeError, Tensor
 from .shapes import cat, pad
 from ._args import _tensor, _check_ndim, _pair, _cast, one_image_as_batch, builtin_like
@@ -178,6 +180,59 @@ def check_conv_dtypes(x, weight, bias, transposed=False):
             raise scalar_type_mismatch(dx, other._data.dtype)
 
 
+def complex_convolution(spatial, transposed=False):
+    """A convolution (1-3 d, transposed too) that also takes complex tensors, as PyTorch's complex_convolution: three
+    real convolutions by Gauss's trick, a = conv(xr, wr, br), b = conv(xi, wi), c = conv(xr + xi, wr + wi, br + bi),
+    and conv(x, w, b) = a - b + i (c - a - b). Recorded ops, so the gradients (and their graphs) are the real
+    convolutions'. A real input meets complex parameters with PyTorch's errors, in its words."""
+    def wrap(conv):
+        op = conv.__name__
+
+        @functools.wraps(conv)
+        def run(input, weight, bias=None, *args, **kwargs):
+            if not (_kind(input) == "c" or _kind(weight) == "c" or (bias is not None and _kind(bias) == "c")):
+                return conv(input, weight, bias, *args, **kwargs)           # the real convolutions: one look
+            x = check_conv_input(input, spatial, op)
+            w = _tensor(weight, "weight", op, floating=False)
+            bt = None if bias is None else _tensor(bias, "bias", op, floating=False)
+            _check_complex_dtypes(x, w, bt, transposed, spatial)
+            xr, xi, wr, wi = x.real, x.imag, w.real, w.imag
+            a = conv(xr, wr, None if bt is None else bt.real, *args, **kwargs)
+            b = conv(xi, wi, None, *args, **kwargs)
+            c = conv(xr + xi, wr + wi, None if bt is None else bt.real + bt.imag, *args, **kwargs)
+            return a - b + 1j * (c - a - b)
+        return run
+    return wrap
+
+
+def _kind(t):
+    """The NumPy kind of a Tensor's or an array's dtype ('O' for anything else), cheaply: 'c' for complex."""
+    return getattr(getattr(t, "_data", t), "dtype", np.dtype(object)).kind
+
+
+def _check_complex_dtypes(x, w, b, transposed, spatial):
+    """PyTorch's dtype checks of a convolution where a tensor is complex, in its words: a complex input names its
+    weight's (and a transposed one its bias's) type as Tensor::toString prints it; a real input meets a complex
+    weight (or a transposed 3-d one's bias) as a scalar-type mismatch, a complex bias otherwise as the real
+    convolution's bias check, or (transposed 1-2 d) as the cast of the result."""
+    dx, dw, db = x._data.dtype, w._data.dtype, None if b is None else b._data.dtype
+    if dx.kind == "c":
+        if dw != dx:
+            raise RuntimeError(f"Input type ({type_string(dx)}) and weight type ({type_string(dw)}) should be the same")
+        if db is not None and db != dx:
+            if transposed:
+                raise RuntimeError(f"Input type ({type_string(dx)}) and bias type ({type_string(db)}) should be the "
+                                   f"same")
+            raise RuntimeError(f"Input type ({typeid_name(dx)}) and bias type ({typeid_name(db)}) should be the same")
+        return
+    if dw.kind == "c" or (transposed and spatial == 3):
+        raise scalar_type_mismatch(dx, dw if dw.kind == "c" else db)
+    if transposed:
+        raise RuntimeError(f"result type {scalar_type_name(db)} can't be cast to the desired output type "
+                           f"{scalar_type_name(dx)}")
+    raise RuntimeError(f"Input type ({typeid_name(dx)}) and bias type ({typeid_name(db)}) should be the same")
+
+
 # ----------------------------------------------------------------------------- dilation and groups
 
 def _dilate(w, dilation):
@@ -315,6 +370,7 @@ def _weight_grad_graph(a, b, k, stride, padding, dilation, groups):
 # ----------------------------------------------------------------------------- the ops
 
 @builtin_like
+@complex_convolution(2)
 @one_image_as_batch
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """2-D cross-correlation, as torch.nn.functional.conv2d.
@@ -374,6 +430,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 
 
 @builtin_like
+@complex_convolution(2, transposed=True)
 @one_image_as_batch
 def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
     """Transposed convolution (the gradient of conv2d w.r.t. its input), as PyTorch.

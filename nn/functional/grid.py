@@ -13,7 +13,7 @@ pixels with align_corners=False (PyTorch's default).
 import numpy as np
 
 from ..autograd import graph_backward_from
-from ..dtypes import scalar_type_mismatch
+from ..dtypes import kernel_not_implemented, scalar_type_mismatch
 from ..tensor import Tensor
 from ._args import _check_ndim, _pair, _tensor
 
@@ -304,16 +304,39 @@ def _bicubic_sample(input, grid, coords, slopes, padding_mode, aligned, read, in
 
 # ----------------------------------------------------------------------------- unfold / fold (im2col and back)
 
-def _window_geometry(op, hw, kernel_size, dilation, padding, stride):
+# PyTorch's im2col (unfold) and col2im (fold) check the window arguments before the input, each in its own order
+_WINDOW_CHECK_ORDER = {"unfold": ("kernel", "dilation", "padding", "stride"),
+                       "fold": ("kernel", "stride", "dilation", "padding")}
+
+
+def _window_args(op, kernel_size, dilation, padding, stride):
+    """The window arguments as pairs (k, d, p, s), refused as PyTorch's shape checks refuse them, in its order
+    and words (RuntimeError: "kernel size should be greater than zero, but got kernel_height: 0 ...")."""
     k, d, p, s = (_pair(v, name, op) for v, name in ((kernel_size, "kernel_size"), (dilation, "dilation"),
                                                       (padding, "padding"), (stride, "stride")))
-    if min(k) < 1 or min(d) < 1 or min(s) < 1 or min(p) < 0:
-        raise ValueError(f"{op}: need kernel_size, dilation, stride >= 1 and padding >= 0, got {k}, {d}, {s}, {p}")
-    out = tuple((hw[a] + 2 * p[a] - d[a] * (k[a] - 1) - 1) // s[a] + 1 for a in (0, 1))
-    if min(out) < 1:
-        raise ValueError(f"{op}: a {k[0]}x{k[1]} window (dilation {d}) does not fit the padded {hw[0] + 2 * p[0]}x"
-                         f"{hw[1] + 2 * p[1]} input")
-    return k, d, p, s, out
+    bad = {"kernel": min(k) < 1 and f"kernel size should be greater than zero, but got kernel_height: {k[0]} "
+                                    f"kernel_width: {k[1]}",
+           "dilation": min(d) < 1 and f"dilation should be greater than zero, but got dilation_height: {d[0]} "
+                                      f"dilation_width: {d[1]}",
+           "padding": min(p) < 0 and f"padding should be non-negative, but got pad_height: {p[0]} pad_width: {p[1]}",
+           "stride": min(s) < 1 and f"stride should be greater than zero, but got stride_height: {s[0]} "
+                                    f"stride_width: {s[1]}"}
+    for name in _WINDOW_CHECK_ORDER[op]:
+        if bad[name]:
+            raise RuntimeError(bad[name])
+    return k, d, p, s
+
+
+def _blocks(hw, k, d, p, s):
+    """The number of windows along each spatial dim (PyTorch's floor division: negative when none fits)."""
+    return tuple((hw[a] + 2 * p[a] - d[a] * (k[a] - 1) - 1) // s[a] + 1 for a in (0, 1))
+
+
+def _check_window_dtype(x, kernel):
+    """PyTorch's im2col / col2im take floating, complex and bool tensors; an integer one is its dispatch's
+    NotImplementedError ('"im2col_out_cpu" not implemented for 'Long'')."""
+    if x.dtype.kind in "iu":
+        raise kernel_not_implemented(kernel, x.dtype)
 
 
 def _taps(k, d, s, out):
@@ -346,7 +369,8 @@ def _fold_array(cols, hw, k, d, p, s, out):
 def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
     """Sliding windows as columns (im2col): input (N, C, H, W) -> (N, C * kh * kw, L), L windows, or unbatched
     (C, H, W) -> (C * kh * kw, L)."""
-    input = _tensor(input, "input", "unfold")
+    input = _tensor(input, "input", "unfold", floating=False)
+    k, d, p, s = _window_args("unfold", kernel_size, dilation, padding, stride)
     # PyTorch's im2col checks: fewer than 3 dims fail on its dim lookup, then 3-D / 4-D with non-empty C, H, W
     if input.ndim < 3:
         n = max(input.ndim, 1)
@@ -357,7 +381,12 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
     if input.ndim == 3:
         return unfold(input.unsqueeze(0), kernel_size, dilation, padding, stride).squeeze(0)
     hw = input.shape[2:]
-    k, d, p, s, out = _window_geometry("unfold", hw, kernel_size, dilation, padding, stride)
+    out = _blocks(hw, k, d, p, s)
+    if min(out) < 1:
+        raise RuntimeError(f"Given input with spatial size ({hw[0]}, {hw[1]}), kernel_size=({k[0]}, {k[1]}), "
+                           f"dilation=({d[0]}, {d[1]}), padding=({p[0]}, {p[1]}), calculated shape of the array of "
+                           f"sliding blocks as ({out[0]}, {out[1]}), but its components must be at least one.")
+    _check_window_dtype(input, "im2col_out_cpu")
 
     def backward(g):
         # each column entry is a copy of one input pixel: sum the gradients back onto the pixels (fold)
@@ -369,24 +398,28 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
 def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
     """Columns back to an image, overlaps summed (col2im): input (N, C * kh * kw, L) -> (N, C, *output_size), or
     unbatched (C * kh * kw, L) -> (C, *output_size)."""
-    input = _tensor(input, "input", "fold")
+    input = _tensor(input, "input", "fold", floating=False)
     hw = _pair(output_size, "output_size", "fold")
+    k, d, p, s = _window_args("fold", kernel_size, dilation, padding, stride)
     # PyTorch's col2im checks, in its order (its messages count dimensions as the batched form's)
     if input.ndim not in (2, 3) or 0 in input.shape[-2:]:
         raise RuntimeError(f"Expected 2D or 3D (batch mode) tensor for input with possibly 0 batch size and non-zero "
                            f"dimensions for input, but got: {list(input.shape)}")
-    kh, kw = _pair(kernel_size, "kernel_size", "fold")
-    if input.shape[-2] % (kh * kw):
+    if input.shape[-2] % (k[0] * k[1]):
         raise RuntimeError(f"Expected size of input's dimension 1 to be divisible by the product of kernel_size, but "
-                           f"got input.size(1)={input.shape[-2]} and kernel_size=({kh}, {kw}).")
+                           f"got input.size(1)={input.shape[-2]} and kernel_size=({k[0]}, {k[1]}).")
+    given = (f"Given output_size=({hw[0]}, {hw[1]}), kernel_size=({k[0]}, {k[1]}), dilation=({d[0]}, {d[1]}), "
+             f"padding=({p[0]}, {p[1]}), stride=({s[0]}, {s[1]}), ")
+    out = _blocks(hw, k, d, p, s)
+    if input.shape[-1] != out[0] * out[1]:
+        raise RuntimeError(f"{given}expected size of input's dimension 2 to match the calculated number of sliding "
+                           f"blocks {out[0]} * {out[1]} = {out[0] * out[1]}, but got input.size(2)={input.shape[-1]}.")
+    if min(out) < 1:        # (two negative counts whose product matches)
+        raise RuntimeError(f"{given}calculated shape of the array of sliding blocks as ({out[0]}, {out[1]}), which is "
+                           f"too small (non-positive)")
+    _check_window_dtype(input, "col2im_out_cpu")
     if input.ndim == 2:
         return fold(input.unsqueeze(0), output_size, kernel_size, dilation, padding, stride).squeeze(0)
-    k, d, p, s, out = _window_geometry("fold", hw, kernel_size, dilation, padding, stride)
-    if input.shape[2] != out[0] * out[1]:
-        raise RuntimeError(f"Given output_size=({hw[0]}, {hw[1]}), kernel_size=({k[0]}, {k[1]}), dilation=({d[0]}, "
-                           f"{d[1]}), padding=({p[0]}, {p[1]}), stride=({s[0]}, {s[1]}), expected size of input's "
-                           f"dimension 2 to match the calculated number of sliding blocks {out[0]} * {out[1]} = "
-                           f"{out[0] * out[1]}, but got input.size(2)={input.shape[2]}.")
 
     def backward(g):
         # fold sums copies: its adjoint reads every window back out (unfold)

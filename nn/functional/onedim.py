@@ -10,8 +10,8 @@ import numbers
 from ..tensor import ShapeError
 from ._args import _tensor, builtin_like
 from .adaptive import adaptive_avg_pool2d, adaptive_max_pool2d
-from .convolution import (_check_input_channels, check_conv_input, check_kernel_fits, check_padding_string, conv2d,
-                          conv_transpose2d)
+from .convolution import (_check_input_channels, check_conv_input, check_kernel_fits, check_padding_string,
+                          complex_convolution, conv2d, conv_transpose2d)
 from .sampling import avg_pool2d, max_pool2d, max_unpool2d, pooled_sizes
 
 
@@ -41,6 +41,7 @@ def _batched(x, op):
 
 
 @builtin_like
+@complex_convolution(1)
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """input (N, C, L), weight (O, C/groups, k), bias (O,) or None -> (N, O, Lo),
     Lo = (L + 2 p - d (k - 1) - 1) // s + 1. padding: int, 'valid' or 'same'."""
@@ -63,6 +64,7 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 
 
 @builtin_like
+@complex_convolution(1, transposed=True)
 def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
     """input (N, Cin, L), weight (Cin, Cout/groups, k), bias (Cout,) or None -> (N, Cout, Lo),
     Lo = (L - 1) s - 2 p + d (k - 1) + output_padding + 1 (conv_transpose2d on a height-1 image)."""

@@ -12,7 +12,8 @@ import numpy as np
 from ..tensor import Tensor
 from ._args import _tensor, builtin_like
 from .convolution import (check_conv_dtypes, check_conv_input, check_kernel_fits, check_output_padding,
-                          check_output_size, check_padding_string, conv2d, conv_transpose2d, transposed_sizes)
+                          check_output_size, check_padding_string, complex_convolution, conv2d, conv_transpose2d,
+                          transposed_sizes)
 from .onedim import _check_channels
 from .adaptive import _bins, adaptive_avg_pool2d, adaptive_max_pool2d
 from .sampling import (_ceil_extra, _first_max, _half_padding_check, _pick, _scatter_unpool, avg_pool2d,
@@ -70,6 +71,7 @@ def _unstack(y, N, Do, unbatched):
 
 
 @builtin_like
+@complex_convolution(3)
 def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """3-d cross-correlation, as torch.nn.functional.conv3d: input (N, C, D, H, W), weight (O, C/groups, kd, kh,
     kw), bias (O,) or None -> (N, O, Do, Ho, Wo), each output size (size + 2 p - d (k - 1) - 1) // s + 1. padding: an
@@ -102,6 +104,7 @@ def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 
 
 @builtin_like
+@complex_convolution(3, transposed=True)
 def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
     """3-d transposed convolution (conv3d's gradient with respect to its input), as PyTorch's: input (N, Cin, D, H,
     W), weight (Cin, Cout/groups, kd, kh, kw) -> (N, Cout, Do, Ho, Wo), Do = (D - 1) sd - 2 pd + dd (kd - 1) + opd + 1.

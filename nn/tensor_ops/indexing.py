@@ -12,7 +12,8 @@ import numpy as np
 
 from ..array import DataArray, refuse_negative_strides
 from ..dtypes import checked_fill, scalar_type_name
-from ..tensor import Tensor, expands_to, _normalize_axes, is_grad_enabled, linear_graph_backward, _linear_map
+from ..tensor import (Tensor, expands_to, _normalize_axes, is_grad_enabled, linear_graph_backward, _linear_map,
+                      quietly)
 from ._attach import attach, parsed_ints
 from .inplace import (_refuse_leaf, _refuse_overlap, _refuse_view, _rebase, _write, _write_through,
                       _bump_version)
@@ -304,8 +305,31 @@ def _refuse_overlapping_part(data, index):
         _refuse_overlap(part, "copy_")
 
 
+_FLOAT32_RANGE = float(np.finfo(np.float32).max)
+_INF = float("inf")
+
+
+def _fits_plainly(value, dtype):
+    """Whether a number needs none of fill_'s checks to go into dtype (checked_fill costs ~2 us): a Python float
+    within float32's range (or inf / nan) or an int64 one into a floating tensor, an int of int32's range into a
+    signed integer tensor of 32 bits or more, a bool anywhere."""
+    kind, kind_of_value = dtype.kind, type(value)
+    if kind_of_value is float:
+        return kind == "f" and (-_FLOAT32_RANGE <= value <= _FLOAT32_RANGE or value != value or value in (_INF, -_INF))
+    if kind_of_value is int:
+        limit = 2 ** 63 if kind == "f" else 2 ** 31 if kind == "i" and dtype.itemsize >= 4 else 0
+        return -limit <= value < limit
+    return kind_of_value is bool
+
+
 def __setitem__(input, index, value):
     raw = index
+    if type(value) is float and -_FLOAT32_RANGE <= value <= _FLOAT32_RANGE and input._data.dtype.kind == "f":
+        pass                            # (the common case, inline: x[i] = 0.5 in a loop)
+    elif isinstance(value, (int, float, complex, np.number)) and not _fits_plainly(value, input._data.dtype):
+        # PyTorch makes a number a tensor of x's dtype first, by fill_'s checked conversion: x[i] = 1e39 of a float32
+        # x is its RuntimeError ("value cannot be converted to type float without overflow"), before any index check
+        value = checked_fill(value, input._data.dtype)
     index, basic = _index(index, input._data.ndim)
     given = index                       # (before the placement, which may turn ints and slices into arrays)
     if not basic:
@@ -327,7 +351,10 @@ def __setitem__(input, index, value):
         if isinstance(v, np.ndarray) and v.ndim and v.shape[0] == 1:
             v = _drop_leading_ones(v, np.ndim(input._data[index]))
         try:
-            input._data[index] = v
+            if isinstance(v, np.ndarray) and v.dtype != input._data.dtype:
+                quietly(input._data.__setitem__, index, v)     # (a cast: silent, as PyTorch's copy_ / index_put_)
+            else:
+                input._data[index] = v
         except IndexError as e:
             raise _torch_index_error(e, raw) from None
         except ValueError as e:
@@ -342,7 +369,11 @@ def __setitem__(input, index, value):
     value = value if isinstance(value, Tensor) else input._lift(value)
     data = input._data.copy()
     try:
-        data[index] = _drop_leading_ones(value._data, data[index].ndim)
+        v = _drop_leading_ones(value._data, data[index].ndim)
+        if v.dtype != data.dtype:
+            quietly(data.__setitem__, index, v)         # (a cast: silent, as PyTorch's copy_)
+        else:
+            data[index] = v
     except IndexError as e:
         raise _torch_index_error(e, raw) from None
     except ValueError as e:
@@ -811,9 +842,10 @@ def _value_shape_error(input, index, raw, basic, value):
 
 def _masked_fill_like(index, value):
     """Whether PyTorch writes x[index] = value by masked_fill_, which converts the value: one bool mask the only
-    advanced index (beside ints, slices, None and ...) and a one-element value."""
+    advanced index (beside ints, slices, None and ...) and a one-element value. A 0-d bool tensor is not a mask
+    there: PyTorch reads it as the index [0] (True) or [] (False) of a new dim, so its values' dtype is checked."""
     advanced = [i for i in (index if isinstance(index, tuple) else (index,)) if isinstance(i, np.ndarray)]
-    return len(advanced) == 1 and advanced[0].dtype == np.bool_ and value._data.size == 1
+    return len(advanced) == 1 and advanced[0].dtype == np.bool_ and advanced[0].ndim > 0 and value._data.size == 1
 
 
 def index_put(input, indices, values, accumulate=False):

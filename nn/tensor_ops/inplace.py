@@ -23,7 +23,7 @@ from .. import init
 from ..array import legacy_scalar_first
 from ..dtypes import checked_fill, refuse_kinds, scalar_dtype, scalar_type_name, typeid_name
 from ..tensor import (Tensor, broadcast_shape, defers_to, is_grad_enabled, _remember_consumer, next_sequence_number,
-                      _instance_dict, _follow_recorded_grad)
+                      _instance_dict, _follow_recorded_grad, quietly)
 from ._attach import attach
 from .pointwise import checked_alpha, _scaled, masked_fill
 
@@ -162,7 +162,10 @@ def _write(input, data, op=None):
         # its words for shapes that do not broadcast: x.copy_(ones(2)) into a (3,) tensor)
         _refuse_growing(input._data.shape, broadcast_shape(input._data.shape, data.shape))
     if input._data.size:
-        np.copyto(input._data, data, casting="unsafe")
+        if data.dtype == input._data.dtype:
+            np.copyto(input._data, data)
+        else:       # (quietly: PyTorch's copy_ casts silently, a float64 beyond float32's range to inf)
+            quietly(np.copyto, input._data, data, casting="unsafe")
     _bump_version(input)
     return input
 
@@ -336,13 +339,15 @@ def copy_(input, src, non_blocking=False):
         _refuse_leaf(input, "copy_")
         _refuse_view(input, "copy_")
         _refuse_growing(input.shape, broadcast_shape(input.shape, src.shape))
-        data = np.broadcast_to(src._data, input.shape).astype(input.dtype)
+        data = quietly(np.broadcast_to(src._data, input.shape).astype, input.dtype)      # (a copy: silent, as _write)
         # (create_graph: src's gradient is g itself, so it can be differentiated again: e3nn's Extract copies
         # slices of a gated feature into new tensors inside a network whose forces are an energy's gradient)
         if src.requires_grad:
             return _write_through(_rebase(input, data, (src,), lambda g: (g,), "copy_", lambda g: (g,)))
         return _write_through(_rebase(input, data, (), lambda g: (), "copy_", lambda g: ()))
-    return _write(input, src._data.astype(input.dtype, copy=False), "copy_")      # any dtype, as PyTorch's copy_
+    # any dtype, as PyTorch's copy_ (cast quietly: a float64 beyond float32's range is inf, without NumPy's warning)
+    return _write(input, src._data if src._data.dtype == input.dtype else quietly(src._data.astype, input.dtype),
+                  "copy_")
 
 
 def _overwrite(input, values, op):
