@@ -68,3 +68,13 @@ def assert_port_touches_only_torch_lines(script):
     ported = port(script)
     assert "torch" not in ported
     assert all("torch" in a for a, b in zip(script.splitlines(), ported.splitlines()) if a != b)
+
+
+def raised(fn):
+    """fn() -> (exception class name, message) of what it raises (AssertionError if it raises nothing): the
+    compatibility tests compare both with PyTorch's."""
+    try:
+        fn()
+    except Exception as e:  # noqa: BLE001 - the point is which one
+        return type(e).__name__, str(e)
+    raise AssertionError("no error")

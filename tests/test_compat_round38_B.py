@@ -35,15 +35,7 @@ import pytest
 import nn
 import nn.functional as F
 from nn.utils.rnn import pad_sequence
-
-
-def _error(fn):
-    """fn() -> (exception class name, message) of what it raises."""
-    try:
-        fn()
-    except Exception as e:  # noqa: BLE001 - the point is which one
-        return type(e).__name__, str(e)
-    raise AssertionError("no error")
+from porting import raised
 
 
 # ---- the recurrent cells and layers: PyTorch's checks, types and words -----------------------------------------
@@ -65,16 +57,16 @@ def test_gru_gating_cell_checks_are_pytorchs():
     with pytest.raises(ValueError, match="^RNNCell: Expected hidden to be 1D or 2D, got 3D instead$"):
         nn.RNNCell(4, 3)(nn.ones(2, 4), nn.ones(2, 3, 1))
     # a 1-D state beside a batched input: its size(1)
-    assert _error(lambda: gru(nn.ones(2, 4), nn.ones(2))) == (
+    assert raised(lambda: gru(nn.ones(2, 4), nn.ones(2))) == (
         "IndexError", "Dimension out of range (expected to be in range of [-1, 0], but got 1)")
     lstm = nn.LSTMCell(4, 3)
-    assert _error(lambda: lstm(nn.ones(2, 4), (nn.ones(2, 3), nn.ones(3, 3)))) == (
+    assert raised(lambda: lstm(nn.ones(2, 4), (nn.ones(2, 3), nn.ones(3, 3)))) == (
         "RuntimeError", "Input batch size 2 doesn't match hidden1 batch size 3")
-    assert _error(lambda: lstm(nn.ones(2, 4), (nn.ones(2, 3),))) == (
+    assert raised(lambda: lstm(nn.ones(2, 4), (nn.ones(2, 3),))) == (
         "RuntimeError", "lstm_cell expects two hidden states")
-    assert _error(lambda: lstm(nn.ones(2, 4), nn.ones(2, 2, 3))) == (
+    assert raised(lambda: lstm(nn.ones(2, 4), nn.ones(2, 2, 3))) == (
         "TypeError", "lstm_cell(): argument 'hx' (position 2) must be tuple of Tensors, not Tensor")
-    assert _error(lambda: lstm(nn.ones(2, 4), (nn.ones(2, 3, 1), nn.ones(2, 3)))) == (
+    assert raised(lambda: lstm(nn.ones(2, 4), (nn.ones(2, 3, 1), nn.ones(2, 3)))) == (
         "ValueError", "LSTMCell: Expected hx[0] to be 1D or 2D, got 3D instead")
     # what runs still runs: unbatched, batched, empty batch, a list pair
     assert gru(nn.ones(4), nn.ones(3)).shape == (3,) and gru(nn.ones(0, 4)).shape == (0, 3)
@@ -96,30 +88,30 @@ def test_gru_cell_values_are_unchanged():
 
 def test_recurrent_layer_checks_are_pytorchs():
     x = nn.randn(5, 3, 4)
-    assert _error(lambda: nn.GRU(4, 6)(nn.randn(5, 2, 3))) == (
+    assert raised(lambda: nn.GRU(4, 6)(nn.randn(5, 2, 3))) == (
         "RuntimeError", "input.size(-1) must be equal to input_size. Expected 4, got 3")
-    assert _error(lambda: nn.GRU(4, 6)(x, nn.randn(3, 3, 6))) == (
+    assert raised(lambda: nn.GRU(4, 6)(x, nn.randn(3, 3, 6))) == (
         "RuntimeError", "Expected hidden size (1, 3, 6), got [3, 3, 6]")
-    assert _error(lambda: nn.GRU(4, 6)(nn.randn(5, 4), nn.randn(2, 6))) == (       # unbatched: read as (2, 1, 6)
+    assert raised(lambda: nn.GRU(4, 6)(nn.randn(5, 4), nn.randn(2, 6))) == (       # unbatched: read as (2, 1, 6)
         "RuntimeError", "Expected hidden size (1, 1, 6), got [2, 1, 6]")
-    assert _error(lambda: nn.GRU(4, 6)(x, nn.randn(3, 6))) == (
+    assert raised(lambda: nn.GRU(4, 6)(x, nn.randn(3, 6))) == (
         "RuntimeError", "For batched 3-D input, hx should also be 3-D but got 2-D tensor")
-    assert _error(lambda: nn.GRU(4, 6)(nn.randn(5, 4), nn.randn(1, 3, 6))) == (
+    assert raised(lambda: nn.GRU(4, 6)(nn.randn(5, 4), nn.randn(1, 3, 6))) == (
         "RuntimeError", "For unbatched 2-D input, hx should also be 2-D but got 3-D tensor")
-    assert _error(lambda: nn.LSTM(4, 6, 2)(x, (nn.randn(2, 3, 6), nn.randn(2, 3, 5)))) == (
+    assert raised(lambda: nn.LSTM(4, 6, 2)(x, (nn.randn(2, 3, 6), nn.randn(2, 3, 5)))) == (
         "RuntimeError", "Expected hidden[1] size (2, 3, 6), got [2, 3, 5]")
-    assert _error(lambda: nn.LSTM(4, 6, proj_size=2)(x, (nn.randn(1, 3, 6), nn.randn(1, 3, 6)))) == (
+    assert raised(lambda: nn.LSTM(4, 6, proj_size=2)(x, (nn.randn(1, 3, 6), nn.randn(1, 3, 6)))) == (
         "RuntimeError", "Expected hidden[0] size (1, 3, 2), got [1, 3, 6]")
-    assert _error(lambda: nn.LSTM(4, 6)(x, (nn.randn(1, 3, 6), nn.randn(3, 6)))) == (
+    assert raised(lambda: nn.LSTM(4, 6)(x, (nn.randn(1, 3, 6), nn.randn(3, 6)))) == (
         "RuntimeError", "For batched 3-D input, hx and cx should also be 3-D but got (3-D, 2-D) tensors")
-    assert _error(lambda: nn.RNN(4, 6)(nn.randn(0, 3, 4))) == (
+    assert raised(lambda: nn.RNN(4, 6)(nn.randn(0, 3, 4))) == (
         "RuntimeError", "Expected sequence length to be larger than 0 in RNN")
-    assert _error(lambda: nn.RNN(3, 2)(nn.randn(3))) == (
+    assert raised(lambda: nn.RNN(3, 2)(nn.randn(3))) == (
         "ValueError", "RNN: Expected input to be 2D or 3D, got 1D tensor instead")       # RNN's says "tensor"
-    assert _error(lambda: nn.LSTM(3, 2)(nn.randn(2, 4, 5, 1))) == (
+    assert raised(lambda: nn.LSTM(3, 2)(nn.randn(2, 4, 5, 1))) == (
         "ValueError", "LSTM: Expected input to be 2D or 3D, got 4D instead")
     packed = nn.utils.rnn.pack_sequence([nn.randn(3, 4), nn.randn(2, 4)])
-    assert _error(lambda: nn.GRU(4, 6)(packed, nn.randn(1, 3, 6))) == (            # the batch is batch_sizes[0]
+    assert raised(lambda: nn.GRU(4, 6)(packed, nn.randn(1, 3, 6))) == (            # the batch is batch_sizes[0]
         "RuntimeError", "Expected hidden size (1, 2, 6), got [1, 3, 6]")
     # an empty batch runs, as PyTorch's; an LSTM state given as a list is read as (hx[0], hx[1])
     assert nn.GRU(4, 6)(nn.randn(5, 0, 4))[0].shape == (5, 0, 6)
@@ -128,11 +120,11 @@ def test_recurrent_layer_checks_are_pytorchs():
 
 
 def test_size_of_a_missing_dim_in_pytorchs_words():
-    assert _error(lambda: nn.ones(2).size(1)) == (
+    assert raised(lambda: nn.ones(2).size(1)) == (
         "IndexError", "Dimension out of range (expected to be in range of [-1, 0], but got 1)")
-    assert _error(lambda: nn.ones(2, 3).size(-3)) == (
+    assert raised(lambda: nn.ones(2, 3).size(-3)) == (
         "IndexError", "Dimension out of range (expected to be in range of [-2, 1], but got -3)")
-    assert _error(lambda: nn.tensor(1.0).size(0)) == (
+    assert raised(lambda: nn.tensor(1.0).size(0)) == (
         "IndexError", "Dimension specified as 0 but tensor has no dimensions")
     assert nn.ones(2, 3).size(-1) == 3 and nn.ones(2, 3).size(dim=0) == 2
 
@@ -158,13 +150,13 @@ def test_pad_sequence_broadcasts_onto_the_first_sequences_shape():
 
 def test_pad_sequence_refusals_are_copy_s():
     mismatch = "The size of tensor a (3) must match the size of tensor b (2) at non-singleton dimension 1"
-    assert _error(lambda: pad_sequence([nn.ones(2, 3), nn.ones(1, 2)], batch_first=True)) == ("ShapeError", mismatch)
-    assert _error(lambda: pad_sequence([nn.ones(2, 3), nn.ones(4, 2)])) == ("ShapeError", mismatch)   # a longer one
-    assert _error(lambda: pad_sequence([nn.ones(2, 3, 4), nn.ones(1, 2, 4)], padding_side="left")) == (
+    assert raised(lambda: pad_sequence([nn.ones(2, 3), nn.ones(1, 2)], batch_first=True)) == ("ShapeError", mismatch)
+    assert raised(lambda: pad_sequence([nn.ones(2, 3), nn.ones(4, 2)])) == ("ShapeError", mismatch)   # a longer one
+    assert raised(lambda: pad_sequence([nn.ones(2, 3, 4), nn.ones(1, 2, 4)], padding_side="left")) == (
         "ShapeError", mismatch)
-    assert _error(lambda: pad_sequence([nn.ones(2, 1), nn.ones(1, 3)])) == (
+    assert raised(lambda: pad_sequence([nn.ones(2, 1), nn.ones(1, 3)])) == (
         "RuntimeError", "output with shape [1, 1] doesn't match the broadcast shape [1, 3]")
-    assert _error(lambda: pad_sequence([nn.ones(2), nn.ones(1, 3)])) == (
+    assert raised(lambda: pad_sequence([nn.ones(2), nn.ones(1, 3)])) == (
         "RuntimeError", "output with shape [1] doesn't match the broadcast shape [1, 3]")
     with pytest.raises(RuntimeError):           # ShapeError is a RuntimeError, as PyTorch's
         pad_sequence([nn.ones(3, 3), nn.ones(2, 2), nn.ones(1, 5)])

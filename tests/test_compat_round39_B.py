@@ -36,44 +36,36 @@ import pytest
 
 import nn
 import nn.functional as F
-
-
-def _error(fn):
-    """fn() -> (exception class name, message) of what it raises."""
-    try:
-        fn()
-    except Exception as e:  # noqa: BLE001 - the point is which one
-        return type(e).__name__, str(e)
-    raise AssertionError("no error")
+from porting import raised
 
 
 # ---- F.unfold / F.fold (HaloAttention's halo): PyTorch's im2col / col2im checks ------------------------------
 
 def test_unfold_window_checks_are_pytorchs_in_its_order():
     x = nn.randn(2, 3, 5, 6)
-    assert _error(lambda: F.unfold(x, 0)) == (
+    assert raised(lambda: F.unfold(x, 0)) == (
         "RuntimeError", "kernel size should be greater than zero, but got kernel_height: 0 kernel_width: 0")
-    assert _error(lambda: F.unfold(x, 2, dilation=(1, 0))) == (
+    assert raised(lambda: F.unfold(x, 2, dilation=(1, 0))) == (
         "RuntimeError", "dilation should be greater than zero, but got dilation_height: 1 dilation_width: 0")
-    assert _error(lambda: F.unfold(x, 2, padding=-1)) == (
+    assert raised(lambda: F.unfold(x, 2, padding=-1)) == (
         "RuntimeError", "padding should be non-negative, but got pad_height: -1 pad_width: -1")
-    assert _error(lambda: F.unfold(x, 2, stride=0)) == (
+    assert raised(lambda: F.unfold(x, 2, stride=0)) == (
         "RuntimeError", "stride should be greater than zero, but got stride_height: 0 stride_width: 0")
     # im2col's order: kernel, dilation, padding, stride, all before the input's dims
-    assert _error(lambda: F.unfold(x, 2, dilation=0, padding=-1, stride=0))[1].startswith("dilation should")
-    assert _error(lambda: F.unfold(x, 2, padding=-1, stride=0))[1].startswith("padding should")
-    assert _error(lambda: F.unfold(nn.ones(3, 3), 0))[1].startswith("kernel size should")
-    assert _error(lambda: F.unfold(nn.ones(2, 0, 5, 6), 2, stride=0))[1].startswith("stride should")
+    assert raised(lambda: F.unfold(x, 2, dilation=0, padding=-1, stride=0))[1].startswith("dilation should")
+    assert raised(lambda: F.unfold(x, 2, padding=-1, stride=0))[1].startswith("padding should")
+    assert raised(lambda: F.unfold(nn.ones(3, 3), 0))[1].startswith("kernel size should")
+    assert raised(lambda: F.unfold(nn.ones(2, 0, 5, 6), 2, stride=0))[1].startswith("stride should")
     # a window that does not fit: the number of blocks by floor division, the height and width of the input
-    assert _error(lambda: F.unfold(x, 7)) == (
+    assert raised(lambda: F.unfold(x, 7)) == (
         "RuntimeError", "Given input with spatial size (5, 6), kernel_size=(7, 7), dilation=(1, 1), padding=(0, 0), "
                         "calculated shape of the array of sliding blocks as (-1, 0), but its components must be at "
                         "least one.")
-    assert _error(lambda: F.unfold(x[0], (6, 7), padding=(0, 1))) == (         # unbatched: the same words
+    assert raised(lambda: F.unfold(x[0], (6, 7), padding=(0, 1))) == (         # unbatched: the same words
         "RuntimeError", "Given input with spatial size (5, 6), kernel_size=(6, 7), dilation=(1, 1), padding=(0, 1), "
                         "calculated shape of the array of sliding blocks as (0, 2), but its components must be at "
                         "least one.")
-    assert _error(lambda: F.unfold(x, 3, dilation=3))[1].endswith("as (-1, 0), but its components must be at least one.")
+    assert raised(lambda: F.unfold(x, 3, dilation=3))[1].endswith("as (-1, 0), but its components must be at least one.")
     # what fits still runs: HaloAttention's padded windows
     assert F.unfold(x, 3, padding=5).shape == (2, 27, 182)
     assert nn.Unfold(3, padding=1)(x).shape == (2, 27, 30)
@@ -81,21 +73,21 @@ def test_unfold_window_checks_are_pytorchs_in_its_order():
 
 def test_fold_window_checks_are_pytorchs_in_its_order():
     cols = nn.ones(1, 12, 4)
-    assert _error(lambda: F.fold(cols, (3, 3), 0)) == (            # was ZeroDivisionError: integer modulo by zero
+    assert raised(lambda: F.fold(cols, (3, 3), 0)) == (            # was ZeroDivisionError: integer modulo by zero
         "RuntimeError", "kernel size should be greater than zero, but got kernel_height: 0 kernel_width: 0")
     # col2im's order: kernel, stride, dilation, padding
-    assert _error(lambda: F.fold(cols, (3, 3), 2, dilation=0, padding=-1, stride=0)) == (
+    assert raised(lambda: F.fold(cols, (3, 3), 2, dilation=0, padding=-1, stride=0)) == (
         "RuntimeError", "stride should be greater than zero, but got stride_height: 0 stride_width: 0")
-    assert _error(lambda: F.fold(cols, (3, 3), 2, dilation=0, padding=-1)) == (
+    assert raised(lambda: F.fold(cols, (3, 3), 2, dilation=0, padding=-1)) == (
         "RuntimeError", "dilation should be greater than zero, but got dilation_height: 0 dilation_width: 0")
-    assert _error(lambda: F.fold(nn.ones(12), (3, 3), 2, padding=-1)) == (       # before the input's dims
+    assert raised(lambda: F.fold(nn.ones(12), (3, 3), 2, padding=-1)) == (       # before the input's dims
         "RuntimeError", "padding should be non-negative, but got pad_height: -1 pad_width: -1")
-    assert _error(lambda: F.fold(nn.ones(1, 4, 1), (1, 1), 2)) == (
+    assert raised(lambda: F.fold(nn.ones(1, 4, 1), (1, 1), 2)) == (
         "RuntimeError", "Given output_size=(1, 1), kernel_size=(2, 2), dilation=(1, 1), padding=(0, 0), stride=(1, 1), "
                         "expected size of input's dimension 2 to match the calculated number of sliding blocks 0 * 0 "
                         "= 0, but got input.size(2)=1.")
     # two negative counts whose product matches the columns: "too small"
-    assert _error(lambda: F.fold(nn.ones(9, 1), (1, 1), 3)) == (
+    assert raised(lambda: F.fold(nn.ones(9, 1), (1, 1), 3)) == (
         "RuntimeError", "Given output_size=(1, 1), kernel_size=(3, 3), dilation=(1, 1), padding=(0, 0), stride=(1, 1), "
                         "calculated shape of the array of sliding blocks as (-1, -1), which is too small "
                         "(non-positive)")
@@ -112,12 +104,12 @@ def test_unfold_and_fold_take_bool_and_complex_and_refuse_integers():
     np.testing.assert_array_equal(cols.numpy()[0, :, 0], np.array([0, 1, 4, 5]) * (1 + 2j))
     assert F.fold(nn.ones(1, 4, 1).bool(), (2, 2), 2).dtype == nn.bool
     assert F.fold(cols, (3, 4), 2).dtype == nn.complex64
-    assert _error(lambda: F.unfold(nn.ones(1, 1, 3, 3, dtype=nn.int64), 2)) == (
+    assert raised(lambda: F.unfold(nn.ones(1, 1, 3, 3, dtype=nn.int64), 2)) == (
         "NotImplementedError", "\"im2col_out_cpu\" not implemented for 'Long'")
-    assert _error(lambda: F.fold(nn.ones(1, 4, 4, dtype=nn.uint8), (3, 3), 2)) == (
+    assert raised(lambda: F.fold(nn.ones(1, 4, 4, dtype=nn.uint8), (3, 3), 2)) == (
         "NotImplementedError", "\"col2im_out_cpu\" not implemented for 'Byte'")
     # the shape checks come first (an integer input with a bad kernel: the kernel's error)
-    assert _error(lambda: F.unfold(nn.ones(1, 1, 3, 3, dtype=nn.int64), 0))[0] == "RuntimeError"
+    assert raised(lambda: F.unfold(nn.ones(1, 1, 3, 3, dtype=nn.int64), 0))[0] == "RuntimeError"
 
 
 def test_unfold_of_complex_passes_gradients_back_by_fold():
@@ -138,8 +130,8 @@ def test_zero_dim_bool_index_checks_the_values_dtype():
             "for the source."
     for index in (nn.tensor(True), nn.tensor(False), (0, nn.tensor(True)), (0, nn.tensor(False))):
         w = nn.zeros(2, 3, dtype=nn.float64)
-        assert _error(lambda: w.__setitem__(index, nn.ones((), dtype=nn.float32))) == ("RuntimeError", words)
-    assert _error(lambda: nn.zeros((), dtype=nn.float64).__setitem__(nn.tensor(True), nn.ones((), dtype=nn.float32))) \
+        assert raised(lambda: w.__setitem__(index, nn.ones((), dtype=nn.float32))) == ("RuntimeError", words)
+    assert raised(lambda: nn.zeros((), dtype=nn.float64).__setitem__(nn.tensor(True), nn.ones((), dtype=nn.float32))) \
         == ("RuntimeError", words)
     # a mask of one dim or more with a one-element value is masked_fill_ (the value converted), as PyTorch
     w = nn.zeros(3, dtype=nn.float64)
@@ -154,17 +146,17 @@ def test_zero_dim_bool_index_checks_the_values_dtype():
 
 def test_setitem_converts_a_number_as_fill_does():
     words = "value cannot be converted to type {} without overflow"
-    assert _error(lambda: nn.zeros(2).__setitem__(0, 1e39)) == ("RuntimeError", words.format("float"))
-    assert _error(lambda: nn.zeros(2).__setitem__(5, 1e39)) == ("RuntimeError", words.format("float"))  # first
-    assert _error(lambda: nn.zeros(2).__setitem__(nn.tensor([True, False]), -1e39)) == (
+    assert raised(lambda: nn.zeros(2).__setitem__(0, 1e39)) == ("RuntimeError", words.format("float"))
+    assert raised(lambda: nn.zeros(2).__setitem__(5, 1e39)) == ("RuntimeError", words.format("float"))  # first
+    assert raised(lambda: nn.zeros(2).__setitem__(nn.tensor([True, False]), -1e39)) == (
         "RuntimeError", words.format("float"))
-    assert _error(lambda: nn.zeros(2).__setitem__(slice(0, 0), 1e39)) == ("RuntimeError", words.format("float"))
-    assert _error(lambda: nn.zeros(2).__setitem__(0, np.float64(1e39))) == ("RuntimeError", words.format("float"))
-    assert _error(lambda: nn.zeros(2, dtype=nn.uint8).__setitem__(0, 300)) == ("RuntimeError", words.format("uint8_t"))
-    assert _error(lambda: nn.zeros(2, dtype=nn.int32).__setitem__(0, 2 ** 40)) == ("RuntimeError", words.format("int"))
-    assert _error(lambda: nn.zeros(2).__setitem__(0, 1j)) == ("RuntimeError", words.format("float"))
+    assert raised(lambda: nn.zeros(2).__setitem__(slice(0, 0), 1e39)) == ("RuntimeError", words.format("float"))
+    assert raised(lambda: nn.zeros(2).__setitem__(0, np.float64(1e39))) == ("RuntimeError", words.format("float"))
+    assert raised(lambda: nn.zeros(2, dtype=nn.uint8).__setitem__(0, 300)) == ("RuntimeError", words.format("uint8_t"))
+    assert raised(lambda: nn.zeros(2, dtype=nn.int32).__setitem__(0, 2 ** 40)) == ("RuntimeError", words.format("int"))
+    assert raised(lambda: nn.zeros(2).__setitem__(0, 1j)) == ("RuntimeError", words.format("float"))
     y = nn.zeros(3, requires_grad=True).clone()          # in a graph too
-    assert _error(lambda: y.__setitem__(0, 1e39)) == ("RuntimeError", words.format("float"))
+    assert raised(lambda: y.__setitem__(0, 1e39)) == ("RuntimeError", words.format("float"))
     # what PyTorch converts: -1 wraps into uint8, 2.7 truncates into int64, inf and nan are floats, any number a bool
     u = nn.zeros(2, dtype=nn.uint8)
     u[0] = -1
@@ -245,9 +237,9 @@ def test_halo_windows_and_checks_match_pytorch():
     np.testing.assert_allclose(xn.grad.numpy(), xt.grad.numpy(), rtol=1e-15)
     for kwargs in (dict(kernel_size=0), dict(kernel_size=2, dilation=0, padding=-1, stride=0),
                    dict(kernel_size=(7, 8), padding=(0, 1)), dict(kernel_size=3, dilation=4)):
-        expected = _error(lambda: torch.nn.functional.unfold(torch.tensor(x), **kwargs))
-        assert _error(lambda: F.unfold(nn.tensor(x), **kwargs)) == expected
+        expected = raised(lambda: torch.nn.functional.unfold(torch.tensor(x), **kwargs))
+        assert raised(lambda: F.unfold(nn.tensor(x), **kwargs)) == expected
     for kwargs in (dict(kernel_size=0), dict(kernel_size=2, dilation=0, padding=-1, stride=0),
                    dict(kernel_size=3)):
-        expected = _error(lambda: torch.nn.functional.fold(torch.ones(1, 9, 1), (1, 1), **kwargs))
-        assert _error(lambda: F.fold(nn.ones(1, 9, 1), (1, 1), **kwargs)) == expected
+        expected = raised(lambda: torch.nn.functional.fold(torch.ones(1, 9, 1), (1, 1), **kwargs))
+        assert raised(lambda: F.fold(nn.ones(1, 9, 1), (1, 1), **kwargs)) == expected
