@@ -459,7 +459,9 @@ def checked_fill(value, dtype):
     if not isinstance(value, numbers.Real) or isinstance(value, (builtins.bool, np.bool_)):
         return value
     largest = _LARGEST.get(dtype)
-    if largest is not None and largest < builtins.abs(value) < math.inf:
+    # (a NumPy float compared as a Python float: np.float32(3) against float64's largest warned "overflow
+    # encountered in cast", NumPy casting the largest to float32)
+    if largest is not None and largest < builtins.abs(builtins.float(value)) < math.inf:
         raise RuntimeError(f"value cannot be converted to type {C_TYPE_NAMES[dtype.name]} without overflow")
     if dtype.kind in "iu":
         if int_overflows(value, dtype):
@@ -577,12 +579,18 @@ except ImportError:     # NumPy 1: its errstate
             return op(*args, **kwargs)
 
 
+def _part_size(dt):
+    """The bytes of a floating dtype's number, or of each part of a complex one (complex64: 4, as float32's), so that
+    float64 -> complex64 is seen to narrow."""
+    return dt.itemsize // 2 if dt.kind == "c" else dt.itemsize
+
+
 def cast(a, dtype):
     """a as dtype (a itself when it is so). A narrowing cast quietly, as PyTorch casts: a float64 beyond float32's
     range is inf (float32 + a 0-d float64 tensor of 1e39), where NumPy warns "overflow encountered in cast"."""
     if a.dtype == dtype:
         return a
-    if a.dtype.kind in "fc" and (dtype.kind in "biu" or dtype.itemsize < a.dtype.itemsize):     # (may overflow)
+    if a.dtype.kind in "fc" and (dtype.kind in "biu" or _part_size(dtype) < _part_size(a.dtype)):   # (may overflow)
         return quietly(a.astype, dtype)
     return a.astype(dtype)
 

@@ -417,8 +417,8 @@ def _normalize_axes(dim, ndim):
 
 def _scalar_power(a, p):
     """a ** p (a floating or complex array, p a float) rounded as PyTorch's pow kernel; inf / NaN silently (deg ** -0.5
-    of an isolated node)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
+    of an isolated node), overflow too (float32 ** 1e39, 2 ** 3.5e38: inf), whatever the caller's np.errstate."""
+    with QuietNumPy():
         if p in (3.0, -2.0, -0.5) and a.dtype.char in "fd":
             # PyTorch's pow kernel computes these three as x*x*x, 1/(x*x) and rsqrt, in the dtype (NumPy's
             # power rounds them differently for a third of float32 values; 2 and -1 already agree, and 0.5 is
@@ -1520,7 +1520,10 @@ class Tensor:
                 refuse_big_int(other)           # (an int beyond uint64: PyTorch's Scalar parse, an OverflowError)
                 dt = _scalar_dtype(other, self.dtype)
                 try:
-                    other = Tensor._wrap(np.asarray(other, dtype=dt) if dt.char not in "fF" else _narrow(other, dt))
+                    # (_narrow only where a number may lie beyond float32's range: x * 0.5 and x + 1 stay inline)
+                    other = Tensor._wrap(np.asarray(other, dtype=dt) if dt.char not in "fF" or type(other) is int or
+                                         type(other) is float and -_FLOAT32_MAX <= other <= _FLOAT32_MAX else
+                                         _narrow(other, dt))
                 except OverflowError:           # u8 & -16: wrapped into the small integer type, as PyTorch
                     other = Tensor._wrap(np.asarray(other).astype(dt))
             else:

@@ -211,26 +211,31 @@ def _kind(t):
 
 
 def _check_complex_dtypes(x, w, b, transposed, spatial):
-    """PyTorch's dtype checks of a convolution where a tensor is complex, in its words: a complex input names its
-    weight's (and a transposed one its bias's) type as Tensor::toString prints it; a real input meets a complex
-    weight (or a transposed 3-d one's bias) as a scalar-type mismatch, a complex bias otherwise as the real
-    convolution's bias check, or (transposed 1-2 d) as the cast of the result."""
+    """PyTorch's dtype checks of a convolution where a tensor is complex, in its order and words: a (not transposed)
+    convolution's bias first, whatever the weight, in typeid words ("Input type (c10::complex<float>) and bias type
+    (double)"); then a complex input names its weight's (and a transposed one its bias's) type as Tensor::toString
+    prints it; a real input meets a weight of another dtype (complex or real) as a scalar-type mismatch, then a
+    transposed 3-d one's complex bias so too, a transposed 1-2 d one's as the cast of the result (its promoted type).
+    (A float32 input that PyTorch sends to oneDNN, a batch above 1 or groups, is refused there in other words: not
+    followed.)"""
     dx, dw, db = x._data.dtype, w._data.dtype, None if b is None else b._data.dtype
+    if not transposed and db is not None and db != dx:
+        # (a convolution's bias is checked first, whatever the weight: complex64 x, complex128 w, float64 b)
+        raise RuntimeError(f"Input type ({typeid_name(dx)}) and bias type ({typeid_name(db)}) should be the same")
     if dx.kind == "c":
         if dw != dx:
             raise RuntimeError(f"Input type ({type_string(dx)}) and weight type ({type_string(dw)}) should be the same")
         if db is not None and db != dx:
-            if transposed:
-                raise RuntimeError(f"Input type ({type_string(dx)}) and bias type ({type_string(db)}) should be the "
-                                   f"same")
-            raise RuntimeError(f"Input type ({typeid_name(dx)}) and bias type ({typeid_name(db)}) should be the same")
+            raise RuntimeError(f"Input type ({type_string(dx)}) and bias type ({type_string(db)}) should be the same")
         return
-    if dw.kind == "c" or (transposed and spatial == 3):
-        raise scalar_type_mismatch(dx, dw if dw.kind == "c" else db)
-    if transposed:
-        raise RuntimeError(f"result type {scalar_type_name(db)} can't be cast to the desired output type "
-                           f"{scalar_type_name(dx)}")
-    raise RuntimeError(f"Input type ({typeid_name(dx)}) and bias type ({typeid_name(db)}) should be the same")
+    if dw != dx:        # (a real weight of another dtype: the real convolution's check, before the bias's)
+        raise scalar_type_mismatch(dx, dw)
+    if spatial == 3:
+        raise scalar_type_mismatch(dx, db)
+    # (the transposed 1-2 d: the bias added to the result, whose promoted type cannot be cast back: float64 x and
+    # weight, a complex64 bias -> ComplexDouble)
+    raise RuntimeError(f"result type {scalar_type_name(np.result_type(dx, db))} can't be cast to the desired output "
+                       f"type {scalar_type_name(dx)}")
 
 
 # ----------------------------------------------------------------------------- dilation and groups

@@ -18,8 +18,9 @@ from .module import Module
 def _sides(padding, n):
     """An int (every side) -> n ints; a sequence is kept as given, as PyTorch's _ntuple: F.pad checks its length
     and types when the layer runs, so PixelCNN's ConstantPad2d((0, 0, 1, 0, 0, 0, 0, 0), 1) pads four dims."""
-    if not isinstance(padding, Iterable):
-        return (int(padding) if isinstance(padding, numbers.Integral) else padding,) * n
+    if not isinstance(padding, Iterable):     # (a bool stays one: F.pad refuses (True, True), as PyTorch's)
+        return (int(padding) if isinstance(padding, numbers.Integral) and not isinstance(padding, bool) else
+                padding,) * n
     return tuple(int(p) if isinstance(p, numbers.Integral) and not isinstance(p, bool) else p for p in padding)
 
 

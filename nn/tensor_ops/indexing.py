@@ -324,11 +324,18 @@ def _fits_plainly(value, dtype):
 
 def __setitem__(input, index, value):
     raw = index
-    if type(value) is float and -_FLOAT32_RANGE <= value <= _FLOAT32_RANGE and input._data.dtype.kind == "f":
-        pass                            # (the common case, inline: x[i] = 0.5 in a loop)
+    dt = input._data.dtype
+    if type(value) is float and -_FLOAT32_RANGE <= value <= _FLOAT32_RANGE and dt.kind == "f" or \
+            type(value) is int and -2147483648 <= value <= 2147483647 and (dt.kind == "f" or dt.kind == "i" and
+                                                                           dt.itemsize >= 4):
+        pass                            # (the common cases, inline: x[i] = 0.5 or labels[i] = 3 in a loop)
     elif isinstance(value, (int, float, complex, np.number)) and not _fits_plainly(value, input._data.dtype):
         # PyTorch makes a number a tensor of x's dtype first, by fill_'s checked conversion: x[i] = 1e39 of a float32
         # x is its RuntimeError ("value cannot be converted to type float without overflow"), before any index check
+        if type(value) is int and not -2 ** 63 <= value < 2 ** 63:
+            # (its indexing reads a Python int as an int64 first, whatever the dtype: fill_'s uint64 range is not
+            # taken there, x[i] = 2 ** 63 is its ValueError)
+            raise ValueError("Overflow when unpacking long long")
         value = checked_fill(value, input._data.dtype)
     index, basic = _index(index, input._data.ndim)
     given = index                       # (before the placement, which may turn ints and slices into arrays)
@@ -336,10 +343,13 @@ def __setitem__(input, index, value):
         _check_masks(index, input._data.shape)
         index = _int_array_placement(index, input._data.shape)
         # (a Tensor's .data / .grad array stands for a Tensor: PyTorch's x[m] = y.data[m] checks its dtype too)
-        if isinstance(value, (Tensor, DataArray)) and value._data.dtype != input._data.dtype and not \
-                _masked_fill_like(given, value):
-            # PyTorch checks the indices, then the value's shape, then the dtypes
-            raise _value_shape_error(input, index, raw, basic, value) or _dtype_error(input, value)
+        if isinstance(value, (Tensor, DataArray)) and value._data.dtype != input._data.dtype:
+            if not _masked_fill_like(given, value):
+                # PyTorch checks the indices, then the value's shape, then the dtypes
+                raise _value_shape_error(input, index, raw, basic, value) or _dtype_error(input, value)
+            # masked_fill_ reads the one value as a number, checked as fill_ checks it: x[mask] = a float64 tensor
+            # of 1e39 into float32 is its RuntimeError "value cannot be converted to type float without overflow"
+            checked_fill(value._data.reshape(-1)[0].item(), input._data.dtype)
     tracked = is_grad_enabled() and (input.requires_grad or (isinstance(value, Tensor) and value.requires_grad))
     if not tracked:
         # cast to the tensor's dtype, as PyTorch's index_put_ (labels[i] = 2.7 on an int64 tensor writes 2)

@@ -21,7 +21,7 @@ import numpy as np
 
 from .. import init
 from ..array import legacy_scalar_first
-from ..dtypes import checked_fill, refuse_kinds, scalar_dtype, scalar_type_name, typeid_name
+from ..dtypes import cast, checked_fill, refuse_kinds, scalar_dtype, scalar_type_name, typeid_name
 from ..tensor import (Tensor, broadcast_shape, defers_to, is_grad_enabled, _remember_consumer, next_sequence_number,
                       _instance_dict, _follow_recorded_grad, quietly)
 from ._attach import attach
@@ -346,8 +346,8 @@ def copy_(input, src, non_blocking=False):
             return _write_through(_rebase(input, data, (src,), lambda g: (g,), "copy_", lambda g: (g,)))
         return _write_through(_rebase(input, data, (), lambda g: (), "copy_", lambda g: ()))
     # any dtype, as PyTorch's copy_ (cast quietly: a float64 beyond float32's range is inf, without NumPy's warning)
-    return _write(input, src._data if src._data.dtype == input.dtype else quietly(src._data.astype, input.dtype),
-                  "copy_")
+    # (cast by dtypes.cast: quietly only where it can overflow, so float32 -> float64 pays nothing)
+    return _write(input, cast(src._data, input._data.dtype), "copy_")
 
 
 def _overwrite(input, values, op):
