@@ -351,6 +351,7 @@ TYPEID_NAMES = {"int64": "long int", "int32": "int", "int16": "short int", "int8
                 "uint8": "unsigned char", "float16": "c10::Half", "float32": "float", "float64": "double",
                 "complex64": "c10::complex<float>", "complex128": "c10::complex<double>"}
 _LARGEST = {np.dtype(t): builtins.float(np.finfo(t).max) for t in (np.float16, np.float32, np.float64)}
+FLOAT32_MAX = _LARGEST[np.dtype(np.float32)]     # (a Python float: compared with numbers on hot paths)
 
 
 def scalar_type_name(dt):

@@ -48,7 +48,7 @@ from . import grad_mode as _grad_mode
 from .grad_mode import no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled  # noqa: F401
 from .dtypes import SUPPORTED as _SUPPORTED_DTYPES, dtype as _dtype_class, result_dtype as _result_dtype, \
     scalar_dtype as _scalar_dtype, cast as _cast, get_default_dtype, kernel_not_implemented, refuse_int_overflow, \
-    refuse_big_int, holds_big_int, bmm_kernel, QuietNumPy, quietly
+    refuse_big_int, holds_big_int, bmm_kernel, QuietNumPy, quietly, FLOAT32_MAX as _FLOAT32_MAX
 from .kernels.threads import single_thread_blas as _single_thread_blas
 from .array import DataArray, refuse_negative_strides
 from .device import MetaArray
@@ -311,9 +311,6 @@ def conj_if_complex(a):
     the conjugate of its derivative (PyTorch's convention: the gradient of a real loss L with respect to z = x + iy
     is dL/dx + i dL/dy = 2 dL/d(conj z))."""
     return np.conj(a) if a.dtype.kind == "c" else a
-
-
-_FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
 def _narrow(value, dt):

@@ -11,7 +11,7 @@ import warnings
 import numpy as np
 
 from ..array import DataArray, refuse_negative_strides
-from ..dtypes import checked_fill, scalar_type_name
+from ..dtypes import FLOAT32_MAX, checked_fill, scalar_type_name
 from ..tensor import (Tensor, expands_to, _normalize_axes, is_grad_enabled, linear_graph_backward, _linear_map,
                       quietly)
 from ._attach import attach, parsed_ints
@@ -305,7 +305,6 @@ def _refuse_overlapping_part(data, index):
         _refuse_overlap(part, "copy_")
 
 
-_FLOAT32_RANGE = float(np.finfo(np.float32).max)
 _INF = float("inf")
 
 
@@ -315,7 +314,7 @@ def _fits_plainly(value, dtype):
     signed integer tensor of 32 bits or more, a bool anywhere."""
     kind, kind_of_value = dtype.kind, type(value)
     if kind_of_value is float:
-        return kind == "f" and (-_FLOAT32_RANGE <= value <= _FLOAT32_RANGE or value != value or value in (_INF, -_INF))
+        return kind == "f" and (-FLOAT32_MAX <= value <= FLOAT32_MAX or value != value or value in (_INF, -_INF))
     if kind_of_value is int:
         limit = 2 ** 63 if kind == "f" else 2 ** 31 if kind == "i" and dtype.itemsize >= 4 else 0
         return -limit <= value < limit
@@ -325,7 +324,7 @@ def _fits_plainly(value, dtype):
 def __setitem__(input, index, value):
     raw = index
     dt = input._data.dtype
-    if type(value) is float and -_FLOAT32_RANGE <= value <= _FLOAT32_RANGE and dt.kind == "f" or \
+    if type(value) is float and -FLOAT32_MAX <= value <= FLOAT32_MAX and dt.kind == "f" or \
             type(value) is int and -2147483648 <= value <= 2147483647 and (dt.kind == "f" or dt.kind == "i" and
                                                                            dt.itemsize >= 4):
         pass                            # (the common cases, inline: x[i] = 0.5 or labels[i] = 3 in a loop)
