@@ -988,13 +988,15 @@ def sort(input, dim=-1, descending=False, stable=False):
     if input.dtype.kind == "c":         # PyTorch's CPU sort has no order of complex numbers (its words, space first)
         raise RuntimeError(" Sort does not support complex dtypes on CPU")
     axis = _normalize_axes(dim, input.ndim)[0]
-    x = input._data
-    if descending:      # the ascending sort of x reversed, reversed: largest (NaN) first, ties in their order
-        idx = x.shape[axis] - 1 - np.flip(np.argsort(np.flip(x, axis), axis=axis, kind="stable"), axis)
-    else:
-        idx = np.argsort(x, axis=axis, kind="stable")
-    idx = Tensor._wrap(idx.astype(np.int64))
+    idx = Tensor._wrap(_sort_indices(input._data, axis, descending).astype(np.int64))
     return ValuesIndices(input.gather(axis, idx), idx)
+
+
+def _sort_indices(x, axis, descending):
+    """The indices of the stable sort of the array x along axis (sort's order)."""
+    if descending:      # the ascending sort of x reversed, reversed: largest (NaN) first, ties in their order
+        return x.shape[axis] - 1 - np.flip(np.argsort(np.flip(x, axis), axis=axis, kind="stable"), axis)
+    return np.argsort(x, axis=axis, kind="stable")
 
 
 @numpy_axis
@@ -1016,9 +1018,27 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
     if input.dtype == np.bool_ or input.dtype.kind == "c":      # PyTorch's CPU topk (bool: though sort takes it)
         raise RuntimeError("topk does not support bool dtypes on CPU" if input.dtype == np.bool_ else
                            " topk does not support complex dtypes on CPU")
-    _, idx = sort(input, axis, descending=largest)
-    idx = Tensor._wrap(np.take(idx._data, np.arange(k), axis=axis))
+    idx = Tensor._wrap(_topk_indices(input._data, k, axis, largest, sorted))
     return ValuesIndices(input.gather(axis, idx), idx)
+
+
+def _topk_indices(x, k, axis, largest, sorted):
+    """The indices (int64) of the top k along axis in the order of PyTorch's CPU kernel: the stable sort's first k
+    when the k + 1 values that decide them are distinct numbers (then the order is the values'), else, and for
+    sorted=False, its selection algorithms (nn/kernels/select.py), whose order among equal values and whose
+    unsorted order are PyTorch's (colt5's routing and AlphaFold3's masked frames pick among ties)."""
+    last = axis == x.ndim - 1
+    x = x if last else np.moveaxis(x, axis, -1)
+    if sorted:
+        idx = _sort_indices(x, -1, largest)
+        head = np.take_along_axis(x, idx[..., :k + 1], -1)
+        # distinct (a NaN among them, rare, is left to the selection: two NaN are tied)
+        if not (head[..., 1:] == head[..., :-1]).any() and not (x.dtype.kind == "f" and np.isnan(head).any()):
+            idx = idx[..., :k].astype(np.int64, copy=False)
+            return idx if last else np.moveaxis(idx, -1, axis)
+    from ..kernels.select import topk_rows     # noqa: PLC0415 - loaded on the first tie (Numba only for large rows)
+    out = topk_rows(np.ascontiguousarray(x).reshape(-1, x.shape[-1]), k, largest, sorted).reshape(x.shape[:-1] + (k,))
+    return out if last else np.moveaxis(out, -1, axis)
 
 
 attach(sum, mean, var, std, prod, max, min, amax, amin, argmax, argmin, all, any, count_nonzero, cumsum,

@@ -1,0 +1,257 @@
+"""topk's order among tied values: PyTorch's CPU kernel (ATen's TopKImpl.h topk_impl_loop) as built with GCC.
+
+PyTorch fills a row's (value, index) pairs into a vector and, comparing values only, calls
+std::partial_sort(first, first + k, last) when k * 64 <= n, else std::nth_element(first, first + k - 1, last)
+followed (sorted=True) by std::sort(first, first + k - 1); the first k pairs are the result. Equal values are
+therefore ordered by libstdc++'s introselect / introsort / heap algorithms, which this module follows step by step
+(median-of-three pivot, unguarded partition, insertion sort below 16 elements, heap select), so that the indices
+of ties are PyTorch's. NaN counts as the largest value (first when largest, last when smallest).
+
+topk_rows(values (R, n), k, largest, sorted) -> indices (R, k) int64. The functions are plain Python, run as they
+are on small inputs (on lists) and, above PYTHON_MAX elements, as Numba copies of themselves (the same code, so
+the Python form is the compiled one's twin).
+"""
+import types
+
+import numpy as np
+from numba import njit
+
+# Rows of at most this many elements in all are ordered by the plain-Python functions below (a few ms, where a
+# first compilation of their Numba copies takes seconds); larger inputs by the compiled copies.
+PYTHON_MAX = 4096
+
+
+def _before(a, b, largest):
+    """PyTorch's comparator: a goes first. (x != x is NaN; integers never are.)"""
+    if largest:
+        return (a != a and b == b) or a > b
+    return (a == a and b != b) or a < b
+
+
+def _swap(v, ix, i, j):
+    v[i], v[j] = v[j], v[i]
+    ix[i], ix[j] = ix[j], ix[i]
+
+
+def _push_heap(v, ix, lo, hole, top, val, vix, largest):
+    """libstdc++ __push_heap on the heap at v[lo:]: val sifts up from hole (offsets from lo)."""
+    parent = (hole - 1) // 2
+    while hole > top and _before(v[lo + parent], val, largest):
+        v[lo + hole], ix[lo + hole] = v[lo + parent], ix[lo + parent]
+        hole = parent
+        parent = (hole - 1) // 2
+    v[lo + hole], ix[lo + hole] = val, vix
+
+
+def _adjust_heap(v, ix, lo, hole, length, val, vix, largest):
+    """libstdc++ __adjust_heap: the hole moves down to a leaf along the larger children, then val is pushed."""
+    top = hole
+    child = hole
+    while child < (length - 1) // 2:
+        child = 2 * (child + 1)
+        if _before(v[lo + child], v[lo + child - 1], largest):
+            child -= 1
+        v[lo + hole], ix[lo + hole] = v[lo + child], ix[lo + child]
+        hole = child
+    if (length & 1) == 0 and child == (length - 2) // 2:
+        child = 2 * (child + 1)
+        v[lo + hole], ix[lo + hole] = v[lo + child - 1], ix[lo + child - 1]
+        hole = child - 1
+    _push_heap(v, ix, lo, hole, top, val, vix, largest)
+
+
+def _pop_heap(v, ix, lo, hi, result, largest):
+    """libstdc++ __pop_heap(first=lo, last=hi, result): the top goes to result, result's pair into the heap."""
+    val, vix = v[result], ix[result]
+    v[result], ix[result] = v[lo], ix[lo]
+    _adjust_heap(v, ix, lo, 0, hi - lo, val, vix, largest)
+
+
+def _heap_select(v, ix, lo, mid, hi, largest):
+    """libstdc++ __heap_select: v[lo:mid] becomes a heap of the pairs that go first among v[lo:hi]."""
+    length = mid - lo
+    if length >= 2:                                  # __make_heap
+        parent = (length - 2) // 2
+        while True:
+            _adjust_heap(v, ix, lo, parent, length, v[lo + parent], ix[lo + parent], largest)
+            if parent == 0:
+                break
+            parent -= 1
+    for i in range(mid, hi):
+        if _before(v[i], v[lo], largest):
+            _pop_heap(v, ix, lo, mid, i, largest)
+
+
+def _partial_sort(v, ix, lo, mid, hi, largest):
+    """libstdc++ __partial_sort: heap select, then __sort_heap of v[lo:mid]."""
+    _heap_select(v, ix, lo, mid, hi, largest)
+    while mid - lo > 1:
+        mid -= 1
+        _pop_heap(v, ix, lo, mid, mid, largest)
+
+
+def _linear_insert(v, ix, last, largest):
+    """libstdc++ __unguarded_linear_insert: v[last] moves left past the pairs it goes before."""
+    val, vix = v[last], ix[last]
+    nxt = last - 1
+    while _before(val, v[nxt], largest):
+        v[last], ix[last] = v[nxt], ix[nxt]
+        last = nxt
+        nxt -= 1
+    v[last], ix[last] = val, vix
+
+
+def _insertion_sort(v, ix, lo, hi, largest):
+    """libstdc++ __insertion_sort of v[lo:hi]."""
+    for i in range(lo + 1, hi):
+        if _before(v[i], v[lo], largest):
+            val, vix = v[i], ix[i]
+            for j in range(i, lo, -1):
+                v[j], ix[j] = v[j - 1], ix[j - 1]
+            v[lo], ix[lo] = val, vix
+        else:
+            _linear_insert(v, ix, i, largest)
+
+
+def _partition_pivot(v, ix, lo, hi, largest):
+    """libstdc++ __unguarded_partition_pivot: the median of (lo + 1, middle, hi - 1) moved to lo, then the
+    unguarded partition of v[lo + 1:hi] around it -> the cut."""
+    a, b, c = lo + 1, lo + (hi - lo) // 2, hi - 1
+    if _before(v[a], v[b], largest):                 # __move_median_to_first
+        if _before(v[b], v[c], largest):
+            _swap(v, ix, lo, b)
+        elif _before(v[a], v[c], largest):
+            _swap(v, ix, lo, c)
+        else:
+            _swap(v, ix, lo, a)
+    elif _before(v[a], v[c], largest):
+        _swap(v, ix, lo, a)
+    elif _before(v[b], v[c], largest):
+        _swap(v, ix, lo, c)
+    else:
+        _swap(v, ix, lo, b)
+    first, last = lo + 1, hi
+    while True:                                      # __unguarded_partition
+        while _before(v[first], v[lo], largest):
+            first += 1
+        last -= 1
+        while _before(v[lo], v[last], largest):
+            last -= 1
+        if not first < last:
+            return first
+        _swap(v, ix, first, last)
+        first += 1
+
+
+def _lg(n):
+    """floor(log2(n)) for n >= 1 (libstdc++ __lg)."""
+    r = 0
+    while n > 1:
+        n >>= 1
+        r += 1
+    return r
+
+
+def _nth_element(v, ix, nth, hi, largest):
+    """libstdc++ nth_element(0, nth, hi) by __introselect."""
+    lo = 0
+    depth = _lg(hi) * 2
+    while hi - lo > 3:
+        if depth == 0:
+            _heap_select(v, ix, lo, nth + 1, hi, largest)
+            _swap(v, ix, lo, nth)
+            return
+        depth -= 1
+        cut = _partition_pivot(v, ix, lo, hi, largest)
+        if cut <= nth:
+            lo = cut
+        else:
+            hi = cut
+    _insertion_sort(v, ix, lo, hi, largest)
+
+
+def _introsort_loop(v, ix, hi, depth, largest):
+    """libstdc++ __introsort_loop on v[0:hi] (ranges of 16 or fewer are left to the final insertion sort). Its
+    recursion on the right part is a stack here (Numba's cache cannot hold a recursive function); the parts are
+    disjoint, so the order they are taken in changes nothing."""
+    stack = [(0, hi, depth)]
+    while len(stack):
+        lo, hi, depth = stack.pop()
+        while hi - lo > 16:
+            if depth == 0:
+                _partial_sort(v, ix, lo, hi, hi, largest)
+                break
+            depth -= 1
+            cut = _partition_pivot(v, ix, lo, hi, largest)
+            stack.append((cut, hi, depth))
+            hi = cut
+
+
+def _sort(v, ix, hi, largest):
+    """libstdc++ std::sort of v[0:hi]: introsort, then the final insertion sort."""
+    if hi <= 0:
+        return
+    _introsort_loop(v, ix, hi, _lg(hi) * 2, largest)
+    if hi > 16:
+        _insertion_sort(v, ix, 0, 16, largest)
+        for i in range(16, hi):                      # __unguarded_insertion_sort
+            _linear_insert(v, ix, i, largest)
+    else:
+        _insertion_sort(v, ix, 0, hi, largest)
+
+
+def _select(v, ix, k, largest, sorted):
+    """One row: PyTorch's calls on the (value, index) pairs v, ix (arrays or lists); the top k are then first."""
+    n = len(v)
+    if k * 64 <= n:
+        _partial_sort(v, ix, 0, k, n, largest)
+    else:
+        _nth_element(v, ix, k - 1, n, largest)
+        if sorted:
+            _sort(v, ix, k - 1, largest)
+
+
+def _topk_rows(values, k, largest, sorted):
+    """values (R, n) -> indices (R, k) (the compiled copy's driver)."""
+    rows, n = values.shape
+    out = np.empty((rows, k), np.int64)
+    v = np.empty(n, values.dtype)
+    ix = np.empty(n, np.int64)
+    for r in range(rows):
+        for j in range(n):
+            v[j] = values[r, j]
+            ix[j] = j
+        _select(v, ix, k, largest, sorted)
+        for j in range(k):
+            out[r, j] = ix[j]
+    return out
+
+
+_FUNCTIONS = (_before, _swap, _push_heap, _adjust_heap, _pop_heap, _heap_select, _partial_sort, _linear_insert,
+              _insertion_sort, _partition_pivot, _lg, _nth_element, _introsort_loop, _sort, _select, _topk_rows)
+_compiled = {}
+
+
+def _jit():
+    """Numba copies of the functions above, calling one another (built, and compiled, on first use)."""
+    if not _compiled:
+        space = {"np": np, "__name__": __name__}
+        for fn in _FUNCTIONS:
+            space[fn.__name__] = njit(nogil=True, cache=True)(
+                types.FunctionType(fn.__code__, space, fn.__name__, fn.__defaults__))
+        _compiled.update(space)
+    return _compiled
+
+
+def topk_rows(values, k, largest, sorted):
+    """values (R, n) -> the indices (R, k) int64 of each row's top k, in PyTorch's order (see the module doc)."""
+    if k == 0 or values.size <= PYTHON_MAX:
+        out = np.empty((values.shape[0], k), np.int64)
+        for r, row in enumerate(values.tolist()):
+            ix = list(range(len(row)))
+            _select(row, ix, k, largest, sorted)
+            out[r] = ix[:k]
+        return out
+    if values.dtype.kind == "f" or (values.dtype.kind in "iu" and -2 ** 53 < values.min() and values.max() < 2 ** 53):
+        values = values.astype(np.float64)     # one compiled signature (the order of these values is kept)
+    return _jit()["_topk_rows"](values, k, largest, sorted)
