@@ -33,6 +33,7 @@ values and errors, not its speed, and f may do what PyTorch's batching rules ref
 control flow). randomness='error' makes nn's generator raise while f runs, 'same' rewinds it before each element
 (every element gets the same draws), 'different' lets it run on.
 """
+import collections
 import copy
 import functools
 import importlib
@@ -40,7 +41,7 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from .tensor import Tensor, enable_grad, is_grad_enabled
+from .tensor import Size, Tensor, enable_grad, is_grad_enabled
 
 _tensor = importlib.import_module(".tensor", __package__)  # the module (nn.tensor is the factory)
 
@@ -135,8 +136,37 @@ def functional_call(module, parameter_and_buffer_dicts, args=None, kwargs=None, 
 _EMPTY = "empty"                                # the spec of a None argument: no leaves (torch's pytree)
 
 
-# node types registered by nn.utils._pytree.register_pytree_node: type -> (flatten_fn, unflatten_fn)
-_REGISTERED_NODES = {}
+def _defaultdict_flatten(d):
+    """A defaultdict -> (its values, [its default_factory, its keys]), as PyTorch's context."""
+    return list(d.values()), [d.default_factory, list(d)]
+
+
+def _defaultdict_unflatten(values, context):
+    return collections.defaultdict(context[0], zip(context[1], values))
+
+
+def _deque_flatten(d):
+    """A deque -> (its items, its maxlen)."""
+    return list(d), d.maxlen
+
+
+def _deque_unflatten(values, context):
+    return collections.deque(values, maxlen=context)
+
+
+# node types with a flatten_fn(node) -> (children, context) and an unflatten_fn(children, context): PyTorch's own
+# defaultdict and deque (which keep their default factory and maxlen), and those registered by
+# nn.utils._pytree.register_pytree_node
+_REGISTERED_NODES = {collections.defaultdict: (_defaultdict_flatten, _defaultdict_unflatten),
+                     collections.deque: (_deque_flatten, _deque_unflatten)}
+
+
+def _is_node(tree):
+    """Whether _flatten takes tree apart, as PyTorch's pytree: a registered type, a dict, OrderedDict, tuple or
+    list (those exact types), a namedtuple or a Size; a subclass of dict, list or tuple is a leaf there."""
+    kind = type(tree)
+    return (kind in _REGISTERED_NODES or kind in (dict, collections.OrderedDict, tuple, list)
+            or isinstance(tree, tuple) and (hasattr(kind, "_fields") or kind is Size))
 
 
 def _flatten(tree, none_is_leaf=False, is_leaf=None):
@@ -151,6 +181,8 @@ def _flatten(tree, none_is_leaf=False, is_leaf=None):
             leaves += sub
             specs.append(spec)
         return leaves, (type(tree), context, specs)
+    if not _is_node(tree):
+        return ([], _EMPTY) if tree is None and not none_is_leaf else ([tree], None)
     if isinstance(tree, dict):
         leaves, specs = [], []
         for key in tree:
@@ -165,9 +197,6 @@ def _flatten(tree, none_is_leaf=False, is_leaf=None):
             leaves += sub
             specs.append(spec)
         return leaves, (type(tree), len(tree), specs)
-    if tree is None and not none_is_leaf:
-        return [], _EMPTY
-    return [tree], None
 
 
 def _unflatten(leaves, spec):

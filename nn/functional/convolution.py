@@ -19,6 +19,7 @@ import functools
 import numpy as np
 
 from .. import kernels as K
+from ..caller_warnings import warn_at_caller
 from ..dtypes import scalar_type_mismatch, scalar_type_name, type_string, typeid_name
 from ..tensor import ShapeError, Tensor
 from .shapes import cat, pad
@@ -54,6 +55,19 @@ def check_padding_string(padding, stride, op, layer=False, several="a pair"):
             raise ValueError(f"{words} ({op}: padding='same' needs stride 1, got stride {stride}; use an explicit "
                              f"padding such as kernel_size // 2)")
         raise RuntimeError(words)
+
+
+_SAME_UNEVEN_WARNED = []    # PyTorch warns once per process (TORCH_WARN_ONCE)
+
+
+def warn_same_uneven(totals):
+    """PyTorch's once-per-process warning when padding='same' cannot split a dim's total padding d (k - 1) evenly
+    (an even kernel with an odd dilation): it then pads a copy of the input first, as nn does. totals: d (k - 1)
+    for each spatial dim."""
+    if not _SAME_UNEVEN_WARNED and any(t % 2 for t in totals):
+        _SAME_UNEVEN_WARNED.append(True)
+        warn_at_caller("Using padding='same' with even kernel lengths and odd dilation may require a zero-padded "
+                       "copy of the input be created")
 
 
 def conv_hyperparameters(op, stride=1, padding=0, dilation=1, groups=1, output_padding=None, layer=False):
@@ -396,6 +410,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
         top, left = (kdh - 1) // 2, (kdw - 1) // 2
         extra_h, extra_w = (kdh - 1) - 2 * top, (kdw - 1) - 2 * left
         if extra_h or extra_w:
+            warn_same_uneven((extra_h, extra_w))
             x = pad(x, (0, extra_w, 0, extra_h))
         padding = (top, left)
     H, W = x.shape[2:]

@@ -13,7 +13,7 @@ from ..tensor import Tensor
 from ._args import _tensor, builtin_like
 from .convolution import (check_conv_dtypes, check_conv_input, check_kernel_fits, check_output_padding,
                           check_output_size, check_padding_string, complex_convolution, conv2d, conv_transpose2d,
-                          transposed_sizes)
+                          transposed_sizes, warn_same_uneven)
 from .onedim import _check_channels
 from .adaptive import _bins, adaptive_avg_pool2d, adaptive_max_pool2d
 from .sampling import (_ceil_extra, _first_max, _half_padding_check, _pick, _scatter_unpool, avg_pool2d,
@@ -89,6 +89,7 @@ def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     kd = w.shape[2]
     if padding == "same":
         total = dilation[0] * (kd - 1)
+        warn_same_uneven((total,))          # (the planes' own, if uneven, from conv2d)
         depth_pad, plane_pad = (total // 2, total - total // 2), "same"
     else:
         p = (0, 0, 0) if padding == "valid" else _triple("padding", padding, op)

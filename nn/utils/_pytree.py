@@ -1,11 +1,12 @@
-"""torch.utils._pytree: flatten nested tuples, lists, dicts (namedtuples, OrderedDicts) to their leaves and build
-them again (lucidrains' packages and Hugging Face import tree_flatten / tree_unflatten / tree_map from here). As
-PyTorch 2.x, None is a leaf; everything that is not a tuple, list or dict is a leaf."""
-from collections import OrderedDict, namedtuple
+"""torch.utils._pytree: flatten nested tuples, lists, dicts (namedtuples, OrderedDicts, defaultdicts, deques) to
+their leaves and build them again (lucidrains' packages and Hugging Face import tree_flatten / tree_unflatten /
+tree_map from here). As PyTorch 2.x, None is a leaf, and so is everything else: a subclass of dict, list or tuple
+too, unless registered (register_pytree_node)."""
+from collections import OrderedDict, defaultdict, deque, namedtuple
 from dataclasses import dataclass
 from typing import Any, Callable, NamedTuple, Optional
 
-from ..func import _REGISTERED_NODES, _flatten, _unflatten
+from ..func import _REGISTERED_NODES, _flatten, _is_node, _unflatten
 
 __all__ = ["TreeSpec", "LeafSpec", "tree_flatten", "tree_unflatten", "tree_leaves", "tree_structure", "tree_map",
            "tree_is_leaf", "tree_map_only", "tree_all", "tree_any", "register_pytree_node", "MappingKey", "SequenceKey",
@@ -67,7 +68,7 @@ def _namedtuple_unflatten(values, context):
 
 
 # PyTorch's registry of node types, keyed by _get_node_type (namedtuples share the key `namedtuple`, their context
-# being the class); Lightning flattens batches by hand with it. defaultdict and deque are leaves here.
+# being the class); Lightning flattens batches by hand with it.
 SUPPORTED_NODES = {
     tuple: NodeDef(tuple, _tuple_flatten, _tuple_unflatten),
     list: NodeDef(list, lambda t: (list(t), None), lambda values, context: list(values)),
@@ -75,6 +76,8 @@ SUPPORTED_NODES = {
     namedtuple: NodeDef(namedtuple, _namedtuple_flatten, _namedtuple_unflatten),
     OrderedDict: NodeDef(OrderedDict, lambda d: (list(d.values()), list(d)),
                          lambda values, context: OrderedDict(zip(context, values))),
+    defaultdict: NodeDef(defaultdict, *_REGISTERED_NODES[defaultdict]),
+    deque: NodeDef(deque, *_REGISTERED_NODES[deque]),
 }
 
 
@@ -201,7 +204,8 @@ class TreeSpec:
             if spec is None:
                 return "*"
             kind, keys, specs = spec
-            return f"TreeSpec({kind.__name__}, {keys if issubclass(kind, dict) else None}, " \
+            shown = keys if kind in _REGISTERED_NODES or issubclass(kind, dict) else None
+            return f"TreeSpec({kind.__name__}, {shown}, " \
                    f"[{', '.join(show(s) for s in specs)}])"
         return show(self._spec)
 
@@ -230,7 +234,7 @@ def tree_is_leaf(tree, is_leaf=None):
     """Whether tree is a leaf (is_leaf says so, or it is no node type tree_flatten takes apart)."""
     if is_leaf is not None and is_leaf(tree):
         return True
-    return not (type(tree) in _REGISTERED_NODES or isinstance(tree, (tuple, list, dict)))
+    return not _is_node(tree)
 
 
 def tree_leaves(tree, is_leaf=None):
