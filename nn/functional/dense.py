@@ -5,12 +5,21 @@ import numpy as np
 
 from .. import kernels as K
 from ..dtypes import refuse_kinds
-from ..tensor import ShapeError, Tensor
+from ..tensor import ShapeError, Tensor, not_a_tensor_error
 from ._args import _tensor, _check_ndim, _common_dtype, _cast, builtin_like
 
 
 def _complex(t):
     return isinstance(t, Tensor) and t.dtype.kind == "c"
+
+
+def _refuse_non_tensors(input, weight, bias):
+    """PyTorch's parser's TypeError for the first of linear's arguments that is no Tensor (a NumPy array is taken,
+    as everywhere in nn): "linear(): argument 'input' (position 1) must be Tensor, not int" (a graph layer given
+    no edges)."""
+    for value, name, position in ((input, "input", 1), (weight, "weight", 2), (bias, "bias", 3)):
+        if not isinstance(value, (Tensor, np.ndarray)) and (value is not None or position < 3):
+            raise not_a_tensor_error("linear", name, position, value)
 
 
 # a builtin, as PyTorch's (torch._C._nn.linear): one object from import on, which dispatching (nn.overrides) wraps
@@ -19,11 +28,16 @@ def _complex(t):
 def linear(input, weight, bias=None):
     """y = x W^T + b.   x (*, in), weight (out, in), bias (out,) -> y (*, out)."""
     if _complex(input) or _complex(weight) or _complex(bias):
+        _refuse_non_tensors(input, weight, bias)
         y = input @ weight.transpose(0, 1)      # complex: composed of matmul (W^T, not its conjugate, as PyTorch)
         return y if bias is None else y + bias
     # integer tensors too: PyTorch's CPU addmm computes them (without a graph); bool is refused below
-    x, weight = _tensor(input, "input", "linear", False), _tensor(weight, "weight", "linear", False)
-    bias = None if bias is None else _tensor(bias, "bias", "linear", False)
+    try:
+        x, weight = _tensor(input, "input", "linear", False), _tensor(weight, "weight", "linear", False)
+        bias = None if bias is None else _tensor(bias, "bias", "linear", False)
+    except TypeError:
+        _refuse_non_tensors(input, weight, bias)
+        raise
     if x.ndim == 0 or weight.ndim == 0:             # PyTorch's first check
         raise RuntimeError(f"both arguments to linear need to be at least 1D, but they are {x.ndim}D and "
                            f"{weight.ndim}D")

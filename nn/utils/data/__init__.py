@@ -8,7 +8,8 @@ BatchSampler, DistributedSampler), DataLoader, default_collate, default_convert.
         ...                                            # xb: (32, ...), yb: (32,)
 
 Everything runs in the calling process: num_workers, pin_memory and the other
-worker options are accepted and ignored. Shuffling draws from nn's generator
+worker options are accepted and ignored (pin_memory=True with PyTorch's warning
+that no accelerator is found, on each pass). Shuffling draws from nn's generator
 (nn.manual_seed), or from ``generator=`` (an nn.Generator / numpy Generator),
 so the same seed gives the same batches (not the same ones as PyTorch: its
 generator is a different algorithm).
@@ -18,6 +19,7 @@ import itertools
 import math
 import multiprocessing
 import numbers
+import warnings
 from typing import Generic, TypeVar
 
 import numpy as np
@@ -575,6 +577,18 @@ class _DatasetKind:
         return cls(dataset, auto_collation, collate_fn, drop_last)
 
 
+def _warn_pin_memory(loader):
+    """PyTorch's warnings on each pass of a loader with pin_memory=True: the device argument is deprecated, and
+    with no accelerator (nn never has one) nothing is pinned."""
+    if not getattr(loader, "pin_memory", False):
+        return
+    if getattr(loader, "pin_memory_device", ""):
+        warnings.warn("pin_memory_device is deprecated, the current accelerator will be used as the device,"
+                      f"ignore pin_memory_device='{loader.pin_memory_device}'.", stacklevel=3)
+    warnings.warn("'pin_memory' argument is set as true but no accelerator is found, "
+                  "then device pinned memory won't be used.", stacklevel=3)
+
+
 class _BaseDataLoaderIter:
     """A pass over a DataLoader (what iter(loader) gives, as PyTorch's): next() the batches, len() the loader's
     length, _reset(loader) starts a new pass. Base of the single-process iterator; nn has no worker processes,
@@ -584,6 +598,7 @@ class _BaseDataLoaderIter:
         self._loader = loader
         self._dataset = loader.dataset
         self._IterableDataset_len_called = getattr(loader, "_IterableDataset_len_called", None)
+        _warn_pin_memory(loader)
         # the first pass is set up here, not by _reset, as PyTorch's __init__ does (speechbrain replaces _reset
         # with one that does nothing on the first pass, and fast-forwards _sampler_iter after a recovery)
         self._start(loader)
