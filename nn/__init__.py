@@ -163,7 +163,8 @@ from .func import vmap  # noqa: E402  (torch.vmap, torch.func.vmap's top-level n
 from . import factories as _factories
 from .linalg import cholesky_solve, cholesky_inverse, triangular_solve, matrix_power, svd_lowrank, pca_lowrank, lobpcg
 from .linalg import geqrf, householder_product as orgqr, ormqr
-from .linalg import (inv as inverse, det, logdet, slogdet, cholesky, svd_reduced_v as svd, qr_older as qr, pinverse,
+from .linalg import (inv as inverse, det, logdet, slogdet, cholesky_older as cholesky, svd_reduced_v as svd,
+                     qr_older as qr, pinverse,
                      lu_unpack, matrix_exp, lu_factor_older as lu, lu_solve_older as lu_solve)
 from .gradcheck import gradcheck, GradcheckError
 from .serialization import save, load

@@ -559,6 +559,37 @@ def tensorsolve(A, B, dims=None):
 
 
 _QR_OLDER_WARNED = []       # PyTorch warns once per process (TORCH_WARN_ONCE)
+_OLDER_WARNED = set()       # the same, one flag per kernel of PyTorch's that warns (cholesky and its out= form apart)
+_CHOLESKY_DEPRECATED = (
+    "torch.cholesky is deprecated in favor of torch.linalg.cholesky and will be removed in a future PyTorch release.\n"
+    "L = torch.cholesky(A)\nshould be replaced with\nL = torch.linalg.cholesky(A)\nand\n"
+    "U = torch.cholesky(A, upper=True)\nshould be replaced with\nU = torch.linalg.cholesky(A).mH\n"
+    "This transform will produce equivalent results for all valid (symmetric positive definite) inputs.")
+_TRIANGULAR_SOLVE_DEPRECATED = (      # (PyTorch's words, its missing space after solve_triangular too)
+    "torch.triangular_solve is deprecated in favor of torch.linalg.solve_triangularand will be removed in a future "
+    "PyTorch release.\ntorch.linalg.solve_triangular has its arguments reversed and does not return a copy of one of "
+    "the inputs.\nX = torch.triangular_solve(B, A).solution\nshould be replaced with\n"
+    "X = torch.linalg.solve_triangular(A, B).")
+
+
+def _warn_older_once(key, message):
+    """PyTorch's deprecation warning of an older linear-algebra form, the first time its kernel runs."""
+    if key not in _OLDER_WARNED:
+        _OLDER_WARNED.add(key)
+        warnings.warn(message, UserWarning, stacklevel=3)
+
+
+def cholesky_older(input, upper=False, *, out=None):
+    """torch.cholesky / Tensor.cholesky, the older form: linalg.cholesky with upper positional (solo-learn's
+    Whitening2d calls torch.cholesky(A)), PyTorch's deprecation warning once (once more for the out= form: its
+    own kernel) and its errors naming cholesky."""
+    _warn_older_once("cholesky" if out is None else "cholesky_out", _CHOLESKY_DEPRECATED)
+    try:
+        return cholesky(input, upper=upper) if out is None else cholesky(input, upper=upper, out=out)
+    except RuntimeError as e:                   # (LinAlgError is one)
+        if not str(e).startswith("linalg.cholesky: "):
+            raise
+        raise type(e)(str(e)[len("linalg."):]) from None
 
 
 def qr_older(input, some=True):
@@ -817,7 +848,8 @@ def cholesky_inverse(L, upper=False):
 
 def triangular_solve(b, A, upper=True, transpose=False, unitriangular=False):
     """The older torch.triangular_solve: note the order (b, A) and upper=True by default; solves A X = b (A^T X = b
-    with transpose) -> (solution, a copy of A), as PyTorch's."""
+    with transpose) -> (solution, a copy of A), as PyTorch's, with its deprecation warning, once."""
+    _warn_older_once("triangular_solve", _TRIANGULAR_SOLVE_DEPRECATED)
     T = A.mT if transpose else A
     X = solve_triangular(T, b, upper=upper != transpose, unitriangular=unitriangular)
     return TriangularSolveResult(X, A.clone())
@@ -1371,7 +1403,7 @@ def _attach():
     attach(det=det, inverse=inv, logdet=logdet, slogdet=slogdet, matrix_power=matrix_power, matrix_exp=matrix_exp,
            lu=lu_factor_older, lu_solve=lu_solve_older,
            # the older method forms (A.svd() -> U, S, V; A.qr(); A.pinverse(); A.cholesky(upper=False)) and the solves
-           svd=svd_reduced_v, qr=qr_older, pinverse=pinverse, cholesky=lambda self, upper=False: cholesky(self, upper=upper),
+           svd=svd_reduced_v, qr=qr_older, pinverse=pinverse, cholesky=cholesky_older,
            cholesky_solve=cholesky_solve, cholesky_inverse=cholesky_inverse, triangular_solve=triangular_solve,
            geqrf=geqrf, orgqr=householder_product, ormqr=ormqr)
 

@@ -330,7 +330,7 @@ def test_constructor_validation(make, match):
 def test_wrong_input_shape_is_explained():
     with pytest.raises(ValueError, match="to have 3 channels, but got 2 channels"):
         nn.Conv2d(3, 2, 3)(_x(1, 2, 5, 5))
-    with pytest.raises(ValueError, match="4-D input"):
+    with pytest.raises(ValueError, match=r"^expected 4D input \(got 2D input\)$"):     # PyTorch's words
         nn.BatchNorm2d(3)(_x(3, 5))
 
 

@@ -63,9 +63,9 @@ class _BatchNorm(_NormBase):
     UNBIASED batch variance for running_var (as PyTorch); num_batches_tracked += 1.
     momentum=None uses a cumulative average (factor 1 / num_batches_tracked).
     Eval: normalise with the running statistics (if track_running_stats).
-    Subclasses set the input dims they accept (_input_ndims, _layout)."""
+    Subclasses set the input dims they accept (_input_ndims)."""
 
-    _input_ndims, _layout = (), ""
+    _input_ndims = ()
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True,
                  device=None, dtype=None, *, bias=True):
@@ -87,8 +87,7 @@ class _BatchNorm(_NormBase):
             # itself: PyTorch's forward calls _check_input_dim and nothing else checks the dims
             self._check_input_dim(input)
         elif input.ndim not in self._input_ndims:
-            raise ValueError(f"{type(self).__name__} expects a {' or '.join(f'{n}-D' for n in self._input_ndims)} "
-                             f"input {self._layout}, got shape {tuple(input.shape)}")
+            _BatchNorm._check_input_dim(self, input)        # PyTorch's words: "expected 4D input (got 3D input)"
         if input.shape[1] != self.num_features and self.num_features is not None:
             # (None: ppe's LazyBatchNorm loaded from a state dict; PyTorch's forward does not read num_features)
             # PyTorch's words (its batch_norm checks the running mean, else the weight, against dim 1)
@@ -111,19 +110,19 @@ class _BatchNorm(_NormBase):
 class BatchNorm2d(_BatchNorm):
     """Batch normalisation of (N, C, H, W) inputs over (N, H, W) for each of C channels, as _BatchNorm."""
 
-    _input_ndims, _layout = (4,), "(N, C, H, W)"
+    _input_ndims = (4,)
 
 
 class BatchNorm1d(_BatchNorm):
     """Batch normalisation of (N, C) or (N, C, L) inputs over N (and L) for each of C features, as _BatchNorm."""
 
-    _input_ndims, _layout = (2, 3), "(N, C) or (N, C, L)"
+    _input_ndims = (2, 3)
 
 
 class BatchNorm3d(_BatchNorm):
     """Batch normalisation of (N, C, D, H, W) inputs over (N, D, H, W) for each of C channels, as _BatchNorm."""
 
-    _input_ndims, _layout = (5,), "(N, C, D, H, W)"
+    _input_ndims = (5,)
 
 
 class SyncBatchNorm(_BatchNorm):
@@ -132,7 +131,7 @@ class SyncBatchNorm(_BatchNorm):
     SyncBatchNorm.convert_sync_batchnorm(model) swaps every batch norm of a model for one, keeping its parameters
     and running statistics, as PyTorch's."""
 
-    _input_ndims, _layout = (2, 3, 4, 5), "(N, C, *)"
+    _input_ndims = (2, 3, 4, 5)
 
     def _check_input_dim(self, input):
         if input.dim() < 2:

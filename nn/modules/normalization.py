@@ -95,7 +95,7 @@ class _InstanceNorm(Module):
     _positions spatial dims; weight, bias: (C,) if affine. track_running_stats=True keeps running_mean and
     running_var (C,) while training and normalises with them in eval mode, as PyTorch."""
 
-    _positions, _layout = 2, "(N, C, H, W) or (C, H, W)"
+    _positions = 2
 
     def _check_input_dim(self, input):
         """PyTorch's check of the input's dims, for subclasses that call it."""
@@ -123,7 +123,7 @@ class _InstanceNorm(Module):
     def forward(self, input):
         name = type(self).__name__
         if input.ndim not in (self._positions + 1, self._positions + 2):
-            raise ValueError(f"{name}: expected {self._layout} input, got shape {tuple(input.shape)}")
+            _InstanceNorm._check_input_dim(self, input)     # PyTorch's words: "expected 3D or 4D input (got 2D input)"
         unbatched = input.ndim == self._positions + 1
         xb = input.unsqueeze(0) if unbatched else input
         if xb.shape[1] != self.num_features:
@@ -144,17 +144,17 @@ class _InstanceNorm(Module):
 
 class InstanceNorm1d(_InstanceNorm):
     __doc__ = _InstanceNorm.__doc__.replace("*positions", "L")
-    _positions, _layout = 1, "(N, C, L) or (C, L)"
+    _positions = 1
 
 
 class InstanceNorm2d(_InstanceNorm):
     __doc__ = _InstanceNorm.__doc__.replace("*positions", "H, W")
-    _positions, _layout = 2, "(N, C, H, W) or (C, H, W)"
+    _positions = 2
 
 
 class InstanceNorm3d(_InstanceNorm):
     __doc__ = _InstanceNorm.__doc__.replace("*positions", "D, H, W")
-    _positions, _layout = 3, "(N, C, D, H, W) or (C, D, H, W)"
+    _positions = 3
 
 
 class LocalResponseNorm(Module):
