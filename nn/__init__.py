@@ -36,8 +36,8 @@ from . import cuda, cpu, backends, jit, accelerator, hub, sparse, amp, compiler,
 from .amp import autocast, is_autocast_enabled, get_autocast_dtype, GradScaler  # (torch.GradScaler)
 from .jit import compile
 from .device import memory_format, contiguous_format, preserve_format, channels_last, channels_last_3d
-from .sparse import (sparse_coo_tensor, spmm, dsmm, layout, strided, sparse_coo, sparse_csr, sparse_csc,  # noqa: F401
-                     sparse_bsr, sparse_bsc, native_norm)
+from .sparse import (sparse_coo_tensor, sparse_csr_tensor, spmm, dsmm, layout, strided, sparse_coo,  # noqa: F401
+                     sparse_csr, sparse_csc, sparse_bsr, sparse_bsc, native_norm)
 from .sparse import _convert_indices_from_coo_to_csr, _convert_indices_from_csr_to_coo  # noqa: E402,F401  (PyG's)
 from . import cuda as xpu  # noqa: F401  (torch.xpu: no such device either)
 from .cuda import OutOfMemoryError  # noqa: E402,F401  (torch.OutOfMemoryError is torch.cuda's)

@@ -405,11 +405,11 @@ def bmm_scalar_type_mismatch(first, second, work, op="bmm"):
     """PyTorch's RuntimeError for a batched product (bmm, baddbmm, matmul's batched path) of two dtypes; work =
     m * k * n of one (m, k) @ (k, n) product. Its CPU bmm loops naively below 400 multiply-adds, in the first
     operand's dtype (none for bool: a NotImplementedError), and names that dtype as the expected one; from 400 on
-    it reads the second operand as the expected one when that is float32 / float64 (its BLAS types), and
+    it reads the second operand as the expected one when that is float32 / float64 / complex (its BLAS types), and
     otherwise refuses as mm does (baddbmm in its own words)."""
     if work < 400:
         return kernel_not_implemented(op, "bool") if first == "bool" else scalar_type_mismatch(first, second)
-    if second in ("float32", "float64"):
+    if second in ("float32", "float64", "complex64", "complex128"):
         return scalar_type_mismatch(second, first)
     if op == "baddbmm":
         return RuntimeError(f"mat1 and mat2 must have the same dtype, but got {scalar_type_name(first)} and "

@@ -91,7 +91,34 @@ def _transform(input, n, dim, norm, kind):
             twice[1:(n + 1) // 2] = 2
             gx = gx * twice.reshape((-1,) + (1,) * (gx.ndim - axis - 1))
         return (grad_for(_fit(gx, length, axis), input),)       # a real input takes the real part
-    return Tensor._make(y, (input,), backward, f"fft_{kind}")
+
+    def graph_backward(g):
+        # the same adjoint transforms on Tensors (recorded, so create_graph can differentiate them again)
+        if kind == "fft":
+            gx = ifft(g, dim=axis, norm=dual)
+        elif kind == "ifft":
+            gx = fft(g, dim=axis, norm=dual)
+        elif kind == "rfft":
+            gx = ifft(g, n=n, dim=axis, norm=dual).real
+        else:
+            twice = np.ones(n // 2 + 1, to_real(g._data.dtype))
+            twice[1:(n + 1) // 2] = 2
+            gx = rfft(g, dim=axis, norm=dual) * Tensor._wrap(twice.reshape((-1,) + (1,) * (g.ndim - axis - 1)))
+        return (_fit_graph(gx, length, axis),)                  # (the engine takes a real input's real part)
+    return Tensor._make(y, (input,), backward, f"fft_{kind}", graph_backward)
+
+
+def _fit_graph(t, length, axis):
+    """_fit of a Tensor, recorded: narrowed, or joined to zeros, along axis to length."""
+    have = t.shape[axis]
+    if have > length:
+        return t.narrow(axis, 0, length)
+    if have < length:
+        from .functional import cat     # noqa: PLC0415 - nn.functional imports nn.tensor_ops, which imports this
+        shape = list(t.shape)
+        shape[axis] = length - have
+        return cat([t, Tensor._wrap(np.zeros(shape, t._data.dtype))], axis)
+    return t
 
 
 def fft(input, n=None, dim=-1, norm=None):

@@ -3,6 +3,8 @@ dense one holding the same values (the same results; the memory of a dense matri
 
     nn.sparse_coo_tensor(indices, values, size)   dense, values summed at their indices (duplicates add up);
                                                   differentiable in values that require grad
+    nn.sparse_csr_tensor(crow, col, values, size) dense, as sparse_coo_tensor of the rows the pointer crow spells;
+                                                  Tensor.crow_indices(), col_indices() of a 2-d tensor's non-zeros
     nn.spmm(a, b), nn.sparse.mm(a, b)             a @ b
     Tensor.to_sparse(), Tensor.to_dense(), Tensor.coalesce()   the tensor itself; Tensor.is_sparse is False
     nn.sparse.FloatTensor(indices, values, size)  the legacy constructor (also DoubleTensor, LongTensor): as above
@@ -17,10 +19,12 @@ import numpy as np
 
 from .array import refuse_negative_strides
 from .dtypes import _NameOnly, refuse_norm_input, scalar_type_mismatch, to_dtype
+from .factories import tensor
 from .tensor import Tensor
 from .tensor_ops._attach import attach
 
-__all__ = ["sparse_coo_tensor", "spmm", "mm", "addmm", "sum", "FloatTensor", "DoubleTensor", "LongTensor", "layout",
+__all__ = ["sparse_coo_tensor", "sparse_csr_tensor", "spmm", "mm", "addmm", "sum", "FloatTensor", "DoubleTensor",
+           "LongTensor", "layout",
            "strided", "sparse_coo", "check_sparse_tensor_invariants", "sparse_csr", "sparse_csc", "sparse_bsr", "sparse_bsc",
            "native_norm"]
 
@@ -45,12 +49,60 @@ def sparse_coo_tensor(indices, values, size=None, *, dtype=None, device=None, re
         raise ValueError(f"sparse_coo_tensor: indices must be (ndim, nnz) and values (nnz,), got {idx.shape} and "
                          f"{vals.shape}")
     shape = tuple(int(n) for n in size) if size is not None else tuple(int(n) + 1 for n in idx.max(1))
-    dt = to_dtype(dtype) if dtype is not None else vals.dtype
-    values = (values if isinstance(values, Tensor) else Tensor._wrap(vals)).to(dt)
+    values = _values_tensor(values, dtype)
+    dt = values.dtype
     positions = Tensor._wrap(np.ravel_multi_index(tuple(idx), shape))
     flat = Tensor._wrap(np.zeros(int(np.prod(shape)), dt)).index_add(0, positions, values)  # differentiable in values
     out = flat.reshape(shape)
     return out.requires_grad_() if requires_grad and not out.requires_grad else out
+
+
+def _values_tensor(values, dtype):
+    """A sparse constructor's values as a Tensor of dtype (by default inferred as torch.tensor infers it: a list of
+    Python floats is the default dtype, a NumPy array keeps its own)."""
+    if not isinstance(values, Tensor):
+        values = tensor(values)
+    return values if dtype is None else values.to(to_dtype(dtype))
+
+
+def sparse_csr_tensor(crow_indices, col_indices, values, size=None, *, dtype=None, device=None, requires_grad=False,
+                      check_invariants=None, pin_memory=None):
+    """torch.sparse_csr_tensor as the dense (nrows, ncols) tensor: row i holds values[crow[i]:crow[i + 1]] at the
+    columns col_indices[crow[i]:crow[i + 1]]; crow (nrows + 1,), col and values (nnz,); size defaults to
+    (nrows, largest column + 1). Differentiable in values, as sparse_coo_tensor (cvxpylayers' problem matrices)."""
+    refuse_negative_strides(crow_indices)
+    refuse_negative_strides(col_indices)
+    crow = np.asarray(getattr(crow_indices, "_data", crow_indices)).astype(np.int64)
+    col = np.asarray(getattr(col_indices, "_data", col_indices)).astype(np.int64)
+    values = _values_tensor(values, dtype)
+    if crow.ndim != 1 or values.ndim != 1:
+        raise NotImplementedError("sparse_csr_tensor: batched and hybrid CSR tensors are not supported (nn's is a "
+                                  "dense 2-d matrix): crow_indices, col_indices and values must be 1-d")
+    if col.shape[-1] != values.shape[0]:
+        raise RuntimeError(f"col_indices.shape[-1] must be equal to nnz (={values.shape[0]}) as defined by "
+                           f"values.shape[0], but got {col.shape[-1]}")
+    size = ((crow.shape[0] - 1, int(col.max()) + 1 if col.size else 0) if size is None
+            else tuple(int(n) for n in size))
+    if len(size) != 2:
+        raise NotImplementedError(f"sparse_csr_tensor: size {size}: only 2-d CSR tensors are supported")
+    if crow.shape[0] != size[0] + 1:
+        raise RuntimeError(f"crow_indices.shape[-1] must be equal to the number of rows + 1 (={size[0] + 1}), but "
+                           f"got {crow.shape[0]}")
+    if col.size and (col.min() < 0 or col.max() >= size[1]):       # (a dense tensor cannot hold it unchecked)
+        raise RuntimeError("`0 <= col_indices < ncols` is not satisfied.")
+    rows = _convert_indices_from_csr_to_coo(crow, col)._data[0]    # row i repeated crow[i + 1] - crow[i] times
+    return sparse_coo_tensor(np.stack([rows, col]), values, size, requires_grad=requires_grad)
+
+
+def _crow_indices(self):
+    """(nrows + 1,) int64: the CSR row pointer of a 2-d tensor's non-zeros (cumulative counts per row)."""
+    counts = np.count_nonzero(self._data, axis=1)
+    return Tensor._wrap(np.concatenate([[0], np.cumsum(counts)]).astype(np.int64))
+
+
+def _col_indices(self):
+    """(nnz,) int64: the columns of a 2-d tensor's non-zeros, row by row."""
+    return Tensor._wrap(np.nonzero(self._data)[1].astype(np.int64))
 
 
 def spmm(input, mat2):
@@ -204,5 +256,6 @@ def _itself(input, *args, **kwargs):
 
 attach(to_sparse=_itself, to_dense=_itself, coalesce=_itself, is_sparse=property(lambda self: False),
        layout=property(lambda self: strided), is_coalesced=lambda self: True,
-       indices=_indices, values=_values, _indices=_indices, _values=_values,
+       indices=_indices, values=_values, _indices=_indices, _values=_values, crow_indices=_crow_indices,
+       col_indices=_col_indices,
        _nnz=lambda self: int(np.count_nonzero(self._data)))

@@ -474,8 +474,10 @@ def _refuse_mixed_matmul(a, b):
             raise RuntimeError(f"addmv input tensors must have the same dtype, but got {v}, {m}, and {v}")
         raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {typeid_name(m1._data.dtype.name)} != "
                            f"{typeid_name(m2._data.dtype.name)}")
-    broadcast_shape(a.shape[:-2], b.shape[:-2])     # batch sizes that do not broadcast: refused before the dtypes
+    batch = broadcast_shape(a.shape[:-2], b.shape[:-2])   # batch sizes that do not broadcast: refused before dtypes
     rows, cols = a.shape[-2] if a.ndim >= 2 else 1, b.shape[-1] if b.ndim >= 2 else 1
+    if 0 in (*batch, rows, a.shape[-1], cols):
+        return      # an empty product: bmm refuses nothing and gives zeros in b's dtype (the caller computes them)
     raise bmm_scalar_type_mismatch(x, y, rows * a.shape[-1] * cols)
 
 
@@ -986,8 +988,9 @@ def backpropagate(roots, retain_graph=False, wanted=None, create_graph=False):
                         node._run_post_accumulate_hooks()
                 continue
             if create_graph:
-                if node.dtype.kind == "c" or any(p.dtype.kind == "c" for p in node._parents):
-                    # the recorded backwards are real-valued formulas (no conjugates): refuse, not a wrong value
+                if (node.dtype.kind == "c" or any(p.dtype.kind == "c" for p in node._parents)) \
+                        and node._op not in COMPLEX_GRAPH_OPS:
+                    # a recorded backward written for real values only (no conjugates): refuse, not a wrong value
                     raise NotImplementedError(f"create_graph=True through complex tensors ({node._op}) is not "
                                               f"supported; differentiate once, or split the values into real "
                                               f"and imaginary parts (view_as_real)")
@@ -1009,10 +1012,42 @@ def backpropagate(roots, retain_graph=False, wanted=None, create_graph=False):
                 if pg is not None and parent.requires_grad:
                     hand(parent, _unbroadcast_graph(pg, parent) if create_graph else
                          grad_for(unbroadcast(pg, parent.shape), parent))
-            if not retain_graph and "_saves_nothing" not in node.__dict__:      # free saved activations as we go
-                node._parents = ()
-                node._backward = _release_error
-                node.__dict__.pop("_graph_backward", None)
+            if not retain_graph:
+                if "_saves_nothing" not in node.__dict__:       # free saved activations as we go
+                    node._parents = ()
+                    node._backward = _release_error
+                    node.__dict__.pop("_graph_backward", None)
+                elif "_free_saved" in node.__dict__:            # a custom Function's node: its ctx's saved tensors
+                    node._free_saved()                          # go, its backward may run again (PyTorch's)
+
+
+# The ops whose recorded backward (graph_backward) holds for complex tensors as well, with the conjugates of PyTorch's
+# convention (nn/tensor_ops/complex.py) written in: create_graph=True passes them (a gradient penalty through a complex
+# STFT discriminator) and refuses any other op that meets a complex tensor.
+COMPLEX_GRAPH_OPS = frozenset({
+    # arithmetic (g times the conjugate of the derivative of a holomorphic op), matmul, reductions
+    "add", "sub", "neg", "mul", "div", "pow", "matmul", "sum", "mean",
+    "exp", "log", "sqrt", "rsqrt", "reciprocal", "square", "sin", "cos", "tanh", "sinh", "cosh",
+    # complex <-> real
+    "real", "imag", "view_as_real", "view_as_complex", "conj", "complex", "abs", "sgn", "angle",
+    # transforms (linear: the adjoint transform, recorded)
+    "fft_fft", "fft_ifft", "fft_rfft", "fft_irfft",
+    # shapes, selections, copies (linear with real coefficients: the same adjoint for complex values)
+    "reshape", "permute", "expand", "flip", "getitem", "getitem_backward", "cat", "unfold",
+    "unfold_backward", "clone", "contiguous", "alias", "to",
+})
+
+
+def _complex_pow_graph_grads(g, base, exponent, a, b, dtype):
+    """The recorded gradients of a ** b for complex values (create_graph): g conj(b a^(b-1)) (0 where b = 0) and
+    g conj(a^b ln a) (0 where a = 0 and b is real and >= 0, NaN where a = 0 otherwise), as the first-order ones."""
+    b_zero = Tensor._wrap((b == 0).astype(dtype))
+    a_zero = a == 0
+    log_a = (base * Tensor._wrap((~a_zero).astype(dtype)) + Tensor._wrap(a_zero.astype(dtype))).log()
+    real_b = (np.real(b) >= 0) & (np.imag(b) == 0)
+    keep = Tensor._wrap(np.where(a_zero, np.where(real_b, 0, np.nan), 1).astype(dtype))
+    return (g * (exponent * base ** (exponent - 1 + b_zero) * (1 - b_zero)).conj(),
+            g * (base ** exponent * log_a * keep).conj())
 
 
 def _run_node_prehooks(node, g, graph=False):
@@ -1092,6 +1127,8 @@ def _unbroadcast_graph(g, parent):
         axes = tuple(range(extra)) + tuple(extra + i for i, n in enumerate(shape)
                                            if n == 1 and g.shape[extra + i] != 1)
         g = g.sum(dim=axes, keepdim=True).reshape(shape)
+    if g.dtype.kind == "c" and parent.dtype.kind != "c":     # a real input that met complex values: dL/dx = Re g
+        g = g.real
     return g if g.dtype == parent.dtype else g.to(parent.dtype)
 
 
@@ -1107,13 +1144,13 @@ def _rebuild_pickled(cls, state):
 # nn's own state of a Tensor, kept in its instance dict beside the Python attributes a program sets (PyTorch keeps
 # it in C++): the values, the gradient, the graph links and the bookkeeping of hooks, views and in-place versions
 _NN_STATE = frozenset({"_data", "_grad", "requires_grad", "_parents", "_backward", "_op", "_graph_backward",
-                       "_saves_nothing", "_consumers", "_view_of", "_version_count", "_grad_hooks",
+                       "_saves_nothing", "_free_saved", "_consumers", "_view_of", "_version_count", "_grad_hooks",
                        "_post_accumulate_hooks", "_retains_grad", "_node_hooks", "_node_prehooks", "_grad_graph",
                        "_grad_of", "_grad_fn_group", "_buffer_slot", "_seq"})
 # the part of it a pickle leaves out, as PyTorch's: a recorded result's graph, .grad and the tensor hooks
-_GRAPH_STATE = frozenset({"_grad", "_parents", "_backward", "_op", "_graph_backward", "_saves_nothing", "_consumers",
-                          "_view_of", "_retains_grad", "_node_hooks", "_node_prehooks", "_grad_graph", "_grad_of",
-                          "_grad_fn_group", "_seq", "_grad_hooks", "_post_accumulate_hooks"})
+_GRAPH_STATE = frozenset({"_grad", "_parents", "_backward", "_op", "_graph_backward", "_saves_nothing", "_free_saved",
+                          "_consumers", "_view_of", "_retains_grad", "_node_hooks", "_node_prehooks", "_grad_graph",
+                          "_grad_of", "_grad_fn_group", "_seq", "_grad_hooks", "_post_accumulate_hooks"})
 # the part of it a deep copy leaves out, as PyTorch's (a leaf's .grad is copied): the hooks, and the tensor a view
 # was taken of and the results read from it (PyTorch's copy of a view is no view; copying the base along with it
 # recursed without end through pina's LabelTensor.__deepcopy__, which copies self.as_subclass(Tensor)), and the
@@ -1560,7 +1597,7 @@ class Tensor:
             return (g * conj_if_complex(b) if self.requires_grad else None,
                     g * conj_if_complex(a) if other.requires_grad else None)
         product = quietly(np.multiply, a, b)     # (0 * inf, overflow: NaN / inf, as PyTorch)
-        return Tensor._make(product, (self, other), backward, "mul", lambda g: (g * other, g * self))
+        return Tensor._make(product, (self, other), backward, "mul", lambda g: (g * other.conj(), g * self.conj()))
 
     def __neg__(self):
         if self.dtype.kind == "b":
@@ -1597,7 +1634,7 @@ class Tensor:
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             quotient = a / b
         return Tensor._make(quotient, (self, other), backward, "div",
-                            lambda g: (g / other, -g * (self / other / other)))
+                            lambda g: (g / other.conj(), -g * (self / other / other).conj()))
 
     def __pow__(self, exponent):
         if isinstance(exponent, (Tensor, complex, np.complexfloating)) or np.ndim(exponent) != 0:
@@ -1624,7 +1661,7 @@ class Tensor:
             with np.errstate(invalid="ignore", over="ignore"):
                 return (g * conj_if_complex(p * _scalar_power(a, p - 1)),)
         return Tensor._make(_scalar_power(a, p), (self,), backward, "pow",
-                            lambda g: (g * (p * self ** (p - 1)),))
+                            lambda g: (g * (p * self ** (p - 1)).conj(),))
 
     def _pow_tensor(self, exponent):
         other, a, b = self._operands(exponent, "**")
@@ -1658,6 +1695,8 @@ class Tensor:
             return ga, gb
 
         def graph_backward(g):
+            if y.dtype.kind == "c":
+                return _complex_pow_graph_grads(g, self, other, a, b, y.dtype)
             # the same by recorded ops; ln a where a > 0 only (elsewhere the factor is 0, or NaN as above)
             positive = Tensor._wrap((a > 0).astype(y.dtype))
             log_a = (self * positive + (1 - positive)).log()
@@ -1678,6 +1717,9 @@ class Tensor:
                              f"{other.ndim}D")
         if isinstance(other, Tensor) and self._data.dtype != other._data.dtype:
             _refuse_mixed_matmul(self, other)
+            # (it returned: an empty batched product, which PyTorch's bmm fills with zeros in other's dtype; a
+            # complex self's real part, which casts quietly)
+            return (self.real if self.is_complex() and not other.is_complex() else self).to(other.dtype) @ other
         other, a, b = self._operands(other)
         # 1-D operands are treated as a row (left) or column (right) vector, as in NumPy.
         a2 = a[None, :] if a.ndim == 1 else a
@@ -1704,8 +1746,8 @@ class Tensor:
             ta = self if a.ndim > 1 else self.reshape(1, -1)
             tb = other if b.ndim > 1 else other.reshape(-1, 1)
             g2 = g.reshape(out2.shape)
-            ga = _unbroadcast_graph(g2 @ tb.transpose(-1, -2), ta).reshape(a.shape)
-            gb = _unbroadcast_graph(ta.transpose(-1, -2) @ g2, tb).reshape(b.shape)
+            ga = _unbroadcast_graph(g2 @ tb.transpose(-1, -2).conj(), ta).reshape(a.shape)
+            gb = _unbroadcast_graph(ta.transpose(-1, -2).conj() @ g2, tb).reshape(b.shape)
             return ga, gb
         out = out2
         if b.ndim == 1:

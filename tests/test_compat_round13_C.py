@@ -365,20 +365,24 @@ def test_clip_grad_norm_of_complex_gradients():
 
 # ---- review mends: what the complex support refuses instead of computing wrongly, and its promotions -------------
 
-def test_create_graph_through_complex_ops_is_refused_not_wrong():
-    # the recorded (differentiable) backwards are real formulas: through a complex node they would drop the
-    # conjugates (torch: d|c*d|/dc = [0.5+1j, 1.26-0.63j]; the unconjugated graph gave [0.5-1j, 0.63+1.26j])
+def test_create_graph_through_complex_ops_takes_the_conjugates():
+    # the recorded (differentiable) backwards once were real formulas that dropped the conjugates (the unconjugated
+    # graph gave [0.5-1j, 0.63+1.26j]), so create_graph was refused here; since round 40 (area H) they record
+    # PyTorch's conjugates (torch: d|c*d|/dc = [0.5+1j, 1.26-0.63j]) and can be differentiated again, as PyTorch's
     c = nn.tensor([1 + 2j, 2 - 1j], dtype=nn.complex128, requires_grad=True)
     d = nn.tensor([0.5 - 1j, 1 + 1j], dtype=nn.complex128)
-    (g,) = nn.autograd.grad((c * d).abs().sum(), [c])          # once: PyTorch's value
     cv, dv = np.array([1 + 2j, 2 - 1j]), np.array([0.5 - 1j, 1 + 1j])
     w = cv * dv
-    np.testing.assert_allclose(g.detach().numpy(), w / np.abs(w) * np.conj(dv), rtol=1e-12)   # d|w|/dw conj(dw/dc)
-    with pytest.raises(NotImplementedError, match="complex"):
-        nn.autograd.grad((c * d).abs().sum(), [c], create_graph=True)
+    for create_graph in (False, True):
+        (g,) = nn.autograd.grad((c * d).abs().sum(), [c], create_graph=create_graph)      # PyTorch's value
+        np.testing.assert_allclose(g.detach().numpy(), w / np.abs(w) * np.conj(dv), rtol=1e-12)  # d|w|/dw conj(dw/dc)
+    (g.real + 2 * g.imag).sum().backward()                  # PyTorch 2.13's second derivative
+    np.testing.assert_allclose(c.grad.numpy(), [0, (2 + 4j) / np.sqrt(10)], rtol=1e-12, atol=1e-15)
     r = nn.tensor([1.0, 2.0], dtype=nn.float64, requires_grad=True)     # a real leaf into a complex op, too
-    with pytest.raises(NotImplementedError, match="complex"):
-        nn.autograd.grad((r * d).abs().sum(), [r], create_graph=True)
+    (gr,) = nn.autograd.grad((r * d).abs().sum(), [r], create_graph=True)
+    np.testing.assert_allclose(gr.detach().numpy(), np.abs(dv), rtol=1e-12)              # |d|, real
+    (gr * r).sum().backward()                               # d(r |d|)/dr = |d| (|d| does not depend on r)
+    np.testing.assert_allclose(r.grad.numpy(), np.abs(dv), rtol=1e-12)
 
 
 def test_a_strided_complex_parameter_is_refused_by_the_optimizer_not_left_unchanged():

@@ -82,8 +82,11 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     sign (and the other piecewise-constant ops: derivative 0), unfold / fold, hardswish, hardsigmoid, softshrink,
     hardshrink, cross_entropy and nll_loss, tril / triu, cdist (p = 2), linalg.solve,
     cholesky, inv, det, slogdet / logdet, pinv, solve_triangular (and cholesky_solve through it), and a
-    custom nn.autograd.Function (its backward recorded, unless @once_differentiable). Any other op on the path
-    raises NotImplementedError naming it.
+    custom nn.autograd.Function (its backward recorded, unless @once_differentiable), Tensor.unfold, stft / istft
+    and the fft transforms. Through complex tensors (a gradient penalty through a complex STFT discriminator) the
+    ops of nn.tensor.COMPLEX_GRAPH_OPS pass, with PyTorch's conjugates: + - * / **, matmul, sum, mean, exp, log,
+    sqrt, sin, cos, tanh, real / imag, view_as_real / view_as_complex, complex, conj, abs, sgn, the fft transforms,
+    the complex convolutions and the shape ops. Any other op on the path raises NotImplementedError naming it.
 
     is_grads_batched=True: the first dim of each grad_output indexes separate products (one backward each),
     stacked along a new first dim of each result, as PyTorch's vmapped form.

@@ -39,7 +39,7 @@ import weakref
 import numpy as np
 
 from ..array import DataArray
-from ..tensor import Tensor, enable_grad, is_grad_enabled, no_grad
+from ..tensor import Tensor, _release_error, enable_grad, is_grad_enabled, no_grad
 
 __all__ = ["Function", "FunctionCtx", "once_differentiable"]
 
@@ -60,7 +60,7 @@ class FunctionCtx:
     def __init__(self, needs_input_grad):
         self.needs_input_grad = needs_input_grad
         self.materialize_grads = True
-        self._saved = ()
+        self._saved = ()                # None once a backward without retain_graph freed them
         self._dirty = ()
         self._non_differentiable = ()
         self._output_refs = {}          # id(an output forward returned and saved) -> weakref to apply's output
@@ -86,7 +86,11 @@ class FunctionCtx:
     @property
     def saved_tensors(self):
         """What save_for_backward kept; an output of forward comes back as the output apply returned (the one in
-        the graph, so that a recorded backward differentiates through it)."""
+        the graph, so that a recorded backward differentiates through it). After a backward without retain_graph
+        they are gone: reading them is PyTorch's error (the node's backward may run again if it does not)."""
+        if self._saved is None:
+            _release_error(None)
+
         def resolve(t):
             ref = self._output_refs.get(id(t))
             out = None if ref is None else ref()
@@ -252,12 +256,21 @@ def _record(cls, ctx, args, outs):
             return _take_place(o, o._data, parents, backward, graph_backward, name)
         return Tensor._make(o._data, parents, backward, name, graph_backward, saves)
 
+    def frees_saved(t):
+        """t, the node that runs cls.backward, kept by a backward without retain_graph as PyTorch keeps a Function's
+        node: only ctx's saved tensors are freed, so a backward that reads none of them may run again (cvxpylayers'
+        sparse product saves x but reads only ctx.scipy_csr_T)."""
+        if t.requires_grad and t._backward is not None and not _is(t, dirty):
+            t._saves_nothing = True
+            t._free_saved = functools.partial(setattr, ctx, "_saved", None)
+        return t
+
     results = list(outs)
     if len(diff) == 1:
         k = diff[0]
         only = lambda g: [g if i == k else None for i in range(len(outs))]        # noqa: E731
-        results[k] = node(outs[k], parents, lambda g: run_backward(only(g), False),
-                          lambda g: run_backward(only(g), True))
+        results[k] = frees_saved(node(outs[k], parents, lambda g: run_backward(only(g), False),
+                                      lambda g: run_backward(only(g), True)))
     else:
         dtype = np.result_type(*(outs[i].dtype for i in diff))
         ends = np.cumsum([outs[i]._data.size for i in diff]).tolist()
@@ -272,9 +285,9 @@ def _record(cls, ctx, args, outs):
                     g[lo:hi].reshape(outs[i].shape).astype(outs[i].dtype, copy=False)
             reached.clear()
             return out_grads
-        joint = Tensor._make(np.broadcast_to(np.zeros((), dtype), (total,)), parents,
-                             lambda g: run_backward(joint_grads(g), False),
-                             name, lambda g: run_backward(joint_grads(g), True))
+        joint = frees_saved(Tensor._make(np.broadcast_to(np.zeros((), dtype), (total,)), parents,
+                                         lambda g: run_backward(joint_grads(g), False),
+                                         name, lambda g: run_backward(joint_grads(g), True)))
 
         def placed(i):                  # output i's gradient -> the joint node's: it, in its slice, zeros elsewhere
             lo, hi = spans[i]

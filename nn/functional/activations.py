@@ -83,7 +83,7 @@ def tanh(input):
     def backward(g):
         # tanh' = 1 - tanh^2 (conjugated for complex x)
         return (g * conj_if_complex(1 - y * y),)
-    return Tensor._make(y, (x,), backward, "tanh", lambda g: (g * (1 - tanh(x) ** 2),))
+    return Tensor._make(y, (x,), backward, "tanh", lambda g: (g * (1 - tanh(x) ** 2).conj(),))
 
 
 def _implicit_dim(name, ndim, stacklevel):

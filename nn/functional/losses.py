@@ -28,14 +28,14 @@ def _loss_args(input, target, op, other_shape="error", kernel=False, into_input=
     if input.shape != target.shape:
         if other_shape == "error":
             raise ValueError(f"{op}: target size {target.shape} must be the same as input size {input.shape}")
+        if other_shape == "warn":       # (before the broadcast, which may fail: siren-pytorch's mse of a wrong size)
+            warnings.warn(f"Using a target size {target.shape} that is different to the input size {input.shape}. "
+                          f"This will likely lead to incorrect results due to broadcasting. Please ensure they have "
+                          f"the same size.", UserWarning, stacklevel=3)
         # PyTorch's broadcasting error (ShapeError): kl_div's first binary op is target * input (or target -
         # input), so its "tensor a" is the target; the others broadcast_tensors(input, target)
         a, b = (target, input) if other_shape == "broadcast" else (input, target)
         shape = broadcast_shape(a.shape, b.shape)
-        if other_shape == "warn":
-            warnings.warn(f"Using a target size {target.shape} that is different to the input size {input.shape}. "
-                          f"This will likely lead to incorrect results due to broadcasting. Please ensure they have "
-                          f"the same size.", UserWarning, stacklevel=3)
         input, target = input.broadcast_to(shape), target.broadcast_to(shape)
     if kernel:
         input, target = _kernel_dtypes(input, target, op, into_input)

@@ -134,11 +134,19 @@ def _check_nonconstant_pad(x, pairs, mode):
                            f"Calculated output D: {outs[2]} H: {outs[1]} W: {outs[0]}")
 
 
+def tensor_list(tensors, fn):
+    """PyTorch's TensorList argument, returned as given: a tuple or a list only, so one Tensor is refused (list()
+    would take its rows: `torch.stack(x)` is an error, not x) and so is an iterator, in its argument parser's words."""
+    if not isinstance(tensors, (list, tuple)):
+        raise TypeError(f"{fn}(): argument 'tensors' (position 1) must be tuple of Tensors, not "
+                        f"{parser_type_name(tensors)}")
+    return tensors
+
+
 def cat(tensors, dim=0):
     """Concatenate tensors along dim; all other dims must match. As PyTorch (a legacy rule), 1-D empty tensors, of
     shape (0,) (nn.tensor([]), nn.Tensor()), are left out whatever the others' shape, but count in the dtype."""
-    if isinstance(tensors, Tensor):     # PyTorch refuses one tensor (NumPy would iterate its rows)
-        raise TypeError("cat(): argument 'tensors' (position 1) must be tuple of Tensors, not Tensor")
+    tensors = tensor_list(tensors, "cat")
     parser_int(dim, "cat", "dim", 2)
     given = [_tensor(t, f"tensors[{i}]", "cat", floating=False) for i, t in enumerate(tensors)]
     # PyTorch's checks, in its order and words

@@ -1,6 +1,7 @@
 """The parts of torch.jit that model code calls at run time, as the no-ops they are when nothing is compiled:
 script and trace return what they are given, annotate returns the value, unused / ignore / export return the
-function, is_scripting and is_tracing are False. nn compiles nothing: TorchScript is not available."""
+function, is_scripting and is_tracing are False. nn compiles nothing: TorchScript is not available (load reads a
+TorchScript archive's weights into a module tree that cannot be called, nn/jit/_serialization.py)."""
 import builtins
 import contextlib
 import types
@@ -10,9 +11,10 @@ import warnings
 from . import annotations  # noqa: F401
 from .annotations import Final  # noqa: F401
 from ..futures import Future  # noqa: F401  (torch.jit.Future is torch.futures.Future)
+from ._serialization import load  # noqa: F401  (a TorchScript archive's weights)
 
 __all__ = ["script", "trace", "annotate", "unused", "ignore", "export", "is_scripting", "is_tracing", "Final", "fork",
-           "wait", "Future", "script_if_tracing", "script_method"]
+           "wait", "Future", "script_if_tracing", "script_method", "load"]
 
 
 def compile(model=None, *, fullgraph=False, dynamic=None, backend="inductor", mode=None, options=None,

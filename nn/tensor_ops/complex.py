@@ -24,15 +24,22 @@ def real(input):
     """The real part: of a complex tensor a (differentiable) view, of a real one the tensor itself (as PyTorch)."""
     if input.dtype.kind != "c":
         return input
-    out = Tensor._make(input._data.real, (input,), lambda g: (g.astype(input.dtype),), "real")    # dL/dx = g
+    out = Tensor._make(input._data.real, (input,), lambda g: (g.astype(input.dtype),), "real",    # dL/dx = g
+                       lambda g: (complex(g, _zeros(g)),))
     return _part_view(out, input, _with_real)
 
 
 def imag(input):
     """The imaginary part of a complex tensor (a view); PyTorch refuses it for a real tensor."""
     _need_complex(input, "imag")
-    out = Tensor._make(input._data.imag, (input,), lambda g: (1j * g,), "imag")                    # dL/dy = g
+    out = Tensor._make(input._data.imag, (input,), lambda g: (1j * g,), "imag",                    # dL/dy = g
+                       lambda g: (complex(_zeros(g), g),))
     return _part_view(out, input, _with_imag)
+
+
+def _zeros(t):
+    """Zeros of t's shape and dtype, a constant (the other part of a recorded gradient of real / imag)."""
+    return Tensor._wrap(np.zeros(t.shape, t._data.dtype))
 
 
 def _with_real(base, part):
@@ -60,7 +67,8 @@ def view_as_real(input):
         x = np.ascontiguousarray(x)
     out = x[..., None].view(to_real(x.dtype))             # (..., 1) complex -> (..., 2) real, the same memory
     out = Tensor._make(out, (input,), lambda g: (np.ascontiguousarray(g).view(input.dtype)[..., 0],),
-                       "view_as_real")                    # its gradient is that of (x, y): g0 + i g1
+                       "view_as_real",                    # its gradient is that of (x, y): g0 + i g1
+                       lambda g: (view_as_complex(g.contiguous()),))
     return _mark_view(out, input, view_as_complex)
 
 
@@ -83,14 +91,16 @@ def view_as_complex(input):
     def backward(g):
         g = np.ascontiguousarray(g.astype(out.dtype, copy=False))
         return (g[..., None].view(x.dtype),)             # the gradient of (x, y) is (Re g, Im g)
-    return _mark_view(Tensor._make(out, (input,), backward, "view_as_complex"), input, view_as_real)
+    return _mark_view(Tensor._make(out, (input,), backward, "view_as_complex", lambda g: (view_as_real(g),)),
+                      input, view_as_real)
 
 
 def conj(input):
     """The complex conjugate (a real tensor itself, as are resolve_conj and resolve_neg)."""
     if input.dtype.kind != "c":
         return input
-    return Tensor._make(np.conj(input._data), (input,), lambda g: (np.conj(g),), "conj")    # x - iy: (gx, -gy)
+    return Tensor._make(np.conj(input._data), (input,), lambda g: (np.conj(g),), "conj",    # x - iy: (gx, -gy)
+                        lambda g: (conj(g),))
 
 
 def conj_physical(input):
@@ -103,14 +113,20 @@ def angle(input):
     if x.dtype.kind != "c":
         xf = x if x.dtype.kind == "f" else x.astype(np.float32)
         y = np.where(np.isnan(xf), xf, np.where(xf < 0, np.pi, 0.0).astype(xf.dtype))
-        return Tensor._make(y, (input,), lambda g: (np.zeros_like(g),), "angle")
+        return Tensor._make(y, (input,), lambda g: (np.zeros_like(g),), "angle",
+                            lambda g: (Tensor._wrap(np.zeros(g.shape, g._data.dtype)),))
 
     def backward(g):
         # atan2(y, x): d/dx = -y / r^2, d/dy = x / r^2, i.e. g * i z / |z|^2 (0 at the origin)
         r2 = (x * np.conj(x)).real
         with np.errstate(divide="ignore", invalid="ignore"):
             return (np.where(r2 > 0, g * 1j * x / np.where(r2 > 0, r2, 1), 0).astype(x.dtype),)
-    return Tensor._make(np.angle(x).astype(to_real(x.dtype)), (input,), backward, "angle")
+
+    def graph_backward(g):
+        # the same by recorded ops (|z|^2 again, 1 in its place at the origin, where the gradient is 0)
+        zero = Tensor._wrap((x == 0).astype(to_real(x.dtype)))
+        return (g * (input * 1j) / (input.abs() ** 2 + zero) * (1 - zero),)
+    return Tensor._make(np.angle(x).astype(to_real(x.dtype)), (input,), backward, "angle", graph_backward)
 
 
 def _check_real_pair(a, b, allowed):
@@ -127,7 +143,8 @@ def complex(real, imag):
     _check_real_pair(real, imag, "Half, Float or Double")
     out = real._data + 1j * imag._data
     return Tensor._make(out.astype(to_complex(real.dtype), copy=False), (real, imag),
-                        lambda g: (g.real, g.imag), "complex")    # dz/da = 1, dz/db = i: (Re g, Re(-i g) = Im g)
+                        lambda g: (g.real, g.imag), "complex",    # dz/da = 1, dz/db = i: (Re g, Re(-i g) = Im g)
+                        lambda g: (g.real, g.imag))       # (the arguments hide the functions real, imag)
 
 
 def polar(abs, angle):

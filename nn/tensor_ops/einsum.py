@@ -6,12 +6,13 @@ summed in the forward pass, so its gradient is broadcast along them. A letter
 repeated in one operand ('ii->i') reads its diagonal: the gradient is written
 back onto that diagonal, zero elsewhere.
 """
+import functools
 import math
 import string
 
 import numpy as np
 
-from ..dtypes import bmm_kernel, bmm_scalar_type_mismatch, kernel_not_implemented
+from ..dtypes import bmm_kernel, bmm_scalar_type_mismatch, kernel_not_implemented, result_dtype
 from ..tensor import Tensor, conj_if_complex, quietly
 
 
@@ -156,43 +157,73 @@ def _contraction_for(subs, out, k):
     return u, others, seen, f"{','.join([out] + [subs[j] for j in others])}->{kept}"
 
 
-def _operand_dtypes(subs, out, sizes, operands):
-    """Each operand's dtype as PyTorch's contraction sees it: an operand with a letter of its own (in no other
-    operand nor the output; of size > 1 when there are several operands) is first summed over it by torch.sum,
-    which makes an integer or bool operand int64 (einsum('ij->i') of bool counts, as x.sum(1))."""
-    dtypes = []
-    for k, (s, t) in enumerate(zip(subs, operands)):
-        elsewhere = out + "".join(subs[:k] + subs[k + 1:])
-        alone = any(c not in elsewhere and (len(subs) == 1 or sizes[c] > 1) for c in s)
-        dtypes.append(np.dtype(np.int64) if alone and t._data.dtype.kind in "biu" else t._data.dtype)
-    return dtypes
+def _sum_dtype(dtype):
+    """torch.sum's dtype: bool and integers count in int64."""
+    return np.dtype(np.int64) if dtype.kind in "biu" else dtype
 
 
-def _refuse_mixed_contraction(subs, out, sizes, dtypes):
-    """PyTorch contracts the operands left to right, a pair at a time: a pair with no letter to sum is multiplied
-    (promoting two dtypes), one that sums a letter (of size > 1, in neither the output nor a later operand) is a
-    batched matrix product, which takes one dtype, not bool: bmm's errors (partial result first; which dtype it names
-    depends on the product's size: MetaSlotAttention's einsum(float32 attn, float64 slots, 'b i j, b j d -> b i d'))."""
-    dtype, letters = dtypes[0], set(subs[0])
-    for k in range(1, len(dtypes)):
-        later = out + "".join(subs[k + 1:])
-        summed = [c for c in letters & set(subs[k]) if c not in later and sizes[c] > 1]
-        other = dtypes[k]
-        if summed and other == dtype == np.bool_:      # (one product's size names the kernel: lo x summed x ro)
-            kept = [c for c in letters ^ set(subs[k]) if c in later and sizes[c] > 1]
-            raise kernel_not_implemented(bmm_kernel("bmm", int(np.prod([sizes[c] for c in kept + summed]))), dtype)
-        if summed and other != dtype:
-            # the bmm of (batch, lo, sum) @ (batch, sum, ro): lo / ro the letters kept from one side only; when
-            # every ro letter comes before every lo letter in the output, PyTorch multiplies the other way round
-            # (letters of size 1 left out: where they decide, PyTorch's order is not this rule's)
-            lo = [c for c in letters - set(subs[k]) if c in later and sizes[c] > 1]
-            ro = [c for c in set(subs[k]) - letters if c in later and sizes[c] > 1]
-            work = int(np.prod([sizes[c] for c in lo + summed + ro]))
-            place = {c: i for i, c in enumerate(dict.fromkeys(out + "".join(subs)))}
-            if lo and ro and max(map(place.get, ro)) < min(map(place.get, lo)):
-                raise bmm_scalar_type_mismatch(other.name, dtype.name, work)
-            raise bmm_scalar_type_mismatch(dtype.name, other.name, work)
-        dtype, letters = np.promote_types(dtype, other), (letters | set(subs[k])) - set(summed)
+@functools.lru_cache(maxsize=None)
+def _promoted(a, b):
+    """The dtype of PyTorch's mul of two tensors with dims of dtypes a and b (its category rules: int64 times
+    float32 is float32)."""
+    return a if a == b else result_dtype(np.empty(1, a), np.empty(1, b))
+
+
+def _contraction_dtype(subs, out, ell, shapes, dtypes):
+    """PyTorch's einsum replayed on sizes and dtypes (ATen's einsum and sumproduct_pair) -> the result's dtype, or
+    its error. Every operand is aligned to the output's dims, then the summed ones (the '...' dims first, then the
+    letters A-Z, a-z), with size 1 where it lacks one; they are contracted left to right, a pair at a time. A
+    summed dim that only one operand still holds with size != 1 is summed out at once (torch.sum: bool and
+    integers count in int64); a pair with no dim to sum together is multiplied (promoting two dtypes); otherwise
+    it is a bmm of left (lro, lo, sum) and right (lro, sum, ro), lo / ro the dims of size != 1 on one side only
+    (a dim of size 1 on both counts as ro), the sides swapped when every ro dim comes before every lo dim. bmm
+    takes one dtype, not bool (its errors name the dtypes by one product's size), but an empty product (no
+    element, or nothing to sum) it fills with zeros in the right operand's dtype, refusing nothing."""
+    dims = list(out) + [c for c in ell if c not in out] + sorted({c for s in subs for c in s} - set(out) - set(ell))
+    first = len(out)
+    ops = [([dict(zip(s, shape)).get(c, 1) for c in dims], dtype) for s, shape, dtype in zip(subs, shapes, dtypes)]
+    if len(ops) == 1:
+        return _sum_dtype(dtypes[0]) if len(dims) > first else dtypes[0]
+    counts = [sum(shape[d] != 1 for shape, _ in ops) for d in range(len(dims))]
+    left, ldtype = ops[0]
+    for right, rdtype in ops[1:]:
+        left, right, summed = list(left), list(right), []
+        for d in range(first, len(dims)):
+            if left[d] != 1 and right[d] != 1:
+                counts[d] -= 1
+                if counts[d] == 1:
+                    summed.append(d)
+                    counts[d] = 0
+            elif counts[d] == 1 and (left[d] != 1 or right[d] != 1):
+                if left[d] != 1:
+                    left[d], ldtype = 1, _sum_dtype(ldtype)
+                else:
+                    right[d], rdtype = 1, _sum_dtype(rdtype)
+                counts[d] = 0
+        if not summed:
+            left, ldtype = [r if n == 1 else n for n, r in zip(left, right)], _promoted(ldtype, rdtype)
+            continue
+        lro, lo, ro, k = [], [], [], 1
+        for d in range(len(dims)):
+            if d in summed:
+                k *= left[d]
+            elif left[d] != 1 and right[d] != 1:
+                lro.append(d)
+            elif left[d] != 1:
+                lo.append(d)
+            else:
+                ro.append(d)
+        if lo and ro and ro[-1] < lo[0]:
+            left, right, ldtype, rdtype, lo, ro = right, left, rdtype, ldtype, ro, lo
+        rows, cols = math.prod(left[d] for d in lo), math.prod(right[d] for d in ro)
+        if k and rows and cols and math.prod(left[d] for d in lro):
+            if ldtype != rdtype:
+                raise bmm_scalar_type_mismatch(ldtype.name, rdtype.name, rows * k * cols)
+            if ldtype == np.bool_:
+                raise kernel_not_implemented(bmm_kernel("bmm", rows * k * cols), ldtype)
+        left = [left[d] if d in lro or d in lo else right[d] if d in ro else 1 for d in range(len(dims))]
+        ldtype = rdtype
+    return ldtype
 
 
 _PAIR_WORK = 32768     # letters' sizes multiplied: below it np.einsum's own loop is the faster
@@ -257,8 +288,11 @@ def einsum(equation, *operands):
             raise RuntimeError(f"einsum(): the number of subscripts in the equation ({len(s)}) does not match the "
                                f"number of dimensions ({t.ndim}) for operand {i} and no ellipsis was given")
     sizes = _letter_sizes(subs, [t.shape for t in operands], ell_sizes)
-    dtypes = _operand_dtypes(subs, out, sizes, operands)
-    _refuse_mixed_contraction(subs, out, sizes, dtypes)
+    dtypes = [t._data.dtype for t in operands]
+    if dtypes[0].kind not in "fc" or any(d != dtypes[0] for d in dtypes):
+        # (a float or complex dtype throughout is the result's as it is; otherwise PyTorch's contraction is
+        # replayed for its errors and its result's dtype, which every operand is cast to)
+        dtypes = [_contraction_dtype(subs, out, ell_sizes, [t.shape for t in operands], dtypes)] * len(dtypes)
     # a dim of size 1 against a larger one of its letter (or of '...') broadcasts, as PyTorch's: expanded (a
     # differentiable view, its gradient summed back) before the sum
     operands = tuple(t.broadcast_to([sizes[c] for c in s]) if any(sizes[c] != n for c, n in zip(s, t.shape)) else t

@@ -220,6 +220,7 @@ def _take_place(input, data, parents, backward, graph_backward, op):
     differentiate the wrong op."""
     input.__dict__.pop("_graph_backward", None)
     input.__dict__.pop("_saves_nothing", None)     # the in-place op's node is released after backward as any other
+    input.__dict__.pop("_free_saved", None)
     old = input._data
     input.__dict__.update(_data=data, _grad=None, requires_grad=True, _parents=parents, _backward=backward, _op=op,
                           _seq=next_sequence_number())

@@ -34,7 +34,7 @@ def _unary(input, y, derivative, op, graph_derivative=None, silent=False):
     def backward(g):
         with np.errstate(**_SILENT) if silent else _LOUD:
             return (g * conj_if_complex(derivative()),)      # conjugated for complex x (PyTorch's convention)
-    graph_backward = None if graph_derivative is None else lambda g: (g * graph_derivative(input),)
+    graph_backward = None if graph_derivative is None else lambda g: (g * graph_derivative(input).conj(),)
     return Tensor._make(y, (input,), backward, op, graph_backward)
 
 
@@ -399,8 +399,10 @@ def addcdiv(input, tensor1, tensor2, *rest, value=1):
 def abs(input):
     x = input._data
     refuse_kinds(x.dtype, "b", "abs_cpu")
-    # |x|' = sign(x) (0 at 0); for complex x NumPy's sign is x / |x|, the gradient PyTorch gives
+    # |x|' = sign(x) (0 at 0); for complex x NumPy's sign is x / |x|, the gradient PyTorch gives (recorded as
+    # sgn(x), whose own gradient a second backward needs)
     return Tensor._make(np.abs(x), (input,), lambda g: (g * np.sign(x),), "abs",
+                        (lambda g: (g * sgn(input),)) if x.dtype.kind == "c" else
                         lambda g: (piecewise_grad(g, input, np.sign(x), "abs_backward"),))
 
 
@@ -449,7 +451,13 @@ def sgn(input):
         # ds/dz = 1 / (2|z|), ds/d(conj z) = -s^2 / (2|z|): grad = (g - s^2 conj(g)) / (2|z|), 0 at 0
         with np.errstate(divide="ignore", invalid="ignore"):
             return (np.where(r > 0, (g - s * s * np.conj(g)) / (2 * np.where(r > 0, r, 1)), 0).astype(z.dtype),)
-    return Tensor._make(s.astype(z.dtype), (input,), backward, "sgn")
+
+    def graph_backward(g):
+        # the same by recorded ops (sgn and |z| again), 0 at 0
+        zero = Tensor._wrap((r == 0).astype(r.dtype))
+        t = sgn(input)
+        return ((g - t * t * g.conj()) / (2 * (abs(input) + zero)) * (1 - zero),)
+    return Tensor._make(s.astype(z.dtype), (input,), backward, "sgn", graph_backward)
 floor = _step("floor", np.floor, "floor_vml_cpu")
 ceil = _step("ceil", np.ceil, "ceil_vml_cpu")
 _round = _step("round", np.round, "round_vml_cpu")     # half to even, as PyTorch

@@ -11,6 +11,7 @@ import warnings
 import numpy as np
 
 from .. import functional as F
+from ..functional.shapes import tensor_list
 from ..array import diagonal_view
 from ..dtypes import (C_TYPE_NAMES, _NameOnly, dtype as _dtype_class, to_dtype, bmm_kernel, bmm_scalar_type_mismatch,
                       refuse_kinds, scalar_type_name, typeid_name)
@@ -503,15 +504,20 @@ def unfold(input, dimension, size, step):
         raise RuntimeError(f"unfold: size {size} must be in 0..{n} (the size of dim {dimension}) and step {step} "
                            f"positive")
     idx = np.arange((n - size) // step + 1)[:, None] * step + np.arange(size)[None, :]     # (windows, size)
-    y = np.moveaxis(np.take(x.reshape(x.shape or (1,)), idx, axis=d), d + 1, -1)
-    y = y if x.ndim else y.reshape(y.shape[1:])
+
+    def windows(a):
+        w = np.moveaxis(np.take(a.reshape(a.shape or (1,)), idx, axis=d), d + 1, -1)
+        return w if a.ndim else w.reshape(w.shape[1:])
+    y = windows(x)
 
     def backward(g):
         g = np.moveaxis(g.reshape(y.shape if x.ndim else (1,) + y.shape), -1, d + 1)
         gx = np.zeros(x.shape or (1,), dtype=g.dtype)
         np.add.at(gx, (slice(None),) * d + (idx,), g)
         return (gx.reshape(x.shape),)
-    return Tensor._make(np.ascontiguousarray(y), (input,), backward, "unfold")
+    return Tensor._make(np.ascontiguousarray(y), (input,), backward, "unfold",      # linear in x (stft's frames)
+                        linear_graph_backward(lambda a: np.ascontiguousarray(windows(a)), lambda g: backward(g)[0],
+                                              "unfold"))
 
 
 def _storage(input):
@@ -962,8 +968,8 @@ def refuse_mixed_addmm(input, mat1, mat2):
 
 
 def _nonempty(tensors, name):
-    """The tensors as a list; PyTorch refuses an empty one in its words."""
-    tensors = list(tensors)
+    """The tensors (a tuple or list, as PyTorch's TensorList); PyTorch refuses an empty one in its words."""
+    tensors = tensor_list(tensors, name)
     if not tensors:
         raise RuntimeError(f"{name} expects a non-empty TensorList")
     return tensors
@@ -1114,6 +1120,12 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
                            f"{typeid_name(batch1.dtype.name)}, batch2: {typeid_name(batch2.dtype.name)}")
     work = batch1.shape[1] * batch1.shape[2] * batch2.shape[2]            # one product's multiply-adds
     if batch2.dtype != batch1.dtype:
+        if 0 in out_shape + batch1.shape[2:] and batch2._data.dtype != np.bool_:
+            # an empty product refuses nothing: computed in batch2's dtype, as PyTorch's result is (complex
+            # operands beside a real batch2 by their real parts, which cast quietly)
+            input, batch1 = ((t.real if t.is_complex() and not batch2.is_complex() else t).to(batch2.dtype)
+                             for t in (input, batch1))
+            return baddbmm(input, batch1, batch2, beta=beta, alpha=alpha)
         raise bmm_scalar_type_mismatch(batch1.dtype.name, batch2.dtype.name, work, "baddbmm")
     # (PyTorch has no bool matrix product; its kernel's name depends on one product's size)
     refuse_kinds(input._data.dtype, "b", bmm_kernel("baddbmm", work))
