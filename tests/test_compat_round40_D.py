@@ -96,6 +96,7 @@ def test_conv_layers_with_same_padding_and_even_kernels_warn(fresh_warning):
 
 
 def test_same_padding_matches_pytorch_with_even_kernels():
+    # (a pin: the values were PyTorch's before the round; the warning must not change them)
     torch = pytest.importorskip("torch")
     rng = np.random.default_rng(0)
     x, w = rng.standard_normal((2, 3, 7, 6)), rng.standard_normal((4, 3, 2, 4))

@@ -5,27 +5,24 @@ std::partial_sort(first, first + k, last) when k * 64 <= n, else std::nth_elemen
 followed (sorted=True) by std::sort(first, first + k - 1); the first k pairs are the result. Equal values are
 therefore ordered by libstdc++'s introselect / introsort / heap algorithms, which this module follows step by step
 (median-of-three pivot, unguarded partition, insertion sort below 16 elements, heap select), so that the indices
-of ties are PyTorch's. NaN counts as the largest value (first when largest, last when smallest).
+of ties are PyTorch's.
 
-topk_rows(values (R, n), k, largest, sorted) -> indices (R, k) int64. The functions are plain Python, run as they
-are on small inputs (on lists) and, above PYTHON_MAX elements, as Numba copies of themselves (the same code, so
-the Python form is the compiled one's twin).
+The functions compare keys, not values: each value's rank among the row's distinct values in the order PyTorch's
+comparator puts them (largest or smallest first, NaN first when largest and last when smallest, equal values and
+all NaN sharing one rank; nn/tensor_ops/reductions.py computes them), so that "a goes first" is key a < key b and
+every comparison, hence every step, is the comparator's on the values.
+
+topk_rows(keys (R, n) int64, k, sorted) -> indices (R, k) int64. The functions are plain Python, run as they are on
+small inputs (on lists) and, above PYTHON_MAX elements, compiled by Numba (register_jitable: the same code, so the
+Python form is the compiled kernel's twin).
 """
-import types
-
 import numpy as np
 from numba import njit
+from numba.extending import register_jitable
 
-# Rows of at most this many elements in all are ordered by the plain-Python functions below (a few ms, where a
-# first compilation of their Numba copies takes seconds); larger inputs by the compiled copies.
+# Rows of at most this many elements in all are ordered by the plain-Python functions below (a few ms, where the
+# kernel's first compilation takes seconds); larger inputs by the compiled kernel.
 PYTHON_MAX = 4096
-
-
-def _before(a, b, largest):
-    """PyTorch's comparator: a goes first. (x != x is NaN; integers never are.)"""
-    if largest:
-        return (a != a and b == b) or a > b
-    return (a == a and b != b) or a < b
 
 
 def _swap(v, ix, i, j):
@@ -33,23 +30,23 @@ def _swap(v, ix, i, j):
     ix[i], ix[j] = ix[j], ix[i]
 
 
-def _push_heap(v, ix, lo, hole, top, val, vix, largest):
+def _push_heap(v, ix, lo, hole, top, val, vix):
     """libstdc++ __push_heap on the heap at v[lo:]: val sifts up from hole (offsets from lo)."""
     parent = (hole - 1) // 2
-    while hole > top and _before(v[lo + parent], val, largest):
+    while hole > top and v[lo + parent] < val:
         v[lo + hole], ix[lo + hole] = v[lo + parent], ix[lo + parent]
         hole = parent
         parent = (hole - 1) // 2
     v[lo + hole], ix[lo + hole] = val, vix
 
 
-def _adjust_heap(v, ix, lo, hole, length, val, vix, largest):
+def _adjust_heap(v, ix, lo, hole, length, val, vix):
     """libstdc++ __adjust_heap: the hole moves down to a leaf along the larger children, then val is pushed."""
     top = hole
     child = hole
     while child < (length - 1) // 2:
         child = 2 * (child + 1)
-        if _before(v[lo + child], v[lo + child - 1], largest):
+        if v[lo + child] < v[lo + child - 1]:
             child -= 1
         v[lo + hole], ix[lo + hole] = v[lo + child], ix[lo + child]
         hole = child
@@ -57,89 +54,90 @@ def _adjust_heap(v, ix, lo, hole, length, val, vix, largest):
         child = 2 * (child + 1)
         v[lo + hole], ix[lo + hole] = v[lo + child - 1], ix[lo + child - 1]
         hole = child - 1
-    _push_heap(v, ix, lo, hole, top, val, vix, largest)
+    _push_heap(v, ix, lo, hole, top, val, vix)
 
 
-def _pop_heap(v, ix, lo, hi, result, largest):
+def _pop_heap(v, ix, lo, hi, result):
     """libstdc++ __pop_heap(first=lo, last=hi, result): the top goes to result, result's pair into the heap."""
     val, vix = v[result], ix[result]
     v[result], ix[result] = v[lo], ix[lo]
-    _adjust_heap(v, ix, lo, 0, hi - lo, val, vix, largest)
+    _adjust_heap(v, ix, lo, 0, hi - lo, val, vix)
 
 
-def _heap_select(v, ix, lo, mid, hi, largest):
+def _heap_select(v, ix, lo, mid, hi):
     """libstdc++ __heap_select: v[lo:mid] becomes a heap of the pairs that go first among v[lo:hi]."""
     length = mid - lo
     if length >= 2:                                  # __make_heap
         parent = (length - 2) // 2
         while True:
-            _adjust_heap(v, ix, lo, parent, length, v[lo + parent], ix[lo + parent], largest)
+            _adjust_heap(v, ix, lo, parent, length, v[lo + parent], ix[lo + parent])
             if parent == 0:
                 break
             parent -= 1
     for i in range(mid, hi):
-        if _before(v[i], v[lo], largest):
-            _pop_heap(v, ix, lo, mid, i, largest)
+        if v[i] < v[lo]:
+            _pop_heap(v, ix, lo, mid, i)
 
 
-def _partial_sort(v, ix, lo, mid, hi, largest):
+def _partial_sort(v, ix, lo, mid, hi):
     """libstdc++ __partial_sort: heap select, then __sort_heap of v[lo:mid]."""
-    _heap_select(v, ix, lo, mid, hi, largest)
+    _heap_select(v, ix, lo, mid, hi)
     while mid - lo > 1:
         mid -= 1
-        _pop_heap(v, ix, lo, mid, mid, largest)
+        _pop_heap(v, ix, lo, mid, mid)
 
 
-def _linear_insert(v, ix, last, largest):
+def _linear_insert(v, ix, last):
     """libstdc++ __unguarded_linear_insert: v[last] moves left past the pairs it goes before."""
     val, vix = v[last], ix[last]
     nxt = last - 1
-    while _before(val, v[nxt], largest):
+    while val < v[nxt]:
         v[last], ix[last] = v[nxt], ix[nxt]
         last = nxt
         nxt -= 1
     v[last], ix[last] = val, vix
 
 
-def _insertion_sort(v, ix, lo, hi, largest):
+def _insertion_sort(v, ix, lo, hi):
     """libstdc++ __insertion_sort of v[lo:hi]."""
     for i in range(lo + 1, hi):
-        if _before(v[i], v[lo], largest):
+        if v[i] < v[lo]:
             val, vix = v[i], ix[i]
             for j in range(i, lo, -1):
                 v[j], ix[j] = v[j - 1], ix[j - 1]
             v[lo], ix[lo] = val, vix
         else:
-            _linear_insert(v, ix, i, largest)
+            _linear_insert(v, ix, i)
 
 
-def _partition_pivot(v, ix, lo, hi, largest):
+def _partition_pivot(v, ix, lo, hi):
     """libstdc++ __unguarded_partition_pivot: the median of (lo + 1, middle, hi - 1) moved to lo, then the
     unguarded partition of v[lo + 1:hi] around it -> the cut."""
     a, b, c = lo + 1, lo + (hi - lo) // 2, hi - 1
-    if _before(v[a], v[b], largest):                 # __move_median_to_first
-        if _before(v[b], v[c], largest):
+    if v[a] < v[b]:                                  # __move_median_to_first
+        if v[b] < v[c]:
             _swap(v, ix, lo, b)
-        elif _before(v[a], v[c], largest):
+        elif v[a] < v[c]:
             _swap(v, ix, lo, c)
         else:
             _swap(v, ix, lo, a)
-    elif _before(v[a], v[c], largest):
+    elif v[a] < v[c]:
         _swap(v, ix, lo, a)
-    elif _before(v[b], v[c], largest):
+    elif v[b] < v[c]:
         _swap(v, ix, lo, c)
     else:
         _swap(v, ix, lo, b)
-    first, last = lo + 1, hi
-    while True:                                      # __unguarded_partition
-        while _before(v[first], v[lo], largest):
+    first, last, pivot = lo + 1, hi, v[lo]
+    while True:                                      # __unguarded_partition (the swap inline: its hot loop)
+        while v[first] < pivot:
             first += 1
         last -= 1
-        while _before(v[lo], v[last], largest):
+        while pivot < v[last]:
             last -= 1
         if not first < last:
             return first
-        _swap(v, ix, first, last)
+        v[first], v[last] = v[last], v[first]
+        ix[first], ix[last] = ix[last], ix[first]
         first += 1
 
 
@@ -152,25 +150,25 @@ def _lg(n):
     return r
 
 
-def _nth_element(v, ix, nth, hi, largest):
+def _nth_element(v, ix, nth, hi):
     """libstdc++ nth_element(0, nth, hi) by __introselect."""
     lo = 0
     depth = _lg(hi) * 2
     while hi - lo > 3:
         if depth == 0:
-            _heap_select(v, ix, lo, nth + 1, hi, largest)
+            _heap_select(v, ix, lo, nth + 1, hi)
             _swap(v, ix, lo, nth)
             return
         depth -= 1
-        cut = _partition_pivot(v, ix, lo, hi, largest)
+        cut = _partition_pivot(v, ix, lo, hi)
         if cut <= nth:
             lo = cut
         else:
             hi = cut
-    _insertion_sort(v, ix, lo, hi, largest)
+    _insertion_sort(v, ix, lo, hi)
 
 
-def _introsort_loop(v, ix, hi, depth, largest):
+def _introsort_loop(v, ix, hi, depth):
     """libstdc++ __introsort_loop on v[0:hi] (ranges of 16 or fewer are left to the final insertion sort). Its
     recursion on the right part is a stack here (Numba's cache cannot hold a recursive function); the parts are
     disjoint, so the order they are taken in changes nothing."""
@@ -179,79 +177,68 @@ def _introsort_loop(v, ix, hi, depth, largest):
         lo, hi, depth = stack.pop()
         while hi - lo > 16:
             if depth == 0:
-                _partial_sort(v, ix, lo, hi, hi, largest)
+                _partial_sort(v, ix, lo, hi, hi)
                 break
             depth -= 1
-            cut = _partition_pivot(v, ix, lo, hi, largest)
+            cut = _partition_pivot(v, ix, lo, hi)
             stack.append((cut, hi, depth))
             hi = cut
 
 
-def _sort(v, ix, hi, largest):
+def _sort(v, ix, hi):
     """libstdc++ std::sort of v[0:hi]: introsort, then the final insertion sort."""
     if hi <= 0:
         return
-    _introsort_loop(v, ix, hi, _lg(hi) * 2, largest)
+    _introsort_loop(v, ix, hi, _lg(hi) * 2)
     if hi > 16:
-        _insertion_sort(v, ix, 0, 16, largest)
+        _insertion_sort(v, ix, 0, 16)
         for i in range(16, hi):                      # __unguarded_insertion_sort
-            _linear_insert(v, ix, i, largest)
+            _linear_insert(v, ix, i)
     else:
-        _insertion_sort(v, ix, 0, hi, largest)
+        _insertion_sort(v, ix, 0, hi)
 
 
-def _select(v, ix, k, largest, sorted):
-    """One row: PyTorch's calls on the (value, index) pairs v, ix (arrays or lists); the top k are then first."""
+def _select(v, ix, k, sorted):
+    """One row: PyTorch's calls on the (key, index) pairs v, ix (arrays or lists); the top k are then first."""
     n = len(v)
     if k * 64 <= n:
-        _partial_sort(v, ix, 0, k, n, largest)
+        _partial_sort(v, ix, 0, k, n)
     else:
-        _nth_element(v, ix, k - 1, n, largest)
+        _nth_element(v, ix, k - 1, n)
         if sorted:
-            _sort(v, ix, k - 1, largest)
+            _sort(v, ix, k - 1)
 
 
-def _topk_rows(values, k, largest, sorted):
-    """values (R, n) -> indices (R, k) (the compiled copy's driver)."""
-    rows, n = values.shape
+def _topk_rows(keys, k, sorted):
+    """keys (R, n) int64 -> indices (R, k) int64 (the compiled kernel's body)."""
+    rows, n = keys.shape
     out = np.empty((rows, k), np.int64)
-    v = np.empty(n, values.dtype)
+    v = np.empty(n, np.int64)
     ix = np.empty(n, np.int64)
     for r in range(rows):
         for j in range(n):
-            v[j] = values[r, j]
+            v[j] = keys[r, j]
             ix[j] = j
-        _select(v, ix, k, largest, sorted)
+        _select(v, ix, k, sorted)
         for j in range(k):
             out[r, j] = ix[j]
     return out
 
 
-_FUNCTIONS = (_before, _swap, _push_heap, _adjust_heap, _pop_heap, _heap_select, _partial_sort, _linear_insert,
-              _insertion_sort, _partition_pivot, _lg, _nth_element, _introsort_loop, _sort, _select, _topk_rows)
-_compiled = {}
+# the helpers above stay plain Python functions, and are compiled into the kernel that calls them
+for _fn in (_swap, _push_heap, _adjust_heap, _pop_heap, _heap_select, _partial_sort, _linear_insert, _insertion_sort,
+            _partition_pivot, _lg, _nth_element, _introsort_loop, _sort, _select):
+    register_jitable(_fn)
+topk_rows_kernel = njit(nogil=True, cache=True)(_topk_rows)     # (compiled on its first call, then from the cache)
 
 
-def _jit():
-    """Numba copies of the functions above, calling one another (built, and compiled, on first use)."""
-    if not _compiled:
-        space = {"np": np, "__name__": __name__}
-        for fn in _FUNCTIONS:
-            space[fn.__name__] = njit(nogil=True, cache=True)(
-                types.FunctionType(fn.__code__, space, fn.__name__, fn.__defaults__))
-        _compiled.update(space)
-    return _compiled
-
-
-def topk_rows(values, k, largest, sorted):
-    """values (R, n) -> the indices (R, k) int64 of each row's top k, in PyTorch's order (see the module doc)."""
-    if k == 0 or values.size <= PYTHON_MAX:
-        out = np.empty((values.shape[0], k), np.int64)
-        for r, row in enumerate(values.tolist()):
+def topk_rows(keys, k, sorted):
+    """keys (R, n) int64 (see the module doc) -> the indices (R, k) int64 of each row's top k, in PyTorch's order."""
+    if k == 0 or keys.size <= PYTHON_MAX:
+        out = np.empty((keys.shape[0], k), np.int64)
+        for r, row in enumerate(keys.tolist()):
             ix = list(range(len(row)))
-            _select(row, ix, k, largest, sorted)
+            _select(row, ix, k, sorted)
             out[r] = ix[:k]
         return out
-    if values.dtype.kind == "f" or (values.dtype.kind in "iu" and -2 ** 53 < values.min() and values.max() < 2 ** 53):
-        values = values.astype(np.float64)     # one compiled signature (the order of these values is kept)
-    return _jit()["_topk_rows"](values, k, largest, sorted)
+    return topk_rows_kernel(np.ascontiguousarray(keys, np.int64), k, sorted)

@@ -297,7 +297,10 @@ def einsum(equation, *operands):
     # differentiable view, its gradient summed back) before the sum
     operands = tuple(t.broadcast_to([sizes[c] for c in s]) if any(sizes[c] != n for c, n in zip(s, t.shape)) else t
                      for s, t in zip(subs, operands))
-    datas = [t._data.astype(d, copy=False) for t, d in zip(operands, dtypes)]
+    # (a complex operand cast to a real dtype, in an empty product only, by its real part: NumPy's cast would warn
+    # where PyTorch's bmm casts nothing)
+    datas = [(t._data.real if t._data.dtype.kind == "c" and d.kind != "c" else t._data).astype(d, copy=False)
+             for t, d in zip(operands, dtypes)]
     y = _contract(subs, out, datas)
 
     def per_operand(grad_of):
@@ -327,7 +330,11 @@ def einsum(equation, *operands):
             if u != s:
                 raise NotImplementedError("create_graph=True: the gradient of an einsum reading a diagonal "
                                           "(a repeated letter) cannot be differentiated again in nn yet")
-            gk = einsum(spec, g, *[operands[j] for j in others])   # (real only: backpropagate refuses complex)
+            # (the others in the dtype the forward computed in, by a recorded cast: an einsum of float32 and float64
+            # operands contracts float64 ones, and its gradients' contractions must too; real only: backpropagate
+            # refuses complex)
+            gk = einsum(spec, g, *[operands[j] if operands[j]._data.dtype == dtypes[j] else operands[j].to(dtypes[j])
+                                   for j in others])
             return gk.reshape([sizes[c] if c in seen else 1 for c in u]).expand([sizes[c] for c in u])
         return per_operand(grad_of)
     return Tensor._make(np.asarray(y), tuple(operands), backward, "einsum", graph_backward)

@@ -1024,21 +1024,46 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
 
 def _topk_indices(x, k, axis, largest, sorted):
     """The indices (int64) of the top k along axis in the order of PyTorch's CPU kernel: the stable sort's first k
-    when the k + 1 values that decide them are distinct numbers (then the order is the values'), else, and for
+    in a row whose k + 1 values that decide them are distinct numbers (then the order is the values'), else, and for
     sorted=False, its selection algorithms (nn/kernels/select.py), whose order among equal values and whose
     unsorted order are PyTorch's (colt5's routing and AlphaFold3's masked frames pick among ties)."""
+    if k == 0:          # (nothing to pick: the rows may be empty too)
+        return np.empty(x.shape[:axis] + (0,) + x.shape[axis + 1:], np.int64)
     last = axis == x.ndim - 1
-    x = x if last else np.moveaxis(x, axis, -1)
-    if sorted:
-        idx = _sort_indices(x, -1, largest)
-        head = np.take_along_axis(x, idx[..., :k + 1], -1)
-        # distinct (a NaN among them, rare, is left to the selection: two NaN are tied)
-        if not (head[..., 1:] == head[..., :-1]).any() and not (x.dtype.kind == "f" and np.isnan(head).any()):
-            idx = idx[..., :k].astype(np.int64, copy=False)
-            return idx if last else np.moveaxis(idx, -1, axis)
-    from ..kernels.select import topk_rows     # noqa: PLC0415 - loaded on the first tie (Numba only for large rows)
-    out = topk_rows(np.ascontiguousarray(x).reshape(-1, x.shape[-1]), k, largest, sorted).reshape(x.shape[:-1] + (k,))
+    moved = x if last else np.moveaxis(x, axis, -1)
+    rows = moved.reshape(-1, moved.shape[-1])
+    order = _sort_indices(rows, -1, largest)
+    if not sorted:      # nth_element's arrangement, tied or not
+        out = _replay(rows, order, k, False)
+    else:
+        out = order[:, :k]
+        head = np.take_along_axis(rows, order[:, :k + 1], -1)
+        tied = head[:, 1:] == head[:, :-1]
+        if x.dtype.kind == "f":         # (NaN != NaN: a NaN after the first place is one of two, tied)
+            tied |= np.isnan(head[:, 1:])
+        if tied.any():                  # the rows whose deciding values are tied
+            tied = tied.any(-1)
+            out = out.copy()
+            out[tied] = _replay(rows[tied], order[tied], k, True)
+    out = out.reshape(moved.shape[:-1] + (k,)).astype(np.int64, copy=False)
     return out if last else np.moveaxis(out, -1, axis)
+
+
+def _replay(rows, order, k, sorted):
+    """rows (R, n) and their stable sort's indices in topk's order -> the indices (R, k) PyTorch's selection picks,
+    by nn/kernels/select.py on each value's rank among the row's distinct values in that order (equal values, and
+    every NaN, share one): comparing the ranks is comparing the values as PyTorch's comparator does."""
+    from ..kernels.select import topk_rows     # noqa: PLC0415 - loaded on the first tie (Numba only for large rows)
+    at = (np.arange(len(rows))[:, None], order)
+    s = rows[at]
+    new = s[:, 1:] != s[:, :-1]
+    if rows.dtype.kind == "f":
+        new &= ~(np.isnan(s[:, 1:]) & np.isnan(s[:, :-1]))
+    ranks = np.zeros(rows.shape, np.int64)
+    np.cumsum(new, axis=1, out=ranks[:, 1:])
+    keys = np.empty_like(ranks)
+    keys[at] = ranks
+    return topk_rows(keys, k, sorted)
 
 
 attach(sum, mean, var, std, prod, max, min, amax, amin, argmax, argmin, all, any, count_nonzero, cumsum,
