@@ -8,8 +8,8 @@ from collections import namedtuple
 
 import numpy as np
 
-from .dtypes import refuse_not_floating_or_complex, scalar_type_name, typeid_name
-from .tensor import Tensor, _broadcast_message, parser_ints
+from .dtypes import kernel_not_implemented, refuse_not_floating_or_complex, scalar_type_name, typeid_name
+from .tensor import Tensor, _broadcast_message, broadcast_shape, parser_ints
 from .tensor_ops.shape import _dims, cross as _cross
 from .tensor_ops.matrices import vandermonde
 from .tensor_ops.out_arg import with_out
@@ -120,9 +120,11 @@ def _not_positive_definite(op, a):
 @with_out          # (asteroid's stable_cholesky passes out=)
 def cholesky(A, *, upper=False):
     """L (..., n, n) lower triangular with A = L L^T, A symmetric positive definite (only its lower triangle is
-    read, as PyTorch); upper=True gives U = L^T. A complex Hermitian A gives L L^H = A (asteroid's beamformers)."""
+    read, as PyTorch); upper=True gives U = L^T, with U^T U = A read from A's upper triangle (LAPACK's potrf with
+    uplo='U', as PyTorch). A complex Hermitian A gives L L^H = A (asteroid's beamformers)."""
     _square(A, "cholesky", complex_ok=True)
-    sym = np.tril(A._data) + _H(np.tril(A._data, -1))
+    # the Hermitian matrix of the triangle read (the gradient is PyTorch's formula in L either way)
+    sym = np.triu(A._data) + _H(np.triu(A._data, 1)) if upper else np.tril(A._data) + _H(np.tril(A._data, -1))
     try:
         L = np.linalg.cholesky(sym)
     except np.linalg.LinAlgError:
@@ -146,7 +148,7 @@ def cholesky(A, *, upper=False):
 
     def graph_backward(g):
         # the same formula by recorded ops (L recomputed from A), so it can be differentiated again
-        Lt = cholesky(A).mT
+        Lt = cholesky(A, upper=True) if upper else cholesky(A).mT
         P = (Lt @ g.tril()).tril()
         P = P * Tensor._wrap(1.0 - 0.5 * np.eye(L.shape[-1], dtype=L.dtype))
         S = solve_triangular(Lt, solve_triangular(Lt, P.mT, upper=True).mT, upper=True)
@@ -558,8 +560,11 @@ def tensorsolve(A, B, dims=None):
     return solve(A.reshape(rows, rows), B.reshape(rows)).reshape(rest)
 
 
-_QR_OLDER_WARNED = []       # PyTorch warns once per process (TORCH_WARN_ONCE)
-_OLDER_WARNED = set()       # the same, one flag per kernel of PyTorch's that warns (cholesky and its out= form apart)
+_OLDER_WARNED = set()       # PyTorch warns once per process (TORCH_WARN_ONCE), per kernel (cholesky, its out= form)
+_QR_DEPRECATED = (
+    "torch.qr is deprecated in favor of torch.linalg.qr and will be removed in a future PyTorch release.\n"
+    "The boolean parameter 'some' has been replaced with a string parameter 'mode'.\n"
+    "Q, R = torch.qr(A, some)\nshould be replaced with\nQ, R = torch.linalg.qr(A, 'reduced' if some else 'complete')")
 _CHOLESKY_DEPRECATED = (
     "torch.cholesky is deprecated in favor of torch.linalg.cholesky and will be removed in a future PyTorch release.\n"
     "L = torch.cholesky(A)\nshould be replaced with\nL = torch.linalg.cholesky(A)\nand\n"
@@ -589,18 +594,15 @@ def cholesky_older(input, upper=False, *, out=None):
     except RuntimeError as e:                   # (LinAlgError is one)
         if not str(e).startswith("linalg.cholesky: "):
             raise
+        if "Expected a floating point" in str(e):       # its kernel, not linalg's check, meets an integer / bool
+            raise kernel_not_implemented("cholesky_cpu", input.dtype) from None
         raise type(e)(str(e)[len("linalg."):]) from None
 
 
 def qr_older(input, some=True):
     """torch.qr, the older form (nn.qr): linalg.qr's (Q, R), reduced when some=True, complete otherwise; with
     PyTorch's deprecation warning, once (pymde's hutchpp calls torch.qr)."""
-    if not _QR_OLDER_WARNED:
-        _QR_OLDER_WARNED.append(True)
-        warnings.warn("torch.qr is deprecated in favor of torch.linalg.qr and will be removed in a future PyTorch "
-                      "release.\nThe boolean parameter 'some' has been replaced with a string parameter 'mode'.\n"
-                      "Q, R = torch.qr(A, some)\nshould be replaced with\n"
-                      "Q, R = torch.linalg.qr(A, 'reduced' if some else 'complete')", UserWarning, stacklevel=2)
+    _warn_older_once("qr", _QR_DEPRECATED)
     return qr(input, "reduced" if some else "complete")
 
 
@@ -850,9 +852,33 @@ def triangular_solve(b, A, upper=True, transpose=False, unitriangular=False):
     """The older torch.triangular_solve: note the order (b, A) and upper=True by default; solves A X = b (A^T X = b
     with transpose) -> (solution, a copy of A), as PyTorch's, with its deprecation warning, once."""
     _warn_older_once("triangular_solve", _TRIANGULAR_SOLVE_DEPRECATED)
+    _check_triangular_solve(b, A)
     T = A.mT if transpose else A
     X = solve_triangular(T, b, upper=upper != transpose, unitriangular=unitriangular)
-    return TriangularSolveResult(X, A.clone())
+    return TriangularSolveResult(X, A.expand(X.shape[:-2] + A.shape[-2:]).clone())    # A broadcast to b's batch
+
+
+def _check_triangular_solve(b, A):
+    """PyTorch's checks of triangular_solve's b (..., n, k) and A (..., n, n), in its order and words (its own,
+    not linalg.solve_triangular's): the ranks, the dtypes, A square, the rows, the batches, then its kernel's
+    dtypes."""
+    for name, t in (("b", b), ("A", A)):
+        if t.ndim < 2:
+            raise RuntimeError(f"torch.triangular_solve: Expected {name} to have at least 2 dimensions, but it has "
+                               f"{t.ndim} dimensions instead")
+    if b.dtype != A.dtype:
+        raise RuntimeError(f"Expected b and A to have the same dtype, but found b of type "
+                           f"{scalar_type_name(b._data.dtype)} and A of type {scalar_type_name(A._data.dtype)} "
+                           f"instead.")
+    if A.shape[-1] != A.shape[-2]:
+        raise RuntimeError(f"A must be batches of square matrices, but they are {A.shape[-2]} by {A.shape[-1]} "
+                           f"matrices")
+    if A.shape[-1] != b.shape[-2]:
+        raise RuntimeError(f"Incompatible matrix sizes for triangular_solve: each A matrix is {A.shape[-1]} by "
+                           f"{A.shape[-1]} but each b matrix is {b.shape[-2]} by {b.shape[-1]}")
+    broadcast_shape(b.shape[:-2], A.shape[:-2])
+    if A.dtype.kind not in "fc":
+        raise kernel_not_implemented("triangular_solve_cpu", A._data.dtype)
 
 
 def matrix_power(A, n):

@@ -88,8 +88,16 @@ def sparse_csr_tensor(crow_indices, col_indices, values, size=None, *, dtype=Non
     if crow.shape[0] != size[0] + 1:
         raise RuntimeError(f"crow_indices.shape[-1] must be equal to the number of rows + 1 (={size[0] + 1}), but "
                            f"got {crow.shape[0]}")
-    if col.size and (col.min() < 0 or col.max() >= size[1]):       # (a dense tensor cannot hold it unchecked)
-        raise RuntimeError("`0 <= col_indices < ncols` is not satisfied.")
+    # PyTorch's invariant checks, in the order its errors come (a dense tensor cannot hold what they refuse, checked
+    # or not)
+    steps = np.diff(crow)
+    for broken, words in ((col.size and (col.min() < 0 or col.max() >= size[1]), "0 <= col_indices < ncols"),
+                          (crow[0] != 0, "crow_indices[..., 0] == 0"),
+                          (crow[-1] != col.size, "crow_indices[..., -1] == nnz"),
+                          ((steps < 0).any() or (steps > size[1]).any(),
+                           "0 <= crow_indices[..., 1:] - crow_indices[..., :-1] <= ncols")):
+        if broken:
+            raise RuntimeError(f"`{words}` is not satisfied.")
     rows = _convert_indices_from_csr_to_coo(crow, col)._data[0]    # row i repeated crow[i + 1] - crow[i] times
     return sparse_coo_tensor(np.stack([rows, col]), values, size, requires_grad=requires_grad)
 

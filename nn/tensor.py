@@ -1033,7 +1033,7 @@ COMPLEX_GRAPH_OPS = frozenset({
     # transforms (linear: the adjoint transform, recorded)
     "fft_fft", "fft_ifft", "fft_rfft", "fft_irfft",
     # shapes, selections, copies (linear with real coefficients: the same adjoint for complex values)
-    "reshape", "permute", "expand", "flip", "getitem", "getitem_backward", "cat", "unfold",
+    "reshape", "permute", "expand", "flip", "getitem", "getitem_backward", "cat", "unfold", "where",
     "unfold_backward", "clone", "contiguous", "alias", "to",
 })
 

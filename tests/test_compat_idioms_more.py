@@ -125,10 +125,11 @@ def test_sparse_names_on_dense_tensors():
 
 
 def test_instance_norm_without_weights_takes_other_channel_counts():
-    with pytest.warns(UserWarning, match="64 channels, got 8"):
+    # PyTorch's words (round 40's review: nn's were its own)
+    with pytest.warns(UserWarning, match=r"input's size at dim=1 does not match num_features\. You can silence"):
         y = nn.InstanceNorm2d(64)(nn.randn(1, 8, 4, 4))
     assert y.shape == (1, 8, 4, 4)
-    with pytest.raises(ValueError, match="64 channels"):
+    with pytest.raises(ValueError, match=r"expected input's size at dim=1 to match num_features \(64\), but got: 8\."):
         nn.InstanceNorm2d(64, affine=True)(nn.randn(1, 8, 4, 4))
 
 

@@ -29,6 +29,12 @@ def linear(input, weight, bias=None):
     """y = x W^T + b.   x (*, in), weight (out, in), bias (out,) -> y (*, out)."""
     if _complex(input) or _complex(weight) or _complex(bias):
         _refuse_non_tensors(input, weight, bias)
+        if isinstance(input, Tensor) and isinstance(bias, Tensor) and not input.dtype == weight.dtype == bias.dtype:
+            # two dtypes with a bias: PyTorch's addmm refuses them (matmul, then add_, where it fuses no bias),
+            # where nn's sum promoted (a complex bias on a real layer)
+            if not _bias_fused(input):
+                return linear(input, weight).add_(bias)
+            _refuse_mixed_linear(input, weight, bias)
         y = input @ weight.transpose(0, 1)      # complex: composed of matmul (W^T, not its conjugate, as PyTorch)
         return y if bias is None else y + bias
     # integer tensors too: PyTorch's CPU addmm computes them (without a graph); bool is refused below

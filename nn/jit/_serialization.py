@@ -45,9 +45,8 @@ def load(f, map_location=None, _extra_files=None, _restore_shapes=False):
         prefix = names[0].split("/")[0] + "/" if names and "/" in names[0] else ""     # the archive's folder
         if prefix + "constants.pkl" not in names:       # (a torch.save file has none)
             raise RuntimeError("PytorchStreamReader failed locating file constants.pkl: file not found. " + _MINIZ)
-        for key in (_extra_files or {}):
-            if prefix + "extra/" + key in names:
-                _extra_files[key] = archive.read(prefix + "extra/" + key)
+        for key in (_extra_files or {}):        # (one the archive lacks is b'', as PyTorch's)
+            _extra_files[key] = archive.read(prefix + "extra/" + key) if prefix + "extra/" + key in names else b""
         return _ScriptUnpickler(archive.read(prefix + "data.pkl"), archive, prefix, name).load()
 
 

@@ -121,17 +121,19 @@ class _InstanceNorm(Module):
     _version, _load_from_state_dict = _NormBase._version, _load_norm_state
 
     def forward(self, input):
-        name = type(self).__name__
         if input.ndim not in (self._positions + 1, self._positions + 2):
             _InstanceNorm._check_input_dim(self, input)     # PyTorch's words: "expected 3D or 4D input (got 2D input)"
         unbatched = input.ndim == self._positions + 1
         xb = input.unsqueeze(0) if unbatched else input
         if xb.shape[1] != self.num_features:
-            if self.affine:                     # the weights cannot fit; without them PyTorch warns and normalises
-                raise ValueError(f"{name}: expected {self.num_features} channels, got {xb.shape[1]}")
-            warnings.warn(f"{name}: expected {self.num_features} channels, got {xb.shape[1]}; normalising "
-                          f"anyway (without affine weights the count is not used, as in PyTorch)", UserWarning,
-                          stacklevel=2)
+            # the weights cannot fit; without them PyTorch warns and normalises (its words: the channel dim of the
+            # input as given, 0 when unbatched)
+            if self.affine:
+                raise ValueError(f"expected input's size at dim={1 - unbatched} to match num_features "
+                                 f"({self.num_features}), but got: {xb.shape[1]}.")
+            warnings.warn(f"input's size at dim={1 - unbatched} does not match num_features. You can silence this "
+                          f"warning by not passing in num_features, which is not used because affine=False",
+                          UserWarning, stacklevel=2)
         running = (self.running_mean, self.running_var) if self.track_running_stats else (None, None)
         y = F.instance_norm(xb, *running, self.weight, self.bias, self.training or not self.track_running_stats,
                             self.momentum or 0.0, self.eps)

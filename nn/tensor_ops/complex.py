@@ -32,7 +32,8 @@ def real(input):
 def imag(input):
     """The imaginary part of a complex tensor (a view); PyTorch refuses it for a real tensor."""
     _need_complex(input, "imag")
-    out = Tensor._make(input._data.imag, (input,), lambda g: (1j * g,), "imag",                    # dL/dy = g
+    # dL/dy = g (asarray: 1j times a 0-d array is a NumPy scalar, which the engine refused)
+    out = Tensor._make(input._data.imag, (input,), lambda g: (np.asarray(1j * g),), "imag",
                        lambda g: (complex(_zeros(g), g),))
     return _part_view(out, input, _with_imag)
 
