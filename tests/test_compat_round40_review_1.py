@@ -16,6 +16,10 @@ inputs, gradients to the second order, error words, warnings). What the review f
   which PyTorch multiplies with promotion) raised "expected scalar type Double but found Float" when its gradient's
   own einsum summed the float32 operand against the float64 gradient; the recorded gradient now contracts the
   operands in the forward's dtype (a recorded cast), as PyTorch's.
+- (at the end of the stop) an element of the TensorList that is no Tensor: ``stack([[1., 2.], [3., 4.]])`` raised
+  AttributeError ("'list' object has no attribute 'shape'"), ``hstack`` / ``dstack`` likewise, ``stack`` of NumPy
+  arrays AttributeError where ``cat`` takes them; PyTorch's words now ("expected Tensor as element 0 in argument 0,
+  but got list"), and every one of them takes NumPy arrays, as ``cat`` and nn's other functions do.
 """
 import warnings
 
@@ -124,3 +128,17 @@ def test_einsum_two_dtypes_second_order_against_pytorch():
                 got.append([np.asarray(t.detach(), dtype=np.float64) for t in (ga, gb) + h])
             for theirs, ours in zip(*got):
                 np.testing.assert_allclose(ours, theirs, rtol=1e-5, err_msg=(eq, da, db))
+
+
+# ---- the TensorList's elements -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["stack", "cat", "hstack", "vstack", "dstack", "column_stack"])
+def test_tensor_list_elements_in_pytorchs_words(name):
+    fn = getattr(nn, name)
+    for given, words in (([[1., 2.], [3., 4.]], "element 0 in argument 0, but got list"),
+                         ((1.0, 2.0), "element 0 in argument 0, but got float"),
+                         ([nn.ones(2), None], "element 1 in argument 0, but got NoneType")):
+        with pytest.raises(TypeError, match="^expected Tensor as " + words + "$"):
+            fn(given)
+    arrays = fn([np.ones(2), np.zeros(2)])          # NumPy arrays are taken, as nn's functions take them
+    assert np.array_equal(arrays.numpy(), fn([nn.ones(2), nn.zeros(2)]).numpy())

@@ -135,12 +135,25 @@ def _check_nonconstant_pad(x, pairs, mode):
 
 
 def tensor_list(tensors, fn):
-    """PyTorch's TensorList argument, returned as given: a tuple or a list only, so one Tensor is refused (list()
-    would take its rows: `torch.stack(x)` is an error, not x) and so is an iterator, in its argument parser's words."""
+    """PyTorch's TensorList argument -> a tuple or list of Tensors: a tuple or a list only, so one Tensor is refused
+    (list() would take its rows: `torch.stack(x)` is an error, not x) and so is an iterator, in its argument parser's
+    words; so is an element that is no Tensor (a list, a number), but a NumPy array is taken, as by nn's other
+    functions."""
     if not isinstance(tensors, (list, tuple)):
         raise TypeError(f"{fn}(): argument 'tensors' (position 1) must be tuple of Tensors, not "
                         f"{parser_type_name(tensors)}")
+    for t in tensors:
+        if not isinstance(t, Tensor):       # (the common case, all Tensors, costs this loop only)
+            return _wrapped_elements(tensors)
     return tensors
+
+
+def _wrapped_elements(tensors):
+    """tensor_list's elements, NumPy arrays as Tensors; PyTorch's TypeError for the first that is neither."""
+    for i, t in enumerate(tensors):
+        if not isinstance(t, (Tensor, np.ndarray)):
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got {parser_type_name(t)}")
+    return [Tensor._wrap(t) if isinstance(t, np.ndarray) else t for t in tensors]
 
 
 def cat(tensors, dim=0):
