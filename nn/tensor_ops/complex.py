@@ -114,8 +114,7 @@ def angle(input):
     if x.dtype.kind != "c":
         xf = x if x.dtype.kind == "f" else x.astype(np.float32)
         y = np.where(np.isnan(xf), xf, np.where(xf < 0, np.pi, 0.0).astype(xf.dtype))
-        return Tensor._make(y, (input,), lambda g: (np.zeros_like(g),), "angle",
-                            lambda g: (Tensor._wrap(np.zeros(g.shape, g._data.dtype)),))
+        return Tensor._make(y, (input,), lambda g: (np.zeros_like(g),), "angle", lambda g: (_zeros(g),))
 
     def backward(g):
         # atan2(y, x): d/dx = -y / r^2, d/dy = x / r^2, i.e. g * i z / |z|^2 (0 at the origin)
