@@ -10,7 +10,8 @@ One epoch = loss.start_epoch(epoch), then one pass over the training images in s
     optimizer.zero_grad(); value.backward(); optimizer.step()
 then the validation loss (the same loss object, model in eval mode, no target_ab) decides: best weights ->
 out_dir/model.npz, scheduler.step (ReduceLROnPlateau gets the monitored loss, other schedulers none), early
-stopping after settings.patience epochs without improvement.
+stopping after settings.patience epochs without improvement, or a stop after the epoch that passes
+settings.time_limit minutes (a limit of one call: resuming such a run trains its remaining epochs).
 
 Reproducibility: nn.manual_seed(a seed derived from (seed, epoch)) at the start of each epoch (dropout masks) and one numpy
 Generator of this loop for shuffling and augmentation, saved in every checkpoint with the optimizer's and
@@ -43,6 +44,7 @@ from .progress import Progress, format_count
 from .settings import TrainSettings
 
 VAL_BATCH = 16
+TIME_LIMIT_REASON = "time limit"       # how stop_reason starts when the clock stopped the run
 
 
 def write_json(path, obj):
@@ -233,6 +235,9 @@ class Trainer:
         """Train until epochs, early stopping or the time limit; leaves the BEST weights in the model."""
         s = self.settings
         t_start = time.perf_counter()
+        if self.stop_reason and self.stop_reason.startswith(TIME_LIMIT_REASON):
+            # The clock limits one call, not the run: resuming a run it stopped trains the remaining epochs.
+            self.stop_reason = None
         if self.stop_reason:
             self.log(f"this run already stopped ({self.stop_reason}); nothing to resume")
         while self.epoch < s.epochs and not self.stop_reason:
@@ -268,7 +273,7 @@ class Trainer:
             if s.patience and self.bad_epochs >= s.patience:
                 self.stop_reason = f"early stopping: no validation improvement for {self.bad_epochs} epochs"
             elif s.time_limit and time.perf_counter() - t_start > 60 * s.time_limit and self.epoch < s.epochs:
-                self.stop_reason = f"time limit of {s.time_limit:g} minutes reached"
+                self.stop_reason = f"{TIME_LIMIT_REASON} of {s.time_limit:g} minutes reached"
             self._write_epoch_outputs(improved)
             val_txt = "" if val_loss is None else f"  val {val_loss:.5f}"
             acc_txt = "" if accuracy is None else f"  val acc {accuracy:.2f}"

@@ -864,6 +864,10 @@ def main(argv=None):
             save_weights(run_model, last, dict(meta, epoch=trainer.epoch, val_loss=None))
         kept = trainer.epoch if args.keep == "last" else f"{trainer.best_epoch} (best validation loss)"
         print(f"training: {trainer.epoch} epochs, kept epoch {kept}, {minutes:.1f} min", flush=True)
+        if trainer.epoch < args.epochs:   # (patience is 0 here: only the clock stops a run early)
+            print(f"warning: {trainer.stop_reason} after epoch {trainer.epoch} of {args.epochs}: the learning-rate "
+                  f"schedule did not finish, so this model is not the recipe's; run the same command with --resume "
+                  f"to train the remaining epochs (on a busy machine, raise --minutes)", file=sys.stderr, flush=True)
 
     model, meta = load_weights(run_model)
     if args.eval_only:                               # (combine_runs checked every run it combined)

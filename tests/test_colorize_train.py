@@ -67,6 +67,18 @@ def test_resume_continues_exactly(tmp_path, optimizer):
     assert [h["train_loss"] for h in h_full] == [h["train_loss"] for h in h_part]
 
 
+def test_time_limit_stops_and_resume_finishes_the_run(tmp_path):
+    opts = dict(images=6, size=16, quiet=True, patience=0, lr_patience=0, epochs=3)
+    run_training("synthetic:beach", tmp_path / "full", **opts)
+    stopped = run_training("synthetic:beach", tmp_path / "part", time_limit=1e-9, **opts)
+    assert len(stopped["history"]) == 1                        # the clock stops it after the first epoch
+    resumed = run_training("synthetic:beach", tmp_path / "part", resume=True, time_limit=60, **opts)
+    assert [h["epoch"] for h in resumed["history"]] == [1, 2, 3]
+    full, part = _arrays(tmp_path / "full" / "checkpoint.npz"), _arrays(tmp_path / "part" / "checkpoint.npz")
+    for k in full:
+        assert np.array_equal(full[k], part[k]), k
+
+
 def test_nan_loss_stops_and_keeps_last_good_weights(tmp_path, monkeypatch):
     out = tmp_path / "run"
     run_training("synthetic:beach", out, images=6, size=16, epochs=1, quiet=True)
