@@ -137,7 +137,7 @@ def build_parser():
     t.add_argument("--model-opt", type=_key_value, action="append", default=[], metavar="KEY=VALUE",
                    help="extra model option (repeatable), e.g. --model-opt width=32")
     t.add_argument("--time-limit", type=_positive_float, metavar="MIN",
-                   help="stop after the epoch during which MIN minutes have passed")
+                   help="stop after the epoch during which MIN minutes have passed (--resume trains the rest)")
     t.add_argument("--head", choices=("ab", "bins"),
                    help="conv models: ab regresses a, b (default); bins predicts a distribution over ab bins "
                         "per pixel (at half the input size), decoded to one colour")

@@ -666,7 +666,8 @@ def main(argv=None):
     p.add_argument("--repeats", type=int, default=4, help="random crops of each photo per epoch (default 4)")
     p.add_argument("--epochs", type=int, default=140, help="epochs; the cosine schedule spans them (default 140)")
     p.add_argument("--lr", type=float, default=2e-3, help="initial Adam learning rate (default 2e-3)")
-    p.add_argument("--minutes", type=float, default=29.0, help="safety time limit of the training (default 29)")
+    p.add_argument("--minutes", type=float, default=29.0,
+                   help="safety time limit of the training (default 29; --resume trains the rest)")
     p.add_argument("--seed", type=int, default=0, help="split and training seed (default 0)")
     p.add_argument("--train-seed", type=int, default=None, metavar="N",
                    help="seed of the initial weights and of the crops and their order (default: --seed); the split, "
