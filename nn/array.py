@@ -124,20 +124,39 @@ class _Count(int):
         return Size(self.shape) if dim is None else self.shape[dim]
 
 
-def _plain_index(index):
+def _plain_index(index, into=None, value=None):
     """An index with its Tensors as their plain arrays. NumPy reads a one-element integer Tensor through __index__
     as an integer, which drops the dim PyTorch keeps: pykan's ``mask.data[out_id][:, in_id]``, out_id a
-    ``torch.where(...)[0]`` of one element, is (1, n) in PyTorch and was 1-d here."""
+    ``torch.where(...)[0]`` of one element, is (1, n) in PyTorch and was 1-d here. A uint8 mask is read as a
+    Tensor's index reads it (a bool mask with PyTorch's warning; refused for one value written into `into`), where
+    NumPy would take its 0s and 1s as positions."""
     if type(index) is int or type(index) is slice:      # the common cases at once (p.data[0], p.data[1:3])
         return index
-    if isinstance(index, tuple):
-        return tuple(_tensor_array(i) for i in index)
-    return _tensor_array(index)
+    try:
+        if isinstance(index, tuple):
+            return tuple(_tensor_array(i) for i in index)
+        return _tensor_array(index)
+    except _ByteMask:
+        from .tensor_ops.indexing import _index     # (nn/tensor_ops imports this module)
+        return _index(index, None, into, value)[0]
+
+
+class _ByteMask(Exception):
+    """A uint8 index array met by _tensor_array (rare: read by Tensor indexing's rules instead)."""
 
 
 def _tensor_array(i):
     # a Tensor (not a DataArray, which NumPy reads as the array it is) -> its array; anything else as given
-    return i._data if hasattr(i, "_data") and not isinstance(i, np.ndarray) else i
+    if type(i) is int or type(i) is slice:
+        return i
+    if hasattr(i, "_data") and not isinstance(i, np.ndarray):
+        i = i._data
+    elif not isinstance(i, np.ndarray):
+        return i
+    if i.dtype == np.uint8:         # PyTorch's pre-1.2 mask (0-d too: True / False), which NumPy reads as positions
+        raise _ByteMask
+    # a float array is truncated to int64, as PyTorch makes an index of it (NumPy refuses it)
+    return i.astype(np.int64) if i.dtype.kind == "f" else i
 
 
 def diagonal_view(a, offset=0, dim1=0, dim2=1):
@@ -182,7 +201,7 @@ class DataArray(np.ndarray):
         return super().__getitem__((index if isinstance(index, tuple) else (index,)) + (Ellipsis,))
 
     def __setitem__(self, index, value):
-        super().__setitem__(_plain_index(index), value)
+        super().__setitem__(_plain_index(index, self, value), value)
 
     def __iter__(self):
         # iteration keeps NumPy's: the elements of a 1-d array are NumPy scalars (set(np.unique(p.data))); a 0-d one
@@ -306,9 +325,13 @@ class DataArray(np.ndarray):
         return self._torch().norm(p, dim, keepdim)
 
     def clone(self, *, memory_format=None):
-        """A copy, with these methods too (buf = p.grad.clone(); buf.mul_(m).add_(...)); memory_format is accepted
-        and changes nothing, as Tensor.clone's (geoopt's p.data.clone(memory_format=torch.preserve_format))."""
-        return self.copy()
+        """A copy as PyTorch's: a new Tensor that requires no grad (buf = p.grad.clone(); buf.mul_(m).add_(...)).
+        It shares no memory, so it need not be an array: written into, it records the write, as PyTorch's (allennlp's
+        AugmentedLstm carries its state as ``s = s.data.clone(); s[:k] = memory``, which a copied array dropped from
+        the graph). memory_format is accepted and changes nothing, as Tensor.clone's (geoopt's
+        p.data.clone(memory_format=torch.preserve_format))."""
+        from .tensor import Tensor              # (nn/tensor.py imports this module)
+        return Tensor._wrap(self.view(np.ndarray).copy())
 
     def numpy(self):
         return self.view(np.ndarray)
@@ -390,6 +413,14 @@ class DataArray(np.ndarray):
         if not kwargs:
             return _extreme(self, np.ndarray.min)
         return np.ndarray.min(self, **kwargs)
+
+    def nonzero(self, *args, **kwargs):
+        """PyTorch's nonzero(as_tuple=...) (allennlp's CRF.viterbi_tags: ``mask.data`` rows' ``nonzero(as_tuple=
+        False)``): a constant Tensor of indices, (n, ndim), or a tuple of them. NumPy's nonzero takes no argument,
+        so a bare call (np.nonzero(a) makes one) keeps NumPy's tuple of arrays."""
+        if args or kwargs:
+            return self._torch().nonzero(*args, **kwargs)
+        return np.ndarray.nonzero(self)
 
     def __getattr__(self, name):
         # a name NumPy's arrays lack (topk, sign, unsqueeze, softmax, ...): the Tensor method, on these values as a

@@ -232,16 +232,24 @@ class finfo:
                 f"smallest_normal={self.tiny:g}, tiny={self.tiny:g}, dtype={self.dtype})")
 
 
-def iinfo(type):
-    """Limits of an integer dtype (max, min, bits; NumPy's iinfo)."""
-    type = _info_type(type, "iinfo")
-    floating_name = type == float16 or isinstance(type, _NameOnly) and type.name in _NAME_ONLY_FINFO
-    dt = np.dtype(np.float16 if floating_name else to_dtype(type))     # (names only here: refused below, as finfo's)
-    if dt.kind == "b":          # PyTorch's TypeErrors (NumPy's iinfo raises ValueError)
-        raise TypeError("torch.bool is not supported by torch.iinfo")
-    if dt.kind not in "iu":
-        raise TypeError("torch.iinfo() requires an integer input type. Use torch.finfo to handle 'torch.iinfo'")
-    return np.iinfo(dt)
+class iinfo:
+    """Limits of an integer dtype, as torch.iinfo: bits, min and max as Python ints, dtype the dtype's name; printed
+    as PyTorch's, the limits in C++'s 6 significant digits (allennlp's info_value_of_dtype hands it on)."""
+
+    def __init__(self, type):
+        type = _info_type(type, "iinfo")
+        floating_name = type == float16 or isinstance(type, _NameOnly) and type.name in _NAME_ONLY_FINFO
+        dt = np.dtype(np.float16 if floating_name else to_dtype(type))  # (names only here: refused below, as finfo's)
+        if dt.kind == "b":          # PyTorch's TypeErrors (NumPy's iinfo raises ValueError)
+            raise TypeError("torch.bool is not supported by torch.iinfo")
+        if dt.kind not in "iu":
+            raise TypeError("torch.iinfo() requires an integer input type. Use torch.finfo to handle 'torch.iinfo'")
+        info = np.iinfo(dt)
+        self.bits, self.min, self.max, self.dtype = builtins.int(info.bits), builtins.int(info.min), builtins.int(
+            info.max), dt.name
+
+    def __repr__(self):
+        return f"iinfo(min={self.min:g}, max={self.max:g}, dtype={self.dtype})"
 
 
 def to_dtype(dtype, what="dtype"):

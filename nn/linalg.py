@@ -9,7 +9,7 @@ from collections import namedtuple
 import numpy as np
 
 from .dtypes import kernel_not_implemented, refuse_not_floating_or_complex, scalar_type_name, typeid_name
-from .tensor import Tensor, _broadcast_message, broadcast_shape, parser_ints
+from .tensor import Tensor, _broadcast_message, broadcast_shape, is_grad_enabled, parser_ints
 from .tensor_ops.shape import _dims, cross as _cross
 from .tensor_ops.matrices import vandermonde
 from .tensor_ops.out_arg import with_out
@@ -628,22 +628,22 @@ def pinv(A, *, atol=None, rtol=None, hermitian=False):
 
 def _pinv(A, atol, rtol):
     """(pinv(A), the mask (..., k) of the singular values kept): lstsq's rank from the same SVD."""
-    if A.ndim < 2 or A.dtype.kind != "f":
+    if A.ndim < 2 or A.dtype.kind not in "fc":
         raise ValueError(f"pinv: expected floating matrices (..., m, n), got {A.dtype} of shape {tuple(A.shape)}")
     a = A._data
     U, S, Vh = np.linalg.svd(a, full_matrices=False)
     kept = S > _cutoff(S, atol, rtol, a.shape)
-    X = (_T(Vh) * np.where(kept, 1 / np.where(kept, S, 1), 0)[..., None, :]) @ _T(U)
+    X = (_H(Vh) * np.where(kept, 1 / np.where(kept, S, 1), 0)[..., None, :]) @ _H(U)
 
     def backward(g):
-        # X = A+ (Golub and Pereyra 1973): dX = -X dA X + X X^T dA^T (I - A X) + (I - X A) dA^T X^T X, so
-        # gA = -X^T g X^T + (I - A X) g^T X X^T + X^T X g^T (I - X A)
-        Xt, gt = _T(X), _T(g)
+        # X = A+ (Golub and Pereyra 1973): dX = -X dA X + X X^H dA^H (I - A X) + (I - X A) dA^H X^H X, so
+        # gA = -X^H g X^H + (I - A X) g^H X X^H + X^H X g^H (I - X A) (^H the transpose for real A)
+        Xt, gt = _H(X), _H(g)
         return (-Xt @ g @ Xt + (gt - a @ (X @ gt)) @ (X @ Xt) + (Xt @ X) @ (gt - (gt @ X) @ a),)
 
     def graph_backward(g):
         Y = _pinv(A, atol, rtol)[0]                  # recorded, so the gradient can be differentiated again
-        Yt, gt = Y.mT, g.mT
+        Yt, gt = Y.mH, g.mH
         return (-Yt @ g @ Yt + (gt - A @ (Y @ gt)) @ (Y @ Yt) + (Yt @ Y) @ (gt - (gt @ Y) @ A),)
     return Tensor._make(X.astype(a.dtype, copy=False), (A,), backward, "pinv", graph_backward), kept
 
@@ -654,20 +654,103 @@ def matrix_rank(A, *, atol=None, rtol=None, hermitian=False):
     return Tensor._wrap(np.asarray((S > _cutoff(S, atol, rtol, A.shape)).sum(-1), np.int64))
 
 
+_LSTSQ_DRIVERS = ("gels", "gelsy", "gelsd", "gelss")
+
+
+def _gelsy(a, b, rcond):
+    """LAPACK's ?gelsy on each matrix of a (..., m, n), b (..., m, k) (batch dims broadcast) as PyTorch calls it ->
+    (x (..., n, k), rank (...)). PyTorch hands gelsy an uninitialised jpvt (at::empty), nonzero in practice and a
+    permutation after the first matrix: every column is then fixed in place, so R is unpivoted and a zero or
+    dependent leading column ends the rank there (B-spline bases with empty columns: efficient-KAN's curve2coeff)."""
+    from scipy.linalg import lapack  # noqa: PLC0415 - SciPy only when used
+    batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    (m, n), k = a.shape[-2:], b.shape[-1]
+    fa = np.broadcast_to(a, batch + (m, n)).reshape((-1, m, n))
+    fb = np.broadcast_to(b, batch + (m, k)).reshape((-1, m, k))
+    x, rank = np.zeros((len(fa), n, k), np.result_type(a, b)), np.zeros(len(fa), np.int64)
+    gelsy, work = lapack.get_lapack_funcs(("gelsy", "gelsy_lwork"), (fa[:1], fb[:1]))
+    lwork = max(1, int(np.real(work(m, n, k, rcond)[0])))
+    # gelsy's rank stops below min(m, n) only where its estimates of the leading p columns' extreme singular
+    # values (an upper bound of the smallest, a lower bound of the largest) have a ratio under rcond. Where the
+    # true ratio is well over it, the rank is p and the solution the unique one: those matrices are solved
+    # together by QR (the same values to rounding), LAPACK one by one the rest. The ratio is read from the
+    # eigenvalues of the leading columns' Gram matrix in float64, whose rounding (m eps of the largest) the
+    # margin t covers
+    p, easy = min(m, n), np.zeros(len(fa), bool)
+    if len(fa) >= 32 and p:                         # (under that, LAPACK's calls cost less than the batched path)
+        lead = fa[:, :, :p].astype(np.complex128 if np.iscomplexobj(fa) else np.float64)
+        finite = np.isfinite(lead).all(axis=(1, 2))
+        lead = np.where(finite[:, None, None], lead, 0)
+        ev = np.linalg.eigvalsh(_H(lead) @ lead)
+        t = max(10 * rcond, 100 * np.sqrt(np.finfo(np.float64).eps * m))
+        easy = finite & (ev[:, 0] > t * t * ev[:, -1])
+    if easy.any():
+        x[easy], rank[easy] = _full_rank_solve(fa[easy], fb[easy]), p
+    fixed = np.ones(n, np.int32)                     # every column fixed in place: no pivoting
+    for i in np.flatnonzero(~easy):
+        padded = np.zeros((max(m, n), k), x.dtype)
+        padded[:m] = fb[i]
+        _, xi, _, rank[i], _ = gelsy(fa[i], padded, fixed, rcond, lwork)
+        x[i] = xi[:n]
+    return x.reshape(batch + (n, k)), rank.reshape(batch)
+
+
+def _full_rank_solve(a, b):
+    """a (N, m, n) of rank min(m, n), b (N, m, k) -> (N, n, k): the least-squares solution (m >= n: R^-1 Q^H b,
+    a = QR) or the minimum-norm one (m < n: Q R^-H b, a^H = QR), as gelsy gives them at full rank."""
+    if a.shape[-2] >= a.shape[-1]:
+        q, r = np.linalg.qr(a)
+        return np.linalg.solve(r, _H(q) @ b)
+    q, r = np.linalg.qr(_H(a))
+    return q @ np.linalg.solve(_H(r), b)
+
+
 def lstsq(A, B, rcond=None, *, driver=None):
-    """The least-squares solution X (..., n, k) of A X = B, A (..., m, n), B (..., m, k): pinv(A) @ B, the
-    minimum-norm one when A is rank-deficient (as LAPACK's gelsy, PyTorch's CPU default; singular values under
-    rcond times the largest count as zero). As gelsy's, residuals and singular_values are empty; rank is A's.
-    B with one dim fewer than A is a (batch of) vector(s) (..., m), as PyTorch's: X is then (..., n)."""
+    """The least-squares solution X (..., n, k) of A X = B, A (..., m, n), B (..., m, k), by PyTorch's CPU drivers:
+    gelsy (the default; LAPACK's, unpivoted as PyTorch calls it: see _gelsy) or, for gels / gelsd / gelss, the
+    minimum-norm one from the SVD (singular values at or under rcond times the largest count as zero; rcond
+    defaults to eps * max(m, n)). As PyTorch's: rank (...) but for gels (empty); singular_values (..., min(m, n))
+    for gelsd / gelss, else empty; residuals |A X - B|^2 summed over m (..., k) when m > n, the driver is not
+    gelsy and every matrix has full rank (gels assumes it), else empty. The gradient is PyTorch's whatever the
+    driver and rcond: that of pinv(A) @ B. B with one dim fewer than A is a (batch of) vector(s) (..., m), as
+    PyTorch's: X is then (..., n)."""
     if B.ndim == A.ndim - 1 and B.ndim >= 1:       # MONAI's Savitzky-Golay coefficients: lstsq(A, y) with y (m,)
         solution = lstsq(A, B.unsqueeze(-1), rcond, driver=driver)
         return LstsqResult(solution[0].squeeze(-1), *solution[1:])
     if B.ndim < 2 or B.shape[-2] != A.shape[-2]:
         raise ValueError(f"lstsq: expected B of shape (..., {A.shape[-2]}, k) for A of shape {tuple(A.shape)}, "
                          f"got {tuple(B.shape)}")
-    empty = Tensor._wrap(np.zeros(0, A.dtype))
-    X, kept = _pinv(A, None, rcond)
-    return LstsqResult(X @ B, empty, Tensor._wrap(np.asarray(kept.sum(-1), np.int64)), empty)
+    if A.dtype != B.dtype:
+        raise RuntimeError(f"torch.linalg.lstsq: Expected input and other to have the same dtype, but got input's "
+                           f"dtype {scalar_type_name(A.dtype)} and other's dtype {scalar_type_name(B.dtype)}")
+    if A._data.dtype.kind not in "fc":             # (PyTorch's words, complex types taken too)
+        raise RuntimeError("This function doesn't handle types other than float and double")
+    driver = "gelsy" if driver is None else driver
+    if driver not in _LSTSQ_DRIVERS:
+        raise RuntimeError("torch.linalg.lstsq: parameter `driver` should be one of (gels, gelsy, gelsd, gelss)")
+    real = np.finfo(A._data.dtype).dtype            # (residuals and singular values of complex A are real)
+    (m, n), empty = A.shape[-2:], Tensor._wrap(np.zeros(0, real))
+    if rcond is None:
+        rcond = np.finfo(real).eps * max(m, n)
+    if driver == "gelsy" and A.numel() and B.numel():
+        x, rank = _gelsy(A._data, B._data, rcond)
+    else:
+        P, kept = _pinv(A.detach(), None, rcond)
+        x, rank = (P @ B.detach())._data, kept.sum(-1)
+        if driver == "gelsy":                       # an empty problem: PyTorch calls no LAPACK, its rank is 0
+            rank = np.zeros(x.shape[:-2], np.int64)
+    X = Tensor._wrap(x)
+    if is_grad_enabled() and (A.requires_grad or B.requires_grad):
+        # the values the driver's, the gradient PyTorch's whatever the driver and rcond: pinv(A) @ B's
+        X = Tensor._make(x, (_pinv(A, None, None)[0] @ B,), lambda g: (g,), "lstsq", lambda g: (g,))
+    singular = empty
+    if driver in ("gelsd", "gelss"):
+        singular = Tensor._wrap(np.linalg.svd(A._data, compute_uv=False).astype(real, copy=False))
+    residuals = empty
+    if m > n and driver != "gelsy" and (driver == "gels" or (rank == n).all()):
+        residuals = (A @ X - B).abs().pow(2).sum(-2)
+    rank = empty.long() if driver == "gels" else Tensor._wrap(np.asarray(rank, np.int64))
+    return LstsqResult(X, residuals, rank, singular)
 
 
 def inv(A):

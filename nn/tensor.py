@@ -208,10 +208,15 @@ def legacy_data(value, dtype):
         module = "numpy." if isinstance(value, np.generic) else ""
         raise TypeError(f"new(): data must be a sequence (got {module}{type(value).__name__})")
     refuse_negative_strides(value)                      # torch.Tensor(a[::-1]): PyTorch's ValueError, as tensor()
-    data = np.asarray(value)
-    if not isinstance(value, np.ndarray) and (data.dtype.kind == "O" or holds_big_int(value, data)):
+    try:
+        data = np.asarray(value)
+    except ValueError:                                  # a ragged list: read below, for PyTorch's words
+        data = np.empty(0, object)
+    if not isinstance(value, np.ndarray) and (data.dtype.kind in "OUS" or holds_big_int(value, data)
+                                              or data.dtype.kind == "c" and dtype.kind in "fiu"):   # (bool: True)
         # Python ints beyond int64 (NumPy's uint64, float64 or objects): PyTorch's store, as tensor()'s
-        # (LongTensor([2**70]) and LongTensor([2**63, 1]) are its ValueError, FloatTensor([2**70]) a float)
+        # (LongTensor([2**70]) and LongTensor([2**63, 1]) are its ValueError, FloatTensor([2**70]) a float); its
+        # errors for ragged lists, strings and complex numbers into a real dtype
         from .factories import _read_as_pytorch         # (nn.factories imports this module)
         data = _read_as_pytorch(value, dtype)
     if data.dtype != dtype:
@@ -1109,14 +1114,39 @@ def _linear_map(t, apply, adjoint, op):
                         lambda g: (_linear_map(g, adjoint, apply, op),))
 
 
-def piecewise_grad(g, x, slope, op):
+_SAME_SIZE_INT = {2: np.int16, 4: np.int32, 8: np.int64}
+
+
+def selected(g, keep, slope=None):
+    """g (times a slope) where keep (bool, g's shape or broadcasting to it), else 0: PyTorch's backward kernels of
+    relu, clamp and the clipping activations select rather than multiply by a 0 / 1 mask, so an infinite or NaN
+    gradient stops where the slope is 0."""
+    keep = np.asarray(keep)
+    it = _SAME_SIZE_INT.get(g.dtype.itemsize) if g.dtype.kind == "f" else None
+    if it is not None and keep.shape == g.shape and keep.dtype == bool:
+        # g's bits and 0 or -1 (all bits set): np.where is several times slower than this on a random mask
+        bits = keep.astype(it)
+        np.negative(bits, out=bits)
+        np.bitwise_and(bits, g.view(it), out=bits)
+        g = bits.view(g.dtype)
+    else:
+        g = np.where(keep, g, g.dtype.type(0))
+    return g if slope is None else g * slope
+
+
+def piecewise_grad(g, x, slope, op, select=False):
     """g * slope as a recorded op, slope (an array) a derivative of x that is constant where it is defined
     (relu's 0 / 1, abs's sign): x stays a parent with gradient 0, as PyTorch keeps it, so a parameter that
-    reaches the result only through x gets a zero gradient rather than none."""
+    reaches the result only through x gets a zero gradient rather than none. select: 0 where the slope is 0
+    whatever g is (the kernels of `selected`), where abs's g * sgn(x) is NaN for an infinite g at 0."""
+    def times(a):
+        return selected(a, slope != 0, slope) if select else a * slope
+
     def backward(gg):
-        return gg * slope, np.zeros_like(x._data)
-    return Tensor._make(g._data * slope, (g, x), backward, op,
-                        lambda gg: (gg * Tensor._wrap(slope), Tensor._wrap(np.zeros_like(x._data))))
+        return times(gg), np.zeros_like(x._data)
+    return Tensor._make(times(g._data), (g, x), backward, op,
+                        lambda gg: (piecewise_grad(gg, x, slope, op, True) if select else gg * Tensor._wrap(slope),
+                                    Tensor._wrap(np.zeros_like(x._data))))
 
 
 def _unbroadcast_graph(g, parent):
@@ -1311,7 +1341,13 @@ class Tensor:
         elif isinstance(args[0], (np.ndarray, np.generic, float, complex, bool)) and type(args[0]) is not MetaArray:
             data = legacy_data(args[0], get_default_dtype().dtype)
         else:
-            data = _as_array(args[0])
+            try:
+                data = _as_array(args[0])
+            except (ValueError, TypeError):
+                data = None
+            if data is None or data.dtype.kind == "c" and isinstance(args[0], (list, tuple)):
+                # a ragged list, strings, complex numbers: read as PyTorch reads them, for its errors
+                data = legacy_data(args[0], get_default_dtype().dtype)
         self._fill(data, requires_grad)
 
     def _fill(self, data, requires_grad=False):

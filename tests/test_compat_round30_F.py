@@ -324,8 +324,9 @@ def test_softmax_of_an_integer_input_with_a_float_dtype():
 
 # ---- activations' gradients ----------------------------------------------------------------------------------------
 
+# hardsigmoid's slope is PyTorch's kernel constant 1.0f / 6.0f, the float32 quotient, in float64 too
 @pytest.mark.parametrize("fn, slope", [(F.hardtanh, 1.0), (F.relu6, 1.0), (F.hardswish, 0.7 / 3 + 0.5),
-                                       (F.hardsigmoid, 1 / 6)])
+                                       (F.hardsigmoid, float(np.float32(1) / np.float32(6)))])
 def test_piecewise_activations_backward_of_a_0d_input(fn, slope):
     # PyTorch 2.13: F.hardtanh(torch.tensor(0.7, requires_grad=True)).backward() -> grad 1; nn raised TypeError
     # "return arrays must be of ArrayType" (an in-place logical_not on a NumPy bool)
@@ -346,7 +347,7 @@ def test_activation_gradients_at_nan_and_inf_follow_pytorchs_conditions():
         F.selu: np.array([1, 1, 0, 1.6732632423543772 * np.exp(-3), 1, 1]) * 1.0507009873554805,
         F.celu: [1, 1, 0, np.exp(-3), 1, 1],
         F.hardswish: [1, 1, 0, 0, 1, 0.5 / 3 + 0.5],
-        F.hardsigmoid: [0, 0, 0, 0, 0, 1 / 6],
+        F.hardsigmoid: [0, 0, 0, 0, 0, float(np.float32(1) / np.float32(6))],
         F.softshrink: [1, 1, 1, 1, 1, 0],
         F.hardshrink: [1, 1, 1, 1, 1, 0],
     }

@@ -311,7 +311,9 @@ def test_interpolate_argument_errors_are_pytorchs():
     _raises(ValueError, "only one of size or scale_factor should be defined",
             lambda: F.interpolate(x, size=4, scale_factor=2))
     _raises(ValueError, "either size or scale_factor should be defined", lambda: F.interpolate(x))
-    _raises(ValueError, "only one of size or scale_factor should be defined", lambda: nn.Upsample(size=4, scale_factor=2))
+    # the layer is built, as PyTorch's, and refuses when it runs
+    _raises(ValueError, "only one of size or scale_factor should be defined",
+            lambda: nn.Upsample(size=4, scale_factor=2)(x))
     _raises(ValueError, "Input and output must have the same number of spatial dimensions, but got input with spatial "
                         "dimensions of [5, 5] and output size of (4, 4, 4). Please provide input tensor in (N, C, d1, "
                         "d2, ...,dK) format and output size in (o1, o2, ...,oK) format.",

@@ -80,7 +80,8 @@ def test_queries():
     assert g.dim() == 1 and g.numel() == 2 and g.size == 2  # size stays NumPy's element count
     c = g.clone()
     c[0] = 0.0
-    assert type(c) is DataArray and g[0] == 3.0 and c.mul_(2).tolist() == [0.0, -8.0]   # a copy, methods kept
+    # a copy: a Tensor that requires no grad, as PyTorch's p.data.clone() (round 41, area D; a DataArray before)
+    assert type(c) is nn.Tensor and not c.requires_grad and g[0] == 3.0 and c.mul_(2).tolist() == [0.0, -8.0]
     assert type(g.numpy()) is np.ndarray and g.cpu() is g
 
 

@@ -18,7 +18,8 @@ def t64(*shape, seed=0):
 @pytest.mark.parametrize("loss", [F.mse_loss, F.l1_loss, F.smooth_l1_loss, F.huber_loss])
 def test_elementwise_losses_broadcast_with_a_warning(loss):
     x, y = t64(4, 1, seed=1), t64(4, seed=2)
-    with pytest.warns(UserWarning, match=r"target size \(4,\) that is different to the input size \(4, 1\)"):
+    with pytest.warns(UserWarning, match=r"^Using a target size \(nn\.Size\(\[4\]\)\) that is different to the input "
+                                         r"size \(nn\.Size\(\[4, 1\]\)\)\. "):       # PyTorch's, torch.Size named nn.Size
         out = loss(x, y, reduction="none")
     assert out.shape == (4, 4)                                   # every input against every target
     with warnings.catch_warnings():
@@ -43,9 +44,13 @@ def test_kl_div_broadcasts_silently_and_batchmean_divides_by_the_input_batch():
 
 
 def test_binary_cross_entropies_refuse_another_shape():
-    with pytest.raises(ValueError, match=r"target size \(4,\) must be the same as input size \(4, 1\)"):
+    # PyTorch's words (the forty-first round), torch.Size named nn.Size
+    with pytest.raises(ValueError, match=r"^Using a target size \(nn\.Size\(\[4\]\)\) that is different to the input "
+                                         r"size \(nn\.Size\(\[4, 1\]\)\) is deprecated\. Please ensure they have the same "
+                                         r"size\.$"):
         F.binary_cross_entropy(t64(4, 1).sigmoid(), nn.rand(4))
-    with pytest.raises(ValueError, match="must be the same as input size"):
+    with pytest.raises(ValueError, match=r"^Target size \(nn\.Size\(\[4\]\)\) must be the same as input size "
+                                         r"\(nn\.Size\(\[4, 1\]\)\)$"):
         F.binary_cross_entropy_with_logits(t64(4, 1), nn.rand(4))
 
 

@@ -220,7 +220,7 @@ def test_sequential_indexing_and_iteration():
         seq[3]
     named = nn.Sequential(OrderedDict(fc=nn.Linear(2, 2), act=nn.Tanh()))
     assert list(named.state_dict()) == ["fc.weight", "fc.bias"]
-    with pytest.raises(TypeError, match="not an nn.Module"):
+    with pytest.raises(TypeError, match="is not a Module subclass"):      # PyTorch's words (round 41, area D)
         nn.Sequential(nn.ReLU(), lambda x: x)
     seq.append(nn.Sigmoid())
     assert len(seq) == 4 and isinstance(seq[3], nn.Sigmoid)
@@ -317,14 +317,24 @@ def test_dropout_train_and_eval():
     (lambda: nn.BatchNorm2d(2, momentum=1.5), "momentum"),
     (lambda: nn.Dropout(1.5), "p"),
     (lambda: nn.MaxPool2d(2, padding=2), "pad should be at most half of effective kernel size"),
-    (lambda: nn.Upsample(), "^either size or scale_factor should be defined$"),          # PyTorch's words
-    (lambda: nn.Upsample(size=4, scale_factor=2), "^only one of size or scale_factor should be defined$"),
-    (lambda: nn.Upsample(scale_factor=2, mode="cubic"), "mode"),
-    (lambda: nn.Upsample(scale_factor=-1), "scale_factor"),
 ])
 def test_constructor_validation(make, match):
     with pytest.raises(ValueError, match=match):
         make()
+
+
+def test_upsample_is_built_and_checks_its_arguments_when_it_runs():
+    # PyTorch's Upsample checks nothing when built; F.interpolate's checks and words apply when it runs
+    x = _x(1, 1, 2, 2)
+    with pytest.raises(ValueError, match="^either size or scale_factor should be defined$"):
+        nn.Upsample()(x)
+    with pytest.raises(ValueError, match="^only one of size or scale_factor should be defined$"):
+        nn.Upsample(size=4, scale_factor=2)(x)
+    with pytest.raises(NotImplementedError, match=r"\(got cubic\)$"):
+        nn.Upsample(scale_factor=2, mode="cubic")(x)
+    with pytest.raises(RuntimeError, match=r"^Input and output sizes should be greater than 0, but got input "
+                                           r"\(H: 2, W: 2\) output \(H: -2, W: -2\)$"):
+        nn.Upsample(scale_factor=-1)(x)
 
 
 def test_wrong_input_shape_is_explained():

@@ -76,7 +76,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     (and topk), cumsum (and logcumsumexp), prod and cumprod (of tensors without zeros), roll, x[...] = v, cat,
     pad, interpolate (nearest, bilinear, bicubic), max_pool2d, avg_pool2d (count_include_pad),
     adaptive_avg_pool2d, dropout, embedding, batch_norm, layer_norm, group_norm, instance_norm, exp, log, log1p,
-    sqrt, rsqrt, reciprocal, square, sin, cos, tan, their inverses, sinh, cosh, asinh, acosh, atanh, expm1, exp2,
+    sqrt, rsqrt, reciprocal, square, sin, cos, tan, their inverses, atan2, sinh, cosh, asinh, acosh, atanh, expm1, exp2,
     log2, log10, abs, erf, tanh, sigmoid, relu, leaky_relu, elu, gelu, softplus, silu, softmax,
     log_softmax, norm (p = 2), mse_loss, smooth_l1_loss / huber_loss, binary_cross_entropy, kl_div, prelu,
     sign (and the other piecewise-constant ops: derivative 0), unfold / fold, hardswish, hardsigmoid, softshrink,

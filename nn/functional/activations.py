@@ -8,7 +8,7 @@ import numpy as np
 
 from .. import kernels as K
 from ..dtypes import kernel_not_implemented, scalar_type_name
-from ..tensor import Tensor, piecewise_grad, conj_if_complex, _normalize_axes
+from ..tensor import Tensor, piecewise_grad, selected, conj_if_complex, _normalize_axes
 from ._args import _tensor, _written_into
 
 
@@ -35,7 +35,7 @@ def relu(input, inplace=False):
         # (PyTorch's threshold_backward: a NaN output passes g on, NaN included)
         return (K.relu_backward(g, y),)
     return Tensor._make(y, (x,), backward, "relu",
-                        lambda g: (piecewise_grad(g, x, (~(y <= 0)).astype(y.dtype), "relu_backward"),))
+                        lambda g: (piecewise_grad(g, x, (~(y <= 0)).astype(y.dtype), "relu_backward", True),))
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
@@ -309,9 +309,9 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
         return np.logical_not((xd <= min_val) | (xd >= max_val))      # (an array or, for a 0-d x, a NumPy bool)
 
     def backward(g):
-        return (g * inside(),)
+        return (selected(g, inside()),)
     return Tensor._make(y, (x,), backward, "hardtanh",
-                        lambda g: (piecewise_grad(g, x, inside().astype(xd.dtype), "hardtanh_backward"),))
+                        lambda g: (piecewise_grad(g, x, inside().astype(xd.dtype), "hardtanh_backward", True),))
 
 
 def relu6(input, inplace=False):
@@ -351,9 +351,14 @@ def _inside_three(xd):
     return (xd > -3) & (xd < 3)
 
 
+# PyTorch's hardsigmoid_backward multiplies by its kernel's one_sixth = 1.0f / 6.0f, the float32 quotient, in every
+# dtype: in float64 the slope is 0.1666666716337204, 3e-8 relative above 1/6
+_HARDSIGMOID_SLOPE = float(np.float32(1) / np.float32(6))
+
+
 def hardsigmoid(input, inplace=False):
-    """relu6(x + 3) / 6: 0 below -3, 1 above 3, linear between. Slope 1/6 strictly inside (-3, 3), else 0, as
-    PyTorch's hardsigmoid_backward (so 0 at a NaN input, where relu6's slope would pass)."""
+    """relu6(x + 3) / 6: 0 below -3, 1 above 3, linear between. Slope float32(1/6) strictly inside (-3, 3), else
+    0, as PyTorch's hardsigmoid_backward (so 0 at a NaN input, where relu6's slope would pass)."""
     if inplace:
         return _written_into(input, "hardsigmoid_", lambda t: hardsigmoid(t))
     x = _tensor(input, "input", "hardsigmoid")
@@ -361,9 +366,9 @@ def hardsigmoid(input, inplace=False):
     y = _hardsigmoid_values(xd)
 
     def slope():
-        return (_inside_three(xd) / 6).astype(dt)
-    return Tensor._make(y, (x,), lambda g: (g * slope(),), "hardsigmoid",
-                        lambda g: (piecewise_grad(g, x, slope(), "hardsigmoid_backward"),))
+        return (_inside_three(xd) * _HARDSIGMOID_SLOPE).astype(dt)
+    return Tensor._make(y, (x,), lambda g: (selected(g, _inside_three(xd), dt.type(_HARDSIGMOID_SLOPE)),),
+                        "hardsigmoid", lambda g: (piecewise_grad(g, x, slope(), "hardsigmoid_backward", True),))
 
 
 def hardswish(input, inplace=False):
@@ -484,8 +489,9 @@ def softshrink(input, lambd=0.5):
         raise RuntimeError(f"lambda must be in range [0, {np.finfo(dt).max:g}] for input dtype "
                            f"{scalar_type_name(dt)}, but found {lambd:g}")
     y = (xd - np.clip(xd, dt.type(-lambd), dt.type(lambd))).astype(dt, copy=False)
-    return Tensor._make(y, (x,), lambda g: (g * _outside_band(xd, lambd),), "softshrink",
-                        lambda g: (piecewise_grad(g, x, _outside_band(xd, lambd).astype(dt), "softshrink_backward"),))
+    return Tensor._make(y, (x,), lambda g: (selected(g, _outside_band(xd, lambd)),), "softshrink",
+                        lambda g: (piecewise_grad(g, x, _outside_band(xd, lambd).astype(dt), "softshrink_backward",
+                                                  True),))
 
 
 def hardshrink(input, lambd=0.5):
@@ -493,8 +499,9 @@ def hardshrink(input, lambd=0.5):
     x = _tensor(input, "input", "hardshrink")
     xd, dt = x._data, x.dtype
     y = np.where(_outside_band(xd, lambd), xd, dt.type(0)).astype(dt, copy=False)
-    return Tensor._make(y, (x,), lambda g: (g * _outside_band(xd, lambd),), "hardshrink",
-                        lambda g: (piecewise_grad(g, x, _outside_band(xd, lambd).astype(dt), "hardshrink_backward"),))
+    return Tensor._make(y, (x,), lambda g: (selected(g, _outside_band(xd, lambd)),), "hardshrink",
+                        lambda g: (piecewise_grad(g, x, _outside_band(xd, lambd).astype(dt), "hardshrink_backward",
+                                                  True),))
 
 
 def threshold(input, threshold, value, inplace=False):

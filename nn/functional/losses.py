@@ -13,6 +13,15 @@ from ._args import (_tensor, _common_dtype, _cast, _reduce, legacy_reduction, ch
                     NOT_VALID_WEIGHTED)
 
 
+# the binary cross-entropies' refusal of a target of another size, in PyTorch's words (F.binary_cross_entropy's is
+# still worded from its deprecation); effdet's focal loss meets the second with an image size its anchors don't fit
+_OTHER_SIZE_ERRORS = {
+    "binary_cross_entropy": "Using a target size ({t}) that is different to the input size ({i}) is deprecated. "
+                            "Please ensure they have the same size.",
+    "binary_cross_entropy_with_logits": "Target size ({t}) must be the same as input size ({i})",
+}
+
+
 def _loss_args(input, target, op, other_shape="error", kernel=False, into_input=False, floating=None):
     """(input, target) as Tensors of one shape. A target of another shape does what it does in PyTorch:
     other_shape 'warn' (mse, l1, smooth_l1 and huber: both broadcast, with PyTorch's warning that this is likely
@@ -26,12 +35,14 @@ def _loss_args(input, target, op, other_shape="error", kernel=False, into_input=
     input = _tensor(input, "input", op, floating)
     target = _tensor(target, "target", op, floating)
     if input.shape != target.shape:
+        # PyTorch's words, its sizes' reprs (torch.Size([2, 1]) there, nn.Size([2, 1]) here)
+        sizes = {"t": repr(target.shape), "i": repr(input.shape)}
         if other_shape == "error":
-            raise ValueError(f"{op}: target size {target.shape} must be the same as input size {input.shape}")
+            raise ValueError(_OTHER_SIZE_ERRORS[op].format(**sizes))
         if other_shape == "warn":       # (before the broadcast, which may fail: siren-pytorch's mse of a wrong size)
-            warnings.warn(f"Using a target size {target.shape} that is different to the input size {input.shape}. "
-                          f"This will likely lead to incorrect results due to broadcasting. Please ensure they have "
-                          f"the same size.", UserWarning, stacklevel=3)
+            warnings.warn("Using a target size ({t}) that is different to the input size ({i}). This will likely lead "
+                          "to incorrect results due to broadcasting. Please ensure they have the same size."
+                          .format(**sizes), UserWarning, stacklevel=3)
         # PyTorch's broadcasting error (ShapeError): kl_div's first binary op is target * input (or target -
         # input), so its "tensor a" is the target; the others broadcast_tensors(input, target)
         a, b = (target, input) if other_shape == "broadcast" else (input, target)

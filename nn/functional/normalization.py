@@ -5,9 +5,11 @@ import warnings
 import numpy as np
 
 from .. import kernels as K
-from ..dtypes import refuse_not_floating_or_complex, scalar_type_mismatch
+from ..caller_warnings import warn_at_caller
+from ..dtypes import refuse_kinds, refuse_not_floating_or_complex, scalar_type_mismatch, typeid_name
 from ..autograd import graph_backward_from
 from ..tensor import Tensor, as_int, int_tuple_error, linear_graph_backward, parser_type_name, _normalize_axes
+from ..tensor import not_a_tensor_error, parser_int, ShapeError
 from ..tensor import get_rng
 from ._args import _check_ndim, _check_probability, _tensor, _written_into, dropout_writes
 
@@ -29,6 +31,9 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     """
     x = _tensor(input, "input", "batch_norm")
     _check_ndim(x, (2, 3, 4, 5), "batch_norm", "input", "(N, C), (N, C, L), (N, C, H, W) or (N, C, D, H, W)")
+    if training and math.prod((x.shape[0],) + tuple(x.shape[2:])) == 1:    # F.batch_norm's own check, first
+        raise ValueError(f"Expected more than 1 value per channel when training, got input size "
+                         f"torch.Size({list(x.shape)})")          # PyTorch's words (it prints a torch.Size)
     weight = None if weight is None else _tensor(weight, "weight", "batch_norm")
     bias = None if bias is None else _tensor(bias, "bias", "batch_norm")
     C = x.shape[1]
@@ -36,12 +41,15 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     given = running_mean, running_var                       # (eval's backward reads them again: saved_stats)
     running_mean = running_mean._data if isinstance(running_mean, Tensor) else running_mean
     running_var = running_var._data if isinstance(running_var, Tensor) else running_var
-    for name, a in (("weight", weight), ("bias", bias), ("running_mean", running_mean),
-                    ("running_var", running_var)):
-        if a is not None and tuple(a.shape) != (C,):
-            raise ValueError(f"batch_norm: {name} must have shape ({C},) for an input with {C} "
-                             f"channels, got {tuple(a.shape)}")
+    _check_batch_norm_arguments(C, training, running_mean, running_var, weight, bias)
     check_parameter_dtypes(x, weight, bias, running_mean, running_var)
+    for a in (running_mean, running_var):                   # the CPU kernel's accessors take vectors only
+        if a is not None and a.ndim != 1:
+            raise RuntimeError(f"TensorAccessor expected 1 dims but tensor has {a.ndim}")
+    # a weight or bias of C values in another shape ((1, C)): PyTorch's forward reads it flat (a recorded
+    # reshape, so its gradient keeps the given shape)
+    weight = weight if weight is None or weight.ndim == 1 else weight.reshape(C)
+    bias = bias if bias is None or bias.ndim == 1 else bias.reshape(C)
     if C == 0 and (weight is not None or bias is not None):    # PyTorch's kernel reads an empty affine's first value
         raise IndexError("select(): index 0 out of range for tensor of size [0] at dimension 0")
     xd = x._data
@@ -51,9 +59,6 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     if training and n == 0:         # an empty batch: PyTorch gives an empty result, the running statistics unchanged
         mean, var = np.zeros(C, dt), np.ones(C, dt)
     elif training:
-        if n == 1:
-            raise ValueError(f"Expected more than 1 value per channel when training, got input size "
-                             f"torch.Size({list(x.shape)})")          # PyTorch's words (it prints a torch.Size)
         mean, var = K.batch_norm_stats(x3)             # var biased: used to normalise
         if running_mean is not None:
             running_mean *= 1 - momentum
@@ -61,9 +66,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         if running_var is not None:
             running_var *= 1 - momentum
             running_var += (momentum * var * (n / (n - 1))).astype(running_var.dtype, copy=False)
-    else:
-        if running_mean is None or running_var is None:
-            raise ValueError("batch_norm: running_mean and running_var are needed when training=False")
+    else:                                               # (eval mode has both: _check_batch_norm_arguments)
         mean, inv_std = _running_stats_now(running_mean, running_var, eps, dt)
     if training:
         inv_std = (1.0 / np.sqrt(var + eps)).astype(dt, copy=False)
@@ -105,6 +108,22 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         return _affine(xhat, affine, weight, bias, shape)
     parents = tuple(t for t in (x, weight, bias) if t is not None)
     return Tensor._make(y, parents, backward, "batch_norm", graph_backward_from(composite, parents))
+
+
+def _check_batch_norm_arguments(C, training, running_mean, running_var, weight, bias, repeats=1):
+    """ATen's checks of batch_norm's statistics and affine (_batch_norm_impl_index), in its order and words:
+    running_mean, running_var (eval mode needs both), weight, bias, each of C values (their numel, as ATen
+    counts), then both statistics or neither. instance_norm has them repeated over the batch first: repeats = N,
+    C the batch's N * channels."""
+    for name, t in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight),
+                    ("bias", bias)):
+        if t is None:
+            if not training and name.startswith("running"):
+                raise RuntimeError(f"{name} must be defined in evaluation mode")
+        elif np.size(getattr(t, "_data", t)) * repeats != C:
+            raise ShapeError(f"{name} should contain {C} elements not {np.size(getattr(t, '_data', t)) * repeats}")
+    if (running_mean is None) != (running_var is None):     # (training only: eval mode refused a None above)
+        raise ValueError("running_mean and running_var must either both be None or neither be None")
 
 
 def check_parameter_dtypes(x, *parameters):
@@ -182,20 +201,44 @@ def _standardize_backward(gxhat, xhat, inv_std, axes):
     return gx
 
 
+def _check_group_norm(x, num_groups, weight, bias):
+    """PyTorch's checks of group_norm's arguments, in its order and words -> num_groups as an int: F.group_norm's
+    own (the input's rank; one value per group, by its `//`, which raises ZeroDivisionError for 0 groups), its
+    parser's (num_groups an int, weight and bias Tensors), then ATen's (groups > 0 dividing the channels, weight
+    and bias vectors of C; the bias's words print the weight's shape, [0] without one, as PyTorch's do)."""
+    if x.ndim < 2:
+        raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received {x.ndim}")
+    N, C = x.shape[:2]
+    groups = as_int(num_groups, "num_groups") if isinstance(num_groups, Tensor) else num_groups
+    size = [N * C // groups, groups] + list(x.shape[2:])
+    if math.prod([size[0]] + size[2:]) == 1:                          # one value per group: PyTorch refuses
+        raise ValueError(f"Expected more than 1 value per channel when training, got input size {size}")
+    groups = int(parser_int(groups, "group_norm", "num_groups", 2))
+    for value, name, position in ((weight, "weight", 3), (bias, "bias", 4)):
+        if value is not None and not isinstance(value, (Tensor, np.ndarray)):
+            raise not_a_tensor_error("group_norm", name, position, value)
+    if groups <= 0:
+        raise RuntimeError(f"Expected num groups to be greater than 0, got {groups}")
+    if C % groups:
+        raise RuntimeError(f"Expected number of channels in input to be divisible by num_groups, but got input of "
+                           f"shape {list(x.shape)} and num_groups={groups}")
+    shown = [0] if weight is None else list(weight.shape)
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and (t.ndim != 1 or t.shape[0] != C):
+            raise RuntimeError(f"Expected {name} to be a vector of size equal to the number of channels in input, "
+                               f"but got {name} of shape {shown} and input of shape {list(x.shape)}")
+    return groups
+
+
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     """Group normalisation (Wu & He, 2018): x (N, C, *) standardised over each group of C/num_groups
     channels and all positions, then y = xhat * weight[c] + bias[c] (weight, bias (C,))."""
     op = "group_norm"
-    x = _tensor(input, "input", op)
-    if x.ndim < 2:
-        raise ValueError(f"{op}: input must be (N, C, *), got shape {tuple(x.shape)}")
+    x = _tensor(input, "input", op, floating=False)
+    num_groups = _check_group_norm(x, num_groups, weight, bias)
+    check_parameter_dtypes(x, weight, bias)     # the parameters' dtypes first, then the kernel, built for floats only
+    refuse_kinds(x.dtype, "biuc", "GroupNormKernelImpl")
     N, C = x.shape[:2]
-    if isinstance(num_groups, bool) or not isinstance(num_groups, (int, np.integer)) or num_groups < 1 \
-            or C % num_groups:
-        raise ValueError(f"{op}: num_groups must be a positive divisor of the {C} channels, got {num_groups!r}")
-    if N * (C // num_groups) * int(np.prod(x.shape[2:])) == 1:      # one value per group: PyTorch refuses
-        raise ValueError(f"Expected more than 1 value per channel when training, got input size "
-                         f"{[N * C // num_groups, num_groups] + list(x.shape[2:])}")
     xr = x._data.reshape(N, num_groups, C // num_groups * math.prod(x.shape[2:]))     # (no -1: N may be 0)
     return _norm_affine(x, xr, (2,), weight, bias, (1, C) + (1,) * (x.ndim - 2),
                         (C,), eps, op)
@@ -240,6 +283,9 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     x = _tensor(input, "input", op)
     shape = _normalized_shape(normalized_shape, op)
     k = len(shape)
+    weight = None if weight is None else _tensor(weight, "weight", op)
+    bias = None if bias is None else _tensor(bias, "bias", op)
+    check_parameter_dtypes(x, weight, bias)         # the CPU kernel's first check, before the shapes
     _check_normalized_shape(x, shape, (("weight", weight), ("bias", bias)), "*, ")
     axes = tuple(range(x.ndim - k, x.ndim))
     return _norm_affine(x, x._data, axes, weight, bias, shape, shape, eps, op)
@@ -255,7 +301,19 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
     _check_normalized_shape(x, shape, (("weight", weight),), "*")
     eps = float(np.finfo(x.dtype).eps) if eps is None else eps
     y = x * ((x * x).mean(tuple(range(x.ndim - k, x.ndim)), keepdim=True) + eps).rsqrt()
-    return y if weight is None else y * weight
+    if weight is None:
+        return y
+    wdt = getattr(weight, "_data", weight).dtype
+    if wdt == x._data.dtype:
+        return y * weight
+    if not _RMS_NORM_MIXED_WARNED:       # PyTorch's composite path then: the product cast back to the input's dtype
+        _RMS_NORM_MIXED_WARNED.append(True)
+        warn_at_caller(f"Mismatch dtype between input and weight: input dtype = {typeid_name(x._data.dtype)}, "
+                       f"weight dtype = {typeid_name(wdt)}, Cannot dispatch to fused implementation.")
+    return (y * weight).to(x.dtype)
+
+
+_RMS_NORM_MIXED_WARNED = []     # PyTorch warns once per process (TORCH_WARN_ONCE)
 
 
 def _norm_affine(x, xr, axes, weight, bias, bshape, wshape, eps, op):
@@ -263,11 +321,7 @@ def _norm_affine(x, xr, axes, weight, bias, bshape, wshape, eps, op):
     (of shape wshape, broadcast to x as bshape)."""
     weight = None if weight is None else _tensor(weight, "weight", op)
     bias = None if bias is None else _tensor(bias, "bias", op)
-    for name, t in (("weight", weight), ("bias", bias)):
-        if t is not None and tuple(t.shape) != tuple(wshape):
-            raise ValueError(f"{op}: {name} must have shape {tuple(wshape)}, got {tuple(t.shape)}")
-    check_parameter_dtypes(x, weight, bias)
-    dt = x.dtype
+    dt = x.dtype                        # (the callers checked the shapes and dtypes, in PyTorch's order and words)
     xhat_r, inv_std = _standardize(xr, axes, eps)
     xhat = xhat_r.reshape(x.shape)
     w = None if weight is None else weight._data.astype(dt, copy=False).reshape(bshape)
@@ -399,24 +453,26 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
     use_input_stats they move toward the batch's mean of each instance's mean and unbiased variance,
     r = (1 - momentum) r + momentum * stat; use_input_stats=False normalises with them instead."""
     x = _tensor(input, "input", "instance_norm")
-    if x.ndim < 3:
-        raise ValueError(f"instance_norm: input must be (N, C, *spatial), got shape {tuple(x.shape)}")
+    if use_input_stats and math.prod(x.shape[2:]) == 1:     # F.instance_norm's own check (a 2-D input too), first
+        raise ValueError(f"Expected more than 1 spatial element when training, got input size "
+                         f"torch.Size({list(x.shape)})")              # PyTorch prints a torch.Size here
     stats = [None if r is None else getattr(r, "_data", r) for r in (running_mean, running_var)]
+    if not use_input_stats and (stats[0] is None or stats[1] is None):
+        raise RuntimeError("Expected running_mean and running_var to be defined when use_input_stats is false")
+    if x.ndim < 2:                                          # (a 2-D input in eval mode is PyTorch's (N, C) too)
+        raise IndexError("Dimension out of range (expected to be in range of [-1, 0], but got 1)")
+    # then ATen's: batch_norm of the (1, N * C, *) input, each statistic and affine repeated over the batch
+    _check_batch_norm_arguments(x.shape[0] * x.shape[1], use_input_stats, *stats, weight, bias, repeats=x.shape[0])
     # (weight and bias only: PyTorch repeats the running statistics per instance, which casts them to the input's
     # dtype, so a float32 input takes float64 statistics and the reverse)
     check_parameter_dtypes(x, *(None if p is None else _tensor(p, name, "instance_norm")
                                 for p, name in ((weight, "weight"), (bias, "bias"))))
     channel = (1, x.shape[1]) + (1,) * (x.ndim - 2)
     if not use_input_stats:
-        if stats[0] is None or stats[1] is None:
-            raise ValueError("instance_norm: use_input_stats=False needs running_mean and running_var")
         mean, std = stats[0].reshape(channel), np.sqrt(stats[1] + eps).reshape(channel)
         y = (x - Tensor._wrap(mean.astype(x.dtype))) / Tensor._wrap(std.astype(x.dtype))
         y = y if weight is None else y * weight.reshape(channel)
         return y if bias is None else y + bias.reshape(channel)
-    if int(np.prod(x.shape[2:])) == 1:                  # one position: PyTorch refuses (even in eval mode)
-        raise ValueError(f"Expected more than 1 spatial element when training, got input size "
-                         f"torch.Size({list(x.shape)})")              # PyTorch prints a torch.Size here
     positions = tuple(range(2, x.ndim))
     for r, stat in ((stats[0], lambda d: d.mean(positions)), (stats[1], lambda d: d.var(positions, ddof=1))):
         if r is not None:

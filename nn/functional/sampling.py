@@ -16,10 +16,10 @@ MODES = {1: ("nearest", "nearest-exact", "linear", "area"),                     
 
 
 def _per_axis(value, dims, name, op, valid, what):
-    """A number or a tuple of them -> a tuple of `dims` values (of any length when dims is None)."""
-    values = tuple(value) if isinstance(value, (tuple, list)) else (value,) * (dims or 1)
-    if not values or (dims is not None and len(values) != dims) or not all(map(valid, values)):
-        raise ValueError(f"{op}: {name} must be {what} or a tuple of {dims or 1} of them, got {value!r}")
+    """A number or a tuple of them -> a tuple of `dims` values."""
+    values = tuple(value) if isinstance(value, (tuple, list)) else (value,) * dims
+    if not values or len(values) != dims or not all(map(valid, values)):
+        raise ValueError(f"{op}: {name} must be {what} or a tuple of {dims} of them, got {value!r}")
     return values
 
 
@@ -30,13 +30,12 @@ def _one_int(v):
     return v
 
 
-def interpolate_hyperparameters(size=None, scale_factor=None, mode="nearest", align_corners=None,
-                                 op="interpolate", dims=None, spatial=None, recompute_scale_factor=None,
-                                 antialias=False):
-    """Validate once (interpolate and Upsample call this), in PyTorch's order and words: -> (size or None, scale
-    factors or None), tuples of `dims` values (1 for an (N, C, L) input, 2 for (N, C, H, W)); spatial: the input's
-    spatial sizes (for the words); dims None (a layer, before its input is known) checks what it can; antialias
-    is checked after the sizes and before the mode, as PyTorch's."""
+def interpolate_hyperparameters(size, scale_factor, mode, align_corners, op, dims, spatial=None,
+                                 recompute_scale_factor=None, antialias=False):
+    """Validate once (interpolate calls this, and so Upsample when it runs), in PyTorch's order and words: -> (size
+    or None, scale factors or None), tuples of `dims` values (1 for an (N, C, L) input, 2 for (N, C, H, W));
+    spatial: the input's spatial sizes (for the words); antialias is checked after the sizes and before the mode,
+    as PyTorch's."""
     if mode in ("nearest", "area", "nearest-exact") and align_corners is not None:
         raise ValueError("align_corners option can only be set with the interpolating modes: "
                          "linear | bilinear | bicubic | trilinear")
@@ -44,11 +43,11 @@ def interpolate_hyperparameters(size=None, scale_factor=None, mode="nearest", al
         raise ValueError("only one of size or scale_factor should be defined")
     if size is None and scale_factor is None:
         raise ValueError("either size or scale_factor should be defined")
-    if dims is not None and isinstance(size, (tuple, list)) and len(size) != dims:
+    if isinstance(size, (tuple, list)) and len(size) != dims:
         raise ValueError(f"Input and output must have the same number of spatial dimensions, but got input with "
                          f"spatial dimensions of {spatial} and output size of {size}. Please provide input tensor in "
                          f"(N, C, d1, d2, ...,dK) format and output size in (o1, o2, ...,oK) format.")
-    if dims is not None and isinstance(scale_factor, (tuple, list)) and len(scale_factor) != dims:
+    if isinstance(scale_factor, (tuple, list)) and len(scale_factor) != dims:
         raise ValueError(f"Input and scale_factor must have the same number of spatial dimensions, but got input "
                          f"with spatial dimensions of {spatial} and scale_factor of shape {scale_factor}. Please "
                          f"provide input tensor in (N, C, d1, d2, ...,dK) format and scale_factor in (s1, s2, ...,sK) "
@@ -58,20 +57,17 @@ def interpolate_hyperparameters(size=None, scale_factor=None, mode="nearest", al
     if antialias and (mode not in ("bilinear", "bicubic", "lanczos") or dims != 2):
         raise ValueError("Anti-alias option is restricted to bilinear, bicubic, and lanczos modes and requires a "
                          "4-D tensor as input")
-    every = ("nearest", "nearest-exact", "linear", "bilinear", "bicubic", "trilinear", "lanczos", "area")
-    if dims is None and mode not in every:      # a layer refuses an unknown mode when built (nn's; PyTorch in forward)
-        raise ValueError(f"{op}: mode must be one of {', '.join(map(repr, every))}, got {mode!r}")
-    if dims is not None and mode not in MODES.get(dims, ()):
+    if mode not in MODES.get(dims, ()):
         _refuse_mode(mode, dims + 2)
     if size is not None:
         # a one-element integer tensor counts as its int, as in PyTorch (torchattacks' DIFGSM passes
         # size=[rnd, rnd] with rnd = torch.randint(..., size=(1,)))
         size = (type(size)(_one_int(v) for v in size) if isinstance(size, (tuple, list)) else _one_int(size))
         return _per_axis(size, dims, "size", op, lambda v: isinstance(v, (int, np.integer))
-                         and not isinstance(v, bool) and v >= 1, "a positive int"), None
+                         and not isinstance(v, bool), "an int"), None
     return None, tuple(float(v) for v in _per_axis(
         scale_factor, dims, "scale_factor", op, lambda v: isinstance(v, (int, float, np.number))
-        and not isinstance(v, bool) and v > 0, "a positive number"))
+        and not isinstance(v, bool), "a number"))
 
 
 def _refuse_mode(mode, ndim):
@@ -120,8 +116,10 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         raise ValueError("Lanczos mode requires antialias=True")
     in_size = x.shape[2:]
     out_size = size if size is not None else tuple(int(np.floor(n * s)) for n, s in zip(in_size, sf))
-    if min(out_size) < 1:
+    if mode == "area" and min(out_size) < 1:
         raise ValueError(f"interpolate: output size {out_size} must be at least 1 along every dim")
+    if min(in_size + out_size) < 1 and mode != "area":
+        raise RuntimeError(_empty_sizes_error(in_size, out_size))
     scales = sf if sf is not None and not recompute_scale_factor else (None,) * dims
     if uint8:
         return _bilinear_uint8(x, out_size, bool(align_corners), scales, antialias)
@@ -141,6 +139,15 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         y = _resize(y.reshape(N, C, D, Ho * Wo), (Do, Ho * Wo), mode2, bool(align_corners), (scales[0], None))
         return y.reshape(N, C, Do, Ho, Wo)                # (the second pass leaves the flattened (Ho, Wo) axis as is)
     return _resize(x, out_size, mode, bool(align_corners), scales)
+
+
+def _empty_sizes_error(in_size, out_size):
+    """PyTorch's upsampling kernels' words for an input or output size below 1 (a size of 0, a scale factor that
+    rounds to 0 or is negative): the dims named W, H W or D H W."""
+    names = ("D", "H", "W")[-len(in_size):]
+    both = [", ".join(f"{k}: {n}" for k, n in zip(names, sizes)) for sizes in (in_size, out_size)]
+    join = " and output" if len(in_size) == 1 else " output"
+    return f"Input and output sizes should be greater than 0, but got input ({both[0]}){join} ({both[1]})"
 
 
 def _resize(x, out_hw, mode, aligned, scales, shortcut=True):

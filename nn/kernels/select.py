@@ -12,9 +12,10 @@ comparator puts them (largest or smallest first, NaN first when largest and last
 all NaN sharing one rank; nn/tensor_ops/reductions.py computes them), so that "a goes first" is key a < key b and
 every comparison, hence every step, is the comparator's on the values.
 
-topk_rows(keys (R, n) int64, k, sorted) -> indices (R, k) int64. The functions are plain Python, run as they are on
-small inputs (on lists) and, above PYTHON_MAX elements, compiled by Numba (register_jitable: the same code, so the
-Python form is the compiled kernel's twin).
+topk_rows(keys (R, n) int64, k, sorted) -> indices (R, k) int64; sort_rows(keys) -> indices (R, n) int64, the order
+of sort(stable=False), which calls std::sort (ATen's SortingKernel.cpp) on each row's pairs. The functions are plain
+Python, run as they are on small inputs (on lists) and, above PYTHON_MAX elements, compiled by Numba
+(register_jitable: the same code, so the Python form is the compiled kernel's twin).
 """
 import numpy as np
 from numba import njit
@@ -209,8 +210,9 @@ def _select(v, ix, k, sorted):
             _sort(v, ix, k - 1)
 
 
-def _topk_rows(keys, k, sorted):
-    """keys (R, n) int64 -> indices (R, k) int64 (the compiled kernel's body)."""
+def _rows(keys, k, sorted, whole):
+    """keys (R, n) int64 -> indices (R, k) int64: each row's (key, index) pairs after std::sort (whole, k = n) or
+    PyTorch's top-k selection, the first k kept."""
     rows, n = keys.shape
     out = np.empty((rows, k), np.int64)
     v = np.empty(n, np.int64)
@@ -219,17 +221,44 @@ def _topk_rows(keys, k, sorted):
         for j in range(n):
             v[j] = keys[r, j]
             ix[j] = j
-        _select(v, ix, k, sorted)
+        if whole:
+            _sort(v, ix, n)
+        else:
+            _select(v, ix, k, sorted)
         for j in range(k):
             out[r, j] = ix[j]
     return out
 
 
-# the helpers above stay plain Python functions, and are compiled into the kernel that calls them
+def _topk_rows(keys, k, sorted):
+    """keys (R, n) int64 -> indices (R, k) int64 (the compiled kernel's body)."""
+    return _rows(keys, k, sorted, False)
+
+
+def _sort_rows(keys):
+    """keys (R, n) int64 -> indices (R, n) int64: std::sort of each row (the compiled kernel's body)."""
+    return _rows(keys, keys.shape[1], True, True)
+
+
+# the helpers above stay plain Python functions, and are compiled into the kernels that call them
 for _fn in (_swap, _push_heap, _adjust_heap, _pop_heap, _heap_select, _partial_sort, _linear_insert, _insertion_sort,
-            _partition_pivot, _lg, _nth_element, _introsort_loop, _sort, _select):
+            _partition_pivot, _lg, _nth_element, _introsort_loop, _sort, _select, _rows):
     register_jitable(_fn)
 topk_rows_kernel = njit(nogil=True, cache=True)(_topk_rows)     # (compiled on its first call, then from the cache)
+sort_rows_kernel = njit(nogil=True, cache=True)(_sort_rows)
+
+
+def sort_rows(keys):
+    """keys (R, n) int64 (see the module doc) -> the indices (R, n) int64 that PyTorch's sort(stable=False) gives
+    each row: libstdc++'s std::sort, whose order among equal values is its introsort's."""
+    if keys.size <= PYTHON_MAX:
+        out = np.empty(keys.shape, np.int64)
+        for r, row in enumerate(keys.tolist()):
+            ix = list(range(len(row)))
+            _sort(row, ix, len(row))
+            out[r] = ix
+        return out
+    return sort_rows_kernel(np.ascontiguousarray(keys, np.int64))
 
 
 def topk_rows(keys, k, sorted):

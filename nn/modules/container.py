@@ -8,7 +8,7 @@ import numpy as np
 from ..functional.convolution import upsample2x_conv3x3
 from ..tensor import Tensor
 from .conv import Conv2d
-from .module import Module, Parameter, _addindent
+from .module import Module, Parameter, _addindent, _typename
 from .upsampling import Upsample
 
 class _ModuleSequence(Module):
@@ -16,10 +16,15 @@ class _ModuleSequence(Module):
     names given to it until an insertion or deletion renumbers them, as PyTorch's), indexable, with len(),
     iteration, append / extend / insert / pop / del and +=."""
 
-    def _check_module(self, module, where):
-        # None is an entry, as PyTorch's add_module takes it (perceiver-pytorch appends None for an absent layer)
+    def _check_module(self, module, where, replacing=False):
+        # None is an entry, as PyTorch's add_module takes it (perceiver-pytorch appends None for an absent layer);
+        # anything else is PyTorch's TypeError in its words: add_module's for a new entry (allennlp's FeedForward
+        # given a function as its activation), setattr's for a replaced one (seq[i] = x)
         if module is not None and not isinstance(module, Module):
-            raise TypeError(f"{type(self).__name__} entry {where!r} is a {type(module).__name__}, not an nn.Module")
+            if replacing:
+                raise TypeError(f"cannot assign '{_typename(module)}' as child module '{where}' "
+                                "(nn.Module or None expected)")
+            raise TypeError(f"{_typename(module)} is not a Module subclass")
         return module
 
     def _index(self, idx):
@@ -98,7 +103,7 @@ class Sequential(_ModuleSequence):
         if isinstance(idx, slice):
             raise TypeError("Sequential entries are replaced one index at a time (seq[i] = module), not by slice")
         key = list(self._modules)[self._index(idx)]                 # keeps the entry's name
-        self._modules[key] = self._check_module(module, key)
+        self._modules[key] = self._check_module(module, key, replacing=True)
 
     def __add__(self, other):
         return Sequential(*self, *other)
@@ -164,7 +169,8 @@ class ModuleList(_ModuleSequence):
         return list(self._modules.values())[self._index(idx)]
 
     def __setitem__(self, idx, module):
-        self._modules[str(self._index(idx))] = self._check_module(module, idx)
+        key = str(self._index(idx))
+        self._modules[key] = self._check_module(module, key, replacing=True)
 
     def __add__(self, other):
         return ModuleList([*self, *other])
@@ -235,7 +241,7 @@ class ModuleDict(Module):
         items = modules.items() if hasattr(modules, "items") else modules
         for key, module in items:
             if module is not None and not isinstance(module, Module):      # (None is an entry, as in the lists)
-                raise TypeError(f"ModuleDict entry {key!r} is a {type(module).__name__}, not an nn.Module")
+                raise TypeError(f"{_typename(module)} is not a Module subclass")          # PyTorch's add_module's
             self.add_module(key, module)
 
     def forward(self, *args, **kwargs):

@@ -1,18 +1,17 @@
 """Upsample, UpsamplingNearest2d, UpsamplingBilinear2d."""
 from .. import functional as F
 from .module import Module
-from ..functional.sampling import interpolate_hyperparameters
 
 
 class Upsample(Module):
-    """Resize (N, C, L) or (N, C, H, W) to ``size`` or by ``scale_factor`` (F.interpolate's modes)."""
+    """Resize (N, C, L) or (N, C, H, W) to ``size`` or by ``scale_factor`` (F.interpolate's modes). The arguments
+    are checked when it runs (F.interpolate's checks and words), as PyTorch's: a layer built with neither or both
+    is built (e2cnn's ``R2Upsampling(size=...).export()`` builds ``Upsample(scale_factor=None)``)."""
 
     def __init__(self, size=None, scale_factor=None, mode="nearest", align_corners=None,
                  recompute_scale_factor=None):
         super().__init__()
         self.name = type(self).__name__         # PyTorch's attribute
-        # the functional's validator (validate once): a bad layer fails when it is built
-        interpolate_hyperparameters(size, scale_factor, mode, align_corners, "Upsample")
         self.size = tuple(size) if isinstance(size, list) else size
         if isinstance(scale_factor, (tuple, list)):
             scale_factor = tuple(float(v) for v in scale_factor)

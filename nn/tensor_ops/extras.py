@@ -41,7 +41,8 @@ def fmax(input, other):
     to input, as PyTorch's; two tensors only (a number or None is PyTorch's TypeError, as maximum's)."""
     _two_tensors(input, other, "fmax")
     other = input._lift(other)
-    return where(isnan(input), other, where(isnan(other), input, where(input >= other, input, other)))
+    # other's NaN tested first: where both are NaN the gradient goes to input, as PyTorch's
+    return where(isnan(other), input, where(isnan(input), other, where(input >= other, input, other)))
 
 
 def fmin(input, other):
@@ -49,7 +50,8 @@ def fmin(input, other):
     to input, as PyTorch's; two tensors only (a number or None is PyTorch's TypeError, as maximum's)."""
     _two_tensors(input, other, "fmin")
     other = input._lift(other)
-    return where(isnan(input), other, where(isnan(other), input, where(input <= other, input, other)))
+    # other's NaN tested first: where both are NaN the gradient goes to input, as PyTorch's
+    return where(isnan(other), input, where(isnan(input), other, where(input <= other, input, other)))
 
 
 def signbit(input):
@@ -165,7 +167,7 @@ def aminmax(input, *, dim=None, keepdim=False):
 
 def msort(input):
     """input sorted along its first dim (the values)."""
-    return sort(input, dim=0)[0]
+    return sort(input, dim=0, stable=True)[0]      # (the values: no replay of std::sort's order among ties)
 
 
 def dist(input, other, p=2):
@@ -427,11 +429,16 @@ def nonzero_static(input, *, size, fill_value=-1):
 
 
 def typename(obj):
-    """A tensor's type name ('nn.FloatTensor'), or an object's qualified class name ('int' for builtins)."""
+    """A tensor's type name ('nn.FloatTensor'), or as torch.typename: an object's qualified class name ('int' for
+    builtins), but a class's or a function's own name ('__main__.<lambda>': PyTorch's add_module error for a function
+    in a ModuleList, allennlp's FeedForward given one as its activation)."""
     if isinstance(obj, Tensor):
         return obj.type()
-    module, name = type(obj).__module__, type(obj).__qualname__
-    return name if module in (None, "builtins") else f"{module}.{name}"
+    if hasattr(obj, "__qualname__") or hasattr(obj, "__name__"):
+        module, name = getattr(obj, "__module__", "") or "", getattr(obj, "__qualname__", None) or obj.__name__
+    else:
+        module, name = type(obj).__module__, type(obj).__qualname__
+    return name if module in ("", None, "builtins") else f"{module}.{name}"
 
 
 FrexpResult = namedtuple("frexp", ["mantissa", "exponent"])

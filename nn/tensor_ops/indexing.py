@@ -21,9 +21,10 @@ from .pointwise import _mask
 from .shape import _one_node, expand
 
 
-def _index(index, ndim=None):
+def _index(index, ndim=None, into=None, value=None):
     """NumPy index from a PyTorch one (of a tensor with ndim dims), and whether it is basic (ints, slices, None,
-    ...) only."""
+    ...) only. into, value: the tensor written into and the value, for x[index] = value and index_put_ (PyTorch
+    refuses a uint8 mask there when it is the only tensor index and the value one element: below)."""
     if (isinstance(index, list) and len(index) < 32 and any(
             i is None or i is Ellipsis or isinstance(i, (Tensor, np.ndarray, list, tuple, slice)) for i in index)):
         # PyTorch's (and old NumPy's) heuristic: a short list holding a sequence, tensor, slice, None or ... is a
@@ -36,6 +37,7 @@ def _index(index, ndim=None):
     parts = index if isinstance(index, tuple) else (index,)
     out = []
     dots = 0                                # how many Ellipses (PyTorch takes several, NumPy one)
+    refused = False
     for i in parts:
         if i is Ellipsis:
             dots += 1
@@ -43,6 +45,8 @@ def _index(index, ndim=None):
             continue
         if type(i) is np.ndarray:
             refuse_negative_strides(i)      # a user's a[::-1] index: PyTorch's ValueError
+            # PyTorch makes an array a uint8 / bool tensor (a mask) or else an int64 one (floats truncated)
+            i = Tensor._wrap(i) if i.dtype == np.uint8 else i.astype(np.int64) if i.dtype.kind == "f" else i
         if isinstance(i, slice) and any(isinstance(b, Tensor) for b in (i.start, i.stop, i.step)):
             # bounds read now: a Tensor bound changed in place later (begin += n) is not the one backward must use
             # PyTorch reads a Tensor bound through Tensor.__index__ (its TypeError and words, a bool tensor as 0 / 1)
@@ -54,18 +58,34 @@ def _index(index, ndim=None):
                 raise IndexError("tensors used as indices must be long, int, byte or bool tensors")    # PyTorch's
             i = i._data
             if i.dtype == np.uint8:         # a pre-1.2 mask ((x > 0).byte(), ByteTensor): a bool mask, as PyTorch's
-                warnings.warn("indexing with dtype torch.uint8 is now deprecated, please use a dtype torch.bool "
-                              "instead.", UserWarning, stacklevel=3)
+                if into is not None and _fills_through_mask(parts, value):
+                    refused = True          # (no deprecation warning: PyTorch refuses before it would give one)
+                elif i.ndim:                # (a 0-d one is read as True / False, quietly, as PyTorch's)
+                    warnings.warn("indexing with dtype torch.uint8 is now deprecated, please use a dtype torch.bool "
+                                  "instead.", UserWarning, stacklevel=3)
                 i = i.astype(bool)
         elif isinstance(i, list):
             i = np.asarray([j.item() if isinstance(j, Tensor) else j for j in i])
-            if i.size == 0:             # x[:, []] (no columns kept): an empty int64 index, as PyTorch's
-                i = i.astype(np.int64)
+            if i.size == 0 or i.dtype.kind == "f":     # x[:, []]: an empty int64 index; floats truncated, as
+                i = i.astype(np.int64)                  # PyTorch's
         out.append(i)
     if dots > 1 and ndim is not None:
         out = _several_ellipses(out, ndim)
+    if refused:
+        # ATen's index_put_ hands a lone mask and one value to masked_fill_ (after checking the mask's shape),
+        # which takes only bool masks (e2cnn's full_mask[mask] = norms.to(torch.uint8) of one basis element)
+        _check_masks(out, into._data.shape)
+        raise RuntimeError("masked_fill_ only supports boolean masks, but got mask with dtype unsigned char")
     basic = all(i is None or i is Ellipsis or isinstance(i, (int, np.integer, slice)) for i in out)
     return tuple(out), basic
+
+
+def _fills_through_mask(parts, value):
+    """Whether x[parts] = value is ATen's masked_fill_ case: the value one element and a single tensor index (ints,
+    slices, None and ... are applied first; a 0-d tensor counts as a number), so that a uint8 mask is refused."""
+    n = np.size(value._data if isinstance(value, Tensor) else value)
+    return n == 1 and sum(isinstance(i, list) or isinstance(i, (Tensor, np.ndarray)) and i.ndim > 0
+                          for i in parts) == 1
 
 
 def _dims_taken(index):
@@ -336,7 +356,7 @@ def __setitem__(input, index, value):
             # taken there, x[i] = 2 ** 63 is its ValueError)
             raise ValueError("Overflow when unpacking long long")
         value = checked_fill(value, input._data.dtype)
-    index, basic = _index(index, input._data.ndim)
+    index, basic = _index(index, input._data.ndim, input, value)
     given = index                       # (before the placement, which may turn ints and slices into arrays)
     if not basic:
         _check_masks(index, input._data.shape)
@@ -860,7 +880,7 @@ def _masked_fill_like(index, value):
 def index_put(input, indices, values, accumulate=False):
     """A copy of input with values written at the advanced index `indices` (a tuple of integer or bool tensors,
     as x[indices] = values), or added there with accumulate=True (repeated positions add up)."""
-    where, _ = _index(tuple(indices))
+    where, _ = _index(tuple(indices), into=None if accumulate else input, value=values)
     _check_masks(where, input._data.shape, put=True)
     if isinstance(values, Tensor) and values.dtype != input.dtype:
         raise _dtype_error(input, values)

@@ -13,7 +13,7 @@ from .. import functional as F
 from ..array import legacy_scalar_first
 from ..dtypes import CATEGORY, result_dtype, scalar_dtype, cast, float_dtype, checked_fill, \
     C_TYPE_NAMES, scalar_type_name, typeid_name, refuse_kinds, kernel_not_implemented, refuse_big_int
-from ..tensor import Tensor, broadcast_shape, piecewise_grad, conj_if_complex, quietly, _deferring, \
+from ..tensor import Tensor, broadcast_shape, piecewise_grad, selected, conj_if_complex, quietly, _deferring, \
     not_a_tensor_error
 from ._attach import attach, parsed_ints
 
@@ -68,7 +68,9 @@ def log(input):
 
 def log1p(input):
     x = _floating(input)
-    return _unary(input, np.log1p(x), lambda: 1 / (1 + x), "log1p", lambda t: 1 / (1 + t))     # 1/(1+x)
+    with np.errstate(divide="ignore", invalid="ignore"):     # as log's: -inf at -1, NaN below, silently
+        y = np.log1p(x)
+    return _unary(input, y, lambda: 1 / (1 + x), "log1p", lambda t: 1 / (1 + t), silent=True)     # 1/(1+x)
 
 
 def _rounded_from_float64(f, x):
@@ -281,11 +283,19 @@ def atan2(input, other):
     a, b, y, x = _pair_operands(input, other, "atan2", floating=True)
 
     def backward(g):
-        # d atan2(y, x) = (x dy - y dx) / (x^2 + y^2), taken as 0 at the origin (as PyTorch)
-        r2 = x * x + y * y
-        r2 = np.where(r2 > 0, r2, np.inf)
-        return g * x / r2, -g * y / r2
-    return Tensor._make(np.arctan2(y, x), (a, b), backward, "atan2")
+        # d atan2(y, x) = (x dy - y dx) / (x^2 + y^2), PyTorch's atan2_backward: 0 at the origin
+        denom = y * y + x * x
+        with np.errstate(divide="ignore"):
+            recip = np.where(denom == 0, denom.dtype.type(0), 1 / denom)
+        return g * x * recip, g * -y * recip
+
+    def graph_backward(g):
+        # the same by recorded ops (torchmd's dihedral angle under create_graph force matching); at the origin the
+        # second derivative is NaN, as PyTorch's (the masked reciprocal's own gradient there is 0 * inf)
+        denom = a * a + b * b
+        recip = masked_fill(reciprocal(denom), Tensor._wrap(denom._data == 0), 0.0)
+        return g * b * recip, g * -a * recip
+    return Tensor._make(np.arctan2(y, x), (a, b), backward, "atan2", graph_backward)
 
 
 def hypot(input, other):
@@ -399,11 +409,18 @@ def addcdiv(input, tensor1, tensor2, *rest, value=1):
 def abs(input):
     x = input._data
     refuse_kinds(x.dtype, "b", "abs_cpu")
-    # |x|' = sign(x) (0 at 0); for complex x NumPy's sign is x / |x|, the gradient PyTorch gives (recorded as
-    # sgn(x), whose own gradient a second backward needs)
-    return Tensor._make(np.abs(x), (input,), lambda g: (g * np.sign(x),), "abs",
+    # |x|' = sign(x) (0 at 0, and at NaN: PyTorch's g * sgn(x)); for complex x NumPy's sign is x / |x|, the
+    # gradient PyTorch gives (recorded as sgn(x), whose own gradient a second backward needs)
+    def slope():
+        s = np.asarray(np.sign(x))      # (an array for a 0-d x too: written into below)
+        if x.dtype.kind == "f":
+            nan = np.isnan(s)
+            if nan.any():               # PyTorch's sgn(NaN) is 0 (np.where over the whole array costs 5x more)
+                s[nan] = 0
+        return s
+    return Tensor._make(np.abs(x), (input,), lambda g: (g * slope(),), "abs",
                         (lambda g: (g * sgn(input),)) if x.dtype.kind == "c" else
-                        lambda g: (piecewise_grad(g, input, np.sign(x), "abs_backward"),))
+                        lambda g: (piecewise_grad(g, input, slope(), "abs_backward"),))
 
 
 def _step(name, fn, kernel=None):
@@ -416,10 +433,16 @@ def _step(name, fn, kernel=None):
             if x.dtype.kind == "c" and name != "round":
                 raise NotImplementedError(f"{name} is not supported for complex inputs")
             refuse_kinds(x.dtype, "bc", kernel)
-        return _unary(input, fn(x), lambda: np.zeros_like(x), name,
-                      lambda t: Tensor._wrap(np.zeros_like(t._data)))    # (create_graph: the zero slope again)
+        return _flat(input, fn(x), name)
     op.__name__ = name
     return op
+
+
+def _flat(input, y, op):
+    """Result y of a piecewise-constant op: its gradient is zeros, not g * 0, as PyTorch's zeros_like(grad), so an
+    inf or NaN gradient stops there (torchmd's minimum image x - L round(x / L) under an infinite energy)."""
+    return Tensor._make(y, (input,), lambda g: (np.zeros_like(g),), op,
+                        lambda g: (Tensor._wrap(np.zeros_like(g._data)),))
 
 
 def _sign(x):
@@ -472,7 +495,7 @@ def round(input, *, decimals=0):
     refuse_kinds(x.dtype, "biuc", "round_cpu")              # (its decimals kernel is floating only)
     scale = x.dtype.type(10.0 ** (decimals if decimals > 0 else -decimals))
     y = np.round(x * scale) / scale if decimals > 0 else np.round(x / scale) * scale
-    return _unary(input, y, lambda: np.zeros_like(x), "round")
+    return _flat(input, y, "round")
 
 
 trunc = _step("trunc", np.trunc, "trunc_vml_cpu")
@@ -769,9 +792,9 @@ def clamp(input, min=None, max=None):
     def backward(g):
         # PyTorch's clamp_backward: where(inside, g, 0), so a NaN / inf gradient stops where the value was clipped
         # (0 * sqrt(x.clamp(max=0)) at x > 0: sqrt's inf times 0 is NaN, and clamp passes 0 on, not NaN)
-        return (np.where(inside, g, g.dtype.type(0)),)
+        return (selected(g, inside),)
     return Tensor._make(y, (input,), backward, "clamp",
-                        lambda g: (piecewise_grad(g, input, inside.astype(g.dtype), "clamp_backward"),))
+                        lambda g: (piecewise_grad(g, input, inside.astype(g.dtype), "clamp_backward", True),))
 
 
 def clamp_min(input, min):
@@ -818,7 +841,7 @@ def maximum(input, other):
     a, b, x, y = _pair_operands(input, other, "maximum")
     if x.dtype.kind == "c" or y.dtype.kind == "c":
         raise RuntimeError("maximum not implemented for complex tensors.")
-    return _split_op(np.maximum(x, y), a, b, (x > y) + 0.5 * (x == y), "maximum")
+    return _split_op(np.maximum(x, y), a, b, x < y, x > y, x == y, "maximum")
 
 
 def minimum(input, other):
@@ -827,21 +850,29 @@ def minimum(input, other):
     a, b, x, y = _pair_operands(input, other, "minimum")
     if x.dtype.kind == "c" or y.dtype.kind == "c":
         raise RuntimeError("minimum not implemented for complex tensors.")
-    return _split_op(np.minimum(x, y), a, b, (x < y) + 0.5 * (x == y), "minimum")
+    return _split_op(np.minimum(x, y), a, b, x > y, x < y, x == y, "minimum")
 
 
-def _split_op(out, a, b, share, op):
-    """The result of maximum / minimum: d out/da = share (1 where a wins, 1/2 at a tie, 0 elsewhere), d out/db =
-    1 - share."""
+def _split_op(out, a, b, a_loses, b_loses, tie, op):
+    """The result of maximum / minimum: the gradient goes to the winner, half to each at a tie, and to both where
+    a NaN makes neither win; the loser's is 0, not g * 0, so an inf or NaN gradient stops there (PyTorch's
+    where(a == b, g / 2, g).masked_fill_(loses, 0))."""
     def backward(g):
-        return g * share, g * (1 - share)
-    return Tensor._make(out, (a, b), backward, op, _split_graph_backward(share))
+        if tie.any():
+            g = np.where(tie, g / 2, g)
+        return selected(g, ~a_loses), selected(g, ~b_loses)
+
+    def graph_backward(g):
+        g = g * Tensor._wrap(np.where(tie, 0.5, 1.0).astype(g.dtype))
+        return where(Tensor._wrap(a_loses), 0.0, g), where(Tensor._wrap(b_loses), 0.0, g)
+    return Tensor._make(out, (a, b), backward, op, graph_backward)
 
 
-def _split_graph_backward(share):
-    """create_graph for an op whose output takes a constant share of its first operand and the rest of its
-    second (maximum, minimum, where)."""
-    return lambda g: (g * Tensor._wrap(share.astype(g.dtype)), g * Tensor._wrap((1 - share).astype(g.dtype)))
+def _where_graph_backward(c):
+    """create_graph for where(c, x, y): g selected (x's where c, y's elsewhere), not multiplied by a 0 / 1 mask,
+    as PyTorch's where(c, g, 0), so an inf or NaN gradient stops at the branch not taken (fmax / fmin)."""
+    c = Tensor._wrap(np.asarray(c))
+    return lambda g: (where(c, g, 0.0), where(c, 0.0, g))
 
 
 
@@ -900,7 +931,7 @@ def where(condition, input=None, other=None):
         # each output element comes from x or from y: its gradient goes back to that one
         return (np.where(c, g, 0) if input.requires_grad else None,
                 np.where(c, 0, g) if other.requires_grad else None)
-    return Tensor._make(np.where(c, x, y), (input, other), backward, "where", _split_graph_backward(c))
+    return Tensor._make(np.where(c, x, y), (input, other), backward, "where", _where_graph_backward(c))
 
 
 def _refuse_overflow(number, tensor):

@@ -692,7 +692,7 @@ def nanmedian(input, dim=None, keepdim=False):
         return _median_of_all(input, "nanmedian", ignore_nan=True)
     refuse_kinds(input.dtype, "bc", "median_out")
     axis = _normalize_axes(dim, input.ndim)[0]
-    order = sort(input, axis).indices                              # NaN last
+    order = sort(input, axis, stable=True).indices                 # NaN last; ties in order, as PyTorch's pick
     count = (~np.isnan(input._data)).sum(axis, keepdims=True) if input.dtype.kind == "f" else input.shape[axis]
     middle = np.broadcast_to(np.maximum(count - 1, 0) // 2, _kept(input.shape, (axis,)))
     idx = Tensor._wrap(np.take_along_axis(order._data, middle, axis))
@@ -710,7 +710,8 @@ def kthvalue(input, k, dim=-1, keepdim=False):
     axis = _normalize_axes(dim, input.ndim)[0]
     if not 1 <= k <= input.shape[axis]:
         raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {axis}")      # PyTorch's words
-    idx = Tensor._wrap(np.take(sort(input, axis).indices._data, [k - 1], axis=axis))
+    # (stable: std::sort's order among ties would cost a replay, and PyTorch's quickselect picks by neither)
+    idx = Tensor._wrap(np.take(sort(input, axis, stable=True).indices._data, [k - 1], axis=axis))
     values = input.gather(axis, idx)
     if not keepdim:
         values, idx = values.squeeze(axis), Tensor._wrap(np.squeeze(idx._data, axis))
@@ -983,13 +984,52 @@ def _vector_norm(input, p, dim=None, keepdim=False):
 @numpy_axis
 @_zero_d
 def sort(input, dim=-1, descending=False, stable=False):
-    """(values, indices) sorted along dim (ties keep their order); NaN ranks above every number, as PyTorch's (last
-    ascending, first descending)."""
+    """(values, indices) sorted along dim; NaN ranks above every number, as PyTorch's (last ascending, first
+    descending). Ties keep their order with stable=True; without it they come in the order of PyTorch's CPU kernel
+    (std::sort's), as torchvision's batched_nms meets among equal scores."""
     if input.dtype.kind == "c":         # PyTorch's CPU sort has no order of complex numbers (its words, space first)
         raise RuntimeError(" Sort does not support complex dtypes on CPU")
     axis = _normalize_axes(dim, input.ndim)[0]
-    idx = Tensor._wrap(_sort_indices(input._data, axis, descending).astype(np.int64))
-    return ValuesIndices(input.gather(axis, idx), idx)
+    x = input._data
+    order = _sort_indices(x, axis, descending).astype(np.int64, copy=False)
+    idx = Tensor._wrap(order)
+    values = input.gather(axis, idx)
+    # ATen sorts a long 1-D integer tensor ascending by fbgemm's radix sort, which is stable; else std::sort
+    radix = x.ndim == 1 and x.dtype.kind in "iu" and not descending and x.size >= _RADIX_SORT_MIN
+    if not stable and not radix and x.ndim and x.shape[axis] > _STD_SORT_INSERTION:
+        replayed = _std_sort_ties(x, order, values._data, axis, descending)
+        if replayed is not order:
+            idx = Tensor._wrap(replayed)
+            values = input.gather(axis, idx)
+    return ValuesIndices(values, idx)
+
+
+_RADIX_SORT_MIN = 32768         # at::internal::GRAIN_SIZE: ATen's radix sort from this many elements
+_STD_SORT_INSERTION = 16        # std::sort of at most 16 elements is an insertion sort: ties keep their order
+
+
+def _std_sort_ties(x, order, s, axis, descending):
+    """The array x, its stable sort's indices along axis and the sorted values s -> std::sort's indices (order
+    itself when no row holds a tie): the rows in which two equal values meet, or two NaN (which sort to one end, so
+    the second place from it is NaN), are replayed by nn/kernels/select.py; the others are the same either way."""
+    last = axis == x.ndim - 1
+
+    def rows_of(a):             # (R, n): each row one sort along axis
+        return (a if last else np.moveaxis(a, axis, -1)).reshape(-1, x.shape[axis])
+    s = rows_of(s)
+    tied = (s[:, 1:] == s[:, :-1]).any(-1)
+    if x.dtype.kind == "f":
+        tied |= np.isnan(s[:, 1 if descending else -2])
+    if not tied.any():
+        return order
+    rows = rows_of(x)
+    moved = order if last else np.moveaxis(order, axis, -1)
+    orders = moved.reshape(rows.shape)
+    from ..kernels.select import sort_rows     # noqa: PLC0415 - loaded on the first tie (Numba only for large rows)
+    orders = orders.copy()
+    orders[tied] = sort_rows(_rank_keys(rows[tied], orders[tied]))
+    out = orders.reshape(moved.shape)
+    return out if last else np.moveaxis(out, -1, axis)
 
 
 def _sort_indices(x, axis, descending):
@@ -1002,7 +1042,7 @@ def _sort_indices(x, axis, descending):
 @numpy_axis
 @_zero_d
 def argsort(input, dim=-1, descending=False, stable=False):
-    """The indices that sort input along dim (sort's indices: ties keep their order)."""
+    """The indices that sort input along dim (sort's indices: ties in std::sort's order unless stable)."""
     return sort(input, dim, descending, stable).indices
 
 
@@ -1054,6 +1094,12 @@ def _replay(rows, order, k, sorted):
     by nn/kernels/select.py on each value's rank among the row's distinct values in that order (equal values, and
     every NaN, share one): comparing the ranks is comparing the values as PyTorch's comparator does."""
     from ..kernels.select import topk_rows     # noqa: PLC0415 - loaded on the first tie (Numba only for large rows)
+    return topk_rows(_rank_keys(rows, order), k, sorted)
+
+
+def _rank_keys(rows, order):
+    """rows (R, n) and their stable sort's indices -> each value's rank among its row's distinct values in that
+    order (equal values, and every NaN, share one), the keys nn/kernels/select.py compares."""
     at = (np.arange(len(rows))[:, None], order)
     s = rows[at]
     new = s[:, 1:] != s[:, :-1]
@@ -1063,7 +1109,7 @@ def _replay(rows, order, k, sorted):
     np.cumsum(new, axis=1, out=ranks[:, 1:])
     keys = np.empty_like(ranks)
     keys[at] = ranks
-    return topk_rows(keys, k, sorted)
+    return keys
 
 
 attach(sum, mean, var, std, prod, max, min, amax, amin, argmax, argmin, all, any, count_nonzero, cumsum,

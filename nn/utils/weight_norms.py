@@ -11,6 +11,8 @@ spectral_norm(module, name="weight", n_power_iterations=1, eps=1e-12, dim=None):
 Both recompute the weight before every forward pass (a forward pre-hook), as a Tensor computed from the
 parameters, so gradients reach g and v (or w_orig) through it.
 """
+import warnings
+
 import numpy as np
 
 from ..modules.module import Parameter
@@ -74,7 +76,10 @@ class WeightNorm:
 
 
 def weight_norm(module, name="weight", dim=0):
-    """Reparametrise module.<name> as g * v / ||v|| (see the module doc); returns the module."""
+    """Reparametrise module.<name> as g * v / ||v|| (see the module doc); returns the module. PyTorch deprecates it
+    for parametrizations.weight_norm with a FutureWarning on every call (allennlp's GatedCnnEncoder meets it)."""
+    warnings.warn("`torch.nn.utils.weight_norm` is deprecated in favor of `torch.nn.utils.parametrizations."
+                  "weight_norm`.", FutureWarning)
     weight = getattr(module, name)
     if dim == -1:                               # PyTorch's -1 means dim=None: the norm of the whole weight
         dim = None
