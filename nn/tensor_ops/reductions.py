@@ -992,16 +992,12 @@ def sort(input, dim=-1, descending=False, stable=False):
     axis = _normalize_axes(dim, input.ndim)[0]
     x = input._data
     order = _sort_indices(x, axis, descending).astype(np.int64, copy=False)
-    idx = Tensor._wrap(order)
-    values = input.gather(axis, idx)
     # ATen sorts a long 1-D integer tensor ascending by fbgemm's radix sort, which is stable; else std::sort
     radix = x.ndim == 1 and x.dtype.kind in "iu" and not descending and x.size >= _RADIX_SORT_MIN
     if not stable and not radix and x.ndim and x.shape[axis] > _STD_SORT_INSERTION:
-        replayed = _std_sort_ties(x, order, values._data, axis, descending)
-        if replayed is not order:
-            idx = Tensor._wrap(replayed)
-            values = input.gather(axis, idx)
-    return ValuesIndices(values, idx)
+        order = _std_sort_ties(x, order, np.take_along_axis(x, order, axis), axis, descending)
+    idx = Tensor._wrap(order)
+    return ValuesIndices(input.gather(axis, idx), idx)
 
 
 _RADIX_SORT_MIN = 32768         # at::internal::GRAIN_SIZE: ATen's radix sort from this many elements
