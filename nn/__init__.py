@@ -77,6 +77,7 @@ from .tensor_ops.matrices import (kron, block_diag, cov, corrcoef, inner, vdot, 
                                   combinations, chain_matmul, addmv, addr, addbmm, renorm, put, unravel_index,
                                   vander)
 from .tensor_ops.matrices import outer as ger
+from ._linalg_utils import solve, lstsq, symeig, eig, matrix_rank  # noqa: E402  (removed in PyTorch 1.9: its errors)
 from .functional import relu_, cosine_similarity, pairwise_distance
 from .tensor_ops.compare import (eq, ne, lt, le, gt, ge, logical_and, logical_or, logical_xor, logical_not,
                                  bitwise_and, bitwise_or, bitwise_xor, bitwise_not, bitwise_left_shift,
@@ -189,9 +190,12 @@ from .tensor_ops.out_arg import with_out as _with_out  # noqa: E402
 # bound-projection loops torch.dot(q, r, out=a[i]), torch.hypot(a, b, out=r), torch.abs, torch.nextafter)
 addr, dot, hypot, abs, nextafter = map(_with_out, (addr, dot, hypot, abs, nextafter))
 lerp = _with_out(lerp)  # (pytorch_optimizer's SPlus: torch.lerp(side, grad @ grad.T, weight=1 - beta2, out=side))
+(logical_not, logical_and, logical_or, logical_xor, bitwise_not, bitwise_and, bitwise_or, bitwise_xor) = map(
+    _with_out, (logical_not, logical_and, logical_or, logical_xor, bitwise_not, bitwise_and, bitwise_or, bitwise_xor))
+#                                         (torch-hd's BSC negative: torch.logical_not(self, out=empty_like(self)))
 concat = concatenate = cat
 row_stack = vstack
-unsafe_chunk, unsafe_split = chunk, split
+from .tensor_ops.shape import unsafe_chunk, unsafe_split, unsafe_split_with_sizes  # noqa: E402
 from .tensor_ops.pointwise import sgn  # noqa: E402  (sign, and z / |z| for complex z)
 arcsin, arccos, arctan, arctan2 = asin, acos, atan, atan2
 arcsinh, arccosh, arctanh = asinh, acosh, atanh

@@ -15,6 +15,8 @@ import warnings
 
 import numpy as np
 
+from .dtypes import quietly
+
 
 # PyTorch's words when a NumPy array with a negative stride (a[::-1], np.flip(a)) reaches torch.tensor / as_tensor /
 # from_numpy, the legacy constructors, x.new / new_tensor, default_collate / default_convert or an index: its tensors
@@ -473,19 +475,61 @@ for _name in ("sum", "mean", "prod", "argmax", "argmin", "any", "all", "cumsum")
     setattr(DataArray, _name, _reduction(_name))
 
 
+# the integer divisions PyTorch refuses by 0 (name: whether the array is the divisor)
+_DIVISIONS = {"__floordiv__": False, "__ifloordiv__": False, "__mod__": False, "__imod__": False,
+              "__rfloordiv__": True, "__rmod__": True}
+
+
+def _refuse_integer_zero_division(name, array, other):
+    """PyTorch's RuntimeError for an integer // or % by 0 on .data (NumPy gives 0); a float operand on either side
+    gives inf / NaN, quietly. array: an integer or bool DataArray (the caller checks its kind: a float array's
+    division costs no more than the quiet operator)."""
+    # (np.asarray: the plain arrays, whose all() is NumPy's, without DataArray's view and _data, ~3 us each)
+    b = np.asarray(other if isinstance(other, np.ndarray) else _value(other))
+    if b.dtype.kind in "biu":
+        from .tensor_ops.pointwise import _refuse_integer_zero_division as refuse    # (it imports this module)
+        a = np.asarray(array)
+        refuse(*((b, a) if _DIVISIONS[name] else (a, b)))
+
+
 def _taking_tensor_values(name):
     """NumPy's in-place operator `name`, with a Tensor operand's values: NumPy refuses a Tensor (its
     __array_ufunc__ is None, so that array + Tensor is a Tensor), and PyTorch code writes v += (1 - d) * msd[k]
     over state_dict() values (an EMA) or p.data -= lr * g."""
-    operator = getattr(np.ndarray, name)
+    operator, division = getattr(np.ndarray, name), name in _DIVISIONS
 
     def in_place(self, other):
         _refuse_other_shape(self, _value(other))
-        return operator(self, _value(other))
+        if division and self.dtype.kind in "biu":
+            _refuse_integer_zero_division(name, self, other)
+        return quietly(operator, self, _value(other))
     in_place.__name__ = name
     return in_place
 
 
-for _name in ("__iadd__", "__isub__", "__imul__", "__itruediv__", "__ifloordiv__", "__ipow__"):
+for _name in ("__iadd__", "__isub__", "__imul__", "__itruediv__", "__ifloordiv__", "__imod__", "__ipow__"):
     setattr(DataArray, _name, _taking_tensor_values(_name))
 
+
+def _quiet(name):
+    """NumPy's operator `name` without NumPy's warnings: PyTorch's ops give inf and NaN silently, and so must
+    arithmetic on .data (libauc's SogCLR sets model_ref[i].data = model_acc[i].data / self.T with T 0: PyTorch's
+    inf / NaN, where NumPy warned "divide by zero encountered in divide"). A Tensor operand still gets
+    NotImplemented, so that the Tensor's reflected operator runs. (Each operator its own closure: the quiet
+    errstate costs ~1 us on an 8 x 8 array; no other check on the float path.)"""
+    operator = getattr(np.ndarray, name)
+    if name in _DIVISIONS:
+        def method(self, other):
+            if self.dtype.kind in "biu":
+                _refuse_integer_zero_division(name, self, other)
+            return quietly(operator, self, other)
+    else:
+        def method(self, other, *modulo):
+            return quietly(operator, self, other, *modulo)
+    method.__name__ = name
+    return method
+
+
+for _name in ("__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__", "__truediv__", "__rtruediv__",
+              "__floordiv__", "__rfloordiv__", "__mod__", "__rmod__", "__pow__", "__rpow__"):
+    setattr(DataArray, _name, _quiet(_name))

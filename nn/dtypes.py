@@ -594,11 +594,28 @@ def _part_size(dt):
     return dt.itemsize // 2 if dt.kind == "c" else dt.itemsize
 
 
+_IMAGINARY_DISCARDED = []      # PyTorch's warning below is TORCH_WARN_ONCE: once a process
+
+
+def real_for_cast(a, dtype):
+    """a complex array a about to be cast to a real dtype -> its real part, with PyTorch's warning, once a process
+    (its copy kernel's TORCH_WARN_ONCE), where NumPy's astype warned a ComplexWarning at every cast (torch-hd's HRR
+    multibind, torch.prod(fft(x), dtype=float64), on every call); any other a as it is."""
+    if a.dtype.kind != "c" or np.dtype(dtype).kind == "c":
+        return a
+    if not _IMAGINARY_DISCARDED:
+        _IMAGINARY_DISCARDED.append(True)
+        from .caller_warnings import warn_at_caller  # noqa: PLC0415 - only the warning needs it
+        warn_at_caller("Casting complex values to real discards the imaginary part")
+    return a.real
+
+
 def cast(a, dtype):
     """a as dtype (a itself when it is so). A narrowing cast quietly, as PyTorch casts: a float64 beyond float32's
     range is inf (float32 + a 0-d float64 tensor of 1e39), where NumPy warns "overflow encountered in cast"."""
     if a.dtype == dtype:
         return a
+    a = real_for_cast(a, dtype)
     if a.dtype.kind in "fc" and (dtype.kind in "biu" or _part_size(dtype) < _part_size(a.dtype)):   # (may overflow)
         return quietly(a.astype, dtype)
     return a.astype(dtype)

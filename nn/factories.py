@@ -19,7 +19,7 @@ from .array import refuse_negative_strides
 from .caller_warnings import warn_at_caller
 from .device import META, factory_device, meta_array
 from .dtypes import to_dtype, get_default_dtype, int64, result_dtype, checked_fill, refuse_int_overflow, \
-    to_complex, to_real, scalar_type_name, refuse_big_int, holds_big_int, refuse_kinds
+    to_complex, to_real, scalar_type_name, refuse_big_int, holds_big_int, refuse_kinds, real_for_cast
 from .tensor import Size, Tensor, _as_array, as_int, _check_requires_grad, refuse_unconvertible, parser_type_name, \
     parsed_sizes, not_a_tensor_error
 from .tensor_ops._attach import attach
@@ -49,8 +49,9 @@ def _new(data, dtype, device, requires_grad):
     """Tensor of data (cast to dtype when given), on the CPU, or on the meta device (its shape and dtype only)
     when device (or, for None, the `with nn.device(...)` block or the default device) says so."""
     on_meta = factory_device(device) is META
-    if dtype is not None:
-        data = np.asarray(data).astype(to_dtype(dtype), copy=False)
+    if dtype is not None:       # (complex data into a real dtype: its real part, with PyTorch's warning, once)
+        dtype = to_dtype(dtype)
+        data = real_for_cast(np.asarray(data), dtype).astype(dtype, copy=False)
     if on_meta:
         data = np.asarray(data)
         data = meta_array(data.shape, data.dtype)

@@ -10,6 +10,7 @@ __all__ = ["no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "is_g
 _grad_enabled = True
 _inference_enabled = False  # inside an inference_mode() block (it records no graph either)
 _anomaly_nan = False        # detect_anomaly: a backward pass checks every gradient for NaN (nn/autograd/anomaly.py)
+_anomaly_enabled, _anomaly_check_nan = False, True     # PyTorch's two switches (_anomaly_nan: both on)
 
 
 def is_grad_enabled():

@@ -8,9 +8,9 @@ from collections import namedtuple
 
 import numpy as np
 
-from .dtypes import kernel_not_implemented, refuse_not_floating_or_complex, scalar_type_name, typeid_name
+from .dtypes import kernel_not_implemented, quietly, refuse_not_floating_or_complex, scalar_type_name, typeid_name
 from .tensor import Tensor, _broadcast_message, broadcast_shape, is_grad_enabled, parser_ints
-from .tensor_ops.shape import _dims, cross as _cross
+from .tensor_ops.shape import _dims, cat, cross as _cross
 from .tensor_ops.matrices import vandermonde
 from .tensor_ops.out_arg import with_out
 from .tensor_ops._attach import numpy_axis
@@ -997,27 +997,160 @@ def multi_dot(tensors):
     return out.squeeze(-1) if last else out
 
 
+# PyTorch's matrix_exp (ATen's mexp, after Bader, Blanes and Casas 2019, "Computing the matrix exponential with an
+# optimized Taylor polynomial approximation"): a Taylor polynomial of degree 1, 2, 4, 8, 12 or 18 chosen by the
+# 1-norm, evaluated with few products, and above the last bound scaling and squaring; per dtype, the bounds of each
+# degree (float32's for float32 and complex64), each rounded to its dtype as ATen's and kept as a Python float (a
+# norm compares with it without making a NumPy scalar)
+_MEXP_THETAS = {4: tuple(float(np.float32(t)) for t in (
+                    1.192092800768788e-07, 5.978858893805233e-04, 5.116619363445086e-02, 5.800524627688768e-01,
+                    1.461661507209034e+00, 3.010066362817634e+00)),
+                8: (2.220446049250313e-16, 2.580956802971767e-08, 3.397168839976962e-04, 4.991228871115323e-02,
+                    2.996158913811580e-01, 1.090863719290036e+00)}
+_MEXP_B12 = ((9.0198e-16, 0.46932117595418237389, -0.20099424927047284052, -0.04623946134063071740),
+             (5.31597895759871264183, 1.19926790417132231573, 0.01179296240992997031, 0.01108844528519167989),
+             (0.18188869982170434744, 0.05502798439925399070, 0.09351590770535414968, 0.00610700528898058230),
+             (-2.0861320e-13, -0.13181061013830184015, -0.02027855540589259079, -0.00675951846863086359))
+_MEXP_B18 = ((0., -1.00365581030144618291e-01, -8.02924648241156932449e-03, -8.92138498045729985177e-04, 0.),
+             (0., 3.97849749499645077844e-01, 1.36783778460411720168e+00, 4.98289622525382669416e-01,
+              -6.37898194594723280150e-04),
+             (-1.09676396052962061844e+01, 1.68015813878906206114e+00, 5.71779846478865511061e-02,
+              -6.98210122488052056106e-03, 3.34975017086070470649e-05),
+             (-9.04316832390810593223e-02, -6.76404519071381882256e-02, 6.75961301770459654925e-02,
+              2.95552570429315521194e-02, -1.39180257516060693404e-05),
+             (0., 0., -9.23364619367118555360e-02, -1.69364939002081722752e-02, -1.40086798182036094347e-05))
+
+
+def _mexp_combination(As, C):
+    """The combinations sum_j C[i, j] As[j] of a stack As (p, k, n, n) by the rows of C (r, p) -> (r, k, n, n),
+    each summed in order of j as ATen's _compute_linear_combination (einsum without BLAS sums the outer axis j in
+    order: the same roundings as a loop of multiply-adds, in one call)."""
+    return np.einsum("ij,j...->i...", C, As)
+
+
+def _mexp_powers(a, count, slots=None):
+    """[I, A, A^2, A^3, A^6][:count] of a (k, n, n), stacked (slots, k, n, n) (slots >= count, the rest left for
+    the caller's products; count by default), as ATen's _fill_matrix_powers."""
+    As = np.empty((slots or count,) + a.shape, a.dtype)
+    As[0], As[1] = np.eye(a.shape[-1], dtype=a.dtype), a
+    if count > 2:
+        np.matmul(a, a, out=As[2])
+    if count > 3:
+        np.matmul(a, As[2], out=As[3])
+    if count > 4:
+        np.matmul(As[3], As[3], out=As[4])
+    return As
+
+
+def _mexp_coefficients(real):
+    """ATen's coefficients of the degree 4, 8, 12 and 18 polynomials in the real dtype (T8's as its constexprs:
+    sqrt(177) and 2/3 in the dtype, the rest in double, then rounded)."""
+    r177, x3 = float(real(0.1330413469565007072504e+2)), float(real(2. / 3.))
+    t8 = (x3 * ((1. + r177) / 88.), x3 * ((1. + r177) / 352.), x3, (-271. + 29. * r177) / (315. * x3),
+          (-11. + 11. * r177) / (1260. * x3), (-99. + 11. * r177) / (5040. * x3), (89. - r177) / (5040. * x3),
+          (857. - 58. * r177) / 630.)
+    return {4: (np.array([[1 / 2.0, 1 / 6.0, 1 / 24.0]], real), np.array([[1.0, 1.0, 0.0, 1.0]], real)),
+            8: tuple(np.array(c, real) for c in ([t8[:2]], [[t8[2], 1.0]], [t8[3:7]], [[1.0, 1.0, t8[7], 0.0, 1.0]])),
+            12: np.array(_MEXP_B12, real), 18: np.array(_MEXP_B18, real)}
+
+
+_MEXP_COEFFICIENTS = {np.float32: _mexp_coefficients(np.float32), np.float64: _mexp_coefficients(np.float64)}
+
+
+def _mexp_taylor(a, degree, real):
+    """The degree-th Taylor approximation of e^a (k, n, n) as ATen evaluates it: T1 = I + A, T2 = I + A + A^2/2,
+    T4 = I + A + A^2 (I/2 + A/6 + A^2/24), T8 / T12 / T18 by Bader et al.'s products of combinations."""
+    C = _MEXP_COEFFICIENTS[real].get(degree)
+    if degree <= 2:
+        As = _mexp_powers(a, degree + 1)
+        if degree == 2:
+            As[2] /= real(2.0)
+        return As.sum(0)
+    if degree == 4:
+        As = _mexp_powers(a, 3, 4)
+        np.matmul(As[2], _mexp_combination(As[:3], C[0])[0], out=As[3])
+        return _mexp_combination(As, C[1])[0]
+    if degree == 8:
+        As = _mexp_powers(a, 3, 5)
+        np.matmul(As[2], _mexp_combination(As[1:3], C[0])[0], out=As[3])                           # A4
+        np.matmul(_mexp_combination(As[2:4], C[1])[0], _mexp_combination(As[:4], C[2])[0], out=As[4])   # A8
+        return _mexp_combination(As, C[3])[0]
+    B = _mexp_combination(_mexp_powers(a, len(C)), C)
+    if degree == 12:
+        A6 = B[2] + B[3] @ B[3]
+        return B[0] + (B[1] + A6) @ A6
+    A9 = B[3] + B[0] @ B[4]
+    return B[1] + (B[2] + A9) @ A9
+
+
+def _mexp(a):
+    """e^a of a stack (k, n, n) of matrices, n >= 2, as PyTorch's CPU kernel: one matrix (k = 1) by the lowest
+    degree whose bound its 1-norm is within, and above the degree-12 bound (and every matrix of a stack of more than
+    one, as PyTorch 2.13 does) the degree-18 polynomial of a / 2^s, squared s times (s = ceil(log2(norm /
+    theta_18)), at least 0)."""
+    real = np.dtype(a.real.dtype).type
+    thetas = _MEXP_THETAS[np.dtype(real).itemsize]
+    norm = np.abs(a).sum(-2).max(-1)
+    if len(a) == 1:
+        # (compared as Python floats: the bounds are stored rounded to the dtype, the norm widens exactly)
+        one = float(norm[0])
+        for degree, theta in zip((1, 2, 4, 8, 12, 18), thetas):
+            if one <= theta:            # (degree 18 within its bound: s = 0, no scaling to compute)
+                return _mexp_taylor(a, degree, real)
+        if not one > thetas[5]:                     # NaN: PyTorch leaves its empty result
+            return np.full_like(a, np.nan)
+        if one < np.inf:
+            # past theta_18: s as below, by NumPy scalars of the dtype (the same roundings, a third of the cost)
+            s = int(np.ceil(np.log2(norm[0] / real(thetas[5]))))
+            e = _mexp_taylor(a / a.dtype.type(np.ldexp(real(1), s)), 18, real)[0]
+            for _ in range(s):
+                e = e @ e
+            return e[None]
+    # (log2 of at least 1: no scaling below theta_18, nor of a NaN or inf matrix, whose result is NaN either way)
+    r = np.fmax(norm / thetas[5], 1)
+    s = np.ceil(np.log2(np.where(r < np.inf, r, 1))).astype(np.int64)
+    E = _mexp_taylor(a / np.ldexp(real(1), s)[:, None, None].astype(a.dtype), 18, real)
+    for k, times in enumerate(s):
+        if times:
+            e = E[k]
+            for _ in range(times):
+                e = e @ e
+            E[k] = e
+    return E
+
+
+def _matrix_exp_array(a):
+    """e^a (..., n, n) of an array, as PyTorch's linalg.matrix_exp: a copy for n = 0, exp for n = 1."""
+    n = a.shape[-1]
+    if n == 0:
+        return a.copy()
+    if n == 1:
+        return np.exp(a)
+    # (quietly: an overflow to inf or a NaN matrix is silent, as PyTorch's)
+    return quietly(_mexp, a.reshape(-1, n, n)).reshape(a.shape)
+
+
 def matrix_exp(A):
-    """e^A (..., n, n), real or complex (PennyLane's qml.math.expm of i H), by SciPy's Pade approximation; its
-    gradient the upper-right block of the exponential of [[A^H, G], [0, A^H]] (Najfeld and Havel 1995; A^H, the
-    conjugate transpose, is PyTorch's convention for complex gradients: the adjoint of the Frechet derivative)."""
-    from scipy.linalg import expm  # noqa: PLC0415 - SciPy only when used
+    """e^A (..., n, n), real or complex (PennyLane's qml.math.expm of i H), by PyTorch's algorithm (_mexp: its
+    Taylor polynomials, its values to rounding); its gradient the upper-right block of the exponential of
+    [[A^H, G], [0, A^H]] (Najfeld and Havel 1995; A^H, the conjugate transpose, is PyTorch's convention for complex
+    gradients: the adjoint of the Frechet derivative), computed as PyTorch's linalg_matrix_exp_differential."""
     _square(A, "matrix_exp", complex_ok=True)
     a = A._data
-    flat = a.reshape(-1, *a.shape[-2:])
-    E = np.stack([expm(m) for m in flat]).reshape(a.shape)
+    E = _matrix_exp_array(a)
 
     def backward(g):
         n = a.shape[-1]
-        gf = g.reshape(-1, n, n)
-        out = np.empty_like(flat)
-        for i, (m, gi) in enumerate(zip(flat, gf)):
-            block = np.zeros((2 * n, 2 * n), m.dtype)
-            block[:n, :n] = block[n:, n:] = m.conj().T
-            block[:n, n:] = gi
-            out[i] = expm(block)[:n, n:]
-        return (out.reshape(a.shape),)
-    return Tensor._make(E.astype(a.dtype, copy=False), (A,), backward, "matrix_exp")
+        aH = np.conj(np.swapaxes(a, -1, -2))
+        block = np.concatenate([np.concatenate([aH, g], -1), np.concatenate([np.zeros_like(aH), aH], -1)], -2)
+        return (_matrix_exp_array(block.astype(a.dtype, copy=False))[..., :n, n:],)
+
+    def graph_backward(g):
+        # the same block by recorded ops, so the gradient is differentiated again (PyTorch's differential is)
+        aH = A.mH
+        block = cat([cat([aH, g], -1), cat([aH.new_zeros(aH.shape), aH], -1)], -2)
+        return (matrix_exp(block)[..., :a.shape[-1], a.shape[-1]:],)
+    return Tensor._make(E.astype(a.dtype, copy=False), (A,), backward, "matrix_exp", graph_backward)
 
 
 def _lu_backward(LU, pivots):
@@ -1162,11 +1295,12 @@ def lu_solve_older(b, LU_data, LU_pivots):
     return lu_solve(LU_data, LU_pivots, b)
 
 
-def _no_derivative(value, parents, op):
+def _no_derivative(value, parents, op, error=None):
     """A result of op that requires grad when an input does, but whose backward raises, as PyTorch's ops without
-    a derivative formula (linalg_ldl_factor_ex, linalg_ldl_solve)."""
+    a derivative formula (linalg_ldl_factor_ex, linalg_ldl_solve, embedding_bag's backward): error, or PyTorch's
+    RuntimeError for an aten op."""
     def backward(g):
-        raise RuntimeError(f"derivative for aten::{op} is not implemented")
+        raise type(error)(*error.args) if error else RuntimeError(f"derivative for aten::{op} is not implemented")
     return Tensor._make(value, parents, backward, op)
 
 

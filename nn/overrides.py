@@ -126,14 +126,19 @@ def handle_torch_function(public_api, relevant_args, *args, **kwargs):
         if result is not NotImplemented:
             return result
     name = getattr(public_api, "__name__", repr(public_api))
-    raise TypeError(f"no implementation found for '{name}' on types that implement __torch_function__: "
-                    f"{[t for t in types]}")
+    error = TypeError(f"no implementation found for '{name}' on types that implement __torch_function__: "
+                      f"{[t for t in types]}")
+    error._unanswered = True        # (a binary operator gives NotImplemented for it instead: dispatching)
+    raise error
 
 
-def dispatching(fn, public_api=None):
+def dispatching(fn, public_api=None, operator=False):
     """fn, handing a call over to the modes and __torch_function__ of its arguments (the wrapper itself is the
     function passed, so that types keying their overrides by nn.matmul or nn.Tensor.__getitem__ find it; or
-    public_api, the object that calls the wrapper: F.conv3d's builtin_like)."""
+    public_api, the object that calls the wrapper: F.conv3d's builtin_like). operator: a binary operator's
+    wrapper, NotImplemented when no __torch_function__ answers, as PyTorch's binary operators turn that TypeError
+    into, so that Python tries the reflected operator, then says "unsupported operand type(s) for *: 'MAPTensor'
+    and 'HRRTensor'" (torch-hd's tensors of two VSA models; the fast path is the same)."""
     @functools.wraps(fn)
     def public(*args, **kwargs):
         if not _modes_anywhere:                     # the fast path: no mode, every argument of a plain type
@@ -149,9 +154,14 @@ def dispatching(fn, public_api=None):
                 else:
                     return fn(*args, **kwargs)
         if _modes_on() or _overloaded_args(args) or (kwargs and _overloaded_args(kwargs.values())):
-            return handle_torch_function(public_api or public, args + tuple(kwargs.values()), *args, **kwargs)
+            try:
+                return handle_torch_function(public_api or public, args + tuple(kwargs.values()), *args, **kwargs)
+            except TypeError as error:
+                if public._operator and getattr(error, "_unanswered", False):
+                    return NotImplemented
+                raise
         return fn(*args, **kwargs)
-    public._dispatches = True
+    public._dispatches, public._operator = True, operator
     public._undispatched = fn
     return public
 
@@ -386,15 +396,25 @@ _OPERATOR_FUNCS = {"__add__": "add", "__radd__": "add", "__sub__": "sub", "__mul
 def _name_operators():
     """Each operator of Tensor (already dispatching) handed over as _OPERATOR_FUNCS says: a wrapper of the
     operator's own function whose func is the named method, or which is its own func under the operator's name
-    (where nn binds one function under both names: Tensor.__and__ is bitwise_and)."""
+    (where nn binds one function under both names: Tensor.__and__ is bitwise_and). A binary operator gets a wrapper
+    of its own also where it is its func's function (Tensor.__lt__ is lt, __rand__ bitwise_and): the same func,
+    but NotImplemented when no __torch_function__ answers (dispatching's operator)."""
     methods = vars(Tensor)
     for name, func_name in _OPERATOR_FUNCS.items():
         bound, func = methods.get(name), methods.get(func_name)
-        if bound is None or func is None or (bound is func and name != func_name):
+        raising = name in _NOT_IMPLEMENTED_NEVER
+        if bound is None or func is None or (bound is func and name != func_name and raising):
             continue
-        wrapper = dispatching(bound._undispatched, None if name == func_name else func)
+        wrapper = dispatching(bound._undispatched, None if name == func_name else func, operator=not raising)
         wrapper.__name__, wrapper.__qualname__, wrapper.__module__ = name, "Tensor." + name, Tensor.__module__
         setattr(Tensor, name, wrapper)
+    for name in ("__rtruediv__", "__rmatmul__"):    # (their own wrappers, as captured before: a profiler's keys)
+        methods[name]._operator = True
+
+
+# the operators that raise when no __torch_function__ answers: the unary ones, and ==, which PyTorch hands over on
+# self alone (MAPTensor == HRRTensor is MAP's element-wise answer there; NotImplemented would make it False)
+_NOT_IMPLEMENTED_NEVER = ("__neg__", "__pos__", "__abs__", "__invert__", "__eq__")
 
 
 def _is_op(fn):

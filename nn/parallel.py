@@ -3,7 +3,7 @@ wrapper that runs the module it holds, so code written for several devices runs 
 is ``.module``, and its state dict's keys carry the ``module.`` prefix, as PyTorch's."""
 from .modules import Module
 
-__all__ = ["DataParallel", "DistributedDataParallel"]
+__all__ = ["DataParallel", "DistributedDataParallel", "parallel_apply", "replicate", "scatter", "gather"]
 
 
 class DataParallel(Module):
@@ -66,11 +66,55 @@ def _scatter_gather_module():
 
         return gather_map(outputs)
 
+    def scatter_kwargs(inputs, kwargs, target_gpus, dim=0):
+        """scatter() of the positional and the keyword arguments, the shorter list padded with () / {} so that
+        each target gets one of each (torchmeta's DataParallel imports it)."""
+        scattered_inputs = scatter(inputs, target_gpus, dim) if inputs else []
+        scattered_kwargs = scatter(kwargs, target_gpus, dim) if kwargs else []
+        scattered_inputs += [() for _ in range(len(scattered_kwargs) - len(scattered_inputs))]
+        scattered_kwargs += [{} for _ in range(len(scattered_inputs) - len(scattered_kwargs))]
+        return tuple(scattered_inputs), tuple(scattered_kwargs)
+
     return submodule(__name__, "scatter_gather", "torch.nn.parallel.scatter_gather on one CPU.", scatter=scatter,
-                     gather=gather)
+                     gather=gather, scatter_kwargs=scatter_kwargs)
 
 
 scatter_gather = _scatter_gather_module()
+scatter, gather = scatter_gather.scatter, scatter_gather.gather
+
+
+def parallel_apply(modules, inputs, kwargs_tup=None, devices=None):
+    """modules[i](*inputs[i], **kwargs_tup[i]) for each i, one after another (one CPU) -> the list of outputs; an
+    input that is not a list or tuple is the single argument, as PyTorch's."""
+    if len(modules) != len(inputs):
+        raise AssertionError(f"The number of modules {len(modules)} is not equal to the number of inputs "
+                             f"{len(inputs)}")
+    if kwargs_tup is not None and len(modules) != len(kwargs_tup):
+        raise AssertionError(f"The number of modules {len(modules)} is not equal to the number of kwargs_tup "
+                             f"{len(kwargs_tup)}")
+    kwargs_tup = kwargs_tup if kwargs_tup is not None else ({},) * len(modules)
+    return [module(*(args if isinstance(args, (list, tuple)) else (args,)), **kwargs)
+            for module, args, kwargs in zip(modules, inputs, kwargs_tup)]
+
+
+def _replicate_module():
+    """torch.nn.parallel.replicate on one CPU: every replica is the module itself, every broadcast tensor the
+    tensor itself (detached if asked), so gradients reach the originals as PyTorch's Broadcast passes them back
+    (torchmeta's DataParallel imports _broadcast_coalesced_reshape)."""
+    from ._submodule import submodule  # noqa: PLC0415
+
+    def replicate(network, devices, detach=False):
+        return [network for _ in devices]
+
+    def _broadcast_coalesced_reshape(tensors, devices, detach=False):
+        return [[t.detach() if detach else t for t in tensors] for _ in devices]
+
+    return submodule(__name__, "replicate", "torch.nn.parallel.replicate on one CPU.", replicate=replicate,
+                     _broadcast_coalesced_reshape=_broadcast_coalesced_reshape)
+
+
+replicate = _replicate_module().replicate
+
 
 def _distributed_module():
     """torch.nn.parallel.distributed (Lightning's DDP strategy imports DistributedDataParallel from it)."""

@@ -576,10 +576,9 @@ def _reduced_object(value, storages, where, memo):
         if isinstance(value, (set, frozenset)):
             return type(value)(_to_picklable(v, storages, f"{where} item", memo) for v in value)
         return value
-    try:
-        rv = value.__reduce_ex__(2)
-    except Exception as e:  # noqa: BLE001 - whatever pickle would raise, with where it is
-        raise TypeError(f"nn.save: {where} is a {type(value).__name__}, which cannot be pickled ({e})") from e
+    # (what the object's __reduce_ex__ raises, it raises as pickle in torch.save does: a parametrized module's
+    # RuntimeError, a lock's TypeError, in their own words)
+    rv = value.__reduce_ex__(2)
     if isinstance(rv, str):                     # a module-level singleton, pickled by name
         return value
     func, args, state, listitems, dictitems = (tuple(rv) + (None,) * 5)[:5]

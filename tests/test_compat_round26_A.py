@@ -80,8 +80,10 @@ def test_setitem_of_data_array_checks_dtype():
     same[mask] = src.data[mask]
     np.testing.assert_array_equal(same.numpy(), [1, 0, 3])
     dst = nn.zeros(3)
-    dst[mask] = np.array([5.0, 6.0])                     # a NumPy array is converted, as before
-    np.testing.assert_array_equal(dst.numpy(), [5, 0, 6])
+    # a NumPy array is no value PyTorch's indexing takes (nn converted it until the forty-second round)
+    with pytest.raises(TypeError, match=r"^can't assign a numpy\.ndarray to a torch\.FloatTensor$"):
+        dst[mask] = np.array([5.0, 6.0])
+    np.testing.assert_array_equal(dst.numpy(), [0, 0, 0])
 
 
 def test_setitem_of_data_array_as_torch():

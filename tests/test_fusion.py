@@ -10,8 +10,9 @@ from colorize.models import build_model, fuse_batchnorm, inference
 
 def _randomised_bn(channels, rng, dtype=np.float64):
     bn = nn.BatchNorm2d(channels).to(dtype)
-    bn.running_mean[...] = rng.normal(size=channels)
-    bn.running_var[...] = rng.uniform(0.2, 3.0, channels)
+    # (buffers are Tensors: filled by copy_, as in PyTorch, whose indexing takes no NumPy array)
+    bn.running_mean.copy_(nn.from_numpy(rng.normal(size=channels)))
+    bn.running_var.copy_(nn.from_numpy(rng.uniform(0.2, 3.0, channels)))
     bn.weight.data[...] = rng.normal(size=channels)
     bn.bias.data[...] = rng.normal(size=channels)
     return bn.eval()
@@ -78,8 +79,8 @@ def test_fuse_batchnorm_leaves_a_models_prediction_unchanged():
     rng = np.random.default_rng(0)
     for m in model.modules():                      # running statistics away from (0, 1), so fusion matters
         if isinstance(m, nn.BatchNorm2d):
-            m.running_mean[...] = rng.normal(size=m.num_features)
-            m.running_var[...] = rng.uniform(0.5, 2.0, m.num_features)
+            m.running_mean.copy_(nn.from_numpy(rng.normal(size=m.num_features)))
+            m.running_var.copy_(nn.from_numpy(rng.uniform(0.5, 2.0, m.num_features)))
     x = nn.tensor(rng.uniform(-1, 1, (2, 1, 24, 32)).astype(np.float32))
     with inference(model):
         before = model(x).ab.data

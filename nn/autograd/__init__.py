@@ -16,6 +16,7 @@ from . import functional  # noqa: F401  (torch.autograd.functional.jacobian / he
 from . import forward_ad  # noqa: F401,E402  (the unpack_dual probe; no dual tensors)
 from .function import Function, FunctionCtx, once_differentiable  # noqa: F401
 from .graph import GradientEdge, _edge_tensor
+from ..overrides import has_torch_function, handle_torch_function
 
 # torch.autograd.gradcheck is also a module (`from torch.autograd.gradcheck import gradcheck`); nn.autograd.gradcheck
 # stays the function, as torch.autograd's attribute does
@@ -94,6 +95,14 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     inputs = _as_tuple(inputs)                  # (once: a generator of parameters is read here)
     if not inputs:                              # (nn returned (), PyTorch refuses)
         raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
+    overridable = _as_tuple(outputs) + inputs
+    if has_torch_function(overridable):
+        # handed over, as PyTorch's: Tensor's default __torch_function__ gives the gradients the class of a Tensor
+        # subclass among the outputs and inputs (torch-hd's HRRTensor leaves get HRRTensor gradients)
+        return handle_torch_function(grad, overridable, outputs, inputs, grad_outputs=grad_outputs,
+                                     retain_graph=retain_graph, create_graph=create_graph, only_inputs=only_inputs,
+                                     allow_unused=allow_unused, is_grads_batched=is_grads_batched,
+                                     materialize_grads=materialize_grads)
     if retain_graph is None:
         retain_graph = create_graph
     if not only_inputs:

@@ -63,8 +63,8 @@ def lp_pool3d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
 def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
     """x / (k + alpha * (window mean of x^2 across `size` channels))^beta, x (N, C, ...) (3-D or more)."""
     x = _tensor(input, "input", "local_response_norm")
-    if x.ndim < 3:
-        raise ValueError(f"local_response_norm: input must be (N, C, ...) with 3 or more dims, got {tuple(x.shape)}")
+    if x.ndim < 3:          # (PyTorch's words, the run of spaces included)
+        raise ValueError(f"Expected 3D or higher dimensionality                          input (got {x.ndim} dimensions)")
     N, C = x.shape[:2]
     sq = (x * x).reshape(N, 1, C, math.prod(x.shape[2:]))     # channels as rows of one image per sample (no -1: N = 0)
     sq = pad(sq, (0, 0, size // 2, (size - 1) // 2))

@@ -162,7 +162,9 @@ def check_output_size(sizes, outs):
                          f"channel: ({' x '.join(map(str, outs))}). Output size is too small")
 
 
-def _conv_args(x, weight, bias, groups, op, transposed=False):
+def _conv_args(x, weight, bias, groups, op, transposed=False, stride=(1, 1), dilation=(1, 1), weight_later=False):
+    """The checked (x, weight, bias, x's dtype) of a 2-d convolution; weight_later: the weight's dtype is left for
+    the caller to check after the kernel's size, as PyTorch's conv2d (its bias first, as PyTorch's too)."""
     x, weight = _tensor(x, "input", op), _tensor(weight, "weight", op)
     bias = None if bias is None else _tensor(bias, "bias", op)
     _check_ndim(x, (4,), op, "input", "(N, C, H, W) (or 3-D, one image (C, H, W))")
@@ -176,22 +178,44 @@ def _conv_args(x, weight, bias, groups, op, transposed=False):
     cout = weight.shape[1] * groups if transposed else weight.shape[0]
     if bias is not None and bias.shape != (cout,):
         raise ValueError(f"{op}: bias must have shape ({cout},), got {bias.shape}")
-    check_conv_dtypes(x, weight, None if transposed else bias)    # a transposed conv casts its bias
+    # (a transposed conv casts its bias)
+    check_conv_dtypes(x, None if weight_later else weight, None if transposed else bias, stride=stride,
+                      dilation=dilation, groups=groups)
     return x, weight, bias, x.dtype
 
 
-def check_conv_dtypes(x, weight, bias, transposed=False):
+def check_conv_dtypes(x, weight, bias, transposed=False, stride=(1, 1), dilation=(1, 1), groups=1):
     """A convolution computes in its input's dtype and promotes nothing, as PyTorch's, whose words differ: a
-    convolution names a bias of another dtype first ("Input type (float) and bias type (double)"), a transposed
-    one names the weight or the bias as "expected scalar type" (the 1-d and 2-d transposed convolutions cast their
-    bias instead: their caller passes none)."""
+    convolution names a bias of another dtype first ("Input type (float) and bias type (double)"), then a weight
+    in oneDNN's words where PyTorch's CPU runs it (`_runs_onednn`), else as "expected scalar type"; a transposed
+    one names the weight or the bias (the 1-d and 2-d transposed convolutions cast their bias instead: their
+    caller passes none)."""
     dx = x._data.dtype
     if bias is not None and bias._data.dtype != dx and not transposed:
         raise RuntimeError(f"Input type ({typeid_name(dx)}) and bias type ({typeid_name(bias._data.dtype)}) "
                            f"should be the same")
     for other in (weight, bias):
         if other is not None and other._data.dtype != dx:
+            if other is weight and _runs_onednn(x, weight, stride, dilation, groups):
+                raise RuntimeError(f"Input type ({type_string(dx)}) and weight type "
+                                   f"({type_string(other._data.dtype)}) should be the same or input should be a "
+                                   f"MKLDNN tensor and weight is a dense tensor")
             raise scalar_type_mismatch(dx, other._data.dtype)
+
+
+def _runs_onednn(x, weight, stride, dilation, groups):
+    """Whether PyTorch's CPU convolution of a batched x (N, C, ...) by weight (..., kh, kw) runs oneDNN
+    (ConvParams::use_mkldnn; a 1-d convolution as its height-1 image): float32 input only, a 1 x 1 kernel only if
+    strided, dilated, a batch of 16 or more or several threads, and then groups, a kernel above 3 x 3, a batch
+    above 1 or more than 20480 values in x's first four dimensions. Only the errors read it."""
+    from ..kernels.threads import get_num_threads  # noqa: PLC0415 - only the errors need it
+    n, kh, kw = x.shape[0], weight.shape[-2], weight.shape[-1]
+    if x._data.dtype != np.float32:
+        return False
+    if not (any(s != 1 for s in stride) or any(d != 1 for d in dilation) or n >= 16 or kh != 1 or kw != 1
+            or get_num_threads() > 1):
+        return False
+    return groups > 1 or (kh > 3 and kw > 3) or n > 1 or int(np.prod(x.shape[:4])) > 20480
 
 
 def complex_convolution(spatial, transposed=False):
@@ -402,7 +426,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     op = "conv2d"
     input = check_conv_input(input, 2, op)      # (one image came batched: one_image_as_batch)
     stride, padding, dilation, groups = conv_hyperparameters(op, stride, padding, dilation, groups)
-    x, weight, bias, dt = _conv_args(input, weight, bias, groups, op)
+    x, weight, bias, dt = _conv_args(input, weight, bias, groups, op, weight_later=True)
     kh, kw = weight.shape[2:]
     kdh, kdw = dilation[0] * (kh - 1) + 1, dilation[1] * (kw - 1) + 1       # dilated kernel extent
     if padding == "same":
@@ -415,6 +439,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
         padding = (top, left)
     H, W = x.shape[2:]
     check_kernel_fits((H, W), padding, (kdh, kdw))
+    check_conv_dtypes(x, weight, None, stride=stride, dilation=dilation, groups=groups)
     if kdh * kdw > 4 * kh * kw:
         # a large dilation (DeepLab's ASPP rates 12, 24, 36): the dilated kernel would be almost all zeros
         y = _atrous(x, weight, bias, stride, padding, dilation, groups)
@@ -463,7 +488,8 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
     input = check_conv_input(input, 2, op)
     stride, padding, dilation, groups, out_pad = conv_hyperparameters(op, stride, padding, dilation, groups,
                                                                       output_padding)
-    x, weight, bias, dt = _conv_args(input, weight, bias, groups, op, transposed=True)
+    x, weight, bias, dt = _conv_args(input, weight, bias, groups, op, transposed=True, stride=stride,
+                                     dilation=dilation)
     H, W = x.shape[2:]
     kh, kw = weight.shape[2:]
     kdh, kdw = dilation[0] * (kh - 1) + 1, dilation[1] * (kw - 1) + 1

@@ -10,12 +10,15 @@ columns, and back), as torch.nn.functional's.
 Normalised -1 and +1 are the centres of the corner pixels with align_corners=True, the outer edges of the corner
 pixels with align_corners=False (PyTorch's default).
 """
+import math
+import warnings
+
 import numpy as np
 
 from ..autograd import graph_backward_from
 from ..dtypes import kernel_not_implemented, scalar_type_mismatch
 from ..tensor import Tensor
-from ._args import _check_ndim, _pair, _tensor
+from ._args import _pair, _tensor
 
 
 def _axis(n, align_corners, dtype):
@@ -31,18 +34,52 @@ def _axis(n, align_corners, dtype):
     return r if align_corners else (r * dtype.type(n - 1) / dtype.type(n)).astype(dtype)
 
 
-def affine_grid(theta, size, align_corners=False):
+_ALIGN_CORNERS_UNSAID = ("Default grid_sample and affine_grid behavior has changed to align_corners=False since 1.3.0. "
+                         "Please specify align_corners=True if the old behavior is desired. See the documentation of "
+                         "grid_sample for details.")
+
+
+def _said_align_corners(align_corners):
+    """align_corners as a bool; left None, PyTorch's UserWarning (its default changed in 1.3) and False."""
+    if align_corners is None:
+        warnings.warn(_ALIGN_CORNERS_UNSAID, UserWarning, stacklevel=3)
+        return False
+    return bool(align_corners)
+
+
+def _check_affine_grid(theta, size, align_corners):
+    """PyTorch's checks of affine_grid, in its order and words: theta floating, its shape for a 4-D or 5-D size
+    (NotImplementedError for another length), a unit-size grid with align_corners warned, an empty or negative
+    size refused; then its bmm's batch check."""
+    if theta.dtype.kind != "f":
+        raise ValueError(f"Expected theta to have floating point type, but got {theta.dtype}")
+    nd = len(size) - 2
+    if nd not in (2, 3):
+        raise NotImplementedError("affine_grid only supports 4D and 5D sizes, for 2D and 3D affine transforms, "
+                                  f"respectively. Got size {size!r}.")
+    if theta.ndim != 3 or theta.shape[-2:] != (nd, nd + 1):
+        raise ValueError(f"Expected a batch of {nd}D affine matrices of shape Nx{nd}x{nd + 1} for size {size!r}. "
+                         f"Got {theta.shape!r}.")
+    if align_corners and min(size[2:]) == 1:
+        warnings.warn("Since version 1.3.0, affine_grid behavior has changed for unit-size grids when "
+                      "align_corners=True. This is not an intended use case of affine_grid. See the documentation "
+                      "of affine_grid for details.", UserWarning, stacklevel=3)
+    elif min(size) <= 0:
+        raise ValueError(f"Expected non-zero, positive output size. Got {size!r}")
+    if theta.shape[0] != size[0]:       # the base grid (N, H * W, 3) bmm theta^T
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: [{size[0]}, {nd + 1}] "
+                           f"but got: [{theta.shape[0]}, {nd + 1}].")
+
+
+def affine_grid(theta, size, align_corners=None):
     """theta (N, 2, 3), size (N, C, H, W) -> grid (N, H, W, 2); or theta (N, 3, 4), size (N, C, D, H, W) -> grid
     (N, D, H, W, 3); differentiable in theta (one matrix product)."""
-    theta = _tensor(theta, "theta", "affine_grid")
+    align_corners = _said_align_corners(align_corners)
+    theta = _tensor(theta, "theta", "affine_grid", floating=False)
+    _check_affine_grid(theta, size, align_corners)
     size = tuple(int(v) for v in size)
-    if len(size) not in (4, 5):
-        raise ValueError(f"affine_grid: size must be (N, C, H, W) or (N, C, D, H, W), got {size}")
     N, spatial = size[0], size[2:]
     nd = len(spatial)
-    if theta.shape != (N, nd, nd + 1):
-        raise ValueError(f"affine_grid: theta must be ({N}, {nd}, {nd + 1}) for size {size}, got "
-                         f"{tuple(theta.shape)}")
     dt = theta.dtype
     axes = [_axis(n, align_corners, dt) for n in spatial]       # outermost first: (z,) y, x
     mesh = np.meshgrid(*axes, indexing="ij")
@@ -90,6 +127,39 @@ def _padded(i, n, padding_mode, aligned):
     return np.nan_to_num(np.clip(i, 0, n - 1), nan=0.0), slope * inside
 
 
+def _check_grid_sampler(input, grid, mode):
+    """PyTorch's grid_sampler checks, in its order and words (RuntimeError): the batch sizes, the grid's last dim
+    (one coordinate per spatial dim), non-empty spatial dims, then 4-D (or else 5-D) input and grid, no bicubic on
+    5-D; then its kernels' dtypes (floating input, the grid in the input's dtype: nothing is cast)."""
+    if input.ndim == 0 or grid.ndim == 0:
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
+    if input.shape[0] != grid.shape[0]:
+        raise RuntimeError("grid_sampler(): expected grid and input to have same batch size, but got input with "
+                           f"sizes {list(input.shape)} and grid with sizes {list(grid.shape)}")
+    if grid.shape[-1] != input.ndim - 2:
+        raise RuntimeError(f"grid_sampler(): expected grid to have size {input.ndim - 2} in last dimension, but got "
+                           f"grid with sizes {list(grid.shape)}")
+    for i in range(2, input.ndim):
+        if input.shape[i] == 0:
+            raise RuntimeError("grid_sampler(): expected input to have non-empty spatial dimensions, but input has "
+                               f"sizes {list(input.shape)} with dimension {i} being empty")
+    rank = 4 if input.ndim == 4 else 5
+    if input.ndim != rank or grid.ndim != rank:
+        raise RuntimeError(f"grid_sampler(): expected {rank}D input and grid with same number of dimensions, but got "
+                           f"input with sizes {list(input.shape)} and grid with sizes {list(grid.shape)}")
+    if rank == 5 and mode == "bicubic":
+        raise RuntimeError("grid_sampler(): bicubic interpolation only supports 4D input")
+    # (ATen's 2-D kernel returns before reading an empty result: neither dtype is checked then; the 3-D one
+    # dispatches on the input's dtype first)
+    empty = input.shape[0] * input.shape[1] * math.prod(grid.shape[1:-1]) == 0
+    if input.dtype.kind != "f" and not (empty and rank == 4):
+        raise kernel_not_implemented("grid_sampler_2d_cpu_kernel_impl" if rank == 4 else "grid_sampler3d_cpu",
+                                     input.dtype)
+    if grid.dtype != input.dtype and not empty:
+        raise scalar_type_mismatch(input.dtype, grid.dtype)
+    return empty
+
+
 def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corners=None):
     """input (N, C, H, W) read at grid (N, Ho, Wo, 2) (x then y, normalised) -> (N, C, Ho, Wo); or, volumetric,
     input (N, C, D, H, W) read at grid (N, Do, Ho, Wo, 3) (x, y, z) -> (N, C, Do, Ho, Wo) (VoxelMorph's warp).
@@ -98,23 +168,20 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
     padding_mode 'zeros', 'border' or 'reflection'. Gradients flow to input (each output's weights scattered
     back) and, for bilinear, to grid.
     """
-    input, grid = _tensor(input, "input", "grid_sample"), _tensor(grid, "grid", "grid_sample")
-    _check_ndim(input, (4, 5), "grid_sample", "input", "(N, C, H, W) or (N, C, D, H, W)")
     if mode not in ("bilinear", "nearest", "bicubic"):
-        raise ValueError(f"grid_sample: mode must be 'bilinear', 'nearest' or 'bicubic', got {mode!r}")
-    if mode == "bicubic" and input.ndim != 4:
-        raise ValueError("grid_sample: mode 'bicubic' needs a 4-D input (N, C, H, W), as PyTorch's")
+        raise ValueError("nn.functional.grid_sample(): expected mode to be 'bilinear', 'nearest' or 'bicubic', but "
+                         f"got: '{mode}'")
     if padding_mode not in ("zeros", "border", "reflection"):
-        raise ValueError(f"grid_sample: padding_mode must be 'zeros', 'border' or 'reflection', got {padding_mode!r}")
+        raise ValueError("nn.functional.grid_sample(): expected padding_mode to be 'zeros', 'border', or "
+                         f"'reflection', but got: '{padding_mode}'")
+    aligned = _said_align_corners(align_corners)
+    input, grid = _tensor(input, "input", "grid_sample", False), _tensor(grid, "grid", "grid_sample", False)
+    if _check_grid_sampler(input, grid, mode):        # an empty result, of any dtypes (nothing is read)
+        if input.dtype.kind != "f":
+            return input.new_zeros(input.shape[:2] + grid.shape[1:-1])
+        grid = grid.to(input.dtype)
     N, C, *spatial = input.shape
     nd = len(spatial)                                            # spatial axes, outermost first: (D,) H, W
-    if grid.ndim != nd + 2 or grid.shape[0] != N or grid.shape[-1] != nd:
-        want = "(N, Ho, Wo, 2)" if nd == 2 else "(N, Do, Ho, Wo, 3)"
-        raise ValueError(f"grid_sample: grid must be {want.replace('N', str(N))} for an input of shape "
-                         f"{tuple(input.shape)}, got {tuple(grid.shape)}")
-    if grid.dtype != input.dtype:           # PyTorch's kernel reads the grid in the input's dtype, casting nothing
-        raise scalar_type_mismatch(input.dtype, grid.dtype)
-    aligned = bool(align_corners)
     x, g = input._data, grid._data
     coords, slopes, masks, rounded_at = [], [], [], []          # per spatial axis (grid component nd - 1 - a)
     with np.errstate(invalid="ignore"):                          # a NaN / infinite grid point: silent, as PyTorch

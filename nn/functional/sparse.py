@@ -49,6 +49,10 @@ def _checked_lookup(idx, weight, padding_idx, max_norm, norm_type, op):
             raise ValueError(f"{op}: padding_idx must be within num_embeddings ({n}), got {padding_idx}")
         padding_idx %= n
     if max_norm is not None:
+        # (renorm takes each read row's norm: PyTorch's norm refuses, in its words; no row read, no norm taken)
+        if weight.dtype.kind not in "fc" and idx.size:
+            raise RuntimeError(f"norm(): input dtype should be either floating point or complex. "
+                               f"Got {scalar_type_name(weight.dtype)} instead.")
         _renorm_rows(weight._data, np.unique(idx), float(max_norm), float(norm_type))
     return padding_idx
 
@@ -71,7 +75,8 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
         raise RuntimeError(f"Expected tensor for argument #1 'indices' to have one of the following scalar types: "
                            f"Long, Int; but got {typename(input)} instead (while checking arguments for embedding)")
     idx = _indices(input, "embedding")
-    weight = _tensor(weight, "weight", "embedding")
+    # any dtype: PyTorch's lookup is index_select (torch-hd's embeddings hold bool and integer hypervectors)
+    weight = _tensor(weight, "weight", "embedding", floating=False)
     n = weight.shape[0]
     padding_idx = _checked_lookup(idx, weight, padding_idx, max_norm, norm_type, "embedding")
     y = weight._data[idx]
@@ -217,5 +222,16 @@ def _bag_reduce(rows, bag, num_bags, mode, weights=None):
         if weights is None:
             return (g_rows,)
         return g_rows * weights._data[:, None], (g_rows * r).sum(axis=1)       # d w_e = <g[b], rows[e]>
+
+    def graph_backward(g):
+        # create_graph (MAML's inner step through an EmbeddingBag): the gradients' values, recorded as PyTorch's
+        # embedding_bag_backward, which has no derivative of its own: differentiating them again raises its errors
+        from ..linalg import _no_derivative  # noqa: PLC0415
+        grads = backward(g._data)
+        d_rows = _no_derivative(grads[0], (g,) + parents[1:], "_embedding_bag_backward", NotImplementedError(
+            "the derivative for '_embedding_bag_backward' is not implemented."))
+        if weights is None:
+            return (d_rows,)
+        return d_rows, _no_derivative(grads[1], (g, rows), "_embedding_bag_per_sample_weights_backward")
     parents = (rows,) if weights is None else (rows, weights)
-    return Tensor._make(y, parents, backward, "embedding_bag")
+    return Tensor._make(y, parents, backward, "embedding_bag", graph_backward)

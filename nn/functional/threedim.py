@@ -85,7 +85,7 @@ def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     w = _weight5(weight, op, "(out_channels, in_channels/groups, kd, kh, kw)")
     _check_channels(x, w, groups)
     bias = None if bias is None else _tensor(bias, "bias", op)
-    check_conv_dtypes(x, w, bias)
+    check_conv_dtypes(x, None, bias)                   # the bias's dtype, the kernel's size, the weight's dtype
     kd = w.shape[2]
     if padding == "same":
         total = dilation[0] * (kd - 1)
@@ -95,6 +95,7 @@ def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
         p = (0, 0, 0) if padding == "valid" else _triple("padding", padding, op)
         depth_pad, plane_pad = (p[0], p[0]), p[1:]
         check_kernel_fits(x.shape[2:], p, tuple(d * (k - 1) + 1 for d, k in zip(dilation, w.shape[2:])))
+    check_conv_dtypes(x, w, None, stride=stride, dilation=dilation, groups=groups)
     taps, Do = _depth_taps(x, kd, stride[0], dilation[0], *depth_pad, 0.0)
     y = functools.reduce(lambda a, b: a + b, (conv2d(slab, w[:, :, t], None, stride[1:], plane_pad, dilation[1:], groups)
                                               for t, slab in enumerate(taps)))
@@ -116,8 +117,8 @@ def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_paddi
     w = _weight5(weight, op, "(in_channels, out_channels/groups, kd, kh, kw)")
     _check_channels(x, w, groups, transposed=True)
     bias = None if bias is None else _tensor(bias, "bias", op)
-    check_conv_dtypes(x, w, bias, transposed=True)
     s, p, d = (_triple(name, v, op) for name, v in (("stride", stride), ("padding", padding), ("dilation", dilation)))
+    check_conv_dtypes(x, w, bias, transposed=True, stride=s, dilation=d, groups=groups)
     op_ = _triple("output_padding", output_padding, op)
     check_output_padding(op_, s, d)                     # over all three axes, before the 2-d calls check two
     N, _, D, H, W = x.shape

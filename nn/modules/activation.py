@@ -334,7 +334,7 @@ class Softmax2d(Module):
 
     def forward(self, input):
         if input.ndim not in (3, 4):
-            raise ValueError(f"Softmax2d: expected a 3-D or 4-D input, got {tuple(input.shape)}")
+            raise ValueError(f"Softmax2d: expected input to be 3D or 4D, got {input.ndim}D instead")   # PyTorch's
         return F.softmax(input, -3)
 
 

@@ -28,7 +28,7 @@ from ..device import CPU, MetaArray, meta_array, on_context_device as _on_contex
 from ..hooks import RemovableHandle
 from .backward_hooks import call_with_backward_hooks
 from ..tensor import Size, Tensor, _BufferSlot, _as_array
-from ..tensor_ops.inplace import _refuse_overlap
+from ..tensor_ops.inplace import _refuse_overlap, same_data
 from .._C import _disabled_torch_function_impl
 
 
@@ -46,12 +46,33 @@ _EXTRA_STATE_KEY_SUFFIX = "_extra_state"
 _CENTRAL_LOAD = []
 
 
-class Parameter(Tensor):
+class _ParameterMeta(type):
+    """Parameter's metaclass, as PyTorch's: isinstance(t, Parameter) also holds for an instance of a Tensor subclass
+    that Parameter(t) flagged (``_is_param``), which stays of its own class."""
+
+    def __instancecheck__(cls, instance, _check=type.__instancecheck__):
+        # (the exact class never gets here: isinstance answers type(x) is cls itself; nor does a plain Tensor, never
+        # flagged, as Parameter(t) rebuilds it: isinstance(t, Parameter) 0.2 against 0.9 us reading its __dict__)
+        if type(instance) is Tensor:
+            return False
+        return _check(cls, instance) or (cls is Parameter and _check(Tensor, instance)
+                                         and instance.__dict__.get("_is_param") is True)
+
+
+class Parameter(Tensor, metaclass=_ParameterMeta):
     """A Tensor that a Module registers as trainable (requires_grad=True by default)."""
 
     __torch_function__ = _disabled_torch_function_impl     # ops on it give Tensors, as PyTorch's
 
     def __new__(cls, *args, **kwargs):
+        data = args[0] if args else kwargs.get("data")
+        if _is_subclass_instance(data):
+            # PyTorch's path for a Tensor subclass (torch-hd's MAPTensor keys of SparseDistributed): the data
+            # detached, of its own class, flagged as a parameter (its methods and __torch_function__ kept)
+            requires_grad = args[1] if len(args) > 1 else kwargs.get("requires_grad", True)
+            t = data.detach().requires_grad_(requires_grad)
+            t._is_param = True
+            return t
         # PyTorch builds a Parameter in __new__, so a subclass's own __new__ may return Parameter.__new__(cls, data,
         # requires_grad) and set its attributes in an __init__ that never calls Parameter's (torchdr's and geoopt's
         # ManifoldParameter): built here then. Parameter(...) and subclasses without a __new__ are filled by __init__
@@ -92,6 +113,13 @@ class Parameter(Tensor):
         if type(self).__module__.partition(".")[0] == __name__.partition(".")[0]:
             return type(self)._wrap(data, self.requires_grad)
         return type(self)(Tensor._wrap(data), self.requires_grad)
+
+
+def _is_subclass_instance(data):
+    """Whether Parameter(data) keeps data's class: an instance of a user's Tensor subclass (not Tensor itself, nor a
+    Parameter or Buffer, which PyTorch's Parameter rebuilds as its own class), whose detach() keeps the class."""
+    return (isinstance(data, Tensor) and type(data) is not Tensor and not type.__instancecheck__(Parameter, data)
+            and not isinstance(data, Buffer) and type(data).__module__.partition(".")[0] != __name__.partition(".")[0])
 
 
 class Buffer(Tensor):
@@ -299,13 +327,15 @@ class Module:
         if isinstance(value, Buffer):
             self.register_buffer(name, value, value.persistent)
             return
-        if isinstance(value, (Parameter, Module)) or name in self.__dict__.get("_parameters", ()) \
+        # (once, and only for a Tensor: the check is its metaclass's, in Python; module.attr = 1 skips it)
+        is_parameter = type(value) is Parameter or isinstance(value, Tensor) and isinstance(value, Parameter)
+        if is_parameter or isinstance(value, Module) or name in self.__dict__.get("_parameters", ()) \
                 or name in self.__dict__.get("_buffers", ()) or name in self.__dict__.get("_modules", ()):
-            params, buffers, modules = self._registries("parameters" if isinstance(value, Parameter) else "module")
+            params, buffers, modules = self._registries("parameters" if is_parameter else "module")
         else:
             object.__setattr__(self, name, value)
             return
-        if isinstance(value, Parameter):
+        if is_parameter:
             self._discard(name, keep="_parameters")     # a replaced parameter keeps its place in the order
             # through the method, as PyTorch's __setattr__ (accelerate's init_empty_weights patches it)
             self.register_parameter(name, value)
@@ -1089,6 +1119,8 @@ class Module:
             try:    # copy_ into an expanded entry (titans' `repeat(p, '... -> h ...')` parameters) is refused
                 _refuse_overlap(target, "copy_")
             except RuntimeError as error:
+                if same_data(target, value):            # but its own state (copy_ returns at once, as PyTorch's)
+                    return value, None
                 return None, (f'While copying the parameter named "{key}", whose dimensions in the model are '
                               f'{Size(target.shape)!r} and whose dimensions in the checkpoint are '
                               f"{Size(value.shape)!r}, an exception occurred : ({str(error)!r},).")
@@ -1103,8 +1135,8 @@ class Module:
                           f"the current model, which is a no-op. (Did you mean to pass `assign=True` to assign "
                           f"items in the state dictionary to their corresponding key in the module instead of "
                           f"copying them in place?)", UserWarning, stacklevel=stacklevel)
-        elif type(value) is not MetaArray:
-            target[...] = value.astype(target.dtype, copy=False)
+        elif type(value) is not MetaArray and (target.flags.writeable or not same_data(target, value)):
+            target[...] = value.astype(target.dtype, copy=False)          # (an expand's own state: nothing to copy)
 
     def load_state_dict(self, state_dict, strict=True, assign=False):
         """Copy arrays from ``state_dict`` into parameters and buffers (values cast to their dtype).

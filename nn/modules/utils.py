@@ -57,10 +57,11 @@ def _int_pair(name, value, minimum):
 
 
 def _check_float(name, value, low=None, high=None, low_open=False, high_open=False):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or math.isnan(value):
+    # a bool is a number to PyTorch (TranAD's LeakyReLU(True) has slope 1)
+    if not isinstance(value, numbers.Real) or math.isnan(value):
         raise ValueError(f"{name} must be a number, got {value!r}")
     # a Python number kept as given (PyTorch's modules store it so: LeakyReLU(negative_slope=0) prints that way)
-    value = value if type(value) in (int, float) else float(value)
+    value = value if type(value) in (int, float, bool) else float(value)
     if low is not None and (value < low or (low_open and value == low)):
         raise ValueError(f"{name} must be {'>' if low_open else '>='} {low}, got {value}")
     if high is not None and (value > high or (high_open and value == high)):

@@ -6,7 +6,7 @@ import sys
 import numpy as np
 
 from ..device import CPU, META, MetaArray, check_device, device, meta_array, parse_to, refuse_meta_data
-from ..dtypes import to_dtype, get_default_dtype, to_complex
+from ..dtypes import to_dtype, get_default_dtype, to_complex, real_for_cast
 from ..tensor import (ShapeError, Size, Tensor, _check_requires_grad, is_grad_enabled,
                       refuse_dims_out_of_range)
 from ._attach import attach, parsed_ints
@@ -175,7 +175,7 @@ def _cast_to(input, dtype, copy=False):
         with np.errstate(invalid="ignore"):     # inf / nan / out of range -> the C cast's value, silently, as
             y = input._data.astype(dtype)       # PyTorch (T5's log(0).to(torch.long), later masked by where)
     else:
-        y = input._data.astype(dtype)
+        y = real_for_cast(input._data, dtype).astype(dtype)
     if dtype.kind not in "fc":
         return Tensor._wrap(y)
 

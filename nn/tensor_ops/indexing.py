@@ -11,12 +11,12 @@ import warnings
 import numpy as np
 
 from ..array import DataArray, refuse_negative_strides
-from ..dtypes import FLOAT32_MAX, checked_fill, scalar_type_name
-from ..tensor import (Tensor, expands_to, _normalize_axes, is_grad_enabled, linear_graph_backward, _linear_map,
-                      quietly)
+from ..dtypes import FLOAT32_MAX, checked_fill, real_for_cast, scalar_type_name
+from ..tensor import (Tensor, parser_type_name, expands_to, _normalize_axes, is_grad_enabled, linear_graph_backward,
+                      _linear_map, quietly)
 from ._attach import attach, parsed_ints
 from .inplace import (_refuse_leaf, _refuse_overlap, _refuse_view, _rebase, _write, _write_through,
-                      _bump_version)
+                      _bump_version, same_data)
 from .pointwise import _mask
 from .shape import _one_node, expand
 
@@ -199,6 +199,7 @@ def _int_array_placement(index, shape):
 def __getitem__(input, index):
     raw = index
     index, basic = _index(index, input._data.ndim)
+    given = index                       # (before the placement: the error names PyTorch's index tensors)
     if not basic:
         _check_masks(index, input._data.shape)
         index = _int_array_placement(index, input._data.shape)
@@ -207,7 +208,10 @@ def __getitem__(input, index):
     try:
         picked = x[index]
     except IndexError as e:
-        raise _torch_index_error(e, raw) from None
+        index = None if basic else _reading_nothing(given, shape)
+        if index is None:
+            raise _torch_index_error(e, raw, None if basic else given, shape) from None
+        picked = x[index]
     if basic and isinstance(picked, np.generic) and isinstance(x, np.ndarray):
         # NumPy gives a copied scalar for one element (x[1], x[1, 2]); PyTorch a 0-d view, which x[1].add_(1)
         # writes through and whose data_ptr() is inside x's memory (Hugging Face's tied-weight check reads
@@ -262,11 +266,16 @@ def _indices_mismatch(shapes):
     return IndexError(f"shape mismatch: indexing tensors could not be broadcast together with shapes {listed}")
 
 
-def _torch_index_error(e, index=0):
+def _torch_index_error(e, index=0, parsed=None, shape=None):
     """NumPy's IndexError in PyTorch's words ("too many indices for tensor of dimension 3", "index 5 is out of
     bounds for dimension 0 with size 3"); index: the index as the user gave it (its form names a 0-d tensor's
-    error)."""
+    error); parsed, shape: an advanced index as _index gives it and the indexed tensor's shape (for the words of
+    ATen's index kernel, _out_of_bounds)."""
     msg = str(e)
+    if parsed is not None and "out of bounds" in msg:
+        error = _out_of_bounds(parsed, shape)
+        if error is not None:
+            return error
     many = re.match(r"too many indices for array: array is (\d+)-dimensional", msg)
     if many and many.group(1) == "0":
         # PyTorch's words depend on the index as given: x[0], x[3], x[1:]; a tuple (x[:, None], x[..., 0], x[0,]),
@@ -284,6 +293,88 @@ def _torch_index_error(e, index=0):
         shapes = re.findall(r"\(([\d,]*)\)", msg.rsplit("shapes ", 1)[1])
         return _indices_mismatch([[int(n) for n in shape.split(",") if n] for shape in shapes])
     return IndexError(re.sub(r"out of bounds for axis (\d+)", r"out of bounds for dimension \1", msg))
+
+
+def _sizes_taken(index, shape):
+    """Each part of an index (as _index gives it) with the sizes of the dims of shape it takes (None: none; ...:
+    the dims it stands for; a mask: as many as its own)."""
+    taken, dim = _dims_taken(index), 0
+    for i in index:
+        k = (0 if i is None else len(shape) - taken if i is Ellipsis else
+             i.ndim if isinstance(i, np.ndarray) and i.dtype == bool else 1)
+        yield i, shape[dim:dim + k]
+        dim += k
+
+
+def _out_of_bounds(index, shape):
+    """PyTorch's IndexError for an advanced index past its dim (None if none is): ATen's kernel sees the tensor
+    indices left once ints (selects), slices, None and ... are applied, a mask as one in-range index per dim it
+    covers, and names the j-th of them, not the dim it indexes (x[:, [5]] of a (3, 2) x: "index 5 is out of
+    bounds for dimension 0 with size 2"), at the first element of the broadcast indices that fails; before that
+    it refuses an indexed dim of size 0 under a non-empty index, naming neither (allRank's dcg at rank 0 gathers
+    cum_dcg[:, [-1]] from a (B, 0) tensor). index: as _index gives it (no placement)."""
+    error = _select_out_of_bounds(index, shape)
+    if error is not None:
+        return error
+    indexers, counts = [], []                               # (array or None for a mask's, its dim's size)
+    for i, sizes in _sizes_taken(index, shape):
+        if isinstance(i, np.ndarray):
+            indexers += [(None if i.dtype == bool else i, n) for n in sizes]
+            if i.dtype == bool:
+                counts.append((int(np.count_nonzero(i)),))
+    try:
+        block = np.broadcast_shapes(*counts, *(a.shape for a, _ in indexers if a is not None))
+    except ValueError:
+        return None                                         # (the shapes' error comes first)
+    if any(n == 0 for _, n in indexers) and 0 not in block:
+        return IndexError("index is out of bounds for dimension with size 0")
+    bad = [(j, np.broadcast_to(a, block), np.broadcast_to((a < -n) | (a >= n), block).ravel(), n)
+           for j, (a, n) in enumerate(indexers) if a is not None]
+    first = [(int(np.argmax(b)), j, a, n) for j, a, b, n in bad if b.any()]
+    if not first:
+        return None
+    at, j, a, n = min(first, key=lambda f: f[:2])          # the first failing element, its first failing index
+    return IndexError(f"index {int(a.ravel()[at])} is out of bounds for dimension {j} with size {n}")
+
+
+def _select_out_of_bounds(index, shape):
+    """PyTorch's IndexError for an int past its dim (None if none is): ATen applies the ints (selects), slices, None
+    and ... before any tensor index, left to right, and names an int by its place in the index, not by the dim it
+    indexes (x[None, 9, [0]] of a (3, 4) x: "index 9 is out of bounds for dimension 1 with size 3"). index: as
+    _index gives it."""
+    for place, (i, sizes) in enumerate(_sizes_taken(index, shape)):
+        if isinstance(i, (int, np.integer)) and type(i) is not bool and sizes and not -sizes[0] <= i < sizes[0]:
+            return IndexError(f"index {int(i)} is out of bounds for dimension {place} with size {sizes[0]}")
+    return None
+
+
+def _clipped(index, shape):
+    """The index as NumPy takes it, its integer arrays clipped into their dims: the shape of PyTorch's result, which
+    its kernel, checking an index only as it reads through it, fills after the value's shape and dtype are checked;
+    None where ATen refuses first (an indexed dim of size 0 under a non-empty index). index: as _index gives it."""
+    if _dims_taken(index) > len(shape):
+        return None                                         # (too many indices: their own error)
+    clipped = []
+    for i, sizes in _sizes_taken(index, shape):
+        if isinstance(i, np.ndarray) and i.dtype != bool and i.size:
+            if sizes[0] == 0:
+                return None
+            i = np.clip(i, -sizes[0], sizes[0] - 1)
+        clipped.append(i)
+    try:
+        placed = _int_array_placement(tuple(clipped), shape)
+        np.broadcast_to(np.False_, shape)[placed]        # (an int past its dim: refused, as by PyTorch's select)
+    except IndexError:
+        return None
+    return placed
+
+
+def _reading_nothing(index, shape):
+    """Where the result has no element ATen's kernel reads no index, and none past its dim is refused (x[:, [9]] of
+    a (0, 4) x is a (0, 1) tensor; NumPy refuses it): -> the clipped index then (_clipped), else None. Called only
+    once NumPy has refused the index."""
+    placed = _clipped(index, shape)
+    return placed if placed is not None and np.broadcast_to(np.False_, shape)[placed].size == 0 else None
 
 
 def _without_ellipsis(index, e, ndim):
@@ -313,16 +404,23 @@ def _drop_leading_ones(v, ndim):
     return v
 
 
-def _refuse_overlapping_part(data, index):
+def _refuse_overlapping_part(data, index, v=None):
     """x[index] = v with a basic index is PyTorch's copy_ into the view x[index]: refused where that part's elements
     share memory (x[:, 0] = 1 of an x = y.expand(2, 3); x[0] = v writes one row and is taken). An index out of
-    range is left to the assignment, for its error."""
+    range is left to the assignment, for its error. True where v (an array), expanded to the part's shape as
+    PyTorch's setitem expands it, is that part's own elements (x[...] = x, x[:, 0] = x[0, 0] of an expand): copy_
+    returns at once then, as PyTorch's, before its refusal (inplace.same_data)."""
     if 0 in getattr(data, "strides", ()):           # (no zero stride: nothing shares memory, no view to make)
         try:
             part = data[index]
         except IndexError:
-            return
+            return False
+        if isinstance(v, np.ndarray) and v.ndim:
+            w = _drop_leading_ones(v, part.ndim)
+            if expands_to(w.shape, part.shape) and same_data(part, np.broadcast_to(w, part.shape)):
+                return True
         _refuse_overlap(part, "copy_")
+    return False
 
 
 _INF = float("inf")
@@ -341,6 +439,12 @@ def _fits_plainly(value, dtype):
     return kind_of_value is bool
 
 
+# what x[index] = value takes (a Tensor's .data / .grad array, a DataArray, stands for its Tensor); the common
+# types are looked up first (isinstance of a non-Tensor against Tensor costs ~0.5 us)
+_ASSIGNABLE = (Tensor, DataArray, int, float, complex, np.integer)
+_ASSIGNABLE_TYPES = frozenset((Tensor, DataArray, int, float, bool, complex, np.int64, np.float64))
+
+
 def __setitem__(input, index, value):
     raw = index
     dt = input._data.dtype
@@ -348,6 +452,11 @@ def __setitem__(input, index, value):
             type(value) is int and -2147483648 <= value <= 2147483647 and (dt.kind == "f" or dt.kind == "i" and
                                                                            dt.itemsize >= 4):
         pass                            # (the common cases, inline: x[i] = 0.5 or labels[i] = 3 in a loop)
+    elif type(value) not in _ASSIGNABLE_TYPES and not isinstance(value, _ASSIGNABLE):
+        # PyTorch's indexing takes a Tensor or a Python number (NumPy's integers, and its float64 and complex128,
+        # which are Python's float and complex); a NumPy array, a list, np.float32 or np.bool_ it refuses
+        # (pytorch_kinematics' th[..., i] = joint_position of a dict of arrays)
+        raise TypeError(f"can't assign a {parser_type_name(value)} to a torch.{scalar_type_name(dt)}Tensor")
     elif isinstance(value, (int, float, complex, np.number)) and not _fits_plainly(value, input._data.dtype):
         # PyTorch makes a number a tensor of x's dtype first, by fill_'s checked conversion: x[i] = 1e39 of a float32
         # x is its RuntimeError ("value cannot be converted to type float without overflow"), before any index check
@@ -365,7 +474,7 @@ def __setitem__(input, index, value):
         if isinstance(value, (Tensor, DataArray)) and value._data.dtype != input._data.dtype:
             if not _masked_fill_like(given, value):
                 # PyTorch checks the indices, then the value's shape, then the dtypes
-                raise _value_shape_error(input, index, raw, basic, value) or _dtype_error(input, value)
+                raise _value_shape_error(input, index, raw, basic, value, given) or _dtype_error(input, value)
             # masked_fill_ reads the one value as a number, checked as fill_ checks it: x[mask] = a float64 tensor
             # of 1e39 into float32 is its RuntimeError "value cannot be converted to type float without overflow"
             checked_fill(value._data.reshape(-1)[0].item(), input._data.dtype)
@@ -375,26 +484,33 @@ def __setitem__(input, index, value):
         v = value._data if isinstance(value, Tensor) else value
         if not isinstance(input._data, np.ndarray):
             _write(input, input._data)
-        if basic:
-            _refuse_overlapping_part(input._data, index)
-        if isinstance(v, np.ndarray) and v.ndim and v.shape[0] == 1:
-            v = _drop_leading_ones(v, np.ndim(input._data[index]))
+        if basic and _refuse_overlapping_part(input._data, index, v):
+            _bump_version(input)
+            return
         try:
+            if isinstance(v, np.ndarray) and v.ndim and v.shape[0] == 1:     # (x[index] may refuse: PyTorch's words)
+                v = _drop_leading_ones(v, np.ndim(input._data[index]))
             if isinstance(v, np.ndarray) and v.dtype != input._data.dtype:
+                v = real_for_cast(v, input._data.dtype)         # (PyTorch's warning, once, for complex into real)
                 quietly(input._data.__setitem__, index, v)     # (a cast: silent, as PyTorch's copy_ / index_put_)
             else:
                 input._data[index] = v
         except IndexError as e:
-            raise _torch_index_error(e, raw) from None
+            # ATen checks the value's shape, then reads the indices (none where the result is empty)
+            error = None if basic else _value_shape_error(input, index, raw, basic, value, given)
+            if error is None and (basic or _reading_nothing(given, input._data.shape) is None):
+                error = _torch_index_error(e, raw, None if basic else given, input._data.shape)
+            if error is not None:
+                raise error from None
         except ValueError as e:
-            raise _value_shape_error(input, index, raw, basic, value) or e from None
+            raise _value_shape_error(input, index, raw, basic, value, given) or e from None
         _bump_version(input)
         return
     if input.requires_grad and input.is_leaf:
         _refuse_leaf(input, "x[...] = v", view=_through_view(given, input.shape))
     _refuse_view(input, "x[...] = v")
     if basic:
-        _refuse_overlapping_part(input._data, index)
+        _refuse_overlapping_part(input._data, index, value._data if isinstance(value, Tensor) else None)
     value = value if isinstance(value, Tensor) else input._lift(value)
     data = input._data.copy()
     try:
@@ -404,9 +520,16 @@ def __setitem__(input, index, value):
         else:
             data[index] = v
     except IndexError as e:
-        raise _torch_index_error(e, raw) from None
+        # ATen checks the value's shape, then reads the indices (none where the result is empty)
+        error = None if basic else _value_shape_error(input, index, raw, basic, value, given)
+        empty = None if basic or error is not None else _reading_nothing(given, data.shape)
+        if error is None and empty is None:
+            error = _torch_index_error(e, raw, None if basic else given, data.shape)
+        if error is not None:
+            raise error from None
+        index = empty                           # (no element written; the graph's index reads nothing either)
     except ValueError as e:
-        raise _value_shape_error(input, index, raw, basic, value) or e from None
+        raise _value_shape_error(input, index, raw, basic, value, given) or e from None
 
     extra = value.ndim - data[index].ndim      # leading 1s NumPy drops on assignment (an unsqueeze_d view)
 
@@ -843,16 +966,21 @@ def _dtype_error(input, values):
                         f"destination and {theirs} for the source.")
 
 
-def _value_shape_error(input, index, raw, basic, value):
+def _value_shape_error(input, index, raw, basic, value, given=None):
     """PyTorch's error for x[index] = value where the indices do not broadcast together (IndexError) or the
-    value does not broadcast to x[index] (RuntimeError); None if neither. index: as NumPy takes it; raw: as given.
+    value does not broadcast to x[index] (RuntimeError); None if neither. index: as NumPy takes it; raw: as given;
+    given: an advanced index as _index gives it (ATen's words for an index out of range, _out_of_bounds).
     PyTorch drops the value's leading 1s, then copies into a view (a basic index: expand's words) or puts
     (an advanced one: "shape mismatch: value tensor of shape [2] cannot be broadcast to indexing result of
     shape [2, 5]")."""
+    shape = input._data.shape
     try:
-        target = np.broadcast_to(np.False_, input._data.shape)[index].shape    # (no copy of x for the shape)
+        target = np.broadcast_to(np.False_, shape)[index].shape    # (no copy of x for the shape)
     except IndexError as e:
-        return _torch_index_error(e, raw)
+        index = None if basic or given is None else _clipped(given, shape)
+        if index is None:
+            return _torch_index_error(e, raw, None if basic else given, shape)
+        target = np.broadcast_to(np.False_, shape)[index].shape    # (ATen checks the indices after the value)
     v = value._data if isinstance(value, Tensor) else np.asarray(value)
     shape = v.shape
     while shape and shape[0] == 1:
@@ -889,7 +1017,17 @@ def index_put(input, indices, values, accumulate=False):
     try:
         v = np.broadcast_to(values._data.astype(y.dtype, copy=False), y[where].shape)
     except IndexError as e:
-        raise _torch_index_error(e, tuple(indices)) from None
+        # as x[where] = values: the value's shape first, then the indices (none read for an empty result)
+        error = _value_shape_error(input, where, tuple(indices), False, values, where)
+        empty = None if error is not None else _reading_nothing(where, y.shape)
+        if error is None and empty is None:
+            error = _torch_index_error(e, tuple(indices), where, y.shape)
+        if error is not None:
+            raise error from None
+        where = empty
+        v = np.broadcast_to(values._data.astype(y.dtype, copy=False), y[where].shape)
+    except ValueError as e:             # (values that do not broadcast: PyTorch's "shape mismatch" RuntimeError)
+        raise _value_shape_error(input, where, tuple(indices), False, values, where) or e from None
     if accumulate:
         np.add.at(y, where, v)
     else:

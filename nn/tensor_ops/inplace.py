@@ -21,9 +21,9 @@ import numpy as np
 
 from .. import init
 from ..array import legacy_scalar_first
-from ..dtypes import cast, checked_fill, refuse_kinds, scalar_dtype, scalar_type_name, typeid_name
-from ..tensor import (Tensor, broadcast_shape, defers_to, is_grad_enabled, _remember_consumer, next_sequence_number,
-                      _instance_dict, _follow_recorded_grad, quietly)
+from ..dtypes import cast, checked_fill, real_for_cast, refuse_kinds, scalar_dtype, scalar_type_name, typeid_name
+from ..tensor import (Tensor, GradFn, broadcast_shape, defers_to, is_grad_enabled, _remember_consumer,
+                      next_sequence_number, _instance_dict, _follow_recorded_grad, _node_name, quietly)
 from ._attach import attach
 from .pointwise import checked_alpha, _scaled, masked_fill
 
@@ -44,6 +44,8 @@ def _refuse_view(input, op):
     them), and a part of one (Longformer's h.view(...).transpose(1, 2)[:, :w].masked_fill_(...)). Refuse here
     only what cannot be: a view of a leaf that requires grad (as PyTorch), or a part of a tensor made otherwise
     (as_strided, unfold, expand) that shares memory with its parent, rather than change it alone."""
+    if is_grad_enabled():
+        _refuse_multi_output_view(input)
     view_of = input.__dict__.get("_view_of")
     if view_of is not None:
         base = view_of[0]
@@ -74,6 +76,33 @@ _OVERLAP_TAKEN = frozenset(("fill_", "zero_", "masked_fill_", "index_fill_", "in
                             "x[...] = v"))
 
 
+# the ops PyTorch records as one node returning several views (CreationMeta::MULTI_OUTPUT_NODE); tensor_split,
+# hsplit and unsafe_split slice one view at a time, and their pieces may be changed in place
+_MULTI_OUTPUT_VIEWS = frozenset(("unbind", "split", "split_with_sizes"))
+
+
+def _refuse_multi_output_view(input):
+    """PyTorch's RuntimeError for a recorded in-place change of a piece of unbind / split / chunk, or of a view of
+    one (pytorch_kinematics' quaternion_from_euler: ai, aj, ak = torch.unbind(rpy, -1); ai /= 2.0): those views
+    share one node, which a change of one cannot rebase. Checked before the leaf checks, as PyTorch's
+    handle_view_on_rebase; a piece already changed outside a graph (its node replaced) is no longer one."""
+    t = input
+    while True:
+        group = t.__dict__.get("_grad_fn_group")
+        if group is not None and group[0].op in _MULTI_OUTPUT_VIEWS and group[1] is t._backward:
+            break
+        view_of = t.__dict__.get("_view_of")
+        if view_of is None:
+            return
+        t = view_of[0]
+    # the piece itself: its number among the op's outputs; a view of it: output 0 of the view's own node
+    output, node = (group[2], _node_name(group[0].op)) if t is input else (0, GradFn.of(input).name())
+    name = node[:-len("Backward0")]
+    raise RuntimeError(f"Output {output} of {name} is a view and is being modified inplace. This view is the output "
+                       f"of a function that returns multiple views. Such functions do not allow the output views to "
+                       f"be modified inplace. You should replace the inplace operation by an out-of-place one.")
+
+
 def _refuse_overlap(data, op):
     """PyTorch's refusal of an in-place op (but those of _OVERLAP_TAKEN) writing into an array (a tensor's, or the
     part x[index] = v copies into) whose elements share memory (an expand that repeats: a zero stride over a dim of
@@ -85,6 +114,15 @@ def _refuse_overlap(data, op):
                                                               for stride, size in zip(data.strides, data.shape)):
         raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers to a "
                            "single memory location. Please clone() the tensor before performing the operation.")
+
+
+def same_data(a, b):
+    """Are arrays a and b the same elements of the same memory (same start, shape, strides and dtype)? PyTorch's
+    copy_ then returns at once, before its refusal of an expanded destination (load_state_dict(m.state_dict())
+    of a module whose buffer is an expand, geotorch's Hurwitz `torch.eye(n).expand(*batch, n, n)`)."""
+    return a is b or (isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.shape == b.shape
+                      and a.strides == b.strides and a.dtype == b.dtype
+                      and a.__array_interface__["data"][0] == b.__array_interface__["data"][0])
 
 
 def _refuse_view_of_leaf(input, op):
@@ -348,7 +386,13 @@ def copy_(input, src, non_blocking=False):
         return _write_through(_rebase(input, data, (), lambda g: (), "copy_", lambda g: ()))
     # any dtype, as PyTorch's copy_ (cast quietly: a float64 beyond float32's range is inf, without NumPy's warning)
     # (cast by dtypes.cast: quietly only where it can overflow, so float32 -> float64 pays nothing)
-    return _write(input, cast(src._data, input._data.dtype), "copy_")
+    try:
+        return _write(input, cast(src._data, input._data.dtype), "copy_")
+    except RuntimeError:
+        if same_data(input._data, src._data):       # x.copy_(x) of an expand: PyTorch's copy_ returns before refusing
+            _bump_version(input)
+            return input
+        raise
 
 
 def _overwrite(input, values, op):
@@ -382,8 +426,9 @@ def fill_(input, value):
         # in a graph, FillBackward's gradients: zeros to the old values, sum(g) to a 0-d value that requires grad
         return _apply(input, "fill_", fill, value)
     if isinstance(value, Tensor):       # a 0-d Tensor's value is copied, cast unchecked (PyTorch: uint8 300 -> 44)
-        with np.errstate(over="ignore", invalid="ignore"):
-            return _overwrite(input, np.full(input.shape, value.item()).astype(input.dtype), "fill_")
+        with np.errstate(over="ignore", invalid="ignore"):     # (a complex value's real part: PyTorch's warning)
+            filled = real_for_cast(np.full(input.shape, value.item()), input.dtype)
+            return _overwrite(input, filled.astype(input.dtype), "fill_")
     v = checked_fill(value, input.dtype)
     return _overwrite(input, np.full(input.shape, v).astype(input.dtype), "fill_")
 

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..array import DataArray
 from ..dtypes import get_default_dtype, kernel_not_implemented, refuse_kinds, refuse_not_floating_or_complex, \
-    scalar_type_name, to_dtype, to_real
+    scalar_type_name, to_dtype, to_real, real_for_cast
 from ..tensor import Tensor, _normalize_axes, as_int, conj_if_complex, is_grad_enabled, linear_graph_backward, \
     parser_ints, parser_no_signature, not_a_tensor_error, quietly, QuietNumPy
 from ._attach import attach, check_parsed_ints, numpy_axis, parsed_ints, plain_ints
@@ -128,7 +128,8 @@ def _accumulated(x, dtype):
     """x in the dtype a sum or product accumulates in: the one asked for, else int64 for integers and bools (as
     PyTorch: a uint8 image's cumsum does not wrap), else x's own."""
     if dtype is not None:
-        return x.astype(to_dtype(dtype))
+        dtype = to_dtype(dtype)
+        return real_for_cast(x, dtype).astype(dtype)
     return x.astype(np.int64) if x.dtype.kind in "biu" and x.dtype != np.int64 else x
 
 

@@ -423,11 +423,12 @@ class _PiecesOp:
 
 
 def _one_node(pieces, op, **saved):
-    """pieces (each recorded as its own selection of the input) marked as the outputs of one op."""
+    """pieces (each recorded as its own selection of the input) marked as the outputs of one op, each with its
+    output number (PyTorch's refusal of an in-place change of one names it: inplace._refuse_multi_output_view)."""
     if pieces and pieces[0]._backward is not None:
         group = _PiecesOp(op, **saved)
-        for piece in pieces:
-            piece._grad_fn_group = (group, piece._backward)
+        for k, piece in enumerate(pieces):
+            piece._grad_fn_group = (group, piece._backward, k)
     return pieces
 
 
@@ -457,6 +458,30 @@ def unbind(input, dim=0):
     if input.ndim == 0:                             # PyTorch's words
         raise IndexError(f"Dimension specified as {d} but tensor has no dimensions")
     return _one_node(tuple(input[(slice(None),) * d + (i,)] for i in range(input.shape[d])), "unbind", dim=d)
+
+
+def _unsafe(pieces):
+    """split's pieces recorded as PyTorch's unsafe_ twins record them (UnsafeSplitBackward0): not views of one
+    multi-output node, so they may be changed in place in a graph (inplace._refuse_multi_output_view)."""
+    group = pieces[0].__dict__.get("_grad_fn_group") if pieces else None
+    if group is not None:
+        group[0].op = "unsafe_" + group[0].op
+    return pieces
+
+
+def unsafe_split(input, split_size_or_sections=None, dim=0, *, split_size=None):
+    return _unsafe(split(input, split_size_or_sections, dim, split_size=split_size))
+
+
+def unsafe_chunk(input, chunks, dim=0):
+    return _unsafe(chunk(input, chunks, dim))
+
+
+def unsafe_split_with_sizes(input, split_sizes, dim=0):
+    return _unsafe(split(input, list(split_sizes), dim))
+
+
+attach(unsafe_split, unsafe_chunk, unsafe_split_with_sizes)
 
 
 @numpy_axis

@@ -116,16 +116,29 @@ class StackDataset(Dataset[T_co]):
 
 
 class Subset(Dataset[T_co]):
-    """The samples of ``dataset`` at ``indices``."""
+    """The samples of ``dataset`` at ``indices``. A subclass that overrides __getitem__ must override __getitems__
+    too (the DataLoader fetches a batch by __getitems__), or it is refused when built, as PyTorch 2.13's."""
 
     def __init__(self, dataset, indices):
         self.dataset = dataset
         self.indices = list(indices)
+        if type(self).__getitem__ is not Subset.__getitem__ and type(self).__getitems__ is Subset.__getitems__:
+            raise NotImplementedError(
+                f"{type(self).__name__} overrides __getitem__ but not __getitems__. When subclassing Subset and "
+                "overriding __getitem__, you must also override __getitems__ to ensure DataLoader works correctly "
+                "with your custom logic. A simple implementation:\n\ndef __getitems__(self, indices):\n"
+                "    return [self.__getitem__(idx) for idx in indices]")
 
     def __getitem__(self, index):
         if isinstance(index, list):
             return self.dataset[[self.indices[i] for i in index]]
         return self.dataset[self.indices[index]]
+
+    def __getitems__(self, indices):
+        """The samples at a batch of indices: the dataset's own __getitems__ when it has one."""
+        if callable(getattr(self.dataset, "__getitems__", None)):
+            return self.dataset.__getitems__([self.indices[i] for i in indices])
+        return [self.dataset[self.indices[i]] for i in indices]
 
     def __len__(self):
         return len(self.indices)
@@ -514,7 +527,9 @@ class DataLoader(Generic[T_co]):
             return [Tensor._wrap(t._data[idx]) if isinstance(t, Tensor) else Tensor._wrap(np.asarray(t)[idx])
                     for t in ds.tensors]
         collate = self.collate_fn or default_collate
-        return collate([ds[i] for i in chunk])
+        # a batch by the dataset's __getitems__ when it has one (Subset's, a Hugging Face dataset's), as PyTorch
+        getitems = getattr(ds, "__getitems__", None)
+        return collate(getitems(chunk) if getitems else [ds[i] for i in chunk])
 
     def _stream(self):
         """The batches of an IterableDataset: its samples in order, batch_size at a time."""
