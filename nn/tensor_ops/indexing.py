@@ -377,6 +377,19 @@ def _reading_nothing(index, shape):
     return placed if placed is not None and np.broadcast_to(np.False_, shape)[placed].size == 0 else None
 
 
+def _refused_or_empty(e, input, index, raw, basic, value, given):
+    """x[index] = value where NumPy refused the index (IndexError e) -> (PyTorch's error, None), or (None, the
+    clipped index) where the result is empty: ATen checks the value's shape, then reads the indices, none where
+    there is no element to write. index: as NumPy takes it; raw: as given; given: as _index gives it."""
+    if basic:
+        return _torch_index_error(e, raw), None
+    error = _value_shape_error(input, index, raw, False, value, given)
+    if error is not None:
+        return error, None
+    empty = _reading_nothing(given, input._data.shape)
+    return (_torch_index_error(e, raw, given, input._data.shape) if empty is None else None), empty
+
+
 def _without_ellipsis(index, e, ndim):
     """The index tuple with its Ellipsis at position e replaced by the full slices it stands for (ndim dims)."""
     return index[:e] + (slice(None),) * (ndim - len(index) + 1) + index[e + 1:]
@@ -496,10 +509,7 @@ def __setitem__(input, index, value):
             else:
                 input._data[index] = v
         except IndexError as e:
-            # ATen checks the value's shape, then reads the indices (none where the result is empty)
-            error = None if basic else _value_shape_error(input, index, raw, basic, value, given)
-            if error is None and (basic or _reading_nothing(given, input._data.shape) is None):
-                error = _torch_index_error(e, raw, None if basic else given, input._data.shape)
+            error, _ = _refused_or_empty(e, input, index, raw, basic, value, given)
             if error is not None:
                 raise error from None
         except ValueError as e:
@@ -520,14 +530,9 @@ def __setitem__(input, index, value):
         else:
             data[index] = v
     except IndexError as e:
-        # ATen checks the value's shape, then reads the indices (none where the result is empty)
-        error = None if basic else _value_shape_error(input, index, raw, basic, value, given)
-        empty = None if basic or error is not None else _reading_nothing(given, data.shape)
-        if error is None and empty is None:
-            error = _torch_index_error(e, raw, None if basic else given, data.shape)
-        if error is not None:
+        error, index = _refused_or_empty(e, input, index, raw, basic, value, given)
+        if error is not None:                   # (else no element written; the graph's index reads nothing either)
             raise error from None
-        index = empty                           # (no element written; the graph's index reads nothing either)
     except ValueError as e:
         raise _value_shape_error(input, index, raw, basic, value, given) or e from None
 
@@ -1016,15 +1021,10 @@ def index_put(input, indices, values, accumulate=False):
     y = input._data.copy()
     try:
         v = np.broadcast_to(values._data.astype(y.dtype, copy=False), y[where].shape)
-    except IndexError as e:
-        # as x[where] = values: the value's shape first, then the indices (none read for an empty result)
-        error = _value_shape_error(input, where, tuple(indices), False, values, where)
-        empty = None if error is not None else _reading_nothing(where, y.shape)
-        if error is None and empty is None:
-            error = _torch_index_error(e, tuple(indices), where, y.shape)
+    except IndexError as e:             # (as x[where] = values)
+        error, where = _refused_or_empty(e, input, where, tuple(indices), False, values, where)
         if error is not None:
             raise error from None
-        where = empty
         v = np.broadcast_to(values._data.astype(y.dtype, copy=False), y[where].shape)
     except ValueError as e:             # (values that do not broadcast: PyTorch's "shape mismatch" RuntimeError)
         raise _value_shape_error(input, where, tuple(indices), False, values, where) or e from None
