@@ -143,6 +143,18 @@ def _plain_index(index, into=None, value=None):
         return _index(index, None, into, value)[0]
 
 
+def _torch_words(e, index, shape):
+    """NumPy's IndexError of p.data[index] in the words PyTorch's p.data[index] gives (torch-pruning's regularizers
+    read layer.weight.data[:, idxs]: "index 6 is out of bounds for dimension 0 with size 6", the index tensors named
+    by their place, as Tensor indexing names them)."""
+    from .tensor_ops.indexing import _index, _torch_index_error     # (nn/tensor_ops imports this module)
+    try:
+        given, basic = _index(index, len(shape))
+    except Exception:  # noqa: BLE001 - an index Tensor indexing refuses in its own words: NumPy's stand
+        return e
+    return _torch_index_error(e, index, None if basic else given, shape)
+
+
 class _ByteMask(Exception):
     """A uint8 index array met by _tensor_array (rare: read by Tensor indexing's rules instead)."""
 
@@ -195,7 +207,10 @@ class DataArray(np.ndarray):
         # an element (p.data[k]) is a 0-d array, as PyTorch's p.data[k] is a 0-d tensor: deepinv's DScCP computes
         # torch.sqrt(1 + 2 * gamma * self.mu.data[k]), which needs a tensor-like argument
         index = _plain_index(index)
-        out = super().__getitem__(index)
+        try:
+            out = super().__getitem__(index)
+        except IndexError as e:
+            raise _torch_words(e, index, self.shape) from None
         if isinstance(out, np.ndarray):
             return out
         # a view of the element, as PyTorch's: data_ptr() inside the array (Hugging Face's tied-weight check
@@ -203,7 +218,11 @@ class DataArray(np.ndarray):
         return super().__getitem__((index if isinstance(index, tuple) else (index,)) + (Ellipsis,))
 
     def __setitem__(self, index, value):
-        super().__setitem__(_plain_index(index, self, value), value)
+        index = _plain_index(index, self, value)
+        try:
+            super().__setitem__(index, value)
+        except IndexError as e:
+            raise _torch_words(e, index, self.shape) from None
 
     def __iter__(self):
         # iteration keeps NumPy's: the elements of a 1-d array are NumPy scalars (set(np.unique(p.data))); a 0-d one

@@ -434,10 +434,11 @@ def typeid_name(dt):
 
 def type_string(dt):
     """A tensor type as PyTorch's Tensor::toString prints it in messages (stft's, a complex convolution's): the
-    legacy name torch.DoubleTensor for a real dtype, CPUComplexFloatType for a complex one."""
+    legacy name torch.DoubleTensor for a real dtype, CPUComplexFloatType for a complex one and CPUBoolType for bool
+    (the two kinds without a legacy name: expand's message)."""
     name = dt if isinstance(dt, str) else np.dtype(dt).name
     scalar = SCALAR_TYPE_NAMES.get(name, name.title())
-    return f"CPU{scalar}Type" if name.startswith("complex") else f"torch.{scalar}Tensor"
+    return f"CPU{scalar}Type" if name.startswith("complex") or name == "bool" else f"torch.{scalar}Tensor"
 
 
 def checked_fill(value, dtype):

@@ -19,7 +19,7 @@ from .array import refuse_negative_strides
 from .caller_warnings import warn_at_caller
 from .device import META, factory_device, meta_array
 from .dtypes import to_dtype, get_default_dtype, int64, result_dtype, checked_fill, refuse_int_overflow, \
-    to_complex, to_real, scalar_type_name, refuse_big_int, holds_big_int, refuse_kinds, real_for_cast
+    to_complex, to_real, scalar_type_name, refuse_big_int, holds_big_int, refuse_kinds, real_for_cast, TYPEID_NAMES
 from .tensor import Size, Tensor, _as_array, as_int, _check_requires_grad, refuse_unconvertible, parser_type_name, \
     parsed_sizes, not_a_tensor_error
 from .tensor_ops._attach import attach
@@ -138,8 +138,10 @@ def _tensors_as_numbers(data, integral=False):
     if isinstance(data, Tensor):
         if data.numel() != 1 or (integral and data.dtype.kind not in "biu"):
             raise ValueError("a Tensor inside a list that PyTorch does not read as a number")
-        if data.requires_grad and data.dtype.kind == "f":
-            return float(data)      # (float()'s once-per-process warning, as PyTorch reads a tensor requiring grad)
+        if data.requires_grad and data.dtype.kind in "fc":
+            # float()'s once-per-process warning, as PyTorch reads a tensor requiring grad (globalphase's
+            # tensor([[exp(1j * phi)]]) of a complex one too)
+            return float(data) if data.dtype.kind == "f" else complex(data)
         return data.item()
     return data
 
@@ -270,7 +272,9 @@ def _store_as_pytorch(obj, sizes, dim, target):
     integer tensor of one element, a floating one a real number or a tensor of one element."""
     if dim < len(sizes):
         if isinstance(obj, Tensor) and obj.ndim:
-            obj = list(obj)                     # its rows, tensors (a float one refused below for an integer dtype)
+            # its rows, tensors (a float one refused below for an integer dtype); detached: PyTorch reads a
+            # tensor there as a whole, without the warning of a number read from a tensor that requires grad
+            obj = list(obj.detach())
         if not (_sequence(obj) or isinstance(obj, str)):       # (a str is one here: tensor([[1], 'a'], dtype=...))
             raise TypeError("not a sequence")
         if len(obj) != sizes[dim]:
@@ -280,6 +284,9 @@ def _store_as_pytorch(obj, sizes, dim, target):
     if isinstance(obj, Tensor):
         if integral and (obj.dtype.kind not in "biu" or obj.numel() != 1):
             raise TypeError("only integer tensors of a single element can be converted to an index")
+        if obj.requires_grad:       # float()'s warning, before its size check, as PyTorch's (globalphase's batch)
+            from .tensor_ops.convert import _warn_scalar_of_grad     # noqa: PLC0415 - rare; tensor_ops loads later
+            _warn_scalar_of_grad(obj)
         if obj.numel() != 1:
             raise ValueError("only one element tensors can be converted to Python scalars")
         return obj.item()
@@ -455,6 +462,9 @@ def arange(start=None, end=None, step=1, dtype=None, device=None, requires_grad=
     elif end is None:
         start, end = 0, start
     start, end, step = _number(start, "start"), _number(end, "end"), _number(step, "step")
+    given = to_dtype(dtype) if dtype is not None else None
+    if given is not None:
+        refuse_kinds(given, "bc", "arange_cpu")     # no bool or complex kernel, checked before the range
     ints = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
     # PyTorch's checks (torchani's periodic shifts for an infinite cutoff reach the third one)
     if not (math.isfinite(start) and math.isfinite(end)):
@@ -466,7 +476,7 @@ def arange(start=None, end=None, step=1, dtype=None, device=None, requires_grad=
         raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     # count as PyTorch does, ceil((end - start) / step), then build from the index (no drift)
     n = max(int(np.ceil((end - start) / step)), 0)
-    dt = to_dtype(dtype) if dtype is not None else (int64 if ints else get_default_dtype())
+    dt = given if given is not None else (int64 if ints else get_default_dtype())
     _int64_ends(dt, start, end, step)
     if dt.kind != "f":
         if not ints and dt.kind in "iu":
@@ -891,12 +901,22 @@ def _window(name, window_length, periodic, dtype, requires_grad, values):
     if isinstance(window_length, bool) or not isinstance(window_length, (int, np.integer)) or window_length < 0:
         raise ValueError(f"{name}: window_length must be a non-negative int, got {window_length!r}")
     dt = to_dtype(dtype) if dtype is not None else get_default_dtype()
+    if dt.kind in "biu":
+        raise RuntimeError(f"{name} expects floating point dtypes, got: {_window_options(dt)}")
     if window_length <= 1:
         return Tensor._wrap(np.ones(window_length, dt)).requires_grad_(requires_grad)
-    ct = np.dtype(dt).type if np.dtype(dt) in (np.float32, np.float64) else np.float64
+    refuse_kinds(dt, "c", "arange_cpu")     # ATen builds a longer window from arange(window_length, dtype)
+    ct = np.dtype(dt).type                  # float32 or float64 here (the other kinds refused above)
     length = window_length + 1 if periodic else window_length
     w = values(np.arange(length, dtype=ct), length - 1, ct)[:window_length]
     return Tensor._wrap(np.asarray(w).astype(dt)).requires_grad_(requires_grad)
+
+
+def _window_options(dt):
+    """The TensorOptions a window factory's dtype error prints: "TensorOptions(dtype=long int, device=cpu, ...)"."""
+    name = "bool" if dt.kind == "b" else TYPEID_NAMES[dt.name]
+    return (f"TensorOptions(dtype={name}, device=cpu, layout=Strided (default), requires_grad=false (default), "
+            f"pinned_memory=false, memory_format=(nullopt))")
 
 
 def _cos(x):

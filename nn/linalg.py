@@ -105,6 +105,12 @@ def _H(a):
     return np.conj(_T(a)) if np.iscomplexobj(a) else _T(a)
 
 
+def _solve_right_H(M, X):
+    """X M^-H for M (..., n, n) and X (..., k, n): (M^-1 X^H)^H (X M^-T for real arrays); the backward passes' right
+    solves by a factor (QR's R, LU's U, a partial Cholesky factor)."""
+    return _H(np.linalg.solve(M, _H(X)))
+
+
 def _not_positive_definite(op, a):
     """PyTorch's message for a (..., n, n) whose Cholesky factorisation fails: the first failing matrix of a batch
     and the order of its first leading minor that is not positive definite (LAPACK's potrf info)."""
@@ -389,29 +395,37 @@ def pca_lowrank(A, q=None, center=True, niter=2):
 
 def _qr(A, mode):
     """One op for Q (..., m, p) and R (..., p, n) side by side, flattened (..., m*p + p*n), as _svd."""
-    _matrices(A, "qr")
+    _matrices(A, "qr", complex_ok=True)
     a = A._data                                  # the values used now (the Tensor may change in place later)
     Q, R = np.linalg.qr(a, mode="complete" if mode == "complete" else "reduced")
     batch, (m, p), n = Q.shape[:-2], Q.shape[-2:], R.shape[-1]
 
     def square_backward(gQ, gR, Q, R):
-        # A = Q R with R square and invertible (Walter and Lehmann 2018): M = R gR^T - gQ^T Q,
-        # gA = (gQ + Q copyltu(M)) R^-T, copyltu(M) the symmetric matrix of M's lower triangle
-        M = R @ _T(gR) - _T(gQ) @ Q
-        sym = np.tril(M) + _T(np.tril(M, -1))
-        return _T(np.linalg.solve(R, _T(gQ + Q @ sym)))
+        # A = Q R with R square and invertible (Walter and Lehmann 2018): M = R gR^H - gQ^H Q,
+        # gA = (gQ + Q copyltu(M)) R^-H, copyltu(M) the Hermitian matrix of M's lower triangle with the real part
+        # of its diagonal (^T and all of it for real; PyTorch's complex formula, R's diagonal being real)
+        M = R @ _H(gR) - _H(gQ) @ Q
+        sym = np.tril(M) + _H(np.tril(M, -1))
+        if np.iscomplexobj(sym):
+            d = np.arange(sym.shape[-1])
+            sym[..., d, d] = sym[..., d, d].real
+        return _solve_right_H(R, gQ + Q @ sym)
 
     def backward(g):
         gQ = g[..., :m * p].reshape(batch + (m, p))
         gR = g[..., m * p:].reshape(batch + (p, n))
+        if mode == "r":                             # PyTorch's words: R alone has no gradient formula
+            raise RuntimeError("The derivative of linalg.qr depends on Q, which is not computed when mode='r'. "
+                               "Please use linalg.qr(A, mode='reduced') if you are going to differentiate through "
+                               "linalg.qr.")
         if m >= n:
             if p != n:
-                raise RuntimeError("qr: the gradient of mode='complete' is defined only when rows <= columns "
-                                   "(as PyTorch's); use mode='reduced'")
+                raise RuntimeError("The QR decomposition is not differentiable when mode='complete' and "
+                                   "nrows > ncols.")
             return (square_backward(gQ, gR, Q, R),)
         # m < n: A = [X | Y], R = [U | V] with X = Q U square; Y = Q V adds gY = Q gV and Y gV^T to gQ
         gU, gV = gR[..., :m], gR[..., m:]
-        return (np.concatenate([square_backward(gQ + a[..., m:] @ _T(gV), gU, Q, R[..., :m]), Q @ gV], -1),)
+        return (np.concatenate([square_backward(gQ + a[..., m:] @ _H(gV), gU, Q, R[..., :m]), Q @ gV], -1),)
     flat = np.concatenate([Q.reshape(batch + (m * p,)), R.reshape(batch + (p * n,))], -1)
     return Tensor._make(flat, (A,), backward, "qr"), (m, p, n)
 
@@ -785,25 +799,38 @@ def det(A):
 
 
 def slogdet(A):
-    """(sign(det A), log|det A|) (...,), the second differentiable: d log|det A| / dA = A^-T."""
-    _square(A, "slogdet")
+    """(sign(det A), log|det A|) (...,): for a complex A the sign is complex (a unit number) and log|det A| real,
+    both differentiable: d log|det A| / dA = A^-T (A^-H in PyTorch's complex convention); the sign's gradient is
+    PyTorch's i Im(g conj(sign)) A^-H (zero for a real A, whose sign is piecewise constant)."""
+    _square(A, "slogdet", complex_ok=True)
     a = A._data
     sign, logabs = np.linalg.slogdet(a)
+    sign = np.asarray(sign, a.dtype)
+
+    def sign_backward(g):
+        if not np.iscomplexobj(a):
+            return (np.zeros_like(a),)
+        # (asarray: for one matrix the product is a NumPy scalar, and 1j times it a Python complex)
+        return (np.asarray(1j * np.imag(g * np.conj(sign)))[..., None, None] * _H(np.linalg.inv(a)),)
 
     def backward(g):
-        return (g[..., None, None] * _T(np.linalg.inv(a)),)
+        return (g[..., None, None] * _H(np.linalg.inv(a)),)
 
     def graph_backward(g):
-        return (g[..., None, None] * inv(A).mT,)
-    return SlogdetResult(Tensor._wrap(np.asarray(sign, A.dtype)),
-                         Tensor._make(np.asarray(logabs, A.dtype), (A,), backward, "slogdet", graph_backward))
+        return (g[..., None, None] * inv(A).mH,)
+    zero = None if np.iscomplexobj(a) else (lambda g: (Tensor._wrap(np.zeros_like(a)),))
+    return SlogdetResult(Tensor._make(sign, (A,), sign_backward, "slogdet", zero),
+                         Tensor._make(np.asarray(logabs, np.finfo(a.dtype).dtype), (A,), backward, "slogdet",
+                                      graph_backward))
 
 
 def logdet(A):
-    """log(det A): NaN where det A < 0, as PyTorch."""
+    """log(det A) (...,): NaN where det A < 0 (its gradient 0 there), as PyTorch's where(sign < 0, nan, log|det A|);
+    complex for a complex A (log|det A| + log sign)."""
     sign, logabs = slogdet(A)
-    offset = np.where(sign._data < 0, np.nan, np.where(sign._data == 0, -np.inf, 0))
-    return logabs + Tensor._wrap(offset.astype(A.dtype))
+    if sign.is_complex():
+        return logabs + sign.log()
+    return logabs.masked_fill(Tensor._wrap(sign._data < 0), float("nan"))
 
 
 def solve(A, B, *, left=True):
@@ -842,7 +869,7 @@ def solve_triangular(A, B, *, upper, left=True, unitriangular=False):
     for name, t in (("A", A), ("B", B)):             # PyTorch's words: B is a matrix (..., n, k), never a vector
         if t.ndim < 2:
             raise RuntimeError(f"linalg.solve_triangular: The input tensor {name} must have at least 2 dimensions.")
-    _square(A, "solve_triangular")
+    _square(A, "solve_triangular", complex_ok=True)
     if A.shape[-2 if left else -1] != B.shape[-2 if left else -1]:      # PyTorch's words
         raise RuntimeError(f"linalg.solve_triangular: Incompatible shapes of A and B for the equation "
                            f"{'AX = B' if left else 'XA = B'} ({A.shape[-2]}x{A.shape[-1]} and "
@@ -903,15 +930,15 @@ def _substitute(T, B, upper):
     X = _trsm(T._data, B._data, upper)
 
     def backward(g):
-        # X = T^-1 B  =>  dB = T^-T g (T^T is triangular the other way), dT = -dB X^T (the engine sums batch dims
-        # back; the triu / tril that made T keeps its triangle)
-        gB = _trsm(_T(T._data), g, not upper)
-        return -gB @ _T(X), gB
+        # X = T^-1 B  =>  dB = T^-H g (T^H is triangular the other way), dT = -dB X^H (^T for real; the engine sums
+        # batch dims back; the triu / tril that made T keeps its triangle)
+        gB = _trsm(_H(T._data), g, not upper)
+        return -gB @ _H(X), gB
 
     def graph_backward(g):
         # the same by recorded solves, so the gradient can be differentiated again
-        gB = _substitute(T.mT, g, not upper)
-        return -gB @ _substitute(T, B, upper).mT, gB
+        gB = _substitute(T.mH, g, not upper)
+        return -gB @ _substitute(T, B, upper).mH, gB
     return Tensor._make(X, (T, B), backward, "solve_triangular", graph_backward)
 
 
@@ -919,10 +946,35 @@ TriangularSolveResult = namedtuple("TriangularSolveResult", ["solution", "cloned
 
 
 def cholesky_solve(B, L, upper=False):
-    """torch.cholesky_solve: X with (L L^T) X = B, given the Cholesky factor L (..., n, n) (U with U^T U = A when
-    upper) and B (..., n, k): two triangular solves, differentiable in both."""
-    lower = L.mT if upper else L                    # A = lower lower^T: two triangular solves
-    return solve_triangular(lower.mT, solve_triangular(lower, B, upper=False), upper=True)
+    """torch.cholesky_solve: X with (L L^H) X = B, given the Cholesky factor L (..., n, n) (U with U^H U = A when
+    upper) and B (..., n, k): two triangular solves reading L's lower (upper) triangle, differentiable in both,
+    with PyTorch's gradient for L: a full matrix, as if all of L made A."""
+    for name, t in (("b", B), ("u", L)):             # PyTorch's checks, in its order and words
+        if t.ndim < 2:
+            raise RuntimeError(f"{name} should have at least 2 dimensions, but has {t.ndim} dimensions instead")
+    _check_b_and_A(B, L, "cholesky_solve")
+
+    def solved(b, l):
+        # A = lower lower^H: two triangular solves on the triangle the factor is read from
+        lower = _H(np.triu(l)) if upper else np.tril(l)
+        return _trsm(_H(lower), _trsm(lower, b, False), True)
+    X = solved(B._data, L._data)
+
+    def backward(g):
+        # PyTorch's formula, L taken as given (not its triangle): dB = A^-1 g, C = dB X^H + X dB^H,
+        # dL = -C L (-L C when upper)
+        gB = solved(g, L._data)
+        common = gB @ _H(X)
+        common = common + _H(common)
+        return -(L._data @ common if upper else common @ L._data), gB
+
+    def graph_backward(g):
+        # the same by recorded ops, so the gradient can be differentiated again
+        gB = cholesky_solve(g, L, upper)
+        common = gB @ cholesky_solve(B, L, upper).mH
+        common = common + common.mH
+        return -(L @ common if upper else common @ L), gB
+    return Tensor._make(X, (L, B), backward, "cholesky_solve", graph_backward)
 
 
 def cholesky_inverse(L, upper=False):
@@ -949,6 +1001,12 @@ def _check_triangular_solve(b, A):
         if t.ndim < 2:
             raise RuntimeError(f"torch.triangular_solve: Expected {name} to have at least 2 dimensions, but it has "
                                f"{t.ndim} dimensions instead")
+    _check_b_and_A(b, A, "triangular_solve")
+
+
+def _check_b_and_A(b, A, op):
+    """PyTorch's checks of b (..., n, k) and A (..., n, n) after the ranks, shared by triangular_solve and
+    cholesky_solve, in its order and words: the dtypes, A square, the rows, the batches, then its kernel's dtypes."""
     if b.dtype != A.dtype:
         raise RuntimeError(f"Expected b and A to have the same dtype, but found b of type "
                            f"{scalar_type_name(b._data.dtype)} and A of type {scalar_type_name(A._data.dtype)} "
@@ -957,16 +1015,18 @@ def _check_triangular_solve(b, A):
         raise RuntimeError(f"A must be batches of square matrices, but they are {A.shape[-2]} by {A.shape[-1]} "
                            f"matrices")
     if A.shape[-1] != b.shape[-2]:
-        raise RuntimeError(f"Incompatible matrix sizes for triangular_solve: each A matrix is {A.shape[-1]} by "
+        raise RuntimeError(f"Incompatible matrix sizes for {op}: each A matrix is {A.shape[-1]} by "
                            f"{A.shape[-1]} but each b matrix is {b.shape[-2]} by {b.shape[-1]}")
     broadcast_shape(b.shape[:-2], A.shape[:-2])
     if A.dtype.kind not in "fc":
-        raise kernel_not_implemented("triangular_solve_cpu", A._data.dtype)
+        raise kernel_not_implemented(f"{op}_cpu", A._data.dtype)
 
 
 def matrix_power(A, n):
-    """A^n for an integer n (A^0 the identity; negative n: powers of the inverse), by repeated squaring."""
-    _square(A, "matrix_power")
+    """A^n (..., n, n) for an integer n (A^0 the identity; negative n: powers of the inverse), by repeated squaring;
+    an integer or bool A too, as PyTorch's (for n < 0 inv refuses it, for a bool A^2 on its matmul does)."""
+    if not (A.dtype.kind in "biu" and A.ndim >= 2 and A.shape[-1] == A.shape[-2]):
+        _square(A, "matrix_power", complex_ok=True)     # (composed of inv and @, which take complex)
     if not isinstance(n, (int, np.integer)):
         raise TypeError(f"matrix_power: n must be an integer, got {n!r}")
     base = inv(A) if n < 0 else A
@@ -977,9 +1037,11 @@ def matrix_power(A, n):
         n >>= 1
         if n:
             base = base @ base
-    if result is None:
-        return Tensor._wrap(np.broadcast_to(np.eye(A.shape[-1], dtype=A.dtype), A.shape).copy())
-    return result
+    if result is None:                              # A^0: the identity, in the graph as PyTorch's (gradient zero)
+        eye = np.broadcast_to(np.eye(A.shape[-1], dtype=A.dtype), A.shape).copy()
+        return Tensor._make(eye, (A,), lambda g: (np.zeros_like(g),), "matrix_power",
+                            lambda g: (Tensor._wrap(np.zeros_like(g._data)),))
+    return result.clone() if result is A else result    # A^1: a copy, as PyTorch's, never A itself
 
 
 def multi_dot(tensors):
@@ -1158,24 +1220,25 @@ def _lu_backward(LU, pivots):
     implied, U (k, n) on and above it; k = min(m, n)), PyTorch's linalg_lu_backward: g (the gradient to LU) ->
     gL = tril(g, -1)[:, :k], gU = triu(g)[:k]. Square: P L^-T (tril(L^T gL, -1) + triu(gU U^T)) U^-T. Wide (m < n,
     U = [U1 U2]): P L^-T [triu(gU1) + tril(L^T gL - gU U^T, -1) U1^-T, gU2]. Tall (m > n, L = [L1; L2]):
-    P [tril(gL1, -1) + L1^-T triu(gU U^T - L^T gL); gL2] U^-T. (The wide / tall forms reduce to the square one.)"""
+    P [tril(gL1, -1) + L1^-T triu(gU U^T - L^T gL); gL2] U^-T. (The wide / tall forms reduce to the square one;
+    ^H for complex.)"""
     def backward(g):
         m, n = LU.shape[-2:]
         k = min(m, n)
         L = np.tril(LU, -1)[..., :, :k] + np.eye(m, k, dtype=LU.dtype)
         U = np.triu(LU)[..., :k, :]
         gL, gU = np.tril(g, -1)[..., :, :k], np.triu(g)[..., :k, :]
-        Lt, Ut = np.swapaxes(L, -1, -2), np.swapaxes(U, -1, -2)
+        Lt, Ut = _H(L), _H(U)
         P = _permutation(pivots, m, LU.dtype)
         if m <= n:                                                      # square and wide
             phi = np.tril(Lt @ gL - gU @ Ut, -1)
-            X = np.swapaxes(np.linalg.solve(U[..., :, :k], np.swapaxes(phi, -1, -2)), -1, -2)    # phi U1^-T
+            X = _solve_right_H(U[..., :, :k], phi)                                     # phi U1^-H
             X = np.concatenate([X + gU[..., :, :k], gU[..., :, k:]], axis=-1)
             return (P @ np.linalg.solve(Lt[..., :, :k], X),)                           # L^-T ...
         L1t = Lt[..., :, :k]                                            # L1^T (k, k), unit upper triangular
         psi = np.linalg.solve(L1t, np.triu(gU @ Ut - Lt @ gL))          # L1^-T triu(...)
         Y = np.concatenate([psi + gL[..., :k, :], gL[..., k:, :]], axis=-2)
-        return (P @ np.swapaxes(np.linalg.solve(U, np.swapaxes(Y, -1, -2)), -1, -2),)  # ... U^-T
+        return (P @ _solve_right_H(U, Y),)                                              # ... U^-H
     return backward
 
 
@@ -1224,7 +1287,7 @@ def _lu_factor(A, pivot, op):
     if A.ndim < 2:                      # PyTorch's words (its lu_factor names itself torch.lu_factor)
         raise RuntimeError(f"{'linalg.lu' if op == 'lu' else 'torch.lu_factor'}: Expected tensor with 2 or more "
                            f"dimensions. Got size: {list(A.shape)} instead")
-    _matrices(A, op)                    # m x n: LAPACK's getrf factors rectangular matrices too
+    _matrices(A, op, complex_ok=True)   # m x n: LAPACK's getrf factors rectangular matrices too; complex too
     if not pivot:
         raise RuntimeError("linalg.lu_factor: LU without pivoting is not implemented on the CPU")    # lu's too
     a = A._data
@@ -1276,16 +1339,16 @@ def lu(A, *, pivot=True):
 
 
 def lu_solve(LU, pivots, B, *, left=True, adjoint=False):
-    """X with A X = B (left) or X A = B, A^T for A with adjoint, from A's lu_factor (LU, pivots), as
-    torch.linalg.lu_solve: triangular solves on L and U, differentiable in LU and B."""
+    """X with A X = B (left) or X A = B, A^H for A with adjoint, from A's lu_factor (LU, pivots), as
+    torch.linalg.lu_solve: triangular solves on L and U, differentiable in LU and B; real or complex."""
     if LU.shape[-1] != LU.shape[-2]:                # lu_factor's rectangular LU solves nothing (PyTorch's words)
         raise RuntimeError(f"torch.linalg.lu_solve: A must be batches of square matrices, but they are "
                            f"{LU.shape[-2]} by {LU.shape[-1]} matrices")
-    if not left:                                    # X A = B  <=>  A^T X^T = B^T
-        return lu_solve(LU, pivots, B.mT, adjoint=not adjoint).mT
+    if not left:                                    # X A = B  <=>  A^H X^H = B^H
+        return lu_solve(LU, pivots, B.mH, adjoint=not adjoint).mH
     P, L, U = lu_unpack(LU, pivots)
-    if adjoint:                                     # U^T L^T P^T X = B
-        Y = solve_triangular(L.mT, solve_triangular(U.mT, B, upper=False), upper=True, unitriangular=True)
+    if adjoint:                                     # U^H L^H P^T X = B
+        Y = solve_triangular(L.mH, solve_triangular(U.mH, B, upper=False), upper=True, unitriangular=True)
         return P @ Y
     return solve_triangular(U, solve_triangular(L, P.mT @ B, upper=False, unitriangular=True), upper=True)
 
@@ -1545,8 +1608,14 @@ def vander(x, N=None):
 
 
 def vecdot(x, y, *, dim=-1):
-    """sum(x * y) along dim, x and y broadcast together (real tensors: PyTorch's conj(x) is x)."""
-    return (x * y).sum(dim)
+    """sum(conj(x) * y) along dim, x and y broadcast together (of one floating or complex dtype, as PyTorch's)."""
+    kind = x.dtype.kind
+    if kind not in "fc":                            # PyTorch's order: x's kind, then y's dtype
+        refuse_not_floating_or_complex(x.dtype, "linalg.vecdot")
+    if x.dtype != y.dtype:
+        raise RuntimeError(f"linalg.vecdot: Expected x and y to have the same dtype, but found x of type "
+                           f"{scalar_type_name(x.dtype)} and y of type {scalar_type_name(y.dtype)} instead")
+    return ((x.conj() if kind == "c" else x) * y).sum(dim)
 
 
 def _lapack_info(a, routine):
@@ -1554,9 +1623,9 @@ def _lapack_info(a, routine):
     (Cholesky: k > 0 where the leading k x k minor is not positive definite) for each matrix of a (..., n, n):
     an int32 array (...,), 0 where the factorisation succeeds, as PyTorch's *_ex functions report."""
     from scipy.linalg import lapack  # noqa: PLC0415 - SciPy only when used
-    mats = a.reshape((-1,) + a.shape[-2:])
+    mats = a.reshape((math.prod(a.shape[:-2]),) + a.shape[-2:])     # (not -1: ambiguous for 0 x 0 matrices)
     info = np.zeros(len(mats), np.int32)
-    for i, m in enumerate(mats):
+    for i, m in enumerate(mats if a.shape[-1] else ()):             # an empty matrix factors (info 0)
         fn, = lapack.get_lapack_funcs((routine,), (m,))
         out = fn(m, lower=1) if routine == "potrf" else fn(m)       # potrf reads the lower triangle
         info[i] = out[-1]
@@ -1567,14 +1636,16 @@ def _lapack_info(a, routine):
     return info.reshape(a.shape[:-2])
 
 
-def _ex(op, A, routine, check_errors, compute):
+def _ex(op, A, routine, check_errors, compute, upper=False):
     """(compute(A), info) of the *_ex functions: compute runs on A with each failing matrix replaced by the
-    identity and its result set to NaN there (PyTorch leaves it undefined); check_errors=True raises instead."""
-    _square(A, op)
-    info = _lapack_info(A._data, routine)
+    identity and its result set to NaN there (PyTorch leaves it undefined); check_errors=True raises instead.
+    Real or complex, as inv, solve and cholesky; upper: potrf reads A's upper triangle (its ^H's lower one)."""
+    _square(A, op, complex_ok=True)
+    read = _H(A._data) if upper else A._data
+    info = _lapack_info(read, routine)
     bad = info > 0
     if bad.any() and check_errors:
-        raise LinAlgError(_not_positive_definite(f"linalg.{op}", A._data) if routine == "potrf" else
+        raise LinAlgError(_not_positive_definite(f"linalg.{op}", read) if routine == "potrf" else
                           _singular_message("torch.linalg.solve_ex" if op == "solve_ex" else f"linalg.{op}", A._data))
     if not bad.any():
         return compute(A), Tensor._wrap(info)
@@ -1593,13 +1664,14 @@ def inv_ex(A, *, check_errors=False):
 
 def _partial_cholesky(a, k):
     """LAPACK potrf's output (lower) for a whose pivot k fails: columns 0..k-1 of L, L[k, k] the failing pivot
-    a[k, k] - |L[k, :k]|^2, and a's lower triangle in the rest."""
+    Re a[k, k] - |L[k, :k]|^2 (real, as potrf ignores the imaginary part of a complex diagonal), and a's lower
+    triangle in the rest (^H for complex)."""
     out = np.tril(a).copy()
     if k:
-        L = np.linalg.cholesky(np.tril(a[:k, :k]) + _T(np.tril(a[:k, :k], -1)))
+        L = np.linalg.cholesky(np.tril(a[:k, :k]) + _H(np.tril(a[:k, :k], -1)))
         out[:k, :k] = L
-        out[k:, :k] = _T(np.linalg.solve(L, _T(a[k:, :k])))    # the rows below: a[k:, :k] L^-T
-    out[k, k] = a[k, k] - out[k, :k] @ out[k, :k]
+        out[k:, :k] = _solve_right_H(L, a[k:, :k])             # the rows below: a[k:, :k] L^-H
+    out[k, k] = np.real(a[k, k] - out[k, :k] @ np.conj(out[k, :k]))     # (potrf reads a real diagonal)
     return out
 
 
@@ -1609,16 +1681,16 @@ def cholesky_ex(A, *, upper=False, check_errors=False):
     not positive definite, as torch.linalg.cholesky_ex. There L is LAPACK potrf's partial factor, as PyTorch's:
     its first k - 1 columns factorised, L[k-1, k-1] the non-positive pivot, the rest A's lower triangle (upper:
     its upper triangle, transposed), which trust-region solvers read (pytorch-minimize's trust-exact)."""
-    L, info = _ex("cholesky_ex", A, "potrf", check_errors, lambda a: cholesky(a, upper=upper))
+    L, info = _ex("cholesky_ex", A, "potrf", check_errors, lambda a: cholesky(a, upper=upper), upper)
     bad = info._data > 0
     if bad.any():
         partial = np.zeros(A.shape, A.dtype)
         for i in np.ndindex(bad.shape):
             if bad[i]:
-                m = _T(A._data[i]) if upper else A._data[i]
+                m = _H(A._data[i]) if upper else A._data[i]
                 partial[i] = _partial_cholesky(m, info._data[i] - 1)
         if upper:
-            partial = _T(partial)
+            partial = _H(partial)
         mask = Tensor._wrap(np.broadcast_to(bad[..., None, None], L.shape))
         L = L.masked_scatter(mask, Tensor._wrap(partial[np.broadcast_to(bad[..., None, None], L.shape)]))
     return CholeskyExResult(L, info)

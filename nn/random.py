@@ -108,7 +108,8 @@ class Generator(np.random.Generator):
     DEFAULT_SEED = 67280421310721   # c10's default_rng_seed_val: torch.Generator().initial_seed()
 
     def __init__(self, device="cpu"):
-        if str(device) != "cpu":
+        # None is PyTorch's default too: torch.Generator(None) draws on the CPU
+        if device is not None and str(device) != "cpu":
             raise RuntimeError(f"nn.Generator: only the CPU exists here, got device {device!r}")
         super().__init__(np.random.PCG64())
         self.manual_seed(self.DEFAULT_SEED)

@@ -1055,9 +1055,18 @@ def _complex_pow_graph_grads(g, base, exponent, a, b, dtype):
             g * (base ** exponent * log_a * keep).conj())
 
 
+def writable_grad(g):
+    """The gradient array a hook is handed: g, or a copy of it where a backward handed on a read-only broadcast
+    (mean's and adaptive_avg_pool2d's np.broadcast_to): PyTorch's hooks get a tensor of their own, which code that
+    stores gradients writes into (a Grad-CAM variant's grads[grads < 0] = 0 on the stored arrays)."""
+    return g if g is None or getattr(g, "flags", None) is None or g.flags.writeable else g.copy()
+
+
 def _run_node_prehooks(node, g, graph=False):
     """A node's pre-hooks: hook(grad_outputs); a returned tuple replaces them. graph (create_graph): g is a
     recorded Tensor and a replacement is kept as the Tensor it is, so the gradient through it is recorded."""
+    if not graph:
+        g = writable_grad(g)
     for hook in list(node.__dict__["_node_prehooks"].values()):
         out = hook((g if graph else Tensor._wrap(g),))
         if out is not None:
@@ -1070,6 +1079,8 @@ def _run_node_hooks(node, parent_grads, g, graph=False):
     none); a returned tuple replaces the gradients handed on. graph (create_graph): the gradients are recorded
     Tensors, handed to the hook and taken back as they are."""
     wrap = (lambda t: t) if graph else Tensor._wrap
+    if not graph:
+        g, parent_grads = writable_grad(g), [writable_grad(pg) for pg in parent_grads]
     for hook in list(node.__dict__["_node_hooks"].values()):
         grad_inputs = tuple(None if pg is None or not p.requires_grad else wrap(pg)
                             for p, pg in zip(node._parents, parent_grads))
@@ -1792,22 +1803,23 @@ class Tensor:
             out = out[..., 0, :] if b.ndim > 1 else out[..., 0]
         return Tensor._make(out, (self, other), backward, "matmul", graph_backward)
 
-    # reflected versions: `2 * x`, `1 - x`, `ndarray @ x` ...
+    # reflected versions: `2 * x`, `1 - x`, `ndarray @ x` ... (a list or tuple: NotImplemented, as PyTorch's, so
+    # that Python's `[1] + x` TypeError or `[1] * x` repetition follows)
     def __radd__(self, other):
-        return self._lift(other) + self
+        return NotImplemented if isinstance(other, (list, tuple)) else self._lift(other) + self
 
     def __rmul__(self, other):
-        return self._lift(other) * self
+        return NotImplemented if isinstance(other, (list, tuple)) else self._lift(other) * self
 
     def __rsub__(self, other):
-        return self._lift(other) - self
+        return NotImplemented if isinstance(other, (list, tuple)) else self._lift(other) - self
 
     def __rtruediv__(self, other):
         # `2 / x`: PyTorch computes a number over a tensor as `x.reciprocal() * 2`, which can differ from a
         # true division in the last bit (`102 / x` with x = 108 in float32)
         if isinstance(other, numbers.Real):
             return self.reciprocal() * other
-        return self._lift(other) / self
+        return NotImplemented if isinstance(other, (list, tuple)) else self._lift(other) / self
 
     def __rmatmul__(self, other):
         if not isinstance(other, (Tensor, np.ndarray)):
@@ -1815,7 +1827,7 @@ class Tensor:
         return self._lift(other) @ self
 
     def __rpow__(self, other):
-        return self._lift(other)._pow_tensor(self)
+        return NotImplemented if isinstance(other, (list, tuple)) else self._lift(other)._pow_tensor(self)
 
 
 _instance_dict = vars(Tensor)["__dict__"].__get__    # a tensor's instance dict itself, whatever its class shows
@@ -1844,9 +1856,12 @@ def defers_to(other, reflected):
     """True when an operator of a Tensor and `other` should return NotImplemented, so that Python calls other's own
     reflected operator `reflected` ("__rmul__"), as PyTorch's: other is no tensor, array or number and its class
     brings one (a tuple subclass with __rmul__: zuko's NestedTensor in `dt * f(t, x)`; a list's or tuple's own
-    `*` is repetition, not that)."""
+    `*` is repetition, not that). A list or tuple is no operand of PyTorch's operators either: NotImplemented, so that
+    Python's TypeError or a sequence's own `*` follows (torchquantum's `res_all * [0.5, 0.2]`), as on PyTorch."""
     if isinstance(other, (Tensor, numbers.Number, np.ndarray, np.generic)):
         return False
+    if isinstance(other, (list, tuple)):
+        return True
     return getattr(type(other), reflected, None) not in (None, getattr(tuple, reflected, None),
                                                          getattr(list, reflected, None))
 

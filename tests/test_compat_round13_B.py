@@ -154,7 +154,10 @@ def test_arithmetic_defers_to_an_operand_with_its_own_reflected_op():
     assert isinstance(out, Nested)
     np.testing.assert_array_equal(_np(out[0]), [0.5, 1.0])
     assert dt + Nested(()) == "radd"
-    np.testing.assert_array_equal(_np(_t([1.0, 2.0]) * (3, 4)), [3.0, 8.0])       # plain tuples as before
+    # a plain tuple is no operand either (PyTorch's NotImplemented, then the tuple's repetition by a tensor that is
+    # no index: the forty-third round)
+    with pytest.raises(TypeError, match="only integer tensors of a single element can be converted to an index"):
+        _t([1.0, 2.0]) * (3, 4)
 
 
 def test_standard_gamma_and_gamma_cdf():

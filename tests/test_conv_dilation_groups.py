@@ -120,7 +120,8 @@ def test_bad_layer_arguments(make, match):
 
 
 def test_functional_bad_groups():
-    with pytest.raises(ValueError, match="not divisible by groups=2"):
+    with pytest.raises(RuntimeError, match=r"^Given groups=2, expected weight to be divisible by 2 at dimension 0, "
+                                           r"but got weight of size \[\[3, 2, 3, 3\]\] instead$"):   # PyTorch's words
         F.conv2d(t64(1, 4, 5, 5), t64(3, 2, 3, 3), groups=2)
     # PyTorch's words: the padded input (4 x 4) against the dilated kernel's extent (5 x 5)
     with pytest.raises(ValueError, match=r"padded input size per channel: \(4 x 4\)\. Kernel size: \(5 x 5\)"):

@@ -26,7 +26,7 @@ def test_tensor_dataset_rows_and_size_mismatch():
     assert len(ds) == 6
     row, label = ds[4]
     assert row.tolist() == [8, 9] and label.item() == 4
-    with pytest.raises(ValueError, match="size mismatch"):
+    with pytest.raises(AssertionError, match="^Size mismatch between tensors$"):  # PyTorch's check and words
         TensorDataset(x, nn.arange(5))
 
 

@@ -56,6 +56,9 @@ from .distances import (cosine_similarity, pairwise_distance, pdist, huber_loss,
                         poisson_nll_loss, gaussian_nll_loss)
 
 
+# torch.nn.functional._Reduction is the module torch.nn._reduction (packages' own losses call its get_enum)
+from .. import _reduction as _Reduction
+
 
 # PyTorch's *_with_indices names: the pools with return_indices=True (the flag, if given, is ignored, as there)
 def max_pool1d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,

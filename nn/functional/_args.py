@@ -57,7 +57,10 @@ def one_image_as_batch(op):
     def run(input, *args, **kwargs):
         if np.ndim(getattr(input, "_data", input)) != 3:
             return op(input, *args, **kwargs)
-        out = op(_tensor(input, "input", op.__name__).unsqueeze(0), *args, **kwargs)
+        # (the op checks a Tensor's dtype, as for a batch: an integer image meets PyTorch's errors in the same
+        # order; an array, nn's convenience, is a float one)
+        out = op(_tensor(input, "input", op.__name__, floating=not isinstance(input, Tensor)).unsqueeze(0), *args,
+                 **kwargs)
         return tuple(o.squeeze(0) for o in out) if isinstance(out, tuple) else out.squeeze(0)
     return run
 

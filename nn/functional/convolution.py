@@ -124,18 +124,28 @@ def check_conv_input(input, spatial, op):
     return x
 
 
-def _check_input_channels(x_shape, w_shape, groups, transposed=False):
-    """The input's channels against the weight's, for every convolution (1-3 d, transposed), in PyTorch's words;
-    x_shape is batched (N, C, ...) (an unbatched input shows with N = 1, as PyTorch's). A weight of 0 channels
-    (layers of 0 channels build, as PyTorch's) is refused first, as PyTorch's convolutions refuse it."""
-    if not w_shape[0]:
-        raise RuntimeError(f"Given groups={groups}, expected weight to be at least 1 at dimension 0, but got weight "
-                           f"of size {list(w_shape)} instead")
+def _check_input_channels(x_shape, w_shape, groups, transposed=False, bias_shape=None):
+    """The weight against groups, the input's channels and the bias's size against the weight, for every
+    convolution (1-3 d, transposed), in ATen's order and words (check_shape_forward); x_shape is batched (N, C, ...)
+    (an unbatched input shows with N = 1, as PyTorch's). A weight of fewer than groups channels at dimension 0 (layers
+    of 0 channels build, as PyTorch's) is refused first; the doubled brackets of the second message are PyTorch's."""
+    if w_shape[0] < groups:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be at least {groups} at dimension 0, but got "
+                           f"weight of size {list(w_shape)} instead")
+    if w_shape[0] % groups:                     # a pruned grouped conv (torch-pruning) meets this
+        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, but "
+                           f"got weight of size [{list(w_shape)}] instead")
     cin = w_shape[0] if transposed else w_shape[1] * groups
     if x_shape[1] != cin:
         given = "transposed=1" if transposed else f"groups={groups}"
         raise ShapeError(f"Given {given}, weight of size {list(w_shape)}, expected input{list(x_shape)} to have "
                          f"{cin} channels, but got {x_shape[1]} channels instead")
+    if bias_shape is not None:
+        cout = w_shape[1] * groups if transposed else w_shape[0]
+        if tuple(bias_shape) != (cout,):
+            given = "transposed=1, weight" if transposed else "weight"
+            raise ShapeError(f"Given {given} of size {list(w_shape)}, expected bias to be 1-dimensional with {cout} "
+                             f"elements, but got bias of size {list(bias_shape)} instead")
 
 
 def check_kernel_fits(sizes, padding, extents):
@@ -162,25 +172,30 @@ def check_output_size(sizes, outs):
                          f"channel: ({' x '.join(map(str, outs))}). Output size is too small")
 
 
+def _check_integer_mismatch(xd, wd):
+    """An integer image (uint8 pixels) by a float kernel, or a float image by an integer or bool kernel (NumPy dtypes
+    xd, wd): PyTorch's scalar-type mismatch ("expected scalar type Byte but found Float"), before nn's refusal of
+    integer convolutions (a bool image is PyTorch's NotImplementedError, nn's TypeError)."""
+    if xd != wd and xd.kind in "fiu" and wd.kind in "fiub" and (xd.kind != "f" or wd.kind != "f"):
+        raise scalar_type_mismatch(xd, wd)
+
+
 def _conv_args(x, weight, bias, groups, op, transposed=False, stride=(1, 1), dilation=(1, 1), weight_later=False):
-    """The checked (x, weight, bias, x's dtype) of a 2-d convolution; weight_later: the weight's dtype is left for
-    the caller to check after the kernel's size, as PyTorch's conv2d (its bias first, as PyTorch's too)."""
-    x, weight = _tensor(x, "input", op), _tensor(weight, "weight", op)
-    bias = None if bias is None else _tensor(bias, "bias", op)
+    """The checked (x, weight, bias, x's dtype) of a 2-d convolution, in ATen's order: the bias's dtype, the shapes,
+    then the weight's dtype; weight_later: the dtypes of the input and weight (an integer one too) are left for the
+    caller to check after the kernel's size, as PyTorch's conv2d."""
+    floating = not weight_later
+    x, weight = _tensor(x, "input", op, floating), _tensor(weight, "weight", op, floating)
+    bias = None if bias is None else _tensor(bias, "bias", op, floating)
     _check_ndim(x, (4,), op, "input", "(N, C, H, W) (or 3-D, one image (C, H, W))")
     layout = ("(in_channels, out_channels/groups, kh, kw)" if transposed
               else "(out_channels, in_channels/groups, kh, kw)")
     _check_ndim(weight, (4,), op, "weight", layout)
-    _check_input_channels(x.shape, weight.shape, groups, transposed)
-    split = weight.shape[0]         # output channels (conv) or input channels (transposed)
-    if split % groups:
-        raise ValueError(f"{op}: weight.shape[0] = {split} is not divisible by groups={groups}")
-    cout = weight.shape[1] * groups if transposed else weight.shape[0]
-    if bias is not None and bias.shape != (cout,):
-        raise ValueError(f"{op}: bias must have shape ({cout},), got {bias.shape}")
-    # (a transposed conv casts its bias)
-    check_conv_dtypes(x, None if weight_later else weight, None if transposed else bias, stride=stride,
-                      dilation=dilation, groups=groups)
+    if bias is not None and not transposed:     # (a transposed conv casts its bias)
+        check_conv_dtypes(x, None, bias)
+    _check_input_channels(x.shape, weight.shape, groups, transposed, None if bias is None else bias.shape)
+    if not weight_later:
+        check_conv_dtypes(x, weight, None, stride=stride, dilation=dilation, groups=groups)
     return x, weight, bias, x.dtype
 
 
@@ -424,6 +439,8 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     bottom/right, as PyTorch).
     """
     op = "conv2d"
+    if not isinstance(input, Tensor):           # an array (nn's convenience) of a float dtype only
+        input = _tensor(input, "input", op)
     input = check_conv_input(input, 2, op)      # (one image came batched: one_image_as_batch)
     stride, padding, dilation, groups = conv_hyperparameters(op, stride, padding, dilation, groups)
     x, weight, bias, dt = _conv_args(input, weight, bias, groups, op, weight_later=True)
@@ -439,6 +456,10 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
         padding = (top, left)
     H, W = x.shape[2:]
     check_kernel_fits((H, W), padding, (kdh, kdw))
+    if x._data.dtype.kind != "f" or weight._data.dtype.kind != "f":
+        # PyTorch's kernel meets an integer image by a float kernel first; nn computes no integer convolution
+        _check_integer_mismatch(x._data.dtype, weight._data.dtype)
+        x, weight = _tensor(x, "input", op), _tensor(weight, "weight", op)
     check_conv_dtypes(x, weight, None, stride=stride, dilation=dilation, groups=groups)
     if kdh * kdw > 4 * kh * kw:
         # a large dilation (DeepLab's ASPP rates 12, 24, 36): the dilated kernel would be almost all zeros

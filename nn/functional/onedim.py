@@ -26,12 +26,12 @@ def _one(name, value, op):
     return int(value)
 
 
-def _check_channels(x, w, groups, transposed=False):
-    """input channels against the weight's, before the reshapes (conv2d's check would show the height-1 image, or
-    conv3d's depth slices); x is batched."""
+def _check_channels(x, w, groups, transposed=False, bias=None):
+    """The weight against groups, input channels and the bias against the weight, before the reshapes (conv2d's
+    check would show the height-1 image, or conv3d's depth slices); x is batched."""
     if isinstance(groups, bool) or not isinstance(groups, numbers.Integral) or groups < 1:
         return                                                   # conv2d refuses it
-    _check_input_channels(tuple(x.shape), tuple(w.shape), groups, transposed)
+    _check_input_channels(tuple(x.shape), tuple(w.shape), groups, transposed, getattr(bias, "shape", None))
 
 
 def _batched(x, op):
@@ -53,7 +53,7 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     w = _tensor(weight, "weight", op)
     if w.ndim != 3:
         raise ValueError(f"{op}: weight must be (out_channels, in_channels/groups, k), got shape {tuple(w.shape)}")
-    _check_channels(x, w, groups)
+    _check_channels(x, w, groups, bias=bias)
     p = padding if isinstance(padding, str) else _one("padding", padding, op)
     d = _one("dilation", dilation, op)
     if p != "same":                                 # here, to name the length alone
@@ -73,7 +73,7 @@ def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_paddi
     w = _tensor(weight, "weight", op)
     if w.ndim != 3:
         raise ValueError(f"{op}: weight must be (in_channels, out_channels/groups, k), got shape {tuple(w.shape)}")
-    _check_channels(x, w, groups, transposed=True)
+    _check_channels(x, w, groups, transposed=True, bias=bias)
     y = conv_transpose2d(x.unsqueeze(2), w.unsqueeze(2), bias, (1, _one("stride", stride, op)),
                          (0, _one("padding", padding, op)), (0, _one("output_padding", output_padding, op)), groups,
                          (1, _one("dilation", dilation, op))).squeeze(2)

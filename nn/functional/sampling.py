@@ -4,6 +4,7 @@ import numpy as np
 
 from .. import kernels as K
 from ..kernels.upsample import source_step
+from ..dtypes import kernel_not_implemented
 from ..tensor import ShapeError, Tensor, linear_graph_backward
 from ._args import _tensor, _check_ndim, _pair, one_image_as_batch
 from .adaptive import adaptive_avg_pool2d
@@ -106,7 +107,10 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
                         recompute_scale_factor, antialias)
         return Tensor._wrap(y._data.astype(np.uint8))
     uint8 = pixels and mode == "bilinear"
-    x = input if uint8 else _tensor(input, "input", "interpolate")
+    # bool, integer and complex tensors reach a CPU kernel that is not built for them (uint8 but for bicubic)
+    unbuilt = (isinstance(input, Tensor) and input._data.dtype.kind in "biuc" and not uint8
+               and not (pixels and mode == "bicubic"))
+    x = input if uint8 or unbuilt else _tensor(input, "input", "interpolate")
     dims = x.ndim - 2
     size, sf = interpolate_hyperparameters(size, scale_factor, mode, align_corners, "interpolate", dims,
                                            list(x.shape[2:]), recompute_scale_factor, antialias)
@@ -114,6 +118,8 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         raise ValueError("Lanczos mode does not support align_corners=True")
     if mode == "lanczos" and not antialias:
         raise ValueError("Lanczos mode requires antialias=True")
+    if unbuilt:
+        raise kernel_not_implemented(_unbuilt_kernel(mode, dims, antialias), x._data.dtype)
     in_size = x.shape[2:]
     out_size = size if size is not None else tuple(int(np.floor(n * s)) for n, s in zip(in_size, sf))
     if mode == "area" and min(out_size) < 1:
@@ -139,6 +145,19 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         y = _resize(y.reshape(N, C, D, Ho * Wo), (Do, Ho * Wo), mode2, bool(align_corners), (scales[0], None))
         return y.reshape(N, C, Do, Ho, Wo)                # (the second pass leaves the flattened (Ho, Wo) axis as is)
     return _resize(x, out_size, mode, bool(align_corners), scales)
+
+
+def _unbuilt_kernel(mode, dims, antialias):
+    """The ATen CPU kernel PyTorch's interpolate names when it refuses a bool, integer or complex input."""
+    if antialias:
+        return "compute_index_ranges_weights"
+    if mode == "area":
+        return "adaptive_avg_pool3d_cpu" if dims == 3 else "adaptive_avg_pool2d"
+    if mode.startswith("nearest"):
+        return "upsample_nearest2d_channels_last" if dims == 2 else "compute_indices_weights_nearest"
+    if mode == "bilinear":
+        return "upsample_bilinear2d_channels_last"
+    return "compute_indices_weights_cubic" if mode == "bicubic" else "compute_indices_weights_linear"
 
 
 def _empty_sizes_error(in_size, out_size):

@@ -83,7 +83,7 @@ def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
         check_padding_string(padding, stride, op)
     x, unbatched = _batched5(x, op)
     w = _weight5(weight, op, "(out_channels, in_channels/groups, kd, kh, kw)")
-    _check_channels(x, w, groups)
+    _check_channels(x, w, groups, bias=bias)
     bias = None if bias is None else _tensor(bias, "bias", op)
     check_conv_dtypes(x, None, bias)                   # the bias's dtype, the kernel's size, the weight's dtype
     kd = w.shape[2]
@@ -115,7 +115,7 @@ def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_paddi
     op = "conv_transpose3d"
     x, unbatched = _batched5(check_conv_input(input, 3, op), op)
     w = _weight5(weight, op, "(in_channels, out_channels/groups, kd, kh, kw)")
-    _check_channels(x, w, groups, transposed=True)
+    _check_channels(x, w, groups, transposed=True, bias=bias)
     bias = None if bias is None else _tensor(bias, "bias", op)
     s, p, d = (_triple(name, v, op) for name, v in (("stride", stride), ("padding", padding), ("dilation", dilation)))
     check_conv_dtypes(x, w, bias, transposed=True, stride=s, dilation=d, groups=groups)

@@ -13,7 +13,7 @@ that needs a gradient (the usual layer); with several, the hooks run when the la
 replace the others, and a replacement raises.
 """
 from ..grad_mode import is_grad_enabled
-from ..tensor import Tensor
+from ..tensor import Tensor, writable_grad
 
 
 def _identity(t, on_grad):
@@ -45,6 +45,7 @@ def call_with_backward_hooks(module, hooks, pre_hooks, forward, args, kwargs):
 
     def on_input(i):
         def hand(g):
+            g = writable_grad(g)                # a hook's grad_input can be written into, as PyTorch's
             grad_inputs[i] = g
             if len(grad_inputs) < len(wanted):
                 return g
@@ -59,6 +60,7 @@ def call_with_backward_hooks(module, hooks, pre_hooks, forward, args, kwargs):
 
     def on_output(k):
         def hand(g):
+            g = writable_grad(g)                # (a read-only broadcast from mean's backward: copied)
             for pre in list(pre_hooks.values()):
                 result = pre(module, (Tensor._wrap(g),))
                 if result is not None:

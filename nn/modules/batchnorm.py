@@ -2,7 +2,6 @@
 (the forward), so isinstance(m, nn.modules.batchnorm._BatchNorm) holds for both, as in PyTorch."""
 import numpy as np
 
-from ..tensor import ShapeError
 from .. import functional as F
 from .module import Module
 from .utils import _factory, _check_int, _check_float, _norm_parameters, _reset_affine, _running_stats
@@ -88,13 +87,8 @@ class _BatchNorm(_NormBase):
             self._check_input_dim(input)
         elif input.ndim not in self._input_ndims:
             _BatchNorm._check_input_dim(self, input)        # PyTorch's words: "expected 4D input (got 3D input)"
-        if input.shape[1] != self.num_features and self.num_features is not None:
-            # (None: ppe's LazyBatchNorm loaded from a state dict; PyTorch's forward does not read num_features)
-            # PyTorch's words (its batch_norm checks the running mean, else the weight, against dim 1)
-            held = "running_mean" if self.running_mean is not None else "weight" if self.weight is not None else None
-            raise ShapeError(f"{held} should contain {input.shape[1]} elements not {self.num_features}" if held else
-                             f"{type(self).__name__} expects {self.num_features} channels, got input of shape "
-                             f"{tuple(input.shape)}")
+        # PyTorch's forward does not read num_features (torch-pruning lowers it by the channels it removes, ppe's
+        # LazyBatchNorm leaves it None): F.batch_norm checks the running statistics, weight and bias against dim 1
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
             self.num_batches_tracked += 1  # in place on the 0-d int64 array

@@ -25,6 +25,7 @@ import threading
 import numpy as np
 
 from ..caller_warnings import warn_at_caller
+from ..dtypes import scalar_type_name
 from ..grad_mode import enable_grad
 from ..hooks import RemovableHandle
 from ..tensor import Tensor
@@ -61,6 +62,39 @@ def _lr(value, check):
     if checking() and isinstance(value, Tensor) and value.numel() != 1:
         raise ValueError("Tensor lr must be 1-element")
     return _hyper(value, check, "learning rate")
+
+
+# The words of PyTorch 2.13's first op that takes a complex lr in each optimizer's update of a real parameter
+# (OpenNMT's noam schedule of a model size of -1 makes (-1) ** -0.5 its rate): add_(alpha=), a cast of the
+# result of param.mul_(1 - lr * wd) or of SparseAdam's sparse add_, Python's float comparisons (ASGD's float(lr),
+# Adafactor's lr < 0 check), or addcdiv_ / full_like's value
+_COMPLEX_LR_WORDS = dict(SGD="alpha", Adadelta="alpha", LBFGS="alpha", AdamW="cast", RAdam="cast", ASGD="real",
+                         SparseAdam="add", Adafactor="compare", **dict.fromkeys(
+                             ("Adam", "Adagrad", "Adamax", "NAdam", "RMSprop", "Rprop"), "value"))
+
+
+def _refuse_complex_lr(optimizer, group):
+    """PyTorch's error for a group of a built-in optimizer whose lr is complex, raised where its step would meet it:
+    at the group's first real parameter with a gradient (a complex parameter takes a complex lr; a custom
+    optimizer's step, its own code, is left to do what it does)."""
+    kind = _COMPLEX_LR_WORDS.get(type(optimizer).__name__)
+    if kind is None or not type(optimizer).__module__.startswith(__name__.rpartition(".")[0]):
+        return
+    p = next((p for p in group.get("params", ()) if p._grad is not None and p._data.dtype.kind == "f"), None)
+    if p is None:
+        return
+    real = scalar_type_name(p._data.dtype)
+    if kind == "real":
+        raise TypeError("must be real number, not complex")
+    if kind == "compare":
+        raise TypeError("'<' not supported between instances of 'float' and 'complex'")
+    if kind == "alpha":
+        raise RuntimeError("For non-complex input tensors, argument alpha must not be a complex number.")
+    if kind == "cast":
+        raise RuntimeError(f"result type Complex{real} can't be cast to the desired output type {real}")
+    if kind == "add":
+        raise RuntimeError(f"Can't convert result type Complex{real} to output {real} in add operation")
+    raise RuntimeError(f"value cannot be converted to type {real.lower()} without overflow")
 
 
 class _RequiredParameter:
@@ -383,6 +417,9 @@ class Optimizer:
                 raise ValueError(f"{type(self).__name__}.step: parameter {i} has shape {p._data.shape} but "
                                  f"its .grad has shape {g.shape}; a gradient must have its parameter's "
                                  f"shape (check what set .grad, e.g. a custom backward)")
+        for group in self.param_groups:
+            if isinstance(group.get("lr"), complex):
+                _refuse_complex_lr(self, group)
 
     def _params(self):
         # (nn's own code calls it as Optimizer._params(self): a subclass may set an attribute `_params`, as

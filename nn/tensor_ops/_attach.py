@@ -5,7 +5,7 @@ import inspect
 
 import numpy as np
 
-from ..tensor import Tensor, parser_int, parser_ints, parser_no_signature
+from ..tensor import Tensor, not_a_tensor_error, parser_int, parser_ints, parser_no_signature
 
 
 def attach(*functions, **named):
@@ -52,7 +52,10 @@ def numpy_axis(fn):
 
 def plain_ints(value, kind):
     """Whether value is what PyTorch's parser takes for an argument of kind ("int", "ints", "tuple", "?" after it or
-    not) without a look: an int, or a tuple / list of ints (exact types: the common case, passed at ~0.1 us)."""
+    not) without a look: an int, or a tuple / list of ints (exact types: the common case, passed at ~0.1 us); for
+    kind "Tensor", a Tensor (or nn's own array, .data)."""
+    if kind == "Tensor":
+        return isinstance(value, (Tensor, np.ndarray))
     if type(value) is int:
         return not kind.startswith("tuple")
     return type(value) in (tuple, list) and kind.rstrip("?") != "int" and all(type(d) is int for d in value)
@@ -62,8 +65,9 @@ def check_parsed_ints(name, params, kinds, overloaded_at, args, kwargs):
     """PyTorch's TypeError for an int or tuple-of-ints argument of a type its argument parser refuses (x.sum(True),
     x.transpose(True, 0), x.flip('a'), x.cumsum(None), x.sum([True])). kinds: argument name -> "int" or "ints" (a
     tuple of ints, one int taken as one) or "tuple" (a tuple of ints only: rot90's dims), "?" after it when None is
-    taken; params: fn's parameter names, args / kwargs as a method call got them (positions as the method's: a
-    function's call counts the tensor too).
+    taken, or "Tensor" (gather's index: "argument 'index' (position 2) must be Tensor, not NoneType"); params: fn's
+    parameter names, args / kwargs as a method call got them (positions as the method's: a function's call counts the
+    tensor too).
     overloaded_at: the numbers of arguments (after the tensor) at which other signatures of an overloaded fn also fit,
     so that the parser refuses the call as a whole ("received an invalid combination of arguments")."""
     for arg, kind in kinds.items():
@@ -75,6 +79,10 @@ def check_parsed_ints(name, params, kinds, overloaded_at, args, kwargs):
         else:
             continue
         if value is None and kind.endswith("?"):
+            continue
+        if kind == "Tensor":
+            if not plain_ints(value, kind):
+                raise not_a_tensor_error(name, arg, position, value)
             continue
         single = kind.rstrip("?") == "int"
         try:
@@ -91,20 +99,25 @@ def check_parsed_ints(name, params, kinds, overloaded_at, args, kwargs):
             raise
 
 
+_COMMON_TYPES = {"Tensor": Tensor, "tuple": None}      # (parsed_ints' kinds whose common type is no int)
+
+
 def parsed_ints(overloaded_at=(), function=False, **kinds):
-    """Decorator: fn's int and tuple-of-ints arguments checked first, as PyTorch's parser (check_parsed_ints).
+    """Decorator: fn's int, tuple-of-ints and Tensor arguments checked first, as PyTorch's parser (check_parsed_ints).
     function: fn is no Tensor method (torch.cat), whose words count its first argument as position 1."""
     def decorate(fn):
         params = list(inspect.signature(fn).parameters)
-        spots = [(params.index(arg), arg, kind, not kind.startswith("tuple")) for arg, kind in kinds.items()]
+        # (each argument's common type, passed at once: an int, a Tensor; a tuple kind is always looked at)
+        spots = [(params.index(arg), arg, kind, _COMMON_TYPES.get(kind.rstrip("?"), int))
+                 for arg, kind in kinds.items()]
         if function:
             params.insert(0, None)
 
         @functools.wraps(fn)
         def checked(*args, **kwargs):
-            for at, arg, kind, int_taken in spots:  # (plain ints, the common case, pass at once)
+            for at, arg, kind, common in spots:
                 given = args[at] if len(args) > at else kwargs.get(arg, 0)
-                if (type(given) is not int or not int_taken) and not plain_ints(given, kind):
+                if type(given) is not common and not plain_ints(given, kind):
                     check_parsed_ints(fn.__name__, params, kinds, overloaded_at, (None,) + args if function else args,
                                       kwargs)
                     break

@@ -10,14 +10,18 @@ from ..tensor import Tensor, broadcast_shape, not_a_tensor_error
 from ._attach import attach
 
 _LIFTABLE = (Tensor, np.ndarray, np.generic, int, float, bool, complex, list, tuple)
+# an operator's operands: no list or tuple, for which PyTorch's operators give NotImplemented, so that Python's answer
+# follows (`x == [1, 2]` False, `x != [1, 2]` True, `x < [1, 2]` or `x & [1]` its TypeError), as +, *, ... do
+_OPERANDS = _LIFTABLE[:-2]
 
 
-def _compare(name, fn):
+def _compare(name, fn, operands=_LIFTABLE):
+    """torch.<name>, or with operands=_OPERANDS its operator (one code, no extra call on either)."""
     def op(input, other):
         if not isinstance(input, Tensor):                   # torch.eq(1, x): no (Number, Tensor) overload
             raise TypeError(f"{name}() received an invalid combination of arguments - got "
                             f"({type(input).__name__}, {type(other).__name__}), but expected one of:")
-        if not isinstance(other, _LIFTABLE):
+        if not isinstance(other, operands):
             return NotImplemented               # x == None is False, as in Python
         other = input._lift(other, name)
         dt = result_dtype(input._data, other._data)
@@ -28,15 +32,11 @@ def _compare(name, fn):
     return op
 
 
-eq = _compare("eq", np.equal)
-ne = _compare("ne", np.not_equal)
-lt = _compare("lt", np.less)
-le = _compare("le", np.less_equal)
-gt = _compare("gt", np.greater)
-ge = _compare("ge", np.greater_equal)
+_COMPARISONS = dict(eq=np.equal, ne=np.not_equal, lt=np.less, le=np.less_equal, gt=np.greater, ge=np.greater_equal)
+eq, ne, lt, le, gt, ge = (_compare(name, fn) for name, fn in _COMPARISONS.items())
 
 
-def _logical(name, fn, kernel=None):
+def _logical(name, fn, kernel=None, operands=_LIFTABLE):
     """The elementwise op `name`; with a kernel (PyTorch's CPU kernel's name, bitwise ops only), refusing a
     floating or complex promoted dtype in its words (a float & an int tensor: "bitwise_and_cpu" ... 'Float')."""
     def op(input, other):
@@ -44,7 +44,7 @@ def _logical(name, fn, kernel=None):
             if kernel is None or not isinstance(other, Tensor):     # bitwise ops have a (Number, Tensor) form
                 raise not_a_tensor_error(name, "input", 1, input)
             input, other = other._lift(input, name), other
-        if not isinstance(other, _LIFTABLE):
+        if not isinstance(other, operands):
             return NotImplemented
         other = input._lift(other, name)
         if kernel is not None:
@@ -58,11 +58,14 @@ def _logical(name, fn, kernel=None):
     return op
 
 
-bitwise_and = _logical("bitwise_and", np.bitwise_and, "bitwise_and_cpu")
-bitwise_or = _logical("bitwise_or", np.bitwise_or, "bitwise_or_cpu")
-bitwise_xor = _logical("bitwise_xor", np.bitwise_xor, "bitwise_xor_cpu")
-bitwise_left_shift = _logical("bitwise_left_shift", np.left_shift, "lshift_cpu")        # x << n, x >> n
-bitwise_right_shift = _logical("bitwise_right_shift", np.right_shift, "rshift_cpu")
+# name: (NumPy's op, PyTorch's CPU kernel, the Tensor operators that are it: x << n, x >> n for the shifts)
+_BITWISE = dict(bitwise_and=(np.bitwise_and, "bitwise_and_cpu", ("and", "rand")),
+                bitwise_or=(np.bitwise_or, "bitwise_or_cpu", ("or", "ror")),
+                bitwise_xor=(np.bitwise_xor, "bitwise_xor_cpu", ("xor", "rxor")),
+                bitwise_left_shift=(np.left_shift, "lshift_cpu", ("lshift",)),
+                bitwise_right_shift=(np.right_shift, "rshift_cpu", ("rshift",)))
+bitwise_and, bitwise_or, bitwise_xor, bitwise_left_shift, bitwise_right_shift = (
+    _logical(name, fn, kernel) for name, (fn, kernel, _) in _BITWISE.items())
 logical_and = _logical("logical_and", np.logical_and)
 logical_or = _logical("logical_or", np.logical_or)
 logical_xor = _logical("logical_xor", np.logical_xor)
@@ -139,10 +142,12 @@ def equal(input, other):
 
 attach(eq, ne, lt, le, gt, ge, bitwise_and, bitwise_or, bitwise_xor, logical_and, logical_or, logical_xor,
        logical_not, bitwise_not, isnan, isinf, isfinite, isposinf, isneginf, isin, isclose, allclose, equal,
-       __eq__=eq, __ne__=ne, __lt__=lt, __le__=le, __gt__=gt, __ge__=ge,
-       __and__=bitwise_and, __or__=bitwise_or, __xor__=bitwise_xor, __invert__=__invert__,
-       __rand__=bitwise_and, __ror__=bitwise_or, __rxor__=bitwise_xor, bitwise_left_shift=bitwise_left_shift,
-       bitwise_right_shift=bitwise_right_shift, __lshift__=bitwise_left_shift, __rshift__=bitwise_right_shift,
-       __rlshift__=lambda self, other: bitwise_left_shift(self._lift(other), self),
-       __rrshift__=lambda self, other: bitwise_right_shift(self._lift(other), self),
+       __invert__=__invert__, bitwise_left_shift=bitwise_left_shift, bitwise_right_shift=bitwise_right_shift,
+       **{f"__{name}__": _compare(name, fn, _OPERANDS) for name, fn in _COMPARISONS.items()},
+       **{f"__{op}__": _logical(name, fn, kernel, _OPERANDS) for name, (fn, kernel, ops) in _BITWISE.items()
+          for op in ops},
+       __rlshift__=lambda self, other: (NotImplemented if isinstance(other, (list, tuple)) else
+                                        bitwise_left_shift(self._lift(other), self)),
+       __rrshift__=lambda self, other: (NotImplemented if isinstance(other, (list, tuple)) else
+                                        bitwise_right_shift(self._lift(other), self)),
        greater=gt, less=lt, greater_equal=ge, less_equal=le, not_equal=ne)

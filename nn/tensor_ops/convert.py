@@ -314,15 +314,21 @@ def __contains__(input, element):
     raise RuntimeError(f"Tensor.__contains__ only supports Tensor or scalar, but you passed in a {builtins.type(element)}.")
 
 
-_FLOAT_GRAD_WARNED = []     # PyTorch warns once per process (TORCH_WARN_ONCE), for float() only, not item() / int()
+_FLOAT_GRAD_WARNED = []     # PyTorch warns once per process (TORCH_WARN_ONCE): float(), complex(), not item() / int()
 
 
-def __float__(input):
+def _warn_scalar_of_grad(input):
+    """PyTorch's one warning (one site, once per process) when float() / complex() or tensor([t]) reads a tensor
+    that requires grad as a number: the number is outside the graph."""
     if input.requires_grad and not _FLOAT_GRAD_WARNED and is_grad_enabled():
         _FLOAT_GRAD_WARNED.append(True)
         from ..caller_warnings import warn_at_caller        # noqa: PLC0415 - only the warning needs it
         warn_at_caller("Converting a tensor with requires_grad=True to a scalar may lead to unexpected behavior.\n"
                        "Consider using tensor.detach() first.")
+
+
+def __float__(input):
+    _warn_scalar_of_grad(input)
     return float(_one_value(input, "float()"))
 
 
@@ -331,7 +337,9 @@ def __int__(input):
 
 
 def __complex__(input):
-    """complex(t) of a one-element tensor (PyTorch's Tensor.__complex__: a complex one too, not float()'s error)."""
+    """complex(t) of a one-element tensor (PyTorch's Tensor.__complex__: a complex one too, not float()'s error;
+    float()'s warning for a tensor that requires grad)."""
+    _warn_scalar_of_grad(input)
     return complex(_one_value(input, "complex()"))
 
 

@@ -7,7 +7,7 @@ non-leaf tensor in its .grad (leaves keep theirs anyway).
 import numpy as np
 
 from ..hooks import RemovableHandle
-from ..tensor import Tensor, _hold_recorded_grad
+from ..tensor import Tensor, _hold_recorded_grad, writable_grad
 from ._attach import attach
 
 
@@ -55,7 +55,9 @@ def _run_grad_hooks(input, g):
     # attribute on the gradient in one hook that a later hook on the same tensor reads), else the returned Tensor
     grad = None
     for hook in list(input.__dict__["_grad_hooks"].values()):
-        grad = Tensor._wrap(g) if grad is None else grad
+        if grad is None:
+            g = writable_grad(g)        # (and what the hook writes into it is what flows on, as PyTorch's)
+            grad = Tensor._wrap(g)
         out = hook(grad)
         if out is not None:
             g = np.asarray(out._data if isinstance(out, Tensor) else out, dtype=g.dtype)

@@ -607,7 +607,6 @@ def _index_along(op, input, dim, index, src=None):
     return idx, (_along(idx, axis) if idx.ndim else ())     # 0-d: the one element (index 0), as PyTorch's
 
 
-@parsed_ints(dim="int")
 def gather(input, dim, index, *, sparse_grad=False):
     """out[i][j][k] = input[i][index[i][j][k]][k] for dim=1 (index: int64, same number of dims); sparse_grad (a
     sparse gradient in PyTorch) changes nothing here: the gradient is dense."""
@@ -623,18 +622,40 @@ def gather(input, dim, index, *, sparse_grad=False):
                         linear_graph_backward(lambda a: a[where], lambda g: backward(g)[0], "gather"))
 
 
+# PyTorch's parser takes only a Tensor as the index (None: OpenNMT's GeneratorLM scoring a batch without a target; a
+# list), before any dtype check; nn's own arrays (.data) stay taken. The function counts input as position 1, the
+# method does not: one checked form each
+gather, _gather_method = (parsed_ints(function=function, dim="int", index="Tensor")(gather)
+                          for function in (True, False))
+
+
 @parsed_ints(dim="int")
 def index_select(input, dim, index):
     """The slices of input at the positions index (1-D integer) along dim (composed of indexing above)."""
     raw = index._data if isinstance(index, Tensor) else np.asarray(index)
-    size = input.shape[_normalize_axes(dim, input.ndim)[0]] if input.ndim else 1
-    if raw.size and raw.dtype.kind in "iu" and (raw.min() < 0 or raw.max() >= size):
-        # PyTorch counts no index from the end here (index_fill does); its words on the dim-0 / 1-D path
-        raise IndexError("index out of range in self")
+    axis = _normalize_axes(dim, input.ndim)[0] if input.ndim else 0
+    size = input.shape[axis] if input.ndim else 1
+    if input.ndim == 0 and raw.ndim <= 1 and raw.size != 1:
+        raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got {raw.size} value(s)")
+    if raw.size and raw.ndim <= 1 and raw.dtype.kind in "iu" and (raw.min() < 0 or raw.max() >= size):
+        raise _index_select_bounds_error(input, axis, size, raw.reshape(-1))
     axis, idx = _index_vector("index_select", input, dim, index)
     if input.ndim == 0:                         # a 0-d tensor is its own only slice (index [0] or 0), as PyTorch's
         return input.clone()
     return input[(slice(None),) * axis + (idx,)]
+
+
+def _index_select_bounds_error(input, axis, size, raw):
+    """The error of index_select's index raw (1-D, some value out of [0, size), size: input's length along axis):
+    PyTorch counts no index from the end in index_select (index_fill does). Its CPU kernel has three words: an
+    empty dim of an empty tensor (above 1-D), the fast path along dim 1 (and any dim of an empty tensor, above 1-D)
+    naming the first bad index, and the general path."""
+    if input.ndim > 1 and size == 0:
+        return RuntimeError("index_select(): self indexing axis dim should be positive")
+    if input.ndim > 1 and (axis == 1 or 0 in input.shape):
+        bad = (raw < 0) | (raw >= size)
+        return RuntimeError(f"INDICES element is out of DATA bounds, id={int(raw[bad.argmax()])} axis_dim={size}")
+    return IndexError("index out of range in self")
 
 
 def masked_select(input, mask):
@@ -859,11 +880,25 @@ def segment_reduce(data, reduce, *, lengths=None, indices=None, offsets=None, ax
     return Tensor._make(y, (data,), backward, "segment_reduce")
 
 
+def _not_a_vector(op, idx):
+    """PyTorch's error for an index of more than one dim (idx), in each index_* op's own words."""
+    if op == "index_fill":
+        return RuntimeError("Index has to be a vector/scalar")
+    if op == "index_copy":
+        return IndexError(f"index_copy_(): Index should have dimension 1 or 0 (got {idx.ndim})")
+    if op == "index_select":
+        return IndexError("index_select(): Index is supposed to be a vector")
+    return IndexError(f"{op}_(): Index is supposed to be a vector, but got dim: {idx.ndim} with type: "
+                      f"{scalar_type_name(idx.dtype)} and size: {list(idx.shape)}")
+
+
 def _index_vector(op, input, dim, index, negative=False):
     """(dim as an axis, index as a 1-D int64 array within that dim) for the index_* ops; negative: indices from
     the end are allowed (index_fill, as PyTorch), else refused (index_add)."""
     idx = index._data if isinstance(index, Tensor) else np.asarray(index)
-    if idx.ndim > 1 or (idx.size and idx.dtype.kind not in "iu"):
+    if idx.ndim > 1:
+        raise _not_a_vector(op, idx)
+    if idx.size and idx.dtype.kind not in "iu":
         raise ValueError(f"{op}: index must be a 0-d or 1-D integer tensor, got dtype {idx.dtype} and shape "
                          f"{idx.shape}")
     axis = _normalize_axes(dim, input.ndim)[0]
@@ -1074,5 +1109,5 @@ def nonzero(input, as_tuple=False):
     return Tensor._wrap(np.stack(where, axis=1).astype(np.int64)[:, :input.ndim])
 
 
-attach(gather, index_select, index_add, index_reduce, index_copy, index_fill, index_put, fill_diagonal, take, masked_select,
-       masked_scatter, scatter, scatter_add, scatter_reduce, argwhere, nonzero)
+attach(index_select, index_add, index_reduce, index_copy, index_fill, index_put, fill_diagonal, take, masked_select,
+       masked_scatter, scatter, scatter_add, scatter_reduce, argwhere, nonzero, gather=_gather_method)

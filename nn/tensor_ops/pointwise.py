@@ -548,6 +548,14 @@ def _constant(array):
     return Tensor._wrap(array.view(np.ndarray))
 
 
+def _refuse_sequences(op, input, other):
+    """PyTorch's parser takes no list or tuple as add / sub / mul / div's operands: "mul(): argument 'other'
+    (position 2) must be Tensor, not list" (its operators give NotImplemented for them, and so Python's TypeError)."""
+    for name, position, value in (("input", 1, input), ("other", 2, other)):
+        if isinstance(value, (list, tuple)):
+            raise not_a_tensor_error(op, name, position, value)
+
+
 def _lifted(input, other):
     if isinstance(input, Tensor):
         return input
@@ -610,6 +618,7 @@ def _scaled(input, other, alpha):
 def add(input, other, alpha=1, *rest):
     """input + alpha * other (the method form of +; also PyTorch's deprecated add(alpha, other))."""
     alpha, (other,) = legacy_scalar_first(alpha, (other,), rest, "add")
+    _refuse_sequences("add", input, other)
     alpha = checked_alpha(input, other, alpha)
     return _lifted(input, other) + _scaled(input, other, alpha)
 
@@ -617,17 +626,20 @@ def add(input, other, alpha=1, *rest):
 def sub(input, other, alpha=1, *rest):
     """input - alpha * other."""
     alpha, (other,) = legacy_scalar_first(alpha, (other,), rest, "sub")
+    _refuse_sequences("sub", input, other)
     alpha = checked_alpha(input, other, alpha)
     return _lifted(input, other) - _scaled(input, other, alpha)
 
 
 def mul(input, other):
+    _refuse_sequences("mul", input, other)
     return _lifted(input, other) * other
 
 
 def div(input, other, rounding_mode=None):
     """input / other (broadcast); rounding_mode 'floor' (Python's //) or 'trunc' (toward 0) rounds the quotient
     (integers stay integers) and has derivative 0, as PyTorch (only // and floor_divide have none)."""
+    _refuse_sequences("div", input, other)
     if rounding_mode is None:
         return _lifted(input, other) / other
     if rounding_mode not in ("floor", "trunc"):
@@ -992,8 +1004,10 @@ attach(triu, tril, exp, log, log1p, log2, log10, lerp, tan, asin, acos, atan, si
        multiply=mul, divide=div, subtract=sub, true_divide=div,
        __mod__=_deferring(remainder, "__rmod__"), __floordiv__=_deferring(floor_divide, "__rfloordiv__"),
        __abs__=abs, __pos__=lambda self: self,
-       __rmod__=lambda self, other: remainder(self._lift(other), self),
-       __rfloordiv__=lambda self, other: floor_divide(self._lift(other), self),
+       __rmod__=lambda self, other: (NotImplemented if isinstance(other, (list, tuple)) else     # (as Tensor's
+                                     remainder(self._lift(other), self)),                    # __radd__ ...)
+       __rfloordiv__=lambda self, other: (NotImplemented if isinstance(other, (list, tuple)) else
+                                          floor_divide(self._lift(other), self)),
        where=lambda self, condition, other: where(condition, self, other),
        relu=F.relu, sigmoid=F.sigmoid, tanh=F.tanh,
        softmax=_dim_method(F.softmax), log_softmax=_dim_method(F.log_softmax),

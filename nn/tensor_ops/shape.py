@@ -14,7 +14,7 @@ from .. import functional as F
 from ..functional.shapes import tensor_list
 from ..array import diagonal_view
 from ..dtypes import (C_TYPE_NAMES, _NameOnly, dtype as _dtype_class, to_dtype, bmm_kernel, bmm_scalar_type_mismatch,
-                      refuse_kinds, scalar_type_name, typeid_name)
+                      refuse_kinds, scalar_type_name, type_string, typeid_name)
 from ..tensor import (ShapeError, Tensor, as_int, as_sizes, broadcast_shape, expands_to, linear_graph_backward,
                       matmul_grads, matmul_work, unbroadcast, is_grad_enabled, parsed_sizes, parser_int,
                       parser_no_signature, refuse_dims_out_of_range, _normalize_axes, not_a_tensor_error)
@@ -282,7 +282,7 @@ def expand(input, *sizes):
     x = input._data
     lead = len(sizes) - x.ndim
     if lead < 0:
-        raise RuntimeError(f"expand(torch.{scalar_type_name(x.dtype)}Tensor{{{list(x.shape)}}}, size={list(sizes)}): "
+        raise RuntimeError(f"expand({type_string(x.dtype)}{{{list(x.shape)}}}, size={list(sizes)}): "
                            f"the number of sizes provided ({len(sizes)}) must be greater or equal to the number of "
                            f"dimensions in the tensor ({x.ndim})")
     shape = tuple(x.shape[i - lead] if s == -1 and i >= lead else s for i, s in enumerate(sizes))

@@ -72,15 +72,20 @@ class ChainDataset(IterableDataset[T_co]):
         return sum(len(d) for d in self.datasets)
 
 
+def _first_size(t):
+    """A TensorDataset member's first dim, as PyTorch's check reads it (size(0): a 0-d Tensor's IndexError), else
+    len() (arrays)."""
+    return t.size(0) if isinstance(t, Tensor) and not t.ndim else len(t)
+
+
 class TensorDataset(Dataset):
     """Samples are the i-th rows of the given tensors (all with the same first dim)."""
 
     def __init__(self, *tensors):
-        if not tensors:
-            raise ValueError("TensorDataset: give at least one tensor")
-        sizes = {len(t) for t in tensors}
-        if len(sizes) != 1:
-            raise ValueError(f"TensorDataset: size mismatch between tensors (first dims {sorted(sizes)})")
+        # PyTorch's check and words (an AssertionError; no tensors at all is taken, len() then fails; a 0-d
+        # tensor is size(0)'s IndexError); nn also takes arrays
+        if any(_first_size(tensors[0]) != _first_size(t) for t in tensors):
+            raise AssertionError("Size mismatch between tensors")
         self.tensors = tuple(tensors)
 
     def __getitem__(self, index):
