@@ -28,6 +28,8 @@ Found and fixed in nn (each test below failed on the tree before its fix):
   scalar type Byte but found Float") was raised before the shapes, so a uint8 image with the wrong channels or
   smaller than the kernel named its dtype, a float image by an integer kernel and bias named the kernel, and one
   uint8 image (C, H, W) by a float kernel was still nn's TypeError (the batching wrapper refused it first).
+  conv1d and conv3d (batched or not) named the channels before a bias of another dtype too (found after the review,
+  when its notes were read: the last test).
 """
 import numpy as np
 import pytest
@@ -217,3 +219,16 @@ def test_matrix_power_of_integer_and_bool_matrices():
     with pytest.raises(RuntimeError, match="^linalg.matrix_power: A must be batches of square matrices, but they "
                                            "are 2 by 3 matrices$"):
         nn.linalg.matrix_power(nn.ones(2, 3, dtype=nn.int64), 2)
+
+
+# ---- conv1d / conv3d: a bias of another dtype is named before the shapes ---------------------------------------
+
+@pytest.mark.parametrize("op, x_shape, w_shape", [
+    ("conv1d", (1, 3, 8), (4, 2, 3)), ("conv1d", (3, 8), (4, 3, 9)),
+    ("conv3d", (1, 3, 4, 4, 4), (4, 2, 3, 3, 3)), ("conv3d", (3, 4, 4, 4), (4, 2, 3, 3, 3))])
+def test_conv1d_and_conv3d_name_a_bias_of_another_dtype_first(op, x_shape, w_shape):
+    # PyTorch 2.13, wrong channels or a kernel larger than the input, and a float64 bias of a float32 convolution:
+    # "Input type (float) and bias type (double) should be the same" (nn named the channels or the kernel's size)
+    x, w = nn.zeros(*x_shape), nn.zeros(*w_shape)
+    with pytest.raises(RuntimeError, match=r"^Input type \(float\) and bias type \(double\) should be the same$"):
+        getattr(F, op)(x, w, nn.zeros(4, dtype=nn.float64))

@@ -10,8 +10,8 @@ import numbers
 from ..tensor import ShapeError
 from ._args import _tensor, builtin_like
 from .adaptive import adaptive_avg_pool2d, adaptive_max_pool2d
-from .convolution import (_check_input_channels, check_conv_input, check_kernel_fits, check_padding_string,
-                          complex_convolution, conv2d, conv_transpose2d)
+from .convolution import (_check_input_channels, check_conv_dtypes, check_conv_input, check_kernel_fits,
+                          check_padding_string, complex_convolution, conv2d, conv_transpose2d)
 from .sampling import avg_pool2d, max_pool2d, max_unpool2d, pooled_sizes
 
 
@@ -53,6 +53,8 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     w = _tensor(weight, "weight", op)
     if w.ndim != 3:
         raise ValueError(f"{op}: weight must be (out_channels, in_channels/groups, k), got shape {tuple(w.shape)}")
+    if bias is not None:                        # ATen's order: a bias of another dtype before the shapes
+        check_conv_dtypes(x, None, _tensor(bias, "bias", op))
     _check_channels(x, w, groups, bias=bias)
     p = padding if isinstance(padding, str) else _one("padding", padding, op)
     d = _one("dilation", dilation, op)

@@ -83,9 +83,9 @@ def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
         check_padding_string(padding, stride, op)
     x, unbatched = _batched5(x, op)
     w = _weight5(weight, op, "(out_channels, in_channels/groups, kd, kh, kw)")
-    _check_channels(x, w, groups, bias=bias)
     bias = None if bias is None else _tensor(bias, "bias", op)
-    check_conv_dtypes(x, None, bias)                   # the bias's dtype, the kernel's size, the weight's dtype
+    check_conv_dtypes(x, None, bias)         # ATen's order: the bias's dtype, shapes, kernel's size, weight's dtype
+    _check_channels(x, w, groups, bias=bias)
     kd = w.shape[2]
     if padding == "same":
         total = dilation[0] * (kd - 1)
