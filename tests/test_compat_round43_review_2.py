@@ -18,6 +18,10 @@ where it is installed):
   and bitwise operators still compared element-wise: PyTorch's give NotImplemented there too, so `x == [1, 2]` is
   False, `x != (1, 2)` True, and `x < [1, 2]`, `x & [1]`, `[1] << x` Python's TypeError (nn/tensor_ops/compare.py: the
   operators are made by the same factories as eq / bitwise_and, with no list or tuple among their operands).
+- Found when the change was re-read: F's reflected ``__rpow__`` answers NotImplemented for a list, and ``nn.pow`` of a
+  number and a Tensor calls it directly, so ``nn.pow([1, 2], t)`` returned the NotImplemented object as its value;
+  PyTorch refuses a sequence there (its (Number, Tensor) overload): "pow() received an invalid combination of
+  arguments - got (list, Tensor), but expected one of:" (the last test).
 """
 import numpy as np
 import pytest
@@ -126,3 +130,13 @@ def test_comparison_and_bitwise_operators_with_sequences_against_pytorch():
     torch = pytest.importorskip("torch")
     for call, expected in SEQUENCE_CASES:
         assert _outcome(call, torch.tensor([1, 2])) == _outcome(call, nn.tensor([1, 2])) == expected
+
+
+# ---- pow(sequence, Tensor) ------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("base", [[1, 2], (1.0, 2.0)])
+def test_pow_of_a_sequence_and_a_tensor_is_refused(base):
+    with pytest.raises(TypeError, match=rf"^pow\(\) received an invalid combination of arguments - got "
+                                        rf"\({type(base).__name__}, Tensor\), but expected one of:$"):
+        nn.pow(base, nn.tensor([1.0, 2.0]))
+    assert nn.pow(2, nn.tensor([1.0, 2.0])).tolist() == [2.0, 4.0]       # a number still is the overload's

@@ -14,7 +14,7 @@ from ..array import legacy_scalar_first
 from ..dtypes import CATEGORY, result_dtype, scalar_dtype, cast, float_dtype, checked_fill, \
     C_TYPE_NAMES, scalar_type_name, typeid_name, refuse_kinds, kernel_not_implemented, refuse_big_int
 from ..tensor import Tensor, broadcast_shape, piecewise_grad, selected, conj_if_complex, quietly, _deferring, \
-    not_a_tensor_error
+    not_a_tensor_error, parser_no_signature
 from ._attach import attach, parsed_ints
 
 
@@ -527,6 +527,8 @@ def pow(input, exponent):
     """input ** exponent (scalar or Tensor exponent); also nn.pow(2.0, x) and nn.pow(p.grad.data, 2)."""
     if not isinstance(input, Tensor):
         if isinstance(exponent, Tensor):
+            if isinstance(input, (list, tuple)):        # PyTorch's (Number, Tensor) overload takes no sequence
+                raise parser_no_signature("pow", (input, exponent), {})
             return exponent.__rpow__(input)
         input = _constant(input)
     return input ** exponent
