@@ -19,7 +19,7 @@ from .array import refuse_negative_strides
 from .caller_warnings import warn_at_caller
 from .device import META, factory_device, meta_array
 from .dtypes import to_dtype, get_default_dtype, int64, result_dtype, checked_fill, refuse_int_overflow, \
-    to_complex, to_real, scalar_type_name, refuse_big_int, holds_big_int, refuse_kinds, real_for_cast, TYPEID_NAMES
+    to_complex, to_real, scalar_type_name, refuse_big_int, holds_big_int, refuse_kinds, real_for_cast, typeid_name
 from .tensor import Size, Tensor, _as_array, as_int, _check_requires_grad, refuse_unconvertible, parser_type_name, \
     parsed_sizes, not_a_tensor_error
 from .tensor_ops._attach import attach
@@ -914,9 +914,8 @@ def _window(name, window_length, periodic, dtype, requires_grad, values):
 
 def _window_options(dt):
     """The TensorOptions a window factory's dtype error prints: "TensorOptions(dtype=long int, device=cpu, ...)"."""
-    name = "bool" if dt.kind == "b" else TYPEID_NAMES[dt.name]
-    return (f"TensorOptions(dtype={name}, device=cpu, layout=Strided (default), requires_grad=false (default), "
-            f"pinned_memory=false, memory_format=(nullopt))")
+    return (f"TensorOptions(dtype={typeid_name(dt)}, device=cpu, layout=Strided (default), "
+            f"requires_grad=false (default), pinned_memory=false, memory_format=(nullopt))")
 
 
 def _cos(x):

@@ -78,3 +78,15 @@ def raised(fn):
     except Exception as e:  # noqa: BLE001 - the point is which one
         return type(e).__name__, str(e)
     raise AssertionError("no error")
+
+
+def complex_central_difference(loss, A, h=1e-6):
+    """d loss / d A of a real loss of a complex array A (any shape) by central differences of step h, in PyTorch's
+    convention for complex gradients (d/d re + i d/d im, twice the conjugate Wirtinger derivative) -> A's shape."""
+    want = np.zeros_like(A)
+    for idx in np.ndindex(*A.shape):
+        for unit in (1, 1j):
+            E = np.zeros_like(A)
+            E[idx] = h * unit
+            want[idx] += unit * (loss(A + E) - loss(A - E)) / (2 * h)
+    return want

@@ -42,7 +42,7 @@ import numpy as np
 import pytest
 
 import nn
-from tests.porting import raised
+from tests.porting import complex_central_difference, raised
 
 
 def _c(rng, *shape):
@@ -51,18 +51,6 @@ def _c(rng, *shape):
 
 def _H(a):
     return np.conj(np.swapaxes(a, -1, -2))
-
-
-def complex_central_difference(loss, A, h=1e-6):
-    """d loss / d A of a real loss of a complex matrix by central differences, in PyTorch's convention
-    (d/d re + i d/d im, the conjugate Wirtinger derivative times 2): A (..., m, n) -> same shape."""
-    want = np.zeros_like(A)
-    for idx in np.ndindex(*A.shape):
-        for unit in (1, 1j):
-            E = np.zeros_like(A)
-            E[idx] = h * unit
-            want[idx] += unit * (loss(A + E) - loss(A - E)) / (2 * h)
-    return want
 
 
 @pytest.mark.parametrize("upper", [True, False])
