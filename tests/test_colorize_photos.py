@@ -257,7 +257,7 @@ def test_ctrl_c_for_real_in_a_training_process(tmp_path, signal_colorize):
     """SIGINT to a real `colorize train` process at some point of epoch 2 or later: one line, valid checkpoint."""
     run = tmp_path / "run"
     code, err = signal_colorize(["train", "synthetic:beach", "--out", run, "--images", "24", "--size", "24",
-                                 "--epochs", "1000", "--quiet", "--threads", "1"],
+                                 "--epochs", "1000", "--patience", "0", "--quiet", "--threads", "1"],
                                 (run / "history.json").exists, signal.SIGINT, settle=0.3)
     assert code == 130, err
     lines = err.splitlines()

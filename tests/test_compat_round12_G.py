@@ -74,7 +74,10 @@ def test_module_list_none_against_pytorch():
     theirs = load_script(PERCEIVER_STYLE)["Net"]().double()
     ours.load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
     x = np.linspace(-1, 1, 8).reshape(2, 4)
-    np.testing.assert_allclose(ours(nn.tensor(x)).detach().numpy(), theirs(torch.tensor(x)).detach().numpy(), rtol=1e-14)
+    out, ref = ours(nn.tensor(x)).detach().numpy(), theirs(torch.tensor(x)).detach().numpy()
+    # tanh is rounded differently by NumPy and PyTorch: an output near 0 amid outputs near 1 keeps only its
+    # absolute error (an ulp of the largest), so the tolerance is relative to the largest output
+    np.testing.assert_allclose(out, ref, rtol=1e-14, atol=1e-14 * np.abs(ref).max())
     assert repr(ours.extras) == repr(theirs.extras)
     assert [n for n, _ in ours.named_modules()] == [n for n, _ in theirs.named_modules()]
 

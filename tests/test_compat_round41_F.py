@@ -78,7 +78,11 @@ def test_logspace_matches_pytorch_over_a_grid():
                 for dt in ("float32", "float64", "int64", "int32"):
                     theirs = torch.logspace(a, b, steps, base=base, dtype=getattr(torch, dt)).numpy()
                     ours = np.asarray(nn.logspace(a, b, steps, base=base, dtype=getattr(nn, dt)))
-                    assert ours.dtype == theirs.dtype and np.array_equal(ours, theirs), (a, b, base, steps, dt)
+                    assert ours.dtype == theirs.dtype, (a, b, base, steps, dt)
+                    if dt.startswith("float"):      # pow's last bit is the CPU's libm's: NumPy's AVX-512 one and
+                        np.testing.assert_array_max_ulp(ours, theirs, maxulp=1)     # PyTorch's glibc differ
+                    else:
+                        assert np.array_equal(ours, theirs), (a, b, base, steps, dt)
 
 
 # ---- group_norm's checks (ddpm-proteins' ResnetBlock: GroupNorm(groups, dim_out)) -----------------------------------
