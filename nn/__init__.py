@@ -47,7 +47,7 @@ from . import functional
 from . import functional as F
 from . import tensor_ops
 from .tensor_ops.convert import Size, numel, clone, detach, detach_, is_floating_point, set_printoptions
-from .tensor_ops.convert import UntypedStorage, StorageBase  # noqa: E402,F401  (torch.UntypedStorage: Lightning's type aliases)
+from .tensor_ops.convert import UntypedStorage, StorageBase, TypedStorage  # noqa: E402,F401  (Lightning's type aliases)
 from .tensor_ops.pointwise import (exp, log, log1p, log2, log10, lerp, tan, asin, acos, atan, sinh, cosh, expm1,
                                    fmod, logit, xlogy, deg2rad, rad2deg,
                                    exp2, erf, erfinv, erfc, lgamma, digamma, polygamma, sinc, asinh, acosh, atanh,
@@ -88,7 +88,8 @@ from .tensor_ops.extras import (fmax, fmin, signbit, copysign, heaviside, positi
                                 cumulative_trapezoid, aminmax, msort, dist, is_nonzero, histogram, result_type, promote_types,
                                 can_cast, absolute, negative, fix, is_complex, conj, resolve_conj, resolve_neg,
                                 diagflat, hsplit, vsplit, dsplit, gcd, lcm, gradient)
-from .functional import relu, sigmoid, tanh, softmax, log_softmax, conv1d, conv2d, conv_transpose1d, conv_transpose2d
+from .functional import relu, sigmoid, tanh, conv1d, conv2d, conv_transpose1d, conv_transpose2d
+from .tensor_ops.pointwise import softmax, log_softmax  # noqa: E402  (torch.softmax(input, dim, dtype), axis= too)
 from .functional import conv3d, conv_transpose3d, max_pool3d
 from .functional import pixel_shuffle, pixel_unshuffle
 from .tensor_ops.shape import unflatten
@@ -100,7 +101,9 @@ from .factories import (tensor, as_tensor, asarray, from_numpy, from_file, fromb
                         empty_strided, empty_permuted)
 from .special import multigammaln as mvlgamma
 from .legacy_types import (FloatTensor, DoubleTensor, LongTensor, IntTensor, ShortTensor, CharTensor,  # noqa: F401
-                           ByteTensor, BoolTensor, HalfTensor, BFloat16Tensor, set_default_tensor_type)
+                           ByteTensor, BoolTensor, HalfTensor, BFloat16Tensor, set_default_tensor_type,
+                           FloatStorage, DoubleStorage, LongStorage, IntStorage, ShortStorage, CharStorage,
+                           ByteStorage, BoolStorage)
 from .modules import (Module, Parameter, Buffer, Sequential, ModuleList, Linear, Conv2d, ConvTranspose2d,
                       Upsample, BatchNorm2d, ReLU, LeakyReLU, Sigmoid, Tanh, MaxPool2d, AvgPool2d, MaxUnpool2d, MaxUnpool1d,
                       Dropout, Flatten, Identity, LocalResponseNorm, CrossMapLRN2d, LPPool1d, LPPool2d, AlphaDropout,
@@ -164,8 +167,8 @@ from .func import vmap  # noqa: E402  (torch.vmap, torch.func.vmap's top-level n
 from . import factories as _factories
 from .linalg import cholesky_solve, cholesky_inverse, triangular_solve, matrix_power, svd_lowrank, pca_lowrank, lobpcg
 from .linalg import geqrf, householder_product as orgqr, ormqr
-from .linalg import (inv as inverse, det, logdet, slogdet, cholesky_older as cholesky, svd_reduced_v as svd,
-                     qr_older as qr, pinverse,
+from .linalg import (inv as inverse, det, logdet, slogdet_older as slogdet, cholesky_older as cholesky,
+                     svd_reduced_v as svd, qr_older as qr, pinverse,
                      lu_unpack, matrix_exp, lu_factor_older as lu, lu_solve_older as lu_solve)
 from .gradcheck import gradcheck, GradcheckError
 from .serialization import save, load
@@ -239,6 +242,13 @@ def _inplace_function(name):
     function.__name__ = function.__qualname__ = name
     function.__doc__ = f"torch.{name}(input, ...): input.{name}(...), in place."
     return function
+
+
+def addmv_(input, mat, vec, *, beta=1, alpha=1):
+    """torch.addmv_(input, mat, vec): input.addmv_(mat, vec), in place; unlike the method, PyTorch's function
+    takes none of the deprecated orders with the numbers first (its TypeError "addmv_() takes 3 positional
+    arguments but 4 were given")."""
+    return input.addmv_(mat, vec, beta=beta, alpha=alpha)
 
 
 # torch's top-level in-place forms of Tensor methods (MONAI's importance map: torch.clamp_(map, min=...))

@@ -11,10 +11,10 @@ nn's own code never computes on these views: it reads the plain arrays (``Tensor
 because NumPy ops on a subclass cost about 0.3 us more each.
 """
 import numbers
-import warnings
 
 import numpy as np
 
+from .caller_warnings import warn_at_caller
 from .dtypes import quietly
 
 
@@ -65,6 +65,19 @@ def _number(x):
     return _value(x).item() if getattr(x, "ndim", None) == 0 and not getattr(x, "requires_grad", False) else None
 
 
+_DEPRECATED_OVERLOAD_WARNED = []    # PyTorch's argument parser warns once per process (TORCH_WARN_ONCE), for all ops
+
+
+def warn_deprecated_overload(op, old, new):
+    """PyTorch's warning for a deprecated signature (old; new: today's), given once per process whichever op it is
+    (pytorch-lamb's step calls add_ and addcmul_ in the old order at every step: one warning in all), at the user's
+    line."""
+    if not _DEPRECATED_OVERLOAD_WARNED:
+        _DEPRECATED_OVERLOAD_WARNED.append(True)
+        warn_at_caller(f"This overload of {op} is deprecated:\n\t{old}\nConsider using one of the following "
+                       f"signatures instead:\n\t{new}")
+
+
 def legacy_scalar_first(scalar, tensors, rest, op):
     """PyTorch's pre-1.5 argument order, which it still accepts (with a warning): the number first, as in
     x.add_(-lr, grad) (= x.add_(grad, alpha=-lr)) or x.addcmul_(value, t1, t2). scalar, tensors: the arguments as
@@ -78,8 +91,7 @@ def legacy_scalar_first(scalar, tensors, rest, op):
         raise TypeError("too many positional arguments")
     old, new = (("Number value, Tensor tensor1, Tensor tensor2", "Tensor tensor1, Tensor tensor2, *, Number value = 1")
                 if rest else ("Number alpha, Tensor other", "Tensor other, *, Number alpha = 1"))
-    warnings.warn(f"This overload of {op} is deprecated:\n\t{op}({old})\nConsider using one of the following "
-                  f"signatures instead:\n\t{op}({new})", UserWarning, stacklevel=3)
+    warn_deprecated_overload(op, f"{op}({old})", f"{op}({new})")
     if rest:                                    # addcmul(value, t1, t2): tensors = (value, t1), rest = (t2,)
         return number, tuple(tensors[1:]) + tuple(rest)
     return number, (scalar,)                    # add(alpha, other): other = alpha given, alpha = other given

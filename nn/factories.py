@@ -21,7 +21,7 @@ from .device import META, factory_device, meta_array
 from .dtypes import to_dtype, get_default_dtype, int64, result_dtype, checked_fill, refuse_int_overflow, \
     to_complex, to_real, scalar_type_name, refuse_big_int, holds_big_int, refuse_kinds, real_for_cast, typeid_name
 from .tensor import Size, Tensor, _as_array, as_int, _check_requires_grad, refuse_unconvertible, parser_type_name, \
-    parsed_sizes, not_a_tensor_error
+    parsed_sizes, not_a_tensor_error, _parser_takes_int, parser_int, parser_no_signature
 from .tensor_ops._attach import attach
 from .init import _rng as _gen, refuse_non_floating, check_integer_range
 
@@ -431,8 +431,29 @@ def scalar_tensor(s, dtype=None, device=None, requires_grad=False):
                 requires_grad)
 
 
-def eye(n, m=None, dtype=None, device=None, requires_grad=False):
-    return _new(np.eye(n, n if m is None else m, dtype=get_default_dtype()), dtype, device, requires_grad)
+_SQUARE = object()      # eye's m when not given (None given is refused, as PyTorch's parser does)
+
+
+def eye(n, m=_SQUARE, dtype=None, device=None, requires_grad=False):
+    if type(n) is not int or n < 0 or m is not _SQUARE and (type(m) is not int or m < 0):
+        _check_eye_sizes(n, m, dtype, device, requires_grad)
+    return _new(np.eye(n, n if m is _SQUARE else m, dtype=get_default_dtype()), dtype, device, requires_grad)
+
+
+def _check_eye_sizes(n, m, dtype, device, requires_grad):
+    """PyTorch's errors for eye's sizes (tntorch's tn.eye(n) calls torch.eye(n, None)): its parser's TypeError, in
+    the one signature's words when one argument was given, else "received an invalid combination of arguments" (the
+    signatures (n) and (n, m) both fit two arguments); a negative size is a RuntimeError."""
+    sizes = (n,) if m is _SQUARE else (n, m)
+    given = {k: v for k, v, default in (("dtype", dtype, None), ("device", device, None),
+                                        ("requires_grad", requires_grad, False)) if v is not default}
+    if not all(_parser_takes_int(size) for size in sizes):
+        if len(sizes) + len(given) == 1:
+            parser_int(n, "eye", "n", 1)
+        raise parser_no_signature("eye", sizes, given)
+    for arg, size in zip("nm", sizes):
+        if size < 0:
+            raise RuntimeError(f"{arg} must be greater or equal to 0, got {int(size)}")
 
 
 def _number(v, what):
@@ -690,7 +711,9 @@ zeros, ones, empty, full, eye, arange, linspace, logspace, rand, randn, randint,
 
 def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, device=None, requires_grad=False):
     """Draws from N(mean, std^2): mean and std numbers or tensors (broadcast together; the result takes
-    their shape and floating dtype), or numbers with size=. Not differentiable in mean or std."""
+    their shape and floating dtype), or numbers with size=. As PyTorch's, a draw from a tensor mean or std that
+    requires grad requires grad too, with a zero gradient to each (neurodiffeq's noisy collocation points
+    normal(mean=grid, std=s) around a grid that requires grad are differentiated through)."""
     m, sd = _as_array(mean), _as_array(std)
     if np.any(sd < 0):                  # PyTorch's words: a number std is printed, a tensor's is not
         raise RuntimeError("normal expects all elements of std >= 0.0" if isinstance(std, Tensor) else
@@ -703,6 +726,11 @@ def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, device=None,
         refuse_non_floating(decides[0], "normal")
     dt = to_dtype(dtype) if dtype is not None else (decides[0] if decides else get_default_dtype())
     values = m + sd * _gen(generator).standard_normal(shape)
+    if getattr(mean, "requires_grad", False) or getattr(std, "requires_grad", False):
+        tensors = tuple(t for t in (mean, std) if isinstance(t, Tensor))
+        return Tensor._make(values.astype(dt), tensors,
+                            lambda g: tuple(np.zeros(t.shape, t._data.dtype) for t in tensors), "normal",
+                            lambda g: tuple(Tensor._wrap(np.zeros(t.shape, t._data.dtype)) for t in tensors))
     return _new(values.astype(dt), None, device, requires_grad)
 
 

@@ -353,8 +353,10 @@ def stft(input, n_fft, hop_length=None, win_length=None, window=None, center=Tru
                                           normalized=bool(normalized), onesided=onesided,
                                           return_complex=bool(return_complex), align_to_window=align_to_window)
                                + ": " + message)
+    check(x.dtype.kind in "fc", "expected a tensor of floating point or complex values")    # first, as ATen
     check(x.ndim in (1, 2), "expected a 1D or 2D tensor")
-    check(0 < n_fft <= x.shape[-1], f"expected 0 < n_fft < {x.shape[-1]}, but got n_fft={n_fft}")
+    # ATen prints win_length after "n_fft=" (its words, kept)
+    check(0 < n_fft <= x.shape[-1], f"expected 0 < n_fft < {x.shape[-1]}, but got n_fft={win_length}")
     check(hop_length > 0, f"expected hop_length > 0, but got hop_length={hop_length}")
     check(0 < win_length <= n_fft, f"expected 0 < win_length <= n_fft, but got win_length={win_length}")
     check(window is None or (window.ndim == 1 and window.shape[0] == win_length),

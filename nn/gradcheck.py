@@ -15,7 +15,7 @@ fn must be deterministic (seed any dropout inside it).
 """
 import numpy as np
 
-from .tensor import Tensor, backpropagate, enable_grad, no_grad
+from .tensor import Tensor, backpropagate, enable_grad
 
 __all__ = ["gradcheck", "gradgradcheck", "GradcheckError"]
 
@@ -26,6 +26,14 @@ class GradcheckError(AssertionError):
 
 _ACCEPTED = ("nondet_tol", "check_undefined_grad", "check_grad_dtypes", "check_batched_grad",
              "check_batched_forward_grad", "check_forward_ad", "check_backward_ad", "fast_mode", "masked")
+
+
+def _projection(rng, out):
+    """A fixed random projection of an output: complex for a complex output (the real loss is Re(conj(R) out), whose
+    output gradient is R in PyTorch's convention)."""
+    if out.dtype == np.complex128:
+        return rng.standard_normal(out.shape) + 1j * rng.standard_normal(out.shape)
+    return rng.standard_normal(out.shape)
 
 
 def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, seed=0, *, raise_exception=True, **options):
@@ -51,9 +59,9 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, seed=0, *, raise_excep
     checked = []
     for i, t in enumerate(inputs):
         if isinstance(t, Tensor):
-            if t.dtype != np.float64:
+            if t.dtype != np.float64 and t.dtype != np.complex128:
                 raise TypeError(f"gradcheck: input {i} is {t.dtype.name}; finite differences need float64 "
-                                f"inputs (e.g. nn.tensor(arr, dtype=nn.float64, requires_grad=True))")
+                                f"(or complex128) inputs (e.g. nn.tensor(arr, dtype=nn.float64, requires_grad=True))")
             if t.requires_grad:
                 checked.append(i)
     if not checked:
@@ -65,8 +73,8 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, seed=0, *, raise_excep
         for o in outs:
             if not isinstance(o, Tensor):
                 raise TypeError(f"gradcheck: fn must return a Tensor or a tuple of Tensors, got {type(o).__name__}")
-            if o.dtype != np.float64:
-                raise TypeError(f"gradcheck: fn returned {o.dtype}; it must stay in float64")
+            if o.dtype != np.float64 and o.dtype != np.complex128:
+                raise TypeError(f"gradcheck: fn returned {o.dtype}; it must stay in float64 (or complex128)")
         return outs
 
     first = outputs()
@@ -75,12 +83,15 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, seed=0, *, raise_excep
         raise GradcheckError("gradcheck: the output does not depend on any input that requires grad")
     outs = [first[k] for k in used]
     rng = np.random.default_rng(seed)
-    Rs = [rng.standard_normal(o.shape) for o in outs]               # fixed random projections
+    Rs = [_projection(rng, o) for o in outs]                         # fixed random projections
+
+    conjugates = [np.conj(R) if R.dtype.kind == "c" else R for R in Rs]
 
     def L():
-        with no_grad():
-            again = outputs()
-            return float(sum(np.sum(again[k]._data * R) for k, R in zip(used, Rs)))
+        # in the caller's grad mode, as PyTorch's numerical Jacobian: fn may differentiate inside (xitorch's jac
+        # LinearOperators call autograd.grad in their mv / rmv)
+        again = outputs()
+        return float(sum(np.sum(C * again[k]._data).real for k, C in zip(used, conjugates)))
 
     # analytic: backward with output gradient R (save and restore any existing .grad)
     saved = [inputs[i]._grad for i in checked]
@@ -94,18 +105,20 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, seed=0, *, raise_excep
 
     for i, ga in zip(checked, analytic):
         x = inputs[i]._data
-        flat = x.reshape(-1)                   # a view: perturbing it perturbs the input
-        if not np.shares_memory(flat, x):
-            raise GradcheckError(f"gradcheck: input {i} is not contiguous; pass a contiguous array")
-        num = np.empty(x.size)
-        for k in range(x.size):
-            orig = flat[k]
-            flat[k] = orig + eps
-            plus = L()
-            flat[k] = orig - eps
-            minus = L()
-            flat[k] = orig
-            num[k] = (plus - minus) / (2 * eps)
+        # element by element in place: through a flat view, or at each index of one of any strides (PyTorch's
+        # gradcheck takes a non-contiguous input: xitorch's)
+        target, places = (x.reshape(-1), range(x.size)) if x.flags.c_contiguous else (x, list(np.ndindex(*x.shape)))
+        num = np.zeros(x.size, x.dtype)
+        # a complex input: d/d re + i d/d im, PyTorch's convention for the gradient of a real loss
+        for step in ((eps, 1j * eps) if x.dtype.kind == "c" else (eps,)):
+            for k, at in enumerate(places):
+                orig = target[at]
+                target[at] = orig + step
+                plus = L()
+                target[at] = orig - step
+                minus = L()
+                target[at] = orig
+                num[k] += (step / eps) * (plus - minus) / (2 * eps)
         ga = ga.reshape(-1)
         excess = np.abs(ga - num) - (atol + rtol * np.abs(num))
         k = int(np.argmax(excess))
@@ -133,11 +146,11 @@ def gradgradcheck(fn, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3,
     outs = tuple(out) if isinstance(out, (tuple, list)) else (out,)
     if grad_outputs is None:
         rng = np.random.default_rng(seed + 1)
-        grad_outputs = tuple(Tensor._wrap(rng.standard_normal(o.shape)) for o in outs)
+        grad_outputs = tuple(Tensor._wrap(_projection(rng, o)) for o in outs)
     grad_outputs = (grad_outputs,) if isinstance(grad_outputs, Tensor) else tuple(grad_outputs)
 
     def first_derivatives(*xs):
-        with enable_grad():                     # gradcheck evaluates under no_grad; these need the graph
+        with enable_grad():                     # (the caller may be under no_grad): these need the graph
             out = fn(*xs)
             outs = tuple(out) if isinstance(out, (tuple, list)) else (out,)
             gs = grad(outs, [xs[k] for k in wrt], grad_outputs, create_graph=True, allow_unused=True)

@@ -10,15 +10,19 @@ Each returns a plain nn.Tensor of its dtype; they are kept because older PyTorch
 (and old examples) still build tensors this way.
 """
 import warnings
+import weakref
 
 import numpy as np
 
-from .dtypes import bfloat16, float16, set_default_dtype, to_dtype, typeid_name
+from .dtypes import bfloat16, float16, scalar_type_name, set_default_dtype, to_dtype, typeid_name, dtype as _dtype_class
 from .device import check_device
 from .tensor import Size, Tensor, legacy_data
+from .tensor_ops.convert import TypedStorage
 
 __all__ = ["FloatTensor", "DoubleTensor", "LongTensor", "IntTensor", "ShortTensor", "CharTensor",
-           "ByteTensor", "BoolTensor", "HalfTensor", "BFloat16Tensor", "set_default_tensor_type"]
+           "ByteTensor", "BoolTensor", "HalfTensor", "BFloat16Tensor", "set_default_tensor_type",
+           "FloatStorage", "DoubleStorage", "LongStorage", "IntStorage", "ShortStorage", "CharStorage", "ByteStorage",
+           "BoolStorage"]
 
 
 class _TypedTensorMeta(type):
@@ -45,6 +49,15 @@ def _typed(name, dtype):
             check_device(device)                # CPU only
         if len(args) == 1 and isinstance(args[0], Tensor):
             return Tensor._wrap(args[0]._data)
+        if len(args) == 1 and isinstance(args[0], TypedStorage):     # FloatTensor(FloatStorage()): its memory, 1-D
+            storage = args[0]
+            if storage._root.dtype != cls.dtype:             # (PyTorch's words)
+                raise RuntimeError(f"Expected a Storage of type {scalar_type_name(cls.dtype)} or an UntypedStorage, "
+                                   f"but got type {scalar_type_name(storage._root.dtype)} for argument 1 'storage'")
+            t = Tensor._wrap(storage._root.reshape(-1))
+            if storage._tensor is None or storage._tensor() is None:
+                storage._tensor = weakref.ref(t)        # (the tensor that storage.resize_ moves to its new memory)
+            return t
         if len(args) == 1 and not isinstance(args[0], (int, np.integer, Size)):
             # data, cast once from its own dtype (Tensor(data) would go through the default dtype: DoubleTensor
             # of a float64 array keeps its bits), by Tensor(data)'s rules (a uint16 array is taken)
@@ -75,6 +88,31 @@ def _name_only(name, dtype):
 
 
 HalfTensor = _name_only("HalfTensor", float16)
+
+
+def _typed_storage(name, dtype):
+    """nn.FloatStorage() (empty), nn.FloatStorage(n) (n zeros; uninitialised in PyTorch), nn.FloatStorage(data):
+    PyTorch's legacy typed storages (torchnet's meters start their buffers as
+    torch.FloatTensor(torch.FloatStorage()))."""
+    def __init__(self, *args):
+        if not args:
+            root = np.zeros(0, dtype)
+        elif len(args) == 1 and isinstance(args[0], (int, np.integer)):      # (True: one element, as PyTorch's)
+            root = np.zeros(int(args[0]), dtype)
+        elif len(args) == 1:
+            root = np.array(legacy_data(args[0], np.dtype(dtype)), dtype).reshape(-1)
+        else:
+            raise TypeError(f"{name}(): takes no arguments, a size or a sequence (got {len(args)} arguments)")
+        TypedStorage.__init__(self, root)
+    return type(name, (TypedStorage,), {"__init__": __init__, "__module__": "nn",
+                                        "dtype": _dtype_class.of(np.dtype(dtype)),    # (class-level, as PyTorch's)
+                                        "__doc__": f"nn.{name}: a TypedStorage of {np.dtype(dtype).name}."})
+
+
+FloatStorage, DoubleStorage = _typed_storage("FloatStorage", np.float32), _typed_storage("DoubleStorage", np.float64)
+LongStorage, IntStorage = _typed_storage("LongStorage", np.int64), _typed_storage("IntStorage", np.int32)
+ShortStorage, CharStorage = _typed_storage("ShortStorage", np.int16), _typed_storage("CharStorage", np.int8)
+ByteStorage, BoolStorage = _typed_storage("ByteStorage", np.uint8), _typed_storage("BoolStorage", np.bool_)
 BFloat16Tensor = _name_only("BFloat16Tensor", bfloat16)
 
 

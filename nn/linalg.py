@@ -10,26 +10,34 @@ import numpy as np
 
 from .dtypes import kernel_not_implemented, quietly, refuse_not_floating_or_complex, scalar_type_name, typeid_name
 from .tensor import Tensor, _broadcast_message, broadcast_shape, is_grad_enabled, parser_ints
+from .tensor_ops.reductions import return_type
 from .tensor_ops.shape import _dims, cat, cross as _cross
 from .tensor_ops.matrices import vandermonde
 from .tensor_ops.out_arg import with_out
 from .tensor_ops._attach import numpy_axis
 
+# each function's result type named as PyTorch's torch.return_types.<name> (TorchSnooper prints the name)
+_RT = "nn.return_types"
 EigResult = namedtuple("EigResult", ["eigenvalues", "eigenvectors"])
-SVDResult = namedtuple("SVDResult", ["U", "S", "Vh"])
-SlogdetResult = namedtuple("SlogdetResult", ["sign", "logabsdet"])
-SVDOldResult = namedtuple("SVDOldResult", ["U", "S", "V"])
-LUFactorResult = namedtuple("LUFactorResult", ["LU", "pivots"])
-LUFactorExResult = namedtuple("LUFactorExResult", ["LU", "pivots", "info"])
+SVDResult = namedtuple("linalg_svd", ["U", "S", "Vh"], module=_RT)
+SlogdetResult = namedtuple("linalg_slogdet", ["sign", "logabsdet"], module=_RT)
+SVDOldResult = namedtuple("svd", ["U", "S", "V"], module="nn.return_types")     # (torch.return_types.svd)
+LUFactorResult = namedtuple("linalg_lu_factor", ["LU", "pivots"], module=_RT)
+LUFactorExResult = namedtuple("linalg_lu_factor_ex", ["LU", "pivots", "info"], module=_RT)
 LUResult = namedtuple("LUResult", ["P", "L", "U"])
 QRResult = namedtuple("QRResult", ["Q", "R"])
-GeqrfResult = namedtuple("geqrf", ["a", "tau"])
-LstsqResult = namedtuple("LstsqResult", ["solution", "residuals", "rank", "singular_values"])
-InvExResult = namedtuple("InvExResult", ["inverse", "info"])
-CholeskyExResult = namedtuple("CholeskyExResult", ["L", "info"])
-SolveExResult = namedtuple("SolveExResult", ["result", "info"])
-LDLFactorResult = namedtuple("LDLFactorResult", ["LD", "pivots"])
-LDLFactorExResult = namedtuple("LDLFactorExResult", ["LD", "pivots", "info"])
+GeqrfResult = namedtuple("geqrf", ["a", "tau"], module="nn.return_types")
+LstsqResult = namedtuple("linalg_lstsq", ["solution", "residuals", "rank", "singular_values"], module=_RT)
+InvExResult = namedtuple("linalg_inv_ex", ["inverse", "info"], module=_RT)
+CholeskyExResult = namedtuple("linalg_cholesky_ex", ["L", "info"], module=_RT)
+SolveExResult = namedtuple("linalg_solve_ex", ["result", "info"], module=_RT)
+LDLFactorResult = namedtuple("linalg_ldl_factor", ["LD", "pivots"], module=_RT)
+LDLFactorExResult = namedtuple("linalg_ldl_factor_ex", ["LD", "pivots", "info"], module=_RT)
+# the types several functions share here, one per function (all of them the base type)
+_EIGH, _EIG = return_type("linalg_eigh", EigResult), return_type("linalg_eig", EigResult)
+_LINALG_QR, _QR = return_type("linalg_qr", QRResult), return_type("qr", QRResult)
+_LINALG_LU, _LU_UNPACK = return_type("linalg_lu", LUResult), return_type("lu_unpack", LUResult)
+_SLOGDET = return_type("slogdet", SlogdetResult)
 
 __all__ = ["inv", "det", "slogdet", "logdet", "solve", "vector_norm", "matrix_norm", "norm", "cross", "cholesky",
            "eigh", "eigvalsh", "svd", "svdvals", "qr", "pinv", "matrix_rank", "lstsq", "solve_triangular",
@@ -198,7 +206,7 @@ def eigh(A, UPLO="L"):
     real eigenvalues, complex eigenvectors."""
     both = _eigh(A, UPLO)
     w = both[..., 0, :]
-    return EigResult(w.real if w.is_complex() else w, both[..., 1:, :])
+    return _EIGH(w.real if w.is_complex() else w, both[..., 1:, :])
 
 
 def eigvalsh(A, UPLO="L"):
@@ -245,7 +253,7 @@ def eig(A):
     for real eigenvalues), in LAPACK's order; each eigenvector has norm 1. A gradient through the eigenvectors
     needs distinct eigenvalues and a loss that does not depend on their phase (as PyTorch's)."""
     both = _eig(A)
-    return EigResult(both[..., 0, :], both[..., 1:, :])
+    return _EIG(both[..., 0, :], both[..., 1:, :])
 
 
 def eigvals(A):
@@ -269,21 +277,23 @@ def _svd(A, full_matrices):
         gV = _T(g[..., m * p + r:].reshape(batch + (q, n)))
         if not (np.any(gU) or np.any(gV)):      # only S used: U diag(gS) Vh, fine for repeated values and any shape
             return (U[..., :r] * gS[..., None, :]) @ Vh[..., :r, :],
+        U_, Vh_ = U, Vh
         if not p == q == r:
-            raise RuntimeError("svd: the gradient through U or Vh of full_matrices=True is defined for square "
-                               "matrices only; use full_matrices=False")
-        V, s = _T(Vh), S[..., None, :]
+            # full_matrices=True: the gradients of U's and Vh's columns past r are ignored (any basis of the
+            # complement would do), as PyTorch's derivatives.yaml narrows U, Vh and their gradients to r
+            U_, Vh_, gU, gV = U[..., :r], Vh[..., :r, :], gU[..., :r], gV[..., :r]
+        V, s = _T(Vh_), S[..., None, :]
         eye = np.eye(r, dtype=bool)
         F = np.where(eye, 0.0, 1.0 / np.where(eye, 1.0, s * s - _T(s * s)))
-        inner = (F * (_T(U) @ gU - _T(gU) @ U)) * s + _T(s) * (F * (_T(V) @ gV - _T(gV) @ V)) + eye * gS[..., None, :]
-        gA = U @ inner @ Vh
+        inner = (F * (_T(U_) @ gU - _T(gU) @ U_)) * s + _T(s) * (F * (_T(V) @ gV - _T(gV) @ V)) + eye * gS[..., None, :]
+        gA = U_ @ inner @ Vh_
         # the projector terms only where U (m > r) or V (n > r) is not square: a square factor's I - U U^T is 0,
         # and computing it anyway turns its rounding (1e-16) divided by a zero singular value into garbage (the
         # ZCA matrix U diag(1/sqrt(S + eps)) U^T of a rank-deficient covariance), as PyTorch's svd_backward skips it
         if m > r:
-            gA = gA + ((gU - U @ (_T(U) @ gU)) / s) @ Vh
+            gA = gA + ((gU - U_ @ (_T(U_) @ gU)) / s) @ Vh_
         if n > r:
-            gA = gA + (U / s) @ _T(gV - V @ (_T(V) @ gV))
+            gA = gA + (U_ / s) @ _T(gV - V @ (_T(V) @ gV))
         return (gA,)
     flat = np.concatenate([U.reshape(batch + (m * p,)), S, Vh.reshape(batch + (q * n,))], -1)
     return Tensor._make(flat, (A,), backward, "svd"), (m, p, r, q, n)
@@ -301,7 +311,8 @@ def _check_svd_driver(driver):
 def svd(A, full_matrices=True, *, driver=None):
     """(U (..., m, m), S (..., k) descending, Vh (..., n, n)) with A = U[..., :k] diag(S) Vh[..., :k, :],
     k = min(m, n); U (..., m, k) and Vh (..., k, n) with full_matrices=False. Gradients need distinct singular
-    values (as PyTorch's) when it goes through U or Vh, and then the thin form unless A is square. driver: None
+    values (as PyTorch's) when it goes through U or Vh; with full_matrices=True those of U's and Vh's columns past k
+    are ignored, as PyTorch's (tntorch's TT-SVD takes the first columns of the full U). driver: None
     (torchdr's PCA passes its svd_driver, None by default; PyTorch takes another only on CUDA)."""
     _check_svd_driver(driver)
     flat, (m, p, r, q, n) = _svd(A, full_matrices)
@@ -440,7 +451,7 @@ def qr(A, mode="reduced"):
     batch = tuple(A.shape[:-2])
     Q = flat[..., :m * p].reshape(batch + (m, p))
     R = flat[..., m * p:].reshape(batch + (p, n))
-    return QRResult(Tensor._wrap(np.zeros(0, A.dtype)) if mode == "r" else Q, R)
+    return _LINALG_QR(Tensor._wrap(np.zeros(0, A.dtype)) if mode == "r" else Q, R)
 
 
 def _lapack_dtype(A, op):
@@ -617,7 +628,7 @@ def qr_older(input, some=True):
     """torch.qr, the older form (nn.qr): linalg.qr's (Q, R), reduced when some=True, complete otherwise; with
     PyTorch's deprecation warning, once (pymde's hutchpp calls torch.qr)."""
     _warn_older_once("qr", _QR_DEPRECATED)
-    return qr(input, "reduced" if some else "complete")
+    return _QR(*qr(input, "reduced" if some else "complete"))
 
 
 def pinverse(input, rcond=1e-15):
@@ -824,6 +835,12 @@ def slogdet(A):
                                       graph_backward))
 
 
+def slogdet_older(A):
+    """torch.slogdet and A.slogdet() (nn.slogdet): linalg.slogdet's (sign, logabsdet), as torch.return_types.slogdet
+    where linalg's is linalg_slogdet."""
+    return _SLOGDET(*slogdet(A))
+
+
 def logdet(A):
     """log(det A) (...,): NaN where det A < 0 (its gradient 0 there), as PyTorch's where(sign < 0, nan, log|det A|);
     complex for a complex A (log|det A| + log sign)."""
@@ -942,7 +959,7 @@ def _substitute(T, B, upper):
     return Tensor._make(X, (T, B), backward, "solve_triangular", graph_backward)
 
 
-TriangularSolveResult = namedtuple("TriangularSolveResult", ["solution", "cloned_coefficient"])
+TriangularSolveResult = namedtuple("triangular_solve", ["solution", "cloned_coefficient"], module="nn.return_types")
 
 
 def cholesky_solve(B, L, upper=False):
@@ -1327,15 +1344,19 @@ def lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True):
     and U differentiable in LU_data."""
     m, n = LU_data.shape[-2:]
     k = min(m, n)
-    L = LU_data.tril(-1)[..., :, :k] + Tensor._wrap(np.eye(m, k, dtype=LU_data.dtype))
-    U = LU_data.triu()[..., :k, :]
-    return LUResult(Tensor._wrap(_permutation(LU_pivots._data, m, LU_data.dtype)), L, U)
+    if unpack_data:
+        L = LU_data.tril(-1)[..., :, :k] + Tensor._wrap(np.eye(m, k, dtype=LU_data.dtype))
+        U = LU_data.triu()[..., :k, :]
+    else:                   # (PyTorch's empty L and U, in LU_data's graph)
+        L = U = LU_data.reshape(-1)[:0]
+    P = _permutation(LU_pivots._data, m, LU_data.dtype) if unpack_pivots else np.zeros(0, LU_data.dtype)
+    return _LU_UNPACK(Tensor._wrap(P), L, U)
 
 
 def lu(A, *, pivot=True):
     """(P, L, U) with A = P L U, L unit lower triangular, U upper triangular (linalg.lu, also of a singular A);
     differentiable."""
-    return lu_unpack(*_lu_factor(A, pivot, "lu"))
+    return _LINALG_LU(*lu_unpack(*_lu_factor(A, pivot, "lu")))
 
 
 def lu_solve(LU, pivots, B, *, left=True, adjoint=False):
@@ -1715,7 +1736,7 @@ def diagonal(A, *, offset=0, dim1=-2, dim2=-1):
 def _attach():
     """A.det(), A.inverse(), A.logdet(), A.slogdet(), A.svd(), ..., as PyTorch's Tensor methods."""
     from .tensor_ops._attach import attach
-    attach(det=det, inverse=inv, logdet=logdet, slogdet=slogdet, matrix_power=matrix_power, matrix_exp=matrix_exp,
+    attach(det=det, inverse=inv, logdet=logdet, slogdet=slogdet_older, matrix_power=matrix_power, matrix_exp=matrix_exp,
            lu=lu_factor_older, lu_solve=lu_solve_older,
            # the older method forms (A.svd() -> U, S, V; A.qr(); A.pinverse(); A.cholesky(upper=False)) and the solves
            svd=svd_reduced_v, qr=qr_older, pinverse=pinverse, cholesky=cholesky_older,

@@ -4,8 +4,9 @@ PyG's Index / EdgeIndex / HashTensor modules key their ``__torch_dispatch__`` ta
 time (``@implements(aten.cat.default)``), so each ``torch.ops.<namespace>.<op>.<overload>`` is one hashable
 object here too. nn has no dispatcher: such tables are never consulted by nn's own ops; calling an ATen overload
 runs nn's function of the same name (``aten.cat.default(tensors, dim)`` is ``nn.cat``; ``aten.add_.Tensor(x, y)``
-is ``x.add_(y)``). Operators of other libraries' namespaces (``torch.ops.pyg.knn``) do not exist here: touching one
-raises AttributeError, as PyTorch does for an operator that was never registered.
+is ``x.add_(y)``; ``aten.slice``, which has no torch function, is ``x[..., start:end:step]`` along its dim).
+Operators of other libraries' namespaces (``torch.ops.pyg.knn``) do not exist here: touching one raises
+AttributeError, as PyTorch does for an operator that was never registered.
 """
 
 __all__ = ["aten", "OpOverload", "OpOverloadPacket"]
@@ -56,7 +57,7 @@ class OpOverloadPacket:
         if self._namespace == "aten":
             if name.endswith("_") and not name.startswith("_") and args and isinstance(args[0], nn.Tensor):
                 return getattr(args[0], name)(*args[1:], **kwargs)          # in place: the Tensor method
-            fn = getattr(nn, name, None)
+            fn = _ATEN_ONLY.get(name) or getattr(nn, name, None)
             if callable(fn):
                 return fn(*args, **kwargs)
             if args and isinstance(args[0], nn.Tensor) and callable(getattr(args[0], name, None)):
@@ -75,6 +76,21 @@ class OpOverloadPacket:
 
     def __repr__(self):
         return f"<OpOverloadPacket(op='{self._namespace}.{self._name}')>"
+
+
+def _slice(self, dim=0, start=None, end=None, step=1):
+    """aten::slice.Tensor: self[start:end:step] along dim (s5-pytorch's associative scan, a port of jax.lax's,
+    slices by it), with ATen's checks in its order and words."""
+    from .tensor import refuse_dims_out_of_range  # noqa: PLC0415 - as `import nn` above: this module loads alone
+    if self.ndim == 0:
+        raise IndexError("slice() cannot be applied to a 0-dim tensor.")
+    refuse_dims_out_of_range(self.ndim, dim)
+    if step <= 0:
+        raise RuntimeError("slice step must be positive")
+    return self[(slice(None),) * (dim % self.ndim) + (slice(start, end, step),)]
+
+
+_ATEN_ONLY = {"slice": _slice}          # ATen operators that torch has no function of the same name for
 
 
 class _OpNamespace:

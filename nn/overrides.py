@@ -315,6 +315,17 @@ def _rebind(done, namespaces):
                    [names for names, _ in namespaces])
 
 
+def _rebind_defaults(done, classes):
+    """The wrappers in the defaults of the classes' constructors too (TransformerEncoderLayer's activation=F.relu):
+    a default stays F's function, one object as in PyTorch, whichever way dispatch is (a layer's
+    activation_relu_or_gelu and torchlayers' signature check compare it with F.relu)."""
+    for cls in classes:
+        init = vars(cls).get("__init__") if isinstance(cls, type) else None
+        if isinstance(init, _types.FunctionType) and init.__defaults__:
+            init.__defaults__ = tuple(done[id(d)][1] if id(d) in done and done[id(d)][0] is d else d
+                                      for d in init.__defaults__)
+
+
 def _alias(fn, name):
     wrapper = dispatching(fn)
     wrapper.__name__ = wrapper.__qualname__ = name
@@ -373,6 +384,7 @@ def _wrap_everything():
             setattr(Tensor, name, _dispatching_property(prop))
     _rebind(done, [(vars(m), functools.partial(setattr, m)) for m in [nn, functional, linalg, fft, special, init]
                    + _public_modules()])
+    _rebind_defaults(done, vars(nn).values())
     _rebind(done_methods, [(vars(Tensor), functools.partial(setattr, Tensor))])
     _name_operators()
 

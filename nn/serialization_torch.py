@@ -161,6 +161,35 @@ def _python3_global(module, name):
     return _compat_pickle.IMPORT_MAPPING.get(module, module), name
 
 
+# torch.load's words when its weights_only unpickler refuses a global (torch.serialization's UNSAFE_MESSAGE and
+# DOCS_MESSAGE around _weights_only_unpickler's own): torchlayers' build round-trips a whole model through
+# torch.save / torch.load, which PyTorch 2.13 refuses so
+_UNSAFE_MESSAGE = ("In PyTorch 2.6, we changed the default value of the `weights_only` argument in `torch.load` from "
+                   "`False` to `True`. Re-running `torch.load` with `weights_only` set to `False` will likely succeed, "
+                   "but it can result in arbitrary code execution. Do it only if you got the file from a trusted "
+                   "source.")
+_DOCS_MESSAGE = ("\n\nCheck the documentation of torch.load to learn more about types accepted by default with "
+                 "weights_only https://pytorch.org/docs/stable/generated/torch.load.html.")
+
+
+def _weights_only_refusal(module, name):
+    """PyTorch's message for a global that a weights-only load refuses: a blocked module's (sys, os, posix, nt),
+    or any other's with its add_safe_globals advice (a builtin named bare, as PyTorch's)."""
+    full_path = f"{module}.{name}"
+    if module in ("sys", "os", "posix", "nt"):
+        return (f"Weights only load failed. {_UNSAFE_MESSAGE}\n\n\nTrying to load unsupported GLOBAL {full_path} "
+                f"whose module {module} is blocked.{_DOCS_MESSAGE}")
+    if module == "builtins":
+        full_path = name
+    return ("Weights only load failed. This file can still be loaded, to do so you have two options, \033[1mdo those "
+            "steps only if you trust the source of the checkpoint\033[0m. \n\t(1) " + _UNSAFE_MESSAGE +
+            "\n\t(2) Alternatively, to load with `weights_only=True` please check the recommended steps in the "
+            f"following error message.\n\tWeightsUnpickler error: Unsupported global: GLOBAL {full_path} was not "
+            f"an allowed global by default. Please use `torch.serialization.add_safe_globals([{full_path}])` or the "
+            f"`torch.serialization.safe_globals([{full_path}])` context manager to allowlist this global if you "
+            f"trust this class/function.{_DOCS_MESSAGE}")
+
+
 class _RestrictedUnpickler(pickle.Unpickler):
     """Resolves only the globals of a weight file; reads storages from the zip archive."""
 
@@ -185,9 +214,7 @@ class _RestrictedUnpickler(pickle.Unpickler):
                 fn = allowed.get("nn" + module[len("torch.nn" if module.startswith("torch.nn") and
                                                    module[8:9] in ("", ".") else "torch"):] + f".{name}")
         if fn is None:
-            raise TorchFileError(f"nn.load: {self.path!r} refers to {module}.{name}, which a weight file does not "
-                                 f"need; refused (only tensors, OrderedDict and plain containers are loaded, "
-                                 f"nothing is executed)")
+            raise TorchFileError(_weights_only_refusal(module, name))
         return fn
 
     def persistent_load(self, pid):

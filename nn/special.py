@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from .functional import sigmoid as expit, softmax, log_softmax  # noqa: F401
-from .tensor import Tensor
+from .tensor import Tensor, not_a_tensor_error
 from .tensor_ops.pointwise import (erf, erfc, erfinv, expm1, exp2, log1p, logit, xlogy, lgamma as gammaln,  # noqa: F401
                                    digamma, polygamma, sinc, round, where, log)
 from .tensor_ops.reductions import logsumexp  # noqa: F401
@@ -63,6 +63,8 @@ def xlog1py(input, other):
 
 def multigammaln(input, p):
     """The log of the multivariate gamma function of dimension p: sum_j lgamma(x - j / 2) + p (p - 1) / 4 ln pi."""
+    if not isinstance(input, Tensor):       # (torch.mvlgamma's name in the parser's words, not lgamma's)
+        raise not_a_tensor_error("mvlgamma", "input", 1, input)
     total = gammaln(input) + p * (p - 1) / 4 * math.log(math.pi)
     for j in range(1, p):
         total = total + gammaln(input - j / 2)

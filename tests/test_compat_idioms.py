@@ -15,16 +15,21 @@ from test_grid_sample import STN
 
 def test_number_first_argument_orders_of_old_code():
     y = nn.full((3,), 2.0)
+    nn.array._DEPRECATED_OVERLOAD_WARNED.clear()     # PyTorch warns once per process (round 44 H): afresh for each
     with pytest.warns(UserWarning, match="deprecated"):
         assert nn.ones(3).add_(-0.5, y).tolist() == [0.0, 0.0, 0.0]
+    nn.array._DEPRECATED_OVERLOAD_WARNED.clear()
     with pytest.warns(UserWarning):
         assert nn.ones(3).sub(0.5, y).tolist() == [0.0, 0.0, 0.0]
+    nn.array._DEPRECATED_OVERLOAD_WARNED.clear()
     with pytest.warns(UserWarning):
         assert nn.ones(3).addcmul_(2, y, y).tolist() == [9.0, 9.0, 9.0]
+    nn.array._DEPRECATED_OVERLOAD_WARNED.clear()
     with pytest.warns(UserWarning):
         assert nn.ones(3).addcdiv(2, y, y).tolist() == [3.0, 3.0, 3.0]
     p = nn.Parameter(nn.ones(2))
     (p * p).sum().backward()
+    nn.array._DEPRECATED_OVERLOAD_WARNED.clear()
     with pytest.warns(UserWarning):
         p.data.add_(-0.5, p.grad.data)                    # the char-RNN tutorial's update
     assert p.tolist() == [0.0, 0.0]

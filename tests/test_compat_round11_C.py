@@ -47,10 +47,13 @@ def test_number_over_tensor_gradient():
 def test_addmm_takes_the_deprecated_numbers_first_orders_with_a_warning():
     a, b = nn.ones(2, 3), nn.ones(3, 2)
     x = nn.full((2, 2), 1.0)
+    nn.array._DEPRECATED_OVERLOAD_WARNED.clear()     # PyTorch warns once per process (round 44 H): afresh for each
     with pytest.warns(UserWarning, match="deprecated"):
         assert _np(x.addmm(2, -2, a, b)).tolist() == [[-4.0, -4.0]] * 2       # beta * x + alpha * a @ b
+    nn.array._DEPRECATED_OVERLOAD_WARNED.clear()
     with pytest.warns(UserWarning, match="deprecated"):
         assert _np(nn.addmm(2, x, -2, a, b)).tolist() == [[-4.0, -4.0]] * 2   # addmm(beta, input, alpha, m1, m2)
+    nn.array._DEPRECATED_OVERLOAD_WARNED.clear()
     with pytest.warns(UserWarning, match="deprecated"):
         assert _np(x.addmm(0.5, a, b)).tolist() == [[3.5, 3.5]] * 2           # addmm(beta, m1, m2)
     with warnings.catch_warnings():

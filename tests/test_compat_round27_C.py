@@ -38,6 +38,7 @@ def _f(t):
 # ---- a 0-d tensor as the number of the deprecated number-first overloads ------------------------------------------
 
 def _deprecated(call):
+    nn.array._DEPRECATED_OVERLOAD_WARNED.clear()     # PyTorch warns once per process (round 44 H): afresh for each
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         out = call()

@@ -162,5 +162,6 @@ def test_number_first_form_refuses_a_zero_dim_tensor_that_requires_grad():
         with pytest.raises((TypeError, RuntimeError)):
             call(x)
     x = nn.ones(2)
+    nn.array._DEPRECATED_OVERLOAD_WARNED.clear()     # PyTorch warns once per process (round 44 H): afresh
     with pytest.warns(UserWarning, match="This overload of add_ is deprecated"):
         assert x.add_(scale.detach(), nn.ones(2)).tolist() == [3.0, 3.0]     # without grad: still the number

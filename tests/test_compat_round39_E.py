@@ -137,7 +137,7 @@ def test_protocol2_builtin_names_are_python3s():
         assert nn.serialization.get_unsafe_globals_in_checkpoint(io.BytesIO(buf.getvalue())) == []
         out = nn.load(io.BytesIO(buf.getvalue()))
     assert out["kind"] is list
-    with pytest.raises(Exception, match="builtins.list"):  # refused without it, under Python 3's name
+    with pytest.raises(Exception, match="GLOBAL list was not an allowed global"):  # PyTorch names a builtin bare
         nn.load(io.BytesIO(buf.getvalue()))
     # a MetricsLogger's history (defaultdict(list)) names both; the allowed set is still read without them
     buf = io.BytesIO()

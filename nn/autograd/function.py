@@ -33,6 +33,7 @@ again, unless it is decorated with ``@once_differentiable``.
 """
 import functools
 import inspect
+import itertools
 import warnings
 import weakref
 
@@ -117,6 +118,9 @@ class FunctionCtx:
         self.materialize_grads = bool(value)
 
 
+_CTX_OWN = len(vars(FunctionCtx(())))      # how many attributes FunctionCtx sets itself
+
+
 def _is(t, seq):
     return any(t is s for s in seq)
 
@@ -186,6 +190,17 @@ def _arrays_as_tensors(out):
     return type(out)(arrays.get(id(o), o) for o in out), arrays
 
 
+def _attributes_as_outputs(ctx, inputs):
+    """Each output forward kept as an attribute of ctx (xitorch's solve_ivp keeps its solution as ctx.yt and reads
+    it in its backward) as apply's output, as in PyTorch, whose forward's tensor itself becomes the result: a
+    backward with create_graph=True differentiates through it back to this op (an input returned as it is stays the
+    input there; as in PyTorch, ctx then holds it, a reference cycle for the garbage collector)."""
+    attributes, refs = vars(ctx), ctx._output_refs
+    for key, value in itertools.islice(attributes.items(), _CTX_OWN, None):     # (FunctionCtx's own come first)
+        if id(value) in refs and not _is(value, inputs):
+            attributes[key] = refs[id(value)]()
+
+
 def _record(cls, ctx, args, outs):
     """apply's outputs for forward's outputs ``outs``: the differentiable ones recorded as results of one op
     whose backward is cls.backward. One such output is that node itself; several are views of one hidden
@@ -235,13 +250,13 @@ def _record(cls, ctx, args, outs):
                                f"arguments; it must return one per argument (None for an argument that needs "
                                f"no gradient)")
         result = []
-        for a, g, needed in zip(args, grads, ctx.needs_input_grad):
+        for position, (a, g, needed) in enumerate(zip(args, grads, ctx.needs_input_grad), 1):
             if isinstance(g, (list, tuple)):
                 raise RuntimeError(f"expected Variable or None (got {type(g).__name__})")
             if not isinstance(a, Tensor):
-                if g is not None:
-                    raise RuntimeError(f"backward of {name!r} returned a gradient for a forward argument that is "
-                                       f"not a Tensor ({type(a).__name__}); return None for it")
+                if g is not None:       # (PyTorch's words: xitorch's quad returns one for a float bound)
+                    raise RuntimeError(f"function {name}Backward returned a gradient different than None at position "
+                                       f"{position}, but the corresponding forward input was not a Variable")
             elif not needed:                # ignored whatever its shape, as PyTorch's (torchdyn's adjoint returns
                 result.append(None)         # a 2-element gradient for a t_span that needs none)
             elif graph:
@@ -309,8 +324,9 @@ def _record(cls, ctx, args, outs):
             # differentiate an optimality function of the solutions), as PyTorch's graph keeps them
             results[i] = node(outs[i], (joint,), *placed(i), saves=False)
     # a saved output comes back as apply's output (ctx holds it weakly: no reference cycle through the graph)
-    ctx._output_refs = {id(o): weakref.ref(r) for o, r in zip(outs, results)
-                        if isinstance(o, Tensor) and _is(o, ctx._saved) and r is not o}
+    ctx._output_refs = {id(o): weakref.ref(r) for o, r in zip(outs, results) if r is not o}
+    if len(vars(ctx)) > _CTX_OWN:      # forward set attributes of its own
+        _attributes_as_outputs(ctx, inputs)
     for i, o in enumerate(outs):        # the outputs that need no gradient: outside the graph
         if isinstance(o, Tensor) and i not in diff and not _is(o, dirty):
             results[i] = Tensor._make(o._data, (), None, name)

@@ -1,7 +1,7 @@
 """Shape ops: pad, cat, flatten, pixel_shuffle, pixel_unshuffle."""
 import numpy as np
 
-from ..dtypes import checked_fill
+from ..dtypes import checked_fill, kernel_not_implemented
 from ..tensor import ShapeError, Tensor, int_tuple_error, linear_graph_backward, parser_int, parser_type_name, \
     refuse_dims_out_of_range
 from ._args import _tensor, _common_dtype, _cast
@@ -132,6 +132,10 @@ def _check_nonconstant_pad(x, pairs, mode):
                                f"Calculated output H: {outs[1]} W: {outs[0]}")
         raise RuntimeError(f"input (D: {ins[2]} H: {ins[1]}, W: {ins[0]}) is too small. "
                            f"Calculated output D: {outs[2]} H: {outs[1]} W: {outs[0]}")
+    # after the shape checks, the CPU kernel's dtype dispatch: no bool ("reflection_pad1d" not implemented for 'Bool')
+    if x._data.dtype.kind == "b":
+        kernel = "reflection" if mode == "reflect" else "replication"
+        raise kernel_not_implemented(f"{kernel}_pad{len(pairs)}d", x.dtype)
 
 
 def tensor_list(tensors, fn):
@@ -225,10 +229,16 @@ def pixel_shuffle(input, upscale_factor):
     a permute, so the gradient is their inverse (through the Tensor's own reshape/permute).
     """
     x = _tensor(input, "input", "pixel_shuffle", floating=False)
-    r = int(upscale_factor)
-    if x.ndim < 3 or r < 1 or x.shape[-3] % (r * r):
-        raise ValueError(f"pixel_shuffle: input (*, C*r*r, H, W) with C*r*r divisible by r*r={r * r}, "
-                         f"got shape {tuple(x.shape)}")
+    r = int(parser_int(upscale_factor, "pixel_shuffle", "upscale_factor", 2))
+    # ATen's checks, in its order and words (torchlayers' ConvPixelShuffle on a 1-d signal meets the channels')
+    if x.ndim < 3:
+        raise RuntimeError(f"pixel_shuffle expects input to have at least 3 dimensions, but got input with "
+                           f"{x.ndim} dimension(s)")
+    if r <= 0:
+        raise RuntimeError(f"pixel_shuffle expects a positive upscale_factor, but got {r}")
+    if x.shape[-3] % (r * r):
+        raise RuntimeError(f"pixel_shuffle expects its input's 'channel' dimension to be divisible by the square of "
+                           f"upscale_factor, but input.size(-3)={x.shape[-3]} is not divisible by {r * r}")
     *lead, c, h, w = x.shape
     n = len(lead)
     y = x.reshape(*lead, c // (r * r), r, r, h, w)
@@ -239,10 +249,18 @@ def pixel_shuffle(input, upscale_factor):
 def pixel_unshuffle(input, downscale_factor):
     """The inverse of pixel_shuffle: (*, C, H*r, W*r) -> (*, C*r*r, H, W)."""
     x = _tensor(input, "input", "pixel_unshuffle", floating=False)
-    r = int(downscale_factor)
-    if x.ndim < 3 or r < 1 or x.shape[-2] % r or x.shape[-1] % r:
-        raise ValueError(f"pixel_unshuffle: input (*, C, H, W) with H and W divisible by {r}, "
-                         f"got shape {tuple(x.shape)}")
+    r = int(parser_int(downscale_factor, "pixel_unshuffle", "downscale_factor", 2))
+    if x.ndim < 3:                                              # ATen's checks, in its order and words
+        raise RuntimeError(f"pixel_unshuffle expects input to have at least 3 dimensions, but got input with "
+                           f"{x.ndim} dimension(s)")
+    if r <= 0:
+        raise RuntimeError(f"pixel_unshuffle expects a positive downscale_factor, but got {r}")
+    for name, dim in (("height", -2), ("width", -1)):
+        if x.shape[dim] % r:
+            raise RuntimeError(f"pixel_unshuffle expects {name} to be divisible by downscale_factor, but "
+                               f"input.size({dim})={x.shape[dim]} is not divisible by {r}")
+    if x.numel() == 0:          # as ATen's, which returns an empty input's clone, shaped as it
+        return x.clone()
     *lead, c, h, w = x.shape
     n = len(lead)
     y = x.reshape(*lead, c, h // r, r, w // r, r)

@@ -148,6 +148,15 @@ def isinstance(obj, target_type):
     return False
 
 
+class ScriptFunction:
+    """torch.jit.ScriptFunction, the type of a scripted function, for isinstance checks (xitorch's
+    get_pure_function takes `inspect.isfunction(f) or isinstance(f, torch.jit.ScriptFunction)`): script returns the
+    function itself here, so nothing is one; as PyTorch's, it has no constructor."""
+
+    def __new__(cls, *args, **kwargs):
+        raise TypeError("ScriptFunction: No constructor defined!")
+
+
 def __getattr__(name):
     """torch.jit.ScriptModule / RecursiveScriptModule, for the isinstance checks of model-inspection code (torchinfo
     skips a scripted module's hooks): Module subclasses that no nn module is an instance of, as nothing is scripted.

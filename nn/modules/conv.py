@@ -56,6 +56,12 @@ def _output_padding(op, x, output_size, stride, padding, kernel_size, dilation):
     return tuple(n - lo for n, lo in zip(size, low))
 
 
+def _positive_groups(groups):
+    """PyTorch's _ConvNd's first check, in its words (the other checks of groups follow in nn's)."""
+    if isinstance(groups, int) and groups <= 0:
+        raise ValueError("groups must be a positive integer")
+
+
 class _ConvNd(Module):
     """Shared parts of Conv2d and ConvTranspose2d (constructor checks, init, repr)."""
 
@@ -64,6 +70,7 @@ class _ConvNd(Module):
     def __init__(self, op, in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
                  padding_mode, weight_shape, output_padding=None):
         super().__init__()
+        _positive_groups(groups)
         self.in_channels = _check_int("in_channels", in_channels, 0)
         self.out_channels = _check_int("out_channels", out_channels, 0)
         self.kernel_size = _int_pair("kernel_size", kernel_size, 1)
@@ -79,9 +86,9 @@ class _ConvNd(Module):
         """The constructor's end, once the hyperparameters are set (Conv1d's too): groups must divide both channel
         counts; the padding mode; weight (weight_shape(in, out, groups) + kernel_size) and bias (out_channels,)
         or None, initialised by reset_parameters as in PyTorch."""
-        if self.in_channels % self.groups or self.out_channels % self.groups:
-            raise ValueError(f"in_channels ({self.in_channels}) and out_channels ({self.out_channels}) "
-                             f"must both be divisible by groups ({self.groups})")
+        for name in ("in_channels", "out_channels"):     # PyTorch's _ConvNd checks and words, in its order
+            if getattr(self, name) % self.groups:
+                raise ValueError(f"{name} must be divisible by groups")
         self.padding_mode = _padding_mode(op, padding_mode)
         shape = weight_shape(self.in_channels, self.out_channels, self.groups) + self.kernel_size
         self.weight = Parameter(np.empty(shape, dtype=get_default_dtype()))

@@ -1,7 +1,7 @@
 """Conv1d, ConvTranspose1d, MaxPool1d and AvgPool1d: the 1-d ops of nn.functional.onedim behind PyTorch's layers."""
 from .. import functional as F
 from ..functional.convolution import check_padding_string, conv_hyperparameters
-from .conv import _ConvNd, _ConvTransposeNd, _output_padding, _padded_by_mode
+from .conv import _ConvNd, _ConvTransposeNd, _output_padding, _padded_by_mode, _positive_groups
 from .module import Module
 from .poolbase import _AdaptiveAvgPoolNd, _AdaptiveMaxPoolNd, _AvgPoolNd, _MaxPoolNd
 from .utils import _factory, _check_int, _single
@@ -20,6 +20,7 @@ class _Conv1dBase(_ConvNd):
     def __init__(self, op, in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
                  padding_mode, device, dtype, weight_shape, output_padding=None):
         Module.__init__(self)
+        _positive_groups(groups)
         self.in_channels = _check_int("in_channels", in_channels, 0)
         self.out_channels = _check_int("out_channels", out_channels, 0)
         self.kernel_size = (_check_int("kernel_size", _one(kernel_size), 1),)

@@ -9,7 +9,7 @@ class PixelShuffle(Module):
 
     def __init__(self, upscale_factor):
         super().__init__()
-        self.upscale_factor = _check_int("upscale_factor", upscale_factor, 1)
+        self.upscale_factor = upscale_factor          # as PyTorch's: F.pixel_shuffle checks it
 
     def forward(self, input):
         return F.pixel_shuffle(input, self.upscale_factor)
@@ -23,7 +23,7 @@ class PixelUnshuffle(Module):
 
     def __init__(self, downscale_factor):
         super().__init__()
-        self.downscale_factor = _check_int("downscale_factor", downscale_factor, 1)
+        self.downscale_factor = downscale_factor          # as PyTorch's: F.pixel_unshuffle checks it
 
     def forward(self, input):
         return F.pixel_unshuffle(input, self.downscale_factor)

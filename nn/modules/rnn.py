@@ -324,12 +324,19 @@ class RNNBase(Module):
 class RNN(RNNBase):
     """Elman RNN, h' = tanh (or relu: nonlinearity='relu') of W_ih x + b_ih + W_hh h + b_hh; see RNNBase."""
 
-    def __init__(self, input_size, hidden_size, num_layers=1, nonlinearity="tanh", bias=True, batch_first=False,
-                 dropout=0.0, bidirectional=False, device=None, dtype=None):
+    # PyTorch's signature, (*args, **kwargs): the 4th positional argument is nonlinearity, the rest RNNBase's
+    # (torchlayers builds its inferred RNN from inspect.signature: RNN(input_size, hidden_size, ...) made it pass
+    # every default positionally and print them before the first forward)
+    def __init__(self, *args, **kwargs):
+        if "proj_size" in kwargs:
+            raise ValueError("proj_size argument is only supported for LSTM, not RNN or GRU")
+        if len(args) > 3:
+            nonlinearity, args = args[3], args[:3] + args[4:]
+        else:
+            nonlinearity = kwargs.pop("nonlinearity", "tanh")
         if nonlinearity not in ("tanh", "relu"):
             raise ValueError(f"Unknown nonlinearity '{nonlinearity}'. Select from 'tanh' or 'relu'.")
-        super().__init__("RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU", input_size, hidden_size,
-                         num_layers, bias, batch_first, dropout, bidirectional, device=device, dtype=dtype)
+        super().__init__("RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU", *args, **kwargs)
         self.nonlinearity = nonlinearity
 
 

@@ -120,9 +120,19 @@ def _get_activation_fn(activation):
     return getattr(F, activation)
 
 
+_relu = F.relu      # the layers' default activation, PyTorch's (F.relu, a function, not 'relu')
+
+
 def _activation(activation):
-    # a string through _get_activation_fn: PyTorch's RuntimeError for an unknown one
+    # a string through _get_activation_fn: PyTorch's RuntimeError for an unknown one (the default, F.relu, is F's
+    # function whichever way dispatch is: nn.overrides._rebind_defaults)
     return _get_activation_fn(activation) if isinstance(activation, str) else activation
+
+
+def _is(fn, f):
+    """Whether fn is F's function f, also when one of them is its dispatching wrapper (F.relu taken before
+    dispatch was turned on)."""
+    return getattr(fn, "_undispatched", fn) is getattr(f, "_undispatched", f)
 
 
 class TransformerEncoderLayer(Module):
@@ -130,7 +140,7 @@ class TransformerEncoderLayer(Module):
     the residual sum, or before the block with norm_first=True), as PyTorch's: parameters self_attn, linear1
     (d_model -> dim_feedforward), linear2, norm1, norm2. src (S, N, E), (N, S, E) with batch_first, or (S, E)."""
 
-    def __init__(self, d_model, nhead, dim_feedforward=2048, dropout=0.1, activation="relu", layer_norm_eps=1e-5,
+    def __init__(self, d_model, nhead, dim_feedforward=2048, dropout=0.1, activation=_relu, layer_norm_eps=1e-5,
                  batch_first=False, norm_first=False, bias=True, device=None, dtype=None):
         super().__init__()
         self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias, batch_first=batch_first)
@@ -143,8 +153,8 @@ class TransformerEncoderLayer(Module):
         self.dropout1, self.dropout2 = Dropout(dropout), Dropout(dropout)
         self.activation = _activation(activation)
         # PyTorch's flag for its fast path: 1 for relu, 2 for gelu, 0 for any other activation
-        self.activation_relu_or_gelu = 1 if self.activation is F.relu or isinstance(activation, ReLU) else \
-            2 if self.activation is F.gelu or isinstance(activation, GELU) else 0
+        self.activation_relu_or_gelu = 1 if _is(self.activation, F.relu) or isinstance(activation, ReLU) else \
+            2 if _is(self.activation, F.gelu) or isinstance(activation, GELU) else 0
         _factory(self, device, dtype)
 
     def forward(self, src, src_mask=None, src_key_padding_mask=None, is_causal=False):
@@ -218,7 +228,7 @@ class TransformerDecoderLayer(Module):
     each with a residual connection, dropout and LayerNorm (after the sum, or before the block with
     norm_first=True), as PyTorch's: self_attn, multihead_attn, linear1, linear2, norm1..3."""
 
-    def __init__(self, d_model, nhead, dim_feedforward=2048, dropout=0.1, activation="relu", layer_norm_eps=1e-5,
+    def __init__(self, d_model, nhead, dim_feedforward=2048, dropout=0.1, activation=_relu, layer_norm_eps=1e-5,
                  batch_first=False, norm_first=False, bias=True, device=None, dtype=None):
         super().__init__()
         self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias, batch_first=batch_first)
@@ -279,7 +289,7 @@ class Transformer(Module):
     xavier_uniform_. forward(src, tgt, ...) -> the decoder's output, shaped like tgt."""
 
     def __init__(self, d_model=512, nhead=8, num_encoder_layers=6, num_decoder_layers=6, dim_feedforward=2048,
-                 dropout=0.1, activation="relu", custom_encoder=None, custom_decoder=None, layer_norm_eps=1e-5,
+                 dropout=0.1, activation=_relu, custom_encoder=None, custom_decoder=None, layer_norm_eps=1e-5,
                  batch_first=False, norm_first=False, bias=True, device=None, dtype=None):
         super().__init__()
         layer = dict(d_model=d_model, nhead=nhead, dim_feedforward=dim_feedforward, dropout=dropout,

@@ -254,6 +254,9 @@ def _checks_grads_first(step):
         self._check_grads()
         step(self)
         return loss
+    # its signature is PyTorch's step(self, closure=None), not the wrapped step(self)'s: neurodiffeq's solvers read
+    # inspect.signature(optimizer.step) to tell an optional closure (Adam's) from a required one (LBFGS's)
+    del step_with_closure.__wrapped__
     return _hooked(step_with_closure)
 
 

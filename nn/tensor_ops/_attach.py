@@ -27,17 +27,17 @@ def numpy_axis(fn):
 
     @functools.wraps(fn)
     def with_axis(*args, **kwargs):
+        if not kwargs:          # (the common call, positional only: nothing to translate)
+            return fn(*args)
+        if len(kwargs) == 1 and "dim" in kwargs:        # (x.sum(dim=1): nothing to translate either)
+            return fn(*args, **kwargs)
         if input_aliases and not input_aliases.isdisjoint(kwargs):
             given = input_aliases & set(kwargs)
             if len(given) > 1 or "input" in kwargs:     # one name only, as PyTorch's parser (no silent choice)
                 raise TypeError(f"{fn.__name__}() got multiple values for argument 'input'")
             kwargs["input"] = kwargs.pop(given.pop())
         if "axis" in kwargs:
-            if "dim" in kwargs:
-                raise TypeError(f"{fn.__name__}() got both dim= and axis= (its NumPy name); give one")
-            axis = kwargs.pop("axis")
-            if axis is not None:        # (NumPy's axis=None, np.max(x): every dim, fn's default; no dim given)
-                kwargs["dim"] = axis
+            _axis_as_dim(fn.__name__, kwargs)
         if "keepdims" in kwargs:
             kwargs["keepdim"] = kwargs.pop("keepdims")
         out = kwargs.pop("out", None)       # PyTorch's out= (linear_operator's CG: torch.sum(..., out=alpha))
@@ -99,6 +99,16 @@ def check_parsed_ints(name, params, kinds, overloaded_at, args, kwargs):
             raise
 
 
+def _axis_as_dim(name, kwargs):
+    """kwargs with NumPy's axis= as dim=: PyTorch's argument parser takes either name for a dim (numpy_axis' and
+    parsed_ints' functions, at no cost to a call that gives the dim by position)."""
+    if "dim" in kwargs:         # (PyTorch's words where one signature has dim; overloaded ones list their signatures)
+        raise TypeError(f"{name}() got an unexpected keyword argument 'axis'")
+    axis = kwargs.pop("axis")
+    if axis is not None:        # (NumPy's axis=None, np.max(x): every dim, fn's default; no dim given)
+        kwargs["dim"] = axis
+
+
 _COMMON_TYPES = {"Tensor": Tensor, "tuple": None}      # (parsed_ints' kinds whose common type is no int)
 
 
@@ -116,7 +126,12 @@ def parsed_ints(overloaded_at=(), function=False, **kinds):
         @functools.wraps(fn)
         def checked(*args, **kwargs):
             for at, arg, kind, common in spots:
-                given = args[at] if len(args) > at else kwargs.get(arg, 0)
+                if len(args) > at:
+                    given = args[at]
+                else:
+                    if arg == "dim" and "axis" in kwargs:       # (x.unsqueeze(axis=-1): torchstain's augmentor)
+                        _axis_as_dim(fn.__name__, kwargs)
+                    given = kwargs.get(arg, 0)
                 if type(given) is not common and not plain_ints(given, kind):
                     check_parsed_ints(fn.__name__, params, kinds, overloaded_at, (None,) + args if function else args,
                                       kwargs)

@@ -2,11 +2,12 @@
 import builtins
 import math
 import sys
+import weakref
 
 import numpy as np
 
 from ..device import CPU, META, MetaArray, check_device, device, meta_array, parse_to, refuse_meta_data
-from ..dtypes import to_dtype, get_default_dtype, to_complex, real_for_cast
+from ..dtypes import to_dtype, get_default_dtype, to_complex, real_for_cast, dtype as _dtype_class
 from ..tensor import (ShapeError, Size, Tensor, _check_requires_grad, is_grad_enabled,
                       refuse_dims_out_of_range)
 from ._attach import attach, parsed_ints
@@ -665,8 +666,86 @@ class UntypedStorage(StorageBase):
         return object.__sizeof__(self) + self.nbytes()
 
 
+_TYPED_STORAGE_WARNED = False
+
+
+class TypedStorage(StorageBase):
+    """torch.TypedStorage: what the deprecated tensor.storage() gives and the legacy nn.FloatStorage(),
+    nn.LongStorage(n), ... make: the memory of a tensor counted in elements of its dtype. resize_(n) grows or shrinks
+    it in place (elements past the old ones zero; PyTorch leaves them uninitialised) and the tensor it was read from
+    or made into (nn.FloatTensor(storage)) keeps its shape and values in the new memory, as PyTorch's (torchnet's
+    APMeter grows its buffers so before resizing the tensors)."""
+
+    def __init__(self, root, tensor=None):
+        self._root, self._tensor = root, None if tensor is None else weakref.ref(tensor)
+        global _TYPED_STORAGE_WARNED
+        if not _TYPED_STORAGE_WARNED:          # PyTorch's warning, once in a process
+            _TYPED_STORAGE_WARNED = True
+            from ..caller_warnings import warn_at_caller    # noqa: PLC0415
+            warn_at_caller("TypedStorage is deprecated. It will be removed in the future and UntypedStorage will be "
+                           "the only storage class. This should only matter to you if you are using storages "
+                           "directly.  To access UntypedStorage directly, use tensor.untyped_storage() instead of "
+                           "tensor.storage()")
+
+    dtype = property(lambda self: _dtype_class.of(self._root.dtype))      # (nn.float32, as a tensor's)
+    element_size = lambda self: self._root.itemsize         # noqa: E731
+    data_ptr = UntypedStorage.data_ptr
+    nbytes = UntypedStorage.nbytes
+    __sizeof__ = UntypedStorage.__sizeof__
+
+    def size(self):
+        return self._root.size
+
+    __len__ = size
+
+    def tolist(self):
+        return self._root.reshape(-1).tolist()
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):        # (PyTorch's words)
+            raise RuntimeError("slices are only supported in UntypedStorage.__getitem__")
+        return self._root.reshape(-1)[index].tolist()
+
+    def __iter__(self):
+        return iter(self.tolist())
+
+    device = property(lambda self: CPU)
+    is_shared = is_pinned = lambda self, *args, **kwargs: False            # noqa: E731
+
+    def untyped(self):
+        return UntypedStorage(self._root)
+
+    def fill_(self, value):
+        self._root[...] = value
+        return self
+
+    def copy_(self, source, non_blocking=None):
+        """source's elements (a storage of as many), cast to this one's dtype, as PyTorch's."""
+        self._root[...] = np.asarray(source.tolist(), self._root.dtype).reshape(self._root.shape)
+        return self
+
+    def clone(self):
+        copy = object.__new__(self.__class__)
+        TypedStorage.__init__(copy, self._root.copy())
+        return copy
+
+    def resize_(self, size):
+        old, new = self._root.reshape(-1), np.zeros(int(size), self._root.dtype)
+        new[:min(old.size, new.size)] = old[:new.size]
+        tensor = None if self._tensor is None else self._tensor()
+        if tensor is not None and root_array(tensor._data) is self._root:
+            start, n = _storage_offset(tensor), tensor._data.size
+            if tensor._data.flags.c_contiguous and start + n <= new.size:     # (its view of the new memory)
+                tensor._data = new[start:start + n].reshape(tensor._data.shape)
+                slot = tensor.__dict__.get("_buffer_slot")
+                if slot is not None:            # a module's buffer read by attribute: rebound in its module
+                    slot.rebind(tensor._data)
+        self._root = new
+        return self
+
+
 Tensor.untyped_storage = lambda self: UntypedStorage(root_array(self._data))
-Tensor.storage = lambda self: UntypedStorage(root_array(self._data), self._data.itemsize)
+Tensor.storage = lambda self: TypedStorage(root_array(self._data), self)
 
 
 def _apply_(self, callable):

@@ -24,16 +24,16 @@ import numpy as np
 
 from ..dtypes import CATEGORY, dtype, float_dtype, refuse_kinds, refuse_norm_input, result_dtype, to_dtype
 from ..tensor import Tensor, not_a_tensor_error
-from ._attach import attach, parsed_ints
+from ._attach import attach, numpy_axis, parsed_ints
 from .complex import is_complex, conj  # noqa: F401  (also nn.is_complex / nn.conj through this module)
 from .compare import isnan
 from .pointwise import (_floating, _pair_operands, _two_tensor_method, _two_tensors, _unary, abs, logaddexp, neg, trunc,
                         where)
 from .reductions import amax, amin, norm, sort
 
-MinMax = namedtuple("MinMax", ["min", "max"])
-Histogram = namedtuple("Histogram", ["hist", "bin_edges"])
-Histogramdd = namedtuple("histogramdd", ["hist", "bin_edges"])
+MinMax = namedtuple("aminmax", ["min", "max"], module="nn.return_types")    # (torch.return_types.aminmax)
+Histogram = namedtuple("histogram", ["hist", "bin_edges"], module="nn.return_types")
+Histogramdd = namedtuple("histogramdd", ["hist", "bin_edges"], module="nn.return_types")
 
 
 def fmax(input, other):
@@ -109,6 +109,7 @@ def _spacing(y, x, dx, dim):
     return left + right, x.narrow(dim, 1, n - 1) - x.narrow(dim, 0, n - 1)
 
 
+@numpy_axis
 def trapezoid(y, x=None, *, dx=None, dim=-1):
     """The integral of y along dim by the trapezoid rule: sum (y[i] + y[i+1]) / 2 * (x[i+1] - x[i]) (x a 1-D
     tensor of y.shape[dim] points or y's shape; dx a constant spacing, 1 by default)."""
@@ -118,11 +119,13 @@ def trapezoid(y, x=None, *, dx=None, dim=-1):
     return (pairs * widths).sum(dim) / 2
 
 
+@numpy_axis
 def trapz(y, x=None, *, dx=None, dim=-1):
     """trapezoid's older name (also with x given positionally, as torch.trapz(y, x))."""
     return trapezoid(y, x, dx=dx, dim=dim)
 
 
+@numpy_axis
 def cumulative_trapezoid(y, x=None, *, dx=None, dim=-1):
     """The running trapezoid integral along dim: one value fewer than y has there."""
     if y.shape[dim] == 0:
@@ -158,6 +161,7 @@ def histogramdd(input, bins=10, *, range=None, weight=None, density=False):
                        tuple(Tensor._wrap(e.astype(input.dtype)) for e in edges))
 
 
+@numpy_axis
 @parsed_ints(dim="int?")        # (one dim or none, as PyTorch's parser: aminmax(dim=(0, 1)) is its TypeError)
 def aminmax(input, *, dim=None, keepdim=False):
     """(min, max) over dim (all elements when None), as torch.aminmax."""
@@ -441,7 +445,7 @@ def typename(obj):
     return name if module in ("", None, "builtins") else f"{module}.{name}"
 
 
-FrexpResult = namedtuple("frexp", ["mantissa", "exponent"])
+FrexpResult = namedtuple("frexp", ["mantissa", "exponent"], module="nn.return_types")
 absolute, negative, fix = abs, neg, trunc
 
 

@@ -26,9 +26,10 @@ def _index(index, ndim=None, into=None, value=None):
     ...) only. into, value: the tensor written into and the value, for x[index] = value and index_put_ (PyTorch
     refuses a uint8 mask there when it is the only tensor index and the value one element: below)."""
     if (isinstance(index, list) and len(index) < 32 and any(
-            i is None or i is Ellipsis or isinstance(i, (Tensor, np.ndarray, list, tuple, slice)) for i in index)):
-        # PyTorch's (and old NumPy's) heuristic: a short list holding a sequence, tensor, slice, None or ... is a
-        # tuple of indices (pytorch-metric-learning's mat[[rows, cols]]), with its deprecation warning
+            i is None or i is Ellipsis or isinstance(i, (Tensor, np.ndarray, list, tuple, slice, str, bytes))
+            for i in index)):
+        # PyTorch's (and old NumPy's) heuristic: a short list holding a sequence (a str too), tensor, slice, None or
+        # ... is a tuple of indices (pytorch-metric-learning's mat[[rows, cols]]), with its deprecation warning
         warnings.warn("Using a non-tuple sequence for multidimensional indexing is deprecated and will be changed "
                       "in pytorch 2.9; use x[tuple(seq)] instead of x[seq]. In pytorch 2.9 this will be interpreted "
                       "as tensor index, x[torch.tensor(seq)], which will result either in an error or a different "
@@ -68,6 +69,8 @@ def _index(index, ndim=None, into=None, value=None):
             i = np.asarray([j.item() if isinstance(j, Tensor) else j for j in i])
             if i.size == 0 or i.dtype.kind == "f":     # x[:, []]: an empty int64 index; floats truncated, as
                 i = i.astype(np.int64)                  # PyTorch's
+            elif i.dtype.kind in "US":                  # x[0, [1, 'b']]: PyTorch's index tensor of str data
+                raise _index_type_error((i.flat[0].item(),))
         out.append(i)
     if dots > 1 and ndim is not None:
         out = _several_ellipses(out, ndim)
@@ -288,11 +291,28 @@ def _torch_index_error(e, index=0, parsed=None, shape=None):
                               f"index {index} is out of bounds for dimension 0 with size 0")
     if many:
         return IndexError(f"too many indices for tensor of dimension {many.group(1)}")
+    if msg.startswith("only integers, slices"):
+        return _index_type_error(index)
     if msg.startswith("shape mismatch: indexing arrays could not be broadcast together with shapes "):
         # index tensors of shapes that do not broadcast: NumPy's "(4,) (0,) " -> PyTorch's "[4], [0]"
         shapes = re.findall(r"\(([\d,]*)\)", msg.rsplit("shapes ", 1)[1])
         return _indices_mismatch([[int(n) for n in shape.split(",") if n] for shape in shapes])
     return IndexError(re.sub(r"out of bounds for axis (\d+)", r"out of bounds for dimension \1", msg))
+
+
+def _index_type_error(index):
+    """PyTorch's error for an index part of a type it does not index with (NumPy's words differ): a str or bytes is
+    read as the data of an index tensor (TypeError "new(): invalid data type 'str'"), anything else is an
+    IndexError naming its type (tntorch's t['a'], x[1.5], x[:, 2.0]). index: as the user gave it."""
+    for part in index if isinstance(index, (tuple, list)) else (index,):    # (a list here was read as a tuple)
+        if isinstance(part, (str, bytes)):
+            return TypeError(f"new(): invalid data type '{type(part).__name__}'")
+        if not (part is None or part is Ellipsis or isinstance(part, (int, np.integer, slice, Tensor, np.ndarray,
+                                                                       list, tuple))):
+            return IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are "
+                              f"valid indices (got {parser_type_name(part)})")
+    return IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid "
+                      "indices")
 
 
 def _sizes_taken(index, shape):

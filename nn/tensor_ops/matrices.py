@@ -15,7 +15,7 @@ from ..tensor import Tensor, _normalize_axes, expands_to
 from ._attach import attach
 from .complex import complex as complex_, conj
 from .. import functional as F
-from .shape import cat, dot, meshgrid, outer, refuse_mixed_addmm, stack, tensordot
+from .shape import beta_alpha_first, cat, dot, meshgrid, outer, refuse_mixed_addmm, stack, tensordot
 
 
 def kron(input, other):
@@ -180,8 +180,11 @@ def _add_scaled(input, product, beta, alpha, op):
     return out + (input if beta == 1 else input * beta)
 
 
-def addmv(input, mat, vec, *, beta=1, alpha=1):
-    """beta * input + alpha * (mat @ vec): mat (n, m), vec (m,), input broadcastable to (n,) -> (n,)."""
+def addmv(input, mat, vec, *rest, beta=1, alpha=1):
+    """beta * input + alpha * (mat @ vec): mat (n, m), vec (m,), input broadcastable to (n,) -> (n,) (also
+    PyTorch's deprecated orders, beta_alpha_first)."""
+    if rest:
+        input, mat, vec, beta, alpha = beta_alpha_first("addmv", ("mat", "vec"), (input, mat, vec) + rest, beta, alpha)
     mat, vec = _as_tensor(mat), _as_tensor(vec)
     if mat.ndim != 2 or vec.ndim != 1 or mat.shape[1] != vec.shape[0]:
         raise ValueError(f"addmv: expected mat (n, m) and vec (m,), got {tuple(mat.shape)} and {tuple(vec.shape)}")
@@ -192,17 +195,25 @@ def addmv(input, mat, vec, *, beta=1, alpha=1):
     return _add_scaled(input, mat @ vec, beta, alpha, "addmv")
 
 
-def addr(input, vec1, vec2, *, beta=1, alpha=1):
-    """beta * input + alpha * outer(vec1, vec2): vec1 (n,), vec2 (m,), input broadcastable to (n, m) -> (n, m)."""
+def addr(input, vec1, vec2, *rest, beta=1, alpha=1):
+    """beta * input + alpha * outer(vec1, vec2): vec1 (n,), vec2 (m,), input broadcastable to (n, m) -> (n, m)
+    (also PyTorch's deprecated orders, beta_alpha_first)."""
+    if rest:
+        input, vec1, vec2, beta, alpha = beta_alpha_first("addr", ("vec1", "vec2"), (input, vec1, vec2) + rest,
+                                                          beta, alpha)
     vec1, vec2 = _as_tensor(vec1), _as_tensor(vec2)
     if vec1.ndim != 1 or vec2.ndim != 1:
         raise ValueError(f"addr: expected 1-D vec1 and vec2, got {tuple(vec1.shape)} and {tuple(vec2.shape)}")
     return _add_scaled(input, outer(vec1, vec2), beta, alpha, "addr")
 
 
-def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
+def addbmm(input, batch1, batch2, *rest, beta=1, alpha=1):
     """beta * input + alpha * sum_b batch1[b] @ batch2[b]: batch1 (B, n, m), batch2 (B, m, p), input
-    broadcastable to (n, p) -> (n, p) (the batch summed away, unlike baddbmm)."""
+    broadcastable to (n, p) -> (n, p) (the batch summed away, unlike baddbmm; also PyTorch's deprecated orders,
+    beta_alpha_first)."""
+    if rest:
+        input, batch1, batch2, beta, alpha = beta_alpha_first("addbmm", ("batch1", "batch2"),
+                                                              (input, batch1, batch2) + rest, beta, alpha)
     batch1, batch2 = _as_tensor(batch1), _as_tensor(batch2)
     if batch1.ndim != 3 or batch2.ndim != 3 or batch1.shape[0] != batch2.shape[0] \
             or batch1.shape[2] != batch2.shape[1]:

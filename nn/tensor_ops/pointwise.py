@@ -5,6 +5,7 @@ Activations come from nn.functional, the one place they are implemented.
 """
 import contextlib
 import functools
+import sys
 import warnings
 
 import numpy as np
@@ -19,8 +20,20 @@ from ._attach import attach, parsed_ints
 
 
 def _floating(input):
-    d = input._data
+    try:
+        d = input._data
+    except AttributeError:
+        raise _not_a_tensor(input) from None
     return cast(d, float_dtype(d.dtype))
+
+
+def _not_a_tensor(input):
+    """PyTorch's argument parser's TypeError for input, no Tensor, given to the function that called _floating (its
+    own name, input's position among its parameters): "exp(): argument 'input' (position 1) must be Tensor, not
+    float" (xitorch's quad calls the integrand with its float bounds); looked up only on this error."""
+    caller = sys._getframe(2).f_code
+    names = caller.co_varnames[:caller.co_argcount]
+    return not_a_tensor_error(caller.co_name, "input", names.index("input") + 1 if "input" in names else 1, input)
 
 
 _SILENT, _LOUD = {"divide": "ignore", "invalid": "ignore"}, contextlib.nullcontext()
@@ -239,6 +252,8 @@ def lgamma(input):
 
 def digamma(input):
     """psi(x) = Gamma'(x) / Gamma(x)."""
+    if not isinstance(input, Tensor):       # (its own name in the parser's words, not polygamma's)
+        raise not_a_tensor_error("digamma", "input", 1, input)
     return polygamma(0, input)
 
 
@@ -985,10 +1000,11 @@ def masked_fill(input, mask, value):
 _NO_DIM = object()
 
 
-def _dim_method(fn):
-    """Tensor.softmax / log_softmax: fn whose dim PyTorch's method requires (F.softmax(x) takes the legacy implicit
-    dim with its warning; x.softmax() and x.softmax(None) are its parser's TypeErrors)."""
-    @parsed_ints(dim="int")         # (x.softmax(None), x.softmax(dim=(0, 1)): its words, by keyword no position)
+def _dim_method(fn, function=False):
+    """Tensor.softmax / log_softmax (torch.softmax / log_softmax when function): fn whose dim PyTorch's method
+    requires (F.softmax(x) takes the legacy implicit dim with its warning; x.softmax() and x.softmax(None) are its
+    parser's TypeErrors)."""
+    @parsed_ints(function=function, dim="int")  # (x.softmax(None), x.softmax(dim=(0, 1)): its words, by keyword too)
     @functools.wraps(fn)
     def method(input, dim=_NO_DIM, dtype=None):
         if dim is _NO_DIM:
@@ -1016,3 +1032,6 @@ attach(triu, tril, exp, log, log1p, log2, log10, lerp, tan, asin, acos, atan, si
        flatten=F.flatten, hardshrink=F.hardshrink, prelu=F.prelu)
 clip = clamp
 multiply, divide, subtract, true_divide = mul, div, sub, div
+# torch.softmax(input, dim, dtype=None): the method's signature (dim required, dtype third: F.softmax's third is
+# _stacklevel), also with axis=
+softmax, log_softmax = _dim_method(F.softmax, function=True), _dim_method(F.log_softmax, function=True)

@@ -22,6 +22,17 @@ from .pointwise import exp_of_array
 ValuesIndices = namedtuple("ValuesIndices", ["values", "indices"])
 
 
+def return_type(name, base):
+    """torch.return_types.<name>: the named tuple base under its function's own name and module, as PyTorch's
+    structseq types (TorchSnooper prints type(r).__name__ and tests type(r).__module__)."""
+    return type(name, (base,), {"__slots__": (), "__module__": "nn.return_types", "__qualname__": name})
+
+
+# each function's own type, all of them ValuesIndices
+RETURN_TYPES = {name: return_type(name, ValuesIndices) for name in ("max", "min", "sort", "topk", "kthvalue", "median",
+                                                                     "nanmedian", "mode", "cummax", "cummin")}
+
+
 # How PyTorch's argument parser reads each reduction's dim when one is given (check_parsed_ints): an int or a tuple
 # of ints, "?" when None is taken, and for an overloaded method the numbers of arguments at which other signatures
 # fit too. (var / std read a bool there as unbiased.)
@@ -386,7 +397,7 @@ def _extreme(input, dim, keepdim, other, pick, arg, name):
         return v if keepdim else np.squeeze(v, axis)
     indices = picked if keepdim else np.squeeze(picked, axis)
     values = Tensor._make(take(x), (input,), backward, name, linear_graph_backward(take, lambda g: backward(g)[0], name))
-    return ValuesIndices(values, Tensor._wrap(indices.astype(np.int64)))
+    return RETURN_TYPES[name](values, Tensor._wrap(indices.astype(np.int64)))
 
 
 @numpy_axis
@@ -565,7 +576,7 @@ def _running_extreme(input, dim, pick, name):
         gx = np.zeros(x.shape, g.dtype)
         np.add.at(gx, (idx,) + tuple(np.indices(idx.shape)[1:]), np.moveaxis(g.reshape(input.shape or (1,)), axis, 0))
         return (np.moveaxis(gx, 0, axis).reshape(input.shape),)
-    return ValuesIndices(Tensor._make(values, (input,), backward, name), Tensor._wrap(indices))
+    return RETURN_TYPES[name](Tensor._make(values, (input,), backward, name), Tensor._wrap(indices))
 
 
 @numpy_axis
@@ -681,7 +692,7 @@ def median(input, dim=None, keepdim=False):
         values = input.gather(axis, idx)
     if not keepdim:
         values, idx = values.squeeze(axis), Tensor._wrap(np.squeeze(idx._data, axis))
-    return ValuesIndices(values, idx)
+    return RETURN_TYPES["median"](values, idx)
 
 
 @numpy_axis
@@ -700,7 +711,7 @@ def nanmedian(input, dim=None, keepdim=False):
     values = input.gather(axis, idx)
     if not keepdim:
         values, idx = values.squeeze(axis), Tensor._wrap(np.squeeze(idx._data, axis))
-    return ValuesIndices(values, idx)
+    return RETURN_TYPES["nanmedian"](values, idx)
 
 
 @numpy_axis
@@ -716,7 +727,7 @@ def kthvalue(input, k, dim=-1, keepdim=False):
     values = input.gather(axis, idx)
     if not keepdim:
         values, idx = values.squeeze(axis), Tensor._wrap(np.squeeze(idx._data, axis))
-    return ValuesIndices(values, idx)
+    return RETURN_TYPES["kthvalue"](values, idx)
 
 
 @numpy_axis
@@ -745,7 +756,7 @@ def mode(input, dim=-1, keepdim=False):
     values = input.gather(axis, idx)
     if not keepdim:
         values, idx = values.squeeze(axis), Tensor._wrap(np.squeeze(idx._data, axis))
-    return ValuesIndices(values, idx)
+    return RETURN_TYPES["mode"](values, idx)
 
 
 def _quantile(input, q, dim, keepdim, interpolation, name, ignore_nan):
@@ -998,7 +1009,7 @@ def sort(input, dim=-1, descending=False, stable=False):
     if not stable and not radix and x.ndim and x.shape[axis] > _STD_SORT_INSERTION:
         order = _std_sort_ties(x, order, np.take_along_axis(x, order, axis), axis, descending)
     idx = Tensor._wrap(order)
-    return ValuesIndices(input.gather(axis, idx), idx)
+    return RETURN_TYPES["sort"](input.gather(axis, idx), idx)
 
 
 _RADIX_SORT_MIN = 32768         # at::internal::GRAIN_SIZE: ATen's radix sort from this many elements
@@ -1056,7 +1067,7 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
         raise RuntimeError("topk does not support bool dtypes on CPU" if input.dtype == np.bool_ else
                            " topk does not support complex dtypes on CPU")
     idx = Tensor._wrap(_topk_indices(input._data, k, axis, largest, sorted))
-    return ValuesIndices(input.gather(axis, idx), idx)
+    return RETURN_TYPES["topk"](input.gather(axis, idx), idx)
 
 
 def _topk_indices(x, k, axis, largest, sorted):

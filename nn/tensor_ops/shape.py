@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import functional as F
 from ..functional.shapes import tensor_list
-from ..array import diagonal_view
+from ..array import diagonal_view, warn_deprecated_overload
 from ..dtypes import (C_TYPE_NAMES, _NameOnly, dtype as _dtype_class, to_dtype, bmm_kernel, bmm_scalar_type_mismatch,
                       refuse_kinds, scalar_type_name, type_string, typeid_name)
 from ..tensor import (ShapeError, Tensor, as_int, as_sizes, broadcast_shape, expands_to, linear_graph_backward,
@@ -469,10 +469,12 @@ def _unsafe(pieces):
     return pieces
 
 
+@numpy_axis
 def unsafe_split(input, split_size_or_sections=None, dim=0, *, split_size=None):
     return _unsafe(split(input, split_size_or_sections, dim, split_size=split_size))
 
 
+@numpy_axis
 def unsafe_chunk(input, chunks, dim=0):
     return _unsafe(chunk(input, chunks, dim))
 
@@ -590,6 +592,7 @@ def as_strided(input, size, stride, storage_offset=None):
     return out
 
 
+@numpy_axis
 def cross(input, other, dim=None):
     """The cross product of 3-vectors along dim (None: the first dim of size 3, as torch.cross; linalg.cross
     takes dim=-1), broadcasting the rest; composed of index_select, products and a difference."""
@@ -955,8 +958,38 @@ def dot(input, other):
     return input @ other
 
 
-_ADDMM_DEPRECATED = {"NTTT", "NTNTT", "TNTT", "TNNTT"}   # (beta, input, m1, m2), (beta, input, alpha, m1, m2), and
-                                                        # the method's (self, beta, m1, m2), (self, beta, alpha, ...)
+# the deprecated orders (beta, input, t1, t2), (beta, input, alpha, t1, t2), and the method's (self, beta, t1, t2),
+# (self, beta, alpha, ...) of addmm, addmv, addr, addbmm and baddbmm -> PyTorch's signature for each in its warning
+_BETA_FIRST = {"NTTT": "Number beta, Tensor input, Tensor {0}, Tensor {1}, *, Tensor out = None",
+               "NTNTT": "Number beta, Tensor input, Number alpha, Tensor {0}, Tensor {1}, *, Tensor out = None",
+               "TNTT": "Number beta, Tensor {0}, Tensor {1}",
+               "TNNTT": "Number beta, Number alpha, Tensor {0}, Tensor {1}"}
+
+
+def beta_alpha_first(op, names, args, beta, alpha):
+    """PyTorch's deprecated orders of addmm / addmv / addr / addbmm / baddbmm with the numbers first, beta then
+    alpha (center loss's distmat.addmm_(1, -2, x, centers.t())), which it still takes with its once-per-process
+    warning. op: the function's name; names: its two tensors' names; args: every positional argument ->
+    (input, tensor1, tensor2, beta, alpha) in today's roles."""
+    order = "".join("T" if isinstance(a, Tensor) else "N" if isinstance(a, numbers.Real) else "?" for a in args)
+    if order not in _BETA_FIRST or (beta, alpha) != (1, 1):
+        # PyTorch's words where nn knows them: the in-place method's one signature (mat1, mat2) and addmv's, addr's
+        # and addbmm's function (input, mat, vec) given more positional arguments
+        if op.endswith("_") or order.startswith("TTT") and op in ("addmv", "addr", "addbmm"):
+            takes = 2 if op.endswith("_") else 3
+            raise TypeError(f"{op}() takes {takes} positional arguments but {len(args) - 3 + takes} were given")
+        raise TypeError(f"{op}() received an invalid combination of arguments: (input, {names[0]}, {names[1]}, *, "
+                        f"beta=1, alpha=1), or a deprecated order with beta (and alpha) first and no keywords")
+    if order[0] == "N":         # the function's; addmm and baddbmm also have an out_dtype overload
+        now = f"{op}(Tensor input, Tensor {{0}}, Tensor {{1}}, *, Number beta = 1, Number alpha = 1, Tensor out = None)"
+        if op in ("addmm", "baddbmm"):
+            now += (f"\n\t{op}(Tensor input, Tensor {{0}}, Tensor {{1}}, torch.dtype out_dtype, *, Number beta = 1, "
+                    f"Number alpha = 1, Tensor out = None)")
+    else:                       # the method's
+        now = f"{op}(Tensor {{0}}, Tensor {{1}}, *, Number beta = 1, Number alpha = 1)"
+    warn_deprecated_overload(op, f"{op}({_BETA_FIRST[order]})".format(*names), now.format(*names))
+    tensors, scalars = [a for a in args if isinstance(a, Tensor)], [a for a in args if not isinstance(a, Tensor)]
+    return (*tensors, *(scalars + [1])[:2])
 
 
 def addmm(input, mat1, mat2, *rest, beta=1, alpha=1):
@@ -964,15 +997,8 @@ def addmm(input, mat1, mat2, *rest, beta=1, alpha=1):
     PyTorch's deprecated orders with the numbers first, beta then alpha (center loss's
     distmat.addmm_(1, -2, x, centers.t()), addmm(beta, input, alpha, mat1, mat2)), with its warning."""
     if rest or not isinstance(input, Tensor):
-        args = (input, mat1, mat2) + rest
-        order = "".join("T" if isinstance(a, Tensor) else "N" if isinstance(a, numbers.Real) else "?" for a in args)
-        if order not in _ADDMM_DEPRECATED or (beta, alpha) != (1, 1):
-            raise TypeError("addmm() received an invalid combination of arguments: (input, mat1, mat2, *, beta=1, "
-                            "alpha=1), or a deprecated order with beta (and alpha) first and no keywords")
-        warnings.warn("This overload of addmm is deprecated: pass beta= and alpha= as keywords",
-                      UserWarning, stacklevel=2)
-        (input, mat1, mat2), (beta, alpha) = ([a for a in args if isinstance(a, Tensor)],
-                                              ([a for a in args if not isinstance(a, Tensor)] + [1])[:2])
+        input, mat1, mat2, beta, alpha = beta_alpha_first("addmm", ("mat1", "mat2"), (input, mat1, mat2) + rest,
+                                                          beta, alpha)
     if mat1.ndim != 2 or mat2.ndim != 2:
         raise ValueError(f"addmm: expected 2-D mat1 and mat2, got {tuple(mat1.shape)} and {tuple(mat2.shape)}")
     refuse_mixed_addmm(input, mat1, mat2)
@@ -1125,13 +1151,16 @@ def _bmm(input, mat2):
     return input @ mat2
 
 
-def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
+def baddbmm(input, batch1, batch2, *rest, beta=1, alpha=1):
     """beta * input + alpha * (batch1 @ batch2), as torch.baddbmm: batch1 (B, n, m), batch2 (B, m, p), input
-    broadcastable to (B, n, p); one dtype for all three.
+    broadcastable to (B, n, p); one dtype for all three (also PyTorch's deprecated orders, beta_alpha_first).
 
     One op: input is added into the product's own new array. As `input + b1 @ b2` the sum would write a
     second (B, n, p) array: 7.6 ms against 1.2 ms in place for (16, 313, 1024) float32.
     """
+    if rest:
+        input, batch1, batch2, beta, alpha = beta_alpha_first("baddbmm", ("batch1", "batch2"),
+                                                              (input, batch1, batch2) + rest, beta, alpha)
     input, batch1, batch2 = (t if isinstance(t, Tensor) else Tensor._wrap(t) for t in (input, batch1, batch2))
     if batch1.ndim != 3 or batch2.ndim != 3 or batch1.shape[0] != batch2.shape[0] \
             or batch1.shape[2] != batch2.shape[1]:
@@ -1175,12 +1204,19 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
 
 
 def resized(array, sizes):
-    """array's first elements, in order, in the shape sizes; elements past the old ones are zero (PyTorch leaves
-    them uninitialised)."""
+    """array's first elements, in order, in the shape sizes; elements past the old ones are those of the memory
+    array views where it has room (PyTorch's storage: torchnet's APMeter grows the storage, then the tensor), else
+    zero (PyTorch leaves them uninitialised)."""
     shape = _sizes(sizes)
     n, flat = int(np.prod(shape)), array.reshape(-1)
     if n <= flat.size:
         return flat[:n].reshape(shape)
+    from .convert import root_array     # noqa: PLC0415 - convert imports this module
+    root = root_array(array)
+    if array.flags.c_contiguous and root.flags.c_contiguous and root.dtype == array.dtype:
+        start = (array.ctypes.data - root.ctypes.data) // array.itemsize
+        if start + n <= root.size:
+            return root.reshape(-1)[start:start + n].reshape(shape)
     grown = np.zeros(n, flat.dtype)
     grown[:flat.size] = flat
     return grown.reshape(shape)

@@ -686,4 +686,15 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
 
 from .distributed import DistributedSampler  # noqa: E402  (torch.utils.data.DistributedSampler; one process here)
 from . import sampler, dataset, dataloader  # noqa: E402,F401  (torch.utils.data.sampler.Sampler as an attribute)
+
+# each class's module is PyTorch's submodule, which binds it too (pickles find it there): repr(dataset) is then
+# "<nn.utils.data.dataset.TensorDataset object at 0x...>", as PyTorch's (torch_cka names its datasets by it)
+for _module, _names in ((dataset, ("Dataset", "IterableDataset", "TensorDataset", "StackDataset", "ConcatDataset",
+                                   "ChainDataset", "Subset", "random_split")),
+                        (sampler, ("Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler",
+                                   "WeightedRandomSampler", "BatchSampler")),
+                        (dataloader, ("DataLoader",))):
+    for _name in _names:
+        globals()[_name].__module__ = _module.__name__
+del _module, _names, _name
 from . import _utils  # noqa: E402,F401  (torch.utils.data._utils.collate.default_collate as an attribute path)
