@@ -21,12 +21,12 @@ _RT = "nn.return_types"
 EigResult = namedtuple("EigResult", ["eigenvalues", "eigenvectors"])
 SVDResult = namedtuple("linalg_svd", ["U", "S", "Vh"], module=_RT)
 SlogdetResult = namedtuple("linalg_slogdet", ["sign", "logabsdet"], module=_RT)
-SVDOldResult = namedtuple("svd", ["U", "S", "V"], module="nn.return_types")     # (torch.return_types.svd)
+SVDOldResult = namedtuple("svd", ["U", "S", "V"], module=_RT)     # (torch.return_types.svd)
 LUFactorResult = namedtuple("linalg_lu_factor", ["LU", "pivots"], module=_RT)
 LUFactorExResult = namedtuple("linalg_lu_factor_ex", ["LU", "pivots", "info"], module=_RT)
 LUResult = namedtuple("LUResult", ["P", "L", "U"])
 QRResult = namedtuple("QRResult", ["Q", "R"])
-GeqrfResult = namedtuple("geqrf", ["a", "tau"], module="nn.return_types")
+GeqrfResult = namedtuple("geqrf", ["a", "tau"], module=_RT)
 LstsqResult = namedtuple("linalg_lstsq", ["solution", "residuals", "rank", "singular_values"], module=_RT)
 InvExResult = namedtuple("linalg_inv_ex", ["inverse", "info"], module=_RT)
 CholeskyExResult = namedtuple("linalg_cholesky_ex", ["L", "info"], module=_RT)
@@ -959,7 +959,7 @@ def _substitute(T, B, upper):
     return Tensor._make(X, (T, B), backward, "solve_triangular", graph_backward)
 
 
-TriangularSolveResult = namedtuple("triangular_solve", ["solution", "cloned_coefficient"], module="nn.return_types")
+TriangularSolveResult = namedtuple("triangular_solve", ["solution", "cloned_coefficient"], module=_RT)
 
 
 def cholesky_solve(B, L, upper=False):

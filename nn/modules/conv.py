@@ -62,6 +62,13 @@ def _positive_groups(groups):
         raise ValueError("groups must be a positive integer")
 
 
+def _groups_divide_channels(layer):
+    """PyTorch's _ConvNd checks that groups divides both channel counts, in its order and words."""
+    for name in ("in_channels", "out_channels"):
+        if getattr(layer, name) % layer.groups:
+            raise ValueError(f"{name} must be divisible by groups")
+
+
 class _ConvNd(Module):
     """Shared parts of Conv2d and ConvTranspose2d (constructor checks, init, repr)."""
 
@@ -86,9 +93,7 @@ class _ConvNd(Module):
         """The constructor's end, once the hyperparameters are set (Conv1d's too): groups must divide both channel
         counts; the padding mode; weight (weight_shape(in, out, groups) + kernel_size) and bias (out_channels,)
         or None, initialised by reset_parameters as in PyTorch."""
-        for name in ("in_channels", "out_channels"):     # PyTorch's _ConvNd checks and words, in its order
-            if getattr(self, name) % self.groups:
-                raise ValueError(f"{name} must be divisible by groups")
+        _groups_divide_channels(self)
         self.padding_mode = _padding_mode(op, padding_mode)
         shape = weight_shape(self.in_channels, self.out_channels, self.groups) + self.kernel_size
         self.weight = Parameter(np.empty(shape, dtype=get_default_dtype()))

@@ -9,7 +9,7 @@ from .. import functional as F
 from ..dtypes import get_default_dtype
 from ..functional.convolution import check_padding_string
 from ..functional.threedim import _triple
-from .conv import _ConvNd, _ConvTransposeNd, _padded_by_mode, _positive_groups
+from .conv import _ConvNd, _ConvTransposeNd, _groups_divide_channels, _padded_by_mode, _positive_groups
 from .module import Module, Parameter
 from .poolbase import _AdaptiveAvgPoolNd, _AdaptiveMaxPoolNd, _AvgPoolNd, _MaxPoolNd
 from .utils import _check_int, _factory, _reset_weight_and_bias
@@ -29,9 +29,7 @@ class _Conv3dBase(_ConvNd):
         self.in_channels = _check_int("in_channels", in_channels, 0)
         self.out_channels = _check_int("out_channels", out_channels, 0)
         self.groups = _check_int("groups", groups, 1)
-        for name in ("in_channels", "out_channels"):     # PyTorch's _ConvNd checks and words, in its order
-            if getattr(self, name) % self.groups:
-                raise ValueError(f"{name} must be divisible by groups")
+        _groups_divide_channels(self)
         self.kernel_size = _triple("kernel_size", kernel_size, "Conv3d")
         self.stride, self.dilation = _triple("stride", stride, "Conv3d"), _triple("dilation", dilation, "Conv3d")
         self.padding = padding if isinstance(padding, str) else _triple("padding", padding, "Conv3d")
