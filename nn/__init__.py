@@ -154,6 +154,7 @@ from . import onnx  # noqa: E402,F401
 from . import __config__  # noqa: E402,F401  (torch.__config__.show(): PyG checks it for MKL)
 from . import ops  # noqa: E402,F401  (torch.ops.aten.<op>.<overload>: PyG's dispatch tables)
 from . import _dynamo  # noqa: E402,F401  (torch._dynamo.is_compiling / OptimizedModule: PyG)
+from .compiler import _disable_dynamo  # noqa: E402,F401  (torch._disable_dynamo: APOLLO's decorator)
 from . import library  # noqa: E402,F401  (torch.library.custom_op: Hugging Face's grouped-matmul operator)
 from . import _tensor_str  # noqa: E402,F401  (torch._tensor_str: PyG's write_off)
 from . import futures  # noqa: E402,F401  (torch.futures: captum's ablations chain Futures)
@@ -286,6 +287,9 @@ from . import return_types  # noqa: E402,F401  (torch.return_types, by function 
 from . import types  # noqa: E402,F401  (torch.types is an attribute after import: gluonts annotates torch.types.Device)
 from . import overrides  # noqa: E402  (torch.overrides; LinearOperator-style types answer nn's functions)
 overrides.install(globals(), linalg)
+from .tensor_ops._attach import refuse_python_values as _refuse_python_values  # noqa: E402
+# a Python number, None or a list where a function takes a Tensor first: PyTorch's parser's TypeError (nn.abs(2.0))
+_refuse_python_values([(_sys.modules[__name__], ""), (special, "special."), (linalg, "linalg."), (fft, "fft.")])
 # torch.functional's einsum and tensordot (the porting rule maps torch.functional to nn.functional): the same
 # objects as nn.einsum and nn.tensordot, as in PyTorch
 functional.einsum, functional.tensordot = einsum, tensordot  # noqa: F821

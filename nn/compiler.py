@@ -28,6 +28,13 @@ def disable(fn=None, recursive=True):
     return (lambda f: f) if fn is None else fn
 
 
+def _disable_dynamo(fn=None, recursive=True):
+    """torch._disable_dynamo, PyTorch's internal spelling of torch._dynamo.disable (APOLLO's 8-bit AdamW decorates
+    its zero_grad with it in its class body): as disable, the function itself, also as
+    @_disable_dynamo(recursive=False)."""
+    return disable(fn, recursive)
+
+
 def allow_in_graph(fn):
     return fn
 

@@ -8,6 +8,7 @@ see nn/device.py) and ``requires_grad=``. Sizes are given as ``zeros(2, 3)`` or
 makes them repeatable. ``empty`` returns zeros (deterministic, same cost).
 """
 import functools
+import inspect
 import math
 import numbers
 import os
@@ -304,8 +305,39 @@ def _store_as_pytorch(obj, sizes, dim, target):
                     f"must be real number, not {kind}")
 
 
+_NOT_WRITABLE_WARNED = set()   # PyTorch warns once per process (TORCH_WARN_ONCE), for arrays and for buffers
+_NOT_WRITABLE = {
+    "array": "The given NumPy array is not writable, and PyTorch does not support non-writable tensors. This means "
+             "writing to this tensor will result in undefined behavior. You may want to copy the array to protect its "
+             "data or make it writable before converting it to a tensor. This type of warning will be suppressed for "
+             "the rest of this program. (Triggered internally at /__w/pytorch/pytorch/torch/csrc/utils/"
+             "tensor_numpy.cpp:213.)",
+    "buffer": "The given buffer is not writable, and PyTorch does not support non-writable tensors. This means you can "
+              "write to the underlying (supposedly non-writable) buffer using the tensor. You may want to copy the "
+              "buffer to protect its data or make it writable before converting it to a tensor. This type of warning "
+              "will be suppressed for the rest of this program. (Triggered internally at /__w/pytorch/pytorch/torch/"
+              "csrc/utils/tensor_new.cpp:1556.)"}
+
+
+def _warn_not_writable(arr, source="array"):
+    """PyTorch's once-per-process warning when a tensor is made over read-only memory (from_numpy, as_tensor and
+    asarray of a read-only array: np.frombuffer of bytes, as enwik8 loaders read their data; frombuffer of bytes).
+    PyTorch then writes into that memory; nn's tensor stays read-only and refuses in-place changes."""
+    if not arr.flags.writeable and source not in _NOT_WRITABLE_WARNED:
+        _NOT_WRITABLE_WARNED.add(source)
+        warn_at_caller(_NOT_WRITABLE[source])
+
+
 def as_tensor(data, dtype=None, device=None):
     """data as a Tensor, sharing memory when it already is a Tensor or ndarray of the right dtype."""
+    out = _as_tensor(data, dtype, device)
+    if isinstance(data, np.ndarray):
+        _warn_not_writable(data)            # (PyTorch's as_tensor wraps the array before any cast, so always)
+    return out
+
+
+def _as_tensor(data, dtype, device):
+    """as_tensor without its read-only warning (asarray gives it only when it shares the memory)."""
     if isinstance(data, Tensor):
         return data if dtype is None else data.to(to_dtype(dtype))
     if isinstance(data, np.ndarray):
@@ -323,9 +355,11 @@ def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=None):
     requires_grad as PyTorch 2.13's: unspecified, the result keeps its own (differentiable through a cast or copy),
     and a leaf that requires grad (obj itself) warns that this default changed; given, it is set on the result (on
     obj itself when that is the result, as requires_grad_ does), a non-leaf detached for False."""
-    out = as_tensor(obj, dtype, device)
+    out = _as_tensor(obj, dtype, device)
     if copy and (out is obj or (isinstance(obj, np.ndarray) and np.may_share_memory(out._data, obj))):
         out = out.clone()
+    if isinstance(obj, np.ndarray) and not obj.flags.writeable and np.may_share_memory(out._data, obj):
+        _warn_not_writable(obj)
     if requires_grad is None:
         if out.requires_grad and out.is_leaf:
             warn_at_caller(_ASARRAY_GRAD)
@@ -342,6 +376,7 @@ def from_numpy(ndarray):
         raise TypeError(f"expected np.ndarray (got {parser_type_name(ndarray)})")
     refuse_unconvertible(ndarray)
     refuse_negative_strides(ndarray)
+    _warn_not_writable(ndarray)
     return Tensor._wrap(ndarray)
 
 
@@ -377,6 +412,7 @@ def frombuffer(buffer, *, dtype, count=-1, offset=0, requires_grad=False):
         raise ValueError(f"offset ({offset} bytes) must be non-negative and no greater than buffer length ({nbytes} "
                          f"bytes) minus 1")
     arr = np.frombuffer(buffer, dtype=dt, count=count, offset=offset)
+    _warn_not_writable(arr, "buffer")
     return _new(arr, None, None, requires_grad)
 
 
@@ -434,25 +470,39 @@ def scalar_tensor(s, dtype=None, device=None, requires_grad=False):
 _SQUARE = object()      # eye's m when not given (None given is refused, as PyTorch's parser does)
 
 
-def eye(n, m=_SQUARE, dtype=None, device=None, requires_grad=False):
-    if type(n) is not int or n < 0 or m is not _SQUARE and (type(m) is not int or m < 0):
-        _check_eye_sizes(n, m, dtype, device, requires_grad)
+def _eye(n, m=_SQUARE, dtype=None, device=None, requires_grad=False):
     return _new(np.eye(n, n if m is _SQUARE else m, dtype=get_default_dtype()), dtype, device, requires_grad)
 
 
-def _check_eye_sizes(n, m, dtype, device, requires_grad):
-    """PyTorch's errors for eye's sizes (tntorch's tn.eye(n) calls torch.eye(n, None)): its parser's TypeError, in
-    the one signature's words when one argument was given, else "received an invalid combination of arguments" (the
-    signatures (n) and (n, m) both fit two arguments); a negative size is a RuntimeError."""
-    sizes = (n,) if m is _SQUARE else (n, m)
-    given = {k: v for k, v, default in (("dtype", dtype, None), ("device", device, None),
-                                        ("requires_grad", requires_grad, False)) if v is not default}
+def eye(*args, **kwargs):
+    """torch.eye(n, m=n): the n x m identity matrix; its sizes checked as PyTorch's parser checks them, in its words
+    for a size given by position or by keyword (_check_eye_sizes: eye(n=2.0) names no position)."""
+    if not all(type(size) is int and size >= 0 for size in args[:2]) or ("n" in kwargs or "m" in kwargs) and not all(
+            type(kwargs[k]) is int and kwargs[k] >= 0 for k in ("n", "m") if k in kwargs):
+        _check_eye_sizes(args, kwargs)
+    return _eye(*args, **kwargs)
+
+
+eye.__signature__ = inspect.signature(_eye)
+_EYE_DEFAULTS = {"dtype": None, "device": None, "requires_grad": False}
+
+
+def _check_eye_sizes(args, kwargs):
+    """PyTorch's errors for eye's sizes (tntorch's tn.eye(n) calls torch.eye(n, None)) given as args / kwargs: its
+    parser's TypeError, in the one signature's words when n alone was given ("eye(): argument 'n' (position 1) must
+    be int, not float"; by keyword without the position), else "received an invalid combination of arguments" (the
+    signatures (n) and (n, m) both fit two arguments; the keywords named last, in reverse order); a negative size is
+    a RuntimeError."""
+    sizes = list(args[:2]) + [kwargs[k] for k in ("n", "m") if k in kwargs]
     if not all(_parser_takes_int(size) for size in sizes):
-        if len(sizes) + len(given) == 1:
-            parser_int(n, "eye", "n", 1)
-        raise parser_no_signature("eye", sizes, given)
-    for arg, size in zip("nm", sizes):
-        if size < 0:
+        named = {k: v for k, v in kwargs.items() if k in ("n", "m") or v is not _EYE_DEFAULTS.get(k, v)}
+        if len(args[:2]) + len(named) == 1:
+            parser_int(args[0] if args else kwargs["n"], "eye", "n", 1 if args else None)
+        raise parser_no_signature("eye", tuple(args[:2]), named)
+    n = args[0] if args else kwargs["n"]
+    m = args[1] if len(args) > 1 else kwargs.get("m")
+    for arg, size in (("n", n), ("m", m)):
+        if size is not None and size < 0:
             raise RuntimeError(f"{arg} must be greater or equal to 0, got {int(size)}")
 
 
@@ -589,24 +639,46 @@ def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
         raise RuntimeError("number of steps must be non-negative")          # PyTorch's words
     steps = int(steps)
     dt = to_dtype(dtype) if dtype is not None else get_default_dtype()
-    _int64_ends(dt, start, end)
     if dt.kind not in "fiu":
+        _int64_ends(dt, start, end)
         return _new(np.linspace(start, end, steps).astype(dt), None, device, requires_grad)
-    if dt.kind == "f":
-        lo, hi = dt.type(start), dt.type(end)
-        step = (hi - lo) / dt.type(max(steps - 1, 1))
-    else:                                                       # bounds cast to the integer dtype first, as PyTorch
-        lo, hi = int(start), int(end)
-        step = (float(hi) - float(lo)) / max(steps - 1, 1)
-    i = np.arange(steps, dtype=np.float64)
-    first = i < max(steps // 2, 1)                             # one step: [start], as PyTorch
-    step, lo, hi = float(step), float(lo), float(hi)
-    if dt.itemsize < 8 and dt.kind == "f":                     # one float32 rounding: exact product, odd sum
-        values = np.where(first, _round_odd_sum(step * i, np.full(steps, lo)),
-                          _round_odd_sum(-step * (steps - 1 - i), np.full(steps, hi)))
-    else:
-        values = np.where(first, _fma(step, i, lo), _fma(-step, steps - 1 - i, hi))
-    return _new(values.astype(dt), None, device, requires_grad)
+
+    def scalar(v):      # a bound as Scalar.to<scalar_t>(): a finite float beyond the dtype (1e308 in float32) and an
+        if dt.kind == "f":  # integer the dtype cannot hold (300 in uint8) are its RuntimeError, -1 is uint8's 255
+            x = dt.type(v)
+            if not math.isfinite(x):
+                checked_fill(v, dt)
+            return x
+        info = np.iinfo(dt)
+        return int(v) if info.min <= v <= info.max else int(checked_fill(v, dt))
+
+    with np.errstate(invalid="ignore", over="ignore"):         # infinite or NaN bounds: inf and NaN points (inf -
+        if steps <= 1:                                          # inf), silent as PyTorch's kernel; 0 and 1 steps
+            # never reach it: no bound converted, or fill_(start) (an infinite start too), as PyTorch's
+            return _new(np.array([scalar(start) for _ in range(steps)], dtype=dt), None, device, requires_grad)
+        _int64_ends(dt, start, end)
+        lo, hi = scalar(start), scalar(end)
+        if dt.kind == "f":
+            step = (hi - lo) / dt.type(steps - 1)
+        else:                                                   # (bounds converted to the integer dtype first)
+            step = (float(hi) - float(lo)) / (steps - 1)
+        i = np.arange(steps, dtype=np.float64)
+        first = i < steps // 2
+        step, lo, hi = float(step), float(lo), float(hi)
+        if dt.itemsize < 8 and dt.kind == "f":                 # one float32 rounding: exact product, odd sum
+            values = np.where(first, _round_odd_sum(step * i, np.full(steps, lo)),
+                              _round_odd_sum(-step * (steps - 1 - i), np.full(steps, hi)))
+        else:
+            values = np.where(first, _fma(step, i, lo), _fma(-step, steps - 1 - i, hi))
+        return _new(values.astype(dt), None, device, requires_grad)
+
+
+def _c_pow(base, exponents):
+    """base ** each exponent in double by C's pow, as PyTorch's logspace kernel computes each point (NumPy's
+    vectorised np.power is an ulp off for about 5% of float64 points); NumPy's scalar power calls C's pow. Call
+    under np.errstate(all="ignore") (overflow: inf, a negative base to a fraction: NaN, silent as C's)."""
+    b = np.float64(base)
+    return np.array([b ** x for x in np.asarray(exponents, dtype=np.float64)], dtype=np.float64)
 
 
 def logspace(start, end, steps, base=10.0, dtype=None, device=None, requires_grad=False):
@@ -627,17 +699,17 @@ def logspace(start, end, steps, base=10.0, dtype=None, device=None, requires_gra
         return _new((complex(base) ** np.linspace(start, end, steps)).astype(dt), None, device, requires_grad)
     if steps == 1:                                             # fill_(base ** start): fill's checks
         with np.errstate(all="ignore"):                        # (C's pow: inf or NaN, not Python's errors)
-            values = np.array([checked_fill(float(np.power(float(base), float(start))), dt)])
+            values = np.array([checked_fill(float(_c_pow(base, [start])[0]), dt)])
     elif steps == 0:
         values = np.zeros(0)
     else:
         lo, hi = (dt.type(checked_fill(v, dt)) for v in (start, end))     # Scalar.to<scalar_t>(), checked
-        with np.errstate(over="ignore"):                       # (integers subtract as C++ ints: promoted)
-            step = float(int(hi) - int(lo) if dt.kind in "iu" else hi - lo) / (steps - 1)
+        with np.errstate(over="ignore", invalid="ignore"):     # (integers subtract as C++ ints: promoted;
+            step = float(int(hi) - int(lo) if dt.kind in "iu" else hi - lo) / (steps - 1)   # inf - inf: NaN)
         i = np.arange(steps, dtype=np.float64)
-        exponents = np.where(i < steps // 2, float(lo) + step * i, float(hi) - step * (steps - 1 - i))
-        with np.errstate(all="ignore"):                        # (C's pow: inf or NaN, silent)
-            values = np.power(float(base), exponents)
+        with np.errstate(all="ignore"):                        # (C's pow: inf or NaN, silent; so infinite bounds)
+            exponents = np.where(i < steps // 2, float(lo) + step * i, float(hi) - step * (steps - 1 - i))
+            values = _c_pow(base, exponents)
     with np.errstate(over="ignore", invalid="ignore"):        # a power beyond the dtype: C's cast, silent
         values = (np.trunc(values) if dt.kind in "iu" else values).astype(dt)
     return _new(values, None, device, requires_grad)
@@ -895,6 +967,8 @@ def _legacy_new(self, *args, **kwargs):
     """PyTorch's legacy constructor: x.new(*sizes) or x.new(size) -> zeros of x's dtype (where PyTorch leaves the
     memory uninitialized), x.new(data) -> a tensor of x's dtype, x.new() -> an empty one."""
     if len(args) == 1 and not isinstance(args[0], (int, np.integer, Size)):
+        if isinstance(args[0], np.ndarray):
+            _warn_not_writable(args[0])     # (as torch.Tensor(array) warns; x.new_tensor, a copy, is silent)
         return _tensor(args[0], dtype=self.dtype, **kwargs)
     return zeros(*(args or (0,)), dtype=self.dtype, **kwargs)
 
@@ -926,8 +1000,14 @@ def _window(name, window_length, periodic, dtype, requires_grad, values):
     a periodic window is the symmetric one of window_length + 1 points less its last, and values works step by
     step in the window's dtype dt (n = arange in dt, every constant rounded to dt), so float32 windows are
     PyTorch's to the last bit wherever its vectorised float32 cos is correctly rounded (all but ~4% of points)."""
-    if isinstance(window_length, bool) or not isinstance(window_length, (int, np.integer)) or window_length < 0:
-        raise ValueError(f"{name}: window_length must be a non-negative int, got {window_length!r}")
+    if isinstance(window_length, Tensor) and window_length.ndim == 0 and window_length.dtype.kind in "iu":
+        window_length = int(window_length.item())           # (a 0-d integer tensor is an int to PyTorch's parser)
+    if not _parser_takes_int(window_length) or isinstance(window_length, Tensor):
+        # PyTorch's parser's words (for window_length given alone, by position: the common call)
+        raise TypeError(f"{name}(): argument 'window_length' (position 1) must be int, not "
+                        f"{parser_type_name(window_length)}")
+    if window_length < 0:
+        raise RuntimeError(f"{name} requires non-negative window_length, got window_length={int(window_length)}")
     dt = to_dtype(dtype) if dtype is not None else get_default_dtype()
     if dt.kind in "biu":
         raise RuntimeError(f"{name} expects floating point dtypes, got: {_window_options(dt)}")

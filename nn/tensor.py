@@ -69,10 +69,19 @@ class ArgumentTypeError(TypeError, ValueError):
     TypeError, still a ValueError for code written for nn's earlier error."""
 
 
+# PyTorch's C types, whose names its parser gives with their module ("got (float, dtype=torch.dtype)")
+_C_TYPE_NAMES = {("nn.dtypes", "dtype"): "torch.dtype", ("nn.device", "device"): "torch.device",
+                 ("nn.tensor", "Size"): "torch.Size", ("nn.sparse", "layout"): "torch.layout",
+                 ("nn.device", "memory_format"): "torch.memory_format",
+                 ("nn.random", "Generator"): "torch._C.Generator"}
+
+
 def parser_type_name(obj):
     """obj's type as PyTorch's argument parser names it (Python's tp_name): float, NoneType, Tensor, Fraction (a
     class written in Python: its name alone), numpy.float64 (a C type outside builtins: its module too)."""
     kind = type(obj)
+    if (kind.__module__, kind.__name__) in _C_TYPE_NAMES:      # nn's classes for PyTorch's C types
+        return _C_TYPE_NAMES[kind.__module__, kind.__name__]
     if kind.__module__ == "builtins" or kind.__flags__ & (1 << 9):     # Py_TPFLAGS_HEAPTYPE
         return kind.__name__
     return f"{kind.__module__}.{kind.__name__}"
@@ -208,6 +217,9 @@ def legacy_data(value, dtype):
         module = "numpy." if isinstance(value, np.generic) else ""
         raise TypeError(f"new(): data must be a sequence (got {module}{type(value).__name__})")
     refuse_negative_strides(value)                      # torch.Tensor(a[::-1]): PyTorch's ValueError, as tensor()
+    if isinstance(value, np.ndarray) and not value.flags.writeable:
+        from .factories import _warn_not_writable       # (PyTorch's once-per-process warning, as from_numpy's:
+        _warn_not_writable(value)                       # these constructors share the array's memory too)
     try:
         data = np.asarray(value)
     except ValueError:                                  # a ragged list: read below, for PyTorch's words

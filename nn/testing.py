@@ -8,7 +8,11 @@ from .tensor import Tensor, get_rng
 
 # (rtol, atol) when neither is given, as PyTorch's; integers and bools compare exactly
 _TOLERANCES = {np.dtype(np.float16): (1e-3, 1e-5), np.dtype(np.float32): (1.3e-6, 1e-5),
-               np.dtype(np.float64): (1e-7, 1e-7)}
+               np.dtype(np.float64): (1e-7, 1e-7), np.dtype(np.complex64): (1.3e-6, 1e-5),
+               np.dtype(np.complex128): (1e-7, 1e-7)}
+# assert_allclose's own, looser (rtol, atol) when neither is given; any other dtype (complex too) compares exactly
+_ALLCLOSE_TOLERANCES = {np.dtype(np.float16): (1e-3, 1e-3), np.dtype(np.float32): (1e-4, 1e-5),
+                        np.dtype(np.float64): (1e-5, 1e-8)}
 
 __all__ = ["assert_close", "assert_allclose", "make_tensor"]
 
@@ -24,10 +28,21 @@ def assert_close(actual, expected, *, allow_subclasses=True, rtol=None, atol=Non
 
 
 def assert_allclose(actual, expected, rtol=None, atol=None, equal_nan=True, msg=""):
-    """PyTorch's deprecated form (with its FutureWarning): assert_close without the dtype check, NaNs equal."""
+    """PyTorch's deprecated form (with its FutureWarning): actual made a tensor if it is none, expected a tensor of
+    actual's dtype, then assert_close without the dtype check, NaNs equal, and with its own default tolerances, the
+    loosest of the two dtypes' (float64: rtol 1e-5, atol 1e-8; float32: 1e-4, 1e-5; float16: 1e-3, 1e-3)."""
     import warnings  # noqa: PLC0415
+    from .factories import tensor  # noqa: PLC0415
     warnings.warn("`torch.testing.assert_allclose()` is deprecated since 1.12 and will be removed in a future "
-                  "release. Please use `torch.testing.assert_close()` instead.", FutureWarning, stacklevel=2)
+                  "release. Please use `torch.testing.assert_close()` instead. You can find detailed upgrade "
+                  "instructions in https://github.com/pytorch/pytorch/issues/61844.", FutureWarning, stacklevel=2)
+    if not isinstance(actual, Tensor):
+        actual = tensor(actual)
+    if not isinstance(expected, Tensor):
+        expected = tensor(expected, dtype=actual.dtype)
+    if rtol is None and atol is None:
+        rtol, atol = (max(pair) for pair in zip(*(_ALLCLOSE_TOLERANCES.get(np.dtype(x._data.dtype), (0.0, 0.0))
+                                                 for x in (actual, expected))))
     assert_close(actual, expected, rtol=rtol, atol=atol, equal_nan=equal_nan, check_dtype=False, msg=msg or None)
 
 
@@ -65,7 +80,7 @@ def _compare(actual, expected, rtol, atol, equal_nan, check_dtype, msg, path):
     if rtol is None:
         rtol, atol = _TOLERANCES.get(np.promote_types(a.dtype, e.dtype), (0.0, 0.0))
     exact = rtol == 0 and atol == 0
-    af, ef = a.astype(np.float64), e.astype(np.float64)
+    af, ef = _wide(a), _wide(e)
     with np.errstate(invalid="ignore"):
         ok = np.abs(af - ef) <= atol + rtol * np.abs(ef)
     ok |= af == ef                                                      # equal infinities
@@ -78,9 +93,16 @@ def _compare(actual, expected, rtol, atol, equal_nan, check_dtype, msg, path):
     raise AssertionError(_report(a, e, ok, rtol, atol, exact, scalars) + where)
 
 
+def _wide(x):
+    """float64, or complex128 for complex values (their imaginary parts compared too, as torch.isclose's |a - e|)."""
+    return x.astype(np.complex128 if x.dtype.kind == "c" else np.float64)
+
+
 def _report(a, e, ok, rtol, atol, exact, scalars):
-    """PyTorch's failure message: the mismatches, and the greatest absolute and relative differences."""
-    af, ef = a.astype(np.float64), e.astype(np.float64)
+    """PyTorch's failure message: the mismatches, and the greatest absolute and relative differences (a 0-d tensor's
+    as two numbers', as PyTorch reports them)."""
+    scalars = scalars or a.ndim == 0
+    af, ef = _wide(a), _wide(e)
     with np.errstate(invalid="ignore", divide="ignore"):
         diff = np.abs(af - ef)
         rel = diff / np.abs(ef)

@@ -11,7 +11,7 @@ draws, and weights saved and loaded both ways. The failures these tests pin down
 with it); `torch.bmm` of 4-D tensors (open_clip's `scaled_cosine_attn` attention, broken on PyTorch too) must raise
 PyTorch's RuntimeError, not a ValueError; a non-bool mask in `masked_fill` (open_clip's MaxPooler fills with the int64
 attention mask, refused by PyTorch too), `masked_scatter`, `where` and `masked_select` is PyTorch's RuntimeError
-(a uint8 mask in `masked_scatter` PyTorch's warning); a size that is not an int in `ones` / `zeros` / `empty` /
+(a uint8 mask in `masked_scatter` PyTorch's warning, then its RuntimeError); a size that is not an int in `ones` / `zeros` / `empty` /
 `rand` / `randn` (open_clip's `trace_model` with a (h, w) image size) is PyTorch's TypeError."""
 import numpy as np
 import pytest
@@ -74,14 +74,17 @@ def test_a_non_bool_mask_is_pytorchs_runtime_error(dtype, c_name, scalar_name):
         x.masked_select(m)
 
 
-def test_uint8_masks_as_pytorch():
+def test_uint8_masks_as_pytorch(monkeypatch):
+    from nn.tensor_ops import pointwise
+    monkeypatch.setattr(pointwise, "_WHERE_UINT8_WARNED", [])     # (where warns once per process: as if fresh)
     x = nn.tensor([[1.0, 2.0], [3.0, 4.0]])
     m = nn.tensor([[1, 0], [0, 1]], dtype=nn.uint8)
     with pytest.raises(RuntimeError, match="but got mask with dtype unsigned char"):
         x.masked_fill(m, 0.0)
     with pytest.warns(UserWarning, match="masked_scatter_ received a mask with dtype torch.uint8"):
-        y = x.masked_scatter(m, nn.tensor([10.0, 20.0]))
-    assert y.tolist() == [[10.0, 2.0], [3.0, 20.0]]
+        with pytest.raises(RuntimeError, match="masked_scatter_ only supports boolean masks, but got mask with "
+                                               "dtype Byte"):        # (PyTorch 2.13 warns, then refuses it)
+            x.masked_scatter(m, nn.tensor([10.0, 20.0]))
     with pytest.warns(UserWarning, match="where received a uint8 condition tensor"):
         assert nn.where(m, x, -x).tolist() == [[1.0, -2.0], [-3.0, 4.0]]
 

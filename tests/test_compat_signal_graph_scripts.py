@@ -252,7 +252,7 @@ def test_unet1d_with_max_unpool1d_and_output_size():
     up = nn.ConvTranspose1d(2, 2, 3, stride=2, padding=1).double()
     assert up(x[:, :, :5], output_size=[10]).shape == (2, 2, 10)
     assert up(x[0, :, :5], output_size=[9]).shape == (2, 9)
-    with pytest.raises(ValueError, match=r"valid sizes range from \(9,\) to \(10,\)"):
+    with pytest.raises(ValueError, match=r"valid sizes range from \[9\] to \[10\]"):
         up(x[:, :, :5], output_size=(2, 2, 11))
     assert nn.ConvTranspose2d(2, 2, 3, stride=2, padding=1)(nn.zeros(1, 2, 4, 5), output_size=(8, 10)).shape == \
         (1, 2, 8, 10)

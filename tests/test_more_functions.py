@@ -56,7 +56,7 @@ def test_searchsorted_and_bucketize():
     assert nn.bucketize(nn.tensor(v), nn.tensor(seq), out_int32=True).dtype == nn.int32
     rows = np.array([[1.0, 3.0, 5.0, 7.0, 9.0], [2.0, 4.0, 6.0, 8.0, 10.0]])
     assert nn.searchsorted(nn.tensor(rows), nn.tensor(v)).tolist() == [[1, 3, 4], [0, 4, 2]]
-    with pytest.raises(RuntimeError, match="leading dims"):
+    with pytest.raises(RuntimeError, match="the first N-1 dimensions of boundaries tensor and input"):
         nn.searchsorted(nn.tensor(rows), nn.tensor(v[:1]))
     torch = _torch()
     for right in (False, True):

@@ -6,7 +6,7 @@ import numpy as np
 
 from ..dtypes import result_dtype, float_dtype
 from ..grad_mode import is_grad_enabled
-from ..tensor import Tensor
+from ..tensor import Tensor, not_a_tensor_error
 
 
 def _tensor(x, name, op, floating=True):
@@ -16,6 +16,8 @@ def _tensor(x, name, op, floating=True):
     if isinstance(x, np.ndarray):
         x = Tensor._wrap(x)               # validates the dtype
     elif not isinstance(x, Tensor):
+        if name == "input":     # PyTorch's parser's words: F's functions hand their input on first, by position
+            raise not_a_tensor_error(op, name, 1, x)
         raise TypeError(f"{op}: {name} must be a Tensor (or float ndarray), got {type(x).__name__}")
     if floating == "promote or complex" and x.dtype.kind == "c":      # tanh, sigmoid: defined for complex too
         return x

@@ -100,6 +100,17 @@ def conv_hyperparameters(op, stride=1, padding=0, dilation=1, groups=1, output_p
     return stride, padding, dilation, int(groups), out_pad
 
 
+def check_groups(groups, padding=0):
+    """PyTorch's first checks of a convolution's arguments, after the input's rank, in its order and words: a padding
+    string other than 'same' / 'valid' (its binding reads the string first), then an int groups below 1
+    (cplxmodule's conv_transpose3d defaults to groups=0); a strided 'same' comes after. Other types of groups are
+    left to conv_hyperparameters."""
+    if isinstance(padding, str) and padding not in ("same", "valid"):
+        raise RuntimeError(f"Invalid padding string: {padding!r}")
+    if isinstance(groups, (int, np.integer)) and not isinstance(groups, bool) and groups < 1:
+        raise RuntimeError("non-positive groups is not supported")
+
+
 def check_output_padding(out_pad, stride, dilation):
     """PyTorch's output_padding limits for a transposed conv, in its words: not negative, and below the stride or
     the dilation on every axis; one value per axis, (height, width) or (depth, height, width)."""
@@ -442,6 +453,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     if not isinstance(input, Tensor):           # an array (nn's convenience) of a float dtype only
         input = _tensor(input, "input", op)
     input = check_conv_input(input, 2, op)      # (one image came batched: one_image_as_batch)
+    check_groups(groups, padding)
     stride, padding, dilation, groups = conv_hyperparameters(op, stride, padding, dilation, groups)
     x, weight, bias, dt = _conv_args(input, weight, bias, groups, op, weight_later=True)
     kh, kw = weight.shape[2:]
@@ -507,6 +519,7 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
     """
     op = "conv_transpose2d"
     input = check_conv_input(input, 2, op)
+    check_groups(groups)
     stride, padding, dilation, groups, out_pad = conv_hyperparameters(op, stride, padding, dilation, groups,
                                                                       output_padding)
     x, weight, bias, dt = _conv_args(input, weight, bias, groups, op, transposed=True, stride=stride,

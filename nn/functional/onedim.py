@@ -10,7 +10,7 @@ import numbers
 from ..tensor import ShapeError
 from ._args import _tensor, builtin_like
 from .adaptive import adaptive_avg_pool2d, adaptive_max_pool2d
-from .convolution import (_check_input_channels, check_conv_dtypes, check_conv_input, check_kernel_fits,
+from .convolution import (_check_input_channels, check_conv_dtypes, check_conv_input, check_groups, check_kernel_fits,
                           check_padding_string, complex_convolution, conv2d, conv_transpose2d)
 from .sampling import avg_pool2d, max_pool2d, max_unpool2d, pooled_sizes
 
@@ -47,6 +47,7 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     Lo = (L + 2 p - d (k - 1) - 1) // s + 1. padding: int, 'valid' or 'same'."""
     op = "conv1d"
     x = check_conv_input(input, 1, op)
+    check_groups(groups, padding)
     if isinstance(padding, str):                # next, as PyTorch's
         check_padding_string(padding, (_one("stride", stride, op),), op)
     x, unbatched = _batched(_tensor(x, "input", op), op)
@@ -72,6 +73,7 @@ def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_paddi
     Lo = (L - 1) s - 2 p + d (k - 1) + output_padding + 1 (conv_transpose2d on a height-1 image)."""
     op = "conv_transpose1d"
     x, unbatched = _batched(_tensor(check_conv_input(input, 1, op), "input", op), op)
+    check_groups(groups)
     w = _tensor(weight, "weight", op)
     if w.ndim != 3:
         raise ValueError(f"{op}: weight must be (in_channels, out_channels/groups, k), got shape {tuple(w.shape)}")

@@ -11,7 +11,7 @@ import numpy as np
 
 from ..tensor import Tensor
 from ._args import _tensor, builtin_like
-from .convolution import (check_conv_dtypes, check_conv_input, check_kernel_fits, check_output_padding,
+from .convolution import (check_conv_dtypes, check_conv_input, check_groups, check_kernel_fits, check_output_padding,
                           check_output_size, check_padding_string, complex_convolution, conv2d, conv_transpose2d,
                           transposed_sizes, warn_same_uneven)
 from .onedim import _check_channels
@@ -78,6 +78,7 @@ def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     int, three ints, 'valid' or 'same' (stride 1; an odd total puts the extra at the end, as PyTorch)."""
     op = "conv3d"
     x = check_conv_input(input, 3, op)
+    check_groups(groups, padding)
     stride, dilation = _triple("stride", stride, op), _triple("dilation", dilation, op)
     if isinstance(padding, str):                # next, as PyTorch's
         check_padding_string(padding, stride, op)
@@ -114,6 +115,7 @@ def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_paddi
     slices, spread sd apart along the depth (zeros between), shifted by t dd, and the taps are summed."""
     op = "conv_transpose3d"
     x, unbatched = _batched5(check_conv_input(input, 3, op), op)
+    check_groups(groups)
     w = _weight5(weight, op, "(in_channels, out_channels/groups, kd, kh, kw)")
     _check_channels(x, w, groups, transposed=True, bias=bias)
     bias = None if bias is None else _tensor(bias, "bias", op)

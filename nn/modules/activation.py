@@ -51,7 +51,16 @@ class Tanh(Module):
         return F.tanh(input)
 
 
-class Softmax(Module):
+class _AlongDim(Module):
+    """Softmax's, LogSoftmax's and Softmin's repr. Their private base: in PyTorch each is a Module of its own, so
+    isinstance(LogSoftmax(), Softmax) is False (flopth finds a layer's kind by isinstance and by its class's
+    __call__). Each has its own __init__, for Python's words on a wrong call ("Softmin.__init__() takes ...")."""
+
+    def extra_repr(self):
+        return f"dim={self.dim}"
+
+
+class Softmax(_AlongDim):
     """exp(x) / sum(exp(x)) along dim (dim=None: PyTorch's legacy implicit dim; give it)."""
 
     def __init__(self, dim=None):
@@ -61,12 +70,13 @@ class Softmax(Module):
     def forward(self, input):
         return F.softmax(input, self.dim, _stacklevel=5)
 
-    def extra_repr(self):
-        return f"dim={self.dim}"
 
-
-class LogSoftmax(Softmax):
+class LogSoftmax(_AlongDim):
     """log(softmax(x)) along dim, computed stably."""
+
+    def __init__(self, dim=None):
+        super().__init__()
+        self.dim = dim
 
     def forward(self, input):
         return F.log_softmax(input, self.dim, _stacklevel=5)
@@ -212,8 +222,12 @@ class LogSigmoid(_Elementwise):
     function = staticmethod(F.logsigmoid)
 
 
-class Softmin(Softmax):
+class Softmin(_AlongDim):
     """softmax(-x) along dim."""
+
+    def __init__(self, dim=None):
+        super().__init__()
+        self.dim = dim
 
     def forward(self, input):
         return F.softmin(input, self.dim, _stacklevel=5)
@@ -252,22 +266,32 @@ class Tanhshrink(_Elementwise):
     function = staticmethod(F.tanhshrink)
 
 
-class Softshrink(Module):
-    """x -+ lambd outside [-lambd, lambd], 0 inside."""
+class _Shrink(Module):
+    """Softshrink's and Hardshrink's lambd (a private base: in PyTorch Hardshrink is no Softshrink)."""
 
     def __init__(self, lambd=0.5):
         super().__init__()
         self.lambd = _check_float("lambd", lambd)
 
-    def forward(self, input):
-        return F.softshrink(input, self.lambd)
-
     def extra_repr(self):
         return str(self.lambd)
 
 
-class Hardshrink(Softshrink):
+class Softshrink(_Shrink):
+    """x -+ lambd outside [-lambd, lambd], 0 inside."""
+
+    def __init__(self, lambd=0.5):              # (its own, for Python's words on a wrong call)
+        super().__init__(lambd)
+
+    def forward(self, input):
+        return F.softshrink(input, self.lambd)
+
+
+class Hardshrink(_Shrink):
     """x outside [-lambd, lambd], 0 inside."""
+
+    def __init__(self, lambd=0.5):
+        super().__init__(lambd)
 
     def forward(self, input):
         return F.hardshrink(input, self.lambd)

@@ -36,26 +36,6 @@ def _padded_by_mode(x, padding, kernel_size, dilation, mode):
     return F.pad(x, [v for pair in reversed(pairs) for v in pair], mode=mode)
 
 
-def _output_padding(op, x, output_size, stride, padding, kernel_size, dilation):
-    """The output_padding that makes a transposed convolution of x give output_size (its last len(kernel_size)
-    entries, or all of them): PyTorch's forward(x, output_size=) (a U-Net's up-convolution sized to its skip)."""
-    k = len(kernel_size)
-    size = [int(n) for n in output_size]
-    if len(size) == k + 2 or (len(size) == k + 1 and x.ndim == k + 1):
-        size = size[-k:]
-    if len(size) != k:
-        raise ValueError(f"{op}: for {x.ndim}D input, output_size must have {k} or {k + 2} elements "
-                         f"(got {len(size)})")
-    spatial = tuple(x.shape[-k:])
-    low = [(n - 1) * s - 2 * p + d * (kk - 1) + 1
-           for n, s, p, kk, d in zip(spatial, stride, padding, kernel_size, dilation)]
-    high = [m + s - 1 for m, s in zip(low, stride)]
-    if any(not lo <= n <= hi for n, lo, hi in zip(size, low, high)):
-        raise ValueError(f"requested an output size of {tuple(size)}, but valid sizes range from {tuple(low)} to "
-                         f"{tuple(high)} (for an input of {spatial})")
-    return tuple(n - lo for n, lo in zip(size, low))
-
-
 def _positive_groups(groups):
     """PyTorch's _ConvNd's first check, in its words (the other checks of groups follow in nn's)."""
     if isinstance(groups, int) and groups <= 0:
@@ -154,6 +134,30 @@ class _ConvTransposeNd(_ConvNd):
 
     transposed = True
 
+    def _output_padding(self, input, output_size, stride, padding, kernel_size, num_spatial_dims, dilation=None):
+        """The output_padding that makes the transposed convolution of input give output_size (its last
+        num_spatial_dims entries, or all of them), or self.output_padding without one: PyTorch's method, in its
+        signature (forward(x, output_size=) sizes a U-Net's up-convolution to its skip; complex layers built on
+        PyTorch's base class reuse it)."""
+        if output_size is None:
+            return self.output_padding
+        non_spatial = 2 if input.dim() == num_spatial_dims + 2 else 1
+        if len(output_size) == non_spatial + num_spatial_dims:
+            output_size = output_size[non_spatial:]
+        if len(output_size) != num_spatial_dims:
+            raise ValueError(f"ConvTranspose{num_spatial_dims}D: for {input.dim()}D input, output_size must have "
+                             f"{num_spatial_dims} or {non_spatial + num_spatial_dims} elements "
+                             f"(got {len(output_size)})")
+        dilation = dilation if dilation is not None else (1,) * num_spatial_dims
+        low = [(input.size(d + non_spatial) - 1) * stride[d] - 2 * padding[d] + dilation[d] * (kernel_size[d] - 1) + 1
+               for d in range(num_spatial_dims)]
+        high = [lo + s - 1 for lo, s in zip(low, stride)]
+        if any(not lo <= n <= hi for n, lo, hi in zip(output_size, low, high)):
+            # PyTorch's words, the spatial sizes read past the first two dims whatever the batch
+            raise ValueError(f"requested an output size of {output_size}, but valid sizes range from {low} to {high} "
+                             f"(for an input of {input.size()[2:]!r})")
+        return [n - lo for n, lo in zip(output_size, low)]
+
 
 class _ConvTransposeMixin(_ConvTransposeNd):
     """PyTorch's deprecated internal base of the transposed convolutions, kept importable (mmengine's
@@ -180,8 +184,8 @@ class ConvTranspose2d(_ConvTransposeNd):
         _factory(self, device, dtype)
 
     def forward(self, input, output_size=None):
-        output_padding = self.output_padding if output_size is None else _output_padding(
-            "ConvTranspose2d", input, output_size, self.stride, self.padding, self.kernel_size, self.dilation)
+        output_padding = self._output_padding(input, output_size, self.stride, self.padding, self.kernel_size, 2,
+                                              self.dilation)
         return F.conv_transpose2d(input, self.weight, self.bias, self.stride, self.padding, output_padding,
                                   self.groups, self.dilation)
 

@@ -224,12 +224,12 @@ class LazyBatchNorm1d(_LazyLayer):
     _eager = ("batchnorm", "BatchNorm1d")
 
 
-class LazyBatchNorm2d(LazyBatchNorm1d):
+class LazyBatchNorm2d(_LazyLayer):          # (no LazyBatchNorm1d, as in PyTorch)
     """BatchNorm2d with num_features read from the input's dim 1."""
     _eager = ("batchnorm", "BatchNorm2d")
 
 
-class LazyBatchNorm3d(LazyBatchNorm1d):
+class LazyBatchNorm3d(_LazyLayer):
     """BatchNorm3d with num_features read from the input's dim 1."""
     _eager = ("batchnorm", "BatchNorm3d")
 

@@ -7,7 +7,7 @@ import numpy as np
 from ..dtypes import get_default_dtype
 from ..tensor import Tensor
 from .. import functional as F
-from .batchnorm import _NormBase, _load_norm_state
+from .batchnorm import _NormBase
 from .module import Module, Parameter
 from .utils import _factory, _check_int, _check_float, _norm_parameters, _reset_affine, _running_stats
 
@@ -89,11 +89,12 @@ class RMSNorm(Module):
         return f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"
 
 
-class _InstanceNorm(Module):
+class _InstanceNorm(_NormBase):
     """Normalise each sample's each channel over its positions (as PyTorch: affine=False and
     track_running_stats=False by default). x: (N, C, *positions) or (C, *positions) -> same shape, with
     _positions spatial dims; weight, bias: (C,) if affine. track_running_stats=True keeps running_mean and
-    running_var (C,) while training and normalises with them in eval mode, as PyTorch."""
+    running_var (C,) while training and normalises with them in eval mode, as PyTorch. A _NormBase, as PyTorch's
+    (code that finds every norm layer by it finds these too)."""
 
     _positions = 2
 
@@ -105,7 +106,7 @@ class _InstanceNorm(Module):
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=False, track_running_stats=False,
                  device=None, dtype=None, *, bias=True):
-        super().__init__()
+        Module.__init__(self)           # its own checks of the arguments, not the batch norms'
         self.num_features = _check_int("num_features", num_features, 1)
         self.eps = _check_float("eps", eps, low=0.0, low_open=True)
         self.momentum = momentum
@@ -115,10 +116,6 @@ class _InstanceNorm(Module):
         # None when not tracked, as PyTorch's _NormBase (PyG's InstanceNorm reads self.running_mean either way)
         _running_stats(self, self.num_features, self.track_running_stats)
         _factory(self, device, dtype)
-
-    # the batch norms' (PyTorch's instance norms share their base, _NormBase)
-    reset_running_stats, reset_parameters = _NormBase.reset_running_stats, _NormBase.reset_parameters
-    _version, _load_from_state_dict = _NormBase._version, _load_norm_state
 
     def forward(self, input):
         if input.ndim not in (self._positions + 1, self._positions + 2):
@@ -138,10 +135,6 @@ class _InstanceNorm(Module):
         y = F.instance_norm(xb, *running, self.weight, self.bias, self.training or not self.track_running_stats,
                             self.momentum or 0.0, self.eps)
         return y.squeeze(0) if unbatched else y
-
-    def extra_repr(self):
-        return f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, " \
-               f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}"
 
 
 class InstanceNorm1d(_InstanceNorm):

@@ -1,7 +1,7 @@
 """Conv1d, ConvTranspose1d, MaxPool1d and AvgPool1d: the 1-d ops of nn.functional.onedim behind PyTorch's layers."""
 from .. import functional as F
 from ..functional.convolution import check_padding_string, conv_hyperparameters
-from .conv import _ConvNd, _ConvTransposeNd, _output_padding, _padded_by_mode, _positive_groups
+from .conv import _ConvNd, _ConvTransposeNd, _padded_by_mode, _positive_groups
 from .module import Module
 from .poolbase import _AdaptiveAvgPoolNd, _AdaptiveMaxPoolNd, _AvgPoolNd, _MaxPoolNd
 from .utils import _factory, _check_int, _single
@@ -69,8 +69,8 @@ class ConvTranspose1d(_Conv1dBase, _ConvTransposeNd):
                          bias, padding_mode, device, dtype, lambda cin, cout, g: (cin, cout // g), output_padding)
 
     def forward(self, input, output_size=None):
-        output_padding = self.output_padding if output_size is None else _output_padding(
-            "ConvTranspose1d", input, output_size, self.stride, self.padding, self.kernel_size, self.dilation)
+        output_padding = self._output_padding(input, output_size, self.stride, self.padding, self.kernel_size, 1,
+                                              self.dilation)
         return F.conv_transpose1d(input, self.weight, self.bias, self.stride[0], self.padding[0], output_padding[0],
                                   self.groups, self.dilation[0])
 

@@ -31,7 +31,8 @@ class _Pad2d(Module):
     def __init__(self, padding, value=0.0):
         super().__init__()
         self.padding = _sides(padding, self.sides)
-        self.value = value
+        if self.mode == "constant":             # (the other pads have no value, as PyTorch's)
+            self.value = value
 
     def forward(self, input):
         if self.mode == "constant":
@@ -46,31 +47,25 @@ class _Pad2d(Module):
 # PyTorch's private family bases (torch.nn.modules.padding._ConstantPadNd, ...): code that handles a whole family
 # by isinstance or by a walk of the MRO (thop's FLOP counter registers them) finds every member through them.
 class _ConstantPadNd(_Pad2d):
-    """The constant pads (ConstantPad1d/2d/3d, ZeroPad1d/2d/3d)."""
+    """The constant pads (ConstantPad1d/2d/3d, ZeroPad1d/2d/3d). As in PyTorch, each pad derives from its
+    family's base alone (ReflectionPad1d is no ReflectionPad2d) and ZeroPadNd from ConstantPadNd (flopth and thop
+    find a layer's kind by isinstance or by its class's __call__); each has its own __init__, for Python's words
+    on a wrong call."""
 
 
 class _ReflectionPadNd(_Pad2d):
     """The reflection pads."""
     mode = "reflect"
 
-    def __init__(self, padding):                # no value: PyTorch's signature
-        super().__init__(padding)
-
 
 class _ReplicationPadNd(_Pad2d):
     """The replication pads."""
     mode = "replicate"
 
-    def __init__(self, padding):                # no value: PyTorch's signature
-        super().__init__(padding)
-
 
 class _CircularPadNd(_Pad2d):
     """The circular pads."""
     mode = "circular"
-
-    def __init__(self, padding):                # no value: PyTorch's signature
-        super().__init__(padding)
 
     def forward(self, input):
         # PyTorch's circular pads check the rank themselves, before F.pad (a ValueError, in their words)
@@ -87,7 +82,7 @@ class ConstantPad2d(_ConstantPadNd):
         super().__init__(padding, value)
 
 
-class ZeroPad2d(_ConstantPadNd):
+class ZeroPad2d(ConstantPad2d):
     """Pad with zeros."""
 
     def __init__(self, padding):
@@ -100,60 +95,99 @@ class ZeroPad2d(_ConstantPadNd):
 class ReflectionPad2d(_ReflectionPadNd):
     """Pad with the mirror image of the border (the border row itself not repeated)."""
 
+    def __init__(self, padding):
+        super().__init__(padding)
+
 
 class ReplicationPad2d(_ReplicationPadNd):
     """Pad by repeating the border row/column."""
 
+    def __init__(self, padding):
+        super().__init__(padding)
 
-class ConstantPad1d(ConstantPad2d):
+
+class ConstantPad1d(_ConstantPadNd):
     """Pad the last dim with a constant value: ConstantPad1d(padding, value), padding an int or (left, right)."""
     sides = 2
 
+    def __init__(self, padding, value):
+        super().__init__(padding, value)
 
-class ZeroPad1d(ZeroPad2d):
+
+class ZeroPad1d(ConstantPad1d):
     """Pad the last dim with zeros."""
-    sides = 2
+    extra_repr = ZeroPad2d.extra_repr
+
+    def __init__(self, padding):
+        super().__init__(padding, 0.0)
 
 
-class ReflectionPad1d(ReflectionPad2d):
+class ReflectionPad1d(_ReflectionPadNd):
     """Pad the last dim with its mirror image."""
     sides = 2
 
+    def __init__(self, padding):
+        super().__init__(padding)
 
-class ReplicationPad1d(ReplicationPad2d):
+
+class ReplicationPad1d(_ReplicationPadNd):
     """Pad the last dim by repeating its end values."""
     sides = 2
+
+    def __init__(self, padding):
+        super().__init__(padding)
 
 
 class CircularPad2d(_CircularPadNd):
     """Pad by wrapping around: the rows / columns of the opposite side."""
 
+    def __init__(self, padding):
+        super().__init__(padding)
 
-class CircularPad1d(CircularPad2d):
+
+class CircularPad1d(_CircularPadNd):
     """Pad the last dim by wrapping around."""
     sides = 2
 
+    def __init__(self, padding):
+        super().__init__(padding)
 
-class ConstantPad3d(ConstantPad2d):
+
+class ConstantPad3d(_ConstantPadNd):
     """Pad the last three dims with a constant value."""
     sides = 6
 
+    def __init__(self, padding, value):
+        super().__init__(padding, value)
 
-class ZeroPad3d(ZeroPad2d):
+
+class ZeroPad3d(ConstantPad3d):
     """Pad the last three dims with zeros."""
-    sides = 6
+    extra_repr = ZeroPad2d.extra_repr
+
+    def __init__(self, padding):
+        super().__init__(padding, 0.0)
 
 
-class ReflectionPad3d(ReflectionPad2d):
+class ReflectionPad3d(_ReflectionPadNd):
     """Pad the last three dims with their mirror images."""
     sides = 6
 
+    def __init__(self, padding):
+        super().__init__(padding)
 
-class ReplicationPad3d(ReplicationPad2d):
+
+class ReplicationPad3d(_ReplicationPadNd):
     """Pad the last three dims by repeating their border values."""
     sides = 6
 
+    def __init__(self, padding):
+        super().__init__(padding)
 
-class CircularPad3d(CircularPad2d):
+
+class CircularPad3d(_CircularPadNd):
     """Pad the last three dims by wrapping around."""
     sides = 6
+
+    def __init__(self, padding):
+        super().__init__(padding)

@@ -101,29 +101,33 @@ class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):
         return F.adaptive_max_pool2d(input, self.output_size, self.return_indices)
 
 
-class LPPool1d(Module):
-    """(sum of x^p over each window)^(1/p): (N, C, L) -> (N, C, Lo); stride defaults to kernel_size."""
+class _LPPoolNd(Module):
+    """The power-average pools' arguments (PyTorch's private base: LPPool2d and LPPool3d are no LPPool1d)."""
 
     def __init__(self, norm_type, kernel_size, stride=None, ceil_mode=False):
         super().__init__()
         self.norm_type, self.kernel_size, self.stride, self.ceil_mode = norm_type, kernel_size, stride, ceil_mode
-
-    def forward(self, input):
-        return F.lp_pool1d(input, self.norm_type, self.kernel_size, self.stride, self.ceil_mode)
 
     def extra_repr(self):
         return (f"norm_type={self.norm_type}, kernel_size={self.kernel_size}, stride={self.stride}, "
                 f"ceil_mode={self.ceil_mode}")
 
 
-class LPPool2d(LPPool1d):
+class LPPool1d(_LPPoolNd):
+    """(sum of x^p over each window)^(1/p): (N, C, L) -> (N, C, Lo); stride defaults to kernel_size."""
+
+    def forward(self, input):
+        return F.lp_pool1d(input, self.norm_type, self.kernel_size, self.stride, self.ceil_mode)
+
+
+class LPPool2d(_LPPoolNd):
     """(sum of x^p over each window)^(1/p): (N, C, H, W) -> (N, C, Ho, Wo); stride defaults to kernel_size."""
 
     def forward(self, input):
         return F.lp_pool2d(input, self.norm_type, self.kernel_size, self.stride, self.ceil_mode)
 
 
-class LPPool3d(LPPool1d):
+class LPPool3d(_LPPoolNd):
     """(sum of x^p over each window)^(1/p): (N, C, D, H, W) -> (N, C, Do, Ho, Wo); stride defaults to kernel_size."""
 
     def forward(self, input):

@@ -80,9 +80,8 @@ class ConvTranspose3d(_Conv3dBase, _ConvTransposeNd):
         return self.in_channels, self.out_channels // self.groups
 
     def forward(self, input, output_size=None):
-        from .conv import _output_padding
-        output_padding = self.output_padding if output_size is None else _output_padding(
-            "ConvTranspose3d", input, output_size, self.stride, self.padding, self.kernel_size, self.dilation)
+        output_padding = self._output_padding(input, output_size, self.stride, self.padding, self.kernel_size, 3,
+                                              self.dilation)
         return F.conv_transpose3d(input, self.weight, self.bias, self.stride, self.padding, output_padding,
                                   self.groups, self.dilation)
 

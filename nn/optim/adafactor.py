@@ -68,7 +68,7 @@ class Adafactor(Optimizer):
         x, dt = p._data, p._data.dtype.type
         g = np.asarray(p._grad, dtype=x.dtype)
         g = -g if group["maximize"] else g
-        state = self.state.setdefault(id(p), {})
+        state = self.state.setdefault(p, {})
         if not state:
             state["step"] = 0
             if g.ndim > 1:

@@ -49,7 +49,7 @@ class Adam(Optimizer):
             for p in group["params"]:
                 if p._grad is None:
                     continue
-                state = self.state.setdefault(id(p), {})
+                state = self.state.setdefault(p, {})
                 if not state:
                     state["step"] = 0
                     state["exp_avg"] = np.zeros_like(p._data)

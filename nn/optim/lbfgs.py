@@ -161,7 +161,7 @@ class LBFGS(Optimizer):
         group = self.param_groups[0]
         lr, max_iter, max_eval = group["lr"], group["max_iter"], group["max_eval"]
         tol_grad, tol_change, history = group["tolerance_grad"], group["tolerance_change"], group["history_size"]
-        state = self.state.setdefault(id(self._all_params[0]), {"func_evals": 0, "n_iter": 0})
+        state = self.state.setdefault(self._all_params[0], {"func_evals": 0, "n_iter": 0})
         orig_loss = closure()
         loss = float(orig_loss)
         evals = 1

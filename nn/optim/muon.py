@@ -117,7 +117,7 @@ class Muon(Optimizer):
         g = np.asarray(p._grad, dtype=x.dtype)
         if g.ndim != 2:
             raise ValueError("Param gradient must be a 2D matrix")
-        state = self.state.setdefault(id(p), {})
+        state = self.state.setdefault(p, {})
         if "momentum_buffer" not in state:
             state["momentum_buffer"] = np.zeros_like(g)
         momentum, lr = group["momentum"], group["lr"]

@@ -152,7 +152,9 @@ class _StateByParam(dict):
     """Per-parameter state: a dict keyed by id(param), also indexable by the Parameter itself
     (``optimizer.state[p]["exp_avg"]`` as in PyTorch) without relying on Tensor hashing. As PyTorch's
     ``defaultdict(dict)``, ``state[p]`` of a parameter without state is a new empty dict. Other keys (MADGRAD's
-    ``self.state['k']``, an optimizer-wide step counter) are kept as themselves, as PyTorch's."""
+    ``self.state['k']``, an optimizer-wide step counter) are kept as themselves, as PyTorch's. Iterating it
+    (``for p, s in optimizer.state.items()``, ``keys()``, ``for p in state``) yields each parameter itself, as
+    PyTorch's dict keyed by them; a key stored as itself (an integer id a loaded state_dict kept) as itself."""
 
     def __missing__(self, k):
         return super().setdefault(k, {})
@@ -161,11 +163,40 @@ class _StateByParam(dict):
     def _key(k):
         return id(k) if isinstance(k, (Tensor, np.ndarray)) else k
 
+    def _stored(self, k):
+        """k's key, remembering a Tensor key's object (iterating yields it for its id)."""
+        key = self._key(k)
+        if key is not k:
+            self.__dict__.setdefault("_objects", {})[key] = k
+        return key
+
     def __getitem__(self, k):
-        return super().__getitem__(self._key(k))
+        return super().__getitem__(self._stored(k))
 
     def __setitem__(self, k, v):
-        super().__setitem__(self._key(k), v)
+        super().__setitem__(self._stored(k), v)
+
+    def __delitem__(self, k):
+        key = self._key(k)
+        super().__delitem__(key)
+        self.__dict__.get("_objects", {}).pop(key, None)
+
+    def pop(self, k, *default):
+        key = self._key(k)
+        self.__dict__.get("_objects", {}).pop(key, None)
+        return super().pop(key, *default)
+
+    def clear(self):
+        super().clear()
+        self.__dict__.pop("_objects", None)
+
+    def popitem(self):
+        key, value = super().popitem()
+        return self.__dict__.get("_objects", {}).pop(key, key), value
+
+    def update(self, *args, **kwargs):
+        for k, v in dict(*args, **kwargs).items():     # (by the parameter's id, as every other key)
+            self[k] = v
 
     def __contains__(self, k):
         return super().__contains__(self._key(k))
@@ -174,13 +205,24 @@ class _StateByParam(dict):
         return super().get(self._key(k), default)
 
     def setdefault(self, k, default=None):
-        return super().setdefault(self._key(k), default)
+        return super().setdefault(self._stored(k), default)
+
+    def __iter__(self):
+        objects = self.__dict__.get("_objects", {})
+        return iter([objects.get(k, k) for k in dict.keys(self)])
+
+    def keys(self):
+        return list(self)
+
+    def items(self):
+        objects = self.__dict__.get("_objects", {})
+        return [(objects.get(k, k), v) for k, v in dict.items(self)]
 
     def __reduce__(self):
         # pickled with the parameters themselves as keys: the ids inside mean nothing to the unpickled parameters
         # (Optimizer.__getstate__ says which parameter each id is; an id it does not know stays as it is)
-        params = self.__dict__.get("_params_by_id", {})
-        return _state_from_pairs, ([(params.get(k, k), v) for k, v in self.items()],)
+        params = {**self.__dict__.get("_params_by_id", {}), **self.__dict__.get("_objects", {})}
+        return _state_from_pairs, ([(params.get(k, k), v) for k, v in dict.items(self)],)
 
 
 def _state_from_pairs(pairs):
@@ -321,10 +363,12 @@ class Optimizer:
             copy.deepcopy(group["params"], memo)    # the parameters first: memo then maps their ids to the copies
         contents = copy.deepcopy(self.__dict__, memo)
         for value in contents.values():
-            if isinstance(value, _StateByParam):    # this optimizer's state (and a wrapped optimizer's): re-keyed in
-                items = [(id(memo[k]) if k in memo else k, v) for k, v in value.items()]    # place, so a wrapper
-                value.clear()                       # sharing its base's state dict still shares the copy's
-                value.update(items)
+            if isinstance(value, _StateByParam):    # this optimizer's state (and a wrapped optimizer's): re-keyed
+                objects = value.__dict__.get("_objects", {})     # (the copied parameters, where pickled as keys)
+                items = [(memo[k] if k in memo else objects.get(k, k), v) for k, v in dict.items(value)]
+                value.clear()                       # in place, so a wrapper sharing its base's state dict still
+                for k, v in items:                  # shares the copy's
+                    value[k] = v
         new.__setstate__(contents)
         return new
 
@@ -377,7 +421,7 @@ class Optimizer:
                 raise NotImplementedError(f"{type(self).__name__}: complex parameters are not supported yet (SGD, "
                                           f"Adam and AdamW update them, as their view_as_real pairs)")
             dt = p._data.dtype.type
-            state = self.state.setdefault(id(p), {})
+            state = self.state.setdefault(p, {})
             if not state:
                 state["step"] = 0
                 state.update(new_state(p))
@@ -556,7 +600,7 @@ class Optimizer:
                 new_state[i] = entries
                 continue
             p = by_saved_id[int(i)]
-            new_state[id(p)] = self._restored(p, int(i), dict(entries))
+            new_state[p] = self._restored(p, int(i), dict(entries))
         for group in new_groups:
             self._validate(group)
         self.param_groups[:] = new_groups
@@ -568,13 +612,13 @@ class Optimizer:
     def _restored(self, p, i, entries):
         """One parameter's loaded state: "step" an int, arrays of the parameter's shape in its dtype (copies).
         A Tensor entry that nn's own step does not keep (a custom optimizer's, or one a wrapper such as timm's
-        Lookahead adds to its base optimizer's state) stays a Tensor, as PyTorch's (floating ones in the
-        parameter's dtype), so the code that stored it can keep calling Tensor methods on it after a resume."""
+        Lookahead adds to its base optimizer's state) stays a Tensor, as PyTorch's (in a floating parameter's
+        dtype), so the code that stored it can keep calling Tensor methods on it after a resume."""
         own = self._own_state_names()
         restored = {}
         for name, value in entries.items():
-            if isinstance(value, Tensor) and name not in own:
-                restored[name] = _tensor_entry(value, None if name == "step" else p)
+            if isinstance(value, (Tensor, dict, list, tuple)) and name not in own:
+                restored[name] = _loaded_entry(value, p, name)
                 continue
             if name == "step":
                 restored[name] = int(_python(value))
@@ -626,12 +670,26 @@ _NN_STATE_NAMES = frozenset({
 
 
 def _tensor_entry(value, p):
-    """A loaded Tensor state entry as PyTorch's load_state_dict gives it: `value.to(p.dtype)` for a floating one
-    (p None: as it is, as PyTorch keeps a "step"), so the tensor itself where its dtype is p's already, with its
-    requires_grad (torch-optimizer's Apollo stores state computed from `grad.add(p, ...)` outside no_grad: resumed
-    from a file, PyTorch refuses its in-place update of that leaf)."""
-    if p is not None and np.issubdtype(value._data.dtype, np.floating) and value._data.dtype != p._data.dtype:
+    """A loaded Tensor state entry as PyTorch's load_state_dict gives it: `value.to(p.dtype)` where p is floating
+    (an integer, bool or complex entry too; p None: as it is, as PyTorch keeps a "step"; a complex p's entries
+    keep their dtypes), so the tensor itself where its dtype is p's already, with its requires_grad
+    (torch-optimizer's Apollo stores state computed from `grad.add(p, ...)` outside no_grad: resumed from a file,
+    PyTorch refuses its in-place update of that leaf)."""
+    if p is not None and p._data.dtype.kind == "f" and value._data.dtype != p._data.dtype:
         return value.to(p.dtype)
+    return value
+
+
+def _loaded_entry(value, p, key):
+    """A loaded state entry that nn's own step does not keep, cast as PyTorch's load_state_dict casts it: a Tensor
+    by _tensor_entry (one under the key "step" as it is), a dict value by value under its own key, a list or tuple
+    rebuilt element by element (a custom optimizer keeping a list of floating tensors gets them in p's dtype)."""
+    if isinstance(value, Tensor):
+        return _tensor_entry(value, None if key == "step" else p)
+    if isinstance(value, dict):
+        return {k: _loaded_entry(v, p, k) for k, v in value.items()}
+    if type(value) in (list, tuple):
+        return type(value)(_loaded_entry(v, p, None) for v in value)
     return value
 
 

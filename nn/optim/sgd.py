@@ -46,7 +46,7 @@ class SGD(Optimizer):
                     continue
                 buf, first = None, False
                 if momentum != 0:
-                    state = self.state.setdefault(id(p), {})
+                    state = self.state.setdefault(p, {})
                     buf = state.get("momentum_buffer")
                     if id(p) in fresh:              # first step (no buffer): the buffer starts as the gradient
                         buf = state["momentum_buffer"] = np.empty_like(p._data)

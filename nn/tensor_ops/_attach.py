@@ -2,24 +2,32 @@
 parsed_ints: int and tuple-of-ints arguments checked as PyTorch's argument parser checks them."""
 import functools
 import inspect
+import warnings
 
 import numpy as np
 
-from ..tensor import Tensor, not_a_tensor_error, parser_int, parser_ints, parser_no_signature
+from ..tensor import Tensor, get_rng, not_a_tensor_error, parser_int, parser_ints, parser_no_signature
 
 
 def attach(*functions, **named):
     """Tensor.<f.__name__> = f for each function, and Tensor.<name> = f for each keyword."""
     for f in functions:
-        setattr(Tensor, f.__name__, f)
+        setattr(Tensor, f.__name__, _as_method(f))
     for name, f in named.items():
-        setattr(Tensor, name, f)
+        setattr(Tensor, name, _as_method(f))
 
 
-def numpy_axis(fn):
+def _as_method(f):
+    """f as a Tensor method: numpy_axis' form without out= where f is numpy_axis' own function."""
+    method = getattr(f, "_method", None)
+    return method if method is not None and method._function is f else f
+
+
+def numpy_axis(fn, _method=False):
     """fn, also taking NumPy's axis= for its dim= (PyTorch's reductions and joins take both: torchmetrics writes
     confmat.sum(axis=1, keepdim=True)) and keepdims= for keepdim=, and the out=None / dtype=None NumPy passes on
-    when np.sum(x) calls x.sum."""
+    when np.sum(x) calls x.sum. Its ._method, which attach() installs as the Tensor method, refuses out= as
+    PyTorch's methods do (they have none): np.amax(t, axis=1) calls t.max(axis=1, out=None) and raises TypeError."""
     params = inspect.signature(fn).parameters
     takes_dtype = "dtype" in params
     # PyTorch's argument parser also takes NumPy's x= / a= / x1= for a parameter named input (linalg.norm)
@@ -31,6 +39,10 @@ def numpy_axis(fn):
             return fn(*args)
         if len(kwargs) == 1 and "dim" in kwargs:        # (x.sum(dim=1): nothing to translate either)
             return fn(*args, **kwargs)
+        if _method and "out" in kwargs:
+            # PyTorch's parser names the first keyword no signature has (axis= and keepdims= count, once out= fails)
+            unknown = next(k for k in kwargs if k not in params)
+            raise TypeError(f"{fn.__name__}() got an unexpected keyword argument '{unknown}'")
         if input_aliases and not input_aliases.isdisjoint(kwargs):
             given = input_aliases & set(kwargs)
             if len(given) > 1 or "input" in kwargs:     # one name only, as PyTorch's parser (no silent choice)
@@ -47,6 +59,9 @@ def numpy_axis(fn):
             return fn(*args, **kwargs)
         from .out_arg import store
         return store(fn.__name__, fn(*args, **kwargs), out)
+    if not _method:
+        with_axis._method = numpy_axis(fn, _method=True)
+        with_axis._method._function = with_axis
     return with_axis
 
 
@@ -99,13 +114,14 @@ def check_parsed_ints(name, params, kinds, overloaded_at, args, kwargs):
             raise
 
 
-def _axis_as_dim(name, kwargs):
+def _axis_as_dim(name, kwargs, none_is_default=True):
     """kwargs with NumPy's axis= as dim=: PyTorch's argument parser takes either name for a dim (numpy_axis' and
-    parsed_ints' functions, at no cost to a call that gives the dim by position)."""
+    parsed_ints' functions, at no cost to a call that gives the dim by position). none_is_default: axis=None is no
+    dim given (a reduction's); else it is dim=None (refused where a dim is required: scatter(axis=None))."""
     if "dim" in kwargs:         # (PyTorch's words where one signature has dim; overloaded ones list their signatures)
         raise TypeError(f"{name}() got an unexpected keyword argument 'axis'")
     axis = kwargs.pop("axis")
-    if axis is not None:        # (NumPy's axis=None, np.max(x): every dim, fn's default; no dim given)
+    if axis is not None or not none_is_default:   # (NumPy's axis=None, np.max(x): every dim, fn's default)
         kwargs["dim"] = axis
 
 
@@ -130,7 +146,7 @@ def parsed_ints(overloaded_at=(), function=False, **kinds):
                     given = args[at]
                 else:
                     if arg == "dim" and "axis" in kwargs:       # (x.unsqueeze(axis=-1): torchstain's augmentor)
-                        _axis_as_dim(fn.__name__, kwargs)
+                        _axis_as_dim(fn.__name__, kwargs, none_is_default=False)
                     given = kwargs.get(arg, 0)
                 if type(given) is not common and not plain_ints(given, kind):
                     check_parsed_ints(fn.__name__, params, kinds, overloaded_at, (None,) + args if function else args,
@@ -139,3 +155,129 @@ def parsed_ints(overloaded_at=(), function=False, **kinds):
             return fn(*args, **kwargs)
         return checked
     return decorate
+
+
+# -- a Python value where a function takes a Tensor first ------------------------------------------------------------
+
+# what PyTorch's parser never takes as a Tensor: Python's values, NumPy's arrays and scalars (none answers
+# __torch_function__; nn's own arrays, a tensor's .data, stay taken)
+_PYTHON_VALUES = frozenset({int, float, bool, complex, str, type(None), list, tuple, dict, np.ndarray} |
+                           {kind for kind in np.sctypeDict.values() if issubclass(kind, np.generic)})
+# PyTorch's functions with a signature that takes a number first (torch.add(2, t), torch.pow(2, t), the special
+# polynomials' x): left to compute
+SCALAR_FIRST = frozenset({
+    "add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "floor_divide", "remainder", "pow",
+    "float_power", "xlogy", "bucketize", "isin", "result_type", "bitwise_and", "bitwise_or", "bitwise_xor",
+    "bitwise_left_shift", "bitwise_right_shift", "addmm", "addmv", "addmv_", "addr", "addbmm", "baddbmm",
+    # (the last: the deprecated orders, addmm(beta, input, alpha, mat1, mat2))
+    "special.xlogy", "special.xlog1py", "special.zeta", "special.chebyshev_polynomial_t",
+    "special.chebyshev_polynomial_u", "special.chebyshev_polynomial_v", "special.chebyshev_polynomial_w",
+    "special.shifted_chebyshev_polynomial_t", "special.shifted_chebyshev_polynomial_u",
+    "special.shifted_chebyshev_polynomial_v", "special.shifted_chebyshev_polynomial_w", "special.hermite_polynomial_h",
+    "special.hermite_polynomial_he", "special.laguerre_polynomial_l", "special.legendre_polynomial_p"})
+# PyTorch's functions written in Python (they fail their own ways: torch.norm(2.0)'s AttributeError, torch.split's
+# missing argument) or removed (torch.solve's RuntimeError), and those whose first argument is no tensor's alone
+_OWN_WAYS = frozenset({"norm", "split", "stft", "istft", "unique", "lu", "lobpcg",
+                       "pca_lowrank", "svd_lowrank", "solve", "lstsq", "symeig", "eig", "matrix_rank",
+                       "repeat_interleave", "chain_matmul", "cdist", "tensordot", "einsum", "atleast_1d",
+                       "atleast_2d", "atleast_3d", "block_diag", "broadcast_tensors", "cartesian_prod", "meshgrid",
+                       "align_tensors", "is_tensor", "is_storage", "typename"})
+# PyTorch's overloaded functions: a Python value first matches none of their signatures ("var() received an
+# invalid combination of arguments - got (float), but expected one of:")
+OVERLOADED = frozenset({
+    "addcdiv", "addcmul", "all", "any", "bmm", "clamp",
+    "clamp_", "clamp_max", "clamp_max_", "clamp_min", "clamp_min_", "clip", "clip_", "copysign", "dsmm", "dsplit",
+    "eq", "fill", "fill_", "fmod", "ge", "greater", "greater_equal", "gt", "histogramdd", "hsplit", "index_fill",
+    "le", "lerp", "less", "less_equal", "lt", "masked_fill", "mm", "moveaxis", "movedim", "nanquantile", "narrow",
+    "ne", "not_equal", "quantile", "randint_like", "rsub", "scatter", "spmm", "std", "std_mean", "tensor_split", "var",
+    "var_mean", "vsplit", "xlogy_", "linalg.matrix_rank", "linalg.pinv"})
+# the name PyTorch's parser gives a first argument that nn names otherwise (torch.det's input is nn's A)
+_PARSER_NAMES = {"A": "input", "L": "input", "B": "input", "b": "input"}
+_ARG_A = frozenset({"linalg." + name for name in (
+    "inv", "inv_ex", "det", "slogdet", "svd", "svdvals", "qr", "solve", "solve_ex", "lu_factor",
+    "lu_factor_ex", "lu", "matrix_rank", "pinv", "ldl_solve", "diagonal")})
+_ARG_X = frozenset({"special." + name for name in ("airy_ai", "scaled_modified_bessel_k0",
+                                                       "scaled_modified_bessel_k1", "spherical_bessel_j0")})
+# the first parameters that are a Tensor in PyTorch's signatures (torch.normal's mean is also a float's)
+_FIRST_TENSORS = frozenset({"input", "A", "L", "B", "b", "x", "x1", "y", "input1", "condition", "real", "abs",
+                            "count", "anchor", "LD", "LU", "LU_data"})
+
+
+def tensor_first(fn, name, qualified):
+    """fn (a function of nn's namespace whose first argument is a Tensor), refusing a Python number, None, a str, a
+    list, a tuple, a NumPy array or scalar there as PyTorch's argument parser does, before computing: "abs():
+    argument 'input' (position 1) must be Tensor, not float" (nn.neg(2.0) computed -2.0, nn.abs(2.0) raised
+    AttributeError); given by keyword, no position ("exp(): argument 'input' must be Tensor, not float"). name:
+    "erfinv", "special.erfinv"; qualified: its name in PyTorch's words ("special_erfinv"). A check of one type per
+    call (~0.2 us); fn is run only to learn its own parser's words when refusing."""
+    key = next(iter(inspect.signature(fn).parameters))
+    words = "A" if name in _ARG_A else "x" if name in _ARG_X else _PARSER_NAMES.get(key, key)
+    overloaded = name in OVERLOADED
+    renamed = words if words != key else None       # PyTorch's keyword for it (torch.det(input=t)): taken too
+
+    def refusal(args, kwargs, position, given):
+        # where fn has parser checks of its own, they tell whether several of PyTorch's signatures fit the call
+        # (sum(True, dim=0): "received an invalid combination of arguments") or one (sum(True), mm([1.0], b)); else
+        # OVERLOADED does (the tensor alone fits none of an overloaded function's signatures: quantile(2.0))
+        several = overloaded
+        drawn = get_rng().bit_generator.state       # (fn may compute: a draw (bernoulli(0.5)) or a warning is undone)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                fn(*args, **kwargs)
+        except TypeError as error:
+            if str(error).startswith(qualified + "()") and (not overloaded or len(args) + len(kwargs) > 1):
+                several = str(error).startswith(qualified + "() received an invalid combination")
+        except Exception:       # noqa: BLE001 - nn's own failure, on a value PyTorch refuses first
+            pass
+        finally:
+            get_rng().bit_generator.state = drawn
+        return parser_no_signature(qualified, args, kwargs) if several else \
+            not_a_tensor_error(qualified, words, position, given)
+
+    @functools.wraps(fn)
+    def parsed(*args, **kwargs):
+        if renamed is not None and renamed in kwargs and key not in kwargs:
+            kwargs[key] = kwargs.pop(renamed)
+        if args:
+            if type(args[0]) in _PYTHON_VALUES:
+                raise refusal(args, kwargs, 1, args[0]) from None
+        elif type(kwargs.get(key, fn)) in _PYTHON_VALUES:
+            raise refusal(args, kwargs, None, kwargs[key]) from None
+        return fn(*args, **kwargs)
+    return parsed
+
+
+def refuse_python_values(modules):
+    """tensor_first over the public functions of modules ((module, prefix) pairs: nn, nn.special as "special."...)
+    whose first parameter is a Tensor (_FIRST_TENSORS: input, or A, L, B, b in nn's linear algebra, ...), but
+    PyTorch's functions that take a number first or fail their own ways. Each name gets its own wrapper
+    (torch.absolute(2.0) words "absolute()")."""
+    import types                                                # noqa: PLC0415
+    from ..overrides import _name_wrappers, dispatching         # noqa: PLC0415 - overrides imports this package
+    wrappers = []
+    for module, prefix in modules:
+        for name, value in list(vars(module).items()):
+            qualified = prefix + name
+            if (name.startswith("_") or not isinstance(value, types.FunctionType) or qualified in SCALAR_FIRST
+                    or qualified in _OWN_WAYS):
+                continue
+            try:
+                params = list(inspect.signature(value).parameters.values())
+            except (TypeError, ValueError):
+                continue
+            if not params or params[0].kind not in (params[0].POSITIONAL_ONLY, params[0].POSITIONAL_OR_KEYWORD) \
+                    or params[0].name not in _FIRST_TENSORS:
+                continue
+            words = prefix.replace(".", "_") + name
+            if getattr(value, "_dispatches", False):
+                # inside the __torch_function__ wrapper, which stays the function bound here and handed over (a
+                # type's override keyed by nn.matmul finds it)
+                wrapper = dispatching(tensor_first(value._undispatched, qualified, words),
+                                      operator=value._operator)
+                wrapper.__name__, wrapper.__qualname__ = value.__name__, value.__qualname__     # (an alias's)
+            else:
+                wrapper = tensor_first(value, qualified, words)
+            setattr(module, name, wrapper)
+            wrappers.append(wrapper)
+    _name_wrappers(wrappers, [vars(module) for module, _ in modules])

@@ -56,13 +56,16 @@ def tolist(input):
     return input._data.tolist()
 
 
+_NUMPY_OF_GRAD = "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead."
+
+
 def numpy(input, force=False):
     """The underlying ndarray (shared, not copied). A tensor that requires grad is refused, as PyTorch refuses it
     (its values outside the graph: detach() first, or force=True)."""
     refuse_meta_data(input, "can't convert meta device type tensor to numpy. Use Tensor.cpu() to copy the tensor "
                      "to host memory first.", TypeError)
     if input.requires_grad and not force:
-        raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+        raise RuntimeError(_NUMPY_OF_GRAD)
     return input._data
 
 
@@ -384,15 +387,26 @@ def __array_ufunc__(input, ufunc, method, *inputs, **kwargs):
         if result is not NotImplemented:
             return result
     if any(isinstance(x, Tensor) and x.requires_grad for x in inputs):
-        raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+        raise RuntimeError(_NUMPY_OF_GRAD)
     result = getattr(ufunc, method)(*(x._data if isinstance(x, Tensor) else x for x in inputs), **kwargs)
     if out is not None:
         return result
+    return tuple(_wrapped(r) for r in result) if isinstance(result, tuple) else _wrapped(result)
 
-    def wrap(r):
-        r = np.asarray(r)
-        return Tensor._wrap(r.astype(np.uint8) if r.dtype == np.bool_ else r)
-    return tuple(wrap(r) for r in result) if isinstance(result, tuple) else wrap(result)
+
+def _wrapped(result):
+    """A NumPy result as PyTorch's __array_wrap__ gives it: a Tensor, bool results as uint8 (0-d: a 0-d Tensor)."""
+    result = np.asarray(result)
+    return Tensor._wrap(result.astype(np.uint8) if result.dtype == np.bool_ else result)
+
+
+def __array_wrap__(input, array, context=None, return_scalar=False):
+    """NumPy's functions that run a Tensor's values as an array (np.cumsum(t, axis=0), np.round(t), np.argmax(t):
+    NumPy falls back to the array when the Tensor's method refuses its out=) give a Tensor of the result, as PyTorch's
+    __array_wrap__; of a tensor that requires grad, PyTorch's refusal of its values (its __array__ raises first)."""
+    if input.requires_grad:
+        raise RuntimeError(_NUMPY_OF_GRAD)
+    return _wrapped(array)
 
 
 def __dlpack__(input, **kwargs):
@@ -583,6 +597,7 @@ attach(half=_refused("half", "float16"), bfloat16=_refused("bfloat16", "bfloat16
 attach(size, dim, numel, item, tolist, numpy, detach, detach_, as_subclass, clone, to, type, type_as, cpu, cuda,
        is_floating_point, is_contiguous, stride, element_size, requires_grad_, __len__, __iter__, __bool__, __contains__, __float__,
        __int__, __complex__, __index__, __array__, __array_ufunc__, __dlpack__, __dlpack_device__, __format__, __repr__,
+       __array_wrap__,
        ndimension=dim, nelement=numel, _is_view=_is_view, _base=property(_view_base),
        nbytes=property(lambda self: self._data.nbytes),
        float=_converter("float", np.float32), double=_converter("double", np.float64),

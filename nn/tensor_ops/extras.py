@@ -23,7 +23,7 @@ from collections import namedtuple
 import numpy as np
 
 from ..dtypes import CATEGORY, dtype, float_dtype, refuse_kinds, refuse_norm_input, result_dtype, to_dtype
-from ..tensor import Tensor, not_a_tensor_error
+from ..tensor import Tensor, not_a_tensor_error, refuse_dims_out_of_range
 from ._attach import attach, numpy_axis, parsed_ints
 from .complex import is_complex, conj  # noqa: F401  (also nn.is_complex / nn.conj through this module)
 from .compare import isnan
@@ -386,12 +386,16 @@ def _scatter_into(input, src, index, name):
     return out
 
 
+@parsed_ints(dim="int")      # (and axis= for dim=)
 def slice_scatter(input, src, dim=0, start=None, end=None, step=1):
+    refuse_dims_out_of_range(input.ndim, dim)
     index = (slice(None),) * (dim % input.ndim) + (slice(start, end, step),)
     return _scatter_into(input, src, index, "slice_scatter")
 
 
+@parsed_ints(dim="int")      # (and axis= for dim=)
 def select_scatter(input, src, dim, index):
+    refuse_dims_out_of_range(input.ndim, dim)
     return _scatter_into(input, src, (slice(None),) * (dim % input.ndim) + (index,), "select_scatter")
 
 

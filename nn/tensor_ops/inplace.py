@@ -24,7 +24,7 @@ from ..array import legacy_scalar_first
 from ..dtypes import cast, checked_fill, real_for_cast, refuse_kinds, scalar_dtype, scalar_type_name, typeid_name
 from ..tensor import (Tensor, GradFn, broadcast_shape, defers_to, is_grad_enabled, _remember_consumer,
                       next_sequence_number, _instance_dict, _follow_recorded_grad, _node_name, quietly)
-from ._attach import attach
+from ._attach import attach, parsed_ints
 from .pointwise import checked_alpha, _scaled, masked_fill
 from .shape import beta_alpha_first
 
@@ -361,10 +361,12 @@ def masked_fill_(input, mask, value):
     return _apply(input, "masked_fill_", lambda t, m, v: t.masked_fill(m, v), mask, value)
 
 
+@parsed_ints(overloaded_at=(3, 4), dim="int")      # (and axis= for dim=, as scatter)
 def scatter_(input, dim, index, src=None, *, value=None, reduce=None):
     return _apply(input, "scatter_", lambda t, s_: t.scatter(dim, index, s_, value=value, reduce=reduce), src)
 
 
+@parsed_ints(dim="int")
 def scatter_add_(input, dim, index, src):
     return _apply(input, "scatter_add_", lambda t, s_: t.scatter_add(dim, index, s_), src)
 

@@ -923,6 +923,9 @@ def _mask(condition, what):
     return c
 
 
+_WHERE_UINT8_WARNED = []     # PyTorch warns once per process (TORCH_WARN_ONCE) of a uint8 condition
+
+
 def where(condition, input=None, other=None):
     """input where condition is True, else other (tensors or scalars, broadcast together).
 
@@ -932,8 +935,10 @@ def where(condition, input=None, other=None):
         c = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
         return tuple(Tensor._wrap(i.astype(np.int64)) for i in np.nonzero(c))
     if isinstance(condition, Tensor) and condition.dtype == np.uint8:       # a pre-1.2 mask, as PyTorch still takes
-        warnings.warn("where received a uint8 condition tensor. This behavior is deprecated and will be removed in "
-                      "a future version of PyTorch. Use a boolean condition instead.", UserWarning, stacklevel=2)
+        if not _WHERE_UINT8_WARNED:
+            _WHERE_UINT8_WARNED.append(True)
+            warnings.warn("where received a uint8 condition tensor. This behavior is deprecated and will be removed "
+                          "in a future version of PyTorch. Use a boolean condition instead.", UserWarning, stacklevel=2)
         condition = Tensor._wrap(condition._data.astype(bool))
     c = _mask(condition, "where")
     # a .grad / .data array is a tensor in PyTorch: its dtype is kept (torchopt's Adagrad: torch.where(sos > 0,

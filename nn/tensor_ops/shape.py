@@ -614,30 +614,71 @@ def cross(input, other, dim=None):
     return a.index_select(d, i12) * b.index_select(d, i20) - a.index_select(d, i20) * b.index_select(d, i12)
 
 
-def searchsorted(sorted_sequence, values, *, out_int32=False, right=False, side=None, sorter=None):
+def _searchsorted_check(seq, vals, out, out_int32, right, side, sorter):
+    """PyTorch's checks of searchsorted's arguments (arrays; out a Tensor or None), in its order and words."""
+    if side is not None:
+        if side not in ("left", "right"):
+            raise RuntimeError(f"torch.searchsorted(): side can only be 'left' or 'right' but got {side}")
+        if right and side != "right":
+            raise RuntimeError(f"torch.searchsorted(): side and right can't be set to opposites, got side of {side} "
+                               f"while right was True")
+    if sorter is not None:
+        if sorter.shape != seq.shape:       # (PyTorch's missing space included)
+            raise RuntimeError(f"torch.searchsorted(): boundary and sorter must have the same size, but got boundary "
+                               f"tensor {list(seq.shape)}and got sorter tensor {list(sorter.shape)}")
+        if sorter.dtype != np.int64:
+            raise RuntimeError(f"torch.searchsorted(): sorter must be a tensor of long dtype but got dtype "
+                               f"{scalar_type_name(sorter.dtype)}")
+        if sorter.size and (sorter.min() < 0 or sorter.max() >= sorter.shape[-1]):
+            raise RuntimeError("torch.searchsorted(): sorter index out of range")
+    if vals.ndim == 0 and seq.ndim != 1:
+        raise RuntimeError(f"torch.searchsorted(): input value can be a scalar only when boundaries tensor dimension "
+                           f"is 1, but we got boundaries tensor dim({seq.ndim}) and input value's dim(0) numel(1)")
+    if seq.ndim == 0:
+        raise RuntimeError("torch.searchsorted(): boundaries tensor should have positive dimension, but got 0 "
+                           "dimension")
+    if seq.ndim != 1 and seq.shape[:-1] != vals.shape[:-1]:
+        raise RuntimeError(f"torch.searchsorted(): boundaries tensor should be 1 dimension or the first N-1 dimensions "
+                           f"of boundaries tensor and input value tensor must match, but we got boundaries tensor "
+                           f"{list(seq.shape)} and input value tensor {list(vals.shape)}")
+    if out is not None and np.dtype(to_dtype(out.dtype)) != np.dtype(np.int32 if out_int32 else np.int64):
+        raise RuntimeError(f"torch.searchsorted(): output tensor's dtype is wrong, it can only be Int(int32) or "
+                           f"Long(int64) depending on whether out_int32 flag is True, but we got output tensor's "
+                           f"dtype {scalar_type_name(np.dtype(to_dtype(out.dtype)))} and out_int32 flag is "
+                           f"{bool(out_int32)}")
+
+
+def searchsorted(sorted_sequence, values, *, out_int32=False, right=False, side=None, out=None, sorter=None):
     """For each value, the index where it would be inserted into sorted_sequence (its last dim sorted) to keep it
     sorted: the first such index, or the last with right=True / side='right'. sorted_sequence 1-D, or N-D with
-    values' leading dims equal to its own. int64 (int32 with out_int32), no gradient."""
+    values' leading dims equal to its own. int64 (int32 with out_int32), values' shape, no gradient; written into
+    `out` (int64, or int32 with out_int32) when given (torchinterp1d: torch.searchsorted(x, xnew, out=ind))."""
     seq = np.asarray(getattr(sorted_sequence, "_data", sorted_sequence))
     vals = np.asarray(getattr(values, "_data", values))
-    side = side or ("right" if right else "left")
     order = None if sorter is None else np.asarray(getattr(sorter, "_data", sorter))
-    if seq.ndim <= 1:
-        out = np.searchsorted(seq, vals, side=side, sorter=order)
+    _searchsorted_check(seq, vals, out if isinstance(out, (Tensor, np.ndarray)) else None, out_int32, right, side,
+                        order)
+    side = side or ("right" if right else "left")
+    if seq.ndim == 1:
+        found = np.searchsorted(seq, vals, side=side, sorter=order)
     else:
-        if seq.shape[:-1] != vals.shape[:-1]:
-            raise RuntimeError(f"searchsorted: the leading dims of sorted_sequence {seq.shape} and values "
-                               f"{vals.shape} must match")
         rows_s, rows_v = seq.reshape(-1, seq.shape[-1]), vals.reshape(-1, vals.shape[-1])
         rows_o = None if order is None else order.reshape(-1, order.shape[-1])
-        out = np.stack([np.searchsorted(s, v, side=side, sorter=None if rows_o is None else rows_o[k])
-                        for k, (s, v) in enumerate(zip(rows_s, rows_v))]).reshape(vals.shape)
-    return Tensor._wrap(np.asarray(out, np.int32 if out_int32 else np.int64))
+        found = np.stack([np.searchsorted(s, v, side=side, sorter=None if rows_o is None else rows_o[k])
+                          for k, (s, v) in enumerate(zip(rows_s, rows_v))]).reshape(vals.shape)
+    result = Tensor._wrap(np.asarray(found, np.int32 if out_int32 else np.int64))
+    if out is None:
+        return result
+    from .out_arg import store      # noqa: PLC0415
+    return store("searchsorted", result, out)
 
 
-def bucketize(input, boundaries, *, out_int32=False, right=False):
+def bucketize(input, boundaries, *, out_int32=False, right=False, out=None):
     """The bucket of each value of input among the sorted 1-D boundaries (searchsorted(boundaries, input))."""
-    return searchsorted(boundaries, input, out_int32=out_int32, right=right)
+    ndim = np.ndim(getattr(boundaries, "_data", boundaries))
+    if ndim != 1:                   # (PyTorch's check, before searchsorted's)
+        raise RuntimeError(f"boundaries tensor must be 1 dimension, but got dim({ndim})")
+    return searchsorted(boundaries, input, out_int32=out_int32, right=right, out=out)
 
 
 @parsed_ints(n="int", dim="int")
@@ -688,6 +729,7 @@ def rot90(input, k=1, dims=(0, 1)):
     return input.clone()
 
 
+@parsed_ints(dim="int?")      # (and axis= for dim=, as PyTorch's parser)
 def take_along_dim(input, indices, dim=None):
     """input's elements at indices along dim (indices and input broadcast in the other dims); dim None: of the
     flattened input."""

@@ -25,6 +25,7 @@ from typing import Generic, TypeVar
 import numpy as np
 
 from ...array import refuse_negative_strides
+from ...factories import _warn_not_writable
 from ...tensor import Tensor, get_rng
 
 __all__ = ["Dataset", "IterableDataset", "ChainDataset", "TensorDataset", "StackDataset", "Subset", "ConcatDataset",
@@ -349,6 +350,8 @@ def default_collate(batch):
     if isinstance(first, (Tensor, np.ndarray, np.generic)):
         for b in batch:
             refuse_negative_strides(b)      # a sample's np.flip(image): PyTorch's as_tensor refuses it, as nn's
+            if isinstance(b, np.ndarray) and not b.flags.writeable:
+                _warn_not_writable(b)       # (and warns, once per process, of a read-only one)
         arrays = [b._data if isinstance(b, Tensor) else np.asarray(b) for b in batch]
         if len({a.shape for a in arrays}) > 1:      # RuntimeError, as PyTorch's torch.stack there
             raise RuntimeError(f"default_collate: stack expects each tensor to be equal size, got shapes "
@@ -388,6 +391,8 @@ def default_convert(data):
         if data.dtype.kind in "SUO":
             return data
         refuse_negative_strides(data)       # (as torch.as_tensor there)
+        if isinstance(data, np.ndarray):
+            _warn_not_writable(data)
         return Tensor._wrap(np.asarray(data))
     if isinstance(data, dict):
         converted = {key: default_convert(value) for key, value in data.items()}
