@@ -22,8 +22,8 @@ from .device import META, factory_device, meta_array
 from .dtypes import to_dtype, get_default_dtype, int64, result_dtype, checked_fill, refuse_int_overflow, \
     to_complex, to_real, scalar_type_name, refuse_big_int, holds_big_int, refuse_kinds, real_for_cast, typeid_name
 from .tensor import Size, Tensor, _as_array, as_int, _check_requires_grad, refuse_unconvertible, parser_type_name, \
-    parsed_sizes, not_a_tensor_error, _parser_takes_int, parser_int, parser_no_signature
-from .tensor_ops._attach import attach
+    parsed_sizes, not_a_tensor_error, _parser_takes_int, parser_int, parser_no_signature, legacy_data
+from .tensor_ops._attach import attach, _taken_as_tensor
 from .init import _rng as _gen, refuse_non_floating, check_integer_range
 
 __all__ = ["tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "empty", "eye", "arange",
@@ -652,33 +652,40 @@ def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
         info = np.iinfo(dt)
         return int(v) if info.min <= v <= info.max else int(checked_fill(v, dt))
 
+    if steps > 1 and dt.kind == "f" and dt.itemsize >= 4 and abs(start) < 1e30 and abs(end) < 1e30:
+        # finite, moderate float bounds (the usual call) cannot overflow: no np.errstate block (a tenth of the time)
+        return _new(_linspace_values(scalar(start), scalar(end), steps, dt), None, device, requires_grad)
     with np.errstate(invalid="ignore", over="ignore"):         # infinite or NaN bounds: inf and NaN points (inf -
         if steps <= 1:                                          # inf), silent as PyTorch's kernel; 0 and 1 steps
             # never reach it: no bound converted, or fill_(start) (an infinite start too), as PyTorch's
             return _new(np.array([scalar(start) for _ in range(steps)], dtype=dt), None, device, requires_grad)
         _int64_ends(dt, start, end)
-        lo, hi = scalar(start), scalar(end)
-        if dt.kind == "f":
-            step = (hi - lo) / dt.type(steps - 1)
-        else:                                                   # (bounds converted to the integer dtype first)
-            step = (float(hi) - float(lo)) / (steps - 1)
-        i = np.arange(steps, dtype=np.float64)
-        first = i < steps // 2
-        step, lo, hi = float(step), float(lo), float(hi)
-        if dt.itemsize < 8 and dt.kind == "f":                 # one float32 rounding: exact product, odd sum
-            values = np.where(first, _round_odd_sum(step * i, np.full(steps, lo)),
-                              _round_odd_sum(-step * (steps - 1 - i), np.full(steps, hi)))
-        else:
-            values = np.where(first, _fma(step, i, lo), _fma(-step, steps - 1 - i, hi))
-        return _new(values.astype(dt), None, device, requires_grad)
+        return _new(_linspace_values(scalar(start), scalar(end), steps, dt), None, device, requires_grad)
+
+
+def _linspace_values(lo, hi, steps, dt):
+    """linspace's steps > 1 points from the bounds lo, hi (in dt; an integer dtype's as ints), as an array of dt."""
+    if dt.kind == "f":
+        step = (hi - lo) / dt.type(steps - 1)
+    else:                                                   # (bounds converted to the integer dtype first)
+        step = (float(hi) - float(lo)) / (steps - 1)
+    i = np.arange(steps, dtype=np.float64)
+    first = i < steps // 2
+    step, lo, hi = float(step), float(lo), float(hi)
+    if dt.itemsize < 8 and dt.kind == "f":                 # one float32 rounding: exact product, odd sum
+        values = np.where(first, _round_odd_sum(step * i, np.full(steps, lo)),
+                          _round_odd_sum(-step * (steps - 1 - i), np.full(steps, hi)))
+    else:
+        values = np.where(first, _fma(step, i, lo), _fma(-step, steps - 1 - i, hi))
+    return values.astype(dt)
 
 
 def _c_pow(base, exponents):
-    """base ** each exponent in double by C's pow, as PyTorch's logspace kernel computes each point (NumPy's
-    vectorised np.power is an ulp off for about 5% of float64 points); NumPy's scalar power calls C's pow. Call
-    under np.errstate(all="ignore") (overflow: inf, a negative base to a fraction: NaN, silent as C's)."""
-    b = np.float64(base)
-    return np.array([b ** x for x in np.asarray(exponents, dtype=np.float64)], dtype=np.float64)
+    """base ** each exponent in double by C's pow, as PyTorch's logspace kernel computes each point. np.float_power's
+    float64 loop calls C's pow element by element (0 of 2.5 million points apart, any base and exponent), where
+    np.power's AVX-512 loop (SVML) is an ulp off for about 5% of points. Call under np.errstate(all="ignore")
+    (overflow: inf, a negative base to a fraction: NaN, silent as C's)."""
+    return np.float_power(np.float64(base), np.asarray(exponents, dtype=np.float64))
 
 
 def logspace(start, end, steps, base=10.0, dtype=None, device=None, requires_grad=False):
@@ -781,6 +788,25 @@ zeros, ones, empty, full, eye, arange, linspace, logspace, rand, randn, randint,
     _strided_only, (zeros, ones, empty, full, eye, arange, linspace, logspace, rand, randn, randint, randperm))
 
 
+def _number_mean_needs_size(fn):
+    """normal refusing a number mean with a number std and no size, as PyTorch's parser: its signatures that take a
+    number mean take a Tensor std or a size (normal(2.0): "normal(): argument 'mean' (position 1) must be Tensor, not
+    float", the one signature taking one argument; normal(2.0, 1.0): "received an invalid combination")."""
+    @functools.wraps(fn)
+    def parsed(*args, **kwargs):
+        if args and type(args[0]) is Tensor:        # (a tensor mean, the common call: nothing to look at)
+            return fn(*args, **kwargs)
+        given = dict(zip(("mean", "std", "size"), args), **kwargs)
+        if given.get("size") is None and "mean" in given and not any(
+                _taken_as_tensor(given.get(k)) for k in ("mean", "std")):
+            if len(args) + len(kwargs) == 1:
+                raise not_a_tensor_error("normal", "mean", 1 if args else None, given["mean"])
+            raise parser_no_signature("normal", args, kwargs)
+        return fn(*args, **kwargs)
+    return parsed
+
+
+@_number_mean_needs_size
 def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, device=None, requires_grad=False):
     """Draws from N(mean, std^2): mean and std numbers or tensors (broadcast together; the result takes
     their shape and floating dtype), or numbers with size=. As PyTorch's, a draw from a tensor mean or std that
@@ -967,6 +993,14 @@ def _legacy_new(self, *args, **kwargs):
     """PyTorch's legacy constructor: x.new(*sizes) or x.new(size) -> zeros of x's dtype (where PyTorch leaves the
     memory uninitialized), x.new(data) -> a tensor of x's dtype, x.new() -> an empty one."""
     if len(args) == 1 and not isinstance(args[0], (int, np.integer, Size)):
+        if isinstance(args[0], np.ndarray) and not kwargs:
+            # an array of x's dtype: its memory shared, as torch.Tensor(array) (legacy_data warns of a read-only one)
+            return Tensor._wrap(legacy_data(args[0], self._data.dtype))
+        if isinstance(args[0], Tensor) and not kwargs:     # x.new(y): y's alias (its memory, in its graph)
+            if args[0].dtype != self.dtype:     # (PyTorch's legacy constructor takes its own dtype only)
+                from .legacy_types import _options      # noqa: PLC0415
+                raise TypeError(f"expected {_options(self.dtype)} (got {_options(args[0].dtype)})")
+            return args[0].view(args[0].shape)
         if isinstance(args[0], np.ndarray):
             _warn_not_writable(args[0])     # (as torch.Tensor(array) warns; x.new_tensor, a copy, is silent)
         return _tensor(args[0], dtype=self.dtype, **kwargs)

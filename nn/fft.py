@@ -24,6 +24,7 @@ import numpy as np
 from .dtypes import SCALAR_TYPE_NAMES, to_complex, type_string, to_real, float_dtype, get_default_dtype, to_dtype
 from .device import check_device
 from .tensor import Tensor, _normalize_axes, grad_for, not_a_tensor_error, quietly
+from .tensor_ops._attach import parsed_ints
 from .tensor_ops.complex import conj, view_as_real as _view_as_real
 from .tensor_ops.shape import roll
 
@@ -253,23 +254,29 @@ def ihfft2(input, s=None, dim=(-2, -1), norm=None):
 
 # -- frequencies and shifts ------------------------------------------------------------------------------
 
+@parsed_ints(function=True, words="fft_fftfreq", n="int")     # (NumPy's fftfreq(2.0): ValueError)
 def fftfreq(n, d=1.0, *, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
     """The sample frequencies of an n-point fft: [0, 1, ..., (n - 1) // 2, -(n // 2), ..., -1] / (d n)."""
-    k = np.fft.fftfreq(n) * n                         # the integers, in fft's order
+    if n < 0:
+        raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
+    k = np.concatenate([np.arange((n + 1) // 2), np.arange(-(n // 2), 0)])     # the integers, in fft's order
     dt = to_dtype(dtype) if dtype is not None else get_default_dtype()
     return _frequencies(k, n, d, dt, device, requires_grad)
 
 
+@parsed_ints(function=True, words="fft_rfftfreq", n="int")    # (rfftfreq(2.0) computed)
 def rfftfreq(n, d=1.0, *, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
     """The sample frequencies of an n-point rfft: [0, 1, ..., n // 2] / (d n)."""
     dt = to_dtype(dtype) if dtype is not None else get_default_dtype()
-    return _frequencies(np.arange(n // 2 + 1, dtype=np.float64), n, d, dt, device, requires_grad)
+    # (n / 2 truncated, as C++'s: rfftfreq(-1) is [-0.], as PyTorch's)
+    return _frequencies(np.arange(int(n / 2) + 1, dtype=np.float64), n, d, dt, device, requires_grad)
 
 
 def _frequencies(k, n, d, dtype, device, requires_grad):
     # PyTorch multiplies the integers by 1 / (n d) in the output dtype
     check_device(device)
-    values = np.round(k).astype(dtype) * np.asarray(1.0 / (n * d), dtype=dtype)
+    with np.errstate(divide="ignore", invalid="ignore"):      # (n = 0: the one point of rfftfreq(0) is 0 * inf, NaN)
+        values = np.round(k).astype(dtype) * (np.float64(1.0) / np.float64(n * d)).astype(dtype)
     return Tensor._wrap(values.astype(dtype, copy=False), requires_grad=requires_grad)
 
 

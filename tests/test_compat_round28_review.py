@@ -180,6 +180,8 @@ def test_input_and_its_numpy_names_are_not_taken_together():
     t = nn.tensor([3., 4.])
     for call in (lambda: nn.linalg.vector_norm(x=t, a=t), lambda: nn.linalg.norm(input=t, x=t),
                  lambda: nn.sum(input=t, x1=t)):
-        with pytest.raises(TypeError, match="multiple values for argument 'input'"):
+        # PyTorch's parser then takes neither: "linalg_vector_norm() got an unexpected keyword argument 'x'" (its
+        # overloaded norm and sum: "received an invalid combination of arguments")
+        with pytest.raises(TypeError, match="got an unexpected keyword argument 'x1?'"):
             call()
     assert float(nn.linalg.norm(x=t)) == 5.0 and float(nn.sum(a=t)) == 7.0

@@ -413,7 +413,7 @@ def test_shape_keywords_one_element_conv_arguments_and_pytorch_module_utils():
     assert x.permute(dims=(2, 0, 1)).shape == (4, 2, 3) and x.expand(size=(2, 2, 3, 4)).shape == (2, 2, 3, 4)
     assert x.repeat(repeats=(1, 2, 1)).shape == (2, 6, 4) and x.mean(axis=(1, 2), keepdims=True).shape == (2, 1, 1)
     conv = nn.Conv2d(2, 3, 3, stride=[2], padding=[1])                # EfficientNet-PyTorch decodes strides as [s]
-    assert conv.stride == (2, 2) and conv(nn.ones(1, 2, 6, 6)).shape == (1, 3, 3, 3)
+    assert conv.stride == (2,) and conv(nn.ones(1, 2, 6, 6)).shape == (1, 3, 3, 3)    # PyTorch's _pair([2])
     from nn.modules.utils import _pair, _single, _triple, consume_prefix_in_state_dict_if_present
     assert _pair(3) == (3, 3) and _pair([1, 2]) == (1, 2) and _single(4) == (4,) and _triple(1) == (1, 1, 1)
     state = {"module.w": 1, "b": 2}
@@ -438,7 +438,7 @@ def test_conv_padding_modes(mode):
             nn.functional.pad(x, pads, mode=mode), conv.weight, conv.bias, dilation=conv.dilation)
         np.testing.assert_allclose(conv(x).detach().numpy(), expected.detach().numpy(), rtol=1e-12)
         assert gradcheck(lambda t: conv(t), [x])
-    with pytest.raises(ValueError, match="padding_mode must be 'zeros'"):
+    with pytest.raises(ValueError, match='^Only "zeros" padding mode is supported for ConvTranspose2d$'):
         nn.ConvTranspose2d(2, 3, 3, padding_mode=mode)
 
 

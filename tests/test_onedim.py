@@ -84,11 +84,14 @@ def test_conv1d_layer_shape_init_and_torch_state_dict():
 
 
 def test_conv1d_rejects_what_conv2d_rejects():
-    # one validation of conv arguments: Conv1d goes through conv2d's
+    # one validation of conv arguments: Conv1d's constructor refuses what PyTorch's _ConvNd refuses (a stride of 0
+    # is built, as PyTorch's, and refused by F.conv1d in forward)
     for kw, msg in ((dict(padding="foo"), "padding must be"), (dict(padding="same", stride=2), "'same' needs stride 1"),
-                    (dict(stride=0), "stride must be"), (dict(groups=0), "groups must be")):
+                    (dict(groups=0), "groups must be")):
         with pytest.raises(ValueError, match=msg):
             nn.Conv1d(2, 2, 3, **kw)
+    with pytest.raises(RuntimeError, match="^non-positive stride is not supported$"):
+        nn.Conv1d(2, 2, 3, stride=0)(nn.zeros(1, 2, 5))
 
 
 TRANSPOSED = [dict(stride=2, padding=1, output_padding=1), dict(dilation=2), dict(stride=3, padding=2, groups=2)]
@@ -119,8 +122,8 @@ def test_conv_transpose1d_layer():
     assert layer(nn.randn(2, 4, 7)).shape == (2, 6, 14)
     assert repr(layer) == ("ConvTranspose1d(4, 6, kernel_size=(5,), stride=(2,), padding=(2,), output_padding=(1,), "
                            "groups=2)")
-    with pytest.raises(ValueError, match="output_padding"):
-        nn.ConvTranspose1d(2, 2, 3, stride=2, output_padding=2)
+    with pytest.raises(RuntimeError, match="^output padding must be smaller than either stride or dilation"):
+        nn.ConvTranspose1d(2, 2, 3, stride=2, output_padding=2)(nn.zeros(1, 2, 5))     # (built, as PyTorch's)
     assert nn.conv_transpose1d is F.conv_transpose1d and nn.conv1d is F.conv1d and nn.conv2d is F.conv2d
     torch = pytest.importorskip("torch")
     theirs = torch.nn.ConvTranspose1d(4, 6, 5, stride=2, padding=2, output_padding=1, groups=2).double()

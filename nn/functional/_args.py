@@ -30,6 +30,21 @@ def _tensor(x, name, op, floating=True):
     return x
 
 
+def builtin_input(op):
+    """Decorator for F's functions that are PyTorch's C++ builtins (F.gelu, F.softplus, F.relu_): their parser names no
+    position for an input given by keyword ("gelu(): argument 'input' must be Tensor, not float"), where F's Python
+    functions hand the input on by position (_tensor's "(position 1)"). op: the name in PyTorch's words."""
+    def decorate(fn):
+        @functools.wraps(fn)
+        def parsed(*args, **kwargs):
+            if not args and not isinstance(kwargs.get("input"), (Tensor, np.ndarray)) and "input" in kwargs and \
+                    not hasattr(type(kwargs["input"]), "__torch_function__"):
+                raise not_a_tensor_error(op, "input", None, kwargs["input"])
+            return fn(*args, **kwargs)
+        return parsed
+    return decorate
+
+
 def refuse_grad(value, function, argument):
     """PyTorch's kernels that take an argument as a constant (the class weight of nll_loss and multi_margin_loss,
     the binary cross-entropies' weight and pos_weight, soft_margin_loss's target) refuse a tensor that requires

@@ -9,7 +9,7 @@ import numpy as np
 from .. import kernels as K
 from ..dtypes import kernel_not_implemented, scalar_type_name
 from ..tensor import Tensor, piecewise_grad, selected, conj_if_complex, _normalize_axes
-from ._args import _tensor, _written_into
+from ._args import _tensor, _written_into, builtin_input
 
 
 def _integer(x):
@@ -215,6 +215,7 @@ def _elu_slope_graph(x, xd, scale, s):
     return (1 - negative) + negative * scale * (x.masked_fill(~strict, 0) * s).exp()
 
 
+@builtin_input("gelu")
 def gelu(input, approximate="none"):
     """x Phi(x) (Phi the standard normal CDF); approximate='tanh' uses PyTorch's tanh formula."""
     x = _tensor(input, "input", "gelu")
@@ -252,6 +253,7 @@ def gelu(input, approximate="none"):
     return Tensor._make(y.astype(dt, copy=False), (x,), backward, "gelu", graph_backward)
 
 
+@builtin_input("softplus")
 def softplus(input, beta=1.0, threshold=20.0):
     """log(1 + e^(beta x)) / beta, and x itself where beta x > threshold (as PyTorch)."""
     x = _tensor(input, "input", "softplus")
@@ -318,7 +320,7 @@ def relu6(input, inplace=False):
     """min(max(x, 0), 6), any shape: hardtanh(x, 0, 6)."""
     if inplace:
         return _written_into(input, "relu6_", lambda t: relu6(t))
-    return hardtanh(input, 0.0, 6.0)
+    return hardtanh(_tensor(input, "input", "relu6", floating=False), 0.0, 6.0)     # (refused in relu6's words)
 
 
 # SELU's constants (Klambauer et al. 2017, as PyTorch): the fixed point of mean 0 and variance 1
@@ -329,7 +331,7 @@ def selu(input, inplace=False):
     """scale * elu(x, alpha) with SELU's constants (inplace: written into x, as relu's)."""
     if inplace:
         return _written_into(input, "selu_", lambda t: selu(t))
-    return elu(input, SELU_ALPHA) * SELU_SCALE
+    return elu(_tensor(input, "input", "selu", floating=False), SELU_ALPHA) * SELU_SCALE      # (selu's words)
 
 
 def mish(input, inplace=False):
@@ -397,9 +399,10 @@ def hardswish(input, inplace=False):
     return Tensor._make(y, (x,), backward, "hardswish", graph_backward)
 
 
+@builtin_input("log_sigmoid")
 def logsigmoid(input):
     """log(1 / (1 + e^-x)) = -log(1 + e^-x), computed without overflow."""
-    x = _tensor(input, "input", "logsigmoid")
+    x = _tensor(input, "input", "log_sigmoid")          # (PyTorch's F.logsigmoid is torch._C._nn.log_sigmoid)
     xd = x._data
     with np.errstate(invalid="ignore"):        # NaN in, NaN out, silently as PyTorch's (NumPy's logaddexp warns)
         y = (-np.logaddexp(0, -xd)).astype(xd.dtype, copy=False)
@@ -481,6 +484,7 @@ def _outside_band(xd, lambd):
     return np.logical_not((xd >= -lambd) & (xd <= lambd))
 
 
+@builtin_input("softshrink")
 def softshrink(input, lambd=0.5):
     """x - lambd above lambd, x + lambd below -lambd, 0 between: x - clip(x, -lambd, lambd) (NaN stays NaN)."""
     x = _tensor(input, "input", "softshrink")
@@ -494,6 +498,7 @@ def softshrink(input, lambd=0.5):
                                                   True),))
 
 
+@builtin_input("hardshrink")
 def hardshrink(input, lambd=0.5):
     """x where |x| > lambd, else 0 (NaN stays NaN)."""
     x = _tensor(input, "input", "hardshrink")
@@ -568,7 +573,7 @@ def _written_back(name, activation):
         return _written_into(input, name, lambda t: activation(t, *args, **kwargs))
     in_place.__name__ = in_place.__qualname__ = name     # (the qualified name pickle finds it by, as F.elu_)
     in_place.__doc__ = f"{activation.__name__}, written into input (PyTorch's {name})."
-    return in_place
+    return builtin_input(name)(in_place)
 
 
 relu_ = _written_back("relu_", relu)

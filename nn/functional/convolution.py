@@ -1,8 +1,9 @@
 """conv2d and conv_transpose2d, with stride, padding, dilation and groups (PyTorch's signatures); and
 upsample2x_conv3x3, a nearest x2 upsampling and a 3x3 conv as one transposed conv (nn.Sequential's fusion).
 
-The hyper-parameters are validated here, once (conv_hyperparameters); the layers call the same
-function in their constructors, and the kernels trust what they are given.
+The arguments of every functional convolution (1-d, 2-d, 3-d, transposed) are checked here, once, in PyTorch's
+order and words (parse_conv_arguments, check_conv_input, check_padding_name, check_conv_arguments; the layers refuse at
+construction only what PyTorch's do), and the kernels trust what they are given.
 
 Dilation and groups reuse the dense kernels (nn.kernels.conv), whose float32 micro-kernel path
 runs unchanged for dilation 1, groups 1:
@@ -70,29 +71,12 @@ def warn_same_uneven(totals):
                        "copy of the input be created")
 
 
-def conv_hyperparameters(op, stride=1, padding=0, dilation=1, groups=1, output_padding=None, layer=False):
-    """Validate and normalise: -> (stride, padding, dilation, groups[, output_padding]) as pairs.
-
-    padding: int, pair, 'valid' or 'same' (conv2d only, stride 1; check_padding_string, layer=True for a layer's
-    constructor). output_padding (transposed convs only) must be smaller than the stride. One-line ValueErrors
-    naming the argument.
-    """
+def conv_hyperparameters(op, stride=1, padding=0, dilation=1, groups=1, output_padding=None):
+    """Arguments already checked (parse_conv_arguments, check_conv_arguments) -> (stride, padding, dilation,
+    groups[, output_padding]) as pairs; padding 'valid' -> (0, 0), 'same' kept. output_padding (transposed convs)
+    must be smaller than the stride or the dilation (check_output_padding)."""
     stride, dilation = _pair(stride, "stride", op), _pair(dilation, "dilation", op)
-    if min(stride) < 1:
-        raise ValueError(f"{op}: stride must be >= 1, got {stride}")
-    if min(dilation) < 1:
-        raise ValueError(f"{op}: dilation must be >= 1, got {dilation}")
-    if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)) or groups < 1:
-        raise ValueError(f"{op}: groups must be a positive integer, got {groups!r}")
-    if isinstance(padding, str):
-        if output_padding is not None:
-            raise ValueError(f"{op}: padding must be an int or a pair, got {padding!r}")
-        check_padding_string(padding, stride, op, layer, "a pair")
-        padding = (0, 0) if padding == "valid" else "same"
-    else:
-        padding = _pair(padding, "padding", op)
-        if min(padding) < 0:
-            raise ValueError(f"{op}: padding must be >= 0, got {padding}")
+    padding = ((0, 0) if padding == "valid" else "same") if isinstance(padding, str) else _pair(padding, "padding", op)
     if output_padding is None:
         return stride, padding, dilation, int(groups)
     out_pad = _pair(output_padding, "output_padding", op)
@@ -100,15 +84,80 @@ def conv_hyperparameters(op, stride=1, padding=0, dilation=1, groups=1, output_p
     return stride, padding, dilation, int(groups), out_pad
 
 
-def check_groups(groups, padding=0):
-    """PyTorch's first checks of a convolution's arguments, after the input's rank, in its order and words: a padding
-    string other than 'same' / 'valid' (its binding reads the string first), then an int groups below 1
-    (cplxmodule's conv_transpose3d defaults to groups=0); a strided 'same' comes after. Other types of groups are
-    left to conv_hyperparameters."""
+_CONV_INT_ARGS = ("stride", "padding", "dilation", "output_padding")
+
+
+def parse_conv_arguments(op, spatial, transposed=False, **args):
+    """PyTorch's argument parser for a functional convolution, before any other check: groups an int (not bool),
+    stride / padding / dilation / output_padding an int or `spatial` ints (padding also a string on a
+    non-transposed conv), TypeError in its words (the non-transposed ops have two overloads, whose parser reports
+    'an invalid combination')."""
+    for name, v in args.items():
+        ok = (isinstance(v, (int, np.integer)) and not isinstance(v, bool)) if name == "groups" else (
+            isinstance(v, (int, np.integer, tuple, list)) and not isinstance(v, bool)
+            or (isinstance(v, str) and name == "padding" and not transposed))
+        bad = isinstance(v, (tuple, list)) and any(isinstance(e, bool) or not isinstance(e, (int, np.integer))
+                                                   for e in v)
+        if not ok or bad:
+            kind = "int" if name == "groups" else "tuple of ints"
+            got = type(v).__name__
+            if transposed:      # (the words of a keyword argument; given by position PyTorch names the element)
+                raise TypeError(f"{op}(): argument '{name}' must be {kind}, not {got}")
+            raise TypeError(f"{op}() received an invalid combination of arguments - got (Tensor, Tensor, {name}="
+                            f"{got}), but expected one of:\n * (Tensor input, Tensor weight, Tensor bias = None, "
+                            "tuple of ints stride = 1, tuple of ints padding = 0, tuple of ints dilation = 1, int "
+                            "groups = 1)\n * (Tensor input, Tensor weight, Tensor bias = None, tuple of ints stride = "
+                            "1, str padding = \"valid\", tuple of ints dilation = 1, int groups = 1)")
+
+
+def _per_axis(v, spatial):
+    """An int or a list of 1 or `spatial` ints (as parse_conv_arguments lets through) -> one value per axis."""
+    return (v,) * spatial if isinstance(v, (int, np.integer)) else tuple(v) * (spatial if len(v) == 1 else 1)
+
+
+def check_conv_arguments(op, weight, spatial, stride, padding, dilation, groups, output_padding=None,
+                         transposed=False):
+    """PyTorch's checks of a convolution's arguments after the input's rank (check_conv_input) and padding string
+    (check_padding_name), before the shapes', in its order and words (ATen's _convolution, then
+    check_shape_forward): the weight's rank, groups, a strided padding='same', a list of neither 1 nor `spatial`
+    values (stride, padding, dilation, output_padding), negative padding / output_padding, a stride below 1, a
+    dilation below 1 (its words name the kernel: 1-d ops run as 2-d ones of height 1)."""
+    w = getattr(weight, "_data", weight)
+    if np.ndim(w) < 3:
+        raise RuntimeError("weight should have at least three dimensions")
+    if groups < 1:
+        raise RuntimeError("non-positive groups is not supported")
+    if isinstance(padding, str):
+        check_padding_string(padding, _per_axis(stride, spatial), op)
+    for name, v in (("stride", stride), ("padding", padding), ("dilation", dilation), ("output_padding",
+                                                                                        output_padding)):
+        if isinstance(v, (tuple, list)) and len(v) not in (1, spatial):
+            raise RuntimeError(f"expected {name} to be a single integer value or a list of {spatial} values to match "
+                               f"the convolution dimensions, but got {name}={list(map(int, v))}")
+    if not isinstance(padding, str) and min(_per_axis(padding, spatial)) < 0:
+        raise RuntimeError("negative padding is not supported")
+    if output_padding is not None and min(_per_axis(output_padding, spatial)) < 0:
+        raise RuntimeError("negative output_padding is not supported")
+    if min(_per_axis(stride, spatial)) < 1:
+        raise RuntimeError("non-positive stride is not supported")
+    d = tuple(map(int, _per_axis(dilation, spatial)))
+    if min(d) < 0:
+        raise RuntimeError("dilation should be greater than zero")
+    if min(d) == 0:
+        d = (1,) + d if spatial == 1 else d
+        if transposed:
+            got = ", ".join(f"dilation_{a}: {v}" for a, v in zip(("depth", "height", "width")[-len(d):], d))
+        else:
+            got = list(d)
+        raise RuntimeError(f"dilation should be greater than zero, but got {got}")
+
+
+def check_padding_name(padding):
+    """PyTorch's first check of a convolution's arguments after the input's rank: a padding string other than
+    'same' / 'valid' (its binding reads the string first; a strided 'same' is refused later, in
+    check_conv_arguments)."""
     if isinstance(padding, str) and padding not in ("same", "valid"):
         raise RuntimeError(f"Invalid padding string: {padding!r}")
-    if isinstance(groups, (int, np.integer)) and not isinstance(groups, bool) and groups < 1:
-        raise RuntimeError("non-positive groups is not supported")
 
 
 def check_output_padding(out_pad, stride, dilation):
@@ -450,10 +499,12 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     bottom/right, as PyTorch).
     """
     op = "conv2d"
+    parse_conv_arguments(op, 2, stride=stride, padding=padding, dilation=dilation, groups=groups)
     if not isinstance(input, Tensor):           # an array (nn's convenience) of a float dtype only
         input = _tensor(input, "input", op)
     input = check_conv_input(input, 2, op)      # (one image came batched: one_image_as_batch)
-    check_groups(groups, padding)
+    check_padding_name(padding)
+    check_conv_arguments(op, weight, 2, stride, padding, dilation, groups)
     stride, padding, dilation, groups = conv_hyperparameters(op, stride, padding, dilation, groups)
     x, weight, bias, dt = _conv_args(input, weight, bias, groups, op, weight_later=True)
     kh, kw = weight.shape[2:]
@@ -518,8 +569,10 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
     (PyTorch's argument order: groups before dilation.)
     """
     op = "conv_transpose2d"
+    parse_conv_arguments(op, 2, True, stride=stride, padding=padding, output_padding=output_padding, groups=groups,
+                         dilation=dilation)
     input = check_conv_input(input, 2, op)
-    check_groups(groups)
+    check_conv_arguments(op, weight, 2, stride, padding, dilation, groups, output_padding, transposed=True)
     stride, padding, dilation, groups, out_pad = conv_hyperparameters(op, stride, padding, dilation, groups,
                                                                       output_padding)
     x, weight, bias, dt = _conv_args(input, weight, bias, groups, op, transposed=True, stride=stride,

@@ -11,7 +11,7 @@ import numpy as np
 
 from ..dtypes import scalar_type_mismatch, scalar_type_name
 from ..tensor import QuietNumPy, Tensor, _refuse_mixed_matmul, broadcast_shape
-from ._args import _reduce, _tensor, legacy_reduction, check_reduction, refuse_grad, NOT_VALID_SHORT
+from ._args import _reduce, _tensor, builtin_input, legacy_reduction, check_reduction, refuse_grad, NOT_VALID_SHORT
 from .activations import logsigmoid, relu
 from .losses import _loss_args, _weighted, smooth_l1_loss
 
@@ -177,6 +177,7 @@ def _euclidean_cdist(x1, x2):
     return Tensor._make(d, (x1, x2), backward, "cdist", graph_backward)
 
 
+@builtin_input("pdist")
 def pdist(input, p=2.0):
     """The p-norm distances between the rows of input (N, M), each pair i < j once in row-major order ->
     (N (N - 1) / 2,): the upper triangle of cdist(input, input, p), whose backward it reuses (0 at a zero

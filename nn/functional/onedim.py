@@ -10,8 +10,9 @@ import numbers
 from ..tensor import ShapeError
 from ._args import _tensor, builtin_like
 from .adaptive import adaptive_avg_pool2d, adaptive_max_pool2d
-from .convolution import (_check_input_channels, check_conv_dtypes, check_conv_input, check_groups, check_kernel_fits,
-                          check_padding_string, complex_convolution, conv2d, conv_transpose2d)
+from .convolution import (_check_input_channels, check_conv_arguments, check_conv_dtypes, check_conv_input,
+                          check_kernel_fits, check_padding_name, complex_convolution, conv2d, conv_transpose2d,
+                          parse_conv_arguments)
 from .sampling import avg_pool2d, max_pool2d, max_unpool2d, pooled_sizes
 
 
@@ -46,10 +47,10 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """input (N, C, L), weight (O, C/groups, k), bias (O,) or None -> (N, O, Lo),
     Lo = (L + 2 p - d (k - 1) - 1) // s + 1. padding: int, 'valid' or 'same'."""
     op = "conv1d"
+    parse_conv_arguments(op, 1, stride=stride, padding=padding, dilation=dilation, groups=groups)
     x = check_conv_input(input, 1, op)
-    check_groups(groups, padding)
-    if isinstance(padding, str):                # next, as PyTorch's
-        check_padding_string(padding, (_one("stride", stride, op),), op)
+    check_padding_name(padding)
+    check_conv_arguments(op, weight, 1, stride, padding, dilation, groups)
     x, unbatched = _batched(_tensor(x, "input", op), op)
     w = _tensor(weight, "weight", op)
     if w.ndim != 3:
@@ -72,8 +73,10 @@ def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_paddi
     """input (N, Cin, L), weight (Cin, Cout/groups, k), bias (Cout,) or None -> (N, Cout, Lo),
     Lo = (L - 1) s - 2 p + d (k - 1) + output_padding + 1 (conv_transpose2d on a height-1 image)."""
     op = "conv_transpose1d"
+    parse_conv_arguments(op, 1, True, stride=stride, padding=padding, output_padding=output_padding, groups=groups,
+                         dilation=dilation)
     x, unbatched = _batched(_tensor(check_conv_input(input, 1, op), "input", op), op)
-    check_groups(groups)
+    check_conv_arguments(op, weight, 1, stride, padding, dilation, groups, output_padding, transposed=True)
     w = _tensor(weight, "weight", op)
     if w.ndim != 3:
         raise ValueError(f"{op}: weight must be (in_channels, out_channels/groups, k), got shape {tuple(w.shape)}")

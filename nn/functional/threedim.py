@@ -11,9 +11,9 @@ import numpy as np
 
 from ..tensor import Tensor
 from ._args import _tensor, builtin_like
-from .convolution import (check_conv_dtypes, check_conv_input, check_groups, check_kernel_fits, check_output_padding,
-                          check_output_size, check_padding_string, complex_convolution, conv2d, conv_transpose2d,
-                          transposed_sizes, warn_same_uneven)
+from .convolution import (check_conv_arguments, check_conv_dtypes, check_conv_input, check_kernel_fits,
+                          check_output_padding, check_output_size, check_padding_name, complex_convolution, conv2d,
+                          conv_transpose2d, parse_conv_arguments, transposed_sizes, warn_same_uneven)
 from .onedim import _check_channels
 from .adaptive import _bins, adaptive_avg_pool2d, adaptive_max_pool2d
 from .sampling import (_ceil_extra, _first_max, _half_padding_check, _pick, _scatter_unpool, avg_pool2d,
@@ -77,11 +77,11 @@ def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     kw), bias (O,) or None -> (N, O, Do, Ho, Wo), each output size (size + 2 p - d (k - 1) - 1) // s + 1. padding: an
     int, three ints, 'valid' or 'same' (stride 1; an odd total puts the extra at the end, as PyTorch)."""
     op = "conv3d"
+    parse_conv_arguments(op, 3, stride=stride, padding=padding, dilation=dilation, groups=groups)
     x = check_conv_input(input, 3, op)
-    check_groups(groups, padding)
+    check_padding_name(padding)
+    check_conv_arguments(op, weight, 3, stride, padding, dilation, groups)
     stride, dilation = _triple("stride", stride, op), _triple("dilation", dilation, op)
-    if isinstance(padding, str):                # next, as PyTorch's
-        check_padding_string(padding, stride, op)
     x, unbatched = _batched5(x, op)
     w = _weight5(weight, op, "(out_channels, in_channels/groups, kd, kh, kw)")
     bias = None if bias is None else _tensor(bias, "bias", op)
@@ -114,8 +114,10 @@ def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_paddi
     Depth tap t of input slice i lands on output depth i sd + t dd - pd: each tap is one conv_transpose2d of all the
     slices, spread sd apart along the depth (zeros between), shifted by t dd, and the taps are summed."""
     op = "conv_transpose3d"
+    parse_conv_arguments(op, 3, True, stride=stride, padding=padding, output_padding=output_padding, groups=groups,
+                         dilation=dilation)
     x, unbatched = _batched5(check_conv_input(input, 3, op), op)
-    check_groups(groups)
+    check_conv_arguments(op, weight, 3, stride, padding, dilation, groups, output_padding, transposed=True)
     w = _weight5(weight, op, "(in_channels, out_channels/groups, kd, kh, kw)")
     _check_channels(x, w, groups, transposed=True, bias=bias)
     bias = None if bias is None else _tensor(bias, "bias", op)

@@ -1,8 +1,8 @@
 """Conv2d and ConvTranspose2d (stride, padding, dilation, groups as PyTorch's).
 
-The stride/padding/dilation/groups/output_padding rules live in one place,
-nn.functional.convolution.conv_hyperparameters: the constructors call it so that a bad layer
-fails when it is built, and forward passes the stored values to the functional op. The input's
+The constructors refuse what PyTorch's _ConvNd refuses (_conv_settings: groups, a padding string, the padding
+mode) and store stride, padding, dilation and output_padding as PyTorch's do, unchecked: a stride of 0 builds and
+fails in forward, where the functional op checks every argument once (nn.functional.convolution). The input's
 channels are checked against the weight by the functional op (as PyTorch does), so replacing
 ``conv.weight`` by one with fewer input channels works.
 """
@@ -10,18 +10,37 @@ import numpy as np
 
 from ..dtypes import get_default_dtype
 from .. import functional as F
-from ..functional.convolution import conv_hyperparameters
+from ..functional.convolution import check_padding_string
 from .module import Module, Parameter
-from .utils import _factory, _check_int, _int_pair, _reset_weight_and_bias
+from .utils import _factory, _check_int, _int_pair, _ntuple, _reset_weight_and_bias
 
 
-def _padding_mode(op, mode):
-    """'zeros', or for a convolution F.pad's 'reflect', 'replicate' or 'circular' (the input padded that way, then
-    convolved without padding, as PyTorch's layers do); a transposed convolution pads with zeros only."""
-    modes = ("zeros",) if "Transpose" in op else ("zeros", "reflect", "replicate", "circular")
-    if mode not in modes:
-        raise ValueError(f"{op}: padding_mode must be {' or '.join(map(repr, modes))}, got {mode!r}")
-    return mode
+def _conv_settings(layer, op, n, stride, padding, dilation, groups, padding_mode, output_padding=None):
+    """PyTorch's _ConvNd (and _ConvTransposeNd) constructor checks, in its order and words, then the settings
+    stored as it stores them: a transposed layer pads with zeros only; groups positive and dividing both channel
+    counts; a padding string 'same' / 'valid', 'same' with stride 1; padding_mode 'zeros' or F.pad's 'reflect',
+    'replicate', 'circular' (the input padded that way, then convolved without padding). stride, padding,
+    dilation, output_padding become n-tuples unchecked (PyTorch builds Conv2d(3, 4, 3, stride=0) and refuses it
+    in forward, in the functional op's words)."""
+    if layer.transposed and padding_mode != "zeros":
+        raise ValueError(f'Only "zeros" padding mode is supported for {op}')
+    _positive_groups(groups)
+    layer.groups = groups
+    _groups_divide_channels(layer)
+    tup = _ntuple(n)
+    layer.stride, layer.dilation = tup(stride), tup(dilation)
+    if isinstance(padding, str) and not layer.transposed:   # kept: m.padding == 'valid', repr padding=valid
+        # (a transposed layer's becomes a tuple of characters, as PyTorch's _pair('same'), refused in forward)
+        check_padding_string(padding, layer.stride, op, layer=True, several=("a tuple", "a pair", "a triple")[n - 1])
+        layer.padding = padding
+    else:
+        layer.padding = tup(padding)
+    modes = {"zeros", "reflect", "replicate", "circular"}
+    if padding_mode not in modes:
+        raise ValueError(f"padding_mode must be one of {modes}, but got padding_mode='{padding_mode}'")
+    layer.padding_mode = padding_mode
+    # PyTorch's _ConvNd has output_padding on every convolution (zeros on the non-transposed ones)
+    layer.output_padding = tup(output_padding if output_padding is not None else 0)
 
 
 def _padded_by_mode(x, padding, kernel_size, dilation, mode):
@@ -38,7 +57,7 @@ def _padded_by_mode(x, padding, kernel_size, dilation, mode):
 
 def _positive_groups(groups):
     """PyTorch's _ConvNd's first check, in its words (the other checks of groups follow in nn's)."""
-    if isinstance(groups, int) and groups <= 0:
+    if groups <= 0:
         raise ValueError("groups must be a positive integer")
 
 
@@ -57,24 +76,16 @@ class _ConvNd(Module):
     def __init__(self, op, in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
                  padding_mode, weight_shape, output_padding=None):
         super().__init__()
-        _positive_groups(groups)
         self.in_channels = _check_int("in_channels", in_channels, 0)
         self.out_channels = _check_int("out_channels", out_channels, 0)
         self.kernel_size = _int_pair("kernel_size", kernel_size, 1)
-        hyper = conv_hyperparameters(op, stride, padding, dilation, groups, output_padding, layer=True)
-        self.stride, self.padding, self.dilation, self.groups = hyper[:4]
-        if isinstance(padding, str):            # PyTorch keeps the string: m.padding == 'valid', repr padding=valid
-            self.padding = padding
-        # PyTorch's _ConvNd has output_padding on every convolution (zeros on the non-transposed ones)
-        self.output_padding = hyper[4] if output_padding is not None else (0,) * len(self.kernel_size)
+        _conv_settings(self, op, 2, stride, padding, dilation, groups, padding_mode, output_padding)
         self._check_groups_and_build(op, padding_mode, weight_shape, bias)
 
     def _check_groups_and_build(self, op, padding_mode, weight_shape, bias):
-        """The constructor's end, once the hyperparameters are set (Conv1d's too): groups must divide both channel
-        counts; the padding mode; weight (weight_shape(in, out, groups) + kernel_size) and bias (out_channels,)
-        or None, initialised by reset_parameters as in PyTorch."""
-        _groups_divide_channels(self)
-        self.padding_mode = _padding_mode(op, padding_mode)
+        """The constructor's end, once the settings are checked and set (_conv_settings; Conv1d's too): weight
+        (weight_shape(in, out, groups) + kernel_size) and bias (out_channels,) or None, initialised by
+        reset_parameters as in PyTorch."""
         shape = weight_shape(self.in_channels, self.out_channels, self.groups) + self.kernel_size
         self.weight = Parameter(np.empty(shape, dtype=get_default_dtype()))
         self.register_parameter("bias", Parameter(np.empty(self.out_channels, dtype=get_default_dtype())) if bias

@@ -117,6 +117,26 @@ class _InstanceNorm(_NormBase):
         _running_stats(self, self.num_features, self.track_running_stats)
         _factory(self, device, dtype)
 
+    def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+                              error_msgs):
+        # PyTorch's: a checkpoint of no version (saved before 0.4.0, or a plain dict) with running statistics for a
+        # layer that tracks none is an error, strict or not, in its words; the two keys are dropped from the load
+        if local_metadata.get("version", None) is None and not self.track_running_stats:
+            keys = [prefix + name for name in ("running_mean", "running_var") if prefix + name in state_dict]
+            if keys:
+                klass, names = type(self).__name__, " and ".join('"' + key + '"' for key in keys)
+                error_msgs.append(
+                    f"Unexpected running stats buffer(s) {names} for "
+                    f"{klass} with track_running_stats=False. If state_dict is a checkpoint saved before 0.4.0, this "
+                    f"may be expected because {klass} does not track running stats by default since 0.4.0. Please "
+                    f"remove these keys from state_dict. If the running stats are actually needed, instead set "
+                    f"track_running_stats=True in {klass} to enable them. See the documentation of {klass} for "
+                    f"details.")
+                for key in keys:
+                    state_dict.pop(key)
+        _NormBase._load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys,
+                                        unexpected_keys, error_msgs)
+
     def forward(self, input):
         if input.ndim not in (self._positions + 1, self._positions + 2):
             _InstanceNorm._check_input_dim(self, input)     # PyTorch's words: "expected 3D or 4D input (got 2D input)"

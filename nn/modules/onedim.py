@@ -1,7 +1,6 @@
 """Conv1d, ConvTranspose1d, MaxPool1d and AvgPool1d: the 1-d ops of nn.functional.onedim behind PyTorch's layers."""
 from .. import functional as F
-from ..functional.convolution import check_padding_string, conv_hyperparameters
-from .conv import _ConvNd, _ConvTransposeNd, _padded_by_mode, _positive_groups
+from .conv import _ConvNd, _ConvTransposeNd, _conv_settings, _padded_by_mode
 from .module import Module
 from .poolbase import _AdaptiveAvgPoolNd, _AdaptiveMaxPoolNd, _AvgPoolNd, _MaxPoolNd
 from .utils import _factory, _check_int, _single
@@ -20,18 +19,10 @@ class _Conv1dBase(_ConvNd):
     def __init__(self, op, in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
                  padding_mode, device, dtype, weight_shape, output_padding=None):
         Module.__init__(self)
-        _positive_groups(groups)
         self.in_channels = _check_int("in_channels", in_channels, 0)
         self.out_channels = _check_int("out_channels", out_channels, 0)
         self.kernel_size = (_check_int("kernel_size", _one(kernel_size), 1),)
-        if isinstance(padding, str) and output_padding is None:   # (its own stride in the words, not conv2d's (1, s))
-            check_padding_string(padding, (_one(stride),), op, layer=True, several="a tuple")
-        hyper = conv_hyperparameters(op, (1, _one(stride)), padding if isinstance(padding, str) else
-                                     (0, _one(padding)), (1, _one(dilation)), groups,
-                                     None if output_padding is None else (0, _one(output_padding)), layer=True)
-        self.stride, self.dilation, self.groups = (hyper[0][1],), (hyper[2][1],), hyper[3]
-        self.padding = padding if isinstance(padding, str) else (hyper[1][1],)    # a string kept, as PyTorch
-        self.output_padding = (hyper[4][1],) if output_padding is not None else (0,)   # PyTorch's, on every conv
+        _conv_settings(self, op, 1, stride, padding, dilation, groups, padding_mode, output_padding)
         self._check_groups_and_build(op, padding_mode, weight_shape, bias)
         _factory(self, device, dtype)
 
@@ -53,9 +44,8 @@ class Conv1d(_Conv1dBase):
         """The convolution with a given weight and bias (PyTorch's hook for quantised or masked weights)."""
         if self.padding_mode != "zeros":        # Informer's TokenEmbedding: circular
             x = _padded_by_mode(x, self.padding, self.kernel_size, self.dilation, self.padding_mode)
-            return F.conv1d(x, weight, bias, self.stride[0], 0, self.dilation[0], self.groups)
-        padding = self.padding if isinstance(self.padding, str) else self.padding[0]
-        return F.conv1d(x, weight, bias, self.stride[0], padding, self.dilation[0], self.groups)
+            return F.conv1d(x, weight, bias, self.stride, 0, self.dilation, self.groups)
+        return F.conv1d(x, weight, bias, self.stride, self.padding, self.dilation, self.groups)
 
 
 class ConvTranspose1d(_Conv1dBase, _ConvTransposeNd):
@@ -71,8 +61,8 @@ class ConvTranspose1d(_Conv1dBase, _ConvTransposeNd):
     def forward(self, input, output_size=None):
         output_padding = self._output_padding(input, output_size, self.stride, self.padding, self.kernel_size, 1,
                                               self.dilation)
-        return F.conv_transpose1d(input, self.weight, self.bias, self.stride[0], self.padding[0], output_padding[0],
-                                  self.groups, self.dilation[0])
+        return F.conv_transpose1d(input, self.weight, self.bias, self.stride, self.padding, output_padding,
+                                  self.groups, self.dilation)
 
 
 class MaxPool1d(_MaxPoolNd):

@@ -7,12 +7,11 @@ import numpy as np
 
 from .. import functional as F
 from ..dtypes import get_default_dtype
-from ..functional.convolution import check_padding_string
-from ..functional.threedim import _triple
-from .conv import _ConvNd, _ConvTransposeNd, _groups_divide_channels, _padded_by_mode, _positive_groups
+from .conv import _ConvNd, _ConvTransposeNd, _conv_settings, _padded_by_mode
 from .module import Module, Parameter
 from .poolbase import _AdaptiveAvgPoolNd, _AdaptiveMaxPoolNd, _AvgPoolNd, _MaxPoolNd
-from .utils import _check_int, _factory, _reset_weight_and_bias
+from ..functional.threedim import _triple
+from .utils import _check_int, _factory, _ntuple, _reset_weight_and_bias
 
 
 class _Conv3dBase(_ConvNd):
@@ -22,21 +21,10 @@ class _Conv3dBase(_ConvNd):
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
                  bias=True, padding_mode="zeros", device=None, dtype=None):
         Module.__init__(self)
-        _positive_groups(groups)
-        if padding_mode not in ("zeros", "reflect", "replicate", "circular"):
-            raise ValueError(f"Conv3d: padding_mode must be 'zeros', 'reflect', 'replicate' or 'circular', got "
-                             f"{padding_mode!r}")
         self.in_channels = _check_int("in_channels", in_channels, 0)
         self.out_channels = _check_int("out_channels", out_channels, 0)
-        self.groups = _check_int("groups", groups, 1)
-        _groups_divide_channels(self)
         self.kernel_size = _triple("kernel_size", kernel_size, "Conv3d")
-        self.stride, self.dilation = _triple("stride", stride, "Conv3d"), _triple("dilation", dilation, "Conv3d")
-        self.padding = padding if isinstance(padding, str) else _triple("padding", padding, "Conv3d")
-        if isinstance(padding, str) and not self.transposed:   # refused when built, as Conv1d / Conv2d (PyTorch)
-            check_padding_string(padding, self.stride, "Conv3d", layer=True, several="a triple")
-        self.padding_mode = padding_mode
-        self.output_padding = (0, 0, 0)         # PyTorch's, on every convolution (ConvTranspose3d sets its own)
+        _conv_settings(self, type(self).__name__, 3, stride, padding, dilation, groups, padding_mode)
         self.weight = Parameter(np.empty(self._weight_shape() + self.kernel_size, dtype=get_default_dtype()))
         self.bias = Parameter(np.empty(self.out_channels, dtype=get_default_dtype())) if bias else None
         self.reset_parameters()
@@ -74,7 +62,7 @@ class ConvTranspose3d(_Conv3dBase, _ConvTransposeNd):
                  bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None):
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias, padding_mode,
                          device, dtype)
-        self.output_padding = _triple("output_padding", output_padding, "ConvTranspose3d")
+        self.output_padding = _ntuple(3)(output_padding)    # (PyTorch's _triple: checked in forward)
 
     def _weight_shape(self):
         return self.in_channels, self.out_channels // self.groups

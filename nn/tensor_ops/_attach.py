@@ -6,6 +6,8 @@ import warnings
 
 import numpy as np
 
+from ..array import DataArray
+from ..device import MetaArray
 from ..tensor import Tensor, get_rng, not_a_tensor_error, parser_int, parser_ints, parser_no_signature
 
 
@@ -32,6 +34,7 @@ def numpy_axis(fn, _method=False):
     takes_dtype = "dtype" in params
     # PyTorch's argument parser also takes NumPy's x= / a= / x1= for a parameter named input (linalg.norm)
     input_aliases = {"x", "a", "x1"} - set(params) if "input" in params else ()
+    dim_first = fn.__name__ in _DIM_FIRST     # (a reduction whose call without a dim PyTorch may refuse)
 
     @functools.wraps(fn)
     def with_axis(*args, **kwargs):
@@ -43,11 +46,10 @@ def numpy_axis(fn, _method=False):
             # PyTorch's parser names the first keyword no signature has (axis= and keepdims= count, once out= fails)
             unknown = next(k for k in kwargs if k not in params)
             raise TypeError(f"{fn.__name__}() got an unexpected keyword argument '{unknown}'")
+        if dim_first and len(args) < 2 and kwargs.get("dim", kwargs.get("axis")) is None:  # (no dim given)
+            _refuse_without_dim(fn.__name__, args[1:] if _method else args, kwargs)
         if input_aliases and not input_aliases.isdisjoint(kwargs):
-            given = input_aliases & set(kwargs)
-            if len(given) > 1 or "input" in kwargs:     # one name only, as PyTorch's parser (no silent choice)
-                raise TypeError(f"{fn.__name__}() got multiple values for argument 'input'")
-            kwargs["input"] = kwargs.pop(given.pop())
+            input_from_alias(fn.__name__, "input", input_aliases, fn.__name__ in OVERLOADED, args, kwargs)
         if "axis" in kwargs:
             _axis_as_dim(fn.__name__, kwargs)
         if "keepdims" in kwargs:
@@ -63,6 +65,43 @@ def numpy_axis(fn, _method=False):
         with_axis._method = numpy_axis(fn, _method=True)
         with_axis._method._function = with_axis
     return with_axis
+
+
+def input_from_alias(name, key, aliases, overloaded, args, kwargs):
+    """kwargs' one NumPy name for input (x=, a=, x1=: PyTorch's parser takes them, torch.exp(x=t)) moved to key, fn's
+    own name for it. With the input also given (by position or keyword) or two such names, the parser takes none:
+    its TypeError, "exp() got an unexpected keyword argument 'x'" (the first), or "received an invalid combination
+    of arguments" for an overloaded function (name, in PyTorch's words)."""
+    given = [k for k in kwargs if k in aliases]
+    if len(given) > 1 or key in kwargs or args:
+        raise parser_no_signature(name, args, kwargs) if overloaded else \
+            TypeError(f"{name}() got an unexpected keyword argument '{given[0]}'")
+    kwargs[key] = kwargs.pop(given[0])
+
+
+# Reductions whose dim PyTorch's parser reads by kind: "ints" (sum, mean: dim=None reduces all; keepdim= needs a
+# dim), "int" (no None: x.max(axis=None) is refused; keepdim= needs a dim), "required" (median: no signature
+# without it), "int=-1" (mode: a default, but no None)
+_DIM_FIRST = {"sum": "ints", "mean": "ints", "prod": "int", "max": "int", "min": "int",
+              "median": "required", "nanmedian": "required", "mode": "int=-1"}
+
+
+def _refuse_without_dim(name, args, kwargs):
+    """PyTorch's TypeError for a reduction called with keepdim= (or keepdims=) but no dim, or with dim=None / axis=None
+    where its dim is an int (args: those after the tensor, the tensor too for a function call); else nothing."""
+    kind = _DIM_FIRST[name]
+    keep = not {"keepdim", "keepdims"}.isdisjoint(kwargs)
+    dim = kwargs.get("dim", kwargs.get("axis", 0))
+    if "dim" in kwargs or "axis" in kwargs:
+        if dim is not None or kind == "ints":
+            return
+        if kind != "int" or keep:       # (the one signature with a dim named: its type)
+            raise TypeError(f"{name}(): argument 'dim' must be int, not NoneType")
+    elif not keep or kind == "int=-1":
+        return
+    elif kind == "required" or "dtype" in kwargs:     # (x.sum(keepdim=True, dtype=...): the signature with a dtype)
+        raise TypeError(f'{name}() missing 1 required positional arguments: "dim"')
+    raise parser_no_signature(name, args, kwargs)
 
 
 def plain_ints(value, kind):
@@ -97,6 +136,8 @@ def check_parsed_ints(name, params, kinds, overloaded_at, args, kwargs):
             continue
         if kind == "Tensor":
             if not plain_ints(value, kind):
+                if len(args) - 1 + len(kwargs) in overloaded_at:    # (scatter(0, [0], src): no signature fits)
+                    raise parser_no_signature(name, args[1:], kwargs)
                 raise not_a_tensor_error(name, arg, position, value)
             continue
         single = kind.rstrip("?") == "int"
@@ -128,10 +169,12 @@ def _axis_as_dim(name, kwargs, none_is_default=True):
 _COMMON_TYPES = {"Tensor": Tensor, "tuple": None}      # (parsed_ints' kinds whose common type is no int)
 
 
-def parsed_ints(overloaded_at=(), function=False, **kinds):
+def parsed_ints(overloaded_at=(), function=False, words=None, **kinds):
     """Decorator: fn's int, tuple-of-ints and Tensor arguments checked first, as PyTorch's parser (check_parsed_ints).
-    function: fn is no Tensor method (torch.cat), whose words count its first argument as position 1."""
+    function: fn is no Tensor method (torch.cat), whose words count its first argument as position 1. words: the
+    name PyTorch's words give fn, where it is not fn's own (fft_fftfreq)."""
     def decorate(fn):
+        name = words or fn.__name__
         params = list(inspect.signature(fn).parameters)
         # (each argument's common type, passed at once: an int, a Tensor; a tuple kind is always looked at)
         spots = [(params.index(arg), arg, kind, _COMMON_TYPES.get(kind.rstrip("?"), int))
@@ -146,10 +189,10 @@ def parsed_ints(overloaded_at=(), function=False, **kinds):
                     given = args[at]
                 else:
                     if arg == "dim" and "axis" in kwargs:       # (x.unsqueeze(axis=-1): torchstain's augmentor)
-                        _axis_as_dim(fn.__name__, kwargs, none_is_default=False)
+                        _axis_as_dim(name, kwargs, none_is_default=False)
                     given = kwargs.get(arg, 0)
                 if type(given) is not common and not plain_ints(given, kind):
-                    check_parsed_ints(fn.__name__, params, kinds, overloaded_at, (None,) + args if function else args,
+                    check_parsed_ints(name, params, kinds, overloaded_at, (None,) + args if function else args,
                                       kwargs)
                     break
             return fn(*args, **kwargs)
@@ -163,6 +206,7 @@ def parsed_ints(overloaded_at=(), function=False, **kinds):
 # __torch_function__; nn's own arrays, a tensor's .data, stay taken)
 _PYTHON_VALUES = frozenset({int, float, bool, complex, str, type(None), list, tuple, dict, np.ndarray} |
                            {kind for kind in np.sctypeDict.values() if issubclass(kind, np.generic)})
+_OWN_ARRAYS = (Tensor, DataArray, MetaArray)
 # PyTorch's functions with a signature that takes a number first (torch.add(2, t), torch.pow(2, t), the special
 # polynomials' x): left to compute
 SCALAR_FIRST = frozenset({
@@ -235,17 +279,30 @@ def tensor_first(fn, name, qualified):
         return parser_no_signature(qualified, args, kwargs) if several else \
             not_a_tensor_error(qualified, words, position, given)
 
+    # NumPy's names PyTorch's parser also takes for a parameter named input (torch.exp(x=t)), where fn has none
+    aliases = frozenset({"x", "a", "x1"} - set(inspect.signature(fn).parameters)) if words == "input" else ()
+
     @functools.wraps(fn)
     def parsed(*args, **kwargs):
-        if renamed is not None and renamed in kwargs and key not in kwargs:
-            kwargs[key] = kwargs.pop(renamed)
+        if kwargs:
+            if renamed is not None and renamed in kwargs and key not in kwargs:
+                kwargs[key] = kwargs.pop(renamed)
+            if aliases and not aliases.isdisjoint(kwargs):
+                input_from_alias(qualified, key, aliases, overloaded, args, kwargs)
         if args:
-            if type(args[0]) in _PYTHON_VALUES:
+            if type(args[0]) is not Tensor and not _taken_as_tensor(args[0]):
                 raise refusal(args, kwargs, 1, args[0]) from None
-        elif type(kwargs.get(key, fn)) in _PYTHON_VALUES:
+        elif key in kwargs and not _taken_as_tensor(kwargs[key]):
             raise refusal(args, kwargs, None, kwargs[key]) from None
         return fn(*args, **kwargs)
     return parsed
+
+
+def _taken_as_tensor(value):
+    """Whether PyTorch's parser takes value as a Tensor: a Tensor, or an object answering __torch_function__; nn also
+    takes its own arrays (a tensor's .data). Anything else is refused, a Fraction, a set, an ndarray subclass."""
+    return type(value) not in _PYTHON_VALUES and (isinstance(value, _OWN_ARRAYS) or
+                                                   hasattr(type(value), "__torch_function__"))
 
 
 def refuse_python_values(modules):

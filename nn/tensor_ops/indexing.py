@@ -649,7 +649,7 @@ gather, _gather_method = (parsed_ints(function=function, dim="int", index="Tenso
                           for function in (True, False))
 
 
-@parsed_ints(dim="int")
+@parsed_ints(dim="int", index="Tensor")
 def index_select(input, dim, index):
     """The slices of input at the positions index (1-D integer) along dim (composed of indexing above)."""
     raw = index._data if isinstance(index, Tensor) else np.asarray(index)
@@ -721,7 +721,7 @@ def _scatter_index(op, input, dim, index, src):
     return where, tuple(slice(0, n) for n in idx.shape)
 
 
-@parsed_ints(overloaded_at=(3, 4), dim="int")      # (and axis= for dim=, as PyTorch's parser)
+@parsed_ints(overloaded_at=(3, 4), dim="int", index="Tensor")      # (and axis= for dim=, as PyTorch's parser)
 def scatter(input, dim, index, src=None, *, value=None, reduce=None):
     """A copy of input with out[i][index[i][j][k]][k] = src[i][j][k] for dim=1 (src a tensor, or a number
     given as src or value=); positions written twice keep one of the values, as in PyTorch. reduce='add' or
@@ -757,7 +757,7 @@ def _scatter_accumulate(input, dim, index, src, reduce):
     return scatter_reduce(input, dim, index, src, "sum" if reduce == "add" else "prod")
 
 
-@parsed_ints(dim="int")
+@parsed_ints(dim="int", index="Tensor")
 def scatter_add(input, dim, index, src):
     """A copy of input with src[i][j][k] added at out[i][index[i][j][k]][k] for dim=1 (repeats add up)."""
     where, part = _scatter_index("scatter_add", input, dim, index, src)
@@ -783,7 +783,7 @@ def scatter_add(input, dim, index, src):
 _SCATTER_REDUCE = {"sum": np.add, "prod": np.multiply, "mean": np.add, "amax": np.maximum, "amin": np.minimum}
 
 
-@parsed_ints(dim="int")
+@parsed_ints(dim="int", index="Tensor")
 def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
     """A copy of input where each position index names (along dim, as scatter) becomes the reduction (sum, prod,
     mean, amax, amin) of the src values sent there, and of its own value with include_self. Gradients: sum
@@ -949,7 +949,7 @@ def _index_source(op, input, dim, index, source):
     return where, source._data.reshape(expected)
 
 
-@parsed_ints(dim="int")
+@parsed_ints(dim="int", index="Tensor")
 def index_add(input, dim, index, source, *, alpha=1):
     """A copy of input with alpha * source's slices added at the positions index along dim (repeats add up)."""
     where, s = _index_source("index_add", input, dim, index, source)
@@ -970,7 +970,7 @@ def index_add(input, dim, index, source, *, alpha=1):
                         lambda g: (g, _linear_map(g, lambda a: backward(a)[1], spread, "index_add_backward")))
 
 
-@parsed_ints(dim="int")
+@parsed_ints(dim="int", index="Tensor")
 def index_reduce(input, dim, index, source, reduce, *, include_self=True):
     """A copy of input whose slices at index along dim become the reduction ('prod', 'mean', 'amax', 'amin') of the
     source slices sent there (index (n,), source of input's shape with n along dim), and of their own values with
@@ -986,7 +986,7 @@ def index_reduce(input, dim, index, source, reduce, *, include_self=True):
                           include_self=include_self)
 
 
-@parsed_ints(dim="int")
+@parsed_ints(dim="int", index="Tensor")
 def index_copy(input, dim, index, source):
     """A copy of input whose slices at the positions index (0-d or 1-D) along dim are source's slices; source: input's
     shape with len(index) along dim. A position named twice keeps the last slice, as PyTorch. Gradients: input's
@@ -1003,7 +1003,7 @@ def index_copy(input, dim, index, source):
     return Tensor._make(y, (input, source), backward, "index_copy")
 
 
-@parsed_ints(overloaded_at=(3,), dim="int")
+@parsed_ints(overloaded_at=(3,), dim="int", index="Tensor")
 def index_fill(input, dim, index, value):
     """A copy of input with the slices at index along dim set to value (a number or a 0-d tensor, which gets
     the gradient of every filled element)."""

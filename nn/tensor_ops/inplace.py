@@ -361,12 +361,12 @@ def masked_fill_(input, mask, value):
     return _apply(input, "masked_fill_", lambda t, m, v: t.masked_fill(m, v), mask, value)
 
 
-@parsed_ints(overloaded_at=(3, 4), dim="int")      # (and axis= for dim=, as scatter)
+@parsed_ints(overloaded_at=(3, 4), dim="int", index="Tensor")      # (and axis= for dim=, as scatter)
 def scatter_(input, dim, index, src=None, *, value=None, reduce=None):
     return _apply(input, "scatter_", lambda t, s_: t.scatter(dim, index, s_, value=value, reduce=reduce), src)
 
 
-@parsed_ints(dim="int")
+@parsed_ints(dim="int", index="Tensor")
 def scatter_add_(input, dim, index, src):
     return _apply(input, "scatter_add_", lambda t, s_: t.scatter_add(dim, index, s_), src)
 
@@ -516,7 +516,12 @@ def cauchy_(input, median=0.0, sigma=1.0, *, generator=None):
 def _in_place(name):
     """x.<name>_(...) = x.<name>(...) written back into x (the rules above)."""
     def iop(input, *args, **kwargs):
-        return _apply(input, name + "_", lambda t, *a, **k: getattr(t, name)(*a, **k), *args, **kwargs)
+        try:
+            return _apply(input, name + "_", lambda t, *a, **k: getattr(t, name)(*a, **k), *args, **kwargs)
+        except TypeError as error:      # the method's parser words name the in-place method, as PyTorch's
+            if str(error).startswith(name + "() ") or str(error).startswith(name + "(): "):
+                raise TypeError(name + "_" + str(error)[len(name):]) from None
+            raise
     iop.__name__ = name + "_"
     return iop
 

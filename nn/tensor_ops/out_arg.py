@@ -5,6 +5,7 @@ import functools
 
 import numpy as np
 
+from ..caller_warnings import warn_at_caller
 from ..tensor import Tensor, is_grad_enabled
 
 
@@ -39,7 +40,7 @@ def _write(name, result, out):
     if result.requires_grad or (isinstance(out, Tensor) and out.requires_grad and is_grad_enabled()):
         # (an out in a graph: writing into it would change the values an earlier op saved for its backward)
         raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic "
-                           f"differentiation, but one of the arguments requires grad (as PyTorch)")
+                           f"differentiation, but one of the arguments requires grad.")    # PyTorch's words
     if isinstance(out, np.ndarray):         # a .grad or .data array: written in place, as PyTorch's tensor
         if out.shape != result.shape:
             raise RuntimeError(f"{name}: out= has shape {out.shape}, the result {tuple(result.shape)}")
@@ -50,5 +51,12 @@ def _write(name, result, out):
         # torch.max(heatmap[y0:y1, x0:x1], gaussian, out=heatmap[y0:y1, x0:x1]))
         np.copyto(out._data, result._data, casting="unsafe")
     else:
+        if out.shape != result.shape and out._data.size:    # (an empty out is resized silently, as PyTorch's)
+            warn_at_caller(
+                f"An output with one or more elements was resized since it had shape {list(out.shape)}, which does "
+                f"not match the required output shape {list(result.shape)}. This behavior is deprecated, and in a "
+                "future PyTorch release outputs will not be resized unless they have zero elements. You can "
+                "explicitly reuse an out tensor t by resizing it, inplace, to zero elements with t.resize_(0). "
+                "(Triggered internally at /__w/pytorch/pytorch/aten/src/ATen/native/Resize.cpp:30.)")
         out._data = result._data.astype(out.dtype, copy=True)
     return out

@@ -926,11 +926,21 @@ def _mask(condition, what):
 _WHERE_UINT8_WARNED = []     # PyTorch warns once per process (TORCH_WARN_ONCE) of a uint8 condition
 
 
-def where(condition, input=None, other=None):
-    """input where condition is True, else other (tensors or scalars, broadcast together).
+def where(condition, input=None, other=None, *, out=None):
+    """input where condition is True, else other (tensors or scalars, broadcast together); out: the result written
+    into it (of the result's dtype, as PyTorch's) and returned.
 
     where(condition) alone gives the indices of the True elements, as nonzero(as_tuple=True).
     """
+    if out is not None:
+        if input is None and other is None:     # (where(condition) has no out=: no signature takes the call)
+            raise parser_no_signature("where", (condition,), {"out": out})
+        result = where(condition, input, other)
+        if isinstance(out, Tensor) and out.dtype != result.dtype:     # PyTorch's check (no cast, unlike add's)
+            raise RuntimeError(f"Expected out type to be {scalar_type_name(result.dtype.name)} but got "
+                               f"{scalar_type_name(out.dtype.name)}")
+        from .out_arg import store      # noqa: PLC0415
+        return store("where", result, out)
     if input is None and other is None:             # any dtype, as nonzero: the indices of the non-zero elements
         c = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
         return tuple(Tensor._wrap(i.astype(np.int64)) for i in np.nonzero(c))
