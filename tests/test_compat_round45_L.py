@@ -39,6 +39,8 @@ The failures of nn these tests pin down:
   and "running_var" for InstanceNorm1d with track_running_stats=False. ...", strict or not.
 - ``x.new(array)`` of an array of x's dtype copied it where PyTorch's shares its memory (as torch.Tensor(array)
   and FloatTensor(array) do), and ``x.new(y)`` of a tensor of x's dtype copied y where PyTorch's shares y's memory.
+- ``nansum`` / ``nanmean`` refused PyTorch's ``dtype=`` (TypeError "unexpected keyword argument 'dtype'") where
+  PyTorch accumulates the sum in that dtype (nanmean: then divides by the count of numbers).
 """
 from collections import OrderedDict
 
@@ -206,3 +208,18 @@ def test_instance_norm_load_and_new_against_pytorch():
             t[0] = 5
             shared.append((a[0], str(t.dtype).split(".")[-1]))
         assert shared[0] == shared[1]
+
+
+@pytest.mark.parametrize("name", ["nansum", "nanmean"])
+def test_nansum_and_nanmean_take_pytorchs_dtype(name):
+    # torch.nansum / torch.nanmean(input, dim=None, keepdim=False, *, dtype=None): the sum accumulated in dtype, then
+    # (nanmean) divided by the count of numbers; nn refused dtype= ("unexpected keyword argument 'dtype'")
+    x = nn.tensor(np.array([[1.0, np.nan], [2.0, 3.0]], np.float32), requires_grad=True)
+    whole = getattr(nn, name)(x, dtype=nn.float64)
+    rows = getattr(x, name)(1, dtype=nn.float64)
+    assert whole.dtype == nn.float64 and rows.dtype == nn.float64
+    assert whole.item() == {"nansum": 6.0, "nanmean": 2.0}[name]
+    assert rows.tolist() == {"nansum": [1.0, 5.0], "nanmean": [1.0, 2.5]}[name]
+    rows.sum().backward()
+    assert x.grad.dtype == np.float32
+    assert x.grad.tolist() == {"nansum": [[1.0, 0.0], [1.0, 1.0]], "nanmean": [[1.0, 0.0], [0.5, 0.5]]}[name]

@@ -834,22 +834,23 @@ def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
 
 @numpy_axis
 @_zero_d
-def nansum(input, dim=None, keepdim=False):
-    """sum with NaNs counted as 0 (they get no gradient); complex refused, as PyTorch's CPU kernel (nanmean too)."""
+def nansum(input, dim=None, keepdim=False, *, dtype=None):
+    """sum with NaNs counted as 0 (they get no gradient), accumulated in dtype as sum's; complex refused, as
+    PyTorch's CPU kernel (nanmean too)."""
     if input.dtype.kind == "c":
         raise RuntimeError("nansum on CPU does not support complex inputs")
-    return sum(input.masked_fill(input.isnan(), 0), dim, keepdim)
+    return sum(input.masked_fill(input.isnan(), 0), dim, keepdim, dtype=dtype)
 
 
 @numpy_axis
 @_zero_d
-def nanmean(input, dim=None, keepdim=False):
-    """mean over the elements that are not NaN."""
+def nanmean(input, dim=None, keepdim=False, *, dtype=None):
+    """mean over the elements that are not NaN (their nansum in dtype, over their count)."""
     if input.dtype.kind not in "fc":
         raise RuntimeError("nanmean(): expected input to have floating point or complex dtype but got "
                            f"{scalar_type_name(input.dtype)}")
     kept = input.isnan().logical_not()
-    return nansum(input, dim, keepdim) / sum(kept, dim, keepdim)
+    return nansum(input, dim, keepdim, dtype=dtype) / sum(kept, dim, keepdim)
 
 
 def bincount(input, weights=None, minlength=0):
