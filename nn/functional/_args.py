@@ -37,9 +37,11 @@ def builtin_input(op):
     def decorate(fn):
         @functools.wraps(fn)
         def parsed(*args, **kwargs):
-            if not args and not isinstance(kwargs.get("input"), (Tensor, np.ndarray)) and "input" in kwargs and \
-                    not hasattr(type(kwargs["input"]), "__torch_function__"):
-                raise not_a_tensor_error(op, "input", None, kwargs["input"])
+            if not args and "input" in kwargs and not isinstance(kwargs["input"], (Tensor, np.ndarray)):
+                # (F's functions also take a float ndarray; else what the parser takes as a Tensor, as everywhere)
+                from ..tensor_ops._attach import _taken_as_tensor   # noqa: PLC0415 - tensor_ops imports functional
+                if not _taken_as_tensor(kwargs["input"]):
+                    raise not_a_tensor_error(op, "input", None, kwargs["input"])
             return fn(*args, **kwargs)
         return parsed
     return decorate
