@@ -138,7 +138,9 @@ class _nn:
         has_device = kwargs.get("device") is not None or any(
             isinstance(a, (str, Tensor, DataArray)) or type(a).__name__ == "device"
             or (isinstance(a, int) and not isinstance(a, bool)) for a in args)
-        dev, dtype, _ = parse_to(args, dict(kwargs), "to")
+        dev, dtype, copy = parse_to(args, dict(kwargs))
+        if copy is not None:
+            raise RuntimeError(".to() does not accept copy argument")
         # the dtype as an nn.dtype (torch.dtype there): callers ask it dtype.is_floating_point (pfhedge's to())
         return (dev if has_device else None), (None if dtype is None else nn_dtype.of(dtype)), non_blocking, \
             memory_format

@@ -10,6 +10,7 @@ The meta device is there too: a tensor on it has a shape and a dtype and no data
 (Hugging Face's from_pretrained builds its model so, then puts the checkpoint's tensors in); reading its values
 raises PyTorch's errors, ``Module.to_empty(device="cpu")`` gives it memory.
 """
+import builtins
 import threading
 
 import numpy as np
@@ -185,30 +186,49 @@ def get_device_module(device=None):
     return module
 
 
-def parse_to(args, kwargs, what="to"):
-    """(device or None, dtype or None) from .to(...)'s forms: to(device), to(dtype), to(device, dtype),
-    to(other_tensor), with keywords device=, dtype=, non_blocking=, copy=, memory_format=."""
-    from .tensor import Tensor
-    dev = kwargs.pop("device", None)
-    dtype = kwargs.pop("dtype", None)
-    copy = bool(kwargs.pop("copy", False))
-    kwargs.pop("non_blocking", None)
-    kwargs.pop("memory_format", None)
-    if kwargs:
-        raise TypeError(f"{what}() got unexpected keyword argument(s) {sorted(kwargs)}")
+def _is_device(value):
+    """Whether value is a device to PyTorch's parser: a device, its name, or a (GPU) index."""
+    return isinstance(value, (str, device)) or (isinstance(value, (int, np.integer)) and not isinstance(value, bool))
+
+
+def parse_to(args, kwargs):
+    """(device, dtype or None, copy) from .to(...)'s arguments as PyTorch's parser reads its three signatures:
+    to(device=None, dtype=None, non_blocking=False, copy=False), to(dtype, non_blocking=False, copy=False),
+    to(tensor, non_blocking=False, copy=False), each with a keyword-only memory_format. copy is None when not given
+    (Module.to refuses it given at all); x.to(dtype, False, True) copies. Arguments no signature takes are PyTorch's
+    TypeError (x.to(t, nn.float64): "to() received an invalid combination of arguments - got (Tensor,
+    torch.dtype), but expected one of:")."""
     from .array import DataArray
-    for a in args:
-        if isinstance(a, Tensor):
-            dev, dtype = a.device, a.dtype
-        elif isinstance(a, DataArray):                 # to(p.grad) / to(p.data): that tensor's dtype, on the CPU
-            dev, dtype = "cpu", a.dtype
-        elif isinstance(a, (str, device)) or (isinstance(a, int) and not isinstance(a, bool)):
-            dev = a
-        elif isinstance(a, bool):                      # to(dtype, non_blocking) / to(device, dtype, False)
-            continue
-        else:
-            dtype = a
-    return (CPU if dev is None else factory_device(dev)), (None if dtype is None else to_dtype(dtype)), copy
+    from .tensor import Tensor, parser_no_signature
+    numbers_and_tensors = (Tensor, DataArray, bool, float, complex)
+    # the signature is told by its first argument: a tensor (a Python bool, float or complex is taken as a tensor of
+    # it, so x.to(True) is bool), a device (or none), else a dtype
+    first = args[0] if args else kwargs.get("tensor")
+    if isinstance(first, numbers_and_tensors):
+        names = ("tensor", "non_blocking", "copy")
+    elif first is None or _is_device(first):
+        names = ("device", "dtype", "non_blocking", "copy")
+    else:
+        names = ("dtype", "non_blocking", "copy")
+    bound = dict(zip(names, args))
+    fits = len(args) <= len(names)
+    for key, value in kwargs.items():
+        if key != "memory_format":
+            fits = fits and key in names and key not in bound
+            bound[key] = value
+    dev, dtype, other = bound.get("device"), bound.get("dtype"), bound.get("tensor")
+    if not (fits and (dev is None or _is_device(dev)) and isinstance(bound.get("non_blocking", False), bool)
+            and isinstance(bound.get("copy", False), bool)
+            and (dtype is None or not (_is_device(dtype) or isinstance(dtype, numbers_and_tensors)))):
+        raise parser_no_signature("to", args, kwargs)
+    if isinstance(other, Tensor):
+        dev, dtype = other.device, other.dtype
+    elif isinstance(other, DataArray):                  # to(p.grad) / to(p.data): that tensor's dtype, on the CPU
+        dev, dtype = "cpu", other.dtype
+    elif other is not None:                             # a Python number as a tensor: bool, float64, complex128
+        dtype = builtins.type(other)
+    return (CPU if dev is None else factory_device(dev)), (None if dtype is None else to_dtype(dtype)), \
+        bound.get("copy")
 
 
 class memory_format(_NameOnly):

@@ -22,7 +22,7 @@ from .device import META, factory_device, meta_array
 from .dtypes import to_dtype, get_default_dtype, int64, result_dtype, checked_fill, refuse_int_overflow, \
     to_complex, to_real, scalar_type_name, refuse_big_int, holds_big_int, refuse_kinds, real_for_cast, typeid_name
 from .tensor import Size, Tensor, _as_array, as_int, _check_requires_grad, refuse_unconvertible, parser_type_name, \
-    parsed_sizes, not_a_tensor_error, _parser_takes_int, parser_int, parser_no_signature, legacy_data
+    parsed_sizes, not_a_tensor_error, _parser_takes_int, parser_int, parser_ints, parser_no_signature, legacy_data
 from .tensor_ops._attach import attach, _taken_as_tensor
 from .init import _rng as _gen, refuse_non_floating, check_integer_range
 
@@ -747,6 +747,44 @@ def randn(*sizes, size=None, generator=None, dtype=None, device=None, requires_g
                    scale=np.sqrt(0.5) if dtype is not None and to_dtype(dtype).kind == "c" else 1.0)
 
 
+def _parsed_randint(fn):
+    """randint reading its arguments as PyTorch's parser: int bounds (no float, bool or None) and a tuple of ints for
+    the size. Two positional arguments (or one with size=) are the (high, size) form: without other keywords its one
+    signature names the argument ("randint(): argument 'high' (position 1) must be int, not float", "argument 'size'
+    (position 2) must be tuple of ints, not int"); otherwise no signature takes the call ("randint() received an
+    invalid combination of arguments - got (int, float, tuple), but expected one of:")."""
+    @functools.wraps(fn)
+    def parsed(*args, **kwargs):
+        high_form = "low" not in kwargs and len(args) + ("high" in kwargs) + ("size" in kwargs) <= 2
+        names = ("high", "size") if high_form else ("low", "high", "size")
+        given = dict(zip(names, args), **kwargs)
+        bounds_ok = all(_parser_takes_int(given[k]) for k in names[:-1] if k in given)
+        size = given.get("size")
+        if len(args) > 3 or "size" not in given:       # no signature takes a fourth positional one or no size
+            raise parser_no_signature("randint", args, kwargs)
+        if high_form and set(kwargs) <= {"high", "size"}:
+            if not bounds_ok:
+                raise TypeError(f"randint(): argument 'high'{' (position 1)' if args else ''} must be int, not "
+                                f"{parser_type_name(given['high'])}")
+            if not isinstance(size, Tensor):
+                parser_ints(size, "randint", "size", 2 if len(args) == 2 else None, one=False)
+            return fn(*args, **kwargs)
+        if not bounds_ok or not (isinstance(size, Tensor) or _int_tuple(size)):
+            raise parser_no_signature("randint", args, kwargs)
+        return fn(*args, **kwargs)
+    return parsed
+
+
+def _int_tuple(obj):
+    """Whether PyTorch's parser takes obj as a tuple of ints (parser_ints' rule, without its error)."""
+    try:
+        parser_ints(obj, "", "", one=False)
+    except TypeError:
+        return False
+    return True
+
+
+@_parsed_randint
 def randint(low=0, high=None, size=None, *args, generator=None, dtype=None, device=None,
             requires_grad=False):
     """Integers in [low, high), int64: randint(high, size) or randint(low, high, size)."""
@@ -964,8 +1002,12 @@ def full_like(input, fill_value, dtype=None, device=None, requires_grad=False, m
 
 
 def randint_like(input, low=0, high=None, dtype=None, device=None, requires_grad=False, memory_format=None):
+    bounds = (low,) if high is None else (low, high)            # randint_like(x, high) or (x, low, high)
+    if not all(map(_parser_takes_int, bounds)):                 # PyTorch's parser takes int bounds only
+        named = {k: v for k, v in (("dtype", dtype), ("device", device)) if v is not None}
+        raise parser_no_signature("randint_like", (input,) + bounds, named)
     dt = to_dtype(dtype) if dtype is not None else input.dtype
-    return randint(low, high, input.shape, dtype=dt, device=device, requires_grad=requires_grad)
+    return randint(*bounds, input.shape, dtype=dt, device=device, requires_grad=requires_grad)
 
 
 def triu_indices(row, col, offset=0, *, dtype=None, device=None):

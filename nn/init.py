@@ -322,6 +322,11 @@ def _skipping_meta(fill):
     def init_(tensor, *args, **kwargs):
         if type(getattr(tensor, "_data", None)) is MetaArray:
             return tensor
+        if getattr(tensor, "_placeholder", False):
+            # a lazy layer's UninitializedParameter (an init function applied before its first call): PyTorch's
+            # ValueError, rather than a no-op the first call's initialisation would overwrite
+            from .modules.lazy import _uninitialized_use    # noqa: PLC0415 - the modules import this one
+            raise _uninitialized_use(init_, type(tensor))
         return fill(tensor, *args, **kwargs)
     return init_
 

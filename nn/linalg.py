@@ -13,7 +13,7 @@ from .tensor import Tensor, _broadcast_message, broadcast_shape, is_grad_enabled
 from .tensor_ops.reductions import return_type
 from .tensor_ops.shape import _dims, cat, cross as _cross
 from .tensor_ops.matrices import vandermonde
-from .tensor_ops.out_arg import with_out
+from .tensor_ops.out_arg import store, with_out
 from .tensor_ops._attach import numpy_axis
 
 # each function's result type named as PyTorch's torch.return_types.<name> (TorchSnooper prints the name)
@@ -615,7 +615,8 @@ def cholesky_older(input, upper=False, *, out=None):
     own kernel) and its errors naming cholesky."""
     _warn_older_once("cholesky" if out is None else "cholesky_out", _CHOLESKY_DEPRECATED)
     try:
-        return cholesky(input, upper=upper) if out is None else cholesky(input, upper=upper, out=out)
+        # (its out= is its own kernel's: castable dtypes taken, in its words)
+        return cholesky(input, upper=upper) if out is None else store("cholesky", cholesky(input, upper=upper), out)
     except RuntimeError as e:                   # (LinAlgError is one)
         if not str(e).startswith("linalg.cholesky: "):
             raise

@@ -520,6 +520,12 @@ def _to_picklable(value, storages, where, memo=None):
     key, original = id(value), value
     if key in memo:
         return memo[key][1]
+    if isinstance(value, Tensor) and value._placeholder:
+        # a lazy module's UninitializedParameter / UninitializedBuffer, as PyTorch pickles one: its class and
+        # requires_grad, no storage (a new placeholder when loaded)
+        out = _Reduced(_Global("torch.nn.parameter", type(value).__name__), (bool(value.requires_grad),))
+        memo[key] = (value, out)
+        return out
     data = getattr(value, "_data", None)
     if (isinstance(data, np.ndarray) and not isinstance(value, np.ndarray)
             and (not memo.get(None) or isinstance(value, Tensor))):    # (a pandas Index has an ndarray _data)

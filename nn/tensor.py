@@ -1342,6 +1342,7 @@ class Tensor:
     # runs NumPy's other ufuncs on the values, as PyTorch's __array_wrap__).
     __array_ufunc__ = None
     __hash__ = object.__hash__      # identity: tensors stay usable as dict keys although == is element-wise
+    _placeholder = False            # True for UninitializedParameter / UninitializedBuffer (a module holds them)
 
     def __init__(self, *args, requires_grad=False, device=None):
         if device is not None:

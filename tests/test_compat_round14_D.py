@@ -125,7 +125,7 @@ def test_conjugate_gradient_buffers_take_out():
     nn.reciprocal(nn.tensor([2.0, 4.0, 8.0], dtype=nn.float64), out=t)
     np.testing.assert_allclose(t.numpy(), [0.5, 0.25, 0.125])
     with pytest.raises(RuntimeError, match="don't support automatic differentiation"):
-        nn.sum(nn.ones(2, dtype=nn.float64, requires_grad=True), out=nn.zeros((), dtype=nn.float64))
+        nn.sum(nn.ones(2, dtype=nn.float64, requires_grad=True), 0, out=nn.zeros((), dtype=nn.float64))
 
 
 # ---- Normal.cdf of float64 values under float32 parameters ------------------------------------------------------

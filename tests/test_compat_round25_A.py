@@ -38,7 +38,7 @@ def test_lazy_layer_loads_state_dict_before_first_call(make, weight_shape, x_sha
     w, b = rng.standard_normal(weight_shape), rng.standard_normal(weight_shape[0] if "Transpose" not in
                                                                   type(make()).__name__ else 2 * weight_shape[1])
     layer = make()
-    eager = type(layer).cls_to_become()
+    eager = type(layer).cls_to_become
     result = layer.load_state_dict({"weight": w, "bias": b})
     assert result.missing_keys == [] and result.unexpected_keys == []
     np.testing.assert_array_equal(layer.weight.detach().numpy(), w.astype(np.float32))

@@ -122,8 +122,12 @@ def test_lazy_three_dimensional_and_instance_norm_layers():
     assert list(dict(nn.LazyInstanceNorm1d().named_parameters())) == ["weight", "bias"]     # PyTorch's defaults
     assert list(dict(nn.LazyInstanceNorm1d(affine=False).named_parameters())) == []
     norm = nn.LazyInstanceNorm2d(affine=True)
-    norm(nn.randn(3, 5, 5))                                     # unbatched (C, H, W)
+    norm(nn.randn(2, 3, 5, 5))
     assert type(norm) is nn.InstanceNorm2d and norm.weight.shape == (3,)
+    # PyTorch's _LazyNormBase reads num_features from dim 1 whatever the rank: an unbatched (C, H, W) input sizes
+    # the layer by H, and the affine layer then refuses it in PyTorch's words
+    with pytest.raises(ValueError, match=r"expected input's size at dim=0 to match num_features \(5\), but got: 3"):
+        nn.LazyInstanceNorm2d(affine=True)(nn.randn(3, 5, 5))
 
 
 def test_lp_pool3d_is_the_p_norm_of_each_window():

@@ -7,6 +7,7 @@ import warnings
 import numpy as np
 
 from .. import kernels as K
+from ..caller_warnings import warn_at_caller
 from ..dtypes import kernel_not_implemented, scalar_type_name
 from ..tensor import Tensor, piecewise_grad, selected, conj_if_complex, _normalize_axes
 from ._args import _tensor, _written_into, builtin_input
@@ -170,20 +171,24 @@ def softmax(input, dim=None, _stacklevel=3, dtype=None):
 
 
 def gumbel_softmax(logits, tau=1.0, hard=False, eps=1e-10, dim=-1):
-    """A differentiable sample of the categorical distribution of logits, as torch's: softmax((logits + g) / tau)
-    along dim with g Gumbel(0, 1) noise (-log of an Exp(1) draw, from nn's generator). hard=True returns the
-    one-hot of its argmax, with the soft sample's gradient (straight-through: y_hard - y_soft.detach() + y_soft).
-    eps is unused, as in PyTorch."""
-    from ..init import _rng
-    logits = _tensor(logits, "logits", "gumbel_softmax")
-    gumbels = -np.log(_rng(None).exponential(size=logits.shape)).astype(logits.dtype)
+    """A differentiable sample of the categorical distribution of logits (any shape), as torch's: softmax((logits +
+    g) / tau) along dim with g Gumbel(0, 1) noise (-log of an Exp(1) draw, from nn's generator). hard=True returns
+    the one-hot of its argmax, with the soft sample's gradient (straight-through: y_hard - y_soft.detach() +
+    y_soft). eps is unused, as in PyTorch, which warns when it is given."""
+    from .. import empty_like, zeros_like      # noqa: PLC0415 - nn's (parser-checked) forms, bound after F loads
+    if isinstance(logits, np.ndarray):      # (F's functions also take nn's arrays)
+        logits = Tensor._wrap(logits)
+    if eps != 1e-10:
+        warn_at_caller("`eps` parameter is deprecated and has no effect.")
+    # PyTorch's steps, so its checks in its words: empty_like's of a list, exponential_'s of an integer dtype,
+    # max's of an empty dim; a 0-d logits is its own one-hot
+    gumbels = -empty_like(logits).exponential_().log()
     y_soft = softmax((logits + gumbels) / tau, dim)
     if not hard:
         return y_soft
-    index = y_soft._data.argmax(axis=dim)
-    y_hard = (np.expand_dims(index, dim) == np.arange(y_soft.shape[dim]).reshape(
-        [-1 if a == dim % y_soft.ndim else 1 for a in range(y_soft.ndim)])).astype(y_soft.dtype)
-    return y_soft - y_soft.detach() + Tensor._wrap(y_hard)
+    index = y_soft.max(dim, keepdim=True)[1]
+    y_hard = zeros_like(logits).scatter_(dim, index, 1.0)
+    return y_hard - y_soft.detach() + y_soft
 
 
 def elu(input, alpha=1.0, inplace=False):

@@ -280,13 +280,14 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     """Layer normalisation (Ba et al., 2016): x (*, *normalized_shape) standardised over its last
     len(normalized_shape) dims, then y = xhat * weight + bias (weight, bias of normalized_shape)."""
     op = "layer_norm"
-    x = _tensor(input, "input", op)
+    x = _tensor(input, "input", op, floating=False)
     shape = _normalized_shape(normalized_shape, op)
     k = len(shape)
-    weight = None if weight is None else _tensor(weight, "weight", op)
-    bias = None if bias is None else _tensor(bias, "bias", op)
+    weight = None if weight is None else _tensor(weight, "weight", op, floating=False)
+    bias = None if bias is None else _tensor(bias, "bias", op, floating=False)
     check_parameter_dtypes(x, weight, bias)         # the CPU kernel's first check, before the shapes
     _check_normalized_shape(x, shape, (("weight", weight), ("bias", bias)), "*, ")
+    refuse_kinds(x.dtype, "biuc", "LayerNormKernelImpl")    # then its kernel's dtypes: floats only
     axes = tuple(range(x.ndim - k, x.ndim))
     return _norm_affine(x, x._data, axes, weight, bias, shape, shape, eps, op)
 

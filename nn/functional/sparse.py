@@ -2,8 +2,8 @@
 import numpy as np
 
 from ..dtypes import scalar_type_name
-from ..tensor import Size, Tensor, linear_graph_backward, not_a_tensor_error
-from ._args import _tensor
+from ..tensor import Size, Tensor, linear_graph_backward, not_a_tensor_error, parser_int
+from ._args import _tensor, builtin_input
 
 
 def _indices(x, op):
@@ -13,13 +13,17 @@ def _indices(x, op):
     return a
 
 
-def one_hot(tensor, num_classes=-1):
+@builtin_input("one_hot")
+def one_hot(input, num_classes=-1):
     """int64 indices (*) -> (*, num_classes) int64 one-hot (num_classes=-1: max + 1).
 
-    PyTorch's checks in its order and words (RuntimeError): int64 only (int32, uint8, bool and floats are
-    refused), an empty input needs num_classes > 0, then non-negative values, then values below num_classes.
+    PyTorch's checks in its order and words: its parser's TypeError for an input that is no tensor (a list) and a
+    num_classes that is no int (PyTorch's builtin names them input and num_classes); then (RuntimeError) int64 only
+    (int32, uint8, bool and floats are refused), an empty input needs num_classes > 0, then non-negative values, then
+    values below num_classes.
     """
-    t = tensor._data if isinstance(tensor, Tensor) else np.asarray(tensor)
+    t = _tensor(input, "input", "one_hot", floating=False)._data
+    parser_int(num_classes, "one_hot", "num_classes", 2)
     if t.dtype != np.int64:
         raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
     n = int(num_classes)

@@ -4,6 +4,7 @@ import numpy as np
 
 from .. import functional as F
 from .module import Module
+from .lazy import LazyModuleMixin, UninitializedBuffer, UninitializedParameter, _settle_buffers
 from .utils import _factory, _check_int, _check_float, _norm_parameters, _reset_affine, _running_stats
 
 def _load_norm_state(module, state_dict, prefix, local_metadata, *rest):
@@ -155,5 +156,62 @@ class SyncBatchNorm(_BatchNorm):
         return converted
 
 
-# torch.nn.modules.batchnorm's lazy layers (defined in lazy.py)
-from .lazy import LazyBatchNorm1d, LazyBatchNorm2d, LazyBatchNorm3d  # noqa: E402,F401
+class _LazyNormBase(LazyModuleMixin, _NormBase):
+    """The lazy batch and instance norms' shared part, PyTorch's: built as the norm of 0 features, then weight and
+    bias (if affine) UninitializedParameters and running_mean, running_var (if track_running_stats)
+    UninitializedBuffers (num_batches_tracked a 0 of int64), materialized (num_features,) from the first input's
+    dim 1 and reset as the eager class's. affine and track_running_stats default to True (the lazy instance norms'
+    too, unlike the eager ones)."""
+
+    def __init__(self, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True, device=None, dtype=None, *,
+                 bias=True):
+        # (affine, bias and track_running_stats off: no tensors built to be replaced at once)
+        super().__init__(0, eps, momentum, False, False, device=device, dtype=dtype, bias=False)
+        self.affine = affine
+        self.track_running_stats = track_running_stats
+        if self.affine:
+            self.weight = UninitializedParameter(device=device, dtype=dtype)
+            if bias:
+                self.bias = UninitializedParameter(device=device, dtype=dtype)
+        if self.track_running_stats:
+            self.running_mean = UninitializedBuffer(device=device, dtype=dtype)
+            self.running_var = UninitializedBuffer(device=device, dtype=dtype)
+            self.num_batches_tracked = np.array(0, np.int64)
+
+    def reset_parameters(self):
+        if not self.has_uninitialized_params() and self.num_features != 0:
+            super().reset_parameters()
+
+    def initialize_parameters(self, input):
+        if self.has_uninitialized_params():
+            self.num_features = input.shape[1]
+            if self.affine:
+                self.weight.materialize((self.num_features,))
+                if self.bias is not None:
+                    self.bias.materialize((self.num_features,))
+            if self.track_running_stats:
+                self.running_mean.materialize((self.num_features,))
+                self.running_var.materialize((self.num_features,))
+                _settle_buffers(self)           # (reset_parameters writes into the arrays)
+            self.reset_parameters()
+
+
+class LazyBatchNorm1d(_LazyNormBase, _BatchNorm):
+    """BatchNorm1d with num_features read from the first input's dim 1; becomes a BatchNorm1d."""
+
+    cls_to_become = BatchNorm1d
+    _input_ndims = (2, 3)
+
+
+class LazyBatchNorm2d(_LazyNormBase, _BatchNorm):
+    """BatchNorm2d with num_features read from the first input's dim 1; becomes a BatchNorm2d."""
+
+    cls_to_become = BatchNorm2d
+    _input_ndims = (4,)
+
+
+class LazyBatchNorm3d(_LazyNormBase, _BatchNorm):
+    """BatchNorm3d with num_features read from the first input's dim 1; becomes a BatchNorm3d."""
+
+    cls_to_become = BatchNorm3d
+    _input_ndims = (5,)

@@ -12,6 +12,7 @@ from ..dtypes import get_default_dtype
 from .. import functional as F
 from ..functional.convolution import check_padding_string
 from .module import Module, Parameter
+from .lazy import LazyModuleMixin, UninitializedParameter
 from .utils import _factory, _check_int, _int_pair, _ntuple, _reset_weight_and_bias
 
 
@@ -23,7 +24,7 @@ def _conv_settings(layer, op, n, stride, padding, dilation, groups, padding_mode
     dilation, output_padding become n-tuples unchecked (PyTorch builds Conv2d(3, 4, 3, stride=0) and refuses it
     in forward, in the functional op's words)."""
     if layer.transposed and padding_mode != "zeros":
-        raise ValueError(f'Only "zeros" padding mode is supported for {op}')
+        raise ValueError(f'Only "zeros" padding mode is supported for {type(layer).__name__}')
     _positive_groups(groups)
     layer.groups = groups
     _groups_divide_channels(layer)
@@ -203,6 +204,132 @@ class ConvTranspose2d(_ConvTransposeNd):
 
 # torch.nn.modules.conv's 1-d layers (defined in onedim.py, which imports this module's helpers above)
 from .onedim import Conv1d, ConvTranspose1d  # noqa: E402,F401
-from .lazy import (LazyConv1d, LazyConv2d, LazyConv3d, LazyConvTranspose1d, LazyConvTranspose2d,  # noqa: E402,F401
-                   LazyConvTranspose3d)
 from .threedim import Conv3d, ConvTranspose3d  # noqa: E402,F401
+
+
+class _LazyConvXdMixin(LazyModuleMixin):
+    """The lazy convolutions' shared part, PyTorch's: in_channels read from the first input's dim 1 (dim 0 for an
+    unbatched one), then weight (out_channels, in_channels / groups, *kernel_size) (a transposed one's (in_channels,
+    out_channels / groups, *kernel_size)) and bias (out_channels,) materialized and initialised as the eager
+    class's. Each lazy class is built as its eager class of 0 channels (PyTorch's), the placeholders then set."""
+
+    def _set_placeholders(self, out_channels, bias, device, dtype):
+        self.weight = UninitializedParameter(device=device, dtype=dtype)
+        self.out_channels = out_channels
+        if bias:
+            self.bias = UninitializedParameter(device=device, dtype=dtype)
+
+    def reset_parameters(self):
+        if not self.has_uninitialized_params() and self.in_channels != 0:
+            super().reset_parameters()
+
+    def initialize_parameters(self, input, *args, **kwargs):
+        if self.has_uninitialized_params():
+            self.in_channels = self._get_in_channels(input)
+            if self.in_channels % self.groups != 0:
+                raise ValueError("in_channels must be divisible by groups")
+            if self.transposed:
+                self.weight.materialize((self.in_channels, self.out_channels // self.groups, *self.kernel_size))
+            else:
+                self.weight.materialize((self.out_channels, self.in_channels // self.groups, *self.kernel_size))
+            if self.bias is not None:
+                self.bias.materialize((self.out_channels,))
+            self.reset_parameters()
+
+    def _get_in_channels(self, input):
+        """The input's channels; PyTorch's RuntimeError for an input of another rank."""
+        num_dims_no_batch = self._get_num_spatial_dims() + 1
+        if input.dim() not in (num_dims_no_batch, num_dims_no_batch + 1):
+            raise RuntimeError(f"Expected {num_dims_no_batch}D (unbatched) or {num_dims_no_batch + 1}D (batched) "
+                               f"input to {self.__class__.__name__}, but got input of size: {input.shape!r}")
+        return input.shape[1] if input.dim() == num_dims_no_batch + 1 else input.shape[0]
+
+    def _get_num_spatial_dims(self):
+        raise NotImplementedError
+
+
+class LazyConv1d(_LazyConvXdMixin, Conv1d):
+    """Conv1d with in_channels read from the first input (its dim 1, or 0 unbatched); becomes a Conv1d."""
+
+    cls_to_become = Conv1d
+
+    def __init__(self, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1, bias=True,
+                 padding_mode="zeros", device=None, dtype=None):
+        super().__init__(0, 0, kernel_size, stride, padding, dilation, groups, False, padding_mode, device, dtype)
+        self._set_placeholders(out_channels, bias, device, dtype)
+
+    def _get_num_spatial_dims(self):
+        return 1
+
+
+class LazyConv2d(_LazyConvXdMixin, Conv2d):
+    """Conv2d with in_channels read from the first input (its dim 1, or 0 unbatched); becomes a Conv2d."""
+
+    cls_to_become = Conv2d
+
+    def __init__(self, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1, bias=True,
+                 padding_mode="zeros", device=None, dtype=None):
+        super().__init__(0, 0, kernel_size, stride, padding, dilation, groups, False, padding_mode, device, dtype)
+        self._set_placeholders(out_channels, bias, device, dtype)
+
+    def _get_num_spatial_dims(self):
+        return 2
+
+
+class LazyConv3d(_LazyConvXdMixin, Conv3d):
+    """Conv3d with in_channels read from the first input (its dim 1, or 0 unbatched); becomes a Conv3d."""
+
+    cls_to_become = Conv3d
+
+    def __init__(self, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1, bias=True,
+                 padding_mode="zeros", device=None, dtype=None):
+        super().__init__(0, 0, kernel_size, stride, padding, dilation, groups, False, padding_mode, device, dtype)
+        self._set_placeholders(out_channels, bias, device, dtype)
+
+    def _get_num_spatial_dims(self):
+        return 3
+
+
+class LazyConvTranspose1d(_LazyConvXdMixin, ConvTranspose1d):
+    """ConvTranspose1d with in_channels read from the first input; becomes a ConvTranspose1d."""
+
+    cls_to_become = ConvTranspose1d
+
+    def __init__(self, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1, bias=True,
+                 dilation=1, padding_mode="zeros", device=None, dtype=None):
+        super().__init__(0, 0, kernel_size, stride, padding, output_padding, groups, False, dilation, padding_mode,
+                         device, dtype)
+        self._set_placeholders(out_channels, bias, device, dtype)
+
+    def _get_num_spatial_dims(self):
+        return 1
+
+
+class LazyConvTranspose2d(_LazyConvXdMixin, ConvTranspose2d):
+    """ConvTranspose2d with in_channels read from the first input; becomes a ConvTranspose2d."""
+
+    cls_to_become = ConvTranspose2d
+
+    def __init__(self, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1, bias=True,
+                 dilation=1, padding_mode="zeros", device=None, dtype=None):
+        super().__init__(0, 0, kernel_size, stride, padding, output_padding, groups, False, dilation, padding_mode,
+                         device, dtype)
+        self._set_placeholders(out_channels, bias, device, dtype)
+
+    def _get_num_spatial_dims(self):
+        return 2
+
+
+class LazyConvTranspose3d(_LazyConvXdMixin, ConvTranspose3d):
+    """ConvTranspose3d with in_channels read from the first input; becomes a ConvTranspose3d."""
+
+    cls_to_become = ConvTranspose3d
+
+    def __init__(self, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1, bias=True,
+                 dilation=1, padding_mode="zeros", device=None, dtype=None):
+        super().__init__(0, 0, kernel_size, stride, padding, output_padding, groups, False, dilation, padding_mode,
+                         device, dtype)
+        self._set_placeholders(out_channels, bias, device, dtype)
+
+    def _get_num_spatial_dims(self):
+        return 3

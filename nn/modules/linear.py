@@ -5,6 +5,7 @@ from ..dtypes import get_default_dtype
 from .. import functional as F
 from .. import init
 from .module import Module, Parameter
+from .lazy import LazyModuleMixin, UninitializedParameter
 from .utils import _factory, _check_int, _reset_weight_and_bias
 
 class Linear(Module):
@@ -76,5 +77,34 @@ class Bilinear(Module):
                 f"out_features={self.out_features}, bias={self.bias is not None}")
 
 
-# torch.nn.modules.linear's lazy layer (defined in lazy.py)
-from .lazy import LazyLinear  # noqa: E402,F401
+class LazyLinear(LazyModuleMixin, Linear):
+    """A Linear whose in_features is read from the first input's last dim, as PyTorch's: a Linear(0, out_features)
+    from the start, weight and bias UninitializedParameters until the first call materializes them (out_features,
+    in_features), (out_features,) with Linear's initialisation; the module then is a Linear."""
+
+    cls_to_become = Linear
+
+    def __init__(self, out_features, bias=True, device=None, dtype=None):
+        super().__init__(0, 0, False)       # (no bias built, to be replaced at once)
+        self.weight = UninitializedParameter(device=device, dtype=dtype)
+        self.out_features = out_features
+        if bias:
+            self.bias = UninitializedParameter(device=device, dtype=dtype)
+
+    def reset_parameters(self):
+        if not self.has_uninitialized_params() and self.in_features != 0:
+            super().reset_parameters()
+
+    def initialize_parameters(self, input):
+        """in_features from input (*, in_features); the placeholders materialized and initialised."""
+        if self.has_uninitialized_params():
+            self.in_features = input.shape[-1]
+            self.weight.materialize((self.out_features, self.in_features))
+            if self.bias is not None:
+                self.bias.materialize((self.out_features,))
+            self.reset_parameters()
+        if self.in_features == 0:           # loaded from a state dict: the size is the loaded weight's
+            if input.shape[-1] != self.weight.shape[-1]:
+                raise AssertionError(f"The in_features inferred from input: {input.shape[-1]} is not equal to "
+                                     f"in_features from self.weight: {self.weight.shape[-1]}")
+            self.in_features = input.shape[-1]

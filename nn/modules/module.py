@@ -217,7 +217,7 @@ class _BufferDict(OrderedDict):
         return Tensor._wrap(value) if isinstance(value, np.ndarray) else value
 
     def __setitem__(self, name, value):
-        if isinstance(value, Tensor):
+        if isinstance(value, Tensor) and not value._placeholder:    # (a placeholder is held itself)
             value = value._data             # shared, as register_buffer holds it
         OrderedDict.__setitem__(self, name, value)
 
@@ -376,9 +376,9 @@ class Module:
         # registering: register_buffer's refusal in PyTorch's words, else the assignment's (they differ there too)
         from .lazy import UninitializedBuffer                   # noqa: PLC0415 - lazy.py imports this module
         if isinstance(value, UninitializedBuffer):
-            # an array has no "not yet a shape": refused rather than kept as a 0-element buffer that loads nothing
-            raise TypeError(f"buffer {name!r}: nn's modules hold buffers as arrays and cannot hold an "
-                            f"UninitializedBuffer; register the buffer once its shape is known")
+            # an array has no "not yet a shape": the placeholder itself is held until it is materialized (a lazy
+            # module's running statistics; LazyModuleMixin puts the array in then)
+            return value
         if isinstance(value, Tensor):
             value = value._data
         elif type(value) is np.ndarray:
@@ -401,7 +401,7 @@ class Module:
         itself; the registry still holds only the array."""
         classes = self.__dict__.setdefault("_buffer_classes", {})
         classes.pop(name, None)
-        if isinstance(value, Tensor) and type(value) not in (Tensor, Buffer, Parameter):
+        if isinstance(value, Tensor) and type(value) not in (Tensor, Buffer, Parameter) and not value._placeholder:
             classes[name] = (type(value), {k: v for k, v in vars(value).items()
                                            if not k.startswith("_") and k != "requires_grad"})
 
@@ -713,7 +713,9 @@ class Module:
             # to('meta') (the ensembling recipe's stateless base model, called through functional_call): the
             # tensors keep their shapes and dtypes and give up their values (meta tensors, taking no memory)
             return self._apply(lambda t: t if t.is_meta else Tensor._wrap(meta_array(t.shape, t.dtype)))
-        dev, dtype, _ = parse_to(args, dict(kwargs), "Module.to")
+        dev, dtype, copy = parse_to(args, dict(kwargs))
+        if copy is not None:                        # (PyTorch's parser for Module.to: copy=False too)
+            raise RuntimeError(".to() does not accept copy argument")
         if dev is CPU and any(isinstance(a, (str, device)) for a in (*args, kwargs.get("device"))) and any(
                 t.is_meta for t in (*self.parameters(), *self.buffers())):
             raise NotImplementedError("Cannot copy out of meta tensor; no data! Please use torch.nn.Module.to_empty() "
@@ -925,8 +927,17 @@ class Module:
     def _entry_array(entry):
         if isinstance(entry, tuple):
             module, name = entry
-            return module._buffers.get(name)
+            entry = dict.get(module._buffers, name)
+            if not isinstance(entry, Tensor):   # (a Tensor there is an UninitializedBuffer placeholder)
+                return entry
         return entry._data
+
+    @staticmethod
+    def _is_placeholder(entry):
+        """Whether an entry of _state_entries is a lazy module's UninitializedParameter / UninitializedBuffer (the
+        only Tensor objects the buffer registry holds)."""
+        value = entry if isinstance(entry, Tensor) else dict.get(entry[0]._buffers, entry[1])
+        return isinstance(value, Tensor) and value._placeholder
 
     def state_dict(self, *args, destination=None, prefix="", keep_vars=False):
         """OrderedDict name -> the array of every parameter and persistent buffer: the module's own memory, as
@@ -970,12 +981,15 @@ class Module:
         """This module's own parameters and persistent buffers into destination under prefix (not its children's),
         as PyTorch's: state_dict calls it for each module, and a module that overrides state_dict calls it itself
         (opacus' DPMultiheadAttention)."""
+        # (an UninitializedParameter / UninitializedBuffer placeholder of a lazy module goes in as itself, as
+        # PyTorch's LazyModuleMixin puts it: it has no values)
         for name, p in self._parameters.items():
             if p is not None:
-                destination[prefix + name] = p if keep_vars else p._data.view(DataArray)
+                destination[prefix + name] = p if keep_vars or p._placeholder else p._data.view(DataArray)
         for name, b in dict.items(self._buffers):
             if b is not None and name not in self._non_persistent_buffers:
-                destination[prefix + name] = Tensor._wrap(b) if keep_vars else b.view(DataArray)
+                destination[prefix + name] = (b if isinstance(b, Tensor) else Tensor._wrap(b) if keep_vars
+                                              else b.view(DataArray))
         if type(self).get_extra_state is not Module.get_extra_state:       # after the buffers, as PyTorch's
             destination[prefix + _EXTRA_STATE_KEY_SUFFIX] = self.get_extra_state()
 
@@ -1202,7 +1216,10 @@ class Module:
         for key, entry in entries.items():
             if key not in state_dict:
                 continue
-            value, problem = self._checked_value(key, self._entry_array(entry), state_dict[key], assign)
+            given = state_dict[key]
+            if isinstance(given, Tensor) and given._placeholder and not self._is_placeholder(entry):
+                given.shape         # PyTorch's RuntimeError: a lazy module's placeholder into an initialized entry
+            value, problem = self._checked_value(key, self._entry_array(entry), given, assign)
             if problem is None:
                 values[key] = value
             elif isinstance(problem, tuple):
@@ -1287,7 +1304,9 @@ class Module:
                 if p.grad is not None:      # (read as PyTorch's: a non-leaf tensor in a parameter's slot warns)
                     p._grad = _array(fn(Tensor._wrap(p._grad)))
         for name, b in list(dict.items(self._buffers)):
-            if b is not None:
+            if isinstance(b, Tensor):       # an UninitializedBuffer placeholder: cast in place, as a parameter
+                b._data = _array(fn(b))
+            elif b is not None:
                 self._buffers[name] = self._check_buffer(name, fn(Tensor._wrap(b)))
         return self
 

@@ -107,7 +107,7 @@ class _InstanceNorm(_NormBase):
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=False, track_running_stats=False,
                  device=None, dtype=None, *, bias=True):
         Module.__init__(self)           # its own checks of the arguments, not the batch norms'
-        self.num_features = _check_int("num_features", num_features, 1)
+        self.num_features = _check_int("num_features", num_features, 0)   # 0: PyTorch builds it (the lazy norms do)
         self.eps = _check_float("eps", eps, low=0.0, low_open=True)
         self.momentum = momentum
         self.affine = bool(affine)

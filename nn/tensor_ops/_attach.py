@@ -9,6 +9,7 @@ import numpy as np
 from ..array import DataArray
 from ..device import MetaArray
 from ..tensor import Tensor, get_rng, not_a_tensor_error, parser_int, parser_ints, parser_no_signature
+from .out_arg import dtype_from_out, store
 
 
 def attach(*functions, **named):
@@ -23,6 +24,9 @@ def _as_method(f):
     """f as a Tensor method: numpy_axis' form without out= where f is numpy_axis' own function."""
     method = getattr(f, "_method", None)
     return method if method is not None and method._function is f else f
+
+
+_UNBIASED_OR_CORRECTION = frozenset({"var", "std", "var_mean", "std_mean"})
 
 
 def numpy_axis(fn, _method=False):
@@ -42,10 +46,18 @@ def numpy_axis(fn, _method=False):
             return fn(*args)
         if len(kwargs) == 1 and "dim" in kwargs:        # (x.sum(dim=1): nothing to translate either)
             return fn(*args, **kwargs)
+        if kwargs.get("correction") is not None and fn.__name__ in _UNBIASED_OR_CORRECTION and (
+                kwargs.get("unbiased") is not None or len(args) > 2 and args[2] is not None
+                or len(args) == 2 and isinstance(args[1], bool)):
+            # unbiased and correction belong to two different signatures: PyTorch's parser refuses both given
+            # (var(x, dim=1, unbiased=False, correction=0)); std and var_mean pass both on to var, None or not
+            raise parser_no_signature(fn.__name__, args[1:] if _method else args, kwargs)
         if _method and "out" in kwargs:
             # PyTorch's parser names the first keyword no signature has (axis= and keepdims= count, once out= fails)
             unknown = next(k for k in kwargs if k not in params)
             raise TypeError(f"{fn.__name__}() got an unexpected keyword argument '{unknown}'")
+        if "out" in kwargs and fn.__name__ in _NO_OUT:
+            _refuse_keyword(fn.__name__, "out", args, kwargs)
         if dim_first and len(args) < 2 and kwargs.get("dim", kwargs.get("axis")) is None:  # (no dim given)
             _refuse_without_dim(fn.__name__, args[1:] if _method else args, kwargs)
         if input_aliases and not input_aliases.isdisjoint(kwargs):
@@ -55,11 +67,11 @@ def numpy_axis(fn, _method=False):
         if "keepdims" in kwargs:
             kwargs["keepdim"] = kwargs.pop("keepdims")
         out = kwargs.pop("out", None)       # PyTorch's out= (linear_operator's CG: torch.sum(..., out=alpha))
-        if not takes_dtype and kwargs.get("dtype", 0) is None:
-            del kwargs["dtype"]
+        if not takes_dtype and "dtype" in kwargs:      # (None too: PyTorch's signatures have no dtype to take it)
+            _refuse_keyword(fn.__name__, "dtype", args[1:] if _method else args, kwargs)
         if out is None:
             return fn(*args, **kwargs)
-        from .out_arg import store
+        dtype_from_out(fn.__name__, args, kwargs, out)
         return store(fn.__name__, fn(*args, **kwargs), out)
     if not _method:
         with_axis._method = numpy_axis(fn, _method=True)
@@ -90,7 +102,7 @@ def _refuse_without_dim(name, args, kwargs):
     """PyTorch's TypeError for a reduction called with keepdim= (or keepdims=) but no dim, or with dim=None / axis=None
     where its dim is an int (args: those after the tensor, the tensor too for a function call); else nothing."""
     kind = _DIM_FIRST[name]
-    keep = not {"keepdim", "keepdims"}.isdisjoint(kwargs)
+    keep = not {"keepdim", "keepdims"}.isdisjoint(kwargs) or ("out" in kwargs and name in _NO_OUT_WITHOUT_DIM)
     dim = kwargs.get("dim", kwargs.get("axis", 0))
     if "dim" in kwargs or "axis" in kwargs:
         if dim is not None or kind == "ints":
@@ -102,6 +114,14 @@ def _refuse_without_dim(name, args, kwargs):
     elif kind == "required" or "dtype" in kwargs:     # (x.sum(keepdim=True, dtype=...): the signature with a dtype)
         raise TypeError(f'{name}() missing 1 required positional arguments: "dim"')
     raise parser_no_signature(name, args, kwargs)
+
+
+def _refuse_keyword(name, key, args, kwargs):
+    """PyTorch's TypeError for a keyword (key, given in kwargs) none of name's signatures has (args: those after the
+    tensor, the tensor too for a function call)."""
+    if name in _KEYWORD_OVERLOADED:
+        raise parser_no_signature(name, args, kwargs)
+    raise TypeError(f"{name}() got an unexpected keyword argument '{key}'")
 
 
 def plain_ints(value, kind):
@@ -235,6 +255,14 @@ OVERLOADED = frozenset({
     "le", "lerp", "less", "less_equal", "lt", "masked_fill", "mm", "moveaxis", "movedim", "nanquantile", "narrow",
     "ne", "not_equal", "quantile", "randint_like", "rsub", "scatter", "spmm", "std", "std_mean", "tensor_split", "var",
     "var_mean", "vsplit", "xlogy_", "linalg.matrix_rank", "linalg.pinv"})
+# and those overloaded where one signature takes the tensor alone (torch.max(2.0) names the tensor): a keyword
+# none of them has is "received an invalid combination of arguments" too
+_KEYWORD_OVERLOADED = OVERLOADED | {"max", "min", "sort", "argsort", "count_nonzero", "squeeze", "sum", "prod",
+                                    "trapezoid", "trapz", "cumulative_trapezoid"}
+# numpy_axis' functions whose PyTorch signatures have no out= (sum, prod and median have none without a dim)
+_NO_OUT = frozenset({"count_nonzero", "argsort", "squeeze", "tensor_split", "unsafe_chunk", "unsafe_split",
+                     "std_mean", "var_mean", "trapezoid", "trapz", "cumulative_trapezoid"})
+_NO_OUT_WITHOUT_DIM = frozenset({"sum", "prod", "median", "nanmedian"})
 # the name PyTorch's parser gives a first argument that nn names otherwise (torch.det's input is nn's A)
 _PARSER_NAMES = {"A": "input", "L": "input", "B": "input", "b": "input"}
 _ARG_A = frozenset({"linalg." + name for name in (

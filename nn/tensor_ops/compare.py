@@ -7,7 +7,7 @@ import numpy as np
 
 from ..dtypes import result_dtype, cast, refuse_kinds
 from ..tensor import Tensor, broadcast_shape, not_a_tensor_error
-from ._attach import attach
+from ._attach import attach, parsed_ints
 
 _LIFTABLE = (Tensor, np.ndarray, np.generic, int, float, bool, complex, list, tuple)
 # an operator's operands: no list or tuple, for which PyTorch's operators give NotImplemented, so that Python's answer
@@ -66,9 +66,12 @@ _BITWISE = dict(bitwise_and=(np.bitwise_and, "bitwise_and_cpu", ("and", "rand"))
                 bitwise_right_shift=(np.right_shift, "rshift_cpu", ("rshift",)))
 bitwise_and, bitwise_or, bitwise_xor, bitwise_left_shift, bitwise_right_shift = (
     _logical(name, fn, kernel) for name, (fn, kernel, _) in _BITWISE.items())
-logical_and = _logical("logical_and", np.logical_and)
-logical_or = _logical("logical_or", np.logical_or)
-logical_xor = _logical("logical_xor", np.logical_xor)
+# PyTorch's only signature is (Tensor input, Tensor other): a number, None or an array as other is its parser's
+# TypeError ("logical_and(): argument 'other' (position 2) must be Tensor, not int"; position 1 for the method)
+_LOGICAL = (("logical_and", np.logical_and), ("logical_or", np.logical_or), ("logical_xor", np.logical_xor))
+_logical_methods = {name: parsed_ints(other="Tensor")(_logical(name, fn)) for name, fn in _LOGICAL}
+logical_and, logical_or, logical_xor = (parsed_ints(function=True, other="Tensor")(_logical(name, fn))
+                                        for name, fn in _LOGICAL)
 
 
 def logical_not(input):
@@ -140,8 +143,9 @@ def equal(input, other):
     return input.shape == other.shape and bool(np.array_equal(input._data, other._data))
 
 
-attach(eq, ne, lt, le, gt, ge, bitwise_and, bitwise_or, bitwise_xor, logical_and, logical_or, logical_xor,
+attach(eq, ne, lt, le, gt, ge, bitwise_and, bitwise_or, bitwise_xor,
        logical_not, bitwise_not, isnan, isinf, isfinite, isposinf, isneginf, isin, isclose, allclose, equal,
+       **_logical_methods,
        __invert__=__invert__, bitwise_left_shift=bitwise_left_shift, bitwise_right_shift=bitwise_right_shift,
        **{f"__{name}__": _compare(name, fn, _OPERANDS) for name, fn in _COMPARISONS.items()},
        **{f"__{op}__": _logical(name, fn, kernel, _OPERANDS) for name, (fn, kernel, ops) in _BITWISE.items()

@@ -269,6 +269,9 @@ def einsum(equation, *operands):
     PyTorch's sublist form einsum(a, [0, 1], b, [1, 2], [0, 2])). Dispatches to ``__torch_function__`` itself,
     after unpacking the list form, as PyTorch's torch.functional.einsum: an fx Proxy among listed operands
     records ``einsum(equation, *operands)`` (opt_einsum's torch backend calls the list form)."""
+    if not operands:            # (PyTorch's torch.functional.einsum counts its arguments first)
+        raise ValueError("einsum(): must specify the equation string and at least one operand, or at least one "
+                         "operand and its subscripts list")
     if not isinstance(equation, str):
         equation, operands = _from_sublists((equation,) + operands)
     from .. import overrides  # noqa: PLC0415 (nn.overrides imports the tensor ops)

@@ -11,6 +11,7 @@ import warnings
 import numpy as np
 
 from ..array import DataArray, refuse_negative_strides
+from ..caller_warnings import warn_at_caller
 from ..dtypes import FLOAT32_MAX, checked_fill, real_for_cast, scalar_type_name
 from ..tensor import (Tensor, parser_type_name, expands_to, _normalize_axes, is_grad_enabled, linear_graph_backward,
                       _linear_map, quietly)
@@ -746,12 +747,19 @@ def scatter(input, dim, index, src=None, *, value=None, reduce=None):
     return Tensor._make(y, (input, src) if is_tensor else (input,), backward, "scatter")
 
 
+_SCATTER_REDUCE_WARNED = []   # PyTorch warns once per process (TORCH_WARN_ONCE) of reduce= with a tensor src
+
+
 def _scatter_accumulate(input, dim, index, src, reduce):
     """scatter(..., reduce='add' | 'multiply'): scatter_reduce's sum / prod with input's own values included (a
-    number src is sent from every position of index)."""
+    number src is sent from every position of index). PyTorch's deprecation warning for a tensor src comes first,
+    then its RuntimeError for another reduce."""
+    if isinstance(src, Tensor) and not _SCATTER_REDUCE_WARNED:
+        _SCATTER_REDUCE_WARNED.append(True)
+        warn_at_caller("The reduce argument of torch.scatter with Tensor src is deprecated and will be removed in a "
+                       "future PyTorch release. Use torch.scatter_reduce instead for more reduction options.")
     if reduce not in ("add", "multiply"):
-        raise ValueError(f"scatter: reduce must be 'add' or 'multiply', got {reduce!r} (scatter_reduce takes sum, "
-                         f"prod, mean, amax and amin)")
+        raise RuntimeError("reduce argument must be either add or multiply.")
     if not isinstance(src, Tensor):
         src = Tensor._wrap(np.full(np.shape(getattr(index, "_data", index)), src, dtype=input.dtype))
     return scatter_reduce(input, dim, index, src, "sum" if reduce == "add" else "prod")
@@ -790,7 +798,7 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
     and mean as the values' shares; amax / amin to the values equal to the result, split evenly among ties (as
     PyTorch); prod has none here."""
     if reduce not in _SCATTER_REDUCE:
-        raise ValueError(f"scatter_reduce: reduce must be one of {', '.join(_SCATTER_REDUCE)}, got {reduce!r}")
+        raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}")
     where, part = _scatter_index("scatter_reduce", input, dim, index, src)
     x, s = input._data, src._data[part]
     hit = np.zeros(x.shape, np.int64)

@@ -542,12 +542,34 @@ _IN_PLACE = ("exp", "log", "log1p", "log2", "log10", "sqrt", "rsqrt", "abs", "ne
              "bitwise_left_shift", "bitwise_right_shift")
 
 
-def _augmented(name, op, in_place):
+def _refuse_higher_operand(input, other):
+    """The in-place ops whose kernels refuse some operands (bitwise and / or / xor and the shifts a floating one,
+    floor_divide / remainder an integer zero): PyTorch checks that the result type fits the tensor first, so
+    `bool_mask &= float_mask` is "result type Double can't be cast to the desired output type Bool", not
+    '"bitwise_and_cpu" not implemented for 'Double''. (Only the kind matters: other's, when it is higher.)"""
+    if isinstance(other, Tensor):
+        _check_result_cast(other._data.dtype, input)
+    elif isinstance(other, (bool, int, float, complex)):
+        _check_result_cast(np.dtype(scalar_dtype([other], input.dtype)), input)
+
+
+def _result_fits_first(in_place):
+    """in_place (an integer-only op's x.<name>_(other)) checking the result type first (_refuse_higher_operand)."""
+    def iop(input, other, *args, **kwargs):
+        _refuse_higher_operand(input, other)
+        return in_place(input, other, *args, **kwargs)
+    iop.__name__ = in_place.__name__
+    return iop
+
+
+def _augmented(name, op, in_place, result_fits_first=False):
     reflected = "__r" + name[3:]                                # __iand__: __rand__
 
     def iop(input, other):
         if defers_to(other, reflected):     # x &= obj: Python falls back to x & obj, then obj.__rand__(x)
             return NotImplemented
+        if result_fits_first:
+            _refuse_higher_operand(input, other)
         if is_grad_enabled() and (input.requires_grad or getattr(other, "requires_grad", False)):
             # recording a graph: in place, as PyTorch (timm NaFlex's `x += pos_embed` inside a method must
             # change its caller's x); a view nn cannot write through (_refuse_view) is computed out of place
@@ -579,6 +601,9 @@ _IN_PLACE_OPS = {name + "_": _in_place(name) for name in _IN_PLACE}
 _IN_PLACE_OPS.update({name + "_": _beta_alpha_in_place(name, names) for name, names in (
     ("addmm", ("mat1", "mat2")), ("addmv", ("mat", "vec")), ("addr", ("vec1", "vec2")),
     ("addbmm", ("batch1", "batch2")), ("baddbmm", ("batch1", "batch2")))})
+_IN_PLACE_OPS.update({name: _result_fits_first(_IN_PLACE_OPS[name]) for name in (
+    "bitwise_and_", "bitwise_or_", "bitwise_xor_", "bitwise_left_shift_", "bitwise_right_shift_", "floor_divide_",
+    "remainder_")})
 attach(**_IN_PLACE_OPS)
 
 
@@ -619,11 +644,11 @@ attach(add_, sub_, mul_, div_, clamp_, masked_fill_, scatter_, scatter_add_, cop
        __itruediv__=_augmented("__itruediv__", lambda a, b: a / b, div_),
        # the other augmented assignments change the tensor in place too, as PyTorch's (`mask &= keep` on a tensor
        # held elsewhere); without them Python rebinds the name to a new tensor and the original keeps its values
-       __ifloordiv__=_augmented("__ifloordiv__", lambda a, b: a // b, _IN_PLACE_OPS["floor_divide_"]),
-       __imod__=_augmented("__imod__", lambda a, b: a % b, _IN_PLACE_OPS["remainder_"]),
+       __ifloordiv__=_augmented("__ifloordiv__", lambda a, b: a // b, _IN_PLACE_OPS["floor_divide_"], True),
+       __imod__=_augmented("__imod__", lambda a, b: a % b, _IN_PLACE_OPS["remainder_"], True),
        __ipow__=_augmented("__ipow__", lambda a, b: a ** b, _IN_PLACE_OPS["pow_"]),
-       __iand__=_augmented("__iand__", lambda a, b: a & b, _IN_PLACE_OPS["bitwise_and_"]),
-       __ior__=_augmented("__ior__", lambda a, b: a | b, _IN_PLACE_OPS["bitwise_or_"]),
-       __ixor__=_augmented("__ixor__", lambda a, b: a ^ b, _IN_PLACE_OPS["bitwise_xor_"]),
-       __ilshift__=_augmented("__ilshift__", lambda a, b: a << b, _IN_PLACE_OPS["bitwise_left_shift_"]),
-       __irshift__=_augmented("__irshift__", lambda a, b: a >> b, _IN_PLACE_OPS["bitwise_right_shift_"]))
+       __iand__=_augmented("__iand__", lambda a, b: a & b, _IN_PLACE_OPS["bitwise_and_"], True),
+       __ior__=_augmented("__ior__", lambda a, b: a | b, _IN_PLACE_OPS["bitwise_or_"], True),
+       __ixor__=_augmented("__ixor__", lambda a, b: a ^ b, _IN_PLACE_OPS["bitwise_xor_"], True),
+       __ilshift__=_augmented("__ilshift__", lambda a, b: a << b, _IN_PLACE_OPS["bitwise_left_shift_"], True),
+       __irshift__=_augmented("__irshift__", lambda a, b: a >> b, _IN_PLACE_OPS["bitwise_right_shift_"], True))

@@ -6,6 +6,7 @@ import functools
 import numpy as np
 
 from ..caller_warnings import warn_at_caller
+from ..dtypes import CATEGORY, scalar_type_name, type_string, typeid_name
 from ..tensor import Tensor, is_grad_enabled
 
 
@@ -17,26 +18,109 @@ def with_out(fn):
         from ..overrides import dispatching         # noqa: PLC0415
         return dispatching(with_out(fn._undispatched))
 
+    key = "linalg." + fn.__name__ if fn.__module__ == "nn.linalg" else fn.__name__     # (its _OUT_DTYPE rule)
+
     @functools.wraps(fn)
     def wrapper(*args, out=None, **kwargs):
-        result = fn(*args, **kwargs)
-        return result if out is None else store(fn.__name__, result, out)
+        if out is None:
+            return fn(*args, **kwargs)
+        dtype_from_out(key, args, kwargs, out)
+        return store(fn.__name__, fn(*args, **kwargs), out, key)
     return wrapper
 
 
-def store(name, result, out):
-    """fn's result written into out (a Tensor, or a tuple of them for a tuple result) -> out."""
+def dtype_from_out(name, args, kwargs, out):
+    """kwargs given the out's dtype where PyTorch's function name computes in it when given no dtype (torch.sum(x,
+    0, out=long_tensor) sums x cast to int64; torch.eye(3, out=o) is o's dtype); not for a floating or complex out
+    of the input's own dtype, the result's anyway (the common call, kept on the fast path)."""
+    if name in _DTYPE_OF_OUT and kwargs.get("dtype") is None and isinstance(out, (Tensor, np.ndarray)):
+        dt, first = getattr(out, "_data", out).dtype, args[0] if args else kwargs.get("input")   # (or a .grad array)
+        if not (dt.kind in "fc" and isinstance(first, Tensor) and first._data.dtype == dt):
+            kwargs["dtype"] = dt
+
+
+# PyTorch's rule for an out's dtype (which dtypes the result may be written into, and its words when not), by
+# function. Most ops run through its TensorIterator, which casts the result into any out of the same or a higher
+# category (bool < integer < floating < complex: an int result into a float out, float into complex, float64 into
+# float32) and refuses the rest; the others take only the result's own dtype, each kernel in its own words.
+# {R} / {O}: the result's and the out's ScalarType names (Float), {r} / {o}: their C++ names (float, long int),
+# {RT} / {OT}: their tensor types (torch.FloatTensor); a tuple result has one rule per element.
+_CAST = ("cast", RuntimeError, "result type {R} can't be cast to the desired output type {O}")
+_SAME = ("same", RuntimeError, "Expected out tensor to have dtype {r}, but got {o} instead")
+_FOUND = ("same", RuntimeError, "Found dtype {O} but expected {R}")
+_SCAN = ("same", RuntimeError, "expected scalar_type {R} but found {O}")
+_OUT_DTYPE = {
+    "cat": ("cast", TypeError, "torch.cat(): input types can't be cast to the desired output type {O}"),
+    "mm": _SAME, "matmul": _SAME, "bmm": _SAME, "gather": _SAME, "cross": _SAME, "argmax": _SAME, "argmin": _SAME,
+    "sort": (_SAME, _SAME), "topk": (_SAME, _SAME), "aminmax": (_SAME, _SAME), "max": (_SAME, _SAME),
+    "min": (_SAME, _SAME), "cholesky_ex": (_SAME, _SAME), "ldl_factor": (_SAME, _SAME),
+    "ldl_factor_ex": (_SAME, _SAME, _SAME), "svd": (_SAME, _SAME, _SAME),   # (as linalg's, below)
+    # sum, prod, nansum, cumsum, cumprod and eye compute in the out's dtype unless given one (dtype_from_out)
+    "sum": _SAME, "prod": _SAME, "nansum": _SAME, "cumsum": _SAME, "cumprod": _SAME,
+    "eye": ("same", RuntimeError, "dtype {R} does not match dtype of out parameter ({O})"),
+    "bitwise_not": _FOUND, "cummax": (_SCAN, _SCAN), "cummin": (_SCAN, _SCAN), "logcumsumexp": _SCAN,
+    "dot": ("same", RuntimeError, "result dtype {O} does not match input dtype {R}"),
+    "index_select": ("same", RuntimeError, "index_select(): self and result must have the same scalar type"),
+    "nan_to_num": ("same", RuntimeError, "nan_to_num: dtype of out: {O} should be same as input: {R}"),
+    "amax": ("same", RuntimeError, "Expected the dtype for input and out to match, but got {R} for input's dtype "
+                                   "and {O} for out's dtype."),
+    "all": ("bool", RuntimeError, "all only supports bool tensor for result, got: {O}"),
+    "any": ("bool", RuntimeError, "any only supports bool tensor for result, got: {O}"),
+    "logsumexp": ("floating", RuntimeError, "logsumexp(): Expected floating point type for result tensor, but got: "
+                                            "{O}"),
+    "mode": (("same", RuntimeError, "expected scalar type '{R}' but got '{O}' for values output"),
+             ("same", RuntimeError, "expected scalar type '{R}' but got '{O}' for indices output")),
+    "kthvalue": (("same", RuntimeError, "output values must be of same type as input"),
+                 ("same", RuntimeError, "output indices must be of scalar type {R}")),
+    "median": (("same", RuntimeError, "Expected tensor for 'values' to have the same type as tensor for argument #2 "
+                                      "'self'; but type {OT} does not equal {RT} (while checking arguments for "
+                                      "median)"),
+               ("same", RuntimeError, "Expected tensor for argument #1 'indices' to have scalar type {R}; but got {OT} "
+                                      "instead (while checking arguments for median)")),
+    "where": ("same", RuntimeError, "Expected out type to be {R} but got {O}"),
+    "quantile": ("same", RuntimeError, "quantile() out tensor must be same dtype as the input tensor"),
+    "norm": _SAME, "linalg.vector_norm": _SAME, "linalg.cholesky": _SAME,
+    "linalg.norm": ("same", RuntimeError, "linalg.norm expected out tensor dtype {R} but got: {O}"),
+    "linalg.matrix_norm": ("same", RuntimeError, "linalg.matrix_norm expected out tensor dtype {R} but got: {O}"),
+    "linalg.solve_triangular": ("same", RuntimeError, "expected scalar type {R} but found {O}"),
+    "cholesky": ("cast", RuntimeError, "cholesky: Expected result to be safely castable from {R} dtype, but got "
+                                       "result with dtype {O}"),     # (the older torch.cholesky)
+}
+_OUT_DTYPE.update({"stack": _OUT_DTYPE["cat"], "amin": _OUT_DTYPE["amax"], "nanmedian": _OUT_DTYPE["median"],
+                   "nanquantile": _OUT_DTYPE["quantile"], **{"linalg." + name: _OUT_DTYPE[name] for name in (
+                       "cholesky_ex", "ldl_factor", "ldl_factor_ex", "svd")}})
+_DTYPE_OF_OUT = frozenset({"sum", "prod", "nansum", "cumsum", "cumprod", "eye"})
+_TAKES = {"cast": lambda r, o: CATEGORY[r.kind] <= CATEGORY[o.kind], "same": lambda r, o: r == o,
+          "bool": lambda r, o: o.kind == "b" or o == np.uint8, "floating": lambda r, o: o.kind in "fc"}
+
+
+def _check_dtype(rule, result, out):
+    """PyTorch's refusal of an out whose dtype it does not write result's into (rule: an entry of _OUT_DTYPE)."""
+    test, error, words = rule
+    r, o = result._data.dtype, getattr(out, "_data", out).dtype     # (out: a Tensor, or a .grad array)
+    if r != o and not _TAKES[test](r, o):
+        raise error(words.format(R=scalar_type_name(r), O=scalar_type_name(o), r=typeid_name(r), o=typeid_name(o),
+                                 RT=type_string(r), OT=type_string(o)))
+
+
+def store(name, result, out, key=None):
+    """fn's result written into out (a Tensor, or a tuple of them for a tuple result) -> out. key: name's entry in
+    _OUT_DTYPE where it is another (linalg.norm)."""
+    rule = _OUT_DTYPE.get(key or name, _CAST)
     if isinstance(out, (tuple, list)) and isinstance(result, tuple):    # max(x, dim, out=(values, indices))
         if len(out) != len(result):
             raise TypeError(f"{name}: out= must be a tuple of {len(result)} Tensors")
-        return type(result)(*(_write(name, r, o) for r, o in zip(result, out)))
-    return _write(name, result, out)
+        rules = rule if isinstance(rule[0], tuple) else (rule,) * len(result)
+        return type(result)(*(_write(name, r, o, ru) for r, o, ru in zip(result, out, rules)))
+    # (a one-Tensor result of a function that can also give a tuple, max(x, y): TensorIterator's rule)
+    return _write(name, result, out, _CAST if isinstance(rule[0], tuple) else rule)
 
 
-def _write(name, result, out):
-    """result written into out -> out."""
+def _write(name, result, out, rule=_CAST):
+    """result written into out (if rule lets out's dtype take it) -> out."""
     if not isinstance(out, (Tensor, np.ndarray)):
         raise TypeError(f"{name}: out= must be a Tensor, got {type(out).__name__}")
+    _check_dtype(rule, result, out)
     if result.requires_grad or (isinstance(out, Tensor) and out.requires_grad and is_grad_enabled()):
         # (an out in a graph: writing into it would change the values an earlier op saved for its backward)
         raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic "

@@ -935,12 +935,11 @@ def where(condition, input=None, other=None, *, out=None):
     if out is not None:
         if input is None and other is None:     # (where(condition) has no out=: no signature takes the call)
             raise parser_no_signature("where", (condition,), {"out": out})
-        result = where(condition, input, other)
-        if isinstance(out, Tensor) and out.dtype != result.dtype:     # PyTorch's check (no cast, unlike add's)
-            raise RuntimeError(f"Expected out type to be {scalar_type_name(result.dtype.name)} but got "
-                               f"{scalar_type_name(out.dtype.name)}")
+        for name, position, value in (("input", 2, input), ("other", 3, other)):
+            if not isinstance(value, (Tensor, np.ndarray)):   # (its out= signature takes no number: self.where's does)
+                raise not_a_tensor_error("where", name, position, value)
         from .out_arg import store      # noqa: PLC0415
-        return store("where", result, out)
+        return store("where", where(condition, input, other), out)     # (out of the result's dtype only)
     if input is None and other is None:             # any dtype, as nonzero: the indices of the non-zero elements
         c = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
         return tuple(Tensor._wrap(i.astype(np.int64)) for i in np.nonzero(c))

@@ -205,6 +205,12 @@ def mean(input, dim=None, keepdim=False, dtype=None):
     return out
 
 
+def _unbiased_form(dim, unbiased):
+    """(dim, unbiased) of var / std / var_mean / std_mean, read from PyTorch's old signature (input, unbiased) when a
+    bool stands in dim's place (torch.var_mean(x, False): every element, without Bessel's correction)."""
+    return (None, dim) if isinstance(dim, bool) else (dim, unbiased)
+
+
 @numpy_axis
 @_zero_d
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, _root=False, _all_cpu=True):
@@ -214,8 +220,7 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, _root
 
     var = sum((x - mean)^2) / (N - correction)
     """
-    if isinstance(dim, bool):                   # the old var(unbiased) form
-        dim, unbiased = None, dim
+    dim, unbiased = _unbiased_form(dim, unbiased)
     if correction is None:
         correction = 1 if unbiased is None or unbiased else 0
     if input.dtype.kind != "c":                 # complex: the mean of |x - mean|^2, a real variance
@@ -645,6 +650,7 @@ def logsumexp(input, dim, keepdim=False):
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """(var, mean) over dim."""
     _need_floating(input, "var_mean")
+    dim, unbiased = _unbiased_form(dim, unbiased)
     return (var(input, dim, unbiased, keepdim, correction=correction, _all_cpu=False), mean(input, dim, keepdim))
 
 
@@ -653,6 +659,7 @@ def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """(std, mean) over dim."""
     _need_floating(input, "std_mean")
+    dim, unbiased = _unbiased_form(dim, unbiased)
     return (var(input, dim, unbiased, keepdim, correction=correction, _root=True, _all_cpu=False),
             mean(input, dim, keepdim))
 
@@ -715,11 +722,14 @@ def nanmedian(input, dim=None, keepdim=False):
 
 
 @numpy_axis
+@parsed_ints(k="int", dim="int")    # (k=2.0: the parser's TypeError, as topk's)
 @_zero_d
 def kthvalue(input, k, dim=-1, keepdim=False):
-    """(values, indices) of the k-th smallest element (k from 1) along dim; the gradient goes to that element."""
+    """(values, indices) of the k-th smallest element (k from 1, an int or an integer tensor of one element) along
+    dim; the gradient goes to that element."""
     refuse_kinds(input.dtype, "bc", "kthvalue_cpu")
     axis = _normalize_axes(dim, input.ndim)[0]
+    k = as_int(k, "kthvalue: k")
     if not 1 <= k <= input.shape[axis]:
         raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {axis}")      # PyTorch's words
     # (stable: std::sort's order among ties would cost a replay, and PyTorch's quickselect picks by neither)
@@ -1056,6 +1066,7 @@ def argsort(input, dim=-1, descending=False, stable=False):
 
 
 @numpy_axis
+@parsed_ints(k="int", dim="int")    # (point-transformer's num_neighbors = 2.0: the parser's TypeError)
 @_zero_d
 def topk(input, k, dim=-1, largest=True, sorted=True):
     """(values, indices) of the k largest (or smallest) elements along dim (NaN the largest, as PyTorch); k an int
