@@ -1,5 +1,7 @@
 """torch._C's few names that Python libraries call directly (torchvision's layers log their use in __init__, timm's
 optimizers probe it for CUDA device properties by getattr with a default, which finds nothing here)."""
+import functools as _functools
+import sys as _sys
 
 
 def _log_api_usage_once(event):
@@ -41,11 +43,40 @@ _functorch = _submodule(__name__, "_functorch", "torch._C._functorch: functorch'
                         _add_batch_dim=_no_batched_tensors, _remove_batch_dim=_no_batched_tensors)
 
 
+def _pytorch_function(func):
+    """Whether func is PyTorch's own (``torch.add``, the method ``torch.Tensor.eq``, ``torch.nn.functional.relu``):
+    PyTorch's dispatcher asks an nn Tensor's ``__torch_function__`` about its functions when one is mixed with a
+    ``torch.Tensor``, and calling func back would only ask again (without end), so nn declines them with
+    NotImplemented, as PyTorch's documentation tells a foreign type to do; PyTorch then raises its TypeError."""
+    if "torch" not in _sys.modules:                 # (nothing of PyTorch's can be passed before it is imported)
+        return False
+    owner = getattr(func, "__objclass__", None) or getattr(getattr(func, "__self__", None), "__objclass__", None)
+    module = getattr(func if owner is None else owner, "__module__", None)
+    return isinstance(module, str) and module.partition(".")[0] == "torch"
+
+
+class _Unbound:
+    """fn as a callable that stays itself when read from an instance, as PyTorch's C functions do:
+    ``Parameter.__torch_function__`` set to ``_disabled_torch_function_impl`` is that function on a Parameter too,
+    not a method bound to it (PyTorch's dispatcher reads ``__torch_function__`` from the argument itself and would
+    pass the Parameter as ``func``)."""
+
+    def __init__(self, fn):
+        _functools.update_wrapper(self, fn)
+
+    def __call__(self, *args, **kwargs):
+        return self.__wrapped__(*args, **kwargs)
+
+
+@_Unbound
 def _disabled_torch_function_impl(func, types, args=(), kwargs=None):
     """The ``__torch_function__`` that turns subclass handling off (PyG's Index / EdgeIndex set it as a class
     attribute; nn.overrides does not call it: a class that sets it takes no part): the function runs with the
     arguments' ``__torch_function__`` off, as PyTorch's, so a subclass's own ``__torch_function__`` that calls
-    ``Parameter.__torch_function__`` (torchview's recorder) is not asked again for the same call."""
+    ``Parameter.__torch_function__`` (torchview's recorder) is not asked again for the same call. PyTorch's own
+    functions are declined (_pytorch_function)."""
+    if _pytorch_function(func):
+        return NotImplemented
     from .overrides import DisableTorchFunctionSubclass     # noqa: PLC0415 - overrides imports this module
     with DisableTorchFunctionSubclass():
         return func(*args, **(kwargs or {}))
@@ -128,17 +159,15 @@ class _nn:
     @staticmethod
     def _parse_to(*args, **kwargs):
         """.to(...)'s arguments -> (device or None, dtype or None, non_blocking, memory_format or None), as
-        PyTorch parses them: the device only when one was given (a device, a name, an index or a tensor)."""
-        from .array import DataArray  # noqa: PLC0415
-        from .device import parse_to  # noqa: PLC0415
+        PyTorch parses them: the device only when one was given (a device, a name, an index, or a tensor, which a
+        Python number in its place is: _parse_to(1.5) is (cpu, float64, False, None))."""
+        from .device import bind_to, parse_to  # noqa: PLC0415
         from .dtypes import dtype as nn_dtype  # noqa: PLC0415
-        from .tensor import Tensor  # noqa: PLC0415
-        non_blocking = bool(kwargs.get("non_blocking", False)) or any(isinstance(a, bool) and a for a in args)
+        bound = bind_to(args, kwargs)
+        non_blocking = bound.get("non_blocking", False)
         memory_format = kwargs.get("memory_format")
-        has_device = kwargs.get("device") is not None or any(
-            isinstance(a, (str, Tensor, DataArray)) or type(a).__name__ == "device"
-            or (isinstance(a, int) and not isinstance(a, bool)) for a in args)
-        dev, dtype, copy = parse_to(args, dict(kwargs))
+        has_device = bound.get("device") is not None or bound.get("tensor") is not None
+        dev, dtype, copy = parse_to(args, kwargs)
         if copy is not None:
             raise RuntimeError(".to() does not accept copy argument")
         # the dtype as an nn.dtype (torch.dtype there): callers ask it dtype.is_floating_point (pfhedge's to())

@@ -191,16 +191,24 @@ def _is_device(value):
     return isinstance(value, (str, device)) or (isinstance(value, (int, np.integer)) and not isinstance(value, bool))
 
 
-def parse_to(args, kwargs):
-    """(device, dtype or None, copy) from .to(...)'s arguments as PyTorch's parser reads its three signatures:
+_TENSOR_TYPES = []      # (Tensor, DataArray), imported at the first .to() (both modules import this one)
+
+
+def _tensor_types():
+    if not _TENSOR_TYPES:
+        from .array import DataArray
+        from .tensor import Tensor
+        _TENSOR_TYPES.extend((Tensor, DataArray))
+    return _TENSOR_TYPES
+
+
+def bind_to(args, kwargs):
+    """.to(...)'s arguments bound to their names as PyTorch's parser reads its three signatures:
     to(device=None, dtype=None, non_blocking=False, copy=False), to(dtype, non_blocking=False, copy=False),
-    to(tensor, non_blocking=False, copy=False), each with a keyword-only memory_format. copy is None when not given
-    (Module.to refuses it given at all); x.to(dtype, False, True) copies. Arguments no signature takes are PyTorch's
-    TypeError (x.to(t, nn.float64): "to() received an invalid combination of arguments - got (Tensor,
-    torch.dtype), but expected one of:")."""
-    from .array import DataArray
-    from .tensor import Tensor, parser_no_signature
-    numbers_and_tensors = (Tensor, DataArray, bool, float, complex)
+    to(tensor, non_blocking=False, copy=False), each with a keyword-only memory_format: a dict of those given (by
+    position or keyword). Arguments no signature takes are PyTorch's TypeError (x.to(t, nn.float64): "to()
+    received an invalid combination of arguments - got (Tensor, torch.dtype), but expected one of:")."""
+    numbers_and_tensors = (*_tensor_types(), bool, float, complex)
     # the signature is told by its first argument: a tensor (a Python bool, float or complex is taken as a tensor of
     # it, so x.to(True) is bool), a device (or none), else a dtype
     first = args[0] if args else kwargs.get("tensor")
@@ -216,11 +224,21 @@ def parse_to(args, kwargs):
         if key != "memory_format":
             fits = fits and key in names and key not in bound
             bound[key] = value
-    dev, dtype, other = bound.get("device"), bound.get("dtype"), bound.get("tensor")
+    dev, dtype = bound.get("device"), bound.get("dtype")
     if not (fits and (dev is None or _is_device(dev)) and isinstance(bound.get("non_blocking", False), bool)
             and isinstance(bound.get("copy", False), bool)
             and (dtype is None or not (_is_device(dtype) or isinstance(dtype, numbers_and_tensors)))):
+        from .tensor import parser_no_signature
         raise parser_no_signature("to", args, kwargs)
+    return bound
+
+
+def parse_to(args, kwargs):
+    """(device, dtype or None, copy) from .to(...)'s arguments (bind_to): copy is None when not given (Module.to
+    refuses it given at all); x.to(dtype, False, True) copies."""
+    Tensor, DataArray = _tensor_types()
+    bound = bind_to(args, kwargs)
+    dev, dtype, other = bound.get("device"), bound.get("dtype"), bound.get("tensor")
     if isinstance(other, Tensor):
         dev, dtype = other.device, other.dtype
     elif isinstance(other, DataArray):                  # to(p.grad) / to(p.data): that tensor's dtype, on the CPU

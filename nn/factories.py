@@ -747,32 +747,53 @@ def randn(*sizes, size=None, generator=None, dtype=None, device=None, requires_g
                    scale=np.sqrt(0.5) if dtype is not None and to_dtype(dtype).kind == "c" else 1.0)
 
 
+_RANDINT_SIGNATURES = (("high", "size"), ("low", "high", "size"))
+
+
 def _parsed_randint(fn):
-    """randint reading its arguments as PyTorch's parser: int bounds (no float, bool or None) and a tuple of ints for
-    the size. Two positional arguments (or one with size=) are the (high, size) form: without other keywords its one
-    signature names the argument ("randint(): argument 'high' (position 1) must be int, not float", "argument 'size'
-    (position 2) must be tuple of ints, not int"); otherwise no signature takes the call ("randint() received an
-    invalid combination of arguments - got (int, float, tuple), but expected one of:")."""
+    """randint reading its arguments as PyTorch's parser, by its two signatures (high, size) and (low, high, size):
+    int bounds (an int, a NumPy integer or an integer tensor of one element; no float, bool or None) and a tuple of
+    ints for the size; fn is called as fn(low, high, size, **keywords). Two arguments in all fit the first signature
+    alone, whose words name the argument at fault ("randint(): argument 'high' (position 1) must be int, not float",
+    'randint() missing 1 required positional arguments: "size"'); any other call that fits neither gets "randint()
+    received an invalid combination of arguments - got (int, float, tuple), but expected one of:"."""
     @functools.wraps(fn)
     def parsed(*args, **kwargs):
-        high_form = "low" not in kwargs and len(args) + ("high" in kwargs) + ("size" in kwargs) <= 2
-        names = ("high", "size") if high_form else ("low", "high", "size")
-        given = dict(zip(names, args), **kwargs)
-        bounds_ok = all(_parser_takes_int(given[k]) for k in names[:-1] if k in given)
-        size = given.get("size")
-        if len(args) > 3 or "size" not in given:       # no signature takes a fourth positional one or no size
-            raise parser_no_signature("randint", args, kwargs)
-        if high_form and set(kwargs) <= {"high", "size"}:
-            if not bounds_ok:
-                raise TypeError(f"randint(): argument 'high'{' (position 1)' if args else ''} must be int, not "
-                                f"{parser_type_name(given['high'])}")
-            if not isinstance(size, Tensor):
-                parser_ints(size, "randint", "size", 2 if len(args) == 2 else None, one=False)
+        if len(args) == 3 and type(args[0]) is type(args[1]) is int and type(args[2]) in (tuple, Size) and all(
+                type(n) is int for n in args[2]) and not {"low", "high", "size"} & kwargs.keys() and all(
+                -2 ** 63 <= b < 2 ** 63 for b in args[:2]):     # (the common call, at once)
             return fn(*args, **kwargs)
-        if not bounds_ok or not (isinstance(size, Tensor) or _int_tuple(size)):
-            raise parser_no_signature("randint", args, kwargs)
-        return fn(*args, **kwargs)
+        if len(args) + len(kwargs) == 2:
+            given = {**kwargs, **dict(zip(("high", "size"), args))}    # (a positional one is read first)
+            for i, name in enumerate(("high", "size")):                # (each checked in turn, as its parser)
+                if name not in given:       # (PyTorch's words: the required ones from the first missing, its plural)
+                    missing = ", ".join(f'"{m}"' for m in ("high", "size")[i:])
+                    raise TypeError(f"randint() missing {2 - i} required positional argument{'s' if i else ''}: "
+                                    f"{missing}")
+                if i == 0 and not _randint_bound(given["high"]):
+                    raise TypeError(f"randint(): argument 'high'{' (position 1)' if args else ''} must be int, not "
+                                    f"{parser_type_name(given['high'])}")
+            parser_ints(given["size"], "randint", "size", 2 if len(args) == 2 else None, one=False)
+            return fn(0, int(given["high"]), given["size"])
+        for names in _RANDINT_SIGNATURES:
+            given = dict(zip(names, args), **kwargs)
+            if (len(args) <= len(names) and not set(names[:len(args)]) & set(kwargs)
+                    and set(given) & {"low", "high", "size"} == set(names)
+                    and all(_randint_bound(given[k]) for k in names[:-1]) and _int_tuple(given["size"])):
+                return fn(int(given.get("low", 0)), int(given["high"]), given["size"],
+                          **{k: v for k, v in kwargs.items() if k not in names})
+        raise parser_no_signature("randint", args, kwargs)
     return parsed
+
+
+def _randint_bound(obj):
+    """Whether PyTorch's parser takes obj as randint's int bound: an int or NumPy integer (no bool), or an integer
+    tensor of one element (read as its value); a Python int beyond int64 is its ValueError."""
+    if isinstance(obj, Tensor):
+        return obj.dtype.kind in "iu" and obj.numel() == 1
+    if isinstance(obj, int) and not isinstance(obj, bool) and not -2 ** 63 <= obj < 2 ** 63:
+        raise ValueError("Overflow when unpacking long long")
+    return _parser_takes_int(obj)
 
 
 def _int_tuple(obj):
@@ -785,15 +806,8 @@ def _int_tuple(obj):
 
 
 @_parsed_randint
-def randint(low=0, high=None, size=None, *args, generator=None, dtype=None, device=None,
-            requires_grad=False):
+def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=None, requires_grad=False):
     """Integers in [low, high), int64: randint(high, size) or randint(low, high, size)."""
-    if size is None and isinstance(high, (tuple, list)):        # randint(high, size)
-        low, high, size = 0, low, high
-    elif high is None:                                          # randint(high, size=...)
-        low, high = 0, low
-    if size is None:
-        raise TypeError("randint needs high and size: randint(high, size) or randint(low, high, size)")
     check_integer_range(low, high, to_dtype(dtype or int64))
     shape = _sizes((size,))
     meta = _on_meta(shape, dtype or int64, device, requires_grad)
@@ -1001,13 +1015,36 @@ def full_like(input, fill_value, dtype=None, device=None, requires_grad=False, m
     return full(input.shape, fill_value, dtype=dt, device=device, requires_grad=requires_grad, layout=layout)
 
 
-def randint_like(input, low=0, high=None, dtype=None, device=None, requires_grad=False, memory_format=None):
-    bounds = (low,) if high is None else (low, high)            # randint_like(x, high) or (x, low, high)
-    if not all(map(_parser_takes_int, bounds)):                 # PyTorch's parser takes int bounds only
-        named = {k: v for k, v in (("dtype", dtype), ("device", device)) if v is not None}
-        raise parser_no_signature("randint_like", (input,) + bounds, named)
+def _parsed_randint_like(fn):
+    """randint_like reading its bounds as PyTorch's parser, by its signatures (input, high) and (input, low, high):
+    int bounds as randint's, or a tensor high alone (read as its value: "high must be a scalar tensor" when it holds
+    several); fn is called as fn(input, low, high, **keywords). A call that fits neither gets "randint_like()
+    received an invalid combination of arguments - got (Tensor, float), but expected one of:" (keywords named)."""
+    @functools.wraps(fn)
+    def parsed(input, *args, **kwargs):
+        bounds = {k: v for k, v in kwargs.items() if k in ("low", "high")}
+        names = ("low", "high") if len(args) + len(bounds) == 2 else ("high",)
+        given = dict(zip(names, args), **bounds)
+        high = given.get("high")
+        if (len(args) <= 2 and not set(names[:len(args)]) & set(kwargs) and set(given) == set(names)
+                and all(_randint_bound(given[k]) for k in names[:-1])):
+            if len(names) == 1 and isinstance(high, Tensor):     # (its (input, Tensor high) signature)
+                if high.ndim != 0:
+                    raise RuntimeError("high must be a scalar tensor and on CPU")
+                given["high"] = int(high.item())
+            if _randint_bound(given["high"]):
+                return fn(input, given.get("low", 0), given["high"],
+                          **{k: v for k, v in kwargs.items() if k not in names})
+        raise parser_no_signature("randint_like", (input,) + args, kwargs)
+    return parsed
+
+
+@_parsed_randint_like
+def randint_like(input, low=0, high=None, *, generator=None, dtype=None, device=None, requires_grad=False,
+                 memory_format=None):
+    """Integers in [low, high) of input's shape and dtype (or dtype): randint_like(x, high) or (x, low, high)."""
     dt = to_dtype(dtype) if dtype is not None else input.dtype
-    return randint(*bounds, input.shape, dtype=dt, device=device, requires_grad=requires_grad)
+    return randint(low, high, input.shape, generator=generator, dtype=dt, device=device, requires_grad=requires_grad)
 
 
 def triu_indices(row, col, offset=0, *, dtype=None, device=None):

@@ -26,7 +26,7 @@ import threading
 import types as _types
 
 from .tensor import Tensor, _show_python_attributes
-from ._C import _disabled_torch_function_impl
+from ._C import _disabled_torch_function_impl, _pytorch_function
 from .functional._args import builtin_like
 
 __all__ = ["has_torch_function", "handle_torch_function", "is_tensor_like", "TorchFunctionMode",
@@ -187,8 +187,9 @@ def _convert(ret, cls):
 
 def _tensor_torch_function(cls, func, types, args=(), kwargs=None):
     """Tensor.__torch_function__: func run with subclass handling off, its Tensor results made instances of cls
-    (a subclass that overrides __torch_function__ calls this through super())."""
-    if not all(issubclass(cls, t) for t in types):
+    (a subclass that overrides __torch_function__ calls this through super()). PyTorch's own functions (an nn
+    Tensor mixed with a torch.Tensor) are declined, as a foreign type should: _pytorch_function."""
+    if not all(issubclass(cls, t) for t in types) or _pytorch_function(func):
         return NotImplemented
     with DisableTorchFunctionSubclass():
         ret = func(*args, **(kwargs or {}))

@@ -108,16 +108,38 @@ def int_tuple_error(fn, arg, position, i, obj):
                      f"tuple of ints,but got {parser_type_name(obj)}\"")
 
 
-def _parser_takes_int(obj):
-    """An int as PyTorch's parser takes one: an int or NumPy integer (a bool is none there), or a tensor (as an index;
-    its own reader checks it)."""
-    return isinstance(obj, (int, np.integer, Tensor)) and not isinstance(obj, (bool, np.bool_))
+def method_argument_error(words, function_words):
+    """PyTorch's argument parser's TypeError for a call of a Tensor method, whose positions count the arguments after
+    the tensor (x.topk(2.0): "topk(): argument 'k' (position 1) must be int, not float"), carrying as .function_words
+    the same refusal of the function form, which counts the tensor too and names it among the types given
+    (torch.topk(x, 2.0): "(position 2)"; "sum() received an invalid combination of arguments - got (Tensor, float)").
+    nn's methods and functions share one body: the function's wrapper (tensor_first) raises those words instead."""
+    error = TypeError(words)
+    error.function_words = function_words
+    return error
 
 
-def parser_int(obj, fn, arg, position=None):
-    """obj, fn's int argument arg (a dim, an offset), or PyTorch's TypeError "must be int, not bool" (position None:
-    given by keyword, whose words name no position)."""
-    if not _parser_takes_int(obj):
+def _parser_takes_int(obj, sym=False):
+    """An int as PyTorch's parser takes one: an int or NumPy integer (a bool is none there), or a 0-d integer tensor
+    (no bool; an int64 argument, a dim), also one of one element of any shape for a SymInt (topk's k, select's
+    index, tril's diagonal): a float tensor or one of several elements is "must be int, not Tensor"."""
+    if isinstance(obj, Tensor):
+        return obj._data.dtype.kind in "iu" and (obj.ndim == 0 or sym and obj._data.size == 1)
+    return isinstance(obj, (int, np.integer)) and not isinstance(obj, (bool, np.bool_))
+
+
+def _parser_takes_int_element(obj):
+    """An element of a tuple of ints as PyTorch's parser takes one (the dims of x.sum, x.flip): an int or NumPy
+    integer, or an integer or bool tensor of one element (x.sum(tensor([1])) sums dim 1; a float one is refused)."""
+    if isinstance(obj, Tensor):
+        return obj._data.dtype.kind in "biu" and obj._data.size == 1
+    return _parser_takes_int(obj)
+
+
+def parser_int(obj, fn, arg, position=None, sym=False):
+    """obj, fn's int argument arg (a dim, an offset; sym: a SymInt, _parser_takes_int), or PyTorch's TypeError "must
+    be int, not bool" (position None: given by keyword, whose words name no position)."""
+    if not _parser_takes_int(obj, sym):
         raise TypeError(f"{fn}(): argument '{arg}'{_at(position)} must be int, not {parser_type_name(obj)}")
     return obj
 
@@ -128,9 +150,9 @@ def parser_ints(obj, fn, arg, position=None, one=True):
     unpacks the rest as indices."""
     if isinstance(obj, (list, tuple)):
         for i, d in enumerate(obj):
-            if not _parser_takes_int(d) and not (i and isinstance(d, (bool, np.bool_))):
+            if not _parser_takes_int_element(d) and not (i and isinstance(d, (bool, np.bool_))):
                 raise int_tuple_error(fn, arg, position, i, d)
-    elif not (one and _parser_takes_int(obj)):
+    elif not (one and _parser_takes_int_element(obj)):
         raise TypeError(f"{fn}(): argument '{arg}'{_at(position)} must be tuple of ints, not "
                         f"{parser_type_name(obj)}")
     return obj
@@ -408,6 +430,7 @@ def refuse_dims_out_of_range(ndim, *dims):
     permute)."""
     n = max(ndim, 1)
     for d in dims:
+        d = int(d)      # (a 0-d uint8 tensor compared with -n would compare in uint8)
         if not -n <= d < n:
             raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {d})")
 
@@ -937,7 +960,11 @@ def _accumulate_grad(node, g):
     later ones are added in place, so a .grad held before (or shared by p.grad = q.grad) sees the sum."""
     acc = node._grad
     if acc is None:
-        node._grad = np.array(g, dtype=node.dtype)
+        # in the leaf's own layout, as PyTorch's (clone_obey_contract): a gradient computed through a transpose
+        # (x.t() @ m) is no transposed array, so p.grad.view(-1) views it there as in PyTorch
+        flags = getattr(node._data, "flags", None)
+        order = "K" if flags is None else "C" if flags.c_contiguous else "F" if flags.f_contiguous else "K"
+        node._grad = np.array(g, dtype=node.dtype, order=order)
     elif type(acc) is np.ndarray and acc.flags.writeable and acc.shape == np.shape(g) \
             and acc.dtype == getattr(g, "dtype", None):
         acc += g

@@ -197,5 +197,5 @@ def test_batchnorm_of_zero_features_builds():
     bn = nn.BatchNorm1d(0)          # fastai's TabularModel without continuous columns (collab_learner(use_nn=True))
     assert bn.weight.shape == (0,) and bn.running_mean.shape == (0,)
     assert list(bn.state_dict()) == ["weight", "bias", "running_mean", "running_var", "num_batches_tracked"]
-    with pytest.raises(ValueError):
+    with pytest.raises(RuntimeError):       # (PyTorch's, making the weight)
         nn.BatchNorm1d(-1)

@@ -224,7 +224,7 @@ def test_layers_with_zero_features_or_channels():
     assert nn.Conv1d(0, 3, 2).weight.shape == (3, 0, 2)
     assert nn.Conv3d(0, 2, 1).weight.shape == (2, 0, 1, 1, 1)
     assert nn.ConvTranspose2d(0, 2, 3).weight.shape == (0, 2, 3, 3)
-    with pytest.raises(ValueError, match="in_features must be a positive integer"):
+    with pytest.raises(RuntimeError, match=r"^Trying to create tensor with negative dimension -1: \[2, -1\]$"):
         nn.Linear(-1, 2)
 
 

@@ -18,9 +18,9 @@ summary tables as printed and as DataFrames, flopth's tables, totals and bare nu
 same model, which chains flopth's patches). All equal after the fixes below; the models' outputs 1.2e-15 (float64)
 and 2.5e-7 (float32) relative to their scale.
 
-Still different (not fixed): nn's lazy layers (LazyLinear, LazyConv*, LazyBatchNorm*, LazyInstanceNorm*) are no
-instances of the layer they become before their first call (PyTorch's LazyLinear is a Linear from the start; after
-the first call both are the eager class). Both packages fail alike on both sides where the package itself is at fault:
+Still different then (fixed by the next round, tests/test_compat_round46_G.py): nn's lazy layers (LazyLinear,
+LazyConv*, LazyBatchNorm*, LazyInstanceNorm*) were no instances of the layer they become before their first call
+(PyTorch's LazyLinear is a Linear from the start; after the first call both are the eager class). Both packages fail alike on both sides where the package itself is at fault:
 flopth's patch recurses without end when a layer's class is a subclass of another leaf class met earlier (Hardtanh
 before ReLU6), its counting functions call ``.size()`` on an RNN's tuple output and on a PackedSequence, and a model without
 parameters stops it at ``next(model.parameters())``.

@@ -39,9 +39,8 @@ above: 8.8e-7, 1.9e-5, 3.2e-4).
 Still different (not fixed): ``F.normalize(x, eps=0)`` of an all-zero row: PyTorch's gradient there is NaN for
 p = 1 and 2 (its clamp_min passes the gradient at equality, 0 / 0 through the norm), nn's inf, and nn's forward
 warns NumPy's "invalid value encountered in divide" where PyTorch is silent (the packages pass eps = 1e-8 and
-1e-12); ``randint_like`` given its bounds by keyword names them as positional ones in its refusal ("got (Tensor,
-int, float)" where PyTorch says "got (Tensor, high=float)"), and ``randint(2, size=(2.0,))`` names the float element
-where PyTorch says "argument 'size' must be tuple of ints, not tuple" (both TypeErrors).
+1e-12); ``randint(2, size=(2.0,))`` names the float element where PyTorch says "argument 'size' must be tuple of
+ints, not tuple" (both TypeErrors).
 The packages' own bugs fail alike on both sides: pause-transformer's causal mask is ``torch.ones(...).triu(...)``,
 a float mask, which ``masked_fill`` refuses ("masked_fill_ only supports boolean masks, but got mask with dtype
 float"), so every forward fails; it ran with ``.bool()`` added to that one line on both sides. fast-transformer's

@@ -304,12 +304,10 @@ def test_dropout_train_and_eval():
 
 
 @pytest.mark.parametrize("make, match", [
-    (lambda: nn.Linear(-1, 3), "in_features"),        # (0 builds, as PyTorch: pytorch-pfn-extras' LazyLinear)
-    (lambda: nn.Linear(3, 2.5), "out_features"),
+    (lambda: nn.Linear(3, 2.5), "out_features"),      # (sizes 0 and -1: as PyTorch, test_compat_round46_L.py)
     (lambda: nn.Conv2d(1, 2, 0), "kernel_size"),
     (lambda: nn.Conv2d(1, 2, 3, padding="full"), "padding"),     # (a stride of 0, a padding of -1 or an
     (lambda: nn.Conv2d(1, 2, 3, stride=2, padding="same"), "same"),     # output_padding of 2 build, as PyTorch's)
-    (lambda: nn.BatchNorm2d(-1), "num_features"),     # (0 builds, as PyTorch: fastai makes a BatchNorm1d(0))
     (lambda: nn.BatchNorm2d(2, eps=0), "eps"),
     (lambda: nn.BatchNorm2d(2, momentum=1.5), "momentum"),
     (lambda: nn.Dropout(1.5), "p"),

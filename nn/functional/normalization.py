@@ -126,18 +126,19 @@ def _check_batch_norm_arguments(C, training, running_mean, running_var, weight, 
         raise ValueError("running_mean and running_var must either both be None or neither be None")
 
 
-def check_parameter_dtypes(x, *parameters):
+def check_parameter_dtypes(x, *parameters, later=True):
     """A norm's parameters (Tensors, ndarrays or None) against its input's dtype, as PyTorch's CPU check: when
     the first given parameter's dtype is not the input's, PyTorch takes the call for mixed precision, which needs
     float32 parameters and a float16 / bfloat16 input (nn has neither, so it always refuses); otherwise a later
-    parameter of another dtype fails the kernel's own check."""
+    parameter of another dtype fails the kernel's own check (later=False leaves that to a second call, for
+    layer_norm, whose kernel reads the parameters after its shape and dtype checks)."""
     given = [getattr(p, "_data", p).dtype for p in parameters if p is not None]
     dx = x._data.dtype
     if given and given[0] != dx:
         if any(d != np.float32 for d in given):
             raise RuntimeError("mixed dtype (CPU): expect parameter to have scalar type of Float")
         raise RuntimeError("mixed dtype (CPU): all inputs must share same datatype.")
-    for d in given[1:]:
+    for d in given[1:] if later else ():
         if d != dx:
             raise scalar_type_mismatch(dx, d)
 
@@ -285,9 +286,10 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     k = len(shape)
     weight = None if weight is None else _tensor(weight, "weight", op, floating=False)
     bias = None if bias is None else _tensor(bias, "bias", op, floating=False)
-    check_parameter_dtypes(x, weight, bias)         # the CPU kernel's first check, before the shapes
+    check_parameter_dtypes(x, weight, bias, later=False)   # the CPU kernel's mixed-dtype check, before the shapes
     _check_normalized_shape(x, shape, (("weight", weight), ("bias", bias)), "*, ")
     refuse_kinds(x.dtype, "biuc", "LayerNormKernelImpl")    # then its kernel's dtypes: floats only
+    check_parameter_dtypes(x, weight, bias)         # then the kernel reads each parameter as the input's dtype
     axes = tuple(range(x.ndim - k, x.ndim))
     return _norm_affine(x, x._data, axes, weight, bias, shape, shape, eps, op)
 
@@ -371,17 +373,21 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
     axes = axes if xd.ndim else ()
     with np.errstate(divide="ignore"):          # p < 0 at a zero entry: |0|^p = inf, the norm 0 (as PyTorch, quietly)
         norm = (np.abs(xd) ** p).sum(axis=axes, keepdims=True) ** (1.0 / p)
-    clamped = norm <= eps
+    clamped = norm < eps                        # (clamp_min's gradient passes at norm == eps, as PyTorch's)
     n = np.maximum(norm, eps).astype(xd.dtype, copy=False)
-    y = xd / n
+    with np.errstate(divide="ignore", invalid="ignore"):     # eps=0 and a zero norm: 0 / 0 = nan, quietly as PyTorch
+        y = xd / n
 
     def backward(g):
         # y = x / n  =>  dx = g / n - x sum(g x) / n^2 * dn/dx, dn/dx = sign(x) |x|^(p-1) / n^(p-1)
         # (n = eps is a constant where the norm was clamped)
-        gx = g / n
         with np.errstate(divide="ignore", invalid="ignore"):     # |x|^(p-1) = inf at x = 0 for p < 1: 0 there
+            gx = g / n
             dn = np.where(xd == 0, 0, np.sign(xd) * np.abs(xd) ** (p - 1)) / np.where(clamped, 1, n) ** (p - 1)
-        gx -= np.where(clamped, 0, (g * xd).sum(axis=axes, keepdims=True) / (n * n)) * dn
+            through_norm = np.where(clamped, 0, (g * xd).sum(axis=axes, keepdims=True) / (n * n)) * dn
+        if p > 1 and p != 2:    # PyTorch's vector-norm backward zeroes its result at a zero norm for these p
+            through_norm = np.where(norm == 0, 0, through_norm)     # (eps=0 there: nan for p <= 1 and 2, not 3)
+        gx -= through_norm
         return (gx.astype(xd.dtype, copy=False),)
 
     def composite(xt):                  # the same by recorded ops (create_graph: e3nn's spherical_harmonics of

@@ -210,8 +210,10 @@ def flatten(input, start_dim=0, end_dim=-1):
     """
     x = _tensor(input, "input", "flatten", floating=False)
     if type(start_dim) is not int or type(end_dim) is not int:     # (plain ints, the common case, pass at once)
-        parser_int(start_dim, "flatten", "start_dim", 1)    # (a bool or list: PyTorch's parser's TypeError)
-        parser_int(end_dim, "flatten", "end_dim", 2)
+        # (a bool or list: PyTorch's parser's TypeError, its positions the method's or torch.flatten's)
+        from ..tensor_ops._attach import check_parsed_ints          # noqa: PLC0415 - tensor_ops imports this
+        check_parsed_ints("flatten", ["input", "start_dim", "end_dim"], {"start_dim": "int", "end_dim": "int"}, (),
+                          (x, start_dim, end_dim), {})
     refuse_dims_out_of_range(x.ndim, start_dim, end_dim)      # (nn wrapped any dim)
     if x.ndim == 0:
         return x.reshape(1)

@@ -76,8 +76,11 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
     if isinstance(input, Tensor) and input.dtype not in (np.int64, np.int32):
         # PyTorch's check and words (tsai's MultiEmbedding given float codes meets it)
         from ..tensor_ops.extras import typename
+        from ..dtypes import type_string
+        # (bool and complex have no legacy type name: PyTorch prints CPUBoolType, CPUComplexFloatType)
+        name = type_string(input.dtype) if input.dtype.kind in "bc" else typename(input)
         raise RuntimeError(f"Expected tensor for argument #1 'indices' to have one of the following scalar types: "
-                           f"Long, Int; but got {typename(input)} instead (while checking arguments for embedding)")
+                           f"Long, Int; but got {name} instead (while checking arguments for embedding)")
     idx = _indices(input, "embedding")
     # any dtype: PyTorch's lookup is index_select (torch-hd's embeddings hold bool and integer hypervectors)
     weight = _tensor(weight, "weight", "embedding", floating=False)

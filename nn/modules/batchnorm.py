@@ -1,10 +1,13 @@
 """BatchNorm1d and BatchNorm2d on PyTorch's bases _NormBase (parameters, running statistics) and _BatchNorm
 (the forward), so isinstance(m, nn.modules.batchnorm._BatchNorm) holds for both, as in PyTorch."""
+import math
+
 import numpy as np
 
 from .. import functional as F
 from .module import Module
-from .lazy import LazyModuleMixin, UninitializedBuffer, UninitializedParameter, _settle_buffers
+from .lazy import (LazyModuleMixin, UninitializedBuffer, UninitializedParameter, _materialize,
+                   _settle_buffers)
 from .utils import _factory, _check_int, _check_float, _norm_parameters, _reset_affine, _running_stats
 
 def _load_norm_state(module, state_dict, prefix, local_metadata, *rest):
@@ -26,8 +29,9 @@ class _NormBase(Module):
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True,
                  device=None, dtype=None, *, bias=True):
         super().__init__()
-        # 0 allowed, as PyTorch (fastai's TabularModel without continuous columns makes a BatchNorm1d(0))
-        self.num_features = _check_int("num_features", num_features, 0)
+        # 0 allowed, as PyTorch (fastai's TabularModel without continuous columns makes a BatchNorm1d(0)); a negative
+        # size only where a tensor is made of it (_norm_parameters, _running_stats)
+        self.num_features = _check_int("num_features", num_features, -math.inf)
         self.eps = _check_float("eps", eps, low=0.0, low_open=True)
         self.momentum = None if momentum is None else _check_float("momentum", momentum, 0.0, 1.0)
         self.affine = bool(affine)
@@ -186,9 +190,9 @@ class _LazyNormBase(LazyModuleMixin, _NormBase):
         if self.has_uninitialized_params():
             self.num_features = input.shape[1]
             if self.affine:
-                self.weight.materialize((self.num_features,))
+                _materialize(self, "weight", (self.num_features,))
                 if self.bias is not None:
-                    self.bias.materialize((self.num_features,))
+                    _materialize(self, "bias", (self.num_features,))
             if self.track_running_stats:
                 self.running_mean.materialize((self.num_features,))
                 self.running_var.materialize((self.num_features,))

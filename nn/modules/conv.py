@@ -12,7 +12,7 @@ from ..dtypes import get_default_dtype
 from .. import functional as F
 from ..functional.convolution import check_padding_string
 from .module import Module, Parameter
-from .lazy import LazyModuleMixin, UninitializedParameter
+from .lazy import LazyModuleMixin, UninitializedParameter, _materialize
 from .utils import _factory, _check_int, _int_pair, _ntuple, _reset_weight_and_bias
 
 
@@ -229,11 +229,11 @@ class _LazyConvXdMixin(LazyModuleMixin):
             if self.in_channels % self.groups != 0:
                 raise ValueError("in_channels must be divisible by groups")
             if self.transposed:
-                self.weight.materialize((self.in_channels, self.out_channels // self.groups, *self.kernel_size))
+                _materialize(self, "weight", (self.in_channels, self.out_channels // self.groups, *self.kernel_size))
             else:
-                self.weight.materialize((self.out_channels, self.in_channels // self.groups, *self.kernel_size))
+                _materialize(self, "weight", (self.out_channels, self.in_channels // self.groups, *self.kernel_size))
             if self.bias is not None:
-                self.bias.materialize((self.out_channels,))
+                _materialize(self, "bias", (self.out_channels,))
             self.reset_parameters()
 
     def _get_in_channels(self, input):

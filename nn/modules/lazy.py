@@ -48,6 +48,15 @@ class UninitializedTensorMixin:
         # loaded)
         return (self.__class__, (self.requires_grad,))
 
+    # PyTorch's placeholders refuse these two (its __torch_function__ for requires_grad_; share_memory_ its own
+    # RuntimeError, which Module.share_memory meets)
+    def requires_grad_(self, requires_grad=True):
+        raise _uninitialized_use(Tensor.requires_grad_, type(self))
+
+    def share_memory_(self):
+        raise RuntimeError("Can't share memory on an uninitialized parameter or buffer. Call `forward` to initialize "
+                           "the parameters before calling `module.share_memory()`.")
+
     def materialize(self, shape, device=None, dtype=None):
         """Becomes an ordinary Parameter (Tensor for a buffer) of this shape, in place (uninitialised values, as
         torch.empty), in the dtype it has now unless given (so after model.double(), float64): the hook of PyG's
@@ -78,6 +87,11 @@ class UninitializedBuffer(UninitializedTensorMixin, Tensor):
     """A buffer with no shape yet, as torch.nn.UninitializedBuffer; materialize(shape) makes it a plain Tensor."""
 
     _becomes = Tensor
+
+    def __deepcopy__(self, memo):
+        # PyTorch's: only UninitializedParameter copies itself (a new placeholder); a buffer placeholder reaches
+        # Tensor.__deepcopy__ through __torch_function__, which refuses it (copy.deepcopy of a lazy norm)
+        raise _uninitialized_use(Tensor.__deepcopy__, type(self))
 
 
 class LazyModuleMixin:
@@ -133,6 +147,15 @@ class LazyModuleMixin:
 def is_lazy(param):
     """Whether param is an UninitializedParameter or UninitializedBuffer (torch.nn.parameter.is_lazy)."""
     return isinstance(param, UninitializedTensorMixin)
+
+
+def _materialize(module, name, shape):
+    """The placeholder parameter module.<name> materialized to shape; PyTorch's AssertionError (the lazy convolutions'
+    and norms') when it is a Parameter already (a state dict without it loaded before the first call)."""
+    param = getattr(module, name)
+    if not isinstance(param, UninitializedParameter):
+        raise AssertionError(f"self.{name} must be an UninitializedParameter")
+    param.materialize(shape)
 
 
 def _settle_buffers(module):

@@ -1,4 +1,6 @@
 """Linear, Bilinear and Identity."""
+import math
+
 import numpy as np
 
 from ..dtypes import get_default_dtype
@@ -6,7 +8,7 @@ from .. import functional as F
 from .. import init
 from .module import Module, Parameter
 from .lazy import LazyModuleMixin, UninitializedParameter
-from .utils import _factory, _check_int, _reset_weight_and_bias
+from .utils import _factory, _check_int, _refuse_negative_size, _reset_weight_and_bias
 
 class Linear(Module):
     """y = x @ weight.T + bias.   x: (N, in_features) -> y: (N, out_features).
@@ -14,8 +16,10 @@ class Linear(Module):
 
     def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
         super().__init__()
-        self.in_features = _check_int("in_features", in_features, 0)
-        self.out_features = _check_int("out_features", out_features, 0)
+        # signs unchecked, as PyTorch's: a negative size is torch.empty's error when the weight is made
+        self.in_features = _check_int("in_features", in_features, -math.inf)
+        self.out_features = _check_int("out_features", out_features, -math.inf)
+        _refuse_negative_size((self.out_features, self.in_features))
         self.weight = Parameter(np.empty((self.out_features, self.in_features), dtype=get_default_dtype()))
         if bias:
             self.bias = Parameter(np.empty(self.out_features, dtype=get_default_dtype()))

@@ -698,7 +698,7 @@ class Module:
     def requires_grad_(self, requires_grad=True):
         """Switch gradient recording of every parameter on or off (freezing layers); returns self."""
         for p in self.parameters():
-            p.requires_grad = bool(requires_grad)
+            p.requires_grad_(requires_grad)     # (a placeholder refuses it, as PyTorch's)
         return self
 
     def to(self, *args, **kwargs):
@@ -709,13 +709,23 @@ class Module:
         (the tensors keep shapes and dtypes only: a base model for nn.func.functional_call).
         """
         from ..device import parse_to, device
-        if any(isinstance(a, (str, device)) and device(a).type == "meta" for a in (*args, kwargs.get("device"))):
-            # to('meta') (the ensembling recipe's stateless base model, called through functional_call): the
-            # tensors keep their shapes and dtypes and give up their values (meta tensors, taking no memory)
-            return self._apply(lambda t: t if t.is_meta else Tensor._wrap(meta_array(t.shape, t.dtype)))
         dev, dtype, copy = parse_to(args, dict(kwargs))
         if copy is not None:                        # (PyTorch's parser for Module.to: copy=False too)
             raise RuntimeError(".to() does not accept copy argument")
+        if dtype is not None and dtype.kind not in "fc":    # PyTorch's TypeError and words, before any move
+            raise TypeError(f"nn.Module.to only accepts floating point or complex dtypes, but got desired "
+                            f"dtype=nn.{np.dtype(dtype).name}")
+        if dev is not None and dev.type == "meta":
+            # to('meta') (the ensembling recipe's stateless base model, called through functional_call), also
+            # to(meta tensor) and with a dtype (cast below): the tensors keep their shapes and dtypes and give up
+            # their values (meta tensors, taking no memory)
+            self._apply(lambda t: t if t.is_meta else Tensor._wrap(meta_array(np.shape(t._data), t.dtype)))
+            # PyTorch's _apply puts a new Parameter in place of one moved to another device: a lazy layer's
+            # placeholder parameter becomes a meta Parameter of shape (0,) (its buffer placeholders stay placeholders)
+            for module in self.modules():
+                for p in module._parameters.values():
+                    if p is not None and p._placeholder:
+                        p.__class__ = Parameter
         if dev is CPU and any(isinstance(a, (str, device)) for a in (*args, kwargs.get("device"))) and any(
                 t.is_meta for t in (*self.parameters(), *self.buffers())):
             raise NotImplementedError("Cannot copy out of meta tensor; no data! Please use torch.nn.Module.to_empty() "
@@ -723,9 +733,6 @@ class Module:
                                       "device.")
         if dtype is None:
             return self
-        if dtype.kind not in "fc":                  # PyTorch's TypeError and words
-            raise TypeError(f"nn.Module.to only accepts floating point or complex dtypes, but got desired "
-                            f"dtype=nn.{np.dtype(dtype).name}")
         if dtype.kind == "c":                       # PyTorch's: the floating and complex entries become complex
             warnings.warn("Complex modules are a new feature under active development whose design may change, "
                           "and some modules might not work as expected when using complex tensors as parameters "
@@ -1287,7 +1294,10 @@ class Module:
         module runs as written (as nn.compile(module) does). Returns None, as PyTorch's."""
 
     def share_memory(self):
-        """A no-op returning self: nn's processes share no tensor storage (PyTorch moves it to shared memory)."""
+        """Returns self: nn's processes share no tensor storage (PyTorch moves it to shared memory). A placeholder
+        of a lazy layer before its first call refuses, as PyTorch's."""
+        for t in (*self.parameters(), *self.buffers()):
+            t.share_memory_()
         return self
 
     def _apply(self, fn, recurse=True):

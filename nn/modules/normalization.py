@@ -1,4 +1,5 @@
 """GroupNorm, LayerNorm, RMSNorm and InstanceNorm1d / 2d / 3d (torch.nn.modules.normalization, instancenorm)."""
+import math
 import numbers
 import warnings
 
@@ -9,7 +10,8 @@ from ..tensor import Tensor
 from .. import functional as F
 from .batchnorm import _NormBase
 from .module import Module, Parameter
-from .utils import _factory, _check_int, _check_float, _norm_parameters, _reset_affine, _running_stats
+from .utils import (_factory, _check_int, _check_float, _norm_parameters, _refuse_negative_size, _reset_affine,
+                    _running_stats)
 
 
 class GroupNorm(Module):
@@ -18,8 +20,10 @@ class GroupNorm(Module):
 
     def __init__(self, num_groups, num_channels, eps=1e-5, affine=True, device=None, dtype=None, *, bias=True):
         super().__init__()
-        self.num_groups = _check_int("num_groups", num_groups, 1)
-        self.num_channels = _check_int("num_channels", num_channels, 1)
+        # unchecked signs, as PyTorch's: num_groups=0 is the modulo's ZeroDivisionError, a negative num_channels
+        # fails where the weight is made (_norm_parameters)
+        self.num_groups = _check_int("num_groups", num_groups, -math.inf)
+        self.num_channels = _check_int("num_channels", num_channels, -math.inf)
         if self.num_channels % self.num_groups:
             raise ValueError(f"num_channels ({num_channels}) must be divisible by num_groups ({num_groups})")
         self.eps = _check_float("eps", eps, low=0.0, low_open=True)
@@ -46,7 +50,7 @@ class LayerNorm(Module):
         super().__init__()
         shape = (normalized_shape,) if isinstance(normalized_shape, numbers.Integral) else tuple(normalized_shape)
         # a size of 0 is allowed, as in PyTorch (DAT's DynamicPosBias makes LayerNorm(dim // 4) for small dims)
-        self.normalized_shape = tuple(_check_int("normalized_shape", n, 0) for n in shape)
+        self.normalized_shape = tuple(_check_int("normalized_shape", n, -math.inf) for n in shape)
         self.eps = _check_float("eps", eps, low=0.0, low_open=True)
         self.elementwise_affine = bool(elementwise_affine)
         _norm_parameters(self, self.normalized_shape, self.elementwise_affine, bias)
@@ -70,10 +74,11 @@ class RMSNorm(Module):
     def __init__(self, normalized_shape, eps=None, elementwise_affine=True, device=None, dtype=None):
         super().__init__()
         shape = (normalized_shape,) if isinstance(normalized_shape, numbers.Integral) else tuple(normalized_shape)
-        self.normalized_shape = tuple(_check_int("normalized_shape", n, 0) for n in shape)
+        self.normalized_shape = tuple(_check_int("normalized_shape", n, -math.inf) for n in shape)
         self.eps = None if eps is None else _check_float("eps", eps, low=0.0, low_open=True)
         self.elementwise_affine = bool(elementwise_affine)
         if self.elementwise_affine:
+            _refuse_negative_size(self.normalized_shape)
             self.weight = Parameter(np.ones(self.normalized_shape, get_default_dtype()))
         else:
             self.register_parameter("weight", None)
@@ -107,7 +112,8 @@ class _InstanceNorm(_NormBase):
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=False, track_running_stats=False,
                  device=None, dtype=None, *, bias=True):
         Module.__init__(self)           # its own checks of the arguments, not the batch norms'
-        self.num_features = _check_int("num_features", num_features, 0)   # 0: PyTorch builds it (the lazy norms do)
+        # any size, as PyTorch's (0: the lazy norms; a negative one fails only where a tensor is made of it)
+        self.num_features = _check_int("num_features", num_features, -math.inf)
         self.eps = _check_float("eps", eps, low=0.0, low_open=True)
         self.momentum = momentum
         self.affine = bool(affine)

@@ -38,7 +38,8 @@ def _check_int(name, value, minimum):
     if isinstance(value, Tensor) and value.ndim == 0 and value.dtype.kind in "iu":
         value = int(value.item())           # a 0-d integer tensor (sbi's CNNEmbedding sizes its Linear by one)
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        rule = {1: "a positive integer", 0: "a positive integer (or 0)"}.get(minimum, f"an integer >= {minimum}")
+        rule = {1: "a positive integer", 0: "a positive integer (or 0)", -math.inf: "an integer"}.get(
+            minimum, f"an integer >= {minimum}")
         raise ValueError(f"{name} must be {rule}, got {value!r}")
     return int(value)
 
@@ -87,9 +88,20 @@ def _reset_weight_and_bias(weight, bias):
         init.uniform_(bias, -bound, bound)
 
 
+def _refuse_negative_size(shape):
+    """PyTorch's RuntimeError of torch.empty(shape) for a negative size: the layers do not check their sizes'
+    signs, as PyTorch's, so a negative one fails only where a tensor of it is made (InstanceNorm1d(-1) builds)."""
+    shape = list(shape) if isinstance(shape, (tuple, list)) else [shape]
+    for n in shape:
+        if n < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {n}: {shape}")
+
+
 def _norm_parameters(module, shape, affine, bias=True):
     """A norm layer's weight (ones) and bias (zeros) of shape, each registered as None where affine (or bias)
     is off, so that the attributes exist either way, as in PyTorch."""
+    if affine:
+        _refuse_negative_size(shape)
     module.register_parameter("weight", Parameter(np.ones(shape, get_default_dtype())) if affine else None)
     module.register_parameter("bias", Parameter(np.zeros(shape, get_default_dtype())) if affine and bias else None)
 
@@ -98,6 +110,8 @@ def _running_stats(module, num_features, track):
     """The batch and instance norms' buffers (PyTorch's _NormBase): running_mean (zeros), running_var (ones)
     (num_features,) and num_batches_tracked (0-d int64), or None for each when the statistics are not tracked."""
     dtype = get_default_dtype()
+    if track and num_features < 0:      # (PyTorch's torch.zeros words)
+        raise RuntimeError("zeros: Dimension size must be non-negative.")
     module.register_buffer("running_mean", np.zeros(num_features, dtype) if track else None)
     module.register_buffer("running_var", np.ones(num_features, dtype) if track else None)
     module.register_buffer("num_batches_tracked", np.array(0, np.int64) if track else None)

@@ -8,7 +8,8 @@ import numpy as np
 
 from ..array import DataArray
 from ..device import MetaArray
-from ..tensor import Tensor, get_rng, not_a_tensor_error, parser_int, parser_ints, parser_no_signature
+from ..tensor import Tensor, get_rng, not_a_tensor_error, parser_int, parser_ints, parser_no_signature, \
+    method_argument_error
 from .out_arg import dtype_from_out, store
 
 
@@ -39,17 +40,26 @@ def numpy_axis(fn, _method=False):
     # PyTorch's argument parser also takes NumPy's x= / a= / x1= for a parameter named input (linalg.norm)
     input_aliases = {"x", "a", "x1"} - set(params) if "input" in params else ()
     dim_first = fn.__name__ in _DIM_FIRST     # (a reduction whose call without a dim PyTorch may refuse)
+    # a dim after the input without a default, the only argument without one (cumsum, cummax, logsumexp): PyTorch's
+    # parser words a call without it (x.cumsum()) its own way, not Python's
+    names = list(params)
+    needs_dim = names[1:2] == ["dim"] and all(params[n].default is not inspect.Parameter.empty or
+                                               params[n].kind is inspect.Parameter.VAR_KEYWORD for n in names[2:])
+    needs_dim = needs_dim and params["dim"].default is inspect.Parameter.empty
 
     @functools.wraps(fn)
     def with_axis(*args, **kwargs):
+        if needs_dim and len(args) < 2 and "dim" not in kwargs and "axis" not in kwargs:
+            raise TypeError(f'{fn.__name__}() missing 1 required positional arguments: "dim"')
         if not kwargs:          # (the common call, positional only: nothing to translate)
             return fn(*args)
         if len(kwargs) == 1 and "dim" in kwargs:        # (x.sum(dim=1): nothing to translate either)
             return fn(*args, **kwargs)
-        if kwargs.get("correction") is not None and fn.__name__ in _UNBIASED_OR_CORRECTION and (
-                kwargs.get("unbiased") is not None or len(args) > 2 and args[2] is not None
-                or len(args) == 2 and isinstance(args[1], bool)):
-            # unbiased and correction belong to two different signatures: PyTorch's parser refuses both given
+        if fn.__name__ in _UNBIASED_OR_CORRECTION and (
+                len(args) == 2 and isinstance(args[1], bool) or kwargs.get("correction") is not None and (
+                    kwargs.get("unbiased") is not None or len(args) > 2 and args[2] is not None)):
+            # the old signature (input, bool unbiased) takes no keyword (var(x, False, keepdim=True)), and unbiased
+            # and correction belong to two different signatures: PyTorch's parser refuses both given
             # (var(x, dim=1, unbiased=False, correction=0)); std and var_mean pass both on to var, None or not
             raise parser_no_signature(fn.__name__, args[1:] if _method else args, kwargs)
         if _method and "out" in kwargs:
@@ -71,7 +81,7 @@ def numpy_axis(fn, _method=False):
             _refuse_keyword(fn.__name__, "dtype", args[1:] if _method else args, kwargs)
         if out is None:
             return fn(*args, **kwargs)
-        dtype_from_out(fn.__name__, args, kwargs, out)
+        args = dtype_from_out(fn.__name__, args, kwargs, out)
         return store(fn.__name__, fn(*args, **kwargs), out)
     if not _method:
         with_axis._method = numpy_axis(fn, _method=True)
@@ -132,22 +142,42 @@ def plain_ints(value, kind):
         return isinstance(value, (Tensor, np.ndarray))
     if type(value) is int:
         return not kind.startswith("tuple")
-    return type(value) in (tuple, list) and kind.rstrip("?") != "int" and all(type(d) is int for d in value)
+    return type(value) in (tuple, list) and kind.rstrip("?") not in _ONE_INT and all(type(d) is int for d in value)
 
 
-def check_parsed_ints(name, params, kinds, overloaded_at, args, kwargs):
+_ONE_INT = frozenset({"int", "SymInt"})       # (parsed_ints' kinds of one int; the others are tuples of ints)
+
+
+def check_parsed_ints(name, params, kinds, overloaded_at, args, kwargs, function=False):
     """PyTorch's TypeError for an int or tuple-of-ints argument of a type its argument parser refuses (x.sum(True),
-    x.transpose(True, 0), x.flip('a'), x.cumsum(None), x.sum([True])). kinds: argument name -> "int" or "ints" (a
-    tuple of ints, one int taken as one) or "tuple" (a tuple of ints only: rot90's dims), "?" after it when None is
-    taken, or "Tensor" (gather's index: "argument 'index' (position 2) must be Tensor, not NoneType"); params: fn's
-    parameter names, args / kwargs as a method call got them (positions as the method's: a function's call counts the
-    tensor too).
+    x.transpose(True, 0), x.flip('a'), x.cumsum(None), x.sum([True])). kinds: argument name -> "int" or "SymInt" (a
+    count or index, which also takes an integer tensor of one element of any shape) or "ints" (a tuple of ints, one
+    int taken as one) or "tuple" (a tuple of ints only: rot90's dims), "?" after it when None is taken, or "Tensor"
+    (gather's index: "argument 'index' (position 2) must be Tensor, not NoneType"); params: fn's parameter names,
+    args / kwargs as a method call got them, its refusal carrying the function form's words too
+    (method_argument_error; or, function: as a function's call, torch.cat's, with a first parameter None args fill).
     overloaded_at: the numbers of arguments (after the tensor) at which other signatures of an overloaded fn also fit,
     so that the parser refuses the call as a whole ("received an invalid combination of arguments")."""
+    try:
+        _check_parsed_ints(name, params, kinds, overloaded_at, args, kwargs, 0)
+    except TypeError as error:
+        if function:
+            raise
+        try:        # (the same check counting the tensor: the function form's words)
+            _check_parsed_ints(name, params, kinds, overloaded_at, args, kwargs, 1)
+        except TypeError as as_function:
+            raise method_argument_error(str(error), str(as_function)) from None
+        raise
+
+
+def _check_parsed_ints(name, params, kinds, overloaded_at, args, kwargs, tensor_counted):
+    """check_parsed_ints' checks, positions counted from the tensor's + tensor_counted (1: a function's call, which
+    also names the tensor among the types given to an overloaded function)."""
+    given = args[1 - tensor_counted:]       # (the arguments an overloaded function's words list)
     for arg, kind in kinds.items():
         at = params.index(arg)
         if len(args) > at:
-            value, position = args[at], at
+            value, position = args[at], at + tensor_counted
         elif arg in kwargs:
             value, position = kwargs[arg], None
         else:
@@ -157,13 +187,13 @@ def check_parsed_ints(name, params, kinds, overloaded_at, args, kwargs):
         if kind == "Tensor":
             if not plain_ints(value, kind):
                 if len(args) - 1 + len(kwargs) in overloaded_at:    # (scatter(0, [0], src): no signature fits)
-                    raise parser_no_signature(name, args[1:], kwargs)
+                    raise parser_no_signature(name, given, kwargs)
                 raise not_a_tensor_error(name, arg, position, value)
             continue
-        single = kind.rstrip("?") == "int"
+        single = kind.rstrip("?") in _ONE_INT
         try:
             if single:
-                parser_int(value, name, arg, position)
+                parser_int(value, name, arg, position, sym=kind.rstrip("?") == "SymInt")
             else:
                 parser_ints(value, name, arg, position, one=kind.rstrip("?") == "ints")
         except TypeError:
@@ -171,7 +201,7 @@ def check_parsed_ints(name, params, kinds, overloaded_at, args, kwargs):
             later_element = not single and isinstance(value, (list, tuple)) and value and \
                 isinstance(value[0], (int, np.integer)) and not isinstance(value[0], bool)
             if len(args) - 1 + len(kwargs) in overloaded_at and not later_element:
-                raise parser_no_signature(name, args[1:], kwargs) from None
+                raise parser_no_signature(name, given, kwargs) from None
             raise
 
 
@@ -213,7 +243,7 @@ def parsed_ints(overloaded_at=(), function=False, words=None, **kinds):
                     given = kwargs.get(arg, 0)
                 if type(given) is not common and not plain_ints(given, kind):
                     check_parsed_ints(name, params, kinds, overloaded_at, (None,) + args if function else args,
-                                      kwargs)
+                                      kwargs, function)
                     break
             return fn(*args, **kwargs)
         return checked
@@ -322,7 +352,12 @@ def tensor_first(fn, name, qualified):
                 raise refusal(args, kwargs, 1, args[0]) from None
         elif key in kwargs and not _taken_as_tensor(kwargs[key]):
             raise refusal(args, kwargs, None, kwargs[key]) from None
-        return fn(*args, **kwargs)
+        try:
+            return fn(*args, **kwargs)
+        except TypeError as error:      # (fn is also a Tensor method: the parser's words for the function form)
+            if not hasattr(error, "function_words"):
+                raise
+            raise TypeError(error.function_words) from None
     return parsed
 
 

@@ -760,9 +760,14 @@ def _scatter_accumulate(input, dim, index, src, reduce):
                        "future PyTorch release. Use torch.scatter_reduce instead for more reduction options.")
     if reduce not in ("add", "multiply"):
         raise RuntimeError("reduce argument must be either add or multiply.")
+    parents = (input, src) if isinstance(src, Tensor) else (input,)
     if not isinstance(src, Tensor):
         src = Tensor._wrap(np.full(np.shape(getattr(index, "_data", index)), src, dtype=input.dtype))
-    return scatter_reduce(input, dim, index, src, "sum" if reduce == "add" else "prod")
+    y = scatter_reduce(input.detach(), dim, index, src.detach(), "sum" if reduce == "add" else "prod")
+
+    def backward(g):        # (PyTorch has no derivative formula for scatter with a reduce)
+        raise RuntimeError("derivative for aten::scatter is not implemented")
+    return Tensor._make(y._data, parents, backward, "scatter")
 
 
 @parsed_ints(dim="int", index="Tensor")
@@ -789,6 +794,7 @@ def scatter_add(input, dim, index, src):
 
 
 _SCATTER_REDUCE = {"sum": np.add, "prod": np.multiply, "mean": np.add, "amax": np.maximum, "amin": np.minimum}
+_SCATTER_REDUCE_ALIASES = {"max": "amax", "min": "amin"}     # (PyTorch's get_reduction_enum takes both spellings)
 
 
 @parsed_ints(dim="int", index="Tensor")
@@ -797,6 +803,7 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
     mean, amax, amin) of the src values sent there, and of its own value with include_self. Gradients: sum
     and mean as the values' shares; amax / amin to the values equal to the result, split evenly among ties (as
     PyTorch); prod has none here."""
+    reduce = _SCATTER_REDUCE_ALIASES.get(reduce, reduce)
     if reduce not in _SCATTER_REDUCE:
         raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}")
     where, part = _scatter_index("scatter_reduce", input, dim, index, src)
@@ -984,7 +991,7 @@ def index_reduce(input, dim, index, source, reduce, *, include_self=True):
     source slices sent there (index (n,), source of input's shape with n along dim), and of their own values with
     include_self: scatter_reduce with index spread over source's shape (its gradients)."""
     if reduce not in ("prod", "mean", "amax", "amin"):
-        raise ValueError(f"index_reduce: reduce must be one of prod, mean, amax, amin, got {reduce!r}")
+        raise RuntimeError(f"index_reduce(): Expected reduce to be one of prod, mean, amax or amin but got {reduce}.")
     if input.ndim == 0:
         return index_reduce(input.reshape(1), 0, index, source.reshape(1), reduce, include_self=include_self)[0]
     where, s = _index_source("index_reduce", input, dim, index, source)

@@ -21,7 +21,8 @@ import numpy as np
 
 from .. import init
 from ..array import legacy_scalar_first
-from ..dtypes import cast, checked_fill, real_for_cast, refuse_kinds, scalar_dtype, scalar_type_name, typeid_name
+from ..dtypes import (cast, checked_fill, real_for_cast, refuse_kinds, result_dtype, scalar_dtype, scalar_type_name,
+                      typeid_name)
 from ..tensor import (Tensor, GradFn, broadcast_shape, defers_to, is_grad_enabled, _remember_consumer,
                       next_sequence_number, _instance_dict, _follow_recorded_grad, _node_name, quietly)
 from ._attach import attach, parsed_ints
@@ -544,12 +545,14 @@ _IN_PLACE = ("exp", "log", "log1p", "log2", "log10", "sqrt", "rsqrt", "abs", "ne
 
 def _refuse_higher_operand(input, other):
     """The in-place ops whose kernels refuse some operands (bitwise and / or / xor and the shifts a floating one,
-    floor_divide / remainder an integer zero): PyTorch checks that the result type fits the tensor first, so
+    floor_divide / remainder / fmod an integer zero): PyTorch checks that the result type fits the tensor first, so
     `bool_mask &= float_mask` is "result type Double can't be cast to the desired output type Bool", not
-    '"bitwise_and_cpu" not implemented for 'Double''. (Only the kind matters: other's, when it is higher.)"""
+    '"bitwise_and_cpu" not implemented for 'Double''. (The words name the promoted type: float64 with complex64
+    is ComplexDouble.)"""
     if isinstance(other, Tensor):
-        _check_result_cast(other._data.dtype, input)
-    elif isinstance(other, (bool, int, float, complex)):
+        _check_result_cast(result_dtype(input._data, other._data), input)
+    elif isinstance(other, (bool, int, float, complex)) and \
+            _KIND_RANK.get(np.dtype(type(other)).kind, 0) > _KIND_RANK.get(input.dtype.kind, 2):
         _check_result_cast(np.dtype(scalar_dtype([other], input.dtype)), input)
 
 
@@ -603,7 +606,7 @@ _IN_PLACE_OPS.update({name + "_": _beta_alpha_in_place(name, names) for name, na
     ("addbmm", ("batch1", "batch2")), ("baddbmm", ("batch1", "batch2")))})
 _IN_PLACE_OPS.update({name: _result_fits_first(_IN_PLACE_OPS[name]) for name in (
     "bitwise_and_", "bitwise_or_", "bitwise_xor_", "bitwise_left_shift_", "bitwise_right_shift_", "floor_divide_",
-    "remainder_")})
+    "remainder_", "fmod_")})
 attach(**_IN_PLACE_OPS)
 
 

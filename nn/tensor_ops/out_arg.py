@@ -24,19 +24,52 @@ def with_out(fn):
     def wrapper(*args, out=None, **kwargs):
         if out is None:
             return fn(*args, **kwargs)
-        dtype_from_out(key, args, kwargs, out)
-        return store(fn.__name__, fn(*args, **kwargs), out, key)
+        args = dtype_from_out(key, args, kwargs, out)
+        rule = _RULE_OF_ARGUMENTS[key](args, kwargs) if key in _RULE_OF_ARGUMENTS else key
+        return store(fn.__name__, fn(*args, **kwargs), out, rule)
     return wrapper
 
 
 def dtype_from_out(name, args, kwargs, out):
     """kwargs given the out's dtype where PyTorch's function name computes in it when given no dtype (torch.sum(x,
     0, out=long_tensor) sums x cast to int64; torch.eye(3, out=o) is o's dtype); not for a floating or complex out
-    of the input's own dtype, the result's anyway (the common call, kept on the fast path)."""
+    of the input's own dtype, the result's anyway (the common call, kept on the fast path) -> args, with the input
+    cast to a uint8 out's dtype for all / any (PyTorch reduces it so: all([0.5, 3.0]) into uint8 is 0)."""
     if name in _DTYPE_OF_OUT and kwargs.get("dtype") is None and isinstance(out, (Tensor, np.ndarray)):
         dt, first = getattr(out, "_data", out).dtype, args[0] if args else kwargs.get("input")   # (or a .grad array)
         if not (dt.kind in "fc" and isinstance(first, Tensor) and first._data.dtype == dt):
+            if name == "nansum" and dt.kind != "f" and getattr(first, "is_floating_point", bool)():
+                # (a floating input's NaN-skipping kernel is built for floating outs only; given dtype=, the input
+                # is cast first and summed as an integer tensor)
+                raise NotImplementedError(f'"nansum_cpu" not implemented for \'{scalar_type_name(dt)}\'')
             kwargs["dtype"] = dt
+    elif name == "mean" and kwargs.get("dtype") is None and isinstance(out, Tensor) and args and \
+            isinstance(args[0], Tensor) and out._data.dtype != args[0]._data.dtype:
+        dt, kind = out._data.dtype, args[0]._data.dtype.kind
+        if len(args) < 2 and "dim" not in kwargs and CATEGORY[kind] > CATEGORY[dt.kind]:   # (PyTorch's canCast)
+            raise RuntimeError(f"mean.dtype_out(): input types can't be cast to the desired output type "
+                               f"{scalar_type_name(dt)}")
+        if dt.kind in "fc" and kind in "fc":        # (PyTorch's mean computes in a floating out's dtype)
+            kwargs["dtype"] = dt
+    elif name in ("all", "any") and args and isinstance(args[0], Tensor) and isinstance(out, Tensor) and \
+            out._data.dtype == np.uint8 and args[0]._data.dtype != np.uint8:
+        args = (args[0].to(out.dtype),) + tuple(args[1:])
+    return args
+
+
+def _clamp_rule(args, kwargs):
+    """clamp's rule: TensorIterator's cast with tensor bounds (each given one a tensor), else the result's dtype only
+    (its Scalar overload, in its words: "Found dtype Int but expected Long")."""
+    bounds = [b for b in (*args[1:3], kwargs.get("min"), kwargs.get("max")) if b is not None]
+    return "clamp" if bounds and all(isinstance(b, Tensor) for b in bounds) else "clamp.scalar"
+
+
+# function names whose rule depends on the arguments: -> their _OUT_DTYPE key
+_RULE_OF_ARGUMENTS = {
+    "abs": lambda args, kwargs: "abs" if getattr(args[0] if args else kwargs.get("input"), "is_complex", bool)()
+    else "abs.real",
+    "clamp": _clamp_rule,
+}
 
 
 # PyTorch's rule for an out's dtype (which dtypes the result may be written into, and its words when not), by
@@ -58,7 +91,8 @@ _OUT_DTYPE = {
     # sum, prod, nansum, cumsum, cumprod and eye compute in the out's dtype unless given one (dtype_from_out)
     "sum": _SAME, "prod": _SAME, "nansum": _SAME, "cumsum": _SAME, "cumprod": _SAME,
     "eye": ("same", RuntimeError, "dtype {R} does not match dtype of out parameter ({O})"),
-    "bitwise_not": _FOUND, "cummax": (_SCAN, _SCAN), "cummin": (_SCAN, _SCAN), "logcumsumexp": _SCAN,
+    "bitwise_not": _FOUND, "abs.real": _FOUND, "clamp.scalar": _FOUND,     # (abs of a real tensor, clamp by numbers)
+    "cummax": (_SCAN, _SCAN), "cummin": (_SCAN, _SCAN), "logcumsumexp": _SCAN,
     "dot": ("same", RuntimeError, "result dtype {O} does not match input dtype {R}"),
     "index_select": ("same", RuntimeError, "index_select(): self and result must have the same scalar type"),
     "nan_to_num": ("same", RuntimeError, "nan_to_num: dtype of out: {O} should be same as input: {R}"),
@@ -120,11 +154,11 @@ def _write(name, result, out, rule=_CAST):
     """result written into out (if rule lets out's dtype take it) -> out."""
     if not isinstance(out, (Tensor, np.ndarray)):
         raise TypeError(f"{name}: out= must be a Tensor, got {type(out).__name__}")
-    _check_dtype(rule, result, out)
     if result.requires_grad or (isinstance(out, Tensor) and out.requires_grad and is_grad_enabled()):
         # (an out in a graph: writing into it would change the values an earlier op saved for its backward)
         raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic "
                            f"differentiation, but one of the arguments requires grad.")    # PyTorch's words
+    _check_dtype(rule, result, out)             # (after the autograd refusal, as PyTorch's order)
     if isinstance(out, np.ndarray):         # a .grad or .data array: written in place, as PyTorch's tensor
         if out.shape != result.shape:
             raise RuntimeError(f"{name}: out= has shape {out.shape}, the result {tuple(result.shape)}")

@@ -16,7 +16,7 @@ from ..dtypes import CATEGORY, result_dtype, scalar_dtype, cast, float_dtype, ch
     C_TYPE_NAMES, scalar_type_name, typeid_name, refuse_kinds, kernel_not_implemented, refuse_big_int
 from ..tensor import Tensor, broadcast_shape, piecewise_grad, selected, conj_if_complex, quietly, _deferring, \
     not_a_tensor_error, parser_no_signature
-from ._attach import attach, parsed_ints
+from ._attach import attach, parsed_ints, _taken_as_tensor
 
 
 def _floating(input):
@@ -527,7 +527,7 @@ def _triangle(name, fn):
         return _unary(input, np.where(keep, x, np.zeros((), x.dtype)), lambda: keep, name,   # slope 1 or 0
                       None if mask is None else lambda t: mask)
     op.__name__ = name
-    return parsed_ints(diagonal="int")(op)
+    return parsed_ints(diagonal="SymInt")(op)
 
 
 triu = _triangle("triu", np.triu)
@@ -936,7 +936,7 @@ def where(condition, input=None, other=None, *, out=None):
         if input is None and other is None:     # (where(condition) has no out=: no signature takes the call)
             raise parser_no_signature("where", (condition,), {"out": out})
         for name, position, value in (("input", 2, input), ("other", 3, other)):
-            if not isinstance(value, (Tensor, np.ndarray)):   # (its out= signature takes no number: self.where's does)
+            if not _taken_as_tensor(value):     # (its out= signature takes no number: self.where's does)
                 raise not_a_tensor_error("where", name, position, value)
         from .out_arg import store      # noqa: PLC0415
         return store("where", where(condition, input, other), out)     # (out of the result's dtype only)

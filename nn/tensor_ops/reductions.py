@@ -85,10 +85,12 @@ def _zero_d(fn):
             raise _refuse_non_tensor(fn.__name__, overloaded_at, args, kwargs)
         if kind and (len(args) > at or "dim" in kwargs):          # (a plain int passes at once)
             given = args[at] if len(args) > at else kwargs["dim"]
-            if type(given) is not int and not plain_ints(given, kind) and not (bool_unbiased and
-                                                                               isinstance(given, bool)):
+            # (a lone positional tensor in max / min's dim place is the other operand, max(a, b): no dim to check)
+            other = element_wise and isinstance(given, Tensor) and len(args) == at + 1 and not kwargs
+            if type(given) is not int and not other and not plain_ints(given, kind) and not (
+                    bool_unbiased and isinstance(given, bool)):
                 check_parsed_ints(fn.__name__, params, {"dim": kind}, overloaded_at, args, kwargs)
-            if element_wise and isinstance(given, Tensor) and (len(args) > at + 1 or kwargs):
+            if element_wise and isinstance(given, Tensor) and not other:
                 # PyTorch's parser reads a lone positional tensor as max(other), but one given as dim= or beside
                 # keepdim as the dim (an integer tensor of one element): x.max(dim=t) is (values, indices)
                 args, kwargs = list(args), dict(kwargs)
@@ -525,6 +527,7 @@ def cumsum(input, dim, dtype=None):
     """Running sum along dim; integer and bool tensors give int64 (as PyTorch)."""
     axis = _normalize_axes(dim, input.ndim)[0]
     x = _accumulated(input._data, dtype)
+    refuse_kinds(x.dtype, "b", "cumsum_out_cpu")     # (dtype=bool, or a bool out: no such kernel)
 
     def backward(g):
         # y_j = sum_{i<=j} x_i  =>  dx_i = sum_{j>=i} g_j: a running sum from the end
@@ -539,6 +542,7 @@ def cumprod(input, dim, dtype=None):
     """Running product along dim; integer and bool tensors give int64 (as PyTorch)."""
     axis = _normalize_axes(dim, input.ndim)[0]
     x = _accumulated(input._data, dtype)
+    refuse_kinds(x.dtype, "b", "cumprod_out_cpu")     # (dtype=bool, or a bool out: no such kernel)
 
     def backward(g):
         # y_j = prod_{k<=j} x_k  =>  dx_i = (prod_{k<i} x_k) S_i, S_i = sum_{j>=i} g_j prod_{i<k<=j} x_k, by the
@@ -722,7 +726,7 @@ def nanmedian(input, dim=None, keepdim=False):
 
 
 @numpy_axis
-@parsed_ints(k="int", dim="int")    # (k=2.0: the parser's TypeError, as topk's)
+@parsed_ints(k="SymInt", dim="int")    # (k=2.0: the parser's TypeError, as topk's)
 @_zero_d
 def kthvalue(input, k, dim=-1, keepdim=False):
     """(values, indices) of the k-th smallest element (k from 1, an int or an integer tensor of one element) along
@@ -1066,7 +1070,7 @@ def argsort(input, dim=-1, descending=False, stable=False):
 
 
 @numpy_axis
-@parsed_ints(k="int", dim="int")    # (point-transformer's num_neighbors = 2.0: the parser's TypeError)
+@parsed_ints(k="SymInt", dim="int")    # (point-transformer's num_neighbors = 2.0: the parser's TypeError)
 @_zero_d
 def topk(input, k, dim=-1, largest=True, sorted=True):
     """(values, indices) of the k largest (or smallest) elements along dim (NaN the largest, as PyTorch); k an int

@@ -802,7 +802,7 @@ def movedim(input, source, destination):
     return permute(input, *order)
 
 
-@parsed_ints(dim="int", index="int")
+@parsed_ints(dim="int", index="SymInt")
 def select(input, dim, index):
     """The slice at index along dim, without that dim."""
     if input.ndim == 0:                 # (PyTorch's words, before the dim's)
