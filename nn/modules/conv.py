@@ -245,7 +245,7 @@ class _LazyConvXdMixin(LazyModuleMixin):
         return input.shape[1] if input.dim() == num_dims_no_batch + 1 else input.shape[0]
 
     def _get_num_spatial_dims(self):
-        raise NotImplementedError
+        return len(self.kernel_size)            # (PyTorch's classes each return their constant: the same number)
 
 
 class LazyConv1d(_LazyConvXdMixin, Conv1d):
@@ -258,9 +258,6 @@ class LazyConv1d(_LazyConvXdMixin, Conv1d):
         super().__init__(0, 0, kernel_size, stride, padding, dilation, groups, False, padding_mode, device, dtype)
         self._set_placeholders(out_channels, bias, device, dtype)
 
-    def _get_num_spatial_dims(self):
-        return 1
-
 
 class LazyConv2d(_LazyConvXdMixin, Conv2d):
     """Conv2d with in_channels read from the first input (its dim 1, or 0 unbatched); becomes a Conv2d."""
@@ -272,9 +269,6 @@ class LazyConv2d(_LazyConvXdMixin, Conv2d):
         super().__init__(0, 0, kernel_size, stride, padding, dilation, groups, False, padding_mode, device, dtype)
         self._set_placeholders(out_channels, bias, device, dtype)
 
-    def _get_num_spatial_dims(self):
-        return 2
-
 
 class LazyConv3d(_LazyConvXdMixin, Conv3d):
     """Conv3d with in_channels read from the first input (its dim 1, or 0 unbatched); becomes a Conv3d."""
@@ -285,9 +279,6 @@ class LazyConv3d(_LazyConvXdMixin, Conv3d):
                  padding_mode="zeros", device=None, dtype=None):
         super().__init__(0, 0, kernel_size, stride, padding, dilation, groups, False, padding_mode, device, dtype)
         self._set_placeholders(out_channels, bias, device, dtype)
-
-    def _get_num_spatial_dims(self):
-        return 3
 
 
 class LazyConvTranspose1d(_LazyConvXdMixin, ConvTranspose1d):
@@ -301,9 +292,6 @@ class LazyConvTranspose1d(_LazyConvXdMixin, ConvTranspose1d):
                          device, dtype)
         self._set_placeholders(out_channels, bias, device, dtype)
 
-    def _get_num_spatial_dims(self):
-        return 1
-
 
 class LazyConvTranspose2d(_LazyConvXdMixin, ConvTranspose2d):
     """ConvTranspose2d with in_channels read from the first input; becomes a ConvTranspose2d."""
@@ -316,9 +304,6 @@ class LazyConvTranspose2d(_LazyConvXdMixin, ConvTranspose2d):
                          device, dtype)
         self._set_placeholders(out_channels, bias, device, dtype)
 
-    def _get_num_spatial_dims(self):
-        return 2
-
 
 class LazyConvTranspose3d(_LazyConvXdMixin, ConvTranspose3d):
     """ConvTranspose3d with in_channels read from the first input; becomes a ConvTranspose3d."""
@@ -330,6 +315,3 @@ class LazyConvTranspose3d(_LazyConvXdMixin, ConvTranspose3d):
         super().__init__(0, 0, kernel_size, stride, padding, output_padding, groups, False, dilation, padding_mode,
                          device, dtype)
         self._set_placeholders(out_channels, bias, device, dtype)
-
-    def _get_num_spatial_dims(self):
-        return 3
