@@ -41,9 +41,20 @@ def _sizes(size, keyword=None, fn=None):
             raise TypeError("give the size either as arguments or as size=, not both")
         size = (keyword,)
     size = parsed_sizes(size, fn, position=None if keyword is not None else 1)
-    if any(n < 0 for n in size):
-        raise ValueError(f"sizes must be non-negative, got {size}")
+    if fn == "zeros" and any(n < 0 for n in size):
+        raise RuntimeError("zeros: Dimension size must be non-negative.")
+    refuse_negative_size(size)
     return size
+
+
+def refuse_negative_size(shape):
+    """PyTorch's RuntimeError of torch.empty(shape) for a negative size (torch.zeros has words of its own, above).
+    The layers do not check their sizes' signs, as PyTorch's: a negative one fails only where a tensor of it is made
+    (InstanceNorm1d(-1) builds)."""
+    shape = list(shape) if isinstance(shape, (tuple, list)) else [shape]
+    for n in shape:
+        if n < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {n}: {shape}")
 
 
 def _new(data, dtype, device, requires_grad):

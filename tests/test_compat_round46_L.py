@@ -57,6 +57,11 @@ The failures of nn these tests pin down (the package is not imported here):
   clamp_min passes the gradient through the norm; nn dropped it.
 - ``F.embedding`` of bool or complex indices named ``nn.BoolTensor`` / ``nn.ComplexFloatTensor``; PyTorch names
   ``CPUBoolType`` / ``CPUComplexFloatType`` (the types without a legacy tensor name).
+- The factories refused a negative size with nn's ValueError ("sizes must be non-negative, got (3, -1)"); PyTorch
+  raises RuntimeError "Trying to create tensor with negative dimension -1: [3, -1]" (``empty``, ``ones``, ``full``,
+  ``rand``, ``randn``, ``randint``) or "zeros: Dimension size must be non-negative." (``zeros``), the words the
+  layers now give through the same one check (tests/test_compat_sizes_and_empties.py pinned the ValueError of
+  ``ones(tensor(-1))``; it now states PyTorch's words).
 """
 import copy
 import warnings
@@ -256,3 +261,16 @@ def test_normalize_at_a_zero_row_against_pytorch():
                     if lib is torch else F.normalize(t, p=p, dim=1, eps=eps).mul(nn.tensor(g)).sum().backward()
                 grads.append(t.grad.numpy())
             np.testing.assert_allclose(grads[1], grads[0], rtol=1e-13, atol=1e-15, err_msg=str((p, eps)))
+
+
+@pytest.mark.parametrize("make, words", [
+    (lambda m: m.empty(3, -1), "Trying to create tensor with negative dimension -1: [3, -1]"),
+    (lambda m: m.ones(size=(2, -1)), "Trying to create tensor with negative dimension -1: [2, -1]"),
+    (lambda m: m.rand(-2), "Trying to create tensor with negative dimension -2: [-2]"),
+    (lambda m: m.full((3, -1), 1.0), "Trying to create tensor with negative dimension -1: [3, -1]"),
+    (lambda m: m.randint(0, 3, (3, -1)), "Trying to create tensor with negative dimension -1: [3, -1]"),
+    (lambda m: m.zeros(0, -1), "zeros: Dimension size must be non-negative.")])
+def test_factories_refuse_a_negative_size_in_pytorchs_words(make, words):
+    with pytest.raises(RuntimeError) as caught:
+        make(nn)
+    assert str(caught.value) == words

@@ -44,9 +44,10 @@ fails), nn's TypeError; ``x.to(np.float64)`` is taken (nn takes NumPy types as d
 words; ``var(x, True, dim=1)`` is Python's "got multiple values for argument 'dim'" (the fast path of a lone
 ``dim=``); ``var(x, 0, None)`` and ``unbiased=None`` with a correction compute; ``einsum()`` and ``einsum(None,
 t)`` are Python's or NumPy's TypeErrors; an in-place op whose operand broadcasts past the tensor checks the result
-type before the shape (as nn's ``+=`` always did); ``bitwise_and_(None)`` is an AttributeError and
-``bitwise_and(None)`` returns NotImplemented; logical_*'s method errors are nn's MethodArgumentError (a
-TypeError).
+type before the shape (as nn's ``+=`` always did); logical_*'s method errors are nn's MethodArgumentError (a
+TypeError); the bitwise functions (which take a number first, so no wrapper counts the tensor) word an operand
+no signature takes as their methods do ("got (NoneType)" where ``torch.bitwise_and(x, None)`` says "got (Tensor,
+NoneType)"); lists and NumPy arrays as the other operand are taken (older than the round).
 
 The failures of nn these tests pin down:
 
@@ -58,6 +59,13 @@ The failures of nn these tests pin down:
 - ``var(x, False, keepdim=True)`` and its siblings computed; PyTorch's parser refuses a keyword beside the old
   signature's bool.
 - ``layer_norm`` checked a later parameter's dtype before the shapes and the kernel's input dtype.
+- The comparisons and the bitwise ops given an operand no signature takes (None, a str), as functions and methods,
+  returned ``NotImplemented`` as their value (``nn.eq(x, None)``, ``x.lt(None)``, ``nn.bitwise_and(x, None)``; a
+  truthy value in an ``if``), and ``x.bitwise_and_(None)`` was an AttributeError: PyTorch's parser refuses them
+  ("eq() received an invalid combination of arguments - got (Tensor, NoneType), but expected one of:"; the
+  operators keep Python's answers: ``x == None`` is False, ``x < None`` Python's TypeError). Their missing-argument
+  words named ``_logical.<locals>.op()``; they name the op (Python's words, where PyTorch's parser says
+  'missing 1 required positional arguments: "other"').
 """
 import numpy as np
 import pytest
@@ -178,3 +186,29 @@ def test_review_grid_against_pytorch():
     differ = [i for i, call in enumerate(calls)
               if outcome(call, torch, torch.nn.functional) != outcome(call, nn, F)]
     assert not differ, [(outcome(calls[i], torch, torch.nn.functional), outcome(calls[i], nn, F)) for i in differ[:3]]
+
+
+def test_comparisons_and_bitwise_ops_refuse_an_operand_no_signature_takes():
+    x = nn.tensor([1, 2])
+    for call, words in [(lambda: nn.eq(x, None), INVALID.format("eq", "Tensor, NoneType")),
+                        (lambda: x.eq(None), INVALID.format("eq", "NoneType")),
+                        (lambda: nn.lt(x, "a"), INVALID.format("lt", "Tensor, str")),
+                        (lambda: x.ge(None), INVALID.format("ge", "NoneType")),
+                        (lambda: x.bitwise_and(None), INVALID.format("bitwise_and", "NoneType")),
+                        (lambda: x.bitwise_or_(None), INVALID.format("bitwise_or_", "NoneType"))]:
+        assert raised(call) == ("TypeError", words)
+    assert (x == None) is False and (x != None) is True            # noqa: E711 - the operators: Python's answers
+    assert raised(lambda: x < None)[0] == raised(lambda: x & None)[0] == "TypeError"
+    assert raised(lambda: nn.logical_and(x.bool())) == (
+        "TypeError", "logical_and() missing 1 required positional argument: 'other'")
+
+
+def test_comparisons_with_none_against_pytorch():
+    torch = pytest.importorskip("torch")
+    for name in ("eq", "ne", "lt", "le", "gt", "ge"):
+        for lib in (torch, nn):
+            x = lib.tensor([1, 2])
+            for call, given in [(lambda: getattr(x, name)(None), "NoneType"),
+                                (lambda: getattr(lib, name)(x, "a"), "Tensor, str")]:
+                kind, words = raised(call)
+                assert (kind, words.split("\n")[0]) == ("TypeError", INVALID.format(name, given)), lib

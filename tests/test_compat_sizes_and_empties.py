@@ -75,8 +75,8 @@ def test_what_is_not_a_size_is_refused_with_the_reason():
     for bad in (2.5, True, nn.tensor(2.0), nn.tensor([2, 3])):
         with pytest.raises(TypeError, match="must be an int"):
             nn.zeros(bad, 2)
-    with pytest.raises(ValueError, match="non-negative"):
-        nn.ones(nn.tensor(-1))
+    with pytest.raises(RuntimeError, match=r"^Trying to create tensor with negative dimension -1: \[-1\]$"):
+        nn.ones(nn.tensor(-1))                          # (PyTorch 2.13's words; nn's ValueError until round 46)
     with pytest.raises(TypeError, match="0-d tensor"):
         nn.arange(nn.tensor([3]))
     with pytest.raises(TypeError, match="must be an int"):

@@ -8,6 +8,7 @@ import numpy as np
 
 from .. import init
 from ..dtypes import get_default_dtype, to_dtype
+from ..factories import refuse_negative_size as _refuse_negative_size     # (the layers' one check, and torch.empty's)
 from ..tensor import Tensor
 from .module import Parameter
 
@@ -86,15 +87,6 @@ def _reset_weight_and_bias(weight, bias):
     if bias is not None:
         bound = _bias_bound(weight)
         init.uniform_(bias, -bound, bound)
-
-
-def _refuse_negative_size(shape):
-    """PyTorch's RuntimeError of torch.empty(shape) for a negative size: the layers do not check their sizes'
-    signs, as PyTorch's, so a negative one fails only where a tensor of it is made (InstanceNorm1d(-1) builds)."""
-    shape = list(shape) if isinstance(shape, (tuple, list)) else [shape]
-    for n in shape:
-        if n < 0:
-            raise RuntimeError(f"Trying to create tensor with negative dimension {n}: {shape}")
 
 
 def _norm_parameters(module, shape, affine, bias=True):

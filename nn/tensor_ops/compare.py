@@ -6,13 +6,25 @@ identity-based (set in nn/tensor.py), so tensors still work as dict keys and in 
 import numpy as np
 
 from ..dtypes import result_dtype, cast, refuse_kinds
-from ..tensor import Tensor, broadcast_shape, not_a_tensor_error
+from ..tensor import Tensor, broadcast_shape, method_argument_error, not_a_tensor_error, parser_type_name
 from ._attach import attach, parsed_ints
 
 _LIFTABLE = (Tensor, np.ndarray, np.generic, int, float, bool, complex, list, tuple)
 # an operator's operands: no list or tuple, for which PyTorch's operators give NotImplemented, so that Python's answer
 # follows (`x == [1, 2]` False, `x != [1, 2]` True, `x < [1, 2]` or `x & [1]` its TypeError), as +, *, ... do
 _OPERANDS = _LIFTABLE[:-2]
+
+
+def _other_refused(name, operands, other):
+    """An operand none of PyTorch's signatures takes (None, a str): NotImplemented from an operator, which Python then
+    answers (x == None is False, x < None and x & None its TypeError); the parser's TypeError from the function and
+    the method, which take a Tensor or a Number (torch.eq(x, None): "eq() received an invalid combination of
+    arguments - got (Tensor, NoneType), but expected one of:"; x.eq(None): "got (NoneType)")."""
+    if operands is _OPERANDS:
+        return NotImplemented
+    words = "{}() received an invalid combination of arguments - got ({}), but expected one of:"
+    raise method_argument_error(words.format(name, parser_type_name(other)),
+                                words.format(name, "Tensor, " + parser_type_name(other)))
 
 
 def _compare(name, fn, operands=_LIFTABLE):
@@ -22,13 +34,13 @@ def _compare(name, fn, operands=_LIFTABLE):
             raise TypeError(f"{name}() received an invalid combination of arguments - got "
                             f"({type(input).__name__}, {type(other).__name__}), but expected one of:")
         if not isinstance(other, operands):
-            return NotImplemented               # x == None is False, as in Python
+            return _other_refused(name, operands, other)
         other = input._lift(other, name)
         dt = result_dtype(input._data, other._data)
         if name not in ("eq", "ne"):                         # complex numbers have no order
             refuse_kinds(dt, "c", f"{name}_cpu")
         return Tensor._wrap(np.asarray(fn(cast(input._data, dt), cast(other._data, dt))))
-    op.__name__ = name
+    op.__name__ = op.__qualname__ = name     # (Python's words for a missing argument name the op)
     return op
 
 
@@ -45,7 +57,7 @@ def _logical(name, fn, kernel=None, operands=_LIFTABLE):
                 raise not_a_tensor_error(name, "input", 1, input)
             input, other = other._lift(input, name), other
         if not isinstance(other, operands):
-            return NotImplemented
+            return _other_refused(name, operands, other)
         other = input._lift(other, name)
         if kernel is not None:
             dt = result_dtype(input._data, other._data)
@@ -54,7 +66,7 @@ def _logical(name, fn, kernel=None, operands=_LIFTABLE):
             # in PyTorch's promoted dtype: an int32 tensor & a 0-d int64 one stays int32 (NumPy's would be int64)
             return Tensor._wrap(np.asarray(fn(cast(input._data, dt), cast(other._data, dt))))
         return Tensor._wrap(np.asarray(fn(input._data, other._data)))
-    op.__name__ = name
+    op.__name__ = op.__qualname__ = name     # (Python's words for a missing argument name the op)
     return op
 
 
