@@ -491,6 +491,9 @@ def eye(*args, **kwargs):
     if not all(type(size) is int and size >= 0 for size in args[:2]) or ("n" in kwargs or "m" in kwargs) and not all(
             type(kwargs[k]) is int and kwargs[k] >= 0 for k in ("n", "m") if k in kwargs):
         _check_eye_sizes(args, kwargs)
+        # sizes are SymInts: an integer tensor of one element is its value (eye(lengths.max()), eye(tensor([2])))
+        args = tuple(as_int(a, "eye") if i < 2 and isinstance(a, Tensor) else a for i, a in enumerate(args))
+        kwargs = {k: as_int(v, "eye") if k in ("n", "m") and isinstance(v, Tensor) else v for k, v in kwargs.items()}
     return _eye(*args, **kwargs)
 
 
@@ -505,7 +508,7 @@ def _check_eye_sizes(args, kwargs):
     signatures (n) and (n, m) both fit two arguments; the keywords named last, in reverse order); a negative size is
     a RuntimeError."""
     sizes = list(args[:2]) + [kwargs[k] for k in ("n", "m") if k in kwargs]
-    if not all(_parser_takes_int(size) for size in sizes):
+    if not all(_parser_takes_int(size, sym=True) for size in sizes):
         named = {k: v for k, v in kwargs.items() if k in ("n", "m") or v is not _EYE_DEFAULTS.get(k, v)}
         if len(args[:2]) + len(named) == 1:
             parser_int(args[0] if args else kwargs["n"], "eye", "n", 1 if args else None)

@@ -40,6 +40,9 @@ The failures of nn these tests pin down (the package is not imported here):
 - A 0-d uint8 tensor as a dim was compared with the range's negative end in uint8 arithmetic:
   ``x.transpose(tensor(1, dtype=uint8), 0)`` was "IndexError: Dimension out of range (expected to be in range of
   [-2, 1], but got 1)" where PyTorch transposes.
+- ``eye``'s sizes are SymInts in PyTorch (fixed after the round's review): ``eye(tensor([2]))`` and ``eye(2,
+  tensor([[3]]))`` are identity matrices there, where nn refused them ("eye(): argument 'n' (position 1) must be
+  int, not Tensor", which a float tensor or one of several elements still gets).
 """
 import numpy as np
 import pytest
@@ -177,3 +180,12 @@ def test_parser_words_against_pytorch():
              lambda m, x: m.max(x, m.tensor(2.0)), lambda m, x: m.squeeze(x, 2.0)]
     for call in calls:
         assert words(nn, call) == words(torch, call)
+
+
+def test_eye_takes_an_integer_tensor_of_one_element_as_a_size():
+    assert nn.eye(nn.tensor([2])).tolist() == [[1.0, 0.0], [0.0, 1.0]]
+    assert nn.eye(2, nn.tensor([[3]])).tolist() == nn.eye(nn.tensor(2), m=nn.tensor([3])).tolist() == [
+        [1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]
+    for bad in (nn.tensor(2.0), nn.tensor([2, 3])):
+        with pytest.raises(TypeError, match=r"^eye\(\): argument 'n' \(position 1\) must be int, not Tensor$"):
+            nn.eye(bad)

@@ -24,13 +24,15 @@ for differences older than the round (below).
   given named, dtype= and requires_grad= too); it refused a float tensor high, which PyTorch's (input, Tensor high)
   signature takes (a tensor high of one dimension is "high must be a scalar tensor and on CPU"); and it had no
   generator= (PyTorch's has).
+- kthvalue over an empty dim (fixed after the review, which had noted it) was nn's RuntimeError "kthvalue():
+  selected number k out of range for dimension 0", where PyTorch raises IndexError "kthvalue(): Expected reduction
+  dim 0 to have non-zero size." (as mode does; a tensor with no elements reduced along a non-empty dim is empty).
 
 Still different: a bool tensor as a randint bound is nn's TypeError where PyTorch fails an internal assert; randint's
 size given by keyword with a float first element names the element ("but found element of type float at pos 0")
 where PyTorch says "must be tuple of ints, not list"; randint's out= is missing and an unknown keyword is Python's
 TypeError (PyTorch lists its signatures); a bool tensor as topk / kthvalue's k is nn's TypeError (PyTorch's internal
-assert); kthvalue over an empty dim is nn's RuntimeError "selected number k out of range" where PyTorch's is an
-IndexError "Expected reduction dim 0 to have non-zero size."; topk(0) of a 0-d tensor fails in nn; largest= /
+assert); topk(0) of a 0-d tensor fails in nn; largest= /
 keepdim= given a float are taken (PyTorch: "must be bool, not float"); negative sizes are nn's ValueError.
 """
 import numpy as np
@@ -145,3 +147,13 @@ def test_randint_and_randint_like_agree_with_pytorch():
         ((1,), {"high": 5}), ((5,), {"generator": lambda lib: lib.Generator()}), ((2 ** 63,), {})]]
     for fn, args, kwargs in calls:
         assert outcome(nn, fn, args, kwargs) == outcome(torch, fn, args, kwargs), (fn, args, kwargs)
+
+
+def test_kthvalue_over_an_empty_dim_is_pytorchs_index_error():
+    for shape, dim in (((0, 3), 0), ((2, 0), 1), ((2, 0), -1)):
+        with pytest.raises(IndexError, match=rf"^kthvalue\(\): Expected reduction dim {dim % 2} to have non-zero "
+                                             r"size\.$"):
+            nn.zeros(*shape).kthvalue(1, dim)
+    assert nn.zeros(0, 3).kthvalue(1, 1).values.shape == (0,)        # nothing to reduce: empty, as PyTorch's
+    with pytest.raises(RuntimeError, match=r"^kthvalue\(\): selected number k out of range for dimension 1$"):
+        nn.zeros(2, 3).kthvalue(4, 1)

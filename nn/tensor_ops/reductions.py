@@ -734,6 +734,8 @@ def kthvalue(input, k, dim=-1, keepdim=False):
     refuse_kinds(input.dtype, "bc", "kthvalue_cpu")
     axis = _normalize_axes(dim, input.ndim)[0]
     k = as_int(k, "kthvalue: k")
+    if input.shape[axis] == 0:
+        raise IndexError(f"kthvalue(): Expected reduction dim {axis} to have non-zero size.")       # (as mode's)
     if not 1 <= k <= input.shape[axis]:
         raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {axis}")      # PyTorch's words
     # (stable: std::sort's order among ties would cost a replay, and PyTorch's quickselect picks by neither)
