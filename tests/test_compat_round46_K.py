@@ -51,6 +51,8 @@ The failures of nn these tests pin down (the package is not imported here):
 - `clamp` with number bounds and `abs` of a real tensor cast into an out of any castable dtype; PyTorch takes only the
   result's dtype there: RuntimeError "Found dtype Int but expected Long" (with tensor bounds, or for a complex input
   to abs, it casts).
+- ``index_reduce`` / ``index_reduce_`` (fixed after the round's review R4, which noted it) gave no warning; PyTorch
+  warns once per process "index_reduce() is in beta and the API may change at any time." (after its reduce check).
 """
 import warnings
 
@@ -221,3 +223,17 @@ def test_against_pytorch():
                       for dim in ("0, ", "")]
     differ = [(c, outcome(torch, c), outcome(nn, c)) for c in calls if outcome(torch, c) != outcome(nn, c)]
     assert differ == [], differ
+
+
+def test_index_reduce_warns_once_that_it_is_in_beta(monkeypatch):
+    from nn.tensor_ops import indexing
+    monkeypatch.setattr(indexing, "_INDEX_REDUCE_WARNED", [])     # (a process warns once: as if not yet warned)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(RuntimeError):
+            nn.index_reduce(nn.zeros(3), 0, nn.tensor([0]), nn.ones(1), "sum")     # refused first: no warning
+        nn.index_reduce(nn.zeros(3), 0, nn.tensor([0]), nn.ones(1), "prod")
+        nn.zeros(3).index_reduce_(0, nn.tensor([0]), nn.ones(1), "amax")
+    assert [str(w.message).split(" (Triggered")[0] for w in caught] == [
+        "index_reduce() is in beta and the API may change at any time."]
+    assert caught[0].category is UserWarning and caught[0].filename == __file__

@@ -985,6 +985,9 @@ def index_add(input, dim, index, source, *, alpha=1):
                         lambda g: (g, _linear_map(g, lambda a: backward(a)[1], spread, "index_add_backward")))
 
 
+_INDEX_REDUCE_WARNED = []     # PyTorch warns once per process (TORCH_WARN_ONCE) that index_reduce is in beta
+
+
 @parsed_ints(dim="int", index="Tensor")
 def index_reduce(input, dim, index, source, reduce, *, include_self=True):
     """A copy of input whose slices at index along dim become the reduction ('prod', 'mean', 'amax', 'amin') of the
@@ -992,6 +995,10 @@ def index_reduce(input, dim, index, source, reduce, *, include_self=True):
     include_self: scatter_reduce with index spread over source's shape (its gradients)."""
     if reduce not in ("prod", "mean", "amax", "amin"):
         raise RuntimeError(f"index_reduce(): Expected reduce to be one of prod, mean, amax or amin but got {reduce}.")
+    if not _INDEX_REDUCE_WARNED:
+        _INDEX_REDUCE_WARNED.append(True)
+        warn_at_caller("index_reduce() is in beta and the API may change at any time. (Triggered internally at "
+                       "/__w/pytorch/pytorch/aten/src/ATen/native/TensorAdvancedIndexing.cpp:1523.)")
     if input.ndim == 0:
         return index_reduce(input.reshape(1), 0, index, source.reshape(1), reduce, include_self=include_self)[0]
     where, s = _index_source("index_reduce", input, dim, index, source)
