@@ -709,7 +709,7 @@ class Module:
         (the tensors keep shapes and dtypes only: a base model for nn.func.functional_call).
         """
         from ..device import parse_to, device
-        dev, dtype, copy = parse_to(args, dict(kwargs))
+        dev, dtype, copy = parse_to(args, kwargs)
         if copy is not None:                        # (PyTorch's parser for Module.to: copy=False too)
             raise RuntimeError(".to() does not accept copy argument")
         if dtype is not None and dtype.kind not in "fc":    # PyTorch's TypeError and words, before any move

@@ -192,7 +192,7 @@ def _cast_to(input, dtype, copy=False):
 def to(input, *args, **kwargs):
     """x.to(device), x.to(dtype), x.to(device, dtype), x.to(other): self when nothing changes, as PyTorch.
     To 'meta': a meta tensor of the same shape and dtype; from 'meta' to the CPU: PyTorch's NotImplementedError."""
-    dev, dtype, copy = parse_to(args, dict(kwargs))
+    dev, dtype, copy = parse_to(args, kwargs)
     dtype = dtype if dtype is not None else input.dtype
     if isinstance(input._data, MetaArray):
         if dev is CPU and _names_a_device(args, kwargs):

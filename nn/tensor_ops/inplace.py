@@ -571,8 +571,6 @@ def _augmented(name, op, in_place, result_fits_first=False):
     def iop(input, other):
         if defers_to(other, reflected):     # x &= obj: Python falls back to x & obj, then obj.__rand__(x)
             return NotImplemented
-        if result_fits_first:
-            _refuse_higher_operand(input, other)
         if is_grad_enabled() and (input.requires_grad or getattr(other, "requires_grad", False)):
             # recording a graph: in place, as PyTorch (timm NaFlex's `x += pos_embed` inside a method must
             # change its caller's x); a view nn cannot write through (_refuse_view) is computed out of place
@@ -581,6 +579,8 @@ def _augmented(name, op, in_place, result_fits_first=False):
                 return in_place(input, other)
             except NotImplementedError:
                 return op(input, other)
+        if result_fits_first:       # (on the graph path in_place checks it: _result_fits_first)
+            _refuse_higher_operand(input, other)
         return _write(input, op(input, other)._data, name)
     iop.__name__ = name
     return iop
