@@ -61,7 +61,8 @@ from .tensor_ops.reductions import (sum, mean, var, std, prod, max, min, amax, a
                                     nansum, nanmean, bincount, histc, kthvalue, quantile, nanquantile, nanmedian, mode,
                                     unique_consecutive,
                                     norm, sort, argsort, topk)
-from .tensor_ops.shape import (reshape, squeeze, unsqueeze, permute, transpose, t, flip, fliplr, flipud, rot90,
+from .tensor_ops.shape import (reshape, squeeze, unsqueeze, permute, transpose, t, flip_function as flip, fliplr,
+                               flipud, rot90,
                                repeat_interleave, tile, movedim, select, diagonal, tensor_split, atleast_1d,
                                atleast_2d, atleast_3d, column_stack, dstack, tensordot, mv,
                                narrow, as_strided, cross, searchsorted, bucketize, diff, trace, take_along_dim, roll, diag, outer, dot,
@@ -83,7 +84,7 @@ from .tensor_ops.compare import (eq, ne, lt, le, gt, ge, logical_and, logical_or
                                  bitwise_and, bitwise_or, bitwise_xor, bitwise_not, bitwise_left_shift,
                                  bitwise_right_shift,
                                  isnan, isinf, isfinite, isposinf, isneginf, isin, isclose, allclose, equal)
-from .tensor_ops.compare import gt as greater, ge as greater_equal, lt as less, le as less_equal, ne as not_equal
+from .tensor_ops.compare import greater, greater_equal, less, less_equal, not_equal
 from .tensor_ops.extras import (fmax, fmin, signbit, copysign, heaviside, positive, rsub, logaddexp2, trapezoid, trapz,
                                 cumulative_trapezoid, aminmax, msort, dist, is_nonzero, histogram, result_type, promote_types,
                                 can_cast, absolute, negative, fix, is_complex, conj, resolve_conj, resolve_neg,
@@ -190,10 +191,15 @@ from .tensor_ops.out_arg import with_out as _with_out  # noqa: E402
 # (the reductions, sum and cumsum, take out= through their NumPy-axis wrapper, which Tensor's methods share)
 (addcmul, addcdiv, lt, le, gt, ge, eq, ne, norm, reciprocal, gather) = map(
     _with_out, (addcmul, addcdiv, lt, le, gt, ge, eq, ne, norm, reciprocal, gather))   # gather: tensordict's
+greater, greater_equal, less, less_equal, not_equal = map(
+    _with_out, (greater, greater_equal, less, less_equal, not_equal))
 # (pytorch-minimize: its inverse-BFGS update torch.addr(R H R^T, s, s, alpha=rho, out=H); its Lanczos, LSMR and
 # bound-projection loops torch.dot(q, r, out=a[i]), torch.hypot(a, b, out=r), torch.abs, torch.nextafter)
 addr, dot, hypot, abs, nextafter = map(_with_out, (addr, dot, hypot, abs, nextafter))
 lerp = _with_out(lerp)  # (pytorch_optimizer's SPlus: torch.lerp(side, grad @ grad.T, weight=1 - beta2, out=side))
+clamp_min, clamp_max, randint = map(_with_out, (clamp_min, clamp_max, randint))
+# the aliases, bound above to the functions before their out= (PyTorch's aliases take out= as their ops do)
+clip, absolute, multiply, divide, true_divide, subtract = clamp, abs, mul, div, div, sub
 (logical_not, logical_and, logical_or, logical_xor, bitwise_not, bitwise_and, bitwise_or, bitwise_xor) = map(
     _with_out, (logical_not, logical_and, logical_or, logical_xor, bitwise_not, bitwise_and, bitwise_or, bitwise_xor))
 #                                         (torch-hd's BSC negative: torch.logical_not(self, out=empty_like(self)))
@@ -204,7 +210,7 @@ from .tensor_ops.pointwise import sgn  # noqa: E402  (sign, and z / |z| for comp
 arcsin, arccos, arctan, arctan2 = asin, acos, atan, atan2
 arcsinh, arccosh, arctanh = asinh, acosh, atanh
 pi, e, inf, nan = _math.pi, _math.e, _math.inf, _math.nan
-swapdims = swapaxes = transpose
+from .tensor_ops.shape import swapdims, swapaxes  # noqa: E402  (transpose's aliases, in their own words)
 moveaxis = movedim
 # Tensor's queries, as torch's functions (a CPU tensor's device index is -1)
 from .tensor_ops.extras import tensor_query as _tensor_query  # noqa: E402

@@ -1,22 +1,29 @@
 """nn.attention: torch.nn.attention's kernel choice for F.scaled_dot_product_attention
-(``with sdpa_kernel(SDPBackend.MATH): ...``). nn has one implementation (the math one, on the CPU), so the
-choice is recorded in nn.backends.cuda's switches for the block and changes no result."""
+(``with sdpa_kernel(SDPBackend.MATH): ...``), recorded in nn.backends.cuda's switches for the block. nn has one
+formula, so the choice changes no value; F.scaled_dot_product_attention refuses what PyTorch's CPU kernels allowed
+by the switches refuse (nn/functional/attention.py's _cpu_kernel)."""
 from contextlib import contextmanager
-from enum import IntEnum
+from enum import Enum
 
 from .backends import cuda as _cuda
 
 WARN_FOR_UNFUSED_KERNELS = False
 
 
-class SDPBackend(IntEnum):
-    """The attention kernels PyTorch can choose from (its values)."""
+class SDPBackend(Enum):
+    """The attention kernels PyTorch can choose from (its values). As PyTorch's C++ enum, a member is no int: it
+    prints as "SDPBackend.MATH", is not equal to 0 and does no arithmetic; int() gives its value."""
     ERROR = -1
     MATH = 0
     FLASH_ATTENTION = 1
     EFFICIENT_ATTENTION = 2
     CUDNN_ATTENTION = 3
     OVERRIDEABLE = 4
+
+    def __int__(self):
+        return self.value
+
+    __index__ = __int__
 
 
 _SWITCH = {SDPBackend.MATH: "math", SDPBackend.FLASH_ATTENTION: "flash",
@@ -25,17 +32,17 @@ _SWITCH = {SDPBackend.MATH: "math", SDPBackend.FLASH_ATTENTION: "flash",
 
 @contextmanager
 def sdpa_kernel(backends, set_priority=False):
-    """Allow only the given SDPBackend (or list of them) inside the block; the switches are restored after."""
-    listed = [backends] if isinstance(backends, SDPBackend) else None
-    if isinstance(backends, (list, tuple, set)):
-        listed = list(backends)
-    if listed is None or not all(isinstance(b, SDPBackend) for b in listed):
+    """Allow only the given SDPBackend (or list of them) inside the block (``as`` gives {}, as PyTorch's); the
+    switches are restored after. Like PyTorch's, it takes an SDPBackend or a list only (a tuple is refused) and
+    ignores what in the list is no backend."""
+    if not isinstance(backends, (list, SDPBackend)):
         raise AssertionError("Backend must be an instance of SDPBackend or a list of SDPBackend instances, "
                              f"got {type(backends).__name__}")
+    listed = [backends] if isinstance(backends, SDPBackend) else backends
     saved = dict(_cuda._sdp)
     _cuda._sdp.update({name: backend in listed for backend, name in _SWITCH.items()})
     try:
-        yield
+        yield {}
     finally:
         _cuda._sdp.update(saved)
 

@@ -22,7 +22,8 @@ from .device import META, factory_device, meta_array
 from .dtypes import to_dtype, get_default_dtype, int64, result_dtype, checked_fill, refuse_int_overflow, \
     to_complex, to_real, scalar_type_name, refuse_big_int, holds_big_int, refuse_kinds, real_for_cast, typeid_name
 from .tensor import Size, Tensor, _as_array, as_int, _check_requires_grad, refuse_unconvertible, parser_type_name, \
-    parsed_sizes, not_a_tensor_error, _parser_takes_int, parser_int, parser_ints, parser_no_signature, legacy_data
+    parsed_sizes, not_a_tensor_error, _parser_takes_int, parser_int, parser_ints, parser_no_signature, legacy_data, \
+    parser_float
 from .tensor_ops._attach import attach, _taken_as_tensor
 from .init import _rng as _gen, refuse_non_floating, check_integer_range
 
@@ -643,6 +644,47 @@ def range_inclusive(start, end, step=1, dtype=None, device=None, requires_grad=F
     return _new((start + np.arange(n, dtype=np.float64) * step).astype(dt), None, device, requires_grad)
 
 
+def _space_parsed(fn):
+    """linspace / logspace reading their arguments as PyTorch's parser does: start and end numbers or tensors, a
+    tensor 0-d ("linspace only supports 0-dimensional start and end tensors, but got start with 1 dimension(s)."),
+    steps an int (no bool, float or float tensor), logspace's base a float, at most those positionally; any other
+    call matches no signature ("linspace() received an invalid combination of arguments - got (int, int, float),
+    but expected one of:"), where nn took steps=2.5 as 2 and base=None as NaN powers."""
+    names = ("start", "end", "steps", "base")[:4 if fn.__name__ == "logspace" else 3]
+
+    def scalar(v):      # (its Scalar: a Python or NumPy number, bool and complex too)
+        return isinstance(v, (numbers.Number, Tensor)) or isinstance(v, np.generic) and v.dtype.kind in "biufc"
+
+    def takes_float(v):
+        try:
+            parser_float(v, fn.__name__, "base")
+        except TypeError:
+            return False
+        return True
+
+    @functools.wraps(fn)
+    def parsed(*args, **kwargs):
+        given = dict(zip(names, args), **kwargs)
+        if (len(args) > len(names) or not all(k in given for k in names[:3])
+                or not (scalar(given["start"]) and scalar(given["end"]) and _parser_takes_int(given["steps"]))
+                or "base" in given and not takes_float(given["base"])):
+            raise parser_no_signature(fn.__name__, args, kwargs)
+        for k in ("start", "end"):
+            if isinstance(given[k], Tensor) and given[k].ndim:
+                raise RuntimeError(f"{fn.__name__} only supports 0-dimensional start and end tensors, but got {k} "
+                                   f"with {given[k].ndim} dimension(s).")
+        return fn(*args, **kwargs)
+    return parsed
+
+
+def _space_default_dtype(start, end):
+    """linspace's and logspace's dtype when none is given: the default one, or its complex twin for a complex bound
+    (PyTorch's linspace(0, 1j, 3) is complex64)."""
+    dt = get_default_dtype()
+    return to_complex(dt) if isinstance(start, complex) or isinstance(end, complex) else dt
+
+
+@_space_parsed
 def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
     """steps points from start to end, computed as PyTorch's CPU kernel does on FMA (AVX2 / AVX-512) builds, so the
     values agree to the bit there (its non-FMA default kernel rounds some points one ulp apart):
@@ -652,7 +694,9 @@ def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")          # PyTorch's words
     steps = int(steps)
-    dt = to_dtype(dtype) if dtype is not None else get_default_dtype()
+    dt = to_dtype(dtype) if dtype is not None else _space_default_dtype(start, end)
+    if steps > 1:                                              # (0 and 1 steps never reach the kernel)
+        refuse_kinds(dt, "b", "linspace_cpu")
     if dt.kind not in "fiu":
         _int64_ends(dt, start, end)
         return _new(np.linspace(start, end, steps).astype(dt), None, device, requires_grad)
@@ -702,6 +746,7 @@ def _c_pow(base, exponents):
     return np.float_power(np.float64(base), np.asarray(exponents, dtype=np.float64))
 
 
+@_space_parsed
 def logspace(start, end, steps, base=10.0, dtype=None, device=None, requires_grad=False):
     """base ** linspace(start, end, steps), computed as PyTorch's CPU kernel does, so the values agree to the bit:
     the bounds in the dtype, step = (end - start) / (steps - 1) in double from their difference in the dtype, then
@@ -713,7 +758,7 @@ def logspace(start, end, steps, base=10.0, dtype=None, device=None, requires_gra
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
     steps = int(steps)
-    dt = to_dtype(dtype) if dtype is not None else get_default_dtype()
+    dt = to_dtype(dtype) if dtype is not None else _space_default_dtype(start, end)
     if steps > 1:                                              # (0 and 1 steps never reach the kernel)
         refuse_kinds(dt, "b", "logspace_cpu")
     if dt.kind == "c":
@@ -822,11 +867,12 @@ def _int_tuple(obj):
 @_parsed_randint
 def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=None, requires_grad=False):
     """Integers in [low, high), int64: randint(high, size) or randint(low, high, size)."""
-    check_integer_range(low, high, to_dtype(dtype or int64))
+    check_integer_range(low, high)
     shape = _sizes((size,))
     meta = _on_meta(shape, dtype or int64, device, requires_grad)
     if meta is not None:
         return meta
+    check_integer_range(low, high, to_dtype(dtype or int64))     # (the dtype's bounds: its CPU kernel's check)
     values = _gen(generator).integers(low, high, size=shape)
     return _new(values.astype(np.int64), dtype, device, requires_grad)
 

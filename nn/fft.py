@@ -23,7 +23,8 @@ import numpy as np
 
 from .dtypes import SCALAR_TYPE_NAMES, to_complex, type_string, to_real, float_dtype, get_default_dtype, to_dtype
 from .device import check_device
-from .tensor import Tensor, _normalize_axes, grad_for, not_a_tensor_error, quietly
+from .tensor import (Tensor, _normalize_axes, _parser_takes_int, grad_for, not_a_tensor_error, parser_no_signature,
+                     quietly)
 from .tensor_ops._attach import parsed_ints
 from .tensor_ops.complex import conj, view_as_real as _view_as_real
 from .tensor_ops.shape import roll
@@ -325,6 +326,17 @@ def _full_window(window, win_length, n_fft, dtype):
     return window
 
 
+_STFT_WARNED = set()    # PyTorch warns once per process (TORCH_WARN_ONCE), at each of its three sites
+_SPECTRAL_OPS = " (Triggered internally at /__w/pytorch/pytorch/aten/src/ATen/native/SpectralOps.cpp:"
+
+
+def _warn_once(site, message):
+    """stft's / istft's warning `message`, given the first time its site (a name) is reached in this process."""
+    if site not in _STFT_WARNED:
+        _STFT_WARNED.add(site)
+        warnings.warn(message, UserWarning, stacklevel=3)
+
+
 def stft(input, n_fft, hop_length=None, win_length=None, window=None, center=True, pad_mode="reflect",
          normalized=False, onesided=None, return_complex=None, align_to_window=None):
     """Short-time Fourier transform, as torch.stft: input (L) or (B, L) -> (B?, n_fft // 2 + 1 (onesided) or n_fft,
@@ -335,22 +347,30 @@ def stft(input, n_fft, hop_length=None, win_length=None, window=None, center=Tru
     samples under the window every hop_length (1 + (L - win_length) // hop_length frames) rather than n_fft ones."""
     if center and align_to_window is not None:
         raise RuntimeError("stft align_to_window should only be set when center = false")
-    if window is None:              # first, as PyTorch's
-        warnings.warn("A window was not provided. A rectangular window will be applied,which is known to cause "
-                      "spectral leakage. Other windows such as nn.hann_window or nn.hamming_window are recommended "
-                      "to reduce spectral leakage.To suppress this warning and use a rectangular window, explicitly "
-                      "set `window=nn.ones(n_fft)`.", UserWarning, stacklevel=2)
+    x = input
+    if center:              # as PyTorch's Python wrapper, before its parser and checks (which print the padded shape)
+        from .functional import pad     # noqa: PLC0415 - (see _full_window)
+        lead = (1,) * (3 - x.ndim) + tuple(x.shape) if x.ndim < 3 else tuple(x.shape)
+        x = pad(x.reshape(lead), (int(n_fft // 2), int(n_fft // 2)), mode=pad_mode)
+        x = x.reshape(tuple(x.shape[-input.ndim:]) if input.ndim < 3 else tuple(x.shape))
+    # then the parser of the overload without center / pad_mode: ints (or None), Python bools (or None), a Tensor
+    if not (_parser_takes_int(n_fft) and all(v is None or _parser_takes_int(v) for v in (hop_length, win_length))
+            and type(normalized) is bool and all(v is None or type(v) is bool
+                                                 for v in (onesided, return_complex, align_to_window))
+            and (window is None or isinstance(window, Tensor))):
+        raise parser_no_signature("stft", (x, n_fft, hop_length, win_length, window, normalized, onesided,
+                                           return_complex, align_to_window), {})
+    n_fft, hop_length, win_length = (None if v is None else int(v) for v in (n_fft, hop_length, win_length))
+    if window is None:              # the kernel's first words
+        _warn_once("stft window", "A window was not provided. A rectangular window will be applied,which is known "
+                   "to cause spectral leakage. Other windows such as nn.hann_window or nn.hamming_window are "
+                   "recommended to reduce spectral leakage.To suppress this warning and use a rectangular window, "
+                   "explicitly set `window=nn.ones(n_fft, device=<device>)`." + _SPECTRAL_OPS + "835.)")
     if return_complex is None:
         if input.dtype.kind != "c" and (window is None or window.dtype.kind != "c"):
             raise RuntimeError("stft requires the return_complex parameter be given for real inputs, and will "
                                "further require that return_complex=True in a future PyTorch release.")
         return_complex = True
-    x = input
-    if center:              # as PyTorch, before the checks (which print the padded shape)
-        from .functional import pad     # noqa: PLC0415 - (see _full_window)
-        lead = (1,) * (3 - x.ndim) + tuple(x.shape) if x.ndim < 3 else tuple(x.shape)
-        x = pad(x.reshape(lead), (n_fft // 2, n_fft // 2), mode=pad_mode)
-        x = x.reshape(tuple(x.shape[-input.ndim:]) if input.ndim < 3 else tuple(x.shape))
     hop_length = n_fft // 4 if hop_length is None else hop_length
     win_length = n_fft if win_length is None else win_length
 
@@ -370,9 +390,10 @@ def stft(input, n_fft, hop_length=None, win_length=None, window=None, center=Tru
           f"expected a 1D window tensor of size equal to win_length={win_length}, but got window with size "
           f"{list(window.shape) if window is not None else []}")
     if not return_complex:
-        warnings.warn("stft with return_complex=False is deprecated. In a future pytorch release, stft will return "
-                      "complex tensors for all inputs, and return_complex=False will raise an error.",
-                      UserWarning, stacklevel=2)
+        _warn_once("stft return_complex", "stft with return_complex=False is deprecated. In a future pytorch "
+                   "release, stft will return complex tensors for all inputs, and return_complex=False will raise "
+                   "an error.\nNote: you can still call nn.view_as_real on the complex output to recover the old "
+                   "return format." + _SPECTRAL_OPS + "874.)")
     x = x if x.ndim == 2 else x.unsqueeze(0)
     if align_to_window and win_length < n_fft:     # frames of n_fft centred on each window of win_length samples
         from .functional import pad     # noqa: PLC0415 - (see _full_window)
@@ -398,9 +419,10 @@ def istft(input, n_fft, hop_length=None, win_length=None, window=None, center=Tr
     divided by the overlap-added squared window (an error where it is below 1e-11)."""
     from .functional import fold, pad     # noqa: PLC0415 - (see _full_window)
     if window is None:              # first, as PyTorch's
-        warnings.warn("A window was not provided. A rectangular window will be applied.Please provide the same window "
-                      "used by stft to make the inversion lossless.To suppress this warning and use a rectangular "
-                      "window, explicitly set `window=nn.ones(n_fft)`.", UserWarning, stacklevel=2)
+        _warn_once("istft window", "A window was not provided. A rectangular window will be applied.Please provide "
+                   "the same window used by stft to make the inversion lossless.To suppress this warning and use a "
+                   "rectangular window, explicitly set `window=nn.ones(n_fft, device=<device>)`." + _SPECTRAL_OPS
+                   + "1035.)")
     if input.dtype.kind != "c":
         raise RuntimeError("istft requires a complex-valued input tensor matching the output from stft with "
                            "return_complex=True.")

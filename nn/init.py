@@ -65,18 +65,31 @@ def uniform_draws(shape, a=0.0, b=1.0, generator=None, dtype=None):
     (checked first, as PyTorch dispatches on it before it checks the bounds)."""
     if dtype is not None:
         refuse_non_floating(dtype, "uniform")
+        # PyTorch's check_uniform_bounds, in its order: each bound inside the dtype (a complex tensor is filled
+        # through its real view; NaN and inf are out), from <= to, then to - from representable in the dtype
+        from .dtypes import scalar_type_name, typeid_name
+        real = np.finfo(dtype).dtype
+        largest = float(np.finfo(real).max)
+        for bound, name in ((a, "from"), (b, "to")):
+            if not -largest <= bound <= largest:
+                raise RuntimeError(f"{name} is out of bounds for {typeid_name(real)}")
     if not a <= b:
         raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={a:g} > to={b:g}")
+    if dtype is not None and not b - a <= largest:
+        raise RuntimeError(f"uniform_ expects to-from <= std::numeric_limits<{scalar_type_name(real)}>::max(), but "
+                           f"found to={b:g} and from={a:g} which result in to-from to exceed the limit")
     return _rng(generator).uniform(a, b, size=shape)
 
 
 def check_integer_range(low, high, dtype=None):
     """PyTorch's checks of the [from, to) of random_ / randint / randint_like, in its order and words: from < to
     (a RuntimeError), then, for an integer or bool dtype, from and to - 1 inside the dtype (evotorch's make_randint
-    with n=0 meets the first)."""
+    with n=0 meets the first); a complex dtype is refused."""
     if not low < high:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
     if dtype is None or np.dtype(dtype).kind not in "biu":
+        if dtype is not None and np.dtype(dtype).kind == "c":
+            raise RuntimeError("check_random_bounds handles only integral, floating-point and boolean types")
         return
     from .dtypes import typeid_name
     d = np.dtype(dtype)

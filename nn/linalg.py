@@ -14,7 +14,7 @@ from .tensor_ops.reductions import return_type
 from .tensor_ops.shape import _dims, cat, cross as _cross
 from .tensor_ops.matrices import vandermonde
 from .tensor_ops.out_arg import store, with_out
-from .tensor_ops._attach import numpy_axis
+from .tensor_ops._attach import numpy_axis, parsed_ints
 
 # each function's result type named as PyTorch's torch.return_types.<name> (TorchSnooper prints the name)
 _RT = "nn.return_types"
@@ -76,8 +76,10 @@ def _singular_message(op, a):
     return f"{op}: {where}{pivot}he inversion could not be completed because the input matrix is singular."
 
 
-def cross(input, other, dim=-1):
-    """torch.linalg.cross: the cross product of 3-vectors along dim (the last by default)."""
+@parsed_ints(function=True, words="linalg_cross", dim="int")
+def cross(input, other, *, dim=-1):
+    """torch.linalg.cross: the cross product of 3-vectors along dim (the last by default; a keyword only, as
+    PyTorch's)."""
     return _cross(input, other, dim)
 
 
@@ -1618,9 +1620,10 @@ def cond(A, p=None):
     return out.masked_fill(info > 0, float("inf"))
 
 
-def vander(x, N=None):
+@parsed_ints(function=True, words="linalg_vander", N="SymInt?")
+def vander(x, *, N=None):
     """torch.linalg.vander: the Vandermonde matrices (..., n, N) of x (..., n), increasing powers
-    x^0, x^1, ..., x^(N-1); N defaults to n and must be greater than 1."""
+    x^0, x^1, ..., x^(N-1); N (a keyword only, as PyTorch's) defaults to n and must be greater than 1."""
     N = x.shape[-1] if N is None else N
     if N <= 1:
         raise RuntimeError("N must be greater than 1.")

@@ -79,7 +79,11 @@ _C_TYPE_NAMES = {("nn.dtypes", "dtype"): "torch.dtype", ("nn.device", "device"):
 def parser_type_name(obj):
     """obj's type as PyTorch's argument parser names it (Python's tp_name): float, NoneType, Tensor, Fraction (a
     class written in Python: its name alone), numpy.float64 (a C type outside builtins: its module too)."""
-    kind = type(obj)
+    return parser_class_name(type(obj))
+
+
+def parser_class_name(kind):
+    """The class kind's name as PyTorch prints a type (Python's tp_name; parser_type_name)."""
     if (kind.__module__, kind.__name__) in _C_TYPE_NAMES:      # nn's classes for PyTorch's C types
         return _C_TYPE_NAMES[kind.__module__, kind.__name__]
     if kind.__module__ == "builtins" or kind.__flags__ & (1 << 9):     # Py_TPFLAGS_HEAPTYPE
@@ -142,6 +146,34 @@ def parser_int(obj, fn, arg, position=None, sym=False):
     if not _parser_takes_int(obj, sym):
         raise TypeError(f"{fn}(): argument '{arg}'{_at(position)} must be int, not {parser_type_name(obj)}")
     return obj
+
+
+def parser_bool(obj, fn, arg, position=None):
+    """obj, fn's bool argument arg (keepdim, largest, descending), or PyTorch's TypeError: its parser takes a Python
+    bool only, "topk(): argument 'largest' must be bool, not int" (an int, a float, None, a NumPy bool are refused;
+    position None: given by keyword, whose words name no position)."""
+    if type(obj) is not bool:
+        raise TypeError(f"{fn}(): argument '{arg}'{_at(position)} must be bool, not {parser_type_name(obj)}")
+    return obj
+
+
+def parser_float(obj, fn, arg, position=None):
+    """obj, fn's float argument arg (pad's value, pad_sequence's padding_value) as a Python float, or PyTorch's
+    TypeError "pad(): argument 'value' (position 4) must be float, not complex": its parser takes an int, float or
+    bool, a NumPy number (a complex one loses its imaginary part with NumPy's ComplexWarning, as PyTorch's) and a
+    0-d tensor that does not require grad (a complex one only if its imaginary part is zero)."""
+    if isinstance(obj, Tensor) and obj.ndim == 0 and not obj.requires_grad:
+        value = obj._data.item()
+        if isinstance(value, complex):
+            if value.imag:
+                raise RuntimeError("value cannot be converted to type double without overflow")
+            value = value.real
+        return float(value)
+    if isinstance(obj, np.generic) and obj.dtype.kind in "biufc":
+        return float(np.float64(obj))
+    if isinstance(obj, (int, float)):       # (a bool is an int; a Python complex is neither)
+        return float(obj)
+    raise TypeError(f"{fn}(): argument '{arg}'{_at(position)} must be float, not {parser_type_name(obj)}")
 
 
 def parser_ints(obj, fn, arg, position=None, one=True):

@@ -118,7 +118,8 @@ def test_istft_of_a_real_tensor_in_pytorchs_words():
         nn.istft(nn.ones(2, 129, 10, 2), 256, 64)
 
 
-def test_istft_refuses_a_spectrum_that_does_not_match_n_fft():
+def test_istft_refuses_a_spectrum_that_does_not_match_n_fft(monkeypatch):
+    monkeypatch.setattr(nn.fft, "_STFT_WARNED", set())     # (PyTorch warns once per process: as if fresh)
     X = _spec()                                                        # (129, 16): n_fft = 256
     prefix = ("istft(CPUComplexDoubleType[129, 16], n_fft=200, hop_length=64, win_length=200, window=None, center=1, "
               "normalized=0, onesided=None, length=None, return_complex=0) : ")
@@ -131,7 +132,7 @@ def test_istft_refuses_a_spectrum_that_does_not_match_n_fft():
         nn.istft(X, 256, 64, onesided=False)
 
 
-def test_istft_argument_checks():
+def test_istft_argument_checks(monkeypatch):
     X = _spec()
     with pytest.raises(RuntimeError, match=r": expected 0 < hop_length <= win_length$"):
         nn.istft(X, 256, 300)
@@ -146,6 +147,7 @@ def test_istft_argument_checks():
         nn.istft(X[None, None], 256, 64)
     with pytest.raises(RuntimeError, match=r"^Cannot have onesided output if window or input is complex$"):
         nn.istft(X, 256, 64, return_complex=True)
+    monkeypatch.setattr(nn.fft, "_STFT_WARNED", set())     # (PyTorch warns once per process: as if fresh)
     with pytest.warns(UserWarning, match=r"A rectangular window will be applied\.Please provide the same window "
                                          r"used by stft to make the inversion lossless"):      # as PyTorch's
         nn.istft(X, 256, 64)
@@ -154,7 +156,8 @@ def test_istft_argument_checks():
         nn.istft(X, 256, 64, window=nn.tensor(np.hanning(256)), length=20, center=False)
 
 
-def test_stft_argument_errors_name_the_padded_input():
+def test_stft_argument_errors_name_the_padded_input(monkeypatch):
+    monkeypatch.setattr(nn.fft, "_STFT_WARNED", set())     # (PyTorch warns once per process: as if fresh)
     x = nn.tensor(np.random.default_rng(1).standard_normal((2, 1000)))
     head = "stft(torch.DoubleTensor[2, 1256], n_fft=256, hop_length=64, "
     tail = "normalized=0, onesided=None, return_complex=1, align_to_window=None) : "

@@ -47,6 +47,9 @@ def test_embedding_with_no_rows_or_no_columns_is_an_empty_table():
     with pytest.raises(RuntimeError, match=r"^Trying to create tensor with negative dimension -1: \[3, -1\]$"):
         nn.Embedding(3, -1)
     with pytest.raises(AssertionError, match="^Padding_idx must be within num_embeddings$"):
+        nn.Embedding(0, 3, padding_idx=1)
+    # (padding_idx 0 passes PyTorch's asserts; filling that row of a table of no rows fails, in PyTorch's words)
+    with pytest.raises(IndexError, match="^index 0 is out of bounds for dimension 0 with size 0$"):
         nn.Embedding(0, 3, padding_idx=0)
 
 

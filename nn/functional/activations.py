@@ -18,6 +18,22 @@ def _integer(x):
     return isinstance(x, Tensor) and x.dtype.kind in "iu"
 
 
+def _refuse_kernel_dtype(x, op, kernel=None):
+    """PyTorch's refusals of a bool or complex tensor (any tensor that is not floating, given kernel) by relu and
+    hardtanh (clamp underneath), gelu and silu, in their words and types, where nn's own check says TypeError:
+    'Boolean inputs not supported for relu', 'clamp is not supported for complex types', '"GeluKernelImpl" not
+    implemented for 'Long''."""
+    if not isinstance(x, Tensor) or x.dtype.kind == "f":
+        return
+    if kernel is not None:
+        raise kernel_not_implemented(kernel, x.dtype)
+    if x.dtype.kind == "b":
+        raise RuntimeError("Boolean inputs not supported for relu" if op == "relu" else
+                           f"Bool inputs not supported for {op}")
+    if x.dtype.kind == "c":
+        raise NotImplementedError("clamp is not supported for complex types")
+
+
 def relu(input, inplace=False):
     """max(x, 0), any shape.
 
@@ -26,6 +42,7 @@ def relu(input, inplace=False):
     """
     if inplace:
         return _written_into(input, "relu_", lambda t: relu(t))
+    _refuse_kernel_dtype(input, "relu")
     x = _tensor(input, "input", "relu", floating=not _integer(input))
     if x.dtype.kind != "f":              # an integer tensor: max(x, 0) in its dtype, as PyTorch's (no graph)
         return Tensor._wrap(np.maximum(x._data, 0).astype(x.dtype, copy=False))
@@ -223,11 +240,12 @@ def _elu_slope_graph(x, xd, scale, s):
 @builtin_input("gelu")
 def gelu(input, approximate="none"):
     """x Phi(x) (Phi the standard normal CDF); approximate='tanh' uses PyTorch's tanh formula."""
-    x = _tensor(input, "input", "gelu")
+    x = _tensor(input, "input", "gelu", floating=False)     # (a non-float one: refused below, in PyTorch's order)
     if not isinstance(approximate, str):
         raise TypeError(f"gelu(): argument 'approximate' must be str, not {type(approximate).__name__}")
     if approximate not in ("none", "tanh"):
         raise RuntimeError("approximate argument must be either none or tanh.")
+    _refuse_kernel_dtype(x, "gelu", "GeluKernelImpl")
     xd, dt = x._data, x.dtype
     if approximate == "none":
         from scipy.special import erf  # noqa: PLC0415 - scipy is only needed here
@@ -284,6 +302,8 @@ def silu(input, inplace=False):
     """x sigmoid(x) (the swish; inplace: written into x, as relu's)."""
     if inplace:
         return _written_into(input, "silu_", lambda t: silu(t))
+    if isinstance(input, Tensor) and input.dtype.kind in "biu":      # (PyTorch's silu computes a complex one)
+        raise kernel_not_implemented("silu_cpu", input.dtype)
     x = _tensor(input, "input", "silu")
     xd, dt = x._data, x.dtype
     with np.errstate(invalid="ignore"):        # NaN in (a fully masked attention row upstream), NaN out, silently
@@ -304,9 +324,10 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     """x clipped to [min_val, max_val], any shape (inplace: written into x, as relu's)."""
     if inplace:
         return _written_into(input, "hardtanh_", lambda t: hardtanh(t, min_val, max_val))
+    if min_val > max_val:                   # (PyTorch's F.hardtanh checks this first, in these words)
+        raise ValueError("min_val cannot be greater than max_val")
+    _refuse_kernel_dtype(input, "hardtanh")
     x = _tensor(input, "input", "hardtanh", floating=not _integer(input))  # integers keep their dtype
-    if min_val > max_val:
-        raise ValueError(f"hardtanh: min_val ({min_val}) cannot be greater than max_val ({max_val})")
     xd = x._data
     y = np.clip(xd, min_val, max_val).astype(xd.dtype, copy=False)
 
@@ -446,7 +467,7 @@ def prelu(input, weight):
                                f"{wd.size} and channel size = {channels}.")
     if weight.ndim > 1:
         raise RuntimeError(f"prelu: Expected `weight` to be a scalar or 1D tensor, but got: ndim = {weight.ndim}")
-    per_channel = wd.size > 1
+    per_channel = wd.size != 1              # (PReLU(0) of an input of 0 channels too)
     w = wd.reshape((-1,) + (1,) * (xd.ndim - 2)) if per_channel else wd.reshape(())
     positive = xd > 0
     y = np.where(positive, xd, w * xd).astype(xd.dtype, copy=False)

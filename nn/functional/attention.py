@@ -14,8 +14,9 @@ import warnings
 
 import numpy as np
 
+from ..caller_warnings import warn_at_caller
 from ..dtypes import to_dtype, typeid_name
-from ..tensor import ShapeError, Size, Tensor
+from ..tensor import ShapeError, Size, Tensor, refuse_dims_out_of_range
 from ._args import builtin_like
 from .activations import softmax
 from .dense import linear
@@ -111,8 +112,9 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
 
     query (..., L, D), key (..., S, D), value (..., S, Dv) -> (..., L, Dv). scale: 1/sqrt(D) by default.
     attn_mask: bool (True = may attend) or float (added), broadcastable to (..., L, S); is_causal: query i
-    attends to keys 0..i. Both together: PyTorch's CPU kernel, which takes 4-D inputs with one head size and no
-    dropout, applies both (others raise, as its math backend does). dropout_p: dropout on the attention weights (always applied
+    attends to keys 0..i. Both together: PyTorch's CPU flash kernel, which takes 4-D inputs with one head size, a
+    2-D or 4-D mask and no dropout, applies both (others raise, as its math kernel does). The kernels sdpa_kernel
+    allows are chosen as PyTorch's CPU chooses them (_cpu_kernel): the values do not depend on the choice. dropout_p: dropout on the attention weights (always applied
     when > 0, as PyTorch's function does; pass 0.0 in evaluation). A query whose every key is masked gets 0
     (and no gradient), as PyTorch's. enable_gqa=True: grouped-query attention, query (..., Hq, L, D) with key and
     value (..., Hkv, S, D), Hq a multiple of Hkv; query head h reads key/value head h // (Hq // Hkv).
@@ -121,8 +123,6 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
         raise RuntimeError(f"Expected query, key, and value to have the same dtype, but got query.dtype: "
                            f"{typeid_name(query.dtype)} key.dtype: {typeid_name(key.dtype)} and value.dtype: "
                            f"{typeid_name(value.dtype)} instead.")
-    if is_causal and attn_mask is not None and not _cpu_kernel_takes(query, key, value, dropout_p, enable_gqa):
-        raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set when is_causal=True")
     if attn_mask is not None:
         # PyTorch's rule: a bool, float32 or query-dtype mask Tensor (a float64 mask for a float32 query is refused);
         # an ndarray or nested lists (nn's own use) may be of any bool or floating dtype
@@ -131,6 +131,9 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
             raise RuntimeError(f"Expected attn_mask dtype to be bool or float or to match query dtype, but got "
                                f"attn_mask.dtype: {typeid_name(md)} and  query.dtype: {typeid_name(query.dtype)} "
                                f"instead.")
+    flash = _cpu_kernel(query, key, value, attn_mask, dropout_p, enable_gqa)
+    if is_causal and attn_mask is not None and not flash:
+        raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set when is_causal=True")
     if enable_gqa and query.dim() >= 3 and key.shape[-3] != query.shape[-3]:
         hq, hkv = query.shape[-3], key.shape[-3]
         if hkv == 0 or hq % hkv or value.shape[-3] != hkv:
@@ -162,12 +165,77 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
                    value, dropout_p)
 
 
-def _cpu_kernel_takes(query, key, value, dropout_p, enable_gqa):
-    """Whether PyTorch's CPU flash kernel, which applies attn_mask and is_causal together, serves this call: 4-D
-    query, key and value of one head size, no dropout, the batch and (but for grouped queries) head dims equal."""
-    return (query.dim() == key.dim() == value.dim() == 4 and dropout_p == 0
-            and query.shape[-1] == key.shape[-1] == value.shape[-1] and key.shape[:2] == value.shape[:2]
-            and query.shape[0] == key.shape[0] and (enable_gqa or query.shape[1] == key.shape[1]))
+_NO_BACKEND = ("No viable backend for scaled_dot_product_attention was found. This is likely due to turning off both "
+               "the math kernel and the fused kernels.")
+_AT = " (Triggered internally at /__w/pytorch/pytorch/aten/src/ATen/native/transformers/sdp_utils_cpp."
+
+
+def _cpu_kernel(query, key, value, attn_mask, dropout_p, enable_gqa):
+    """Which of PyTorch's CPU kernels serves the call, as its select_sdp_backend_cpp chooses under the switches that
+    sdpa_kernel / torch.backends.cuda set: True for the flash kernel (enabled and taking the call), False for the
+    math one (enabled; it refuses attn_mask with is_causal). Neither enabled: PyTorch's RuntimeError; only flash,
+    which refuses the call: its warnings (why) and RuntimeError. Results do not depend on it (one formula here)."""
+    from ..backends.cuda import _sdp        # noqa: PLC0415 - the switches (kept out of the load order)
+    if not (query.numel() and key.numel() and value.numel()):
+        return True                         # (PyTorch answers an empty call before choosing)
+    if not _sdp["flash"] and not _sdp["math"]:
+        raise RuntimeError(_NO_BACKEND)
+    if _sdp["flash"]:
+        why = _flash_refusal(query, key, value, attn_mask, dropout_p, enable_gqa)
+        if why is None:
+            return True
+        if not _sdp["math"]:
+            warn_at_caller("Flash attention kernel not used because:" + _AT + "cpp:99.)")
+            if why:
+                warn_at_caller(why)
+            raise RuntimeError("No available kernel.  Aborting execution.")
+    return False
+
+
+def _flash_refusal(query, key, value, attn_mask, dropout_p, enable_gqa):
+    """Why PyTorch's CPU flash kernel does not take the call, in the words of its first failing check (the empty
+    string where that check says nothing), or None where it takes it. Not checked: the last dims' stride 1 (nn's
+    tensors have NumPy's layouts, PyTorch's kernels their own)."""
+    q, k, v = query.shape, key.shape, value.shape
+    if dropout_p > 0:
+        return "Both fused kernels do not support non-zero dropout." + _AT + "h:241.)"
+    if not query.dim() == key.dim() == value.dim() == 4:
+        return (f"All fused kernels requires query, key and value to be 4 dimensional, but got Query dim: "
+                f"{query.dim()}, Key dim: {key.dim()}, Value dim: {value.dim()} instead." + _AT + "h:327.)")
+    sizes = f"Query.sizes(): {list(q)}, Key.sizes(): {list(k)}, Value.sizes(): {list(v)}"
+    broadcast = " instead. To broadcast dense inputs, try using unsqueeze and expand_to before passing them into the kernel."
+    if not q[0] == k[0] == v[0]:
+        return "For dense inputs, both fused kernels require query, key and value to have the same batch_size. " + \
+            sizes + broadcast + _AT + "h:417.)"
+    if enable_gqa and k[1] != v[1]:
+        return (f"Both fused kernels require key and value to have the same num_heads and batch_size but got: Key "
+                f"sizes: {list(k)}, Value sizes: {list(v)}, Query sizes: {list(q)} instead." + _AT + "h:365.)")
+    if enable_gqa and (k[1] == 0 or q[1] % k[1]):
+        return (f"The number of heads in key/value must divide number of heads in query.Got input Key sizes(): "
+                f"{k[1]}, Value sizes(): {v[1]}, Query sizes(): {q[1]} instead." + _AT + "h:381.)")
+    if not enable_gqa and not q[1] == k[1] == v[1]:
+        return "For dense input, both fused kernels require query, key and value to have the same num_heads. " + \
+            sizes.replace("Key.sizes", "Key sizes").replace("Value.sizes", "Value sizes") + broadcast + _AT + "h:437.)"
+    if attn_mask is not None:
+        if isinstance(attn_mask, Tensor) and attn_mask.requires_grad:
+            return ""
+        m = mask_data(attn_mask).shape
+        if len(m) == 0:                     # (its read of the mask's size(-2))
+            raise IndexError("Dimension specified as -2 but tensor has no dimensions")
+        refuse_dims_out_of_range(len(m), -2)
+        if m[-2] not in (1, q[2]) or m[-1] not in (1, k[2]):
+            return ""
+        if not (len(m) == 2 or len(m) == 4 and m[0] in (1, q[0]) and m[1] in (1, q[1])):
+            return ("Please use the following attn mask shapes: 2d - ({Q_seq_len, 1}  x {KV_seq_len, 1}); 4d - "
+                    "({Batch, 1} x {Num_heads, 1} x {Q_seq_len, 1}  x {KV_seq_len, 1})" + _AT + "h:314.)")
+    if not q[-1] == k[-1] == v[-1]:
+        return (f"Flash attention requires q,k,v to have the same last dimension. Got Query.size(-1): {q[-1]}, "
+                f"Key.size(-1): {k[-1]}, Value.size(-1): {v[-1]} instead." + _AT + "cpp:21.)")
+    if not query.is_floating_point():       # (float, double, half, bfloat16: nn's floating dtypes)
+        words = ", ".join(f"{n} dtype: {typeid_name(t.dtype)}" for n, t in (("Query", query), ("Key", key)))
+        return (f"Expected query, key and value to all be of dtype: {{Float, Double, BFloat16, Half}}. Got {words}, "
+                f"and Value dtype: {typeid_name(value.dtype)} instead." + _AT + "h:91.)")
+    return None
 
 
 def _attend(weights, value, dropout_p):

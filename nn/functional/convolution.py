@@ -121,7 +121,7 @@ def check_conv_arguments(op, weight, spatial, stride, padding, dilation, groups,
     (check_padding_name), before the shapes', in its order and words (ATen's _convolution, then
     check_shape_forward): the weight's rank, groups, a strided padding='same', a list of neither 1 nor `spatial`
     values (stride, padding, dilation, output_padding), negative padding / output_padding, a stride below 1, a
-    dilation below 1 (its words name the kernel: 1-d ops run as 2-d ones of height 1)."""
+    negative dilation (a dilation of 0 is the kernels', after the shapes: check_conv_kernel)."""
     w = getattr(weight, "_data", weight)
     if np.ndim(w) < 3:
         raise RuntimeError("weight should have at least three dimensions")
@@ -140,16 +140,56 @@ def check_conv_arguments(op, weight, spatial, stride, padding, dilation, groups,
         raise RuntimeError("negative output_padding is not supported")
     if min(_per_axis(stride, spatial)) < 1:
         raise RuntimeError("non-positive stride is not supported")
-    d = tuple(map(int, _per_axis(dilation, spatial)))
-    if min(d) < 0:
+    if min(_per_axis(dilation, spatial)) < 0:
         raise RuntimeError("dilation should be greater than zero")
-    if min(d) == 0:
-        d = (1,) + d if spatial == 1 else d
-        if transposed:
-            got = ", ".join(f"dilation_{a}: {v}" for a, v in zip(("depth", "height", "width")[-len(d):], d))
-        else:
-            got = list(d)
+    # (a dilation of 0 and a kernel of size 0 are refused later, by check_conv_kernel, after the shapes)
+
+
+def check_conv_kernel(x_shape, w_shape, dilation, transposed=False):
+    """PyTorch's CPU kernels' own checks, after the shapes' (_check_input_channels, check_kernel_fits), in their
+    words: a kernel size of 0 (a layer of kernel_size 0 builds, as PyTorch's) and a dilation of 0, and a transposed
+    conv's empty weight (0 output channels). x_shape (N, C, *spatial), w_shape the weight's, dilation one int per
+    spatial dim (a 1-d conv comes here as the 2-d one of height 1 it runs as, and its words show that height). An
+    empty input runs through none of these kernels in PyTorch (its output is made by a product with the weight's
+    first element: an IndexError for an empty weight): True then, and the caller returns empty_conv_output."""
+    kernel, d, spatial = tuple(w_shape[2:]), tuple(int(v) for v in dilation), len(w_shape) - 2
+    if int(np.prod(x_shape)) == 0:
+        if int(np.prod(w_shape)) == 0 and x_shape[1] != 0:
+            raise IndexError("select(): index 0 out of range for tensor of size [0] at dimension 0")
+        return True
+    axes = ("depth", "height", "width")[-spatial:]
+    if transposed and spatial == 2:         # slow_conv_transpose2d: the kernel, the dilation, the weight
+        if min(kernel) < 1:
+            raise RuntimeError(f"kernel size should be greater than zero, but got kernel_height: {kernel[0]} "
+                               f"kernel_width: {kernel[1]}")
+    elif not transposed and min(kernel) < 1:
+        if d != (1,) * spatial:             # the dilated kernels' words
+            raise RuntimeError(f"kernel size should be greater than zero, but got {list(kernel)}")
+        if spatial == 3:
+            raise RuntimeError(f"kernel size should be greater than zero, but got: {' x '.join(map(str, kernel))} "
+                               "(TxHxW)")
+        raise RuntimeError(f"kernel size should be greater than zero, but got kernel_height: {kernel[0]} "
+                           f"kernel_width: {kernel[1]}")
+    if min(d) < 1:
+        got = (", ".join(f"dilation_{a}: {v}" for a, v in zip(axes, d)) if transposed else list(d))
         raise RuntimeError(f"dilation should be greater than zero, but got {got}")
+    if transposed and int(np.prod(w_shape)) == 0:
+        raise RuntimeError("non-empty 2D or 4D weight tensor expected, but got: " + str(list(w_shape)) if spatial == 2
+                           else "non-empty 5D (n_output_plane x n_input_plane x kernel_depth x kernel_height x "
+                           f"kernel_width) tensor expected for weight, but got: {list(w_shape)}")
+    return False
+
+
+def empty_conv_output(x, weight, bias, sizes, channels, op):
+    """A convolution's output for an empty input (check_conv_kernel True), as PyTorch's: (N, channels, *sizes), no
+    element (an input of no channels gives no channels), zeros as the gradients of input, weight and bias."""
+    y = np.zeros((x.shape[0], 0 if x.shape[1] == 0 else channels) + tuple(sizes), x._data.dtype)
+    parents = (x, weight) if bias is None else (x, weight, bias)
+
+    def backward(g):
+        # no output element depends on anything: every gradient is zero
+        return tuple(np.zeros(p.shape, g.dtype) for p in parents)
+    return Tensor._make(y, parents, backward, op, lambda g: tuple(p.new_zeros(p.shape) for p in parents))
 
 
 def check_padding_name(padding):
@@ -519,6 +559,9 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
         padding = (top, left)
     H, W = x.shape[2:]
     check_kernel_fits((H, W), padding, (kdh, kdw))
+    if check_conv_kernel(x.shape, weight.shape, dilation):
+        sizes = [(n + 2 * p - kd) // s + 1 for n, p, kd, s in zip((H, W), padding, (kdh, kdw), stride)]
+        return empty_conv_output(x, weight, bias, sizes, weight.shape[0], op)
     if x._data.dtype.kind != "f" or weight._data.dtype.kind != "f":
         # PyTorch's kernel meets an integer image by a float kernel first; nn computes no integer convolution
         _check_integer_mismatch(x._data.dtype, weight._data.dtype)
@@ -577,10 +620,13 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
                                                                       output_padding)
     x, weight, bias, dt = _conv_args(input, weight, bias, groups, op, transposed=True, stride=stride,
                                      dilation=dilation)
+    empty = check_conv_kernel(x.shape, weight.shape, dilation, transposed=True)
     H, W = x.shape[2:]
     kh, kw = weight.shape[2:]
     kdh, kdw = dilation[0] * (kh - 1) + 1, dilation[1] * (kw - 1) + 1
     Ho, Wo = transposed_sizes((H, W), (kh, kw), stride, padding, dilation, out_pad)
+    if empty:
+        return empty_conv_output(x, weight, bias, (Ho, Wo), weight.shape[1] * groups, op)
     check_output_size((H, W), (Ho, Wo))
     if out_pad[0] >= stride[0] or out_pad[1] >= stride[1]:
         # output_padding from stride up to the dilation (PyTorch allows it below either): rows and columns past the

@@ -361,8 +361,9 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
     if isinstance(input, Tensor):       # PyTorch divides by linalg.vector_norm, which names an integer input
         refuse_not_floating_or_complex(input.dtype, "linalg.vector_norm")
     x = _tensor(input, "input", "normalize", floating=not (isinstance(input, Tensor) and input.dtype.kind == "c"))
-    if p in (math.inf, -math.inf, 0) or x.dtype.kind == "c":
-        # the max / min / count norms are no power sum: PyTorch's input / input.norm(p).clamp_min(eps), by the
+    if isinstance(p, str) or p in (math.inf, -math.inf, 0) or x.dtype.kind == "c":
+        # the max / min / count norms are no power sum, nor 'fro' / 'nuc' (Tensor.norm's names, which PyTorch's
+        # normalize hands on): PyTorch's input / input.norm(p).clamp_min(eps), by the
         # norm's own backward (pytorch-metric-learning's LpDistance(p=inf) normalizes so); a complex input is
         # divided by its real norm so too, as PyTorch divides it
         return x / x.norm(p=p, dim=dim, keepdim=True).clamp_min(eps)

@@ -2,8 +2,8 @@
 import numpy as np
 
 from ..dtypes import checked_fill, kernel_not_implemented
-from ..tensor import ShapeError, Tensor, int_tuple_error, linear_graph_backward, parser_int, parser_type_name, \
-    refuse_dims_out_of_range
+from ..tensor import ShapeError, Tensor, int_tuple_error, linear_graph_backward, parser_float, parser_int, \
+    parser_type_name, refuse_dims_out_of_range
 from ._args import _tensor, _common_dtype, _cast
 
 
@@ -18,6 +18,8 @@ def pad(input, pad, mode="constant", value=None):
     """
     x = _tensor(input, "input", "pad", floating=False)
     _check_pad_amounts(pad)
+    if value is not None:       # its parser's float (or None), before any check of the kernel's
+        value = parser_float(value, "pad", "value", 4)
     if mode not in _PAD_MODES:
         # PyTorch's error for any other mode (speechbrain's Conv1d(padding_mode="zeros") reaches it)
         raise NotImplementedError(f"Unrecognised padding mode {mode}")
@@ -52,12 +54,10 @@ def pad(input, pad, mode="constant", value=None):
         widths[x.ndim - 1 - i] = (int(pad[2 * i]), int(pad[2 * i + 1]))
     if mode == "constant":
         crop = tuple(slice(lo, lo + n) for (lo, _), n in zip(widths, x.shape))
-        if not isinstance(value, (int, float, np.generic, Tensor, type(None))):   # (its parser's float: no complex)
-            raise TypeError(f"pad(): argument 'value' (position 4) must be float, not {parser_type_name(value)}")
         if value is not None and x.dtype.kind != "b":
             # PyTorch takes the value as a double and converts it checked: -inf into int64 is its RuntimeError
             # "value cannot be converted to type int64_t without overflow", 2.7 becomes 2 (NumPy: OverflowError)
-            value = checked_fill(float(value), x.dtype)
+            value = checked_fill(value, x.dtype)
         # (NumPy's pad takes no widths for a 0-d array: PyTorch's pad of () is a copy of it)
         y = np.pad(x._data, widths, constant_values=0.0 if value is None else value) if x.ndim else x._data.copy()
 

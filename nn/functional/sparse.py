@@ -40,14 +40,27 @@ def one_hot(input, num_classes=-1):
     return Tensor._wrap((t[..., None] == np.arange(n)).astype(np.int64))
 
 
-def _checked_lookup(idx, weight, padding_idx, max_norm, norm_type, op):
+def _checked_lookup(idx, weight, padding_idx, max_norm, norm_type, op, mode=None):
     """Check the indices against weight's rows, return padding_idx as a row number (or None), and, with max_norm,
-    rescale every row about to be read (padding included, as PyTorch's embedding_renorm_) in weight itself."""
+    rescale every row about to be read (padding included, as PyTorch's embedding_renorm_) in weight itself.
+    PyTorch's words: embedding's index_select's (a table of no rows has words of its own); embedding_bag's name the
+    first index out of range, its position too in the 'sum' / 'mean' kernel of a float32 / float16 / bfloat16
+    table without padding_idx."""
     n = weight.shape[0]
     if idx.size and (idx.min() < 0 or idx.max() >= n):
-        if op == "embedding":               # PyTorch's words (its index_select's)
+        if op == "embedding":
+            if n == 0:
+                raise RuntimeError("index_select(): self indexing axis dim should be positive")
             raise IndexError("index out of range in self")
-        raise IndexError(f"{op}: index out of range for {n} embeddings: indices must lie in [0, {n})")
+        flat = idx.reshape(-1)
+        pos = int(np.flatnonzero((flat < 0) | (flat >= n))[0])
+        fast = mode in ("sum", "mean") and padding_idx is None and weight._data.dtype.name in ("float32", "float16",
+                                                                                                "bfloat16")
+        if fast:
+            raise RuntimeError(f"Index {pos} of input takes value {int(flat[pos])} which is not in the valid range "
+                               f"[0, {n})")
+        raise RuntimeError(f"embedding_bag: Expected idx >= 0 && idx < num_embeddings but found idx to be "
+                           f"{int(flat[pos])}")
     if padding_idx is not None:
         if not -n <= padding_idx < n:
             raise ValueError(f"{op}: padding_idx must be within num_embeddings ({n}), got {padding_idx}")
@@ -93,7 +106,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
     def backward(g):
         # each used row receives the sum of the gradients of the positions that picked it (their mean, with
         # scale_grad_by_freq: each position's share divided by its row's count)
-        rows = g.reshape(-1, weight.shape[1])
+        rows = g.reshape(flat.size, weight.shape[1])        # (not -1: an embedding of dim 0 has no rows' size)
         if scale_grad_by_freq:
             rows = rows / picks.astype(rows.dtype)
         gw = np.zeros_like(weight._data)
@@ -164,7 +177,7 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
                                f"arguments for embedding_bag)")
     bag = _bag_of_each_entry(idx, offsets, include_last_offset)
     flat = idx.reshape(-1)
-    padding_idx = _checked_lookup(flat, weight, padding_idx, max_norm, norm_type, "embedding_bag")
+    padding_idx = _checked_lookup(flat, weight, padding_idx, max_norm, norm_type, "embedding_bag", mode)
     keep = slice(None) if padding_idx is None else flat != padding_idx
     rows = embedding(flat[keep], weight, scale_grad_by_freq=scale_grad_by_freq)      # (entries kept, dim)
     psw = None if per_sample_weights is None else per_sample_weights.reshape(-1)[keep]

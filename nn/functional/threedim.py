@@ -11,9 +11,10 @@ import numpy as np
 
 from ..tensor import Tensor
 from ._args import _tensor, builtin_like
-from .convolution import (check_conv_arguments, check_conv_dtypes, check_conv_input, check_kernel_fits,
-                          check_output_padding, check_output_size, check_padding_name, complex_convolution, conv2d,
-                          conv_transpose2d, parse_conv_arguments, transposed_sizes, warn_same_uneven)
+from .convolution import (check_conv_arguments, check_conv_dtypes, check_conv_input, check_conv_kernel,
+                          check_kernel_fits, check_output_padding, check_output_size, check_padding_name,
+                          complex_convolution, conv2d, conv_transpose2d, empty_conv_output, parse_conv_arguments,
+                          transposed_sizes, warn_same_uneven)
 from .onedim import _check_channels
 from .adaptive import _bins, adaptive_avg_pool2d, adaptive_max_pool2d
 from .sampling import (_ceil_extra, _first_max, _half_padding_check, _pick, _scatter_unpool, avg_pool2d,
@@ -96,6 +97,11 @@ def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
         p = (0, 0, 0) if padding == "valid" else _triple("padding", padding, op)
         depth_pad, plane_pad = (p[0], p[0]), p[1:]
         check_kernel_fits(x.shape[2:], p, tuple(d * (k - 1) + 1 for d, k in zip(dilation, w.shape[2:])))
+    if check_conv_kernel(x.shape, w.shape, dilation):        # (an empty input: 'same' keeps its sizes)
+        sizes = x.shape[2:] if padding == "same" else [(n + 2 * q - d * (k - 1) - 1) // s + 1 for n, q, d, k, s in
+                                                       zip(x.shape[2:], p, dilation, w.shape[2:], stride)]
+        y = empty_conv_output(x, w, bias, sizes, w.shape[0], op)
+        return y.squeeze(0) if unbatched else y
     check_conv_dtypes(x, w, None, stride=stride, dilation=dilation, groups=groups)
     taps, Do = _depth_taps(x, kd, stride[0], dilation[0], *depth_pad, 0.0)
     y = functools.reduce(lambda a, b: a + b, (conv2d(slab, w[:, :, t], None, stride[1:], plane_pad, dilation[1:], groups)
@@ -125,9 +131,13 @@ def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_paddi
     check_conv_dtypes(x, w, bias, transposed=True, stride=s, dilation=d, groups=groups)
     op_ = _triple("output_padding", output_padding, op)
     check_output_padding(op_, s, d)                     # over all three axes, before the 2-d calls check two
+    empty = check_conv_kernel(x.shape, w.shape, d, transposed=True)
     N, _, D, H, W = x.shape
     kd = w.shape[2]
     outs = transposed_sizes((D, H, W), w.shape[2:], s, p, d, op_)
+    if empty:
+        y = empty_conv_output(x, w, bias, outs, w.shape[1] * groups, op)
+        return y.squeeze(0) if unbatched else y
     check_output_size((D, H, W), outs)
     Do = outs[0]
     slices = x.permute(0, 2, 1, 3, 4).reshape(N * D, x.shape[1], H, W)

@@ -5,7 +5,7 @@ import numpy as np
 from ..dtypes import get_default_dtype
 from .. import functional as F
 from .module import Module, Parameter
-from .utils import _factory, _check_float
+from .utils import _factory, _check_float, _refuse_negative_size
 
 class ReLU(Module):
     """max(x, 0), elementwise. inplace=True writes the result into the input, as PyTorch's (whose
@@ -154,8 +154,8 @@ class Hardtanh(Module):
             max_val = max_value
         self.min_val = _check_float("min_val", min_val)
         self.max_val = _check_float("max_val", max_val)
-        if self.min_val > self.max_val:
-            raise ValueError(f"Hardtanh: min_val ({min_val}) cannot be greater than max_val ({max_val})")
+        if self.max_val <= self.min_val:       # (PyTorch's check: equal bounds refused too)
+            raise AssertionError(f"max_val ({max_val}) must be greater than min_val ({min_val})")
         self.inplace = bool(inplace)
 
     def forward(self, input):
@@ -240,9 +240,8 @@ class PReLU(Module):
     def __init__(self, num_parameters=1, init=0.25, device=None, dtype=None):
         super().__init__()
         self.num_parameters = int(num_parameters)
-        if self.num_parameters < 1:
-            raise ValueError(f"PReLU: num_parameters must be at least 1, got {num_parameters}")
         self.init = _check_float("init", init)
+        _refuse_negative_size(self.num_parameters)     # (torch.empty's words; 0 builds, as PyTorch's)
         self.weight = Parameter(np.full(self.num_parameters, self.init, get_default_dtype()))
         _factory(self, device, dtype)
 

@@ -1,11 +1,14 @@
 """Conv2d and ConvTranspose2d (stride, padding, dilation, groups as PyTorch's).
 
 The constructors refuse what PyTorch's _ConvNd refuses (_conv_settings: groups, a padding string, the padding
-mode) and store stride, padding, dilation and output_padding as PyTorch's do, unchecked: a stride of 0 builds and
-fails in forward, where the functional op checks every argument once (nn.functional.convolution). The input's
+mode) and store stride, padding, dilation and output_padding as PyTorch's do, unchecked: a stride of 0 or a kernel
+of size 0 builds and fails in forward, where the functional op checks every argument once
+(nn.functional.convolution); a negative size fails where the weight is made, in torch.empty's words. The input's
 channels are checked against the weight by the functional op (as PyTorch does), so replacing
 ``conv.weight`` by one with fewer input channels works.
 """
+import math
+
 import numpy as np
 
 from ..dtypes import get_default_dtype
@@ -13,7 +16,7 @@ from .. import functional as F
 from ..functional.convolution import check_padding_string
 from .module import Module, Parameter
 from .lazy import LazyModuleMixin, UninitializedParameter, _materialize
-from .utils import _factory, _check_int, _int_pair, _ntuple, _reset_weight_and_bias
+from .utils import _factory, _check_int, _int_pair, _ntuple, _refuse_negative_size, _reset_weight_and_bias
 
 
 def _conv_settings(layer, op, n, stride, padding, dilation, groups, padding_mode, output_padding=None):
@@ -77,9 +80,11 @@ class _ConvNd(Module):
     def __init__(self, op, in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
                  padding_mode, weight_shape, output_padding=None):
         super().__init__()
-        self.in_channels = _check_int("in_channels", in_channels, 0)
-        self.out_channels = _check_int("out_channels", out_channels, 0)
-        self.kernel_size = _int_pair("kernel_size", kernel_size, 1)
+        # sizes unchecked but for their type, as PyTorch's: a kernel of 0 builds (forward refuses it), a negative
+        # size fails where the weight is made
+        self.in_channels = _check_int("in_channels", in_channels, -math.inf)
+        self.out_channels = _check_int("out_channels", out_channels, -math.inf)
+        self.kernel_size = _int_pair("kernel_size", kernel_size, -math.inf)
         _conv_settings(self, op, 2, stride, padding, dilation, groups, padding_mode, output_padding)
         self._check_groups_and_build(op, padding_mode, weight_shape, bias)
 
@@ -88,6 +93,7 @@ class _ConvNd(Module):
         (weight_shape(in, out, groups) + kernel_size) and bias (out_channels,) or None, initialised by
         reset_parameters as in PyTorch."""
         shape = weight_shape(self.in_channels, self.out_channels, self.groups) + self.kernel_size
+        _refuse_negative_size(shape)        # (torch.empty's words, before the bias's)
         self.weight = Parameter(np.empty(shape, dtype=get_default_dtype()))
         self.register_parameter("bias", Parameter(np.empty(self.out_channels, dtype=get_default_dtype())) if bias
                                 else None)

@@ -11,6 +11,7 @@ module becomes the eager class: afterwards ``type(m) is nn.Linear``.
 import numpy as np
 
 from .module import Parameter
+from ..factories import refuse_negative_size
 from ..tensor import Tensor
 from .._C import _disabled_torch_function_impl
 
@@ -62,6 +63,7 @@ class UninitializedTensorMixin:
         torch.empty), in the dtype it has now unless given (so after model.double(), float64): the hook of PyG's
         lazy Linear (in_channels=-1) calls it with the first input's size, then initialises the weight."""
         from ..dtypes import to_dtype
+        refuse_negative_size(tuple(shape))      # (torch.empty's words: LazyLinear(-1) fails at its first call)
         self._data = np.empty(tuple(shape), self._data.dtype if dtype is None else to_dtype(dtype))
         self.__class__ = self._becomes
 

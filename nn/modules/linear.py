@@ -59,16 +59,24 @@ class Bilinear(Module):
 
     def __init__(self, in1_features, in2_features, out_features, bias=True, device=None, dtype=None):
         super().__init__()
-        self.in1_features = _check_int("in1_features", in1_features, 1)
-        self.in2_features = _check_int("in2_features", in2_features, 1)
-        self.out_features = _check_int("out_features", out_features, 1)
-        self.weight = Parameter(np.empty((self.out_features, self.in1_features, self.in2_features), get_default_dtype()))
+        # sizes unchecked but for their type, as PyTorch's: a negative one fails where the weight is made,
+        # in1_features 0 in reset_parameters; out_features 0 (and in2_features 0, until forward) build
+        self.in1_features = _check_int("in1_features", in1_features, -math.inf)
+        self.in2_features = _check_int("in2_features", in2_features, -math.inf)
+        self.out_features = _check_int("out_features", out_features, -math.inf)
+        shape = (self.out_features, self.in1_features, self.in2_features)
+        _refuse_negative_size(shape)
+        self.weight = Parameter(np.empty(shape, get_default_dtype()))
+        if bias:
+            _refuse_negative_size(self.out_features)
         self.bias = Parameter(np.empty(self.out_features, get_default_dtype())) if bias else None
         self.reset_parameters()
         _factory(self, device, dtype)
 
     def reset_parameters(self):
-        bound = 1 / np.sqrt(self.in1_features)
+        if self.in1_features <= 0:      # (PyTorch's check, and words)
+            raise ValueError(f"in1_features must be > 0, but got (in1_features={self.in1_features})")
+        bound = 1 / np.sqrt(self.weight.shape[1])
         init.uniform_(self.weight, -bound, bound)
         if self.bias is not None:
             init.uniform_(self.bias, -bound, bound)

@@ -591,13 +591,15 @@ class Module:
 
     def named_modules(self, memo=None, prefix="", remove_duplicate=True):
         """Yield (name, module) for this module and all descendants, pre-order, each once (a shared module under
-        each of its names with remove_duplicate=False)."""
+        each of its names with remove_duplicate=False). memo holds the modules themselves, as PyTorch's: a module
+        class that defines __eq__ without __hash__ is unhashable, and PyTorch's traversal then raises TypeError
+        ("unhashable type: 'NormLinear'"); two modules equal by their own __eq__ and __hash__ are one."""
         if memo is None:
             memo = set()
-        if id(self) in memo:
+        if self in memo:
             return
         if remove_duplicate:
-            memo.add(id(self))
+            memo.add(self)
         yield prefix, self
         for name, child in self._modules.items():
             if child is None:
@@ -609,10 +611,11 @@ class Module:
             yield m
 
     def named_children(self):
+        """(name, child) for each direct submodule, once (a set of the modules, as named_modules' memo)."""
         seen = set()
         for name, child in self._modules.items():
-            if child is not None and id(child) not in seen:
-                seen.add(id(child))
+            if child is not None and child not in seen:
+                seen.add(child)
                 yield name, child
 
     def children(self):

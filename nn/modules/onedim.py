@@ -1,4 +1,6 @@
 """Conv1d, ConvTranspose1d, MaxPool1d and AvgPool1d: the 1-d ops of nn.functional.onedim behind PyTorch's layers."""
+import math
+
 from .. import functional as F
 from .conv import _ConvNd, _ConvTransposeNd, _conv_settings, _padded_by_mode
 from .module import Module
@@ -19,9 +21,9 @@ class _Conv1dBase(_ConvNd):
     def __init__(self, op, in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
                  padding_mode, device, dtype, weight_shape, output_padding=None):
         Module.__init__(self)
-        self.in_channels = _check_int("in_channels", in_channels, 0)
-        self.out_channels = _check_int("out_channels", out_channels, 0)
-        self.kernel_size = (_check_int("kernel_size", _one(kernel_size), 1),)
+        self.in_channels = _check_int("in_channels", in_channels, -math.inf)     # (unchecked sizes: _ConvNd's)
+        self.out_channels = _check_int("out_channels", out_channels, -math.inf)
+        self.kernel_size = (_check_int("kernel_size", _one(kernel_size), -math.inf),)
         _conv_settings(self, op, 1, stride, padding, dilation, groups, padding_mode, output_padding)
         self._check_groups_and_build(op, padding_mode, weight_shape, bias)
         _factory(self, device, dtype)

@@ -22,7 +22,7 @@ from ..tensor import Tensor
 from ..tensor_ops.shape import stack
 from ..utils.rnn import PackedSequence, padded_in_sorted_order
 from .module import Module, Parameter
-from .utils import _factory
+from .utils import _factory, _refuse_negative_size
 
 
 def _rnn_step(x, h, w_ih, w_hh, b_ih, b_hh, activation):
@@ -95,7 +95,7 @@ def _initial_state(hx, shape, dtype, lstm, c_shape):
 
 def _reset(module, hidden_size):
     """Every parameter uniform in (-1/sqrt(hidden_size), 1/sqrt(hidden_size)), as PyTorch."""
-    bound = 1.0 / math.sqrt(hidden_size)
+    bound = 1.0 / math.sqrt(hidden_size) if hidden_size > 0 else 0      # (a cell of 0 hidden units builds)
     for p in module.parameters():
         init.uniform_(p, -bound, bound)
 
@@ -386,6 +386,8 @@ class RNNCellBase(Module):
         super().__init__()
         self.input_size, self.hidden_size, self.bias = int(input_size), int(hidden_size), bool(bias)
         rows = int(num_chunks) * self.hidden_size
+        for shape in ((rows, input_size), (rows, hidden_size)):
+            _refuse_negative_size(shape)        # (torch.empty's words, as PyTorch's cells fail)
         self.weight_ih = Parameter(np.empty((rows, input_size), get_default_dtype()))
         self.weight_hh = Parameter(np.empty((rows, hidden_size), get_default_dtype()))
         self.bias_ih = Parameter(np.empty(rows, get_default_dtype())) if bias else None

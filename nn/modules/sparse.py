@@ -125,10 +125,11 @@ def _table(module, num_embeddings, embedding_dim, padding_idx, _weight, _freeze)
     if module.num_embeddings < 0 or module.embedding_dim < 0:      # PyTorch's words, from making the table
         size = [module.num_embeddings, module.embedding_dim]
         raise RuntimeError(f"Trying to create tensor with negative dimension {min(size)}: {size}")
-    if padding_idx is not None:
-        if not -module.num_embeddings <= padding_idx < module.num_embeddings:
-            raise AssertionError("Padding_idx must be within num_embeddings")      # PyTorch's assert
-        padding_idx = padding_idx % module.num_embeddings
+    if padding_idx is not None:     # PyTorch's asserts: padding_idx 0 passes them (Embedding(0, 3, padding_idx=0)
+        n = module.num_embeddings   # fails filling the row, in the init)
+        if (padding_idx > 0 and padding_idx >= n) or padding_idx < -n:
+            raise AssertionError("Padding_idx must be within num_embeddings")
+        padding_idx = padding_idx + n if padding_idx < 0 else padding_idx
     module.padding_idx = padding_idx
     if _weight is not None:
         table = np.asarray(getattr(_weight, "_data", _weight))

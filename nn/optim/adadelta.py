@@ -5,7 +5,7 @@ results agree with PyTorch to rounding.
 """
 import numpy as np
 
-from .optimizer import Optimizer, _hyper, _lr, pytorch_flags
+from .optimizer import Optimizer, _hyper, _lr, pytorch_flags, refuse_fused_with_foreach
 
 
 class Adadelta(Optimizer):
@@ -60,6 +60,7 @@ class Adagrad(Optimizer):
         super().__init__(params, dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
                                       initial_accumulator_value=initial_accumulator_value, eps=eps,
                                       **pytorch_flags("Adagrad", maximize, **flags)))
+        refuse_fused_with_foreach(self.defaults)
         # as PyTorch's, every parameter's state exists from the start (step 0, sum = initial_accumulator_value):
         # higher's differentiable Adagrad copies it from the optimizer and never creates it
         for group in self.param_groups:

@@ -2,7 +2,8 @@
 import numpy as np
 
 from .. import kernels as K
-from .optimizer import Optimizer, _hyper, _lr, checking, pytorch_flags, real_view
+from ..tensor import Tensor
+from .optimizer import Optimizer, _hyper, _lr, checking, pytorch_flags, real_view, refuse_fused_with_foreach
 
 
 def validate_adam_group(group, positive=False):
@@ -36,10 +37,24 @@ class Adam(Optimizer):
                                       decoupled_weight_decay=bool(decoupled_weight_decay),
                                       **pytorch_flags("AdamW" if isinstance(self, AdamW) else "Adam", maximize,
                                                       **flags)))
+        refuse_fused_with_foreach(self.defaults)
 
     def _validate(self, group):
+        lr, betas = group["lr"], group["betas"]
+        # PyTorch's Adam (and so AdamW) alone takes a tensor lr or betas only where foreach can run on them
+        foreach_refuses = checking() and group.get("foreach") and not group.get("capturable")
+        if foreach_refuses and isinstance(lr, Tensor):
+            raise ValueError("lr as a Tensor is not supported for capturable=False and foreach=True")
         validate_adam_group(group)
         group["amsgrad"] = bool(group["amsgrad"])
+        if not checking():
+            return
+        # ... and, after the values, the betas' types: both floats or both tensors (an int 0 is refused)
+        if not (all(isinstance(b, float) for b in betas[:2]) or all(isinstance(b, Tensor) for b in betas[:2])):
+            raise ValueError("betas must be either both floats or both Tensors")
+        for i in (0, 1):
+            if foreach_refuses and isinstance(betas[i], Tensor):
+                raise ValueError(f"betas[{i}] as a Tensor is not supported for capturable=False and foreach=True")
 
     def step(self):
         """One update of every parameter that has a gradient (parameters with grad None are skipped)."""

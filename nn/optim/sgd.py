@@ -3,7 +3,7 @@ import numpy as np
 
 from .. import kernels as K
 from ..tensor import Tensor
-from .optimizer import Optimizer, _hyper, _lr, checking, pytorch_flags, real_view
+from .optimizer import Optimizer, _hyper, _lr, checking, pytorch_flags, real_view, refuse_fused_with_foreach
 
 
 class SGD(Optimizer):
@@ -21,6 +21,7 @@ class SGD(Optimizer):
                  maximize=False, **flags):
         super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
                                       nesterov=nesterov, **pytorch_flags("SGD", maximize, **flags)))
+        refuse_fused_with_foreach(self.defaults)
 
     def _validate(self, group):
         # PyTorch's checks (lr < 0.0: a NaN passes), and words

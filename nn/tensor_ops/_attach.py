@@ -8,8 +8,8 @@ import numpy as np
 
 from ..array import DataArray
 from ..device import MetaArray
-from ..tensor import Tensor, get_rng, not_a_tensor_error, parser_int, parser_ints, parser_no_signature, \
-    method_argument_error
+from ..tensor import Tensor, get_rng, not_a_tensor_error, parser_bool, parser_int, parser_ints, parser_no_signature, \
+    method_argument_error, parser_type_name
 from .out_arg import dtype_from_out, store
 
 
@@ -137,9 +137,14 @@ def _refuse_keyword(name, key, args, kwargs):
 def plain_ints(value, kind):
     """Whether value is what PyTorch's parser takes for an argument of kind ("int", "ints", "tuple", "?" after it or
     not) without a look: an int, or a tuple / list of ints (exact types: the common case, passed at ~0.1 us); for
-    kind "Tensor", a Tensor (or nn's own array, .data)."""
+    kind "Tensor", a Tensor (or nn's own array, .data); for kind "int|Tensor" (narrow's start, of two signatures),
+    an int or a Tensor, which fn checks itself."""
     if kind == "Tensor":
         return isinstance(value, (Tensor, np.ndarray))
+    if kind == "int|Tensor":
+        return type(value) is int or isinstance(value, Tensor)
+    if kind == "Number":
+        return type(value) in (int, float)
     if type(value) is int:
         return not kind.startswith("tuple")
     return type(value) in (tuple, list) and kind.rstrip("?") not in _ONE_INT and all(type(d) is int for d in value)
@@ -148,23 +153,28 @@ def plain_ints(value, kind):
 _ONE_INT = frozenset({"int", "SymInt"})       # (parsed_ints' kinds of one int; the others are tuples of ints)
 
 
-def check_parsed_ints(name, params, kinds, overloaded_at, args, kwargs, function=False):
+def check_parsed_ints(name, params, kinds, overloaded_at, args, kwargs, function=False, function_overloaded_at=None):
     """PyTorch's TypeError for an int or tuple-of-ints argument of a type its argument parser refuses (x.sum(True),
     x.transpose(True, 0), x.flip('a'), x.cumsum(None), x.sum([True])). kinds: argument name -> "int" or "SymInt" (a
     count or index, which also takes an integer tensor of one element of any shape) or "ints" (a tuple of ints, one
     int taken as one) or "tuple" (a tuple of ints only: rot90's dims), "?" after it when None is taken, or "Tensor"
-    (gather's index: "argument 'index' (position 2) must be Tensor, not NoneType"); params: fn's parameter names,
+    (gather's index: "argument 'index' (position 2) must be Tensor, not NoneType") or "int|Tensor" (an int, or a
+    Tensor fn checks itself: narrow's start) or "Number" (a Python or NumPy number or a 0-d tensor: "renorm():
+    argument 'p' (position 1) must be Number, not NoneType"); params: fn's parameter names,
     args / kwargs as a method call got them, its refusal carrying the function form's words too
     (method_argument_error; or, function: as a function's call, torch.cat's, with a first parameter None args fill).
     overloaded_at: the numbers of arguments (after the tensor) at which other signatures of an overloaded fn also fit,
-    so that the parser refuses the call as a whole ("received an invalid combination of arguments")."""
+    so that the parser refuses the call as a whole ("received an invalid combination of arguments");
+    function_overloaded_at: those of the function form where they differ from the method's (torch.max(x, 0, 1) is
+    refused as a whole, x.max(0, 1) names keepdim). A kind "bool" takes a Python bool only (parser_bool)."""
     try:
         _check_parsed_ints(name, params, kinds, overloaded_at, args, kwargs, 0)
     except TypeError as error:
         if function:
             raise
         try:        # (the same check counting the tensor: the function form's words)
-            _check_parsed_ints(name, params, kinds, overloaded_at, args, kwargs, 1)
+            _check_parsed_ints(name, params, kinds, overloaded_at if function_overloaded_at is None
+                               else function_overloaded_at, args, kwargs, 1)
         except TypeError as as_function:
             raise method_argument_error(str(error), str(as_function)) from None
         raise
@@ -184,12 +194,28 @@ def _check_parsed_ints(name, params, kinds, overloaded_at, args, kwargs, tensor_
             continue
         if value is None and kind.endswith("?"):
             continue
+        if kind.rstrip("?") == "bool":
+            if type(value) is not bool:
+                if len(args) - 1 + len(kwargs) in overloaded_at:
+                    raise parser_no_signature(name, given, kwargs)
+                parser_bool(value, name, arg, position)
+            continue
         if kind == "Tensor":
             if not plain_ints(value, kind):
                 if len(args) - 1 + len(kwargs) in overloaded_at:    # (scatter(0, [0], src): no signature fits)
                     raise parser_no_signature(name, given, kwargs)
                 raise not_a_tensor_error(name, arg, position, value)
             continue
+        if kind == "Number":        # (a Python or NumPy number, or a 0-d tensor: renorm's p and maxnorm)
+            if not (isinstance(value, (int, float, complex, np.number, np.bool_)) or
+                    isinstance(value, Tensor) and value.ndim == 0):
+                raise TypeError(f"{name}(): argument '{arg}'{'' if position is None else f' (position {position})'} "
+                                f"must be Number, not {parser_type_name(value)}")
+            continue
+        if kind == "int|Tensor":
+            if isinstance(value, Tensor):
+                continue
+            kind = "int"
         single = kind.rstrip("?") in _ONE_INT
         try:
             if single:
@@ -216,7 +242,7 @@ def _axis_as_dim(name, kwargs, none_is_default=True):
         kwargs["dim"] = axis
 
 
-_COMMON_TYPES = {"Tensor": Tensor, "tuple": None}      # (parsed_ints' kinds whose common type is no int)
+_COMMON_TYPES = {"Tensor": Tensor, "tuple": None, "Number": float}      # (parsed_ints' kinds whose common type is no int)
 
 
 def parsed_ints(overloaded_at=(), function=False, words=None, **kinds):

@@ -8,7 +8,7 @@ import numpy as np
 
 from ..device import CPU, META, MetaArray, check_device, device, meta_array, parse_to, refuse_meta_data
 from ..dtypes import to_dtype, get_default_dtype, to_complex, real_for_cast, dtype as _dtype_class
-from ..tensor import (ShapeError, Size, Tensor, _check_requires_grad, is_grad_enabled,
+from ..tensor import (ShapeError, Size, Tensor, _check_requires_grad, is_grad_enabled, parser_class_name,
                       refuse_dims_out_of_range)
 from ._attach import attach, parsed_ints
 
@@ -210,18 +210,30 @@ def _names_a_device(args, kwargs):
 
 _LEGACY_NAMES = {"FloatTensor": np.float32, "DoubleTensor": np.float64, "LongTensor": np.int64,
                  "IntTensor": np.int32, "ShortTensor": np.int16, "CharTensor": np.int8,
-                 "ByteTensor": np.uint8, "BoolTensor": np.bool_}
+                 "ByteTensor": np.uint8, "BoolTensor": np.bool_, "ComplexFloatTensor": np.complex64,
+                 "ComplexDoubleTensor": np.complex128}
 
 
 def type(input, dtype=None, non_blocking=False):
-    """x.type() -> 'nn.FloatTensor' (PyTorch's legacy name); x.type(dtype or 'torch.LongTensor') -> cast."""
+    """x.type() -> 'nn.FloatTensor' (PyTorch's legacy name); x.type(dtype), x.type('torch.LongTensor') or
+    x.type(nn.LongTensor) -> cast. As PyTorch's, a str must name a tensor type ('torch.DoubleTensor', 'torch.Tensor';
+    'nn.' as the porting rule writes it) and a class must be one, else ValueError "invalid type: 'double'"; any other
+    object is its TypeError."""
     if dtype is None:
         name = next(k for k, v in _LEGACY_NAMES.items() if np.dtype(v) == input.dtype)
         return f"nn.{name}"
-    if isinstance(dtype, str) and dtype.rpartition(".")[2] in _LEGACY_NAMES:
-        dtype = _LEGACY_NAMES[dtype.rpartition(".")[2]]
-    if dtype is Tensor or dtype in ("torch.Tensor", "nn.Tensor"):    # x.type(torch.Tensor): the default dtype
+    if isinstance(dtype, str):
+        module, _, name = dtype.rpartition(".")
+        if module not in ("torch", "nn") or name != "Tensor" and name not in _LEGACY_NAMES:
+            raise ValueError(f"invalid type: {dtype!r}")
+        dtype = get_default_dtype() if name == "Tensor" else _LEGACY_NAMES[name]
+    elif dtype is Tensor:          # x.type(torch.Tensor): the default dtype
         dtype = get_default_dtype()
+    elif isinstance(dtype, builtins.type):      # a legacy tensor type (nn.LongTensor) carries its dtype
+        if not isinstance(getattr(dtype, "dtype", None), (np.dtype, _dtype_class)):
+            raise ValueError(f"invalid type: '{parser_class_name(dtype)}'")
+    elif not isinstance(dtype, _dtype_class):
+        raise TypeError("dtype must be a type, str, or dtype object")
     return _cast_to(input, to_dtype(dtype))
 
 

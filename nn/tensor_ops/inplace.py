@@ -305,6 +305,14 @@ def _reshaped(name):
     """x.<name>_(...) for the view ops that change the shape (squeeze_, unsqueeze_, t_, transpose_, swapdims_):
     the tensor takes the view's shape; in a graph it becomes the view's node, as _apply does."""
     def iop(input, *args, **kwargs):
+        try:
+            return _reshape_in_place(input, args, kwargs)
+        except TypeError as error:      # (the parser's words name the in-place method: "transpose_(): argument")
+            if not str(error).startswith(name + "("):
+                raise
+            raise TypeError(name + "_" + str(error)[len(name):]) from None
+
+    def _reshape_in_place(input, args, kwargs):
         if not (input.requires_grad and is_grad_enabled()):
             input._data = getattr(input, name)(*args, **kwargs)._data
             _keep_buffer(input)                        # (a buffer's unsqueeze_: the module's buffer changes shape)

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..dtypes import refuse_kinds, scalar_type_name
 from ..tensor import Tensor, _normalize_axes, expands_to
-from ._attach import attach
+from ._attach import attach, parsed_ints
 from .complex import complex as complex_, conj
 from .. import functional as F
 from .shape import beta_alpha_first, cat, dot, meshgrid, outer, refuse_mixed_addmm, stack, tensordot
@@ -86,6 +86,7 @@ def cartesian_prod(*tensors):
     return stack([g.reshape(-1) for g in meshgrid(*tensors, indexing="ij")], 1)
 
 
+@parsed_ints(function=True, N="int?", increasing="bool")
 def vander(x, N=None, increasing=False):
     """torch.vander: the Vandermonde matrix (n, N) of a 1-D x, decreasing powers x^(N-1), ..., x^1, x^0 as
     NumPy's (increasing=True: x^0 first); N defaults to n."""
@@ -224,6 +225,7 @@ def addbmm(input, batch1, batch2, *rest, beta=1, alpha=1):
     return _add_scaled(input, (batch1 @ batch2).sum(0), beta, alpha, "addbmm")
 
 
+@parsed_ints(p="Number", dim="int", maxnorm="Number")
 def renorm(input, p, dim, maxnorm):
     """Each sub-tensor input.select(dim, i) whose p-norm exceeds maxnorm scaled to norm maxnorm (by maxnorm /
     (norm + 1e-7), as PyTorch), the others left as they are; same shape as input. The gradient goes through

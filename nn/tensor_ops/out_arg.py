@@ -51,10 +51,26 @@ def dtype_from_out(name, args, kwargs, out):
                                f"{scalar_type_name(dt)}")
         if dt.kind in "fc" and kind in "fc":        # (PyTorch's mean computes in a floating out's dtype)
             kwargs["dtype"] = dt
+    elif name == "abs" and isinstance(out, Tensor):
+        _check_abs_out(args[0] if args else kwargs.get("input"), out)
+    elif name == "logsumexp" and isinstance(out, Tensor) and out._data.dtype.kind in "fc":
+        kwargs["_out_dtype"] = out._data.dtype     # (PyTorch sums the exponentials into the out)
     elif name in ("all", "any") and args and isinstance(args[0], Tensor) and isinstance(out, Tensor) and \
             out._data.dtype == np.uint8 and args[0]._data.dtype != np.uint8:
         args = (args[0].to(out.dtype),) + tuple(args[1:])
     return args
+
+
+def _check_abs_out(input, out):
+    """PyTorch's abs takes an out of the input's own dtype, and a complex input's real result into a real out by
+    TensorIterator's cast; the rest it refuses before computing ("Found dtype ComplexDouble but expected ComplexFloat";
+    a bool input's kernel error comes later), after the autograd refusal (store's)."""
+    if not isinstance(input, Tensor) or out._data.dtype == input._data.dtype or (input.requires_grad and
+                                                                                  is_grad_enabled()):
+        return
+    dt, it = out._data.dtype, input._data.dtype
+    if it.kind != "c" or dt.kind == "c":
+        raise RuntimeError(f"Found dtype {scalar_type_name(dt)} but expected {scalar_type_name(it)}")
 
 
 def _clamp_rule(args, kwargs):
@@ -66,9 +82,7 @@ def _clamp_rule(args, kwargs):
 
 # function names whose rule depends on the arguments: -> their _OUT_DTYPE key
 _RULE_OF_ARGUMENTS = {
-    "abs": lambda args, kwargs: "abs" if getattr(args[0] if args else kwargs.get("input"), "is_complex", bool)()
-    else "abs.real",
-    "clamp": _clamp_rule,
+    "clamp": _clamp_rule, "clamp_min": _clamp_rule, "clamp_max": _clamp_rule,
 }
 
 
@@ -88,10 +102,10 @@ _OUT_DTYPE = {
     "sort": (_SAME, _SAME), "topk": (_SAME, _SAME), "aminmax": (_SAME, _SAME), "max": (_SAME, _SAME),
     "min": (_SAME, _SAME), "cholesky_ex": (_SAME, _SAME), "ldl_factor": (_SAME, _SAME),
     "ldl_factor_ex": (_SAME, _SAME, _SAME), "svd": (_SAME, _SAME, _SAME),   # (as linalg's, below)
-    # sum, prod, nansum, cumsum, cumprod and eye compute in the out's dtype unless given one (dtype_from_out)
+    # sum, prod, nansum, cumsum, cumprod, eye and randint compute in the out's dtype unless given one (dtype_from_out)
     "sum": _SAME, "prod": _SAME, "nansum": _SAME, "cumsum": _SAME, "cumprod": _SAME,
-    "eye": ("same", RuntimeError, "dtype {R} does not match dtype of out parameter ({O})"),
-    "bitwise_not": _FOUND, "abs.real": _FOUND, "clamp.scalar": _FOUND,     # (abs of a real tensor, clamp by numbers)
+    "eye": ("same", RuntimeError, "dtype {R} does not match dtype of out parameter ({O})"),   # (and randint's)
+    "bitwise_not": _FOUND, "clamp.scalar": _FOUND,     # (clamp by numbers; abs: dtype_from_out)
     "cummax": (_SCAN, _SCAN), "cummin": (_SCAN, _SCAN), "logcumsumexp": _SCAN,
     "dot": ("same", RuntimeError, "result dtype {O} does not match input dtype {R}"),
     "index_select": ("same", RuntimeError, "index_select(): self and result must have the same scalar type"),
@@ -120,10 +134,10 @@ _OUT_DTYPE = {
     "cholesky": ("cast", RuntimeError, "cholesky: Expected result to be safely castable from {R} dtype, but got "
                                        "result with dtype {O}"),     # (the older torch.cholesky)
 }
-_OUT_DTYPE.update({"stack": _OUT_DTYPE["cat"], "amin": _OUT_DTYPE["amax"], "nanmedian": _OUT_DTYPE["median"],
+_OUT_DTYPE.update({"stack": _OUT_DTYPE["cat"], "amin": _OUT_DTYPE["amax"], "randint": _OUT_DTYPE["eye"], "nanmedian": _OUT_DTYPE["median"],
                    "nanquantile": _OUT_DTYPE["quantile"], **{"linalg." + name: _OUT_DTYPE[name] for name in (
                        "cholesky_ex", "ldl_factor", "ldl_factor_ex", "svd")}})
-_DTYPE_OF_OUT = frozenset({"sum", "prod", "nansum", "cumsum", "cumprod", "eye"})
+_DTYPE_OF_OUT = frozenset({"sum", "prod", "nansum", "cumsum", "cumprod", "eye", "randint"})
 _TAKES = {"cast": lambda r, o: CATEGORY[r.kind] <= CATEGORY[o.kind], "same": lambda r, o: r == o,
           "bool": lambda r, o: o.kind == "b" or o == np.uint8, "floating": lambda r, o: o.kind in "fc"}
 
@@ -169,7 +183,8 @@ def _write(name, result, out, rule=_CAST):
         # torch.max(heatmap[y0:y1, x0:x1], gaussian, out=heatmap[y0:y1, x0:x1]))
         np.copyto(out._data, result._data, casting="unsafe")
     else:
-        if out.shape != result.shape and out._data.size:    # (an empty out is resized silently, as PyTorch's)
+        if out.shape != result.shape and out._data.size and name not in ("eye", "randint"):
+            # (an empty out is resized silently, as PyTorch's, and so is any out of these factories)
             warn_at_caller(
                 f"An output with one or more elements was resized since it had shape {list(out.shape)}, which does "
                 f"not match the required output shape {list(result.shape)}. This behavior is deprecated, and in a "

@@ -15,8 +15,8 @@ from ..array import legacy_scalar_first
 from ..dtypes import CATEGORY, result_dtype, scalar_dtype, cast, float_dtype, checked_fill, \
     C_TYPE_NAMES, scalar_type_name, typeid_name, refuse_kinds, kernel_not_implemented, refuse_big_int
 from ..tensor import Tensor, broadcast_shape, piecewise_grad, selected, conj_if_complex, quietly, _deferring, \
-    not_a_tensor_error, parser_no_signature
-from ._attach import attach, parsed_ints, _taken_as_tensor
+    not_a_tensor_error, parser_no_signature, parser_type_name, method_argument_error
+from ._attach import attach, parsed_ints, _taken_as_tensor, _OWN_ARRAYS
 
 
 def _floating(input):
@@ -697,7 +697,19 @@ def lerp(input, end, weight):
     """input + weight * (end - input) (weight a number or a Tensor), composed of the ops above, as PyTorch's kernel
     rounds it: that form where |weight| < 0.5, else end - (end - input) * (1 - weight). end, and a weight Tensor
     that is not 0-dim, must have input's dtype, as PyTorch requires (fastai's smoothed loss lerps a float64 loss
-    into a float32 average: PyTorch refuses)."""
+    into a float32 average: PyTorch refuses). A complex number weight is converted to input's dtype, as PyTorch's
+    Scalar: a real input refuses one with an imaginary part. Anything but a Tensor end and a Tensor or number weight
+    is the parser's TypeError, as PyTorch's two signatures (end Tensor, weight Tensor or Scalar) refuse it."""
+    if not _taken_as_tensor(end) or not (_taken_as_tensor(weight) or
+                                         isinstance(weight, (bool, int, float, complex, np.number, np.bool_))):
+        words = "lerp() received an invalid combination of arguments - got ({}), but expected one of:"
+        given = f"{parser_type_name(end)}, {parser_type_name(weight)}"
+        raise method_argument_error(words.format(given), words.format("Tensor, " + given))
+    if isinstance(weight, (complex, np.complexfloating)) and input.dtype.kind == "f":
+        if weight.imag:
+            raise RuntimeError(f"value cannot be converted to type {C_TYPE_NAMES.get(input._data.dtype.name)} "
+                               f"without overflow")
+        weight = float(weight.real)
     for name, other in (("end", end), ("weight", weight)):
         if isinstance(other, Tensor) and other.dtype != input.dtype and (name == "end" or other.ndim > 0):
             words = [C_TYPE_NAMES.get(t._data.dtype.name, t._data.dtype.name) for t in (input, other)]
@@ -847,10 +859,10 @@ def _two_tensors(input, other, op, other_position=2):
     """maximum / minimum / fmax / fmin take two tensors, as PyTorch's, which refuses a Python number (tsai's Clip
     layer passes one) and anything else (None: e2-tts' sample without a duration). nn's own .data / .grad.data
     arrays stay accepted, and so do NumPy scalars (np.float64 is a float): they are what those arrays' reductions
-    give (p.data.sum(), a Tensor in PyTorch). other_position: 1 for the Tensor method (PyTorch does not count
-    self)."""
+    give (p.data.sum(), a Tensor in PyTorch); any other NumPy array is refused, as PyTorch's parser refuses it.
+    other_position: 1 for the Tensor method (PyTorch does not count self)."""
     for name, position, value in (("input", 1, input), ("other", other_position, other)):
-        if not isinstance(value, (Tensor, np.ndarray, np.generic)):
+        if not isinstance(value, (*_OWN_ARRAYS, np.generic)):
             raise not_a_tensor_error(op, name, position, value)
 
 
@@ -1043,7 +1055,7 @@ attach(triu, tril, exp, log, log1p, log2, log10, lerp, tan, asin, acos, atan, si
        where=lambda self, condition, other: where(condition, self, other),
        relu=F.relu, sigmoid=F.sigmoid, tanh=F.tanh,
        softmax=_dim_method(F.softmax), log_softmax=_dim_method(F.log_softmax),
-       flatten=F.flatten, hardshrink=F.hardshrink, prelu=F.prelu)
+       hardshrink=F.hardshrink, prelu=F.prelu)
 clip = clamp
 multiply, divide, subtract, true_divide = mul, div, sub, div
 # torch.softmax(input, dim, dtype=None): the method's signature (dim required, dtype third: F.softmax's third is

@@ -51,6 +51,22 @@ _DIM_ARGS = {
 }
 
 
+# Their bool arguments, which PyTorch's parser takes as a Python bool only (x.topk(1, largest=1) is its TypeError),
+# with the numbers of arguments after the tensor at which it refuses the call as a whole, for the method and for the
+# function (torch.max(x, 0, 1): "received an invalid combination of arguments"; x.max(0, 1) names keepdim)
+# ("bool?": None taken too, sort's stable)
+_BOOL_ARGS = {
+    "topk": ({"largest": "bool", "sorted": "bool"}, (), ()), "kthvalue": ({"keepdim": "bool"}, (), ()),
+    "sort": ({"descending": "bool", "stable": "bool?"}, _ANY, _ANY),
+    "argsort": ({"descending": "bool", "stable": "bool"}, _ANY, _ANY),
+    **dict.fromkeys(("max", "min", "mean"), ({"keepdim": "bool"}, (), _ANY)),
+    **dict.fromkeys(("sum", "prod", "amax", "amin", "argmax", "argmin", "median", "nanmedian", "mode", "logsumexp",
+                     "nansum", "nanmean"), ({"keepdim": "bool"}, (), ())),
+    **dict.fromkeys(("std", "var"), ({"unbiased": "bool?", "keepdim": "bool"}, _ANY, _ANY)),
+    **dict.fromkeys(("all", "any"), ({"keepdim": "bool"}, _ANY, _ANY)),
+}
+
+
 # the numbers of arguments after the input at which more than one signature fits, for the functions that no dim
 # table above describes: a non-tensor input is refused "as a whole" there (_refuse_non_tensor)
 _INPUT_OVERLOADED_AT = dict.fromkeys(("var_mean", "std_mean"), _ANY)
@@ -77,6 +93,8 @@ def _zero_d(fn):
     element_wise = fn.__name__ in ("max", "min")      # max(a, b): a tensor in dim's place is the other operand
     kind, overloaded_at = _DIM_ARGS.get(fn.__name__, (None, _INPUT_OVERLOADED_AT.get(fn.__name__, ())))
     bool_unbiased = fn.__name__ in ("var", "std")     # (var / std read a bool in dim's place as unbiased)
+    bools, bool_overloaded_at, bool_function_overloaded_at = _BOOL_ARGS.get(fn.__name__, ({}, (), ()))
+    bool_spots = [(params.index(name), name, kind) for name, kind in bools.items()]
 
     @functools.wraps(fn)
     def over_scalar(*args, **kwargs):
@@ -98,6 +116,12 @@ def _zero_d(fn):
                     args[at] = as_int(given, "dim")
                 else:
                     kwargs["dim"] = as_int(given, "dim")
+        for i, name, bool_kind in bool_spots:   # (after the dim, in the parser's order; max(a, b), max() have none)
+            value = args[i] if len(args) > i else kwargs.get(name, False)
+            if type(value) is not bool and (not element_wise or len(args) > at and not isinstance(args[at], Tensor)
+                                            or "dim" in kwargs):
+                check_parsed_ints(fn.__name__, params, {name: bool_kind}, bool_overloaded_at, args, kwargs,
+                                  function_overloaded_at=bool_function_overloaded_at)
         if input.ndim:
             return fn(*args, **kwargs)
         dim = args[at] if len(args) > at else kwargs.get("dim", default)
@@ -116,6 +140,12 @@ def _zero_d(fn):
             kwargs["input"] = input.reshape(1)
         if len(args) > at:
             args[at] = kwargs.pop("dim")
+        if fn.__name__ == "topk" and as_int(args[1] if len(args) > 1 else kwargs["k"], "k") == 0:
+            # PyTorch's topk of a 0-d input copies its one element for k = 0 as for k = 1 (values 0-d, index 0)
+            if len(args) > 1:
+                args[1] = 1
+            else:
+                kwargs["k"] = 1
         out = fn(*args, **kwargs)
         if isinstance(out, tuple):            # (values, indices), var_mean's pair
             items = [t.reshape(()) for t in out]
@@ -618,15 +648,22 @@ def logcumsumexp(input, dim):
 
 @numpy_axis
 @_zero_d
-def logsumexp(input, dim, keepdim=False):
+def logsumexp(input, dim, keepdim=False, *, _out_dtype=None):
     """log(sum(exp(input))) over dim, shifted by the maximum m so that nothing overflows (the shift is a constant,
     so the gradient is softmax(input) along dim); a bool or integer tensor is taken in the default dtype first, as
-    PyTorch's (bool has no -, and uint8's x - max would wrap around)."""
+    PyTorch's (bool has no -, and uint8's x - max would wrap around). _out_dtype: an out='s other floating or
+    complex dtype, into which PyTorch sums the exponentials (the exp in the input's dtype, the sum, log and + m in
+    the out's; a value outside a graph)."""
     if input.dtype.kind not in "fc":
         input = input.to(get_default_dtype())
     axes = _normalize_axes(dim, input.ndim)
     m = np.max(input._data, axis=axes, keepdims=True, initial=-np.inf)     # (an empty dim: -inf, as PyTorch)
     m = np.where(np.isfinite(m), m, 0).astype(input.dtype)
+    if _out_dtype is not None and _out_dtype != input.dtype:
+        with QuietNumPy():
+            s = np.sum(exp_of_array(input._data - m).astype(_out_dtype), axis=axes, keepdims=True, dtype=_out_dtype)
+            out = np.log(s) + m.astype(_out_dtype)
+        return Tensor._wrap(out if keepdim else out.reshape(np.delete(input.shape, axes)))
     if input.dtype.kind == "c":         # composed of the ops (their complex gradients)
         out = (input - m).exp().sum(axes, keepdim=True).log() + m
         return out if keepdim else out.squeeze(axes)
@@ -880,6 +917,7 @@ def bincount(input, weights=None, minlength=0):
     return Tensor._wrap(out.astype(np.int64 if w is None else w.dtype if w.dtype.kind == "f" else np.float64))
 
 
+@parsed_ints(bins="int", min="Number", max="Number")
 def histc(input, bins=100, min=0, max=0):
     """Counts of input's elements in `bins` equal bins over [min, max] (min == max: the data's own range),
     in input's dtype; elements outside are left out, max falls in the last bin (as torch.histc; not

@@ -6,6 +6,7 @@ nothing, so a backward may pass through them again, as in PyTorch (tied weights:
 """
 import functools
 import numbers
+import operator
 import warnings
 
 import numpy as np
@@ -13,11 +14,13 @@ import numpy as np
 from .. import functional as F
 from ..functional.shapes import tensor_list
 from ..array import diagonal_view, warn_deprecated_overload
+from ..caller_warnings import warn_at_caller
 from ..dtypes import (C_TYPE_NAMES, _NameOnly, dtype as _dtype_class, to_dtype, bmm_kernel, bmm_scalar_type_mismatch,
                       refuse_kinds, scalar_type_name, type_string, typeid_name)
 from ..tensor import (ShapeError, Tensor, as_int, as_sizes, broadcast_shape, expands_to, linear_graph_backward,
                       matmul_grads, matmul_work, unbroadcast, is_grad_enabled, parsed_sizes, parser_int,
-                      parser_no_signature, refuse_dims_out_of_range, _normalize_axes, not_a_tensor_error)
+                      parser_no_signature, refuse_dims_out_of_range, _normalize_axes, not_a_tensor_error,
+                      method_argument_error, parser_ints)
 from ..kernels.threads import single_thread_blas
 from ._attach import attach, check_parsed_ints, numpy_axis, parsed_ints, plain_ints
 from .complex import conj
@@ -194,23 +197,60 @@ def permute(input, *dims):
     return out
 
 
-def transpose(input, dim0, dim1=None):
-    """Swap two dims (a 0-D tensor, whose only dims are 0 and -1, is returned as is, as PyTorch's). NumPy's
-    form transpose(x, axes) with one permutation is taken too: opt_einsum calls `nn.transpose(x, axes)` when it
-    contracts nn tensors (it dispatches on the tensor's module name)."""
-    if dim1 is None:
-        if isinstance(dim0, (tuple, list)):
-            return permute(input, *dim0)
-        raise TypeError("transpose() missing 1 required positional argument: 'dim1'")
-    if type(dim0) is not int or type(dim1) is not int:
-        check_parsed_ints("transpose", ["input", "dim0", "dim1"], {"dim0": "int", "dim1": "int"}, (),
-                          (input, dim0, dim1), {})
+def _transpose(input, dim0, dim1):
+    """input with dims dim0 and dim1 (ints) swapped (a 0-D tensor, whose only dims are 0 and -1, is returned as is,
+    as PyTorch's)."""
     if input.ndim == 0 and dim0 in (0, -1) and dim1 in (0, -1):
         return input
     refuse_dims_out_of_range(input.ndim, dim0, dim1)    # (a list index would take some, with Python's words)
     dims = list(range(input.ndim))
     dims[dim0], dims[dim1] = dims[dim1], dims[dim0]
     return permute(input, *dims)
+
+
+def _two_dims(name, first, second):
+    """torch.<name>(input, first, second) and x.<name>(first, second): transpose, and its aliases swapdims and
+    swapaxes, whose two int arguments PyTorch names so (dim0 / dim1, axis0 / axis1). A call of other forms is read
+    as PyTorch's parser reads it (_parsed_dims). transpose also takes NumPy's transpose(x, axes) with one
+    permutation: opt_einsum calls `nn.transpose(x, axes)` when it contracts nn tensors (it dispatches on the tensor's
+    module name)."""
+    params = ["input", first, second]
+
+    def op(input, *args, **kwargs):
+        if kwargs or len(args) != 2 or type(args[0]) is not int or type(args[1]) is not int:
+            if name == "transpose" and len(args) == 1 and not kwargs and isinstance(args[0], (tuple, list)):
+                return permute(input, *args[0])
+            args = _parsed_dims(name, params, input, args, kwargs)
+        return _transpose(input, *args)
+    op.__name__ = op.__qualname__ = name
+    return op
+
+
+def _parsed_dims(name, params, input, args, kwargs):
+    """The two dims of _two_dims' call (args / kwargs after the tensor) -> (dim0, dim1), or PyTorch's parser's
+    TypeError: its arguments read in order, each by position or keyword, the first of a wrong type named ("argument
+    'dim0' must be int, not float", no position when given by keyword), or the first missing one with those after
+    it ('missing 1 required positional arguments: "dim1"', its plural as PyTorch's words have it), then a keyword
+    it does not know."""
+    if len(args) > 2:
+        raise method_argument_error(f"{name}() takes 2 positional arguments but {len(args)} were given",
+                                    f"{name}() takes 3 positional arguments but {len(args) + 1} were given")
+    dims = []
+    for i, param in enumerate(params[1:]):
+        if i >= len(args) and param not in kwargs:
+            missing = ", ".join('"' + m + '"' for m in params[1 + i:])
+            plural = "s" if i == 1 else ""
+            raise TypeError(f"{name}() missing {2 - i} required positional argument{plural}: {missing}")
+        check_parsed_ints(name, params, {param: "int"}, (), (input,) + args, kwargs)
+        dims.append(args[i] if i < len(args) else kwargs[param])
+    unknown = [k for k in kwargs if k not in params[len(args) + 1:]]
+    if unknown:
+        raise TypeError(f"{name}() got an unexpected keyword argument '{unknown[0]}'")
+    return [operator.index(d) for d in dims]
+
+
+transpose, swapdims, swapaxes = (_two_dims("transpose", "dim0", "dim1"), _two_dims("swapdims", "dim0", "dim1"),
+                                 _two_dims("swapaxes", "axis0", "axis1"))
 
 
 def t(input):
@@ -354,10 +394,15 @@ def repeat(input, *sizes):
     return Tensor._make(np.tile(x.reshape(shape), reps), (input,), backward, "repeat", saves=False)
 
 
-@_sizes_by_keyword("dims")
-def flip(input, *dims):
+def flip(input, *dims, **kwargs):
     """Reverse the order of elements along dims: x.flip(0, 1), x.flip((0, 1)) or dims=(0, 1) (a new contiguous
-    array, as PyTorch's flip copies)."""
+    array, as PyTorch's flip copies). By keyword, dims is a tuple or list of ints only (x.flip(dims=1) is PyTorch's
+    "argument 'dims' must be tuple of ints, not int")."""
+    if kwargs:
+        if dims or set(kwargs) != {"dims"}:
+            raise TypeError(f"flip() got an unexpected keyword argument '{next(k for k in kwargs if k != 'dims')}'"
+                            if set(kwargs) - {"dims"} else "flip() got multiple values for argument 'dims'")
+        dims = (parser_ints(kwargs["dims"], "flip", "dims", one=False),)
     given = dims[0] if len(dims) == 1 else dims
     if not plain_ints(given, "ints"):
         check_parsed_ints("flip", ["input", "dims"], {"dims": "ints"}, (), (input, given), {})
@@ -372,6 +417,17 @@ def flip(input, *dims):
     return Tensor._make(np.flip(input._data, axes).copy(), (input,), backward, "flip",  # (C order)
                         linear_graph_backward(lambda a: np.flip(a, axes).copy(), lambda g: backward(g)[0], "flip"),
                         saves=False)
+
+
+@parsed_ints(words="flip", dims="tuple")
+def flip_function(input, dims):
+    """torch.flip(input, dims): dims a tuple or list of ints, as PyTorch's parser reads it (no single int or tensor,
+    which the method's *dims takes: torch.flip(x, 1) is "flip(): argument 'dims' (position 2) must be tuple of ints,
+    not int")."""
+    return flip(input, dims)
+
+
+flip_function.__name__ = flip_function.__qualname__ = "flip"
 
 
 def split(input, split_size_or_sections=None, dim=0, *, split_size=None):
@@ -501,10 +557,12 @@ def stack(tensors, dim=0):
     return F.cat([unsqueeze(t, dim) for t in tensors], dim)
 
 
-@parsed_ints(range(9), dim="int")     # (narrow has a Tensor start's signature too)
+@parsed_ints(range(9), dim="int", start="int|Tensor", length="SymInt")   # (a Tensor start's signature too)
 def narrow(input, dim, start, length):
     """The slice start:start + length along dim (a view in PyTorch; here a differentiable slice)."""
     from .indexing import IndexBoundsError     # (indexing imports this module)
+    if isinstance(start, Tensor) and (start.ndim or start.dtype.kind not in "iu"):     # (its kernel's words)
+        raise RuntimeError("start must be an 0-dim integral Tensor.")
     if input.ndim == 0:                         # PyTorch's checks, order and words
         raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
     d = _dims(dim, input.ndim)[0]
@@ -592,11 +650,22 @@ def as_strided(input, size, stride, storage_offset=None):
     return out
 
 
+_CROSS_WARNED = []     # PyTorch warns once per process (TORCH_WARN_ONCE) of torch.cross without a dim
+
+
 @numpy_axis
+@parsed_ints(dim="int?")
 def cross(input, other, dim=None):
-    """The cross product of 3-vectors along dim (None: the first dim of size 3, as torch.cross; linalg.cross
-    takes dim=-1), broadcasting the rest; composed of index_select, products and a difference."""
+    """The cross product of 3-vectors along dim (None: the first dim of size 3, as torch.cross, with its deprecation
+    warning; linalg.cross takes dim=-1), broadcasting the rest; composed of index_select, products and a
+    difference."""
     if dim is None:                     # (the first of input's own dims, as PyTorch's; in its words)
+        if not _CROSS_WARNED:
+            _CROSS_WARNED.append(True)
+            warn_at_caller("Using torch.cross without specifying the dim arg is deprecated.\nPlease either pass the "
+                           "dim explicitly or simply use torch.linalg.cross.\nThe default value of dim will change "
+                           "to agree with that of linalg.cross in a future release. (Triggered internally at "
+                           "/__w/pytorch/pytorch/aten/src/ATen/native/Cross.cpp:63.)")
         dim = next((d for d, n in enumerate(input.shape) if n == 3), None)
         if dim is None:
             raise RuntimeError("no dimension of size 3 in input")
@@ -1309,7 +1378,10 @@ attach(reshape, view_as, ravel, unflatten, contiguous, squeeze, unsqueeze, permu
        repeat, repeat_interleave, tile, movedim, select, diagonal, tensor_split, mv, flip, fliplr, flipud, rot90,
        narrow, unfold, as_strided, cross, diff, trace, take_along_dim, roll, diag, outer, dot, addmm, split, chunk, unbind, baddbmm, view, T=property(_T), mT=property(_mT),
        mH=property(_mH), H=property(_H), adjoint=adjoint, matmul=_matmul_method, mm=_mm_method, bmm=_bmm_method,
-       swapaxes=transpose, swapdims=transpose, moveaxis=movedim, reshape_as=view_as, broadcast_to=_broadcast_to_method,
+       swapaxes=swapaxes, swapdims=swapdims, moveaxis=movedim, reshape_as=view_as, broadcast_to=_broadcast_to_method,
        __reversed__=lambda self: self if self.ndim == 0 else flip(self, 0))      # reversed(x), as PyTorch's
-flatten = F.flatten
+# (its ints read by the parser's rule here, where a keyword is told from a position: flatten(x, start_dim=1.0)'s
+# words name no position)
+flatten = parsed_ints(start_dim="int", end_dim="int")(F.flatten)
+attach(flatten)
 cat = numpy_axis(F.cat)

@@ -6,11 +6,13 @@ A PackedSequence holds B sequences sorted by length, longest first, time step by
 ``batch_sizes[t]`` is how many sequences have a step t. ``sorted_indices`` (or None when the input was already
 sorted) gives the order: sorted batch = original batch[sorted_indices]; ``unsorted_indices`` undoes it.
 """
+from collections.abc import Iterable
 from typing import NamedTuple, Optional
 
 import numpy as np
 
-from ..tensor import ArgumentTypeError, ShapeError, Tensor, broadcast_shape, parser_type_name
+from ..tensor import (ArgumentTypeError, ShapeError, Tensor, broadcast_shape, parser_bool, parser_float,
+                      parser_type_name)
 from ..functional.shapes import cat, pad
 
 
@@ -46,8 +48,6 @@ class PackedSequence(_PackedSequenceFields):
 
 def _check_sequences(sequences):
     """pad_sequence's list refused in PyTorch's types and words (TrainingWrapper pads whatever list it is given)."""
-    if not sequences:
-        raise ShapeError("received an empty list of sequences")    # PyTorch's RuntimeError, nn's ValueError
     for i, s in enumerate(sequences):
         if not isinstance(s, Tensor):
             raise ArgumentTypeError(f"expected Tensor as element {i} in argument 0, but got {parser_type_name(s)}")
@@ -56,8 +56,20 @@ def _check_sequences(sequences):
 def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side="right"):
     """Tensors (L_i, *) -> (max L, B, *) (or (B, max L, *) with batch_first), each padded with padding_value at
     the end (padding_side='right') or the start ('left'); differentiable in the sequences."""
+    if not isinstance(sequences, Iterable):     # PyTorch's Python check, then its parser's in argument order
+        raise RuntimeError(f"pad_sequence: Expected iterable for input sequences, but got arg of type: "
+                           f"{type(sequences)}")
     sequences = list(sequences)
     _check_sequences(sequences)
+    parser_bool(batch_first, "pad_sequence", "batch_first", 2)      # (keywords too are passed on by position)
+    padding_value = parser_float(padding_value, "pad_sequence", "padding_value", 3)
+    if isinstance(padding_side, bytes):     # (its parser reads a str argument from bytes too)
+        padding_side = padding_side.decode()
+    if not isinstance(padding_side, str):
+        raise TypeError(f"pad_sequence(): argument 'padding_side' (position 4) must be str, not "
+                        f"{parser_type_name(padding_side)}")
+    if not sequences:
+        raise ShapeError("received an empty list of sequences")    # PyTorch's RuntimeError, nn's ValueError
     if padding_side not in ("right", "left"):
         # PyTorch's RuntimeError and words (ShapeError: still the ValueError nn raised before)
         raise ShapeError(f"Expected padding_side to be one of left or right, but got {padding_side}.")
