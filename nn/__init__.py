@@ -52,10 +52,9 @@ from .tensor_ops.pointwise import (exp, log, log1p, log2, log10, lerp, tan, asin
                                    fmod, logit, xlogy, deg2rad, rad2deg,
                                    exp2, erf, erfinv, erfc, lgamma, digamma, polygamma, sinc, asinh, acosh, atanh,
                                    float_power, frac, nan_to_num, atan2, hypot, logaddexp, addcmul, addcdiv, sqrt, rsqrt, reciprocal, square, sin, cos, abs, sign,
-                                   floor, ceil, round, trunc, neg, pow, clamp, clip, clamp_min, clamp_max,
+                                   floor, ceil, round, trunc, neg, pow, clamp, clamp_min, clamp_max,
                                    maximum, minimum, where, masked_fill, triu, tril,
-                                   remainder, floor_divide, add, sub, mul, div, multiply, divide, subtract,
-                                   true_divide)
+                                   remainder, floor_divide, add, sub, mul, div)
 from .tensor_ops.reductions import (sum, mean, var, std, prod, max, min, amax, amin, argmax, argmin, all, any,
                                     count_nonzero, cumsum, cumprod, cummax, cummin, logcumsumexp, logsumexp, var_mean, std_mean, median, unique,
                                     nansum, nanmean, bincount, histc, kthvalue, quantile, nanquantile, nanmedian, mode,
@@ -87,7 +86,7 @@ from .tensor_ops.compare import (eq, ne, lt, le, gt, ge, logical_and, logical_or
 from .tensor_ops.compare import greater, greater_equal, less, less_equal, not_equal
 from .tensor_ops.extras import (fmax, fmin, signbit, copysign, heaviside, positive, rsub, logaddexp2, trapezoid, trapz,
                                 cumulative_trapezoid, aminmax, msort, dist, is_nonzero, histogram, result_type, promote_types,
-                                can_cast, absolute, negative, fix, is_complex, conj, resolve_conj, resolve_neg,
+                                can_cast, negative, fix, is_complex, conj, resolve_conj, resolve_neg,
                                 diagflat, hsplit, vsplit, dsplit, gcd, lcm, gradient)
 from .functional import relu, sigmoid, tanh, conv1d, conv2d, conv_transpose1d, conv_transpose2d
 from .tensor_ops.pointwise import softmax, log_softmax  # noqa: E402  (torch.softmax(input, dim, dtype), axis= too)
@@ -198,7 +197,7 @@ greater, greater_equal, less, less_equal, not_equal = map(
 addr, dot, hypot, abs, nextafter = map(_with_out, (addr, dot, hypot, abs, nextafter))
 lerp = _with_out(lerp)  # (pytorch_optimizer's SPlus: torch.lerp(side, grad @ grad.T, weight=1 - beta2, out=side))
 clamp_min, clamp_max, randint = map(_with_out, (clamp_min, clamp_max, randint))
-# the aliases, bound above to the functions before their out= (PyTorch's aliases take out= as their ops do)
+# the aliases of the ops given out= above (PyTorch's aliases take out= as their ops do)
 clip, absolute, multiply, divide, true_divide, subtract = clamp, abs, mul, div, div, sub
 (logical_not, logical_and, logical_or, logical_xor, bitwise_not, bitwise_and, bitwise_or, bitwise_xor) = map(
     _with_out, (logical_not, logical_and, logical_or, logical_xor, bitwise_not, bitwise_and, bitwise_or, bitwise_xor))

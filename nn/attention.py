@@ -34,11 +34,11 @@ _SWITCH = {SDPBackend.MATH: "math", SDPBackend.FLASH_ATTENTION: "flash",
 def sdpa_kernel(backends, set_priority=False):
     """Allow only the given SDPBackend (or list of them) inside the block (``as`` gives {}, as PyTorch's); the
     switches are restored after. Like PyTorch's, it takes an SDPBackend or a list only (a tuple is refused) and
-    ignores what in the list is no backend."""
+    ignores what in the list is no backend (its dict.fromkeys of the list refuses an unhashable one: TypeError)."""
     if not isinstance(backends, (list, SDPBackend)):
         raise AssertionError("Backend must be an instance of SDPBackend or a list of SDPBackend instances, "
                              f"got {type(backends).__name__}")
-    listed = [backends] if isinstance(backends, SDPBackend) else backends
+    listed = dict.fromkeys([backends] if isinstance(backends, SDPBackend) else backends)
     saved = dict(_cuda._sdp)
     _cuda._sdp.update({name: backend in listed for backend, name in _SWITCH.items()})
     try:

@@ -23,7 +23,7 @@ from .dtypes import to_dtype, get_default_dtype, int64, result_dtype, checked_fi
     to_complex, to_real, scalar_type_name, refuse_big_int, holds_big_int, refuse_kinds, real_for_cast, typeid_name
 from .tensor import Size, Tensor, _as_array, as_int, _check_requires_grad, refuse_unconvertible, parser_type_name, \
     parsed_sizes, not_a_tensor_error, _parser_takes_int, parser_int, parser_ints, parser_no_signature, legacy_data, \
-    parser_float
+    parser_float, parser_takes_scalar
 from .tensor_ops._attach import attach, _taken_as_tensor
 from .init import _rng as _gen, refuse_non_floating, check_integer_range
 
@@ -652,9 +652,6 @@ def _space_parsed(fn):
     but expected one of:"), where nn took steps=2.5 as 2 and base=None as NaN powers."""
     names = ("start", "end", "steps", "base")[:4 if fn.__name__ == "logspace" else 3]
 
-    def scalar(v):      # (its Scalar: a Python or NumPy number, bool and complex too)
-        return isinstance(v, (numbers.Number, Tensor)) or isinstance(v, np.generic) and v.dtype.kind in "biufc"
-
     def takes_float(v):
         try:
             parser_float(v, fn.__name__, "base")
@@ -666,13 +663,14 @@ def _space_parsed(fn):
     def parsed(*args, **kwargs):
         given = dict(zip(names, args), **kwargs)
         if (len(args) > len(names) or not all(k in given for k in names[:3])
-                or not (scalar(given["start"]) and scalar(given["end"]) and _parser_takes_int(given["steps"]))
+                or not all(isinstance(given[k], Tensor) or parser_takes_scalar(given[k]) for k in ("start", "end"))
+                or not _parser_takes_int(given["steps"])
                 or "base" in given and not takes_float(given["base"])):
             raise parser_no_signature(fn.__name__, args, kwargs)
-        for k in ("start", "end"):
-            if isinstance(given[k], Tensor) and given[k].ndim:
-                raise RuntimeError(f"{fn.__name__} only supports 0-dimensional start and end tensors, but got {k} "
-                                   f"with {given[k].ndim} dimension(s).")
+        tensors = [k for k in ("start", "end") if isinstance(given[k], Tensor)]
+        if any(given[k].ndim for k in tensors):     # (its words name each bound that is a tensor)
+            got = " and ".join(f"{k} with {given[k].ndim} dimension(s)" for k in tensors)
+            raise RuntimeError(f"{fn.__name__} only supports 0-dimensional start and end tensors, but got {got}.")
         return fn(*args, **kwargs)
     return parsed
 

@@ -15,7 +15,7 @@ import warnings
 import numpy as np
 
 from .device import MetaArray
-from .tensor import get_rng
+from .tensor import get_rng, parser_float
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "constant_", "zeros_", "ones_",
            "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_"]
@@ -60,6 +60,11 @@ def refuse_non_floating(dtype, law):
     refuse_kinds(dtype, "biuc" if law == "log_normal" else "biu", _DRAW_KERNELS[law])
 
 
+# a floating or complex dtype -> its real dtype and that one's largest value (uniform_'s bounds)
+_REAL_LARGEST = {np.dtype(d): (np.finfo(d).dtype, float(np.finfo(d).max))
+                 for d in (np.float32, np.float64, np.complex64, np.complex128)}
+
+
 def uniform_draws(shape, a=0.0, b=1.0, generator=None, dtype=None):
     """U(a, b) draws of the given shape (what uniform_ fills with; also Tensor.uniform_), for a tensor of dtype
     (checked first, as PyTorch dispatches on it before it checks the bounds)."""
@@ -67,15 +72,18 @@ def uniform_draws(shape, a=0.0, b=1.0, generator=None, dtype=None):
         refuse_non_floating(dtype, "uniform")
         # PyTorch's check_uniform_bounds, in its order: each bound inside the dtype (a complex tensor is filled
         # through its real view; NaN and inf are out), from <= to, then to - from representable in the dtype
-        from .dtypes import scalar_type_name, typeid_name
-        real = np.finfo(dtype).dtype
-        largest = float(np.finfo(real).max)
+        # (the bounds as its parser's floats first: a NumPy float32 bound compared with float64's largest would
+        # warn of an overflow)
+        a, b = parser_float(a, "uniform_", "from", 1), parser_float(b, "uniform_", "to", 2)
+        real, largest = _REAL_LARGEST[np.dtype(dtype)]
         for bound, name in ((a, "from"), (b, "to")):
             if not -largest <= bound <= largest:
+                from .dtypes import typeid_name
                 raise RuntimeError(f"{name} is out of bounds for {typeid_name(real)}")
     if not a <= b:
         raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={a:g} > to={b:g}")
     if dtype is not None and not b - a <= largest:
+        from .dtypes import scalar_type_name
         raise RuntimeError(f"uniform_ expects to-from <= std::numeric_limits<{scalar_type_name(real)}>::max(), but "
                            f"found to={b:g} and from={a:g} which result in to-from to exceed the limit")
     return _rng(generator).uniform(a, b, size=shape)

@@ -132,6 +132,12 @@ def _parser_takes_int(obj, sym=False):
     return isinstance(obj, (int, np.integer)) and not isinstance(obj, (bool, np.bool_))
 
 
+def parser_takes_scalar(obj):
+    """A Scalar as PyTorch's parser takes one (lerp's weight, linspace's bounds): a Python bool, int, float or complex,
+    or a NumPy number or bool; no Fraction, Decimal or str."""
+    return isinstance(obj, (int, float, complex)) or isinstance(obj, np.generic) and obj.dtype.kind in "biufc"
+
+
 def _parser_takes_int_element(obj):
     """An element of a tuple of ints as PyTorch's parser takes one (the dims of x.sum, x.flip): an int or NumPy
     integer, or an integer or bool tensor of one element (x.sum(tensor([1])) sums dim 1; a float one is refused)."""

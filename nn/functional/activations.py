@@ -23,7 +23,7 @@ def _refuse_kernel_dtype(x, op, kernel=None):
     hardtanh (clamp underneath), gelu and silu, in their words and types, where nn's own check says TypeError:
     'Boolean inputs not supported for relu', 'clamp is not supported for complex types', '"GeluKernelImpl" not
     implemented for 'Long''."""
-    if not isinstance(x, Tensor) or x.dtype.kind == "f":
+    if not isinstance(x, Tensor) or x._data.dtype.kind == "f":
         return
     if kernel is not None:
         raise kernel_not_implemented(kernel, x.dtype)
@@ -328,6 +328,8 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
         raise ValueError("min_val cannot be greater than max_val")
     _refuse_kernel_dtype(input, "hardtanh")
     x = _tensor(input, "input", "hardtanh", floating=not _integer(input))  # integers keep their dtype
+    if x.dtype.kind == "u" and (min_val <= -1 or max_val <= -1):     # (its kernel's check of the bounds as int64s)
+        raise RuntimeError("cannot do hardtanh on an unsigned type with negative limits")
     xd = x._data
     y = np.clip(xd, min_val, max_val).astype(xd.dtype, copy=False)
 

@@ -134,7 +134,9 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     flash = _cpu_kernel(query, key, value, attn_mask, dropout_p, enable_gqa)
     if is_causal and attn_mask is not None and not flash:
         raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set when is_causal=True")
-    if enable_gqa and query.dim() >= 3 and key.shape[-3] != query.shape[-3]:
+    if enable_gqa:          # (its math kernel reads the heads at dim -3: a 2-d query is its IndexError)
+        refuse_dims_out_of_range(query.dim(), -3)
+    if enable_gqa and key.shape[-3] != query.shape[-3]:
         hq, hkv = query.shape[-3], key.shape[-3]
         if hkv == 0 or hq % hkv or value.shape[-3] != hkv:
             raise ShapeError(f"scaled_dot_product_attention: enable_gqa needs the query's heads ({hq}) to be a "
@@ -202,11 +204,11 @@ def _flash_refusal(query, key, value, attn_mask, dropout_p, enable_gqa):
     if not query.dim() == key.dim() == value.dim() == 4:
         return (f"All fused kernels requires query, key and value to be 4 dimensional, but got Query dim: "
                 f"{query.dim()}, Key dim: {key.dim()}, Value dim: {value.dim()} instead." + _AT + "h:327.)")
-    sizes = f"Query.sizes(): {list(q)}, Key.sizes(): {list(k)}, Value.sizes(): {list(v)}"
     broadcast = " instead. To broadcast dense inputs, try using unsqueeze and expand_to before passing them into the kernel."
     if not q[0] == k[0] == v[0]:
-        return "For dense inputs, both fused kernels require query, key and value to have the same batch_size. " + \
-            sizes + broadcast + _AT + "h:417.)"
+        return (f"For dense inputs, both fused kernels require query, key and value to have the same batch_size. "
+                f"Query.sizes(): {list(q)}, Key.sizes(): {list(k)}, Value.sizes(): {list(v)}" + broadcast + _AT
+                + "h:417.)")
     if enable_gqa and k[1] != v[1]:
         return (f"Both fused kernels require key and value to have the same num_heads and batch_size but got: Key "
                 f"sizes: {list(k)}, Value sizes: {list(v)}, Query sizes: {list(q)} instead." + _AT + "h:365.)")
@@ -214,8 +216,9 @@ def _flash_refusal(query, key, value, attn_mask, dropout_p, enable_gqa):
         return (f"The number of heads in key/value must divide number of heads in query.Got input Key sizes(): "
                 f"{k[1]}, Value sizes(): {v[1]}, Query sizes(): {q[1]} instead." + _AT + "h:381.)")
     if not enable_gqa and not q[1] == k[1] == v[1]:
-        return "For dense input, both fused kernels require query, key and value to have the same num_heads. " + \
-            sizes.replace("Key.sizes", "Key sizes").replace("Value.sizes", "Value sizes") + broadcast + _AT + "h:437.)"
+        return (f"For dense input, both fused kernels require query, key and value to have the same num_heads. "
+                f"Query.sizes(): {list(q)}, Key sizes(): {list(k)}, Value sizes(): {list(v)}" + broadcast + _AT
+                + "h:437.)")
     if attn_mask is not None:
         if isinstance(attn_mask, Tensor) and attn_mask.requires_grad:
             return ""

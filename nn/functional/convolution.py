@@ -16,6 +16,7 @@ runs unchanged for dilation 1, groups 1:
   grouped kernels of nn/kernels/conv_depthwise.py instead.
 """
 import functools
+import math
 
 import numpy as np
 
@@ -152,11 +153,13 @@ def check_conv_kernel(x_shape, w_shape, dilation, transposed=False):
     spatial dim (a 1-d conv comes here as the 2-d one of height 1 it runs as, and its words show that height). An
     empty input runs through none of these kernels in PyTorch (its output is made by a product with the weight's
     first element: an IndexError for an empty weight): True then, and the caller returns empty_conv_output."""
-    kernel, d, spatial = tuple(w_shape[2:]), tuple(int(v) for v in dilation), len(w_shape) - 2
-    if int(np.prod(x_shape)) == 0:
-        if int(np.prod(w_shape)) == 0 and x_shape[1] != 0:
+    if math.prod(x_shape) == 0:
+        if math.prod(w_shape) == 0 and x_shape[1] != 0:
             raise IndexError("select(): index 0 out of range for tensor of size [0] at dimension 0")
         return True
+    if min(w_shape) > 0 and min(dilation) > 0:         # (the common case: nothing to refuse)
+        return False
+    kernel, d, spatial = tuple(w_shape[2:]), tuple(int(v) for v in dilation), len(w_shape) - 2
     axes = ("depth", "height", "width")[-spatial:]
     if transposed and spatial == 2:         # slow_conv_transpose2d: the kernel, the dilation, the weight
         if min(kernel) < 1:
@@ -173,7 +176,7 @@ def check_conv_kernel(x_shape, w_shape, dilation, transposed=False):
     if min(d) < 1:
         got = (", ".join(f"dilation_{a}: {v}" for a, v in zip(axes, d)) if transposed else list(d))
         raise RuntimeError(f"dilation should be greater than zero, but got {got}")
-    if transposed and int(np.prod(w_shape)) == 0:
+    if transposed and math.prod(w_shape) == 0:
         raise RuntimeError("non-empty 2D or 4D weight tensor expected, but got: " + str(list(w_shape)) if spatial == 2
                            else "non-empty 5D (n_output_plane x n_input_plane x kernel_depth x kernel_height x "
                            f"kernel_width) tensor expected for weight, but got: {list(w_shape)}")

@@ -67,8 +67,6 @@ class Bilinear(Module):
         shape = (self.out_features, self.in1_features, self.in2_features)
         _refuse_negative_size(shape)
         self.weight = Parameter(np.empty(shape, get_default_dtype()))
-        if bias:
-            _refuse_negative_size(self.out_features)
         self.bias = Parameter(np.empty(self.out_features, get_default_dtype())) if bias else None
         self.reset_parameters()
         _factory(self, device, dtype)

@@ -8,7 +8,7 @@ from .. import functional as F
 from .. import init
 from ..tensor import Tensor
 from .module import Module, Parameter
-from .utils import _factory, _check_int
+from .utils import _factory, _check_int, _refuse_negative_size
 
 
 class Embedding(Module):
@@ -122,13 +122,11 @@ def _table(module, num_embeddings, embedding_dim, padding_idx, _weight, _freeze)
     # an empty table is PyTorch's too (pytorch-tabular's TabTransformer makes Embedding(0, d) with no continuous column)
     module.num_embeddings = _check_int("num_embeddings", num_embeddings, -math.inf)
     module.embedding_dim = _check_int("embedding_dim", embedding_dim, -math.inf)
-    if module.num_embeddings < 0 or module.embedding_dim < 0:      # PyTorch's words, from making the table
-        size = [module.num_embeddings, module.embedding_dim]
-        raise RuntimeError(f"Trying to create tensor with negative dimension {min(size)}: {size}")
     if padding_idx is not None:     # PyTorch's asserts: padding_idx 0 passes them (Embedding(0, 3, padding_idx=0)
-        n = module.num_embeddings   # fails filling the row, in the init)
-        if (padding_idx > 0 and padding_idx >= n) or padding_idx < -n:
-            raise AssertionError("Padding_idx must be within num_embeddings")
+        n = module.num_embeddings   # fails filling the row, in the init), in each class's words
+        if (padding_idx > 0 and padding_idx >= n) or (padding_idx < 0 and padding_idx < -n):
+            raise AssertionError(f"{'p' if isinstance(module, EmbeddingBag) else 'P'}adding_idx must be within "
+                                 "num_embeddings")
         padding_idx = padding_idx + n if padding_idx < 0 else padding_idx
     module.padding_idx = padding_idx
     if _weight is not None:
@@ -138,7 +136,9 @@ def _table(module, num_embeddings, embedding_dim, padding_idx, _weight, _freeze)
                              f"{table.shape}")
         module.weight = Parameter(table, requires_grad=not _freeze)
     else:
-        module.weight = Parameter(np.empty((module.num_embeddings, module.embedding_dim), get_default_dtype()))
+        shape = (module.num_embeddings, module.embedding_dim)
+        _refuse_negative_size(shape)        # (torch.empty's words, after the padding_idx asserts)
+        module.weight = Parameter(np.empty(shape, get_default_dtype()))
         _reset_table(module)
 
 

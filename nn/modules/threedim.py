@@ -27,8 +27,9 @@ class _Conv3dBase(_ConvNd):
         self.out_channels = _check_int("out_channels", out_channels, -math.inf)
         self.kernel_size = _triple("kernel_size", kernel_size, "Conv3d")
         _conv_settings(self, type(self).__name__, 3, stride, padding, dilation, groups, padding_mode)
-        _refuse_negative_size(self._weight_shape() + self.kernel_size)
-        self.weight = Parameter(np.empty(self._weight_shape() + self.kernel_size, dtype=get_default_dtype()))
+        shape = self._weight_shape() + self.kernel_size
+        _refuse_negative_size(shape)        # (torch.empty's words, before the bias's)
+        self.weight = Parameter(np.empty(shape, dtype=get_default_dtype()))
         self.bias = Parameter(np.empty(self.out_channels, dtype=get_default_dtype())) if bias else None
         self.reset_parameters()
         _factory(self, device, dtype)

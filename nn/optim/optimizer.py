@@ -148,12 +148,12 @@ def pytorch_flags(owner, maximize=False, **flags):
     return dict(maximize=bool(maximize), **{k: v for k, v in given.items() if k not in lacks})
 
 
-
 def refuse_fused_with_foreach(defaults):
     """PyTorch's check of the optimizers that have fused (SGD, Adagrad, Adam, AdamW), made after its
     Optimizer.__init__ has read the parameters (so an empty parameter list is reported first)."""
     if defaults.get("fused") and defaults.get("foreach"):
         raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
+
 
 class _StateByParam(dict):
     """Per-parameter state: a dict keyed by id(param), also indexable by the Parameter itself

@@ -145,6 +145,8 @@ def plain_ints(value, kind):
         return type(value) is int or isinstance(value, Tensor)
     if kind == "Number":
         return type(value) in (int, float)
+    if kind.rstrip("?") == "bool":      # (a Python bool only: vander(x, 3, 1) is refused)
+        return type(value) is bool
     if type(value) is int:
         return not kind.startswith("tuple")
     return type(value) in (tuple, list) and kind.rstrip("?") not in _ONE_INT and all(type(d) is int for d in value)
@@ -242,7 +244,8 @@ def _axis_as_dim(name, kwargs, none_is_default=True):
         kwargs["dim"] = axis
 
 
-_COMMON_TYPES = {"Tensor": Tensor, "tuple": None, "Number": float}      # (parsed_ints' kinds whose common type is no int)
+# (parsed_ints' kinds whose common type is no int)
+_COMMON_TYPES = {"Tensor": Tensor, "tuple": None, "Number": float, "bool": bool}
 
 
 def parsed_ints(overloaded_at=(), function=False, words=None, **kinds):

@@ -187,6 +187,12 @@ def equal(input, other):
     return input.shape == other.shape and bool(np.array_equal(input._data, other._data))
 
 
+def _reflected_shift(shift):
+    """other << x, other >> x: NotImplemented for an operand PyTorch's operators do not take (None, a str, a list, a
+    tuple), so that Python's TypeError follows ("unsupported operand type(s) for <<: 'NoneType' and 'Tensor'")."""
+    return lambda self, other: shift(self._lift(other), self) if isinstance(other, _OPERANDS) else NotImplemented
+
+
 attach(eq, ne, lt, le, gt, ge,
        logical_not, bitwise_not, isnan, isinf, isfinite, isposinf, isneginf, isin, isclose, allclose, equal,
        **_logical_methods, **_bitwise_methods,
@@ -194,8 +200,5 @@ attach(eq, ne, lt, le, gt, ge,
        **{f"__{name}__": _compare(name, fn, _OPERANDS) for name, fn in _COMPARISONS.items()},
        **{f"__{op}__": _logical(name, fn, kernel, _OPERANDS) for name, (fn, kernel, ops) in _BITWISE.items()
           for op in ops},
-       __rlshift__=lambda self, other: (NotImplemented if isinstance(other, (list, tuple)) else
-                                        bitwise_left_shift(self._lift(other), self)),
-       __rrshift__=lambda self, other: (NotImplemented if isinstance(other, (list, tuple)) else
-                                        bitwise_right_shift(self._lift(other), self)),
+       __rlshift__=_reflected_shift(bitwise_left_shift), __rrshift__=_reflected_shift(bitwise_right_shift),
        greater=greater, less=less, greater_equal=greater_equal, less_equal=less_equal, not_equal=not_equal)

@@ -217,14 +217,19 @@ _LEGACY_NAMES = {"FloatTensor": np.float32, "DoubleTensor": np.float64, "LongTen
 def type(input, dtype=None, non_blocking=False):
     """x.type() -> 'nn.FloatTensor' (PyTorch's legacy name); x.type(dtype), x.type('torch.LongTensor') or
     x.type(nn.LongTensor) -> cast. As PyTorch's, a str must name a tensor type ('torch.DoubleTensor', 'torch.Tensor';
-    'nn.' as the porting rule writes it) and a class must be one, else ValueError "invalid type: 'double'"; any other
-    object is its TypeError."""
+    'nn.' as the porting rule writes it; bytes too; a 'torch.sparse.' type casts, nn's sparse tensors being dense)
+    and a class must be one, else ValueError "invalid type: 'double'"; any other object is its TypeError. A CUDA
+    type (nn.cuda.FloatTensor, 'torch.cuda.FloatTensor') is the RuntimeError of .cuda(): nn runs on the CPU only."""
     if dtype is None:
         name = next(k for k, v in _LEGACY_NAMES.items() if np.dtype(v) == input.dtype)
         return f"nn.{name}"
+    if isinstance(dtype, bytes):            # (its parser reads a str argument from bytes too)
+        dtype = dtype.decode()
     if isinstance(dtype, str):
         module, _, name = dtype.rpartition(".")
-        if module not in ("torch", "nn") or name != "Tensor" and name not in _LEGACY_NAMES:
+        if module in ("torch.cuda", "nn.cuda"):
+            check_device("cuda")
+        if module not in ("torch", "nn", "torch.sparse", "nn.sparse") or name != "Tensor" and name not in _LEGACY_NAMES:
             raise ValueError(f"invalid type: {dtype!r}")
         dtype = get_default_dtype() if name == "Tensor" else _LEGACY_NAMES[name]
     elif dtype is Tensor:          # x.type(torch.Tensor): the default dtype
@@ -232,6 +237,8 @@ def type(input, dtype=None, non_blocking=False):
     elif isinstance(dtype, builtins.type):      # a legacy tensor type (nn.LongTensor) carries its dtype
         if not isinstance(getattr(dtype, "dtype", None), (np.dtype, _dtype_class)):
             raise ValueError(f"invalid type: '{parser_class_name(dtype)}'")
+        if getattr(dtype, "is_cuda", False):
+            check_device("cuda")
     elif not isinstance(dtype, _dtype_class):
         raise TypeError("dtype must be a type, str, or dtype object")
     return _cast_to(input, to_dtype(dtype))

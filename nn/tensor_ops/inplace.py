@@ -462,7 +462,7 @@ def uniform_(input, a=0.0, b=1.0, generator=None, **kwargs):
     a, b = kwargs.pop("from", a), kwargs.pop("to", b)
     if input.is_meta:                           # no draws on the meta device, as PyTorch's
         return input
-    return _overwrite(input, init.uniform_draws(input.shape, a, b, generator, input.dtype), "uniform_")
+    return _overwrite(input, init.uniform_draws(input.shape, a, b, generator, input._data.dtype), "uniform_")
 
 
 def exponential_(input, lambd=1.0, *, generator=None):

@@ -13,9 +13,9 @@ import numpy as np
 from .. import functional as F
 from ..array import legacy_scalar_first
 from ..dtypes import CATEGORY, result_dtype, scalar_dtype, cast, float_dtype, checked_fill, \
-    C_TYPE_NAMES, scalar_type_name, typeid_name, refuse_kinds, kernel_not_implemented, refuse_big_int
+    scalar_type_name, typeid_name, refuse_kinds, kernel_not_implemented
 from ..tensor import Tensor, broadcast_shape, piecewise_grad, selected, conj_if_complex, quietly, _deferring, \
-    not_a_tensor_error, parser_no_signature, parser_type_name, method_argument_error
+    not_a_tensor_error, parser_no_signature, parser_type_name, method_argument_error, parser_takes_scalar
 from ._attach import attach, parsed_ints, _taken_as_tensor, _OWN_ARRAYS
 
 
@@ -697,30 +697,27 @@ def lerp(input, end, weight):
     """input + weight * (end - input) (weight a number or a Tensor), composed of the ops above, as PyTorch's kernel
     rounds it: that form where |weight| < 0.5, else end - (end - input) * (1 - weight). end, and a weight Tensor
     that is not 0-dim, must have input's dtype, as PyTorch requires (fastai's smoothed loss lerps a float64 loss
-    into a float32 average: PyTorch refuses). A complex number weight is converted to input's dtype, as PyTorch's
-    Scalar: a real input refuses one with an imaginary part. Anything but a Tensor end and a Tensor or number weight
-    is the parser's TypeError, as PyTorch's two signatures (end Tensor, weight Tensor or Scalar) refuse it."""
-    if not _taken_as_tensor(end) or not (_taken_as_tensor(weight) or
-                                         isinstance(weight, (bool, int, float, complex, np.number, np.bool_))):
+    into a float32 average: PyTorch refuses). A number weight is converted to input's dtype, checked, as PyTorch's
+    kernel converts its Scalar: a real input refuses a complex one with an imaginary part, a float32 input one
+    beyond float32's range ("value cannot be converted to type float without overflow"). Anything but a Tensor end
+    and a Tensor or number weight is the parser's TypeError, as PyTorch's two signatures (end Tensor, weight Tensor
+    or Scalar) refuse it."""
+    if not _taken_as_tensor(end) or not (_taken_as_tensor(weight) or parser_takes_scalar(weight)):
         words = "lerp() received an invalid combination of arguments - got ({}), but expected one of:"
         given = f"{parser_type_name(end)}, {parser_type_name(weight)}"
         raise method_argument_error(words.format(given), words.format("Tensor, " + given))
-    if isinstance(weight, (complex, np.complexfloating)) and input.dtype.kind == "f":
-        if weight.imag:
-            raise RuntimeError(f"value cannot be converted to type {C_TYPE_NAMES.get(input._data.dtype.name)} "
-                               f"without overflow")
-        weight = float(weight.real)
     for name, other in (("end", end), ("weight", weight)):
         if isinstance(other, Tensor) and other.dtype != input.dtype and (name == "end" or other.ndim > 0):
-            words = [C_TYPE_NAMES.get(t._data.dtype.name, t._data.dtype.name) for t in (input, other)]
-            raise RuntimeError(f"expected dtype {words[0]} for `{name}` but got dtype {words[1]}")
+            raise RuntimeError(f"expected dtype {typeid_name(input.dtype)} for `{name}` but got dtype "
+                               f"{typeid_name(other.dtype)}")
     broadcast_shape(input.shape, end.shape, *([weight.shape] if isinstance(weight, Tensor) else []))  # its error
     if not isinstance(weight, Tensor):        # PyTorch's scalar kernel, in input's dtype: floating or complex only
         refuse_kinds(input.dtype, "biu", "lerp_kernel_scalar")
+        # (checked_fill: a Python int beyond uint64 is the Scalar parse's OverflowError)
+        weight = checked_fill(weight, input.dtype)
         if isinstance(weight, int):
-            # PyTorch reads a Python int weight as a Scalar (beyond uint64: its OverflowError) and computes in
-            # double: 1 - weight below stays a float (lerp(x, y, 2**64 - 1) is no int out of a Scalar's range)
-            refuse_big_int(weight)
+            # PyTorch computes an int weight in double: 1 - weight below stays a float (lerp(x, y, 2**64 - 1) is no
+            # int out of a Scalar's range)
             weight = float(weight)
         out = input + weight * (end - input) if np.abs(weight) < 0.5 else end - (end - input) * (1 - weight)
     else:

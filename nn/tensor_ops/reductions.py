@@ -140,7 +140,8 @@ def _zero_d(fn):
             kwargs["input"] = input.reshape(1)
         if len(args) > at:
             args[at] = kwargs.pop("dim")
-        if fn.__name__ == "topk" and as_int(args[1] if len(args) > 1 else kwargs["k"], "k") == 0:
+        if fn.__name__ == "topk" and (len(args) > 1 or "k" in kwargs) and \
+                as_int(args[1] if len(args) > 1 else kwargs["k"], "k") == 0:
             # PyTorch's topk of a 0-d input copies its one element for k = 0 as for k = 1 (values 0-d, index 0)
             if len(args) > 1:
                 args[1] = 1

@@ -235,6 +235,9 @@ def _parsed_dims(name, params, input, args, kwargs):
     if len(args) > 2:
         raise method_argument_error(f"{name}() takes 2 positional arguments but {len(args)} were given",
                                     f"{name}() takes 3 positional arguments but {len(args) + 1} were given")
+    twice = [p for p in params[1:len(args) + 1] if p in kwargs]
+    if twice:
+        raise TypeError(f"{name}() got multiple values for argument '{twice[0]}'")
     dims = []
     for i, param in enumerate(params[1:]):
         if i >= len(args) and param not in kwargs:
@@ -419,7 +422,6 @@ def flip(input, *dims, **kwargs):
                         saves=False)
 
 
-@parsed_ints(words="flip", dims="tuple")
 def flip_function(input, dims):
     """torch.flip(input, dims): dims a tuple or list of ints, as PyTorch's parser reads it (no single int or tensor,
     which the method's *dims takes: torch.flip(x, 1) is "flip(): argument 'dims' (position 2) must be tuple of ints,
@@ -427,7 +429,8 @@ def flip_function(input, dims):
     return flip(input, dims)
 
 
-flip_function.__name__ = flip_function.__qualname__ = "flip"
+flip_function.__name__ = flip_function.__qualname__ = "flip"    # (named so in Python's words for a missing argument)
+flip_function = parsed_ints(dims="tuple")(flip_function)
 
 
 def split(input, split_size_or_sections=None, dim=0, *, split_size=None):

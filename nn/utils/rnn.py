@@ -11,6 +11,7 @@ from typing import NamedTuple, Optional
 
 import numpy as np
 
+from ..dtypes import checked_fill
 from ..tensor import (ArgumentTypeError, ShapeError, Tensor, broadcast_shape, parser_bool, parser_float,
                       parser_type_name)
 from ..functional.shapes import cat, pad
@@ -79,6 +80,7 @@ def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side="
         raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     longest = max(s.shape[0] for s in sequences)
     padded, dtype, trailing = [], sequences[0].dtype, tuple(sequences[0].shape[1:])
+    checked_fill(padding_value, dtype)      # (PyTorch fills its whole output first: 1e40 fails in float32, padded or not)
     from ..tensor_ops.inplace import _refuse_growing    # noqa: PLC0415 - tensor_ops imports functional
     for s in sequences:
         s = s if s.dtype == dtype else s.to(dtype)     # PyTorch fills an output of the first one's dtype
