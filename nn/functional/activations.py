@@ -20,7 +20,7 @@ def _integer(x):
 
 def _refuse_kernel_dtype(x, op, kernel=None):
     """PyTorch's refusals of a bool or complex tensor (any tensor that is not floating, given kernel) by relu and
-    hardtanh (clamp underneath), gelu and silu, in their words and types, where nn's own check says TypeError:
+    hardtanh (clamp underneath) and gelu, in their words and types, where nn's own check says TypeError:
     'Boolean inputs not supported for relu', 'clamp is not supported for complex types', '"GeluKernelImpl" not
     implemented for 'Long''."""
     if not isinstance(x, Tensor) or x._data.dtype.kind == "f":

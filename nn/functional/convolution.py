@@ -116,8 +116,7 @@ def _per_axis(v, spatial):
     return (v,) * spatial if isinstance(v, (int, np.integer)) else tuple(v) * (spatial if len(v) == 1 else 1)
 
 
-def check_conv_arguments(op, weight, spatial, stride, padding, dilation, groups, output_padding=None,
-                         transposed=False):
+def check_conv_arguments(op, weight, spatial, stride, padding, dilation, groups, output_padding=None):
     """PyTorch's checks of a convolution's arguments after the input's rank (check_conv_input) and padding string
     (check_padding_name), before the shapes', in its order and words (ATen's _convolution, then
     check_shape_forward): the weight's rank, groups, a strided padding='same', a list of neither 1 nor `spatial`
@@ -618,7 +617,7 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
     parse_conv_arguments(op, 2, True, stride=stride, padding=padding, output_padding=output_padding, groups=groups,
                          dilation=dilation)
     input = check_conv_input(input, 2, op)
-    check_conv_arguments(op, weight, 2, stride, padding, dilation, groups, output_padding, transposed=True)
+    check_conv_arguments(op, weight, 2, stride, padding, dilation, groups, output_padding)
     stride, padding, dilation, groups, out_pad = conv_hyperparameters(op, stride, padding, dilation, groups,
                                                                       output_padding)
     x, weight, bias, dt = _conv_args(input, weight, bias, groups, op, transposed=True, stride=stride,

@@ -76,7 +76,7 @@ def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_paddi
     parse_conv_arguments(op, 1, True, stride=stride, padding=padding, output_padding=output_padding, groups=groups,
                          dilation=dilation)
     x, unbatched = _batched(_tensor(check_conv_input(input, 1, op), "input", op), op)
-    check_conv_arguments(op, weight, 1, stride, padding, dilation, groups, output_padding, transposed=True)
+    check_conv_arguments(op, weight, 1, stride, padding, dilation, groups, output_padding)
     w = _tensor(weight, "weight", op)
     if w.ndim != 3:
         raise ValueError(f"{op}: weight must be (in_channels, out_channels/groups, k), got shape {tuple(w.shape)}")

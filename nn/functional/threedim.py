@@ -123,7 +123,7 @@ def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_paddi
     parse_conv_arguments(op, 3, True, stride=stride, padding=padding, output_padding=output_padding, groups=groups,
                          dilation=dilation)
     x, unbatched = _batched5(check_conv_input(input, 3, op), op)
-    check_conv_arguments(op, weight, 3, stride, padding, dilation, groups, output_padding, transposed=True)
+    check_conv_arguments(op, weight, 3, stride, padding, dilation, groups, output_padding)
     w = _weight5(weight, op, "(in_channels, out_channels/groups, kd, kh, kw)")
     _check_channels(x, w, groups, transposed=True, bias=bias)
     bias = None if bias is None else _tensor(bias, "bias", op)

@@ -8,8 +8,8 @@ import numpy as np
 
 from ..array import DataArray
 from ..device import MetaArray
-from ..tensor import Tensor, get_rng, not_a_tensor_error, parser_bool, parser_int, parser_ints, parser_no_signature, \
-    method_argument_error, parser_type_name
+from ..tensor import Tensor, _at, get_rng, not_a_tensor_error, parser_bool, parser_int, parser_ints, \
+    parser_no_signature, method_argument_error, parser_type_name
 from .out_arg import dtype_from_out, store
 
 
@@ -211,8 +211,8 @@ def _check_parsed_ints(name, params, kinds, overloaded_at, args, kwargs, tensor_
         if kind == "Number":        # (a Python or NumPy number, or a 0-d tensor: renorm's p and maxnorm)
             if not (isinstance(value, (int, float, complex, np.number, np.bool_)) or
                     isinstance(value, Tensor) and value.ndim == 0):
-                raise TypeError(f"{name}(): argument '{arg}'{'' if position is None else f' (position {position})'} "
-                                f"must be Number, not {parser_type_name(value)}")
+                raise TypeError(f"{name}(): argument '{arg}'{_at(position)} must be Number, not "
+                                f"{parser_type_name(value)}")
             continue
         if kind == "int|Tensor":
             if isinstance(value, Tensor):

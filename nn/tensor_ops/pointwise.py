@@ -1053,8 +1053,6 @@ attach(triu, tril, exp, log, log1p, log2, log10, lerp, tan, asin, acos, atan, si
        relu=F.relu, sigmoid=F.sigmoid, tanh=F.tanh,
        softmax=_dim_method(F.softmax), log_softmax=_dim_method(F.log_softmax),
        hardshrink=F.hardshrink, prelu=F.prelu)
-clip = clamp
-multiply, divide, subtract, true_divide = mul, div, sub, div
 # torch.softmax(input, dim, dtype=None): the method's signature (dim required, dtype third: F.softmax's third is
 # _stacklevel), also with axis=
 softmax, log_softmax = _dim_method(F.softmax, function=True), _dim_method(F.log_softmax, function=True)
