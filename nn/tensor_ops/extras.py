@@ -450,7 +450,7 @@ def typename(obj):
 
 
 FrexpResult = namedtuple("frexp", ["mantissa", "exponent"], module="nn.return_types")
-absolute, negative, fix = abs, neg, trunc
+negative, fix = neg, trunc      # (the function absolute, which takes out=, is nn/__init__.py's)
 
 
 def resolve_conj(input):
