@@ -202,10 +202,41 @@ clip, absolute, multiply, divide, true_divide, subtract = clamp, abs, mul, div, 
 (logical_not, logical_and, logical_or, logical_xor, bitwise_not, bitwise_and, bitwise_or, bitwise_xor) = map(
     _with_out, (logical_not, logical_and, logical_or, logical_xor, bitwise_not, bitwise_and, bitwise_or, bitwise_xor))
 #                                         (torch-hd's BSC negative: torch.logical_not(self, out=empty_like(self)))
+# the pointwise math, unary and binary (torch.sin(x, out=y)); their aliases below and here bound to the wrapped ops
+(acos, acosh, asin, asinh, atan, atanh, atan2, angle, ceil, floor, trunc, round, frac, copysign, cos, cosh, sin, sinh,
+ tan, tanh, sinc, sigmoid, deg2rad, rad2deg, digamma, lgamma, polygamma, mvlgamma, erf, erfc, erfinv, exp2, expm1,
+ log10, log1p, log2, logit, i0, igamma, igammac, float_power, floor_divide, fmod, remainder, fmax, fmin, frexp, ldexp,
+ gcd, lcm, heaviside, isneginf, isposinf, signbit, logaddexp, logaddexp2, xlogy, neg, sign, square, conj_physical,
+ complex, polar, bitwise_left_shift, bitwise_right_shift) = map(_with_out, (
+    acos, acosh, asin, asinh, atan, atanh, atan2, angle, ceil, floor, trunc, round, frac, copysign, cos, cosh, sin,
+    sinh, tan, tanh, sinc, sigmoid, deg2rad, rad2deg, digamma, lgamma, polygamma, mvlgamma, erf, erfc, erfinv, exp2,
+    expm1, log10, log1p, log2, logit, i0, igamma, igammac, float_power, floor_divide, fmod, remainder, fmax, fmin,
+    frexp, ldexp, gcd, lcm, heaviside, isneginf, isposinf, signbit, logaddexp, logaddexp2, xlogy, neg, sign, square,
+    conj_physical, complex, polar, bitwise_left_shift, bitwise_right_shift))
+negative, fix = neg, trunc
+hardshrink, threshold = _with_out(hardshrink), _with_out(threshold)   # (ATen's forms; F.'s take no out=, as PyTorch's)
+# the products, joins, shapes, indexing and the older linear algebra (torch.mm's family: torch.addmm(b, x, w, out=y))
+(addbmm, addmm, addmv, baddbmm, chain_matmul, mv, ger, outer, inner, vdot, kron, tensordot, matrix_power, inverse,
+ cholesky_inverse, cholesky_solve, lu_solve, lu_unpack, triangular_solve, geqrf, ormqr, svd, qr, slogdet) = map(_with_out, (
+    addbmm, addmm, addmv, baddbmm, chain_matmul, mv, ger, outer, inner, vdot, kron, tensordot, matrix_power, inverse,
+    cholesky_inverse, cholesky_solve, lu_solve, lu_unpack, triangular_solve, geqrf, ormqr, svd, qr, slogdet))
+(column_stack, dstack, hstack, vstack, diag, diff, tril, triu, take, take_along_dim, masked_select, nonzero, renorm,
+ index_add, index_copy, index_reduce, scatter, scatter_add, scatter_reduce, slice_scatter) = map(_with_out, (
+    column_stack, dstack, hstack, vstack, diag, diff, tril, triu, take, take_along_dim, masked_select, nonzero, renorm,
+    index_add, index_copy, index_reduce, scatter, scatter_add, scatter_reduce, slice_scatter))
+# the sorts, histograms and softmaxes (torch.softmax(x, 1, out=p), torch.histc(x, 10, out=counts); the
+# reductions and scans take out= through their NumPy-axis wrapper)
+msort, histc, histogram, softmax, log_softmax = map(_with_out, (msort, histc, histogram, softmax, log_softmax))
+# the factories and samplers (torch.zeros(3, out=o), torch.randn(n, out=buffer), torch.multinomial(p, k, out=idx);
+# range is wrapped where it is bound, last; the windows, empty_strided, empty_permuted and poisson take no out=)
+(zeros, ones, empty, full, arange, linspace, logspace, rand, randn, randperm, normal, bernoulli, multinomial) = map(
+    _with_out, (zeros, ones, empty, full, arange, linspace, logspace, rand, randn, randperm, normal, bernoulli,
+                multinomial))
 concat = concatenate = cat
 row_stack = vstack
 from .tensor_ops.shape import unsafe_chunk, unsafe_split, unsafe_split_with_sizes  # noqa: E402
 from .tensor_ops.pointwise import sgn  # noqa: E402  (sign, and z / |z| for complex z)
+sgn = _with_out(sgn)
 arcsin, arccos, arctan, arctan2 = asin, acos, atan, atan2
 arcsinh, arccosh, arctanh = asinh, acosh, atanh
 pi, e, inf, nan = _math.pi, _math.e, _math.inf, _math.nan
@@ -299,3 +330,4 @@ _refuse_python_values([(_sys.modules[__name__], ""), (special, "special."), (lin
 # objects as nn.einsum and nn.tensordot, as in PyTorch
 functional.einsum, functional.tensordot = einsum, tensordot  # noqa: F821
 range = _factories.range_inclusive           # (last: the name shadows Python's range in this module)
+range = _with_out(range)                      # (torch.range(0, 2, out=o), as the other factories)

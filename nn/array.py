@@ -352,10 +352,10 @@ class DataArray(np.ndarray):
     def numel(self):
         return int(self.size)
 
-    def norm(self, p=2, dim=None, keepdim=False):
+    def norm(self, p=2, dim=None, keepdim=False, dtype=None):
         """Tensor.norm of these values, as a constant Tensor (0-d without dim: ``.item()`` gives a float, and
         ``p.grad.norm(2).to(device)`` works as in PyTorch)."""
-        return self._torch().norm(p, dim, keepdim)
+        return self._torch().norm(p, dim, keepdim, dtype=dtype)
 
     def clone(self, *, memory_format=None):
         """A copy as PyTorch's: a new Tensor that requires no grad (buf = p.grad.clone(); buf.mul_(m).add_(...)).

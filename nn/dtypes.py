@@ -348,7 +348,7 @@ def scalar_dtype(value, dtype):
 # PyTorch's ScalarType names, as its error messages print them ("result type Float can't be cast to ... Long")
 SCALAR_TYPE_NAMES = {"complex64": "ComplexFloat", "complex128": "ComplexDouble", "float32": "Float",
                      "float64": "Double", "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char",
-                     "uint8": "Byte", "bool": "Bool"}
+                     "uint8": "Byte", "bool": "Bool", "float16": "Half", "bfloat16": "BFloat16"}
 # the C++ element types PyTorch's messages name ("value cannot be converted to type float", "Could not set tensor of
 # type double to a tensor of type float")
 C_TYPE_NAMES = {"float16": "at::Half", "float32": "float", "float64": "double", "int64": "long", "int32": "int",
@@ -394,6 +394,26 @@ def refuse_not_floating_or_complex(dtype, op):
     if np.dtype(dtype).kind not in "fc":
         raise RuntimeError(f"{op}: Expected a floating point or complex tensor as input. Got "
                            f"{scalar_type_name(dtype)}")
+
+
+def norm_dtype(input_dtype, dtype, op):
+    """The dtype a norm of an input of input_dtype computes in, given its dtype= (None: the input's), after
+    PyTorch's checks of it in its words ("linalg.vector_norm: ..."): floating or complex, of the input's kind (a
+    complex input's norm is real: complex128 gives float64), and no narrower than the input."""
+    have = np.dtype(input_dtype)
+    if dtype is None:
+        return have
+    want = dtype.name if isinstance(dtype, _NameOnly) else np.dtype(dtype)     # (bfloat16 has no NumPy dtype)
+    kind = ("c" if want.startswith("complex") else "f") if isinstance(want, str) else want.kind
+    if kind not in "fc":
+        raise RuntimeError(f"{op}: dtype should be floating point or complex, but got {scalar_type_name(want)}")
+    if kind != have.kind:
+        raise RuntimeError(f"{op}: dtype should be {'real' if kind == 'c' else 'complex'} for "
+                           f"{'real' if kind == 'c' else 'complex'} inputs, but got {scalar_type_name(want)}")
+    if isinstance(want, str) or np.promote_types(have, want) != want:
+        raise RuntimeError(f"{op}: the dtype of the input ({scalar_type_name(have)}) should be convertible without "
+                           f"narrowing to the specified dtype ({scalar_type_name(want)})")
+    return want
 
 
 def refuse_norm_input(dtype):

@@ -12,7 +12,6 @@ import inspect
 import math
 import numbers
 import os
-import warnings
 
 import numpy as np
 
@@ -637,11 +636,15 @@ def _arange_values(start, step, n, dt):
 def range_inclusive(start, end, step=1, dtype=None, device=None, requires_grad=False):
     """PyTorch's deprecated torch.range (nn.range): start, start + step, ... up to end INCLUDED, floats by default
     (with PyTorch's warning; use arange, whose end is excluded)."""
-    warnings.warn("nn.range is deprecated and will be removed (as torch.range): use nn.arange, which excludes the "
-                  "end", UserWarning, stacklevel=2)
+    warn_at_caller("nn.range is deprecated and will be removed (as torch.range): use nn.arange, which excludes the "
+                   "end")      # (at the caller's line, also through the out= wrapper)
     n = max(int(np.floor((end - start) / step)) + 1, 0)
     dt = to_dtype(dtype) if dtype is not None else get_default_dtype()
+    refuse_kinds(dt, "bc", "range_cpu")         # (no bool or complex kernel, as PyTorch's)
     return _new((start + np.arange(n, dtype=np.float64) * step).astype(dt), None, device, requires_grad)
+
+
+range_inclusive.__name__ = "range"      # (PyTorch's name, which its out= words and rules are keyed by)
 
 
 def _space_parsed(fn):
@@ -880,6 +883,8 @@ def randperm(n, generator=None, dtype=None, device=None, requires_grad=False):
     meta = _on_meta((int(n),), dtype or int64, device, requires_grad)
     if meta is not None:
         return meta
+    if dtype is not None:
+        refuse_kinds(to_dtype(dtype), "bc", "randperm")     # (no bool or complex kernel, as PyTorch's)
     return _new(_gen(generator).permutation(int(n)).astype(np.int64), dtype, device, requires_grad)
 
 
@@ -933,7 +938,12 @@ def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, device=None,
     if dtype is None and decides:
         refuse_non_floating(decides[0], "normal")
     dt = to_dtype(dtype) if dtype is not None else (decides[0] if decides else get_default_dtype())
-    values = m + sd * _gen(generator).standard_normal(shape)
+    if dtype is not None:
+        refuse_non_floating(dt, "normal")       # (normal(0., 1., (3,), dtype=int64), an int64 out= too)
+    # (a complex dtype draws as randn's: real and imaginary parts each of variance 1/2, as PyTorch's)
+    noise = _random(_gen(generator).standard_normal, shape, dt, None, False, np.sqrt(0.5))._data if dt.kind == "c" \
+        else _gen(generator).standard_normal(shape)
+    values = m + sd * noise
     if getattr(mean, "requires_grad", False) or getattr(std, "requires_grad", False):
         tensors = tuple(t for t in (mean, std) if isinstance(t, Tensor))
         return Tensor._make(values.astype(dt), tensors,
@@ -1249,3 +1259,21 @@ def _bartlett(n, N, ct):
 def bartlett_window(window_length, periodic=True, *, dtype=None, device=None, layout=None, requires_grad=False):
     """The triangle 1 - |2 n / N - 1|, as torch.bartlett_window."""
     return _window("bartlett_window", window_length, periodic, dtype, requires_grad, _bartlett)
+
+
+def _parser_keywords(fn):
+    """fn refusing a keyword it does not take in the words of PyTorch's parser for its overloaded signatures
+    (hann_window(3, out=o): "hann_window() received an invalid combination of arguments - got (int, out=Tensor),
+    but expected one of:"; the windows take no out=)."""
+    takes = frozenset(inspect.signature(fn).parameters)
+
+    @functools.wraps(fn)
+    def parsed(*args, **kwargs):
+        if kwargs and not takes.issuperset(kwargs):
+            raise parser_no_signature(fn.__name__, args, kwargs)
+        return fn(*args, **kwargs)
+    return parsed
+
+
+hann_window, hamming_window, blackman_window, kaiser_window, bartlett_window = map(
+    _parser_keywords, (hann_window, hamming_window, blackman_window, kaiser_window, bartlett_window))

@@ -24,7 +24,7 @@ import numpy as np
 from .dtypes import SCALAR_TYPE_NAMES, to_complex, type_string, to_real, float_dtype, get_default_dtype, to_dtype
 from .device import check_device
 from .tensor import (Tensor, _normalize_axes, _parser_takes_int, grad_for, not_a_tensor_error, parser_no_signature,
-                     quietly)
+                     quietly, refuse_dims_out_of_range)
 from .tensor_ops._attach import parsed_ints
 from .tensor_ops.complex import conj, view_as_real as _view_as_real
 from .tensor_ops.shape import roll
@@ -36,7 +36,7 @@ _DUAL = {"backward": "forward", "forward": "backward", "ortho": "ortho"}
 
 
 def _norm(norm):
-    norm = "backward" if norm is None else norm
+    norm = "backward" if norm is None else norm.decode() if isinstance(norm, bytes) else norm
     if norm not in _DUAL:
         raise RuntimeError(f'Invalid normalization mode: "{norm}"')
     return norm
@@ -54,19 +54,32 @@ def _fit(a, length, axis):
     return a
 
 
+# PyTorch's words for a complex input of the transforms that take a real one (rfft2 / ihfft2: rfftn's / ihfftn's)
+_REAL_INPUT_WORDS = {"rfft": "rfft expects a real input tensor, but got {}",
+                     "ihfft": "ihfft expects a real input tensor, but got {}",
+                     "rfftn": "rfftn expects a real-valued input tensor, but got {}",
+                     "ihfftn": "Only supports floating-point dtypes, but found: {}"}
+
+
+def _refuse_complex(input, op):
+    """PyTorch's RuntimeError for a complex input of op (rfft, ihfft, rfftn, ihfftn), its first check."""
+    if isinstance(input, Tensor) and input.dtype.kind == "c":
+        raise RuntimeError(_REAL_INPUT_WORDS[op].format(SCALAR_TYPE_NAMES[input.dtype.name]))
+
+
 def _transform(input, n, dim, norm, kind):
     """One 1-D transform of input along dim: kind "fft", "ifft" (complex -> complex), "rfft" (real -> half
     spectrum) or "irfft" (half spectrum -> n real values)."""
     if not isinstance(input, Tensor):
         raise not_a_tensor_error(f"fft.{kind}", "input", None, input)
-    norm = _norm(norm)
+    if kind == "rfft":
+        _refuse_complex(input, "rfft")
     x = input._data
     if x.ndim == 0:
         raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
     axis = _normalize_axes(dim, x.ndim)[0]
+    norm = _norm(norm)                              # (after the dtype and dim, PyTorch's order)
     if kind == "rfft":
-        if x.dtype.kind == "c":
-            raise RuntimeError(f"rfft expects a real input tensor, but got {SCALAR_TYPE_NAMES[x.dtype.name]}")
         x = x.astype(float_dtype(x.dtype), copy=False)
     else:                                           # complex in (a real input has imaginary part 0)
         x = x.astype(to_complex(float_dtype(x.dtype)), copy=False)
@@ -123,35 +136,42 @@ def _fit_graph(t, length, axis):
     return t
 
 
+@parsed_ints(function=True, words="fft_fft", n="SymInt?", dim="int", norm="str?")
 def fft(input, n=None, dim=-1, norm=None):
     """The 1-D discrete Fourier transform along dim (complex output)."""
     return _transform(input, n, dim, norm, "fft")
 
 
+@parsed_ints(function=True, words="fft_ifft", n="SymInt?", dim="int", norm="str?")
 def ifft(input, n=None, dim=-1, norm=None):
     """The inverse of fft."""
     return _transform(input, n, dim, norm, "ifft")
 
 
+@parsed_ints(function=True, words="fft_rfft", n="SymInt?", dim="int", norm="str?")
 def rfft(input, n=None, dim=-1, norm=None):
     """fft of a real input, keeping the n // 2 + 1 non-negative frequencies."""
     return _transform(input, n, dim, norm, "rfft")
 
 
+@parsed_ints(function=True, words="fft_irfft", n="SymInt?", dim="int", norm="str?")
 def irfft(input, n=None, dim=-1, norm=None):
     """The inverse of rfft: n real values (default 2 (m - 1)) from the m non-negative frequencies; the imaginary
     parts of the zero frequency (and of n / 2 for an even n) are ignored."""
     return _transform(input, n, dim, norm, "irfft")
 
 
+@parsed_ints(function=True, words="fft_hfft", n="SymInt?", dim="int", norm="str?")
 def hfft(input, n=None, dim=-1, norm=None):
     """The (real) transform of a signal with Hermitian symmetry given by its first half: irfft(conj(x)) with the
     other norm, as torch.fft.hfft."""
     return _transform(conj(input), n, dim, _DUAL[_norm(norm)], "irfft")
 
 
+@parsed_ints(function=True, words="fft_ihfft", n="SymInt?", dim="int", norm="str?")
 def ihfft(input, n=None, dim=-1, norm=None):
     """The inverse of hfft: conj(rfft(x)) with the other norm."""
+    _refuse_complex(input, "ihfft")
     return conj(_transform(input, n, dim, _DUAL[_norm(norm)], "rfft"))
 
 
@@ -161,20 +181,24 @@ def _dims_and_sizes(input, s, dim, what):
     """(dims, sizes) as PyTorch reads s= and dim=: dim None takes the last len(s) dims (all without s); a size of
     -1 keeps that dim's length (None: each transform's default)."""
     ndim = input.ndim
+    if isinstance(s, numbers.Integral) or isinstance(s, Tensor):     # (one size, as PyTorch's parser takes it)
+        s = [s]
     if dim is None:
+        if s is not None and len(s) > ndim:       # (PyTorch's check: the last len(s) dims must exist)
+            raise RuntimeError(f"Got shape with {len(s)} values but input tensor only has {ndim} dimensions.")
         dims = list(range(ndim - len(s), ndim)) if s is not None else list(range(ndim))
     else:
         dims = [dim] if isinstance(dim, numbers.Integral) else list(dim)
-        dims = [d + ndim if d < 0 else d for d in dims]
-        if any(not 0 <= d < ndim for d in dims):
-            raise IndexError(f"Dimension out of range (expected to be in range of [{-ndim}, {ndim - 1}], "
-                             f"but got {dims})")
+        if ndim == 0 and dims:
+            raise IndexError(f"Dimension specified as {dims[0]} but tensor has no dimensions")
+        refuse_dims_out_of_range(ndim, *dims)
+        dims = [int(d) % ndim for d in dims]
         if len(set(dims)) != len(dims):
-            raise RuntimeError(f"{what} dims must be unique")
+            raise RuntimeError("FFT dims must be unique")
     if s is None:
         sizes = [None] * len(dims)
     else:
-        s = [s] if isinstance(s, numbers.Integral) else list(s)
+        s = list(s)
         if len(s) != len(dims):
             raise RuntimeError("When given, dim and shape arguments must have the same length")
         sizes = [None if k == -1 else int(k) for k in s]
@@ -191,17 +215,21 @@ def _separable(input, s, dim, norm, kind, what):
     return out
 
 
+@parsed_ints(function=True, words="fft_fftn", s="ints?", dim="ints?", norm="str?")
 def fftn(input, s=None, dim=None, norm=None):
     """The n-D transform over dim (default: all dims, or the last len(s))."""
     return _separable(input, s, dim, norm, "fft", "fftn")
 
 
+@parsed_ints(function=True, words="fft_ifftn", s="ints?", dim="ints?", norm="str?")
 def ifftn(input, s=None, dim=None, norm=None):
     return _separable(input, s, dim, norm, "ifft", "ifftn")
 
 
+@parsed_ints(function=True, words="fft_rfftn", s="ints?", dim="ints?", norm="str?")
 def rfftn(input, s=None, dim=None, norm=None):
     """rfft over the last of dim, then fft over the others."""
+    _refuse_complex(input, "rfftn")
     dims, sizes = _dims_and_sizes(input, s, dim, "rfftn")
     out = _transform(input, sizes[-1], dims[-1], norm, "rfft")
     for d, n in zip(dims[:-1], sizes[:-1]):
@@ -209,6 +237,7 @@ def rfftn(input, s=None, dim=None, norm=None):
     return out
 
 
+@parsed_ints(function=True, words="fft_irfftn", s="ints?", dim="ints?", norm="str?")
 def irfftn(input, s=None, dim=None, norm=None):
     """ifft over all but the last of dim, then irfft over the last (its output length s[-1], default
     2 (m - 1))."""
@@ -219,36 +248,45 @@ def irfftn(input, s=None, dim=None, norm=None):
     return _transform(out, sizes[-1], dims[-1], norm, "irfft")
 
 
+@parsed_ints(function=True, words="fft_hfftn", s="ints?", dim="ints?", norm="str?")
 def hfftn(input, s=None, dim=None, norm=None):
     """The n-D hfft: irfftn of conj(x) with the other norm."""
     return irfftn(conj(input), s, dim, _DUAL[_norm(norm)])
 
 
+@parsed_ints(function=True, words="fft_ihfftn", s="ints?", dim="ints?", norm="str?")
 def ihfftn(input, s=None, dim=None, norm=None):
     """The inverse of hfftn: conj(rfftn(x)) with the other norm."""
+    _refuse_complex(input, "ihfftn")
     return conj(rfftn(input, s, dim, _DUAL[_norm(norm)]))
 
 
+@parsed_ints(function=True, words="fft_fft2", s="ints?", dim="ints", norm="str?")
 def fft2(input, s=None, dim=(-2, -1), norm=None):
     return fftn(input, s, dim, norm)
 
 
+@parsed_ints(function=True, words="fft_ifft2", s="ints?", dim="ints", norm="str?")
 def ifft2(input, s=None, dim=(-2, -1), norm=None):
     return ifftn(input, s, dim, norm)
 
 
+@parsed_ints(function=True, words="fft_rfft2", s="ints?", dim="ints", norm="str?")
 def rfft2(input, s=None, dim=(-2, -1), norm=None):
     return rfftn(input, s, dim, norm)
 
 
+@parsed_ints(function=True, words="fft_irfft2", s="ints?", dim="ints", norm="str?")
 def irfft2(input, s=None, dim=(-2, -1), norm=None):
     return irfftn(input, s, dim, norm)
 
 
+@parsed_ints(function=True, words="fft_hfft2", s="ints?", dim="ints", norm="str?")
 def hfft2(input, s=None, dim=(-2, -1), norm=None):
     return hfftn(input, s, dim, norm)
 
 
+@parsed_ints(function=True, words="fft_ihfft2", s="ints?", dim="ints", norm="str?")
 def ihfft2(input, s=None, dim=(-2, -1), norm=None):
     return ihfftn(input, s, dim, norm)
 
@@ -413,6 +451,10 @@ def stft(input, n_fft, hop_length=None, win_length=None, window=None, center=Tru
     return spec if return_complex else _view_as_real(spec)
 
 
+# (PyTorch's one C++ signature: each argument's type is checked, in its order and words)
+@parsed_ints(function=True, input="Tensor", n_fft="SymInt", hop_length="SymInt?", win_length="SymInt?",
+             window="Tensor?", center="bool", normalized="bool", onesided="bool?", length="SymInt?",
+             return_complex="bool")
 def istft(input, n_fft, hop_length=None, win_length=None, window=None, center=True, normalized=False,
           onesided=None, length=None, return_complex=False):
     """The inverse of stft, as torch.istft: inverse transforms of the frames, times the window, overlap-added and
@@ -480,4 +522,14 @@ def istft(input, n_fft, hop_length=None, win_length=None, window=None, center=Tr
     return y if input.ndim == 3 else y.squeeze(0)
 
 
-Tensor.stft, Tensor.istft = stft, istft        # x.stft(n_fft, ...), as PyTorch's methods
+def _istft_method(self, n_fft, hop_length=None, win_length=None, window=None, center=True, normalized=False,
+                  onesided=None, length=None, return_complex=False):
+    """x.istft(...): PyTorch's Tensor.istft hands its arguments on to torch.istft by position (return_complex by
+    keyword), so its parser's words name their positions ("istft(): argument 'center' (position 6) must be bool,
+    not int")."""
+    return istft(self, n_fft, hop_length, win_length, window, center, normalized, onesided, length,
+                 return_complex=return_complex)
+
+
+_istft_method.__name__ = _istft_method.__qualname__ = "istft"
+Tensor.stft, Tensor.istft = stft, _istft_method        # x.stft(n_fft, ...), as PyTorch's methods

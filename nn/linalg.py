@@ -3,12 +3,14 @@ matrix_rank, vector_norm, matrix_norm, norm, cross (and the top-level torch.inve
 the closed form written beside it (for invertible matrices)."""
 import contextlib
 import math
-import warnings
 from collections import namedtuple
 
 import numpy as np
 
-from .dtypes import kernel_not_implemented, quietly, refuse_not_floating_or_complex, scalar_type_name, typeid_name
+from . import _C
+from .caller_warnings import warn_at_caller
+from .dtypes import kernel_not_implemented, norm_dtype, quietly, refuse_not_floating_or_complex, scalar_type_name, \
+    typeid_name
 from .tensor import Tensor, _broadcast_message, broadcast_shape, is_grad_enabled, parser_ints
 from .tensor_ops.reductions import return_type
 from .tensor_ops.shape import _dims, cat, cross as _cross
@@ -50,6 +52,11 @@ __all__ = ["inv", "det", "slogdet", "logdet", "solve", "vector_norm", "matrix_no
 class LinAlgError(RuntimeError, np.linalg.LinAlgError):
     """torch.linalg.LinAlgError: a matrix is singular or not positive-definite. A RuntimeError, as PyTorch's (so
     `except RuntimeError:` jitter-and-retry loops catch it), and NumPy's LinAlgError too."""
+
+
+# PyTorch defines the class as torch._C._LinAlgError (torch.linalg.LinAlgError is that object), and code catches it
+# by that name (torchimize's `except torch._C._LinAlgError:`); nn._C cannot import this module
+_C._LinAlgError = LinAlgError
 
 
 @contextlib.contextmanager
@@ -443,12 +450,15 @@ def _qr(A, mode):
     return Tensor._make(flat, (A,), backward, "qr"), (m, p, n)
 
 
+@parsed_ints(function=True, words="linalg_qr", mode="str")
 def qr(A, mode="reduced"):
     """(Q, R) with A = Q R, Q orthonormal columns, R upper triangular: 'reduced' Q (..., m, k), R (..., k, n),
     k = min(m, n); 'complete' Q (..., m, m), R (..., m, n); 'r' R alone (Q empty), as PyTorch. The signs are
     LAPACK's (PyTorch's too). Gradients need R's leading square part invertible."""
+    mode = mode.decode() if isinstance(mode, bytes) else mode       # (the parser's str takes bytes)
     if mode not in ("reduced", "complete", "r"):
-        raise ValueError(f"qr: mode must be 'reduced', 'complete' or 'r', got {mode!r}")
+        raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of 'reduced' (default), 'r', or "
+                           f"'complete'")
     flat, (m, p, n) = _qr(A, mode)
     batch = tuple(A.shape[:-2])
     Q = flat[..., :m * p].reshape(batch + (m, p))
@@ -608,7 +618,7 @@ def _warn_older_once(key, message):
     """PyTorch's deprecation warning of an older linear-algebra form, the first time its kernel runs."""
     if key not in _OLDER_WARNED:
         _OLDER_WARNED.add(key)
-        warnings.warn(message, UserWarning, stacklevel=3)
+        warn_at_caller(message)     # (at the user's line: nn's wrappers, out='s too, add frames)
 
 
 def cholesky_older(input, upper=False, *, out=None):
@@ -1489,24 +1499,29 @@ def ldl_solve(LD, pivots, B, *, hermitian=False):
 
 @with_out          # (pytorch-minimize's Krylov and LSMR loops write norms into buffers)
 @numpy_axis        # PyTorch's argument parser takes axis= / keepdims= too (braindecode's SensorsRotation)
+@parsed_ints(function=True, words="linalg_vector_norm", keepdim="bool")
 def vector_norm(input, ord=2, dim=None, keepdim=False, *, dtype=None):
     """The ord-norm of input over dim (all elements when None): Tensor.norm's; ord 0 counts the non-zero elements.
+    dtype: input is cast to it first (no narrower than input's, of its kind; a complex one gives its real norm).
     (PyTorch names the tensor input, and takes x= too: autoray calls linalg.norm(input=...).)"""
     x = input
     refuse_not_floating_or_complex(x.dtype, "linalg.vector_norm")
     if dim is not None:                 # (its parser's words: Tensor.norm would name a bool dim as an element)
         parser_ints(dim, "linalg_vector_norm", "dim", 3)
-    return x.norm(p=ord, dim=dim, keepdim=keepdim)
+    return x.norm(p=ord, dim=dim, keepdim=keepdim, dtype=dtype)
 
 
 @with_out
 @numpy_axis
+@parsed_ints(range(8), function=True, words="linalg_matrix_norm", keepdim="bool")     # (two signatures: str ord)
 def matrix_norm(input, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
     """Norm of the matrices A = input in dims: ord 'fro' (the square root of the sum of squares), 1 / -1 (the
     largest / smallest column sum of |A|), inf / -inf (row sums), 2 / -2 (the largest / smallest singular value),
-    'nuc' (the sum of the singular values)."""
+    'nuc' (the sum of the singular values). dtype: A is cast to it first, as vector_norm's."""
     A = input
     _check_matrix_norm(A, ord, dim)
+    if dtype is not None:
+        A = A.to(norm_dtype(A.dtype, dtype, "linalg.matrix_norm"))
     if ord == "fro":
         return A.norm(dim=dim, keepdim=keepdim)
     if ord in (1, -1, float("inf"), float("-inf")):
@@ -1555,6 +1570,7 @@ def _check_matrix_norm(A, ord, dim):
 
 @with_out
 @numpy_axis
+@parsed_ints(range(8), function=True, words="linalg_norm", keepdim="bool")     # (two signatures: str ord)
 def norm(input, ord=None, dim=None, keepdim=False, *, dtype=None):
     """PyTorch's dispatch: matrix_norm for an ord with two dims (dim None: a 2-D input's), or any string ord;
     vector_norm otherwise (ord None: the 2-norm over dim, all elements when None). Its checks come first: dim of 1
@@ -1567,8 +1583,8 @@ def norm(input, ord=None, dim=None, keepdim=False, *, dtype=None):
         raise RuntimeError(f"linalg.norm: If dim is not specified but ord is, the input must be 1D or 2D. Got "
                            f"{A.ndim}D.")
     if isinstance(ord, str) or ord is not None and (len(dims) == 2 if dims is not None else A.ndim == 2):
-        return matrix_norm(A, ord, (0, 1) if dims is None else dims, keepdim)
-    return vector_norm(A, 2 if ord is None else ord, dim, keepdim)
+        return matrix_norm(A, ord, (0, 1) if dims is None else dims, keepdim, dtype=dtype)
+    return vector_norm(A, 2 if ord is None else ord, dim, keepdim, dtype=dtype)
 
 
 def lobpcg(A, k=None, B=None, X=None, n=None, iK=None, niter=None, tol=None, largest=None, method=None,

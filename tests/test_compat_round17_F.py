@@ -116,7 +116,8 @@ def test_linear_sized_by_a_0d_integer_tensor():
     lin = nn.Linear(nn.tensor(12), nn.tensor(3))
     assert lin.weight.shape == (3, 12) and lin.in_features == 12
     assert repr(lin) == "Linear(in_features=12, out_features=3, bias=True)"
-    with pytest.raises(ValueError, match="in_features must be an integer"):
+    with pytest.raises(TypeError, match="failed to unpack the object at pos 2 with error \"type must be tuple of "
+                                        "ints,but got Tensor\""):       # (torch.empty's parser, as PyTorch's)
         nn.Linear(nn.tensor(1.5), 2)
 
 

@@ -304,8 +304,8 @@ def test_dropout_train_and_eval():
 
 
 @pytest.mark.parametrize("make, match", [
-    (lambda: nn.Linear(3, 2.5), "out_features"),      # (sizes 0 and -1: as PyTorch, test_compat_round46_L.py;
-    # a kernel_size of 0 builds, as PyTorch's, test_compat_round47_G.py)
+    # (sizes 0 and -1: as PyTorch, test_compat_round46_L.py; a size of 2.5 is torch.empty's TypeError,
+    # test_compat_round48_E.py; a kernel_size of 0 builds, as PyTorch's, test_compat_round47_G.py)
     (lambda: nn.Conv2d(1, 2, 3, padding="full"), "padding"),     # (a stride of 0, a padding of -1 or an
     (lambda: nn.Conv2d(1, 2, 3, stride=2, padding="same"), "same"),     # output_padding of 2 build, as PyTorch's)
     (lambda: nn.BatchNorm2d(2, eps=0), "eps"),

@@ -8,8 +8,8 @@ import numpy as np
 
 from .. import kernels as K
 from ..caller_warnings import warn_at_caller
-from ..dtypes import kernel_not_implemented, scalar_type_name
-from ..tensor import Tensor, piecewise_grad, selected, conj_if_complex, _normalize_axes
+from ..dtypes import kernel_not_implemented, refuse_kinds, scalar_type_name
+from ..tensor import Tensor, piecewise_grad, selected, conj_if_complex, is_grad_enabled, _normalize_axes
 from ._args import _tensor, _written_into, builtin_input
 
 
@@ -18,11 +18,16 @@ def _integer(x):
     return isinstance(x, Tensor) and x.dtype.kind in "iu"
 
 
+def _is_bool(x):
+    """Whether x is a bool Tensor (softsign and tanhshrink compose ops that refuse it)."""
+    return isinstance(x, Tensor) and x.dtype.kind == "b"
+
+
 def _refuse_kernel_dtype(x, op, kernel=None):
-    """PyTorch's refusals of a bool or complex tensor (any tensor that is not floating, given kernel) by relu and
-    hardtanh (clamp underneath) and gelu, in their words and types, where nn's own check says TypeError:
-    'Boolean inputs not supported for relu', 'clamp is not supported for complex types', '"GeluKernelImpl" not
-    implemented for 'Long''."""
+    """PyTorch's refusals of a bool or complex tensor by relu and hardtanh (clamp underneath), and of any tensor that
+    is not floating by the activations whose kernel is given (gelu, leaky_relu, elu, softplus, ...), in their words
+    and types, where nn's own check says TypeError: 'Boolean inputs not supported for relu', 'clamp is not supported
+    for complex types', '"GeluKernelImpl" not implemented for 'Long''."""
     if not isinstance(x, Tensor) or x._data.dtype.kind == "f":
         return
     if kernel is not None:
@@ -60,6 +65,7 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):
     """x if x > 0 else negative_slope * x, any shape (inplace: written into x, as relu's)."""
     if inplace:
         return _written_into(input, "leaky_relu_", lambda t: leaky_relu(t, negative_slope))
+    _refuse_kernel_dtype(input, "leaky_relu", "leaky_relu_cpu")
     x = _tensor(input, "input", "leaky_relu")
     xd = x._data
     y = K.leaky_relu_forward(xd, negative_slope)
@@ -212,6 +218,7 @@ def elu(input, alpha=1.0, inplace=False):
     """x if x > 0 else alpha (e^x - 1) (inplace: written into x, as relu's)."""
     if inplace:
         return _written_into(input, "elu_", lambda t: elu(t, alpha))
+    _refuse_kernel_dtype(input, "elu", "elu_cpu")
     x = _tensor(input, "input", "elu")
     xd = x._data
     em1 = np.expm1(np.minimum(xd, 0))
@@ -279,6 +286,7 @@ def gelu(input, approximate="none"):
 @builtin_input("softplus")
 def softplus(input, beta=1.0, threshold=20.0):
     """log(1 + e^(beta x)) / beta, and x itself where beta x > threshold (as PyTorch)."""
+    _refuse_kernel_dtype(input, "softplus", "softplus_cpu")
     x = _tensor(input, "input", "softplus")
     xd, dt = x._data, x.dtype
     bx = beta * xd
@@ -304,8 +312,13 @@ def silu(input, inplace=False):
         return _written_into(input, "silu_", lambda t: silu(t))
     if isinstance(input, Tensor) and input.dtype.kind in "biu":      # (PyTorch's silu computes a complex one)
         raise kernel_not_implemented("silu_cpu", input.dtype)
-    x = _tensor(input, "input", "silu")
+    x = _tensor(input, "input", "silu", floating="promote or complex")     # (no integer left to promote)
     xd, dt = x._data, x.dtype
+    if dt.kind == "c":          # PyTorch's kernel computes x / (1 + e^-x); its autograd has no complex formula
+        if x.requires_grad and is_grad_enabled():
+            raise RuntimeError("silu does not support automatic differentiation for outputs with complex dtype.")
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            return Tensor._wrap((xd / (1 + np.exp(-xd))).astype(dt, copy=False))
     with np.errstate(invalid="ignore"):        # NaN in (a fully masked attention row upstream), NaN out, silently
         s = np.exp(-np.logaddexp(0, -xd)).astype(dt, copy=False)     # as PyTorch's (NumPy's logaddexp warns)
     y = xd * s
@@ -366,6 +379,7 @@ def mish(input, inplace=False):
     """x tanh(softplus(x)) (Misra 2019), composed of the ops above."""
     if inplace:
         return _written_into(input, "mish_", lambda t: mish(t))
+    _refuse_kernel_dtype(input, "mish", "mish_cpu")
     x = _tensor(input, "input", "mish")
     return x * tanh(softplus(x))
 
@@ -391,6 +405,7 @@ def hardsigmoid(input, inplace=False):
     0, as PyTorch's hardsigmoid_backward (so 0 at a NaN input, where relu6's slope would pass)."""
     if inplace:
         return _written_into(input, "hardsigmoid_", lambda t: hardsigmoid(t))
+    _refuse_kernel_dtype(input, "hardsigmoid", "hardsigmoid_cpu")
     x = _tensor(input, "input", "hardsigmoid")
     xd, dt = x._data, x.dtype
     y = _hardsigmoid_values(xd)
@@ -407,6 +422,7 @@ def hardswish(input, inplace=False):
     -inf, where the product rule of x * hardsigmoid(x) gives inf * 0 = NaN."""
     if inplace:
         return _written_into(input, "hardswish_", lambda t: hardswish(t))
+    _refuse_kernel_dtype(input, "hardswish", "hardswish_cpu")
     x = _tensor(input, "input", "hardswish")
     xd, dt = x._data, x.dtype
     with np.errstate(invalid="ignore"):         # -inf * 0: NaN, silently as PyTorch's
@@ -430,6 +446,7 @@ def hardswish(input, inplace=False):
 @builtin_input("log_sigmoid")
 def logsigmoid(input):
     """log(1 / (1 + e^-x)) = -log(1 + e^-x), computed without overflow."""
+    _refuse_kernel_dtype(input, "log_sigmoid", "log_sigmoid_cpu")
     x = _tensor(input, "input", "log_sigmoid")          # (PyTorch's F.logsigmoid is torch._C._nn.log_sigmoid)
     xd = x._data
     with np.errstate(invalid="ignore"):        # NaN in, NaN out, silently as PyTorch's (NumPy's logaddexp warns)
@@ -455,7 +472,8 @@ def softmin(input, dim=None, _stacklevel=3, dtype=None):
 def prelu(input, weight):
     """x if x > 0 else weight * x, with one learnt slope (weight (1,)) or one per channel (weight (C,), the
     channels on dim 1 of x (N, C, ...); an input of fewer than 2 dims has one channel, as in PyTorch)."""
-    x, weight = _tensor(input, "input", "prelu"), _tensor(weight, "weight", "prelu")
+    # (a non-float one is refused below, after the checks, by its kernel's words)
+    x, weight = _tensor(input, "input", "prelu", floating=False), _tensor(weight, "weight", "prelu", floating=False)
     xd, wd = x._data, weight._data.reshape(-1) if weight.ndim == 0 else weight._data
     if wd.dtype != xd.dtype:
         raise RuntimeError(f"prelu: Type promoting not supported. Got {scalar_type_name(xd.dtype)} and "
@@ -469,6 +487,7 @@ def prelu(input, weight):
                                f"{wd.size} and channel size = {channels}.")
     if weight.ndim > 1:
         raise RuntimeError(f"prelu: Expected `weight` to be a scalar or 1D tensor, but got: ndim = {weight.ndim}")
+    _refuse_kernel_dtype(x, "prelu", "prelu_cpu")
     per_channel = wd.size != 1              # (PReLU(0) of an input of 0 channels too)
     w = wd.reshape((-1,) + (1,) * (xd.ndim - 2)) if per_channel else wd.reshape(())
     positive = xd > 0
@@ -495,14 +514,14 @@ def prelu(input, weight):
 # ----------------------------------------------------------------------------- composed of the ops above
 
 def softsign(input):
-    """x / (1 + |x|)."""
-    x = _tensor(input, "input", "softsign", floating="promote")
+    """x / (1 + |x|) (PyTorch's composition: a bool x meets abs's refusal, an integer one is promoted)."""
+    x = input if _is_bool(input) else _tensor(input, "input", "softsign", floating="promote or complex")
     return x / (x.abs() + 1)
 
 
 def tanhshrink(input):
-    """x - tanh(x)."""
-    x = _tensor(input, "input", "tanhshrink", floating="promote")
+    """x - tanh(x) (PyTorch's composition: a bool x meets the subtraction's refusal, an integer one is promoted)."""
+    x = input if _is_bool(input) else _tensor(input, "input", "tanhshrink", floating="promote or complex")
     return x - tanh(x)
 
 
@@ -515,6 +534,7 @@ def _outside_band(xd, lambd):
 @builtin_input("softshrink")
 def softshrink(input, lambd=0.5):
     """x - lambd above lambd, x + lambd below -lambd, 0 between: x - clip(x, -lambd, lambd) (NaN stays NaN)."""
+    _refuse_kernel_dtype(input, "softshrink", "softshrink_check")
     x = _tensor(input, "input", "softshrink")
     xd, dt = x._data, x.dtype
     if not 0 <= lambd <= np.finfo(dt).max:      # PyTorch's check and words (a negative lambd is no band)
@@ -529,6 +549,7 @@ def softshrink(input, lambd=0.5):
 @builtin_input("hardshrink")
 def hardshrink(input, lambd=0.5):
     """x where |x| > lambd, else 0 (NaN stays NaN)."""
+    _refuse_kernel_dtype(input, "hardshrink", "hardshrink_cpu")
     x = _tensor(input, "input", "hardshrink")
     xd, dt = x._data, x.dtype
     y = np.where(_outside_band(xd, lambd), xd, dt.type(0)).astype(dt, copy=False)
@@ -538,7 +559,9 @@ def hardshrink(input, lambd=0.5):
 
 
 def threshold(input, threshold, value, inplace=False):
-    """x where x > threshold, else value."""
+    """x where x > threshold, else value (an integer x in its dtype; PyTorch's kernel has no bool or complex one)."""
+    if isinstance(input, Tensor):
+        refuse_kinds(input.dtype, "bc", "threshold_cpu")
     if inplace:
         return _written_into(input, "threshold_", lambda t: t.masked_fill(t <= threshold, value))
     x = _tensor(input, "input", "threshold", floating=not _integer(input))
@@ -549,6 +572,7 @@ def celu(input, alpha=1.0, inplace=False):
     """max(0, x) + min(0, alpha (e^(x / alpha) - 1)): elu of x / alpha, scaled by alpha."""
     if inplace:
         return _written_into(input, "celu_", lambda t: celu(t, alpha))
+    _refuse_kernel_dtype(input, "celu", "elu_cpu")
     x = _tensor(input, "input", "celu")
     if alpha == 0:
         raise RuntimeError("ZeroDivisionError: alpha cannot be 0 for CELU")
@@ -571,12 +595,13 @@ def celu(input, alpha=1.0, inplace=False):
 def glu(input, dim=-1):
     """a * sigmoid(b), a and b the two halves of x along dim (PyTorch's errors and words for a 0-d x or an odd
     dim; an empty dim gives an empty result)."""
-    x = _tensor(input, "input", "glu")
+    x = _tensor(input, "input", "glu", floating=False)      # (refused below, after the shape checks: PyTorch's order)
     if x.ndim == 0:
         raise RuntimeError("glu does not support scalars because halving size must be even")
     d = _checked_dim(dim, x.ndim, "glu") % x.ndim
     if x.shape[d] % 2:
         raise RuntimeError(f"Halving dimension must be even, but dimension {d} is size {x.shape[d]}")
+    _refuse_kernel_dtype(x, "glu", "glu_cpu")
     half = x.shape[d] // 2
     a, b = x.narrow(d, 0, half), x.narrow(d, half, half)          # (chunk gives one piece of an empty dim)
     return a * sigmoid(b)
@@ -587,6 +612,7 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
     the mean slope (lower + upper) / 2 in evaluation."""
     if inplace:
         return _written_into(input, "rrelu_", lambda t: rrelu(t, lower, upper, training))
+    _refuse_kernel_dtype(input, "rrelu", "rrelu_with_noise_out_cpu" if training else "leaky_relu_cpu")
     x = _tensor(input, "input", "rrelu")
     if not training:
         return leaky_relu(x, (lower + upper) / 2)

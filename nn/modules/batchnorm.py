@@ -1,6 +1,5 @@
 """BatchNorm1d and BatchNorm2d on PyTorch's bases _NormBase (parameters, running statistics) and _BatchNorm
 (the forward), so isinstance(m, nn.modules.batchnorm._BatchNorm) holds for both, as in PyTorch."""
-import math
 
 import numpy as np
 
@@ -8,7 +7,7 @@ from .. import functional as F
 from .module import Module
 from .lazy import (LazyModuleMixin, UninitializedBuffer, UninitializedParameter, _materialize,
                    _settle_buffers)
-from .utils import _factory, _check_int, _check_float, _norm_parameters, _reset_affine, _running_stats
+from .utils import _factory, _check_float, _norm_size, _norm_parameters, _reset_affine, _running_stats
 
 def _load_norm_state(module, state_dict, prefix, local_metadata, *rest):
     """PyTorch's _NormBase._load_from_state_dict (the batch and instance norms'): a checkpoint of version < 2, or
@@ -31,7 +30,7 @@ class _NormBase(Module):
         super().__init__()
         # 0 allowed, as PyTorch (fastai's TabularModel without continuous columns makes a BatchNorm1d(0)); a negative
         # size only where a tensor is made of it (_norm_parameters, _running_stats)
-        self.num_features = _check_int("num_features", num_features, -math.inf)
+        self.num_features = _norm_size(num_features, affine, track_running_stats)
         self.eps = _check_float("eps", eps, low=0.0, low_open=True)
         self.momentum = None if momentum is None else _check_float("momentum", momentum, 0.0, 1.0)
         self.affine = bool(affine)

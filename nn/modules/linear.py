@@ -1,5 +1,4 @@
 """Linear, Bilinear and Identity."""
-import math
 
 import numpy as np
 
@@ -8,7 +7,7 @@ from .. import functional as F
 from .. import init
 from .module import Module, Parameter
 from .lazy import LazyModuleMixin, UninitializedParameter
-from .utils import _factory, _check_int, _refuse_negative_size, _reset_weight_and_bias
+from .utils import _factory, _empty_size, _refuse_negative_size, _reset_weight_and_bias
 
 class Linear(Module):
     """y = x @ weight.T + bias.   x: (N, in_features) -> y: (N, out_features).
@@ -17,8 +16,8 @@ class Linear(Module):
     def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
         super().__init__()
         # signs unchecked, as PyTorch's: a negative size is torch.empty's error when the weight is made
-        self.in_features = _check_int("in_features", in_features, -math.inf)
-        self.out_features = _check_int("out_features", out_features, -math.inf)
+        # their types as torch.empty's parser reads the weight's shape (Linear(2.0, 3): its TypeError)
+        self.out_features, self.in_features = _empty_size("empty", out_features, in_features)
         _refuse_negative_size((self.out_features, self.in_features))
         self.weight = Parameter(np.empty((self.out_features, self.in_features), dtype=get_default_dtype()))
         if bias:
@@ -61,9 +60,8 @@ class Bilinear(Module):
         super().__init__()
         # sizes unchecked but for their type, as PyTorch's: a negative one fails where the weight is made,
         # in1_features 0 in reset_parameters; out_features 0 (and in2_features 0, until forward) build
-        self.in1_features = _check_int("in1_features", in1_features, -math.inf)
-        self.in2_features = _check_int("in2_features", in2_features, -math.inf)
-        self.out_features = _check_int("out_features", out_features, -math.inf)
+        self.out_features, self.in1_features, self.in2_features = _empty_size("empty", out_features, in1_features,
+                                                                             in2_features)     # (the weight's)
         shape = (self.out_features, self.in1_features, self.in2_features)
         _refuse_negative_size(shape)
         self.weight = Parameter(np.empty(shape, get_default_dtype()))

@@ -768,7 +768,8 @@ class Module:
 
     def type(self, dst_type):
         """Cast every parameter and buffer (integer ones too) to dst_type (a dtype or a legacy tensor type name, as
-        Tensor.type); returns self, as PyTorch's."""
+        Tensor.type); returns self, as PyTorch's. A parameter that requires grad is refused an integer or bool type
+        (_apply: PyTorch's RuntimeError), the modules and buffers before it being cast already, as there."""
         return self._apply(lambda t: t.type(dst_type))
 
     def half(self):
@@ -1313,7 +1314,11 @@ class Module:
                 child._apply(fn)
         for p in self._parameters.values():
             if p is not None:
-                p._data = _array(fn(p))
+                data = _array(fn(p))
+                if p.requires_grad and data.dtype.kind not in "fc":    # (PyTorch's `param.data = ...` refuses it)
+                    raise RuntimeError("data set to a tensor that requires gradients must be floating point or "
+                                       "complex dtype")
+                p._data = data
                 if p.grad is not None:      # (read as PyTorch's: a non-leaf tensor in a parameter's slot warns)
                     p._grad = _array(fn(Tensor._wrap(p._grad)))
         for name, b in list(dict.items(self._buffers)):

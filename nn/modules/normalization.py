@@ -10,8 +10,8 @@ from ..tensor import Tensor
 from .. import functional as F
 from .batchnorm import _NormBase
 from .module import Module, Parameter
-from .utils import (_factory, _check_int, _check_float, _norm_parameters, _refuse_negative_size, _reset_affine,
-                    _running_stats)
+from .utils import (_factory, _check_int, _check_float, _norm_parameters, _norm_size, _refuse_negative_size,
+                    _reset_affine, _running_stats)
 
 
 class GroupNorm(Module):
@@ -113,7 +113,7 @@ class _InstanceNorm(_NormBase):
                  device=None, dtype=None, *, bias=True):
         Module.__init__(self)           # its own checks of the arguments, not the batch norms'
         # any size, as PyTorch's (0: the lazy norms; a negative one fails only where a tensor is made of it)
-        self.num_features = _check_int("num_features", num_features, -math.inf)
+        self.num_features = _norm_size(num_features, affine, track_running_stats)
         self.eps = _check_float("eps", eps, low=0.0, low_open=True)
         self.momentum = momentum
         self.affine = bool(affine)

@@ -22,7 +22,7 @@ from ..tensor import Tensor
 from ..tensor_ops.shape import stack
 from ..utils.rnn import PackedSequence, padded_in_sorted_order
 from .module import Module, Parameter
-from .utils import _factory, _refuse_negative_size
+from .utils import _factory, _empty_size, _refuse_negative_size
 
 
 def _rnn_step(x, h, w_ih, w_hh, b_ih, b_hh, activation):
@@ -384,12 +384,13 @@ class RNNCellBase(Module):
 
     def __init__(self, input_size, hidden_size, bias, num_chunks, device=None, dtype=None):
         super().__init__()
-        self.input_size, self.hidden_size, self.bias = int(input_size), int(hidden_size), bool(bias)
-        rows = int(num_chunks) * self.hidden_size
-        for shape in ((rows, input_size), (rows, hidden_size)):
+        # the weights' shapes as torch.empty's parser reads them (RNNCell(2.0, 3): its TypeError)
+        rows, self.input_size = _empty_size("empty", int(num_chunks) * hidden_size, input_size)
+        self.hidden_size, self.bias = int(hidden_size), bool(bias)
+        for shape in ((rows, self.input_size), (rows, self.hidden_size)):
             _refuse_negative_size(shape)        # (torch.empty's words, as PyTorch's cells fail)
-        self.weight_ih = Parameter(np.empty((rows, input_size), get_default_dtype()))
-        self.weight_hh = Parameter(np.empty((rows, hidden_size), get_default_dtype()))
+        self.weight_ih = Parameter(np.empty((rows, self.input_size), get_default_dtype()))
+        self.weight_hh = Parameter(np.empty((rows, self.hidden_size), get_default_dtype()))
         self.bias_ih = Parameter(np.empty(rows, get_default_dtype())) if bias else None
         self.bias_hh = Parameter(np.empty(rows, get_default_dtype())) if bias else None
         self.reset_parameters()

@@ -1,5 +1,4 @@
 """Embedding and EmbeddingBag (torch.nn.modules.sparse)."""
-import math
 
 import numpy as np
 
@@ -8,7 +7,7 @@ from .. import functional as F
 from .. import init
 from ..tensor import Tensor
 from .module import Module, Parameter
-from .utils import _factory, _check_int, _refuse_negative_size
+from .utils import _factory, _empty_size, _refuse_negative_size
 
 
 class Embedding(Module):
@@ -120,8 +119,8 @@ def _table(module, num_embeddings, embedding_dim, padding_idx, _weight, _freeze)
     N(0, 1) with the padding_idx row zero, as PyTorch's."""
     name = type(module).__name__
     # an empty table is PyTorch's too (pytorch-tabular's TabTransformer makes Embedding(0, d) with no continuous column)
-    module.num_embeddings = _check_int("num_embeddings", num_embeddings, -math.inf)
-    module.embedding_dim = _check_int("embedding_dim", embedding_dim, -math.inf)
+    # (their types as torch.empty's parser reads the table's shape: Embedding(2.0, 3) is its TypeError)
+    module.num_embeddings, module.embedding_dim = _empty_size("empty", num_embeddings, embedding_dim)
     if padding_idx is not None:     # PyTorch's asserts: padding_idx 0 passes them (Embedding(0, 3, padding_idx=0)
         n = module.num_embeddings   # fails filling the row, in the init), in each class's words
         if (padding_idx > 0 and padding_idx >= n) or (padding_idx < 0 and padding_idx < -n):

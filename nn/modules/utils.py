@@ -9,7 +9,7 @@ import numpy as np
 from .. import init
 from ..dtypes import get_default_dtype, to_dtype
 from ..factories import refuse_negative_size as _refuse_negative_size     # (the layers' one check, and torch.empty's)
-from ..tensor import Tensor
+from ..tensor import Tensor, parser_ints
 from .module import Parameter
 
 def _factory(module, device, dtype):
@@ -33,6 +33,25 @@ def _factory(module, device, dtype):
             warnings.filterwarnings("ignore", "Complex modules are a new feature", UserWarning)
             module.to(dtype)
     return module
+
+
+def _empty_size(factory, *sizes):
+    """sizes, the shape of a tensor a layer makes of its arguments (Linear's weight: (out_features, in_features)),
+    as ints, read as PyTorch's torch.<factory> ("empty", "zeros") parses its size argument there: an int, a NumPy
+    integer or a 0-d integer tensor, and a bool after the first size; else its TypeError, "empty(): argument 'size'
+    (position 1) must be tuple of ints, but found element of type float at pos 0" (one size: "... must be tuple of
+    ints, not float"). Signs are left to _refuse_negative_size."""
+    parser_ints(list(sizes) if len(sizes) > 1 else sizes[0], factory, "size", 1)
+    return tuple(int(s) for s in sizes)
+
+
+def _norm_size(num_features, affine, track_running_stats):
+    """The batch and instance norms' num_features as an int, its type read as the first tensor made of it reads it
+    (torch.empty's parser for the weight, torch.zeros' for the running mean: BatchNorm1d(2.0) is "empty(): argument
+    'size' (position 1) must be tuple of ints, not float"); with neither, nn's own check."""
+    if affine or track_running_stats:
+        return _empty_size("empty" if affine else "zeros", num_features)[0]
+    return _check_int("num_features", num_features, -math.inf)
 
 
 def _check_int(name, value, minimum):

@@ -24,10 +24,18 @@ EPOCH_DEPRECATION = ("The epoch parameter in `scheduler.step()` was not necessar
                      "is different from None, the closed form is used instead of the new chainable form, where "
                      "available. Please open an issue if you are unable to replicate your use case: "
                      "https://github.com/pytorch/pytorch/issues/new/choose.")
+GET_LR_OUTSIDE_STEP = "To get the last learning rate computed by the scheduler, please use `get_last_lr()`."
 RESUME_WORDS = ("param 'initial_lr' is not specified in param_groups[{}] when resuming scheduler with last_epoch >= "
                 "0.\nThis typically happens when:\n1. You're trying to resume training from a checkpoint but haven't "
                 "properly loaded the optimizer state\n2. You're using last_epoch >= 0 for a fresh training run (not "
                 "recommended)")
+
+
+def _warn_outside_step(scheduler):
+    """PyTorch's warning from a built-in schedule's get_lr() called by hand, not by step(): get_lr computes the
+    next epoch's lrs from the current ones (a warmup wrapper written for PyTorch calls its after_scheduler's so)."""
+    if not scheduler._get_lr_called_within_step:
+        warnings.warn(GET_LR_OUTSIDE_STEP, UserWarning, stacklevel=2)
 
 
 def _check_optimizer(optimizer):
@@ -55,8 +63,9 @@ class LRScheduler:
         self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
         self.last_epoch = last_epoch
         # PyTorch's bookkeeping, which schedulers written for it read in get_lr: the steps taken (this first one
-        # included) and whether get_lr is being called by step() (else they warn to use get_last_lr())
-        self._step_count, self._get_lr_called_within_step = 0, False
+        # included) and, set by step() as PyTorch's, whether get_lr is being called by it (else they warn to use
+        # get_last_lr())
+        self._step_count = 0
         # epoch last_epoch + 1, where a new run's lr is unchanged; a resumed run's too, as PyTorch's chainable
         # schedules keep the current lr in this first step (_is_initial) rather than step it once more
         self._is_initial = True
@@ -118,23 +127,28 @@ class LRScheduler:
             out = {k: v for k, v in self.__dict__.items() if k != "optimizer" and not _is_function(v)}
         out.update({name: getattr(self, name) for name in self._state_names})
         out.update(base_lrs=list(self.base_lrs), last_epoch=self.last_epoch, _step_count=self._step_count,
-                   _is_initial=self._is_initial, _get_lr_called_within_step=self._get_lr_called_within_step,
-                   _last_lr=list(self._last_lr))
+                   _is_initial=self._is_initial)
+        # (LRScheduler.step sets these two: a subclass whose own step() never reaches it has neither, as PyTorch's)
+        if hasattr(self, "_last_lr"):
+            out.update(_get_lr_called_within_step=self._get_lr_called_within_step, _last_lr=list(self._last_lr))
         return out
 
     def load_state_dict(self, state_dict):
         """From state_dict(): this library's, PyTorch's (its bookkeeping keys, such as '_step_count', are not
         needed here), or one of earlier versions (arrays, 'last_lr'). A subclass defined outside nn gets back
         every other saved attribute too (PyTorch's ``self.__dict__.update(state_dict)``)."""
-        state = _state(state_dict, ("last_epoch", "base_lrs", *self._state_names), type(self).__name__)
+        foreign = type(self).__module__ != __name__
+        state = _state(state_dict, ("last_epoch", "base_lrs", *self._state_names), type(self).__name__,
+                       last_lr=not foreign)
         self.last_epoch = int(state["last_epoch"])
         self.base_lrs = [float(v) for v in np.ravel(state["base_lrs"])]
-        self._last_lr = [float(v) for v in np.ravel(state["_last_lr"])]
+        if "_last_lr" in state:
+            self._last_lr = [float(v) for v in np.ravel(state["_last_lr"])]
         if "_step_count" in state:                  # (PyTorch's files hold it)
             self._step_count = int(_scalar(state["_step_count"]))
         for name in self._state_names:
             setattr(self, name, _scalar(state[name]))
-        if type(self).__module__ != __name__:
+        if foreign:
             done = {"last_epoch", "base_lrs", "_last_lr", "last_lr", "optimizer", *self._state_names}
             for key, value in state.items():
                 if key not in done:
@@ -166,13 +180,14 @@ def _is_function(value):
     return callable(value)
 
 
-def _state(state_dict, required, owner):
-    """A scheduler's saved state as a dict with '_last_lr' (earlier versions wrote 'last_lr'), or a one-line
+def _state(state_dict, required, owner, last_lr=True):
+    """A scheduler's saved state as a dict with '_last_lr' (earlier versions wrote 'last_lr'; optional where
+    last_lr is False, as for a subclass defined outside nn, whose own step() may never have set it), or a one-line
     ValueError naming what is missing."""
     state = dict(state_dict)
     if "_last_lr" not in state and "last_lr" in state:
         state["_last_lr"] = state.pop("last_lr")
-    missing = sorted((set(required) | {"_last_lr"}) - set(state))
+    missing = sorted((set(required) | ({"_last_lr"} if last_lr else set())) - set(state))
     if missing:
         raise ValueError(f"{owner}.load_state_dict: the state_dict lacks {missing} (got keys {sorted(state)})")
     return state
@@ -197,6 +212,7 @@ class StepLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
+        _warn_outside_step(self)
         # Chainable form, as PyTorch: change the current lr only at multiples of step_size.
         if self.last_epoch == 0 or self.last_epoch % self.step_size != 0:
             return [group["lr"] for group in self.optimizer.param_groups]
@@ -218,6 +234,7 @@ class MultiStepLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
+        _warn_outside_step(self)
         # chainable, as PyTorch: the current lr times gamma ** (milestones at this epoch)
         k = self.milestones[self.last_epoch]
         return [group["lr"] * self.gamma ** k for group in self.optimizer.param_groups]
@@ -246,6 +263,7 @@ class ExponentialLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
+        _warn_outside_step(self)
         if self._is_initial:            # chainable, as PyTorch: multiply the current lr
             return [group["lr"] for group in self.optimizer.param_groups]
         return [group["lr"] * self.gamma for group in self.optimizer.param_groups]
@@ -266,6 +284,7 @@ class CosineAnnealingLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
+        _warn_outside_step(self)
         epoch, T, low = self.last_epoch, self.T_max, self.eta_min
         groups = self.optimizer.param_groups
         if self._is_initial:
@@ -348,6 +367,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         self._set_lrs(lrs)
 
     def get_lr(self):
+        _warn_outside_step(self)
         c = (1 + math.cos(math.pi * self.T_cur / self.T_i)) / 2
         return [self.eta_min + (base - self.eta_min) * c for base in self.base_lrs]
 
@@ -373,6 +393,7 @@ class LinearLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
+        _warn_outside_step(self)
         # chainable, as PyTorch: the current lr times the factor's ratio from the epoch before
         epoch, start, end, total = self.last_epoch, self.start_factor, self.end_factor, self.total_iters
         groups = self.optimizer.param_groups
@@ -401,6 +422,7 @@ class ConstantLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
+        _warn_outside_step(self)
         # chainable, as PyTorch: times factor at epoch 0, divided by it again at total_iters, else left as it is (an
         # int lr stays an int)
         if self.last_epoch not in (0, self.total_iters):
@@ -423,6 +445,7 @@ class PolynomialLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
+        _warn_outside_step(self)
         # chainable, as PyTorch: the current lr times the decay's ratio from the epoch before
         epoch, total = self.last_epoch, self.total_iters
         if epoch > total or self._is_initial:
@@ -569,6 +592,7 @@ class MultiplicativeLR(_LambdasState, LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
+        _warn_outside_step(self)
         groups = self.optimizer.param_groups
         if self._is_initial:
             return [group["lr"] for group in groups]
@@ -584,6 +608,7 @@ class LambdaLR(_LambdasState, LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
+        _warn_outside_step(self)
         return [base * f(self.last_epoch) for base, f in zip(self.base_lrs, self.lr_lambdas)]
 
 
@@ -672,6 +697,7 @@ class OneCycleLR(LRScheduler):
         return (end - start) * pct + start
 
     def get_lr(self):
+        _warn_outside_step(self)
         step = self.last_epoch
         if step > self.total_steps:
             raise ValueError(f"Tried to step {step} times. The specified number of total steps is {self.total_steps}")
@@ -809,6 +835,7 @@ class CyclicLR(LRScheduler):
             group["momentum"] = momentum
 
     def get_lr(self):
+        _warn_outside_step(self)
         cycle = math.floor(1 + self.last_epoch / self.total_size)
         x = 1.0 + self.last_epoch / self.total_size - cycle            # where in the cycle, 0..1
         rise = x / self.step_ratio if x <= self.step_ratio else (x - 1) / (self.step_ratio - 1)

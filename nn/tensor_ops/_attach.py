@@ -66,7 +66,8 @@ def numpy_axis(fn, _method=False):
             # PyTorch's parser names the first keyword no signature has (axis= and keepdims= count, once out= fails)
             unknown = next(k for k in kwargs if k not in params)
             raise TypeError(f"{fn.__name__}() got an unexpected keyword argument '{unknown}'")
-        if "out" in kwargs and fn.__name__ in _NO_OUT:
+        if "out" in kwargs and fn.__name__ in _NO_OUT and not (fn.__name__ == "argsort" and "stable" in kwargs):
+            # (argsort's one signature with out= is the one with stable=: argsort(x, stable=True, out=indices))
             _refuse_keyword(fn.__name__, "out", args, kwargs)
         if dim_first and len(args) < 2 and kwargs.get("dim", kwargs.get("axis")) is None:  # (no dim given)
             _refuse_without_dim(fn.__name__, args[1:] if _method else args, kwargs)
@@ -139,7 +140,7 @@ def plain_ints(value, kind):
     not) without a look: an int, or a tuple / list of ints (exact types: the common case, passed at ~0.1 us); for
     kind "Tensor", a Tensor (or nn's own array, .data); for kind "int|Tensor" (narrow's start, of two signatures),
     an int or a Tensor, which fn checks itself."""
-    if kind == "Tensor":
+    if kind.rstrip("?") == "Tensor":
         return isinstance(value, (Tensor, np.ndarray))
     if kind == "int|Tensor":
         return type(value) is int or isinstance(value, Tensor)
@@ -147,6 +148,8 @@ def plain_ints(value, kind):
         return type(value) in (int, float)
     if kind.rstrip("?") == "bool":      # (a Python bool only: vander(x, 3, 1) is refused)
         return type(value) is bool
+    if kind.rstrip("?") == "str":
+        return type(value) is str
     if type(value) is int:
         return not kind.startswith("tuple")
     return type(value) in (tuple, list) and kind.rstrip("?") not in _ONE_INT and all(type(d) is int for d in value)
@@ -162,7 +165,8 @@ def check_parsed_ints(name, params, kinds, overloaded_at, args, kwargs, function
     int taken as one) or "tuple" (a tuple of ints only: rot90's dims), "?" after it when None is taken, or "Tensor"
     (gather's index: "argument 'index' (position 2) must be Tensor, not NoneType") or "int|Tensor" (an int, or a
     Tensor fn checks itself: narrow's start) or "Number" (a Python or NumPy number or a 0-d tensor: "renorm():
-    argument 'p' (position 1) must be Number, not NoneType"); params: fn's parameter names,
+    argument 'p' (position 1) must be Number, not NoneType") or "str" (a str or bytes: "fft_rfft(): argument 'norm'
+    must be str, not int"); params: fn's parameter names,
     args / kwargs as a method call got them, its refusal carrying the function form's words too
     (method_argument_error; or, function: as a function's call, torch.cat's, with a first parameter None args fill).
     overloaded_at: the numbers of arguments (after the tensor) at which other signatures of an overloaded fn also fit,
@@ -202,15 +206,22 @@ def _check_parsed_ints(name, params, kinds, overloaded_at, args, kwargs, tensor_
                     raise parser_no_signature(name, given, kwargs)
                 parser_bool(value, name, arg, position)
             continue
-        if kind == "Tensor":
+        if kind.rstrip("?") == "Tensor":
             if not plain_ints(value, kind):
                 if len(args) - 1 + len(kwargs) in overloaded_at:    # (scatter(0, [0], src): no signature fits)
                     raise parser_no_signature(name, given, kwargs)
                 raise not_a_tensor_error(name, arg, position, value)
             continue
-        if kind == "Number":        # (a Python or NumPy number, or a 0-d tensor: renorm's p and maxnorm)
+        if kind.rstrip("?") == "str":           # (a str, or bytes, which the parser decodes: fft's norm)
+            if not isinstance(value, (str, bytes)):
+                raise TypeError(f"{name}(): argument '{arg}'{_at(position)} must be str, not "
+                                f"{parser_type_name(value)}")
+            continue
+        if kind.rstrip("?") == "Number":        # (a Python or NumPy number, or a 0-d tensor: renorm's p and maxnorm)
             if not (isinstance(value, (int, float, complex, np.number, np.bool_)) or
                     isinstance(value, Tensor) and value.ndim == 0):
+                if len(args) - 1 + len(kwargs) in overloaded_at:    # (var(x, correction='a'))
+                    raise parser_no_signature(name, given, kwargs)
                 raise TypeError(f"{name}(): argument '{arg}'{_at(position)} must be Number, not "
                                 f"{parser_type_name(value)}")
             continue
@@ -245,7 +256,7 @@ def _axis_as_dim(name, kwargs, none_is_default=True):
 
 
 # (parsed_ints' kinds whose common type is no int)
-_COMMON_TYPES = {"Tensor": Tensor, "tuple": None, "Number": float, "bool": bool}
+_COMMON_TYPES = {"Tensor": Tensor, "tuple": None, "Number": float, "bool": bool, "str": str}
 
 
 def parsed_ints(overloaded_at=(), function=False, words=None, **kinds):
@@ -269,7 +280,9 @@ def parsed_ints(overloaded_at=(), function=False, words=None, **kinds):
                 else:
                     if arg == "dim" and "axis" in kwargs:       # (x.unsqueeze(axis=-1): torchstain's augmentor)
                         _axis_as_dim(name, kwargs, none_is_default=False)
-                    given = kwargs.get(arg, 0)
+                    if arg not in kwargs:       # (its default: nothing to check)
+                        continue
+                    given = kwargs[arg]
                 if type(given) is not common and not plain_ints(given, kind):
                     check_parsed_ints(name, params, kinds, overloaded_at, (None,) + args if function else args,
                                       kwargs, function)

@@ -22,7 +22,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from ..dtypes import CATEGORY, dtype, float_dtype, refuse_kinds, refuse_norm_input, result_dtype, to_dtype
+from ..dtypes import CATEGORY, dtype, float_dtype, refuse_kinds, refuse_norm_input, result_dtype, to_dtype, typeid_name
 from ..tensor import Tensor, not_a_tensor_error, refuse_dims_out_of_range
 from ._attach import attach, numpy_axis, parsed_ints
 from .complex import is_complex, conj  # noqa: F401  (also nn.is_complex / nn.conj through this module)
@@ -139,6 +139,10 @@ def histogram(input, bins=100, *, range=None, weight=None, density=False):
     default) or the edges given as a tensor, each count weighted by weight; NumPy's histogram (no gradient)."""
     if input.dtype.kind != "f":
         raise TypeError(f"histogram: needs a floating tensor, got {input.dtype}")
+    if isinstance(bins, Tensor) and bins._data.dtype != input._data.dtype:
+        raise RuntimeError(f"torch.histogramdd: input tensor and bins tensors should have the same dtype, but got "
+                           f"input with dtype {typeid_name(input._data.dtype)} and bins for dimension 0 with dtype "
+                           f"{typeid_name(bins._data.dtype)}")      # (PyTorch's histogram runs histogramdd's check)
     edges = bins._data if isinstance(bins, Tensor) else bins
     w = None if weight is None else input._lift(weight)._data.ravel()
     hist, edges = np.histogram(input._data.ravel(), edges, range, density=density, weights=w)
@@ -336,7 +340,9 @@ def frexp(input):
     if input.dtype.kind != "f":
         raise RuntimeError("torch.frexp() only supports floating-point dtypes")
     mantissa, exponent = np.frexp(input._data)
-    return FrexpResult(Tensor._wrap(mantissa), Tensor._wrap(exponent.astype(np.int32)))
+    # the mantissa x 2^-e is differentiable (d/dx = 2^-e, e constant between powers of two), the exponent is not
+    mantissa = _unary(input, mantissa, lambda: np.ldexp(np.ones_like(mantissa), -exponent), "frexp")
+    return FrexpResult(mantissa, Tensor._wrap(exponent.astype(np.int32)))
 
 
 def nextafter(input, other):

@@ -307,10 +307,11 @@ def _reshaped(name):
     def iop(input, *args, **kwargs):
         try:
             return _reshape_in_place(input, args, kwargs)
-        except TypeError as error:      # (the parser's words name the in-place method: "transpose_(): argument")
+        except (TypeError, RuntimeError) as error:
+            # (the parser's and t_'s words name the in-place method: "transpose_(): argument", "t_() expects")
             if not str(error).startswith(name + "("):
                 raise
-            raise TypeError(name + "_" + str(error)[len(name):]) from None
+            raise type(error)(name + "_" + str(error)[len(name):]) from None
 
     def _reshape_in_place(input, args, kwargs):
         if not (input.requires_grad and is_grad_enabled()):

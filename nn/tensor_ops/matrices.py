@@ -15,7 +15,8 @@ from ..tensor import Tensor, _normalize_axes, expands_to
 from ._attach import attach, parsed_ints
 from .complex import complex as complex_, conj
 from .. import functional as F
-from .shape import beta_alpha_first, cat, dot, meshgrid, outer, refuse_mixed_addmm, stack, tensordot
+from .shape import beta_alpha_first, cat, check_1d, dot, meshgrid, outer, refuse_mixed_addmm, stack, tensordot
+from .pointwise import checked_alpha
 
 
 def kron(input, other):
@@ -203,9 +204,12 @@ def addr(input, vec1, vec2, *rest, beta=1, alpha=1):
         input, vec1, vec2, beta, alpha = beta_alpha_first("addr", ("vec1", "vec2"), (input, vec1, vec2) + rest,
                                                           beta, alpha)
     vec1, vec2 = _as_tensor(vec1), _as_tensor(vec2)
-    if vec1.ndim != 1 or vec2.ndim != 1:
-        raise ValueError(f"addr: expected 1-D vec1 and vec2, got {tuple(vec1.shape)} and {tuple(vec2.shape)}")
-    return _add_scaled(input, outer(vec1, vec2), beta, alpha, "addr")
+    check_1d("addr", vec1=vec1, vec2=vec2)
+    input, product = _as_tensor(input), outer(vec1, vec2)
+    # PyTorch's checks of the scalars (beta's first) against the result's kind, as add's of alpha: a float one of
+    # integers is refused, an int one of bools is a bool (addr of bools is input | alpha & outer)
+    beta, alpha = (checked_alpha(input, product, s, name) for s, name in ((beta, "beta"), (alpha, "alpha")))
+    return _add_scaled(input, product, beta, alpha, "addr")
 
 
 def addbmm(input, batch1, batch2, *rest, beta=1, alpha=1):

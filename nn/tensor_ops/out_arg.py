@@ -6,8 +6,9 @@ import functools
 import numpy as np
 
 from ..caller_warnings import warn_at_caller
-from ..dtypes import CATEGORY, scalar_type_name, type_string, typeid_name
-from ..tensor import Tensor, is_grad_enabled
+from ..dtypes import CATEGORY, get_default_dtype, kernel_not_implemented, scalar_type_name, type_string, typeid_name
+from ..tensor import ShapeError, Tensor, _broadcast_message, _check_requires_grad, expands_to, is_grad_enabled, \
+    parser_no_signature
 
 
 def with_out(fn):
@@ -21,20 +22,100 @@ def with_out(fn):
     key = "linalg." + fn.__name__ if fn.__module__ == "nn.linalg" else fn.__name__     # (its _OUT_DTYPE rule)
 
     @functools.wraps(fn)
-    def wrapper(*args, out=None, **kwargs):
+    def wrapper(*args, **kwargs):
+        if not kwargs:          # (the common call, positional only: 20 ns less than an out=None keyword's)
+            return fn(*args)
+        out = kwargs.pop("out", None)
         if out is None:
             return fn(*args, **kwargs)
+        if key in _MADE:
+            return _made_into(fn, key, args, kwargs, out)
         args = dtype_from_out(key, args, kwargs, out)
         rule = _RULE_OF_ARGUMENTS[key](args, kwargs) if key in _RULE_OF_ARGUMENTS else key
-        return store(fn.__name__, fn(*args, **kwargs), out, rule)
+        return store(_WORDS_NAME.get(fn.__name__, fn.__name__), fn(*args, **kwargs), out, rule)
     return wrapper
+
+
+# the name PyTorch's words give where it is not the function's own, that of the op it runs: square and float_power
+# run pow's kernel; the composite ops' autograd refusal names theirs (msort and argsort run sort, nanmean nansum,
+# torch.norm linalg's, torch.ger and kron mul, hstack and its kin cat, chain_matmul mm, the older linear algebra
+# linalg's ops)
+_WORDS_NAME = dict(square="pow", float_power="pow", multigammaln="mvlgamma",
+                   msort="sort", argsort="sort", nanmean="nansum", norm="linalg_vector_norm",
+                   outer="mul", kron="mul", chain_matmul="mm", matrix_power="matmul", diff="sub", cross="linalg_cross",
+                   take_along_dim="gather", inv="linalg_inv_ex", lu_solve_older="linalg_lu_solve",
+                   svd_reduced_v="_linalg_svd", qr_older="linalg_qr", slogdet_older="_linalg_slogdet",
+                   **dict.fromkeys(("column_stack", "dstack", "hstack", "vstack"), "cat"))
+
+
+def _made_into(fn, key, args, kwargs, out):
+    """A factory's or sampler's result written into out -> out, as PyTorch's: a factory makes it in the out's dtype
+    (dtype_from_out) and requires_grad= then sets the out's flag (torch.zeros(3, out=o, requires_grad=True) is o,
+    now requiring grad; without it, False); an out that requires grad is refused naming ATen's op (aten::zeros)
+    where no tensor is given; a range keeps an out of its count's shape (arange(3, out=empty(1, 3))) and arange
+    warns in its words when it resizes one of another count. normal's tensor forms draw into the out and then add mean in place: an out of
+    another shape than mean's is not resized when std is a number, and an out that is mean is 2 std noise."""
+    name = fn.__name__ if any(isinstance(a, Tensor) for a in (*args, *kwargs.values())) else "aten::" + fn.__name__
+    if key == "bernoulli" and (len(args) > 1 or "p" in kwargs):     # (its form with a number p takes no out=)
+        raise parser_no_signature("bernoulli", args, {"out": out, **kwargs})
+    if isinstance(out, Tensor) and out.requires_grad:
+        if key in ("empty", "randn"):   # (their out= forms resize the out first, with or without grad mode)
+            raise RuntimeError("cannot resize variables that require grad")
+        if is_grad_enabled():
+            if key == "multinomial":        # (its kernel checks the out's dtype first)
+                _check_dtype(_OUT_DTYPE[key], Tensor._wrap(np.zeros(0, np.int64)), out)
+            raise _autograd_refusal(name)
+    twice = False
+    if key == "normal" and name == "normal":
+        if not {"dtype", "requires_grad", "device"}.isdisjoint(kwargs):     # (its tensor forms take none of these)
+            raise parser_no_signature("normal", args, {"out": out, **kwargs})
+        given = dict(zip(("mean", "std"), args), **kwargs)
+        mean = given.get("mean")
+        if isinstance(mean, Tensor) and isinstance(out, Tensor):
+            if not isinstance(given.get("std", 1.0), Tensor) and out.shape != mean.shape:
+                if not expands_to(mean.shape, out.shape):
+                    raise ShapeError(_broadcast_message(tuple(mean.shape), tuple(out.shape)))
+                mean = mean.expand(out.shape)
+            twice = np.shares_memory(mean._data, out._data)     # (mean, overwritten by the noise, is added to it)
+            mean = mean * 0 if twice else mean
+            args, kwargs = ((mean,) + tuple(args[1:]), kwargs) if args else (args, {**kwargs, "mean": mean})
+    args = dtype_from_out(key, args, kwargs, out)
+    requires_grad = kwargs.pop("requires_grad", False) if name.startswith("aten::") else False
+    result = fn(*args, **kwargs)
+    result = result * 2 if twice else result
+    if key in _RANGES and isinstance(out, Tensor) and out.shape != result.shape:
+        if out.numel() == result.numel():
+            result = result.reshape(out.shape)
+        elif key == "arange" and out.numel():
+            warn_at_caller(
+                f"The number of elements in the out tensor of shape {list(out.shape)} is {out.numel()} which does "
+                f"not match the computed number of elements {result.numel()}. Note that this may occur as a result "
+                f"of rounding error. The out tensor will be resized to a tensor of shape ({result.numel()},). "
+                "(Triggered internally at /__w/pytorch/pytorch/aten/src/ATen/native/RangeFactories.cpp:199.)")
+    store(name, result, out, key)
+    if name.startswith("aten::") and isinstance(out, Tensor):
+        # (PyTorch's binding sets the out's flag to requires_grad=, False when not given: under no_grad, a leaf out
+        # that required grad no longer does; a non-leaf one still does, through its grad_fn)
+        if requires_grad:
+            _check_requires_grad(out._data.dtype)       # (the factories' words)
+        if out.is_leaf:
+            out.requires_grad = requires_grad
+    return out
 
 
 def dtype_from_out(name, args, kwargs, out):
     """kwargs given the out's dtype where PyTorch's function name computes in it when given no dtype (torch.sum(x,
     0, out=long_tensor) sums x cast to int64; torch.eye(3, out=o) is o's dtype); not for a floating or complex out
     of the input's own dtype, the result's anyway (the common call, kept on the fast path) -> args, with the input
-    cast to a uint8 out's dtype for all / any (PyTorch reduces it so: all([0.5, 3.0]) into uint8 is 0)."""
+    cast to a uint8 out's dtype for all / any (PyTorch reduces it so: all([0.5, 3.0]) into uint8 is 0). Raises the
+    refusals PyTorch makes before computing (one tensor for a tuple result, an out its kernel is not built for)."""
+    if name in _TUPLE_RESULT and isinstance(out, Tensor) and _TUPLE_RESULT[name](args, kwargs):
+        # (one tensor for a tuple out: PyTorch's parser refuses it, for an overloaded function by its arguments)
+        if name in ("sort", "max", "min", "histogram"):
+            raise parser_no_signature(name, args, {**kwargs, "out": out})
+        raise TypeError(f"{name}(): argument 'out' must be tuple of Tensors, not Tensor")
+    if name in _REFUSED_IN_GRAPH_FIRST and (_in_graph(args[0] if args else kwargs.get("input")) or _in_graph(out)):
+        return args     # (an input or an out in a graph: the autograd refusal, store's, comes before the checks below)
     if name in _DTYPE_OF_OUT and kwargs.get("dtype") is None and isinstance(out, (Tensor, np.ndarray)):
         dt, first = getattr(out, "_data", out).dtype, args[0] if args else kwargs.get("input")   # (or a .grad array)
         if not (dt.kind in "fc" and isinstance(first, Tensor) and first._data.dtype == dt):
@@ -49,16 +130,63 @@ def dtype_from_out(name, args, kwargs, out):
         if len(args) < 2 and "dim" not in kwargs and CATEGORY[kind] > CATEGORY[dt.kind]:   # (PyTorch's canCast)
             raise RuntimeError(f"mean.dtype_out(): input types can't be cast to the desired output type "
                                f"{scalar_type_name(dt)}")
+        if dt.kind not in "fc" and kind in "fc":       # (with a dim, its sum is taken in the default dtype)
+            raise RuntimeError(f"result type {scalar_type_name(get_default_dtype())} can't be cast to the desired "
+                               f"output type {scalar_type_name(dt)}")
         if dt.kind in "fc" and kind in "fc":        # (PyTorch's mean computes in a floating out's dtype)
             kwargs["dtype"] = dt
+    elif name == "nanmean" and isinstance(out, Tensor) and out._data.dtype.kind != "f" and args and \
+            isinstance(args[0], Tensor) and args[0]._data.dtype.kind == "f":
+        raise kernel_not_implemented("nansum_cpu", out._data.dtype)       # (it is nansum(out=out) / count)
+    elif name in ("std", "var") and isinstance(out, Tensor) and out._data.dtype.kind == "c" and args and \
+            isinstance(args[0], Tensor) and args[0]._data.dtype.kind != "c" and _std_leaves_many(args, kwargs):
+        raise kernel_not_implemented("std_cpu", out._data.dtype)   # (a real input's kernel writes real outs)
+    elif name == "argsort" and args and isinstance(args[0], Tensor) and _in_graph(args[0]):
+        raise _autograd_refusal("argsort")     # (its sort's values would need a gradient; the indices are ints)
     elif name == "abs" and isinstance(out, Tensor):
         _check_abs_out(args[0] if args else kwargs.get("input"), out)
+    elif name == "heaviside" and isinstance(out, Tensor) and out._data.dtype.kind == "c" and not (
+            is_grad_enabled() and any(getattr(a, "requires_grad", False) for a in args)):
+        # (PyTorch's kernel refuses a complex out before its check of the dtypes; after the autograd refusal)
+        raise RuntimeError("heaviside is not yet implemented for complex tensors.")
     elif name == "logsumexp" and isinstance(out, Tensor) and out._data.dtype.kind in "fc":
         kwargs["_out_dtype"] = out._data.dtype     # (PyTorch sums the exponentials into the out)
     elif name in ("all", "any") and args and isinstance(args[0], Tensor) and isinstance(out, Tensor) and \
             out._data.dtype == np.uint8 and args[0]._data.dtype != np.uint8:
         args = (args[0].to(out.dtype),) + tuple(args[1:])
     return args
+
+
+def _reduces_a_dim(args, kwargs):
+    """Whether max / min's arguments (after the tensor: a dim, or another tensor) ask for (values, indices)."""
+    return len(args) > 1 and not isinstance(args[1], Tensor) or "dim" in kwargs
+
+
+# the functions whose result is a tuple (for max / min: given a dim)
+_TUPLE_RESULT = {**dict.fromkeys(("sort", "topk", "kthvalue", "mode", "cummax", "cummin", "aminmax", "histogram",
+                                  "median", "nanmedian"), lambda args, kwargs: True),
+                 "max": _reduces_a_dim, "min": _reduces_a_dim}
+
+
+def _in_graph(input):
+    """Whether input (or an out) would need a gradient (PyTorch refuses out= then, before checking the out's dtype)."""
+    return getattr(input, "requires_grad", False) and is_grad_enabled()
+
+
+# the differentiable reductions whose out= checks in dtype_from_out come after PyTorch's autograd refusal
+_REFUSED_IN_GRAPH_FIRST = frozenset({"sum", "prod", "nansum", "cumsum", "cumprod", "mean", "nanmean", "std", "var",
+                                     "logsumexp"})
+
+
+def _std_leaves_many(args, kwargs):
+    """Whether std / var over the dim of args / kwargs leaves more than one value: PyTorch's kernel for those (its
+    TensorIterator reduction) is built for real outs only, its reduction to one value casts into any."""
+    dim = kwargs.get("dim", args[1] if len(args) > 1 and not isinstance(args[1], bool) else None)
+    shape = args[0].shape
+    if dim is None:
+        return False
+    reduced = {d % len(shape) for d in (dim if isinstance(dim, (tuple, list)) else (dim,))} if shape else set()
+    return int(np.prod([n for d, n in enumerate(shape) if d not in reduced])) > 1
 
 
 def _check_abs_out(input, out):
@@ -83,6 +211,14 @@ def _clamp_rule(args, kwargs):
 # function names whose rule depends on the arguments: -> their _OUT_DTYPE key
 _RULE_OF_ARGUMENTS = {
     "clamp": _clamp_rule, "clamp_min": _clamp_rule, "clamp_max": _clamp_rule,
+    # (matrix_power of n 0 or 1 copies into the out with a cast; a diagonal matrix is cast before its dtype is checked)
+    "linalg.matrix_power": lambda args, kwargs: "linalg.matrix_power" if kwargs.get(
+        "n", args[1] if len(args) > 1 else None) not in (0, 1) else "matrix_power.copy",
+    "diag": lambda args, kwargs: "diag.matrix" if getattr(args[0] if args else kwargs.get("input"), "ndim", 0) == 1
+                                 else "diag",
+    # (max(x, out=o): its one-tensor reduction of all elements, which checks the cast in its own words)
+    "max": lambda args, kwargs: "max.unary" if len(args) == 1 and not kwargs else "max",
+    "min": lambda args, kwargs: "max.unary" if len(args) == 1 and not kwargs else "min",
 }
 
 
@@ -96,6 +232,7 @@ _CAST = ("cast", RuntimeError, "result type {R} can't be cast to the desired out
 _SAME = ("same", RuntimeError, "Expected out tensor to have dtype {r}, but got {o} instead")
 _FOUND = ("same", RuntimeError, "Found dtype {O} but expected {R}")
 _SCAN = ("same", RuntimeError, "expected scalar_type {R} but found {O}")
+_HIST = "torch.histogram: input tensor and {0} tensor should have the same dtype, but got input {{r}} and {0} {{o}}"
 _OUT_DTYPE = {
     "cat": ("cast", TypeError, "torch.cat(): input types can't be cast to the desired output type {O}"),
     "mm": _SAME, "matmul": _SAME, "bmm": _SAME, "gather": _SAME, "cross": _SAME, "argmax": _SAME, "argmin": _SAME,
@@ -127,18 +264,88 @@ _OUT_DTYPE = {
                                       "instead (while checking arguments for median)")),
     "where": ("same", RuntimeError, "Expected out type to be {R} but got {O}"),
     "quantile": ("same", RuntimeError, "quantile() out tensor must be same dtype as the input tensor"),
+    "softmax": _SAME, "log_softmax": _SAME, "msort": _SAME, "argsort": _SAME,
+    "max.unary": ("cast", RuntimeError, "Expected canCast( typeMetaToScalarType(self.dtype()), typeMetaToScalarType("
+                                        "out.dtype())) to be true, but got false.  (Could this error message be "
+                                        "improved?  If so, please report an enhancement request to PyTorch.)"),
+    "histc": ("same", RuntimeError, _HIST.format("hist")),
+    "histogram": (("same", RuntimeError, _HIST.format("hist")),
+                  ("same", RuntimeError, _HIST.format("bin_edges") + " for dimension 0")),
     "norm": _SAME, "linalg.vector_norm": _SAME, "linalg.cholesky": _SAME,
     "linalg.norm": ("same", RuntimeError, "linalg.norm expected out tensor dtype {R} but got: {O}"),
     "linalg.matrix_norm": ("same", RuntimeError, "linalg.matrix_norm expected out tensor dtype {R} but got: {O}"),
     "linalg.solve_triangular": ("same", RuntimeError, "expected scalar type {R} but found {O}"),
     "cholesky": ("cast", RuntimeError, "cholesky: Expected result to be safely castable from {R} dtype, but got "
                                        "result with dtype {O}"),     # (the older torch.cholesky)
-}
+    # the pointwise math: rounding and signs keep the input's dtype, the tests of a sign or an infinity write bools
+    **dict.fromkeys(("ceil", "floor", "trunc", "frac", "round", "sgn", "sign", "neg", "conj_physical", "hardshrink"),
+                    _FOUND),
+    **{name: ("same", RuntimeError, name + " does not support non-boolean outputs.")
+       for name in ("signbit", "isneginf", "isposinf")},
+    "frexp": (("same", RuntimeError, "torch.frexp() expects mantissa to have dtype {r} but got {o}"),
+              ("same", RuntimeError, "torch.frexp() expects exponent to have int dtype but got {o}")),
+    "float_power": ("same", RuntimeError, "the output given to float_power has dtype {O} but the operation's result "
+                                          "requires dtype {R}"),
+    "heaviside": ("same", RuntimeError, "heaviside is not yet implemented for tensors with different dtypes."),
+    "ldexp": ("cast", RuntimeError, "ldexp can't be cast to the desired output type {O}"),
+    **dict.fromkeys(("complex", "polar"), ("same", RuntimeError, "Expected object of scalar type {R} but got scalar "
+                                                                  "type {O} for argument 'out'")),
+    "multigammaln": ("cast", RuntimeError, "mvlgamma: result type {R} can't be cast to the desired output type {R}"),
+}   # (mvlgamma's words name the result's dtype twice, as PyTorch's do)
 _OUT_DTYPE.update({"stack": _OUT_DTYPE["cat"], "amin": _OUT_DTYPE["amax"], "randint": _OUT_DTYPE["eye"], "nanmedian": _OUT_DTYPE["median"],
                    "nanquantile": _OUT_DTYPE["quantile"], **{"linalg." + name: _OUT_DTYPE[name] for name in (
                        "cholesky_ex", "ldl_factor", "ldl_factor_ex", "svd")}})
-_DTYPE_OF_OUT = frozenset({"sum", "prod", "nansum", "cumsum", "cumprod", "eye", "randint"})
+# the products, joins, shapes, indexing and older linear algebra (keys: the wrapped functions' names, linalg's
+# with its prefix: torch.inverse is nn.linalg.inv)
+_SAFELY = "{name}: Expected result to be safely castable from {{R}} dtype, but got result with dtype {{O}}"
+_OUT_DTYPE.update({
+    **dict.fromkeys(("addmm", "addmv", "baddbmm", "tril", "triu", "take_along_dim", "renorm", "index_add", "index_copy",
+                     "index_reduce", "scatter", "scatter_add", "scatter_reduce", "slice_scatter", "linalg.inv",
+                     "linalg.lu_solve_older", "diag"), _SAME),
+    **dict.fromkeys(("linalg.lu_unpack", "linalg.svd_reduced_v"), (_SAME, _SAME, _SAME)),
+    **dict.fromkeys(("linalg.triangular_solve", "linalg.qr_older", "linalg.slogdet_older"), (_SAME, _SAME)),
+    **dict.fromkeys(("column_stack", "dstack", "hstack", "vstack"), _OUT_DTYPE["cat"]),
+    "addbmm": ("same", RuntimeError, "self and mat2 must have the same dtype, but got {O} and {R}"),
+    "mv": ("same, by shape", RuntimeError, ("addmv input tensors must have the same dtype, but got {O}, {R}, and {R}",
+                                            _SAME[2])),
+    "chain_matmul": ("same", RuntimeError, "multi_dot(): expected out tensor to have dtype {r} but got {o}"),
+    "inner": ("same", RuntimeError, "tensordot: Expected the output tensor to have dtype {R}, but got an output "
+                                    "tensor with dtype {O}"),
+    "vdot": _OUT_DTYPE["dot"],
+    "linalg.matrix_power": ("cast, then same", RuntimeError, (_SAFELY.format(name="matrix_power"), _SAME[2])),
+    "matrix_power.copy": ("cast", RuntimeError, _SAFELY.format(name="matrix_power")),
+    "diag.matrix": ("cast, then same", RuntimeError,
+                    ("diag: result type {R} can't be cast to the desired out= type {O}", _SAME[2])),
+    "linalg.cholesky_inverse": ("cast", RuntimeError, _SAFELY.format(name="cholesky_inverse")),
+    "linalg.cholesky_solve": ("cast", RuntimeError, _SAFELY.format(name="cholesky_solve")),
+    "linalg.geqrf": (("cast", RuntimeError, "torch.geqrf: Expected a to be safely castable from {R} dtype, but got a "
+                                            "with dtype {O}"),
+                     ("cast", RuntimeError, "torch.geqrf: Expected tau to be safely castable from {R} dtype, but got "
+                                            "tau with dtype {O}")),
+    "linalg.ormqr": ("same", RuntimeError, "torch.ormqr: Expected input and result to have the same dtype, but input "
+                                           "has dtype{R} and result has dtype {O}"),
+    "masked_select": ("same", RuntimeError, "masked_select(): self and result must have the same scalar type"),
+    "nonzero": ("same", RuntimeError, "nonzero: Expected out tensor to have scalar type Long but got scalar type{O}"),
+    "take": ("same", RuntimeError, "take(): self and out expected to have the same dtype, but got self.dtype = {R} "
+                                   "and out.dtype = {O}"),
+})
+_OUT_DTYPE["tensordot"] = _OUT_DTYPE["inner"]
+# the factories and samplers that take out= (_made_into): the factories make their result in the out's dtype
+# (refusing another given dtype in eye's words), bernoulli casts its draws into any out but a complex one,
+# multinomial takes an int64 out only; all resize an out of another shape silently
+_FACTORY_OUT = ("eye", "randint", "zeros", "ones", "empty", "full", "arange", "range", "linspace", "logspace", "rand",
+                "randn", "randperm", "normal")
+_OUT_DTYPE.update({
+    **dict.fromkeys(_FACTORY_OUT, _OUT_DTYPE["eye"]),
+    "bernoulli": ("real", NotImplementedError, "\"bernoulli_tensor_cpu_self_\" not implemented for '{O}'"),
+    "multinomial": ("same", RuntimeError, "multinomial expects Long tensor out, got: {O}")})
+_DTYPE_OF_OUT = frozenset({"sum", "prod", "nansum", "cumsum", "cumprod", *_FACTORY_OUT})
+_MADE = frozenset({"bernoulli", "multinomial", *_FACTORY_OUT})
+_RANGES = frozenset({"arange", "range", "linspace", "logspace"})     # (those that keep an out of their count)
+# (and addbmm's kernel resizes its out as its input, unwarned)
+_RESIZED_SILENTLY = frozenset({"bernoulli", "multinomial", "addbmm", *("aten::" + name for name in _MADE)})
 _TAKES = {"cast": lambda r, o: CATEGORY[r.kind] <= CATEGORY[o.kind], "same": lambda r, o: r == o,
+          "real": lambda r, o: o.kind != "c",
           "bool": lambda r, o: o.kind == "b" or o == np.uint8, "floating": lambda r, o: o.kind in "fc"}
 
 
@@ -146,6 +353,10 @@ def _check_dtype(rule, result, out):
     """PyTorch's refusal of an out whose dtype it does not write result's into (rule: an entry of _OUT_DTYPE)."""
     test, error, words = rule
     r, o = result._data.dtype, getattr(out, "_data", out).dtype     # (out: a Tensor, or a .grad array)
+    if test == "cast, then same":       # (two checks in turn, each in its words: matrix_power)
+        test, words = ("cast", words[0]) if not _TAKES["cast"](r, o) else ("same", words[1])
+    elif test == "same, by shape":      # (mv: its kernel's words for an out of the result's shape, else the resize's)
+        test, words = "same", words[0] if tuple(out.shape) == tuple(result.shape) else words[1]
     if r != o and not _TAKES[test](r, o):
         raise error(words.format(R=scalar_type_name(r), O=scalar_type_name(o), r=typeid_name(r), o=typeid_name(o),
                                  RT=type_string(r), OT=type_string(o)))
@@ -157,21 +368,37 @@ def store(name, result, out, key=None):
     rule = _OUT_DTYPE.get(key or name, _CAST)
     if isinstance(out, (tuple, list)) and isinstance(result, tuple):    # max(x, dim, out=(values, indices))
         if len(out) != len(result):
-            raise TypeError(f"{name}: out= must be a tuple of {len(result)} Tensors")
+            raise TypeError(f"expected tuple of {len(result)} elements but got {len(out)}")     # (PyTorch's parser)
         rules = rule if isinstance(rule[0], tuple) else (rule,) * len(result)
         return type(result)(*(_write(name, r, o, ru) for r, o, ru in zip(result, out, rules)))
+    if isinstance(result, tuple):       # (one Tensor given for a tuple: frexp's words, PyTorch's parser's)
+        raise TypeError(f"{name}(): argument 'out' must be tuple of Tensors, not {type(out).__name__}")
     # (a one-Tensor result of a function that can also give a tuple, max(x, y): TensorIterator's rule)
     return _write(name, result, out, _CAST if isinstance(rule[0], tuple) else rule)
+
+
+# PyTorch's composite out= forms: result.copy_ into out, in the graph (their inputs may require grad)
+_COPIED_IN_GRAPH = frozenset({"softmax", "log_softmax", "quantile", "nanquantile"})
 
 
 def _write(name, result, out, rule=_CAST):
     """result written into out (if rule lets out's dtype take it) -> out."""
     if not isinstance(out, (Tensor, np.ndarray)):
-        raise TypeError(f"{name}: out= must be a Tensor, got {type(out).__name__}")
-    if result.requires_grad or (isinstance(out, Tensor) and out.requires_grad and is_grad_enabled()):
+        raise TypeError(f"{name.removeprefix('aten::')}(): argument 'out' must be Tensor, not {type(out).__name__}")
+    out_in_graph = isinstance(out, Tensor) and out.requires_grad and is_grad_enabled()
+    if name in _COPIED_IN_GRAPH and isinstance(out, Tensor) and (out_in_graph or result.requires_grad):
+        # (PyTorch's softmax, log_softmax and quantile write out= by a copy_ that autograd records: the out joins
+        # the graph; a leaf out that requires grad is refused, by softmax's kernel in ATen's name, else by copy_)
+        if out_in_graph and out.is_leaf and name in ("softmax", "log_softmax"):
+            raise _autograd_refusal("aten::" + name)
+        _check_dtype(rule, result, out)
+        if out.shape != result.shape:
+            _warn_resized(name, out, result.shape)
+            out._data = np.empty(result.shape, out._data.dtype)
+        return out.copy_(result)
+    if result.requires_grad or out_in_graph:
         # (an out in a graph: writing into it would change the values an earlier op saved for its backward)
-        raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic "
-                           f"differentiation, but one of the arguments requires grad.")    # PyTorch's words
+        raise _autograd_refusal(name)
     _check_dtype(rule, result, out)             # (after the autograd refusal, as PyTorch's order)
     if isinstance(out, np.ndarray):         # a .grad or .data array: written in place, as PyTorch's tensor
         if out.shape != result.shape:
@@ -183,13 +410,25 @@ def _write(name, result, out, rule=_CAST):
         # torch.max(heatmap[y0:y1, x0:x1], gaussian, out=heatmap[y0:y1, x0:x1]))
         np.copyto(out._data, result._data, casting="unsafe")
     else:
-        if out.shape != result.shape and out._data.size and name not in ("eye", "randint"):
-            # (an empty out is resized silently, as PyTorch's, and so is any out of these factories)
-            warn_at_caller(
-                f"An output with one or more elements was resized since it had shape {list(out.shape)}, which does "
-                f"not match the required output shape {list(result.shape)}. This behavior is deprecated, and in a "
-                "future PyTorch release outputs will not be resized unless they have zero elements. You can "
-                "explicitly reuse an out tensor t by resizing it, inplace, to zero elements with t.resize_(0). "
-                "(Triggered internally at /__w/pytorch/pytorch/aten/src/ATen/native/Resize.cpp:30.)")
+        if out.shape != result.shape:
+            _warn_resized(name, out, result.shape)
         out._data = result._data.astype(out.dtype, copy=True)
     return out
+
+
+def _warn_resized(name, out, shape):
+    """PyTorch's deprecation warning for an out of elements resized to shape (the caller resizes it)."""
+    if out._data.size and name not in _RESIZED_SILENTLY:
+        # (an empty out is resized silently, as PyTorch's, and so is any out of the factories and samplers)
+        warn_at_caller(
+            f"An output with one or more elements was resized since it had shape {list(out.shape)}, which does "
+            f"not match the required output shape {list(shape)}. This behavior is deprecated, and in a "
+            "future PyTorch release outputs will not be resized unless they have zero elements. You can "
+            "explicitly reuse an out tensor t by resizing it, inplace, to zero elements with t.resize_(0). "
+            "(Triggered internally at /__w/pytorch/pytorch/aten/src/ATen/native/Resize.cpp:30.)")
+
+
+def _autograd_refusal(name):
+    """PyTorch's RuntimeError for an out= call in a graph (name: the function's; its op's in PyTorch's words)."""
+    return RuntimeError(f"{_WORDS_NAME.get(name, name)}(): functions with out=... arguments don't support automatic "
+                        f"differentiation, but one of the arguments requires grad.")

@@ -15,7 +15,7 @@ from ..array import legacy_scalar_first
 from ..dtypes import CATEGORY, result_dtype, scalar_dtype, cast, float_dtype, checked_fill, \
     scalar_type_name, typeid_name, refuse_kinds, kernel_not_implemented
 from ..tensor import Tensor, broadcast_shape, piecewise_grad, selected, conj_if_complex, quietly, _deferring, \
-    not_a_tensor_error, parser_no_signature, parser_type_name, method_argument_error, parser_takes_scalar
+    not_a_tensor_error, parser_no_signature, method_argument_error, parser_takes_scalar
 from ._attach import attach, parsed_ints, _taken_as_tensor, _OWN_ARRAYS
 
 
@@ -362,8 +362,12 @@ def logit(input, eps=None):
     p = _floating(input)
     if eps is not None:
         p = np.clip(p, eps, 1 - eps)
-    inside = np.ones_like(p, bool) if eps is None else (input._data >= eps) & (input._data <= 1 - eps)
-    return _unary(input, np.log(p / (1 - p)), lambda: inside / (p * (1 - p)), "logit")  # 1 / (p (1 - p))
+    # (the slope's factor: 0 where eps clamps; without eps NaN outside [0, 1], as PyTorch's logit_backward)
+    inside = np.where((p >= 0) & (p <= 1), p.dtype.type(1), p.dtype.type(np.nan)) if eps is None else \
+        (input._data >= eps) & (input._data <= 1 - eps)
+    with np.errstate(**_SILENT):        # (0 and 1 give -inf and inf, p outside [0, 1] NaN: silently, as PyTorch)
+        y = np.log(p / (1 - p))
+    return _unary(input, y, lambda: inside / (p * (1 - p)), "logit", silent=True)  # 1 / (p (1 - p))
 
 
 def xlogy(input, other):
@@ -595,20 +599,22 @@ def _kind(x):
     return "b" if isinstance(x, bool) else "i" if isinstance(x, int) else "c" if isinstance(x, complex) else "f"
 
 
-def checked_alpha(input, other, alpha):
+def checked_alpha(input, other, alpha, name="alpha"):
     """alpha as add / sub (and add_ / sub_) apply it, as PyTorch's: an int alpha of a bool sum is taken as a bool
-    (True + 2 * True is True, not an int64 3); an alpha of a higher kind than the result is refused: a float alpha
-    for integers (the sum would be cast back), a complex one for reals, a bool one for anything but bools."""
+    (True + 2 * True is True, not an int64 3); an alpha of a higher kind than the result is refused: a float or
+    complex alpha for integers (the sum would be cast back; both in the integral words, PyTorch's first check), a
+    complex one for floats, a bool one for anything but bools. (addr
+    checks its beta the same way: name "beta".)"""
     if type(alpha) is int:                  # the common case
         return bool(alpha) if alpha != 1 and _kind(input) == "b" == _kind(other) else alpha
     result = max((_kind(input), _kind(other)), key=CATEGORY.__getitem__)     # bool < integer < floating < complex
     if isinstance(alpha, (bool, np.bool_)):
         if result != "b":
-            raise RuntimeError("Boolean alpha only supported for Boolean results.")
+            raise RuntimeError(f"Boolean {name} only supported for Boolean results.")
+    elif isinstance(alpha, (float, np.floating, complex, np.complexfloating)) and result in "bui":
+        raise RuntimeError(f"For integral input tensors, argument {name} must not be a floating point number.")
     elif isinstance(alpha, (complex, np.complexfloating)) and result != "c":
-        raise RuntimeError("For non-complex input tensors, argument alpha must not be a complex number.")
-    elif isinstance(alpha, (float, np.floating)) and result in "bui":
-        raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
+        raise RuntimeError(f"For non-complex input tensors, argument {name} must not be a complex number.")
     return alpha
 
 
@@ -693,19 +699,43 @@ def _rounded_div(input, other, rounding_mode, op):
                         None if op == "floor_divide" else lambda g: (g * 0, g * 0))
 
 
+def _lerp_takes(end, weight):
+    """Whether one of lerp's two signatures takes end and weight: end a Tensor, weight a Tensor or a Scalar."""
+    return _taken_as_tensor(end) and (_taken_as_tensor(weight) or parser_takes_scalar(weight))
+
+
+def _lerp_parsed(fn):
+    """lerp, its arguments read as PyTorch's parser reads them: a call no signature takes (end no Tensor, weight
+    neither a Tensor nor a number, weight missing, a keyword it has not) is its TypeError naming the types as given,
+    the keywords last in reverse order (x.lerp(end='a', weight=0.5): "lerp() received an invalid combination of
+    arguments - got (weight=float, end=str, ), but expected one of:"; the function form names the tensor too)."""
+    names = ("input", "end", "weight")
+
+    @functools.wraps(fn)
+    def parsed(*args, **kwargs):
+        if len(args) == 3 and not kwargs and _lerp_takes(args[1], args[2]):      # (the common call)
+            return fn(*args)
+        given = dict(zip(names, args))
+        if len(args) <= 3 and given.keys().isdisjoint(kwargs) and set(kwargs) <= set(names):
+            given.update(kwargs)
+            if len(given) == 3 and _lerp_takes(given["end"], given["weight"]):
+                return fn(**given)
+        function_words = str(parser_no_signature("lerp", args, kwargs))
+        if "input" in kwargs:           # (only the function form names its input)
+            raise TypeError(function_words)
+        raise method_argument_error(str(parser_no_signature("lerp", args[1:], kwargs)), function_words)
+    return parsed
+
+
+@_lerp_parsed
 def lerp(input, end, weight):
     """input + weight * (end - input) (weight a number or a Tensor), composed of the ops above, as PyTorch's kernel
     rounds it: that form where |weight| < 0.5, else end - (end - input) * (1 - weight). end, and a weight Tensor
     that is not 0-dim, must have input's dtype, as PyTorch requires (fastai's smoothed loss lerps a float64 loss
     into a float32 average: PyTorch refuses). A number weight is converted to input's dtype, checked, as PyTorch's
     kernel converts its Scalar: a real input refuses a complex one with an imaginary part, a float32 input one
-    beyond float32's range ("value cannot be converted to type float without overflow"). Anything but a Tensor end
-    and a Tensor or number weight is the parser's TypeError, as PyTorch's two signatures (end Tensor, weight Tensor
-    or Scalar) refuse it."""
-    if not _taken_as_tensor(end) or not (_taken_as_tensor(weight) or parser_takes_scalar(weight)):
-        words = "lerp() received an invalid combination of arguments - got ({}), but expected one of:"
-        given = f"{parser_type_name(end)}, {parser_type_name(weight)}"
-        raise method_argument_error(words.format(given), words.format("Tensor, " + given))
+    beyond float32's range ("value cannot be converted to type float without overflow"). (Its arguments' types:
+    _lerp_parsed.)"""
     for name, other in (("end", end), ("weight", weight)):
         if isinstance(other, Tensor) and other.dtype != input.dtype and (name == "end" or other.ndim > 0):
             raise RuntimeError(f"expected dtype {typeid_name(input.dtype)} for `{name}` but got dtype "

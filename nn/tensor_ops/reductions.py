@@ -11,10 +11,11 @@ from collections import namedtuple
 import numpy as np
 
 from ..array import DataArray
-from ..dtypes import get_default_dtype, kernel_not_implemented, refuse_kinds, refuse_not_floating_or_complex, \
-    scalar_type_name, to_dtype, to_real, real_for_cast
+from ..caller_warnings import warn_at_caller
+from ..dtypes import get_default_dtype, kernel_not_implemented, norm_dtype, refuse_kinds, \
+    refuse_not_floating_or_complex, scalar_type_name, to_dtype, to_real, real_for_cast
 from ..tensor import Tensor, _normalize_axes, as_int, conj_if_complex, is_grad_enabled, linear_graph_backward, \
-    parser_ints, parser_no_signature, not_a_tensor_error, quietly, QuietNumPy
+    parser_bool, parser_ints, parser_no_signature, not_a_tensor_error, quietly, QuietNumPy
 from ._attach import attach, check_parsed_ints, numpy_axis, parsed_ints, plain_ints
 from .pointwise import exp_of_array
 
@@ -39,7 +40,7 @@ RETURN_TYPES = {name: return_type(name, ValuesIndices) for name in ("max", "min"
 _ANY = range(9)
 _DIM_ARGS = {
     **dict.fromkeys(("sum", "mean"), ("ints?", (1,))),
-    **dict.fromkeys(("all", "any", "var", "std"), ("ints?", _ANY)),
+    **dict.fromkeys(("all", "any", "var", "std", "var_mean", "std_mean"), ("ints?", _ANY)),
     "count_nonzero": ("ints?", range(1, 9)),            # (its one signature without dim takes the input alone)
     **dict.fromkeys(("prod", "max", "min"), ("int", (1,))),
     **dict.fromkeys(("sort", "argsort"), ("int", range(1, 9))),
@@ -62,7 +63,8 @@ _BOOL_ARGS = {
     **dict.fromkeys(("max", "min", "mean"), ({"keepdim": "bool"}, (), _ANY)),
     **dict.fromkeys(("sum", "prod", "amax", "amin", "argmax", "argmin", "median", "nanmedian", "mode", "logsumexp",
                      "nansum", "nanmean"), ({"keepdim": "bool"}, (), ())),
-    **dict.fromkeys(("std", "var"), ({"unbiased": "bool?", "keepdim": "bool"}, _ANY, _ANY)),
+    **dict.fromkeys(("std", "var", "std_mean", "var_mean"),
+                    ({"unbiased": "bool", "keepdim": "bool", "correction": "Number?"}, _ANY, _ANY)),
     **dict.fromkeys(("all", "any"), ({"keepdim": "bool"}, _ANY, _ANY)),
 }
 
@@ -92,7 +94,8 @@ def _zero_d(fn):
     at, default = params.index("dim"), parameters["dim"].default
     element_wise = fn.__name__ in ("max", "min")      # max(a, b): a tensor in dim's place is the other operand
     kind, overloaded_at = _DIM_ARGS.get(fn.__name__, (None, _INPUT_OVERLOADED_AT.get(fn.__name__, ())))
-    bool_unbiased = fn.__name__ in ("var", "std")     # (var / std read a bool in dim's place as unbiased)
+    # (var / std / var_mean / std_mean read a bool in dim's place as unbiased)
+    bool_unbiased = fn.__name__ in ("var", "std", "var_mean", "std_mean")
     bools, bool_overloaded_at, bool_function_overloaded_at = _BOOL_ARGS.get(fn.__name__, ({}, (), ()))
     bool_spots = [(params.index(name), name, kind) for name, kind in bools.items()]
 
@@ -246,13 +249,18 @@ def _unbiased_form(dim, unbiased):
 
 @numpy_axis
 @_zero_d
-def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, _root=False, _all_cpu=True):
-    """Variance over ``dim`` with Bessel's correction by default (correction=1, or unbiased=True) (its square root
-    with _root, for std; _all_cpu=False for var_mean / std_mean, whose float32 reductions to one value do not take
-    var's float32 mean).
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """Variance over ``dim`` with Bessel's correction by default (correction=1, or unbiased=True).
 
     var = sum((x - mean)^2) / (N - correction)
     """
+    return _variance(input, dim, unbiased, keepdim, correction)
+
+
+def _variance(input, dim, unbiased, keepdim, correction, _root=False, _all_cpu=True):
+    """var's body, its arguments checked by the caller (var, std, var_mean, std_mean; unbiased None: not given): its
+    square root with _root, for std; _all_cpu=False for var_mean / std_mean, whose float32 reductions to one value
+    do not take var's float32 mean."""
     dim, unbiased = _unbiased_form(dim, unbiased)
     if correction is None:
         correction = 1 if unbiased is None or unbiased else 0
@@ -265,6 +273,12 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, _root
     wide = _WIDE_VAR.get(x.dtype)
     count = _count(input, axes)
     denom = builtins.max(count - correction, 0)
+    # PyTorch's warning (every call), naming the op ("std_mean(): ..."); its reduction factor is 0 for any empty
+    # input, an empty output's too (var of a (0, 3) tensor over dim 1)
+    if (count if x.size else 0) - correction <= 0:
+        warn_at_caller(f"{'std' if _root else 'var'}{'' if _all_cpu else '_mean'}(): degrees of freedom is <= 0. "
+                       f"Correction should be strictly less than the reduction factor (input numel divided by output "
+                       f"numel).")
     # inf - inf (an infinite entry's deviation) is NaN, as PyTorch's, without NumPy's RuntimeWarning
     with np.errstate(divide="ignore", invalid="ignore"):
         if wide is not None and x.size:
@@ -342,7 +356,7 @@ _WIDE_VAR = {np.dtype(np.float32): np.float64, np.dtype(np.complex64): np.comple
 @_zero_d
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """Standard deviation: sqrt(var(...)), same arguments as var."""
-    return var(input, dim, unbiased, keepdim, correction=correction, _root=True)
+    return _variance(input, dim, unbiased, keepdim, correction, _root=True)
 
 
 @numpy_axis
@@ -693,7 +707,7 @@ def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """(var, mean) over dim."""
     _need_floating(input, "var_mean")
     dim, unbiased = _unbiased_form(dim, unbiased)
-    return (var(input, dim, unbiased, keepdim, correction=correction, _all_cpu=False), mean(input, dim, keepdim))
+    return (_variance(input, dim, unbiased, keepdim, correction, _all_cpu=False), mean(input, dim, keepdim))
 
 
 @numpy_axis
@@ -702,7 +716,7 @@ def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """(std, mean) over dim."""
     _need_floating(input, "std_mean")
     dim, unbiased = _unbiased_form(dim, unbiased)
-    return (var(input, dim, unbiased, keepdim, correction=correction, _root=True, _all_cpu=False),
+    return (_variance(input, dim, unbiased, keepdim, correction, _root=True, _all_cpu=False),
             mean(input, dim, keepdim))
 
 
@@ -979,25 +993,33 @@ def _refuse_empty_extreme_norm(input, p, dim):
                                f"dimension is empty and the operation does not have an identity")
 
 
-def _matrix_order_norm(input, p, dim, keepdim):
+def _matrix_order_norm(input, p, dim, keepdim, dtype=None):
     """Tensor.norm(p='nuc', dim): PyTorch hands a string order to linalg.matrix_norm, over dim (two dims; all dims
     when None, so a 2-D input), whose checks and words speak (the order's first: 'abc' of a vector)."""
     from ..linalg import matrix_norm  # noqa: PLC0415 - linalg builds on tensor_ops
     dims = tuple(range(input.ndim)) if dim is None else (dim,) if isinstance(dim, int) else tuple(dim)
-    return matrix_norm(input, p, dims, keepdim)
+    if type(keepdim) is not bool:       # (PyTorch's call matrix_norm(input, p, dim or a list, keepdim, dtype=None))
+        raise parser_no_signature("linalg_matrix_norm", (input, p, list(dims) if dim is None or
+                                                         isinstance(dim, int) else dim, keepdim), {"dtype": dtype})
+    return matrix_norm(input, p, dims, keepdim, dtype=dtype)
 
 
-def norm(input, p="fro", dim=None, keepdim=False):
+def norm(input, p="fro", dim=None, keepdim=False, *, dtype=None):
     """Vector norm over dim (all elements when None): p = 2 / 'fro' (gradient 0 at a zero vector, as PyTorch), or
     1, inf, -inf and other p (composed of the ops above); p = 0 counts the non-zero elements (no gradient).
     Integer and bool tensors are refused, as PyTorch's linalg.vector_norm does (whatever p). A string order other
     than 'fro' ('nuc') is a matrix norm over the two dims (all of a 2-D input's), as PyTorch's Tensor.norm. (Both
-    checks come before a 0-d input's dims are: PyTorch's order.)"""
+    checks come before a 0-d input's dims are: PyTorch's order.) dtype: input is cast to it first (PyTorch's
+    linalg.vector_norm's checks: no narrower than input's, of its kind; a complex one gives its real norm)."""
     if isinstance(p, str) and p != "fro":
-        return _matrix_order_norm(input, p, dim, keepdim)
+        return _matrix_order_norm(input, p, dim, keepdim, dtype)
     refuse_not_floating_or_complex(input.dtype, "linalg.vector_norm")
+    if dtype is not None:
+        input = input.to(norm_dtype(input.dtype, dtype, "linalg.vector_norm"))
     if dim is not None:                 # PyTorch's Tensor.norm hands an int dim on to linalg_vector_norm as [dim]
         parser_ints([dim] if isinstance(dim, (int, np.integer)) else dim, "linalg_vector_norm", "dim", 3)
+    if type(keepdim) is not bool:       # (and keepdim by position, whether given by keyword or not)
+        parser_bool(keepdim, "linalg_vector_norm", "keepdim", 4)
     return _vector_norm(input, p, dim, keepdim)
 
 

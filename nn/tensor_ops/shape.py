@@ -259,7 +259,7 @@ transpose, swapdims, swapaxes = (_two_dims("transpose", "dim0", "dim1"), _two_di
 def t(input):
     """Transpose of a 2-D tensor (a 0-D or 1-D tensor is returned as is)."""
     if input.ndim > 2:
-        raise ValueError(f"t() is for tensors of at most 2 dims, got shape {input.shape}; use transpose()")
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {input.ndim}D")
     return input if input.ndim < 2 else transpose(input, 0, 1)
 
 
@@ -307,7 +307,8 @@ def adjoint(input):
 def _H(input):
     """x.H: a matrix's conjugate transpose (2-D only, as PyTorch)."""
     if input.ndim not in (0, 2):
-        raise RuntimeError(f"tensor.H is only supported on matrices (2-D tensors). Got {input.ndim}-D tensor.")
+        hint = " For batches of matrices, consider using tensor.mH" if input.ndim > 2 else ""
+        raise RuntimeError(f"tensor.H is only supported on matrices (2-D tensors). Got {input.ndim}-D tensor.{hint}")
     if input.ndim == 0:
         warnings.warn("Tensor.H is deprecated on 0-D tensors. Consider using x.conj().", UserWarning, stacklevel=2)
     return conj(_T(input))
@@ -401,6 +402,8 @@ def flip(input, *dims, **kwargs):
     """Reverse the order of elements along dims: x.flip(0, 1), x.flip((0, 1)) or dims=(0, 1) (a new contiguous
     array, as PyTorch's flip copies). By keyword, dims is a tuple or list of ints only (x.flip(dims=1) is PyTorch's
     "argument 'dims' must be tuple of ints, not int")."""
+    if not dims and not kwargs:         # (x.flip(): PyTorch's parser's words, its plural and quotes)
+        raise TypeError('flip() missing 1 required positional arguments: "dims"')
     if kwargs:
         if dims or set(kwargs) != {"dims"}:
             raise TypeError(f"flip() got an unexpected keyword argument '{next(k for k in kwargs if k != 'dims')}'"
@@ -422,14 +425,17 @@ def flip(input, *dims, **kwargs):
                         saves=False)
 
 
-def flip_function(input, dims):
+_NOT_GIVEN = object()       # torch.flip(x) without dims (refused; an explicit () flips nothing)
+
+
+def flip_function(input, dims=_NOT_GIVEN):
     """torch.flip(input, dims): dims a tuple or list of ints, as PyTorch's parser reads it (no single int or tensor,
     which the method's *dims takes: torch.flip(x, 1) is "flip(): argument 'dims' (position 2) must be tuple of ints,
     not int")."""
-    return flip(input, dims)
+    return flip(input) if dims is _NOT_GIVEN else flip(input, dims)     # (none given: flip's refusal)
 
 
-flip_function.__name__ = flip_function.__qualname__ = "flip"    # (named so in Python's words for a missing argument)
+flip_function.__name__ = flip_function.__qualname__ = "flip"
 flip_function = parsed_ints(dims="tuple")(flip_function)
 
 
@@ -774,10 +780,16 @@ def trace(input):
 
 
 def fliplr(input):
+    """input reversed along dim 1 (PyTorch's check and words first: a 0-d or 1-d input has none)."""
+    if input.ndim < 2:
+        raise RuntimeError("Input must be >= 2-d.")
     return flip(input, (1,))
 
 
 def flipud(input):
+    """input reversed along dim 0 (PyTorch's check and words first: a 0-d input has none)."""
+    if input.ndim < 1:
+        raise RuntimeError("Input must be >= 1-d.")
     return flip(input, (0,))
 
 
@@ -1051,9 +1063,17 @@ def diag(input, diagonal=0):
 
 def outer(input, vec2):
     """(n,) x (m,) -> (n, m): input[i] * vec2[j]."""
-    if input.ndim != 1 or vec2.ndim != 1:
-        raise ValueError(f"outer: expected two 1-D tensors, got {tuple(input.shape)} and {tuple(vec2.shape)}")
+    check_1d("outer", input=input, vec2=vec2)
     return unsqueeze(input, 1) * unsqueeze(vec2, 0)
+
+
+def check_1d(op, **tensors):
+    """PyTorch's RuntimeError of outer / addr for an argument that is not 1-D, naming the first (input as
+    self): "outer: Expected 1-D argument self, but got 2-D"."""
+    for name, t in tensors.items():
+        if t.ndim != 1:
+            raise RuntimeError(f"{op}: Expected 1-D argument {'self' if name == 'input' else name}, but got "
+                               f"{t.ndim}-D")
 
 
 def dot(input, other):
