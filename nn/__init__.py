@@ -86,7 +86,7 @@ from .tensor_ops.compare import (eq, ne, lt, le, gt, ge, logical_and, logical_or
 from .tensor_ops.compare import greater, greater_equal, less, less_equal, not_equal
 from .tensor_ops.extras import (fmax, fmin, signbit, copysign, heaviside, positive, rsub, logaddexp2, trapezoid, trapz,
                                 cumulative_trapezoid, aminmax, msort, dist, is_nonzero, histogram, result_type, promote_types,
-                                can_cast, negative, fix, is_complex, conj, resolve_conj, resolve_neg,
+                                can_cast, is_complex, conj, resolve_conj, resolve_neg,
                                 diagflat, hsplit, vsplit, dsplit, gcd, lcm, gradient)
 from .functional import relu, sigmoid, tanh, conv1d, conv2d, conv_transpose1d, conv_transpose2d
 from .tensor_ops.pointwise import softmax, log_softmax  # noqa: E402  (torch.softmax(input, dim, dtype), axis= too)
@@ -217,9 +217,10 @@ negative, fix = neg, trunc
 hardshrink, threshold = _with_out(hardshrink), _with_out(threshold)   # (ATen's forms; F.'s take no out=, as PyTorch's)
 # the products, joins, shapes, indexing and the older linear algebra (torch.mm's family: torch.addmm(b, x, w, out=y))
 (addbmm, addmm, addmv, baddbmm, chain_matmul, mv, ger, outer, inner, vdot, kron, tensordot, matrix_power, inverse,
- cholesky_inverse, cholesky_solve, lu_solve, lu_unpack, triangular_solve, geqrf, ormqr, svd, qr, slogdet) = map(_with_out, (
-    addbmm, addmm, addmv, baddbmm, chain_matmul, mv, ger, outer, inner, vdot, kron, tensordot, matrix_power, inverse,
-    cholesky_inverse, cholesky_solve, lu_solve, lu_unpack, triangular_solve, geqrf, ormqr, svd, qr, slogdet))
+ cholesky_inverse, cholesky_solve, lu_solve, lu_unpack, triangular_solve, geqrf, ormqr, svd, qr, slogdet) = map(
+    _with_out, (addbmm, addmm, addmv, baddbmm, chain_matmul, mv, ger, outer, inner, vdot, kron, tensordot,
+                matrix_power, inverse, cholesky_inverse, cholesky_solve, lu_solve, lu_unpack, triangular_solve, geqrf,
+                ormqr, svd, qr, slogdet))
 (column_stack, dstack, hstack, vstack, diag, diff, tril, triu, take, take_along_dim, masked_select, nonzero, renorm,
  index_add, index_copy, index_reduce, scatter, scatter_add, scatter_reduce, slice_scatter) = map(_with_out, (
     column_stack, dstack, hstack, vstack, diag, diff, tril, triu, take, take_along_dim, masked_select, nonzero, renorm,

@@ -397,19 +397,17 @@ def refuse_not_floating_or_complex(dtype, op):
 
 
 def norm_dtype(input_dtype, dtype, op):
-    """The dtype a norm of an input of input_dtype computes in, given its dtype= (None: the input's), after
-    PyTorch's checks of it in its words ("linalg.vector_norm: ..."): floating or complex, of the input's kind (a
-    complex input's norm is real: complex128 gives float64), and no narrower than the input."""
+    """The dtype a norm of an input of input_dtype computes in, given its dtype= (not None), after PyTorch's checks
+    of it in its words ("linalg.vector_norm: ..."): floating or complex, of the input's kind (a complex input's norm
+    is real: complex128 gives float64), and no narrower than the input."""
     have = np.dtype(input_dtype)
-    if dtype is None:
-        return have
     want = dtype.name if isinstance(dtype, _NameOnly) else np.dtype(dtype)     # (bfloat16 has no NumPy dtype)
     kind = ("c" if want.startswith("complex") else "f") if isinstance(want, str) else want.kind
     if kind not in "fc":
         raise RuntimeError(f"{op}: dtype should be floating point or complex, but got {scalar_type_name(want)}")
     if kind != have.kind:
-        raise RuntimeError(f"{op}: dtype should be {'real' if kind == 'c' else 'complex'} for "
-                           f"{'real' if kind == 'c' else 'complex'} inputs, but got {scalar_type_name(want)}")
+        which = "real" if kind == "c" else "complex"
+        raise RuntimeError(f"{op}: dtype should be {which} for {which} inputs, but got {scalar_type_name(want)}")
     if isinstance(want, str) or np.promote_types(have, want) != want:
         raise RuntimeError(f"{op}: the dtype of the input ({scalar_type_name(have)}) should be convertible without "
                            f"narrowing to the specified dtype ({scalar_type_name(want)})")

@@ -181,7 +181,7 @@ def _dims_and_sizes(input, s, dim, what):
     """(dims, sizes) as PyTorch reads s= and dim=: dim None takes the last len(s) dims (all without s); a size of
     -1 keeps that dim's length (None: each transform's default)."""
     ndim = input.ndim
-    if isinstance(s, numbers.Integral) or isinstance(s, Tensor):     # (one size, as PyTorch's parser takes it)
+    if isinstance(s, (numbers.Integral, Tensor)):     # (one size, as PyTorch's parser takes it)
         s = [s]
     if dim is None:
         if s is not None and len(s) > ndim:       # (PyTorch's check: the last len(s) dims must exist)

@@ -456,7 +456,6 @@ def typename(obj):
 
 
 FrexpResult = namedtuple("frexp", ["mantissa", "exponent"], module="nn.return_types")
-negative, fix = neg, trunc      # (the function absolute, which takes out=, is nn/__init__.py's)
 
 
 def resolve_conj(input):

@@ -208,7 +208,8 @@ def addr(input, vec1, vec2, *rest, beta=1, alpha=1):
     input, product = _as_tensor(input), outer(vec1, vec2)
     # PyTorch's checks of the scalars (beta's first) against the result's kind, as add's of alpha: a float one of
     # integers is refused, an int one of bools is a bool (addr of bools is input | alpha & outer)
-    beta, alpha = (checked_alpha(input, product, s, name) for s, name in ((beta, "beta"), (alpha, "alpha")))
+    beta = checked_alpha(input, product, beta, "beta")
+    alpha = checked_alpha(input, product, alpha, "alpha")
     return _add_scaled(input, product, beta, alpha, "addr")
 
 

@@ -53,8 +53,9 @@ def _made_into(fn, key, args, kwargs, out):
     (dtype_from_out) and requires_grad= then sets the out's flag (torch.zeros(3, out=o, requires_grad=True) is o,
     now requiring grad; without it, False); an out that requires grad is refused naming ATen's op (aten::zeros)
     where no tensor is given; a range keeps an out of its count's shape (arange(3, out=empty(1, 3))) and arange
-    warns in its words when it resizes one of another count. normal's tensor forms draw into the out and then add mean in place: an out of
-    another shape than mean's is not resized when std is a number, and an out that is mean is 2 std noise."""
+    warns in its words when it resizes one of another count. normal's tensor forms draw into the out and then add
+    mean in place: an out of another shape than mean's is not resized when std is a number, and an out that is mean
+    is 2 std noise."""
     name = fn.__name__ if any(isinstance(a, Tensor) for a in (*args, *kwargs.values())) else "aten::" + fn.__name__
     if key == "bernoulli" and (len(args) > 1 or "p" in kwargs):     # (its form with a number p takes no out=)
         raise parser_no_signature("bernoulli", args, {"out": out, **kwargs})
@@ -145,8 +146,8 @@ def dtype_from_out(name, args, kwargs, out):
         raise _autograd_refusal("argsort")     # (its sort's values would need a gradient; the indices are ints)
     elif name == "abs" and isinstance(out, Tensor):
         _check_abs_out(args[0] if args else kwargs.get("input"), out)
-    elif name == "heaviside" and isinstance(out, Tensor) and out._data.dtype.kind == "c" and not (
-            is_grad_enabled() and any(getattr(a, "requires_grad", False) for a in args)):
+    elif name == "heaviside" and isinstance(out, Tensor) and out._data.dtype.kind == "c" and \
+            not any(_in_graph(a) for a in args):
         # (PyTorch's kernel refuses a complex out before its check of the dtypes; after the autograd refusal)
         raise RuntimeError("heaviside is not yet implemented for complex tensors.")
     elif name == "logsumexp" and isinstance(out, Tensor) and out._data.dtype.kind in "fc":
@@ -332,7 +333,8 @@ _OUT_DTYPE.update({
 _OUT_DTYPE["tensordot"] = _OUT_DTYPE["inner"]
 # the factories and samplers that take out= (_made_into): the factories make their result in the out's dtype
 # (refusing another given dtype in eye's words), bernoulli casts its draws into any out but a complex one,
-# multinomial takes an int64 out only; all resize an out of another shape silently
+# multinomial takes an int64 out only; an out of another shape is resized silently (_RESIZED_SILENTLY), but by
+# the ranges and normal of two tensors as _made_into says
 _FACTORY_OUT = ("eye", "randint", "zeros", "ones", "empty", "full", "arange", "range", "linspace", "logspace", "rand",
                 "randn", "randperm", "normal")
 _OUT_DTYPE.update({
@@ -419,7 +421,7 @@ def _write(name, result, out, rule=_CAST):
 def _warn_resized(name, out, shape):
     """PyTorch's deprecation warning for an out of elements resized to shape (the caller resizes it)."""
     if out._data.size and name not in _RESIZED_SILENTLY:
-        # (an empty out is resized silently, as PyTorch's, and so is any out of the factories and samplers)
+        # (an empty out is resized silently, as PyTorch's, and so is any out of the factories and samplers there)
         warn_at_caller(
             f"An output with one or more elements was resized since it had shape {list(out.shape)}, which does "
             f"not match the required output shape {list(shape)}. This behavior is deprecated, and in a "

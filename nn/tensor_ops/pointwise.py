@@ -603,8 +603,7 @@ def checked_alpha(input, other, alpha, name="alpha"):
     """alpha as add / sub (and add_ / sub_) apply it, as PyTorch's: an int alpha of a bool sum is taken as a bool
     (True + 2 * True is True, not an int64 3); an alpha of a higher kind than the result is refused: a float or
     complex alpha for integers (the sum would be cast back; both in the integral words, PyTorch's first check), a
-    complex one for floats, a bool one for anything but bools. (addr
-    checks its beta the same way: name "beta".)"""
+    complex one for floats, a bool one for anything but bools. (addr checks its beta the same way: name "beta".)"""
     if type(alpha) is int:                  # the common case
         return bool(alpha) if alpha != 1 and _kind(input) == "b" == _kind(other) else alpha
     result = max((_kind(input), _kind(other)), key=CATEGORY.__getitem__)     # bool < integer < floating < complex

@@ -16,7 +16,7 @@ from ..dtypes import get_default_dtype, kernel_not_implemented, norm_dtype, refu
     refuse_not_floating_or_complex, scalar_type_name, to_dtype, to_real, real_for_cast
 from ..tensor import Tensor, _normalize_axes, as_int, conj_if_complex, is_grad_enabled, linear_graph_backward, \
     parser_bool, parser_ints, parser_no_signature, not_a_tensor_error, quietly, QuietNumPy
-from ._attach import attach, check_parsed_ints, numpy_axis, parsed_ints, plain_ints
+from ._attach import _UNBIASED_OR_CORRECTION, attach, check_parsed_ints, numpy_axis, parsed_ints, plain_ints
 from .pointwise import exp_of_array
 
 # what max(dim=...) / min(dim=...) return, as torch.return_types.max: (values, indices)
@@ -95,7 +95,7 @@ def _zero_d(fn):
     element_wise = fn.__name__ in ("max", "min")      # max(a, b): a tensor in dim's place is the other operand
     kind, overloaded_at = _DIM_ARGS.get(fn.__name__, (None, _INPUT_OVERLOADED_AT.get(fn.__name__, ())))
     # (var / std / var_mean / std_mean read a bool in dim's place as unbiased)
-    bool_unbiased = fn.__name__ in ("var", "std", "var_mean", "std_mean")
+    bool_unbiased = fn.__name__ in _UNBIASED_OR_CORRECTION
     bools, bool_overloaded_at, bool_function_overloaded_at = _BOOL_ARGS.get(fn.__name__, ({}, (), ()))
     bool_spots = [(params.index(name), name, kind) for name, kind in bools.items()]
 
@@ -999,8 +999,8 @@ def _matrix_order_norm(input, p, dim, keepdim, dtype=None):
     from ..linalg import matrix_norm  # noqa: PLC0415 - linalg builds on tensor_ops
     dims = tuple(range(input.ndim)) if dim is None else (dim,) if isinstance(dim, int) else tuple(dim)
     if type(keepdim) is not bool:       # (PyTorch's call matrix_norm(input, p, dim or a list, keepdim, dtype=None))
-        raise parser_no_signature("linalg_matrix_norm", (input, p, list(dims) if dim is None or
-                                                         isinstance(dim, int) else dim, keepdim), {"dtype": dtype})
+        given_dim = list(dims) if dim is None or isinstance(dim, int) else dim
+        raise parser_no_signature("linalg_matrix_norm", (input, p, given_dim, keepdim), {"dtype": dtype})
     return matrix_norm(input, p, dims, keepdim, dtype=dtype)
 
 
