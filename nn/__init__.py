@@ -238,6 +238,13 @@ row_stack = vstack
 from .tensor_ops.shape import unsafe_chunk, unsafe_split, unsafe_split_with_sizes  # noqa: E402
 from .tensor_ops.pointwise import sgn  # noqa: E402  (sign, and z / |z| for complex z)
 sgn = _with_out(sgn)
+# torch.special's functions that are top-level ops by another name take out= as those do, naming the op in PyTorch's
+# words (torch.special.expit(x, out=y) is sigmoid's; special's own functions are wrapped in nn/special.py)
+(special.erf, special.erfc, special.erfinv, special.expm1, special.exp2, special.log1p, special.logit, special.xlogy,
+ special.gammaln, special.digamma, special.psi, special.polygamma, special.sinc, special.round, special.i0,
+ special.gammainc, special.gammaincc, special.expit, special.multigammaln) = (
+    erf, erfc, erfinv, expm1, exp2, log1p, logit, xlogy, lgamma, digamma, digamma, polygamma, sinc, round, i0, igamma,
+    igammac, sigmoid, mvlgamma)
 arcsin, arccos, arctan, arctan2 = asin, acos, atan, atan2
 arcsinh, arccosh, arctanh = asinh, acosh, atanh
 pi, e, inf, nan = _math.pi, _math.e, _math.inf, _math.nan

@@ -13,6 +13,7 @@ from .tensor_ops.pointwise import (erf, erfc, erfinv, expm1, exp2, log1p, logit,
 from .tensor_ops.reductions import logsumexp  # noqa: F401
 from .tensor_ops.extras import i0, igamma as gammainc, igammac as gammaincc  # noqa: F401
 from .tensor_ops.pointwise import _floating, _pair_operands, _unary
+from .tensor_ops.out_arg import with_out
 
 psi = digamma
 
@@ -256,3 +257,19 @@ laguerre_polynomial_l = _polynomial(
 legendre_polynomial_p = _polynomial(
     "legendre_polynomial_p", lambda x: x, lambda x, k, q, p: ((2 * (k - 1) + 1) * x * q - (k - 1) * p) / k,
     lambda x, n: (np.abs(x) == 1, np.where(x > 0, 1.0, _even(n, 1.0, -1.0))))
+
+
+# PyTorch's out= (torch.special.erfcx(x, out=y)) on the functions defined here; those that are nn's top-level ops by
+# another name (erf, expit, gammaln, ...) are bound to the wrapped ops in nn/__init__.py, so their words name the op
+(ndtr, ndtri, log_ndtr, entr, xlog1py, i0e, i1, i1e, erfcx, bessel_j0, bessel_j1, bessel_y0, bessel_y1,
+ modified_bessel_i0, modified_bessel_i1, modified_bessel_k0, modified_bessel_k1, scaled_modified_bessel_k0,
+ scaled_modified_bessel_k1, spherical_bessel_j0, airy_ai, zeta, chebyshev_polynomial_t, chebyshev_polynomial_u,
+ chebyshev_polynomial_v, chebyshev_polynomial_w, shifted_chebyshev_polynomial_t, shifted_chebyshev_polynomial_u,
+ shifted_chebyshev_polynomial_v, shifted_chebyshev_polynomial_w, hermite_polynomial_h, hermite_polynomial_he,
+ laguerre_polynomial_l, legendre_polynomial_p) = map(with_out, (
+    ndtr, ndtri, log_ndtr, entr, xlog1py, i0e, i1, i1e, erfcx, bessel_j0, bessel_j1, bessel_y0, bessel_y1,
+    modified_bessel_i0, modified_bessel_i1, modified_bessel_k0, modified_bessel_k1, scaled_modified_bessel_k0,
+    scaled_modified_bessel_k1, spherical_bessel_j0, airy_ai, zeta, chebyshev_polynomial_t, chebyshev_polynomial_u,
+    chebyshev_polynomial_v, chebyshev_polynomial_w, shifted_chebyshev_polynomial_t, shifted_chebyshev_polynomial_u,
+    shifted_chebyshev_polynomial_v, shifted_chebyshev_polynomial_w, hermite_polynomial_h, hermite_polynomial_he,
+    laguerre_polynomial_l, legendre_polynomial_p))

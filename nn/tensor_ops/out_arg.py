@@ -20,6 +20,8 @@ def with_out(fn):
         return dispatching(with_out(fn._undispatched))
 
     key = "linalg." + fn.__name__ if fn.__module__ == "nn.linalg" else fn.__name__     # (its _OUT_DTYPE rule)
+    # (the name in PyTorch's words: torch.special's own ops are ATen's special_<name>, special_erfcx())
+    words = _WORDS_NAME.get(fn.__name__, "special_" + fn.__name__ if fn.__module__ == "nn.special" else fn.__name__)
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
@@ -32,7 +34,7 @@ def with_out(fn):
             return _made_into(fn, key, args, kwargs, out)
         args = dtype_from_out(key, args, kwargs, out)
         rule = _RULE_OF_ARGUMENTS[key](args, kwargs) if key in _RULE_OF_ARGUMENTS else key
-        return store(_WORDS_NAME.get(fn.__name__, fn.__name__), fn(*args, **kwargs), out, rule)
+        return store(words, fn(*args, **kwargs), out, rule)
     return wrapper
 
 
@@ -380,7 +382,17 @@ def store(name, result, out, key=None):
 
 
 # PyTorch's composite out= forms: result.copy_ into out, in the graph (their inputs may require grad)
-_COPIED_IN_GRAPH = frozenset({"softmax", "log_softmax", "quantile", "nanquantile"})
+_COPIED_IN_GRAPH = frozenset({"softmax", "log_softmax", "quantile", "nanquantile", "special_ndtr"})
+
+
+# torch.special's ops PyTorch gives no derivative (no autograd kernel): their out= writes into an out that requires
+# grad, which keeps requiring grad
+_NO_DERIVATIVE = frozenset("special_" + name for name in (
+    "bessel_j0", "bessel_j1", "bessel_y0", "bessel_y1", "modified_bessel_i0", "modified_bessel_i1",
+    "modified_bessel_k0", "modified_bessel_k1", "scaled_modified_bessel_k0", "scaled_modified_bessel_k1",
+    "spherical_bessel_j0", "airy_ai", *(kind + "_polynomial_" + degree for kind, degree in (
+        *(("chebyshev", d) for d in "tuvw"), *(("shifted_chebyshev", d) for d in "tuvw"), ("hermite", "h"),
+        ("hermite", "he"), ("laguerre", "l"), ("legendre", "p")))))
 
 
 def _write(name, result, out, rule=_CAST):
@@ -398,7 +410,7 @@ def _write(name, result, out, rule=_CAST):
             _warn_resized(name, out, result.shape)
             out._data = np.empty(result.shape, out._data.dtype)
         return out.copy_(result)
-    if result.requires_grad or out_in_graph:
+    if result.requires_grad or out_in_graph and name not in _NO_DERIVATIVE:
         # (an out in a graph: writing into it would change the values an earlier op saved for its backward)
         raise _autograd_refusal(name)
     _check_dtype(rule, result, out)             # (after the autograd refusal, as PyTorch's order)
