@@ -216,10 +216,11 @@ clip, absolute, multiply, divide, true_divide, subtract = clamp, abs, mul, div, 
 negative, fix = neg, trunc
 hardshrink, threshold = _with_out(hardshrink), _with_out(threshold)   # (ATen's forms; F.'s take no out=, as PyTorch's)
 # the products, joins, shapes, indexing and the older linear algebra (torch.mm's family: torch.addmm(b, x, w, out=y))
-(addbmm, addmm, addmv, baddbmm, chain_matmul, mv, ger, outer, inner, vdot, kron, tensordot, matrix_power, inverse,
+# (matrix_power and inverse are linalg's, wrapped there)
+(addbmm, addmm, addmv, baddbmm, chain_matmul, mv, ger, outer, inner, vdot, kron, tensordot,
  cholesky_inverse, cholesky_solve, lu_solve, lu_unpack, triangular_solve, geqrf, ormqr, svd, qr, slogdet) = map(
     _with_out, (addbmm, addmm, addmv, baddbmm, chain_matmul, mv, ger, outer, inner, vdot, kron, tensordot,
-                matrix_power, inverse, cholesky_inverse, cholesky_solve, lu_solve, lu_unpack, triangular_solve, geqrf,
+                cholesky_inverse, cholesky_solve, lu_solve, lu_unpack, triangular_solve, geqrf,
                 ormqr, svd, qr, slogdet))
 (column_stack, dstack, hstack, vstack, diag, diff, tril, triu, take, take_along_dim, masked_select, nonzero, renorm,
  index_add, index_copy, index_reduce, scatter, scatter_add, scatter_reduce, slice_scatter) = map(_with_out, (

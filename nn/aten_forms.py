@@ -6,6 +6,7 @@ norm layers and exported graphs call them so; each is the F function it names.""
 import numpy as np
 
 from . import functional as F
+from .tensor_ops.out_arg import with_out
 
 _REDUCTIONS = {0: "none", 1: "mean", 2: "sum"}
 
@@ -115,6 +116,7 @@ def constant_pad_nd(input, pad, value=0):
     return F.pad(input, tuple(pad), mode="constant", value=value)
 
 
+@with_out
 def nuclear_norm(input, dim=None, keepdim=False):
     """torch.nuclear_norm (deprecated in PyTorch for linalg.matrix_norm(A, 'nuc')): the sum of the singular
     values of the matrices over dim (the last two dims of a 2-D input by default)."""

@@ -83,6 +83,7 @@ def _singular_message(op, a):
     return f"{op}: {where}{pivot}he inversion could not be completed because the input matrix is singular."
 
 
+@with_out
 @parsed_ints(function=True, words="linalg_cross", dim="int")
 def cross(input, other, *, dim=-1):
     """torch.linalg.cross: the cross product of 3-vectors along dim (the last by default; a keyword only, as
@@ -209,6 +210,7 @@ def _eigh(A, UPLO):
     return Tensor._make(np.concatenate([w[..., None, :], V], -2), (A,), backward, "eigh")
 
 
+@with_out
 def eigh(A, UPLO="L"):
     """(eigenvalues (..., n) ascending, eigenvectors (..., n, n) as columns) of the symmetric A (its UPLO triangle
     is read). A gradient through the eigenvectors needs distinct eigenvalues (as PyTorch's). A complex Hermitian A:
@@ -218,6 +220,7 @@ def eigh(A, UPLO="L"):
     return _EIGH(w.real if w.is_complex() else w, both[..., 1:, :])
 
 
+@with_out
 def eigvalsh(A, UPLO="L"):
     """The eigenvalues (..., n) of the symmetric (or Hermitian) A, ascending (real)."""
     w = _eigh(A, UPLO)[..., 0, :]
@@ -257,6 +260,7 @@ def _eig(A, op="eig"):
     return Tensor._make(np.concatenate([L[..., None, :], V], -2), (A,), backward, "eig")
 
 
+@with_out
 def eig(A):
     """(eigenvalues (..., n), eigenvectors (..., n, n) as columns) of a square A, both complex as PyTorch's (even
     for real eigenvalues), in LAPACK's order; each eigenvector has norm 1. A gradient through the eigenvectors
@@ -265,6 +269,7 @@ def eig(A):
     return _EIG(both[..., 0, :], both[..., 1:, :])
 
 
+@with_out
 def eigvals(A):
     """The eigenvalues (..., n) of a square A, complex, in LAPACK's order (torch.linalg.eigvals)."""
     return _eig(A, "eigvals")[..., 0, :]
@@ -341,6 +346,7 @@ def svd_reduced_v(A, some=True, compute_uv=True):
     return SVDOldResult(U, S, Vh.transpose(-2, -1))
 
 
+@with_out
 def svdvals(A, *, driver=None):
     """The singular values (..., k) of A, descending (driver: None, as svd's)."""
     _check_svd_driver(driver)
@@ -450,6 +456,7 @@ def _qr(A, mode):
     return Tensor._make(flat, (A,), backward, "qr"), (m, p, n)
 
 
+@with_out
 @parsed_ints(function=True, words="linalg_qr", mode="str")
 def qr(A, mode="reduced"):
     """(Q, R) with A = Q R, Q orthonormal columns, R upper triangular: 'reduced' Q (..., m, k), R (..., k, n),
@@ -658,6 +665,7 @@ def _cutoff(s, atol, rtol, shape):
     return np.maximum(0.0 if atol is None else atol, rtol * s[..., :1])
 
 
+@with_out
 def pinv(A, *, atol=None, rtol=None, hermitian=False):
     """The Moore-Penrose pseudo-inverse (..., n, m) of A (..., m, n), from its SVD (singular values under
     max(atol, rtol * the largest) taken as zero). Its gradient holds where the rank does not change."""
@@ -686,6 +694,7 @@ def _pinv(A, atol, rtol):
     return Tensor._make(X.astype(a.dtype, copy=False), (A,), backward, "pinv", graph_backward), kept
 
 
+@with_out
 def matrix_rank(A, *, atol=None, rtol=None, hermitian=False):
     """The number of singular values of A (..., m, n) over max(atol, rtol * the largest) (int64, (...,))."""
     S = np.linalg.svd(A._data, compute_uv=False)
@@ -743,6 +752,7 @@ def _full_rank_solve(a, b):
     return q @ np.linalg.solve(_H(r), b)
 
 
+@with_out
 def lstsq(A, B, rcond=None, *, driver=None):
     """The least-squares solution X (..., n, k) of A X = B, A (..., m, n), B (..., m, k), by PyTorch's CPU drivers:
     gelsy (the default; LAPACK's, unpivoted as PyTorch calls it: see _gelsy) or, for gels / gelsd / gelss, the
@@ -791,6 +801,7 @@ def lstsq(A, B, rcond=None, *, driver=None):
     return LstsqResult(X, residuals, rank, singular)
 
 
+@with_out
 def inv(A):
     """A^-1 (..., n, n), real or complex."""
     _square(A, "inv", complex_ok=True)
@@ -807,6 +818,7 @@ def inv(A):
     return Tensor._make(Y, (A,), backward, "inv", graph_backward)
 
 
+@with_out
 def det(A):
     """det(A) (...,), real or complex (PennyLane's qml.math.linalg.det of a unitary)."""
     _square(A, "det", complex_ok=True)
@@ -822,6 +834,7 @@ def det(A):
     return Tensor._make(np.asarray(d, A.dtype), (A,), backward, "det", graph_backward)
 
 
+@with_out
 def slogdet(A):
     """(sign(det A), log|det A|) (...,): for a complex A the sign is complex (a unit number) and log|det A| real,
     both differentiable: d log|det A| / dA = A^-T (A^-H in PyTorch's complex convention); the sign's gradient is
@@ -863,6 +876,7 @@ def logdet(A):
     return logabs.masked_fill(Tensor._wrap(sign._data < 0), float("nan"))
 
 
+@with_out
 def solve(A, B, *, left=True):
     """X with A X = B (left=True) or X A = B: A (..., n, n), B (..., n, k) or (..., n); real or complex."""
     _square(A, "solve", complex_ok=True)
@@ -1052,6 +1066,7 @@ def _check_b_and_A(b, A, op):
         raise kernel_not_implemented(f"{op}_cpu", A._data.dtype)
 
 
+@with_out
 def matrix_power(A, n):
     """A^n (..., n, n) for an integer n (A^0 the identity; negative n: powers of the inverse), by repeated squaring;
     an integer or bool A too, as PyTorch's (for n < 0 inv refuses it, for a bool A^2 on its matmul does)."""
@@ -1285,6 +1300,7 @@ def _permutation(pivots, m, dtype):
     return P.reshape(piv.shape[:-1] + (m, m))
 
 
+@with_out
 def lu_factor(A, *, pivot=True):
     """(LU, pivots) as LAPACK's getrf and PyTorch's: L below the diagonal (unit diagonal implied) and U on and above
     it in one matrix, pivots the 1-based rows swapped at each step (int32). Differentiable (invertible A), as
@@ -1334,6 +1350,7 @@ def _lu_factor(A, pivot, op):
     return LUFactorResult(Tensor._make(LU, (A,), _lu_backward(LU, piv), "lu_factor"), Tensor._wrap(piv))
 
 
+@with_out
 def lu_factor_ex(A, *, pivot=True, check_errors=False):
     """(LU, pivots, info (...,) int32): lu_factor that reports a singular matrix (info = k > 0 where U[k-1, k-1] is
     the first zero pivot) instead of raising, as torch.linalg.lu_factor_ex; check_errors=True raises."""
@@ -1366,6 +1383,7 @@ def lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True):
     return _LU_UNPACK(Tensor._wrap(P), L, U)
 
 
+@with_out
 def lu(A, *, pivot=True):
     """(P, L, U) with A = P L U, L unit lower triangular, U upper triangular (linalg.lu, also of a singular A);
     differentiable."""
@@ -1617,6 +1635,7 @@ def lobpcg(A, k=None, B=None, X=None, n=None, iK=None, niter=None, tol=None, lar
     return E[..., :k], V[..., :k]
 
 
+@with_out
 def cond(A, p=None):
     """torch.linalg.cond: the condition number (...,) of matrices A (..., m, n) in the norm p: None / 2 (and -2)
     the ratio of the largest and smallest singular values (any shape; 0 / 0 is NaN); 'fro', 'nuc', 1, -1, inf,
@@ -1648,6 +1667,7 @@ def vander(x, *, N=None):
     return vandermonde(x, range(N))
 
 
+@with_out
 def vecdot(x, y, *, dim=-1):
     """sum(conj(x) * y) along dim, x and y broadcast together (of one floating or complex dtype, as PyTorch's)."""
     kind = x.dtype.kind
@@ -1697,6 +1717,7 @@ def _ex(op, A, routine, check_errors, compute, upper=False):
     return out.masked_fill(Tensor._wrap(np.broadcast_to(nan_at, out.shape)), float("nan")), Tensor._wrap(info)
 
 
+@with_out
 def inv_ex(A, *, check_errors=False):
     """(inverse (..., n, n), info (...,) int32): inv without raising; info > 0 marks a singular matrix (its
     inverse NaN here), as torch.linalg.inv_ex."""
@@ -1737,12 +1758,14 @@ def cholesky_ex(A, *, upper=False, check_errors=False):
     return CholeskyExResult(L, info)
 
 
+@with_out
 def solve_ex(A, B, *, left=True, check_errors=False):
     """(result, info (...,) int32): solve without raising; info > 0 marks a singular A (its result NaN here), as
     torch.linalg.solve_ex."""
     return SolveExResult(*_ex("solve_ex", A, "getrf", check_errors, lambda a: solve(a, B, left=left)))
 
 
+@with_out
 def matmul(input, other):
     """torch.linalg.matmul: the @ product."""
     return input @ other

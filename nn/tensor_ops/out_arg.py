@@ -47,6 +47,11 @@ _WORDS_NAME = dict(square="pow", float_power="pow", multigammaln="mvlgamma",
                    outer="mul", kron="mul", chain_matmul="mm", matrix_power="matmul", diff="sub", cross="linalg_cross",
                    take_along_dim="gather", inv="linalg_inv_ex", lu_solve_older="linalg_lu_solve",
                    svd_reduced_v="_linalg_svd", qr_older="linalg_qr", slogdet_older="_linalg_slogdet",
+                   det="_linalg_det", eig="linalg_eig", eigh="_linalg_eigh", eigvalsh="_linalg_eigh",
+                   inv_ex="linalg_inv_ex", lstsq="linalg_lstsq", lu="linalg_lu", lu_factor="linalg_lu_factor_ex",
+                   lu_factor_ex="linalg_lu_factor_ex", qr="linalg_qr", slogdet="_linalg_slogdet",
+                   solve="_linalg_solve_ex", solve_ex="_linalg_solve_ex", svdvals="_linalg_svd", vecdot="sum",
+                   pinv="linalg_pinv",
                    **dict.fromkeys(("column_stack", "dstack", "hstack", "vstack"), "cat"))
 
 
@@ -333,6 +338,28 @@ _OUT_DTYPE.update({
                                    "and out.dtype = {O}"),
 })
 _OUT_DTYPE["tensordot"] = _OUT_DTYPE["inner"]
+# torch.linalg's other out= forms: most take the result's own dtype only; cond, pinv, lstsq, eig and eigvals cast
+# safely, in their words (lstsq's residuals are checked in its solution's words, as PyTorch's)
+_LINALG_SAFELY = ("linalg.{name}: Expected {what} to be safely castable from {{R}} dtype, but got {what} with dtype "
+                  "{{O}}")
+_OUT_DTYPE.update({
+    **dict.fromkeys(("linalg.cross", "linalg.det", "linalg.eigvalsh", "linalg.matmul", "linalg.solve",
+                     "linalg.svdvals"), _SAME),
+    **dict.fromkeys(("linalg.eigh", "linalg.inv_ex", "linalg.lu_factor", "linalg.slogdet", "linalg.solve_ex",
+                     "linalg.qr"),
+                    (_SAME, _SAME)),
+    **dict.fromkeys(("linalg.lu", "linalg.lu_factor_ex"), (_SAME, _SAME, _SAME)),
+    **{"linalg." + name: ("cast", RuntimeError, _LINALG_SAFELY.format(name=name, what="result"))
+       for name in ("cond", "pinv")},
+    "linalg.eigvals": ("cast", RuntimeError, "torch." + _LINALG_SAFELY.format(name="eigvals", what="eigenvalues")),
+    "linalg.eig": (("cast", RuntimeError, "torch." + _LINALG_SAFELY.format(name="eig", what="eigenvalues")),
+                   ("cast", RuntimeError, "torch." + _LINALG_SAFELY.format(name="eig", what="eigenvectors"))),
+    "linalg.lstsq": (*(("cast", RuntimeError, "torch." + _LINALG_SAFELY.format(name="lstsq", what="solution")),) * 2,
+                     _CAST, ("cast", RuntimeError, "torch." + _LINALG_SAFELY.format(name="lstsq",
+                                                                                    what="singular_values"))),
+    "linalg.vecdot": ("same", RuntimeError, "linalg.vecdot: Expected out of dtype{R} but found {O}"),
+    "nuclear_norm": _OUT_DTYPE["linalg.matrix_norm"],
+})
 # the factories and samplers that take out= (_made_into): the factories make their result in the out's dtype
 # (refusing another given dtype in eye's words), bernoulli casts its draws into any out but a complex one,
 # multinomial takes an int64 out only; an out of another shape is resized silently (_RESIZED_SILENTLY), but by
@@ -382,7 +409,8 @@ def store(name, result, out, key=None):
 
 
 # PyTorch's composite out= forms: result.copy_ into out, in the graph (their inputs may require grad)
-_COPIED_IN_GRAPH = frozenset({"softmax", "log_softmax", "quantile", "nanquantile", "special_ndtr"})
+_COPIED_IN_GRAPH = frozenset({"softmax", "log_softmax", "quantile", "nanquantile", "special_ndtr", "cond", "eigvals",
+                              "nuclear_norm"})
 
 
 # torch.special's ops PyTorch gives no derivative (no autograd kernel): their out= writes into an out that requires
