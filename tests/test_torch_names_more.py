@@ -90,7 +90,14 @@ def test_as_pytorch():
     for a, b in zip(ours.bin_edges, theirs.bin_edges):
         np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-12)
     a = np.random.default_rng(0).standard_normal((2, 3, 4))
-    with pytest.warns(UserWarning):
-        np.testing.assert_allclose(nn.nuclear_norm(nn.tensor(a), dim=(1, 2)).numpy(),
-                                   torch.nuclear_norm(torch.tensor(a), dim=(1, 2)).numpy(), rtol=1e-12)
+    # (PyTorch's deprecation warning comes once per process unless warn_always: another test in this worker may
+    # have called torch.nuclear_norm before)
+    always = torch.is_warn_always_enabled()
+    torch.set_warn_always(True)
+    try:
+        with pytest.warns(UserWarning):
+            np.testing.assert_allclose(nn.nuclear_norm(nn.tensor(a), dim=(1, 2)).numpy(),
+                                       torch.nuclear_norm(torch.tensor(a), dim=(1, 2)).numpy(), rtol=1e-12)
+    finally:
+        torch.set_warn_always(always)
     assert torch.get_device(torch.ones(1)) == nn.get_device(nn.ones(1))
