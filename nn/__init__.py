@@ -60,9 +60,11 @@ from .tensor_ops.reductions import (sum, mean, var, std, prod, max, min, amax, a
                                     nansum, nanmean, bincount, histc, kthvalue, quantile, nanquantile, nanmedian, mode,
                                     unique_consecutive,
                                     norm, sort, argsort, topk)
-from .tensor_ops.shape import (reshape, squeeze, unsqueeze, permute, transpose, t, flip_function as flip, fliplr,
+from .tensor_ops.shape import (reshape_function as reshape, squeeze, unsqueeze, permute_function as permute,
+                               transpose, t, flip_function as flip, fliplr,
                                flipud, rot90,
-                               repeat_interleave, tile, movedim, select, diagonal, tensor_split, atleast_1d,
+                               repeat_interleave, tile_function as tile, movedim, select, diagonal, tensor_split,
+                               atleast_1d,
                                atleast_2d, atleast_3d, column_stack, dstack, tensordot, mv,
                                narrow, as_strided, cross, searchsorted, bucketize, diff, trace, take_along_dim, roll, diag, outer, dot,
                                addmm, hstack, vstack, broadcast_tensors, broadcast_shapes, meshgrid, split, chunk, unbind,
@@ -222,6 +224,18 @@ hardshrink, threshold = _with_out(hardshrink), _with_out(threshold)   # (ATen's 
     _with_out, (addbmm, addmm, addmv, baddbmm, chain_matmul, mv, ger, outer, inner, vdot, kron, tensordot,
                 cholesky_inverse, cholesky_solve, lu_solve, lu_unpack, triangular_solve, geqrf,
                 ormqr, svd, qr, slogdet))
+
+
+def ger(input, vec2, *, out=None):
+    """torch.ger, PyTorch's older name for outer (n,), (m,) -> (n, m); its out= kernel (ATen's ger_out, not ger's)
+    gives PyTorch's deprecation warning, at every call."""
+    if out is not None:
+        from .caller_warnings import warn_at_caller  # noqa: PLC0415
+        warn_at_caller("torch.ger is deprecated and will be removed in a future PyTorch release. Use torch.outer "
+                       "instead.")
+    return outer(input, vec2, out=out)
+
+
 (column_stack, dstack, hstack, vstack, diag, diff, tril, triu, take, take_along_dim, masked_select, nonzero, renorm,
  index_add, index_copy, index_reduce, scatter, scatter_add, scatter_reduce, slice_scatter) = map(_with_out, (
     column_stack, dstack, hstack, vstack, diag, diff, tril, triu, take, take_along_dim, masked_select, nonzero, renorm,
@@ -229,6 +243,7 @@ hardshrink, threshold = _with_out(hardshrink), _with_out(threshold)   # (ATen's 
 # the sorts, histograms and softmaxes (torch.softmax(x, 1, out=p), torch.histc(x, 10, out=counts); the
 # reductions and scans take out= through their NumPy-axis wrapper)
 msort, histc, histogram, softmax, log_softmax = map(_with_out, (msort, histc, histogram, softmax, log_softmax))
+isin = _with_out(isin)                      # (torch.isin(x, values, out=mask), a bool out only)
 # the factories and samplers (torch.zeros(3, out=o), torch.randn(n, out=buffer), torch.multinomial(p, k, out=idx);
 # range is wrapped where it is bound, last; the windows, empty_strided, empty_permuted and poisson take no out=)
 (zeros, ones, empty, full, arange, linspace, logspace, rand, randn, randperm, normal, bernoulli, multinomial) = map(
@@ -239,6 +254,9 @@ row_stack = vstack
 from .tensor_ops.shape import unsafe_chunk, unsafe_split, unsafe_split_with_sizes  # noqa: E402
 from .tensor_ops.pointwise import sgn  # noqa: E402  (sign, and z / |z| for complex z)
 sgn = _with_out(sgn)
+# the view copies (torch.transpose_copy(x, 0, 1, out=y)): each view op's result in memory of its own
+from .tensor_ops.view_copy import COPIES as _COPIES  # noqa: E402
+globals().update({_name: _with_out(_fn) for _name, _fn in _COPIES.items()})
 # torch.special's functions that are top-level ops by another name take out= as those do, naming the op in PyTorch's
 # words (torch.special.expit(x, out=y) is sigmoid's; special's own functions are wrapped in nn/special.py)
 (special.erf, special.erfc, special.erfinv, special.expm1, special.exp2, special.log1p, special.logit, special.xlogy,
@@ -284,7 +302,12 @@ def _assert(condition, message):
 def _inplace_function(name):
     """torch.<name>(input, *args): the in-place Tensor method input.<name>(*args), returning input."""
     def function(input, *args, **kwargs):
-        return getattr(input, name)(*args, **kwargs)
+        try:
+            return getattr(input, name)(*args, **kwargs)
+        except TypeError as error:      # (the method's refusal in the function's words, the tensor counted)
+            if not hasattr(error, "function_words"):
+                raise
+            raise TypeError(error.function_words) from None
     function.__name__ = function.__qualname__ = name
     function.__doc__ = f"torch.{name}(input, ...): input.{name}(...), in place."
     return function

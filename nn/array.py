@@ -278,7 +278,7 @@ class DataArray(np.ndarray):
         return owner.data
 
     def resize_as_(self, other, memory_format=None):
-        return self.resize_(*other.shape)
+        return self.resize_(other.shape)
 
     # -- in place, as torch.Tensor's ------------------------------------------------------------------------
     def zero_(self):

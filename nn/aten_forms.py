@@ -119,8 +119,12 @@ def constant_pad_nd(input, pad, value=0):
 @with_out
 def nuclear_norm(input, dim=None, keepdim=False):
     """torch.nuclear_norm (deprecated in PyTorch for linalg.matrix_norm(A, 'nuc')): the sum of the singular
-    values of the matrices over dim (the last two dims of a 2-D input by default)."""
-    from .linalg import matrix_norm  # noqa: PLC0415 (nn.linalg imports nn after this module)
+    values of the matrices over dim (the last two dims of a 2-D input by default); with PyTorch's deprecation
+    warning, once."""
+    from .linalg import _warn_older_once, matrix_norm  # noqa: PLC0415 (nn.linalg imports nn after this module)
+    _warn_older_once("nuclear_norm", "at::nuclear_norm is deprecated and it is just left for JIT compatibility. It "
+                     "will be removed in a future PyTorch release. Please use `linalg.matrix_norm(A, 'nuc', dim, "
+                     "keepdim)` instead")
     if isinstance(dim, bool):       # torch.nuclear_norm(input, keepdim)
         dim, keepdim = None, dim
     return matrix_norm(input, "nuc", dim=(-2, -1) if dim is None else tuple(dim), keepdim=keepdim)

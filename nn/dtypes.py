@@ -502,6 +502,16 @@ def checked_fill(value, dtype):
     return value
 
 
+def scalar_of(value, dtype):
+    """A Scalar argument (addmm's beta and alpha) as a kernel of dtype reads it: c10's checked_convert, checked_fill's
+    rule (an integer dtype truncates a float, 2.5 -> 2, and refuses one beyond its range, -0.5 for uint8; a real
+    dtype refuses a complex number with an imaginary part), as a Python number, so NumPy keeps the array's dtype."""
+    if type(value) is builtins.int and (dtype.kind in "fc" or value in (0, 1) and dtype.kind != "b"):
+        return value            # (the common beta=1, alpha=1: nothing to convert)
+    value = checked_fill(value.item() if isinstance(value, np.generic) else value, dtype)
+    return value.item() if isinstance(value, np.generic) else value
+
+
 # the integer types as PyTorch's fill messages name them
 _FILL_INT_NAMES = {"uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int", "int64": "int64_t"}
 

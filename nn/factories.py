@@ -23,7 +23,8 @@ from .dtypes import to_dtype, get_default_dtype, int64, result_dtype, checked_fi
 from .tensor import Size, Tensor, _as_array, as_int, _check_requires_grad, refuse_unconvertible, parser_type_name, \
     parsed_sizes, not_a_tensor_error, _parser_takes_int, parser_int, parser_ints, parser_no_signature, legacy_data, \
     parser_float, parser_takes_scalar
-from .tensor_ops._attach import attach, _taken_as_tensor
+from .tensor_ops._attach import attach, _taken_as_tensor, parsed_ints
+from .tensor_ops.shape import _keyword_sizes, _method_sizes, _sizes_by_keyword
 from .init import _rng as _gen, refuse_non_floating, check_integer_range
 
 __all__ = ["tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "empty", "eye", "arange",
@@ -32,18 +33,15 @@ __all__ = ["tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "empty"
            "empty_like", "rand_like", "randn_like", "randint_like", "is_tensor"]
 
 
-def _sizes(size, keyword=None, fn=None):
-    """(2, 3), ((2, 3),) or ([2, 3],) -> (2, 3); or the size= keyword (zeros(size=(2, 3)), as PyTorch). A size may be
-    an integer tensor of one element (zeros(lengths.max(), 2)), as PyTorch reads it. `fn` (zeros, ones, ...): a
-    size that is not an int is PyTorch's TypeError naming it (open_clip's trace_model asks for ones((2, 3, (h, w))))."""
-    if keyword is not None:
-        if size:
-            raise TypeError("give the size either as arguments or as size=, not both")
-        size = (keyword,)
-    size = parsed_sizes(size, fn, position=None if keyword is not None else 1)
-    if fn == "zeros" and any(n < 0 for n in size):
-        raise RuntimeError("zeros: Dimension size must be non-negative.")
-    refuse_negative_size(size)
+def _sizes(size, fn=None):
+    """(2, 3), ((2, 3),) or ([2, 3],) -> (2, 3). A size may be an integer tensor of one element (zeros(lengths.max(),
+    2)), as PyTorch reads it. `fn` (zeros, ones, ...): a size that is not an int is PyTorch's TypeError naming it
+    (open_clip's trace_model asks for ones((2, 3, (h, w)))), read as the shape methods read theirs (_method_sizes)."""
+    size = parsed_sizes(size) if fn is None else _method_sizes(size, fn, "size")
+    if size and min(size) < 0:          # (one C-speed look in the common case)
+        if fn == "zeros":
+            raise RuntimeError("zeros: Dimension size must be non-negative.")
+        refuse_negative_size(size)
     return size
 
 
@@ -427,6 +425,37 @@ def frombuffer(buffer, *, dtype, count=-1, offset=0, requires_grad=False):
     return _new(arr, None, None, requires_grad)
 
 
+def _read_sizes(name, overloaded=False):
+    """fn(*sizes, **keywords) (zeros, ones, empty, rand, randn) taking its sizes as PyTorch's parser takes its tuple of
+    ints size: as arguments or by keyword (zeros(size=(2, 3))), read by the shape methods' readers
+    (nn/tensor_ops/shape.py), so that no size ('zeros() missing 1 required positional arguments: "size"'), both ways
+    ("zeros() got multiple values for argument 'size'"), size=3 ("zeros(): argument 'size' must be tuple of ints, not
+    int") and a first size that is no int among several ("zeros() takes 1 positional argument but 2 were given") are
+    its TypeErrors. overloaded (rand, randn, whose parser also tries their generator= and names= signatures): no
+    argument at all, sizes given both ways or with a keyword none takes, and a first size that is no int among
+    several are its "rand() received an invalid combination of arguments"."""
+    def wrap(fn):
+        takes = tuple(p.name for p in inspect.signature(fn).parameters.values() if p.kind is p.KEYWORD_ONLY)
+
+        @functools.wraps(fn)
+        def run(*sizes, **kwargs):
+            if kwargs and ("size" in kwargs or not set(kwargs).issubset(takes)):
+                if overloaded and sizes:
+                    raise parser_no_signature(name, sizes, kwargs)
+                sizes = _keyword_sizes(name, "size", (), takes, False, sizes, kwargs)
+            elif not sizes:
+                raise parser_no_signature(name, (), {}) if overloaded and not kwargs else \
+                    TypeError(f'{name}() missing 1 required positional arguments: "size"')
+            elif overloaded and len(sizes) > 1 and type(sizes[0]) is not int:
+                try:
+                    as_int(sizes[0], "a size")
+                except TypeError:
+                    raise parser_no_signature(name, sizes, kwargs) from None
+            return fn(*sizes, **kwargs)
+        return run
+    return wrap
+
+
 def _filled(size, fill, dtype, device, requires_grad, default=None):
     dt = to_dtype(dtype) if dtype is not None else (default or get_default_dtype())
     meta = _on_meta(size, dt, device, requires_grad)        # (no full-size array to throw away on the meta device)
@@ -435,26 +464,36 @@ def _filled(size, fill, dtype, device, requires_grad, default=None):
     return _new(np.full(size, fill, dtype=dt), None, device, requires_grad)
 
 
-def zeros(*sizes, size=None, dtype=None, device=None, requires_grad=False):
-    return _filled(_sizes(sizes, size, "zeros"), 0, dtype, device, requires_grad)
+@_read_sizes("zeros")
+def zeros(*sizes, dtype=None, device=None, requires_grad=False):
+    """zeros(2, 3), zeros((2, 3)) or zeros(size=(2, 3)): a tensor of that shape filled with 0."""
+    return _filled(_sizes(sizes, "zeros"), 0, dtype, device, requires_grad)
 
 
-def ones(*sizes, size=None, dtype=None, device=None, requires_grad=False):
-    return _filled(_sizes(sizes, size, "ones"), 1, dtype, device, requires_grad)
+@_read_sizes("ones")
+def ones(*sizes, dtype=None, device=None, requires_grad=False):
+    """ones(2, 3), ones((2, 3)) or ones(size=(2, 3)): a tensor of that shape filled with 1."""
+    return _filled(_sizes(sizes, "ones"), 1, dtype, device, requires_grad)
 
 
-def empty(*sizes, size=None, dtype=None, device=None, requires_grad=False, memory_format=None):
+@_read_sizes("empty")
+def empty(*sizes, dtype=None, device=None, requires_grad=False, memory_format=None):
     """Uninitialised in PyTorch; zeros here (same cost, deterministic)."""
-    return _filled(_sizes(sizes, size, "empty"), 0, dtype, device, requires_grad)
+    return _filled(_sizes(sizes, "empty"), 0, dtype, device, requires_grad)
 
 
-def full(size, fill_value, dtype=None, device=None, requires_grad=False):
+@parsed_ints(function=True, size="tuple", fill_value="Number")
+def full(size, fill_value, *, dtype=None, device=None, requires_grad=False):
     """Filled with fill_value; the dtype follows it (float -> float32, int -> int64, bool -> bool; a NumPy scalar
-    as the Python number it holds, as PyTorch reads one: full(n, np.log(2)) is float32)."""
+    as the Python number it holds, as PyTorch reads one: full(n, np.log(2)) is float32). size is a tuple of ints
+    (full(3, 1.0) is PyTorch's TypeError) and fill_value a Number: a Python or NumPy number or a 0-d tensor that does
+    not require grad ("full(): argument 'fill_value' (position 2) must be Number, not tuple")."""
     fill_value = fill_value.item() if isinstance(fill_value, (Tensor, np.generic)) else fill_value
     # (a Python int is int64, also one beyond it: checked_fill gives PyTorch's errors for it)
     if type(fill_value) is int:
         default = np.dtype(np.int64)
+    elif type(fill_value) is float:     # (the default dtype, as _infer reads a float, without its errstate's ~1 us)
+        default = np.dtype(get_default_dtype())
     else:
         with np.errstate(over="ignore"):    # (the dtype only: a value out of its range is checked_fill's error)
             default = _infer(fill_value).dtype
@@ -796,14 +835,16 @@ def _random(draw, shape, dtype, device, requires_grad, scale=1.0):
     return _new(draw(shape).astype(dt, copy=False), None, device, requires_grad)
 
 
-def rand(*sizes, size=None, generator=None, dtype=None, device=None, requires_grad=False):
+@_read_sizes("rand", overloaded=True)
+def rand(*sizes, generator=None, dtype=None, device=None, requires_grad=False):
     """Uniform draws in [0, 1) from nn's generator (complex: real and imaginary parts each uniform)."""
-    return _random(_gen(generator).random, _sizes(sizes, size, "rand"), dtype, device, requires_grad)
+    return _random(_gen(generator).random, _sizes(sizes, "rand"), dtype, device, requires_grad)
 
 
-def randn(*sizes, size=None, generator=None, dtype=None, device=None, requires_grad=False):
+@_read_sizes("randn", overloaded=True)
+def randn(*sizes, generator=None, dtype=None, device=None, requires_grad=False):
     """Standard-normal draws from nn's generator (complex: variance 1, each part's 1/2, as PyTorch's)."""
-    return _random(_gen(generator).standard_normal, _sizes(sizes, size, "randn"), dtype, device, requires_grad,
+    return _random(_gen(generator).standard_normal, _sizes(sizes, "randn"), dtype, device, requires_grad,
                    scale=np.sqrt(0.5) if dtype is not None and to_dtype(dtype).kind == "c" else 1.0)
 
 
@@ -909,16 +950,25 @@ def _number_mean_needs_size(fn):
     float", the one signature taking one argument; normal(2.0, 1.0): "received an invalid combination")."""
     @functools.wraps(fn)
     def parsed(*args, **kwargs):
-        if args and type(args[0]) is Tensor:        # (a tensor mean, the common call: nothing to look at)
+        if args and type(args[0]) is Tensor:        # (a tensor mean, the common call: nothing else to look at)
+            if kwargs and not _FACTORY_KEYWORDS.isdisjoint(kwargs):
+                raise parser_no_signature("normal", args, kwargs)
             return fn(*args, **kwargs)
         given = dict(zip(("mean", "std", "size"), args), **kwargs)
-        if given.get("size") is None and "mean" in given and not any(
-                _taken_as_tensor(given.get(k)) for k in ("mean", "std")):
+        tensors = [_taken_as_tensor(given.get(k)) for k in ("mean", "std")]
+        if given.get("size") is None and "mean" in given and not any(tensors):
             if len(args) + len(kwargs) == 1:
                 raise not_a_tensor_error("normal", "mean", 1 if args else None, given["mean"])
             raise parser_no_signature("normal", args, kwargs)
+        if any(tensors) and not _FACTORY_KEYWORDS.isdisjoint(kwargs):
+            raise parser_no_signature("normal", args, kwargs)
         return fn(*args, **kwargs)
     return parsed
+
+
+# the factory keywords only normal's form with numbers and a size takes (normal(mean_tensor, 1.0, dtype=...) is
+# PyTorch's parser's TypeError "received an invalid combination of arguments")
+_FACTORY_KEYWORDS = frozenset({"dtype", "layout", "device", "pin_memory", "requires_grad"})
 
 
 @_number_mean_needs_size
@@ -1061,7 +1111,7 @@ attach(bernoulli, multinomial=_multinomial_method)
 
 
 def _like(name, make):
-    def like(input, dtype=None, device=None, requires_grad=False, memory_format=None, **kwargs):
+    def like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None, **kwargs):
         dt = to_dtype(dtype) if dtype is not None else input.dtype
         # on input's device unless device= says otherwise (not the `with nn.device(...)` block's), as PyTorch
         device = getattr(input, "device", None) if device is None else device
@@ -1078,7 +1128,8 @@ rand_like = _like("rand_like", rand)
 randn_like = _like("randn_like", randn)
 
 
-def full_like(input, fill_value, dtype=None, device=None, requires_grad=False, memory_format=None, layout=None):
+@parsed_ints(function=True, fill_value="Number")
+def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False, memory_format=None, layout=None):
     dt = to_dtype(dtype) if dtype is not None else input.dtype
     return full(input.shape, fill_value, dtype=dt, device=device, requires_grad=requires_grad, layout=layout)
 
@@ -1129,11 +1180,26 @@ def is_tensor(obj):
     return isinstance(obj, Tensor)
 
 
-def _new_method(make):
-    def new(self, *size, dtype=None, device=None, requires_grad=False, **kwargs):
-        return make(*size, dtype=self.dtype if dtype is None else dtype, device=device,
-                    requires_grad=requires_grad, **kwargs)
+def _new_method(fill, name):
+    """x.new_zeros (name) and the like: a tensor filled with fill, of x's dtype (unless dtype= says otherwise), its
+    sizes read as the shape methods read theirs, in name's words (x.new_zeros() is refused: 'new_zeros() missing 1
+    required positional arguments: "size"'), a negative one in empty's words, as PyTorch's new_zeros (not zeros')."""
+    @_sizes_by_keyword(name, "size", takes=("dtype", "device", "requires_grad", "layout", "pin_memory"))
+    @_strided_only
+    def new(self, *size, dtype=None, device=None, requires_grad=False):
+        size = _method_sizes(size, name, "size")
+        refuse_negative_size(size)
+        return _filled(size, fill, self.dtype if dtype is None else dtype, device, requires_grad)
+    new.__name__ = new.__qualname__ = name
     return new
+
+
+@parsed_ints(size="tuple", fill_value="Number")
+def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False):
+    """x.new_full(size, fill_value): full(size, fill_value) of x's dtype (unless dtype= says otherwise); size a tuple
+    of ints and fill_value a Number, as full's, refused in new_full's words."""
+    return full(size, fill_value, dtype=self.dtype if dtype is None else dtype, device=device,
+                requires_grad=requires_grad)
 
 
 def _legacy_new(self, *args, **kwargs):
@@ -1151,6 +1217,9 @@ def _legacy_new(self, *args, **kwargs):
         if isinstance(args[0], np.ndarray):
             _warn_not_writable(args[0])     # (as torch.Tensor(array) warns; x.new_tensor, a copy, is silent)
         return _tensor(args[0], dtype=self.dtype, **kwargs)
+    sizes = tuple(args[0]) if len(args) == 1 and isinstance(args[0], Size) else args
+    if all(isinstance(n, (int, np.integer)) for n in sizes):   # (as the legacy constructors, Tensor(-1, 2))
+        refuse_negative_size([int(n) for n in sizes])
     return zeros(*(args or (0,)), dtype=self.dtype, **kwargs)
 
 
@@ -1168,11 +1237,8 @@ def _new_tensor(self, data, dtype=None, device=None, requires_grad=False):
 
 
 attach(new=_legacy_new, bernoulli_=bernoulli_)
-attach(new_zeros=_new_method(zeros), new_ones=_new_method(ones), new_empty=_new_method(empty),
-       new_full=lambda self, size, fill_value, dtype=None, device=None, requires_grad=False: full(
-           size, fill_value, dtype=self.dtype if dtype is None else dtype, device=device,
-           requires_grad=requires_grad),
-       new_tensor=_new_tensor)
+attach(new_zeros=_new_method(0, "new_zeros"), new_ones=_new_method(1, "new_ones"),
+       new_empty=_new_method(0, "new_empty"), new_full=new_full, new_tensor=_new_tensor)
 
 
 def _window(name, window_length, periodic, dtype, requires_grad, values):

@@ -21,12 +21,14 @@ import warnings
 
 import numpy as np
 
-from .dtypes import SCALAR_TYPE_NAMES, to_complex, type_string, to_real, float_dtype, get_default_dtype, to_dtype
+from .dtypes import SCALAR_TYPE_NAMES, to_complex, type_string, to_real, float_dtype, get_default_dtype, to_dtype, \
+    kernel_not_implemented
 from .device import check_device
 from .tensor import (Tensor, _normalize_axes, _parser_takes_int, grad_for, not_a_tensor_error, parser_no_signature,
                      quietly, refuse_dims_out_of_range)
 from .tensor_ops._attach import parsed_ints
 from .tensor_ops.complex import conj, view_as_real as _view_as_real
+from .tensor_ops.out_arg import with_out
 from .tensor_ops.shape import roll
 
 __all__ = ["fft", "ifft", "rfft", "irfft", "hfft", "ihfft", "fft2", "ifft2", "rfft2", "irfft2", "hfft2", "ihfft2",
@@ -67,9 +69,9 @@ def _refuse_complex(input, op):
         raise RuntimeError(_REAL_INPUT_WORDS[op].format(SCALAR_TYPE_NAMES[input.dtype.name]))
 
 
-def _transform(input, n, dim, norm, kind):
+def _transform(input, n, dim, norm, kind, other_norm=False):
     """One 1-D transform of input along dim: kind "fft", "ifft" (complex -> complex), "rfft" (real -> half
-    spectrum) or "irfft" (half spectrum -> n real values)."""
+    spectrum) or "irfft" (half spectrum -> n real values); other_norm: with the dual of the norm given (hfft's)."""
     if not isinstance(input, Tensor):
         raise not_a_tensor_error(f"fft.{kind}", "input", None, input)
     if kind == "rfft":
@@ -78,7 +80,6 @@ def _transform(input, n, dim, norm, kind):
     if x.ndim == 0:
         raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
     axis = _normalize_axes(dim, x.ndim)[0]
-    norm = _norm(norm)                              # (after the dtype and dim, PyTorch's order)
     if kind == "rfft":
         x = x.astype(float_dtype(x.dtype), copy=False)
     else:                                           # complex in (a real input has imaginary part 0)
@@ -89,6 +90,9 @@ def _transform(input, n, dim, norm, kind):
     n = int(n)
     if n < 1:
         raise RuntimeError(f"Invalid number of data points ({n}) specified")
+    norm = _norm(norm)                              # (after the dtype, dim and n, PyTorch's order)
+    if other_norm:
+        norm = _DUAL[norm]
     y = quietly(getattr(np.fft, kind), x, n=n, axis=axis, norm=norm)    # (an inf in the input: NaN, as PyTorch)
     y = y.astype(to_real(x.dtype) if kind == "irfft" else to_complex(x.dtype), copy=False)
     dual = _DUAL[norm]
@@ -165,21 +169,22 @@ def irfft(input, n=None, dim=-1, norm=None):
 def hfft(input, n=None, dim=-1, norm=None):
     """The (real) transform of a signal with Hermitian symmetry given by its first half: irfft(conj(x)) with the
     other norm, as torch.fft.hfft."""
-    return _transform(conj(input), n, dim, _DUAL[_norm(norm)], "irfft")
+    return _transform(conj(input), n, dim, norm, "irfft", other_norm=True)
 
 
 @parsed_ints(function=True, words="fft_ihfft", n="SymInt?", dim="int", norm="str?")
 def ihfft(input, n=None, dim=-1, norm=None):
     """The inverse of hfft: conj(rfft(x)) with the other norm."""
     _refuse_complex(input, "ihfft")
-    return conj(_transform(input, n, dim, _DUAL[_norm(norm)], "rfft"))
+    return conj(_transform(input, n, dim, norm, "rfft", other_norm=True))
 
 
 # -- 2-D and n-D: one 1-D transform per dim (a separable sum) ----------------------------------------------
 
-def _dims_and_sizes(input, s, dim, what):
+def _dims_and_sizes(input, s, dim, what, empty=False):
     """(dims, sizes) as PyTorch reads s= and dim=: dim None takes the last len(s) dims (all without s); a size of
-    -1 keeps that dim's length (None: each transform's default)."""
+    -1 keeps that dim's length (None: each transform's default). empty: no dims is no transform (fftn's dim=()),
+    else refused ("rfftn must transform at least one axis")."""
     ndim = input.ndim
     if isinstance(s, (numbers.Integral, Tensor)):     # (one size, as PyTorch's parser takes it)
         s = [s]
@@ -202,13 +207,16 @@ def _dims_and_sizes(input, s, dim, what):
         if len(s) != len(dims):
             raise RuntimeError("When given, dim and shape arguments must have the same length")
         sizes = [None if k == -1 else int(k) for k in s]
-    if not dims:
+    if not dims and not empty:
         raise RuntimeError(f"{what} must transform at least one axis")
     return dims, sizes
 
 
 def _separable(input, s, dim, norm, kind, what):
-    dims, sizes = _dims_and_sizes(input, s, dim, what)
+    dims, sizes = _dims_and_sizes(input, s, dim, what, empty=True)
+    if not dims:        # (fftn(x, dim=()): PyTorch's copy of x as complex, transformed over no dim)
+        _norm(norm)
+        return input.to(to_complex(float_dtype(input._data.dtype)), copy=True)
     out = input
     for d, n in zip(dims, sizes):
         out = _transform(out, n, d, norm, kind)
@@ -229,11 +237,21 @@ def ifftn(input, s=None, dim=None, norm=None):
 @parsed_ints(function=True, words="fft_rfftn", s="ints?", dim="ints?", norm="str?")
 def rfftn(input, s=None, dim=None, norm=None):
     """rfft over the last of dim, then fft over the others."""
-    _refuse_complex(input, "rfftn")
-    dims, sizes = _dims_and_sizes(input, s, dim, "rfftn")
-    out = _transform(input, sizes[-1], dims[-1], norm, "rfft")
+    return _rfftn(input, s, dim, norm, "rfftn")
+
+
+def _rfftn(input, s, dim, norm, what, dual=False):
+    """rfftn named what in its refusals; dual: with the other norm (ihfftn's, which refuses a complex input after
+    reading the dims and the norm, where rfftn refuses it first)."""
+    if not dual:
+        _refuse_complex(input, what)
+    dims, sizes = _dims_and_sizes(input, s, dim, what)
+    if dual:
+        _norm(norm)
+        _refuse_complex(input, what)
+    out = _transform(input, sizes[-1], dims[-1], norm, "rfft", dual)
     for d, n in zip(dims[:-1], sizes[:-1]):
-        out = _transform(out, n, d, norm, "fft")
+        out = _transform(out, n, d, norm, "fft", dual)
     return out
 
 
@@ -241,24 +259,28 @@ def rfftn(input, s=None, dim=None, norm=None):
 def irfftn(input, s=None, dim=None, norm=None):
     """ifft over all but the last of dim, then irfft over the last (its output length s[-1], default
     2 (m - 1))."""
-    dims, sizes = _dims_and_sizes(input, s, dim, "irfftn")
+    return _irfftn(input, s, dim, norm, "irfftn")
+
+
+def _irfftn(input, s, dim, norm, what, dual=False):
+    """irfftn named what in its refusals; dual: with the other norm (hfftn's)."""
+    dims, sizes = _dims_and_sizes(input, s, dim, what)
     out = input
     for d, n in zip(dims[:-1], sizes[:-1]):
-        out = _transform(out, n, d, norm, "ifft")
-    return _transform(out, sizes[-1], dims[-1], norm, "irfft")
+        out = _transform(out, n, d, norm, "ifft", dual)
+    return _transform(out, sizes[-1], dims[-1], norm, "irfft", dual)
 
 
 @parsed_ints(function=True, words="fft_hfftn", s="ints?", dim="ints?", norm="str?")
 def hfftn(input, s=None, dim=None, norm=None):
     """The n-D hfft: irfftn of conj(x) with the other norm."""
-    return irfftn(conj(input), s, dim, _DUAL[_norm(norm)])
+    return _irfftn(conj(input), s, dim, norm, "hfftn", dual=True)
 
 
 @parsed_ints(function=True, words="fft_ihfftn", s="ints?", dim="ints?", norm="str?")
 def ihfftn(input, s=None, dim=None, norm=None):
     """The inverse of hfftn: conj(rfftn(x)) with the other norm."""
-    _refuse_complex(input, "ihfftn")
-    return conj(rfftn(input, s, dim, _DUAL[_norm(norm)]))
+    return conj(_rfftn(input, s, dim, norm, "ihfftn", dual=True))
 
 
 @parsed_ints(function=True, words="fft_fft2", s="ints?", dim="ints", norm="str?")
@@ -300,7 +322,7 @@ def fftfreq(n, d=1.0, *, dtype=None, device=None, requires_grad=False, layout=No
         raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
     k = np.concatenate([np.arange((n + 1) // 2), np.arange(-(n // 2), 0)])     # the integers, in fft's order
     dt = to_dtype(dtype) if dtype is not None else get_default_dtype()
-    return _frequencies(k, n, d, dt, device, requires_grad)
+    return _frequencies(k, n, d, dt, device, requires_grad, "fftfreq")
 
 
 @parsed_ints(function=True, words="fft_rfftfreq", n="int")    # (rfftfreq(2.0) computed)
@@ -308,15 +330,25 @@ def rfftfreq(n, d=1.0, *, dtype=None, device=None, requires_grad=False, layout=N
     """The sample frequencies of an n-point rfft: [0, 1, ..., n // 2] / (d n)."""
     dt = to_dtype(dtype) if dtype is not None else get_default_dtype()
     # (n / 2 truncated, as C++'s: rfftfreq(-1) is [-0.], as PyTorch's)
-    return _frequencies(np.arange(int(n / 2) + 1, dtype=np.float64), n, d, dt, device, requires_grad)
+    return _frequencies(np.arange(int(n / 2) + 1, dtype=np.float64), n, d, dt, device, requires_grad, "rfftfreq")
 
 
-def _frequencies(k, n, d, dtype, device, requires_grad):
+def _frequencies(k, n, d, dtype, device, requires_grad, what):
     # PyTorch multiplies the integers by 1 / (n d) in the output dtype
+    if dtype.kind not in "fc":
+        raise RuntimeError(f"{what} requires a floating point or complex dtype")
+    if dtype.kind == "c":           # (PyTorch's frequencies are made by arange, which has no complex kernel)
+        raise kernel_not_implemented("arange_cpu", dtype)
     check_device(device)
     with np.errstate(divide="ignore", invalid="ignore"):      # (n = 0: the one point of rfftfreq(0) is 0 * inf, NaN)
         values = np.round(k).astype(dtype) * (np.float64(1.0) / np.float64(n * d)).astype(dtype)
     return Tensor._wrap(values.astype(dtype, copy=False), requires_grad=requires_grad)
+
+
+# PyTorch's out= (torch.fft.rfft(x, out=y)) on the transforms and the frequencies (nn/tensor_ops/out_arg.py)
+(fft, ifft, rfft, irfft, hfft, ihfft, fft2, ifft2, rfft2, irfft2, hfft2, ihfft2, fftn, ifftn, rfftn, irfftn, hfftn,
+ ihfftn, fftfreq, rfftfreq) = map(with_out, (fft, ifft, rfft, irfft, hfft, ihfft, fft2, ifft2, rfft2, irfft2, hfft2,
+                                             ihfft2, fftn, ifftn, rfftn, irfftn, hfftn, ihfftn, fftfreq, rfftfreq))
 
 
 def _shift(input, dim, sign):

@@ -431,7 +431,7 @@ def _jacobian(func, argnums, has_aux):
                     for row, g in zip(rows, _pullback([o], inputs.leaves, [Tensor._wrap(e.reshape(o.shape))],
                                                       create_graph)):
                         row.append(g)
-                blocks = [stack(row).reshape(*o.shape, *x.shape) if row else Tensor._wrap(np.zeros(o.shape + x.shape,
+                blocks = [stack(row).reshape((*o.shape, *x.shape)) if row else Tensor._wrap(np.zeros(o.shape + x.shape,
                                                                                              x.dtype))
                           for row, x in zip(rows, inputs.leaves)]
                 per_output.append(inputs.pack(blocks, as_tuple))

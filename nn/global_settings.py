@@ -70,9 +70,13 @@ def set_flush_denormal(mode):
     return False
 
 
-def set_warn_always(b):
+def set_warn_always(b, /):
+    """Whether warnings PyTorch gives once per process (TORCH_WARN_ONCE) come at every call; b a Python bool."""
     global _warn_always
-    _warn_always = bool(b)
+    if type(b) is not bool:
+        from .tensor import parser_type_name  # noqa: PLC0415 - nn.tensor imports this module
+        raise RuntimeError(f"setWarnOnlyOnce expects a bool, but got {parser_type_name(b)}")
+    _warn_always = b
 
 
 def is_warn_always_enabled():

@@ -9,13 +9,15 @@ import numpy as np
 
 from . import _C
 from .caller_warnings import warn_at_caller
+from .global_settings import is_warn_always_enabled
 from .dtypes import kernel_not_implemented, norm_dtype, quietly, refuse_not_floating_or_complex, scalar_type_name, \
     typeid_name
-from .tensor import Tensor, _broadcast_message, broadcast_shape, is_grad_enabled, parser_ints
+from .tensor import Tensor, _broadcast_message, broadcast_shape, is_grad_enabled, parser_bool, \
+    parser_ints
 from .tensor_ops.reductions import return_type
 from .tensor_ops.shape import _dims, cat, cross as _cross
 from .tensor_ops.matrices import vandermonde
-from .tensor_ops.out_arg import store, with_out
+from .tensor_ops.out_arg import not_implemented_backward, store, with_out
 from .tensor_ops._attach import numpy_axis, parsed_ints
 
 # each function's result type named as PyTorch's torch.return_types.<name> (TorchSnooper prints the name)
@@ -49,14 +51,16 @@ __all__ = ["inv", "det", "slogdet", "logdet", "solve", "vector_norm", "matrix_no
            "ldl_factor", "ldl_factor_ex", "ldl_solve", "householder_product", "tensorinv", "tensorsolve"]
 
 
-class LinAlgError(RuntimeError, np.linalg.LinAlgError):
+class _LinAlgError(RuntimeError, np.linalg.LinAlgError):
     """torch.linalg.LinAlgError: a matrix is singular or not positive-definite. A RuntimeError, as PyTorch's (so
     `except RuntimeError:` jitter-and-retry loops catch it), and NumPy's LinAlgError too."""
 
 
-# PyTorch defines the class as torch._C._LinAlgError (torch.linalg.LinAlgError is that object), and code catches it
-# by that name (torchimize's `except torch._C._LinAlgError:`); nn._C cannot import this module
-_C._LinAlgError = LinAlgError
+# PyTorch defines the class as torch._C._LinAlgError (torch.linalg.LinAlgError is that object, its __name__,
+# __qualname__ and __module__ '_LinAlgError', '_LinAlgError', 'torch._C', as a traceback prints it), and code
+# catches it by that name (torchimize's `except torch._C._LinAlgError:`); nn._C cannot import this module
+_LinAlgError.__module__ = "nn._C"
+LinAlgError = _C._LinAlgError = _LinAlgError
 
 
 @contextlib.contextmanager
@@ -141,6 +145,23 @@ def _not_positive_definite(op, a):
             f"(the leading minor of order {info[failing[0]]} is not positive-definite).")
 
 
+def _cholesky_backward(L):
+    """The backward of L = cholesky(A) (..., n, n), lower, from L's values (cholesky_ex's partial factor too)."""
+    def backward(g):
+        # A = L L^T  =>  gA = sym(L^-T Phi(L^T gL) L^-1), Phi: the lower triangle with the diagonal halved
+        # (Murray 2016); symmetric, as A's two triangles are one input
+        gL = np.tril(g)                            # (upper=True transposes after this op)
+        P = np.tril(_H(L) @ gL)
+        if np.iscomplexobj(P):
+            # A = L L^H: PyTorch's form, gA = L^-H (P + tril(P, -1)^H) / 2 L^-1 (for real A the same as below)
+            P = 0.5 * (P + _H(np.tril(P, -1)))
+            return (np.linalg.solve(_H(L), _H(np.linalg.solve(_H(L), _H(P)))),)
+        P -= 0.5 * np.eye(L.shape[-1]) * P
+        S = np.linalg.solve(_T(L), _T(np.linalg.solve(_T(L), _T(P))))       # L^-T P L^-1
+        return (0.5 * (S + _T(S)),)
+    return backward
+
+
 @with_out          # (asteroid's stable_cholesky passes out=)
 def cholesky(A, *, upper=False):
     """L (..., n, n) lower triangular with A = L L^T, A symmetric positive definite (only its lower triangle is
@@ -157,18 +178,7 @@ def cholesky(A, *, upper=False):
         # a NaN pivot is not positive definite to LAPACK's potrf (PyTorch raises); NumPy goes on with NaNs
         raise LinAlgError(_not_positive_definite("linalg.cholesky", sym))
 
-    def backward(g):
-        # A = L L^T  =>  gA = sym(L^-T Phi(L^T gL) L^-1), Phi: the lower triangle with the diagonal halved
-        # (Murray 2016); symmetric, as A's two triangles are one input
-        gL = np.tril(g)                            # (upper=True transposes after this op)
-        P = np.tril(_H(L) @ gL)
-        if np.iscomplexobj(P):
-            # A = L L^H: PyTorch's form, gA = L^-H (P + tril(P, -1)^H) / 2 L^-1 (for real A the same as below)
-            P = 0.5 * (P + _H(np.tril(P, -1)))
-            return (np.linalg.solve(_H(L), _H(np.linalg.solve(_H(L), _H(P)))),)
-        P -= 0.5 * np.eye(L.shape[-1]) * P
-        S = np.linalg.solve(_T(L), _T(np.linalg.solve(_T(L), _T(P))))       # L^-T P L^-1
-        return (0.5 * (S + _T(S)),)
+    backward = _cholesky_backward(L)
 
     def graph_backward(g):
         # the same formula by recorded ops (L recomputed from A), so it can be differentiated again
@@ -229,8 +239,8 @@ def eigvalsh(A, UPLO="L"):
 
 def _eig(A, op="eig"):
     """One complex op for (eigenvalues, eigenvectors) stacked, (..., n + 1, n), so that one backward sees both
-    (op: the name in the errors, eig or eigvals)."""
-    _square(A, op)
+    (op: the name in the errors, eig or eigvals); real or complex."""
+    _square(A, op, complex_ok=True)
     from .dtypes import to_complex
     dtype = to_complex(A.dtype)
     with _fails_as("linalg.eig: The algorithm failed to converge"):
@@ -277,18 +287,21 @@ def eigvals(A):
 
 def _svd(A, full_matrices):
     """One op for U, S and Vh, flattened side by side (..., m*p + r + q*n), so that one backward sees all three
-    (U (m, p), S (r,), Vh (q, n); p = q = r = min(m, n) for the thin form)."""
-    _matrices(A, "svd")
+    (U (m, p), S (r,), Vh (q, n); p = q = r = min(m, n) for the thin form). A complex A: complex U and Vh, S real
+    (complex in the flat array)."""
+    _matrices(A, "svd", complex_ok=True)
     U, S, Vh = np.linalg.svd(A._data, full_matrices=full_matrices)
     batch, (m, p), r, (q, n) = U.shape[:-2], U.shape[-2:], S.shape[-1], Vh.shape[-2:]
 
     def backward(g):
-        # the thin SVD, real (Townsend 2016): with F_ij = 1 / (s_j^2 - s_i^2) off the diagonal,
-        # gA = U [diag(gS) + (F o (U^T gU - gU^T U)) S + S (F o (V^T gV - gV^T V))] V^T
-        #      + (I - U U^T) gU S^-1 V^T + U S^-1 gV^T (I - V V^T)
+        # the thin SVD (Townsend 2016; ^H for complex, PyTorch's svd_backward): with F_ij = 1 / (s_j^2 - s_i^2) off
+        # the diagonal, gA = U [diag(gS) + (F o (U^H gU - gU^H U)) S + S (F o (V^H gV - gV^H V))] V^H
+        #      + (I - U U^H) gU S^-1 V^H + U S^-1 gV^H (I - V V^H)
+        # and, complex, + U diag((U^H gU - gU^H U)_ii / (2 s_i)) V^H, the phase term (its loss must not depend on
+        # the vectors' phases: Im diag(U^H gU) = -Im diag(V^H gV), else PyTorch's error)
         gU = g[..., :m * p].reshape(batch + (m, p))
-        gS = g[..., m * p:m * p + r]
-        gV = _T(g[..., m * p + r:].reshape(batch + (q, n)))
+        gS = g[..., m * p:m * p + r].real
+        gV = _H(g[..., m * p + r:].reshape(batch + (q, n)))
         if not (np.any(gU) or np.any(gV)):      # only S used: U diag(gS) Vh, fine for repeated values and any shape
             return (U[..., :r] * gS[..., None, :]) @ Vh[..., :r, :],
         U_, Vh_ = U, Vh
@@ -296,20 +309,29 @@ def _svd(A, full_matrices):
             # full_matrices=True: the gradients of U's and Vh's columns past r are ignored (any basis of the
             # complement would do), as PyTorch's derivatives.yaml narrows U, Vh and their gradients to r
             U_, Vh_, gU, gV = U[..., :r], Vh[..., :r, :], gU[..., :r], gV[..., :r]
-        V, s = _T(Vh_), S[..., None, :]
+        V, s = _H(Vh_), S[..., None, :]
         eye = np.eye(r, dtype=bool)
         F = np.where(eye, 0.0, 1.0 / np.where(eye, 1.0, s * s - _T(s * s)))
-        inner = (F * (_T(U_) @ gU - _T(gU) @ U_)) * s + _T(s) * (F * (_T(V) @ gV - _T(gV) @ V)) + eye * gS[..., None, :]
+        UhgU, VhgV = _H(U_) @ gU - _H(gU) @ U_, _H(V) @ gV - _H(gV) @ V
+        inner = (F * UhgU) * s + _T(s) * (F * VhgV) + eye * gS[..., None, :]
+        if np.iscomplexobj(UhgU):
+            imdiag_U, imdiag_V = (np.diagonal(X, 0, -2, -1).imag for X in (UhgU, VhgV))
+            if not np.allclose(imdiag_U, -imdiag_V, rtol=1e-2, atol=1e-2):
+                raise RuntimeError("svd_backward: The singular vectors in the complex case are specified up to "
+                                   "multiplication by e^{i phi}. The specified loss function depends on this phase "
+                                   "term, making it ill-defined.")
+            if np.any(gU) and np.any(gV):
+                inner = inner + eye * (np.diagonal(UhgU, 0, -2, -1) / (2 * S))[..., None, :]
         gA = U_ @ inner @ Vh_
         # the projector terms only where U (m > r) or V (n > r) is not square: a square factor's I - U U^T is 0,
         # and computing it anyway turns its rounding (1e-16) divided by a zero singular value into garbage (the
         # ZCA matrix U diag(1/sqrt(S + eps)) U^T of a rank-deficient covariance), as PyTorch's svd_backward skips it
         if m > r:
-            gA = gA + ((gU - U_ @ (_T(U_) @ gU)) / s) @ Vh_
+            gA = gA + ((gU - U_ @ (_H(U_) @ gU)) / s) @ Vh_
         if n > r:
-            gA = gA + (U_ / s) @ _T(gV - V @ (_T(V) @ gV))
+            gA = gA + (U_ / s) @ _H(gV - V @ (_H(V) @ gV))
         return (gA,)
-    flat = np.concatenate([U.reshape(batch + (m * p,)), S, Vh.reshape(batch + (q * n,))], -1)
+    flat = np.concatenate([U.reshape(batch + (m * p,)), S.astype(U.dtype), Vh.reshape(batch + (q * n,))], -1)
     return Tensor._make(flat, (A,), backward, "svd"), (m, p, r, q, n)
 
 
@@ -326,7 +348,8 @@ def svd(A, full_matrices=True, *, driver=None):
     """(U (..., m, m), S (..., k) descending, Vh (..., n, n)) with A = U[..., :k] diag(S) Vh[..., :k, :],
     k = min(m, n); U (..., m, k) and Vh (..., k, n) with full_matrices=False. Gradients need distinct singular
     values (as PyTorch's) when it goes through U or Vh; with full_matrices=True those of U's and Vh's columns past k
-    are ignored, as PyTorch's (tntorch's TT-SVD takes the first columns of the full U). driver: None
+    are ignored, as PyTorch's (tntorch's TT-SVD takes the first columns of the full U). A complex A: U and Vh
+    complex, S real, a gradient through U or Vh refused when the loss depends on the vectors' phases. driver: None
     (torchdr's PCA passes its svd_driver, None by default; PyTorch takes another only on CUDA)."""
     _check_svd_driver(driver)
     flat, (m, p, r, q, n) = _svd(A, full_matrices)
@@ -334,7 +357,7 @@ def svd(A, full_matrices=True, *, driver=None):
     U = flat[..., :m * p].reshape(batch + (m, p))
     S = flat[..., m * p:m * p + r]
     Vh = flat[..., m * p + r:].reshape(batch + (q, n))
-    return SVDResult(U, S, Vh)
+    return SVDResult(U, S.real if S.is_complex() else S, Vh)      # (S real, as PyTorch's)
 
 
 def svd_reduced_v(A, some=True, compute_uv=True):
@@ -343,29 +366,14 @@ def svd_reduced_v(A, some=True, compute_uv=True):
     U, S, Vh = svd(A, full_matrices=not some)
     if not compute_uv:
         U, Vh = Tensor._wrap(np.zeros(U.shape, A.dtype)), Tensor._wrap(np.zeros(Vh.shape, A.dtype))
-    return SVDOldResult(U, S, Vh.transpose(-2, -1))
+    return SVDOldResult(U, S, Vh.mH)     # (V = Vh^H: conjugated too for a complex A, as PyTorch's)
 
 
 @with_out
 def svdvals(A, *, driver=None):
     """The singular values (..., k) of A, descending (driver: None, as svd's)."""
     _check_svd_driver(driver)
-    if isinstance(A, Tensor) and A.dtype.kind == "c":
-        return _complex_svdvals(A)
-    return svd(A, full_matrices=False).S
-
-
-def _complex_svdvals(A):
-    """The singular values (..., k) of a complex A (..., m, n), real, descending: nn's svd is real only, but the
-    values (and so matrix_norm's 2 / -2 / 'nuc' orders) need no vectors' phases. dS_i = Re(u_i^H dA v_i), so A's
-    gradient in PyTorch's convention (dL/dRe A + i dL/dIm A) is U diag(gS) V^H, whatever the phases."""
-    _matrices(A, "svdvals", complex_ok=True)
-    a = A._data
-    U, S, Vh = np.linalg.svd(a, full_matrices=False)
-
-    def backward(g):
-        return ((U * g[..., None, :]) @ Vh).astype(a.dtype, copy=False),
-    return Tensor._make(S, (A,), backward, "linalg_svdvals")
+    return svd(A, full_matrices=False).S       # (a complex A's too: S real, its gradient U diag(gS) V^H)
 
 
 def _approximate_basis(A, q, niter, M):
@@ -470,7 +478,7 @@ def qr(A, mode="reduced"):
     batch = tuple(A.shape[:-2])
     Q = flat[..., :m * p].reshape(batch + (m, p))
     R = flat[..., m * p:].reshape(batch + (p, n))
-    return _LINALG_QR(Tensor._wrap(np.zeros(0, A.dtype)) if mode == "r" else Q, R)
+    return _LINALG_QR(flat.reshape(-1)[:0] if mode == "r" else Q, R)      # ('r': an empty Q, in the graph as R)
 
 
 def _lapack_dtype(A, op):
@@ -503,6 +511,7 @@ def geqrf(input):
                        Tensor._make(tau.reshape(batch + (min(m, n),)), (input,), backward, "geqrf"))
 
 
+@with_out
 def householder_product(A, tau):
     """Q (..., m, n), the first n columns of H_1 H_2 ... H_k with H_i = I - tau_i v_i v_i^H, v_i column i of A
     below the diagonal with a 1 on it (LAPACK's orgqr; torch.linalg.householder_product, torch.orgqr).
@@ -580,6 +589,7 @@ def ormqr(input, tau, other, left=True, transpose=False):
     return C
 
 
+@with_out
 def tensorinv(A, ind=2):
     """The inverse of A read as the matrix (prod(shape[:ind]), prod(shape[ind:])), shaped shape[ind:] + shape[:ind]
     (tensordot(A, tensorinv(A), ind) is the identity), as torch.linalg.tensorinv; linalg.inv's gradient."""
@@ -592,6 +602,7 @@ def tensorinv(A, ind=2):
     return inv(A.reshape(rows, cols)).reshape(tuple(A.shape[ind:]) + tuple(A.shape[:ind]))
 
 
+@with_out
 def tensorsolve(A, B, dims=None):
     """X with tensordot(A, X, X.ndim) = B, as torch.linalg.tensorsolve: A's dims listed in dims moved last, A read as
     the square matrix (prod(B.shape), prod(the rest)); X has A's remaining shape. linalg.solve's gradient."""
@@ -621,9 +632,22 @@ _TRIANGULAR_SOLVE_DEPRECATED = (      # (PyTorch's words, its missing space afte
     "X = torch.linalg.solve_triangular(A, B).")
 
 
+_LU_DEPRECATED = (
+    "torch.lu is deprecated in favor of torch.linalg.lu_factor / torch.linalg.lu_factor_ex and will be removed in a "
+    "future PyTorch release.\nLU, pivots = torch.lu(A, compute_pivots)\nshould be replaced with\n"
+    "LU, pivots = torch.linalg.lu_factor(A, compute_pivots)\nand\n"
+    "LU, pivots, info = torch.lu(A, compute_pivots, get_infos=True)\nshould be replaced with\n"
+    "LU, pivots, info = torch.linalg.lu_factor_ex(A, compute_pivots)")
+_LU_SOLVE_DEPRECATED = (      # (PyTorch's words, its missing space after lu_solve too)
+    "torch.lu_solve is deprecated in favor of torch.linalg.lu_solveand will be removed in a future PyTorch release.\n"
+    "Note that torch.linalg.lu_solve has its arguments reversed.\nX = torch.lu_solve(B, LU, pivots)\n"
+    "should be replaced with\nX = torch.linalg.lu_solve(LU, pivots, B)")
+
+
 def _warn_older_once(key, message):
-    """PyTorch's deprecation warning of an older linear-algebra form, the first time its kernel runs."""
-    if key not in _OLDER_WARNED:
+    """PyTorch's deprecation warning of an older linear-algebra form, the first time its kernel runs (every time
+    after set_warn_always(True), as TORCH_WARN_ONCE)."""
+    if key not in _OLDER_WARNED or is_warn_always_enabled():
         _OLDER_WARNED.add(key)
         warn_at_caller(message)     # (at the user's line: nn's wrappers, out='s too, add frames)
 
@@ -794,7 +818,8 @@ def lstsq(A, B, rcond=None, *, driver=None):
     singular = empty
     if driver in ("gelsd", "gelss"):
         singular = Tensor._wrap(np.linalg.svd(A._data, compute_uv=False).astype(real, copy=False))
-    residuals = empty
+    # (empty residuals are in the graph too, as PyTorch's, with no gradient to give)
+    residuals = Tensor._make(empty._data, (A, B), lambda g: (None, None), "lstsq")
     if m > n and driver != "gelsy" and (driver == "gels" or (rank == n).all()):
         residuals = (A @ X - B).abs().pow(2).sum(-2)
     rank = empty.long() if driver == "gels" else Tensor._wrap(np.asarray(rank, np.int64))
@@ -826,8 +851,10 @@ def det(A):
     d = np.linalg.det(a)
 
     def backward(g):
-        # d det(A) / dA = det(A) A^-T; complex: its conjugate, PyTorch's convention, conj(det A) A^-H
-        return ((g * np.conj(d))[..., None, None] * _H(np.linalg.inv(a)),)
+        # d det(A) / dA = det(A) A^-T; complex: its conjugate, PyTorch's convention, conj(det A) A^-H. A singular
+        # matrix (det 0, a zero pivot) gets 0, as PyTorch's, whose solve moves the pivot to eps with a zero right side
+        zero = (d == 0)[..., None, None]
+        return ((g * np.conj(d))[..., None, None] * _H(np.linalg.inv(np.where(zero, np.eye(a.shape[-1]), a))),)
 
     def graph_backward(g):
         return ((g * det(A).conj())[..., None, None] * inv(A).mH,)
@@ -906,10 +933,21 @@ def solve(A, B, *, left=True):
     return Tensor._make(X[..., 0] if vector else X, (A, B), backward, "solve", graph_backward)
 
 
+_REQUIRED = object()      # (a keyword-only argument PyTorch's parser requires, refused in its words when missing)
+
+
 @with_out          # (torch.linalg.solve_triangular(..., out=))
-def solve_triangular(A, B, *, upper, left=True, unitriangular=False):
+def solve_triangular(A, B, *more, upper=_REQUIRED, left=True, unitriangular=False):
     """X with A X = B (left) or X A = B, reading only A's upper or lower triangle (ones on the diagonal with
-    unitriangular): solve on that triangle, so the gradient to A stays in it, as PyTorch's."""
+    unitriangular): solve on that triangle, so the gradient to A stays in it, as PyTorch's. upper, left and
+    unitriangular are keyword-only Python bools, refused in the parser's words (its "takes from 3 to 2" too)."""
+    if more:
+        raise TypeError(f"linalg_solve_triangular() takes from 3 to 2 positional arguments but {2 + len(more)} "
+                        f"were given")
+    if upper is _REQUIRED:
+        raise TypeError('linalg_solve_triangular() missing 1 required positional arguments: "upper"')
+    for name, flag in (("upper", upper), ("left", left), ("unitriangular", unitriangular)):
+        parser_bool(flag, "linalg_solve_triangular", name)
     for name, t in (("A", A), ("B", B)):             # PyTorch's words: B is a matrix (..., n, k), never a vector
         if t.ndim < 2:
             raise RuntimeError(f"linalg.solve_triangular: The input tensor {name} must have at least 2 dimensions.")
@@ -1089,11 +1127,26 @@ def matrix_power(A, n):
     return result.clone() if result is A else result    # A^1: a copy, as PyTorch's, never A itself
 
 
+@with_out
 def multi_dot(tensors):
-    """The product of the matrices in order (a 1-D first / last one as a row / column, as PyTorch)."""
+    """The product of the matrices in order (a 1-D first / last one as a row / column, as PyTorch); no batches:
+    the others 2-D, all of one dtype, else PyTorch's RuntimeError in its words."""
     tensors = list(tensors)
     if len(tensors) < 2:
-        raise ValueError("multi_dot: expected at least two tensors")
+        raise RuntimeError(f"multi_dot(): expected at least 2 tensors but got {len(tensors)}")
+    for end, t in (("first", tensors[0]), ("last", tensors[-1])):          # (in ATen's order of checks)
+        if t.ndim not in (1, 2):
+            raise RuntimeError(f"multi_dot(): the {end} tensor must be 1D or 2D but got {t.ndim}D")
+    for i, t in enumerate(tensors[1:-1], 1):
+        if t.ndim != 2:
+            raise RuntimeError(f"multi_dot(): tensor {i} must be 2D but got {t.ndim}D")
+    for i, t in enumerate(tensors[1:], 1):         # (each pair: its dtypes, then whether they chain)
+        if t.dtype != tensors[0].dtype:
+            raise RuntimeError(f"multi_dot(): all tensors must have be the same dtype but tensor 0 is "
+                               f"{typeid_name(tensors[0]._data.dtype)} and tensor {i} {typeid_name(t._data.dtype)}")
+        if tensors[i - 1].shape[-1] != t.shape[0]:
+            raise RuntimeError(f"multi_dot(): tensors {i - 1} and {i} with shapes {list(tensors[i - 1].shape)} and "
+                               f"{list(t.shape)} cannot be multiplied")
     first, last = tensors[0].ndim == 1, tensors[-1].ndim == 1
     tensors[0] = tensors[0].unsqueeze(0) if first else tensors[0]
     tensors[-1] = tensors[-1].unsqueeze(1) if last else tensors[-1]
@@ -1364,7 +1417,8 @@ def lu_factor_ex(A, *, pivot=True, check_errors=False):
 
 def lu_factor_older(A, pivot=True, get_infos=False):
     """torch.lu / A.lu(): (LU, pivots), with get_infos=True (LU, pivots, infos); a singular matrix is factorised,
-    as PyTorch's."""
+    as PyTorch's; with PyTorch's deprecation warning, once."""
+    _warn_older_once("lu", _LU_DEPRECATED)
     LU, piv, info = lu_factor_ex(A, pivot=pivot)
     return (LU, piv, info) if get_infos else (LU, piv)
 
@@ -1390,6 +1444,7 @@ def lu(A, *, pivot=True):
     return _LINALG_LU(*lu_unpack(*_lu_factor(A, pivot, "lu")))
 
 
+@with_out          # (torch.linalg.lu_solve(LU, pivots, B, out=X))
 def lu_solve(LU, pivots, B, *, left=True, adjoint=False):
     """X with A X = B (left) or X A = B, A^H for A with adjoint, from A's lu_factor (LU, pivots), as
     torch.linalg.lu_solve: triangular solves on L and U, differentiable in LU and B; real or complex."""
@@ -1406,17 +1461,19 @@ def lu_solve(LU, pivots, B, *, left=True, adjoint=False):
 
 
 def lu_solve_older(b, LU_data, LU_pivots):
-    """torch.lu_solve(b, LU_data, LU_pivots): linalg.lu_solve with the arguments in the older order."""
+    """torch.lu_solve(b, LU_data, LU_pivots): linalg.lu_solve with the arguments in the older order; with PyTorch's
+    deprecation warning, once."""
+    _warn_older_once("lu_solve", _LU_SOLVE_DEPRECATED)
     return lu_solve(LU_data, LU_pivots, b)
 
 
 def _no_derivative(value, parents, op, error=None):
     """A result of op that requires grad when an input does, but whose backward raises, as PyTorch's ops without
     a derivative formula (linalg_ldl_factor_ex, linalg_ldl_solve, embedding_bag's backward): error, or PyTorch's
-    RuntimeError for an aten op."""
+    RuntimeError for an aten op (autograd's fallback node, named NotImplemented)."""
     def backward(g):
-        raise type(error)(*error.args) if error else RuntimeError(f"derivative for aten::{op} is not implemented")
-    return Tensor._make(value, parents, backward, op)
+        raise type(error)(*error.args)
+    return Tensor._make(value, parents, backward if error else not_implemented_backward(op), op)
 
 
 def _sytrf(a, hermitian):
@@ -1642,7 +1699,11 @@ def cond(A, p=None):
     -inf: norm(A) * norm(A^-1) for square A, inf for a singular one."""
     if A.ndim < 2:
         raise RuntimeError("linalg.cond: The input tensor must have at least 2 dimensions.")
+    # (no elements: PyTorch's zeros (...,), outside the graph, NumPy having no condition number of a 0 x 0 matrix)
+    nothing = Tensor._wrap(np.zeros(A.shape[:-2], np.finfo(A._data.dtype).dtype)) if A.numel() == 0 else None
     if p is None or p in (2, -2):
+        if nothing is not None:
+            return nothing
         S = svdvals(A)
         return S[..., -1] / S[..., 0] if p == -2 else S[..., 0] / S[..., -1]
     if p not in ("fro", "nuc", 1, -1, float("inf"), float("-inf")):
@@ -1650,6 +1711,8 @@ def cond(A, p=None):
     if A.shape[-1] != A.shape[-2]:
         raise RuntimeError(f"linalg.cond(ord={p}): A must be batches of square matrices, but they are "
                            f"{A.shape[-2]} by {A.shape[-1]} matrices")
+    if nothing is not None:
+        return nothing
     A_inv, info = inv_ex(A)
     out = matrix_norm(A, p) * matrix_norm(A_inv.masked_fill(A_inv.isnan(), 0), p)
     return out.masked_fill(info > 0, float("inf"))
@@ -1753,8 +1816,11 @@ def cholesky_ex(A, *, upper=False, check_errors=False):
                 partial[i] = _partial_cholesky(m, info._data[i] - 1)
         if upper:
             partial = _H(partial)
-        mask = Tensor._wrap(np.broadcast_to(bad[..., None, None], L.shape))
-        L = L.masked_scatter(mask, Tensor._wrap(partial[np.broadcast_to(bad[..., None, None], L.shape)]))
+        values = np.where(bad[..., None, None], partial, L._data)
+        # PyTorch's backward is cholesky's formula on the factor returned, the partial one too
+        lower = _H(values) if upper else values
+        L = Tensor._make(lower, (A,), _cholesky_backward(lower), "linalg_cholesky_ex")
+        L = L.mH if upper else L
     return CholeskyExResult(L, info)
 
 

@@ -160,11 +160,21 @@ def airy_ai(input):
 
 
 def zeta(input, other):
-    """The Hurwitz zeta function sum_k (k + q)^-x, x = input, q = other; no gradient (PyTorch has none)."""
+    """The Hurwitz zeta function sum_k (k + q)^-x, x = input, q = other. As PyTorch's: differentiable in q,
+    d/dq sum_k (k + q)^-x = -x zeta(x + 1, q); in x the value is computed and the backward raises."""
     a, b, x, q = _pair_operands(input, other, "zeta", floating=True)
-    if a.requires_grad or b.requires_grad:
-        raise NotImplementedError("the derivative for 'zeta' is not implemented.")
-    return Tensor._wrap(_values(lambda v: _scipy("zeta")(v, q), x))
+    out = _values(lambda v: _scipy("zeta")(v, q), x)
+
+    def backward(g):
+        if a.requires_grad:
+            raise NotImplementedError("the derivative for 'zeta' is not implemented.")
+        return None, g * -x * _values(lambda v: _scipy("zeta")(v, q), x + 1)
+
+    def graph_backward(g):          # (the same by recorded ops: zeta's own gradient in q gives the second)
+        if a.requires_grad:
+            raise NotImplementedError("the derivative for 'zeta' is not implemented.")
+        return None, g * -a * zeta(a + 1, b)
+    return Tensor._make(out, (a, b), backward, "zeta", graph_backward)
 
 
 # ---- orthogonal polynomials of degree n (an integer, or a tensor truncated to one), by PyTorch's recurrences ----

@@ -189,6 +189,8 @@ def parser_ints(obj, fn, arg, position=None, one=True):
     if isinstance(obj, (list, tuple)):
         for i, d in enumerate(obj):
             if not _parser_takes_int_element(d) and not (i and isinstance(d, (bool, np.bool_))):
+                if i == 0 and position is None:     # (by keyword its words name the container: x.flip(dims=(1.5,)))
+                    raise TypeError(f"{fn}(): argument '{arg}' must be tuple of ints, not {parser_type_name(obj)}")
                 raise int_tuple_error(fn, arg, position, i, d)
     elif not (one and _parser_takes_int_element(obj)):
         raise TypeError(f"{fn}(): argument '{arg}'{_at(position)} must be tuple of ints, not "
@@ -196,14 +198,16 @@ def parser_ints(obj, fn, arg, position=None, one=True):
     return obj
 
 
-def parser_no_signature(fn, args, kwargs):
+def parser_no_signature(fn, args, kwargs, expected=None):
     """PyTorch's TypeError when no signature of the overloaded fn takes a method's arguments args / kwargs (those
     after the tensor): its first line, which names the given types (keywords last, in reverse order; a trailing ", "
-    when only keywords were given); the signatures it lists after it are not repeated here."""
+    when only keywords were given); the signatures it lists after it are not repeated here. expected: the one
+    signature it shows where the others are hidden (add's deprecated ones), which that line names instead."""
     given = [parser_type_name(a) for a in args]
     named = [f"{k}={parser_type_name(v)}" for k, v in reversed(list(kwargs.items()))]
     got = ", ".join(given + named) + (", " if named and not given else "")
-    return TypeError(f"{fn}() received an invalid combination of arguments - got ({got}), but expected one of:")
+    return TypeError(f"{fn}() received an invalid combination of arguments - got ({got}), but expected "
+                     f"{'one of:' if expected is None else '(' + expected + ')'}")
 
 
 # ----------------------------------------------------------------------------
@@ -644,8 +648,10 @@ def _matmul_size_error(a, b):
 
 
 def _node_name(op):
-    """PyTorch's pattern of a node's name from nn's op name: mul -> MulBackward0."""
-    return "".join(w[:1].upper() + w[1:] for w in (op or "op").split("_")) + "Backward0"
+    """PyTorch's pattern of a node's name from nn's op name: mul -> MulBackward0; a view's copy (op "transpose.copy",
+    torch.transpose_copy) is the view's node marked so: TransposeBackward0_copy."""
+    op, copy = (op or "op").removesuffix(".copy"), (op or "").endswith(".copy")
+    return "".join(w[:1].upper() + w[1:] for w in op.split("_")) + "Backward0" + ("_copy" if copy else "")
 
 
 class GradFn:
@@ -1421,11 +1427,15 @@ class Tensor:
             data = np.zeros(0, get_default_dtype())
         elif len(args) == 1 and isinstance(args[0], Size):
             # Tensor(x.shape): a torch.Size is read as sizes (a plain tuple or list is data), as in PyTorch
+            from .factories import refuse_negative_size  # noqa: PLC0415 - nn.factories imports this module
+            refuse_negative_size(args[0])
             data = np.zeros(tuple(args[0]), get_default_dtype())
         elif len(args) > 1 or (isinstance(args[0], (int, np.integer)) and not isinstance(args[0], (bool, np.bool_))):
             # Tensor(3) and Tensor(np.int64(3)) are PyTorch's size form
             if not all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) for n in args):
                 raise TypeError(f"Tensor(*sizes) takes ints, got {args!r}; for data use nn.tensor(data)")
+            from .factories import refuse_negative_size  # noqa: PLC0415 - nn.factories imports this module
+            refuse_negative_size([int(n) for n in args])
             data = np.zeros(tuple(int(n) for n in args), get_default_dtype())
         elif isinstance(args[0], (np.ndarray, np.generic, float, complex, bool)) and type(args[0]) is not MetaArray:
             data = legacy_data(args[0], get_default_dtype().dtype)
@@ -1556,6 +1566,8 @@ class Tensor:
     @data.setter
     def data(self, value):                  # p.data = array or Tensor: new values, no graph
         new, old = _as_array(value), self._data
+        if self.requires_grad and new.dtype.kind not in "fc":
+            raise RuntimeError("data set to a tensor that requires gradients must be floating point or complex dtype")
         if (new.shape == old.shape and new.dtype == old.dtype and old.base is None and old.flags.writeable
                 and any(_still_recorded(ref()) for ref in self.__dict__.get("_consumers", ()))):
             # an op recorded since reads this tensor: PyTorch's backward reads the tensor's values as they are

@@ -64,8 +64,8 @@ def test_unfold_running_average_of_the_dqn_tutorial():
     durations = nn.tensor([1.0, 2.0, 3.0, 4.0, 5.0, 6.0])
     means = durations.unfold(0, 4, 1).mean(1).view(-1)
     assert means.tolist() == [2.5, 3.5, 4.5]
-    with pytest.raises(RuntimeError, match="size 5 must be in 0..4"):
-        nn.ones(4).unfold(0, 5, 1)
+    with pytest.raises(RuntimeError, match="maximum size for tensor at dimension 0 is 4 but size is 5"):
+        nn.ones(4).unfold(0, 5, 1)                  # (PyTorch's words)
 
 
 def test_affine_grid_matches_pytorch_to_the_bit():

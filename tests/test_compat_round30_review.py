@@ -116,7 +116,7 @@ def test_cosine_similarity_of_shapes_that_do_not_broadcast_gives_pytorchs_error(
 def test_linear_refuses_a_bias_of_another_dtype_whatever_its_shape(bias_shape):
     x, w = nn.ones(2, 3, dtype=nn.float64), nn.ones(4, 3, dtype=nn.float64)
     with pytest.raises(RuntimeError, match=r"^self and mat2 must have the same dtype, but got Float and Double$"):
-        F.linear(x, w, nn.ones(*bias_shape, dtype=nn.float32))
+        F.linear(x, w, nn.ones(bias_shape, dtype=nn.float32))
 
 
 def test_linear_still_expands_a_bias_of_its_own_dtype():

@@ -143,7 +143,7 @@ def test_bilinear_shape_errors_in_pytorchs_words(shapes, error, message):
     # PyTorch 2.13's bilinear (aten/src/ATen/native/Linear.cpp): these checks, in this order, after the dtypes
     s1, s2, sw, sb = shapes
     with pytest.raises(error, match=message.replace("(", r"\(").replace(")", r"\)")):
-        F.bilinear(nn.ones(*s1), nn.ones(*s2), nn.ones(*sw), None if sb is None else nn.ones(*sb))
+        F.bilinear(nn.ones(s1), nn.ones(s2), nn.ones(sw), None if sb is None else nn.ones(sb))
 
 
 # ---- class-index targets --------------------------------------------------------------------------------------------

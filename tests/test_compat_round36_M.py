@@ -64,7 +64,7 @@ def test_matmul_of_a_0d_tensor_in_pytorchs_words(a_shape, b_shape, dims):
     # PyTorch 2.13: torch.tensor(2.) @ torch.ones(2) -> RuntimeError "both arguments to matmul need to be at least
     # 1D, but they are 0D and 1D" (nn: ValueError "@ needs tensors with at least one dimension; use * for scalars")
     with pytest.raises(RuntimeError, match=rf"^both arguments to matmul need to be at least 1D, but they are {dims}$"):
-        nn.ones(*a_shape) @ nn.ones(*b_shape)
+        nn.ones(a_shape) @ nn.ones(b_shape)
 
 
 def test_matmul_function_and_methods_refuse_non_tensors_in_the_parsers_words():

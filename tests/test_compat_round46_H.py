@@ -241,7 +241,7 @@ def test_where_with_tensors_still_takes_an_out_of_its_dtype():
     _raises(RuntimeError, "Expected out type to be Double but got Float",
             lambda: nn.where(_x() > 1, _x(), _x(), out=_z(2, 3, dtype=nn.float32)))
     _raises(RuntimeError, "result type Double can't be cast to the desired output type Long",
-            lambda: nn.add(_x(), 1, out=np.zeros((2, 3), dtype=np.int64)))    # an out that is a .grad / .data array
+            lambda: nn.add(_x(), 1, out=nn.zeros(2, 3, dtype=nn.int64).data))   # an out that is a .grad / .data array
 
 
 # ---------------------------------------------------------------------------------------------------------------

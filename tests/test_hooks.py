@@ -24,7 +24,7 @@ def test_tensor_hooks_replace_or_watch_the_gradient_and_retain_grad_keeps_it():
     (y * y).sum().backward()
     np.testing.assert_allclose(x.grad, [54.0, 108.0, -54.0])      # accumulated: 36 + 18, no doubling now
     np.testing.assert_allclose(y.grad, [18.0, 36.0, -18.0])
-    with pytest.raises(RuntimeError, match="does not require grad"):
+    with pytest.raises(RuntimeError, match="cannot register a hook on a tensor that doesn't require gradient"):
         nn.tensor([1.0]).register_hook(lambda g: g)
 
 

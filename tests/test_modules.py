@@ -311,7 +311,7 @@ def test_dropout_train_and_eval():
     (lambda: nn.BatchNorm2d(2, eps=0), "eps"),
     (lambda: nn.BatchNorm2d(2, momentum=1.5), "momentum"),
     (lambda: nn.Dropout(1.5), "p"),
-    (lambda: nn.MaxPool2d(2, padding=2), "pad should be at most half of effective kernel size"),
+    # (MaxPool2d(2, padding=2) builds, as PyTorch's, and its forward refuses it: test_compat_round14_C.py)
 ])
 def test_constructor_validation(make, match):
     with pytest.raises(ValueError, match=match):

@@ -502,6 +502,7 @@ def test_dtypes_and_in_place_rules_as_pytorch():
     assert b.dtype == nn.float32 and b.requires_grad
     with pytest.raises(IndexError, match="out of range"):
         nn.index_add(nn.zeros(3), 0, nn.tensor([-1]), nn.ones(1))
-    with pytest.raises(ValueError, match="0-d tensor"):
+    with pytest.raises(RuntimeError, match=r"^index_fill_ only supports a 0-dimensional value tensor, but got tensor "
+                                           r"with 1 dimension\(s\)\.$"):      # (PyTorch's words)
         nn.index_fill(nn.zeros(3), 0, nn.tensor([1]), nn.ones(1))
 

@@ -37,6 +37,7 @@ def test_histogramdd_counts_weights_and_density():
     np.testing.assert_array_equal(dens.bin_edges[1].numpy(), [0, 1, 2])
 
 
+@pytest.mark.filterwarnings("ignore:.*nuclear_norm is deprecated")     # (PyTorch's, once per process)
 def test_constant_pad_and_the_deprecated_norms():
     np.testing.assert_array_equal(nn.constant_pad_nd(nn.ones(1, 2), [1, 1], 3.0).numpy(), [[3, 1, 1, 3]])
     a = np.random.default_rng(0).standard_normal((2, 3, 4))

@@ -48,7 +48,7 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False, st
                 if g is None and strict:
                     raise RuntimeError("jacobian(strict=True): the output does not depend on an input")
                 row.append(_zeros_like(x) if g is None else g)
-        blocks = tuple(stack(row).reshape(*o.shape, *x.shape) if row
+        blocks = tuple(stack(row).reshape((*o.shape, *x.shape)) if row
                        else Tensor._wrap(np.zeros(o.shape + x.shape, x.dtype)) for row, x in zip(rows, xs))
         result.append(blocks if inputs_tuple else blocks[0])
     if not create_graph:

@@ -42,7 +42,7 @@ def logits_to_probs(logits, is_binary=False):
 def _standard_normal(shape, dtype=None, device=None):
     """N(0, 1) draws of shape from nn's generator (PyTorch's private helper, which flow libraries import)."""
     from .. import randn
-    return randn(*tuple(shape), dtype=dtype)
+    return randn(tuple(shape), dtype=dtype)     # (a tuple: () too, which randn() refuses)
 
 
 def _tril_mask(n, diag):

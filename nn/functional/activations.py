@@ -9,7 +9,8 @@ import numpy as np
 from .. import kernels as K
 from ..caller_warnings import warn_at_caller
 from ..dtypes import kernel_not_implemented, refuse_kinds, scalar_type_name
-from ..tensor import Tensor, piecewise_grad, selected, conj_if_complex, is_grad_enabled, _normalize_axes
+from ..tensor import Tensor, piecewise_grad, selected, conj_if_complex, is_grad_enabled, _normalize_axes, \
+    parser_type_name
 from ._args import _tensor, _written_into, builtin_input
 
 
@@ -118,17 +119,18 @@ def _implicit_dim(name, ndim, stacklevel):
     return 0 if ndim in (0, 1, 3) else 1
 
 
-def _checked_dim(dim, ndim, op):
+def _checked_dim(dim, ndim, op, position=1):
     """dim as an int; out of range, PyTorch's IndexError "Dimension out of range ..." (a TorchLayer's single sample
     before Softmax(dim=1)), not NumPy's AxisError (the in-range int skips the general check: softmax is hot).
     One dim only, as PyTorch's parser: a bool, tuple, list or float is its TypeError (NumPy would reduce over a
-    tuple's axes; a 0-d integer tensor is taken)."""
+    tuple's axes; a 0-d integer tensor is taken), naming the dim's position among the op's arguments (softmax's
+    method form: 1; glu: 2) and its type as the parser does (numpy.float64)."""
     if type(dim) is int and -ndim <= dim < ndim:
         return dim
     if isinstance(dim, Tensor) and dim.ndim == 0 and dim.dtype.kind in "iu":
         dim = int(dim)
     if isinstance(dim, (bool, np.bool_)) or not isinstance(dim, (int, np.integer)):
-        raise TypeError(f"{op}(): argument 'dim' (position 1) must be int, not {type(dim).__name__}")
+        raise TypeError(f"{op}(): argument 'dim' (position {position}) must be int, not {parser_type_name(dim)}")
     return _normalize_axes(dim, ndim)[0]
 
 
@@ -598,7 +600,7 @@ def glu(input, dim=-1):
     x = _tensor(input, "input", "glu", floating=False)      # (refused below, after the shape checks: PyTorch's order)
     if x.ndim == 0:
         raise RuntimeError("glu does not support scalars because halving size must be even")
-    d = _checked_dim(dim, x.ndim, "glu") % x.ndim
+    d = _checked_dim(dim, x.ndim, "glu", 2) % x.ndim
     if x.shape[d] % 2:
         raise RuntimeError(f"Halving dimension must be even, but dimension {d} is size {x.shape[d]}")
     _refuse_kernel_dtype(x, "glu", "glu_cpu")

@@ -23,7 +23,7 @@ import numpy as np
 from .. import kernels as K
 from ..caller_warnings import warn_at_caller
 from ..dtypes import scalar_type_mismatch, scalar_type_name, type_string, typeid_name
-from ..tensor import ShapeError, Tensor
+from ..tensor import ShapeError, Tensor, int_tuple_error
 from .shapes import cat, pad
 from ._args import _tensor, _check_ndim, _pair, _cast, one_image_as_batch, builtin_like
 
@@ -97,8 +97,14 @@ def parse_conv_arguments(op, spatial, transposed=False, **args):
         ok = (isinstance(v, (int, np.integer)) and not isinstance(v, bool)) if name == "groups" else (
             isinstance(v, (int, np.integer, tuple, list)) and not isinstance(v, bool)
             or (isinstance(v, str) and name == "padding" and not transposed))
-        bad = isinstance(v, (tuple, list)) and any(isinstance(e, bool) or not isinstance(e, (int, np.integer))
-                                                   for e in v)
+        bad = isinstance(v, (tuple, list)) and v and (isinstance(v[0], bool)
+                                                      or not isinstance(v[0], (int, np.integer)))
+        if ok and isinstance(v, (tuple, list)) and not bad:
+            # the first element's type picks the signature; the rest are unpacked as indices (a bool taken:
+            # stride=(2, True) is (2, 1)), "failed to unpack the object at pos 2" for any other
+            for i, e in enumerate(v[1:], 1):
+                if not isinstance(e, (int, np.integer)):
+                    raise int_tuple_error(op, name, None, i, e)
         if not ok or bad:
             kind = "int" if name == "groups" else "tuple of ints"
             got = type(v).__name__

@@ -247,13 +247,16 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
 
 def _normalized_shape(normalized_shape, op):
     """normalized_shape as a tuple: a sequence of ints (a list, tuple or Size; integer tensors as elements); a bare
-    int, a tensor or an array, or an element that is no integer (3.0, True), is PyTorch's TypeError (its layers
-    take a bare int, its functions do not)."""
+    int, a tensor or an array, or an element that is no integer (3.0; True first: one after it is taken as 1), is
+    PyTorch's TypeError (its layers take a bare int, its functions do not)."""
     where = f"{op}(): argument 'normalized_shape' (position 2) must be tuple of ints"
     if isinstance(normalized_shape, (int, np.integer, Tensor, np.ndarray)):
         raise TypeError(f"{where}, not {parser_type_name(normalized_shape)}")
     shape = []
     for pos, n in enumerate(normalized_shape):
+        if pos and isinstance(n, (bool, np.bool_)):     # (the parser unpacks the elements after the first as indices)
+            shape.append(int(n))
+            continue
         try:
             shape.append(as_int(n, "normalized_shape"))
         except TypeError:

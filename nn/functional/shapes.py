@@ -274,9 +274,15 @@ def channel_shuffle(input, groups):
     """ShuffleNet's channel shuffle: (N, g*k, *) -> (N, k*g, *), channel i*k + j moved to j*g + i (a reshape,
     a transpose and a reshape, so the gradient is theirs)."""
     x = _tensor(input, "input", "channel_shuffle", floating=False)
-    g = int(groups)
-    if x.ndim < 3 or g < 1 or x.shape[1] % g:
-        raise ValueError(f"channel_shuffle: input (N, C, *) with C divisible by groups={groups}, got shape "
-                         f"{tuple(x.shape)}")
+    g = int(parser_int(groups, "channel_shuffle", "groups", 2))
+    # PyTorch's checks, in its order and words (its RuntimeErrors; the shapes' a ShapeError, also nn's former
+    # ValueError)
+    if x.ndim < 3:
+        raise ShapeError(f"channel_shuffle expects input with > 2 dims, but got input with sizes {list(x.shape)}")
+    if g < 1:
+        raise RuntimeError(f"Number of groups to divide channels in must be positive. Value of groups:{g}")
+    if x.shape[1] % g:
+        raise ShapeError(f"Number of channels must be divisible by groups. Got {x.shape[1]} channels and {g} "
+                         "groups.")
     n, c, *rest = x.shape
     return x.reshape(n, g, c // g, *rest).transpose(1, 2).reshape(n, c, *rest)

@@ -240,12 +240,65 @@ def _sort_rows(keys):
     return _rows(keys, keys.shape[1], True, True)
 
 
+def _quick_select(v, ix, k):
+    """One row: ATen's quick_select_template (SortingUtils.h), which kthvalue calls with k - 1, on the (key, index)
+    pairs v, ix; its comparator gt_or_nan(a, b) is a's key > b's (the keys rank NaN last). Sedgewick's partition
+    around a median-of-three pivot, swapping equal keys too: the index left at place k among ties is PyTorch's."""
+    lo, hi = 0, len(v) - 1
+    while True:
+        if hi <= lo:                    # one element
+            return
+        if hi == lo + 1:                # two elements
+            if v[lo] > v[hi]:
+                _swap(v, ix, lo, hi)
+            return
+        _swap(v, ix, (lo + hi) >> 1, lo + 1)
+        if v[lo + 1] > v[hi]:
+            _swap(v, ix, lo + 1, hi)
+        if v[lo] > v[hi]:
+            _swap(v, ix, lo, hi)
+        if v[lo + 1] > v[lo]:
+            _swap(v, ix, lo + 1, lo)
+        i, j, piv = lo + 1, hi, v[lo]
+        while True:
+            i += 1
+            while piv > v[i]:
+                i += 1
+            j -= 1
+            while v[j] > piv:
+                j -= 1
+            if j < i:
+                break
+            _swap(v, ix, i, j)
+        _swap(v, ix, lo, j)
+        if j <= k:                      # the active partition
+            lo = i
+        if j >= k:
+            hi = j - 1
+
+
+def _kth_rows(keys, k):
+    """keys (R, n) int64 -> indices (R,) int64: the index quick_select leaves at place k - 1 of each row."""
+    rows, n = keys.shape
+    out = np.empty(rows, np.int64)
+    v = np.empty(n, np.int64)
+    ix = np.empty(n, np.int64)
+    for r in range(rows):
+        for j in range(n):
+            v[j] = keys[r, j]
+            ix[j] = j
+        _quick_select(v, ix, k - 1)
+        out[r] = ix[k - 1]
+    return out
+
+
 # the helpers above stay plain Python functions, and are compiled into the kernels that call them
 for _fn in (_swap, _push_heap, _adjust_heap, _pop_heap, _heap_select, _partial_sort, _linear_insert, _insertion_sort,
-            _partition_pivot, _lg, _nth_element, _introsort_loop, _sort, _select, _rows):
+            _partition_pivot, _lg, _nth_element, _introsort_loop, _sort, _select, _rows, _quick_select):
     register_jitable(_fn)
 topk_rows_kernel = njit(nogil=True, cache=True)(_topk_rows)     # (compiled on its first call, then from the cache)
 sort_rows_kernel = njit(nogil=True, cache=True)(_sort_rows)
+kth_rows_kernel = njit(nogil=True, cache=True)(_kth_rows)
 
 
 def sort_rows(keys):
@@ -271,3 +324,16 @@ def topk_rows(keys, k, sorted):
             out[r] = ix[:k]
         return out
     return topk_rows_kernel(np.ascontiguousarray(keys, np.int64), k, sorted)
+
+
+def kth_rows(keys, k):
+    """keys (R, n) int64 (see the module doc, smallest first) -> the indices (R,) int64 PyTorch's kthvalue gives
+    each row: where ATen's quickselect leaves the k-th smallest, which among equal values is its partition's."""
+    if keys.size <= PYTHON_MAX:
+        out = np.empty(keys.shape[0], np.int64)
+        for r, row in enumerate(keys.tolist()):
+            ix = list(range(len(row)))
+            _quick_select(row, ix, k - 1)
+            out[r] = ix[k - 1]
+        return out
+    return kth_rows_kernel(np.ascontiguousarray(keys, np.int64), k)

@@ -5,7 +5,7 @@ import numpy as np
 from ..dtypes import get_default_dtype
 from .. import functional as F
 from .module import Module, Parameter
-from .utils import _factory, _check_float, _refuse_negative_size
+from .utils import _factory, _check_float, _empty_size, _refuse_negative_size
 
 class ReLU(Module):
     """max(x, 0), elementwise. inplace=True writes the result into the input, as PyTorch's (whose
@@ -239,10 +239,11 @@ class PReLU(Module):
 
     def __init__(self, num_parameters=1, init=0.25, device=None, dtype=None):
         super().__init__()
-        self.num_parameters = int(num_parameters)
+        self.num_parameters = num_parameters       # as given, as PyTorch's; read by torch.empty's parser
         self.init = _check_float("init", init)
-        _refuse_negative_size(self.num_parameters)     # (torch.empty's words; 0 builds, as PyTorch's)
-        self.weight = Parameter(np.full(self.num_parameters, self.init, get_default_dtype()))
+        shape = _empty_size("empty", num_parameters)
+        _refuse_negative_size(shape)     # (torch.empty's words; 0 builds, as PyTorch's)
+        self.weight = Parameter(np.full(shape, self.init, get_default_dtype()))
         _factory(self, device, dtype)
 
     def reset_parameters(self):

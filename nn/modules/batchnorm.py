@@ -30,13 +30,14 @@ class _NormBase(Module):
         super().__init__()
         # 0 allowed, as PyTorch (fastai's TabularModel without continuous columns makes a BatchNorm1d(0)); a negative
         # size only where a tensor is made of it (_norm_parameters, _running_stats)
-        self.num_features = _norm_size(num_features, affine, track_running_stats)
+        shape = _norm_size(num_features, affine, track_running_stats)
+        self.num_features = num_features        # as given, as PyTorch's (BatchNorm1d(True).num_features is True)
         self.eps = _check_float("eps", eps, low=0.0, low_open=True)
         self.momentum = None if momentum is None else _check_float("momentum", momentum, 0.0, 1.0)
         self.affine = bool(affine)
         self.track_running_stats = bool(track_running_stats)
-        _norm_parameters(self, self.num_features, self.affine, bias)
-        _running_stats(self, self.num_features, self.track_running_stats)
+        _norm_parameters(self, shape, self.affine, bias)
+        _running_stats(self, shape, self.track_running_stats)
         _factory(self, device, dtype)
 
     _version = 2        # PyTorch's: version 2 added num_batches_tracked

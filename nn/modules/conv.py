@@ -7,16 +7,11 @@ of size 0 builds and fails in forward, where the functional op checks every argu
 channels are checked against the weight by the functional op (as PyTorch does), so replacing
 ``conv.weight`` by one with fewer input channels works.
 """
-import math
-
-import numpy as np
-
-from ..dtypes import get_default_dtype
 from .. import functional as F
 from ..functional.convolution import check_padding_string
-from .module import Module, Parameter
+from .module import Module
 from .lazy import LazyModuleMixin, UninitializedParameter, _materialize
-from .utils import _factory, _check_int, _int_pair, _ntuple, _refuse_negative_size, _reset_weight_and_bias
+from .utils import _factory, _empty_parameter, _ntuple, _reset_weight_and_bias
 
 
 def _conv_settings(layer, op, n, stride, padding, dilation, groups, padding_mode, output_padding=None):
@@ -80,11 +75,9 @@ class _ConvNd(Module):
     def __init__(self, op, in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
                  padding_mode, weight_shape, output_padding=None):
         super().__init__()
-        # sizes unchecked but for their type, as PyTorch's: a kernel of 0 builds (forward refuses it), a negative
-        # size fails where the weight is made
-        self.in_channels = _check_int("in_channels", in_channels, -math.inf)
-        self.out_channels = _check_int("out_channels", out_channels, -math.inf)
-        self.kernel_size = _int_pair("kernel_size", kernel_size, -math.inf)
+        # sizes stored as given and unchecked, as PyTorch's: their types meet the groups' modulo and torch.empty's
+        # parser where the weight is made (_check_groups_and_build), a kernel of 0 builds (forward refuses it)
+        self.in_channels, self.out_channels, self.kernel_size = in_channels, out_channels, _ntuple(2)(kernel_size)
         _conv_settings(self, op, 2, stride, padding, dilation, groups, padding_mode, output_padding)
         self._check_groups_and_build(op, padding_mode, weight_shape, bias)
 
@@ -92,25 +85,25 @@ class _ConvNd(Module):
         """The constructor's end, once the settings are checked and set (_conv_settings; Conv1d's too): weight
         (weight_shape(in, out, groups) + kernel_size) and bias (out_channels,) or None, initialised by
         reset_parameters as in PyTorch."""
-        shape = weight_shape(self.in_channels, self.out_channels, self.groups) + self.kernel_size
-        _refuse_negative_size(shape)        # (torch.empty's words, before the bias's)
-        self.weight = Parameter(np.empty(shape, dtype=get_default_dtype()))
-        self.register_parameter("bias", Parameter(np.empty(self.out_channels, dtype=get_default_dtype())) if bias
-                                else None)
+        # (the sizes' types as torch.empty's parser reads them: Conv2d(2.0, 3, 3) is its TypeError)
+        # (torch.empty's words for a negative size, the weight's before the bias's)
+        self.weight = _empty_parameter(*weight_shape(self.in_channels, self.out_channels, self.groups),
+                                       *self.kernel_size)
+        self.register_parameter("bias", _empty_parameter(self.out_channels) if bias else None)
         self.reset_parameters()
 
     def reset_parameters(self):
         _reset_weight_and_bias(self.weight, self.bias)
 
     def extra_repr(self):
-        # PyTorch's: the settings that differ from the defaults, in its order (a padding string bare: padding=same)
-        zeros, ones = (0,) * len(self.kernel_size), (1,) * len(self.kernel_size)
+        # PyTorch's: the settings that differ from the defaults, in its order (a padding string bare: padding=same),
+        # each compared with a default of its own length
         s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
-        if self.padding != zeros:
+        if self.padding != (0,) * len(self.padding):
             s += f", padding={self.padding}"
-        if self.dilation != ones:
+        if self.dilation != (1,) * len(self.dilation):
             s += f", dilation={self.dilation}"
-        if getattr(self, "output_padding", zeros) != zeros:
+        if self.output_padding != (0,) * len(self.output_padding):
             s += f", output_padding={self.output_padding}"
         if self.groups != 1:
             s += f", groups={self.groups}"

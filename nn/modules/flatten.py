@@ -1,6 +1,4 @@
 """Flatten and Unflatten; Unfold and Fold (sliding windows as columns, and back)."""
-import numbers
-
 from .. import functional as F
 from .module import Module
 
@@ -10,10 +8,8 @@ class Flatten(Module):
 
     def __init__(self, start_dim=1, end_dim=-1):
         super().__init__()
-        for name, v in (("start_dim", start_dim), ("end_dim", end_dim)):
-            if isinstance(v, bool) or not isinstance(v, numbers.Integral):
-                raise ValueError(f"{name} must be an int, got {v!r}")
-        self.start_dim, self.end_dim = int(start_dim), int(end_dim)
+        # stored as given, as PyTorch's: forward's flatten reads them (Flatten(1.5) fails there, in its words)
+        self.start_dim, self.end_dim = start_dim, end_dim
 
     def forward(self, input):
         return F.flatten(input, self.start_dim, self.end_dim)
@@ -27,9 +23,16 @@ class Unflatten(Module):
 
     def __init__(self, dim, unflattened_size):
         super().__init__()
-        if isinstance(dim, bool) or not isinstance(dim, numbers.Integral):
-            raise ValueError(f"dim must be an int, got {dim!r}")
-        self.dim, self.unflattened_size = int(dim), tuple(int(n) for n in unflattened_size)
+        # PyTorch's one check, of the sizes' Python types (a NumPy integer is none); both stored as given, dim read
+        # by forward's unflatten
+        if not isinstance(unflattened_size, (tuple, list)):
+            raise TypeError(f"unflattened_size must be a tuple of ints, but found type "
+                            f"{type(unflattened_size).__name__}")
+        for i, n in enumerate(unflattened_size):
+            if not isinstance(n, int):
+                raise TypeError(f"unflattened_size must be tuple of ints, but found element of type "
+                                f"{type(n).__name__} at pos {i}")
+        self.dim, self.unflattened_size = dim, unflattened_size
 
     def forward(self, input):
         return input.unflatten(self.dim, self.unflattened_size)

@@ -2,12 +2,11 @@
 
 import numpy as np
 
-from ..dtypes import get_default_dtype
 from .. import functional as F
 from .. import init
-from .module import Module, Parameter
+from .module import Module
 from .lazy import LazyModuleMixin, UninitializedParameter
-from .utils import _factory, _empty_size, _refuse_negative_size, _reset_weight_and_bias
+from .utils import _factory, _empty_parameter, _reset_weight_and_bias
 
 class Linear(Module):
     """y = x @ weight.T + bias.   x: (N, in_features) -> y: (N, out_features).
@@ -17,11 +16,10 @@ class Linear(Module):
         super().__init__()
         # signs unchecked, as PyTorch's: a negative size is torch.empty's error when the weight is made
         # their types as torch.empty's parser reads the weight's shape (Linear(2.0, 3): its TypeError)
-        self.out_features, self.in_features = _empty_size("empty", out_features, in_features)
-        _refuse_negative_size((self.out_features, self.in_features))
-        self.weight = Parameter(np.empty((self.out_features, self.in_features), dtype=get_default_dtype()))
+        self.in_features, self.out_features = in_features, out_features     # as given, as PyTorch's
+        self.weight = _empty_parameter(out_features, in_features)
         if bias:
-            self.bias = Parameter(np.empty(self.out_features, dtype=get_default_dtype()))
+            self.bias = _empty_parameter(out_features)
         else:
             self.register_parameter("bias", None)
         self.reset_parameters()
@@ -60,12 +58,9 @@ class Bilinear(Module):
         super().__init__()
         # sizes unchecked but for their type, as PyTorch's: a negative one fails where the weight is made,
         # in1_features 0 in reset_parameters; out_features 0 (and in2_features 0, until forward) build
-        self.out_features, self.in1_features, self.in2_features = _empty_size("empty", out_features, in1_features,
-                                                                             in2_features)     # (the weight's)
-        shape = (self.out_features, self.in1_features, self.in2_features)
-        _refuse_negative_size(shape)
-        self.weight = Parameter(np.empty(shape, get_default_dtype()))
-        self.bias = Parameter(np.empty(self.out_features, get_default_dtype())) if bias else None
+        self.in1_features, self.in2_features, self.out_features = in1_features, in2_features, out_features
+        self.weight = _empty_parameter(out_features, in1_features, in2_features)
+        self.bias = _empty_parameter(out_features) if bias else None
         self.reset_parameters()
         _factory(self, device, dtype)
 

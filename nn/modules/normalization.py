@@ -1,5 +1,4 @@
 """GroupNorm, LayerNorm, RMSNorm and InstanceNorm1d / 2d / 3d (torch.nn.modules.normalization, instancenorm)."""
-import math
 import numbers
 import warnings
 
@@ -10,8 +9,15 @@ from ..tensor import Tensor
 from .. import functional as F
 from .batchnorm import _NormBase
 from .module import Module, Parameter
-from .utils import (_factory, _check_int, _check_float, _norm_parameters, _norm_size, _refuse_negative_size,
+from .utils import (_factory, _check_float, _empty_size, _norm_parameters, _norm_size, _refuse_negative_size,
                     _reset_affine, _running_stats)
+
+
+def _normalized_shape(normalized_shape):
+    """LayerNorm's and RMSNorm's normalized_shape as PyTorch's store it: a tuple of the given sizes (one integer
+    made a 1-tuple), unchecked; torch.empty's parser reads them where the weight is made (LayerNorm(2.0) and
+    LayerNorm((True,)) are its TypeError, LayerNorm((2, True)) builds a (2, 1) weight)."""
+    return (normalized_shape,) if isinstance(normalized_shape, numbers.Integral) else tuple(normalized_shape)
 
 
 class GroupNorm(Module):
@@ -20,15 +26,15 @@ class GroupNorm(Module):
 
     def __init__(self, num_groups, num_channels, eps=1e-5, affine=True, device=None, dtype=None, *, bias=True):
         super().__init__()
-        # unchecked signs, as PyTorch's: num_groups=0 is the modulo's ZeroDivisionError, a negative num_channels
-        # fails where the weight is made (_norm_parameters)
-        self.num_groups = _check_int("num_groups", num_groups, -math.inf)
-        self.num_channels = _check_int("num_channels", num_channels, -math.inf)
-        if self.num_channels % self.num_groups:
+        # PyTorch's one check, the modulo (num_groups=0: its ZeroDivisionError; None, a str, a tuple: its TypeError);
+        # the sizes stored as given, num_channels read by torch.empty's parser where the weight is made (a negative
+        # one fails there, _norm_parameters)
+        if num_channels % num_groups != 0:
             raise ValueError(f"num_channels ({num_channels}) must be divisible by num_groups ({num_groups})")
+        self.num_groups, self.num_channels = num_groups, num_channels
         self.eps = _check_float("eps", eps, low=0.0, low_open=True)
         self.affine = bool(affine)
-        _norm_parameters(self, self.num_channels, self.affine, bias)
+        _norm_parameters(self, _empty_size("empty", num_channels) if self.affine else None, self.affine, bias)
         _factory(self, device, dtype)
 
     def reset_parameters(self):
@@ -48,12 +54,12 @@ class LayerNorm(Module):
     def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True, device=None,
                  dtype=None):
         super().__init__()
-        shape = (normalized_shape,) if isinstance(normalized_shape, numbers.Integral) else tuple(normalized_shape)
         # a size of 0 is allowed, as in PyTorch (DAT's DynamicPosBias makes LayerNorm(dim // 4) for small dims)
-        self.normalized_shape = tuple(_check_int("normalized_shape", n, -math.inf) for n in shape)
+        self.normalized_shape = _normalized_shape(normalized_shape)
         self.eps = _check_float("eps", eps, low=0.0, low_open=True)
         self.elementwise_affine = bool(elementwise_affine)
-        _norm_parameters(self, self.normalized_shape, self.elementwise_affine, bias)
+        _norm_parameters(self, _empty_size("empty", self.normalized_shape) if self.elementwise_affine else None,
+                         self.elementwise_affine, bias)
         _factory(self, device, dtype)
 
     def reset_parameters(self):
@@ -73,13 +79,13 @@ class RMSNorm(Module):
 
     def __init__(self, normalized_shape, eps=None, elementwise_affine=True, device=None, dtype=None):
         super().__init__()
-        shape = (normalized_shape,) if isinstance(normalized_shape, numbers.Integral) else tuple(normalized_shape)
-        self.normalized_shape = tuple(_check_int("normalized_shape", n, -math.inf) for n in shape)
+        self.normalized_shape = _normalized_shape(normalized_shape)
         self.eps = None if eps is None else _check_float("eps", eps, low=0.0, low_open=True)
         self.elementwise_affine = bool(elementwise_affine)
         if self.elementwise_affine:
-            _refuse_negative_size(self.normalized_shape)
-            self.weight = Parameter(np.ones(self.normalized_shape, get_default_dtype()))
+            shape = _empty_size("empty", self.normalized_shape)
+            _refuse_negative_size(shape)
+            self.weight = Parameter(np.ones(shape, get_default_dtype()))
         else:
             self.register_parameter("weight", None)
         _factory(self, device, dtype)
@@ -113,14 +119,15 @@ class _InstanceNorm(_NormBase):
                  device=None, dtype=None, *, bias=True):
         Module.__init__(self)           # its own checks of the arguments, not the batch norms'
         # any size, as PyTorch's (0: the lazy norms; a negative one fails only where a tensor is made of it)
-        self.num_features = _norm_size(num_features, affine, track_running_stats)
+        shape = _norm_size(num_features, affine, track_running_stats)
+        self.num_features = num_features        # as given, as PyTorch's
         self.eps = _check_float("eps", eps, low=0.0, low_open=True)
         self.momentum = momentum
         self.affine = bool(affine)
         self.track_running_stats = bool(track_running_stats)
-        _norm_parameters(self, self.num_features, self.affine, bias)
+        _norm_parameters(self, shape, self.affine, bias)
         # None when not tracked, as PyTorch's _NormBase (PyG's InstanceNorm reads self.running_mean either way)
-        _running_stats(self, self.num_features, self.track_running_stats)
+        _running_stats(self, shape, self.track_running_stats)
         _factory(self, device, dtype)
 
     def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,

@@ -1,16 +1,9 @@
 """Conv1d, ConvTranspose1d, MaxPool1d and AvgPool1d: the 1-d ops of nn.functional.onedim behind PyTorch's layers."""
-import math
-
 from .. import functional as F
 from .conv import _ConvNd, _ConvTransposeNd, _conv_settings, _padded_by_mode
 from .module import Module
 from .poolbase import _AdaptiveAvgPoolNd, _AdaptiveMaxPoolNd, _AvgPoolNd, _MaxPoolNd
-from .utils import _factory, _check_int, _single
-
-
-def _one(v):
-    """An int, or PyTorch's 1-tuple of one."""
-    return v[0] if isinstance(v, (tuple, list)) and len(v) == 1 else v
+from .utils import _factory, _single
 
 
 class _Conv1dBase(_ConvNd):
@@ -21,9 +14,8 @@ class _Conv1dBase(_ConvNd):
     def __init__(self, op, in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
                  padding_mode, device, dtype, weight_shape, output_padding=None):
         Module.__init__(self)
-        self.in_channels = _check_int("in_channels", in_channels, -math.inf)     # (unchecked sizes: _ConvNd's)
-        self.out_channels = _check_int("out_channels", out_channels, -math.inf)
-        self.kernel_size = (_check_int("kernel_size", _one(kernel_size), -math.inf),)
+        # (sizes stored as given, read where the weight is made: _ConvNd's)
+        self.in_channels, self.out_channels, self.kernel_size = in_channels, out_channels, _single(kernel_size)
         _conv_settings(self, op, 1, stride, padding, dilation, groups, padding_mode, output_padding)
         self._check_groups_and_build(op, padding_mode, weight_shape, bias)
         _factory(self, device, dtype)

@@ -6,7 +6,6 @@ bottom, front, back); x (N, C, D, H, W) or (C, D, H, W)).
 -> (..., H + top + bottom, W + left + right). 1-d padding: an int or (left, right); x (N, C, L) or (C, L).
 Each is F.pad with its mode.
 """
-import numbers
 from collections.abc import Iterable
 
 import numpy as np
@@ -16,12 +15,10 @@ from .module import Module
 
 
 def _sides(padding, n):
-    """An int (every side) -> n ints; a sequence is kept as given, as PyTorch's _ntuple: F.pad checks its length
-    and types when the layer runs, so PixelCNN's ConstantPad2d((0, 0, 1, 0, 0, 0, 0, 0), 1) pads four dims."""
-    if not isinstance(padding, Iterable):     # (a bool stays one: F.pad refuses (True, True), as PyTorch's)
-        return (int(padding) if isinstance(padding, numbers.Integral) and not isinstance(padding, bool) else
-                padding,) * n
-    return tuple(int(p) if isinstance(p, numbers.Integral) and not isinstance(p, bool) else p for p in padding)
+    """One value (every side) -> n of it; a sequence as a tuple of its values as given, as PyTorch's _ntuple: F.pad
+    checks its length and types when the layer runs, so PixelCNN's ConstantPad2d((0, 0, 1, 0, 0, 0, 0, 0), 1) pads
+    four dims (a bool stays one: F.pad refuses (True, True), as PyTorch's)."""
+    return tuple(padding) if isinstance(padding, Iterable) else (padding,) * n
 
 
 class _Pad2d(Module):

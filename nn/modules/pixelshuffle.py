@@ -1,7 +1,6 @@
 """PixelShuffle, PixelUnshuffle and ChannelShuffle (torch.nn.modules.pixelshuffle, channelshuffle)."""
 from .. import functional as F
 from .module import Module
-from .utils import _check_int
 
 
 class PixelShuffle(Module):
@@ -37,7 +36,7 @@ class ChannelShuffle(Module):
 
     def __init__(self, groups):
         super().__init__()
-        self.groups = _check_int("groups", groups, 1)
+        self.groups = groups        # as PyTorch's: F.channel_shuffle checks it
 
     def forward(self, input):
         return F.channel_shuffle(input, self.groups)

@@ -3,14 +3,12 @@ from .. import functional as F
 from .module import Module
 from .utils import _ntuple
 from .poolbase import _AdaptiveAvgPoolNd, _AdaptiveMaxPoolNd, _AvgPoolNd, _MaxPoolNd
-from ..functional.sampling import pool_hyperparameters
 
 class _Pool2d(Module):
     def __init__(self, kernel_size, stride=None, padding=0):
         super().__init__()
-        # the functional's validator (validate once): a bad layer fails when it is built; the attributes keep the
-        # values as given, as PyTorch's (MaxPool2d(2).kernel_size == 2: torchinfo's kernel_size column reads it)
-        pool_hyperparameters(type(self).__name__, kernel_size, stride, padding)
+        # the values as given and unchecked, as PyTorch's (MaxPool2d(2).kernel_size == 2: torchinfo's kernel_size
+        # column reads it; MaxPool2d(2, padding=2) builds): forward's functional checks them
         self.kernel_size, self.stride, self.padding = kernel_size, kernel_size if stride is None else stride, padding
 
     def extra_repr(self):
@@ -148,6 +146,9 @@ class _FractionalMaxPool(Module):
                  _random_samples=None):
         super().__init__()
         nd, name = self._nd, type(self).__name__
+        if nd == 3 and (isinstance(kernel_size, int) and kernel_size <= 0 or isinstance(kernel_size, (tuple, list))
+                        and not all(k > 0 for k in kernel_size)):     # (PyTorch's 3-d layer's own check)
+            raise ValueError(f"kernel_size must be greater than 0, but got {kernel_size}")
         tup = (lambda v: tuple(v) if isinstance(v, (tuple, list)) else (v,) * nd)
         self.kernel_size = tup(kernel_size)
         self.return_indices = return_indices

@@ -160,27 +160,30 @@ class RNNBase(Module):
             raise ValueError("proj_size should be a positive integer or zero to disable projections")
         if proj_size >= hidden_size:
             raise ValueError("proj_size has to be smaller than hidden_size")
-        self.mode, self.input_size, self.hidden_size = mode, int(input_size), int(hidden_size)
-        self.num_layers, self.bias, self.batch_first = int(num_layers), bool(bias), bool(batch_first)
-        self.dropout, self.bidirectional, self.proj_size = float(dropout), bool(bidirectional), int(proj_size)
+        # the arguments stored as given, as PyTorch's; the weights' shapes read by torch.empty's parser (a float
+        # proj_size is its TypeError, as is RNN(2, True)'s gate size True), the layers counted by range() (a float
+        # num_layers is its TypeError)
+        self.mode, self.input_size, self.hidden_size, self.num_layers = mode, input_size, hidden_size, num_layers
+        self.bias, self.batch_first, self.dropout = bias, batch_first, float(dropout)
+        self.bidirectional, self.proj_size = bidirectional, proj_size
         directions = 2 if bidirectional else 1
-        rows, h_size = _GATES[mode] * hidden_size, self.proj_size or hidden_size      # h_size: h's features
+        rows = hidden_size if _GATES[mode] == 1 else _GATES[mode] * hidden_size
+        h_size = proj_size if proj_size > 0 else hidden_size       # h's features
         self._weight_names = []
-        for layer in range(self.num_layers):
+        for layer in range(num_layers):
             width = input_size if layer == 0 else h_size * directions
             for direction in range(directions):
                 suffix = f"_l{layer}" + ("_reverse" if direction else "")
                 names = [f"weight_ih{suffix}", f"weight_hh{suffix}"]
-                setattr(self, names[0], Parameter(np.empty((rows, width), get_default_dtype())))
-                setattr(self, names[1], Parameter(np.empty((rows, h_size), get_default_dtype())))
+                shapes = [_empty_size("empty", rows, width), _empty_size("empty", rows, h_size)]
                 if bias:
                     names += [f"bias_ih{suffix}", f"bias_hh{suffix}"]
-                    setattr(self, names[2], Parameter(np.empty(rows, get_default_dtype())))
-                    setattr(self, names[3], Parameter(np.empty(rows, get_default_dtype())))
-                if self.proj_size:                  # after the biases, in PyTorch's order
+                    shapes += [_empty_size("empty", rows)] * 2
+                if proj_size > 0:                   # after the biases, in PyTorch's order
                     names.append(f"weight_hr{suffix}")
-                    setattr(self, names[-1], Parameter(np.empty((self.proj_size, hidden_size),
-                                                                get_default_dtype())))
+                    shapes.append(_empty_size("empty", proj_size, hidden_size))
+                for name, shape in zip(names, shapes):
+                    setattr(self, name, Parameter(np.empty(shape, get_default_dtype())))
                 self._weight_names.append(names)
         self.reset_parameters()
         _factory(self, device, dtype)
@@ -239,7 +242,7 @@ class RNNBase(Module):
             hx = (hx[0], hx[1]) if lstm and hx is not None else hx
             if hx is not None and packed.sorted_indices is not None:      # hx comes in the original order
                 hx = _reorder(hx, packed.sorted_indices)
-        layers, h_size = self.num_layers * directions, self.proj_size or self.hidden_size
+        layers, h_size = int(self.num_layers) * directions, int(self.proj_size or self.hidden_size)
         unbatched = packed is None and input.dim() == 2
         if packed is None:
             hx = _batched_state(self, input, hx, lstm)
@@ -256,7 +259,7 @@ class RNNBase(Module):
         if input.shape[2] != self.input_size:
             raise RuntimeError(f"input.size(-1) must be equal to input_size. Expected {self.input_size}, got "
                                f"{input.shape[2]}")
-        hx = _initial_state(hx, (layers, N, h_size), input.dtype, lstm, (layers, N, self.hidden_size))
+        hx = _initial_state(hx, (layers, N, h_size), input.dtype, lstm, (layers, N, int(self.hidden_size)))
         if states_given != 2:
             raise RuntimeError("lstm expects two hidden states")        # PyTorch's kernel's words
         if L == 0:
@@ -384,15 +387,15 @@ class RNNCellBase(Module):
 
     def __init__(self, input_size, hidden_size, bias, num_chunks, device=None, dtype=None):
         super().__init__()
-        # the weights' shapes as torch.empty's parser reads them (RNNCell(2.0, 3): its TypeError)
-        rows, self.input_size = _empty_size("empty", int(num_chunks) * hidden_size, input_size)
-        self.hidden_size, self.bias = int(hidden_size), bool(bias)
-        for shape in ((rows, self.input_size), (rows, self.hidden_size)):
+        # the sizes stored as given, as PyTorch's; the weights' shapes as torch.empty's parser reads them
+        # (RNNCell(2.0, 3): its TypeError)
+        self.input_size, self.hidden_size, self.bias = input_size, hidden_size, bias
+        shapes = [_empty_size("empty", num_chunks * hidden_size, size) for size in (input_size, hidden_size)]
+        for shape in shapes:
             _refuse_negative_size(shape)        # (torch.empty's words, as PyTorch's cells fail)
-        self.weight_ih = Parameter(np.empty((rows, self.input_size), get_default_dtype()))
-        self.weight_hh = Parameter(np.empty((rows, self.hidden_size), get_default_dtype()))
-        self.bias_ih = Parameter(np.empty(rows, get_default_dtype())) if bias else None
-        self.bias_hh = Parameter(np.empty(rows, get_default_dtype())) if bias else None
+        self.weight_ih, self.weight_hh = (Parameter(np.empty(shape, get_default_dtype())) for shape in shapes)
+        self.bias_ih = Parameter(np.empty(shapes[0][0], get_default_dtype())) if bias else None
+        self.bias_hh = Parameter(np.empty(shapes[0][0], get_default_dtype())) if bias else None
         self.reset_parameters()
         _factory(self, device, dtype)
 
@@ -413,7 +416,7 @@ class RNNCellBase(Module):
         if unbatched:
             input = input.unsqueeze(0)
         if hx is None:
-            zeros = Tensor._wrap(np.zeros((input.shape[0], self.hidden_size), input.dtype))
+            zeros = Tensor._wrap(np.zeros((input.shape[0], int(self.hidden_size)), input.dtype))
             hx = (zeros, zeros) if lstm else zeros
         elif unbatched:
             hx = (hx[0].unsqueeze(0), hx[1].unsqueeze(0)) if lstm else hx.unsqueeze(0)

@@ -2,12 +2,11 @@
 
 import numpy as np
 
-from ..dtypes import get_default_dtype
 from .. import functional as F
 from .. import init
 from ..tensor import Tensor
 from .module import Module, Parameter
-from .utils import _factory, _empty_size, _refuse_negative_size
+from .utils import _factory, _empty_parameter
 
 
 class Embedding(Module):
@@ -103,15 +102,16 @@ class EmbeddingBag(Module):
                                self.padding_idx)
 
     def extra_repr(self):
-        s = f"{self.num_embeddings}, {self.embedding_dim}"
+        # PyTorch's: each value by its repr (EmbeddingBag(np.int64(2), 3, mode='mean'))
+        s = f"{self.num_embeddings!r}, {self.embedding_dim!r}"
         if self.max_norm is not None:
-            s += f", max_norm={self.max_norm}"
+            s += f", max_norm={self.max_norm!r}"
         if self.norm_type != 2:
-            s += f", norm_type={self.norm_type}"
+            s += f", norm_type={self.norm_type!r}"
         if self.scale_grad_by_freq:
             s += ", scale_grad_by_freq=True"
         s += f", mode={self.mode!r}"
-        return s + (f", padding_idx={self.padding_idx}" if self.padding_idx is not None else "")
+        return s + (f", padding_idx={self.padding_idx!r}" if self.padding_idx is not None else "")
 
 
 def _table(module, num_embeddings, embedding_dim, padding_idx, _weight, _freeze):
@@ -119,10 +119,11 @@ def _table(module, num_embeddings, embedding_dim, padding_idx, _weight, _freeze)
     N(0, 1) with the padding_idx row zero, as PyTorch's."""
     name = type(module).__name__
     # an empty table is PyTorch's too (pytorch-tabular's TabTransformer makes Embedding(0, d) with no continuous column)
-    # (their types as torch.empty's parser reads the table's shape: Embedding(2.0, 3) is its TypeError)
-    module.num_embeddings, module.embedding_dim = _empty_size("empty", num_embeddings, embedding_dim)
+    # (the sizes stored as given, as PyTorch's; their types read by torch.empty's parser where the table is made:
+    # Embedding(2.0, 3) is its TypeError, after the padding_idx asserts)
+    module.num_embeddings, module.embedding_dim = num_embeddings, embedding_dim
     if padding_idx is not None:     # PyTorch's asserts: padding_idx 0 passes them (Embedding(0, 3, padding_idx=0)
-        n = module.num_embeddings   # fails filling the row, in the init), in each class's words
+        n = num_embeddings          # fails filling the row, in the init), in each class's words
         if (padding_idx > 0 and padding_idx >= n) or (padding_idx < 0 and padding_idx < -n):
             raise AssertionError(f"{'p' if isinstance(module, EmbeddingBag) else 'P'}adding_idx must be within "
                                  "num_embeddings")
@@ -135,9 +136,7 @@ def _table(module, num_embeddings, embedding_dim, padding_idx, _weight, _freeze)
                              f"{table.shape}")
         module.weight = Parameter(table, requires_grad=not _freeze)
     else:
-        shape = (module.num_embeddings, module.embedding_dim)
-        _refuse_negative_size(shape)        # (torch.empty's words, after the padding_idx asserts)
-        module.weight = Parameter(np.empty(shape, get_default_dtype()))
+        module.weight = _empty_parameter(num_embeddings, embedding_dim)      # (after the padding_idx asserts)
         _reset_table(module)
 
 

@@ -3,17 +3,11 @@ adaptive pools (BatchNorm3d is in
 batchnorm.py, with the others). The
 computations are nn.functional's (threedim.py: the 2-d ops over the depth taps); the parameters and their
 initialisation are PyTorch's."""
-import math
-
-import numpy as np
-
 from .. import functional as F
-from ..dtypes import get_default_dtype
 from .conv import _ConvNd, _ConvTransposeNd, _conv_settings, _padded_by_mode
-from .module import Module, Parameter
+from .module import Module
 from .poolbase import _AdaptiveAvgPoolNd, _AdaptiveMaxPoolNd, _AvgPoolNd, _MaxPoolNd
-from ..functional.threedim import _triple
-from .utils import _check_int, _factory, _ntuple, _refuse_negative_size, _reset_weight_and_bias
+from .utils import _empty_parameter, _factory, _ntuple, _reset_weight_and_bias
 
 
 class _Conv3dBase(_ConvNd):
@@ -23,14 +17,11 @@ class _Conv3dBase(_ConvNd):
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
                  bias=True, padding_mode="zeros", device=None, dtype=None):
         Module.__init__(self)
-        self.in_channels = _check_int("in_channels", in_channels, -math.inf)     # (unchecked sizes: _ConvNd's)
-        self.out_channels = _check_int("out_channels", out_channels, -math.inf)
-        self.kernel_size = _triple("kernel_size", kernel_size, "Conv3d")
+        # (sizes stored as given, read where the weight is made: _ConvNd's)
+        self.in_channels, self.out_channels, self.kernel_size = in_channels, out_channels, _ntuple(3)(kernel_size)
         _conv_settings(self, type(self).__name__, 3, stride, padding, dilation, groups, padding_mode)
-        shape = self._weight_shape() + self.kernel_size
-        _refuse_negative_size(shape)        # (torch.empty's words, before the bias's)
-        self.weight = Parameter(np.empty(shape, dtype=get_default_dtype()))
-        self.bias = Parameter(np.empty(self.out_channels, dtype=get_default_dtype())) if bias else None
+        self.weight = _empty_parameter(*self._weight_shape(), *self.kernel_size)     # (torch.empty's words)
+        self.bias = _empty_parameter(self.out_channels) if bias else None
         self.reset_parameters()
         _factory(self, device, dtype)
 

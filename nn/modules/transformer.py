@@ -14,14 +14,14 @@ from .activation import GELU, ReLU
 from .container import ModuleList
 from .dropout import Dropout
 from .linear import Linear, NonDynamicallyQuantizableLinear
-from .module import Module, Parameter
-from .utils import _factory
+from .module import Module
+from .utils import _factory, _empty_parameter
 from .normalization import LayerNorm
 
 
 def _get_clones(module, N):
     """A ModuleList of N independent deep copies of module (torch.nn.modules.transformer._get_clones)."""
-    return ModuleList([copy.deepcopy(module) for _ in range(int(N))])
+    return ModuleList([copy.deepcopy(module) for _ in range(N)])     # (range(2.0): Python's TypeError, as PyTorch's)
 
 
 class MultiheadAttention(Module):
@@ -46,28 +46,28 @@ class MultiheadAttention(Module):
         if embed_dim <= 0 or num_heads <= 0:        # PyTorch's checks, types and words (AutoInt's atten_embed_dim)
             raise ValueError(f"embed_dim and num_heads must be greater than 0, got embed_dim={embed_dim} and "
                              f"num_heads={num_heads} instead")
-        if embed_dim % num_heads:
-            raise AssertionError("embed_dim must be divisible by num_heads")
-        self.embed_dim, self.num_heads, self.head_dim = int(embed_dim), int(num_heads), embed_dim // num_heads
-        self.kdim = int(kdim) if kdim is not None else self.embed_dim
-        self.vdim = int(vdim) if vdim is not None else self.embed_dim
-        self._qkv_same_embed_dim = self.kdim == self.embed_dim and self.vdim == self.embed_dim
+        # the sizes stored as given, as PyTorch's, and read by torch.empty's parser where each weight is made
+        # (MultiheadAttention(4.0, 2) and kdim=2.0 are its TypeError)
+        self.embed_dim, self.num_heads, self.head_dim = embed_dim, num_heads, embed_dim // num_heads
+        self.kdim = kdim if kdim is not None else embed_dim
+        self.vdim = vdim if vdim is not None else embed_dim
+        self._qkv_same_embed_dim = self.kdim == embed_dim and self.vdim == embed_dim
         self.dropout, self.batch_first = float(dropout), bool(batch_first)
-        dt = get_default_dtype()
+        if self.head_dim * num_heads != embed_dim:
+            raise AssertionError("embed_dim must be divisible by num_heads")
         if self._qkv_same_embed_dim:
-            self.in_proj_weight = Parameter(np.empty((3 * embed_dim, embed_dim), dt))
+            self.in_proj_weight = _empty_parameter(3 * embed_dim, embed_dim)
             for name in ("q_proj_weight", "k_proj_weight", "v_proj_weight"):
                 self.register_parameter(name, None)
         else:
-            self.q_proj_weight = Parameter(np.empty((embed_dim, embed_dim), dt))
-            self.k_proj_weight = Parameter(np.empty((embed_dim, self.kdim), dt))
-            self.v_proj_weight = Parameter(np.empty((embed_dim, self.vdim), dt))
+            self.q_proj_weight = _empty_parameter(embed_dim, embed_dim)
+            self.k_proj_weight = _empty_parameter(embed_dim, self.kdim)
+            self.v_proj_weight = _empty_parameter(embed_dim, self.vdim)
             self.register_parameter("in_proj_weight", None)
-        self.in_proj_bias = Parameter(np.zeros(3 * embed_dim, dt)) if bias else None
+        self.in_proj_bias = _empty_parameter(3 * embed_dim) if bias else None     # (zeros: _reset_parameters)
         self.out_proj = NonDynamicallyQuantizableLinear(embed_dim, embed_dim, bias=bias)
         if add_bias_kv:
-            self.bias_k = Parameter(np.empty((1, 1, embed_dim), dt))
-            self.bias_v = Parameter(np.empty((1, 1, embed_dim), dt))
+            self.bias_k, self.bias_v = _empty_parameter(1, 1, embed_dim), _empty_parameter(1, 1, embed_dim)
         else:
             self.bias_k = self.bias_v = None
         self.add_zero_attn = bool(add_zero_attn)
@@ -205,7 +205,7 @@ class TransformerEncoder(Module):
     def __init__(self, encoder_layer, num_layers, norm=None, enable_nested_tensor=True, mask_check=True):
         super().__init__()
         self.layers = _get_clones(encoder_layer, num_layers)
-        self.num_layers, self.norm = int(num_layers), norm
+        self.num_layers, self.norm = num_layers, norm
         # PyTorch's flags for its nested-tensor fast path (nn has none: they change nothing here), and its
         # warning when the layer rules that path out
         self.enable_nested_tensor = self.use_nested_tensor = enable_nested_tensor
@@ -272,7 +272,7 @@ class TransformerDecoder(Module):
     def __init__(self, decoder_layer, num_layers, norm=None):
         super().__init__()
         self.layers = _get_clones(decoder_layer, num_layers)
-        self.num_layers, self.norm = int(num_layers), norm
+        self.num_layers, self.norm = num_layers, norm
 
     def forward(self, tgt, memory, tgt_mask=None, memory_mask=None, tgt_key_padding_mask=None,
                 memory_key_padding_mask=None, tgt_is_causal=None, memory_is_causal=False):

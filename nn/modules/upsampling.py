@@ -12,11 +12,13 @@ class Upsample(Module):
                  recompute_scale_factor=None):
         super().__init__()
         self.name = type(self).__name__         # PyTorch's attribute
-        self.size = tuple(size) if isinstance(size, list) else size
-        if isinstance(scale_factor, (tuple, list)):
+        self.size = size        # as given, as PyTorch's
+        # as PyTorch's: a tuple's factors and one factor made floats (its repr shows 2.0), a list refused by float(),
+        # a factor of 0 taken as none
+        if isinstance(scale_factor, tuple):
             scale_factor = tuple(float(v) for v in scale_factor)
-        elif scale_factor is not None:
-            scale_factor = float(scale_factor)      # as PyTorch (its repr shows 2.0)
+        else:
+            scale_factor = float(scale_factor) if scale_factor else None
         self.scale_factor = scale_factor
         self.mode = mode
         self.align_corners = align_corners

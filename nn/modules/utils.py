@@ -9,7 +9,7 @@ import numpy as np
 from .. import init
 from ..dtypes import get_default_dtype, to_dtype
 from ..factories import refuse_negative_size as _refuse_negative_size     # (the layers' one check, and torch.empty's)
-from ..tensor import Tensor, parser_ints
+from ..tensor import parser_ints
 from .module import Parameter
 
 def _factory(module, device, dtype):
@@ -37,44 +37,35 @@ def _factory(module, device, dtype):
 
 def _empty_size(factory, *sizes):
     """sizes, the shape of a tensor a layer makes of its arguments (Linear's weight: (out_features, in_features)),
-    as ints, read as PyTorch's torch.<factory> ("empty", "zeros") parses its size argument there: an int, a NumPy
-    integer or a 0-d integer tensor, and a bool after the first size; else its TypeError, "empty(): argument 'size'
-    (position 1) must be tuple of ints, but found element of type float at pos 0" (one size: "... must be tuple of
-    ints, not float"). Signs are left to _refuse_negative_size."""
+    as a tuple of ints, read as PyTorch's torch.<factory> ("empty", "zeros") parses its size argument there: an int,
+    a NumPy integer or a 0-d integer tensor, and a bool after the first size; one size may also be a sequence of
+    them, the whole shape (BatchNorm1d((2,)) makes a (2,) weight, as torch.empty((2,))); else its TypeError,
+    "empty(): argument 'size' (position 1) must be tuple of ints, but found element of type float at pos 0" (one
+    size: "... must be tuple of ints, not float"). Signs are left to _refuse_negative_size. The layers store their
+    arguments as given, as PyTorch's (Linear(True, 3).in_features is True)."""
     parser_ints(list(sizes) if len(sizes) > 1 else sizes[0], factory, "size", 1)
+    if len(sizes) == 1 and isinstance(sizes[0], (list, tuple)):
+        sizes = sizes[0]
     return tuple(int(s) for s in sizes)
 
 
+def _empty_parameter(*sizes):
+    """A layer's Parameter of shape sizes as torch.empty makes it (uninitialised, in the default dtype): the sizes'
+    types read by its parser (_empty_size), a negative one refused in its words (_refuse_negative_size)."""
+    shape = _empty_size("empty", *sizes)
+    _refuse_negative_size(shape)
+    return Parameter(np.empty(shape, get_default_dtype()))
+
+
 def _norm_size(num_features, affine, track_running_stats):
-    """The batch and instance norms' num_features as an int, its type read as the first tensor made of it reads it
-    (torch.empty's parser for the weight, torch.zeros' for the running mean: BatchNorm1d(2.0) is "empty(): argument
-    'size' (position 1) must be tuple of ints, not float"); with neither, nn's own check."""
+    """The shape (ints) of the batch and instance norms' weight and running statistics, num_features read as the
+    first tensor made of it reads it (torch.empty's parser for the weight, torch.zeros' for the running mean:
+    BatchNorm1d(2.0) is "empty(): argument 'size' (position 1) must be tuple of ints, not float"); None with
+    neither, where PyTorch reads num_features nowhere (BatchNorm1d(2.5, affine=False, track_running_stats=False)
+    builds)."""
     if affine or track_running_stats:
-        return _empty_size("empty" if affine else "zeros", num_features)[0]
-    return _check_int("num_features", num_features, -math.inf)
-
-
-def _check_int(name, value, minimum):
-    if isinstance(value, Tensor) and value.ndim == 0 and value.dtype.kind in "iu":
-        value = int(value.item())           # a 0-d integer tensor (sbi's CNNEmbedding sizes its Linear by one)
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        rule = {1: "a positive integer", 0: "a positive integer (or 0)", -math.inf: "an integer"}.get(
-            minimum, f"an integer >= {minimum}")
-        raise ValueError(f"{name} must be {rule}, got {value!r}")
-    return int(value)
-
-
-def _int_pair(name, value, minimum):
-    """int, or a sequence of one or two ints (PyTorch takes stride=[2] for both dims) -> tuple of two ints,
-    each >= minimum."""
-    if isinstance(value, (tuple, list)) and len(value) == 1:
-        value = value[0]
-    if isinstance(value, (tuple, list)):
-        if len(value) != 2:
-            raise ValueError(f"{name} must be an int or a pair of ints, got {value!r}")
-        return (_check_int(name, value[0], minimum), _check_int(name, value[1], minimum))
-    v = _check_int(name, value, minimum)
-    return (v, v)
+        return _empty_size("empty" if affine else "zeros", num_features)
+    return None
 
 
 def _check_float(name, value, low=None, high=None, low_open=False, high_open=False):
@@ -117,14 +108,15 @@ def _norm_parameters(module, shape, affine, bias=True):
     module.register_parameter("bias", Parameter(np.zeros(shape, get_default_dtype())) if affine and bias else None)
 
 
-def _running_stats(module, num_features, track):
-    """The batch and instance norms' buffers (PyTorch's _NormBase): running_mean (zeros), running_var (ones)
-    (num_features,) and num_batches_tracked (0-d int64), or None for each when the statistics are not tracked."""
+def _running_stats(module, shape, track):
+    """The batch and instance norms' buffers (PyTorch's _NormBase): running_mean (zeros), running_var (ones) of
+    shape ((C,), _norm_size) and num_batches_tracked (0-d int64), or None for each when the statistics are not
+    tracked."""
     dtype = get_default_dtype()
-    if track and num_features < 0:      # (PyTorch's torch.zeros words)
+    if track and min(shape, default=0) < 0:      # (PyTorch's torch.zeros words)
         raise RuntimeError("zeros: Dimension size must be non-negative.")
-    module.register_buffer("running_mean", np.zeros(num_features, dtype) if track else None)
-    module.register_buffer("running_var", np.ones(num_features, dtype) if track else None)
+    module.register_buffer("running_mean", np.zeros(shape, dtype) if track else None)
+    module.register_buffer("running_var", np.ones(shape, dtype) if track else None)
     module.register_buffer("num_batches_tracked", np.array(0, np.int64) if track else None)
 
 

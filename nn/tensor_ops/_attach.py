@@ -2,6 +2,7 @@
 parsed_ints: int and tuple-of-ints arguments checked as PyTorch's argument parser checks them."""
 import functools
 import inspect
+import re
 import warnings
 
 import numpy as np
@@ -9,22 +10,90 @@ import numpy as np
 from ..array import DataArray
 from ..device import MetaArray
 from ..tensor import Tensor, _at, get_rng, not_a_tensor_error, parser_bool, parser_int, parser_ints, \
-    parser_no_signature, method_argument_error, parser_type_name
-from .out_arg import dtype_from_out, store
+    parser_no_signature, method_argument_error, parser_type_name, parser_takes_scalar
+from .out_arg import dtype_from_out, refuse_overlap, store
 
 
 def attach(*functions, **named):
     """Tensor.<f.__name__> = f for each function, and Tensor.<name> = f for each keyword."""
     for f in functions:
-        setattr(Tensor, f.__name__, _as_method(f))
+        setattr(Tensor, f.__name__, _as_method(f, f.__name__))
     for name, f in named.items():
-        setattr(Tensor, name, _as_method(f))
+        setattr(Tensor, name, _as_method(f, name))
 
 
-def _as_method(f):
-    """f as a Tensor method: numpy_axis' form without out= where f is numpy_axis' own function."""
+def _as_method(f, name):
+    """f as the Tensor method name: numpy_axis' form without out= where f is numpy_axis' own function; where f takes
+    an argument it needs (x.gather(dim, index)), refusing a call its arguments do not bind to in PyTorch's argument
+    parser's words (binding_error), at the cost of one Python call (the methods without one, x.sum(), x.view(...),
+    are left as they are)."""
     method = getattr(f, "_method", None)
-    return method if method is not None and method._function is f else f
+    method = method if method is not None and method._function is f else f
+    try:
+        params = list(inspect.signature(method).parameters.values())[1:]
+    except (TypeError, ValueError):     # (a property, a builtin)
+        return method
+    if not any(p.default is p.empty and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in params):
+        return method
+
+    @functools.wraps(method)
+    def bound(*args, **kwargs):
+        try:
+            return method(*args, **kwargs)
+        except TypeError as error:
+            words = binding_error(error, name, method, args, kwargs)
+            if words is None:
+                raise
+            if name in _PYTHON_METHODS:     # (Python's own words, the qualified name of PyTorch's method)
+                raise TypeError(f"Tensor.{name}{str(error)[str(error).index('('):]}") from error.__cause__
+            # (and the function form's, torch.gcd_(x, 0, 1), counting the tensor)
+            raise method_argument_error(str(words), str(binding_error(error, name, method, args, kwargs, True))) \
+                from error.__cause__
+    return bound
+
+
+def binding_error(error, name, fn, args, kwargs, function=False):
+    """PyTorch's argument parser's TypeError for a call of fn (the Tensor method name, args counting the tensor;
+    function: torch.<name>'s) whose arguments do not bind to fn's signature, or None where error (the TypeError the
+    call raised) is not Python's own refusal of them (it came from within fn). The parser reads the arguments in
+    order: too many by position first ("masked_select() takes 1 positional argument but 2 were given", the tensor
+    uncounted for a method), then the first missing one and each later one without a default ('gather() missing 2
+    required positional argument: "dim", "index"', the plural as its words have it: 'missing 1 required positional
+    arguments: "index"'), then a keyword given twice or unknown ("got multiple values for argument 'dim'", "got an
+    unexpected keyword argument 'bogus'"). A method PyTorch overloads refuses the call as a whole ("masked_fill()
+    received an invalid combination of arguments - got (int, mask=int), but expected one of:")."""
+    if not _PYTHON_BINDING.match(str(error)):      # (fn's own refusal, already in the parser's words)
+        return None
+    try:
+        signature = inspect.signature(fn)
+        signature.bind(*args, **kwargs)
+        return None
+    except TypeError:
+        pass
+    except ValueError:
+        return None
+    skip = 0 if function else 1
+    if name in (OVERLOADED | OVERLOADED_FUNCTIONS if function else OVERLOADED_METHODS):
+        return parser_no_signature(name, args[skip:], kwargs)
+    if not function and name in _ONE_SIGNATURE:
+        return parser_no_signature(name, args[skip:], kwargs, _ONE_SIGNATURE[name])
+    params = [p for p in signature.parameters.values() if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+    positional = [p for p in params if p.kind is not p.KEYWORD_ONLY]
+    if len(args) > len(positional) and not any(p.kind is p.VAR_POSITIONAL for p in signature.parameters.values()):
+        n, given = len(positional) - skip, len(args) - skip
+        return TypeError(f"{name}() takes {n} positional argument{'' if n == 1 else 's'} but {given} "
+                         f"{'was' if given == 1 else 'were'} given")
+    for i, p in enumerate(params):
+        if not (p.kind is not p.KEYWORD_ONLY and i < len(args) or p.name in kwargs) and p.default is p.empty:
+            missing = [f'"{q.name}"' for q in params[i:] if q.default is q.empty]
+            return TypeError(f"{name}() missing {len(missing)} required positional argument"
+                             f"{'s' if len(missing) == 1 else ''}: {', '.join(missing)}")
+    for key in kwargs:
+        if key in [p.name for p in positional[:len(args)]]:
+            return TypeError(f"{name}() got multiple values for argument '{key}'")
+        if key not in signature.parameters:
+            return TypeError(f"{name}() got an unexpected keyword argument '{key}'")
+    return None
 
 
 _UNBIASED_OR_CORRECTION = frozenset({"var", "std", "var_mean", "std_mean"})
@@ -83,6 +152,7 @@ def numpy_axis(fn, _method=False):
         if out is None:
             return fn(*args, **kwargs)
         args = dtype_from_out(fn.__name__, args, kwargs, out)
+        refuse_overlap(fn.__name__, args, kwargs, out)      # (an out that is part of the input: cumsum, cross)
         return store(fn.__name__, fn(*args, **kwargs), out)
     if not _method:
         with_axis._method = numpy_axis(fn, _method=True)
@@ -217,9 +287,10 @@ def _check_parsed_ints(name, params, kinds, overloaded_at, args, kwargs, tensor_
                 raise TypeError(f"{name}(): argument '{arg}'{_at(position)} must be str, not "
                                 f"{parser_type_name(value)}")
             continue
-        if kind.rstrip("?") == "Number":        # (a Python or NumPy number, or a 0-d tensor: renorm's p and maxnorm)
+        if kind.rstrip("?") == "Number":        # (a Python or NumPy number, or a 0-d tensor: renorm's p and maxnorm;
+            # not one that requires grad: full(2, tensor(1.0, requires_grad=True)) is refused, as renorm's p)
             if not (isinstance(value, (int, float, complex, np.number, np.bool_)) or
-                    isinstance(value, Tensor) and value.ndim == 0):
+                    isinstance(value, Tensor) and value.ndim == 0 and not value.requires_grad):
                 if len(args) - 1 + len(kwargs) in overloaded_at:    # (var(x, correction='a'))
                     raise parser_no_signature(name, given, kwargs)
                 raise TypeError(f"{name}(): argument '{arg}'{_at(position)} must be Number, not "
@@ -317,7 +388,8 @@ _OWN_WAYS = frozenset({"norm", "split", "stft", "istft", "unique", "lu", "lobpcg
                        "pca_lowrank", "svd_lowrank", "solve", "lstsq", "symeig", "eig", "matrix_rank",
                        "repeat_interleave", "chain_matmul", "cdist", "tensordot", "einsum", "atleast_1d",
                        "atleast_2d", "atleast_3d", "block_diag", "broadcast_tensors", "cartesian_prod", "meshgrid",
-                       "align_tensors", "is_tensor", "is_storage", "typename"})
+                       "align_tensors", "is_tensor", "is_storage", "typename",
+                       "set_warn_always"})        # (its b, a bool: nn.set_warn_always(True) was refused as no Tensor)
 # PyTorch's overloaded functions: a Python value first matches none of their signatures ("var() received an
 # invalid combination of arguments - got (float), but expected one of:")
 OVERLOADED = frozenset({
@@ -327,6 +399,47 @@ OVERLOADED = frozenset({
     "le", "lerp", "less", "less_equal", "lt", "masked_fill", "mm", "moveaxis", "movedim", "nanquantile", "narrow",
     "ne", "not_equal", "quantile", "randint_like", "rsub", "scatter", "spmm", "std", "std_mean", "tensor_split", "var",
     "var_mean", "vsplit", "xlogy_", "linalg.matrix_rank", "linalg.pinv"})
+# Python's words for arguments that do not bind to a function (its qualified name first)
+_PYTHON_BINDING = re.compile(r"[\w.<>]+\(\) (missing \d+ required (positional|keyword-only) arguments?: '|takes \d+ "
+                             r"positional arguments? but \d+ (was|were) given|got (an unexpected keyword argument|"
+                             r"multiple values for argument) ')")
+# PyTorch's Tensor methods with several signatures its parser words (a call none binds to: "eq() received an invalid
+# combination of arguments - got (), but expected one of:")
+OVERLOADED_METHODS = frozenset({
+    "all", "any", "argsort", "bernoulli", "clamp", "clip", "count_nonzero", "histogram", "max", "mean", "min",
+    "nonzero", "prod", "random_", "repeat_interleave", "round", "sort", "squeeze", "std", "sum", "to_sparse", "var",
+    "bernoulli_", "clamp_", "clip_", "round_", "squeeze_", "bitwise_and", "bitwise_left_shift", "bitwise_or",
+    "bitwise_right_shift", "bitwise_xor", "clamp_max", "clamp_min",
+    "copysign", "div", "divide", "dsplit", "eq", "fill_", "float_power", "floor_divide", "fmod", "ge", "greater",
+    "greater_equal", "gt", "hsplit", "index_fill", "le", "lerp", "less", "less_equal", "lt", "masked_fill", "moveaxis",
+    "movedim", "multiply", "nanquantile", "narrow", "ne", "not_equal", "pow", "quantile", "remainder", "scatter",
+    "subtract", "tensor_split", "true_divide", "view", "vsplit", "where", "xlogy"} |
+    {name + "_" for name in ("bitwise_and", "bitwise_left_shift", "bitwise_or", "bitwise_right_shift", "bitwise_xor",
+                             "clamp_max", "clamp_min", "copysign", "div", "divide", "eq", "float_power",
+                             "floor_divide", "fmod", "ge", "greater", "greater_equal", "gt", "index_fill", "le", "lerp",
+                             "less", "less_equal", "lt", "masked_fill", "multiply", "ne", "not_equal", "pow",
+                             "remainder", "scatter", "subtract", "true_divide", "xlogy")})
+# and the functions of several signatures that a call not binding to nn's (torch.div(x)) matches none of
+OVERLOADED_FUNCTIONS = frozenset({
+    "addmm", "baddbmm", "bernoulli", "bitwise_and", "bitwise_left_shift", "bitwise_or", "bitwise_right_shift",
+    "bitwise_xor", "bucketize", "conv1d", "conv2d", "conv3d", "div", "divide", "float_power", "floor_divide",
+    "gradient", "histogram", "isin", "mean", "multiply", "nuclear_norm", "pow", "remainder",
+    "repeat_interleave", "round", "searchsorted", "squeeze_copy", "subtract", "true_divide", "view_copy", "where",
+    "xlogy"})
+# the methods whose other signatures PyTorch's parser hides (deprecated): the one it shows
+_ONE_SIGNATURE = {name: signature for names, signature in (
+    (("add", "sub", "add_", "sub_"), "Tensor other, *, Number alpha = 1"),
+    (("addbmm", "baddbmm", "addbmm_", "baddbmm_"),
+     "Tensor batch1, Tensor batch2, *, Number beta = 1, Number alpha = 1"),
+    (("addcdiv", "addcmul", "addcdiv_", "addcmul_"), "Tensor tensor1, Tensor tensor2, *, Number value = 1"),
+    (("addmm", "addmm_"), "Tensor mat1, Tensor mat2, *, Number beta = 1, Number alpha = 1"),
+    (("addmv", "addmv_"), "Tensor mat, Tensor vec, *, Number beta = 1, Number alpha = 1"),
+    (("addr", "addr_"), "Tensor vec1, Tensor vec2, *, Number beta = 1, Number alpha = 1"),
+    (("copy_",), "Tensor other, bool non_blocking = False")) for name in names}
+# PyTorch's Tensor methods written in Python, refused in Python's words ("Tensor.unflatten() missing 2 required
+# positional arguments: 'dim' and 'sizes'")
+_PYTHON_METHODS = frozenset({"istft", "lstsq", "lu", "norm", "solve", "split", "stft", "unflatten", "unique",
+                             "unique_consecutive"})
 # and those overloaded where one signature takes the tensor alone (torch.max(2.0) names the tensor): a keyword
 # none of them has is "received an invalid combination of arguments" too
 _KEYWORD_OVERLOADED = OVERLOADED | {"max", "min", "sort", "argsort", "count_nonzero", "squeeze", "sum", "prod",
@@ -398,7 +511,11 @@ def tensor_first(fn, name, qualified):
             return fn(*args, **kwargs)
         except TypeError as error:      # (fn is also a Tensor method: the parser's words for the function form)
             if not hasattr(error, "function_words"):
-                raise
+                # (or a call whose arguments do not bind)
+                words = binding_error(error, qualified, fn, args, kwargs, function=True)
+                if words is None:
+                    raise
+                raise words from error.__cause__
             raise TypeError(error.function_words) from None
     return parsed
 
@@ -408,6 +525,45 @@ def _taken_as_tensor(value):
     takes its own arrays (a tensor's .data). Anything else is refused, a Fraction, a set, an ndarray subclass."""
     return type(value) not in _PYTHON_VALUES and (isinstance(value, _OWN_ARRAYS) or
                                                    hasattr(type(value), "__torch_function__"))
+
+
+_NUMBERS = frozenset({int, float, bool, complex})
+
+
+def fill_value_parsed(name, params, masks=()):
+    """fn (masked_fill, masked_fill_, fill, fill_, index_fill, whose parameters are params), its value read as PyTorch's
+    parser reads it: each of their signatures takes a Tensor value or a Number one, so any other value (perfusion's
+    tuple of one token id, a str, None, a list, a NumPy array, a Fraction), or a mask in masks that is no Tensor, is
+    the call's TypeError naming the types given ("masked_fill() received an invalid combination of arguments - got
+    (Tensor, tuple), but expected one of:"; the function form names the input too, keywords last in reverse order),
+    where nn filled or failed converting the value. A plain NumPy mask stays taken (nn's own calls pass them)."""
+    value_at = params.index("value")
+    mask_at = params.index(masks[0]) if masks else None        # (masked_fill's one mask)
+
+    def taken(given):
+        return "value" in given and (_taken_as_tensor(given["value"]) or parser_takes_scalar(given["value"])) and \
+            all(m not in given or _taken_as_tensor(given[m]) or isinstance(given[m], np.ndarray) for m in masks)
+
+    def decorate(fn):
+        @functools.wraps(fn)
+        def parsed(*args, **kwargs):
+            if not kwargs and len(args) == len(params):       # (the common call: all by position)
+                value = args[value_at]
+                if (type(value) in _NUMBERS or isinstance(value, Tensor)) and \
+                        (mask_at is None or isinstance(args[mask_at], (Tensor, np.ndarray))):
+                    return fn(*args)
+            given = dict(zip(params, args))
+            if len(args) > len(params) or not given.keys().isdisjoint(kwargs) or not set(kwargs) <= set(params):
+                return fn(*args, **kwargs)                    # (Python's binding error, worded by the callers)
+            given.update(kwargs)
+            if taken(given):
+                return fn(*args, **kwargs)
+            function_words = str(parser_no_signature(name, args, kwargs))
+            if "input" in kwargs:       # (only the function form names its input)
+                raise TypeError(function_words)
+            raise method_argument_error(str(parser_no_signature(name, args[1:], kwargs)), function_words)
+        return parsed
+    return decorate
 
 
 def refuse_python_values(modules):

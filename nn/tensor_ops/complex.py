@@ -9,7 +9,7 @@ import functools
 
 import numpy as np
 
-from ..dtypes import SCALAR_TYPE_NAMES, to_real, to_complex
+from ..dtypes import SCALAR_TYPE_NAMES, scalar_type_name, to_real, to_complex
 from ..tensor import Tensor
 from ._attach import attach
 from .convert import _mark_view
@@ -77,8 +77,8 @@ def view_as_complex(input):
     """A complex view of a real tensor whose last dim has size 2 (real, imaginary), as torch.view_as_complex."""
     x = input._data
     if x.dtype.kind != "f":
-        raise RuntimeError(f"view_as_complex is only supported for float and double tensors, but got a tensor "
-                           f"of scalar type: {x.dtype}")
+        raise RuntimeError(f"view_as_complex is only supported for half, float and double tensors, but got a tensor "
+                           f"of scalar type: {scalar_type_name(x.dtype)}")
     if x.ndim == 0 or x.shape[-1] != 2:
         raise RuntimeError("Tensor must have a last dimension of size 2")
     if x.strides[-1] != x.itemsize:

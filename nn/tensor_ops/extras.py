@@ -30,6 +30,7 @@ from .compare import isnan
 from .pointwise import (_floating, _pair_operands, _two_tensor_method, _two_tensors, _unary, abs, logaddexp, neg, trunc,
                         where)
 from .reductions import amax, amin, norm, sort
+from .shape import _method_sizes, _sizes_by_keyword
 
 MinMax = namedtuple("aminmax", ["min", "max"], module="nn.return_types")    # (torch.return_types.aminmax)
 Histogram = namedtuple("histogram", ["hist", "bin_edges"], module="nn.return_types")
@@ -136,7 +137,9 @@ def cumulative_trapezoid(y, x=None, *, dx=None, dim=-1):
 
 def histogram(input, bins=100, *, range=None, weight=None, density=False):
     """(hist, bin_edges) of a floating tensor's values: bins equal bins over range (the values' min and max by
-    default) or the edges given as a tensor, each count weighted by weight; NumPy's histogram (no gradient)."""
+    default) or the edges given as a tensor, each count weighted by weight; NumPy's histogram. No gradient: as
+    PyTorch's, both require grad when input, weight or bins does, and their backward raises."""
+    from ..linalg import _no_derivative  # noqa: PLC0415 (nn.linalg imports nn after this module)
     if input.dtype.kind != "f":
         raise TypeError(f"histogram: needs a floating tensor, got {input.dtype}")
     if isinstance(bins, Tensor) and bins._data.dtype != input._data.dtype:
@@ -146,13 +149,16 @@ def histogram(input, bins=100, *, range=None, weight=None, density=False):
     edges = bins._data if isinstance(bins, Tensor) else bins
     w = None if weight is None else input._lift(weight)._data.ravel()
     hist, edges = np.histogram(input._data.ravel(), edges, range, density=density, weights=w)
-    return Histogram(Tensor._wrap(hist.astype(input.dtype)), Tensor._wrap(edges.astype(input.dtype)))
+    parents = tuple(t for t in (input, weight, bins) if isinstance(t, Tensor))
+    return Histogram(*(_no_derivative(a.astype(input.dtype), parents, "histogram") for a in (hist, edges)))
 
 
 def histogramdd(input, bins=10, *, range=None, weight=None, density=False):
     """(hist, bin_edges) of the points input (..., D) in D dims: bins an int, one int per dim or the edges per dim
     as tensors; range the flat (min_0, max_0, min_1, ...) (each dim's min and max by default); NumPy's
-    histogramdd (no gradient)."""
+    histogramdd. No gradient: as PyTorch's, the counts (and the edges it computes) require grad when input or weight
+    does, and their backward raises in the words of the ATen op that made them."""
+    from ..linalg import _no_derivative  # noqa: PLC0415 (nn.linalg imports nn after this module)
     if input.dtype.kind != "f":
         raise TypeError(f"histogramdd: needs a floating tensor, got {input.dtype}")
     points = input._data.reshape(-1, input.shape[-1])
@@ -160,9 +166,13 @@ def histogramdd(input, bins=10, *, range=None, weight=None, density=False):
         bins = [b._data if isinstance(b, Tensor) else b for b in bins]
     ranges = None if range is None else [tuple(range[i:i + 2]) for i in builtins_range(0, len(range), 2)]
     w = None if weight is None else input._lift(weight)._data.ravel()
+    given = isinstance(bins, (list, tuple)) and all(isinstance(b, np.ndarray) for b in bins)   # (edges as tensors)
     hist, edges = np.histogramdd(points, bins, ranges, density=density, weights=w)
-    return Histogramdd(Tensor._wrap(hist.astype(input.dtype)),
-                       tuple(Tensor._wrap(e.astype(input.dtype)) for e in edges))
+    parents = tuple(t for t in (input, weight) if isinstance(t, Tensor))
+    op = "_histogramdd_from_bin_tensors" if given else "_histogramdd_from_bin_cts"
+    return Histogramdd(_no_derivative(hist.astype(input.dtype), parents, op),
+                       tuple(Tensor._wrap(e.astype(input.dtype)) if given else
+                             _no_derivative(e.astype(input.dtype), parents, "_histogramdd_bin_edges") for e in edges))
 
 
 @numpy_axis
@@ -277,13 +287,15 @@ def is_same_size(input, other):
     return tuple(input.shape) == tuple(other.shape)
 
 
+@_sizes_by_keyword("sum_to_size", "size")
 def sum_to_size(input, *size):
     """input summed down to `size`, a shape it broadcasts from (the leading dims and the dims of length 1 in size
-    summed; the gradient of a broadcast)."""
-    size = tuple(size[0]) if len(size) == 1 and isinstance(size[0], (tuple, list)) else size
+    summed; the gradient of a broadcast). size is read as the shape methods read theirs (x.sum_to_size() and
+    x.sum_to_size(2.0, 3) are PyTorch's TypeErrors)."""
+    size = _method_sizes(size, "sum_to_size", "size")
     lead = input.ndim - len(size)
     if lead < 0 or any(s not in (1, n) for s, n in zip(size, input.shape[lead:])):
-        raise RuntimeError(f"sum_to_size: size {size} is not expandable to the tensor's {tuple(input.shape)}")
+        raise RuntimeError(f"size {{{list(size)}}} is not expandable to size {{{list(input.shape)}}}.")
     out = input.sum(tuple(range(lead))) if lead else input
     dims = tuple(i for i, (s, n) in enumerate(zip(size, out.shape)) if s == 1 and n != 1)
     return out.sum(dims, keepdim=True) if dims else out
@@ -331,8 +343,11 @@ def lcm(input, other):
 
 
 def ldexp(input, other):
-    """input * 2^other (other an integer or float tensor), with gradients through both."""
-    return input * (2.0 ** input._lift(other).to(input.dtype if input.dtype.kind == "f" else np.float32))
+    """input * 2^other (other an integer or float tensor), with gradients through both, in the two's promoted dtype
+    as PyTorch's kernel computes it (float32 input, float64 other: float64; integers: the default float dtype)."""
+    other = input._lift(other)
+    dt = float_dtype(result_dtype(input._data, other._data))
+    return input.to(dt) * (2.0 ** other.to(np.finfo(dt).dtype))
 
 
 def frexp(input):

@@ -7,7 +7,7 @@ non-leaf tensor in its .grad (leaves keep theirs anyway).
 import numpy as np
 
 from ..hooks import RemovableHandle
-from ..tensor import Tensor, _hold_recorded_grad, writable_grad
+from ..tensor import Tensor, _hold_recorded_grad, writable_grad, parser_type_name
 from ._attach import attach
 
 
@@ -15,14 +15,14 @@ def register_hook(input, hook):
     """hook(grad: Tensor) -> None or a replacement gradient, called when input's gradient has been summed in
     backward(). Returns a handle whose remove() unregisters it."""
     if not input.requires_grad:
-        raise RuntimeError("register_hook: cannot register a hook on a tensor that does not require grad")
+        raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
     return RemovableHandle(_hooks(input), hook)
 
 
 def retain_grad(input):
     """Keep this non-leaf tensor's gradient in .grad after backward() (summed over backward calls)."""
     if not input.requires_grad:
-        raise RuntimeError("retain_grad: cannot retain the gradient of a tensor that does not require grad")
+        raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
     if not input.is_leaf:
         input.__dict__["_retains_grad"] = True
         _hooks(input)
@@ -44,6 +44,20 @@ def _run_post_accumulate_hooks(input):
         hook(input)
 
 
+def _check_hook_result(hook, out, g, input):
+    """PyTorch's checks of a gradient hook's replacement out (not None) for the gradient array g it was given for
+    input: a Tensor (nn's arrays, `grad.data * 2`, stand for one) of g's shape and dtype (or input's, should nn's
+    gradient have another), else its TypeError / RuntimeError."""
+    if not isinstance(out, (Tensor, np.ndarray)):
+        raise TypeError(f"expected Variable, but hook returned '{parser_type_name(out)}'")
+    label = getattr(hook, "__name__", "<unknown>")
+    if out.dtype != g.dtype and out.dtype != input.dtype:
+        was, got = (Tensor._wrap(np.empty(0, a.dtype)).type() for a in (g, out))
+        raise RuntimeError(f"hook '{label}' has changed the type of value (was {was} got {got})")
+    if tuple(out.shape) != g.shape:
+        raise RuntimeError(f"hook '{label}' has changed the size of value")
+
+
 def _hooks(input):
     return input.__dict__.setdefault("_grad_hooks", {})
 
@@ -60,6 +74,7 @@ def _run_grad_hooks(input, g):
             grad = Tensor._wrap(g)
         out = hook(grad)
         if out is not None:
+            _check_hook_result(hook, out, g, input)
             g = np.asarray(out._data if isinstance(out, Tensor) else out, dtype=g.dtype)
             grad = out if isinstance(out, Tensor) and out._data is g else None
     if input.__dict__.get("_retains_grad"):
@@ -74,6 +89,7 @@ def _run_graph_grad_hooks(input, g):
     for hook in list(input.__dict__["_grad_hooks"].values()):
         out = hook(g)
         if out is not None:
+            _check_hook_result(hook, out, g._data, input)
             g = out if isinstance(out, Tensor) else Tensor._wrap(np.asarray(out, dtype=g._data.dtype))
     if input.__dict__.get("_retains_grad"):
         held = input.__dict__.get("_grad_graph") if input._grad is not None else None

@@ -15,7 +15,7 @@ from ..caller_warnings import warn_at_caller
 from ..dtypes import FLOAT32_MAX, checked_fill, real_for_cast, scalar_type_name
 from ..tensor import (Tensor, parser_type_name, expands_to, _normalize_axes, is_grad_enabled, linear_graph_backward,
                       _linear_map, quietly)
-from ._attach import attach, parsed_ints
+from ._attach import attach, parsed_ints, fill_value_parsed
 from .inplace import (_refuse_leaf, _refuse_overlap, _refuse_view, _rebase, _write, _write_through,
                       _bump_version, same_data)
 from .pointwise import _mask
@@ -658,7 +658,7 @@ def index_select(input, dim, index):
     size = input.shape[axis] if input.ndim else 1
     if input.ndim == 0 and raw.ndim <= 1 and raw.size != 1:
         raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got {raw.size} value(s)")
-    if raw.size and raw.ndim <= 1 and raw.dtype.kind in "iu" and (raw.min() < 0 or raw.max() >= size):
+    if raw.size and raw.ndim <= 1 and raw.dtype in (np.int32, np.int64) and (raw.min() < 0 or raw.max() >= size):
         raise _index_select_bounds_error(input, axis, size, raw.reshape(-1))
     axis, idx = _index_vector("index_select", input, dim, index)
     if input.ndim == 0:                         # a 0-d tensor is its own only slice (index [0] or 0), as PyTorch's
@@ -929,16 +929,30 @@ def _not_a_vector(op, idx):
                       f"{scalar_type_name(idx.dtype)} and size: {list(idx.shape)}")
 
 
+def _check_index_dtype(op, idx):
+    """PyTorch's refusal of an index array idx of a dtype op does not take (an empty one too), in op's words:
+    index_select, index_add and index_reduce take int32 and int64, index_copy and index_fill int64 only."""
+    if idx.dtype == np.int64 or (idx.dtype == np.int32 and op not in ("index_copy", "index_fill")):
+        return
+    if op == "index_select":
+        raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
+    if op == "index_copy":
+        raise RuntimeError(f"index_copy_(): Expected a long tensor for index, but got {scalar_type_name(idx.dtype)}")
+    if op == "index_fill":
+        raise IndexError("index_fill_(): Expected dtype int64 for index.")
+    raise RuntimeError(f"{op}_(): Expected dtype int32/int64 for index but got: {scalar_type_name(idx.dtype)}")
+
+
 def _index_vector(op, input, dim, index, negative=False):
     """(dim as an axis, index as a 1-D int64 array within that dim) for the index_* ops; negative: indices from
     the end are allowed (index_fill, as PyTorch), else refused (index_add)."""
     idx = index._data if isinstance(index, Tensor) else np.asarray(index)
+    if op == "index_fill":                      # its kernel checks the dtype first, the others after dim and dims
+        _check_index_dtype(op, idx)
+    axis = _normalize_axes(dim, input.ndim)[0]
     if idx.ndim > 1:
         raise _not_a_vector(op, idx)
-    if idx.size and idx.dtype.kind not in "iu":
-        raise ValueError(f"{op}: index must be a 0-d or 1-D integer tensor, got dtype {idx.dtype} and shape "
-                         f"{idx.shape}")
-    axis = _normalize_axes(dim, input.ndim)[0]
+    _check_index_dtype(op, idx)
     size = input.shape[axis] if input.ndim else 1
     if idx.size and (idx.min() < (-size if negative else 0) or idx.max() >= size):
         raise IndexError(f"{op}: index out of range for dim {dim} of size {size}")
@@ -1025,15 +1039,18 @@ def index_copy(input, dim, index, source):
     return Tensor._make(y, (input, source), backward, "index_copy")
 
 
+@fill_value_parsed("index_fill", ("input", "dim", "index", "value"))
 @parsed_ints(overloaded_at=(3,), dim="int", index="Tensor")
 def index_fill(input, dim, index, value):
     """A copy of input with the slices at index along dim set to value (a number or a 0-d tensor, which gets
     the gradient of every filled element)."""
-    axis, idx = _index_vector("index_fill", input, dim, index, negative=True)
-    where = (slice(None),) * axis + (idx,) if input.ndim else ()
     is_tensor = isinstance(value, Tensor)
-    if is_tensor and value.ndim != 0:
-        raise ValueError(f"index_fill: value must be a number or a 0-d tensor, got shape {tuple(value.shape)}")
+    if is_tensor and value.ndim != 0:           # (PyTorch's first check, before the index's)
+        raise RuntimeError(f"index_fill_ only supports a 0-dimensional value tensor, but got tensor with {value.ndim} "
+                           "dimension(s).")
+    axis, idx = _index_vector("index_fill", input, dim, index, negative=True)
+    # (a 0-d tensor: its one element, unless the index is empty)
+    where = (slice(None),) * axis + (idx,) if input.ndim else np.asarray(idx.size > 0)
     y = input._data.copy()
     if y.dtype.kind != "c" and np.iscomplexobj(value._data if is_tensor else value):     # (PyTorch's words)
         raise RuntimeError("index_fill_(): Converting complex Scalar to non-complex type is not supported")
@@ -1041,7 +1058,7 @@ def index_fill(input, dim, index, value):
 
     def backward(g):
         # filled elements take value: their gradient goes to value (summed), none to the old input
-        g_in = g.copy()
+        g_in = np.array(g)                          # (a copy; an array for a 0-d tensor's scalar too)
         g_in[where] = 0
         return (g_in, np.asarray(g[where].sum(), g.dtype)) if is_tensor else (g_in,)
     return Tensor._make(y, (input, value) if is_tensor else (input,), backward, "index_fill")

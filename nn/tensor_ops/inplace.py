@@ -24,8 +24,9 @@ from ..array import legacy_scalar_first
 from ..dtypes import (cast, checked_fill, real_for_cast, refuse_kinds, result_dtype, scalar_dtype, scalar_type_name,
                       typeid_name)
 from ..tensor import (Tensor, GradFn, broadcast_shape, defers_to, is_grad_enabled, _remember_consumer,
-                      next_sequence_number, _instance_dict, _follow_recorded_grad, _node_name, quietly)
-from ._attach import attach, parsed_ints
+                      next_sequence_number, _instance_dict, _follow_recorded_grad, _node_name, quietly,
+                      method_argument_error)
+from ._attach import attach, parsed_ints, fill_value_parsed
 from .pointwise import checked_alpha, _scaled, masked_fill
 from .shape import beta_alpha_first
 
@@ -364,6 +365,7 @@ def clamp_(input, min=None, max=None):
     return _apply(input, "clamp_", lambda t, lo, hi: t.clamp(lo, hi), min, max)
 
 
+@fill_value_parsed("masked_fill_", ("input", "mask", "value"), masks=("mask",))
 def masked_fill_(input, mask, value):
     if isinstance(mask, Tensor):
         # a mask that does not broadcast: PyTorch's in-place op names the tensor first (masked_fill names the mask)
@@ -424,6 +426,7 @@ def _refuse_value_dims(value):
         raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with {value.ndim} dimensions.")
 
 
+@fill_value_parsed("fill", ("input", "value"))
 def fill(input, value):
     """torch.fill(input, value): a new tensor of input's shape and dtype, every element value (a number, or a 0-d
     Tensor). Its gradient, as PyTorch's FillBackward: zeros for input, the sum of g for a value Tensor (a masked_fill
@@ -432,6 +435,7 @@ def fill(input, value):
     return masked_fill(input, Tensor._wrap(np.ones((), bool)), value)
 
 
+@fill_value_parsed("fill_", ("input", "value"))
 def fill_(input, value):
     """Every element set to value, cast to the tensor's dtype (an int64 tensor's fill_(1.7) writes 1, as PyTorch)."""
     _refuse_value_dims(value)
@@ -530,7 +534,11 @@ def _in_place(name):
             return _apply(input, name + "_", lambda t, *a, **k: getattr(t, name)(*a, **k), *args, **kwargs)
         except TypeError as error:      # the method's parser words name the in-place method, as PyTorch's
             if str(error).startswith(name + "() ") or str(error).startswith(name + "(): "):
-                raise TypeError(name + "_" + str(error)[len(name):]) from None
+                words = name + "_" + str(error)[len(name):]
+                if not hasattr(error, "function_words"):
+                    raise TypeError(words) from None
+                # (and the function form's, torch.gcd_(x, 0, None))
+                raise method_argument_error(words, name + "_" + error.function_words[len(name):]) from None
             raise
     iop.__name__ = name + "_"
     return iop

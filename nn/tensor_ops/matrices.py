@@ -10,7 +10,7 @@ import itertools
 
 import numpy as np
 
-from ..dtypes import refuse_kinds, scalar_type_name
+from ..dtypes import refuse_kinds, scalar_of, scalar_type_name
 from ..tensor import Tensor, _normalize_axes, expands_to
 from ._attach import attach, parsed_ints
 from .complex import complex as complex_, conj
@@ -115,7 +115,12 @@ def combinations(input, r=2, with_replacement=False):
 
 
 def chain_matmul(*matrices):
-    """The product of the matrices, left to right (PyTorch's deprecated name for linalg.multi_dot)."""
+    """The product of the matrices, left to right (PyTorch's deprecated name for linalg.multi_dot), with PyTorch's
+    deprecation warning, once."""
+    from ..linalg import _warn_older_once  # noqa: PLC0415 (nn.linalg imports this module)
+    _warn_older_once("chain_matmul", "torch.chain_matmul is deprecated and will be removed in a future PyTorch "
+                     "release. Use torch.linalg.multi_dot instead, which accepts a list of two or more tensors rather "
+                     "than multiple parameters.")
     return functools.reduce(lambda a, b: a @ b, matrices)
 
 
@@ -171,11 +176,13 @@ def _as_tensor(t):
 
 def _add_scaled(input, product, beta, alpha, op):
     """beta * input + alpha * product, PyTorch's rule for the add* ops: beta = 0 ignores input (its NaN and inf
-    do not spread), and input must broadcast to the product's shape."""
+    do not spread), and input must broadcast to the product's shape; beta and alpha are converted to the product's
+    dtype as its kernel reads them (an integer addmv truncates alpha=2.5 to 2 and stays integer)."""
     input = _as_tensor(input)
     if not expands_to(input.shape, product.shape):
         raise ValueError(f"{op}: input of shape {tuple(input.shape)} does not broadcast to the product's shape "
                          f"{tuple(product.shape)}")
+    beta, alpha = scalar_of(beta, product._data.dtype), scalar_of(alpha, product._data.dtype)
     out = product if alpha == 1 else product * alpha
     if beta == 0:
         return out.expand(tuple(product.shape)) if out.ndim else out
@@ -208,8 +215,10 @@ def addr(input, vec1, vec2, *rest, beta=1, alpha=1):
     input, product = _as_tensor(input), outer(vec1, vec2)
     # PyTorch's checks of the scalars (beta's first) against the result's kind, as add's of alpha: a float one of
     # integers is refused, an int one of bools is a bool (addr of bools is input | alpha & outer)
-    beta = checked_alpha(input, product, beta, "beta")
-    alpha = checked_alpha(input, product, alpha, "alpha")
+    # (a complex one of a floating result is left to _add_scaled's conversion: 1+0j is 1.0, 1j overflows)
+    floating = np.result_type(input._data.dtype, product._data.dtype).kind == "f"
+    beta, alpha = (s if floating and isinstance(s, (complex, np.complexfloating)) else checked_alpha(
+        input, product, s, name) for s, name in ((beta, "beta"), (alpha, "alpha")))
     return _add_scaled(input, product, beta, alpha, "addr")
 
 
@@ -227,7 +236,7 @@ def addbmm(input, batch1, batch2, *rest, beta=1, alpha=1):
                          f"and {tuple(batch2.shape)}")
     refuse_mixed_addmm(input, batch1, batch2)
     refuse_kinds(batch1._data.dtype, "b", "addmm_impl_cpu_")      # (PyTorch's addbmm is addmm over the batch)
-    return _add_scaled(input, (batch1 @ batch2).sum(0), beta, alpha, "addbmm")
+    return _add_scaled(input, (batch1 @ batch2).sum(0, dtype=batch1.dtype), beta, alpha, "addbmm")   # (int32 stays)
 
 
 @parsed_ints(p="Number", dim="int", maxnorm="Number")

@@ -1,14 +1,18 @@
 """PyTorch's ``out=`` argument on the top-level functions (torch.add(x, y, out=result)): the result is written
 into ``out`` (which takes its shape and keeps its dtype) and ``out`` is returned. As in PyTorch, it is for
-values outside a graph: a result that would need a gradient is refused."""
+values outside a graph: a result that would need a gradient is refused, but where PyTorch's op copies into the out
+as a composite or is a kernel without a derivative formula (_IN_GRAPH: the out then joins the graph)."""
 import functools
+import inspect
 
 import numpy as np
 
 from ..caller_warnings import warn_at_caller
-from ..dtypes import CATEGORY, get_default_dtype, kernel_not_implemented, scalar_type_name, type_string, typeid_name
-from ..tensor import ShapeError, Tensor, _broadcast_message, _check_requires_grad, expands_to, is_grad_enabled, \
-    parser_no_signature
+from ..dtypes import CATEGORY, cast, get_default_dtype, kernel_not_implemented, scalar_type_name, type_string, \
+    typeid_name
+from ..array import DataArray
+from ..tensor import GradFn, ShapeError, Tensor, _broadcast_message, _check_requires_grad, expands_to, \
+    is_grad_enabled, no_grad, parser_no_signature, parser_type_name
 
 
 def with_out(fn):
@@ -19,9 +23,12 @@ def with_out(fn):
         from ..overrides import dispatching         # noqa: PLC0415
         return dispatching(with_out(fn._undispatched))
 
-    key = "linalg." + fn.__name__ if fn.__module__ == "nn.linalg" else fn.__name__     # (its _OUT_DTYPE rule)
-    # (the name in PyTorch's words: torch.special's own ops are ATen's special_<name>, special_erfcx())
-    words = _WORDS_NAME.get(fn.__name__, "special_" + fn.__name__ if fn.__module__ == "nn.special" else fn.__name__)
+    # (its _OUT_DTYPE rule: linalg's and fft's by their module's name, linalg.norm, fft.fft)
+    key = {"nn.linalg": "linalg.", "nn.fft": "fft."}.get(fn.__module__, "") + fn.__name__
+    # (the name in PyTorch's words: torch.special's, torch.linalg's and torch.fft's own ops are ATen's
+    # special_<name>, linalg_<name> and fft_<name>, special_erfcx(), linalg_vector_norm(), fft_fftfreq())
+    prefix = {"nn.special": "special_", "nn.linalg": "linalg_", "nn.fft": "fft_"}.get(fn.__module__, "")
+    words = _WORDS_NAME.get(fn.__name__, prefix + fn.__name__)
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
@@ -31,11 +38,29 @@ def with_out(fn):
         if out is None:
             return fn(*args, **kwargs)
         if key in _MADE:
-            return _made_into(fn, key, args, kwargs, out)
+            return _made_into(fn, key, args, kwargs, out, words)
         args = dtype_from_out(key, args, kwargs, out)
         rule = _RULE_OF_ARGUMENTS[key](args, kwargs) if key in _RULE_OF_ARGUMENTS else key
-        return store(words, fn(*args, **kwargs), out, rule)
+        refuse_overlap(key, args, kwargs, out)
+        if rule in _ZEROED_FIRST:
+            _zero_aliased_out(args, out)
+        return store(_WORDS_NAME.get(rule, words), fn(*args, **kwargs), out, rule)
+    wrapper.__signature__ = _with_out_keyword(fn)
     return wrapper
+
+
+def _with_out_keyword(fn):
+    """fn's signature with PyTorch's keyword-only out=None (before a **kwargs): a reader of the signature (the
+    parser's words for a call that does not bind, tensor_first's) knows the keyword; None where fn has none."""
+    try:
+        signature = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return None
+    params = list(signature.parameters.values())
+    if "out" not in signature.parameters:
+        at = len(params) - (bool(params) and params[-1].kind is inspect.Parameter.VAR_KEYWORD)
+        params.insert(at, inspect.Parameter("out", inspect.Parameter.KEYWORD_ONLY, default=None))
+    return signature.replace(parameters=params)
 
 
 # the name PyTorch's words give where it is not the function's own, that of the op it runs: square and float_power
@@ -51,11 +76,102 @@ _WORDS_NAME = dict(square="pow", float_power="pow", multigammaln="mvlgamma",
                    inv_ex="linalg_inv_ex", lstsq="linalg_lstsq", lu="linalg_lu", lu_factor="linalg_lu_factor_ex",
                    lu_factor_ex="linalg_lu_factor_ex", qr="linalg_qr", slogdet="_linalg_slogdet",
                    solve="_linalg_solve_ex", solve_ex="_linalg_solve_ex", svdvals="_linalg_svd", vecdot="sum",
-                   pinv="linalg_pinv",
+                   pinv="linalg_pinv", matrix_rank="sum", multi_dot="mm", matmul="matmul",
+                   cholesky="linalg_cholesky_ex",
+                   **{"matrix_power.inverse": "linalg_inv_ex"},
+                   # (the older functions nn.linalg defines, which are torch's top-level ops, not linalg_ ones)
+                   **{name: name for name in ("cholesky_inverse", "cholesky_solve", "triangular_solve", "geqrf",
+                                              "ormqr", "lu_unpack")},
                    **dict.fromkeys(("column_stack", "dstack", "hstack", "vstack"), "cat"))
 
 
-def _made_into(fn, key, args, kwargs, out):
+# the comparisons and torch.special's own kernels that PyTorch gives no derivative (no autograd kernel): pointwise
+# ops whose outs PyTorch checks for overlap (_OVERLAP_CHECKED) and writes even in a graph (_NO_DERIVATIVE)
+_COMPARISONS = ("eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal", "less", "less_equal", "not_equal")
+_SPECIAL_NO_DERIVATIVE = (
+    "bessel_j0", "bessel_j1", "bessel_y0", "bessel_y1", "modified_bessel_i0", "modified_bessel_i1",
+    "modified_bessel_k0", "modified_bessel_k1", "scaled_modified_bessel_k0", "scaled_modified_bessel_k1",
+    "spherical_bessel_j0", "airy_ai", *(kind + "_polynomial_" + degree for kind, degree in (
+        *(("chebyshev", d) for d in "tuvw"), *(("shifted_chebyshev", d) for d in "tuvw"), ("hermite", "h"),
+        ("hermite", "he"), ("laguerre", "l"), ("legendre", "p"))))
+
+
+# PyTorch's checks that an out does not share memory with an input, by function: "partial" (TensorIterator's, the
+# pointwise ops and scans: the out may be an input itself, not a part or another view of one), "any" (the joins and
+# gathers: no input may share memory with the out), "source" (the index ops: the out may be the input itself, the
+# index and source not)
+_OVERLAP_CHECKED = {
+    **dict.fromkeys((
+        "add", "sub", "mul", "div", "clamp", "clamp_min", "clamp_max", "exp", "log", "sqrt", "rsqrt", "pow", "maximum",
+        "minimum", "nan_to_num", "addcmul", "addcdiv", "reciprocal", "hypot", "abs", "nextafter", "lerp", "sgn",
+        "acos", "acosh", "asin", "asinh", "atan", "atanh", "atan2", "angle", "ceil", "floor", "trunc", "round", "frac",
+        "copysign", "cos", "cosh", "sin", "sinh", "tan", "tanh", "sinc", "sigmoid", "deg2rad", "rad2deg", "digamma",
+        "lgamma", "polygamma", "mvlgamma", "erf", "erfc", "erfinv", "exp2", "expm1", "log10", "log1p", "log2", "logit",
+        "i0", "igamma", "igammac", "float_power", "floor_divide", "fmod", "remainder", "fmax", "fmin", "frexp",
+        "ldexp", "gcd", "lcm", "heaviside", "logaddexp", "logaddexp2", "xlogy", "neg", "sign", "square",
+        "conj_physical", "hardshrink", "threshold", "logical_not", "logical_and", "logical_or", "logical_xor",
+        "bitwise_not", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_left_shift", "bitwise_right_shift",
+        "cumsum", "cumprod", "sort", "renorm", "outer", "ger", "where", "msort", "logcumsumexp", *_COMPARISONS,
+        *_SPECIAL_NO_DERIVATIVE, "entr", "erfcx", "i0e", "i1", "i1e", "log_ndtr", "ndtri", "xlog1py", "zeta"),
+        "partial"),
+    **dict.fromkeys(("cross", "linalg.cross", "gather", "index_select", "take", "take_along_dim", "masked_select",
+                     "cat", "stack", "hstack", "vstack", "dstack", "column_stack"), "any"),
+    **dict.fromkeys(("index_add", "index_copy", "index_reduce", "scatter", "scatter_add", "scatter_reduce"), "source")}
+
+
+def refuse_overlap(key, args, kwargs, out):
+    """PyTorch's RuntimeError for an out that shares memory with an input where key's kernel refuses it
+    (_OVERLAP_CHECKED), as its get_overlap_status sees it: by the memory's bounds, for tensors that fill their memory
+    without gaps (x.T, x[1:]; x[:, 0] is too hard for it and passes), after an autograd refusal."""
+    how = _OVERLAP_CHECKED.get(key)
+    outs = [o for o in (out if isinstance(out, (tuple, list)) else (out,)) if isinstance(o, Tensor)]
+    if how is None or not outs:
+        return
+    tensors = [a for a in (*args, *kwargs.values()) for a in (a if isinstance(a, (list, tuple)) else (a,))
+               if isinstance(a, Tensor)]
+    if any(map(_in_graph, (*tensors, *outs))):
+        return
+    for i, t in enumerate(tensors):
+        for o in outs:
+            a, b = t._data, o._data
+            if a.size == 0 or b.size == 0 or not np.may_share_memory(a, b):
+                continue
+            same = a.__array_interface__["data"][0] == b.__array_interface__["data"][0] and a.shape == b.shape and \
+                a.strides == b.strides
+            if not same and not (_dense(a) and _dense(b)):
+                continue        # (PyTorch's TooHard: not checked)
+            if how == "any" or not same or how == "source" and i > 0:
+                raise RuntimeError("unsupported operation: some elements of the input tensor and the written-to "
+                                   "tensor refer to a single memory location. Please clone() the tensor before "
+                                   "performing the operation.")
+
+
+def _dense(a):
+    """Whether the array's elements fill a block of memory without gaps or repeats, in some order of its dims
+    (PyTorch's is_non_overlapping_and_dense)."""
+    step = a.itemsize
+    for stride, n in sorted((s, n) for s, n in zip(a.strides, a.shape) if n != 1):
+        if stride != step:
+            return False
+        step *= n
+    return True
+
+
+# the matrix products whose kernel (addmm's, beta 0) zeroes the out before it reads the operands
+_ZEROED_FIRST = frozenset({"mm", "mv", "matmul", "linalg.matmul", "linalg.matrix_power"})
+
+
+def _zero_aliased_out(args, out):
+    """PyTorch's mm / mv (and matmul of matrices and vectors, matrix_power) given an out that shares memory with an
+    operand: its kernel zeroes the out, then reads the operands, so mm(a, b, out=a) is zeros (a batched product,
+    and addmm / baddbmm, overwrite while reading in BLAS's order: not modelled)."""
+    tensors = [a for a in args if isinstance(a, Tensor)]
+    if isinstance(out, Tensor) and all(t.ndim <= 2 for t in tensors) and not any(map(_in_graph, (*tensors, out))) \
+            and any(np.shares_memory(t._data, out._data) for t in tensors):
+        out._data[...] = 0
+
+
+def _made_into(fn, key, args, kwargs, out, words):
     """A factory's or sampler's result written into out -> out, as PyTorch's: a factory makes it in the out's dtype
     (dtype_from_out) and requires_grad= then sets the out's flag (torch.zeros(3, out=o, requires_grad=True) is o,
     now requiring grad; without it, False); an out that requires grad is refused naming ATen's op (aten::zeros)
@@ -63,9 +179,11 @@ def _made_into(fn, key, args, kwargs, out):
     warns in its words when it resizes one of another count. normal's tensor forms draw into the out and then add
     mean in place: an out of another shape than mean's is not resized when std is a number, and an out that is mean
     is 2 std noise."""
-    name = fn.__name__ if any(isinstance(a, Tensor) for a in (*args, *kwargs.values())) else "aten::" + fn.__name__
+    name = fn.__name__ if any(isinstance(a, Tensor) for a in (*args, *kwargs.values())) else "aten::" + words
     if key == "bernoulli" and (len(args) > 1 or "p" in kwargs):     # (its form with a number p takes no out=)
         raise parser_no_signature("bernoulli", args, {"out": out, **kwargs})
+    if key == "bernoulli" and _in_graph(args[0] if args else kwargs.get("input")):
+        raise _autograd_refusal(name)       # (its probabilities require grad: refused as any op's out=)
     if isinstance(out, Tensor) and out.requires_grad:
         if key in ("empty", "randn"):   # (their out= forms resize the out first, with or without grad mode)
             raise RuntimeError("cannot resize variables that require grad")
@@ -87,6 +205,7 @@ def _made_into(fn, key, args, kwargs, out):
             twice = np.shares_memory(mean._data, out._data)     # (mean, overwritten by the noise, is added to it)
             mean = mean * 0 if twice else mean
             args, kwargs = ((mean,) + tuple(args[1:]), kwargs) if args else (args, {**kwargs, "mean": mean})
+        fn = getattr(fn, "__wrapped__", fn)     # (the draw itself, given the out's dtype: the parser refuses dtype=)
     args = dtype_from_out(key, args, kwargs, out)
     requires_grad = kwargs.pop("requires_grad", False) if name.startswith("aten::") else False
     result = fn(*args, **kwargs)
@@ -94,7 +213,7 @@ def _made_into(fn, key, args, kwargs, out):
     if key in _RANGES and isinstance(out, Tensor) and out.shape != result.shape:
         if out.numel() == result.numel():
             result = result.reshape(out.shape)
-        elif key == "arange" and out.numel():
+        elif key in ("arange", "fft.fftfreq", "fft.rfftfreq") and out.numel():     # (the frequencies: arange_out)
             warn_at_caller(
                 f"The number of elements in the out tensor of shape {list(out.shape)} is {out.numel()} which does "
                 f"not match the computed number of elements {result.numel()}. Note that this may occur as a result "
@@ -122,6 +241,16 @@ def dtype_from_out(name, args, kwargs, out):
         if name in ("sort", "max", "min", "histogram"):
             raise parser_no_signature(name, args, {**kwargs, "out": out})
         raise TypeError(f"{name}(): argument 'out' must be tuple of Tensors, not Tensor")
+    if name.startswith("fft.") and name[4:] in _FFT_OUT:
+        if not isinstance(out, Tensor):         # (PyTorch's parser, first)
+            raise TypeError(f"fft_{name[4:]}(): argument 'out' must be Tensor, not {parser_type_name(out)}")
+        if _fft_rule(name, args, kwargs) != name:   # (a 1-D transform that checks the out's kind first)
+            test, error, words = _OUT_DTYPE[name]
+            if not _TAKES[test](None, out._data.dtype):
+                raise error(words.format(O=scalar_type_name(out._data.dtype)))
+        return args
+    if name in ("squeeze_copy", "view_copy") and not isinstance(out, Tensor):
+        raise parser_no_signature(name, args, {**kwargs, "out": out})     # (overloaded: refused as a whole)
     if name in _REFUSED_IN_GRAPH_FIRST and (_in_graph(args[0] if args else kwargs.get("input")) or _in_graph(out)):
         return args     # (an input or an out in a graph: the autograd refusal, store's, comes before the checks below)
     if name in _DTYPE_OF_OUT and kwargs.get("dtype") is None and isinstance(out, (Tensor, np.ndarray)):
@@ -216,12 +345,19 @@ def _clamp_rule(args, kwargs):
     return "clamp" if bounds and all(isinstance(b, Tensor) for b in bounds) else "clamp.scalar"
 
 
+def _matrix_power_rule(n):
+    """matrix_power's rule by its n: 0 copies an identity matrix and 1 the input into the out (cast), a negative n
+    inverts first (linalg_inv_ex refuses a graph), the rest multiply (matmul refuses it)."""
+    if n in (0, 1):
+        return ("matrix_power.eye", "matrix_power.copy")[n]
+    return "matrix_power.inverse" if isinstance(n, int) and n < 0 else "linalg.matrix_power"
+
+
 # function names whose rule depends on the arguments: -> their _OUT_DTYPE key
 _RULE_OF_ARGUMENTS = {
     "clamp": _clamp_rule, "clamp_min": _clamp_rule, "clamp_max": _clamp_rule,
     # (matrix_power of n 0 or 1 copies into the out with a cast; a diagonal matrix is cast before its dtype is checked)
-    "linalg.matrix_power": lambda args, kwargs: "linalg.matrix_power" if kwargs.get(
-        "n", args[1] if len(args) > 1 else None) not in (0, 1) else "matrix_power.copy",
+    "linalg.matrix_power": lambda args, kwargs: _matrix_power_rule(kwargs.get("n", args[1] if len(args) > 1 else 2)),
     "diag": lambda args, kwargs: "diag.matrix" if getattr(args[0] if args else kwargs.get("input"), "ndim", 0) == 1
                                  else "diag",
     # (max(x, out=o): its one-tensor reduction of all elements, which checks the cast in its own words)
@@ -272,14 +408,14 @@ _OUT_DTYPE = {
                                       "instead (while checking arguments for median)")),
     "where": ("same", RuntimeError, "Expected out type to be {R} but got {O}"),
     "quantile": ("same", RuntimeError, "quantile() out tensor must be same dtype as the input tensor"),
-    "softmax": _SAME, "log_softmax": _SAME, "msort": _SAME, "argsort": _SAME,
+    "softmax": _SAME, "log_softmax": _SAME, "msort": _SAME, "argsort": _SAME, "isin": _SAME,
     "max.unary": ("cast", RuntimeError, "Expected canCast( typeMetaToScalarType(self.dtype()), typeMetaToScalarType("
                                         "out.dtype())) to be true, but got false.  (Could this error message be "
                                         "improved?  If so, please report an enhancement request to PyTorch.)"),
     "histc": ("same", RuntimeError, _HIST.format("hist")),
     "histogram": (("same", RuntimeError, _HIST.format("hist")),
                   ("same", RuntimeError, _HIST.format("bin_edges") + " for dimension 0")),
-    "norm": _SAME, "linalg.vector_norm": _SAME, "linalg.cholesky": _SAME,
+    "norm": _SAME, "linalg.vector_norm": _SAME, "linalg.cholesky": _SAME, "linalg.lu_solve": _SAME,
     "linalg.norm": ("same", RuntimeError, "linalg.norm expected out tensor dtype {R} but got: {O}"),
     "linalg.matrix_norm": ("same", RuntimeError, "linalg.matrix_norm expected out tensor dtype {R} but got: {O}"),
     "linalg.solve_triangular": ("same", RuntimeError, "expected scalar type {R} but found {O}"),
@@ -321,7 +457,8 @@ _OUT_DTYPE.update({
                                     "tensor with dtype {O}"),
     "vdot": _OUT_DTYPE["dot"],
     "linalg.matrix_power": ("cast, then same", RuntimeError, (_SAFELY.format(name="matrix_power"), _SAME[2])),
-    "matrix_power.copy": ("cast", RuntimeError, _SAFELY.format(name="matrix_power")),
+    **dict.fromkeys(("matrix_power.copy", "matrix_power.eye"), ("cast", RuntimeError,
+                                                                _SAFELY.format(name="matrix_power"))),
     "diag.matrix": ("cast, then same", RuntimeError,
                     ("diag: result type {R} can't be cast to the desired out= type {O}", _SAME[2])),
     "linalg.cholesky_inverse": ("cast", RuntimeError, _SAFELY.format(name="cholesky_inverse")),
@@ -338,6 +475,7 @@ _OUT_DTYPE.update({
                                    "and out.dtype = {O}"),
 })
 _OUT_DTYPE["tensordot"] = _OUT_DTYPE["inner"]
+_OUT_DTYPE["matrix_power.inverse"] = _OUT_DTYPE["linalg.matrix_power"]
 # torch.linalg's other out= forms: most take the result's own dtype only; cond, pinv, lstsq, eig and eigvals cast
 # safely, in their words (lstsq's residuals are checked in its solution's words, as PyTorch's)
 _LINALG_SAFELY = ("linalg.{name}: Expected {what} to be safely castable from {{R}} dtype, but got {what} with dtype "
@@ -358,6 +496,10 @@ _OUT_DTYPE.update({
                      _CAST, ("cast", RuntimeError, "torch." + _LINALG_SAFELY.format(name="lstsq",
                                                                                     what="singular_values"))),
     "linalg.vecdot": ("same", RuntimeError, "linalg.vecdot: Expected out of dtype{R} but found {O}"),
+    "linalg.multi_dot": _OUT_DTYPE["chain_matmul"],
+    "linalg.householder_product": ("cast", RuntimeError, "torch." + _LINALG_SAFELY.format(name="householder_product",
+                                                                                          what="result")),
+    **{"linalg." + name: ("cast", RuntimeError, _SAFELY.format(name=name)) for name in ("tensorinv", "tensorsolve")},
     "nuclear_norm": _OUT_DTYPE["linalg.matrix_norm"],
 })
 # the factories and samplers that take out= (_made_into): the factories make their result in the out's dtype
@@ -365,19 +507,62 @@ _OUT_DTYPE.update({
 # multinomial takes an int64 out only; an out of another shape is resized silently (_RESIZED_SILENTLY), but by
 # the ranges and normal of two tensors as _made_into says
 _FACTORY_OUT = ("eye", "randint", "zeros", "ones", "empty", "full", "arange", "range", "linspace", "logspace", "rand",
-                "randn", "randperm", "normal")
+                "randn", "randperm", "normal", "fft.fftfreq", "fft.rfftfreq")
 _OUT_DTYPE.update({
     **dict.fromkeys(_FACTORY_OUT, _OUT_DTYPE["eye"]),
     "bernoulli": ("real", NotImplementedError, "\"bernoulli_tensor_cpu_self_\" not implemented for '{O}'"),
     "multinomial": ("same", RuntimeError, "multinomial expects Long tensor out, got: {O}")})
 _DTYPE_OF_OUT = frozenset({"sum", "prod", "nansum", "cumsum", "cumprod", *_FACTORY_OUT})
 _MADE = frozenset({"bernoulli", "multinomial", *_FACTORY_OUT})
-_RANGES = frozenset({"arange", "range", "linspace", "logspace"})     # (those that keep an out of their count)
-# (and addbmm's kernel resizes its out as its input, unwarned)
-_RESIZED_SILENTLY = frozenset({"bernoulli", "multinomial", "addbmm", *("aten::" + name for name in _MADE)})
+# (those that keep an out of their count; fftfreq and rfftfreq write theirs by arange's out= form)
+_RANGES = frozenset({"arange", "range", "linspace", "logspace", "fft.fftfreq", "fft.rfftfreq"})
+# (and addbmm's and narrow_copy's kernels resize their outs unwarned)
+_RESIZED_SILENTLY = frozenset({"bernoulli", "multinomial", "addbmm", "narrow_copy",
+                               *("aten::" + name.replace(".", "_") for name in _MADE)})
+
+
+# torch.fft's out= forms (ATen's SpectralOps.cpp), by function: the name its words give, and the op whose out= form
+# writes the out. Each refuses an out of the other kind in its words ("irfft expects a floating point output tensor,
+# but got ComplexFloat"): the 1-D transforms of a real input or to a real output before reading their other
+# arguments (dtype_from_out), the others after computing (_DTYPE_FIRST). The transform, computed in the input's
+# dtype, is cast into the out by ATen's _fft_c2c, _fft_r2c or _fft_c2r (which refuse a graph in their names), but
+# for ifft and ihfft of a real input, which compute and then write the out by conj_physical's out= form (the
+# result's dtype only; in a graph, with a backward that raises)
+_FFT_OUT = {"fft": ("fft", "c2c"), "ifft": ("ifft", "c2c"), "rfft": ("rfft", "r2c"), "ihfft": ("ihfft", "conj"),
+            "irfft": ("irfft", "c2r"), "hfft": ("hfft", "c2r"),
+            **dict.fromkeys(("fft2", "ifft2", "fftn", "ifftn"), ("fftn", "c2c")),
+            **dict.fromkeys(("rfft2", "rfftn"), ("rfftn", "r2c")),
+            **dict.fromkeys(("ihfft2", "ihfftn"), ("ihfftn", "c2c")),
+            **dict.fromkeys(("irfft2", "irfftn"), ("irfftn", "c2r")),
+            **dict.fromkeys(("hfft2", "hfftn"), ("hfftn", "c2r"))}
+_OUT_DTYPE.update({"fft." + name: ("float", RuntimeError, words + " expects a floating point output tensor, but got "
+                                                                  "{O}") if op == "c2r" else
+                   ("complex", RuntimeError, words + " expects a complex output tensor, but got {O}")
+                   for name, (words, op) in _FFT_OUT.items()})
+_WORDS_NAME.update({"fft.r2c": "_fft_r2c", "fft.c2r": "_fft_c2r",
+                    **{"fft." + name: "_fft_" + op for name, (words, op) in _FFT_OUT.items() if op != "conj"}})
+
+
+def _fft_rule(key, args, kwargs):
+    """The _OUT_DTYPE key of an fft function's out= by its input: its own, or for the 1-D transforms that check the
+    out's kind first (dtype_from_out) the op that writes it, "fft.r2c", "fft.c2r" or "conj_physical"."""
+    name, input = key[4:], args[0] if args else kwargs.get("input")
+    real = isinstance(input, Tensor) and input._data.dtype.kind != "c"
+    op = _FFT_OUT[name][1]
+    if name in ("fft", "ifft"):     # (their real inputs take rfft's and ihfft's paths, without the one-sided cut)
+        op = ("r2c" if name == "fft" else "conj") if real else "first"
+    elif name in ("rfft", "ihfft") and not real:
+        op = "first"                # (a complex input: refused first, in the function's words)
+    elif name[-1] in "2n":          # (the 2-D and n-D forms)
+        op = "first"
+    return {"first": key, "conj": "conj_physical"}.get(op, "fft." + op)
+
+
+_RULE_OF_ARGUMENTS.update({"fft." + name: functools.partial(_fft_rule, "fft." + name) for name in _FFT_OUT})
 _TAKES = {"cast": lambda r, o: CATEGORY[r.kind] <= CATEGORY[o.kind], "same": lambda r, o: r == o,
           "real": lambda r, o: o.kind != "c",
-          "bool": lambda r, o: o.kind == "b" or o == np.uint8, "floating": lambda r, o: o.kind in "fc"}
+          "bool": lambda r, o: o.kind == "b" or o == np.uint8, "floating": lambda r, o: o.kind in "fc",
+          "complex": lambda r, o: o.kind == "c", "float": lambda r, o: o.kind == "f"}
 
 
 def _check_dtype(rule, result, out):
@@ -396,48 +581,112 @@ def _check_dtype(rule, result, out):
 def store(name, result, out, key=None):
     """fn's result written into out (a Tensor, or a tuple of them for a tuple result) -> out. key: name's entry in
     _OUT_DTYPE where it is another (linalg.norm)."""
-    rule = _OUT_DTYPE.get(key or name, _CAST)
+    rule, graph = _OUT_DTYPE.get(key or name, _CAST), _IN_GRAPH.get(key or name)
+    if graph == "constant":     # (matrix_power(A, 0, out=o): PyTorch copies an identity matrix, outside any graph)
+        result, graph = result.detach(), "copy"
+    if (key or name) in _DTYPE_FIRST and isinstance(out, Tensor) and not isinstance(result, tuple):
+        _check_dtype(rule, result, out)     # (a composite's own check, before the op it runs refuses a graph)
+    if name in _LIST_OUT and isinstance(out, (tuple, list)):
+        return _into_list(name, result, out)
     if isinstance(out, (tuple, list)) and isinstance(result, tuple):    # max(x, dim, out=(values, indices))
         if len(out) != len(result):
             raise TypeError(f"expected tuple of {len(result)} elements but got {len(out)}")     # (PyTorch's parser)
         rules = rule if isinstance(rule[0], tuple) else (rule,) * len(result)
-        return type(result)(*(_write(name, r, o, ru) for r, o, ru in zip(result, out, rules)))
+        return type(result)(*(_write(name, r, o, ru, graph) for r, o, ru in zip(result, out, rules)))
     if isinstance(result, tuple):       # (one Tensor given for a tuple: frexp's words, PyTorch's parser's)
-        raise TypeError(f"{name}(): argument 'out' must be tuple of Tensors, not {type(out).__name__}")
+        raise TypeError(f"{name}(): argument 'out' must be tuple of Tensors, not {parser_type_name(out)}")
     # (a one-Tensor result of a function that can also give a tuple, max(x, y): TensorIterator's rule)
-    return _write(name, result, out, _CAST if isinstance(rule[0], tuple) else rule)
+    return _write(name, result, out, _CAST if isinstance(rule[0], tuple) else rule, graph)
 
 
-# PyTorch's composite out= forms: result.copy_ into out, in the graph (their inputs may require grad)
-_COPIED_IN_GRAPH = frozenset({"softmax", "log_softmax", "quantile", "nanquantile", "special_ndtr", "cond", "eigvals",
-                              "nuclear_norm"})
+# How PyTorch's out= forms write where an input or the out requires grad (by _OUT_DTYPE key; the others refuse:
+# _autograd_refusal). "copy": a composite computes, then copies into the out by a copy_ that autograd records, so
+# the out joins the graph and the gradient flows through it; a leaf out meets copy_'s refusal. Else the ATen op of
+# a kernel without a derivative formula (autograd's not-implemented fallback): it writes, the out joins the graph
+# with a backward that raises ("derivative for aten::diag_embed is not implemented"), and a leaf out is refused in
+# the op's name ("aten::diag_embed(): functions with out=..."). Both check the out's dtype first.
+_IN_GRAPH = {**dict.fromkeys(("quantile", "nanquantile", "ndtr", "linalg.cond", "nuclear_norm", "inner", "tensordot",
+                              "matrix_power.copy", "linalg.norm", "linalg.matrix_norm", "linalg.tensorinv",
+                              "linalg.tensorsolve"), "copy"),
+             "matrix_power.eye": "constant", "softmax": "softmax", "log_softmax": "log_softmax",
+             "linalg.eigvals": "linalg_eigvals", "diag": "diagonal_copy", "diag.matrix": "diag_embed",
+             "slice_scatter": "slice_scatter", "conj_physical": "conj_physical",
+             "linalg.ldl_factor": "linalg_ldl_factor_ex",
+             **{name: name for name in ("floor_divide", "heaviside", "gcd", "lcm", "histogram", "bitwise_and",
+                                        "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_left_shift",
+                                        "bitwise_right_shift")}}
+# PyTorch's node of a kernel without a derivative formula, autograd's fallback (type(out.grad_fn).__name__ is
+# "NotImplemented"; also linalg's _no_derivative results)
+_NotImplemented = type("NotImplemented", (GradFn,), {"name": lambda self: "torch::autograd::NotImplemented"})
 
 
-# torch.special's ops PyTorch gives no derivative (no autograd kernel): their out= writes into an out that requires
-# grad, which keeps requiring grad
-_NO_DERIVATIVE = frozenset("special_" + name for name in (
-    "bessel_j0", "bessel_j1", "bessel_y0", "bessel_y1", "modified_bessel_i0", "modified_bessel_i1",
-    "modified_bessel_k0", "modified_bessel_k1", "scaled_modified_bessel_k0", "scaled_modified_bessel_k1",
-    "spherical_bessel_j0", "airy_ai", *(kind + "_polynomial_" + degree for kind, degree in (
-        *(("chebyshev", d) for d in "tuvw"), *(("shifted_chebyshev", d) for d in "tuvw"), ("hermite", "h"),
-        ("hermite", "he"), ("laguerre", "l"), ("legendre", "p")))))
+def not_implemented_backward(op, node=None):
+    """The backward of ATen's op, a kernel without a derivative formula: PyTorch's RuntimeError ("derivative for
+    aten::diag_embed is not implemented"); the nodes recorded under node (op's default) are named as autograd's
+    fallback, NotImplemented."""
+    GradFn._classes.setdefault(node or op, _NotImplemented)
+
+    def backward(g):
+        raise RuntimeError(f"derivative for aten::{op} is not implemented")
+    return backward
 
 
-def _write(name, result, out, rule=_CAST):
-    """result written into out (if rule lets out's dtype take it) -> out."""
-    if not isinstance(out, (Tensor, np.ndarray)):
-        raise TypeError(f"{name.removeprefix('aten::')}(): argument 'out' must be Tensor, not {type(out).__name__}")
+# the composites that check the out's dtype before the op they run refuses a graph (chain_matmul: multi_dot's check,
+# then mm's refusal; torch.fft's transforms: the out's kind, then _fft_c2c's refusal), checked by store on every call
+# (_DTYPE_BEFORE_GRAPH below: by _write, for an out in a graph only)
+_DTYPE_FIRST = frozenset({"chain_matmul", "linalg.multi_dot", "float_power", "linalg.vecdot",
+                          *("fft." + name for name in _FFT_OUT)})
+
+# the view copies (nn/tensor_ops/view_copy.py) take an out of the result's dtype only; their out= forms are ATen
+# kernels without a derivative formula (_IN_GRAPH), but narrow_copy's, which refuses a graph. The pieces of
+# split_copy, split_with_sizes_copy and unbind_copy go into a list of outs (_into_list: the list's name in words)
+_VIEW_COPIES = ("alias_copy", "as_strided_copy", "detach_copy", "diagonal_copy", "expand_copy", "permute_copy",
+                "select_copy", "slice_copy", "squeeze_copy", "t_copy", "transpose_copy", "unfold_copy",
+                "unsqueeze_copy", "view_copy", "view_as_real_copy", "view_as_complex_copy", "values_copy",
+                "crow_indices_copy", "col_indices_copy")
+_LIST_OUT = {"split_copy": "split_copy_Tensor_out()", "split_with_sizes_copy": "split_with_sizes_copy_out",
+             "unbind_copy": "unbind_copy_int_out"}
+_OUT_DTYPE.update({**dict.fromkeys(_VIEW_COPIES + tuple(_LIST_OUT), _SAME),
+                   "narrow_copy": ("same", RuntimeError, _OUT_DTYPE["max.unary"][2].replace(
+                       "canCast( typeMetaToScalarType(self.dtype()), typeMetaToScalarType(out.dtype()))",
+                       "self.dtype() == output.dtype()"))})
+_IN_GRAPH.update({name: name for name in _VIEW_COPIES})
+
+
+# the ops whose results PyTorch declares not differentiable, which check their out's dtype before an out in a graph
+# is refused (argmax(x, out=float_leaf): "Expected out tensor to have dtype long int, ..."; sort: argsort's indices)
+_DTYPE_BEFORE_GRAPH = frozenset({"argmax", "argmin", "argsort", "sort", "all", "any", "isin", "searchsorted",
+                                 "bucketize", "nonzero", "signbit", "isneginf", "isposinf"})
+
+
+# torch.special's ops PyTorch gives no derivative (no autograd kernel), histc, the comparisons and the logical ops:
+# their out= writes into an out that requires grad, which keeps requiring grad (and its grad_fn)
+_NO_DERIVATIVE = frozenset({*_COMPARISONS, "histc", "logical_and", "logical_or", "logical_xor", "logical_not",
+                            *("special_" + name for name in _SPECIAL_NO_DERIVATIVE)})
+
+
+def _write(name, result, out, rule=_CAST, graph=None):
+    """result written into out (if rule lets out's dtype take it) -> out; graph: how it joins a graph (_IN_GRAPH)."""
+    if not isinstance(out, (Tensor, DataArray)):
+        # (a tensor's .grad or .data array is nn's own, written in place; a NumPy array is no Tensor to PyTorch)
+        raise TypeError(f"{name.removeprefix('aten::')}(): argument 'out' must be Tensor, not {parser_type_name(out)}")
     out_in_graph = isinstance(out, Tensor) and out.requires_grad and is_grad_enabled()
-    if name in _COPIED_IN_GRAPH and isinstance(out, Tensor) and (out_in_graph or result.requires_grad):
-        # (PyTorch's softmax, log_softmax and quantile write out= by a copy_ that autograd records: the out joins
-        # the graph; a leaf out that requires grad is refused, by softmax's kernel in ATen's name, else by copy_)
-        if out_in_graph and out.is_leaf and name in ("softmax", "log_softmax"):
-            raise _autograd_refusal("aten::" + name)
+    if graph is not None and isinstance(out, Tensor) and (out_in_graph or result.requires_grad):
+        if out_in_graph and out.is_leaf and graph != "copy":
+            raise _autograd_refusal("aten::" + graph)
         _check_dtype(rule, result, out)
         if out.shape != result.shape:
             _warn_resized(name, out, result.shape)
             out._data = np.empty(result.shape, out._data.dtype)
-        return out.copy_(result)
+        if graph == "copy":
+            return out.copy_(result)
+        from .inplace import _rebase, _refuse_view, _write_through      # noqa: PLC0415
+        _refuse_view(out, "copy_")
+        data = np.array(cast(result._data, out._data.dtype), copy=True)
+        return _write_through(_rebase(out, data, tuple(t for t in (result, out) if t.requires_grad),
+                                      not_implemented_backward(graph, "aten::" + graph), "aten::" + graph))
+    if out_in_graph and name in _DTYPE_BEFORE_GRAPH and result._data.dtype.kind in "biu":
+        _check_dtype(rule, result, out)
     if result.requires_grad or out_in_graph and name not in _NO_DERIVATIVE:
         # (an out in a graph: writing into it would change the values an earlier op saved for its backward)
         raise _autograd_refusal(name)
@@ -454,8 +703,46 @@ def _write(name, result, out, rule=_CAST):
     else:
         if out.shape != result.shape:
             _warn_resized(name, out, result.shape)
-        out._data = result._data.astype(out.dtype, copy=True)
+        data = _resized_view(out._data, result.shape) if out._data.flags.writeable else None
+        if data is None:
+            out._data = result._data.astype(out.dtype, copy=True)
+        else:
+            np.copyto(data, result._data, casting="unsafe")
+            out._data = data
     return out
+
+
+def _resized_view(array, shape):
+    """A view out resized to shape as PyTorch's resize_ does it: the same storage from the view's offset, now
+    contiguous (base[:2, :2] resized to (2, 3) takes base's elements 0 to 5, which the base sees), where the
+    storage has room; else None (PyTorch gives the out new memory of its own)."""
+    from .convert import root_array         # noqa: PLC0415 - convert imports this module's users
+    root = root_array(array)
+    if root is array or not root.flags.c_contiguous or root.dtype != array.dtype or not root.flags.writeable or \
+            not array.size:         # (NumPy keeps no offset for an empty view: new memory, as before)
+        return None
+    start, n = (array.__array_interface__["data"][0] - root.__array_interface__["data"][0]) // array.itemsize, \
+        int(np.prod(shape))
+    return root.reshape(-1)[start:start + n].reshape(shape) if 0 <= start and start + n <= root.size else None
+
+
+def _into_list(name, pieces, out):
+    """split_copy's, split_with_sizes_copy's and unbind_copy's out=, a list of Tensors, one per piece -> None, as
+    PyTorch's (which returns nothing). split_copy's kernel copies each piece in by copy_ (any dtype, broadcast to
+    the out, never resized), the others as the one-tensor copies write (the piece's dtype, resized); the pieces
+    write outside any graph: an out that requires grad stays a leaf, refused by unbind_copy alone."""
+    if len(out) != len(pieces):
+        raise RuntimeError(f"{_LIST_OUT[name]} expected an out= argument of size {len(pieces)}, got size {len(out)}")
+    for k, o in enumerate(out):
+        if not isinstance(o, Tensor):
+            raise TypeError(f"expected Tensor as element {k} in argument {2 if name == 'unbind_copy' else 3}, but got "
+                            f"{parser_type_name(o)}")
+    if name == "unbind_copy" and any(o.requires_grad for o in out) and is_grad_enabled():
+        raise _autograd_refusal(name)
+    with no_grad():
+        for piece, o in zip(pieces, out):
+            o.copy_(piece) if name == "split_copy" else _write(name, piece.detach(), o, _SAME)
+    return None
 
 
 def _warn_resized(name, out, shape):

@@ -15,8 +15,8 @@ from ..array import legacy_scalar_first
 from ..dtypes import CATEGORY, result_dtype, scalar_dtype, cast, float_dtype, checked_fill, \
     scalar_type_name, typeid_name, refuse_kinds, kernel_not_implemented
 from ..tensor import Tensor, broadcast_shape, piecewise_grad, selected, conj_if_complex, quietly, _deferring, \
-    not_a_tensor_error, parser_no_signature, method_argument_error, parser_takes_scalar
-from ._attach import attach, parsed_ints, _taken_as_tensor, _OWN_ARRAYS
+    not_a_tensor_error, parser_no_signature, method_argument_error, parser_takes_scalar, is_grad_enabled
+from ._attach import attach, parsed_ints, _taken_as_tensor, _OWN_ARRAYS, fill_value_parsed
 
 
 def _floating(input):
@@ -285,12 +285,15 @@ def frac(input):
 
 def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
     """NaN -> nan, +inf -> posinf, -inf -> neginf (the dtype's largest / lowest by default); slope 1 where x is
-    finite, 0 where it was replaced."""
-    if input.dtype.kind != "f":                  # integers hold no NaN or inf: a copy, in their dtype
+    finite, 0 where it was replaced; a complex tensor's real and imaginary parts each so."""
+    if input.dtype.kind not in "fc":             # integers hold no NaN or inf: a copy, in their dtype
         return input.clone()
+    if input.dtype.kind == "c" and input.requires_grad and is_grad_enabled():     # (PyTorch has no complex formula)
+        raise RuntimeError("nan_to_num does not support automatic differentiation for outputs with complex dtype.")
     x = input._data
-    return _unary(input, np.nan_to_num(x, nan=nan, posinf=posinf, neginf=neginf), lambda: np.isfinite(x),
-                  "nan_to_num")
+    with np.errstate(over="ignore"):     # a replacement beyond the dtype's range is inf, silently, as PyTorch's
+        y = np.nan_to_num(x, nan=nan, posinf=posinf, neginf=neginf)
+    return _unary(input, y, lambda: np.isfinite(x), "nan_to_num")
 
 
 def atan2(input, other):
@@ -976,7 +979,8 @@ def where(condition, input=None, other=None, *, out=None):
         for name, position, value in (("input", 2, input), ("other", 3, other)):
             if not _taken_as_tensor(value):     # (its out= signature takes no number: self.where's does)
                 raise not_a_tensor_error("where", name, position, value)
-        from .out_arg import store      # noqa: PLC0415
+        from .out_arg import refuse_overlap, store      # noqa: PLC0415
+        refuse_overlap("where", (condition, input, other), {}, out)     # (before the shapes, as TensorIterator)
         return store("where", where(condition, input, other), out)     # (out of the result's dtype only)
     if input is None and other is None:             # any dtype, as nonzero: the indices of the non-zero elements
         c = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
@@ -1022,8 +1026,10 @@ def _refuse_overflow(number, tensor):
         checked_fill(number, scalar_dtype([number], tensor.dtype))
 
 
+@fill_value_parsed("masked_fill", ("input", "mask", "value"), masks=("mask",))
 def masked_fill(input, mask, value):
-    """Copy of input with value where mask is True; input and mask broadcast together (as PyTorch's)."""
+    """Copy of input with value (a number or a 0-d Tensor) where mask (a bool Tensor) is True; input and mask
+    broadcast together (as PyTorch's)."""
     m = _mask(mask, "masked_fill")
     if isinstance(value, Tensor) and value.ndim:
         raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "

@@ -782,7 +782,8 @@ def nanmedian(input, dim=None, keepdim=False):
 @_zero_d
 def kthvalue(input, k, dim=-1, keepdim=False):
     """(values, indices) of the k-th smallest element (k from 1, an int or an integer tensor of one element) along
-    dim; the gradient goes to that element."""
+    dim (NaN the largest); the gradient goes to that element. Among equal values the index is the one PyTorch's
+    quickselect leaves at place k (nn/kernels/select.py replays it for the rows where the k-th value is tied)."""
     refuse_kinds(input.dtype, "bc", "kthvalue_cpu")
     axis = _normalize_axes(dim, input.ndim)[0]
     k = as_int(k, "kthvalue: k")
@@ -790,8 +791,19 @@ def kthvalue(input, k, dim=-1, keepdim=False):
         raise IndexError(f"kthvalue(): Expected reduction dim {axis} to have non-zero size.")       # (as mode's)
     if not 1 <= k <= input.shape[axis]:
         raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {axis}")      # PyTorch's words
-    # (stable: std::sort's order among ties would cost a replay, and PyTorch's quickselect picks by neither)
-    idx = Tensor._wrap(np.take(sort(input, axis, stable=True).indices._data, [k - 1], axis=axis))
+    moved = np.moveaxis(input._data, axis, -1)
+    rows = moved.reshape(-1, moved.shape[-1])
+    order = np.argsort(rows, axis=-1, kind="stable")           # (NaN last)
+    pick = order[:, k - 1].copy()
+    s = np.take_along_axis(rows, order, -1)
+    same = s == s[:, k - 1:k]
+    if rows.dtype.kind == "f":
+        same |= np.isnan(s) & np.isnan(s[:, k - 1:k])
+    tied = same.sum(-1) > 1                                     # (elsewhere the k-th value has one index)
+    if tied.any():
+        from ..kernels.select import kth_rows  # noqa: PLC0415 - loaded on the first tie (Numba only for large rows)
+        pick[tied] = kth_rows(_rank_keys(rows[tied], order[tied]), k)
+    idx = Tensor._wrap(np.expand_dims(pick.reshape(moved.shape[:-1]), axis))
     values = input.gather(axis, idx)
     if not keepdim:
         values, idx = values.squeeze(axis), Tensor._wrap(np.squeeze(idx._data, axis))
@@ -1045,7 +1057,9 @@ def _vector_norm(input, p, dim=None, keepdim=False):
         return Tensor._make(n if keepdim else np.squeeze(n, axes), (input,), backward, "norm", graph_backward)
     if p == 0:
         nonzero = np.count_nonzero(input._data, axis=_reduced_axes(dim, input.ndim), keepdims=keepdim)
-        return Tensor._wrap(np.asarray(nonzero, input._data.real.dtype))     # (a complex input's count is real)
+        # (a complex input's count is real; in the graph, as PyTorch's, whose backward gives no gradient: grad None)
+        return Tensor._make(np.asarray(nonzero, input._data.real.dtype), (input,), lambda g: (None,), "norm",
+                            lambda g: (None,))
     if p in (1, 1.0):
         return sum(input.abs(), dim, keepdim)
     if p in (math.inf, -math.inf):              # the largest / smallest |x| (the power sum would give 1)

@@ -5,6 +5,7 @@ the gradient back where the element came from. reshape, permute and expand (and 
 nothing, so a backward may pass through them again, as in PyTorch (tied weights: wt = w.t() made once).
 """
 import functools
+import inspect
 import numbers
 import operator
 import warnings
@@ -16,34 +17,93 @@ from ..functional.shapes import tensor_list
 from ..array import diagonal_view, warn_deprecated_overload
 from ..caller_warnings import warn_at_caller
 from ..dtypes import (C_TYPE_NAMES, _NameOnly, dtype as _dtype_class, to_dtype, bmm_kernel, bmm_scalar_type_mismatch,
-                      refuse_kinds, scalar_type_name, type_string, typeid_name)
+                      refuse_kinds, scalar_of, scalar_type_name, type_string, typeid_name)
 from ..tensor import (ShapeError, Tensor, as_int, as_sizes, broadcast_shape, expands_to, linear_graph_backward,
                       matmul_grads, matmul_work, unbroadcast, is_grad_enabled, parsed_sizes, parser_int,
                       parser_no_signature, refuse_dims_out_of_range, _normalize_axes, not_a_tensor_error,
-                      method_argument_error, parser_ints)
+                      method_argument_error, parser_type_name)
 from ..kernels.threads import single_thread_blas
 from ._attach import attach, check_parsed_ints, numpy_axis, parsed_ints, plain_ints
 from .complex import conj
 from .convert import Size, _mark_view, root_array
 
 
-def _sizes_by_keyword(*keywords):
-    """A function of (input, *sizes) that also takes its sizes by PyTorch's keyword (x.reshape(shape=(4, 6)) in
-    MAE's patchify, x.permute(dims=...), x.expand(size=...), x.repeat(repeats=...))."""
+def _sizes_by_keyword(name, keyword, *aliases, takes=(), overloaded=False):
+    """A function of (input, *sizes) whose sizes PyTorch's parser reads as its tuple of ints keyword, given as
+    arguments or by that keyword (x.reshape(shape=(4, 6)) in MAE's patchify, x.permute(dims=...), x.expand(size=...),
+    x.repeat(repeats=...)); nn also takes aliases (x.reshape(size=...)), and passes takes (view's dtype=) on. A call
+    without sizes, with them given both ways or with a keyword it does not know is refused in the parser's words,
+    the missing argument first ('permute() missing 1 required positional arguments: "dims"', "permute() got multiple
+    values for argument 'dims'", "permute() got an unexpected keyword argument 'bogus'"), and so is a keyword that is
+    no tuple of ints ("permute(): argument 'dims' must be tuple of ints, not int"); overloaded (view): "received an
+    invalid combination of arguments" for each of these. nn's own code gives an empty shape as a tuple
+    (permute(x, ())), as PyTorch's parser takes it."""
     def wrap(fn):
         @functools.wraps(fn)
         def run(input, *sizes, **kwargs):
-            for keyword in keywords:
-                if keyword in kwargs:
-                    sizes = (kwargs.pop(keyword),)
+            if kwargs:
+                value = kwargs.get(keyword)
+                if not sizes and len(kwargs) == 1 and isinstance(value, (tuple, list)) and \
+                        all(type(n) is int for n in value):         # (x.reshape(shape=(4, 6)): at once)
+                    return fn(input, value)
+                sizes = _keyword_sizes(name, keyword, aliases, takes, overloaded, sizes, kwargs)
+            elif not sizes:
+                raise parser_no_signature(name, (), {}) if overloaded else \
+                    TypeError(f'{name}() missing 1 required positional arguments: "{keyword}"')
             return fn(input, *sizes, **kwargs)
         return run
     return wrap
 
 
+def _keyword_sizes(name, keyword, aliases, takes, overloaded, sizes, kwargs):
+    """_sizes_by_keyword's call with keywords (kwargs, taken out of it): its sizes, or the parser's TypeError."""
+    given = [k for k in kwargs if k == keyword or k in aliases]
+    unknown = [k for k in kwargs if k not in given and k not in takes]
+    # (view(2, dtype=...); `is None`, since an array compares element by element: view(size=np.array([4, 3])))
+    if overloaded and (unknown or sizes or len(kwargs) > 1 or any(v is None for v in kwargs.values())):
+        raise parser_no_signature(name, sizes, kwargs)
+    if given and sizes or len(given) > 1:
+        raise TypeError(f"{name}() got multiple values for argument '{keyword}'")
+    if not given and not sizes and unknown:
+        raise TypeError(f'{name}() missing 1 required positional arguments: "{keyword}"')
+    if unknown:
+        raise TypeError(f"{name}() got an unexpected keyword argument '{unknown[0]}'")
+    if not given:
+        return sizes
+    value = kwargs.pop(given[0])
+    if not isinstance(value, (tuple, list)):    # (one int is sizes only by position: x.permute(dims=0) is refused)
+        if overloaded:
+            raise parser_no_signature(name, (), {given[0]: value})
+        raise TypeError(f"{name}(): argument '{keyword}' must be tuple of ints, not {parser_type_name(value)}")
+    try:
+        parsed_sizes((value,), name, keyword, position=None)
+    except TypeError:
+        if overloaded and value and (isinstance(value[0], (bool, np.bool_))
+                                     or not isinstance(value[0], (int, np.integer, Tensor))):
+            raise parser_no_signature(name, (), {given[0]: value}) from None
+        raise
+    return (value,)
+
+
 def _sizes(args):
     """(2, 3), ((2, 3),) or ([2, 3],) -> (2, 3), each size an int or an integer tensor of one element (as_sizes)."""
     return as_sizes(args, "a size")
+
+
+def _method_sizes(sizes, name, keyword):
+    """as_sizes(sizes) for the method name, or PyTorch's parser's TypeError: it reads sizes as one tuple of ints
+    (keyword) or as ints one by one, so that a first size that is no int among several fits neither ("permute()
+    takes 1 positional argument but 2 were given"); else parsed_sizes' words ("permute(): argument 'dims' (position
+    1) must be tuple of ints, not float")."""
+    try:
+        return as_sizes(sizes, "a size")
+    except TypeError:
+        if len(sizes) > 1:
+            try:
+                as_int(sizes[0], "a size")      # (a bool too: x.reshape(True, 1))
+            except TypeError:
+                raise TypeError(f"{name}() takes 1 positional argument but {len(sizes)} were given") from None
+        return parsed_sizes(sizes, name, keyword)
 
 
 def _reshape_error(shape, numel):
@@ -60,10 +120,10 @@ def _reshape_error(shape, numel):
     return f"shape '{text}' is invalid for input of size {numel}"
 
 
-@_sizes_by_keyword("shape", "size")
+@_sizes_by_keyword("reshape", "shape", "size")
 def reshape(input, *shape):
     """Same elements in a new shape (one dim may be -1). Shares memory when NumPy can."""
-    shape = parsed_sizes(shape, "reshape", "shape")     # (PyTorch's parser's words, where it has them: reshape(True))
+    shape = _method_sizes(shape, "reshape", "shape")     # (PyTorch's parser's words: reshape(True))
     old = input.shape
     try:
         y = input._data.reshape(shape)
@@ -79,21 +139,35 @@ def reshape(input, *shape):
     return _mark_view(out, input, functools.partial(reshape, shape=old))
 
 
-@_sizes_by_keyword("shape", "size")
+@_sizes_by_keyword("view", "size", "shape", takes=("dtype",), overloaded=True)
 def view(input, *shape, dtype=None):
     """x.view(2, 3) is reshape. x.view(dtype) (or dtype=) reinterprets the bytes as another dtype, as PyTorch: the
     last dim is scaled by the ratio of the item sizes ((2, 4) float32 -> (2, 16) uint8); the result shares memory
     and is not differentiable (PyTorch's is not either)."""
     if dtype is None and len(shape) == 1 and isinstance(shape[0], (_dtype_class, np.dtype, type, _NameOnly)):
         dtype, shape = shape[0], ()
-    if len(shape) == 1 and (isinstance(shape[0], (bool, np.bool_)) or not isinstance(
-            shape[0], (int, np.integer, tuple, list, Tensor))):      # x.view(True): no signature (sizes, dtype) fits
-        raise parser_no_signature("view", shape, {})
     if dtype is None:
-        return reshape(input, *shape)
-    if shape:
-        raise TypeError("view: give either sizes or a dtype, not both")
+        try:
+            shape = as_sizes(shape, "a size")
+        except TypeError:   # (a first size that is no int fits no signature, x.view(True); a later one is named)
+            flat = shape[0] if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
+            if not flat or isinstance(flat[0], (bool, np.bool_)) or not isinstance(flat[0], (int, np.integer)):
+                raise parser_no_signature("view", shape, {}) from None
+            shape = parsed_sizes(shape, "view", "size")
+        return reshape.__wrapped__(input, shape)
+    if not isinstance(dtype, (_dtype_class, np.dtype, type, _NameOnly)):     # (x.view(dtype=1.5): no signature)
+        raise parser_no_signature("view", (), {"dtype": dtype})
     dt = to_dtype(dtype, "view(dtype)")
+    a = input._data
+    if a.itemsize != dt.itemsize:           # (PyTorch's checks, in its order and words)
+        words = f"to view {scalar_type_name(a.dtype)} as {scalar_type_name(dt)} (different element sizes)"
+        if a.ndim == 0:
+            raise RuntimeError(f"self.dim() cannot be 0 {words}")
+        if dt.itemsize > a.itemsize and a.shape[-1] % (dt.itemsize // a.itemsize):
+            raise RuntimeError(f"self.size(-1) must be divisible by {dt.itemsize // a.itemsize} {words}, but got "
+                               f"{a.shape[-1]}")
+        if a.strides[-1] != a.itemsize:
+            raise RuntimeError(f"self.stride(-1) must be 1 {words}, but got {a.strides[-1] // a.itemsize}")
     try:
         return Tensor._wrap(input._data.view(dt))
     except ValueError:
@@ -171,10 +245,10 @@ def unsqueeze(input, dim):
     return reshape(input, input.shape[:d] + (1,) + input.shape[d:])
 
 
-@_sizes_by_keyword("dims")
+@_sizes_by_keyword("permute", "dims")
 def permute(input, *dims):
     """Reorder dims: x.permute(2, 0, 1) moves dim 2 first."""
-    dims = _sizes(dims)
+    dims = _method_sizes(dims, "permute", "dims")
     # PyTorch's checks, in its order and words (ShapeError: still the ValueError nn raised)
     if len(dims) != input.ndim:
         raise ShapeError(f"permute(sparse_coo): number of dimensions in the tensor input does not match the length of "
@@ -191,7 +265,7 @@ def permute(input, *dims):
         # moving the axes back is the inverse permutation
         return (np.transpose(g, inverse),)
     out = Tensor._make(np.transpose(input._data, dims), (input,), backward, "permute",
-                       lambda g: (permute(g, *inverse),), saves=False)
+                       lambda g: (permute(g, inverse),), saves=False)
     if is_grad_enabled():               # a view: recorded in-place changes go to input (see reshape)
         out._view_of = (input, functools.partial(permute, dims=inverse))
     return out
@@ -205,7 +279,7 @@ def _transpose(input, dim0, dim1):
     refuse_dims_out_of_range(input.ndim, dim0, dim1)    # (a list index would take some, with Python's words)
     dims = list(range(input.ndim))
     dims[dim0], dims[dim1] = dims[dim1], dims[dim0]
-    return permute(input, *dims)
+    return permute(input, dims)
 
 
 def _two_dims(name, first, second):
@@ -219,7 +293,7 @@ def _two_dims(name, first, second):
     def op(input, *args, **kwargs):
         if kwargs or len(args) != 2 or type(args[0]) is not int or type(args[1]) is not int:
             if name == "transpose" and len(args) == 1 and not kwargs and isinstance(args[0], (tuple, list)):
-                return permute(input, *args[0])
+                return permute(input, args[0])
             args = _parsed_dims(name, params, input, args, kwargs)
         return _transpose(input, *args)
     op.__name__ = op.__qualname__ = name
@@ -235,9 +309,6 @@ def _parsed_dims(name, params, input, args, kwargs):
     if len(args) > 2:
         raise method_argument_error(f"{name}() takes 2 positional arguments but {len(args)} were given",
                                     f"{name}() takes 3 positional arguments but {len(args) + 1} were given")
-    twice = [p for p in params[1:len(args) + 1] if p in kwargs]
-    if twice:
-        raise TypeError(f"{name}() got multiple values for argument '{twice[0]}'")
     dims = []
     for i, param in enumerate(params[1:]):
         if i >= len(args) and param not in kwargs:
@@ -246,6 +317,9 @@ def _parsed_dims(name, params, input, args, kwargs):
             raise TypeError(f"{name}() missing {2 - i} required positional argument{plural}: {missing}")
         check_parsed_ints(name, params, {param: "int"}, (), (input,) + args, kwargs)
         dims.append(args[i] if i < len(args) else kwargs[param])
+    twice = [p for p in params[1:len(args) + 1] if p in kwargs]        # (after a missing one, as the parser reads)
+    if twice:
+        raise TypeError(f"{name}() got multiple values for argument '{twice[0]}'")
     unknown = [k for k in kwargs if k not in params[len(args) + 1:]]
     if unknown:
         raise TypeError(f"{name}() got an unexpected keyword argument '{unknown[0]}'")
@@ -272,7 +346,7 @@ def _T(input):
         warnings.warn("The use of `x.T` on tensors of dimension other than 2 to reverse their shape is deprecated "
                       "(as in PyTorch); use x.mT to transpose batches of matrices or x.permute(*reversed(range("
                       "x.ndim))) to reverse the dimensions.", UserWarning, stacklevel=2)
-    return permute(input, *reversed(range(input.ndim)))
+    return permute(input, tuple(reversed(range(input.ndim))))
 
 
 def _swap_last(input, name, conjugate):
@@ -319,10 +393,10 @@ def broadcast_shapes(*shapes):
     return Size(np.broadcast_shapes(*((s,) if isinstance(s, int) else tuple(s) for s in shapes)))
 
 
-@_sizes_by_keyword("size")
+@_sizes_by_keyword("expand", "size")
 def expand(input, *sizes):
     """View with length-1 dims repeated (-1 keeps a dim); new dims may be added in front."""
-    sizes = _sizes(sizes)
+    sizes = _method_sizes(sizes, "expand", "size")
     x = input._data
     lead = len(sizes) - x.ndim
     if lead < 0:
@@ -356,16 +430,37 @@ def expand_as(input, other):
     return expand(input, other.shape)
 
 
-def broadcast_to(input, size):
-    """input expanded to size (torch.broadcast_to: expand with a shape)."""
-    return expand(input, tuple(size))
-
-
-@_sizes_by_keyword("size")
+@_sizes_by_keyword("broadcast_to", "size")
 def _broadcast_to_method(input, *size):
     """x.broadcast_to(size), also with the sizes as arguments, as PyTorch's method (speechbrain's LiGRU:
     ``h_init.broadcast_to(batch, hidden)``); torch.broadcast_to itself takes one size."""
-    return expand(input, *size)
+    return expand(input, _method_sizes(size, "broadcast_to", "size"))
+
+
+def _function_form(method, name, keyword):
+    """torch.<name>(input, keyword) of the sizes method (reshape, permute, tile, broadcast_to): one tuple or list of
+    ints, as PyTorch's parser reads the function's signature (no int, no ints one by one: torch.permute(x, 1, 0) is
+    "permute() takes 2 positional arguments but 3 were given", torch.permute(x, 1) "permute(): argument 'dims'
+    (position 2) must be tuple of ints, not int"); the method's refusals without it or with another keyword."""
+    def read(input, *sizes, **kwargs):
+        return method(input, *sizes, **kwargs)
+    read.__name__ = name
+    read.__signature__ = inspect.Signature([inspect.Parameter(p, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+                                            for p in ("input", keyword)])
+    read = parsed_ints(**{keyword: "tuple"})(read)
+
+    body = method.__wrapped__         # (method's own code, under its keyword's reading)
+
+    @functools.wraps(method)
+    def function(input, *sizes, **kwargs):
+        if len(sizes) == 1 and not kwargs and isinstance(sizes[0], (tuple, list)) and \
+                all(type(n) is int for n in sizes[0]):      # (the common call, at once)
+            return body(input, sizes[0])
+        if len(sizes) > 1:      # (the count first, as Python's binding of the signature)
+            raise TypeError(f"{name}() takes 2 positional arguments but {len(sizes) + 1} were given")
+        return read(input, *sizes, **kwargs)
+    function.__name__ = function.__qualname__ = name
+    return function
 
 
 def ravel(input):
@@ -373,13 +468,11 @@ def ravel(input):
     return reshape(input, -1)
 
 
-@_sizes_by_keyword("repeats")
+@_sizes_by_keyword("repeat", "repeats")
 def repeat(input, *sizes):
     """Tile the tensor sizes[i] times along dim i (new leading dims when more sizes than dims); PyTorch's errors
     for no counts, fewer counts than dims and a negative count (naming the first negative size of the result)."""
-    if not sizes:
-        raise TypeError('repeat() missing 1 required positional arguments: "repeats"')
-    reps = parsed_sizes(sizes, "repeat", "repeats")
+    reps = _method_sizes(sizes, "repeat", "repeats")
     x = input._data
     if len(reps) < x.ndim:
         raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of "
@@ -398,21 +491,11 @@ def repeat(input, *sizes):
     return Tensor._make(np.tile(x.reshape(shape), reps), (input,), backward, "repeat", saves=False)
 
 
-def flip(input, *dims, **kwargs):
+@_sizes_by_keyword("flip", "dims")
+def flip(input, *dims):
     """Reverse the order of elements along dims: x.flip(0, 1), x.flip((0, 1)) or dims=(0, 1) (a new contiguous
-    array, as PyTorch's flip copies). By keyword, dims is a tuple or list of ints only (x.flip(dims=1) is PyTorch's
-    "argument 'dims' must be tuple of ints, not int")."""
-    if not dims and not kwargs:         # (x.flip(): PyTorch's parser's words, its plural and quotes)
-        raise TypeError('flip() missing 1 required positional arguments: "dims"')
-    if kwargs:
-        if dims or set(kwargs) != {"dims"}:
-            raise TypeError(f"flip() got an unexpected keyword argument '{next(k for k in kwargs if k != 'dims')}'"
-                            if set(kwargs) - {"dims"} else "flip() got multiple values for argument 'dims'")
-        dims = (parser_ints(kwargs["dims"], "flip", "dims", one=False),)
-    given = dims[0] if len(dims) == 1 else dims
-    if not plain_ints(given, "ints"):
-        check_parsed_ints("flip", ["input", "dims"], {"dims": "ints"}, (), (input, given), {})
-    dims = _sizes(dims)
+    array, as PyTorch's flip copies)."""
+    dims = _method_sizes(dims, "flip", "dims")
     axes = _dims(dims, input.ndim)
     if input.ndim == 0:                     # a 0-D tensor flips to itself (dim 0 or -1), as PyTorch's
         axes = ()
@@ -425,18 +508,7 @@ def flip(input, *dims, **kwargs):
                         saves=False)
 
 
-_NOT_GIVEN = object()       # torch.flip(x) without dims (refused; an explicit () flips nothing)
-
-
-def flip_function(input, dims=_NOT_GIVEN):
-    """torch.flip(input, dims): dims a tuple or list of ints, as PyTorch's parser reads it (no single int or tensor,
-    which the method's *dims takes: torch.flip(x, 1) is "flip(): argument 'dims' (position 2) must be tuple of ints,
-    not int")."""
-    return flip(input) if dims is _NOT_GIVEN else flip(input, dims)     # (none given: flip's refusal)
-
-
-flip_function.__name__ = flip_function.__qualname__ = "flip"
-flip_function = parsed_ints(dims="tuple")(flip_function)
+flip_function = _function_form(flip, "flip", "dims")      # (torch.flip(x, dims): one tuple)
 
 
 def split(input, split_size_or_sections=None, dim=0, *, split_size=None):
@@ -594,9 +666,12 @@ def unfold(input, dimension, size, step):
     x = input._data
     d = _dims(dimension, max(x.ndim, 1))[0]
     n = x.shape[d] if x.ndim else 1
-    if not 0 <= size <= n or step < 1:
-        raise RuntimeError(f"unfold: size {size} must be in 0..{n} (the size of dim {dimension}) and step {step} "
-                           f"positive")
+    if size > n:                        # (PyTorch's checks, in its order and words)
+        raise RuntimeError(f"maximum size for tensor at dimension {d} is {n} but size is {size}")
+    if size < 0:
+        raise RuntimeError(f"size is {size} but must be >= 0")
+    if step < 1:
+        raise RuntimeError(f"step is {step} but must be > 0")
     idx = np.arange((n - size) // step + 1)[:, None] * step + np.arange(size)[None, :]     # (windows, size)
 
     def windows(a):
@@ -638,16 +713,23 @@ def as_strided(input, size, stride, storage_offset=None):
     op that copies here (unfold, ...), the copy. A copy here, a view in PyTorch; the gradient adds back where each
     of input's elements was read."""
     size, stride = tuple(int(n) for n in size), tuple(int(n) for n in stride)
-    if len(size) != len(stride):
-        raise RuntimeError(f"as_strided: mismatch in length of strides and shape ({len(stride)} vs {len(size)})")
+    if len(size) != len(stride):            # (PyTorch's checks, in its order and words)
+        raise RuntimeError("mismatch in length of strides and shape")
+    if min(stride, default=0) < 0:
+        raise RuntimeError(f"as_strided: Negative strides are not supported at the moment, got strides: "
+                           f"{list(stride)}")
     flat, offset, pos = _storage(input)
     storage_offset = offset if storage_offset is None else int(storage_offset)
+    if storage_offset < 0:
+        raise RuntimeError(f"Tensor: invalid storage offset {storage_offset}")
     idx = np.full(size, storage_offset, np.int64)
     for d, (n, st) in enumerate(zip(size, stride)):
         idx = idx + (np.arange(n) * st).reshape((n,) + (1,) * (len(size) - d - 1))
-    if idx.size and not 0 <= idx.min() <= idx.max() < flat.shape[0]:
-        raise RuntimeError(f"as_strided: setStorage: sizes {list(size)}, strides {list(stride)} and storage offset "
-                           f"{storage_offset} are out of bounds for storage of {flat.shape[0]} elements")
+    if idx.size and idx.max() >= flat.shape[0]:      # (the bytes the view would need, and the storage's)
+        item = input._data.itemsize
+        raise RuntimeError(f"setStorage: sizes {list(size)}, strides {list(stride)}, storage offset {storage_offset}, "
+                           f"and itemsize {item} requiring a storage size of {(int(idx.max()) + 1) * item} are out "
+                           f"of bounds for storage of size {flat.shape[0] * item}")
     owner = np.full(flat.shape[0], -1, np.int64)
     owner[pos.reshape(-1)] = np.arange(pos.size)                    # storage position -> input's element
     src = owner[idx]
@@ -687,7 +769,7 @@ def cross(input, other, dim=None):
     if shape[d] != 3:
         sizes = [t.shape[d - len(shape) + t.ndim] if d - len(shape) + t.ndim >= 0 else 1 for t in (input, other)]
         raise RuntimeError(f"linalg.cross: inputs dimension {dim} must have length 3. Got {sizes[0]} and {sizes[1]}")
-    a, b = input.expand(*shape), other.expand(*shape)
+    a, b = input.expand(shape), other.expand(shape)
     i12, i20 = Tensor._wrap(np.array([1, 2, 0])), Tensor._wrap(np.array([2, 0, 1]))
     return a.index_select(d, i12) * b.index_select(d, i20) - a.index_select(d, i20) * b.index_select(d, i12)
 
@@ -858,12 +940,18 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     return x[(slice(None),) * d + (index,)]
 
 
+@_sizes_by_keyword("tile", "dims")
 def tile(input, *dims):
     """repeat, with dims padded by leading 1s to input's number of dims (and input by leading 1-dims)."""
-    dims = _sizes(dims)
+    dims = _method_sizes(dims, "tile", "dims")
     if len(dims) < input.ndim:
         dims = (1,) * (input.ndim - len(dims)) + dims
-    return repeat(input, *dims)
+    return repeat(input, dims)
+
+
+reshape_function, permute_function, tile_function, broadcast_to = (
+    _function_form(reshape, "reshape", "shape"), _function_form(permute, "permute", "dims"),
+    _function_form(tile, "tile", "dims"), _function_form(_broadcast_to_method, "broadcast_to", "size"))
 
 
 @parsed_ints(range(9), source="ints", destination="ints")
@@ -879,11 +967,11 @@ def movedim(input, source, destination):
     if len(src) != len(dst) or len(set(src)) != len(src) or len(set(dst)) != len(dst):
         raise ValueError(f"movedim: source {source} and destination {destination} must be distinct dims, as many")
     if input.ndim == 0:         # dims -1 and 0 of a 0-d tensor (which _dims takes) move nothing, as PyTorch's
-        return permute(input)
+        return permute(input, ())
     order = [d for d in range(input.ndim) if d not in src]
     for d, s_ in sorted(zip(dst, src)):
         order.insert(d, s_)
-    return permute(input, *order)
+    return permute(input, order)
 
 
 @parsed_ints(dim="int", index="SymInt")
@@ -999,8 +1087,8 @@ def tensordot(a, b, dims=2, *, axes=None):
     ka, kb = [i for i in range(a.ndim) if i not in da], [i for i in range(b.ndim) if i not in db]
     m, k, n = (int(np.prod([a.shape[i] for i in ka])), int(np.prod([a.shape[i] for i in da])),
                int(np.prod([b.shape[i] for i in kb])))
-    left = permute(a, *(ka + da)).reshape(m, k)
-    right = permute(b, *(db + kb)).reshape(k, n)
+    left = permute(a, ka + da).reshape(m, k)
+    right = permute(b, db + kb).reshape(k, n)
     return (left @ right).reshape(tuple(a.shape[i] for i in ka) + tuple(b.shape[i] for i in kb))
 
 
@@ -1317,11 +1405,9 @@ def baddbmm(input, batch1, batch2, *rest, beta=1, alpha=1):
         raise bmm_scalar_type_mismatch(batch1.dtype.name, batch2.dtype.name, work, "baddbmm")
     # (PyTorch has no bool matrix product; its kernel's name depends on one product's size)
     refuse_kinds(input._data.dtype, "b", bmm_kernel("baddbmm", work))
-    kind = input.dtype.kind
-    if kind != "f" and (beta != int(beta) or alpha != int(alpha)):
-        raise TypeError(f"baddbmm: integer tensors take integer beta and alpha, got {beta} and {alpha}")
-    scalar = float if kind == "f" else int                  # a Python number keeps the arrays' dtype
-    a, b, beta, alpha = batch1._data, batch2._data, scalar(beta), scalar(alpha)
+    # (beta and alpha converted to the dtype as PyTorch's kernel reads them: an integer product truncates 2.5 to 2)
+    dtype = input._data.dtype
+    a, b, beta, alpha = batch1._data, batch2._data, scalar_of(beta, dtype), scalar_of(alpha, dtype)
     with single_thread_blas(matmul_work(a, b)):
         y = a @ b
     if alpha != 1:
@@ -1356,9 +1442,13 @@ def resized(array, sizes):
     return grown.reshape(shape)
 
 
+@_sizes_by_keyword("resize_", "size", takes=("memory_format",))
 def resize_(input, *sizes, memory_format=None):
     """x.resize_(*sizes), in place: x takes the new shape (resized), as the older DCGAN's
     input.resize_(real.size()).copy_(real). Refused on a tensor that requires grad, as PyTorch's (its .data can)."""
+    sizes = _method_sizes(sizes, "resize_", "size")     # (x.resize_() is PyTorch's TypeError)
+    if any(n < 0 for n in sizes):       # (PyTorch's check of the element count, which it makes as unsigned)
+        raise RuntimeError("numel: integer multiplication overflow")
     if input.requires_grad:
         raise RuntimeError("resize_: cannot resize a tensor that requires grad (resize its .data)")
     input._data = resized(input._data, sizes)
@@ -1370,7 +1460,7 @@ def resize_(input, *sizes, memory_format=None):
 
 def resize_as_(input, other, memory_format=None):
     """x.resize_(*other.shape)."""
-    return resize_(input, *other.shape)
+    return resize_(input, other.shape)      # (a tuple: () too, which resize_() refuses)
 
 
 def set_(input, source=None):
