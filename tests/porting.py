@@ -80,6 +80,17 @@ def raised(fn):
     raise AssertionError("no error")
 
 
+def central_difference(f, x, eps=1e-6):
+    """d f / d x of a real scalar function f of a float64 array x by central differences of step eps -> x's shape."""
+    g = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        up, down = x.copy(), x.copy()
+        up[i] += eps
+        down[i] -= eps
+        g[i] = (f(up) - f(down)) / (2 * eps)
+    return g
+
+
 def complex_central_difference(loss, A, h=1e-6):
     """d loss / d A of a real loss of a complex array A (any shape) by central differences of step h, in PyTorch's
     convention for complex gradients (d/d re + i d/d im, twice the conjugate Wirtinger derivative) -> A's shape."""

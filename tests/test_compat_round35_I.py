@@ -30,6 +30,7 @@ import numpy as np
 import pytest
 
 import nn
+from porting import central_difference
 
 
 def _f(t):
@@ -98,16 +99,6 @@ def test_solve_triangular_keeps_the_dtype_and_broadcasts_batches():
                                                                               upper=True)))
 
 
-def _central_difference(f, x, eps=1e-6):
-    g = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        up, down = x.copy(), x.copy()
-        up[i] += eps
-        down[i] -= eps
-        g[i] = (f(up) - f(down)) / (2 * eps)
-    return g
-
-
 @pytest.mark.parametrize("upper", [True, False])
 @pytest.mark.parametrize("left", [True, False])
 @pytest.mark.parametrize("unitriangular", [False, True])
@@ -127,8 +118,8 @@ def test_solve_triangular_gradients_by_central_differences(upper, left, unitrian
     A, B = nn.tensor(A0, requires_grad=True), nn.tensor(B0, requires_grad=True)
     X = nn.linalg.solve_triangular(A, B, upper=upper, left=left, unitriangular=unitriangular)
     (X * nn.tensor(W)).sum().backward()
-    np.testing.assert_allclose(_f(A.grad), _central_difference(lambda a: value(a, B0), A0), rtol=1e-6, atol=1e-8)
-    np.testing.assert_allclose(_f(B.grad), _central_difference(lambda b: value(A0, b), B0), rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(_f(A.grad), central_difference(lambda a: value(a, B0), A0), rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(_f(B.grad), central_difference(lambda b: value(A0, b), B0), rtol=1e-6, atol=1e-8)
     mask = np.triu(np.ones((3, 3)), 1 if unitriangular else 0)
     mask = mask if upper else mask.T
     assert np.all(_f(A.grad)[..., mask == 0] == 0)

@@ -210,6 +210,13 @@ def _select(v, ix, k, sorted):
             _sort(v, ix, k - 1)
 
 
+def _load_row(keys, r, v, ix):
+    """Row r of keys (R, n) into the pairs v (n,) and ix (n,): the keys and their positions 0..n-1."""
+    for j in range(len(v)):
+        v[j] = keys[r, j]
+        ix[j] = j
+
+
 def _rows(keys, k, sorted, whole):
     """keys (R, n) int64 -> indices (R, k) int64: each row's (key, index) pairs after std::sort (whole, k = n) or
     PyTorch's top-k selection, the first k kept."""
@@ -218,9 +225,7 @@ def _rows(keys, k, sorted, whole):
     v = np.empty(n, np.int64)
     ix = np.empty(n, np.int64)
     for r in range(rows):
-        for j in range(n):
-            v[j] = keys[r, j]
-            ix[j] = j
+        _load_row(keys, r, v, ix)
         if whole:
             _sort(v, ix, n)
         else:
@@ -284,9 +289,7 @@ def _kth_rows(keys, k):
     v = np.empty(n, np.int64)
     ix = np.empty(n, np.int64)
     for r in range(rows):
-        for j in range(n):
-            v[j] = keys[r, j]
-            ix[j] = j
+        _load_row(keys, r, v, ix)
         _quick_select(v, ix, k - 1)
         out[r] = ix[k - 1]
     return out
@@ -294,7 +297,7 @@ def _kth_rows(keys, k):
 
 # the helpers above stay plain Python functions, and are compiled into the kernels that call them
 for _fn in (_swap, _push_heap, _adjust_heap, _pop_heap, _heap_select, _partial_sort, _linear_insert, _insertion_sort,
-            _partition_pivot, _lg, _nth_element, _introsort_loop, _sort, _select, _rows, _quick_select):
+            _partition_pivot, _lg, _nth_element, _introsort_loop, _sort, _select, _load_row, _rows, _quick_select):
     register_jitable(_fn)
 topk_rows_kernel = njit(nogil=True, cache=True)(_topk_rows)     # (compiled on its first call, then from the cache)
 sort_rows_kernel = njit(nogil=True, cache=True)(_sort_rows)
