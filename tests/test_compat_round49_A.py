@@ -243,39 +243,32 @@ def test_fftn_over_no_dims_is_a_complex_copy():
     _raises(lambda: nn.fft.rfftn(nn.ones(2), dim=()), RuntimeError, "rfftn must transform at least one axis")
 
 
+def _first_line_with(lib, call, *args):
+    """What call(*args) gives with the module name nn bound to lib (torch or nn) in the call's globals."""
+    globals_ = call.__globals__
+    saved = globals_["nn"]
+    globals_["nn"] = lib
+    try:
+        call(*args)
+        return "computed"
+    except TypeError as error:
+        return str(error).split("\n")[0]
+    finally:
+        globals_["nn"] = saved
+
+
 def test_the_same_refusals_as_pytorch():
     torch = pytest.importorskip("torch")
     cases = ([c for c, _, _ in SIZES_METHODS] + [c for c, _, _ in FUNCTIONS] + [c for c, _ in KEYWORD_TUPLES])
     for call in cases:
-        got = []
-        for lib in (torch, nn):
-            x = lib.tensor(np.arange(12.0).reshape(3, 4), dtype=lib.float64)
-            globals_ = call.__globals__
-            saved = globals_["nn"]
-            globals_["nn"] = lib
-            try:
-                call(x)
-                got.append("computed")
-            except TypeError as error:
-                got.append(str(error).split("\n")[0])
-            finally:
-                globals_["nn"] = saved
+        got = [_first_line_with(lib, call, lib.tensor(np.arange(12.0).reshape(3, 4), dtype=lib.float64))
+               for lib in (torch, nn)]
         assert got[0] == got[1]
     for call, _ in BINDING:
         got = []
         for lib in (torch, nn):
             x = lib.tensor(np.arange(12.0).reshape(3, 4), dtype=lib.float64)
-            i, m = lib.zeros(3, 4, dtype=lib.int64), x > 5
-            globals_ = call.__globals__
-            saved = globals_["nn"]
-            globals_["nn"] = lib
-            try:
-                call(x, i, m)
-                got.append("computed")
-            except TypeError as error:
-                got.append(str(error).split("\n")[0])
-            finally:
-                globals_["nn"] = saved
+            got.append(_first_line_with(lib, call, x, lib.zeros(3, 4, dtype=lib.int64), x > 5))
         assert got[0] == got[1]
     for name in ("fftn", "ifftn", "fft2", "ifft2"):
         a = np.array([[1.0, -2.0, 0.5]])
