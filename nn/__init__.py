@@ -54,7 +54,7 @@ from .tensor_ops.pointwise import (exp, log, log1p, log2, log10, lerp, tan, asin
                                    float_power, frac, nan_to_num, atan2, hypot, logaddexp, addcmul, addcdiv, sqrt, rsqrt, reciprocal, square, sin, cos, abs, sign,
                                    floor, ceil, round, trunc, neg, pow, clamp, clamp_min, clamp_max,
                                    maximum, minimum, where, masked_fill, triu, tril,
-                                   remainder, floor_divide, add, sub, mul, div)
+                                   remainder, floor_divide, add, sub, mul, div, true_divide)
 from .tensor_ops.reductions import (sum, mean, var, std, prod, max, min, amax, amin, argmax, argmin, all, any,
                                     count_nonzero, cumsum, cumprod, cummax, cummin, logcumsumexp, logsumexp, var_mean, std_mean, median, unique,
                                     nansum, nanmean, bincount, histc, kthvalue, quantile, nanquantile, nanmedian, mode,
@@ -200,7 +200,8 @@ addr, dot, hypot, abs, nextafter = map(_with_out, (addr, dot, hypot, abs, nextaf
 lerp = _with_out(lerp)  # (pytorch_optimizer's SPlus: torch.lerp(side, grad @ grad.T, weight=1 - beta2, out=side))
 clamp_min, clamp_max, randint = map(_with_out, (clamp_min, clamp_max, randint))
 # the aliases of the ops given out= above (PyTorch's aliases take out= as their ops do)
-clip, absolute, multiply, divide, true_divide, subtract = clamp, abs, mul, div, div, sub
+clip, absolute, multiply, divide, subtract = clamp, abs, mul, div, sub
+true_divide = _with_out(true_divide)  # (div without rounding_mode)
 (logical_not, logical_and, logical_or, logical_xor, bitwise_not, bitwise_and, bitwise_or, bitwise_xor) = map(
     _with_out, (logical_not, logical_and, logical_or, logical_xor, bitwise_not, bitwise_and, bitwise_or, bitwise_xor))
 #                                         (torch-hd's BSC negative: torch.logical_not(self, out=empty_like(self)))
@@ -338,6 +339,8 @@ version = _SimpleNamespace(__version__=__version__, cuda=None, hip=None)       #
 # torch.nn is this package too: a script whose `import torch` became `import nn as torch` still finds
 # torch.nn.init, torch.nn.functional and torch.nn.utils
 nn = _sys.modules[__name__]
+# and torch.torch is torch (the package binds its own name): `torch.torch.Tensor` ports to nn.torch.Tensor
+torch = nn
 from . import parameter, multiprocessing  # noqa: E402,F401  (torch.nn.parameter, torch.multiprocessing)
 if _importlib_util.find_spec("einops") is not None:
     try:                    # (nn/einops.py subclasses einops' backend base: an einops without it leaves nn as it is)

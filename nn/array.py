@@ -24,16 +24,24 @@ from .dtypes import quietly
 NEGATIVE_STRIDES = ("At least one stride in the given numpy array is negative, and tensors with negative strides "
                     "are not currently supported. (You can probably work around this by making a copy of your array "
                     " with array.copy().) ")
+# ... and when its bytes are not in the machine's order (an np.memmap or np.frombuffer of dtype '>f4'), which PyTorch
+# checks after the dtype and the strides
+FOREIGN_BYTE_ORDER = ("given numpy array has byte order different from the native byte order. Conversion between "
+                      "byte orders is currently not supported.")
 
 
 def refuse_negative_strides(a):
-    """Raise PyTorch's ValueError for a user's plain ndarray with a negative stride (RecBole's descending
-    Interaction.sort indexes its tensors by argsort(...)[::-1], which PyTorch refuses). A DataArray (a Tensor's
-    .data / .grad) stands for the Tensor and passes; so does anything else. A C-contiguous array without a size-1
-    axis (a 0-d one too) has positive strides only (an empty one's are 0), so most arrays skip the min (0.16
-    against 0.22 us)."""
-    if type(a) is np.ndarray and (1 in a.shape or not a.flags.c_contiguous) and min(a.strides) < 0:
-        raise ValueError(NEGATIVE_STRIDES)
+    """Raise PyTorch's ValueError for a user's ndarray with a negative stride (RecBole's descending
+    Interaction.sort indexes its tensors by argsort(...)[::-1], which PyTorch refuses), or, after that check as in
+    PyTorch's tensor_from_numpy, with a byte order not the machine's. Subclasses such as np.memmap are a user's
+    arrays too; a DataArray (a Tensor's .data / .grad) stands for the Tensor and passes, and so does anything that
+    is not an ndarray. A C-contiguous array without a size-1 axis (a 0-d one too) has positive strides only (an
+    empty one's are 0), so most arrays skip the min (0.16 against 0.22 us)."""
+    if type(a) is np.ndarray or isinstance(a, np.ndarray) and type(a) is not DataArray:
+        if (1 in a.shape or not a.flags.c_contiguous) and min(a.strides) < 0:
+            raise ValueError(NEGATIVE_STRIDES)
+        if not a.dtype.isnative:
+            raise ValueError(FOREIGN_BYTE_ORDER)
 
 
 def _value(x):
@@ -88,6 +96,12 @@ def legacy_scalar_first(scalar, tensors, rest, op):
                          and (_is_number(tensors[0]) or _number(scalar) is None)):   # (0-d, 0-d): today's order
         return scalar, tensors
     if len(rest) > 1 or number is None:
+        if number is None and len(rest) == 1:       # (today's order and one more: Python's words, as PyTorch's)
+            from .tensor import method_argument_error       # noqa: PLC0415 - tensor builds on this module
+            n, given = len(tensors), len(tensors) + len(rest)
+            words = "{}() takes {} positional argument{} but {} were given"
+            raise method_argument_error(words.format(op, n, "s" * (n > 1), given),
+                                        words.format(op, n + 1, "s", given + 1))
         raise TypeError("too many positional arguments")
     old, new = (("Number value, Tensor tensor1, Tensor tensor2", "Tensor tensor1, Tensor tensor2, *, Number value = 1")
                 if rest else ("Number alpha, Tensor other", "Tensor other, *, Number alpha = 1"))

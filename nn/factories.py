@@ -15,14 +15,13 @@ import os
 
 import numpy as np
 
-from .array import refuse_negative_strides
 from .caller_warnings import warn_at_caller
 from .device import META, factory_device, meta_array
 from .dtypes import to_dtype, get_default_dtype, int64, result_dtype, checked_fill, refuse_int_overflow, \
     to_complex, to_real, scalar_type_name, refuse_big_int, holds_big_int, refuse_kinds, real_for_cast, typeid_name
-from .tensor import Size, Tensor, _as_array, as_int, _check_requires_grad, refuse_unconvertible, parser_type_name, \
+from .tensor import Size, Tensor, _as_array, as_int, _check_requires_grad, refuse_numpy_input, parser_type_name, \
     parsed_sizes, not_a_tensor_error, _parser_takes_int, parser_int, parser_ints, parser_no_signature, legacy_data, \
-    parser_float, parser_takes_scalar
+    legacy_size, parser_float, parser_takes_scalar, _parser_takes_int_element
 from .tensor_ops._attach import attach, _taken_as_tensor, parsed_ints
 from .tensor_ops.shape import _keyword_sizes, _method_sizes, _sizes_by_keyword
 from .init import _rng as _gen, refuse_non_floating, check_integer_range
@@ -214,11 +213,10 @@ def _tensor(data, dtype=None, device=None, requires_grad=False):
     """tensor() without its warning (x.new(data) copies a Tensor silently in PyTorch; x.new and new_tensor refuse
     a negative stride as tensor does). Data NumPy cannot take as numbers (ragged lists, None, strings) is read
     again as PyTorch reads it, for its errors (_read_as_pytorch)."""
-    refuse_negative_strides(data)
+    refuse_numpy_input(data)
     if isinstance(data, Tensor):
         return _new(data._data.copy(), dtype, device, requires_grad)
     if isinstance(data, np.ndarray):
-        refuse_unconvertible(data)
         return _new(_infer(data, dtype), dtype, device, requires_grad)
     try:
         typed = _holds_typed(data)
@@ -350,7 +348,7 @@ def _as_tensor(data, dtype, device):
     if isinstance(data, Tensor):
         return data if dtype is None else data.to(to_dtype(dtype))
     if isinstance(data, np.ndarray):
-        refuse_negative_strides(data)
+        refuse_numpy_input(data)
         return _new(data, dtype, device, False)
     return tensor(data, dtype, device)
 
@@ -383,8 +381,7 @@ def from_numpy(ndarray):
     """A Tensor sharing ndarray's memory and dtype (changes to one show in the other)."""
     if not isinstance(ndarray, np.ndarray):
         raise TypeError(f"expected np.ndarray (got {parser_type_name(ndarray)})")
-    refuse_unconvertible(ndarray)
-    refuse_negative_strides(ndarray)
+    refuse_numpy_input(ndarray)
     _warn_not_writable(ndarray)
     return Tensor._wrap(ndarray)
 
@@ -544,8 +541,8 @@ def _check_eye_sizes(args, kwargs):
     """PyTorch's errors for eye's sizes (tntorch's tn.eye(n) calls torch.eye(n, None)) given as args / kwargs: its
     parser's TypeError, in the one signature's words when n alone was given ("eye(): argument 'n' (position 1) must
     be int, not float"; by keyword without the position), else "received an invalid combination of arguments" (the
-    signatures (n) and (n, m) both fit two arguments; the keywords named last, in reverse order); a negative size is
-    a RuntimeError."""
+    signatures (n) and (n, m) both fit two arguments; the keywords named last, in the parser's order); a negative
+    size is a RuntimeError."""
     sizes = list(args[:2]) + [kwargs[k] for k in ("n", "m") if k in kwargs]
     if not all(_parser_takes_int(size, sym=True) for size in sizes):
         named = {k: v for k, v in kwargs.items() if k in ("n", "m") or v is not _EYE_DEFAULTS.get(k, v)}
@@ -861,7 +858,7 @@ def _parsed_randint(fn):
     @functools.wraps(fn)
     def parsed(*args, **kwargs):
         if len(args) == 3 and type(args[0]) is type(args[1]) is int and type(args[2]) in (tuple, Size) and all(
-                type(n) is int for n in args[2]) and not {"low", "high", "size"} & kwargs.keys() and all(
+                type(n) is int for n in args[2]) and (not kwargs or _RANDINT_KEYWORDS.issuperset(kwargs)) and all(
                 -2 ** 63 <= b < 2 ** 63 for b in args[:2]):     # (the common call, at once)
             return fn(*args, **kwargs)
         if len(args) + len(kwargs) == 2:
@@ -880,7 +877,10 @@ def _parsed_randint(fn):
             given = dict(zip(names, args), **kwargs)
             if (len(args) <= len(names) and not set(names[:len(args)]) & set(kwargs)
                     and set(given) & {"low", "high", "size"} == set(names)
-                    and all(_randint_bound(given[k]) for k in names[:-1]) and _int_tuple(given["size"])):
+                    and all(_randint_bound(given[k]) for k in names[:-1]) and _first_int(given["size"])
+                    and _RANDINT_KEYWORDS.issuperset(set(kwargs) - set(names))):
+                # (this signature fits; a later element of the size that is no int is its unpacking error)
+                parser_ints(given["size"], "randint", "size", None, one=False)
                 return fn(int(given.get("low", 0)), int(given["high"]), given["size"],
                           **{k: v for k, v in kwargs.items() if k not in names})
         raise parser_no_signature("randint", args, kwargs)
@@ -897,13 +897,13 @@ def _randint_bound(obj):
     return _parser_takes_int(obj)
 
 
-def _int_tuple(obj):
-    """Whether PyTorch's parser takes obj as a tuple of ints (parser_ints' rule, without its error)."""
-    try:
-        parser_ints(obj, "", "", one=False)
-    except TypeError:
-        return False
-    return True
+def _first_int(obj):
+    """Whether PyTorch's parser matches obj to a tuple of ints: a tuple or list, empty or with an int first (it then
+    unpacks the later elements, parser_ints)."""
+    return isinstance(obj, (tuple, list)) and (not obj or _parser_takes_int_element(obj[0]))
+
+
+_RANDINT_KEYWORDS = frozenset({"generator", "out", "dtype", "layout", "device", "pin_memory", "requires_grad"})
 
 
 @_parsed_randint
@@ -919,8 +919,10 @@ def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=N
     return _new(values.astype(np.int64), dtype, device, requires_grad)
 
 
+@parsed_ints(function=True, n="int")
 def randperm(n, generator=None, dtype=None, device=None, requires_grad=False):
-    """A random permutation of 0 .. n-1, int64."""
+    """A random permutation of 0 .. n-1, (n,) int64 (n: an int, as PyTorch's parser reads it)."""
+    refuse_negative_size([n])
     meta = _on_meta((int(n),), dtype or int64, device, requires_grad)
     if meta is not None:
         return meta
@@ -945,13 +947,14 @@ zeros, ones, empty, full, eye, arange, linspace, logspace, rand, randn, randint,
 
 
 def _number_mean_needs_size(fn):
-    """normal refusing a number mean with a number std and no size, as PyTorch's parser: its signatures that take a
-    number mean take a Tensor std or a size (normal(2.0): "normal(): argument 'mean' (position 1) must be Tensor, not
-    float", the one signature taking one argument; normal(2.0, 1.0): "received an invalid combination")."""
+    """normal reading its arguments as PyTorch's parser: its signatures that take a number mean take a Tensor std or
+    a size (normal(2.0): "normal(): argument 'mean' (position 1) must be Tensor, not float", the one signature taking
+    one argument; normal(2.0, 1.0): "received an invalid combination"), and a size only with numbers, as a tuple or
+    list of ints (normal(0., 1., 3) and normal(t, 1., (2,)) fit none: "received an invalid combination")."""
     @functools.wraps(fn)
     def parsed(*args, **kwargs):
         if args and type(args[0]) is Tensor:        # (a tensor mean, the common call: nothing else to look at)
-            if kwargs and not _FACTORY_KEYWORDS.isdisjoint(kwargs):
+            if len(args) > 2 or kwargs and not _FACTORY_KEYWORDS.isdisjoint(kwargs) or "size" in kwargs:
                 raise parser_no_signature("normal", args, kwargs)
             return fn(*args, **kwargs)
         given = dict(zip(("mean", "std", "size"), args), **kwargs)
@@ -962,6 +965,17 @@ def _number_mean_needs_size(fn):
             raise parser_no_signature("normal", args, kwargs)
         if any(tensors) and not _FACTORY_KEYWORDS.isdisjoint(kwargs):
             raise parser_no_signature("normal", args, kwargs)
+        if "size" in given or len(args) > 3 or not _SIZE_FORM_KEYWORDS.issuperset(kwargs):
+            # the one signature with a size, (float mean, float std, SymInt[] size, *, ...): numbers, each given
+            # once, and a tuple or list whose first element is an int; a later element that is no int is its
+            # unpacking error
+            size = given.get("size")
+            if any(tensors) or len(args) > 3 or not _SIZE_FORM_KEYWORDS.issuperset(kwargs) or \
+                    len(given) < len(args) + len(kwargs) or \
+                    not all(parser_takes_scalar(given[k]) for k in ("mean", "std") if k in given) or \
+                    not isinstance(size, (tuple, list)) or size and not _parser_takes_int_element(size[0]):
+                raise parser_no_signature("normal", args, kwargs)
+            parser_ints(size, "normal", "size", None, one=False)
         return fn(*args, **kwargs)
     return parsed
 
@@ -969,6 +983,8 @@ def _number_mean_needs_size(fn):
 # the factory keywords only normal's form with numbers and a size takes (normal(mean_tensor, 1.0, dtype=...) is
 # PyTorch's parser's TypeError "received an invalid combination of arguments")
 _FACTORY_KEYWORDS = frozenset({"dtype", "layout", "device", "pin_memory", "requires_grad"})
+# and the keywords of that form
+_SIZE_FORM_KEYWORDS = _FACTORY_KEYWORDS | {"mean", "std", "size", "generator", "out"}
 
 
 @_number_mean_needs_size
@@ -1003,11 +1019,24 @@ def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, device=None,
 
 
 def bernoulli(input, p=None, *, generator=None):
-    """1 with probability input (or p) per element, else 0, in input's floating dtype."""
-    probs = _as_array(input) if p is None else np.broadcast_to(np.asarray(p, np.float64), _as_array(input).shape)
-    if probs.size and (probs.min() < 0 or probs.max() > 1):
-        raise ValueError("bernoulli: probabilities must be in [0, 1]")
-    dt = input.dtype if isinstance(input, Tensor) and input.dtype.kind == "f" else get_default_dtype()
+    """1 with probability input (floating, in [0, 1]) or p (a number) per element, else 0 -> input's shape, in
+    input's dtype (a number p: PyTorch's empty_like(input).bernoulli_(p), so an integer input gives integers)."""
+    x = _as_array(input)
+    if p is None:
+        # PyTorch's kernel: floating probabilities only, each in [0, 1] (NaN fails its check too), in its words
+        refuse_kinds(x.dtype, "c", "bernoulli_tensor_cpu_self_")
+        refuse_kinds(x.dtype, "biu", "bernoulli_tensor_cpu_p_")
+        if x.size and not (x.min() >= 0 and x.max() <= 1):
+            raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.  (Could this error "
+                               "message be improved?  If so, please report an enhancement request to PyTorch.)")
+        probs = x
+    else:
+        if not 0 <= p <= 1:
+            raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p:g}")
+        refuse_kinds(x.dtype, "c", "bernoulli_scalar_cpu_")
+        probs = np.broadcast_to(np.asarray(p, np.float64), x.shape)
+    dt = input.dtype if isinstance(input, Tensor) and (p is not None or input.dtype.kind == "f") else \
+        get_default_dtype()
     return _new((_gen(generator).random(probs.shape) < probs).astype(dt), None, None, False)
 
 
@@ -1107,7 +1136,12 @@ def _draw_multinomial(input, num_samples, replacement, generator, num_samples_po
     return _new(idx.reshape(tuple(input.shape[:-1]) + (k,)), None, None, False)
 
 
-attach(bernoulli, multinomial=_multinomial_method)
+# p is the parser's double of bernoulli(input, p) (a number or a 0-d tensor not requiring grad); anything else fits
+# neither of its two signatures ("bernoulli() received an invalid combination of arguments - got (Tensor,
+# p=Tensor), ..."; before, a p of several elements failed on its truth value and one of one element computed)
+bernoulli, _bernoulli_method = (parsed_ints(function=function, overloaded_at=(1, 2, 3), p="Number?")(bernoulli)
+                                for function in (True, False))
+attach(multinomial=_multinomial_method, bernoulli=_bernoulli_method)
 
 
 def _like(name, make):
@@ -1204,29 +1238,39 @@ def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=F
 
 def _legacy_new(self, *args, **kwargs):
     """PyTorch's legacy constructor: x.new(*sizes) or x.new(size) -> zeros of x's dtype (where PyTorch leaves the
-    memory uninitialized), x.new(data) -> a tensor of x's dtype, x.new() -> an empty one."""
-    if len(args) == 1 and not isinstance(args[0], (int, np.integer, Size)):
-        if isinstance(args[0], np.ndarray) and not kwargs:
-            # an array of x's dtype: its memory shared, as torch.Tensor(array) (legacy_data warns of a read-only one)
+    memory uninitialized), x.new(data) -> a tensor of x's dtype, x.new() -> an empty one; the sizes and keywords
+    read by the legacy constructors' parser (legacy_size: x.new(size=(2, 3)), device= alone beside them)."""
+    size, device = legacy_size(args, kwargs), kwargs.get("device")
+    if size is not None:
+        refuse_negative_size(size)
+        return zeros(size, dtype=self.dtype, device=device)
+    if args:
+        if isinstance(args[0], (np.ndarray, np.generic, float, complex, bool, type(None))) and device is None:
+            # an array of x's dtype: its memory shared, as torch.Tensor(array) (legacy_data warns of a read-only one,
+            # and refuses a number or None: "new(): data must be a sequence (got float)")
             return Tensor._wrap(legacy_data(args[0], self._data.dtype))
-        if isinstance(args[0], Tensor) and not kwargs:     # x.new(y): y's alias (its memory, in its graph)
+        if isinstance(args[0], Tensor) and device is None:     # x.new(y): y's alias (its memory, in its graph)
             if args[0].dtype != self.dtype:     # (PyTorch's legacy constructor takes its own dtype only)
                 from .legacy_types import _options      # noqa: PLC0415
                 raise TypeError(f"expected {_options(self.dtype)} (got {_options(args[0].dtype)})")
             return args[0].view(args[0].shape)
         if isinstance(args[0], np.ndarray):
             _warn_not_writable(args[0])     # (as torch.Tensor(array) warns; x.new_tensor, a copy, is silent)
-        return _tensor(args[0], dtype=self.dtype, **kwargs)
-    sizes = tuple(args[0]) if len(args) == 1 and isinstance(args[0], Size) else args
-    if all(isinstance(n, (int, np.integer)) for n in sizes):   # (as the legacy constructors, Tensor(-1, 2))
-        refuse_negative_size([int(n) for n in sizes])
-    return zeros(*(args or (0,)), dtype=self.dtype, **kwargs)
+        return _tensor(args[0], dtype=self.dtype, device=device)
+    return zeros(0, dtype=self.dtype, device=device)
 
 
 def bernoulli_(self, p=0.5, *, generator=None):
-    """x.bernoulli_(p): every element set to 1 with probability p (a number or a tensor of x's shape), else 0."""
-    probs = np.broadcast_to(np.asarray(p._data if isinstance(p, Tensor) else p, np.float64), self.shape)
-    return self.copy_(bernoulli(Tensor._wrap(probs.copy()), generator=generator))
+    """x.bernoulli_(p): every element set to 1 with probability p (a number, or a floating tensor broadcast to x's
+    shape), else 0; refused as bernoulli refuses (for a tensor p, a complex x first, in its kernel's words)."""
+    if not isinstance(p, Tensor):
+        return self.copy_(bernoulli(self, p, generator=generator))
+    if not self._data.size:         # (PyTorch's kernel returns at once, p unread)
+        return self
+    refuse_kinds(self._data.dtype, "c", "bernoulli_tensor_cpu_self_")
+    probs = p.expand(self.shape)
+    refuse_kinds(probs._data.dtype, "c", "bernoulli_tensor_cpu_p_")
+    return self.copy_(bernoulli(probs, generator=generator))
 
 
 def _new_tensor(self, data, dtype=None, device=None, requires_grad=False):

@@ -16,7 +16,7 @@ import numpy as np
 
 from .dtypes import bfloat16, float16, scalar_type_name, set_default_dtype, to_dtype, typeid_name, dtype as _dtype_class
 from .device import check_device
-from .tensor import Size, Tensor, legacy_data
+from .tensor import Size, Tensor, legacy_data, legacy_size
 from .tensor_ops.convert import TypedStorage
 
 __all__ = ["FloatTensor", "DoubleTensor", "LongTensor", "IntTensor", "ShortTensor", "CharTensor",
@@ -40,7 +40,9 @@ def _options(dtype):
 
 
 def _typed(name, dtype):
-    def __new__(cls, *args, device=None):
+    def __new__(cls, *args, device=None, **kwargs):
+        if kwargs:          # (LongTensor(size=(2, 3)): the size form by keyword, else the parser's refusal)
+            args = (Size(legacy_size(args, kwargs)),)
         if len(args) == 1 and isinstance(args[0], Tensor) and args[0].dtype != cls.dtype:
             # PyTorch's legacy constructor takes a tensor of its own dtype only (schnetpack's GaussianRBF calls
             # torch.FloatTensor on a float64 tensor when float64 is the default dtype: a TypeError there)

@@ -12,8 +12,8 @@ from .caller_warnings import warn_at_caller
 from .global_settings import is_warn_always_enabled
 from .dtypes import kernel_not_implemented, norm_dtype, quietly, refuse_not_floating_or_complex, scalar_type_name, \
     typeid_name
-from .tensor import Tensor, _broadcast_message, broadcast_shape, is_grad_enabled, parser_bool, \
-    parser_ints
+from .tensor import Tensor, _broadcast_message, broadcast_shape, is_grad_enabled, parser_bool, parser_no_signature, \
+    parser_ints, parser_type_name
 from .tensor_ops.reductions import return_type
 from .tensor_ops.shape import _dims, cat, cross as _cross
 from .tensor_ops.matrices import vandermonde
@@ -95,12 +95,17 @@ def cross(input, other, *, dim=-1):
     return _cross(input, other, dim)
 
 
+def _checked_name(op):
+    """The op's name in PyTorch's checks: linalg.<op> (a *_ex form by its plain name); torch.logdet's own."""
+    return op if op == "logdet" else f"linalg.{op[:-3] if op.endswith('_ex') else op}"
+
+
 def _square(A, op, complex_ok=False):
     """A (..., n, n) of a floating dtype (or a complex one where the op takes it: cholesky, eigh, solve, ...).
     A vector, a non-square matrix and a dtype neither floating nor complex are PyTorch's RuntimeErrors in its
     words, naming linalg.<op> (a *_ex form by its plain name, as PyTorch's); a complex matrix where nn's op has
     no complex form is nn's TypeError."""
-    name = f"linalg.{op[:-3] if op.endswith('_ex') else op}"
+    name = _checked_name(op)
     if A.ndim >= 2 and A.shape[-1] != A.shape[-2]:
         raise RuntimeError(f"{name}: A must be batches of square matrices, but they are {A.shape[-2]} by "
                            f"{A.shape[-1]} matrices")
@@ -110,7 +115,7 @@ def _square(A, op, complex_ok=False):
 def _matrices(A, op, complex_ok=False):
     """A (..., m, n) of a floating dtype (or complex where the op takes it), else PyTorch's RuntimeError naming
     linalg.<op> (svd, qr, and _square's ops); a complex matrix where nn's op has no complex form: TypeError."""
-    name = f"linalg.{op[:-3] if op.endswith('_ex') else op}"
+    name = _checked_name(op)
     if A.ndim < 2:
         raise RuntimeError(f"{name}: The input tensor A must have at least 2 dimensions.")
     refuse_not_floating_or_complex(A.dtype, name)
@@ -191,12 +196,21 @@ def cholesky(A, *, upper=False):
     return (out.mH if np.iscomplexobj(L) else out.transpose(-2, -1)) if upper else out
 
 
-def _eigh(A, UPLO):
-    """One op for (eigenvalues, eigenvectors) side by side, (..., n, n + 1), so that one backward sees both."""
+def _eigh(A, UPLO, op):
+    """One op for (eigenvalues, eigenvectors) side by side, (..., n, n + 1), so that one backward sees both (op: eigh
+    or eigvalsh, as its parser names it)."""
+    if not isinstance(UPLO, str):
+        raise TypeError(f"linalg_{op}(): argument 'UPLO' must be str, not {parser_type_name(UPLO)}")
+    if A.ndim < 2 or A.shape[-1] != A.shape[-2]:
+        _square(A, "eigh")
+    if not (len(UPLO) == 1 and UPLO.upper() in ("L", "U")):      # (PyTorch's checkUplo: either case, before dtype)
+        raise RuntimeError(f"Expected UPLO argument to be 'L' or 'U', but got {UPLO}")
+    if A.dtype.kind not in "fc":        # (its kernel's dtypes; no elements: no kernel call, an empty result)
+        if A.numel():
+            raise kernel_not_implemented("linalg_eigh_cpu", A.dtype)
+        return Tensor._wrap(np.zeros(A.shape[:-2] + (1, 0), A.dtype))
     _square(A, "eigh", complex_ok=True)
-    if UPLO not in ("L", "U"):
-        raise ValueError(f"eigh: UPLO must be 'L' or 'U', got {UPLO!r}")
-    w, V = np.linalg.eigh(A._data, UPLO=UPLO)
+    w, V = np.linalg.eigh(A._data, UPLO=UPLO.upper())
 
     def backward(g):
         # A = V diag(w) V^T  =>  gA = V (diag(gw) + F o skew(V^T gV)) V^T, F_ij = 1 / (w_j - w_i) off the
@@ -225,7 +239,7 @@ def eigh(A, UPLO="L"):
     """(eigenvalues (..., n) ascending, eigenvectors (..., n, n) as columns) of the symmetric A (its UPLO triangle
     is read). A gradient through the eigenvectors needs distinct eigenvalues (as PyTorch's). A complex Hermitian A:
     real eigenvalues, complex eigenvectors."""
-    both = _eigh(A, UPLO)
+    both = _eigh(A, UPLO, "eigh")
     w = both[..., 0, :]
     return _EIGH(w.real if w.is_complex() else w, both[..., 1:, :])
 
@@ -233,7 +247,7 @@ def eigh(A, UPLO="L"):
 @with_out
 def eigvalsh(A, UPLO="L"):
     """The eigenvalues (..., n) of the symmetric (or Hermitian) A, ascending (real)."""
-    w = _eigh(A, UPLO)[..., 0, :]
+    w = _eigh(A, UPLO, "eigvalsh")[..., 0, :]
     return w.real if w.is_complex() else w
 
 
@@ -684,24 +698,47 @@ def _cutoff(s, atol, rtol, shape):
     """Singular values at or under this count as zero: max(atol, rtol * largest), PyTorch's defaults
     (rtol = eps * max(m, n) when neither is given)."""
     eps = np.finfo(s.dtype).eps
+    # (a tensor atol / rtol (...) holds one tolerance per matrix of the batch, as PyTorch's)
+    atol, rtol = (t if t is None else np.asarray(getattr(t, "_data", t))[..., None] for t in (atol, rtol))
     if rtol is None:
-        rtol = eps * max(shape[-2:]) if atol is None or atol == 0 else 0.0
+        rtol = eps * max(shape[-2:]) if atol is None else np.where(atol > 0, 0.0, eps * max(shape[-2:]))
     return np.maximum(0.0 if atol is None else atol, rtol * s[..., :1])
 
 
+def _lower_hermitian(A, a):
+    """The Hermitian matrices of the lower triangles of a (A's array, (..., n, n)), which PyTorch's hermitian=True
+    forms read (its eigh, UPLO='L': the diagonal's imaginary part ignored); a non-square A is eigh's error."""
+    if not a.size:          # (PyTorch returns early for no elements, a non-square A too)
+        return a
+    _square(A, "eigh", complex_ok=True)
+    low = np.tril(a, -1)
+    out = low + _H(low)
+    n = np.arange(a.shape[-1])
+    out[..., n, n] = np.diagonal(a, 0, -2, -1).real
+    return out
+
+
 @with_out
-def pinv(A, *, atol=None, rtol=None, hermitian=False):
+def pinv(A, rcond=None, hermitian=False, *, atol=None, rtol=None):
     """The Moore-Penrose pseudo-inverse (..., n, m) of A (..., m, n), from its SVD (singular values under
-    max(atol, rtol * the largest) taken as zero). Its gradient holds where the rank does not change."""
-    return _pinv(A, atol, rtol)[0]
+    max(atol, rtol * the largest) taken as zero). Its gradient holds where the rank does not change. hermitian:
+    A is read as the Hermitian matrix of its lower triangle (PyTorch's eigh), the gradient being the general one.
+    rcond (a number or a tensor, by position or keyword): PyTorch's older overload, atol = 0 and rtol = rcond."""
+    if rcond is not None:
+        if atol is not None or rtol is not None:
+            raise parser_no_signature("linalg_pinv", (A, rcond), {k: v for k, v in (("atol", atol), ("rtol", rtol))
+                                                          if v is not None})
+        atol, rtol = 0.0, rcond
+    return _pinv(A, atol, rtol, hermitian)[0]
 
 
-def _pinv(A, atol, rtol):
+def _pinv(A, atol, rtol, hermitian=False):
     """(pinv(A), the mask (..., k) of the singular values kept): lstsq's rank from the same SVD."""
-    if A.ndim < 2 or A.dtype.kind not in "fc":
-        raise ValueError(f"pinv: expected floating matrices (..., m, n), got {A.dtype} of shape {tuple(A.shape)}")
+    if A.ndim < 2 or A.dtype.kind not in "fc":          # (PyTorch's words)
+        raise RuntimeError(f"linalg.pinv({scalar_type_name(A.dtype)}{{{list(A.shape)}}}): expected a tensor with 2 "
+                           f"or more dimensions of float, double, cfloat or cdouble types")
     a = A._data
-    U, S, Vh = np.linalg.svd(a, full_matrices=False)
+    U, S, Vh = np.linalg.svd(_lower_hermitian(A, a) if hermitian else a, full_matrices=False)
     kept = S > _cutoff(S, atol, rtol, a.shape)
     X = (_H(Vh) * np.where(kept, 1 / np.where(kept, S, 1), 0)[..., None, :]) @ _H(U)
 
@@ -712,16 +749,26 @@ def _pinv(A, atol, rtol):
         return (-Xt @ g @ Xt + (gt - a @ (X @ gt)) @ (X @ Xt) + (Xt @ X) @ (gt - (gt @ X) @ a),)
 
     def graph_backward(g):
-        Y = _pinv(A, atol, rtol)[0]                  # recorded, so the gradient can be differentiated again
+        Y = _pinv(A, atol, rtol, hermitian)[0]       # recorded, so the gradient can be differentiated again
         Yt, gt = Y.mH, g.mH
         return (-Yt @ g @ Yt + (gt - A @ (Y @ gt)) @ (Y @ Yt) + (Yt @ Y) @ (gt - (gt @ Y) @ A),)
     return Tensor._make(X.astype(a.dtype, copy=False), (A,), backward, "pinv", graph_backward), kept
 
 
 @with_out
-def matrix_rank(A, *, atol=None, rtol=None, hermitian=False):
-    """The number of singular values of A (..., m, n) over max(atol, rtol * the largest) (int64, (...,))."""
-    S = np.linalg.svd(A._data, compute_uv=False)
+def matrix_rank(A, tol=None, hermitian=False, *, atol=None, rtol=None):
+    """The number of singular values of A (..., m, n) over max(atol, rtol * the largest) (int64, (...,)).
+    tol (a number or a tensor, by position or keyword): PyTorch's older overload, atol = tol and rtol = 0."""
+    if tol is not None:
+        if atol is not None or rtol is not None:
+            raise parser_no_signature("linalg_matrix_rank", (A, tol), {k: v for k, v in (("atol", atol), ("rtol", rtol))
+                                                          if v is not None})
+        atol, rtol = tol, 0.0
+    if A.ndim < 2:                                      # (PyTorch's words, and its svd's for other dtypes)
+        raise RuntimeError("torch.linalg.matrix_rank: The input tensor input must have at least 2 dimensions.")
+    if A.dtype.kind not in "fc":
+        raise RuntimeError("This function doesn't handle types other than float and double")
+    S = np.linalg.svd(_lower_hermitian(A, A._data) if hermitian else A._data, compute_uv=False)
     return Tensor._wrap(np.asarray((S > _cutoff(S, atol, rtol, A.shape)).sum(-1), np.int64))
 
 
@@ -776,6 +823,39 @@ def _full_rank_solve(a, b):
     return q @ np.linalg.solve(_H(r), b)
 
 
+def _lstsq_refusals(a, b, driver):
+    """PyTorch 2.13's CPU build (its LAPACK is MKL's, which checks its inputs) refuses a NaN in A or B, and gelsd an
+    infinite A, by an internal assert naming the argument MKL flagged (A is gelsy's, gelsd's and gelss's argument 4
+    and gels' 5; B 6 and 7). gels reports an exact zero on the diagonal of R (of L for m < n, an LQ) as a rank
+    failure: of A's own (a zero column), or of the NaN-and-zero matrix an infinite A is scaled to (by 0 / inf,
+    LAPACK's dlascl); a zero A it solves as 0. PyTorch reads each matrix's LAPACK info in batch order."""
+    batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    fa = np.broadcast_to(a, batch + a.shape[-2:]).reshape(-1, *a.shape[-2:])
+    fb = np.broadcast_to(b, batch + b.shape[-2:]).reshape(-1, *b.shape[-2:])
+    shift, info = int(driver == "gels"), np.zeros(len(fa), np.int64)
+    if driver == "gels":
+        infinite = np.isinf(fa).any(axis=(1, 2))
+        scaled = np.where(infinite[:, None, None], np.where(np.isinf(fa), np.nan, 0.0), fa)
+        with np.errstate(invalid="ignore"):
+            r = np.linalg.qr(scaled if a.shape[-2] >= a.shape[-1] else _T(scaled), mode="r")
+        zero = (np.diagonal(r, axis1=-2, axis2=-1) == 0) & (fa != 0).any(axis=(1, 2))[:, None]
+        info = np.where(zero.any(-1), np.argmax(zero, -1) + 1, 0)
+    info = np.where(np.isnan(fb).any(axis=(1, 2)), -6 - shift, info)
+    bad_a = np.isnan(fa).any(axis=(1, 2)) | (driver == "gelsd") & np.isinf(fa).any(axis=(1, 2))
+    info = np.where(bad_a, -4 - shift, info)
+    if not info.any():
+        return
+    first = int(np.flatnonzero(info)[0])
+    if info[first] < 0:
+        raise RuntimeError(f'false INTERNAL ASSERT FAILED at "/__w/pytorch/pytorch/aten/src/ATen/native/'
+                           f'BatchLinearAlgebra.cpp":1613, please report a bug to PyTorch. torch.linalg.lstsq: '
+                           f'Argument {-info[first]} has illegal value. Most certainly there is a bug in the '
+                           f'implementation calling the backend library.')
+    where = f"(Batch element {first}): " if len(info) > 1 else ""
+    raise LinAlgError(f"torch.linalg.lstsq: {where}The least squares solution could not be computed because the "
+                      f"input matrix does not have full rank (error code: {info[first]}).")
+
+
 @with_out
 def lstsq(A, B, rcond=None, *, driver=None):
     """The least-squares solution X (..., n, k) of A X = B, A (..., m, n), B (..., m, k), by PyTorch's CPU drivers:
@@ -804,6 +884,8 @@ def lstsq(A, B, rcond=None, *, driver=None):
     (m, n), empty = A.shape[-2:], Tensor._wrap(np.zeros(0, real))
     if rcond is None:
         rcond = np.finfo(real).eps * max(m, n)
+    if A.numel() and B.numel():
+        _lstsq_refusals(A._data, B._data, driver)
     if driver == "gelsy" and A.numel() and B.numel():
         x, rank = _gelsy(A._data, B._data, rcond)
     else:
@@ -811,6 +893,9 @@ def lstsq(A, B, rcond=None, *, driver=None):
         x, rank = (P @ B.detach())._data, kept.sum(-1)
         if driver == "gelsy":                       # an empty problem: PyTorch calls no LAPACK, its rank is 0
             rank = np.zeros(x.shape[:-2], np.int64)
+        # gels / gelsd / gelss scale a B whose largest entry is infinite by 0 / inf (LAPACK's dlascl): all NaN
+        infinite = ~np.isfinite(B._data).all(axis=(-2, -1)) & (A._data != 0).any(axis=(-2, -1))   # (A = 0: X = 0)
+        x = np.where(infinite[..., None, None], np.nan, x) if infinite.any() else x
     X = Tensor._wrap(x)
     if is_grad_enabled() and (A.requires_grad or B.requires_grad):
         # the values the driver's, the gradient PyTorch's whatever the driver and rcond: pinv(A) @ B's
@@ -861,6 +946,15 @@ def det(A):
     return Tensor._make(np.asarray(d, A.dtype), (A,), backward, "det", graph_backward)
 
 
+def _times_inverse_H(g, a):
+    """g A^-H for g (...,) and A (..., n, n). A singular A (NumPy's inverse refuses it) is solved as PyTorch solves
+    A^H X = g I, by substitution on A's LU: inf / NaN rather than an error."""
+    try:
+        return g[..., None, None] * _H(np.linalg.inv(a))
+    except np.linalg.LinAlgError:
+        return _lu_solve_arrays(*_getrf(a), g[..., None, None] * np.eye(a.shape[-1], dtype=a.dtype), True)
+
+
 @with_out
 def slogdet(A):
     """(sign(det A), log|det A|) (...,): for a complex A the sign is complex (a unit number) and log|det A| real,
@@ -875,13 +969,14 @@ def slogdet(A):
         if not np.iscomplexobj(a):
             return (np.zeros_like(a),)
         # (asarray: for one matrix the product is a NumPy scalar, and 1j times it a Python complex)
-        return (np.asarray(1j * np.imag(g * np.conj(sign)))[..., None, None] * _H(np.linalg.inv(a)),)
+        return (_times_inverse_H(np.asarray(1j * np.imag(g * np.conj(sign))), a),)
 
     def backward(g):
-        return (g[..., None, None] * _H(np.linalg.inv(a)),)
+        return (_times_inverse_H(g, a),)
 
     def graph_backward(g):
-        return (g[..., None, None] * inv(A).mH,)
+        # recorded, as PyTorch's linalg.solve(A^H, g I) (so a singular A is solve's error, as there)
+        return (solve(A.mH, g[..., None, None] * Tensor._wrap(np.eye(a.shape[-1], dtype=a.dtype))),)
     zero = None if np.iscomplexobj(a) else (lambda g: (Tensor._wrap(np.zeros_like(a)),))
     return SlogdetResult(Tensor._make(sign, (A,), sign_backward, "slogdet", zero),
                          Tensor._make(np.asarray(logabs, np.finfo(a.dtype).dtype), (A,), backward, "slogdet",
@@ -897,6 +992,7 @@ def slogdet_older(A):
 def logdet(A):
     """log(det A) (...,): NaN where det A < 0 (its gradient 0 there), as PyTorch's where(sign < 0, nan, log|det A|);
     complex for a complex A (log|det A| + log sign)."""
+    _square(A, "logdet", complex_ok=True)              # (its checks in its own name, as PyTorch's)
     sign, logabs = slogdet(A)
     if sign.is_complex():
         return logabs + sign.log()
@@ -910,9 +1006,13 @@ def solve(A, B, *, left=True):
     if B.dtype != A.dtype:                      # PyTorch promotes none (nn's NumPy solve would)
         raise RuntimeError(f"linalg.solve: Expected A and B to have the same dtype, but found A of type "
                            f"{scalar_type_name(A.dtype)} and B of type {scalar_type_name(B.dtype)} instead")
+    vector = B.ndim == 1 or (B.ndim == A.ndim - 1 and tuple(B.shape) == tuple(A.shape[:-1]))    # PyTorch's rule
+    shape = tuple(B.shape) + (1,) if vector else tuple(B.shape)     # (for left=False too, as PyTorch's, so a
+    if len(shape) < 2 or shape[-2 if left else -1] != A.shape[-1]:   # vector there is refused)
+        raise RuntimeError(f"linalg.solve: Incompatible shapes of A and B for the equation {'AX' if left else 'XA'} = "
+                           f"B ({A.shape[-2]}x{A.shape[-1]} and {'x'.join(map(str, shape[-2:]))})")
     if not left:
         return solve(A.transpose(-1, -2), B.transpose(-1, -2)).transpose(-1, -2)
-    vector = B.ndim == 1 or (B.ndim == A.ndim - 1 and tuple(B.shape) == tuple(A.shape[:-1]))    # PyTorch's rule
     b = B._data[..., None] if vector else B._data
     a = A._data
     with _fails_as(lambda: _singular_message("torch.linalg.solve", a)):
@@ -1105,6 +1205,7 @@ def _check_b_and_A(b, A, op):
 
 
 @with_out
+@parsed_ints(n="int")       # (the parser's "matrix_power(): argument 'n' (position 1) must be int, not float")
 def matrix_power(A, n):
     """A^n (..., n, n) for an integer n (A^0 the identity; negative n: powers of the inverse), by repeated squaring;
     an integer or bool A too, as PyTorch's (for n < 0 inv refuses it, for a bool A^2 on its matmul does)."""
@@ -1319,7 +1420,8 @@ def _lu_backward(LU, pivots):
     gL = tril(g, -1)[:, :k], gU = triu(g)[:k]. Square: P L^-T (tril(L^T gL, -1) + triu(gU U^T)) U^-T. Wide (m < n,
     U = [U1 U2]): P L^-T [triu(gU1) + tril(L^T gL - gU U^T, -1) U1^-T, gU2]. Tall (m > n, L = [L1; L2]):
     P [tril(gL1, -1) + L1^-T triu(gU U^T - L^T gL); gL2] U^-T. (The wide / tall forms reduce to the square one;
-    ^H for complex.)"""
+    ^H for complex.) The solves are substitutions, as PyTorch's triangular solves: a zero pivot of a singular A gives
+    inf / nan, as there, rather than an error."""
     def backward(g):
         m, n = LU.shape[-2:]
         k = min(m, n)
@@ -1330,13 +1432,13 @@ def _lu_backward(LU, pivots):
         P = _permutation(pivots, m, LU.dtype)
         if m <= n:                                                      # square and wide
             phi = np.tril(Lt @ gL - gU @ Ut, -1)
-            X = _solve_right_H(U[..., :, :k], phi)                                     # phi U1^-H
+            X = _H(_trsm(U[..., :, :k], _H(phi), True))                               # phi U1^-H
             X = np.concatenate([X + gU[..., :, :k], gU[..., :, k:]], axis=-1)
-            return (P @ np.linalg.solve(Lt[..., :, :k], X),)                           # L^-T ...
+            return (P @ _trsm(Lt[..., :, :k], X, True),)                               # L^-T ...
         L1t = Lt[..., :, :k]                                            # L1^T (k, k), unit upper triangular
-        psi = np.linalg.solve(L1t, np.triu(gU @ Ut - Lt @ gL))          # L1^-T triu(...)
+        psi = _trsm(L1t, np.triu(gU @ Ut - Lt @ gL), True)              # L1^-T triu(...)
         Y = np.concatenate([psi + gL[..., :k, :], gL[..., k:, :]], axis=-2)
-        return (P @ _solve_right_H(U, Y),)                                              # ... U^-H
+        return (P @ _H(_trsm(U, _H(Y), True)),)                                         # ... U^-H
     return backward
 
 
@@ -1357,16 +1459,16 @@ def _permutation(pivots, m, dtype):
 def lu_factor(A, *, pivot=True):
     """(LU, pivots) as LAPACK's getrf and PyTorch's: L below the diagonal (unit diagonal implied) and U on and above
     it in one matrix, pivots the 1-based rows swapped at each step (int32). Differentiable (invertible A), as
-    PyTorch's. A singular matrix (a zero on U's diagonal) raises, as PyTorch's; linalg.lu and lu_factor_ex
-    factorise it."""
+    PyTorch's. A singular matrix (a zero on U's diagonal) raises a RuntimeError (a TORCH_CHECK in PyTorch, not its
+    LinAlgError); linalg.lu and lu_factor_ex factorise it."""
     LU, piv = _lu_factor(A, pivot, "lu_factor")
     info = _getrf_info(LU._data).reshape(-1)
     if info.any():
         b, k = int(np.argmax(info > 0)), int(info[info > 0][0])
         batch = f"(Batch element {b}): " if LU.ndim > 2 else ""
-        raise LinAlgError(f"torch.linalg.lu_factor: {batch}U[{k},{k}] is zero and using it on lu_solve would result "
-                          f"in a division by zero. If you still want to perform the factorization, consider calling "
-                          f"linalg.lu(A, pivot) or linalg.lu_factor_ex(A, pivot)")
+        raise RuntimeError(f"torch.linalg.lu_factor: {batch}U[{k},{k}] is zero and using it on lu_solve would result "
+                           f"in a division by zero. If you still want to perform the factorization, consider calling "
+                           f"linalg.lu(A, pivot) or linalg.lu_factor_ex(A, pivot)")
     return LUFactorResult(LU, piv)
 
 
@@ -1379,28 +1481,43 @@ def _getrf_info(LU):
     return np.where(zero.any(-1), np.argmax(zero, -1) + 1, 0).astype(np.int32)
 
 
+def _lu_solve_arrays(LU, pivots, b, adjoint):
+    """X with A X = b (A^H X = b with adjoint) from A's packed LU (..., n, n) and 1-based pivots, b (..., n, k): the
+    substitutions of PyTorch's lu_solve (U^H L^H P^T X = b for the adjoint), without a singularity check."""
+    n = LU.shape[-1]
+    L, U = np.tril(LU, -1) + np.eye(n, dtype=LU.dtype), np.triu(LU)
+    P = _permutation(pivots, n, LU.dtype)
+    if adjoint:
+        return P @ _trsm(_H(L), _trsm(_H(U), b, False), True)
+    return _trsm(U, _trsm(L, _T(P) @ b, False), True)
+
+
 def _lu_factor(A, pivot, op):
     """lu_factor without the singularity check: (LU, pivots)."""
-    from scipy.linalg import lu_factor as _scipy_lu_factor  # noqa: PLC0415 - SciPy only when used
-    import warnings  # noqa: PLC0415 - SciPy warns on a singular matrix, which the callers report their way
     if A.ndim < 2:                      # PyTorch's words (its lu_factor names itself torch.lu_factor)
         raise RuntimeError(f"{'linalg.lu' if op == 'lu' else 'torch.lu_factor'}: Expected tensor with 2 or more "
                            f"dimensions. Got size: {list(A.shape)} instead")
     _matrices(A, op, complex_ok=True)   # m x n: LAPACK's getrf factors rectangular matrices too; complex too
     if not pivot:
         raise RuntimeError("linalg.lu_factor: LU without pivoting is not implemented on the CPU")    # lu's too
-    a = A._data
+    LU, piv = _getrf(A._data)
+    return LUFactorResult(Tensor._make(LU, (A,), _lu_backward(LU, piv), "lu_factor"), Tensor._wrap(piv))
+
+
+def _getrf(a):
+    """LAPACK getrf of each matrix of a (..., m, n), a singular one too: (LU (..., m, n), pivots (..., min(m, n))
+    1-based, int32)."""
+    from scipy.linalg import lu_factor as _scipy_lu_factor  # noqa: PLC0415 - SciPy only when used
+    import warnings  # noqa: PLC0415 - SciPy warns on a singular matrix, which the callers report their way
     piv_shape = a.shape[:-2] + (min(a.shape[-2:]),)
     if a.size == 0:                     # no matrices, or 0 x n / m x 0 ones: empty factors, as PyTorch's
-        LU, piv = a.copy(), np.zeros(piv_shape, np.int32)
-        return LUFactorResult(Tensor._make(LU, (A,), _lu_backward(LU, piv), "lu_factor"), Tensor._wrap(piv))
+        return a.copy(), np.zeros(piv_shape, np.int32)
     flat = a.reshape(-1, *a.shape[-2:])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         parts = [_scipy_lu_factor(m) for m in flat]
     LU = np.stack([p[0] for p in parts]).reshape(a.shape)
-    piv = (np.stack([p[1] for p in parts]) + 1).astype(np.int32).reshape(piv_shape)
-    return LUFactorResult(Tensor._make(LU, (A,), _lu_backward(LU, piv), "lu_factor"), Tensor._wrap(piv))
+    return LU, (np.stack([p[1] for p in parts]) + 1).astype(np.int32).reshape(piv_shape)
 
 
 @with_out
@@ -1451,6 +1568,12 @@ def lu_solve(LU, pivots, B, *, left=True, adjoint=False):
     if LU.shape[-1] != LU.shape[-2]:                # lu_factor's rectangular LU solves nothing (PyTorch's words)
         raise RuntimeError(f"torch.linalg.lu_solve: A must be batches of square matrices, but they are "
                            f"{LU.shape[-2]} by {LU.shape[-1]} matrices")
+    if B.ndim < 2:                                  # (its checkInputsSolver's words; before, solve_triangular's)
+        raise RuntimeError("linalg.lu_solve: The input tensor B must have at least 2 dimensions.")
+    if LU.shape[-1] != B.shape[-2 if left else -1]:
+        raise RuntimeError(f"linalg.lu_solve: Incompatible shapes of A and B for the equation "
+                           f"{'AX = B' if left else 'XA = B'} ({LU.shape[-2]}x{LU.shape[-1]} and "
+                           f"{B.shape[-2]}x{B.shape[-1]})")
     if not left:                                    # X A = B  <=>  A^H X^H = B^H
         return lu_solve(LU, pivots, B.mH, adjoint=not adjoint).mH
     P, L, U = lu_unpack(LU, pivots)
@@ -1574,7 +1697,7 @@ def ldl_solve(LD, pivots, B, *, hermitian=False):
 
 @with_out          # (pytorch-minimize's Krylov and LSMR loops write norms into buffers)
 @numpy_axis        # PyTorch's argument parser takes axis= / keepdims= too (braindecode's SensorsRotation)
-@parsed_ints(function=True, words="linalg_vector_norm", keepdim="bool")
+@parsed_ints(function=True, words="linalg_vector_norm", ord="Number", keepdim="bool")     # (not 'fro': a Number)
 def vector_norm(input, ord=2, dim=None, keepdim=False, *, dtype=None):
     """The ord-norm of input over dim (all elements when None): Tensor.norm's; ord 0 counts the non-zero elements.
     dtype: input is cast to it first (no narrower than input's, of its kind; a complex one gives its real norm).

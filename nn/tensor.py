@@ -198,13 +198,57 @@ def parser_ints(obj, fn, arg, position=None, one=True):
     return obj
 
 
+def parser_ints_each(fn, arguments):
+    """parser_ints of each (obj, arg, position) of arguments, fn's tuple-of-ints arguments, as PyTorch's parser reads
+    several: every argument's type first (a first element's refusal raised as met), then the later elements,
+    unpacked by its generated call last argument first (GCC's order of a call's arguments), so that of several such
+    refusals the last argument's is raised (max_pool2d(x, (2, 2.0), (2, 2.0)): "argument 'stride' failed to unpack
+    the object at pos 2 ...")."""
+    unpacking = None
+    for obj, arg, position in arguments:
+        try:
+            parser_ints(obj, fn, arg, position)
+        except TypeError as error:
+            if not (isinstance(obj, (list, tuple)) and _parser_takes_int_element(obj[0])):
+                raise
+            unpacking = error
+    if unpacking is not None:
+        raise unpacking
+
+
+def _keyword_order(kwargs):
+    """The names of kwargs in the order PyTorch's words list them: it copies them into a C++ std::unordered_map
+    (libstdc++'s: 13 buckets for up to 13 names, a new name placed first in its bucket's run, or first of all in an
+    empty bucket) of std::hash (_Hash_bytes, 64-bit MurmurHash with seed 0xc70f6907) and lists them in its order.
+    One or two names come out reversed; three or more in the hashes' order ("(mask=Tensor, value=tuple,
+    input=Tensor, )" for input=, mask=, value=). Beyond 13 names the table would grow; nn keeps 13 buckets."""
+    if len(kwargs) < 3:
+        return list(kwargs)[::-1]
+    mul, full = 0xc6a4a7935bd1e995, 0xFFFFFFFFFFFFFFFF
+    order, buckets = [], {}
+    for key in kwargs:
+        data = key.encode()
+        h = 0xc70f6907 ^ (len(data) * mul) & full
+        cut = len(data) & ~7
+        for p in range(0, cut, 8):
+            word = int.from_bytes(data[p:p + 8], "little") * mul & full
+            h = (h ^ (word ^ word >> 47) * mul & full) * mul & full
+        if len(data) & 7:
+            h = (h ^ int.from_bytes(data[cut:], "little")) * mul & full
+        h = (h ^ h >> 47) * mul & full
+        buckets[key] = (h ^ h >> 47) % 13
+        same = [i for i, k in enumerate(order) if buckets[k] == buckets[key]]
+        order.insert(same[0] if same else 0, key)
+    return order
+
+
 def parser_no_signature(fn, args, kwargs, expected=None):
     """PyTorch's TypeError when no signature of the overloaded fn takes a method's arguments args / kwargs (those
-    after the tensor): its first line, which names the given types (keywords last, in reverse order; a trailing ", "
-    when only keywords were given); the signatures it lists after it are not repeated here. expected: the one
-    signature it shows where the others are hidden (add's deprecated ones), which that line names instead."""
+    after the tensor): its first line, which names the given types (keywords last, in its order: _keyword_order; a
+    trailing ", " when only keywords were given); the signatures it lists after it are not repeated here. expected:
+    the one signature it shows where the others are hidden (add's deprecated ones), which that line names instead."""
     given = [parser_type_name(a) for a in args]
-    named = [f"{k}={parser_type_name(v)}" for k, v in reversed(list(kwargs.items()))]
+    named = [f"{k}={parser_type_name(kwargs[k])}" for k in _keyword_order(kwargs)]
     got = ", ".join(given + named) + (", " if named and not given else "")
     return TypeError(f"{fn}() received an invalid combination of arguments - got ({got}), but expected "
                      f"{'one of:' if expected is None else '(' + expected + ')'}")
@@ -265,11 +309,47 @@ _NUMPY_CONVERTIBLE = frozenset(np.dtype(t) for t in (np.float64, np.float32, np.
 
 def refuse_unconvertible(arr):
     """PyTorch's TypeError for an array of a dtype it does not convert (strings, objects, dates, long doubles), as
-    torch.tensor, from_numpy and the legacy constructors raise it."""
-    if arr.dtype not in _NUMPY_CONVERTIBLE:
+    torch.tensor, from_numpy and the legacy constructors raise it. The type is checked whatever its byte order (a
+    '>f4' array passes as a float32 one: PyTorch refuses its byte order later, after the strides)."""
+    dt = arr.dtype
+    if dt not in _NUMPY_CONVERTIBLE and (dt.isnative or dt.newbyteorder("=") not in _NUMPY_CONVERTIBLE):
         raise TypeError(f"can't convert np.ndarray of type numpy.{arr.dtype.type.__name__}. The only supported "
                         f"types are: float64, float32, float16, complex64, complex128, int64, int32, int16, int8, "
                         f"uint64, uint32, uint16, uint8, and bool.")
+
+
+def refuse_numpy_input(a):
+    """PyTorch's refusals of an ndarray given as data (torch.tensor, as_tensor, from_numpy, the legacy constructors),
+    in its order: the dtype (refuse_unconvertible), then the strides and the byte order (refuse_negative_strides).
+    Anything but an ndarray passes."""
+    if isinstance(a, np.ndarray):
+        refuse_unconvertible(a)
+        refuse_negative_strides(a)
+
+
+def legacy_size(args, kwargs):
+    """The shape PyTorch's legacy constructors (torch.Tensor(2, 3), torch.FloatTensor(size=(2, 3)), x.new(2, 3)) read
+    from args and kwargs (device= among them or not), as their parser reads them, or None where args are data (one
+    argument, no int or Size: a sequence, a tensor, a storage, a number for legacy_data to refuse) or nothing. Of
+    their signatures, new(SymIntArrayRef size, *, device) takes the sizes as ints by position (a first that is no int
+    is "new() received an invalid combination of arguments - got (float, int), but expected one of:", a later one
+    "new(): argument 'size' failed to unpack the object at pos 2 ..."), one int, a Size, or size= a tuple or list of
+    ints (a sequence by position is data); any other keyword, or size= beside a position, fits no signature."""
+    if kwargs.keys() - {"device"}:
+        size = kwargs.get("size")
+        if args or kwargs.keys() - {"size", "device"} or not isinstance(size, (tuple, list)) or \
+                size and not _parser_takes_int_element(size[0]):
+            raise parser_no_signature("new", args, kwargs)
+        return tuple(int(n) for n in parser_ints(size, "new", "size", None, one=False))
+    if len(args) == 1:
+        if isinstance(args[0], Size):
+            return tuple(args[0])
+        return (int(args[0]),) if _parser_takes_int(args[0]) and not isinstance(args[0], Tensor) else None
+    if not args:
+        return None
+    if not _parser_takes_int_element(args[0]) or isinstance(args[0], Tensor) and args[0].dtype.kind == "b":
+        raise parser_no_signature("new", args, kwargs)
+    return tuple(int(n) for n in parser_ints(args, "new", "size", None, one=False))
 
 
 def legacy_data(value, dtype):
@@ -277,10 +357,10 @@ def legacy_data(value, dtype):
     number alone (Python's or NumPy's; an int is a size, handled before) is refused, and so is an array of a dtype
     PyTorch does not convert; an array already of dtype is shared (the comparison costs 0.1 us, astype(copy=False)
     1.4)."""
-    if isinstance(value, (np.generic, float, complex, bool)):
+    if isinstance(value, (np.generic, float, complex, bool, type(None))):
         module = "numpy." if isinstance(value, np.generic) else ""
         raise TypeError(f"new(): data must be a sequence (got {module}{type(value).__name__})")
-    refuse_negative_strides(value)                      # torch.Tensor(a[::-1]): PyTorch's ValueError, as tensor()
+    refuse_numpy_input(value)                           # torch.Tensor(a[::-1]): PyTorch's ValueError, as tensor()
     if isinstance(value, np.ndarray) and not value.flags.writeable:
         from .factories import _warn_not_writable       # (PyTorch's once-per-process warning, as from_numpy's:
         _warn_not_writable(value)                       # these constructors share the array's memory too)
@@ -310,6 +390,8 @@ def _as_array(data, what="Tensor data"):
         return data._data
     if isinstance(data, (np.ndarray, np.generic)):
         arr = data if type(data) is MetaArray else np.asarray(data)     # a meta tensor's values stay meta
+        if not arr.dtype.isnative:          # x + np.memmap(..., dtype='>f8'): NumPy's float64 value, as in PyTorch
+            arr = arr.astype(arr.dtype.newbyteorder("="))
         if arr.dtype in _SUPPORTED_DTYPES:
             return arr
         if arr.dtype.kind == "f":  # float16 etc.: compute in float32
@@ -647,11 +729,17 @@ def _matmul_size_error(a, b):
     return f"mat1 and mat2 shapes cannot be multiplied ({rows}x{inner} and {small[0]}x{small[1]})"
 
 
+_MATMUL_NODES = {(1, 1): "dot", (2, 1): "mv", (2, 2): "mm"}     # Tensor.__matmul__'s node by the operands' ranks
+
+
 def _node_name(op):
-    """PyTorch's pattern of a node's name from nn's op name: mul -> MulBackward0; a view's copy (op "transpose.copy",
+    """PyTorch's pattern of a node's name from nn's op name: mul -> MulBackward0; an op of another overload numbered
+    as PyTorch's nodes are (op "squeeze#1": SqueezeBackward1); a view's copy (op "transpose.copy",
     torch.transpose_copy) is the view's node marked so: TransposeBackward0_copy."""
     op, copy = (op or "op").removesuffix(".copy"), (op or "").endswith(".copy")
-    return "".join(w[:1].upper() + w[1:] for w in op.split("_")) + "Backward0" + ("_copy" if copy else "")
+    op, _, number = op.partition("#")
+    # str.title(), as PyTorch's code generator: a letter after a digit starts a word too (log1p: Log1PBackward0)
+    return "".join(w.title() for w in op.split("_")) + f"Backward{number or 0}" + ("_copy" if copy else "")
 
 
 class GradFn:
@@ -1122,7 +1210,10 @@ COMPLEX_GRAPH_OPS = frozenset({
     "fft_fft", "fft_ifft", "fft_rfft", "fft_irfft",
     # shapes, selections, copies (linear with real coefficients: the same adjoint for complex values)
     "reshape", "permute", "expand", "flip", "getitem", "getitem_backward", "cat", "unfold", "where",
-    "unfold_backward", "clone", "contiguous", "alias", "to",
+    "unfold_backward", "clone", "contiguous", "alias", "to", "squeeze", "squeeze#1", "squeeze#2",
+    # the same ops under PyTorch's node names (x.sum(1): SumBackward1, x.view(-1): ViewBackward0, ...)
+    "sum#1", "mean#1", "pow#1", "pow#2", "rsub#1", "view", "_unsafe_view", "unsqueeze", "transpose", "t", "select",
+    "slice", "index", "_to_copy", "mm", "bmm", "mv", "dot", "stack", "im2col",
 })
 
 
@@ -1415,10 +1506,12 @@ class Tensor:
     __hash__ = object.__hash__      # identity: tensors stay usable as dict keys although == is element-wise
     _placeholder = False            # True for UninitializedParameter / UninitializedBuffer (a module holds them)
 
-    def __init__(self, *args, requires_grad=False, device=None):
+    def __init__(self, *args, requires_grad=False, device=None, **kwargs):
         if device is not None:
             from .device import check_device    # noqa: PLC0415 - nn.device imports this module
             check_device(device)
+        if kwargs:          # (Tensor(size=(2, 3)): the size form by keyword, else the legacy parser's refusal)
+            args = (Size(legacy_size(args, kwargs)),)
         if not args:
             if hasattr(self, "_data"):
                 # super().__init__() in a subclass whose __new__ made the instance from data (pina's LabelTensor:
@@ -1431,13 +1524,13 @@ class Tensor:
             refuse_negative_size(args[0])
             data = np.zeros(tuple(args[0]), get_default_dtype())
         elif len(args) > 1 or (isinstance(args[0], (int, np.integer)) and not isinstance(args[0], (bool, np.bool_))):
-            # Tensor(3) and Tensor(np.int64(3)) are PyTorch's size form
-            if not all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) for n in args):
-                raise TypeError(f"Tensor(*sizes) takes ints, got {args!r}; for data use nn.tensor(data)")
+            # Tensor(3), Tensor(np.int64(3)) and Tensor(2, 3) are PyTorch's size form, read by its parser
+            shape = legacy_size(args, {})
             from .factories import refuse_negative_size  # noqa: PLC0415 - nn.factories imports this module
-            refuse_negative_size([int(n) for n in args])
-            data = np.zeros(tuple(int(n) for n in args), get_default_dtype())
-        elif isinstance(args[0], (np.ndarray, np.generic, float, complex, bool)) and type(args[0]) is not MetaArray:
+            refuse_negative_size(shape)
+            data = np.zeros(shape, get_default_dtype())
+        elif isinstance(args[0], (np.ndarray, np.generic, float, complex, bool, type(None))) and \
+                type(args[0]) is not MetaArray:
             data = legacy_data(args[0], get_default_dtype().dtype)
         else:
             try:
@@ -1842,7 +1935,7 @@ class Tensor:
             e = other._data.dtype
             b_zero = Tensor._wrap((b == 0).astype(e if e.kind in "fc" else y.dtype))
             return g * other * self ** (other - 1 + b_zero) * (1 - b_zero), g * self ** other * log_a * zero
-        return Tensor._make(y, (self, other), backward, "pow", graph_backward)
+        return Tensor._make(y, (self, other), backward, "pow#1", graph_backward)    # PyTorch's PowBackward1
 
     def __matmul__(self, other):
         if not isinstance(other, (Tensor, np.ndarray)):
@@ -1891,7 +1984,10 @@ class Tensor:
             out = out[..., 0]
         if a.ndim == 1:
             out = out[..., 0, :] if b.ndim > 1 else out[..., 0]
-        return Tensor._make(out, (self, other), backward, "matmul", graph_backward)
+        # PyTorch's node where its matmul is one kernel: DotBackward0, MvBackward0, MmBackward0 (other ranks: its
+        # views around mm / bmm, not one node)
+        return Tensor._make(out, (self, other), backward, _MATMUL_NODES.get((a.ndim, b.ndim), "matmul"),
+                            graph_backward)
 
     # reflected versions: `2 * x`, `1 - x`, `ndarray @ x` ... (a list or tuple: NotImplemented, as PyTorch's, so
     # that Python's `[1] + x` TypeError or `[1] * x` repetition follows)
@@ -1902,7 +1998,12 @@ class Tensor:
         return NotImplemented if isinstance(other, (list, tuple)) else self._lift(other) * self
 
     def __rsub__(self, other):
-        return NotImplemented if isinstance(other, (list, tuple)) else self._lift(other) - self
+        if isinstance(other, (list, tuple)):
+            return NotImplemented
+        out = self._lift(other) - self
+        if isinstance(other, numbers.Number):
+            out._op = "rsub#1"          # PyTorch's node of `2 - x`: RsubBackward1 (the scalar overload)
+        return out
 
     def __rtruediv__(self, other):
         # `2 / x`: PyTorch computes a number over a tensor as `x.reciprocal() * 2`, which can differ from a
@@ -1917,7 +2018,12 @@ class Tensor:
         return self._lift(other) @ self
 
     def __rpow__(self, other):
-        return NotImplemented if isinstance(other, (list, tuple)) else self._lift(other)._pow_tensor(self)
+        if isinstance(other, (list, tuple)):
+            return NotImplemented
+        out = self._lift(other)._pow_tensor(self)
+        if isinstance(other, numbers.Number):
+            out._op = "pow#2"           # PyTorch's node of `2 ** x`: PowBackward2 (the scalar base overload)
+        return out
 
 
 _instance_dict = vars(Tensor)["__dict__"].__get__    # a tensor's instance dict itself, whatever its class shows

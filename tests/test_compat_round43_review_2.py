@@ -84,7 +84,7 @@ def test_index_ops_refuse_an_index_of_two_dims_in_pytorchs_words():
     # a 0-d or 1-D index still works
     x = nn.zeros(3, 4)
     assert nn.index_select(x, 0, nn.tensor([2, 0])).shape == (2, 4)
-    assert x.index_add(0, nn.tensor(1), nn.ones(4)).sum().item() == 4.0
+    assert x.index_add(0, nn.tensor(1), nn.ones(1, 4)).sum().item() == 4.0
     assert x.index_fill(1, nn.tensor([0, 3]), 1.0).sum().item() == 6.0
 
 

@@ -370,12 +370,14 @@ def test_list_valued_copies_write_lists_of_outs_and_return_none():
 
 def test_a_numpy_array_is_no_out():
     for call, name in ((lambda o: nn.add(_m(), 1, out=o), "add"), (lambda o: nn.sin(_m(), out=o), "sin"),
-                       (lambda o: nn.mm(_m(), _m().t(), out=o), "mm"), (lambda o: nn.zeros(3, out=o), "zeros"),
+                       (lambda o: nn.zeros(3, out=o), "zeros"),
                        (lambda o: nn.t_copy(_m(), out=o), "t_copy")):
         _raises(TypeError, f"{name}(): argument 'out' must be Tensor, not numpy.ndarray", lambda: call(np.zeros(3)))
     _raises(TypeError, "t_copy(): argument 'out' must be Tensor, not list", lambda: nn.t_copy(_m(), out=[nn.zeros(0)]))
     _raises(TypeError, "view_copy() received an invalid combination of arguments - got (Tensor, tuple, "
                        "out=numpy.ndarray), but expected one of:", lambda: nn.view_copy(_m(), (6,), out=np.zeros(6)))
+    _raises(TypeError, "mm() received an invalid combination of arguments - got (Tensor, Tensor, out=numpy.ndarray), "
+                       "but expected one of:", lambda: nn.mm(_m(), _m().t(), out=np.zeros(3)))     # (overloaded)
     p = nn.zeros(3, requires_grad=True)             # a tensor's .grad array, nn's own, is still written in place
     (p * 2.0).sum().backward()
     grad = p.grad

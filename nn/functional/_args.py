@@ -1,5 +1,6 @@
 """Argument helpers shared by the functional ops."""
 import functools
+import inspect
 import warnings
 
 import numpy as np
@@ -42,6 +43,37 @@ def builtin_input(op):
                 from ..tensor_ops._attach import _taken_as_tensor   # noqa: PLC0415 - tensor_ops imports functional
                 if not _taken_as_tensor(kwargs["input"]):
                     raise not_a_tensor_error(op, "input", None, kwargs["input"])
+            return fn(*args, **kwargs)
+        return parsed
+    return decorate
+
+
+def builtin_sizes(op, **kinds):
+    """Decorator for F's functions that are PyTorch's C++ builtins taking sizes (avg_pool1d / 2d / 3d): their
+    arguments of kinds (parsed_ints' kinds: "ints", "ints?", "int?") read by PyTorch's parser first
+    (check_parsed_ints, as a function's call), which names a position only for an argument given by position
+    ("avg_pool2d(): argument 'stride' (position 3) must be tuple of ints, not float"; by keyword "argument 'stride'
+    must be tuple of ints, not float"). Plain ints (and None where taken) pass at once. op: PyTorch's name."""
+    def decorate(fn):
+        code = inspect.unwrap(fn).__code__
+        params = [None] + list(code.co_varnames[:code.co_argcount])     # (a function's call: None for the tensor)
+        spots = [(params.index(name) - 1, name, kind.endswith("?")) for name, kind in kinds.items()]
+
+        @functools.wraps(fn)
+        def parsed(*args, **kwargs):
+            if not kwargs and len(args) == 2 and type(args[1]) is int:     # (the common call: avg_pool2d(x, 2))
+                return fn(*args)
+            for at, name, optional in spots:
+                if len(args) > at:
+                    value = args[at]
+                elif name in kwargs:
+                    value = kwargs[name]
+                else:
+                    continue
+                if type(value) is not int and not (optional and value is None):
+                    from ..tensor_ops._attach import check_parsed_ints   # noqa: PLC0415 - tensor_ops imports this
+                    check_parsed_ints(op, params, kinds, (), (None,) + args, kwargs, function=True)
+                    break
             return fn(*args, **kwargs)
         return parsed
     return decorate

@@ -461,7 +461,7 @@ def logsigmoid(input):
 
     def graph_backward(g):                       # create_graph: g sigmoid(-x) by recorded ops
         return (g * (-x).sigmoid(),)
-    return Tensor._make(y, (x,), backward, "logsigmoid", graph_backward)
+    return Tensor._make(y, (x,), backward, "log_sigmoid", graph_backward)    # PyTorch's LogSigmoidBackward0
 
 
 def softmin(input, dim=None, _stacklevel=3, dtype=None):
@@ -510,7 +510,7 @@ def prelu(input, weight):
         gw = g * x * (1 - pos)
         gw = gw.sum(tuple(a for a in range(xd.ndim) if a != 1)) if per_channel else gw.sum().reshape(weight.shape)
         return gx, gw
-    return Tensor._make(y, (x, weight), backward, "prelu", graph_backward)
+    return Tensor._make(y, (x, weight), backward, "_prelu_kernel", graph_backward)     # PreluKernelBackward0
 
 
 # ----------------------------------------------------------------------------- composed of the ops above

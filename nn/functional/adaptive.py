@@ -7,19 +7,55 @@ reshape when the bins tile the input exactly.
 """
 import numpy as np
 
-from ..tensor import Tensor, linear_graph_backward
-from ._args import _tensor, _check_ndim
+from ..tensor import ShapeError, Tensor, linear_graph_backward, parser_ints
+from ._args import _tensor
 
 
-def _output_hw(x, output_size, op):
-    if isinstance(output_size, (int, np.integer)) or output_size is None:
-        output_size = (output_size, output_size)
-    if not isinstance(output_size, (tuple, list)) or len(output_size) != 2:
-        raise ValueError(f"{op}: output_size must be an int, None or a pair, got {output_size!r}")
-    out = tuple(int(x.shape[2 + i]) if s is None else s for i, s in enumerate(output_size))
-    if any(isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 1 for s in out):
-        raise ValueError(f"{op}: output_size must hold positive ints (or None), got {output_size!r}")
-    return out
+def adaptive_output_size(op, x, output_size, dims):
+    """The adaptive pools' output_size (an int, or `dims` ints or None: that dim's input size), read and checked as
+    PyTorch reads it, in its order and words: F's _list_with_default (a Python int as it is, else len() and zip:
+    "object of type 'float' has no len()", "Input dimension should be at least 3"), the parser (parser_ints'
+    TypeError), then the kernel's checks of the input's rank and sizes and of the output size's length and signs
+    (the average pools' before the input's, the max pools' after; a size of 0 gives an empty output). x: the input
+    as given (unbatched or not). -> `dims` ints."""
+    if type(output_size) is not int:
+        if not isinstance(output_size, int):        # (a bool goes to the parser as it is)
+            if len(output_size) >= x.ndim:
+                raise ValueError(f"Input dimension should be at least {len(output_size) + 1}")
+            if output_size:             # (None: that dim's size)
+                output_size = [n if v is None else v for v, n in zip(output_size, x.shape[-len(output_size):])]
+        parser_ints(output_size, op, "output_size", 2)
+    size = (output_size,) * dims if type(output_size) is int else tuple(int(v) for v in output_size)
+    shape = x._data.shape
+    if len(size) == dims and min(size) >= 0 and len(shape) in (dims + 1, dims + 2) and 0 not in shape[1:]:
+        return size                                     # (the common case: nothing to refuse)
+    given = list(shape)
+    kind = f"{dims + 1}D or {dims + 2}D tensor"
+    if op.startswith("adaptive_avg"):
+        if len(size) != dims:
+            raise ShapeError(f"{op}: output_size must be {dims}")
+        if min(size) < 0:
+            received = ", ".join(map(str, size[:2])) + "".join(f",{n}" for n in size[2:])   # (PyTorch's spacing)
+            raise ShapeError(f"{op}: elements of output_size must be greater than or equal to 0 but received "
+                             f"{{{received}}}")
+        if len(shape) not in (dims + 1, dims + 2):
+            raise ShapeError(f"{op}(): Expected {kind}, but got {given}")
+        first = len(shape) - dims if dims == 2 else 1          # (the 2-d one checks the spatial dims only)
+    else:
+        if len(shape) not in (dims + 1, dims + 2):
+            raise ShapeError(f"{op}(): Expected {kind}, but got: {given}")
+        first = 1
+    for i in range(first, len(shape)):
+        if shape[i] == 0:
+            raise ShapeError(f"{op}(): Expected input to have non-zero size for non-batch dimensions, but input has "
+                             f"sizes {given} with dimension {i} being empty")
+    if op.startswith("adaptive_max"):
+        if len(size) != dims:
+            raise ShapeError(f"{op}(): internal error: output_size.size() must be {dims}")
+        if min(size) < 0:
+            raise ShapeError(f"Trying to create tensor with negative dimension {min(size)}: "
+                             f"{given[:len(shape) - dims] + list(size)}")
+    return size
 
 
 def _bins(n, m):
@@ -29,10 +65,7 @@ def _bins(n, m):
 
 def _args(x, output_size, op):
     x = _tensor(x, "input", op)
-    _check_ndim(x, (3, 4), op, "input", "(N, C, H, W) or (C, H, W)")
-    if x.ndim == 3:                                     # unbatched: add N = 1
-        return x, True, _output_hw(Tensor._wrap(x._data[None]), output_size, op)
-    return x, False, _output_hw(x, output_size, op)
+    return x, x.ndim == 3, adaptive_output_size(op, x, output_size, 2)       # (3-D: unbatched, a batch of 1)
 
 
 def adaptive_avg_pool2d(input, output_size):
@@ -42,7 +75,7 @@ def adaptive_avg_pool2d(input, output_size):
 
     def pool(a):
         a = a[None] if unbatched else a
-        if H % oh == 0 and W % ow == 0:                 # bins tile the input: one reshape
+        if oh and ow and H % oh == 0 and W % ow == 0:   # bins tile the input: one reshape
             y = a.reshape(N, C, oh, H // oh, ow, W // ow).mean(axis=(3, 5))
         else:
             y = np.empty((N, C, oh, ow), a.dtype)
@@ -54,7 +87,7 @@ def adaptive_avg_pool2d(input, output_size):
     def backward(g):
         # y_ij = mean of its bin  =>  every input pixel of the bin gets g_ij / bin area (summed over bins)
         g = g[None] if unbatched else g
-        if H % oh == 0 and W % ow == 0:
+        if oh and ow and H % oh == 0 and W % ow == 0:
             kh, kw = H // oh, W // ow
             gx = np.broadcast_to((g / (kh * kw))[:, :, :, None, :, None], (N, C, oh, kh, ow, kw))
             gx = gx.reshape(N, C, H, W)

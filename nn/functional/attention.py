@@ -159,12 +159,13 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
         if is_causal:
             added = added + causal_mask(L, S, scores.dtype)
         if empty.any():
-            added = added.masked_fill(np.broadcast_to(empty, added.shape), 0.0)
+            added = added.masked_fill(Tensor._wrap(np.broadcast_to(empty, added.shape)), 0.0)
     else:
         added = np.where(empty, 0, mask)
     weights = softmax(scores + added, -1)                           # finite there, then zeroed
-    return _attend(weights.masked_fill(np.broadcast_to(empty, weights.shape), 0.0) if empty.any() else weights,
-                   value, dropout_p)
+    if empty.any():
+        weights = weights.masked_fill(Tensor._wrap(np.broadcast_to(empty, weights.shape)), 0.0)
+    return _attend(weights, value, dropout_p)
 
 
 _NO_BACKEND = ("No viable backend for scaled_dot_product_attention was found. This is likely due to turning off both "
@@ -320,10 +321,10 @@ def multi_head_attention(query, key, value, num_heads, in_proj_weight, in_proj_b
         else:
             scores = scores + learned + (0.0 if padding is None else padding)
             if empty is not None and empty.any():       # (their weights are zeroed below)
-                scores = scores.masked_fill(np.broadcast_to(empty, scores.shape), 0.0)
+                scores = scores.masked_fill(Tensor._wrap(np.broadcast_to(empty, scores.shape)), 0.0)
     weights = softmax(scores, -1)
     if empty is not None and empty.any():
-        weights = weights.masked_fill(np.broadcast_to(empty, weights.shape), 0.0)
+        weights = weights.masked_fill(Tensor._wrap(np.broadcast_to(empty, weights.shape)), 0.0)
     if dropout_p > 0:                                           # the weights returned are the dropped ones, as PyTorch
         weights = dropout(weights, dropout_p, training)
     out = (weights @ v).transpose(0, 1).reshape(L, N, E)

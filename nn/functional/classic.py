@@ -12,6 +12,7 @@ gradients come from those): power-average pooling, local response normalisation 
         alpha'^2))^-1/2
 """
 import math
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -31,33 +32,39 @@ def _lp(pooled, kernel_elements, norm_type):
     return (pooled.sign() * relu(pooled.abs()) * kernel_elements) ** (1.0 / norm_type)
 
 
-def _lp_pool(op, x, norm_type, size, stride, ceil_mode, avg_pool, max_pool):
+def _lp_pool(op, x, norm_type, kernel_size, stride, ceil_mode, avg_pool, max_pool, dims):
     """PyTorch's lp_pool{1,2,3}d: the window mean of x^p times the window size, to the 1/p (a partial ceil_mode
-    window's mean is over what it covers); p = +-inf is the largest / smallest |x| of each window (max pools)."""
+    window's mean is over what it covers); p = +-inf is the largest / smallest |x| of each window (max pools).
+    As PyTorch's, the 2-d and 3-d ones unpack kernel_size by _pair / _triple first (Python's "not enough values to
+    unpack (expected 2, got 1)"), then hand it to the pool as given, which reads it."""
     x = _tensor(x, "input", op)
+    if dims == 1:
+        size = tuple(kernel_size)[:1] if isinstance(kernel_size, (tuple, list)) else (kernel_size,)
+    else:
+        size = tuple(kernel_size) if isinstance(kernel_size, Iterable) else (kernel_size,) * dims
+        if len(size) != dims:               # (Python's words for PyTorch's `kw, kh = _pair(kernel_size)`)
+            raise ValueError(f"not enough values to unpack (expected {dims}, got {len(size)})" if len(size) < dims
+                             else f"too many values to unpack (expected {dims})")
     if isinstance(norm_type, (int, float)) and math.isinf(norm_type):
-        return max_pool(x.abs(), size, stride, 0, 1, ceil_mode) if norm_type > 0 else \
-            -max_pool(-x.abs(), size, stride, 0, 1, ceil_mode)
-    return _lp(avg_pool(x ** norm_type, size, stride, 0, ceil_mode), math.prod(size), norm_type)
+        return max_pool(x.abs(), kernel_size, stride, 0, 1, ceil_mode) if norm_type > 0 else \
+            -max_pool(-x.abs(), kernel_size, stride, 0, 1, ceil_mode)
+    return _lp(avg_pool(x ** norm_type, kernel_size, stride, 0, ceil_mode), math.prod(size), norm_type)
 
 
 def lp_pool1d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
     """(sum of x^p over each window)^(1/p): x (N, C, L) -> (N, C, Lo)."""
-    k = kernel_size[0] if isinstance(kernel_size, (tuple, list)) else kernel_size
-    return _lp_pool("lp_pool1d", input, norm_type, (k,), stride, ceil_mode, avg_pool1d, max_pool1d)
+    return _lp_pool("lp_pool1d", input, norm_type, kernel_size, stride, ceil_mode, avg_pool1d, max_pool1d, 1)
 
 
 def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
     """(sum of x^p over each window)^(1/p): x (N, C, H, W) -> (N, C, Ho, Wo)."""
-    size = tuple(kernel_size) if isinstance(kernel_size, (tuple, list)) else (kernel_size,) * 2
-    return _lp_pool("lp_pool2d", input, norm_type, size, stride, ceil_mode, avg_pool2d, max_pool2d)
+    return _lp_pool("lp_pool2d", input, norm_type, kernel_size, stride, ceil_mode, avg_pool2d, max_pool2d, 2)
 
 
 def lp_pool3d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
     """(sum of x^p over each window)^(1/p): x (N, C, D, H, W) -> (N, C, Do, Ho, Wo)."""
     from .threedim import avg_pool3d, max_pool3d  # noqa: PLC0415 - the 3-d module imports this one's neighbours
-    size = tuple(kernel_size) if isinstance(kernel_size, (tuple, list)) else (kernel_size,) * 3
-    return _lp_pool("lp_pool3d", input, norm_type, size, stride, ceil_mode, avg_pool3d, max_pool3d)
+    return _lp_pool("lp_pool3d", input, norm_type, kernel_size, stride, ceil_mode, avg_pool3d, max_pool3d, 3)
 
 
 def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
@@ -69,7 +76,7 @@ def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
     sq = (x * x).reshape(N, 1, C, math.prod(x.shape[2:]))     # channels as rows of one image per sample (no -1: N = 0)
     sq = pad(sq, (0, 0, size // 2, (size - 1) // 2))
     div = avg_pool2d(sq, (size, 1), stride=1).reshape(x.shape)
-    return x / (div * alpha + k) ** beta
+    return x / div.mul(alpha).add(k).pow(beta)     # (PyTorch's calls: their parsers refuse a wrong alpha, k, beta)
 
 
 def alpha_dropout(input, p=0.5, training=False, inplace=False):

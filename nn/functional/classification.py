@@ -282,7 +282,11 @@ def _cross_entropy_indices(input, target, w, ignore_index, reduction, eps):
         if eps:
             q += (eps / C) * valid[:, None] * (1 if w is None else _along_classes(w, x.ndim))
         return _soft_target_loss(Tensor._wrap(q), input.log_softmax(1), reduction, denom)
-    return Tensor._make(y, (input,), backward, "cross_entropy", graph_backward_from(composite, (input,)))
+    # PyTorch's node: nll_loss of log_softmax, NllLossBackward0 for (N, C), NllLoss2DBackward0 for more dims (3-D and
+    # 5-D ones folded to 4-D: unreduced, a view of that); smoothed, a sum of two terms (left as nn's)
+    op = ("cross_entropy" if eps else "nll_loss" if x.ndim <= 2 else
+          "nll_loss2d" if x.ndim == 4 or reduction != "none" else "view")
+    return Tensor._make(y, (input,), backward, op, graph_backward_from(composite, (input,)))
 
 
 def _cross_entropy_probs(input, target, w, reduction, eps, out_dt, weight=None):

@@ -606,7 +606,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
         grads = (gx, gw)
         return grads if bias is None else grads + (g.sum((0, 2, 3)),)
     parents = (x, weight) if bias is None else (x, weight, bias)
-    return Tensor._make(y, parents, backward, op, graph_backward)
+    return Tensor._make(y, parents, backward, "convolution", graph_backward)     # PyTorch's ConvolutionBackward0
 
 
 @builtin_like
@@ -670,7 +670,7 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
         grads = (gx, gw)
         return grads if bias is None else grads + (g.sum((0, 2, 3)),)
     parents = (x, weight) if bias is None else (x, weight, bias)
-    return Tensor._make(y, parents, backward, op, graph_backward)
+    return Tensor._make(y, parents, backward, "convolution", graph_backward)     # PyTorch's ConvolutionBackward0
 
 
 # ----------------------------------------------------------------------------- nearest x2 upsampling + 3x3 conv

@@ -114,7 +114,9 @@ def linear(input, weight, bias=None):
         # weight's one step later through the transpose (the order of post-accumulate hooks: heavyball's fused_hook
         # steps every parameter in each one); tensor.engine_order reads the inputs in this order
         backward.engine_inputs = (2, 0, 1)
-    return Tensor._make(y.reshape(lead + (w.shape[0],)), parents, backward, "linear", graph_backward)
+    # PyTorch's node for 2-D rows: AddmmBackward0 (MmBackward0 without a bias); other ranks are its views around it
+    op = "linear" if x.ndim != 2 else "mm" if bias is None else "addmm"
+    return Tensor._make(y.reshape(lead + (w.shape[0],)), parents, backward, op, graph_backward)
 
 
 def _integer_linear(x, weight, bias, dt, n):

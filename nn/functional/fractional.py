@@ -9,9 +9,10 @@ maximum is its first largest value, or its last NaN (the kernel's `val > max || 
 """
 import numpy as np
 
-from ..tensor import Tensor
+from ..tensor import Tensor, parser_ints
 from ._args import _tensor
 from .adaptive import _scan_argmax
+from .sampling import _one_int
 
 
 def _intervals(u, n, m, k, dtype):
@@ -28,24 +29,45 @@ def _intervals(u, n, m, k, dtype):
 def _fractional_max_pool(input, kernel_size, output_size, output_ratio, return_indices, _random_samples, nd):
     op = f"fractional_max_pool{nd}d"
     x = _tensor(input, "input", op)
-    if x.ndim not in (nd + 1, nd + 2):
-        raise ValueError(f"{op}: input must be {nd + 1}-D or {nd + 2}-D, got shape {tuple(x.shape)}")
-    tup = (lambda v: tuple(int(i) for i in v) if isinstance(v, (tuple, list)) and len(v) == nd else (int(v),) * nd)
+    # F's Python first: the output size from the ratio (2-d takes len() of it, as F's), then the batch size it
+    # reads for the random samples (x.size(-3): an IndexError for too few dims); then the parser and the kernel's
+    # checks, in their order and words
     if output_size is None and output_ratio is None:
         raise ValueError(f"{op} requires specifying either an output_size or an output_ratio")
-    space = x.shape[-nd:]
     if output_size is None:
-        ratio = tuple(output_ratio) if isinstance(output_ratio, (tuple, list)) else (output_ratio,)
-        output_size = [int(s * r) for s, r in zip(space, ratio * nd if len(ratio) == 1 else ratio)]
-    ks, outs = tup(kernel_size), tup(output_size)
-    names = ("height", "width") if nd == 2 else ("time", "height", "width")
+        if nd == 2 and len(output_ratio) > 2:
+            raise ValueError("fractional_max_pool2d requires output_ratio to either be a single Int or tuple of Ints.")
+        ratio = tuple(output_ratio) if isinstance(output_ratio, (tuple, list)) else (output_ratio,) * nd
+        output_size = [int(x.size(d - nd) * ratio[d]) for d in range(nd)]      # (a tuple of one: IndexError)
+    if _random_samples is None:
+        x.size(-nd - 1)
+    parser_ints(kernel_size, op, "kernel_size", 2)
+    parser_ints(output_size, op, "output_size", 3)
+    sizes = []
+    for name, v in (("kernel_size", kernel_size), ("output_size", output_size)):
+        v = tuple(int(_one_int(e)) for e in v) if isinstance(v, (tuple, list)) else (int(_one_int(v)),) * nd
+        if len(v) != nd:
+            raise RuntimeError(f"{op}: {name} must either be a single Int or tuple of {'three ' * (nd == 3)}Ints")
+        sizes.append(v)
+    ks, outs = sizes
     where = "fractional_max_pool2d()" if nd == 2 else "fractional_max_pool3d_out()"
-    # PyTorch's checks: 2-d allows a last window ending at the border (m + k - 1 <= n), 3-d does not (< n), and
-    # tests time, width, height in that order
+    if x.ndim not in (nd + 1, nd + 2):
+        raise RuntimeError(f"{where}: Expected {nd + 1}D or {nd + 2}D tensor, but got: {list(x.shape)}")
+    for d in range(1, x.ndim):
+        if x.shape[d] == 0:
+            raise RuntimeError(f"{where}: Expected input to have non-zero size for non-batch dimensions, but got"
+                               f"{list(x.shape)} with dimension {d} being empty.")
+    space = x.shape[-nd:]
+    names = ("height", "width") if nd == 2 else ("time", "height", "width")
+    # PyTorch's checks: 2-d allows a last window ending at the border (m + k - 1 <= n), 3-d does not (< n) and
+    # refuses a kernel larger than the input whatever the output size, and tests time, width, height in that order
     for d in ((0, 1) if nd == 2 else (0, 2, 1)):
         name, n, m, k = names[d], space[d], outs[d], ks[d]
-        if m + k - 1 > n - (nd == 3):
+        if m + k - 1 > n - (nd == 3) or nd == 3 and k > n:
             raise RuntimeError(f"{where}: pool {name} {k} too large relative to input {name} {n}")
+    if min(outs) < 0:
+        raise RuntimeError(f"Trying to create tensor with negative dimension {min(outs)}: "
+                           f"{list(x.shape[:-nd]) + list(outs)}")
     xd = x._data if x.ndim == nd + 2 else x._data[None]
     N, C = xd.shape[:2]
     if _random_samples is None:

@@ -12,13 +12,14 @@ pixels with align_corners=False (PyTorch's default).
 """
 import math
 import warnings
+from collections.abc import Iterable
 
 import numpy as np
 
 from ..autograd import graph_backward_from
 from ..dtypes import kernel_not_implemented, scalar_type_mismatch
-from ..tensor import Tensor
-from ._args import _pair, _tensor
+from ..tensor import Tensor, parser_ints, parser_ints_each
+from ._args import _tensor
 
 
 def _axis(n, align_corners, dtype):
@@ -66,6 +67,7 @@ def _check_affine_grid(theta, size, align_corners):
                       "of affine_grid for details.", UserWarning, stacklevel=3)
     elif min(size) <= 0:
         raise ValueError(f"Expected non-zero, positive output size. Got {size!r}")
+    parser_ints(size, "affine_grid_generator", "size", 2)          # (F's Python hands it to the kernel here)
     if theta.shape[0] != size[0]:       # the base grid (N, H * W, 3) bmm theta^T
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: [{size[0]}, {nd + 1}] "
                            f"but got: [{theta.shape[0]}, {nd + 1}].")
@@ -376,11 +378,33 @@ _WINDOW_CHECK_ORDER = {"unfold": ("kernel", "dilation", "padding", "stride"),
                        "fold": ("kernel", "stride", "dilation", "padding")}
 
 
-def _window_args(op, kernel_size, dilation, padding, stride):
-    """The window arguments as pairs (k, d, p, s), refused as PyTorch's shape checks refuse them, in its order
-    and words (RuntimeError: "kernel size should be greater than zero, but got kernel_height: 0 ...")."""
-    k, d, p, s = (_pair(v, name, op) for v, name in ((kernel_size, "kernel_size"), (dilation, "dilation"),
-                                                      (padding, "padding"), (stride, "stride")))
+def _window_pairs(kernel, sizes):
+    """sizes (name -> value, in the order of PyTorch's im2col / col2im kernel's arguments, from position 2) read as
+    F.unfold / F.fold hand them on: an iterable as a tuple, anything else twice (torch's _pair); then by its
+    parser (parser_ints' TypeError, "im2col(): argument 'kernel_size' (position 2) must be tuple of ints, but found
+    element of type float at pos 0") and by its kernel, which wants pairs ("It is expected stride equals to 2, but
+    got size 1"). -> the pairs of ints, in that order."""
+    given = {name: v if type(v) is int else tuple(v) if isinstance(v, Iterable) else (v, v)
+             for name, v in sizes.items()}
+    slow = [(v, name, position) for position, (name, v) in enumerate(given.items(), 2) if type(v) is not int]
+    if slow:
+        parser_ints_each(kernel, slow)
+    pairs = [(v, v) if type(v) is int else tuple(int(e) for e in v) for v in given.values()]
+    for name, v in zip(sizes, pairs):
+        if len(v) != 2:
+            raise RuntimeError(f"It is expected {name} equals to 2, but got size {len(v)}")
+    return pairs
+
+
+def _window_args(op, kernel_size, dilation, padding, stride, output_size=None):
+    """The window arguments as pairs (k, d, p, s) (with fold's output_size first, (hw, k, d, p, s)), refused as
+    PyTorch's parser (_window_pairs) and then its shape checks refuse them, in its order and words (RuntimeError:
+    "kernel size should be greater than zero, but got kernel_height: 0 ...")."""
+    sizes = dict(kernel_size=kernel_size, dilation=dilation, padding=padding, stride=stride)
+    if op == "fold":
+        hw, k, d, p, s = _window_pairs("col2im", dict(output_size=output_size, **sizes))
+    else:
+        k, d, p, s = _window_pairs("im2col", sizes)
     bad = {"kernel": min(k) < 1 and f"kernel size should be greater than zero, but got kernel_height: {k[0]} "
                                     f"kernel_width: {k[1]}",
            "dilation": min(d) < 1 and f"dilation should be greater than zero, but got dilation_height: {d[0]} "
@@ -391,7 +415,7 @@ def _window_args(op, kernel_size, dilation, padding, stride):
     for name in _WINDOW_CHECK_ORDER[op]:
         if bad[name]:
             raise RuntimeError(bad[name])
-    return k, d, p, s
+    return (hw, k, d, p, s) if op == "fold" else (k, d, p, s)
 
 
 def _blocks(hw, k, d, p, s):
@@ -458,7 +482,7 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
     def backward(g):
         # each column entry is a copy of one input pixel: sum the gradients back onto the pixels (fold)
         return (_fold_array(g, hw, k, d, p, s, out),)
-    return Tensor._make(_unfold_array(input._data, k, d, p, s, out), (input,), backward, "unfold",
+    return Tensor._make(_unfold_array(input._data, k, d, p, s, out), (input,), backward, "im2col",   # Im2ColBackward0
                         lambda g: (fold(g, hw, kernel_size, dilation, padding, stride),))   # (create_graph: linear)
 
 
@@ -466,8 +490,7 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
     """Columns back to an image, overlaps summed (col2im): input (N, C * kh * kw, L) -> (N, C, *output_size), or
     unbatched (C * kh * kw, L) -> (C, *output_size)."""
     input = _tensor(input, "input", "fold", floating=False)
-    hw = _pair(output_size, "output_size", "fold")
-    k, d, p, s = _window_args("fold", kernel_size, dilation, padding, stride)
+    hw, k, d, p, s = _window_args("fold", kernel_size, dilation, padding, stride, output_size)
     # PyTorch's col2im checks, in its order (its messages count dimensions as the batched form's)
     if input.ndim not in (2, 3) or 0 in input.shape[-2:]:
         raise RuntimeError(f"Expected 2D or 3D (batch mode) tensor for input with possibly 0 batch size and non-zero "

@@ -9,7 +9,7 @@ from ..caller_warnings import warn_at_caller
 from ..dtypes import refuse_kinds, refuse_not_floating_or_complex, scalar_type_mismatch, typeid_name
 from ..autograd import graph_backward_from
 from ..tensor import Tensor, as_int, int_tuple_error, linear_graph_backward, parser_type_name, _normalize_axes
-from ..tensor import not_a_tensor_error, parser_int, ShapeError
+from ..tensor import not_a_tensor_error, parser_float, parser_int, ShapeError
 from ..tensor import get_rng
 from ._args import _check_ndim, _check_probability, _tensor, _written_into, dropout_writes
 
@@ -18,6 +18,14 @@ def _running_stats_now(running_mean, running_var, eps, dt):
     """Eval mode's (mean, 1 / sqrt(var + eps)) in dt, from the running statistics as they are now."""
     inv_std = 1.0 / np.sqrt(running_var.astype(dt, copy=False) + eps)
     return running_mean.astype(dt, copy=False), inv_std.astype(dt, copy=False)
+
+
+def _parser_floats(op, *arguments):
+    """Each (value, name, position) of op's float arguments (the norms' eps and momentum) as PyTorch's parser reads
+    it (parser_float: "batch_norm(): argument 'momentum' (position 7) must be float, not str"); a float passes at
+    once. The layers store them as given and reach these checks in forward, as PyTorch's do."""
+    return [value if type(value) is float else parser_float(value, op, name, position)
+            for value, name, position in arguments]
 
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
@@ -34,6 +42,12 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     if training and math.prod((x.shape[0],) + tuple(x.shape[2:])) == 1:    # F.batch_norm's own check, first
         raise ValueError(f"Expected more than 1 value per channel when training, got input size "
                          f"torch.Size({list(x.shape)})")          # PyTorch's words (it prints a torch.Size)
+    # then F.batch_norm's Python checks of eps (a None or str: Python's own TypeError), then the parser's floats
+    if training and eps <= 0.0:
+        raise ValueError(f"batch_norm eps must be positive during training, but got {eps}")
+    if eps < 0.0:
+        raise ValueError(f"batch_norm eps must be non-negative, but got {eps}")
+    momentum, eps = _parser_floats("batch_norm", (momentum, "momentum", 7), (eps, "eps", 8))
     weight = None if weight is None else _tensor(weight, "weight", "batch_norm")
     bias = None if bias is None else _tensor(bias, "bias", "batch_norm")
     C = x.shape[1]
@@ -107,7 +121,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
             xhat = (xt - Tensor._wrap(mean_now.reshape(shape))) * Tensor._wrap(inv_std_now.reshape(shape))
         return _affine(xhat, affine, weight, bias, shape)
     parents = tuple(t for t in (x, weight, bias) if t is not None)
-    return Tensor._make(y, parents, backward, "batch_norm", graph_backward_from(composite, parents))
+    return Tensor._make(y, parents, backward, "native_batch_norm",     # PyTorch's NativeBatchNormBackward0
+                        graph_backward_from(composite, parents))
 
 
 def _check_batch_norm_arguments(C, training, running_mean, running_var, weight, bias, repeats=1):
@@ -236,6 +251,7 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     channels and all positions, then y = xhat * weight[c] + bias[c] (weight, bias (C,))."""
     op = "group_norm"
     x = _tensor(input, "input", op, floating=False)
+    eps, = _parser_floats(op, (eps, "eps", 5))
     num_groups = _check_group_norm(x, num_groups, weight, bias)
     check_parameter_dtypes(x, weight, bias)     # the parameters' dtypes first, then the kernel, built for floats only
     refuse_kinds(x.dtype, "biuc", "GroupNormKernelImpl")
@@ -285,6 +301,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     len(normalized_shape) dims, then y = xhat * weight + bias (weight, bias of normalized_shape)."""
     op = "layer_norm"
     x = _tensor(input, "input", op, floating=False)
+    eps, = _parser_floats(op, (eps, "eps", 5))
     shape = _normalized_shape(normalized_shape, op)
     k = len(shape)
     weight = None if weight is None else _tensor(weight, "weight", op, floating=False)
@@ -302,6 +319,7 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
     sqrt(mean(x^2) + eps) over its last len(normalized_shape) dims (eps None: the dtype's machine epsilon, as
     PyTorch), times weight (of normalized_shape). Composed of Tensor ops (their gradients, also create_graph)."""
     x = _tensor(input, "input", "rms_norm")
+    eps, = _parser_floats("rms_norm", (eps, "eps", 4)) if eps is not None else (None,)
     shape = _normalized_shape(normalized_shape, "rms_norm")
     k = len(shape)
     _check_normalized_shape(x, shape, (("weight", weight),), "*")
@@ -352,7 +370,9 @@ def _norm_affine(x, xr, axes, weight, bias, bshape, wshape, eps, op):
         xhat_t = _standardize_graph(xt.reshape(xr.shape), axes, eps).reshape(x.shape)
         return _affine(xhat_t, affine, weight, bias, bshape)
     parents = tuple(t for t in (x, weight, bias) if t is not None)
-    return Tensor._make(y.astype(dt, copy=False), parents, backward, op, graph_backward_from(composite, parents))
+    # PyTorch's node: its native kernel's (NativeLayerNormBackward0, NativeGroupNormBackward0)
+    return Tensor._make(y.astype(dt, copy=False), parents, backward, "native_" + op,
+                        graph_backward_from(composite, parents))
 
 
 def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
@@ -467,6 +487,7 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
     if use_input_stats and math.prod(x.shape[2:]) == 1:     # F.instance_norm's own check (a 2-D input too), first
         raise ValueError(f"Expected more than 1 spatial element when training, got input size "
                          f"torch.Size({list(x.shape)})")              # PyTorch prints a torch.Size here
+    momentum, eps = _parser_floats("instance_norm", (momentum, "momentum", 7), (eps, "eps", 8))
     stats = [None if r is None else getattr(r, "_data", r) for r in (running_mean, running_var)]
     if not use_input_stats and (stats[0] is None or stats[1] is None):
         raise RuntimeError("Expected running_mean and running_var to be defined when use_input_stats is false")

@@ -7,8 +7,8 @@ An unbatched input (C, L) is accepted, as in PyTorch.
 """
 import numbers
 
-from ..tensor import ShapeError
-from ._args import _tensor, builtin_like
+from ..tensor import ShapeError, parser_ints, parser_ints_each
+from ._args import _tensor, builtin_like, builtin_sizes
 from .adaptive import adaptive_avg_pool2d, adaptive_max_pool2d
 from .convolution import (_check_input_channels, check_conv_arguments, check_conv_dtypes, check_conv_input,
                           check_kernel_fits, check_padding_name, complex_convolution, conv2d, conv_transpose2d,
@@ -16,11 +16,15 @@ from .convolution import (_check_input_channels, check_conv_arguments, check_con
 from .sampling import avg_pool2d, max_pool2d, max_unpool2d, pooled_sizes
 
 
-def _one(name, value, op):
-    """An int, or a 1-tuple holding one (PyTorch's _single)."""
+def _one(name, value, op, position=None):
+    """An int, or a 1-tuple holding one (PyTorch's _single); position: F's pools read it first by PyTorch's parser
+    (parser_ints' TypeError, "avg_pool1d(): argument 'kernel_size' (position 2) must be tuple of ints, not float").
+    Another length is PyTorch's check_1d: "avg_pool1d() argument 'stride' should contain one int (got 2)"."""
+    if position is not None and type(value) is not int:
+        parser_ints(value, op, name, position)
     if isinstance(value, (tuple, list)):
         if len(value) != 1:
-            raise ValueError(f"{op}: {name} must be an int or a 1-tuple, got {value!r}")
+            raise ShapeError(f"{op}() argument '{name}' should contain one int (got {len(value)})")
         value = value[0]
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise ValueError(f"{op}: {name} must be an int, got {value!r}")
@@ -36,8 +40,10 @@ def _check_channels(x, w, groups, transposed=False, bias=None):
 
 
 def _batched(x, op):
+    """(x as (N, C, L), whether it was one unbatched (C, L)); another rank in the words of PyTorch's check_dim_size."""
     if x.ndim not in (2, 3):
-        raise ValueError(f"{op}: expected (N, C, L) or (C, L) input, got shape {tuple(x.shape)}")
+        raise ShapeError(f"Expected 2 to 3 dimensions, but got {x.ndim}-dimensional tensor for argument #1 'self' "
+                         f"(while checking arguments for {op})")
     return (x.unsqueeze(0), True) if x.ndim == 2 else (x, False)
 
 
@@ -89,30 +95,49 @@ def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_paddi
 
 def _pool1d(pool2d, op, input, kernel_size, stride, padding, **options):
     """A 1-D pooling as its 2-D twin over (N, C, 1, L); stride defaults to kernel_size; options: the 2-D op's
-    (ceil_mode, count_include_pad, dilation, return_indices)."""
-    x, unbatched = _batched(_tensor(input, "input", op), op)
-    k = _one("kernel_size", kernel_size, op)
-    s = k if stride is None or stride == () else _one("stride", stride, op)
+    (ceil_mode, count_include_pad, dilation, return_indices). PyTorch's order: the sizes' types and lengths, the
+    input's rank, then the 2-D op's checks."""
+    x = _tensor(input, "input", op)
+    k = _one("kernel_size", kernel_size, op, 2)
+    s = k if stride is None or (isinstance(stride, (tuple, list)) and not stride) else _one("stride", stride, op, 3)
+    p = _one("padding", padding, op, 4)
     if "dilation" in options:
-        options["dilation"] = (1, _one("dilation", options["dilation"], op))
-    y = pool2d(x.unsqueeze(2), (1, k), (1, s), (0, _one("padding", padding, op)), **options)
+        options["dilation"] = (1, _one("dilation", options["dilation"], op, 5))
+    x, unbatched = _batched(x, op)
+    y = pool2d(x.unsqueeze(2), (1, k), (1, s), (0, p), **options)
     parts = [t.squeeze(2) for t in (y if isinstance(y, tuple) else (y,))]
     parts = [t.squeeze(0) for t in parts] if unbatched else parts
     return tuple(parts) if isinstance(y, tuple) else parts[0]
 
 
 def _max_pool1d_check(input, kernel_size, stride, padding, dilation, ceil_mode):
-    """PyTorch's max_pool1d (without indices) checks, in its words (ShapeError: RuntimeError as PyTorch's, ValueError
-    as nn's was): padding at most half the kernel, an output length of at least 1."""
+    """PyTorch's max_pool1d (without indices) checks, in its order and words (ShapeError: RuntimeError as
+    PyTorch's, ValueError as nn's was): the sizes' types, the input's rank and sizes, the sizes' lengths, their
+    signs, padding at most half the kernel, an output length of at least 1."""
     op = "max_pool1d"
     x = _tensor(input, "input", op)
+    sizes = {"kernel_size": kernel_size, "stride": stride, "padding": padding, "dilation": dilation}
+    parser_ints_each(op, [(v, name, i) for i, (name, v) in enumerate(sizes.items(), 2)
+                          if type(v) is not int and not (v is None and name == "stride")])
+    if x.ndim not in (2, 3) or 0 in x.shape[-2:]:
+        raise ShapeError(f"max_pool1d: Expected 2D or 3D (batch mode) tensor with optional 0 dim batch size for input, "
+                         f"but got:{list(x.shape)}")
+    for name, v in sizes.items():
+        if isinstance(v, (tuple, list)) and len(v) != 1 and not (name == "stride" and not v):
+            what = {"kernel_size": "an int, list of ints or", "stride": "None, an int, list of ints, or",
+                    "padding": "an int, list of ints, or", "dilation": "an int, list of ints or"}[name]
+            raise ShapeError(f"max_pool1d() {name} must be {what} tuple of ints of size 1 but got size {len(v)}")
     k, p, d = _one("kernel_size", kernel_size, op), _one("padding", padding, op), _one("dilation", dilation, op)
-    s = k if stride is None or stride == () else _one("stride", stride, op)
-    if min(k, s, d) < 1 or p < 0 or x.ndim not in (2, 3):
-        return                                          # _pool1d's and max_pool2d's errors
+    s = k if stride is None or isinstance(stride, (tuple, list)) and not stride else _one("stride", stride, op)
+    for name, v, least in (("kernel_size", k, 1), ("stride", s, 1), ("padding", p, 0)):
+        if v < least:
+            raise ShapeError(f"max_pool1d() {name} must be {'non-negative' if least == 0 else 'greater than zero'}, "
+                             f"but got {v}")
     if p > k // 2:
         raise ShapeError(f"max_pool1d() padding should be at most half of kernel size, but got padding={p} and "
                          f"kernel_size={k}")
+    if d < 1:
+        raise ShapeError(f"max_pool1d() dilation must be greater than zero, but got {d}")
     out, = pooled_sizes(x.shape[-1:], (k,), (s,), (p,), (d,), ceil_mode)
     if out < 1:
         raise ShapeError(f"max_pool1d() Invalid computed output size: {out}")
@@ -141,24 +166,33 @@ def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_siz
     return y.squeeze(0) if unbatched else y
 
 
+@builtin_sizes("avg_pool1d", kernel_size="ints", stride="ints?", padding="ints")
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
     """Mean over windows (zero padding counted unless count_include_pad=False): x (N, C, L) -> (N, C, Lo)."""
     return _pool1d(avg_pool2d, "avg_pool1d", input, kernel_size, stride, padding, ceil_mode=ceil_mode,
                    count_include_pad=count_include_pad)
 
 
+@builtin_sizes("adaptive_avg_pool1d", output_size="ints")        # (a builtin: by keyword, no position named)
 def adaptive_avg_pool1d(input, output_size):
     """Mean over PyTorch's adaptive bins: (N, C, L) -> (N, C, output_size) (adaptive_avg_pool2d over (N, C, 1, L))."""
     x, unbatched = _batched(_tensor(input, "input", "adaptive_avg_pool1d"), "adaptive_avg_pool1d")
-    y = adaptive_avg_pool2d(x.unsqueeze(2), (1, _one("output_size", output_size, "adaptive_avg_pool1d"))).squeeze(2)
+    size = _one("output_size", output_size, "adaptive_avg_pool1d")
+    y = adaptive_avg_pool2d(x.unsqueeze(2), (1, size)).squeeze(2)
     return y.squeeze(0) if unbatched else y
 
 
 def adaptive_max_pool1d(input, output_size, return_indices=False):
     """Max over PyTorch's adaptive bins: (N, C, L) -> (N, C, output_size); return_indices: also each maximum's
     index along L (int64)."""
-    x, unbatched = _batched(_tensor(input, "input", "adaptive_max_pool1d"), "adaptive_max_pool1d")
-    y, idx = adaptive_max_pool2d(x.unsqueeze(2), (1, _one("output_size", output_size, "adaptive_max_pool1d")),
-                                 return_indices=True)               # one row: the flat index is the column
-    y, idx = (y.squeeze(2), idx.squeeze(2)) if not unbatched else (y.squeeze(2).squeeze(0), idx.squeeze(2).squeeze(0))
+    x = _tensor(input, "input", "adaptive_max_pool1d")
+    _batched(x, "adaptive_max_pool1d")
+    for i in range(1, x.ndim):          # (PyTorch's own check, before output_size's: dim 0 may be empty)
+        if x.shape[i] == 0:
+            raise ShapeError(f"adaptive_max_pool1d(): Expected input to have non-zero size for non-batch dimensions, "
+                             f"but input has sizes {list(x.shape)} with dimension {i} being empty")
+    # (C, 1, L) or (N, C, 1, L): one row, so the flat index is the column
+    y, idx = adaptive_max_pool2d(x.unsqueeze(-2), (1, _one("output_size", output_size, "adaptive_max_pool1d", 2)),
+                                 return_indices=True)
+    y, idx = y.squeeze(-2), idx.squeeze(-2)
     return (y, idx) if return_indices else y

@@ -4,9 +4,9 @@ import numpy as np
 
 from .. import kernels as K
 from ..kernels.upsample import source_step
-from ..dtypes import kernel_not_implemented
-from ..tensor import ShapeError, Tensor, linear_graph_backward
-from ._args import _tensor, _check_ndim, _pair, one_image_as_batch
+from ..dtypes import kernel_not_implemented, scalar_type_name
+from ..tensor import ShapeError, Tensor, linear_graph_backward, parser_ints_each, parser_type_name
+from ._args import _tensor, _check_ndim, _pair, builtin_sizes, one_image_as_batch
 from .adaptive import adaptive_avg_pool2d
 from .shapes import cat, pad
 
@@ -14,14 +14,6 @@ from .shapes import cat, pad
 MODES = {1: ("nearest", "nearest-exact", "linear", "area"),                         # by the number of spatial dims
          2: ("nearest", "nearest-exact", "bilinear", "bicubic", "lanczos", "area"),
          3: ("nearest", "nearest-exact", "trilinear", "area")}
-
-
-def _per_axis(value, dims, name, op, valid, what):
-    """A number or a tuple of them -> a tuple of `dims` values."""
-    values = tuple(value) if isinstance(value, (tuple, list)) else (value,) * dims
-    if not values or len(values) != dims or not all(map(valid, values)):
-        raise ValueError(f"{op}: {name} must be {what} or a tuple of {dims} of them, got {value!r}")
-    return values
 
 
 def _one_int(v):
@@ -63,12 +55,57 @@ def interpolate_hyperparameters(size, scale_factor, mode, align_corners, op, dim
     if size is not None:
         # a one-element integer tensor counts as its int, as in PyTorch (torchattacks' DIFGSM passes
         # size=[rnd, rnd] with rnd = torch.randint(..., size=(1,)))
-        size = (type(size)(_one_int(v) for v in size) if isinstance(size, (tuple, list)) else _one_int(size))
-        return _per_axis(size, dims, "size", op, lambda v: isinstance(v, (int, np.integer))
-                         and not isinstance(v, bool), "an int"), None
-    return None, tuple(float(v) for v in _per_axis(
-        scale_factor, dims, "scale_factor", op, lambda v: isinstance(v, (int, float, np.number))
-        and not isinstance(v, bool), "a number"))
+        given = [_one_int(v) for v in size] if isinstance(size, (tuple, list)) else [_one_int(size)] * dims
+        if isinstance(size, (tuple, list)) and not all(isinstance(v, (int, np.integer)) for v in given):
+            raise TypeError(f"expected size to be one of int or Tuple[int] or Tuple[int, int] or Tuple[int, int, "
+                            f"int], but got size with types {[type(v) for v in size]}")
+        if mode == "area":          # (adaptive average pooling reads and checks it)
+            return tuple(given), None
+        _upsample_parser(given, None, size, scale_factor, mode, dims, antialias)
+        return tuple(int(v) for v in given), None
+    factors = list(scale_factor) if isinstance(scale_factor, (tuple, list)) else [scale_factor] * dims
+    if not recompute_scale_factor and mode != "area":       # (else PyTorch's Python computes the sizes)
+        _upsample_parser(None, factors, size, scale_factor, mode, dims, antialias)
+    return None, tuple(float(v) for v in factors)
+
+
+def _upsample_parser(sizes, factors, size, scale_factor, mode, dims, antialias):
+    """PyTorch's parser of the upsampling kernel interpolate calls (upsample_bilinear2d(input, output_size,
+    align_corners, scale_factors)), in its words: the sizes (sizes: the list of `dims` given, one int repeated,
+    else None) ints, a bool taken after the first; the scale factors (factors) numbers. A first element it does
+    not take is "upsample_nearest2d() received an invalid combination of arguments - got (Tensor, list,
+    NoneType), ..." (the given size's and scale_factor's types, a number given as a list); a later scale factor
+    "... argument 'scale_factors' must be tuple of floats, but found element of type NoneType at pos 2"."""
+    if mode == "lanczos" and not antialias:
+        return                          # (interpolate refuses it first, in its words)
+    if antialias:
+        op = f"_upsample_{mode}2d_aa"
+    elif mode.startswith("nearest"):
+        op = f"{'_upsample_nearest_exact' if mode == 'nearest-exact' else 'upsample_nearest'}{dims}d"
+    else:
+        op = {"linear": "upsample_linear1d", "bilinear": "upsample_bilinear2d", "bicubic": "upsample_bicubic2d",
+              "trilinear": "upsample_trilinear3d"}[mode]
+    values, element = (sizes, _takes_int) if sizes is not None else (factors, _takes_float)
+    for i, v in enumerate(values):
+        if element(v) or i and sizes is not None and isinstance(v, (bool, np.bool_)):
+            continue
+        if i and factors is not None:
+            raise TypeError(f"{op}(): argument 'scale_factors' must be tuple of floats, but found element of type "
+                            f"{parser_type_name(v)} at pos {i + 1}")
+        types = [parser_type_name(a) if isinstance(a, (tuple, list)) or a is None else "list"
+                 for a in (size, scale_factor)]
+        if not mode.startswith("nearest"):
+            types.insert(1, "bool")                             # (align_corners)
+        raise TypeError(f"{op}() received an invalid combination of arguments - got (Tensor, {', '.join(types)}), "
+                        f"but expected one of:")
+
+
+def _takes_int(v):
+    return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
+
+
+def _takes_float(v):
+    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, np.bool_)
 
 
 def _refuse_mode(mode, ndim):
@@ -122,8 +159,6 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         raise kernel_not_implemented(_unbuilt_kernel(mode, dims, antialias), x._data.dtype)
     in_size = x.shape[2:]
     out_size = size if size is not None else tuple(int(np.floor(n * s)) for n, s in zip(in_size, sf))
-    if mode == "area" and min(out_size) < 1:
-        raise ValueError(f"interpolate: output size {out_size} must be at least 1 along every dim")
     if min(in_size + out_size) < 1 and mode != "area":
         raise RuntimeError(_empty_sizes_error(in_size, out_size))
     scales = sf if sf is not None and not recompute_scale_factor else (None,) * dims
@@ -131,6 +166,9 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         return _bilinear_uint8(x, out_size, bool(align_corners), scales, antialias)
     if antialias:
         return _antialiased(x, out_size, mode, scales, bool(align_corners))
+    if dims == 1 and mode == "area":
+        from .onedim import adaptive_avg_pool1d          # (onedim imports this module)
+        return adaptive_avg_pool1d(x, out_size)
     if dims == 1:
         y = _resize(x.unsqueeze(2), (1,) + out_size, "bilinear" if mode == "linear" else mode,
                     bool(align_corners), (None,) + scales, shortcut=False)     # PyTorch's 1-D nearest has none
@@ -197,7 +235,10 @@ def _resize(x, out_hw, mode, aligned, scales, shortcut=True):
         # each output pixel is a weighted sum of input pixels (weights 1 for nearest,
         # bilinear weights otherwise): the input gets g scattered back with the same weights
         return (bwd(g, (H, W)),)
-    return Tensor._make(y, (x,), backward, "interpolate_" + mode,
+    # PyTorch's nodes of the 2-D kernels: UpsampleNearest2DBackward0, UpsampleBilinear2DBackward0, ...
+    op = {"nearest": "upsample_nearest2d", "nearest-exact": "_upsample_nearest_exact2d"}.get(mode,
+                                                                                             "upsample_bilinear2d")
+    return Tensor._make(y, (x,), backward, op,
                         linear_graph_backward(lambda a: fwd(a, out_hw), lambda g: bwd(g, (H, W)), "interpolate"))
 
 
@@ -339,32 +380,56 @@ def _bicubic(x, out_hw, aligned, scales):
     def backward(g):
         # y is linear in x: dx = Mh' g Mw
         return (np.einsum("oh,ncop,pw->nchw", Mh, g, Mw, optimize=True),)
-    return Tensor._make(resample(x._data), (x,), backward, "interpolate_bicubic",
+    return Tensor._make(resample(x._data), (x,), backward, "upsample_bicubic2d",     # UpsampleBicubic2DBackward0
                         linear_graph_backward(resample, lambda g: backward(g)[0], "interpolate_bicubic"))
 
 
-def pool_hyperparameters(op, kernel_size, stride=None, padding=0, dilation=None):
-    """Validate once (the pooling ops and layers call this): -> (kernel, stride, padding) pairs."""
-    kernel = _pair(kernel_size, "kernel_size", op)
-    stride = kernel if stride is None else _pair(stride, "stride", op)
-    padding = _pair(padding, "padding", op)
-    if min(kernel) < 1 or min(stride) < 1 or min(padding) < 0:
-        raise ValueError(f"{op}: need kernel_size >= 1, stride >= 1, padding >= 0, got "
-                         f"{kernel}, {stride}, {padding}")
-    _half_padding_check(op, kernel, padding, dilation or (1,) * len(kernel))
-    return kernel, stride, padding
+_POOL_POSITIONS = {"kernel_size": 2, "stride": 3, "padding": 4, "dilation": 5}     # F's pools hand them on so
+_COUNT = {1: "one int", 2: "two ints", 3: "three ints"}
+_AXES = {1: ("W",), 2: ("H", "W"), 3: ("T", "H", "W")}
+
+
+def pool_hyperparameters(op, kernel_size, stride=None, padding=0, dilation=None, dims=2):
+    """Validate once (the pooling ops call this) as PyTorch's parser, then its kernel, reads the sizes: each a tuple
+    of ints or an int (parser_ints' TypeErrors, "max_pool2d(): argument 'kernel_size' (position 2) must be tuple of
+    ints, not float"), then of 1 or `dims` values ("max_pool2d: kernel_size must either be a single int, or a tuple of
+    two ints"; avg_pool3d says "must be a single int"). stride None or empty: the kernel. -> (kernel, stride,
+    padding) tuples of `dims` ints, and dilation's too when it is given. Their signs and the padding limits are
+    pool_output_size's, as PyTorch checks them with the input's sizes."""
+    sizes = {"kernel_size": kernel_size, "stride": stride, "padding": padding}
+    if dilation is not None:
+        sizes["dilation"] = dilation
+    read, slow = {}, []
+    for name, v in sizes.items():
+        if type(v) is int:                                          # (the common cases, read at once)
+            read[name] = (v,)
+        elif type(v) is tuple and len(v) == dims and all(type(e) is int for e in v):
+            read[name] = v
+        elif v is None and name == "stride":
+            read[name] = ()
+        else:
+            slow.append((v, name, _POOL_POSITIONS[name]))
+    if slow:
+        parser_ints_each(op, slow)
+        for v, name, _ in slow:
+            read[name] = tuple(int(_one_int(e)) for e in v) if isinstance(v, (tuple, list)) else (int(_one_int(v)),)
+    out = []
+    for name in sizes:                  # (then the kernel's checks of their lengths, in order)
+        v = read[name]
+        if len(v) not in (1, dims) and not (name == "stride" and not v):
+            must = ("must be either" if name == "dilation" else "must be" if op == "avg_pool3d" else "must either be")
+            omitted = "omitted, " if name == "stride" else ""
+            raise ShapeError(f"{op}: {name} {must} {omitted}a single int, or a tuple of {_COUNT[dims]}")
+        out.append(v * dims if len(v) == 1 else v)
+    kernel, stride, padding = out[:3]
+    stride = stride or kernel
+    return (kernel, stride, padding) + tuple(out[3:])
 
 
 def _half_padding_check(op, kernel, padding, dilation):
-    """PyTorch's padding limits, in its words (a ShapeError: RuntimeError as PyTorch's, ValueError as nn's was):
-    each pad at most half the dilated window (pooling_output_shape, rows before columns),
-    then at most half the kernel (pool2d / pool3d_shape_check, which only a dilated window reaches)."""
-    if 2 * max(padding) <= min(kernel) or all(2 * p <= k for k, p in zip(kernel, padding)):
-        return                                  # (then both limits hold: the dilated window is no smaller)
-    for k, p, d in zip(kernel, padding, dilation):
-        if p > ((k - 1) * d + 1) // 2:
-            raise ShapeError(f"pad should be at most half of effective kernel size, but got pad={p}, kernel_size={k} "
-                             f"and dilation={d}")
+    """PyTorch's padding limit against the kernel, in its words (a ShapeError: RuntimeError as PyTorch's,
+    ValueError as nn's was): at most half the kernel (pool2d / pool3d_shape_check, which only a dilated window
+    reaches: half the dilated window is pool_output_size's first check)."""
     if any(2 * p > k for k, p in zip(kernel, padding)):
         if len(kernel) == 2:
             got = f"padW = {padding[1]}, padH = {padding[0]}, kW = {kernel[1]}, kH = {kernel[0]}"
@@ -384,31 +449,78 @@ def pooled_sizes(spatial, kernel, stride, padding, dilation, ceil_mode):
     return [(n + 2 * p - d * (k - 1) - 1) // s + 1 for n, k, s, p, d in zip(spatial, kernel, stride, padding, dilation)]
 
 
+def _pool_sign_checks(op, x, kernel, stride, padding, dilation):
+    """PyTorch's checks of the pools' sizes before their outputs', in its order and words (a ShapeError):
+    pooling_output_shape's for each dim in turn (a zero stride, a negative pad, a pad above half the dilated
+    window), then pool2d / pool3d_shape_check's signs of the kernel, stride and dilation, then an input with an
+    empty dim past the batch."""
+    for k, s, p, d in zip(kernel, stride, padding, dilation):
+        if s == 0:
+            raise ShapeError("stride should not be zero")
+        if p < 0:
+            raise ShapeError(f"pad must be non-negative, but got pad: {p}")
+        if p > int(((k - 1) * d + 1) / 2):              # (C++'s division: towards zero)
+            raise ShapeError(f"pad should be at most half of effective kernel size, but got pad={p}, kernel_size={k} "
+                             f"and dilation={d}")
+    axes = _AXES[len(kernel)]
+    for values, words, prefix in ((kernel, "kernel size", "k"), (stride, "stride", "d"),
+                                  (dilation, "dilation", "dilation")):
+        if min(values) < 1:
+            got = " ".join(f"{prefix}{a}: {v}" for a, v in zip(axes, values))
+            raise ShapeError(f"{words} should be greater than zero, but got {got}")
+    if 0 in x.shape[1:]:
+        if len(kernel) == 3:
+            where = "max_pool3d_with_indices_out_cpu_template" if op == "max_pool3d" else op
+            # (PyTorch's words name dimension 0, whichever is empty)
+            raise ShapeError(f"{where}(): Expected input's non-batch dimensions to have positive length, but input "
+                             f"has a shape of {list(x.shape)} and non-batch dimension 0 has length zero!")
+        raise ShapeError(f"Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, but got:"
+                         f"{list(x.shape)}")
+
+
 def pool_output_size(op, x, kernel, stride, padding, dilation=None, ceil_mode=False, check_input_size=False):
-    """PyTorch's pooling output sizes (pooling_output_shape) and shape checks, in its words: x (N, C, *spatial), the
-    rest one int per spatial dim -> the output's spatial sizes (pooled_sizes'); one below 1 is
-    PyTorch's "Output size is too small" (avg_pool3d first refuses any input smaller than the kernel,
-    check_input_size). A ShapeError: RuntimeError as PyTorch's, ValueError as nn's was. The padding limits
-    (_half_padding_check) are the caller's, checked before."""
-    spatial, dilation = x.shape[2:], dilation or (1,) * len(kernel)
+    """PyTorch's pooling output sizes (pooling_output_shape) and shape checks, in its order and words: x (N, C,
+    *spatial), the rest one int per spatial dim -> the output's spatial sizes (pooled_sizes'). The signs and
+    padding limits (_pool_sign_checks, _half_padding_check) come first; an output below 1 is PyTorch's "Output size
+    is too small" (avg_pool3d first refuses any input smaller than the kernel, check_input_size). A ShapeError:
+    RuntimeError as PyTorch's, ValueError as nn's was."""
+    shape, dilation = x._data.shape, dilation or (1,) * len(kernel)        # (NumPy's tuple: quicker to slice)
+    spatial = shape[2:]
+    if min(kernel + stride + dilation) < 1 or min(padding) < 0 or 2 * max(padding) > min(kernel) or 0 in shape[1:]:
+        _pool_sign_checks(op, x, kernel, stride, padding, dilation)
+        _half_padding_check(op, kernel, padding, dilation)
     sizes = pooled_sizes(spatial, kernel, stride, padding, dilation, ceil_mode)
     if check_input_size and any(n < k for n, k in zip(spatial, kernel)):
         raise ShapeError("input image (T: {} H: {} W: {}) smaller than kernel size (kT: {} kH: {} kW: {})".format(
             *spatial, *kernel))
     if min(sizes) < 1:
-        raise ShapeError(f"Given input size: ({'x'.join(map(str, (x.shape[1], *spatial)))}). Calculated output size: "
-                         f"({'x'.join(map(str, (x.shape[1], *sizes)))}). Output size is too small")
+        raise ShapeError(f"Given input size: ({'x'.join(map(str, shape[1:]))}). Calculated output size: "
+                         f"({'x'.join(map(str, (shape[1], *sizes)))}). Output size is too small")
     return tuple(sizes)
 
 
-def _pool_args(x, kernel_size, stride, padding, op, ceil_mode=False, dilation=None):
+def _pool_args(x, kernel_size, stride, padding, op, ceil_mode=False, dilation=1, divisor_override=None):
+    """The 2-d pools' input and sizes, checked in PyTorch's order: the sizes' types and lengths (and avg_pool2d's
+    divisor), the input's rank (max_pool2d's words; avg_pool2d reads the channels' dim first), the sizes' signs and
+    limits, the output's size. -> (x, kernel, stride, padding, dilation)."""
     x = _tensor(x, "input", op)
-    _check_ndim(x, (4,), op, "input", "(N, C, H, W) (or 3-D, one image (C, H, W))")
-    kernel, stride, padding = pool_hyperparameters(op, kernel_size, stride, padding, dilation)  # (padding limits)
+    kernel, stride, padding, dilation = pool_hyperparameters(op, kernel_size, stride, padding, dilation)
+    if divisor_override == 0:                   # (its type: builtin_sizes, first)
+        raise ShapeError("divisor must be not zero")
+    if x.ndim != 4:
+        if op == "max_pool2d" and x.ndim != 3:
+            raise ShapeError("non-empty 3D or 4D (batch mode) tensor expected for input")
+        if x.ndim < 3:          # (avg_pool2d's input.size(-3))
+            raise IndexError("Dimension specified as -3 but tensor has no dimensions" if x.ndim == 0 else
+                             f"Dimension out of range (expected to be in range of [{-x.ndim}, {x.ndim - 1}], but "
+                             f"got -3)")
+    pool_output_size(op, x, kernel, stride, padding, dilation, ceil_mode)
+    if x.ndim != 4:             # (a 5-D input: pool2d_shape_check's words, after the sizes')
+        raise ShapeError(f"Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, but got:"
+                         f"{list(x.shape)}")
     # a window larger than the input still gives outputs with ceil_mode (timm's AvgPool2d(2, 2, ceil_mode=True,
     # count_include_pad=False) shortcut on a 1x1 map: PyTorch's mean of 1)
-    pool_output_size(op, x, kernel, stride, padding, dilation, ceil_mode)
-    return x, kernel, stride, padding
+    return x, kernel, stride, padding, dilation
 
 
 def _ceil_extra(size, k, s, p):
@@ -426,10 +538,10 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     -inf. ceil_mode: the last, partial windows too (their outputs are the max of what they cover).
     return_indices: also each maximum's flat index in its (H, W) input plane, int64 (for max_unpool2d).
     dilation: the window's taps that far apart."""
-    if _pair(dilation, "dilation", "max_pool2d") != (1, 1):
-        return _dilated_max_pool2d(input, kernel_size, stride, padding, _pair(dilation, "dilation", "max_pool2d"),
-                                   ceil_mode, return_indices)
-    x, kernel, stride, padding = _pool_args(input, kernel_size, stride, padding, "max_pool2d", ceil_mode)
+    x, kernel, stride, padding, dilation = _pool_args(input, kernel_size, stride, padding, "max_pool2d", ceil_mode,
+                                                      dilation)
+    if dilation != (1, 1):
+        return _dilated_max_pool2d(x, kernel, stride, padding, dilation, ceil_mode, return_indices)
     W0, offset = x.shape[3], (0, 0)                 # (the input's width: the indices are into it)
     if ceil_mode:
         (H, W), (kh, kw), (sh, sw), (ph, pw) = x.shape[2:], kernel, stride, padding
@@ -446,7 +558,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     def winners(a):         # the values at the maxima: max pooling is this selection, for the maxima it found
         return np.take_along_axis(a.reshape(a.shape[0], a.shape[1], -1), argmax.reshape(y.shape[0], y.shape[1], -1),
                                   2).reshape(y.shape)
-    out = Tensor._make(y, (x,), backward, "max_pool2d",
+    out = Tensor._make(y, (x,), backward, "max_pool2d_with_indices",        # MaxPool2DWithIndicesBackward0
                        linear_graph_backward(winners, lambda g: backward(g)[0], "max_pool2d"))
     if not return_indices:
         return out
@@ -454,14 +566,12 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     return out, Tensor._wrap((rows - offset[0]) * W0 + cols - offset[1])
 
 
-def _dilated_max_pool2d(x, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
+def _dilated_max_pool2d(x, kernel, stride, padding, dilation, ceil_mode, return_indices):
     """max_pool2d with dilated windows: the kh * kw strided slices of the input padded with -inf, one per tap, and
     at each output the first tap (in row, then column order) holding the maximum, which alone takes the gradient
     (PyTorch's scan; a padding tap never is the one). ceil_mode: the far side is padded further with -inf for the
-    last, partial windows (_ceil_extra of the dilated extent d (k - 1) + 1)."""
-    op = "max_pool2d"
-    x, (kh, kw), (sh, sw), (ph, pw) = _pool_args(x, kernel_size, stride, padding, op, ceil_mode, dilation=dilation)
-    (dh, dw), (H, W) = dilation, x.shape[2:]
+    last, partial windows (_ceil_extra of the dilated extent d (k - 1) + 1). x and the sizes: _pool_args'."""
+    (kh, kw), (sh, sw), (ph, pw), (dh, dw), (H, W) = kernel, stride, padding, dilation, x.shape[2:]
     eh, ew = ((_ceil_extra(H, dh * (kh - 1) + 1, sh, ph), _ceil_extra(W, dw * (kw - 1) + 1, sw, pw)) if ceil_mode
               else (0, 0))
     Ho, Wo = (H + 2 * ph + eh - dh * (kh - 1) - 1) // sh + 1, (W + 2 * pw + ew - dw * (kw - 1) - 1) // sw + 1
@@ -529,6 +639,9 @@ def _scatter_unpool(input, indices, size, op):
     """input (N, C, ...) values put at their flat indices (same shape) of (N, C, *size) outputs, zeros elsewhere
     (the max unpools: max_unpool2d here, max_unpool3d in threedim.py)."""
     N, C = input.shape[:2]
+    if isinstance(indices, Tensor) and indices.dtype != np.int64:        # (PyTorch's words; the 3-d one's are short)
+        raise RuntimeError("elements in indices should be type int64" + (
+            "" if op == "max_unpool3d" else f" but got: {scalar_type_name(indices.dtype)}"))
     # (no -1: an empty batch has nothing to infer it from)
     idx = (indices._data if isinstance(indices, Tensor) else np.asarray(indices)).reshape(
         N, C, int(np.prod(input.shape[2:])))
@@ -546,13 +659,15 @@ def _scatter_unpool(input, indices, size, op):
     return Tensor._make(y.reshape(N, C, *size), (input,), backward, op)
 
 
+@builtin_sizes("avg_pool2d", kernel_size="ints", stride="ints?", padding="ints", divisor_override="int?")
 @one_image_as_batch
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
                divisor_override=None):
     """Mean over windows: x (N, C, H, W) -> (N, C, Ho, Wo), the zero padding counted (count_include_pad=True,
     PyTorch's default) or not. ceil_mode: the last, partial windows too, each averaged over what it covers of
     the padded input. divisor_override: divide every window's sum by this instead."""
-    x, kernel, stride, padding = _pool_args(input, kernel_size, stride, padding, "avg_pool2d", ceil_mode)
+    x, kernel, stride, padding, _ = _pool_args(input, kernel_size, stride, padding, "avg_pool2d", ceil_mode,
+                                               divisor_override=divisor_override)
     if ceil_mode or not count_include_pad or divisor_override is not None:
         return _avg_pool2d_counted(x, kernel, stride, padding, ceil_mode, count_include_pad, divisor_override)
     H, W = x.shape[2:]
@@ -572,9 +687,7 @@ def _avg_pool2d_counted(x, kernel, stride, padding, ceil_mode, count_include_pad
     (H, W), (kh, kw), (ph, pw) = x.shape[2:], kernel, padding
     eh, ew = (_ceil_extra(H, kh, stride[0], ph), _ceil_extra(W, kw, stride[1], pw)) if ceil_mode else (0, 0)
     sums = avg_pool2d(pad(x, (pw, pw + ew, ph, ph + eh)), kernel, stride) * (kh * kw)
-    if divisor_override is not None:
-        if not divisor_override > 0:
-            raise ValueError(f"avg_pool2d: divisor_override must be positive, got {divisor_override}")
+    if divisor_override is not None:                  # (any int but 0: _pool_args')
         return sums / float(divisor_override)
     counted = np.zeros((1, 1, H + 2 * ph + eh, W + 2 * pw + ew), x.dtype)
     if count_include_pad:

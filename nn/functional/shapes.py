@@ -64,7 +64,7 @@ def pad(input, pad, mode="constant", value=None):
         def backward(g):
             # padded cells are constants: the input's gradient is the centre crop
             return (g[crop],)
-        return Tensor._make(y, (x,), backward, "pad",
+        return Tensor._make(y, (x,), backward, "constant_pad_nd",          # PyTorch's ConstantPadNdBackward0
                             linear_graph_backward(lambda a: np.pad(a, widths), lambda g: g[crop], "pad"), saves=False)
     # every output cell copies one input cell: pad the input's flat indices the same way
     source = np.pad(np.arange(x._data.size).reshape(x.shape), widths, mode=_PAD_MODES[mode])
@@ -74,7 +74,9 @@ def pad(input, pad, mode="constant", value=None):
         # each input cell receives the sum of the gradients of the output cells that copied it
         gx = np.bincount(source.reshape(-1), weights=g.reshape(-1), minlength=x._data.size)
         return (gx.reshape(x.shape).astype(g.dtype, copy=False),)
-    return Tensor._make(y, (x,), backward, "pad_" + mode,
+    # PyTorch's nodes: ReflectionPad2DBackward0, ReplicationPad1DBackward0, ... (circular: its copies, not one node)
+    kind = {"reflect": "reflection", "replicate": "replication"}.get(mode)
+    return Tensor._make(y, (x,), backward, f"{kind}_pad{len(pad) // 2}d" if kind else "pad_" + mode,
                         linear_graph_backward(lambda a: a.reshape(-1)[source], lambda g: backward(g)[0], "pad"))
 
 

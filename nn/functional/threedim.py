@@ -9,16 +9,16 @@ import functools
 
 import numpy as np
 
-from ..tensor import Tensor
-from ._args import _tensor, builtin_like
+from ..tensor import ShapeError, Tensor
+from ._args import _tensor, builtin_like, builtin_sizes
 from .convolution import (check_conv_arguments, check_conv_dtypes, check_conv_input, check_conv_kernel,
                           check_kernel_fits, check_output_padding, check_output_size, check_padding_name,
                           complex_convolution, conv2d, conv_transpose2d, empty_conv_output, parse_conv_arguments,
                           transposed_sizes, warn_same_uneven)
 from .onedim import _check_channels
-from .adaptive import _bins, adaptive_avg_pool2d, adaptive_max_pool2d
-from .sampling import (_ceil_extra, _first_max, _half_padding_check, _pick, _scatter_unpool, avg_pool2d,
-                       max_pool2d, pool_output_size)
+from .adaptive import _bins, adaptive_avg_pool2d, adaptive_max_pool2d, adaptive_output_size
+from .sampling import (_ceil_extra, _first_max, _pick, _scatter_unpool, avg_pool2d, max_pool2d,
+                       pool_hyperparameters, pool_output_size)
 from .shapes import cat, pad
 
 
@@ -38,6 +38,18 @@ def _batched5(input, op):
     if x.ndim not in (4, 5):
         raise ValueError(f"{op}: input must be (N, C, D, H, W) or (C, D, H, W), got shape {tuple(x.shape)}")
     return (x.unsqueeze(0), True) if x.ndim == 4 else (x, False)
+
+
+def _pool3d_args(op, input, kernel_size, stride, padding, dilation, divisor_override=None):
+    """The 3-d pools' sizes and input, read in PyTorch's order (the sizes' types and lengths, avg_pool3d's divisor,
+    the input's rank) -> (x batched, whether it was unbatched, kernel, stride, padding, dilation)."""
+    x = _tensor(input, "input", op)
+    k, s, p, d = pool_hyperparameters(op, kernel_size, stride, padding, dilation, dims=3)
+    if divisor_override == 0:                   # (its type: builtin_sizes, first)
+        raise ShapeError("divisor must be not zero")
+    if x.ndim not in (4, 5):
+        raise ShapeError("non-empty 4D or 5D (batch mode) tensor expected for input")
+    return (x.unsqueeze(0), True, k, s, p, d) if x.ndim == 4 else (x, False, k, s, p, d)
 
 
 def _weight5(weight, op, layout):
@@ -162,11 +174,8 @@ def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     as -inf; ceil_mode: the last, partial windows too. return_indices: also each maximum's flat index d H W + h W + w
     in its (D, H, W) input volume, int64 (for max_unpool3d)."""
     op = "max_pool3d"
-    x, unbatched = _batched5(input, op)
-    k, p = _triple("kernel_size", kernel_size, op), _triple("padding", padding, op)
-    s, d = (k if stride is None or stride == [] else _triple("stride", stride, op)), _triple("dilation", dilation, op)
-    _half_padding_check(op, k, p, d)                        # PyTorch's checks and words, before the 2-d ops'
-    pool_output_size(op, x, k, s, p, d, ceil_mode)
+    x, unbatched, k, s, p, d = _pool3d_args(op, input, kernel_size, stride, padding, dilation)
+    pool_output_size(op, x, k, s, p, d, ceil_mode)          # PyTorch's checks and words, before the 2-d ops'
     extra = _ceil_extra(x.shape[2], d[0] * (k[0] - 1) + 1, s[0], p[0]) if ceil_mode else 0
     taps, Do = _depth_taps(x, k[0], s[0], d[0], p[0], p[0] + extra, -np.inf)
     pooled = [max_pool2d(slab, k[1:], s[1:], p[1:], d[1:], ceil_mode=ceil_mode, return_indices=return_indices)
@@ -202,6 +211,7 @@ def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_siz
     return y.squeeze(0) if unbatched else y
 
 
+@builtin_sizes("avg_pool3d", kernel_size="ints", stride="ints?", padding="ints", divisor_override="int?")
 def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
                divisor_override=None):
     """Mean over 3-d windows: (N, C, D, H, W) -> (N, C, Do, Ho, Wo); stride defaults to kernel_size; padding
@@ -209,11 +219,8 @@ def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
     partial windows too, each divided by what it covers of the padded input (of the input without
     count_include_pad), as PyTorch's."""
     op = "avg_pool3d"
-    x, unbatched = _batched5(input, op)
-    k, p = _triple("kernel_size", kernel_size, op), _triple("padding", padding, op)
-    s = k if stride is None or stride == [] else _triple("stride", stride, op)
+    x, unbatched, k, s, p, _ = _pool3d_args(op, input, kernel_size, stride, padding, 1, divisor_override)
     # PyTorch's checks and words; avg_pool3d refuses an input smaller than the kernel even where padding would fit it
-    _half_padding_check(op, k, p, (1, 1, 1))
     pool_output_size(op, x, k, s, p, None, ceil_mode, check_input_size=True)
     extra = _ceil_extra(x.shape[2], k[0], s[0], p[0]) if ceil_mode else 0
 
@@ -239,22 +246,17 @@ def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
     return y.squeeze(0) if unbatched else y
 
 
-def _adaptive_sizes(output_size, D, op):
-    """output_size as 3 entries (an int repeated; None keeps that size: resolved here for the depth only)."""
-    sizes = (output_size,) * 3 if output_size is None or isinstance(output_size, (int, np.integer)) else output_size
-    if len(sizes) != 3:
-        raise ValueError(f"{op}: output_size must be an int, None or 3 of them, got {output_size!r}")
-    return (D if sizes[0] is None else sizes[0],) + tuple(sizes[1:])
-
-
 def adaptive_avg_pool3d(input, output_size):
     """Mean over PyTorch's adaptive bins: (N, C, D, H, W) -> (N, C, od, oh, ow) (r3d / video classifiers' (1, 1, 1)).
     For each depth bin, the mean over its slices of their 2-d adaptive means (every slice of a bin has the same
     (H, W) bins, so the mean of the means is the 3-d bin's)."""
     op = "adaptive_avg_pool3d"
+    sizes = adaptive_output_size(op, _tensor(input, "input", op), output_size, 3)
     x, unbatched = _batched5(input, op)
     N, C, D, H, W = x.shape
-    sizes = _adaptive_sizes(output_size, D, op)
+    if 0 in sizes:                              # an empty output, as PyTorch's
+        y = Tensor._wrap(np.zeros((N, C) + sizes, x.dtype))
+        return y.squeeze(0) if unbatched else y
     bins = []
     for d0, d1 in _bins(D, sizes[0]):
         pooled = adaptive_avg_pool2d(x[:, :, d0:d1].reshape(N, C * (d1 - d0), H, W), sizes[1:])
@@ -268,9 +270,13 @@ def adaptive_max_pool3d(input, output_size, return_indices=False):
     flat index d H W + h W + w in its (D, H, W) input volume, int64. Of equal maxima the first (in depth, then
     row, then column order) is the one, and takes the gradient, as PyTorch's."""
     op = "adaptive_max_pool3d"
+    sizes = adaptive_output_size(op, _tensor(input, "input", op), output_size, 3)
     x, unbatched = _batched5(input, op)
     N, C, D, H, W = x.shape
-    sizes = _adaptive_sizes(output_size, D, op)
+    if 0 in sizes:                              # an empty output, as PyTorch's
+        y, idx = Tensor._wrap(np.zeros((N, C) + sizes, x.dtype)), Tensor._wrap(np.zeros((N, C) + sizes, np.int64))
+        y, idx = (y.squeeze(0), idx.squeeze(0)) if unbatched else (y, idx)
+        return (y, idx) if return_indices else y
     values, indices = [], []
     for d0, d1 in _bins(D, sizes[0]):           # each depth bin: its slices' 2-d maxima, the first largest slice's
         v, i = adaptive_max_pool2d(x[:, :, d0:d1].reshape(N, C * (d1 - d0), H, W), sizes[1:], return_indices=True)

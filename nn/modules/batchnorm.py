@@ -7,7 +7,7 @@ from .. import functional as F
 from .module import Module
 from .lazy import (LazyModuleMixin, UninitializedBuffer, UninitializedParameter, _materialize,
                    _settle_buffers)
-from .utils import _factory, _check_float, _norm_size, _norm_parameters, _reset_affine, _running_stats
+from .utils import _factory, _norm_size, _norm_parameters, _reset_affine, _running_stats
 
 def _load_norm_state(module, state_dict, prefix, local_metadata, *rest):
     """PyTorch's _NormBase._load_from_state_dict (the batch and instance norms'): a checkpoint of version < 2, or
@@ -32,8 +32,8 @@ class _NormBase(Module):
         # size only where a tensor is made of it (_norm_parameters, _running_stats)
         shape = _norm_size(num_features, affine, track_running_stats)
         self.num_features = num_features        # as given, as PyTorch's (BatchNorm1d(True).num_features is True)
-        self.eps = _check_float("eps", eps, low=0.0, low_open=True)
-        self.momentum = None if momentum is None else _check_float("momentum", momentum, 0.0, 1.0)
+        # eps and momentum stored as given, as PyTorch's: read (and refused) by batch_norm in forward
+        self.eps, self.momentum = eps, momentum
         self.affine = bool(affine)
         self.track_running_stats = bool(track_running_stats)
         _norm_parameters(self, shape, self.affine, bias)

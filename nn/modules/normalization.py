@@ -9,7 +9,7 @@ from ..tensor import Tensor
 from .. import functional as F
 from .batchnorm import _NormBase
 from .module import Module, Parameter
-from .utils import (_factory, _check_float, _empty_size, _norm_parameters, _norm_size, _refuse_negative_size,
+from .utils import (_factory, _empty_size, _norm_parameters, _norm_size, _refuse_negative_size,
                     _reset_affine, _running_stats)
 
 
@@ -32,7 +32,7 @@ class GroupNorm(Module):
         if num_channels % num_groups != 0:
             raise ValueError(f"num_channels ({num_channels}) must be divisible by num_groups ({num_groups})")
         self.num_groups, self.num_channels = num_groups, num_channels
-        self.eps = _check_float("eps", eps, low=0.0, low_open=True)
+        self.eps = eps      # as given, as PyTorch's: read (and refused) by group_norm in forward
         self.affine = bool(affine)
         _norm_parameters(self, _empty_size("empty", num_channels) if self.affine else None, self.affine, bias)
         _factory(self, device, dtype)
@@ -56,7 +56,7 @@ class LayerNorm(Module):
         super().__init__()
         # a size of 0 is allowed, as in PyTorch (DAT's DynamicPosBias makes LayerNorm(dim // 4) for small dims)
         self.normalized_shape = _normalized_shape(normalized_shape)
-        self.eps = _check_float("eps", eps, low=0.0, low_open=True)
+        self.eps = eps      # as given, as PyTorch's: read (and refused) by layer_norm in forward
         self.elementwise_affine = bool(elementwise_affine)
         _norm_parameters(self, _empty_size("empty", self.normalized_shape) if self.elementwise_affine else None,
                          self.elementwise_affine, bias)
@@ -80,7 +80,7 @@ class RMSNorm(Module):
     def __init__(self, normalized_shape, eps=None, elementwise_affine=True, device=None, dtype=None):
         super().__init__()
         self.normalized_shape = _normalized_shape(normalized_shape)
-        self.eps = None if eps is None else _check_float("eps", eps, low=0.0, low_open=True)
+        self.eps = eps      # as given, as PyTorch's: read (and refused) by rms_norm in forward
         self.elementwise_affine = bool(elementwise_affine)
         if self.elementwise_affine:
             shape = _empty_size("empty", self.normalized_shape)
@@ -121,8 +121,7 @@ class _InstanceNorm(_NormBase):
         # any size, as PyTorch's (0: the lazy norms; a negative one fails only where a tensor is made of it)
         shape = _norm_size(num_features, affine, track_running_stats)
         self.num_features = num_features        # as given, as PyTorch's
-        self.eps = _check_float("eps", eps, low=0.0, low_open=True)
-        self.momentum = momentum
+        self.eps, self.momentum = eps, momentum     # as given, as PyTorch's: read by instance_norm in forward
         self.affine = bool(affine)
         self.track_running_stats = bool(track_running_stats)
         _norm_parameters(self, shape, self.affine, bias)

@@ -163,6 +163,8 @@ class RNNBase(Module):
         # the arguments stored as given, as PyTorch's; the weights' shapes read by torch.empty's parser (a float
         # proj_size is its TypeError, as is RNN(2, True)'s gate size True), the layers counted by range() (a float
         # num_layers is its TypeError)
+        if mode not in ("LSTM", "GRU", "RNN_TANH", "RNN_RELU"):    # (a mode that is no str: Python's TypeError here,
+            raise ValueError("Unrecognized RNN mode: " + mode)      # as PyTorch's)
         self.mode, self.input_size, self.hidden_size, self.num_layers = mode, input_size, hidden_size, num_layers
         self.bias, self.batch_first, self.dropout = bias, batch_first, float(dropout)
         self.bidirectional, self.proj_size = bidirectional, proj_size
@@ -403,7 +405,7 @@ class RNNCellBase(Module):
         _reset(self, self.hidden_size)
 
     def forward(self, input, hx=None):
-        lstm, name = self.mode == "LSTM", _CELL_NAMES[self.mode]
+        lstm, name = self.mode == "LSTM", _CELL_NAMES.get(self.mode, "RNNCell")
         # PyTorch's Python checks (ValueError), then its kernel's on the batched forms (RuntimeError), in their words
         if input.dim() not in (1, 2):
             raise ValueError(f"{name}: Expected input to be 1D or 2D, got {input.dim()}D instead")
@@ -420,6 +422,8 @@ class RNNCellBase(Module):
             hx = (zeros, zeros) if lstm else zeros
         elif unbatched:
             hx = (hx[0].unsqueeze(0), hx[1].unsqueeze(0)) if lstm else hx.unsqueeze(0)
+        if self.mode is None:       # (RNNCell's nonlinearity, read here as PyTorch's forward reads it)
+            raise RuntimeError(f"Unknown nonlinearity: {self.nonlinearity}")
         _check_cell_state(input, hx, self.input_size, self.hidden_size, lstm)
         state = _step_function(self.mode)(input, hx, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
         if unbatched:
@@ -436,11 +440,13 @@ class RNNCell(RNNCellBase):
     (H_in,), hx (N, H) or None (zeros) -> h' (N, H)."""
 
     def __init__(self, input_size, hidden_size, bias=True, nonlinearity="tanh", device=None, dtype=None):
-        if nonlinearity not in ("tanh", "relu"):
-            raise ValueError(f"RNNCell: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
         super().__init__(input_size, hidden_size, bias, _GATES["RNN_TANH"], device, dtype)
-        self.nonlinearity = nonlinearity
-        self.mode = "RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU"
+        self.nonlinearity = nonlinearity        # as given, as PyTorch's: read in forward
+
+    @property
+    def mode(self):
+        """The step the nonlinearity names, as it is now (None for another: forward refuses it)."""
+        return "RNN_TANH" if self.nonlinearity == "tanh" else "RNN_RELU" if self.nonlinearity == "relu" else None
 
 
 class LSTMCell(RNNCellBase):

@@ -11,7 +11,7 @@ from ..array import DataArray
 from ..device import MetaArray
 from ..tensor import Tensor, _at, get_rng, not_a_tensor_error, parser_bool, parser_int, parser_ints, \
     parser_no_signature, method_argument_error, parser_type_name, parser_takes_scalar
-from .out_arg import dtype_from_out, refuse_overlap, store
+from .out_arg import dtype_from_out, refuse_non_tensor_out, refuse_overlap, store
 
 
 def attach(*functions, **named):
@@ -33,6 +33,8 @@ def _as_method(f, name):
         params = list(inspect.signature(method).parameters.values())[1:]
     except (TypeError, ValueError):     # (a property, a builtin)
         return method
+    if name in _NO_ARGUMENTS or name in _KEYWORDS_ONLY:
+        return _without_arguments(method, name)
     if not any(p.default is p.empty and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in params):
         return method
 
@@ -41,6 +43,8 @@ def _as_method(f, name):
         try:
             return method(*args, **kwargs)
         except TypeError as error:
+            if hasattr(error, "method_words"):      # (a body shared with the function, in the function's words)
+                raise TypeError(error.method_words) from None
             words = binding_error(error, name, method, args, kwargs)
             if words is None:
                 raise
@@ -49,6 +53,37 @@ def _as_method(f, name):
             # (and the function form's, torch.gcd_(x, 0, 1), counting the tensor)
             raise method_argument_error(str(words), str(binding_error(error, name, method, args, kwargs, True))) \
                 from error.__cause__
+    return bound
+
+
+def _without_arguments(method, name):
+    """method as the Tensor method name, which PyTorch's Tensor takes without arguments: an argument is refused in
+    the words of PyTorch's C method ("TensorBase.relu() takes no arguments (1 given)", "TensorBase.relu() takes no
+    keyword arguments", the keywords first), or, for those of _KEYWORDS_ONLY, of its parser ("float() takes 0
+    positional arguments but 1 was given"; their keywords bind as before). nn's method may take more (F.relu's
+    inplace). The wrapper costs one Python call (about 0.05-0.09 us): the methods whose plain call is short
+    (x.dim(), x.contiguous(), x.abs()) are in neither set and keep Python's words."""
+    if name in _KEYWORDS_ONLY:
+        @functools.wraps(method)
+        def bound(self, *args, **kwargs):
+            if args:
+                n = len(args)
+                raise TypeError(f"{name}() takes 0 positional arguments but {n} {'was' if n == 1 else 'were'} given")
+            try:
+                return method(self, **kwargs)
+            except TypeError as error:
+                words = binding_error(error, name, method, (self,), kwargs)
+                if words is None:
+                    raise
+                raise words from None
+        return bound
+
+    @functools.wraps(method)
+    def bound(self, *args, **kwargs):
+        if args or kwargs:
+            raise TypeError(f"TensorBase.{name}() takes no keyword arguments" if kwargs else
+                            f"TensorBase.{name}() takes no arguments ({len(args)} given)")
+        return method(self)
     return bound
 
 
@@ -151,6 +186,7 @@ def numpy_axis(fn, _method=False):
             _refuse_keyword(fn.__name__, "dtype", args[1:] if _method else args, kwargs)
         if out is None:
             return fn(*args, **kwargs)
+        refuse_non_tensor_out(fn.__name__, fn.__name__, args, kwargs, out)
         args = dtype_from_out(fn.__name__, args, kwargs, out)
         refuse_overlap(fn.__name__, args, kwargs, out)      # (an out that is part of the input: cumsum, cross)
         return store(fn.__name__, fn(*args, **kwargs), out)
@@ -260,6 +296,8 @@ def _check_parsed_ints(name, params, kinds, overloaded_at, args, kwargs, tensor_
     """check_parsed_ints' checks, positions counted from the tensor's + tensor_counted (1: a function's call, which
     also names the tensor among the types given to an overloaded function)."""
     given = args[1 - tensor_counted:]       # (the arguments an overloaded function's words list)
+    unpacking = None    # (a later element's refusal: PyTorch's parser checks every argument's type first, then its
+    # generated call unpacks the lists, last argument first, as GCC evaluates a call's arguments: the last one named)
     for arg, kind in kinds.items():
         at = params.index(arg)
         if len(args) > at:
@@ -306,13 +344,17 @@ def _check_parsed_ints(name, params, kinds, overloaded_at, args, kwargs, tensor_
                 parser_int(value, name, arg, position, sym=kind.rstrip("?") == "SymInt")
             else:
                 parser_ints(value, name, arg, position, one=kind.rstrip("?") == "ints")
-        except TypeError:
+        except TypeError as error:
             # a later element of a list is unpacked by any signature taking a list, in its own words
             later_element = not single and isinstance(value, (list, tuple)) and value and \
                 isinstance(value[0], (int, np.integer)) and not isinstance(value[0], bool)
             if len(args) - 1 + len(kwargs) in overloaded_at and not later_element:
                 raise parser_no_signature(name, given, kwargs) from None
-            raise
+            if not later_element:
+                raise
+            unpacking = error
+    if unpacking is not None:
+        raise unpacking
 
 
 def _axis_as_dim(name, kwargs, none_is_default=True):
@@ -436,6 +478,28 @@ _ONE_SIGNATURE = {name: signature for names, signature in (
     (("addmv", "addmv_"), "Tensor mat, Tensor vec, *, Number beta = 1, Number alpha = 1"),
     (("addr", "addr_"), "Tensor vec1, Tensor vec2, *, Number beta = 1, Number alpha = 1"),
     (("copy_",), "Tensor other, bool non_blocking = False")) for name in names}
+# PyTorch's Tensor methods that take no argument (C methods: "TensorBase.exp() takes no arguments (1 given)"), but
+# those whose plain call on a small tensor takes under about 2 us, left unwrapped (a wrapper would cost them 3-60%):
+# abs, absolute, arcsinh, arctan, asinh, atan, ceil, clone, coalesce, col_indices, conj, conj_physical, contiguous,
+# cos, cosh, cpu, data_ptr, detach, detach_, dim, double, element_size, exp2, expm1, fix, floor, get_device, the is_*
+# queries, isfinite, isinf, isnan, isneginf, isreal, item, logical_not, ndimension, neg, negative, nelement, numel,
+# numpy, positive, resolve_conj, resolve_neg, retain_grad, signbit, sin, sinh, square, tan, tolist, trunc
+_NO_ARGUMENTS = frozenset({
+    "abs_", "absolute_", "acos", "acos_", "acosh", "acosh_", "adjoint", "angle", "arccos", "arccos_", "arccosh",
+    "arccosh_", "arcsin", "arcsin_", "arcsinh_", "arctan_", "arctanh", "arctanh_", "argwhere", "asin", "asin_",
+    "asinh_", "atan_", "atanh", "atanh_", "bitwise_not", "bitwise_not_", "ceil_", "corrcoef", "cos_", "cosh_",
+    "crow_indices", "deg2rad", "deg2rad_", "det", "digamma", "digamma_", "erf", "erf_", "erfc", "erfc_", "erfinv",
+    "erfinv_", "exp", "exp2_", "exp_", "expm1_", "fix_", "fliplr", "flipud", "floor_", "frac", "frac_", "frexp",
+    "geqrf", "i0", "i0_", "indices", "inverse", "isposinf", "lgamma", "lgamma_", "log",
+    "log10", "log10_", "log1p", "log1p_", "log2", "log2_", "log_", "logdet", "logical_not_", "matrix_exp", "msort",
+    "neg_", "negative_", "rad2deg", "rad2deg_", "ravel", "reciprocal", "reciprocal_", "relu", "relu_",
+    "rsqrt", "rsqrt_", "sgn", "sgn_", "sigmoid", "sigmoid_", "sign", "sign_", "sin_", "sinc", "sinc_", "sinh_",
+    "slogdet", "sqrt", "sqrt_", "square_", "storage_offset", "t", "t_", "tan_", "tanh", "tanh_", "trace", "trunc_",
+    "values", "zero_"})
+# and those whose only arguments are keywords (the parser's "float() takes 0 positional arguments but 1 was given")
+_KEYWORDS_ONLY = frozenset({
+    "aminmax", "bfloat16", "bool", "byte", "cdouble", "cfloat", "char", "cov", "float", "half", "int", "long",
+    "short"})
 # PyTorch's Tensor methods written in Python, refused in Python's words ("Tensor.unflatten() missing 2 required
 # positional arguments: 'dim' and 'sizes'")
 _PYTHON_METHODS = frozenset({"istft", "lstsq", "lu", "norm", "solve", "split", "stft", "unflatten", "unique",
@@ -516,7 +580,11 @@ def tensor_first(fn, name, qualified):
                 if words is None:
                     raise
                 raise words from error.__cause__
-            raise TypeError(error.function_words) from None
+            words = error.function_words        # (a method's words name it as the Tensor method: linalg_ prefixed)
+            short = name.rpartition(".")[2]
+            if qualified != short and words.startswith(short + "()"):
+                words = qualified + words[len(short):]
+            raise TypeError(words) from None
     return parsed
 
 
@@ -535,14 +603,14 @@ def fill_value_parsed(name, params, masks=()):
     parser reads it: each of their signatures takes a Tensor value or a Number one, so any other value (perfusion's
     tuple of one token id, a str, None, a list, a NumPy array, a Fraction), or a mask in masks that is no Tensor, is
     the call's TypeError naming the types given ("masked_fill() received an invalid combination of arguments - got
-    (Tensor, tuple), but expected one of:"; the function form names the input too, keywords last in reverse order),
-    where nn filled or failed converting the value. A plain NumPy mask stays taken (nn's own calls pass them)."""
+    (Tensor, tuple), but expected one of:"; the function form names the input too, keywords last in the parser's order),
+    where nn filled or failed converting the value; a NumPy mask too ("got (numpy.ndarray, float)")."""
     value_at = params.index("value")
     mask_at = params.index(masks[0]) if masks else None        # (masked_fill's one mask)
 
     def taken(given):
         return "value" in given and (_taken_as_tensor(given["value"]) or parser_takes_scalar(given["value"])) and \
-            all(m not in given or _taken_as_tensor(given[m]) or isinstance(given[m], np.ndarray) for m in masks)
+            all(m not in given or _taken_as_tensor(given[m]) for m in masks)
 
     def decorate(fn):
         @functools.wraps(fn)
@@ -550,7 +618,7 @@ def fill_value_parsed(name, params, masks=()):
             if not kwargs and len(args) == len(params):       # (the common call: all by position)
                 value = args[value_at]
                 if (type(value) in _NUMBERS or isinstance(value, Tensor)) and \
-                        (mask_at is None or isinstance(args[mask_at], (Tensor, np.ndarray))):
+                        (mask_at is None or isinstance(args[mask_at], Tensor)):
                     return fn(*args)
             given = dict(zip(params, args))
             if len(args) > len(params) or not given.keys().isdisjoint(kwargs) or not set(kwargs) <= set(params):

@@ -186,7 +186,7 @@ def _cast_to(input, dtype, copy=False):
     def backward(g):
         # a cast is the identity on values: the gradient is cast back (the engine does it)
         return (g,)
-    return Tensor._make(y, (input,), backward, "to", lambda g: (g,), saves=False)
+    return Tensor._make(y, (input,), backward, "_to_copy", lambda g: (g,), saves=False)   # ToCopyBackward0
 
 
 def to(input, *args, **kwargs):

@@ -230,9 +230,11 @@ def __getitem__(input, index):
         else:                     # advanced indexing may select an element twice: sum
             np.add.at(gx, index, g)
         return (gx,)
-    out = Tensor._make(picked, (input,), backward, "getitem",             # a selection: linear in x
+    out = Tensor._make(picked, (input,), backward, "index",              # a selection: linear in x
                        linear_graph_backward(lambda a: a[index], lambda g: backward(g)[0], "getitem"),
                        saves=not basic)  # a slice / select saves sizes only in PyTorch (an index tensor is saved)
+    if basic and out._backward is not None:     # (PyTorch's node, named only where one is recorded)
+        out._op = _index_node(index, shape)
     if basic:                  # a view in PyTorch: a recorded in-place change of it goes to input too
         out._view_of = (input, index)
         cut = _one_slice(index, len(shape)) if out._backward is not None else None
@@ -241,6 +243,30 @@ def __getitem__(input, index):
             _one_node((out,), "slice", dim=d, start=0 if s.start is None else s.start, step=s.step or 1,
                       end=9223372036854775807 if s.stop is None else s.stop, self_sym_sizes=shape)
     return out
+
+
+def _index_node(index, shape):
+    """The op of PyTorch's last node of x[index] for a basic index (NumPy's, as _index gives it; an advanced one's is
+    IndexBackward0): PyTorch's basic indexing is a chain of one node per int (select), None (unsqueeze) and slice
+    short of its whole dim, the last of which is the result's (x[0, 1:] SliceBackward0, x[1:, 0] SelectBackward0); a
+    lone slice is a slice (x[:]) and an index of whole slices and ... an alias (x[:, :], x[...])."""
+    if len(index) == 1:         # (the common x[0], x[1:], x[None]: decided at once, on this hot path)
+        i = index[0]
+        return "slice" if isinstance(i, slice) else "unsqueeze" if i is None else "alias" if i is Ellipsis else \
+            "select"
+    last, dim = "alias", 0
+    for i in index:
+        if i is Ellipsis:
+            dim += len(shape) - sum(1 for j in index if j is not None and j is not Ellipsis)
+        elif i is None:
+            last = "unsqueeze"
+        else:
+            if not isinstance(i, slice):
+                last = "select"
+            elif dim < len(shape) and i.indices(shape[dim]) != (0, shape[dim], 1):
+                last = "slice"
+            dim += 1
+    return last
 
 
 def _through_view(index, shape):
@@ -679,6 +705,7 @@ def _index_select_bounds_error(input, axis, size, raw):
     return IndexError("index out of range in self")
 
 
+@parsed_ints(mask="Tensor")      # (the parser's "masked_select(): argument 'mask' (position 2) must be Tensor, ...")
 def masked_select(input, mask):
     """The elements of input where mask is True, as a 1-D tensor (input and mask broadcast together)."""
     m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
@@ -689,6 +716,7 @@ def masked_select(input, mask):
     return x[np.broadcast_to(m, shape)]
 
 
+@parsed_ints(mask="Tensor", source="Tensor")
 def masked_scatter(input, mask, source):
     """A copy of input whose elements where mask is True (broadcast to input's shape) are source's first elements,
     in row-major order. Gradients: input's where mask is False, source's first mask.sum() elements the rest."""
@@ -770,7 +798,7 @@ def _scatter_accumulate(input, dim, index, src, reduce):
     return Tensor._make(y._data, parents, backward, "scatter")
 
 
-@parsed_ints(dim="int", index="Tensor")
+@parsed_ints(dim="int", index="Tensor", src="Tensor")
 def scatter_add(input, dim, index, src):
     """A copy of input with src[i][j][k] added at out[i][index[i][j][k]][k] for dim=1 (repeats add up)."""
     where, part = _scatter_index("scatter_add", input, dim, index, src)
@@ -797,7 +825,7 @@ _SCATTER_REDUCE = {"sum": np.add, "prod": np.multiply, "mean": np.add, "amax": n
 _SCATTER_REDUCE_ALIASES = {"max": "amax", "min": "amin"}     # (PyTorch's get_reduction_enum takes both spellings)
 
 
-@parsed_ints(dim="int", index="Tensor")
+@parsed_ints(dim="int", index="Tensor", src="Tensor")
 def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
     """A copy of input where each position index names (along dim, as scatter) becomes the reduction (sum, prod,
     mean, amax, amin) of the src values sent there, and of its own value with include_self. Gradients: sum
@@ -955,30 +983,81 @@ def _index_vector(op, input, dim, index, negative=False):
     _check_index_dtype(op, idx)
     size = input.shape[axis] if input.ndim else 1
     if idx.size and (idx.min() < (-size if negative else 0) or idx.max() >= size):
+        if op in ("index_copy", "index_fill"):      # (PyTorch's kernels' words; index_add's vary with its path)
+            flat = idx.reshape(-1)
+            bad = flat[(flat < (-size if negative else 0)) | (flat >= size)][0]
+            raise IndexError(f"{'index_copy_(): ' if op == 'index_copy' else ''}index {bad} is out of bounds for "
+                             f"dimension {axis} with size {size}")
+        if op == "index_reduce":
+            raise IndexError("index out of range in self")
         raise IndexError(f"{op}: index out of range for dim {dim} of size {size}")
     return axis, idx.reshape(-1).astype(np.int64) % max(size, 1)
 
 
-def _index_source(op, input, dim, index, source):
-    """(where: the NumPy index of the slices at index along dim, source's array in the shape of input[where]) for
-    index_add and index_copy: index 0-d or 1-D without negatives, source of input's dtype and of input's shape with
-    len(index) along dim (that dim may be left out for a single index, as PyTorch allows)."""
-    axis, idx = _index_vector(op, input, dim, index)
-    if source.dtype != input.dtype:             # PyTorch's RuntimeErrors, in its words
+def _check_source(op, input, dim, index, source):
+    """PyTorch's checks of index_add's, index_reduce's and index_copy's index and source, in its order and words
+    (their meta functions; the index's bounds come later, in the kernel): index 0-d or 1-D of the op's dtypes,
+    source of input's dtype and shape but len(index) along dim (a 0-d input or source: as PyTorch compares them)."""
+    idx = index._data if isinstance(index, Tensor) else np.asarray(index)
+    n, shape, given = idx.size, tuple(input.shape), tuple(source.shape)
+    axis = _normalize_axes(dim, input.ndim)[0]
+    if idx.ndim > 1:
+        raise _not_a_vector(op, idx)
+    if op == "index_copy":
+        if not given and n != 1:
+            raise IndexError(f"index_copy_(): When source is scalar, index should have one element (got {n})")
+        if given and shape and len(given) != len(shape):
+            raise IndexError(f"index_copy_(): When source and destination are not scalars, their dimensionality must "
+                             f"match. Source dimensionality ({len(given)}), destination dimensionality ({len(shape)})")
+    _check_index_dtype(op, idx)
+    _check_source_dtype(op, input, source)
+    if op == "index_copy":
+        # (slice shapes: each shape without dim, where it has one; printed as C++ prints a vector, "2 3")
+        mine, theirs = (list(t[:axis] + t[axis + 1:]) if t else [] for t in (shape, given))
+        if mine != theirs:
+            raise RuntimeError(f"index_copy_(): Source/destination tensor must have same slice shapes. Destination "
+                               f"slice shape: {' '.join(map(str, mine))} at dimension {axis} and source slice shape: "
+                               f"{' '.join(map(str, theirs))} at dimension 0.")
+        if given and n != given[axis]:
+            raise IndexError(f"index_copy_(): Number of indices ({n}) should be equal to source.size(dim) "
+                             f"({given[axis]})")
+        return
+    if axis and axis >= len(given):
+        raise RuntimeError(f"{op}_(): Indexing dim {axis} is out of bounds of the source tensor with dim {len(given)}")
+    if n != (given[axis] if given else 1):
+        if not given:       # (its words read source.size(dim) of a 0-d source)
+            raise IndexError(f"Dimension specified as {axis} but tensor has no dimensions")
+        raise RuntimeError(f"{op}_(): Number of indices ({n}) should be equal to source.size(dim): ({given[axis]}), "
+                           f"for dim: {axis}")
+    # (the shapes without dim, unless one is 0-d)
+    mine, theirs = (shape[:axis] + shape[axis + 1:], given[:axis] + given[axis + 1:]) if shape and given else \
+        (shape, given)
+    if mine != theirs:
+        raise RuntimeError(f"source tensor shape must match self tensor shape, excluding the specified dimension. "
+                           f"Got self.shape = {list(shape)} source.shape = {list(given)}")
+
+
+def _check_source_dtype(op, input, source):
+    """PyTorch's refusal of a source of another dtype than input's, in op's words."""
+    if source.dtype != input.dtype:
         mine, theirs = (scalar_type_name(t) for t in (input.dtype, source.dtype))
         if op == "index_copy":
             raise RuntimeError(f"index_copy_(): self and source expected to have the same dtype, but got (self) "
                                f"{mine} and (source) {theirs}")
         raise RuntimeError(f"{op}_(): self ({mine}) and source ({theirs}) must have the same scalar type")
+
+
+def _index_source(op, input, dim, index, source):
+    """(where: the NumPy index of the slices at index along dim, source's array in the shape of input[where]) for
+    index_add, index_reduce and index_copy, their arguments checked as PyTorch's (_check_source)."""
+    _check_source(op, input, dim, index, source)
+    axis, idx = _index_vector(op, input, dim, index)
     where = (slice(None),) * axis + (idx,) if input.ndim else ()
     expected = input.shape[:axis] + (len(idx),) + input.shape[axis + 1:] if input.ndim else ()
-    alone = len(idx) == 1 and tuple(source.shape) == tuple(expected[:axis] + expected[axis + 1:])
-    if tuple(source.shape) != tuple(expected) and not alone:
-        raise ValueError(f"{op}: source must have shape {tuple(expected)}, got {tuple(source.shape)}")
     return where, source._data.reshape(expected)
 
 
-@parsed_ints(dim="int", index="Tensor")
+@parsed_ints(dim="int", index="Tensor", source="Tensor")
 def index_add(input, dim, index, source, *, alpha=1):
     """A copy of input with alpha * source's slices added at the positions index along dim (repeats add up)."""
     where, s = _index_source("index_add", input, dim, index, source)
@@ -1014,6 +1093,7 @@ def index_reduce(input, dim, index, source, reduce, *, include_self=True):
         warn_at_caller("index_reduce() is in beta and the API may change at any time. (Triggered internally at "
                        "/__w/pytorch/pytorch/aten/src/ATen/native/TensorAdvancedIndexing.cpp:1523.)")
     if input.ndim == 0:
+        _check_source("index_reduce", input, dim, index, source)
         return index_reduce(input.reshape(1), 0, index, source.reshape(1), reduce, include_self=include_self)[0]
     where, s = _index_source("index_reduce", input, dim, index, source)
     axis, idx = len(where) - 1, where[-1]
@@ -1022,7 +1102,7 @@ def index_reduce(input, dim, index, source, reduce, *, include_self=True):
                           include_self=include_self)
 
 
-@parsed_ints(dim="int", index="Tensor")
+@parsed_ints(dim="int", index="Tensor", source="Tensor")
 def index_copy(input, dim, index, source):
     """A copy of input whose slices at the positions index (0-d or 1-D) along dim are source's slices; source: input's
     shape with len(index) along dim. A position named twice keeps the last slice, as PyTorch. Gradients: input's

@@ -378,7 +378,7 @@ def scatter_(input, dim, index, src=None, *, value=None, reduce=None):
     return _apply(input, "scatter_", lambda t, s_: t.scatter(dim, index, s_, value=value, reduce=reduce), src)
 
 
-@parsed_ints(dim="int", index="Tensor")
+@parsed_ints(dim="int", index="Tensor", src="Tensor")
 def scatter_add_(input, dim, index, src):
     return _apply(input, "scatter_add_", lambda t, s_: t.scatter_add(dim, index, s_), src)
 
@@ -389,16 +389,18 @@ def copy_(input, src, non_blocking=False):
     src = src if isinstance(src, Tensor) else Tensor._wrap(np.asarray(src))
     if src.is_meta and not input.is_meta:
         raise NotImplementedError("Cannot copy out of meta tensor; no data!")
-    if is_grad_enabled() and (src.requires_grad or input.requires_grad):
+    # (into an integer or bool tensor the copy is not differentiable: written outside the graph, as PyTorch's)
+    if is_grad_enabled() and (src.requires_grad and input.dtype.kind in "fc" or input.requires_grad):
         _refuse_leaf(input, "copy_")
         _refuse_view(input, "copy_")
         _refuse_growing(input.shape, broadcast_shape(input.shape, src.shape))
         data = quietly(np.broadcast_to(src._data, input.shape).astype, input.dtype)      # (a copy: silent, as _write)
         # (create_graph: src's gradient is g itself, so it can be differentiated again: e3nn's Extract copies
         # slices of a gated feature into new tensors inside a network whose forces are an energy's gradient)
-        if src.requires_grad:
-            return _write_through(_rebase(input, data, (src,), lambda g: (g,), "copy_", lambda g: (g,)))
-        return _write_through(_rebase(input, data, (), lambda g: (), "copy_", lambda g: ()))
+        # (the old values, in a graph of their own, get zeros: PyTorch's CopyBackwards, not None)
+        old, srcs = _old_graph(input), (src,) if src.requires_grad else ()
+        return _write_through(_rebase(input, data, (*old, *srcs), lambda g: (*_zeros(old, g), *(g for _ in srcs)),
+                                      "copy_", lambda g: (*_zeros_graph(old, g), *(g for _ in srcs))))
     # any dtype, as PyTorch's copy_ (cast quietly: a float64 beyond float32's range is inf, without NumPy's warning)
     # (cast by dtypes.cast: quietly only where it can overflow, so float32 -> float64 pays nothing)
     try:
@@ -410,13 +412,38 @@ def copy_(input, src, non_blocking=False):
         raise
 
 
+def _old_graph(input):
+    """() or (a stand-in for input's current state in the graph), for an in-place op that overwrites every value:
+    PyTorch's ZeroBackward0 / FillBackward / CopyBackwards give that state's graph zeros (not None). The stand-in
+    reads input's parents, not its values (zeros of no memory), so the overwritten values are freed once no other
+    op reads them, as PyTorch's node keeps only the old node, not the old output."""
+    parents = tuple(p for p in input._parents if p.requires_grad) if input.requires_grad else ()
+    if not parents:
+        return ()
+    return (Tensor._make(np.broadcast_to(np.zeros((), input._data.dtype), input.shape), parents,
+                         lambda g: tuple(np.zeros(p.shape, p._data.dtype) for p in parents), "overwritten",
+                         lambda g: tuple(Tensor._wrap(np.zeros(p.shape, p._data.dtype)) for p in parents)),)
+
+
+def _zeros(old, g):
+    """The gradient of old (_old_graph's stand-in, or nothing): zeros of g's shape."""
+    return tuple(np.zeros_like(g) for _ in old)
+
+
+def _zeros_graph(old, g):
+    """_zeros for a create_graph backward (g a Tensor)."""
+    return tuple(Tensor._wrap(np.zeros_like(g._data)) for _ in old)
+
+
 def _overwrite(input, values, op):
     """fill_ / zero_ / normal_ / uniform_: new constant values; a tensor in a graph stays in it (requires_grad,
-    as PyTorch) and passes no gradient back."""
+    as PyTorch) and passes zeros back to its old values."""
     _refuse_leaf(input, op)
     if input.requires_grad and is_grad_enabled():
         _refuse_view(input, op)
-        return _write_through(_rebase(input, np.asarray(values, dtype=input.dtype).copy(), (), lambda g: (), op))
+        old = _old_graph(input)
+        return _write_through(_rebase(input, np.asarray(values, dtype=input.dtype).copy(), old,
+                                      lambda g: _zeros(old, g), op, lambda g: _zeros_graph(old, g)))
     return _write(input, values, op)
 
 
@@ -438,6 +465,9 @@ def fill(input, value):
 @fill_value_parsed("fill_", ("input", "value"))
 def fill_(input, value):
     """Every element set to value, cast to the tensor's dtype (an int64 tensor's fill_(1.7) writes 1, as PyTorch)."""
+    if isinstance(value, Tensor) and value.ndim and input.requires_grad and is_grad_enabled():
+        _refuse_leaf(input, "fill_")        # (a leaf, or a view of one, is refused before the value's dims)
+        _refuse_view(input, "fill_")
     _refuse_value_dims(value)
     if is_grad_enabled() and (input.requires_grad or isinstance(value, Tensor) and value.requires_grad):
         # in a graph, FillBackward's gradients: zeros to the old values, sum(g) to a 0-d value that requires grad

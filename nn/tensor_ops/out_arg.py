@@ -37,6 +37,7 @@ def with_out(fn):
         out = kwargs.pop("out", None)
         if out is None:
             return fn(*args, **kwargs)
+        refuse_non_tensor_out(key, prefix + fn.__name__, args, kwargs, out)
         if key in _MADE:
             return _made_into(fn, key, args, kwargs, out, words)
         args = dtype_from_out(key, args, kwargs, out)
@@ -83,6 +84,41 @@ _WORDS_NAME = dict(square="pow", float_power="pow", multigammaln="mvlgamma",
                    **{name: name for name in ("cholesky_inverse", "cholesky_solve", "triangular_solve", "geqrf",
                                               "ormqr", "lu_unpack")},
                    **dict.fromkeys(("column_stack", "dstack", "hstack", "vstack"), "cat"))
+
+
+# the functions with out= whose PyTorch binding has several signatures. A non-Tensor out matches none of them, and
+# its parser (PythonArgParser::print_error) names the argument only where exactly one visible signature takes that
+# many arguments (positional and keyword, out= counted): "add(): argument 'out' must be Tensor, not list" for add(x,
+# y, out=[]); else it refuses the call as a whole: "clamp() received an invalid combination of arguments - got
+# (Tensor, int, out=list), but expected one of:". By with_out's key: the argument counts of the first kind (read
+# off PyTorch 2.13's parser; none for most, and beyond 8 arguments none)
+_OVERLOADED = {
+    **dict.fromkeys((
+        "bitwise_and", "bitwise_left_shift", "bitwise_or", "bitwise_right_shift", "bitwise_xor", "clamp", "clamp_max",
+        "clamp_min", "copysign", "eq", "float_power", "fmod", "ge", "greater", "greater_equal", "gt", "isin", "le",
+        "lerp", "less", "less_equal", "linspace", "logspace", "lt", "ne", "not_equal", "pow", "remainder", "scatter",
+        "searchsorted", "view_copy", "xlogy", "linalg.matrix_rank", "linalg.pinv", "xlog1py", "zeta", "std", "var",
+        "quantile", "nanquantile", "all", "any", *(kind + "_polynomial_" + degree for kind, degree in (
+            *(("chebyshev", d) for d in "tuvw"), *(("shifted_chebyshev", d) for d in "tuvw"), ("hermite", "h"),
+            ("hermite", "he"), ("laguerre", "l"), ("legendre", "p")))), ()),
+    **dict.fromkeys(("addbmm", "addmv", "addr"), (3, 4, 5, 6)), **dict.fromkeys(("addcdiv", "addcmul"), (3, 4, 5)),
+    **dict.fromkeys(("addmm", "baddbmm"), (3, 7)),
+    **dict.fromkeys(("arange", "eye", "rand", "randn", "randperm"), (1, 8)),
+    **dict.fromkeys(("bernoulli", "squeeze_copy", "linalg.cond", "linalg.matrix_norm", "linalg.norm"), (1,)),
+    **dict.fromkeys(("max", "min", "nuclear_norm", "where"), (1, 4)),
+    **dict.fromkeys(("median", "nanmedian"), (1, 2, 3, 4)),
+    "bucketize": (5,), "floor_divide": (3,), "histogram": (1, 6), "normal": (1, 5, 6, 7, 8), "round": (1, 3),
+    "randint": (2,), "add": (2, 3, 4), "sub": (2, 3, 4), "div": (2, 4), "mm": (2, 4), "bmm": (2, 4),
+    "sum": (1, 3, 4, 5), "prod": (1, 3, 4, 5), "mean": (1, 4, 5), "sort": (1, 5), "argsort": (1, 4, 5)}
+
+
+def refuse_non_tensor_out(key, name, args, kwargs, out):
+    """PyTorch's parser's refusal of an overloaded function name given a non-Tensor out (_OVERLOADED; a list or
+    tuple is taken where the call's result is a tuple), before anything is computed."""
+    if key in _OVERLOADED and not isinstance(out, (Tensor, DataArray)) and \
+            len(args) + len(kwargs) + 1 not in _OVERLOADED[key] and not (
+            key in _TUPLE_RESULT and isinstance(out, (tuple, list)) and _TUPLE_RESULT[key](args, kwargs)):
+        raise parser_no_signature(name, args, {**kwargs, "out": out})
 
 
 # the comparisons and torch.special's own kernels that PyTorch gives no derivative (no autograd kernel): pointwise
@@ -175,19 +211,22 @@ def _made_into(fn, key, args, kwargs, out, words):
     """A factory's or sampler's result written into out -> out, as PyTorch's: a factory makes it in the out's dtype
     (dtype_from_out) and requires_grad= then sets the out's flag (torch.zeros(3, out=o, requires_grad=True) is o,
     now requiring grad; without it, False); an out that requires grad is refused naming ATen's op (aten::zeros)
-    where no tensor is given; a range keeps an out of its count's shape (arange(3, out=empty(1, 3))) and arange
-    warns in its words when it resizes one of another count. normal's tensor forms draw into the out and then add
-    mean in place: an out of another shape than mean's is not resized when std is a number, and an out that is mean
-    is 2 std noise."""
+    where no tensor is given (a non-leaf one joins the graph, _write's kernel without a derivative formula); a
+    range keeps an out of its count's shape (arange(3, out=empty(1, 3))) and arange warns in its words when it
+    resizes one of another count. normal's tensor forms draw into the out and then add mean in place: an out of
+    another shape than mean's is not resized when std is a number, and an out that is mean is 2 std noise."""
     name = fn.__name__ if any(isinstance(a, Tensor) for a in (*args, *kwargs.values())) else "aten::" + words
     if key == "bernoulli" and (len(args) > 1 or "p" in kwargs):     # (its form with a number p takes no out=)
         raise parser_no_signature("bernoulli", args, {"out": out, **kwargs})
     if key == "bernoulli" and _in_graph(args[0] if args else kwargs.get("input")):
         raise _autograd_refusal(name)       # (its probabilities require grad: refused as any op's out=)
+    # (a non-leaf out in a graph takes a factory's values as the result of a kernel without a derivative formula:
+    # it stays in the graph, with a backward that raises "derivative for aten::zeros is not implemented")
+    graph = words if _in_graph(out) and not out.is_leaf and name.startswith("aten::") else None
     if isinstance(out, Tensor) and out.requires_grad:
         if key in ("empty", "randn"):   # (their out= forms resize the out first, with or without grad mode)
             raise RuntimeError("cannot resize variables that require grad")
-        if is_grad_enabled():
+        if is_grad_enabled() and graph is None:
             if key == "multinomial":        # (its kernel checks the out's dtype first)
                 _check_dtype(_OUT_DTYPE[key], Tensor._wrap(np.zeros(0, np.int64)), out)
             raise _autograd_refusal(name)
@@ -219,7 +258,10 @@ def _made_into(fn, key, args, kwargs, out, words):
                 f"not match the computed number of elements {result.numel()}. Note that this may occur as a result "
                 f"of rounding error. The out tensor will be resized to a tensor of shape ({result.numel()},). "
                 "(Triggered internally at /__w/pytorch/pytorch/aten/src/ATen/native/RangeFactories.cpp:199.)")
-    store(name, result, out, key)
+    if graph:
+        _write(name, result, out, _OUT_DTYPE[key], graph)
+    else:
+        store(name, result, out, key)
     if name.startswith("aten::") and isinstance(out, Tensor):
         # (PyTorch's binding sets the out's flag to requires_grad=, False when not given: under no_grad, a leaf out
         # that required grad no longer does; a non-leaf one still does, through its grad_fn)
@@ -249,8 +291,6 @@ def dtype_from_out(name, args, kwargs, out):
             if not _TAKES[test](None, out._data.dtype):
                 raise error(words.format(O=scalar_type_name(out._data.dtype)))
         return args
-    if name in ("squeeze_copy", "view_copy") and not isinstance(out, Tensor):
-        raise parser_no_signature(name, args, {**kwargs, "out": out})     # (overloaded: refused as a whole)
     if name in _REFUSED_IN_GRAPH_FIRST and (_in_graph(args[0] if args else kwargs.get("input")) or _in_graph(out)):
         return args     # (an input or an out in a graph: the autograd refusal, store's, comes before the checks below)
     if name in _DTYPE_OF_OUT and kwargs.get("dtype") is None and isinstance(out, (Tensor, np.ndarray)):

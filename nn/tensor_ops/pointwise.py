@@ -135,7 +135,7 @@ def square(input):
     x = input._data
     if x.dtype == np.bool_:                                  # PyTorch's pow(x, 2): a bool tensor squares to int64
         x = x.astype(np.int64)
-    return _unary(input, x * x, lambda: 2 * x, "square", lambda t: 2 * t)            # (x^2)' = 2x
+    return _unary(input, x * x, lambda: 2 * x, "pow", lambda t: 2 * t)    # (x^2)' = 2x; PyTorch's pow(x, 2) node
 
 
 def sin(input):
@@ -290,9 +290,12 @@ def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
         return input.clone()
     if input.dtype.kind == "c" and input.requires_grad and is_grad_enabled():     # (PyTorch has no complex formula)
         raise RuntimeError("nan_to_num does not support automatic differentiation for outputs with complex dtype.")
-    x = input._data
-    with np.errstate(over="ignore"):     # a replacement beyond the dtype's range is inf, silently, as PyTorch's
+    x, nan = input._data, 0.0 if nan is None else nan          # (nan=None is PyTorch's 0, as its default)
+    if x.dtype.char in "dD" or posinf is None and neginf is None and -65504 <= nan <= 65504:    # none can overflow
         y = np.nan_to_num(x, nan=nan, posinf=posinf, neginf=neginf)
+    else:
+        with np.errstate(over="ignore"):     # a replacement beyond the dtype's range is inf, silently, as PyTorch's
+            y = np.nan_to_num(x, nan=nan, posinf=posinf, neginf=neginf)
     return _unary(input, y, lambda: np.isfinite(x), "nan_to_num")
 
 
@@ -400,8 +403,16 @@ def addcmul(input, tensor1, tensor2, *rest, value=1):
     addcmul(value, tensor1, tensor2))."""
     value, (tensor1, tensor2) = legacy_scalar_first(value, (tensor1, tensor2), rest, "addcmul")
     tensor1, tensor2 = in_compute_dtype(input, tensor1, tensor2)    # PyTorch's rounding: in the common dtype
+    _addc_shapes(input, tensor1, tensor2)
     refuse_kinds(tensor1._data.dtype, "b", "addcmul_cpu_out")
     return input + tensor1 * tensor2 * _value_in(value, tensor1._data.dtype)
+
+
+def _addc_shapes(input, tensor1, tensor2):
+    """PyTorch's error for shapes that do not broadcast, folded in its order: input's, tensor1's, tensor2's (a 3 and
+    a 5 are tensors a and b whichever of the three the 5 is)."""
+    if not input.shape == tensor1.shape == tensor2.shape:
+        broadcast_shape(input.shape, tensor1.shape, tensor2.shape)
 
 
 def _value_in(value, dtype):
@@ -425,6 +436,7 @@ def addcdiv(input, tensor1, tensor2, *rest, value=1):
             "(input + value * tensor1 / tensor2), for all dtypes.")
     # PyTorch's order of rounding, value * t1 / t2 (Adam-type steps agree bit for bit), in the dtype of all three
     tensor1, tensor2 = in_compute_dtype(input, tensor1, tensor2)
+    _addc_shapes(input, tensor1, tensor2)
     return input + _value_in(value, tensor1._data.dtype) * tensor1 / tensor2
 
 
@@ -486,7 +498,7 @@ sign = _step("sign", _sign)
 def sgn(input):
     """sign for real tensors; z / |z| (0 at 0) for complex ones."""
     if input.dtype.kind != "c":
-        return sign(input)
+        return _named(sign(input), "sgn")
     z = input._data
     r = np.abs(z)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -553,6 +565,10 @@ def pow(input, exponent):
                 raise parser_no_signature("pow", (input, exponent), {})
             return exponent.__rpow__(input)
         input = _constant(input)
+    if isinstance(exponent, (list, tuple, str)) or exponent is None:    # (no signature takes it: the parser's words)
+        error = parser_no_signature("pow", (input, exponent), {})
+        error.method_words = str(parser_no_signature("pow", (exponent,), {}))
+        raise error
     return input ** exponent
 
 
@@ -573,11 +589,15 @@ def _constant(array):
 
 
 def _refuse_sequences(op, input, other):
-    """PyTorch's parser takes no list or tuple as add / sub / mul / div's operands: "mul(): argument 'other'
-    (position 2) must be Tensor, not list" (its operators give NotImplemented for them, and so Python's TypeError)."""
+    """PyTorch's parser takes no list, tuple, None or str as add / sub / mul / div's operands: "mul(): argument
+    'other' (position 2) must be Tensor, not list" (its operators give NotImplemented for them, and so Python's
+    TypeError)."""
     for name, position, value in (("input", 1, input), ("other", 2, other)):
-        if isinstance(value, (list, tuple)):
-            raise not_a_tensor_error(op, name, position, value)
+        # (None and a str too: LocalResponseNorm(alpha=None); the method form, x.mul(None), counts from 1)
+        if isinstance(value, (list, tuple, str)) or value is None:
+            error = not_a_tensor_error(op, name, position, value)
+            error.method_words = str(not_a_tensor_error(op, name, position - 1, value))
+            raise error
 
 
 def _lifted(input, other):
@@ -672,6 +692,11 @@ def div(input, other, rounding_mode=None):
     return _rounded_div(_lifted(input, other), other, rounding_mode, "div")
 
 
+def true_divide(input, other):
+    """input / other (broadcast): div without a rounding_mode, which PyTorch's true_divide does not take."""
+    return div(input, other)
+
+
 def _rounded_quotient(a, b, rounding_mode):
     """The quotient a / b (same-dtype arrays) rounded down ('floor') or toward 0 ('trunc')."""
     q = np.floor_divide(a, b)
@@ -709,7 +734,7 @@ def _lerp_takes(end, weight):
 def _lerp_parsed(fn):
     """lerp, its arguments read as PyTorch's parser reads them: a call no signature takes (end no Tensor, weight
     neither a Tensor nor a number, weight missing, a keyword it has not) is its TypeError naming the types as given,
-    the keywords last in reverse order (x.lerp(end='a', weight=0.5): "lerp() received an invalid combination of
+    the keywords last in the parser's order (x.lerp(end='a', weight=0.5): "lerp() received an invalid combination of
     arguments - got (weight=float, end=str, ), but expected one of:"; the function form names the tensor too)."""
     names = ("input", "end", "weight")
 
@@ -796,6 +821,7 @@ def remainder(input, other):
             raise TypeError(f"remainder() received an invalid combination of arguments - got "
                             f"({type(input).__name__}, {type(other).__name__}): one of them must be a Tensor")
         input = other._lift(input)
+    given_tensor = isinstance(other, Tensor)
     other, a, b = input._operands(other, "%")
     refuse_kinds(a.dtype, "bc", "remainder_cpu")            # (NumPy's bool % bool is int8)
     _refuse_integer_zero_division(a, b)
@@ -813,7 +839,8 @@ def remainder(input, other):
         # with create_graph=True)
         return g, (-g * Tensor._wrap(q) if other.requires_grad else None)
     r = np.mod(a, b) if integral else quietly(np.mod, a, b)
-    return Tensor._make(r, (input, other), backward, "remainder", graph_backward)
+    return Tensor._make(r, (input, other), backward, "remainder#1" if given_tensor else "remainder",   # by overload
+                        graph_backward)
 
 
 def floor_divide(input, other):
@@ -863,16 +890,23 @@ def clamp(input, min=None, max=None):
         # PyTorch's clamp_backward: where(inside, g, 0), so a NaN / inf gradient stops where the value was clipped
         # (0 * sqrt(x.clamp(max=0)) at x > 0: sqrt's inf times 0 is NaN, and clamp passes 0 on, not NaN)
         return (selected(g, inside),)
-    return Tensor._make(y, (input,), backward, "clamp",
+    return Tensor._make(y, (input,), backward, "clamp#1",       # ClampBackward1: PyTorch's node of number bounds
                         lambda g: (piecewise_grad(g, input, inside.astype(g.dtype), "clamp_backward", True),))
 
 
 def clamp_min(input, min):
-    return clamp(input, min=min)
+    return _named(clamp(input, min=min), "clamp_min")
+
+
+def _named(out, op):
+    """out recorded under PyTorch's node of the op that made it (ClampMinBackward0), where nn's code is another's."""
+    if out._backward is not None:
+        out._op = op
+    return out
 
 
 def clamp_max(input, max):
-    return clamp(input, max=max)
+    return _named(clamp(input, max=max), "clamp_max")
 
 
 def _pair_operands(a, b, op, floating=False):
@@ -1030,10 +1064,10 @@ def _refuse_overflow(number, tensor):
 def masked_fill(input, mask, value):
     """Copy of input with value (a number or a 0-d Tensor) where mask (a bool Tensor) is True; input and mask
     broadcast together (as PyTorch's)."""
-    m = _mask(mask, "masked_fill")
-    if isinstance(value, Tensor) and value.ndim:
+    if isinstance(value, Tensor) and value.ndim:      # (before the mask's dtype, as PyTorch's)
         raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
                            f"{value.ndim} dimension(s).")
+    m = _mask(mask, "masked_fill")
     v = value._data if isinstance(value, Tensor) else value
     x = input._data
     fill = checked_fill(v.item() if isinstance(v, np.ndarray) and v.ndim == 0 else v, x.dtype)  # overflow: an error
@@ -1077,7 +1111,7 @@ attach(triu, tril, exp, log, log1p, log2, log10, lerp, tan, asin, acos, atan, si
        floor, ceil, round, trunc, neg, pow, add, sub, mul, div, remainder, floor_divide, clamp, clamp_min, clamp_max,
        masked_fill, maximum=_two_tensor_method(maximum), minimum=_two_tensor_method(minimum), polygamma=lambda self, n: polygamma(n, self), clip=clamp,
        arcsinh=asinh, arccosh=acosh, arctanh=atanh, arcsin=asin, arccos=acos, arctan=atan, arctan2=atan2,
-       multiply=mul, divide=div, subtract=sub, true_divide=div,
+       multiply=mul, divide=div, subtract=sub, true_divide=true_divide,
        __mod__=_deferring(remainder, "__rmod__"), __floordiv__=_deferring(floor_divide, "__rfloordiv__"),
        __abs__=abs, __pos__=lambda self: self,
        __rmod__=lambda self, other: (NotImplemented if isinstance(other, (list, tuple)) else     # (as Tensor's

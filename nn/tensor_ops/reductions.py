@@ -207,7 +207,8 @@ def sum(input, dim=None, keepdim=False, dtype=None):
         return (g.reshape(_kept(shape, axes)).expand(shape),)
     # dtype=: NumPy would widen an int32 / int16 / uint8 sum to int64 where PyTorch keeps the dtype asked for
     total = quietly(np.sum, x, axis=axes, keepdims=keepdim, dtype=x.dtype)     # (overflow, inf + -inf: inf / NaN)
-    return Tensor._make(total, (input,), backward, "sum",
+    # (PyTorch's nodes by overload: SumBackward0 for the whole sum, SumBackward1 over dims)
+    return Tensor._make(total, (input,), backward, "sum" if dim is None else "sum#1",
                         graph_backward, saves=False)     # SumBackward saves sizes only: a second backward may pass
 
 
@@ -238,6 +239,7 @@ def mean(input, dim=None, keepdim=False, dtype=None):
     out = total / n if n else total * np.nan        # a division, as PyTorch (not * (1 / n): an ulp off in float32)
     if out.requires_grad:                           # MeanBackward saves sizes only: a second backward may pass
         out._saves_nothing = True
+        out._op = "mean" if dim is None else "mean#1"   # PyTorch's one node (MeanBackward0 / 1); the same gradient
     return out
 
 
@@ -366,7 +368,10 @@ def prod(input, dim=None, keepdim=False, dtype=None):
     x = _accumulated(input._data, dtype)
     if dim is None:
         flat = prod(input.reshape(-1), 0, dtype=dtype)
-        return flat.reshape((1,) * x.ndim) if keepdim else flat
+        if keepdim:
+            return flat.reshape((1,) * x.ndim)
+        flat._op = "prod"               # PyTorch's node of the whole product: ProdBackward0
+        return flat
     axis = _normalize_axes(dim, input.ndim)[0]
     y = quietly(np.prod, x, axis=axis, keepdims=True, dtype=x.dtype)     # (0 * inf: NaN, silently as PyTorch)
 
@@ -387,7 +392,8 @@ def prod(input, dim=None, keepdim=False, dtype=None):
         _nonzero_for_graph(x, "prod")
         gk = g if keepdim else g.unsqueeze(axis)
         return (gk * prod(input, axis, keepdim=True) / input,)
-    return Tensor._make(y if keepdim else np.squeeze(y, axis), (input,), backward, "prod", graph_backward)
+    # (PyTorch's node over a dim: ProdBackward1)
+    return Tensor._make(y if keepdim else np.squeeze(y, axis), (input,), backward, "prod#1", graph_backward)
 
 
 def _nonzero_for_graph(x, op):
@@ -431,7 +437,7 @@ def _extreme(input, dim, keepdim, other, pick, arg, name):
         def backward(g):
             # ties share the gradient evenly (as PyTorch's max() without dim)
             return (g * hit / np.count_nonzero(hit),)
-        return Tensor._make(np.asarray(y), (input,), backward, name,       # linear in x for these maxima
+        return Tensor._make(np.asarray(y), (input,), backward, name + "#1",  # linear in x; PyTorch's MaxBackward1
                             linear_graph_backward(lambda a: np.asarray((a * hit).sum() / np.count_nonzero(hit)),
                                                   lambda g: backward(g)[0], name))
     axis = _normalize_axes(dim, input.ndim)[0]
@@ -725,8 +731,10 @@ def _median_of_all(input, name, ignore_nan):
     left). The gradient is shared among the elements equal to it, as PyTorch's."""
     refuse_kinds(input.dtype, "bc", "median_cpu")
     x = input._data
-    if x.size == 0:
-        raise RuntimeError(f"{name}(): the tensor is empty; there is no median")
+    if x.size == 0:     # (PyTorch's NaN, cast to the dtype: an integer's is its smallest value)
+        empty = np.iinfo(x.dtype).min if x.dtype.kind in "iu" else np.nan
+        return Tensor._make(np.asarray(empty, dtype=x.dtype), (input,), lambda g: (np.zeros(x.shape, g.dtype),),
+                            name)
     nan = np.isnan(x) if x.dtype.kind == "f" else np.zeros(x.shape, bool)
     kept = x[~nan] if ignore_nan else x
     m = np.asarray(np.nan if kept.size == 0 or (nan.any() and not ignore_nan)
@@ -747,6 +755,8 @@ def median(input, dim=None, keepdim=False):
         return _median_of_all(input, "median", ignore_nan=False)
     refuse_kinds(input.dtype, "bc", "median_out")
     axis = _normalize_axes(dim, input.ndim)[0]
+    if input.ndim and input.shape[axis] == 0:       # (median's words for nanmedian too, as PyTorch's)
+        raise IndexError(f"median(): Expected reduction dim {axis} to have non-zero size.")
     values, idx = kthvalue(input, (input.shape[axis] - 1) // 2 + 1, axis, keepdim=True)
     if input.dtype.kind == "f" and np.isnan(input._data).any():
         # a row holding NaN has median NaN, at its first NaN (as PyTorch's; kthvalue ranks NaN last)
@@ -767,6 +777,8 @@ def nanmedian(input, dim=None, keepdim=False):
         return _median_of_all(input, "nanmedian", ignore_nan=True)
     refuse_kinds(input.dtype, "bc", "median_out")
     axis = _normalize_axes(dim, input.ndim)[0]
+    if input.ndim and input.shape[axis] == 0:       # (median's words for nanmedian too, as PyTorch's)
+        raise IndexError(f"median(): Expected reduction dim {axis} to have non-zero size.")
     order = sort(input, axis, stable=True).indices                 # NaN last; ties in order, as PyTorch's pick
     count = (~np.isnan(input._data)).sum(axis, keepdims=True) if input.dtype.kind == "f" else input.shape[axis]
     middle = np.broadcast_to(np.maximum(count - 1, 0) // 2, _kept(input.shape, (axis,)))
@@ -795,10 +807,14 @@ def kthvalue(input, k, dim=-1, keepdim=False):
     rows = moved.reshape(-1, moved.shape[-1])
     order = np.argsort(rows, axis=-1, kind="stable")           # (NaN last)
     pick = order[:, k - 1].copy()
-    s = np.take_along_axis(rows, order, -1)
-    same = s == s[:, k - 1:k]
+    # the k-th value and its neighbours in sorted order: equal values sit side by side, so one is tied iff a
+    # neighbour equals it (NaN too, sorted last)
+    lo = k - 2 if k > 2 else 0                                  # (max is nn.max here)
+    near = np.take_along_axis(rows, order[:, lo:k + 1], -1)
+    kth = near[:, k - 1 - lo:k - lo]
+    same = near == kth
     if rows.dtype.kind == "f":
-        same |= np.isnan(s) & np.isnan(s[:, k - 1:k])
+        same |= np.isnan(near) & np.isnan(kth)
     tied = same.sum(-1) > 1                                     # (elsewhere the k-th value has one index)
     if tied.any():
         from ..kernels.select import kth_rows  # noqa: PLC0415 - loaded on the first tie (Numba only for large rows)
@@ -933,14 +949,25 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None):
     return nansum(input, dim, keepdim, dtype=dtype) / sum(kept, dim, keepdim)
 
 
+@parsed_ints(weights="Tensor?", minlength="int")
 def bincount(input, weights=None, minlength=0):
-    """Counts (or summed weights) of each value of a 1-D non-negative integer tensor (not differentiable)."""
+    """Counts (or summed weights) of each value of a 1-D non-negative integer tensor (n,) -> (max(input.max() + 1,
+    minlength),); weights: (n,) (not differentiable)."""
     x = input._data
-    w = None if weights is None else (weights._data if isinstance(weights, Tensor) else np.asarray(weights))
-    if x.ndim != 1 or x.dtype.kind not in "iu" or (x.size and x.min() < 0):
-        raise ValueError("bincount: expected a 1-D tensor of non-negative integers")
-    out = np.bincount(x, w, minlength)
-    # counts are int64; weighted sums keep the weights' floating dtype (float64 for integer weights)
+    # PyTorch's checks, in its order and words: the kernel's dtypes, minlength, (an empty input answered) the input,
+    # the weights
+    refuse_kinds(x.dtype, "bfc", "bincount_cpu")
+    if minlength < 0:
+        raise RuntimeError("minlength should be >= 0")
+    if x.ndim == 1 and not x.size:      # (PyTorch's early answer: int64 zeros, whatever the weights)
+        return Tensor._wrap(np.zeros(minlength, np.int64))
+    if x.ndim != 1 or x.min() < 0:
+        raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+    w = None if weights is None else weights._data if isinstance(weights, Tensor) else np.asarray(weights)
+    if w is not None and (w.ndim != 1 or len(w) != len(x)):
+        raise RuntimeError("weights should be 1-d and have the same length as input")
+    out = np.bincount(x, None if w is None else real_for_cast(w, np.float64), minlength)
+    # counts are int64; weighted sums keep the weights' floating dtype (float64 for integer, bool or complex ones)
     return Tensor._wrap(out.astype(np.int64 if w is None else w.dtype if w.dtype.kind == "f" else np.float64))
 
 

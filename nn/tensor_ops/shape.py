@@ -17,9 +17,9 @@ from ..functional.shapes import tensor_list
 from ..array import diagonal_view, warn_deprecated_overload
 from ..caller_warnings import warn_at_caller
 from ..dtypes import (C_TYPE_NAMES, _NameOnly, dtype as _dtype_class, to_dtype, bmm_kernel, bmm_scalar_type_mismatch,
-                      refuse_kinds, scalar_of, scalar_type_name, type_string, typeid_name)
+                      refuse_kinds, kernel_not_implemented, scalar_of, scalar_type_name, type_string, typeid_name)
 from ..tensor import (ShapeError, Tensor, as_int, as_sizes, broadcast_shape, expands_to, linear_graph_backward,
-                      matmul_grads, matmul_work, unbroadcast, is_grad_enabled, parsed_sizes, parser_int,
+                      matmul_grads, matmul_work, unbroadcast, is_grad_enabled, parsed_sizes, parser_int, parser_ints,
                       parser_no_signature, refuse_dims_out_of_range, _normalize_axes, not_a_tensor_error,
                       method_argument_error, parser_type_name)
 from ..kernels.threads import single_thread_blas
@@ -134,7 +134,11 @@ def reshape(input, *shape):
 
     def backward(g):
         return (g.reshape(old),)
-    out = Tensor._make(y, (input,), backward, "reshape", lambda g: (reshape(g, old),), saves=False)
+    out = Tensor._make(y, (input,), backward, "view", lambda g: (reshape(g, old),), saves=False)
+    # PyTorch's node: ViewBackward0 where the result is a view, else UnsafeViewBackward0 (its reshape copies first)
+    # (a view's base is the memory's owner: x or x's base; cheaper than np.may_share_memory on this hot path)
+    if out._backward is not None and y.base is not input._data and (y.base is None or y.base is not input._data.base):
+        out._op = "_unsafe_view"
     # a view, as PyTorch's (where NumPy's reshape is one): a recorded in-place change of it goes to input too
     return _mark_view(out, input, functools.partial(reshape, shape=old))
 
@@ -181,7 +185,7 @@ def view_as(input, other):
     return reshape(input, other.shape)
 
 
-@parsed_ints(dim="int")
+@parsed_ints(dim="int", sizes="tuple")
 def unflatten(input, dim, sizes):
     """dim split into sizes (one of them may be -1): e.g. (N, C*H*W).unflatten(1, (C, H, W)) -> (N, C, H, W)."""
     d = _dims(dim, input.ndim)[0]
@@ -189,6 +193,8 @@ def unflatten(input, dim, sizes):
         raise RuntimeError(f"unflatten got an unexpected error:\nDimension specified as {d} but tensor has no "
                            f"dimensions")
     given, n = [int(k) for k in sizes], input.shape[d]
+    if not given:
+        raise ShapeError("unflatten: sizes must be non-empty")
     if given.count(-1) > 1:     # (else two -1s of a dim of size 1 or 0 would pass the check below)
         raise ShapeError("unflatten got an unexpected error:\nonly one dimension can be inferred")
     known = int(np.prod([k for k in given if k != -1]))
@@ -198,6 +204,13 @@ def unflatten(input, dim, sizes):
         raise ShapeError(f"unflatten: Provided sizes {given} don't multiply up to the size of dim {d} ({n}) in the "
                          f"input tensor")
     return reshape(input, tuple(input.shape[:d]) + sizes + tuple(input.shape[d + 1:]))
+
+
+def _unflatten_method(self, dim, sizes):
+    """x.unflatten(dim, sizes): PyTorch's Python method refuses falsy sizes (None, 0, ()) before its parser."""
+    if not sizes:
+        raise ShapeError("unflatten: sizes must be non-empty")
+    return unflatten(self, dim, sizes)
 
 
 def contiguous(input, memory_format=None):
@@ -232,7 +245,10 @@ def squeeze(input, *dims, dim=None):
     x = input._data
     axes = tuple(i for i, n in enumerate(x.shape) if n == 1) if dim is None else \
         tuple(d for d in _dims(dim, x.ndim) if x.ndim and x.shape[d] == 1)
-    return reshape(input, tuple(n for i, n in enumerate(x.shape) if i not in axes))
+    out = reshape(input, tuple(n for i, n in enumerate(x.shape) if i not in axes))
+    if out._backward is not None:       # PyTorch's node by overload: SqueezeBackward0 (all), 1 (a dim), 2 (dims)
+        out._op = "squeeze" if dim is None else "squeeze#1" if isinstance(dim, (int, np.integer)) else "squeeze#2"
+    return out
 
 
 @parsed_ints(dim="int")
@@ -242,7 +258,9 @@ def unsqueeze(input, dim):
     if not -n - 1 <= dim <= n:          # (PyTorch's words)
         raise IndexError(f"Dimension out of range (expected to be in range of [{-n - 1}, {n}], but got {dim})")
     d = dim % (n + 1)
-    return reshape(input, input.shape[:d] + (1,) + input.shape[d:])
+    out = reshape(input, input.shape[:d] + (1,) + input.shape[d:])
+    out._op = "unsqueeze"               # (PyTorch's node: UnsqueezeBackward0)
+    return out
 
 
 @_sizes_by_keyword("permute", "dims")
@@ -279,7 +297,9 @@ def _transpose(input, dim0, dim1):
     refuse_dims_out_of_range(input.ndim, dim0, dim1)    # (a list index would take some, with Python's words)
     dims = list(range(input.ndim))
     dims[dim0], dims[dim1] = dims[dim1], dims[dim0]
-    return permute(input, dims)
+    out = permute(input, dims)
+    out._op = "transpose"               # (PyTorch's node: TransposeBackward0)
+    return out
 
 
 def _two_dims(name, first, second):
@@ -334,7 +354,11 @@ def t(input):
     """Transpose of a 2-D tensor (a 0-D or 1-D tensor is returned as is)."""
     if input.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {input.ndim}D")
-    return input if input.ndim < 2 else transpose(input, 0, 1)
+    if input.ndim < 2:
+        return input
+    out = _transpose(input, 0, 1)
+    out._op = "t"                       # (PyTorch's node: TBackward0)
+    return out
 
 
 def _T(input):
@@ -523,6 +547,11 @@ def split(input, split_size_or_sections=None, dim=0, *, split_size=None):
         if isinstance(spec, (list, tuple)):
             raise
         raise parser_no_signature("split", (input, spec, dim), {}) from None
+    if isinstance(spec, bool):          # (Tensor.split hands an int, a bool too, to the overloaded split, else a list
+        # to split_with_sizes, whose parsers refuse the rest)
+        raise parser_no_signature("split", (input, spec, dim), {})
+    if not isinstance(spec, (int, Tensor)):
+        parser_ints(spec, "split_with_sizes", "split_sizes", 2, one=False)
     _at_least_1d(input, "split")
     d = _dims(dim, input.ndim)[0]
     n = input.shape[d]
@@ -635,7 +664,10 @@ def stack(tensors, dim=0):
     if not -tensors[0].ndim - 1 <= dim <= tensors[0].ndim:
         raise IndexError(f"Dimension out of range (expected to be in range of [{-tensors[0].ndim - 1}, "
                          f"{tensors[0].ndim}], but got {dim})")
-    return F.cat([unsqueeze(t, dim) for t in tensors], dim)
+    out = F.cat([unsqueeze(t, dim) for t in tensors], dim)
+    if out._backward is not None:
+        out._op = "stack"               # PyTorch's one node (StackBackward0); the same gradient as the cat's
+    return out
 
 
 @parsed_ints(range(9), dim="int", start="int|Tensor", length="SymInt")   # (a Tensor start's signature too)
@@ -762,13 +794,13 @@ def cross(input, other, dim=None):
             raise RuntimeError("no dimension of size 3 in input")
     if input.ndim != other.ndim:       # (PyTorch broadcasts the other dims only)
         raise RuntimeError("linalg.cross: inputs must have the same number of dimensions.")
-    shape = np.broadcast_shapes(tuple(input.shape), tuple(other.shape))
-    if not shape:                       # a 0-d tensor has no dim -1 or 0 here
+    if not input.ndim:                  # a 0-d tensor has no dim -1 or 0 here
         raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
-    d = _dims(dim, len(shape))[0]
-    if shape[d] != 3:
-        sizes = [t.shape[d - len(shape) + t.ndim] if d - len(shape) + t.ndim >= 0 else 1 for t in (input, other)]
-        raise RuntimeError(f"linalg.cross: inputs dimension {dim} must have length 3. Got {sizes[0]} and {sizes[1]}")
+    d = _dims(dim, input.ndim)[0]
+    if input.shape[d] != 3 or other.shape[d] != 3:     # (each one's own: dim does not broadcast, as PyTorch's)
+        raise RuntimeError(f"linalg.cross: inputs dimension {dim} must have length 3. Got {input.shape[d]} and "
+                           f"{other.shape[d]}")
+    shape = broadcast_shape(input.shape, other.shape)       # (then the other dims, in PyTorch's words)
     a, b = input.expand(shape), other.expand(shape)
     i12, i20 = Tensor._wrap(np.array([1, 2, 0])), Tensor._wrap(np.array([2, 0, 1]))
     return a.index_select(d, i12) * b.index_select(d, i20) - a.index_select(d, i20) * b.index_select(d, i12)
@@ -808,11 +840,22 @@ def _searchsorted_check(seq, vals, out, out_int32, right, side, sorter):
                            f"{bool(out_int32)}")
 
 
+def _refuse_non_tensor_out(name, args, out, **keywords):
+    """searchsorted's / bucketize's refusal of a non-Tensor out (out_arg.refuse_non_tensor_out), naming the keywords
+    given (those not at their defaults, False or None) as its parser does."""
+    from .out_arg import refuse_non_tensor_out      # noqa: PLC0415
+    refuse_non_tensor_out(name, name, args, {k: v for k, v in keywords.items() if v is not None and v is not False},
+                          out)
+
+
 def searchsorted(sorted_sequence, values, *, out_int32=False, right=False, side=None, out=None, sorter=None):
     """For each value, the index where it would be inserted into sorted_sequence (its last dim sorted) to keep it
     sorted: the first such index, or the last with right=True / side='right'. sorted_sequence 1-D, or N-D with
     values' leading dims equal to its own. int64 (int32 with out_int32), values' shape, no gradient; written into
     `out` (int64, or int32 with out_int32) when given (torchinterp1d: torch.searchsorted(x, xnew, out=ind))."""
+    if out is not None:         # (a non-Tensor out: its overloaded parser's words, first)
+        _refuse_non_tensor_out("searchsorted", (sorted_sequence, values), out, out_int32=out_int32, right=right,
+                               side=side, sorter=sorter)
     seq = np.asarray(getattr(sorted_sequence, "_data", sorted_sequence))
     vals = np.asarray(getattr(values, "_data", values))
     order = None if sorter is None else np.asarray(getattr(sorter, "_data", sorter))
@@ -835,6 +878,8 @@ def searchsorted(sorted_sequence, values, *, out_int32=False, right=False, side=
 
 def bucketize(input, boundaries, *, out_int32=False, right=False, out=None):
     """The bucket of each value of input among the sorted 1-D boundaries (searchsorted(boundaries, input))."""
+    if out is not None:
+        _refuse_non_tensor_out("bucketize", (input, boundaries), out, out_int32=out_int32, right=right)
     ndim = np.ndim(getattr(boundaries, "_data", boundaries))
     if ndim != 1:                   # (PyTorch's check, before searchsorted's)
         raise RuntimeError(f"boundaries tensor must be 1 dimension, but got dim({ndim})")
@@ -925,19 +970,36 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     """Each element (or slice along dim) repeated repeats times in place (repeats: an int or one count per
     element); dim None: of the flattened input. repeat_interleave(counts) alone: 0, 1, ... each counts[i] times."""
     if repeats is None:
-        counts = input._data
-        return Tensor._wrap(np.repeat(np.arange(len(counts)), counts).astype(np.int64))
+        counts = _checked_counts(input._data)
+        if counts.ndim != 1:
+            raise RuntimeError("repeat_interleave only accept 1D vector as repeat")
+        return Tensor._wrap(np.repeat(np.arange(len(counts), dtype=counts.dtype), counts))    # (counts' dtype)
+    # PyTorch's checks, in its order and words: the counts' dims, dim, an int count's sign or the number of counts,
+    # then (its kernel of the counts) their dtype and signs
     counts = repeats._data if isinstance(repeats, Tensor) else np.asarray(repeats)
-    if np.any(counts < 0):
-        raise ValueError("repeat_interleave: repeats must be non-negative")
+    if counts.ndim > 1:
+        raise RuntimeError("repeats must be 0-dim or 1-dim tensor")
     x = input.reshape(-1) if dim is None else input
     d = 0 if dim is None else _dims(dim, input.ndim)[0]
+    if not isinstance(repeats, Tensor) and repeats < 0:
+        raise RuntimeError("Repeats must be non-negative")
     if counts.size == 1:
         counts = counts.reshape(())                     # one count for every element, as PyTorch broadcasts it
-    if counts.ndim and counts.size != x.shape[d]:
-        raise ValueError(f"repeat_interleave: {counts.size} repeats for a dim of size {x.shape[d]}")
-    index = np.repeat(np.arange(x.shape[d]), counts)
+    if counts.ndim and counts.size != x.shape[d]:       # (dim in its words as given)
+        raise RuntimeError(f"repeats must have the same size as input along dim, but got repeats.size(0) = "
+                           f"{counts.size} and input.size({0 if dim is None else dim}) = {x.shape[d]}")
+    index = np.repeat(np.arange(x.shape[d]), _checked_counts(counts))
     return x[(slice(None),) * d + (index,)]
+
+
+def _checked_counts(counts):
+    """repeat_interleave's counts (an int array), refused as PyTorch's kernel refuses them: not int32 or int64, or
+    negative."""
+    if counts.dtype not in (np.int64, np.int32):
+        raise kernel_not_implemented("repeat_interleave_cpu", counts.dtype)
+    if np.any(counts < 0):
+        raise RuntimeError("repeats can not be negative")
+    return counts
 
 
 @_sizes_by_keyword("tile", "dims")
@@ -1008,8 +1070,26 @@ def diagonal(input, offset=0, dim1=0, dim2=1):
     return out
 
 
+def _tensor_split_parsed(fn):
+    """tensor_split's arguments read as its overloaded parser reads them (a number of sections, a list of indices or
+    a tensor), refused as a whole in its words, which list the arguments as given ("tensor_split() received an
+    invalid combination of arguments - got (Tensor, float, int), ..."; the method's "got (float, dim=int)")."""
+    params = ["input", "indices_or_sections", "dim", "indices", "sections"]
+    kinds = {"indices_or_sections": "ints", "indices": "ints", "sections": "int"}
+
+    @functools.wraps(fn)
+    def parsed(*args, **kwargs):
+        spec = args[1] if len(args) > 1 else kwargs.get("indices_or_sections", kwargs.get("indices",
+                                                                                        kwargs.get("sections")))
+        if type(spec) is not int and not isinstance(spec, Tensor):
+            check_parsed_ints("tensor_split", params, kinds, range(9), args, kwargs)
+        return fn(*args, **kwargs)
+    return parsed
+
+
 @numpy_axis         # axis= for dim=, as PyTorch's parser takes it (autoray's numpy.split for torch)
 @parsed_ints(range(9), dim="int")
+@_tensor_split_parsed
 def tensor_split(input, indices_or_sections=None, dim=0, *, indices=None, sections=None):
     """Split into n nearly equal parts (a number: the first size % n parts one longer), or at the given indices
     (negative ones count from the end)."""
@@ -1019,9 +1099,13 @@ def tensor_split(input, indices_or_sections=None, dim=0, *, indices=None, sectio
     n = input.shape[d]
     spec = next((v for v in (indices_or_sections, indices, sections) if v is not None), None)
     if isinstance(spec, Tensor):
+        if spec.dtype != np.int64:          # (PyTorch's checks of a tensor, in its order)
+            raise RuntimeError(f"tensor_split expected tensor_indices_or_sections to have dtype of long, but got "
+                               f"{scalar_type_name(spec.dtype)}")
+        if spec.ndim > 1:
+            raise RuntimeError(f"tensor_split expected tensor_indices_or_sections to be a zero-dimensional or "
+                               f"one-dimensional tensor, but got a tensor with {spec.ndim} dims")
         spec = spec._data.tolist()
-    if spec is None:
-        raise TypeError("tensor_split: give the number of sections or the indices")
     if isinstance(spec, (int, np.integer)) and indices is None:
         k = int(spec)
         if k < 1:
@@ -1135,7 +1219,7 @@ def diag(input, diagonal=0):
     """1-D (n,) -> the (n + |k|, n + |k|) matrix with input on diagonal k; 2-D -> its diagonal k as 1-D."""
     x = input._data
     if x.ndim not in (1, 2):
-        raise ValueError(f"diag: expected a 1-D or 2-D tensor, got {x.ndim}-D")
+        raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {x.ndim}D")
     shape = x.shape
 
     def backward(g):
@@ -1370,7 +1454,9 @@ def _bmm(input, mat2):
     if input.shape[0] != mat2.shape[0] or input.shape[2] != mat2.shape[1]:
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
                            f"[{input.shape[0]}, {input.shape[2]}] but got: [{mat2.shape[0]}, {mat2.shape[1]}].")
-    return input @ mat2
+    out = input @ mat2
+    out._op = "bmm"                     # (PyTorch's node: BmmBackward0; its matmul of 3-D operands records more)
+    return out
 
 
 def baddbmm(input, batch1, batch2, *rest, beta=1, alpha=1):
@@ -1450,7 +1536,7 @@ def resize_(input, *sizes, memory_format=None):
     if any(n < 0 for n in sizes):       # (PyTorch's check of the element count, which it makes as unsigned)
         raise RuntimeError("numel: integer multiplication overflow")
     if input.requires_grad:
-        raise RuntimeError("resize_: cannot resize a tensor that requires grad (resize its .data)")
+        raise RuntimeError("cannot resize variables that require grad")
     input._data = resized(input._data, sizes)
     slot = input.__dict__.get("_buffer_slot")
     if slot is not None:        # a module's buffer read by attribute: resized in its module, as PyTorch's
@@ -1487,11 +1573,12 @@ def set_(input, source=None):
 
 
 attach(resize_, resize_as_, set_)
-attach(reshape, view_as, ravel, unflatten, contiguous, squeeze, unsqueeze, permute, transpose, t, expand, expand_as,
+attach(reshape, view_as, ravel, contiguous, squeeze, unsqueeze, permute, transpose, t, expand, expand_as,
        repeat, repeat_interleave, tile, movedim, select, diagonal, tensor_split, mv, flip, fliplr, flipud, rot90,
        narrow, unfold, as_strided, cross, diff, trace, take_along_dim, roll, diag, outer, dot, addmm, split, chunk, unbind, baddbmm, view, T=property(_T), mT=property(_mT),
        mH=property(_mH), H=property(_H), adjoint=adjoint, matmul=_matmul_method, mm=_mm_method, bmm=_bmm_method,
        swapaxes=swapaxes, swapdims=swapdims, moveaxis=movedim, reshape_as=view_as, broadcast_to=_broadcast_to_method,
+       unflatten=_unflatten_method,
        __reversed__=lambda self: self if self.ndim == 0 else flip(self, 0))      # reversed(x), as PyTorch's
 # (its ints read by the parser's rule here, where a keyword is told from a position: flatten(x, start_dim=1.0)'s
 # words name no position)

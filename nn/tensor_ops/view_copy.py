@@ -150,8 +150,9 @@ def _copied(view, name):
     """view's values in a new C-contiguous array, in the graph (the gradient passes unchanged)."""
     if view.requires_grad and view._data.dtype.kind == "c" and name[:-5] in _REAL_GRAD_ONLY and is_grad_enabled():
         raise RuntimeError(f"{name} does not support automatic differentiation for outputs with complex dtype.")
-    # (named as PyTorch's node, TransposeBackward0_copy; narrow_copy's is its own op's, NarrowCopyBackward0)
-    op = name if name == "narrow_copy" else name[:-5] + ".copy"
+    # (named as PyTorch's node, TransposeBackward0_copy; narrow_copy's is its own op's, NarrowCopyBackward0;
+    # squeeze_copy's the squeeze's overload, SqueezeBackward1_copy for a dim)
+    op = name if name == "narrow_copy" else (view._op if name == "squeeze_copy" else name[:-5]) + ".copy"
     return Tensor._make(np.array(view._data, order="C"), (view,), lambda g: (g,), op, lambda g: (g,), saves=False)
 
 
