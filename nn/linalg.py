@@ -725,11 +725,16 @@ def pinv(A, rcond=None, hermitian=False, *, atol=None, rtol=None):
     A is read as the Hermitian matrix of its lower triangle (PyTorch's eigh), the gradient being the general one.
     rcond (a number or a tensor, by position or keyword): PyTorch's older overload, atol = 0 and rtol = rcond."""
     if rcond is not None:
-        if atol is not None or rtol is not None:
-            raise parser_no_signature("linalg_pinv", (A, rcond), {k: v for k, v in (("atol", atol), ("rtol", rtol))
-                                                          if v is not None})
-        atol, rtol = 0.0, rcond
+        atol, rtol = _older_tolerance("linalg_pinv", A, rcond, atol, rtol, 0.0, rcond)
     return _pinv(A, atol, rtol, hermitian)[0]
+
+
+def _older_tolerance(op, A, given, atol, rtol, *older):
+    """The (atol, rtol) of pinv's / matrix_rank's older overload (given: its rcond / tol, read as older), which
+    PyTorch's parser refuses beside atol= or rtol= (no signature takes both)."""
+    if atol is not None or rtol is not None:
+        raise parser_no_signature(op, (A, given), {k: v for k, v in (("atol", atol), ("rtol", rtol)) if v is not None})
+    return older
 
 
 def _pinv(A, atol, rtol, hermitian=False):
@@ -760,10 +765,7 @@ def matrix_rank(A, tol=None, hermitian=False, *, atol=None, rtol=None):
     """The number of singular values of A (..., m, n) over max(atol, rtol * the largest) (int64, (...,)).
     tol (a number or a tensor, by position or keyword): PyTorch's older overload, atol = tol and rtol = 0."""
     if tol is not None:
-        if atol is not None or rtol is not None:
-            raise parser_no_signature("linalg_matrix_rank", (A, tol), {k: v for k, v in (("atol", atol), ("rtol", rtol))
-                                                          if v is not None})
-        atol, rtol = tol, 0.0
+        atol, rtol = _older_tolerance("linalg_matrix_rank", A, tol, atol, rtol, tol, 0.0)
     if A.ndim < 2:                                      # (PyTorch's words, and its svd's for other dtypes)
         raise RuntimeError("torch.linalg.matrix_rank: The input tensor input must have at least 2 dimensions.")
     if A.dtype.kind not in "fc":
